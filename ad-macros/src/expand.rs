@@ -1,0 +1,62 @@
+//! The expansion entry point, on `proc_macro2` token streams (so it can be
+//! driven from unit tests): parse, validate, generate.
+
+use crate::error::Errors;
+use crate::parse::{Model, Options};
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+
+/// Expands `#[differentiate(args)] item`. Never fails: errors become
+/// `compile_error!` next to the original item (and, when the signature is
+/// sound, next to stub derivatives, so callers do not cascade).
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let span = item
+                .clone()
+                .into_iter()
+                .next()
+                .map_or_else(proc_macro2::Span::call_site, |t| t.span());
+            let err = syn::Error::new(
+                span,
+                "#[differentiate] applies to functions (`fn f(x: f64) -> f64 { ... }`)",
+            )
+            .into_compile_error();
+            return quote!(#item #err);
+        }
+    };
+    let mut errors = Errors::default();
+    let options = match Options::parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            errors.push(e);
+            Options::default()
+        }
+    };
+    let model = Model::from_syn(&item_fn, &options, &mut errors);
+    let signature_ok = errors.is_empty();
+    let prog = crate::lower::lower(&model, &mut errors);
+    let mut out = item_fn.to_token_stream();
+    match errors.check() {
+        Ok(()) => {
+            let bodies = crate::emit::bodies(&prog);
+            let generated = crate::emit::generate(&model, Some(&bodies));
+            if options.dump {
+                eprintln!(
+                    "// #[differentiate] generated for `{}`:\n{}",
+                    item_fn.sig.ident,
+                    crate::pretty::pretty(generated.clone())
+                );
+            }
+            out.extend(generated);
+        }
+        Err(e) => {
+            if signature_ok {
+                out.extend(crate::emit::generate(&model, None));
+            }
+            out.extend(e.into_compile_error());
+        }
+    }
+    out
+}

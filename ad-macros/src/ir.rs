@@ -1,0 +1,263 @@
+//! The intermediate representation shared by every transformation.
+//!
+//! Lowering turns a function body into a list of statements in A-normal form:
+//! each `Let` binds a fresh variable to one primitive applied to variables,
+//! literals or constants. The transformations (tangent, adjoint) read that
+//! list and produce new ones whose right-hand sides may be small expression
+//! trees (`dx * sin::d1(x, y)`); the emitter prints any of them.
+//!
+//! Variables are never reassigned in the primal code: shadowing and compound
+//! assignment (`s += x`) create new versions, so the reverse sweep can read
+//! every intermediate value without saving it. Only adjoint accumulators are
+//! updated in place (`Stmt::Acc`).
+
+use proc_macro2::{Span, TokenStream};
+use std::collections::HashSet;
+use syn::Ident;
+
+/// Index of a variable in [`Program::vars`].
+pub type VarId = usize;
+
+/// What a variable stands for (used for naming and for the signature).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    /// A parameter of the function, by position among the typed parameters.
+    Param(usize),
+    /// A local variable of the user's code (a version of it).
+    Local,
+    /// A temporary introduced by lowering.
+    Temp,
+    /// A variable introduced by a transformation (tangent, adjoint, seed).
+    Derived,
+}
+
+/// A variable of the generated code.
+#[derive(Clone, Debug)]
+pub struct Var {
+    /// The name it is emitted under; unique in the generated function.
+    pub name: Ident,
+    /// What it stands for.
+    pub kind: VarKind,
+    /// Declared `let mut` by the user: every version is emitted `mut`, so
+    /// verbatim code may still call `&mut self` methods on it.
+    pub mutable: bool,
+}
+
+/// A leaf of an expression.
+#[derive(Clone, Debug)]
+pub enum Operand {
+    /// A variable.
+    Var(VarId),
+    /// A literal or a constant expression that reads no local variable
+    /// (`2.0`, `PI`, `std::f64::consts::E`): emitted verbatim.
+    Const(TokenStream),
+}
+
+/// The four arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+/// How the user wrote a call to an elementary function.
+#[derive(Clone, Debug)]
+pub enum CallStyle {
+    /// `x.sin()`
+    Method,
+    /// `f64::sin(x)`: the tokens before `::sin`.
+    Path(TokenStream),
+}
+
+/// An elementary function of the rule table, with how many arguments (the
+/// receiver included) it takes and which of them may be active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Func {
+    pub name: &'static str,
+    pub arity: usize,
+    /// `false` for arguments that are integers (the exponent of `powi`).
+    pub active_args: &'static [bool],
+}
+
+/// Partials are named after the runtime's rule table: `d1`/`d2` for unary
+/// functions, `da`, `db`, `dab`, ... for the others.
+pub fn partial_name(func: &Func, idx: &[usize]) -> String {
+    if func.arity == 1 {
+        format!("d{}", idx.len())
+    } else {
+        let mut s = String::from("d");
+        for &i in idx {
+            s.push((b'a' + i as u8) as char);
+        }
+        s
+    }
+}
+
+/// An expression: a primitive in lowered code, a tree in derivative code.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Use(Operand),
+    Neg(Box<Expr>),
+    Bin(BinOp, Box<Expr>, Box<Expr>),
+    /// A call of an elementary function on its arguments (receiver first).
+    Call(Func, CallStyle, Vec<Expr>),
+    /// A partial derivative from the rule table: `::ad::__rt::<func>::<d..>(args.., out)`.
+    Partial {
+        func: Func,
+        idx: Vec<usize>,
+        args: Vec<Expr>,
+        out: Box<Expr>,
+    },
+    /// A runtime rule taking its arguments by reference: `::ad::__rt::<path>(&a, &b, ..)`.
+    Rule(&'static str, Vec<Expr>),
+    /// `e as ty` between float types.
+    Cast(Box<Expr>, syn::Type),
+    /// A zero of the shape of a variable.
+    ZeroLike(VarId),
+    /// Inactive user code, emitted verbatim (local names already renamed).
+    Opaque(TokenStream),
+}
+
+impl Expr {
+    pub fn var(v: VarId) -> Expr {
+        Expr::Use(Operand::Var(v))
+    }
+
+    /// Calls `f` on every variable this expression reads.
+    pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
+        match self {
+            Expr::Use(Operand::Var(v)) | Expr::ZeroLike(v) => f(*v),
+            Expr::Use(Operand::Const(_)) | Expr::Opaque(_) => {}
+            Expr::Neg(a) | Expr::Cast(a, _) => a.for_each_var(f),
+            Expr::Bin(_, a, b) => {
+                a.for_each_var(f);
+                b.for_each_var(f);
+            }
+            Expr::Call(_, _, args) | Expr::Rule(_, args) => {
+                args.iter().for_each(|a| a.for_each_var(f));
+            }
+            Expr::Partial { args, out, .. } => {
+                args.iter().for_each(|a| a.for_each_var(f));
+                out.for_each_var(f);
+            }
+        }
+    }
+}
+
+/// A statement of the generated code.
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// `let var[: ty] = expr;` -- `span` is the user code it comes from.
+    Let {
+        var: VarId,
+        ty: Option<syn::Type>,
+        expr: Expr,
+        span: Span,
+    },
+    /// `var += expr;` (or `-=` when `sub`): accumulation of an adjoint.
+    Acc {
+        var: VarId,
+        expr: Expr,
+        sub: bool,
+        span: Span,
+    },
+    /// A user statement that touches no active value, emitted verbatim
+    /// (an item, or an expression statement on inactive values).
+    Opaque(TokenStream),
+}
+
+/// A lowered function body, or a generated one.
+#[derive(Clone, Debug, Default)]
+pub struct Body {
+    pub stmts: Vec<Stmt>,
+    /// The returned values (a tuple when there are several).
+    pub ret: Vec<Expr>,
+}
+
+/// Unique names for the generated function.
+///
+/// Every identifier the user wrote anywhere in the function is reserved, so a
+/// generated name can never capture or shadow a user's constant, function or
+/// variable. A user variable keeps its own name for its first binding;
+/// shadowing and reassignment give it suffixed versions (`x_1`).
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    reserved: HashSet<String>,
+    taken: HashSet<String>,
+}
+
+impl Names {
+    pub fn new(reserved: HashSet<String>) -> Names {
+        Names {
+            reserved,
+            taken: HashSet::new(),
+        }
+    }
+
+    /// The user's own name if it is still free, else a fresh suffixed one.
+    pub fn claim(&mut self, name: &str, span: Span) -> Ident {
+        let name = plain(name);
+        if syn::parse_str::<Ident>(&name).is_ok() && self.taken.insert(name.clone()) {
+            return Ident::new(&name, span);
+        }
+        self.fresh(&name, span)
+    }
+
+    /// A name derived from `base` that nobody uses.
+    pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
+        let base = plain(base);
+        let mut candidate = base.clone();
+        let mut n = 0;
+        while self.reserved.contains(&candidate)
+            || self.taken.contains(&candidate)
+            || syn::parse_str::<Ident>(&candidate).is_err()
+        {
+            n += 1;
+            candidate = format!("{base}_{n}");
+        }
+        self.taken.insert(candidate.clone());
+        Ident::new(&candidate, span)
+    }
+}
+
+/// A name without the raw prefix: `r#type` becomes `type_`, which the
+/// callers then check against keywords.
+fn plain(name: &str) -> String {
+    match name.strip_prefix("r#") {
+        Some(rest) => format!("{rest}_"),
+        None => name.to_owned(),
+    }
+}
+
+/// Everything a transformation needs: the variables and the lowered body.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub vars: Vec<Var>,
+    pub names: Names,
+    pub body: Body,
+    /// The parameters that are active, in order.
+    pub active_params: Vec<VarId>,
+}
+
+impl Program {
+    pub fn new_var(&mut self, name: Ident, kind: VarKind) -> VarId {
+        self.vars.push(Var {
+            name,
+            kind,
+            mutable: false,
+        });
+        self.vars.len() - 1
+    }
+
+    /// A new derived variable named after `base` (e.g. `x_bar`, `dx`).
+    pub fn derived(&mut self, base: &str) -> VarId {
+        let name = self.names.fresh(base, Span::call_site());
+        self.new_var(name, VarKind::Derived)
+    }
+
+    pub fn name(&self, v: VarId) -> &Ident {
+        &self.vars[v].name
+    }
+}

@@ -1,0 +1,30 @@
+//! The procedural macro of the `ad` crate: `#[differentiate]`.
+//!
+//! Use it through the facade crate (`use ad::differentiate;`); generated code
+//! names the runtime as `::ad::__rt`.
+//!
+//! Pipeline: [`parse`] (attribute options and the typed signature) ->
+//! [`lower`] (body to IR in A-normal form) -> [`activity`] -> [`tangent`] and
+//! [`adjoint`] (IR to IR) -> [`emit`] (IR to tokens). Only parsing and
+//! lowering can fail; they collect every error before anything is emitted.
+
+mod activity;
+mod adjoint;
+mod emit;
+mod error;
+mod expand;
+mod ir;
+mod lower;
+mod parse;
+mod pretty;
+mod tangent;
+
+use proc_macro::TokenStream;
+
+/// Generates the derivatives of a function: `f_jvp` (forward mode), `f_vjp`
+/// (reverse mode) and, for scalar outputs, `f_grad`. See the `ad` crate's
+/// documentation for the contract.
+#[proc_macro_attribute]
+pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::expand(args.into(), item.into()).into()
+}

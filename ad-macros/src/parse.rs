@@ -1,0 +1,317 @@
+//! `syn::ItemFn` and the attribute's arguments -> the model of the function:
+//! which parameters are active, what the output is.
+
+use crate::error::Errors;
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
+
+/// Options of `#[differentiate(...)]`.
+#[derive(Default)]
+pub struct Options {
+    /// `dump`: print the generated code at build time.
+    pub dump: bool,
+    /// `wrt(a, b)`: the active parameters, if given.
+    pub wrt: Option<Vec<Ident>>,
+}
+
+impl Options {
+    /// Parses `dump` and `wrt(a, b, ...)`.
+    pub fn parse(args: proc_macro2::TokenStream) -> syn::Result<Options> {
+        let mut options = Options::default();
+        let parser = syn::meta::parser(|meta| {
+            if meta.path.is_ident("dump") {
+                options.dump = true;
+                Ok(())
+            } else if meta.path.is_ident("wrt") {
+                let mut names = Vec::new();
+                meta.parse_nested_meta(|inner| match inner.path.get_ident() {
+                    Some(ident) => {
+                        names.push(ident.clone());
+                        Ok(())
+                    }
+                    None => Err(inner.error("expected a parameter name, as in `wrt(x, y)`")),
+                })?;
+                options.wrt = Some(names);
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "unknown option of #[differentiate]: the options are `wrt(a, b, ...)` \
+                     (differentiate with respect to these parameters only) and `dump` \
+                     (print the generated code at build time)",
+                ))
+            }
+        });
+        syn::parse::Parser::parse2(parser, args)?;
+        Ok(options)
+    }
+}
+
+/// The float type of a scalar, when the macro can see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Float {
+    F32,
+    F64,
+}
+
+/// A typed parameter of the function.
+pub struct Param {
+    pub ident: Ident,
+    pub ty: Type,
+    pub active: bool,
+    pub mutable: bool,
+}
+
+/// The function, as the transformations see it.
+pub struct Model<'a> {
+    pub item: &'a ItemFn,
+    pub params: Vec<Param>,
+    /// The declared return type.
+    pub ret: Type,
+    /// Set when the output is a scalar whose type the macro sees (`f64`):
+    /// then `_grad` is generated.
+    pub ret_float: Option<Float>,
+}
+
+/// How the macro classifies a type by its syntax.
+enum Class {
+    Float(Float),
+    /// Integers, `bool`, `char`: never active.
+    Discrete,
+    /// A container of floats that a later version differentiates; for now an
+    /// error, so that it is never silently treated as a constant.
+    Container(&'static str),
+    /// A borrowed scalar.
+    BorrowedFloat,
+    /// Anything else: inactive unless named in `wrt(...)`.
+    Other,
+}
+
+pub fn float_of(ty: &Type) -> Option<Float> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => {
+            let ident = p.path.get_ident()?;
+            if ident == "f64" {
+                Some(Float::F64)
+            } else if ident == "f32" {
+                Some(Float::F32)
+            } else {
+                None
+            }
+        }
+        Type::Paren(p) => float_of(&p.elem),
+        Type::Group(g) => float_of(&g.elem),
+        _ => None,
+    }
+}
+
+const DISCRETE: &[&str] = &[
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    "bool", "char", "str", "String",
+];
+
+const NALGEBRA: &[&str] = &[
+    "DVector",
+    "DMatrix",
+    "SVector",
+    "SMatrix",
+    "RowDVector",
+    "RowSVector",
+    "OVector",
+    "OMatrix",
+    "Matrix",
+];
+
+fn classify(ty: &Type) -> Class {
+    if let Some(f) = float_of(ty) {
+        return Class::Float(f);
+    }
+    match ty {
+        Type::Reference(r) => match classify(&r.elem) {
+            Class::Float(_) => Class::BorrowedFloat,
+            other => other,
+        },
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        Type::Array(a) if float_of(&a.elem).is_some() => Class::Container("arrays of floats"),
+        Type::Slice(s) if float_of(&s.elem).is_some() => Class::Container("slices of floats"),
+        Type::Path(p) => {
+            let Some(last) = p.path.segments.last() else {
+                return Class::Other;
+            };
+            let name = last.ident.to_string();
+            if DISCRETE.contains(&name.as_str()) {
+                Class::Discrete
+            } else if name == "Vec" {
+                Class::Container("`Vec<f64>`")
+            } else if NALGEBRA.contains(&name.as_str())
+                || name.starts_with("Vector")
+                || name.starts_with("RowVector")
+                || name.starts_with("Matrix")
+            {
+                Class::Container("nalgebra vectors and matrices")
+            } else {
+                Class::Other
+            }
+        }
+        _ => Class::Other,
+    }
+}
+
+impl<'a> Model<'a> {
+    /// Builds the model; every problem is reported to `errors`.
+    pub fn from_syn(item: &'a ItemFn, options: &Options, errors: &mut Errors) -> Model<'a> {
+        let sig = &item.sig;
+        if let Some(c) = &sig.constness {
+            errors.spanned(c, "#[differentiate] does not support `const fn`: remove `const`");
+        }
+        if let Some(a) = &sig.asyncness {
+            errors.spanned(a, "#[differentiate] does not support `async fn`: differentiate a plain function and call it from async code");
+        }
+        if let Some(u) = &sig.unsafety {
+            errors.spanned(u, "#[differentiate] does not support `unsafe fn`: differentiate a safe function");
+        }
+        if let Some(v) = &sig.variadic {
+            errors.spanned(v, "#[differentiate] does not support variadic functions");
+        }
+        if !sig.generics.params.is_empty() {
+            errors.spanned(
+                &sig.generics,
+                "#[differentiate] does not support generic functions yet: write the function for `f64` (or `f32`)",
+            );
+        }
+
+        let mut params = Vec::new();
+        for arg in &sig.inputs {
+            let pt = match arg {
+                FnArg::Receiver(r) => {
+                    errors.spanned(
+                        r,
+                        "#[differentiate] does not support methods with a receiver yet: \
+                         write an associated or free function that takes the fields it needs",
+                    );
+                    continue;
+                }
+                FnArg::Typed(pt) => pt,
+            };
+            let (ident, mutable) = match &*pt.pat {
+                Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                    (pi.ident.clone(), pi.mutability.is_some())
+                }
+                other => {
+                    errors.spanned(
+                        other,
+                        "#[differentiate] needs a plain name for every parameter: \
+                         write `name: Type` and destructure in the body",
+                    );
+                    continue;
+                }
+            };
+            let ty = (*pt.ty).clone();
+            let wanted = options
+                .wrt
+                .as_ref()
+                .map(|wrt| wrt.iter().any(|w| *w == ident));
+            let active = match (classify(&ty), wanted) {
+                (Class::Float(_), None | Some(true)) => true,
+                (Class::Float(_), Some(false)) => false,
+                (Class::Discrete, Some(true)) => {
+                    errors.spanned(
+                        &pt.ty,
+                        format_args!(
+                            "cannot differentiate with respect to `{ident}`: its type is not \
+                             a floating-point type; remove it from `wrt(...)`"
+                        ),
+                    );
+                    false
+                }
+                (Class::Discrete, _) => false,
+                (Class::Container(what), None | Some(true)) => {
+                    errors.spanned(
+                        &pt.ty,
+                        format_args!(
+                            "{what} are not supported as active inputs yet: pass the scalars \
+                             as `f64` parameters, or leave this parameter out with \
+                             `#[differentiate(wrt(...))]`"
+                        ),
+                    );
+                    false
+                }
+                (Class::Container(_), Some(false)) => false,
+                (Class::BorrowedFloat, None | Some(true)) => {
+                    errors.spanned(
+                        &pt.ty,
+                        "borrowed scalars are not supported: take the scalar by value (`x: f64`)",
+                    );
+                    false
+                }
+                (Class::BorrowedFloat, Some(false)) => false,
+                (Class::Other, Some(true)) => true,
+                (Class::Other, _) => false,
+            };
+            params.push(Param {
+                ident,
+                ty,
+                active,
+                mutable,
+            });
+        }
+
+        if let Some(wrt) = &options.wrt {
+            for name in wrt {
+                if !params.iter().any(|p| p.ident == *name) {
+                    errors.spanned(
+                        name,
+                        format_args!("`wrt({name})`: the function has no parameter `{name}`"),
+                    );
+                }
+            }
+        }
+
+        let ret = match &sig.output {
+            ReturnType::Type(_, ty) => (**ty).clone(),
+            ReturnType::Default => {
+                errors.at(
+                    sig.paren_token.span.close(),
+                    "a differentiated function must return its result: add `-> f64`",
+                );
+                syn::parse_quote!(())
+            }
+        };
+        match classify(&ret) {
+            Class::Float(_) | Class::Other => {}
+            Class::Container(what) => errors.spanned(
+                &ret,
+                format_args!("{what} are not supported as outputs yet: return an `f64`"),
+            ),
+            Class::BorrowedFloat => {
+                errors.spanned(&ret, "return the scalar by value (`f64`), not a reference")
+            }
+            Class::Discrete => errors.spanned(
+                &ret,
+                "the output of a differentiated function must be a floating-point value",
+            ),
+        }
+        if matches!(ret, Type::ImplTrait(_) | Type::Tuple(_) | Type::Never(_)) {
+            errors.spanned(
+                &ret,
+                "the output of a differentiated function must be a floating-point value",
+            );
+        }
+        let ret_float = float_of(&ret);
+
+        if params.iter().all(|p| !p.active) && !params.is_empty() && errors.is_empty() {
+            errors.at(
+                sig.inputs.span(),
+                "no parameter is active: #[differentiate] differentiates with respect to \
+                 `f32`/`f64` parameters (or those named in `wrt(...)`)",
+            );
+        }
+
+        Model {
+            item,
+            params,
+            ret,
+            ret_float,
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Rules of the arithmetic operators whose reverse mode depends on the types.
+//!
+//! The macro sees syntax, not types: in `a * b` it cannot tell a product of
+//! scalars from a matrix product. Generated code therefore calls these rules
+//! through traits implemented per pair of operand types, and rustc picks the
+//! rule from the real types. Forward mode needs no trait: the tangent of a
+//! bilinear operation is the operation itself applied to the tangents.
+//!
+//! The first argument of each rule is the operand whose cotangent is wanted,
+//! or a value of its type: it fixes the result type for inference.
+
+use crate::real::Real;
+
+/// Reverse-mode rules of the product `c = a * b` (bilinear: one rule per side).
+pub trait MulRule<Rhs>: Sized {
+    /// The type of `a * b`.
+    type Output;
+    /// Cotangent of `a`: `c_bar * b^T` (for scalars `c_bar * b`).
+    fn vjp_lhs(a: &Self, b: &Rhs, c_bar: &Self::Output) -> Self;
+    /// Cotangent of `b`: `a^T * c_bar` (for scalars `a * c_bar`).
+    fn vjp_rhs(a: &Self, b: &Rhs, c_bar: &Self::Output) -> Rhs;
+}
+
+/// Reverse-mode rules of the quotient `z = a / b`.
+pub trait DivRule<Rhs>: Sized {
+    /// The type of `a / b`.
+    type Output;
+    /// Cotangent of `a`: `z_bar / b`.
+    fn vjp_lhs(a: &Self, b: &Rhs, z_bar: &Self::Output) -> Self;
+    /// Cotangent of `b`: `-<z_bar, z> / b`, given `z = a / b`.
+    fn vjp_rhs(b: &Rhs, z: &Self::Output, z_bar: &Self::Output) -> Rhs;
+}
+
+macro_rules! scalar_ops {
+    ($($t:ty),*) => {$(
+        impl MulRule<$t> for $t {
+            type Output = $t;
+            #[inline]
+            fn vjp_lhs(_a: &$t, b: &$t, c_bar: &$t) -> $t {
+                c_bar * b
+            }
+            #[inline]
+            fn vjp_rhs(a: &$t, _b: &$t, c_bar: &$t) -> $t {
+                a * c_bar
+            }
+        }
+        impl DivRule<$t> for $t {
+            type Output = $t;
+            #[inline]
+            fn vjp_lhs(_a: &$t, b: &$t, z_bar: &$t) -> $t {
+                z_bar / b
+            }
+            #[inline]
+            fn vjp_rhs(b: &$t, z: &$t, z_bar: &$t) -> $t {
+                -(z_bar * z) / b
+            }
+        }
+    )*};
+}
+scalar_ops!(f32, f64);
+
+/// `c = a * b`.
+pub mod mul {
+    use super::MulRule;
+    /// Cotangent of `a` in `c = a * b`.
+    #[inline]
+    pub fn vjp_a<A: MulRule<B>, B>(a: &A, b: &B, c_bar: &A::Output) -> A {
+        A::vjp_lhs(a, b, c_bar)
+    }
+    /// Cotangent of `b` in `c = a * b`.
+    #[inline]
+    pub fn vjp_b<A: MulRule<B>, B>(a: &A, b: &B, c_bar: &A::Output) -> B {
+        A::vjp_rhs(a, b, c_bar)
+    }
+}
+
+/// `z = a / b`.
+pub mod div {
+    use super::DivRule;
+    /// Cotangent of `a` in `z = a / b`.
+    #[inline]
+    pub fn vjp_a<A: DivRule<B>, B>(a: &A, b: &B, z_bar: &A::Output) -> A {
+        A::vjp_lhs(a, b, z_bar)
+    }
+    /// Cotangent of `b` in `z = a / b`, given `z`.
+    #[inline]
+    pub fn vjp_b<A: DivRule<B>, B>(_a: &A, b: &B, z: &A::Output, z_bar: &A::Output) -> B {
+        A::vjp_rhs(b, z, z_bar)
+    }
+}
+
+/// Values that have a zero of their own shape: the cotangent of an input the
+/// output does not depend on.
+pub trait ZeroLike {
+    /// A zero of the same shape as `self`.
+    fn zero_like(&self) -> Self;
+}
+
+impl<T: Real> ZeroLike for T {
+    #[inline]
+    fn zero_like(&self) -> T {
+        T::ZERO
+    }
+}
+
+/// A zero of the shape of `x`.
+#[inline]
+pub fn zero_like<T: ZeroLike>(x: &T) -> T {
+    x.zero_like()
+}
+
+/// Types with a zero: the derivative of a constant output.
+pub trait Zero {
+    /// The zero of this type.
+    fn zero() -> Self;
+}
+
+impl<T: Real> Zero for T {
+    #[inline]
+    fn zero() -> T {
+        T::ZERO
+    }
+}
+
+/// The cotangent of `x` in `y = x as U`: `y_bar` converted back to the type of `x`.
+#[inline]
+pub fn cast_like<T: Real, U: Real>(_x: &T, y_bar: &U) -> T {
+    T::from_f64(y_bar.to_f64())
+}
