@@ -16,13 +16,6 @@ impl Activity {
     pub fn is_active(&self, v: VarId) -> bool {
         self.active[v]
     }
-
-    /// Whether an expression reads an active variable.
-    pub fn reads_active(&self, e: &Expr) -> bool {
-        let mut found = false;
-        e.for_each_var(&mut |v| found |= self.active[v]);
-        found
-    }
 }
 
 /// Vars read by the differentiable part of an expression. Verbatim code

@@ -520,6 +520,7 @@ impl Lowerer<'_> {
     fn opaque_tokens(&mut self, e: &syn::Expr) -> Option<TokenStream> {
         let mut checker = Unsupported {
             errors: Vec::new(),
+            inactive: true,
         };
         checker.visit_expr(e);
         if !checker.errors.is_empty() {
@@ -774,6 +775,7 @@ impl Lowerer<'_> {
     fn unsupported(&mut self, e: &syn::Expr) {
         let mut checker = Unsupported {
             errors: Vec::new(),
+            inactive: false,
         };
         checker.visit_expr(e);
         if checker.errors.is_empty() {
@@ -851,6 +853,9 @@ fn unsupported_message(e: &syn::Expr) -> String {
 /// function, with what to write instead.
 struct Unsupported {
     errors: Vec<syn::Error>,
+    /// The expression reads no active value: branches and blocks in it are
+    /// kept verbatim (without `let`, which renaming does not follow).
+    inactive: bool,
 }
 
 impl Unsupported {
@@ -891,10 +896,21 @@ impl<'ast> Visit<'ast> for Unsupported {
         );
     }
     fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
-        self.err(&e.if_token, "`if` is not supported yet in a differentiated function: use `max`, `min`, `abs` or `clamp`");
+        if self.inactive {
+            syn::visit::visit_expr_if(self, e);
+        } else {
+            self.err(&e.if_token, "`if` on active values is not supported yet: use `max`, `min`, `abs` or `clamp`");
+        }
     }
     fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
-        self.err(&e.match_token, "`match` is not supported yet in a differentiated function");
+        if self.inactive {
+            syn::visit::visit_expr_match(self, e);
+        } else {
+            self.err(&e.match_token, "`match` on active values is not supported yet");
+        }
+    }
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        self.err(l, "`let` inside a branch or block is not supported yet: bind the value before it");
     }
     fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
         self.err(&e.for_token, "`for` loops are not supported yet in a differentiated function");
@@ -906,7 +922,11 @@ impl<'ast> Visit<'ast> for Unsupported {
         self.err(&e.loop_token, "`loop` is not supported yet in a differentiated function");
     }
     fn visit_expr_block(&mut self, e: &'ast syn::ExprBlock) {
-        self.err(e, "blocks are supported only as values of active expressions here");
+        if self.inactive && e.label.is_none() {
+            syn::visit::visit_expr_block(self, e);
+        } else {
+            self.err(e, "this block is not supported here");
+        }
     }
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
         self.err(e, "assignments inside expressions are not supported: write them as statements");

@@ -74,7 +74,7 @@ pub struct Model<'a> {
 
 /// How the macro classifies a type by its syntax.
 enum Class {
-    Float(Float),
+    Float,
     /// Integers, `bool`, `char`: never active.
     Discrete,
     /// A container of floats that a later version differentiates; for now an
@@ -123,11 +123,12 @@ const NALGEBRA: &[&str] = &[
 
 fn classify(ty: &Type) -> Class {
     if let Some(f) = float_of(ty) {
-        return Class::Float(f);
+        let _ = f;
+        return Class::Float;
     }
     match ty {
         Type::Reference(r) => match classify(&r.elem) {
-            Class::Float(_) => Class::BorrowedFloat,
+            Class::Float => Class::BorrowedFloat,
             other => other,
         },
         Type::Paren(p) => classify(&p.elem),
@@ -212,8 +213,8 @@ impl<'a> Model<'a> {
                 .as_ref()
                 .map(|wrt| wrt.iter().any(|w| *w == ident));
             let active = match (classify(&ty), wanted) {
-                (Class::Float(_), None | Some(true)) => true,
-                (Class::Float(_), Some(false)) => false,
+                (Class::Float, None | Some(true)) => true,
+                (Class::Float, Some(false)) => false,
                 (Class::Discrete, Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -278,7 +279,7 @@ impl<'a> Model<'a> {
             }
         };
         match classify(&ret) {
-            Class::Float(_) | Class::Other => {}
+            Class::Float | Class::Other => {}
             Class::Container(what) => errors.spanned(
                 &ret,
                 format_args!("{what} are not supported as outputs yet: return an `f64`"),
