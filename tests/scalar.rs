@@ -222,7 +222,10 @@ fn mul_add_and_clamp() {
     // x in (y, z): d/dx = y + 1, d/dy = x, d/dz = 1
     assert_eq!(fused_grad(2.0, 1.0, 5.0), (9.0, 2.0, 2.0, 1.0));
     // x below y: clamp returns y
-    assert_eq!(fused_grad(0.5, 1.0, 5.0).1..=fused_grad(0.5, 1.0, 5.0).1, 1.0..=1.0);
+    assert_eq!(
+        fused_grad(0.5, 1.0, 5.0).1..=fused_grad(0.5, 1.0, 5.0).1,
+        1.0..=1.0
+    );
     let (_, gx, gy, gz) = fused_grad(0.5, 1.0, 5.0);
     assert_eq!((gx, gy, gz), (1.0, 1.5, 1.0));
     // x above z: clamp returns z
@@ -404,7 +407,12 @@ fn rosenbrock(x: f64, y: f64) -> f64 {
 fn rosenbrock_gradient() {
     let (x, y) = (-1.2, 1.0);
     let (_, gx, gy) = rosenbrock_grad(x, y);
-    close("d/dx", gx, -2.0 * (1.0 - x) - 400.0 * x * (y - x * x), 1e-14);
+    close(
+        "d/dx",
+        gx,
+        -2.0 * (1.0 - x) - 400.0 * x * (y - x * x),
+        1e-14,
+    );
     close("d/dy", gy, 200.0 * (y - x * x), 1e-14);
     assert_eq!(rosenbrock_grad(1.0, 1.0), (0.0, 0.0, 0.0));
     agree!(rosenbrock, rosenbrock_jvp, rosenbrock_vjp; x 0, y 1; at [-1.2, 1.0]);

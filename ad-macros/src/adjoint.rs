@@ -26,7 +26,10 @@ pub fn vjp(prog: &mut Program) -> (Body, VarId) {
     }
     let mut stmts = primal.stmts.clone();
     for stmt in primal.stmts.iter().rev() {
-        let Stmt::Let { var, expr, span, .. } = stmt else {
+        let Stmt::Let {
+            var, expr, span, ..
+        } = stmt
+        else {
             continue;
         };
         if !act.is_active(*var) {

@@ -37,25 +37,31 @@ impl Emitter<'_> {
             | Expr::Rule(..)
             | Expr::ZeroLike(_)
             | Expr::Call(_, CallStyle::Path(_), _) => tokens,
-            _ => quote!((#tokens)),
+            _ => quote_spanned!(span=> (#tokens)),
         }
     }
 
     fn expr(&self, e: &Expr, span: Span) -> TokenStream {
         match e {
-            Expr::Use(Operand::Var(v)) => self.name(*v),
+            Expr::Use(Operand::Var(v)) => {
+                // Every token of a statement carries the span of the user
+                // code it comes from, so errors land there.
+                let mut ident = self.prog.name(*v).clone();
+                ident.set_span(span);
+                ident.to_token_stream()
+            }
             Expr::Use(Operand::Const(t)) | Expr::Opaque(t) => t.clone(),
             Expr::Neg(a) => {
                 let a = self.operand(a, span);
-                quote!(-#a)
+                quote_spanned!(span=> -#a)
             }
             Expr::Bin(op, a, b) => {
                 let (a, b) = (self.operand(a, span), self.operand(b, span));
                 match op {
-                    BinOp::Add => quote!(#a + #b),
-                    BinOp::Sub => quote!(#a - #b),
-                    BinOp::Mul => quote!(#a * #b),
-                    BinOp::Div => quote!(#a / #b),
+                    BinOp::Add => quote_spanned!(span=> #a + #b),
+                    BinOp::Sub => quote_spanned!(span=> #a - #b),
+                    BinOp::Mul => quote_spanned!(span=> #a * #b),
+                    BinOp::Div => quote_spanned!(span=> #a / #b),
                 }
             }
             Expr::Call(func, style, args) => {
@@ -88,13 +94,13 @@ impl Emitter<'_> {
                 let path = respan(path, span);
                 let args = args.iter().map(|a| {
                     let a = self.operand(a, span);
-                    quote!(&#a)
+                    quote_spanned!(span=> &#a)
                 });
                 quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
             }
             Expr::Cast(a, ty) => {
                 let a = self.operand(a, span);
-                quote!(#a as #ty)
+                quote_spanned!(span=> #a as #ty)
             }
             Expr::ZeroLike(v) => {
                 let v = self.name(*v);
@@ -210,7 +216,9 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     let grad_name = format_ident!("{}_grad", name);
     let ret = &model.ret;
     let allow = allow();
-    let unreachable = quote!(::core::unreachable!("the derivative of a function that failed to compile"));
+    let unreachable = quote!(::core::unreachable!(
+        "the derivative of a function that failed to compile"
+    ));
 
     // Parameter names: the user's, or the generated programs' when known.
     let param_name = |prog: Option<&Program>, i: usize| -> TokenStream {

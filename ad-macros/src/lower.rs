@@ -7,7 +7,9 @@
 //! goes on so that every mistake is reported in one build.
 
 use crate::error::Errors;
-use crate::ir::{BinOp, Body, CallStyle, Expr, Func, Names, Operand, Program, Stmt, VarId, VarKind};
+use crate::ir::{
+    BinOp, Body, CallStyle, Expr, Func, Names, Operand, Program, Stmt, VarId, VarKind,
+};
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
@@ -17,9 +19,9 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 const UNARY: &[&str] = &[
-    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
-    "atanh", "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "recip",
-    "abs", "signum",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "recip", "abs",
+    "signum",
 ];
 const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "log"];
 
@@ -138,7 +140,7 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
         }
         lw.bind(&p.ident, v, p.mutable);
     }
-    let ret = lw.lower_fn_block(&model.item.block);
+    let ret = lw.lower_fn_block(&model.item.block, model.has_output);
     lw.prog.body = Body {
         stmts: lw.stmts,
         ret: vec![Expr::Use(ret)],
@@ -202,7 +204,7 @@ impl Lowerer<'_> {
     // ----- statements ------------------------------------------------------
 
     /// The body of the function: statements, then the result.
-    fn lower_fn_block(&mut self, block: &syn::Block) -> Operand {
+    fn lower_fn_block(&mut self, block: &syn::Block, has_output: bool) -> Operand {
         let n = block.stmts.len();
         for (i, stmt) in block.stmts.iter().enumerate() {
             let last = i + 1 == n;
@@ -212,7 +214,8 @@ impl Lowerer<'_> {
                     return match &r.expr {
                         Some(e) => self.lower_expr(e),
                         None => {
-                            self.errors.spanned(r, "return the function's result: `return value;`");
+                            self.errors
+                                .spanned(r, "return the function's result: `return value;`");
                             self.poisoned()
                         }
                     };
@@ -220,10 +223,12 @@ impl Lowerer<'_> {
                 _ => self.lower_stmt(stmt),
             }
         }
-        self.errors.at(
-            block.brace_token.span.close(),
-            "a differentiated function must end with its result (an expression without `;`)",
-        );
+        if has_output {
+            self.errors.at(
+                block.brace_token.span.close(),
+                "a differentiated function must end with its result (an expression without `;`)",
+            );
+        }
         self.poisoned()
     }
 
@@ -254,7 +259,10 @@ impl Lowerer<'_> {
             return;
         };
         if let Some((_, diverge)) = &init.diverge {
-            self.errors.spanned(diverge, "`let ... else` is not supported in differentiated functions");
+            self.errors.spanned(
+                diverge,
+                "`let ... else` is not supported in differentiated functions",
+            );
             return;
         }
         let (pat, ty) = match &local.pat {
@@ -292,14 +300,18 @@ impl Lowerer<'_> {
                 }
                 syn::Pat::Wild(_) => names.push(None),
                 other => {
-                    self.errors.spanned(other, "bind a plain name or `_` in tuple patterns");
+                    self.errors
+                        .spanned(other, "bind a plain name or `_` in tuple patterns");
                     return;
                 }
             }
         }
         if let syn::Expr::Tuple(t) = strip_parens(init) {
             if t.elems.len() != names.len() {
-                self.errors.spanned(t, "the tuple has a different number of elements than the pattern");
+                self.errors.spanned(
+                    t,
+                    "the tuple has a different number of elements than the pattern",
+                );
                 return;
             }
             // All values first, then the bindings: `let (a, b) = (b, a)` swaps.
@@ -351,10 +363,14 @@ impl Lowerer<'_> {
         span: Span,
     ) {
         if let Operand::Var(t) = value {
-            if let Some(Stmt::Let { var, ty: let_ty, .. }) = self.stmts.last_mut() {
+            if let Some(Stmt::Let {
+                var, ty: let_ty, ..
+            }) = self.stmts.last_mut()
+            {
                 if *var == t && self.prog.vars[t].kind == VarKind::Temp {
                     *let_ty = ty;
-                    self.prog.vars[t].name = self.prog.names.claim(&ident.to_string(), ident.span());
+                    self.prog.vars[t].name =
+                        self.prog.names.claim(&ident.to_string(), ident.span());
                     self.prog.vars[t].kind = VarKind::Local;
                     self.prog.vars[t].mutable = mutable;
                     self.bind(ident, t, mutable);
@@ -417,11 +433,12 @@ impl Lowerer<'_> {
     /// `x = e` or `x op= e`: a new version of `x`.
     fn lower_assign(&mut self, left: &syn::Expr, op: Option<(BinOp, Span)>, right: &syn::Expr) {
         let target = match strip_parens(left) {
-            syn::Expr::Path(p) => p
-                .path
-                .get_ident()
-                .filter(|_| p.qself.is_none())
-                .map(|i| (i.clone(), self.lookup(&i.to_string()).map(|b| (b.var, b.mutable)))),
+            syn::Expr::Path(p) => p.path.get_ident().filter(|_| p.qself.is_none()).map(|i| {
+                (
+                    i.clone(),
+                    self.lookup(&i.to_string()).map(|b| (b.var, b.mutable)),
+                )
+            }),
             _ => None,
         };
         let Some((ident, binding)) = target else {
@@ -432,7 +449,10 @@ impl Lowerer<'_> {
             return;
         };
         let Some((old, mutable)) = binding else {
-            self.errors.spanned(left, format_args!("`{ident}` is not a local variable of this function"));
+            self.errors.spanned(
+                left,
+                format_args!("`{ident}` is not a local variable of this function"),
+            );
             return;
         };
         if !mutable {
@@ -568,9 +588,9 @@ impl Lowerer<'_> {
                 None => self.opaque(e),
             },
             syn::Expr::Unary(u) => match u.op {
-                syn::UnOp::Neg(_) => {
+                syn::UnOp::Neg(minus) => {
                     let a = self.lower_expr(&u.expr);
-                    self.temp(Expr::Neg(Box::new(Expr::Use(a))), true, e.span())
+                    self.temp(Expr::Neg(Box::new(Expr::Use(a))), true, minus.span)
                 }
                 syn::UnOp::Not(_) => self.opaque(e),
                 _ => {
@@ -587,7 +607,11 @@ impl Lowerer<'_> {
             syn::Expr::Cast(c) => {
                 if crate::parse::float_of(&c.ty).is_some() {
                     let a = self.lower_expr(&c.expr);
-                    self.temp(Expr::Cast(Box::new(Expr::Use(a)), (*c.ty).clone()), true, e.span())
+                    self.temp(
+                        Expr::Cast(Box::new(Expr::Use(a)), (*c.ty).clone()),
+                        true,
+                        c.as_token.span,
+                    )
                 } else {
                     // A cast to an integer carries no derivative.
                     self.opaque(e)
@@ -595,7 +619,8 @@ impl Lowerer<'_> {
             }
             syn::Expr::Block(b) if b.label.is_none() => self.lower_block_expr(&b.block),
             syn::Expr::Assign(_) => {
-                self.errors.spanned(e, "an assignment is a statement here: end it with `;`");
+                self.errors
+                    .spanned(e, "an assignment is a statement here: end it with `;`");
                 self.poisoned()
             }
             _ => {
@@ -650,7 +675,10 @@ impl Lowerer<'_> {
                 };
             }
             _ if is_compound_assign(&b.op) => {
-                self.errors.spanned(b, "a compound assignment is a statement here: end it with `;`");
+                self.errors.spanned(
+                    b,
+                    "a compound assignment is a statement here: end it with `;`",
+                );
                 return self.poisoned();
             }
             _ => {
@@ -663,10 +691,12 @@ impl Lowerer<'_> {
         };
         let l = self.lower_expr(&b.left);
         let r = self.lower_expr(&b.right);
+        // Spanned at the operator, as rustc reports operator errors: a type
+        // error then lands on the user's `*` once, not on the attribute.
         self.temp(
             Expr::Bin(op, Box::new(Expr::Use(l)), Box::new(Expr::Use(r))),
             true,
-            b.span(),
+            b.op.span(),
         )
     }
 
@@ -687,10 +717,19 @@ impl Lowerer<'_> {
             return self.poisoned();
         };
         if let Some(t) = &mc.turbofish {
-            self.errors.spanned(t, "remove the turbofish: float methods are not generic");
+            self.errors
+                .spanned(t, "remove the turbofish: float methods are not generic");
         }
-        let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver).chain(mc.args.iter()).collect();
-        self.lower_func_call(func, CallStyle::Method, &args, mc.method.span(), mc.span())
+        let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
+            .chain(mc.args.iter())
+            .collect();
+        self.lower_func_call(
+            func,
+            CallStyle::Method,
+            &args,
+            mc.method.span(),
+            mc.method.span(),
+        )
     }
 
     fn lower_call(&mut self, c: &syn::ExprCall) -> Operand {
@@ -722,7 +761,7 @@ impl Lowerer<'_> {
                         CallStyle::Path(prefix),
                         &args,
                         last.ident.span(),
-                        c.span(),
+                        last.ident.span(),
                     );
                 }
             }
@@ -878,10 +917,16 @@ impl<'ast> Visit<'ast> for Unsupported {
         );
     }
     fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
-        self.err(&a.async_token, "`async` blocks are not supported in a differentiated function");
+        self.err(
+            &a.async_token,
+            "`async` blocks are not supported in a differentiated function",
+        );
     }
     fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
-        self.err(&a.await_token, "`.await` is not supported in a differentiated function");
+        self.err(
+            &a.await_token,
+            "`.await` is not supported in a differentiated function",
+        );
     }
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
         self.err(
@@ -899,27 +944,45 @@ impl<'ast> Visit<'ast> for Unsupported {
         if self.inactive {
             syn::visit::visit_expr_if(self, e);
         } else {
-            self.err(&e.if_token, "`if` on active values is not supported yet: use `max`, `min`, `abs` or `clamp`");
+            self.err(
+                &e.if_token,
+                "`if` on active values is not supported yet: use `max`, `min`, `abs` or `clamp`",
+            );
         }
     }
     fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
         if self.inactive {
             syn::visit::visit_expr_match(self, e);
         } else {
-            self.err(&e.match_token, "`match` on active values is not supported yet");
+            self.err(
+                &e.match_token,
+                "`match` on active values is not supported yet",
+            );
         }
     }
     fn visit_local(&mut self, l: &'ast syn::Local) {
-        self.err(l, "`let` inside a branch or block is not supported yet: bind the value before it");
+        self.err(
+            l,
+            "`let` inside a branch or block is not supported yet: bind the value before it",
+        );
     }
     fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
-        self.err(&e.for_token, "`for` loops are not supported yet in a differentiated function");
+        self.err(
+            &e.for_token,
+            "`for` loops are not supported yet in a differentiated function",
+        );
     }
     fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
-        self.err(&e.while_token, "`while` loops are not supported yet in a differentiated function");
+        self.err(
+            &e.while_token,
+            "`while` loops are not supported yet in a differentiated function",
+        );
     }
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
-        self.err(&e.loop_token, "`loop` is not supported yet in a differentiated function");
+        self.err(
+            &e.loop_token,
+            "`loop` is not supported yet in a differentiated function",
+        );
     }
     fn visit_expr_block(&mut self, e: &'ast syn::ExprBlock) {
         if self.inactive && e.label.is_none() {
@@ -929,22 +992,37 @@ impl<'ast> Visit<'ast> for Unsupported {
         }
     }
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
-        self.err(e, "assignments inside expressions are not supported: write them as statements");
+        self.err(
+            e,
+            "assignments inside expressions are not supported: write them as statements",
+        );
     }
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
-        self.err(e, "an early `return` is not supported yet: return the result at the end of the function");
+        self.err(
+            e,
+            "an early `return` is not supported yet: return the result at the end of the function",
+        );
     }
     fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
-        self.err(e, "`break` is not supported yet in a differentiated function");
+        self.err(
+            e,
+            "`break` is not supported yet in a differentiated function",
+        );
     }
     fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
-        self.err(e, "`continue` is not supported yet in a differentiated function");
+        self.err(
+            e,
+            "`continue` is not supported yet in a differentiated function",
+        );
     }
     fn visit_expr_yield(&mut self, e: &'ast syn::ExprYield) {
         self.err(e, "`yield` is not supported in a differentiated function");
     }
     fn visit_expr_let(&mut self, e: &'ast syn::ExprLet) {
-        self.err(e, "`let` expressions are not supported in a differentiated function");
+        self.err(
+            e,
+            "`let` expressions are not supported in a differentiated function",
+        );
     }
 }
 

@@ -67,6 +67,8 @@ pub struct Model<'a> {
     pub params: Vec<Param>,
     /// The declared return type.
     pub ret: Type,
+    /// `false` for `fn f(..)` without `-> T` (an error).
+    pub has_output: bool,
     /// Set when the output is a scalar whose type the macro sees (`f64`):
     /// then `_grad` is generated.
     pub ret_float: Option<Float>,
@@ -105,8 +107,8 @@ pub fn float_of(ty: &Type) -> Option<Float> {
 }
 
 const DISCRETE: &[&str] = &[
-    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-    "bool", "char", "str", "String",
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize", "bool",
+    "char", "str", "String",
 ];
 
 const NALGEBRA: &[&str] = &[
@@ -163,13 +165,19 @@ impl<'a> Model<'a> {
     pub fn from_syn(item: &'a ItemFn, options: &Options, errors: &mut Errors) -> Model<'a> {
         let sig = &item.sig;
         if let Some(c) = &sig.constness {
-            errors.spanned(c, "#[differentiate] does not support `const fn`: remove `const`");
+            errors.spanned(
+                c,
+                "#[differentiate] does not support `const fn`: remove `const`",
+            );
         }
         if let Some(a) = &sig.asyncness {
             errors.spanned(a, "#[differentiate] does not support `async fn`: differentiate a plain function and call it from async code");
         }
         if let Some(u) = &sig.unsafety {
-            errors.spanned(u, "#[differentiate] does not support `unsafe fn`: differentiate a safe function");
+            errors.spanned(
+                u,
+                "#[differentiate] does not support `unsafe fn`: differentiate a safe function",
+            );
         }
         if let Some(v) = &sig.variadic {
             errors.spanned(v, "#[differentiate] does not support variadic functions");
@@ -278,7 +286,9 @@ impl<'a> Model<'a> {
                 syn::parse_quote!(())
             }
         };
+        let has_output = !matches!(sig.output, ReturnType::Default);
         match classify(&ret) {
+            _ if !has_output => {}
             Class::Float | Class::Other => {}
             Class::Container(what) => errors.spanned(
                 &ret,
@@ -292,7 +302,7 @@ impl<'a> Model<'a> {
                 "the output of a differentiated function must be a floating-point value",
             ),
         }
-        if matches!(ret, Type::ImplTrait(_) | Type::Tuple(_) | Type::Never(_)) {
+        if has_output && matches!(ret, Type::ImplTrait(_) | Type::Tuple(_) | Type::Never(_)) {
             errors.spanned(
                 &ret,
                 "the output of a differentiated function must be a floating-point value",
@@ -312,6 +322,7 @@ impl<'a> Model<'a> {
             item,
             params,
             ret,
+            has_output,
             ret_float,
         }
     }

@@ -114,7 +114,10 @@ impl Printer {
                             self.prev = Prev::Tight;
                         }
                         '&' | '-' | '!' | '*'
-                            if matches!(self.prev, Prev::Start | Prev::Operator | Prev::Keyword | Prev::Tight) =>
+                            if matches!(
+                                self.prev,
+                                Prev::Start | Prev::Operator | Prev::Keyword | Prev::Tight
+                            ) =>
                         {
                             // prefix operator
                             self.space();
@@ -122,7 +125,9 @@ impl Printer {
                             self.prev = Prev::Tight;
                         }
                         _ => {
-                            if self.prev != Prev::Tight || !self.out.ends_with(|ch: char| "=<>!+-*/&|".contains(ch)) {
+                            if self.prev != Prev::Tight
+                                || !self.out.ends_with(|ch: char| "=<>!+-*/&|".contains(ch))
+                            {
                                 self.space();
                             }
                             self.out.push(c);
@@ -141,7 +146,8 @@ impl Printer {
                         self.indent -= 1;
                         self.newline();
                         self.out.push('}');
-                        let next_is_else = matches!(tokens.get(i + 1), Some(TokenTree::Ident(n)) if n == "else");
+                        let next_is_else =
+                            matches!(tokens.get(i + 1), Some(TokenTree::Ident(n)) if n == "else");
                         if next_is_else {
                             self.prev = Prev::Close;
                         } else {
@@ -154,7 +160,9 @@ impl Printer {
                         } else {
                             ('[', ']')
                         };
-                        if !matches!(self.prev, Prev::Ident | Prev::Close) || open == '[' && self.out.ends_with('#') {
+                        if !matches!(self.prev, Prev::Ident | Prev::Close)
+                            || open == '[' && self.out.ends_with('#')
+                        {
                             self.space();
                         }
                         self.out.push(open);

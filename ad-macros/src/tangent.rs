@@ -52,14 +52,15 @@ impl Tangent<'_> {
         let mut out = Vec::new();
         for stmt in &body.stmts {
             out.push(stmt.clone());
-            if let Stmt::Let { var, expr, span, .. } = stmt {
+            if let Stmt::Let {
+                var, expr, span, ..
+            } = stmt
+            {
                 if !self.act.is_active(*var) {
                     continue;
                 }
                 if let Some(d) = self.tangent(expr, *var) {
-                    let dv = self
-                        .prog
-                        .derived(&format!("d{}", self.prog.name(*var)));
+                    let dv = self.prog.derived(&format!("d{}", self.prog.name(*var)));
                     self.tan.insert(*var, dv);
                     out.push(Stmt::Let {
                         var: dv,
@@ -142,10 +143,7 @@ impl Tangent<'_> {
                 sum
             }
             Expr::Cast(a, ty) => self.tan_of(a).map(|d| Expr::Cast(Box::new(d), ty.clone())),
-            Expr::Opaque(_)
-            | Expr::ZeroLike(_)
-            | Expr::Partial { .. }
-            | Expr::Rule(..) => None,
+            Expr::Opaque(_) | Expr::ZeroLike(_) | Expr::Partial { .. } | Expr::Rule(..) => None,
         }
     }
 }

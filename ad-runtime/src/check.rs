@@ -559,5 +559,9 @@ mod tests {
         assert!(fd_jvp(g, &[0.4, -1.7], &[1.0, f64::NAN])
             .iter()
             .all(|d| d.is_nan()));
+        // A NaN must not be mistaken for a zero direction.
+        assert!(fd_jvp(g, &[0.4, -1.7], &[f64::NAN, 0.0])
+            .iter()
+            .all(|d| d.is_nan()));
     }
 }

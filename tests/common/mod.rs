@@ -37,7 +37,11 @@ pub fn agree(
     let n = x.len();
     let value = f(x);
     let (v1, g) = vjp(x, 1.0);
-    assert_eq!(v1.to_bits(), value.to_bits(), "{name}: vjp value differs from f");
+    assert_eq!(
+        v1.to_bits(),
+        value.to_bits(),
+        "{name}: vjp value differs from f"
+    );
     assert_eq!(g.len(), n);
     let report = check::check_gradient(&f, x, &g);
     assert!(
@@ -49,7 +53,11 @@ pub fn agree(
         let t = rng.vec(n);
         let c = rng.next() * 3.0;
         let (v2, jt) = jvp(x, &t);
-        assert_eq!(v2.to_bits(), value.to_bits(), "{name}: jvp value differs from f");
+        assert_eq!(
+            v2.to_bits(),
+            value.to_bits(),
+            "{name}: jvp value differs from f"
+        );
         let fd = check::fd_gradient(&f, x);
         let fd_jt: f64 = fd.iter().zip(&t).map(|(a, b)| a * b).sum();
         assert!(

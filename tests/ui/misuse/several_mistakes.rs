@@ -1,0 +1,15 @@
+use ad::differentiate;
+
+// Three mistakes, all reported in one build; callers of `f_grad` see no
+// further error because the derivatives are still declared.
+#[differentiate]
+fn f(x: f64, y: f64) -> f64 {
+    let a = x.to_degrees();
+    let b = vec![x, y];
+    let c = (x % y) * a;
+    c + b.len() as f64
+}
+
+fn main() {
+    let (_v, _gx, _gy) = f_grad(1.0, 2.0);
+}
