@@ -274,6 +274,7 @@ fn path_and_method_calls_agree() {
 
 /// Shadowing, annotations, tuples, blocks, parentheses, unary minus.
 #[differentiate]
+#[allow(clippy::let_and_return)] // the final shadowing is what is tested
 fn bindings(x: f64, y: f64) -> f64 {
     let x = x * 2.0;
     let z: f64 = -(x + y);

@@ -113,7 +113,7 @@ pub enum Expr {
     /// A runtime rule taking its arguments by reference: `::ad::__rt::<path>(&a, &b, ..)`.
     Rule(&'static str, Vec<Expr>),
     /// `e as ty` between float types.
-    Cast(Box<Expr>, syn::Type),
+    Cast(Box<Expr>, Box<syn::Type>),
     /// A zero of the shape of a variable.
     ZeroLike(VarId),
     /// Inactive user code, emitted verbatim (local names already renamed).
@@ -152,7 +152,7 @@ pub enum Stmt {
     /// `let var[: ty] = expr;` -- `span` is the user code it comes from.
     Let {
         var: VarId,
-        ty: Option<syn::Type>,
+        ty: Option<Box<syn::Type>>,
         expr: Expr,
         span: Span,
     },
@@ -198,11 +198,21 @@ impl Names {
 
     /// The user's own name if it is still free, else a fresh suffixed one.
     pub fn claim(&mut self, name: &str, span: Span) -> Ident {
+        if name.starts_with("r#") {
+            // `r#type` cannot keep its spelling: derive a fresh name.
+            return self.fresh(name, span);
+        }
         let name = plain(name);
         if syn::parse_str::<Ident>(&name).is_ok() && self.taken.insert(name.clone()) {
             return Ident::new(&name, span);
         }
         self.fresh(&name, span)
+    }
+
+    /// Gives back a name that ended up unused (a temporary renamed to the
+    /// user variable it was bound to).
+    pub fn release(&mut self, name: &Ident) {
+        self.taken.remove(&name.to_string());
     }
 
     /// A name derived from `base` that nobody uses.

@@ -28,3 +28,6 @@ use proc_macro::TokenStream;
 pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
 }
+
+#[cfg(test)]
+mod tests;

@@ -14,6 +14,7 @@ use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
 use std::collections::{HashMap, HashSet};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -156,7 +157,7 @@ impl Lowerer<'_> {
     }
 
     fn bind(&mut self, ident: &syn::Ident, var: VarId, mutable: bool) {
-        let key = ident.to_string();
+        let key = ident.unraw().to_string();
         self.scopes
             .last_mut()
             .expect("the scope stack is never empty")
@@ -173,7 +174,7 @@ impl Lowerer<'_> {
             return None;
         }
         let ident = path.path.get_ident()?;
-        self.lookup(&ident.to_string()).map(|b| b.var)
+        self.lookup(&ident.unraw().to_string()).map(|b| b.var)
     }
 
     fn is_varied(&self, op: &Operand) -> bool {
@@ -368,7 +369,8 @@ impl Lowerer<'_> {
             }) = self.stmts.last_mut()
             {
                 if *var == t && self.prog.vars[t].kind == VarKind::Temp {
-                    *let_ty = ty;
+                    *let_ty = ty.map(Box::new);
+                    self.prog.names.release(&self.prog.vars[t].name);
                     self.prog.vars[t].name =
                         self.prog.names.claim(&ident.to_string(), ident.span());
                     self.prog.vars[t].kind = VarKind::Local;
@@ -384,7 +386,7 @@ impl Lowerer<'_> {
         self.prog.vars[v].mutable = mutable;
         self.stmts.push(Stmt::Let {
             var: v,
-            ty,
+            ty: ty.map(Box::new),
             expr: Expr::Use(value),
             span,
         });
@@ -608,7 +610,7 @@ impl Lowerer<'_> {
                 if crate::parse::float_of(&c.ty).is_some() {
                     let a = self.lower_expr(&c.expr);
                     self.temp(
-                        Expr::Cast(Box::new(Expr::Use(a)), (*c.ty).clone()),
+                        Expr::Cast(Box::new(Expr::Use(a)), c.ty.clone()),
                         true,
                         c.as_token.span,
                     )
@@ -906,31 +908,31 @@ impl Unsupported {
 impl<'ast> Visit<'ast> for Unsupported {
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         self.err(
-            &c.or1_token,
+            c.or1_token,
             "closures are not supported in a differentiated function: write a separate function, or the expression inline",
         );
     }
     fn visit_expr_unsafe(&mut self, u: &'ast syn::ExprUnsafe) {
         self.err(
-            &u.unsafe_token,
+            u.unsafe_token,
             "`unsafe` blocks are not supported in a differentiated function: move the unsafe code out",
         );
     }
     fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
         self.err(
-            &a.async_token,
+            a.async_token,
             "`async` blocks are not supported in a differentiated function",
         );
     }
     fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
         self.err(
-            &a.await_token,
+            a.await_token,
             "`.await` is not supported in a differentiated function",
         );
     }
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
         self.err(
-            &t.question_token,
+            t.question_token,
             "the `?` operator is not supported in a differentiated function: handle the error before calling it",
         );
     }
@@ -945,7 +947,7 @@ impl<'ast> Visit<'ast> for Unsupported {
             syn::visit::visit_expr_if(self, e);
         } else {
             self.err(
-                &e.if_token,
+                e.if_token,
                 "`if` on active values is not supported yet: use `max`, `min`, `abs` or `clamp`",
             );
         }
@@ -955,7 +957,7 @@ impl<'ast> Visit<'ast> for Unsupported {
             syn::visit::visit_expr_match(self, e);
         } else {
             self.err(
-                &e.match_token,
+                e.match_token,
                 "`match` on active values is not supported yet",
             );
         }
@@ -968,19 +970,19 @@ impl<'ast> Visit<'ast> for Unsupported {
     }
     fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
         self.err(
-            &e.for_token,
+            e.for_token,
             "`for` loops are not supported yet in a differentiated function",
         );
     }
     fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
         self.err(
-            &e.while_token,
+            e.while_token,
             "`while` loops are not supported yet in a differentiated function",
         );
     }
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
         self.err(
-            &e.loop_token,
+            e.loop_token,
             "`loop` is not supported yet in a differentiated function",
         );
     }

@@ -216,10 +216,7 @@ impl<'a> Model<'a> {
                 }
             };
             let ty = (*pt.ty).clone();
-            let wanted = options
-                .wrt
-                .as_ref()
-                .map(|wrt| wrt.iter().any(|w| *w == ident));
+            let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
             let active = match (classify(&ty), wanted) {
                 (Class::Float, None | Some(true)) => true,
                 (Class::Float, Some(false)) => false,

@@ -144,11 +144,17 @@ impl Printer {
                         self.newline();
                         self.stream(g.stream());
                         self.indent -= 1;
+                        // drop the blank line a final `;` left
+                        let trimmed = self.out.trim_end().len();
+                        self.out.truncate(trimmed);
                         self.newline();
                         self.out.push('}');
-                        let next_is_else =
-                            matches!(tokens.get(i + 1), Some(TokenTree::Ident(n)) if n == "else");
-                        if next_is_else {
+                        let next_continues = match tokens.get(i + 1) {
+                            Some(TokenTree::Ident(n)) => n == "else",
+                            Some(TokenTree::Punct(p)) => matches!(p.as_char(), ';' | ',' | '.'),
+                            _ => false,
+                        };
+                        if next_continues {
                             self.prev = Prev::Close;
                         } else {
                             self.newline();

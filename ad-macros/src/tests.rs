@@ -1,0 +1,314 @@
+//! Unit tests of the pipeline on `proc_macro2` token streams.
+
+use crate::activity;
+use crate::error::Errors;
+use crate::expand::expand;
+use crate::ir::{Expr, Stmt, VarKind};
+use crate::lower::lower;
+use crate::parse::{Model, Options};
+use crate::pretty::pretty;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{parse_quote, ItemFn};
+
+fn model_errors(item: &ItemFn, args: TokenStream) -> (Vec<bool>, Vec<String>) {
+    let options = Options::parse(args).expect("options");
+    let mut errors = Errors::default();
+    let model = Model::from_syn(item, &options, &mut errors);
+    let active = model.params.iter().map(|p| p.active).collect();
+    let messages = match errors.check() {
+        Ok(()) => vec![],
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    };
+    (active, messages)
+}
+
+fn generated(item: TokenStream) -> String {
+    pretty(expand(TokenStream::new(), item))
+}
+
+#[test]
+fn options_parse() {
+    let o = Options::parse(quote!(wrt(a, b), dump)).unwrap();
+    assert!(o.dump);
+    let names: Vec<String> = o.wrt.unwrap().iter().map(|i| i.to_string()).collect();
+    assert_eq!(names, ["a", "b"]);
+    assert!(Options::parse(quote!(fast)).is_err());
+    assert!(Options::parse(quote!(wrt(a::b))).is_err());
+}
+
+#[test]
+fn float_parameters_are_active_others_pass_through() {
+    let f: ItemFn = parse_quote! {
+        fn f(x: f64, n: usize, y: f32, flag: bool, p: &Params, k: i32) -> f64 { x }
+    };
+    let (active, errors) = model_errors(&f, quote!());
+    assert_eq!(active, [true, false, true, false, false, false]);
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn wrt_selects_and_reports_missing_names() {
+    let f: ItemFn = parse_quote! { fn f(x: f64, y: f64, s: Scale) -> f64 { x } };
+    let (active, errors) = model_errors(&f, quote!(wrt(y, s)));
+    assert_eq!(active, [false, true, true]);
+    assert!(errors.is_empty());
+    let (_, errors) = model_errors(&f, quote!(wrt(x, z, w)));
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("no parameter `z`"));
+    assert!(errors[1].contains("no parameter `w`"));
+}
+
+#[test]
+fn containers_are_errors_not_constants() {
+    let f: ItemFn = parse_quote! { fn f(x: &[f64], m: DMatrix<f64>, v: Vec<f64>) -> f64 { 0.0 } };
+    let (_, errors) = model_errors(&f, quote!());
+    assert_eq!(errors.len(), 3, "{errors:?}");
+}
+
+#[test]
+fn lowering_is_a_normal_form_with_versions() {
+    let f: ItemFn = parse_quote! {
+        fn f(x: f64, y: f64) -> f64 {
+            let x = x * 2.0 + y;
+            let mut s = x.sin();
+            s += y;
+            s
+        }
+    };
+    let options = Options::default();
+    let mut errors = Errors::default();
+    let model = Model::from_syn(&f, &options, &mut errors);
+    let prog = lower(&model, &mut errors);
+    assert!(errors.is_empty());
+    let lets: Vec<String> = prog
+        .body
+        .stmts
+        .iter()
+        .map(|s| match s {
+            Stmt::Let { var, .. } => prog.name(*var).to_string(),
+            _ => panic!("only lets expected"),
+        })
+        .collect();
+    // x * 2.0 -> t, + y -> x_1 (the shadowing x), sin -> s, s += y -> s_1
+    assert_eq!(lets, ["t", "x_1", "s", "s_1"]);
+    for s in &prog.body.stmts {
+        if let Stmt::Let { expr, .. } = s {
+            // one primitive per statement: operands are variables or constants
+            match expr {
+                Expr::Bin(_, a, b) => {
+                    assert!(matches!(**a, Expr::Use(_)) && matches!(**b, Expr::Use(_)))
+                }
+                Expr::Call(_, _, args) => assert!(args.iter().all(|a| matches!(a, Expr::Use(_)))),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(prog.vars[0].kind, VarKind::Param(0));
+}
+
+#[test]
+fn activity_skips_constants_and_dead_values() {
+    let f: ItemFn = parse_quote! {
+        fn f(x: f64, n: i32) -> f64 {
+            let c = 1.0f64.tanh();
+            let k = n as f64 * c;
+            let dead = x.exp();
+            x * k
+        }
+    };
+    let options = Options::default();
+    let mut errors = Errors::default();
+    let model = Model::from_syn(&f, &options, &mut errors);
+    let prog = lower(&model, &mut errors);
+    let act = activity::analyse(&prog);
+    let active: Vec<String> = (0..prog.vars.len())
+        .filter(|v| act.is_active(*v))
+        .map(|v| prog.name(v).to_string())
+        .collect();
+    // c and k are constants; dead is varied but useless; only x and the product are active
+    assert_eq!(active, ["x", "t"]);
+}
+
+#[test]
+fn generated_reverse_mode_of_the_lecture_graph() {
+    let out = generated(quote! {
+        fn f(x: f64, y: f64, z: f64) -> f64 {
+            let q = x + y;
+            q * z
+        }
+    });
+    // The reverse sweep, in the order the lecture computes it.
+    let vjp = &out[out.find("fn f_vjp").unwrap()..out.find("fn f_grad").unwrap()];
+    let expected = "let q = x + y;\n    let t = q * z;\n    \
+        let q_bar = ::ad::__rt::mul::vjp_a(&q, &z, &dout);\n    \
+        let z_bar = ::ad::__rt::mul::vjp_b(&q, &z, &dout);\n    \
+        let x_bar = q_bar;\n    let y_bar = q_bar;\n    (t, x_bar, y_bar, z_bar)";
+    assert!(vjp.contains(expected), "{vjp}");
+    assert!(
+        out.contains("fn f_jvp(x: f64, dx: f64, y: f64, dy: f64, z: f64, dz: f64) -> (f64, f64)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fn f_grad(x: f64, y: f64, z: f64) -> (f64, f64, f64, f64)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn constants_get_no_derivative_code() {
+    let out = generated(quote! {
+        fn f(x: f64) -> f64 {
+            let c = 1.0f64.tanh();
+            c * x
+        }
+    });
+    assert!(!out.contains("dc"), "{out}");
+    assert!(!out.contains("c_bar"), "{out}");
+    assert!(!out.contains("tanh::d1"), "{out}");
+}
+
+#[test]
+fn generated_names_never_capture_user_names() {
+    // The user already uses `t`, `dx`, `x_bar` and `dout`.
+    let out = generated(quote! {
+        fn f(x: f64, dout: f64) -> f64 {
+            let t = x * dout;
+            let dx = t + 1.0;
+            let x_bar = dx * dx;
+            x_bar
+        }
+    });
+    assert!(
+        out.contains("fn f_jvp(x: f64, dx_1: f64, dout: f64, ddout: f64)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("fn f_vjp(x: f64, dout: f64, dout_1: f64)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn keywords_are_never_generated_names() {
+    // `d` + `yn` would be the keyword `dyn`.
+    let out = generated(quote! {
+        fn f(yn: f64) -> f64 { yn * yn }
+    });
+    assert!(out.contains("dyn_1: f64"), "{out}");
+}
+
+#[test]
+fn errors_are_all_reported_and_the_original_kept() {
+    let out = expand(
+        TokenStream::new(),
+        quote! {
+            fn f(x: f64) -> f64 {
+                let a = x.to_degrees();
+                let b = x % 2.0;
+                a + b + x.frobnicate()
+            }
+        },
+    )
+    .to_string();
+    assert_eq!(out.matches("compile_error").count(), 3, "{out}");
+    assert!(out.contains("fn f (x : f64) -> f64"), "{out}");
+    // stubs keep callers of the derivatives from cascading
+    assert!(out.contains("fn f_grad"), "{out}");
+}
+
+#[test]
+fn malformed_input_is_an_error_not_a_panic() {
+    for item in [
+        quote!(),
+        quote!(
+            struct S;
+        ),
+        quote!(fn),
+        quote!(fn f(x: f64) -> f64),
+        quote!(
+            fn f((a, b): (f64, f64)) -> f64 {
+                a
+            }
+        ),
+        quote!(
+            fn f(self) -> f64 {
+                1.0
+            }
+        ),
+        quote!(
+            fn f<T>(x: T) -> T {
+                x
+            }
+        ),
+        quote!(
+            fn f(x: f64) -> f64 {
+                let (a, b) = x;
+                a
+            }
+        ),
+        quote!(
+            fn f(x: f64) -> f64 {
+                let y;
+                x
+            }
+        ),
+        quote!(
+            fn f(x: f64) -> f64 {
+                x.powi()
+            }
+        ),
+    ] {
+        let out = expand(TokenStream::new(), item.clone()).to_string();
+        assert!(
+            out.contains("compile_error"),
+            "no error for `{item}`: {out}"
+        );
+    }
+    let out = expand(
+        quote!(wrt(), dump = 3),
+        quote!(
+            fn f(x: f64) -> f64 {
+                x
+            }
+        ),
+    )
+    .to_string();
+    assert!(out.contains("compile_error"), "{out}");
+}
+
+#[test]
+fn raw_identifiers_name_the_same_variable() {
+    let out = generated(quote! {
+        fn f(r#type: f64, x: f64) -> f64 { let y = r#x * r#type; r#y + r#type }
+    });
+    // `r#x` is `x`, `r#y` is `y`: both carry derivatives.
+    assert!(
+        out.contains("fn f_vjp(type_: f64, x: f64, dout: f64) -> (f64, f64, f64)"),
+        "{out}"
+    );
+    assert!(out.contains("let x_bar = ::ad::__rt::mul::vjp_a("), "{out}");
+}
+
+#[test]
+fn pretty_printer_layout() {
+    let s = pretty(quote! {
+        fn f(x: f64) -> (f64, f64) { let y = -x.sin(); let z = &y; (y, ::ad::__rt::sin::d1(x, *z)) }
+    });
+    assert_eq!(
+        s,
+        "fn f(x: f64) -> (f64, f64) {\n    let y = -x.sin();\n    let z = &y;\n    (y, ::ad::__rt::sin::d1(x, *z))\n}\n"
+    );
+}
+
+#[test]
+fn pretty_printer_blocks() {
+    let s = pretty(quote! {
+        const _: () = { let _ = f; };
+        fn g() -> f64 { if a { 1.0 } else { 2.0 } }
+    });
+    assert_eq!(
+        s,
+        "const _: () = {\n    let _ = f;\n};\nfn g() -> f64 {\n    if a {\n        1.0\n    } else {\n        2.0\n    }\n}\n"
+    );
+}
