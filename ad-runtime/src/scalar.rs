@@ -293,13 +293,21 @@ pub mod powi {
     pub fn f<T: Real>(x: T, n: i32) -> T {
         x.powi(n)
     }
+    /// `x^(n - k)` without overflowing the exponent at `i32::MIN`.
+    #[inline]
+    fn pow_minus<T: Real>(x: T, n: i32, k: i32) -> T {
+        match n.checked_sub(k) {
+            Some(m) => x.powi(m),
+            None => x.powf(T::from_f64(f64::from(n) - f64::from(k))),
+        }
+    }
     /// `n x^(n-1)`
     #[inline]
     pub fn da<T: Real>(x: T, n: i32, _y: T) -> T {
         if n == 0 {
             T::ZERO
         } else {
-            T::from_i32(n) * x.powi(n - 1)
+            T::from_i32(n) * pow_minus(x, n, 1)
         }
     }
     /// `n (n-1) x^(n-2)`
@@ -308,7 +316,7 @@ pub mod powi {
         if n == 0 || n == 1 {
             T::ZERO
         } else {
-            T::from_i32(n) * T::from_i32(n - 1) * x.powi(n - 2)
+            T::from_f64(f64::from(n) * (f64::from(n) - 1.0)) * pow_minus(x, n, 2)
         }
     }
 }

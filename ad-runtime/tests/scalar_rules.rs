@@ -1216,3 +1216,18 @@ fn f32_rules_match_reference_values() {
     binary_refs::<f32>(&F32);
     other_refs::<f32>(&F32);
 }
+
+#[test]
+fn powi_partials_do_not_overflow_the_exponent() {
+    // n - 1 and n - 2 overflow i32 at i32::MIN: the rules must not panic.
+    let x = 1.0000001f64;
+    let y = x.powi(i32::MIN);
+    let d = powi::da(x, i32::MIN, y);
+    let expected = f64::from(i32::MIN) * x.powf(f64::from(i32::MIN) - 1.0);
+    assert!(
+        (d - expected).abs() <= 1e-12 * expected.abs(),
+        "{d} vs {expected}"
+    );
+    let dd = powi::daa(x, i32::MIN, y);
+    assert!(dd.is_finite() && dd > 0.0, "{dd}");
+}
