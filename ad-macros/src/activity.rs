@@ -1,11 +1,15 @@
 //! Activity analysis: which variables need a tangent or an adjoint.
 //!
-//! A variable is *varied* if it depends on an active input and *useful* if the
+//! A variable is *varied* if it depends on an active input and *useful* if an
 //! output depends on it; it is *active* if both. Only active variables get
 //! derivative code: `let c = 1.0f64.tanh();` (not varied) and a value computed
 //! but never used for the result (not useful) cost nothing in the derivative.
+//!
+//! The analysis is flow-insensitive over the whole body (a slot or array is
+//! varied if any of its assignments is), iterated to a fixed point, which
+//! covers values carried around loops.
 
-use crate::ir::{Body, Expr, Program, Stmt, VarId};
+use crate::ir::{walk, Expr, Program, Stmt, VarId};
 
 /// The active variables of a program.
 pub struct Activity {
@@ -14,47 +18,88 @@ pub struct Activity {
 
 impl Activity {
     pub fn is_active(&self, v: VarId) -> bool {
-        self.active[v]
+        self.active.get(v).copied().unwrap_or(false)
     }
 }
 
-/// Vars read by the differentiable part of an expression. Verbatim code
-/// (`Opaque`) and zeros carry no derivative.
-fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
+/// Vars read by the differentiable part of an expression: not indices, not
+/// lengths, not verbatim code.
+pub fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
     match e {
-        Expr::Opaque(_) | Expr::ZeroLike(_) => {}
+        Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Pop(_) => {}
+        Expr::Index(a, _) => f(*a),
+        Expr::Repeat { elem, .. } => differentiable_reads(elem, f),
+        Expr::Neg(a) | Expr::Cast(a, _) => differentiable_reads(a, f),
+        Expr::Bin(_, a, b) => {
+            differentiable_reads(a, f);
+            differentiable_reads(b, f);
+        }
+        Expr::Call(_, _, args)
+        | Expr::Rule(_, args)
+        | Expr::Call2 { args, .. }
+        | Expr::List { elems: args, .. } => {
+            args.iter().for_each(|a| differentiable_reads(a, f));
+        }
+        Expr::Partial { args, out, .. } => {
+            args.iter().for_each(|a| differentiable_reads(a, f));
+            differentiable_reads(out, f);
+        }
         e => e.for_each_var(f),
     }
 }
 
 pub fn analyse(prog: &Program) -> Activity {
-    analyse_body(&prog.body, prog.vars.len(), &prog.active_params)
-}
-
-pub fn analyse_body(body: &Body, nvars: usize, inputs: &[VarId]) -> Activity {
-    let mut varied = vec![false; nvars];
-    for &v in inputs {
+    let n = prog.vars.len();
+    let stmts = &prog.body.stmts;
+    let mut varied = vec![false; n];
+    for &v in &prog.active_params {
         varied[v] = true;
     }
-    // Forward: straight-line code, so one pass in order is a fixed point.
-    for stmt in &body.stmts {
-        if let Stmt::Let { var, expr, .. } | Stmt::Acc { var, expr, .. } = stmt {
+    let mut changed = true;
+    while changed {
+        changed = false;
+        walk(stmts, &mut |s| {
+            let (target, expr) = match s {
+                Stmt::Let { var, expr, .. } => (*var, expr),
+                Stmt::Assign { place, expr, .. } => (place.var(), expr),
+                _ => return,
+            };
+            if varied[target] {
+                return;
+            }
             let mut any = false;
             differentiable_reads(expr, &mut |v| any |= varied[v]);
-            varied[*var] |= any;
-        }
+            if any {
+                varied[target] = true;
+                changed = true;
+            }
+        });
     }
-    // Backward: from the outputs.
-    let mut useful = vec![false; nvars];
-    for e in &body.ret {
+    let mut useful = vec![false; n];
+    for e in &prog.body.ret {
         differentiable_reads(e, &mut |v| useful[v] = true);
     }
-    for stmt in body.stmts.iter().rev() {
-        if let Stmt::Let { var, expr, .. } | Stmt::Acc { var, expr, .. } = stmt {
-            if useful[*var] {
-                differentiable_reads(expr, &mut |v| useful[v] = true);
+    for &o in &prog.outputs {
+        useful[o] = true;
+    }
+    let mut changed = true;
+    while changed {
+        changed = false;
+        walk(stmts, &mut |s| {
+            let (target, expr) = match s {
+                Stmt::Let { var, expr, .. } => (*var, expr),
+                Stmt::Assign { place, expr, .. } => (place.var(), expr),
+                _ => return,
+            };
+            if useful[target] {
+                differentiable_reads(expr, &mut |v| {
+                    if !useful[v] {
+                        useful[v] = true;
+                        changed = true;
+                    }
+                });
             }
-        }
+        });
     }
     Activity {
         active: varied.iter().zip(&useful).map(|(a, b)| *a && *b).collect(),

@@ -1,152 +1,907 @@
 //! Reverse mode: the adjoint transform, IR -> IR.
 //!
-//! The forward sweep is the lowered primal code, unchanged: every value is a
-//! fresh variable, so the reverse sweep reads them directly and nothing needs
-//! saving. The reverse sweep walks the statements backwards and, for each
-//! active `let y = prim(a, b)`, adds the operands' contributions
-//! `a_bar += <local vjp>(y_bar)`. An adjoint's first contribution declares it
-//! (`let a_bar = ...`), so no zero is ever materialised and added to; an
-//! input the output does not depend on gets a zero of its shape.
+//! The generated function runs a *forward sweep* (the primal code) and then a
+//! *reverse sweep* that walks the statements backwards and, for each active
+//! `y = prim(a, b)`, adds the operands' contributions `a_bar += <local
+//! vjp>(y_bar)`: the lecture's backward pass, statement by statement.
+//!
+//! What the reverse sweep needs from the forward sweep is recorded, and only
+//! that (the approach of Tapenade and Clad):
+//!
+//! * **overwritten values**: before an assignment overwrites a value that the
+//!   reverse sweep reads (a loop-carried `t *= x`, an array element, a loop
+//!   index used for indexing), its old value is saved, and the reverse sweep
+//!   restores it when it passes the assignment. A value that is never
+//!   overwritten, or never read by the reverse sweep (`s += x[i]`), is not
+//!   saved. Saves at the top level of the function go to a local variable;
+//!   saves inside branches and loops go to a stack local to the generated
+//!   function (no global state: the function is re-entrant);
+//! * **branch decisions** inside loops (at the top level the condition is
+//!   still there to read), and **trip counts** of loops.
+//!
+//! Temporaries of one statement inside a loop are not saved: the reverse
+//! sweep recomputes them from the restored operands just before that
+//! statement's adjoint. So the reverse sweep's memory grows with the number
+//! of iterations times the overwritten values it reads, not with the number
+//! of operations.
+//!
+//! An adjoint's first contribution declares it (`let a_bar = ...`), so no zero
+//! is ever materialised and added to, except where the first contribution is
+//! inside a branch or loop: then the adjoint is declared zero before it.
 
-use crate::activity;
-use crate::ir::{BinOp, Body, Expr, Operand, Program, Stmt, VarId};
+use crate::activity::{self, differentiable_reads, Activity};
+use crate::ir::{
+    walk, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt, VarId, VarKind,
+};
 use proc_macro2::Span;
-use std::collections::HashMap;
+use quote::{format_ident, quote};
+use std::collections::{HashMap, HashSet};
 
-/// `(x, .., dout) -> (y, x_bar, ..)`: returns the body and the seed parameter.
-pub fn vjp(prog: &mut Program) -> (Body, VarId) {
+/// The adjoint transform's result.
+pub struct Vjp {
+    pub body: Body,
+    /// The cotangent seed of the returned value, if the function returns one.
+    pub seed: Option<VarId>,
+    /// The cotangent seed of each output buffer.
+    pub buffer_seeds: Vec<VarId>,
+}
+
+pub fn vjp(prog: &mut Program) -> Vjp {
     let act = activity::analyse(prog);
-    let seed = prog.derived("dout");
-    let primal = prog.body.clone();
-    let mut adj: HashMap<VarId, VarId> = HashMap::new();
-    if let [Expr::Use(Operand::Var(r))] = primal.ret.as_slice() {
-        if act.is_active(*r) {
-            adj.insert(*r, seed);
-        }
-    }
-    let mut stmts = primal.stmts.clone();
-    for stmt in primal.stmts.iter().rev() {
-        let Stmt::Let {
-            var, expr, span, ..
-        } = stmt
-        else {
-            continue;
-        };
-        if !act.is_active(*var) {
-            continue;
-        }
-        let Some(&vb) = adj.get(var) else {
-            continue;
-        };
-        for (a, contribution, sub) in contributions(expr, *var, vb) {
-            if !act.is_active(a) {
-                continue;
-            }
-            accumulate(prog, &mut adj, &mut stmts, a, contribution, sub, *span);
-        }
-    }
-    let mut ret = primal.ret.clone();
-    for &p in &prog.active_params {
-        ret.push(match adj.get(&p) {
-            Some(&pb) => Expr::var(pb),
-            None => Expr::ZeroLike(p),
-        });
-    }
-    (Body { stmts, ret }, seed)
+    // First pass: find what the reverse sweep reads (it does not depend on
+    // what is saved), then generate with saves for exactly that.
+    let mut probe = prog.clone();
+    let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
+    let (_, reads) = Adjoint::new(&mut probe, &act, everything).run();
+    Adjoint::new(prog, &act, reads).run().0
 }
 
-/// `a_bar += c` (or `-=`), declaring `a_bar` at its first contribution.
-fn accumulate(
-    prog: &mut Program,
-    adj: &mut HashMap<VarId, VarId>,
-    stmts: &mut Vec<Stmt>,
-    a: VarId,
-    contribution: Expr,
-    sub: bool,
-    span: Span,
-) {
-    match adj.get(&a) {
-        Some(&ab) => stmts.push(Stmt::Acc {
-            var: ab,
-            expr: contribution,
-            sub,
-            span,
-        }),
-        None => {
-            let ab = prog.derived(&format!("{}_bar", prog.name(a)));
-            adj.insert(a, ab);
-            let expr = if sub {
-                Expr::Neg(Box::new(contribution))
-            } else {
-                contribution
-            };
-            stmts.push(Stmt::Let {
-                var: ab,
-                ty: None,
-                expr,
-                span,
-            });
-        }
-    }
+/// How the forward sweep records something for the reverse sweep.
+#[derive(Clone)]
+enum Record {
+    /// In a local variable (at the top level of the function).
+    Local(VarId),
+    /// On a stack (inside branches and loops).
+    Stack(VarId),
+    /// Nothing to record: the expression is still there to read.
+    Here(Expr),
 }
 
-fn operand_var(e: &Expr) -> Option<VarId> {
-    match e {
-        Expr::Use(Operand::Var(v)) => Some(*v),
+/// Identifies a statement of the primal body (both sweeps walk the same tree).
+fn site(s: &Stmt) -> usize {
+    s as *const Stmt as usize
+}
+
+struct Adjoint<'a> {
+    prog: &'a mut Program,
+    act: &'a Activity,
+    /// Variables the reverse sweep reads.
+    needed: HashSet<VarId>,
+    /// Variables declared inside branches or loops that the reverse sweep
+    /// needs: declared at the top of the function instead.
+    hoisted: HashSet<VarId>,
+    /// Nesting depth of each variable's declaration.
+    decl_depth: HashMap<VarId, usize>,
+    /// Declarations at the top of the generated function.
+    decls: Vec<Stmt>,
+    /// Saved values, branch decisions and trip counts, by statement.
+    saves: HashMap<usize, Record>,
+    decisions: HashMap<usize, Record>,
+    counts: HashMap<usize, Record>,
+    loop_var_saves: HashMap<usize, VarId>,
+    /// The live adjoint of each variable.
+    adj: HashMap<VarId, VarId>,
+}
+
+/// A target of a contribution.
+enum Target {
+    Var(VarId),
+    Index(VarId, Expr),
+}
+
+fn recomputable(prog: &Program, s: &Stmt) -> Option<VarId> {
+    match s {
+        Stmt::Let { var, expr, .. }
+            if prog.vars[*var].kind == VarKind::Temp
+                && !prog.vars[*var].slot
+                && !prog.vars[*var].array
+                && !matches!(expr, Expr::Call2 { .. }) =>
+        {
+            Some(*var)
+        }
         _ => None,
     }
 }
 
-/// The local vector-Jacobian product of one primitive: for each variable
-/// operand, its contribution for the output cotangent `yb` (and whether it is
-/// subtracted). `y` is the primitive's output.
-fn contributions(expr: &Expr, y: VarId, yb: VarId) -> Vec<(VarId, Expr, bool)> {
-    let ybar = Expr::var(yb);
-    let mut out = Vec::new();
-    let mut push = |operand: &Expr, c: Expr, sub: bool| {
-        if let Some(v) = operand_var(operand) {
-            out.push((v, c, sub));
-        }
-    };
-    match expr {
-        Expr::Use(_) => push(expr, ybar, false),
-        Expr::Neg(a) => push(a, ybar, true),
-        Expr::Bin(op, a, b) => {
-            let args = vec![(**a).clone(), (**b).clone(), ybar.clone()];
-            match op {
-                BinOp::Add => {
-                    push(a, ybar.clone(), false);
-                    push(b, ybar, false);
-                }
-                BinOp::Sub => {
-                    push(a, ybar.clone(), false);
-                    push(b, ybar, true);
-                }
-                BinOp::Mul => {
-                    push(a, Expr::Rule("mul::vjp_a", args.clone()), false);
-                    push(b, Expr::Rule("mul::vjp_b", args), false);
-                }
-                BinOp::Div => {
-                    push(a, Expr::Rule("div::vjp_a", args), false);
-                    let args_b = vec![(**a).clone(), (**b).clone(), Expr::var(y), ybar];
-                    push(b, Expr::Rule("div::vjp_b", args_b), false);
+impl<'a> Adjoint<'a> {
+    fn new(prog: &'a mut Program, act: &'a Activity, needed: HashSet<VarId>) -> Self {
+        let mut decl_depth = HashMap::new();
+        fn depths(block: &[Stmt], depth: usize, out: &mut HashMap<VarId, usize>) {
+            for s in block {
+                match s {
+                    Stmt::Let { var, .. } => {
+                        out.insert(*var, depth);
+                    }
+                    Stmt::If { then, els, .. } => {
+                        depths(then, depth + 1, out);
+                        depths(els, depth + 1, out);
+                    }
+                    Stmt::Loop { header, body } => {
+                        if let Header::For { var: Some(v), .. } = header {
+                            out.insert(*v, depth + 1);
+                        }
+                        depths(body, depth + 1, out);
+                    }
+                    _ => {}
                 }
             }
         }
-        Expr::Call(func, _, args) => {
-            for (i, a) in args.iter().enumerate() {
-                let partial = Expr::Partial {
-                    func: *func,
-                    idx: vec![i],
-                    args: args.clone(),
-                    out: Box::new(Expr::var(y)),
-                };
-                let c = Expr::Bin(BinOp::Mul, Box::new(ybar.clone()), Box::new(partial));
-                push(a, c, false);
+        depths(&prog.body.stmts, 0, &mut decl_depth);
+        let mut hoisted = HashSet::new();
+        walk(&prog.body.stmts, &mut |s| match s {
+            Stmt::Let { var, .. } => {
+                let deep = decl_depth.get(var).copied().unwrap_or(0) > 0;
+                let keep = needed.contains(var) || (act.is_active(*var) && prog.vars[*var].array);
+                if deep && keep && recomputable(prog, s).is_none() {
+                    hoisted.insert(*var);
+                }
             }
+            Stmt::Loop {
+                header: Header::For { var: Some(v), .. },
+                ..
+            } if needed.contains(v) => {
+                hoisted.insert(*v);
+            }
+            _ => {}
+        });
+        Adjoint {
+            prog,
+            act,
+            needed,
+            hoisted,
+            decl_depth,
+            decls: Vec::new(),
+            saves: HashMap::new(),
+            decisions: HashMap::new(),
+            counts: HashMap::new(),
+            loop_var_saves: HashMap::new(),
+            adj: HashMap::new(),
         }
-        Expr::Cast(a, _) => push(a, Expr::Rule("cast_like", vec![(**a).clone(), ybar]), false),
-        Expr::Opaque(_) | Expr::ZeroLike(_) | Expr::Partial { .. } | Expr::Rule(..) => {}
     }
-    out
+
+    /// The whole generated body, and the variables its reverse sweep reads.
+    fn run(mut self) -> (Vjp, HashSet<VarId>) {
+        let primal = self.prog.body.clone();
+        // Hoisted declarations.
+        let mut hoisted: Vec<VarId> = self.hoisted.iter().copied().collect();
+        hoisted.sort_unstable();
+        for v in hoisted {
+            let ty = find_let_type(&primal.stmts, v);
+            self.decls.push(Stmt::Let {
+                var: v,
+                ty,
+                expr: Expr::Opaque(quote!(::core::default::Default::default()), vec![]),
+                span: Span::call_site(),
+            });
+        }
+        let forward = self.fwd(&primal.stmts, 0, 0);
+
+        // The value, captured before the reverse sweep restores anything
+        // (only slots and arrays can change).
+        let mut tail = Vec::new();
+        let mut out_values = Vec::new();
+        for r in &primal.ret {
+            let changes = r
+                .as_var()
+                .is_some_and(|x| self.prog.vars[x].slot || self.prog.vars[x].array);
+            if !changes {
+                out_values.push(r.clone());
+                continue;
+            }
+            let v = self.prog.derived("value");
+            let expr = match r.as_var() {
+                Some(x) if self.prog.vars[x].array && self.needed.contains(&x) => {
+                    Expr::Rule("clone", vec![r.clone()])
+                }
+                _ => r.clone(),
+            };
+            tail.push(Stmt::Let {
+                var: v,
+                ty: None,
+                expr,
+                span: Span::call_site(),
+            });
+            out_values.push(Expr::var(v));
+        }
+
+        // Seeds: the returned variable's adjoint is the seed itself, or a
+        // copy of it when it is updated in place.
+        let mut seed = None;
+        if let [r] = primal.ret.as_slice() {
+            let s = self.prog.derived("dout");
+            seed = Some(s);
+            if let Some(x) = r.as_var() {
+                if self.act.is_active(x) {
+                    if self.prog.vars[x].slot || self.prog.vars[x].array {
+                        let xb = self.prog.derived(&format!("{}_bar", self.prog.name(x)));
+                        tail.push(Stmt::Let {
+                            var: xb,
+                            ty: None,
+                            expr: Expr::var(s),
+                            span: Span::call_site(),
+                        });
+                        self.adj.insert(x, xb);
+                    } else {
+                        self.adj.insert(x, s);
+                    }
+                }
+            }
+        }
+        let mut buffer_seeds = Vec::new();
+        for &o in &self.prog.outputs.clone() {
+            let s = self.prog.derived(&format!("{}_seed", self.prog.name(o)));
+            buffer_seeds.push(s);
+            if self.act.is_active(o) {
+                let ob = self.prog.derived(&format!("{}_bar", self.prog.name(o)));
+                tail.push(Stmt::Let {
+                    var: ob,
+                    ty: None,
+                    expr: Expr::Rule("to_vec", vec![Expr::var(s)]),
+                    span: Span::call_site(),
+                });
+                self.adj.insert(o, ob);
+            }
+        }
+
+        // Output buffers hold the result: keep their final contents across
+        // the restores of the reverse sweep.
+        let mut keep = Vec::new();
+        for &o in &self.prog.outputs.clone() {
+            if self.needed.contains(&o) {
+                let k = self.prog.derived(&format!("{}_final", self.prog.name(o)));
+                tail.push(Stmt::Let {
+                    var: k,
+                    ty: None,
+                    expr: Expr::Rule("to_vec", vec![Expr::var(o)]),
+                    span: Span::call_site(),
+                });
+                keep.push((o, k));
+            }
+        }
+
+        let mut reverse = self.rev(&primal.stmts, 0, 0);
+        let mut reads = HashSet::new();
+        collect_reads(&reverse, &mut reads);
+        for (o, k) in keep {
+            let (o, k) = (self.prog.name(o).clone(), self.prog.name(k).clone());
+            reverse.push(Stmt::Opaque(quote!(#o.copy_from_slice(&#k);), vec![]));
+        }
+
+        let mut ret = out_values;
+        for &p in &self.prog.active_params.clone() {
+            ret.push(match self.adj.get(&p) {
+                Some(&pb) => Expr::var(pb),
+                None => Expr::ZeroLike(Box::new(Expr::var(p))),
+            });
+        }
+        let mut stmts = std::mem::take(&mut self.decls);
+        stmts.extend(forward);
+        stmts.extend(tail);
+        stmts.extend(reverse);
+        (
+            Vjp {
+                body: Body { stmts, ret },
+                seed,
+                buffer_seeds,
+            },
+            reads,
+        )
+    }
+
+    fn needs(&self, v: VarId) -> bool {
+        self.needed.contains(&v)
+    }
+
+    fn stack(&mut self, base: &str) -> VarId {
+        let s = self.prog.derived(base);
+        self.decls.push(Stmt::Let {
+            var: s,
+            ty: None,
+            expr: Expr::Opaque(quote!(::std::vec::Vec::new()), vec![]),
+            span: Span::call_site(),
+        });
+        s
+    }
+
+    /// Records the current value of `place` before it is overwritten.
+    fn save(&mut self, place: &Place, depth: usize, out: &mut Block) -> Record {
+        let base = format!("{}_saved", self.prog.name(place.var()));
+        if depth == 0 {
+            let v = self.prog.derived(&base);
+            out.push(Stmt::Let {
+                var: v,
+                ty: None,
+                expr: place.read(),
+                span: Span::call_site(),
+            });
+            Record::Local(v)
+        } else {
+            let s = self.stack(&format!("{base}_stack"));
+            out.push(Stmt::Push {
+                stack: s,
+                value: place.read(),
+            });
+            Record::Stack(s)
+        }
+    }
+
+    fn restore(place: &Place, record: &Record) -> Stmt {
+        let value = match record {
+            Record::Local(v) => Expr::var(*v),
+            Record::Stack(s) => Expr::Pop(*s),
+            Record::Here(e) => e.clone(),
+        };
+        Stmt::Assign {
+            place: place.clone(),
+            op: AssignOp::Set,
+            expr: value,
+            span: Span::call_site(),
+        }
+    }
+
+    // ----- forward sweep ---------------------------------------------------
+
+    fn fwd(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
+        let mut out = Vec::new();
+        for stmt in block {
+            match stmt {
+                Stmt::Let {
+                    var, expr, span, ..
+                } if self.hoisted.contains(var) => {
+                    let place = Place::Var(*var);
+                    if loops > 0 && self.needs(*var) {
+                        let r = self.save(&place, depth, &mut out);
+                        self.saves.insert(site(stmt), r);
+                    }
+                    out.push(Stmt::Assign {
+                        place,
+                        op: AssignOp::Set,
+                        expr: expr.clone(),
+                        span: *span,
+                    });
+                }
+                Stmt::Assign { place, .. } => {
+                    if self.needs(place.var()) {
+                        let r = self.save(place, depth, &mut out);
+                        self.saves.insert(site(stmt), r);
+                    }
+                    out.push(stmt.clone());
+                }
+                Stmt::If { cond, then, els } => {
+                    let record = if depth == 0 {
+                        Record::Here(cond.clone())
+                    } else {
+                        let s = self.stack("branch_stack");
+                        out.push(Stmt::Push {
+                            stack: s,
+                            value: cond.clone(),
+                        });
+                        Record::Stack(s)
+                    };
+                    self.decisions.insert(site(stmt), record);
+                    let then = self.fwd(then, depth + 1, loops);
+                    let els = self.fwd(els, depth + 1, loops);
+                    out.push(Stmt::If {
+                        cond: cond.clone(),
+                        then,
+                        els,
+                    });
+                }
+                Stmt::Loop { header, body } => {
+                    let n = self.prog.derived("trips");
+                    self.prog.vars[n].slot = true;
+                    out.push(Stmt::Let {
+                        var: n,
+                        ty: None,
+                        expr: Expr::constant(quote!(0usize)),
+                        span: Span::call_site(),
+                    });
+                    let mut fbody = vec![Stmt::Assign {
+                        place: Place::Var(n),
+                        op: AssignOp::Add,
+                        expr: Expr::constant(quote!(1)),
+                        span: Span::call_site(),
+                    }];
+                    let header = match header {
+                        Header::For {
+                            var: Some(v),
+                            iter,
+                            reads,
+                        } if self.hoisted.contains(v) => {
+                            let it = self.prog.derived(&format!("{}_next", self.prog.name(*v)));
+                            let place = Place::Var(*v);
+                            if let Record::Stack(s) = self.save(&place, depth + 1, &mut fbody) {
+                                self.loop_var_saves.insert(site(stmt), s);
+                            }
+                            fbody.push(Stmt::Assign {
+                                place,
+                                op: AssignOp::Set,
+                                expr: Expr::var(it),
+                                span: Span::call_site(),
+                            });
+                            Header::For {
+                                var: Some(it),
+                                iter: iter.clone(),
+                                reads: reads.clone(),
+                            }
+                        }
+                        h => h.clone(),
+                    };
+                    fbody.extend(self.fwd(body, depth + 1, loops + 1));
+                    out.push(Stmt::Loop {
+                        header,
+                        body: fbody,
+                    });
+                    let record = if depth == 0 {
+                        Record::Here(Expr::var(n))
+                    } else {
+                        let s = self.stack("trips_stack");
+                        out.push(Stmt::Push {
+                            stack: s,
+                            value: Expr::var(n),
+                        });
+                        Record::Stack(s)
+                    };
+                    self.counts.insert(site(stmt), record);
+                }
+                _ => out.push(stmt.clone()),
+            }
+        }
+        out
+    }
+
+    // ----- reverse sweep ---------------------------------------------------
+
+    /// Whether the variable's value can be read in the reverse sweep.
+    fn available(&self, v: VarId) -> bool {
+        matches!(self.prog.vars[v].kind, VarKind::Param(_))
+            || self.decl_depth.get(&v).copied().unwrap_or(0) == 0
+            || self.hoisted.contains(&v)
+    }
+
+    /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
+    fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
+        let vb = self.prog.derived(&format!("{}_bar", self.prog.name(v)));
+        let zero = if self.available(v) {
+            Expr::ZeroLike(Box::new(Expr::var(v)))
+        } else {
+            Expr::constant(quote!(0.0))
+        };
+        out.push(Stmt::Let {
+            var: vb,
+            ty: None,
+            expr: zero,
+            span: Span::call_site(),
+        });
+        self.adj.insert(v, vb);
+        vb
+    }
+
+    /// Adds `c` (or `-c`) to the adjoint of a target.
+    fn accumulate(&mut self, target: Target, c: Expr, sub: bool, span: Span, out: &mut Block) {
+        let op = if sub { AssignOp::Sub } else { AssignOp::Add };
+        match target {
+            Target::Var(v) => match self.adj.get(&v) {
+                Some(&vb) => out.push(Stmt::Assign {
+                    place: Place::Var(vb),
+                    op,
+                    expr: c,
+                    span,
+                }),
+                None => {
+                    let vb = self.prog.derived(&format!("{}_bar", self.prog.name(v)));
+                    self.adj.insert(v, vb);
+                    let expr = if sub { Expr::Neg(Box::new(c)) } else { c };
+                    out.push(Stmt::Let {
+                        var: vb,
+                        ty: None,
+                        expr,
+                        span,
+                    });
+                }
+            },
+            Target::Index(a, i) => {
+                let ab = match self.adj.get(&a) {
+                    Some(&ab) => ab,
+                    None => self.declare_zero(a, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Index(ab, i),
+                    op,
+                    expr: c,
+                    span,
+                });
+            }
+        }
+    }
+
+    /// The adjoints touched inside a nested block that must exist before it.
+    fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
+        let mut declared_inside = HashSet::new();
+        walk(inner, &mut |s| {
+            if let Stmt::Let { var, .. } = s {
+                declared_inside.insert(*var);
+            }
+            if let Stmt::Loop {
+                header: Header::For { var: Some(v), .. },
+                ..
+            } = s
+            {
+                declared_inside.insert(*v);
+            }
+        });
+        let mut touched = Vec::new();
+        walk(inner, &mut |s| {
+            let mut note = |v: VarId| {
+                if !touched.contains(&v) {
+                    touched.push(v);
+                }
+            };
+            match s {
+                Stmt::Let { expr, .. } => differentiable_reads(expr, &mut note),
+                Stmt::Assign { place, expr, .. } => {
+                    note(place.var());
+                    differentiable_reads(expr, &mut note);
+                }
+                _ => {}
+            }
+        });
+        for v in touched {
+            if self.act.is_active(v) && !declared_inside.contains(&v) && !self.adj.contains_key(&v)
+            {
+                self.declare_zero(v, out);
+            }
+        }
+    }
+
+    /// A nested reverse block: adjoints declared in it do not outlive it.
+    fn nested_rev(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
+        let saved = self.adj.clone();
+        let out = self.rev(block, depth, loops);
+        self.adj = saved;
+        out
+    }
+
+    fn rev(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
+        let mut out = Vec::new();
+        // Recomputable temporaries of this block, by variable.
+        let temps: HashMap<VarId, usize> = if depth > 0 {
+            block
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| recomputable(self.prog, s).map(|v| (v, i)))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        for idx in (0..block.len()).rev() {
+            let stmt = &block[idx];
+            if depth > 0 && recomputable(self.prog, stmt).is_some() {
+                continue; // reversed with the statement that uses it
+            }
+            match stmt {
+                Stmt::Let {
+                    var, expr, span, ..
+                } => {
+                    let group = self.group(block, idx, &temps);
+                    let seed = if self.act.is_active(*var) {
+                        self.adj.get(var).copied()
+                    } else {
+                        None
+                    };
+                    let place = Place::Var(*var);
+                    let out_value = self.output_value(&place, expr, stmt, &mut out);
+                    if let Some(r) = self.saves.get(&site(stmt)).cloned() {
+                        out.push(Self::restore(&place, &r));
+                    }
+                    self.reverse_group(block, &group, expr, out_value, seed, *span, &mut out);
+                }
+                Stmt::Assign {
+                    place,
+                    op,
+                    expr,
+                    span,
+                } => {
+                    let group = self.group(block, idx, &temps);
+                    let target = place.var();
+                    let active = self.act.is_active(target);
+                    let adj_place = if active {
+                        self.adj.get(&target).map(|&tb| match place {
+                            Place::Var(_) => Place::Var(tb),
+                            Place::Index(_, i) => Place::Index(tb, i.clone()),
+                        })
+                    } else {
+                        None
+                    };
+                    let seed = adj_place.map(|ap| {
+                        let sb = self
+                            .prog
+                            .derived(&format!("{}_seed", self.prog.name(target)));
+                        let e = match op {
+                            AssignOp::Set => Expr::Take(Box::new(ap)),
+                            AssignOp::Add => ap.read(),
+                            AssignOp::Sub => Expr::Neg(Box::new(ap.read())),
+                        };
+                        out.push(Stmt::Let {
+                            var: sb,
+                            ty: None,
+                            expr: e,
+                            span: *span,
+                        });
+                        sb
+                    });
+                    let out_value = self.output_value(place, expr, stmt, &mut out);
+                    if let Some(r) = self.saves.get(&site(stmt)).cloned() {
+                        out.push(Self::restore(place, &r));
+                    }
+                    self.reverse_group(block, &group, expr, out_value, seed, *span, &mut out);
+                }
+                Stmt::If { then, els, .. } => {
+                    let mut inner: Vec<Stmt> = then.clone();
+                    inner.extend(els.iter().cloned());
+                    self.declare_touched(&inner, &mut out);
+                    let cond = match self.decisions.get(&site(stmt)).cloned() {
+                        Some(Record::Here(e)) => e,
+                        Some(Record::Stack(s)) | Some(Record::Local(s)) => Expr::Pop(s),
+                        None => Expr::constant(quote!(false)),
+                    };
+                    let then = self.nested_rev(then, depth + 1, loops);
+                    let els = self.nested_rev(els, depth + 1, loops);
+                    out.push(Stmt::If { cond, then, els });
+                }
+                Stmt::Loop { header, body } => {
+                    self.declare_touched(body, &mut out);
+                    let count = match self.counts.get(&site(stmt)).cloned() {
+                        Some(Record::Here(e)) => e,
+                        Some(Record::Stack(s)) | Some(Record::Local(s)) => Expr::Pop(s),
+                        None => Expr::constant(quote!(0usize)),
+                    };
+                    let mut rbody = self.nested_rev(body, depth + 1, loops + 1);
+                    if let (Header::For { var: Some(v), .. }, Some(&s)) =
+                        (header, self.loop_var_saves.get(&site(stmt)))
+                    {
+                        rbody.push(Self::restore(&Place::Var(*v), &Record::Stack(s)));
+                    }
+                    out.push(Stmt::Loop {
+                        header: Header::Times(count),
+                        body: rbody,
+                    });
+                }
+                Stmt::Break | Stmt::Continue | Stmt::Opaque(..) | Stmt::Push { .. } => {}
+            }
+        }
+        out
+    }
+
+    /// The temporaries (defined earlier in `block`) that the statement at
+    /// `idx` reads, directly or through each other, in order.
+    fn group(&self, block: &[Stmt], idx: usize, temps: &HashMap<VarId, usize>) -> Vec<usize> {
+        let mut found = HashSet::new();
+        let mut todo = Vec::new();
+        let reads = |s: &Stmt, todo: &mut Vec<VarId>| match s {
+            Stmt::Let { expr, .. } => expr.for_each_var(&mut |v| todo.push(v)),
+            Stmt::Assign { place, expr, .. } => {
+                expr.for_each_var(&mut |v| todo.push(v));
+                if let Place::Index(_, i) = place {
+                    i.for_each_var(&mut |v| todo.push(v));
+                }
+            }
+            _ => {}
+        };
+        reads(&block[idx], &mut todo);
+        while let Some(v) = todo.pop() {
+            if let Some(&i) = temps.get(&v) {
+                if i < idx && found.insert(i) {
+                    reads(&block[i], &mut todo);
+                }
+            }
+        }
+        let mut group: Vec<usize> = found.into_iter().collect();
+        group.sort_unstable();
+        group
+    }
+
+    /// The output value a statement's rules need, read before the target is
+    /// restored.
+    fn output_value(&mut self, place: &Place, expr: &Expr, stmt: &Stmt, out: &mut Block) -> Expr {
+        let restored = self.saves.contains_key(&site(stmt));
+        let needs_output = matches!(expr, Expr::Call(..) | Expr::Bin(BinOp::Div, ..));
+        if restored && needs_output {
+            let y = self.prog.derived("value");
+            out.push(Stmt::Let {
+                var: y,
+                ty: None,
+                expr: place.read(),
+                span: Span::call_site(),
+            });
+            Expr::var(y)
+        } else {
+            place.read()
+        }
+    }
+
+    /// Recomputes a statement's temporaries, then adds its contributions and
+    /// theirs.
+    #[allow(clippy::too_many_arguments)]
+    fn reverse_group(
+        &mut self,
+        block: &[Stmt],
+        group: &[usize],
+        expr: &Expr,
+        out_value: Expr,
+        seed: Option<VarId>,
+        span: Span,
+        out: &mut Block,
+    ) {
+        for &i in group {
+            out.push(block[i].clone());
+        }
+        if let Some(sb) = seed {
+            self.contribute(expr, out_value, sb, span, out);
+        }
+        for &i in group.iter().rev() {
+            if let Stmt::Let {
+                var, expr, span, ..
+            } = &block[i]
+            {
+                if !self.act.is_active(*var) {
+                    continue;
+                }
+                if let Some(&tb) = self.adj.get(var) {
+                    self.contribute(expr, Expr::var(*var), tb, *span, out);
+                }
+            }
+        }
+    }
+
+    /// The local vector-Jacobian product of one primitive: the operands'
+    /// contributions for the output cotangent `yb`; `y` is the output value.
+    fn contribute(&mut self, expr: &Expr, y: Expr, yb: VarId, span: Span, out: &mut Block) {
+        let ybar = Expr::var(yb);
+        let mut contributions: Vec<(Target, Expr, bool)> = Vec::new();
+        let target_of = |e: &Expr| -> Option<Target> {
+            match e {
+                Expr::Use(Operand::Var(v)) => Some(Target::Var(*v)),
+                _ => None,
+            }
+        };
+        let mut push = |operand: &Expr, c: Expr, sub: bool| {
+            if let Some(t) = target_of(operand) {
+                contributions.push((t, c, sub));
+            }
+        };
+        match expr {
+            Expr::Use(_) => push(expr, ybar, false),
+            Expr::Neg(a) => push(a, ybar, true),
+            Expr::Bin(op, a, b) => {
+                let args = vec![(**a).clone(), (**b).clone(), ybar.clone()];
+                match op {
+                    BinOp::Add => {
+                        push(a, ybar.clone(), false);
+                        push(b, ybar, false);
+                    }
+                    BinOp::Sub => {
+                        push(a, ybar.clone(), false);
+                        push(b, ybar, true);
+                    }
+                    BinOp::Mul => {
+                        push(a, Expr::Rule("mul::vjp_a", args.clone()), false);
+                        push(b, Expr::Rule("mul::vjp_b", args), false);
+                    }
+                    BinOp::Div => {
+                        push(a, Expr::Rule("div::vjp_a", args), false);
+                        let args_b = vec![(**a).clone(), (**b).clone(), y, ybar];
+                        push(b, Expr::Rule("div::vjp_b", args_b), false);
+                    }
+                }
+            }
+            Expr::Call(func, _, args) => {
+                for (i, a) in args.iter().enumerate() {
+                    let partial = Expr::Partial {
+                        func: *func,
+                        idx: vec![i],
+                        args: args.clone(),
+                        out: Box::new(y.clone()),
+                    };
+                    let c = Expr::Bin(BinOp::Mul, Box::new(ybar.clone()), Box::new(partial));
+                    push(a, c, false);
+                }
+            }
+            Expr::Cast(a, _) => push(a, Expr::Rule("cast_like", vec![(**a).clone(), ybar]), false),
+            Expr::Index(a, i) => {
+                contributions.push((Target::Index(*a, (**i).clone()), ybar, false))
+            }
+            Expr::List { elems, .. } => {
+                for (k, e) in elems.iter().enumerate() {
+                    let c = Expr::Index(yb, Box::new(Expr::constant(quote!(#k))));
+                    push(e, c, false);
+                }
+            }
+            Expr::Repeat { elem, .. } => push(elem, Expr::Rule("sum", vec![ybar]), false),
+            Expr::Call2 { path, args } => {
+                // The callee's reverse mode: (value, cotangents of its active inputs).
+                let mut vargs = args.clone();
+                vargs.push(ybar);
+                let pair = self.prog.derived("pair");
+                out.push(Stmt::Let {
+                    var: pair,
+                    ty: None,
+                    expr: Expr::Call2 {
+                        path: format_ident!("{}_vjp", path),
+                        args: vargs,
+                    },
+                    span,
+                });
+                let mut k = 1;
+                for (a, (active, _)) in args.iter().zip(self.prog.signature.clone()) {
+                    if active {
+                        push(a, Expr::Field(Box::new(Expr::var(pair)), k), false);
+                        k += 1;
+                    }
+                }
+            }
+            Expr::Opaque(..)
+            | Expr::ZeroLike(_)
+            | Expr::Partial { .. }
+            | Expr::Rule(..)
+            | Expr::Pop(_)
+            | Expr::Field(..)
+            | Expr::Take(_) => {}
+        }
+        for (target, c, sub) in contributions {
+            let v = match &target {
+                Target::Var(v) | Target::Index(v, _) => *v,
+            };
+            if self.act.is_active(v) {
+                self.accumulate(target, c, sub, span, out);
+            }
+        }
+    }
+}
+
+/// The type annotation of a variable's `let`, if any.
+fn find_let_type(block: &[Stmt], v: VarId) -> Option<Box<syn::Type>> {
+    let mut found = None;
+    walk(block, &mut |s| {
+        if let Stmt::Let { var, ty, .. } = s {
+            if *var == v {
+                found = ty.clone();
+            }
+        }
+    });
+    found
+}
+
+/// Every variable a block reads.
+fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
+    let mut note = |v: VarId| {
+        out.insert(v);
+    };
+    walk(block, &mut |s| match s {
+        Stmt::Let { expr, .. } | Stmt::Push { value: expr, .. } => expr.for_each_var(&mut note),
+        Stmt::Assign { place, expr, .. } => {
+            expr.for_each_var(&mut note);
+            if let Place::Index(_, i) = place {
+                i.for_each_var(&mut note);
+            }
+        }
+        Stmt::If { cond, .. } => cond.for_each_var(&mut note),
+        Stmt::Loop { header, .. } => match header {
+            Header::Times(e) => e.for_each_var(&mut note),
+            Header::For { reads, .. } => reads.iter().for_each(|v| note(*v)),
+            Header::Infinite => {}
+        },
+        Stmt::Opaque(_, reads) => reads.iter().for_each(|v| note(*v)),
+        Stmt::Break | Stmt::Continue => {}
+    });
 }

@@ -4,7 +4,10 @@
 //! at the user expression they come from, so a type error in a rule lands on
 //! the user's `x.sin()`, not on the attribute.
 
-use crate::ir::{partial_name, BinOp, Body, CallStyle, Expr, Operand, Program, Stmt, VarId};
+use crate::ir::{
+    partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
+    Stmt, VarId,
+};
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -28,6 +31,14 @@ impl Emitter<'_> {
         self.prog.name(v).to_token_stream()
     }
 
+    /// A variable's name carrying the span of the user code it is used for,
+    /// so errors land there.
+    fn name_at(&self, v: VarId, span: Span) -> TokenStream {
+        let mut ident = self.prog.name(v).clone();
+        ident.set_span(span);
+        ident.to_token_stream()
+    }
+
     /// An expression in operand position: parenthesised unless atomic.
     fn operand(&self, e: &Expr, span: Span) -> TokenStream {
         let tokens = self.expr(e, span);
@@ -36,21 +47,31 @@ impl Emitter<'_> {
             | Expr::Partial { .. }
             | Expr::Rule(..)
             | Expr::ZeroLike(_)
+            | Expr::Index(..)
+            | Expr::Call2 { .. }
+            | Expr::Pop(_)
+            | Expr::Take(_)
+            | Expr::Field(..)
             | Expr::Call(_, CallStyle::Path(_), _) => tokens,
             _ => quote_spanned!(span=> (#tokens)),
         }
     }
 
+    fn place(&self, p: &Place, span: Span) -> TokenStream {
+        match p {
+            Place::Var(v) => self.name_at(*v, span),
+            Place::Index(a, i) => {
+                let a = self.name_at(*a, span);
+                let i = self.expr(i, span);
+                quote_spanned!(span=> #a[#i])
+            }
+        }
+    }
+
     fn expr(&self, e: &Expr, span: Span) -> TokenStream {
         match e {
-            Expr::Use(Operand::Var(v)) => {
-                // Every token of a statement carries the span of the user
-                // code it comes from, so errors land there.
-                let mut ident = self.prog.name(*v).clone();
-                ident.set_span(span);
-                ident.to_token_stream()
-            }
-            Expr::Use(Operand::Const(t)) | Expr::Opaque(t) => t.clone(),
+            Expr::Use(Operand::Var(v)) => self.name_at(*v, span),
+            Expr::Use(Operand::Const(t)) | Expr::Opaque(t, _) => t.clone(),
             Expr::Neg(a) => {
                 let a = self.operand(a, span);
                 quote_spanned!(span=> -#a)
@@ -102,56 +123,141 @@ impl Emitter<'_> {
                 let a = self.operand(a, span);
                 quote_spanned!(span=> #a as #ty)
             }
-            Expr::ZeroLike(v) => {
-                let v = self.name(*v);
-                quote_spanned!(span=> ::ad::__rt::zero_like(&#v))
+            Expr::ZeroLike(e) => {
+                if let Expr::Use(Operand::Const(t)) = &**e {
+                    if matches!(
+                        t.clone().into_iter().next(),
+                        Some(proc_macro2::TokenTree::Literal(_))
+                    ) {
+                        // A literal's type is inferred from where the zero goes.
+                        return quote_spanned!(span=> 0.0);
+                    }
+                }
+                let e = self.operand(e, span);
+                quote_spanned!(span=> ::ad::__rt::zero_like(&#e))
+            }
+            Expr::Index(a, i) => self.place(&Place::Index(*a, (**i).clone()), span),
+            Expr::List { vec, elems } => {
+                let elems = elems.iter().map(|e| self.expr(e, span));
+                if *vec {
+                    quote_spanned!(span=> ::std::vec![#(#elems),*])
+                } else {
+                    quote_spanned!(span=> [#(#elems),*])
+                }
+            }
+            Expr::Repeat { vec, elem, len } => {
+                let elem = self.expr(elem, span);
+                if *vec {
+                    quote_spanned!(span=> ::std::vec![#elem; #len])
+                } else {
+                    quote_spanned!(span=> [#elem; #len])
+                }
+            }
+            Expr::Call2 { path, args } => {
+                let args = args.iter().map(|a| self.expr(a, span));
+                quote_spanned!(span=> #path(#(#args),*))
+            }
+            Expr::Pop(s) => {
+                let s = self.name(*s);
+                quote_spanned!(span=> ::ad::__rt::pop(&mut #s))
+            }
+            Expr::Field(e, k) => {
+                let e = self.operand(e, span);
+                let k = syn::Index::from(*k);
+                quote_spanned!(span=> #e.#k)
+            }
+            Expr::Take(p) => {
+                let p = self.place(p, span);
+                quote_spanned!(span=> ::core::mem::take(&mut #p))
             }
         }
     }
 
-    fn body(&self, body: &Body) -> TokenStream {
+    fn block(&self, block: &[Stmt]) -> TokenStream {
         let mut out = TokenStream::new();
-        for stmt in &body.stmts {
-            match stmt {
-                Stmt::Let {
-                    var,
-                    ty,
-                    expr,
-                    span,
-                } => {
-                    let name = self.name(*var);
-                    let m = (self.mutable.contains(var) || self.prog.vars[*var].mutable)
-                        .then(|| quote!(mut));
-                    let ty = ty.as_ref().map(|t| quote!(: #t));
-                    let e = self.expr(expr, *span);
-                    out.extend(quote!(let #m #name #ty = #e;));
-                }
-                Stmt::Acc {
-                    var,
-                    expr,
-                    sub,
-                    span,
-                } => {
-                    let name = self.name(*var);
-                    let e = self.expr(expr, *span);
-                    out.extend(if *sub {
-                        quote!(#name -= #e;)
-                    } else {
-                        quote!(#name += #e;)
-                    });
-                }
-                Stmt::Opaque(t) => out.extend(t.clone()),
-            }
+        for stmt in block {
+            out.extend(self.stmt(stmt));
         }
+        out
+    }
+
+    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        match stmt {
+            Stmt::Let {
+                var,
+                ty,
+                expr,
+                span,
+            } => {
+                let name = self.name(*var);
+                let m = self.mutable.contains(var).then(|| quote!(mut));
+                let ty = ty.as_ref().map(|t| quote!(: #t));
+                let e = self.expr(expr, *span);
+                quote!(let #m #name #ty = #e;)
+            }
+            Stmt::Assign {
+                place,
+                op,
+                expr,
+                span,
+            } => {
+                let p = self.place(place, *span);
+                let e = self.expr(expr, *span);
+                match op {
+                    AssignOp::Set => quote_spanned!(*span=> #p = #e;),
+                    AssignOp::Add => quote_spanned!(*span=> #p += #e;),
+                    AssignOp::Sub => quote_spanned!(*span=> #p -= #e;),
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let c = self.expr(cond, Span::call_site());
+                let t = self.block(then);
+                if els.is_empty() {
+                    quote!(if #c { #t })
+                } else {
+                    let e = self.block(els);
+                    quote!(if #c { #t } else { #e })
+                }
+            }
+            Stmt::Loop { header, body } => {
+                let b = self.block(body);
+                match header {
+                    Header::For { var, iter, .. } => {
+                        let v = match var {
+                            Some(v) => self.name(*v),
+                            None => quote!(_),
+                        };
+                        quote!(for #v in #iter { #b })
+                    }
+                    Header::Infinite => quote!(loop { #b }),
+                    Header::Times(n) => {
+                        let n = self.expr(n, Span::call_site());
+                        quote!(for _ in 0..#n { #b })
+                    }
+                }
+            }
+            Stmt::Break => quote!(break;),
+            Stmt::Continue => quote!(continue;),
+            Stmt::Push { stack, value } => {
+                let s = self.name(*stack);
+                let v = self.expr(value, Span::call_site());
+                quote!(#s.push(#v);)
+            }
+            Stmt::Opaque(t, _) => t.clone(),
+        }
+    }
+
+    fn body(&self, body: &Body) -> TokenStream {
+        let mut out = self.block(&body.stmts);
         let ret: Vec<TokenStream> = body
             .ret
             .iter()
             .map(|e| self.expr(e, Span::call_site()))
             .collect();
-        if ret.len() == 1 {
-            out.extend(ret);
-        } else {
-            out.extend(quote!((#(#ret),*)));
+        match ret.len() {
+            0 => {}
+            1 => out.extend(ret),
+            _ => out.extend(quote!((#(#ret),*))),
         }
         out
     }
@@ -167,39 +273,138 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-fn emit_body(prog: &Program, body: &Body) -> TokenStream {
-    let mutable = body
-        .stmts
+/// Variables written after their declaration: emitted `let mut`.
+fn assigned(prog: &Program, block: &[Stmt]) -> HashSet<VarId> {
+    let mut out: HashSet<VarId> = prog
+        .vars
         .iter()
-        .filter_map(|s| match s {
-            Stmt::Acc { var, .. } => Some(*var),
-            _ => None,
-        })
+        .enumerate()
+        .filter(|(_, v)| v.mutable || v.slot)
+        .map(|(i, _)| i)
         .collect();
+    walk(block, &mut |s| match s {
+        Stmt::Assign { place, .. } => {
+            out.insert(place.var());
+        }
+        Stmt::Push { stack, .. } => {
+            out.insert(*stack);
+        }
+        Stmt::Let { expr, .. } => expr.for_each_var(&mut |_| {}),
+        _ => {}
+    });
+    // Stacks are popped inside expressions.
+    walk(block, &mut |s| {
+        let mut note = |e: &Expr| find_pops(e, &mut out);
+        match s {
+            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => note(expr),
+            Stmt::If { cond, .. } => note(cond),
+            Stmt::Loop {
+                header: Header::Times(n),
+                ..
+            } => note(n),
+            _ => {}
+        }
+    });
+    out
+}
+
+fn find_pops(e: &Expr, out: &mut HashSet<VarId>) {
+    match e {
+        Expr::Pop(s) => {
+            out.insert(*s);
+        }
+        Expr::Take(p) => {
+            out.insert(p.var());
+        }
+        Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
+            find_pops(a, out)
+        }
+        Expr::Bin(_, a, b) => {
+            find_pops(a, out);
+            find_pops(b, out);
+        }
+        Expr::Call(_, _, args)
+        | Expr::Rule(_, args)
+        | Expr::Call2 { args, .. }
+        | Expr::List { elems: args, .. } => args.iter().for_each(|a| find_pops(a, out)),
+        _ => {}
+    }
+}
+
+fn emit_body(prog: &Program, body: &Body) -> TokenStream {
+    let mutable = assigned(prog, &body.stmts);
     Emitter { prog, mutable }.body(body)
 }
 
-/// The bodies of the generated functions, or `None` to emit stubs (when
-/// the body had errors and only the signatures are sound).
+/// The bodies of the generated functions.
 pub struct Bodies {
-    pub jvp: (TokenStream, Vec<VarId>),
-    pub vjp: (TokenStream, VarId),
+    pub jvp: TokenStream,
+    pub vjp: TokenStream,
     pub prog_jvp: Program,
     pub prog_vjp: Program,
+    pub tangent: crate::tangent::Jvp,
+    pub adjoint: crate::adjoint::Vjp,
 }
 
 pub fn bodies(prog: &Program) -> Bodies {
     let mut prog_jvp = prog.clone();
-    let (jvp_body, tangents) = crate::tangent::jvp(&mut prog_jvp);
-    let jvp = emit_body(&prog_jvp, &jvp_body);
+    let tangent = crate::tangent::jvp(&mut prog_jvp);
+    let jvp = emit_body(&prog_jvp, &tangent.body);
     let mut prog_vjp = prog.clone();
-    let (vjp_body, seed) = crate::adjoint::vjp(&mut prog_vjp);
-    let vjp = emit_body(&prog_vjp, &vjp_body);
+    let adjoint = crate::adjoint::vjp(&mut prog_vjp);
+    let vjp = emit_body(&prog_vjp, &adjoint.body);
     Bodies {
-        jvp: (jvp, tangents),
-        vjp: (vjp, seed),
+        jvp,
+        vjp,
         prog_jvp,
         prog_vjp,
+        tangent,
+        adjoint,
+    }
+}
+
+/// The owned type of a cotangent: `&[f64]` -> `Vec<f64>`, `&[f64; N]` ->
+/// `[f64; N]`, anything else unchanged.
+fn cotangent_type(ty: &syn::Type) -> syn::Type {
+    match ty {
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Slice(s) => {
+                let elem = &s.elem;
+                syn::parse_quote!(::std::vec::Vec<#elem>)
+            }
+            other => cotangent_type(other),
+        },
+        syn::Type::Paren(p) => cotangent_type(&p.elem),
+        other => other.clone(),
+    }
+}
+
+/// `&mut [f64]` -> `&[f64]`: the type of an output buffer's cotangent seed.
+fn seed_type(ty: &syn::Type) -> syn::Type {
+    match ty {
+        syn::Type::Reference(r) => {
+            let elem = &r.elem;
+            syn::parse_quote!(&#elem)
+        }
+        other => other.clone(),
+    }
+}
+
+/// A parameter's declaration, `mut` when the body writes it.
+fn param(
+    prog: Option<(&Program, &HashSet<VarId>)>,
+    v: VarId,
+    fallback: &syn::Ident,
+    ty: &syn::Type,
+) -> TokenStream {
+    match prog {
+        Some((p, mutable)) => {
+            let name = p.name(v);
+            let m = (mutable.contains(&v) && !matches!(ty, syn::Type::Reference(_)))
+                .then(|| quote!(mut));
+            quote!(#m #name: #ty)
+        }
+        None => quote!(#fallback: #ty),
     }
 }
 
@@ -215,59 +420,86 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     let vjp_name = format_ident!("{}_vjp", name);
     let grad_name = format_ident!("{}_grad", name);
     let ret = &model.ret;
+    let has_value = model.has_output;
     let allow = allow();
     let unreachable = quote!(::core::unreachable!(
         "the derivative of a function that failed to compile"
     ));
 
-    // Parameter names: the user's, or the generated programs' when known.
-    let param_name = |prog: Option<&Program>, i: usize| -> TokenStream {
-        match prog {
-            Some(p) => p.vars[i].name.to_token_stream(),
-            None => model.params[i].ident.to_token_stream(),
-        }
-    };
+    let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
+    let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
+    let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
+    let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
 
-    // f_jvp(x, dx, n, y, dy) -> (out, dout)
+    // f_jvp(x, dx, n, y, dy, buf, dbuf) -> (out, dout)
     let mut jvp_params = Vec::new();
-    let mut active_index = 0;
+    let (mut ai, mut oi) = (0, 0);
     for (i, p) in model.params.iter().enumerate() {
         let ty = &p.ty;
-        let x = param_name(bodies.map(|b| &b.prog_jvp), i);
-        jvp_params.push(quote!(#x: #ty));
-        if p.active {
-            let dx = match bodies {
-                Some(b) => b.prog_jvp.name(b.jvp.1[active_index]).to_token_stream(),
-                None => format_ident!("d{}", p.ident).to_token_stream(),
+        jvp_params.push(param(jp, i, &p.ident, ty));
+        if p.active || p.output {
+            let fallback = format_ident!("d{}", p.ident);
+            let d = match bodies {
+                Some(b) if p.active => Some(b.tangent.tangents[ai]),
+                Some(b) => Some(b.tangent.buffers[oi]),
+                None => None,
             };
-            jvp_params.push(quote!(#dx: #ty));
-            active_index += 1;
+            jvp_params.push(match d {
+                Some(d) => param(jp, d, &fallback, ty),
+                None => quote!(#fallback: #ty),
+            });
+            if p.active {
+                ai += 1;
+            } else {
+                oi += 1;
+            }
         }
     }
-    let jvp_body = bodies.map_or(unreachable.clone(), |b| b.jvp.0.clone());
+    let jvp_ret = if has_value {
+        quote!(-> (#ret, #ret))
+    } else {
+        quote!()
+    };
+    let jvp_body = bodies.map_or(unreachable.clone(), |b| b.jvp.clone());
 
-    // f_vjp(x, n, y, dout) -> (out, x_bar, y_bar)
-    let plain_params: Vec<TokenStream> = model
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let x = param_name(bodies.map(|b| &b.prog_vjp), i);
-            let ty = &p.ty;
-            quote!(#x: #ty)
-        })
-        .collect();
-    let seed = match bodies {
-        Some(b) => b.prog_vjp.name(b.vjp.1).to_token_stream(),
+    // f_vjp(x, n, y, buf, buf_seed, dout) -> (out, x_bar, y_bar)
+    let mut vjp_params = Vec::new();
+    let mut plain_params = Vec::new();
+    let mut oi = 0;
+    for (i, p) in model.params.iter().enumerate() {
+        let ty = &p.ty;
+        let decl = param(vp, i, &p.ident, ty);
+        plain_params.push(decl.clone());
+        vjp_params.push(decl);
+        if p.output {
+            let sty = seed_type(ty);
+            let fallback = format_ident!("{}_seed", p.ident);
+            vjp_params.push(match bodies {
+                Some(b) => param(vp, b.adjoint.buffer_seeds[oi], &fallback, &sty),
+                None => quote!(#fallback: #sty),
+            });
+            oi += 1;
+        }
+    }
+    let seed = match bodies.and_then(|b| b.adjoint.seed.map(|s| (b, s))) {
+        Some((b, s)) => b.prog_vjp.name(s).to_token_stream(),
         None => quote!(dout),
     };
-    let cotangent_tys: Vec<&syn::Type> = model
+    if has_value {
+        vjp_params.push(quote!(#seed: #ret));
+    }
+    let cotangent_tys: Vec<syn::Type> = model
         .params
         .iter()
         .filter(|p| p.active)
-        .map(|p| &p.ty)
+        .map(|p| cotangent_type(&p.ty))
         .collect();
-    let vjp_body = bodies.map_or(unreachable.clone(), |b| b.vjp.0.clone());
+    let vjp_ret = match (has_value, cotangent_tys.len()) {
+        (true, _) => quote!(-> (#ret, #(#cotangent_tys),*)),
+        (false, 1) => quote!(-> #(#cotangent_tys)*),
+        (false, _) => quote!(-> (#(#cotangent_tys),*)),
+    };
+    let vjp_body = bodies.map_or(unreachable.clone(), |b| b.vjp.clone());
 
     let doc_jvp = format!(
         "Forward mode of [`{name}`]: its value and its directional derivative along the tangents `d..` of the active inputs. Generated by `#[differentiate]`."
@@ -283,22 +515,22 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         };
         #[doc = #doc_jvp]
         #allow
-        #vis fn #jvp_name(#(#jvp_params),*) -> (#ret, #ret) {
+        #vis fn #jvp_name(#(#jvp_params),*) #jvp_ret {
             #jvp_body
         }
         #[doc = #doc_vjp]
         #allow
-        #vis fn #vjp_name(#(#plain_params,)* #seed: #ret) -> (#ret, #(#cotangent_tys),*) {
+        #vis fn #vjp_name(#(#vjp_params),*) #vjp_ret {
             #vjp_body
         }
     };
-    if model.ret_float.is_some() {
+    if model.ret_float.is_some() && !model.params.iter().any(|p| p.output) {
         let doc_grad = format!(
             "Gradient of [`{name}`]: its value and the derivatives in each active input, in order. Generated by `#[differentiate]`."
         );
         let grad_body = match bodies {
             Some(b) => {
-                let body = &b.vjp.0;
+                let body = &b.vjp;
                 quote!(let #seed: #ret = 1.0; #body)
             }
             None => unreachable,

@@ -22,6 +22,11 @@ impl Errors {
         self.push(syn::Error::new_spanned(tokens, msg));
     }
 
+    /// Moves every error of `other` here.
+    pub fn extend(&mut self, other: Errors) {
+        self.errors.extend(other.errors);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty()
     }

@@ -1,15 +1,16 @@
 //! The intermediate representation shared by every transformation.
 //!
-//! Lowering turns a function body into a list of statements in A-normal form:
-//! each `Let` binds a fresh variable to one primitive applied to variables,
-//! literals or constants. The transformations (tangent, adjoint) read that
-//! list and produce new ones whose right-hand sides may be small expression
-//! trees (`dx * sin::d1(x, y)`); the emitter prints any of them.
+//! Lowering turns a function body into structured statements in A-normal
+//! form: each `Let` binds a fresh variable to one primitive applied to
+//! variables and constants; `If` and `Loop` keep the user's structure. The
+//! transformations (tangent, adjoint) read it and produce new statement lists
+//! whose right-hand sides may be small expression trees
+//! (`dx * sin::d1(x, y)`); the emitter prints any of them.
 //!
-//! Variables are never reassigned in the primal code: shadowing and compound
-//! assignment (`s += x`) create new versions, so the reverse sweep can read
-//! every intermediate value without saving it. Only adjoint accumulators are
-//! updated in place (`Stmt::Acc`).
+//! Variables are single-assignment (a `let`, or a new version at each
+//! reassignment in straight-line code) except *slots*: user variables
+//! reassigned inside a branch or a loop, which `Assign` overwrites in place,
+//! and arrays, whose elements `Assign` writes.
 
 use proc_macro2::{Span, TokenStream};
 use std::collections::HashSet;
@@ -27,7 +28,7 @@ pub enum VarKind {
     Local,
     /// A temporary introduced by lowering.
     Temp,
-    /// A variable introduced by a transformation (tangent, adjoint, seed).
+    /// A variable introduced by a transformation (tangent, adjoint, stack).
     Derived,
 }
 
@@ -41,6 +42,10 @@ pub struct Var {
     /// Declared `let mut` by the user: every version is emitted `mut`, so
     /// verbatim code may still call `&mut self` methods on it.
     pub mutable: bool,
+    /// Overwritten in place (`Assign`) rather than versioned.
+    pub slot: bool,
+    /// An array (`&[f64]`, `[f64; N]`, `Vec<f64>`): read and written by element.
+    pub array: bool,
 }
 
 /// A leaf of an expression.
@@ -114,10 +119,37 @@ pub enum Expr {
     Rule(&'static str, Vec<Expr>),
     /// `e as ty` between float types.
     Cast(Box<Expr>, Box<syn::Type>),
-    /// A zero of the shape of a variable.
-    ZeroLike(VarId),
-    /// Inactive user code, emitted verbatim (local names already renamed).
-    Opaque(TokenStream),
+    /// A zero of the shape of a value (owned: the zero cotangent of a slice
+    /// is a `Vec`).
+    ZeroLike(Box<Expr>),
+    /// `a[i]`: an element of an array variable; the index is inactive.
+    Index(VarId, Box<Expr>),
+    /// `vec![a, b, ..]` (`vec: true`) or `[a, b, ..]`.
+    List {
+        vec: bool,
+        elems: Vec<Expr>,
+    },
+    /// `vec![a; n]` or `[a; N]`: `n` is inactive.
+    Repeat {
+        vec: bool,
+        elem: Box<Expr>,
+        len: TokenStream,
+    },
+    /// A call of a differentiated function (the function itself, for
+    /// recursion): `path(args)`; the derivative calls `path_jvp`/`path_vjp`.
+    Call2 {
+        path: Ident,
+        args: Vec<Expr>,
+    },
+    /// `v.pop().unwrap()` of a stack: a value saved by the forward sweep.
+    Pop(VarId),
+    /// `e.0`, `e.1`: a member of a tuple (the result of a `_jvp` or `_vjp` call).
+    Field(Box<Expr>, usize),
+    /// `core::mem::take(&mut place)`: the value, leaving a zero.
+    Take(Box<Place>),
+    /// Inactive user code, emitted verbatim (local names already renamed),
+    /// with the variables it reads.
+    Opaque(TokenStream, Vec<VarId>),
 }
 
 impl Expr {
@@ -125,26 +157,102 @@ impl Expr {
         Expr::Use(Operand::Var(v))
     }
 
+    pub fn constant(tokens: TokenStream) -> Expr {
+        Expr::Use(Operand::Const(tokens))
+    }
+
     /// Calls `f` on every variable this expression reads.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
         match self {
-            Expr::Use(Operand::Var(v)) | Expr::ZeroLike(v) => f(*v),
-            Expr::Use(Operand::Const(_)) | Expr::Opaque(_) => {}
-            Expr::Neg(a) | Expr::Cast(a, _) => a.for_each_var(f),
+            Expr::Use(Operand::Var(v)) | Expr::Pop(v) => f(*v),
+            Expr::Use(Operand::Const(_)) => {}
+            Expr::Opaque(_, reads) => reads.iter().for_each(|v| f(*v)),
+            Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
+                a.for_each_var(f)
+            }
+            Expr::Take(p) => {
+                f(p.var());
+                if let Place::Index(_, i) = &**p {
+                    i.for_each_var(f);
+                }
+            }
             Expr::Bin(_, a, b) => {
                 a.for_each_var(f);
                 b.for_each_var(f);
             }
-            Expr::Call(_, _, args) | Expr::Rule(_, args) => {
+            Expr::Call(_, _, args) | Expr::Rule(_, args) | Expr::Call2 { args, .. } => {
                 args.iter().for_each(|a| a.for_each_var(f));
             }
+            Expr::List { elems, .. } => elems.iter().for_each(|a| a.for_each_var(f)),
+            Expr::Repeat { elem, .. } => elem.for_each_var(f),
             Expr::Partial { args, out, .. } => {
                 args.iter().for_each(|a| a.for_each_var(f));
                 out.for_each_var(f);
             }
+            Expr::Index(a, i) => {
+                f(*a);
+                i.for_each_var(f);
+            }
+        }
+    }
+
+    /// The variable, if this is a plain use of one.
+    pub fn as_var(&self) -> Option<VarId> {
+        match self {
+            Expr::Use(Operand::Var(v)) => Some(*v),
+            _ => None,
         }
     }
 }
+
+/// Where an assignment writes.
+#[derive(Clone, Debug)]
+pub enum Place {
+    Var(VarId),
+    /// An element of an array variable; the index is inactive.
+    Index(VarId, Expr),
+}
+
+impl Place {
+    pub fn var(&self) -> VarId {
+        match self {
+            Place::Var(v) | Place::Index(v, _) => *v,
+        }
+    }
+
+    /// Reading the place, as an expression.
+    pub fn read(&self) -> Expr {
+        match self {
+            Place::Var(v) => Expr::var(*v),
+            Place::Index(a, i) => Expr::Index(*a, Box::new(i.clone())),
+        }
+    }
+}
+
+/// `=`, `+=` or `-=` (`*=` and `/=` are lowered to `=` of a product).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssignOp {
+    Set,
+    Add,
+    Sub,
+}
+
+/// The header of a loop.
+#[derive(Clone, Debug)]
+pub enum Header {
+    /// `for var in iter` (`var` is `None` for `_`); `iter` is inactive.
+    For {
+        var: Option<VarId>,
+        iter: TokenStream,
+        reads: Vec<VarId>,
+    },
+    /// `loop` (`while` is lowered to a `loop` that breaks).
+    Infinite,
+    /// `for _ in 0..count`: the reverse sweep of a loop.
+    Times(Expr),
+}
+
+pub type Block = Vec<Stmt>;
 
 /// A statement of the generated code.
 #[derive(Clone, Debug)]
@@ -156,24 +264,55 @@ pub enum Stmt {
         expr: Expr,
         span: Span,
     },
-    /// `var += expr;` (or `-=` when `sub`): accumulation of an adjoint.
-    Acc {
-        var: VarId,
+    /// `place = expr;`, `place += expr;`, `place -= expr;`
+    Assign {
+        place: Place,
+        op: AssignOp,
         expr: Expr,
-        sub: bool,
         span: Span,
+    },
+    If {
+        cond: Expr,
+        then: Block,
+        els: Block,
+    },
+    Loop {
+        header: Header,
+        body: Block,
+    },
+    Break,
+    Continue,
+    /// `stack.push(value);`
+    Push {
+        stack: VarId,
+        value: Expr,
     },
     /// A user statement that touches no active value, emitted verbatim
     /// (an item, or an expression statement on inactive values).
-    Opaque(TokenStream),
+    Opaque(TokenStream, Vec<VarId>),
 }
 
 /// A lowered function body, or a generated one.
 #[derive(Clone, Debug, Default)]
 pub struct Body {
-    pub stmts: Vec<Stmt>,
+    pub stmts: Block,
     /// The returned values (a tuple when there are several).
     pub ret: Vec<Expr>,
+}
+
+/// Calls `f` on every statement of a block, nested ones included, in order.
+pub fn walk(block: &[Stmt], f: &mut impl FnMut(&Stmt)) {
+    for s in block {
+        f(s);
+        match s {
+            Stmt::If { then, els, .. } => {
+                walk(then, f);
+                walk(els, f);
+            }
+            Stmt::Loop { body, .. } => walk(body, f),
+            _ => {}
+        }
+    }
 }
 
 /// Unique names for the generated function.
@@ -247,8 +386,15 @@ pub struct Program {
     pub vars: Vec<Var>,
     pub names: Names,
     pub body: Body,
-    /// The parameters that are active, in order.
+    /// The parameters that are active inputs, in order.
     pub active_params: Vec<VarId>,
+    /// The `&mut` output buffers, in order.
+    pub outputs: Vec<VarId>,
+    /// Per parameter: (active input, output buffer), for calls to the
+    /// function itself.
+    pub signature: Vec<(bool, bool)>,
+    /// The function's name (recursive calls).
+    pub fn_name: Ident,
 }
 
 impl Program {
@@ -257,6 +403,8 @@ impl Program {
             name,
             kind,
             mutable: false,
+            slot: false,
+            array: false,
         });
         self.vars.len() - 1
     }

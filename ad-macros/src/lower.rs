@@ -8,7 +8,8 @@
 
 use crate::error::Errors;
 use crate::ir::{
-    BinOp, Body, CallStyle, Expr, Func, Names, Operand, Program, Stmt, VarId, VarKind,
+    AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, Names, Operand, Place, Program, Stmt,
+    VarId, VarKind,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -45,6 +46,8 @@ const NON_DIFFERENTIABLE: &[&str] = &[
     "to_bits",
     "partial_cmp",
     "total_cmp",
+    "len",
+    "is_empty",
 ];
 
 /// The elementary function called `name`, if it has a rule.
@@ -94,6 +97,24 @@ struct Binding {
     mutable: bool,
 }
 
+/// The rest of enclosing blocks, to lower at the fall-through points of a
+/// statement that may leave its block early (`if c { return x; } rest`
+/// becomes `if c { ret = x } else { rest }`), with the scopes it sees.
+struct Cont<'a> {
+    stmts: &'a [syn::Stmt],
+    scopes: Vec<HashMap<String, Binding>>,
+    next: Option<&'a Cont<'a>>,
+}
+
+impl Clone for Binding {
+    fn clone(&self) -> Binding {
+        Binding {
+            var: self.var,
+            mutable: self.mutable,
+        }
+    }
+}
+
 struct Lowerer<'e> {
     prog: Program,
     errors: &'e mut Errors,
@@ -101,7 +122,24 @@ struct Lowerer<'e> {
     /// Whether each variable depends on an active input (forward activity,
     /// maintained while lowering to decide what stays verbatim).
     varied: Vec<bool>,
+    /// The user's name of each variable (for the slot hints).
+    user_names: HashMap<VarId, String>,
     stmts: Vec<Stmt>,
+    /// Nesting of the current statement in branches and loops.
+    depth: usize,
+    loop_depth: usize,
+    /// Inside an `if` or block used as a value: no early exits.
+    in_value: usize,
+    /// Names reassigned inside a branch or loop: their bindings are slots.
+    slot_names: &'e HashSet<String>,
+    /// Slots and arrays known (from an earlier round) to become varied.
+    hint: &'e HashSet<String>,
+    /// Slots and arrays that became varied in this round.
+    varied_names: HashSet<String>,
+    /// The result slot, when the function has an early `return`.
+    ret: Option<VarId>,
+    /// Set by a `return` inside a loop, which then breaks out.
+    returned: Option<VarId>,
 }
 
 /// Every identifier in a token stream (to reserve the user's names).
@@ -117,8 +155,160 @@ fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
     }
 }
 
+/// Facts about the body found before lowering.
+#[derive(Default)]
+struct Prescan {
+    /// Names assigned (`=`, `op=`) inside a branch or a loop.
+    slot_names: HashSet<String>,
+    has_return: bool,
+    return_in_loop: bool,
+}
+
+impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        self.target(&a.left);
+        syn::visit::visit_expr_assign(self, a);
+    }
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        if is_compound_assign(&b.op) {
+            self.target(&b.left);
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+    fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        self.facts.has_return = true;
+        self.facts.return_in_loop |= self.loops > 0;
+        syn::visit::visit_expr_return(self, r);
+    }
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        self.compound += 1;
+        syn::visit::visit_expr_if(self, e);
+        self.compound -= 1;
+    }
+    fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
+        self.compound += 1;
+        syn::visit::visit_expr_match(self, e);
+        self.compound -= 1;
+    }
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        self.compound += 1;
+        self.loops += 1;
+        syn::visit::visit_expr_for_loop(self, e);
+        self.loops -= 1;
+        self.compound -= 1;
+    }
+    fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+        self.compound += 1;
+        self.loops += 1;
+        syn::visit::visit_expr_while(self, e);
+        self.loops -= 1;
+        self.compound -= 1;
+    }
+    fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+        self.compound += 1;
+        self.loops += 1;
+        syn::visit::visit_expr_loop(self, e);
+        self.loops -= 1;
+        self.compound -= 1;
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+struct PrescanVisitor<'a> {
+    facts: &'a mut Prescan,
+    compound: usize,
+    loops: usize,
+}
+
+impl PrescanVisitor<'_> {
+    fn target(&mut self, left: &syn::Expr) {
+        if self.compound == 0 {
+            return;
+        }
+        if let syn::Expr::Path(p) = strip_parens(left) {
+            if let Some(i) = p.path.get_ident() {
+                self.facts.slot_names.insert(i.unraw().to_string());
+            }
+        }
+    }
+}
+
+/// Whether a statement may leave its enclosing block early: a `return`, or a
+/// `break`/`continue` of a loop outside it.
+fn may_exit(stmt: &syn::Stmt) -> bool {
+    struct Exits {
+        loops: usize,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Exits {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.found = true;
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.found |= self.loops == 0;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.found |= self.loops == 0;
+        }
+        fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+            self.loops += 1;
+            syn::visit::visit_expr_for_loop(self, e);
+            self.loops -= 1;
+        }
+        fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+            self.loops += 1;
+            syn::visit::visit_expr_while(self, e);
+            self.loops -= 1;
+        }
+        fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+            self.loops += 1;
+            syn::visit::visit_expr_loop(self, e);
+            self.loops -= 1;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut v = Exits {
+        loops: 0,
+        found: false,
+    };
+    v.visit_stmt(stmt);
+    v.found
+}
+
 /// Lowers the body of the modelled function.
+///
+/// Whether a slot (a variable reassigned in a loop) is active can depend on
+/// assignments that come after its reads, so lowering runs again with what
+/// the previous round found until nothing changes.
 pub fn lower(model: &Model, errors: &mut Errors) -> Program {
+    let mut facts = Prescan::default();
+    PrescanVisitor {
+        facts: &mut facts,
+        compound: 0,
+        loops: 0,
+    }
+    .visit_block(&model.item.block);
+    let mut hint = HashSet::new();
+    for _round in 0..16 {
+        let mut round_errors = Errors::default();
+        let (prog, varied) = lower_round(model, &mut round_errors, &facts, &hint);
+        if varied.is_subset(&hint) {
+            errors.extend(round_errors);
+            return prog;
+        }
+        hint.extend(varied);
+    }
+    let (prog, _) = lower_round(model, errors, &facts, &hint);
+    prog
+}
+
+fn lower_round(
+    model: &Model,
+    errors: &mut Errors,
+    facts: &Prescan,
+    hint: &HashSet<String>,
+) -> (Program, HashSet<String>) {
     let mut reserved = HashSet::new();
     collect_idents(model.item.to_token_stream(), &mut reserved);
     let mut lw = Lowerer {
@@ -127,26 +317,78 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
             names: Names::new(reserved),
             body: Body::default(),
             active_params: Vec::new(),
+            outputs: Vec::new(),
+            signature: model.params.iter().map(|p| (p.active, p.output)).collect(),
+            fn_name: model.item.sig.ident.clone(),
         },
         errors,
         scopes: vec![HashMap::new()],
         varied: Vec::new(),
+        user_names: HashMap::new(),
         stmts: Vec::new(),
+        depth: 0,
+        loop_depth: 0,
+        in_value: 0,
+        slot_names: &facts.slot_names,
+        hint,
+        varied_names: HashSet::new(),
+        ret: None,
+        returned: None,
     };
     for (i, p) in model.params.iter().enumerate() {
         let name = lw.prog.names.claim(&p.ident.to_string(), p.ident.span());
         let v = lw.new_var(name, VarKind::Param(i), p.active);
+        lw.user_names.insert(v, p.ident.unraw().to_string());
+        lw.prog.vars[v].array = p.array;
+        lw.prog.vars[v].mutable = p.mutable;
+        lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
         if p.active {
             lw.prog.active_params.push(v);
         }
-        lw.bind(&p.ident, v, p.mutable);
+        if p.output {
+            lw.prog.outputs.push(v);
+        }
+        lw.bind(&p.ident, v, p.mutable || p.output);
+    }
+    if facts.has_return {
+        let name = lw.prog.names.fresh("ret", Span::call_site());
+        let v = lw.new_var(name, VarKind::Temp, false);
+        lw.prog.vars[v].slot = true;
+        lw.stmts.push(Stmt::Let {
+            var: v,
+            ty: Some(Box::new(model.ret.clone())),
+            expr: default_value(),
+            span: Span::call_site(),
+        });
+        lw.ret = Some(v);
+        if facts.return_in_loop {
+            let name = lw.prog.names.fresh("returned", Span::call_site());
+            let f = lw.new_var(name, VarKind::Temp, false);
+            lw.prog.vars[f].slot = true;
+            lw.stmts.push(Stmt::Let {
+                var: f,
+                ty: None,
+                expr: Expr::constant(quote!(false)),
+                span: Span::call_site(),
+            });
+            lw.returned = Some(f);
+        }
     }
     let ret = lw.lower_fn_block(&model.item.block, model.has_output);
+    let ret = match (ret, lw.ret) {
+        (_, Some(slot)) => vec![Expr::var(slot)],
+        (Some(op), None) => vec![Expr::Use(op)],
+        (None, None) => vec![],
+    };
     lw.prog.body = Body {
         stmts: lw.stmts,
-        ret: vec![Expr::Use(ret)],
+        ret,
     };
-    lw.prog
+    (lw.prog, lw.varied_names)
+}
+
+fn default_value() -> Expr {
+    Expr::Opaque(quote!(::core::default::Default::default()), vec![])
 }
 
 impl Lowerer<'_> {
@@ -158,6 +400,7 @@ impl Lowerer<'_> {
 
     fn bind(&mut self, ident: &syn::Ident, var: VarId, mutable: bool) {
         let key = ident.unraw().to_string();
+        self.user_names.insert(var, key.clone());
         self.scopes
             .last_mut()
             .expect("the scope stack is never empty")
@@ -177,10 +420,29 @@ impl Lowerer<'_> {
         self.lookup(&ident.unraw().to_string()).map(|b| b.var)
     }
 
+    /// Whether a variable depends on an active input. Slots and arrays may
+    /// become varied later in a loop: the hint says so from the last round.
+    fn var_varied(&self, v: VarId) -> bool {
+        self.varied[v]
+            || ((self.prog.vars[v].slot || self.prog.vars[v].array)
+                && self
+                    .user_names
+                    .get(&v)
+                    .is_some_and(|n| self.hint.contains(n)))
+    }
+
     fn is_varied(&self, op: &Operand) -> bool {
         match op {
-            Operand::Var(v) => self.varied[*v],
+            Operand::Var(v) => self.var_varied(*v),
             Operand::Const(_) => false,
+        }
+    }
+
+    /// Records that a slot or array receives a varied value.
+    fn mark_varied(&mut self, v: VarId) {
+        self.varied[v] = true;
+        if let Some(n) = self.user_names.get(&v) {
+            self.varied_names.insert(n.clone());
         }
     }
 
@@ -197,40 +459,225 @@ impl Lowerer<'_> {
         Operand::Var(v)
     }
 
+    /// A new slot initialised to `Default::default()`, for the value of an
+    /// `if` or `match` expression.
+    fn result_slot(&mut self) -> VarId {
+        let name = self.prog.names.fresh("t", Span::call_site());
+        let v = self.new_var(name, VarKind::Temp, false);
+        self.prog.vars[v].slot = true;
+        self.stmts.push(Stmt::Let {
+            var: v,
+            ty: None,
+            expr: default_value(),
+            span: Span::call_site(),
+        });
+        v
+    }
+
     /// Placeholder after an error, so lowering can go on.
     fn poisoned(&self) -> Operand {
         Operand::Const(quote!(0.0))
     }
 
+    /// Lowers a nested block of statements in its own scope and returns it.
+    fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
+        let outer = std::mem::take(&mut self.stmts);
+        self.scopes.push(HashMap::new());
+        self.depth += 1;
+        f(self);
+        self.depth -= 1;
+        self.scopes.pop();
+        std::mem::replace(&mut self.stmts, outer)
+    }
+
     // ----- statements ------------------------------------------------------
 
-    /// The body of the function: statements, then the result.
-    fn lower_fn_block(&mut self, block: &syn::Block, has_output: bool) -> Operand {
-        let n = block.stmts.len();
-        for (i, stmt) in block.stmts.iter().enumerate() {
-            let last = i + 1 == n;
-            match stmt {
-                syn::Stmt::Expr(e, None) if last => return self.lower_expr(e),
-                syn::Stmt::Expr(syn::Expr::Return(r), _) if last => {
-                    return match &r.expr {
-                        Some(e) => self.lower_expr(e),
-                        None => {
-                            self.errors
-                                .spanned(r, "return the function's result: `return value;`");
-                            self.poisoned()
-                        }
-                    };
+    /// The body of the function: its tail expression is its result (or, with
+    /// early returns, is assigned to the result slot like a `return`).
+    fn lower_fn_block(&mut self, block: &syn::Block, has_output: bool) -> Option<Operand> {
+        let stmts = &block.stmts;
+        let (body, tail) = match stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) if has_output => (&stmts[..stmts.len() - 1], Some(e)),
+            _ => (&stmts[..], None),
+        };
+        if let (Some(_), Some(tail)) = (self.ret, tail) {
+            // The tail is one more return: lower it as the continuation.
+            let tail_stmt = [syn::Stmt::Expr(
+                syn::Expr::Return(syn::ExprReturn {
+                    attrs: vec![],
+                    return_token: Default::default(),
+                    expr: Some(Box::new(tail.clone())),
+                }),
+                None,
+            )];
+            let all: Vec<syn::Stmt> = body.iter().cloned().chain(tail_stmt).collect();
+            self.lower_stmts(&all, None);
+            return None;
+        }
+        let diverges_at_end = matches!(body.last(), Some(syn::Stmt::Expr(syn::Expr::Return(_), _)));
+        self.lower_stmts(body, None);
+        match tail {
+            Some(e) => Some(self.lower_expr(e)),
+            None if has_output && !diverges_at_end && self.ret.is_none() => {
+                self.errors.at(
+                    block.brace_token.span.close(),
+                    "a differentiated function must end with its result (an expression without `;`)",
+                );
+                Some(self.poisoned())
+            }
+            None => None,
+        }
+    }
+
+    /// Lowers a sequence of statements; at its end (if control falls
+    /// through), the continuation `k`.
+    fn lower_stmts(&mut self, stmts: &[syn::Stmt], k: Option<&Cont>) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            if let syn::Stmt::Expr(e, _) = stmt {
+                match strip_parens(e) {
+                    syn::Expr::Return(r) => {
+                        self.lower_return(r);
+                        return;
+                    }
+                    syn::Expr::Break(b) => {
+                        self.lower_break(b);
+                        return;
+                    }
+                    syn::Expr::Continue(c) => {
+                        self.lower_continue(c);
+                        return;
+                    }
+                    _ => {}
                 }
-                _ => self.lower_stmt(stmt),
+            }
+            if may_exit(stmt) {
+                if self.in_value > 0 {
+                    self.errors.spanned(
+                        stmt,
+                        "`return`, `break` and `continue` are not supported inside an `if` or a block used as a value: use an `if` statement",
+                    );
+                    return;
+                }
+                let rest = Cont {
+                    stmts: &stmts[i + 1..],
+                    scopes: self.scopes.clone(),
+                    next: k,
+                };
+                self.lower_exiting(stmt, &rest);
+                return;
+            }
+            self.lower_stmt(stmt);
+        }
+        if let Some(k) = k {
+            self.lower_cont(k);
+        }
+    }
+
+    fn lower_cont(&mut self, k: &Cont) {
+        let saved = std::mem::replace(&mut self.scopes, k.scopes.clone());
+        self.lower_stmts(k.stmts, k.next);
+        self.scopes = saved;
+    }
+
+    /// A statement that may leave the block early, followed by `rest`.
+    fn lower_exiting(&mut self, stmt: &syn::Stmt, rest: &Cont) {
+        let e = match stmt {
+            syn::Stmt::Expr(e, _) => strip_parens(e),
+            _ => {
+                self.lower_stmt(stmt);
+                return self.lower_cont(rest);
+            }
+        };
+        match e {
+            syn::Expr::If(i) => self.lower_if_stmt(i, Some(rest)),
+            syn::Expr::Match(m) => self.lower_match(m, None, Some(rest)),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let block = self.nested(|lw| lw.lower_stmts(&b.block.stmts, Some(rest)));
+                // A plain block is inlined in its own scope: `if true`.
+                self.stmts.push(Stmt::If {
+                    cond: Expr::constant(quote!(true)),
+                    then: block,
+                    els: vec![],
+                });
+            }
+            syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
+                // A loop left by `return`: the flag says whether to go on.
+                self.lower_stmt(stmt);
+                let Some(flag) = self.returned else {
+                    return self.lower_cont(rest);
+                };
+                let then = if self.loop_depth > 0 {
+                    vec![Stmt::Break]
+                } else {
+                    vec![]
+                };
+                let els = self.nested(|lw| lw.lower_cont(rest));
+                self.stmts.push(Stmt::If {
+                    cond: Expr::var(flag),
+                    then,
+                    els,
+                });
+            }
+            _ => {
+                self.unsupported(e);
             }
         }
-        if has_output {
-            self.errors.at(
-                block.brace_token.span.close(),
-                "a differentiated function must end with its result (an expression without `;`)",
+    }
+
+    fn lower_return(&mut self, r: &syn::ExprReturn) {
+        if self.in_value > 0 {
+            self.errors.spanned(
+                r,
+                "`return` is not supported inside an `if` or a block used as a value: use an `if` statement",
             );
+            return;
         }
-        self.poisoned()
+        let Some(value) = &r.expr else {
+            self.errors
+                .spanned(r, "return the function's result: `return value;`");
+            return;
+        };
+        let Some(slot) = self.ret else {
+            self.errors
+                .spanned(r, "`return` of a value in a function without an output");
+            return;
+        };
+        self.assign_var(slot, value);
+        if self.loop_depth > 0 {
+            if let Some(flag) = self.returned {
+                self.stmts.push(Stmt::Assign {
+                    place: Place::Var(flag),
+                    op: AssignOp::Set,
+                    expr: Expr::constant(quote!(true)),
+                    span: r.span(),
+                });
+            }
+            self.stmts.push(Stmt::Break);
+        }
+    }
+
+    fn lower_break(&mut self, b: &syn::ExprBreak) {
+        if let Some(l) = &b.label {
+            self.errors
+                .spanned(l, "labelled `break` is not supported: use a flag");
+        } else if let Some(e) = &b.expr {
+            self.errors.spanned(e, "`break` with a value is not supported: assign the value to a variable, then `break`");
+        } else if self.loop_depth == 0 {
+            self.errors.spanned(b, "`break` outside of a loop");
+        } else {
+            self.stmts.push(Stmt::Break);
+        }
+    }
+
+    fn lower_continue(&mut self, c: &syn::ExprContinue) {
+        if let Some(l) = &c.label {
+            self.errors
+                .spanned(l, "labelled `continue` is not supported: use a flag");
+        } else if self.loop_depth == 0 {
+            self.errors.spanned(c, "`continue` outside of a loop");
+        } else {
+            self.stmts.push(Stmt::Continue);
+        }
     }
 
     fn lower_stmt(&mut self, stmt: &syn::Stmt) {
@@ -238,7 +685,8 @@ impl Lowerer<'_> {
             syn::Stmt::Local(local) => self.lower_local(local),
             syn::Stmt::Item(item) => {
                 if let syn::Item::Fn(_) | syn::Item::Const(_) | syn::Item::Use(_) = item {
-                    self.stmts.push(Stmt::Opaque(item.to_token_stream()));
+                    self.stmts
+                        .push(Stmt::Opaque(item.to_token_stream(), vec![]));
                 } else {
                     self.errors.spanned(
                         item,
@@ -328,11 +776,15 @@ impl Lowerer<'_> {
             }
         } else if !self.mentions_varied(init) {
             let whole = self.lower_expr(init);
-            let whole_tokens = self.operand_tokens(&whole);
+            let (whole_tokens, reads) = self.operand_tokens(&whole);
             for (i, (name, ty)) in names.into_iter().zip(elem_tys).enumerate() {
                 if let Some((ident, mutable)) = name {
                     let index = syn::Index::from(i);
-                    let field = Operand::Const(quote!(#whole_tokens.#index));
+                    let field = self.temp(
+                        Expr::Opaque(quote!(#whole_tokens.#index), reads.clone()),
+                        false,
+                        init.span(),
+                    );
                     self.bind_value(&ident, mutable, ty, field, init.span());
                 }
             }
@@ -344,17 +796,16 @@ impl Lowerer<'_> {
         }
     }
 
-    fn operand_tokens(&self, op: &Operand) -> TokenStream {
+    fn operand_tokens(&self, op: &Operand) -> (TokenStream, Vec<VarId>) {
         match op {
-            Operand::Var(v) => self.prog.name(*v).to_token_stream(),
-            Operand::Const(t) => t.clone(),
+            Operand::Var(v) => (self.prog.name(*v).to_token_stream(), vec![*v]),
+            Operand::Const(t) => (t.clone(), vec![]),
         }
     }
 
-    /// Binds a user name to a value: a new version of the variable. When the
-    /// value is the temporary the last statement just computed, that
-    /// statement is renamed instead of copied (`let y = x * 2.0;` stays one
-    /// statement).
+    /// Binds a user name to a value: a new variable. When the value is the
+    /// temporary the last statement just computed, that statement is renamed
+    /// instead of copied (`let y = x * 2.0;` stays one statement).
     fn bind_value(
         &mut self,
         ident: &syn::Ident,
@@ -363,27 +814,42 @@ impl Lowerer<'_> {
         value: Operand,
         span: Span,
     ) {
+        let key = ident.unraw().to_string();
+        let slot = mutable && self.slot_names.contains(&key);
         if let Operand::Var(t) = value {
+            if self.prog.vars[t].array
+                && self.var_varied(t)
+                && self.prog.vars[t].kind != VarKind::Temp
+            {
+                self.errors.at(
+                    span,
+                    "copying or moving an active array is not supported: index it (`x[i]`), or return it at the end",
+                );
+            }
             if let Some(Stmt::Let {
                 var, ty: let_ty, ..
             }) = self.stmts.last_mut()
             {
-                if *var == t && self.prog.vars[t].kind == VarKind::Temp {
+                if *var == t && self.prog.vars[t].kind == VarKind::Temp && !self.prog.vars[t].slot {
                     *let_ty = ty.map(Box::new);
                     self.prog.names.release(&self.prog.vars[t].name);
                     self.prog.vars[t].name =
                         self.prog.names.claim(&ident.to_string(), ident.span());
                     self.prog.vars[t].kind = VarKind::Local;
                     self.prog.vars[t].mutable = mutable;
+                    self.prog.vars[t].slot = slot;
                     self.bind(ident, t, mutable);
                     return;
                 }
             }
         }
         let varied = self.is_varied(&value);
+        let array = matches!(value, Operand::Var(t) if self.prog.vars[t].array);
         let name = self.prog.names.claim(&ident.to_string(), ident.span());
         let v = self.new_var(name, VarKind::Local, varied);
         self.prog.vars[v].mutable = mutable;
+        self.prog.vars[v].slot = slot;
+        self.prog.vars[v].array = array;
         self.stmts.push(Stmt::Let {
             var: v,
             ty: ty.map(Box::new),
@@ -396,7 +862,7 @@ impl Lowerer<'_> {
     fn lower_expr_stmt(&mut self, e: &syn::Expr) {
         match e {
             syn::Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right),
-            syn::Expr::Binary(b) => {
+            syn::Expr::Binary(b) if is_compound_assign(&b.op) => {
                 let op = match b.op {
                     syn::BinOp::AddAssign(_) => Some(BinOp::Add),
                     syn::BinOp::SubAssign(_) => Some(BinOp::Sub),
@@ -406,18 +872,22 @@ impl Lowerer<'_> {
                 };
                 match op {
                     Some(op) => self.lower_assign(&b.left, Some((op, b.op.span())), &b.right),
-                    None if is_compound_assign(&b.op) => self.errors.spanned(
+                    None => self.errors.spanned(
                         b.op,
                         "only `+=`, `-=`, `*=` and `/=` are supported as compound assignments",
                     ),
-                    None => self.lower_effect(e),
                 }
             }
-            syn::Expr::Return(r) => self.errors.spanned(
-                r,
-                "an early `return` is not supported yet: return the result at the end of the function",
-            ),
             syn::Expr::Macro(m) => self.macro_error(&m.mac),
+            syn::Expr::If(i) => self.lower_if_stmt(i, None),
+            syn::Expr::Match(m) => self.lower_match(m, None, None),
+            syn::Expr::ForLoop(f) => self.lower_for(f),
+            syn::Expr::While(w) => self.lower_while(w),
+            syn::Expr::Loop(l) => self.lower_loop(l),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let block = self.nested(|lw| lw.lower_stmts(&b.block.stmts, None));
+                self.stmts.extend(block);
+            }
             _ => self.lower_effect(e),
         }
     }
@@ -427,30 +897,35 @@ impl Lowerer<'_> {
         if self.mentions_varied(e) {
             // Evaluate it (errors included); its value is not used.
             self.lower_expr(e);
-        } else if let Some(tokens) = self.opaque_tokens(e) {
-            self.stmts.push(Stmt::Opaque(quote!(#tokens;)));
+        } else if let Some((tokens, reads)) = self.opaque_tokens(e) {
+            self.stmts.push(Stmt::Opaque(quote!(#tokens;), reads));
         }
     }
 
-    /// `x = e` or `x op= e`: a new version of `x`.
+    /// `x = e`, `x op= e`, `a[i] = e`, `a[i] op= e`.
     fn lower_assign(&mut self, left: &syn::Expr, op: Option<(BinOp, Span)>, right: &syn::Expr) {
-        let target = match strip_parens(left) {
-            syn::Expr::Path(p) => p.path.get_ident().filter(|_| p.qself.is_none()).map(|i| {
-                (
-                    i.clone(),
-                    self.lookup(&i.to_string()).map(|b| (b.var, b.mutable)),
-                )
-            }),
-            _ => None,
-        };
-        let Some((ident, binding)) = target else {
-            self.errors.spanned(
-                left,
-                "only local variables can be assigned in a differentiated function (indexing and fields are not supported yet)",
-            );
+        let span = op.map_or_else(|| right.span(), |(_, s)| s);
+        match strip_parens(left) {
+            syn::Expr::Index(ix) => return self.lower_element_assign(ix, op, right, span),
+            syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
+            _ => {
+                self.errors.spanned(
+                    left,
+                    "only local variables and array elements (`a[i]`) can be assigned in a differentiated function",
+                );
+                return;
+            }
+        }
+        let syn::Expr::Path(p) = strip_parens(left) else {
             return;
         };
-        let Some((old, mutable)) = binding else {
+        let Some(ident) = p.path.get_ident() else {
+            return;
+        };
+        let Some((old, mutable)) = self
+            .lookup(&ident.unraw().to_string())
+            .map(|b| (b.var, b.mutable))
+        else {
             self.errors.spanned(
                 left,
                 format_args!("`{ident}` is not a local variable of this function"),
@@ -465,11 +940,48 @@ impl Lowerer<'_> {
             );
             return;
         }
+        if self.prog.vars[old].array {
+            self.errors.spanned(
+                left,
+                "assigning a whole array is not supported: write its elements (`a[i] = ...`)",
+            );
+            return;
+        }
+        if self.prog.vars[old].slot {
+            // Overwritten in place.
+            let rhs = self.lower_expr(right);
+            let varied = self.var_varied(old) || self.is_varied(&rhs);
+            let (op, expr) = match op {
+                None => (AssignOp::Set, Expr::Use(rhs)),
+                Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
+                Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
+                Some((op, _)) => (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                ),
+            };
+            let expr = if op == AssignOp::Set {
+                self.fold_last_temp(expr)
+            } else {
+                expr
+            };
+            if varied && self.is_varied_expr(&expr) {
+                self.mark_varied(old);
+            }
+            self.stmts.push(Stmt::Assign {
+                place: Place::Var(old),
+                op,
+                expr,
+                span,
+            });
+            return;
+        }
+        // Straight-line code: a new version.
         let value = match op {
             None => self.lower_expr(right),
             Some((op, span)) => {
                 let rhs = self.lower_expr(right);
-                let varied = self.varied[old] || self.is_varied(&rhs);
+                let varied = self.var_varied(old) || self.is_varied(&rhs);
                 if varied {
                     self.temp(
                         Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
@@ -478,13 +990,358 @@ impl Lowerer<'_> {
                     )
                 } else {
                     let l = self.prog.name(old).clone();
-                    let r = self.operand_tokens(&rhs);
+                    let (r, mut reads) = self.operand_tokens(&rhs);
+                    reads.push(old);
                     let o = bin_tokens(op);
-                    self.temp(Expr::Opaque(quote!(#l #o #r)), false, span)
+                    self.temp(Expr::Opaque(quote!(#l #o #r), reads), false, span)
                 }
             }
         };
-        self.bind_value(&ident, true, None, value, right.span());
+        self.bind_value(ident, true, None, value, right.span());
+    }
+
+    fn is_varied_expr(&self, e: &Expr) -> bool {
+        let mut any = false;
+        if let Expr::Opaque(..) = e {
+            return false;
+        }
+        e.for_each_var(&mut |v| any |= self.var_varied(v));
+        any
+    }
+
+    /// `Use(t)` of the temporary the last statement computed: that statement's
+    /// expression instead (so `s = a * b` is one statement, not two).
+    fn fold_last_temp(&mut self, expr: Expr) -> Expr {
+        if let Some(t) = expr.as_var() {
+            if let Some(Stmt::Let { var, expr: e, .. }) = self.stmts.last() {
+                if *var == t && self.prog.vars[t].kind == VarKind::Temp && !self.prog.vars[t].slot {
+                    let e = e.clone();
+                    self.stmts.pop();
+                    return e;
+                }
+            }
+        }
+        expr
+    }
+
+    fn lower_element_assign(
+        &mut self,
+        ix: &syn::ExprIndex,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
+        let arr = match strip_parens(&ix.expr) {
+            syn::Expr::Path(p) => self.local_of(p).filter(|v| self.prog.vars[*v].array),
+            _ => None,
+        };
+        let Some(arr) = arr else {
+            self.errors.spanned(
+                &ix.expr,
+                "element writes are supported on local arrays and `&mut [f64]` parameters (`a[i] = ...`)",
+            );
+            return;
+        };
+        let index = self.lower_index(&ix.index);
+        let rhs = self.lower_expr(right);
+        let place = Place::Index(arr, index);
+        let (op, expr) = match op {
+            None => (AssignOp::Set, Expr::Use(rhs)),
+            Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
+            Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
+            Some((op, span)) => {
+                let old = self.temp(place.read(), self.var_varied(arr), span);
+                (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::Use(old)), Box::new(Expr::Use(rhs))),
+                )
+            }
+        };
+        // `a[i] += f(x)` keeps `f(x)` in a temporary: its rule needs its own
+        // output, not the element's.
+        let expr = if op == AssignOp::Set {
+            self.fold_last_temp(expr)
+        } else {
+            expr
+        };
+        if self.is_varied_expr(&expr) {
+            self.mark_varied(arr);
+        }
+        self.stmts.push(Stmt::Assign {
+            place,
+            op,
+            expr,
+            span,
+        });
+    }
+
+    /// An index: inactive by construction.
+    fn lower_index(&mut self, e: &syn::Expr) -> Expr {
+        if self.mentions_varied(e) {
+            self.errors
+                .spanned(e, "an index cannot depend on active values");
+            return Expr::constant(quote!(0));
+        }
+        Expr::Use(self.opaque(e))
+    }
+
+    /// `x = value` for a slot, lowering `value`.
+    fn assign_var(&mut self, slot: VarId, value: &syn::Expr) {
+        let rhs = self.lower_expr(value);
+        let expr = self.fold_last_temp(Expr::Use(rhs));
+        if self.is_varied_expr(&expr) {
+            self.mark_varied(slot);
+        }
+        self.stmts.push(Stmt::Assign {
+            place: Place::Var(slot),
+            op: AssignOp::Set,
+            expr,
+            span: value.span(),
+        });
+    }
+
+    // ----- control flow ----------------------------------------------------
+
+    /// A condition: a `bool`, never active.
+    fn lower_condition(&mut self, e: &syn::Expr) -> Expr {
+        if let syn::Expr::Let(l) = strip_parens(e) {
+            self.errors.spanned(
+                l,
+                "`if let` and `while let` are not supported: compare values instead",
+            );
+            return Expr::constant(quote!(false));
+        }
+        match self.opaque_tokens(e) {
+            Some((tokens, reads)) => {
+                Expr::Use(self.temp(Expr::Opaque(tokens, reads), false, e.span()))
+            }
+            None => Expr::constant(quote!(false)),
+        }
+    }
+
+    /// `if` as a statement; with `k`, the rest of the block goes to the
+    /// branches that fall through.
+    fn lower_if_stmt(&mut self, i: &syn::ExprIf, k: Option<&Cont>) {
+        let cond = self.lower_condition(&i.cond);
+        let then = self.nested(|lw| lw.lower_stmts(&i.then_branch.stmts, k));
+        let els = match &i.else_branch {
+            None => match k {
+                Some(k) => self.nested(|lw| lw.lower_cont(k)),
+                None => vec![],
+            },
+            Some((_, e)) => match strip_parens(e) {
+                syn::Expr::If(inner) => self.nested(|lw| lw.lower_if_stmt(inner, k)),
+                syn::Expr::Block(b) => self.nested(|lw| lw.lower_stmts(&b.block.stmts, k)),
+                other => {
+                    self.unsupported(other);
+                    vec![]
+                }
+            },
+        };
+        self.stmts.push(Stmt::If { cond, then, els });
+    }
+
+    /// `if` as a value: a slot assigned in each branch.
+    fn lower_if_value(&mut self, i: &syn::ExprIf) -> Operand {
+        let slot = self.result_slot();
+        let cond = self.lower_condition(&i.cond);
+        self.in_value += 1;
+        let then = self.nested(|lw| lw.lower_value_block(&i.then_branch, slot));
+        let els = match &i.else_branch {
+            None => {
+                self.errors
+                    .spanned(i, "an `if` used as a value needs an `else`");
+                vec![]
+            }
+            Some((_, e)) => self.nested(|lw| lw.assign_var(slot, e)),
+        };
+        self.in_value -= 1;
+        self.stmts.push(Stmt::If { cond, then, els });
+        Operand::Var(slot)
+    }
+
+    /// The statements of a block, then its tail assigned to `slot`.
+    fn lower_value_block(&mut self, block: &syn::Block, slot: VarId) {
+        match block.stmts.split_last() {
+            Some((syn::Stmt::Expr(tail, None), body)) => {
+                self.lower_stmts(body, None);
+                self.assign_var(slot, tail);
+            }
+            _ => self.errors.at(
+                block.brace_token.span.close(),
+                "this block must end with its value (an expression without `;`)",
+            ),
+        }
+    }
+
+    /// `match` on an inactive value: a chain of `if matches!(..)`; as a value
+    /// when `slot` is given.
+    fn lower_match(&mut self, m: &syn::ExprMatch, slot: Option<VarId>, k: Option<&Cont>) {
+        if self.mentions_varied(&m.expr) {
+            self.errors.spanned(
+                &m.expr,
+                "`match` on an active value is not supported: compare it in an `if`",
+            );
+            return;
+        }
+        let scrutinee = match self.opaque_tokens(&m.expr) {
+            Some((tokens, reads)) => self.temp(Expr::Opaque(tokens, reads), false, m.expr.span()),
+            None => return,
+        };
+        for arm in &m.arms {
+            let mut finder = Bindings { found: None };
+            finder.visit_pat(&arm.pat);
+            if let Some(b) = finder.found {
+                self.errors.spanned(
+                    b,
+                    "patterns that bind names are not supported in `match`: match literals, ranges, `|` and `_`",
+                );
+                return;
+            }
+        }
+        let (s_tokens, s_reads) = self.operand_tokens(&scrutinee);
+        self.lower_arms(&m.arms, &s_tokens, &s_reads, slot, k);
+    }
+
+    fn lower_arms(
+        &mut self,
+        arms: &[syn::Arm],
+        scrutinee: &TokenStream,
+        reads: &[VarId],
+        slot: Option<VarId>,
+        k: Option<&Cont>,
+    ) {
+        let Some((arm, rest)) = arms.split_first() else {
+            // No arm matched: unreachable for an exhaustive match.
+            self.stmts.push(Stmt::Opaque(
+                quote!(::core::unreachable!("no arm of the match applies");),
+                vec![],
+            ));
+            return;
+        };
+        let pat = &arm.pat;
+        let catch_all = matches!(pat, syn::Pat::Wild(_)) && arm.guard.is_none();
+        let body = |lw: &mut Self| match slot {
+            Some(slot) => lw.assign_var(slot, &arm.body),
+            None => {
+                let stmt = syn::Stmt::Expr((*arm.body).clone(), Some(Default::default()));
+                lw.lower_stmts(std::slice::from_ref(&stmt), k);
+            }
+        };
+        if catch_all {
+            let block = self.nested(body);
+            self.stmts.extend(block);
+            return;
+        }
+        let guard = arm.guard.as_ref().map(|(i, g)| quote!(#i #g));
+        let mut reads = reads.to_vec();
+        let guard_tokens = match &arm.guard {
+            Some((_, g)) => match self.opaque_tokens(g) {
+                Some((t, r)) => {
+                    reads.extend(r);
+                    let i = &arm.guard.as_ref().map(|(i, _)| *i);
+                    Some(quote!(#i #t))
+                }
+                None => guard,
+            },
+            None => None,
+        };
+        let cond = self.temp(
+            Expr::Opaque(
+                quote!(::core::matches!(#scrutinee, #pat #guard_tokens)),
+                reads.clone(),
+            ),
+            false,
+            arm.pat.span(),
+        );
+        let then = self.nested(body);
+        let els = self.nested(|lw| lw.lower_arms(rest, scrutinee, &reads, slot, k));
+        self.stmts.push(Stmt::If {
+            cond: Expr::Use(cond),
+            then,
+            els,
+        });
+    }
+
+    fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
+        let saved_value = std::mem::take(&mut self.in_value);
+        self.loop_depth += 1;
+        let body = self.nested(f);
+        self.loop_depth -= 1;
+        self.in_value = saved_value;
+        body
+    }
+
+    fn check_label(&mut self, label: &Option<syn::Label>) {
+        if let Some(l) = label {
+            self.errors
+                .spanned(&l.name, "loop labels are not supported: use a flag");
+        }
+    }
+
+    fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        self.check_label(&f.label);
+        if self.mentions_varied(&f.expr) {
+            self.errors.spanned(
+                &f.expr,
+                "a `for` loop cannot iterate over active values: iterate over indices (`for i in 0..x.len()`) and read `x[i]`",
+            );
+            return;
+        }
+        let Some((iter, reads)) = self.opaque_tokens(&f.expr) else {
+            return;
+        };
+        let ident = match &*f.pat {
+            syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                Some(pi.ident.clone())
+            }
+            syn::Pat::Wild(_) => None,
+            other => {
+                self.errors
+                    .spanned(other, "bind the loop variable to a name or `_`");
+                return;
+            }
+        };
+        let mut var = None;
+        let body = self.loop_body(|lw| {
+            if let Some(ident) = &ident {
+                let name = lw.prog.names.claim(&ident.to_string(), ident.span());
+                let v = lw.new_var(name, VarKind::Local, false);
+                lw.bind(ident, v, false);
+                var = Some(v);
+            }
+            lw.lower_stmts(&f.body.stmts, None);
+        });
+        self.stmts.push(Stmt::Loop {
+            header: Header::For { var, iter, reads },
+            body,
+        });
+    }
+
+    fn lower_while(&mut self, w: &syn::ExprWhile) {
+        self.check_label(&w.label);
+        let body = self.loop_body(|lw| {
+            let cond = lw.lower_condition(&w.cond);
+            let then = lw.nested(|lw| lw.lower_stmts(&w.body.stmts, None));
+            lw.stmts.push(Stmt::If {
+                cond,
+                then,
+                els: vec![Stmt::Break],
+            });
+        });
+        self.stmts.push(Stmt::Loop {
+            header: Header::Infinite,
+            body,
+        });
+    }
+
+    fn lower_loop(&mut self, l: &syn::ExprLoop) {
+        self.check_label(&l.label);
+        let body = self.loop_body(|lw| lw.lower_stmts(&l.body.stmts, None));
+        self.stmts.push(Stmt::Loop {
+            header: Header::Infinite,
+            body,
+        });
     }
 
     fn macro_error(&mut self, mac: &syn::Macro) {
@@ -497,7 +1354,7 @@ impl Lowerer<'_> {
         self.errors.spanned(
             mac,
             format_args!(
-                "macros are not supported in a differentiated function (`{name}!`): \
+                "macros are not supported in a differentiated function (`{name}!`), except `vec!`: \
                  the derivative functions would repeat its effect or could not see through it; \
                  move it to the caller"
             ),
@@ -515,7 +1372,18 @@ impl Lowerer<'_> {
         impl<'ast> Visit<'ast> for Finder<'_, '_> {
             fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
                 if let Some(v) = self.lw.local_of(p) {
-                    self.found |= self.lw.varied[v];
+                    self.found |= self.lw.var_varied(v);
+                }
+            }
+            // `x.len()`, `x.floor()`, `x as usize`: no derivative flows out.
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                if !NON_DIFFERENTIABLE.contains(&m.method.to_string().as_str()) {
+                    syn::visit::visit_expr_method_call(self, m);
+                }
+            }
+            fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+                if crate::parse::float_of(&c.ty).is_some() {
+                    syn::visit::visit_expr_cast(self, c);
                 }
             }
             fn visit_macro(&mut self, m: &'ast syn::Macro) {
@@ -523,7 +1391,7 @@ impl Lowerer<'_> {
                 collect_idents(m.tokens.clone(), &mut idents);
                 for i in idents {
                     if let Some(b) = self.lw.lookup(&i) {
-                        self.found |= self.lw.varied[b.var];
+                        self.found |= self.lw.var_varied(b.var);
                     }
                 }
             }
@@ -537,9 +1405,9 @@ impl Lowerer<'_> {
     }
 
     /// Verbatim tokens of an inactive expression, local names renamed to
-    /// their current versions; `None` (with errors) if it has unsupported
-    /// constructs.
-    fn opaque_tokens(&mut self, e: &syn::Expr) -> Option<TokenStream> {
+    /// their current versions, and the variables it reads; `None` (with
+    /// errors) if it has unsupported constructs.
+    fn opaque_tokens(&mut self, e: &syn::Expr) -> Option<(TokenStream, Vec<VarId>)> {
         let mut checker = Unsupported {
             errors: Vec::new(),
             inactive: true,
@@ -552,9 +1420,13 @@ impl Lowerer<'_> {
             return None;
         }
         let mut e = e.clone();
-        let mut renamer = Renamer { lw: self };
+        let mut renamer = Renamer {
+            lw: self,
+            reads: Vec::new(),
+        };
         renamer.visit_expr_mut(&mut e);
-        Some(e.to_token_stream())
+        let reads = renamer.reads;
+        Some((e.to_token_stream(), reads))
     }
 
     /// An inactive expression as an operand.
@@ -565,7 +1437,7 @@ impl Lowerer<'_> {
                 if let Some(v) = self.local_of(p) {
                     return Operand::Var(v);
                 }
-                if let Some(tokens) = self.opaque_tokens(e) {
+                if let Some((tokens, _)) = self.opaque_tokens(e) {
                     return Operand::Const(tokens);
                 }
                 return self.poisoned();
@@ -573,14 +1445,20 @@ impl Lowerer<'_> {
             _ => {}
         }
         match self.opaque_tokens(e) {
-            Some(tokens) => self.temp(Expr::Opaque(tokens), false, e.span()),
+            Some((tokens, reads)) => self.temp(Expr::Opaque(tokens, reads), false, e.span()),
             None => self.poisoned(),
         }
     }
 
     fn lower_expr(&mut self, e: &syn::Expr) -> Operand {
         if !self.mentions_varied(e) {
-            return self.opaque(e);
+            match strip_parens(e) {
+                // Arrays are built structurally even from constants: their
+                // elements may be written with active values later.
+                syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.lower_vec(m),
+                syn::Expr::Array(_) | syn::Expr::Repeat(_) => {}
+                _ => return self.opaque(e),
+            }
         }
         match e {
             syn::Expr::Paren(p) => self.lower_expr(&p.expr),
@@ -619,7 +1497,55 @@ impl Lowerer<'_> {
                     self.opaque(e)
                 }
             }
+            syn::Expr::Index(ix) => {
+                let arr = match strip_parens(&ix.expr) {
+                    syn::Expr::Path(p) => self.local_of(p).filter(|v| self.prog.vars[*v].array),
+                    _ => None,
+                };
+                let Some(arr) = arr else {
+                    self.errors.spanned(
+                        &ix.expr,
+                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, `Vec<f64>`)",
+                    );
+                    return self.poisoned();
+                };
+                let index = self.lower_index(&ix.index);
+                self.temp(
+                    Expr::Index(arr, Box::new(index)),
+                    true,
+                    ix.bracket_token.span.join(),
+                )
+            }
             syn::Expr::Block(b) if b.label.is_none() => self.lower_block_expr(&b.block),
+            syn::Expr::If(i) => self.lower_if_value(i),
+            syn::Expr::Match(m) => {
+                let slot = self.result_slot();
+                self.in_value += 1;
+                self.lower_match(m, Some(slot), None);
+                self.in_value -= 1;
+                Operand::Var(slot)
+            }
+            syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => self.lower_vec(m),
+            syn::Expr::Array(a) => {
+                let elems = a
+                    .elems
+                    .iter()
+                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .collect();
+                self.array_temp(Expr::List { vec: false, elems }, a.span())
+            }
+            syn::Expr::Repeat(r) => {
+                let elem = self.lower_expr(&r.expr);
+                let len = r.len.to_token_stream();
+                self.array_temp(
+                    Expr::Repeat {
+                        vec: false,
+                        elem: Box::new(Expr::Use(elem)),
+                        len,
+                    },
+                    r.span(),
+                )
+            }
             syn::Expr::Assign(_) => {
                 self.errors
                     .spanned(e, "an assignment is a statement here: end it with `;`");
@@ -632,27 +1558,75 @@ impl Lowerer<'_> {
         }
     }
 
-    fn lower_block_expr(&mut self, block: &syn::Block) -> Operand {
-        self.scopes.push(HashMap::new());
-        let n = block.stmts.len();
-        let mut result = None;
-        for (i, stmt) in block.stmts.iter().enumerate() {
-            match stmt {
-                syn::Stmt::Expr(e, None) if i + 1 == n => result = Some(self.lower_expr(e)),
-                _ => self.lower_stmt(stmt),
-            }
+    /// A new array temporary.
+    fn array_temp(&mut self, expr: Expr, span: Span) -> Operand {
+        let varied = self.is_varied_expr(&expr);
+        let op = self.temp(expr, varied, span);
+        if let Operand::Var(v) = op {
+            self.prog.vars[v].array = true;
         }
-        self.scopes.pop();
-        match result {
-            Some(r) => r,
-            None => {
-                self.errors.at(
-                    block.brace_token.span.close(),
-                    "this block must end with its value (an expression without `;`)",
+        op
+    }
+
+    /// `vec![a; n]` and `vec![a, b, ..]`.
+    fn lower_vec(&mut self, m: &syn::ExprMacro) -> Operand {
+        let tokens = m.mac.tokens.clone();
+        let repeat = syn::parse::Parser::parse2(
+            |input: syn::parse::ParseStream| {
+                let elem: syn::Expr = input.parse()?;
+                input.parse::<syn::Token![;]>()?;
+                let len: syn::Expr = input.parse()?;
+                Ok((elem, len))
+            },
+            tokens.clone(),
+        );
+        if let Ok((elem, len)) = repeat {
+            if self.mentions_varied(&len) {
+                self.errors.spanned(
+                    &len,
+                    "the length of a `vec!` cannot depend on active values",
                 );
+                return self.poisoned();
+            }
+            let elem = self.lower_expr(&elem);
+            let Some((len, _)) = self.opaque_tokens(&len) else {
+                return self.poisoned();
+            };
+            return self.array_temp(
+                Expr::Repeat {
+                    vec: true,
+                    elem: Box::new(Expr::Use(elem)),
+                    len,
+                },
+                m.span(),
+            );
+        }
+        let list = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            tokens,
+        );
+        match list {
+            Ok(elems) => {
+                let elems = elems
+                    .iter()
+                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .collect();
+                self.array_temp(Expr::List { vec: true, elems }, m.span())
+            }
+            Err(e) => {
+                self.errors.push(e);
                 self.poisoned()
             }
         }
+    }
+
+    fn lower_block_expr(&mut self, block: &syn::Block) -> Operand {
+        let slot = self.result_slot();
+        self.in_value += 1;
+        let stmts = self.nested(|lw| lw.lower_value_block(block, slot));
+        self.in_value -= 1;
+        self.stmts.extend(stmts);
+        Operand::Var(slot)
     }
 
     fn lower_binary(&mut self, b: &syn::ExprBinary) -> Operand {
@@ -672,7 +1646,9 @@ impl Lowerer<'_> {
                 // A comparison is a `bool`: no derivative, kept verbatim.
                 let e = syn::Expr::Binary(b.clone());
                 return match self.opaque_tokens(&e) {
-                    Some(tokens) => self.temp(Expr::Opaque(tokens), false, b.span()),
+                    Some((tokens, reads)) => {
+                        self.temp(Expr::Opaque(tokens, reads), false, b.span())
+                    }
                     None => self.poisoned(),
                 };
             }
@@ -735,9 +1711,9 @@ impl Lowerer<'_> {
     }
 
     fn lower_call(&mut self, c: &syn::ExprCall) -> Operand {
-        // `f64::sin(x)`, `f32::powf(x, y)`
         if let syn::Expr::Path(p) = strip_parens(&c.func) {
             let segs = &p.path.segments;
+            // `f64::sin(x)`, `f32::powf(x, y)`
             if p.qself.is_none() && segs.len() >= 2 {
                 let last = &segs[segs.len() - 1];
                 let owner = &segs[segs.len() - 2].ident;
@@ -767,14 +1743,53 @@ impl Lowerer<'_> {
                     );
                 }
             }
+            // A recursive call.
+            if p.qself.is_none() && p.path.is_ident(&self.prog.fn_name) {
+                return self.lower_self_call(c);
+            }
         }
         self.errors.spanned(
             &c.func,
             "calls with active arguments are not supported yet: only the float functions \
-             (`x.sin()`, `f64::sin(x)`, ...) can be differentiated through; write the callee's \
-             body inline",
+             (`x.sin()`, `f64::sin(x)`, ...) and the function itself (recursion) can be \
+             differentiated through; write the callee's body inline",
         );
         self.poisoned()
+    }
+
+    fn lower_self_call(&mut self, c: &syn::ExprCall) -> Operand {
+        let sig = self.prog.signature.clone();
+        if c.args.len() != sig.len() {
+            self.errors
+                .spanned(c, "wrong number of arguments in the recursive call");
+            return self.poisoned();
+        }
+        let mut args = Vec::new();
+        for (a, (active, output)) in c.args.iter().zip(sig) {
+            if output {
+                self.errors.spanned(
+                    a,
+                    "recursive calls of functions with output buffers are not supported",
+                );
+                return self.poisoned();
+            }
+            let op = if active {
+                self.lower_expr(a)
+            } else {
+                self.opaque(a)
+            };
+            if let Operand::Var(v) = op {
+                if self.prog.vars[v].array {
+                    self.errors.spanned(
+                        a,
+                        "recursive calls with array arguments are not supported yet",
+                    );
+                }
+            }
+            args.push(Expr::Use(op));
+        }
+        let path = self.prog.fn_name.clone();
+        self.temp(Expr::Call2 { path, args }, true, c.span())
     }
 
     fn lower_func_call(
@@ -829,6 +1844,17 @@ impl Lowerer<'_> {
     }
 }
 
+/// Finds a name bound by a pattern.
+struct Bindings {
+    found: Option<syn::Ident>,
+}
+
+impl<'ast> Visit<'ast> for Bindings {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.found.get_or_insert(p.ident.clone());
+    }
+}
+
 fn bin_tokens(op: BinOp) -> TokenStream {
     match op {
         BinOp::Add => quote!(+),
@@ -866,19 +1892,18 @@ fn strip_parens(e: &syn::Expr) -> &syn::Expr {
 fn unsupported_message(e: &syn::Expr) -> String {
     let what = match e {
         syn::Expr::If(_) | syn::Expr::Match(_) => {
-            "branches (`if`, `match`) on active values are not supported yet: write the \
-             branch with `max`, `min`, `abs` or `clamp`, or keep it outside the function"
+            "this `if` or `match` is not supported here: write it as a statement or as the value of a `let`"
         }
         syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
-            "loops over active values are not supported yet: unroll the loop"
+            "a loop inside an expression is not supported: write it as a statement"
         }
-        syn::Expr::Index(_) => "indexing active values is not supported yet: pass scalars",
+        syn::Expr::Index(_) => "indexing is supported on array variables (`x[i]`)",
         syn::Expr::Field(_) => "fields of active values are not supported yet: pass scalars",
         syn::Expr::Tuple(_) => {
             "tuples of active values are supported only in `let (a, b) = (.., ..);`"
         }
         syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
-            "arrays of active values are not supported yet: use separate variables"
+            "array literals are supported as values of `let` (`let v = [a, b];`)"
         }
         syn::Expr::Reference(_) => {
             "references to active values are not supported: use the value itself"
@@ -948,7 +1973,7 @@ impl<'ast> Visit<'ast> for Unsupported {
         } else {
             self.err(
                 e.if_token,
-                "`if` on active values is not supported yet: use `max`, `min`, `abs` or `clamp`",
+                "an `if` inside an expression is not supported here: bind its value with `let` first",
             );
         }
     }
@@ -958,32 +1983,32 @@ impl<'ast> Visit<'ast> for Unsupported {
         } else {
             self.err(
                 e.match_token,
-                "`match` on active values is not supported yet",
+                "a `match` inside an expression is not supported here: bind its value with `let` first",
             );
         }
     }
     fn visit_local(&mut self, l: &'ast syn::Local) {
         self.err(
             l,
-            "`let` inside a branch or block is not supported yet: bind the value before it",
+            "`let` inside a block that reads no active value is not supported: bind the value before it",
         );
     }
     fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
         self.err(
             e.for_token,
-            "`for` loops are not supported yet in a differentiated function",
+            "a loop inside an expression is not supported: write it as a statement",
         );
     }
     fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
         self.err(
             e.while_token,
-            "`while` loops are not supported yet in a differentiated function",
+            "a loop inside an expression is not supported: write it as a statement",
         );
     }
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
         self.err(
             e.loop_token,
-            "`loop` is not supported yet in a differentiated function",
+            "a loop inside an expression is not supported: write it as a statement",
         );
     }
     fn visit_expr_block(&mut self, e: &'ast syn::ExprBlock) {
@@ -1002,19 +2027,19 @@ impl<'ast> Visit<'ast> for Unsupported {
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
         self.err(
             e,
-            "an early `return` is not supported yet: return the result at the end of the function",
+            "`return` inside an expression is not supported: use an `if` statement",
         );
     }
     fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
         self.err(
             e,
-            "`break` is not supported yet in a differentiated function",
+            "`break` inside an expression is not supported: use an `if` statement",
         );
     }
     fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
         self.err(
             e,
-            "`continue` is not supported yet in a differentiated function",
+            "`continue` inside an expression is not supported: use an `if` statement",
         );
     }
     fn visit_expr_yield(&mut self, e: &'ast syn::ExprYield) {
@@ -1032,11 +2057,15 @@ impl<'ast> Visit<'ast> for Unsupported {
 /// versions (`x` -> `x_2` after two reassignments).
 struct Renamer<'a, 'b> {
     lw: &'a Lowerer<'b>,
+    reads: Vec<VarId>,
 }
 
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
         if let Some(v) = self.lw.local_of(p) {
+            if !self.reads.contains(&v) {
+                self.reads.push(v);
+            }
             let mut ident = self.lw.prog.name(v).clone();
             if let Some(old) = p.path.get_ident() {
                 ident.set_span(old.span());

@@ -57,8 +57,14 @@ pub enum Float {
 pub struct Param {
     pub ident: Ident,
     pub ty: Type,
+    /// An active input: it gets a tangent and a cotangent.
     pub active: bool,
+    /// An output buffer (`&mut [f64]`): it gets a tangent buffer in `_jvp`
+    /// and a cotangent seed in `_vjp`.
+    pub output: bool,
     pub mutable: bool,
+    /// Read by element (`&[f64]`, `[f64; N]`, `Vec<f64>`, `&mut [f64]`).
+    pub array: bool,
 }
 
 /// The function, as the transformations see it.
@@ -79,6 +85,10 @@ enum Class {
     Float,
     /// Integers, `bool`, `char`: never active.
     Discrete,
+    /// A slice, array or `Vec` of floats, read by element.
+    Array,
+    /// `&mut [f64]`: an output buffer.
+    OutputBuffer,
     /// A container of floats that a later version differentiates; for now an
     /// error, so that it is never silently treated as a constant.
     Container(&'static str),
@@ -123,20 +133,37 @@ const NALGEBRA: &[&str] = &[
     "Matrix",
 ];
 
+/// `T` in `Vec<T>`.
+fn vec_elem(seg: &syn::PathSegment) -> Option<&Type> {
+    match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn classify(ty: &Type) -> Class {
     if let Some(f) = float_of(ty) {
         let _ = f;
         return Class::Float;
     }
     match ty {
-        Type::Reference(r) => match classify(&r.elem) {
-            Class::Float => Class::BorrowedFloat,
-            other => other,
+        Type::Reference(r) => match (classify(&r.elem), r.mutability.is_some()) {
+            (Class::Float, _) => Class::BorrowedFloat,
+            (Class::Array, true) => Class::OutputBuffer,
+            (Class::Array, false) => Class::Array,
+            (Class::Container(what), _) => Class::Container(what),
+            (_, true) => {
+                Class::Container("`&mut` references other than `&mut [f64]` output buffers")
+            }
+            (other, false) => other,
         },
         Type::Paren(p) => classify(&p.elem),
         Type::Group(g) => classify(&g.elem),
-        Type::Array(a) if float_of(&a.elem).is_some() => Class::Container("arrays of floats"),
-        Type::Slice(s) if float_of(&s.elem).is_some() => Class::Container("slices of floats"),
+        Type::Array(a) if float_of(&a.elem).is_some() => Class::Array,
+        Type::Slice(s) if float_of(&s.elem).is_some() => Class::Array,
         Type::Path(p) => {
             let Some(last) = p.path.segments.last() else {
                 return Class::Other;
@@ -145,7 +172,10 @@ fn classify(ty: &Type) -> Class {
             if DISCRETE.contains(&name.as_str()) {
                 Class::Discrete
             } else if name == "Vec" {
-                Class::Container("`Vec<f64>`")
+                match vec_elem(last) {
+                    Some(elem) if float_of(elem).is_some() => Class::Array,
+                    _ => Class::Other,
+                }
             } else if NALGEBRA.contains(&name.as_str())
                 || name.starts_with("Vector")
                 || name.starts_with("RowVector")
@@ -217,9 +247,24 @@ impl<'a> Model<'a> {
             };
             let ty = (*pt.ty).clone();
             let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
-            let active = match (classify(&ty), wanted) {
-                (Class::Float, None | Some(true)) => true,
-                (Class::Float, Some(false)) => false,
+            let class = classify(&ty);
+            let (active, output, array) = match (class, wanted) {
+                (Class::Float, None | Some(true)) => (true, false, false),
+                (Class::Float, Some(false)) => (false, false, false),
+                (Class::Array, None | Some(true)) => (true, false, true),
+                (Class::Array, Some(false)) => (false, false, true),
+                (Class::OutputBuffer, _) => {
+                    if wanted == Some(true) {
+                        errors.spanned(
+                            &pt.ty,
+                            format_args!(
+                                "`{ident}` is an output buffer (`&mut [f64]`): it gets a \
+                                 tangent and a cotangent seed as an output; remove it from `wrt(...)`"
+                            ),
+                        );
+                    }
+                    (false, true, true)
+                }
                 (Class::Discrete, Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -228,37 +273,39 @@ impl<'a> Model<'a> {
                              a floating-point type; remove it from `wrt(...)`"
                         ),
                     );
-                    false
+                    (false, false, false)
                 }
-                (Class::Discrete, _) => false,
+                (Class::Discrete, _) => (false, false, false),
                 (Class::Container(what), None | Some(true)) => {
                     errors.spanned(
                         &pt.ty,
                         format_args!(
-                            "{what} are not supported as active inputs yet: pass the scalars \
-                             as `f64` parameters, or leave this parameter out with \
+                            "{what} are not supported as active inputs yet: pass `&[f64]`, \
+                             `[f64; N]`, `Vec<f64>` or scalars, or leave this parameter out with \
                              `#[differentiate(wrt(...))]`"
                         ),
                     );
-                    false
+                    (false, false, false)
                 }
-                (Class::Container(_), Some(false)) => false,
+                (Class::Container(_), Some(false)) => (false, false, false),
                 (Class::BorrowedFloat, None | Some(true)) => {
                     errors.spanned(
                         &pt.ty,
                         "borrowed scalars are not supported: take the scalar by value (`x: f64`)",
                     );
-                    false
+                    (false, false, false)
                 }
-                (Class::BorrowedFloat, Some(false)) => false,
-                (Class::Other, Some(true)) => true,
-                (Class::Other, _) => false,
+                (Class::BorrowedFloat, Some(false)) => (false, false, false),
+                (Class::Other, Some(true)) => (true, false, false),
+                (Class::Other, _) => (false, false, false),
             };
             params.push(Param {
                 ident,
                 ty,
                 active,
+                output,
                 mutable,
+                array,
             });
         }
 
@@ -273,24 +320,37 @@ impl<'a> Model<'a> {
             }
         }
 
+        let has_buffers = params.iter().any(|p| p.output);
         let ret = match &sig.output {
             ReturnType::Type(_, ty) => (**ty).clone(),
-            ReturnType::Default => {
-                errors.at(
-                    sig.paren_token.span.close(),
-                    "a differentiated function must return its result: add `-> f64`",
-                );
-                syn::parse_quote!(())
-            }
+            ReturnType::Default => syn::parse_quote!(()),
         };
-        let has_output = !matches!(sig.output, ReturnType::Default);
+        let has_output = !matches!(sig.output, ReturnType::Default)
+            && !matches!(&ret, Type::Tuple(t) if t.elems.is_empty());
+        if !has_output && !has_buffers {
+            errors.at(
+                sig.paren_token.span.close(),
+                "a differentiated function must return its result (`-> f64`) or write it \
+                 into a `&mut [f64]` output buffer",
+            );
+        }
         match classify(&ret) {
             _ if !has_output => {}
             Class::Float | Class::Other => {}
+            Class::Array => match &ret {
+                Type::Reference(_) | Type::Slice(_) => errors.spanned(
+                    &ret,
+                    "return an owned `Vec<f64>` or `[f64; N]`, not a slice",
+                ),
+                _ => {}
+            },
             Class::Container(what) => errors.spanned(
                 &ret,
-                format_args!("{what} are not supported as outputs yet: return an `f64`"),
+                format_args!(
+                    "{what} are not supported as outputs yet: return an `f64`, a `Vec<f64>` or an `[f64; N]`"
+                ),
             ),
+            Class::OutputBuffer => errors.spanned(&ret, "return an owned `Vec<f64>`"),
             Class::BorrowedFloat => {
                 errors.spanned(&ret, "return the scalar by value (`f64`), not a reference")
             }
@@ -302,7 +362,7 @@ impl<'a> Model<'a> {
         if has_output && matches!(ret, Type::ImplTrait(_) | Type::Tuple(_) | Type::Never(_)) {
             errors.spanned(
                 &ret,
-                "the output of a differentiated function must be a floating-point value",
+                "the output of a differentiated function must be a floating-point value or an array of them",
             );
         }
         let ret_float = float_of(&ret);

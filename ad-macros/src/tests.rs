@@ -60,10 +60,14 @@ fn wrt_selects_and_reports_missing_names() {
 }
 
 #[test]
-fn containers_are_errors_not_constants() {
-    let f: ItemFn = parse_quote! { fn f(x: &[f64], m: DMatrix<f64>, v: Vec<f64>) -> f64 { 0.0 } };
-    let (_, errors) = model_errors(&f, quote!());
-    assert_eq!(errors.len(), 3, "{errors:?}");
+fn arrays_are_active_and_matrices_errors_not_constants() {
+    let f: ItemFn = parse_quote! {
+        fn f(x: &[f64], m: DMatrix<f64>, v: Vec<f64>, a: [f32; 3], out: &mut [f64], n: Vec<usize>) -> f64 { 0.0 }
+    };
+    let (active, errors) = model_errors(&f, quote!());
+    assert_eq!(active, [true, false, true, true, false, false]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("nalgebra"), "{errors:?}");
 }
 
 #[test]

@@ -10,6 +10,8 @@ pub mod ops;
 pub mod real;
 pub mod scalar;
 
-pub use ops::{cast_like, div, mul, zero_like, DivRule, MulRule, Zero, ZeroLike};
+pub use ops::{
+    cast_like, clone, div, mul, pop, sum, to_vec, zero_like, Cotangent, DivRule, MulRule, Zero,
+};
 pub use real::Real;
 pub use scalar::*;

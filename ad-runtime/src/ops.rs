@@ -89,24 +89,98 @@ pub mod div {
     }
 }
 
-/// Values that have a zero of their own shape: the cotangent of an input the
-/// output does not depend on.
-pub trait ZeroLike {
-    /// A zero of the same shape as `self`.
-    fn zero_like(&self) -> Self;
+/// Values with a cotangent type and a zero of their shape: the cotangent of
+/// a `&[f64]` is an owned `Vec<f64>` of the same length, of an `[f64; N]` an
+/// `[f64; N]`, of a scalar a scalar.
+pub trait Cotangent {
+    /// The owned cotangent type.
+    type Owned;
+    /// A zero cotangent of the shape of `self`.
+    fn zero_cotangent(&self) -> Self::Owned;
 }
 
-impl<T: Real> ZeroLike for T {
-    #[inline]
-    fn zero_like(&self) -> T {
-        T::ZERO
+macro_rules! scalar_cotangent {
+    ($($t:ty),*) => {$(
+        impl Cotangent for $t {
+            type Owned = $t;
+            #[inline]
+            fn zero_cotangent(&self) -> $t {
+                0.0
+            }
+        }
+    )*};
+}
+scalar_cotangent!(f32, f64);
+
+impl<T: Cotangent> Cotangent for [T] {
+    type Owned = Vec<T::Owned>;
+    fn zero_cotangent(&self) -> Vec<T::Owned> {
+        self.iter().map(Cotangent::zero_cotangent).collect()
     }
 }
 
-/// A zero of the shape of `x`.
+impl<T: Cotangent> Cotangent for Vec<T> {
+    type Owned = Vec<T::Owned>;
+    fn zero_cotangent(&self) -> Vec<T::Owned> {
+        self.as_slice().zero_cotangent()
+    }
+}
+
+impl<T: Cotangent, const N: usize> Cotangent for [T; N] {
+    type Owned = [T::Owned; N];
+    #[inline]
+    fn zero_cotangent(&self) -> [T::Owned; N] {
+        core::array::from_fn(|i| self[i].zero_cotangent())
+    }
+}
+
+impl<T: Cotangent + ?Sized> Cotangent for &T {
+    type Owned = T::Owned;
+    #[inline]
+    fn zero_cotangent(&self) -> T::Owned {
+        (**self).zero_cotangent()
+    }
+}
+
+impl<T: Cotangent + ?Sized> Cotangent for &mut T {
+    type Owned = T::Owned;
+    #[inline]
+    fn zero_cotangent(&self) -> T::Owned {
+        (**self).zero_cotangent()
+    }
+}
+
+/// A zero cotangent of the shape of `x`.
 #[inline]
-pub fn zero_like<T: ZeroLike>(x: &T) -> T {
-    x.zero_like()
+pub fn zero_like<T: Cotangent + ?Sized>(x: &T) -> T::Owned {
+    x.zero_cotangent()
+}
+
+/// The sum of the elements: the cotangent of `x` in `vec![x; n]`.
+#[inline]
+pub fn sum<T: Real, V: AsRef<[T]> + ?Sized>(v: &V) -> T {
+    v.as_ref().iter().fold(T::ZERO, |a, &b| a + b)
+}
+
+/// An owned copy of an output buffer's cotangent seed.
+#[inline]
+pub fn to_vec<T: Clone>(seed: &[T]) -> Vec<T> {
+    seed.to_vec()
+}
+
+/// A copy of a value the reverse sweep still needs.
+#[inline]
+pub fn clone<T: Clone>(x: &T) -> T {
+    x.clone()
+}
+
+/// The last value the forward sweep saved on a stack.
+#[inline]
+pub fn pop<T>(stack: &mut Vec<T>) -> T {
+    match stack.pop() {
+        Some(v) => v,
+        None => unreachable!("ad: the reverse sweep read more values than the forward sweep saved"),
+    }
 }
 
 /// Types with a zero: the derivative of a constant output.

@@ -5,9 +5,9 @@ use ad::differentiate;
 #[differentiate]
 fn f(x: f64, y: f64) -> f64 {
     let a = x.to_degrees();
-    let b = vec![x, y];
+    let b = y.fract();
     let c = (x % y) * a;
-    c + b.len() as f64
+    c + b
 }
 
 fn main() {
