@@ -34,7 +34,8 @@ use crate::ir::{
     walk, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt, VarId, VarKind,
 };
 use proc_macro2::Span;
-use quote::{format_ident, quote};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
 use std::collections::{HashMap, HashSet};
 
 /// The adjoint transform's result.
@@ -67,6 +68,43 @@ enum Record {
     Here(Expr),
 }
 
+/// A `for` loop over `a..b`, `a..=b`, `(a..b).rev()` or `(a..=b).rev()`:
+/// its indices are rebuilt in the reverse sweep from one end and the trip
+/// count, instead of being saved one per iteration.
+struct SimpleRange {
+    start: TokenStream,
+    end: TokenStream,
+    inclusive: bool,
+    reversed: bool,
+}
+
+fn simple_range(iter: &TokenStream) -> Option<SimpleRange> {
+    fn strip(e: &syn::Expr) -> &syn::Expr {
+        match e {
+            syn::Expr::Paren(p) => strip(&p.expr),
+            syn::Expr::Group(g) => strip(&g.expr),
+            e => e,
+        }
+    }
+    let e: syn::Expr = syn::parse2(iter.clone()).ok()?;
+    let (range, reversed) = match strip(&e) {
+        syn::Expr::Range(r) => (r.clone(), false),
+        syn::Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
+            match strip(&m.receiver) {
+                syn::Expr::Range(r) => (r.clone(), true),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    Some(SimpleRange {
+        start: range.start?.to_token_stream(),
+        end: range.end?.to_token_stream(),
+        inclusive: matches!(range.limits, syn::RangeLimits::Closed(_)),
+        reversed,
+    })
+}
+
 /// Identifies a statement of the primal body (both sweeps walk the same tree).
 fn site(s: &Stmt) -> usize {
     s as *const Stmt as usize
@@ -89,6 +127,9 @@ struct Adjoint<'a> {
     decisions: HashMap<usize, Record>,
     counts: HashMap<usize, Record>,
     loop_var_saves: HashMap<usize, VarId>,
+    /// For loops over simple ranges: the recorded end the indices are
+    /// rebuilt from.
+    anchors: HashMap<usize, Record>,
     /// The live adjoint of each variable.
     adj: HashMap<VarId, VarId>,
 }
@@ -147,9 +188,11 @@ impl<'a> Adjoint<'a> {
                 }
             }
             Stmt::Loop {
-                header: Header::For { var: Some(v), .. },
+                header: Header::For {
+                    var: Some(v), iter, ..
+                },
                 ..
-            } if needed.contains(v) => {
+            } if needed.contains(v) && simple_range(iter).is_none() => {
                 hoisted.insert(*v);
             }
             _ => {}
@@ -165,6 +208,7 @@ impl<'a> Adjoint<'a> {
             decisions: HashMap::new(),
             counts: HashMap::new(),
             loop_var_saves: HashMap::new(),
+            anchors: HashMap::new(),
             adj: HashMap::new(),
         }
     }
@@ -412,12 +456,59 @@ impl<'a> Adjoint<'a> {
                         expr: Expr::constant(quote!(1)),
                         span: Span::call_site(),
                     }];
-                    let header = match header {
-                        Header::For {
-                            var: Some(v),
-                            iter,
-                            reads,
-                        } if self.hoisted.contains(v) => {
+                    let range = match header {
+                        Header::For { iter, .. } => simple_range(iter),
+                        _ => None,
+                    };
+                    let header = match (header, range) {
+                        (Header::For { var, reads, .. }, Some(r)) => {
+                            // Name the end the reverse sweep rebuilds the indices from.
+                            let anchor =
+                                self.prog.derived(if r.reversed { "end" } else { "start" });
+                            let (lo, hi) = (&r.start, &r.end);
+                            out.push(Stmt::Let {
+                                var: anchor,
+                                ty: None,
+                                expr: Expr::Opaque(
+                                    if r.reversed { hi.clone() } else { lo.clone() },
+                                    reads.clone(),
+                                ),
+                                span: Span::call_site(),
+                            });
+                            let a = self.prog.name(anchor).clone();
+                            let dots = if r.inclusive { quote!(..=) } else { quote!(..) };
+                            let iter = if r.reversed {
+                                quote!((#lo #dots #a).rev())
+                            } else {
+                                quote!(#a #dots #hi)
+                            };
+                            let record = if depth == 0 {
+                                Record::Here(Expr::var(anchor))
+                            } else {
+                                let s = self.stack("range_stack");
+                                out.push(Stmt::Push {
+                                    stack: s,
+                                    value: Expr::var(anchor),
+                                });
+                                Record::Stack(s)
+                            };
+                            self.anchors.insert(site(stmt), record);
+                            let mut reads = reads.clone();
+                            reads.push(anchor);
+                            Header::For {
+                                var: *var,
+                                iter,
+                                reads,
+                            }
+                        }
+                        (
+                            Header::For {
+                                var: Some(v),
+                                iter,
+                                reads,
+                            },
+                            None,
+                        ) if self.hoisted.contains(v) => {
                             let it = self.prog.derived(&format!("{}_next", self.prog.name(*v)));
                             let place = Place::Var(*v);
                             if let Record::Stack(s) = self.save(&place, depth + 1, &mut fbody) {
@@ -435,7 +526,7 @@ impl<'a> Adjoint<'a> {
                                 reads: reads.clone(),
                             }
                         }
-                        h => h.clone(),
+                        (h, _) => h.clone(),
                     };
                     fbody.extend(self.fwd(body, depth + 1, loops + 1));
                     out.push(Stmt::Loop {
@@ -672,8 +763,44 @@ impl<'a> Adjoint<'a> {
                     {
                         rbody.push(Self::restore(&Place::Var(*v), &Record::Stack(s)));
                     }
+                    let anchor = self.anchors.get(&site(stmt)).cloned();
+                    let header = match (header, anchor) {
+                        (Header::For { var, iter, .. }, Some(anchor)) => {
+                            // The same indices, backwards.
+                            let r = simple_range(iter).expect("recorded as a simple range");
+                            let (a, n) = (self.prog.derived("anchor"), self.prog.derived("count"));
+                            let value = match anchor {
+                                Record::Here(e) => e,
+                                Record::Stack(s) | Record::Local(s) => Expr::Pop(s),
+                            };
+                            for (v, e) in [(a, value), (n, count)] {
+                                out.push(Stmt::Let {
+                                    var: v,
+                                    ty: None,
+                                    expr: e,
+                                    span: Span::call_site(),
+                                });
+                            }
+                            let (an, nn) = (self.prog.name(a).clone(), self.prog.name(n).clone());
+                            let iter = match (r.reversed, r.inclusive) {
+                                (false, _) => quote!(::ad::__rt::indices_back(#an, #nn)),
+                                (true, false) => {
+                                    quote!(::ad::__rt::indices_back_from_end(#an, #nn))
+                                }
+                                (true, true) => {
+                                    quote!(::ad::__rt::indices_back_from_last(#an, #nn))
+                                }
+                            };
+                            Header::For {
+                                var: *var,
+                                iter,
+                                reads: vec![a, n],
+                            }
+                        }
+                        _ => Header::Times(count),
+                    };
                     out.push(Stmt::Loop {
-                        header: Header::Times(count),
+                        header,
                         body: rbody,
                     });
                 }

@@ -6,10 +6,12 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod index;
 pub mod ops;
 pub mod real;
 pub mod scalar;
 
+pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use ops::{
     cast_like, clone, div, mul, pop, sum, to_vec, zero_like, Cotangent, DivRule, MulRule, Zero,
 };

@@ -112,14 +112,24 @@ macro_rules! scalar_cotangent {
 }
 scalar_cotangent!(f32, f64);
 
-impl<T: Cotangent> Cotangent for [T] {
+impl<T: Cotangent> Cotangent for [T]
+where
+    T::Owned: Clone,
+{
     type Owned = Vec<T::Owned>;
     fn zero_cotangent(&self) -> Vec<T::Owned> {
-        self.iter().map(Cotangent::zero_cotangent).collect()
+        // `vec![zero; n]` allocates zeroed memory in one call for floats.
+        match self.first() {
+            Some(first) => vec![first.zero_cotangent(); self.len()],
+            None => Vec::new(),
+        }
     }
 }
 
-impl<T: Cotangent> Cotangent for Vec<T> {
+impl<T: Cotangent> Cotangent for Vec<T>
+where
+    T::Owned: Clone,
+{
     type Owned = Vec<T::Owned>;
     fn zero_cotangent(&self) -> Vec<T::Owned> {
         self.as_slice().zero_cotangent()
