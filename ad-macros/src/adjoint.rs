@@ -53,8 +53,8 @@ pub fn vjp(prog: &mut Program) -> Vjp {
     // what is saved), then generate with saves for exactly that.
     let mut probe = prog.clone();
     let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
-    let (_, reads) = Adjoint::new(&mut probe, &act, everything).run();
-    Adjoint::new(prog, &act, reads).run().0
+    let (_, reads, at_site) = Adjoint::new(&mut probe, &act, everything, None).run();
+    Adjoint::new(prog, &act, reads, Some(at_site)).run().0
 }
 
 /// How the forward sweep records something for the reverse sweep.
@@ -105,6 +105,86 @@ fn simple_range(iter: &TokenStream) -> Option<SimpleRange> {
     })
 }
 
+/// Top-level loops run once, in the reverse sweep, computing each iteration's
+/// values and their adjoints together: loops over a simple range whose body
+/// is straight-line code that only accumulates (`+=`, `-=`) into variables
+/// that nothing after the loop reads but the returned value (`loss = sum of
+/// terms`). Such a loop needs nothing recorded, and the output cotangent of
+/// its accumulators is known before it runs, so the separate forward pass
+/// over the data is saved. Returns the loops' sites.
+fn single_pass_loops(prog: &Program, body: &Body) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    let mut written_anywhere = HashSet::new();
+    walk(&body.stmts, &mut |s| {
+        if let Stmt::Assign { place, .. } = s {
+            written_anywhere.insert(place.var());
+        }
+    });
+    for (idx, stmt) in body.stmts.iter().enumerate() {
+        let Stmt::Loop {
+            header: Header::For { iter, reads, .. },
+            body: lb,
+        } = stmt
+        else {
+            continue;
+        };
+        if simple_range(iter).is_none() {
+            continue;
+        }
+        let mut accumulators = HashSet::new();
+        let mut declared = HashSet::new();
+        let mut straight = true;
+        for s in lb {
+            match s {
+                Stmt::Let { var, expr, .. } => {
+                    declared.insert(*var);
+                    straight &= !matches!(expr, Expr::Call2 { .. });
+                }
+                Stmt::Assign {
+                    place: Place::Var(v),
+                    op: AssignOp::Add | AssignOp::Sub,
+                    ..
+                } => {
+                    accumulators.insert(*v);
+                }
+                _ => straight = false,
+            }
+        }
+        if !straight || accumulators.is_empty() {
+            continue;
+        }
+        // Reads inside: never an accumulator; values from outside that
+        // cannot change after the loop.
+        let mut ok = true;
+        let mut check = |v: VarId| {
+            if accumulators.contains(&v) {
+                ok = false;
+            } else if !declared.contains(&v) && (prog.vars[v].slot || written_anywhere.contains(&v))
+            {
+                ok = false;
+            }
+        };
+        reads.iter().for_each(|v| check(*v));
+        for s in lb {
+            if let Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } = s {
+                expr.for_each_var(&mut check);
+            }
+        }
+        // After the loop: the accumulators are not touched.
+        let mut rest = HashSet::new();
+        collect_reads(&body.stmts[idx + 1..], &mut rest);
+        walk(&body.stmts[idx + 1..], &mut |s| {
+            if let Stmt::Assign { place, .. } = s {
+                rest.insert(place.var());
+            }
+        });
+        if ok && accumulators.is_disjoint(&rest) {
+            out.insert(site(stmt));
+        }
+    }
+    out
+}
+
 /// Identifies a statement of the primal body (both sweeps walk the same tree).
 fn site(s: &Stmt) -> usize {
     s as *const Stmt as usize
@@ -112,9 +192,26 @@ fn site(s: &Stmt) -> usize {
 
 struct Adjoint<'a> {
     prog: &'a mut Program,
+    /// The primal body (its statements' addresses identify them).
+    primal: Body,
+    /// Loops run once in the reverse sweep (see [`single_pass_loops`]).
+    single_pass: HashSet<usize>,
+    /// The output value of an accumulator of such a loop, read after it.
+    pass_values: HashMap<VarId, VarId>,
     act: &'a Activity,
     /// Variables the reverse sweep reads.
     needed: HashSet<VarId>,
+    /// Pre-order number of each primal statement, by site.
+    index: HashMap<usize, usize>,
+    /// For each statement (by number): the last number of the outermost loop
+    /// containing it (or being it), else its own number. A value overwritten
+    /// there is read again only by the reverse code of statements up to it.
+    extent: Vec<usize>,
+    /// What the reverse code of each statement reads (by number).
+    rev_reads: Vec<HashSet<VarId>>,
+    /// Per statement: the variables whose overwritten value must be saved
+    /// there. `None` (first pass): every one.
+    at_site: Option<Vec<HashSet<VarId>>>,
     /// Variables declared inside branches or loops that the reverse sweep
     /// needs: declared at the top of the function instead.
     hoisted: HashSet<VarId>,
@@ -155,7 +252,60 @@ fn recomputable(prog: &Program, s: &Stmt) -> Option<VarId> {
 }
 
 impl<'a> Adjoint<'a> {
-    fn new(prog: &'a mut Program, act: &'a Activity, needed: HashSet<VarId>) -> Self {
+    fn new(
+        prog: &'a mut Program,
+        act: &'a Activity,
+        needed: HashSet<VarId>,
+        at_site: Option<Vec<HashSet<VarId>>>,
+    ) -> Self {
+        let primal = prog.body.clone();
+        // Number the statements in pre-order; note each one's extent.
+        fn number(
+            block: &[Stmt],
+            outer_end: Option<usize>,
+            index: &mut HashMap<usize, usize>,
+            extent: &mut Vec<usize>,
+        ) {
+            for s in block {
+                let i = extent.len();
+                index.insert(site(s), i);
+                extent.push(i);
+                match s {
+                    Stmt::If { then, els, .. } => {
+                        number(then, outer_end, index, extent);
+                        number(els, outer_end, index, extent);
+                    }
+                    Stmt::Loop { body, .. } => {
+                        number(body, Some(outer_end.unwrap_or(usize::MAX)), index, extent);
+                        let end = extent.len() - 1;
+                        if outer_end.is_none() {
+                            // The outermost loop: everything in it ends here.
+                            for e in &mut extent[i..] {
+                                *e = end;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut index = HashMap::new();
+        let mut extent = Vec::new();
+        number(&primal.stmts, None, &mut index, &mut extent);
+        let rev_reads = vec![HashSet::new(); extent.len()];
+        let single_pass = single_pass_loops(prog, &primal);
+        let mut in_single_pass = HashSet::new();
+        for s in &primal.stmts {
+            if let Stmt::Loop { body, .. } = s {
+                if single_pass.contains(&site(s)) {
+                    walk(body, &mut |s| {
+                        if let Stmt::Let { var, .. } = s {
+                            in_single_pass.insert(*var);
+                        }
+                    });
+                }
+            }
+        }
         let mut decl_depth = HashMap::new();
         fn depths(block: &[Stmt], depth: usize, out: &mut HashMap<VarId, usize>) {
             for s in block {
@@ -177,10 +327,10 @@ impl<'a> Adjoint<'a> {
                 }
             }
         }
-        depths(&prog.body.stmts, 0, &mut decl_depth);
+        depths(&primal.stmts, 0, &mut decl_depth);
         let mut hoisted = HashSet::new();
-        walk(&prog.body.stmts, &mut |s| match s {
-            Stmt::Let { var, .. } => {
+        walk(&primal.stmts, &mut |s| match s {
+            Stmt::Let { var, .. } if !in_single_pass.contains(var) => {
                 let deep = decl_depth.get(var).copied().unwrap_or(0) > 0;
                 let keep = needed.contains(var) || (act.is_active(*var) && prog.vars[*var].array);
                 if deep && keep && recomputable(prog, s).is_none() {
@@ -199,6 +349,13 @@ impl<'a> Adjoint<'a> {
         });
         Adjoint {
             prog,
+            index,
+            extent,
+            rev_reads,
+            at_site,
+            primal,
+            single_pass,
+            pass_values: HashMap::new(),
             act,
             needed,
             hoisted,
@@ -214,8 +371,20 @@ impl<'a> Adjoint<'a> {
     }
 
     /// The whole generated body, and the variables its reverse sweep reads.
-    fn run(mut self) -> (Vjp, HashSet<VarId>) {
-        let primal = self.prog.body.clone();
+    fn run(mut self) -> (Vjp, HashSet<VarId>, Vec<HashSet<VarId>>) {
+        let primal = std::mem::take(&mut self.primal);
+        let mut accumulated = HashSet::new();
+        for s in &primal.stmts {
+            if let Stmt::Loop { body, .. } = s {
+                if self.single_pass.contains(&site(s)) {
+                    walk(body, &mut |s| {
+                        if let Stmt::Assign { place, .. } = s {
+                            accumulated.insert(place.var());
+                        }
+                    });
+                }
+            }
+        }
         // Hoisted declarations.
         let mut hoisted: Vec<VarId> = self.hoisted.iter().copied().collect();
         hoisted.sort_unstable();
@@ -235,6 +404,13 @@ impl<'a> Adjoint<'a> {
         let mut tail = Vec::new();
         let mut out_values = Vec::new();
         for r in &primal.ret {
+            if let Some(x) = r.as_var().filter(|x| accumulated.contains(x)) {
+                // Read right after its single-pass loop, in the reverse sweep.
+                let v = self.prog.derived("value");
+                self.pass_values.insert(x, v);
+                out_values.push(Expr::var(v));
+                continue;
+            }
             let changes = r
                 .as_var()
                 .is_some_and(|x| self.prog.vars[x].slot || self.prog.vars[x].array);
@@ -332,6 +508,15 @@ impl<'a> Adjoint<'a> {
         stmts.extend(forward);
         stmts.extend(tail);
         stmts.extend(reverse);
+        // What must be saved where: read by the reverse code of the
+        // statements up to the site's extent.
+        let mut prefix = Vec::with_capacity(self.rev_reads.len());
+        let mut acc = HashSet::new();
+        for r in &self.rev_reads {
+            acc.extend(r.iter().copied());
+            prefix.push(acc.clone());
+        }
+        let at_site = self.extent.iter().map(|&e| prefix[e].clone()).collect();
         (
             Vjp {
                 body: Body { stmts, ret },
@@ -339,11 +524,19 @@ impl<'a> Adjoint<'a> {
                 buffer_seeds,
             },
             reads,
+            at_site,
         )
     }
 
-    fn needs(&self, v: VarId) -> bool {
-        self.needed.contains(&v)
+    /// Whether the value of `v` overwritten at `stmt` must be saved.
+    fn needs(&self, stmt: &Stmt, v: VarId) -> bool {
+        if !self.needed.contains(&v) {
+            return false;
+        }
+        match (&self.at_site, self.index.get(&site(stmt))) {
+            (Some(at), Some(&i)) => at[i].contains(&v),
+            _ => true,
+        }
     }
 
     fn stack(&mut self, base: &str) -> VarId {
@@ -403,7 +596,7 @@ impl<'a> Adjoint<'a> {
                     var, expr, span, ..
                 } if self.hoisted.contains(var) => {
                     let place = Place::Var(*var);
-                    if loops > 0 && self.needs(*var) {
+                    if loops > 0 && self.needs(stmt, *var) {
                         let r = self.save(&place, depth, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
@@ -415,7 +608,7 @@ impl<'a> Adjoint<'a> {
                     });
                 }
                 Stmt::Assign { place, .. } => {
-                    if self.needs(place.var()) {
+                    if self.needs(stmt, place.var()) {
                         let r = self.save(place, depth, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
@@ -440,6 +633,9 @@ impl<'a> Adjoint<'a> {
                         then,
                         els,
                     });
+                }
+                Stmt::Loop { .. } if self.single_pass.contains(&site(stmt)) => {
+                    // Runs in the reverse sweep, values and adjoints together.
                 }
                 Stmt::Loop { header, body } => {
                     let n = self.prog.derived("trips");
@@ -511,8 +707,10 @@ impl<'a> Adjoint<'a> {
                         ) if self.hoisted.contains(v) => {
                             let it = self.prog.derived(&format!("{}_next", self.prog.name(*v)));
                             let place = Place::Var(*v);
-                            if let Record::Stack(s) = self.save(&place, depth + 1, &mut fbody) {
-                                self.loop_var_saves.insert(site(stmt), s);
+                            if self.needs(stmt, *v) {
+                                if let Record::Stack(s) = self.save(&place, depth + 1, &mut fbody) {
+                                    self.loop_var_saves.insert(site(stmt), s);
+                                }
                             }
                             fbody.push(Stmt::Assign {
                                 place,
@@ -680,6 +878,29 @@ impl<'a> Adjoint<'a> {
             if depth > 0 && recomputable(self.prog, stmt).is_some() {
                 continue; // reversed with the statement that uses it
             }
+            let start = out.len();
+            self.rev_stmt(block, idx, &temps, depth, loops, &mut out);
+            let mut r = HashSet::new();
+            collect_reads(&out[start..], &mut r);
+            if let Some(&i) = self.index.get(&site(stmt)) {
+                self.rev_reads[i].extend(r);
+            }
+        }
+        out
+    }
+
+    /// The reverse of one statement of `block`.
+    fn rev_stmt(
+        &mut self,
+        block: &[Stmt],
+        idx: usize,
+        temps: &HashMap<VarId, usize>,
+        depth: usize,
+        loops: usize,
+        out: &mut Block,
+    ) {
+        let stmt = &block[idx];
+        {
             match stmt {
                 Stmt::Let {
                     var, expr, span, ..
@@ -691,11 +912,11 @@ impl<'a> Adjoint<'a> {
                         None
                     };
                     let place = Place::Var(*var);
-                    let out_value = self.output_value(&place, expr, stmt, &mut out);
+                    let out_value = self.output_value(&place, expr, stmt, out);
                     if let Some(r) = self.saves.get(&site(stmt)).cloned() {
                         out.push(Self::restore(&place, &r));
                     }
-                    self.reverse_group(block, &group, expr, out_value, seed, *span, &mut out);
+                    self.reverse_group(block, &group, expr, out_value, seed, *span, out);
                 }
                 Stmt::Assign {
                     place,
@@ -731,16 +952,16 @@ impl<'a> Adjoint<'a> {
                         });
                         sb
                     });
-                    let out_value = self.output_value(place, expr, stmt, &mut out);
+                    let out_value = self.output_value(place, expr, stmt, out);
                     if let Some(r) = self.saves.get(&site(stmt)).cloned() {
                         out.push(Self::restore(place, &r));
                     }
-                    self.reverse_group(block, &group, expr, out_value, seed, *span, &mut out);
+                    self.reverse_group(block, &group, expr, out_value, seed, *span, out);
                 }
                 Stmt::If { then, els, .. } => {
                     let mut inner: Vec<Stmt> = then.clone();
                     inner.extend(els.iter().cloned());
-                    self.declare_touched(&inner, &mut out);
+                    self.declare_touched(&inner, out);
                     let cond = match self.decisions.get(&site(stmt)).cloned() {
                         Some(Record::Here(e)) => e,
                         Some(Record::Stack(s)) | Some(Record::Local(s)) => Expr::Pop(s),
@@ -750,8 +971,37 @@ impl<'a> Adjoint<'a> {
                     let els = self.nested_rev(els, depth + 1, loops);
                     out.push(Stmt::If { cond, then, els });
                 }
+                Stmt::Loop { header, body } if self.single_pass.contains(&site(stmt)) => {
+                    self.declare_touched(body, out);
+                    // Each iteration: its values, then their adjoints.
+                    let mut combined = body.clone();
+                    combined.extend(self.nested_rev(body, 0, 0));
+                    out.push(Stmt::Loop {
+                        header: header.clone(),
+                        body: combined,
+                    });
+                    let mut values: Vec<(VarId, VarId)> =
+                        self.pass_values.iter().map(|(a, b)| (*a, *b)).collect();
+                    values.sort_unstable();
+                    for (acc, v) in values {
+                        let mut written = false;
+                        walk(body, &mut |s| {
+                            if let Stmt::Assign { place, .. } = s {
+                                written |= place.var() == acc;
+                            }
+                        });
+                        if written {
+                            out.push(Stmt::Let {
+                                var: v,
+                                ty: None,
+                                expr: Expr::var(acc),
+                                span: Span::call_site(),
+                            });
+                        }
+                    }
+                }
                 Stmt::Loop { header, body } => {
-                    self.declare_touched(body, &mut out);
+                    self.declare_touched(body, out);
                     let count = match self.counts.get(&site(stmt)).cloned() {
                         Some(Record::Here(e)) => e,
                         Some(Record::Stack(s)) | Some(Record::Local(s)) => Expr::Pop(s),
@@ -807,7 +1057,6 @@ impl<'a> Adjoint<'a> {
                 Stmt::Break | Stmt::Continue | Stmt::Opaque(..) | Stmt::Push { .. } => {}
             }
         }
-        out
     }
 
     /// The temporaries (defined earlier in `block`) that the statement at
