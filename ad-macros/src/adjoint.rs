@@ -157,10 +157,9 @@ fn single_pass_loops(prog: &Program, body: &Body) -> HashSet<usize> {
         // cannot change after the loop.
         let mut ok = true;
         let mut check = |v: VarId| {
-            if accumulators.contains(&v) {
-                ok = false;
-            } else if !declared.contains(&v) && (prog.vars[v].slot || written_anywhere.contains(&v))
-            {
+            let changes =
+                !declared.contains(&v) && (prog.vars[v].slot || written_anywhere.contains(&v));
+            if accumulators.contains(&v) || changes {
                 ok = false;
             }
         };
@@ -905,7 +904,7 @@ impl<'a> Adjoint<'a> {
                 Stmt::Let {
                     var, expr, span, ..
                 } => {
-                    let group = self.group(block, idx, &temps);
+                    let group = self.group(block, idx, temps);
                     let seed = if self.act.is_active(*var) {
                         self.adj.get(var).copied()
                     } else {
@@ -924,7 +923,7 @@ impl<'a> Adjoint<'a> {
                     expr,
                     span,
                 } => {
-                    let group = self.group(block, idx, &temps);
+                    let group = self.group(block, idx, temps);
                     let target = place.var();
                     let active = self.act.is_active(target);
                     let adj_place = if active {
