@@ -4,13 +4,9 @@
 //! The hand-derived references live in `mod hand`, written independently of
 //! the macro; they were validated against finite differences of the plain
 //! functions before the macro supported them.
-// The differentiated functions index on purpose, and say `x = x / 2.0` to test
-// plain reassignment next to compound assignment.
-#![allow(
-    clippy::needless_range_loop,
-    clippy::assign_op_pattern,
-    clippy::useless_vec
-)]
+// The differentiated functions say `x = x / 2.0` to test plain reassignment
+// next to compound assignment (indexed loops need no allow: the macro adds it).
+#![allow(clippy::assign_op_pattern, clippy::useless_vec)]
 
 #[macro_use]
 mod common;

@@ -37,7 +37,13 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let model = Model::from_syn(&item_fn, &options, &mut errors);
     let signature_ok = errors.is_empty();
     let prog = crate::lower::lower(&model, &mut errors);
-    let mut out = item_fn.to_token_stream();
+    // Loops over active slices must index them (`for i in 0..x.len()`):
+    // clippy's advice to iterate instead does not apply.
+    let mut original = item_fn.clone();
+    original
+        .attrs
+        .push(syn::parse_quote!(#[allow(clippy::needless_range_loop)]));
+    let mut out = original.to_token_stream();
     match errors.check() {
         Ok(()) => {
             let bodies = crate::emit::bodies(&prog);
