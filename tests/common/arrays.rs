@@ -7,6 +7,8 @@
 //!
 //! Declared from a test file with `#[path = "common/arrays.rs"] mod arrays;`
 //! next to `mod common;` (it uses `common::Lcg`).
+// Jacobians are built entry by entry, by index.
+#![allow(clippy::needless_range_loop)]
 #![allow(dead_code)]
 
 use crate::common::Lcg;
