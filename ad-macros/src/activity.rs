@@ -26,7 +26,7 @@ impl Activity {
 /// lengths, not verbatim code.
 pub fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
     match e {
-        Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Pop(_) => {}
+        Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Fresh { .. } => {}
         Expr::Index(a, _) => f(*a),
         Expr::Repeat { elem, .. } => differentiable_reads(elem, f),
         Expr::Neg(a) | Expr::Cast(a, _) => differentiable_reads(a, f),
@@ -62,6 +62,8 @@ pub fn analyse(prog: &Program) -> Activity {
             let (target, expr) = match s {
                 Stmt::Let { var, expr, .. } => (*var, expr),
                 Stmt::Assign { place, expr, .. } => (place.var(), expr),
+                // A stack holds what is pushed (second order saves tangents).
+                Stmt::Push { stack, value } => (*stack, value),
                 _ => return,
             };
             if varied[target] {
@@ -89,6 +91,7 @@ pub fn analyse(prog: &Program) -> Activity {
             let (target, expr) = match s {
                 Stmt::Let { var, expr, .. } => (*var, expr),
                 Stmt::Assign { place, expr, .. } => (place.var(), expr),
+                Stmt::Push { stack, value } => (*stack, value),
                 _ => return,
             };
             if useful[target] {

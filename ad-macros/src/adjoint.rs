@@ -392,7 +392,7 @@ impl<'a> Adjoint<'a> {
             self.decls.push(Stmt::Let {
                 var: v,
                 ty,
-                expr: Expr::Opaque(quote!(::core::default::Default::default()), vec![]),
+                expr: Expr::Fresh { stack: false },
                 span: Span::call_site(),
             });
         }
@@ -543,32 +543,58 @@ impl<'a> Adjoint<'a> {
         self.decls.push(Stmt::Let {
             var: s,
             ty: None,
-            expr: Expr::Opaque(quote!(::std::vec::Vec::new()), vec![]),
+            expr: Expr::Fresh { stack: true },
             span: Span::call_site(),
         });
         s
     }
 
-    /// Records the current value of `place` before it is overwritten.
-    fn save(&mut self, place: &Place, depth: usize, out: &mut Block) -> Record {
-        let base = format!("{}_saved", self.prog.name(place.var()));
+    /// Records a value for the reverse sweep: in a local at the top level,
+    /// in a local declared at the top of the function inside branches that
+    /// run at most once, on a stack inside loops.
+    fn record(
+        &mut self,
+        value: Expr,
+        base: &str,
+        depth: usize,
+        loops: usize,
+        out: &mut Block,
+    ) -> Record {
         if depth == 0 {
-            let v = self.prog.derived(&base);
+            let v = self.prog.derived(base);
             out.push(Stmt::Let {
                 var: v,
                 ty: None,
-                expr: place.read(),
+                expr: value,
+                span: Span::call_site(),
+            });
+            Record::Local(v)
+        } else if loops == 0 {
+            let v = self.prog.derived(base);
+            self.decls.push(Stmt::Let {
+                var: v,
+                ty: None,
+                expr: Expr::Fresh { stack: false },
+                span: Span::call_site(),
+            });
+            out.push(Stmt::Assign {
+                place: Place::Var(v),
+                op: AssignOp::Set,
+                expr: value,
                 span: Span::call_site(),
             });
             Record::Local(v)
         } else {
             let s = self.stack(&format!("{base}_stack"));
-            out.push(Stmt::Push {
-                stack: s,
-                value: place.read(),
-            });
+            out.push(Stmt::Push { stack: s, value });
             Record::Stack(s)
         }
+    }
+
+    /// Records the current value of `place` before it is overwritten.
+    fn save(&mut self, place: &Place, depth: usize, loops: usize, out: &mut Block) -> Record {
+        let base = format!("{}_saved", self.prog.name(place.var()));
+        self.record(place.read(), &base, depth, loops, out)
     }
 
     fn restore(place: &Place, record: &Record) -> Stmt {
@@ -596,7 +622,7 @@ impl<'a> Adjoint<'a> {
                 } if self.hoisted.contains(var) => {
                     let place = Place::Var(*var);
                     if loops > 0 && self.needs(stmt, *var) {
-                        let r = self.save(&place, depth, &mut out);
+                        let r = self.save(&place, depth, loops, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
                     out.push(Stmt::Assign {
@@ -608,7 +634,7 @@ impl<'a> Adjoint<'a> {
                 }
                 Stmt::Assign { place, .. } => {
                     if self.needs(stmt, place.var()) {
-                        let r = self.save(place, depth, &mut out);
+                        let r = self.save(place, depth, loops, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
                     out.push(stmt.clone());
@@ -617,12 +643,7 @@ impl<'a> Adjoint<'a> {
                     let record = if depth == 0 {
                         Record::Here(cond.clone())
                     } else {
-                        let s = self.stack("branch_stack");
-                        out.push(Stmt::Push {
-                            stack: s,
-                            value: cond.clone(),
-                        });
-                        Record::Stack(s)
+                        self.record(cond.clone(), "branch", depth, loops, &mut out)
                     };
                     self.decisions.insert(site(stmt), record);
                     let then = self.fwd(then, depth + 1, loops);
@@ -680,12 +701,7 @@ impl<'a> Adjoint<'a> {
                             let record = if depth == 0 {
                                 Record::Here(Expr::var(anchor))
                             } else {
-                                let s = self.stack("range_stack");
-                                out.push(Stmt::Push {
-                                    stack: s,
-                                    value: Expr::var(anchor),
-                                });
-                                Record::Stack(s)
+                                self.record(Expr::var(anchor), "range", depth, loops, &mut out)
                             };
                             self.anchors.insert(site(stmt), record);
                             let mut reads = reads.clone();
@@ -707,7 +723,9 @@ impl<'a> Adjoint<'a> {
                             let it = self.prog.derived(&format!("{}_next", self.prog.name(*v)));
                             let place = Place::Var(*v);
                             if self.needs(stmt, *v) {
-                                if let Record::Stack(s) = self.save(&place, depth + 1, &mut fbody) {
+                                if let Record::Stack(s) =
+                                    self.save(&place, depth + 1, loops + 1, &mut fbody)
+                                {
                                     self.loop_var_saves.insert(site(stmt), s);
                                 }
                             }
@@ -733,12 +751,7 @@ impl<'a> Adjoint<'a> {
                     let record = if depth == 0 {
                         Record::Here(Expr::var(n))
                     } else {
-                        let s = self.stack("trips_stack");
-                        out.push(Stmt::Push {
-                            stack: s,
-                            value: Expr::var(n),
-                        });
-                        Record::Stack(s)
+                        self.record(Expr::var(n), "trips", depth, loops, &mut out)
                     };
                     self.counts.insert(site(stmt), record);
                 }
@@ -878,9 +891,13 @@ impl<'a> Adjoint<'a> {
                 continue; // reversed with the statement that uses it
             }
             let start = out.len();
-            self.rev_stmt(block, idx, &temps, depth, loops, &mut out);
+            // Reads before the statement's restore (its new value) do not
+            // need the old value saved.
+            let counted = self
+                .rev_stmt(block, idx, &temps, depth, loops, &mut out)
+                .unwrap_or(start);
             let mut r = HashSet::new();
-            collect_reads(&out[start..], &mut r);
+            collect_shallow_reads(&out[counted..], &mut r);
             if let Some(&i) = self.index.get(&site(stmt)) {
                 self.rev_reads[i].extend(r);
             }
@@ -897,7 +914,7 @@ impl<'a> Adjoint<'a> {
         depth: usize,
         loops: usize,
         out: &mut Block,
-    ) {
+    ) -> Option<usize> {
         let stmt = &block[idx];
         {
             match stmt {
@@ -912,10 +929,12 @@ impl<'a> Adjoint<'a> {
                     };
                     let place = Place::Var(*var);
                     let out_value = self.output_value(&place, expr, stmt, out);
+                    let mark = out.len();
                     if let Some(r) = self.saves.get(&site(stmt)).cloned() {
                         out.push(Self::restore(&place, &r));
                     }
                     self.reverse_group(block, &group, expr, out_value, seed, *span, out);
+                    return Some(mark);
                 }
                 Stmt::Assign {
                     place,
@@ -952,10 +971,12 @@ impl<'a> Adjoint<'a> {
                         sb
                     });
                     let out_value = self.output_value(place, expr, stmt, out);
+                    let mark = out.len();
                     if let Some(r) = self.saves.get(&site(stmt)).cloned() {
                         out.push(Self::restore(place, &r));
                     }
                     self.reverse_group(block, &group, expr, out_value, seed, *span, out);
+                    return Some(mark);
                 }
                 Stmt::If { then, els, .. } => {
                     let mut inner: Vec<Stmt> = then.clone();
@@ -963,7 +984,8 @@ impl<'a> Adjoint<'a> {
                     self.declare_touched(&inner, out);
                     let cond = match self.decisions.get(&site(stmt)).cloned() {
                         Some(Record::Here(e)) => e,
-                        Some(Record::Stack(s)) | Some(Record::Local(s)) => Expr::Pop(s),
+                        Some(Record::Local(v)) => Expr::var(v),
+                        Some(Record::Stack(s)) => Expr::Pop(s),
                         None => Expr::constant(quote!(false)),
                     };
                     let then = self.nested_rev(then, depth + 1, loops);
@@ -1003,7 +1025,8 @@ impl<'a> Adjoint<'a> {
                     self.declare_touched(body, out);
                     let count = match self.counts.get(&site(stmt)).cloned() {
                         Some(Record::Here(e)) => e,
-                        Some(Record::Stack(s)) | Some(Record::Local(s)) => Expr::Pop(s),
+                        Some(Record::Local(v)) => Expr::var(v),
+                        Some(Record::Stack(s)) => Expr::Pop(s),
                         None => Expr::constant(quote!(0usize)),
                     };
                     let mut rbody = self.nested_rev(body, depth + 1, loops + 1);
@@ -1020,7 +1043,8 @@ impl<'a> Adjoint<'a> {
                             let (a, n) = (self.prog.derived("anchor"), self.prog.derived("count"));
                             let value = match anchor {
                                 Record::Here(e) => e,
-                                Record::Stack(s) | Record::Local(s) => Expr::Pop(s),
+                                Record::Local(v) => Expr::var(v),
+                                Record::Stack(s) => Expr::Pop(s),
                             };
                             for (v, e) in [(a, value), (n, count)] {
                                 out.push(Stmt::Let {
@@ -1056,6 +1080,7 @@ impl<'a> Adjoint<'a> {
                 Stmt::Break | Stmt::Continue | Stmt::Opaque(..) | Stmt::Push { .. } => {}
             }
         }
+        None
     }
 
     /// The temporaries (defined earlier in `block`) that the statement at
@@ -1231,6 +1256,7 @@ impl<'a> Adjoint<'a> {
             | Expr::Rule(..)
             | Expr::Pop(_)
             | Expr::Field(..)
+            | Expr::Fresh { .. }
             | Expr::Take(_) => {}
         }
         for (target, c, sub) in contributions {
@@ -1255,6 +1281,26 @@ fn find_let_type(block: &[Stmt], v: VarId) -> Option<Box<syn::Type>> {
         }
     });
     found
+}
+
+/// The variables a block reads outside nested branches and loops (those
+/// record their own statements' reads).
+fn collect_shallow_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
+    for s in block {
+        match s {
+            Stmt::If { cond, .. } => cond.for_each_var(&mut |v| {
+                out.insert(v);
+            }),
+            Stmt::Loop { header, .. } => match header {
+                Header::Times(e) => e.for_each_var(&mut |v| {
+                    out.insert(v);
+                }),
+                Header::For { reads, .. } => out.extend(reads.iter().copied()),
+                Header::Infinite => {}
+            },
+            s => collect_reads(std::slice::from_ref(s), out),
+        }
+    }
 }
 
 /// Every variable a block reads.

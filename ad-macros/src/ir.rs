@@ -150,6 +150,11 @@ pub enum Expr {
     /// Inactive user code, emitted verbatim (local names already renamed),
     /// with the variables it reads.
     Opaque(TokenStream, Vec<VarId>),
+    /// A fresh value to be assigned later: `Default::default()`, or
+    /// `Vec::new()` for a stack. Its tangent is a fresh value too.
+    Fresh {
+        stack: bool,
+    },
 }
 
 impl Expr {
@@ -165,7 +170,7 @@ impl Expr {
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
         match self {
             Expr::Use(Operand::Var(v)) | Expr::Pop(v) => f(*v),
-            Expr::Use(Operand::Const(_)) => {}
+            Expr::Use(Operand::Const(_)) | Expr::Fresh { .. } => {}
             Expr::Opaque(_, reads) => reads.iter().for_each(|v| f(*v)),
             Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
                 a.for_each_var(f)

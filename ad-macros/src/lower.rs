@@ -388,7 +388,7 @@ fn lower_round(
 }
 
 fn default_value() -> Expr {
-    Expr::Opaque(quote!(::core::default::Default::default()), vec![])
+    Expr::Fresh { stack: false }
 }
 
 impl Lowerer<'_> {

@@ -6,9 +6,9 @@
 //! keep their structure: forward mode needs no record of anything.
 
 use crate::activity::{self, Activity};
-use crate::ir::{AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId};
+use crate::ir::{walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId};
 use quote::format_ident;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The tangent transform's result: the body, the tangent parameter of each
 /// active input, and the tangent buffer of each output buffer.
@@ -34,15 +34,26 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         buffers.push(d);
     }
     let body = prog.body.clone();
+    let mut updated = HashSet::new();
+    walk(&body.stmts, &mut |s| match s {
+        Stmt::Assign { place, .. } => {
+            updated.insert(place.var());
+        }
+        Stmt::Push { stack, .. } => {
+            updated.insert(*stack);
+        }
+        _ => {}
+    });
     let mut t = Tangent {
         act: &act,
         tan,
+        updated,
         prog,
     };
     let stmts = t.block(&body.stmts);
     let mut ret = body.ret.clone();
     for r in &body.ret {
-        let d = t.tan_of(r);
+        let d = t.tan_expr(r);
         ret.push(d.unwrap_or_else(|| Expr::ZeroLike(Box::new(r.clone()))));
     }
     Jvp {
@@ -56,6 +67,8 @@ struct Tangent<'a> {
     act: &'a Activity,
     /// The tangent variable of each variable; none is a symbolic zero.
     tan: HashMap<VarId, VarId>,
+    /// Variables updated in place (assigned, or stacks pushed to).
+    updated: HashSet<VarId>,
     prog: &'a mut Program,
 }
 
@@ -80,7 +93,7 @@ impl Tangent<'_> {
 
     /// Slots and arrays are updated in place: their tangents must exist.
     fn materialized(&self, v: VarId) -> bool {
-        self.prog.vars[v].slot || self.prog.vars[v].array
+        self.prog.vars[v].slot || self.prog.vars[v].array || self.updated.contains(&v)
     }
 
     fn block(&mut self, block: &Block) -> Block {
@@ -135,8 +148,10 @@ impl Tangent<'_> {
                     if !self.act.is_active(*var) {
                         continue;
                     }
-                    let d = match self.tangent(expr, *var) {
+                    let d = match self.tangent(expr, Some(*var)) {
                         Some(d) => d,
+                        // A fresh slot or stack: its tangent starts fresh too.
+                        None if matches!(expr, Expr::Fresh { .. }) => expr.clone(),
                         None if self.materialized(*var) => {
                             Expr::ZeroLike(Box::new(Expr::var(*var)))
                         }
@@ -168,12 +183,15 @@ impl Tangent<'_> {
                         Place::Var(_) => Place::Var(dt),
                         Place::Index(_, i) => Place::Index(dt, i.clone()),
                     };
-                    let d = self.tangent(expr, target);
+                    let d = self.tangent(expr, Some(target));
                     match (op, d) {
                         (AssignOp::Set, d) => out.push(Stmt::Assign {
                             place: dplace,
                             op: AssignOp::Set,
-                            expr: d.unwrap_or_else(|| Expr::ZeroLike(Box::new(expr.clone()))),
+                            expr: d.unwrap_or_else(|| match expr {
+                                Expr::Fresh { .. } => expr.clone(),
+                                _ => Expr::ZeroLike(Box::new(expr.clone())),
+                            }),
                             span: *span,
                         }),
                         (op, Some(d)) => out.push(Stmt::Assign {
@@ -202,9 +220,19 @@ impl Tangent<'_> {
                         body,
                     });
                 }
-                Stmt::Break | Stmt::Continue | Stmt::Opaque(..) | Stmt::Push { .. } => {
-                    out.push(stmt.clone())
+                Stmt::Push { stack, value } => {
+                    out.push(stmt.clone());
+                    if let Some(&ds) = self.tan.get(stack) {
+                        let dv = self
+                            .tan_expr(value)
+                            .unwrap_or_else(|| Expr::ZeroLike(Box::new(value.clone())));
+                        out.push(Stmt::Push {
+                            stack: ds,
+                            value: dv,
+                        });
+                    }
                 }
+                Stmt::Break | Stmt::Continue | Stmt::Opaque(..) => out.push(stmt.clone()),
             }
         }
         out
@@ -219,13 +247,33 @@ impl Tangent<'_> {
         }
     }
 
-    /// The tangent of `expr`, the value of `out`; `None` if it is zero.
-    fn tangent(&self, expr: &Expr, out: VarId) -> Option<Expr> {
+    /// The tangent of any expression (a variable, or a tree of derivative
+    /// code such as `y_bar * sin::d1(x, y)`).
+    fn tan_expr(&self, e: &Expr) -> Option<Expr> {
+        match e {
+            Expr::Use(_) => self.tan_of(e),
+            _ => self.tangent(e, None),
+        }
+    }
+
+    fn zero_or(&self, d: Option<Expr>, of: &Expr) -> Expr {
+        d.unwrap_or_else(|| Expr::ZeroLike(Box::new(of.clone())))
+    }
+
+    /// The tangent of `expr`, whose value is `out` when it is bound to a
+    /// variable; `None` if it is zero.
+    fn tangent(&self, expr: &Expr, out: Option<VarId>) -> Option<Expr> {
+        // The output value: the variable, unless it is updated in place
+        // (then the expression is evaluated again).
+        let output = |e: &Expr| match out {
+            Some(o) if !self.materialized(o) => Expr::var(o),
+            _ => e.clone(),
+        };
         match expr {
             Expr::Use(_) => self.tan_of(expr),
-            Expr::Neg(a) => self.tan_of(a).map(|d| Expr::Neg(Box::new(d))),
+            Expr::Neg(a) => self.tan_expr(a).map(|d| Expr::Neg(Box::new(d))),
             Expr::Bin(op, a, b) => {
-                let (da, db) = (self.tan_of(a), self.tan_of(b));
+                let (da, db) = (self.tan_expr(a), self.tan_expr(b));
                 match op {
                     BinOp::Add => add(da, db),
                     BinOp::Sub => match (da, db) {
@@ -240,15 +288,9 @@ impl Tangent<'_> {
                         da.map(|da| mul(da, (**b).clone())),
                         db.map(|db| mul((**a).clone(), db)),
                     ),
-                    // d(a / b) = (da - z db) / b, with z = a / b read back
-                    // from the output (which an assignment may have
-                    // overwritten into `a`: then recompute it).
+                    // d(a / b) = (da - z db) / b
                     BinOp::Div => {
-                        let z = if self.prog.vars[out].slot || self.prog.vars[out].array {
-                            Expr::Bin(BinOp::Div, a.clone(), b.clone())
-                        } else {
-                            Expr::var(out)
-                        };
+                        let z = output(expr);
                         let num = match (da, db) {
                             (Some(da), Some(db)) => {
                                 Expr::Bin(BinOp::Sub, Box::new(da), Box::new(mul(z, db)))
@@ -261,17 +303,11 @@ impl Tangent<'_> {
                     }
                 }
             }
-            Expr::Call(func, style, args) => {
-                // The output value: the variable, unless an assignment to a
-                // slot computed it (then the call is evaluated again).
-                let y = if self.prog.vars[out].slot || self.prog.vars[out].array {
-                    Expr::Call(*func, style.clone(), args.clone())
-                } else {
-                    Expr::var(out)
-                };
+            Expr::Call(func, _, args) => {
+                let y = output(expr);
                 let mut sum = None;
                 for (i, a) in args.iter().enumerate() {
-                    if let Some(da) = self.tan_of(a) {
+                    if let Some(da) = self.tan_expr(a) {
                         let partial = Expr::Partial {
                             func: *func,
                             idx: vec![i],
@@ -283,7 +319,35 @@ impl Tangent<'_> {
                 }
                 sum
             }
-            Expr::Cast(a, ty) => self.tan_of(a).map(|d| Expr::Cast(Box::new(d), ty.clone())),
+            // d f_i(args) = sum_j f_ij(args) d arg_j: the rule table's second
+            // derivatives.
+            Expr::Partial {
+                func,
+                idx,
+                args,
+                out: y,
+            } => {
+                let mut sum = None;
+                for (j, a) in args.iter().enumerate() {
+                    if let Some(da) = self.tan_expr(a) {
+                        let mut idx2 = idx.clone();
+                        idx2.push(j);
+                        idx2.sort_unstable();
+                        let second = Expr::Partial {
+                            func: *func,
+                            idx: idx2,
+                            args: args.clone(),
+                            out: y.clone(),
+                        };
+                        sum = add(sum, Some(mul(second, da)));
+                    }
+                }
+                sum
+            }
+            Expr::Rule(name, args) => self.rule_tangent(name, args),
+            Expr::Cast(a, ty) => self
+                .tan_expr(a)
+                .map(|d| Expr::Cast(Box::new(d), ty.clone())),
             Expr::Index(a, i) => {
                 if self.act.is_active(*a) {
                     self.tan.get(a).map(|&d| Expr::Index(d, i.clone()))
@@ -292,30 +356,95 @@ impl Tangent<'_> {
                 }
             }
             Expr::List { vec, elems } => {
-                let ds: Vec<Option<Expr>> = elems.iter().map(|e| self.tan_of(e)).collect();
+                let ds: Vec<Option<Expr>> = elems.iter().map(|e| self.tan_expr(e)).collect();
                 if ds.iter().all(Option::is_none) {
                     return None;
                 }
                 let elems = ds
                     .into_iter()
                     .zip(elems)
-                    .map(|(d, e)| d.unwrap_or_else(|| Expr::ZeroLike(Box::new(e.clone()))))
+                    .map(|(d, e)| self.zero_or(d, e))
                     .collect();
                 Some(Expr::List { vec: *vec, elems })
             }
-            Expr::Repeat { vec, elem, len } => self.tan_of(elem).map(|d| Expr::Repeat {
+            Expr::Repeat { vec, elem, len } => self.tan_expr(elem).map(|d| Expr::Repeat {
                 vec: *vec,
                 elem: Box::new(d),
                 len: len.clone(),
             }),
-            Expr::Opaque(..)
-            | Expr::ZeroLike(_)
-            | Expr::Partial { .. }
-            | Expr::Rule(..)
-            | Expr::Call2 { .. }
-            | Expr::Pop(_)
-            | Expr::Field(..)
-            | Expr::Take(_) => None,
+            // A saved value's tangent was saved beside it.
+            Expr::Pop(s) => self.tan.get(s).map(|&ds| Expr::Pop(ds)),
+            Expr::Take(p) => {
+                let v = p.var();
+                if !self.act.is_active(v) {
+                    return None;
+                }
+                let &dv = self.tan.get(&v)?;
+                let dp = match &**p {
+                    Place::Var(_) => Place::Var(dv),
+                    Place::Index(_, i) => Place::Index(dv, i.clone()),
+                };
+                Some(Expr::Take(Box::new(dp)))
+            }
+            Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } | Expr::Field(..) => None,
+            Expr::Fresh { .. } => None,
+        }
+    }
+
+    /// Tangents of the reverse-mode rules: bilinear ones reuse themselves;
+    /// the quotient's have rules of their own in the runtime.
+    fn rule_tangent(&self, name: &'static str, args: &[Expr]) -> Option<Expr> {
+        let t = |i: usize| self.tan_expr(&args[i]);
+        let with = |i: usize, d: Expr| {
+            let mut a = args.to_vec();
+            a[i] = d;
+            Expr::Rule(name, a)
+        };
+        match name {
+            // c_bar * b^T: bilinear in (b, c_bar)
+            "mul::vjp_a" => add(t(1).map(|d| with(1, d)), t(2).map(|d| with(2, d))),
+            // a^T * c_bar: bilinear in (a, c_bar)
+            "mul::vjp_b" => add(t(0).map(|d| with(0, d)), t(2).map(|d| with(2, d))),
+            "div::vjp_a" => {
+                let (db, dzb) = (t(1), t(2));
+                if db.is_none() && dzb.is_none() {
+                    return None;
+                }
+                let (a, b, zb) = (&args[0], &args[1], &args[2]);
+                Some(Expr::Rule(
+                    "div::vjp_a_jvp",
+                    vec![
+                        a.clone(),
+                        b.clone(),
+                        self.zero_or(db, b),
+                        zb.clone(),
+                        self.zero_or(dzb, zb),
+                    ],
+                ))
+            }
+            "div::vjp_b" => {
+                let (db, dz, dzb) = (t(1), t(2), t(3));
+                if db.is_none() && dz.is_none() && dzb.is_none() {
+                    return None;
+                }
+                let (a, b, z, zb) = (&args[0], &args[1], &args[2], &args[3]);
+                Some(Expr::Rule(
+                    "div::vjp_b_jvp",
+                    vec![
+                        a.clone(),
+                        b.clone(),
+                        self.zero_or(db, b),
+                        z.clone(),
+                        self.zero_or(dz, z),
+                        zb.clone(),
+                        self.zero_or(dzb, zb),
+                    ],
+                ))
+            }
+            // linear in their last argument
+            "cast_like" => t(1).map(|d| with(1, d)),
+            "sum" | "clone" | "to_vec" => t(0).map(|d| with(0, d)),
+            _ => None,
         }
     }
 }

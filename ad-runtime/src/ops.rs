@@ -21,7 +21,8 @@ pub trait MulRule<Rhs>: Sized {
     fn vjp_rhs(a: &Self, b: &Rhs, c_bar: &Self::Output) -> Rhs;
 }
 
-/// Reverse-mode rules of the quotient `z = a / b`.
+/// Reverse-mode rules of the quotient `z = a / b`, and their tangents (what
+/// second order needs: `z_bar / b` is not bilinear).
 pub trait DivRule<Rhs>: Sized {
     /// The type of `a / b`.
     type Output;
@@ -29,6 +30,17 @@ pub trait DivRule<Rhs>: Sized {
     fn vjp_lhs(a: &Self, b: &Rhs, z_bar: &Self::Output) -> Self;
     /// Cotangent of `b`: `-<z_bar, z> / b`, given `z = a / b`.
     fn vjp_rhs(b: &Rhs, z: &Self::Output, z_bar: &Self::Output) -> Rhs;
+    /// Tangent of `z_bar / b` along `(db, dz_bar)`.
+    fn vjp_lhs_jvp(b: &Rhs, db: &Rhs, z_bar: &Self::Output, dz_bar: &Self::Output) -> Self;
+    /// Tangent of `-<z_bar, z> / b` along `(db, dz, dz_bar)`.
+    fn vjp_rhs_jvp(
+        b: &Rhs,
+        db: &Rhs,
+        z: &Self::Output,
+        dz: &Self::Output,
+        z_bar: &Self::Output,
+        dz_bar: &Self::Output,
+    ) -> Rhs;
 }
 
 macro_rules! scalar_ops {
@@ -53,6 +65,14 @@ macro_rules! scalar_ops {
             #[inline]
             fn vjp_rhs(b: &$t, z: &$t, z_bar: &$t) -> $t {
                 -(z_bar * z) / b
+            }
+            #[inline]
+            fn vjp_lhs_jvp(b: &$t, db: &$t, z_bar: &$t, dz_bar: &$t) -> $t {
+                (dz_bar - z_bar * db / b) / b
+            }
+            #[inline]
+            fn vjp_rhs_jvp(b: &$t, db: &$t, z: &$t, dz: &$t, z_bar: &$t, dz_bar: &$t) -> $t {
+                (z_bar * z * db / b - (dz_bar * z + z_bar * dz)) / b
             }
         }
     )*};
@@ -86,6 +106,30 @@ pub mod div {
     #[inline]
     pub fn vjp_b<A: DivRule<B>, B>(_a: &A, b: &B, z: &A::Output, z_bar: &A::Output) -> B {
         A::vjp_rhs(b, z, z_bar)
+    }
+    /// Tangent of [`vjp_a`] along `(db, dz_bar)`.
+    #[inline]
+    pub fn vjp_a_jvp<A: DivRule<B>, B>(
+        _a: &A,
+        b: &B,
+        db: &B,
+        z_bar: &A::Output,
+        dz_bar: &A::Output,
+    ) -> A {
+        A::vjp_lhs_jvp(b, db, z_bar, dz_bar)
+    }
+    /// Tangent of [`vjp_b`] along `(db, dz, dz_bar)`.
+    #[inline]
+    pub fn vjp_b_jvp<A: DivRule<B>, B>(
+        _a: &A,
+        b: &B,
+        db: &B,
+        z: &A::Output,
+        dz: &A::Output,
+        z_bar: &A::Output,
+        dz_bar: &A::Output,
+    ) -> B {
+        A::vjp_rhs_jvp(b, db, z, dz, z_bar, dz_bar)
     }
 }
 

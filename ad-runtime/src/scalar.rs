@@ -344,10 +344,35 @@ pub mod mul_add {
     pub fn dc<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
         T::ONE
     }
-    /// Second partial in `a`, `b`: 1 (every other second partial is 0).
+    /// Second partial in `a`, `b`: 1.
     #[inline]
     pub fn dab<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
         T::ONE
+    }
+    /// Every other second partial is 0.
+    #[inline]
+    pub fn daa<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dac<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dbb<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dbc<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dcc<T: Real>(_a: T, _b: T, _c: T, _z: T) -> T {
+        T::ZERO
     }
 }
 
@@ -375,5 +400,35 @@ pub mod clamp {
     #[inline]
     pub fn dc<T: Real>(x: T, lo: T, hi: T, _z: T) -> T {
         super::min_weight(hi, x.max(lo))
+    }
+    /// Second partials: `clamp` is piecewise linear, they are all 0.
+    #[inline]
+    pub fn daa<T: Real>(_x: T, _lo: T, _hi: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dab<T: Real>(_x: T, _lo: T, _hi: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dac<T: Real>(_x: T, _lo: T, _hi: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dbb<T: Real>(_x: T, _lo: T, _hi: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dbc<T: Real>(_x: T, _lo: T, _hi: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// 0
+    #[inline]
+    pub fn dcc<T: Real>(_x: T, _lo: T, _hi: T, _z: T) -> T {
+        T::ZERO
     }
 }
