@@ -31,6 +31,7 @@ extern crate self as ad;
 
 pub use ad_macros::differentiate;
 pub use ad_runtime::check;
+pub use ad_runtime::dense;
 pub use ad_runtime::Real;
 
 /// Items used by generated code. Not part of the public API.

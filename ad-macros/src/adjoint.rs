@@ -31,11 +31,12 @@
 
 use crate::activity::{self, differentiable_reads, Activity};
 use crate::ir::{
-    walk, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt, VarId, VarKind,
+    walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt,
+    VarId, VarKind,
 };
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, ToTokens};
+use quote::{quote, ToTokens};
 use std::collections::{HashMap, HashSet};
 
 /// The adjoint transform's result.
@@ -959,7 +960,7 @@ impl<'a> Adjoint<'a> {
                             .derived(&format!("{}_seed", self.prog.name(target)));
                         let e = match op {
                             AssignOp::Set => Expr::Take(Box::new(ap)),
-                            AssignOp::Add => ap.read(),
+                            AssignOp::Add | AssignOp::Acc => ap.read(),
                             AssignOp::Sub => Expr::Neg(Box::new(ap.read())),
                         };
                         out.push(Stmt::Let {
@@ -1229,7 +1230,8 @@ impl<'a> Adjoint<'a> {
             }
             Expr::Repeat { elem, .. } => push(elem, Expr::Rule("sum", vec![ybar]), false),
             Expr::Call2 { path, args } => {
-                // The callee's reverse mode: (value, cotangents of its active inputs).
+                // The callee's reverse mode, which runs its forward sweep
+                // again (joint mode): (value, a cotangent per parameter).
                 let mut vargs = args.clone();
                 vargs.push(ybar);
                 let pair = self.prog.derived("pair");
@@ -1237,17 +1239,25 @@ impl<'a> Adjoint<'a> {
                     var: pair,
                     ty: None,
                     expr: Expr::Call2 {
-                        path: format_ident!("{}_vjp", path),
+                        path: wrapper(path, "vjp"),
                         args: vargs,
                     },
                     span,
                 });
-                let mut k = 1;
-                for (a, (active, _)) in args.iter().zip(self.prog.signature.clone()) {
-                    if active {
-                        push(a, Expr::Field(Box::new(Expr::var(pair)), k), false);
-                        k += 1;
-                    }
+                for (k, a) in args.iter().enumerate() {
+                    let Some(v) = a.as_var().filter(|v| self.act.is_active(*v)) else {
+                        continue;
+                    };
+                    let vb = match self.adj.get(&v) {
+                        Some(&vb) => vb,
+                        None => self.declare_zero(v, out),
+                    };
+                    out.push(Stmt::Assign {
+                        place: Place::Var(vb),
+                        op: AssignOp::Acc,
+                        expr: Expr::Field(Box::new(Expr::var(pair)), k + 1),
+                        span,
+                    });
                 }
             }
             Expr::Opaque(..)

@@ -209,6 +209,7 @@ impl Emitter<'_> {
                     AssignOp::Set => quote_spanned!(*span=> #p = #e;),
                     AssignOp::Add => quote_spanned!(*span=> #p += #e;),
                     AssignOp::Sub => quote_spanned!(*span=> #p -= #e;),
+                    AssignOp::Acc => quote_spanned!(*span=> ::ad::__rt::accumulate(&mut #p, #e);),
                 }
             }
             Stmt::If { cond, then, els } => {
@@ -468,6 +469,165 @@ fn param(
             quote!(#m #name: #ty)
         }
         None => quote!(#fallback: #ty),
+    }
+}
+
+/// The hidden wrappers with the uniform calling convention of
+/// `ad_runtime::call`: `__ad_jvp_f` takes a tangent (or `NoTangent`) after
+/// every argument, `__ad_vjp_f` returns a cotangent for every parameter (`()`
+/// for inactive ones). Callers in other differentiated functions use them,
+/// since they cannot see `f`'s signature. Each wrapper contains the
+/// derivative's body (or, for `custom`, calls the hand-written rule), so it
+/// needs no path to `f_jvp` and works in `impl` blocks too.
+pub fn wrappers(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
+    let supported = model.has_output
+        && !model
+            .params
+            .iter()
+            .any(|p| p.output || (p.active && p.array));
+    if !supported {
+        return TokenStream::new();
+    }
+    let item = model.item;
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let base = name.to_string();
+    let base = base.trim_start_matches("r#");
+    let wrap_jvp = format_ident!("__ad_jvp_{}", base);
+    let wrap_vjp = format_ident!("__ad_vjp_{}", base);
+    let ret = &model.ret;
+    let allow = allow();
+
+    // Names: the generated programs' when there are bodies, else fresh ones.
+    let mut names = match bodies {
+        Some(b) => b.prog_jvp.names.clone(),
+        None => {
+            let mut reserved = std::collections::HashSet::new();
+            for p in &model.params {
+                reserved.insert(p.ident.to_string());
+            }
+            crate::ir::Names::new(reserved)
+        }
+    };
+    let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
+    let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
+
+    // __ad_jvp_f(x, t_x, n, t_n, ..) -> (out, dout)
+    let mut generics = Vec::new();
+    let mut bounds = Vec::new();
+    let mut params = Vec::new();
+    let mut lets = Vec::new();
+    let mut call = Vec::new();
+    let mut ai = 0;
+    for (i, p) in model.params.iter().enumerate() {
+        let ty = &p.ty;
+        let x = match bodies {
+            Some(b) => b.prog_jvp.name(i).clone(),
+            None => p.ident.clone(),
+        };
+        let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
+        let g = format_ident!("T{}", i);
+        params.push(param(jp, i, &p.ident, ty));
+        params.push(quote!(#raw: #g));
+        call.push(x.to_token_stream());
+        if p.active {
+            bounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
+            let converted = quote!(::ad::__rt::tangent_for(#raw, &#x));
+            match bodies {
+                Some(b) => {
+                    let d = b.tangent.tangents[ai];
+                    let dn = b.prog_jvp.name(d);
+                    let m = jvp_mut
+                        .as_ref()
+                        .is_some_and(|m| m.contains(&d))
+                        .then(|| quote!(mut));
+                    lets.push(quote!(let #m #dn: #ty = #converted;));
+                }
+                None => call.push(converted),
+            }
+            ai += 1;
+        }
+        generics.push(g);
+    }
+    let jvp_body = match bodies {
+        Some(b) => {
+            let body = &b.jvp;
+            quote!(#(#lets)* #body)
+        }
+        None => {
+            let user = format_ident!("{}_jvp", base);
+            quote!(#user(#(#call),*))
+        }
+    };
+
+    // __ad_vjp_f(x, n, .., dout) -> (out, x_bar, (), ..)
+    let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
+    let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
+    let mut names = match bodies {
+        Some(b) => b.prog_vjp.names.clone(),
+        None => names,
+    };
+    let vparams: Vec<TokenStream> = model
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| param(vp, i, &p.ident, &p.ty))
+        .collect();
+    let seed = match bodies.and_then(|b| b.adjoint.seed.map(|s| (b, s))) {
+        Some((b, s)) => b.prog_vjp.name(s).clone(),
+        None => names.fresh("dout", proc_macro2::Span::call_site()),
+    };
+    let value = names.fresh("value", proc_macro2::Span::call_site());
+    let mut cots = Vec::new();
+    let mut all = Vec::new();
+    let mut tys = Vec::new();
+    for p in &model.params {
+        if p.active {
+            let c = names.fresh(
+                &format!("{}_cotangent", p.ident),
+                proc_macro2::Span::call_site(),
+            );
+            cots.push(c.clone());
+            all.push(c.to_token_stream());
+            let ty = cotangent_type(&p.ty);
+            tys.push(quote!(#ty));
+        } else {
+            all.push(quote!(()));
+            tys.push(quote!(()));
+        }
+    }
+    let inner = match bodies {
+        Some(b) => {
+            let body = &b.vjp;
+            quote!({ #body })
+        }
+        None => {
+            let user = format_ident!("{}_vjp", base);
+            let args: Vec<TokenStream> = model
+                .params
+                .iter()
+                .map(|p| p.ident.to_token_stream())
+                .collect();
+            quote!(#user(#(#args,)* #seed))
+        }
+    };
+    quote! {
+        #[doc(hidden)]
+        #[inline]
+        #allow
+        #vis fn #wrap_jvp<#(#generics),*>(#(#params),*) -> (#ret, #ret)
+        where
+            #(#bounds,)*
+        {
+            #jvp_body
+        }
+        #[doc(hidden)]
+        #[inline]
+        #allow
+        #vis fn #wrap_vjp(#(#vparams,)* #seed: #ret) -> (#ret, #(#tys),*) {
+            let (#value, #(#cots),*) = #inner;
+            (#value, #(#all),*)
+        }
     }
 }
 

@@ -36,6 +36,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let model = Model::from_syn(&item_fn, &options, &mut errors);
     let signature_ok = errors.is_empty();
+    if options.custom {
+        // A primitive with hand-written rules: keep the body as it is, and
+        // give callers the calling convention to the rules.
+        let name = &item_fn.sig.ident;
+        let mut out = item_fn.to_token_stream();
+        out.extend(quote!(const _: () = { let _ = #name; };));
+        out.extend(crate::emit::wrappers(&model, None));
+        if let Err(e) = errors.check() {
+            out.extend(e.into_compile_error());
+        }
+        return out;
+    }
     let prog = crate::lower::lower(&model, &mut errors);
     // Loops over active slices must index them (`for i in 0..x.len()`):
     // clippy's advice to iterate instead does not apply.
@@ -47,7 +59,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     match errors.check() {
         Ok(()) => {
             let bodies = crate::emit::bodies(&prog);
-            let generated = crate::emit::generate(&model, Some(&bodies));
+            let mut generated = crate::emit::generate(&model, Some(&bodies));
+            generated.extend(crate::emit::wrappers(&model, Some(&bodies)));
             if options.dump {
                 eprintln!(
                     "// #[differentiate] generated for `{}`:\n{}",
@@ -60,6 +73,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => {
             if signature_ok {
                 out.extend(crate::emit::generate(&model, None));
+                out.extend(crate::emit::wrappers(&model, None));
             }
             out.extend(e.into_compile_error());
         }

@@ -135,10 +135,10 @@ pub enum Expr {
         elem: Box<Expr>,
         len: TokenStream,
     },
-    /// A call of a differentiated function (the function itself, for
-    /// recursion): `path(args)`; the derivative calls `path_jvp`/`path_vjp`.
+    /// A call of a differentiated function: `path(args)`. Its derivatives
+    /// call the function's hidden wrappers (see [`wrapper`]).
     Call2 {
-        path: Ident,
+        path: syn::Path,
         args: Vec<Expr>,
     },
     /// `v.pop().unwrap()` of a stack: a value saved by the forward sweep.
@@ -234,12 +234,27 @@ impl Place {
     }
 }
 
-/// `=`, `+=` or `-=` (`*=` and `/=` are lowered to `=` of a product).
+/// `=`, `+=` or `-=` (`*=` and `/=` are lowered to `=` of a product), or
+/// `accumulate(&mut place, expr)`: adding a callee's cotangent, which is `()`
+/// for a parameter the callee does not differentiate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AssignOp {
     Set,
     Add,
     Sub,
+    Acc,
+}
+
+/// The path of a differentiated function's hidden wrapper: `module::g` ->
+/// `module::__ad_jvp_g` (`kind` is `jvp` or `vjp`).
+pub fn wrapper(path: &syn::Path, kind: &str) -> syn::Path {
+    let mut p = path.clone();
+    if let Some(last) = p.segments.last_mut() {
+        let name = last.ident.to_string();
+        let name = name.trim_start_matches("r#");
+        last.ident = Ident::new(&format!("__ad_{kind}_{name}"), last.ident.span());
+    }
+    p
 }
 
 /// The header of a loop.
@@ -395,11 +410,6 @@ pub struct Program {
     pub active_params: Vec<VarId>,
     /// The `&mut` output buffers, in order.
     pub outputs: Vec<VarId>,
-    /// Per parameter: (active input, output buffer), for calls to the
-    /// function itself.
-    pub signature: Vec<(bool, bool)>,
-    /// The function's name (recursive calls).
-    pub fn_name: Ident,
 }
 
 impl Program {

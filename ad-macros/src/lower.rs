@@ -318,8 +318,6 @@ fn lower_round(
             body: Body::default(),
             active_params: Vec::new(),
             outputs: Vec::new(),
-            signature: model.params.iter().map(|p| (p.active, p.output)).collect(),
-            fn_name: model.item.sig.ident.clone(),
         },
         errors,
         scopes: vec![HashMap::new()],
@@ -1743,53 +1741,53 @@ impl Lowerer<'_> {
                     );
                 }
             }
-            // A recursive call.
-            if p.qself.is_none() && p.path.is_ident(&self.prog.fn_name) {
-                return self.lower_self_call(c);
+            // A call of another differentiated function (or of this one).
+            if p.qself.is_none() && self.local_of(p).is_none() {
+                return self.lower_diff_call(c, &p.path);
             }
         }
         self.errors.spanned(
             &c.func,
-            "calls with active arguments are not supported yet: only the float functions \
-             (`x.sin()`, `f64::sin(x)`, ...) and the function itself (recursion) can be \
-             differentiated through; write the callee's body inline",
+            "this call cannot be differentiated: call a function by its path (`g(x)`, `module::g(x)`)",
         );
         self.poisoned()
     }
 
-    fn lower_self_call(&mut self, c: &syn::ExprCall) -> Operand {
-        let sig = self.prog.signature.clone();
-        if c.args.len() != sig.len() {
-            self.errors
-                .spanned(c, "wrong number of arguments in the recursive call");
+    /// `g(a, b)` with an active argument: `g` must be differentiated (or have
+    /// a custom rule); its derivatives are reached through hidden wrappers.
+    fn lower_diff_call(&mut self, c: &syn::ExprCall, path: &syn::Path) -> Operand {
+        if path.segments.iter().any(|s| !s.arguments.is_none()) {
+            self.errors.spanned(
+                path,
+                "generic arguments in a differentiated call are not supported: call a non-generic function",
+            );
             return self.poisoned();
         }
         let mut args = Vec::new();
-        for (a, (active, output)) in c.args.iter().zip(sig) {
-            if output {
-                self.errors.spanned(
-                    a,
-                    "recursive calls of functions with output buffers are not supported",
-                );
-                return self.poisoned();
-            }
-            let op = if active {
+        for a in &c.args {
+            let op = if self.mentions_varied(a) {
                 self.lower_expr(a)
             } else {
                 self.opaque(a)
             };
             if let Operand::Var(v) = op {
-                if self.prog.vars[v].array {
+                if self.prog.vars[v].array && self.var_varied(v) {
                     self.errors.spanned(
                         a,
-                        "recursive calls with array arguments are not supported yet",
+                        "passing an active array to a call is not supported yet: pass its elements",
                     );
                 }
             }
             args.push(Expr::Use(op));
         }
-        let path = self.prog.fn_name.clone();
-        self.temp(Expr::Call2 { path, args }, true, c.span())
+        self.temp(
+            Expr::Call2 {
+                path: path.clone(),
+                args,
+            },
+            true,
+            c.span(),
+        )
     }
 
     fn lower_func_call(

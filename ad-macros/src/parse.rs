@@ -12,6 +12,9 @@ pub struct Options {
     pub dump: bool,
     /// `wrt(a, b)`: the active parameters, if given.
     pub wrt: Option<Vec<Ident>>,
+    /// `custom`: the derivatives are the hand-written `f_jvp` and `f_vjp`
+    /// next to `f`; only the calling convention is generated.
+    pub custom: bool,
 }
 
 impl Options {
@@ -21,6 +24,9 @@ impl Options {
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("dump") {
                 options.dump = true;
+                Ok(())
+            } else if meta.path.is_ident("custom") {
+                options.custom = true;
                 Ok(())
             } else if meta.path.is_ident("wrt") {
                 let mut names = Vec::new();
@@ -36,8 +42,9 @@ impl Options {
             } else {
                 Err(meta.error(
                     "unknown option of #[differentiate]: the options are `wrt(a, b, ...)` \
-                     (differentiate with respect to these parameters only) and `dump` \
-                     (print the generated code at build time)",
+                     (differentiate with respect to these parameters only), `dump` \
+                     (print the generated code at build time) and `custom` (the \
+                     derivatives are the hand-written `f_jvp` and `f_vjp`)",
                 ))
             }
         });

@@ -6,8 +6,9 @@
 //! keep their structure: forward mode needs no record of anything.
 
 use crate::activity::{self, Activity};
+use crate::ir::wrapper;
 use crate::ir::{walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId};
-use quote::format_ident;
+use quote::quote;
 use std::collections::{HashMap, HashSet};
 
 /// The tangent transform's result: the body, the tangent parameter of each
@@ -106,23 +107,21 @@ impl Tangent<'_> {
                     span,
                     ..
                 } if self.act.is_active(*var) => {
-                    // y = f(a, b): (y, dy) = f_jvp(a, da, b, db)
+                    // y = g(a, n): (y, dy) = __ad_jvp_g(a, da, n, NoTangent)
                     let mut jargs = Vec::new();
-                    for (a, (active, _)) in args.iter().zip(self.prog.signature.clone()) {
+                    for a in args {
                         jargs.push(a.clone());
-                        if active {
-                            jargs.push(
-                                self.tan_of(a)
-                                    .unwrap_or_else(|| Expr::ZeroLike(Box::new(a.clone()))),
-                            );
-                        }
+                        jargs.push(
+                            self.tan_of(a)
+                                .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
+                        );
                     }
                     let pair = self.prog.derived("pair");
                     out.push(Stmt::Let {
                         var: pair,
                         ty: None,
                         expr: Expr::Call2 {
-                            path: format_ident!("{}_jvp", path),
+                            path: wrapper(path, "jvp"),
                             args: jargs,
                         },
                         span: *span,

@@ -5,12 +5,15 @@
 //! through the hidden path `::ad::__rt`.
 #![warn(missing_docs)]
 
+pub mod call;
 pub mod check;
+pub mod dense;
 pub mod index;
 pub mod ops;
 pub mod real;
 pub mod scalar;
 
+pub use call::{accumulate, tangent_for, AddTo, NoTangent, TangentFor};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use ops::{
     cast_like, clone, div, mul, pop, sum, to_vec, zero_like, Cotangent, DivRule, MulRule, Zero,

@@ -1,0 +1,77 @@
+//! The calling convention between differentiated functions.
+//!
+//! The macro sees only the call `g(a, n, b)`, not `g`'s signature, so it does
+//! not know which of `g`'s parameters are active. Every differentiated `g`
+//! therefore also gets hidden wrappers with a uniform convention:
+//!
+//! * forward: a tangent after *every* argument. The caller passes its
+//!   tangent for an active argument and [`NoTangent`] for an inactive one;
+//!   the wrapper turns each into what `g_jvp` takes ([`TangentFor`]) and
+//!   drops those of `g`'s inactive parameters;
+//! * reverse: a cotangent for every parameter, `()` for inactive ones; the
+//!   caller adds each into its argument's adjoint with [`accumulate`], where
+//!   `()` adds nothing.
+
+/// The tangent of an argument the caller does not differentiate: zero.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoTangent;
+
+/// What can be passed as the tangent of a parameter of type `P`.
+pub trait TangentFor<P> {
+    /// The tangent `g_jvp` takes.
+    fn tangent_for(self, primal: &P) -> P;
+}
+
+macro_rules! scalar_tangent {
+    ($($t:ty),*) => {$(
+        impl TangentFor<$t> for $t {
+            #[inline]
+            fn tangent_for(self, _: &$t) -> $t {
+                self
+            }
+        }
+        impl TangentFor<$t> for NoTangent {
+            #[inline]
+            fn tangent_for(self, _: &$t) -> $t {
+                0.0
+            }
+        }
+    )*};
+}
+scalar_tangent!(f32, f64);
+
+/// Converts a caller's tangent (or [`NoTangent`]) for a parameter.
+#[inline]
+pub fn tangent_for<P, T: TangentFor<P>>(t: T, primal: &P) -> P {
+    t.tangent_for(primal)
+}
+
+/// A cotangent that can be added into an adjoint of type `X`.
+pub trait AddTo<X> {
+    /// `*x += self`.
+    fn add_to(self, x: &mut X);
+}
+
+macro_rules! scalar_add {
+    ($($t:ty),*) => {$(
+        impl AddTo<$t> for $t {
+            #[inline]
+            fn add_to(self, x: &mut $t) {
+                *x += self;
+            }
+        }
+    )*};
+}
+scalar_add!(f32, f64);
+
+/// The cotangent of a parameter the callee does not differentiate.
+impl<X> AddTo<X> for () {
+    #[inline]
+    fn add_to(self, _: &mut X) {}
+}
+
+/// `*x += c`, where `c` may be `()` (nothing to add).
+#[inline]
+pub fn accumulate<X, C: AddTo<X>>(x: &mut X, c: C) {
+    c.add_to(x);
+}

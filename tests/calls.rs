@@ -1,0 +1,192 @@
+//! Composition: calls between differentiated functions, custom rules for
+//! primitives, calls through module paths, in forward and reverse mode.
+
+use ad::check::check_gradient;
+use ad::differentiate;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[differentiate]
+fn f1(x: f64) -> f64 {
+    x.exp() + x
+}
+
+#[differentiate]
+fn f2(x: f64) -> f64 {
+    f1(x) * x.sin()
+}
+
+/// Three calls deep.
+#[differentiate]
+fn f3(x: f64) -> f64 {
+    let g = f2(x);
+    g * g
+}
+
+#[test]
+fn chain_of_calls_three_deep() {
+    for x in [0.3f64, -1.1, 2.0] {
+        let f1v = x.exp() + x;
+        let f2v = f1v * x.sin();
+        let df2 = (x.exp() + 1.0) * x.sin() + f1v * x.cos();
+        let (v, g) = f3_grad(x);
+        assert!((v - f2v * f2v).abs() < 1e-12 * (1.0 + v.abs()));
+        assert!((g - 2.0 * f2v * df2).abs() < 1e-12 * (1.0 + g.abs()), "{g}");
+        let (_, d) = f3_jvp(x, 1.0);
+        assert!((d - g).abs() < 1e-12 * (1.0 + g.abs()));
+    }
+}
+
+/// Mixed arguments: an integer and a constant in the call.
+#[differentiate]
+fn scaled_power(x: f64, n: i32, w: f64) -> f64 {
+    w * x.powi(n)
+}
+
+#[differentiate]
+fn uses_mixed(x: f64, y: f64) -> f64 {
+    scaled_power(x, 3, 2.0) + scaled_power(y, 2, x)
+}
+
+#[test]
+fn calls_with_inactive_and_constant_arguments() {
+    let (x, y) = (1.3, -0.7);
+    let (v, gx, gy) = uses_mixed_grad(x, y);
+    assert_eq!(v, uses_mixed(x, y));
+    // d/dx [2 x^3 + x y^2] = 6 x^2 + y^2, d/dy = 2 x y
+    assert!((gx - (6.0 * x * x + y * y)).abs() < 1e-12);
+    assert!((gy - 2.0 * x * y).abs() < 1e-12);
+    let (_, dx) = uses_mixed_jvp(x, 1.0, y, 0.0);
+    let (_, dy) = uses_mixed_jvp(x, 0.0, y, 1.0);
+    assert!((dx - gx).abs() < 1e-12 && (dy - gy).abs() < 1e-12);
+}
+
+mod physics {
+    use ad::differentiate;
+
+    /// Kinetic energy.
+    #[differentiate]
+    pub fn kinetic(m: f64, v: f64) -> f64 {
+        0.5 * m * v * v
+    }
+}
+
+#[differentiate]
+fn energy(m: f64, v: f64, h: f64) -> f64 {
+    physics::kinetic(m, v) + m * 9.81 * h
+}
+
+#[test]
+fn calls_through_module_paths() {
+    let (e, gm, gv, gh) = energy_grad(2.0, 3.0, 5.0);
+    assert_eq!(e, 9.0 + 2.0 * 9.81 * 5.0);
+    assert!((gm - (4.5 + 9.81 * 5.0)).abs() < 1e-12);
+    assert_eq!((gv, gh), (6.0, 2.0 * 9.81));
+}
+
+/// A call inside a loop: reverse mode re-runs the callee per iteration.
+#[differentiate]
+fn sum_of_energies(m: &[f64], v: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..m.len() {
+        let vi = v * (i as f64 + 1.0);
+        s += physics::kinetic(m[i], vi).sqrt();
+    }
+    s
+}
+
+#[test]
+fn calls_in_a_loop() {
+    let m = [1.0, 2.0, 0.5];
+    let v = 1.5;
+    let (val, gm, gv) = sum_of_energies_grad(&m, v);
+    let mut p = m.to_vec();
+    p.push(v);
+    let mut g = gm.clone();
+    g.push(gv);
+    assert_eq!(val, sum_of_energies(&m, v));
+    let report = check_gradient(|p: &[f64]| sum_of_energies(&p[..3], p[3]), &p, &g);
+    report.assert_close(1e-8, 1e-8);
+}
+
+// ----- custom rules --------------------------------------------------------
+
+static SIGMOID_JVP_CALLS: AtomicUsize = AtomicUsize::new(0);
+static SIGMOID_VJP_CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// The lecture's "complex primitive": one sigmoid node with local gradient
+/// s (1 - s), instead of four nodes.
+#[differentiate(custom)]
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn sigmoid_jvp(x: f64, dx: f64) -> (f64, f64) {
+    SIGMOID_JVP_CALLS.fetch_add(1, Ordering::SeqCst);
+    let s = sigmoid(x);
+    (s, s * (1.0 - s) * dx)
+}
+
+fn sigmoid_vjp(x: f64, dout: f64) -> (f64, f64) {
+    SIGMOID_VJP_CALLS.fetch_add(1, Ordering::SeqCst);
+    let s = sigmoid(x);
+    (s, s * (1.0 - s) * dout)
+}
+
+/// The neuron with the fused primitive...
+#[differentiate]
+fn neuron_fused(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
+    sigmoid(w0 * x0 + w1 * x1 + w2)
+}
+
+/// ...and through its four nodes.
+#[differentiate]
+fn neuron_nodes(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
+    let dot = w0 * x0 + w1 * x1 + w2;
+    1.0 / (1.0 + (-dot).exp())
+}
+
+#[test]
+fn custom_rule_is_used_in_both_modes() {
+    let before_vjp = SIGMOID_VJP_CALLS.load(Ordering::SeqCst);
+    let fused = neuron_fused_grad(2.0, -1.0, -3.0, -2.0, -3.0);
+    assert!(
+        SIGMOID_VJP_CALLS.load(Ordering::SeqCst) > before_vjp,
+        "the rule was not called"
+    );
+    let nodes = neuron_nodes_grad(2.0, -1.0, -3.0, -2.0, -3.0);
+    let (a, b) = (
+        [fused.0, fused.1, fused.2, fused.3, fused.4, fused.5],
+        [nodes.0, nodes.1, nodes.2, nodes.3, nodes.4, nodes.5],
+    );
+    for i in 0..6 {
+        assert!(
+            (a[i] - b[i]).abs() < 1e-15,
+            "entry {i}: {} vs {}",
+            a[i],
+            b[i]
+        );
+    }
+    let before_jvp = SIGMOID_JVP_CALLS.load(Ordering::SeqCst);
+    let (_, d) = neuron_fused_jvp(2.0, 1.0, -1.0, 0.0, -3.0, 0.0, -2.0, 0.0, -3.0, 0.0);
+    assert!(
+        SIGMOID_JVP_CALLS.load(Ordering::SeqCst) > before_jvp,
+        "the rule was not called"
+    );
+    assert!((d - b[1]).abs() < 1e-15);
+}
+
+#[differentiate]
+fn small32(x: f32) -> f32 {
+    x * x
+}
+
+#[differentiate]
+fn calls32(x: f32, y: f32) -> f32 {
+    small32(x) * y
+}
+
+#[test]
+fn single_precision_calls() {
+    let (v, gx, gy) = calls32_grad(1.5, 2.0);
+    assert_eq!((v, gx, gy), (4.5, 6.0, 2.25));
+}
