@@ -193,3 +193,90 @@ fn mixed_hessian_vector_products() {
         },
     );
 }
+
+// ----- through calls and custom rules -------------------------------------
+
+#[differentiate]
+fn inner(x: f64, y: f64) -> f64 {
+    x.sin() * y + x / y
+}
+
+#[differentiate]
+fn middle(x: f64, n: i32, y: f64) -> f64 {
+    inner(x, y).powi(n) + inner(y, 2.0)
+}
+
+/// Calls two deep, with inactive and constant arguments, inside a loop.
+#[differentiate]
+fn outer(p: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..p.len() - 1 {
+        s += middle(p[i], 2, p[i + 1]);
+    }
+    s
+}
+
+#[test]
+fn hvp_through_calls() {
+    let p = [0.4, 1.3, -0.8, 2.1];
+    check_hvp(
+        "outer",
+        &p,
+        |p| outer_grad(p).1,
+        |p, v| {
+            let (val, g, hv) = outer_hvp(p, v);
+            assert_eq!(val, outer(p));
+            assert_eq!(g, outer_grad(p).1);
+            hv
+        },
+    );
+}
+
+/// A primitive with hand-written first and second order rules.
+#[differentiate(custom(second_order))]
+fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+fn sigmoid_of(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn softplus_jvp(x: f64, dx: f64) -> (f64, f64) {
+    (softplus(x), sigmoid_of(x) * dx)
+}
+
+fn softplus_vjp(x: f64, dout: f64) -> (f64, f64) {
+    (softplus(x), sigmoid_of(x) * dout)
+}
+
+/// The forward derivative of `softplus_vjp`: ((value, x_bar), (d value, d x_bar)).
+fn softplus_vjp_jvp(x: f64, dx: f64, dout: f64, ddout: f64) -> ((f64, f64), (f64, f64)) {
+    let s = sigmoid_of(x);
+    (
+        (softplus(x), s * dout),
+        (s * dx, s * (1.0 - s) * dx * dout + s * ddout),
+    )
+}
+
+#[differentiate]
+fn uses_softplus(x: f64, y: f64) -> f64 {
+    softplus(x * y) * y
+}
+
+#[test]
+fn hvp_through_a_custom_rule() {
+    let p = [0.7, -1.2];
+    check_hvp(
+        "uses_softplus",
+        &p,
+        |p| {
+            let (_, gx, gy) = uses_softplus_grad(p[0], p[1]);
+            vec![gx, gy]
+        },
+        |p, v| {
+            let (_, _, _, hx, hy) = uses_softplus_hvp(p[0], v[0], p[1], v[1]);
+            vec![hx, hy]
+        },
+    );
+}

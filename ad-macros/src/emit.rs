@@ -17,7 +17,7 @@ use std::collections::HashSet;
 /// lints about its style would only be noise at the user's attribute.
 fn allow() -> TokenStream {
     quote! {
-        #[allow(unused_variables, unused_mut, unused_parens, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+        #[allow(unused_variables, unused_mut, unused_parens, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
     }
 }
 
@@ -349,6 +349,8 @@ pub struct Bodies {
     pub adjoint: crate::adjoint::Vjp,
     /// Forward over reverse, when it is generated.
     pub hvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
+    /// The forward derivative of the reverse mode, for callers.
+    pub vjp_jvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
 }
 
 pub fn bodies(prog: &Program) -> Bodies {
@@ -359,6 +361,7 @@ pub fn bodies(prog: &Program) -> Bodies {
     let adjoint = crate::adjoint::vjp(&mut prog_vjp);
     let vjp = emit_body(&prog_vjp, &adjoint.body);
     let hvp = hvp(&prog_vjp, &adjoint);
+    let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
     Bodies {
         jvp,
         vjp,
@@ -367,25 +370,38 @@ pub fn bodies(prog: &Program) -> Bodies {
         tangent,
         adjoint,
         hvp,
+        vjp_jvp,
     }
+}
+
+/// The forward derivative of the reverse mode, with the output cotangent as
+/// an input too: what a caller's second order needs of this function.
+fn vjp_jvp(
+    prog_vjp: &Program,
+    adjoint: &crate::adjoint::Vjp,
+) -> Option<(TokenStream, Program, crate::tangent::Jvp)> {
+    let seed = adjoint.seed?;
+    if !prog_vjp.outputs.is_empty() {
+        return None;
+    }
+    let mut p = prog_vjp.clone();
+    p.body = adjoint.body.clone();
+    p.active_params.push(seed);
+    let j = crate::tangent::jvp(&mut p);
+    let tokens = emit_body(&p, &j.body);
+    Some((tokens, p, j))
 }
 
 /// The Hessian-vector product: the tangent transform applied to the reverse
 /// mode seeded with one (forward over reverse, JAX's `jvp(grad(f))`). Its
-/// result is `(value, gradient..., H v...)`. Not generated through recursion
-/// (a recursive call's reverse mode would need the callee's own second order).
+/// result is `(value, gradient..., H v...)`. Through a call, it uses the
+/// callee's `__ad_vjpjvp_` wrapper (see [`vjp_jvp`]).
 fn hvp(
     prog_vjp: &Program,
     adjoint: &crate::adjoint::Vjp,
 ) -> Option<(TokenStream, Program, crate::tangent::Jvp)> {
     let seed = adjoint.seed?;
-    let mut recursive = false;
-    walk(&adjoint.body.stmts, &mut |s| {
-        if let Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } = s {
-            find_call2(expr, &mut recursive);
-        }
-    });
-    if recursive || !prog_vjp.outputs.is_empty() {
+    if !prog_vjp.outputs.is_empty() {
         return None;
     }
     let mut p = prog_vjp.clone();
@@ -408,23 +424,6 @@ fn hvp(
     j.body.ret = ret;
     let tokens = emit_body(&p, &j.body);
     Some((tokens, p, j))
-}
-
-fn find_call2(e: &Expr, found: &mut bool) {
-    match e {
-        Expr::Call2 { .. } => *found = true,
-        Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
-            find_call2(a, found)
-        }
-        Expr::Bin(_, a, b) => {
-            find_call2(a, found);
-            find_call2(b, found);
-        }
-        Expr::Call(_, _, args) | Expr::Rule(_, args) | Expr::List { elems: args, .. } => {
-            args.iter().for_each(|a| find_call2(a, found))
-        }
-        _ => {}
-    }
 }
 
 /// The owned type of a cotangent: `&[f64]` -> `Vec<f64>`, `&[f64; N]` ->
@@ -479,7 +478,18 @@ fn param(
 /// since they cannot see `f`'s signature. Each wrapper contains the
 /// derivative's body (or, for `custom`, calls the hand-written rule), so it
 /// needs no path to `f_jvp` and works in `impl` blocks too.
-pub fn wrappers(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
+/// Which wrappers to generate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum WrapperMode {
+    /// From the generated derivatives.
+    Generated,
+    /// Signatures only, after errors.
+    Stub,
+    /// Calling hand-written rules; `second_order`: `f_vjp_jvp` exists.
+    Custom { second_order: bool },
+}
+
+pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> TokenStream {
     let supported = model.has_output
         && !model
             .params
@@ -554,6 +564,11 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
             let body = &b.jvp;
             quote!(#(#lets)* #body)
         }
+        None if mode == WrapperMode::Stub => {
+            quote!(::core::unreachable!(
+                "the derivative of a function that failed to compile"
+            ))
+        }
         None => {
             let user = format_ident!("{}_jvp", base);
             quote!(#user(#(#call),*))
@@ -601,6 +616,11 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
             let body = &b.vjp;
             quote!({ #body })
         }
+        None if mode == WrapperMode::Stub => {
+            quote!(::core::unreachable!(
+                "the derivative of a function that failed to compile"
+            ))
+        }
         None => {
             let user = format_ident!("{}_vjp", base);
             let args: Vec<TokenStream> = model
@@ -611,7 +631,152 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
             quote!(#user(#(#args,)* #seed))
         }
     };
+    // __ad_vjpjvp_f(x, t_x, .., dout, t_dout) -> ((out, x_bar, ()..), (dout', dx_bar, ()..))
+    let wrap_vjpjvp = format_ident!("__ad_vjpjvp_{}", base);
+    let vjpjvp = match bodies.map(|b| b.vjp_jvp.as_ref()) {
+        Some(Some((tokens, prog, j))) => {
+            let mutable = assigned(prog, &j.body.stmts);
+            let pm = Some((prog, &mutable));
+            let mut names = prog.names.clone();
+            let mut gparams = Vec::new();
+            let mut gbounds = Vec::new();
+            let mut gnames = Vec::new();
+            let mut lets = Vec::new();
+            let mut ai = 0;
+            let mut add_param = |v: VarId,
+                                 ty: &syn::Type,
+                                 active: bool,
+                                 i: usize,
+                                 params: &mut Vec<TokenStream>| {
+                let x = prog.name(v).clone();
+                let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
+                let g = format_ident!("U{}", i);
+                params.push(param(pm, v, &x, ty));
+                params.push(quote!(#raw: #g));
+                if active {
+                    gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
+                    let d = j.tangents[ai];
+                    let dn = prog.name(d);
+                    let m = mutable.contains(&d).then(|| quote!(mut));
+                    lets.push(quote!(let #m #dn: #ty = ::ad::__rt::tangent_for(#raw, &#x);));
+                    ai += 1;
+                }
+                gnames.push(g);
+            };
+            for (i, p) in model.params.iter().enumerate() {
+                add_param(i, &p.ty, p.active, i, &mut gparams);
+            }
+            let seed = *prog.active_params.last().expect("the seed is active");
+            add_param(seed, ret, true, model.params.len(), &mut gparams);
+            let mut names = prog.names.clone();
+            let v = names.fresh("value", proc_macro2::Span::call_site());
+            let dv = names.fresh("dvalue", proc_macro2::Span::call_site());
+            let (mut cs, mut dcs, mut all, mut dall) = (vec![], vec![], vec![], vec![]);
+            for p in &model.params {
+                if p.active {
+                    let c = names.fresh("cotangent", proc_macro2::Span::call_site());
+                    let dc = names.fresh("dcotangent", proc_macro2::Span::call_site());
+                    all.push(c.to_token_stream());
+                    dall.push(dc.to_token_stream());
+                    cs.push(c);
+                    dcs.push(dc);
+                } else {
+                    all.push(quote!(()));
+                    dall.push(quote!(()));
+                }
+            }
+            quote! {
+                #[doc(hidden)]
+                #[inline]
+                #allow
+                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+                where
+                    #(#gbounds,)*
+                {
+                    #(#lets)*
+                    let (#v, #(#cs,)* #dv, #(#dcs),*) = { #tokens };
+                    ((#v, #(#all),*), (#dv, #(#dall),*))
+                }
+            }
+        }
+        // A custom rule: second order through it needs the rule's own
+        // forward derivative, `f_vjp_jvp`, written like this wrapper.
+        _ => {
+            let mut names2 = names.clone();
+            let cots_d: Vec<syn::Ident> = cots
+                .iter()
+                .map(|c| names2.fresh(&format!("d{c}"), proc_macro2::Span::call_site()))
+                .collect();
+            let mut k = 0;
+            let all_d: Vec<TokenStream> = model
+                .params
+                .iter()
+                .map(|p| {
+                    if p.active {
+                        k += 1;
+                        cots_d[k - 1].to_token_stream()
+                    } else {
+                        quote!(())
+                    }
+                })
+                .collect();
+            let mut gparams = Vec::new();
+            let mut gbounds = Vec::new();
+            let mut gnames = Vec::new();
+            let mut call = Vec::new();
+            let mut i = 0usize;
+            let mut names = names.clone();
+            let mut push =
+                |x: TokenStream, ty: &syn::Type, active: bool, call: &mut Vec<TokenStream>| {
+                    let raw = names.fresh("tangent", proc_macro2::Span::call_site());
+                    let g = format_ident!("U{}", i);
+                    i += 1;
+                    gparams.push(quote!(#x: #ty));
+                    gparams.push(quote!(#raw: #g));
+                    call.push(x.clone());
+                    if active {
+                        gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
+                        call.push(quote!(::ad::__rt::tangent_for(#raw, &#x)));
+                    }
+                    gnames.push(g);
+                };
+            for p in &model.params {
+                push(p.ident.to_token_stream(), &p.ty, p.active, &mut call);
+            }
+            push(seed.to_token_stream(), ret, true, &mut call);
+            let user = format_ident!("{}_vjp_jvp", base);
+            let body = match mode {
+                WrapperMode::Custom { second_order: true } => quote! {
+                    let ((v, #(#cots),*), (dv, #(#cots_d),*)) = #user(#(#call),*);
+                    ((v, #(#all),*), (dv, #(#all_d),*))
+                },
+                WrapperMode::Custom {
+                    second_order: false,
+                } => {
+                    let msg = format!(
+                        "ad: second order through the custom rule `{base}` needs its forward derivative `{base}_vjp_jvp`: write it and mark `{base}` with #[differentiate(custom(second_order))]"
+                    );
+                    quote!(::core::panic!(#msg))
+                }
+                _ => quote!(::core::unreachable!(
+                    "the derivative of a function that failed to compile"
+                )),
+            };
+            quote! {
+                #[doc(hidden)]
+                #[inline]
+                #allow
+                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+                where
+                    #(#gbounds,)*
+                {
+                    #body
+                }
+            }
+        }
+    };
     quote! {
+        #vjpjvp
         #[doc(hidden)]
         #[inline]
         #allow

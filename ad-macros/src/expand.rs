@@ -42,7 +42,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let name = &item_fn.sig.ident;
         let mut out = item_fn.to_token_stream();
         out.extend(quote!(const _: () = { let _ = #name; };));
-        out.extend(crate::emit::wrappers(&model, None));
+        let mode = crate::emit::WrapperMode::Custom {
+            second_order: options.custom_second_order,
+        };
+        out.extend(crate::emit::wrappers(&model, None, mode));
         if let Err(e) = errors.check() {
             out.extend(e.into_compile_error());
         }
@@ -60,7 +63,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(()) => {
             let bodies = crate::emit::bodies(&prog);
             let mut generated = crate::emit::generate(&model, Some(&bodies));
-            generated.extend(crate::emit::wrappers(&model, Some(&bodies)));
+            generated.extend(crate::emit::wrappers(
+                &model,
+                Some(&bodies),
+                crate::emit::WrapperMode::Generated,
+            ));
             if options.dump {
                 eprintln!(
                     "// #[differentiate] generated for `{}`:\n{}",
@@ -73,7 +80,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => {
             if signature_ok {
                 out.extend(crate::emit::generate(&model, None));
-                out.extend(crate::emit::wrappers(&model, None));
+                out.extend(crate::emit::wrappers(
+                    &model,
+                    None,
+                    crate::emit::WrapperMode::Stub,
+                ));
             }
             out.extend(e.into_compile_error());
         }

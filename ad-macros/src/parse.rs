@@ -15,6 +15,8 @@ pub struct Options {
     /// `custom`: the derivatives are the hand-written `f_jvp` and `f_vjp`
     /// next to `f`; only the calling convention is generated.
     pub custom: bool,
+    /// `custom(second_order)`: `f_vjp_jvp` is hand-written too.
+    pub custom_second_order: bool,
 }
 
 impl Options {
@@ -27,6 +29,18 @@ impl Options {
                 Ok(())
             } else if meta.path.is_ident("custom") {
                 options.custom = true;
+                if meta.input.peek(syn::token::Paren) {
+                    meta.parse_nested_meta(|inner| {
+                        if inner.path.is_ident("second_order") {
+                            options.custom_second_order = true;
+                            Ok(())
+                        } else {
+                            Err(inner.error(
+                                "the option of `custom` is `second_order` (the hand-written `f_vjp_jvp` exists)",
+                            ))
+                        }
+                    })?;
+                }
                 Ok(())
             } else if meta.path.is_ident("wrt") {
                 let mut names = Vec::new();

@@ -73,6 +73,13 @@ struct Tangent<'a> {
     prog: &'a mut Program,
 }
 
+/// Whether a call is to a hidden wrapper of the given kind (`vjp`, ...).
+fn is_wrapper(path: &syn::Path, kind: &str) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| s.ident.to_string().starts_with(&format!("__ad_{kind}_")))
+}
+
 pub fn add(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
     match (a, b) {
         (Some(a), Some(b)) => Some(Expr::Bin(BinOp::Add, Box::new(a), Box::new(b))),
@@ -101,6 +108,54 @@ impl Tangent<'_> {
         let mut out = Vec::new();
         for stmt in block {
             match stmt {
+                Stmt::Let {
+                    var,
+                    expr: Expr::Call2 { path, args },
+                    span,
+                    ..
+                } if self.act.is_active(*var) && is_wrapper(path, "vjp") => {
+                    // pair = __ad_vjp_g(a, n, y_bar): its tangent comes with it,
+                    // (pair, dpair) = __ad_vjpjvp_g(a, da, n, NoTangent, y_bar, dy_bar)
+                    let mut jargs = Vec::new();
+                    for a in args {
+                        jargs.push(a.clone());
+                        jargs.push(
+                            self.tan_of(a)
+                                .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
+                        );
+                    }
+                    let both = self.prog.derived("both");
+                    let mut callee = path.clone();
+                    if let Some(last) = callee.segments.last_mut() {
+                        let name = last
+                            .ident
+                            .to_string()
+                            .replacen("__ad_vjp_", "__ad_vjpjvp_", 1);
+                        last.ident = syn::Ident::new(&name, last.ident.span());
+                    }
+                    out.push(Stmt::Let {
+                        var: both,
+                        ty: None,
+                        expr: Expr::Call2 {
+                            path: callee,
+                            args: jargs,
+                        },
+                        span: *span,
+                    });
+                    out.push(Stmt::Let {
+                        var: *var,
+                        ty: None,
+                        expr: Expr::Field(Box::new(Expr::var(both)), 0),
+                        span: *span,
+                    });
+                    let dv = self.new_tangent(*var);
+                    out.push(Stmt::Let {
+                        var: dv,
+                        ty: None,
+                        expr: Expr::Field(Box::new(Expr::var(both)), 1),
+                        span: *span,
+                    });
+                }
                 Stmt::Let {
                     var,
                     expr: Expr::Call2 { path, args },
@@ -385,7 +440,8 @@ impl Tangent<'_> {
                 };
                 Some(Expr::Take(Box::new(dp)))
             }
-            Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } | Expr::Field(..) => None,
+            Expr::Field(e, k) => self.tan_expr(e).map(|d| Expr::Field(Box::new(d), *k)),
+            Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } => None,
             Expr::Fresh { .. } => None,
         }
     }
