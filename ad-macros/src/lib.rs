@@ -31,3 +31,6 @@ pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fuzz;
