@@ -1229,7 +1229,7 @@ impl<'a> Adjoint<'a> {
                 }
             }
             Expr::Repeat { elem, .. } => push(elem, Expr::Rule("sum", vec![ybar]), false),
-            Expr::Call2 { path, args } => {
+            Expr::Call2 { path, args, method } => {
                 // The callee's reverse mode, which runs its forward sweep
                 // again (joint mode): (value, a cotangent per parameter).
                 let mut vargs = args.clone();
@@ -1241,10 +1241,12 @@ impl<'a> Adjoint<'a> {
                     expr: Expr::Call2 {
                         path: wrapper(path, "vjp"),
                         args: vargs,
+                        method: *method,
                     },
                     span,
                 });
-                for (k, a) in args.iter().enumerate() {
+                let skip = usize::from(*method); // the receiver has no cotangent
+                for (k, a) in args.iter().enumerate().skip(skip) {
                     let Some(v) = a.as_var().filter(|v| self.act.is_active(*v)) else {
                         continue;
                     };
@@ -1255,7 +1257,7 @@ impl<'a> Adjoint<'a> {
                     out.push(Stmt::Assign {
                         place: Place::Var(vb),
                         op: AssignOp::Acc,
-                        expr: Expr::Field(Box::new(Expr::var(pair)), k + 1),
+                        expr: Expr::Field(Box::new(Expr::var(pair)), k + 1 - skip),
                         span,
                     });
                 }

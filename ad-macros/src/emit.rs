@@ -153,9 +153,15 @@ impl Emitter<'_> {
                     quote_spanned!(span=> [#elem; #len])
                 }
             }
-            Expr::Call2 { path, args } => {
-                let args = args.iter().map(|a| self.expr(a, span));
-                quote_spanned!(span=> #path(#(#args),*))
+            Expr::Call2 { path, args, method } => {
+                if *method {
+                    let recv = self.expr(&args[0], span);
+                    let rest = args[1..].iter().map(|a| self.expr(a, span));
+                    quote_spanned!(span=> #recv.#path(#(#rest),*))
+                } else {
+                    let args = args.iter().map(|a| self.expr(a, span));
+                    quote_spanned!(span=> #path(#(#args),*))
+                }
             }
             Expr::Pop(s) => {
                 let s = self.name(*s);
@@ -505,6 +511,15 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     let base = base.trim_start_matches("r#");
     let wrap_jvp = format_ident!("__ad_jvp_{}", base);
     let wrap_vjp = format_ident!("__ad_vjp_{}", base);
+    let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
+    // Hand-written rules of a method are methods too.
+    let call_user = |user: syn::Ident, args: TokenStream| -> TokenStream {
+        if model.receiver.is_some() {
+            quote!(self.#user(#args))
+        } else {
+            quote!(#user(#args))
+        }
+    };
     let ret = &model.ret;
     let allow = allow();
 
@@ -569,10 +584,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 "the derivative of a function that failed to compile"
             ))
         }
-        None => {
-            let user = format_ident!("{}_jvp", base);
-            quote!(#user(#(#call),*))
-        }
+        None => call_user(format_ident!("{}_jvp", base), quote!(#(#call),*)),
     };
 
     // __ad_vjp_f(x, n, .., dout) -> (out, x_bar, (), ..)
@@ -622,13 +634,12 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             ))
         }
         None => {
-            let user = format_ident!("{}_vjp", base);
             let args: Vec<TokenStream> = model
                 .params
                 .iter()
                 .map(|p| p.ident.to_token_stream())
                 .collect();
-            quote!(#user(#(#args,)* #seed))
+            call_user(format_ident!("{}_vjp", base), quote!(#(#args,)* #seed))
         }
     };
     // __ad_vjpjvp_f(x, t_x, .., dout, t_dout) -> ((out, x_bar, ()..), (dout', dx_bar, ()..))
@@ -689,7 +700,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 #[doc(hidden)]
                 #[inline]
                 #allow
-                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
                 where
                     #(#gbounds,)*
                 {
@@ -744,10 +755,10 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 push(p.ident.to_token_stream(), &p.ty, p.active, &mut call);
             }
             push(seed.to_token_stream(), ret, true, &mut call);
-            let user = format_ident!("{}_vjp_jvp", base);
+            let user = call_user(format_ident!("{}_vjp_jvp", base), quote!(#(#call),*));
             let body = match mode {
                 WrapperMode::Custom { second_order: true } => quote! {
-                    let ((v, #(#cots),*), (dv, #(#cots_d),*)) = #user(#(#call),*);
+                    let ((v, #(#cots),*), (dv, #(#cots_d),*)) = #user;
                     ((v, #(#all),*), (dv, #(#all_d),*))
                 },
                 WrapperMode::Custom {
@@ -766,7 +777,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 #[doc(hidden)]
                 #[inline]
                 #allow
-                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
                 where
                     #(#gbounds,)*
                 {
@@ -780,7 +791,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         #[doc(hidden)]
         #[inline]
         #allow
-        #vis fn #wrap_jvp<#(#generics),*>(#(#params),*) -> (#ret, #ret)
+        #vis fn #wrap_jvp<#(#generics),*>(#(#recv,)* #(#params),*) -> (#ret, #ret)
         where
             #(#bounds,)*
         {
@@ -789,7 +800,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         #[doc(hidden)]
         #[inline]
         #allow
-        #vis fn #wrap_vjp(#(#vparams,)* #seed: #ret) -> (#ret, #(#tys),*) {
+        #vis fn #wrap_vjp(#(#recv,)* #(#vparams,)* #seed: #ret) -> (#ret, #(#tys),*) {
             let (#value, #(#cots),*) = #inner;
             (#value, #(#all),*)
         }
@@ -801,6 +812,8 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
 /// unreachable bodies: the build fails on the reported errors anyway, and
 /// callers see no second wave of "cannot find function" errors.
 pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
+    // A method's receiver comes first, inactive.
+    let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
     let item = model.item;
     let vis = &item.vis;
     let name = &item.sig.ident;
@@ -896,19 +909,14 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         "Reverse mode of [`{name}`]: its value and the cotangents of the active inputs, in order, for the output cotangent `{seed}`. Generated by `#[differentiate]`."
     );
     let mut out = quote! {
-        // The derivatives stand for `f`: do not report it unused when only
-        // they are called.
-        const _: () = {
-            let _ = #name;
-        };
         #[doc = #doc_jvp]
         #allow
-        #vis fn #jvp_name(#(#jvp_params),*) #jvp_ret {
+        #vis fn #jvp_name(#(#recv,)* #(#jvp_params),*) #jvp_ret {
             #jvp_body
         }
         #[doc = #doc_vjp]
         #allow
-        #vis fn #vjp_name(#(#vjp_params),*) #vjp_ret {
+        #vis fn #vjp_name(#(#recv,)* #(#vjp_params),*) #vjp_ret {
             #vjp_body
         }
     };
@@ -926,7 +934,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         out.extend(quote! {
             #[doc = #doc_grad]
             #allow
-            #vis fn #grad_name(#(#plain_params),*) -> (#ret, #(#cotangent_tys),*) {
+            #vis fn #grad_name(#(#recv,)* #(#plain_params),*) -> (#ret, #(#cotangent_tys),*) {
                 #grad_body
             }
         });
@@ -967,7 +975,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
                 out.extend(quote! {
                     #[doc = #doc_hvp]
                     #allow
-                    #vis fn #hvp_name(#(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) {
+                    #vis fn #hvp_name(#(#recv,)* #(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) {
                         #body
                     }
                 });

@@ -137,9 +137,12 @@ pub enum Expr {
     },
     /// A call of a differentiated function: `path(args)`. Its derivatives
     /// call the function's hidden wrappers (see [`wrapper`]).
+    /// With `method`, the first argument is the receiver (`self.g(x)`): it
+    /// gets no tangent and no cotangent.
     Call2 {
         path: syn::Path,
         args: Vec<Expr>,
+        method: bool,
     },
     /// `v.pop().unwrap()` of a stack: a value saved by the forward sweep.
     Pop(VarId),

@@ -1681,12 +1681,18 @@ impl Lowerer<'_> {
         if NON_DIFFERENTIABLE.contains(&name.as_str()) {
             return self.opaque(&syn::Expr::MethodCall(mc.clone()));
         }
+        let on_self =
+            matches!(strip_parens(&mc.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
+        if on_self && func(&name).is_none() {
+            return self.lower_method_call(mc);
+        }
         let Some(func) = func(&name) else {
             self.errors.spanned(
                 &mc.method,
                 format_args!(
                     "differentiation rule for method `{name}` is not implemented; the float \
-                     methods with rules are: {}",
+                     methods with rules are: {}; a method of `self` must be differentiated \
+                     (`#[differentiate]`) to be called with active arguments",
                     supported_methods()
                 ),
             );
@@ -1753,6 +1759,35 @@ impl Lowerer<'_> {
         self.poisoned()
     }
 
+    /// `self.g(a, b)` with an active argument: `g` is a differentiated method.
+    fn lower_method_call(&mut self, mc: &syn::ExprMethodCall) -> Operand {
+        if let Some(t) = &mc.turbofish {
+            self.errors.spanned(
+                t,
+                "generic arguments in a differentiated call are not supported",
+            );
+            return self.poisoned();
+        }
+        let mut args = vec![Expr::constant(quote!(self))];
+        for a in &mc.args {
+            let op = if self.mentions_varied(a) {
+                self.lower_expr(a)
+            } else {
+                self.opaque(a)
+            };
+            args.push(Expr::Use(op));
+        }
+        self.temp(
+            Expr::Call2 {
+                path: syn::Path::from(mc.method.clone()),
+                args,
+                method: true,
+            },
+            true,
+            mc.span(),
+        )
+    }
+
     /// `g(a, b)` with an active argument: `g` must be differentiated (or have
     /// a custom rule); its derivatives are reached through hidden wrappers.
     fn lower_diff_call(&mut self, c: &syn::ExprCall, path: &syn::Path) -> Operand {
@@ -1784,6 +1819,7 @@ impl Lowerer<'_> {
             Expr::Call2 {
                 path: path.clone(),
                 args,
+                method: false,
             },
             true,
             c.span(),

@@ -91,6 +91,8 @@ pub struct Param {
 /// The function, as the transformations see it.
 pub struct Model<'a> {
     pub item: &'a ItemFn,
+    /// `&self`, `&mut self` or `self`: passed through, inactive.
+    pub receiver: Option<syn::Receiver>,
     pub params: Vec<Param>,
     /// The declared return type.
     pub ret: Type,
@@ -241,14 +243,12 @@ impl<'a> Model<'a> {
         }
 
         let mut params = Vec::new();
+        let mut receiver = None;
         for arg in &sig.inputs {
             let pt = match arg {
                 FnArg::Receiver(r) => {
-                    errors.spanned(
-                        r,
-                        "#[differentiate] does not support methods with a receiver yet: \
-                         write an associated or free function that takes the fields it needs",
-                    );
+                    // Inactive: its fields are read as data.
+                    receiver = Some(r.clone());
                     continue;
                 }
                 FnArg::Typed(pt) => pt,
@@ -398,6 +398,7 @@ impl<'a> Model<'a> {
 
         Model {
             item,
+            receiver,
             params,
             ret,
             has_output,

@@ -110,15 +110,18 @@ impl Tangent<'_> {
             match stmt {
                 Stmt::Let {
                     var,
-                    expr: Expr::Call2 { path, args },
+                    expr: Expr::Call2 { path, args, method },
                     span,
                     ..
                 } if self.act.is_active(*var) && is_wrapper(path, "vjp") => {
                     // pair = __ad_vjp_g(a, n, y_bar): its tangent comes with it,
                     // (pair, dpair) = __ad_vjpjvp_g(a, da, n, NoTangent, y_bar, dy_bar)
                     let mut jargs = Vec::new();
-                    for a in args {
+                    for (k, a) in args.iter().enumerate() {
                         jargs.push(a.clone());
+                        if *method && k == 0 {
+                            continue; // the receiver
+                        }
                         jargs.push(
                             self.tan_of(a)
                                 .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
@@ -139,6 +142,7 @@ impl Tangent<'_> {
                         expr: Expr::Call2 {
                             path: callee,
                             args: jargs,
+                            method: *method,
                         },
                         span: *span,
                     });
@@ -158,14 +162,17 @@ impl Tangent<'_> {
                 }
                 Stmt::Let {
                     var,
-                    expr: Expr::Call2 { path, args },
+                    expr: Expr::Call2 { path, args, method },
                     span,
                     ..
                 } if self.act.is_active(*var) => {
                     // y = g(a, n): (y, dy) = __ad_jvp_g(a, da, n, NoTangent)
                     let mut jargs = Vec::new();
-                    for a in args {
+                    for (k, a) in args.iter().enumerate() {
                         jargs.push(a.clone());
+                        if *method && k == 0 {
+                            continue; // the receiver
+                        }
                         jargs.push(
                             self.tan_of(a)
                                 .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
@@ -178,6 +185,7 @@ impl Tangent<'_> {
                         expr: Expr::Call2 {
                             path: wrapper(path, "jvp"),
                             args: jargs,
+                            method: *method,
                         },
                         span: *span,
                     });
