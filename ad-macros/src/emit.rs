@@ -359,14 +359,14 @@ pub struct Bodies {
     pub vjp_jvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
 }
 
-pub fn bodies(prog: &Program) -> Bodies {
+pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
     let jvp = emit_body(&prog_jvp, &tangent.body);
     let mut prog_vjp = prog.clone();
     let adjoint = crate::adjoint::vjp(&mut prog_vjp);
     let vjp = emit_body(&prog_vjp, &adjoint.body);
-    let hvp = hvp(&prog_vjp, &adjoint);
+    let hvp = hvp(&prog_vjp, &adjoint, ret);
     let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
     Bodies {
         jvp,
@@ -405,6 +405,7 @@ fn vjp_jvp(
 fn hvp(
     prog_vjp: &Program,
     adjoint: &crate::adjoint::Vjp,
+    ret: &syn::Type,
 ) -> Option<(TokenStream, Program, crate::tangent::Jvp)> {
     let seed = adjoint.seed?;
     if !prog_vjp.outputs.is_empty() {
@@ -413,8 +414,8 @@ fn hvp(
     let mut p = prog_vjp.clone();
     let mut stmts = vec![Stmt::Let {
         var: seed,
-        ty: None,
-        expr: Expr::constant(quote!(1.0)),
+        ty: Some(Box::new(ret.clone())),
+        expr: Expr::Opaque(quote!(::ad::__rt::one()), vec![]),
         span: Span::call_site(),
     }];
     stmts.extend(adjoint.body.stmts.iter().cloned());
@@ -512,6 +513,21 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     let wrap_jvp = format_ident!("__ad_jvp_{}", base);
     let wrap_vjp = format_ident!("__ad_vjp_{}", base);
     let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
+    // The function's own generics, then the wrapper's.
+    let own_params: Vec<TokenStream> = item
+        .sig
+        .generics
+        .params
+        .iter()
+        .map(|p| p.to_token_stream())
+        .collect();
+    let own_preds: Vec<TokenStream> = item
+        .sig
+        .generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter().map(|p| p.to_token_stream()))
+        .collect();
     // Hand-written rules of a method are methods too.
     let call_user = |user: syn::Ident, args: TokenStream| -> TokenStream {
         if model.receiver.is_some() {
@@ -551,7 +567,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             None => p.ident.clone(),
         };
         let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
-        let g = format_ident!("T{}", i);
+        let g = format_ident!("__AdT{}", i);
         params.push(param(jp, i, &p.ident, ty));
         params.push(quote!(#raw: #g));
         call.push(x.to_token_stream());
@@ -661,7 +677,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                                  params: &mut Vec<TokenStream>| {
                 let x = prog.name(v).clone();
                 let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
-                let g = format_ident!("U{}", i);
+                let g = format_ident!("__AdU{}", i);
                 params.push(param(pm, v, &x, ty));
                 params.push(quote!(#raw: #g));
                 if active {
@@ -700,8 +716,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 #[doc(hidden)]
                 #[inline]
                 #allow
-                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+                #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
                 where
+                    #(#own_preds,)*
                     #(#gbounds,)*
                 {
                     #(#lets)*
@@ -740,7 +757,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             let mut push =
                 |x: TokenStream, ty: &syn::Type, active: bool, call: &mut Vec<TokenStream>| {
                     let raw = names.fresh("tangent", proc_macro2::Span::call_site());
-                    let g = format_ident!("U{}", i);
+                    let g = format_ident!("__AdU{}", i);
                     i += 1;
                     gparams.push(quote!(#x: #ty));
                     gparams.push(quote!(#raw: #g));
@@ -777,8 +794,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 #[doc(hidden)]
                 #[inline]
                 #allow
-                #vis fn #wrap_vjpjvp<#(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+                #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
                 where
+                    #(#own_preds,)*
                     #(#gbounds,)*
                 {
                     #body
@@ -791,8 +809,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         #[doc(hidden)]
         #[inline]
         #allow
-        #vis fn #wrap_jvp<#(#generics),*>(#(#recv,)* #(#params),*) -> (#ret, #ret)
+        #vis fn #wrap_jvp<#(#own_params,)* #(#generics),*>(#(#recv,)* #(#params),*) -> (#ret, #ret)
         where
+            #(#own_preds,)*
             #(#bounds,)*
         {
             #jvp_body
@@ -800,7 +819,10 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         #[doc(hidden)]
         #[inline]
         #allow
-        #vis fn #wrap_vjp(#(#recv,)* #(#vparams,)* #seed: #ret) -> (#ret, #(#tys),*) {
+        #vis fn #wrap_vjp<#(#own_params),*>(#(#recv,)* #(#vparams,)* #seed: #ret) -> (#ret, #(#tys),*)
+        where
+            #(#own_preds,)*
+        {
             let (#value, #(#cots),*) = #inner;
             (#value, #(#all),*)
         }
@@ -815,6 +837,9 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     // A method's receiver comes first, inactive.
     let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
     let item = model.item;
+    // The function's generics (`<T: Real>`) on every generated item.
+    let gen = &item.sig.generics;
+    let wher = &item.sig.generics.where_clause;
     let vis = &item.vis;
     let name = &item.sig.ident;
     let jvp_name = format_ident!("{}_jvp", name);
@@ -911,12 +936,12 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     let mut out = quote! {
         #[doc = #doc_jvp]
         #allow
-        #vis fn #jvp_name(#(#recv,)* #(#jvp_params),*) #jvp_ret {
+        #vis fn #jvp_name #gen (#(#recv,)* #(#jvp_params),*) #jvp_ret #wher {
             #jvp_body
         }
         #[doc = #doc_vjp]
         #allow
-        #vis fn #vjp_name(#(#recv,)* #(#vjp_params),*) #vjp_ret {
+        #vis fn #vjp_name #gen (#(#recv,)* #(#vjp_params),*) #vjp_ret #wher {
             #vjp_body
         }
     };
@@ -927,14 +952,14 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         let grad_body = match bodies {
             Some(b) => {
                 let body = &b.vjp;
-                quote!(let #seed: #ret = 1.0; #body)
+                quote!(let #seed: #ret = ::ad::__rt::one(); #body)
             }
             None => unreachable,
         };
         out.extend(quote! {
             #[doc = #doc_grad]
             #allow
-            #vis fn #grad_name(#(#recv,)* #(#plain_params),*) -> (#ret, #(#cotangent_tys),*) {
+            #vis fn #grad_name #gen (#(#recv,)* #(#plain_params),*) -> (#ret, #(#cotangent_tys),*) #wher {
                 #grad_body
             }
         });
@@ -975,7 +1000,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
                 out.extend(quote! {
                     #[doc = #doc_hvp]
                     #allow
-                    #vis fn #hvp_name(#(#recv,)* #(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) {
+                    #vis fn #hvp_name #gen (#(#recv,)* #(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) #wher {
                         #body
                     }
                 });

@@ -61,7 +61,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = original.to_token_stream();
     match errors.check() {
         Ok(()) => {
-            let bodies = crate::emit::bodies(&prog);
+            let bodies = crate::emit::bodies(&prog, &model.ret);
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(crate::emit::wrappers(
                 &model,

@@ -138,6 +138,8 @@ struct Lowerer<'e> {
     varied_names: HashSet<String>,
     /// The result slot, when the function has an early `return`.
     ret: Option<VarId>,
+    /// Type parameters bounded by `Real` (`T::sin(x)` is a float function).
+    reals: &'e HashSet<String>,
     /// Set by a `return` inside a loop, which then breaks out.
     returned: Option<VarId>,
 }
@@ -332,6 +334,7 @@ fn lower_round(
         varied_names: HashSet::new(),
         ret: None,
         returned: None,
+        reals: &model.reals,
     };
     for (i, p) in model.params.iter().enumerate() {
         let name = lw.prog.names.claim(&p.ident.to_string(), p.ident.span());
@@ -1380,7 +1383,7 @@ impl Lowerer<'_> {
                 }
             }
             fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
-                if crate::parse::float_of(&c.ty).is_some() {
+                if crate::parse::float_of_in(&c.ty, self.lw.reals).is_some() {
                     syn::visit::visit_expr_cast(self, c);
                 }
             }
@@ -1483,7 +1486,7 @@ impl Lowerer<'_> {
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),
             syn::Expr::Cast(c) => {
-                if crate::parse::float_of(&c.ty).is_some() {
+                if crate::parse::float_of_in(&c.ty, self.reals).is_some() {
                     let a = self.lower_expr(&c.expr);
                     self.temp(
                         Expr::Cast(Box::new(Expr::Use(a)), c.ty.clone()),
@@ -1721,7 +1724,7 @@ impl Lowerer<'_> {
             if p.qself.is_none() && segs.len() >= 2 {
                 let last = &segs[segs.len() - 1];
                 let owner = &segs[segs.len() - 2].ident;
-                if owner == "f64" || owner == "f32" {
+                if owner == "f64" || owner == "f32" || self.reals.contains(&owner.to_string()) {
                     let name = last.ident.to_string();
                     let Some(func) = func(&name) else {
                         self.errors.spanned(

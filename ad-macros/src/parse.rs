@@ -2,6 +2,7 @@
 //! which parameters are active, what the output is.
 
 use crate::error::Errors;
+use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
 
@@ -72,6 +73,8 @@ impl Options {
 pub enum Float {
     F32,
     F64,
+    /// A type parameter `T: Real`.
+    Generic,
 }
 
 /// A typed parameter of the function.
@@ -91,6 +94,8 @@ pub struct Param {
 /// The function, as the transformations see it.
 pub struct Model<'a> {
     pub item: &'a ItemFn,
+    /// Type parameters bounded by `Real`: scalars like `f64`.
+    pub reals: HashSet<String>,
     /// `&self`, `&mut self` or `self`: passed through, inactive.
     pub receiver: Option<syn::Receiver>,
     pub params: Vec<Param>,
@@ -121,7 +126,8 @@ enum Class {
     Other,
 }
 
-pub fn float_of(ty: &Type) -> Option<Float> {
+/// `f32`, `f64`, or a type parameter bounded by `Real` (in `reals`).
+pub fn float_of_in(ty: &Type, reals: &HashSet<String>) -> Option<Float> {
     match ty {
         Type::Path(p) if p.qself.is_none() => {
             let ident = p.path.get_ident()?;
@@ -129,14 +135,45 @@ pub fn float_of(ty: &Type) -> Option<Float> {
                 Some(Float::F64)
             } else if ident == "f32" {
                 Some(Float::F32)
+            } else if reals.contains(&ident.to_string()) {
+                Some(Float::Generic)
             } else {
                 None
             }
         }
-        Type::Paren(p) => float_of(&p.elem),
-        Type::Group(g) => float_of(&g.elem),
+        Type::Paren(p) => float_of_in(&p.elem, reals),
+        Type::Group(g) => float_of_in(&g.elem, reals),
         _ => None,
     }
+}
+
+/// The type parameters bounded by `Real` (`T: Real`, `T: ad::Real`, or in
+/// the `where` clause).
+pub fn real_params(generics: &syn::Generics) -> HashSet<String> {
+    let is_real = |b: &syn::TypeParamBound| match b {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Real"),
+        _ => false,
+    };
+    let mut out = HashSet::new();
+    for p in generics.type_params() {
+        if p.bounds.iter().any(is_real) {
+            out.insert(p.ident.to_string());
+        }
+    }
+    if let Some(w) = &generics.where_clause {
+        for pred in &w.predicates {
+            if let syn::WherePredicate::Type(t) = pred {
+                if let Type::Path(p) = &t.bounded_ty {
+                    if let Some(i) = p.path.get_ident() {
+                        if t.bounds.iter().any(is_real) {
+                            out.insert(i.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 const DISCRETE: &[&str] = &[
@@ -167,13 +204,13 @@ fn vec_elem(seg: &syn::PathSegment) -> Option<&Type> {
     }
 }
 
-fn classify(ty: &Type) -> Class {
-    if let Some(f) = float_of(ty) {
+fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
+    if let Some(f) = float_of_in(ty, reals) {
         let _ = f;
         return Class::Float;
     }
     match ty {
-        Type::Reference(r) => match (classify(&r.elem), r.mutability.is_some()) {
+        Type::Reference(r) => match (classify(&r.elem, reals), r.mutability.is_some()) {
             (Class::Float, _) => Class::BorrowedFloat,
             (Class::Array, true) => Class::OutputBuffer,
             (Class::Array, false) => Class::Array,
@@ -183,10 +220,10 @@ fn classify(ty: &Type) -> Class {
             }
             (other, false) => other,
         },
-        Type::Paren(p) => classify(&p.elem),
-        Type::Group(g) => classify(&g.elem),
-        Type::Array(a) if float_of(&a.elem).is_some() => Class::Array,
-        Type::Slice(s) if float_of(&s.elem).is_some() => Class::Array,
+        Type::Paren(p) => classify(&p.elem, reals),
+        Type::Group(g) => classify(&g.elem, reals),
+        Type::Array(a) if float_of_in(&a.elem, reals).is_some() => Class::Array,
+        Type::Slice(s) if float_of_in(&s.elem, reals).is_some() => Class::Array,
         Type::Path(p) => {
             let Some(last) = p.path.segments.last() else {
                 return Class::Other;
@@ -196,7 +233,7 @@ fn classify(ty: &Type) -> Class {
                 Class::Discrete
             } else if name == "Vec" {
                 match vec_elem(last) {
-                    Some(elem) if float_of(elem).is_some() => Class::Array,
+                    Some(elem) if float_of_in(elem, reals).is_some() => Class::Array,
                     _ => Class::Other,
                 }
             } else if NALGEBRA.contains(&name.as_str())
@@ -235,12 +272,7 @@ impl<'a> Model<'a> {
         if let Some(v) = &sig.variadic {
             errors.spanned(v, "#[differentiate] does not support variadic functions");
         }
-        if !sig.generics.params.is_empty() {
-            errors.spanned(
-                &sig.generics,
-                "#[differentiate] does not support generic functions yet: write the function for `f64` (or `f32`)",
-            );
-        }
+        let reals = real_params(&sig.generics);
 
         let mut params = Vec::new();
         let mut receiver = None;
@@ -268,7 +300,7 @@ impl<'a> Model<'a> {
             };
             let ty = (*pt.ty).clone();
             let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
-            let class = classify(&ty);
+            let class = classify(&ty, &reals);
             let (active, output, array) = match (class, wanted) {
                 (Class::Float, None | Some(true)) => (true, false, false),
                 (Class::Float, Some(false)) => (false, false, false),
@@ -355,7 +387,7 @@ impl<'a> Model<'a> {
                  into a `&mut [f64]` output buffer",
             );
         }
-        match classify(&ret) {
+        match classify(&ret, &reals) {
             _ if !has_output => {}
             Class::Float | Class::Other => {}
             Class::Array => match &ret {
@@ -386,9 +418,9 @@ impl<'a> Model<'a> {
                 "the output of a differentiated function must be a floating-point value or an array of them",
             );
         }
-        let ret_float = float_of(&ret);
+        let ret_float = float_of_in(&ret, &reals);
 
-        if params.iter().all(|p| !p.active) && !params.is_empty() && errors.is_empty() {
+        if params.iter().all(|p| !p.active) && errors.is_empty() {
             errors.at(
                 sig.inputs.span(),
                 "no parameter is active: #[differentiate] differentiates with respect to \
@@ -398,6 +430,7 @@ impl<'a> Model<'a> {
 
         Model {
             item,
+            reals,
             receiver,
             params,
             ret,

@@ -30,15 +30,16 @@ macro_rules! scalar_tangent {
                 self
             }
         }
-        impl TangentFor<$t> for NoTangent {
-            #[inline]
-            fn tangent_for(self, _: &$t) -> $t {
-                0.0
-            }
-        }
     )*};
 }
 scalar_tangent!(f32, f64);
+
+impl<T: crate::Real> TangentFor<T> for NoTangent {
+    #[inline]
+    fn tangent_for(self, _: &T) -> T {
+        T::ZERO
+    }
+}
 
 /// Converts a caller's tangent (or [`NoTangent`]) for a parameter.
 #[inline]

@@ -16,7 +16,7 @@ pub mod scalar;
 pub use call::{accumulate, tangent_for, AddTo, NoTangent, TangentFor};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use ops::{
-    cast_like, clone, div, mul, pop, sum, to_vec, zero_like, Cotangent, DivRule, MulRule, Zero,
+    cast_like, clone, div, mul, one, pop, sum, to_vec, zero_like, Cotangent, DivRule, MulRule, Zero,
 };
 pub use real::Real;
 pub use scalar::*;

@@ -243,11 +243,22 @@ pub trait Zero {
     fn zero() -> Self;
 }
 
-impl<T: Real> Zero for T {
-    #[inline]
-    fn zero() -> T {
-        T::ZERO
-    }
+macro_rules! scalar_zero {
+    ($($t:ty),*) => {$(
+        impl Zero for $t {
+            #[inline]
+            fn zero() -> $t {
+                0.0
+            }
+        }
+    )*};
+}
+scalar_zero!(f32, f64);
+
+/// One: the seed of a gradient.
+#[inline]
+pub fn one<T: Real>() -> T {
+    T::ONE
 }
 
 /// The cotangent of `x` in `y = x as U`: `y_bar` converted back to the type of `x`.

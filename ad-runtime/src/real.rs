@@ -16,7 +16,9 @@ macro_rules! real_trait {
         /// A floating-point scalar: `f32` or `f64`.
         ///
         /// Elementary functions have the meaning of the inherent methods of the
-        /// same name on `f64` (`x.sin()`, `x.powf(y)`, ...).
+        /// same name on `f64` (`x.sin()`, `x.powf(y)`, ...). A function generic
+        /// over `T: Real` can be differentiated: the bound brings every rule
+        /// the generated code uses.
         pub trait Real:
             Copy
             + Default
@@ -36,6 +38,12 @@ macro_rules! real_trait {
             + Send
             + Sync
             + 'static
+            + crate::ops::MulRule<Self, Output = Self>
+            + crate::ops::DivRule<Self, Output = Self>
+            + crate::ops::Cotangent<Owned = Self>
+            + crate::ops::Zero
+            + crate::call::TangentFor<Self>
+            + crate::call::AddTo<Self>
         {
             /// 0
             const ZERO: Self;
