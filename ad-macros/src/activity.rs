@@ -48,6 +48,17 @@ pub fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
     }
 }
 
+/// What a statement defines and from what: `let`, assignment, or a push on
+/// a stack (second order saves tangents there).
+fn definition(s: &Stmt) -> Option<(VarId, &Expr)> {
+    match s {
+        Stmt::Let { var, expr, .. } => Some((*var, expr)),
+        Stmt::Assign { place, expr, .. } => Some((place.var(), expr)),
+        Stmt::Push { stack, value } => Some((*stack, value)),
+        _ => None,
+    }
+}
+
 pub fn analyse(prog: &Program) -> Activity {
     let n = prog.vars.len();
     let stmts = &prog.body.stmts;
@@ -59,12 +70,8 @@ pub fn analyse(prog: &Program) -> Activity {
     while changed {
         changed = false;
         walk(stmts, &mut |s| {
-            let (target, expr) = match s {
-                Stmt::Let { var, expr, .. } => (*var, expr),
-                Stmt::Assign { place, expr, .. } => (place.var(), expr),
-                // A stack holds what is pushed (second order saves tangents).
-                Stmt::Push { stack, value } => (*stack, value),
-                _ => return,
+            let Some((target, expr)) = definition(s) else {
+                return;
             };
             if varied[target] {
                 return;
@@ -88,11 +95,8 @@ pub fn analyse(prog: &Program) -> Activity {
     while changed {
         changed = false;
         walk(stmts, &mut |s| {
-            let (target, expr) = match s {
-                Stmt::Let { var, expr, .. } => (*var, expr),
-                Stmt::Assign { place, expr, .. } => (place.var(), expr),
-                Stmt::Push { stack, value } => (*stack, value),
-                _ => return,
+            let Some((target, expr)) = definition(s) else {
+                return;
             };
             if useful[target] {
                 differentiable_reads(expr, &mut |v| {

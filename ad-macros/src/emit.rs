@@ -712,20 +712,12 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                     dall.push(quote!(()));
                 }
             }
-            quote! {
-                #[doc(hidden)]
-                #[inline]
-                #allow
-                #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
-                where
-                    #(#own_preds,)*
-                    #(#gbounds,)*
-                {
-                    #(#lets)*
-                    let (#v, #(#cs,)* #dv, #(#dcs),*) = { #tokens };
-                    ((#v, #(#all),*), (#dv, #(#dall),*))
-                }
-            }
+            let body = quote! {
+                #(#lets)*
+                let (#v, #(#cs,)* #dv, #(#dcs),*) = { #tokens };
+                ((#v, #(#all),*), (#dv, #(#dall),*))
+            };
+            (gnames, gparams, gbounds, body)
         }
         // A custom rule: second order through it needs the rule's own
         // forward derivative, `f_vjp_jvp`, written like this wrapper.
@@ -790,18 +782,20 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                     "the derivative of a function that failed to compile"
                 )),
             };
-            quote! {
-                #[doc(hidden)]
-                #[inline]
-                #allow
-                #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
-                where
-                    #(#own_preds,)*
-                    #(#gbounds,)*
-                {
-                    #body
-                }
-            }
+            (gnames, gparams, gbounds, body)
+        }
+    };
+    let (gnames, gparams, gbounds, body) = vjpjvp;
+    let vjpjvp = quote! {
+        #[doc(hidden)]
+        #[inline]
+        #allow
+        #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+        where
+            #(#own_preds,)*
+            #(#gbounds,)*
+        {
+            #body
         }
     };
     quote! {

@@ -113,60 +113,23 @@ impl Tangent<'_> {
                     expr: Expr::Call2 { path, args, method },
                     span,
                     ..
-                } if self.act.is_active(*var) && is_wrapper(path, "vjp") => {
-                    // pair = __ad_vjp_g(a, n, y_bar): its tangent comes with it,
-                    // (pair, dpair) = __ad_vjpjvp_g(a, da, n, NoTangent, y_bar, dy_bar)
-                    let mut jargs = Vec::new();
-                    for (k, a) in args.iter().enumerate() {
-                        jargs.push(a.clone());
-                        if *method && k == 0 {
-                            continue; // the receiver
-                        }
-                        jargs.push(
-                            self.tan_of(a)
-                                .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
-                        );
-                    }
-                    let both = self.prog.derived("both");
-                    let mut callee = path.clone();
-                    if let Some(last) = callee.segments.last_mut() {
-                        let name = last
-                            .ident
-                            .to_string()
-                            .replacen("__ad_vjp_", "__ad_vjpjvp_", 1);
-                        last.ident = syn::Ident::new(&name, last.ident.span());
-                    }
-                    out.push(Stmt::Let {
-                        var: both,
-                        ty: None,
-                        expr: Expr::Call2 {
-                            path: callee,
-                            args: jargs,
-                            method: *method,
-                        },
-                        span: *span,
-                    });
-                    out.push(Stmt::Let {
-                        var: *var,
-                        ty: None,
-                        expr: Expr::Field(Box::new(Expr::var(both)), 0),
-                        span: *span,
-                    });
-                    let dv = self.new_tangent(*var);
-                    out.push(Stmt::Let {
-                        var: dv,
-                        ty: None,
-                        expr: Expr::Field(Box::new(Expr::var(both)), 1),
-                        span: *span,
-                    });
-                }
-                Stmt::Let {
-                    var,
-                    expr: Expr::Call2 { path, args, method },
-                    span,
-                    ..
                 } if self.act.is_active(*var) => {
-                    // y = g(a, n): (y, dy) = __ad_jvp_g(a, da, n, NoTangent)
+                    // y = g(a, n): (y, dy) = __ad_jvp_g(a, da, n, NoTangent);
+                    // and a callee's reverse mode pair = __ad_vjp_g(a, n, y_bar)
+                    // has its tangent from __ad_vjpjvp_g(.., y_bar, dy_bar).
+                    let callee = if is_wrapper(path, "vjp") {
+                        let mut callee = path.clone();
+                        if let Some(last) = callee.segments.last_mut() {
+                            let name =
+                                last.ident
+                                    .to_string()
+                                    .replacen("__ad_vjp_", "__ad_vjpjvp_", 1);
+                            last.ident = syn::Ident::new(&name, last.ident.span());
+                        }
+                        callee
+                    } else {
+                        wrapper(path, "jvp")
+                    };
                     let mut jargs = Vec::new();
                     for (k, a) in args.iter().enumerate() {
                         jargs.push(a.clone());
@@ -183,25 +146,21 @@ impl Tangent<'_> {
                         var: pair,
                         ty: None,
                         expr: Expr::Call2 {
-                            path: wrapper(path, "jvp"),
+                            path: callee,
                             args: jargs,
                             method: *method,
                         },
                         span: *span,
                     });
-                    out.push(Stmt::Let {
-                        var: *var,
-                        ty: None,
-                        expr: Expr::Field(Box::new(Expr::var(pair)), 0),
-                        span: *span,
-                    });
                     let dv = self.new_tangent(*var);
-                    out.push(Stmt::Let {
-                        var: dv,
-                        ty: None,
-                        expr: Expr::Field(Box::new(Expr::var(pair)), 1),
-                        span: *span,
-                    });
+                    for (v, k) in [(*var, 0), (dv, 1)] {
+                        out.push(Stmt::Let {
+                            var: v,
+                            ty: None,
+                            expr: Expr::Field(Box::new(Expr::var(pair)), k),
+                            span: *span,
+                        });
+                    }
                 }
                 Stmt::Let {
                     var, expr, span, ..
