@@ -207,8 +207,11 @@ struct Adjoint<'a> {
     /// containing it (or being it), else its own number. A value overwritten
     /// there is read again only by the reverse code of statements up to it.
     extent: Vec<usize>,
-    /// What the reverse code of each statement reads (by number).
+    /// What the reverse code of each statement reads (by number), and the
+    /// part of it read before the statement restores its own target (its
+    /// output value).
     rev_reads: Vec<HashSet<VarId>>,
+    reads_after_restore: Vec<HashSet<VarId>>,
     /// Per statement: the variables whose overwritten value must be saved
     /// there. `None` (first pass): every one.
     at_site: Option<Vec<HashSet<VarId>>>,
@@ -293,6 +296,7 @@ impl<'a> Adjoint<'a> {
         let mut extent = Vec::new();
         number(&primal.stmts, None, &mut index, &mut extent);
         let rev_reads = vec![HashSet::new(); extent.len()];
+        let reads_after_restore = vec![HashSet::new(); extent.len()];
         let single_pass = single_pass_loops(prog, &primal);
         let mut in_single_pass = HashSet::new();
         for s in &primal.stmts {
@@ -352,6 +356,7 @@ impl<'a> Adjoint<'a> {
             index,
             extent,
             rev_reads,
+            reads_after_restore,
             at_site,
             primal,
             single_pass,
@@ -516,7 +521,24 @@ impl<'a> Adjoint<'a> {
             acc.extend(r.iter().copied());
             prefix.push(acc.clone());
         }
-        let at_site = self.extent.iter().map(|&e| prefix[e].clone()).collect();
+        // Outside loops, a statement's read of its own output (before it
+        // restores its target) sees the value it wrote: no save for that.
+        // Inside a loop, the next iteration overwrites that value: it counts.
+        let at_site = (0..self.extent.len())
+            .map(|i| {
+                let e = self.extent[i];
+                if e != i {
+                    return prefix[e].clone();
+                }
+                let mut s: HashSet<VarId> = if i == 0 {
+                    HashSet::new()
+                } else {
+                    prefix[i - 1].clone()
+                };
+                s.extend(self.reads_after_restore[i].iter().copied());
+                s
+            })
+            .collect();
         (
             Vjp {
                 body: Body { stmts, ret },
@@ -892,15 +914,16 @@ impl<'a> Adjoint<'a> {
                 continue; // reversed with the statement that uses it
             }
             let start = out.len();
-            // Reads before the statement's restore (its new value) do not
-            // need the old value saved.
-            let counted = self
+            let mark = self
                 .rev_stmt(block, idx, &temps, depth, loops, &mut out)
                 .unwrap_or(start);
-            let mut r = HashSet::new();
-            collect_shallow_reads(&out[counted..], &mut r);
+            let (mut before, mut after) = (HashSet::new(), HashSet::new());
+            collect_shallow_reads(&out[start..mark], &mut before);
+            collect_shallow_reads(&out[mark..], &mut after);
             if let Some(&i) = self.index.get(&site(stmt)) {
-                self.rev_reads[i].extend(r);
+                self.rev_reads[i].extend(before);
+                self.rev_reads[i].extend(after.iter().copied());
+                self.reads_after_restore[i].extend(after);
             }
         }
         out

@@ -1,0 +1,98 @@
+//! Snapshot tests of the generated code, as Clad checks its generated
+//! source: the expansion of a few representative functions, pretty-printed,
+//! must equal the files in `ad-macros/snapshots/`. A change to generated code
+//! then shows up in review like a change to code.
+//!
+//! To accept a change: `AD_UPDATE_SNAPSHOTS=1 cargo test -p ad-macros snapshot`,
+//! then read the diff.
+
+use crate::expand::expand;
+use crate::pretty::pretty;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn check(name: &str, args: TokenStream, item: TokenStream) {
+    let generated = pretty(expand(args, item));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("snapshots")
+        .join(format!("{name}.rs.snap"));
+    if std::env::var_os("AD_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &generated).expect("write the snapshot");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == generated,
+        "the generated code of `{name}` changed; if intended, run \
+         AD_UPDATE_SNAPSHOTS=1 cargo test -p ad-macros snapshot and review the diff.\n\
+         --- new ---\n{generated}"
+    );
+}
+
+#[test]
+fn snapshot_straight_line() {
+    check(
+        "neuron",
+        quote!(),
+        quote! {
+            fn neuron(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
+                let dot = w0 * x0 + w1 * x1 + w2;
+                1.0 / (1.0 + (-dot).exp())
+            }
+        },
+    );
+}
+
+#[test]
+fn snapshot_loop_with_overwritten_values() {
+    check(
+        "cube",
+        quote!(),
+        quote! {
+            fn cube(x: f64) -> f64 {
+                let mut t = 1.0;
+                for _ in 0..3 {
+                    t *= x;
+                }
+                t
+            }
+        },
+    );
+}
+
+#[test]
+fn snapshot_single_pass_reduction_over_a_slice() {
+    check(
+        "rosenbrock",
+        quote!(),
+        quote! {
+            pub fn rosenbrock(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() - 1 {
+                    s += 100.0 * (x[i + 1] - x[i] * x[i]).powi(2) + (1.0 - x[i]).powi(2);
+                }
+                s
+            }
+        },
+    );
+}
+
+#[test]
+fn snapshot_branches_calls_and_early_return() {
+    check(
+        "piecewise",
+        quote!(wrt(x)),
+        quote! {
+            fn piecewise(x: f64, limit: f64, n: usize) -> f64 {
+                let mut y = x;
+                for i in 0..n {
+                    if y > limit {
+                        return y.sqrt();
+                    }
+                    y = helper(y, i as f64);
+                }
+                y
+            }
+        },
+    );
+}
