@@ -25,7 +25,7 @@ fn last_ratio(x: f64, z: f64) -> f64 {
     let mut y = x;
     for _ in 0..3 {
         q = y / z;
-        y = y + q * q;
+        y += q * q;
     }
     q + y
 }
