@@ -946,6 +946,7 @@ impl<'a> Adjoint<'a> {
                     var, expr, span, ..
                 } => {
                     let group = self.group(block, idx, temps);
+                    let late = self.recompute_early(block, &group, *var, out);
                     let seed = if self.act.is_active(*var) {
                         self.adj.get(var).copied()
                     } else {
@@ -957,7 +958,7 @@ impl<'a> Adjoint<'a> {
                     if let Some(r) = self.saves.get(&site(stmt)).cloned() {
                         out.push(Self::restore(&place, &r));
                     }
-                    self.reverse_group(block, &group, expr, out_value, seed, *span, out);
+                    self.reverse_group(block, &group, &late, expr, out_value, seed, *span, out);
                     return Some(mark);
                 }
                 Stmt::Assign {
@@ -968,6 +969,7 @@ impl<'a> Adjoint<'a> {
                 } => {
                     let group = self.group(block, idx, temps);
                     let target = place.var();
+                    let late = self.recompute_early(block, &group, target, out);
                     let active = self.act.is_active(target);
                     let adj_place = if active {
                         self.adj.get(&target).map(|&tb| match place {
@@ -999,7 +1001,7 @@ impl<'a> Adjoint<'a> {
                     if let Some(r) = self.saves.get(&site(stmt)).cloned() {
                         out.push(Self::restore(place, &r));
                     }
-                    self.reverse_group(block, &group, expr, out_value, seed, *span, out);
+                    self.reverse_group(block, &group, &late, expr, out_value, seed, *span, out);
                     return Some(mark);
                 }
                 Stmt::If { then, els, .. } => {
@@ -1154,20 +1156,50 @@ impl<'a> Adjoint<'a> {
         }
     }
 
-    /// Recomputes a statement's temporaries, then adds its contributions and
-    /// theirs.
+    /// Recomputes, before the statement's target is read or restored, the
+    /// temporaries of its group that do not read the target (an index such
+    /// as `a[i * d + j]` is needed to take `a_bar[..]`); returns the others,
+    /// which need the restored target (`a[i] = a[i] * 2.0`).
+    fn recompute_early(
+        &self,
+        block: &[Stmt],
+        group: &[usize],
+        target: VarId,
+        out: &mut Block,
+    ) -> Vec<usize> {
+        let mut late_vars = HashSet::new();
+        let mut late = Vec::new();
+        for &i in group {
+            let Stmt::Let { var, expr, .. } = &block[i] else {
+                continue;
+            };
+            let mut reads_late = false;
+            expr.for_each_var(&mut |v| reads_late |= v == target || late_vars.contains(&v));
+            if reads_late {
+                late_vars.insert(*var);
+                late.push(i);
+            } else {
+                out.push(block[i].clone());
+            }
+        }
+        late
+    }
+
+    /// Recomputes a statement's remaining temporaries (`recompute`), then
+    /// adds its contributions and those of its whole group.
     #[allow(clippy::too_many_arguments)]
     fn reverse_group(
         &mut self,
         block: &[Stmt],
         group: &[usize],
+        recompute: &[usize],
         expr: &Expr,
         out_value: Expr,
         seed: Option<VarId>,
         span: Span,
         out: &mut Block,
     ) {
-        for &i in group {
+        for &i in recompute {
             out.push(block[i].clone());
         }
         if let Some(sb) = seed {
@@ -1333,9 +1365,53 @@ fn collect_shallow_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
                 Header::For { reads, .. } => out.extend(reads.iter().copied()),
                 Header::Infinite => {}
             },
-            s => collect_reads(std::slice::from_ref(s), out),
+            s => collect_value_reads(std::slice::from_ref(s), out),
         }
     }
+}
+
+/// The variables whose *values* a block reads: `zero_like(&v)` reads only
+/// the shape of `v` (it must exist, not hold any particular value).
+fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
+    fn expr(e: &Expr, out: &mut HashSet<VarId>) {
+        match e {
+            Expr::ZeroLike(_) => {}
+            Expr::Neg(a) | Expr::Cast(a, _) | Expr::Field(a, _) => expr(a, out),
+            Expr::Bin(_, a, b) => {
+                expr(a, out);
+                expr(b, out);
+            }
+            Expr::Call(_, _, args)
+            | Expr::Rule(_, args)
+            | Expr::Call2 { args, .. }
+            | Expr::List { elems: args, .. } => args.iter().for_each(|a| expr(a, out)),
+            Expr::Partial { args, out: o, .. } => {
+                args.iter().for_each(|a| expr(a, out));
+                expr(o, out);
+            }
+            Expr::Repeat { elem, .. } => expr(elem, out),
+            e => e.for_each_var(&mut |v| {
+                out.insert(v);
+            }),
+        }
+    }
+    walk(block, &mut |s| match s {
+        Stmt::Let { expr: e, .. } | Stmt::Push { value: e, .. } => expr(e, out),
+        Stmt::Assign { place, expr: e, .. } => {
+            expr(e, out);
+            if let Place::Index(_, i) = place {
+                expr(i, out);
+            }
+        }
+        Stmt::If { cond, .. } => expr(cond, out),
+        Stmt::Loop { header, .. } => match header {
+            Header::Times(e) => expr(e, out),
+            Header::For { reads, .. } => out.extend(reads.iter().copied()),
+            Header::Infinite => {}
+        },
+        Stmt::Opaque(_, reads) => out.extend(reads.iter().copied()),
+        Stmt::Break | Stmt::Continue => {}
+    });
 }
 
 /// Every variable a block reads.
