@@ -75,3 +75,34 @@ fn computed_indices_of_element_writes_in_loops() {
         assert!((g[i] - expected).abs() < 1e-14 * expected, "entry {i}");
     }
 }
+
+/// A function whose Hessian is zero, over a slice: the zero Hessian-vector
+/// product is made before the result tuple moves the gradient (found by the
+/// ADBench GMM work: `(value, x_bar, zero_like(&x_bar))` did not compile).
+#[differentiate]
+fn plain_sum(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += x[i];
+    }
+    s
+}
+
+/// An element written at an index expression with a compound right-hand
+/// side, inside a loop.
+#[differentiate]
+fn shifted_square(x: &[f64]) -> f64 {
+    let mut y = [0.0; 2];
+    for i in 0..1 {
+        y[i + 1] = x[0] * x[0];
+    }
+    y[1]
+}
+
+#[test]
+fn zero_hessians_and_shifted_writes() {
+    let (v, g, h) = plain_sum_hvp(&[1.0, 2.0, 3.0], &[1.0, 1.0, 1.0]);
+    assert_eq!((v, g, h), (6.0, vec![1.0; 3], vec![0.0; 3]));
+    let (v, g, h) = shifted_square_hvp(&[3.0], &[1.0]);
+    assert_eq!((v, g, h), (9.0, vec![6.0], vec![2.0]));
+}

@@ -51,11 +51,25 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         updated,
         prog,
     };
-    let stmts = t.block(&body.stmts);
+    let mut stmts = t.block(&body.stmts);
     let mut ret = body.ret.clone();
     for r in &body.ret {
-        let d = t.tan_expr(r);
-        ret.push(d.unwrap_or_else(|| Expr::ZeroLike(Box::new(r.clone()))));
+        let d = match t.tan_expr(r) {
+            Some(d) => d,
+            None => {
+                // A zero of the output's shape, bound before the result
+                // tuple moves the output.
+                let z = t.prog.derived("zero");
+                stmts.push(Stmt::Let {
+                    var: z,
+                    ty: None,
+                    expr: Expr::ZeroLike(Box::new(r.clone())),
+                    span: proc_macro2::Span::call_site(),
+                });
+                Expr::var(z)
+            }
+        };
+        ret.push(d);
     }
     Jvp {
         body: Body { stmts, ret },

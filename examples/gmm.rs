@@ -1,0 +1,85 @@
+//! ADBench's GMM objective (a Gaussian mixture log-likelihood with a Wishart
+//! prior, `adbench/gmm.rs`) and its gradient from `#[differentiate]`, on an
+//! ADBench input file: the values, and the time of the gradient over the time
+//! of the objective, ADBench's measure.
+//!
+//! Run: `cargo run --release --example gmm [path/to/gmm_file.txt]`
+//! (default `data/adbench/gmm/gmm_1k_d2_K5.txt`). A few repetitions timed
+//! with `Instant`, best batch of each: an example, not a benchmark.
+
+#[path = "../adbench/gmm.rs"]
+mod gmm;
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Seconds per call of `f`: the best of seven batches, each long enough to time.
+fn seconds_per_call<R>(mut f: impl FnMut() -> R) -> f64 {
+    // Calls per batch: double until a batch takes at least 50 ms.
+    let mut calls = 1u32;
+    loop {
+        let start = Instant::now();
+        for _ in 0..calls {
+            black_box(f());
+        }
+        if start.elapsed() >= Duration::from_millis(50) {
+            break;
+        }
+        calls *= 2;
+    }
+    (0..7)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..calls {
+                black_box(f());
+            }
+            start.elapsed().as_secs_f64() / f64::from(calls)
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn main() {
+    let path = std::env::args_os().nth(1).map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/adbench/gmm/gmm_1k_d2_K5.txt"),
+        PathBuf::from,
+    );
+    let input = gmm::read_gmm(&path, false).unwrap_or_else(|e| {
+        eprintln!("{e}");
+        std::process::exit(1)
+    });
+    let (d, k, n) = (input.d, input.k, input.n);
+    let (gamma, m) = (input.wishart_gamma, input.wishart_m);
+    let theta = input.theta();
+    let x = &input.x;
+    println!(
+        "{}: d = {d}, k = {k}, n = {n}, {} parameters",
+        path.display(),
+        theta.len()
+    );
+
+    let value = gmm::gmm_objective(&theta, x, d, k, n, gamma, m);
+    let (value_grad, gradient) = gmm::gmm_objective_grad(&theta, x, d, k, n, gamma, m);
+    assert_eq!(value, value_grad);
+    let norm = gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+    println!("objective      {value:.15e}");
+    println!("gradient norm  {norm:.15e}");
+    let shown = gradient.len().min(5);
+    let first: Vec<String> = gradient[..shown]
+        .iter()
+        .map(|g| format!("{g:.9e}"))
+        .collect();
+    println!("gradient[..{shown}] [{}]", first.join(", "));
+
+    let t_objective =
+        seconds_per_call(|| gmm::gmm_objective(black_box(&theta), black_box(x), d, k, n, gamma, m));
+    let t_gradient = seconds_per_call(|| {
+        gmm::gmm_objective_grad(black_box(&theta), black_box(x), d, k, n, gamma, m)
+    });
+    println!("time objective {:10.3} us", t_objective * 1e6);
+    println!("time gradient  {:10.3} us", t_gradient * 1e6);
+    println!(
+        "gradient / objective = {:.2} (ADBench's measure)",
+        t_gradient / t_objective
+    );
+}

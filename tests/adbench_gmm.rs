@@ -1,0 +1,260 @@
+//! ADBench's GMM objective (`adbench/gmm.rs`) against the JAX references in
+//! `data/adbench/refs`: the objective, the gradient from `_grad`, the
+//! Hessian-vector product from `_hvp` along `v_i = sin(i + 1)`, each entry
+//! within ADBench's tolerance `|x - y| / max(1, |x| + |y|) < 1e-8`; and
+//! forward mode (`_jvp` along `v`) equal to `<gradient, v>`.
+
+#[path = "../adbench/gmm.rs"]
+mod gmm;
+
+use gmm::{gmm_objective, gmm_objective_grad, gmm_objective_hvp, gmm_objective_jvp, GmmInput};
+use std::path::{Path, PathBuf};
+
+fn data_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/adbench")
+        .join(relative)
+}
+
+/// The text after `"key":` in a JSON document, from its first non-blank character.
+fn json_value<'a>(json: &'a str, key: &str) -> &'a str {
+    let quoted = format!("\"{key}\"");
+    let at = json
+        .find(&quoted)
+        .unwrap_or_else(|| panic!("no key {quoted} in the reference"));
+    let rest = json[at + quoted.len()..].trim_start();
+    rest.strip_prefix(':')
+        .unwrap_or_else(|| panic!("no ':' after {quoted}"))
+        .trim_start()
+}
+
+/// A number value of the reference (`"key": 1.5`).
+fn json_number(json: &str, key: &str) -> f64 {
+    let value = json_value(json, key);
+    let end = value
+        .find(|c: char| c == ',' || c == '}' || c.is_whitespace())
+        .unwrap_or(value.len());
+    value[..end]
+        .parse()
+        .unwrap_or_else(|e| panic!("{key}: {:?}: {e}", &value[..end]))
+}
+
+/// An array of numbers of the reference (`"key": [1.5, -2e-3]`).
+fn json_numbers(json: &str, key: &str) -> Vec<f64> {
+    let value = json_value(json, key);
+    let inner = value
+        .strip_prefix('[')
+        .and_then(|v| v.split(']').next())
+        .unwrap_or_else(|| panic!("{key} is not an array"));
+    inner
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse()
+                .unwrap_or_else(|e| panic!("{key}: {s:?}: {e}"))
+        })
+        .collect()
+}
+
+/// ADBench's comparison: `|x - y| / max(1, |x| + |y|)`.
+fn adbench_error(x: f64, y: f64) -> f64 {
+    (x - y).abs() / 1f64.max(x.abs() + y.abs())
+}
+
+const TOLERANCE: f64 = 1e-8;
+
+/// Every entry within the tolerance; prints the worst error (seen with
+/// `--nocapture`).
+fn assert_entries_match(what: &str, ours: &[f64], reference: &[f64]) {
+    assert_eq!(ours.len(), reference.len(), "{what}: length");
+    let mut worst = 0.0f64;
+    for (i, (&a, &b)) in ours.iter().zip(reference).enumerate() {
+        let err = adbench_error(a, b);
+        assert!(
+            err < TOLERANCE,
+            "{what}[{i}]: ad {a:e}, JAX {b:e}, ADBench error {err:e}"
+        );
+        worst = worst.max(err);
+    }
+    println!(
+        "{what}: {} entries, worst ADBench error {worst:.1e}",
+        ours.len()
+    );
+}
+
+struct Instance {
+    input: GmmInput,
+    reference: String,
+}
+
+fn load(file: &str, reference: &str) -> Instance {
+    let input = gmm::read_gmm(&data_path(&format!("gmm/{file}")), false).unwrap();
+    let reference = std::fs::read_to_string(data_path(&format!("refs/{reference}"))).unwrap();
+    // The reference describes the same instance.
+    assert_eq!(json_number(&reference, "d"), input.d as f64);
+    assert_eq!(json_number(&reference, "k"), input.k as f64);
+    assert_eq!(json_number(&reference, "n"), input.n as f64);
+    assert_eq!(
+        json_number(&reference, "wishart_gamma"),
+        input.wishart_gamma
+    );
+    assert_eq!(json_number(&reference, "wishart_m"), input.wishart_m);
+    assert_eq!(json_number(&reference, "pi"), gmm::ADBENCH_PI);
+    assert_eq!(
+        json_number(&reference, "n_params") as usize,
+        input.theta().len()
+    );
+    Instance { input, reference }
+}
+
+/// The direction of the references' HVP: `v_i = sin(i + 1)`.
+fn direction(len: usize) -> Vec<f64> {
+    (0..len).map(|i| ((i + 1) as f64).sin()).collect()
+}
+
+/// Objective and gradient (`_grad`) against the reference; returns the gradient.
+fn check_objective_and_gradient(instance: &Instance) -> Vec<f64> {
+    let g = &instance.input;
+    let theta = g.theta();
+    let value = gmm_objective(&theta, &g.x, g.d, g.k, g.n, g.wishart_gamma, g.wishart_m);
+    let reference = json_number(&instance.reference, "objective");
+    let err = adbench_error(value, reference);
+    assert!(
+        err < TOLERANCE,
+        "objective: ad {value:e}, JAX {reference:e}, ADBench error {err:e}"
+    );
+    println!("objective: ad {value:.17e}, JAX {reference:.17e}, ADBench error {err:.1e}");
+
+    let (value_grad, gradient) =
+        gmm_objective_grad(&theta, &g.x, g.d, g.k, g.n, g.wishart_gamma, g.wishart_m);
+    assert_eq!(value_grad, value, "the value from _grad is the objective");
+    assert_entries_match(
+        "gradient",
+        &gradient,
+        &json_numbers(&instance.reference, "gradient"),
+    );
+    gradient
+}
+
+/// The Hessian-vector product (`_hvp`) along `v_i = sin(i + 1)` against the
+/// reference, and its value and gradient against the first-order ones.
+fn check_hvp(instance: &Instance, gradient: &[f64]) {
+    let g = &instance.input;
+    let theta = g.theta();
+    let v = direction(theta.len());
+    let (value, gradient_hvp, hv) = gmm_objective_hvp(
+        &theta,
+        &v,
+        &g.x,
+        g.d,
+        g.k,
+        g.n,
+        g.wishart_gamma,
+        g.wishart_m,
+    );
+    assert_eq!(value, g.objective(), "the value from _hvp is the objective");
+    assert_entries_match("gradient from _hvp", &gradient_hvp, gradient);
+    assert_entries_match("hvp", &hv, &json_numbers(&instance.reference, "hvp"));
+}
+
+/// Forward mode along `v_i = sin(i + 1)`: `<gradient, v>`.
+fn check_jvp(instance: &Instance, gradient: &[f64]) {
+    let g = &instance.input;
+    let theta = g.theta();
+    let v = direction(theta.len());
+    let (value, derivative) = gmm_objective_jvp(
+        &theta,
+        &v,
+        &g.x,
+        g.d,
+        g.k,
+        g.n,
+        g.wishart_gamma,
+        g.wishart_m,
+    );
+    assert_eq!(value, g.objective(), "the value from _jvp is the objective");
+    let expected: f64 = gradient.iter().zip(&v).map(|(a, b)| a * b).sum();
+    let err = adbench_error(derivative, expected);
+    assert!(
+        err < TOLERANCE,
+        "jvp along v: ad {derivative:e}, <gradient, v> {expected:e}, ADBench error {err:e}"
+    );
+    println!("jvp along v vs <gradient, v>: ADBench error {err:.1e}");
+    // And against the reference gradient, independently of ours.
+    let reference: f64 = json_numbers(&instance.reference, "gradient")
+        .iter()
+        .zip(&v)
+        .map(|(a, b)| a * b)
+        .sum();
+    let err = adbench_error(derivative, reference);
+    assert!(
+        err < TOLERANCE,
+        "jvp along v: ad {derivative:e}, <JAX gradient, v> {reference:e}, ADBench error {err:e}"
+    );
+}
+
+fn check_all(file: &str, reference: &str) {
+    let instance = load(file, reference);
+    let gradient = check_objective_and_gradient(&instance);
+    check_jvp(&instance, &gradient);
+    check_hvp(&instance, &gradient);
+}
+
+#[test]
+fn gmm_test_instance_matches_jax() {
+    check_all("test.txt", "gmm_test.json");
+}
+
+#[test]
+fn gmm_1k_d2_k5_matches_jax() {
+    check_all("gmm_1k_d2_K5.txt", "gmm_1k_d2_K5.json");
+}
+
+#[test]
+fn gmm_10k_d2_k5_matches_jax() {
+    check_all("gmm_10k_d2_K5.txt", "gmm_10k_d2_K5.json");
+}
+
+/// The reader keeps ADBench's layout: the test instance's first and last values.
+#[test]
+fn reader_reads_adbench_layout() {
+    let g = gmm::read_gmm(&data_path("gmm/test.txt"), false).unwrap();
+    assert_eq!((g.d, g.k, g.n), (2, 3, 1));
+    assert_eq!(g.alphas, [-0.649014, 1.181166, -0.758453]);
+    assert_eq!(g.means[..2], [0.092339, 0.186260]);
+    assert_eq!(g.icf[..3], [0.586443, -0.851887, 0.800321]);
+    assert_eq!(g.icf[6..], [0.166813, -1.965419, -1.270071]);
+    assert_eq!(g.x, [1.175171, 2.029160]);
+    assert_eq!((g.wishart_gamma, g.wishart_m), (1.0, 0.0));
+    assert_eq!(g.theta().len(), g.k + g.k * g.d + g.k * g.d * (g.d + 1) / 2);
+
+    // ADBench's replicate_point option reads one point and copies it n times.
+    let text = "2 1 3\n0.5\n1 2\n0.1 0.2 0.3\n7 8\n1.000000 0\n";
+    let r = gmm::parse_gmm(text, true).unwrap();
+    assert_eq!(r.x, [7.0, 8.0, 7.0, 8.0, 7.0, 8.0]);
+    assert!(gmm::parse_gmm("2 1 3\n0.5\n1 2\n", false).is_err());
+}
+
+/// The `lgamma` replacement at values known in closed form.
+#[test]
+fn ln_gamma_known_values() {
+    let sqrt_pi_ln = 0.5 * std::f64::consts::PI.ln();
+    let cases = [
+        (1.0, 0.0),
+        (2.0, 0.0),
+        (0.5, sqrt_pi_ln),
+        (1.5, sqrt_pi_ln - 2f64.ln()),
+        (2.5, sqrt_pi_ln + (0.75f64).ln()),
+        (5.0, 24f64.ln()),
+        (10.0, 362880f64.ln()),
+        (20.0, 121645100408832000f64.ln()),
+        (0.1, 2.252712651734206),
+    ];
+    for (x, expected) in cases {
+        let got = gmm::ln_gamma(x);
+        assert!(
+            (got - expected).abs() <= 4e-15 * expected.abs().max(1.0),
+            "ln_gamma({x}) = {got:e}, expected {expected:e}"
+        );
+    }
+}
