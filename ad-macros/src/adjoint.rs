@@ -230,6 +230,13 @@ struct Adjoint<'a> {
     /// For loops over simple ranges: the recorded end the indices are
     /// rebuilt from.
     anchors: HashMap<usize, Record>,
+    /// Variables whose value never changes after their definition (not
+    /// assigned, defined at the top level or as a loop index): range bounds
+    /// reading only them can be evaluated again in the reverse sweep.
+    stable: HashSet<VarId>,
+    /// Loops over such ranges without early exits: replayed backwards from
+    /// their bounds, nothing recorded.
+    static_loops: HashSet<usize>,
     /// The live adjoint of each variable.
     adj: HashMap<VarId, VarId>,
 }
@@ -332,6 +339,29 @@ impl<'a> Adjoint<'a> {
             }
         }
         depths(&primal.stmts, 0, &mut decl_depth);
+        let mut assigned = HashSet::new();
+        let mut loop_vars = HashSet::new();
+        walk(&primal.stmts, &mut |s| match s {
+            Stmt::Assign { place, .. } => {
+                assigned.insert(place.var());
+            }
+            Stmt::Loop {
+                header: Header::For { var: Some(v), .. },
+                ..
+            } => {
+                loop_vars.insert(*v);
+            }
+            _ => {}
+        });
+        let stable: HashSet<VarId> = (0..prog.vars.len())
+            .filter(|v| {
+                !assigned.contains(v)
+                    && !prog.vars[*v].slot
+                    && (loop_vars.contains(v)
+                        || matches!(prog.vars[*v].kind, VarKind::Param(_))
+                        || decl_depth.get(v).copied().unwrap_or(usize::MAX) == 0)
+            })
+            .collect();
         let mut hoisted = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Let { var, .. } if !in_single_pass.contains(var) => {
@@ -371,6 +401,8 @@ impl<'a> Adjoint<'a> {
             counts: HashMap::new(),
             loop_var_saves: HashMap::new(),
             anchors: HashMap::new(),
+            stable,
+            static_loops: HashSet::new(),
             adj: HashMap::new(),
         }
     }
@@ -680,6 +712,22 @@ impl<'a> Adjoint<'a> {
                 Stmt::Loop { .. } if self.single_pass.contains(&site(stmt)) => {
                     // Runs in the reverse sweep, values and adjoints together.
                 }
+                Stmt::Loop {
+                    header: Header::For { var, iter, reads },
+                    body,
+                } if self.is_static(iter, reads, body) => {
+                    // Replayed backwards from its bounds: nothing recorded.
+                    self.static_loops.insert(site(stmt));
+                    let fbody = self.fwd(body, depth + 1, loops + 1);
+                    out.push(Stmt::Loop {
+                        header: Header::For {
+                            var: *var,
+                            iter: iter.clone(),
+                            reads: reads.clone(),
+                        },
+                        body: fbody,
+                    });
+                }
                 Stmt::Loop { header, body } => {
                     let n = self.prog.derived("trips");
                     self.prog.vars[n].slot = true;
@@ -785,6 +833,23 @@ impl<'a> Adjoint<'a> {
     }
 
     // ----- reverse sweep ---------------------------------------------------
+
+    /// A loop over a simple range whose bounds read only stable variables and
+    /// whose body cannot leave it early: every iteration runs, so the
+    /// reverse sweep replays `(a..b).rev()` without any record.
+    fn is_static(&self, iter: &TokenStream, reads: &[VarId], body: &[Stmt]) -> bool {
+        fn exits(block: &[Stmt]) -> bool {
+            block.iter().any(|s| match s {
+                Stmt::Break | Stmt::Continue => true,
+                Stmt::If { then, els, .. } => exits(then) || exits(els),
+                // A nested loop's own break and continue stay inside it.
+                _ => false,
+            })
+        }
+        simple_range(iter).is_some()
+            && reads.iter().all(|v| self.stable.contains(v))
+            && !exits(body)
+    }
 
     /// Whether the variable's value can be read in the reverse sweep.
     fn available(&self, v: VarId) -> bool {
@@ -1047,6 +1112,29 @@ impl<'a> Adjoint<'a> {
                         }
                     }
                 }
+                Stmt::Loop {
+                    header: Header::For { var, iter, reads },
+                    body,
+                } if self.static_loops.contains(&site(stmt)) => {
+                    self.declare_touched(body, out);
+                    let r = simple_range(iter).expect("a static loop is over a simple range");
+                    let (lo, hi) = (&r.start, &r.end);
+                    let dots = if r.inclusive { quote!(..=) } else { quote!(..) };
+                    let iter = if r.reversed {
+                        quote!(#lo #dots #hi)
+                    } else {
+                        quote!((#lo #dots #hi).rev())
+                    };
+                    let rbody = self.nested_rev(body, depth + 1, loops + 1);
+                    out.push(Stmt::Loop {
+                        header: Header::For {
+                            var: *var,
+                            iter,
+                            reads: reads.clone(),
+                        },
+                        body: rbody,
+                    });
+                }
                 Stmt::Loop { header, body } => {
                     self.declare_touched(body, out);
                     let count = match self.counts.get(&site(stmt)).cloned() {
@@ -1173,8 +1261,11 @@ impl<'a> Adjoint<'a> {
             let Stmt::Let { var, expr, .. } = &block[i] else {
                 continue;
             };
+            // Verbatim code such as an index `i % a.len()` reads no element
+            // of the target: only differentiable reads make it late.
             let mut reads_late = false;
-            expr.for_each_var(&mut |v| reads_late |= v == target || late_vars.contains(&v));
+            differentiable_reads(expr, &mut |v| reads_late |= v == target);
+            expr.for_each_var(&mut |v| reads_late |= late_vars.contains(&v));
             if reads_late {
                 late_vars.insert(*var);
                 late.push(i);
@@ -1381,10 +1472,24 @@ fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
                 expr(a, out);
                 expr(b, out);
             }
-            Expr::Call(_, _, args)
-            | Expr::Rule(_, args)
-            | Expr::Call2 { args, .. }
-            | Expr::List { elems: args, .. } => args.iter().for_each(|a| expr(a, out)),
+            // Arguments that only fix a rule's result type are not read:
+            // `mul::vjp_b(&a, &b, &c)` is `a^T c` (`b` is a witness), and the
+            // first argument of the others is one.
+            Expr::Rule(name, args) => {
+                let witness: &[usize] = match *name {
+                    "mul::vjp_a" | "div::vjp_a" | "div::vjp_b" | "cast_like" => &[0],
+                    "mul::vjp_b" => &[1],
+                    _ => &[],
+                };
+                for (i, a) in args.iter().enumerate() {
+                    if !witness.contains(&i) {
+                        expr(a, out);
+                    }
+                }
+            }
+            Expr::Call(_, _, args) | Expr::Call2 { args, .. } | Expr::List { elems: args, .. } => {
+                args.iter().for_each(|a| expr(a, out))
+            }
             Expr::Partial { args, out: o, .. } => {
                 args.iter().for_each(|a| expr(a, out));
                 expr(o, out);
