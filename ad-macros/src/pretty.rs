@@ -15,6 +15,7 @@ pub fn pretty(tokens: TokenStream) -> String {
         out: String::new(),
         indent: 0,
         prev: Prev::Start,
+        nested: 0,
     };
     p.stream(tokens);
     p.out.trim_end().to_owned() + "\n"
@@ -37,6 +38,8 @@ struct Printer {
     out: String,
     indent: usize,
     prev: Prev,
+    /// Inside `(..)` or `[..]`: a `;` there (`[0.0; n]`) ends no statement.
+    nested: usize,
 }
 
 impl Printer {
@@ -80,9 +83,18 @@ impl Printer {
                     let c = punct.as_char();
                     let joint = punct.spacing() == Spacing::Joint;
                     match c {
+                        ';' if self.nested > 0 => {
+                            self.out.push(';');
+                            self.prev = Prev::Operator;
+                        }
                         ';' => {
                             self.out.push(';');
                             self.newline();
+                        }
+                        // `vec!`, `matches!`: the macro's bang is tight.
+                        '!' if self.prev == Prev::Ident => {
+                            self.out.push('!');
+                            self.prev = Prev::Close;
                         }
                         ',' => {
                             self.out.push(',');
@@ -138,6 +150,7 @@ impl Printer {
                 }
                 TokenTree::Group(g) => match g.delimiter() {
                     Delimiter::Brace => {
+                        let nested = std::mem::take(&mut self.nested);
                         self.space();
                         self.out.push('{');
                         self.indent += 1;
@@ -149,6 +162,7 @@ impl Printer {
                         self.out.truncate(trimmed);
                         self.newline();
                         self.out.push('}');
+                        self.nested = nested;
                         let next_continues = match tokens.get(i + 1) {
                             Some(TokenTree::Ident(n)) => n == "else",
                             Some(TokenTree::Punct(p)) => matches!(p.as_char(), ';' | ',' | '.'),
@@ -173,7 +187,9 @@ impl Printer {
                         }
                         self.out.push(open);
                         self.prev = Prev::Tight;
+                        self.nested += 1;
                         self.stream(g.stream());
+                        self.nested -= 1;
                         self.out.push(close);
                         self.prev = Prev::Close;
                         if open == '[' && self.out.ends_with(']') && self.out.contains("#[") {

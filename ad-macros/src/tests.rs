@@ -316,3 +316,14 @@ fn pretty_printer_blocks() {
         "const _: () = {\n    let _ = f;\n};\nfn g() -> f64 {\n    if a {\n        1.0\n    } else {\n        2.0\n    }\n}\n"
     );
 }
+
+#[test]
+fn pretty_printer_macros_and_repeat_expressions() {
+    let s = pretty(quote! {
+        fn f(n: usize) -> bool { let v = ::std::vec![0.0; n]; ::core::matches!(n, 1 | 2) }
+    });
+    assert_eq!(
+        s,
+        "fn f(n: usize) -> bool {\n    let v = ::std::vec![0.0; n];\n    ::core::matches!(n, 1 | 2)\n}\n"
+    );
+}
