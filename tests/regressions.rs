@@ -106,3 +106,50 @@ fn zero_hessians_and_shifted_writes() {
     let (v, g, h) = shifted_square_hvp(&[3.0], &[1.0]);
     assert_eq!((v, g, h), (9.0, vec![6.0], vec![2.0]));
 }
+
+/// `u /= a` in a loop: the last statement of a loop body counts as inside
+/// the loop when deciding what to save (found by the random tests).
+#[differentiate]
+fn repeated_division(a: f64) -> f64 {
+    let mut u: f64 = 1.0;
+    for _ in 0..2 {
+        u /= a;
+    }
+    u
+}
+
+/// A call assigned to an existing variable keeps its tangent (found by the
+/// random tests: forward mode gave 0).
+#[differentiate]
+fn product(a: f64, b: f64) -> f64 {
+    a * b
+}
+
+#[differentiate]
+fn call_into_slot(b: f64, a: f64) -> f64 {
+    let mut u = b;
+    if b < 3.0 {
+        u = product(b, a);
+    }
+    u
+}
+
+/// An active array element overwritten by a constant: second order zeroes
+/// the tangent of its adjoint too (found by the random tests).
+#[differentiate]
+fn overwritten_element(a: f64) -> f64 {
+    let mut w = [a, a];
+    w[0] = 0.89;
+    a * w[0] * w[1]
+}
+
+#[test]
+fn random_test_findings() {
+    let a = 1.5f64;
+    let (_, g) = repeated_division_grad(a);
+    assert!((g + 2.0 / (a * a * a)).abs() < 1e-14, "{g}");
+    let (_, d) = call_into_slot_jvp(0.577, 1.0, -0.2634, 0.0);
+    assert!((d + 0.2634).abs() < 1e-15, "{d}");
+    let (_, _, h) = overwritten_element_hvp(-0.5475, 1.0);
+    assert!((h - 1.78).abs() < 1e-12, "{h}");
+}

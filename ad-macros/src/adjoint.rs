@@ -207,6 +207,8 @@ struct Adjoint<'a> {
     /// containing it (or being it), else its own number. A value overwritten
     /// there is read again only by the reverse code of statements up to it.
     extent: Vec<usize>,
+    /// Whether each statement (by number) is inside a loop (or is one).
+    in_loop: Vec<bool>,
     /// What the reverse code of each statement reads (by number), and the
     /// part of it read before the statement restores its own target (its
     /// output value).
@@ -302,6 +304,23 @@ impl<'a> Adjoint<'a> {
         let mut index = HashMap::new();
         let mut extent = Vec::new();
         number(&primal.stmts, None, &mut index, &mut extent);
+        // In a loop: numbered inside an outermost loop's range (or being it).
+        let mut in_loop = vec![false; extent.len()];
+        fn mark(block: &[Stmt], inside: bool, index: &HashMap<usize, usize>, out: &mut Vec<bool>) {
+            for s in block {
+                let here = inside || matches!(s, Stmt::Loop { .. });
+                out[index[&site(s)]] = here;
+                match s {
+                    Stmt::If { then, els, .. } => {
+                        mark(then, here, index, out);
+                        mark(els, here, index, out);
+                    }
+                    Stmt::Loop { body, .. } => mark(body, true, index, out),
+                    _ => {}
+                }
+            }
+        }
+        mark(&primal.stmts, false, &index, &mut in_loop);
         let rev_reads = vec![HashSet::new(); extent.len()];
         let reads_after_restore = vec![HashSet::new(); extent.len()];
         let single_pass = single_pass_loops(prog, &primal);
@@ -385,6 +404,7 @@ impl<'a> Adjoint<'a> {
             prog,
             index,
             extent,
+            in_loop,
             rev_reads,
             reads_after_restore,
             at_site,
@@ -559,7 +579,7 @@ impl<'a> Adjoint<'a> {
         let at_site = (0..self.extent.len())
             .map(|i| {
                 let e = self.extent[i];
-                if e != i {
+                if self.in_loop[i] {
                     return prefix[e].clone();
                 }
                 let mut s: HashSet<VarId> = if i == 0 {

@@ -1015,7 +1015,13 @@ impl Lowerer<'_> {
     fn fold_last_temp(&mut self, expr: Expr) -> Expr {
         if let Some(t) = expr.as_var() {
             if let Some(Stmt::Let { var, expr: e, .. }) = self.stmts.last() {
-                if *var == t && self.prog.vars[t].kind == VarKind::Temp && !self.prog.vars[t].slot {
+                // A call stays a `let`: its derivatives come as a pair.
+                let call = matches!(e, Expr::Call2 { .. });
+                if *var == t
+                    && self.prog.vars[t].kind == VarKind::Temp
+                    && !self.prog.vars[t].slot
+                    && !call
+                {
                     let e = e.clone();
                     self.stmts.pop();
                     return e;

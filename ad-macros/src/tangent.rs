@@ -176,6 +176,27 @@ impl Tangent<'_> {
                         });
                     }
                 }
+                // `take` zeroes an adjoint: its tangent must be zeroed too,
+                // even when the value taken is not used.
+                Stmt::Let {
+                    var,
+                    expr: Expr::Take(p),
+                    span,
+                    ..
+                } if !self.act.is_active(*var) && self.tan.contains_key(&p.var()) => {
+                    out.push(stmt.clone());
+                    let dv = self.prog.derived(&format!("d{}", self.prog.name(*var)));
+                    let dp = match &**p {
+                        Place::Var(v) => Place::Var(self.tan[v]),
+                        Place::Index(v, i) => Place::Index(self.tan[v], i.clone()),
+                    };
+                    out.push(Stmt::Let {
+                        var: dv,
+                        ty: None,
+                        expr: Expr::Take(Box::new(dp)),
+                        span: *span,
+                    });
+                }
                 Stmt::Let {
                     var, expr, span, ..
                 } => {
