@@ -183,35 +183,19 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
         syn::visit::visit_expr_return(self, r);
     }
     fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
-        self.compound += 1;
-        syn::visit::visit_expr_if(self, e);
-        self.compound -= 1;
+        self.nested(false, |v| syn::visit::visit_expr_if(v, e));
     }
     fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
-        self.compound += 1;
-        syn::visit::visit_expr_match(self, e);
-        self.compound -= 1;
+        self.nested(false, |v| syn::visit::visit_expr_match(v, e));
     }
     fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
-        self.compound += 1;
-        self.loops += 1;
-        syn::visit::visit_expr_for_loop(self, e);
-        self.loops -= 1;
-        self.compound -= 1;
+        self.nested(true, |v| syn::visit::visit_expr_for_loop(v, e));
     }
     fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
-        self.compound += 1;
-        self.loops += 1;
-        syn::visit::visit_expr_while(self, e);
-        self.loops -= 1;
-        self.compound -= 1;
+        self.nested(true, |v| syn::visit::visit_expr_while(v, e));
     }
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
-        self.compound += 1;
-        self.loops += 1;
-        syn::visit::visit_expr_loop(self, e);
-        self.loops -= 1;
-        self.compound -= 1;
+        self.nested(true, |v| syn::visit::visit_expr_loop(v, e));
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
@@ -223,6 +207,15 @@ struct PrescanVisitor<'a> {
 }
 
 impl PrescanVisitor<'_> {
+    /// Visits a branch or (`is_loop`) a loop body.
+    fn nested(&mut self, is_loop: bool, f: impl FnOnce(&mut Self)) {
+        self.compound += 1;
+        self.loops += usize::from(is_loop);
+        f(self);
+        self.loops -= usize::from(is_loop);
+        self.compound -= 1;
+    }
+
     fn target(&mut self, left: &syn::Expr) {
         if self.compound == 0 {
             return;
