@@ -9,6 +9,9 @@ pub mod call;
 pub mod check;
 pub mod dense;
 pub mod index;
+pub mod la;
+pub mod matrix;
+pub mod nn;
 pub mod ops;
 pub mod real;
 pub mod scalar;
@@ -16,7 +19,8 @@ pub mod scalar;
 pub use call::{accumulate, tangent_for, AddTo, NoTangent, TangentFor};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use ops::{
-    cast_like, clone, div, mul, one, pop, sum, to_vec, zero_like, Cotangent, DivRule, MulRule, Zero,
+    add, cast_like, clone, div, mul, neg, one, pop, sub, sum, to_vec, zero_like, Cotangent,
+    DivRule, MulRule, Zero,
 };
 pub use real::Real;
 pub use scalar::*;

@@ -15,6 +15,8 @@ use crate::real::Real;
 pub trait MulRule<Rhs>: Sized {
     /// The type of `a * b`.
     type Output;
+    /// The product `a * b`.
+    fn value(a: &Self, b: &Rhs) -> Self::Output;
     /// Cotangent of `a`: `c_bar * b^T` (for scalars `c_bar * b`).
     fn vjp_lhs(a: &Self, b: &Rhs, c_bar: &Self::Output) -> Self;
     /// Cotangent of `b`: `a^T * c_bar` (for scalars `a * c_bar`).
@@ -26,6 +28,8 @@ pub trait MulRule<Rhs>: Sized {
 pub trait DivRule<Rhs>: Sized {
     /// The type of `a / b`.
     type Output;
+    /// The quotient `a / b`.
+    fn value(a: &Self, b: &Rhs) -> Self::Output;
     /// Cotangent of `a`: `z_bar / b`.
     fn vjp_lhs(a: &Self, b: &Rhs, z_bar: &Self::Output) -> Self;
     /// Cotangent of `b`: `-<z_bar, z> / b`, given `z = a / b`.
@@ -48,6 +52,10 @@ macro_rules! scalar_ops {
         impl MulRule<$t> for $t {
             type Output = $t;
             #[inline]
+            fn value(a: &$t, b: &$t) -> $t {
+                a * b
+            }
+            #[inline]
             fn vjp_lhs(_a: &$t, b: &$t, c_bar: &$t) -> $t {
                 c_bar * b
             }
@@ -58,6 +66,10 @@ macro_rules! scalar_ops {
         }
         impl DivRule<$t> for $t {
             type Output = $t;
+            #[inline]
+            fn value(a: &$t, b: &$t) -> $t {
+                a / b
+            }
             #[inline]
             fn vjp_lhs(_a: &$t, b: &$t, z_bar: &$t) -> $t {
                 z_bar / b
@@ -78,6 +90,47 @@ macro_rules! scalar_ops {
     )*};
 }
 scalar_ops!(f32, f64);
+
+/// `a * b` on references: a product of scalars, a matrix product, or a
+/// scaling, chosen by the operand types (what code generated for matrices
+/// calls, so that no operand is moved).
+#[inline]
+pub fn mul<A: MulRule<B>, B>(a: &A, b: &B) -> A::Output {
+    A::value(a, b)
+}
+
+/// `a / b` on references (see [`mul`]).
+#[inline]
+pub fn div<A: DivRule<B>, B>(a: &A, b: &B) -> A::Output {
+    A::value(a, b)
+}
+
+/// `a + b` on references (see [`mul`]).
+#[inline]
+pub fn add<'x, A, B>(a: &'x A, b: &'x B) -> <&'x A as core::ops::Add<&'x B>>::Output
+where
+    &'x A: core::ops::Add<&'x B>,
+{
+    a + b
+}
+
+/// `a - b` on references (see [`mul`]).
+#[inline]
+pub fn sub<'x, A, B>(a: &'x A, b: &'x B) -> <&'x A as core::ops::Sub<&'x B>>::Output
+where
+    &'x A: core::ops::Sub<&'x B>,
+{
+    a - b
+}
+
+/// `-a` on a reference (see [`mul`]).
+#[inline]
+pub fn neg<'x, A>(a: &'x A) -> <&'x A as core::ops::Neg>::Output
+where
+    &'x A: core::ops::Neg,
+{
+    -a
+}
 
 /// `c = a * b`.
 pub mod mul {

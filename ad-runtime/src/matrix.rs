@@ -1,0 +1,174 @@
+//! The operator rules of [`crate::ops`] and the calling-convention traits of
+//! [`crate::call`] for nalgebra vectors and matrices.
+//!
+//! Products are implemented for the owned dynamic family (`DMatrix`,
+//! `DVector`, `RowDVector`) in every combination nalgebra multiplies, for
+//! statically sized `SMatrix` (including `Vector3`, `Matrix4`, ...), and for a
+//! scalar on either side of any matrix. Reverse-mode rules never form a
+//! Jacobian: the cotangents of `C = A B` are `C_bar B^T` and `A^T C_bar`.
+
+use crate::call::{AddTo, NoTangent, TangentFor};
+use crate::ops::{Cotangent, DivRule, MulRule};
+use nalgebra::allocator::Allocator;
+use nalgebra::{DefaultAllocator, Dim, Dyn, OMatrix, RealField, SMatrix, U1};
+
+/// `C = A B` between owned matrices of the dynamic family (`R1 x C1` times
+/// `C1 x C2`; `U1` marks a vector side).
+macro_rules! dyn_products {
+    ($(($r1:ty, $c1:ty, $c2:ty)),* $(,)?) => {$(
+        impl<T: RealField + Copy> MulRule<OMatrix<T, $c1, $c2>> for OMatrix<T, $r1, $c1> {
+            type Output = OMatrix<T, $r1, $c2>;
+            #[inline]
+            fn value(a: &Self, b: &OMatrix<T, $c1, $c2>) -> Self::Output {
+                a * b
+            }
+            #[inline]
+            fn vjp_lhs(_a: &Self, b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) -> Self {
+                c_bar * b.transpose()
+            }
+            #[inline]
+            fn vjp_rhs(a: &Self, _b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) -> OMatrix<T, $c1, $c2> {
+                a.tr_mul(c_bar)
+            }
+        }
+    )*};
+}
+dyn_products!(
+    (Dyn, Dyn, Dyn), // matrix * matrix
+    (Dyn, Dyn, U1),  // matrix * vector
+    (Dyn, U1, Dyn),  // column * row (outer product)
+    (U1, Dyn, Dyn),  // row * matrix
+    (U1, Dyn, U1),   // row * column (a 1x1 matrix)
+);
+
+impl<T: RealField + Copy, const R: usize, const C: usize, const K: usize> MulRule<SMatrix<T, C, K>>
+    for SMatrix<T, R, C>
+{
+    type Output = SMatrix<T, R, K>;
+    #[inline]
+    fn value(a: &Self, b: &SMatrix<T, C, K>) -> SMatrix<T, R, K> {
+        a * b
+    }
+    #[inline]
+    fn vjp_lhs(_a: &Self, b: &SMatrix<T, C, K>, c_bar: &SMatrix<T, R, K>) -> Self {
+        c_bar * b.transpose()
+    }
+    #[inline]
+    fn vjp_rhs(a: &Self, _b: &SMatrix<T, C, K>, c_bar: &SMatrix<T, R, K>) -> SMatrix<T, C, K> {
+        a.tr_mul(c_bar)
+    }
+}
+
+/// A scalar times a matrix, a matrix times a scalar, a matrix divided by a
+/// scalar. The scalar's cotangent is the inner product `<c_bar, b>`.
+macro_rules! scalings {
+    ($($t:ty),*) => {$(
+        impl<R: Dim, C: Dim> MulRule<OMatrix<$t, R, C>> for $t
+        where
+            DefaultAllocator: Allocator<R, C>,
+        {
+            type Output = OMatrix<$t, R, C>;
+            #[inline]
+            fn value(a: &$t, b: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
+                b * *a
+            }
+            #[inline]
+            fn vjp_lhs(_a: &$t, b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) -> $t {
+                c_bar.dot(b)
+            }
+            #[inline]
+            fn vjp_rhs(a: &$t, _b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
+                c_bar * *a
+            }
+        }
+
+        impl<R: Dim, C: Dim> MulRule<$t> for OMatrix<$t, R, C>
+        where
+            DefaultAllocator: Allocator<R, C>,
+        {
+            type Output = OMatrix<$t, R, C>;
+            #[inline]
+            fn value(a: &Self, b: &$t) -> Self {
+                a * *b
+            }
+            #[inline]
+            fn vjp_lhs(_a: &Self, b: &$t, c_bar: &Self) -> Self {
+                c_bar * *b
+            }
+            #[inline]
+            fn vjp_rhs(a: &Self, _b: &$t, c_bar: &Self) -> $t {
+                c_bar.dot(a)
+            }
+        }
+
+        impl<R: Dim, C: Dim> DivRule<$t> for OMatrix<$t, R, C>
+        where
+            DefaultAllocator: Allocator<R, C>,
+        {
+            type Output = OMatrix<$t, R, C>;
+            #[inline]
+            fn value(a: &Self, b: &$t) -> Self {
+                a / *b
+            }
+            #[inline]
+            fn vjp_lhs(_a: &Self, b: &$t, z_bar: &Self) -> Self {
+                z_bar / *b
+            }
+            #[inline]
+            fn vjp_rhs(b: &$t, z: &Self, z_bar: &Self) -> $t {
+                -z_bar.dot(z) / *b
+            }
+            #[inline]
+            fn vjp_lhs_jvp(b: &$t, db: &$t, z_bar: &Self, dz_bar: &Self) -> Self {
+                (dz_bar - z_bar * (*db / *b)) / *b
+            }
+            #[inline]
+            fn vjp_rhs_jvp(b: &$t, db: &$t, z: &Self, dz: &Self, z_bar: &Self, dz_bar: &Self) -> $t {
+                (z_bar.dot(z) * *db / *b - (dz_bar.dot(z) + z_bar.dot(dz))) / *b
+            }
+        }
+
+        impl<R: Dim, C: Dim> TangentFor<OMatrix<$t, R, C>> for NoTangent
+        where
+            DefaultAllocator: Allocator<R, C>,
+        {
+            #[inline]
+            fn tangent_for(self, primal: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
+                primal.zero_cotangent()
+            }
+        }
+    )*};
+}
+scalings!(f32, f64);
+
+impl<T: RealField + Copy, R: Dim, C: Dim> Cotangent for OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Owned = OMatrix<T, R, C>;
+    #[inline]
+    fn zero_cotangent(&self) -> Self {
+        let (r, c) = self.shape_generic();
+        OMatrix::zeros_generic(r, c)
+    }
+}
+
+impl<T: RealField + Copy, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    #[inline]
+    fn add_to(self, x: &mut OMatrix<T, R, C>) {
+        *x += self;
+    }
+}
+
+impl<T: RealField + Copy, R: Dim, C: Dim> TangentFor<OMatrix<T, R, C>> for OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    #[inline]
+    fn tangent_for(self, _: &OMatrix<T, R, C>) -> Self {
+        self
+    }
+}
