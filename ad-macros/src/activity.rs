@@ -35,6 +35,7 @@ pub fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
             differentiable_reads(b, f);
         }
         Expr::Call(_, _, args)
+        | Expr::La(_, args)
         | Expr::Rule(_, args)
         | Expr::Call2 { args, .. }
         | Expr::List { elems: args, .. } => {

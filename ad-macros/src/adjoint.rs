@@ -31,7 +31,7 @@
 
 use crate::activity::{self, differentiable_reads, Activity};
 use crate::ir::{
-    walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt,
+    intern, walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt,
     VarId, VarKind,
 };
 use proc_macro2::Span;
@@ -1249,7 +1249,10 @@ impl<'a> Adjoint<'a> {
     /// restored.
     fn output_value(&mut self, place: &Place, expr: &Expr, stmt: &Stmt, out: &mut Block) -> Expr {
         let restored = self.saves.contains_key(&site(stmt));
-        let needs_output = matches!(expr, Expr::Call(..) | Expr::Bin(BinOp::Div, ..));
+        let needs_output = matches!(
+            expr,
+            Expr::Call(..) | Expr::La(..) | Expr::Bin(BinOp::Div, ..)
+        );
         if restored && needs_output {
             let y = self.prog.derived("value");
             out.push(Stmt::Let {
@@ -1384,6 +1387,18 @@ impl<'a> Adjoint<'a> {
                     push(a, c, false);
                 }
             }
+            Expr::La(op, args) => {
+                // la::m::vjp_k(&args.., &y, &y_bar)
+                let mut rule_args = args.clone();
+                rule_args.push(y.clone());
+                rule_args.push(ybar.clone());
+                for (k, a) in args.iter().enumerate() {
+                    if op.active_args[k] {
+                        let rule = intern(format!("{}::vjp_{k}", op.module));
+                        push(a, Expr::Rule(rule, rule_args.clone()), false);
+                    }
+                }
+            }
             Expr::Cast(a, _) => push(a, Expr::Rule("cast_like", vec![(**a).clone(), ybar]), false),
             Expr::Index(a, i) => {
                 contributions.push((Target::Index(*a, (**i).clone()), ybar, false))
@@ -1507,9 +1522,10 @@ fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
                     }
                 }
             }
-            Expr::Call(_, _, args) | Expr::Call2 { args, .. } | Expr::List { elems: args, .. } => {
-                args.iter().for_each(|a| expr(a, out))
-            }
+            Expr::Call(_, _, args)
+            | Expr::La(_, args)
+            | Expr::Call2 { args, .. }
+            | Expr::List { elems: args, .. } => args.iter().for_each(|a| expr(a, out)),
             Expr::Partial { args, out: o, .. } => {
                 args.iter().for_each(|a| expr(a, out));
                 expr(o, out);

@@ -24,6 +24,8 @@ fn allow() -> TokenStream {
 struct Emitter<'a> {
     prog: &'a Program,
     mutable: HashSet<VarId>,
+    /// With nalgebra values: variables whose single use may move them.
+    movable: HashSet<VarId>,
 }
 
 impl Emitter<'_> {
@@ -39,6 +41,30 @@ impl Emitter<'_> {
         ident.to_token_stream()
     }
 
+    /// An argument of a rule, which takes references: `&a`, or `a` when it
+    /// is a reference already.
+    fn by_ref(&self, e: &Expr, span: Span) -> TokenStream {
+        if let Expr::Use(Operand::Var(v)) = e {
+            if self.prog.vars[*v].by_ref {
+                return self.name_at(*v, span);
+            }
+        }
+        let a = self.operand(e, span);
+        quote_spanned!(span=> &#a)
+    }
+
+    /// An expression whose value is bound or stored. With nalgebra values a
+    /// variable is copied (`x.clone()`) unless this is its only use.
+    fn value(&self, e: &Expr, span: Span) -> TokenStream {
+        if let Expr::Use(Operand::Var(v)) = e {
+            if self.prog.matrix && (self.prog.vars[*v].by_ref || !self.movable.contains(v)) {
+                let x = self.name_at(*v, span);
+                return quote_spanned!(span=> #x.clone());
+            }
+        }
+        self.expr(e, span)
+    }
+
     /// An expression in operand position: parenthesised unless atomic.
     fn operand(&self, e: &Expr, span: Span) -> TokenStream {
         let tokens = self.expr(e, span);
@@ -52,7 +78,8 @@ impl Emitter<'_> {
             | Expr::Pop(_)
             | Expr::Take(_)
             | Expr::Field(..)
-            | Expr::Call(_, CallStyle::Path(_), _) => tokens,
+            | Expr::Call(_, CallStyle::Path(_), _)
+            | Expr::La(..) => tokens,
             _ => quote_spanned!(span=> (#tokens)),
         }
     }
@@ -72,9 +99,29 @@ impl Emitter<'_> {
         match e {
             Expr::Use(Operand::Var(v)) => self.name_at(*v, span),
             Expr::Use(Operand::Const(t)) | Expr::Opaque(t, _) => t.clone(),
+            Expr::Neg(a) if self.prog.matrix => {
+                let a = self.by_ref(a, span);
+                quote_spanned!(span=> ::ad::__rt::neg(#a))
+            }
             Expr::Neg(a) => {
                 let a = self.operand(a, span);
                 quote_spanned!(span=> -#a)
+            }
+            Expr::Bin(op, a, b) if self.prog.matrix => {
+                let (a, b) = (self.by_ref(a, span), self.by_ref(b, span));
+                let f = match op {
+                    BinOp::Add => quote_spanned!(span=> add),
+                    BinOp::Sub => quote_spanned!(span=> sub),
+                    BinOp::Mul => quote_spanned!(span=> mul),
+                    BinOp::Div => quote_spanned!(span=> div),
+                };
+                quote_spanned!(span=> ::ad::__rt::#f(#a, #b))
+            }
+            Expr::La(op, args) => {
+                let path: TokenStream = op.module.parse().unwrap_or_default();
+                let path = respan(path, span);
+                let args = args.iter().map(|a| self.by_ref(a, span));
+                quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
             }
             Expr::Bin(op, a, b) => {
                 let (a, b) = (self.operand(a, span), self.operand(b, span));
@@ -113,10 +160,7 @@ impl Emitter<'_> {
             Expr::Rule(path, args) => {
                 let path: TokenStream = path.parse().unwrap_or_default();
                 let path = respan(path, span);
-                let args = args.iter().map(|a| {
-                    let a = self.operand(a, span);
-                    quote_spanned!(span=> &#a)
-                });
+                let args = args.iter().map(|a| self.by_ref(a, span));
                 quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
             }
             Expr::Cast(a, ty) => {
@@ -133,8 +177,8 @@ impl Emitter<'_> {
                         return quote_spanned!(span=> 0.0);
                     }
                 }
-                let e = self.operand(e, span);
-                quote_spanned!(span=> ::ad::__rt::zero_like(&#e))
+                let e = self.by_ref(e, span);
+                quote_spanned!(span=> ::ad::__rt::zero_like(#e))
             }
             Expr::Index(a, i) => self.place(&Place::Index(*a, (**i).clone()), span),
             Expr::List { vec, elems } => {
@@ -200,7 +244,7 @@ impl Emitter<'_> {
                 let name = self.name(*var);
                 let m = self.mutable.contains(var).then(|| quote!(mut));
                 let ty = ty.as_ref().map(|t| quote!(: #t));
-                let e = self.expr(expr, *span);
+                let e = self.value(expr, *span);
                 quote!(let #m #name #ty = #e;)
             }
             Stmt::Assign {
@@ -210,7 +254,14 @@ impl Emitter<'_> {
                 span,
             } => {
                 let p = self.place(place, *span);
-                let e = self.expr(expr, *span);
+                if self.prog.matrix && matches!(op, AssignOp::Add | AssignOp::Sub) {
+                    let e = self.by_ref(expr, *span);
+                    return match op {
+                        AssignOp::Add => quote_spanned!(*span=> #p += #e;),
+                        _ => quote_spanned!(*span=> #p -= #e;),
+                    };
+                }
+                let e = self.value(expr, *span);
                 match op {
                     AssignOp::Set => quote_spanned!(*span=> #p = #e;),
                     AssignOp::Add => quote_spanned!(*span=> #p += #e;),
@@ -249,7 +300,7 @@ impl Emitter<'_> {
             Stmt::Continue => quote!(continue;),
             Stmt::Push { stack, value } => {
                 let s = self.name(*stack);
-                let v = self.expr(value, Span::call_site());
+                let v = self.value(value, Span::call_site());
                 quote!(#s.push(#v);)
             }
             Stmt::Opaque(t, _) => t.clone(),
@@ -261,7 +312,7 @@ impl Emitter<'_> {
         let ret: Vec<TokenStream> = body
             .ret
             .iter()
-            .map(|e| self.expr(e, Span::call_site()))
+            .map(|e| self.value(e, Span::call_site()))
             .collect();
         match ret.len() {
             0 => {}
@@ -333,6 +384,7 @@ fn find_pops(e: &Expr, out: &mut HashSet<VarId>) {
             find_pops(b, out);
         }
         Expr::Call(_, _, args)
+        | Expr::La(_, args)
         | Expr::Rule(_, args)
         | Expr::Call2 { args, .. }
         | Expr::List { elems: args, .. } => args.iter().for_each(|a| find_pops(a, out)),
@@ -342,7 +394,91 @@ fn find_pops(e: &Expr, out: &mut HashSet<VarId>) {
 
 fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     let mutable = assigned(prog, &body.stmts);
-    Emitter { prog, mutable }.body(body)
+    let movable = if prog.matrix {
+        movable(prog, body)
+    } else {
+        HashSet::new()
+    };
+    Emitter {
+        prog,
+        mutable,
+        movable,
+    }
+    .body(body)
+}
+
+/// Variables read exactly once, at the loop depth of their definition (so
+/// not once per iteration): that read may move them.
+fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
+    use std::collections::HashMap;
+    #[derive(Default)]
+    struct Facts {
+        reads: HashMap<VarId, (usize, usize)>,
+        defs: HashMap<VarId, usize>,
+    }
+    fn read(e: &Expr, depth: usize, f: &mut Facts) {
+        e.for_each_var(&mut |v| {
+            let r = f.reads.entry(v).or_insert((0, depth));
+            r.0 += 1;
+            r.1 = r.1.max(depth);
+        });
+    }
+    fn block(b: &[Stmt], depth: usize, f: &mut Facts) {
+        for s in b {
+            match s {
+                Stmt::Let { var, expr, .. } => {
+                    read(expr, depth, f);
+                    f.defs.insert(*var, depth);
+                }
+                Stmt::Assign { place, expr, op, .. } => {
+                    read(expr, depth, f);
+                    if let Place::Index(_, i) = place {
+                        read(i, depth, f);
+                    }
+                    if *op != AssignOp::Set {
+                        read(&place.read(), depth, f);
+                    }
+                }
+                Stmt::If { cond, then, els } => {
+                    read(cond, depth, f);
+                    block(then, depth, f);
+                    block(els, depth, f);
+                }
+                Stmt::Loop { header, body } => {
+                    match header {
+                        Header::Times(n) => read(n, depth, f),
+                        Header::For { reads, .. } => {
+                            for &v in reads {
+                                read(&Expr::var(v), depth + 1, f);
+                            }
+                        }
+                        Header::Infinite => {}
+                    }
+                    block(body, depth + 1, f);
+                }
+                Stmt::Push { value, .. } => read(value, depth, f),
+                Stmt::Opaque(_, reads) => {
+                    for &v in reads {
+                        read(&Expr::var(v), depth, f);
+                    }
+                }
+                Stmt::Break | Stmt::Continue => {}
+            }
+        }
+    }
+    let mut f = Facts::default();
+    block(&body.stmts, 0, &mut f);
+    for e in &body.ret {
+        read(e, 0, &mut f);
+    }
+    (0..prog.vars.len())
+        .filter(|v| {
+            let def = f.defs.get(v).copied().unwrap_or(0);
+            f.reads
+                .get(v)
+                .is_some_and(|&(n, depth)| n == 1 && depth == def)
+        })
+        .collect()
 }
 
 /// The bodies of the generated functions.
@@ -498,6 +634,7 @@ pub enum WrapperMode {
 
 pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> TokenStream {
     let supported = model.has_output
+        && !model.matrix
         && !model
             .params
             .iter()

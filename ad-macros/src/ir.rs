@@ -46,6 +46,9 @@ pub struct Var {
     pub slot: bool,
     /// An array (`&[f64]`, `[f64; N]`, `Vec<f64>`): read and written by element.
     pub array: bool,
+    /// Bound to a reference (a `&DMatrix<f64>` parameter, or its tangent):
+    /// passed to a rule as it is, not borrowed again.
+    pub by_ref: bool,
 }
 
 /// A leaf of an expression.
@@ -100,6 +103,35 @@ pub fn partial_name(func: &Func, idx: &[usize]) -> String {
     }
 }
 
+/// A method or function on nalgebra values with rules in the runtime module
+/// `module` (`la::transpose`, `nn::softmax`): `module(&args..)` computes it,
+/// `module::jvp_k`, `module::vjp_k` and `module::vjp_k_jvp` differentiate it
+/// (see `ad_runtime::la`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LaOp {
+    pub module: &'static str,
+    /// `false` for arguments that carry no derivative.
+    pub active_args: &'static [bool],
+}
+
+/// A rule name built from parts, kept for the life of the expansion (a
+/// handful of distinct names, so the leak is bounded).
+pub fn intern(name: String) -> &'static str {
+    use std::cell::RefCell;
+    thread_local! {
+        static NAMES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+    }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(n) = names.get(name.as_str()) {
+            return *n;
+        }
+        let leaked: &'static str = Box::leak(name.into_boxed_str());
+        names.insert(leaked);
+        leaked
+    })
+}
+
 /// An expression: a primitive in lowered code, a tree in derivative code.
 #[derive(Clone, Debug)]
 pub enum Expr {
@@ -108,6 +140,8 @@ pub enum Expr {
     Bin(BinOp, Box<Expr>, Box<Expr>),
     /// A call of an elementary function on its arguments (receiver first).
     Call(Func, CallStyle, Vec<Expr>),
+    /// A nalgebra method or `nn` function on its arguments (receiver first).
+    La(LaOp, Vec<Expr>),
     /// A partial derivative from the rule table: `::ad::__rt::<func>::<d..>(args.., out)`.
     Partial {
         func: Func,
@@ -188,7 +222,10 @@ impl Expr {
                 a.for_each_var(f);
                 b.for_each_var(f);
             }
-            Expr::Call(_, _, args) | Expr::Rule(_, args) | Expr::Call2 { args, .. } => {
+            Expr::Call(_, _, args)
+            | Expr::La(_, args)
+            | Expr::Rule(_, args)
+            | Expr::Call2 { args, .. } => {
                 args.iter().for_each(|a| a.for_each_var(f));
             }
             Expr::List { elems, .. } => elems.iter().for_each(|a| a.for_each_var(f)),
@@ -413,6 +450,10 @@ pub struct Program {
     pub active_params: Vec<VarId>,
     /// The `&mut` output buffers, in order.
     pub outputs: Vec<VarId>,
+    /// The function works on nalgebra values: operators and copies are
+    /// emitted on references (`::ad::__rt::mul(&a, &b)`, `x.clone()`), since
+    /// the macro cannot tell a scalar from a matrix.
+    pub matrix: bool,
 }
 
 impl Program {
@@ -423,6 +464,7 @@ impl Program {
             mutable: false,
             slot: false,
             array: false,
+            by_ref: false,
         });
         self.vars.len() - 1
     }

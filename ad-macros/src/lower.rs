@@ -8,8 +8,8 @@
 
 use crate::error::Errors;
 use crate::ir::{
-    AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, Names, Operand, Place, Program, Stmt,
-    VarId, VarKind,
+    AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, Names, Operand, Place, Program,
+    Stmt, VarId, VarKind,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -48,7 +48,52 @@ const NON_DIFFERENTIABLE: &[&str] = &[
     "total_cmp",
     "len",
     "is_empty",
+    "nrows",
+    "ncols",
+    "shape",
 ];
+
+/// nalgebra methods with rules in `ad_runtime::la`: name, runtime module,
+/// which arguments (receiver first) carry a derivative.
+const LA_METHODS: &[(&str, &str, &[bool])] = &[
+    ("transpose", "la::transpose", &[true]),
+    ("sum", "la::sum", &[true]),
+    ("mean", "la::mean", &[true]),
+    ("norm", "la::norm", &[true]),
+    ("norm_squared", "la::norm_squared", &[true]),
+    ("dot", "la::dot", &[true, true]),
+    ("component_mul", "la::component_mul", &[true, true]),
+    ("component_div", "la::component_div", &[true, true]),
+    ("add_scalar", "la::add_scalar", &[true, true]),
+];
+
+/// Functions of `ad::nn` with rules, called as `nn::softmax(&z)`.
+const NN_FUNCTIONS: &[(&str, &str)] = &[
+    ("sigmoid", "nn::sigmoid"),
+    ("tanh", "nn::tanh"),
+    ("relu", "nn::relu"),
+    ("softmax", "nn::softmax"),
+    ("log_softmax", "nn::log_softmax"),
+    ("logsumexp", "nn::logsumexp"),
+];
+
+fn la_method(name: &str) -> Option<LaOp> {
+    LA_METHODS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|&(_, module, active_args)| LaOp {
+            module,
+            active_args,
+        })
+}
+
+fn la_methods() -> String {
+    LA_METHODS
+        .iter()
+        .map(|(n, ..)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// The elementary function called `name`, if it has a rule.
 pub fn func(name: &str) -> Option<Func> {
@@ -313,6 +358,7 @@ fn lower_round(
             body: Body::default(),
             active_params: Vec::new(),
             outputs: Vec::new(),
+            matrix: model.matrix,
         },
         errors,
         scopes: vec![HashMap::new()],
@@ -334,6 +380,7 @@ fn lower_round(
         let v = lw.new_var(name, VarKind::Param(i), p.active);
         lw.user_names.insert(v, p.ident.unraw().to_string());
         lw.prog.vars[v].array = p.array;
+        lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
         lw.prog.vars[v].mutable = p.mutable;
         lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
         if p.active {
@@ -1481,6 +1528,9 @@ impl Lowerer<'_> {
                     self.poisoned()
                 }
             },
+            // `&a * &b` on nalgebra values: the derivative code borrows
+            // operands itself.
+            syn::Expr::Reference(r) if r.mutability.is_none() => self.lower_expr(&r.expr),
             syn::Expr::Binary(b) => self.lower_binary(b),
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),
@@ -1498,14 +1548,19 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
+                // With nalgebra values, any variable may be a vector or a
+                // matrix read by element (`v[i]`, `m[(i, j)]`).
+                let matrix = self.prog.matrix;
                 let arr = match strip_parens(&ix.expr) {
-                    syn::Expr::Path(p) => self.local_of(p).filter(|v| self.prog.vars[*v].array),
+                    syn::Expr::Path(p) => self
+                        .local_of(p)
+                        .filter(|v| matrix || self.prog.vars[*v].array),
                     _ => None,
                 };
                 let Some(arr) = arr else {
                     self.errors.spanned(
                         &ix.expr,
-                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, `Vec<f64>`)",
+                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, `Vec<f64>`) and on nalgebra values",
                     );
                     return self.poisoned();
                 };
@@ -1688,14 +1743,26 @@ impl Lowerer<'_> {
         if on_self && func(&name).is_none() {
             return self.lower_method_call(mc);
         }
+        if name == "clone" && mc.args.is_empty() {
+            // A copy: the derivative code copies what it needs itself.
+            return self.lower_expr(&mc.receiver);
+        }
+        if let Some(op) = la_method(&name).filter(|_| self.prog.matrix) {
+            let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
+                .chain(mc.args.iter())
+                .collect();
+            return self.lower_la(op, &args, mc.method.span(), mc.span());
+        }
         let Some(func) = func(&name) else {
             self.errors.spanned(
                 &mc.method,
                 format_args!(
                     "differentiation rule for method `{name}` is not implemented; the float \
-                     methods with rules are: {}; a method of `self` must be differentiated \
-                     (`#[differentiate]`) to be called with active arguments",
-                    supported_methods()
+                     methods with rules are: {}; the nalgebra methods with rules are: {}; a \
+                     method of `self` must be differentiated (`#[differentiate]`) to be called \
+                     with active arguments",
+                    supported_methods(),
+                    la_methods()
                 ),
             );
             return self.poisoned();
@@ -1747,6 +1814,19 @@ impl Lowerer<'_> {
                         last.ident.span(),
                         last.ident.span(),
                     );
+                }
+            }
+            // `nn::softmax(&z)`, `ad::nn::softmax(&z)`
+            if p.qself.is_none() && segs.len() >= 2 && segs[segs.len() - 2].ident == "nn" {
+                let last = &segs[segs.len() - 1];
+                let name = last.ident.to_string();
+                if let Some(&(_, module)) = NN_FUNCTIONS.iter().find(|(n, _)| *n == name) {
+                    let args: Vec<&syn::Expr> = c.args.iter().collect();
+                    let op = LaOp {
+                        module,
+                        active_args: &[true],
+                    };
+                    return self.lower_la(op, &args, last.ident.span(), c.span());
                 }
             }
             // A call of another differentiated function (or of this one).
@@ -1862,6 +1942,25 @@ impl Lowerer<'_> {
             ops.push(Expr::Use(op));
         }
         self.temp(Expr::Call(func, style, ops), true, span)
+    }
+
+    fn lower_la(&mut self, op: LaOp, args: &[&syn::Expr], name_span: Span, span: Span) -> Operand {
+        if args.len() != op.active_args.len() {
+            self.errors.at(
+                name_span,
+                format_args!(
+                    "`{}` takes {} argument(s) besides the receiver",
+                    op.module,
+                    op.active_args.len() - 1
+                ),
+            );
+            return self.poisoned();
+        }
+        let ops = args
+            .iter()
+            .map(|a| Expr::Use(self.lower_expr(a)))
+            .collect();
+        self.temp(Expr::La(op, ops), true, span)
     }
 
     fn unsupported(&mut self, e: &syn::Expr) {

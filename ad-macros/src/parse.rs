@@ -89,6 +89,8 @@ pub struct Param {
     pub mutable: bool,
     /// Read by element (`&[f64]`, `[f64; N]`, `Vec<f64>`, `&mut [f64]`).
     pub array: bool,
+    /// A nalgebra vector or matrix (owned or borrowed).
+    pub matrix: bool,
 }
 
 /// The function, as the transformations see it.
@@ -106,6 +108,8 @@ pub struct Model<'a> {
     /// Set when the output is a scalar whose type the macro sees (`f64`):
     /// then `_grad` is generated.
     pub ret_float: Option<Float>,
+    /// A parameter or the output is a nalgebra vector or matrix.
+    pub matrix: bool,
 }
 
 /// How the macro classifies a type by its syntax.
@@ -120,6 +124,8 @@ enum Class {
     /// A container of floats that a later version differentiates; for now an
     /// error, so that it is never silently treated as a constant.
     Container(&'static str),
+    /// A nalgebra vector or matrix, owned or borrowed.
+    Matrix,
     /// A borrowed scalar.
     BorrowedFloat,
     /// Anything else: inactive unless named in `wrt(...)`.
@@ -214,6 +220,10 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
             (Class::Float, _) => Class::BorrowedFloat,
             (Class::Array, true) => Class::OutputBuffer,
             (Class::Array, false) => Class::Array,
+            (Class::Matrix, false) => Class::Matrix,
+            (Class::Matrix, true) => Class::Container(
+                "`&mut` nalgebra output buffers: return the vector or matrix instead",
+            ),
             (Class::Container(what), _) => Class::Container(what),
             (_, true) => {
                 Class::Container("`&mut` references other than `&mut [f64]` output buffers")
@@ -241,7 +251,7 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
                 || name.starts_with("RowVector")
                 || name.starts_with("Matrix")
             {
-                Class::Container("nalgebra vectors and matrices")
+                Class::Matrix
             } else {
                 Class::Other
             }
@@ -301,7 +311,9 @@ impl<'a> Model<'a> {
             let ty = (*pt.ty).clone();
             let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
             let class = classify(&ty, &reals);
+            let matrix = matches!(class, Class::Matrix);
             let (active, output, array) = match (class, wanted) {
+                (Class::Matrix, wanted) => (wanted != Some(false), false, false),
                 (Class::Float, None | Some(true)) => (true, false, false),
                 (Class::Float, Some(false)) => (false, false, false),
                 (Class::Array, None | Some(true)) => (true, false, true),
@@ -359,6 +371,7 @@ impl<'a> Model<'a> {
                 output,
                 mutable,
                 array,
+                matrix,
             });
         }
 
@@ -387,9 +400,16 @@ impl<'a> Model<'a> {
                  into a `&mut [f64]` output buffer",
             );
         }
-        match classify(&ret, &reals) {
+        let ret_class = classify(&ret, &reals);
+        let ret_matrix = has_output && matches!(ret_class, Class::Matrix);
+        match ret_class {
             _ if !has_output => {}
             Class::Float | Class::Other => {}
+            Class::Matrix => {
+                if matches!(ret, Type::Reference(_)) {
+                    errors.spanned(&ret, "return an owned vector or matrix, not a reference");
+                }
+            }
             Class::Array => match &ret {
                 Type::Reference(_) | Type::Slice(_) => errors.spanned(
                     &ret,
@@ -428,6 +448,7 @@ impl<'a> Model<'a> {
             );
         }
 
+        let matrix = ret_matrix || params.iter().any(|p| p.matrix);
         Model {
             item,
             reals,
@@ -436,6 +457,7 @@ impl<'a> Model<'a> {
             ret,
             has_output,
             ret_float,
+            matrix,
         }
     }
 }

@@ -7,7 +7,9 @@
 
 use crate::activity::{self, Activity};
 use crate::ir::wrapper;
-use crate::ir::{walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId};
+use crate::ir::{
+    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
+};
 use quote::quote;
 use std::collections::{HashMap, HashSet};
 
@@ -25,6 +27,8 @@ pub fn jvp(prog: &mut Program) -> Jvp {
     let mut tangents = Vec::new();
     for &p in &prog.active_params.clone() {
         let d = prog.derived(&format!("d{}", prog.name(p)));
+        // The tangent of a borrowed matrix is borrowed too.
+        prog.vars[d].by_ref = prog.vars[p].by_ref;
         tan.insert(p, d);
         tangents.push(d);
     }
@@ -375,6 +379,24 @@ impl Tangent<'_> {
                 }
                 sum
             }
+            // sum_k la::m::jvp_k(&args.., &y, &d arg_k)
+            Expr::La(op, args) => {
+                let y = output(expr);
+                let mut sum = None;
+                for (k, a) in args.iter().enumerate() {
+                    if !op.active_args[k] {
+                        continue;
+                    }
+                    if let Some(da) = self.tan_expr(a) {
+                        let mut rule_args = args.clone();
+                        rule_args.push(y.clone());
+                        rule_args.push(da);
+                        let rule = intern(format!("{}::jvp_{k}", op.module));
+                        sum = add(sum, Some(Expr::Rule(rule, rule_args)));
+                    }
+                }
+                sum
+            }
             // d f_i(args) = sum_j f_ij(args) d arg_j: the rule table's second
             // derivatives.
             Expr::Partial {
@@ -497,6 +519,26 @@ impl Tangent<'_> {
                         self.zero_or(dzb, zb),
                     ],
                 ))
+            }
+            // la::m::vjp_k(args.., y, y_bar) ->
+            // la::m::vjp_k_jvp(args.., dargs.., y, dy, y_bar, dy_bar)
+            _ if (name.starts_with("la::") || name.starts_with("nn::"))
+                && name.rsplit("::").next().is_some_and(|l| l.starts_with("vjp_")) =>
+            {
+                let ts: Vec<Option<Expr>> = (0..args.len()).map(t).collect();
+                if ts.iter().all(Option::is_none) {
+                    return None;
+                }
+                let n = args.len() - 2;
+                let mut out: Vec<Expr> = args[..n].to_vec();
+                for (i, d) in ts[..n].iter().enumerate() {
+                    out.push(self.zero_or(d.clone(), &args[i]));
+                }
+                for (i, d) in ts[n..].iter().enumerate() {
+                    out.push(args[n + i].clone());
+                    out.push(self.zero_or(d.clone(), &args[n + i]));
+                }
+                Some(Expr::Rule(intern(format!("{name}_jvp")), out))
             }
             // linear in their last argument
             "cast_like" => t(1).map(|d| with(1, d)),
