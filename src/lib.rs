@@ -33,9 +33,9 @@ pub use ad_macros::differentiate;
 pub use ad_runtime::check;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
+pub use ad_runtime::Real;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;
-pub use ad_runtime::Real;
 
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]

@@ -3,7 +3,6 @@
 use ad::differentiate;
 use ad::nalgebra::{DMatrix, DVector};
 
-
 #[differentiate]
 fn quad(a: &DMatrix<f64>, x: &DVector<f64>) -> f64 {
     let y = a * x;
@@ -29,7 +28,9 @@ use ad::nn;
 
 /// A deterministic matrix with entries in [-1, 1].
 fn pseudo(r: usize, c: usize, seed: u64) -> DMatrix<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     DMatrix::from_fn(r, c, |_, _| {
         s = s
             .wrapping_mul(6364136223846793005)
@@ -68,7 +69,10 @@ fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
     assert_eq!(got.len(), want.len(), "{what}: lengths");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let err = (g - w).abs() / (1.0 + w.abs());
-        assert!(err < tol, "{what}[{i}]: got {g}, want {w} (error {err:.2e})");
+        assert!(
+            err < tol,
+            "{what}[{i}]: got {g}, want {w} (error {err:.2e})"
+        );
     }
 }
 
@@ -135,7 +139,12 @@ fn mlp_gradient_matches_finite_differences() {
     let (b1, b2) = (column(p[1].clone()), column(p[3].clone()));
     let (v, gw1, gb1, gw2, gb2) = mlp_loss_grad(&p[0], &b1, &p[2], &b2, &m.x, &m.ones, &m.labels);
     assert!((v - m.loss(p)).abs() < 1e-14);
-    let got = flatten(&[gw1.as_slice(), gb1.as_slice(), gw2.as_slice(), gb2.as_slice()]);
+    let got = flatten(&[
+        gw1.as_slice(),
+        gb1.as_slice(),
+        gw2.as_slice(),
+        gb2.as_slice(),
+    ]);
     let want = fd_gradient(p, |q| m.loss(q));
     assert_close("mlp gradient", &got, &want, 1e-7);
 }
@@ -155,11 +164,16 @@ fn mlp_jvp_and_vjp_agree() {
         &p[0], &t.0, &b1, &t.1, &p[2], &t.2, &b2, &t.3, &m.x, &m.ones, &m.labels,
     );
     let c = 0.7;
-    let (v2, bw1, bb1, bw2, bb2) = mlp_loss_vjp(&p[0], &b1, &p[2], &b2, &m.x, &m.ones, &m.labels, c);
+    let (v2, bw1, bb1, bw2, bb2) =
+        mlp_loss_vjp(&p[0], &b1, &p[2], &b2, &m.x, &m.ones, &m.labels, c);
     assert_eq!(v, v2);
     // <J t, c> = <t, J^T c>
     let rhs = t.0.dot(&bw1) + t.1.dot(&bb1) + t.2.dot(&bw2) + t.3.dot(&bb2);
-    assert!((jt * c - rhs).abs() < 1e-12 * (1.0 + rhs.abs()), "{} vs {rhs}", jt * c);
+    assert!(
+        (jt * c - rhs).abs() < 1e-12 * (1.0 + rhs.abs()),
+        "{} vs {rhs}",
+        jt * c
+    );
     // and the JVP against a central difference along t
     let h = 1e-6;
     let shifted = |s: f64| {
@@ -205,7 +219,16 @@ fn mlp_hvp_matches_finite_differences_of_the_gradient() {
         flatten(&[a.as_slice(), b.as_slice(), c.as_slice(), d.as_slice()])
     };
     let (up, down) = (grad(h), grad(-h));
-    let fd: Vec<f64> = up.iter().zip(&down).map(|(u, d)| (u - d) / (2.0 * h)).collect();
-    let got = flatten(&[hw1.as_slice(), hb1.as_slice(), hw2.as_slice(), hb2.as_slice()]);
+    let fd: Vec<f64> = up
+        .iter()
+        .zip(&down)
+        .map(|(u, d)| (u - d) / (2.0 * h))
+        .collect();
+    let got = flatten(&[
+        hw1.as_slice(),
+        hb1.as_slice(),
+        hw2.as_slice(),
+        hb2.as_slice(),
+    ]);
     assert_close("mlp hvp", &got, &fd, 1e-6);
 }

@@ -31,8 +31,8 @@
 
 use crate::activity::{self, differentiable_reads, Activity};
 use crate::ir::{
-    intern, walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program, Stmt,
-    VarId, VarKind,
+    intern, walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program,
+    Stmt, VarId, VarKind,
 };
 use proc_macro2::Span;
 use proc_macro2::TokenStream;

@@ -408,36 +408,42 @@ fn emit_body(prog: &Program, body: &Body) -> TokenStream {
 }
 
 /// Variables read exactly once, at the loop depth of their definition (so
-/// not once per iteration): that read may move them.
+/// not once per iteration) and after every update in place: that read may
+/// move them.
 fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
     use std::collections::HashMap;
     #[derive(Default)]
     struct Facts {
-        reads: HashMap<VarId, (usize, usize)>,
+        /// (count, deepest loop depth, position of the last read)
+        reads: HashMap<VarId, (usize, usize, usize)>,
         defs: HashMap<VarId, usize>,
+        /// Position of the last update in place (`x = e`, `x += e`, ...).
+        updates: HashMap<VarId, usize>,
+        position: usize,
     }
     fn read(e: &Expr, depth: usize, f: &mut Facts) {
+        let at = f.position;
         e.for_each_var(&mut |v| {
-            let r = f.reads.entry(v).or_insert((0, depth));
+            let r = f.reads.entry(v).or_insert((0, depth, at));
             r.0 += 1;
             r.1 = r.1.max(depth);
+            r.2 = at;
         });
     }
     fn block(b: &[Stmt], depth: usize, f: &mut Facts) {
         for s in b {
+            f.position += 1;
             match s {
                 Stmt::Let { var, expr, .. } => {
                     read(expr, depth, f);
                     f.defs.insert(*var, depth);
                 }
-                Stmt::Assign { place, expr, op, .. } => {
+                Stmt::Assign { place, expr, .. } => {
                     read(expr, depth, f);
                     if let Place::Index(_, i) = place {
                         read(i, depth, f);
                     }
-                    if *op != AssignOp::Set {
-                        read(&place.read(), depth, f);
-                    }
+                    f.updates.insert(place.var(), f.position);
                 }
                 Stmt::If { cond, then, els } => {
                     read(cond, depth, f);
@@ -456,7 +462,10 @@ fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
                     }
                     block(body, depth + 1, f);
                 }
-                Stmt::Push { value, .. } => read(value, depth, f),
+                Stmt::Push { value, stack } => {
+                    read(value, depth, f);
+                    f.updates.insert(*stack, f.position);
+                }
                 Stmt::Opaque(_, reads) => {
                     for &v in reads {
                         read(&Expr::var(v), depth, f);
@@ -468,15 +477,17 @@ fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
     }
     let mut f = Facts::default();
     block(&body.stmts, 0, &mut f);
+    f.position += 1;
     for e in &body.ret {
         read(e, 0, &mut f);
     }
     (0..prog.vars.len())
         .filter(|v| {
             let def = f.defs.get(v).copied().unwrap_or(0);
+            let updated = f.updates.get(v).copied().unwrap_or(0);
             f.reads
                 .get(v)
-                .is_some_and(|&(n, depth)| n == 1 && depth == def)
+                .is_some_and(|&(n, depth, at)| n == 1 && depth == def && at > updated)
         })
         .collect()
 }

@@ -1747,6 +1747,15 @@ impl Lowerer<'_> {
             // A copy: the derivative code copies what it needs itself.
             return self.lower_expr(&mc.receiver);
         }
+        if name == "map" {
+            self.errors.spanned(
+                &mc.method,
+                "`.map(closure)` on active values is not supported yet: use the elementwise \
+                 functions of `ad::nn` (`nn::tanh(&m)`, `nn::sigmoid(&m)`, `nn::relu(&m)`) or \
+                 `component_mul`/`component_div`",
+            );
+            return self.poisoned();
+        }
         if let Some(op) = la_method(&name).filter(|_| self.prog.matrix) {
             let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
                 .chain(mc.args.iter())
@@ -1956,10 +1965,7 @@ impl Lowerer<'_> {
             );
             return self.poisoned();
         }
-        let ops = args
-            .iter()
-            .map(|a| Expr::Use(self.lower_expr(a)))
-            .collect();
+        let ops = args.iter().map(|a| Expr::Use(self.lower_expr(a))).collect();
         self.temp(Expr::La(op, ops), true, span)
     }
 

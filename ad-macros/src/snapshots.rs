@@ -96,3 +96,19 @@ fn snapshot_branches_calls_and_early_return() {
         },
     );
 }
+
+#[test]
+fn snapshot_matrix_code_with_second_order() {
+    check(
+        "two_layer",
+        quote!(wrt(w1, w2)),
+        quote! {
+            fn two_layer(w1: &DMatrix<f64>, w2: &DMatrix<f64>, x: &DVector<f64>, y: usize) -> f64 {
+                let h = nn::tanh(&(w1 * x));
+                let z = w2 * &h;
+                let logp = nn::log_softmax(&z);
+                -logp[y] + 0.5 * w1.norm_squared()
+            }
+        },
+    );
+}

@@ -523,7 +523,10 @@ impl Tangent<'_> {
             // la::m::vjp_k(args.., y, y_bar) ->
             // la::m::vjp_k_jvp(args.., dargs.., y, dy, y_bar, dy_bar)
             _ if (name.starts_with("la::") || name.starts_with("nn::"))
-                && name.rsplit("::").next().is_some_and(|l| l.starts_with("vjp_")) =>
+                && name
+                    .rsplit("::")
+                    .next()
+                    .is_some_and(|l| l.starts_with("vjp_")) =>
             {
                 let ts: Vec<Option<Expr>> = (0..args.len()).map(t).collect();
                 if ts.iter().all(Option::is_none) {

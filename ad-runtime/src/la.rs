@@ -90,10 +90,11 @@ pub mod transpose {
 
 /// Declares the signature of a rule over one shape `OMatrix<T, R, C>`.
 macro_rules! rule {
-    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$m])*
         #[inline]
-        #[allow(unused_variables)]
+        // `vjp_k_jvp` of a binary method takes 8: (args, dargs, y, dy, y_bar, dy_bar).
+        #[allow(unused_variables, clippy::too_many_arguments)]
         pub fn $name<T: RealField + Copy, R: Dim, C: Dim>($($arg: $ty),*) -> $ret
         where
             DefaultAllocator: Allocator<R, C>,
@@ -105,189 +106,428 @@ type M<T, R, C> = OMatrix<T, R, C>;
 
 rule!(
     /// `a.sum()`
-    fn sum(a: &M<T, R, C>) -> T { a.sum() }
+    fn sum(a: &M<T, R, C>) -> T {
+        a.sum()
+    }
 );
 
 /// Rules of `a.sum()` (linear).
 pub mod sum {
     use super::*;
-    rule!(/// `sum(da)`
-        fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T { da.sum() });
-    rule!(/// `y_bar` in every element
-        fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> { filled(a, *y_bar) });
-    rule!(/// `dy_bar` in every element
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &T, dy: &T, y_bar: &T, dy_bar: &T) -> M<T, R, C> {
+    rule!(
+        /// `sum(da)`
+        fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
+            da.sum()
+        }
+    );
+    rule!(
+        /// `y_bar` in every element
+        fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
+            filled(a, *y_bar)
+        }
+    );
+    rule!(
+        /// `dy_bar` in every element
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &T,
+            dy: &T,
+            y_bar: &T,
+            dy_bar: &T,
+        ) -> M<T, R, C> {
             filled(a, *dy_bar)
-        });
+        }
+    );
 }
 
 rule!(
     /// `a.mean()`
-    fn mean(a: &M<T, R, C>) -> T { a.mean() }
+    fn mean(a: &M<T, R, C>) -> T {
+        a.mean()
+    }
 );
 
 /// Rules of `a.mean()` (linear).
 pub mod mean {
     use super::*;
-    rule!(/// `mean(da)`
-        fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T { da.mean() });
-    rule!(/// `y_bar / n` in every element
-        fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> { filled(a, *y_bar / count(a)) });
-    rule!(/// `dy_bar / n` in every element
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &T, dy: &T, y_bar: &T, dy_bar: &T) -> M<T, R, C> {
+    rule!(
+        /// `mean(da)`
+        fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
+            da.mean()
+        }
+    );
+    rule!(
+        /// `y_bar / n` in every element
+        fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
+            filled(a, *y_bar / count(a))
+        }
+    );
+    rule!(
+        /// `dy_bar / n` in every element
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &T,
+            dy: &T,
+            y_bar: &T,
+            dy_bar: &T,
+        ) -> M<T, R, C> {
             filled(a, *dy_bar / count(a))
-        });
+        }
+    );
 }
 
 rule!(
     /// `a.norm_squared()`
-    fn norm_squared(a: &M<T, R, C>) -> T { a.norm_squared() }
+    fn norm_squared(a: &M<T, R, C>) -> T {
+        a.norm_squared()
+    }
 );
 
 /// Rules of `a.norm_squared()`.
 pub mod norm_squared {
     use super::*;
-    rule!(/// `2 <a, da>`
-        fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T { a.dot(da) * nalgebra::convert::<f64, T>(2.0) });
-    rule!(/// `2 a y_bar`
-        fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> { a * (*y_bar * nalgebra::convert::<f64, T>(2.0)) });
-    rule!(/// `2 (da y_bar + a dy_bar)`
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &T, dy: &T, y_bar: &T, dy_bar: &T) -> M<T, R, C> {
+    rule!(
+        /// `2 <a, da>`
+        fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
+            a.dot(da) * nalgebra::convert::<f64, T>(2.0)
+        }
+    );
+    rule!(
+        /// `2 a y_bar`
+        fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
+            a * (*y_bar * nalgebra::convert::<f64, T>(2.0))
+        }
+    );
+    rule!(
+        /// `2 (da y_bar + a dy_bar)`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &T,
+            dy: &T,
+            y_bar: &T,
+            dy_bar: &T,
+        ) -> M<T, R, C> {
             (da * *y_bar + a * *dy_bar) * nalgebra::convert::<f64, T>(2.0)
-        });
+        }
+    );
 }
 
 rule!(
     /// `a.norm()`
-    fn norm(a: &M<T, R, C>) -> T { a.norm() }
+    fn norm(a: &M<T, R, C>) -> T {
+        a.norm()
+    }
 );
 
 /// Rules of `a.norm()`. At `a = 0` the derivative is taken as zero (the
 /// subgradient of smallest norm), like `abs` at 0.
 pub mod norm {
     use super::*;
-    rule!(/// `<a, da> / y`
+    rule!(
+        /// `<a, da> / y`
         fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
-            if *y == T::zero() { T::zero() } else { a.dot(da) / *y }
-        });
-    rule!(/// `a y_bar / y`
+            if *y == T::zero() {
+                T::zero()
+            } else {
+                a.dot(da) / *y
+            }
+        }
+    );
+    rule!(
+        /// `a y_bar / y`
         fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
-            if *y == T::zero() { filled(a, T::zero()) } else { a * (*y_bar / *y) }
-        });
-    rule!(/// `(da y_bar + a dy_bar - a y_bar dy / y) / y`
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &T, dy: &T, y_bar: &T, dy_bar: &T) -> M<T, R, C> {
+            if *y == T::zero() {
+                filled(a, T::zero())
+            } else {
+                a * (*y_bar / *y)
+            }
+        }
+    );
+    rule!(
+        /// `(da y_bar + a dy_bar - a y_bar dy / y) / y`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &T,
+            dy: &T,
+            y_bar: &T,
+            dy_bar: &T,
+        ) -> M<T, R, C> {
             if *y == T::zero() {
                 return filled(a, T::zero());
             }
             (da * *y_bar + a * (*dy_bar - *y_bar * *dy / *y)) / *y
-        });
+        }
+    );
 }
 
 rule!(
     /// `a.dot(&b)`
-    fn dot(a: &M<T, R, C>, b: &M<T, R, C>) -> T { a.dot(b) }
+    fn dot(a: &M<T, R, C>, b: &M<T, R, C>) -> T {
+        a.dot(b)
+    }
 );
 
 /// Rules of `a.dot(&b)` (bilinear).
 pub mod dot {
     use super::*;
-    rule!(/// `<da, b>`
-        fn jvp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T { da.dot(b) });
-    rule!(/// `<a, db>`
-        fn jvp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, db: &M<T, R, C>) -> T { a.dot(db) });
-    rule!(/// `b y_bar`
-        fn vjp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> { b * *y_bar });
-    rule!(/// `a y_bar`
-        fn vjp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> { a * *y_bar });
-    rule!(/// `db y_bar + b dy_bar`
-        fn vjp_0_jvp(a: &M<T, R, C>, b: &M<T, R, C>, da: &M<T, R, C>, db: &M<T, R, C>, y: &T, dy: &T, y_bar: &T, dy_bar: &T) -> M<T, R, C> {
+    rule!(
+        /// `<da, b>`
+        fn jvp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
+            da.dot(b)
+        }
+    );
+    rule!(
+        /// `<a, db>`
+        fn jvp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, db: &M<T, R, C>) -> T {
+            a.dot(db)
+        }
+    );
+    rule!(
+        /// `b y_bar`
+        fn vjp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
+            b * *y_bar
+        }
+    );
+    rule!(
+        /// `a y_bar`
+        fn vjp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
+            a * *y_bar
+        }
+    );
+    rule!(
+        /// `db y_bar + b dy_bar`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            b: &M<T, R, C>,
+            da: &M<T, R, C>,
+            db: &M<T, R, C>,
+            y: &T,
+            dy: &T,
+            y_bar: &T,
+            dy_bar: &T,
+        ) -> M<T, R, C> {
             db * *y_bar + b * *dy_bar
-        });
-    rule!(/// `da y_bar + a dy_bar`
-        fn vjp_1_jvp(a: &M<T, R, C>, b: &M<T, R, C>, da: &M<T, R, C>, db: &M<T, R, C>, y: &T, dy: &T, y_bar: &T, dy_bar: &T) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `da y_bar + a dy_bar`
+        fn vjp_1_jvp(
+            a: &M<T, R, C>,
+            b: &M<T, R, C>,
+            da: &M<T, R, C>,
+            db: &M<T, R, C>,
+            y: &T,
+            dy: &T,
+            y_bar: &T,
+            dy_bar: &T,
+        ) -> M<T, R, C> {
             da * *y_bar + a * *dy_bar
-        });
+        }
+    );
 }
 
 rule!(
     /// `a.component_mul(&b)`
-    fn component_mul(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, R, C> { a.component_mul(b) }
+    fn component_mul(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, R, C> {
+        a.component_mul(b)
+    }
 );
 
 /// Rules of `a.component_mul(&b)` (bilinear).
 pub mod component_mul {
     use super::*;
-    rule!(/// `da .* b`
-        fn jvp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> { da.component_mul(b) });
-    rule!(/// `a .* db`
-        fn jvp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, db: &M<T, R, C>) -> M<T, R, C> { a.component_mul(db) });
-    rule!(/// `y_bar .* b`
-        fn vjp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> { y_bar.component_mul(b) });
-    rule!(/// `y_bar .* a`
-        fn vjp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> { y_bar.component_mul(a) });
-    rule!(/// `dy_bar .* b + y_bar .* db`
-        fn vjp_0_jvp(a: &M<T, R, C>, b: &M<T, R, C>, da: &M<T, R, C>, db: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+    rule!(
+        /// `da .* b`
+        fn jvp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> {
+            da.component_mul(b)
+        }
+    );
+    rule!(
+        /// `a .* db`
+        fn jvp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, db: &M<T, R, C>) -> M<T, R, C> {
+            a.component_mul(db)
+        }
+    );
+    rule!(
+        /// `y_bar .* b`
+        fn vjp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
+            y_bar.component_mul(b)
+        }
+    );
+    rule!(
+        /// `y_bar .* a`
+        fn vjp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
+            y_bar.component_mul(a)
+        }
+    );
+    rule!(
+        /// `dy_bar .* b + y_bar .* db`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            b: &M<T, R, C>,
+            da: &M<T, R, C>,
+            db: &M<T, R, C>,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             dy_bar.component_mul(b) + y_bar.component_mul(db)
-        });
-    rule!(/// `dy_bar .* a + y_bar .* da`
-        fn vjp_1_jvp(a: &M<T, R, C>, b: &M<T, R, C>, da: &M<T, R, C>, db: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `dy_bar .* a + y_bar .* da`
+        fn vjp_1_jvp(
+            a: &M<T, R, C>,
+            b: &M<T, R, C>,
+            da: &M<T, R, C>,
+            db: &M<T, R, C>,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             dy_bar.component_mul(a) + y_bar.component_mul(da)
-        });
+        }
+    );
 }
 
 rule!(
     /// `a.component_div(&b)`
-    fn component_div(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, R, C> { a.component_div(b) }
+    fn component_div(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, R, C> {
+        a.component_div(b)
+    }
 );
 
 /// Rules of `y = a.component_div(&b)`.
 pub mod component_div {
     use super::*;
-    rule!(/// `da ./ b`
-        fn jvp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> { da.component_div(b) });
-    rule!(/// `-y .* db ./ b`
+    rule!(
+        /// `da ./ b`
+        fn jvp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> {
+            da.component_div(b)
+        }
+    );
+    rule!(
+        /// `-y .* db ./ b`
         fn jvp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, db: &M<T, R, C>) -> M<T, R, C> {
             -(y.component_mul(db).component_div(b))
-        });
-    rule!(/// `y_bar ./ b`
-        fn vjp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> { y_bar.component_div(b) });
-    rule!(/// `-y_bar .* y ./ b`
+        }
+    );
+    rule!(
+        /// `y_bar ./ b`
+        fn vjp_0(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
+            y_bar.component_div(b)
+        }
+    );
+    rule!(
+        /// `-y_bar .* y ./ b`
         fn vjp_1(a: &M<T, R, C>, b: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
             -(y_bar.component_mul(y).component_div(b))
-        });
-    rule!(/// `(dy_bar - y_bar .* db ./ b) ./ b`
-        fn vjp_0_jvp(a: &M<T, R, C>, b: &M<T, R, C>, da: &M<T, R, C>, db: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `(dy_bar - y_bar .* db ./ b) ./ b`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            b: &M<T, R, C>,
+            da: &M<T, R, C>,
+            db: &M<T, R, C>,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             (dy_bar - y_bar.component_mul(db).component_div(b)).component_div(b)
-        });
-    rule!(/// `(y_bar .* y .* db ./ b - dy_bar .* y - y_bar .* dy) ./ b`
-        fn vjp_1_jvp(a: &M<T, R, C>, b: &M<T, R, C>, da: &M<T, R, C>, db: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `(y_bar .* y .* db ./ b - dy_bar .* y - y_bar .* dy) ./ b`
+        fn vjp_1_jvp(
+            a: &M<T, R, C>,
+            b: &M<T, R, C>,
+            da: &M<T, R, C>,
+            db: &M<T, R, C>,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             let yy = y_bar.component_mul(y);
-            (yy.component_mul(db).component_div(b) - dy_bar.component_mul(y) - y_bar.component_mul(dy)).component_div(b)
-        });
+            (yy.component_mul(db).component_div(b)
+                - dy_bar.component_mul(y)
+                - y_bar.component_mul(dy))
+            .component_div(b)
+        }
+    );
 }
 
 rule!(
     /// `a.add_scalar(s)`
-    fn add_scalar(a: &M<T, R, C>, s: &T) -> M<T, R, C> { a.add_scalar(*s) }
+    fn add_scalar(a: &M<T, R, C>, s: &T) -> M<T, R, C> {
+        a.add_scalar(*s)
+    }
 );
 
 /// Rules of `a.add_scalar(s)` (linear).
 pub mod add_scalar {
     use super::*;
-    rule!(/// `da`
-        fn jvp_0(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> { da.clone() });
-    rule!(/// `ds` in every element
-        fn jvp_1(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, ds: &T) -> M<T, R, C> { filled(a, *ds) });
-    rule!(/// `y_bar`
-        fn vjp_0(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> { y_bar.clone() });
-    rule!(/// `sum(y_bar)`
-        fn vjp_1(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> T { y_bar.sum() });
-    rule!(/// `dy_bar`
-        fn vjp_0_jvp(a: &M<T, R, C>, s: &T, da: &M<T, R, C>, ds: &T, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+    rule!(
+        /// `da`
+        fn jvp_0(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> {
+            da.clone()
+        }
+    );
+    rule!(
+        /// `ds` in every element
+        fn jvp_1(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, ds: &T) -> M<T, R, C> {
+            filled(a, *ds)
+        }
+    );
+    rule!(
+        /// `y_bar`
+        fn vjp_0(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
+            y_bar.clone()
+        }
+    );
+    rule!(
+        /// `sum(y_bar)`
+        fn vjp_1(a: &M<T, R, C>, s: &T, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> T {
+            y_bar.sum()
+        }
+    );
+    rule!(
+        /// `dy_bar`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            s: &T,
+            da: &M<T, R, C>,
+            ds: &T,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             dy_bar.clone()
-        });
-    rule!(/// `sum(dy_bar)`
-        fn vjp_1_jvp(a: &M<T, R, C>, s: &T, da: &M<T, R, C>, ds: &T, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> T {
+        }
+    );
+    rule!(
+        /// `sum(dy_bar)`
+        fn vjp_1_jvp(
+            a: &M<T, R, C>,
+            s: &T,
+            da: &M<T, R, C>,
+            ds: &T,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> T {
             dy_bar.sum()
-        });
+        }
+    );
 }

@@ -12,7 +12,7 @@ use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, U1};
 type M<T, R, C> = OMatrix<T, R, C>;
 
 macro_rules! rule {
-    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {
+    ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$m])*
         #[inline]
         #[allow(unused_variables)]
@@ -29,7 +29,9 @@ macro_rules! elementwise {
     ($name:ident, $doc:literal, |$x:ident| $f:expr, |$x1:ident, $y1:ident| $d:expr, |$x2:ident, $y2:ident| $dd:expr) => {
         rule!(
             #[doc = $doc]
-            fn $name(a: &M<T, R, C>) -> M<T, R, C> { a.map(|$x| $f) }
+            fn $name(a: &M<T, R, C>) -> M<T, R, C> {
+                a.map(|$x| $f)
+            }
         );
         #[doc = concat!("Rules of [`", stringify!($name), "()`].")]
         pub mod $name {
@@ -42,22 +44,35 @@ macro_rules! elementwise {
             fn dd<T: RealField + Copy>($x2: T, $y2: T) -> T {
                 $dd
             }
-            rule!(/// `f'(a) .* da`
+            rule!(
+                /// `f'(a) .* da`
                 fn jvp_0(a: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> {
                     a.zip_zip_map(y, da, |x, y, dx| d(x, y) * dx)
-                });
-            rule!(/// `f'(a) .* y_bar`
+                }
+            );
+            rule!(
+                /// `f'(a) .* y_bar`
                 fn vjp_0(a: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
                     a.zip_zip_map(y, y_bar, |x, y, yb| d(x, y) * yb)
-                });
-            rule!(/// `f'(a) .* dy_bar + f''(a) .* da .* y_bar`
-                fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+                }
+            );
+            rule!(
+                /// `f'(a) .* dy_bar + f''(a) .* da .* y_bar`
+                fn vjp_0_jvp(
+                    a: &M<T, R, C>,
+                    da: &M<T, R, C>,
+                    y: &M<T, R, C>,
+                    dy: &M<T, R, C>,
+                    y_bar: &M<T, R, C>,
+                    dy_bar: &M<T, R, C>,
+                ) -> M<T, R, C> {
                     let mut out = a.zip_zip_map(y, dy_bar, |x, y, dyb| d(x, y) * dyb);
                     for i in 0..out.len() {
                         out[i] += dd(a[i], y[i]) * da[i] * y_bar[i];
                     }
                     out
-                });
+                }
+            );
         }
     };
 }
@@ -118,7 +133,10 @@ where
 }
 
 /// `out[(i, j)] = a[(i, j)] * row[j]`
-fn scale_columns<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, row: &M<T, U1, C>) -> M<T, R, C>
+fn scale_columns<T: RealField + Copy, R: Dim, C: Dim>(
+    a: &M<T, R, C>,
+    row: &M<T, U1, C>,
+) -> M<T, R, C>
 where
     DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
 {
@@ -144,54 +162,86 @@ where
 rule!(
     /// `log(sum(exp(a)))` of each column, computed stably: a row with one
     /// entry per column (a `1 x 1` matrix for a vector).
-    fn logsumexp(a: &M<T, R, C>) -> M<T, U1, C> { column_lse(a) }
+    fn logsumexp(a: &M<T, R, C>) -> M<T, U1, C> {
+        column_lse(a)
+    }
 );
 
 /// Rules of [`logsumexp()`]: with `p = softmax(a)` per column, `dy = <p, da>`
 /// and `a_bar = p y_bar`.
 pub mod logsumexp {
     use super::*;
-    rule!(/// `<p, da>` per column
+    rule!(
+        /// `<p, da>` per column
         fn jvp_0(a: &M<T, R, C>, y: &M<T, U1, C>, da: &M<T, R, C>) -> M<T, U1, C> {
             column_dots(&super::softmax(a), da)
-        });
-    rule!(/// `p .* y_bar` per column
+        }
+    );
+    rule!(
+        /// `p .* y_bar` per column
         fn vjp_0(a: &M<T, R, C>, y: &M<T, U1, C>, y_bar: &M<T, U1, C>) -> M<T, R, C> {
             scale_columns(&super::softmax(a), y_bar)
-        });
-    rule!(/// `dp y_bar + p dy_bar` with `dp = p .* (da - dy)`
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &M<T, U1, C>, dy: &M<T, U1, C>, y_bar: &M<T, U1, C>, dy_bar: &M<T, U1, C>) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `dp y_bar + p dy_bar` with `dp = p .* (da - dy)`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &M<T, U1, C>,
+            dy: &M<T, U1, C>,
+            y_bar: &M<T, U1, C>,
+            dy_bar: &M<T, U1, C>,
+        ) -> M<T, R, C> {
             let p = super::softmax(a);
             let dp = p.component_mul(&sub_columns(da, dy));
             scale_columns(&dp, y_bar) + scale_columns(&p, dy_bar)
-        });
+        }
+    );
 }
 
 rule!(
     /// `a - logsumexp(a)` per column: log-probabilities.
-    fn log_softmax(a: &M<T, R, C>) -> M<T, R, C> { sub_columns(a, &column_lse(a)) }
+    fn log_softmax(a: &M<T, R, C>) -> M<T, R, C> {
+        sub_columns(a, &column_lse(a))
+    }
 );
 
 /// Rules of [`log_softmax()`]: with `p = exp(y)`, `dy = da - <p, da>` and
 /// `a_bar = y_bar - p sum(y_bar)` per column.
 pub mod log_softmax {
     use super::*;
-    rule!(/// `da - <p, da>` per column
+    rule!(
+        /// `da - <p, da>` per column
         fn jvp_0(a: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> {
             let p = y.map(|v| v.exp());
             sub_columns(da, &column_dots(&p, da))
-        });
-    rule!(/// `y_bar - p sum(y_bar)` per column
+        }
+    );
+    rule!(
+        /// `y_bar - p sum(y_bar)` per column
         fn vjp_0(a: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
             let p = y.map(|v| v.exp());
             y_bar - scale_columns(&p, &column_sums(y_bar))
-        });
-    rule!(/// `dy_bar - (p .* dy) sum(y_bar) - p sum(dy_bar)`
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `dy_bar - (p .* dy) sum(y_bar) - p sum(dy_bar)`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             let p = y.map(|v| v.exp());
             let dp = p.component_mul(dy);
-            dy_bar - scale_columns(&dp, &column_sums(y_bar)) - scale_columns(&p, &column_sums(dy_bar))
-        });
+            dy_bar
+                - scale_columns(&dp, &column_sums(y_bar))
+                - scale_columns(&p, &column_sums(dy_bar))
+        }
+    );
 }
 
 rule!(
@@ -206,18 +256,31 @@ rule!(
 /// <y, y_bar>)` per column.
 pub mod softmax {
     use super::*;
-    rule!(/// `y .* (da - <y, da>)`
+    rule!(
+        /// `y .* (da - <y, da>)`
         fn jvp_0(a: &M<T, R, C>, y: &M<T, R, C>, da: &M<T, R, C>) -> M<T, R, C> {
             y.component_mul(&sub_columns(da, &column_dots(y, da)))
-        });
-    rule!(/// `y .* (y_bar - <y, y_bar>)`
+        }
+    );
+    rule!(
+        /// `y .* (y_bar - <y, y_bar>)`
         fn vjp_0(a: &M<T, R, C>, y: &M<T, R, C>, y_bar: &M<T, R, C>) -> M<T, R, C> {
             y.component_mul(&sub_columns(y_bar, &column_dots(y, y_bar)))
-        });
-    rule!(/// `dy .* (y_bar - <y, y_bar>) + y .* (dy_bar - <dy, y_bar> - <y, dy_bar>)`
-        fn vjp_0_jvp(a: &M<T, R, C>, da: &M<T, R, C>, y: &M<T, R, C>, dy: &M<T, R, C>, y_bar: &M<T, R, C>, dy_bar: &M<T, R, C>) -> M<T, R, C> {
+        }
+    );
+    rule!(
+        /// `dy .* (y_bar - <y, y_bar>) + y .* (dy_bar - <dy, y_bar> - <y, dy_bar>)`
+        fn vjp_0_jvp(
+            a: &M<T, R, C>,
+            da: &M<T, R, C>,
+            y: &M<T, R, C>,
+            dy: &M<T, R, C>,
+            y_bar: &M<T, R, C>,
+            dy_bar: &M<T, R, C>,
+        ) -> M<T, R, C> {
             let first = dy.component_mul(&sub_columns(y_bar, &column_dots(y, y_bar)));
             let inner = column_dots(dy, y_bar) + column_dots(y, dy_bar);
             first + y.component_mul(&sub_columns(dy_bar, &inner))
-        });
+        }
+    );
 }
