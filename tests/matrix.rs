@@ -232,3 +232,266 @@ fn mlp_hvp_matches_finite_differences_of_the_gradient() {
     ]);
     assert_close("mlp hvp", &got, &fd, 1e-6);
 }
+
+/// `.map` with a scalar closure body, a captured constant and a branch-free
+/// mix of rules; every mode against finite differences.
+#[differentiate]
+fn mapped(m: &DMatrix<f64>, v: &DVector<f64>) -> f64 {
+    let scale = 0.5;
+    let s = m.map(|x| (x * scale).sin() * x.exp() + 1.0 / (1.0 + x * x));
+    let u = (&s * v).map(|y: f64| {
+        let a = y.tanh();
+        a * a
+    });
+    u.sum() + s.norm()
+}
+
+#[test]
+fn map_closures_in_every_mode() {
+    let m = pseudo(3, 4, 31);
+    let v = column(pseudo(4, 1, 32));
+    let (dm, dv) = (pseudo(3, 4, 33), column(pseudo(4, 1, 34)));
+    let f = |p: &[DMatrix<f64>]| mapped(&p[0], &column(p[1].clone()));
+    let params = [m.clone(), pseudo(4, 1, 32)];
+    // gradient
+    let (val, gm, gv) = mapped_grad(&m, &v);
+    assert_eq!(val, mapped(&m, &v));
+    let want = fd_gradient(&params, f);
+    assert_close(
+        "map gradient",
+        &flatten(&[gm.as_slice(), gv.as_slice()]),
+        &want,
+        1e-7,
+    );
+    // jvp against the gradient
+    let (_, jt) = mapped_jvp(&m, &dm, &v, &dv);
+    let dot = dm.dot(&gm) + dv.dot(&gv);
+    assert!(
+        (jt - dot).abs() < 1e-12 * (1.0 + dot.abs()),
+        "{jt} vs {dot}"
+    );
+    // hvp against finite differences of the gradient
+    let (_, _, _, hm, hv) = mapped_hvp(&m, &dm, &v, &dv);
+    let h = 1e-5;
+    let g = |s: f64| {
+        let (_, a, b) = mapped_grad(&(&m + &dm * s), &(&v + &dv * s));
+        flatten(&[a.as_slice(), b.as_slice()])
+    };
+    let (up, down) = (g(h), g(-h));
+    let fd: Vec<f64> = up
+        .iter()
+        .zip(&down)
+        .map(|(u, d)| (u - d) / (2.0 * h))
+        .collect();
+    assert_close(
+        "map hvp",
+        &flatten(&[hm.as_slice(), hv.as_slice()]),
+        &fd,
+        1e-6,
+    );
+}
+
+use ad::nalgebra::{Matrix2x3, Vector2, Vector3};
+
+/// A vector output: `_jvp` and `_vjp` (no `_grad`).
+#[differentiate]
+fn affine(a: &DMatrix<f64>, x: &DVector<f64>, b: &DVector<f64>) -> DVector<f64> {
+    a * x + b
+}
+
+#[test]
+fn vector_output_jvp_and_vjp() {
+    let a = pseudo(3, 2, 41);
+    let x = column(pseudo(2, 1, 42));
+    let b = column(pseudo(3, 1, 43));
+    let (da, dx, db) = (
+        pseudo(3, 2, 44),
+        column(pseudo(2, 1, 45)),
+        column(pseudo(3, 1, 46)),
+    );
+    let (y, dy) = affine_jvp(&a, &da, &x, &dx, &b, &db);
+    assert!((&y - (&a * &x + &b)).norm() < 1e-15);
+    // linear in each input: the JVP is the product rule, exactly
+    let want = &da * &x + &a * &dx + &db;
+    assert!((&dy - &want).norm() < 1e-14);
+    // <J t, c> = <t, J^T c>
+    let c = column(pseudo(3, 1, 47));
+    let (_, ab, xb, bb) = affine_vjp(&a, &x, &b, c.clone());
+    let lhs = dy.dot(&c);
+    let rhs = da.dot(&ab) + dx.dot(&xb) + db.dot(&bb);
+    assert!((lhs - rhs).abs() < 1e-13, "{lhs} vs {rhs}");
+}
+
+/// Static sizes in `f32`, taken by value.
+#[differentiate]
+fn half_norm(a: Matrix2x3<f32>, x: Vector3<f32>) -> f32 {
+    let y: Vector2<f32> = a * x;
+    y.norm_squared() * 0.5
+}
+
+#[test]
+fn static_f32_gradient_is_analytic() {
+    let a = Matrix2x3::new(1.0f32, 2.0, -1.0, 0.5, 0.0, 3.0);
+    let x = Vector3::new(0.5f32, -1.0, 2.0);
+    let (v, ga, gx) = half_norm_grad(a, x);
+    let y = a * x;
+    assert!((v - 0.5 * y.norm_squared()).abs() < 1e-6);
+    // d/dA = y x^T, d/dx = A^T y
+    assert!((ga - y * x.transpose()).norm() < 1e-5);
+    assert!((gx - a.transpose() * y).norm() < 1e-5);
+}
+
+/// A matrix built by element writes.
+#[differentiate]
+fn built(x: &DVector<f64>) -> f64 {
+    let mut m = DMatrix::zeros(2, 2);
+    m[(0, 0)] = x[0] * x[1];
+    m[(1, 1)] = x[1].sin();
+    m[(0, 1)] = x[0];
+    m[(0, 1)] *= x[0];
+    m.sum()
+}
+
+#[test]
+fn element_writes_into_a_matrix() {
+    let x = DVector::from_vec(vec![0.7, -1.3]);
+    let (v, g) = built_grad(&x);
+    assert!((v - (0.7 * -1.3 + (-1.3f64).sin() + 0.49)).abs() < 1e-15);
+    // d/dx0 = x1 + 2 x0, d/dx1 = x0 + cos x1
+    assert!((g[0] - (-1.3 + 1.4)).abs() < 1e-15);
+    assert!((g[1] - (0.7 + (-1.3f64).cos())).abs() < 1e-15);
+    let (_, _, h) = built_hvp(&x, &DVector::from_vec(vec![1.0, 0.0]));
+    // H e0 = (2, 1)
+    assert!((h[0] - 2.0).abs() < 1e-15 && (h[1] - 1.0).abs() < 1e-15);
+}
+
+/// The multiclass SVM (hinge) loss of a linear classifier, the lecture's
+/// motivating example, with L2 regularisation.
+#[differentiate(wrt(w))]
+fn svm_loss(w: &DMatrix<f64>, x: &DMatrix<f64>, labels: &[usize], reg: f64) -> f64 {
+    let scores = w * x;
+    let mut loss = 0.0;
+    for j in 0..labels.len() {
+        for k in 0..scores.nrows() {
+            if k != labels[j] {
+                let margin = scores[(k, j)] - scores[(labels[j], j)] + 1.0;
+                if margin > 0.0 {
+                    loss += margin;
+                }
+            }
+        }
+    }
+    loss / labels.len() as f64 + 0.5 * reg * w.norm_squared()
+}
+
+/// The gradient by hand (as in the lecture): for each positive margin, +x_j
+/// to the wrong class's row and -x_j to the correct class's row.
+fn svm_grad_by_hand(
+    w: &DMatrix<f64>,
+    x: &DMatrix<f64>,
+    labels: &[usize],
+    reg: f64,
+) -> DMatrix<f64> {
+    let scores = w * x;
+    let mut g = w * reg;
+    let n = labels.len() as f64;
+    for (j, &l) in labels.iter().enumerate() {
+        for k in 0..scores.nrows() {
+            if k != l && scores[(k, j)] - scores[(l, j)] + 1.0 > 0.0 {
+                for d in 0..x.nrows() {
+                    g[(k, d)] += x[(d, j)] / n;
+                    g[(l, d)] -= x[(d, j)] / n;
+                }
+            }
+        }
+    }
+    g
+}
+
+#[test]
+fn svm_gradient_matches_the_lectures_formula_and_finite_differences() {
+    let w = pseudo(3, 4, 51);
+    let x = pseudo(4, 7, 52);
+    let labels = [0, 2, 1, 1, 0, 2, 2];
+    let reg = 0.1;
+    let (v, g) = svm_loss_grad(&w, &x, &labels, reg);
+    assert_eq!(v, svm_loss(&w, &x, &labels, reg));
+    let hand = svm_grad_by_hand(&w, &x, &labels, reg);
+    assert!((&g - &hand).amax() < 1e-14, "{g} vs {hand}");
+    // away from kinks, central differences agree
+    let fd = fd_gradient(std::slice::from_ref(&w), |p| {
+        svm_loss(&p[0], &x, &labels, reg)
+    });
+    assert_close("svm gradient", g.as_slice(), &fd, 1e-7);
+}
+
+/// Softmax cross-entropy written with `nn::softmax` and `ln`.
+#[differentiate(wrt(w))]
+fn cross_entropy(w: &DMatrix<f64>, x: &DMatrix<f64>, labels: &[usize]) -> f64 {
+    let p = nn::softmax(&(w * x));
+    let mut loss = 0.0;
+    for j in 0..labels.len() {
+        loss -= p[(labels[j], j)].ln();
+    }
+    loss / labels.len() as f64
+}
+
+#[test]
+fn softmax_cross_entropy_gradient_is_p_minus_onehot() {
+    let w = pseudo(3, 4, 61);
+    let x = pseudo(4, 5, 62);
+    let labels = [2, 0, 1, 2, 1];
+    let (_, g) = cross_entropy_grad(&w, &x, &labels);
+    // dL/dW = (softmax(W X) - Y) X^T / n
+    let mut d = nn::softmax(&(&w * &x));
+    for (j, &l) in labels.iter().enumerate() {
+        d[(l, j)] -= 1.0;
+    }
+    let want = d * x.transpose() / labels.len() as f64;
+    assert!((&g - &want).amax() < 1e-14);
+    let (_, _, hv) = cross_entropy_hvp(&w, &pseudo(3, 4, 63), &x, &labels);
+    let h = 1e-5;
+    let dir = pseudo(3, 4, 63);
+    let (_, up) = cross_entropy_grad(&(&w + &dir * h), &x, &labels);
+    let (_, down) = cross_entropy_grad(&(&w - &dir * h), &x, &labels);
+    let fd = (up - down) / (2.0 * h);
+    assert_close("softmax hvp", hv.as_slice(), fd.as_slice(), 1e-6);
+}
+
+/// Columns, rows and a constructor with an active element.
+#[differentiate]
+fn pieces(m: &DMatrix<f64>, s: f64) -> f64 {
+    let c = m.column(1);
+    let r = m.row(0);
+    let fill = DVector::from_element(m.nrows(), s);
+    c.dot(&fill) + (r * m.row(2).transpose())[0] * s
+}
+
+#[test]
+fn columns_rows_and_from_element_in_every_mode() {
+    let m = pseudo(3, 2, 71);
+    let s = 0.8;
+    let (v, gm, gs) = pieces_grad(&m, s);
+    assert_eq!(v, pieces(&m, s));
+    let params = [m.clone(), DMatrix::from_element(1, 1, s)];
+    let f = |p: &[DMatrix<f64>]| pieces(&p[0], p[1][0]);
+    let fd = fd_gradient(&params, f);
+    assert_close(
+        "pieces gradient",
+        &flatten(&[gm.as_slice(), &[gs]]),
+        &fd,
+        1e-7,
+    );
+    let (dm, ds) = (pseudo(3, 2, 72), -0.3);
+    let (_, _, _, hm, hs) = pieces_hvp(&m, &dm, s, ds);
+    let h = 1e-5;
+    let (_, um, us) = pieces_grad(&(&m + &dm * h), s + ds * h);
+    let (_, lm, ls) = pieces_grad(&(&m - &dm * h), s - ds * h);
+    let fdm = (um - lm) / (2.0 * h);
+    assert_close(
+        "pieces hvp",
+        &flatten(&[hm.as_slice(), &[hs]]),
+        &flatten(&[fdm.as_slice(), &[(us - ls) / (2.0 * h)]]),
+        1e-6,
+    );
+}

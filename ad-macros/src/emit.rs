@@ -24,8 +24,11 @@ fn allow() -> TokenStream {
 struct Emitter<'a> {
     prog: &'a Program,
     mutable: HashSet<VarId>,
-    /// With nalgebra values: variables whose single use may move them.
-    movable: HashSet<VarId>,
+    /// With nalgebra values: the reads that may move their variable, by
+    /// statement position (see [`movable`]).
+    movable: HashSet<(VarId, usize)>,
+    /// The position of the statement being emitted.
+    position: std::cell::Cell<usize>,
 }
 
 impl Emitter<'_> {
@@ -49,6 +52,14 @@ impl Emitter<'_> {
                 return self.name_at(*v, span);
             }
         }
+        if let Expr::Opaque(t, _) = e {
+            // The closures of `la::map` go by value: rustc infers a
+            // closure's parameter types only from a bound on it.
+            if matches!(t.clone().into_iter().next(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '|')
+            {
+                return t.clone();
+            }
+        }
         let a = self.operand(e, span);
         quote_spanned!(span=> &#a)
     }
@@ -57,7 +68,8 @@ impl Emitter<'_> {
     /// variable is copied (`x.clone()`) unless this is its only use.
     fn value(&self, e: &Expr, span: Span) -> TokenStream {
         if let Expr::Use(Operand::Var(v)) = e {
-            if self.prog.matrix && (self.prog.vars[*v].by_ref || !self.movable.contains(v)) {
+            let last = self.movable.contains(&(*v, self.position.get()));
+            if self.prog.matrix && (self.prog.vars[*v].by_ref || !last) {
                 let x = self.name_at(*v, span);
                 return quote_spanned!(span=> #x.clone());
             }
@@ -234,6 +246,7 @@ impl Emitter<'_> {
     }
 
     fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        self.position.set(self.position.get() + 1);
         match stmt {
             Stmt::Let {
                 var,
@@ -309,6 +322,7 @@ impl Emitter<'_> {
 
     fn body(&self, body: &Body) -> TokenStream {
         let mut out = self.block(&body.stmts);
+        self.position.set(self.position.get() + 1);
         let ret: Vec<TokenStream> = body
             .ret
             .iter()
@@ -392,7 +406,7 @@ fn find_pops(e: &Expr, out: &mut HashSet<VarId>) {
     }
 }
 
-fn emit_body(prog: &Program, body: &Body) -> TokenStream {
+pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     let mutable = assigned(prog, &body.stmts);
     let movable = if prog.matrix {
         movable(prog, body)
@@ -403,18 +417,20 @@ fn emit_body(prog: &Program, body: &Body) -> TokenStream {
         prog,
         mutable,
         movable,
+        position: std::cell::Cell::new(0),
     }
     .body(body)
 }
 
-/// Variables read exactly once, at the loop depth of their definition (so
-/// not once per iteration) and after every update in place: that read may
-/// move them.
-fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
+/// The last read of each variable that may move it: the only read in its
+/// statement, at the loop depth of the variable's definition (so not once
+/// per iteration), after every update in place. Identified by the
+/// variable: each variable's moving read is its last one.
+fn movable(prog: &Program, body: &Body) -> HashSet<(VarId, usize)> {
     use std::collections::HashMap;
     #[derive(Default)]
     struct Facts {
-        /// (count, deepest loop depth, position of the last read)
+        /// (position, reads at that position, loop depth) of the last read.
         reads: HashMap<VarId, (usize, usize, usize)>,
         defs: HashMap<VarId, usize>,
         /// Position of the last update in place (`x = e`, `x += e`, ...).
@@ -424,10 +440,13 @@ fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
     fn read(e: &Expr, depth: usize, f: &mut Facts) {
         let at = f.position;
         e.for_each_var(&mut |v| {
-            let r = f.reads.entry(v).or_insert((0, depth, at));
-            r.0 += 1;
-            r.1 = r.1.max(depth);
-            r.2 = at;
+            let r = f.reads.entry(v).or_insert((at, 0, depth));
+            if r.0 == at {
+                r.1 += 1;
+                r.2 = r.2.max(depth);
+            } else {
+                *r = (at, 1, depth);
+            }
         });
     }
     fn block(b: &[Stmt], depth: usize, f: &mut Facts) {
@@ -482,12 +501,11 @@ fn movable(prog: &Program, body: &Body) -> HashSet<VarId> {
         read(e, 0, &mut f);
     }
     (0..prog.vars.len())
-        .filter(|v| {
-            let def = f.defs.get(v).copied().unwrap_or(0);
-            let updated = f.updates.get(v).copied().unwrap_or(0);
-            f.reads
-                .get(v)
-                .is_some_and(|&(n, depth, at)| n == 1 && depth == def && at > updated)
+        .filter_map(|v| {
+            let def = f.defs.get(&v).copied().unwrap_or(0);
+            let updated = f.updates.get(&v).copied().unwrap_or(0);
+            let &(at, n, depth) = f.reads.get(&v)?;
+            (n == 1 && depth == def && at > updated).then_some((v, at))
         })
         .collect()
 }

@@ -65,7 +65,27 @@ const LA_METHODS: &[(&str, &str, &[bool])] = &[
     ("component_mul", "la::component_mul", &[true, true]),
     ("component_div", "la::component_div", &[true, true]),
     ("add_scalar", "la::add_scalar", &[true, true]),
+    ("column", "la::column", &[true, false]),
+    ("row", "la::row", &[true, false]),
 ];
+
+/// The `la`/`nn` operation with rules in `module`, for rules that need to
+/// know which arguments carry no derivative (the closures of `map`, indices).
+pub fn la_op(module: &str) -> Option<LaOp> {
+    if module == "la::map" {
+        return Some(LaOp {
+            module: "la::map",
+            active_args: &[true, false, false, false],
+        });
+    }
+    LA_METHODS
+        .iter()
+        .find(|(_, m, _)| *m == module)
+        .map(|&(_, module, active_args)| LaOp {
+            module,
+            active_args,
+        })
+}
 
 /// Functions of `ad::nn` with rules, called as `nn::softmax(&z)`.
 const NN_FUNCTIONS: &[(&str, &str)] = &[
@@ -1078,17 +1098,25 @@ impl Lowerer<'_> {
         right: &syn::Expr,
         span: Span,
     ) {
+        // With nalgebra values, a `let mut` local written by element is a
+        // vector or matrix used as an array from here on.
+        let matrix = self.prog.matrix;
         let arr = match strip_parens(&ix.expr) {
-            syn::Expr::Path(p) => self.local_of(p).filter(|v| self.prog.vars[*v].array),
+            syn::Expr::Path(p) => self.local_of(p).filter(|v| {
+                let var = &self.prog.vars[*v];
+                var.array || (matrix && var.mutable && !matches!(var.kind, VarKind::Param(_)))
+            }),
             _ => None,
         };
         let Some(arr) = arr else {
             self.errors.spanned(
                 &ix.expr,
-                "element writes are supported on local arrays and `&mut [f64]` parameters (`a[i] = ...`)",
+                "element writes are supported on local arrays, `let mut` nalgebra locals and \
+                 `&mut [f64]` parameters (`a[i] = ...`)",
             );
             return;
         };
+        self.prog.vars[arr].array = true;
         let index = self.lower_index(&ix.index);
         let rhs = self.lower_expr(right);
         let place = Place::Index(arr, index);
@@ -1555,6 +1583,11 @@ impl Lowerer<'_> {
                     syn::Expr::Path(p) => self
                         .local_of(p)
                         .filter(|v| matrix || self.prog.vars[*v].array),
+                    // `(a * b)[0]`: an element of a computed value.
+                    base if matrix => match self.lower_expr(base) {
+                        Operand::Var(v) => Some(v),
+                        Operand::Const(_) => None,
+                    },
                     _ => None,
                 };
                 let Some(arr) = arr else {
@@ -1747,14 +1780,8 @@ impl Lowerer<'_> {
             // A copy: the derivative code copies what it needs itself.
             return self.lower_expr(&mc.receiver);
         }
-        if name == "map" {
-            self.errors.spanned(
-                &mc.method,
-                "`.map(closure)` on active values is not supported yet: use the elementwise \
-                 functions of `ad::nn` (`nn::tanh(&m)`, `nn::sigmoid(&m)`, `nn::relu(&m)`) or \
-                 `component_mul`/`component_div`",
-            );
-            return self.poisoned();
+        if name == "map" && self.prog.matrix {
+            return self.lower_map(mc);
         }
         if let Some(op) = la_method(&name).filter(|_| self.prog.matrix) {
             let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
@@ -1824,6 +1851,29 @@ impl Lowerer<'_> {
                         last.ident.span(),
                     );
                 }
+            }
+            // `DVector::from_element(n, x)` with an active `x` is
+            // `DVector::from_element(n, 1.0) * x`.
+            if p.qself.is_none()
+                && segs.len() >= 2
+                && self.prog.matrix
+                && segs[segs.len() - 1].ident == "from_element"
+                && !c.args.is_empty()
+            {
+                let mut ones = c.clone();
+                let last = ones.args.len() - 1;
+                ones.args[last] = syn::parse_quote!(1.0);
+                let ones = self.opaque(&syn::Expr::Call(ones));
+                let x = self.lower_expr(&c.args[c.args.len() - 1]);
+                return self.temp(
+                    Expr::Bin(
+                        BinOp::Mul,
+                        Box::new(Expr::Use(ones)),
+                        Box::new(Expr::Use(x)),
+                    ),
+                    true,
+                    c.span(),
+                );
             }
             // `nn::softmax(&z)`, `ad::nn::softmax(&z)`
             if p.qself.is_none() && segs.len() >= 2 && segs[segs.len() - 2].ident == "nn" {
@@ -1953,6 +2003,99 @@ impl Lowerer<'_> {
         self.temp(Expr::Call(func, style, ops), true, span)
     }
 
+    /// `m.map(|v| body)`: the body is scalar code, differentiated on its own
+    /// (twice, for second order) into closures the rules of `la::map` call.
+    fn lower_map(&mut self, mc: &syn::ExprMethodCall) -> Operand {
+        let closure = match mc.args.first().map(strip_parens) {
+            Some(syn::Expr::Closure(c)) if mc.args.len() == 1 => c,
+            _ => {
+                self.errors.spanned(
+                    &mc.args,
+                    "`.map` on an active value takes a closure `|v| <scalar expression>`",
+                );
+                return self.poisoned();
+            }
+        };
+        let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+            [syn::Pat::Ident(p)] => Some((p.ident.clone(), None)),
+            [syn::Pat::Type(t)] => match &*t.pat {
+                syn::Pat::Ident(p) => Some((p.ident.clone(), Some((*t.ty).clone()))),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((v, ty)) = param else {
+            self.errors.spanned(
+                &closure.inputs,
+                "a `.map` closure takes one element by name: `|v| ...`",
+            );
+            return self.poisoned();
+        };
+        if closure.asyncness.is_some() || closure.constness.is_some() {
+            self.errors
+                .spanned(closure, "a `.map` closure must be a plain closure");
+            return self.poisoned();
+        }
+        // Captured locals are data: renamed to their versions here, and
+        // required to be inactive.
+        let mut body = (*closure.body).clone();
+        let mut renamer = CaptureRenamer {
+            lw: self,
+            param: v.to_string(),
+            reads: Vec::new(),
+            active: Vec::new(),
+        };
+        renamer.visit_expr_mut(&mut body);
+        let (reads, active) = (renamer.reads, renamer.active);
+        for (span, name) in active {
+            self.errors.at(
+                span,
+                format_args!(
+                    "a `.map` closure may read only inactive values besides its element: `{name}` \
+                     is active; pass it through an operator instead (`m * {name}`, \
+                     `m.add_scalar({name})`)"
+                ),
+            );
+        }
+        let ty = ty.unwrap_or_else(|| syn::parse_quote!(f64));
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn __ad_map(#v: #ty) -> #ty { #body }
+        };
+        let model =
+            crate::parse::Model::from_syn(&item, &crate::parse::Options::default(), self.errors);
+        let prog = lower(&model, self.errors);
+        // fd(v, dv) = (f(v), f'(v) dv)
+        let mut p1 = prog.clone();
+        let j1 = crate::tangent::jvp(&mut p1);
+        let (x, dx) = (p1.name(0).clone(), p1.name(j1.tangents[0]).clone());
+        let body1 = crate::emit::emit_body(&p1, &j1.body);
+        // fdd(v, dv, v_t, dv_t): the tangent of fd.
+        let mut p2 = p1.clone();
+        p2.body = j1.body.clone();
+        p2.active_params = vec![0, j1.tangents[0]];
+        let j2 = crate::tangent::jvp(&mut p2);
+        let (xt, dxt) = (
+            p2.name(j2.tangents[0]).clone(),
+            p2.name(j2.tangents[1]).clone(),
+        );
+        let body2 = crate::emit::emit_body(&p2, &j2.body);
+        let f = quote!(|#v| #body);
+        let fd = quote!(|#x, #dx| { #body1 });
+        let fdd = quote!(|#x, #dx, #xt, #dxt| { #body2 });
+        let recv = self.lower_expr(&mc.receiver);
+        let op = LaOp {
+            module: "la::map",
+            active_args: &[true, false, false, false],
+        };
+        let args = vec![
+            Expr::Use(recv),
+            Expr::Opaque(f, reads.clone()),
+            Expr::Opaque(fd, reads.clone()),
+            Expr::Opaque(fdd, reads),
+        ];
+        self.temp(Expr::La(op, args), true, mc.span())
+    }
+
     fn lower_la(&mut self, op: LaOp, args: &[&syn::Expr], name_span: Span, span: Span) -> Operand {
         if args.len() != op.active_args.len() {
             self.errors.at(
@@ -1965,7 +2108,20 @@ impl Lowerer<'_> {
             );
             return self.poisoned();
         }
-        let ops = args.iter().map(|a| Expr::Use(self.lower_expr(a))).collect();
+        let mut ops = Vec::new();
+        for (a, &active) in args.iter().zip(op.active_args) {
+            let x = self.lower_expr(a);
+            if !active && self.is_varied(&x) {
+                self.errors.spanned(
+                    a,
+                    format_args!(
+                        "this argument of `{}` is an index: it cannot depend on active values",
+                        op.module
+                    ),
+                );
+            }
+            ops.push(Expr::Use(x));
+        }
         self.temp(Expr::La(op, ops), true, span)
     }
 
@@ -2196,6 +2352,37 @@ impl<'ast> Visit<'ast> for Unsupported {
 
 /// Renames the local names an inactive expression reads to their current
 /// versions (`x` -> `x_2` after two reassignments).
+/// Renames the outer locals a `.map` closure captures, and notes the active
+/// ones.
+struct CaptureRenamer<'a, 'b> {
+    lw: &'a Lowerer<'b>,
+    param: String,
+    reads: Vec<VarId>,
+    active: Vec<(Span, String)>,
+}
+
+impl VisitMut for CaptureRenamer<'_, '_> {
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        if p.path.is_ident(&self.param) {
+            return;
+        }
+        if let Some(v) = self.lw.local_of(p) {
+            if self.lw.var_varied(v) {
+                self.active
+                    .push((p.span(), p.path.to_token_stream().to_string()));
+            }
+            if !self.reads.contains(&v) {
+                self.reads.push(v);
+            }
+            let mut ident = self.lw.prog.name(v).clone();
+            if let Some(old) = p.path.get_ident() {
+                ident.set_span(old.span());
+            }
+            p.path = syn::Path::from(ident);
+        }
+    }
+}
+
 struct Renamer<'a, 'b> {
     lw: &'a Lowerer<'b>,
     reads: Vec<VarId>,

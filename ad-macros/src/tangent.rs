@@ -533,9 +533,17 @@ impl Tangent<'_> {
                     return None;
                 }
                 let n = args.len() - 2;
+                let module = name.rsplit_once("::").map_or(name, |(m, _)| m);
+                let op = crate::lower::la_op(module);
                 let mut out: Vec<Expr> = args[..n].to_vec();
                 for (i, d) in ts[..n].iter().enumerate() {
-                    out.push(self.zero_or(d.clone(), &args[i]));
+                    // An index or a closure of `la::map` has no tangent.
+                    let inactive = op.is_some_and(|op| !op.active_args[i]);
+                    out.push(if inactive {
+                        Expr::constant(quote!(()))
+                    } else {
+                        self.zero_or(d.clone(), &args[i])
+                    });
                 }
                 for (i, d) in ts[n..].iter().enumerate() {
                     out.push(args[n + i].clone());

@@ -14,7 +14,7 @@
 //! Rules are applied implicitly: none forms a Jacobian.
 
 use nalgebra::allocator::Allocator;
-use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField};
+use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, U1};
 
 /// A matrix filled with `v`, of the shape of `like`.
 #[inline]
@@ -530,4 +530,223 @@ pub mod add_scalar {
             dy_bar.sum()
         }
     );
+}
+
+/// `a.map(f)`: the generated code passes (by value, so that the closures'
+/// types are inferred), besides `f`, its derivative
+/// `fd(v, dv) = (f(v), f'(v) dv)` and second derivative `fdd(v, dv, v_t,
+/// dv_t)` (the tangent of `fd`, whose last entry is `f''(v) dv v_t + f'(v)
+/// dv_t`), both generated from the closure's body.
+#[inline]
+pub fn map<T, R, C, F, Fd, Fdd>(a: &M<T, R, C>, f: F, _fd: Fd, _fdd: Fdd) -> M<T, R, C>
+where
+    T: RealField + Copy,
+    R: Dim,
+    C: Dim,
+    F: Fn(T) -> T,
+    Fd: Fn(T, T) -> (T, T),
+    Fdd: Fn(T, T, T, T) -> (T, T, T, T),
+    DefaultAllocator: Allocator<R, C>,
+{
+    a.map(f)
+}
+
+/// Rules of `a.map(f)` (see [`map()`]).
+pub mod map {
+    use super::*;
+    /// `f'(a) .* da`
+    #[inline]
+    pub fn jvp_0<T, R, C, F, Fd, Fdd>(
+        a: &M<T, R, C>,
+        _f: F,
+        fd: Fd,
+        _fdd: Fdd,
+        _y: &M<T, R, C>,
+        da: &M<T, R, C>,
+    ) -> M<T, R, C>
+    where
+        T: RealField + Copy,
+        R: Dim,
+        C: Dim,
+        F: Fn(T) -> T,
+        Fd: Fn(T, T) -> (T, T),
+        Fdd: Fn(T, T, T, T) -> (T, T, T, T),
+        DefaultAllocator: Allocator<R, C>,
+    {
+        a.zip_map(da, |v, dv| fd(v, dv).1)
+    }
+    /// `f'(a) .* y_bar`
+    #[inline]
+    pub fn vjp_0<T, R, C, F, Fd, Fdd>(
+        a: &M<T, R, C>,
+        _f: F,
+        fd: Fd,
+        _fdd: Fdd,
+        _y: &M<T, R, C>,
+        y_bar: &M<T, R, C>,
+    ) -> M<T, R, C>
+    where
+        T: RealField + Copy,
+        R: Dim,
+        C: Dim,
+        F: Fn(T) -> T,
+        Fd: Fn(T, T) -> (T, T),
+        Fdd: Fn(T, T, T, T) -> (T, T, T, T),
+        DefaultAllocator: Allocator<R, C>,
+    {
+        a.zip_map(y_bar, |v, yb| fd(v, T::one()).1 * yb)
+    }
+    /// `f'(a) .* dy_bar + f''(a) .* da .* y_bar`
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn vjp_0_jvp<T, R, C, F, Fd, Fdd>(
+        a: &M<T, R, C>,
+        _f: F,
+        fd: Fd,
+        fdd: Fdd,
+        da: &M<T, R, C>,
+        _df: &(),
+        _dfd: &(),
+        _dfdd: &(),
+        _y: &M<T, R, C>,
+        _dy: &M<T, R, C>,
+        y_bar: &M<T, R, C>,
+        dy_bar: &M<T, R, C>,
+    ) -> M<T, R, C>
+    where
+        T: RealField + Copy,
+        R: Dim,
+        C: Dim,
+        F: Fn(T) -> T,
+        Fd: Fn(T, T) -> (T, T),
+        Fdd: Fn(T, T, T, T) -> (T, T, T, T),
+        DefaultAllocator: Allocator<R, C>,
+    {
+        let (one, zero) = (T::one(), T::zero());
+        let mut out = a.zip_map(dy_bar, |v, dyb| fd(v, one).1 * dyb);
+        for i in 0..out.len() {
+            out[i] += fdd(a[i], one, one, zero).3 * da[i] * y_bar[i];
+        }
+        out
+    }
+}
+
+/// `a.column(j)`, owned.
+#[inline]
+pub fn column<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, j: &usize) -> M<T, R, U1>
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+{
+    a.column(*j).into_owned()
+}
+
+/// Rules of `a.column(j)` (linear in `a`; `j` is an index).
+pub mod column {
+    use super::*;
+    /// `da.column(j)`
+    #[inline]
+    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        _a: &M<T, R, C>,
+        j: &usize,
+        _y: &M<T, R, U1>,
+        da: &M<T, R, C>,
+    ) -> M<T, R, U1>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+    {
+        da.column(*j).into_owned()
+    }
+    /// A zero matrix with `y_bar` in column `j`.
+    #[inline]
+    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        j: &usize,
+        _y: &M<T, R, U1>,
+        y_bar: &M<T, R, U1>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+    {
+        let mut out = filled(a, T::zero());
+        out.set_column(*j, y_bar);
+        out
+    }
+    /// A zero matrix with `dy_bar` in column `j`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        j: &usize,
+        _da: &M<T, R, C>,
+        _dj: &(),
+        y: &M<T, R, U1>,
+        _dy: &M<T, R, U1>,
+        _y_bar: &M<T, R, U1>,
+        dy_bar: &M<T, R, U1>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+    {
+        vjp_0(a, j, y, dy_bar)
+    }
+}
+
+/// `a.row(i)`, owned.
+#[inline]
+pub fn row<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, i: &usize) -> M<T, U1, C>
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+{
+    a.row(*i).into_owned()
+}
+
+/// Rules of `a.row(i)` (linear in `a`; `i` is an index).
+pub mod row {
+    use super::*;
+    /// `da.row(i)`
+    #[inline]
+    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        _a: &M<T, R, C>,
+        i: &usize,
+        _y: &M<T, U1, C>,
+        da: &M<T, R, C>,
+    ) -> M<T, U1, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+    {
+        da.row(*i).into_owned()
+    }
+    /// A zero matrix with `y_bar` in row `i`.
+    #[inline]
+    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        i: &usize,
+        _y: &M<T, U1, C>,
+        y_bar: &M<T, U1, C>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+    {
+        let mut out = filled(a, T::zero());
+        out.set_row(*i, y_bar);
+        out
+    }
+    /// A zero matrix with `dy_bar` in row `i`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        i: &usize,
+        _da: &M<T, R, C>,
+        _di: &(),
+        y: &M<T, U1, C>,
+        _dy: &M<T, U1, C>,
+        _y_bar: &M<T, U1, C>,
+        dy_bar: &M<T, U1, C>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+    {
+        vjp_0(a, i, y, dy_bar)
+    }
 }
