@@ -5,6 +5,7 @@
 //! Run: `cargo bench --bench mlp`
 
 #[path = "../models/mlp.rs"]
+#[allow(dead_code)]
 mod mlp;
 
 use ad::nalgebra::{DMatrix, DVector, RowDVector};

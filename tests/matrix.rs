@@ -495,3 +495,25 @@ fn columns_rows_and_from_element_in_every_mode() {
         1e-6,
     );
 }
+
+/// An untyped integer local inside a loop, hoisted by the reverse mode: its
+/// type is inferred later than its first copy.
+#[differentiate(wrt(m))]
+fn picked(m: &DMatrix<f64>, idx: &[usize]) -> f64 {
+    let mut s = 0.0;
+    for j in 0..idx.len() {
+        let y = idx[j];
+        s += m[(y, j)] * m[(y, j)];
+    }
+    2.0 * s
+}
+
+#[test]
+fn untyped_locals_in_loops() {
+    let m = pseudo(3, 2, 81);
+    let (_, g) = picked_grad(&m, &[2, 0]);
+    let mut want = DMatrix::zeros(3, 2);
+    want[(2, 0)] = 4.0 * m[(2, 0)];
+    want[(0, 1)] = 4.0 * m[(0, 1)];
+    assert_eq!(g, want);
+}

@@ -70,8 +70,10 @@ impl Emitter<'_> {
         if let Expr::Use(Operand::Var(v)) = e {
             let last = self.movable.contains(&(*v, self.position.get()));
             if self.prog.matrix && (self.prog.vars[*v].by_ref || !last) {
-                let x = self.name_at(*v, span);
-                return quote_spanned!(span=> #x.clone());
+                // A function, not `x.clone()`: the type of `x` may not be
+                // known yet at this point (a hoisted `Default::default()`).
+                let x = self.by_ref(e, span);
+                return quote_spanned!(span=> ::ad::__rt::clone(#x));
             }
         }
         self.expr(e, span)

@@ -60,12 +60,16 @@ fn wrt_selects_and_reports_missing_names() {
 }
 
 #[test]
-fn arrays_are_active_and_matrices_errors_not_constants() {
+fn arrays_and_matrices_are_active() {
     let f: ItemFn = parse_quote! {
-        fn f(x: &[f64], m: DMatrix<f64>, v: Vec<f64>, a: [f32; 3], out: &mut [f64], n: Vec<usize>) -> f64 { 0.0 }
+        fn f(x: &[f64], m: DMatrix<f64>, v: Vec<f64>, a: [f32; 3], out: &mut [f64], n: Vec<usize>, s: &Matrix3<f32>) -> f64 { 0.0 }
     };
     let (active, errors) = model_errors(&f, quote!());
-    assert_eq!(active, [true, false, true, true, false, false]);
+    assert_eq!(active, [true, true, true, true, false, false, true]);
+    assert!(errors.is_empty(), "{errors:?}");
+    // A `&mut` matrix is not an output buffer: an error, not a constant.
+    let f: ItemFn = parse_quote! { fn f(m: &mut DMatrix<f64>, x: f64) -> f64 { x } };
+    let (_, errors) = model_errors(&f, quote!());
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("nalgebra"), "{errors:?}");
 }

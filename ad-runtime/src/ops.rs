@@ -12,6 +12,11 @@
 use crate::real::Real;
 
 /// Reverse-mode rules of the product `c = a * b` (bilinear: one rule per side).
+#[diagnostic::on_unimplemented(
+    message = "`ad` has no rule for the product `{Self} * {Rhs}`",
+    label = "no product rule for these operand types",
+    note = "products with rules: `f32` or `f64` scalars of one type; nalgebra `DMatrix`, `DVector` and `RowDVector` whose shapes multiply; static `SMatrix` (`Matrix2x3`, `Vector3`, ...) whose shapes multiply; a scalar times any of these"
+)]
 pub trait MulRule<Rhs>: Sized {
     /// The type of `a * b`.
     type Output;
@@ -25,6 +30,11 @@ pub trait MulRule<Rhs>: Sized {
 
 /// Reverse-mode rules of the quotient `z = a / b`, and their tangents (what
 /// second order needs: `z_bar / b` is not bilinear).
+#[diagnostic::on_unimplemented(
+    message = "`ad` has no rule for the quotient `{Self} / {Rhs}`",
+    label = "no quotient rule for these operand types",
+    note = "quotients with rules: `f32` or `f64` scalars of one type, and a nalgebra vector or matrix divided by a scalar of its element type"
+)]
 pub trait DivRule<Rhs>: Sized {
     /// The type of `a / b`.
     type Output;
