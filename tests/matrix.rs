@@ -517,3 +517,49 @@ fn untyped_locals_in_loops() {
     want[(0, 1)] = 4.0 * m[(0, 1)];
     assert_eq!(g, want);
 }
+
+/// A recurrence over matrices: the reverse sweep saves each overwritten
+/// state on a stack (as owned copies) and replays the loop backwards.
+#[differentiate(wrt(w, h0))]
+fn recurrent(w: &DMatrix<f64>, h0: &DVector<f64>, steps: usize) -> f64 {
+    let mut h = h0.clone();
+    let mut acc = DVector::zeros(h0.len());
+    for _ in 0..steps {
+        h = (w * &h).map(|v| v.tanh());
+        acc += &h;
+    }
+    acc.norm_squared()
+}
+
+#[test]
+fn matrix_recurrence_in_every_mode() {
+    let w = pseudo(3, 3, 91);
+    let h0 = column(pseudo(3, 1, 92));
+    let steps = 4;
+    let (v, gw, gh) = recurrent_grad(&w, &h0, steps);
+    assert_eq!(v, recurrent(&w, &h0, steps));
+    let params = [w.clone(), pseudo(3, 1, 92)];
+    let fd = fd_gradient(&params, |p| recurrent(&p[0], &column(p[1].clone()), steps));
+    assert_close(
+        "recurrence gradient",
+        &flatten(&[gw.as_slice(), gh.as_slice()]),
+        &fd,
+        1e-7,
+    );
+    let (dw, dh) = (pseudo(3, 3, 93), column(pseudo(3, 1, 94)));
+    let (_, jt) = recurrent_jvp(&w, &dw, &h0, &dh, steps);
+    let dot = dw.dot(&gw) + dh.dot(&gh);
+    assert!((jt - dot).abs() < 1e-12 * (1.0 + dot.abs()));
+    let (_, _, _, hw, hh) = recurrent_hvp(&w, &dw, &h0, &dh, steps);
+    let h = 1e-5;
+    let (_, uw, uh) = recurrent_grad(&(&w + &dw * h), &(&h0 + &dh * h), steps);
+    let (_, lw, lh) = recurrent_grad(&(&w - &dw * h), &(&h0 - &dh * h), steps);
+    let fdw = (uw - lw) / (2.0 * h);
+    let fdh = (uh - lh) / (2.0 * h);
+    assert_close(
+        "recurrence hvp",
+        &flatten(&[hw.as_slice(), hh.as_slice()]),
+        &flatten(&[fdw.as_slice(), fdh.as_slice()]),
+        1e-6,
+    );
+}

@@ -230,6 +230,11 @@ impl Emitter<'_> {
                 let k = syn::Index::from(*k);
                 quote_spanned!(span=> #e.#k)
             }
+            // A matrix's `Default` is empty: take leaves a zero of its shape.
+            Expr::Take(p) if self.prog.matrix => {
+                let p = self.place(p, span);
+                quote_spanned!(span=> ::ad::__rt::take(&mut #p))
+            }
             Expr::Take(p) => {
                 let p = self.place(p, span);
                 quote_spanned!(span=> ::core::mem::take(&mut #p))

@@ -19,7 +19,7 @@ pub mod scalar;
 pub use call::{accumulate, tangent_for, AddTo, NoTangent, TangentFor};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use ops::{
-    add, cast_like, clone, div, mul, neg, one, pop, sub, sum, to_vec, zero_like, Cotangent,
+    add, cast_like, clone, div, mul, neg, one, pop, sub, sum, take, to_vec, zero_like, Cotangent,
     DivRule, MulRule, Zero,
 };
 pub use real::Real;

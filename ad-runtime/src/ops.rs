@@ -291,6 +291,14 @@ pub fn clone<T: Clone>(x: &T) -> T {
     x.clone()
 }
 
+/// The value of an adjoint, leaving a zero of its shape in its place (for
+/// matrices, whose `Default` is empty).
+#[inline]
+pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
+    let zero = x.zero_cotangent();
+    core::mem::replace(x, zero)
+}
+
 /// The last value the forward sweep saved on a stack.
 #[inline]
 pub fn pop<T>(stack: &mut Vec<T>) -> T {
