@@ -274,6 +274,21 @@ impl Emitter<'_> {
                 span,
             } => {
                 let p = self.place(place, *span);
+                // `a_bar += c_bar * b^T` accumulates in place (gemm, beta = 1).
+                if let (
+                    true,
+                    AssignOp::Add,
+                    Expr::Rule(rule @ ("mul::vjp_a" | "mul::vjp_b"), args),
+                ) = (self.prog.matrix, op, expr)
+                {
+                    let f = if *rule == "mul::vjp_a" {
+                        quote_spanned!(*span=> acc_a)
+                    } else {
+                        quote_spanned!(*span=> acc_b)
+                    };
+                    let args = args.iter().map(|a| self.by_ref(a, *span));
+                    return quote_spanned!(*span=> ::ad::__rt::mul::#f(&mut #p, #(#args),*););
+                }
                 if self.prog.matrix && matches!(op, AssignOp::Add | AssignOp::Sub) {
                     let e = self.by_ref(expr, *span);
                     return match op {

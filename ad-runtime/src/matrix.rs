@@ -30,6 +30,14 @@ macro_rules! dyn_products {
             fn vjp_rhs(a: &Self, _b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) -> OMatrix<T, $c1, $c2> {
                 a.tr_mul(c_bar)
             }
+            #[inline]
+            fn acc_lhs(acc: &mut Self, _a: &Self, b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) {
+                acc.gemm(T::one(), c_bar, &b.transpose(), T::one());
+            }
+            #[inline]
+            fn acc_rhs(acc: &mut OMatrix<T, $c1, $c2>, a: &Self, _b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) {
+                acc.gemm_tr(T::one(), a, c_bar, T::one());
+            }
         }
     )*};
 }
@@ -57,6 +65,19 @@ impl<T: RealField + Copy, const R: usize, const C: usize, const K: usize> MulRul
     fn vjp_rhs(a: &Self, _b: &SMatrix<T, C, K>, c_bar: &SMatrix<T, R, K>) -> SMatrix<T, C, K> {
         a.tr_mul(c_bar)
     }
+    #[inline]
+    fn acc_lhs(acc: &mut Self, _a: &Self, b: &SMatrix<T, C, K>, c_bar: &SMatrix<T, R, K>) {
+        acc.gemm(T::one(), c_bar, &b.transpose(), T::one());
+    }
+    #[inline]
+    fn acc_rhs(
+        acc: &mut SMatrix<T, C, K>,
+        a: &Self,
+        _b: &SMatrix<T, C, K>,
+        c_bar: &SMatrix<T, R, K>,
+    ) {
+        acc.gemm_tr(T::one(), a, c_bar, T::one());
+    }
 }
 
 /// A scalar times a matrix, a matrix times a scalar, a matrix divided by a
@@ -80,6 +101,15 @@ macro_rules! scalings {
             fn vjp_rhs(a: &$t, _b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
                 c_bar * *a
             }
+            #[inline]
+            fn acc_lhs(acc: &mut $t, _a: &$t, b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) {
+                *acc += c_bar.dot(b);
+            }
+            #[inline]
+            fn acc_rhs(acc: &mut OMatrix<$t, R, C>, a: &$t, _b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) {
+                let a = *a;
+                acc.zip_apply(c_bar, |x, c| *x += a * c);
+            }
         }
 
         impl<R: Dim, C: Dim> MulRule<$t> for OMatrix<$t, R, C>
@@ -98,6 +128,15 @@ macro_rules! scalings {
             #[inline]
             fn vjp_rhs(a: &Self, _b: &$t, c_bar: &Self) -> $t {
                 c_bar.dot(a)
+            }
+            #[inline]
+            fn acc_lhs(acc: &mut Self, _a: &Self, b: &$t, c_bar: &Self) {
+                let b = *b;
+                acc.zip_apply(c_bar, |x, c| *x += b * c);
+            }
+            #[inline]
+            fn acc_rhs(acc: &mut $t, a: &Self, _b: &$t, c_bar: &Self) {
+                *acc += c_bar.dot(a);
             }
         }
 

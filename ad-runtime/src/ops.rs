@@ -26,6 +26,11 @@ pub trait MulRule<Rhs>: Sized {
     fn vjp_lhs(a: &Self, b: &Rhs, c_bar: &Self::Output) -> Self;
     /// Cotangent of `b`: `a^T * c_bar` (for scalars `a * c_bar`).
     fn vjp_rhs(a: &Self, b: &Rhs, c_bar: &Self::Output) -> Rhs;
+    /// `*acc += vjp_lhs(a, b, c_bar)`, in place (a matrix product
+    /// accumulates with gemm, beta = 1).
+    fn acc_lhs(acc: &mut Self, a: &Self, b: &Rhs, c_bar: &Self::Output);
+    /// `*acc += vjp_rhs(a, b, c_bar)`, in place.
+    fn acc_rhs(acc: &mut Rhs, a: &Self, b: &Rhs, c_bar: &Self::Output);
 }
 
 /// Reverse-mode rules of the quotient `z = a / b`, and their tangents (what
@@ -72,6 +77,14 @@ macro_rules! scalar_ops {
             #[inline]
             fn vjp_rhs(a: &$t, _b: &$t, c_bar: &$t) -> $t {
                 a * c_bar
+            }
+            #[inline]
+            fn acc_lhs(acc: &mut $t, _a: &$t, b: &$t, c_bar: &$t) {
+                *acc += c_bar * b;
+            }
+            #[inline]
+            fn acc_rhs(acc: &mut $t, a: &$t, _b: &$t, c_bar: &$t) {
+                *acc += a * c_bar;
             }
         }
         impl DivRule<$t> for $t {
@@ -154,6 +167,16 @@ pub mod mul {
     #[inline]
     pub fn vjp_b<A: MulRule<B>, B>(a: &A, b: &B, c_bar: &A::Output) -> B {
         A::vjp_rhs(a, b, c_bar)
+    }
+    /// `*acc +=` the cotangent of `a`, in place.
+    #[inline]
+    pub fn acc_a<A: MulRule<B>, B>(acc: &mut A, a: &A, b: &B, c_bar: &A::Output) {
+        A::acc_lhs(acc, a, b, c_bar)
+    }
+    /// `*acc +=` the cotangent of `b`, in place.
+    #[inline]
+    pub fn acc_b<A: MulRule<B>, B>(acc: &mut B, a: &A, b: &B, c_bar: &A::Output) {
+        A::acc_rhs(acc, a, b, c_bar)
     }
 }
 

@@ -628,6 +628,25 @@ where
             &b_bar,
         );
 
+        // 3. In-place accumulation (gemm with beta = 1) adds the same
+        // cotangents to what is there.
+        let mut acc = da.clone();
+        mul::acc_a(&mut acc, a, b, &z_bar);
+        c.close(
+            || format!("acc_a of {}", case()),
+            &acc.flat(),
+            &add(&da, &a_bar).flat(),
+            p.fd_tol,
+        );
+        let mut acc = db.clone();
+        mul::acc_b(&mut acc, a, b, &z_bar);
+        c.close(
+            || format!("acc_b of {}", case()),
+            &acc.flat(),
+            &add(&db, &b_bar).flat(),
+            p.fd_tol,
+        );
+
         // 4. Through the wrappers generated code calls.
         let got = add(&mul::vjp_a(a, &db, &z_bar), &mul::vjp_a(a, b, &dz_bar));
         let want = fd(p, |h| {
