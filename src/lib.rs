@@ -51,13 +51,12 @@
 //! |---|---|---|
 //! | `f_jvp` | `(x, dx, y, dy) -> (out, dout)` | forward mode: the value and the directional derivative; every active input is followed by its tangent, of the same type |
 //! | `f_vjp` | `(x, y, dout) -> (out, x_bar, y_bar)` | reverse mode: the value, then the cotangent of every active input in order, for the output cotangent `dout` (of the output's type) |
-//! | `f_grad` | `(x, y) -> (out, x_bar, y_bar)` | `f_vjp` seeded with one; generated when the output type is written `f32` or `f64` |
+//! | `f_grad` | `(x, y) -> (out, x_bar, y_bar)` | `f_vjp` seeded with one; generated when the output type is written `f32`, `f64` or `T` with `T: Real` |
 //! | `f_hvp` | `(x, vx, y, vy) -> (out, x_bar, y_bar, hv_x, hv_y)` | forward over reverse: the value, the gradient, and the Hessian-vector product `H v` split by input; generated with `f_grad` |
 //!
 //! With one active input the tuples are shorter: `g_grad(x) -> (out, x_bar)`.
-//! Each item below is shown on
-//! `f(x, y) = x^2 y + sin y`, whose gradient is `(2 x y, x^2 + cos y)` and
-//! whose Hessian is `[[2 y, 2 x], [2 x, -sin y]]`.
+//! Each item below is shown on `f(x, y) = x^2 y + sin y`, whose gradient is
+//! `(2 x y, x^2 + cos y)` and whose Hessian is `[[2 y, 2 x], [2 x, -sin y]]`.
 //!
 //! **`f_jvp`**, forward mode: one pass gives the derivative along one
 //! direction `(dx, dy)`, that is `J (dx, dy)`; a full gradient needs one pass
@@ -512,8 +511,9 @@
 //! `cargo expand` needs nightly. On stable, write
 //! `#[differentiate(dump)]`: the macro prints the generated functions to
 //! standard error when the crate is compiled (touch the file to see it
-//! again). The README shows the forward and backward pass of the lecture's
-//! sigmoid neuron as generated.
+//! again). The README shows the lecture's `(x + y) z` graph beside its
+//! generated reverse mode, and the forward and backward pass of the sigmoid
+//! neuron as generated.
 //!
 //! # Errors
 //!
