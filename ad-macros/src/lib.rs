@@ -24,8 +24,9 @@ mod tangent;
 use proc_macro::TokenStream;
 
 /// Generates the derivatives of a function: `f_jvp` (forward mode), `f_vjp`
-/// (reverse mode) and, for outputs written `f32` or `f64`, `f_grad` (the
-/// gradient) and `f_hvp` (Hessian-vector products, forward over reverse).
+/// (reverse mode) and, for outputs written `f32`, `f64` or `T: Real`,
+/// `f_grad` (the gradient) and `f_hvp` (Hessian-vector products, forward over
+/// reverse).
 ///
 /// Use it through the facade crate `ad`, whose documentation has the
 /// contract, runnable examples of every generated item, the supported code
