@@ -1,18 +1,21 @@
-//! `ad`: compile-time automatic differentiation by source transformation.
+//! Compile-time automatic differentiation for Rust, by source transformation.
 //!
-//! `#[differentiate]` keeps a function `f` and adds `f_jvp` (forward mode),
-//! `f_vjp` (reverse mode) and `f_grad` (the gradient of a scalar output):
+//! [`#[differentiate]`](macro@differentiate) rewrites a plain Rust function
+//! into its forward-mode, reverse-mode and second-order derivatives, as
+//! ordinary Rust that rustc optimises like the original: no tape, no graph,
+//! no interpreter at run time, on stable Rust.
 //!
 //! ```
 //! use ad::differentiate;
 //!
+//! // The lecture's graph f = (x + y) z.
 //! #[differentiate]
 //! fn f(x: f64, y: f64, z: f64) -> f64 {
 //!     let q = x + y;
 //!     q * z
 //! }
 //!
-//! // The lecture's graph at (-2, 5, -4).
+//! // At (-2, 5, -4): the value -12 and the gradient (z, z, x + y).
 //! assert_eq!(f_grad(-2.0, 5.0, -4.0), (-12.0, -4.0, -4.0, 3.0));
 //! // Forward mode along x: (value, df/dx).
 //! assert_eq!(f_jvp(-2.0, 1.0, 5.0, 0.0, -4.0, 0.0), (-12.0, -4.0));
@@ -20,15 +23,564 @@
 //! assert_eq!(f_vjp(-2.0, 5.0, -4.0, 2.0), (-12.0, -8.0, -8.0, 6.0));
 //! ```
 //!
-//! Parameters of type `f32`/`f64` are active (or exactly those named in
-//! `#[differentiate(wrt(a, b))]`); others pass through unchanged. See the
-//! README for the supported constructs and conventions, and [`check`] for
-//! finite-difference checkers.
+//! # Contents
+//!
+//! - [What the macro generates](#what-the-macro-generates): `f_jvp`, `f_vjp`,
+//!   `f_grad`, `f_hvp`
+//! - [Activity](#activity): which inputs are differentiated
+//! - [Supported code](#supported-code), [arrays, outputs and
+//!   buffers](#arrays-outputs-and-buffers), [methods and
+//!   generics](#methods-and-generic-functions)
+//! - [Calls and custom rules](#calls-and-custom-rules)
+//! - [Conventions at non-differentiable
+//!   points](#conventions-at-non-differentiable-points)
+//! - [Memory of reverse mode](#memory-of-reverse-mode)
+//! - [Second order](#second-order)
+//! - [Checking derivatives](#checking-derivatives), [reading the generated
+//!   code](#reading-the-generated-code), [errors](#errors)
+//! - [Minimum supported Rust version](#minimum-supported-rust-version)
+//!
+//! # What the macro generates
+//!
+//! For `#[differentiate] pub fn f(x: f64, y: f64) -> f64`, the macro keeps
+//! `f` unchanged and adds, with the same visibility and in the same scope
+//! (free functions next to a free function, methods in the same `impl` block
+//! next to a method):
+//!
+//! | item | signature | meaning |
+//! |---|---|---|
+//! | `f_jvp` | `(x, dx, y, dy) -> (out, dout)` | forward mode: the value and the directional derivative; every active input is followed by its tangent, of the same type |
+//! | `f_vjp` | `(x, y, dout) -> (out, x_bar, y_bar)` | reverse mode: the value, then the cotangent of every active input in order, for the output cotangent `dout` (of the output's type) |
+//! | `f_grad` | `(x, y) -> (out, x_bar, y_bar)` | `f_vjp` seeded with one; generated when the output type is written `f32`, `f64` or `T` with `T: Real` |
+//! | `f_hvp` | `(x, vx, y, vy) -> (out, x_bar, y_bar, hv_x, hv_y)` | forward over reverse: the value, the gradient, and the Hessian-vector product `H v` split by input; generated with `f_grad` |
+//!
+//! With one active input the tuples are shorter: `g_grad(x) -> (out, x_bar)`.
+//! Each item below is shown on `f(x, y) = x^2 y + sin y`, whose gradient is
+//! `(2 x y, x^2 + cos y)` and whose Hessian is `[[2 y, 2 x], [2 x, -sin y]]`.
+//!
+//! **`f_jvp`**, forward mode: one pass gives the derivative along one
+//! direction `(dx, dy)`, that is `J (dx, dy)`; a full gradient needs one pass
+//! per input.
+//!
+//! ```
+//! # use ad::differentiate;
+//! # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * (1.0 + b.abs()) }
+//! #[differentiate]
+//! fn f(x: f64, y: f64) -> f64 {
+//!     x * x * y + y.sin()
+//! }
+//!
+//! let (x, y) = (3.0, 0.5);
+//! // Along (1, 0): df/dx = 2 x y.
+//! let (value, dx) = f_jvp(x, 1.0, y, 0.0);
+//! assert!(close(value, 4.5 + 0.5f64.sin()));
+//! assert!(close(dx, 2.0 * x * y));
+//! // Along (1, 2): df/dx + 2 df/dy.
+//! let (_, d) = f_jvp(x, 1.0, y, 2.0);
+//! assert!(close(d, 2.0 * x * y + 2.0 * (x * x + y.cos())));
+//! ```
+//!
+//! **`f_vjp`**, reverse mode: one pass gives the cotangent of every input for
+//! one output cotangent, `J^T dout` (the lecture's backward pass, started
+//! from the upstream gradient `dout`).
+//!
+//! ```
+//! # use ad::differentiate;
+//! # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * (1.0 + b.abs()) }
+//! # #[differentiate]
+//! # fn f(x: f64, y: f64) -> f64 {
+//! #     x * x * y + y.sin()
+//! # }
+//! let (x, y) = (3.0, 0.5);
+//! let (value, x_bar, y_bar) = f_vjp(x, y, 2.0);
+//! assert_eq!(value, f(x, y));
+//! assert!(close(x_bar, 2.0 * (2.0 * x * y)));
+//! assert!(close(y_bar, 2.0 * (x * x + y.cos())));
+//! ```
+//!
+//! **`f_grad`**, the gradient of a scalar output: `f_vjp` with `dout = 1`.
+//!
+//! ```
+//! # use ad::differentiate;
+//! # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * (1.0 + b.abs()) }
+//! # #[differentiate]
+//! # fn f(x: f64, y: f64) -> f64 {
+//! #     x * x * y + y.sin()
+//! # }
+//! let (x, y) = (3.0, 0.5);
+//! let (value, gx, gy) = f_grad(x, y);
+//! assert_eq!(value, f(x, y));
+//! assert!(close(gx, 2.0 * x * y) && close(gy, x * x + y.cos()));
+//! ```
+//!
+//! **`f_hvp`**, the Hessian-vector product `H v` for a direction
+//! `v = (vx, vy)`, with the value and the gradient, in one pass.
+//!
+//! ```
+//! # use ad::differentiate;
+//! # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * (1.0 + b.abs()) }
+//! # #[differentiate]
+//! # fn f(x: f64, y: f64) -> f64 {
+//! #     x * x * y + y.sin()
+//! # }
+//! let (x, y) = (3.0, 0.5);
+//! let (value, gx, gy, hx, hy) = f_hvp(x, 1.0, y, 2.0);
+//! assert_eq!((value, gx, gy), f_grad(x, y));
+//! // H v = [[2 y, 2 x], [2 x, -sin y]] (1, 2)
+//! assert!(close(hx, 2.0 * y + 2.0 * 2.0 * x));
+//! assert!(close(hy, 2.0 * x - 2.0 * y.sin()));
+//! ```
+//!
+//! Each generated item has a doc comment of its own, so `cargo doc` on a
+//! crate that uses the macro lists it next to `f`.
+//!
+//! # Activity
+//!
+//! - **Active inputs** get a tangent in `f_jvp` and a cotangent in `f_vjp`:
+//!   the parameters whose type is written `f32`, `f64`, `T` with `T: Real`,
+//!   or an array of them (below), or exactly the parameters named in
+//!   `#[differentiate(wrt(a, b))]`.
+//! - **Inactive inputs** (integers, `bool`, `&str`, any other type, and
+//!   floats left out of `wrt`) are passed through unchanged in their original
+//!   position, with no tangent and no cotangent. They can still steer the
+//!   computation (loop bounds, exponents, branches).
+//!
+//! Inside the body only values that depend on an active input *and* that the
+//! output depends on get derivative code: a constant such as
+//! `let c = 1.0f64.tanh();` costs nothing in the derivatives.
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! // `n` is an integer: inactive.
+//! #[differentiate]
+//! fn power(x: f64, n: i32) -> f64 {
+//!     x.powi(n)
+//! }
+//! assert_eq!(power_grad(2.0, 3), (8.0, 12.0)); // 3 x^2
+//! assert_eq!(power_jvp(2.0, 0.5, 3), (8.0, 6.0));
+//!
+//! // Only the weight is differentiated; the data `x`, `y` pass through.
+//! #[differentiate(wrt(w))]
+//! fn squared_error(w: f64, x: f64, y: f64) -> f64 {
+//!     let r = w * x - y;
+//!     r * r
+//! }
+//! let (w, x, y) = (0.5, 2.0, 3.0);
+//! // d/dw (w x - y)^2 = 2 (w x - y) x; d2/dw2 = 2 x^2.
+//! assert_eq!(squared_error_grad(w, x, y), (4.0, -8.0));
+//! assert_eq!(squared_error_hvp(w, 1.0, x, y), (4.0, -8.0, 8.0));
+//! ```
+//!
+//! A type alias of `f64` is not recognised by name (the macro sees syntax,
+//! not types): a parameter `x: Scalar` is inactive unless named in `wrt`.
+//!
+//! # Supported code
+//!
+//! Scalar code over `f32` and `f64`, with control flow and arrays:
+//!
+//! - `let` with shadowing, type annotations, tuple patterns and blocks as
+//!   values; literals, constants (`std::f64::consts::PI`), parentheses,
+//!   unary minus, `+ - * /`;
+//! - assignment and compound assignment `= += -= *= /=` of `let mut` locals
+//!   and `mut` parameters, anywhere (in branches and loops too);
+//! - casts: `n as f64` of integers (a constant), and `x as f32` / `x as f64`
+//!   between float types;
+//! - the float methods, both as `x.sin()` and as `f64::sin(x)`: `sin cos tan
+//!   asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp exp2 exp_m1 ln
+//!   ln_1p log log2 log10 sqrt cbrt powi powf recip abs signum hypot max min
+//!   mul_add clamp`, each with its first and second derivative in one table
+//!   (`ad-runtime`'s `scalar` module); piecewise-constant and inspecting
+//!   methods (`floor ceil round trunc is_nan len ...`) and comparisons are
+//!   constants of the derivative;
+//! - `if` / `else if` / `else` as statements and as values, with conditions
+//!   on active or inactive values (the derivative is that of the branch
+//!   taken); `match` on inactive values;
+//! - `for` over any iterator of inactive values (`a..b`, `a..=b`, `.rev()`,
+//!   `.step_by(k)`), `while`, `loop`, `break`, `continue`, nested loops, and
+//!   `return` anywhere;
+//! - calls to other differentiated functions and to primitives with custom
+//!   rules ([below](#calls-and-custom-rules)), recursion included.
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! /// x^k by repeated multiplication, then a piecewise definition.
+//! #[differentiate]
+//! fn pow_loop(x: f64, k: usize) -> f64 {
+//!     let mut t = 1.0;
+//!     for _ in 0..k {
+//!         t *= x;
+//!     }
+//!     if t > 100.0 {
+//!         return 100.0;
+//!     }
+//!     t
+//! }
+//! assert_eq!(pow_loop_grad(2.0, 3), (8.0, 12.0)); // 3 x^2
+//! assert_eq!(pow_loop_hvp(2.0, 1.0, 3), (8.0, 12.0, 12.0)); // 6 x
+//! assert_eq!(pow_loop_grad(5.0, 3), (100.0, 0.0)); // the constant branch
+//! ```
+//!
+//! ## Arrays, outputs and buffers
+//!
+//! - `&[f64]`, `[f64; N]` and `Vec<f64>` inputs are active; a `&[f64]` has a
+//!   `&[f64]` tangent and an owned `Vec<f64>` cotangent of the same length,
+//!   the others tangents and cotangents of their own type. Locals come from
+//!   `vec![0.0; n]`, `vec![a, b]`, `[0.0; N]` and `[a, b]`; element reads
+//!   `x[i]` and writes `r[i] = ...`, `r[i] += ...` take inactive indices.
+//! - A `Vec<f64>` or `[f64; N]` output: `f_jvp` returns the output and its
+//!   tangent, and `f_vjp` takes an output cotangent of that type as its last
+//!   argument. There is no `f_grad` or `f_hvp` for vector outputs.
+//! - A `&mut [f64]` parameter is an **output buffer** (the ODE right-hand
+//!   side `fn rhs(t: f64, y: &[f64], dydt: &mut [f64])`); its initial
+//!   contents are not an input. In `f_jvp` it is followed by its tangent
+//!   buffer, which receives the tangent; in `f_vjp` by its cotangent seed
+//!   `&[f64]`: the primal result is written into the buffer and the function
+//!   returns the cotangents of the active inputs.
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! #[differentiate]
+//! fn sum_of_squares(x: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for i in 0..x.len() {
+//!         s += x[i] * x[i];
+//!     }
+//!     s
+//! }
+//! let x = [1.0, -2.0, 3.0];
+//! assert_eq!(sum_of_squares_grad(&x), (14.0, vec![2.0, -4.0, 6.0]));
+//! assert_eq!(sum_of_squares_jvp(&x, &[1.0, 1.0, 0.0]), (14.0, -2.0));
+//! // H = 2 I
+//! assert_eq!(sum_of_squares_hvp(&x, &[0.0, 1.0, 0.5]).2, vec![0.0, 2.0, 1.0]);
+//!
+//! /// A `[f64; 2]` output: polar to Cartesian coordinates.
+//! #[differentiate]
+//! fn cartesian(r: f64, theta: f64) -> [f64; 2] {
+//!     let mut p = [0.0; 2];
+//!     p[0] = r * theta.cos();
+//!     p[1] = r * theta.sin();
+//!     p
+//! }
+//! let (r, theta) = (2.0, 0.0);
+//! // J = [[cos, -r sin], [sin, r cos]] = [[1, 0], [0, 2]] at theta = 0.
+//! assert_eq!(cartesian_jvp(r, 0.0, theta, 1.0), ([2.0, 0.0], [0.0, 2.0]));
+//! assert_eq!(cartesian_vjp(r, theta, [1.0, 1.0]), ([2.0, 0.0], 1.0, 2.0));
+//!
+//! /// An output buffer: dy/dt = -k y.
+//! #[differentiate]
+//! fn decay(k: f64, y: &[f64], dydt: &mut [f64]) {
+//!     for i in 0..y.len() {
+//!         dydt[i] = -k * y[i];
+//!     }
+//! }
+//! let y = [1.0, 2.0];
+//! let (mut dydt, mut tangent) = ([0.0; 2], [0.0; 2]);
+//! decay_jvp(0.5, 1.0, &y, &[0.0, 0.0], &mut dydt, &mut tangent); // along k
+//! assert_eq!((dydt, tangent), ([-0.5, -1.0], [-1.0, -2.0]));
+//! let (k_bar, y_bar) = decay_vjp(0.5, &y, &mut dydt, &[1.0, 1.0]);
+//! assert_eq!((k_bar, y_bar), (-3.0, vec![-0.5, -0.5]));
+//! ```
+//!
+//! ## Methods and generic functions
+//!
+//! In an inherent `impl` block, the receiver (`&self`, `&mut self`, `self`)
+//! is inactive, its fields are read as data, and the generated items are
+//! methods of the same block. A function generic over the float type,
+//! `fn f<T: Real>(x: T) -> T` (the bound inline or in `where`), is
+//! differentiated once for `f32` and `f64`; [`Real`] brings every rule the
+//! generated code needs, and constants are written `T::ONE`,
+//! `T::from_f64(0.5)`.
+//!
+//! ```
+//! use ad::{differentiate, Real};
+//!
+//! struct Spring {
+//!     k: f64,
+//!     rest: f64,
+//! }
+//!
+//! impl Spring {
+//!     #[differentiate]
+//!     fn energy(&self, x: f64) -> f64 {
+//!         0.5 * self.k * (x - self.rest) * (x - self.rest)
+//!     }
+//! }
+//! let s = Spring { k: 3.0, rest: 1.0 };
+//! // Force k (x - rest), stiffness k.
+//! assert_eq!(s.energy_grad(2.0), (1.5, 3.0));
+//! assert_eq!(s.energy_hvp(2.0, 1.0), (1.5, 3.0, 3.0));
+//!
+//! #[differentiate]
+//! fn cube<T: Real>(x: T) -> T {
+//!     x * x * x
+//! }
+//! assert_eq!(cube_grad(2.0f32), (8.0f32, 12.0f32));
+//! assert_eq!(cube_grad(2.0f64), (8.0f64, 12.0f64));
+//! ```
+//!
+//! # Calls and custom rules
+//!
+//! Inside a differentiated function, a call `g(a, n, b)` with an active
+//! argument uses `g`'s derivatives in every mode. The macro cannot see `g`'s
+//! signature at the call, so every differentiated `g` also gets hidden
+//! wrappers with a uniform calling convention (a tangent after every
+//! argument, a cotangent for every parameter). Reverse mode calls `g`'s
+//! reverse mode in the backward pass, which runs `g`'s forward pass again
+//! (Tapenade's *joint* mode): the caller records nothing of `g`'s internals.
+//! A call to a function that has neither derivatives nor a custom rule does
+//! not compile (`cannot find function __ad_vjp_g`).
+//!
+//! A **custom rule** is the lecture's "complex primitive": a node with a
+//! hand-written local gradient, such as a sigmoid with `s (1 - s)` instead of
+//! four nodes. Write the primitive, mark it `#[differentiate(custom)]`, and
+//! put `g_jvp` and `g_vjp` beside it with the signatures of the contract.
+//! For second order through the rule, also write `g_vjp_jvp`, the forward
+//! derivative of `g_vjp` (`(x, dx, dout, ddout) -> ((value, x_bar), (dvalue,
+//! dx_bar))`), and mark the primitive `custom(second_order)`; without it,
+//! first order works and a caller's `_hvp` panics at the rule with a message
+//! saying what to write.
+//!
+//! ```
+//! use ad::differentiate;
+//! # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-15 * (1.0 + b.abs()) }
+//!
+//! fn sigmoid(x: f64) -> f64 {
+//!     1.0 / (1.0 + (-x).exp())
+//! }
+//!
+//! /// softplus(x) = ln(1 + e^x), whose derivative is the sigmoid.
+//! #[differentiate(custom(second_order))]
+//! fn softplus(x: f64) -> f64 {
+//!     x.exp().ln_1p()
+//! }
+//!
+//! fn softplus_jvp(x: f64, dx: f64) -> (f64, f64) {
+//!     (softplus(x), sigmoid(x) * dx)
+//! }
+//!
+//! fn softplus_vjp(x: f64, dout: f64) -> (f64, f64) {
+//!     (softplus(x), sigmoid(x) * dout)
+//! }
+//!
+//! /// The tangent of `softplus_vjp` along (dx, ddout); sigmoid' = s (1 - s).
+//! fn softplus_vjp_jvp(x: f64, dx: f64, dout: f64, ddout: f64) -> ((f64, f64), (f64, f64)) {
+//!     let s = sigmoid(x);
+//!     ((softplus(x), s * dout), (s * dx, s * (1.0 - s) * dx * dout + s * ddout))
+//! }
+//!
+//! /// A caller: the rule is used in every mode.
+//! #[differentiate]
+//! fn neuron(w: f64, x: f64) -> f64 {
+//!     softplus(w * x)
+//! }
+//!
+//! let (w, x) = (0.5, 2.0);
+//! let s = sigmoid(w * x);
+//! let (value, gw, gx) = neuron_grad(w, x);
+//! assert!(close(value, softplus(1.0)) && close(gw, s * x) && close(gx, s * w));
+//! // d2/dw2 = s (1 - s) x^2, d2/dx dw = s (1 - s) x w + s.
+//! let (_, _, _, hw, hx) = neuron_hvp(w, 1.0, x, 0.0);
+//! assert!(close(hw, s * (1.0 - s) * x * x));
+//! assert!(close(hx, s * (1.0 - s) * x * w + s));
+//! ```
+//!
+//! # Conventions at non-differentiable points
+//!
+//! Every mode calls the same rules, so the conventions are the same in
+//! forward mode, reverse mode and second order:
+//!
+//! - `abs'(0) = 0`; `signum' = 0`; `floor`, `ceil`, `round`, `trunc` have
+//!   derivative 0;
+//! - `max` and `min` split the derivative evenly between equal arguments, and
+//!   send it to the other argument when one is NaN (the one the function
+//!   returns); `clamp(x, lo, hi)` is differentiated as `x.max(lo).min(hi)`;
+//! - `powf(a, b)` has partial 0 in `b` at `a = 0` and 0 in `a` at `b = 0`;
+//! - elsewhere IEEE arithmetic: `sqrt'(0) = inf`, `ln'(0) = inf`;
+//! - at a branch boundary the derivative is that of the branch taken
+//!   (`if x > 1.0` at `x = 1.0` differentiates the `else`).
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! #[differentiate]
+//! fn abs(x: f64) -> f64 {
+//!     x.abs()
+//! }
+//! #[differentiate]
+//! fn max(x: f64, y: f64) -> f64 {
+//!     x.max(y)
+//! }
+//! #[differentiate]
+//! fn sqrt(x: f64) -> f64 {
+//!     x.sqrt()
+//! }
+//! #[differentiate]
+//! fn kink(x: f64) -> f64 {
+//!     if x > 1.0 {
+//!         2.0 * x
+//!     } else {
+//!         x * x * x
+//!     }
+//! }
+//! assert_eq!(abs_grad(0.0), (0.0, 0.0));
+//! assert_eq!(max_grad(1.0, 1.0), (1.0, 0.5, 0.5));
+//! assert_eq!(max_grad(f64::NAN, 2.0), (2.0, 0.0, 1.0));
+//! assert_eq!(sqrt_grad(0.0), (0.0, f64::INFINITY));
+//! assert_eq!(kink_grad(1.0), (1.0, 3.0)); // the `else` branch: 3 x^2
+//! ```
+//!
+//! # Memory of reverse mode
+//!
+//! `f_vjp` runs the primal statements (the forward pass), then walks them
+//! backwards, multiplying each upstream gradient by the local gradient (the
+//! backward pass). Straight-line values are fresh variables that the
+//! backward pass reads directly: scalar code without loops allocates nothing.
+//! What loops and branches overwrite is recorded, on stacks local to the
+//! generated function (no global or thread-local state: generated functions
+//! are re-entrant), and only what the backward pass reads:
+//!
+//! - values about to be overwritten that the backward pass needs (`t *= x` in
+//!   a loop saves the old `t`; `s += x[i]` saves nothing);
+//! - one `bool` per execution of a branch inside a loop;
+//! - one trip count per execution of a loop that can end early or whose
+//!   bounds may change; a loop over `a..b` with stable bounds is replayed
+//!   backwards from its bounds and records nothing.
+//!
+//! So the memory of the backward pass is
+//! `(iterations) x (overwritten values it reads) + one flag per branch
+//! execution in a loop + one count per loop execution`; it does not grow
+//! with the number of operations. Temporaries of a statement are recomputed,
+//! never saved. A top-level reduction loop (`s += ...` into an accumulator
+//! that is only returned) runs once, computing each iteration's values and
+//! adjoints together, with nothing recorded. A call to a differentiated
+//! function records nothing of the callee and runs its forward pass again in
+//! the backward pass, so memory follows the call depth, not the call count.
+//!
+//! # Second order
+//!
+//! A Hessian-vector product is backpropagation applied twice: `H v` is the
+//! directional derivative of the gradient along `v`. `f_hvp` is generated
+//! exactly so (JAX's `jvp(grad(f))`): the forward-mode transform applied to
+//! the reverse-mode code of `f_grad`, at the source level, in one pass. Each
+//! scalar rule states `f''` next to `f'`; the product and quotient rules have
+//! their own tangents; values saved for the backward pass carry their
+//! tangents beside them. It costs about two gradients (BENCHMARKS.md). For a
+//! small problem, [`dense::hessian`] forms the whole matrix from `n`
+//! products; for a large one, use `f_hvp` directly (Newton-CG, Lanczos).
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! /// Rosenbrock's function in two variables.
+//! #[differentiate]
+//! fn rosenbrock(x: &[f64]) -> f64 {
+//!     (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2)
+//! }
+//!
+//! let x = [1.0, 1.0]; // the minimum: zero gradient
+//! assert_eq!(rosenbrock_grad(&x), (0.0, vec![0.0, 0.0]));
+//! // H = [[2 - 400 x1 + 1200 x0^2, -400 x0], [-400 x0, 200]]
+//! let h = ad::dense::hessian(2, |v| rosenbrock_hvp(&x, v).2);
+//! assert_eq!(h, vec![vec![802.0, -400.0], vec![-400.0, 200.0]]);
+//! ```
+//!
+//! # Checking derivatives
+//!
+//! [`check`] has finite-difference checkers in the spirit of
+//! `torch.autograd.gradcheck`; each returns a [`check::Report`] naming the
+//! worst entry, and [`check::Report::assert_close`] makes it a test.
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! #[differentiate]
+//! fn f(x: f64, y: f64) -> f64 {
+//!     (x * y).sin() + x.exp() / y
+//! }
+//!
+//! let p = [0.3, 1.7];
+//! let (_, gx, gy) = f_grad(p[0], p[1]);
+//! ad::check::check_gradient(|p: &[f64]| f(p[0], p[1]), &p, &[gx, gy]).assert_close(1e-9, 1e-9);
+//! ```
+//!
+//! # Reading the generated code
+//!
+//! `cargo expand` needs nightly. On stable, write
+//! `#[differentiate(dump)]`: the macro prints the generated functions to
+//! standard error when the crate is compiled (touch the file to see it
+//! again). The README shows the lecture's `(x + y) z` graph beside its
+//! generated reverse mode, and the forward and backward pass of the sigmoid
+//! neuron as generated.
+//!
+//! # Errors
+//!
+//! Anything unsupported is a compile error at the narrowest span (the method
+//! name, the operator, the parameter type) that says what is supported and
+//! what to write instead, every mistake of a function in one build. The
+//! original function is still emitted, so callers do not get a second wave
+//! of errors. The macro never panics.
+//!
+//! ```compile_fail
+//! use ad::differentiate;
+//!
+//! #[differentiate]
+//! fn wrap(x: f64) -> f64 {
+//!     x % 1.0 // error: the remainder operator `%` is not differentiated
+//! }
+//! ```
+//!
+//! Not supported in this release: nalgebra types, active arrays passed to
+//! calls, generic parameters other than the float type, closures.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.71, the `rust-version` of the three manifests: `syn` 2,
+//! `proc-macro2` and `quote` need it, and these crates use nothing newer
+//! (clippy's `incompatible_msrv` lint checks their use of the standard
+//! library against it; the generated code names only `core::mem::take`,
+//! `Vec` and macros of Rust 1.0 to 1.42). Tested on stable Rust 1.95, the
+//! only stable toolchain this project is built with; older compilers are not
+//! run in CI. Building this repository's own tests and benchmarks needs what
+//! their dev-dependencies need (`trybuild`: 1.88).
 #![warn(missing_docs)]
 
 // Lets `::ad::...` paths in generated code resolve inside this crate too.
 extern crate self as ad;
 
+/// `#[differentiate]`, `#[differentiate(wrt(a, b))]`,
+/// `#[differentiate(dump)]`, `#[differentiate(custom)]`,
+/// `#[differentiate(custom(second_order))]`: see the [crate
+/// documentation](crate) for the contract, what is supported and the
+/// conventions.
+///
+/// The options:
+///
+/// - `wrt(a, b, ...)`: differentiate with respect to these parameters only
+///   (the others pass through, without tangents or cotangents);
+/// - `dump`: print the generated functions to standard error at build time;
+/// - `custom`: `f` is a primitive whose `f_jvp` and `f_vjp` are written by
+///   hand next to it; only the calling convention that lets differentiated
+///   callers reach them is generated;
+/// - `custom(second_order)`: as `custom`, and `f_vjp_jvp` (the forward
+///   derivative of `f_vjp`) is hand-written too, for callers' `_hvp`.
+///
+/// ```
+/// use ad::differentiate;
+///
+/// #[differentiate(wrt(x))]
+/// fn scaled_exp(x: f64, scale: f64) -> f64 {
+///     scale * x.exp()
+/// }
+///
+/// // d/dx = scale e^x, d2/dx2 = scale e^x; `scale` is data.
+/// assert_eq!(scaled_exp_grad(0.0, 3.0), (3.0, 3.0));
+/// assert_eq!(scaled_exp_jvp(0.0, 2.0, 3.0), (3.0, 6.0));
+/// assert_eq!(scaled_exp_vjp(0.0, 3.0, 0.5), (3.0, 1.5));
+/// assert_eq!(scaled_exp_hvp(0.0, 1.0, 3.0), (3.0, 3.0, 3.0));
+/// ```
 pub use ad_macros::differentiate;
 pub use ad_runtime::check;
 pub use ad_runtime::dense;

@@ -3,10 +3,12 @@
 //! Use it through the facade crate (`use ad::differentiate;`); generated code
 //! names the runtime as `::ad::__rt`.
 //!
-//! Pipeline: [`parse`] (attribute options and the typed signature) ->
-//! [`lower`] (body to IR in A-normal form) -> [`activity`] -> [`tangent`] and
-//! [`adjoint`] (IR to IR) -> [`emit`] (IR to tokens). Only parsing and
-//! lowering can fail; they collect every error before anything is emitted.
+//! Pipeline (private modules, in `src/`): `parse` (attribute options and the
+//! typed signature) -> `lower` (body to IR in A-normal form) -> `activity` ->
+//! `tangent` and `adjoint` (IR to IR) -> `emit` (IR to tokens). Only parsing
+//! and lowering can fail; they collect every error before anything is
+//! emitted.
+#![warn(missing_docs)]
 
 mod activity;
 mod adjoint;
@@ -22,8 +24,13 @@ mod tangent;
 use proc_macro::TokenStream;
 
 /// Generates the derivatives of a function: `f_jvp` (forward mode), `f_vjp`
-/// (reverse mode) and, for scalar outputs, `f_grad`. See the `ad` crate's
-/// documentation for the contract.
+/// (reverse mode) and, for outputs written `f32`, `f64` or `T: Real`,
+/// `f_grad` (the gradient) and `f_hvp` (Hessian-vector products, forward over
+/// reverse).
+///
+/// Use it through the facade crate `ad`, whose documentation has the
+/// contract, runnable examples of every generated item, the supported code
+/// and the conventions.
 #[proc_macro_attribute]
 pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()

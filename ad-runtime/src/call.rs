@@ -13,10 +13,25 @@
 //!   `()` adds nothing.
 
 /// The tangent of an argument the caller does not differentiate: zero.
+///
+/// ```
+/// use ad_runtime::{tangent_for, NoTangent};
+///
+/// assert_eq!(tangent_for(NoTangent, &2.5f64), 0.0);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoTangent;
 
 /// What can be passed as the tangent of a parameter of type `P`.
+///
+/// ```
+/// use ad_runtime::{NoTangent, TangentFor};
+///
+/// // The caller's tangent of an active argument, as it is.
+/// assert_eq!(0.5f64.tangent_for(&3.0), 0.5);
+/// // An inactive argument of the caller: a zero of the parameter's type.
+/// assert_eq!(TangentFor::<f32>::tangent_for(NoTangent, &3.0f32), 0.0f32);
+/// ```
 pub trait TangentFor<P> {
     /// The tangent `g_jvp` takes.
     fn tangent_for(self, primal: &P) -> P;
@@ -42,12 +57,28 @@ impl<T: crate::Real> TangentFor<T> for NoTangent {
 }
 
 /// Converts a caller's tangent (or [`NoTangent`]) for a parameter.
+///
+/// ```
+/// use ad_runtime::{tangent_for, NoTangent};
+///
+/// assert_eq!(tangent_for(0.5f64, &3.0f64), 0.5);
+/// assert_eq!(tangent_for(NoTangent, &3.0f64), 0.0);
+/// ```
 #[inline]
 pub fn tangent_for<P, T: TangentFor<P>>(t: T, primal: &P) -> P {
     t.tangent_for(primal)
 }
 
 /// A cotangent that can be added into an adjoint of type `X`.
+///
+/// ```
+/// use ad_runtime::AddTo;
+///
+/// let mut x_bar = 1.0f64;
+/// 0.5f64.add_to(&mut x_bar);
+/// ().add_to(&mut x_bar); // the cotangent of an inactive parameter
+/// assert_eq!(x_bar, 1.5);
+/// ```
 pub trait AddTo<X> {
     /// `*x += self`.
     fn add_to(self, x: &mut X);
@@ -72,6 +103,13 @@ impl<X> AddTo<X> for () {
 }
 
 /// `*x += c`, where `c` may be `()` (nothing to add).
+///
+/// ```
+/// let mut x_bar = 1.0f64;
+/// ad_runtime::accumulate(&mut x_bar, 2.0f64);
+/// ad_runtime::accumulate(&mut x_bar, ());
+/// assert_eq!(x_bar, 3.0);
+/// ```
 #[inline]
 pub fn accumulate<X, C: AddTo<X>>(x: &mut X, c: C) {
     c.add_to(x);

@@ -98,6 +98,13 @@ pub fn fd_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
 /// of 2. A zero `v` gives a zero product (after one call to learn the output
 /// length); a NaN in `v` gives NaN.
 ///
+/// ```
+/// // f(x) = (x0 x1, x0 + x1^2) along v = (1, 2) at (3, 4): J v = (4 + 6, 1 + 16).
+/// let f = |x: &[f64]| vec![x[0] * x[1], x[0] + x[1] * x[1]];
+/// let jv = ad_runtime::check::fd_jvp(f, &[3.0, 4.0], &[1.0, 2.0]);
+/// assert!((jv[0] - 10.0).abs() < 1e-10 && (jv[1] - 17.0).abs() < 1e-10);
+/// ```
+///
 /// # Panics
 ///
 /// If `x` and `v` have different lengths, or if `f` returns vectors of
@@ -247,6 +254,15 @@ impl Report {
     /// infinity is not close to anything else, and a NaN in either value is
     /// never close, whatever the tolerances. A comparison of no entries is
     /// close.
+    ///
+    /// ```
+    /// use ad_runtime::check::compare;
+    ///
+    /// let report = compare(&[1.0, 100.5], &[1.0, 100.0]);
+    /// assert!(!report.is_close(1e-3, 1e-3)); // 0.5 > 1e-3 + 1e-3 * 100
+    /// assert!(report.is_close(0.0, 1e-2)); // 0.5 <= 1e-2 * 100
+    /// assert!(!compare(&[f64::NAN], &[f64::NAN]).is_close(1.0, 1.0));
+    /// ```
     pub fn is_close(&self, atol: f64, rtol: f64) -> bool {
         self.entries
             .iter()
@@ -258,6 +274,11 @@ impl Report {
     ///
     /// If the entry that exceeds these tolerances by the largest factor is not
     /// the reported worst entry (possible when `atol != rtol`), it is named too.
+    ///
+    /// ```should_panic
+    /// // Panics with "derivative check failed (atol 1e-6, rtol 1e-6): worst entry 1 of 2: ..."
+    /// ad_runtime::check::compare(&[1.0, 2.1], &[1.0, 2.0]).assert_close(1e-6, 1e-6);
+    /// ```
     #[track_caller]
     pub fn assert_close(&self, atol: f64, rtol: f64) {
         if self.is_close(atol, rtol) {
@@ -304,6 +325,15 @@ impl fmt::Display for Report {
 /// Compares the gradient `grad` of `f` at `x` with [`fd_gradient`]`(f, x)`;
 /// the report names the worst entry.
 ///
+/// ```
+/// use ad_runtime::check::check_gradient;
+///
+/// // f(x) = x0 exp(x1), gradient (exp(x1), x0 exp(x1)).
+/// let x = [2.0f64, 0.5];
+/// let grad = [x[1].exp(), x[0] * x[1].exp()];
+/// check_gradient(|x| x[0] * x[1].exp(), &x, &grad).assert_close(1e-9, 1e-9);
+/// ```
+///
 /// # Panics
 ///
 /// If `grad` and `x` have different lengths.
@@ -320,6 +350,17 @@ pub fn check_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64], grad: &[f64]) -> Rep
 
 /// Compares the Jacobian-vector product `jvp` of `f` at `x` along `v` with
 /// [`fd_jvp`]`(f, x, v)`; the report names the worst output entry.
+///
+/// ```
+/// use ad_runtime::check::check_jvp;
+///
+/// // f(x) = (sin x0, x0 x1) along v = (1, -1): J v = (cos x0, x1 - x0).
+/// let (x, v) = ([0.5f64, 2.0], [1.0, -1.0]);
+/// let jvp = [x[0].cos(), x[1] - x[0]];
+/// let report = check_jvp(|x| vec![x[0].sin(), x[0] * x[1]], &x, &v, &jvp);
+/// report.assert_close(1e-9, 1e-9);
+/// assert_eq!(report.len, 2);
+/// ```
 ///
 /// # Panics
 ///

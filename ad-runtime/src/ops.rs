@@ -12,6 +12,14 @@
 use crate::real::Real;
 
 /// Reverse-mode rules of the product `c = a * b` (bilinear: one rule per side).
+///
+/// ```
+/// use ad_runtime::MulRule;
+///
+/// // c = a b at (a, b) = (3, 5) with upstream gradient 2: a_bar = 2 b, b_bar = 2 a.
+/// assert_eq!(<f64 as MulRule<f64>>::vjp_lhs(&3.0, &5.0, &2.0), 10.0);
+/// assert_eq!(<f64 as MulRule<f64>>::vjp_rhs(&3.0, &5.0, &2.0), 6.0);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`ad` has no rule for the product `{Self} * {Rhs}`",
     label = "no product rule for these operand types",
@@ -35,6 +43,19 @@ pub trait MulRule<Rhs>: Sized {
 
 /// Reverse-mode rules of the quotient `z = a / b`, and their tangents (what
 /// second order needs: `z_bar / b` is not bilinear).
+///
+/// ```
+/// use ad_runtime::DivRule;
+///
+/// // z = a / b at (6, 2), z = 3, upstream gradient 1: a_bar = 1/b, b_bar = -z/b.
+/// let (a, b, z) = (6.0f64, 2.0f64, 3.0f64);
+/// assert_eq!(<f64 as DivRule<f64>>::vjp_lhs(&a, &b, &1.0), 0.5);
+/// assert_eq!(<f64 as DivRule<f64>>::vjp_rhs(&b, &z, &1.0), -1.5);
+/// // Their tangents along db = 1 (dz = -a/b^2 = -1.5), dz_bar = 0:
+/// // d(1/b) = -1/b^2 = -0.25 and d(-z/b) = -dz/b + z/b^2 = 1.5.
+/// assert_eq!(<f64 as DivRule<f64>>::vjp_lhs_jvp(&b, &1.0, &1.0, &0.0), -0.25);
+/// assert_eq!(<f64 as DivRule<f64>>::vjp_rhs_jvp(&b, &1.0, &z, &-1.5, &1.0, &0.0), 1.5);
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`ad` has no rule for the quotient `{Self} / {Rhs}`",
     label = "no quotient rule for these operand types",
@@ -156,6 +177,14 @@ where
 }
 
 /// `c = a * b`.
+///
+/// ```
+/// use ad_runtime::mul;
+///
+/// // The product's two reverse rules, as generated code calls them.
+/// assert_eq!(mul::vjp_a(&3.0, &5.0, &2.0), 10.0); // c_bar b
+/// assert_eq!(mul::vjp_b(&3.0, &5.0, &2.0), 6.0); // a c_bar
+/// ```
 pub mod mul {
     use super::MulRule;
     /// Cotangent of `a` in `c = a * b`.
@@ -181,6 +210,17 @@ pub mod mul {
 }
 
 /// `z = a / b`.
+///
+/// ```
+/// use ad_runtime::div;
+///
+/// // z = 6 / 2 = 3 with upstream gradient 2: a_bar = 2 / b, b_bar = -2 z / b.
+/// assert_eq!(div::vjp_a(&6.0, &2.0, &2.0), 1.0);
+/// assert_eq!(div::vjp_b(&6.0, &2.0, &3.0, &2.0), -3.0);
+/// // Tangents of those along db = 1, dz = -a/b^2 = -1.5, dz_bar = 0.
+/// assert_eq!(div::vjp_a_jvp(&6.0, &2.0, &1.0, &2.0, &0.0), -0.5);
+/// assert_eq!(div::vjp_b_jvp(&6.0, &2.0, &1.0, &3.0, &-1.5, &2.0, &0.0), 3.0);
+/// ```
 pub mod div {
     use super::DivRule;
     /// Cotangent of `a` in `z = a / b`.
@@ -222,6 +262,15 @@ pub mod div {
 /// Values with a cotangent type and a zero of their shape: the cotangent of
 /// a `&[f64]` is an owned `Vec<f64>` of the same length, of an `[f64; N]` an
 /// `[f64; N]`, of a scalar a scalar.
+///
+/// ```
+/// use ad_runtime::Cotangent;
+///
+/// let x: &[f64] = &[1.0, 2.0, 3.0];
+/// assert_eq!(x.zero_cotangent(), vec![0.0; 3]);
+/// assert_eq!([1.0f32, 2.0].zero_cotangent(), [0.0f32; 2]);
+/// assert_eq!(5.0f64.zero_cotangent(), 0.0);
+/// ```
 pub trait Cotangent {
     /// The owned cotangent type.
     type Owned;
@@ -291,24 +340,46 @@ impl<T: Cotangent + ?Sized> Cotangent for &mut T {
 }
 
 /// A zero cotangent of the shape of `x`.
+///
+/// ```
+/// let x = vec![1.0, 2.0];
+/// assert_eq!(ad_runtime::zero_like(&x), vec![0.0, 0.0]);
+/// assert_eq!(ad_runtime::zero_like(&x[..1]), vec![0.0]);
+/// assert_eq!(ad_runtime::zero_like(&3.0f64), 0.0);
+/// ```
 #[inline]
 pub fn zero_like<T: Cotangent + ?Sized>(x: &T) -> T::Owned {
     x.zero_cotangent()
 }
 
 /// The sum of the elements: the cotangent of `x` in `vec![x; n]`.
+///
+/// ```
+/// // v = vec![x; 3]: every copy of x receives its element's cotangent.
+/// assert_eq!(ad_runtime::sum(&vec![0.5, 1.0, 2.0]), 3.5);
+/// assert_eq!(ad_runtime::sum(&[0.0f32; 0]), 0.0);
+/// ```
 #[inline]
 pub fn sum<T: Real, V: AsRef<[T]> + ?Sized>(v: &V) -> T {
     v.as_ref().iter().fold(T::ZERO, |a, &b| a + b)
 }
 
 /// An owned copy of an output buffer's cotangent seed.
+///
+/// ```
+/// assert_eq!(ad_runtime::to_vec(&[1.0, 2.0][..]), vec![1.0, 2.0]);
+/// ```
 #[inline]
 pub fn to_vec<T: Clone>(seed: &[T]) -> Vec<T> {
     seed.to_vec()
 }
 
 /// A copy of a value the reverse sweep still needs.
+///
+/// ```
+/// let saved = vec![1.0, 2.0];
+/// assert_eq!(ad_runtime::clone(&saved), saved);
+/// ```
 #[inline]
 pub fn clone<T: Clone>(x: &T) -> T {
     x.clone()
@@ -323,6 +394,17 @@ pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
 }
 
 /// The last value the forward sweep saved on a stack.
+///
+/// ```
+/// let mut stack = vec![1.0, 2.0];
+/// assert_eq!(ad_runtime::pop(&mut stack), 2.0);
+/// assert_eq!(ad_runtime::pop(&mut stack), 1.0);
+/// ```
+///
+/// # Panics
+///
+/// If the stack is empty: the reverse sweep reads values in the reverse order
+/// of the forward sweep's saves, so this is a bug of the generated code.
 #[inline]
 pub fn pop<T>(stack: &mut Vec<T>) -> T {
     match stack.pop() {
@@ -332,6 +414,13 @@ pub fn pop<T>(stack: &mut Vec<T>) -> T {
 }
 
 /// Types with a zero: the derivative of a constant output.
+///
+/// ```
+/// use ad_runtime::Zero;
+///
+/// assert_eq!(f64::zero(), 0.0);
+/// assert_eq!(<f32 as Zero>::zero(), 0.0f32);
+/// ```
 pub trait Zero {
     /// The zero of this type.
     fn zero() -> Self;
@@ -350,12 +439,24 @@ macro_rules! scalar_zero {
 scalar_zero!(f32, f64);
 
 /// One: the seed of a gradient.
+///
+/// ```
+/// let seed: f32 = ad_runtime::one();
+/// assert_eq!(seed, 1.0);
+/// ```
 #[inline]
 pub fn one<T: Real>() -> T {
     T::ONE
 }
 
 /// The cotangent of `x` in `y = x as U`: `y_bar` converted back to the type of `x`.
+///
+/// ```
+/// // y = x as f64 for x: f32. dy/dx = 1, so x_bar is y_bar as f32.
+/// let x = 1.5f32;
+/// let x_bar: f32 = ad_runtime::cast_like(&x, &0.25f64);
+/// assert_eq!(x_bar, 0.25f32);
+/// ```
 #[inline]
 pub fn cast_like<T: Real, U: Real>(_x: &T, y_bar: &U) -> T {
     T::from_f64(y_bar.to_f64())

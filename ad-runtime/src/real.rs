@@ -19,6 +19,19 @@ macro_rules! real_trait {
         /// same name on `f64` (`x.sin()`, `x.powf(y)`, ...). A function generic
         /// over `T: Real` can be differentiated: the bound brings every rule
         /// the generated code uses.
+        ///
+        /// ```
+        /// use ad_runtime::Real;
+        ///
+        /// fn softplus<T: Real>(x: T) -> T {
+        ///     (T::ONE + x.exp()).ln()
+        /// }
+        /// assert_eq!(softplus(0.0f64), core::f64::consts::LN_2);
+        /// assert_eq!(softplus(0.0f32), core::f32::consts::LN_2);
+        /// assert_eq!(f32::from_f64(0.1).to_f64(), 0.1f32 as f64);
+        /// assert_eq!(<f64 as Real>::powi(2.0, -2), 0.25);
+        /// assert_eq!(Real::clamp(3.0f64, 0.0, 1.0), 1.0);
+        /// ```
         pub trait Real:
             Copy
             + Default

@@ -29,6 +29,15 @@
 use crate::real::Real;
 
 /// The rules of a unary function, as function pointers (for tests and tools).
+///
+/// ```
+/// use ad_runtime::scalar::{unary_rules, UnaryRule};
+///
+/// let exp: UnaryRule<f64> = unary_rules().into_iter().find(|r| r.name == "exp").unwrap();
+/// let y = (exp.f)(1.0);
+/// assert_eq!(y, core::f64::consts::E);
+/// assert_eq!((exp.d1)(1.0, y), y);
+/// ```
 #[derive(Clone, Copy)]
 pub struct UnaryRule<T> {
     /// The method's name, as written in user code (`"sin"`).
@@ -42,6 +51,15 @@ pub struct UnaryRule<T> {
 }
 
 /// The rules of a function of two arguments, as function pointers.
+///
+/// ```
+/// use ad_runtime::scalar::{binary_rules, BinaryRule};
+///
+/// let hypot: BinaryRule<f64> = binary_rules().into_iter().find(|r| r.name == "hypot").unwrap();
+/// let z = (hypot.f)(3.0, 4.0);
+/// assert_eq!(z, 5.0);
+/// assert_eq!([(hypot.d[0])(3.0, 4.0, z), (hypot.d[1])(3.0, 4.0, z)], [0.6, 0.8]);
+/// ```
 #[derive(Clone, Copy)]
 pub struct BinaryRule<T> {
     /// The method's name, as written in user code (`"atan2"`).
@@ -86,6 +104,27 @@ macro_rules! unary_rules {
         )*
 
         /// Every unary rule, by name.
+        ///
+        /// Every rule against central differences of the function (`d1`) and
+        /// of its first derivative (`d2`):
+        ///
+        /// ```
+        /// use ad_runtime::check::fd_gradient;
+        /// use ad_runtime::scalar::unary_rules;
+        ///
+        /// let rules = unary_rules::<f64>();
+        /// assert_eq!(rules.len(), 24);
+        /// for r in rules {
+        ///     // A point inside every domain (acosh needs x > 1).
+        ///     let x = if r.name == "acosh" { 1.5 } else { 0.6 };
+        ///     let d1 = fd_gradient(|p| (r.f)(p[0]), &[x])[0];
+        ///     let d2 = fd_gradient(|p| (r.d1)(p[0], (r.f)(p[0])), &[x])[0];
+        ///     let y = (r.f)(x);
+        ///     let close = |rule: f64, fd: f64| (rule - fd).abs() <= 1e-8 * fd.abs().max(1.0);
+        ///     assert!(close((r.d1)(x, y), d1), "{}", r.name);
+        ///     assert!(close((r.d2)(x, y), d2), "{}", r.name);
+        /// }
+        /// ```
         pub fn unary_rules<T: Real>() -> Vec<UnaryRule<T>> {
             vec![$(UnaryRule {
                 name: stringify!($name),
@@ -126,6 +165,29 @@ macro_rules! binary_rules {
         )*
 
         /// Every rule of two active arguments, by name.
+        ///
+        /// Every first partial against central differences of the function,
+        /// and every second partial against those of a first partial:
+        ///
+        /// ```
+        /// use ad_runtime::check::fd_gradient;
+        /// use ad_runtime::scalar::binary_rules;
+        ///
+        /// let rules = binary_rules::<f64>();
+        /// assert_eq!(rules.len(), 6);
+        /// for r in rules {
+        ///     let (a, b) = (0.7, 1.3);
+        ///     let z = (r.f)(a, b);
+        ///     let grad = fd_gradient(|p| (r.f)(p[0], p[1]), &[a, b]);
+        ///     let da = fd_gradient(|p| (r.d[0])(p[0], p[1], (r.f)(p[0], p[1])), &[a, b]);
+        ///     let db = fd_gradient(|p| (r.d[1])(p[0], p[1], (r.f)(p[0], p[1])), &[a, b]);
+        ///     let close = |rule: f64, fd: f64| (rule - fd).abs() <= 1e-8 * fd.abs().max(1.0);
+        ///     assert!(close((r.d[0])(a, b, z), grad[0]) && close((r.d[1])(a, b, z), grad[1]), "{}", r.name);
+        ///     assert!(close((r.dd[0])(a, b, z), da[0]), "{} daa", r.name);
+        ///     assert!(close((r.dd[1])(a, b, z), da[1]) && close((r.dd[1])(a, b, z), db[0]), "{} dab", r.name);
+        ///     assert!(close((r.dd[2])(a, b, z), db[1]), "{} dbb", r.name);
+        /// }
+        /// ```
         pub fn binary_rules<T: Real>() -> Vec<BinaryRule<T>> {
             vec![$(BinaryRule {
                 name: stringify!($name),
@@ -179,65 +241,273 @@ fn min_weight<T: Real>(a: T, b: T) -> T {
 
 unary_rules! {
     /// `sin`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::sin;
+    /// // At 0: sin = 0, cos = 1, -sin = 0.
+    /// assert_eq!(sin::f(0.0), 0.0);
+    /// assert_eq!(sin::d1(0.0, 0.0), 1.0);
+    /// assert_eq!(sin::d2(0.0, 0.0), 0.0);
+    /// ```
     sin: |x, y| d1 = x.cos(), d2 = -y;
     /// `cos`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::cos;
+    /// // At 0: cos = 1, -sin = 0, -cos = -1.
+    /// assert_eq!(cos::f(0.0), 1.0);
+    /// assert_eq!(cos::d1(0.0, 1.0), 0.0);
+    /// assert_eq!(cos::d2(0.0, 1.0), -1.0);
+    /// ```
     cos: |x, y| d1 = -x.sin(), d2 = -y;
     /// `tan`: `1 + tan^2`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::tan;
+    /// // At pi/4, where tan = 1: 1 + tan^2 = 2, 2 tan (1 + tan^2) = 4 (from y).
+    /// let x = core::f64::consts::FRAC_PI_4;
+    /// assert_eq!(tan::d1(x, 1.0), 2.0);
+    /// assert_eq!(tan::d2(x, 1.0), 4.0);
+    /// ```
     tan: |x, y| d1 = T::ONE + y * y, d2 = (y + y) * (T::ONE + y * y);
     /// `asin`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::asin;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 0.6: 1 / sqrt(1 - x^2) = 1.25, x / (1 - x^2)^(3/2) = 0.6 / 0.512.
+    /// let y = asin::f(0.6);
+    /// assert!(close(asin::d1(0.6, y), 1.25));
+    /// assert!(close(asin::d2(0.6, y), 0.6 / 0.512));
+    /// ```
     asin: |x, y| d1 = (T::ONE - x * x).sqrt().recip(),
         d2 = x / ((T::ONE - x * x) * (T::ONE - x * x).sqrt());
     /// `acos`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::acos;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 0.6: -1 / sqrt(1 - x^2) = -1.25, -x / (1 - x^2)^(3/2).
+    /// let y = acos::f(0.6);
+    /// assert!(close(acos::d1(0.6, y), -1.25));
+    /// assert!(close(acos::d2(0.6, y), -0.6 / 0.512));
+    /// ```
     acos: |x, y| d1 = -(T::ONE - x * x).sqrt().recip(),
         d2 = -x / ((T::ONE - x * x) * (T::ONE - x * x).sqrt());
     /// `atan`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::atan;
+    /// // At 1: 1 / (1 + x^2) = 1/2, -2 x / (1 + x^2)^2 = -1/2.
+    /// let y = atan::f(1.0);
+    /// assert_eq!(atan::d1(1.0, y), 0.5);
+    /// assert_eq!(atan::d2(1.0, y), -0.5);
+    /// ```
     atan: |x, y| d1 = (T::ONE + x * x).recip(),
         d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x));
     /// `sinh`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::sinh;
+    /// // At 0: cosh = 1, sinh = 0.
+    /// assert_eq!(sinh::d1(0.0, sinh::f(0.0)), 1.0);
+    /// assert_eq!(sinh::d2(0.0, sinh::f(0.0)), 0.0);
+    /// ```
     sinh: |x, y| d1 = x.cosh(), d2 = y;
     /// `cosh`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::cosh;
+    /// // At 0: sinh = 0, cosh = 1.
+    /// assert_eq!(cosh::d1(0.0, cosh::f(0.0)), 0.0);
+    /// assert_eq!(cosh::d2(0.0, cosh::f(0.0)), 1.0);
+    /// ```
     cosh: |x, y| d1 = x.sinh(), d2 = y;
     /// `tanh`: `1 - tanh^2`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::tanh;
+    /// // Where tanh = 1/2: 1 - y^2 = 3/4, -2 y (1 - y^2) = -3/4 (from y alone).
+    /// let x = 0.5f64.atanh();
+    /// assert_eq!(tanh::d1(x, 0.5), 0.75);
+    /// assert_eq!(tanh::d2(x, 0.5), -0.75);
+    /// ```
     tanh: |x, y| d1 = T::ONE - y * y, d2 = -(y + y) * (T::ONE - y * y);
     /// `asinh`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::asinh;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 3/4, where sqrt(x^2 + 1) = 5/4: 1 / sqrt(x^2 + 1) = 4/5, -x / (x^2 + 1)^(3/2).
+    /// let y = asinh::f(0.75);
+    /// assert!(close(asinh::d1(0.75, y), 0.8));
+    /// assert!(close(asinh::d2(0.75, y), -0.75 / (1.5625 * 1.25)));
+    /// ```
     asinh: |x, y| d1 = (x * x + T::ONE).sqrt().recip(),
         d2 = -x / ((x * x + T::ONE) * (x * x + T::ONE).sqrt());
     /// `acosh`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::acosh;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 5/4, where sqrt(x^2 - 1) = 3/4: 4/3, -x / (x^2 - 1)^(3/2) = -80/27.
+    /// let y = acosh::f(1.25);
+    /// assert!(close(acosh::d1(1.25, y), 4.0 / 3.0));
+    /// assert!(close(acosh::d2(1.25, y), -80.0 / 27.0));
+    /// ```
     acosh: |x, y| d1 = (x * x - T::ONE).sqrt().recip(),
         d2 = -x / ((x * x - T::ONE) * (x * x - T::ONE).sqrt());
     /// `atanh`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::atanh;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 1/2: 1 / (1 - x^2) = 4/3, 2 x / (1 - x^2)^2 = 16/9.
+    /// let y = atanh::f(0.5);
+    /// assert!(close(atanh::d1(0.5, y), 4.0 / 3.0));
+    /// assert!(close(atanh::d2(0.5, y), 16.0 / 9.0));
+    /// ```
     atanh: |x, y| d1 = (T::ONE - x * x).recip(),
         d2 = (x + x) / ((T::ONE - x * x) * (T::ONE - x * x));
     /// `exp`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::exp;
+    /// // Both derivatives are the value, which the rule reuses: at ln 2, 2.
+    /// let x = core::f64::consts::LN_2;
+    /// assert_eq!(exp::d1(x, 2.0), 2.0);
+    /// assert_eq!(exp::d2(x, 2.0), 2.0);
+    /// ```
     exp: |x, y| d1 = y, d2 = y;
     /// `exp2`: `2^x ln 2`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::exp2;
+    /// // At 3: 8 ln 2 and 8 ln^2 2.
+    /// use core::f64::consts::LN_2;
+    /// assert_eq!(exp2::f(3.0), 8.0);
+    /// assert_eq!(exp2::d1(3.0, 8.0), 8.0 * LN_2);
+    /// assert_eq!(exp2::d2(3.0, 8.0), 8.0 * LN_2 * LN_2);
+    /// ```
     exp2: |x, y| d1 = y * T::LN_2, d2 = y * T::LN_2 * T::LN_2;
     /// `exp_m1`: `e^x - 1`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::exp_m1;
+    /// // At 0: e^0 = 1 for both.
+    /// assert_eq!(exp_m1::d1(0.0, exp_m1::f(0.0)), 1.0);
+    /// assert_eq!(exp_m1::d2(0.0, exp_m1::f(0.0)), 1.0);
+    /// ```
     exp_m1: |x, y| d1 = y + T::ONE, d2 = y + T::ONE;
     /// `ln`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::ln;
+    /// // At 2: 1/x = 1/2, -1/x^2 = -1/4.
+    /// assert_eq!(ln::d1(2.0, ln::f(2.0)), 0.5);
+    /// assert_eq!(ln::d2(2.0, ln::f(2.0)), -0.25);
+    /// ```
     ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip();
     /// `ln_1p`: `ln(1 + x)`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::ln_1p;
+    /// // At 1: 1/(1 + x) = 1/2, -1/(1 + x)^2 = -1/4.
+    /// assert_eq!(ln_1p::d1(1.0, ln_1p::f(1.0)), 0.5);
+    /// assert_eq!(ln_1p::d2(1.0, ln_1p::f(1.0)), -0.25);
+    /// ```
     ln_1p: |x, y| d1 = (T::ONE + x).recip(), d2 = -((T::ONE + x) * (T::ONE + x)).recip();
     /// `log2`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::log2;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 2: 1 / (x ln 2), -1 / (x^2 ln 2).
+    /// use core::f64::consts::LN_2;
+    /// assert_eq!(log2::f(2.0), 1.0);
+    /// assert!(close(log2::d1(2.0, 1.0), 0.5 / LN_2));
+    /// assert!(close(log2::d2(2.0, 1.0), -0.25 / LN_2));
+    /// ```
     log2: |x, y| d1 = (x * T::LN_2).recip(), d2 = -(x * x * T::LN_2).recip();
     /// `log10`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::log10;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 10: 1 / (x ln 10), -1 / (x^2 ln 10).
+    /// use core::f64::consts::LN_10;
+    /// assert_eq!(log10::f(10.0), 1.0);
+    /// assert!(close(log10::d1(10.0, 1.0), 0.1 / LN_10));
+    /// assert!(close(log10::d2(10.0, 1.0), -0.01 / LN_10));
+    /// ```
     log10: |x, y| d1 = (x * T::LN_10).recip(), d2 = -(x * x * T::LN_10).recip();
     /// `sqrt`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::sqrt;
+    /// // At 4 (y = 2): 1 / (2 sqrt x) = 1/4, -x^(-3/2) / 4 = -1/32;
+    /// // at 0 the IEEE value: infinite.
+    /// assert_eq!(sqrt::d1(4.0, 2.0), 0.25);
+    /// assert_eq!(sqrt::d2(4.0, 2.0), -1.0 / 32.0);
+    /// assert_eq!(sqrt::d1(0.0, 0.0), f64::INFINITY);
+    /// ```
     sqrt: |x, y| d1 = T::HALF / y, d2 = -(T::HALF * T::HALF) / (y * y * y);
     /// `cbrt`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::cbrt;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At 8 (y = 2): x^(-2/3) / 3 = 1/12, -2 x^(-5/3) / 9 = -1/144.
+    /// assert_eq!(cbrt::f(8.0), 2.0);
+    /// assert!(close(cbrt::d1(8.0, 2.0), 1.0 / 12.0));
+    /// assert!(close(cbrt::d2(8.0, 2.0), -1.0 / 144.0));
+    /// ```
     cbrt: |x, y| d1 = (T::from_i32(3) * y * y).recip(),
         d2 = -two::<T>() / (T::from_i32(9) * y * y * y * y * y);
     /// `recip`: `1 / x`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::recip;
+    /// // At 2 (y = 1/2): -1/x^2 = -1/4, 2/x^3 = 1/4.
+    /// assert_eq!(recip::d1(2.0, 0.5), -0.25);
+    /// assert_eq!(recip::d2(2.0, 0.5), 0.25);
+    /// ```
     recip: |x, y| d1 = -(y * y), d2 = two::<T>() * y * y * y;
     /// `abs`: derivative 0 at 0
+    ///
+    /// ```
+    /// use ad_runtime::scalar::abs;
+    /// assert_eq!(abs::d1(-3.0, 3.0), -1.0);
+    /// assert_eq!(abs::d1(2.0, 2.0), 1.0);
+    /// assert_eq!(abs::d1(0.0, 0.0), 0.0); // the convention at the kink
+    /// assert_eq!(abs::d2(2.0, 2.0), 0.0);
+    /// ```
     abs: |x, y| d1 = if x > T::ZERO { T::ONE } else if x < T::ZERO { -T::ONE } else { T::ZERO },
         d2 = T::ZERO;
     /// `signum`: derivative 0 everywhere
+    ///
+    /// ```
+    /// use ad_runtime::scalar::signum;
+    /// assert_eq!(signum::d1(-3.0, -1.0), 0.0);
+    /// assert_eq!(signum::d1(0.0, 0.0), 0.0);
+    /// assert_eq!(signum::d2(5.0, 1.0), 0.0);
+    /// ```
     signum: |x, y| d1 = T::ZERO, d2 = T::ZERO;
 }
 
 binary_rules! {
     /// `a.atan2(b)`: the angle of the point `(b, a)`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::atan2;
+    /// // At (a, b) = (1, 1): b / r^2 = 1/2, -a / r^2 = -1/2, and
+    /// // -2 a b / r^4 = -1/2, (a^2 - b^2) / r^4 = 0, 2 a b / r^4 = 1/2.
+    /// let z = atan2::f(1.0, 1.0);
+    /// assert_eq!([atan2::da(1.0, 1.0, z), atan2::db(1.0, 1.0, z)], [0.5, -0.5]);
+    /// assert_eq!(atan2::daa(1.0, 1.0, z), -0.5);
+    /// assert_eq!(atan2::dab(1.0, 1.0, z), 0.0);
+    /// assert_eq!(atan2::dbb(1.0, 1.0, z), 0.5);
+    /// ```
     atan2: |a, b, z|
         da = b / (a * a + b * b),
         db = -a / (a * a + b * b),
@@ -245,6 +515,24 @@ binary_rules! {
         dab = (a * a - b * b) / ((a * a + b * b) * (a * a + b * b)),
         dbb = two::<T>() * a * b / ((a * a + b * b) * (a * a + b * b));
     /// `a.powf(b)`: `a^b`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::powf;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At (2, 3), z = 8: b a^(b-1) = 12, z ln a = 8 ln 2, b (b-1) a^(b-2) = 12,
+    /// // a^(b-1) (1 + b ln a) = 4 (1 + 3 ln 2), z ln^2 a = 8 ln^2 2.
+    /// use core::f64::consts::LN_2;
+    /// let z = powf::f(2.0, 3.0);
+    /// assert_eq!(z, 8.0);
+    /// assert!(close(powf::da(2.0, 3.0, z), 12.0));
+    /// assert!(close(powf::db(2.0, 3.0, z), 8.0 * LN_2));
+    /// assert!(close(powf::daa(2.0, 3.0, z), 12.0));
+    /// assert!(close(powf::dab(2.0, 3.0, z), 4.0 * (1.0 + 3.0 * LN_2)));
+    /// assert!(close(powf::dbb(2.0, 3.0, z), 8.0 * LN_2 * LN_2));
+    /// // The conventions on the axes: no NaN from 0 * ln 0 or 0 * a^-1.
+    /// assert_eq!(powf::db(0.0, 2.0, 0.0), 0.0);
+    /// assert_eq!(powf::da(0.0, 0.0, 1.0), 0.0);
+    /// ```
     powf: |a, b, z|
         da = if b == T::ZERO { T::ZERO } else { b * a.powf(b - T::ONE) },
         db = if a == T::ZERO { T::ZERO } else { z * a.ln() },
@@ -256,6 +544,18 @@ binary_rules! {
         dab = if a == T::ZERO { T::ZERO } else { a.powf(b - T::ONE) * (T::ONE + b * a.ln()) },
         dbb = if a == T::ZERO { T::ZERO } else { z * a.ln() * a.ln() };
     /// `a.hypot(b)`: `sqrt(a^2 + b^2)`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::hypot;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // At (3, 4), z = 5: a/z, b/z, b^2/z^3, -a b/z^3, a^2/z^3.
+    /// let z = hypot::f(3.0, 4.0);
+    /// assert_eq!(z, 5.0);
+    /// assert!(close(hypot::da(3.0, 4.0, z), 0.6) && close(hypot::db(3.0, 4.0, z), 0.8));
+    /// assert!(close(hypot::daa(3.0, 4.0, z), 16.0 / 125.0));
+    /// assert!(close(hypot::dab(3.0, 4.0, z), -12.0 / 125.0));
+    /// assert!(close(hypot::dbb(3.0, 4.0, z), 9.0 / 125.0));
+    /// ```
     hypot: |a, b, z|
         da = a / z,
         db = b / z,
@@ -263,6 +563,16 @@ binary_rules! {
         dab = -a * b / (z * z * z),
         dbb = a * a / (z * z * z);
     /// `a.max(b)`: ties split evenly
+    ///
+    /// ```
+    /// use ad_runtime::scalar::max;
+    /// // The derivative goes to the argument returned; a tie splits it.
+    /// assert_eq!([max::da(1.0, 2.0, 2.0), max::db(1.0, 2.0, 2.0)], [0.0, 1.0]);
+    /// assert_eq!([max::da(2.0, 2.0, 2.0), max::db(2.0, 2.0, 2.0)], [0.5, 0.5]);
+    /// // NaN: `1.0f64.max(NaN)` returns 1, which gets the derivative.
+    /// assert_eq!([max::da(1.0, f64::NAN, 1.0), max::db(1.0, f64::NAN, 1.0)], [1.0, 0.0]);
+    /// assert_eq!(max::daa(1.0, 2.0, 2.0), 0.0);
+    /// ```
     max: |a, b, z|
         da = max_weight(a, b),
         db = max_weight(b, a),
@@ -270,6 +580,15 @@ binary_rules! {
         dab = T::ZERO,
         dbb = T::ZERO;
     /// `a.min(b)`: ties split evenly
+    ///
+    /// ```
+    /// use ad_runtime::scalar::min;
+    /// // The derivative goes to the argument returned; a tie splits it.
+    /// assert_eq!([min::da(1.0, 2.0, 1.0), min::db(1.0, 2.0, 1.0)], [1.0, 0.0]);
+    /// assert_eq!([min::da(2.0, 2.0, 2.0), min::db(2.0, 2.0, 2.0)], [0.5, 0.5]);
+    /// assert_eq!([min::da(f64::NAN, 3.0, 3.0), min::db(f64::NAN, 3.0, 3.0)], [0.0, 1.0]);
+    /// assert_eq!(min::dbb(1.0, 2.0, 1.0), 0.0);
+    /// ```
     min: |a, b, z|
         da = min_weight(a, b),
         db = min_weight(b, a),
@@ -277,6 +596,21 @@ binary_rules! {
         dab = T::ZERO,
         dbb = T::ZERO;
     /// `a.log(b)`: the logarithm of `a` in base `b`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::log;
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs().max(1.0) }
+    /// // log_2 8 = 3 = ln a / ln b: 1 / (a ln b), -z / (b ln b), -1 / (a^2 ln b),
+    /// // -1 / (a b ln^2 b), z (ln b + 2) / (b^2 ln^2 b).
+    /// use core::f64::consts::LN_2;
+    /// let z = log::f(8.0, 2.0);
+    /// assert!(close(z, 3.0));
+    /// assert!(close(log::da(8.0, 2.0, z), 1.0 / (8.0 * LN_2)));
+    /// assert!(close(log::db(8.0, 2.0, z), -3.0 / (2.0 * LN_2)));
+    /// assert!(close(log::daa(8.0, 2.0, z), -1.0 / (64.0 * LN_2)));
+    /// assert!(close(log::dab(8.0, 2.0, z), -1.0 / (16.0 * LN_2 * LN_2)));
+    /// assert!(close(log::dbb(8.0, 2.0, z), 3.0 * (LN_2 + 2.0) / (4.0 * LN_2 * LN_2)));
+    /// ```
     log: |a, b, z|
         da = (a * b.ln()).recip(),
         db = -z / (b * b.ln()),
@@ -286,6 +620,21 @@ binary_rules! {
 }
 
 /// `x.powi(n)`: the exponent `n` is an integer, so only `x` is active.
+///
+/// ```
+/// use ad_runtime::scalar::powi;
+///
+/// // At x = 2, n = 3: n x^(n-1) = 12, n (n-1) x^(n-2) = 12.
+/// let y = powi::f(2.0, 3);
+/// assert_eq!(y, 8.0);
+/// assert_eq!(powi::da(2.0, 3, y), 12.0);
+/// assert_eq!(powi::daa(2.0, 3, y), 12.0);
+/// // x^0 = 1 and x^1 = x have no NaN derivatives at 0.
+/// assert_eq!(powi::da(0.0, 0, 1.0), 0.0);
+/// assert_eq!(powi::daa(0.0, 1, 0.0), 0.0);
+/// // x^-1 at 2: -1/4 and 2/8.
+/// assert_eq!((powi::da(2.0, -1, 0.5), powi::daa(2.0, -1, 0.5)), (-0.25, 0.25));
+/// ```
 pub mod powi {
     use crate::real::Real;
     /// The function itself.
@@ -322,6 +671,20 @@ pub mod powi {
 }
 
 /// `a.mul_add(b, c)`: `a * b + c`.
+///
+/// ```
+/// use ad_runtime::scalar::mul_add;
+///
+/// let (a, b, c) = (2.0, 3.0, 4.0);
+/// let z = mul_add::f(a, b, c);
+/// assert_eq!(z, 10.0);
+/// // First partials (b, a, 1); the only nonzero second partial is d/da d/db.
+/// assert_eq!([mul_add::da(a, b, c, z), mul_add::db(a, b, c, z), mul_add::dc(a, b, c, z)], [3.0, 2.0, 1.0]);
+/// assert_eq!(mul_add::dab(a, b, c, z), 1.0);
+/// for d2 in [mul_add::daa, mul_add::dac, mul_add::dbb, mul_add::dbc, mul_add::dcc] {
+///     assert_eq!(d2(a, b, c, z), 0.0);
+/// }
+/// ```
 pub mod mul_add {
     use crate::real::Real;
     /// The function itself.
@@ -377,6 +740,25 @@ pub mod mul_add {
 }
 
 /// `x.clamp(lo, hi)`, differentiated as `x.max(lo).min(hi)`.
+///
+/// ```
+/// use ad_runtime::scalar::clamp;
+///
+/// // The derivative goes to whichever of x, lo, hi is returned.
+/// let partials = |x: f64| {
+///     let z = clamp::f(x, 0.0, 1.0);
+///     [clamp::da(x, 0.0, 1.0, z), clamp::db(x, 0.0, 1.0, z), clamp::dc(x, 0.0, 1.0, z)]
+/// };
+/// assert_eq!(partials(0.5), [1.0, 0.0, 0.0]);
+/// assert_eq!(partials(-2.0), [0.0, 1.0, 0.0]);
+/// assert_eq!(partials(3.0), [0.0, 0.0, 1.0]);
+/// // At a bound, x and the bound split it, as max and min do.
+/// assert_eq!(partials(1.0), [0.5, 0.0, 0.5]);
+/// // Piecewise linear: every second partial is 0.
+/// for d2 in [clamp::daa, clamp::dab, clamp::dac, clamp::dbb, clamp::dbc, clamp::dcc] {
+///     assert_eq!(d2(0.5, 0.0, 1.0, 0.5), 0.0);
+/// }
+/// ```
 pub mod clamp {
     use crate::real::Real;
     /// The function itself.
