@@ -537,11 +537,10 @@
 //!
 //! # Minimum supported Rust version
 //!
-//! Rust 1.71, the `rust-version` of the three manifests: `syn` 2,
-//! `proc-macro2` and `quote` need it, and these crates use nothing newer
-//! (clippy's `incompatible_msrv` lint checks their use of the standard
-//! library against it; the generated code names only `core::mem::take`,
-//! `Vec` and macros of Rust 1.0 to 1.42). Tested on stable Rust 1.95, the
+//! Rust 1.89, the `rust-version` of the three manifests: nalgebra 0.35, the
+//! runtime's dependency, needs it (`syn` 2, `proc-macro2` and `quote` need
+//! 1.71), and these crates use nothing newer (clippy's `incompatible_msrv`
+//! lint checks their use of the standard library against it). Tested on stable Rust 1.95, the
 //! only stable toolchain this project is built with; older compilers are not
 //! run in CI. Building this repository's own tests and benchmarks needs what
 //! their dev-dependencies need (`trybuild`: 1.88).
