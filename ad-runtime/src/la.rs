@@ -12,6 +12,22 @@
 //!   `vjp_k`, what second order (forward over reverse) needs.
 //!
 //! Rules are applied implicitly: none forms a Jacobian.
+//!
+//! ```
+//! use ad_runtime::la;
+//! use nalgebra::DVector;
+//!
+//! // y = |a|^2 at a = (3, 4): y = 25, dy = 2 <a, da>, a_bar = 2 a y_bar.
+//! let a = DVector::from_vec(vec![3.0, 4.0]);
+//! let y = la::norm_squared(&a);
+//! assert_eq!(y, 25.0);
+//! let da = DVector::from_vec(vec![1.0, 0.0]);
+//! assert_eq!(la::norm_squared::jvp_0(&a, &y, &da), 6.0);
+//! assert_eq!(la::norm_squared::vjp_0(&a, &y, &0.5), DVector::from_vec(vec![3.0, 4.0]));
+//! // Its second order along da, with dy = 6 and dy_bar = 0: 2 da y_bar.
+//! let h = la::norm_squared::vjp_0_jvp(&a, &da, &y, &6.0, &0.5, &0.0);
+//! assert_eq!(h, DVector::from_vec(vec![1.0, 0.0]));
+//! ```
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, U1};

@@ -6,6 +6,25 @@
 //! statically sized `SMatrix` (including `Vector3`, `Matrix4`, ...), and for a
 //! scalar on either side of any matrix. Reverse-mode rules never form a
 //! Jacobian: the cotangents of `C = A B` are `C_bar B^T` and `A^T C_bar`.
+//!
+//! ```
+//! use ad_runtime::{mul, MulRule};
+//! use nalgebra::{DMatrix, DVector};
+//!
+//! // y = A x with A = [[1, 2], [3, 4]], x = (1, 1), y_bar = (1, 0):
+//! // A_bar = y_bar x^T = [[1, 1], [0, 0]], x_bar = A^T y_bar = (1, 2).
+//! let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+//! let x = DVector::from_vec(vec![1.0, 1.0]);
+//! let y_bar = DVector::from_vec(vec![1.0, 0.0]);
+//! assert_eq!(mul(&a, &x), DVector::from_vec(vec![3.0, 7.0]));
+//! assert_eq!(mul::vjp_a(&a, &x, &y_bar), DMatrix::from_row_slice(2, 2, &[1.0, 1.0, 0.0, 0.0]));
+//! assert_eq!(mul::vjp_b(&a, &x, &y_bar), DVector::from_vec(vec![1.0, 2.0]));
+//! // Accumulating in place adds the same cotangent.
+//! let mut acc = DVector::from_vec(vec![10.0, 10.0]);
+//! mul::acc_b(&mut acc, &a, &x, &y_bar);
+//! assert_eq!(acc, DVector::from_vec(vec![11.0, 12.0]));
+//! let _ = <DMatrix<f64> as MulRule<DVector<f64>>>::value(&a, &x);
+//! ```
 
 use crate::call::{AddTo, NoTangent, TangentFor};
 use crate::ops::{Cotangent, DivRule, MulRule};

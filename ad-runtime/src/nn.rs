@@ -5,6 +5,24 @@
 //! Call them as `nn::softmax(&z)` (with `use ad::nn;`) inside a
 //! differentiated function; they work in plain code too. The rules follow
 //! the convention of [`crate::la`].
+//!
+//! ```
+//! use ad_runtime::nn;
+//! use nalgebra::DMatrix;
+//!
+//! // Two columns: logsumexp of (0, ln 2, ln 3) is ln 6, of (ln 5, ln 5, ln 5) ln 15.
+//! let (l2, l3, l5) = (2f64.ln(), 3f64.ln(), 5f64.ln());
+//! let z = DMatrix::from_column_slice(3, 2, &[0.0, l2, l3, l5, l5, l5]);
+//! let lse = nn::logsumexp(&z);
+//! assert!((lse[0] - 6f64.ln()).abs() < 1e-15 && (lse[1] - 15f64.ln()).abs() < 1e-14);
+//! // softmax of the first column is (1, 2, 3) / 6; its VJP is p .* (y_bar - <p, y_bar>).
+//! let p = nn::softmax(&z);
+//! assert!((p[(1, 0)] - 2.0 / 6.0).abs() < 1e-15);
+//! let y_bar = DMatrix::from_column_slice(3, 2, &[1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+//! let z_bar = nn::softmax::vjp_0(&z, &p, &y_bar);
+//! assert!((z_bar[(0, 0)] - (1.0 / 6.0) * (1.0 - 1.0 / 6.0)).abs() < 1e-15);
+//! assert!((z_bar[(1, 0)] + (2.0 / 6.0) * (1.0 / 6.0)).abs() < 1e-15);
+//! ```
 
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, U1};
