@@ -121,7 +121,7 @@ fn mutate(tokens: TokenStream, rng: &mut Lcg, depth: usize) -> TokenStream {
 fn expansion_never_panics() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut items = Vec::new();
-    for dir in ["tests", "examples", "benches", "src"] {
+    for dir in ["tests", "examples", "benches", "src", "adbench", "models"] {
         corpus(&root.join(dir), &mut items);
     }
     assert!(
@@ -148,5 +148,73 @@ fn expansion_never_panics() {
     println!(
         "expansion ran on {cases} inputs ({} functions, mutated), no panic",
         items.len()
+    );
+}
+
+/// The expansion time of the largest differentiated function of the
+/// repository (issue 8's compile-time cost), printed, not asserted. Run with
+/// `cargo test -p ad-macros --release expansion_time -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn expansion_time_of_the_largest_function() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(String, TokenStream, TokenStream)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("rs") {
+                let Ok(file) = syn::parse_file(&std::fs::read_to_string(&path).unwrap_or_default())
+                else {
+                    continue;
+                };
+                for item in &file.items {
+                    let syn::Item::Fn(f) = item else { continue };
+                    let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("differentiate"))
+                    else {
+                        continue;
+                    };
+                    let args = match &attr.meta {
+                        syn::Meta::List(l) => l.tokens.clone(),
+                        _ => TokenStream::new(),
+                    };
+                    let mut f = f.clone();
+                    f.attrs.retain(|a| !a.path().is_ident("differentiate"));
+                    let name = format!("{} ({})", f.sig.ident, path.display());
+                    out.push((name, args, f.to_token_stream()));
+                }
+            }
+        }
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut fns = Vec::new();
+    for dir in ["tests", "examples", "benches", "adbench", "models"] {
+        walk(&root.join(dir), &mut fns);
+    }
+    let size = |t: &TokenStream| t.to_string().len();
+    let (name, args, item) = fns
+        .iter()
+        .max_by_key(|(_, _, item)| size(item))
+        .expect("differentiated functions");
+    let out = expand(args.clone(), item.clone());
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let start = std::time::Instant::now();
+        let out = expand(args.clone(), item.clone());
+        times.push(start.elapsed().as_secs_f64());
+        std::hint::black_box(out);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "largest of {} differentiated functions: {name}, {} bytes of source -> {} bytes generated; \
+         expansion median {:.2} ms (min {:.2} ms) over {} runs",
+        fns.len(),
+        size(item),
+        size(&out),
+        times[times.len() / 2] * 1e3,
+        times[0] * 1e3,
+        times.len()
     );
 }

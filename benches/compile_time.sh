@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Compile-time cost of #[differentiate] (issue 8): the build time of a crate
+# with 50 differentiated functions (the first 50 of tests/random_functions.rs:
+# loops, branches, slices, calls) against the same crate without the
+# attribute, in debug and release; and the expansion time of the largest
+# differentiated function of the repository.
+#
+# Run from the repository root: `bash benches/compile_time.sh`
+# (dependencies are built once first; each build is timed 3 times after a
+# `touch`, and the median is printed).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${TMPDIR:-/tmp}/ad_compile_time
+rm -rf "$work"
+mkdir -p "$work"
+
+python3 - "$root" "$work" <<'PY'
+import re, sys, pathlib
+root, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+text = (root / "tests/random_functions.rs").read_text()
+items = []
+for m in re.finditer(r"^#\[differentiate[^\n]*\]\n(?:pub )?fn r0[0-4]\d\(", text, flags=re.M):
+    i = text.index("{", m.end())
+    depth = 0
+    for j in range(i, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            break
+    # `pub`, so that both crates generate code for every function (a private
+    # function that nothing calls is never compiled to machine code).
+    items.append(re.sub(r"^(?:pub )?fn ", "pub fn ", text[m.start():j + 1], count=1, flags=re.M))
+assert len(items) == 50, len(items)
+body = "\n\n".join(items) + "\n"
+header = "#![allow(unused_assignments, unused_braces, unused_mut, unused_variables, dead_code, clippy::all)]\n"
+for kind, code in [("with", body), ("without", re.sub(r"^#\[differentiate[^\n]*\n", "", body, flags=re.M))]:
+    d = work / kind
+    (d / "src").mkdir(parents=True)
+    (d / "Cargo.toml").write_text(f"""[package]
+name = "bench_{kind}"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[dependencies]
+ad = {{ path = "{root}" }}
+
+[workspace]
+""")
+    uses = "use ad::differentiate;\n" if kind == "with" else ""
+    (d / "src/lib.rs").write_text(header + uses + code)
+    n = code.count("\nfn ") + code.count("\npub fn ") + (1 if code.startswith("fn ") else 0)
+    print(f"{kind}: {len(code.splitlines())} lines, {code.count('#[differentiate')} attributes")
+PY
+
+export CARGO_TARGET_DIR="$work/target"
+for profile in dev release; do
+  flag=""; [ "$profile" = release ] && flag="--release"
+  for kind in with without; do
+    (cd "$work/$kind" && cargo build -q $flag >/dev/null 2>&1)  # dependencies
+    times=()
+    for _ in 1 2 3; do
+      touch "$work/$kind/src/lib.rs"
+      s=$(date +%s.%N)
+      (cd "$work/$kind" && cargo build -q $flag)
+      e=$(date +%s.%N)
+      times+=("$(echo "$e - $s" | bc)")
+    done
+    median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 2p)
+    echo "$profile $kind: median ${median} s (runs: ${times[*]})"
+  done
+done
+
+cd "$root"
+cargo test -q -p ad-macros --release expansion_time -- --ignored --nocapture 2>/dev/null | grep largest
