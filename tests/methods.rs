@@ -29,11 +29,23 @@ impl Spring {
         (x * s).sin()
     }
 
+    /// An associated function calling a free function by its bare name
+    /// (the caller's hidden call check is an associated item too).
+    #[differentiate]
+    fn stored(x: f64, s: f64) -> f64 {
+        stretch(x) * s
+    }
+
     /// A receiver taken mutably: still inactive.
     #[differentiate]
     fn tension(&mut self, x: f64) -> f64 {
         self.k * (x - self.rest)
     }
+}
+
+#[differentiate]
+fn stretch(x: f64) -> f64 {
+    x * x
 }
 
 #[test]
@@ -68,6 +80,8 @@ fn associated_function_and_mut_receiver() {
     let (v, gx, gs) = Spring::scaled_grad(0.3, 2.0);
     assert_eq!(v, (0.6f64).sin());
     assert!((gx - 2.0 * 0.6f64.cos()).abs() < 1e-15 && (gs - 0.3 * 0.6f64.cos()).abs() < 1e-15);
+    let (v, gx, gs) = Spring::stored_grad(1.5, 2.0);
+    assert_eq!((v, gx, gs), (4.5, 6.0, 2.25));
     let mut s = Spring { k: 4.0, rest: 1.0 };
     assert_eq!(s.tension_grad(3.0), (8.0, 4.0));
 }

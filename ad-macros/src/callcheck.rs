@@ -196,13 +196,16 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         let tr = format_ident!("__AdCallable_{}", g);
         let chk = format_ident!("__ad_check_{}", g);
         let message = format!("`{f}` calls `{g}`, which has no derivatives");
-        let label = format!("`{g}` has no `#[differentiate]`");
+        let label = format!("`{g}` needs `#[differentiate]`");
         let note = format!(
             "put `#[differentiate]` on `{g}`; or, if `{g}` is a primitive with hand-written rules `{g}_jvp` and `{g}_vjp`, mark it `#[differentiate(custom)]`"
         );
+        let imported = format!(
+            "if `{g}` has `#[differentiate]` in another module, call it by its path or import that module's items with a glob (`use path::*;`): its derivatives are hidden items next to it"
+        );
         fallbacks.push(quote! {
             const #has: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
-            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #imported)]
             trait #tr {}
             #[diagnostic::do_not_recommend]
             impl<H> #tr for (::ad::__rt::call::NotFound, H) {}
