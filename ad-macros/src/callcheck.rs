@@ -223,7 +223,7 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         #[allow(dead_code, non_upper_case_globals)]
         const #site: ::ad::__rt::call::Found = ::ad::__rt::call::Found;
         #[doc(hidden)]
-        #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all)]
+        #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
         fn #calls() {
             const #site: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
             #(#fallbacks)*
