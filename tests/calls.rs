@@ -190,3 +190,47 @@ fn single_precision_calls() {
     let (v, gx, gy) = calls32_grad(1.5, 2.0);
     assert_eq!((v, gx, gy), (4.5, 6.0, 2.25));
 }
+
+/// A caller in a child module that sees its callee through `use super::*`,
+/// and callers and callees declared inside a function body: the check that
+/// reports calls to functions without derivatives must accept them all.
+mod child {
+    use super::*;
+
+    #[differentiate]
+    pub fn f1_squared(x: f64) -> f64 {
+        let y = f1(x);
+        y * y
+    }
+}
+
+#[test]
+fn calls_through_glob_imports_and_in_function_bodies() {
+    #[differentiate]
+    fn cube(x: f64) -> f64 {
+        x * x * x
+    }
+
+    #[differentiate]
+    fn cube_plus(x: f64, y: f64) -> f64 {
+        cube(x) * y + x
+    }
+
+    for x in [0.4f64, -1.3] {
+        let f1v = x.exp() + x;
+        let (v, g) = child::f1_squared_grad(x);
+        assert_eq!(v, child::f1_squared(x));
+        assert!(
+            (g - 2.0 * f1v * (x.exp() + 1.0)).abs() < 1e-12 * (1.0 + g.abs()),
+            "{g}"
+        );
+        let y = 0.7;
+        let (v, gx, gy) = cube_plus_grad(x, y);
+        assert_eq!(v, x * x * x * y + x);
+        assert!((gx - (3.0 * x * x * y + 1.0)).abs() < 1e-12, "{gx}");
+        assert!((gy - x * x * x).abs() < 1e-12, "{gy}");
+        let (_, _, _, hx, hy) = cube_plus_hvp(x, 1.0, y, 0.0);
+        assert!((hx - 6.0 * x * y).abs() < 1e-12, "{hx}");
+        assert!((hy - 3.0 * x * x).abs() < 1e-12, "{hy}");
+    }
+}

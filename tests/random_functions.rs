@@ -27835,12 +27835,7 @@ fn check_point(case: &Case, which: usize, p: &Point, counts: &mut [usize; 9]) ->
     out
 }
 
-// Known failures, to fix before this runs in CI: 72 of the 9000 checks, all
-// second order (`_hvp` against finite differences and symmetry), in
-// functions that call others inside loops (r010 and its callers first).
-// Run it with `cargo test -p ad --test random_functions -- --ignored`.
 #[test]
-#[ignore = "72 known second-order mismatches (r010 first); see the comment above"]
 fn random_functions_agree() {
     let mut counts = [0usize; 9];
     let mut mismatches = Vec::new();

@@ -43,7 +43,10 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         let mode = crate::emit::WrapperMode::Custom {
             second_order: options.custom_second_order,
         };
-        out.extend(crate::emit::wrappers(&model, None, mode));
+        out.extend(with_marker(
+            &model,
+            crate::emit::wrappers(&model, None, mode),
+        ));
         if let Err(e) = errors.check() {
             out.extend(e.into_compile_error());
         }
@@ -63,10 +66,9 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(()) => {
             let bodies = crate::emit::bodies(&prog, &model.ret);
             let mut generated = crate::emit::generate(&model, Some(&bodies));
-            generated.extend(crate::emit::wrappers(
+            generated.extend(with_marker(
                 &model,
-                Some(&bodies),
-                crate::emit::WrapperMode::Generated,
+                crate::emit::wrappers(&model, Some(&bodies), crate::emit::WrapperMode::Generated),
             ));
             if options.dump {
                 eprintln!(
@@ -76,18 +78,32 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 );
             }
             out.extend(generated);
+            let mut called: Vec<&[crate::ir::Stmt]> =
+                vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
+            for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
+                called.push(&j.body.stmts);
+            }
+            out.extend(crate::callcheck::check(&model, called));
         }
         Err(e) => {
             if signature_ok {
                 out.extend(crate::emit::generate(&model, None));
-                out.extend(crate::emit::wrappers(
+                out.extend(with_marker(
                     &model,
-                    None,
-                    crate::emit::WrapperMode::Stub,
+                    crate::emit::wrappers(&model, None, crate::emit::WrapperMode::Stub),
                 ));
             }
             out.extend(e.into_compile_error());
         }
     }
     out
+}
+
+/// The wrappers, with the marker that says they exist (`callcheck.rs`).
+fn with_marker(model: &Model, wrappers: TokenStream) -> TokenStream {
+    if wrappers.is_empty() {
+        return wrappers;
+    }
+    let marker = crate::callcheck::marker(model);
+    quote!(#wrappers #marker)
 }

@@ -12,6 +12,7 @@
 
 mod activity;
 mod adjoint;
+mod callcheck;
 mod emit;
 mod error;
 mod expand;

@@ -117,6 +117,56 @@ impl Tangent<'_> {
         dv
     }
 
+    /// `let pair = __ad_jvp_g(a, da, n, NoTangent);` for the call `g(a, n)`:
+    /// the value and its tangent. A callee's reverse mode
+    /// `__ad_vjp_g(a, n, y_bar)` has its tangent from
+    /// `__ad_vjpjvp_g(.., y_bar, dy_bar)`.
+    fn call(
+        &mut self,
+        path: &syn::Path,
+        args: &[Expr],
+        method: bool,
+        span: proc_macro2::Span,
+        out: &mut Block,
+    ) -> VarId {
+        let callee = if is_wrapper(path, "vjp") {
+            let mut callee = path.clone();
+            if let Some(last) = callee.segments.last_mut() {
+                let name = last
+                    .ident
+                    .to_string()
+                    .replacen("__ad_vjp_", "__ad_vjpjvp_", 1);
+                last.ident = syn::Ident::new(&name, last.ident.span());
+            }
+            callee
+        } else {
+            wrapper(path, "jvp")
+        };
+        let mut jargs = Vec::new();
+        for (k, a) in args.iter().enumerate() {
+            jargs.push(a.clone());
+            if method && k == 0 {
+                continue; // the receiver
+            }
+            jargs.push(
+                self.tan_of(a)
+                    .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
+            );
+        }
+        let pair = self.prog.derived("pair");
+        out.push(Stmt::Let {
+            var: pair,
+            ty: None,
+            expr: Expr::Call2 {
+                path: callee,
+                args: jargs,
+                method,
+            },
+            span,
+        });
+        pair
+    }
+
     /// Slots and arrays are updated in place: their tangents must exist.
     fn materialized(&self, v: VarId) -> bool {
         self.prog.vars[v].slot || self.prog.vars[v].array || self.updated.contains(&v)
@@ -132,49 +182,36 @@ impl Tangent<'_> {
                     span,
                     ..
                 } if self.act.is_active(*var) => {
-                    // y = g(a, n): (y, dy) = __ad_jvp_g(a, da, n, NoTangent);
-                    // and a callee's reverse mode pair = __ad_vjp_g(a, n, y_bar)
-                    // has its tangent from __ad_vjpjvp_g(.., y_bar, dy_bar).
-                    let callee = if is_wrapper(path, "vjp") {
-                        let mut callee = path.clone();
-                        if let Some(last) = callee.segments.last_mut() {
-                            let name =
-                                last.ident
-                                    .to_string()
-                                    .replacen("__ad_vjp_", "__ad_vjpjvp_", 1);
-                            last.ident = syn::Ident::new(&name, last.ident.span());
-                        }
-                        callee
-                    } else {
-                        wrapper(path, "jvp")
-                    };
-                    let mut jargs = Vec::new();
-                    for (k, a) in args.iter().enumerate() {
-                        jargs.push(a.clone());
-                        if *method && k == 0 {
-                            continue; // the receiver
-                        }
-                        jargs.push(
-                            self.tan_of(a)
-                                .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
-                        );
-                    }
-                    let pair = self.prog.derived("pair");
-                    out.push(Stmt::Let {
-                        var: pair,
-                        ty: None,
-                        expr: Expr::Call2 {
-                            path: callee,
-                            args: jargs,
-                            method: *method,
-                        },
-                        span: *span,
-                    });
+                    let pair = self.call(path, args, *method, *span, &mut out);
                     let dv = self.new_tangent(*var);
                     for (v, k) in [(*var, 0), (dv, 1)] {
                         out.push(Stmt::Let {
                             var: v,
                             ty: None,
+                            expr: Expr::Field(Box::new(Expr::var(pair)), k),
+                            span: *span,
+                        });
+                    }
+                }
+                // A call assigned in place: reverse mode hoists the `let` of
+                // a call inside a loop whose value its reverse sweep reads
+                // (`t = g(u)` in the forward sweep of `_vjp`).
+                Stmt::Assign {
+                    place,
+                    op,
+                    expr: Expr::Call2 { path, args, method },
+                    span,
+                } if self.act.is_active(place.var()) && self.tan.contains_key(&place.var()) => {
+                    let dt = self.tan[&place.var()];
+                    let dplace = match place {
+                        Place::Var(_) => Place::Var(dt),
+                        Place::Index(_, i) => Place::Index(dt, i.clone()),
+                    };
+                    let pair = self.call(path, args, *method, *span, &mut out);
+                    for (place, k) in [(dplace, 1), (place.clone(), 0)] {
+                        out.push(Stmt::Assign {
+                            place,
+                            op: *op,
                             expr: Expr::Field(Box::new(Expr::var(pair)), k),
                             span: *span,
                         });

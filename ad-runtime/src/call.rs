@@ -114,3 +114,17 @@ impl<X> AddTo<X> for () {
 pub fn accumulate<X, C: AddTo<X>>(x: &mut X, c: C) {
     c.add_to(x);
 }
+
+/// A differentiated function's hidden marker (`__ad_has_g`) and a
+/// differentiated caller's (`__ad_site_f_..`) have this type, found through
+/// the caller's module.
+#[derive(Clone, Copy, Debug)]
+pub struct Found;
+
+/// The type of the fallbacks for those markers, when the module has none:
+/// with a caller at module level, a call to `g` whose marker is not found
+/// is a call to a function without derivatives, and the caller's hidden
+/// check turns it into an error that says so (see `ad-macros`'
+/// `callcheck.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct NotFound;

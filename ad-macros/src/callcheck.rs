@@ -1,0 +1,236 @@
+//! A clear error for a call to a function without derivatives.
+//!
+//! Inside a differentiated `f`, a call `g(x)` with an active argument calls
+//! `g`'s hidden wrappers (`__ad_vjp_g`, ...). If `g` is a plain function,
+//! they do not exist and rustc reports `cannot find function __ad_vjp_g`,
+//! which does not say what to do. The macro cannot know at `f` whether `g`
+//! has derivatives, and on stable Rust a missing name cannot fall back to
+//! something else below the module's own names, so that error stays; this
+//! module adds a second one, at the same call, that says what is wrong and
+//! what to write instead.
+//!
+//! Each differentiated `g` gets a marker `const __ad_has_g: Found` next to its
+//! wrappers (same visibility, so it travels with them through imports). Each
+//! caller `f` gets a marker of its own, `__ad_site_f_<hash>`, and a hidden
+//! function that is never called:
+//!
+//! ```ignore
+//! fn __ad_calls_f() {
+//!     const __ad_site_f_1a2b: NotFound = NotFound; // fallbacks, found only
+//!     const __ad_has_g: NotFound = NotFound;        // when the module has none
+//!     #[diagnostic::on_unimplemented(message = "`f` calls `g`, which has no derivatives", ..)]
+//!     trait __AdCallable_g {}
+//!     impl<H> __AdCallable_g for (NotFound, H) {}   // `f` is not at module level
+//!     impl __AdCallable_g for (Found, Found) {}
+//!     fn __ad_check_g<T: __AdCallable_g>(_: T) {}
+//!     {
+//!         use self::*; // the module's names shadow the fallbacks above
+//!         __ad_check_g((__ad_site_f_1a2b, __ad_has_g)); // at the user's call
+//!     }
+//! }
+//! ```
+//!
+//! When `f` is at module level (its own marker is found), the wrappers of a
+//! bare-name call `g(..)` are looked up exactly in the module, like `g`'s
+//! marker: the check fails exactly when `__ad_vjp_g` is missing (given that
+//! the marker goes wherever the wrappers go, which holds for items defined
+//! together and for glob imports; only a hand-written import of a hidden
+//! wrapper without its marker would defeat it). When `f`
+//! is in a function body or an `impl` block, its marker is not in the module,
+//! so nothing is checked (`g` may be a differentiated function of the same
+//! block): the check never rejects code that compiles without it. Calls by
+//! path (`m::g`), method calls, and callers whose bodies declare items or
+//! call macros (which could bring other wrappers into scope) are not checked.
+
+use crate::ir::{walk, Expr, Header, Stmt};
+use crate::parse::Model;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::collections::BTreeMap;
+
+/// The marker next to a differentiated function's wrappers.
+pub fn marker(model: &Model) -> TokenStream {
+    let item = model.item;
+    let vis = &item.vis;
+    let has = format_ident!("__ad_has_{}", base(&item.sig.ident));
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_upper_case_globals)]
+        #vis const #has: ::ad::__rt::call::Found = ::ad::__rt::call::Found;
+    }
+}
+
+fn base(ident: &syn::Ident) -> String {
+    ident.to_string().trim_start_matches("r#").to_owned()
+}
+
+/// The callee of a call to a hidden wrapper by a bare name, and where the
+/// user wrote it.
+fn callee(path: &syn::Path) -> Option<(String, Span)> {
+    if path.leading_colon.is_some() || path.segments.len() != 1 {
+        return None;
+    }
+    let seg = path.segments.first()?;
+    let name = seg.ident.to_string();
+    ["__ad_vjpjvp_", "__ad_jvp_", "__ad_vjp_"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .filter(|g| !g.is_empty())
+        .map(|g| (g.to_owned(), seg.ident.span()))
+}
+
+fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
+    match e {
+        Expr::Call2 { path, args, method } => {
+            if !*method {
+                if let Some((g, span)) = callee(path) {
+                    out.entry(g).or_insert(span);
+                }
+            }
+            args.iter().for_each(|a| visit_expr(a, out));
+        }
+        Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
+            visit_expr(a, out)
+        }
+        Expr::Bin(_, a, b) => {
+            visit_expr(a, out);
+            visit_expr(b, out);
+        }
+        Expr::Call(_, _, args) | Expr::Rule(_, args) | Expr::List { elems: args, .. } => {
+            args.iter().for_each(|a| visit_expr(a, out))
+        }
+        Expr::Partial { args, out: y, .. } => {
+            args.iter().for_each(|a| visit_expr(a, out));
+            visit_expr(y, out);
+        }
+        Expr::Repeat { elem, .. } => visit_expr(elem, out),
+        Expr::Index(_, i) => visit_expr(i, out),
+        Expr::Use(_) | Expr::Pop(_) | Expr::Take(_) | Expr::Opaque(..) | Expr::Fresh { .. } => {}
+    }
+}
+
+fn visit_block(block: &[Stmt], out: &mut BTreeMap<String, Span>) {
+    walk(block, &mut |s| match s {
+        Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => visit_expr(expr, out),
+        Stmt::If { cond, .. } => visit_expr(cond, out),
+        Stmt::Push { value, .. } => visit_expr(value, out),
+        Stmt::Loop {
+            header: Header::Times(e),
+            ..
+        } => visit_expr(e, out),
+        _ => {}
+    });
+}
+
+/// Whether the body declares items or calls macros, which could bring
+/// wrappers into its scope that the module does not have.
+fn may_declare(tokens: TokenStream) -> bool {
+    const ITEMS: &[&str] = &[
+        "use",
+        "fn",
+        "mod",
+        "const",
+        "static",
+        "macro_rules",
+        "extern",
+        "impl",
+        "trait",
+        "struct",
+        "enum",
+        "type",
+        "union",
+    ];
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    for (i, t) in trees.iter().enumerate() {
+        match t {
+            TokenTree::Ident(id) if ITEMS.iter().any(|k| id == k) => return true,
+            TokenTree::Punct(p) if p.as_char() == '!' => {
+                let after_name = i > 0 && matches!(trees[i - 1], TokenTree::Ident(_));
+                let before_args = matches!(trees.get(i + 1), Some(TokenTree::Group(_)));
+                if after_name && before_args {
+                    return true;
+                }
+            }
+            TokenTree::Group(g) if may_declare(g.stream()) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// FNV-1a: a stable name for the caller's marker.
+fn hash(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The caller's marker and hidden check (empty when it calls no wrapper by
+/// a bare name). `bodies` are the generated bodies that may call wrappers.
+pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) -> TokenStream {
+    let item = model.item;
+    if model.receiver.is_some() {
+        return TokenStream::new(); // a method: in an `impl` block
+    }
+    let mut callees = BTreeMap::new();
+    for b in bodies {
+        visit_block(b, &mut callees);
+    }
+    if callees.is_empty() || may_declare(item.block.to_token_stream()) {
+        return TokenStream::new();
+    }
+    let f = base(&item.sig.ident);
+    let site = format_ident!(
+        "__ad_site_{}_{:08x}",
+        f,
+        hash(&item.to_token_stream().to_string())
+    );
+    let calls = format_ident!("__ad_calls_{}", f);
+    let mut fallbacks = Vec::new();
+    let mut checks = Vec::new();
+    for (g, span) in &callees {
+        let has = format_ident!("__ad_has_{}", g);
+        let tr = format_ident!("__AdCallable_{}", g);
+        let chk = format_ident!("__ad_check_{}", g);
+        let message = format!("`{f}` calls `{g}`, which has no derivatives");
+        let label = format!("`{g}` needs `#[differentiate]`");
+        let note = format!(
+            "put `#[differentiate]` on `{g}`; or, if `{g}` is a primitive with hand-written rules `{g}_jvp` and `{g}_vjp`, mark it `#[differentiate(custom)]`"
+        );
+        let imported = format!(
+            "if `{g}` has `#[differentiate]` in another module, call it by its path or import that module's items with a glob (`use path::*;`): its derivatives are hidden items next to it"
+        );
+        fallbacks.push(quote! {
+            const #has: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #imported)]
+            trait #tr {}
+            #[diagnostic::do_not_recommend]
+            impl<H> #tr for (::ad::__rt::call::NotFound, H) {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::Found) {}
+            fn #chk<T: #tr>(_: T) {}
+        });
+        let site = syn::Ident::new(&site.to_string(), *span);
+        let has = syn::Ident::new(&has.to_string(), *span);
+        let chk = syn::Ident::new(&chk.to_string(), *span);
+        checks.push(quote_spanned!(*span=> #chk((#site, #has));));
+    }
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_upper_case_globals)]
+        const #site: ::ad::__rt::call::Found = ::ad::__rt::call::Found;
+        #[doc(hidden)]
+        #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+        fn #calls() {
+            const #site: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
+            #(#fallbacks)*
+            {
+                use self::*;
+                #(#checks)*
+            }
+        }
+    }
+}
