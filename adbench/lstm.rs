@@ -141,47 +141,48 @@ pub fn lstm_objective(
 ) -> f64 {
     // Offset of the extra parameters in theta.
     let eo = 8 * l * b;
-    // The state, per layer hidden[b] then cell[b] (ADBench copies it too).
-    let mut s = vec![0.0; 2 * l * b];
+    // The state, as ADBench's (per layer hidden[b] then cell[b]) after a
+    // first block holding the first layer's input x[b] (and b unused
+    // entries): the input of layer k is then always at 2 b k, x for the
+    // first layer and the hidden values of the layer below for the others
+    // (ADBench's `xp`), and no branch picks it.
+    let mut s = vec![0.0; 2 * (l + 1) * b];
     for i in 0..2 * l * b {
-        s[i] = state[i];
+        s[2 * b + i] = state[i];
     }
-    let mut x = vec![0.0; b];
     let mut y = vec![0.0; b];
     let mut total = 0.0;
     for t in 0..c - 1 {
         // lstm_predict: the input times in_weight.
         for i in 0..b {
-            x[i] = sequence[t * b + i] * theta[eo + i];
+            s[i] = sequence[t * b + i] * theta[eo + i];
         }
         for layer in 0..l {
-            // Parameter offsets of the layer: weight, bias; state: hidden, cell.
+            // Offsets of the layer's weight and bias in theta, and of its
+            // input, hidden and cell values in s.
             let wo = 8 * b * layer;
             let bo = wo + 4 * b;
-            let ho = 2 * b * layer;
+            let xo = 2 * b * layer;
+            let ho = xo + 2 * b;
             let co = ho + b;
             for i in 0..b {
-                // The layer's input: x for the first layer, else the hidden
-                // values of the layer below (ADBench's `xp`).
-                let xin = if layer == 0 { x[i] } else { s[ho - 2 * b + i] };
-                let h = s[ho + i];
                 // Each exp and tanh is its own `let`: its value is kept for
-                // the reverse sweep instead of computed again there.
-                let e_f = (-(xin * theta[wo + i] + theta[bo + i])).exp();
+                // the reverse sweep instead of computed again there. The
+                // state is read in place (no `let` copies to keep).
+                let e_f = (-(s[xo + i] * theta[wo + i] + theta[bo + i])).exp();
                 let forget = 1.0 / (1.0 + e_f);
-                let e_i = (-(h * theta[wo + b + i] + theta[bo + b + i])).exp();
+                let e_i = (-(s[ho + i] * theta[wo + b + i] + theta[bo + b + i])).exp();
                 let ingate = 1.0 / (1.0 + e_i);
-                let e_o = (-(xin * theta[wo + 2 * b + i] + theta[bo + 2 * b + i])).exp();
+                let e_o = (-(s[xo + i] * theta[wo + 2 * b + i] + theta[bo + 2 * b + i])).exp();
                 let outgate = 1.0 / (1.0 + e_o);
-                let change = (h * theta[wo + 3 * b + i] + theta[bo + 3 * b + i]).tanh();
-                let cell = s[co + i] * forget + ingate * change;
-                s[co + i] = cell;
-                let tc = cell.tanh();
+                let change = (s[ho + i] * theta[wo + 3 * b + i] + theta[bo + 3 * b + i]).tanh();
+                s[co + i] = s[co + i] * forget + ingate * change;
+                let tc = s[co + i].tanh();
                 s[ho + i] = outgate * tc;
             }
         }
         // The prediction from the last layer's hidden values.
-        let top = 2 * b * (l - 1);
+        let top = 2 * b * l;
         for i in 0..b {
             y[i] = s[top + i] * theta[eo + b + i] + theta[eo + 2 * b + i];
         }
