@@ -15,6 +15,29 @@
 // not supported), so its initial zeros are never read, in the original and
 // in the generated derivatives (to which a function's own `#[allow]` does
 // not carry over): hence the module-wide `unused_assignments`.
+//
+// Macro limitations met here (reported, not worked around in the macro):
+//
+// 1. A tuple pattern bound from an `if` is rejected ("a tuple pattern needs
+//    a tuple expression here"):
+//        #[differentiate]
+//        fn f(x: f64) -> f64 {
+//            let (a, b) = if x > 0.0 { (x, 2.0 * x) } else { (-x, x) };
+//            a * b
+//        }
+// 2. The function's attributes are not carried to the generated items, so
+//    a warning in generated code cannot be silenced per function: this
+//    warns "value assigned to `dy` is never read" (in `f_jvp`, `f_hvp`)
+//    despite the `#[allow]`:
+//        #[allow(unused_assignments)]
+//        #[differentiate]
+//        fn f(x: f64) -> f64 {
+//            let mut y = 0.0;
+//            if x > 0.0 { y = x * x; } else { y = -x; }
+//            y
+//        }
+//    The same holds for `#[inline]`, which would let LLVM share the forward
+//    sweep of the two `_vjp` passes of `block_ad_reverse` (BENCHMARKS.md).
 #![allow(dead_code, unused_assignments)]
 
 use ad::differentiate;
