@@ -3,10 +3,16 @@
 //! ADBench's measure (its hand-written C++ reads 1.88 at 10k D2 K5,
 //! Tapenade 3.74).
 //!
+//! Peers (group `gmm_peers`): the gradient from `num_dual::Dual64` (one
+//! forward pass per parameter, 30 passes) and from the `reverse` crate's
+//! tape, both over the same objective (`adbench/gmm_peers.rs`).
+//!
 //! Run: `cargo bench --bench gmm`
 
 #[path = "../adbench/gmm.rs"]
 mod gmm;
+#[path = "../adbench/gmm_peers.rs"]
+mod gmm_peers;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -31,6 +37,43 @@ fn bench(c: &mut Criterion) {
         });
         group.bench_function(format!("{name}/ad_grad"), |b| {
             b.iter(|| gmm::gmm_objective_grad(black_box(&theta), black_box(x), d, k, n, g, m))
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("gmm_peers");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(20);
+    let tape = reverse::Tape::new();
+    let mut work = Vec::new();
+    for name in ["gmm_1k_d2_K5", "gmm_10k_d2_K5"] {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("data/adbench/gmm")
+            .join(format!("{name}.txt"));
+        let input = gmm::read_gmm(&path, false).expect("the ADBench input");
+        let (d, k, n) = (input.d, input.k, input.n);
+        let (g, m) = (input.wishart_gamma, input.wishart_m);
+        let theta = input.theta();
+        let x = &input.x;
+        // The peers' gradients agree with the generated one first.
+        let (v, grad) = gmm::gmm_objective_grad(&theta, x, d, k, n, g, m);
+        let (vd, gd) = gmm_peers::grad_num_dual(&theta, &mut work, x, d, k, n, g, m);
+        let (vr, gr) = gmm_peers::grad_reverse(&theta, &tape, x, d, k, n, g, m);
+        for (what, value, gradient) in [("num-dual", vd, &gd), ("reverse", vr, &gr)] {
+            assert!((value - v).abs() <= 1e-10 * v.abs(), "{what} value");
+            for i in 0..grad.len() {
+                assert!(
+                    (gradient[i] - grad[i]).abs() <= 1e-9 * (1.0 + grad[i].abs()),
+                    "{what} gradient entry {i}"
+                );
+            }
+        }
+        group.bench_function(format!("{name}/num_dual_grad"), |b| {
+            b.iter(|| gmm_peers::grad_num_dual(black_box(&theta), &mut work, x, d, k, n, g, m))
+        });
+        group.bench_function(format!("{name}/reverse_tape"), |b| {
+            b.iter(|| gmm_peers::grad_reverse(black_box(&theta), &tape, x, d, k, n, g, m))
         });
     }
     group.finish();

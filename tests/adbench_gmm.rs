@@ -6,6 +6,8 @@
 
 #[path = "../adbench/gmm.rs"]
 mod gmm;
+#[path = "../adbench/gmm_peers.rs"]
+mod gmm_peers;
 
 use gmm::{gmm_objective, gmm_objective_grad, gmm_objective_hvp, gmm_objective_jvp, GmmInput};
 use std::path::{Path, PathBuf};
@@ -257,4 +259,41 @@ fn ln_gamma_known_values() {
             "ln_gamma({x}) = {got:e}, expected {expected:e}"
         );
     }
+}
+
+/// The benchmarks' peers (`num-dual` forward passes and the `reverse`
+/// crate's tape, `adbench/gmm_peers.rs`) compute the JAX reference too.
+#[test]
+fn peers_match_jax() {
+    let instance = load("gmm_1k_d2_K5.txt", "gmm_1k_d2_K5.json");
+    let g = &instance.input;
+    let theta = g.theta();
+    let reference_value = json_number(&instance.reference, "objective");
+    let reference = json_numbers(&instance.reference, "gradient");
+    let (gm, gk, gn) = (g.d, g.k, g.n);
+    let (value, gradient) = gmm_peers::grad_num_dual(
+        &theta,
+        &mut Vec::new(),
+        &g.x,
+        gm,
+        gk,
+        gn,
+        g.wishart_gamma,
+        g.wishart_m,
+    );
+    assert!(adbench_error(value, reference_value) < TOLERANCE);
+    assert_entries_match("num-dual gradient", &gradient, &reference);
+    let tape = reverse::Tape::new();
+    let (value, gradient) = gmm_peers::grad_reverse(
+        &theta,
+        &tape,
+        &g.x,
+        gm,
+        gk,
+        gn,
+        g.wishart_gamma,
+        g.wishart_m,
+    );
+    assert!(adbench_error(value, reference_value) < TOLERANCE);
+    assert_entries_match("reverse-tape gradient", &gradient, &reference);
 }
