@@ -96,9 +96,10 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
             visit_expr(a, out);
             visit_expr(b, out);
         }
-        Expr::Call(_, _, args) | Expr::Rule(_, args) | Expr::List { elems: args, .. } => {
-            args.iter().for_each(|a| visit_expr(a, out))
-        }
+        Expr::Call(_, _, args)
+        | Expr::La(_, args)
+        | Expr::Rule(_, args)
+        | Expr::List { elems: args, .. } => args.iter().for_each(|a| visit_expr(a, out)),
         Expr::Partial { args, out: y, .. } => {
             args.iter().for_each(|a| visit_expr(a, out));
             visit_expr(y, out);
