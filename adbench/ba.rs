@@ -25,19 +25,10 @@
 //            let (a, b) = if x > 0.0 { (x, 2.0 * x) } else { (-x, x) };
 //            a * b
 //        }
-// 2. The function's attributes are not carried to the generated items, so
-//    a warning in generated code cannot be silenced per function: this
-//    warns "value assigned to `dy` is never read" (in `f_jvp`, `f_hvp`)
-//    despite the `#[allow]`:
-//        #[allow(unused_assignments)]
-//        #[differentiate]
-//        fn f(x: f64) -> f64 {
-//            let mut y = 0.0;
-//            if x > 0.0 { y = x * x; } else { y = -x; }
-//            y
-//        }
-//    The same holds for `#[inline]`, which would let LLVM share the forward
-//    sweep of the two `_vjp` passes of `block_ad_reverse` (BENCHMARKS.md).
+// 2. (Fixed since: the function's `#[inline]`, `#[cold]`, lint levels and
+//    `#[cfg]` now carry to its derivatives. `#[inline]` on `reproj_error`
+//    does not change the timings: the two `_vjp` passes of
+//    `block_ad_reverse` each still run the forward sweep.)
 #![allow(dead_code, unused_assignments)]
 
 use ad::differentiate;

@@ -230,3 +230,38 @@ fn calls_assigned_in_the_forward_sweep_keep_their_tangents() {
         );
     }
 }
+
+// The function's `#[cfg]` applies to its derivatives too: here it is false,
+// so neither `gone` nor its derivatives exist, and this `gone_grad` does not
+// clash with a generated one.
+#[differentiate]
+#[cfg(any())]
+fn gone(x: f64) -> f64 {
+    x
+}
+
+fn gone_grad(_x: f64) -> f64 {
+    42.0
+}
+
+// `#[inline]` and lint levels are carried too (an unused assignment in the
+// generated tangent code would warn without the function's `allow`).
+#[differentiate]
+#[inline]
+#[allow(unused_assignments)]
+fn kept(x: f64) -> f64 {
+    let mut y = 0.0;
+    if x > 0.0 {
+        y = x * x;
+    } else {
+        y = -x;
+    }
+    y
+}
+
+#[test]
+fn attributes_of_the_function_carry_to_its_derivatives() {
+    assert_eq!(gone_grad(1.0), 42.0);
+    assert_eq!(kept_grad(3.0), (9.0, 6.0));
+    assert_eq!(kept_grad(-3.0), (3.0, -1.0));
+}

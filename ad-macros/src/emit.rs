@@ -359,6 +359,15 @@ impl Emitter<'_> {
     }
 }
 
+/// The attributes of the user's function named in `names`, to put on the
+/// generated items too.
+fn carried_attrs<'a>(item: &'a syn::ItemFn, names: &[&str]) -> Vec<&'a syn::Attribute> {
+    item.attrs
+        .iter()
+        .filter(|a| names.iter().any(|n| a.path().is_ident(n)))
+        .collect()
+}
+
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
@@ -725,7 +734,10 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         }
     };
     let ret = &model.ret;
+    // The wrappers are `#[inline]` already: only lint levels and `#[cfg]`.
+    let carried = carried_attrs(item, &["allow", "expect", "warn", "deny", "cfg"]);
     let allow = allow();
+    let allow = quote!(#allow #(#carried)*);
 
     // Names: the generated programs' when there are bodies, else fresh ones.
     let mut names = match bodies {
@@ -1029,7 +1041,14 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     let grad_name = format_ident!("{}_grad", name);
     let ret = &model.ret;
     let has_value = model.has_output;
+    // The user's `#[inline]`, `#[cold]`, lint levels and `#[cfg]` apply to the
+    // derivatives too.
+    let carried = carried_attrs(
+        item,
+        &["inline", "cold", "allow", "expect", "warn", "deny", "cfg"],
+    );
     let allow = allow();
+    let allow = quote!(#allow #(#carried)*);
     let unreachable = quote!(::core::unreachable!(
         "the derivative of a function that failed to compile"
     ));

@@ -143,13 +143,13 @@ pub fn mul<A: MulRule<B>, B>(a: &A, b: &B) -> A::Output {
     A::value(a, b)
 }
 
-/// `a / b` on references (see [`mul`]).
+/// `a / b` on references (see [`mul()`]).
 #[inline]
 pub fn div<A: DivRule<B>, B>(a: &A, b: &B) -> A::Output {
     A::value(a, b)
 }
 
-/// `a + b` on references (see [`mul`]).
+/// `a + b` on references (see [`mul()`]).
 #[inline]
 pub fn add<'x, A, B>(a: &'x A, b: &'x B) -> <&'x A as core::ops::Add<&'x B>>::Output
 where
@@ -158,7 +158,7 @@ where
     a + b
 }
 
-/// `a - b` on references (see [`mul`]).
+/// `a - b` on references (see [`mul()`]).
 #[inline]
 pub fn sub<'x, A, B>(a: &'x A, b: &'x B) -> <&'x A as core::ops::Sub<&'x B>>::Output
 where
@@ -167,7 +167,7 @@ where
     a - b
 }
 
-/// `-a` on a reference (see [`mul`]).
+/// `-a` on a reference (see [`mul()`]).
 #[inline]
 pub fn neg<'x, A>(a: &'x A) -> <&'x A as core::ops::Neg>::Output
 where
