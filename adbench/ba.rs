@@ -13,8 +13,7 @@
 // Each includer uses a part of it. The rotated point of `reproj_error` is
 // assigned in both branches of an `if` (a `let` of a tuple from an `if` is
 // not supported), so its initial zeros are never read, in the original and
-// in the generated derivatives (to which a function's own `#[allow]` does
-// not carry over): hence the module-wide `unused_assignments`.
+// in the generated derivatives: hence `unused_assignments`, module-wide.
 //
 // Macro limitations met here (reported, not worked around in the macro):
 //
