@@ -47,6 +47,73 @@ fn bench(c: &mut Criterion) {
     assert!((g1 - h1).amax() < 1e-12 && (g2 - h2).amax() < 1e-12);
     assert!((gb1 - hb1).amax() < 1e-12 && (gb2 - hb2).amax() < 1e-12);
 
+    // Interleaved rounds (this machine's speed drifts between criterion's
+    // blocks): the best per-call time of each over 7 alternating rounds.
+    let mut best = [f64::INFINITY; 4];
+    for _ in 0..7 {
+        let runs: [&dyn Fn(); 4] = [
+            &|| {
+                black_box(mlp_loss(black_box(&w1), &b1, &w2, &b2, &x, &ones, &labels));
+            },
+            &|| {
+                black_box(mlp_loss_grad(
+                    black_box(&w1),
+                    &b1,
+                    &w2,
+                    &b2,
+                    &x,
+                    &ones,
+                    &labels,
+                ));
+            },
+            &|| {
+                black_box(mlp_grad_by_hand(
+                    black_box(&w1),
+                    &b1,
+                    &w2,
+                    &b2,
+                    &x,
+                    &ones,
+                    &labels,
+                ));
+            },
+            &|| {
+                black_box(mlp_loss_hvp(
+                    black_box(&w1),
+                    &dw1,
+                    &b1,
+                    &db1,
+                    &w2,
+                    &dw2,
+                    &b2,
+                    &db2,
+                    &x,
+                    &ones,
+                    &labels,
+                ));
+            },
+        ];
+        for (k, run) in runs.iter().enumerate() {
+            let start = std::time::Instant::now();
+            for _ in 0..10 {
+                run();
+            }
+            best[k] = best[k].min(start.elapsed().as_secs_f64() / 10.0);
+        }
+    }
+    println!(
+        "interleaved, best of 7 rounds of 10 calls: primal {:.2} ms, ad_grad {:.2} ms, \
+         hand_grad {:.2} ms, ad_hvp {:.2} ms; ad_grad / primal = {:.2}, ad_grad / hand_grad = {:.2}, \
+         ad_hvp / ad_grad = {:.2}",
+        best[0] * 1e3,
+        best[1] * 1e3,
+        best[2] * 1e3,
+        best[3] * 1e3,
+        best[1] / best[0],
+        best[1] / best[2],
+        best[3] / best[1]
+    );
+
     let mut group = c.benchmark_group("mlp");
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(5));

@@ -31,6 +31,25 @@ use crate::ops::{Cotangent, DivRule, MulRule};
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, Dyn, OMatrix, RealField, SMatrix, U1};
 
+/// `b^T` as a strided view of `b`'s storage: no copy (nalgebra's products
+/// take any strides).
+#[inline]
+fn transposed<T: RealField + Copy, R: Dim, C: Dim>(
+    b: &OMatrix<T, R, C>,
+) -> nalgebra::MatrixView<'_, T, C, R, Dyn, Dyn>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    let (r, c) = b.shape_generic();
+    nalgebra::MatrixView::from_slice_with_strides_generic(
+        b.as_slice(),
+        c,
+        r,
+        Dyn(r.value()),
+        Dyn(1),
+    )
+}
+
 /// `C = A B` between owned matrices of the dynamic family (`R1 x C1` times
 /// `C1 x C2`; `U1` marks a vector side).
 macro_rules! dyn_products {
@@ -43,7 +62,7 @@ macro_rules! dyn_products {
             }
             #[inline]
             fn vjp_lhs(_a: &Self, b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) -> Self {
-                c_bar * b.transpose()
+                c_bar * transposed(b)
             }
             #[inline]
             fn vjp_rhs(a: &Self, _b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) -> OMatrix<T, $c1, $c2> {
@@ -51,7 +70,7 @@ macro_rules! dyn_products {
             }
             #[inline]
             fn acc_lhs(acc: &mut Self, _a: &Self, b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) {
-                acc.gemm(T::one(), c_bar, &b.transpose(), T::one());
+                acc.gemm(T::one(), c_bar, &transposed(b), T::one());
             }
             #[inline]
             fn acc_rhs(acc: &mut OMatrix<T, $c1, $c2>, a: &Self, _b: &OMatrix<T, $c1, $c2>, c_bar: &Self::Output) {
