@@ -31,6 +31,7 @@
 //! - [Supported code](#supported-code), [arrays, outputs and
 //!   buffers](#arrays-outputs-and-buffers), [methods and
 //!   generics](#methods-and-generic-functions)
+//! - [Vectors and matrices (nalgebra)](#vectors-and-matrices-nalgebra)
 //! - [Calls and custom rules](#calls-and-custom-rules)
 //! - [Conventions at non-differentiable
 //!   points](#conventions-at-non-differentiable-points)
@@ -321,6 +322,45 @@
 //! assert_eq!(cube_grad(2.0f64), (8.0f64, 12.0f64));
 //! ```
 //!
+//! # Vectors and matrices (nalgebra)
+//!
+//! Parameters of nalgebra types (`DMatrix`, `DVector`, `RowDVector`,
+//! `SMatrix`, `SVector` and aliases such as `Vector3`, of `f32`/`f64`, owned
+//! or borrowed) are active; their tangents have the parameter's type and
+//! their cotangents are owned values of its shape. [`nalgebra`] is
+//! re-exported. The operators (`*` for matrix products, outer products and
+//! scalings, `+`, `-`, `/` by a scalar, `+=`, `-=`), the methods
+//! `transpose`, `dot`, `component_mul`, `component_div`, `sum`, `mean`,
+//! `norm`, `norm_squared`, `add_scalar`, `column`, `row`, element reads and
+//! writes, `from_element`, `.map(|v| ..)` (its body differentiated as scalar
+//! code) and the functions of [`nn`] are differentiated; rules are chosen by
+//! type and never form a Jacobian (the cotangents of `A x` are `y_bar x^T`
+//! and `A^T y_bar`).
+//!
+//! ```
+//! use ad::differentiate;
+//! use ad::nalgebra::{DMatrix, DVector};
+//! use ad::nn;
+//!
+//! /// Half the squared residual of a one-layer tanh model.
+//! #[differentiate(wrt(w))]
+//! fn loss(w: &DMatrix<f64>, x: &DVector<f64>, target: &DVector<f64>) -> f64 {
+//!     let r = nn::tanh(&(w * x)) - target;
+//!     0.5 * r.norm_squared()
+//! }
+//!
+//! let w = DMatrix::from_row_slice(2, 2, &[0.5, -0.25, 0.125, 1.0]);
+//! let x = DVector::from_vec(vec![1.0, 2.0]);
+//! let target = DVector::from_vec(vec![0.0, 1.0]);
+//! let (value, w_bar) = loss_grad(&w, &x, &target);
+//! // By hand: y = tanh(W x), r = y - t, W_bar = (r .* (1 - y^2)) x^T.
+//! let y = (&w * &x).map(|v| v.tanh());
+//! let r = &y - &target;
+//! let g = r.component_mul(&y.map(|v| 1.0 - v * v)) * x.transpose();
+//! assert!((value - 0.5 * r.norm_squared()).abs() < 1e-15);
+//! assert!((w_bar - g).norm() < 1e-15);
+//! ```
+//!
 //! # Calls and custom rules
 //!
 //! Inside a differentiated function, a call `g(a, n, b)` with an active
@@ -532,8 +572,9 @@
 //! }
 //! ```
 //!
-//! Not supported in this release: nalgebra types, active arrays passed to
-//! calls, generic parameters other than the float type, closures.
+//! Not supported in this release: active arrays or matrices passed to calls,
+//! generic parameters other than the float type, closures other than the
+//! body of `.map` on a nalgebra value.
 //!
 //! # Minimum supported Rust version
 //!
