@@ -1893,10 +1893,21 @@ impl Lowerer<'_> {
                 return self.lower_diff_call(c, &p.path);
             }
         }
-        self.errors.spanned(
-            &c.func,
-            "this call cannot be differentiated: call a function by its path (`g(x)`, `module::g(x)`)",
-        );
+        let local =
+            matches!(strip_parens(&c.func), syn::Expr::Path(p) if self.local_of(p).is_some());
+        if local {
+            self.errors.spanned(
+                &c.func,
+                "a call through a variable (a closure, a function pointer or a `dyn Fn` trait \
+                 object) cannot be differentiated: the macro cannot see its body; call a \
+                 `#[differentiate]` function by its path (`g(x)`, `module::g(x)`)",
+            );
+        } else {
+            self.errors.spanned(
+                &c.func,
+                "this call cannot be differentiated: call a function by its path (`g(x)`, `module::g(x)`)",
+            );
+        }
         self.poisoned()
     }
 
