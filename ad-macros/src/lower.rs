@@ -2242,7 +2242,7 @@ impl<'ast> Visit<'ast> for Unsupported {
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         self.err(
             c.or1_token,
-            "closures are not supported in a differentiated function: write a separate function, or the expression inline",
+            "closures are not supported in a differentiated function (except the body of `.map` on a nalgebra value): write a separate function, or the expression inline",
         );
     }
     fn visit_expr_unsafe(&mut self, u: &'ast syn::ExprUnsafe) {
