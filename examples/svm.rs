@@ -1,65 +1,17 @@
 //! A linear classifier trained with the multiclass SVM (hinge) loss: the
 //! lecture's motivating case for automatic differentiation. The hinge loss's
 //! gradient by hand needs case analysis (which margins are positive, and the
-//! correct class's row gets minus their count: `svm_grad_by_hand` below);
-//! here it is one attribute on the loss as one would write it.
+//! correct class's row gets minus their count: `svm_grad_by_hand` in
+//! `models/svm.rs`); here it is one attribute on the loss as one would write
+//! it.
 //!
 //! Run: `cargo run --release --example svm`
 
-use ad::differentiate;
+#[path = "../models/svm.rs"]
+mod svm;
+
 use ad::nalgebra::DMatrix;
-
-/// Multiclass SVM loss of the linear scores `W X`: for each example `j` and
-/// each wrong class `k`, the margin violation
-/// `max(0, s_kj - s_{y_j j} + 1)`, averaged over the examples, plus the L2
-/// penalty `reg / 2 |W|^2`.
-///
-/// `w` is classes x features, `x` features x examples with a last row of
-/// ones (the bias feature). Only `w` is active: `reg` is an `f64` left out of
-/// `wrt`, so it is data.
-#[differentiate(wrt(w))]
-fn svm_loss(w: &DMatrix<f64>, x: &DMatrix<f64>, labels: &[usize], reg: f64) -> f64 {
-    let scores = w * x;
-    let classes = scores.nrows();
-    let mut loss = 0.0;
-    for j in 0..labels.len() {
-        // `: usize` is needed today: the reverse sweep saves `y` per iteration
-        // in a variable declared before the loop, which needs its type.
-        let y: usize = labels[j];
-        for k in 0..classes {
-            if k != y {
-                let margin = scores[(k, j)] - scores[(y, j)] + 1.0;
-                if margin > 0.0 {
-                    loss += margin;
-                }
-            }
-        }
-    }
-    loss / labels.len() as f64 + 0.5 * reg * w.norm_squared()
-}
-
-/// The same gradient by hand, for comparison: each positive margin adds
-/// `x_j` to its class's row and subtracts it from the correct class's row.
-fn svm_grad_by_hand(
-    w: &DMatrix<f64>,
-    x: &DMatrix<f64>,
-    labels: &[usize],
-    reg: f64,
-) -> DMatrix<f64> {
-    let scores = w * x;
-    let n = labels.len() as f64;
-    // coefficient of x_j^T in each row of the gradient
-    let mut coef = DMatrix::<f64>::zeros(scores.nrows(), scores.ncols());
-    for (j, &y) in labels.iter().enumerate() {
-        for k in 0..scores.nrows() {
-            if k != y && scores[(k, j)] - scores[(y, j)] + 1.0 > 0.0 {
-                coef[(k, j)] += 1.0 / n;
-                coef[(y, j)] -= 1.0 / n;
-            }
-        }
-    }
-    coef * x.transpose() + w * reg
-}
+use svm::{svm_grad_by_hand, svm_loss, svm_loss_grad};
 
 /// A tiny deterministic generator (Knuth's MMIX LCG), uniform in [0, 1).
 struct Lcg(u64);

@@ -76,25 +76,10 @@ fn assert_close(what: &str, got: &[f64], want: &[f64], tol: f64) {
     }
 }
 
-#[differentiate(wrt(w1, b1, w2, b2))]
-fn mlp_loss(
-    w1: &DMatrix<f64>,
-    b1: &DVector<f64>,
-    w2: &DMatrix<f64>,
-    b2: &DVector<f64>,
-    x: &DMatrix<f64>,
-    ones: &RowDVector<f64>,
-    labels: &[usize],
-) -> f64 {
-    let h = nn::tanh(&(w1 * x + b1 * ones));
-    let z = w2 * &h + b2 * ones;
-    let logp = nn::log_softmax(&z);
-    let mut loss = 0.0;
-    for j in 0..labels.len() {
-        loss -= logp[(labels[j], j)];
-    }
-    loss / labels.len() as f64
-}
+#[path = "../models/mlp.rs"]
+#[allow(dead_code)]
+mod mlp;
+use mlp::{mlp_grad_by_hand, mlp_loss, mlp_loss_grad, mlp_loss_hvp, mlp_loss_jvp, mlp_loss_vjp};
 
 struct Mlp {
     x: DMatrix<f64>,
@@ -147,6 +132,11 @@ fn mlp_gradient_matches_finite_differences() {
     ]);
     let want = fd_gradient(p, |q| m.loss(q));
     assert_close("mlp gradient", &got, &want, 1e-7);
+    // and hand-written backpropagation
+    let (vh, h1, hb1, h2, hb2) = mlp_grad_by_hand(&p[0], &b1, &p[2], &b2, &m.x, &m.ones, &m.labels);
+    assert!((v - vh).abs() < 1e-14);
+    let hand = flatten(&[h1.as_slice(), hb1.as_slice(), h2.as_slice(), hb2.as_slice()]);
+    assert_close("mlp gradient by hand", &got, &hand, 1e-12);
 }
 
 #[test]
@@ -365,48 +355,9 @@ fn element_writes_into_a_matrix() {
     assert!((h[0] - 2.0).abs() < 1e-15 && (h[1] - 1.0).abs() < 1e-15);
 }
 
-/// The multiclass SVM (hinge) loss of a linear classifier, the lecture's
-/// motivating example, with L2 regularisation.
-#[differentiate(wrt(w))]
-fn svm_loss(w: &DMatrix<f64>, x: &DMatrix<f64>, labels: &[usize], reg: f64) -> f64 {
-    let scores = w * x;
-    let mut loss = 0.0;
-    for j in 0..labels.len() {
-        for k in 0..scores.nrows() {
-            if k != labels[j] {
-                let margin = scores[(k, j)] - scores[(labels[j], j)] + 1.0;
-                if margin > 0.0 {
-                    loss += margin;
-                }
-            }
-        }
-    }
-    loss / labels.len() as f64 + 0.5 * reg * w.norm_squared()
-}
-
-/// The gradient by hand (as in the lecture): for each positive margin, +x_j
-/// to the wrong class's row and -x_j to the correct class's row.
-fn svm_grad_by_hand(
-    w: &DMatrix<f64>,
-    x: &DMatrix<f64>,
-    labels: &[usize],
-    reg: f64,
-) -> DMatrix<f64> {
-    let scores = w * x;
-    let mut g = w * reg;
-    let n = labels.len() as f64;
-    for (j, &l) in labels.iter().enumerate() {
-        for k in 0..scores.nrows() {
-            if k != l && scores[(k, j)] - scores[(l, j)] + 1.0 > 0.0 {
-                for d in 0..x.nrows() {
-                    g[(k, d)] += x[(d, j)] / n;
-                    g[(l, d)] -= x[(d, j)] / n;
-                }
-            }
-        }
-    }
-    g
-}
+#[path = "../models/svm.rs"]
+mod svm;
+use svm::{svm_grad_by_hand, svm_loss, svm_loss_grad};
 
 #[test]
 fn svm_gradient_matches_the_lectures_formula_and_finite_differences() {

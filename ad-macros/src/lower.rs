@@ -1498,6 +1498,8 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
+            param: None,
+            active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut e);
         let reads = renamer.reads;
@@ -2050,10 +2052,10 @@ impl Lowerer<'_> {
         // Captured locals are data: renamed to their versions here, and
         // required to be inactive.
         let mut body = (*closure.body).clone();
-        let mut renamer = CaptureRenamer {
+        let mut renamer = Renamer {
             lw: self,
-            param: v.to_string(),
             reads: Vec::new(),
+            param: Some(v.to_string()),
             active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut body);
@@ -2363,18 +2365,21 @@ impl<'ast> Visit<'ast> for Unsupported {
 
 /// Renames the local names an inactive expression reads to their current
 /// versions (`x` -> `x_2` after two reassignments).
-/// Renames the outer locals a `.map` closure captures, and notes the active
-/// ones.
-struct CaptureRenamer<'a, 'b> {
+/// Renames the locals an inactive expression reads to their current
+/// versions, and notes them; for the body of a `.map` closure, leaves its
+/// parameter alone and notes the active locals it captures.
+struct Renamer<'a, 'b> {
     lw: &'a Lowerer<'b>,
-    param: String,
     reads: Vec<VarId>,
+    /// The closure's parameter, which is not a local of the function.
+    param: Option<String>,
+    /// Active locals read: `(span, name)`.
     active: Vec<(Span, String)>,
 }
 
-impl VisitMut for CaptureRenamer<'_, '_> {
+impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        if p.path.is_ident(&self.param) {
+        if self.param.as_deref().is_some_and(|n| p.path.is_ident(n)) {
             return;
         }
         if let Some(v) = self.lw.local_of(p) {
@@ -2382,26 +2387,6 @@ impl VisitMut for CaptureRenamer<'_, '_> {
                 self.active
                     .push((p.span(), p.path.to_token_stream().to_string()));
             }
-            if !self.reads.contains(&v) {
-                self.reads.push(v);
-            }
-            let mut ident = self.lw.prog.name(v).clone();
-            if let Some(old) = p.path.get_ident() {
-                ident.set_span(old.span());
-            }
-            p.path = syn::Path::from(ident);
-        }
-    }
-}
-
-struct Renamer<'a, 'b> {
-    lw: &'a Lowerer<'b>,
-    reads: Vec<VarId>,
-}
-
-impl VisitMut for Renamer<'_, '_> {
-    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        if let Some(v) = self.lw.local_of(p) {
             if !self.reads.contains(&v) {
                 self.reads.push(v);
             }
