@@ -23,6 +23,9 @@ fn allow() -> TokenStream {
 
 struct Emitter<'a> {
     prog: &'a Program,
+    /// With nalgebra values: the variables known to hold scalars, whose
+    /// operators and copies stay plain.
+    scalars: HashSet<VarId>,
     mutable: HashSet<VarId>,
     /// With nalgebra values: the reads that may move their variable, by
     /// statement position (see [`movable`]).
@@ -42,6 +45,11 @@ impl Emitter<'_> {
         let mut ident = self.prog.name(v).clone();
         ident.set_span(span);
         ident.to_token_stream()
+    }
+
+    /// Whether an expression is known to be a scalar (plain operators).
+    fn is_scalar(&self, e: &Expr) -> bool {
+        is_scalar(e, &self.scalars)
     }
 
     /// An argument of a rule, which takes references: `&a`, or `a` when it
@@ -69,7 +77,8 @@ impl Emitter<'_> {
     fn value(&self, e: &Expr, span: Span) -> TokenStream {
         if let Expr::Use(Operand::Var(v)) = e {
             let last = self.movable.contains(&(*v, self.position.get()));
-            if self.prog.matrix && (self.prog.vars[*v].by_ref || !last) {
+            let copy = self.scalars.contains(v);
+            if self.prog.matrix && !copy && (self.prog.vars[*v].by_ref || !last) {
                 // A function, not `x.clone()`: the type of `x` may not be
                 // known yet at this point (a hoisted `Default::default()`).
                 let x = self.by_ref(e, span);
@@ -113,7 +122,7 @@ impl Emitter<'_> {
         match e {
             Expr::Use(Operand::Var(v)) => self.name_at(*v, span),
             Expr::Use(Operand::Const(t)) | Expr::Opaque(t, _) => t.clone(),
-            Expr::Neg(a) if self.prog.matrix => {
+            Expr::Neg(a) if self.prog.matrix && !self.is_scalar(a) => {
                 let a = self.by_ref(a, span);
                 quote_spanned!(span=> ::ad::__rt::neg(#a))
             }
@@ -121,7 +130,9 @@ impl Emitter<'_> {
                 let a = self.operand(a, span);
                 quote_spanned!(span=> -#a)
             }
-            Expr::Bin(op, a, b) if self.prog.matrix => {
+            Expr::Bin(op, a, b)
+                if self.prog.matrix && !(self.is_scalar(a) && self.is_scalar(b)) =>
+            {
                 let (a, b) = (self.by_ref(a, span), self.by_ref(b, span));
                 let f = match op {
                     BinOp::Add => quote_spanned!(span=> add),
@@ -289,7 +300,15 @@ impl Emitter<'_> {
                     let args = args.iter().map(|a| self.by_ref(a, *span));
                     return quote_spanned!(*span=> ::ad::__rt::mul::#f(&mut #p, #(#args),*););
                 }
-                if self.prog.matrix && matches!(op, AssignOp::Add | AssignOp::Sub) {
+                let scalar_place = match place {
+                    Place::Var(v) => self.scalars.contains(v),
+                    // An element of a vector, a matrix or an array.
+                    Place::Index(..) => true,
+                };
+                if self.prog.matrix
+                    && !(scalar_place && self.is_scalar(expr))
+                    && matches!(op, AssignOp::Add | AssignOp::Sub)
+                {
                     let e = self.by_ref(expr, *span);
                     return match op {
                         AssignOp::Add => quote_spanned!(*span=> #p += #e;),
@@ -444,13 +463,93 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     } else {
         HashSet::new()
     };
+    let scalars = if prog.matrix {
+        scalars(prog, body)
+    } else {
+        HashSet::new()
+    };
     Emitter {
         prog,
+        scalars,
         mutable,
         movable,
         position: std::cell::Cell::new(0),
     }
     .body(body)
+}
+
+/// Whether `e` is known to be a scalar, given the scalar variables: a float
+/// literal, an element read, a float method or rule-table partial, a
+/// reduction of a vector (`sum`, `dot`, `norm`, ...), or arithmetic on those.
+fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
+    match e {
+        Expr::Use(Operand::Var(v)) => scalars.contains(v),
+        Expr::Use(Operand::Const(t)) => {
+            matches!(
+                t.clone().into_iter().next(),
+                Some(proc_macro2::TokenTree::Literal(l)) if l.to_string().contains('.')
+            ) && t.clone().into_iter().count() == 1
+        }
+        Expr::Index(..) | Expr::Call(..) | Expr::Partial { .. } | Expr::Cast(..) => true,
+        Expr::La(op, _) => matches!(
+            op.module,
+            "la::sum" | "la::mean" | "la::norm" | "la::norm_squared" | "la::dot"
+        ),
+        Expr::Neg(a) => is_scalar(a, scalars),
+        Expr::Bin(_, a, b) => is_scalar(a, scalars) && is_scalar(b, scalars),
+        Expr::ZeroLike(a) => is_scalar(a, scalars),
+        Expr::Rule(name, args) => {
+            let (module, rule) = name.rsplit_once("::").unwrap_or(("", name));
+            match (module, rule) {
+                // A scalar operand's cotangent is a scalar; so are the
+                // tangent rules of the scalar reductions.
+                ("mul" | "div", _) => args.iter().all(|a| is_scalar(a, scalars)),
+                ("la::sum" | "la::mean" | "la::norm" | "la::norm_squared" | "la::dot", r) => {
+                    r.starts_with("jvp")
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// The variables known to hold scalars: scalar parameters and seeds, and
+/// every variable whose every definition is a scalar expression.
+fn scalars(prog: &Program, body: &Body) -> HashSet<VarId> {
+    let mut defs: std::collections::HashMap<VarId, Vec<Expr>> = Default::default();
+    walk(&body.stmts, &mut |s| match s {
+        Stmt::Let { var, expr, .. } => defs.entry(*var).or_default().push(expr.clone()),
+        Stmt::Assign {
+            place: Place::Var(v),
+            op: AssignOp::Set,
+            expr,
+            ..
+        } => defs.entry(*v).or_default().push(expr.clone()),
+        _ => {}
+    });
+    let mut scalars: HashSet<VarId> = (0..prog.vars.len())
+        .filter(|&v| prog.vars[v].scalar)
+        .collect();
+    loop {
+        let before = scalars.len();
+        for (&v, exprs) in &defs {
+            if scalars.contains(&v) {
+                continue;
+            }
+            // A fresh slot gets its type from its other definitions.
+            let typed: Vec<&Expr> = exprs
+                .iter()
+                .filter(|e| !matches!(e, Expr::Fresh { .. }))
+                .collect();
+            if !typed.is_empty() && typed.iter().all(|e| is_scalar(e, &scalars)) {
+                scalars.insert(v);
+            }
+        }
+        if scalars.len() == before {
+            return scalars;
+        }
+    }
 }
 
 /// The last read of each variable that may move it: the only read in its
@@ -561,6 +660,11 @@ pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
     let jvp = emit_body(&prog_jvp, &tangent.body);
     let mut prog_vjp = prog.clone();
     let adjoint = crate::adjoint::vjp(&mut prog_vjp);
+    if let Some(seed) = adjoint.seed {
+        let scalar_ret =
+            matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+        prog_vjp.vars[seed].scalar = scalar_ret;
+    }
     let vjp = emit_body(&prog_vjp, &adjoint.body);
     let hvp = hvp(&prog_vjp, &adjoint, ret);
     let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);

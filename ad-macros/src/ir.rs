@@ -49,6 +49,10 @@ pub struct Var {
     /// Bound to a reference (a `&DMatrix<f64>` parameter, or its tangent):
     /// passed to a rule as it is, not borrowed again.
     pub by_ref: bool,
+    /// Known to be an `f32`/`f64` (a scalar parameter, or the output seed of
+    /// a scalar function): code on nalgebra values keeps plain operators
+    /// for it.
+    pub scalar: bool,
 }
 
 /// A leaf of an expression.
@@ -465,6 +469,7 @@ impl Program {
             slot: false,
             array: false,
             by_ref: false,
+            scalar: false,
         });
         self.vars.len() - 1
     }

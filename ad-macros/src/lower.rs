@@ -401,6 +401,7 @@ fn lower_round(
         lw.user_names.insert(v, p.ident.unraw().to_string());
         lw.prog.vars[v].array = p.array;
         lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
+        lw.prog.vars[v].scalar = crate::parse::float_of_in(&p.ty, &model.reals).is_some();
         lw.prog.vars[v].mutable = p.mutable;
         lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
         if p.active {

@@ -29,6 +29,7 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         let d = prog.derived(&format!("d{}", prog.name(p)));
         // The tangent of a borrowed matrix is borrowed too.
         prog.vars[d].by_ref = prog.vars[p].by_ref;
+        prog.vars[d].scalar = prog.vars[p].scalar;
         tan.insert(p, d);
         tangents.push(d);
     }
