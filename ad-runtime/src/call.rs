@@ -118,6 +118,18 @@ pub fn accumulate<X, C: AddTo<X>>(x: &mut X, c: C) {
 /// A differentiated function's hidden marker (`__ad_has_g`) and a
 /// differentiated caller's (`__ad_site_f_..`) have this type, found through
 /// the caller's module.
+/// ```
+/// use ad_runtime::call::{Found, NotFound};
+///
+/// // Only the markers' types matter: a trait picks on the pair (caller's marker,
+/// // callee's marker), as in the check the macro generates.
+/// trait Callable {}
+/// impl Callable for (Found, Found) {}
+/// impl<H> Callable for (NotFound, H) {}
+/// fn check<T: Callable>(_: T) {}
+/// check((Found, Found)); // a caller at module level calls a differentiated function
+/// assert_eq!(core::mem::size_of::<Found>(), 0);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Found;
 
@@ -126,5 +138,16 @@ pub struct Found;
 /// is a call to a function without derivatives, and the caller's hidden
 /// check turns it into an error that says so (see `ad-macros`'
 /// `callcheck.rs`).
+/// ```
+/// use ad_runtime::call::{Found, NotFound};
+///
+/// // A caller whose marker is not found (inside a block) checks nothing.
+/// trait Callable {}
+/// impl<H> Callable for (NotFound, H) {}
+/// fn check<T: Callable>(_: T) {}
+/// check((NotFound, Found));
+/// check((NotFound, NotFound));
+/// assert_eq!(core::mem::size_of::<NotFound>(), 0);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct NotFound;

@@ -42,16 +42,24 @@ macro_rules! rule {
 }
 
 /// The rules of an elementwise function given its derivative `d(x, y)` and
-/// second derivative `dd(x, y)` in terms of the input and the output.
+/// second derivative `dd(x, y)` in terms of the input and the output. The
+/// attributes before `fn` document the function, those before `mod` its
+/// rules (after a first line naming the function).
 macro_rules! elementwise {
-    ($name:ident, $doc:literal, |$x:ident| $f:expr, |$x1:ident, $y1:ident| $d:expr, |$x2:ident, $y2:ident| $dd:expr) => {
+    (
+        $(#[$fm:meta])*
+        fn $name:ident = |$x:ident| $f:expr;
+        $(#[$mm:meta])*
+        mod d = |$x1:ident, $y1:ident| $d:expr, dd = |$x2:ident, $y2:ident| $dd:expr;
+    ) => {
         rule!(
-            #[doc = $doc]
+            $(#[$fm])*
             fn $name(a: &M<T, R, C>) -> M<T, R, C> {
                 a.map(|$x| $f)
             }
         );
         #[doc = concat!("Rules of [`", stringify!($name), "()`].")]
+        $(#[$mm])*
         pub mod $name {
             use super::*;
             #[inline]
@@ -96,25 +104,89 @@ macro_rules! elementwise {
 }
 
 elementwise!(
-    sigmoid,
-    "`1 / (1 + exp(-a))` elementwise.",
-    |v| T::one() / (T::one() + (-v).exp()),
-    |_x, y| y * (T::one() - y),
-    |_x, y| y * (T::one() - y) * (T::one() - y - y)
+    /// `1 / (1 + exp(-a))` elementwise.
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // sigmoid(0) = 1/2, sigmoid(ln 3) = 1 / (1 + 1/3) = 3/4.
+    /// let y = nn::sigmoid(&DVector::from_vec(vec![0.0, 3f64.ln()]));
+    /// assert!((y - DVector::from_vec(vec![0.5, 0.75])).amax() < 1e-15);
+    /// ```
+    fn sigmoid = |v| T::one() / (T::one() + (-v).exp());
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // At a = (0, ln 3), y = (1/2, 3/4): s' = s (1 - s) = (1/4, 3/16) and
+    /// // s'' = s' (1 - 2 s) = (0, -3/32).
+    /// let v = |x: f64, y: f64| DVector::from_vec(vec![x, y]);
+    /// let (a, y) = (v(0.0, 3f64.ln()), v(0.5, 0.75));
+    /// let ones = v(1.0, 1.0);
+    /// let dy = nn::sigmoid::jvp_0(&a, &y, &ones);
+    /// assert_eq!(dy, v(0.25, 0.1875));
+    /// assert_eq!(nn::sigmoid::vjp_0(&a, &y, &v(2.0, 4.0)), v(0.5, 0.75));
+    /// // s' .* dy_bar + s'' .* da .* y_bar with da = y_bar = (1, 1), dy_bar = (1, 0).
+    /// let h = nn::sigmoid::vjp_0_jvp(&a, &ones, &y, &dy, &ones, &v(1.0, 0.0));
+    /// assert_eq!(h, v(0.25, -0.09375));
+    /// ```
+    mod d = |_x, y| y * (T::one() - y), dd = |_x, y| y * (T::one() - y) * (T::one() - y - y);
 );
 elementwise!(
-    tanh,
-    "`tanh(a)` elementwise.",
-    |v| v.tanh(),
-    |_x, y| T::one() - y * y,
-    |_x, y| -(y + y) * (T::one() - y * y)
+    /// `tanh(a)` elementwise.
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // tanh(ln 3 / 2) = (3 - 1) / (3 + 1) = 1/2.
+    /// let y = nn::tanh(&DVector::from_vec(vec![0.0, 3f64.ln() / 2.0]));
+    /// assert!((y - DVector::from_vec(vec![0.0, 0.5])).amax() < 1e-15);
+    /// ```
+    fn tanh = |v| v.tanh();
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // At a = (0, ln 3 / 2), y = (0, 1/2): tanh' = 1 - y^2 = (1, 3/4) and
+    /// // tanh'' = -2 y (1 - y^2) = (0, -3/4).
+    /// let v = |x: f64, y: f64| DVector::from_vec(vec![x, y]);
+    /// let (a, y) = (v(0.0, 3f64.ln() / 2.0), v(0.0, 0.5));
+    /// let ones = v(1.0, 1.0);
+    /// let dy = nn::tanh::jvp_0(&a, &y, &ones);
+    /// assert_eq!(dy, v(1.0, 0.75));
+    /// assert_eq!(nn::tanh::vjp_0(&a, &y, &v(2.0, 4.0)), v(2.0, 3.0));
+    /// // tanh' .* dy_bar + tanh'' .* da .* y_bar with da = y_bar = (1, 1), dy_bar = (1, 0).
+    /// let h = nn::tanh::vjp_0_jvp(&a, &ones, &y, &dy, &ones, &v(1.0, 0.0));
+    /// assert_eq!(h, v(1.0, -0.75));
+    /// ```
+    mod d = |_x, y| T::one() - y * y, dd = |_x, y| -(y + y) * (T::one() - y * y);
 );
 elementwise!(
-    relu,
-    "`max(a, 0)` elementwise; its derivative at 0 is taken as 0.",
-    |v| if v > T::zero() { v } else { T::zero() },
-    |x, _y| if x > T::zero() { T::one() } else { T::zero() },
-    |_x, _y| T::zero()
+    /// `max(a, 0)` elementwise; its derivative at 0 is taken as 0.
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// let y = nn::relu(&DVector::from_vec(vec![-1.0, 0.0, 2.0]));
+    /// assert_eq!(y, DVector::from_vec(vec![0.0, 0.0, 2.0]));
+    /// ```
+    fn relu = |v| if v > T::zero() { v } else { T::zero() };
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // At a = (-1, 0, 2): relu' = (0, 0, 1) (0 at the kink), relu'' = 0.
+    /// let v = |x: f64, y: f64, z: f64| DVector::from_vec(vec![x, y, z]);
+    /// let (a, y) = (v(-1.0, 0.0, 2.0), v(0.0, 0.0, 2.0));
+    /// let ones = v(1.0, 1.0, 1.0);
+    /// let dy = nn::relu::jvp_0(&a, &y, &ones);
+    /// assert_eq!(dy, v(0.0, 0.0, 1.0));
+    /// assert_eq!(nn::relu::vjp_0(&a, &y, &v(5.0, 5.0, 5.0)), v(0.0, 0.0, 5.0));
+    /// // relu' .* dy_bar, the relu'' term being zero.
+    /// let h = nn::relu::vjp_0_jvp(&a, &ones, &y, &dy, &ones, &v(3.0, 3.0, 3.0));
+    /// assert_eq!(h, v(0.0, 0.0, 3.0));
+    /// ```
+    mod d = |x, _y| if x > T::zero() { T::one() } else { T::zero() }, dd = |_x, _y| T::zero();
 );
 
 /// Per column: the maximum (for stability) and the log of the sum of
@@ -180,6 +252,17 @@ where
 rule!(
     /// `log(sum(exp(a)))` of each column, computed stably: a row with one
     /// entry per column (a `1 x 1` matrix for a vector).
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // log(1 + 2 + 3) = ln 6; large entries do not overflow: 1000 + ln 6.
+    /// let (l2, l3) = (2f64.ln(), 3f64.ln());
+    /// let y = nn::logsumexp(&DVector::from_vec(vec![0.0, l2, l3]));
+    /// assert!((y[0] - 6f64.ln()).abs() < 1e-15);
+    /// let y = nn::logsumexp(&DVector::from_vec(vec![1000.0, 1000.0 + l2, 1000.0 + l3]));
+    /// assert!((y[0] - (1000.0 + 6f64.ln())).abs() < 1e-12);
+    /// ```
     fn logsumexp(a: &M<T, R, C>) -> M<T, U1, C> {
         column_lse(a)
     }
@@ -187,6 +270,25 @@ rule!(
 
 /// Rules of [`logsumexp()`]: with `p = softmax(a)` per column, `dy = <p, da>`
 /// and `a_bar = p y_bar`.
+/// ```
+/// use ad_runtime::nn;
+/// use nalgebra::{DVector, Matrix1};
+///
+/// // At a = (0, ln 2, ln 3): y = ln 6, p = (1, 2, 3) / 6.
+/// let a = DVector::from_vec(vec![0.0, 2f64.ln(), 3f64.ln()]);
+/// let y = Matrix1::new(6f64.ln());
+/// let close = |u: &DVector<f64>, v: [f64; 3]| (u - DVector::from_vec(v.to_vec())).amax() < 1e-15;
+/// let da = DVector::from_vec(vec![0.0, 0.0, 6.0]);
+/// assert!((nn::logsumexp::jvp_0(&a, &y, &da)[0] - 3.0).abs() < 1e-15); // <p, da>
+/// let a_bar = nn::logsumexp::vjp_0(&a, &y, &Matrix1::new(2.0)); // p y_bar
+/// assert!(close(&a_bar, [1.0 / 3.0, 2.0 / 3.0, 1.0]));
+/// // The Hessian diag(p) - p p^T along da = e_0 (dy = 1/6), y_bar = 1, dy_bar = 0:
+/// // p_0 e_0 - p_0 p = (5, -2, -3) / 36.
+/// let e0 = DVector::from_vec(vec![1.0, 0.0, 0.0]);
+/// let (dy, y_bar, dy_bar) = (Matrix1::new(1.0 / 6.0), Matrix1::new(1.0), Matrix1::new(0.0));
+/// let h = nn::logsumexp::vjp_0_jvp(&a, &e0, &y, &dy, &y_bar, &dy_bar);
+/// assert!(close(&h, [5.0 / 36.0, -2.0 / 36.0, -3.0 / 36.0]));
+/// ```
 pub mod logsumexp {
     use super::*;
     rule!(
@@ -220,6 +322,14 @@ pub mod logsumexp {
 
 rule!(
     /// `a - logsumexp(a)` per column: log-probabilities.
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // At (0, ln 2, ln 3): (ln 1/6, ln 2/6, ln 3/6).
+    /// let y = nn::log_softmax(&DVector::from_vec(vec![0.0, 2f64.ln(), 3f64.ln()]));
+    /// assert!((y[0] + 6f64.ln()).abs() < 1e-15 && (y[2] + 2f64.ln()).abs() < 1e-15);
+    /// ```
     fn log_softmax(a: &M<T, R, C>) -> M<T, R, C> {
         sub_columns(a, &column_lse(a))
     }
@@ -227,6 +337,26 @@ rule!(
 
 /// Rules of [`log_softmax()`]: with `p = exp(y)`, `dy = da - <p, da>` and
 /// `a_bar = y_bar - p sum(y_bar)` per column.
+/// ```
+/// use ad_runtime::nn;
+/// use nalgebra::DVector;
+///
+/// // At a = (0, ln 2, ln 3): p = exp(y) = (1, 2, 3) / 6.
+/// let a = DVector::from_vec(vec![0.0, 2f64.ln(), 3f64.ln()]);
+/// let y = DVector::from_vec(vec![-6f64.ln(), -3f64.ln(), -2f64.ln()]);
+/// let close = |u: &DVector<f64>, v: [f64; 3]| (u - DVector::from_vec(v.to_vec())).amax() < 1e-15;
+/// let e0 = DVector::from_vec(vec![1.0, 0.0, 0.0]);
+/// // Along da = e_0: dy = e_0 - <p, e_0> = (5, -1, -1) / 6.
+/// let dy = nn::log_softmax::jvp_0(&a, &y, &e0);
+/// assert!(close(&dy, [5.0 / 6.0, -1.0 / 6.0, -1.0 / 6.0]));
+/// // With y_bar = e_0: a_bar = e_0 - p sum(e_0) = (5, -2, -3) / 6.
+/// let a_bar = nn::log_softmax::vjp_0(&a, &y, &e0);
+/// assert!(close(&a_bar, [5.0 / 6.0, -2.0 / 6.0, -3.0 / 6.0]));
+/// // Its tangent along da = e_0, dy_bar = 0: -sum(y_bar) (diag(p) - p p^T) e_0.
+/// let zero = DVector::zeros(3);
+/// let h = nn::log_softmax::vjp_0_jvp(&a, &e0, &y, &dy, &e0, &zero);
+/// assert!(close(&h, [-5.0 / 36.0, 2.0 / 36.0, 3.0 / 36.0]));
+/// ```
 pub mod log_softmax {
     use super::*;
     rule!(
@@ -264,6 +394,18 @@ pub mod log_softmax {
 
 rule!(
     /// `exp(a) / sum(exp(a))` per column, computed stably.
+    /// ```
+    /// use ad_runtime::nn;
+    /// use nalgebra::DVector;
+    ///
+    /// // exp(0, ln 2, ln 3) / 6; shifting every entry by 1000 changes nothing.
+    /// let close = |u: &DVector<f64>, v: [f64; 3]| (u - DVector::from_vec(v.to_vec())).amax() < 1e-15;
+    /// let (l2, l3) = (2f64.ln(), 3f64.ln());
+    /// let y = nn::softmax(&DVector::from_vec(vec![0.0, l2, l3]));
+    /// assert!(close(&y, [1.0 / 6.0, 2.0 / 6.0, 3.0 / 6.0]));
+    /// let y = nn::softmax(&DVector::from_vec(vec![1000.0, 1000.0 + l2, 1000.0 + l3]));
+    /// assert!((y.sum() - 1.0).abs() < 1e-12 && (y[2] - 0.5).abs() < 1e-12);
+    /// ```
     fn softmax(a: &M<T, R, C>) -> M<T, R, C> {
         let lse = column_lse(a);
         sub_columns(a, &lse).map(|v| v.exp())
@@ -272,6 +414,24 @@ rule!(
 
 /// Rules of [`softmax()`]: `dy = y .* (da - <y, da>)`, `a_bar = y .* (y_bar -
 /// <y, y_bar>)` per column.
+/// ```
+/// use ad_runtime::nn;
+/// use nalgebra::DVector;
+///
+/// // At a = (0, ln 2, ln 3): y = p = (1, 2, 3) / 6, whose Jacobian diag(p) - p p^T
+/// // is symmetric: along e_0 both give p_0 (e_0 - p) = (5, -2, -3) / 36.
+/// let a = DVector::from_vec(vec![0.0, 2f64.ln(), 3f64.ln()]);
+/// let y = DVector::from_vec(vec![1.0 / 6.0, 2.0 / 6.0, 3.0 / 6.0]);
+/// let close = |u: &DVector<f64>, v: [f64; 3]| (u - DVector::from_vec(v.to_vec())).amax() < 1e-15;
+/// let e0 = DVector::from_vec(vec![1.0, 0.0, 0.0]);
+/// let dy = nn::softmax::jvp_0(&a, &y, &e0);
+/// assert!(close(&dy, [5.0 / 36.0, -2.0 / 36.0, -3.0 / 36.0]));
+/// assert!(close(&nn::softmax::vjp_0(&a, &y, &e0), [5.0 / 36.0, -2.0 / 36.0, -3.0 / 36.0]));
+/// // With y_bar = e_0, dy_bar = 0, da = e_0: the Hessian of p_0 along e_0,
+/// // d/da_0 of p_0 (delta_0j - p_j), i.e. (p_0 (1 - p_0) (1 - 2 p_0), -(1 - 2 p_0) p_0 p_j).
+/// let h = nn::softmax::vjp_0_jvp(&a, &e0, &y, &dy, &e0, &DVector::zeros(3));
+/// assert!(close(&h, [20.0 / 216.0, -8.0 / 216.0, -12.0 / 216.0]));
+/// ```
 pub mod softmax {
     use super::*;
     rule!(

@@ -138,18 +138,44 @@ scalar_ops!(f32, f64);
 /// `a * b` on references: a product of scalars, a matrix product, or a
 /// scaling, chosen by the operand types (what code generated for matrices
 /// calls, so that no operand is moved).
+/// ```
+/// use nalgebra::{DMatrix, DVector};
+///
+/// assert_eq!(ad_runtime::mul(&3.0, &5.0), 15.0);
+/// // A matrix times a vector, and a scalar times a vector.
+/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let x = DVector::from_vec(vec![1.0, -1.0]);
+/// assert_eq!(ad_runtime::mul(&a, &x), DVector::from_vec(vec![-1.0, -1.0]));
+/// assert_eq!(ad_runtime::mul(&2.0, &x), DVector::from_vec(vec![2.0, -2.0]));
+/// ```
 #[inline]
 pub fn mul<A: MulRule<B>, B>(a: &A, b: &B) -> A::Output {
     A::value(a, b)
 }
 
 /// `a / b` on references (see [`mul()`]).
+/// ```
+/// use nalgebra::DVector;
+///
+/// assert_eq!(ad_runtime::div(&6.0, &2.0), 3.0);
+/// // A vector divided by a scalar.
+/// let x = DVector::from_vec(vec![1.0, -3.0]);
+/// assert_eq!(ad_runtime::div(&x, &2.0), DVector::from_vec(vec![0.5, -1.5]));
+/// ```
 #[inline]
 pub fn div<A: DivRule<B>, B>(a: &A, b: &B) -> A::Output {
     A::value(a, b)
 }
 
 /// `a + b` on references (see [`mul()`]).
+/// ```
+/// use nalgebra::DVector;
+///
+/// assert_eq!(ad_runtime::add(&1.0, &2.5), 3.5);
+/// let a = DVector::from_vec(vec![1.0, 2.0]);
+/// let b = DVector::from_vec(vec![0.5, -0.5]);
+/// assert_eq!(ad_runtime::add(&a, &b), DVector::from_vec(vec![1.5, 1.5]));
+/// ```
 #[inline]
 pub fn add<'x, A, B>(a: &'x A, b: &'x B) -> <&'x A as core::ops::Add<&'x B>>::Output
 where
@@ -159,6 +185,14 @@ where
 }
 
 /// `a - b` on references (see [`mul()`]).
+/// ```
+/// use nalgebra::DVector;
+///
+/// assert_eq!(ad_runtime::sub(&1.0, &2.5), -1.5);
+/// let a = DVector::from_vec(vec![1.0, 2.0]);
+/// let b = DVector::from_vec(vec![0.5, -0.5]);
+/// assert_eq!(ad_runtime::sub(&a, &b), DVector::from_vec(vec![0.5, 2.5]));
+/// ```
 #[inline]
 pub fn sub<'x, A, B>(a: &'x A, b: &'x B) -> <&'x A as core::ops::Sub<&'x B>>::Output
 where
@@ -168,6 +202,13 @@ where
 }
 
 /// `-a` on a reference (see [`mul()`]).
+/// ```
+/// use nalgebra::DVector;
+///
+/// assert_eq!(ad_runtime::neg(&2.5), -2.5);
+/// let a = DVector::from_vec(vec![1.0, -2.0]);
+/// assert_eq!(ad_runtime::neg(&a), DVector::from_vec(vec![-1.0, 2.0]));
+/// ```
 #[inline]
 pub fn neg<'x, A>(a: &'x A) -> <&'x A as core::ops::Neg>::Output
 where
@@ -198,11 +239,41 @@ pub mod mul {
         A::vjp_rhs(a, b, c_bar)
     }
     /// `*acc +=` the cotangent of `a`, in place.
+    /// ```
+    /// use ad_runtime::mul;
+    /// use nalgebra::{DMatrix, DVector};
+    ///
+    /// // c = a b at (3, 5) with c_bar = 2 adds c_bar b = 10.
+    /// let mut a_bar = 1.0;
+    /// mul::acc_a(&mut a_bar, &3.0, &5.0, &2.0);
+    /// assert_eq!(a_bar, 11.0);
+    /// // y = A x with x = (1, 2), y_bar = (1, -1) adds y_bar x^T.
+    /// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+    /// let (x, y_bar) = (DVector::from_vec(vec![1.0, 2.0]), DVector::from_vec(vec![1.0, -1.0]));
+    /// let mut a_bar = DMatrix::from_element(2, 2, 1.0);
+    /// mul::acc_a(&mut a_bar, &a, &x, &y_bar);
+    /// assert_eq!(a_bar, DMatrix::from_row_slice(2, 2, &[2.0, 3.0, 0.0, -1.0]));
+    /// ```
     #[inline]
     pub fn acc_a<A: MulRule<B>, B>(acc: &mut A, a: &A, b: &B, c_bar: &A::Output) {
         A::acc_lhs(acc, a, b, c_bar)
     }
     /// `*acc +=` the cotangent of `b`, in place.
+    /// ```
+    /// use ad_runtime::mul;
+    /// use nalgebra::{DMatrix, DVector};
+    ///
+    /// // c = a b at (3, 5) with c_bar = 2 adds a c_bar = 6.
+    /// let mut b_bar = 1.0;
+    /// mul::acc_b(&mut b_bar, &3.0, &5.0, &2.0);
+    /// assert_eq!(b_bar, 7.0);
+    /// // y = A x with A = [[1, 2], [3, 4]], y_bar = (1, -1) adds A^T y_bar = (-2, -2).
+    /// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+    /// let (x, y_bar) = (DVector::from_vec(vec![1.0, 2.0]), DVector::from_vec(vec![1.0, -1.0]));
+    /// let mut x_bar = DVector::from_vec(vec![1.0, 1.0]);
+    /// mul::acc_b(&mut x_bar, &a, &x, &y_bar);
+    /// assert_eq!(x_bar, DVector::from_vec(vec![-1.0, -1.0]));
+    /// ```
     #[inline]
     pub fn acc_b<A: MulRule<B>, B>(acc: &mut B, a: &A, b: &B, c_bar: &A::Output) {
         A::acc_rhs(acc, a, b, c_bar)
@@ -387,6 +458,16 @@ pub fn clone<T: Clone>(x: &T) -> T {
 
 /// The value of an adjoint, leaving a zero of its shape in its place (for
 /// matrices, whose `Default` is empty).
+/// ```
+/// use nalgebra::DVector;
+///
+/// let mut x_bar = DVector::from_vec(vec![1.0, 2.0]);
+/// assert_eq!(ad_runtime::take(&mut x_bar), DVector::from_vec(vec![1.0, 2.0]));
+/// assert_eq!(x_bar, DVector::<f64>::zeros(2)); // zeros of its shape
+/// let mut s_bar = 2.5f64;
+/// assert_eq!(ad_runtime::take(&mut s_bar), 2.5);
+/// assert_eq!(s_bar, 0.0);
+/// ```
 #[inline]
 pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
     let zero = x.zero_cotangent();
