@@ -118,6 +118,7 @@ pub fn accumulate<X, C: AddTo<X>>(x: &mut X, c: C) {
 /// A differentiated function's hidden marker (`__ad_has_g`) and a
 /// differentiated caller's (`__ad_site_f_..`) have this type, found through
 /// the caller's module.
+///
 /// ```
 /// use ad_runtime::call::{Found, NotFound};
 ///
@@ -138,6 +139,7 @@ pub struct Found;
 /// is a call to a function without derivatives, and the caller's hidden
 /// check turns it into an error that says so (see `ad-macros`'
 /// `callcheck.rs`).
+///
 /// ```
 /// use ad_runtime::call::{Found, NotFound};
 ///

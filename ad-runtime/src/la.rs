@@ -52,6 +52,7 @@ where
 }
 
 /// `a.transpose()`
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DMatrix;
@@ -69,6 +70,7 @@ where
 }
 
 /// Rules of `a.transpose()` (linear).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DMatrix;
@@ -148,6 +150,7 @@ type M<T, R, C> = OMatrix<T, R, C>;
 
 rule!(
     /// `a.sum()`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::DMatrix;
@@ -161,6 +164,7 @@ rule!(
 );
 
 /// Rules of `a.sum()` (linear).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -206,6 +210,7 @@ pub mod sum {
 
 rule!(
     /// `a.mean()`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::DVector;
@@ -218,6 +223,7 @@ rule!(
 );
 
 /// Rules of `a.mean()` (linear).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -263,6 +269,7 @@ pub mod mean {
 
 rule!(
     /// `a.norm_squared()`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::{DMatrix, DVector};
@@ -278,6 +285,7 @@ rule!(
 );
 
 /// Rules of `a.norm_squared()`.
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -324,6 +332,7 @@ pub mod norm_squared {
 
 rule!(
     /// `a.norm()`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::{DMatrix, DVector};
@@ -339,6 +348,7 @@ rule!(
 
 /// Rules of `a.norm()`. At `a = 0` the derivative is taken as zero (the
 /// subgradient of smallest norm), like `abs` at 0.
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -404,6 +414,7 @@ pub mod norm {
 
 rule!(
     /// `a.dot(&b)`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::DVector;
@@ -418,6 +429,7 @@ rule!(
 );
 
 /// Rules of `a.dot(&b)` (bilinear).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -497,6 +509,7 @@ pub mod dot {
 
 rule!(
     /// `a.component_mul(&b)`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::DVector;
@@ -511,6 +524,7 @@ rule!(
 );
 
 /// Rules of `a.component_mul(&b)` (bilinear).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -592,6 +606,7 @@ pub mod component_mul {
 
 rule!(
     /// `a.component_div(&b)`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::DVector;
@@ -606,6 +621,7 @@ rule!(
 );
 
 /// Rules of `y = a.component_div(&b)`.
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -691,6 +707,7 @@ pub mod component_div {
 
 rule!(
     /// `a.add_scalar(s)`
+    ///
     /// ```
     /// use ad_runtime::la;
     /// use nalgebra::DVector;
@@ -704,6 +721,7 @@ rule!(
 );
 
 /// Rules of `a.add_scalar(s)` (linear).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -787,6 +805,7 @@ pub mod add_scalar {
 /// `fd(v, dv) = (f(v), f'(v) dv)` and second derivative `fdd(v, dv, v_t,
 /// dv_t)` (the tangent of `fd`, whose last entry is `f''(v) dv v_t + f'(v)
 /// dv_t`), both generated from the closure's body.
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -815,6 +834,7 @@ where
 }
 
 /// Rules of `a.map(f)` (see [`map()`]).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::DVector;
@@ -919,6 +939,7 @@ pub mod map {
 }
 
 /// `a.column(j)`, owned.
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::{DMatrix, DVector};
@@ -935,6 +956,7 @@ where
 }
 
 /// Rules of `a.column(j)` (linear in `a`; `j` is an index).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::{DMatrix, DVector};
@@ -1006,6 +1028,7 @@ pub mod column {
 }
 
 /// `a.row(i)`, owned.
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::{DMatrix, RowDVector};
@@ -1022,6 +1045,7 @@ where
 }
 
 /// Rules of `a.row(i)` (linear in `a`; `i` is an index).
+///
 /// ```
 /// use ad_runtime::la;
 /// use nalgebra::{DMatrix, RowDVector};

@@ -105,6 +105,7 @@ macro_rules! elementwise {
 
 elementwise!(
     /// `1 / (1 + exp(-a))` elementwise.
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -114,6 +115,7 @@ elementwise!(
     /// assert!((y - DVector::from_vec(vec![0.5, 0.75])).amax() < 1e-15);
     /// ```
     fn sigmoid = |v| T::one() / (T::one() + (-v).exp());
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -134,6 +136,7 @@ elementwise!(
 );
 elementwise!(
     /// `tanh(a)` elementwise.
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -143,6 +146,7 @@ elementwise!(
     /// assert!((y - DVector::from_vec(vec![0.0, 0.5])).amax() < 1e-15);
     /// ```
     fn tanh = |v| v.tanh();
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -163,6 +167,7 @@ elementwise!(
 );
 elementwise!(
     /// `max(a, 0)` elementwise; its derivative at 0 is taken as 0.
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -171,6 +176,7 @@ elementwise!(
     /// assert_eq!(y, DVector::from_vec(vec![0.0, 0.0, 2.0]));
     /// ```
     fn relu = |v| if v > T::zero() { v } else { T::zero() };
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -252,6 +258,7 @@ where
 rule!(
     /// `log(sum(exp(a)))` of each column, computed stably: a row with one
     /// entry per column (a `1 x 1` matrix for a vector).
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -270,6 +277,7 @@ rule!(
 
 /// Rules of [`logsumexp()`]: with `p = softmax(a)` per column, `dy = <p, da>`
 /// and `a_bar = p y_bar`.
+///
 /// ```
 /// use ad_runtime::nn;
 /// use nalgebra::{DVector, Matrix1};
@@ -322,6 +330,7 @@ pub mod logsumexp {
 
 rule!(
     /// `a - logsumexp(a)` per column: log-probabilities.
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
@@ -337,6 +346,7 @@ rule!(
 
 /// Rules of [`log_softmax()`]: with `p = exp(y)`, `dy = da - <p, da>` and
 /// `a_bar = y_bar - p sum(y_bar)` per column.
+///
 /// ```
 /// use ad_runtime::nn;
 /// use nalgebra::DVector;
@@ -394,12 +404,15 @@ pub mod log_softmax {
 
 rule!(
     /// `exp(a) / sum(exp(a))` per column, computed stably.
+    ///
     /// ```
     /// use ad_runtime::nn;
     /// use nalgebra::DVector;
     ///
-    /// // exp(0, ln 2, ln 3) / 6; shifting every entry by 1000 changes nothing.
-    /// let close = |u: &DVector<f64>, v: [f64; 3]| (u - DVector::from_vec(v.to_vec())).amax() < 1e-15;
+    /// // exp(0, ln 2, ln 3) / 6. Shifted by 1000 (where exp overflows), the same up
+    /// // to the rounding of 1000 + ln 2 and 1000 + ln 3.
+    /// let close =
+    ///     |u: &DVector<f64>, v: [f64; 3]| (u - DVector::from_vec(v.to_vec())).amax() < 1e-15;
     /// let (l2, l3) = (2f64.ln(), 3f64.ln());
     /// let y = nn::softmax(&DVector::from_vec(vec![0.0, l2, l3]));
     /// assert!(close(&y, [1.0 / 6.0, 2.0 / 6.0, 3.0 / 6.0]));
@@ -414,6 +427,7 @@ rule!(
 
 /// Rules of [`softmax()`]: `dy = y .* (da - <y, da>)`, `a_bar = y .* (y_bar -
 /// <y, y_bar>)` per column.
+///
 /// ```
 /// use ad_runtime::nn;
 /// use nalgebra::DVector;

@@ -138,6 +138,7 @@ scalar_ops!(f32, f64);
 /// `a * b` on references: a product of scalars, a matrix product, or a
 /// scaling, chosen by the operand types (what code generated for matrices
 /// calls, so that no operand is moved).
+///
 /// ```
 /// use nalgebra::{DMatrix, DVector};
 ///
@@ -154,6 +155,7 @@ pub fn mul<A: MulRule<B>, B>(a: &A, b: &B) -> A::Output {
 }
 
 /// `a / b` on references (see [`mul()`]).
+///
 /// ```
 /// use nalgebra::DVector;
 ///
@@ -168,6 +170,7 @@ pub fn div<A: DivRule<B>, B>(a: &A, b: &B) -> A::Output {
 }
 
 /// `a + b` on references (see [`mul()`]).
+///
 /// ```
 /// use nalgebra::DVector;
 ///
@@ -185,6 +188,7 @@ where
 }
 
 /// `a - b` on references (see [`mul()`]).
+///
 /// ```
 /// use nalgebra::DVector;
 ///
@@ -202,6 +206,7 @@ where
 }
 
 /// `-a` on a reference (see [`mul()`]).
+///
 /// ```
 /// use nalgebra::DVector;
 ///
@@ -239,6 +244,7 @@ pub mod mul {
         A::vjp_rhs(a, b, c_bar)
     }
     /// `*acc +=` the cotangent of `a`, in place.
+    ///
     /// ```
     /// use ad_runtime::mul;
     /// use nalgebra::{DMatrix, DVector};
@@ -259,6 +265,7 @@ pub mod mul {
         A::acc_lhs(acc, a, b, c_bar)
     }
     /// `*acc +=` the cotangent of `b`, in place.
+    ///
     /// ```
     /// use ad_runtime::mul;
     /// use nalgebra::{DMatrix, DVector};
@@ -458,6 +465,7 @@ pub fn clone<T: Clone>(x: &T) -> T {
 
 /// The value of an adjoint, leaving a zero of its shape in its place (for
 /// matrices, whose `Default` is empty).
+///
 /// ```
 /// use nalgebra::DVector;
 ///
