@@ -514,3 +514,85 @@ fn matrix_recurrence_in_every_mode() {
         1e-6,
     );
 }
+
+// ----- more shapes of code -----
+
+#[differentiate]
+fn quad_form(a: DMatrix<f64>, x: DVector<f64>) -> f64 {
+    let y = &a * &x;
+    (x.transpose() * y)[0]
+}
+
+#[differentiate(wrt(w))]
+fn branchy(w: &DMatrix<f64>, x: &DVector<f64>, flag: bool) -> f64 {
+    let h = if flag {
+        w * x * 2.0
+    } else {
+        (w * x).map(|v| v.sin())
+    };
+    if h.sum() > 0.0 {
+        h.norm()
+    } else {
+        h.norm_squared()
+    }
+}
+
+#[differentiate]
+fn power_iter(w: &DMatrix<f64>, x0: &DVector<f64>, n: usize) -> f64 {
+    let mut h = x0.clone();
+    for _ in 0..n {
+        let g = w * &h;
+        h = &g / g.norm();
+    }
+    h.dot(&(w * &h))
+}
+
+#[differentiate]
+fn shadowed(a: &DMatrix<f64>) -> DMatrix<f64> {
+    let a2 = a * a;
+    let a2 = a2.transpose() + a;
+    a2 * 0.5
+}
+
+/// Central differences of `f` in every entry of `m`.
+fn fd_matrix(f: impl Fn(&DMatrix<f64>) -> f64, m: &DMatrix<f64>) -> DMatrix<f64> {
+    let h = 1e-6;
+    DMatrix::from_fn(m.nrows(), m.ncols(), |i, j| {
+        let mut p = m.clone();
+        p[(i, j)] += h;
+        let up = f(&p);
+        p[(i, j)] -= 2.0 * h;
+        (up - f(&p)) / (2.0 * h)
+    })
+}
+
+/// Owned matrix parameters, matrix if-values and a branch on a reduction,
+/// a loop normalising by a norm (matrix / scalar), shadowing, a matrix
+/// output: gradients against finite differences, `_hvp` against differences
+/// of the gradient.
+#[test]
+fn owned_parameters_branches_normalisation_and_shadowing() {
+    let a = DMatrix::from_row_slice(3, 3, &[0.5, -0.2, 0.1, 0.3, 0.8, -0.4, 0.2, 0.1, 0.6]);
+    let x = DVector::from_vec(vec![0.3, -0.7, 0.9]);
+    let (_, ga, gx) = quad_form_grad(a.clone(), x.clone());
+    let fa = fd_matrix(|m| quad_form(m.clone(), x.clone()), &a);
+    assert!((&ga - &fa).amax() < 1e-7, "{ga} {fa}");
+    // x^T A x: grad x = (A + A^T) x
+    assert!((gx - (&a + a.transpose()) * &x).amax() < 1e-12);
+    for flag in [true, false] {
+        let (_, gw) = branchy_grad(&a, &x, flag);
+        let fw = fd_matrix(|m| branchy(m, &x, flag), &a);
+        assert!((&gw - &fw).amax() < 1e-7, "{flag}: {gw} {fw}");
+        let (_, _, hw) = branchy_hvp(&a, &a, &x, flag);
+        let hf = (branchy_grad(&(&a + &a * 1e-5), &x, flag).1
+            - branchy_grad(&(&a - &a * 1e-5), &x, flag).1)
+            / 2e-5;
+        assert!((&hw - &hf).amax() < 1e-5, "{flag}: {hw} {hf}");
+    }
+    let (_, gw, _) = power_iter_grad(&a, &x, 5);
+    let fw = fd_matrix(|m| power_iter(m, &x, 5), &a);
+    assert!((&gw - &fw).amax() < 1e-7, "{gw} {fw}");
+    let (y, dy) = shadowed_jvp(&a, &a);
+    assert!((y - (a.clone() * &a).transpose() * 0.5 - &a * 0.5).amax() < 1e-15);
+    let _ = dy;
+}
