@@ -162,7 +162,7 @@ fn bench(c: &mut Criterion) {
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     let tape = Tape::new();
-    for n in [100usize, 10_000] {
+    for n in [100usize, 1_000, 10_000, 100_000] {
         let x = point(n);
         let (v, g) = rosenbrock_grad(&x);
         let mut xd = vec![Dual64::from_re(0.0); n];
@@ -171,7 +171,7 @@ fn bench(c: &mut Criterion) {
         for i in 0..n {
             assert!((g[i] - gr[i]).abs() <= 1e-12 * (1.0 + g[i].abs()));
         }
-        if n <= 100 {
+        if n <= 1_000 {
             let (vd, gd) = rosenbrock_num_dual_grad(&x, &mut xd);
             assert!((v - vd).abs() <= 1e-12 * v.abs());
             for i in 0..n {
@@ -198,7 +198,7 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("num_dual_pass", n), &xd, |b, xd| {
             b.iter(|| rosenbrock_dual(black_box(xd)))
         });
-        if n <= 100 {
+        if n <= 1_000 {
             group.bench_with_input(BenchmarkId::new("num_dual_grad", n), &x, |b, x| {
                 b.iter(|| rosenbrock_num_dual_grad(black_box(x), &mut xd))
             });
