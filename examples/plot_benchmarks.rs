@@ -14,6 +14,9 @@
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// A line of the plot: label, colour, dashed, points (n, seconds).
+type Series = (&'static str, RGBColor, bool, Vec<(f64, f64)>);
+
 /// The mean time in nanoseconds that criterion estimated for
 /// `group/function/size`, if it has been measured.
 fn mean_ns(root: &Path, group: &str, function: &str, size: usize) -> Option<f64> {
@@ -37,8 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let group = "rosenbrock_peers";
     let sizes = [100usize, 1_000, 10_000, 100_000];
 
-    // (label, colour, dashed, points in seconds)
-    let mut series: Vec<(&str, RGBColor, bool, Vec<(f64, f64)>)> = Vec::new();
+    let mut series: Vec<Series> = Vec::new();
     for (function, label, colour) in [
         (
             "primal",
