@@ -9,80 +9,10 @@ mod gmm;
 #[path = "../adbench/gmm_peers.rs"]
 mod gmm_peers;
 
+mod adbench_common;
+
+use adbench_common::*;
 use gmm::{gmm_objective, gmm_objective_grad, gmm_objective_hvp, gmm_objective_jvp, GmmInput};
-use std::path::{Path, PathBuf};
-
-fn data_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("data/adbench")
-        .join(relative)
-}
-
-/// The text after `"key":` in a JSON document, from its first non-blank character.
-fn json_value<'a>(json: &'a str, key: &str) -> &'a str {
-    let quoted = format!("\"{key}\"");
-    let at = json
-        .find(&quoted)
-        .unwrap_or_else(|| panic!("no key {quoted} in the reference"));
-    let rest = json[at + quoted.len()..].trim_start();
-    rest.strip_prefix(':')
-        .unwrap_or_else(|| panic!("no ':' after {quoted}"))
-        .trim_start()
-}
-
-/// A number value of the reference (`"key": 1.5`).
-fn json_number(json: &str, key: &str) -> f64 {
-    let value = json_value(json, key);
-    let end = value
-        .find(|c: char| c == ',' || c == '}' || c.is_whitespace())
-        .unwrap_or(value.len());
-    value[..end]
-        .parse()
-        .unwrap_or_else(|e| panic!("{key}: {:?}: {e}", &value[..end]))
-}
-
-/// An array of numbers of the reference (`"key": [1.5, -2e-3]`).
-fn json_numbers(json: &str, key: &str) -> Vec<f64> {
-    let value = json_value(json, key);
-    let inner = value
-        .strip_prefix('[')
-        .and_then(|v| v.split(']').next())
-        .unwrap_or_else(|| panic!("{key} is not an array"));
-    inner
-        .split(',')
-        .map(|s| {
-            s.trim()
-                .parse()
-                .unwrap_or_else(|e| panic!("{key}: {s:?}: {e}"))
-        })
-        .collect()
-}
-
-/// ADBench's comparison: `|x - y| / max(1, |x| + |y|)`.
-fn adbench_error(x: f64, y: f64) -> f64 {
-    (x - y).abs() / 1f64.max(x.abs() + y.abs())
-}
-
-const TOLERANCE: f64 = 1e-8;
-
-/// Every entry within the tolerance; prints the worst error (seen with
-/// `--nocapture`).
-fn assert_entries_match(what: &str, ours: &[f64], reference: &[f64]) {
-    assert_eq!(ours.len(), reference.len(), "{what}: length");
-    let mut worst = 0.0f64;
-    for (i, (&a, &b)) in ours.iter().zip(reference).enumerate() {
-        let err = adbench_error(a, b);
-        assert!(
-            err < TOLERANCE,
-            "{what}[{i}]: ad {a:e}, JAX {b:e}, ADBench error {err:e}"
-        );
-        worst = worst.max(err);
-    }
-    println!(
-        "{what}: {} entries, worst ADBench error {worst:.1e}",
-        ours.len()
-    );
-}
 
 struct Instance {
     input: GmmInput,
@@ -91,7 +21,7 @@ struct Instance {
 
 fn load(file: &str, reference: &str) -> Instance {
     let input = gmm::read_gmm(&data_path(&format!("gmm/{file}")), false).unwrap();
-    let reference = std::fs::read_to_string(data_path(&format!("refs/{reference}"))).unwrap();
+    let reference = adbench_common::reference(reference);
     // The reference describes the same instance.
     assert_eq!(json_number(&reference, "d"), input.d as f64);
     assert_eq!(json_number(&reference, "k"), input.k as f64);
@@ -107,11 +37,6 @@ fn load(file: &str, reference: &str) -> Instance {
         input.theta().len()
     );
     Instance { input, reference }
-}
-
-/// The direction of the references' HVP: `v_i = sin(i + 1)`.
-fn direction(len: usize) -> Vec<f64> {
-    (0..len).map(|i| ((i + 1) as f64).sin()).collect()
 }
 
 /// Objective and gradient (`_grad`) against the reference; returns the gradient.
@@ -143,7 +68,7 @@ fn check_objective_and_gradient(instance: &Instance) -> Vec<f64> {
 fn check_hvp(instance: &Instance, gradient: &[f64]) {
     let g = &instance.input;
     let theta = g.theta();
-    let v = direction(theta.len());
+    let v = sin_vector(theta.len());
     let (value, gradient_hvp, hv) = gmm_objective_hvp(
         &theta,
         &v,
@@ -163,7 +88,7 @@ fn check_hvp(instance: &Instance, gradient: &[f64]) {
 fn check_jvp(instance: &Instance, gradient: &[f64]) {
     let g = &instance.input;
     let theta = g.theta();
-    let v = direction(theta.len());
+    let v = sin_vector(theta.len());
     let (value, derivative) = gmm_objective_jvp(
         &theta,
         &v,
