@@ -48,7 +48,6 @@ ad = {{ path = "{root}" }}
 """)
     uses = "use ad::differentiate;\n" if kind == "with" else ""
     (d / "src/lib.rs").write_text(header + uses + code)
-    n = code.count("\nfn ") + code.count("\npub fn ") + (1 if code.startswith("fn ") else 0)
     print(f"{kind}: {len(code.splitlines())} lines, {code.count('#[differentiate')} attributes")
 PY
 

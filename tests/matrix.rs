@@ -554,16 +554,10 @@ fn shadowed(a: &DMatrix<f64>) -> DMatrix<f64> {
     a2 * 0.5
 }
 
-/// Central differences of `f` in every entry of `m`.
+/// Central differences of `f` in every entry of `m`, as a matrix.
 fn fd_matrix(f: impl Fn(&DMatrix<f64>) -> f64, m: &DMatrix<f64>) -> DMatrix<f64> {
-    let h = 1e-6;
-    DMatrix::from_fn(m.nrows(), m.ncols(), |i, j| {
-        let mut p = m.clone();
-        p[(i, j)] += h;
-        let up = f(&p);
-        p[(i, j)] -= 2.0 * h;
-        (up - f(&p)) / (2.0 * h)
-    })
+    let g = fd_gradient(std::slice::from_ref(m), |p| f(&p[0]));
+    DMatrix::from_vec(m.nrows(), m.ncols(), g)
 }
 
 /// Owned matrix parameters, matrix if-values and a branch on a reduction,
@@ -592,7 +586,10 @@ fn owned_parameters_branches_normalisation_and_shadowing() {
     let (_, gw, _) = power_iter_grad(&a, &x, 5);
     let fw = fd_matrix(|m| power_iter(m, &x, 5), &a);
     assert!((&gw - &fw).amax() < 1e-7, "{gw} {fw}");
-    let (y, dy) = shadowed_jvp(&a, &a);
+    let da = DMatrix::from_row_slice(3, 3, &[1.0, 0.0, -2.0, 0.5, 1.5, 0.0, 0.0, -1.0, 3.0]);
+    let (y, dy) = shadowed_jvp(&a, &da);
     assert!((y - (a.clone() * &a).transpose() * 0.5 - &a * 0.5).amax() < 1e-15);
-    let _ = dy;
+    // d[(A A)^T / 2 + A / 2] = (dA A + A dA)^T / 2 + dA / 2
+    let want = (&da * &a + &a * &da).transpose() * 0.5 + &da * 0.5;
+    assert!((dy - want).amax() < 1e-15);
 }

@@ -69,14 +69,17 @@ const LA_METHODS: &[(&str, &str, &[bool])] = &[
     ("row", "la::row", &[true, false]),
 ];
 
+/// `m.map(f)`: the receiver, then `f` and its two derivatives (closures).
+const MAP: LaOp = LaOp {
+    module: "la::map",
+    active_args: &[true, false, false, false],
+};
+
 /// The `la`/`nn` operation with rules in `module`, for rules that need to
 /// know which arguments carry no derivative (the closures of `map`, indices).
 pub fn la_op(module: &str) -> Option<LaOp> {
-    if module == "la::map" {
-        return Some(LaOp {
-            module: "la::map",
-            active_args: &[true, false, false, false],
-        });
+    if module == MAP.module {
+        return Some(MAP);
     }
     LA_METHODS
         .iter()
@@ -2097,17 +2100,13 @@ impl Lowerer<'_> {
         let fd = quote!(|#x, #dx| { #body1 });
         let fdd = quote!(|#x, #dx, #xt, #dxt| { #body2 });
         let recv = self.lower_expr(&mc.receiver);
-        let op = LaOp {
-            module: "la::map",
-            active_args: &[true, false, false, false],
-        };
         let args = vec![
             Expr::Use(recv),
             Expr::Opaque(f, reads.clone()),
             Expr::Opaque(fd, reads.clone()),
             Expr::Opaque(fdd, reads),
         ];
-        self.temp(Expr::La(op, args), true, mc.span())
+        self.temp(Expr::La(MAP, args), true, mc.span())
     }
 
     fn lower_la(&mut self, op: LaOp, args: &[&syn::Expr], name_span: Span, span: Span) -> Operand {

@@ -909,7 +909,7 @@ pub mod map {
     pub fn vjp_0_jvp<T, R, C, F, Fd, Fdd>(
         a: &M<T, R, C>,
         _f: F,
-        fd: Fd,
+        _fd: Fd,
         fdd: Fdd,
         da: &M<T, R, C>,
         _df: &(),
@@ -930,9 +930,12 @@ pub mod map {
         DefaultAllocator: Allocator<R, C>,
     {
         let (one, zero) = (T::one(), T::zero());
-        let mut out = a.zip_map(dy_bar, |v, dyb| fd(v, one).1 * dyb);
+        // One evaluation of fdd per element gives f' (its second entry, the
+        // tangent along dv = 1) and f'' (its last, along v_t = 1).
+        let mut out = a.clone();
         for i in 0..out.len() {
-            out[i] += fdd(a[i], one, one, zero).3 * da[i] * y_bar[i];
+            let (_, d1, _, d2) = fdd(a[i], one, one, zero);
+            out[i] = d1 * dy_bar[i] + d2 * da[i] * y_bar[i];
         }
         out
     }

@@ -210,6 +210,15 @@ where
     })
 }
 
+/// `softmax(a)` from `y = logsumexp(a)`: `exp(a - y)` per column, without
+/// computing the log-sum-exp again.
+fn softmax_from<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, y: &M<T, U1, C>) -> M<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+{
+    sub_columns(a, y).map(|v| v.exp())
+}
+
 /// Per column, `<a, b>`.
 fn column_dots<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, U1, C>
 where
@@ -302,13 +311,13 @@ pub mod logsumexp {
     rule!(
         /// `<p, da>` per column
         fn jvp_0(a: &M<T, R, C>, y: &M<T, U1, C>, da: &M<T, R, C>) -> M<T, U1, C> {
-            column_dots(&super::softmax(a), da)
+            column_dots(&softmax_from(a, y), da)
         }
     );
     rule!(
         /// `p .* y_bar` per column
         fn vjp_0(a: &M<T, R, C>, y: &M<T, U1, C>, y_bar: &M<T, U1, C>) -> M<T, R, C> {
-            scale_columns(&super::softmax(a), y_bar)
+            scale_columns(&softmax_from(a, y), y_bar)
         }
     );
     rule!(
@@ -321,7 +330,7 @@ pub mod logsumexp {
             y_bar: &M<T, U1, C>,
             dy_bar: &M<T, U1, C>,
         ) -> M<T, R, C> {
-            let p = super::softmax(a);
+            let p = softmax_from(a, y);
             let dp = p.component_mul(&sub_columns(da, dy));
             scale_columns(&dp, y_bar) + scale_columns(&p, dy_bar)
         }
