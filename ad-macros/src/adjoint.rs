@@ -108,19 +108,22 @@ fn simple_range(iter: &TokenStream) -> Option<SimpleRange> {
 
 /// Top-level loops run once, in the reverse sweep, computing each iteration's
 /// values and their adjoints together: loops over a simple range whose body
-/// is straight-line code that only accumulates (`+=`, `-=`) into variables
-/// that nothing after the loop reads but the returned value (`loss = sum of
-/// terms`). Such a loop needs nothing recorded, and the output cotangent of
-/// its accumulators is known before it runs, so the separate forward pass
-/// over the data is saved. Returns the loops' sites.
-fn single_pass_loops(prog: &Program, body: &Body) -> HashSet<usize> {
-    let mut out = HashSet::new();
-    let mut written_anywhere = HashSet::new();
-    walk(&body.stmts, &mut |s| {
-        if let Stmt::Assign { place, .. } = s {
-            written_anywhere.insert(place.var());
-        }
-    });
+/// only accumulates (`+=`, `-=`) into variables that nothing after the loop
+/// reads but the returned value (`loss = sum of terms`). Such a loop needs
+/// nothing recorded across iterations, and the output cotangent of its
+/// accumulators is known before it runs, so the separate forward pass over
+/// the data is saved. Returns the loops' sites, each with whether its body is
+/// straight-line code (else it has inner loops, branches or overwritten
+/// locals, and each iteration runs its own recording forward sweep before its
+/// reverse sweep, so its records live for one iteration).
+///
+/// The body's iterations must be independent: it writes nothing declared
+/// outside it but the accumulators (which it never reads), and what it reads
+/// from outside is not written after the loop. (Outside values written
+/// before the loop are fine: the reverse sweep reaches the loop before it
+/// restores anything of theirs.)
+fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, bool> {
+    let mut out = HashMap::new();
     for (idx, stmt) in body.stmts.iter().enumerate() {
         let Stmt::Loop {
             header: Header::For { iter, reads, .. },
@@ -132,57 +135,114 @@ fn single_pass_loops(prog: &Program, body: &Body) -> HashSet<usize> {
         if simple_range(iter).is_none() {
             continue;
         }
-        let mut accumulators = HashSet::new();
         let mut declared = HashSet::new();
-        let mut straight = true;
-        for s in lb {
-            match s {
-                Stmt::Let { var, expr, .. } => {
-                    declared.insert(*var);
-                    straight &= !matches!(expr, Expr::Call2 { .. });
-                }
-                Stmt::Assign {
-                    place: Place::Var(v),
-                    op: AssignOp::Add | AssignOp::Sub,
-                    ..
-                } => {
-                    accumulators.insert(*v);
-                }
-                _ => straight = false,
+        walk(lb, &mut |s| match s {
+            Stmt::Let { var, .. } => {
+                declared.insert(*var);
             }
-        }
-        if !straight || accumulators.is_empty() {
+            Stmt::Loop {
+                header: Header::For { var: Some(v), .. },
+                ..
+            } => {
+                declared.insert(*v);
+            }
+            _ => {}
+        });
+        let straight = lb.iter().all(|s| match s {
+            Stmt::Let { .. } => true,
+            Stmt::Assign { place, .. } => !declared.contains(&place.var()),
+            _ => false,
+        });
+        // General bodies: scalar code only (matrices move values; arrays
+        // declared inside would need their adjoints per iteration).
+        if !straight && (prog.matrix || declared.iter().any(|v| prog.vars[*v].array)) {
             continue;
         }
+        let mut accumulators = HashSet::new();
+        let mut ok = !exits(lb);
+        walk(lb, &mut |s| match s {
+            Stmt::Let { expr, .. } => ok &= !matches!(expr, Expr::Call2 { .. }),
+            Stmt::Assign {
+                place, op, expr, ..
+            } => {
+                ok &= !matches!(expr, Expr::Call2 { .. });
+                if !declared.contains(&place.var()) {
+                    match (place, op) {
+                        (Place::Var(v), AssignOp::Add | AssignOp::Sub) => {
+                            accumulators.insert(*v);
+                        }
+                        _ => ok = false,
+                    }
+                }
+            }
+            Stmt::If { .. } | Stmt::Loop { .. } | Stmt::Break | Stmt::Continue => {}
+            Stmt::Push { .. } | Stmt::Opaque(..) => ok = false,
+        });
+        if !ok || accumulators.is_empty() {
+            continue;
+        }
+        // After the loop: what it writes, and what opaque statements touch.
+        let rest = &body.stmts[idx + 1..];
+        let mut changed_after = HashSet::new();
+        walk(rest, &mut |s| match s {
+            Stmt::Assign { place, .. } => {
+                changed_after.insert(place.var());
+            }
+            Stmt::Opaque(_, vars) => changed_after.extend(vars.iter().copied()),
+            _ => {}
+        });
         // Reads inside: never an accumulator; values from outside that
         // cannot change after the loop.
-        let mut ok = true;
-        let mut check = |v: VarId| {
-            let changes =
-                !declared.contains(&v) && (prog.vars[v].slot || written_anywhere.contains(&v));
-            if accumulators.contains(&v) || changes {
-                ok = false;
-            }
-        };
-        reads.iter().for_each(|v| check(*v));
-        for s in lb {
-            if let Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } = s {
-                expr.for_each_var(&mut check);
-            }
-        }
-        // After the loop: the accumulators are not touched.
-        let mut rest = HashSet::new();
-        collect_reads(&body.stmts[idx + 1..], &mut rest);
-        walk(&body.stmts[idx + 1..], &mut |s| {
-            if let Stmt::Assign { place, .. } = s {
-                rest.insert(place.var());
+        let mut inside = reads.iter().copied().collect::<HashSet<_>>();
+        collect_reads(lb, &mut inside);
+        walk(lb, &mut |s| {
+            if let Stmt::Assign { expr, .. } = s {
+                expr.for_each_var(&mut |v| {
+                    inside.insert(v);
+                });
             }
         });
-        if ok && accumulators.is_disjoint(&rest) {
-            out.insert(site(stmt));
+        let independent = inside.iter().all(|v| {
+            !accumulators.contains(v) && (declared.contains(v) || !changed_after.contains(v))
+        });
+        // After the loop: the accumulators are not touched.
+        let mut after = HashSet::new();
+        collect_reads(rest, &mut after);
+        if independent && accumulators.is_disjoint(&after) && accumulators.is_disjoint(&changed_after) {
+            out.insert(site(stmt), straight);
         }
     }
     out
+}
+
+/// The variables a single-pass loop's body accumulates into: assigned in it,
+/// declared outside it.
+fn accumulators_of(body: &[Stmt]) -> Vec<VarId> {
+    let mut declared = HashSet::new();
+    walk(body, &mut |s| {
+        if let Stmt::Let { var, .. } = s {
+            declared.insert(*var);
+        }
+    });
+    let mut out = Vec::new();
+    walk(body, &mut |s| {
+        if let Stmt::Assign { place, .. } = s {
+            if !declared.contains(&place.var()) && !out.contains(&place.var()) {
+                out.push(place.var());
+            }
+        }
+    });
+    out
+}
+
+/// Whether a block leaves its loop early (`break` or `continue` outside
+/// nested loops, whose own stay inside them).
+fn exits(block: &[Stmt]) -> bool {
+    block.iter().any(|s| match s {
+        Stmt::Break | Stmt::Continue => true,
+        Stmt::If { then, els, .. } => exits(then) || exits(els),
+        _ => false,
+    })
 }
 
 /// Identifies a statement of the primal body (both sweeps walk the same tree).
@@ -194,10 +254,18 @@ struct Adjoint<'a> {
     prog: &'a mut Program,
     /// The primal body (its statements' addresses identify them).
     primal: Body,
-    /// Loops run once in the reverse sweep (see [`single_pass_loops`]).
-    single_pass: HashSet<usize>,
+    /// Loops run once in the reverse sweep, and whether each is straight-line
+    /// (see [`single_pass_loops`]).
+    single_pass: HashMap<usize, bool>,
     /// The output value of an accumulator of such a loop, read after it.
     pass_values: HashMap<VarId, VarId>,
+    /// Each such loop's accumulators that statements before it read: their
+    /// values on entry, recorded by the forward sweep, are restored after the
+    /// loop in the reverse sweep.
+    pass_entries: HashMap<usize, Vec<(VarId, Record)>>,
+    /// While writing a single-pass loop's iteration: its accumulators (never
+    /// read inside, so never saved there).
+    in_pass: HashSet<VarId>,
     act: &'a Activity,
     /// Variables the reverse sweep reads.
     needed: HashSet<VarId>,
@@ -327,12 +395,14 @@ impl<'a> Adjoint<'a> {
         let mut in_single_pass = HashSet::new();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
-                if single_pass.contains(&site(s)) {
-                    walk(body, &mut |s| {
+                // Declared at the iteration's top level: in scope for its
+                // reverse code, never hoisted (deeper ones are, as usual).
+                if single_pass.contains_key(&site(s)) {
+                    for s in body {
                         if let Stmt::Let { var, .. } = s {
                             in_single_pass.insert(*var);
                         }
-                    });
+                    }
                 }
             }
         }
@@ -411,6 +481,8 @@ impl<'a> Adjoint<'a> {
             primal,
             single_pass,
             pass_values: HashMap::new(),
+            pass_entries: HashMap::new(),
+            in_pass: HashSet::new(),
             act,
             needed,
             hoisted,
@@ -433,7 +505,7 @@ impl<'a> Adjoint<'a> {
         let mut accumulated = HashSet::new();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
-                if self.single_pass.contains(&site(s)) {
+                if self.single_pass.contains_key(&site(s)) {
                     walk(body, &mut |s| {
                         if let Stmt::Assign { place, .. } = s {
                             accumulated.insert(place.var());
@@ -708,7 +780,7 @@ impl<'a> Adjoint<'a> {
                     });
                 }
                 Stmt::Assign { place, .. } => {
-                    if self.needs(stmt, place.var()) {
+                    if self.needs(stmt, place.var()) && !self.in_pass.contains(&place.var()) {
                         let r = self.save(place, depth, loops, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
@@ -729,8 +801,21 @@ impl<'a> Adjoint<'a> {
                         els,
                     });
                 }
-                Stmt::Loop { .. } if self.single_pass.contains(&site(stmt)) => {
+                Stmt::Loop { body, .. } if self.single_pass.contains_key(&site(stmt)) => {
                     // Runs in the reverse sweep, values and adjoints together.
+                    // Accumulators read before the loop: their entry values.
+                    let mut before = HashSet::new();
+                    let at = block.iter().position(|s| site(s) == site(stmt)).unwrap_or(0);
+                    collect_reads(&block[..at], &mut before);
+                    let mut entries = Vec::new();
+                    for acc in accumulators_of(body) {
+                        if before.contains(&acc) {
+                            let name = format!("{}_entry", self.prog.name(acc));
+                            let r = self.record(Expr::var(acc), &name, depth, loops, &mut out);
+                            entries.push((acc, r));
+                        }
+                    }
+                    self.pass_entries.insert(site(stmt), entries);
                 }
                 Stmt::Loop {
                     header: Header::For { var, iter, reads },
@@ -858,14 +943,6 @@ impl<'a> Adjoint<'a> {
     /// whose body cannot leave it early: every iteration runs, so the
     /// reverse sweep replays `(a..b).rev()` without any record.
     fn is_static(&self, iter: &TokenStream, reads: &[VarId], body: &[Stmt]) -> bool {
-        fn exits(block: &[Stmt]) -> bool {
-            block.iter().any(|s| match s {
-                Stmt::Break | Stmt::Continue => true,
-                Stmt::If { then, els, .. } => exits(then) || exits(els),
-                // A nested loop's own break and continue stay inside it.
-                _ => false,
-            })
-        }
         simple_range(iter).is_some()
             && reads.iter().all(|v| self.stable.contains(v))
             && !exits(body)
@@ -999,9 +1076,10 @@ impl<'a> Adjoint<'a> {
                 continue; // reversed with the statement that uses it
             }
             let start = out.len();
-            let mark = self
+            let mut mark = self
                 .rev_stmt(block, idx, &temps, depth, loops, &mut out)
                 .unwrap_or(start);
+            drop_dead_temps(&mut out, start, &mut mark, &temps);
             let (mut before, mut after) = (HashSet::new(), HashSet::new());
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
@@ -1103,10 +1181,19 @@ impl<'a> Adjoint<'a> {
                     let els = self.nested_rev(els, depth + 1, loops);
                     out.push(Stmt::If { cond, then, els });
                 }
-                Stmt::Loop { header, body } if self.single_pass.contains(&site(stmt)) => {
+                Stmt::Loop { header, body } if self.single_pass.contains_key(&site(stmt)) => {
                     self.declare_touched(body, out);
-                    // Each iteration: its values, then their adjoints.
-                    let mut combined = body.clone();
+                    // Each iteration: its values, then their adjoints. Straight
+                    // code records nothing; otherwise the iteration's forward
+                    // sweep records what its own reverse sweep reads.
+                    let mut combined = if self.single_pass[&site(stmt)] {
+                        body.clone()
+                    } else {
+                        self.in_pass = accumulators_of(body).into_iter().collect();
+                        let fwd = self.fwd(body, 0, 0);
+                        self.in_pass.clear();
+                        fwd
+                    };
                     combined.extend(self.nested_rev(body, 0, 0));
                     out.push(Stmt::Loop {
                         header: header.clone(),
@@ -1130,6 +1217,10 @@ impl<'a> Adjoint<'a> {
                                 span: Span::call_site(),
                             });
                         }
+                    }
+                    // The statements before the loop see the values they saw.
+                    for (acc, r) in self.pass_entries.remove(&site(stmt)).unwrap_or_default() {
+                        out.push(Self::restore(&Place::Var(acc), &r));
                     }
                 }
                 Stmt::Loop {
@@ -1478,6 +1569,37 @@ fn find_let_type(block: &[Stmt], v: VarId) -> Option<Box<syn::Type>> {
 
 /// The variables a block reads outside nested branches and loops (those
 /// record their own statements' reads).
+/// Drops the temporaries recomputed for one statement's reverse code
+/// (`out[start..]`) that nothing after them reads: `0.5 * s` recomputed for
+/// the reverse of `y = 0.5 * s` (linear: its rules read only the constant).
+/// Such a read would otherwise make the forward sweep save `s`. `mark` (an
+/// index into `out`) follows the removals.
+fn drop_dead_temps(
+    out: &mut Block,
+    start: usize,
+    mark: &mut usize,
+    temps: &HashMap<VarId, usize>,
+) {
+    let mut i = out.len();
+    while i > start {
+        i -= 1;
+        let Stmt::Let { var, expr, .. } = &out[i] else {
+            continue;
+        };
+        if !temps.contains_key(var) || matches!(expr, Expr::Call2 { .. } | Expr::Pop(_)) {
+            continue;
+        }
+        let mut later = HashSet::new();
+        collect_reads(&out[i + 1..], &mut later);
+        if !later.contains(var) {
+            out.remove(i);
+            if i < *mark {
+                *mark -= 1;
+            }
+        }
+    }
+}
+
 fn collect_shallow_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     for s in block {
         match s {
