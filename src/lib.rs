@@ -626,6 +626,7 @@ pub use ad_runtime::check;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
 pub use ad_runtime::Real;
+pub use ad_runtime::release_stack_buffers;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;
 

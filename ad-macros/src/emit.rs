@@ -251,7 +251,7 @@ impl Emitter<'_> {
                 quote_spanned!(span=> ::core::mem::take(&mut #p))
             }
             Expr::Fresh { stack: false } => quote!(::core::default::Default::default()),
-            Expr::Fresh { stack: true } => quote!(::std::vec::Vec::new()),
+            Expr::Fresh { stack: true } => quote!(::ad::__rt::Stack::new()),
         }
     }
 

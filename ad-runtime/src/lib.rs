@@ -15,6 +15,7 @@ pub mod nn;
 pub mod ops;
 pub mod real;
 pub mod scalar;
+pub mod stack;
 
 pub use call::{accumulate, tangent_for, AddTo, NoTangent, TangentFor};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
@@ -24,3 +25,4 @@ pub use ops::{
 };
 pub use real::Real;
 pub use scalar::*;
+pub use stack::{release_stack_buffers, Stack};

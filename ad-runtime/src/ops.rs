@@ -482,10 +482,12 @@ pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
     core::mem::replace(x, zero)
 }
 
-/// The last value the forward sweep saved on a stack.
+/// The last value the forward sweep saved on a stack ([`Stack::pop`]).
 ///
 /// ```
-/// let mut stack = vec![1.0, 2.0];
+/// let mut stack = ad_runtime::Stack::new();
+/// stack.push(1.0);
+/// stack.push(2.0);
 /// assert_eq!(ad_runtime::pop(&mut stack), 2.0);
 /// assert_eq!(ad_runtime::pop(&mut stack), 1.0);
 /// ```
@@ -495,11 +497,8 @@ pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
 /// If the stack is empty: the reverse sweep reads values in the reverse order
 /// of the forward sweep's saves, so this is a bug of the generated code.
 #[inline]
-pub fn pop<T>(stack: &mut Vec<T>) -> T {
-    match stack.pop() {
-        Some(v) => v,
-        None => unreachable!("ad: the reverse sweep read more values than the forward sweep saved"),
-    }
+pub fn pop<T>(stack: &mut crate::Stack<T>) -> T {
+    stack.pop()
 }
 
 /// Types with a zero: the derivative of a constant output.

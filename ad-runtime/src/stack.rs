@@ -1,0 +1,270 @@
+//! The stacks on which the forward sweep of generated reverse-mode code
+//! records what it overwrites, and the reverse sweep reads it back.
+//!
+//! A [`Stack`] is a `Vec` whose buffer comes from, and goes back to, a small
+//! per-thread pool: a derivative called again on the same thread reuses the
+//! memory of the previous call instead of asking the allocator for it (and,
+//! for stacks of hundreds of kilobytes, instead of having fresh pages mapped
+//! and faulted in on every call, which is what glibc's malloc does above its
+//! mmap threshold). The pool is per thread, so calls on several threads never
+//! share or wait for it; nested and recursive calls take other buffers.
+//!
+//! Bounds: at most [`MAX_BUFFERS`] buffers and [`MAX_BYTES`] bytes are kept
+//! per thread; a buffer that would exceed them is freed as usual.
+//! [`release_stack_buffers`] frees the calling thread's pool; a thread's
+//! pool is freed when the thread ends.
+
+use std::alloc::{dealloc, Layout};
+use std::cell::RefCell;
+use std::mem::{align_of, size_of, ManuallyDrop};
+use std::ptr::NonNull;
+
+/// Most buffers kept per thread.
+pub const MAX_BUFFERS: usize = 64;
+/// Most bytes kept per thread (all buffers together).
+pub const MAX_BYTES: usize = 256 << 20;
+
+/// A stack of saved values; see the [module documentation](self).
+///
+/// ```
+/// let mut stack = ad_runtime::Stack::new();
+/// stack.push(1.0);
+/// stack.push(2.0);
+/// assert_eq!(ad_runtime::pop(&mut stack), 2.0);
+/// assert_eq!(ad_runtime::pop(&mut stack), 1.0);
+/// ```
+pub struct Stack<T> {
+    items: Vec<T>,
+}
+
+impl<T> Stack<T> {
+    /// An empty stack, with a buffer from this thread's pool if one fits.
+    #[inline]
+    pub fn new() -> Self {
+        Stack { items: take() }
+    }
+
+    /// Saves a value.
+    #[inline]
+    pub fn push(&mut self, value: T) {
+        self.items.push(value);
+    }
+
+    /// The number of values saved and not yet read back.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Whether every saved value has been read back.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The last value saved, removed.
+    ///
+    /// # Panics
+    ///
+    /// If the stack is empty: the reverse sweep reads values in the reverse
+    /// order of the forward sweep's saves, so this is a bug of the generated
+    /// code.
+    #[inline]
+    pub fn pop(&mut self) -> T {
+        match self.items.pop() {
+            Some(v) => v,
+            None => unreachable!(
+                "ad: the reverse sweep read more values than the forward sweep saved"
+            ),
+        }
+    }
+}
+
+impl<T> Default for Stack<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Drop for Stack<T> {
+    fn drop(&mut self) {
+        give(std::mem::take(&mut self.items));
+    }
+}
+
+/// A buffer in the pool: the allocation of a `Vec` whose values are gone.
+struct Buffer {
+    ptr: NonNull<u8>,
+    layout: Layout,
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` was allocated by a `Vec` with exactly this layout
+        // (see `give`), and nothing else owns it.
+        unsafe { dealloc(self.ptr.as_ptr(), self.layout) }
+    }
+}
+
+#[derive(Default)]
+struct Pool {
+    buffers: Vec<Buffer>,
+    bytes: usize,
+}
+
+thread_local! {
+    static POOL: RefCell<Pool> = RefCell::new(Pool::default());
+}
+
+/// An empty `Vec<T>` on the most recently returned buffer whose alignment is
+/// `T`'s and whose size is a whole number of `T`s (stacks are created and
+/// dropped in the same order by each call, so each gets its own back), or a
+/// new empty `Vec`.
+fn take<T>() -> Vec<T> {
+    if size_of::<T>() == 0 {
+        return Vec::new();
+    }
+    let buffer = POOL
+        .try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let i = pool.buffers.iter().rposition(|b| {
+                b.layout.align() == align_of::<T>() && b.layout.size() % size_of::<T>() == 0
+            })?;
+            let b = pool.buffers.swap_remove(i);
+            pool.bytes -= b.layout.size();
+            Some(b)
+        })
+        .ok()
+        .flatten();
+    match buffer {
+        Some(b) => {
+            let b = ManuallyDrop::new(b);
+            let capacity = b.layout.size() / size_of::<T>();
+            // SAFETY: the buffer was allocated with alignment `align_of::<T>()`
+            // and size `capacity * size_of::<T>()` (checked above), which is
+            // the layout `Vec<T>` frees with; length 0 reads nothing.
+            unsafe { Vec::from_raw_parts(b.ptr.as_ptr().cast::<T>(), 0, capacity) }
+        }
+        None => Vec::new(),
+    }
+}
+
+/// Returns `items`' buffer to the pool (its values are dropped first), or
+/// frees it if the pool is full.
+fn give<T>(mut items: Vec<T>) {
+    items.clear();
+    let bytes = items.capacity() * size_of::<T>();
+    if bytes == 0 {
+        return;
+    }
+    let mut items = ManuallyDrop::new(items);
+    let buffer = Buffer {
+        // A `Vec` with a non-zero allocation has a non-null pointer.
+        ptr: NonNull::new(items.as_mut_ptr().cast::<u8>()).expect("allocated"),
+        // SAFETY: this is the layout `Vec<T>` allocated with (`Layout::array`),
+        // which exists since the allocation does.
+        layout: unsafe { Layout::from_size_align_unchecked(bytes, align_of::<T>()) },
+    };
+    // If the pool is full, borrowed or gone, the buffer is freed here.
+    let _ = POOL.try_with(move |pool| {
+        if let Ok(mut pool) = pool.try_borrow_mut() {
+            if pool.buffers.len() < MAX_BUFFERS && pool.bytes + bytes <= MAX_BYTES {
+                pool.bytes += bytes;
+                pool.buffers.push(buffer);
+            }
+        }
+    });
+}
+
+/// Frees the buffers kept by the calling thread's pool (see the [module
+/// documentation](self)); returns how many bytes were kept.
+///
+/// ```
+/// {
+///     let mut stack = ad_runtime::Stack::new();
+///     stack.push(1.0f64);
+/// } // its buffer goes to the pool
+/// assert!(ad_runtime::release_stack_buffers() >= 8);
+/// assert_eq!(ad_runtime::release_stack_buffers(), 0);
+/// ```
+pub fn release_stack_buffers() -> usize {
+    POOL.try_with(|pool| {
+        let mut pool = pool.borrow_mut();
+        let bytes = pool.bytes;
+        pool.buffers.clear();
+        pool.bytes = 0;
+        bytes
+    })
+    .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_buffer_is_reused_by_the_next_stack_of_its_layout() {
+        release_stack_buffers();
+        let ptr = {
+            let mut s = Stack::new();
+            for i in 0..1000 {
+                s.push(i as f64);
+            }
+            while !s.is_empty() {
+                s.pop();
+            }
+            s.items.as_ptr() as usize
+        };
+        // Another type of the same size and alignment gets it back.
+        let s = Stack::<u64>::new();
+        assert_eq!(s.items.as_ptr() as usize, ptr);
+        assert!(s.items.capacity() >= 1000);
+        // A type of another alignment does not.
+        let b = Stack::<bool>::new();
+        assert_eq!(b.items.capacity(), 0);
+        drop((s, b));
+        assert!(release_stack_buffers() >= 8000);
+    }
+
+    #[test]
+    fn values_left_on_a_stack_are_dropped() {
+        use std::rc::Rc;
+        let counted = Rc::new(());
+        {
+            let mut s = Stack::new();
+            s.push(Rc::clone(&counted));
+            s.push(Rc::clone(&counted));
+        }
+        assert_eq!(Rc::strong_count(&counted), 1);
+        // The buffer came back, empty, and is reused for the same type.
+        let s = Stack::<Rc<()>>::new();
+        assert!(s.items.capacity() >= 2 && s.is_empty());
+    }
+
+    #[test]
+    fn the_pool_is_bounded() {
+        release_stack_buffers();
+        let stacks: Vec<Stack<f64>> = (0..MAX_BUFFERS + 10)
+            .map(|_| {
+                let mut s = Stack::new();
+                s.push(0.0);
+                s
+            })
+            .collect();
+        drop(stacks);
+        let kept = POOL.with(|p| p.borrow().buffers.len());
+        assert_eq!(kept, MAX_BUFFERS);
+        release_stack_buffers();
+        // One buffer over the byte bound is freed, not kept.
+        let mut big = Stack::<u8>::new();
+        big.items.reserve_exact(MAX_BYTES + 1);
+        drop(big);
+        assert_eq!(release_stack_buffers(), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "read more values")]
+    fn popping_an_empty_stack_is_a_bug() {
+        Stack::<f64>::new().pop();
+    }
+}
