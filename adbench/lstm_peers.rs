@@ -51,8 +51,8 @@ pub fn lstm_objective_generic<T: Scalar>(
             y[i] = s[top + i] * theta[eo + b + i] + theta[eo + 2 * b + i];
         }
         let mut sumexp = zero;
-        for i in 0..b {
-            sumexp = sumexp + y[i].exp();
+        for &yi in &y {
+            sumexp = sumexp + yi.exp();
         }
         let lse = (sumexp + 2.0).ln();
         for i in 0..b {
