@@ -7,27 +7,56 @@
 //! without the assembly, are timed too.
 //!
 //! Run: `cargo bench --bench ba`
+//!
+//! Peers (group `ba_peers`, `cargo bench --bench ba -- ba_peers`), on the
+//! first p = 1000, 10 000 and 31 843 (all) observations of ba1: the same
+//! Jacobian with each block from `num_dual::Dual64` (fifteen forward passes)
+//! and from the `reverse` crate's tape (one recording, two backward sweeps),
+//! `adbench/ba_peers.rs`, next to the residuals and `ad`'s and the
+//! hand-written Jacobians.
 
 #[path = "../adbench/ba.rs"]
 mod ba;
+#[path = "../adbench/ba_peers.rs"]
+mod ba_peers;
+#[path = "../adbench/peers.rs"]
+mod peers;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
 
 type BlockFn = fn([f64; ba::CAM], [f64; 3], f64, [f64; 2]) -> ba::Block;
 
+const NAME: &str = "ba1_n49_m7776_p31843";
+
+fn ba1() -> ba::BaInput {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data/adbench/ba")
+        .join(format!("{NAME}.txt"));
+    ba::read_ba(&path).expect("the ADBench input")
+}
+
+/// The instance made of the first `p` observations (all the cameras and
+/// points, the first `p` weights).
+fn first(input: &ba::BaInput, p: usize) -> ba::BaInput {
+    ba::BaInput {
+        p,
+        w: input.w[..p].to_vec(),
+        obs: input.obs[..2 * p].to_vec(),
+        feats: input.feats[..2 * p].to_vec(),
+        ..input.clone()
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ba");
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     group.sample_size(30);
-    let name = "ba1_n49_m7776_p31843";
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("data/adbench/ba")
-        .join(format!("{name}.txt"));
-    let input = ba::read_ba(&path).expect("the ADBench input");
+    let name = NAME;
+    let input = ba1();
     let mut r = vec![0.0; input.n_residuals()];
     group.bench_function(format!("{name}/residuals"), |b| {
         b.iter(|| ba::residuals_into(black_box(&input), &mut r))
@@ -74,5 +103,52 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The peers on the first p observations, every tool at every p.
+fn bench_peers(c: &mut Criterion) {
+    let all = ba1();
+    let tape = reverse::Tape::new();
+    let mut group = c.benchmark_group("ba_peers");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.sample_size(20);
+    for p in [1_000usize, 10_000, all.p] {
+        let input = first(&all, p);
+        let mut jac = ba::BaSparseMat::new(&input);
+        let by_tape = |cam, x, w, feat| ba_peers::block_reverse(&tape, cam, x, w, feat);
+
+        // The peers' Jacobians equal `ad`'s first.
+        let want = ba::jacobian(&input, ba::block_ad_reverse);
+        let tools: [(&str, &dyn Fn(_, _, _, _) -> ba::Block); 2] =
+            [("num-dual", &ba_peers::block_num_dual), ("tape", &by_tape)];
+        for (what, block) in tools {
+            let got = ba::jacobian(&input, block);
+            assert_eq!((&got.rows, &got.cols), (&want.rows, &want.cols), "{what}");
+            peers::assert_close(what, &got.vals, &want.vals, 1e-12);
+        }
+
+        let mut r = vec![0.0; input.n_residuals()];
+        group.bench_function(BenchmarkId::new("residuals", p), |b| {
+            b.iter(|| ba::residuals_into(black_box(&input), &mut r))
+        });
+        let blocks: [(&str, BlockFn); 3] = [
+            ("ad_reverse", ba::block_ad_reverse),
+            ("ad_forward", ba::block_ad_forward),
+            ("manual", ba::block_manual),
+        ];
+        for (what, block) in blocks {
+            group.bench_function(BenchmarkId::new(what, p), |b| {
+                b.iter(|| ba::jacobian_into(black_box(&input), &mut jac, block))
+            });
+        }
+        group.bench_function(BenchmarkId::new("reverse_tape", p), |b| {
+            b.iter(|| ba::jacobian_into(black_box(&input), &mut jac, by_tape))
+        });
+        group.bench_function(BenchmarkId::new("num_dual", p), |b| {
+            b.iter(|| ba::jacobian_into(black_box(&input), &mut jac, ba_peers::block_num_dual))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_peers);
 criterion_main!(benches);

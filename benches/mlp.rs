@@ -3,13 +3,26 @@
 //! backpropagation with the same nalgebra calls, side by side.
 //!
 //! Run: `cargo bench --bench mlp`
+//!
+//! Peers (group `mlp_peers`, `cargo bench --bench mlp -- mlp_peers`): the
+//! same loss as scalar loops (`models/mlp_peers.rs`) over the `reverse`
+//! crate's tape (`reverse_tape`, the gradient) and `num_dual::Dual64`
+//! (`num_dual_pass`: ONE forward pass, one directional derivative; the
+//! gradient needs one per parameter, 203 530), next to the primal, the same
+//! loops over `f64` (`primal_loops`), `ad`'s `_grad` and the hand-written
+//! gradient, at batch sizes 1, 4, 16 and 64 (at 256 the tape would hold
+//! about 100 million nodes, 4 GB).
 
 #[path = "../models/mlp.rs"]
 #[allow(dead_code)]
 mod mlp;
+#[path = "../models/mlp_peers.rs"]
+mod mlp_peers;
+#[path = "../adbench/peers.rs"]
+mod peers;
 
 use ad::nalgebra::{DMatrix, DVector, RowDVector};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode};
 use mlp::*;
 use std::hint::black_box;
 use std::time::Duration;
@@ -24,15 +37,35 @@ fn pseudo(r: usize, c: usize, seed: u64, scale: f64) -> DMatrix<f64> {
     })
 }
 
-fn bench(c: &mut Criterion) {
-    let (d, hidden, classes, batch) = (784, 256, 10, 256);
-    let x = pseudo(d, batch, 1, 1.0);
+const DIMS: mlp_peers::Dims = mlp_peers::Dims {
+    d: 784,
+    hidden: 256,
+    classes: 10,
+};
+
+/// The parameters `(W1, b1, W2, b2)`.
+fn parameters() -> (DMatrix<f64>, DVector<f64>, DMatrix<f64>, DVector<f64>) {
+    let mlp_peers::Dims { d, hidden, classes } = DIMS;
+    (
+        pseudo(hidden, d, 2, 1.0 / (d as f64).sqrt()),
+        DVector::from_column_slice(pseudo(hidden, 1, 3, 0.1).as_slice()),
+        pseudo(classes, hidden, 4, 1.0 / (hidden as f64).sqrt()),
+        DVector::from_column_slice(pseudo(classes, 1, 5, 0.1).as_slice()),
+    )
+}
+
+/// A batch: the inputs (one column per example), the row of ones, the labels.
+fn batch_of(batch: usize) -> (DMatrix<f64>, RowDVector<f64>, Vec<usize>) {
+    let x = pseudo(DIMS.d, batch, 1, 1.0);
     let ones = RowDVector::from_element(batch, 1.0);
-    let labels: Vec<usize> = (0..batch).map(|j| (j * 7 + 3) % classes).collect();
-    let w1 = pseudo(hidden, d, 2, 1.0 / (d as f64).sqrt());
-    let b1 = DVector::from_column_slice(pseudo(hidden, 1, 3, 0.1).as_slice());
-    let w2 = pseudo(classes, hidden, 4, 1.0 / (hidden as f64).sqrt());
-    let b2 = DVector::from_column_slice(pseudo(classes, 1, 5, 0.1).as_slice());
+    let labels = (0..batch).map(|j| (j * 7 + 3) % DIMS.classes).collect();
+    (x, ones, labels)
+}
+
+fn bench(c: &mut Criterion) {
+    let mlp_peers::Dims { d, hidden, classes } = DIMS;
+    let (x, ones, labels) = batch_of(256);
+    let (w1, b1, w2, b2) = parameters();
     let (dw1, db1, dw2, db2) = (
         pseudo(hidden, d, 6, 1.0),
         DVector::from_column_slice(pseudo(hidden, 1, 7, 1.0).as_slice()),
@@ -147,5 +180,70 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// The peers at several batch sizes, every tool at every size.
+fn bench_peers(c: &mut Criterion) {
+    let (w1, b1, w2, b2) = parameters();
+    let theta = [w1.as_slice(), b1.as_slice(), w2.as_slice(), b2.as_slice()].concat();
+    assert_eq!(theta.len(), DIMS.params());
+    let tape = reverse::Tape::new();
+    let mut group = c.benchmark_group("mlp_peers");
+    // One call of the tape takes up to half a second: ten samples of one
+    // call each rather than criterion's growing iteration counts.
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    for batch in [1usize, 4, 16, 64] {
+        let (x, ones, labels) = batch_of(batch);
+        let xs = x.as_slice();
+
+        // The peers agree with the generated gradient first.
+        let (v, g1, gb1, g2, gb2) = mlp_loss_grad(&w1, &b1, &w2, &b2, &x, &ones, &labels);
+        let grad = [g1.as_slice(), gb1.as_slice(), g2.as_slice(), gb2.as_slice()].concat();
+        let (vr, gr) = peers::grad_reverse(&tape, &theta, |t| {
+            mlp_peers::mlp_loss_generic(t, xs, &labels, DIMS)
+        });
+        peers::assert_close("tape: value", &[vr], &[v], 1e-9);
+        peers::assert_close("tape: gradient", &gr, &grad, 1e-9);
+        let vl = mlp_peers::mlp_loss_generic(&theta, xs, &labels, DIMS);
+        peers::assert_close("f64 loops: value", &[vl], &[v], 1e-9);
+        // A num-dual pass along a parameter gives that gradient entry.
+        for i in [0, DIMS.hidden * DIMS.d + 3, theta.len() - 1] {
+            let y = mlp_peers::mlp_loss_generic(&peers::seeded(&theta, i), xs, &labels, DIMS);
+            peers::assert_close("num-dual: value", &[y.re], &[v], 1e-9);
+            assert!(
+                (y.eps - grad[i]).abs() <= 1e-9 * grad[i].abs().max(1e-3),
+                "num-dual: entry {i}"
+            );
+        }
+
+        group.bench_function(BenchmarkId::new("primal", batch), |b| {
+            b.iter(|| mlp_loss(black_box(&w1), &b1, &w2, &b2, &x, &ones, &labels))
+        });
+        group.bench_function(BenchmarkId::new("primal_loops", batch), |b| {
+            b.iter(|| mlp_peers::mlp_loss_generic(black_box(&theta), xs, &labels, DIMS))
+        });
+        group.bench_function(BenchmarkId::new("ad_grad", batch), |b| {
+            b.iter(|| mlp_loss_grad(black_box(&w1), &b1, &w2, &b2, &x, &ones, &labels))
+        });
+        group.bench_function(BenchmarkId::new("hand_grad", batch), |b| {
+            b.iter(|| mlp_grad_by_hand(black_box(&w1), &b1, &w2, &b2, &x, &ones, &labels))
+        });
+        group.bench_function(BenchmarkId::new("reverse_tape", batch), |b| {
+            b.iter(|| {
+                peers::grad_reverse(&tape, black_box(&theta), |t| {
+                    mlp_peers::mlp_loss_generic(t, xs, &labels, DIMS)
+                })
+            })
+        });
+        // One forward pass along W1[0, 0] (the inputs already dual numbers).
+        let duals = peers::seeded(&theta, 0);
+        group.bench_function(BenchmarkId::new("num_dual_pass", batch), |b| {
+            b.iter(|| mlp_peers::mlp_loss_generic(black_box(&duals), xs, &labels, DIMS))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_peers);
 criterion_main!(benches);
