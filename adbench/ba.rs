@@ -24,10 +24,9 @@
 //            let (a, b) = if x > 0.0 { (x, 2.0 * x) } else { (-x, x) };
 //            a * b
 //        }
-// 2. (Fixed since: the function's `#[inline]`, `#[cold]`, lint levels and
-//    `#[cfg]` now carry to its derivatives. `#[inline]` on `reproj_error`
-//    does not change the timings: the two `_vjp` passes of
-//    `block_ad_reverse` each still run the forward sweep.)
+// 2. (Fixed since: the two `_vjp` passes of `block_ad_reverse` each ran the
+//    forward sweep, and neither `#[inline]` nor `#[inline(always)]` on
+//    `reproj_error` let LLVM share it. `reproj_error_vjp_many` runs it once.)
 #![allow(dead_code, unused_assignments)]
 
 use ad::differentiate;
@@ -335,20 +334,19 @@ impl BaSparseMat {
 /// One observation's 2 x 15 Jacobian block, column by column.
 pub type Block = [f64; 2 * BLOCK];
 
-/// The block by reverse mode: two `_vjp` passes, seeded with each residual.
+/// The block by reverse mode: one forward sweep and two reverse sweeps,
+/// seeded with each residual (`reproj_error_vjp_many`).
 pub fn block_ad_reverse(cam: [f64; CAM], x: [f64; 3], w: f64, feat: [f64; 2]) -> Block {
     let mut j = [0.0; 2 * BLOCK];
-    for row in 0..2 {
-        let mut seed = [0.0; 2];
-        seed[row] = 1.0;
-        let (_, cam_bar, x_bar, w_bar) = reproj_error_vjp(cam, x, w, feat, seed);
+    let (_, rows) = reproj_error_vjp_many(cam, x, w, feat, [[1.0, 0.0], [0.0, 1.0]]);
+    for (row, (cam_bar, x_bar, w_bar)) in rows.iter().enumerate() {
         for i in 0..CAM {
             j[2 * i + row] = cam_bar[i];
         }
         for i in 0..3 {
             j[2 * (CAM + i) + row] = x_bar[i];
         }
-        j[2 * (CAM + 3) + row] = w_bar;
+        j[2 * (CAM + 3) + row] = *w_bar;
     }
     j
 }

@@ -84,7 +84,7 @@ fn main() {
         t_objective * 1e3
     );
     for (name, t) in [
-        ("Jacobian, reverse (2 x _vjp)  ", t_reverse),
+        ("Jacobian, reverse (_vjp_many)  ", t_reverse),
         ("Jacobian, forward (15 x _jvp) ", t_forward),
         ("Jacobian, hand-written        ", t_manual),
     ] {

@@ -161,6 +161,7 @@ const PROBLEMS: &[Problem] = &[
         lines: &[
             line("gmm", "objective", "objective", PRIMAL),
             line("gmm", "ad_grad", "ad: _grad", AD),
+            line("gmm", "manual_grad", "hand-written gradient", HAND),
             line("gmm_peers", "reverse_tape", "reverse (tape)", TAPE),
             line("gmm_peers", "num_dual_grad", "num-dual (30 passes)", DUAL),
         ],
@@ -176,7 +177,12 @@ const PROBLEMS: &[Problem] = &[
         key: by_size,
         lines: &[
             line("ba_peers", "residuals", "residuals", PRIMAL),
-            line("ba_peers", "ad_reverse", "ad: 2 x _vjp per block", AD),
+            line(
+                "ba_peers",
+                "ad_reverse",
+                "ad: _vjp_many (2 cotangents) per block",
+                AD,
+            ),
             line(
                 "ba_peers",
                 "ad_forward",

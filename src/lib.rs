@@ -625,8 +625,8 @@ pub use ad_macros::differentiate;
 pub use ad_runtime::check;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
-pub use ad_runtime::Real;
 pub use ad_runtime::release_stack_buffers;
+pub use ad_runtime::Real;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;
 

@@ -116,7 +116,7 @@ fn per_point_lse(p: &[f64], data: &[f64], k: usize) -> f64 {
 /// iteration reads what the previous one wrote).
 #[differentiate]
 fn carried_through_an_array(x: &[f64]) -> f64 {
-    let mut last = vec![1.0; 1];
+    let mut last = vec![1.0; x.len()];
     let mut s = 0.0;
     for i in 0..x.len() {
         let mut t = 0.0;
@@ -238,9 +238,7 @@ fn per_point_lse_reference(p: &[f64], data: &[f64], k: usize) -> f64 {
     for &x in data {
         let terms: Vec<f64> = (0..k)
             .map(|j| {
-                let q: f64 = (0..=j)
-                    .map(|r| (p[k + r].exp() * (x - p[r])).powi(2))
-                    .sum();
+                let q: f64 = (0..=j).map(|r| (p[k + r].exp() * (x - p[r])).powi(2)).sum();
                 p[j] - 0.5 * q
             })
             .collect();
@@ -278,13 +276,22 @@ fn nested_loops_and_branches_in_a_reduction() {
     let (gp, gm) = (shifted(h), shifted(-h));
     for i in 0..p.len() {
         let fd = (gp[i] - gm[i]) / (2.0 * h);
-        assert!((hv[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()), "entry {i}: {} vs {fd}", hv[i]);
+        assert!(
+            (hv[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "entry {i}: {} vs {fd}",
+            hv[i]
+        );
     }
     // Both sides of the branch were taken.
     let (mut up, mut down) = (false, false);
     for &x in &data {
         let t: Vec<f64> = (0..k)
-            .map(|j| p[j] - 0.5 * (0..=j).map(|r| (p[k + r].exp() * (x - p[r])).powi(2)).sum::<f64>())
+            .map(|j| {
+                p[j] - 0.5
+                    * (0..=j)
+                        .map(|r| (p[k + r].exp() * (x - p[r])).powi(2))
+                        .sum::<f64>()
+            })
             .collect();
         up |= t[1] > t[0] || t[2] > t[0].max(t[1]);
         down |= t[1] <= t[0] || t[2] <= t[0].max(t[1]);
@@ -296,7 +303,13 @@ fn nested_loops_and_branches_in_a_reduction() {
 fn dependence_between_iterations_keeps_the_forward_sweep() {
     let x = point();
     let (v, g) = carried_through_an_array_grad(&x);
-    check("carried_through_an_array", carried_through_an_array, &g, v, &x);
+    check(
+        "carried_through_an_array",
+        carried_through_an_array,
+        &g,
+        v,
+        &x,
+    );
 }
 
 #[test]

@@ -46,6 +46,12 @@ pub struct Vjp {
     pub seed: Option<VarId>,
     /// The cotangent seed of each output buffer.
     pub buffer_seeds: Vec<VarId>,
+    /// Where the reverse sweep starts in `body.stmts` (the seed's first use),
+    /// when everything before it can be shared by several reverse sweeps:
+    /// nothing is recorded on stacks (the reverse sweep only reads locals),
+    /// no value comes out of the reverse sweep (single-pass loops), and there
+    /// are no output buffers. `f_vjp_many` runs the statements before it once.
+    pub shared_forward: Option<usize>,
 }
 
 pub fn vjp(prog: &mut Program) -> Vjp {
@@ -208,7 +214,10 @@ fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, bool> {
         // After the loop: the accumulators are not touched.
         let mut after = HashSet::new();
         collect_reads(rest, &mut after);
-        if independent && accumulators.is_disjoint(&after) && accumulators.is_disjoint(&changed_after) {
+        if independent
+            && accumulators.is_disjoint(&after)
+            && accumulators.is_disjoint(&changed_after)
+        {
             out.insert(site(stmt), straight);
         }
     }
@@ -563,6 +572,7 @@ impl<'a> Adjoint<'a> {
             out_values.push(Expr::var(v));
         }
 
+        let values_in_tail = tail.len();
         // Seeds: the returned variable's adjoint is the seed itself, or a
         // copy of it when it is updated in place.
         let mut seed = None;
@@ -634,7 +644,21 @@ impl<'a> Adjoint<'a> {
             });
         }
         let mut stmts = std::mem::take(&mut self.decls);
+        let stacks = stmts.iter().any(|s| {
+            matches!(
+                s,
+                Stmt::Let {
+                    expr: Expr::Fresh { stack: true },
+                    ..
+                }
+            )
+        });
         stmts.extend(forward);
+        let shared_forward = (!stacks
+            && self.pass_values.is_empty()
+            && self.prog.outputs.is_empty()
+            && seed.is_some())
+        .then_some(stmts.len() + values_in_tail);
         stmts.extend(tail);
         stmts.extend(reverse);
         // What must be saved where: read by the reverse code of the
@@ -668,6 +692,7 @@ impl<'a> Adjoint<'a> {
                 body: Body { stmts, ret },
                 seed,
                 buffer_seeds,
+                shared_forward,
             },
             reads,
             at_site,
@@ -805,7 +830,10 @@ impl<'a> Adjoint<'a> {
                     // Runs in the reverse sweep, values and adjoints together.
                     // Accumulators read before the loop: their entry values.
                     let mut before = HashSet::new();
-                    let at = block.iter().position(|s| site(s) == site(stmt)).unwrap_or(0);
+                    let at = block
+                        .iter()
+                        .position(|s| site(s) == site(stmt))
+                        .unwrap_or(0);
                     collect_reads(&block[..at], &mut before);
                     let mut entries = Vec::new();
                     for acc in accumulators_of(body) {
@@ -1574,12 +1602,7 @@ fn find_let_type(block: &[Stmt], v: VarId) -> Option<Box<syn::Type>> {
 /// the reverse of `y = 0.5 * s` (linear: its rules read only the constant).
 /// Such a read would otherwise make the forward sweep save `s`. `mark` (an
 /// index into `out`) follows the removals.
-fn drop_dead_temps(
-    out: &mut Block,
-    start: usize,
-    mark: &mut usize,
-    temps: &HashMap<VarId, usize>,
-) {
+fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &HashMap<VarId, usize>) {
     let mut i = out.len();
     while i > start {
         i -= 1;

@@ -652,6 +652,9 @@ pub struct Bodies {
     pub hvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
     /// The forward derivative of the reverse mode, for callers.
     pub vjp_jvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
+    /// The body of `f_vjp_many`, when its forward sweep can be shared (see
+    /// [`vjp_many`]).
+    pub vjp_many: Option<TokenStream>,
 }
 
 pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
@@ -668,7 +671,9 @@ pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
     let vjp = emit_body(&prog_vjp, &adjoint.body);
     let hvp = hvp(&prog_vjp, &adjoint, ret);
     let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
+    let vjp_many = vjp_many(&prog_vjp, &adjoint);
     Bodies {
+        vjp_many,
         jvp,
         vjp,
         prog_jvp,
@@ -677,6 +682,121 @@ pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
         adjoint,
         hvp,
         vjp_jvp,
+    }
+}
+
+/// The parameter of `f_vjp_many` holding the output cotangents.
+const DOUTS: &str = "__ad_douts";
+
+/// Reverse mode for several output cotangents (`f_vjp_many`): the forward
+/// sweep once, then the reverse sweep once per cotangent (the rows of a
+/// Jacobian, for a function with a few outputs). Each reverse sweep starts
+/// from the state the forward sweep left: the variables it restores are
+/// copied after the forward sweep and put back before each one. Only when
+/// the forward sweep can be shared (`Vjp::shared_forward`: nothing on
+/// stacks) and for scalar code (no nalgebra moves).
+fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream> {
+    let split = adjoint.shared_forward?;
+    let seed = adjoint.seed?;
+    if prog.matrix || adjoint.body.ret.is_empty() {
+        return None;
+    }
+    let mut prog = prog.clone();
+    let (shared, per_seed) = adjoint.body.stmts.split_at(split);
+    let (mut shared, mut per_seed) = (shared.to_vec(), per_seed.to_vec());
+    let mut declared = HashSet::new();
+    walk(&per_seed, &mut |s| {
+        if let Stmt::Let { var, .. } = s {
+            declared.insert(*var);
+        }
+    });
+    let mut restored: Vec<VarId> = Vec::new();
+    walk(&per_seed, &mut |s| {
+        if let Stmt::Assign { place, .. } = s {
+            let v = place.var();
+            if !declared.contains(&v) && !restored.contains(&v) {
+                restored.push(v);
+            }
+        }
+    });
+    // Local derivatives (`cos x` for `sin x`) read only values of the
+    // forward sweep: computed once, before the sweeps, not once per sweep.
+    let fixed = |v: VarId| !declared.contains(&v) && !restored.contains(&v);
+    hoist_partials(&mut per_seed, &fixed, &mut prog, &mut shared);
+    let prog = &prog;
+    let emitter = Emitter {
+        prog,
+        scalars: HashSet::new(),
+        mutable: assigned(prog, &adjoint.body.stmts),
+        movable: HashSet::new(),
+        position: std::cell::Cell::new(0),
+    };
+    let shared = emitter.block(&shared);
+    let value = emitter.value(&adjoint.body.ret[0], Span::call_site());
+    let sweep = emitter.body(&Body {
+        stmts: per_seed,
+        ret: adjoint.body.ret[1..].to_vec(),
+    });
+    let names: Vec<&proc_macro2::Ident> = restored.iter().map(|v| prog.name(*v)).collect();
+    let copies: Vec<proc_macro2::Ident> = names
+        .iter()
+        .map(|n| format_ident!("__ad_after_forward_{}", n))
+        .collect();
+    let seed = prog.name(seed);
+    let douts = format_ident!("{}", DOUTS);
+    Some(quote! {
+        #shared
+        #(let #copies = ::core::clone::Clone::clone(&#names);)*
+        let mut __ad_rows = ::ad::__rt::Rows::new();
+        for __ad_m in 0..#douts.len() {
+            let #seed = ::core::clone::Clone::clone(&#douts[__ad_m]);
+            #(#names = ::core::clone::Clone::clone(&#copies);)*
+            __ad_rows.push({ #sweep });
+        }
+        (#value, __ad_rows.finish())
+    })
+}
+
+/// Moves the rule-table partials of `block` (the factors `seed * d(args)`
+/// of its contributions) whose arguments are all `fixed` into new variables
+/// computed at the end of `before`. They are pure functions of their
+/// arguments, so computing one whose branch is not taken is harmless.
+fn hoist_partials(
+    block: &mut [Stmt],
+    fixed: &dyn Fn(VarId) -> bool,
+    prog: &mut Program,
+    before: &mut Vec<Stmt>,
+) {
+    for s in block {
+        match s {
+            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => {
+                if let Expr::Bin(_, a, b) = expr {
+                    for factor in [a, b] {
+                        if !matches!(**factor, Expr::Partial { .. }) {
+                            continue;
+                        }
+                        let mut all = true;
+                        factor.for_each_var(&mut |v| all &= fixed(v));
+                        if all {
+                            let d = prog.derived("d");
+                            let partial = std::mem::replace(&mut **factor, Expr::var(d));
+                            before.push(Stmt::Let {
+                                var: d,
+                                ty: None,
+                                expr: partial,
+                                span: Span::call_site(),
+                            });
+                        }
+                    }
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                hoist_partials(then, fixed, prog, before);
+                hoist_partials(els, fixed, prog, before);
+            }
+            Stmt::Loop { body, .. } => hoist_partials(body, fixed, prog, before),
+            _ => {}
+        }
     }
 }
 
@@ -1250,6 +1370,29 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
             #vjp_body
         }
     };
+    // f_vjp_many(x, n, y, [dout; M]) -> (out, [(x_bar, y_bar); M]): for
+    // outputs other than one number, when the forward sweep can be shared.
+    let many = bodies.and_then(|b| b.vjp_many.as_ref());
+    if let (Some(body), None, true) = (many, model.ret_float, has_value) {
+        let many_name = format_ident!("{}_vjp_many", name);
+        let mut generics = gen.clone();
+        generics.params.push(syn::parse_quote!(const SEEDS: usize));
+        let douts = format_ident!("{}", DOUTS);
+        let cotangents = match cotangent_tys.as_slice() {
+            [one] => quote!(#one),
+            many => quote!((#(#many),*)),
+        };
+        let doc_many = format!(
+            "Reverse mode of [`{name}`] for several output cotangents at once (the rows of its Jacobian for unit cotangents): its value and, for each cotangent of `{DOUTS}`, the cotangents of the active inputs as [`{vjp_name}`] returns them. The forward sweep runs once. Generated by `#[differentiate]`."
+        );
+        out.extend(quote! {
+            #[doc = #doc_many]
+            #allow
+            #vis fn #many_name #generics (#(#recv,)* #(#plain_params,)* #douts: [#ret; SEEDS]) -> (#ret, [#cotangents; SEEDS]) #wher {
+                #body
+            }
+        });
+    }
     if model.ret_float.is_some() && !model.params.iter().any(|p| p.output) {
         let doc_grad = format!(
             "Gradient of [`{name}`]: its value and the derivatives in each active input, in order. Generated by `#[differentiate]`."

@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod nn;
 pub mod ops;
 pub mod real;
+pub mod rows;
 pub mod scalar;
 pub mod stack;
 
@@ -24,5 +25,6 @@ pub use ops::{
     DivRule, MulRule, Zero,
 };
 pub use real::Real;
+pub use rows::Rows;
 pub use scalar::*;
 pub use stack::{release_stack_buffers, Stack};

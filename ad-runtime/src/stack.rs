@@ -73,9 +73,9 @@ impl<T> Stack<T> {
     pub fn pop(&mut self) -> T {
         match self.items.pop() {
             Some(v) => v,
-            None => unreachable!(
-                "ad: the reverse sweep read more values than the forward sweep saved"
-            ),
+            None => {
+                unreachable!("ad: the reverse sweep read more values than the forward sweep saved")
+            }
         }
     }
 }

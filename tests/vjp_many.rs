@@ -1,0 +1,89 @@
+//! `f_vjp_many`: reverse mode for several output cotangents, one forward
+//! sweep. Each result equals `f_vjp`'s for that cotangent to the bit (the same
+//! reverse code on the same values), and unit cotangents give the rows of
+//! the Jacobian, checked against finite differences.
+
+use ad::check::fd_jvp;
+use ad::differentiate;
+
+/// Two outputs of three inputs, with a branch at the top level and a value
+/// overwritten (its reverse sweep restores `t`, which each of the sweeps
+/// must find as the forward sweep left it).
+#[differentiate(wrt(p, w))]
+fn two_outputs(p: [f64; 2], w: f64, offset: [f64; 2]) -> [f64; 2] {
+    let mut t = p[0] * w;
+    t = t.sin() * p[1];
+    let r = if t > 0.0 { t.sqrt() } else { -t };
+    [r * w - offset[0], (p[0] - p[1]).exp() * t + offset[1]]
+}
+
+/// A `Vec` output over a slice, with the output written element by element.
+#[differentiate]
+fn three_outputs(x: &[f64]) -> Vec<f64> {
+    let a = x[0] * x[1];
+    let b = (x[1] / x[2]).tanh();
+    vec![a + b, a * b, x[2].powi(3) - a]
+}
+
+fn unit(i: usize) -> [f64; 2] {
+    let mut e = [0.0; 2];
+    e[i] = 1.0;
+    e
+}
+
+#[test]
+fn rows_equal_single_reverse_sweeps_and_finite_differences() {
+    let offset = [0.25, -1.5];
+    for (p, w) in [([0.7, 1.3], 0.9), ([-0.4, 2.1], 1.7)] {
+        // Three cotangents: the two units and a mix.
+        let seeds = [unit(0), unit(1), [0.3, -2.0]];
+        let (value, rows) = two_outputs_vjp_many(p, w, offset, seeds);
+        assert_eq!(value, two_outputs(p, w, offset));
+        for (seed, (p_bar, w_bar)) in seeds.iter().zip(&rows) {
+            let (v, p_bar1, w_bar1) = two_outputs_vjp(p, w, offset, *seed);
+            assert_eq!(v, value);
+            assert_eq!(p_bar.map(f64::to_bits), p_bar1.map(f64::to_bits));
+            assert_eq!(w_bar.to_bits(), w_bar1.to_bits());
+        }
+        // Rows of the Jacobian against central differences along each input.
+        let f = |q: &[f64]| two_outputs([q[0], q[1]], q[2], offset).to_vec();
+        let x = [p[0], p[1], w];
+        for (j, _) in x.iter().enumerate() {
+            let mut e = [0.0; 3];
+            e[j] = 1.0;
+            let column = fd_jvp(f, &x, &e);
+            for (i, (p_bar, w_bar)) in rows.iter().take(2).enumerate() {
+                let entry = if j < 2 { p_bar[j] } else { *w_bar };
+                let tol = 1e-8 * (1.0 + column[i].abs());
+                assert!(
+                    (entry - column[i]).abs() < tol,
+                    "J[{i}][{j}]: {entry} vs {}",
+                    column[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn vec_outputs_and_one_active_input() {
+    let x = vec![0.8, -1.1, 1.9];
+    let seeds: [Vec<f64>; 3] = [
+        vec![1.0, 0.0, 0.0],
+        vec![0.0, 1.0, 0.0],
+        vec![0.0, 0.0, 1.0],
+    ];
+    let (value, rows) = three_outputs_vjp_many(&x, seeds.clone());
+    assert_eq!(value, three_outputs(&x));
+    for (i, (seed, row)) in seeds.into_iter().zip(&rows).enumerate() {
+        let (_, single) = three_outputs_vjp(&x, seed);
+        assert_eq!(row, &single, "row {i}");
+        // <J^T e_i, e_j> = <e_i, J e_j>
+        for j in 0..3 {
+            let mut e = vec![0.0; 3];
+            e[j] = 1.0;
+            let column = fd_jvp(three_outputs, &x, &e);
+            assert!((row[j] - column[i]).abs() < 1e-8 * (1.0 + column[i].abs()));
+        }
+    }
+}
