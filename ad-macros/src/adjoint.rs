@@ -275,6 +275,8 @@ struct Adjoint<'a> {
     /// While writing a single-pass loop's iteration: its accumulators (never
     /// read inside, so never saved there).
     in_pass: HashSet<VarId>,
+    /// The `Words` stack of the active scalars saved inside loops, once used.
+    words: Option<VarId>,
     act: &'a Activity,
     /// Variables the reverse sweep reads.
     needed: HashSet<VarId>,
@@ -492,6 +494,7 @@ impl<'a> Adjoint<'a> {
             pass_values: HashMap::new(),
             pass_entries: HashMap::new(),
             in_pass: HashSet::new(),
+            words: None,
             act,
             needed,
             hoisted,
@@ -531,7 +534,10 @@ impl<'a> Adjoint<'a> {
             self.decls.push(Stmt::Let {
                 var: v,
                 ty,
-                expr: Expr::Fresh { stack: false },
+                expr: Expr::Fresh {
+                    stack: false,
+                    words: false,
+                },
                 span: Span::call_site(),
             });
         }
@@ -648,7 +654,7 @@ impl<'a> Adjoint<'a> {
             matches!(
                 s,
                 Stmt::Let {
-                    expr: Expr::Fresh { stack: true },
+                    expr: Expr::Fresh { stack: true, .. },
                     ..
                 }
             )
@@ -715,7 +721,10 @@ impl<'a> Adjoint<'a> {
         self.decls.push(Stmt::Let {
             var: s,
             ty: None,
-            expr: Expr::Fresh { stack: true },
+            expr: Expr::Fresh {
+                stack: true,
+                words: false,
+            },
             span: Span::call_site(),
         });
         s
@@ -746,7 +755,10 @@ impl<'a> Adjoint<'a> {
             self.decls.push(Stmt::Let {
                 var: v,
                 ty: None,
-                expr: Expr::Fresh { stack: false },
+                expr: Expr::Fresh {
+                    stack: false,
+                    words: false,
+                },
                 span: Span::call_site(),
             });
             out.push(Stmt::Assign {
@@ -765,7 +777,37 @@ impl<'a> Adjoint<'a> {
 
     /// Records the current value of `place` before it is overwritten.
     fn save(&mut self, place: &Place, depth: usize, loops: usize, out: &mut Block) -> Record {
-        let base = format!("{}_saved", self.prog.name(place.var()));
+        // Inside loops, active scalars (floats) go to the one `Words` stack.
+        let v = place.var();
+        let scalar = match place {
+            Place::Var(_) => !self.prog.vars[v].array,
+            Place::Index(..) => true,
+        };
+        if depth > 0 && loops > 0 && !self.prog.matrix && scalar && self.act.is_active(v) {
+            let words = match self.words {
+                Some(w) => w,
+                None => {
+                    let w = self.prog.derived("saved");
+                    self.decls.push(Stmt::Let {
+                        var: w,
+                        ty: None,
+                        expr: Expr::Fresh {
+                            stack: true,
+                            words: true,
+                        },
+                        span: Span::call_site(),
+                    });
+                    self.words = Some(w);
+                    w
+                }
+            };
+            out.push(Stmt::Push {
+                stack: words,
+                value: place.read(),
+            });
+            return Record::Stack(words);
+        }
+        let base = format!("{}_saved", self.prog.name(v));
         self.record(place.read(), &base, depth, loops, out)
     }
 

@@ -250,8 +250,9 @@ impl Emitter<'_> {
                 let p = self.place(p, span);
                 quote_spanned!(span=> ::core::mem::take(&mut #p))
             }
-            Expr::Fresh { stack: false } => quote!(::core::default::Default::default()),
-            Expr::Fresh { stack: true } => quote!(::ad::__rt::Stack::new()),
+            Expr::Fresh { stack: false, .. } => quote!(::core::default::Default::default()),
+            Expr::Fresh { words: true, .. } => quote!(::ad::__rt::Words::new()),
+            Expr::Fresh { stack: true, .. } => quote!(::ad::__rt::Stack::new()),
         }
     }
 

@@ -191,10 +191,13 @@ pub enum Expr {
     /// Inactive user code, emitted verbatim (local names already renamed),
     /// with the variables it reads.
     Opaque(TokenStream, Vec<VarId>),
-    /// A fresh value to be assigned later: `Default::default()`, or
-    /// `Vec::new()` for a stack. Its tangent is a fresh value too.
+    /// A fresh value to be assigned later: `Default::default()`, or an
+    /// empty stack (`Stack` of one type, or with `words`, the `Words` stack of
+    /// the scalar values the reverse sweep restores). Its tangent is a fresh
+    /// value of the same kind.
     Fresh {
         stack: bool,
+        words: bool,
     },
 }
 

@@ -453,7 +453,10 @@ fn lower_round(
 }
 
 fn default_value() -> Expr {
-    Expr::Fresh { stack: false }
+    Expr::Fresh {
+        stack: false,
+        words: false,
+    }
 }
 
 impl Lowerer<'_> {

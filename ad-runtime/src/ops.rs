@@ -482,7 +482,8 @@ pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
     core::mem::replace(x, zero)
 }
 
-/// The last value the forward sweep saved on a stack ([`Stack::pop`]).
+/// The last value the forward sweep saved on a stack ([`Stack`] or
+/// [`Words`](crate::Words)).
 ///
 /// ```
 /// let mut stack = ad_runtime::Stack::new();
@@ -497,8 +498,8 @@ pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
 /// If the stack is empty: the reverse sweep reads values in the reverse order
 /// of the forward sweep's saves, so this is a bug of the generated code.
 #[inline]
-pub fn pop<T>(stack: &mut crate::Stack<T>) -> T {
-    stack.pop()
+pub fn pop<T, S: crate::stack::Saved<T>>(stack: &mut S) -> T {
+    stack.pop_saved()
 }
 
 /// Types with a zero: the derivative of a constant output.

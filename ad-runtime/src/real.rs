@@ -34,6 +34,7 @@ macro_rules! real_trait {
         /// ```
         pub trait Real:
             Copy
+            + crate::stack::Word
             + Default
             + PartialEq
             + PartialOrd

@@ -92,6 +92,111 @@ impl<T> Drop for Stack<T> {
     }
 }
 
+/// Values that fit in 64 bits, saved on a [`Words`] stack by their bits.
+///
+/// ```
+/// use ad_runtime::stack::Word;
+/// assert_eq!(f64::from_word((-0.5f64).to_word()), -0.5);
+/// assert_eq!(f32::from_word(1.25f32.to_word()), 1.25);
+/// assert!(f64::from_word(f64::NAN.to_word()).is_nan());
+/// ```
+pub trait Word: Copy {
+    /// The value's bits.
+    fn to_word(self) -> u64;
+    /// The value back from its bits.
+    fn from_word(word: u64) -> Self;
+}
+
+impl Word for f64 {
+    #[inline]
+    fn to_word(self) -> u64 {
+        self.to_bits()
+    }
+    #[inline]
+    fn from_word(word: u64) -> Self {
+        f64::from_bits(word)
+    }
+}
+
+impl Word for f32 {
+    #[inline]
+    fn to_word(self) -> u64 {
+        u64::from(self.to_bits())
+    }
+    #[inline]
+    fn from_word(word: u64) -> Self {
+        // Only words made by `to_word` come back: the low 32 bits.
+        f32::from_bits(word as u32)
+    }
+}
+
+/// One stack for the scalar values a reverse sweep restores, of any
+/// [`Word`] type: the forward sweep saves them in one stream, in the order
+/// the reverse sweep reads them back (last saved, first read), instead of
+/// one stack per variable. Its buffer is kept per thread like a [`Stack`]'s.
+///
+/// ```
+/// let mut words = ad_runtime::Words::new();
+/// words.push(2.5f64);
+/// words.push(1.5f32);
+/// let b: f32 = ad_runtime::pop(&mut words);
+/// let a: f64 = ad_runtime::pop(&mut words);
+/// assert_eq!((a, b), (2.5, 1.5));
+/// ```
+#[derive(Default)]
+pub struct Words {
+    words: Stack<u64>,
+}
+
+impl Words {
+    /// An empty stack, with a buffer from this thread's pool if one fits.
+    #[inline]
+    pub fn new() -> Self {
+        Words {
+            words: Stack::new(),
+        }
+    }
+
+    /// Saves a value.
+    #[inline]
+    pub fn push<T: Word>(&mut self, value: T) {
+        self.words.push(value.to_word());
+    }
+
+    /// The number of values saved and not yet read back.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    /// Whether every saved value has been read back.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Stacks the reverse sweep reads saved values back from: [`Stack`] (one
+/// type) and [`Words`] (any [`Word`], the type given by the reader).
+pub trait Saved<T> {
+    /// The last value saved, removed.
+    fn pop_saved(&mut self) -> T;
+}
+
+impl<T> Saved<T> for Stack<T> {
+    #[inline]
+    fn pop_saved(&mut self) -> T {
+        self.pop()
+    }
+}
+
+impl<T: Word> Saved<T> for Words {
+    #[inline]
+    fn pop_saved(&mut self) -> T {
+        T::from_word(self.words.pop())
+    }
+}
+
 /// A buffer in the pool: the allocation of a `Vec` whose values are gone.
 struct Buffer {
     ptr: NonNull<u8>,
@@ -260,6 +365,28 @@ mod tests {
         big.items.reserve_exact(MAX_BYTES + 1);
         drop(big);
         assert_eq!(release_stack_buffers(), 0);
+    }
+
+    #[test]
+    fn words_give_back_values_of_every_type_in_reverse_order() {
+        let mut words = Words::new();
+        let values = [0.1f64, -0.0, f64::INFINITY, f64::MIN_POSITIVE, 1e300];
+        for (i, v) in values.iter().enumerate() {
+            words.push(*v);
+            words.push(i as f32 * 0.5);
+        }
+        assert_eq!(words.len(), 10);
+        for (i, v) in values.iter().enumerate().rev() {
+            let half: f32 = pop(&mut words);
+            let back: f64 = pop(&mut words);
+            assert_eq!(half, i as f32 * 0.5);
+            assert_eq!(back.to_bits(), v.to_bits());
+        }
+        assert!(words.is_empty());
+    }
+
+    fn pop<T, S: Saved<T>>(s: &mut S) -> T {
+        s.pop_saved()
     }
 
     #[test]
