@@ -1,7 +1,8 @@
 //! ADBench BA (ba1: 49 cameras, 7776 points, 31843 observations): the
 //! residuals, and the sparse Jacobian assembled as ADBench's `BASparseMat`
-//! from each observation's 2 x 15 block, by reverse mode (two `_vjp`
-//! passes), forward mode (fifteen `_jvp` passes) and by hand (ADBench's
+//! from each observation's 2 x 15 block, by reverse mode (`_vjp_many`: one
+//! forward sweep and two reverse sweeps per block), forward mode (fifteen
+//! `_jvp` passes) and by hand (ADBench's
 //! "Manual"). The ratio Jacobian / residuals is ADBench's measure (its
 //! hand-written C++ reads 6.72 on ba1, Tapenade 8.78). The blocks alone,
 //! without the assembly, are timed too.

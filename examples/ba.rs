@@ -1,7 +1,7 @@
 //! ADBench's bundle adjustment residuals (`adbench/ba.rs`) and their sparse
 //! Jacobian from `#[differentiate]`, on an ADBench input file: the values,
 //! and the time of the Jacobian over the time of the residuals, ADBench's
-//! measure, for the Jacobian blocks from reverse mode (two `_vjp` passes),
+//! measure, for the Jacobian blocks from reverse mode (`reproj_error_vjp_many`: one forward sweep, two reverse sweeps),
 //! forward mode (fifteen `_jvp` passes) and by hand.
 //!
 //! Run: `cargo run --release --example ba [path/to/ba_file.txt]`

@@ -4,8 +4,8 @@
 //! value) within ADBench's tolerance `|x - y| / max(1, |x| + |y|) < 1e-8`.
 //! `J v` and `u^T J` are checked twice: from `_jvp` / `_vjp` over the whole
 //! residual vector, and as products with the assembled sparse Jacobian, built
-//! three ways (two `_vjp` passes per observation, fifteen `_jvp` passes, and
-//! the hand-written block). The `||r|| = 0` branch, which the shipped
+//! three ways (`_vjp_many` with two cotangents per observation, fifteen
+//! `_jvp` passes, and the hand-written block). The `||r|| = 0` branch, which the shipped
 //! instances do not reach, is checked against central finite differences.
 
 mod adbench_common;
@@ -22,7 +22,7 @@ fn load(file: &str) -> BaInput {
 type BlockFn = fn([f64; CAM], [f64; 3], f64, [f64; 2]) -> Block;
 
 const BLOCKS: [(&str, BlockFn); 3] = [
-    ("reverse (2 x _vjp)", ba::block_ad_reverse),
+    ("reverse (_vjp_many)", ba::block_ad_reverse),
     ("forward (15 x _jvp)", ba::block_ad_forward),
     ("hand-written", ba::block_manual),
 ];

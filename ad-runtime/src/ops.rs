@@ -482,7 +482,7 @@ pub fn take<T: Cotangent<Owned = T>>(x: &mut T) -> T {
     core::mem::replace(x, zero)
 }
 
-/// The last value the forward sweep saved on a stack ([`Stack`] or
+/// The last value the forward sweep saved on a stack ([`Stack`](crate::Stack) or
 /// [`Words`](crate::Words)).
 ///
 /// ```
