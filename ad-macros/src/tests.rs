@@ -331,3 +331,37 @@ fn pretty_printer_macros_and_repeat_expressions() {
         "fn f(n: usize) -> bool {\n    let v = ::std::vec![0.0; n];\n    ::core::matches!(n, 1 | 2)\n}\n"
     );
 }
+
+#[test]
+fn vjp_many_only_where_the_forward_sweep_can_be_shared() {
+    let has_many = |item: TokenStream| generated(item).contains("_vjp_many");
+    // Straight-line code and branches with several outputs: generated.
+    assert!(has_many(quote! {
+        fn polar(r: f64, a: f64) -> [f64; 2] {
+            let s = if a > 0.0 { a.sin() } else { -a };
+            [r * a.cos(), r * s]
+        }
+    }));
+    // A loop that saves what it overwrites records on a stack: not generated.
+    assert!(!has_many(quote! {
+        fn powers(x: f64, n: usize) -> [f64; 2] {
+            let mut t = 1.0;
+            for _ in 0..n {
+                t = t * x;
+            }
+            [t, t * x]
+        }
+    }));
+    // One number out: `_grad` and `_vjp` are enough.
+    assert!(!has_many(quote! {
+        fn square(x: f64) -> f64 {
+            x * x
+        }
+    }));
+    // nalgebra values (moved, not copied, between statements): not generated.
+    assert!(!has_many(quote! {
+        fn scale(w: &DMatrix<f64>, x: &DVector<f64>) -> DVector<f64> {
+            w * x
+        }
+    }));
+}
