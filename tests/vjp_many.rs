@@ -87,3 +87,49 @@ fn vec_outputs_and_one_active_input() {
         }
     }
 }
+
+/// Generic over the float type.
+#[differentiate]
+fn rotate<T: ad::Real>(p: [T; 2], angle: T) -> [T; 2] {
+    let (s, c) = (angle.sin(), angle.cos());
+    [c * p[0] - s * p[1], s * p[0] + c * p[1]]
+}
+
+struct Camera {
+    focal: f64,
+}
+
+impl Camera {
+    /// A method: the receiver stays inactive.
+    #[differentiate]
+    fn project(&self, x: [f64; 3]) -> [f64; 2] {
+        [self.focal * x[0] / x[2], self.focal * x[1] / x[2]]
+    }
+}
+
+#[test]
+fn generic_functions_and_methods() {
+    for angle in [0.3f64, -2.0] {
+        let p = [1.5, -0.5];
+        let (v, rows) = rotate_vjp_many(p, angle, [[1.0, 0.0], [0.0, 1.0]]);
+        assert_eq!(v, rotate(p, angle));
+        // The Jacobian in p is the rotation matrix; in the angle, its derivative.
+        let (s, c) = angle.sin_cos();
+        assert_eq!(rows[0].0, [c, -s]);
+        assert_eq!(rows[1].0, [s, c]);
+        assert!((rows[0].1 - (-s * p[0] - c * p[1])).abs() < 1e-15);
+        assert!((rows[1].1 - (c * p[0] - s * p[1])).abs() < 1e-15);
+    }
+    let (v32, rows32) = rotate_vjp_many([1.0f32, 2.0], 0.5f32, [[0.0, 1.0]]);
+    assert_eq!(v32, rotate([1.0f32, 2.0], 0.5));
+    let (_, p_bar, angle_bar) = rotate_vjp([1.0f32, 2.0], 0.5, [0.0, 1.0]);
+    assert_eq!(rows32[0], (p_bar, angle_bar));
+
+    let cam = Camera { focal: 2.0 };
+    let x = [0.5, -1.0, 4.0];
+    let (v, rows) = cam.project_vjp_many(x, [[1.0, 0.0], [0.0, 1.0]]);
+    assert_eq!(v, cam.project(x));
+    let f = cam.focal;
+    assert_eq!(rows[0], [f / x[2], 0.0, -f * x[0] / (x[2] * x[2])]);
+    assert_eq!(rows[1], [0.0, f / x[2], -f * x[1] / (x[2] * x[2])]);
+}
