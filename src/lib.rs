@@ -232,7 +232,11 @@
 //!   `x[i]` and writes `r[i] = ...`, `r[i] += ...` take inactive indices.
 //! - A `Vec<f64>` or `[f64; N]` output: `f_jvp` returns the output and its
 //!   tangent, and `f_vjp` takes an output cotangent of that type as its last
-//!   argument. There is no `f_grad` or `f_hvp` for vector outputs.
+//!   argument. There is no `f_grad` or `f_hvp` for vector outputs. When the
+//!   reverse mode records nothing on stacks (no overwrites inside loops),
+//!   `f_vjp_many(.., douts: [Out; M]) -> (out, [cotangents; M])` also
+//!   exists: one forward sweep, then one reverse sweep per output cotangent
+//!   (unit cotangents give the rows of the Jacobian).
 //! - A `&mut [f64]` parameter is an **output buffer** (the ODE right-hand
 //!   side `fn rhs(t: f64, y: &[f64], dydt: &mut [f64])`); its initial
 //!   contents are not an input. In `f_jvp` it is followed by its tangent
@@ -269,6 +273,9 @@
 //! // J = [[cos, -r sin], [sin, r cos]] = [[1, 0], [0, 2]] at theta = 0.
 //! assert_eq!(cartesian_jvp(r, 0.0, theta, 1.0), ([2.0, 0.0], [0.0, 2.0]));
 //! assert_eq!(cartesian_vjp(r, theta, [1.0, 1.0]), ([2.0, 0.0], 1.0, 2.0));
+//! // Both rows of J with one forward sweep.
+//! let (p, rows) = cartesian_vjp_many(r, theta, [[1.0, 0.0], [0.0, 1.0]]);
+//! assert_eq!((p, rows), ([2.0, 0.0], [(1.0, 0.0), (0.0, 2.0)]));
 //!
 //! /// An output buffer: dy/dt = -k y.
 //! #[differentiate]
@@ -479,8 +486,9 @@
 //! backward pass). Straight-line values are fresh variables that the
 //! backward pass reads directly: scalar code without loops allocates nothing.
 //! What loops and branches overwrite is recorded, on stacks local to the
-//! generated function (no global or thread-local state: generated functions
-//! are re-entrant), and only what the backward pass reads:
+//! generated function (generated functions are re-entrant; only the stacks'
+//! empty buffers are kept per thread between calls, see
+//! [`release_stack_buffers`]), and only what the backward pass reads:
 //!
 //! - values about to be overwritten that the backward pass needs (`t *= x` in
 //!   a loop saves the old `t`; `s += x[i]` saves nothing);
