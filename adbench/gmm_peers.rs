@@ -1,74 +1,29 @@
-//! ADBench's GMM objective over other scalar types, for the peer benchmarks
-//! (`benches/gmm.rs`): `num_dual::Dual64` (forward mode, one direction per
-//! pass) and `reverse::Var` (a tape recorded by operator overloading). The
-//! operations of `gmm_objective` in `adbench/gmm.rs`, written with the
-//! operators both types have (`a * -1.0 + b` for `b - a` with `b` a number,
-//! and the last sums in another order: equal to rounding).
+//! ADBench's GMM objective over the peers' scalar types ([`Scalar`] of
+//! `adbench/peers.rs`: `num_dual::Dual64`, forward mode, one direction per
+//! pass, and `reverse::Var`, a tape recorded by operator overloading), for
+//! the peer benchmarks (`benches/gmm.rs`). ADBench's order of operations
+//! (`gmm.h`: per point, arrays of the centred point, `Q x` and the main
+//! terms, then maximum and sum; not the single-pass form `gmm_objective` of
+//! `adbench/gmm.rs` is written in), with the operators both types have
+//! (`a * -1.0 + b` for `b - a` with `b` a number, and the last sums in
+//! another order: equal to rounding).
 // Each includer uses a part of it.
-// The loops mirror `gmm_objective` index for index.
+// The loops follow ADBench's C++ index for index.
 #![allow(dead_code, clippy::needless_range_loop)]
 
 use super::gmm;
-use num_dual::{Dual64, DualNum};
-use reverse::{Gradient, Tape, Var};
-use std::ops::{Add, Mul, Sub};
+use super::peers::Scalar;
 
-/// What the objective needs of its scalar type.
-pub trait Scalar:
-    Copy
-    + Add<Output = Self>
-    + Sub<Output = Self>
-    + Mul<Output = Self>
-    + Add<f64, Output = Self>
-    + Mul<f64, Output = Self>
-{
-    fn exp(self) -> Self;
-    fn ln(self) -> Self;
-    /// The larger of the two (as `f64::max` for numbers).
-    fn max(self, other: Self) -> Self;
-    /// A constant of the same kind (on the same tape).
-    fn constant(self, value: f64) -> Self;
-}
-
-impl Scalar for Dual64 {
-    fn exp(self) -> Self {
-        DualNum::exp(&self)
-    }
-    fn ln(self) -> Self {
-        DualNum::ln(&self)
-    }
-    fn max(self, other: Self) -> Self {
-        if other.re > self.re {
-            other
-        } else {
-            self
-        }
-    }
-    fn constant(self, value: f64) -> Self {
-        Dual64::from_re(value)
+/// The larger of the two by value (as `f64::max` for numbers).
+fn larger<T: Scalar>(a: T, b: T) -> T {
+    if b.value() > a.value() {
+        b
+    } else {
+        a
     }
 }
 
-impl<'a> Scalar for Var<'a> {
-    fn exp(self) -> Self {
-        Var::exp(&self)
-    }
-    fn ln(self) -> Self {
-        Var::ln(&self)
-    }
-    fn max(self, other: Self) -> Self {
-        if other.val > self.val {
-            other
-        } else {
-            self
-        }
-    }
-    fn constant(self, value: f64) -> Self {
-        self * 0.0 + value
-    }
-}
-
-/// `gmm_objective` over any [`Scalar`].
+/// ADBench's `gmm_objective` over any [`Scalar`].
 #[allow(clippy::too_many_arguments)]
 pub fn gmm_objective_generic<T: Scalar>(
     theta: &[T],
@@ -122,7 +77,7 @@ pub fn gmm_objective_generic<T: Scalar>(
         }
         let mut mx = main_term[0];
         for ik in 1..k {
-            mx = mx.max(main_term[ik]);
+            mx = larger(mx, main_term[ik]);
         }
         let mut semx = zero;
         for ik in 0..k {
@@ -133,7 +88,7 @@ pub fn gmm_objective_generic<T: Scalar>(
 
     let mut amx = theta[0];
     for ik in 1..k {
-        amx = amx.max(theta[ik]);
+        amx = larger(amx, theta[ik]);
     }
     let mut asemx = zero;
     for ik in 0..k {
@@ -160,65 +115,4 @@ pub fn gmm_objective_generic<T: Scalar>(
 
     let err = slse + lse_alphas * -(n as f64) + constant;
     err + prior
-}
-
-/// Value and gradient from `theta.len()` forward passes with `Dual64`, each
-/// seeding one parameter; `work` holds the dual parameters.
-#[allow(clippy::too_many_arguments)]
-pub fn grad_num_dual(
-    theta: &[f64],
-    work: &mut Vec<Dual64>,
-    x: &[f64],
-    d: usize,
-    k: usize,
-    n: usize,
-    gamma: f64,
-    m: f64,
-) -> (f64, Vec<f64>) {
-    let p = theta.len();
-    work.clear();
-    work.extend(theta.iter().map(|&v| Dual64::from_re(v)));
-    let mut g = vec![0.0; p];
-    let mut value = 0.0;
-    for i in 0..p {
-        work[i] = Dual64::new(theta[i], 1.0);
-        let f = gmm_objective_generic(work, x, d, k, n, gamma, m);
-        work[i] = Dual64::from_re(theta[i]);
-        value = f.re;
-        g[i] = f.eps;
-    }
-    (value, g)
-}
-
-/// One forward pass with `Dual64` along the parameter `i`.
-#[allow(clippy::too_many_arguments)]
-pub fn pass_num_dual(
-    theta: &[Dual64],
-    x: &[f64],
-    d: usize,
-    k: usize,
-    n: usize,
-    gamma: f64,
-    m: f64,
-) -> Dual64 {
-    gmm_objective_generic(theta, x, d, k, n, gamma, m)
-}
-
-/// Value and gradient from the `reverse` crate: record on `tape` (cleared
-/// first, its storage kept), then sweep it backwards.
-#[allow(clippy::too_many_arguments)]
-pub fn grad_reverse(
-    theta: &[f64],
-    tape: &Tape,
-    x: &[f64],
-    d: usize,
-    k: usize,
-    n: usize,
-    gamma: f64,
-    m: f64,
-) -> (f64, Vec<f64>) {
-    tape.clear();
-    let vars = tape.add_vars(theta);
-    let f = gmm_objective_generic(&vars, x, d, k, n, gamma, m);
-    (f.val(), f.grad().wrt(&vars))
 }

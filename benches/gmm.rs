@@ -17,6 +17,8 @@ mod gmm;
 mod gmm_manual;
 #[path = "../adbench/gmm_peers.rs"]
 mod gmm_peers;
+#[path = "../adbench/peers.rs"]
+mod peers;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -87,8 +89,11 @@ fn bench(c: &mut Criterion) {
         let x = &input.x;
         // The peers' gradients agree with the generated one first.
         let (v, grad) = gmm::gmm_objective_grad(&theta, x, d, k, n, g, m);
-        let (vd, gd) = gmm_peers::grad_num_dual(&theta, &mut work, x, d, k, n, g, m);
-        let (vr, gr) = gmm_peers::grad_reverse(&theta, &tape, x, d, k, n, g, m);
+        let objective = |t: &[_]| gmm_peers::gmm_objective_generic(t, x, d, k, n, g, m);
+        let (vd, gd) = peers::grad_num_dual(&mut work, &theta, objective);
+        let (vr, gr) = peers::grad_reverse(&tape, &theta, |t| {
+            gmm_peers::gmm_objective_generic(t, x, d, k, n, g, m)
+        });
         for (what, value, gradient) in [("num-dual", vd, &gd), ("reverse", vr, &gr)] {
             assert!((value - v).abs() <= 1e-10 * v.abs(), "{what} value");
             for i in 0..grad.len() {
@@ -99,10 +104,14 @@ fn bench(c: &mut Criterion) {
             }
         }
         group.bench_function(format!("{name}/num_dual_grad"), |b| {
-            b.iter(|| gmm_peers::grad_num_dual(black_box(&theta), &mut work, x, d, k, n, g, m))
+            b.iter(|| peers::grad_num_dual(&mut work, black_box(&theta), objective))
         });
         group.bench_function(format!("{name}/reverse_tape"), |b| {
-            b.iter(|| gmm_peers::grad_reverse(black_box(&theta), &tape, x, d, k, n, g, m))
+            b.iter(|| {
+                peers::grad_reverse(&tape, black_box(&theta), |t| {
+                    gmm_peers::gmm_objective_generic(t, x, d, k, n, g, m)
+                })
+            })
         });
     }
     group.finish();

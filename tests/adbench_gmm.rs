@@ -10,6 +10,8 @@ mod gmm;
 mod gmm_manual;
 #[path = "../adbench/gmm_peers.rs"]
 mod gmm_peers;
+#[path = "../adbench/peers.rs"]
+mod peers;
 
 mod adbench_common;
 
@@ -198,29 +200,16 @@ fn peers_match_jax() {
     let reference_value = json_number(&instance.reference, "objective");
     let reference = json_numbers(&instance.reference, "gradient");
     let (gm, gk, gn) = (g.d, g.k, g.n);
-    let (value, gradient) = gmm_peers::grad_num_dual(
-        &theta,
-        &mut Vec::new(),
-        &g.x,
-        gm,
-        gk,
-        gn,
-        g.wishart_gamma,
-        g.wishart_m,
-    );
+    let (gamma, m) = (g.wishart_gamma, g.wishart_m);
+    let (value, gradient) = peers::grad_num_dual(&mut Vec::new(), &theta, |t| {
+        gmm_peers::gmm_objective_generic(t, &g.x, gm, gk, gn, gamma, m)
+    });
     assert!(adbench_error(value, reference_value) < TOLERANCE);
     assert_entries_match("num-dual gradient", &gradient, &reference);
     let tape = reverse::Tape::new();
-    let (value, gradient) = gmm_peers::grad_reverse(
-        &theta,
-        &tape,
-        &g.x,
-        gm,
-        gk,
-        gn,
-        g.wishart_gamma,
-        g.wishart_m,
-    );
+    let (value, gradient) = peers::grad_reverse(&tape, &theta, |t| {
+        gmm_peers::gmm_objective_generic(t, &g.x, gm, gk, gn, gamma, m)
+    });
     assert!(adbench_error(value, reference_value) < TOLERANCE);
     assert_entries_match("reverse-tape gradient", &gradient, &reference);
 }

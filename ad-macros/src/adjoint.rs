@@ -201,13 +201,6 @@ fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, bool> {
         // cannot change after the loop.
         let mut inside = reads.iter().copied().collect::<HashSet<_>>();
         collect_reads(lb, &mut inside);
-        walk(lb, &mut |s| {
-            if let Stmt::Assign { expr, .. } = s {
-                expr.for_each_var(&mut |v| {
-                    inside.insert(v);
-                });
-            }
-        });
         let independent = inside.iter().all(|v| {
             !accumulators.contains(v) && (declared.contains(v) || !changed_after.contains(v))
         });
@@ -518,11 +511,7 @@ impl<'a> Adjoint<'a> {
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
                 if self.single_pass.contains_key(&site(s)) {
-                    walk(body, &mut |s| {
-                        if let Stmt::Assign { place, .. } = s {
-                            accumulated.insert(place.var());
-                        }
-                    });
+                    accumulated.extend(accumulators_of(body));
                 }
             }
         }

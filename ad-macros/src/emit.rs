@@ -749,8 +749,7 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream
         #shared
         #(let #copies = ::core::clone::Clone::clone(&#names);)*
         let mut __ad_rows = ::ad::__rt::Rows::new();
-        for __ad_m in 0..#douts.len() {
-            let #seed = ::core::clone::Clone::clone(&#douts[__ad_m]);
+        for #seed in #douts {
             #(#names = ::core::clone::Clone::clone(&#copies);)*
             __ad_rows.push({ #sweep });
         }
