@@ -7,7 +7,8 @@
 //!
 //! Peers (group `gmm_peers`): the gradient from `num_dual::Dual64` (one
 //! forward pass per parameter, 30 passes) and from the `reverse` crate's
-//! tape, both over the same objective (`adbench/gmm_peers.rs`).
+//! tape, both over ADBench's objective written once over their scalar types
+//! (`adbench/gmm_peers.rs`, with `adbench/peers.rs`).
 //!
 //! Run: `cargo bench --bench gmm`
 
@@ -26,14 +27,23 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 fn bench(c: &mut Criterion) {
+    let instances: Vec<(&str, gmm::GmmInput)> = ["gmm_1k_d2_K5", "gmm_10k_d2_K5"]
+        .into_iter()
+        .map(|name| {
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("data/adbench/gmm")
+                .join(format!("{name}.txt"));
+            (
+                name,
+                gmm::read_gmm(&path, false).expect("the ADBench input"),
+            )
+        })
+        .collect();
+
     let mut group = c.benchmark_group("gmm");
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(4));
-    for name in ["gmm_1k_d2_K5", "gmm_10k_d2_K5"] {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("data/adbench/gmm")
-            .join(format!("{name}.txt"));
-        let input = gmm::read_gmm(&path, false).expect("the ADBench input");
+    for (name, input) in &instances {
         let (d, k, n) = (input.d, input.k, input.n);
         let (g, m) = (input.wishart_gamma, input.wishart_m);
         let theta = input.theta();
@@ -48,13 +58,8 @@ fn bench(c: &mut Criterion) {
         let mut grad = vec![0.0; theta.len()];
         let v = gmm_manual::gmm_objective_grad_manual(&theta, x, d, k, n, g, m, &mut grad);
         let (v_ad, grad_ad) = gmm::gmm_objective_grad(&theta, x, d, k, n, g, m);
-        assert!((v - v_ad).abs() <= 1e-10 * v_ad.abs(), "manual value");
-        for i in 0..grad.len() {
-            assert!(
-                (grad[i] - grad_ad[i]).abs() <= 1e-10 * grad_ad[i].abs(),
-                "manual gradient entry {i}"
-            );
-        }
+        peers::assert_close("manual value", &[v], &[v_ad], 1e-10);
+        peers::assert_close("manual gradient", &grad, &grad_ad, 1e-10);
         group.bench_function(format!("{name}/manual_grad"), |b| {
             b.iter(|| {
                 gmm_manual::gmm_objective_grad_manual(
@@ -78,11 +83,7 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20);
     let tape = reverse::Tape::new();
     let mut work = Vec::new();
-    for name in ["gmm_1k_d2_K5", "gmm_10k_d2_K5"] {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("data/adbench/gmm")
-            .join(format!("{name}.txt"));
-        let input = gmm::read_gmm(&path, false).expect("the ADBench input");
+    for (name, input) in &instances {
         let (d, k, n) = (input.d, input.k, input.n);
         let (g, m) = (input.wishart_gamma, input.wishart_m);
         let theta = input.theta();
@@ -95,13 +96,8 @@ fn bench(c: &mut Criterion) {
             gmm_peers::gmm_objective_generic(t, x, d, k, n, g, m)
         });
         for (what, value, gradient) in [("num-dual", vd, &gd), ("reverse", vr, &gr)] {
-            assert!((value - v).abs() <= 1e-10 * v.abs(), "{what} value");
-            for i in 0..grad.len() {
-                assert!(
-                    (gradient[i] - grad[i]).abs() <= 1e-9 * (1.0 + grad[i].abs()),
-                    "{what} gradient entry {i}"
-                );
-            }
+            peers::assert_close(what, &[value], &[v], 1e-10);
+            peers::assert_close(what, gradient, &grad, 1e-9);
         }
         group.bench_function(format!("{name}/num_dual_grad"), |b| {
             b.iter(|| peers::grad_num_dual(&mut work, black_box(&theta), objective))
