@@ -32,7 +32,7 @@
 use crate::activity::{self, differentiable_reads, Activity};
 use crate::ir::{
     intern, walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program,
-    Stmt, VarId, VarKind,
+    Stmt, VarId, VarKind, DIV,
 };
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
@@ -1517,6 +1517,22 @@ impl<'a> Adjoint<'a> {
                     BinOp::Mul => {
                         push(a, Expr::Rule("mul::vjp_a", args.clone()), false);
                         push(b, Expr::Rule("mul::vjp_b", args), false);
+                    }
+                    // Scalars: the rule table's partials (`1 / b`, `-z / b`),
+                    // which share one reciprocal and, not depending on the
+                    // cotangent, leave the sweeps of `f_vjp_many`.
+                    BinOp::Div if !self.prog.matrix => {
+                        for (i, operand) in [a, b].into_iter().enumerate() {
+                            let partial = Expr::Partial {
+                                func: DIV,
+                                idx: vec![i],
+                                args: vec![(**a).clone(), (**b).clone()],
+                                out: Box::new(y.clone()),
+                            };
+                            let c =
+                                Expr::Bin(BinOp::Mul, Box::new(ybar.clone()), Box::new(partial));
+                            push(operand, c, false);
+                        }
                     }
                     BinOp::Div => {
                         push(a, Expr::Rule("div::vjp_a", args), false);

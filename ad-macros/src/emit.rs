@@ -5,8 +5,8 @@
 //! the user's `x.sin()`, not on the attribute.
 
 use crate::ir::{
-    partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
-    Stmt, VarId,
+    partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, Operand, Place,
+    Program, Stmt, VarId, DIV,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
@@ -723,12 +723,16 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream
     // Local derivatives (`cos x` for `sin x`) read only values of the
     // forward sweep: computed once, before the sweeps, not once per sweep.
     let fixed = |v: VarId| !declared.contains(&v) && !restored.contains(&v);
-    hoist_partials(&mut per_seed, &fixed, &mut prog, &mut shared);
+    let mut hoisted = Vec::new();
+    hoist_partials(&mut per_seed, &fixed, &mut prog, &mut hoisted);
+    place_partials(&mut shared, hoisted);
     let prog = &prog;
+    let mut mutable = assigned(prog, &shared);
+    mutable.extend(assigned(prog, &per_seed));
     let emitter = Emitter {
         prog,
         scalars: HashSet::new(),
-        mutable: assigned(prog, &adjoint.body.stmts),
+        mutable,
         movable: HashSet::new(),
         position: std::cell::Cell::new(0),
     };
@@ -758,14 +762,13 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream
 }
 
 /// Moves the rule-table partials of `block` (the factors `seed * d(args)`
-/// of its contributions) whose arguments are all `fixed` into new variables
-/// computed at the end of `before`. They are pure functions of their
-/// arguments, so computing one whose branch is not taken is harmless.
+/// of its contributions) whose arguments are all `fixed` into new variables,
+/// returned with the partial each holds for [`place_partials`].
 fn hoist_partials(
     block: &mut [Stmt],
     fixed: &dyn Fn(VarId) -> bool,
     prog: &mut Program,
-    before: &mut Vec<Stmt>,
+    hoisted: &mut Vec<(VarId, Expr)>,
 ) {
     for s in block {
         match s {
@@ -780,22 +783,132 @@ fn hoist_partials(
                         if all {
                             let d = prog.derived("d");
                             let partial = std::mem::replace(&mut **factor, Expr::var(d));
-                            before.push(Stmt::Let {
-                                var: d,
-                                ty: None,
-                                expr: partial,
-                                span: Span::call_site(),
-                            });
+                            hoisted.push((d, partial));
                         }
                     }
                 }
             }
             Stmt::If { then, els, .. } => {
-                hoist_partials(then, fixed, prog, before);
-                hoist_partials(els, fixed, prog, before);
+                hoist_partials(then, fixed, prog, hoisted);
+                hoist_partials(els, fixed, prog, hoisted);
             }
-            Stmt::Loop { body, .. } => hoist_partials(body, fixed, prog, before),
+            Stmt::Loop { body, .. } => hoist_partials(body, fixed, prog, hoisted),
             _ => {}
+        }
+    }
+}
+
+/// Puts each hoisted partial into the forward sweep `forward`, right after
+/// the one statement that computes the value it differentiates (inside that
+/// statement's branch, the variable declared up front), where the compiler
+/// sees it next to its primal: `cos x` for `sin x` next to a `cos x` the
+/// code computes anyway, `1 / b` next to `a / b`. The partial's arguments
+/// are not written after that statement (the reverse sweep reads them
+/// unrestored), so it is the same value. Partials of a value computed in a
+/// loop or by several statements go at the end of the forward sweep: pure
+/// functions of their arguments, harmless where their branch is not taken.
+fn place_partials(forward: &mut Vec<Stmt>, hoisted: Vec<(VarId, Expr)>) {
+    let mut declare = Vec::new();
+    for (d, partial) in hoisted {
+        let mut paths = Vec::new();
+        if let Expr::Partial { func, out, .. } = &partial {
+            if let Expr::Use(Operand::Var(y)) = **out {
+                find_primal(forward, *func, y, &mut Vec::new(), false, &mut paths);
+            }
+        }
+        let span = Span::call_site();
+        match paths.as_slice() {
+            [Some(path)] if path.len() == 1 => forward.insert(
+                path[0].0 + 1,
+                Stmt::Let {
+                    var: d,
+                    ty: None,
+                    expr: partial,
+                    span,
+                },
+            ),
+            [Some(path)] => {
+                let mut block = &mut *forward;
+                for &(i, then) in &path[..path.len() - 1] {
+                    let Stmt::If { then: t, els, .. } = &mut block[i] else {
+                        unreachable!("a path goes through branches")
+                    };
+                    block = if then { t } else { els };
+                }
+                let at = path[path.len() - 1].0 + 1;
+                block.insert(
+                    at,
+                    Stmt::Assign {
+                        place: Place::Var(d),
+                        op: AssignOp::Set,
+                        expr: partial,
+                        span,
+                    },
+                );
+                declare.push(Stmt::Let {
+                    var: d,
+                    ty: None,
+                    expr: Expr::Fresh {
+                        stack: false,
+                        words: false,
+                    },
+                    span,
+                });
+            }
+            _ => forward.push(Stmt::Let {
+                var: d,
+                ty: None,
+                expr: partial,
+                span,
+            }),
+        }
+    }
+    forward.splice(0..0, declare);
+}
+
+/// The statements of `block` that compute `y` by `func` (`a / b` for
+/// [`DIV`]): the path to each through branches (statement index, then
+/// branch), `None` for one inside a loop.
+fn find_primal(
+    block: &[Stmt],
+    func: Func,
+    y: VarId,
+    path: &mut Vec<(usize, bool)>,
+    in_loop: bool,
+    found: &mut Vec<Option<Vec<(usize, bool)>>>,
+) {
+    for (i, s) in block.iter().enumerate() {
+        let (target, expr) = match s {
+            Stmt::Let { var, expr, .. } => (Some(*var), expr),
+            Stmt::Assign {
+                place: Place::Var(v),
+                op: AssignOp::Set,
+                expr,
+                ..
+            } => (Some(*v), expr),
+            Stmt::If { then, els, .. } => {
+                for (branch, then) in [(then, true), (els, false)] {
+                    path.push((i, then));
+                    find_primal(branch, func, y, path, in_loop, found);
+                    path.pop();
+                }
+                continue;
+            }
+            Stmt::Loop { body, .. } => {
+                find_primal(body, func, y, path, true, found);
+                continue;
+            }
+            _ => continue,
+        };
+        let computes = match expr {
+            Expr::Call(f, ..) => *f == func,
+            Expr::Bin(BinOp::Div, ..) => func == DIV,
+            _ => false,
+        };
+        if target == Some(y) && computes {
+            let mut at = path.clone();
+            at.push((i, false));
+            found.push((!in_loop).then_some(at));
         }
     }
 }

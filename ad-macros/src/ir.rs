@@ -93,6 +93,15 @@ pub struct Func {
     pub active_args: &'static [bool],
 }
 
+/// The quotient `a / b` of scalars as a function of the rule table: its
+/// partials are `::ad::__rt::div::{da, db, dab, dbb}`. Reverse mode uses them
+/// where the operands are known to be scalars.
+pub const DIV: Func = Func {
+    name: "div",
+    arity: 2,
+    active_args: &[true, true],
+};
+
 /// Partials are named after the runtime's rule table: `d1`/`d2` for unary
 /// functions, `da`, `db`, `dab`, ... for the others.
 pub fn partial_name(func: &Func, idx: &[usize]) -> String {

@@ -8,7 +8,7 @@
 use crate::activity::{self, Activity};
 use crate::ir::wrapper;
 use crate::ir::{
-    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
+    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId, DIV,
 };
 use quote::quote;
 use std::collections::{HashMap, HashSet};
@@ -445,6 +445,11 @@ impl Tangent<'_> {
             } => {
                 let mut sum = None;
                 for (j, a) in args.iter().enumerate() {
+                    // A quotient is linear in its numerator: `1 / b` does
+                    // not depend on it (`-z / b` does, through `z`).
+                    if *func == DIV && idx[..] == [0] && j == 0 {
+                        continue;
+                    }
                     if let Some(da) = self.tan_expr(a) {
                         let mut idx2 = idx.clone();
                         idx2.push(j);

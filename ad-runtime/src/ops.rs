@@ -301,6 +301,7 @@ pub mod mul {
 /// ```
 pub mod div {
     use super::DivRule;
+    use crate::real::Real;
     /// Cotangent of `a` in `z = a / b`.
     #[inline]
     pub fn vjp_a<A: DivRule<B>, B>(a: &A, b: &B, z_bar: &A::Output) -> A {
@@ -334,6 +335,52 @@ pub mod div {
         dz_bar: &A::Output,
     ) -> B {
         A::vjp_rhs_jvp(b, db, z, dz, z_bar, dz_bar)
+    }
+
+    // The partials of a quotient of scalars, in the rule table's form
+    // (`da(a, b, z)`, ...): what reverse mode uses on scalar code, where a
+    // partial that does not depend on the cotangent is computed once per
+    // forward sweep (`f_vjp_many` hoists it out of its sweeps) and one
+    // reciprocal serves both sides (`z_bar / b` and `-z_bar z / b` are two
+    // divisions; `1 / b` shared by both is one). No partial reads `a`.
+
+    /// `dz/da = 1 / b`.
+    ///
+    /// ```
+    /// use ad_runtime::div;
+    /// // z = 6 / 2 = 3: dz/da = 1/2, dz/db = -z/b = -3/2.
+    /// assert_eq!(div::da(6.0, 2.0, 3.0), 0.5);
+    /// assert_eq!(div::db(6.0, 2.0, 3.0), -1.5);
+    /// // Second partials: 0, -1/b^2 = -1/4, 2 z / b^2 = 3/2.
+    /// assert_eq!(div::daa(6.0, 2.0, 3.0), 0.0);
+    /// assert_eq!(div::dab(6.0, 2.0, 3.0), -0.25);
+    /// assert_eq!(div::dbb(6.0, 2.0, 3.0), 1.5);
+    /// ```
+    #[inline]
+    pub fn da<T: Real>(_a: T, b: T, _z: T) -> T {
+        T::ONE / b
+    }
+    /// `dz/db = -z / b`, given `z = a / b`.
+    #[inline]
+    pub fn db<T: Real>(_a: T, b: T, z: T) -> T {
+        -(z * (T::ONE / b))
+    }
+    /// `d2z/da2 = 0`.
+    #[inline]
+    pub fn daa<T: Real>(_a: T, _b: T, _z: T) -> T {
+        T::ZERO
+    }
+    /// `d2z/da db = -1 / b^2`.
+    #[inline]
+    pub fn dab<T: Real>(_a: T, b: T, _z: T) -> T {
+        let r = T::ONE / b;
+        -(r * r)
+    }
+    /// `d2z/db2 = 2 z / b^2`.
+    #[inline]
+    pub fn dbb<T: Real>(_a: T, b: T, z: T) -> T {
+        let r = T::ONE / b;
+        (z + z) * (r * r)
     }
 }
 
@@ -549,4 +596,33 @@ pub fn one<T: Real>() -> T {
 #[inline]
 pub fn cast_like<T: Real, U: Real>(_x: &T, y_bar: &U) -> T {
     T::from_f64(y_bar.to_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::div;
+    use crate::check::fd_gradient;
+
+    /// The quotient's partials against central differences: the first of
+    /// `a / b`, the second of the first (through `z = a / b`), at points of
+    /// both signs; and a quotient's reverse mode by the dot-product identity
+    /// `<J t, c> = <t, J^T c>` with the forward rule `(da - z db) / b`.
+    #[test]
+    fn quotient_partials_match_finite_differences() {
+        let close = |rule: f64, fd: f64| (rule - fd).abs() <= 1e-8 * fd.abs().max(1.0);
+        for (a, b) in [(0.7, 1.3), (-2.5, 0.4), (3.0, -1.7)] {
+            let z = a / b;
+            let grad = fd_gradient(|p| p[0] / p[1], &[a, b]);
+            assert!(close(div::da(a, b, z), grad[0]) && close(div::db(a, b, z), grad[1]));
+            let da = fd_gradient(|p| div::da(p[0], p[1], p[0] / p[1]), &[a, b]);
+            let db = fd_gradient(|p| div::db(p[0], p[1], p[0] / p[1]), &[a, b]);
+            assert!(close(div::daa(a, b, z), da[0]));
+            assert!(close(div::dab(a, b, z), da[1]) && close(div::dab(a, b, z), db[0]));
+            assert!(close(div::dbb(a, b, z), db[1]));
+            let (ta, tb, c) = (0.3, -1.1, 0.8);
+            let jt = (ta - z * tb) / b;
+            let jtc = ta * (c * div::da(a, b, z)) + tb * (c * div::db(a, b, z));
+            assert!((jt * c - jtc).abs() <= 1e-14 * jtc.abs().max(1.0));
+        }
+    }
 }
