@@ -133,3 +133,41 @@ fn generic_functions_and_methods() {
     assert_eq!(rows[0], [f / x[2], 0.0, -f * x[0] / (x[2] * x[2])]);
     assert_eq!(rows[1], [0.0, f / x[2], -f * x[1] / (x[2] * x[2])]);
 }
+
+/// `f32`, two active inputs and a division: the cotangents travel in lanes.
+#[differentiate]
+fn polar32(r: f32, a: [f32; 2]) -> [f32; 3] {
+    let s = a[0].sin() / r;
+    [r * s, s * a[1], r - a[0]]
+}
+
+#[test]
+fn lanes_in_f32() {
+    let (r, a) = (1.25f32, [0.6f32, -1.4]);
+    let seeds = [
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.5, -2.0, 0.25],
+    ];
+    let (value, rows) = polar32_vjp_many(r, a, seeds);
+    assert_eq!(value, polar32(r, a));
+    for (seed, row) in seeds.iter().zip(&rows) {
+        let (v, r_bar, a_bar) = polar32_vjp(r, a, *seed);
+        assert_eq!(v, value);
+        assert_eq!(row.0.to_bits(), r_bar.to_bits());
+        assert_eq!(row.1.map(f32::to_bits), a_bar.map(f32::to_bits));
+    }
+    // The analytic Jacobian: s = sin(a0) / r.
+    let (s, c) = (a[0].sin() / r, a[0].cos() / r);
+    let expected = [
+        (0.0, [a[0].cos(), 0.0]),
+        (-s * a[1] / r, [c * a[1], s]),
+        (1.0, [-1.0, 0.0]),
+    ];
+    for (row, (r_bar, a_bar)) in rows.iter().zip(expected) {
+        assert!((row.0 - r_bar).abs() < 1e-6, "{row:?}");
+        assert!((row.1[0] - a_bar[0]).abs() < 1e-6, "{row:?}");
+        assert!((row.1[1] - a_bar[1]).abs() < 1e-6, "{row:?}");
+    }
+}

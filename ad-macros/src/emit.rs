@@ -32,6 +32,9 @@ struct Emitter<'a> {
     movable: HashSet<(VarId, usize)>,
     /// The position of the statement being emitted.
     position: std::cell::Cell<usize>,
+    /// The reverse sweep of `f_vjp_many` in lanes: cotangents are
+    /// `ad_runtime::Lanes` (see [`vjp_many`]).
+    lanes: bool,
 }
 
 impl Emitter<'_> {
@@ -181,6 +184,20 @@ impl Emitter<'_> {
                 let d = format_ident!("{}", partial_name(func, idx), span = span);
                 let args = args.iter().chain(Some(&**out)).map(|a| self.expr(a, span));
                 quote_spanned!(span=> ::ad::__rt::#module::#d(#(#args),*))
+            }
+            // In lanes, the cotangent goes first (`Lanes * f64`).
+            Expr::Rule(rule @ ("mul::vjp_a" | "mul::vjp_b"), args) if self.lanes => {
+                let other = if *rule == "mul::vjp_a" {
+                    &args[1]
+                } else {
+                    &args[0]
+                };
+                let (g, other) = (self.operand(&args[2], span), self.operand(other, span));
+                quote_spanned!(span=> #g * #other)
+            }
+            Expr::ZeroLike(e) if self.lanes => {
+                let e = self.by_ref(e, span);
+                quote_spanned!(span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
             }
             Expr::Rule(path, args) => {
                 let path: TokenStream = path.parse().unwrap_or_default();
@@ -475,6 +492,7 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
         mutable,
         movable,
         position: std::cell::Cell::new(0),
+        lanes: false,
     }
     .body(body)
 }
@@ -658,7 +676,9 @@ pub struct Bodies {
     pub vjp_many: Option<TokenStream>,
 }
 
-pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
+/// `lanes`: the function's types are written in `f32` and `f64` (no type
+/// parameter), so `f_vjp_many` may carry its cotangents in lanes.
+pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
     let jvp = emit_body(&prog_jvp, &tangent.body);
@@ -672,7 +692,7 @@ pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
     let vjp = emit_body(&prog_vjp, &adjoint.body);
     let hvp = hvp(&prog_vjp, &adjoint, ret);
     let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
-    let vjp_many = vjp_many(&prog_vjp, &adjoint);
+    let vjp_many = vjp_many(&prog_vjp, &adjoint, lanes);
     Bodies {
         vjp_many,
         jvp,
@@ -686,6 +706,42 @@ pub fn bodies(prog: &Program, ret: &syn::Type) -> Bodies {
     }
 }
 
+/// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: no
+/// type parameter, and the output and active inputs are `f32` or `f64`, or
+/// arrays, slices, `Vec`s, references and tuples of them (the types with a
+/// `LaneShape` in the runtime).
+pub fn lane_types(model: &Model) -> bool {
+    fn leaf(ty: &syn::Type) -> bool {
+        match ty {
+            syn::Type::Path(p) if p.qself.is_none() => {
+                let Some(last) = p.path.segments.last() else {
+                    return false;
+                };
+                match &last.arguments {
+                    syn::PathArguments::None => last.ident == "f64" || last.ident == "f32",
+                    syn::PathArguments::AngleBracketed(a) if last.ident == "Vec" => {
+                        matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if a.args.len() == 1 && leaf(t))
+                    }
+                    _ => false,
+                }
+            }
+            syn::Type::Array(a) => leaf(&a.elem),
+            syn::Type::Slice(a) => leaf(&a.elem),
+            syn::Type::Reference(r) => leaf(&r.elem),
+            syn::Type::Paren(p) => leaf(&p.elem),
+            syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(leaf),
+            _ => false,
+        }
+    }
+    model.item.sig.generics.type_params().next().is_none()
+        && leaf(&model.ret)
+        && model
+            .params
+            .iter()
+            .filter(|p| p.active)
+            .all(|p| leaf(&p.ty))
+}
+
 /// The parameter of `f_vjp_many` holding the output cotangents.
 const DOUTS: &str = "__ad_douts";
 
@@ -696,7 +752,7 @@ const DOUTS: &str = "__ad_douts";
 /// copied after the forward sweep and put back before each one. Only when
 /// the forward sweep can be shared (`Vjp::shared_forward`: nothing on
 /// stacks) and for scalar code (no nalgebra moves).
-fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream> {
+fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp, lanes: bool) -> Option<TokenStream> {
     let split = adjoint.shared_forward?;
     let seed = adjoint.seed?;
     if prog.matrix || adjoint.body.ret.is_empty() {
@@ -729,26 +785,37 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream
     let prog = &prog;
     let mut mutable = assigned(prog, &shared);
     mutable.extend(assigned(prog, &per_seed));
-    let emitter = Emitter {
+    let lanes = lanes && per_seed.iter().all(in_lanes);
+    let mut emitter = Emitter {
         prog,
         scalars: HashSet::new(),
         mutable,
         movable: HashSet::new(),
         position: std::cell::Cell::new(0),
+        lanes: false,
     };
     let shared = emitter.block(&shared);
     let value = emitter.value(&adjoint.body.ret[0], Span::call_site());
+    emitter.lanes = lanes;
     let sweep = emitter.body(&Body {
         stmts: per_seed,
         ret: adjoint.body.ret[1..].to_vec(),
     });
+    let seed = prog.name(seed);
+    let douts = format_ident!("{}", DOUTS);
+    if lanes {
+        return Some(quote! {
+            #shared
+            let #seed = ::ad::__rt::LaneShape::<SEEDS>::gather(#douts);
+            let __ad_lanes = { #sweep };
+            (#value, ::ad::__rt::Unlane::<SEEDS>::scatter(__ad_lanes))
+        });
+    }
     let names: Vec<&proc_macro2::Ident> = restored.iter().map(|v| prog.name(*v)).collect();
     let copies: Vec<proc_macro2::Ident> = names
         .iter()
         .map(|n| format_ident!("__ad_after_forward_{}", n))
         .collect();
-    let seed = prog.name(seed);
-    let douts = format_ident!("{}", DOUTS);
     Some(quote! {
         #shared
         #(let #copies = ::core::clone::Clone::clone(&#names);)*
@@ -759,6 +826,58 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp) -> Option<TokenStream
         }
         (#value, __ad_rows.finish())
     })
+}
+
+/// Whether a statement of a reverse sweep can run on cotangents in lanes:
+/// its cotangent arithmetic is `+`, `-`, and products with local
+/// derivatives (`y_bar * d`, `mul::vjp_a`), its zeros have the shape of a
+/// variable. Calls of other differentiated functions, casts and
+/// element-wise sums have no rule on lanes; the sweep then runs once per
+/// cotangent.
+fn in_lanes(s: &Stmt) -> bool {
+    fn expr(e: &Expr) -> bool {
+        match e {
+            Expr::Use(_) | Expr::Take(_) | Expr::Opaque(..) => true,
+            Expr::Rule("mul::vjp_a" | "mul::vjp_b", args) => args.iter().all(expr),
+            Expr::ZeroLike(v) => matches!(**v, Expr::Use(Operand::Var(_))),
+            Expr::Neg(a) => expr(a),
+            Expr::Bin(_, a, b) => expr(a) && expr(b),
+            Expr::Call(_, _, args) | Expr::List { elems: args, .. } => args.iter().all(expr),
+            Expr::Partial { args, out, .. } => args.iter().all(expr) && expr(out),
+            Expr::Index(_, i) => expr(i),
+            Expr::Repeat { elem, .. } => expr(elem),
+            Expr::Rule(..)
+            | Expr::La(..)
+            | Expr::Cast(..)
+            | Expr::Call2 { .. }
+            | Expr::Pop(_)
+            | Expr::Field(..)
+            | Expr::Fresh { .. } => false,
+        }
+    }
+    match s {
+        Stmt::Let { expr: e, .. } => expr(e),
+        Stmt::Assign {
+            op, expr: e, place, ..
+        } => {
+            *op != AssignOp::Acc
+                && expr(e)
+                && match place {
+                    Place::Var(_) => true,
+                    Place::Index(_, i) => expr(i),
+                }
+        }
+        Stmt::If { cond, then, els } => expr(cond) && then.iter().chain(els).all(in_lanes),
+        Stmt::Loop { body, header } => {
+            body.iter().all(in_lanes)
+                && match header {
+                    Header::Times(n) => expr(n),
+                    Header::For { .. } | Header::Infinite => true,
+                }
+        }
+        Stmt::Break | Stmt::Continue | Stmt::Opaque(..) => true,
+        Stmt::Push { .. } => false,
+    }
 }
 
 /// Moves the rule-table partials of `block` (the factors `seed * d(args)`

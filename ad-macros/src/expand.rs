@@ -64,7 +64,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = original.to_token_stream();
     match errors.check() {
         Ok(()) => {
-            let bodies = crate::emit::bodies(&prog, &model.ret);
+            let bodies = crate::emit::bodies(&prog, &model.ret, crate::emit::lane_types(&model));
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(with_marker(
                 &model,

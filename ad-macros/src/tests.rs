@@ -365,3 +365,33 @@ fn vjp_many_only_where_the_forward_sweep_can_be_shared() {
         }
     }));
 }
+
+#[test]
+fn vjp_many_in_lanes_only_for_float_types_and_lane_rules() {
+    let in_lanes = |item: TokenStream| {
+        let g = generated(item);
+        assert!(g.contains("_vjp_many"), "{g}");
+        g.contains("LaneShape")
+    };
+    // f64 numbers and arrays: one sweep over all cotangents.
+    assert!(in_lanes(quote! {
+        fn polar(r: f64, a: [f64; 2]) -> [f64; 3] {
+            let s = a[0].sin() / r;
+            [r * s, s * a[1], r - a[0]]
+        }
+    }));
+    // A type parameter: the per-cotangent loop (`T` has no lanes).
+    assert!(!in_lanes(quote! {
+        fn rotate<T: Real>(p: [T; 2], angle: T) -> [T; 2] {
+            let (s, c) = (angle.sin(), angle.cos());
+            [c * p[0] - s * p[1], s * p[0] + c * p[1]]
+        }
+    }));
+    // A cast in the reverse sweep has no rule on lanes.
+    assert!(!in_lanes(quote! {
+        fn widen(x: f32, y: f64) -> [f64; 2] {
+            let w = x as f64;
+            [w * y, w + y]
+        }
+    }));
+}
