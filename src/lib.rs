@@ -235,8 +235,9 @@
 //!   argument. There is no `f_grad` or `f_hvp` for vector outputs. When the
 //!   reverse mode records nothing on stacks (no overwrites inside loops),
 //!   `f_vjp_many(.., douts: [Out; M]) -> (out, [cotangents; M])` also
-//!   exists: one forward sweep, then one reverse sweep per output cotangent
-//!   (unit cotangents give the rows of the Jacobian).
+//!   exists: one forward sweep, then the reverse sweep for all output
+//!   cotangents, carried together in lanes for `f32`/`f64` code (unit
+//!   cotangents give the rows of the Jacobian).
 //! - A `&mut [f64]` parameter is an **output buffer** (the ODE right-hand
 //!   side `fn rhs(t: f64, y: &[f64], dydt: &mut [f64])`); its initial
 //!   contents are not an input. In `f_jvp` it is followed by its tangent

@@ -112,3 +112,18 @@ fn snapshot_matrix_code_with_second_order() {
         },
     );
 }
+
+#[test]
+fn snapshot_jacobian_rows_in_lanes() {
+    check(
+        "project",
+        quote!(wrt(x)),
+        quote! {
+            fn project(x: [f64; 3], focal: f64, angle: f64) -> [f64; 2] {
+                let (s, c) = (angle.sin(), angle.cos());
+                let u = c * x[0] - s * x[1];
+                [focal * u / x[2], focal * x[1] / x[2]]
+            }
+        },
+    );
+}
