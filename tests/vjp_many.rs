@@ -171,3 +171,100 @@ fn lanes_in_f32() {
         assert!((row.1[1] - a_bar[1]).abs() < 1e-6, "{row:?}");
     }
 }
+
+/// A reduction loop, a branch with `else if`, a `mut` parameter overwritten
+/// at the top level, a local array, `min`, `powi`, `abs` and divisions by
+/// active values: every construct `f_vjp_many` carries
+/// in lanes.
+#[differentiate(wrt(x, scale))]
+fn mixed(x: &[f64], mut scale: f64, n: usize) -> [f64; 3] {
+    let mut s = 0.0;
+    for i in 0..n {
+        s += x[i] * x[i] * scale;
+    }
+    scale = scale.powi(3) - s.min(2.0);
+    let shrink = 1.0 + scale.abs();
+    let parts = [x[0] / shrink, x[1] / shrink];
+    let t = if s > 1.0 {
+        s.sqrt()
+    } else if s > 0.25 {
+        s * s
+    } else {
+        -s
+    };
+    [t * parts[0], parts[1] - scale, (t + parts[0]).exp() / x[2]]
+}
+
+/// A `Vec` output written element by element in a loop.
+#[differentiate(wrt(x, a))]
+fn scaled(x: &[f64], a: f64) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        out[i] = (a * x[i]).sin() + x[(i + 1) % 3] * a;
+    }
+    out
+}
+
+#[test]
+fn lanes_through_loops_branches_and_overwrites() {
+    let mut rng = Lcg(7);
+    for _ in 0..6 {
+        let x = [1.2 * rng.next(), rng.next(), 1.5 + rng.next() * 0.5];
+        let scale = 0.8 + 0.5 * rng.next();
+        let seeds = [
+            [1.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0],
+            [rng.next(), rng.next(), rng.next()],
+        ];
+        let (value, rows) = mixed_vjp_many(&x, scale, 3, seeds);
+        assert_eq!(value, mixed(&x, scale, 3));
+        for (seed, (x_bar, scale_bar)) in seeds.iter().zip(&rows) {
+            let (_, x_bar1, scale_bar1) = mixed_vjp(&x, scale, 3, *seed);
+            assert_eq!(x_bar, &x_bar1);
+            assert_eq!(scale_bar.to_bits(), scale_bar1.to_bits());
+        }
+        // Rows against central differences (away from the branch limits).
+        let f = |q: &[f64]| mixed(&q[..3], q[3], 3).to_vec();
+        let point = [x[0], x[1], x[2], scale];
+        for j in 0..4 {
+            let mut e = [0.0; 4];
+            e[j] = 1.0;
+            let column = fd_jvp(f, &point, &e);
+            for (i, (x_bar, scale_bar)) in rows.iter().take(3).enumerate() {
+                let entry = if j < 3 { x_bar[j] } else { *scale_bar };
+                let tol = 1e-6 * (1.0 + column[i].abs());
+                assert!(
+                    (entry - column[i]).abs() < tol,
+                    "J[{i}][{j}]: {entry} vs {}",
+                    column[i]
+                );
+            }
+        }
+
+        let seeds = [vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0], rng.vec(3)];
+        let (value, rows) = scaled_vjp_many(&x, scale, seeds.clone());
+        assert_eq!(value, scaled(&x, scale));
+        for (seed, row) in seeds.into_iter().zip(&rows) {
+            let (_, x_bar, a_bar) = scaled_vjp(&x, scale, seed);
+            assert_eq!(row, &(x_bar, a_bar));
+        }
+    }
+}
+
+/// Deterministic numbers in [-1, 1].
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+    }
+
+    fn vec(&mut self, n: usize) -> Vec<f64> {
+        (0..n).map(|_| self.next()).collect()
+    }
+}

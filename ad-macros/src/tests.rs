@@ -380,6 +380,21 @@ fn vjp_many_in_lanes_only_for_float_types_and_lane_rules() {
             [r * s, s * a[1], r - a[0]]
         }
     }));
+    // Reductions over slices, branches, a `Vec` written in a loop.
+    assert!(in_lanes(quote! {
+        fn scaled(x: &[f64], a: f64) -> Vec<f64> {
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                s += x[i] * a;
+            }
+            let t = if s > 1.0 { s.sqrt() } else { -s };
+            let mut out = vec![0.0; x.len()];
+            for i in 0..x.len() {
+                out[i] = (t * x[i]).sin() + a;
+            }
+            out
+        }
+    }));
     // A type parameter: the per-cotangent loop (`T` has no lanes).
     assert!(!in_lanes(quote! {
         fn rotate<T: Real>(p: [T; 2], angle: T) -> [T; 2] {
