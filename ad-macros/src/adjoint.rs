@@ -313,6 +313,9 @@ struct Adjoint<'a> {
     static_loops: HashSet<usize>,
     /// The live adjoint of each variable.
     adj: HashMap<VarId, VarId>,
+    /// Element writes whose old values nothing reads (see
+    /// [`unread_overwrites`]): not saved.
+    unread_overwrites: HashSet<usize>,
 }
 
 /// A target of a contribution.
@@ -500,6 +503,7 @@ impl<'a> Adjoint<'a> {
             anchors: HashMap::new(),
             stable,
             static_loops: HashSet::new(),
+            unread_overwrites: HashSet::new(),
             adj: HashMap::new(),
         }
     }
@@ -507,6 +511,10 @@ impl<'a> Adjoint<'a> {
     /// The whole generated body, and the variables its reverse sweep reads.
     fn run(mut self) -> (Vjp, HashSet<VarId>, Vec<HashSet<VarId>>) {
         let primal = std::mem::take(&mut self.primal);
+        if !self.prog.matrix {
+            self.unread_overwrites =
+                unread_overwrites(&primal.stmts, &self.single_pass, &self.prog.outputs);
+        }
         let mut accumulated = HashSet::new();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
@@ -836,7 +844,10 @@ impl<'a> Adjoint<'a> {
                     });
                 }
                 Stmt::Assign { place, .. } => {
-                    if self.needs(stmt, place.var()) && !self.in_pass.contains(&place.var()) {
+                    if self.needs(stmt, place.var())
+                        && !self.in_pass.contains(&place.var())
+                        && !self.unread_overwrites.contains(&site(stmt))
+                    {
                         let r = self.save(place, depth, loops, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
@@ -1748,6 +1759,158 @@ fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
 }
 
 /// Every variable a block reads.
+/// The element writes `a[i] = ..` whose old values nothing reads, so the
+/// forward sweep need not save them (`out[i] = x[i].sin()` filling a fresh
+/// array in a loop). Such a write is inside exactly one loop, over a simple
+/// range of `i` (each iteration writes its own element), and:
+///
+/// - `a` appears nowhere before it in the function (no read, in forward or
+///   reverse code, of an element's value before the loop wrote it: the
+///   reverse code of a statement before it reads `a` as the forward sweep
+///   left it, which no longer holds once restores are skipped);
+/// - inside that loop, `a` appears only as `a[i]` (reads of other elements
+///   would see later iterations' values in the reverse sweep), and its value
+///   is not an input of the write itself;
+/// - `a` is not an output buffer, nor in a single-pass loop.
+///
+/// Reads after the loop see its final values in the forward sweep and run
+/// their reverse code before the loop's: they are unaffected.
+fn unread_overwrites(
+    body: &[Stmt],
+    single_pass: &HashMap<usize, bool>,
+    outputs: &[VarId],
+) -> HashSet<usize> {
+    /// Whether `a` appears in `block` only as `a[i]`, and is not declared there.
+    fn only_at(block: &[Stmt], a: VarId, i: VarId) -> bool {
+        let exprs_ok = |e: &Expr| {
+            let (mut all, mut at_i) = (0, 0);
+            e.for_each_var(&mut |v| all += usize::from(v == a));
+            e.visit(&mut |e| {
+                if matches!(e, Expr::Index(b, j) if *b == a && j.as_var() == Some(i)) {
+                    at_i += 1;
+                }
+            });
+            all == at_i
+        };
+        let mut ok = true;
+        walk(block, &mut |s| {
+            ok &= match s {
+                Stmt::Let { var, expr, .. } => *var != a && exprs_ok(expr),
+                Stmt::Push { value, .. } => exprs_ok(value),
+                Stmt::Assign { place, expr, .. } => {
+                    exprs_ok(expr)
+                        && match place {
+                            Place::Var(v) => *v != a,
+                            Place::Index(v, j) => exprs_ok(j) && (*v != a || j.as_var() == Some(i)),
+                        }
+                }
+                Stmt::If { cond, .. } => exprs_ok(cond),
+                Stmt::Loop { header, .. } => match header {
+                    Header::Times(e) => exprs_ok(e),
+                    Header::For { reads, .. } => !reads.contains(&a),
+                    Header::Infinite => true,
+                },
+                Stmt::Opaque(_, reads) => !reads.contains(&a),
+                Stmt::Break | Stmt::Continue => true,
+            };
+        });
+        ok
+    }
+    fn note(s: &Stmt, seen: &mut HashSet<VarId>) {
+        let mut add = |v: VarId| {
+            seen.insert(v);
+        };
+        match s {
+            Stmt::Assign { place, expr, .. } => {
+                add(place.var());
+                expr.for_each_var(&mut add);
+                if let Place::Index(_, i) = place {
+                    i.for_each_var(&mut add);
+                }
+            }
+            _ => collect_reads(std::slice::from_ref(s), seen),
+        }
+    }
+    struct Scan<'a> {
+        single_pass: &'a HashMap<usize, bool>,
+        outputs: &'a [VarId],
+        seen: HashSet<VarId>,
+        found: HashSet<usize>,
+    }
+    impl Scan<'_> {
+        /// `lp`: the loop over a simple range directly around `block` (through
+        /// branches only) and its index; `in_loop`: inside any loop.
+        fn block(&mut self, block: &[Stmt], lp: Option<(VarId, &[Stmt])>, in_loop: bool) {
+            for s in block {
+                match s {
+                    Stmt::Loop { header, body } => {
+                        let index = match header {
+                            Header::For {
+                                var: Some(v), iter, ..
+                            } if !in_loop
+                                && !self.single_pass.contains_key(&site(s))
+                                && simple_range(iter).is_some() =>
+                            {
+                                Some(*v)
+                            }
+                            _ => None,
+                        };
+                        if let Header::For { reads, .. } = header {
+                            self.seen.extend(reads.iter().copied());
+                        }
+                        if let Header::Times(e) = header {
+                            e.for_each_var(&mut |v| {
+                                self.seen.insert(v);
+                            });
+                        }
+                        if self.single_pass.contains_key(&site(s)) {
+                            walk(body, &mut |s| note(s, &mut self.seen));
+                            continue;
+                        }
+                        self.block(body, index.map(|i| (i, &body[..])), true);
+                    }
+                    Stmt::If { cond, then, els } => {
+                        cond.for_each_var(&mut |v| {
+                            self.seen.insert(v);
+                        });
+                        self.block(then, lp, in_loop);
+                        self.block(els, lp, in_loop);
+                    }
+                    Stmt::Assign {
+                        place: Place::Index(a, j),
+                        op: AssignOp::Set,
+                        expr,
+                        ..
+                    } => {
+                        if let Some((i, body)) = lp {
+                            let mut reads_a = false;
+                            expr.for_each_var(&mut |v| reads_a |= v == *a);
+                            if j.as_var() == Some(i)
+                                && !reads_a
+                                && !self.seen.contains(a)
+                                && !self.outputs.contains(a)
+                                && only_at(body, *a, i)
+                            {
+                                self.found.insert(site(s));
+                            }
+                        }
+                        note(s, &mut self.seen);
+                    }
+                    _ => note(s, &mut self.seen),
+                }
+            }
+        }
+    }
+    let mut scan = Scan {
+        single_pass,
+        outputs,
+        seen: HashSet::new(),
+        found: HashSet::new(),
+    };
+    scan.block(body, None, false);
+    scan.found
+}
+
 fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     let mut note = |v: VarId| {
         out.insert(v);

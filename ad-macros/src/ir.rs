@@ -257,6 +257,36 @@ impl Expr {
         }
     }
 
+    /// Calls `f` on this expression and on each of its subexpressions,
+    /// outermost first.
+    pub fn visit(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match self {
+            Expr::Use(_) | Expr::Pop(_) | Expr::Fresh { .. } | Expr::Opaque(..) => {}
+            Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => a.visit(f),
+            Expr::Take(p) => {
+                if let Place::Index(_, i) = &**p {
+                    i.visit(f);
+                }
+            }
+            Expr::Bin(_, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            Expr::Call(_, _, args)
+            | Expr::La(_, args)
+            | Expr::Rule(_, args)
+            | Expr::Call2 { args, .. }
+            | Expr::List { elems: args, .. } => args.iter().for_each(|a| a.visit(f)),
+            Expr::Repeat { elem, .. } => elem.visit(f),
+            Expr::Partial { args, out, .. } => {
+                args.iter().for_each(|a| a.visit(f));
+                out.visit(f);
+            }
+            Expr::Index(_, i) => i.visit(f),
+        }
+    }
+
     /// The variable, if this is a plain use of one.
     pub fn as_var(&self) -> Option<VarId> {
         match self {

@@ -410,3 +410,64 @@ fn vjp_many_in_lanes_only_for_float_types_and_lane_rules() {
         }
     }));
 }
+
+#[test]
+fn element_writes_save_old_values_only_where_they_are_read() {
+    let vjp_of = |item: TokenStream| {
+        let g = generated(item);
+        let start = g.find("_vjp(").expect("a _vjp");
+        let end = g[start..].find("\n}\n").map_or(g.len(), |e| start + e);
+        g[start..end].to_string()
+    };
+    // Filled in a loop, untouched before: nothing saved.
+    let fill = vjp_of(quote! {
+        fn fill(x: &[f64]) -> f64 {
+            let mut w = vec![0.0; x.len()];
+            for i in 0..x.len() {
+                w[i] = x[i].sin();
+            }
+            w[0] * w[1]
+        }
+    });
+    assert!(!fill.contains("push"), "{fill}");
+    // Read before the loop: saved.
+    let before = vjp_of(quote! {
+        fn before(x: &[f64]) -> f64 {
+            let mut w = vec![0.0; x.len()];
+            w[0] = x[1] * x[1];
+            let y = w[0].sin();
+            for i in 0..x.len() {
+                w[i] = x[i].sin();
+            }
+            y * w[1]
+        }
+    });
+    assert!(before.contains("push"), "{before}");
+    // Another element read in the loop: saved.
+    let ahead = vjp_of(quote! {
+        fn ahead(x: &[f64]) -> f64 {
+            let mut w = vec![0.0; x.len()];
+            let mut s = 0.0;
+            for i in 0..x.len() - 1 {
+                w[i] = x[i].sin();
+                s += w[i] * w[i + 1];
+            }
+            s
+        }
+    });
+    assert!(ahead.contains("push"), "{ahead}");
+    // Inside two loops, each element is written twice, and the rule of
+    // the first write reads its output: saved.
+    let nested = vjp_of(quote! {
+        fn nested(x: &[f64]) -> f64 {
+            let mut w = vec![0.0; x.len()];
+            for j in 1..3 {
+                for i in 0..x.len() {
+                    w[i] = (x[i] * j as f64).sin();
+                }
+            }
+            w[0]
+        }
+    });
+    assert!(nested.contains("push"), "{nested}");
+}
