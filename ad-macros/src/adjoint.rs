@@ -32,7 +32,7 @@
 use crate::activity::{self, differentiable_reads, Activity};
 use crate::ir::{
     intern, walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program,
-    Stmt, VarId, VarKind, DIV,
+    Stmt, VarId, VarKind, DIV, RECIP,
 };
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
@@ -1532,6 +1532,18 @@ impl<'a> Adjoint<'a> {
                     // Scalars: the rule table's partials (`1 / b`, `-z / b`),
                     // which share one reciprocal and, not depending on the
                     // cotangent, leave the sweeps of `f_vjp_many`.
+                    // `1 / b`: the reciprocal's partial `-z z` (no division;
+                    // the same number as `-z / b`, since `z` is `1 / b`).
+                    BinOp::Div if !self.prog.matrix && is_one(a) => {
+                        let partial = Expr::Partial {
+                            func: RECIP,
+                            idx: vec![0],
+                            args: vec![(**b).clone()],
+                            out: Box::new(y.clone()),
+                        };
+                        let c = Expr::Bin(BinOp::Mul, Box::new(ybar), Box::new(partial));
+                        push(b, c, false);
+                    }
                     BinOp::Div if !self.prog.matrix => {
                         for (i, operand) in [a, b].into_iter().enumerate() {
                             let partial = Expr::Partial {
@@ -1909,6 +1921,18 @@ fn unread_overwrites(
     };
     scan.block(body, None, false);
     scan.found
+}
+
+/// Whether `e` is the literal one (`1.0`, `1.`, `1`, `1f64`, ...).
+fn is_one(e: &Expr) -> bool {
+    let Expr::Use(Operand::Const(tokens)) = e else {
+        return false;
+    };
+    match syn::parse2::<syn::Lit>(tokens.clone()) {
+        Ok(syn::Lit::Float(f)) => f.base10_parse::<f64>().is_ok_and(|v| v == 1.0),
+        Ok(syn::Lit::Int(i)) => i.base10_parse::<u64>().is_ok_and(|v| v == 1),
+        _ => false,
+    }
 }
 
 fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {

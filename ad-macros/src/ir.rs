@@ -102,6 +102,14 @@ pub const DIV: Func = Func {
     active_args: &[true, true],
 };
 
+/// `recip`, for the quotients `1 / b`: reverse mode uses its partial
+/// `-z z`, which needs no division.
+pub const RECIP: Func = Func {
+    name: "recip",
+    arity: 1,
+    active_args: &[true],
+};
+
 /// Partials are named after the runtime's rule table: `d1`/`d2` for unary
 /// functions, `da`, `db`, `dab`, ... for the others.
 pub fn partial_name(func: &Func, idx: &[usize]) -> String {
