@@ -285,6 +285,7 @@ struct Adjoint<'a> {
     /// part of it read before the statement restores its own target (its
     /// output value).
     rev_reads: Vec<HashSet<VarId>>,
+    reads_before_restore: Vec<HashSet<VarId>>,
     reads_after_restore: Vec<HashSet<VarId>>,
     /// Per statement: the variables whose overwritten value must be saved
     /// there. `None` (first pass): every one.
@@ -397,6 +398,7 @@ impl<'a> Adjoint<'a> {
         }
         mark(&primal.stmts, false, &index, &mut in_loop);
         let rev_reads = vec![HashSet::new(); extent.len()];
+        let reads_before_restore = vec![HashSet::new(); extent.len()];
         let reads_after_restore = vec![HashSet::new(); extent.len()];
         let single_pass = single_pass_loops(prog, &primal);
         let mut in_single_pass = HashSet::new();
@@ -483,6 +485,7 @@ impl<'a> Adjoint<'a> {
             extent,
             in_loop,
             rev_reads,
+            reads_before_restore,
             reads_after_restore,
             at_site,
             primal,
@@ -675,7 +678,7 @@ impl<'a> Adjoint<'a> {
         // Outside loops, a statement's read of its own output (before it
         // restores its target) sees the value it wrote: no save for that.
         // Inside a loop, the next iteration overwrites that value: it counts.
-        let at_site = (0..self.extent.len())
+        let mut at_site: Vec<HashSet<VarId>> = (0..self.extent.len())
             .map(|i| {
                 let e = self.extent[i];
                 if self.in_loop[i] {
@@ -690,6 +693,7 @@ impl<'a> Adjoint<'a> {
                 s
             })
             .collect();
+        self.unread_scalar_saves(&primal.stmts, &mut Vec::new(), &mut at_site);
         (
             Vjp {
                 body: Body { stmts, ret },
@@ -700,6 +704,125 @@ impl<'a> Adjoint<'a> {
             reads,
             at_site,
         )
+    }
+
+    /// Drops from `at_site` the scalars whose overwritten values nothing
+    /// reads. The value a write of `v` overwrites is read again only by the
+    /// reverse code of the statements run between the write that produced
+    /// it and this one (their reverse code runs after this write's, which
+    /// would restore it): when none of them reads `v` (`s += x` in a loop,
+    /// read only after the loop), the write saves nothing. `chain`: the
+    /// blocks around the statement visited and its position in each.
+    fn unread_scalar_saves<'b>(
+        &self,
+        block: &'b [Stmt],
+        chain: &mut Vec<(&'b [Stmt], usize)>,
+        at_site: &mut [HashSet<VarId>],
+    ) {
+        for (pos, s) in block.iter().enumerate() {
+            chain.push((block, pos));
+            match s {
+                Stmt::If { then, els, .. } => {
+                    self.unread_scalar_saves(then, chain, at_site);
+                    self.unread_scalar_saves(els, chain, at_site);
+                }
+                Stmt::Loop { body, .. } => self.unread_scalar_saves(body, chain, at_site),
+                Stmt::Assign {
+                    place: Place::Var(v),
+                    ..
+                }
+                | Stmt::Let { var: v, .. } => {
+                    let i = self.index[&site(s)];
+                    if at_site[i].contains(v)
+                        && !self.prog.vars[*v].array
+                        && !self.read_since_last_write(chain, *v)
+                    {
+                        at_site[i].remove(v);
+                    }
+                }
+                _ => {}
+            }
+            chain.pop();
+        }
+    }
+
+    /// Whether the reverse code of a statement that can run between the
+    /// previous write of `v` and the write at the end of `chain` reads `v`
+    /// (conservatively: any statement in between in the text).
+    fn read_since_last_write(&self, chain: &[(&[Stmt], usize)], v: VarId) -> bool {
+        let num = |s: &Stmt| self.index[&site(s)];
+        let Some(&(block, pos)) = chain.last() else {
+            return true;
+        };
+        let write = &block[pos];
+        if self.reads_after_restore[num(write)].contains(&v) {
+            return true;
+        }
+        for level in (0..chain.len()).rev() {
+            let (block, pos) = chain[level];
+            if let Some(read) = self.scan_back(&block[..pos], v) {
+                return read;
+            }
+            if level == 0 {
+                // The function's start: nothing before the definition.
+                return false;
+            }
+            let (outer, at) = chain[level - 1];
+            let parent = &outer[at];
+            if self.rev_reads[num(parent)].contains(&v)
+                || self.single_pass.contains_key(&site(parent))
+            {
+                // (An iteration of a single-pass loop runs its reverse code
+                // right after it: what it starts from is left alone.)
+                return true;
+            }
+            if let Stmt::Loop { .. } = parent {
+                // The previous iteration: the rest of the body, then the
+                // statement holding the write.
+                if self.scan_back(&block[pos..], v) == Some(true) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// Follows the paths through `stmts` backwards from their end:
+    /// `Some(true)` if the reverse code of a statement on one of them reads
+    /// `v` before (backwards) a write of `v`, `Some(false)` if every path
+    /// meets such a write first, `None` if some path crosses `stmts` meeting
+    /// neither. A write counts with the reads of its reverse code made before
+    /// it restores `v` (those of the value it wrote; the forward sweep of the
+    /// first pass saves every assigned variable, so the rest read the value
+    /// before it); a `let` with all of them (there is no value before it).
+    fn scan_back(&self, stmts: &[Stmt], v: VarId) -> Option<bool> {
+        for s in stmts.iter().rev() {
+            let i = self.index[&site(s)];
+            let found = match s {
+                Stmt::If { then, els, .. } => {
+                    match (self.scan_back(then, v), self.scan_back(els, v)) {
+                        (Some(true), _) | (_, Some(true)) => Some(true),
+                        (Some(false), Some(false)) => Some(false),
+                        _ => self.rev_reads[i].contains(&v).then_some(true),
+                    }
+                }
+                // Zero or more iterations: never a write on every path.
+                Stmt::Loop { body, .. } => (self.single_pass.contains_key(&site(s))
+                    || self.rev_reads[i].contains(&v)
+                    || self.scan_back(body, v) == Some(true))
+                .then_some(true),
+                Stmt::Assign {
+                    place: Place::Var(w),
+                    ..
+                } if *w == v => Some(self.reads_before_restore[i].contains(&v)),
+                Stmt::Let { var: w, .. } if *w == v => Some(self.rev_reads[i].contains(&v)),
+                _ => self.rev_reads[i].contains(&v).then_some(true),
+            };
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
     }
 
     /// Whether the value of `v` overwritten at `stmt` must be saved.
@@ -1154,8 +1277,9 @@ impl<'a> Adjoint<'a> {
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
             if let Some(&i) = self.index.get(&site(stmt)) {
-                self.rev_reads[i].extend(before);
+                self.rev_reads[i].extend(before.iter().copied());
                 self.rev_reads[i].extend(after.iter().copied());
+                self.reads_before_restore[i].extend(before);
                 self.reads_after_restore[i].extend(after);
             }
         }

@@ -471,3 +471,53 @@ fn element_writes_save_old_values_only_where_they_are_read() {
     });
     assert!(nested.contains("push"), "{nested}");
 }
+
+#[test]
+fn scalars_save_old_values_only_where_they_are_read() {
+    let vjp_of = |item: TokenStream| {
+        let g = generated(item);
+        let start = g.find("_vjp(").expect("a _vjp");
+        let end = g[start..].find("\n}\n").map_or(g.len(), |e| start + e);
+        g[start..end].to_string()
+    };
+    // Online log-sum-exp: `semx += term` needs no save (nothing reads
+    // `semx` between the previous write and it); `semx = semx * rescale +
+    // 1.0` does (its own rule reads the old `semx`).
+    let lse = vjp_of(quote! {
+        fn lse(x: &[f64]) -> f64 {
+            let mut mx = f64::NEG_INFINITY;
+            let mut semx = 0.0;
+            for i in 0..x.len() {
+                let m = x[i] * x[i];
+                if m > mx {
+                    let rescale = (mx - m).exp();
+                    semx = semx * rescale + 1.0;
+                    mx = m;
+                } else {
+                    let term = (m - mx).exp();
+                    semx += term;
+                }
+            }
+            semx.ln() + mx
+        }
+    });
+    assert_eq!(lse.matches("saved.push(semx)").count(), 1, "{lse}");
+    // A sum restarted in an outer loop and read after the inner one: only
+    // the restart saves (the previous round's `ln` reads the old sum).
+    let rounds = vjp_of(quote! {
+        fn rounds(x: &[f64], n: usize) -> f64 {
+            let mut total = 0.0;
+            let mut sum = 0.0;
+            for r in 0..n {
+                sum = 0.0;
+                for i in 0..x.len() {
+                    sum += (x[i] * r as f64).exp();
+                }
+                sum += 2.0;
+                total += sum.ln();
+            }
+            total
+        }
+    });
+    assert_eq!(rounds.matches("saved.push(sum)").count(), 1, "{rounds}");
+}
