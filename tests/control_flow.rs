@@ -1307,24 +1307,40 @@ fn element_writes_with_and_without_saved_old_values() {
             fill_twice_vjp,
             1e-7,
         );
-        // Second order through the unsaved writes: H v against differences
-        // of the gradient.
+        // Second order through the unsaved writes.
         let v = random_point(5, seed + 10);
-        let (_, _, hv) = fill_then_read_hvp(&x, &v);
-        let h = 1e-5;
-        let shifted = |t: f64| -> Vec<f64> {
-            let p: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + t * b).collect();
-            fill_then_read_grad(&p).1
-        };
-        let (up, down) = (shifted(h), shifted(-h));
-        for k in 0..5 {
-            let fd = (up[k] - down[k]) / (2.0 * h);
-            assert!(
-                (hv[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
-                "{k}: {} vs {fd}",
-                hv[k]
-            );
-        }
+        assert_hvp_is_gradient_derivative(
+            "fill_then_read",
+            &x,
+            &v,
+            fill_then_read_hvp,
+            fill_then_read_grad,
+        );
+    }
+}
+
+/// `H v` from `hvp` against central differences of `grad` along `v`.
+fn assert_hvp_is_gradient_derivative(
+    name: &str,
+    x: &[f64],
+    v: &[f64],
+    hvp: impl Fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+    grad: impl Fn(&[f64]) -> (f64, Vec<f64>),
+) {
+    let (_, _, hv) = hvp(x, v);
+    let h = 1e-5;
+    let at = |t: f64| -> Vec<f64> {
+        let p: Vec<f64> = x.iter().zip(v).map(|(a, b)| a + t * b).collect();
+        grad(&p).1
+    };
+    let (up, down) = (at(h), at(-h));
+    for k in 0..x.len() {
+        let fd = (up[k] - down[k]) / (2.0 * h);
+        assert!(
+            (hv[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "{name} {k}: {} vs {fd}",
+            hv[k]
+        );
     }
 }
 
@@ -1401,29 +1417,13 @@ fn scalars_overwritten_in_loops_agree_with_finite_differences() {
             1e-7,
         );
         let v = random_point(4, seed + 20);
-        for (name, hvp, grad) in [
-            (
-                "online_lse",
-                online_lse_hvp as fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
-                online_lse_grad as fn(&[f64]) -> (f64, Vec<f64>),
-            ),
-            ("restarted_sums", restarted_sums_hvp, restarted_sums_grad),
-        ] {
-            let (_, _, hv) = hvp(&x, &v);
-            let h = 1e-5;
-            let at = |t: f64| -> Vec<f64> {
-                let p: Vec<f64> = x.iter().zip(&v).map(|(a, b)| a + t * b).collect();
-                grad(&p).1
-            };
-            let (up, down) = (at(h), at(-h));
-            for k in 0..4 {
-                let fd = (up[k] - down[k]) / (2.0 * h);
-                assert!(
-                    (hv[k] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
-                    "{name} {k}: {} vs {fd}",
-                    hv[k]
-                );
-            }
-        }
+        assert_hvp_is_gradient_derivative("online_lse", &x, &v, online_lse_hvp, online_lse_grad);
+        assert_hvp_is_gradient_derivative(
+            "restarted_sums",
+            &x,
+            &v,
+            restarted_sums_hvp,
+            restarted_sums_grad,
+        );
     }
 }

@@ -3,8 +3,11 @@
 //! reverse code on the same values), and unit cotangents give the rows of
 //! the Jacobian, checked against finite differences.
 
+mod common;
+
 use ad::check::fd_jvp;
 use ad::differentiate;
+use common::Lcg;
 
 /// Two outputs of three inputs, with a branch at the top level and a value
 /// overwritten (its reverse sweep restores `t`, which each of the sweeps
@@ -249,22 +252,5 @@ fn lanes_through_loops_branches_and_overwrites() {
             let (_, x_bar, a_bar) = scaled_vjp(&x, scale, seed);
             assert_eq!(row, &(x_bar, a_bar));
         }
-    }
-}
-
-/// Deterministic numbers in [-1, 1].
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-    }
-
-    fn vec(&mut self, n: usize) -> Vec<f64> {
-        (0..n).map(|_| self.next()).collect()
     }
 }

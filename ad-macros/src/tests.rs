@@ -413,14 +413,8 @@ fn vjp_many_in_lanes_only_for_float_types_and_lane_rules() {
 
 #[test]
 fn element_writes_save_old_values_only_where_they_are_read() {
-    let vjp_of = |item: TokenStream| {
-        let g = generated(item);
-        let start = g.find("_vjp(").expect("a _vjp");
-        let end = g[start..].find("\n}\n").map_or(g.len(), |e| start + e);
-        g[start..end].to_string()
-    };
     // Filled in a loop, untouched before: nothing saved.
-    let fill = vjp_of(quote! {
+    let fill = generated_vjp(quote! {
         fn fill(x: &[f64]) -> f64 {
             let mut w = vec![0.0; x.len()];
             for i in 0..x.len() {
@@ -431,7 +425,7 @@ fn element_writes_save_old_values_only_where_they_are_read() {
     });
     assert!(!fill.contains("push"), "{fill}");
     // Read before the loop: saved.
-    let before = vjp_of(quote! {
+    let before = generated_vjp(quote! {
         fn before(x: &[f64]) -> f64 {
             let mut w = vec![0.0; x.len()];
             w[0] = x[1] * x[1];
@@ -444,7 +438,7 @@ fn element_writes_save_old_values_only_where_they_are_read() {
     });
     assert!(before.contains("push"), "{before}");
     // Another element read in the loop: saved.
-    let ahead = vjp_of(quote! {
+    let ahead = generated_vjp(quote! {
         fn ahead(x: &[f64]) -> f64 {
             let mut w = vec![0.0; x.len()];
             let mut s = 0.0;
@@ -458,7 +452,7 @@ fn element_writes_save_old_values_only_where_they_are_read() {
     assert!(ahead.contains("push"), "{ahead}");
     // Inside two loops, each element is written twice, and the rule of
     // the first write reads its output: saved.
-    let nested = vjp_of(quote! {
+    let nested = generated_vjp(quote! {
         fn nested(x: &[f64]) -> f64 {
             let mut w = vec![0.0; x.len()];
             for j in 1..3 {
@@ -474,16 +468,10 @@ fn element_writes_save_old_values_only_where_they_are_read() {
 
 #[test]
 fn scalars_save_old_values_only_where_they_are_read() {
-    let vjp_of = |item: TokenStream| {
-        let g = generated(item);
-        let start = g.find("_vjp(").expect("a _vjp");
-        let end = g[start..].find("\n}\n").map_or(g.len(), |e| start + e);
-        g[start..end].to_string()
-    };
     // Online log-sum-exp: `semx += term` needs no save (nothing reads
     // `semx` between the previous write and it); `semx = semx * rescale +
     // 1.0` does (its own rule reads the old `semx`).
-    let lse = vjp_of(quote! {
+    let lse = generated_vjp(quote! {
         fn lse(x: &[f64]) -> f64 {
             let mut mx = f64::NEG_INFINITY;
             let mut semx = 0.0;
@@ -504,7 +492,7 @@ fn scalars_save_old_values_only_where_they_are_read() {
     assert_eq!(lse.matches("saved.push(semx)").count(), 1, "{lse}");
     // A sum restarted in an outer loop and read after the inner one: only
     // the restart saves (the previous round's `ln` reads the old sum).
-    let rounds = vjp_of(quote! {
+    let rounds = generated_vjp(quote! {
         fn rounds(x: &[f64], n: usize) -> f64 {
             let mut total = 0.0;
             let mut sum = 0.0;
@@ -520,4 +508,12 @@ fn scalars_save_old_values_only_where_they_are_read() {
         }
     });
     assert_eq!(rounds.matches("saved.push(sum)").count(), 1, "{rounds}");
+}
+
+/// The generated `_vjp` function of `item`, pretty-printed.
+fn generated_vjp(item: TokenStream) -> String {
+    let g = generated(item);
+    let start = g.find("_vjp(").expect("a _vjp");
+    let end = g[start..].find("\n}\n").map_or(g.len(), |e| start + e);
+    g[start..end].to_string()
 }
