@@ -746,12 +746,15 @@ pub fn lane_types(model: &Model) -> bool {
 const DOUTS: &str = "__ad_douts";
 
 /// Reverse mode for several output cotangents (`f_vjp_many`): the forward
-/// sweep once, then the reverse sweep once per cotangent (the rows of a
-/// Jacobian, for a function with a few outputs). Each reverse sweep starts
-/// from the state the forward sweep left: the variables it restores are
-/// copied after the forward sweep and put back before each one. Only when
-/// the forward sweep can be shared (`Vjp::shared_forward`: nothing on
-/// stacks) and for scalar code (no nalgebra moves).
+/// sweep once, then the reverse sweep (the rows of a Jacobian, for a
+/// function with a few outputs). With `lanes` (types in `f32`/`f64`) and a
+/// sweep whose statements all have a rule on lanes ([`in_lanes`]), one
+/// sweep carries every cotangent: gathered into `Lanes` before it,
+/// scattered after. Otherwise the sweep runs once per cotangent, each from
+/// the state the forward sweep left: the variables it restores are copied
+/// after the forward sweep and put back before each one. Only when the
+/// forward sweep can be shared (`Vjp::shared_forward`: nothing on stacks)
+/// and for scalar code (no nalgebra moves).
 fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp, lanes: bool) -> Option<TokenStream> {
     let split = adjoint.shared_forward?;
     let seed = adjoint.seed?;
