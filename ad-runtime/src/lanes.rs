@@ -138,7 +138,7 @@ impl<E: LaneShape<N>, const N: usize> LaneShape<N> for Vec<E> {
     }
     /// Vectors of one length (the output of one function).
     fn gather(xs: [Self; N]) -> Self::Lanes {
-        let len = xs[0].len();
+        let len = xs.first().map_or(0, Vec::len);
         assert!(
             xs.iter().all(|x| x.len() == len),
             "cotangents of different lengths"
@@ -289,6 +289,16 @@ mod tests {
         assert_eq!(c, b);
         assert_eq!(core::mem::take(&mut c), b);
         assert_eq!(c, Lanes([0.0, 0.0]));
+    }
+
+    #[test]
+    fn no_cotangents_gather_and_scatter_to_nothing() {
+        let l = <Vec<f64> as LaneShape<0>>::gather([]);
+        assert!(l.is_empty());
+        let out: [Vec<f64>; 0] = l.scatter();
+        assert!(out.is_empty());
+        let a = <[f64; 2] as LaneShape<0>>::gather([]);
+        assert_eq!(a, [Lanes([]), Lanes([])]);
     }
 
     #[test]
