@@ -254,3 +254,28 @@ fn lanes_through_loops_branches_and_overwrites() {
         }
     }
 }
+
+/// A cast between float types: no rule on lanes, so the reverse sweep runs
+/// once per cotangent (after restoring what the previous one consumed).
+#[differentiate]
+fn widened(x: f32, y: f64) -> [f64; 2] {
+    let w = x as f64;
+    [w * y, w + y.sin()]
+}
+
+#[test]
+fn one_sweep_per_cotangent_where_lanes_have_no_rule() {
+    let (x, y) = (1.5f32, 0.7);
+    let seeds = [[1.0, 0.0], [0.0, 1.0], [0.25, -3.0]];
+    let (value, rows) = widened_vjp_many(x, y, seeds);
+    assert_eq!(value, widened(x, y));
+    for (seed, row) in seeds.iter().zip(&rows) {
+        assert_eq!(row, &{
+            let (_, x_bar, y_bar) = widened_vjp(x, y, *seed);
+            (x_bar, y_bar)
+        });
+    }
+    // J = [[y, x], [1, cos y]] (the x column in f32).
+    assert_eq!(rows[0], (y as f32, f64::from(x)));
+    assert_eq!(rows[1], (1.0, y.cos()));
+}

@@ -672,12 +672,12 @@ pub struct Bodies {
     /// The forward derivative of the reverse mode, for callers.
     pub vjp_jvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
     /// The body of `f_vjp_many`, when its forward sweep can be shared (see
-    /// [`vjp_many`]).
-    pub vjp_many: Option<TokenStream>,
+    /// [`vjp_many`]), and whether it runs in lanes.
+    pub vjp_many: Option<(TokenStream, bool)>,
 }
 
-/// `lanes`: the function's types are written in `f32` and `f64` (no type
-/// parameter), so `f_vjp_many` may carry its cotangents in lanes.
+/// `lanes`: the function's types are written in `f32`, `f64` or its float
+/// type parameter, so `f_vjp_many` may carry its cotangents in lanes.
 pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
@@ -706,40 +706,48 @@ pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
     }
 }
 
-/// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: no
-/// type parameter, and the output and active inputs are `f32` or `f64`, or
-/// arrays, slices, `Vec`s, references and tuples of them (the types with a
-/// `LaneShape` in the runtime).
+/// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: the
+/// output and active inputs are `f32`, `f64` or a type parameter (the
+/// float type, `T: Real`), or arrays, slices, `Vec`s, references and
+/// tuples of them (the types with a `LaneShape` in the runtime; a type
+/// parameter gets the bound in `f_vjp_many`'s where-clause).
 pub fn lane_types(model: &Model) -> bool {
-    fn leaf(ty: &syn::Type) -> bool {
+    let params: Vec<&syn::Ident> = model
+        .item
+        .sig
+        .generics
+        .type_params()
+        .map(|t| &t.ident)
+        .collect();
+    let leaf_name = |i: &syn::Ident| i == "f64" || i == "f32" || params.contains(&i);
+    fn leaf(ty: &syn::Type, name: &dyn Fn(&syn::Ident) -> bool) -> bool {
         match ty {
             syn::Type::Path(p) if p.qself.is_none() => {
                 let Some(last) = p.path.segments.last() else {
                     return false;
                 };
                 match &last.arguments {
-                    syn::PathArguments::None => last.ident == "f64" || last.ident == "f32",
+                    syn::PathArguments::None => name(&last.ident),
                     syn::PathArguments::AngleBracketed(a) if last.ident == "Vec" => {
-                        matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if a.args.len() == 1 && leaf(t))
+                        matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if a.args.len() == 1 && leaf(t, name))
                     }
                     _ => false,
                 }
             }
-            syn::Type::Array(a) => leaf(&a.elem),
-            syn::Type::Slice(a) => leaf(&a.elem),
-            syn::Type::Reference(r) => leaf(&r.elem),
-            syn::Type::Paren(p) => leaf(&p.elem),
-            syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(leaf),
+            syn::Type::Array(a) => leaf(&a.elem, name),
+            syn::Type::Slice(a) => leaf(&a.elem, name),
+            syn::Type::Reference(r) => leaf(&r.elem, name),
+            syn::Type::Paren(p) => leaf(&p.elem, name),
+            syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(|e| leaf(e, name)),
             _ => false,
         }
     }
-    model.item.sig.generics.type_params().next().is_none()
-        && leaf(&model.ret)
+    leaf(&model.ret, &leaf_name)
         && model
             .params
             .iter()
             .filter(|p| p.active)
-            .all(|p| leaf(&p.ty))
+            .all(|p| leaf(&p.ty, &leaf_name))
 }
 
 /// The parameter of `f_vjp_many` holding the output cotangents.
@@ -755,7 +763,11 @@ const DOUTS: &str = "__ad_douts";
 /// after the forward sweep and put back before each one. Only when the
 /// forward sweep can be shared (`Vjp::shared_forward`: nothing on stacks)
 /// and for scalar code (no nalgebra moves).
-fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp, lanes: bool) -> Option<TokenStream> {
+fn vjp_many(
+    prog: &Program,
+    adjoint: &crate::adjoint::Vjp,
+    lanes: bool,
+) -> Option<(TokenStream, bool)> {
     let split = adjoint.shared_forward?;
     let seed = adjoint.seed?;
     if prog.matrix || adjoint.body.ret.is_empty() {
@@ -807,19 +819,20 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp, lanes: bool) -> Optio
     let seed = prog.name(seed);
     let douts = format_ident!("{}", DOUTS);
     if lanes {
-        return Some(quote! {
+        let body = quote! {
             #shared
             let #seed = ::ad::__rt::LaneShape::<SEEDS>::gather(#douts);
             let __ad_lanes = { #sweep };
             (#value, ::ad::__rt::Unlane::<SEEDS>::scatter(__ad_lanes))
-        });
+        };
+        return Some((body, true));
     }
     let names: Vec<&proc_macro2::Ident> = restored.iter().map(|v| prog.name(*v)).collect();
     let copies: Vec<proc_macro2::Ident> = names
         .iter()
         .map(|n| format_ident!("__ad_after_forward_{}", n))
         .collect();
-    Some(quote! {
+    let body = quote! {
         #shared
         #(let #copies = ::core::clone::Clone::clone(&#names);)*
         let mut __ad_rows = ::ad::__rt::Rows::new();
@@ -828,7 +841,8 @@ fn vjp_many(prog: &Program, adjoint: &crate::adjoint::Vjp, lanes: bool) -> Optio
             __ad_rows.push({ #sweep });
         }
         (#value, __ad_rows.finish())
-    })
+    };
+    Some((body, false))
 }
 
 /// Whether a statement of a reverse sweep can run on cotangents in lanes:
@@ -1608,10 +1622,22 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     // f_vjp_many(x, n, y, [dout; M]) -> (out, [(x_bar, y_bar); M]): for
     // outputs other than one number, when the forward sweep can be shared.
     let many = bodies.and_then(|b| b.vjp_many.as_ref());
-    if let (Some(body), None, true) = (many, model.ret_float, has_value) {
+    if let (Some((body, lanes)), None, true) = (many, model.ret_float, has_value) {
         let many_name = format_ident!("{}_vjp_many", name);
         let mut generics = gen.clone();
         generics.params.push(syn::parse_quote!(const SEEDS: usize));
+        if *lanes {
+            // The float type parameter carries cotangents in lanes (`f32`
+            // and `f64` do).
+            let floats: Vec<syn::Ident> = gen.type_params().map(|t| t.ident.clone()).collect();
+            let wc = generics.make_where_clause();
+            for t in floats {
+                wc.predicates.push(syn::parse_quote!(
+                    #t: ::ad::__rt::LaneShape<SEEDS, Lanes = ::ad::__rt::Lanes<#t, SEEDS>>
+                ));
+            }
+        }
+        let many_where = &generics.where_clause;
         let douts = format_ident!("{}", DOUTS);
         let cotangents = match cotangent_tys.as_slice() {
             [one] => quote!(#one),
@@ -1623,7 +1649,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         out.extend(quote! {
             #[doc = #doc_many]
             #allow
-            #vis fn #many_name #generics (#(#recv,)* #(#plain_params,)* #douts: [#ret; SEEDS]) -> (#ret, [#cotangents; SEEDS]) #wher {
+            #vis fn #many_name #generics (#(#recv,)* #(#plain_params,)* #douts: [#ret; SEEDS]) -> (#ret, [#cotangents; SEEDS]) #many_where {
                 #body
             }
         });

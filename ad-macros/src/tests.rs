@@ -395,13 +395,19 @@ fn vjp_many_in_lanes_only_for_float_types_and_lane_rules() {
             out
         }
     }));
-    // A type parameter: the per-cotangent loop (`T` has no lanes).
-    assert!(!in_lanes(quote! {
+    // The float type parameter: in lanes, with the bound that says so.
+    let rotate = generated(quote! {
         fn rotate<T: Real>(p: [T; 2], angle: T) -> [T; 2] {
             let (s, c) = (angle.sin(), angle.cos());
             [c * p[0] - s * p[1], s * p[0] + c * p[1]]
         }
-    }));
+    });
+    assert!(rotate.contains("LaneShape"), "{rotate}");
+    assert!(
+        rotate
+            .contains("T: ::ad::__rt::LaneShape < SEEDS, Lanes = ::ad::__rt::Lanes < T, SEEDS > >"),
+        "{rotate}"
+    );
     // A cast in the reverse sweep has no rule on lanes.
     assert!(!in_lanes(quote! {
         fn widen(x: f32, y: f64) -> [f64; 2] {

@@ -2,8 +2,9 @@
 //!
 //! `f_vjp_many(.., douts: [Out; N])` computes `N` vector-Jacobian products
 //! at one point (the rows of a Jacobian, for unit cotangents). Where the
-//! function is written in `f32` or `f64` (not a generic `T`), its reverse
-//! sweep runs once on [`Lanes`]: every cotangent holds its `N` values side
+//! function is written in `f32`, `f64` or a float type `T: Real` (with
+//! `T: LaneShape<N, Lanes = Lanes<T, N>>`, as `f32` and `f64` have), its
+//! reverse sweep runs once on [`Lanes`]: every cotangent holds its `N` values side
 //! by side, every adjoint statement (`x_bar += y_bar * d`) updates all of
 //! them, and the compiler turns those into vector instructions. The local
 //! derivatives are computed once, not once per cotangent.
@@ -24,65 +25,75 @@
 //! assert_eq!(x_bar.scatter(), [2.0, -1.0]);
 //! ```
 
+use crate::real::Real;
 use core::ops::{Add, AddAssign, Mul, Neg, Sub, SubAssign};
 
 /// `N` values of one scalar, one per cotangent.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Lanes<T, const N: usize>(pub [T; N]);
 
+impl<T: Real, const N: usize> Default for Lanes<T, N> {
+    #[inline]
+    fn default() -> Self {
+        Lanes([T::default(); N])
+    }
+}
+
+impl<T: Real, const N: usize> Add for Lanes<T, N> {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        Lanes(core::array::from_fn(|k| self.0[k] + rhs.0[k]))
+    }
+}
+
+impl<T: Real, const N: usize> Sub for Lanes<T, N> {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        Lanes(core::array::from_fn(|k| self.0[k] - rhs.0[k]))
+    }
+}
+
+impl<T: Real, const N: usize> Neg for Lanes<T, N> {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        Lanes(self.0.map(|x| -x))
+    }
+}
+
+/// A cotangent times a local derivative: `y_bar * d`.
+impl<T: Real, const N: usize> Mul<T> for Lanes<T, N> {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: T) -> Self {
+        Lanes(self.0.map(|x| x * rhs))
+    }
+}
+
+impl<T: Real, const N: usize> AddAssign for Lanes<T, N> {
+    #[inline]
+    fn add_assign(&mut self, rhs: Self) {
+        for k in 0..N {
+            self.0[k] += rhs.0[k];
+        }
+    }
+}
+
+impl<T: Real, const N: usize> SubAssign for Lanes<T, N> {
+    #[inline]
+    fn sub_assign(&mut self, rhs: Self) {
+        for k in 0..N {
+            self.0[k] -= rhs.0[k];
+        }
+    }
+}
+
+/// The float types. A function generic over `T: Real` has `f_vjp_many` in
+/// lanes where `T: LaneShape<N, Lanes = Lanes<T, N>>` (its where-clause).
 macro_rules! lanes_float {
     ($($t:ty),*) => {$(
-        impl<const N: usize> Default for Lanes<$t, N> {
-            #[inline]
-            fn default() -> Self {
-                Lanes([0.0; N])
-            }
-        }
-        impl<const N: usize> Add for Lanes<$t, N> {
-            type Output = Self;
-            #[inline]
-            fn add(self, rhs: Self) -> Self {
-                Lanes(core::array::from_fn(|k| self.0[k] + rhs.0[k]))
-            }
-        }
-        impl<const N: usize> Sub for Lanes<$t, N> {
-            type Output = Self;
-            #[inline]
-            fn sub(self, rhs: Self) -> Self {
-                Lanes(core::array::from_fn(|k| self.0[k] - rhs.0[k]))
-            }
-        }
-        impl<const N: usize> Neg for Lanes<$t, N> {
-            type Output = Self;
-            #[inline]
-            fn neg(self) -> Self {
-                Lanes(self.0.map(|x| -x))
-            }
-        }
-        /// A cotangent times a local derivative: `y_bar * d`.
-        impl<const N: usize> Mul<$t> for Lanes<$t, N> {
-            type Output = Self;
-            #[inline]
-            fn mul(self, rhs: $t) -> Self {
-                Lanes(self.0.map(|x| x * rhs))
-            }
-        }
-        impl<const N: usize> AddAssign for Lanes<$t, N> {
-            #[inline]
-            fn add_assign(&mut self, rhs: Self) {
-                for k in 0..N {
-                    self.0[k] += rhs.0[k];
-                }
-            }
-        }
-        impl<const N: usize> SubAssign for Lanes<$t, N> {
-            #[inline]
-            fn sub_assign(&mut self, rhs: Self) {
-                for k in 0..N {
-                    self.0[k] -= rhs.0[k];
-                }
-            }
-        }
         impl<const N: usize> LaneShape<N> for $t {
             type Lanes = Lanes<$t, N>;
             #[inline]
