@@ -229,40 +229,12 @@ impl Expr {
 
     /// Calls `f` on every variable this expression reads.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
-        match self {
-            Expr::Use(Operand::Var(v)) | Expr::Pop(v) => f(*v),
-            Expr::Use(Operand::Const(_)) | Expr::Fresh { .. } => {}
+        self.visit(&mut |e| match e {
+            Expr::Use(Operand::Var(v)) | Expr::Pop(v) | Expr::Index(v, _) => f(*v),
+            Expr::Take(p) => f(p.var()),
             Expr::Opaque(_, reads) => reads.iter().for_each(|v| f(*v)),
-            Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
-                a.for_each_var(f)
-            }
-            Expr::Take(p) => {
-                f(p.var());
-                if let Place::Index(_, i) = &**p {
-                    i.for_each_var(f);
-                }
-            }
-            Expr::Bin(_, a, b) => {
-                a.for_each_var(f);
-                b.for_each_var(f);
-            }
-            Expr::Call(_, _, args)
-            | Expr::La(_, args)
-            | Expr::Rule(_, args)
-            | Expr::Call2 { args, .. } => {
-                args.iter().for_each(|a| a.for_each_var(f));
-            }
-            Expr::List { elems, .. } => elems.iter().for_each(|a| a.for_each_var(f)),
-            Expr::Repeat { elem, .. } => elem.for_each_var(f),
-            Expr::Partial { args, out, .. } => {
-                args.iter().for_each(|a| a.for_each_var(f));
-                out.for_each_var(f);
-            }
-            Expr::Index(a, i) => {
-                f(*a);
-                i.for_each_var(f);
-            }
-        }
+            _ => {}
+        });
     }
 
     /// Calls `f` on this expression and on each of its subexpressions,
