@@ -255,16 +255,29 @@ fn lanes_through_loops_branches_and_overwrites() {
     }
 }
 
-/// A cast between float types: no rule on lanes, so the reverse sweep runs
-/// once per cotangent (after restoring what the previous one consumed).
+/// A cast between float types: its cotangent is cast back lane by lane.
 #[differentiate]
 fn widened(x: f32, y: f64) -> [f64; 2] {
     let w = x as f64;
     [w * y, w + y.sin()]
 }
 
+/// Another differentiated function, called: no rule on lanes, so the
+/// reverse sweep runs once per cotangent (after restoring what the previous
+/// one consumed).
+#[differentiate]
+fn squashed(x: f64) -> f64 {
+    x.tanh() * 2.0
+}
+
+#[differentiate]
+fn through_a_call(x: f64, y: f64) -> [f64; 2] {
+    let s = squashed(x * y);
+    [s * y, s + x]
+}
+
 #[test]
-fn one_sweep_per_cotangent_where_lanes_have_no_rule() {
+fn casts_in_lanes_and_calls_one_sweep_per_cotangent() {
     let (x, y) = (1.5f32, 0.7);
     let seeds = [[1.0, 0.0], [0.0, 1.0], [0.25, -3.0]];
     let (value, rows) = widened_vjp_many(x, y, seeds);
@@ -278,4 +291,23 @@ fn one_sweep_per_cotangent_where_lanes_have_no_rule() {
     // J = [[y, x], [1, cos y]] (the x column in f32).
     assert_eq!(rows[0], (y as f32, f64::from(x)));
     assert_eq!(rows[1], (1.0, y.cos()));
+
+    let (x, y) = (0.4, -1.3);
+    let (value, rows) = through_a_call_vjp_many(x, y, seeds);
+    assert_eq!(value, through_a_call(x, y));
+    for (seed, row) in seeds.iter().zip(&rows) {
+        let (_, x_bar, y_bar) = through_a_call_vjp(x, y, *seed);
+        assert_eq!(row, &(x_bar, y_bar));
+    }
+    // s = 2 tanh(x y), s' = 2 (1 - tanh^2): J = [[s' y^2, s' x y + s],
+    // [s' y + 1, s' x]].
+    let t = (x * y).tanh();
+    let (s, ds) = (2.0 * t, 2.0 * (1.0 - t * t));
+    let expected = [(ds * y * y, ds * x * y + s), (ds * y + 1.0, ds * x)];
+    for (row, e) in rows.iter().zip(expected) {
+        assert!(
+            (row.0 - e.0).abs() < 1e-14 && (row.1 - e.1).abs() < 1e-14,
+            "{row:?} vs {e:?}"
+        );
+    }
 }

@@ -195,6 +195,12 @@ impl Emitter<'_> {
                 let (g, other) = (self.operand(&args[2], span), self.operand(other, span));
                 quote_spanned!(span=> #g * #other)
             }
+            // The cotangent of `x` from that of `x as U`.
+            Expr::Rule("cast_like", args) if self.lanes => {
+                let x = self.by_ref(&args[0], span);
+                let y_bar = self.operand(&args[1], span);
+                quote_spanned!(span=> ::ad::__rt::cast_lanes(#x, #y_bar))
+            }
             Expr::ZeroLike(e) if self.lanes => {
                 let e = self.by_ref(e, span);
                 quote_spanned!(span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
@@ -847,15 +853,17 @@ fn vjp_many(
 
 /// Whether a statement of a reverse sweep can run on cotangents in lanes:
 /// its cotangent arithmetic is `+`, `-`, and products with local
-/// derivatives (`y_bar * d`, `mul::vjp_a`), its zeros have the shape of a
-/// variable. Calls of other differentiated functions, casts and
-/// element-wise sums have no rule on lanes; the sweep then runs once per
-/// cotangent.
+/// derivatives (`y_bar * d`, `mul::vjp_a`) or casts (`cast_like`), its
+/// zeros have the shape of a variable. Calls of other differentiated
+/// functions and element-wise sums have no rule on lanes; the sweep then
+/// runs once per cotangent.
 fn in_lanes(s: &Stmt) -> bool {
     fn expr(e: &Expr) -> bool {
         match e {
             Expr::Use(_) | Expr::Take(_) | Expr::Opaque(..) => true,
-            Expr::Rule("mul::vjp_a" | "mul::vjp_b", args) => args.iter().all(expr),
+            Expr::Rule("mul::vjp_a" | "mul::vjp_b" | "cast_like", args) => args.iter().all(expr),
+            // A cast of a value (cotangents are cast by `cast_like`).
+            Expr::Cast(a, _) => expr(a),
             Expr::ZeroLike(v) => matches!(**v, Expr::Use(Operand::Var(_))),
             Expr::Neg(a) => expr(a),
             Expr::Bin(_, a, b) => expr(a) && expr(b),
@@ -865,7 +873,6 @@ fn in_lanes(s: &Stmt) -> bool {
             Expr::Repeat { elem, .. } => expr(elem),
             Expr::Rule(..)
             | Expr::La(..)
-            | Expr::Cast(..)
             | Expr::Call2 { .. }
             | Expr::Pop(_)
             | Expr::Field(..)

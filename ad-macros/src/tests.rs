@@ -408,11 +408,18 @@ fn vjp_many_in_lanes_only_for_float_types_and_lane_rules() {
             .contains("T: ::ad::__rt::LaneShape < SEEDS, Lanes = ::ad::__rt::Lanes < T, SEEDS > >"),
         "{rotate}"
     );
-    // A cast in the reverse sweep has no rule on lanes.
-    assert!(!in_lanes(quote! {
+    // A cast: its cotangent too.
+    assert!(in_lanes(quote! {
         fn widen(x: f32, y: f64) -> [f64; 2] {
             let w = x as f64;
             [w * y, w + y]
+        }
+    }));
+    // A call of another differentiated function has no rule on lanes.
+    assert!(!in_lanes(quote! {
+        fn twice(x: f64) -> [f64; 2] {
+            let h = helper(x);
+            [h * x, h + x]
         }
     }));
 }

@@ -109,6 +109,20 @@ macro_rules! lanes_float {
 }
 lanes_float!(f32, f64);
 
+/// The cotangent of `x` from the cotangent of `x as U` (another float
+/// type), lane by lane: [`cast_like`](crate::cast_like) in lanes.
+///
+/// ```
+/// use ad_runtime::{cast_lanes, Lanes};
+///
+/// let x_bar: Lanes<f32, 2> = cast_lanes(&1.5f32, Lanes([0.25f64, -2.0]));
+/// assert_eq!(x_bar, Lanes([0.25f32, -2.0]));
+/// ```
+#[inline]
+pub fn cast_lanes<T: Real, U: Real, const N: usize>(_x: &T, y_bar: Lanes<U, N>) -> Lanes<T, N> {
+    Lanes(y_bar.0.map(|v| T::from_f64(v.to_f64())))
+}
+
 /// Values whose cotangents can be carried in lanes: `f32`, `f64`, and
 /// arrays, slices, `Vec`s, references and tuples of them.
 pub trait LaneShape<const N: usize> {

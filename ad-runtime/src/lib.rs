@@ -21,7 +21,7 @@ pub mod stack;
 
 pub use call::{accumulate, tangent_for, AddTo, NoTangent, TangentFor};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
-pub use lanes::{LaneShape, Lanes, Unlane};
+pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
 pub use ops::{
     add, cast_like, clone, div, mul, neg, one, pop, sub, sum, take, to_vec, zero_like, Cotangent,
     DivRule, MulRule, Zero,
