@@ -281,10 +281,9 @@ struct Adjoint<'a> {
     extent: Vec<usize>,
     /// Whether each statement (by number) is inside a loop (or is one).
     in_loop: Vec<bool>,
-    /// What the reverse code of each statement reads (by number), and the
-    /// part of it read before the statement restores its own target (its
-    /// output value).
-    rev_reads: Vec<HashSet<VarId>>,
+    /// What the reverse code of each statement reads (by number): before
+    /// the statement restores its own target (its output value), and after
+    /// (see [`Self::rev_reads`]).
     reads_before_restore: Vec<HashSet<VarId>>,
     reads_after_restore: Vec<HashSet<VarId>>,
     /// Per statement: the variables whose overwritten value must be saved
@@ -397,7 +396,6 @@ impl<'a> Adjoint<'a> {
             }
         }
         mark(&primal.stmts, false, &index, &mut in_loop);
-        let rev_reads = vec![HashSet::new(); extent.len()];
         let reads_before_restore = vec![HashSet::new(); extent.len()];
         let reads_after_restore = vec![HashSet::new(); extent.len()];
         let single_pass = single_pass_loops(prog, &primal);
@@ -484,7 +482,6 @@ impl<'a> Adjoint<'a> {
             index,
             extent,
             in_loop,
-            rev_reads,
             reads_before_restore,
             reads_after_restore,
             at_site,
@@ -669,10 +666,14 @@ impl<'a> Adjoint<'a> {
         stmts.extend(reverse);
         // What must be saved where: read by the reverse code of the
         // statements up to the site's extent.
-        let mut prefix = Vec::with_capacity(self.rev_reads.len());
+        let mut prefix = Vec::with_capacity(self.reads_after_restore.len());
         let mut acc = HashSet::new();
-        for r in &self.rev_reads {
-            acc.extend(r.iter().copied());
+        for (before, after) in self
+            .reads_before_restore
+            .iter()
+            .zip(&self.reads_after_restore)
+        {
+            acc.extend(before.iter().chain(after).copied());
             prefix.push(acc.clone());
         }
         // Outside loops, a statement's read of its own output (before it
@@ -769,9 +770,7 @@ impl<'a> Adjoint<'a> {
             }
             let (outer, at) = chain[level - 1];
             let parent = &outer[at];
-            if self.rev_reads[num(parent)].contains(&v)
-                || self.single_pass.contains_key(&site(parent))
-            {
+            if self.rev_reads(num(parent), v) || self.single_pass.contains_key(&site(parent)) {
                 // (An iteration of a single-pass loop runs its reverse code
                 // right after it: what it starts from is left alone.)
                 return true;
@@ -803,26 +802,31 @@ impl<'a> Adjoint<'a> {
                     match (self.scan_back(then, v), self.scan_back(els, v)) {
                         (Some(true), _) | (_, Some(true)) => Some(true),
                         (Some(false), Some(false)) => Some(false),
-                        _ => self.rev_reads[i].contains(&v).then_some(true),
+                        _ => self.rev_reads(i, v).then_some(true),
                     }
                 }
                 // Zero or more iterations: never a write on every path.
                 Stmt::Loop { body, .. } => (self.single_pass.contains_key(&site(s))
-                    || self.rev_reads[i].contains(&v)
+                    || self.rev_reads(i, v)
                     || self.scan_back(body, v) == Some(true))
                 .then_some(true),
                 Stmt::Assign {
                     place: Place::Var(w),
                     ..
                 } if *w == v => Some(self.reads_before_restore[i].contains(&v)),
-                Stmt::Let { var: w, .. } if *w == v => Some(self.rev_reads[i].contains(&v)),
-                _ => self.rev_reads[i].contains(&v).then_some(true),
+                Stmt::Let { var: w, .. } if *w == v => Some(self.rev_reads(i, v)),
+                _ => self.rev_reads(i, v).then_some(true),
             };
             if found.is_some() {
                 return found;
             }
         }
         None
+    }
+
+    /// Whether the reverse code of statement `i` reads `v`.
+    fn rev_reads(&self, i: usize, v: VarId) -> bool {
+        self.reads_before_restore[i].contains(&v) || self.reads_after_restore[i].contains(&v)
     }
 
     /// Whether the value of `v` overwritten at `stmt` must be saved.
@@ -1277,8 +1281,6 @@ impl<'a> Adjoint<'a> {
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
             if let Some(&i) = self.index.get(&site(stmt)) {
-                self.rev_reads[i].extend(before.iter().copied());
-                self.rev_reads[i].extend(after.iter().copied());
                 self.reads_before_restore[i].extend(before);
                 self.reads_after_restore[i].extend(after);
             }
@@ -1653,9 +1655,6 @@ impl<'a> Adjoint<'a> {
                         push(a, Expr::Rule("mul::vjp_a", args.clone()), false);
                         push(b, Expr::Rule("mul::vjp_b", args), false);
                     }
-                    // Scalars: the rule table's partials (`1 / b`, `-z / b`),
-                    // which share one reciprocal and, not depending on the
-                    // cotangent, leave the sweeps of `f_vjp_many`.
                     // `1 / b`: the reciprocal's partial `-z z` (no division;
                     // the same number as `-z / b`, since `z` is `1 / b`).
                     BinOp::Div if !self.prog.matrix && is_one(a) => {
@@ -1668,6 +1667,9 @@ impl<'a> Adjoint<'a> {
                         let c = Expr::Bin(BinOp::Mul, Box::new(ybar), Box::new(partial));
                         push(b, c, false);
                     }
+                    // Scalars: the rule table's partials (`1 / b`, `-z / b`),
+                    // which share one reciprocal and, not depending on the
+                    // cotangent, leave the sweeps of `f_vjp_many`.
                     BinOp::Div if !self.prog.matrix => {
                         for (i, operand) in [a, b].into_iter().enumerate() {
                             let partial = Expr::Partial {
@@ -1894,7 +1896,6 @@ fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     });
 }
 
-/// Every variable a block reads.
 /// The element writes `a[i] = ..` whose old values nothing reads, so the
 /// forward sweep need not save them (`out[i] = x[i].sin()` filling a fresh
 /// array in a loop). Such a write is inside exactly one loop, over a simple
@@ -1952,19 +1953,11 @@ fn unread_overwrites(
         });
         ok
     }
+    /// Everything `s` reads or assigns.
     fn note(s: &Stmt, seen: &mut HashSet<VarId>) {
-        let mut add = |v: VarId| {
-            seen.insert(v);
-        };
-        match s {
-            Stmt::Assign { place, expr, .. } => {
-                add(place.var());
-                expr.for_each_var(&mut add);
-                if let Place::Index(_, i) = place {
-                    i.for_each_var(&mut add);
-                }
-            }
-            _ => collect_reads(std::slice::from_ref(s), seen),
+        collect_reads(std::slice::from_ref(s), seen);
+        if let Stmt::Assign { place, .. } = s {
+            seen.insert(place.var());
         }
     }
     struct Scan<'a> {
@@ -2059,6 +2052,7 @@ fn is_one(e: &Expr) -> bool {
     }
 }
 
+/// Every variable a block reads.
 fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     let mut note = |v: VarId| {
         out.insert(v);

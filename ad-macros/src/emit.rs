@@ -714,9 +714,9 @@ pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
 
 /// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: the
 /// output and active inputs are `f32`, `f64` or a type parameter (the
-/// float type, `T: Real`), or arrays, slices, `Vec`s, references and
-/// tuples of them (the types with a `LaneShape` in the runtime; a type
-/// parameter gets the bound in `f_vjp_many`'s where-clause).
+/// float type, `T: Real`), or arrays, slices, `Vec`s and references of
+/// them (the types with a `LaneShape` in the runtime; a type parameter
+/// gets the bound in `f_vjp_many`'s where-clause).
 pub fn lane_types(model: &Model) -> bool {
     let params: Vec<&syn::Ident> = model
         .item
@@ -744,7 +744,6 @@ pub fn lane_types(model: &Model) -> bool {
             syn::Type::Slice(a) => leaf(&a.elem, name),
             syn::Type::Reference(r) => leaf(&r.elem, name),
             syn::Type::Paren(p) => leaf(&p.elem, name),
-            syn::Type::Tuple(t) => !t.elems.is_empty() && t.elems.iter().all(|e| leaf(e, name)),
             _ => false,
         }
     }
@@ -761,7 +760,7 @@ const DOUTS: &str = "__ad_douts";
 
 /// Reverse mode for several output cotangents (`f_vjp_many`): the forward
 /// sweep once, then the reverse sweep (the rows of a Jacobian, for a
-/// function with a few outputs). With `lanes` (types in `f32`/`f64`) and a
+/// function with a few outputs). With `lanes` (see [`lane_types`]) and a
 /// sweep whose statements all have a rule on lanes ([`in_lanes`]), one
 /// sweep carries every cotangent: gathered into `Lanes` before it,
 /// scattered after. Otherwise the sweep runs once per cotangent, each from

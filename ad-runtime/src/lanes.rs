@@ -124,7 +124,7 @@ pub fn cast_lanes<T: Real, U: Real, const N: usize>(_x: &T, y_bar: Lanes<U, N>) 
 }
 
 /// Values whose cotangents can be carried in lanes: `f32`, `f64`, and
-/// arrays, slices, `Vec`s, references and tuples of them.
+/// arrays, slices, `Vec`s and references of them.
 pub trait LaneShape<const N: usize> {
     /// The cotangent type in lanes: [`Lanes`] for a scalar, the same
     /// container of lanes otherwise (a `Vec` for a slice).
@@ -228,24 +228,9 @@ impl<L: Unlane<N>, const N: usize> Unlane<N> for Vec<L> {
     }
 }
 
+/// The cotangents of several active inputs, `(x_bar, y_bar, ..)`.
 macro_rules! lanes_tuple {
     ($(($($l:ident $i:tt),+))*) => {$(
-        impl<$($l: LaneShape<N>,)+ const N: usize> LaneShape<N> for ($($l,)+) {
-            type Lanes = ($($l::Lanes,)+);
-            #[inline]
-            fn zero_lanes(&self) -> Self::Lanes {
-                ($(self.$i.zero_lanes(),)+)
-            }
-            #[inline]
-            fn gather(xs: [Self; N]) -> Self::Lanes {
-                // Component by component: N values of each, then lanes.
-                let mut parts: ($([Option<$l>; N],)+) = ($(core::array::from_fn(|_| -> Option<$l> { None }),)+);
-                for (k, x) in xs.into_iter().enumerate() {
-                    $(parts.$i[k] = Some(x.$i);)+
-                }
-                ($($l::gather(parts.$i.map(|p| p.expect("N values"))),)+)
-            }
-        }
         impl<$($l: Unlane<N>,)+ const N: usize> Unlane<N> for ($($l,)+) {
             type Out = ($($l::Out,)+);
             #[inline]
@@ -286,8 +271,10 @@ mod tests {
         assert_eq!(l, vec![Lanes([1.0, 3.0, 5.0]), Lanes([2.0, 4.0, 6.0])]);
         assert_eq!(l.scatter(), vs);
         let ts = [(1.0, [2.0, 3.0]), (4.0, [5.0, 6.0])];
-        let l = <(f64, [f64; 2])>::gather(ts);
-        assert_eq!(l.0, Lanes([1.0, 4.0]));
+        let l = (
+            Lanes([1.0, 4.0]),
+            <[f64; 2]>::gather([[2.0, 3.0], [5.0, 6.0]]),
+        );
         assert_eq!(l.scatter(), ts);
     }
 
