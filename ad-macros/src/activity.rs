@@ -42,8 +42,9 @@ pub fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
             args.iter().for_each(|a| differentiable_reads(a, f));
         }
         Expr::Partial { args, out, .. } => {
-            args.iter().for_each(|a| differentiable_reads(a, f));
-            differentiable_reads(out, f);
+            args.iter()
+                .chain(out.as_deref())
+                .for_each(|a| differentiable_reads(a, f));
         }
         e => e.for_each_var(f),
     }

@@ -32,7 +32,7 @@
 use crate::activity::{self, differentiable_reads, Activity};
 use crate::ir::{
     intern, walk, wrapper, AssignOp, BinOp, Block, Body, Expr, Header, Operand, Place, Program,
-    Stmt, VarId, VarKind, DIV, RECIP,
+    Stmt, VarId, VarKind, DIV, EXPENSIVE, OF_X, OF_Y, RECIP,
 };
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
@@ -324,13 +324,19 @@ enum Target {
     Index(VarId, Expr),
 }
 
+/// A temporary the reverse sweep computes again where it needs it, rather
+/// than the forward sweep saving it: any but the value of a call of another
+/// differentiated function or of an elementary function that costs more
+/// than a save and a restore (`exp`, `sin`, `sqrt`, `powf`, .., not `abs`,
+/// `max` or `recip`; see [`EXPENSIVE`]).
 fn recomputable(prog: &Program, s: &Stmt) -> Option<VarId> {
     match s {
         Stmt::Let { var, expr, .. }
             if prog.vars[*var].kind == VarKind::Temp
                 && !prog.vars[*var].slot
                 && !prog.vars[*var].array
-                && !matches!(expr, Expr::Call2 { .. }) =>
+                && !matches!(expr, Expr::Call2 { .. })
+                && !matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name)) =>
         {
             Some(*var)
         }
@@ -1536,10 +1542,12 @@ impl<'a> Adjoint<'a> {
     /// restored.
     fn output_value(&mut self, place: &Place, expr: &Expr, stmt: &Stmt, out: &mut Block) -> Expr {
         let restored = self.saves.contains_key(&site(stmt));
-        let needs_output = matches!(
-            expr,
-            Expr::Call(..) | Expr::La(..) | Expr::Bin(BinOp::Div, ..)
-        );
+        // (`sin`, `ln`, ..: their derivatives in terms of the argument.)
+        let needs_output = match expr {
+            Expr::Call(f, ..) => !OF_X.contains(&f.name),
+            Expr::La(..) | Expr::Bin(BinOp::Div, ..) => true,
+            _ => false,
+        };
         if restored && needs_output {
             let y = self.prog.derived("value");
             out.push(Stmt::Let {
@@ -1661,8 +1669,8 @@ impl<'a> Adjoint<'a> {
                         let partial = Expr::Partial {
                             func: RECIP,
                             idx: vec![0],
-                            args: vec![(**b).clone()],
-                            out: Box::new(y.clone()),
+                            args: vec![],
+                            out: Some(Box::new(y.clone())),
                         };
                         let c = Expr::Bin(BinOp::Mul, Box::new(ybar), Box::new(partial));
                         push(b, c, false);
@@ -1676,7 +1684,7 @@ impl<'a> Adjoint<'a> {
                                 func: DIV,
                                 idx: vec![i],
                                 args: vec![(**a).clone(), (**b).clone()],
-                                out: Box::new(y.clone()),
+                                out: Some(Box::new(y.clone())),
                             };
                             let c =
                                 Expr::Bin(BinOp::Mul, Box::new(ybar.clone()), Box::new(partial));
@@ -1691,12 +1699,16 @@ impl<'a> Adjoint<'a> {
                 }
             }
             Expr::Call(func, _, args) => {
+                // `exp`, `sqrt`, ..: the derivative from the value alone;
+                // `sin`, `ln`, ..: from the argument alone.
+                let of_y = OF_Y.contains(&func.name);
+                let of_x = OF_X.contains(&func.name);
                 for (i, a) in args.iter().enumerate() {
                     let partial = Expr::Partial {
                         func: *func,
                         idx: vec![i],
-                        args: args.clone(),
-                        out: Box::new(y.clone()),
+                        args: if of_y { vec![] } else { args.clone() },
+                        out: (!of_x).then(|| Box::new(y.clone())),
                     };
                     let c = Expr::Bin(BinOp::Mul, Box::new(ybar.clone()), Box::new(partial));
                     push(a, c, false);
@@ -1868,8 +1880,7 @@ fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
             | Expr::Call2 { args, .. }
             | Expr::List { elems: args, .. } => args.iter().for_each(|a| expr(a, out)),
             Expr::Partial { args, out: o, .. } => {
-                args.iter().for_each(|a| expr(a, out));
-                expr(o, out);
+                args.iter().chain(o.as_deref()).for_each(|a| expr(a, out));
             }
             Expr::Repeat { elem, .. } => expr(elem, out),
             e => e.for_each_var(&mut |v| {

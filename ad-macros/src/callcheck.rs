@@ -101,8 +101,9 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
         | Expr::Rule(_, args)
         | Expr::List { elems: args, .. } => args.iter().for_each(|a| visit_expr(a, out)),
         Expr::Partial { args, out: y, .. } => {
-            args.iter().for_each(|a| visit_expr(a, out));
-            visit_expr(y, out);
+            args.iter()
+                .chain(y.as_deref())
+                .for_each(|a| visit_expr(a, out));
         }
         Expr::Repeat { elem, .. } => visit_expr(elem, out),
         Expr::Index(_, i) => visit_expr(i, out),

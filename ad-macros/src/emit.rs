@@ -181,8 +181,12 @@ impl Emitter<'_> {
                 out,
             } => {
                 let module = format_ident!("{}", func.name, span = span);
-                let d = format_ident!("{}", partial_name(func, idx), span = span);
-                let args = args.iter().chain(Some(&**out)).map(|a| self.expr(a, span));
+                let name = partial_name(func, idx, !args.is_empty(), out.is_some());
+                let d = format_ident!("{}", name, span = span);
+                let args = args
+                    .iter()
+                    .chain(out.as_deref())
+                    .map(|a| self.expr(a, span));
                 quote_spanned!(span=> ::ad::__rt::#module::#d(#(#args),*))
             }
             // In lanes, the cotangent goes first (`Lanes * f64`).
@@ -867,7 +871,7 @@ fn in_lanes(s: &Stmt) -> bool {
             Expr::Neg(a) => expr(a),
             Expr::Bin(_, a, b) => expr(a) && expr(b),
             Expr::Call(_, _, args) | Expr::List { elems: args, .. } => args.iter().all(expr),
-            Expr::Partial { args, out, .. } => args.iter().all(expr) && expr(out),
+            Expr::Partial { args, out, .. } => args.iter().chain(out.as_deref()).all(expr),
             Expr::Index(_, i) => expr(i),
             Expr::Repeat { elem, .. } => expr(elem),
             Expr::Rule(..)
@@ -953,9 +957,19 @@ fn place_partials(forward: &mut Vec<Stmt>, hoisted: Vec<(VarId, Expr)>) {
     let mut declare = Vec::new();
     for (d, partial) in hoisted {
         let mut paths = Vec::new();
-        if let Expr::Partial { func, out, .. } = &partial {
-            if let Expr::Use(Operand::Var(y)) = **out {
-                find_primal(forward, *func, y, &mut Vec::new(), false, &mut paths);
+        if let Expr::Partial {
+            func, out, args, ..
+        } = &partial
+        {
+            // The statement computing the value, or (a partial in terms of
+            // the argument) computing the function of that argument.
+            let key = match (out.as_deref(), args.as_slice()) {
+                (Some(Expr::Use(Operand::Var(y))), _) => Some((Some(*y), None)),
+                (None, [Expr::Use(Operand::Var(x))]) => Some((None, Some(*x))),
+                _ => None,
+            };
+            if let Some(key) = key {
+                find_primal(forward, *func, key, &mut Vec::new(), false, &mut paths);
             }
         }
         let span = Span::call_site();
@@ -1009,12 +1023,13 @@ fn place_partials(forward: &mut Vec<Stmt>, hoisted: Vec<(VarId, Expr)>) {
 }
 
 /// The statements of `block` that compute `y` by `func` (`a / b` for
-/// [`DIV`]): the path to each through branches (statement index, then
-/// branch), `None` for one inside a loop.
+/// [`DIV`]), `key` `(Some(y), _)`, or `func` of `x`, `(None, Some(x))`: the
+/// path to each through branches (statement index, then branch), `None` for
+/// one inside a loop.
 fn find_primal(
     block: &[Stmt],
     func: Func,
-    y: VarId,
+    key: (Option<VarId>, Option<VarId>),
     path: &mut Vec<(usize, bool)>,
     in_loop: bool,
     found: &mut Vec<Option<Vec<(usize, bool)>>>,
@@ -1031,23 +1046,28 @@ fn find_primal(
             Stmt::If { then, els, .. } => {
                 for (branch, then) in [(then, true), (els, false)] {
                     path.push((i, then));
-                    find_primal(branch, func, y, path, in_loop, found);
+                    find_primal(branch, func, key, path, in_loop, found);
                     path.pop();
                 }
                 continue;
             }
             Stmt::Loop { body, .. } => {
-                find_primal(body, func, y, path, true, found);
+                find_primal(body, func, key, path, true, found);
                 continue;
             }
             _ => continue,
         };
         let computes = match expr {
-            Expr::Call(f, ..) => *f == func,
+            Expr::Call(f, _, args) => {
+                *f == func
+                    && key
+                        .1
+                        .is_none_or(|x| matches!(args[..], [Expr::Use(Operand::Var(a))] if a == x))
+            }
             Expr::Bin(BinOp::Div, ..) => func == DIV,
             _ => false,
         };
-        if target == Some(y) && computes {
+        if key.0.is_none_or(|y| target == Some(y)) && computes {
             let mut at = path.clone();
             at.push((i, false));
             found.push((!in_loop).then_some(at));

@@ -110,10 +110,42 @@ pub const RECIP: Func = Func {
     active_args: &[true],
 };
 
+/// The elementary functions whose values the reverse sweep reads back from
+/// the forward sweep (saved inside loops) instead of computing them again:
+/// a call costs more than a save and a restore. The others (`abs`,
+/// `signum`, `recip`, `max`, `min`, `powi`) are computed again.
+pub const EXPENSIVE: &[&str] = &[
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "atan2", "powf",
+    "hypot", "log",
+];
+
+/// The unary functions whose derivative the runtime also states in terms of
+/// the value alone (`exp::d1_y(y) = y`): reverse mode applies those, so it
+/// reads no argument, and restores nothing for one (`(m - t).exp()` in a
+/// loop needs neither `m` nor `t` back).
+pub const OF_Y: &[&str] = &[
+    "tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum",
+];
+
+/// The unary functions whose derivatives the runtime also states in terms
+/// of the argument alone (`sin::d1_x(x) = cos x`): reverse mode applies
+/// those, so it reads no value of the function, and saves none.
+pub const OF_X: &[&str] = &[
+    "sin", "cos", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "ln", "ln_1p",
+    "log2", "log10", "abs",
+];
+
 /// Partials are named after the runtime's rule table: `d1`/`d2` for unary
-/// functions, `da`, `db`, `dab`, ... for the others.
-pub fn partial_name(func: &Func, idx: &[usize]) -> String {
-    if func.arity == 1 {
+/// functions, `da`, `db`, `dab`, ... for the others; a partial without
+/// arguments is in terms of the value: `d1_y`, and its derivative `d1_y_dy`;
+/// one without a value in terms of the argument: `d1_x`, `d2_x`.
+pub fn partial_name(func: &Func, idx: &[usize], args: bool, out: bool) -> String {
+    if !args {
+        if idx.len() == 1 { "d1_y" } else { "d1_y_dy" }.to_string()
+    } else if !out {
+        format!("d{}_x", idx.len())
+    } else if func.arity == 1 {
         format!("d{}", idx.len())
     } else {
         let mut s = String::from("d");
@@ -164,11 +196,15 @@ pub enum Expr {
     /// A nalgebra method or `nn` function on its arguments (receiver first).
     La(LaOp, Vec<Expr>),
     /// A partial derivative from the rule table: `::ad::__rt::<func>::<d..>(args.., out)`.
+    /// Without `args`, a unary function's derivative in terms of its value
+    /// `out` ([`OF_Y`]): `idx` `[0]` for `d1_y(out)`, `[0, 0]` for its
+    /// derivative in `out`, `d1_y_dy(out)`. Without `out`, in terms of its
+    /// argument ([`OF_X`]): `d1_x(x)`, `d2_x(x)`.
     Partial {
         func: Func,
         idx: Vec<usize>,
         args: Vec<Expr>,
-        out: Box<Expr>,
+        out: Option<Box<Expr>>,
     },
     /// A runtime rule taking its arguments by reference: `::ad::__rt::<path>(&a, &b, ..)`.
     Rule(&'static str, Vec<Expr>),
@@ -260,8 +296,7 @@ impl Expr {
             | Expr::List { elems: args, .. } => args.iter().for_each(|a| a.visit(f)),
             Expr::Repeat { elem, .. } => elem.visit(f),
             Expr::Partial { args, out, .. } => {
-                args.iter().for_each(|a| a.visit(f));
-                out.visit(f);
+                args.iter().chain(out.as_deref()).for_each(|a| a.visit(f));
             }
             Expr::Index(_, i) => i.visit(f),
         }

@@ -410,7 +410,7 @@ impl Tangent<'_> {
                             func: *func,
                             idx: vec![i],
                             args: args.clone(),
-                            out: Box::new(y.clone()),
+                            out: Some(Box::new(y.clone())),
                         };
                         sum = add(sum, Some(mul(da, partial)));
                     }
@@ -443,6 +443,17 @@ impl Tangent<'_> {
                 args,
                 out: y,
             } => {
+                // In terms of the value: d(d1_y(y)) = d1_y_dy(y) dy.
+                if let (true, Some(y)) = (args.is_empty(), y) {
+                    let dy = self.tan_expr(y)?;
+                    let second = Expr::Partial {
+                        func: *func,
+                        idx: vec![0, 0],
+                        args: vec![],
+                        out: Some(y.clone()),
+                    };
+                    return Some(mul(second, dy));
+                }
                 let mut sum = None;
                 for (j, a) in args.iter().enumerate() {
                     // A quotient is linear in its numerator: `1 / b` does

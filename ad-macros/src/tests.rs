@@ -437,16 +437,16 @@ fn element_writes_save_old_values_only_where_they_are_read() {
         }
     });
     assert!(!fill.contains("push"), "{fill}");
-    // Read before the loop: saved.
+    // Written before the loop by a rule that reads its output (`exp`'s
+    // derivative is its value): saved.
     let before = generated_vjp(quote! {
         fn before(x: &[f64]) -> f64 {
             let mut w = vec![0.0; x.len()];
-            w[0] = x[1] * x[1];
-            let y = w[0].sin();
+            w[0] = x[1].exp();
             for i in 0..x.len() {
                 w[i] = x[i].sin();
             }
-            y * w[1]
+            w[0] * w[1]
         }
     });
     assert!(before.contains("push"), "{before}");
@@ -470,7 +470,7 @@ fn element_writes_save_old_values_only_where_they_are_read() {
             let mut w = vec![0.0; x.len()];
             for j in 1..3 {
                 for i in 0..x.len() {
-                    w[i] = (x[i] * j as f64).sin();
+                    w[i] = (x[i] * j as f64).exp();
                 }
             }
             w[0]
@@ -503,6 +503,12 @@ fn scalars_save_old_values_only_where_they_are_read() {
         }
     });
     assert_eq!(lse.matches("saved.push(semx)").count(), 1, "{lse}");
+    // `exp`'s derivative is its value (`exp::d1_y`): the reverse sweep reads
+    // neither `m` nor `mx` back for it, so neither is saved.
+    assert!(lse.contains("exp::d1_y("), "{lse}");
+    for v in ["m", "mx"] {
+        assert!(!lse.contains(&format!("saved.push({v})")), "{v}: {lse}");
+    }
     // A sum restarted in an outer loop and read after the inner one: only
     // the restart saves (the previous round's `ln` reads the old sum).
     let rounds = generated_vjp(quote! {
@@ -529,4 +535,45 @@ fn generated_vjp(item: TokenStream) -> String {
     let start = g.find("_vjp(").expect("a _vjp");
     let end = g[start..].find("\n}\n").map_or(g.len(), |e| start + e);
     g[start..end].to_string()
+}
+
+#[test]
+fn expensive_values_are_read_back_not_computed_again() {
+    // `exp` in a loop whose value the reverse sweep reads (its own rule and
+    // the product's): saved by the forward sweep, not computed again.
+    let exp = generated_vjp(quote! {
+        fn f(x: &[f64], n: usize) -> f64 {
+            let mut total = 0.0;
+            for r in 0..n {
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += (x[i] * r as f64).exp() * x[i];
+                }
+                total += s * s;
+            }
+            total
+        }
+    });
+    assert_eq!(exp.matches(".exp()").count(), 1, "{exp}");
+    assert!(exp.contains("saved.push("), "{exp}");
+    // `sin`: its derivative needs the argument only (`sin::d1_x`), so its
+    // value is neither saved nor computed again.
+    let sin = generated_vjp(quote! {
+        fn f(x: &[f64], n: usize) -> f64 {
+            let mut total = 0.0;
+            for r in 0..n {
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += (x[i] * r as f64).sin();
+                }
+                total += s * s;
+            }
+            total
+        }
+    });
+    assert_eq!(sin.matches(".sin()").count(), 1, "{sin}");
+    assert!(sin.contains("sin::d1_x("), "{sin}");
+    assert!(!sin.contains("push"), "{sin}");
+    // A cheap temporary is computed again (`x[i] * r`), not saved.
+    assert!(!exp.contains("saved.push(t)"), "{exp}");
 }

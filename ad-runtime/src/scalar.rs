@@ -48,6 +48,31 @@ pub struct UnaryRule<T> {
     pub d1: fn(T, T) -> T,
     /// `f''(x)`, given `x` and `y = f(x)`.
     pub d2: fn(T, T) -> T,
+    /// For the functions whose derivative is a function of the value
+    /// (`exp`, `sqrt`, `tanh`, ..): the derivative in terms of `y` alone.
+    pub of_y: Option<OfY<T>>,
+    /// For the functions whose derivatives are functions of the argument
+    /// (`sin`, `ln`, ..): the derivatives in terms of `x` alone.
+    pub of_x: Option<OfX<T>>,
+}
+
+/// The derivatives of a unary function in terms of its argument `x` alone.
+#[derive(Clone, Copy)]
+pub struct OfX<T> {
+    /// `f'(x)`.
+    pub d1_x: fn(T) -> T,
+    /// `f''(x)`.
+    pub d2_x: fn(T) -> T,
+}
+
+/// The first derivative of a unary function in terms of its value `y`
+/// alone, and that derivative's own derivative in `y`.
+#[derive(Clone, Copy)]
+pub struct OfY<T> {
+    /// `f'(x)`, given only `y = f(x)`.
+    pub d1_y: fn(T) -> T,
+    /// `d/dy d1_y(y)`.
+    pub d1_y_dy: fn(T) -> T,
 }
 
 /// The rules of a function of two arguments, as function pointers.
@@ -73,9 +98,69 @@ pub struct BinaryRule<T> {
 }
 
 macro_rules! unary_rules {
+    // The derivative in terms of the value `y` alone (`exp`, `sqrt`, ..).
+    (@form $x:ident, $y:ident, $d1:expr, $d2:expr; d1_y_dy = $dyy:expr) => {
+        /// First derivative given only `y = f(x)`: reverse mode needs no `x`
+        /// (nor anything `x` was computed from).
+        #[inline]
+        #[allow(unused_variables)]
+        pub fn d1_y<T: Real>($y: T) -> T {
+            // `x` is not a number here: `d1` cannot read it.
+            let $x = ();
+            $d1
+        }
+        /// The derivative of [`d1_y`] in `y` (second order through reverse
+        /// mode: `d(d1_y(y)) = d1_y_dy(y) dy`).
+        #[inline]
+        #[allow(unused_variables)]
+        pub fn d1_y_dy<T: Real>($y: T) -> T {
+            $dyy
+        }
+    };
+    // The derivatives in terms of `x` alone (`sin`, `ln`, ..): `d2_x` given,
+    // or `d2` itself when it reads no `y` (`of_x`).
+    (@form $x:ident, $y:ident, $d1:expr, $d2:expr; d2_x = $d2x:expr) => {
+        /// First derivative at `x`, without `y = f(x)`: reverse mode needs no
+        /// value of the function.
+        #[inline]
+        #[allow(unused_variables)]
+        pub fn d1_x<T: Real>($x: T) -> T {
+            // `y` is not a number here: `d1` cannot read it.
+            let $y = ();
+            $d1
+        }
+        /// Second derivative at `x`, without `y` (second order through
+        /// reverse mode: `d(d1_x(x)) = d2_x(x) dx`).
+        #[inline]
+        #[allow(unused_variables)]
+        pub fn d2_x<T: Real>($x: T) -> T {
+            let $y = ();
+            $d2x
+        }
+    };
+    (@form $x:ident, $y:ident, $d1:expr, $d2:expr; of_x) => {
+        unary_rules!(@form $x, $y, $d1, $d2; d2_x = $d2);
+    };
+    (@form $x:ident, $y:ident, $d1:expr, $d2:expr;) => {};
+    (@of_y $name:ident; d1_y_dy $($rest:tt)*) => {
+        Some(OfY { d1_y: $name::d1_y::<T>, d1_y_dy: $name::d1_y_dy::<T> })
+    };
+    (@of_y $name:ident; $($rest:tt)*) => {
+        None
+    };
+    (@of_x $name:ident; d2_x $($rest:tt)*) => {
+        Some(OfX { d1_x: $name::d1_x::<T>, d2_x: $name::d2_x::<T> })
+    };
+    (@of_x $name:ident; of_x) => {
+        Some(OfX { d1_x: $name::d1_x::<T>, d2_x: $name::d2_x::<T> })
+    };
+    (@of_x $name:ident; $($rest:tt)*) => {
+        None
+    };
     ($(
         $(#[$doc:meta])*
-        $name:ident: |$x:ident, $y:ident| d1 = $d1:expr, d2 = $d2:expr;
+        $name:ident: |$x:ident, $y:ident| d1 = $d1:expr, d2 = $d2:expr
+            $(, $form:ident $(= $extra:expr)?)?;
     )*) => {
         $(
             $(#[$doc])*
@@ -100,6 +185,7 @@ macro_rules! unary_rules {
                 pub fn d2<T: Real>($x: T, $y: T) -> T {
                     $d2
                 }
+                unary_rules!(@form $x, $y, $d1, $d2; $($form $(= $extra)?)?);
             }
         )*
 
@@ -123,7 +209,27 @@ macro_rules! unary_rules {
         ///     let close = |rule: f64, fd: f64| (rule - fd).abs() <= 1e-8 * fd.abs().max(1.0);
         ///     assert!(close((r.d1)(x, y), d1), "{}", r.name);
         ///     assert!(close((r.d2)(x, y), d2), "{}", r.name);
+        ///     // In terms of y: the same first derivative, and a derivative
+        ///     // in y that central differences in y and the chain rule
+        ///     // `f'' = (d/dy f') f'` confirm.
+        ///     if let Some(of_y) = r.of_y {
+        ///         assert_eq!((of_y.d1_y)(y), (r.d1)(x, y), "{}", r.name);
+        ///         let dy = fd_gradient(|p| (of_y.d1_y)(p[0]), &[y])[0];
+        ///         assert!(close((of_y.d1_y_dy)(y), dy), "{}", r.name);
+        ///         assert!(close((of_y.d1_y_dy)(y) * (r.d1)(x, y), (r.d2)(x, y)), "{}", r.name);
+        ///     }
+        ///     // In terms of x: the same derivatives.
+        ///     if let Some(of_x) = r.of_x {
+        ///         assert_eq!((of_x.d1_x)(x), (r.d1)(x, y), "{}", r.name);
+        ///         assert!(close((of_x.d2_x)(x), d2), "{}", r.name);
+        ///     }
         /// }
+        /// // The rules reverse mode applies to the value alone.
+        /// let of_y: Vec<_> = unary_rules::<f64>().into_iter().filter(|r| r.of_y.is_some()).map(|r| r.name).collect();
+        /// assert_eq!(of_y, ["tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum"]);
+        /// // And to the argument alone.
+        /// let of_x: Vec<_> = unary_rules::<f64>().into_iter().filter(|r| r.of_x.is_some()).map(|r| r.name).collect();
+        /// assert_eq!(of_x, ["sin", "cos", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "ln", "ln_1p", "log2", "log10", "abs"]);
         /// ```
         pub fn unary_rules<T: Real>() -> Vec<UnaryRule<T>> {
             vec![$(UnaryRule {
@@ -131,6 +237,8 @@ macro_rules! unary_rules {
                 f: $name::f::<T>,
                 d1: $name::d1::<T>,
                 d2: $name::d2::<T>,
+                of_y: unary_rules!(@of_y $name; $($form)?),
+                of_x: unary_rules!(@of_x $name; $($form)?),
             }),*]
         }
     };
@@ -249,7 +357,7 @@ unary_rules! {
     /// assert_eq!(sin::d1(0.0, 0.0), 1.0);
     /// assert_eq!(sin::d2(0.0, 0.0), 0.0);
     /// ```
-    sin: |x, y| d1 = x.cos(), d2 = -y;
+    sin: |x, y| d1 = x.cos(), d2 = -y, d2_x = -x.sin();
     /// `cos`
     ///
     /// ```
@@ -259,7 +367,7 @@ unary_rules! {
     /// assert_eq!(cos::d1(0.0, 1.0), 0.0);
     /// assert_eq!(cos::d2(0.0, 1.0), -1.0);
     /// ```
-    cos: |x, y| d1 = -x.sin(), d2 = -y;
+    cos: |x, y| d1 = -x.sin(), d2 = -y, d2_x = -x.cos();
     /// `tan`: `1 + tan^2`
     ///
     /// ```
@@ -269,7 +377,7 @@ unary_rules! {
     /// assert_eq!(tan::d1(x, 1.0), 2.0);
     /// assert_eq!(tan::d2(x, 1.0), 4.0);
     /// ```
-    tan: |x, y| d1 = T::ONE + y * y, d2 = (y + y) * (T::ONE + y * y);
+    tan: |x, y| d1 = T::ONE + y * y, d2 = (y + y) * (T::ONE + y * y), d1_y_dy = y + y;
     /// `asin`
     ///
     /// ```
@@ -281,7 +389,7 @@ unary_rules! {
     /// assert!(close(asin::d2(0.6, y), 0.6 / 0.512));
     /// ```
     asin: |x, y| d1 = (T::ONE - x * x).sqrt().recip(),
-        d2 = x / ((T::ONE - x * x) * (T::ONE - x * x).sqrt());
+        d2 = x / ((T::ONE - x * x) * (T::ONE - x * x).sqrt()), of_x;
     /// `acos`
     ///
     /// ```
@@ -293,7 +401,7 @@ unary_rules! {
     /// assert!(close(acos::d2(0.6, y), -0.6 / 0.512));
     /// ```
     acos: |x, y| d1 = -(T::ONE - x * x).sqrt().recip(),
-        d2 = -x / ((T::ONE - x * x) * (T::ONE - x * x).sqrt());
+        d2 = -x / ((T::ONE - x * x) * (T::ONE - x * x).sqrt()), of_x;
     /// `atan`
     ///
     /// ```
@@ -304,7 +412,7 @@ unary_rules! {
     /// assert_eq!(atan::d2(1.0, y), -0.5);
     /// ```
     atan: |x, y| d1 = (T::ONE + x * x).recip(),
-        d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x));
+        d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x)), of_x;
     /// `sinh`
     ///
     /// ```
@@ -313,7 +421,7 @@ unary_rules! {
     /// assert_eq!(sinh::d1(0.0, sinh::f(0.0)), 1.0);
     /// assert_eq!(sinh::d2(0.0, sinh::f(0.0)), 0.0);
     /// ```
-    sinh: |x, y| d1 = x.cosh(), d2 = y;
+    sinh: |x, y| d1 = x.cosh(), d2 = y, d2_x = x.sinh();
     /// `cosh`
     ///
     /// ```
@@ -322,7 +430,7 @@ unary_rules! {
     /// assert_eq!(cosh::d1(0.0, cosh::f(0.0)), 0.0);
     /// assert_eq!(cosh::d2(0.0, cosh::f(0.0)), 1.0);
     /// ```
-    cosh: |x, y| d1 = x.sinh(), d2 = y;
+    cosh: |x, y| d1 = x.sinh(), d2 = y, d2_x = x.cosh();
     /// `tanh`: `1 - tanh^2`
     ///
     /// ```
@@ -332,7 +440,7 @@ unary_rules! {
     /// assert_eq!(tanh::d1(x, 0.5), 0.75);
     /// assert_eq!(tanh::d2(x, 0.5), -0.75);
     /// ```
-    tanh: |x, y| d1 = T::ONE - y * y, d2 = -(y + y) * (T::ONE - y * y);
+    tanh: |x, y| d1 = T::ONE - y * y, d2 = -(y + y) * (T::ONE - y * y), d1_y_dy = -(y + y);
     /// `asinh`
     ///
     /// ```
@@ -344,7 +452,7 @@ unary_rules! {
     /// assert!(close(asinh::d2(0.75, y), -0.75 / (1.5625 * 1.25)));
     /// ```
     asinh: |x, y| d1 = (x * x + T::ONE).sqrt().recip(),
-        d2 = -x / ((x * x + T::ONE) * (x * x + T::ONE).sqrt());
+        d2 = -x / ((x * x + T::ONE) * (x * x + T::ONE).sqrt()), of_x;
     /// `acosh`
     ///
     /// ```
@@ -356,7 +464,7 @@ unary_rules! {
     /// assert!(close(acosh::d2(1.25, y), -80.0 / 27.0));
     /// ```
     acosh: |x, y| d1 = (x * x - T::ONE).sqrt().recip(),
-        d2 = -x / ((x * x - T::ONE) * (x * x - T::ONE).sqrt());
+        d2 = -x / ((x * x - T::ONE) * (x * x - T::ONE).sqrt()), of_x;
     /// `atanh`
     ///
     /// ```
@@ -368,7 +476,7 @@ unary_rules! {
     /// assert!(close(atanh::d2(0.5, y), 16.0 / 9.0));
     /// ```
     atanh: |x, y| d1 = (T::ONE - x * x).recip(),
-        d2 = (x + x) / ((T::ONE - x * x) * (T::ONE - x * x));
+        d2 = (x + x) / ((T::ONE - x * x) * (T::ONE - x * x)), of_x;
     /// `exp`
     ///
     /// ```
@@ -378,7 +486,7 @@ unary_rules! {
     /// assert_eq!(exp::d1(x, 2.0), 2.0);
     /// assert_eq!(exp::d2(x, 2.0), 2.0);
     /// ```
-    exp: |x, y| d1 = y, d2 = y;
+    exp: |x, y| d1 = y, d2 = y, d1_y_dy = T::ONE;
     /// `exp2`: `2^x ln 2`
     ///
     /// ```
@@ -389,7 +497,7 @@ unary_rules! {
     /// assert_eq!(exp2::d1(3.0, 8.0), 8.0 * LN_2);
     /// assert_eq!(exp2::d2(3.0, 8.0), 8.0 * LN_2 * LN_2);
     /// ```
-    exp2: |x, y| d1 = y * T::LN_2, d2 = y * T::LN_2 * T::LN_2;
+    exp2: |x, y| d1 = y * T::LN_2, d2 = y * T::LN_2 * T::LN_2, d1_y_dy = T::LN_2;
     /// `exp_m1`: `e^x - 1`
     ///
     /// ```
@@ -398,7 +506,7 @@ unary_rules! {
     /// assert_eq!(exp_m1::d1(0.0, exp_m1::f(0.0)), 1.0);
     /// assert_eq!(exp_m1::d2(0.0, exp_m1::f(0.0)), 1.0);
     /// ```
-    exp_m1: |x, y| d1 = y + T::ONE, d2 = y + T::ONE;
+    exp_m1: |x, y| d1 = y + T::ONE, d2 = y + T::ONE, d1_y_dy = T::ONE;
     /// `ln`
     ///
     /// ```
@@ -407,7 +515,7 @@ unary_rules! {
     /// assert_eq!(ln::d1(2.0, ln::f(2.0)), 0.5);
     /// assert_eq!(ln::d2(2.0, ln::f(2.0)), -0.25);
     /// ```
-    ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip();
+    ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip(), of_x;
     /// `ln_1p`: `ln(1 + x)`
     ///
     /// ```
@@ -416,7 +524,8 @@ unary_rules! {
     /// assert_eq!(ln_1p::d1(1.0, ln_1p::f(1.0)), 0.5);
     /// assert_eq!(ln_1p::d2(1.0, ln_1p::f(1.0)), -0.25);
     /// ```
-    ln_1p: |x, y| d1 = (T::ONE + x).recip(), d2 = -((T::ONE + x) * (T::ONE + x)).recip();
+    ln_1p: |x, y| d1 = (T::ONE + x).recip(), d2 = -((T::ONE + x) * (T::ONE + x)).recip(),
+        of_x;
     /// `log2`
     ///
     /// ```
@@ -428,7 +537,7 @@ unary_rules! {
     /// assert!(close(log2::d1(2.0, 1.0), 0.5 / LN_2));
     /// assert!(close(log2::d2(2.0, 1.0), -0.25 / LN_2));
     /// ```
-    log2: |x, y| d1 = (x * T::LN_2).recip(), d2 = -(x * x * T::LN_2).recip();
+    log2: |x, y| d1 = (x * T::LN_2).recip(), d2 = -(x * x * T::LN_2).recip(), of_x;
     /// `log10`
     ///
     /// ```
@@ -440,7 +549,7 @@ unary_rules! {
     /// assert!(close(log10::d1(10.0, 1.0), 0.1 / LN_10));
     /// assert!(close(log10::d2(10.0, 1.0), -0.01 / LN_10));
     /// ```
-    log10: |x, y| d1 = (x * T::LN_10).recip(), d2 = -(x * x * T::LN_10).recip();
+    log10: |x, y| d1 = (x * T::LN_10).recip(), d2 = -(x * x * T::LN_10).recip(), of_x;
     /// `sqrt`
     ///
     /// ```
@@ -451,7 +560,8 @@ unary_rules! {
     /// assert_eq!(sqrt::d2(4.0, 2.0), -1.0 / 32.0);
     /// assert_eq!(sqrt::d1(0.0, 0.0), f64::INFINITY);
     /// ```
-    sqrt: |x, y| d1 = T::HALF / y, d2 = -(T::HALF * T::HALF) / (y * y * y);
+    sqrt: |x, y| d1 = T::HALF / y, d2 = -(T::HALF * T::HALF) / (y * y * y),
+        d1_y_dy = -T::HALF / (y * y);
     /// `cbrt`
     ///
     /// ```
@@ -463,7 +573,8 @@ unary_rules! {
     /// assert!(close(cbrt::d2(8.0, 2.0), -1.0 / 144.0));
     /// ```
     cbrt: |x, y| d1 = (T::from_i32(3) * y * y).recip(),
-        d2 = -two::<T>() / (T::from_i32(9) * y * y * y * y * y);
+        d2 = -two::<T>() / (T::from_i32(9) * y * y * y * y * y),
+        d1_y_dy = -two::<T>() / (T::from_i32(3) * y * y * y);
     /// `recip`: `1 / x`
     ///
     /// ```
@@ -472,7 +583,7 @@ unary_rules! {
     /// assert_eq!(recip::d1(2.0, 0.5), -0.25);
     /// assert_eq!(recip::d2(2.0, 0.5), 0.25);
     /// ```
-    recip: |x, y| d1 = -(y * y), d2 = two::<T>() * y * y * y;
+    recip: |x, y| d1 = -(y * y), d2 = two::<T>() * y * y * y, d1_y_dy = -(y + y);
     /// `abs`: derivative 0 at 0
     ///
     /// ```
@@ -483,7 +594,7 @@ unary_rules! {
     /// assert_eq!(abs::d2(2.0, 2.0), 0.0);
     /// ```
     abs: |x, y| d1 = if x > T::ZERO { T::ONE } else if x < T::ZERO { -T::ONE } else { T::ZERO },
-        d2 = T::ZERO;
+        d2 = T::ZERO, of_x;
     /// `signum`: derivative 0 everywhere
     ///
     /// ```
@@ -492,7 +603,7 @@ unary_rules! {
     /// assert_eq!(signum::d1(0.0, 0.0), 0.0);
     /// assert_eq!(signum::d2(5.0, 1.0), 0.0);
     /// ```
-    signum: |x, y| d1 = T::ZERO, d2 = T::ZERO;
+    signum: |x, y| d1 = T::ZERO, d2 = T::ZERO, d1_y_dy = T::ZERO;
 }
 
 binary_rules! {
