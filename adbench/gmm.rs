@@ -278,7 +278,7 @@ pub fn gmm_objective(
             let main_term = theta[ik] + sum_qs[ik] - 0.5 * sqnorm;
             // logsumexp, online: semx = sum_k exp(main_term_k - mx) (the
             // first component rescales 0 by exp(-inf) = 0).
-            // Each `exp` is its own `let`: the reverse sweep reads it back
+            // The reverse sweep reads each `exp` back (saved per component)
             // instead of computing it again.
             if main_term > mx {
                 let rescale = (mx - main_term).exp();

@@ -166,8 +166,8 @@ pub fn lstm_objective(
             let ho = xo + 2 * b;
             let co = ho + b;
             for i in 0..b {
-                // Each exp and tanh is its own `let`: its value is kept for
-                // the reverse sweep instead of computed again there. The
+                // Each exp and tanh value is kept for the reverse sweep
+                // (saved per entry) instead of computed again there. The
                 // state is read in place (no `let` copies to keep).
                 let e_f = (-(s[xo + i] * theta[wo + i] + theta[bo + i])).exp();
                 let forget = 1.0 / (1.0 + e_f);
