@@ -914,23 +914,7 @@ impl<'a> Adjoint<'a> {
             Place::Index(..) => true,
         };
         if depth > 0 && loops > 0 && !self.prog.matrix && scalar && self.act.is_active(v) {
-            let words = match self.words {
-                Some(w) => w,
-                None => {
-                    let w = self.prog.derived("saved");
-                    self.decls.push(Stmt::Let {
-                        var: w,
-                        ty: None,
-                        expr: Expr::Fresh {
-                            stack: true,
-                            words: true,
-                        },
-                        span: Span::call_site(),
-                    });
-                    self.words = Some(w);
-                    w
-                }
-            };
+            let words = self.words();
             out.push(Stmt::Push {
                 stack: words,
                 value: place.read(),
@@ -939,6 +923,25 @@ impl<'a> Adjoint<'a> {
         }
         let base = format!("{}_saved", self.prog.name(v));
         self.record(place.read(), &base, depth, loops, out)
+    }
+
+    /// The one `Words` stack of the function, declared on first use.
+    fn words(&mut self) -> VarId {
+        if let Some(w) = self.words {
+            return w;
+        }
+        let w = self.prog.derived("saved");
+        self.decls.push(Stmt::Let {
+            var: w,
+            ty: None,
+            expr: Expr::Fresh {
+                stack: true,
+                words: true,
+            },
+            span: Span::call_site(),
+        });
+        self.words = Some(w);
+        w
     }
 
     fn restore(place: &Place, record: &Record) -> Stmt {
@@ -987,14 +990,32 @@ impl<'a> Adjoint<'a> {
                     out.push(stmt.clone());
                 }
                 Stmt::If { cond, then, els } => {
+                    // In a loop, a branch that runs to its end records which
+                    // it was there, after everything it saved, in the one
+                    // stream of saved values (the reverse sweep reads it
+                    // first); one that may leave the loop records it before.
+                    let at_end =
+                        depth > 0 && loops > 0 && !self.prog.matrix && !exits(then) && !exits(els);
                     let record = if depth == 0 {
                         Record::Here(cond.clone())
+                    } else if at_end {
+                        Record::Stack(self.words())
                     } else {
                         self.record(cond.clone(), "branch", depth, loops, &mut out)
                     };
                     self.decisions.insert(site(stmt), record);
-                    let then = self.fwd(then, depth + 1, loops);
-                    let els = self.fwd(els, depth + 1, loops);
+                    let mut then = self.fwd(then, depth + 1, loops);
+                    let mut els = self.fwd(els, depth + 1, loops);
+                    if at_end {
+                        let words = self.words();
+                        for (block, taken) in [(&mut then, quote!(true)), (&mut els, quote!(false))]
+                        {
+                            block.push(Stmt::Push {
+                                stack: words,
+                                value: Expr::constant(taken),
+                            });
+                        }
+                    }
                     out.push(Stmt::If {
                         cond: cond.clone(),
                         then,

@@ -320,7 +320,10 @@ impl Tangent<'_> {
                 }
                 Stmt::Push { stack, value } => {
                     out.push(stmt.clone());
-                    if let Some(&ds) = self.tan.get(stack) {
+                    // A branch decision (`true`/`false`) has no tangent.
+                    let decision = matches!(value, Expr::Use(Operand::Const(c))
+                        if matches!(c.to_string().as_str(), "true" | "false"));
+                    if let Some(&ds) = self.tan.get(stack).filter(|_| !decision) {
                         let dv = self
                             .tan_expr(value)
                             .unwrap_or_else(|| Expr::ZeroLike(Box::new(value.clone())));

@@ -577,3 +577,46 @@ fn expensive_values_are_read_back_not_computed_again() {
     // A cheap temporary is computed again (`x[i] * r`), not saved.
     assert!(!exp.contains("saved.push(t)"), "{exp}");
 }
+
+#[test]
+fn branch_decisions_in_loops_join_the_stream_of_saved_values() {
+    // Recorded at the end of each branch, after what it saved, in `saved`:
+    // the reverse sweep reads the decision first, then the branch's values.
+    let at_end = generated_vjp(quote! {
+        fn f(x: &[f64]) -> f64 {
+            let mut s = 1.0;
+            for i in 0..x.len() {
+                if x[i] > 0.0 {
+                    s = s * x[i];
+                } else {
+                    s = s.sin();
+                }
+            }
+            s
+        }
+    });
+    assert!(at_end.contains("saved.push(true)"), "{at_end}");
+    assert!(at_end.contains("saved.push(false)"), "{at_end}");
+    assert!(
+        at_end.contains("if ::ad::__rt::pop(&mut saved)"),
+        "{at_end}"
+    );
+    assert!(!at_end.contains("branch_stack"), "{at_end}");
+    // A branch that may leave the loop records the decision before it, on
+    // a stack of its own.
+    let exits = generated_vjp(quote! {
+        fn f(x: &[f64]) -> f64 {
+            let mut s = 1.0;
+            for i in 0..x.len() {
+                if x[i] > 2.0 {
+                    break;
+                } else {
+                    s = s * x[i];
+                }
+            }
+            s
+        }
+    });
+    assert!(exits.contains("branch_stack.push("), "{exits}");
+    assert!(!exits.contains("saved.push(true)"), "{exits}");
+}

@@ -99,6 +99,7 @@ impl<T> Drop for Stack<T> {
 /// assert_eq!(f64::from_word((-0.5f64).to_word()), -0.5);
 /// assert_eq!(f32::from_word(1.25f32.to_word()), 1.25);
 /// assert!(f64::from_word(f64::NAN.to_word()).is_nan());
+/// assert!(bool::from_word(true.to_word()) && !bool::from_word(false.to_word()));
 /// ```
 pub trait Word: Copy {
     /// The value's bits.
@@ -115,6 +116,18 @@ impl Word for f64 {
     #[inline]
     fn from_word(word: u64) -> Self {
         f64::from_bits(word)
+    }
+}
+
+/// A branch decision, recorded in the same stream as the values.
+impl Word for bool {
+    #[inline]
+    fn to_word(self) -> u64 {
+        u64::from(self)
+    }
+    #[inline]
+    fn from_word(word: u64) -> Self {
+        word != 0
     }
 }
 
