@@ -17,11 +17,15 @@
 //!   saves inside branches and loops go to a stack local to the generated
 //!   function (no global state: the function is re-entrant);
 //! * **branch decisions** inside loops (at the top level the condition is
-//!   still there to read), and **trip counts** of loops.
+//!   still there to read): at the end of the branch taken, in the one
+//!   stream of saved floats (`Words`), unless the branch may leave the
+//!   loop; and **trip counts** of loops.
 //!
 //! Temporaries of one statement inside a loop are not saved: the reverse
 //! sweep recomputes them from the restored operands just before that
-//! statement's adjoint. So the reverse sweep's memory grows with the number
+//! statement's adjoint, except the values of costly elementary functions
+//! (`recomputable`), which are saved like a `let`. The reverse sweep reads
+//! only what a rule needs (`exp::d1_y(y)`, `sin::d1_x(x)`). So the reverse sweep's memory grows with the number
 //! of iterations times the overwritten values it reads, not with the number
 //! of operations.
 //!
