@@ -60,12 +60,50 @@ pub struct Vjp {
 
 pub fn vjp(prog: &mut Program) -> Vjp {
     let act = activity::analyse(prog);
-    // First pass: find what the reverse sweep reads (it does not depend on
-    // what is saved), then generate with saves for exactly that.
-    let mut probe = prog.clone();
-    let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
-    let (_, reads, at_site) = Adjoint::new(&mut probe, &act, everything, None).run();
-    Adjoint::new(prog, &act, reads, Some(at_site)).run().0
+    let generate = |prog: &mut Program, save_costly: bool| {
+        // First pass: find what the reverse sweep reads (it does not depend
+        // on what is saved), then generate with saves for exactly that.
+        let mut probe = prog.clone();
+        let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
+        let (_, reads, at_site) =
+            Adjoint::new(&mut probe, &act, everything, None, save_costly).run();
+        Adjoint::new(prog, &act, reads, Some(at_site), save_costly)
+            .run()
+            .0
+    };
+    // Costly values are saved rather than computed again, unless saving
+    // them is what puts anything on a stack: without stacks, `f_vjp_many`
+    // shares the forward sweep between its reverse sweeps (which compute
+    // them again once, in lanes).
+    let mut saving = prog.clone();
+    let vjp = generate(&mut saving, true);
+    if vjp.shared_forward.is_none() && has_costly_temps(prog, &prog.body.stmts, 0) {
+        let mut recomputing = prog.clone();
+        let other = generate(&mut recomputing, false);
+        if other.shared_forward.is_some() {
+            *prog = recomputing;
+            return other;
+        }
+    }
+    *prog = saving;
+    vjp
+}
+
+/// Whether a temporary in a branch or loop of `block` is the value of a
+/// costly elementary function (see [`recomputable`]).
+fn has_costly_temps(prog: &Program, block: &[Stmt], depth: usize) -> bool {
+    block.iter().any(|s| match s {
+        Stmt::Let { .. } => {
+            depth > 0
+                && recomputable(prog, s, false).is_some()
+                && recomputable(prog, s, true).is_none()
+        }
+        Stmt::If { then, els, .. } => {
+            has_costly_temps(prog, then, depth + 1) || has_costly_temps(prog, els, depth + 1)
+        }
+        Stmt::Loop { body, .. } => has_costly_temps(prog, body, depth + 1),
+        _ => false,
+    })
 }
 
 /// How the forward sweep records something for the reverse sweep.
@@ -320,6 +358,8 @@ struct Adjoint<'a> {
     /// Element writes whose old values nothing reads (see
     /// [`unread_overwrites`]): not saved.
     unread_overwrites: HashSet<usize>,
+    /// Costly values are saved, not computed again ([`recomputable`]).
+    save_costly: bool,
 }
 
 /// A target of a contribution.
@@ -330,17 +370,18 @@ enum Target {
 
 /// A temporary the reverse sweep computes again where it needs it, rather
 /// than the forward sweep saving it: any but the value of a call of another
-/// differentiated function or of an elementary function that costs more
-/// than a save and a restore (`exp`, `sin`, `sqrt`, `powf`, .., not `abs`,
-/// `max` or `recip`; see [`EXPENSIVE`]).
-fn recomputable(prog: &Program, s: &Stmt) -> Option<VarId> {
+/// differentiated function or, with `save_costly`, of an elementary function
+/// that costs more than a save and a restore (`exp`, `sin`, `sqrt`, `powf`,
+/// .., not `abs`, `max` or `recip`; see [`EXPENSIVE`]).
+fn recomputable(prog: &Program, s: &Stmt, save_costly: bool) -> Option<VarId> {
     match s {
         Stmt::Let { var, expr, .. }
             if prog.vars[*var].kind == VarKind::Temp
                 && !prog.vars[*var].slot
                 && !prog.vars[*var].array
                 && !matches!(expr, Expr::Call2 { .. })
-                && !matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name)) =>
+                && !(save_costly
+                    && matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name))) =>
         {
             Some(*var)
         }
@@ -354,6 +395,7 @@ impl<'a> Adjoint<'a> {
         act: &'a Activity,
         needed: HashSet<VarId>,
         at_site: Option<Vec<HashSet<VarId>>>,
+        save_costly: bool,
     ) -> Self {
         let primal = prog.body.clone();
         // Number the statements in pre-order; note each one's extent.
@@ -473,7 +515,7 @@ impl<'a> Adjoint<'a> {
             Stmt::Let { var, .. } if !in_single_pass.contains(var) => {
                 let deep = decl_depth.get(var).copied().unwrap_or(0) > 0;
                 let keep = needed.contains(var) || (act.is_active(*var) && prog.vars[*var].array);
-                if deep && keep && recomputable(prog, s).is_none() {
+                if deep && keep && recomputable(prog, s, save_costly).is_none() {
                     hoisted.insert(*var);
                 }
             }
@@ -515,6 +557,7 @@ impl<'a> Adjoint<'a> {
             static_loops: HashSet::new(),
             unread_overwrites: HashSet::new(),
             adj: HashMap::new(),
+            save_costly,
         }
     }
 
@@ -1293,14 +1336,14 @@ impl<'a> Adjoint<'a> {
             block
                 .iter()
                 .enumerate()
-                .filter_map(|(i, s)| recomputable(self.prog, s).map(|v| (v, i)))
+                .filter_map(|(i, s)| recomputable(self.prog, s, self.save_costly).map(|v| (v, i)))
                 .collect()
         } else {
             HashMap::new()
         };
         for idx in (0..block.len()).rev() {
             let stmt = &block[idx];
-            if depth > 0 && recomputable(self.prog, stmt).is_some() {
+            if depth > 0 && recomputable(self.prog, stmt, self.save_costly).is_some() {
                 continue; // reversed with the statement that uses it
             }
             let start = out.len();

@@ -576,6 +576,30 @@ fn expensive_values_are_read_back_not_computed_again() {
     assert!(!sin.contains("push"), "{sin}");
     // A cheap temporary is computed again (`x[i] * r`), not saved.
     assert!(!exp.contains("saved.push(t)"), "{exp}");
+    // Where saving them would be the only thing on a stack, costly values
+    // are computed again: the function keeps `f_vjp_many`, whose reverse
+    // sweeps share one forward sweep.
+    let many = generated(quote! {
+        fn g(x: &[f64]) -> Vec<f64> {
+            let mut out = vec![0.0; x.len()];
+            for i in 0..x.len() {
+                out[i] = x[i].exp() * x[i];
+            }
+            out
+        }
+    });
+    assert!(many.contains("fn g_vjp_many"), "{many}");
+    let vjp = generated_vjp(quote! {
+        fn g(x: &[f64]) -> Vec<f64> {
+            let mut out = vec![0.0; x.len()];
+            for i in 0..x.len() {
+                out[i] = x[i].exp() * x[i];
+            }
+            out
+        }
+    });
+    assert_eq!(vjp.matches(".exp()").count(), 2, "{vjp}");
+    assert!(!vjp.contains("push"), "{vjp}");
 }
 
 #[test]
