@@ -374,19 +374,17 @@ enum Target {
 /// that costs more than a save and a restore (`exp`, `sin`, `sqrt`, `powf`,
 /// .., not `abs`, `max` or `recip`; see [`EXPENSIVE`]).
 fn recomputable(prog: &Program, s: &Stmt, save_costly: bool) -> Option<VarId> {
-    match s {
-        Stmt::Let { var, expr, .. }
-            if prog.vars[*var].kind == VarKind::Temp
-                && !prog.vars[*var].slot
-                && !prog.vars[*var].array
-                && !matches!(expr, Expr::Call2 { .. })
-                && !(save_costly
-                    && matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name))) =>
-        {
-            Some(*var)
-        }
-        _ => None,
-    }
+    let Stmt::Let { var, expr, .. } = s else {
+        return None;
+    };
+    let costly = matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name));
+    let v = &prog.vars[*var];
+    let saved = v.kind != VarKind::Temp
+        || v.slot
+        || v.array
+        || matches!(expr, Expr::Call2 { .. })
+        || (save_costly && costly);
+    (!saved).then_some(*var)
 }
 
 impl<'a> Adjoint<'a> {
