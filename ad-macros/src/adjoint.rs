@@ -25,9 +25,9 @@
 //! sweep recomputes them from the restored operands just before that
 //! statement's adjoint, except the values of costly elementary functions
 //! (`recomputable`), which are saved like a `let`. The reverse sweep reads
-//! only what a rule needs (`exp::d1_y(y)`, `sin::d1_x(x)`). So the reverse sweep's memory grows with the number
-//! of iterations times the overwritten values it reads, not with the number
-//! of operations.
+//! only what a rule needs (`exp::d1_y(y)`, `sin::d1_x(x)`). So the reverse
+//! sweep's memory grows with the number of iterations times the overwritten
+//! and costly values it reads, not with the number of operations.
 //!
 //! An adjoint's first contribution declares it (`let a_bar = ...`), so no zero
 //! is ever materialised and added to, except where the first contribution is
