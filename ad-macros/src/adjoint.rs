@@ -1384,13 +1384,8 @@ impl<'a> Adjoint<'a> {
                         None
                     };
                     let place = Place::Var(*var);
-                    let out_value = self.output_value(&place, expr, stmt, out);
-                    let mark = out.len();
-                    if let Some(r) = self.saves.get(&site(stmt)).cloned() {
-                        out.push(Self::restore(&place, &r));
-                    }
-                    self.reverse_group(block, &group, &late, expr, out_value, seed, *span, out);
-                    return Some(mark);
+                    let write = (&place, expr, stmt, *span);
+                    return Some(self.reverse_write(block, &group, &late, write, seed, out));
                 }
                 Stmt::Assign {
                     place,
@@ -1427,13 +1422,8 @@ impl<'a> Adjoint<'a> {
                         });
                         sb
                     });
-                    let out_value = self.output_value(place, expr, stmt, out);
-                    let mark = out.len();
-                    if let Some(r) = self.saves.get(&site(stmt)).cloned() {
-                        out.push(Self::restore(place, &r));
-                    }
-                    self.reverse_group(block, &group, &late, expr, out_value, seed, *span, out);
-                    return Some(mark);
+                    let write = (place, expr, stmt, *span);
+                    return Some(self.reverse_write(block, &group, &late, write, seed, out));
                 }
                 Stmt::If { then, els, .. } => {
                     let mut inner: Vec<Stmt> = then.clone();
@@ -1604,17 +1594,23 @@ impl<'a> Adjoint<'a> {
         group
     }
 
-    /// The output value a statement's rules need, read before the target is
-    /// restored.
-    fn output_value(&mut self, place: &Place, expr: &Expr, stmt: &Stmt, out: &mut Block) -> Expr {
-        let restored = self.saves.contains_key(&site(stmt));
-        // (`sin`, `ln`, ..: their derivatives in terms of the argument.)
-        let needs_output = match expr {
-            Expr::Call(f, ..) => !OF_X.contains(&f.name),
-            Expr::La(..) | Expr::Bin(BinOp::Div, ..) => true,
-            _ => false,
-        };
-        if restored && needs_output {
+    /// The reverse code of a write `place = expr` (`write`: with its
+    /// statement and span): the target restored, then the contributions of
+    /// the statement's group. Where the target is restored, the value the
+    /// write produced is read into a `value` variable first, kept only if a
+    /// contribution reads it (`exp`'s derivative is its value, `sin`'s
+    /// needs its argument only). Returns where the restore starts.
+    fn reverse_write(
+        &mut self,
+        block: &[Stmt],
+        group: &[usize],
+        late: &[usize],
+        (place, expr, stmt, span): (&Place, &Expr, &Stmt, Span),
+        seed: Option<VarId>,
+        out: &mut Block,
+    ) -> usize {
+        let restore = self.saves.get(&site(stmt)).cloned();
+        let value = restore.is_some().then(|| {
             let y = self.prog.derived("value");
             out.push(Stmt::Let {
                 var: y,
@@ -1622,10 +1618,25 @@ impl<'a> Adjoint<'a> {
                 expr: place.read(),
                 span: Span::call_site(),
             });
-            Expr::var(y)
-        } else {
-            place.read()
+            y
+        });
+        let mark = out.len();
+        if let Some(r) = restore {
+            out.push(Self::restore(place, &r));
         }
+        let out_value = value.map_or_else(|| place.read(), Expr::var);
+        self.reverse_group(block, group, late, expr, out_value, seed, span, out);
+        if let Some(y) = value {
+            let mut reads = HashSet::new();
+            collect_reads(&out[mark..], &mut reads);
+            if !reads.contains(&y) {
+                out.remove(mark - 1);
+                let name = self.prog.name(y).clone();
+                self.prog.names.release(&name);
+                return mark - 1;
+            }
+        }
+        mark
     }
 
     /// Recomputes, before the statement's target is read or restored, the

@@ -964,8 +964,8 @@ fn place_partials(forward: &mut Vec<Stmt>, hoisted: Vec<(VarId, Expr)>) {
             // The statement computing the value, or (a partial in terms of
             // the argument) computing the function of that argument.
             let key = match (out.as_deref(), args.as_slice()) {
-                (Some(Expr::Use(Operand::Var(y))), _) => Some((Some(*y), None)),
-                (None, [Expr::Use(Operand::Var(x))]) => Some((None, Some(*x))),
+                (Some(Expr::Use(Operand::Var(y))), _) => Some(Primal::Value(*y)),
+                (None, [Expr::Use(Operand::Var(x))]) => Some(Primal::Of(*x)),
                 _ => None,
             };
             if let Some(key) = key {
@@ -1022,14 +1022,22 @@ fn place_partials(forward: &mut Vec<Stmt>, hoisted: Vec<(VarId, Expr)>) {
     forward.splice(0..0, declare);
 }
 
-/// The statements of `block` that compute `y` by `func` (`a / b` for
-/// [`DIV`]), `key` `(Some(y), _)`, or `func` of `x`, `(None, Some(x))`: the
-/// path to each through branches (statement index, then branch), `None` for
-/// one inside a loop.
+/// Which statement [`find_primal`] looks for.
+#[derive(Clone, Copy)]
+enum Primal {
+    /// One computing this value by the function.
+    Value(VarId),
+    /// One computing the function of this argument.
+    Of(VarId),
+}
+
+/// The statements of `block` that compute `key` by `func` (`a / b` for
+/// [`DIV`]): the path to each through branches (statement index, then
+/// branch), `None` for one inside a loop.
 fn find_primal(
     block: &[Stmt],
     func: Func,
-    key: (Option<VarId>, Option<VarId>),
+    key: Primal,
     path: &mut Vec<(usize, bool)>,
     in_loop: bool,
     found: &mut Vec<Option<Vec<(usize, bool)>>>,
@@ -1057,17 +1065,15 @@ fn find_primal(
             }
             _ => continue,
         };
-        let computes = match expr {
-            Expr::Call(f, _, args) => {
-                *f == func
-                    && key
-                        .1
-                        .is_none_or(|x| matches!(args[..], [Expr::Use(Operand::Var(a))] if a == x))
+        let computes = match (expr, key) {
+            (Expr::Call(f, ..), Primal::Value(y)) => *f == func && target == Some(y),
+            (Expr::Bin(BinOp::Div, ..), Primal::Value(y)) => func == DIV && target == Some(y),
+            (Expr::Call(f, _, args), Primal::Of(x)) => {
+                *f == func && matches!(args[..], [Expr::Use(Operand::Var(a))] if a == x)
             }
-            Expr::Bin(BinOp::Div, ..) => func == DIV,
             _ => false,
         };
-        if key.0.is_none_or(|y| target == Some(y)) && computes {
+        if computes {
             let mut at = path.clone();
             at.push((i, false));
             found.push((!in_loop).then_some(at));
