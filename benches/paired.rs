@@ -8,11 +8,14 @@
 //! then the next. On a shared virtual machine whose speed drifts by tens of
 //! percent from one minute to the next, a ratio of two such measurements
 //! carries the drift (this repository's GMM ratio read 1.45 to 3.25 across
-//! runs of `cargo bench --bench gmm` on one day). Here every round calls
-//! each tool once, back to back, in an order that rotates from round to
-//! round, and each round gives its own ratios: the machine's state is
-//! nearly the same for all the calls of a round. The median of a ratio over
-//! the rounds moves by about 1% between runs. Criterion (`benches/gmm.rs`,
+//! runs of `cargo bench --bench gmm` on one day). Here every round times
+//! one call of each tool (after an untimed one), back to back, in an order
+//! that rotates from round to round, and each round gives its own ratios:
+//! the machine's state is nearly the same for all the calls of a round. The
+//! median of a ratio over the rounds moves by 1-3% between runs in the
+//! same phase of the machine, and by up to 16% (LSTM; GMM 7%) between its
+//! fast and slow phases (BENCHMARKS.md), against 50% and more across
+//! criterion runs. Criterion (`benches/gmm.rs`,
 //! `ba.rs`, `lstm.rs`) still gives the times themselves and the plots.
 //!
 //! Printed per problem and tool: the median time of a call, the median of
