@@ -238,12 +238,15 @@
 //!   exists: one forward sweep, then the reverse sweep for all output
 //!   cotangents, carried together in lanes for `f32`/`f64` code (unit
 //!   cotangents give the rows of the Jacobian).
-//! - A `&mut [f64]` parameter is an **output buffer** (the ODE right-hand
-//!   side `fn rhs(t: f64, y: &[f64], dydt: &mut [f64])`); its initial
-//!   contents are not an input. In `f_jvp` it is followed by its tangent
-//!   buffer, which receives the tangent; in `f_vjp` by its cotangent seed
-//!   `&[f64]`: the primal result is written into the buffer and the function
-//!   returns the cotangents of the active inputs.
+//! - A `&mut [f64]` parameter is an **in/out buffer**, as Enzyme's
+//!   `Duplicated`: its initial contents are an input (when the body reads
+//!   them) and its final contents an output (the ODE right-hand side
+//!   `fn rhs(t: f64, y: &[f64], dydt: &mut [f64])`, or an update in place).
+//!   In `f_jvp` it is followed by its tangent buffer: the tangent of the
+//!   initial contents in, that of the final contents out. In `f_vjp` it is
+//!   followed by its cotangent buffer: the cotangent of the final contents
+//!   in, that of the initial contents out; the primal result is written into
+//!   the buffer and the function returns the cotangents of the active inputs.
 //!
 //! ```
 //! use ad::differentiate;
@@ -289,8 +292,26 @@
 //! let (mut dydt, mut tangent) = ([0.0; 2], [0.0; 2]);
 //! decay_jvp(0.5, 1.0, &y, &[0.0, 0.0], &mut dydt, &mut tangent); // along k
 //! assert_eq!((dydt, tangent), ([-0.5, -1.0], [-1.0, -2.0]));
-//! let (k_bar, y_bar) = decay_vjp(0.5, &y, &mut dydt, &[1.0, 1.0]);
+//! let mut dydt_bar = [1.0, 1.0]; // the cotangent of the final contents
+//! let (k_bar, y_bar) = decay_vjp(0.5, &y, &mut dydt, &mut dydt_bar);
 //! assert_eq!((k_bar, y_bar), (-3.0, vec![-0.5, -0.5]));
+//! // The initial contents were never read: their cotangent is zero.
+//! assert_eq!(dydt_bar, [0.0, 0.0]);
+//!
+//! /// An update in place: x <- k x. The initial contents are an input.
+//! #[differentiate]
+//! fn scale(k: f64, x: &mut [f64]) {
+//!     for i in 0..x.len() {
+//!         x[i] = k * x[i];
+//!     }
+//! }
+//! let (mut x, mut dx) = ([1.0, 2.0], [1.0, 0.0]); // along k and x[0]
+//! scale_jvp(3.0, 1.0, &mut x, &mut dx);
+//! assert_eq!((x, dx), ([3.0, 6.0], [1.0 + 3.0, 2.0]));
+//! let (mut x, mut x_bar) = ([1.0, 2.0], [1.0, 1.0]);
+//! let k_bar = scale_vjp(3.0, &mut x, &mut x_bar);
+//! // d(sum of x_final)/dk = x0 + x1; d/dx_i = k.
+//! assert_eq!((x, k_bar, x_bar), ([3.0, 6.0], 3.0, [3.0, 3.0]));
 //! ```
 //!
 //! ## Methods and generic functions

@@ -950,7 +950,9 @@ fn decay_chain(t: f64, y: &[f64], dydt: &mut [f64]) {
 }
 
 /// Checks an ODE right-hand side through the `&mut` convention, with inputs
-/// p = [t, y...]. The buffers start as NaN: their contents are not inputs.
+/// p = [t, y...]. The buffers start as NaN: the right-hand sides write every
+/// element before reading it, so the initial contents (an input, as Enzyme's
+/// `Duplicated`) do not matter.
 /// Returns the Jacobian (rows: outputs; columns: t, then y).
 macro_rules! check_rhs {
     ($rhs:ident, $jvp:ident, $vjp:ident, $p:expr) => {{
@@ -971,7 +973,11 @@ macro_rules! check_rhs {
             },
             |p, c| {
                 let mut out = vec![f64::NAN; n];
-                let (tb, yb): (f64, Vec<f64>) = $vjp(p[0], &p[1..], &mut out, c);
+                let mut cb = c.to_vec();
+                let (tb, yb): (f64, Vec<f64>) = $vjp(p[0], &p[1..], &mut out, &mut cb);
+                // Every element is written before it is read: the initial
+                // contents have a zero cotangent.
+                assert_eq!(cb, vec![0.0; n], "cotangent of the initial contents");
                 (out, [vec![tb], yb].concat())
             },
             1e-8,
@@ -1007,7 +1013,7 @@ fn ode_rhs_vjp_writes_the_primal_and_jvp_the_tangent() {
     let mut expected = [0.0; 2];
     lotka_volterra(t, &y, &mut expected);
     let mut out = [f64::NAN; 2];
-    let (tb, yb) = lotka_volterra_vjp(t, &y, &mut out, &[0.0, 0.0]);
+    let (tb, yb) = lotka_volterra_vjp(t, &y, &mut out, &mut [0.0, 0.0]);
     assert_eq!(
         out, expected,
         "lotka_volterra_vjp primal at t = {t}, y = {y:?}"

@@ -65,7 +65,9 @@ pub fn analyse(prog: &Program) -> Activity {
     let n = prog.vars.len();
     let stmts = &prog.body.stmts;
     let mut varied = vec![false; n];
-    for &v in &prog.active_params {
+    // An in/out buffer's initial contents are an input, like an active
+    // parameter's value.
+    for &v in prog.active_params.iter().chain(&prog.outputs) {
         varied[v] = true;
     }
     let mut changed = true;

@@ -650,20 +650,15 @@ impl<'a> Adjoint<'a> {
                 }
             }
         }
+        // An in/out buffer's cotangent buffer (Enzyme's `Duplicated`) comes
+        // in holding the cotangent of the final contents and is the adjoint
+        // of the buffer itself: the reverse sweep leaves in it the cotangent
+        // of the initial contents.
         let mut buffer_seeds = Vec::new();
         for &o in &self.prog.outputs.clone() {
-            let s = self.prog.derived(&format!("{}_seed", self.prog.name(o)));
+            let s = self.prog.derived(&format!("{}_bar", self.prog.name(o)));
             buffer_seeds.push(s);
-            if self.act.is_active(o) {
-                let ob = self.prog.derived(&format!("{}_bar", self.prog.name(o)));
-                tail.push(Stmt::Let {
-                    var: ob,
-                    ty: None,
-                    expr: Expr::Rule("to_vec", vec![Expr::var(s)]),
-                    span: Span::call_site(),
-                });
-                self.adj.insert(o, ob);
-            }
+            self.adj.insert(o, s);
         }
 
         // Output buffers hold the result: keep their final contents across

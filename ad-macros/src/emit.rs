@@ -1150,17 +1150,6 @@ fn cotangent_type(ty: &syn::Type) -> syn::Type {
     }
 }
 
-/// `&mut [f64]` -> `&[f64]`: the type of an output buffer's cotangent seed.
-fn seed_type(ty: &syn::Type) -> syn::Type {
-    match ty {
-        syn::Type::Reference(r) => {
-            let elem = &r.elem;
-            syn::parse_quote!(&#elem)
-        }
-        other => other.clone(),
-    }
-}
-
 /// A parameter's declaration, `mut` when the body writes it.
 fn param(
     prog: Option<(&Program, &HashSet<VarId>)>,
@@ -1594,7 +1583,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     };
     let jvp_body = bodies.map_or(unreachable.clone(), |b| b.jvp.clone());
 
-    // f_vjp(x, n, y, buf, buf_seed, dout) -> (out, x_bar, y_bar)
+    // f_vjp(x, n, y, buf, buf_bar, dout) -> (out, x_bar, y_bar)
     let mut vjp_params = Vec::new();
     let mut plain_params = Vec::new();
     let mut oi = 0;
@@ -1604,11 +1593,11 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         plain_params.push(decl.clone());
         vjp_params.push(decl);
         if p.output {
-            let sty = seed_type(ty);
-            let fallback = format_ident!("{}_seed", p.ident);
+            // The cotangent buffer, of the buffer's own type.
+            let fallback = format_ident!("{}_bar", p.ident);
             vjp_params.push(match bodies {
-                Some(b) => param(vp, b.adjoint.buffer_seeds[oi], &fallback, &sty),
-                None => quote!(#fallback: #sty),
+                Some(b) => param(vp, b.adjoint.buffer_seeds[oi], &fallback, ty),
+                None => quote!(#fallback: #ty),
             });
             oi += 1;
         }

@@ -78,6 +78,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 );
             }
             out.extend(generated);
+            out.extend(missing_tangents(&item_fn, &bodies));
             let mut called: Vec<&[crate::ir::Stmt]> =
                 vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
             for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
@@ -97,6 +98,39 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
     out
+}
+
+/// A loud error where forward mode would otherwise read a silent zero: an
+/// active variable without a tangent is a bug of the transform (a value
+/// that became active by assignment once slipped through this way).
+fn missing_tangents(item: &syn::ItemFn, bodies: &crate::emit::Bodies) -> TokenStream {
+    let mut jvps = vec![(&bodies.prog_jvp, &bodies.tangent)];
+    for (_, p, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
+        jvps.push((p, j));
+    }
+    let mut names: Vec<String> = Vec::new();
+    for (prog, j) in jvps {
+        for &v in &j.missing {
+            let name = prog.name(v).to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return TokenStream::new();
+    }
+    syn::Error::new(
+        item.sig.ident.span(),
+        format!(
+            "internal error of #[differentiate]: forward mode lost the derivative of `{}`; \
+             the generated derivatives would be wrong, so none are given. Please report \
+             this function; leaving the value out of the computation, or computing it \
+             in a helper function, works around it",
+            names.join("`, `")
+        ),
+    )
+    .into_compile_error()
 }
 
 /// The wrappers, with the marker that says they exist (`callcheck.rs`).

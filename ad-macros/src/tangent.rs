@@ -8,9 +8,11 @@
 use crate::activity::{self, Activity};
 use crate::ir::wrapper;
 use crate::ir::{
-    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId, DIV,
+    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
+    VarKind, DIV,
 };
 use quote::quote;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 /// The tangent transform's result: the body, the tangent parameter of each
@@ -19,6 +21,10 @@ pub struct Jvp {
     pub body: Body,
     pub tangents: Vec<VarId>,
     pub buffers: Vec<VarId>,
+    /// Active variables read where no tangent of theirs was in scope: a bug
+    /// of the transform, which would otherwise be a silent zero (see
+    /// [`Jvp::missing`] and `expand.rs`).
+    pub missing: Vec<VarId>,
 }
 
 pub fn jvp(prog: &mut Program) -> Jvp {
@@ -39,6 +45,26 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         tan.insert(o, d);
         buffers.push(d);
     }
+    // A parameter left out of `wrt(...)` that takes active values (`c += x`
+    // on a `mut c: f64`, `buf[i] = w[i]` on a `mut buf: Vec<f64>`) is
+    // active without being declared so: its tangent starts at zero. Every
+    // other active variable has a `let` whose tangent starts it.
+    let mut starts = Vec::new();
+    for v in 0..prog.vars.len() {
+        if matches!(prog.vars[v].kind, VarKind::Param(_))
+            && act.is_active(v)
+            && !tan.contains_key(&v)
+        {
+            let d = prog.derived(&format!("d{}", prog.name(v)));
+            starts.push(Stmt::Let {
+                var: d,
+                ty: None,
+                expr: Expr::ZeroLike(Box::new(Expr::var(v))),
+                span: proc_macro2::Span::call_site(),
+            });
+            tan.insert(v, d);
+        }
+    }
     let body = prog.body.clone();
     let mut updated = HashSet::new();
     walk(&body.stmts, &mut |s| match s {
@@ -54,9 +80,12 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         act: &act,
         tan,
         updated,
+        zeros: HashSet::new(),
+        missing: RefCell::new(Vec::new()),
         prog,
     };
-    let mut stmts = t.block(&body.stmts);
+    let mut stmts = starts;
+    stmts.extend(t.block(&body.stmts));
     let mut ret = body.ret.clone();
     for r in &body.ret {
         let d = match t.tan_expr(r) {
@@ -76,10 +105,14 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         };
         ret.push(d);
     }
+    let mut missing = t.missing.into_inner();
+    missing.sort_unstable();
+    missing.dedup();
     Jvp {
         body: Body { stmts, ret },
         tangents,
         buffers,
+        missing,
     }
 }
 
@@ -89,6 +122,11 @@ struct Tangent<'a> {
     tan: HashMap<VarId, VarId>,
     /// Variables updated in place (assigned, or stacks pushed to).
     updated: HashSet<VarId>,
+    /// Active variables whose tangent is a symbolic zero.
+    zeros: HashSet<VarId>,
+    /// Active variables read without a tangent, not known to be zero (see
+    /// [`Jvp::missing`]).
+    missing: RefCell<Vec<VarId>>,
     prog: &'a mut Program,
 }
 
@@ -253,7 +291,12 @@ impl Tangent<'_> {
                         None if self.materialized(*var) => {
                             Expr::ZeroLike(Box::new(Expr::var(*var)))
                         }
-                        None => continue,
+                        // A symbolic zero (the activity analysis counts
+                        // operands a rule does not depend on).
+                        None => {
+                            self.zeros.insert(*var);
+                            continue;
+                        }
                     };
                     let dv = self.new_tangent(*var);
                     out.push(Stmt::Let {
@@ -341,11 +384,19 @@ impl Tangent<'_> {
 
     fn tan_of(&self, e: &Expr) -> Option<Expr> {
         match e {
-            Expr::Use(Operand::Var(v)) if self.act.is_active(*v) => {
-                self.tan.get(v).map(|&d| Expr::var(d))
-            }
+            Expr::Use(Operand::Var(v)) if self.act.is_active(*v) => self.tangent_var(*v),
             _ => None,
         }
+    }
+
+    /// The tangent of an active variable; one that has none and is not a
+    /// symbolic zero is recorded.
+    fn tangent_var(&self, v: VarId) -> Option<Expr> {
+        let d = self.tan.get(&v).map(|&d| Expr::var(d));
+        if d.is_none() && !self.zeros.contains(&v) {
+            self.missing.borrow_mut().push(v);
+        }
+        d
     }
 
     /// The tangent of any expression (a variable, or a tree of derivative
@@ -485,7 +536,8 @@ impl Tangent<'_> {
                 .map(|d| Expr::Cast(Box::new(d), ty.clone())),
             Expr::Index(a, i) => {
                 if self.act.is_active(*a) {
-                    self.tan.get(a).map(|&d| Expr::Index(d, i.clone()))
+                    let d = self.tangent_var(*a)?.as_var()?;
+                    Some(Expr::Index(d, i.clone()))
                 } else {
                     None
                 }
