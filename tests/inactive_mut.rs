@@ -4,6 +4,9 @@
 //! (Enzyme's `Duplicated`: initial contents in, final contents out), in
 //! every mode against finite differences and hand-derived values.
 
+// Generated code must not warn, whatever the branches leave unread.
+#![deny(warnings)]
+
 use ad::check::{check_gradient, check_jvp, fd_gradient, fd_jvp};
 use ad::differentiate;
 
@@ -284,4 +287,135 @@ fn in_out_buffers_partly_overwritten() {
     let lhs = dot(&jt, &[&[c][..], &cx].concat());
     let rhs = t[0] * a_bar + dot(&t[1..], &x_bar);
     close("partial: dot-product identity", lhs, rhs, 1e-13);
+}
+
+// ----- the audit: more ways a parameter left out of `wrt` becomes active --------
+
+#[differentiate(wrt(x))]
+fn max_in_branch(x: f64, mut c: f64) -> f64 {
+    if x > 0.0 {
+        c = c.max(x);
+    }
+    c * x
+}
+
+/// Read before the loop makes it active (the loop's second round).
+#[differentiate(wrt(x))]
+fn read_before_update(x: f64, mut c: f64) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..3 {
+        s += c.sin();
+        c *= x;
+    }
+    s
+}
+
+#[differentiate]
+fn affine(c: f64, x: f64) -> f64 {
+    c * x + 1.0
+}
+
+#[differentiate(wrt(x))]
+fn call_in_branch(x: f64, mut c: f64) -> f64 {
+    if x > 0.0 {
+        c = affine(c, x);
+    }
+    c * c
+}
+
+#[differentiate(wrt(x))]
+fn if_value_in_loop(x: f64, mut c: f64, n: usize) -> f64 {
+    for _ in 0..n {
+        c = if c > 1.0 { c * 0.5 } else { c + x };
+    }
+    c * c
+}
+
+#[differentiate(wrt(x))]
+fn in_while(x: f64, mut c: f64) -> f64 {
+    let mut i = 0;
+    while i < 3 {
+        c = c * x + 1.0;
+        i += 1;
+    }
+    c
+}
+
+#[differentiate(wrt(x))]
+fn in_match(x: f64, mut c: f64, k: usize) -> f64 {
+    for j in 0..3 {
+        match (k + j) % 2 {
+            0 => c += x,
+            _ => c *= x,
+        }
+    }
+    c
+}
+
+#[differentiate(wrt(x))]
+fn array_neighbours(x: f64, mut c: [f64; 2]) -> f64 {
+    for i in 0..2 {
+        c[i] += c[1 - i] * x;
+    }
+    c[0] * c[1]
+}
+
+#[test]
+fn parameters_left_out_of_wrt_that_become_active() {
+    check_scalar!(
+        "max_in_branch",
+        |x| max_in_branch(x, 0.2),
+        |x, dx| max_in_branch_jvp(x, dx, 0.2),
+        |x| max_in_branch_grad(x, 0.2),
+        |x, vx| max_in_branch_hvp(x, vx, 0.2),
+        0.7
+    );
+    check_scalar!(
+        "read_before_update",
+        |x| read_before_update(x, 0.2),
+        |x, dx| read_before_update_jvp(x, dx, 0.2),
+        |x| read_before_update_grad(x, 0.2),
+        |x, vx| read_before_update_hvp(x, vx, 0.2),
+        0.7
+    );
+    check_scalar!(
+        "call_in_branch",
+        |x| call_in_branch(x, 0.2),
+        |x, dx| call_in_branch_jvp(x, dx, 0.2),
+        |x| call_in_branch_grad(x, 0.2),
+        |x, vx| call_in_branch_hvp(x, vx, 0.2),
+        0.7
+    );
+    check_scalar!(
+        "if_value_in_loop",
+        |x| if_value_in_loop(x, 0.2, 5),
+        |x, dx| if_value_in_loop_jvp(x, dx, 0.2, 5),
+        |x| if_value_in_loop_grad(x, 0.2, 5),
+        |x, vx| if_value_in_loop_hvp(x, vx, 0.2, 5),
+        0.3
+    );
+    check_scalar!(
+        "in_while",
+        |x| in_while(x, 0.2),
+        |x, dx| in_while_jvp(x, dx, 0.2),
+        |x| in_while_grad(x, 0.2),
+        |x, vx| in_while_hvp(x, vx, 0.2),
+        0.7
+    );
+    check_scalar!(
+        "in_match",
+        |x| in_match(x, 0.2, 1),
+        |x, dx| in_match_jvp(x, dx, 0.2, 1),
+        |x| in_match_grad(x, 0.2, 1),
+        |x, vx| in_match_hvp(x, vx, 0.2, 1),
+        0.7
+    );
+    check_scalar!(
+        "array_neighbours",
+        |x| array_neighbours(x, [0.2, 0.5]),
+        |x, dx| array_neighbours_jvp(x, dx, [0.2, 0.5]),
+        |x| array_neighbours_grad(x, [0.2, 0.5]),
+        |x, vx| array_neighbours_hvp(x, vx, [0.2, 0.5]),
+        0.7
+    );
 }

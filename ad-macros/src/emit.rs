@@ -17,7 +17,7 @@ use std::collections::HashSet;
 /// lints about its style would only be noise at the user's attribute.
 fn allow() -> TokenStream {
     quote! {
-        #[allow(unused_variables, unused_mut, unused_parens, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+        #[allow(unused_variables, unused_mut, unused_assignments, unused_parens, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
     }
 }
 
@@ -1265,6 +1265,11 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         params.push(param(jp, i, &p.ident, ty));
         params.push(quote!(#raw: #g));
         call.push(x.to_token_stream());
+        if !p.active && !p.output {
+            // A caller's active value for a parameter left out of `wrt`
+            // would lose its derivative: a type error instead.
+            bounds.push(quote!(#g: ::ad::__rt::Inactive));
+        }
         if p.active {
             bounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
             let converted = quote!(::ad::__rt::tangent_for(#raw, &#x));
@@ -1374,6 +1379,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                 let g = format_ident!("__AdU{}", i);
                 params.push(param(pm, v, &x, ty));
                 params.push(quote!(#raw: #g));
+                if !active && !model.params.get(i).is_some_and(|p| p.output) {
+                    gbounds.push(quote!(#g: ::ad::__rt::Inactive));
+                }
                 if active {
                     gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
                     let d = j.tangents[ai];
@@ -1448,6 +1456,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                     gparams.push(quote!(#x: #ty));
                     gparams.push(quote!(#raw: #g));
                     call.push(x.clone());
+                    if !active {
+                        gbounds.push(quote!(#g: ::ad::__rt::Inactive));
+                    }
                     if active {
                         gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
                         call.push(quote!(::ad::__rt::tangent_for(#raw, &#x)));

@@ -56,6 +56,33 @@ impl<T: crate::Real> TangentFor<T> for NoTangent {
     }
 }
 
+/// What a caller may pass as the tangent of a parameter the callee leaves
+/// out of `wrt(...)`: only [`NoTangent`]. A caller whose argument depends on
+/// its active inputs would pass its tangent, and the callee would drop it (a
+/// silently wrong derivative): that is a compile error instead.
+///
+/// ```
+/// use ad_runtime::{Inactive, NoTangent};
+///
+/// fn inactive<T: Inactive>(_: T) {}
+/// inactive(NoTangent);
+/// ```
+///
+/// ```compile_fail
+/// fn inactive<T: ad_runtime::Inactive>(_: T) {}
+/// inactive(0.5f64); // an active argument's tangent
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "an argument that depends on the active inputs is passed to a parameter the called \
+               function leaves out of `wrt(...)`: its derivative would be lost",
+    label = "this call's function is differentiated with `wrt(...)` leaving out the parameter",
+    note = "add the parameter to the called function's `#[differentiate(wrt(...))]`, or remove \
+            `wrt(...)` there to differentiate with respect to every parameter"
+)]
+pub trait Inactive {}
+
+impl Inactive for NoTangent {}
+
 /// Converts a caller's tangent (or [`NoTangent`]) for a parameter.
 ///
 /// ```
