@@ -1,0 +1,325 @@
+//! Calls: float functions of the rule table, `nn` and nalgebra functions,
+//! `m.map(closure)`, and calls of other differentiated functions.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_call(&mut self, c: &syn::ExprCall) -> Operand {
+        if let syn::Expr::Path(p) = strip_parens(&c.func) {
+            let segs = &p.path.segments;
+            // `f64::sin(x)`, `f32::powf(x, y)`
+            if p.qself.is_none() && segs.len() >= 2 {
+                let last = &segs[segs.len() - 1];
+                let owner = &segs[segs.len() - 2].ident;
+                if owner == "f64" || owner == "f32" || self.reals.contains(&owner.to_string()) {
+                    let name = last.ident.to_string();
+                    let Some(func) = func(&name) else {
+                        self.errors.spanned(
+                            &last.ident,
+                            format_args!(
+                                "differentiation rule for `{owner}::{name}` is not implemented; \
+                                 the float functions with rules are: {}",
+                                supported_methods()
+                            ),
+                        );
+                        return self.poisoned();
+                    };
+                    let owners = segs.iter().take(segs.len() - 1).map(|s| &s.ident);
+                    let colon = &p.path.leading_colon;
+                    let prefix = quote!(#colon #(#owners)::*);
+                    let args: Vec<&syn::Expr> = c.args.iter().collect();
+                    return self.lower_func_call(
+                        func,
+                        CallStyle::Path(prefix),
+                        &args,
+                        last.ident.span(),
+                        last.ident.span(),
+                    );
+                }
+            }
+            // `DVector::from_element(n, x)` with an active `x` is
+            // `DVector::from_element(n, 1.0) * x`.
+            if p.qself.is_none()
+                && segs.len() >= 2
+                && self.prog.matrix
+                && segs[segs.len() - 1].ident == "from_element"
+                && !c.args.is_empty()
+            {
+                let mut ones = c.clone();
+                let last = ones.args.len() - 1;
+                ones.args[last] = syn::parse_quote!(1.0);
+                let ones = self.opaque(&syn::Expr::Call(ones));
+                let x = self.lower_expr(&c.args[c.args.len() - 1]);
+                return self.temp(
+                    Expr::Bin(
+                        BinOp::Mul,
+                        Box::new(Expr::Use(ones)),
+                        Box::new(Expr::Use(x)),
+                    ),
+                    true,
+                    c.span(),
+                );
+            }
+            // `nn::softmax(&z)`, `ad::nn::softmax(&z)`
+            if p.qself.is_none() && segs.len() >= 2 && segs[segs.len() - 2].ident == "nn" {
+                let last = &segs[segs.len() - 1];
+                let name = last.ident.to_string();
+                if let Some(&(_, module)) = NN_FUNCTIONS.iter().find(|(n, _)| *n == name) {
+                    let args: Vec<&syn::Expr> = c.args.iter().collect();
+                    let op = LaOp {
+                        module,
+                        active_args: &[true],
+                    };
+                    return self.lower_la(op, &args, last.ident.span(), c.span());
+                }
+            }
+            // A call of another differentiated function (or of this one).
+            if p.qself.is_none() && self.local_of(p).is_none() {
+                return self.lower_diff_call(c, &p.path);
+            }
+        }
+        let local =
+            matches!(strip_parens(&c.func), syn::Expr::Path(p) if self.local_of(p).is_some());
+        if local {
+            self.errors.spanned(
+                &c.func,
+                "a call through a variable (a closure, a function pointer or a `dyn Fn` trait \
+                 object) cannot be differentiated: the macro cannot see its body; call a \
+                 `#[differentiate]` function by its path (`g(x)`, `module::g(x)`)",
+            );
+        } else {
+            self.errors.spanned(
+                &c.func,
+                "this call cannot be differentiated: call a function by its path (`g(x)`, `module::g(x)`)",
+            );
+        }
+        self.poisoned()
+    }
+
+    /// `self.g(a, b)` with an active argument: `g` is a differentiated method.
+    pub(super) fn lower_method_call(&mut self, mc: &syn::ExprMethodCall) -> Operand {
+        if let Some(t) = &mc.turbofish {
+            self.errors.spanned(
+                t,
+                "generic arguments in a differentiated call are not supported",
+            );
+            return self.poisoned();
+        }
+        let mut args = vec![Expr::constant(quote!(self))];
+        for a in &mc.args {
+            let op = if self.mentions_varied(a) {
+                self.lower_expr(a)
+            } else {
+                self.opaque(a)
+            };
+            args.push(Expr::Use(op));
+        }
+        self.temp(
+            Expr::Call2 {
+                path: syn::Path::from(mc.method.clone()),
+                args,
+                method: true,
+            },
+            true,
+            mc.span(),
+        )
+    }
+
+    /// `g(a, b)` with an active argument: `g` must be differentiated (or have
+    /// a custom rule); its derivatives are reached through hidden wrappers.
+    pub(super) fn lower_diff_call(&mut self, c: &syn::ExprCall, path: &syn::Path) -> Operand {
+        if path.segments.iter().any(|s| !s.arguments.is_none()) {
+            self.errors.spanned(
+                path,
+                "generic arguments in a differentiated call are not supported: call a non-generic function",
+            );
+            return self.poisoned();
+        }
+        let mut args = Vec::new();
+        for a in &c.args {
+            let op = if self.mentions_varied(a) {
+                self.lower_expr(a)
+            } else {
+                self.opaque(a)
+            };
+            if let Operand::Var(v) = op {
+                if self.prog.vars[v].array && self.var_varied(v) {
+                    self.errors.spanned(
+                        a,
+                        "passing an active array to a call is not supported yet: pass its elements",
+                    );
+                }
+            }
+            args.push(Expr::Use(op));
+        }
+        self.temp(
+            Expr::Call2 {
+                path: path.clone(),
+                args,
+                method: false,
+            },
+            true,
+            c.span(),
+        )
+    }
+
+    pub(super) fn lower_func_call(
+        &mut self,
+        func: Func,
+        style: CallStyle,
+        args: &[&syn::Expr],
+        name_span: Span,
+        span: Span,
+    ) -> Operand {
+        if args.len() != func.arity {
+            self.errors.at(
+                name_span,
+                format_args!(
+                    "`{}` takes {} argument(s) besides the receiver",
+                    func.name,
+                    func.arity - 1
+                ),
+            );
+            return self.poisoned();
+        }
+        let mut ops = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let op = self.lower_expr(a);
+            if !func.active_args[i] && self.is_varied(&op) {
+                self.errors.spanned(
+                    a,
+                    format_args!(
+                        "the exponent of `{}` is an integer and cannot depend on active values: use `powf`",
+                        func.name
+                    ),
+                );
+            }
+            ops.push(Expr::Use(op));
+        }
+        self.temp(Expr::Call(func, style, ops), true, span)
+    }
+
+    /// `m.map(|v| body)`: the body is scalar code, differentiated on its own
+    /// (twice, for second order) into closures the rules of `la::map` call.
+    pub(super) fn lower_map(&mut self, mc: &syn::ExprMethodCall) -> Operand {
+        let closure = match mc.args.first().map(strip_parens) {
+            Some(syn::Expr::Closure(c)) if mc.args.len() == 1 => c,
+            _ => {
+                self.errors.spanned(
+                    &mc.args,
+                    "`.map` on an active value takes a closure `|v| <scalar expression>`",
+                );
+                return self.poisoned();
+            }
+        };
+        let param = match closure.inputs.iter().collect::<Vec<_>>().as_slice() {
+            [syn::Pat::Ident(p)] => Some((p.ident.clone(), None)),
+            [syn::Pat::Type(t)] => match &*t.pat {
+                syn::Pat::Ident(p) => Some((p.ident.clone(), Some((*t.ty).clone()))),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((v, ty)) = param else {
+            self.errors.spanned(
+                &closure.inputs,
+                "a `.map` closure takes one element by name: `|v| ...`",
+            );
+            return self.poisoned();
+        };
+        if closure.asyncness.is_some() || closure.constness.is_some() {
+            self.errors
+                .spanned(closure, "a `.map` closure must be a plain closure");
+            return self.poisoned();
+        }
+        // Captured locals are data: renamed to their versions here, and
+        // required to be inactive.
+        let mut body = (*closure.body).clone();
+        let mut renamer = Renamer {
+            lw: self,
+            reads: Vec::new(),
+            param: Some(v.to_string()),
+            active: Vec::new(),
+        };
+        renamer.visit_expr_mut(&mut body);
+        let (reads, active) = (renamer.reads, renamer.active);
+        for (span, name) in active {
+            self.errors.at(
+                span,
+                format_args!(
+                    "a `.map` closure may read only inactive values besides its element: `{name}` \
+                     is active; pass it through an operator instead (`m * {name}`, \
+                     `m.add_scalar({name})`)"
+                ),
+            );
+        }
+        let ty = ty.unwrap_or_else(|| syn::parse_quote!(f64));
+        let item: syn::ItemFn = syn::parse_quote! {
+            fn __ad_map(#v: #ty) -> #ty { #body }
+        };
+        let model =
+            crate::parse::Model::from_syn(&item, &crate::parse::Options::default(), self.errors);
+        let prog = lower(&model, self.errors);
+        // fd(v, dv) = (f(v), f'(v) dv)
+        let mut p1 = prog.clone();
+        let j1 = crate::tangent::jvp(&mut p1);
+        let (x, dx) = (p1.name(0).clone(), p1.name(j1.tangents[0]).clone());
+        let body1 = crate::emit::emit_body(&p1, &j1.body);
+        // fdd(v, dv, v_t, dv_t): the tangent of fd.
+        let mut p2 = p1.clone();
+        p2.body = j1.body.clone();
+        p2.active_params = vec![0, j1.tangents[0]];
+        let j2 = crate::tangent::jvp(&mut p2);
+        let (xt, dxt) = (
+            p2.name(j2.tangents[0]).clone(),
+            p2.name(j2.tangents[1]).clone(),
+        );
+        let body2 = crate::emit::emit_body(&p2, &j2.body);
+        let f = quote!(|#v| #body);
+        let fd = quote!(|#x, #dx| { #body1 });
+        let fdd = quote!(|#x, #dx, #xt, #dxt| { #body2 });
+        let recv = self.lower_expr(&mc.receiver);
+        let args = vec![
+            Expr::Use(recv),
+            Expr::Opaque(f, reads.clone()),
+            Expr::Opaque(fd, reads.clone()),
+            Expr::Opaque(fdd, reads),
+        ];
+        self.temp(Expr::La(MAP, args), true, mc.span())
+    }
+
+    pub(super) fn lower_la(
+        &mut self,
+        op: LaOp,
+        args: &[&syn::Expr],
+        name_span: Span,
+        span: Span,
+    ) -> Operand {
+        if args.len() != op.active_args.len() {
+            self.errors.at(
+                name_span,
+                format_args!(
+                    "`{}` takes {} argument(s) besides the receiver",
+                    op.module,
+                    op.active_args.len() - 1
+                ),
+            );
+            return self.poisoned();
+        }
+        let mut ops = Vec::new();
+        for (a, &active) in args.iter().zip(op.active_args) {
+            let x = self.lower_expr(a);
+            if !active && self.is_varied(&x) {
+                self.errors.spanned(
+                    a,
+                    format_args!(
+                        "this argument of `{}` is an index: it cannot depend on active values",
+                        op.module
+                    ),
+                );
+            }
+            ops.push(Expr::Use(x));
+        }
+        self.temp(Expr::La(op, ops), true, span)
+    }
+}

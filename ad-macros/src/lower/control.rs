@@ -1,0 +1,253 @@
+//! Control flow: conditions, `if` and `match` (as statements and as
+//! values), and loops.
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// A condition: a `bool`, never active.
+    pub(super) fn lower_condition(&mut self, e: &syn::Expr) -> Expr {
+        if let syn::Expr::Let(l) = strip_parens(e) {
+            self.errors.spanned(
+                l,
+                "`if let` and `while let` are not supported: compare values instead",
+            );
+            return Expr::constant(quote!(false));
+        }
+        match self.opaque_tokens(e) {
+            Some((tokens, reads)) => {
+                Expr::Use(self.temp(Expr::Opaque(tokens, reads), false, e.span()))
+            }
+            None => Expr::constant(quote!(false)),
+        }
+    }
+
+    /// `if` as a statement; with `k`, the rest of the block goes to the
+    /// branches that fall through.
+    pub(super) fn lower_if_stmt(&mut self, i: &syn::ExprIf, k: Option<&Cont>) {
+        let cond = self.lower_condition(&i.cond);
+        let then = self.nested(|lw| lw.lower_stmts(&i.then_branch.stmts, k));
+        let els = match &i.else_branch {
+            None => match k {
+                Some(k) => self.nested(|lw| lw.lower_cont(k)),
+                None => vec![],
+            },
+            Some((_, e)) => match strip_parens(e) {
+                syn::Expr::If(inner) => self.nested(|lw| lw.lower_if_stmt(inner, k)),
+                syn::Expr::Block(b) => self.nested(|lw| lw.lower_stmts(&b.block.stmts, k)),
+                other => {
+                    self.unsupported(other);
+                    vec![]
+                }
+            },
+        };
+        self.stmts.push(Stmt::If { cond, then, els });
+    }
+
+    /// `if` as a value: a slot assigned in each branch.
+    pub(super) fn lower_if_value(&mut self, i: &syn::ExprIf) -> Operand {
+        let slot = self.result_slot();
+        let cond = self.lower_condition(&i.cond);
+        self.in_value += 1;
+        let then = self.nested(|lw| lw.lower_value_block(&i.then_branch, slot));
+        let els = match &i.else_branch {
+            None => {
+                self.errors
+                    .spanned(i, "an `if` used as a value needs an `else`");
+                vec![]
+            }
+            Some((_, e)) => self.nested(|lw| lw.assign_var(slot, e)),
+        };
+        self.in_value -= 1;
+        self.stmts.push(Stmt::If { cond, then, els });
+        Operand::Var(slot)
+    }
+
+    /// The statements of a block, then its tail assigned to `slot`.
+    pub(super) fn lower_value_block(&mut self, block: &syn::Block, slot: VarId) {
+        match block.stmts.split_last() {
+            Some((syn::Stmt::Expr(tail, None), body)) => {
+                self.lower_stmts(body, None);
+                self.assign_var(slot, tail);
+            }
+            _ => self.errors.at(
+                block.brace_token.span.close(),
+                "this block must end with its value (an expression without `;`)",
+            ),
+        }
+    }
+
+    /// `match` on an inactive value: a chain of `if matches!(..)`; as a value
+    /// when `slot` is given.
+    pub(super) fn lower_match(
+        &mut self,
+        m: &syn::ExprMatch,
+        slot: Option<VarId>,
+        k: Option<&Cont>,
+    ) {
+        if self.mentions_varied(&m.expr) {
+            self.errors.spanned(
+                &m.expr,
+                "`match` on an active value is not supported: compare it in an `if`",
+            );
+            return;
+        }
+        let scrutinee = match self.opaque_tokens(&m.expr) {
+            Some((tokens, reads)) => self.temp(Expr::Opaque(tokens, reads), false, m.expr.span()),
+            None => return,
+        };
+        for arm in &m.arms {
+            let mut finder = Bindings { found: None };
+            finder.visit_pat(&arm.pat);
+            if let Some(b) = finder.found {
+                self.errors.spanned(
+                    b,
+                    "patterns that bind names are not supported in `match`: match literals, ranges, `|` and `_`",
+                );
+                return;
+            }
+        }
+        let (s_tokens, s_reads) = self.operand_tokens(&scrutinee);
+        self.lower_arms(&m.arms, &s_tokens, &s_reads, slot, k);
+    }
+
+    pub(super) fn lower_arms(
+        &mut self,
+        arms: &[syn::Arm],
+        scrutinee: &TokenStream,
+        reads: &[VarId],
+        slot: Option<VarId>,
+        k: Option<&Cont>,
+    ) {
+        let Some((arm, rest)) = arms.split_first() else {
+            // No arm matched: unreachable for an exhaustive match.
+            self.stmts.push(Stmt::Opaque(
+                quote!(::core::unreachable!("no arm of the match applies");),
+                vec![],
+            ));
+            return;
+        };
+        let pat = &arm.pat;
+        let catch_all = matches!(pat, syn::Pat::Wild(_)) && arm.guard.is_none();
+        let body = |lw: &mut Self| match slot {
+            Some(slot) => lw.assign_var(slot, &arm.body),
+            None => {
+                let stmt = syn::Stmt::Expr((*arm.body).clone(), Some(Default::default()));
+                lw.lower_stmts(std::slice::from_ref(&stmt), k);
+            }
+        };
+        if catch_all {
+            let block = self.nested(body);
+            self.stmts.extend(block);
+            return;
+        }
+        let guard = arm.guard.as_ref().map(|(i, g)| quote!(#i #g));
+        let mut reads = reads.to_vec();
+        let guard_tokens = match &arm.guard {
+            Some((_, g)) => match self.opaque_tokens(g) {
+                Some((t, r)) => {
+                    reads.extend(r);
+                    let i = &arm.guard.as_ref().map(|(i, _)| *i);
+                    Some(quote!(#i #t))
+                }
+                None => guard,
+            },
+            None => None,
+        };
+        let cond = self.temp(
+            Expr::Opaque(
+                quote!(::core::matches!(#scrutinee, #pat #guard_tokens)),
+                reads.clone(),
+            ),
+            false,
+            arm.pat.span(),
+        );
+        let then = self.nested(body);
+        let els = self.nested(|lw| lw.lower_arms(rest, scrutinee, &reads, slot, k));
+        self.stmts.push(Stmt::If {
+            cond: Expr::Use(cond),
+            then,
+            els,
+        });
+    }
+
+    pub(super) fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
+        let saved_value = std::mem::take(&mut self.in_value);
+        self.loop_depth += 1;
+        let body = self.nested(f);
+        self.loop_depth -= 1;
+        self.in_value = saved_value;
+        body
+    }
+
+    pub(super) fn check_label(&mut self, label: &Option<syn::Label>) {
+        if let Some(l) = label {
+            self.errors
+                .spanned(&l.name, "loop labels are not supported: use a flag");
+        }
+    }
+
+    pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
+        self.check_label(&f.label);
+        if self.mentions_varied(&f.expr) {
+            self.errors.spanned(
+                &f.expr,
+                "a `for` loop cannot iterate over active values: iterate over indices (`for i in 0..x.len()`) and read `x[i]`",
+            );
+            return;
+        }
+        let Some((iter, reads)) = self.opaque_tokens(&f.expr) else {
+            return;
+        };
+        let ident = match &*f.pat {
+            syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                Some(pi.ident.clone())
+            }
+            syn::Pat::Wild(_) => None,
+            other => {
+                self.errors
+                    .spanned(other, "bind the loop variable to a name or `_`");
+                return;
+            }
+        };
+        let mut var = None;
+        let body = self.loop_body(|lw| {
+            if let Some(ident) = &ident {
+                let name = lw.prog.names.claim(&ident.to_string(), ident.span());
+                let v = lw.new_var(name, VarKind::Local, false);
+                lw.bind(ident, v, false);
+                var = Some(v);
+            }
+            lw.lower_stmts(&f.body.stmts, None);
+        });
+        self.stmts.push(Stmt::Loop {
+            header: Header::For { var, iter, reads },
+            body,
+        });
+    }
+
+    pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
+        self.check_label(&w.label);
+        let body = self.loop_body(|lw| {
+            let cond = lw.lower_condition(&w.cond);
+            let then = lw.nested(|lw| lw.lower_stmts(&w.body.stmts, None));
+            lw.stmts.push(Stmt::If {
+                cond,
+                then,
+                els: vec![Stmt::Break],
+            });
+        });
+        self.stmts.push(Stmt::Loop {
+            header: Header::Infinite,
+            body,
+        });
+    }
+
+    pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
+        self.check_label(&l.label);
+        let body = self.loop_body(|lw| lw.lower_stmts(&l.body.stmts, None));
+        self.stmts.push(Stmt::Loop {
+            header: Header::Infinite,
+            body,
+        });
+    }
+}

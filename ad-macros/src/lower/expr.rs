@@ -1,0 +1,408 @@
+//! Expressions: what stays verbatim (inactive code), operators, literals,
+//! `vec!`, blocks, and methods of the rule table.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn macro_error(&mut self, mac: &syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        self.errors.spanned(
+            mac,
+            format_args!(
+                "macros are not supported in a differentiated function (`{name}!`), except `vec!`: \
+                 the derivative functions would repeat its effect or could not see through it; \
+                 move it to the caller"
+            ),
+        );
+    }
+
+    // ----- expressions -----------------------------------------------------
+
+    /// Whether `e` reads a variable that depends on an active input.
+    pub(super) fn mentions_varied(&self, e: &syn::Expr) -> bool {
+        struct Finder<'a, 'b> {
+            lw: &'a Lowerer<'b>,
+            found: bool,
+        }
+        impl<'ast> Visit<'ast> for Finder<'_, '_> {
+            fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if let Some(v) = self.lw.local_of(p) {
+                    self.found |= self.lw.var_varied(v);
+                }
+            }
+            // `x.len()`, `x.floor()`, `x as usize`: no derivative flows out.
+            fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+                if !NON_DIFFERENTIABLE.contains(&m.method.to_string().as_str()) {
+                    syn::visit::visit_expr_method_call(self, m);
+                }
+            }
+            fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+                if crate::parse::float_of_in(&c.ty, self.lw.reals).is_some() {
+                    syn::visit::visit_expr_cast(self, c);
+                }
+            }
+            fn visit_macro(&mut self, m: &'ast syn::Macro) {
+                let mut idents = HashSet::new();
+                collect_idents(m.tokens.clone(), &mut idents);
+                for i in idents {
+                    if let Some(b) = self.lw.lookup(&i) {
+                        self.found |= self.lw.var_varied(b.var);
+                    }
+                }
+            }
+        }
+        let mut f = Finder {
+            lw: self,
+            found: false,
+        };
+        f.visit_expr(e);
+        f.found
+    }
+
+    /// Verbatim tokens of an inactive expression, local names renamed to
+    /// their current versions, and the variables it reads; `None` (with
+    /// errors) if it has unsupported constructs.
+    pub(super) fn opaque_tokens(&mut self, e: &syn::Expr) -> Option<(TokenStream, Vec<VarId>)> {
+        let mut checker = Unsupported {
+            errors: Vec::new(),
+            inactive: true,
+        };
+        checker.visit_expr(e);
+        if !checker.errors.is_empty() {
+            for err in checker.errors {
+                self.errors.push(err);
+            }
+            return None;
+        }
+        let mut e = e.clone();
+        let mut renamer = Renamer {
+            lw: self,
+            reads: Vec::new(),
+            param: None,
+            active: Vec::new(),
+        };
+        renamer.visit_expr_mut(&mut e);
+        let reads = renamer.reads;
+        Some((e.to_token_stream(), reads))
+    }
+
+    /// An inactive expression as an operand.
+    pub(super) fn opaque(&mut self, e: &syn::Expr) -> Operand {
+        match strip_parens(e) {
+            syn::Expr::Lit(l) => return Operand::Const(l.to_token_stream()),
+            syn::Expr::Path(p) => {
+                if let Some(v) = self.local_of(p) {
+                    return Operand::Var(v);
+                }
+                if let Some((tokens, _)) = self.opaque_tokens(e) {
+                    return Operand::Const(tokens);
+                }
+                return self.poisoned();
+            }
+            _ => {}
+        }
+        match self.opaque_tokens(e) {
+            Some((tokens, reads)) => self.temp(Expr::Opaque(tokens, reads), false, e.span()),
+            None => self.poisoned(),
+        }
+    }
+
+    pub(super) fn lower_expr(&mut self, e: &syn::Expr) -> Operand {
+        if !self.mentions_varied(e) {
+            match strip_parens(e) {
+                // Arrays are built structurally even from constants: their
+                // elements may be written with active values later.
+                syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.lower_vec(m),
+                syn::Expr::Array(_) | syn::Expr::Repeat(_) => {}
+                _ => return self.opaque(e),
+            }
+        }
+        match e {
+            syn::Expr::Paren(p) => self.lower_expr(&p.expr),
+            syn::Expr::Group(g) => self.lower_expr(&g.expr),
+            syn::Expr::Path(p) => match self.local_of(p) {
+                Some(v) => Operand::Var(v),
+                None => self.opaque(e),
+            },
+            syn::Expr::Unary(u) => match u.op {
+                syn::UnOp::Neg(minus) => {
+                    let a = self.lower_expr(&u.expr);
+                    self.temp(Expr::Neg(Box::new(Expr::Use(a))), true, minus.span)
+                }
+                syn::UnOp::Not(_) => self.opaque(e),
+                _ => {
+                    self.errors.spanned(
+                        u.op,
+                        "dereferencing active values is not supported: pass scalars by value",
+                    );
+                    self.poisoned()
+                }
+            },
+            // `&a * &b` on nalgebra values: the derivative code borrows
+            // operands itself.
+            syn::Expr::Reference(r) if r.mutability.is_none() => self.lower_expr(&r.expr),
+            syn::Expr::Binary(b) => self.lower_binary(b),
+            syn::Expr::MethodCall(mc) => self.lower_method(mc),
+            syn::Expr::Call(c) => self.lower_call(c),
+            syn::Expr::Cast(c) => {
+                if crate::parse::float_of_in(&c.ty, self.reals).is_some() {
+                    let a = self.lower_expr(&c.expr);
+                    self.temp(
+                        Expr::Cast(Box::new(Expr::Use(a)), c.ty.clone()),
+                        true,
+                        c.as_token.span,
+                    )
+                } else {
+                    // A cast to an integer carries no derivative.
+                    self.opaque(e)
+                }
+            }
+            syn::Expr::Index(ix) => {
+                // With nalgebra values, any variable may be a vector or a
+                // matrix read by element (`v[i]`, `m[(i, j)]`).
+                let matrix = self.prog.matrix;
+                let arr = match strip_parens(&ix.expr) {
+                    syn::Expr::Path(p) => self
+                        .local_of(p)
+                        .filter(|v| matrix || self.prog.vars[*v].array),
+                    // `(a * b)[0]`: an element of a computed value.
+                    base if matrix => match self.lower_expr(base) {
+                        Operand::Var(v) => Some(v),
+                        Operand::Const(_) => None,
+                    },
+                    _ => None,
+                };
+                let Some(arr) = arr else {
+                    self.errors.spanned(
+                        &ix.expr,
+                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, `Vec<f64>`) and on nalgebra values",
+                    );
+                    return self.poisoned();
+                };
+                let index = self.lower_index(&ix.index);
+                self.temp(
+                    Expr::Index(arr, Box::new(index)),
+                    true,
+                    ix.bracket_token.span.join(),
+                )
+            }
+            syn::Expr::Block(b) if b.label.is_none() => self.lower_block_expr(&b.block),
+            syn::Expr::If(i) => self.lower_if_value(i),
+            syn::Expr::Match(m) => {
+                let slot = self.result_slot();
+                self.in_value += 1;
+                self.lower_match(m, Some(slot), None);
+                self.in_value -= 1;
+                Operand::Var(slot)
+            }
+            syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => self.lower_vec(m),
+            syn::Expr::Array(a) => {
+                let elems = a
+                    .elems
+                    .iter()
+                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .collect();
+                self.array_temp(Expr::List { vec: false, elems }, a.span())
+            }
+            syn::Expr::Repeat(r) => {
+                let elem = self.lower_expr(&r.expr);
+                let len = r.len.to_token_stream();
+                self.array_temp(
+                    Expr::Repeat {
+                        vec: false,
+                        elem: Box::new(Expr::Use(elem)),
+                        len,
+                    },
+                    r.span(),
+                )
+            }
+            syn::Expr::Assign(_) => {
+                self.errors
+                    .spanned(e, "an assignment is a statement here: end it with `;`");
+                self.poisoned()
+            }
+            _ => {
+                self.unsupported(e);
+                self.poisoned()
+            }
+        }
+    }
+
+    /// A new array temporary.
+    pub(super) fn array_temp(&mut self, expr: Expr, span: Span) -> Operand {
+        let varied = self.is_varied_expr(&expr);
+        let op = self.temp(expr, varied, span);
+        if let Operand::Var(v) = op {
+            self.prog.vars[v].array = true;
+        }
+        op
+    }
+
+    /// `vec![a; n]` and `vec![a, b, ..]`.
+    pub(super) fn lower_vec(&mut self, m: &syn::ExprMacro) -> Operand {
+        let tokens = m.mac.tokens.clone();
+        let repeat = syn::parse::Parser::parse2(
+            |input: syn::parse::ParseStream| {
+                let elem: syn::Expr = input.parse()?;
+                input.parse::<syn::Token![;]>()?;
+                let len: syn::Expr = input.parse()?;
+                Ok((elem, len))
+            },
+            tokens.clone(),
+        );
+        if let Ok((elem, len)) = repeat {
+            if self.mentions_varied(&len) {
+                self.errors.spanned(
+                    &len,
+                    "the length of a `vec!` cannot depend on active values",
+                );
+                return self.poisoned();
+            }
+            let elem = self.lower_expr(&elem);
+            let Some((len, _)) = self.opaque_tokens(&len) else {
+                return self.poisoned();
+            };
+            return self.array_temp(
+                Expr::Repeat {
+                    vec: true,
+                    elem: Box::new(Expr::Use(elem)),
+                    len,
+                },
+                m.span(),
+            );
+        }
+        let list = syn::parse::Parser::parse2(
+            syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            tokens,
+        );
+        match list {
+            Ok(elems) => {
+                let elems = elems
+                    .iter()
+                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .collect();
+                self.array_temp(Expr::List { vec: true, elems }, m.span())
+            }
+            Err(e) => {
+                self.errors.push(e);
+                self.poisoned()
+            }
+        }
+    }
+
+    pub(super) fn lower_block_expr(&mut self, block: &syn::Block) -> Operand {
+        let slot = self.result_slot();
+        self.in_value += 1;
+        let stmts = self.nested(|lw| lw.lower_value_block(block, slot));
+        self.in_value -= 1;
+        self.stmts.extend(stmts);
+        Operand::Var(slot)
+    }
+
+    pub(super) fn lower_binary(&mut self, b: &syn::ExprBinary) -> Operand {
+        let op = match b.op {
+            syn::BinOp::Add(_) => BinOp::Add,
+            syn::BinOp::Sub(_) => BinOp::Sub,
+            syn::BinOp::Mul(_) => BinOp::Mul,
+            syn::BinOp::Div(_) => BinOp::Div,
+            syn::BinOp::Lt(_)
+            | syn::BinOp::Le(_)
+            | syn::BinOp::Gt(_)
+            | syn::BinOp::Ge(_)
+            | syn::BinOp::Eq(_)
+            | syn::BinOp::Ne(_)
+            | syn::BinOp::And(_)
+            | syn::BinOp::Or(_) => {
+                // A comparison is a `bool`: no derivative, kept verbatim.
+                let e = syn::Expr::Binary(b.clone());
+                return match self.opaque_tokens(&e) {
+                    Some((tokens, reads)) => {
+                        self.temp(Expr::Opaque(tokens, reads), false, b.span())
+                    }
+                    None => self.poisoned(),
+                };
+            }
+            _ if is_compound_assign(&b.op) => {
+                self.errors.spanned(
+                    b,
+                    "a compound assignment is a statement here: end it with `;`",
+                );
+                return self.poisoned();
+            }
+            _ => {
+                self.errors.spanned(
+                    b.op,
+                    "this operator has no derivative rule: on active values the supported operators are `+`, `-`, `*`, `/` and unary `-`",
+                );
+                return self.poisoned();
+            }
+        };
+        let l = self.lower_expr(&b.left);
+        let r = self.lower_expr(&b.right);
+        // Spanned at the operator, as rustc reports operator errors: a type
+        // error then lands on the user's `*` once, not on the attribute.
+        self.temp(
+            Expr::Bin(op, Box::new(Expr::Use(l)), Box::new(Expr::Use(r))),
+            true,
+            b.op.span(),
+        )
+    }
+
+    pub(super) fn lower_method(&mut self, mc: &syn::ExprMethodCall) -> Operand {
+        let name = mc.method.to_string();
+        if NON_DIFFERENTIABLE.contains(&name.as_str()) {
+            return self.opaque(&syn::Expr::MethodCall(mc.clone()));
+        }
+        let on_self =
+            matches!(strip_parens(&mc.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
+        if on_self && func(&name).is_none() {
+            return self.lower_method_call(mc);
+        }
+        if name == "clone" && mc.args.is_empty() {
+            // A copy: the derivative code copies what it needs itself.
+            return self.lower_expr(&mc.receiver);
+        }
+        if name == "map" && self.prog.matrix {
+            return self.lower_map(mc);
+        }
+        if let Some(op) = la_method(&name).filter(|_| self.prog.matrix) {
+            let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
+                .chain(mc.args.iter())
+                .collect();
+            return self.lower_la(op, &args, mc.method.span(), mc.span());
+        }
+        let Some(func) = func(&name) else {
+            self.errors.spanned(
+                &mc.method,
+                format_args!(
+                    "differentiation rule for method `{name}` is not implemented; the float \
+                     methods with rules are: {}; the nalgebra methods with rules are: {}; a \
+                     method of `self` must be differentiated (`#[differentiate]`) to be called \
+                     with active arguments",
+                    supported_methods(),
+                    la_methods()
+                ),
+            );
+            return self.poisoned();
+        };
+        if let Some(t) = &mc.turbofish {
+            self.errors
+                .spanned(t, "remove the turbofish: float methods are not generic");
+        }
+        let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
+            .chain(mc.args.iter())
+            .collect();
+        self.lower_func_call(
+            func,
+            CallStyle::Method,
+            &args,
+            mc.method.span(),
+            mc.method.span(),
+        )
+    }
+}

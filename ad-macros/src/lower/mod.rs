@@ -1,0 +1,519 @@
+//! Function body -> IR in A-normal form (one primitive per statement).
+//!
+//! Expressions that read no active value are kept verbatim as constants
+//! (`Expr::Opaque`), with the local names they mention renamed; only
+//! expressions on active values are broken into primitives. Anything outside
+//! the supported subset is reported with what to write instead, and lowering
+//! goes on so that every mistake is reported in one build.
+//!
+//! As `rustc_ast_lowering`, one `impl Lowerer` block per construct family:
+//! this file has the shared state, the entry point and the bindings;
+//! `stmt.rs` statements, `control.rs` branches and loops, `expr.rs`
+//! expressions, `call.rs` calls, `rules.rs` the tables of functions with
+//! rules, `unsupported.rs` what is rejected and how.
+
+use crate::error::Errors;
+use crate::ir::{
+    AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, Names, Operand, Place, Program,
+    Stmt, VarId, VarKind,
+};
+use crate::parse::Model;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{quote, ToTokens};
+use std::collections::{HashMap, HashSet};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+
+mod call;
+mod control;
+mod expr;
+mod rules;
+mod stmt;
+mod unsupported;
+
+use rules::*;
+pub use rules::{func, la_op};
+use unsupported::*;
+
+struct Binding {
+    var: VarId,
+    mutable: bool,
+}
+
+/// The rest of enclosing blocks, to lower at the fall-through points of a
+/// statement that may leave its block early (`if c { return x; } rest`
+/// becomes `if c { ret = x } else { rest }`), with the scopes it sees.
+struct Cont<'a> {
+    stmts: &'a [syn::Stmt],
+    scopes: Vec<HashMap<String, Binding>>,
+    next: Option<&'a Cont<'a>>,
+}
+
+impl Clone for Binding {
+    fn clone(&self) -> Binding {
+        Binding {
+            var: self.var,
+            mutable: self.mutable,
+        }
+    }
+}
+
+struct Lowerer<'e> {
+    prog: Program,
+    errors: &'e mut Errors,
+    scopes: Vec<HashMap<String, Binding>>,
+    /// Whether each variable depends on an active input (forward activity,
+    /// maintained while lowering to decide what stays verbatim).
+    varied: Vec<bool>,
+    /// The user's name of each variable (for the slot hints).
+    user_names: HashMap<VarId, String>,
+    stmts: Vec<Stmt>,
+    /// Nesting of the current statement in branches and loops.
+    depth: usize,
+    loop_depth: usize,
+    /// Inside an `if` or block used as a value: no early exits.
+    in_value: usize,
+    /// Names reassigned inside a branch or loop: their bindings are slots.
+    slot_names: &'e HashSet<String>,
+    /// Slots and arrays known (from an earlier round) to become varied.
+    hint: &'e HashSet<String>,
+    /// Slots and arrays that became varied in this round.
+    varied_names: HashSet<String>,
+    /// The result slot, when the function has an early `return`.
+    ret: Option<VarId>,
+    /// Type parameters bounded by `Real` (`T::sin(x)` is a float function).
+    reals: &'e HashSet<String>,
+    /// Set by a `return` inside a loop, which then breaks out.
+    returned: Option<VarId>,
+}
+
+/// Every identifier in a token stream (to reserve the user's names).
+fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(i) => {
+                out.insert(i.to_string().trim_start_matches("r#").to_owned());
+            }
+            TokenTree::Group(g) => collect_idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// Facts about the body found before lowering.
+#[derive(Default)]
+struct Prescan {
+    /// Names assigned (`=`, `op=`) inside a branch or a loop.
+    slot_names: HashSet<String>,
+    has_return: bool,
+    return_in_loop: bool,
+}
+
+impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
+    fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+        self.target(&a.left);
+        syn::visit::visit_expr_assign(self, a);
+    }
+    fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+        if is_compound_assign(&b.op) {
+            self.target(&b.left);
+        }
+        syn::visit::visit_expr_binary(self, b);
+    }
+    fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        self.facts.has_return = true;
+        self.facts.return_in_loop |= self.loops > 0;
+        syn::visit::visit_expr_return(self, r);
+    }
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        self.nested(false, |v| syn::visit::visit_expr_if(v, e));
+    }
+    fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
+        self.nested(false, |v| syn::visit::visit_expr_match(v, e));
+    }
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        self.nested(true, |v| syn::visit::visit_expr_for_loop(v, e));
+    }
+    fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+        self.nested(true, |v| syn::visit::visit_expr_while(v, e));
+    }
+    fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+        self.nested(true, |v| syn::visit::visit_expr_loop(v, e));
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+struct PrescanVisitor<'a> {
+    facts: &'a mut Prescan,
+    compound: usize,
+    loops: usize,
+}
+
+impl PrescanVisitor<'_> {
+    /// Visits a branch or (`is_loop`) a loop body.
+    fn nested(&mut self, is_loop: bool, f: impl FnOnce(&mut Self)) {
+        self.compound += 1;
+        self.loops += usize::from(is_loop);
+        f(self);
+        self.loops -= usize::from(is_loop);
+        self.compound -= 1;
+    }
+
+    fn target(&mut self, left: &syn::Expr) {
+        if self.compound == 0 {
+            return;
+        }
+        if let syn::Expr::Path(p) = strip_parens(left) {
+            if let Some(i) = p.path.get_ident() {
+                self.facts.slot_names.insert(i.unraw().to_string());
+            }
+        }
+    }
+}
+
+/// Whether a statement may leave its enclosing block early: a `return`, or a
+/// `break`/`continue` of a loop outside it.
+fn may_exit(stmt: &syn::Stmt) -> bool {
+    struct Exits {
+        loops: usize,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Exits {
+        fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
+            self.found = true;
+        }
+        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
+            self.found |= self.loops == 0;
+        }
+        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
+            self.found |= self.loops == 0;
+        }
+        fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+            self.loops += 1;
+            syn::visit::visit_expr_for_loop(self, e);
+            self.loops -= 1;
+        }
+        fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+            self.loops += 1;
+            syn::visit::visit_expr_while(self, e);
+            self.loops -= 1;
+        }
+        fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+            self.loops += 1;
+            syn::visit::visit_expr_loop(self, e);
+            self.loops -= 1;
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut v = Exits {
+        loops: 0,
+        found: false,
+    };
+    v.visit_stmt(stmt);
+    v.found
+}
+
+/// Lowers the body of the modelled function.
+///
+/// Whether a slot (a variable reassigned in a loop) is active can depend on
+/// assignments that come after its reads, so lowering runs again with what
+/// the previous round found until nothing changes.
+pub fn lower(model: &Model, errors: &mut Errors) -> Program {
+    let mut facts = Prescan::default();
+    PrescanVisitor {
+        facts: &mut facts,
+        compound: 0,
+        loops: 0,
+    }
+    .visit_block(&model.item.block);
+    let mut hint = HashSet::new();
+    for _round in 0..16 {
+        let mut round_errors = Errors::default();
+        let (prog, varied) = lower_round(model, &mut round_errors, &facts, &hint);
+        if varied.is_subset(&hint) {
+            errors.extend(round_errors);
+            return prog;
+        }
+        hint.extend(varied);
+    }
+    let (prog, _) = lower_round(model, errors, &facts, &hint);
+    prog
+}
+
+fn lower_round(
+    model: &Model,
+    errors: &mut Errors,
+    facts: &Prescan,
+    hint: &HashSet<String>,
+) -> (Program, HashSet<String>) {
+    let mut reserved = HashSet::new();
+    collect_idents(model.item.to_token_stream(), &mut reserved);
+    let mut lw = Lowerer {
+        prog: Program {
+            vars: Vec::new(),
+            names: Names::new(reserved),
+            body: Body::default(),
+            active_params: Vec::new(),
+            outputs: Vec::new(),
+            matrix: model.matrix,
+        },
+        errors,
+        scopes: vec![HashMap::new()],
+        varied: Vec::new(),
+        user_names: HashMap::new(),
+        stmts: Vec::new(),
+        depth: 0,
+        loop_depth: 0,
+        in_value: 0,
+        slot_names: &facts.slot_names,
+        hint,
+        varied_names: HashSet::new(),
+        ret: None,
+        returned: None,
+        reals: &model.reals,
+    };
+    for (i, p) in model.params.iter().enumerate() {
+        let name = lw.prog.names.claim(&p.ident.to_string(), p.ident.span());
+        let v = lw.new_var(name, VarKind::Param(i), p.active);
+        lw.user_names.insert(v, p.ident.unraw().to_string());
+        lw.prog.vars[v].array = p.array;
+        lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
+        lw.prog.vars[v].scalar = crate::parse::float_of_in(&p.ty, &model.reals).is_some();
+        lw.prog.vars[v].mutable = p.mutable;
+        lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
+        if p.active {
+            lw.prog.active_params.push(v);
+        }
+        if p.output {
+            lw.prog.outputs.push(v);
+        }
+        lw.bind(&p.ident, v, p.mutable || p.output);
+    }
+    if facts.has_return {
+        let name = lw.prog.names.fresh("ret", Span::call_site());
+        let v = lw.new_var(name, VarKind::Temp, false);
+        lw.prog.vars[v].slot = true;
+        lw.stmts.push(Stmt::Let {
+            var: v,
+            ty: Some(Box::new(model.ret.clone())),
+            expr: default_value(),
+            span: Span::call_site(),
+        });
+        lw.ret = Some(v);
+        if facts.return_in_loop {
+            let name = lw.prog.names.fresh("returned", Span::call_site());
+            let f = lw.new_var(name, VarKind::Temp, false);
+            lw.prog.vars[f].slot = true;
+            lw.stmts.push(Stmt::Let {
+                var: f,
+                ty: None,
+                expr: Expr::constant(quote!(false)),
+                span: Span::call_site(),
+            });
+            lw.returned = Some(f);
+        }
+    }
+    let ret = lw.lower_fn_block(&model.item.block, model.has_output);
+    let ret = match (ret, lw.ret) {
+        (_, Some(slot)) => vec![Expr::var(slot)],
+        (Some(op), None) => vec![Expr::Use(op)],
+        (None, None) => vec![],
+    };
+    lw.prog.body = Body {
+        stmts: lw.stmts,
+        ret,
+    };
+    (lw.prog, lw.varied_names)
+}
+
+fn default_value() -> Expr {
+    Expr::Fresh {
+        stack: false,
+        words: false,
+    }
+}
+
+impl Lowerer<'_> {
+    pub(super) fn new_var(&mut self, name: syn::Ident, kind: VarKind, varied: bool) -> VarId {
+        let v = self.prog.new_var(name, kind);
+        self.varied.push(varied);
+        v
+    }
+
+    pub(super) fn bind(&mut self, ident: &syn::Ident, var: VarId, mutable: bool) {
+        let key = ident.unraw().to_string();
+        self.user_names.insert(var, key.clone());
+        self.scopes
+            .last_mut()
+            .expect("the scope stack is never empty")
+            .insert(key, Binding { var, mutable });
+    }
+
+    pub(super) fn lookup(&self, name: &str) -> Option<&Binding> {
+        self.scopes.iter().rev().find_map(|s| s.get(name))
+    }
+
+    /// The local a path expression names, if it is a plain local name.
+    pub(super) fn local_of(&self, path: &syn::ExprPath) -> Option<VarId> {
+        if path.qself.is_some() {
+            return None;
+        }
+        let ident = path.path.get_ident()?;
+        self.lookup(&ident.unraw().to_string()).map(|b| b.var)
+    }
+
+    /// Whether a variable depends on an active input. Slots and arrays may
+    /// become varied later in a loop: the hint says so from the last round.
+    pub(super) fn var_varied(&self, v: VarId) -> bool {
+        self.varied[v]
+            || ((self.prog.vars[v].slot || self.prog.vars[v].array)
+                && self
+                    .user_names
+                    .get(&v)
+                    .is_some_and(|n| self.hint.contains(n)))
+    }
+
+    pub(super) fn is_varied(&self, op: &Operand) -> bool {
+        match op {
+            Operand::Var(v) => self.var_varied(*v),
+            Operand::Const(_) => false,
+        }
+    }
+
+    /// Records that a slot or array receives a varied value.
+    pub(super) fn mark_varied(&mut self, v: VarId) {
+        self.varied[v] = true;
+        if let Some(n) = self.user_names.get(&v) {
+            self.varied_names.insert(n.clone());
+        }
+    }
+
+    /// A new temporary holding `expr`.
+    pub(super) fn temp(&mut self, expr: Expr, varied: bool, span: Span) -> Operand {
+        let name = self.prog.names.fresh("t", Span::call_site());
+        let v = self.new_var(name, VarKind::Temp, varied);
+        self.stmts.push(Stmt::Let {
+            var: v,
+            ty: None,
+            expr,
+            span,
+        });
+        Operand::Var(v)
+    }
+
+    /// A new slot initialised to `Default::default()`, for the value of an
+    /// `if` or `match` expression.
+    pub(super) fn result_slot(&mut self) -> VarId {
+        let name = self.prog.names.fresh("t", Span::call_site());
+        let v = self.new_var(name, VarKind::Temp, false);
+        self.prog.vars[v].slot = true;
+        self.stmts.push(Stmt::Let {
+            var: v,
+            ty: None,
+            expr: default_value(),
+            span: Span::call_site(),
+        });
+        v
+    }
+
+    /// Placeholder after an error, so lowering can go on.
+    pub(super) fn poisoned(&self) -> Operand {
+        Operand::Const(quote!(0.0))
+    }
+
+    /// Lowers a nested block of statements in its own scope and returns it.
+    pub(super) fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
+        let outer = std::mem::take(&mut self.stmts);
+        self.scopes.push(HashMap::new());
+        self.depth += 1;
+        f(self);
+        self.depth -= 1;
+        self.scopes.pop();
+        std::mem::replace(&mut self.stmts, outer)
+    }
+
+    // ----- statements ------------------------------------------------------
+}
+
+/// Finds a name bound by a pattern.
+struct Bindings {
+    found: Option<syn::Ident>,
+}
+
+impl<'ast> Visit<'ast> for Bindings {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.found.get_or_insert(p.ident.clone());
+    }
+}
+
+fn bin_tokens(op: BinOp) -> TokenStream {
+    match op {
+        BinOp::Add => quote!(+),
+        BinOp::Sub => quote!(-),
+        BinOp::Mul => quote!(*),
+        BinOp::Div => quote!(/),
+    }
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    matches!(
+        op,
+        syn::BinOp::AddAssign(_)
+            | syn::BinOp::SubAssign(_)
+            | syn::BinOp::MulAssign(_)
+            | syn::BinOp::DivAssign(_)
+            | syn::BinOp::RemAssign(_)
+            | syn::BinOp::BitXorAssign(_)
+            | syn::BinOp::BitAndAssign(_)
+            | syn::BinOp::BitOrAssign(_)
+            | syn::BinOp::ShlAssign(_)
+            | syn::BinOp::ShrAssign(_)
+    )
+}
+
+fn strip_parens(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip_parens(&p.expr),
+        syn::Expr::Group(g) => strip_parens(&g.expr),
+        e => e,
+    }
+}
+
+/// Renames the local names an inactive expression reads to their current
+/// versions (`x` -> `x_2` after two reassignments).
+/// Renames the locals an inactive expression reads to their current
+/// versions, and notes them; for the body of a `.map` closure, leaves its
+/// parameter alone and notes the active locals it captures.
+struct Renamer<'a, 'b> {
+    lw: &'a Lowerer<'b>,
+    reads: Vec<VarId>,
+    /// The closure's parameter, which is not a local of the function.
+    param: Option<String>,
+    /// Active locals read: `(span, name)`.
+    active: Vec<(Span, String)>,
+}
+
+impl VisitMut for Renamer<'_, '_> {
+    fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
+        if self.param.as_deref().is_some_and(|n| p.path.is_ident(n)) {
+            return;
+        }
+        if let Some(v) = self.lw.local_of(p) {
+            if self.lw.var_varied(v) {
+                self.active
+                    .push((p.span(), p.path.to_token_stream().to_string()));
+            }
+            if !self.reads.contains(&v) {
+                self.reads.push(v);
+            }
+            let mut ident = self.lw.prog.name(v).clone();
+            if let Some(old) = p.path.get_ident() {
+                ident.set_span(old.span());
+            }
+            p.path = syn::Path::from(ident);
+        }
+    }
+}

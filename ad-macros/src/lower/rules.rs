@@ -1,0 +1,144 @@
+//! The tables of what has rules: float functions, nalgebra methods, `nn`
+//! functions.
+
+use super::*;
+
+pub(super) const UNARY: &[&str] = &[
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "recip", "abs",
+    "signum",
+];
+pub(super) const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "log"];
+
+/// Methods whose result carries no derivative (a `bool`, an integer, or a
+/// piecewise-constant float): their calls are constants, even on active values.
+pub(super) const NON_DIFFERENTIABLE: &[&str] = &[
+    "floor",
+    "ceil",
+    "round",
+    "round_ties_even",
+    "trunc",
+    "is_nan",
+    "is_finite",
+    "is_infinite",
+    "is_normal",
+    "is_subnormal",
+    "is_sign_positive",
+    "is_sign_negative",
+    "classify",
+    "to_bits",
+    "partial_cmp",
+    "total_cmp",
+    "len",
+    "is_empty",
+    "nrows",
+    "ncols",
+    "shape",
+];
+
+/// nalgebra methods with rules in `ad_runtime::la`: name, runtime module,
+/// which arguments (receiver first) carry a derivative.
+pub(super) const LA_METHODS: &[(&str, &str, &[bool])] = &[
+    ("transpose", "la::transpose", &[true]),
+    ("sum", "la::sum", &[true]),
+    ("mean", "la::mean", &[true]),
+    ("norm", "la::norm", &[true]),
+    ("norm_squared", "la::norm_squared", &[true]),
+    ("dot", "la::dot", &[true, true]),
+    ("component_mul", "la::component_mul", &[true, true]),
+    ("component_div", "la::component_div", &[true, true]),
+    ("add_scalar", "la::add_scalar", &[true, true]),
+    ("column", "la::column", &[true, false]),
+    ("row", "la::row", &[true, false]),
+];
+
+/// `m.map(f)`: the receiver, then `f` and its two derivatives (closures).
+pub(super) const MAP: LaOp = LaOp {
+    module: "la::map",
+    active_args: &[true, false, false, false],
+};
+
+/// The `la`/`nn` operation with rules in `module`, for rules that need to
+/// know which arguments carry no derivative (the closures of `map`, indices).
+pub fn la_op(module: &str) -> Option<LaOp> {
+    if module == MAP.module {
+        return Some(MAP);
+    }
+    LA_METHODS
+        .iter()
+        .find(|(_, m, _)| *m == module)
+        .map(|&(_, module, active_args)| LaOp {
+            module,
+            active_args,
+        })
+}
+
+/// Functions of `ad::nn` with rules, called as `nn::softmax(&z)`.
+pub(super) const NN_FUNCTIONS: &[(&str, &str)] = &[
+    ("sigmoid", "nn::sigmoid"),
+    ("tanh", "nn::tanh"),
+    ("relu", "nn::relu"),
+    ("softmax", "nn::softmax"),
+    ("log_softmax", "nn::log_softmax"),
+    ("logsumexp", "nn::logsumexp"),
+];
+
+pub(super) fn la_method(name: &str) -> Option<LaOp> {
+    LA_METHODS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|&(_, module, active_args)| LaOp {
+            module,
+            active_args,
+        })
+}
+
+pub(super) fn la_methods() -> String {
+    LA_METHODS
+        .iter()
+        .map(|(n, ..)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The elementary function called `name`, if it has a rule.
+pub fn func(name: &str) -> Option<Func> {
+    if let Some(n) = UNARY.iter().find(|n| **n == name) {
+        return Some(Func {
+            name: n,
+            arity: 1,
+            active_args: &[true],
+        });
+    }
+    if let Some(n) = BINARY.iter().find(|n| **n == name) {
+        return Some(Func {
+            name: n,
+            arity: 2,
+            active_args: &[true, true],
+        });
+    }
+    match name {
+        "powi" => Some(Func {
+            name: "powi",
+            arity: 2,
+            active_args: &[true, false],
+        }),
+        "mul_add" => Some(Func {
+            name: "mul_add",
+            arity: 3,
+            active_args: &[true, true, true],
+        }),
+        "clamp" => Some(Func {
+            name: "clamp",
+            arity: 3,
+            active_args: &[true, true, true],
+        }),
+        _ => None,
+    }
+}
+
+pub(super) fn supported_methods() -> String {
+    let mut all: Vec<&str> = UNARY.iter().chain(BINARY).copied().collect();
+    all.extend(["powi", "mul_add", "clamp"]);
+    all.join(", ")
+}

@@ -1,0 +1,644 @@
+//! Statements: blocks, `let`, assignments, early exits (`return`, `break`,
+//! `continue`) and the continuations they split blocks into.
+
+use super::*;
+
+impl Lowerer<'_> {
+    /// The body of the function: its tail expression is its result (or, with
+    /// early returns, is assigned to the result slot like a `return`).
+    pub(super) fn lower_fn_block(
+        &mut self,
+        block: &syn::Block,
+        has_output: bool,
+    ) -> Option<Operand> {
+        let stmts = &block.stmts;
+        let (body, tail) = match stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) if has_output => (&stmts[..stmts.len() - 1], Some(e)),
+            _ => (&stmts[..], None),
+        };
+        if let (Some(_), Some(tail)) = (self.ret, tail) {
+            // The tail is one more return: lower it as the continuation.
+            let tail_stmt = [syn::Stmt::Expr(
+                syn::Expr::Return(syn::ExprReturn {
+                    attrs: vec![],
+                    return_token: Default::default(),
+                    expr: Some(Box::new(tail.clone())),
+                }),
+                None,
+            )];
+            let all: Vec<syn::Stmt> = body.iter().cloned().chain(tail_stmt).collect();
+            self.lower_stmts(&all, None);
+            return None;
+        }
+        let diverges_at_end = matches!(body.last(), Some(syn::Stmt::Expr(syn::Expr::Return(_), _)));
+        self.lower_stmts(body, None);
+        match tail {
+            Some(e) => Some(self.lower_expr(e)),
+            None if has_output && !diverges_at_end && self.ret.is_none() => {
+                self.errors.at(
+                    block.brace_token.span.close(),
+                    "a differentiated function must end with its result (an expression without `;`)",
+                );
+                Some(self.poisoned())
+            }
+            None => None,
+        }
+    }
+
+    /// Lowers a sequence of statements; at its end (if control falls
+    /// through), the continuation `k`.
+    pub(super) fn lower_stmts(&mut self, stmts: &[syn::Stmt], k: Option<&Cont>) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            if let syn::Stmt::Expr(e, _) = stmt {
+                match strip_parens(e) {
+                    syn::Expr::Return(r) => {
+                        self.lower_return(r);
+                        return;
+                    }
+                    syn::Expr::Break(b) => {
+                        self.lower_break(b);
+                        return;
+                    }
+                    syn::Expr::Continue(c) => {
+                        self.lower_continue(c);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            if may_exit(stmt) {
+                if self.in_value > 0 {
+                    self.errors.spanned(
+                        stmt,
+                        "`return`, `break` and `continue` are not supported inside an `if` or a block used as a value: use an `if` statement",
+                    );
+                    return;
+                }
+                let rest = Cont {
+                    stmts: &stmts[i + 1..],
+                    scopes: self.scopes.clone(),
+                    next: k,
+                };
+                self.lower_exiting(stmt, &rest);
+                return;
+            }
+            self.lower_stmt(stmt);
+        }
+        if let Some(k) = k {
+            self.lower_cont(k);
+        }
+    }
+
+    pub(super) fn lower_cont(&mut self, k: &Cont) {
+        let saved = std::mem::replace(&mut self.scopes, k.scopes.clone());
+        self.lower_stmts(k.stmts, k.next);
+        self.scopes = saved;
+    }
+
+    /// A statement that may leave the block early, followed by `rest`.
+    pub(super) fn lower_exiting(&mut self, stmt: &syn::Stmt, rest: &Cont) {
+        let e = match stmt {
+            syn::Stmt::Expr(e, _) => strip_parens(e),
+            _ => {
+                self.lower_stmt(stmt);
+                return self.lower_cont(rest);
+            }
+        };
+        match e {
+            syn::Expr::If(i) => self.lower_if_stmt(i, Some(rest)),
+            syn::Expr::Match(m) => self.lower_match(m, None, Some(rest)),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let block = self.nested(|lw| lw.lower_stmts(&b.block.stmts, Some(rest)));
+                // A plain block is inlined in its own scope: `if true`.
+                self.stmts.push(Stmt::If {
+                    cond: Expr::constant(quote!(true)),
+                    then: block,
+                    els: vec![],
+                });
+            }
+            syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
+                // A loop left by `return`: the flag says whether to go on.
+                self.lower_stmt(stmt);
+                let Some(flag) = self.returned else {
+                    return self.lower_cont(rest);
+                };
+                let then = if self.loop_depth > 0 {
+                    vec![Stmt::Break]
+                } else {
+                    vec![]
+                };
+                let els = self.nested(|lw| lw.lower_cont(rest));
+                self.stmts.push(Stmt::If {
+                    cond: Expr::var(flag),
+                    then,
+                    els,
+                });
+            }
+            _ => {
+                self.unsupported(e);
+            }
+        }
+    }
+
+    pub(super) fn lower_return(&mut self, r: &syn::ExprReturn) {
+        if self.in_value > 0 {
+            self.errors.spanned(
+                r,
+                "`return` is not supported inside an `if` or a block used as a value: use an `if` statement",
+            );
+            return;
+        }
+        let Some(value) = &r.expr else {
+            self.errors
+                .spanned(r, "return the function's result: `return value;`");
+            return;
+        };
+        let Some(slot) = self.ret else {
+            self.errors
+                .spanned(r, "`return` of a value in a function without an output");
+            return;
+        };
+        self.assign_var(slot, value);
+        if self.loop_depth > 0 {
+            if let Some(flag) = self.returned {
+                self.stmts.push(Stmt::Assign {
+                    place: Place::Var(flag),
+                    op: AssignOp::Set,
+                    expr: Expr::constant(quote!(true)),
+                    span: r.span(),
+                });
+            }
+            self.stmts.push(Stmt::Break);
+        }
+    }
+
+    pub(super) fn lower_break(&mut self, b: &syn::ExprBreak) {
+        if let Some(l) = &b.label {
+            self.errors
+                .spanned(l, "labelled `break` is not supported: use a flag");
+        } else if let Some(e) = &b.expr {
+            self.errors.spanned(e, "`break` with a value is not supported: assign the value to a variable, then `break`");
+        } else if self.loop_depth == 0 {
+            self.errors.spanned(b, "`break` outside of a loop");
+        } else {
+            self.stmts.push(Stmt::Break);
+        }
+    }
+
+    pub(super) fn lower_continue(&mut self, c: &syn::ExprContinue) {
+        if let Some(l) = &c.label {
+            self.errors
+                .spanned(l, "labelled `continue` is not supported: use a flag");
+        } else if self.loop_depth == 0 {
+            self.errors.spanned(c, "`continue` outside of a loop");
+        } else {
+            self.stmts.push(Stmt::Continue);
+        }
+    }
+
+    pub(super) fn lower_stmt(&mut self, stmt: &syn::Stmt) {
+        match stmt {
+            syn::Stmt::Local(local) => self.lower_local(local),
+            syn::Stmt::Item(item) => {
+                if let syn::Item::Fn(_) | syn::Item::Const(_) | syn::Item::Use(_) = item {
+                    self.stmts
+                        .push(Stmt::Opaque(item.to_token_stream(), vec![]));
+                } else {
+                    self.errors.spanned(
+                        item,
+                        "only `const`, `use` and `fn` items may appear inside a differentiated function: move this item out",
+                    );
+                }
+            }
+            syn::Stmt::Macro(m) => self.macro_error(&m.mac),
+            syn::Stmt::Expr(e, _) => self.lower_expr_stmt(e),
+        }
+    }
+
+    pub(super) fn lower_local(&mut self, local: &syn::Local) {
+        let Some(init) = &local.init else {
+            self.errors.spanned(
+                local,
+                "declare the variable with its value (`let x = ...;`): deferred initialisation is not supported",
+            );
+            return;
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            self.errors.spanned(
+                diverge,
+                "`let ... else` is not supported in differentiated functions",
+            );
+            return;
+        }
+        let (pat, ty) = match &local.pat {
+            syn::Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
+            p => (p, None),
+        };
+        match pat {
+            syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                let value = self.lower_expr(&init.expr);
+                self.bind_value(&pi.ident, pi.mutability.is_some(), ty, value, init.expr.span());
+            }
+            syn::Pat::Wild(_) => {
+                self.lower_expr(&init.expr);
+            }
+            syn::Pat::Tuple(tp) => self.lower_tuple_let(tp, ty, &init.expr),
+            other => self.errors.spanned(
+                other,
+                "this pattern is not supported: bind a name (`let x = ...`) or a tuple of names (`let (a, b) = (..., ...)`)",
+            ),
+        }
+    }
+
+    /// `let (a, b) = (e1, e2);` element by element; an inactive tuple value
+    /// is bound once and its fields read.
+    pub(super) fn lower_tuple_let(
+        &mut self,
+        tp: &syn::PatTuple,
+        ty: Option<syn::Type>,
+        init: &syn::Expr,
+    ) {
+        let elem_tys: Vec<Option<syn::Type>> = match &ty {
+            Some(syn::Type::Tuple(tt)) => tt.elems.iter().cloned().map(Some).collect(),
+            _ => vec![None; tp.elems.len()],
+        };
+        let mut names = Vec::new();
+        for p in &tp.elems {
+            match p {
+                syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                    names.push(Some((pi.ident.clone(), pi.mutability.is_some())))
+                }
+                syn::Pat::Wild(_) => names.push(None),
+                other => {
+                    self.errors
+                        .spanned(other, "bind a plain name or `_` in tuple patterns");
+                    return;
+                }
+            }
+        }
+        if let syn::Expr::Tuple(t) = strip_parens(init) {
+            if t.elems.len() != names.len() {
+                self.errors.spanned(
+                    t,
+                    "the tuple has a different number of elements than the pattern",
+                );
+                return;
+            }
+            // All values first, then the bindings: `let (a, b) = (b, a)` swaps.
+            let values: Vec<(Operand, Span)> = t
+                .elems
+                .iter()
+                .map(|e| (self.lower_expr(e), e.span()))
+                .collect();
+            for ((name, (value, span)), ty) in names.into_iter().zip(values).zip(elem_tys) {
+                if let Some((ident, mutable)) = name {
+                    self.bind_value(&ident, mutable, ty, value, span);
+                }
+            }
+        } else if !self.mentions_varied(init) {
+            let whole = self.lower_expr(init);
+            let (whole_tokens, reads) = self.operand_tokens(&whole);
+            for (i, (name, ty)) in names.into_iter().zip(elem_tys).enumerate() {
+                if let Some((ident, mutable)) = name {
+                    let index = syn::Index::from(i);
+                    let field = self.temp(
+                        Expr::Opaque(quote!(#whole_tokens.#index), reads.clone()),
+                        false,
+                        init.span(),
+                    );
+                    self.bind_value(&ident, mutable, ty, field, init.span());
+                }
+            }
+        } else {
+            self.errors.spanned(
+                init,
+                "a tuple pattern needs a tuple expression here (`let (a, b) = (x * y, x + y);`)",
+            );
+        }
+    }
+
+    pub(super) fn operand_tokens(&self, op: &Operand) -> (TokenStream, Vec<VarId>) {
+        match op {
+            Operand::Var(v) => (self.prog.name(*v).to_token_stream(), vec![*v]),
+            Operand::Const(t) => (t.clone(), vec![]),
+        }
+    }
+
+    /// Binds a user name to a value: a new variable. When the value is the
+    /// temporary the last statement just computed, that statement is renamed
+    /// instead of copied (`let y = x * 2.0;` stays one statement).
+    pub(super) fn bind_value(
+        &mut self,
+        ident: &syn::Ident,
+        mutable: bool,
+        ty: Option<syn::Type>,
+        value: Operand,
+        span: Span,
+    ) {
+        let key = ident.unraw().to_string();
+        let slot = mutable && self.slot_names.contains(&key);
+        if let Operand::Var(t) = value {
+            if self.prog.vars[t].array
+                && self.var_varied(t)
+                && self.prog.vars[t].kind != VarKind::Temp
+            {
+                self.errors.at(
+                    span,
+                    "copying or moving an active array is not supported: index it (`x[i]`), or return it at the end",
+                );
+            }
+            if let Some(Stmt::Let {
+                var, ty: let_ty, ..
+            }) = self.stmts.last_mut()
+            {
+                if *var == t && self.prog.vars[t].kind == VarKind::Temp && !self.prog.vars[t].slot {
+                    *let_ty = ty.map(Box::new);
+                    self.prog.names.release(&self.prog.vars[t].name);
+                    self.prog.vars[t].name =
+                        self.prog.names.claim(&ident.to_string(), ident.span());
+                    self.prog.vars[t].kind = VarKind::Local;
+                    self.prog.vars[t].mutable = mutable;
+                    self.prog.vars[t].slot = slot;
+                    self.bind(ident, t, mutable);
+                    return;
+                }
+            }
+        }
+        let varied = self.is_varied(&value);
+        let array = matches!(value, Operand::Var(t) if self.prog.vars[t].array);
+        let name = self.prog.names.claim(&ident.to_string(), ident.span());
+        let v = self.new_var(name, VarKind::Local, varied);
+        self.prog.vars[v].mutable = mutable;
+        self.prog.vars[v].slot = slot;
+        self.prog.vars[v].array = array;
+        self.stmts.push(Stmt::Let {
+            var: v,
+            ty: ty.map(Box::new),
+            expr: Expr::Use(value),
+            span,
+        });
+        self.bind(ident, v, mutable);
+    }
+
+    pub(super) fn lower_expr_stmt(&mut self, e: &syn::Expr) {
+        match e {
+            syn::Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right),
+            syn::Expr::Binary(b) if is_compound_assign(&b.op) => {
+                let op = match b.op {
+                    syn::BinOp::AddAssign(_) => Some(BinOp::Add),
+                    syn::BinOp::SubAssign(_) => Some(BinOp::Sub),
+                    syn::BinOp::MulAssign(_) => Some(BinOp::Mul),
+                    syn::BinOp::DivAssign(_) => Some(BinOp::Div),
+                    _ => None,
+                };
+                match op {
+                    Some(op) => self.lower_assign(&b.left, Some((op, b.op.span())), &b.right),
+                    None => self.errors.spanned(
+                        b.op,
+                        "only `+=`, `-=`, `*=` and `/=` are supported as compound assignments",
+                    ),
+                }
+            }
+            syn::Expr::Macro(m) => self.macro_error(&m.mac),
+            syn::Expr::If(i) => self.lower_if_stmt(i, None),
+            syn::Expr::Match(m) => self.lower_match(m, None, None),
+            syn::Expr::ForLoop(f) => self.lower_for(f),
+            syn::Expr::While(w) => self.lower_while(w),
+            syn::Expr::Loop(l) => self.lower_loop(l),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let block = self.nested(|lw| lw.lower_stmts(&b.block.stmts, None));
+                self.stmts.extend(block);
+            }
+            _ => self.lower_effect(e),
+        }
+    }
+
+    /// An expression statement kept for its effect.
+    pub(super) fn lower_effect(&mut self, e: &syn::Expr) {
+        if self.mentions_varied(e) {
+            // Evaluate it (errors included); its value is not used.
+            self.lower_expr(e);
+        } else if let Some((tokens, reads)) = self.opaque_tokens(e) {
+            self.stmts.push(Stmt::Opaque(quote!(#tokens;), reads));
+        }
+    }
+
+    /// `x = e`, `x op= e`, `a[i] = e`, `a[i] op= e`.
+    pub(super) fn lower_assign(
+        &mut self,
+        left: &syn::Expr,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+    ) {
+        let span = op.map_or_else(|| right.span(), |(_, s)| s);
+        match strip_parens(left) {
+            syn::Expr::Index(ix) => return self.lower_element_assign(ix, op, right, span),
+            syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
+            _ => {
+                self.errors.spanned(
+                    left,
+                    "only local variables and array elements (`a[i]`) can be assigned in a differentiated function",
+                );
+                return;
+            }
+        }
+        let syn::Expr::Path(p) = strip_parens(left) else {
+            return;
+        };
+        let Some(ident) = p.path.get_ident() else {
+            return;
+        };
+        let Some((old, mutable)) = self
+            .lookup(&ident.unraw().to_string())
+            .map(|b| (b.var, b.mutable))
+        else {
+            self.errors.spanned(
+                left,
+                format_args!("`{ident}` is not a local variable of this function"),
+            );
+            return;
+        };
+        if !mutable {
+            // rustc would report it on the original function; say it once here too.
+            self.errors.spanned(
+                left,
+                format_args!("cannot assign twice to immutable variable `{ident}`: declare it `let mut {ident}`"),
+            );
+            return;
+        }
+        if self.prog.vars[old].array {
+            self.errors.spanned(
+                left,
+                "assigning a whole array is not supported: write its elements (`a[i] = ...`)",
+            );
+            return;
+        }
+        if self.prog.vars[old].slot {
+            // Overwritten in place.
+            let rhs = self.lower_expr(right);
+            let varied = self.var_varied(old) || self.is_varied(&rhs);
+            let (op, expr) = match op {
+                None => (AssignOp::Set, Expr::Use(rhs)),
+                Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
+                Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
+                Some((op, _)) => (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                ),
+            };
+            let expr = if op == AssignOp::Set {
+                self.fold_last_temp(expr)
+            } else {
+                expr
+            };
+            if varied && self.is_varied_expr(&expr) {
+                self.mark_varied(old);
+            }
+            self.stmts.push(Stmt::Assign {
+                place: Place::Var(old),
+                op,
+                expr,
+                span,
+            });
+            return;
+        }
+        // Straight-line code: a new version.
+        let value = match op {
+            None => self.lower_expr(right),
+            Some((op, span)) => {
+                let rhs = self.lower_expr(right);
+                let varied = self.var_varied(old) || self.is_varied(&rhs);
+                if varied {
+                    self.temp(
+                        Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                        true,
+                        span,
+                    )
+                } else {
+                    let l = self.prog.name(old).clone();
+                    let (r, mut reads) = self.operand_tokens(&rhs);
+                    reads.push(old);
+                    let o = bin_tokens(op);
+                    self.temp(Expr::Opaque(quote!(#l #o #r), reads), false, span)
+                }
+            }
+        };
+        self.bind_value(ident, true, None, value, right.span());
+    }
+
+    pub(super) fn is_varied_expr(&self, e: &Expr) -> bool {
+        let mut any = false;
+        if let Expr::Opaque(..) = e {
+            return false;
+        }
+        e.for_each_var(&mut |v| any |= self.var_varied(v));
+        any
+    }
+
+    /// `Use(t)` of the temporary the last statement computed: that statement's
+    /// expression instead (so `s = a * b` is one statement, not two).
+    pub(super) fn fold_last_temp(&mut self, expr: Expr) -> Expr {
+        if let Some(t) = expr.as_var() {
+            if let Some(Stmt::Let { var, expr: e, .. }) = self.stmts.last() {
+                // A call stays a `let`: its derivatives come as a pair.
+                let call = matches!(e, Expr::Call2 { .. });
+                if *var == t
+                    && self.prog.vars[t].kind == VarKind::Temp
+                    && !self.prog.vars[t].slot
+                    && !call
+                {
+                    let e = e.clone();
+                    self.stmts.pop();
+                    return e;
+                }
+            }
+        }
+        expr
+    }
+
+    pub(super) fn lower_element_assign(
+        &mut self,
+        ix: &syn::ExprIndex,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
+        // With nalgebra values, a `let mut` local written by element is a
+        // vector or matrix used as an array from here on.
+        let matrix = self.prog.matrix;
+        let arr = match strip_parens(&ix.expr) {
+            syn::Expr::Path(p) => self.local_of(p).filter(|v| {
+                let var = &self.prog.vars[*v];
+                var.array || (matrix && var.mutable && !matches!(var.kind, VarKind::Param(_)))
+            }),
+            _ => None,
+        };
+        let Some(arr) = arr else {
+            self.errors.spanned(
+                &ix.expr,
+                "element writes are supported on local arrays, `let mut` nalgebra locals and \
+                 `&mut [f64]` parameters (`a[i] = ...`)",
+            );
+            return;
+        };
+        self.prog.vars[arr].array = true;
+        let index = self.lower_index(&ix.index);
+        let rhs = self.lower_expr(right);
+        let place = Place::Index(arr, index);
+        let (op, expr) = match op {
+            None => (AssignOp::Set, Expr::Use(rhs)),
+            Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
+            Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
+            Some((op, span)) => {
+                let old = self.temp(place.read(), self.var_varied(arr), span);
+                (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::Use(old)), Box::new(Expr::Use(rhs))),
+                )
+            }
+        };
+        // `a[i] += f(x)` keeps `f(x)` in a temporary: its rule needs its own
+        // output, not the element's.
+        let expr = if op == AssignOp::Set {
+            self.fold_last_temp(expr)
+        } else {
+            expr
+        };
+        if self.is_varied_expr(&expr) {
+            self.mark_varied(arr);
+        }
+        self.stmts.push(Stmt::Assign {
+            place,
+            op,
+            expr,
+            span,
+        });
+    }
+
+    /// An index: inactive by construction.
+    pub(super) fn lower_index(&mut self, e: &syn::Expr) -> Expr {
+        if self.mentions_varied(e) {
+            self.errors
+                .spanned(e, "an index cannot depend on active values");
+            return Expr::constant(quote!(0));
+        }
+        Expr::Use(self.opaque(e))
+    }
+
+    /// `x = value` for a slot, lowering `value`.
+    pub(super) fn assign_var(&mut self, slot: VarId, value: &syn::Expr) {
+        let rhs = self.lower_expr(value);
+        let expr = self.fold_last_temp(Expr::Use(rhs));
+        if self.is_varied_expr(&expr) {
+            self.mark_varied(slot);
+        }
+        self.stmts.push(Stmt::Assign {
+            place: Place::Var(slot),
+            op: AssignOp::Set,
+            expr,
+            span: value.span(),
+        });
+    }
+
+    // ----- control flow ----------------------------------------------------
+}

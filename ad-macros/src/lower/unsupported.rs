@@ -1,0 +1,185 @@
+//! What is not supported, found before lowering, with what to write instead.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn unsupported(&mut self, e: &syn::Expr) {
+        let mut checker = Unsupported {
+            errors: Vec::new(),
+            inactive: false,
+        };
+        checker.visit_expr(e);
+        if checker.errors.is_empty() {
+            self.errors.spanned(e, unsupported_message(e));
+        } else {
+            for err in checker.errors {
+                self.errors.push(err);
+            }
+        }
+    }
+}
+
+/// What to say about an expression kind that is not supported on active values.
+pub(super) fn unsupported_message(e: &syn::Expr) -> String {
+    let what = match e {
+        syn::Expr::If(_) | syn::Expr::Match(_) => {
+            "this `if` or `match` is not supported here: write it as a statement or as the value of a `let`"
+        }
+        syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
+            "a loop inside an expression is not supported: write it as a statement"
+        }
+        syn::Expr::Index(_) => "indexing is supported on array variables (`x[i]`)",
+        syn::Expr::Field(_) => "fields of active values are not supported yet: pass scalars",
+        syn::Expr::Tuple(_) => {
+            "tuples of active values are supported only in `let (a, b) = (.., ..);`"
+        }
+        syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
+            "array literals are supported as values of `let` (`let v = [a, b];`)"
+        }
+        syn::Expr::Reference(_) => {
+            "references to active values are not supported: use the value itself"
+        }
+        syn::Expr::Struct(_) => "structs of active values are not supported yet",
+        syn::Expr::Block(_) => "labelled blocks are not supported",
+        _ => "this expression is not supported on active values in a differentiated function",
+    };
+    what.to_owned()
+}
+
+/// Reports constructs that are unsupported anywhere in a differentiated
+/// function, with what to write instead.
+pub(super) struct Unsupported {
+    pub(super) errors: Vec<syn::Error>,
+    /// The expression reads no active value: branches and blocks in it are
+    /// kept verbatim (without `let`, which renaming does not follow).
+    pub(super) inactive: bool,
+}
+
+impl Unsupported {
+    fn err(&mut self, tokens: impl ToTokens, msg: &str) {
+        self.errors.push(syn::Error::new_spanned(tokens, msg));
+    }
+}
+
+impl<'ast> Visit<'ast> for Unsupported {
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        self.err(
+            c.or1_token,
+            "closures are not supported in a differentiated function (except the body of `.map` on a nalgebra value): write a separate function, or the expression inline",
+        );
+    }
+    fn visit_expr_unsafe(&mut self, u: &'ast syn::ExprUnsafe) {
+        self.err(
+            u.unsafe_token,
+            "`unsafe` blocks are not supported in a differentiated function: move the unsafe code out",
+        );
+    }
+    fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
+        self.err(
+            a.async_token,
+            "`async` blocks are not supported in a differentiated function",
+        );
+    }
+    fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
+        self.err(
+            a.await_token,
+            "`.await` is not supported in a differentiated function",
+        );
+    }
+    fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
+        self.err(
+            t.question_token,
+            "the `?` operator is not supported in a differentiated function: handle the error before calling it",
+        );
+    }
+    fn visit_expr_macro(&mut self, m: &'ast syn::ExprMacro) {
+        self.err(
+            &m.mac,
+            "macros are not supported in a differentiated function: move the macro call to the caller",
+        );
+    }
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        if self.inactive {
+            syn::visit::visit_expr_if(self, e);
+        } else {
+            self.err(
+                e.if_token,
+                "an `if` inside an expression is not supported here: bind its value with `let` first",
+            );
+        }
+    }
+    fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
+        if self.inactive {
+            syn::visit::visit_expr_match(self, e);
+        } else {
+            self.err(
+                e.match_token,
+                "a `match` inside an expression is not supported here: bind its value with `let` first",
+            );
+        }
+    }
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        self.err(
+            l,
+            "`let` inside a block that reads no active value is not supported: bind the value before it",
+        );
+    }
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        self.err(
+            e.for_token,
+            "a loop inside an expression is not supported: write it as a statement",
+        );
+    }
+    fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+        self.err(
+            e.while_token,
+            "a loop inside an expression is not supported: write it as a statement",
+        );
+    }
+    fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+        self.err(
+            e.loop_token,
+            "a loop inside an expression is not supported: write it as a statement",
+        );
+    }
+    fn visit_expr_block(&mut self, e: &'ast syn::ExprBlock) {
+        if self.inactive && e.label.is_none() {
+            syn::visit::visit_expr_block(self, e);
+        } else {
+            self.err(e, "this block is not supported here");
+        }
+    }
+    fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+        self.err(
+            e,
+            "assignments inside expressions are not supported: write them as statements",
+        );
+    }
+    fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
+        self.err(
+            e,
+            "`return` inside an expression is not supported: use an `if` statement",
+        );
+    }
+    fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
+        self.err(
+            e,
+            "`break` inside an expression is not supported: use an `if` statement",
+        );
+    }
+    fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
+        self.err(
+            e,
+            "`continue` inside an expression is not supported: use an `if` statement",
+        );
+    }
+    fn visit_expr_yield(&mut self, e: &'ast syn::ExprYield) {
+        self.err(e, "`yield` is not supported in a differentiated function");
+    }
+    fn visit_expr_let(&mut self, e: &'ast syn::ExprLet) {
+        self.err(
+            e,
+            "`let` expressions are not supported in a differentiated function",
+        );
+    }
+}
