@@ -265,3 +265,33 @@ fn attributes_of_the_function_carry_to_its_derivatives() {
     assert_eq!(kept_grad(3.0), (9.0, 6.0));
     assert_eq!(kept_grad(-3.0), (3.0, -1.0));
 }
+
+/// An outer variable assigned inside a nested block: a new version of `s`
+/// inside the block ended with it, so the value and the derivative lost the
+/// update (found while testing helpers over slices: `f` returned `x`).
+#[differentiate]
+fn nested_block_update(x: f64) -> f64 {
+    let mut s = x;
+    {
+        s += x * x;
+    }
+    let y = {
+        s *= x;
+        s + 1.0
+    };
+    s * y
+}
+
+#[test]
+fn assignments_in_nested_blocks_are_kept() {
+    let x = 0.7;
+    // s = (x + x^2) x, y = s + 1: f = s (s + 1).
+    let s = (x + x * x) * x;
+    let ds = 1.0 * x + (x + x * x) + 2.0 * x * x;
+    let (v, g) = nested_block_update_grad(x);
+    assert_eq!(v, nested_block_update(x));
+    assert!((v - s * (s + 1.0)).abs() < 1e-14);
+    assert!((g - (2.0 * s + 1.0) * ds).abs() < 1e-13, "{g}");
+    assert!((nested_block_update_jvp(x, 1.0).1 - g).abs() < 1e-13);
+    check_gradient(|p: &[f64]| nested_block_update(p[0]), &[x], &[g]).assert_close(1e-8, 1e-8);
+}

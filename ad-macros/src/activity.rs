@@ -29,7 +29,8 @@ pub fn differentiable_reads(e: &Expr, f: &mut impl FnMut(VarId)) {
         Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Fresh { .. } => {}
         Expr::Index(a, _) => f(*a),
         Expr::Repeat { elem, .. } => differentiable_reads(elem, f),
-        Expr::Neg(a) | Expr::Cast(a, _) => differentiable_reads(a, f),
+        Expr::Neg(a) | Expr::Cast(a, _) | Expr::Ref(a) => differentiable_reads(a, f),
+        Expr::Range { .. } => {}
         Expr::Bin(_, a, b) => {
             differentiable_reads(a, f);
             differentiable_reads(b, f);

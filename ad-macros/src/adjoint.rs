@@ -1827,7 +1827,10 @@ impl<'a> Adjoint<'a> {
                 });
                 let skip = usize::from(*method); // the receiver has no cotangent
                 for (k, a) in args.iter().enumerate().skip(skip) {
-                    let Some(v) = a.as_var().filter(|v| self.act.is_active(*v)) else {
+                    // `x`, `&x`, `&x[a..b]`, `clone(&v)`: the cotangent goes
+                    // into the adjoint of `x` (of its sub-slice).
+                    let Some((v, range)) = call_argument(a).filter(|(v, _)| self.act.is_active(*v))
+                    else {
                         continue;
                     };
                     let vb = match self.adj.get(&v) {
@@ -1835,7 +1838,10 @@ impl<'a> Adjoint<'a> {
                         None => self.declare_zero(v, out),
                     };
                     out.push(Stmt::Assign {
-                        place: Place::Var(vb),
+                        place: match range {
+                            Some(r) => Place::Index(vb, r.clone()),
+                            None => Place::Var(vb),
+                        },
                         op: AssignOp::Acc,
                         expr: Expr::Field(Box::new(Expr::var(pair)), k + 1 - skip),
                         span,
@@ -1849,6 +1855,8 @@ impl<'a> Adjoint<'a> {
             | Expr::Pop(_)
             | Expr::Field(..)
             | Expr::Fresh { .. }
+            | Expr::Ref(_)
+            | Expr::Range { .. }
             | Expr::Take(_) => {}
         }
         for (target, c, sub) in contributions {
@@ -1859,6 +1867,21 @@ impl<'a> Adjoint<'a> {
                 self.accumulate(target, c, sub, span, out);
             }
         }
+    }
+}
+
+/// The variable a call's argument passes (and the sub-slice of it): `x`,
+/// `&x`, `&x[a..b]`, or a copy `clone(&v)` of an array passed by value.
+fn call_argument(a: &Expr) -> Option<(VarId, Option<&Expr>)> {
+    match a {
+        Expr::Use(Operand::Var(v)) => Some((*v, None)),
+        Expr::Ref(e) => match &**e {
+            Expr::Use(Operand::Var(v)) => Some((*v, None)),
+            Expr::Index(v, r) if matches!(**r, Expr::Range { .. }) => Some((*v, Some(&**r))),
+            _ => None,
+        },
+        Expr::Rule("clone", args) => args.first().and_then(Expr::as_var).map(|v| (v, None)),
+        _ => None,
     }
 }
 

@@ -89,9 +89,10 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
             }
             args.iter().for_each(|a| visit_expr(a, out));
         }
-        Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => {
+        Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) | Expr::Ref(a) => {
             visit_expr(a, out)
         }
+        Expr::Range { start, end } => start.iter().chain(end).for_each(|e| visit_expr(e, out)),
         Expr::Bin(_, a, b) => {
             visit_expr(a, out);
             visit_expr(b, out);

@@ -268,6 +268,15 @@ impl Emitter<'_> {
                 let k = syn::Index::from(*k);
                 quote_spanned!(span=> #e.#k)
             }
+            Expr::Ref(e) => {
+                let e = self.expr(e, span);
+                quote_spanned!(span=> &#e)
+            }
+            Expr::Range { start, end } => {
+                let start = start.as_ref().map(|e| self.operand(e, span));
+                let end = end.as_ref().map(|e| self.operand(e, span));
+                quote_spanned!(span=> #start..#end)
+            }
             // A matrix's `Default` is empty: take leaves a zero of its shape.
             Expr::Take(p) if self.prog.matrix => {
                 let p = self.place(p, span);
@@ -879,6 +888,8 @@ fn in_lanes(s: &Stmt) -> bool {
             | Expr::Call2 { .. }
             | Expr::Pop(_)
             | Expr::Field(..)
+            | Expr::Ref(_)
+            | Expr::Range { .. }
             | Expr::Fresh { .. } => false,
         }
     }
@@ -1150,6 +1161,49 @@ fn cotangent_type(ty: &syn::Type) -> syn::Type {
     }
 }
 
+/// The bound on a wrapper's tangent type `g` for a parameter `x: ty`, and
+/// how the raw tangent becomes one of type `ty`: `tangent_for` by value, or
+/// for a borrowed parameter `&P` a borrow of what `tangent_ref` gives (the
+/// caller's borrowed tangent, or a zero the wrapper owns in `store`).
+/// Returns the bound, the statement binding the store (if any) and the
+/// converted tangent.
+fn tangent_conversion(
+    g: &syn::Ident,
+    raw: &syn::Ident,
+    x: &impl ToTokens,
+    ty: &syn::Type,
+) -> (TokenStream, TokenStream, TokenStream) {
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            let elem = &r.elem;
+            let store = format_ident!("__ad_store_{}", raw);
+            (
+                quote!(#g: ::ad::__rt::TangentRef<#elem>),
+                quote!(let #store = ::ad::__rt::tangent_ref(#raw, #x);),
+                quote!(::core::borrow::Borrow::<#elem>::borrow(&#store)),
+            )
+        }
+        _ => (
+            quote!(#g: ::ad::__rt::TangentFor<#ty>),
+            TokenStream::new(),
+            quote!(::ad::__rt::tangent_for(#raw, &#x)),
+        ),
+    }
+}
+
+/// [`tangent_conversion`] as one expression, for an argument of a call: the
+/// zero a borrowed parameter's tangent may borrow is a temporary that lives
+/// to the end of the call's statement.
+fn tangent_inline(raw: &syn::Ident, x: &impl ToTokens, ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            let elem = &r.elem;
+            quote!(::core::borrow::Borrow::<#elem>::borrow(&::ad::__rt::tangent_ref(#raw, #x)))
+        }
+        _ => quote!(::ad::__rt::tangent_for(#raw, &#x)),
+    }
+}
+
 /// A parameter's declaration, `mut` when the body writes it.
 fn param(
     prog: Option<(&Program, &HashSet<VarId>)>,
@@ -1187,12 +1241,7 @@ pub enum WrapperMode {
 }
 
 pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> TokenStream {
-    let supported = model.has_output
-        && !model.matrix
-        && !model
-            .params
-            .iter()
-            .any(|p| p.output || (p.active && p.array));
+    let supported = model.has_output && !model.params.iter().any(|p| p.output);
     if !supported {
         return TokenStream::new();
     }
@@ -1271,8 +1320,8 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             bounds.push(quote!(#g: ::ad::__rt::Inactive));
         }
         if p.active {
-            bounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
-            let converted = quote!(::ad::__rt::tangent_for(#raw, &#x));
+            let (bound, store, converted) = tangent_conversion(&g, &raw, &x, ty);
+            bounds.push(bound);
             match bodies {
                 Some(b) => {
                     let d = b.tangent.tangents[ai];
@@ -1281,9 +1330,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                         .as_ref()
                         .is_some_and(|m| m.contains(&d))
                         .then(|| quote!(mut));
-                    lets.push(quote!(let #m #dn: #ty = #converted;));
+                    lets.push(quote!(#store let #m #dn: #ty = #converted;));
                 }
-                None => call.push(converted),
+                None => call.push(tangent_inline(&raw, &x, ty)),
             }
             ai += 1;
         }
@@ -1383,11 +1432,12 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                     gbounds.push(quote!(#g: ::ad::__rt::Inactive));
                 }
                 if active {
-                    gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
+                    let (bound, store, converted) = tangent_conversion(&g, &raw, &x, ty);
+                    gbounds.push(bound);
                     let d = j.tangents[ai];
                     let dn = prog.name(d);
                     let m = mutable.contains(&d).then(|| quote!(mut));
-                    lets.push(quote!(let #m #dn: #ty = ::ad::__rt::tangent_for(#raw, &#x);));
+                    lets.push(quote!(#store let #m #dn: #ty = #converted;));
                     ai += 1;
                 }
                 gnames.push(g);
@@ -1460,8 +1510,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                         gbounds.push(quote!(#g: ::ad::__rt::Inactive));
                     }
                     if active {
-                        gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ty>));
-                        call.push(quote!(::ad::__rt::tangent_for(#raw, &#x)));
+                        let (bound, _, _) = tangent_conversion(&g, &raw, &x, ty);
+                        gbounds.push(bound);
+                        call.push(tangent_inline(&raw, &x, ty));
                     }
                     gnames.push(g);
                 };

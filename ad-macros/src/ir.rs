@@ -49,6 +49,9 @@ pub struct Var {
     /// Bound to a reference (a `&DMatrix<f64>` parameter, or its tangent):
     /// passed to a rule as it is, not borrowed again.
     pub by_ref: bool,
+    /// A parameter of a shared reference type (`&[f64]`, `&DMatrix<f64>`):
+    /// passed to a call as it is, never borrowed again.
+    pub borrowed: bool,
     /// Known to be an `f32`/`f64` (a scalar parameter, or the output seed of
     /// a scalar function): code on nalgebra values keeps plain operators
     /// for it.
@@ -241,6 +244,14 @@ pub enum Expr {
     Field(Box<Expr>, usize),
     /// `core::mem::take(&mut place)`: the value, leaving a zero.
     Take(Box<Place>),
+    /// `&e`: an argument the user passed by reference to a call of a
+    /// differentiated function (`&v`, `&x[a..b]`); its tangent is `&de`.
+    Ref(Box<Expr>),
+    /// An integer range `a..b`, `a..`, `..b` (a sub-slice's index): inactive.
+    Range {
+        start: Option<Box<Expr>>,
+        end: Option<Box<Expr>>,
+    },
     /// Inactive user code, emitted verbatim (local names already renamed),
     /// with the variables it reads.
     Opaque(TokenStream, Vec<VarId>),
@@ -279,7 +290,14 @@ impl Expr {
         f(self);
         match self {
             Expr::Use(_) | Expr::Pop(_) | Expr::Fresh { .. } | Expr::Opaque(..) => {}
-            Expr::Neg(a) | Expr::Cast(a, _) | Expr::ZeroLike(a) | Expr::Field(a, _) => a.visit(f),
+            Expr::Neg(a)
+            | Expr::Cast(a, _)
+            | Expr::ZeroLike(a)
+            | Expr::Field(a, _)
+            | Expr::Ref(a) => a.visit(f),
+            Expr::Range { start, end } => {
+                start.iter().chain(end).for_each(|e| e.visit(f));
+            }
             Expr::Take(p) => {
                 if let Place::Index(_, i) = &**p {
                     i.visit(f);
@@ -526,6 +544,7 @@ impl Program {
             slot: false,
             array: false,
             by_ref: false,
+            borrowed: false,
             scalar: false,
         });
         self.vars.len() - 1

@@ -188,7 +188,7 @@ impl Tangent<'_> {
                 continue; // the receiver
             }
             jargs.push(
-                self.tan_of(a)
+                self.tan_expr(a)
                     .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
             );
         }
@@ -574,6 +574,8 @@ impl Tangent<'_> {
                 Some(Expr::Take(Box::new(dp)))
             }
             Expr::Field(e, k) => self.tan_expr(e).map(|d| Expr::Field(Box::new(d), *k)),
+            Expr::Ref(e) => self.tan_expr(e).map(|d| Expr::Ref(Box::new(d))),
+            Expr::Range { .. } => None,
             Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } => None,
             Expr::Fresh { .. } => None,
         }

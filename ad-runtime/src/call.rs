@@ -83,6 +83,131 @@ pub trait Inactive {}
 
 impl Inactive for NoTangent {}
 
+/// Arrays by value: a caller's `[T; N]` or `Vec<T>` tangent as it is.
+impl<T: crate::Real, const N: usize> TangentFor<[T; N]> for [T; N] {
+    #[inline]
+    fn tangent_for(self, _: &[T; N]) -> [T; N] {
+        self
+    }
+}
+
+impl<T: crate::Real, const N: usize> TangentFor<[T; N]> for NoTangent {
+    #[inline]
+    fn tangent_for(self, _: &[T; N]) -> [T; N] {
+        [T::ZERO; N]
+    }
+}
+
+impl<T: crate::Real> TangentFor<Vec<T>> for Vec<T> {
+    #[inline]
+    fn tangent_for(self, _: &Vec<T>) -> Vec<T> {
+        self
+    }
+}
+
+impl<T: crate::Real> TangentFor<Vec<T>> for NoTangent {
+    #[inline]
+    fn tangent_for(self, primal: &Vec<T>) -> Vec<T> {
+        vec![T::ZERO; primal.len()]
+    }
+}
+
+/// What can be passed as the tangent of a borrowed parameter `&P`: a
+/// borrow of the caller's tangent (`&dx[a..b]` for `&x[a..b]`, `&dv` for
+/// `&v`), kept as it is, or [`NoTangent`], a zero of the primal's shape that
+/// the wrapper owns. The wrapper borrows the result as `&P`.
+///
+/// ```
+/// use ad_runtime::{tangent_ref, NoTangent};
+/// use std::borrow::Borrow;
+///
+/// let x = [1.0f64, 2.0, 3.0];
+/// let dx = vec![0.5, 0.0, 1.0];
+/// // The caller's tangent of a sub-slice.
+/// let t = tangent_ref::<[f64], _>(&dx[1..], &x[1..]);
+/// assert_eq!(Borrow::<[f64]>::borrow(&t), &[0.0, 1.0]);
+/// // An inactive argument: zeros.
+/// let z = tangent_ref::<[f64], _>(NoTangent, &x[..]);
+/// assert_eq!(Borrow::<[f64]>::borrow(&z), &[0.0; 3]);
+/// ```
+pub trait TangentRef<P: ?Sized> {
+    /// The tangent, owned or borrowed.
+    type Out: core::borrow::Borrow<P>;
+    /// The tangent `g_jvp` borrows.
+    fn tangent_ref(self, primal: &P) -> Self::Out;
+}
+
+impl<'a, T: crate::Real> TangentRef<[T]> for &'a [T] {
+    type Out = &'a [T];
+    #[inline]
+    fn tangent_ref(self, _: &[T]) -> &'a [T] {
+        self
+    }
+}
+
+impl<'a, T: crate::Real> TangentRef<[T]> for &'a Vec<T> {
+    type Out = &'a [T];
+    #[inline]
+    fn tangent_ref(self, _: &[T]) -> &'a [T] {
+        self
+    }
+}
+
+impl<'a, T: crate::Real, const N: usize> TangentRef<[T]> for &'a [T; N] {
+    type Out = &'a [T];
+    #[inline]
+    fn tangent_ref(self, _: &[T]) -> &'a [T] {
+        self
+    }
+}
+
+impl<T: crate::Real> TangentRef<[T]> for NoTangent {
+    type Out = Vec<T>;
+    #[inline]
+    fn tangent_ref(self, primal: &[T]) -> Vec<T> {
+        vec![T::ZERO; primal.len()]
+    }
+}
+
+impl<'a, T: crate::Real> TangentRef<Vec<T>> for &'a Vec<T> {
+    type Out = &'a Vec<T>;
+    #[inline]
+    fn tangent_ref(self, _: &Vec<T>) -> &'a Vec<T> {
+        self
+    }
+}
+
+impl<T: crate::Real> TangentRef<Vec<T>> for NoTangent {
+    type Out = Vec<T>;
+    #[inline]
+    fn tangent_ref(self, primal: &Vec<T>) -> Vec<T> {
+        vec![T::ZERO; primal.len()]
+    }
+}
+
+impl<'a, T: crate::Real, const N: usize> TangentRef<[T; N]> for &'a [T; N] {
+    type Out = &'a [T; N];
+    #[inline]
+    fn tangent_ref(self, _: &[T; N]) -> &'a [T; N] {
+        self
+    }
+}
+
+impl<T: crate::Real, const N: usize> TangentRef<[T; N]> for NoTangent {
+    type Out = [T; N];
+    #[inline]
+    fn tangent_ref(self, _: &[T; N]) -> [T; N] {
+        [T::ZERO; N]
+    }
+}
+
+/// Converts a caller's tangent (or [`NoTangent`]) for a borrowed parameter
+/// `&P` (see [`TangentRef`]).
+#[inline]
+pub fn tangent_ref<P: ?Sized, T: TangentRef<P>>(t: T, primal: &P) -> T::Out {
+    t.tangent_ref(primal)
+}
+
 /// Converts a caller's tangent (or [`NoTangent`]) for a parameter.
 ///
 /// ```
@@ -106,7 +231,7 @@ pub fn tangent_for<P, T: TangentFor<P>>(t: T, primal: &P) -> P {
 /// ().add_to(&mut x_bar); // the cotangent of an inactive parameter
 /// assert_eq!(x_bar, 1.5);
 /// ```
-pub trait AddTo<X> {
+pub trait AddTo<X: ?Sized> {
     /// `*x += self`.
     fn add_to(self, x: &mut X);
 }
@@ -123,8 +248,48 @@ macro_rules! scalar_add {
 }
 scalar_add!(f32, f64);
 
+/// The cotangent of an array parameter, added into the caller's adjoint of
+/// what it passed: a `Vec`, an array, or a sub-slice `&mut x_bar[a..b]`.
+///
+/// ```
+/// use ad_runtime::accumulate;
+///
+/// let mut x_bar = vec![1.0f64; 4];
+/// accumulate(&mut x_bar[1..3], vec![0.5, 2.0]);
+/// assert_eq!(x_bar, [1.0, 1.5, 3.0, 1.0]);
+/// let mut a_bar = [0.0f64; 2];
+/// accumulate(&mut a_bar, [1.0, 2.0]);
+/// assert_eq!(a_bar, [1.0, 2.0]);
+/// ```
+impl<T: crate::Real, X: AsMut<[T]> + ?Sized> AddTo<X> for Vec<T> {
+    #[inline]
+    fn add_to(self, x: &mut X) {
+        add_slice(&self, x.as_mut());
+    }
+}
+
+impl<T: crate::Real, X: AsMut<[T]> + ?Sized, const N: usize> AddTo<X> for [T; N] {
+    #[inline]
+    fn add_to(self, x: &mut X) {
+        add_slice(&self, x.as_mut());
+    }
+}
+
+fn add_slice<T: crate::Real>(c: &[T], x: &mut [T]) {
+    assert_eq!(
+        c.len(),
+        x.len(),
+        "a cotangent of length {} added into an array of length {}",
+        c.len(),
+        x.len()
+    );
+    for (x, c) in x.iter_mut().zip(c) {
+        *x += *c;
+    }
+}
+
 /// The cotangent of a parameter the callee does not differentiate.
-impl<X> AddTo<X> for () {
+impl<X: ?Sized> AddTo<X> for () {
     #[inline]
     fn add_to(self, _: &mut X) {}
 }
@@ -138,7 +303,7 @@ impl<X> AddTo<X> for () {
 /// assert_eq!(x_bar, 3.0);
 /// ```
 #[inline]
-pub fn accumulate<X, C: AddTo<X>>(x: &mut X, c: C) {
+pub fn accumulate<X: ?Sized, C: AddTo<X>>(x: &mut X, c: C) {
     c.add_to(x);
 }
 

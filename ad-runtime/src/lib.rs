@@ -19,7 +19,9 @@ pub mod rows;
 pub mod scalar;
 pub mod stack;
 
-pub use call::{accumulate, tangent_for, AddTo, Inactive, NoTangent, TangentFor};
+pub use call::{
+    accumulate, tangent_for, tangent_ref, AddTo, Inactive, NoTangent, TangentFor, TangentRef,
+};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
 pub use ops::{

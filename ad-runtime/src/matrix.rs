@@ -26,7 +26,7 @@
 //! let _ = <DMatrix<f64> as MulRule<DVector<f64>>>::value(&a, &x);
 //! ```
 
-use crate::call::{AddTo, NoTangent, TangentFor};
+use crate::call::{AddTo, NoTangent, TangentFor, TangentRef};
 use crate::ops::{Cotangent, DivRule, MulRule};
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, Dyn, OMatrix, RealField, SMatrix, U1};
@@ -214,6 +214,17 @@ macro_rules! scalings {
                 primal.zero_cotangent()
             }
         }
+
+        impl<R: Dim, C: Dim> TangentRef<OMatrix<$t, R, C>> for NoTangent
+        where
+            DefaultAllocator: Allocator<R, C>,
+        {
+            type Out = OMatrix<$t, R, C>;
+            #[inline]
+            fn tangent_ref(self, primal: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
+                primal.zero_cotangent()
+            }
+        }
     )*};
 }
 scalings!(f32, f64);
@@ -246,6 +257,18 @@ where
 {
     #[inline]
     fn tangent_for(self, _: &OMatrix<T, R, C>) -> Self {
+        self
+    }
+}
+
+/// A borrowed matrix argument's tangent, borrowed as it is.
+impl<'a, T: RealField + Copy, R: Dim, C: Dim> TangentRef<OMatrix<T, R, C>> for &'a OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = &'a OMatrix<T, R, C>;
+    #[inline]
+    fn tangent_ref(self, _: &OMatrix<T, R, C>) -> &'a OMatrix<T, R, C> {
         self
     }
 }

@@ -107,14 +107,10 @@ impl Lowerer<'_> {
         }
         let mut args = vec![Expr::constant(quote!(self))];
         for a in &mc.args {
-            let op = if self.mentions_varied(a) {
-                self.lower_expr(a)
-            } else {
-                self.opaque(a)
-            };
-            args.push(Expr::Use(op));
+            let arg = self.lower_call_arg(a);
+            args.push(arg);
         }
-        self.temp(
+        let result = self.temp(
             Expr::Call2 {
                 path: syn::Path::from(mc.method.clone()),
                 args,
@@ -122,7 +118,77 @@ impl Lowerer<'_> {
             },
             true,
             mc.span(),
-        )
+        );
+        self.note_call_result(&result);
+        result
+    }
+
+    /// A call's result may be an array (`-> Vec<f64>`), read by element.
+    fn note_call_result(&mut self, result: &Operand) {
+        if let Operand::Var(v) = result {
+            self.call_results.insert(*v);
+        }
+    }
+
+    /// An argument of a call of a differentiated function. Inactive ones stay
+    /// verbatim. An active array is passed as the user wrote it: a borrowed
+    /// parameter `x` as it is; `&v` and `&x[a..b]` borrowed (their tangents
+    /// `&dv`, `&dx[a..b]`, their cotangents added into `v_bar` and
+    /// `x_bar[a..b]`); an array or `Vec` by value as a copy, since reverse
+    /// mode calls the function twice (its forward sweep, then its reverse
+    /// mode).
+    pub(super) fn lower_call_arg(&mut self, a: &syn::Expr) -> Expr {
+        if !self.mentions_varied(a) {
+            return Expr::Use(self.opaque(a));
+        }
+        if let syn::Expr::Reference(r) = strip_parens(a) {
+            if r.mutability.is_none() {
+                if let Some(slice) = self.lower_sub_slice(&r.expr) {
+                    return Expr::Ref(Box::new(slice));
+                }
+                let op = self.lower_expr(&r.expr);
+                return match op {
+                    Operand::Var(v)
+                        if !self.prog.vars[v].borrowed
+                            && (self.prog.vars[v].array
+                                || (self.prog.matrix && !self.prog.vars[v].scalar)) =>
+                    {
+                        Expr::Ref(Box::new(Expr::var(v)))
+                    }
+                    op => Expr::Use(op),
+                };
+            }
+        }
+        match self.lower_expr(a) {
+            Operand::Var(v) if self.prog.vars[v].array && !self.prog.vars[v].borrowed => {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
+            op => Expr::Use(op),
+        }
+    }
+
+    /// `x[a..b]`, `x[a..]`, `x[..b]`, `x[..]` of an array: `Index(x, a..b)`.
+    fn lower_sub_slice(&mut self, e: &syn::Expr) -> Option<Expr> {
+        let syn::Expr::Index(ix) = strip_parens(e) else {
+            return None;
+        };
+        let syn::Expr::Range(range) = strip_parens(&ix.index) else {
+            return None;
+        };
+        let syn::Expr::Path(p) = strip_parens(&ix.expr) else {
+            return None;
+        };
+        let v = self.local_of(p).filter(|v| self.prog.vars[*v].array)?;
+        let start = range.start.as_ref().map(|s| Box::new(self.lower_index(s)));
+        let end = match (&range.end, &range.limits) {
+            (Some(e), syn::RangeLimits::HalfOpen(_)) => Some(Box::new(self.lower_index(e))),
+            (Some(e), syn::RangeLimits::Closed(_)) => {
+                let e = self.lower_index(&syn::parse_quote!((#e) + 1));
+                Some(Box::new(e))
+            }
+            (None, _) => None,
+        };
+        Some(Expr::Index(v, Box::new(Expr::Range { start, end })))
     }
 
     /// `g(a, b)` with an active argument: `g` must be differentiated (or have
@@ -137,22 +203,10 @@ impl Lowerer<'_> {
         }
         let mut args = Vec::new();
         for a in &c.args {
-            let op = if self.mentions_varied(a) {
-                self.lower_expr(a)
-            } else {
-                self.opaque(a)
-            };
-            if let Operand::Var(v) = op {
-                if self.prog.vars[v].array && self.var_varied(v) {
-                    self.errors.spanned(
-                        a,
-                        "passing an active array to a call is not supported yet: pass its elements",
-                    );
-                }
-            }
-            args.push(Expr::Use(op));
+            let arg = self.lower_call_arg(a);
+            args.push(arg);
         }
-        self.temp(
+        let result = self.temp(
             Expr::Call2 {
                 path: path.clone(),
                 args,
@@ -160,7 +214,9 @@ impl Lowerer<'_> {
             },
             true,
             c.span(),
-        )
+        );
+        self.note_call_result(&result);
+        result
     }
 
     pub(super) fn lower_func_call(

@@ -167,9 +167,9 @@ impl Lowerer<'_> {
                 // matrix read by element (`v[i]`, `m[(i, j)]`).
                 let matrix = self.prog.matrix;
                 let arr = match strip_parens(&ix.expr) {
-                    syn::Expr::Path(p) => self
-                        .local_of(p)
-                        .filter(|v| matrix || self.prog.vars[*v].array),
+                    syn::Expr::Path(p) => self.local_of(p).filter(|v| {
+                        matrix || self.prog.vars[*v].array || self.call_results.contains(v)
+                    }),
                     // `(a * b)[0]`: an element of a computed value.
                     base if matrix => match self.lower_expr(base) {
                         Operand::Var(v) => Some(v),
@@ -184,6 +184,10 @@ impl Lowerer<'_> {
                     );
                     return self.poisoned();
                 };
+                // A helper's result read by element is an array.
+                if self.call_results.contains(&arr) {
+                    self.prog.vars[arr].array = true;
+                }
                 let index = self.lower_index(&ix.index);
                 self.temp(
                     Expr::Index(arr, Box::new(index)),

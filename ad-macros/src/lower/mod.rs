@@ -85,6 +85,9 @@ struct Lowerer<'e> {
     ret: Option<VarId>,
     /// Type parameters bounded by `Real` (`T::sin(x)` is a float function).
     reals: &'e HashSet<String>,
+    /// Variables holding the result of a call of a differentiated function:
+    /// indexing one (`y[i]` for `let y = g(x)`) makes it an array.
+    call_results: HashSet<VarId>,
     /// Set by a `return` inside a loop, which then breaks out.
     returned: Option<VarId>,
 }
@@ -141,6 +144,12 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     }
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
         self.nested(true, |v| syn::visit::visit_expr_loop(v, e));
+    }
+    // A variable of an outer scope assigned in a nested block (`{ s += x; }`)
+    // is written in place, as in a branch: a new version would end with
+    // the block.
+    fn visit_expr_block(&mut self, e: &'ast syn::ExprBlock) {
+        self.nested(false, |v| syn::visit::visit_expr_block(v, e));
     }
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
@@ -274,6 +283,7 @@ fn lower_round(
         ret: None,
         returned: None,
         reals: &model.reals,
+        call_results: HashSet::new(),
     };
     for (i, p) in model.params.iter().enumerate() {
         let name = lw.prog.names.claim(&p.ident.to_string(), p.ident.span());
@@ -283,6 +293,8 @@ fn lower_round(
         lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
         lw.prog.vars[v].scalar = crate::parse::float_of_in(&p.ty, &model.reals).is_some();
         lw.prog.vars[v].mutable = p.mutable;
+        lw.prog.vars[v].borrowed =
+            matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_none());
         lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
         if p.active {
             lw.prog.active_params.push(v);

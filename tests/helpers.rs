@@ -1,0 +1,311 @@
+//! Helper functions over arrays and matrices: calls of differentiated
+//! functions that pass slices, sub-slices, arrays, `Vec`s and nalgebra
+//! values and return arrays, `Vec`s and nalgebra values, in every mode
+//! against central finite differences.
+
+use ad::check::{check_gradient, compare, fd_gradient, fd_jvp};
+use ad::differentiate;
+use ad::nalgebra::{DMatrix, DVector};
+
+fn dot_f(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| a * b).sum()
+}
+
+/// Checks, for a function of a flat vector `p`: the gradient against finite
+/// differences, the JVP along `t` against the gradient's dot product with
+/// `t` (and finite differences), and the HVP along `t` against finite
+/// differences of the gradient. `f`: the primal; `grad`, `jvp`, `hvp`: the
+/// generated items seen through `p`.
+fn check_all(
+    what: &str,
+    p: &[f64],
+    t: &[f64],
+    f: impl Fn(&[f64]) -> f64,
+    grad: impl Fn(&[f64]) -> (f64, Vec<f64>),
+    jvp: impl Fn(&[f64], &[f64]) -> (f64, f64),
+    hvp: impl Fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+) {
+    let (v, g) = grad(p);
+    assert_eq!(v, f(p), "{what}: value");
+    check_gradient(&f, p, &g).assert_close(1e-8, 1e-8);
+    assert!(
+        g.iter().any(|g| g.abs() > 1e-3),
+        "{what}: a zero gradient tests nothing"
+    );
+    let (v2, d) = jvp(p, t);
+    assert_eq!(v2, v, "{what}: jvp value");
+    let fd = fd_jvp(|p| vec![f(p)], p, t)[0];
+    assert!(
+        (d - fd).abs() <= 1e-8 * (1.0 + fd.abs()),
+        "{what}: jvp {d} against finite differences {fd}"
+    );
+    assert!(
+        (d - dot_f(&g, t)).abs() <= 1e-12 * (1.0 + d.abs()),
+        "{what}: jvp {d} against <grad, t> {}",
+        dot_f(&g, t)
+    );
+    let (v3, g3, hv) = hvp(p, t);
+    assert_eq!(v3, v, "{what}: hvp value");
+    compare(&g3, &g).assert_close(1e-14, 1e-14);
+    let fd = fd_jvp(|p| grad(p).1, p, t);
+    compare(&hv, &fd).assert_close(1e-7, 1e-7);
+    assert!(
+        hv.iter().any(|h| h.abs() > 1e-3),
+        "{what}: a zero HVP tests nothing"
+    );
+}
+
+// ----- slices and sub-slices ---------------------------------------------------
+
+#[differentiate]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// Every way of passing a slice: as it is, `&x`, the four sub-slice forms
+/// and an inclusive range, a local `Vec` by reference.
+#[differentiate]
+fn slices(x: &[f64], w: f64) -> f64 {
+    let h = x.len() / 2;
+    let v = vec![w, 2.0 * w, x[0]];
+    let mut s = dot(x, x) + dot(&x[..h], &x[h..]);
+    s += w * dot(&v, &x[1..=3]);
+    s += dot(&x[1..3], &x[2..4]);
+    #[allow(clippy::redundant_slicing, clippy::needless_borrow)]
+    {
+        s += dot(&x[..], &x);
+    }
+    s
+}
+
+#[test]
+fn slices_and_sub_slices() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5];
+    check_all(
+        "slices",
+        &p,
+        &t,
+        |p| slices(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gw) = slices_grad(&p[..4], p[4]);
+            (v, [gx, vec![gw]].concat())
+        },
+        |p, t| slices_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gw, hx, hw) = slices_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gw]].concat(), [hx, vec![hw]].concat())
+        },
+    );
+}
+
+// ----- arrays and Vecs by value, array and Vec results -------------------------
+
+#[differentiate]
+fn norm2(a: [f64; 2]) -> f64 {
+    a[0] * a[0] + a[1] * a[1].sin()
+}
+
+#[differentiate]
+fn total(v: Vec<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i] * v[i];
+    }
+    s
+}
+
+/// Lotka-Volterra's right-hand side, as a value.
+#[differentiate]
+fn rhs(y: [f64; 2], k: f64) -> [f64; 2] {
+    [k * y[0] - 0.4 * y[0] * y[1], 0.1 * y[0] * y[1] - 0.4 * y[1]]
+}
+
+#[differentiate]
+fn scaled(x: &[f64], k: f64) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        out[i] = k * x[i].sin();
+    }
+    out
+}
+
+/// Arrays and `Vec`s passed by value (the caller keeps using them) and
+/// array and `Vec` results read by element, in a loop.
+#[differentiate]
+fn by_value(x: &[f64], k: f64) -> f64 {
+    let mut y = [0.0; 2];
+    y[0] = x[0];
+    y[1] = x[1];
+    for _ in 0..5 {
+        let d = rhs(y, k);
+        for i in 0..2 {
+            y[i] += 0.05 * d[i];
+        }
+    }
+    let v = vec![y[0], y[1], x[2]];
+    let s = scaled(&v, k);
+    norm2(y) + total(v) + norm2(y) * s[0] + s[2]
+}
+
+#[test]
+fn arrays_and_vecs_by_value_and_as_results() {
+    let p = [1.0, 0.5, -0.3, 0.8];
+    let t = [0.3, -0.2, 0.5, 0.1];
+    check_all(
+        "by_value",
+        &p,
+        &t,
+        |p| by_value(&p[..3], p[3]),
+        |p| {
+            let (v, gx, gk) = by_value_grad(&p[..3], p[3]);
+            (v, [gx, vec![gk]].concat())
+        },
+        |p, t| by_value_jvp(&p[..3], &t[..3], p[3], t[3]),
+        |p, t| {
+            let (v, gx, gk, hx, hk) = by_value_hvp(&p[..3], &t[..3], p[3], t[3]);
+            (v, [gx, vec![gk]].concat(), [hx, vec![hk]].concat())
+        },
+    );
+}
+
+// ----- nalgebra ----------------------------------------------------------------
+
+#[differentiate]
+fn layer(w: &DMatrix<f64>, b: &DVector<f64>, x: &DVector<f64>) -> DVector<f64> {
+    let z = w * x + b;
+    z.map(|v| v.tanh())
+}
+
+/// A two-layer network written with a helper, borrowed parameters and an
+/// owned intermediate passed by reference.
+#[differentiate]
+fn network(w1: &DMatrix<f64>, w2: &DMatrix<f64>, x: &DVector<f64>) -> f64 {
+    let b = DVector::from_element(w1.nrows(), 0.1);
+    let h = layer(w1, &b, x);
+    let o = layer(w2, &b.rows(0, w2.nrows()).into_owned(), &h);
+    o.norm_squared()
+}
+
+#[test]
+fn nalgebra_helpers() {
+    let (w1, w2) = (
+        DMatrix::from_fn(3, 2, |i, j| 0.3 * i as f64 - 0.2 * j as f64 + 0.1),
+        DMatrix::from_fn(2, 3, |i, j| 0.2 * i as f64 + 0.1 * j as f64 - 0.3),
+    );
+    let x = DVector::from_vec(vec![0.7, -1.2]);
+    let p = [w1.as_slice(), w2.as_slice(), x.as_slice()].concat();
+    let t: Vec<f64> = (0..p.len()).map(|i| 0.1 * i as f64 - 0.3).collect();
+    let split = |p: &[f64]| {
+        (
+            DMatrix::from_column_slice(3, 2, &p[..6]),
+            DMatrix::from_column_slice(2, 3, &p[6..12]),
+            DVector::from_column_slice(&p[12..]),
+        )
+    };
+    let flat = |a: &DMatrix<f64>, b: &DMatrix<f64>, c: &DVector<f64>| {
+        [a.as_slice(), b.as_slice(), c.as_slice()].concat()
+    };
+    check_all(
+        "network",
+        &p,
+        &t,
+        |p| {
+            let (a, b, c) = split(p);
+            network(&a, &b, &c)
+        },
+        |p| {
+            let (a, b, c) = split(p);
+            let (v, ga, gb, gc) = network_grad(&a, &b, &c);
+            (v, flat(&ga, &gb, &gc))
+        },
+        |p, t| {
+            let ((a, b, c), (da, db, dc)) = (split(p), split(t));
+            network_jvp(&a, &da, &b, &db, &c, &dc)
+        },
+        |p, t| {
+            let ((a, b, c), (da, db, dc)) = (split(p), split(t));
+            let (v, ga, gb, gc, ha, hb, hc) = network_hvp(&a, &da, &b, &db, &c, &dc);
+            (v, flat(&ga, &gb, &gc), flat(&ha, &hb, &hc))
+        },
+    );
+}
+
+// ----- f32, generic code and methods -------------------------------------------
+
+#[differentiate]
+fn dot32(a: &[f32], b: &[f32]) -> f32 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiate]
+fn energy32(x: &[f32]) -> f32 {
+    dot32(&x[1..], &x[..x.len() - 1]) + dot32(x, x)
+}
+
+#[test]
+fn f32_helpers() {
+    let x = [0.5f32, -1.0, 2.0];
+    let (v, g) = energy32_grad(&x);
+    assert_eq!(v, energy32(&x));
+    // x0 x1 + x1 x2 + |x|^2: by hand.
+    let by_hand = [
+        x[1] + 2.0 * x[0],
+        x[0] + x[2] + 2.0 * x[1],
+        x[1] + 2.0 * x[2],
+    ];
+    assert_eq!(g, by_hand);
+}
+
+#[differentiate]
+fn sum_sq<T: ad::Real>(a: &[T]) -> T {
+    let mut s = T::ZERO;
+    for i in 0..a.len() {
+        s += a[i] * a[i];
+    }
+    s
+}
+
+#[differentiate]
+fn generic_caller<T: ad::Real>(x: &[T]) -> T {
+    sum_sq(&x[1..]) * x[0]
+}
+
+struct Model {
+    scale: f64,
+}
+
+impl Model {
+    #[differentiate]
+    fn energy(&self, x: &[f64]) -> f64 {
+        self.scale * dot(x, x)
+    }
+
+    #[differentiate]
+    fn loss(&self, x: &[f64]) -> f64 {
+        self.energy(&x[1..]) + x[0] * self.energy(x)
+    }
+}
+
+#[test]
+fn generic_helpers_and_methods() {
+    let x = [0.5, -1.0, 2.0];
+    let (v, g) = generic_caller_grad(&x);
+    assert_eq!(v, generic_caller(&x));
+    check_gradient(generic_caller, &x, &g).assert_close(1e-8, 1e-8);
+    let (_, g32) = generic_caller_grad(&[0.5f32, -1.0, 2.0]);
+    assert_eq!(g32, [5.0f32, -1.0, 2.0]);
+    let m = Model { scale: 1.5 };
+    let (v, g) = m.loss_grad(&x);
+    assert_eq!(v, m.loss(&x));
+    let fd = fd_gradient(|p| m.loss(p), &x);
+    compare(&g, &fd).assert_close(1e-8, 1e-8);
+}
