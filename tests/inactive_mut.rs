@@ -419,3 +419,75 @@ fn parameters_left_out_of_wrt_that_become_active() {
         0.7
     );
 }
+
+// ----- buffers written with no active value, and `return;` ---------------------
+
+/// The buffer is only read: its initial contents are still an input.
+#[differentiate]
+fn read_only(a: f64, buf: &mut [f64]) -> f64 {
+    a - buf[0] * buf[1]
+}
+
+#[differentiate]
+fn square(c: f64) -> f64 {
+    c * c
+}
+
+/// Written only with a function of itself (found by the random programs:
+/// the buffer was taken for inactive, and its reads for constants).
+#[differentiate(wrt(a))]
+fn squared_in_place(a: f64, buf: &mut [f64]) -> f64 {
+    buf[0] = square(buf[0]);
+    a * buf[0]
+}
+
+/// `return;` from a function whose results are its buffer.
+#[differentiate]
+fn early_return(a: f64, buf: &mut [f64]) {
+    if a > 0.5 {
+        return;
+    }
+    buf[0] *= a;
+}
+
+#[test]
+fn buffers_whose_contents_are_only_read_or_rewritten_from_themselves() {
+    // read_only: d/da = 1, d/dbuf = (-buf1, -buf0).
+    let mut d = [0.5, 2.0];
+    let (v, dv) = read_only_jvp(1.0, 0.25, &mut [2.0, 3.0], &mut d);
+    assert_eq!((v, dv), (-5.0, 0.25 - 3.0 * 0.5 - 2.0 * 2.0));
+    assert_eq!(
+        d,
+        [0.5, 2.0],
+        "an untouched buffer's tangent passes through"
+    );
+    let mut b = [1.0, -1.0];
+    let (_, a_bar) = read_only_vjp(1.0, &mut [2.0, 3.0], &mut b, 2.0);
+    assert_eq!((a_bar, b), (2.0, [1.0 - 2.0 * 3.0, -1.0 - 2.0 * 2.0]));
+    // squared_in_place: buf0 <- buf0^2, result a buf0^2.
+    let (mut buf, mut d) = ([2.0], [1.0]);
+    let (v, dv) = squared_in_place_jvp(1.5, 0.0, &mut buf, &mut d);
+    assert_eq!((v, dv, buf, d), (6.0, 1.5 * 4.0, [4.0], [4.0]));
+    let (mut buf, mut b) = ([2.0], [0.5]);
+    let (_, a_bar) = squared_in_place_vjp(1.5, &mut buf, &mut b, 1.0);
+    // d(result)/d buf0 = 2 a buf0 = 6, d(buf0 final)/d buf0 = 4 (times 0.5).
+    assert_eq!((a_bar, b), (4.0, [6.0 + 2.0]));
+}
+
+#[test]
+fn return_without_a_value_from_a_function_of_buffers() {
+    for (a, scaled) in [(0.25, true), (0.75, false)] {
+        let (mut buf, mut d) = ([2.0], [1.0]);
+        early_return_jvp(a, 1.0, &mut buf, &mut d);
+        let expected = if scaled {
+            ([2.0 * a], [a + 2.0])
+        } else {
+            ([2.0], [1.0])
+        };
+        assert_eq!((buf, d), expected, "early_return_jvp at a = {a}");
+        let (mut buf, mut b) = ([2.0], [1.0]);
+        let a_bar = early_return_vjp(a, &mut buf, &mut b);
+        let expected = if scaled { (2.0, [a]) } else { (0.0, [1.0]) };
+        assert_eq!((a_bar, b), expected, "early_return_vjp at a = {a}");
+    }
+}

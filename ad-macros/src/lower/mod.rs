@@ -287,7 +287,7 @@ fn lower_round(
     };
     for (i, p) in model.params.iter().enumerate() {
         let name = lw.prog.names.claim(&p.ident.to_string(), p.ident.span());
-        let v = lw.new_var(name, VarKind::Param(i), p.active);
+        let v = lw.new_var(name, VarKind::Param(i), p.active || p.output);
         lw.user_names.insert(v, p.ident.unraw().to_string());
         lw.prog.vars[v].array = p.array;
         lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
@@ -304,7 +304,9 @@ fn lower_round(
         }
         lw.bind(&p.ident, v, p.mutable || p.output);
     }
-    if facts.has_return {
+    // A function without an output (its result in `&mut` buffers) returns
+    // with `return;` and has no result slot.
+    if facts.has_return && model.has_output {
         let name = lw.prog.names.fresh("ret", Span::call_site());
         let v = lw.new_var(name, VarKind::Temp, false);
         lw.prog.vars[v].slot = true;
@@ -315,6 +317,8 @@ fn lower_round(
             span: Span::call_site(),
         });
         lw.ret = Some(v);
+    }
+    if facts.has_return {
         if facts.return_in_loop {
             let name = lw.prog.names.fresh("returned", Span::call_site());
             let f = lw.new_var(name, VarKind::Temp, false);

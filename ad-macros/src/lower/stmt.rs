@@ -148,17 +148,21 @@ impl Lowerer<'_> {
             );
             return;
         }
-        let Some(value) = &r.expr else {
-            self.errors
-                .spanned(r, "return the function's result: `return value;`");
-            return;
-        };
-        let Some(slot) = self.ret else {
-            self.errors
-                .spanned(r, "`return` of a value in a function without an output");
-            return;
-        };
-        self.assign_var(slot, value);
+        match (&r.expr, self.ret) {
+            (Some(value), Some(slot)) => self.assign_var(slot, value),
+            // `return;` from a function whose results are its buffers.
+            (None, None) => {}
+            (None, Some(_)) => {
+                self.errors
+                    .spanned(r, "return the function's result: `return value;`");
+                return;
+            }
+            (Some(_), None) => {
+                self.errors
+                    .spanned(r, "`return` of a value in a function without an output");
+                return;
+            }
+        }
         if self.loop_depth > 0 {
             if let Some(flag) = self.returned {
                 self.stmts.push(Stmt::Assign {
