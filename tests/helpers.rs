@@ -309,3 +309,84 @@ fn generic_helpers_and_methods() {
     let fd = fd_gradient(|p| m.loss(p), &x);
     compare(&g, &fd).assert_close(1e-8, 1e-8);
 }
+
+// ----- array patterns and destructuring assignment ------------------------------
+
+/// argmin's test functions start so: `let [x1, x2] = *param;`.
+#[differentiate]
+fn rosenbrock2(param: &[f64; 2]) -> f64 {
+    let [x1, x2] = *param;
+    (1.0 - x1).powi(2) + 100.0 * (x2 - x1 * x1).powi(2)
+}
+
+#[differentiate]
+fn ends(x: [f64; 4]) -> f64 {
+    let [a, .., d] = x;
+    let [_, b, c, _] = x;
+    a * d + b * c.sin()
+}
+
+/// A Fibonacci-like recurrence by destructuring assignment.
+#[differentiate]
+fn recurrence(x: f64, n: usize) -> f64 {
+    let (mut a, mut b) = (1.0, x);
+    for _ in 0..n {
+        (a, b) = (b, a * x + b);
+    }
+    let mut c = a;
+    (c, _) = (c * b, 1.0);
+    c
+}
+
+#[test]
+fn array_patterns_and_destructuring_assignment() {
+    // By hand at (1.5, 0.5): f = 0.25 + 100 (0.5 - 2.25)^2.
+    let (v, g) = rosenbrock2_grad(&[1.5, 0.5]);
+    assert_eq!((v, g), (306.5, [1051.0, -350.0]));
+    check_all(
+        "rosenbrock2",
+        &[1.5, 0.5],
+        &[0.3, -0.7],
+        |p| rosenbrock2(&[p[0], p[1]]),
+        |p| {
+            let (v, g) = rosenbrock2_grad(&[p[0], p[1]]);
+            (v, g.to_vec())
+        },
+        |p, t| rosenbrock2_jvp(&[p[0], p[1]], &[t[0], t[1]]),
+        |p, t| {
+            let (v, g, h) = rosenbrock2_hvp(&[p[0], p[1]], &[t[0], t[1]]);
+            (v, g.to_vec(), h.to_vec())
+        },
+    );
+    let arr = |p: &[f64]| [p[0], p[1], p[2], p[3]];
+    check_all(
+        "ends",
+        &[1.0, 2.0, 3.0, 4.0],
+        &[0.5, -0.5, 0.25, 1.0],
+        |p| ends(arr(p)),
+        |p| {
+            let (v, g) = ends_grad(arr(p));
+            (v, g.to_vec())
+        },
+        |p, t| ends_jvp(arr(p), arr(t)),
+        |p, t| {
+            let (v, g, h) = ends_hvp(arr(p), arr(t));
+            (v, g.to_vec(), h.to_vec())
+        },
+    );
+    check_all(
+        "recurrence",
+        &[0.7],
+        &[1.0],
+        |p| recurrence(p[0], 5),
+        |p| {
+            let (v, g) = recurrence_grad(p[0], 5);
+            (v, vec![g])
+        },
+        |p, t| recurrence_jvp(p[0], t[0], 5),
+        |p, t| {
+            let (v, g, h) = recurrence_hvp(p[0], t[0], 5);
+            (v, vec![g], vec![h])
+        },
+    );
+}

@@ -174,10 +174,15 @@ impl PrescanVisitor<'_> {
         if self.compound == 0 {
             return;
         }
-        if let syn::Expr::Path(p) = strip_parens(left) {
-            if let Some(i) = p.path.get_ident() {
-                self.facts.slot_names.insert(i.unraw().to_string());
+        match strip_parens(left) {
+            syn::Expr::Path(p) => {
+                if let Some(i) = p.path.get_ident() {
+                    self.facts.slot_names.insert(i.unraw().to_string());
+                }
             }
+            // `(a, b) = (b, a + b);`
+            syn::Expr::Tuple(t) => t.elems.iter().for_each(|e| self.target(e)),
+            _ => {}
         }
     }
 }

@@ -247,10 +247,68 @@ impl Lowerer<'_> {
                 self.lower_expr(&init.expr);
             }
             syn::Pat::Tuple(tp) => self.lower_tuple_let(tp, ty, &init.expr),
+            syn::Pat::Slice(ps) => self.lower_slice_let(ps, &init.expr),
             other => self.errors.spanned(
                 other,
-                "this pattern is not supported: bind a name (`let x = ...`) or a tuple of names (`let (a, b) = (..., ...)`)",
+                "this pattern is not supported: bind a name (`let x = ...`), a tuple of names (`let (a, b) = (..., ...)`) or an array of names (`let [a, b] = x;`)",
             ),
+        }
+    }
+
+    /// `let [a, b, c] = x;` (or `= *x`, or with `..` for the elements left
+    /// out): one element read per name.
+    pub(super) fn lower_slice_let(&mut self, ps: &syn::PatSlice, init: &syn::Expr) {
+        let mut names = Vec::new();
+        let mut rest = None;
+        for (k, p) in ps.elems.iter().enumerate() {
+            match p {
+                syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                    names.push(Some((pi.ident.clone(), pi.mutability.is_some())))
+                }
+                syn::Pat::Wild(_) => names.push(None),
+                syn::Pat::Rest(_) if rest.is_none() => {
+                    rest = Some(k);
+                    names.push(None);
+                }
+                other => {
+                    self.errors.spanned(
+                        other,
+                        "bind a plain name, `_` or one `..` in array patterns (`let [a, b, ..] = x;`)",
+                    );
+                    return;
+                }
+            }
+        }
+        // `*x` of a borrowed array is read by element like `x`.
+        let mut source = strip_parens(init);
+        if let syn::Expr::Unary(u) = source {
+            if matches!(u.op, syn::UnOp::Deref(_)) {
+                source = strip_parens(&u.expr);
+            }
+        }
+        let arr = match self.lower_expr(source) {
+            Operand::Var(v) => v,
+            c @ Operand::Const(_) => match self.temp(Expr::Use(c), false, init.span()) {
+                Operand::Var(v) => v,
+                Operand::Const(_) => return,
+            },
+        };
+        let (arr_tokens, reads) = self.operand_tokens(&Operand::Var(arr));
+        let n = names.len();
+        for (k, name) in names.into_iter().enumerate() {
+            let Some((ident, mutable)) = name else {
+                continue;
+            };
+            let index = match rest {
+                Some(r) if k > r => {
+                    let from_end = n - k;
+                    Expr::Opaque(quote!(#arr_tokens.len() - #from_end), reads.clone())
+                }
+                _ => Expr::constant(quote!(#k)),
+            };
+            let varied = self.var_varied(arr);
+            let elem = self.temp(Expr::Index(arr, Box::new(index)), varied, ident.span());
+            self.bind_value(&ident, mutable, None, elem, ident.span());
         }
     }
 
@@ -428,6 +486,36 @@ impl Lowerer<'_> {
     }
 
     /// `x = e`, `x op= e`, `a[i] = e`, `a[i] op= e`.
+    /// `(a, b) = (b, a * x + b);`: every value first, then the assignments,
+    /// as `let (t0, t1) = (b, a * x + b); a = t0; b = t1;`.
+    fn lower_tuple_assign(&mut self, left: &syn::ExprTuple, right: &syn::Expr) {
+        let syn::Expr::Tuple(rt) = strip_parens(right) else {
+            self.errors.spanned(
+                right,
+                "a destructuring assignment needs a tuple of values here (`(a, b) = (b, a + b);`)",
+            );
+            return;
+        };
+        if rt.elems.len() != left.elems.len() {
+            self.errors.spanned(
+                rt,
+                "the tuple has a different number of elements than the assigned places",
+            );
+            return;
+        }
+        let temps: Vec<syn::Ident> = (0..rt.elems.len())
+            .map(|k| quote::format_ident!("__ad_tuple_{}", k))
+            .collect();
+        let values: syn::Stmt = syn::parse_quote!(let (#(#temps),*) = #rt;);
+        self.lower_stmt(&values);
+        for (place, t) in left.elems.iter().zip(&temps) {
+            if matches!(strip_parens(place), syn::Expr::Infer(_)) {
+                continue;
+            }
+            self.lower_assign(place, None, &syn::parse_quote!(#t));
+        }
+    }
+
     pub(super) fn lower_assign(
         &mut self,
         left: &syn::Expr,
@@ -437,6 +525,7 @@ impl Lowerer<'_> {
         let span = op.map_or_else(|| right.span(), |(_, s)| s);
         match strip_parens(left) {
             syn::Expr::Index(ix) => return self.lower_element_assign(ix, op, right, span),
+            syn::Expr::Tuple(lt) if op.is_none() => return self.lower_tuple_assign(lt, right),
             syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
             _ => {
                 self.errors.spanned(
