@@ -323,19 +323,17 @@ fn lower_round(
         });
         lw.ret = Some(v);
     }
-    if facts.has_return {
-        if facts.return_in_loop {
-            let name = lw.prog.names.fresh("returned", Span::call_site());
-            let f = lw.new_var(name, VarKind::Temp, false);
-            lw.prog.vars[f].slot = true;
-            lw.stmts.push(Stmt::Let {
-                var: f,
-                ty: None,
-                expr: Expr::constant(quote!(false)),
-                span: Span::call_site(),
-            });
-            lw.returned = Some(f);
-        }
+    if facts.has_return && facts.return_in_loop {
+        let name = lw.prog.names.fresh("returned", Span::call_site());
+        let f = lw.new_var(name, VarKind::Temp, false);
+        lw.prog.vars[f].slot = true;
+        lw.stmts.push(Stmt::Let {
+            var: f,
+            ty: None,
+            expr: Expr::constant(quote!(false)),
+            span: Span::call_site(),
+        });
+        lw.returned = Some(f);
     }
     let ret = lw.lower_fn_block(&model.item.block, model.has_output);
     let ret = match (ret, lw.ret) {
