@@ -636,7 +636,7 @@ impl<'a> Adjoint<'a> {
             if let Some(x) = r.as_var() {
                 if self.act.is_active(x) {
                     if self.prog.vars[x].slot || self.prog.vars[x].array {
-                        let xb = self.prog.derived(&format!("{}_bar", self.prog.name(x)));
+                        let xb = self.adjoint_var(x);
                         tail.push(Stmt::Let {
                             var: xb,
                             ty: None,
@@ -656,7 +656,7 @@ impl<'a> Adjoint<'a> {
         // of the initial contents.
         let mut buffer_seeds = Vec::new();
         for &o in &self.prog.outputs.clone() {
-            let s = self.prog.derived(&format!("{}_bar", self.prog.name(o)));
+            let s = self.adjoint_var(o);
             buffer_seeds.push(s);
             self.adj.insert(o, s);
         }
@@ -1220,8 +1220,16 @@ impl<'a> Adjoint<'a> {
     }
 
     /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
-    fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
+    /// A new adjoint variable `v_bar`, an array where `v` is one (so that
+    /// taking it leaves a zero of its shape).
+    fn adjoint_var(&mut self, v: VarId) -> VarId {
         let vb = self.prog.derived(&format!("{}_bar", self.prog.name(v)));
+        self.prog.vars[vb].array = self.prog.vars[v].array;
+        vb
+    }
+
+    fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
+        let vb = self.adjoint_var(v);
         let zero = if self.available(v) {
             Expr::ZeroLike(Box::new(Expr::var(v)))
         } else {
@@ -1241,6 +1249,20 @@ impl<'a> Adjoint<'a> {
     fn accumulate(&mut self, target: Target, c: Expr, sub: bool, span: Span, out: &mut Block) {
         let op = if sub { AssignOp::Sub } else { AssignOp::Add };
         match target {
+            // A whole array (a copy `let w = v.clone();`): added element by
+            // element, the cotangent borrowed (it may be read again).
+            Target::Var(v) if self.prog.vars[v].array && !sub => {
+                let vb = match self.adj.get(&v) {
+                    Some(&vb) => vb,
+                    None => self.declare_zero(v, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Var(vb),
+                    op: AssignOp::Acc,
+                    expr: Expr::Ref(Box::new(c)),
+                    span,
+                });
+            }
             Target::Var(v) => match self.adj.get(&v) {
                 Some(&vb) => out.push(Stmt::Assign {
                     place: Place::Var(vb),
@@ -1249,7 +1271,7 @@ impl<'a> Adjoint<'a> {
                     span,
                 }),
                 None => {
-                    let vb = self.prog.derived(&format!("{}_bar", self.prog.name(v)));
+                    let vb = self.adjoint_var(v);
                     self.adj.insert(v, vb);
                     let expr = if sub { Expr::Neg(Box::new(c)) } else { c };
                     out.push(Stmt::Let {
@@ -1848,6 +1870,8 @@ impl<'a> Adjoint<'a> {
                     });
                 }
             }
+            // A copy of an array: its cotangent is added into the original's.
+            Expr::Rule("clone" | "to_vec", args) => push(&args[0], ybar, false),
             Expr::Opaque(..)
             | Expr::ZeroLike(_)
             | Expr::Partial { .. }

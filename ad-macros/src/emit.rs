@@ -277,8 +277,11 @@ impl Emitter<'_> {
                 let end = end.as_ref().map(|e| self.operand(e, span));
                 quote_spanned!(span=> #start..#end)
             }
-            // A matrix's `Default` is empty: take leaves a zero of its shape.
-            Expr::Take(p) if self.prog.matrix => {
+            // A matrix's `Default` is empty, a `Vec`'s too: take leaves a
+            // zero of its shape.
+            Expr::Take(p)
+                if self.prog.matrix || matches!(**p, Place::Var(v) if self.prog.vars[v].array) =>
+            {
                 let p = self.place(p, span);
                 quote_spanned!(span=> ::ad::__rt::take(&mut #p))
             }

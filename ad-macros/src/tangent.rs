@@ -36,6 +36,7 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         // The tangent of a borrowed matrix is borrowed too.
         prog.vars[d].by_ref = prog.vars[p].by_ref;
         prog.vars[d].scalar = prog.vars[p].scalar;
+        prog.vars[d].array = prog.vars[p].array;
         tan.insert(p, d);
         tangents.push(d);
     }
@@ -56,6 +57,7 @@ pub fn jvp(prog: &mut Program) -> Jvp {
             && !tan.contains_key(&v)
         {
             let d = prog.derived(&format!("d{}", prog.name(v)));
+            prog.vars[d].array = prog.vars[v].array;
             starts.push(Stmt::Let {
                 var: d,
                 ty: None,
@@ -152,6 +154,8 @@ pub fn mul(a: Expr, b: Expr) -> Expr {
 impl Tangent<'_> {
     fn new_tangent(&mut self, v: VarId) -> VarId {
         let dv = self.prog.derived(&format!("d{}", self.prog.name(v)));
+        // Taking an array's tangent leaves a zero of its shape.
+        self.prog.vars[dv].array = self.prog.vars[v].array;
         self.tan.insert(v, dv);
         dv
     }

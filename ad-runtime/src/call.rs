@@ -275,6 +275,29 @@ impl<T: crate::Real, X: AsMut<[T]> + ?Sized, const N: usize> AddTo<X> for [T; N]
     }
 }
 
+/// A borrowed cotangent of an array (`accumulate(&mut v_bar, &w_bar)` for
+/// the copy `let w = v.clone();`), added without being consumed.
+impl<T: crate::Real, X: AsMut<[T]> + ?Sized> AddTo<X> for &Vec<T> {
+    #[inline]
+    fn add_to(self, x: &mut X) {
+        add_slice(self, x.as_mut());
+    }
+}
+
+impl<T: crate::Real, X: AsMut<[T]> + ?Sized> AddTo<X> for &[T] {
+    #[inline]
+    fn add_to(self, x: &mut X) {
+        add_slice(self, x.as_mut());
+    }
+}
+
+impl<T: crate::Real, X: AsMut<[T]> + ?Sized, const N: usize> AddTo<X> for &[T; N] {
+    #[inline]
+    fn add_to(self, x: &mut X) {
+        add_slice(self, x.as_mut());
+    }
+}
+
 fn add_slice<T: crate::Real>(c: &[T], x: &mut [T]) {
     assert_eq!(
         c.len(),

@@ -251,6 +251,17 @@ where
     }
 }
 
+/// A borrowed cotangent, added without being consumed.
+impl<T: RealField + Copy, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for &OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    #[inline]
+    fn add_to(self, x: &mut OMatrix<T, R, C>) {
+        *x += self;
+    }
+}
+
 impl<T: RealField + Copy, R: Dim, C: Dim> TangentFor<OMatrix<T, R, C>> for OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,

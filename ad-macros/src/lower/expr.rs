@@ -367,9 +367,22 @@ impl Lowerer<'_> {
         if on_self && func(&name).is_none() {
             return self.lower_method_call(mc);
         }
-        if name == "clone" && mc.args.is_empty() {
-            // A copy: the derivative code copies what it needs itself.
-            return self.lower_expr(&mc.receiver);
+        let copy = match name.as_str() {
+            "clone" => Some("clone"),
+            "to_vec" | "to_owned" => Some("to_vec"),
+            _ => None,
+        };
+        if let (Some(rule), true) = (copy, mc.args.is_empty()) {
+            let value = self.lower_expr(&mc.receiver);
+            // A copy of an array (`v.clone()`, `x.to_vec()`): a new array,
+            // whose cotangent goes back into the original's.
+            if let Operand::Var(v) = value {
+                if self.prog.vars[v].array && self.var_varied(v) {
+                    return self.array_temp(Expr::Rule(rule, vec![Expr::var(v)]), mc.span());
+                }
+            }
+            // A copy of a number: the derivative code copies what it needs.
+            return value;
         }
         if name == "map" && self.prog.matrix {
             return self.lower_map(mc);

@@ -399,16 +399,21 @@ impl Lowerer<'_> {
     ) {
         let key = ident.unraw().to_string();
         let slot = mutable && self.slot_names.contains(&key);
+        let mut value = value;
         if let Operand::Var(t) = value {
             if self.prog.vars[t].array
                 && self.var_varied(t)
                 && self.prog.vars[t].kind != VarKind::Temp
             {
-                self.errors.at(
-                    span,
-                    "copying or moving an active array is not supported: index it (`x[i]`), or return it at the end",
-                );
+                // `let w = v;`: a copy (a move for the user; the derivative
+                // code may still read `v`). A borrowed slice is only
+                // borrowed again.
+                if !self.prog.vars[t].borrowed {
+                    value = self.array_temp(Expr::Rule("clone", vec![Expr::var(t)]), span);
+                }
             }
+        }
+        if let Operand::Var(t) = value {
             if let Some(Stmt::Let {
                 var, ty: let_ty, ..
             }) = self.stmts.last_mut()
@@ -433,6 +438,7 @@ impl Lowerer<'_> {
         self.prog.vars[v].mutable = mutable;
         self.prog.vars[v].slot = slot;
         self.prog.vars[v].array = array;
+        self.prog.vars[v].borrowed = matches!(value, Operand::Var(t) if self.prog.vars[t].borrowed);
         self.stmts.push(Stmt::Let {
             var: v,
             ty: ty.map(Box::new),
@@ -516,6 +522,65 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `u = un;` (or `un.clone()`, or a helper's result) for an array `u`:
+    /// a new version in straight-line code, overwritten in place in loops
+    /// and branches (its old value saved for reverse mode like a scalar's).
+    fn lower_array_assign(
+        &mut self,
+        old: VarId,
+        left: &syn::Expr,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
+        if op.is_some() || self.prog.vars[old].borrowed {
+            self.errors.spanned(
+                left,
+                "assign a whole array with `=` (`u = un;`), or write its elements (`a[i] += ...`)",
+            );
+            return;
+        }
+        let rhs = self.lower_expr(right);
+        if self.prog.vars[old].slot {
+            // A copy (`u = un;`, `u = un.clone();`, a helper's result): the
+            // derivative code may still read the value it copies.
+            let expr = match self.fold_last_temp(Expr::Use(rhs.clone())) {
+                Expr::Use(Operand::Var(t)) => Expr::Rule("clone", vec![Expr::var(t)]),
+                folded => folded,
+            };
+            if self.is_varied_expr(&expr) {
+                self.mark_varied(old);
+            }
+            self.stmts.push(Stmt::Assign {
+                place: Place::Var(old),
+                op: AssignOp::Set,
+                expr,
+                span,
+            });
+            return;
+        }
+        let mut rhs = rhs;
+        if let Operand::Var(t) = rhs {
+            // Another array variable: a copy; a temporary (a helper's
+            // result, a copy) is renamed.
+            if self.prog.vars[t].kind != VarKind::Temp && self.var_varied(t) {
+                rhs = self.array_temp(Expr::Rule("clone", vec![Expr::var(t)]), span);
+            }
+            if self.prog.vars[t].kind == VarKind::Temp {
+                self.prog.vars[t].array = true;
+            }
+        }
+        // Straight-line code: a new version, bound like a `let`.
+        let syn::Expr::Path(p) = strip_parens(left) else {
+            return;
+        };
+        let Some(ident) = p.path.get_ident() else {
+            return;
+        };
+        let ident = ident.clone();
+        self.bind_value(&ident, true, None, rhs, span);
+    }
+
     pub(super) fn lower_assign(
         &mut self,
         left: &syn::Expr,
@@ -560,11 +625,7 @@ impl Lowerer<'_> {
             return;
         }
         if self.prog.vars[old].array {
-            self.errors.spanned(
-                left,
-                "assigning a whole array is not supported: write its elements (`a[i] = ...`)",
-            );
-            return;
+            return self.lower_array_assign(old, left, op, right, span);
         }
         if self.prog.vars[old].slot {
             // Overwritten in place.
