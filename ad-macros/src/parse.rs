@@ -132,6 +132,29 @@ enum Class {
     Other,
 }
 
+/// What nested arrays are called in errors.
+const NESTED: &str = "nested arrays (`[[f64; N]; M]`, `Vec<Vec<f64>>`, `&[Vec<f64>]`)";
+
+/// Whether a slice, array, `Vec` or tuple type holds floating-point values
+/// somewhere inside.
+fn holds_float(ty: &Type, reals: &HashSet<String>) -> bool {
+    if float_of_in(ty, reals).is_some() {
+        return true;
+    }
+    match ty {
+        Type::Array(a) => holds_float(&a.elem, reals),
+        Type::Slice(s) => holds_float(&s.elem, reals),
+        Type::Reference(r) => holds_float(&r.elem, reals),
+        Type::Paren(p) => holds_float(&p.elem, reals),
+        Type::Group(g) => holds_float(&g.elem, reals),
+        Type::Tuple(t) => t.elems.iter().any(|e| holds_float(e, reals)),
+        Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            last.ident == "Vec" && vec_elem(last).is_some_and(|e| holds_float(e, reals))
+        }),
+        _ => false,
+    }
+}
+
 /// `f32`, `f64`, or a type parameter bounded by `Real` (in `reals`).
 pub fn float_of_in(ty: &Type, reals: &HashSet<String>) -> Option<Float> {
     match ty {
@@ -234,6 +257,12 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
         Type::Group(g) => classify(&g.elem, reals),
         Type::Array(a) if float_of_in(&a.elem, reals).is_some() => Class::Array,
         Type::Slice(s) if float_of_in(&s.elem, reals).is_some() => Class::Array,
+        // Never silently inactive: a container of containers of floats.
+        Type::Array(a) if holds_float(&a.elem, reals) => Class::Container(NESTED),
+        Type::Slice(s) if holds_float(&s.elem, reals) => Class::Container(NESTED),
+        Type::Tuple(t) if t.elems.iter().any(|e| holds_float(e, reals)) => {
+            Class::Container("tuples of floating-point values")
+        }
         Type::Path(p) => {
             let Some(last) = p.path.segments.last() else {
                 return Class::Other;
@@ -244,6 +273,7 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
             } else if name == "Vec" {
                 match vec_elem(last) {
                     Some(elem) if float_of_in(elem, reals).is_some() => Class::Array,
+                    Some(elem) if holds_float(elem, reals) => Class::Container(NESTED),
                     _ => Class::Other,
                 }
             } else if NALGEBRA.contains(&name.as_str())
