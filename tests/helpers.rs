@@ -487,3 +487,88 @@ fn whole_array_copies_and_assignments() {
         },
     );
 }
+
+// ----- tuple results -----------------------------------------------------------
+
+/// A tuple result, as DESIGN.md's contract: `f_jvp` returns `(out, dout)`,
+/// both tuples, and `f_vjp` takes `dout` as a tuple.
+#[differentiate]
+fn polar(r: f64, t: f64) -> (f64, f64) {
+    (r * t.cos(), r * t.sin())
+}
+
+/// A `Vec` member and a scalar one.
+#[differentiate]
+fn squares_and_sum(x: &[f64]) -> (Vec<f64>, f64) {
+    let mut v = vec![0.0; x.len()];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        v[i] = x[i] * x[i];
+        s += x[i];
+    }
+    (v, s)
+}
+
+/// A symplectic Euler step of a pendulum, a tuple of the new state.
+#[differentiate]
+fn pendulum_step(q: f64, p: f64, h: f64) -> (f64, f64) {
+    let p1 = p - h * q.sin();
+    (q + h * p1, p1)
+}
+
+/// Tuple results bound by `let (a, b) = ..`, `_`, and by destructuring
+/// assignment in a loop.
+#[differentiate]
+fn tuples(x: &[f64], h: f64) -> f64 {
+    let (a, b) = polar(x[0], x[1]);
+    let (u, _) = polar(a, b);
+    let (v, s) = squares_and_sum(&x[1..]);
+    let (mut q, mut p) = (x[0], u);
+    for _ in 0..4 {
+        (q, p) = pendulum_step(q, p, h);
+    }
+    let mut t = 0.0;
+    for i in 0..v.len() {
+        t += v[i] * s;
+    }
+    a * b + t + q * p
+}
+
+#[test]
+fn tuple_results() {
+    // f_jvp and f_vjp of a tuple result, against the Jacobian by hand.
+    let (r, t) = (2.0f64, 0.5f64);
+    let (c, s) = (t.cos(), t.sin());
+    let (value, tangent) = polar_jvp(r, 1.0, t, 0.0);
+    assert_eq!(value, (r * c, r * s));
+    assert_eq!(tangent, (c, s));
+    let (value, r_bar, t_bar) = polar_vjp(r, t, (0.5, -1.5));
+    assert_eq!(value, (r * c, r * s));
+    assert!((r_bar - (0.5 * c - 1.5 * s)).abs() < 1e-15);
+    assert!((t_bar - (-0.5 * r * s - 1.5 * r * c)).abs() < 1e-15);
+    // A Vec member: the dot-product identity.
+    let (x, dx) = ([0.5, -1.0, 2.0], [0.3, 0.2, -0.1]);
+    let (_, (dv, ds)) = squares_and_sum_jvp(&x, &dx);
+    let (cv, cs) = (vec![1.0, -2.0, 0.5], 3.0);
+    let (_, x_bar) = squares_and_sum_vjp(&x, (cv.clone(), cs));
+    let lhs = dot_f(&dv, &cv) + ds * cs;
+    assert!((lhs - dot_f(&x_bar, &dx)).abs() < 1e-14);
+    // Callers, in every mode.
+    let p = [0.9, 0.4, -0.7, 0.3];
+    let t = [0.3, -0.5, 0.2, 0.4];
+    check_all(
+        "tuples",
+        &p,
+        &t,
+        |p| tuples(&p[..3], p[3]),
+        |p| {
+            let (v, gx, gh) = tuples_grad(&p[..3], p[3]);
+            (v, [gx, vec![gh]].concat())
+        },
+        |p, t| tuples_jvp(&p[..3], &t[..3], p[3], t[3]),
+        |p, t| {
+            let (v, gx, gh, hx, hh) = tuples_hvp(&p[..3], &t[..3], p[3], t[3]);
+            (v, [gx, vec![gh]].concat(), [hx, vec![hh]].concat())
+        },
+    );
+}

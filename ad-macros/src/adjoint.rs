@@ -366,6 +366,8 @@ struct Adjoint<'a> {
 enum Target {
     Var(VarId),
     Index(VarId, Expr),
+    /// A member of a tuple (`let (a, b) = g(x);`).
+    Field(VarId, usize),
 }
 
 /// A temporary the reverse sweep computes again where it needs it, rather
@@ -952,6 +954,7 @@ impl<'a> Adjoint<'a> {
         let scalar = match place {
             Place::Var(_) => !self.prog.vars[v].array,
             Place::Index(..) => true,
+            Place::Field(..) => false,
         };
         if depth > 0 && loops > 0 && !self.prog.matrix && scalar && self.act.is_active(v) {
             let words = self.words();
@@ -1282,6 +1285,19 @@ impl<'a> Adjoint<'a> {
                     });
                 }
             },
+            // `accumulate(&mut t_bar.k, c)`, whatever the member's type.
+            Target::Field(t, k) => {
+                let tb = match self.adj.get(&t) {
+                    Some(&tb) => tb,
+                    None => self.declare_zero(t, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Field(tb, k),
+                    op: AssignOp::Acc,
+                    expr: c,
+                    span,
+                });
+            }
             Target::Index(a, i) => {
                 let ab = match self.adj.get(&a) {
                     Some(&ab) => ab,
@@ -1415,10 +1431,7 @@ impl<'a> Adjoint<'a> {
                     let late = self.recompute_early(block, &group, target, out);
                     let active = self.act.is_active(target);
                     let adj_place = if active {
-                        self.adj.get(&target).map(|&tb| match place {
-                            Place::Var(_) => Place::Var(tb),
-                            Place::Index(_, i) => Place::Index(tb, i.clone()),
-                        })
+                        self.adj.get(&target).map(|&tb| place.of(tb))
                     } else {
                         None
                     };
@@ -1870,8 +1883,27 @@ impl<'a> Adjoint<'a> {
                     });
                 }
             }
+            // A member of a helper's tuple result (copied): into that member
+            // of its adjoint.
+            Expr::Rule("clone", args) if matches!(&args[0], Expr::Field(t, _) if t.as_var().is_some()) => {
+                if let Expr::Field(t, k) = &args[0] {
+                    if let Some(t) = t.as_var() {
+                        contributions.push((Target::Field(t, *k), ybar, false));
+                    }
+                }
+            }
             // A copy of an array: its cotangent is added into the original's.
             Expr::Rule("clone" | "to_vec", args) => push(&args[0], ybar, false),
+            // A tuple result: each member's cotangent is the seed's member.
+            Expr::Tuple(elems) => {
+                for (k, e) in elems.iter().enumerate() {
+                    let e = match e {
+                        Expr::Rule("clone", args) => &args[0],
+                        e => e,
+                    };
+                    push(e, Expr::Field(Box::new(ybar.clone()), k), false);
+                }
+            }
             Expr::Opaque(..)
             | Expr::ZeroLike(_)
             | Expr::Partial { .. }
@@ -1885,7 +1917,7 @@ impl<'a> Adjoint<'a> {
         }
         for (target, c, sub) in contributions {
             let v = match &target {
-                Target::Var(v) | Target::Index(v, _) => *v,
+                Target::Var(v) | Target::Index(v, _) | Target::Field(v, _) => *v,
             };
             if self.act.is_active(v) {
                 self.accumulate(target, c, sub, span, out);
@@ -2067,7 +2099,7 @@ fn unread_overwrites(
                 Stmt::Assign { place, expr, .. } => {
                     exprs_ok(expr)
                         && match place {
-                            Place::Var(v) => *v != a,
+                            Place::Var(v) | Place::Field(v, _) => *v != a,
                             Place::Index(v, j) => exprs_ok(j) && (*v != a || j.as_var() == Some(i)),
                         }
                 }

@@ -99,6 +99,7 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
         }
         Expr::Call(_, _, args)
         | Expr::La(_, args)
+        | Expr::Tuple(args)
         | Expr::Rule(_, args)
         | Expr::List { elems: args, .. } => args.iter().for_each(|a| visit_expr(a, out)),
         Expr::Partial { args, out: y, .. } => {

@@ -118,6 +118,11 @@ impl Emitter<'_> {
                 let i = self.expr(i, span);
                 quote_spanned!(span=> #a[#i])
             }
+            Place::Field(v, k) => {
+                let v = self.name_at(*v, span);
+                let k = syn::Index::from(*k);
+                quote_spanned!(span=> #v.#k)
+            }
         }
     }
 
@@ -272,6 +277,10 @@ impl Emitter<'_> {
                 let e = self.expr(e, span);
                 quote_spanned!(span=> &#e)
             }
+            Expr::Tuple(elems) => {
+                let elems = elems.iter().map(|e| self.expr(e, span));
+                quote_spanned!(span=> (#(#elems,)*))
+            }
             Expr::Range { start, end } => {
                 let start = start.as_ref().map(|e| self.operand(e, span));
                 let end = end.as_ref().map(|e| self.operand(e, span));
@@ -344,6 +353,7 @@ impl Emitter<'_> {
                     Place::Var(v) => self.scalars.contains(v),
                     // An element of a vector, a matrix or an array.
                     Place::Index(..) => true,
+                    Place::Field(..) => false,
                 };
                 if self.prog.matrix
                     && !(scalar_place && self.is_scalar(expr))
@@ -714,7 +724,10 @@ pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
     let vjp = emit_body(&prog_vjp, &adjoint.body);
     let hvp = hvp(&prog_vjp, &adjoint, ret);
     let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
-    let vjp_many = vjp_many(&prog_vjp, &adjoint, lanes);
+    // Several output cotangents at once: not for tuple results.
+    let vjp_many = (!matches!(ret, syn::Type::Tuple(_)))
+        .then(|| vjp_many(&prog_vjp, &adjoint, lanes))
+        .flatten();
     Bodies {
         vjp_many,
         jvp,
@@ -893,6 +906,7 @@ fn in_lanes(s: &Stmt) -> bool {
             | Expr::Field(..)
             | Expr::Ref(_)
             | Expr::Range { .. }
+            | Expr::Tuple(_)
             | Expr::Fresh { .. } => false,
         }
     }
@@ -906,6 +920,7 @@ fn in_lanes(s: &Stmt) -> bool {
                 && match place {
                     Place::Var(_) => true,
                     Place::Index(_, i) => expr(i),
+                    Place::Field(..) => false,
                 }
         }
         Stmt::If { cond, then, els } => expr(cond) && then.iter().chain(els).all(in_lanes),

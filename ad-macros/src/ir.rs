@@ -247,6 +247,8 @@ pub enum Expr {
     /// `&e`: an argument the user passed by reference to a call of a
     /// differentiated function (`&v`, `&x[a..b]`); its tangent is `&de`.
     Ref(Box<Expr>),
+    /// `(a, b, ..)`: a tuple of values (a function's tuple result).
+    Tuple(Vec<Expr>),
     /// An integer range `a..b`, `a..`, `..b` (a sub-slice's index): inactive.
     Range {
         start: Option<Box<Expr>>,
@@ -311,6 +313,7 @@ impl Expr {
             | Expr::La(_, args)
             | Expr::Rule(_, args)
             | Expr::Call2 { args, .. }
+            | Expr::Tuple(args)
             | Expr::List { elems: args, .. } => args.iter().for_each(|a| a.visit(f)),
             Expr::Repeat { elem, .. } => elem.visit(f),
             Expr::Partial { args, out, .. } => {
@@ -335,12 +338,24 @@ pub enum Place {
     Var(VarId),
     /// An element of an array variable; the index is inactive.
     Index(VarId, Expr),
+    /// A member of a tuple variable (the adjoint of a helper's tuple result,
+    /// `t_bar.0`).
+    Field(VarId, usize),
 }
 
 impl Place {
     pub fn var(&self) -> VarId {
         match self {
-            Place::Var(v) | Place::Index(v, _) => *v,
+            Place::Var(v) | Place::Index(v, _) | Place::Field(v, _) => *v,
+        }
+    }
+
+    /// The same place of another variable (its tangent, its adjoint).
+    pub fn of(&self, v: VarId) -> Place {
+        match self {
+            Place::Var(_) => Place::Var(v),
+            Place::Index(_, i) => Place::Index(v, i.clone()),
+            Place::Field(_, k) => Place::Field(v, *k),
         }
     }
 
@@ -349,6 +364,7 @@ impl Place {
         match self {
             Place::Var(v) => Expr::var(*v),
             Place::Index(a, i) => Expr::Index(*a, Box::new(i.clone())),
+            Place::Field(v, k) => Expr::Field(Box::new(Expr::var(*v)), *k),
         }
     }
 }

@@ -430,10 +430,26 @@ impl<'a> Model<'a> {
                  into a `&mut [f64]` output buffer",
             );
         }
+        // A tuple result: each member an output of its own.
+        let members: Vec<Type> = match &ret {
+            Type::Tuple(t) if has_output => t.elems.iter().cloned().collect(),
+            _ => vec![],
+        };
+        for m in &members {
+            match classify(m, &reals) {
+                Class::Float | Class::Matrix => {}
+                Class::Array if !matches!(m, Type::Reference(_) | Type::Slice(_)) => {}
+                _ => errors.spanned(
+                    m,
+                    "the members of a tuple result must be floating-point values, owned \
+                     arrays (`Vec<f64>`, `[f64; N]`) or nalgebra values",
+                ),
+            }
+        }
         let ret_class = classify(&ret, &reals);
         let ret_matrix = has_output && matches!(ret_class, Class::Matrix);
         match ret_class {
-            _ if !has_output => {}
+            _ if !has_output || !members.is_empty() => {}
             Class::Float | Class::Other => {}
             Class::Matrix => {
                 if matches!(ret, Type::Reference(_)) {
@@ -462,7 +478,7 @@ impl<'a> Model<'a> {
                 "the output of a differentiated function must be a floating-point value",
             ),
         }
-        if has_output && matches!(ret, Type::ImplTrait(_) | Type::Tuple(_) | Type::Never(_)) {
+        if has_output && matches!(ret, Type::ImplTrait(_) | Type::Never(_)) {
             errors.spanned(
                 &ret,
                 "the output of a differentiated function must be a floating-point value or an array of them",

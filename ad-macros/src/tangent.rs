@@ -8,8 +8,7 @@
 use crate::activity::{self, Activity};
 use crate::ir::wrapper;
 use crate::ir::{
-    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
-    VarKind, DIV,
+    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Program, Stmt, VarId, VarKind, DIV,
 };
 use quote::quote;
 use std::cell::RefCell;
@@ -246,10 +245,7 @@ impl Tangent<'_> {
                     span,
                 } if self.act.is_active(place.var()) && self.tan.contains_key(&place.var()) => {
                     let dt = self.tan[&place.var()];
-                    let dplace = match place {
-                        Place::Var(_) => Place::Var(dt),
-                        Place::Index(_, i) => Place::Index(dt, i.clone()),
-                    };
+                    let dplace = place.of(dt);
                     let pair = self.call(path, args, *method, *span, &mut out);
                     for (place, k) in [(dplace, 1), (place.clone(), 0)] {
                         out.push(Stmt::Assign {
@@ -270,10 +266,7 @@ impl Tangent<'_> {
                 } if !self.act.is_active(*var) && self.tan.contains_key(&p.var()) => {
                     out.push(stmt.clone());
                     let dv = self.prog.derived(&format!("d{}", self.prog.name(*var)));
-                    let dp = match &**p {
-                        Place::Var(v) => Place::Var(self.tan[v]),
-                        Place::Index(v, i) => Place::Index(self.tan[v], i.clone()),
-                    };
+                    let dp = p.of(self.tan[&p.var()]);
                     out.push(Stmt::Let {
                         var: dv,
                         ty: None,
@@ -324,10 +317,7 @@ impl Tangent<'_> {
                         out.push(stmt.clone());
                         continue;
                     };
-                    let dplace = match place {
-                        Place::Var(_) => Place::Var(dt),
-                        Place::Index(_, i) => Place::Index(dt, i.clone()),
-                    };
+                    let dplace = place.of(dt);
                     let d = self.tangent(expr, Some(target));
                     match (op, d) {
                         (AssignOp::Set, d) => out.push(Stmt::Assign {
@@ -571,14 +561,23 @@ impl Tangent<'_> {
                     return None;
                 }
                 let &dv = self.tan.get(&v)?;
-                let dp = match &**p {
-                    Place::Var(_) => Place::Var(dv),
-                    Place::Index(_, i) => Place::Index(dv, i.clone()),
-                };
+                let dp = p.of(dv);
                 Some(Expr::Take(Box::new(dp)))
             }
             Expr::Field(e, k) => self.tan_expr(e).map(|d| Expr::Field(Box::new(d), *k)),
             Expr::Ref(e) => self.tan_expr(e).map(|d| Expr::Ref(Box::new(d))),
+            Expr::Tuple(elems) => {
+                let ds: Vec<Option<Expr>> = elems.iter().map(|e| self.tan_expr(e)).collect();
+                if ds.iter().all(Option::is_none) {
+                    return None;
+                }
+                let elems = ds
+                    .into_iter()
+                    .zip(elems)
+                    .map(|(d, e)| self.zero_or(d, e))
+                    .collect();
+                Some(Expr::Tuple(elems))
+            }
             Expr::Range { .. } => None,
             Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } => None,
             Expr::Fresh { .. } => None,

@@ -112,6 +112,41 @@ impl<T: crate::Real> TangentFor<Vec<T>> for NoTangent {
     }
 }
 
+/// Tuples (the output cotangent of a function with a tuple result, in
+/// second order): member by member.
+macro_rules! tuple_calls {
+    ($(($($t:ident $p:ident $i:tt),*)),*) => {$(
+        impl<$($t: TangentFor<$p>, $p),*> TangentFor<($($p,)*)> for ($($t,)*) {
+            #[inline]
+            fn tangent_for(self, primal: &($($p,)*)) -> ($($p,)*) {
+                ($(self.$i.tangent_for(&primal.$i),)*)
+            }
+        }
+
+        impl<$($p),*> TangentFor<($($p,)*)> for NoTangent
+        where
+            $(NoTangent: TangentFor<$p>,)*
+        {
+            #[inline]
+            fn tangent_for(self, primal: &($($p,)*)) -> ($($p,)*) {
+                ($(NoTangent.tangent_for(&primal.$i),)*)
+            }
+        }
+
+        impl<$($t: AddTo<$p>, $p),*> AddTo<($($p,)*)> for ($($t,)*) {
+            #[inline]
+            fn add_to(self, x: &mut ($($p,)*)) {
+                $(self.$i.add_to(&mut x.$i);)*
+            }
+        }
+    )*};
+}
+tuple_calls!(
+    (A PA 0, B PB 1),
+    (A PA 0, B PB 1, C PC 2),
+    (A PA 0, B PB 1, C PC 2, D PD 3)
+);
+
 /// What can be passed as the tangent of a borrowed parameter `&P`: a
 /// borrow of the caller's tangent (`&dx[a..b]` for `&x[a..b]`, `&dv` for
 /// `&v`), kept as it is, or [`NoTangent`], a zero of the primal's shape that

@@ -448,6 +448,26 @@ impl<T: Cotangent, const N: usize> Cotangent for [T; N] {
     }
 }
 
+/// A tuple's cotangent: member by member (a function's tuple result).
+///
+/// ```
+/// use ad_runtime::Cotangent;
+///
+/// assert_eq!((2.0f64, vec![1.0f64, 2.0]).zero_cotangent(), (0.0, vec![0.0, 0.0]));
+/// ```
+macro_rules! tuple_cotangent {
+    ($(($($t:ident $i:tt),*)),*) => {$(
+        impl<$($t: Cotangent),*> Cotangent for ($($t,)*) {
+            type Owned = ($($t::Owned,)*);
+            #[inline]
+            fn zero_cotangent(&self) -> Self::Owned {
+                ($(self.$i.zero_cotangent(),)*)
+            }
+        }
+    )*};
+}
+tuple_cotangent!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3));
+
 impl<T: Cotangent + ?Sized> Cotangent for &T {
     type Owned = T::Owned;
     #[inline]

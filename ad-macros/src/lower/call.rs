@@ -139,6 +139,15 @@ impl Lowerer<'_> {
     /// mode).
     pub(super) fn lower_call_arg(&mut self, a: &syn::Expr) -> Expr {
         if !self.mentions_varied(a) {
+            // An inactive array passed by value is copied too: reverse mode
+            // passes it twice.
+            if let syn::Expr::Path(p) = strip_parens(a) {
+                if let Some(v) = self.local_of(p) {
+                    if self.prog.vars[v].array && !self.prog.vars[v].borrowed {
+                        return Expr::Rule("clone", vec![Expr::var(v)]);
+                    }
+                }
+            }
             return Expr::Use(self.opaque(a));
         }
         if let syn::Expr::Reference(r) = strip_parens(a) {

@@ -129,6 +129,21 @@ impl Lowerer<'_> {
                 Some(v) => Operand::Var(v),
                 None => self.opaque(e),
             },
+            // A tuple of values: a function's tuple result.
+            syn::Expr::Tuple(t) => {
+                let mut elems = Vec::new();
+                for e in &t.elems {
+                    let op = self.lower_expr(e);
+                    // An array member is copied: reverse mode still reads it.
+                    elems.push(match op {
+                        Operand::Var(v) if self.prog.vars[v].array && self.var_varied(v) => {
+                            Expr::Rule("clone", vec![Expr::var(v)])
+                        }
+                        op => Expr::Use(op),
+                    });
+                }
+                self.temp(Expr::Tuple(elems), true, t.span())
+            }
             syn::Expr::Unary(u) => match u.op {
                 syn::UnOp::Neg(minus) => {
                     let a = self.lower_expr(&u.expr);

@@ -372,10 +372,22 @@ impl Lowerer<'_> {
                 }
             }
         } else {
-            self.errors.spanned(
-                init,
-                "a tuple pattern needs a tuple expression here (`let (a, b) = (x * y, x + y);`)",
-            );
+            // A helper's tuple result (`let (a, b) = g(x);`): member by member.
+            let whole = self.lower_expr(init);
+            let from_call = matches!(whole, Operand::Var(t) if self.call_results.contains(&t));
+            for (k, (name, ty)) in names.into_iter().zip(elem_tys).enumerate() {
+                if let Some((ident, mutable)) = name {
+                    // A copy of the member: reverse mode still reads the
+                    // tuple (the shape of its adjoint).
+                    let field = Expr::Field(Box::new(Expr::Use(whole.clone())), k);
+                    let member = self.temp(Expr::Rule("clone", vec![field]), true, init.span());
+                    if let (true, Operand::Var(m)) = (from_call, &member) {
+                        // A member may be an array, read by element.
+                        self.call_results.insert(*m);
+                    }
+                    self.bind_value(&ident, mutable, ty, member, init.span());
+                }
+            }
         }
     }
 
@@ -492,27 +504,23 @@ impl Lowerer<'_> {
     }
 
     /// `x = e`, `x op= e`, `a[i] = e`, `a[i] op= e`.
-    /// `(a, b) = (b, a * x + b);`: every value first, then the assignments,
-    /// as `let (t0, t1) = (b, a * x + b); a = t0; b = t1;`.
+    /// `(a, b) = (b, a * x + b);` (or `= g(x)`, a helper's tuple result):
+    /// every value first, then the assignments, as
+    /// `let (t0, t1) = (b, a * x + b); a = t0; b = t1;`.
     fn lower_tuple_assign(&mut self, left: &syn::ExprTuple, right: &syn::Expr) {
-        let syn::Expr::Tuple(rt) = strip_parens(right) else {
-            self.errors.spanned(
-                right,
-                "a destructuring assignment needs a tuple of values here (`(a, b) = (b, a + b);`)",
-            );
-            return;
-        };
-        if rt.elems.len() != left.elems.len() {
-            self.errors.spanned(
-                rt,
-                "the tuple has a different number of elements than the assigned places",
-            );
-            return;
+        if let syn::Expr::Tuple(rt) = strip_parens(right) {
+            if rt.elems.len() != left.elems.len() {
+                self.errors.spanned(
+                    rt,
+                    "the tuple has a different number of elements than the assigned places",
+                );
+                return;
+            }
         }
-        let temps: Vec<syn::Ident> = (0..rt.elems.len())
+        let temps: Vec<syn::Ident> = (0..left.elems.len())
             .map(|k| quote::format_ident!("__ad_tuple_{}", k))
             .collect();
-        let values: syn::Stmt = syn::parse_quote!(let (#(#temps),*) = #rt;);
+        let values: syn::Stmt = syn::parse_quote!(let (#(#temps,)*) = #right;);
         self.lower_stmt(&values);
         for (place, t) in left.elems.iter().zip(&temps) {
             if matches!(strip_parens(place), syn::Expr::Infer(_)) {

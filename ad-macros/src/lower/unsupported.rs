@@ -31,7 +31,7 @@ pub(super) fn unsupported_message(e: &syn::Expr) -> String {
         syn::Expr::Index(_) => "indexing is supported on array variables (`x[i]`)",
         syn::Expr::Field(_) => "fields of active values are not supported yet: pass scalars",
         syn::Expr::Tuple(_) => {
-            "tuples of active values are supported only in `let (a, b) = (.., ..);`"
+            "tuples of active values are supported as results, in `let (a, b) = ..;` and in `(a, b) = (.., ..);`"
         }
         syn::Expr::Array(_) | syn::Expr::Repeat(_) => {
             "array literals are supported as values of `let` (`let v = [a, b];`)"
