@@ -572,3 +572,62 @@ fn tuple_results() {
         },
     );
 }
+
+// ----- buffers passed to calls -------------------------------------------------
+
+/// An ODE right-hand side in the usual Rust form, with an in/out buffer.
+#[differentiate]
+fn forced_lv(t: f64, y: &[f64], k: f64, dydt: &mut [f64]) {
+    dydt[0] = k * y[0] - 0.4 * y[0] * y[1] + 0.1 * t.sin();
+    dydt[1] = 0.1 * y[0] * y[1] - 0.4 * y[1];
+}
+
+/// A buffer updated in place that also returns a value, early in a branch.
+#[differentiate]
+fn scale_in_place(a: f64, buf: &mut [f64]) -> f64 {
+    for i in 0..buf.len() {
+        buf[i] *= a;
+    }
+    if a > 10.0 {
+        return 0.0;
+    }
+    buf[0]
+}
+
+/// Explicit Euler through `forced_lv(t, &y, k, &mut d)`, then a call that
+/// returns a value and updates its buffer.
+#[differentiate]
+fn euler_lv(y0: &[f64], k: f64) -> f64 {
+    let mut y = y0.to_vec();
+    let mut d = vec![0.0; 2];
+    let h = 0.1;
+    for s in 0..5 {
+        forced_lv(s as f64 * h, &y, k, &mut d);
+        for i in 0..2 {
+            y[i] += h * d[i];
+        }
+    }
+    let r = scale_in_place(k, &mut y);
+    r + y[0] * y[1]
+}
+
+#[test]
+fn buffers_passed_to_calls() {
+    let p = [1.0, 0.5, 0.8];
+    let t = [0.3, -0.6, 0.9];
+    check_all(
+        "euler_lv",
+        &p,
+        &t,
+        |p| euler_lv(&p[..2], p[2]),
+        |p| {
+            let (v, gy, gk) = euler_lv_grad(&p[..2], p[2]);
+            (v, [gy, vec![gk]].concat())
+        },
+        |p, t| euler_lv_jvp(&p[..2], &t[..2], p[2], t[2]),
+        |p, t| {
+            let (v, gy, gk, hy, hk) = euler_lv_hvp(&p[..2], &t[..2], p[2], t[2]);
+            (v, [gy, vec![gk]].concat(), [hy, vec![hk]].concat())
+        },
+    );
+}

@@ -295,3 +295,36 @@ fn assignments_in_nested_blocks_are_kept() {
     assert!((nested_block_update_jvp(x, 1.0).1 - g).abs() < 1e-13);
     check_gradient(|p: &[f64]| nested_block_update(p[0]), &[x], &[g]).assert_close(1e-8, 1e-8);
 }
+
+/// `acosh` of a large argument (found by the randomized calls family: a
+/// helper received `acosh(cosh(b) + 0.31)` with b = 628): the derivative
+/// `1 / sqrt(x^2 - 1)` overflowed to 0 for x > 1e154 and lost the chain
+/// `sinh(b) / sqrt(..) = 1`.
+#[differentiate]
+fn acosh_of_cosh(b: f64) -> f64 {
+    (b.cosh() + 0.31).acosh()
+}
+
+#[differentiate]
+fn asinh_large(x: f64) -> f64 {
+    x.asinh()
+}
+
+#[test]
+fn inverse_hyperbolic_derivatives_of_large_arguments() {
+    // d/db acosh(cosh b + c) = sinh b / sqrt((cosh b + c)^2 - 1), which is
+    // 1 to rounding for large b.
+    let b: f64 = 3.0;
+    let reference = b.sinh() / ((b.cosh() + 0.31).powi(2) - 1.0).sqrt();
+    assert!((acosh_of_cosh_grad(b).1 - reference).abs() < 1e-14);
+    for b in [200.0, 628.0] {
+        let (v, g) = acosh_of_cosh_grad(b);
+        assert!((v - b).abs() < 1e-12 * b, "{v}");
+        assert!((g - 1.0).abs() < 1e-12, "acosh_of_cosh_grad({b}) = {g}");
+        let (_, _, h) = acosh_of_cosh_hvp(b, 1.0);
+        assert!(h.is_finite(), "acosh_of_cosh_hvp({b}) = {h}");
+    }
+    // d/dx asinh(x) = 1 / sqrt(x^2 + 1) = 1e-200 at 1e200 (was 0).
+    let (_, g) = asinh_large_grad(1e200);
+    assert!((g - 1e-200).abs() < 1e-214, "{g}");
+}

@@ -79,6 +79,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             }
             out.extend(generated);
             out.extend(missing_tangents(&item_fn, &bodies));
+            // Callers pass buffers to the function's value form.
+            out.extend(crate::buffers::expand_value_form(&item_fn, &options));
             let mut called: Vec<&[crate::ir::Stmt]> =
                 vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
             for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {

@@ -12,6 +12,7 @@
 
 mod activity;
 mod adjoint;
+mod buffers;
 mod callcheck;
 mod emit;
 mod error;

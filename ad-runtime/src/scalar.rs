@@ -451,8 +451,10 @@ unary_rules! {
     /// assert!(close(asinh::d1(0.75, y), 0.8));
     /// assert!(close(asinh::d2(0.75, y), -0.75 / (1.5625 * 1.25)));
     /// ```
-    asinh: |x, y| d1 = (x * x + T::ONE).sqrt().recip(),
-        d2 = -x / ((x * x + T::ONE) * (x * x + T::ONE).sqrt()), of_x;
+    /// The derivatives divide by `hypot(x, 1)` rather than `sqrt(x^2 + 1)`,
+    /// whose square overflows for |x| > 1e154.
+    asinh: |x, y| d1 = x.hypot(T::ONE).recip(),
+        d2 = -(x / x.hypot(T::ONE)) / x.hypot(T::ONE) / x.hypot(T::ONE), of_x;
     /// `acosh`
     ///
     /// ```
@@ -463,8 +465,13 @@ unary_rules! {
     /// assert!(close(acosh::d1(1.25, y), 4.0 / 3.0));
     /// assert!(close(acosh::d2(1.25, y), -80.0 / 27.0));
     /// ```
-    acosh: |x, y| d1 = (x * x - T::ONE).sqrt().recip(),
-        d2 = -x / ((x * x - T::ONE) * (x * x - T::ONE).sqrt()), of_x;
+    /// The derivatives divide by `sqrt(x - 1) sqrt(x + 1)` rather than
+    /// `sqrt(x^2 - 1)`, whose square overflows for x > 1e154
+    /// (`acosh(cosh(b) + c)` has the derivative 1 in `b` for large `b`).
+    acosh: |x, y| d1 = ((x - T::ONE).sqrt() * (x + T::ONE).sqrt()).recip(),
+        d2 = -(x / ((x - T::ONE).sqrt() * (x + T::ONE).sqrt()))
+            / ((x - T::ONE).sqrt() * (x + T::ONE).sqrt())
+            / ((x - T::ONE).sqrt() * (x + T::ONE).sqrt()), of_x;
     /// `atanh`
     ///
     /// ```

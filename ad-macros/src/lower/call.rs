@@ -148,7 +148,24 @@ impl Lowerer<'_> {
                     }
                 }
             }
-            return Expr::Use(self.opaque(a));
+            // So is a computed inactive value that may own memory
+            // (`w.clone()`, `g(..)`, `[..]`): a temporary passed twice.
+            // Numbers (`i as f64`) and borrows (`&w`) are passed as they are.
+            let owned = matches!(
+                strip_parens(a),
+                syn::Expr::MethodCall(_)
+                    | syn::Expr::Call(_)
+                    | syn::Expr::Macro(_)
+                    | syn::Expr::Array(_)
+                    | syn::Expr::Repeat(_)
+                    | syn::Expr::Struct(_)
+            );
+            return match self.opaque(a) {
+                Operand::Var(t) if self.prog.vars[t].kind == VarKind::Temp && owned => {
+                    Expr::Rule("clone", vec![Expr::var(t)])
+                }
+                op => Expr::Use(op),
+            };
         }
         if let syn::Expr::Reference(r) = strip_parens(a) {
             if r.mutability.is_none() {

@@ -145,6 +145,13 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
         self.nested(true, |v| syn::visit::visit_expr_loop(v, e));
     }
+    // A buffer passed to a call (`g(x, &mut b)`) is assigned by it.
+    fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+        if r.mutability.is_some() {
+            self.target(&r.expr);
+        }
+        syn::visit::visit_expr_reference(self, r);
+    }
     // A variable of an outer scope assigned in a nested block (`{ s += x; }`)
     // is written in place, as in a branch: a new version would end with
     // the block.

@@ -149,7 +149,30 @@ impl Lowerer<'_> {
             return;
         }
         match (&r.expr, self.ret) {
-            (Some(value), Some(slot)) => self.assign_var(slot, value),
+            (Some(value), Some(slot)) => {
+                let rhs = self.lower_expr(value);
+                // An array variable is copied into the result: the
+                // derivative code still reads it after the return.
+                let expr = match rhs {
+                    Operand::Var(v)
+                        if self.prog.vars[v].array
+                            && self.prog.vars[v].kind != VarKind::Temp
+                            && self.var_varied(v) =>
+                    {
+                        Expr::Rule("clone", vec![Expr::var(v)])
+                    }
+                    rhs => self.fold_last_temp(Expr::Use(rhs)),
+                };
+                if self.is_varied_expr(&expr) {
+                    self.mark_varied(slot);
+                }
+                self.stmts.push(Stmt::Assign {
+                    place: Place::Var(slot),
+                    op: AssignOp::Set,
+                    expr,
+                    span: value.span(),
+                });
+            }
             // `return;` from a function whose results are its buffers.
             (None, None) => {}
             (None, Some(_)) => {
@@ -233,6 +256,11 @@ impl Lowerer<'_> {
                 "`let ... else` is not supported in differentiated functions",
             );
             return;
+        }
+        if let syn::Expr::Call(c) = strip_parens(&init.expr) {
+            if passes_buffer(c) && self.mentions_varied(&init.expr) {
+                return self.lower_buffer_call(c, Some(&local.pat));
+            }
         }
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
@@ -371,7 +399,10 @@ impl Lowerer<'_> {
                     self.bind_value(&ident, mutable, ty, field, init.span());
                 }
             }
-        } else {
+        } else if matches!(
+            strip_parens(init),
+            syn::Expr::Call(_) | syn::Expr::MethodCall(_)
+        ) {
             // A helper's tuple result (`let (a, b) = g(x);`): member by member.
             let whole = self.lower_expr(init);
             let from_call = matches!(whole, Operand::Var(t) if self.call_results.contains(&t));
@@ -388,6 +419,11 @@ impl Lowerer<'_> {
                     self.bind_value(&ident, mutable, ty, member, init.span());
                 }
             }
+        } else {
+            self.errors.spanned(
+                init,
+                "a tuple pattern needs a tuple expression or a call here (`let (a, b) = (x * y, x + y);`, `let (a, b) = g(x);`)",
+            );
         }
     }
 
@@ -480,6 +516,9 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Macro(m) => self.macro_error(&m.mac),
+            syn::Expr::Call(c) if passes_buffer(c) && self.mentions_varied(e) => {
+                self.lower_buffer_call(c, None)
+            }
             syn::Expr::If(i) => self.lower_if_stmt(i, None),
             syn::Expr::Match(m) => self.lower_match(m, None, None),
             syn::Expr::ForLoop(f) => self.lower_for(f),
@@ -490,6 +529,68 @@ impl Lowerer<'_> {
                 self.stmts.extend(block);
             }
             _ => self.lower_effect(e),
+        }
+    }
+
+    /// `g(a, &mut b);` (or `let s = g(a, &mut b);`) with active values: through
+    /// `g`'s value form (`buffers.rs`), `b = __ad_value_g(a, b);`.
+    pub(super) fn lower_buffer_call(&mut self, c: &syn::ExprCall, pat: Option<&syn::Pat>) {
+        let syn::Expr::Path(p) = strip_parens(&c.func) else {
+            self.errors.spanned(
+                &c.func,
+                "a buffer can be passed to a differentiated function called by its path (`g(x, &mut b)`)",
+            );
+            return;
+        };
+        let mut path = p.path.clone();
+        if let Some(last) = path.segments.last_mut() {
+            last.ident = crate::buffers::value_name(&last.ident);
+        }
+        let mut args: Vec<syn::Expr> = Vec::new();
+        let mut buffers: Vec<syn::Expr> = Vec::new();
+        for a in &c.args {
+            match strip_parens(a) {
+                syn::Expr::Reference(r) if r.mutability.is_some() => {
+                    let local = match strip_parens(&r.expr) {
+                        syn::Expr::Path(b) => self.local_of(b).filter(|v| {
+                            self.prog.vars[*v].array
+                                && !matches!(self.prog.vars[*v].kind, VarKind::Param(_))
+                        }),
+                        _ => None,
+                    };
+                    if local.is_none() {
+                        self.errors.spanned(
+                            r,
+                            "pass a local `Vec<f64>` as a buffer to a differentiated function \
+                             (`let mut d = vec![0.0; n]; g(x, &mut d);`)",
+                        );
+                        return;
+                    }
+                    buffers.push((*r.expr).clone());
+                    args.push((*r.expr).clone());
+                }
+                a => args.push(a.clone()),
+            }
+        }
+        let call: syn::Expr = syn::parse_quote!(#path(#(#args),*));
+        match pat {
+            None => {
+                let assign: syn::Stmt = match buffers.as_slice() {
+                    [b] => syn::parse_quote!(#b = #call;),
+                    bs => syn::parse_quote!((#(#bs),*) = #call;),
+                };
+                self.lower_stmt(&assign);
+            }
+            Some(pat) => {
+                let temps: Vec<syn::Ident> = (0..buffers.len())
+                    .map(|k| quote::format_ident!("__ad_buffer_{}", k))
+                    .collect();
+                let values: syn::Stmt = syn::parse_quote!(let (#pat, #(#temps),*) = #call;);
+                self.lower_stmt(&values);
+                for (b, t) in buffers.iter().zip(&temps) {
+                    self.lower_stmt(&syn::parse_quote!(#b = #t;));
+                }
+            }
         }
     }
 
@@ -803,4 +904,11 @@ impl Lowerer<'_> {
     }
 
     // ----- control flow ----------------------------------------------------
+}
+
+/// Whether a call passes a `&mut` argument (a buffer).
+fn passes_buffer(c: &syn::ExprCall) -> bool {
+    c.args
+        .iter()
+        .any(|a| matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some()))
 }

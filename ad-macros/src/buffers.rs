@@ -1,0 +1,195 @@
+//! In/out buffers across calls: the *value form* of a function with
+//! `&mut [f64]` buffers.
+//!
+//! A caller cannot pass a buffer to a callee's derivatives by reference
+//! through the uniform calling convention (`ad_runtime::call`), but it can
+//! pass values. So a differentiated `g(t: f64, y: &[f64], dydt: &mut [f64])`
+//! also gets a hidden twin that takes each buffer's initial contents by
+//! value and returns its final contents:
+//!
+//! ```text
+//! fn __ad_value_g(t: f64, y: &[f64], mut dydt: Vec<f64>) -> Vec<f64> { body; dydt }
+//! ```
+//!
+//! differentiated like any function (with its wrappers), and a caller's
+//! `g(t, &y, &mut d);` is lowered as `d = __ad_value_g(t, &y, d);`
+//! (`lower/stmt.rs`). With several buffers the twin returns a tuple of them,
+//! after the result if `g` has one: `let s = g(x, &mut b);` is
+//! `let (s, new_b) = __ad_value_g(x, b); b = new_b;`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
+use syn::visit_mut::VisitMut;
+
+/// The name of the value form of `g`.
+pub fn value_name(g: &syn::Ident) -> syn::Ident {
+    let base = g.to_string();
+    format_ident!(
+        "__ad_value_{}",
+        base.trim_start_matches("r#"),
+        span = g.span()
+    )
+}
+
+/// Whether a parameter type is an in/out buffer: `&mut [T]`, `&mut Vec<T>`.
+fn is_buffer(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(r) if r.mutability.is_some())
+}
+
+/// The value form of `item`, or `None` if it has no buffer (or a parameter
+/// that is not a plain name: the model reports that).
+pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
+    let mut buffers = Vec::new();
+    let mut form = item.clone();
+    for arg in form.sig.inputs.iter_mut() {
+        let syn::FnArg::Typed(pt) = arg else {
+            continue;
+        };
+        if !is_buffer(&pt.ty) {
+            continue;
+        }
+        let syn::Pat::Ident(pi) = &mut *pt.pat else {
+            return None;
+        };
+        let syn::Type::Reference(r) = &*pt.ty else {
+            return None;
+        };
+        // `&mut [T]`, `&mut Vec<T>` -> `Vec<T>`.
+        let elem = match &*r.elem {
+            syn::Type::Slice(s) => (*s.elem).clone(),
+            syn::Type::Path(p) => match p.path.segments.last().map(|s| &s.arguments) {
+                Some(syn::PathArguments::AngleBracketed(a)) => match a.args.first() {
+                    Some(syn::GenericArgument::Type(t)) => t.clone(),
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        pi.mutability = Some(Default::default());
+        buffers.push(pi.ident.clone());
+        *pt.ty = syn::parse_quote!(::std::vec::Vec<#elem>);
+    }
+    if buffers.is_empty() {
+        return None;
+    }
+    let ret = match &item.sig.output {
+        syn::ReturnType::Type(_, ty) if !matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()) => {
+            Some((**ty).clone())
+        }
+        _ => None,
+    };
+    // The result: the buffers, after the function's own result if any.
+    let elem_tys: Vec<syn::Type> = form
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(pt)
+                if buffers
+                    .iter()
+                    .any(|b| matches!(&*pt.pat, syn::Pat::Ident(pi) if pi.ident == *b)) =>
+            {
+                Some((*pt.ty).clone())
+            }
+            _ => None,
+        })
+        .collect();
+    let mut members: Vec<syn::Type> = ret.iter().cloned().collect();
+    members.extend(elem_tys);
+    let out_ty: syn::Type = match members.as_slice() {
+        [one] => one.clone(),
+        many => syn::parse_quote!((#(#many),*)),
+    };
+    form.sig.output = syn::parse_quote!(-> #out_ty);
+    form.sig.ident = value_name(&item.sig.ident);
+    // Every `return e;` returns the buffers too.
+    let pack = |value: Option<TokenStream>| -> TokenStream {
+        let mut all: Vec<TokenStream> = value.into_iter().collect();
+        all.extend(buffers.iter().map(|b| quote!(#b)));
+        match all.as_slice() {
+            [one] => one.clone(),
+            many => quote!((#(#many),*)),
+        }
+    };
+    Returns { pack: &pack }.visit_block_mut(&mut form.block);
+    let stmts = &mut form.block.stmts;
+    let tail = match stmts.last() {
+        Some(syn::Stmt::Expr(e, None)) if ret.is_some() => {
+            let e = e.clone();
+            stmts.pop();
+            Some(e)
+        }
+        _ => None,
+    };
+    let result = match tail {
+        Some(e) => {
+            stmts.push(syn::parse_quote!(let __ad_result = #e;));
+            pack(Some(quote!(__ad_result)))
+        }
+        None => pack(None),
+    };
+    stmts.push(syn::Stmt::Expr(syn::parse_quote!(#result), None));
+    // The twin is an implementation detail of the calling convention.
+    form.attrs.retain(|a| !a.path().is_ident("doc"));
+    form.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+    Some(form)
+}
+
+/// The expansion of the value form of `item` (with `options`' `wrt`, which
+/// then names the buffers too), every item hidden from the documentation.
+pub fn expand_value_form(item: &syn::ItemFn, options: &crate::parse::Options) -> TokenStream {
+    let Some(form) = value_form(item) else {
+        return TokenStream::new();
+    };
+    let mut args = Vec::new();
+    if let Some(wrt) = &options.wrt {
+        let mut names = wrt.clone();
+        for arg in &form.sig.inputs {
+            if let syn::FnArg::Typed(pt) = arg {
+                if let (syn::Pat::Ident(pi), syn::Type::Path(_)) = (&*pt.pat, &*pt.ty) {
+                    let original = item.sig.inputs.iter().any(|a| {
+                        matches!(a, syn::FnArg::Typed(o) if is_buffer(&o.ty)
+                            && matches!(&*o.pat, syn::Pat::Ident(oi) if oi.ident == pi.ident))
+                    });
+                    if original {
+                        names.push(pi.ident.clone());
+                    }
+                }
+            }
+        }
+        args.push(quote!(wrt(#(#names),*)));
+    }
+    let tokens = crate::expand::expand(quote!(#(#args),*), quote!(#form));
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(mut file) => {
+            for it in &mut file.items {
+                if let syn::Item::Fn(f) = it {
+                    if !f.attrs.iter().any(|a| {
+                        a.path().is_ident("doc")
+                            && a.to_token_stream().to_string().contains("hidden")
+                    }) {
+                        f.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+                    }
+                }
+            }
+            quote!(#file)
+        }
+        Err(_) => tokens,
+    }
+}
+
+/// Rewrites `return e;` as `return (e, buffers..);` (not inside closures).
+struct Returns<'a> {
+    pack: &'a dyn Fn(Option<TokenStream>) -> TokenStream,
+}
+
+impl VisitMut for Returns<'_> {
+    fn visit_expr_return_mut(&mut self, r: &mut syn::ExprReturn) {
+        let value = r.expr.as_ref().map(|e| quote!(#e));
+        let packed = (self.pack)(value);
+        r.expr = Some(Box::new(syn::parse_quote!(#packed)));
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
