@@ -147,8 +147,9 @@ pub fn read_ba(path: &std::path::Path) -> Result<BaInput, String> {
 /// ADBench's `computeReprojError`: the reprojection residual of one
 /// observation, `w (proj(cam, x) - feat)`, with `project` =
 /// `rodrigues_rotate_point`, the perspective division, `radial_distort`, the
-/// focal length and the principal point, inlined (a call passing an active
-/// array is not supported yet) in ADBench's order of operations.
+/// focal length and the principal point, inlined (a helper would run its
+/// forward sweep again in reverse mode, joint mode) in ADBench's order of
+/// operations.
 #[differentiate(wrt(cam, x, w))]
 pub fn reproj_error(cam: [f64; 11], x: [f64; 3], w: f64, feat: [f64; 2]) -> [f64; 2] {
     // Xo = X - C

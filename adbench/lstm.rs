@@ -123,8 +123,9 @@ pub fn read_lstm(path: &std::path::Path) -> Result<LstmInput, String> {
 /// ```
 ///
 /// `lstm_predict`, `lstm_model` (with ADBench's `sigmoid(x) = 1 / (1 +
-/// exp(-x))`) and `lognormalize` are inlined (a call passing an active slice
-/// is not supported yet). ADBench computes a layer's four gates for every
+/// exp(-x))`) and `lognormalize` are inlined: a call passes its arguments
+/// to the callee's reverse mode, which runs the callee's forward sweep again
+/// (joint mode), so helpers cost a second forward pass. ADBench computes a layer's four gates for every
 /// entry, then the cells, then the hidden values; each entry depends on its
 /// own gates only, so one loop over the entries computes the same values.
 // The state is copied element by element: `copy_from_slice` is not

@@ -402,6 +402,21 @@ impl Tangent<'_> {
         }
     }
 
+    /// The tangents of the elements of an array or tuple, zeros where an
+    /// element has none; `None` if all are zero.
+    fn tan_elems(&self, elems: &[Expr]) -> Option<Vec<Expr>> {
+        let ds: Vec<Option<Expr>> = elems.iter().map(|e| self.tan_expr(e)).collect();
+        if ds.iter().all(Option::is_none) {
+            return None;
+        }
+        Some(
+            ds.into_iter()
+                .zip(elems)
+                .map(|(d, e)| self.zero_or(d, e))
+                .collect(),
+        )
+    }
+
     fn zero_or(&self, d: Option<Expr>, of: &Expr) -> Expr {
         d.unwrap_or_else(|| Expr::ZeroLike(Box::new(of.clone())))
     }
@@ -536,18 +551,9 @@ impl Tangent<'_> {
                     None
                 }
             }
-            Expr::List { vec, elems } => {
-                let ds: Vec<Option<Expr>> = elems.iter().map(|e| self.tan_expr(e)).collect();
-                if ds.iter().all(Option::is_none) {
-                    return None;
-                }
-                let elems = ds
-                    .into_iter()
-                    .zip(elems)
-                    .map(|(d, e)| self.zero_or(d, e))
-                    .collect();
-                Some(Expr::List { vec: *vec, elems })
-            }
+            Expr::List { vec, elems } => self
+                .tan_elems(elems)
+                .map(|elems| Expr::List { vec: *vec, elems }),
             Expr::Repeat { vec, elem, len } => self.tan_expr(elem).map(|d| Expr::Repeat {
                 vec: *vec,
                 elem: Box::new(d),
@@ -566,18 +572,7 @@ impl Tangent<'_> {
             }
             Expr::Field(e, k) => self.tan_expr(e).map(|d| Expr::Field(Box::new(d), *k)),
             Expr::Ref(e) => self.tan_expr(e).map(|d| Expr::Ref(Box::new(d))),
-            Expr::Tuple(elems) => {
-                let ds: Vec<Option<Expr>> = elems.iter().map(|e| self.tan_expr(e)).collect();
-                if ds.iter().all(Option::is_none) {
-                    return None;
-                }
-                let elems = ds
-                    .into_iter()
-                    .zip(elems)
-                    .map(|(d, e)| self.zero_or(d, e))
-                    .collect();
-                Some(Expr::Tuple(elems))
-            }
+            Expr::Tuple(elems) => self.tan_elems(elems).map(Expr::Tuple),
             Expr::Range { .. } => None,
             Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } => None,
             Expr::Fresh { .. } => None,

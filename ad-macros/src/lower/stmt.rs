@@ -149,30 +149,7 @@ impl Lowerer<'_> {
             return;
         }
         match (&r.expr, self.ret) {
-            (Some(value), Some(slot)) => {
-                let rhs = self.lower_expr(value);
-                // An array variable is copied into the result: the
-                // derivative code still reads it after the return.
-                let expr = match rhs {
-                    Operand::Var(v)
-                        if self.prog.vars[v].array
-                            && self.prog.vars[v].kind != VarKind::Temp
-                            && self.var_varied(v) =>
-                    {
-                        Expr::Rule("clone", vec![Expr::var(v)])
-                    }
-                    rhs => self.fold_last_temp(Expr::Use(rhs)),
-                };
-                if self.is_varied_expr(&expr) {
-                    self.mark_varied(slot);
-                }
-                self.stmts.push(Stmt::Assign {
-                    place: Place::Var(slot),
-                    op: AssignOp::Set,
-                    expr,
-                    span: value.span(),
-                });
-            }
+            (Some(value), Some(slot)) => self.assign_var(slot, value),
             // `return;` from a function whose results are its buffers.
             (None, None) => {}
             (None, Some(_)) => {
@@ -888,10 +865,20 @@ impl Lowerer<'_> {
         Expr::Use(self.opaque(e))
     }
 
-    /// `x = value` for a slot, lowering `value`.
+    /// `x = value` for a slot, lowering `value`. An array variable is
+    /// copied (`ret = clone(&o)` for `return o;`): the derivative code still
+    /// reads it afterwards.
     pub(super) fn assign_var(&mut self, slot: VarId, value: &syn::Expr) {
-        let rhs = self.lower_expr(value);
-        let expr = self.fold_last_temp(Expr::Use(rhs));
+        let expr = match self.lower_expr(value) {
+            Operand::Var(v)
+                if self.prog.vars[v].array
+                    && self.prog.vars[v].kind != VarKind::Temp
+                    && self.var_varied(v) =>
+            {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
+            rhs => self.fold_last_temp(Expr::Use(rhs)),
+        };
         if self.is_varied_expr(&expr) {
             self.mark_varied(slot);
         }
