@@ -631,3 +631,35 @@ fn buffers_passed_to_calls() {
         },
     );
 }
+
+/// An array copied from inactive data (`y0.to_vec()`) that a helper's
+/// result then overwrites and that is read by element (found writing
+/// `examples/ode_rk4.rs`: the copy was not known to be an array).
+#[differentiate(wrt(k))]
+fn decay_steps(k: f64, y0: &[f64]) -> f64 {
+    let mut y = y0.to_vec();
+    for _ in 0..3 {
+        y = scaled(&y, k);
+    }
+    y[0] + y[1]
+}
+
+#[test]
+fn an_inactive_copy_overwritten_by_a_helper() {
+    let y0 = [0.5, 1.0];
+    check_all(
+        "decay_steps",
+        &[0.8],
+        &[1.0],
+        |p| decay_steps(p[0], &y0),
+        |p| {
+            let (v, g) = decay_steps_grad(p[0], &y0);
+            (v, vec![g])
+        },
+        |p, t| decay_steps_jvp(p[0], t[0], &y0),
+        |p, t| {
+            let (v, g, h) = decay_steps_hvp(p[0], t[0], &y0);
+            (v, vec![g], vec![h])
+        },
+    );
+}

@@ -119,6 +119,28 @@ impl Lowerer<'_> {
                 // elements may be written with active values later.
                 syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.lower_vec(m),
                 syn::Expr::Array(_) | syn::Expr::Repeat(_) => {}
+                // So is a copy of an array (`let mut y = y0.to_vec();`), and
+                // a helper's result may be one (read by element later).
+                syn::Expr::MethodCall(mc)
+                    if matches!(
+                        mc.method.to_string().as_str(),
+                        "to_vec" | "to_owned" | "clone"
+                    ) && matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+                            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array)) =>
+                {
+                    let op = self.opaque(e);
+                    if let Operand::Var(v) = op {
+                        self.prog.vars[v].array = true;
+                    }
+                    return op;
+                }
+                syn::Expr::Call(_) => {
+                    let op = self.opaque(e);
+                    if let Operand::Var(v) = op {
+                        self.call_results.insert(v);
+                    }
+                    return op;
+                }
                 _ => return self.opaque(e),
             }
         }
