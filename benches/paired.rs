@@ -34,6 +34,8 @@ mod gmm_manual;
 mod gmm_peers;
 #[path = "../adbench/lstm.rs"]
 mod lstm;
+#[path = "../adbench/lstm_modular.rs"]
+mod lstm_modular;
 #[path = "../adbench/lstm_peers.rs"]
 mod lstm_peers;
 #[path = "../adbench/peers.rs"]
@@ -226,6 +228,8 @@ fn main() {
         });
         peers::assert_close("tape", &gt, &want, 1e-9);
         peers::assert_close("tape value", &[vt], &[v], 1e-9);
+        let (_, gm) = lstm_modular::lstm_objective_modular_grad(&theta, state, seq, l, c, b);
+        peers::assert_close("modular", &gm, &want, 1e-9);
         paired(
             "lstm_l2_c1024",
             budget,
@@ -263,6 +267,22 @@ fn main() {
                         black_box(peers::grad_reverse(&tape, black_box(&theta), |t| {
                             lstm_peers::lstm_objective_generic(t, state, seq, l, c, b)
                         }));
+                    }),
+                ),
+                // ADBench's decomposition into differentiated helpers
+                // (`adbench/lstm_modular.rs`): ad / modular is the
+                // monolithic gradient against the modular one.
+                (
+                    "modular",
+                    Box::new(|| {
+                        black_box(lstm_modular::lstm_objective_modular_grad(
+                            black_box(&theta),
+                            state,
+                            seq,
+                            l,
+                            c,
+                            b,
+                        ));
                     }),
                 ),
             ],

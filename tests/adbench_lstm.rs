@@ -93,3 +93,32 @@ fn reader_reads_adbench_layout() {
     assert_eq!(g.sequence.len(), 1024 * 14);
     assert!(lstm::parse_lstm("1 3 2\n0.5 0.5\n").is_err());
 }
+
+#[path = "../adbench/lstm_modular.rs"]
+mod lstm_modular;
+
+/// ADBench's decomposition into helpers over sub-slices gives the value,
+/// gradient and Hessian-vector product of the one-function objective.
+#[test]
+fn modular_objective_matches_the_monolithic_one() {
+    let (g, _) = load();
+    let theta = g.theta();
+    let (l, c, b) = (g.l, g.c.min(20), g.b);
+    let seq = &g.sequence[..c * b];
+    let value = lstm::lstm_objective(&theta, &g.state, seq, l, c, b);
+    let modular = lstm_modular::lstm_objective_modular(&theta, &g.state, seq, l, c, b);
+    assert!(
+        (value - modular).abs() <= 1e-13 * value.abs(),
+        "{value} {modular}"
+    );
+    let (_, grad) = lstm::lstm_objective_grad(&theta, &g.state, seq, l, c, b);
+    let (v2, grad2) = lstm_modular::lstm_objective_modular_grad(&theta, &g.state, seq, l, c, b);
+    assert_eq!(v2, modular);
+    ad::check::compare(&grad2, &grad).assert_close(1e-12, 1e-10);
+    let v: Vec<f64> = (0..theta.len())
+        .map(|i| ((i % 7) as f64 - 3.0) * 0.1)
+        .collect();
+    let (_, _, hv) = lstm::lstm_objective_hvp(&theta, &v, &g.state, seq, l, c, b);
+    let (_, _, hv2) = lstm_modular::lstm_objective_modular_hvp(&theta, &v, &g.state, seq, l, c, b);
+    ad::check::compare(&hv2, &hv).assert_close(1e-12, 1e-9);
+}

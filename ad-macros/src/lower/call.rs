@@ -173,6 +173,14 @@ impl Lowerer<'_> {
                     return Expr::Ref(Box::new(slice));
                 }
                 let op = self.lower_expr(&r.expr);
+                // A helper's result borrowed for another call (`h(&d)` for
+                // `let d = g(x);`) is an array: a borrowed scalar is not a
+                // parameter a differentiated function can have.
+                if let Operand::Var(v) = op {
+                    if self.call_results.contains(&v) && !self.prog.matrix {
+                        self.prog.vars[v].array = true;
+                    }
+                }
                 return match op {
                     Operand::Var(v)
                         if !self.prog.vars[v].borrowed
