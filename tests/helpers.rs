@@ -663,3 +663,42 @@ fn an_inactive_copy_overwritten_by_a_helper() {
         },
     );
 }
+
+/// `copy_from_slice` and `fill` on active values, whole and on ranges.
+#[differentiate]
+fn copies_in_place(x: &[f64], k: f64) -> f64 {
+    let n = x.len();
+    let mut y = vec![0.0; n];
+    y.copy_from_slice(x);
+    let mut z = vec![0.0; n + 2];
+    z[1..n + 1].copy_from_slice(&y);
+    z[..2].fill(k * k);
+    let mut w = [0.0; 2];
+    w.copy_from_slice(&x[1..3]);
+    let mut s = 0.0;
+    for i in 0..n + 2 {
+        s += z[i] * z[i] * (i as f64 + 1.0);
+    }
+    s + w[0] * w[1] * k
+}
+
+#[test]
+fn copy_from_slice_and_fill() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5];
+    check_all(
+        "copies_in_place",
+        &p,
+        &t,
+        |p| copies_in_place(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gk) = copies_in_place_grad(&p[..4], p[4]);
+            (v, [gx, vec![gk]].concat())
+        },
+        |p, t| copies_in_place_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gk, hx, hk) = copies_in_place_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gk]].concat(), [hx, vec![hk]].concat())
+        },
+    );
+}

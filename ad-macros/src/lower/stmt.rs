@@ -496,6 +496,7 @@ impl Lowerer<'_> {
             syn::Expr::Call(c) if passes_buffer(c) && self.mentions_varied(e) => {
                 self.lower_buffer_call(c, None)
             }
+            syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_slice_fill(mc) => {}
             syn::Expr::If(i) => self.lower_if_stmt(i, None),
             syn::Expr::Match(m) => self.lower_match(m, None, None),
             syn::Expr::ForLoop(f) => self.lower_for(f),
@@ -569,6 +570,67 @@ impl Lowerer<'_> {
                 }
             }
         }
+    }
+
+    /// `y.copy_from_slice(&x)`, `y[a..b].copy_from_slice(&x[c..])`,
+    /// `y.fill(v)` on active values, as the loops they stand for:
+    /// `for i in 0..n { y[a + i] = x[c + i]; }`. Returns whether `mc` was one.
+    pub(super) fn lower_slice_fill(&mut self, mc: &syn::ExprMethodCall) -> bool {
+        let name = mc.method.to_string();
+        if !matches!(name.as_str(), "copy_from_slice" | "fill") || mc.args.len() != 1 {
+            return false;
+        }
+        // The destination: an array, or a range of one.
+        let (dest, start, end) = match strip_parens(&mc.receiver) {
+            syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                syn::Expr::Range(r) if matches!(r.limits, syn::RangeLimits::HalfOpen(_)) => {
+                    let start = r
+                        .start
+                        .as_ref()
+                        .map_or_else(|| syn::parse_quote!(0), |s| (**s).clone());
+                    (&*ix.expr, start, r.end.as_deref().cloned())
+                }
+                _ => return false,
+            },
+            other => (other, syn::parse_quote!(0), None),
+        };
+        let is_array = matches!(strip_parens(dest), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array));
+        if !is_array {
+            return false;
+        }
+        let end: syn::Expr = end.unwrap_or_else(|| syn::parse_quote!(#dest.len()));
+        let i = quote::format_ident!("__ad_i");
+        let value: syn::Expr = if name == "fill" {
+            mc.args[0].clone()
+        } else {
+            // The source: a borrow of an array or of a range of one.
+            let src = match strip_parens(&mc.args[0]) {
+                syn::Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            match strip_parens(src) {
+                syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                    syn::Expr::Range(r) if matches!(r.limits, syn::RangeLimits::HalfOpen(_)) => {
+                        let base = &ix.expr;
+                        let from: syn::Expr = r
+                            .start
+                            .as_ref()
+                            .map_or_else(|| syn::parse_quote!(0), |s| (**s).clone());
+                        syn::parse_quote!(#base[(#from) + #i])
+                    }
+                    _ => return false,
+                },
+                other => syn::parse_quote!(#other[#i]),
+            }
+        };
+        let stmt: syn::Stmt = syn::parse_quote! {
+            for #i in 0..(#end) - (#start) {
+                #dest[(#start) + #i] = #value;
+            }
+        };
+        self.lower_stmt(&stmt);
+        true
     }
 
     /// An expression statement kept for its effect.
