@@ -702,3 +702,41 @@ fn copy_from_slice_and_fill() {
         },
     );
 }
+
+/// A function's own buffer passed on to a helper, then updated.
+#[differentiate]
+fn shifted_lv(y: &[f64], k: f64, dydt: &mut [f64]) {
+    forced_lv(0.0, y, k, dydt);
+    dydt[0] += k * y[1];
+}
+
+/// An array buffer, and a buffer passed through two levels of helpers.
+#[differentiate]
+fn through_buffers(y: &[f64], k: f64) -> f64 {
+    let mut d = [0.0; 2];
+    forced_lv(0.1, y, k, &mut d);
+    let mut e = vec![0.0; 2];
+    shifted_lv(&d, k, &mut e);
+    d[0] * e[1] + e[0]
+}
+
+#[test]
+fn buffers_of_every_kind_passed_to_calls() {
+    let p = [1.0, 0.5, 0.8];
+    let t = [0.3, -0.6, 0.9];
+    check_all(
+        "through_buffers",
+        &p,
+        &t,
+        |p| through_buffers(&p[..2], p[2]),
+        |p| {
+            let (v, gy, gk) = through_buffers_grad(&p[..2], p[2]);
+            (v, [gy, vec![gk]].concat())
+        },
+        |p, t| through_buffers_jvp(&p[..2], &t[..2], p[2], t[2]),
+        |p, t| {
+            let (v, gy, gk, hy, hk) = through_buffers_hvp(&p[..2], &t[..2], p[2], t[2]);
+            (v, [gy, vec![gk]].concat(), [hy, vec![hk]].concat())
+        },
+    );
+}

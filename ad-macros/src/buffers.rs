@@ -113,6 +113,9 @@ pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
         }
     };
     Returns { pack: &pack }.visit_block_mut(&mut form.block);
+    // A buffer passed on to a call (`g(x, dydt)`, a reborrow of the
+    // `&mut [f64]`) is now a `Vec`: pass `&mut dydt`.
+    PassedOn { buffers: &buffers }.visit_block_mut(&mut form.block);
     let stmts = &mut form.block.stmts;
     let tail = match stmts.last() {
         Some(syn::Stmt::Expr(e, None)) if ret.is_some() => {
@@ -177,6 +180,26 @@ pub fn expand_value_form(item: &syn::ItemFn, options: &crate::parse::Options) ->
         }
         Err(_) => tokens,
     }
+}
+
+/// Rewrites a buffer passed as a call's argument `b` as `&mut b`.
+struct PassedOn<'a> {
+    buffers: &'a [syn::Ident],
+}
+
+impl VisitMut for PassedOn<'_> {
+    fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+        for a in c.args.iter_mut() {
+            if let syn::Expr::Path(p) = a {
+                if p.path.get_ident().is_some_and(|i| self.buffers.contains(i)) {
+                    *a = syn::parse_quote!(&mut #p);
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_call_mut(self, c);
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
 /// Rewrites `return e;` as `return (e, buffers..);` (not inside closures).

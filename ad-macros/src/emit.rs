@@ -1232,8 +1232,10 @@ fn param(
     match prog {
         Some((p, mutable)) => {
             let name = p.name(v);
-            let m = (mutable.contains(&v) && !matches!(ty, syn::Type::Reference(_)))
-                .then(|| quote!(mut));
+            // A shared reference is never written through; a `&mut` buffer
+            // may be borrowed whole (`accumulate(&mut x_bar, ..)`).
+            let shared = matches!(ty, syn::Type::Reference(r) if r.mutability.is_none());
+            let m = (mutable.contains(&v) && !shared).then(|| quote!(mut));
             quote!(#m #name: #ty)
         }
         None => quote!(#fallback: #ty),

@@ -235,7 +235,8 @@ impl Lowerer<'_> {
             return;
         }
         if let syn::Expr::Call(c) = strip_parens(&init.expr) {
-            if passes_buffer(c) && self.mentions_varied(&init.expr) {
+            if (passes_buffer(c) || self.passes_buffer_param(c)) && self.mentions_varied(&init.expr)
+            {
                 return self.lower_buffer_call(c, Some(&local.pat));
             }
         }
@@ -493,7 +494,9 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Macro(m) => self.macro_error(&m.mac),
-            syn::Expr::Call(c) if passes_buffer(c) && self.mentions_varied(e) => {
+            syn::Expr::Call(c)
+                if (passes_buffer(c) || self.passes_buffer_param(c)) && self.mentions_varied(e) =>
+            {
                 self.lower_buffer_call(c, None)
             }
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_slice_fill(mc) => {}
@@ -527,49 +530,66 @@ impl Lowerer<'_> {
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();
         for a in &c.args {
+            // The function's own buffer passed on (`g(x, dydt)`).
+            if let Some(b) = self.buffer_param(a) {
+                buffers.push(b.clone());
+                args.push(syn::parse_quote!(#b.to_vec()));
+                continue;
+            }
             match strip_parens(a) {
                 syn::Expr::Reference(r) if r.mutability.is_some() => {
-                    let local = match strip_parens(&r.expr) {
-                        syn::Expr::Path(b) => self.local_of(b).filter(|v| {
-                            self.prog.vars[*v].array
-                                && !matches!(self.prog.vars[*v].kind, VarKind::Param(_))
-                        }),
+                    let array = match strip_parens(&r.expr) {
+                        syn::Expr::Path(b) => self
+                            .local_of(b)
+                            .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
                         _ => None,
                     };
-                    if local.is_none() {
+                    if array.is_none() {
                         self.errors.spanned(
                             r,
-                            "pass a local `Vec<f64>` as a buffer to a differentiated function \
-                             (`let mut d = vec![0.0; n]; g(x, &mut d);`)",
+                            "pass a whole array as a buffer to a differentiated function \
+                             (`g(x, &mut d)` for a `Vec<f64>`, an `[f64; N]` or a `&mut [f64]` \
+                             parameter): copy a range into an array of its own first",
                         );
                         return;
                     }
-                    buffers.push((*r.expr).clone());
-                    args.push((*r.expr).clone());
+                    let b = &r.expr;
+                    buffers.push((**b).clone());
+                    args.push(syn::parse_quote!(#b.to_vec()));
                 }
                 a => args.push(a.clone()),
             }
         }
+        // The final contents come back by value and are copied into the
+        // buffers (whatever they are: `Vec`, array, `&mut [f64]`).
         let call: syn::Expr = syn::parse_quote!(#path(#(#args),*));
-        match pat {
-            None => {
-                let assign: syn::Stmt = match buffers.as_slice() {
-                    [b] => syn::parse_quote!(#b = #call;),
-                    bs => syn::parse_quote!((#(#bs),*) = #call;),
-                };
-                self.lower_stmt(&assign);
-            }
-            Some(pat) => {
-                let temps: Vec<syn::Ident> = (0..buffers.len())
-                    .map(|k| quote::format_ident!("__ad_buffer_{}", k))
-                    .collect();
-                let values: syn::Stmt = syn::parse_quote!(let (#pat, #(#temps),*) = #call;);
-                self.lower_stmt(&values);
-                for (b, t) in buffers.iter().zip(&temps) {
-                    self.lower_stmt(&syn::parse_quote!(#b = #t;));
-                }
-            }
+        let temps: Vec<syn::Ident> = (0..buffers.len())
+            .map(|k| quote::format_ident!("__ad_buffer_{}", k))
+            .collect();
+        let values: syn::Stmt = match (pat, temps.as_slice()) {
+            (None, [t]) => syn::parse_quote!(let #t = #call;),
+            (None, ts) => syn::parse_quote!(let (#(#ts),*) = #call;),
+            (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
+        };
+        self.lower_stmt(&values);
+        for (b, t) in buffers.iter().zip(&temps) {
+            self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);));
         }
+    }
+
+    /// `a`, if it names an in/out buffer parameter of the function (passed
+    /// on to a call without `&mut`).
+    fn buffer_param<'a>(&self, a: &'a syn::Expr) -> Option<&'a syn::Expr> {
+        let syn::Expr::Path(p) = strip_parens(a) else {
+            return None;
+        };
+        let v = self.local_of(p)?;
+        self.prog.outputs.contains(&v).then_some(a)
+    }
+
+    /// Whether a call passes on one of the function's buffers.
+    fn passes_buffer_param(&self, c: &syn::ExprCall) -> bool {
+        c.args.iter().any(|a| self.buffer_param(a).is_some())
     }
 
     /// `y.copy_from_slice(&x)`, `y[a..b].copy_from_slice(&x[c..])`,
