@@ -1913,6 +1913,7 @@ impl<'a> Adjoint<'a> {
             | Expr::Fresh { .. }
             | Expr::Ref(_)
             | Expr::Range { .. }
+            | Expr::Closure(_)
             | Expr::Take(_) => {}
         }
         for (target, c, sub) in contributions {

@@ -109,7 +109,12 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
         }
         Expr::Repeat { elem, .. } => visit_expr(elem, out),
         Expr::Index(_, i) => visit_expr(i, out),
-        Expr::Use(_) | Expr::Pop(_) | Expr::Take(_) | Expr::Opaque(..) | Expr::Fresh { .. } => {}
+        Expr::Use(_)
+        | Expr::Pop(_)
+        | Expr::Take(_)
+        | Expr::Opaque(..)
+        | Expr::Closure(_)
+        | Expr::Fresh { .. } => {}
     }
 }
 

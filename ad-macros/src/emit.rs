@@ -281,6 +281,8 @@ impl Emitter<'_> {
                 let elems = elems.iter().map(|e| self.expr(e, span));
                 quote_spanned!(span=> (#(#elems,)*))
             }
+            // (Replaced by the `closures` stage before emission.)
+            Expr::Closure(c) => c.source.clone(),
             Expr::Range { start, end } => {
                 let start = start.as_ref().map(|e| self.operand(e, span));
                 let end = end.as_ref().map(|e| self.operand(e, span));
@@ -907,6 +909,7 @@ fn in_lanes(s: &Stmt) -> bool {
             | Expr::Ref(_)
             | Expr::Range { .. }
             | Expr::Tuple(_)
+            | Expr::Closure(_)
             | Expr::Fresh { .. } => false,
         }
     }

@@ -52,7 +52,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
         return out;
     }
-    let prog = crate::lower::lower(&model, &mut errors);
+    let mut prog = crate::lower::lower(&model, &mut errors);
+    crate::closures::differentiate(&mut prog);
     // Loops over active slices must index them (`for i in 0..x.len()`):
     // clippy's advice to iterate instead does not apply.
     // The derivatives stand for `f`: do not report it unused when only they

@@ -249,6 +249,9 @@ pub enum Expr {
     Ref(Box<Expr>),
     /// `(a, b, ..)`: a tuple of values (a function's tuple result).
     Tuple(Vec<Expr>),
+    /// A scalar closure (the body of `m.map(|v| ..)`), lowered on its own;
+    /// the `closures` stage replaces it by the closure and its derivatives.
+    Closure(Box<ScalarClosure>),
     /// An integer range `a..b`, `a..`, `..b` (a sub-slice's index): inactive.
     Range {
         start: Option<Box<Expr>>,
@@ -282,6 +285,7 @@ impl Expr {
             Expr::Use(Operand::Var(v)) | Expr::Pop(v) | Expr::Index(v, _) => f(*v),
             Expr::Take(p) => f(p.var()),
             Expr::Opaque(_, reads) => reads.iter().for_each(|v| f(*v)),
+            Expr::Closure(c) => c.reads.iter().for_each(|v| f(*v)),
             _ => {}
         });
     }
@@ -291,7 +295,11 @@ impl Expr {
     pub fn visit(&self, f: &mut impl FnMut(&Expr)) {
         f(self);
         match self {
-            Expr::Use(_) | Expr::Pop(_) | Expr::Fresh { .. } | Expr::Opaque(..) => {}
+            Expr::Use(_)
+            | Expr::Pop(_)
+            | Expr::Fresh { .. }
+            | Expr::Opaque(..)
+            | Expr::Closure(_) => {}
             Expr::Neg(a)
             | Expr::Cast(a, _)
             | Expr::ZeroLike(a)
@@ -330,6 +338,17 @@ impl Expr {
             _ => None,
         }
     }
+}
+
+/// A closure `|v| <scalar code>`, and its body lowered as a function of `v`.
+#[derive(Clone, Debug)]
+pub struct ScalarClosure {
+    /// The closure as written (captured locals renamed to their versions).
+    pub source: TokenStream,
+    /// The body, lowered as a function of its element.
+    pub prog: Program,
+    /// The function's locals the closure reads (inactive by construction).
+    pub reads: Vec<VarId>,
 }
 
 /// Where an assignment writes.

@@ -4,16 +4,19 @@
 //! names the runtime as `::ad::__rt`.
 //!
 //! Pipeline (private modules, in `src/`): `parse` (attribute options and the
-//! typed signature) -> `lower` (body to IR in A-normal form) -> `activity` ->
-//! `tangent` and `adjoint` (IR to IR) -> `emit` (IR to tokens). Only parsing
-//! and lowering can fail; they collect every error before anything is
-//! emitted.
+//! typed signature) -> `lower` (body to IR in A-normal form, one file per
+//! construct family in `lower/`) -> `closures` (`.map` bodies to closures
+//! and their derivatives) -> `activity` -> `tangent` and `adjoint` (IR to
+//! IR) -> `emit` (IR to tokens); `buffers` adds the value form of a function
+//! with `&mut` buffers. Stages call downward only. Only parsing and lowering
+//! can fail; they collect every error before anything is emitted.
 #![warn(missing_docs)]
 
 mod activity;
 mod adjoint;
 mod buffers;
 mod callcheck;
+mod closures;
 mod emit;
 mod error;
 mod expand;

@@ -573,7 +573,7 @@ impl Tangent<'_> {
             Expr::Field(e, k) => self.tan_expr(e).map(|d| Expr::Field(Box::new(d), *k)),
             Expr::Ref(e) => self.tan_expr(e).map(|d| Expr::Ref(Box::new(d))),
             Expr::Tuple(elems) => self.tan_elems(elems).map(Expr::Tuple),
-            Expr::Range { .. } => None,
+            Expr::Range { .. } | Expr::Closure(_) => None,
             Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } => None,
             Expr::Fresh { .. } => None,
         }

@@ -349,32 +349,15 @@ impl Lowerer<'_> {
         };
         let model =
             crate::parse::Model::from_syn(&item, &crate::parse::Options::default(), self.errors);
+        // The closure's derivatives come from the `closures` stage.
         let prog = lower(&model, self.errors);
-        // fd(v, dv) = (f(v), f'(v) dv)
-        let mut p1 = prog.clone();
-        let j1 = crate::tangent::jvp(&mut p1);
-        let (x, dx) = (p1.name(0).clone(), p1.name(j1.tangents[0]).clone());
-        let body1 = crate::emit::emit_body(&p1, &j1.body);
-        // fdd(v, dv, v_t, dv_t): the tangent of fd.
-        let mut p2 = p1.clone();
-        p2.body = j1.body.clone();
-        p2.active_params = vec![0, j1.tangents[0]];
-        let j2 = crate::tangent::jvp(&mut p2);
-        let (xt, dxt) = (
-            p2.name(j2.tangents[0]).clone(),
-            p2.name(j2.tangents[1]).clone(),
-        );
-        let body2 = crate::emit::emit_body(&p2, &j2.body);
-        let f = quote!(|#v| #body);
-        let fd = quote!(|#x, #dx| { #body1 });
-        let fdd = quote!(|#x, #dx, #xt, #dxt| { #body2 });
+        let closure = ScalarClosure {
+            source: quote!(|#v| #body),
+            prog,
+            reads,
+        };
         let recv = self.lower_expr(&mc.receiver);
-        let args = vec![
-            Expr::Use(recv),
-            Expr::Opaque(f, reads.clone()),
-            Expr::Opaque(fd, reads.clone()),
-            Expr::Opaque(fdd, reads),
-        ];
+        let args = vec![Expr::Use(recv), Expr::Closure(Box::new(closure))];
         self.temp(Expr::La(MAP, args), true, mc.span())
     }
 

@@ -15,7 +15,7 @@
 use crate::error::Errors;
 use crate::ir::{
     AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, Names, Operand, Place, Program,
-    Stmt, VarId, VarKind,
+    ScalarClosure, Stmt, VarId, VarKind,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
