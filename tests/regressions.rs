@@ -328,3 +328,21 @@ fn inverse_hyperbolic_derivatives_of_large_arguments() {
     let (_, g) = asinh_large_grad(1e200);
     assert!((g - 1e-200).abs() < 1e-214, "{g}");
 }
+
+/// A function with a buffer whose result is a variable the body also reads
+/// (found by the randomized calls family): the output cotangent `dout` was
+/// the variable's adjoint and was added to, but not declared `mut`.
+#[differentiate]
+fn result_also_written(a: f64, b: f64, d: &mut [f64]) -> f64 {
+    d[0] = a * b;
+    b
+}
+
+#[test]
+fn a_result_variable_that_also_reaches_a_buffer() {
+    let (mut d, mut d_bar) = ([0.0], [2.0]);
+    let (v, a_bar, b_bar) = result_also_written_vjp(1.5, 0.5, &mut d, &mut d_bar, 3.0);
+    // d0 = a b: d(d0)/da = b, d(d0)/db = a; the result is b.
+    assert_eq!((v, d[0]), (0.5, 0.75));
+    assert_eq!((a_bar, b_bar, d_bar[0]), (2.0 * 0.5, 3.0 + 2.0 * 1.5, 0.0));
+}

@@ -1391,6 +1391,11 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         Some((b, s)) => b.prog_vjp.name(s).clone(),
         None => names.fresh("dout", proc_macro2::Span::call_site()),
     };
+    // The seed may be the adjoint of a returned value that other uses add to.
+    let seed_mut = bodies
+        .zip(vjp_mut.as_ref())
+        .and_then(|(b, m)| b.adjoint.seed.filter(|s| m.contains(s)))
+        .map(|_| quote!(mut));
     let value = names.fresh("value", proc_macro2::Span::call_site());
     let mut cots = Vec::new();
     let mut all = Vec::new();
@@ -1592,7 +1597,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         #[doc(hidden)]
         #[inline]
         #allow
-        #vis fn #wrap_vjp<#(#own_params),*>(#(#recv,)* #(#vparams,)* #seed: #ret) -> (#ret, #(#tys),*)
+        #vis fn #wrap_vjp<#(#own_params),*>(#(#recv,)* #(#vparams,)* #seed_mut #seed: #ret) -> (#ret, #(#tys),*)
         where
             #(#own_preds,)*
         {
@@ -1691,8 +1696,14 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         Some((b, s)) => b.prog_vjp.name(s).to_token_stream(),
         None => quote!(dout),
     };
+    // The seed is the adjoint of a returned parameter, which other
+    // contributions may add to (`d[0] = a * b; b` with a buffer `d`).
+    let seed_mut = bodies
+        .zip(vjp_mut.as_ref())
+        .and_then(|(b, m)| b.adjoint.seed.filter(|s| m.contains(s)))
+        .map(|_| quote!(mut));
     if has_value {
-        vjp_params.push(quote!(#seed: #ret));
+        vjp_params.push(quote!(#seed_mut #seed: #ret));
     }
     let cotangent_tys: Vec<syn::Type> = model
         .params
@@ -1767,7 +1778,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         let grad_body = match bodies {
             Some(b) => {
                 let body = &b.vjp;
-                quote!(let #seed: #ret = ::ad::__rt::one(); #body)
+                quote!(let #seed_mut #seed: #ret = ::ad::__rt::one(); #body)
             }
             None => unreachable,
         };

@@ -3062,15 +3062,38 @@ CALLS_MAX_LINES = 26
 CALLS_MAX_CALLS = 3  # calls per function (compile time)
 # Switches to leave a construct out while the macro mishandles it (listed in
 # the generated file's header when on; each found a bug, fixed since): an
-# early `return` in a function whose result is a local `Vec` variable, and an
-# inactive `Vec` passed by value to a call with an active argument.
+# early `return` in a function whose result is a local `Vec` variable, an
+# inactive `Vec` passed by value to a call with an active argument, and a
+# function with a buffer whose result is a bare variable the body also reads
+# (`d[0] = a * b; b`).
 EXCLUDE_RETURN_BEFORE_VEC_LOCAL = False
 EXCLUDE_INACTIVE_VEC_BY_VALUE = False
+EXCLUDE_BUFFER_TAIL_VARIABLE = False
 
 KIND_TY["r"] = "&[f64; {n}]"
 KIND_NAME["r"] = "&[f64; N]"
 CALL_ARRAY_KINDS = ("a", "la", "da")  # `[f64; N]` values: parameters, locals, results
 CALL_VEC_KINDS = ("v", "lv", "dv")  # `Vec<f64>` values
+
+
+def out_name(g):
+    """The Rust type of a function's result (of the calls family)."""
+    one = {"f": "f64", "v": "Vec<f64>", "a": "[f64; N]", "u": "nothing (a buffer)"}
+    if g.out == "t":
+        return "(" + ", ".join(one[k] for k, _ in g.tup) + ")"
+    return one[g.out]
+
+
+def cp(y, a, b, src):
+    """The twin of `y[a..b].copy_from_slice(src)`."""
+    assert 0 <= a <= b <= len(y) and len(src) == b - a, (a, b, len(y), len(src))
+    y[a:b] = src
+
+
+def fl(y, a, b, v):
+    """The twin of `y[a..b].fill(v)`."""
+    assert 0 <= a <= b <= len(y), (a, b, len(y))
+    y[a:b] = [v] * (b - a)
 
 
 def sl(x, a, b, mc):
@@ -3092,16 +3115,26 @@ def carray(name, length, akind, fixed=True, writable=False, write_len=None):
 
 
 class CallsSpec(WrtSpec):
-    def __init__(self, name, params, out, out_len, rust, python, call_depth, tags):
-        super().__init__(name, params, False, rust, python, call_depth, tags)
-        self.out, self.out_len = out, out_len
+    """`out`: 'f' (f64), 'v' (Vec<f64>), 'a' ([f64; N]), 't' (a tuple of
+    the members `tup`, each (kind, length) with kind 'f', 'v' or 'a') or
+    'u' (nothing: a function with a buffer); `out_len` the length of the
+    result's flat vector (its members concatenated)."""
+
+    def __init__(self, name, params, out, out_len, rust, python, call_depth, tags, tup=None):
+        super().__init__(name, params, out == "u", rust, python, call_depth, tags)
+        self.out, self.out_len, self.tup = out, out_len, tup
 
     @property
     def scalar(self):
-        return self.out == "f"
+        return self.out == "f" and not self.buffers
+
+    @property
+    def plain(self):
+        """An f64, Vec or array result and no buffer."""
+        return self.out in "fva" and not self.buffers
 
     def ny(self):
-        return 1 if self.out == "f" else self.out_len
+        return {"f": 1, "u": 0}.get(self.out, self.out_len) + sum(p.length for p in self.buffers)
 
 
 class CallsGen(WrtGen):
@@ -3111,8 +3144,16 @@ class CallsGen(WrtGen):
         self.out_len = 0
         self.fill_tail = False
         self.no_exit = False
+        self.tup = None
+        self.own_buf = None  # the function's own `&mut [f64]` buffer
+        self.all_callees = callees
+        self.callees = [g for g in callees if g.plain]
 
     # ----- bookkeeping -----------------------------------------------------------
+
+    def mut_targets(self):
+        # (the own buffer is written by the tail and by calls only)
+        return [p for p in super().mut_targets() if p.kind != "b"]
 
     def where(self):
         if self.loops:
@@ -3402,9 +3443,14 @@ class CallsGen(WrtGen):
                 return False
         return True
 
-    def call_text(self, g, inject=None, allow_move=False, state=None):
+    def call_text(self, g, inject=None, allow_move=False, state=None, states=None):
         """A call of `g`: (rust, python). `inject` goes to one of its active
-        f64 parameters; `state` = (slot, rust, python) to that parameter."""
+        f64 parameters; `state` = (slot, rust, python) to that parameter;
+        `states` maps more slots to (rust, python) (a buffer's slot must be
+        one of them)."""
+        states = dict(states or {})
+        if state is not None:
+            states[state[0]] = state[1:]
         self.n_calls += 1
         self.call_depth = max(self.call_depth, g.call_depth + 1)
         slots = [i for i, p in enumerate(g.params) if p.kind == "f" and p.active]
@@ -3413,14 +3459,13 @@ class CallsGen(WrtGen):
         for i, p in enumerate(g.params):
             if i == at:
                 args.append((inject.rs, inject.py))
-            elif state is not None and i == state[0]:
-                args.append(state[1:])
+            elif i in states:
+                args.append(states[i])
             else:
                 # (a move leaves later arguments one array fewer to choose from)
                 later = any(q.kind in "sv" and q.active for q in g.params[i + 1:])
                 args.append(self.arg_for(p, args, allow_move and not later))
-        self.ctag("call of a helper returning {} {}".format(
-            {"f": "f64", "v": "Vec<f64>", "a": "[f64; N]"}[g.out], self.where()))
+        self.ctag("call of a helper returning {} {}".format(out_name(g), self.where()))
         for p in g.params:
             if p.kind != "k":
                 self.ctag("callee parameter {} {}".format(KIND_NAME[p.kind], "in wrt" if p.active else "left out of wrt"))
@@ -3456,7 +3501,22 @@ class CallsGen(WrtGen):
             # no exit to take: an update instead
             return self.mut_update(self.ensure_mut())
         kind = self.pick(opts)
-        if kind == "return":
+        if kind == "return" and self.out == "u":
+            self.emit("return;", "return")
+            self.ctag("early return; in a function with a buffer")
+        elif kind == "return" and self.out == "t":
+            rs, py = [], []
+            for mk, n in self.tup:
+                es = [self.typed(self.expr(1)) for _ in range(n)]
+                if mk == "f":
+                    rs.append(es[0].rs)
+                    py.append("chk(" + es[0].py + ")")
+                else:
+                    rs.append(("vec!" if mk == "v" else "") + "[" + ", ".join(e.rs for e in es) + "]")
+                    py.append("[" + ", ".join("chk(" + e.py + ")" for e in es) + "]")
+            self.emit("return (" + ", ".join(rs) + ");", "return (" + ", ".join(py) + ")")
+            self.ctag("early return of a tuple")
+        elif kind == "return":
             es = [self.typed(self.expr(1)) for _ in range(self.out_len)]
             rs = ("vec!" if self.out == "v" else "") + "[" + ", ".join(e.rs for e in es) + "]"
             self.emit("return " + rs + ";", "return [" + ", ".join("chk(" + e.py + ")" for e in es) + "]")
@@ -3723,8 +3783,323 @@ class CallsGen(WrtGen):
         self.ctag("block value updating an outer mut {}".format(self.where()))
         self.sink(u)
 
+    # ----- tuple results, buffers, whole arrays -----------------------------------------
+
+    def bind_members(self, g, rs, py):
+        """`let (a, b) = g(..);` (or `let (a, _) = ..`): the members bound,
+        scalars combined and sunk, arrays read by element."""
+        names = []
+        skip = len(g.tup) - 1 if self.r() < 0.3 else None
+        for j, (mk, n) in enumerate(g.tup):
+            names.append("_" if j == skip else self.fresh("e" if mk == "f" else "d"))
+        self.emit("let ({}) = {};".format(", ".join(names), rs), "{} = {}".format(", ".join(names), py))
+        self.ctag("let ({}) = helper(..) returning {} {}".format("a, _" if skip is not None else "a, b", out_name(g),
+                                                                self.where()))
+        scalars = []
+        for (mk, n), x in zip(g.tup, names):
+            if x == "_":
+                continue
+            if mk == "f":
+                self.declare_scalar(x, False)
+                self.used.add(x)
+                scalars.append(x)
+            else:
+                arr = carray(x, n, "da" if mk == "a" else "dv")
+                self.declare_array(arr)
+        for (mk, n), x in zip(g.tup, names):
+            if x != "_" and mk != "f":
+                self.consume_array([a for a in self.arrays if a.name == x][0])
+        if scalars:
+            e = None
+            for x in scalars:
+                t = var(x) if self.r() < 0.6 else method(self.pick(["sin", "tanh", "atan"]), var(x))
+                e = t if e is None else binop(self.pick("+-*"), e, t)
+            self.sink(self.let(e))
+
+    def tuple_let_stmt(self):
+        cands = [g for g in self.all_callees if g.out == "t" and self.vec_ok(g)]
+        if not cands or self.n_calls >= CALLS_MAX_CALLS:
+            return self.call_let_stmt()
+        g = self.pick(cands)
+        self.prepare(g)
+        rs, py = self.call_text(g, allow_move=True)
+        self.bind_members(g, rs, py)
+
+    def tuple_step_stmt(self):
+        """`(q, p) = step(q, p, ..);` in a loop."""
+        opts = []
+        for g in self.all_callees:
+            slots = [i for i, p in enumerate(g.params) if p.kind == "f" and p.active]
+            if g.out == "t" and g.tup == [("f", 1), ("f", 1)] and len(slots) >= 2 and self.vec_ok(g):
+                opts.append((g, slots))
+        if not opts or self.n_calls >= CALLS_MAX_CALLS or len(self.loops) >= 2:
+            return self.tuple_let_stmt()
+        g, slots = self.pick(opts)
+        i, j = self.rng.sample(slots, 2)
+        for s in (i, j):
+            self.prepare(g, skip=s)
+        q, p = self.fresh("q"), self.fresh("p")
+        ea, eb = self.typed(self.act_expr()), self.typed(self.expr(1))
+        self.emit("let (mut {}, mut {}) = ({}, {});".format(q, p, ea.rs, eb.rs),
+                  "{}, {} = chk({}), chk({})".format(q, p, ea.py, eb.py))
+        n = self.rng.randint(2, 4)
+        v = "i" + str(len(self.loops))
+        at = len(self.rs)
+        self.open_block("for {} in 0..{} {{".format(v, n), "for {} in range(0, {}):".format(v, n), "for")
+        self.declare_int(v)
+        was_used = v in self.used
+        self.used.discard(v)
+        rs, py = self.call_text(g, states={i: (q, q), j: (p, p)})
+        if v not in self.used:
+            self.rs[at] = self.rs[at].replace("for " + v + " in", "for _ in", 1)
+        if was_used:
+            self.used.add(v)
+        self.emit("({}, {}) = {};".format(q, p, rs), "{}, {} = {}".format(q, p, py))
+        self.close_block(loop=True)
+        self.declare_scalar(q, True)
+        self.declare_scalar(p, True)
+        self.used.update([q, p])
+        self.ctag("(q, p) = step(q, p) (tuple result) in a for loop {}".format(self.where()))
+        e = binop(self.pick("+*-"), var(q), method(self.pick(["sin", "tanh", "atan"]), var(p)))
+        self.sink(self.let(e))
+
+    def local_buffer(self, n):
+        """A fresh `let mut d = vec![0.0; n];` (or an array, or with active
+        initial contents): (name, array), not yet declared."""
+        name = self.fresh("bf")
+        vec = self.r() < 0.5
+        if self.r() < 0.5:
+            body, py = ("vec![0.0; {}]" if vec else "[0.0; {}]").format(n), "[0.0] * {}".format(n)
+            shape = "zeros"
+        else:
+            es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
+            body = ("vec!" if vec else "") + "[" + ", ".join(e.rs for e in es) + "]"
+            py = "[" + ", ".join("chk(" + e.py + ")" for e in es) + "]"
+            shape = "active contents"
+        self.emit("let mut {} = {};".format(name, body), "{} = {}".format(name, py))
+        arr = carray(name, n, "lv" if vec else "la", writable=True, write_len=ilit(n) if vec else ilen(name))
+        return name, arr, "{} ({})".format("Vec" if vec else "array", shape)
+
+    def buffer_call_stmt(self):
+        """`h(&x, k, &mut d);`, `let s = h(x, k, &mut d);` or the function's
+        own buffer passed on, `h(y, 1.0, d);`."""
+        cands = [g for g in self.all_callees if g.buffers and self.vec_ok(g)]
+        if not cands or self.n_calls >= CALLS_MAX_CALLS:
+            return self.call_scalar_stmt()
+        own = self.own_buf
+        if own is not None and self.r() < 0.7:
+            mine = [g for g in cands if g.buffers[0].length <= own.length]
+            cands = mine or cands
+        g = self.pick(cands)
+        self.prepare(g)
+        slot = [i for i, p in enumerate(g.params) if p.kind == "b"][0]
+        m = g.params[slot].length
+        if own is not None and m <= own.length and self.r() < 0.8:
+            name, arr, shape = own.name, None, "the caller's own &mut [f64] buffer passed on"
+            state = (own.name, own.name)
+            self.own_buf_passed = True
+        else:
+            name, arr, shape = self.local_buffer(m + (1 if self.r() < 0.3 else 0))
+            shape = "&mut d of a local " + shape
+            state = ("&mut " + name, name)
+        rs, py = self.call_text(g, states={slot: state})
+        if g.out == "f":
+            s = self.fresh("s")
+            self.emit("let {} = {};".format(s, rs), "{} = chk({})".format(s, py))
+            self.declare_scalar(s, False)
+            form = "let s = h(.., {})".format("d" if arr is None else "&mut d")
+        else:
+            self.emit(rs + ";", py)
+            form = "h(.., {});".format("d" if arr is None else "&mut d")
+        self.ctag("buffer call {}: {} {}".format(form, shape, self.where()))
+        if arr is not None:
+            self.declare_array(arr)
+            self.consume_array(arr)
+        if g.out == "f":
+            self.sink(s)
+
+    # whole arrays
+
+    def copy_sources(self, exclude=None):
+        return [a for a in self.arrays if getattr(a, "akind", None) in ("s", "a", "v", "la", "lv", "da", "dv")
+                and a is not exclude]
+
+    def to_vec_stmt(self):
+        srcs = self.copy_sources()
+        if not srcs:
+            return self.fill_stmt()
+        a = self.pick(srcs)
+        self.used.add(a.name)
+        y = self.fresh("y")
+        self.emit("let mut {} = {}.to_vec();".format(y, a.name), "{} = list({})".format(y, a.name))
+        arr = carray(y, a.length, "lv", fixed=a.fixed, writable=True, write_len=ilit(a.length))
+        self.declare_array(arr)
+        self.ctag("let mut y = x.to_vec() of {} {}".format(KIND_NAME.get(a.akind, "a local"), self.where()))
+        if self.r() < 0.6:
+            i = self.index(arr, write=True)
+            e = self.act_expr()
+            if self.r() < 0.5:
+                self.emit("{}[{}] += {};".format(y, i.rs, e.rs), "{y}[{i}] = chk({y}[{i}] + {e})".format(y=y, i=i.py, e=e.py))
+            else:
+                self.emit("{}[{}] = {};".format(y, i.rs, e.rs), "{}[{}] = chk({})".format(y, i.py, e.py))
+        self.consume_array(arr)
+
+    def clone_stmt(self):
+        srcs = [a for a in self.arrays if getattr(a, "akind", None) in CALL_VEC_KINDS]
+        if not srcs:
+            return self.to_vec_stmt()
+        a = self.pick(srcs)
+        self.used.add(a.name)
+        w = self.fresh("w")
+        self.emit("let {} = {}.clone();".format(w, a.name), "{} = list({})".format(w, a.name))
+        arr = carray(w, a.length, "lv", fixed=a.fixed)
+        self.declare_array(arr)
+        self.ctag("let w = v.clone() {}".format(self.where()))
+        self.consume_array(arr)
+
+    def target(self):
+        """A writable local array to overwrite: an existing one or a fresh
+        `let mut y = [0.0; n];`."""
+        cands = [a for a in self.arrays if getattr(a, "akind", None) in ("la", "lv") and a.writable and a.fixed]
+        if cands and self.r() < 0.4:
+            return self.pick(cands)
+        n = self.rng.randint(2, 4)
+        name = self.fresh("y")
+        vec = self.r() < 0.5
+        self.emit("let mut {}: {} = {};".format(name, "Vec<f64>" if vec else "[f64; {}]".format(n),
+                                               ("vec![0.0; {}]" if vec else "[0.0; {}]").format(n)),
+                  "{} = [0.0] * {}".format(name, n))
+        arr = carray(name, n, "lv" if vec else "la", writable=True, write_len=ilit(n) if vec else ilen(name))
+        self.declare_array(arr)
+        return arr
+
+    def copy_stmt(self):
+        """`y.copy_from_slice(&x)`, `y.copy_from_slice(&x[c..d])`,
+        `y[a..b].copy_from_slice(&x[c..d])`."""
+        y = self.target()
+        srcs = self.copy_sources(exclude=y) + [a for a in self.arrays if getattr(a, "akind", None) == "r"]
+        if not srcs:
+            return self.fill_stmt(y)
+        x = self.pick(srcs)
+        self.used.update([x.name, y.name])
+        n = y.length
+        if x.fixed and x.length == n and x.akind != "r" and self.r() < 0.4:
+            self.emit("{}.copy_from_slice(&{});".format(y.name, x.name), "cp({y}, 0, len({y}), list({x}))".format(
+                y=y.name, x=x.name))
+            shape = "y.copy_from_slice(&x)"
+        else:
+            ln = self.rng.randint(1, min(n, x.length))
+            if ln == n and self.r() < 0.5:
+                a_rs, b_rs, a_py, b_py, lhs = None, None, "0", "len({})".format(y.name), y.name
+                shape = "y.copy_from_slice(&x[c..d])"
+            else:
+                a0 = self.rng.randint(0, n - ln)
+                a_py = b_py = None
+                lhs = "{}[{}..{}]".format(y.name, a0, a0 + ln)
+                a_py, b_py = str(a0), str(a0 + ln)
+                shape = "y[a..b].copy_from_slice(&x[c..d])"
+            c, dyn = self.bexpr(0, x.length - ln)
+            c_rs = c.rs if c.prec >= ADD or not dyn else "(" + c.rs + ")"
+            src_rs = "&{}[{}..{} + {}]".format(x.name, c_rs, c_rs, ln) if dyn else "&{}[{}..{}]".format(
+                x.name, c.rs, int(c.rs) + ln)
+            src_py = "sl({x}, {c}, ({c}) + {n}, {n})".format(x=x.name, c=c.py, n=ln)
+            self.emit("{}.copy_from_slice({});".format(lhs, src_rs),
+                      "cp({}, {}, {}, {})".format(y.name, a_py, b_py, src_py))
+            if dyn:
+                self.ctag("copy_from_slice: source bounds from a loop index or k")
+        self.mark_written(y.name)
+        self.ctag("{} {}".format(shape, self.where()))
+        self.consume_array(y)
+
+    def fill_stmt(self, y=None):
+        """`y.fill(v)` or `y[a..b].fill(v)`."""
+        e = self.typed(self.act_expr())
+        y = y or self.target()
+        if re.search(r"\b" + y.name + r"\b", e.rs):
+            e = var(self.let(e))
+        n = y.length
+        if self.r() < 0.5:
+            self.emit("{}.fill({});".format(y.name, e.rs), "fl({y}, 0, len({y}), chk({e}))".format(y=y.name, e=e.py))
+            shape = "y.fill(v)"
+        else:
+            a = self.rng.randint(0, n - 1)
+            b = self.rng.randint(a + 1, n)
+            self.emit("{}[{}..{}].fill({});".format(y.name, a, b, e.rs), "fl({}, {}, {}, chk({}))".format(y.name, a, b, e.py))
+            shape = "y[a..b].fill(v)"
+        self.used.add(y.name)
+        self.ctag("{} {}".format(shape, self.where()))
+        self.consume_array(y)
+
+    def march_stmt(self):
+        """Time stepping with whole-array assignments: `u = un;` or
+        `u = step(&u, k);`."""
+        opts = []
+        for g in self.callees:
+            if g.out not in "av" or not self.vec_ok(g):
+                continue
+            for i, p in enumerate(g.params):
+                if not p.active:
+                    continue
+                if (p.kind == "s" and p.length <= g.out_len) or (p.kind == "v" and g.out == "v" and p.length == g.out_len) \
+                        or (p.kind in "ar" and g.out == "a" and p.length == g.out_len):
+                    opts.append((g, i))
+        if len(self.loops) >= 2:
+            return self.to_vec_stmt()
+        use_call = opts and self.n_calls < CALLS_MAX_CALLS and self.r() < 0.6
+        if use_call:
+            g, slot = self.pick(opts)
+            self.prepare(g, skip=slot)
+            m, vec = g.out_len, g.out == "v"
+        else:
+            m, vec = self.rng.randint(2, 3), self.r() < 0.5
+        u = self.fresh("u")
+        es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(m - 1)]
+        self.emit("let mut {} = {}[{}];".format(u, "vec!" if vec else "", ", ".join(e.rs for e in es)),
+                  "{} = [{}]".format(u, ", ".join("chk(" + e.py + ")" for e in es)))
+        n = self.rng.randint(2, 4)
+        v = "i" + str(len(self.loops))
+        at = len(self.rs)
+        self.open_block("for {} in 0..{} {{".format(v, n), "for {} in range(0, {}):".format(v, n), "for")
+        self.declare_int(v)
+        was_used = v in self.used
+        self.used.discard(v)
+        if use_call:
+            kind = g.params[slot].kind
+            state = {"a": (u, "list(" + u + ")"), "r": ("&" + u, u), "s": ("&" + u, u),
+                     "v": (u + ".clone()", "list(" + u + ")")}[kind]
+            rs, py = self.call_text(g, state=(slot,) + state)
+            self.emit("{} = {};".format(u, rs), "{} = {}".format(u, py))
+            shape = "u = step(&u, k) ({} state as {})".format("Vec" if vec else "array", KIND_NAME[kind])
+        else:
+            un = self.fresh("un")
+            w = "i" + str(len(self.loops))
+            self.emit("let mut {} = {};".format(un, u + ".clone()" if vec else u), "{} = list({})".format(un, u))
+            h = self.const(0.05, 0.3)
+            c = self.const(0.3, 1.2)
+            e = self.typed(self.act_expr())
+            self.emit("for {} in 0..{} {{".format(w, m), "for {} in range(0, {}):".format(w, m))
+            self.emit("    {un}[{w}] = {u}[{w}] + {h} * ({c} * {u}[({w} + 1) % {m}] + {e}).sin();".format(
+                un=un, u=u, w=w, h=h, c=c, m=m, e=par(e, ADD + 1)),
+                "    {un}[{w}] = chk({u}[{w}] + {h} * f_sin({c} * {u}[({w} + 1) % {m}] + {e}))".format(
+                un=un, u=u, w=w, h=h, c=c, m=m, e=e.py))
+            self.emit("}")
+            self.emit("{} = {};".format(u, un), "{} = {}".format(u, un))
+            shape = "u = un ({})".format("Vec" if vec else "array")
+        if v not in self.used:
+            self.rs[at] = self.rs[at].replace("for " + v + " in", "for _ in", 1)
+        if was_used:
+            self.used.add(v)
+        self.close_block(loop=True)
+        self.ctag("time stepping {} {}".format(shape, self.where()))
+        arr = carray(u, m, "lv" if vec else "la", writable=True, write_len=ilit(m) if vec else ilen(u))
+        arr.surely_active = True
+        self.declare_array(arr)
+        self.consume_array(arr)
+
     CONSTRUCTS = {
-        "call_let": 4, "call_scalar": 3, "ode": 2, "pattern": 2, "destructure": 2, "block": 1.5, "block_value": 1.5,
+        "call_let": 3, "call_scalar": 2.5, "ode": 1.5, "pattern": 1.5, "destructure": 1.5, "block": 1, "block_value": 1,
+        "tuple_let": 2.5, "tuple_step": 2, "buffer_call": 3, "to_vec": 1, "clone": 0.7, "copy": 1.5, "fill": 1,
+        "march": 2,
     }
 
     def construct(self, kind):
@@ -3791,8 +4166,104 @@ class CallsGen(WrtGen):
 
     # ----- the function ----------------------------------------------------------------
 
+    def slots(self, shaped, m):
+        """The tail's terms spread over m sums (each gets one at least)."""
+        shaped = list(shaped)
+        while len(shaped) < m:
+            shaped.append(self.typed(self.act_expr()))
+        slots = [[] for _ in range(m)]
+        for i, t in enumerate(shaped):
+            slots[i if i < m else self.rng.randint(0, m - 1)].append(t)
+        es = []
+        for ts in slots:
+            e = None
+            for t in ts:
+                e = t if e is None else binop(self.pick("+-"), e, t)
+            es.append(e)
+        return es
+
+    def fill_local(self, vec, es):
+        """`let mut o = vec![0.0; n];` (or `[0.0; N]`) filled by element with
+        es: its name."""
+        m = len(es)
+        o = self.fresh("o")
+        self.emit("let mut {} = {};".format(o, "vec![0.0; {}]".format(m) if vec else "[0.0; {}]".format(m)),
+                  "{} = [0.0] * {}".format(o, m))
+        if self.r() < 0.5:
+            self.emit("for i0 in 0..{}.len() {{".format(o), "for i0 in range(0, {}):".format(m))
+            c = self.const(0.1, 0.9)
+            f = self.pick(["sin", "cos", "tanh"])
+            self.emit("    {o}[i0] = {c} * (i0 as f64).{f}();".format(o=o, c=c, f=f),
+                      "    {o}[i0] = chk({c} * f_{f}(float(i0)))".format(o=o, c=c, f=f))
+            self.emit("}")
+        self.write_elems(o, es)
+        return o
+
+    def write_elems(self, o, es, add=0.5):
+        for j, e in enumerate(es):
+            if self.r() < add:
+                self.emit("{}[{}] += {};".format(o, j, e.rs), "{o}[{j}] = chk({o}[{j}] + {e})".format(o=o, j=j, e=e.py))
+            else:
+                self.emit("{}[{}] = {};".format(o, j, e.rs), "{o}[{j}] = chk({e})".format(o=o, j=j, e=e.py))
+
+    def tail(self, shaped):
+        """The function's result (and its buffer's final writes) from the
+        tail's terms."""
+        if self.own_buf is not None:
+            b = self.own_buf
+            es = self.slots(shaped, b.length + (1 if self.out == "f" else 0))
+            self.write_elems(b.name, es[:b.length], add=0.7 if self.own_buf_passed else 0.4)
+            self.ctag("buffer &mut [f64] written by element ({})".format(
+                "and an f64 result" if self.out == "f" else "no result"))
+            if self.out == "f":
+                e = es[-1]
+                if EXCLUDE_BUFFER_TAIL_VARIABLE and re.fullmatch(r"[a-z_]\w*", e.rs):
+                    e = binop("*", lit(self.const(0.5, 1.5)), e)
+                self.emit(e.rs, "return chk(" + e.py + ")")
+            return
+        if self.out == "f":
+            tail = None
+            for t in shaped:
+                tail = t if tail is None else binop(self.pick("+-*" if self.r() < 0.3 else "+-"), tail, t)
+            self.emit(tail.rs, "return chk(" + tail.py + ")")
+            return
+        es = self.slots(shaped, self.out_len)
+        if self.out == "t":
+            rs, py, at = [], [], 0
+            for j, (mk, n) in enumerate(self.tup):
+                part, at = es[at:at + n], at + n
+                if mk == "f":
+                    rs.append(part[0].rs)
+                    py.append("chk(" + part[0].py + ")")
+                elif j == 0 and self.fill_tail:
+                    o = self.fill_local(mk == "v", part)
+                    rs.append(o)
+                    py.append(o)
+                    self.ctag("helper returns a tuple with a local array member filled by element")
+                else:
+                    rs.append(("vec!" if mk == "v" else "") + "[" + ", ".join(e.rs for e in part) + "]")
+                    py.append("[" + ", ".join("chk(" + e.py + ")" for e in part) + "]")
+            self.emit("(" + ", ".join(rs) + ")", "return (" + ", ".join(py) + ")")
+            self.ctag("helper returns a tuple {} as (a, b)".format(out_name(self)))
+            return
+        vec = self.out == "v"
+        if not self.fill_tail:
+            rs = ("vec!" if vec else "") + "[" + ", ".join(e.rs for e in es) + "]"
+            self.emit(rs, "return [" + ", ".join("chk(" + e.py + ")" for e in es) + "]")
+            self.ctag("helper returns a {} literal".format("vec![..]" if vec else "[..]"))
+        else:
+            o = self.fill_local(vec, es)
+            self.emit(o, "return " + o)
+            self.ctag("helper returns a {} filled by element".format("vec![0.0; n]" if vec else "[0.0; N]"))
+
     def function(self):
         rng = self.rng
+        c = self.r()
+        shape = "f" if c < 0.42 else "v" if c < 0.56 else "a" if c < 0.66 else "t" if c < 0.82 else "b"
+        step2 = False
+        if shape == "t":
+            self.tup = self.pick([[("f", 1), ("f", 1)], [("v", rng.randint(2, 3)), ("f", 1)], [("a", 2), ("f", 1)]])
+            step2 = self.tup[0][0] == "f" and self.r() < 0.6
         params = []
         for i in range(rng.randint(0, 3)):
             params.append(WParam("abcd"[i], "f"))
@@ -3806,6 +4277,8 @@ class CallsGen(WrtGen):
             params.append(WParam("pr", "r", rng.randint(2, 3)))
         if not params:
             params.append(WParam("a", "f"))
+        while step2 and sum(p.kind == "f" for p in params) < 2:
+            params.append(WParam("abcd"[sum(p.kind == "f" for p in params)], "f"))
         if self.r() < 0.4:
             params.append(WParam("k", "k"))
         rng.shuffle(params)
@@ -3821,12 +4294,22 @@ class CallsGen(WrtGen):
         else:
             for p in floats:
                 p.active = True
+        if step2:
+            # a step function `(q, p) = g(q, p)`: two active f64 parameters
+            for p in [p for p in floats if p.kind == "f"][:2]:
+                p.active = True
         for p in floats:
             if p.kind in "fav":
                 p.mut = self.r() < (0.25 if p.active else 0.4)
-        c = self.r()
-        self.out = "f" if c < 0.55 else ("v" if c < 0.75 else "a")
-        self.out_len = rng.randint(2, 3) if self.out != "f" else 0
+        self.out = shape
+        self.out_len = rng.randint(2, 3) if shape in "va" else 0
+        if shape == "t":
+            self.out_len = sum(n for _, n in self.tup)
+        if shape == "b":
+            self.own_buf = WParam("d", "b", rng.randint(2, 3))
+            params.append(self.own_buf)
+            self.out = "f" if self.r() < 0.5 else "u"
+        self.own_buf_passed = False
         self.fill_tail = self.r() < 0.5
         self.wparams = params
         self.params = [(p.name, p.kind) for p in params]
@@ -3845,7 +4328,7 @@ class CallsGen(WrtGen):
                 self.declare_array(a)
             elif p.kind == "r":
                 self.declare_array(carray(p.name, p.length, "r"))
-            else:
+            elif p.kind == "k":
                 self.ints.append("k")
 
         special = [p for p in params if p.mut and self.r() < (0.7 if not p.active else 0.4)]
@@ -3888,48 +4371,7 @@ class CallsGen(WrtGen):
             shaped.append(t)
         if "k" in self.ints and "k" not in self.used:
             shaped.append(binop("*", lit(0.1), cast(ivar("k"))))
-        if self.out == "f":
-            tail = None
-            for t in shaped:
-                tail = t if tail is None else binop(self.pick("+-*" if self.r() < 0.3 else "+-"), tail, t)
-            self.emit(tail.rs, "return chk(" + tail.py + ")")
-        else:
-            m = self.out_len
-            while len(shaped) < m:
-                shaped.append(self.typed(self.act_expr()))
-            slots = [[] for _ in range(m)]
-            for i, t in enumerate(shaped):
-                slots[i if i < m else self.rng.randint(0, m - 1)].append(t)
-            es = []
-            for ts in slots:
-                e = None
-                for t in ts:
-                    e = t if e is None else binop(self.pick("+-"), e, t)
-                es.append(e)
-            vec = self.out == "v"
-            if not self.fill_tail:
-                rs = ("vec!" if vec else "") + "[" + ", ".join(e.rs for e in es) + "]"
-                self.emit(rs, "return [" + ", ".join("chk(" + e.py + ")" for e in es) + "]")
-                self.ctag("helper returns a {} literal".format("vec![..]" if vec else "[..]"))
-            else:
-                o = self.fresh("o")
-                self.emit("let mut {} = {};".format(o, "vec![0.0; {}]".format(m) if vec else "[0.0; {}]".format(m)),
-                          "{} = [0.0] * {}".format(o, m))
-                if self.r() < 0.5:
-                    self.emit("for i0 in 0..{}.len() {{".format(o), "for i0 in range(0, {}):".format(m))
-                    c = self.const(0.1, 0.9)
-                    f = self.pick(["sin", "cos", "tanh"])
-                    self.emit("    {o}[i0] = {c} * (i0 as f64).{f}();".format(o=o, c=c, f=f),
-                              "    {o}[i0] = chk({c} * f_{f}(float(i0)))".format(o=o, c=c, f=f))
-                    self.emit("}")
-                for j, e in enumerate(es):
-                    op = "+=" if self.r() < 0.5 else "="
-                    if op == "+=":
-                        self.emit("{}[{}] += {};".format(o, j, e.rs), "{o}[{j}] = chk({o}[{j}] + {e})".format(o=o, j=j, e=e.py))
-                    else:
-                        self.emit("{}[{}] = {};".format(o, j, e.rs), "{o}[{j}] = chk({e})".format(o=o, j=j, e=e.py))
-                self.emit(o, "return " + o)
-                self.ctag("helper returns a {} filled by element".format("vec![0.0; n]" if vec else "[0.0; N]"))
+        self.tail(shaped)
 
         tags = self.tags
         if not use_wrt:
@@ -3937,7 +4379,7 @@ class CallsGen(WrtGen):
         for p in floats:
             tags.append("signature: {} {}{}".format("in wrt" if p.active else "left out of wrt", "mut " if p.mut else "",
                                                   KIND_NAME[p.kind]))
-        tags.append("signature: returns {}".format({"f": "f64", "v": "Vec<f64>", "a": "[f64; N]"}[self.out]))
+        tags.append("signature: returns {}".format(out_name(self)))
         if self.call_depth:
             tags.append("calls (depth {})".format(self.call_depth))
 
@@ -3945,19 +4387,31 @@ class CallsGen(WrtGen):
         attr = "#[differentiate]"
         if use_wrt:
             attr = "#[differentiate(wrt({}))]".format(", ".join(p.name for p in floats if p.active))
-        ret = {"f": "f64", "v": "Vec<f64>", "a": "[f64; {}]".format(self.out_len)}[self.out]
-        rust = "{}\nfn {}({}) -> {} {{\n{}\n}}\n".format(attr, self.name, ", ".join(sig), ret, "\n".join(self.rs))
+        one = {"f": "f64", "v": "Vec<f64>", "a": "[f64; {}]"}
+        if self.out == "t":
+            ret = " -> (" + ", ".join(one[mk].format(n) for mk, n in self.tup) + ")"
+        elif self.out == "u":
+            ret = ""
+        else:
+            ret = " -> " + one[self.out].format(self.out_len)
+        rust = "{}\nfn {}({}){} {{\n{}\n}}\n".format(attr, self.name, ", ".join(sig), ret, "\n".join(self.rs))
         python = "def {}({}):\n{}\n".format(self.name, ", ".join(p.name for p in params), "\n".join(self.py))
-        return CallsSpec(self.name, params, self.out, self.out_len, rust, python, self.call_depth, tags)
+        return CallsSpec(self.name, params, self.out, self.out_len, rust, python, self.call_depth, tags, self.tup)
 
 
 def calls_run(fn, spec, z, q, k):
     """(outputs, decisions) or None if a value is out of bounds."""
     del TRACE[:]
     try:
-        args, _ = wrt_args(spec, z, q, k)
+        args, bufs = wrt_args(spec, z, q, k)
         r = fn(*args)
-        ys = list(r) if isinstance(r, list) else [r]
+        if spec.out == "u":
+            ys = []
+        elif spec.out == "t":
+            ys = [y for m in r for y in (m if isinstance(m, list) else [m])]
+        else:
+            ys = list(r) if isinstance(r, list) else [r]
+        ys += [y for b in bufs for y in b]
         assert len(ys) == spec.ny(), (ys, spec.ny())
         if any(not math.isfinite(y) or abs(y) > OUT_BOUND for y in ys):
             return None
@@ -4029,10 +4483,14 @@ CALLS_HARNESS = WRT_HARNESS.replace("fn random_wrt_agree()", "fn random_calls_ag
 
 
 def calls_adapters(spec):
-    """The closures of a `Case` entry of the `calls` family."""
+    """The closures of a `Case` entry of the `calls` family: y is the
+    result's flat vector (a tuple's members concatenated), then the final
+    contents of the buffer."""
+    pre_f, pre_j, pre_v = [], [], []
     args_f, args_j, args_v, args_h = [], [], [], []
-    cots, gs, hs = [], [], []
+    outs, douts, bouts, bdouts, cots, gs, hs = [], [], [], [], [], [], []
     zat = qat = 0
+    cat_ = spec.ny() - sum(p.length for p in spec.buffers)  # where the buffers' cotangents start in c
     uses = set()
     for i, p in enumerate(spec.params):
         if p.kind == "k":
@@ -4041,6 +4499,20 @@ def calls_adapters(spec):
             uses.add("k")
             continue
         n = p.size()
+        if p.kind == "b":
+            rz, rc = "{}..{}".format(zat, zat + n), "{}..{}".format(cat_, cat_ + n)
+            pre_f.append("let mut b{} = z[{}].to_vec();".format(i, rz))
+            pre_j.append("let (mut b{i}, mut db{i}) = (z[{r}].to_vec(), d[{r}].to_vec());".format(i=i, r=rz))
+            pre_v.append("let (mut b{i}, mut cb{i}) = (z[{r}].to_vec(), c[{rc}].to_vec());".format(i=i, r=rz, rc=rc))
+            args_f.append("&mut b{}".format(i))
+            args_j += ["&mut b{}".format(i), "&mut db{}".format(i)]
+            args_v += ["&mut b{}".format(i), "&mut cb{}".format(i)]
+            bouts.append("&b{}[..]".format(i))
+            bdouts.append("&db{}[..]".format(i))
+            cots.append("&cb{}[..]".format(i))
+            zat += n
+            cat_ += n
+            continue
         if p.active:
             src, at = "z", zat
             zat += n
@@ -4071,15 +4543,61 @@ def calls_adapters(spec):
     k = "k" if "k" in uses else "_"
     n = spec.name
     cs = "cat(&[" + ", ".join(cots) + "])"
-    y, dy = {"f": ("vec![r]", "vec![dr]"), "v": ("r", "dr"), "a": ("r.to_vec()", "dr.to_vec()")}[spec.out]
-    dout = {"f": "c[0]", "v": "c.to_vec()", "a": "arr(c)"}[spec.out]
-    f_body = {"f": "vec![{}({})]", "v": "{}({})", "a": "{}({}).to_vec()"}[spec.out].format(n, ", ".join(args_f))
+
+    def block(pre, body):
+        return body if not pre else "{ " + " ".join(pre + [body]) + " }"
+
+    # the result: its names in f and vjp (r), in jvp ((r, dr)), its
+    # cotangent (from c) and its parts of y and of the tangent of y
+    if spec.out == "t":
+        names = ["r{}".format(j) for j in range(len(spec.tup))]
+        r = "(" + ", ".join(names) + ")"
+        rj = "(" + r + ", (" + ", ".join("d" + x for x in names) + "))"
+        dout, at = [], 0
+        for (mk, m), x in zip(spec.tup, names):
+            if mk == "f":
+                dout.append("c[{}]".format(at))
+                outs.append("&[{}][..]".format(x))
+                douts.append("&[d{}][..]".format(x))
+            else:
+                dout.append(("c[{}..{}].to_vec()" if mk == "v" else "arr(&c[{}..{}])").format(at, at + m))
+                outs.append("&{}[..]".format(x))
+                douts.append("&d{}[..]".format(x))
+            at += m
+        dout = "(" + ", ".join(dout) + ")"
+    elif spec.out == "u":
+        r = rj = dout = None
+    else:
+        r, rj = "r", "(r, dr)"
+        dout = {"f": "c[0]", "v": "c[..{}].to_vec()".format(spec.out_len), "a": "arr(&c[..{}])".format(spec.out_len)}[spec.out]
+        outs.append("&[r][..]" if spec.out == "f" else "&r[..]")
+        douts.append("&[dr][..]" if spec.out == "f" else "&dr[..]")
+    ys = "cat(&[" + ", ".join(outs + bouts) + "])"
+    dys = "cat(&[" + ", ".join(douts + bdouts) + "])"
+    if spec.plain and spec.out in "va":
+        ys, dys = ("r", "dr") if spec.out == "v" else ("r.to_vec()", "dr.to_vec()")
+    call_f = "{}({})".format(n, ", ".join(args_f))
+    call_j = "{}_jvp({})".format(n, ", ".join(args_j))
+    call_v = "{}_vjp({})".format(n, ", ".join(args_v + ([dout] if dout else [])))
+    if spec.out == "u":
+        f_body = block(pre_f, "{}; {}".format(call_f, ys))
+        j_body = block(pre_j, "{}; ({}, {})".format(call_j, ys, dys))
+        v_lhs = gs[0] if len(gs) == 1 else "(" + ", ".join(gs) + ")"
+    else:
+        f_body = block(pre_f, "let {} = {}; {}".format(r, call_f, ys))
+        j_body = block(pre_j, "let {} = {}; ({}, {})".format(rj, call_j, ys, dys))
+        v_lhs = "(" + ", ".join([r] + gs) + ")"
+    v_body = block(pre_v, "let {} = {}; ({}, {})".format(v_lhs, call_v, ys, cs))
+    if not pre_f and spec.out == "f":
+        f_body = "vec![{}]".format(call_f)
+    elif spec.plain and spec.out in "va":
+        f_body = call_f + ("" if spec.out == "v" else ".to_vec()")
     lines = [
-        "f: |z, {q}, {k}| {b},".format(q=q, k=k, b=f_body),
-        "jvp: |z, d, {q}, {k}| {{ let (r, dr) = {n}_jvp({a}); ({y}, {dy}) }},".format(
-            q=q, k=k, n=n, a=", ".join(args_j), y=y, dy=dy),
-        "vjp: |z, {q}, {k}, c| {{ let ({g}) = {n}_vjp({a}); ({y}, {cs}) }},".format(
-            q=q, k=k, g=", ".join(["r"] + gs), n=n, a=", ".join(args_v + [dout]), y=y, cs=cs),
+        "f: |z, {q}, {k}| {b},".format(q=q, k=k, b=f_body if pre_f or spec.plain else "{ " + f_body + " }"),
+        "jvp: |z, d, {q}, {k}| {{ {b} }},".format(q=q, k=k, b=j_body) if not pre_j else
+        "jvp: |z, d, {q}, {k}| {b},".format(q=q, k=k, b=j_body),
+        "vjp: |z, {q}, {k}, c| {{ {b} }},".format(q=q, k=k, b=v_body) if not pre_v else
+        "vjp: |z, {q}, {k}, c| {b},".format(q=q, k=k, b=v_body),
     ]
     if spec.scalar:
         lines.append("grad: Some(|z, {q}, {k}| {{ let (r, {g}) = {n}_grad({a}); (r, {cs}) }}),".format(
@@ -4118,6 +4636,8 @@ def generate_calls(n_funcs, seed, out):
     specs = []
     namespace = dict(RUNTIME)
     namespace["sl"] = sl
+    namespace["cp"] = cp
+    namespace["fl"] = fl
     for name in ("f_sinh", "f_cosh", "f_exp", "f_exp2", "f_exp_m1"):
         namespace[name] = bounded(RUNTIME[name])
     discarded = too_long = 0
@@ -4151,6 +4671,9 @@ def generate_calls(n_funcs, seed, out):
     if EXCLUDE_RETURN_BEFORE_VEC_LOCAL:
         excluded.append("an early `return` in a function whose result is a local `Vec` variable\n"
                         "//!   (`EXCLUDE_RETURN_BEFORE_VEC_LOCAL`)")
+    if EXCLUDE_BUFFER_TAIL_VARIABLE:
+        excluded.append("a bare variable, also read in the body, as the f64 tail of a function with a\n"
+                        "//!   `&mut [f64]` buffer (`EXCLUDE_BUFFER_TAIL_VARIABLE`; scaled by a constant instead)")
     if EXCLUDE_INACTIVE_VEC_BY_VALUE:
         excluded.append("a `Vec` that reads no active value passed by value to a call with an active\n"
                         "//!   argument (`EXCLUDE_INACTIVE_VEC_BY_VALUE`; helpers with a `Vec` parameter left\n"
