@@ -430,6 +430,21 @@ impl Lowerer<'_> {
                 .collect();
             return self.lower_la(op, &args, mc.method.span(), mc.span());
         }
+        // Methods that reshape or reorder an active array.
+        // (On a local: a `Vec::new()` is not known to be an array yet.)
+        let on_array = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+            if self.local_of(p).is_some());
+        if on_array && RESHAPING.contains(&name.as_str()) {
+            self.errors.spanned(
+                &mc.method,
+                format_args!(
+                    "`{name}` on an active array is not supported yet: allocate the array \
+                     with its length (`vec![0.0; n]`) and write its elements (`v[i] = ..`), \
+                     or copy with `to_vec`, `copy_from_slice` or `fill`"
+                ),
+            );
+            return self.poisoned();
+        }
         let Some(func) = func(&name) else {
             self.errors.spanned(
                 &mc.method,

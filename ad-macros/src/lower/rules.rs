@@ -12,6 +12,29 @@ pub(super) const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "lo
 
 /// Methods whose result carries no derivative (a `bool`, an integer, or a
 /// piecewise-constant float): their calls are constants, even on active values.
+/// `Vec` and slice methods that grow, shrink or reorder an array: rejected on
+/// active arrays with what to write instead.
+pub(super) const RESHAPING: &[&str] = &[
+    "push",
+    "pop",
+    "insert",
+    "remove",
+    "extend",
+    "extend_from_slice",
+    "truncate",
+    "resize",
+    "clear",
+    "append",
+    "swap",
+    "reverse",
+    "rotate_left",
+    "rotate_right",
+    "sort_by",
+    "sort_unstable_by",
+    "dedup",
+    "retain",
+];
+
 pub(super) const NON_DIFFERENTIABLE: &[&str] = &[
     "floor",
     "ceil",
