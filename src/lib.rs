@@ -201,7 +201,13 @@
 //!   `.step_by(k)`), `while`, `loop`, `break`, `continue`, nested loops, and
 //!   `return` anywhere;
 //! - calls to other differentiated functions and to primitives with custom
-//!   rules ([below](#calls-and-custom-rules)), recursion included.
+//!   rules ([below](#calls-and-custom-rules)), recursion included; their
+//!   arguments may be active slices, sub-slices (`&x[a..b]`), arrays, `Vec`s,
+//!   nalgebra values and in/out buffers (`rhs(t, &y, &mut dydt)`), their
+//!   results arrays, `Vec`s, matrices and tuples (`let (a, b) = g(x);`);
+//! - array patterns `let [x1, x2] = *p;`, destructuring assignment
+//!   `(a, b) = (b, a + b);`, whole-array copies (`x.to_vec()`, `u = un;`),
+//!   `copy_from_slice` and `fill`.
 //!
 //! ```
 //! use ad::differentiate;
@@ -602,9 +608,12 @@
 //! }
 //! ```
 //!
-//! Not supported in this release: active arrays or matrices passed to calls,
+//! Not supported in this release: `push` and the other methods that grow or
+//! reorder an active array, a range of an array passed as a buffer
+//! (`&mut y[a..b]`), nested arrays (`[[f64; N]; M]`, `Vec<Vec<f64>>`),
 //! generic parameters other than the float type, closures other than the
-//! body of `.map` on a nalgebra value.
+//! body of `.map` on a nalgebra value. Each is a compile error that says
+//! what to write instead.
 //!
 //! # Minimum supported Rust version
 //!

@@ -1222,7 +1222,6 @@ impl<'a> Adjoint<'a> {
             || self.hoisted.contains(&v)
     }
 
-    /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
     /// A new adjoint variable `v_bar`, an array where `v` is one (so that
     /// taking it leaves a zero of its shape).
     fn adjoint_var(&mut self, v: VarId) -> VarId {
@@ -1231,6 +1230,7 @@ impl<'a> Adjoint<'a> {
         vb
     }
 
+    /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
     fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
         let vb = self.adjoint_var(v);
         let zero = if self.available(v) {
@@ -1741,12 +1741,16 @@ impl<'a> Adjoint<'a> {
     fn contribute(&mut self, expr: &Expr, y: Expr, yb: VarId, span: Span, out: &mut Block) {
         let ybar = Expr::var(yb);
         let mut contributions: Vec<(Target, Expr, bool)> = Vec::new();
-        let target_of = |e: &Expr| -> Option<Target> {
+        // Where an operand's cotangent goes: a variable, a member of a
+        // helper's tuple result (`t.0`), or what a copy copies (`clone(&v)`).
+        fn target_of(e: &Expr) -> Option<Target> {
             match e {
                 Expr::Use(Operand::Var(v)) => Some(Target::Var(*v)),
+                Expr::Field(t, k) => t.as_var().map(|t| Target::Field(t, *k)),
+                Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
                 _ => None,
             }
-        };
+        }
         let mut push = |operand: &Expr, c: Expr, sub: bool| {
             if let Some(t) = target_of(operand) {
                 contributions.push((t, c, sub));
@@ -1883,24 +1887,12 @@ impl<'a> Adjoint<'a> {
                     });
                 }
             }
-            // A member of a helper's tuple result (copied): into that member
-            // of its adjoint.
-            Expr::Rule("clone", args) if matches!(&args[0], Expr::Field(t, _) if t.as_var().is_some()) => {
-                if let Expr::Field(t, k) = &args[0] {
-                    if let Some(t) = t.as_var() {
-                        contributions.push((Target::Field(t, *k), ybar, false));
-                    }
-                }
-            }
-            // A copy of an array: its cotangent is added into the original's.
-            Expr::Rule("clone" | "to_vec", args) => push(&args[0], ybar, false),
+            // A copy (of an array, of a member of a tuple result): its
+            // cotangent is added into the original's.
+            Expr::Rule("clone" | "to_vec", _) => push(expr, ybar, false),
             // A tuple result: each member's cotangent is the seed's member.
             Expr::Tuple(elems) => {
                 for (k, e) in elems.iter().enumerate() {
-                    let e = match e {
-                        Expr::Rule("clone", args) => &args[0],
-                        e => e,
-                    };
                     push(e, Expr::Field(Box::new(ybar.clone()), k), false);
                 }
             }
