@@ -5,9 +5,10 @@
 //! the user's `x.sin()`, not on the attribute.
 
 use crate::ir::{
-    partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, Operand, Place,
-    Program, Stmt, VarId, DIV,
+    partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
+    Stmt, VarId,
 };
+use crate::many::DOUTS;
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -15,26 +16,26 @@ use std::collections::HashSet;
 
 /// Attributes of every generated function. The code is machine-written:
 /// lints about its style would only be noise at the user's attribute.
-fn allow() -> TokenStream {
+pub(crate) fn allow() -> TokenStream {
     quote! {
         #[allow(unused_variables, unused_mut, unused_assignments, unused_parens, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
     }
 }
 
-struct Emitter<'a> {
-    prog: &'a Program,
+pub(crate) struct Emitter<'a> {
+    pub(crate) prog: &'a Program,
     /// With nalgebra values: the variables known to hold scalars, whose
     /// operators and copies stay plain.
-    scalars: HashSet<VarId>,
-    mutable: HashSet<VarId>,
+    pub(crate) scalars: HashSet<VarId>,
+    pub(crate) mutable: HashSet<VarId>,
     /// With nalgebra values: the reads that may move their variable, by
     /// statement position (see [`movable`]).
-    movable: HashSet<(VarId, usize)>,
+    pub(crate) movable: HashSet<(VarId, usize)>,
     /// The position of the statement being emitted.
-    position: std::cell::Cell<usize>,
+    pub(crate) position: std::cell::Cell<usize>,
     /// The reverse sweep of `f_vjp_many` in lanes: cotangents are
     /// `ad_runtime::Lanes` (see [`vjp_many`]).
-    lanes: bool,
+    pub(crate) lanes: bool,
 }
 
 impl Emitter<'_> {
@@ -77,7 +78,7 @@ impl Emitter<'_> {
 
     /// An expression whose value is bound or stored. With nalgebra values a
     /// variable is copied (`x.clone()`) unless this is its only use.
-    fn value(&self, e: &Expr, span: Span) -> TokenStream {
+    pub(crate) fn value(&self, e: &Expr, span: Span) -> TokenStream {
         if let Expr::Use(Operand::Var(v)) = e {
             let last = self.movable.contains(&(*v, self.position.get()));
             let copy = self.scalars.contains(v);
@@ -306,7 +307,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn block(&self, block: &[Stmt]) -> TokenStream {
+    pub(crate) fn block(&self, block: &[Stmt]) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in block {
             out.extend(self.stmt(stmt));
@@ -413,7 +414,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn body(&self, body: &Body) -> TokenStream {
+    pub(crate) fn body(&self, body: &Body) -> TokenStream {
         let mut out = self.block(&body.stmts);
         self.position.set(self.position.get() + 1);
         let ret: Vec<TokenStream> = body
@@ -432,7 +433,7 @@ impl Emitter<'_> {
 
 /// The attributes of the user's function named in `names`, to put on the
 /// generated items too.
-fn carried_attrs<'a>(item: &'a syn::ItemFn, names: &[&str]) -> Vec<&'a syn::Attribute> {
+pub(crate) fn carried_attrs<'a>(item: &'a syn::ItemFn, names: &[&str]) -> Vec<&'a syn::Attribute> {
     item.attrs
         .iter()
         .filter(|a| names.iter().any(|n| a.path().is_ident(n)))
@@ -450,7 +451,7 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// Variables written after their declaration: emitted `let mut`.
-fn assigned(prog: &Program, block: &[Stmt]) -> HashSet<VarId> {
+pub(crate) fn assigned(prog: &Program, block: &[Stmt]) -> HashSet<VarId> {
     let mut out: HashSet<VarId> = prog
         .vars
         .iter()
@@ -728,7 +729,7 @@ pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
     let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
     // Several output cotangents at once: not for tuple results.
     let vjp_many = (!matches!(ret, syn::Type::Tuple(_)))
-        .then(|| vjp_many(&prog_vjp, &adjoint, lanes))
+        .then(|| crate::many::vjp_many(&prog_vjp, &adjoint, lanes))
         .flatten();
     Bodies {
         vjp_many,
@@ -740,376 +741,6 @@ pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
         adjoint,
         hvp,
         vjp_jvp,
-    }
-}
-
-/// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: the
-/// output and active inputs are `f32`, `f64` or a type parameter (the
-/// float type, `T: Real`), or arrays, slices, `Vec`s and references of
-/// them (the types with a `LaneShape` in the runtime; a type parameter
-/// gets the bound in `f_vjp_many`'s where-clause).
-pub fn lane_types(model: &Model) -> bool {
-    let params: Vec<&syn::Ident> = model
-        .item
-        .sig
-        .generics
-        .type_params()
-        .map(|t| &t.ident)
-        .collect();
-    let leaf_name = |i: &syn::Ident| i == "f64" || i == "f32" || params.contains(&i);
-    fn leaf(ty: &syn::Type, name: &dyn Fn(&syn::Ident) -> bool) -> bool {
-        match ty {
-            syn::Type::Path(p) if p.qself.is_none() => {
-                let Some(last) = p.path.segments.last() else {
-                    return false;
-                };
-                match &last.arguments {
-                    syn::PathArguments::None => name(&last.ident),
-                    syn::PathArguments::AngleBracketed(a) if last.ident == "Vec" => {
-                        matches!(a.args.first(), Some(syn::GenericArgument::Type(t)) if a.args.len() == 1 && leaf(t, name))
-                    }
-                    _ => false,
-                }
-            }
-            syn::Type::Array(a) => leaf(&a.elem, name),
-            syn::Type::Slice(a) => leaf(&a.elem, name),
-            syn::Type::Reference(r) => leaf(&r.elem, name),
-            syn::Type::Paren(p) => leaf(&p.elem, name),
-            _ => false,
-        }
-    }
-    leaf(&model.ret, &leaf_name)
-        && model
-            .params
-            .iter()
-            .filter(|p| p.active)
-            .all(|p| leaf(&p.ty, &leaf_name))
-}
-
-/// The parameter of `f_vjp_many` holding the output cotangents.
-const DOUTS: &str = "__ad_douts";
-
-/// Reverse mode for several output cotangents (`f_vjp_many`): the forward
-/// sweep once, then the reverse sweep (the rows of a Jacobian, for a
-/// function with a few outputs). With `lanes` (see [`lane_types`]) and a
-/// sweep whose statements all have a rule on lanes ([`in_lanes`]), one
-/// sweep carries every cotangent: gathered into `Lanes` before it,
-/// scattered after. Otherwise the sweep runs once per cotangent, each from
-/// the state the forward sweep left: the variables it restores are copied
-/// after the forward sweep and put back before each one. Only when the
-/// forward sweep can be shared (`Vjp::shared_forward`: nothing on stacks)
-/// and for scalar code (no nalgebra moves).
-fn vjp_many(
-    prog: &Program,
-    adjoint: &crate::adjoint::Vjp,
-    lanes: bool,
-) -> Option<(TokenStream, bool)> {
-    let split = adjoint.shared_forward?;
-    let seed = adjoint.seed?;
-    if prog.matrix || adjoint.body.ret.is_empty() {
-        return None;
-    }
-    let mut prog = prog.clone();
-    let (shared, per_seed) = adjoint.body.stmts.split_at(split);
-    let (mut shared, mut per_seed) = (shared.to_vec(), per_seed.to_vec());
-    let mut declared = HashSet::new();
-    walk(&per_seed, &mut |s| {
-        if let Stmt::Let { var, .. } = s {
-            declared.insert(*var);
-        }
-    });
-    let mut restored: Vec<VarId> = Vec::new();
-    walk(&per_seed, &mut |s| {
-        if let Stmt::Assign { place, .. } = s {
-            let v = place.var();
-            if !declared.contains(&v) && !restored.contains(&v) {
-                restored.push(v);
-            }
-        }
-    });
-    // Local derivatives (`cos x` for `sin x`) read only values of the
-    // forward sweep: computed once, before the sweeps, not once per sweep.
-    let fixed = |v: VarId| !declared.contains(&v) && !restored.contains(&v);
-    let mut hoisted = Vec::new();
-    hoist_partials(&mut per_seed, &fixed, &mut prog, &mut hoisted);
-    place_partials(&mut shared, hoisted);
-    let prog = &prog;
-    let mut mutable = assigned(prog, &shared);
-    mutable.extend(assigned(prog, &per_seed));
-    let lanes = lanes && per_seed.iter().all(in_lanes);
-    let mut emitter = Emitter {
-        prog,
-        scalars: HashSet::new(),
-        mutable,
-        movable: HashSet::new(),
-        position: std::cell::Cell::new(0),
-        lanes: false,
-    };
-    let shared = emitter.block(&shared);
-    let value = emitter.value(&adjoint.body.ret[0], Span::call_site());
-    emitter.lanes = lanes;
-    let sweep = emitter.body(&Body {
-        stmts: per_seed,
-        ret: adjoint.body.ret[1..].to_vec(),
-    });
-    let seed = prog.name(seed);
-    let douts = format_ident!("{}", DOUTS);
-    if lanes {
-        let body = quote! {
-            #shared
-            let #seed = ::ad::__rt::LaneShape::<SEEDS>::gather(#douts);
-            let __ad_lanes = { #sweep };
-            (#value, ::ad::__rt::Unlane::<SEEDS>::scatter(__ad_lanes))
-        };
-        return Some((body, true));
-    }
-    let names: Vec<&proc_macro2::Ident> = restored.iter().map(|v| prog.name(*v)).collect();
-    let copies: Vec<proc_macro2::Ident> = names
-        .iter()
-        .map(|n| format_ident!("__ad_after_forward_{}", n))
-        .collect();
-    let body = quote! {
-        #shared
-        #(let #copies = ::core::clone::Clone::clone(&#names);)*
-        let mut __ad_rows = ::ad::__rt::Rows::new();
-        for #seed in #douts {
-            #(#names = ::core::clone::Clone::clone(&#copies);)*
-            __ad_rows.push({ #sweep });
-        }
-        (#value, __ad_rows.finish())
-    };
-    Some((body, false))
-}
-
-/// Whether a statement of a reverse sweep can run on cotangents in lanes:
-/// its cotangent arithmetic is `+`, `-`, and products with local
-/// derivatives (`y_bar * d`, `mul::vjp_a`) or casts (`cast_like`), its
-/// zeros have the shape of a variable. Calls of other differentiated
-/// functions and element-wise sums have no rule on lanes; the sweep then
-/// runs once per cotangent.
-fn in_lanes(s: &Stmt) -> bool {
-    fn expr(e: &Expr) -> bool {
-        match e {
-            Expr::Use(_) | Expr::Take(_) | Expr::Opaque(..) => true,
-            Expr::Rule("mul::vjp_a" | "mul::vjp_b" | "cast_like", args) => args.iter().all(expr),
-            // A cast of a value (cotangents are cast by `cast_like`).
-            Expr::Cast(a, _) => expr(a),
-            Expr::ZeroLike(v) => matches!(**v, Expr::Use(Operand::Var(_))),
-            Expr::Neg(a) => expr(a),
-            Expr::Bin(_, a, b) => expr(a) && expr(b),
-            Expr::Call(_, _, args) | Expr::List { elems: args, .. } => args.iter().all(expr),
-            Expr::Partial { args, out, .. } => args.iter().chain(out.as_deref()).all(expr),
-            Expr::Index(_, i) => expr(i),
-            Expr::Repeat { elem, .. } => expr(elem),
-            Expr::Rule(..)
-            | Expr::La(..)
-            | Expr::Call2 { .. }
-            | Expr::Pop(_)
-            | Expr::Field(..)
-            | Expr::Ref(_)
-            | Expr::Range { .. }
-            | Expr::Tuple(_)
-            | Expr::Closure(_)
-            | Expr::Fresh { .. } => false,
-        }
-    }
-    match s {
-        Stmt::Let { expr: e, .. } => expr(e),
-        Stmt::Assign {
-            op, expr: e, place, ..
-        } => {
-            *op != AssignOp::Acc
-                && expr(e)
-                && match place {
-                    Place::Var(_) => true,
-                    Place::Index(_, i) => expr(i),
-                    Place::Field(..) => false,
-                }
-        }
-        Stmt::If { cond, then, els } => expr(cond) && then.iter().chain(els).all(in_lanes),
-        Stmt::Loop { body, header } => {
-            body.iter().all(in_lanes)
-                && match header {
-                    Header::Times(n) => expr(n),
-                    Header::For { .. } | Header::Infinite => true,
-                }
-        }
-        Stmt::Break | Stmt::Continue | Stmt::Opaque(..) => true,
-        Stmt::Push { .. } => false,
-    }
-}
-
-/// Moves the rule-table partials of `block` (the factors `seed * d(args)`
-/// of its contributions) whose arguments are all `fixed` into new variables,
-/// returned with the partial each holds for [`place_partials`].
-fn hoist_partials(
-    block: &mut [Stmt],
-    fixed: &dyn Fn(VarId) -> bool,
-    prog: &mut Program,
-    hoisted: &mut Vec<(VarId, Expr)>,
-) {
-    for s in block {
-        match s {
-            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => {
-                if let Expr::Bin(_, a, b) = expr {
-                    for factor in [a, b] {
-                        if !matches!(**factor, Expr::Partial { .. }) {
-                            continue;
-                        }
-                        let mut all = true;
-                        factor.for_each_var(&mut |v| all &= fixed(v));
-                        if all {
-                            let d = prog.derived("d");
-                            let partial = std::mem::replace(&mut **factor, Expr::var(d));
-                            hoisted.push((d, partial));
-                        }
-                    }
-                }
-            }
-            Stmt::If { then, els, .. } => {
-                hoist_partials(then, fixed, prog, hoisted);
-                hoist_partials(els, fixed, prog, hoisted);
-            }
-            Stmt::Loop { body, .. } => hoist_partials(body, fixed, prog, hoisted),
-            _ => {}
-        }
-    }
-}
-
-/// Puts each hoisted partial into the forward sweep `forward`, right after
-/// the one statement that computes the value it differentiates (inside that
-/// statement's branch, the variable declared up front), where the compiler
-/// sees it next to its primal: `cos x` for `sin x` next to a `cos x` the
-/// code computes anyway, `1 / b` next to `a / b`. The partial's arguments
-/// are not written after that statement (the reverse sweep reads them
-/// unrestored), so it is the same value. Partials of a value computed in a
-/// loop or by several statements go at the end of the forward sweep: pure
-/// functions of their arguments, harmless where their branch is not taken.
-fn place_partials(forward: &mut Vec<Stmt>, hoisted: Vec<(VarId, Expr)>) {
-    let mut declare = Vec::new();
-    for (d, partial) in hoisted {
-        let mut paths = Vec::new();
-        if let Expr::Partial {
-            func, out, args, ..
-        } = &partial
-        {
-            // The statement computing the value, or (a partial in terms of
-            // the argument) computing the function of that argument.
-            let key = match (out.as_deref(), args.as_slice()) {
-                (Some(Expr::Use(Operand::Var(y))), _) => Some(Primal::Value(*y)),
-                (None, [Expr::Use(Operand::Var(x))]) => Some(Primal::Of(*x)),
-                _ => None,
-            };
-            if let Some(key) = key {
-                find_primal(forward, *func, key, &mut Vec::new(), false, &mut paths);
-            }
-        }
-        let span = Span::call_site();
-        match paths.as_slice() {
-            [Some(path)] if path.len() == 1 => forward.insert(
-                path[0].0 + 1,
-                Stmt::Let {
-                    var: d,
-                    ty: None,
-                    expr: partial,
-                    span,
-                },
-            ),
-            [Some(path)] => {
-                let mut block = &mut *forward;
-                for &(i, then) in &path[..path.len() - 1] {
-                    let Stmt::If { then: t, els, .. } = &mut block[i] else {
-                        unreachable!("a path goes through branches")
-                    };
-                    block = if then { t } else { els };
-                }
-                let at = path[path.len() - 1].0 + 1;
-                block.insert(
-                    at,
-                    Stmt::Assign {
-                        place: Place::Var(d),
-                        op: AssignOp::Set,
-                        expr: partial,
-                        span,
-                    },
-                );
-                declare.push(Stmt::Let {
-                    var: d,
-                    ty: None,
-                    expr: Expr::Fresh {
-                        stack: false,
-                        words: false,
-                    },
-                    span,
-                });
-            }
-            _ => forward.push(Stmt::Let {
-                var: d,
-                ty: None,
-                expr: partial,
-                span,
-            }),
-        }
-    }
-    forward.splice(0..0, declare);
-}
-
-/// Which statement [`find_primal`] looks for.
-#[derive(Clone, Copy)]
-enum Primal {
-    /// One computing this value by the function.
-    Value(VarId),
-    /// One computing the function of this argument.
-    Of(VarId),
-}
-
-/// The statements of `block` that compute `key` by `func` (`a / b` for
-/// [`DIV`]): the path to each through branches (statement index, then
-/// branch), `None` for one inside a loop.
-fn find_primal(
-    block: &[Stmt],
-    func: Func,
-    key: Primal,
-    path: &mut Vec<(usize, bool)>,
-    in_loop: bool,
-    found: &mut Vec<Option<Vec<(usize, bool)>>>,
-) {
-    for (i, s) in block.iter().enumerate() {
-        let (target, expr) = match s {
-            Stmt::Let { var, expr, .. } => (Some(*var), expr),
-            Stmt::Assign {
-                place: Place::Var(v),
-                op: AssignOp::Set,
-                expr,
-                ..
-            } => (Some(*v), expr),
-            Stmt::If { then, els, .. } => {
-                for (branch, then) in [(then, true), (els, false)] {
-                    path.push((i, then));
-                    find_primal(branch, func, key, path, in_loop, found);
-                    path.pop();
-                }
-                continue;
-            }
-            Stmt::Loop { body, .. } => {
-                find_primal(body, func, key, path, true, found);
-                continue;
-            }
-            _ => continue,
-        };
-        let computes = match (expr, key) {
-            (Expr::Call(f, ..), Primal::Value(y)) => *f == func && target == Some(y),
-            (Expr::Bin(BinOp::Div, ..), Primal::Value(y)) => func == DIV && target == Some(y),
-            (Expr::Call(f, _, args), Primal::Of(x)) => {
-                *f == func && matches!(args[..], [Expr::Use(Operand::Var(a))] if a == x)
-            }
-            _ => false,
-        };
-        if computes {
-            let mut at = path.clone();
-            at.push((i, false));
-            found.push((!in_loop).then_some(at));
-        }
     }
 }
 
@@ -1168,7 +799,7 @@ fn hvp(
 
 /// The owned type of a cotangent: `&[f64]` -> `Vec<f64>`, `&[f64; N]` ->
 /// `[f64; N]`, anything else unchanged.
-fn cotangent_type(ty: &syn::Type) -> syn::Type {
+pub(crate) fn cotangent_type(ty: &syn::Type) -> syn::Type {
     match ty {
         syn::Type::Reference(r) => match &*r.elem {
             syn::Type::Slice(s) => {
@@ -1182,51 +813,8 @@ fn cotangent_type(ty: &syn::Type) -> syn::Type {
     }
 }
 
-/// The bound on a wrapper's tangent type `g` for a parameter `x: ty`, and
-/// how the raw tangent becomes one of type `ty`: `tangent_for` by value, or
-/// for a borrowed parameter `&P` a borrow of what `tangent_ref` gives (the
-/// caller's borrowed tangent, or a zero the wrapper owns in `store`).
-/// Returns the bound, the statement binding the store (if any) and the
-/// converted tangent.
-fn tangent_conversion(
-    g: &syn::Ident,
-    raw: &syn::Ident,
-    x: &impl ToTokens,
-    ty: &syn::Type,
-) -> (TokenStream, TokenStream, TokenStream) {
-    match ty {
-        syn::Type::Reference(r) if r.mutability.is_none() => {
-            let elem = &r.elem;
-            let store = format_ident!("__ad_store_{}", raw);
-            (
-                quote!(#g: ::ad::__rt::TangentRef<#elem>),
-                quote!(let #store = ::ad::__rt::tangent_ref(#raw, #x);),
-                quote!(::core::borrow::Borrow::<#elem>::borrow(&#store)),
-            )
-        }
-        _ => (
-            quote!(#g: ::ad::__rt::TangentFor<#ty>),
-            TokenStream::new(),
-            quote!(::ad::__rt::tangent_for(#raw, &#x)),
-        ),
-    }
-}
-
-/// [`tangent_conversion`] as one expression, for an argument of a call: the
-/// zero a borrowed parameter's tangent may borrow is a temporary that lives
-/// to the end of the call's statement.
-fn tangent_inline(raw: &syn::Ident, x: &impl ToTokens, ty: &syn::Type) -> TokenStream {
-    match ty {
-        syn::Type::Reference(r) if r.mutability.is_none() => {
-            let elem = &r.elem;
-            quote!(::core::borrow::Borrow::<#elem>::borrow(&::ad::__rt::tangent_ref(#raw, #x)))
-        }
-        _ => quote!(::ad::__rt::tangent_for(#raw, &#x)),
-    }
-}
-
 /// A parameter's declaration, `mut` when the body writes it.
-fn param(
+pub(crate) fn param(
     prog: Option<(&Program, &HashSet<VarId>)>,
     v: VarId,
     fallback: &syn::Ident,
@@ -1242,368 +830,6 @@ fn param(
             quote!(#m #name: #ty)
         }
         None => quote!(#fallback: #ty),
-    }
-}
-
-/// The hidden wrappers with the uniform calling convention of
-/// `ad_runtime::call`: `__ad_jvp_f` takes a tangent (or `NoTangent`) after
-/// every argument, `__ad_vjp_f` returns a cotangent for every parameter (`()`
-/// for inactive ones). Callers in other differentiated functions use them,
-/// since they cannot see `f`'s signature. Each wrapper contains the
-/// derivative's body (or, for `custom`, calls the hand-written rule), so it
-/// needs no path to `f_jvp` and works in `impl` blocks too.
-/// Which wrappers to generate.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum WrapperMode {
-    /// From the generated derivatives.
-    Generated,
-    /// Signatures only, after errors.
-    Stub,
-    /// Calling hand-written rules; `second_order`: `f_vjp_jvp` exists.
-    Custom { second_order: bool },
-}
-
-pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> TokenStream {
-    let supported = model.has_output && !model.params.iter().any(|p| p.output);
-    if !supported {
-        return TokenStream::new();
-    }
-    let item = model.item;
-    let vis = &item.vis;
-    let name = &item.sig.ident;
-    let base = name.to_string();
-    let base = base.trim_start_matches("r#");
-    let wrap_jvp = format_ident!("__ad_jvp_{}", base);
-    let wrap_vjp = format_ident!("__ad_vjp_{}", base);
-    let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
-    // The function's own generics, then the wrapper's.
-    let own_params: Vec<TokenStream> = item
-        .sig
-        .generics
-        .params
-        .iter()
-        .map(|p| p.to_token_stream())
-        .collect();
-    let own_preds: Vec<TokenStream> = item
-        .sig
-        .generics
-        .where_clause
-        .iter()
-        .flat_map(|w| w.predicates.iter().map(|p| p.to_token_stream()))
-        .collect();
-    // Hand-written rules of a method are methods too.
-    let call_user = |user: syn::Ident, args: TokenStream| -> TokenStream {
-        if model.receiver.is_some() {
-            quote!(self.#user(#args))
-        } else {
-            quote!(#user(#args))
-        }
-    };
-    let ret = &model.ret;
-    // The wrappers are `#[inline]` already: only lint levels and `#[cfg]`.
-    let carried = carried_attrs(item, &["allow", "expect", "warn", "deny", "cfg"]);
-    let allow = allow();
-    let allow = quote!(#allow #(#carried)*);
-
-    // Names: the generated programs' when there are bodies, else fresh ones.
-    let mut names = match bodies {
-        Some(b) => b.prog_jvp.names.clone(),
-        None => {
-            let mut reserved = std::collections::HashSet::new();
-            for p in &model.params {
-                reserved.insert(p.ident.to_string());
-            }
-            crate::ir::Names::new(reserved)
-        }
-    };
-    let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
-    let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
-
-    // __ad_jvp_f(x, t_x, n, t_n, ..) -> (out, dout)
-    let mut generics = Vec::new();
-    let mut bounds = Vec::new();
-    let mut params = Vec::new();
-    let mut lets = Vec::new();
-    let mut call = Vec::new();
-    let mut ai = 0;
-    for (i, p) in model.params.iter().enumerate() {
-        let ty = &p.ty;
-        let x = match bodies {
-            Some(b) => b.prog_jvp.name(i).clone(),
-            None => p.ident.clone(),
-        };
-        let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
-        let g = format_ident!("__AdT{}", i);
-        params.push(param(jp, i, &p.ident, ty));
-        params.push(quote!(#raw: #g));
-        call.push(x.to_token_stream());
-        if !p.active && !p.output {
-            // A caller's active value for a parameter left out of `wrt`
-            // would lose its derivative: a type error instead.
-            bounds.push(quote!(#g: ::ad::__rt::Inactive));
-        }
-        if p.active {
-            let (bound, store, converted) = tangent_conversion(&g, &raw, &x, ty);
-            bounds.push(bound);
-            match bodies {
-                Some(b) => {
-                    let d = b.tangent.tangents[ai];
-                    let dn = b.prog_jvp.name(d);
-                    let m = jvp_mut
-                        .as_ref()
-                        .is_some_and(|m| m.contains(&d))
-                        .then(|| quote!(mut));
-                    lets.push(quote!(#store let #m #dn: #ty = #converted;));
-                }
-                None => call.push(tangent_inline(&raw, &x, ty)),
-            }
-            ai += 1;
-        }
-        generics.push(g);
-    }
-    let jvp_body = match bodies {
-        Some(b) => {
-            let body = &b.jvp;
-            quote!(#(#lets)* #body)
-        }
-        None if mode == WrapperMode::Stub => {
-            quote!(::core::unreachable!(
-                "the derivative of a function that failed to compile"
-            ))
-        }
-        None => call_user(format_ident!("{}_jvp", base), quote!(#(#call),*)),
-    };
-
-    // __ad_vjp_f(x, n, .., dout) -> (out, x_bar, (), ..)
-    let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
-    let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
-    let mut names = match bodies {
-        Some(b) => b.prog_vjp.names.clone(),
-        None => names,
-    };
-    let vparams: Vec<TokenStream> = model
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| param(vp, i, &p.ident, &p.ty))
-        .collect();
-    let seed = match bodies.and_then(|b| b.adjoint.seed.map(|s| (b, s))) {
-        Some((b, s)) => b.prog_vjp.name(s).clone(),
-        None => names.fresh("dout", proc_macro2::Span::call_site()),
-    };
-    // The seed may be the adjoint of a returned value that other uses add to.
-    let seed_mut = bodies
-        .zip(vjp_mut.as_ref())
-        .and_then(|(b, m)| b.adjoint.seed.filter(|s| m.contains(s)))
-        .map(|_| quote!(mut));
-    let value = names.fresh("value", proc_macro2::Span::call_site());
-    let mut cots = Vec::new();
-    let mut all = Vec::new();
-    let mut tys = Vec::new();
-    for p in &model.params {
-        if p.active {
-            let c = names.fresh(
-                &format!("{}_cotangent", p.ident),
-                proc_macro2::Span::call_site(),
-            );
-            cots.push(c.clone());
-            all.push(c.to_token_stream());
-            let ty = cotangent_type(&p.ty);
-            tys.push(quote!(#ty));
-        } else {
-            all.push(quote!(()));
-            tys.push(quote!(()));
-        }
-    }
-    let inner = match bodies {
-        Some(b) => {
-            let body = &b.vjp;
-            quote!({ #body })
-        }
-        None if mode == WrapperMode::Stub => {
-            quote!(::core::unreachable!(
-                "the derivative of a function that failed to compile"
-            ))
-        }
-        None => {
-            let args: Vec<TokenStream> = model
-                .params
-                .iter()
-                .map(|p| p.ident.to_token_stream())
-                .collect();
-            call_user(format_ident!("{}_vjp", base), quote!(#(#args,)* #seed))
-        }
-    };
-    // __ad_vjpjvp_f(x, t_x, .., dout, t_dout) -> ((out, x_bar, ()..), (dout', dx_bar, ()..))
-    let wrap_vjpjvp = format_ident!("__ad_vjpjvp_{}", base);
-    let vjpjvp = match bodies.map(|b| b.vjp_jvp.as_ref()) {
-        Some(Some((tokens, prog, j))) => {
-            let mutable = assigned(prog, &j.body.stmts);
-            let pm = Some((prog, &mutable));
-            let mut names = prog.names.clone();
-            let mut gparams = Vec::new();
-            let mut gbounds = Vec::new();
-            let mut gnames = Vec::new();
-            let mut lets = Vec::new();
-            let mut ai = 0;
-            let mut add_param = |v: VarId,
-                                 ty: &syn::Type,
-                                 active: bool,
-                                 i: usize,
-                                 params: &mut Vec<TokenStream>| {
-                let x = prog.name(v).clone();
-                let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
-                let g = format_ident!("__AdU{}", i);
-                params.push(param(pm, v, &x, ty));
-                params.push(quote!(#raw: #g));
-                if !active && !model.params.get(i).is_some_and(|p| p.output) {
-                    gbounds.push(quote!(#g: ::ad::__rt::Inactive));
-                }
-                if active {
-                    let (bound, store, converted) = tangent_conversion(&g, &raw, &x, ty);
-                    gbounds.push(bound);
-                    let d = j.tangents[ai];
-                    let dn = prog.name(d);
-                    let m = mutable.contains(&d).then(|| quote!(mut));
-                    lets.push(quote!(#store let #m #dn: #ty = #converted;));
-                    ai += 1;
-                }
-                gnames.push(g);
-            };
-            for (i, p) in model.params.iter().enumerate() {
-                add_param(i, &p.ty, p.active, i, &mut gparams);
-            }
-            let seed = *prog.active_params.last().expect("the seed is active");
-            add_param(seed, ret, true, model.params.len(), &mut gparams);
-            let mut names = prog.names.clone();
-            let v = names.fresh("value", proc_macro2::Span::call_site());
-            let dv = names.fresh("dvalue", proc_macro2::Span::call_site());
-            let (mut cs, mut dcs, mut all, mut dall) = (vec![], vec![], vec![], vec![]);
-            for p in &model.params {
-                if p.active {
-                    let c = names.fresh("cotangent", proc_macro2::Span::call_site());
-                    let dc = names.fresh("dcotangent", proc_macro2::Span::call_site());
-                    all.push(c.to_token_stream());
-                    dall.push(dc.to_token_stream());
-                    cs.push(c);
-                    dcs.push(dc);
-                } else {
-                    all.push(quote!(()));
-                    dall.push(quote!(()));
-                }
-            }
-            let body = quote! {
-                #(#lets)*
-                let (#v, #(#cs,)* #dv, #(#dcs),*) = { #tokens };
-                ((#v, #(#all),*), (#dv, #(#dall),*))
-            };
-            (gnames, gparams, gbounds, body)
-        }
-        // A custom rule: second order through it needs the rule's own
-        // forward derivative, `f_vjp_jvp`, written like this wrapper.
-        _ => {
-            let mut names2 = names.clone();
-            let cots_d: Vec<syn::Ident> = cots
-                .iter()
-                .map(|c| names2.fresh(&format!("d{c}"), proc_macro2::Span::call_site()))
-                .collect();
-            let mut k = 0;
-            let all_d: Vec<TokenStream> = model
-                .params
-                .iter()
-                .map(|p| {
-                    if p.active {
-                        k += 1;
-                        cots_d[k - 1].to_token_stream()
-                    } else {
-                        quote!(())
-                    }
-                })
-                .collect();
-            let mut gparams = Vec::new();
-            let mut gbounds = Vec::new();
-            let mut gnames = Vec::new();
-            let mut call = Vec::new();
-            let mut i = 0usize;
-            let mut names = names.clone();
-            let mut push =
-                |x: TokenStream, ty: &syn::Type, active: bool, call: &mut Vec<TokenStream>| {
-                    let raw = names.fresh("tangent", proc_macro2::Span::call_site());
-                    let g = format_ident!("__AdU{}", i);
-                    i += 1;
-                    gparams.push(quote!(#x: #ty));
-                    gparams.push(quote!(#raw: #g));
-                    call.push(x.clone());
-                    if !active {
-                        gbounds.push(quote!(#g: ::ad::__rt::Inactive));
-                    }
-                    if active {
-                        let (bound, _, _) = tangent_conversion(&g, &raw, &x, ty);
-                        gbounds.push(bound);
-                        call.push(tangent_inline(&raw, &x, ty));
-                    }
-                    gnames.push(g);
-                };
-            for p in &model.params {
-                push(p.ident.to_token_stream(), &p.ty, p.active, &mut call);
-            }
-            push(seed.to_token_stream(), ret, true, &mut call);
-            let user = call_user(format_ident!("{}_vjp_jvp", base), quote!(#(#call),*));
-            let body = match mode {
-                WrapperMode::Custom { second_order: true } => quote! {
-                    let ((v, #(#cots),*), (dv, #(#cots_d),*)) = #user;
-                    ((v, #(#all),*), (dv, #(#all_d),*))
-                },
-                WrapperMode::Custom {
-                    second_order: false,
-                } => {
-                    let msg = format!(
-                        "ad: second order through the custom rule `{base}` needs its forward derivative `{base}_vjp_jvp`: write it and mark `{base}` with #[differentiate(custom(second_order))]"
-                    );
-                    quote!(::core::panic!(#msg))
-                }
-                _ => quote!(::core::unreachable!(
-                    "the derivative of a function that failed to compile"
-                )),
-            };
-            (gnames, gparams, gbounds, body)
-        }
-    };
-    let (gnames, gparams, gbounds, body) = vjpjvp;
-    let vjpjvp = quote! {
-        #[doc(hidden)]
-        #[inline]
-        #allow
-        #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
-        where
-            #(#own_preds,)*
-            #(#gbounds,)*
-        {
-            #body
-        }
-    };
-    quote! {
-        #vjpjvp
-        #[doc(hidden)]
-        #[inline]
-        #allow
-        #vis fn #wrap_jvp<#(#own_params,)* #(#generics),*>(#(#recv,)* #(#params),*) -> (#ret, #ret)
-        where
-            #(#own_preds,)*
-            #(#bounds,)*
-        {
-            #jvp_body
-        }
-        #[doc(hidden)]
-        #[inline]
-        #allow
-        #vis fn #wrap_vjp<#(#own_params),*>(#(#recv,)* #(#vparams,)* #seed_mut #seed: #ret) -> (#ret, #(#tys),*)
-        where
-            #(#own_preds,)*
-        {
-            let (#value, #(#cots),*) = #inner;
-            (#value, #(#all),*)
-        }
     }
 }
 

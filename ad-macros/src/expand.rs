@@ -40,12 +40,12 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         // A primitive with hand-written rules: keep the body as it is, and
         // give callers the calling convention to the rules.
         let mut out = item_fn.to_token_stream();
-        let mode = crate::emit::WrapperMode::Custom {
+        let mode = crate::wrappers::WrapperMode::Custom {
             second_order: options.custom_second_order,
         };
         out.extend(with_marker(
             &model,
-            crate::emit::wrappers(&model, None, mode),
+            crate::wrappers::wrappers(&model, None, mode),
         ));
         if let Err(e) = errors.check() {
             out.extend(e.into_compile_error());
@@ -65,11 +65,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = original.to_token_stream();
     match errors.check() {
         Ok(()) => {
-            let bodies = crate::emit::bodies(&prog, &model.ret, crate::emit::lane_types(&model));
+            let bodies = crate::emit::bodies(&prog, &model.ret, crate::many::lane_types(&model));
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(with_marker(
                 &model,
-                crate::emit::wrappers(&model, Some(&bodies), crate::emit::WrapperMode::Generated),
+                crate::wrappers::wrappers(
+                    &model,
+                    Some(&bodies),
+                    crate::wrappers::WrapperMode::Generated,
+                ),
             ));
             if options.dump {
                 eprintln!(
@@ -94,7 +98,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 out.extend(crate::emit::generate(&model, None));
                 out.extend(with_marker(
                     &model,
-                    crate::emit::wrappers(&model, None, crate::emit::WrapperMode::Stub),
+                    crate::wrappers::wrappers(&model, None, crate::wrappers::WrapperMode::Stub),
                 ));
             }
             out.extend(e.into_compile_error());

@@ -7,7 +7,8 @@
 //! typed signature) -> `lower` (body to IR in A-normal form, one file per
 //! construct family in `lower/`) -> `closures` (`.map` bodies to closures
 //! and their derivatives) -> `activity` -> `tangent` and `adjoint` (IR to
-//! IR) -> `emit` (IR to tokens); `buffers` adds the value form of a function
+//! IR) -> `emit` (IR to tokens; `many` writes `f_vjp_many`, `wrappers` the
+//! hidden calling convention); `buffers` adds the value form of a function
 //! with `&mut` buffers. Stages call downward only. Only parsing and lowering
 //! can fail; they collect every error before anything is emitted.
 #![warn(missing_docs)]
@@ -22,9 +23,11 @@ mod error;
 mod expand;
 mod ir;
 mod lower;
+mod many;
 mod parse;
 mod pretty;
 mod tangent;
+mod wrappers;
 
 use proc_macro::TokenStream;
 

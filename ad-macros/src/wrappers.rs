@@ -1,0 +1,415 @@
+//! The hidden wrappers with the uniform calling convention of
+//! `ad_runtime::call` (`__ad_jvp_f`, `__ad_vjp_f`, `__ad_vjpjvp_f`), through
+//! which differentiated callers reach a function's derivatives without
+//! seeing its signature.
+
+use crate::emit::{allow, assigned, carried_attrs, cotangent_type, param, Bodies};
+use crate::ir::VarId;
+use crate::parse::Model;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, ToTokens};
+
+/// The bound on a wrapper's tangent type `g` for a parameter `x: ty`, and
+/// how the raw tangent becomes one of type `ty`: `tangent_for` by value, or
+/// for a borrowed parameter `&P` a borrow of what `tangent_ref` gives (the
+/// caller's borrowed tangent, or a zero the wrapper owns in `store`).
+/// Returns the bound, the statement binding the store (if any) and the
+/// converted tangent.
+fn tangent_conversion(
+    g: &syn::Ident,
+    raw: &syn::Ident,
+    x: &impl ToTokens,
+    ty: &syn::Type,
+) -> (TokenStream, TokenStream, TokenStream) {
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            let elem = &r.elem;
+            let store = format_ident!("__ad_store_{}", raw);
+            (
+                quote!(#g: ::ad::__rt::TangentRef<#elem>),
+                quote!(let #store = ::ad::__rt::tangent_ref(#raw, #x);),
+                quote!(::core::borrow::Borrow::<#elem>::borrow(&#store)),
+            )
+        }
+        _ => (
+            quote!(#g: ::ad::__rt::TangentFor<#ty>),
+            TokenStream::new(),
+            quote!(::ad::__rt::tangent_for(#raw, &#x)),
+        ),
+    }
+}
+
+/// [`tangent_conversion`] as one expression, for an argument of a call: the
+/// zero a borrowed parameter's tangent may borrow is a temporary that lives
+/// to the end of the call's statement.
+fn tangent_inline(raw: &syn::Ident, x: &impl ToTokens, ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Reference(r) if r.mutability.is_none() => {
+            let elem = &r.elem;
+            quote!(::core::borrow::Borrow::<#elem>::borrow(&::ad::__rt::tangent_ref(#raw, #x)))
+        }
+        _ => quote!(::ad::__rt::tangent_for(#raw, &#x)),
+    }
+}
+
+/// The hidden wrappers with the uniform calling convention of
+/// `ad_runtime::call`: `__ad_jvp_f` takes a tangent (or `NoTangent`) after
+/// every argument, `__ad_vjp_f` returns a cotangent for every parameter (`()`
+/// for inactive ones). Callers in other differentiated functions use them,
+/// since they cannot see `f`'s signature. Each wrapper contains the
+/// derivative's body (or, for `custom`, calls the hand-written rule), so it
+/// needs no path to `f_jvp` and works in `impl` blocks too.
+/// Which wrappers to generate.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum WrapperMode {
+    /// From the generated derivatives.
+    Generated,
+    /// Signatures only, after errors.
+    Stub,
+    /// Calling hand-written rules; `second_order`: `f_vjp_jvp` exists.
+    Custom { second_order: bool },
+}
+
+pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> TokenStream {
+    let supported = model.has_output && !model.params.iter().any(|p| p.output);
+    if !supported {
+        return TokenStream::new();
+    }
+    let item = model.item;
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let base = name.to_string();
+    let base = base.trim_start_matches("r#");
+    let wrap_jvp = format_ident!("__ad_jvp_{}", base);
+    let wrap_vjp = format_ident!("__ad_vjp_{}", base);
+    let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
+    // The function's own generics, then the wrapper's.
+    let own_params: Vec<TokenStream> = item
+        .sig
+        .generics
+        .params
+        .iter()
+        .map(|p| p.to_token_stream())
+        .collect();
+    let own_preds: Vec<TokenStream> = item
+        .sig
+        .generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter().map(|p| p.to_token_stream()))
+        .collect();
+    // Hand-written rules of a method are methods too.
+    let call_user = |user: syn::Ident, args: TokenStream| -> TokenStream {
+        if model.receiver.is_some() {
+            quote!(self.#user(#args))
+        } else {
+            quote!(#user(#args))
+        }
+    };
+    let ret = &model.ret;
+    // The wrappers are `#[inline]` already: only lint levels and `#[cfg]`.
+    let carried = carried_attrs(item, &["allow", "expect", "warn", "deny", "cfg"]);
+    let allow = allow();
+    let allow = quote!(#allow #(#carried)*);
+
+    // Names: the generated programs' when there are bodies, else fresh ones.
+    let mut names = match bodies {
+        Some(b) => b.prog_jvp.names.clone(),
+        None => {
+            let mut reserved = std::collections::HashSet::new();
+            for p in &model.params {
+                reserved.insert(p.ident.to_string());
+            }
+            crate::ir::Names::new(reserved)
+        }
+    };
+    let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
+    let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
+
+    // __ad_jvp_f(x, t_x, n, t_n, ..) -> (out, dout)
+    let mut generics = Vec::new();
+    let mut bounds = Vec::new();
+    let mut params = Vec::new();
+    let mut lets = Vec::new();
+    let mut call = Vec::new();
+    let mut ai = 0;
+    for (i, p) in model.params.iter().enumerate() {
+        let ty = &p.ty;
+        let x = match bodies {
+            Some(b) => b.prog_jvp.name(i).clone(),
+            None => p.ident.clone(),
+        };
+        let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
+        let g = format_ident!("__AdT{}", i);
+        params.push(param(jp, i, &p.ident, ty));
+        params.push(quote!(#raw: #g));
+        call.push(x.to_token_stream());
+        if !p.active && !p.output {
+            // A caller's active value for a parameter left out of `wrt`
+            // would lose its derivative: a type error instead.
+            bounds.push(quote!(#g: ::ad::__rt::Inactive));
+        }
+        if p.active {
+            let (bound, store, converted) = tangent_conversion(&g, &raw, &x, ty);
+            bounds.push(bound);
+            match bodies {
+                Some(b) => {
+                    let d = b.tangent.tangents[ai];
+                    let dn = b.prog_jvp.name(d);
+                    let m = jvp_mut
+                        .as_ref()
+                        .is_some_and(|m| m.contains(&d))
+                        .then(|| quote!(mut));
+                    lets.push(quote!(#store let #m #dn: #ty = #converted;));
+                }
+                None => call.push(tangent_inline(&raw, &x, ty)),
+            }
+            ai += 1;
+        }
+        generics.push(g);
+    }
+    let jvp_body = match bodies {
+        Some(b) => {
+            let body = &b.jvp;
+            quote!(#(#lets)* #body)
+        }
+        None if mode == WrapperMode::Stub => {
+            quote!(::core::unreachable!(
+                "the derivative of a function that failed to compile"
+            ))
+        }
+        None => call_user(format_ident!("{}_jvp", base), quote!(#(#call),*)),
+    };
+
+    // __ad_vjp_f(x, n, .., dout) -> (out, x_bar, (), ..)
+    let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
+    let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
+    let mut names = match bodies {
+        Some(b) => b.prog_vjp.names.clone(),
+        None => names,
+    };
+    let vparams: Vec<TokenStream> = model
+        .params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| param(vp, i, &p.ident, &p.ty))
+        .collect();
+    let seed = match bodies.and_then(|b| b.adjoint.seed.map(|s| (b, s))) {
+        Some((b, s)) => b.prog_vjp.name(s).clone(),
+        None => names.fresh("dout", proc_macro2::Span::call_site()),
+    };
+    // The seed may be the adjoint of a returned value that other uses add to.
+    let seed_mut = bodies
+        .zip(vjp_mut.as_ref())
+        .and_then(|(b, m)| b.adjoint.seed.filter(|s| m.contains(s)))
+        .map(|_| quote!(mut));
+    let value = names.fresh("value", proc_macro2::Span::call_site());
+    let mut cots = Vec::new();
+    let mut all = Vec::new();
+    let mut tys = Vec::new();
+    for p in &model.params {
+        if p.active {
+            let c = names.fresh(
+                &format!("{}_cotangent", p.ident),
+                proc_macro2::Span::call_site(),
+            );
+            cots.push(c.clone());
+            all.push(c.to_token_stream());
+            let ty = cotangent_type(&p.ty);
+            tys.push(quote!(#ty));
+        } else {
+            all.push(quote!(()));
+            tys.push(quote!(()));
+        }
+    }
+    let inner = match bodies {
+        Some(b) => {
+            let body = &b.vjp;
+            quote!({ #body })
+        }
+        None if mode == WrapperMode::Stub => {
+            quote!(::core::unreachable!(
+                "the derivative of a function that failed to compile"
+            ))
+        }
+        None => {
+            let args: Vec<TokenStream> = model
+                .params
+                .iter()
+                .map(|p| p.ident.to_token_stream())
+                .collect();
+            call_user(format_ident!("{}_vjp", base), quote!(#(#args,)* #seed))
+        }
+    };
+    // __ad_vjpjvp_f(x, t_x, .., dout, t_dout) -> ((out, x_bar, ()..), (dout', dx_bar, ()..))
+    let wrap_vjpjvp = format_ident!("__ad_vjpjvp_{}", base);
+    let vjpjvp = match bodies.map(|b| b.vjp_jvp.as_ref()) {
+        Some(Some((tokens, prog, j))) => {
+            let mutable = assigned(prog, &j.body.stmts);
+            let pm = Some((prog, &mutable));
+            let mut names = prog.names.clone();
+            let mut gparams = Vec::new();
+            let mut gbounds = Vec::new();
+            let mut gnames = Vec::new();
+            let mut lets = Vec::new();
+            let mut ai = 0;
+            let mut add_param = |v: VarId,
+                                 ty: &syn::Type,
+                                 active: bool,
+                                 i: usize,
+                                 params: &mut Vec<TokenStream>| {
+                let x = prog.name(v).clone();
+                let raw = names.fresh(&format!("{x}_tangent"), proc_macro2::Span::call_site());
+                let g = format_ident!("__AdU{}", i);
+                params.push(param(pm, v, &x, ty));
+                params.push(quote!(#raw: #g));
+                if !active && !model.params.get(i).is_some_and(|p| p.output) {
+                    gbounds.push(quote!(#g: ::ad::__rt::Inactive));
+                }
+                if active {
+                    let (bound, store, converted) = tangent_conversion(&g, &raw, &x, ty);
+                    gbounds.push(bound);
+                    let d = j.tangents[ai];
+                    let dn = prog.name(d);
+                    let m = mutable.contains(&d).then(|| quote!(mut));
+                    lets.push(quote!(#store let #m #dn: #ty = #converted;));
+                    ai += 1;
+                }
+                gnames.push(g);
+            };
+            for (i, p) in model.params.iter().enumerate() {
+                add_param(i, &p.ty, p.active, i, &mut gparams);
+            }
+            let seed = *prog.active_params.last().expect("the seed is active");
+            add_param(seed, ret, true, model.params.len(), &mut gparams);
+            let mut names = prog.names.clone();
+            let v = names.fresh("value", proc_macro2::Span::call_site());
+            let dv = names.fresh("dvalue", proc_macro2::Span::call_site());
+            let (mut cs, mut dcs, mut all, mut dall) = (vec![], vec![], vec![], vec![]);
+            for p in &model.params {
+                if p.active {
+                    let c = names.fresh("cotangent", proc_macro2::Span::call_site());
+                    let dc = names.fresh("dcotangent", proc_macro2::Span::call_site());
+                    all.push(c.to_token_stream());
+                    dall.push(dc.to_token_stream());
+                    cs.push(c);
+                    dcs.push(dc);
+                } else {
+                    all.push(quote!(()));
+                    dall.push(quote!(()));
+                }
+            }
+            let body = quote! {
+                #(#lets)*
+                let (#v, #(#cs,)* #dv, #(#dcs),*) = { #tokens };
+                ((#v, #(#all),*), (#dv, #(#dall),*))
+            };
+            (gnames, gparams, gbounds, body)
+        }
+        // A custom rule: second order through it needs the rule's own
+        // forward derivative, `f_vjp_jvp`, written like this wrapper.
+        _ => {
+            let mut names2 = names.clone();
+            let cots_d: Vec<syn::Ident> = cots
+                .iter()
+                .map(|c| names2.fresh(&format!("d{c}"), proc_macro2::Span::call_site()))
+                .collect();
+            let mut k = 0;
+            let all_d: Vec<TokenStream> = model
+                .params
+                .iter()
+                .map(|p| {
+                    if p.active {
+                        k += 1;
+                        cots_d[k - 1].to_token_stream()
+                    } else {
+                        quote!(())
+                    }
+                })
+                .collect();
+            let mut gparams = Vec::new();
+            let mut gbounds = Vec::new();
+            let mut gnames = Vec::new();
+            let mut call = Vec::new();
+            let mut i = 0usize;
+            let mut names = names.clone();
+            let mut push =
+                |x: TokenStream, ty: &syn::Type, active: bool, call: &mut Vec<TokenStream>| {
+                    let raw = names.fresh("tangent", proc_macro2::Span::call_site());
+                    let g = format_ident!("__AdU{}", i);
+                    i += 1;
+                    gparams.push(quote!(#x: #ty));
+                    gparams.push(quote!(#raw: #g));
+                    call.push(x.clone());
+                    if !active {
+                        gbounds.push(quote!(#g: ::ad::__rt::Inactive));
+                    }
+                    if active {
+                        let (bound, _, _) = tangent_conversion(&g, &raw, &x, ty);
+                        gbounds.push(bound);
+                        call.push(tangent_inline(&raw, &x, ty));
+                    }
+                    gnames.push(g);
+                };
+            for p in &model.params {
+                push(p.ident.to_token_stream(), &p.ty, p.active, &mut call);
+            }
+            push(seed.to_token_stream(), ret, true, &mut call);
+            let user = call_user(format_ident!("{}_vjp_jvp", base), quote!(#(#call),*));
+            let body = match mode {
+                WrapperMode::Custom { second_order: true } => quote! {
+                    let ((v, #(#cots),*), (dv, #(#cots_d),*)) = #user;
+                    ((v, #(#all),*), (dv, #(#all_d),*))
+                },
+                WrapperMode::Custom {
+                    second_order: false,
+                } => {
+                    let msg = format!(
+                        "ad: second order through the custom rule `{base}` needs its forward derivative `{base}_vjp_jvp`: write it and mark `{base}` with #[differentiate(custom(second_order))]"
+                    );
+                    quote!(::core::panic!(#msg))
+                }
+                _ => quote!(::core::unreachable!(
+                    "the derivative of a function that failed to compile"
+                )),
+            };
+            (gnames, gparams, gbounds, body)
+        }
+    };
+    let (gnames, gparams, gbounds, body) = vjpjvp;
+    let vjpjvp = quote! {
+        #[doc(hidden)]
+        #[inline]
+        #allow
+        #vis fn #wrap_vjpjvp<#(#own_params,)* #(#gnames),*>(#(#recv,)* #(#gparams),*) -> ((#ret, #(#tys),*), (#ret, #(#tys),*))
+        where
+            #(#own_preds,)*
+            #(#gbounds,)*
+        {
+            #body
+        }
+    };
+    quote! {
+        #vjpjvp
+        #[doc(hidden)]
+        #[inline]
+        #allow
+        #vis fn #wrap_jvp<#(#own_params,)* #(#generics),*>(#(#recv,)* #(#params),*) -> (#ret, #ret)
+        where
+            #(#own_preds,)*
+            #(#bounds,)*
+        {
+            #jvp_body
+        }
+        #[doc(hidden)]
+        #[inline]
+        #allow
+        #vis fn #wrap_vjp<#(#own_params),*>(#(#recv,)* #(#vparams,)* #seed_mut #seed: #ret) -> (#ret, #(#tys),*)
+        where
+            #(#own_preds,)*
+        {
+            let (#value, #(#cots),*) = #inner;
+            (#value, #(#all),*)
+        }
+    }
+}
