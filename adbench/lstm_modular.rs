@@ -5,10 +5,12 @@
 //! `adbench/lstm.rs` has the same objective written as one function;
 //! `benches/paired.rs` compares the two gradients.
 //!
-//! Reverse mode through a call runs the callee's forward sweep again
-//! (joint mode), so here a layer's forward pass runs three times per
-//! gradient: in the objective's forward sweep, in `lstm_predict`'s reverse
-//! mode, and in `lstm_model`'s.
+//! Reverse mode calls the helpers in split mode: each forward sweep runs
+//! once, saving on the objective's stream, and the reverse sweep calls each
+//! helper's pullback. What it costs beyond the one-function gradient is
+//! mostly allocation: every call returns fresh `Vec`s (its results, copied
+//! into tuples) and its cotangents (a zero `Vec` per parameter), where the
+//! one-function gradient writes into one buffer.
 //!
 //! A plain module file, included with
 //! `#[path = "../adbench/lstm_modular.rs"] mod lstm_modular;`.

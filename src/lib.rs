@@ -402,10 +402,13 @@
 //! argument uses `g`'s derivatives in every mode. The macro cannot see `g`'s
 //! signature at the call, so every differentiated `g` also gets hidden
 //! wrappers with a uniform calling convention (a tangent after every
-//! argument, a cotangent for every parameter). Reverse mode calls `g`'s
-//! reverse mode in the backward pass, which runs `g`'s forward pass again
-//! (Tapenade's *joint* mode): the caller records nothing of `g`'s internals.
-//! A call to a function that has neither derivatives nor a custom rule does
+//! argument, a cotangent for every parameter). Reverse mode calls `g` in
+//! *split* mode: the caller's forward pass runs `g`'s forward pass once,
+//! which saves on the caller's stream and returns a pullback that the
+//! caller's backward pass calls; memory is as if `g` were written inline.
+//! `#[differentiate(joint)]` on `g` makes callers use *joint* mode for it
+//! instead (Tapenade's term): they keep nothing of `g`, whose reverse mode
+//! runs its forward pass again (recursive calls always do). A call to a function that has neither derivatives nor a custom rule does
 //! not compile (`cannot find function __ad_vjp_g`).
 //!
 //! A **custom rule** is the lecture's "complex primitive": a node with a

@@ -56,18 +56,44 @@ pub struct Vjp {
     /// no value comes out of the reverse sweep (single-pass loops), and there
     /// are no output buffers. `f_vjp_many` runs the statements before it once.
     pub shared_forward: Option<usize>,
+    /// Where the reverse sweep starts in `body.stmts`, if the statements
+    /// before it compute the returned values (`body.ret[..values]`) and the
+    /// others only read what they leave (no output buffers; no value
+    /// computed by a loop run in the reverse sweep).
+    pub split: Option<usize>,
+    /// How many of `body.ret` are the function's values (the rest are
+    /// cotangents).
+    pub values: usize,
+    /// Calls of other differentiated functions use their split form (a
+    /// pullback recorded by the forward sweep, [`Adjoint::split_call`]).
+    pub split_calls: bool,
+    /// The `Words` stream of saved values, if there is one: a split form
+    /// borrows its caller's instead.
+    pub words: Option<VarId>,
+    /// Variables known to hold one float (active values of arithmetic and
+    /// elementary functions): a split form's pullback reads them back from
+    /// the stream rather than holding them.
+    pub floats: HashSet<VarId>,
 }
 
-pub fn vjp(prog: &mut Program) -> Vjp {
+/// Reverse mode. With `split` (the function's own name), calls of other
+/// differentiated functions use their split form (the callee's forward
+/// sweep runs once and returns its pullback, which the reverse sweep
+/// calls); otherwise, and for recursive calls (whose split form's type
+/// would contain itself), joint mode (the reverse sweep calls the callee's
+/// reverse mode, which runs its forward sweep again): what second order
+/// differentiates.
+pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
     let act = activity::analyse(prog);
+    let split = split.filter(|_| !prog.matrix);
     let generate = |prog: &mut Program, save_costly: bool| {
         // First pass: find what the reverse sweep reads (it does not depend
         // on what is saved), then generate with saves for exactly that.
         let mut probe = prog.clone();
         let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
         let (_, reads, at_site) =
-            Adjoint::new(&mut probe, &act, everything, None, save_costly).run();
-        Adjoint::new(prog, &act, reads, Some(at_site), save_costly)
+            Adjoint::new(&mut probe, &act, everything, None, save_costly, split).run();
+        Adjoint::new(prog, &act, reads, Some(at_site), save_costly, split)
             .run()
             .0
     };
@@ -115,6 +141,11 @@ enum Record {
     Stack(VarId),
     /// Nothing to record: the expression is still there to read.
     Here(Expr),
+}
+
+/// Whether a loop's iterator is an integer range ([`simple_range`]).
+pub(crate) fn is_simple_range(iter: &TokenStream) -> bool {
+    simple_range(iter).is_some()
 }
 
 /// A `for` loop over `a..b`, `a..=b`, `(a..b).rev()` or `(a..=b).rev()`:
@@ -360,6 +391,15 @@ struct Adjoint<'a> {
     unread_overwrites: HashSet<usize>,
     /// Costly values are saved, not computed again ([`recomputable`]).
     save_costly: bool,
+    /// Calls use their callee's split form ([`Self::split_call`]), except
+    /// calls of the function itself (named here).
+    split: Option<&'a syn::Ident>,
+    /// The pullback of each call made in split form, by statement.
+    pullbacks: HashMap<usize, Record>,
+    /// While reversing a call made in split form: its pullback.
+    pullback_here: Option<Record>,
+    /// Some call was made in split form.
+    split_used: bool,
 }
 
 /// A target of a contribution.
@@ -396,6 +436,7 @@ impl<'a> Adjoint<'a> {
         needed: HashSet<VarId>,
         at_site: Option<Vec<HashSet<VarId>>>,
         save_costly: bool,
+        split: Option<&'a syn::Ident>,
     ) -> Self {
         let primal = prog.body.clone();
         // Number the statements in pre-order; note each one's extent.
@@ -558,6 +599,10 @@ impl<'a> Adjoint<'a> {
             unread_overwrites: HashSet::new(),
             adj: HashMap::new(),
             save_costly,
+            split,
+            pullbacks: HashMap::new(),
+            pullback_here: None,
+            split_used: false,
         }
     }
 
@@ -705,6 +750,8 @@ impl<'a> Adjoint<'a> {
             )
         });
         stmts.extend(forward);
+        let split = (self.pass_values.is_empty() && self.prog.outputs.is_empty())
+            .then_some(stmts.len() + values_in_tail);
         let shared_forward = (!stacks
             && self.pass_values.is_empty()
             && self.prog.outputs.is_empty()
@@ -749,6 +796,11 @@ impl<'a> Adjoint<'a> {
                 seed,
                 buffer_seeds,
                 shared_forward,
+                split,
+                values: primal.ret.len(),
+                split_calls: self.split_used,
+                words: self.words,
+                floats: self.floats(&primal.stmts),
             },
             reads,
             at_site,
@@ -1001,6 +1053,111 @@ impl<'a> Adjoint<'a> {
         }
     }
 
+    /// A call of a differentiated function whose value `target` is active,
+    /// made in split form: `let pair = __ad_split_g(args);` runs the
+    /// callee's forward sweep once and gives its value and its pullback,
+    /// which is recorded (in a local at the top level, on a stack of its
+    /// own elsewhere) for the reverse sweep to call. Returns the value
+    /// (`pair.0`) to bind, or `None` for a call made in joint mode.
+    ///
+    /// Calls by a path that names a type (`Self::g`, `Model::g`) may be
+    /// methods, which have no split form: joint mode.
+    fn split_call(
+        &mut self,
+        stmt: &Stmt,
+        target: VarId,
+        expr: &Expr,
+        depth: usize,
+        out: &mut Block,
+    ) -> Option<Expr> {
+        let Expr::Call2 {
+            path,
+            args,
+            method: false,
+        } = expr
+        else {
+            return None;
+        };
+        let typed = path.segments.len() > 1
+            && path.segments.iter().rev().skip(1).any(|s| {
+                let n = s.ident.to_string();
+                n == "Self" || n.starts_with(|c: char| c.is_ascii_uppercase())
+            });
+        let own = self.split?;
+        let recursive = path.segments.last().is_some_and(|s| s.ident == *own);
+        if typed || recursive || !self.act.is_active(target) {
+            return None;
+        }
+        let span = match stmt {
+            Stmt::Let { span, .. } | Stmt::Assign { span, .. } => *span,
+            _ => Span::call_site(),
+        };
+        let pair = self.prog.derived("split");
+        let mut args = args.clone();
+        args.push(self.tape());
+        out.push(Stmt::Let {
+            var: pair,
+            ty: None,
+            expr: Expr::Call2 {
+                path: wrapper(path, "split"),
+                args,
+                method: false,
+            },
+            span,
+        });
+        let pullback = Expr::Field(Box::new(Expr::var(pair)), 1);
+        let record = if depth == 0 {
+            let v = self.prog.derived("pullback");
+            out.push(Stmt::Let {
+                var: v,
+                ty: None,
+                expr: pullback,
+                span,
+            });
+            Record::Local(v)
+        } else {
+            // Closures have no default value: a stack even outside loops.
+            let s = self.stack("pullbacks");
+            out.push(Stmt::Push {
+                stack: s,
+                value: pullback,
+            });
+            Record::Stack(s)
+        };
+        self.pullbacks.insert(site(stmt), record);
+        self.split_used = true;
+        Some(Expr::Field(Box::new(Expr::var(pair)), 0))
+    }
+
+    /// See [`Vjp::floats`].
+    fn floats(&self, block: &[Stmt]) -> HashSet<VarId> {
+        let mut out = HashSet::new();
+        if self.prog.matrix {
+            return out;
+        }
+        walk(block, &mut |s| {
+            if let Stmt::Let { var, expr, .. } = s {
+                let arithmetic = matches!(
+                    expr,
+                    Expr::Call(..) | Expr::Bin(..) | Expr::Neg(_) | Expr::Partial { .. }
+                );
+                if arithmetic && self.act.is_active(*var) && !self.prog.vars[*var].array {
+                    out.insert(*var);
+                }
+            }
+        });
+        out
+    }
+
+    /// The stream of saved values, lent to a split form or its pullback:
+    /// `::ad::__rt::tape(&mut saved)`.
+    fn tape(&mut self) -> Expr {
+        let w = self.words();
+        self.prog.vars[w].mutable = true;
+        let name = self.prog.name(w).clone();
+        Expr::Opaque(quote!(::ad::__rt::tape(&mut #name)), vec![w])
+    }
+
     // ----- forward sweep ---------------------------------------------------
 
     fn fwd(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
@@ -1015,14 +1172,38 @@ impl<'a> Adjoint<'a> {
                         let r = self.save(&place, depth, loops, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
+                    let expr = self
+                        .split_call(stmt, *var, expr, depth, &mut out)
+                        .unwrap_or_else(|| expr.clone());
                     out.push(Stmt::Assign {
                         place,
                         op: AssignOp::Set,
-                        expr: expr.clone(),
+                        expr,
                         span: *span,
                     });
                 }
-                Stmt::Assign { place, .. } => {
+                Stmt::Let {
+                    var,
+                    ty,
+                    expr: expr @ Expr::Call2 { .. },
+                    span,
+                } => {
+                    let expr = self
+                        .split_call(stmt, *var, expr, depth, &mut out)
+                        .unwrap_or_else(|| expr.clone());
+                    out.push(Stmt::Let {
+                        var: *var,
+                        ty: ty.clone(),
+                        expr,
+                        span: *span,
+                    });
+                }
+                Stmt::Assign {
+                    place,
+                    op,
+                    expr,
+                    span,
+                } => {
                     if self.needs(stmt, place.var())
                         && !self.in_pass.contains(&place.var())
                         && !self.unread_overwrites.contains(&site(stmt))
@@ -1030,7 +1211,21 @@ impl<'a> Adjoint<'a> {
                         let r = self.save(place, depth, loops, &mut out);
                         self.saves.insert(site(stmt), r);
                     }
-                    out.push(stmt.clone());
+                    let split = match (place, op) {
+                        (Place::Var(v), AssignOp::Set) => {
+                            self.split_call(stmt, *v, expr, depth, &mut out)
+                        }
+                        _ => None,
+                    };
+                    match split {
+                        Some(expr) => out.push(Stmt::Assign {
+                            place: place.clone(),
+                            op: *op,
+                            expr,
+                            span: *span,
+                        }),
+                        None => out.push(stmt.clone()),
+                    }
                 }
                 Stmt::If { cond, then, els } => {
                     // In a loop, a branch that runs to its end records which
@@ -1418,7 +1613,10 @@ impl<'a> Adjoint<'a> {
                     };
                     let place = Place::Var(*var);
                     let write = (&place, expr, stmt, *span);
-                    return Some(self.reverse_write(block, &group, &late, write, seed, out));
+                    self.pullback_here = self.pullbacks.get(&site(stmt)).cloned();
+                    let at = self.reverse_write(block, &group, &late, write, seed, out);
+                    self.pullback_here = None;
+                    return Some(at);
                 }
                 Stmt::Assign {
                     place,
@@ -1453,7 +1651,10 @@ impl<'a> Adjoint<'a> {
                         sb
                     });
                     let write = (place, expr, stmt, *span);
-                    return Some(self.reverse_write(block, &group, &late, write, seed, out));
+                    self.pullback_here = self.pullbacks.get(&site(stmt)).cloned();
+                    let at = self.reverse_write(block, &group, &late, write, seed, out);
+                    self.pullback_here = None;
+                    return Some(at);
                 }
                 Stmt::If { then, els, .. } => {
                     let mut inner: Vec<Stmt> = then.clone();
@@ -1640,6 +1841,32 @@ impl<'a> Adjoint<'a> {
         out: &mut Block,
     ) -> usize {
         let restore = self.saves.get(&site(stmt)).cloned();
+        if self.pullback_here.is_some() {
+            // A call in split form: its pullback reads what the callee
+            // saved on the stream after the target's old value, so it runs
+            // before the restore; it runs even when nothing reads the value
+            // (the stream must be read back in order). It does not read the
+            // value.
+            let mark = out.len();
+            let seed = match seed {
+                Some(s) => s,
+                None => self.declare_zero(place.var(), out),
+            };
+            self.reverse_group(
+                block,
+                group,
+                late,
+                expr,
+                place.read(),
+                Some(seed),
+                span,
+                out,
+            );
+            if let Some(r) = restore {
+                out.push(Self::restore(place, &r));
+            }
+            return mark;
+        }
         let value = restore.is_some().then(|| {
             let y = self.prog.derived("value");
             out.push(Stmt::Let {
@@ -1849,16 +2076,35 @@ impl<'a> Adjoint<'a> {
             }
             Expr::Repeat { elem, .. } => push(elem, Expr::Rule("sum", vec![ybar]), false),
             Expr::Call2 { path, args, method } => {
-                // The callee's reverse mode, which runs its forward sweep
-                // again (joint mode): (value, a cotangent per parameter).
+                // The pullback the forward sweep recorded (split form), or
+                // the callee's reverse mode, which runs its forward sweep
+                // again (joint mode): (value or `()`, a cotangent per
+                // parameter).
+                let (callee, split) = match self.pullback_here.take() {
+                    Some(Record::Local(v)) => (syn::Path::from(self.prog.name(v).clone()), true),
+                    Some(Record::Stack(s)) => {
+                        let v = self.prog.derived("pullback");
+                        out.push(Stmt::Let {
+                            var: v,
+                            ty: None,
+                            expr: Expr::Pop(s),
+                            span,
+                        });
+                        (syn::Path::from(self.prog.name(v).clone()), true)
+                    }
+                    Some(Record::Here(_)) | None => (wrapper(path, "vjp"), false),
+                };
                 let mut vargs = args.clone();
                 vargs.push(ybar);
+                if split {
+                    vargs.push(self.tape());
+                }
                 let pair = self.prog.derived("pair");
                 out.push(Stmt::Let {
                     var: pair,
                     ty: None,
                     expr: Expr::Call2 {
-                        path: wrapper(path, "vjp"),
+                        path: callee,
                         args: vargs,
                         method: *method,
                     },
@@ -2208,7 +2454,7 @@ fn is_one(e: &Expr) -> bool {
 }
 
 /// Every variable a block reads.
-fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
+pub(crate) fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     let mut note = |v: VarId| {
         out.insert(v);
     };

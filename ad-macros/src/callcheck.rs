@@ -72,7 +72,7 @@ fn callee(path: &syn::Path) -> Option<(String, Span)> {
     }
     let seg = path.segments.first()?;
     let name = seg.ident.to_string();
-    ["__ad_vjpjvp_", "__ad_jvp_", "__ad_vjp_"]
+    ["__ad_vjpjvp_", "__ad_jvp_", "__ad_vjp_", "__ad_split_"]
         .iter()
         .find_map(|p| name.strip_prefix(p))
         .filter(|g| !g.is_empty())

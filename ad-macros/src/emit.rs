@@ -509,6 +509,21 @@ fn find_pops(e: &Expr, out: &mut HashSet<VarId>) {
     }
 }
 
+impl<'a> Emitter<'a> {
+    /// An emitter for code without nalgebra values, with the variables
+    /// declared `mut`.
+    pub(crate) fn new(prog: &'a Program, mutable: HashSet<VarId>) -> Self {
+        Emitter {
+            prog,
+            scalars: HashSet::new(),
+            mutable,
+            movable: HashSet::new(),
+            position: std::cell::Cell::new(0),
+            lanes: false,
+        }
+    }
+}
+
 pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     let mutable = assigned(prog, &body.stmts);
     let movable = if prog.matrix {
@@ -713,23 +728,34 @@ pub struct Bodies {
 
 /// `lanes`: the function's types are written in `f32`, `f64` or its float
 /// type parameter, so `f_vjp_many` may carry its cotangents in lanes.
-pub fn bodies(prog: &Program, ret: &syn::Type, lanes: bool) -> Bodies {
+pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -> Bodies {
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
     let jvp = emit_body(&prog_jvp, &tangent.body);
-    let mut prog_vjp = prog.clone();
-    let adjoint = crate::adjoint::vjp(&mut prog_vjp);
-    if let Some(seed) = adjoint.seed {
-        let scalar_ret =
-            matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
-        prog_vjp.vars[seed].scalar = scalar_ret;
-    }
+    let reverse = |split: Option<&syn::Ident>| {
+        let mut prog_vjp = prog.clone();
+        let adjoint = crate::adjoint::vjp(&mut prog_vjp, split);
+        if let Some(seed) = adjoint.seed {
+            let scalar_ret = matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+            prog_vjp.vars[seed].scalar = scalar_ret;
+        }
+        (prog_vjp, adjoint)
+    };
+    // First order calls other functions in split form; second order
+    // differentiates the joint form, and `f_vjp_many` shares its forward
+    // sweep between lanes in it.
+    let (prog_vjp, adjoint) = reverse(Some(name));
+    let joint_owned = adjoint.split_calls.then(|| reverse(None));
+    let (prog_joint, joint) = match &joint_owned {
+        Some((p, a)) => (p, a),
+        None => (&prog_vjp, &adjoint),
+    };
     let vjp = emit_body(&prog_vjp, &adjoint.body);
-    let hvp = hvp(&prog_vjp, &adjoint, ret);
-    let vjp_jvp = vjp_jvp(&prog_vjp, &adjoint);
+    let hvp = hvp(prog_joint, joint, ret);
+    let vjp_jvp = vjp_jvp(prog_joint, joint);
     // Several output cotangents at once: not for tuple results.
     let vjp_many = (!matches!(ret, syn::Type::Tuple(_)))
-        .then(|| crate::many::vjp_many(&prog_vjp, &adjoint, lanes))
+        .then(|| crate::many::vjp_many(prog_joint, joint, lanes))
         .flatten();
     Bodies {
         vjp_many,

@@ -65,7 +65,12 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut out = original.to_token_stream();
     match errors.check() {
         Ok(()) => {
-            let bodies = crate::emit::bodies(&prog, &model.ret, crate::many::lane_types(&model));
+            let bodies = crate::emit::bodies(
+                &prog,
+                &item_fn.sig.ident,
+                &model.ret,
+                crate::many::lane_types(&model),
+            );
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(with_marker(
                 &model,

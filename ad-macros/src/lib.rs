@@ -26,6 +26,7 @@ mod lower;
 mod many;
 mod parse;
 mod pretty;
+mod split;
 mod tangent;
 mod wrappers;
 

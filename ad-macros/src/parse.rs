@@ -18,6 +18,10 @@ pub struct Options {
     pub custom: bool,
     /// `custom(second_order)`: `f_vjp_jvp` is hand-written too.
     pub custom_second_order: bool,
+    /// `joint`: differentiated callers call this function in joint mode
+    /// (its forward sweep runs again in their reverse sweep; they keep
+    /// nothing of it).
+    pub joint: bool,
 }
 
 impl Options {
@@ -27,6 +31,9 @@ impl Options {
         let parser = syn::meta::parser(|meta| {
             if meta.path.is_ident("dump") {
                 options.dump = true;
+                Ok(())
+            } else if meta.path.is_ident("joint") {
+                options.joint = true;
                 Ok(())
             } else if meta.path.is_ident("custom") {
                 options.custom = true;
@@ -58,8 +65,10 @@ impl Options {
                 Err(meta.error(
                     "unknown option of #[differentiate]: the options are `wrt(a, b, ...)` \
                      (differentiate with respect to these parameters only), `dump` \
-                     (print the generated code at build time) and `custom` (the \
-                     derivatives are the hand-written `f_jvp` and `f_vjp`)",
+                     (print the generated code at build time), `custom` (the \
+                     derivatives are the hand-written `f_jvp` and `f_vjp`) and `joint` \
+                     (callers' reverse mode runs this function's forward sweep again \
+                     instead of keeping what it saved: less memory, more time)",
                 ))
             }
         });
@@ -110,6 +119,8 @@ pub struct Model<'a> {
     pub ret_float: Option<Float>,
     /// A parameter or the output is a nalgebra vector or matrix.
     pub matrix: bool,
+    /// Called in joint mode by differentiated callers (`joint`).
+    pub joint: bool,
 }
 
 /// How the macro classifies a type by its syntax.
@@ -504,6 +515,7 @@ impl<'a> Model<'a> {
             has_output,
             ret_float,
             matrix,
+            joint: options.joint,
         }
     }
 }

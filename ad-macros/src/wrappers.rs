@@ -377,7 +377,16 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         }
     };
     let (gnames, gparams, gbounds, body) = vjpjvp;
+    let split = crate::split::split_form(
+        model,
+        match (bodies, mode) {
+            (Some(b), _) => crate::split::SplitMode::Generated(b),
+            (None, WrapperMode::Custom { .. }) => crate::split::SplitMode::Custom,
+            (None, _) => crate::split::SplitMode::Stub,
+        },
+    );
     let vjpjvp = quote! {
+        #split
         #[doc(hidden)]
         #[inline]
         #allow

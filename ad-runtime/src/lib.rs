@@ -31,4 +31,4 @@ pub use ops::{
 pub use real::Real;
 pub use rows::Rows;
 pub use scalar::*;
-pub use stack::{release_stack_buffers, Stack, Words};
+pub use stack::{release_stack_buffers, tape, witness, Stack, Words};

@@ -210,6 +210,92 @@ impl<T: Word> Saved<T> for Words {
     }
 }
 
+/// The stream a caller lends to a callee's split form (see [`tape`]).
+impl<T, S: Saved<T>> Saved<T> for &mut S {
+    #[inline]
+    fn pop_saved(&mut self) -> T {
+        (**self).pop_saved()
+    }
+}
+
+/// A [`Words`] stream, owned or borrowed.
+pub trait AsTape {
+    /// The stream itself.
+    fn as_tape(&mut self) -> &mut Words;
+}
+
+impl AsTape for Words {
+    #[inline]
+    fn as_tape(&mut self) -> &mut Words {
+        self
+    }
+}
+
+impl AsTape for &mut Words {
+    #[inline]
+    fn as_tape(&mut self) -> &mut Words {
+        self
+    }
+}
+
+/// The type of a value, without the value: a split form's pullback reads
+/// back a float its forward sweep saved on the stream with
+/// `witness(&x).pop(&mut stream)` (a closure that holds only witnesses
+/// has no size, so a stack of such pullbacks allocates nothing).
+///
+/// ```
+/// use ad_runtime::stack::witness;
+/// let mut s = ad_runtime::Words::new();
+/// let x = 1.5f32;
+/// s.push(x);
+/// let kind = witness(&x);
+/// assert_eq!(kind.pop(&mut s), 1.5f32);
+/// ```
+pub struct Witness<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> Clone for Witness<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Witness<T> {}
+
+/// The [`Witness`] of `x`'s type.
+#[inline]
+pub fn witness<T>(_: &T) -> Witness<T> {
+    Witness(std::marker::PhantomData)
+}
+
+impl<T: Word> Witness<T> {
+    /// The last value saved on `stream`, as a `T`.
+    #[inline]
+    pub fn pop<S: Saved<T>>(self, stream: &mut S) -> T {
+        stream.pop_saved()
+    }
+}
+
+/// The stream of saved values that a differentiated function lends to the
+/// split form of a function it calls: the callee's forward sweep saves on
+/// it, after the caller's values, and its pullback reads them back when the
+/// caller's reverse sweep reaches the call. One stream serves every nested
+/// call, so a callee allocates nothing to save its values.
+///
+/// ```
+/// use ad_runtime::stack::tape;
+/// let mut own = ad_runtime::Words::new();
+/// tape(&mut own).push(1.0f64);
+/// let mut lent: &mut ad_runtime::Words = &mut own;
+/// tape(&mut lent).push(2.0f64);
+/// let two: f64 = ad_runtime::pop(&mut lent);
+/// let one: f64 = ad_runtime::pop(&mut own);
+/// assert_eq!((one, two), (1.0, 2.0));
+/// ```
+#[inline]
+pub fn tape<S: AsTape>(stream: &mut S) -> &mut Words {
+    stream.as_tape()
+}
+
 /// A buffer in the pool: the allocation of a `Vec` whose values are gone.
 struct Buffer {
     ptr: NonNull<u8>,
