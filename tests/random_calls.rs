@@ -284,6 +284,7 @@
 //! - signature: in wrt mut Vec<f64>: 29
 //! - signature: in wrt mut [f64; N]: 24
 //! - signature: in wrt mut f64: 105
+//! - signature: joint: 125
 //! - signature: left out of wrt &[f64; N]: 36
 //! - signature: left out of wrt &[f64]: 83
 //! - signature: left out of wrt Vec<f64>: 37
@@ -416,7 +417,7 @@ const C000: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c001(p: [f64; 2], k: usize, mut a: f64) -> f64 {
     for i0 in 0..3 {
         a = (a + p[(i0 + 2) % p.len()]).sin() + i0 as f64 / (0.33 * p[i0 % p.len()].cos()).cosh();
@@ -527,7 +528,7 @@ const C002: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c003(a: f64, k: usize) -> (Vec<f64>, f64) {
     let mut u1: f64 = 0.5;
     for i0 in 0..2 {
@@ -852,7 +853,7 @@ const C007: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a))]
+#[differentiate(wrt(b, a), joint)]
 fn c008(b: f64, mut a: f64, x: &[f64], d: &mut [f64]) -> f64 {
     let mut j1 = 0;
     while j1 < 3 {
@@ -1328,7 +1329,7 @@ const C014: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c015(b: f64, x: &[f64], mut a: f64) -> f64 {
     let mut j1 = 0;
     while j1 < 2 {
@@ -1448,7 +1449,7 @@ const C016: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a))]
+#[differentiate(wrt(b, a), joint)]
 fn c017(mut c: f64, b: f64, p: [f64; 3], k: usize, a: f64) -> Vec<f64> {
     let mut j1 = 0;
     while c < 0.91 && j1 < 3 {
@@ -1653,7 +1654,7 @@ const C019: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b))]
+#[differentiate(wrt(b), joint)]
 fn c020(mut b: f64, p: [f64; 2], mut a: f64, x: &[f64]) -> f64 {
     if p[1] > 0.35 {
         b = (b + b).tanh() + b;
@@ -1762,7 +1763,7 @@ const C021: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c022(c: f64, k: usize, pr: &[f64; 2], mut a: f64, b: f64) -> Vec<f64> {
     a = c000(a, 0.44 * k as f64);
     let mut y1: [f64; 3] = [0.0; 3];
@@ -2228,7 +2229,7 @@ const C028: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c029(a: f64) -> (Vec<f64>, f64) {
     let mut y1: [f64; 4] = [0.0; 4];
     y1.fill((a * a).tanh());
@@ -2613,7 +2614,7 @@ const C033: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a, b, x))]
+#[differentiate(wrt(a, b, x), joint)]
 fn c034(mut a: f64, mut b: f64, mut c: f64, x: &[f64]) -> ([f64; 2], f64) {
     if b > -0.1 {
         let w1 = vec![
@@ -2770,7 +2771,7 @@ const C035: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, a, pr))]
+#[differentiate(wrt(v, a, pr), joint)]
 fn c036(v: Vec<f64>, x: &[f64], a: f64, pr: &[f64; 3], k: usize) -> (Vec<f64>, f64) {
     let mut u1: f64 = 0.0;
     for i0 in 0..k + 1 {
@@ -3124,7 +3125,7 @@ const C040: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, x))]
+#[differentiate(wrt(v, x), joint)]
 fn c041(v: Vec<f64>, x: &[f64]) -> ([f64; 2], f64) {
     let mut u1 = v[0] + v[1];
     for i0 in 0..2 {
@@ -3251,7 +3252,7 @@ const C042: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a, x))]
+#[differentiate(wrt(b, a, x), joint)]
 fn c043(b: f64, k: usize, mut v: Vec<f64>, a: f64, x: &[f64]) -> f64 {
     if (a.powi(3) - a) > 0.22 {
         v[3] = v[3] * x[0] + b * (v[2] / (1.29 * b.cos()).exp());
@@ -3637,7 +3638,7 @@ const C047: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c048(a: f64, p: [f64; 3], x: &[f64]) -> f64 {
     let mut u1: f64 = 0.0;
     for i0 in 0..4 {
@@ -4108,7 +4109,7 @@ const C054: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c055(k: usize, a: f64, b: f64) -> ([f64; 2], f64) {
     let mut u1 = (k as f64).hypot(1.24).recip();
     if a > 0.79 {
@@ -4246,7 +4247,7 @@ const C056: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b))]
+#[differentiate(wrt(b), joint)]
 fn c057(b: f64, a: f64) -> f64 {
     let mut u1: f64 = 0.0;
     if a < 0.56 {
@@ -4431,7 +4432,7 @@ const C059: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a, x, b))]
+#[differentiate(wrt(a, x, b), joint)]
 fn c060(pr: &[f64; 2], a: f64, x: &[f64], mut b: f64) -> f64 {
     if a > -0.35 {
         b = b * 0.74 + (b * pr[0].powi(0)).sin();
@@ -4554,7 +4555,7 @@ const C061: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c062(x: &[f64], a: f64) -> f64 {
     let mut u1 = a.hypot((1.07 * a.cos()).cosh());
     let mut j2 = 0;
@@ -5039,7 +5040,7 @@ const C068: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c069(a: f64, b: f64, k: usize) -> f64 {
     let mut u1 = a.tanh().exp_m1();
     for i0 in 0..k + 1 {
@@ -5404,7 +5405,7 @@ const C073: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c074(x: &[f64]) -> f64 {
     let u1 = f64::recip(x[1].tanh().exp().powi(-2) * x[1].tanh().exp().powi(-2) + 0.65);
     let mut u2 = x[1].cos();
@@ -5542,7 +5543,7 @@ const C075: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c076(a: f64) -> f64 {
     let (mut q1, mut p2) = (f64::cbrt(a.tanh().exp()) - a, a * a);
     for _ in 0..3 {
@@ -5846,7 +5847,7 @@ const C080: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c081(p: [f64; 2], mut a: f64, k: usize, x: &[f64], v: Vec<f64>, mut b: f64, c: f64) -> f64 {
     for i0 in 0..3 {
         b += x[i0 % x.len()] * b;
@@ -6038,7 +6039,7 @@ const C082: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c083(v: Vec<f64>, p: [f64; 4], a: f64) -> f64 {
     let w1 = vec![
         v[v.len() - 1].tanh().cosh().log2() + a,
@@ -6369,7 +6370,7 @@ const C087: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c088(pr: &[f64; 2], v: Vec<f64>) -> (f64, f64) {
     let mut u1 = v[2];
     if pr[0] > -0.68 {
@@ -6875,7 +6876,7 @@ const C094: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c095(a: f64, k: usize, p: [f64; 2], x: &[f64]) -> (Vec<f64>, f64) {
     let mut w1 = vec![0.0; x.len()];
     for i0 in 0..w1.len() {
@@ -7039,7 +7040,7 @@ const C096: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, b, c, a))]
+#[differentiate(wrt(v, b, c, a), joint)]
 fn c097(mut v: Vec<f64>, mut b: f64, c: f64, p: [f64; 2], a: f64) -> (Vec<f64>, f64) {
     for i0 in 0..v.len() {
         v[i0] = (v[i0] + a).atan() + (v[i0 % v.len()].sin() * 0.49).asin();
@@ -7609,7 +7610,7 @@ const C103: Case = Case {
     ],
 };
 
-#[differentiate(wrt(c, b, a))]
+#[differentiate(wrt(c, b, a), joint)]
 fn c104(p: [f64; 3], k: usize, c: f64, mut b: f64, a: f64, x: &[f64]) -> (f64, f64) {
     if k == 2 {
         let mut u1 = vec![c * x[2].tanh().exp().cbrt(), b.tanh().cosh().ln()];
@@ -7749,7 +7750,7 @@ const C105: Case = Case {
     ],
 };
 
-#[differentiate(wrt(pr))]
+#[differentiate(wrt(pr), joint)]
 fn c106(mut v: Vec<f64>, pr: &[f64; 2], k: usize) -> [f64; 3] {
     for i0 in 0..v.len() {
         v[i0] = v[i0] * 0.4 + (pr[i0 % pr.len()].sin() - pr[(i0 + 2) % pr.len()]);
@@ -8017,7 +8018,7 @@ const C109: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v))]
+#[differentiate(wrt(v), joint)]
 fn c110(v: Vec<f64>, mut p: [f64; 4]) -> f64 {
     let mut u1 = p[2];
     if p[0] > 0.34 {
@@ -8166,7 +8167,7 @@ const C111: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c112(a: f64) -> (Vec<f64>, f64) {
     let mut u1 = (a.powi(2) + 0.98).cbrt();
     for i0 in 0..4 {
@@ -8645,7 +8646,7 @@ const C118: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c119(mut p: [f64; 2], v: Vec<f64>, a: f64) -> (Vec<f64>, f64) {
     let [_, e1] = p;
     let u2 = e1;
@@ -9096,7 +9097,7 @@ const C124: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x, a))]
+#[differentiate(wrt(x, a), joint)]
 fn c125(x: &[f64], mut a: f64, k: usize, b: f64) -> f64 {
     for i0 in 0..x.len() {
         let mut u1 = vec![
@@ -9261,7 +9262,7 @@ const C126: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a, x))]
+#[differentiate(wrt(a, x), joint)]
 fn c127(a: f64, b: f64, k: usize, x: &[f64]) -> f64 {
     let mut y1 = [a.hypot(b.hypot(0.43)) + a, b.asinh()];
     for i0 in 0..4 {
@@ -9609,7 +9610,7 @@ const C130: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, p))]
+#[differentiate(wrt(b, p), joint)]
 fn c131(b: f64, p: [f64; 2], mut v: Vec<f64>, a: f64, c: f64) -> f64 {
     let mut u1 = (0.71 * v[v.len() - 1].cos()).exp().ln();
     if v[0] < 0.18 {
@@ -9760,7 +9761,7 @@ const C132: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c133(pr: &[f64; 3], p: [f64; 2], x: &[f64], mut a: f64, b: f64) -> (f64, f64) {
     if b < 0.71 {
         let u1 = {
@@ -10128,7 +10129,7 @@ const C137: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c138(x: &[f64], k: usize, p: [f64; 3]) -> Vec<f64> {
     let u1 = x[2] + p[2].atan();
     let mut u2: f64 = 0.0;
@@ -10530,7 +10531,7 @@ const C143: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c144(x: &[f64], p: [f64; 2]) -> Vec<f64> {
     let mut u1 = (p[0] * p[0] + 0.75).powf(p[p.len() - 1].tanh());
     u1 *= (-x[x.len() - 1]).tanh();
@@ -10664,7 +10665,7 @@ const C145: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p, x, b, a))]
+#[differentiate(wrt(p, x, b, a), joint)]
 fn c146(p: [f64; 4], x: &[f64], mut v: Vec<f64>, b: f64, mut a: f64) -> f64 {
     if (b * a) > 0.57 {
         a += 0.38
@@ -11035,7 +11036,7 @@ const C149: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c150(k: usize, a: f64, d: &mut [f64]) -> f64 {
     let mut u1 = a + a;
     for i0 in 0..2 {
@@ -11189,7 +11190,7 @@ const C151: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v))]
+#[differentiate(wrt(v), joint)]
 fn c152(mut a: f64, p: [f64; 2], k: usize, v: Vec<f64>) -> (f64, f64) {
     let mut j1 = 0;
     while j1 < 2 {
@@ -11694,7 +11695,7 @@ const C158: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c159(k: usize, p: [f64; 2]) -> [f64; 3] {
     let mut u1: f64 = 0.5;
     if k % 2 == 1 {
@@ -12070,7 +12071,7 @@ const C164: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c165(k: usize, a: f64, pr: &[f64; 3]) -> ([f64; 2], f64) {
     let mut u1 = a;
     let u2 = {
@@ -12178,7 +12179,7 @@ const C166: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c167(x: &[f64], v: Vec<f64>, d: &mut [f64]) -> f64 {
     let mut u1: f64 = 1.0;
     if x[x.len() - 1] > -0.54 {
@@ -12472,7 +12473,7 @@ const C170: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c171(mut a: f64) -> (Vec<f64>, f64) {
     a += a;
     if (a - a) > 0.42 {
@@ -12587,7 +12588,7 @@ const C172: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c173(mut p: [f64; 2]) -> f64 {
     if p[0] > -0.19 {
         p[1] -= 0.8 / (p[1].powi(2) + 0.51) + p[0];
@@ -12902,7 +12903,7 @@ const C177: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c178(k: usize, a: f64, mut v: Vec<f64>, x: &[f64]) -> [f64; 3] {
     for i0 in 0..v.len() {
         v[i0] = (v[i0] * x[x.len() - 1]).sin() + a;
@@ -13347,7 +13348,7 @@ const C183: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c184(a: f64, pr: &[f64; 2]) -> f64 {
     let mut u1 = f64::sinh(a);
     if a < -0.66 {
@@ -13469,7 +13470,7 @@ const C185: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v))]
+#[differentiate(wrt(v), joint)]
 fn c186(v: Vec<f64>, k: usize, mut b: f64, a: f64) -> f64 {
     if (v[v.len() - 1] + (b + k as f64)).cos() > 0.51 {
         b *= 0.59 + 0.12 * v[k % v.len()].cos();
@@ -13773,7 +13774,7 @@ const C189: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v))]
+#[differentiate(wrt(v), joint)]
 fn c190(v: Vec<f64>) -> (Vec<f64>, f64) {
     let w1 = vec![(v[1] + v[v.len() - 1] * v[0]).cos(), v[0], 0.54 * v[1]];
     let u2 = c151(w1.clone(), 2, w1[w1.len() - 1] * w1[0]);
@@ -13879,7 +13880,7 @@ const C191: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c192(p: [f64; 2]) -> Vec<f64> {
     let [_, e1] = p;
     let u2 = e1.atan();
@@ -14364,7 +14365,7 @@ const C198: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x, v))]
+#[differentiate(wrt(x, v), joint)]
 fn c199(x: &[f64], v: Vec<f64>, mut a: f64, mut c: f64, b: f64, d: &mut [f64]) -> f64 {
     if v[v.len() - 1] > 0.3 {
         c += x[0] * (x[0].powi(2) + 0.94).sqrt();
@@ -14451,7 +14452,7 @@ const C199: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c200(mut a: f64, mut b: f64, mut p: [f64; 3], d: &mut [f64]) -> f64 {
     if b < 0.48 {
         let mut y1: Vec<f64> = vec![0.0; 2];
@@ -14612,7 +14613,7 @@ const C201: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c202(a: f64, b: f64, k: usize, mut c: f64) -> f64 {
     let u1 = a + a;
     let mut y2: Vec<f64> = vec![0.0; 4];
@@ -15146,7 +15147,7 @@ const C208: Case = Case {
     ],
 };
 
-#[differentiate(wrt(c, b))]
+#[differentiate(wrt(c, b), joint)]
 fn c209(c: f64, x: &[f64], mut a: f64, b: f64, d: &mut [f64]) {
     let u1: f64 = x[2];
     for i0 in 0..3 {
@@ -15479,7 +15480,7 @@ const C213: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a, x))]
+#[differentiate(wrt(a, x), joint)]
 fn c214(v: Vec<f64>, mut a: f64, x: &[f64]) -> Vec<f64> {
     a -= c162(x);
     let w1 = vec![
@@ -15601,7 +15602,7 @@ const C215: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c216(p: [f64; 4], mut v: Vec<f64>, x: &[f64], d: &mut [f64]) -> f64 {
     let d1 = c192([-v[1], x[2] / (x[x.len() - 1].powi(2) + 0.36)]);
     let u2 = d1[d1.len() - 1] - d1[0] * (v[2] / (2.04 + p[1].sin()));
@@ -16059,7 +16060,7 @@ const C220: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c221(b: f64, x: &[f64], a: f64, p: [f64; 2]) -> f64 {
     let mut u1 = b.sin();
     for i0 in 0..p.len() {
@@ -16196,7 +16197,7 @@ const C222: Case = Case {
     ],
 };
 
-#[differentiate(wrt(c, a))]
+#[differentiate(wrt(c, a), joint)]
 fn c223(x: &[f64], b: f64, c: f64, a: f64) -> f64 {
     let mut u1 = a * c;
     for i0 in 0..x.len() {
@@ -16491,7 +16492,7 @@ const C227: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c228(v: Vec<f64>, pr: &[f64; 2], x: &[f64], k: usize, d: &mut [f64]) {
     let mut u1 = pr[0];
     for i0 in 0..v.len() {
@@ -17010,7 +17011,7 @@ const C234: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a))]
+#[differentiate(wrt(b, a), joint)]
 fn c235(x: &[f64], b: f64, a: f64, mut p: [f64; 3]) -> (f64, f64) {
     for i0 in 1..p.len() {
         p[i0] = p[i0] * 0.31 + (b * b).tanh();
@@ -17148,7 +17149,7 @@ const C236: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p, b, x))]
+#[differentiate(wrt(p, b, x), joint)]
 fn c237(p: [f64; 4], b: f64, a: f64, x: &[f64]) -> f64 {
     let mut u1 = f64::sinh(b);
     if a < 0.39 {
@@ -17393,7 +17394,7 @@ const C239: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v))]
+#[differentiate(wrt(v), joint)]
 fn c240(x: &[f64], v: Vec<f64>, pr: &[f64; 3]) -> f64 {
     let mut u1 = x[0];
     let mut j2 = 0;
@@ -17513,7 +17514,7 @@ const C241: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c242(x: &[f64], k: usize) -> f64 {
     let mut u1: f64 = 0.0;
     let mut j2 = 0;
@@ -18008,7 +18009,7 @@ const C248: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, pr, p))]
+#[differentiate(wrt(v, pr, p), joint)]
 fn c249(v: Vec<f64>, pr: &[f64; 3], mut a: f64, k: usize, b: f64, p: [f64; 4]) -> f64 {
     if pr[1] > 0.56 {
         a = (a * pr[pr.len() - 1]).atan() + p[k % p.len()].atan().cosh();
@@ -18456,7 +18457,7 @@ const C253: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, c, a))]
+#[differentiate(wrt(v, c, a), joint)]
 fn c254(k: usize, v: Vec<f64>, mut b: f64, mut c: f64, a: f64) -> f64 {
     let u1 = c213(
         &[0.31, 0.71, 0.71, 0.23],
@@ -18613,7 +18614,7 @@ const C255: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a, b))]
+#[differentiate(wrt(a, b), joint)]
 fn c256(a: f64, k: usize, b: f64) -> (f64, f64) {
     let (d1, e2) = c220(
         &[(b.powi(2) + 2.04).acosh(), b.exp_m1()],
@@ -18906,7 +18907,7 @@ const C260: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c261(a: f64, k: usize, d: &mut [f64]) {
     let mut u1 = (0.31 * a.tanh()).atanh();
     if (a * a).tanh() > -0.54 {
@@ -19033,7 +19034,7 @@ const C262: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p, a))]
+#[differentiate(wrt(p, a), joint)]
 fn c263(p: [f64; 4], a: f64, k: usize, x: &[f64]) -> f64 {
     let (e1, e2) = c256(p[2], 1, a.exp2());
     let u3 = e1 * e2;
@@ -19374,7 +19375,7 @@ const C267: Case = Case {
     ],
 };
 
-#[differentiate(wrt(pr, a))]
+#[differentiate(wrt(pr, a), joint)]
 fn c268(pr: &[f64; 3], mut a: f64, p: [f64; 3]) -> Vec<f64> {
     if p[2] > 0.07 {
         let cv1: Vec<f64> = vec![1.31, 1.44, 1.0, 0.97];
@@ -19883,7 +19884,7 @@ const C274: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c275(a: f64, v: Vec<f64>, x: &[f64], k: usize, p: [f64; 2]) -> f64 {
     let mut u1 = a - v[0];
     if a > -0.48 {
@@ -20012,7 +20013,7 @@ const C276: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a))]
+#[differentiate(wrt(b, a), joint)]
 fn c277(x: &[f64], k: usize, b: f64, a: f64) -> (Vec<f64>, f64) {
     let mut u1 = x[1].tanh();
     let mut u2: f64 = 1.0;
@@ -20207,7 +20208,7 @@ const C279: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c280(mut p: [f64; 3], c: f64, k: usize, mut a: f64, b: f64, x: &[f64]) -> Vec<f64> {
     for i0 in 0..p.len() {
         p[i0] = p[i0] * 0.28 + b * (b * p[i0 % p.len()]);
@@ -20354,7 +20355,7 @@ const C281: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c282(p: [f64; 3], k: usize, d: &mut [f64]) {
     if k < 1 {
         return;
@@ -20862,7 +20863,7 @@ const C288: Case = Case {
     ],
 };
 
-#[differentiate(wrt(pr, v, x))]
+#[differentiate(wrt(pr, v, x), joint)]
 fn c289(pr: &[f64; 2], p: [f64; 2], v: Vec<f64>, x: &[f64]) -> f64 {
     let mut u1: f64 = 1.0;
     if x[0] < -0.42 {
@@ -21257,7 +21258,7 @@ const C293: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c294(p: [f64; 2], b: f64, k: usize, a: f64, pr: &[f64; 3]) -> (f64, f64) {
     let mut u1 = vec![b * (0.33 * b.cos()).tan(), (0.89 * b.cos()).exp().sqrt()];
     for i0 in 0..4 {
@@ -21397,7 +21398,7 @@ const C295: Case = Case {
     ],
 };
 
-#[differentiate(wrt(pr, x))]
+#[differentiate(wrt(pr, x), joint)]
 fn c296(pr: &[f64; 3], v: Vec<f64>, mut p: [f64; 2], x: &[f64]) -> [f64; 2] {
     let mut u1: f64 = 0.5;
     for i0 in 0..2 {
@@ -22036,7 +22037,7 @@ const C304: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b))]
+#[differentiate(wrt(b), joint)]
 fn c305(mut b: f64, k: usize, a: f64, x: &[f64], d: &mut [f64]) -> f64 {
     if (b * (a - b)) < -0.07 {
         let mut y1: Vec<f64> = vec![0.0; 2];
@@ -22184,7 +22185,7 @@ const C306: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c307(p: [f64; 3], k: usize) -> Vec<f64> {
     let mut u1: f64 = 1.0;
     if p[1] < 0.13 {
@@ -22492,7 +22493,7 @@ const C310: Case = Case {
     ],
 };
 
-#[differentiate(wrt(pr))]
+#[differentiate(wrt(pr), joint)]
 fn c311(pr: &[f64; 2]) -> (Vec<f64>, f64) {
     let mut u1 = 1.38 + pr[1];
     for i0 in 0..4 {
@@ -22627,7 +22628,7 @@ const C312: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c313(x: &[f64], k: usize, mut p: [f64; 4], d: &mut [f64]) {
     for i0 in 0..p.len() {
         if p[i0 % p.len()] > 0.18 {
@@ -22987,7 +22988,7 @@ const C317: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, a))]
+#[differentiate(wrt(v, a), joint)]
 fn c318(v: Vec<f64>, a: f64, pr: &[f64; 3]) -> [f64; 3] {
     let mut u1 = c309(0, &v[..2], a + a);
     for i0 in (0..v.len()).rev() {
@@ -23429,7 +23430,7 @@ const C323: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v))]
+#[differentiate(wrt(v), joint)]
 fn c324(v: Vec<f64>, a: f64) -> f64 {
     let mut u1 = f64::powf(2.06, v[v.len() - 1].sin());
     for i0 in (0..3).rev() {
@@ -23559,7 +23560,7 @@ const C325: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c326(p: [f64; 4], mut a: f64, k: usize, d: &mut [f64]) -> f64 {
     a += 0.64 * c272(p, k, a, &p);
     if (p[2] * a.min(0.31)) > -0.45 {
@@ -23866,7 +23867,7 @@ const C329: Case = Case {
     ],
 };
 
-#[differentiate(wrt(pr))]
+#[differentiate(wrt(pr), joint)]
 fn c330(pr: &[f64; 2]) -> f64 {
     let mut u1 = pr[1].atan().exp().cbrt();
     if (pr[1] * u1.atan2(u1.hypot(0.79))).sin() > -0.41 {
@@ -24007,7 +24008,7 @@ const C331: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c332(k: usize, mut a: f64) -> (Vec<f64>, f64) {
     let mut w1 = vec![0.0; 5];
     for i0 in 0..w1.len() {
@@ -24545,7 +24546,7 @@ const C338: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c339(x: &[f64], a: f64, d: &mut [f64]) -> f64 {
     let mut u1 = x[1] - a;
     if x[0] > 0.06 {
@@ -24944,7 +24945,7 @@ const C344: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c345(x: &[f64], b: f64, a: f64, d: &mut [f64]) {
     let mut u1: f64 = 1.0;
     if a < 0.33 {
@@ -25055,7 +25056,7 @@ const C346: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c347(p: [f64; 3], k: usize, mut a: f64, mut b: f64, c: f64) -> (Vec<f64>, f64) {
     if (a * b + a) < 0.09 {
         b += c * (b.powi(2) + 1.47).acosh();
@@ -25335,7 +25336,7 @@ const C350: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, c))]
+#[differentiate(wrt(b, c), joint)]
 fn c351(b: f64, c: f64, mut a: f64) -> Vec<f64> {
     for i0 in (0..2).rev() {
         let (mut u1, mut u2) = (a * a, a.powi(2));
@@ -25449,7 +25450,7 @@ const C352: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
+#[differentiate(wrt(p), joint)]
 fn c353(k: usize, a: f64, p: [f64; 2]) -> [f64; 2] {
     let mut u1 = a.atan();
     if p[p.len() - 1] > -0.52 {
@@ -25835,7 +25836,7 @@ const C357: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p, c, a))]
+#[differentiate(wrt(p, c, a), joint)]
 fn c358(p: [f64; 3], c: f64, b: f64, mut v: Vec<f64>, a: f64, k: usize, d: &mut [f64]) {
     let mut u1: f64 = 0.5;
     let mut j2 = 0;
@@ -26297,7 +26298,7 @@ const C363: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, a))]
+#[differentiate(wrt(v, a), joint)]
 fn c364(v: Vec<f64>, a: f64, p: [f64; 2]) -> [f64; 3] {
     let mut u1 = v[0].exp_m1();
     for i0 in 0..3 {
@@ -26444,7 +26445,7 @@ const C365: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c366(x: &[f64], k: usize) -> Vec<f64> {
     let u1 = x[k % x.len()];
     let mut u2 = x[k % x.len()];
@@ -26764,7 +26765,7 @@ const C369: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c370(v: Vec<f64>, x: &[f64], mut a: f64) -> f64 {
     if x[0] < 0.26 {
         a *= 0.74 + 0.15 * x[1].cos();
@@ -26929,7 +26930,7 @@ const C371: Case = Case {
     ],
 };
 
-#[differentiate(wrt(v, p, b))]
+#[differentiate(wrt(v, p, b), joint)]
 fn c372(k: usize, a: f64, v: Vec<f64>, p: [f64; 2], b: f64, d: &mut [f64]) {
     let mut u1: f64 = 0.0;
     for i0 in (0..2).rev() {
@@ -27486,7 +27487,7 @@ const C378: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b))]
+#[differentiate(wrt(b), joint)]
 fn c379(b: f64, a: f64) -> [f64; 2] {
     let mut u1 = a * a;
     if b > 0.78 {
@@ -27925,7 +27926,7 @@ const C384: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c385(x: &[f64], k: usize, a: f64, d: &mut [f64]) {
     let mut u1 = a;
     for i0 in 0..k + 1 {
@@ -28054,7 +28055,7 @@ const C386: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c387(a: f64) -> [f64; 3] {
     let mut u1 = (a * a + 0.38).cbrt();
     for i0 in 0..2 {
@@ -28280,7 +28281,7 @@ const C390: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b))]
+#[differentiate(wrt(b), joint)]
 fn c391(mut a: f64, b: f64) -> f64 {
     a = c384(1.31, 0.91, a);
     for i0 in 0..3 {
@@ -28421,7 +28422,7 @@ const C392: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c393(x: &[f64], pr: &[f64; 2], v: Vec<f64>) -> Vec<f64> {
     let w1 = vec![pr[0], pr[pr.len() - 1], x[1].mul_add(x[0], x[1]), pr[1]];
     let u2 = w1[w1.len() - 1] * w1[w1.len() - 1];
@@ -28743,7 +28744,7 @@ const C397: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b))]
+#[differentiate(wrt(b), joint)]
 fn c398(b: f64, k: usize, a: f64, c: f64) -> f64 {
     let mut u1 = 0.88 * c;
     if (a.hypot(0.79) + b) < 0.06 {
@@ -28990,7 +28991,7 @@ const C400: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c401(a: f64, x: &[f64]) -> f64 {
     let mut y1 = [x[1] * a.min(x[x.len() - 1]), a];
     for i0 in 0..2 {
@@ -29111,7 +29112,7 @@ const C402: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c403(x: &[f64], a: f64) -> [f64; 3] {
     let (mut u1, mut u2) = (a / a.sin().exp(), a);
     let mut j3 = 0;
@@ -29492,7 +29493,7 @@ const C407: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c408(a: f64, x: &[f64], k: usize) -> Vec<f64> {
     let mut u1: f64 = 0.0;
     if x[x.len() - 1] > 0.4 {
@@ -30002,7 +30003,7 @@ const C414: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c415(mut p: [f64; 3], x: &[f64], a: f64) -> f64 {
     let [e1, _, e2] = p;
     let u3 = e1 * e2.sin() + f64::asinh(p[0]);
@@ -30186,7 +30187,7 @@ const C416: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c417(a: f64, d: &mut [f64]) {
     let mut u1 = c374(0, 1.15, a.sin());
     if a > -0.14 {
@@ -30434,7 +30435,7 @@ const C419: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c420(
     x: &[f64],
     mut b: f64,
@@ -30623,7 +30624,7 @@ const C421: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c422(b: f64, mut v: Vec<f64>, x: &[f64], p: [f64; 3], a: f64) -> f64 {
     v[1] = c416(
         a.hypot(1.76),
@@ -31240,7 +31241,7 @@ const C428: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c429(b: f64, a: f64, x: &[f64], pr: &[f64; 3], p: [f64; 3]) -> f64 {
     let mut u1 = (0.54 * a.cos()).acos();
     let mut u2: f64 = 0.0;
@@ -31682,7 +31683,7 @@ const C433: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c434(v: Vec<f64>, x: &[f64], d: &mut [f64]) {
     let mut u1 = v[v.len() - 1];
     if v[0] < 0.09 {
@@ -31807,7 +31808,7 @@ const C435: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, pr))]
+#[differentiate(wrt(b, pr), joint)]
 fn c436(x: &[f64], a: f64, b: f64, pr: &[f64; 2], d: &mut [f64]) {
     let s1 = c423(&[0.45, 0.7, 0.19], a, d);
     let b: f64 = b + s1;
@@ -32140,7 +32141,7 @@ const C440: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c441(a: f64, mut b: f64, x: &[f64], mut v: Vec<f64>, pr: &[f64; 3]) -> (f64, f64) {
     for i0 in (0..pr.len()).rev() {
         let mut y1 = x.to_vec();
@@ -32305,7 +32306,7 @@ const C442: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c443(mut p: [f64; 4], v: Vec<f64>) -> f64 {
     let mut u1 = vec![
         (v[1] * (p[2] * v[2])).atan(),
@@ -32668,7 +32669,7 @@ const C447: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c448(pr: &[f64; 3], x: &[f64]) -> Vec<f64> {
     let mut u1 = -pr[0];
     for i0 in 0..pr.len() {
@@ -33120,7 +33121,7 @@ const C454: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c455(x: &[f64]) -> [f64; 2] {
     let mut bf1 = [
         x[x.len() - 1].exp_m1() - x[1],
@@ -33267,7 +33268,7 @@ const C456: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c457(mut v: Vec<f64>, b: f64, mut a: f64, x: &[f64]) -> ([f64; 2], f64) {
     for i0 in 0..3 {
         let mut y1 = v.to_vec();
@@ -33481,7 +33482,7 @@ const C459: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c460(p: [f64; 3], x: &[f64], k: usize, d: &mut [f64]) -> f64 {
     let mut u1 = x[0].abs();
     if k % 2 == 0 {
@@ -33624,7 +33625,7 @@ const C461: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a))]
+#[differentiate(wrt(b, a), joint)]
 fn c462(x: &[f64], b: f64, k: usize, a: f64) -> f64 {
     let u1 = c426(&[x[2], b], x[0].cos(), 1.01);
     let mut y2 = x.to_vec();
@@ -34108,7 +34109,7 @@ const C468: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c469(mut a: f64, k: usize, x: &[f64]) -> f64 {
     for i0 in (0..x.len()).rev() {
         a -= x[i0 % x.len()];
@@ -34445,7 +34446,7 @@ const C473: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c474(a: f64, x: &[f64], mut v: Vec<f64>) -> ([f64; 2], f64) {
     let w1 = v.clone();
     let u2 = w1[0] + w1[1] * (a + a);
@@ -34578,7 +34579,7 @@ const C475: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c476(b: f64, k: usize, mut a: f64, mut p: [f64; 3]) -> f64 {
     for i0 in 0..3 {
         let w1 = [
@@ -34952,7 +34953,7 @@ const C480: Case = Case {
     ],
 };
 
-#[differentiate(wrt(x))]
+#[differentiate(wrt(x), joint)]
 fn c481(x: &[f64], d: &mut [f64]) -> f64 {
     let d1 = c425(x, &[x[x.len() - 1], x[2]]);
     let u2 = d1[0] + d1[d1.len() - 1] * (x[1] * x[1] + 1.17).cbrt();
@@ -35078,7 +35079,7 @@ const C482: Case = Case {
     ],
 };
 
-#[differentiate(wrt(c, b))]
+#[differentiate(wrt(c, b), joint)]
 fn c483(k: usize, mut a: f64, c: f64, b: f64, v: Vec<f64>, d: &mut [f64]) -> f64 {
     let (u1, u2) = (
         f64::atanh(0.45 * b.hypot(2.45 + v[k % v.len()].sin()).tanh()),
@@ -35468,7 +35469,7 @@ const C487: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a))]
+#[differentiate(wrt(b, a), joint)]
 fn c488(b: f64, x: &[f64], a: f64, c: f64) -> Vec<f64> {
     let d1 = c477([0.92, 0.9, 1.42], 0, x, c);
     let u2 = d1[d1.len() - 1] - d1[0] * (0.77 * a.cos()).atanh();
@@ -36015,7 +36016,7 @@ const C494: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a))]
+#[differentiate(wrt(a), joint)]
 fn c495(mut a: f64, d: &mut [f64]) -> f64 {
     let (mut u1, mut u2) = (a.tanh(), a.sin());
     (u1, u2) = (0.77 * u2 + a, (u1 + u2).sin());
@@ -36144,7 +36145,7 @@ const C496: Case = Case {
     ],
 };
 
-#[differentiate]
+#[differentiate(joint)]
 fn c497(x: &[f64], pr: &[f64; 2], v: Vec<f64>, mut a: f64, mut b: f64, d: &mut [f64]) -> f64 {
     let mut y1: Vec<f64> = vec![0.0; 4];
     y1[0..2].copy_from_slice(&v[2..4]);

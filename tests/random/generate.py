@@ -74,6 +74,7 @@ import random
 import re
 import subprocess
 import sys
+import zlib
 
 SEED = 20240607
 N_FUNCS = 500
@@ -4390,9 +4391,16 @@ class CallsGen(WrtGen):
             tags.append("calls (depth {})".format(self.call_depth))
 
         sig = ["{}{}: {}".format("mut " if p.mut else "", p.name, p.ty()) for p in params]
-        attr = "#[differentiate]"
+        # One function in four is called in joint mode by its callers (the
+        # others in split mode); chosen by name, so that the random stream,
+        # and with it every other program, stays as it was.
+        options = []
         if use_wrt:
-            attr = "#[differentiate(wrt({}))]".format(", ".join(p.name for p in floats if p.active))
+            options.append("wrt({})".format(", ".join(p.name for p in floats if p.active)))
+        if zlib.crc32(self.name.encode()) % 4 == 0:
+            options.append("joint")
+            tags.append("signature: joint")
+        attr = "#[differentiate({})]".format(", ".join(options)) if options else "#[differentiate]"
         one = {"f": "f64", "v": "Vec<f64>", "a": "[f64; {}]"}
         if self.out == "t":
             ret = " -> (" + ", ".join(one[mk].format(n) for mk, n in self.tup) + ")"
