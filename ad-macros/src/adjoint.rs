@@ -236,6 +236,9 @@ fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, bool> {
             Stmt::Assign { place, .. } => {
                 changed_after.insert(place.var());
             }
+            Stmt::Push { stack, .. } => {
+                changed_after.insert(*stack);
+            }
             Stmt::Opaque(_, vars) => changed_after.extend(vars.iter().copied()),
             _ => {}
         });
@@ -360,6 +363,10 @@ struct Adjoint<'a> {
     unread_overwrites: HashSet<usize>,
     /// Costly values are saved, not computed again ([`recomputable`]).
     save_costly: bool,
+    /// The active `Vec`s the function grows with `push`: in the reverse
+    /// sweep, each push is undone on the `Vec` and on its adjoint, so that
+    /// both keep the length the `Vec` had at that point of the forward sweep.
+    pushed: HashSet<VarId>,
 }
 
 /// A target of a contribution.
@@ -489,9 +496,17 @@ impl<'a> Adjoint<'a> {
         depths(&primal.stmts, 0, &mut decl_depth);
         let mut assigned = HashSet::new();
         let mut loop_vars = HashSet::new();
+        let mut pushed = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Assign { place, .. } => {
                 assigned.insert(place.var());
+            }
+            // (A `Vec` grown by `push` changes length.)
+            Stmt::Push { stack, .. } => {
+                assigned.insert(*stack);
+                if act.is_active(*stack) {
+                    pushed.insert(*stack);
+                }
             }
             Stmt::Loop {
                 header: Header::For { var: Some(v), .. },
@@ -558,6 +573,7 @@ impl<'a> Adjoint<'a> {
             unread_overwrites: HashSet::new(),
             adj: HashMap::new(),
             save_costly,
+            pushed,
         }
     }
 
@@ -705,7 +721,10 @@ impl<'a> Adjoint<'a> {
             )
         });
         stmts.extend(forward);
+        // (Several reverse sweeps cannot share the `Vec`s the first one
+        // shrinks back.)
         let shared_forward = (!stacks
+            && self.pushed.is_empty()
             && self.pass_values.is_empty()
             && self.prog.outputs.is_empty()
             && seed.is_some())
@@ -1453,7 +1472,43 @@ impl<'a> Adjoint<'a> {
                         sb
                     });
                     let write = (place, expr, stmt, *span);
-                    return Some(self.reverse_write(block, &group, &late, write, seed, out));
+                    let mark = self.reverse_write(block, &group, &late, write, seed, out);
+                    // A `Vec` grown by `push` got back its old value, maybe
+                    // of another length: so does its adjoint (zero).
+                    if let (Place::Var(v), AssignOp::Set, Some(_)) = (place, op, seed) {
+                        if self.pushed.contains(v) {
+                            let vb = self.adj[v];
+                            out.push(Stmt::Assign {
+                                place: Place::Var(vb),
+                                op: AssignOp::Set,
+                                expr: Expr::ZeroLike(Box::new(Expr::var(*v))),
+                                span: *span,
+                            });
+                        }
+                    }
+                    return Some(mark);
+                }
+                // `v.push(e)`: the `Vec` shrinks back, and the pushed
+                // element's cotangent comes off the end of its adjoint.
+                Stmt::Push { stack, value } if self.pushed.contains(stack) => {
+                    let group = self.group(block, idx, temps);
+                    let late = self.recompute_early(block, &group, *stack, out);
+                    let mark = out.len();
+                    let v = self.prog.name(*stack).clone();
+                    out.push(Stmt::Opaque(quote!(#v.pop();), vec![*stack]));
+                    let span = Span::call_site();
+                    let seed = self.adj.get(stack).copied().map(|vb| {
+                        let sb = self.prog.derived(&format!("{v}_seed"));
+                        out.push(Stmt::Let {
+                            var: sb,
+                            ty: None,
+                            expr: Expr::Pop(vb),
+                            span,
+                        });
+                        sb
+                    });
+                    self.reverse_group(block, &group, &late, value, value.clone(), seed, span, out);
+                    return Some(mark);
                 }
                 Stmt::If { then, els, .. } => {
                     let mut inner: Vec<Stmt> = then.clone();
@@ -1602,7 +1657,9 @@ impl<'a> Adjoint<'a> {
         let mut found = HashSet::new();
         let mut todo = Vec::new();
         let reads = |s: &Stmt, todo: &mut Vec<VarId>| match s {
-            Stmt::Let { expr, .. } => expr.for_each_var(&mut |v| todo.push(v)),
+            Stmt::Let { expr, .. } | Stmt::Push { value: expr, .. } => {
+                expr.for_each_var(&mut |v| todo.push(v))
+            }
             Stmt::Assign { place, expr, .. } => {
                 expr.for_each_var(&mut |v| todo.push(v));
                 if let Place::Index(_, i) = place {
@@ -2088,7 +2145,7 @@ fn unread_overwrites(
         walk(block, &mut |s| {
             ok &= match s {
                 Stmt::Let { var, expr, .. } => *var != a && exprs_ok(expr),
-                Stmt::Push { value, .. } => exprs_ok(value),
+                Stmt::Push { stack, value } => *stack != a && exprs_ok(value),
                 Stmt::Assign { place, expr, .. } => {
                     exprs_ok(expr)
                         && match place {
@@ -2111,8 +2168,14 @@ fn unread_overwrites(
     /// Everything `s` reads or assigns.
     fn note(s: &Stmt, seen: &mut HashSet<VarId>) {
         collect_reads(std::slice::from_ref(s), seen);
-        if let Stmt::Assign { place, .. } = s {
-            seen.insert(place.var());
+        match s {
+            Stmt::Assign { place, .. } => {
+                seen.insert(place.var());
+            }
+            Stmt::Push { stack, .. } => {
+                seen.insert(*stack);
+            }
+            _ => {}
         }
     }
     struct Scan<'a> {

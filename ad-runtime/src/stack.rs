@@ -190,7 +190,9 @@ impl Words {
 }
 
 /// Stacks the reverse sweep reads saved values back from: [`Stack`] (one
-/// type) and [`Words`] (any [`Word`], the type given by the reader).
+/// type) and [`Words`] (any [`Word`], the type given by the reader); and a
+/// `Vec` the function grows with `push`, whose adjoint gives back the
+/// cotangents of the pushed elements from its end.
 pub trait Saved<T> {
     /// The last value saved, removed.
     fn pop_saved(&mut self) -> T;
@@ -207,6 +209,25 @@ impl<T: Word> Saved<T> for Words {
     #[inline]
     fn pop_saved(&mut self) -> T {
         T::from_word(self.words.pop())
+    }
+}
+
+/// ```
+/// // v.push(a); v.push(b); in the forward sweep: the reverse sweep reads
+/// // b_bar, then a_bar, off the end of v_bar.
+/// let mut v_bar = vec![0.5, 2.0];
+/// assert_eq!(ad_runtime::pop(&mut v_bar), 2.0);
+/// assert_eq!(ad_runtime::pop(&mut v_bar), 0.5);
+/// ```
+impl<T> Saved<T> for Vec<T> {
+    #[inline]
+    fn pop_saved(&mut self) -> T {
+        match self.pop() {
+            Some(v) => v,
+            None => unreachable!(
+                "ad: the reverse sweep popped more elements than the forward sweep pushed"
+            ),
+        }
     }
 }
 

@@ -435,14 +435,21 @@ impl Lowerer<'_> {
         let on_array = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
             if self.local_of(p).is_some());
         if on_array && RESHAPING.contains(&name.as_str()) {
-            self.errors.spanned(
-                &mc.method,
-                format_args!(
-                    "`{name}` on an active array is not supported yet: allocate the array \
-                     with its length (`vec![0.0; n]`) and write its elements (`v[i] = ..`), \
-                     or copy with `to_vec`, `copy_from_slice` or `fill`"
+            let msg = match name.as_str() {
+                // (As statements, `lower_push` differentiates them.)
+                "push" => "`push` on an active array is differentiated as a statement on a \
+                     local `Vec`: write `v.push(x);`"
+                    .to_owned(),
+                "extend_from_slice" => "`extend_from_slice` on an active array takes a borrowed \
+                     array or range of one: write `v.extend_from_slice(&x[a..b]);`"
+                    .to_owned(),
+                _ => format!(
+                    "`{name}` on an active array is not supported: grow the array with \
+                     `push`, or allocate it with its length (`vec![0.0; n]`) and write its \
+                     elements (`v[i] = ..`); copy with `to_vec`, `copy_from_slice` or `fill`"
                 ),
-            );
+            };
+            self.errors.spanned(&mc.method, msg);
             return self.poisoned();
         }
         let Some(func) = func(&name) else {
