@@ -367,6 +367,9 @@ struct Adjoint<'a> {
     /// sweep, each push is undone on the `Vec` and on its adjoint, so that
     /// both keep the length the `Vec` had at that point of the forward sweep.
     pushed: HashSet<VarId>,
+    /// Arrays and helpers' tuple results declared in branches and loops
+    /// (hoisted): their shape may change from one iteration to the next.
+    shaped: HashSet<VarId>,
 }
 
 /// A target of a contribution.
@@ -544,6 +547,26 @@ impl<'a> Adjoint<'a> {
             }
             _ => {}
         });
+        // Helpers' tuple results (read by member).
+        let mut tuples = HashSet::new();
+        walk(&primal.stmts, &mut |s| {
+            let mut note = |e: &Expr| {
+                e.visit(&mut |e| {
+                    if let Expr::Field(t, _) = e {
+                        tuples.extend(t.as_var());
+                    }
+                })
+            };
+            match s {
+                Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => note(expr),
+                _ => {}
+            }
+        });
+        let shaped: HashSet<VarId> = hoisted
+            .iter()
+            .copied()
+            .filter(|v| prog.vars[*v].array || tuples.contains(v))
+            .collect();
         Adjoint {
             prog,
             index,
@@ -574,6 +597,7 @@ impl<'a> Adjoint<'a> {
             adj: HashMap::new(),
             save_costly,
             pushed,
+            shaped,
         }
     }
 
@@ -971,7 +995,7 @@ impl<'a> Adjoint<'a> {
         // Inside loops, active scalars (floats) go to the one `Words` stack.
         let v = place.var();
         let scalar = match place {
-            Place::Var(_) => !self.prog.vars[v].array,
+            Place::Var(_) => !self.prog.vars[v].array && !self.shaped.contains(&v),
             Place::Index(..) => true,
             Place::Field(..) => false,
         };
@@ -1322,10 +1346,15 @@ impl<'a> Adjoint<'a> {
                     Some(&ab) => ab,
                     None => self.declare_zero(a, out),
                 };
+                // A range (`x[a..b].to_vec()`): added element by element.
+                let (op, expr) = match i {
+                    Expr::Range { .. } => (AssignOp::Acc, Expr::Ref(Box::new(c))),
+                    _ => (op, c),
+                };
                 out.push(Stmt::Assign {
                     place: Place::Index(ab, i),
                     op,
-                    expr: c,
+                    expr,
                     span,
                 });
             }
@@ -1404,6 +1433,15 @@ impl<'a> Adjoint<'a> {
             let (mut before, mut after) = (HashSet::new(), HashSet::new());
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
+            // The zero adjoint of an array or a helper's result declared in
+            // a loop has the shape of this iteration's value, which may
+            // differ from the last one's (`d[j..].to_vec()`, a helper's
+            // `Vec` of varying length): that reads it.
+            for (part, reads) in [(&out[start..mark], &mut before), (&out[mark..], &mut after)] {
+                let mut shapes = HashSet::new();
+                collect_shallow_shapes(part, &mut shapes);
+                reads.extend(shapes.into_iter().filter(|v| self.shaped.contains(v)));
+            }
             if let Some(&i) = self.index.get(&site(stmt)) {
                 self.reads_before_restore[i].extend(before);
                 self.reads_after_restore[i].extend(after);
@@ -1799,11 +1837,15 @@ impl<'a> Adjoint<'a> {
         let ybar = Expr::var(yb);
         let mut contributions: Vec<(Target, Expr, bool)> = Vec::new();
         // Where an operand's cotangent goes: a variable, a member of a
-        // helper's tuple result (`t.0`), or what a copy copies (`clone(&v)`).
+        // helper's tuple result (`t.0`), or what a copy copies (`clone(&v)`,
+        // `to_vec(&x[a..b])`).
         fn target_of(e: &Expr) -> Option<Target> {
             match e {
                 Expr::Use(Operand::Var(v)) => Some(Target::Var(*v)),
                 Expr::Field(t, k) => t.as_var().map(|t| Target::Field(t, *k)),
+                Expr::Index(v, r) if matches!(**r, Expr::Range { .. }) => {
+                    Some(Target::Index(*v, (**r).clone()))
+                }
                 Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
                 _ => None,
             }
@@ -2028,6 +2070,28 @@ fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &Hash
             if i < *mark {
                 *mark -= 1;
             }
+        }
+    }
+}
+
+/// The variables whose shape (`zero_like(&v)`) a block reads outside
+/// nested branches and loops.
+fn collect_shallow_shapes(block: &[Stmt], out: &mut HashSet<VarId>) {
+    let mut note = |e: &Expr| {
+        e.visit(&mut |e| {
+            if let Expr::ZeroLike(z) = e {
+                if let Some(v) = z.as_var() {
+                    out.insert(v);
+                }
+            }
+        })
+    };
+    for s in block {
+        match s {
+            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } | Stmt::Push { value: expr, .. } => {
+                note(expr)
+            }
+            _ => {}
         }
     }
 }

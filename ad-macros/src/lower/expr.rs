@@ -410,6 +410,13 @@ impl Lowerer<'_> {
             _ => None,
         };
         if let (Some(rule), true) = (copy, mc.args.is_empty()) {
+            // A copy of a range of an array (`x[a..b].to_vec()`): a new
+            // array, whose cotangent goes back into that range's.
+            if rule == "to_vec" {
+                if let Some(slice) = self.lower_sub_slice(&mc.receiver) {
+                    return self.array_temp(Expr::Rule(rule, vec![slice]), mc.span());
+                }
+            }
             let value = self.lower_expr(&mc.receiver);
             // A copy of an array (`v.clone()`, `x.to_vec()`): a new array,
             // whose cotangent goes back into the original's.

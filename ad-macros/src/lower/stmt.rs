@@ -547,7 +547,15 @@ impl Lowerer<'_> {
             }
             match strip_parens(a) {
                 syn::Expr::Reference(r) if r.mutability.is_some() => {
-                    let array = match strip_parens(&r.expr) {
+                    // An array, or a range of one (`&mut d[a..b]`).
+                    let (base, range) = match strip_parens(&r.expr) {
+                        syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                            syn::Expr::Range(range) => (&*ix.expr, Some(range)),
+                            _ => (&*r.expr, None),
+                        },
+                        other => (other, None),
+                    };
+                    let array = match strip_parens(base) {
                         syn::Expr::Path(b) => self
                             .local_of(b)
                             .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
@@ -556,15 +564,32 @@ impl Lowerer<'_> {
                     if array.is_none() {
                         self.errors.spanned(
                             r,
-                            "pass a whole array as a buffer to a differentiated function \
-                             (`g(x, &mut d)` for a `Vec<f64>`, an `[f64; N]` or a `&mut [f64]` \
-                             parameter): copy a range into an array of its own first",
+                            "pass an array or a range of one as a buffer to a differentiated \
+                             function (`g(x, &mut d)`, `g(x, &mut d[a..b])` for a `Vec<f64>`, \
+                             an `[f64; N]` or a `&mut [f64]` parameter `d`)",
                         );
                         return;
                     }
-                    let b = &r.expr;
-                    buffers.push((**b).clone());
-                    args.push(syn::parse_quote!(#b.to_vec()));
+                    // The range as `d[a..b]` or `d[a..]`: its contents go in,
+                    // and the final contents are copied back into it.
+                    let place: syn::Expr = match range {
+                        None => base.clone(),
+                        Some(range) => {
+                            let start = range
+                                .start
+                                .as_deref()
+                                .map_or_else(|| syn::parse_quote!(0), |s| s.clone());
+                            match (&range.end, &range.limits) {
+                                (Some(e), syn::RangeLimits::Closed(_)) => {
+                                    syn::parse_quote!(#base[(#start)..(#e) + 1])
+                                }
+                                (Some(e), _) => syn::parse_quote!(#base[(#start)..(#e)]),
+                                (None, _) => syn::parse_quote!(#base[(#start)..]),
+                            }
+                        }
+                    };
+                    args.push(syn::parse_quote!(#place.to_vec()));
+                    buffers.push(place);
                 }
                 a => args.push(a.clone()),
             }
