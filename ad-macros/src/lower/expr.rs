@@ -407,6 +407,9 @@ impl Lowerer<'_> {
         let copy = match name.as_str() {
             "clone" => Some("clone"),
             "to_vec" | "to_owned" => Some("to_vec"),
+            // nalgebra's owned copy of a value or a view (`m.column(0)` is
+            // one already in derivative code): the value itself.
+            "clone_owned" | "into_owned" if self.prog.matrix => Some("clone"),
             _ => None,
         };
         if let (Some(rule), true) = (copy, mc.args.is_empty()) {
