@@ -1528,9 +1528,10 @@ impl<'a> Adjoint<'a> {
                 }
                 // `v.push(e)`: the `Vec` shrinks back, and the pushed
                 // element's cotangent comes off the end of its adjoint.
+                // Its value's temporaries are computed again after the pop,
+                // as they were before the push (`v.push(v[v.len() - 1])`).
                 Stmt::Push { stack, value } if self.pushed.contains(stack) => {
                     let group = self.group(block, idx, temps);
-                    let late = self.recompute_early(block, &group, *stack, out);
                     let mark = out.len();
                     let v = self.prog.name(*stack).clone();
                     out.push(Stmt::Opaque(quote!(#v.pop();), vec![*stack]));
@@ -1545,7 +1546,16 @@ impl<'a> Adjoint<'a> {
                         });
                         sb
                     });
-                    self.reverse_group(block, &group, &late, value, value.clone(), seed, span, out);
+                    self.reverse_group(
+                        block,
+                        &group,
+                        &group,
+                        value,
+                        value.clone(),
+                        seed,
+                        span,
+                        out,
+                    );
                     return Some(mark);
                 }
                 Stmt::If { then, els, .. } => {
