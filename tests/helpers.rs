@@ -761,6 +761,7 @@ fn pushes(x: &[f64], w: f64) -> f64 {
     }
     let mut u = x.to_vec();
     u.push(w * w);
+    u.push(1.5);
     u.extend_from_slice(&v[1..3]);
     let mut s = 0.0;
     for i in 0..v.len() {

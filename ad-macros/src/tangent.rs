@@ -285,6 +285,20 @@ impl Tangent<'_> {
                 } => {
                     out.push(stmt.clone());
                     if !self.act.is_active(*var) {
+                        // The cotangent of a pushed element off the end of a
+                        // `Vec`'s adjoint, unused (the element was inactive):
+                        // its tangent comes off the tangent's end all the same.
+                        if let Expr::Pop(s) = expr {
+                            if let (true, Some(&ds)) = (self.prog.vars[*s].array, self.tan.get(s)) {
+                                let dv = self.prog.derived(&format!("d{}", self.prog.name(*var)));
+                                out.push(Stmt::Let {
+                                    var: dv,
+                                    ty: None,
+                                    expr: Expr::Pop(ds),
+                                    span: *span,
+                                });
+                            }
+                        }
                         continue;
                     }
                     let d = match self.tangent(expr, Some(*var)) {
