@@ -909,7 +909,10 @@ fn vecs_grown_with_push() {
 /// length, and a copy of a range (`d[1..4].to_vec()`).
 #[differentiate]
 fn range_buffers(y: &[f64], k: f64) -> f64 {
-    let mut d = vec![0.0; 6];
+    let mut d = Vec::with_capacity(6);
+    for i in 0..6 {
+        d.push(0.1 * i as f64);
+    }
     forced_lv(0.1, y, k, &mut d[1..3]);
     let e = d[1..3].to_vec();
     forced_lv(0.2, &e, k, &mut d[3..]);

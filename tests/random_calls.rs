@@ -395,7 +395,8 @@
     clippy::misrefactored_assign_op,
     clippy::needless_range_loop,
     clippy::too_many_arguments,
-    clippy::useless_vec
+    clippy::useless_vec,
+    clippy::vec_init_then_push
 )]
 
 use ad::check;
