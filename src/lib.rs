@@ -203,11 +203,16 @@
 //! - calls to other differentiated functions and to primitives with custom
 //!   rules ([below](#calls-and-custom-rules)), recursion included; their
 //!   arguments may be active slices, sub-slices (`&x[a..b]`), arrays, `Vec`s,
-//!   nalgebra values and in/out buffers (`rhs(t, &y, &mut dydt)`), their
-//!   results arrays, `Vec`s, matrices and tuples (`let (a, b) = g(x);`);
+//!   nalgebra values and in/out buffers, whole or ranges of arrays
+//!   (`rhs(t, &y, &mut dydt)`, `rhs(t, &y, &mut d[2..4])`), their results
+//!   arrays, `Vec`s, matrices and tuples (`let (a, b) = g(x);`);
 //! - array patterns `let [x1, x2] = *p;`, destructuring assignment
-//!   `(a, b) = (b, a + b);`, whole-array copies (`x.to_vec()`, `u = un;`),
-//!   `copy_from_slice` and `fill`.
+//!   `(a, b) = (b, a + b);`, whole-array copies (`x.to_vec()`,
+//!   `x[a..b].to_vec()`, `u = un;`, nalgebra's `clone_owned()`),
+//!   `copy_from_slice` and `fill`;
+//! - `Vec`s grown with `push` (from `Vec::new()`, `Vec::with_capacity(n)`,
+//!   `vec![]` or a copy, in loops and branches, returned or passed on) and
+//!   `extend_from_slice(&x[a..b])`.
 //!
 //! ```
 //! use ad::differentiate;
@@ -611,9 +616,10 @@
 //! }
 //! ```
 //!
-//! Not supported in this release: `push` and the other methods that grow or
-//! reorder an active array, a range of an array passed as a buffer
-//! (`&mut y[a..b]`), nested arrays (`[[f64; N]; M]`, `Vec<Vec<f64>>`),
+//! Not supported in this release: the methods other than `push` and
+//! `extend_from_slice` that grow, shrink or reorder an active array
+//! (`insert`, `pop`, `truncate`, `swap`, ...), `push` onto an in/out buffer,
+//! nested arrays (`[[f64; N]; M]`, `Vec<Vec<f64>>`),
 //! generic parameters other than the float type, closures other than the
 //! body of `.map` on a nalgebra value. Each is a compile error that says
 //! what to write instead.

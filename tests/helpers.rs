@@ -1,7 +1,8 @@
 //! Helper functions over arrays and matrices: calls of differentiated
 //! functions that pass slices, sub-slices, arrays, `Vec`s and nalgebra
-//! values and return arrays, `Vec`s and nalgebra values, in every mode
-//! against central finite differences.
+//! values and return arrays, `Vec`s and nalgebra values; `Vec`s grown with
+//! `push`; ranges of arrays passed as in/out buffers; in every mode against
+//! central finite differences.
 
 use ad::check::{check_gradient, compare, fd_gradient, fd_jvp};
 use ad::differentiate;
@@ -737,6 +738,310 @@ fn buffers_of_every_kind_passed_to_calls() {
         |p, t| {
             let (v, gy, gk, hy, hk) = through_buffers_hvp(&p[..2], &t[..2], p[2], t[2]);
             (v, [gy, vec![gk]].concat(), [hy, vec![hk]].concat())
+        },
+    );
+}
+
+// ----- Vecs grown with push ----------------------------------------------------
+
+/// Pushes in a loop and in both branches of an `if` (so the `Vec`'s length
+/// depends on the data), onto an empty `Vec` and onto a copy of a slice;
+/// `extend_from_slice` of a range; reads by element between and after the
+/// pushes, and the grown `Vec` passed to a helper.
+#[differentiate]
+fn pushes(x: &[f64], w: f64) -> f64 {
+    let mut v = Vec::new();
+    for i in 0..x.len() {
+        if x[i] > 0.0 {
+            v.push(x[i] * w);
+        } else {
+            v.push(x[i].sin());
+            v.push(w * v[v.len() - 1]);
+        }
+    }
+    let mut u = x.to_vec();
+    u.push(w * w);
+    u.push(1.5);
+    u.extend_from_slice(&v[1..3]);
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * u[i % u.len()];
+    }
+    s + u[u.len() - 1] * u[x.len()] + dot(&v, &v)
+}
+
+/// A `Vec` built inside a loop body (each iteration's its own, of a length
+/// that changes from one iteration to the next), and a `Vec` set again in
+/// a loop and grown each time.
+#[differentiate]
+fn windows(x: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 1..x.len() {
+        let mut w = Vec::with_capacity(i);
+        for j in 0..i {
+            w.push(x[j] * x[i]);
+        }
+        s += w[0] * k + dot(&w, &x[..i]);
+    }
+    let mut v = vec![k];
+    for r in 0..3 {
+        if r > 0 {
+            v = Vec::new();
+        }
+        for i in 0..x.len() - r {
+            v.push(x[i] * k);
+            s += dot(&v[v.len() - 1..], &x[i..i + 1]);
+        }
+        s += v[v.len() - 1] * v[0];
+    }
+    s
+}
+
+/// A `Vec` built by `push` and returned.
+#[differentiate]
+fn features(x: &[f64], k: f64) -> Vec<f64> {
+    let mut f = vec![];
+    f.push(k);
+    for i in 0..x.len() {
+        f.push(k * x[i].exp());
+        if i > 0 {
+            f.push(x[i] * x[i - 1]);
+        }
+    }
+    f
+}
+
+/// Its caller, reading the result by element and by range; and a `Vec`
+/// parameter taken by value and grown.
+#[differentiate]
+fn use_features(x: &[f64], k: f64) -> f64 {
+    let f = features(x, k);
+    let mut s = 0.0;
+    for i in 0..f.len() {
+        s += f[i] * f[i];
+    }
+    s + dot(&f[..2], &x[..2]) + grown(f, k)
+}
+
+#[differentiate]
+fn grown(mut v: Vec<f64>, k: f64) -> f64 {
+    v.push(k * v[0]);
+    v.push(k.sin());
+    dot(&v, &v)
+}
+
+#[test]
+fn vecs_grown_with_push() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5];
+    check_all(
+        "pushes",
+        &p,
+        &t,
+        |p| pushes(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gw) = pushes_grad(&p[..4], p[4]);
+            (v, [gx, vec![gw]].concat())
+        },
+        |p, t| pushes_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gw, hx, hw) = pushes_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gw]].concat(), [hx, vec![hw]].concat())
+        },
+    );
+    check_all(
+        "windows",
+        &p,
+        &t,
+        |p| windows(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gk) = windows_grad(&p[..4], p[4]);
+            (v, [gx, vec![gk]].concat())
+        },
+        |p, t| windows_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gk, hx, hk) = windows_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gk]].concat(), [hx, vec![hk]].concat())
+        },
+    );
+    check_all(
+        "use_features",
+        &p,
+        &t,
+        |p| use_features(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gk) = use_features_grad(&p[..4], p[4]);
+            (v, [gx, vec![gk]].concat())
+        },
+        |p, t| use_features_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gk, hx, hk) = use_features_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gk]].concat(), [hx, vec![hk]].concat())
+        },
+    );
+    // The returned `Vec` itself: forward mode against its derivative by
+    // hand, reverse mode by the dot-product identity <J t, c> = <t, J^T c>.
+    let (x, k, dx, dk) = (&p[..4], p[4], &t[..4], t[4]);
+    let (f, df) = features_jvp(x, dx, k, dk);
+    assert_eq!(f, features(x, k));
+    let mut by_hand = vec![dk];
+    for i in 0..4 {
+        by_hand.push(dk * x[i].exp() + k * x[i].exp() * dx[i]);
+        if i > 0 {
+            by_hand.push(dx[i] * x[i - 1] + x[i] * dx[i - 1]);
+        }
+    }
+    compare(&df, &by_hand).assert_close(1e-14, 1e-14);
+    let c: Vec<f64> = (0..f.len()).map(|i| 0.3 - 0.2 * i as f64).collect();
+    let (f2, cx, ck) = features_vjp(x, k, c.clone());
+    assert_eq!(f2, f);
+    let (lhs, rhs) = (dot_f(&df, &c), dot_f(&cx, dx) + ck * dk);
+    assert!(
+        (lhs - rhs).abs() <= 1e-12 * (1.0 + lhs.abs()),
+        "{lhs} {rhs}"
+    );
+}
+
+// ----- ranges of arrays passed as buffers ---------------------------------------
+
+/// Ranges of a local `Vec` as buffers (`&mut d[1..3]`, `&mut d[3..]`,
+/// `&mut d[..2]`, `..=`), in a loop over ranges that move and change
+/// length, and a copy of a range (`d[1..4].to_vec()`).
+#[differentiate]
+fn range_buffers(y: &[f64], k: f64) -> f64 {
+    let mut d = Vec::with_capacity(6);
+    for i in 0..6 {
+        d.push(0.1 * i as f64);
+    }
+    forced_lv(0.1, y, k, &mut d[1..3]);
+    let e = d[1..3].to_vec();
+    forced_lv(0.2, &e, k, &mut d[3..]);
+    let r = scale_in_place(k, &mut d[..2]);
+    let mut s = r;
+    for j in 0..2 {
+        let p = [y[j], k * y[1 - j]];
+        forced_lv(j as f64, &p, k, &mut d[2 * j..=2 * j + 1]);
+        let r2 = scale_in_place(0.5 + k, &mut d[j..]);
+        s += r2;
+    }
+    let c = d[1..4].to_vec();
+    s + d[0] * d[3] + d[4] * d[5] + c[0] * c[2]
+}
+
+/// Ranges of the function's own buffer passed on.
+#[differentiate]
+fn own_ranges(y: &[f64], k: f64, out: &mut [f64]) {
+    forced_lv(0.3, y, k, &mut out[2..]);
+    let r = scale_in_place(k, &mut out[..3]);
+    out[0] += r * y[0];
+}
+
+#[differentiate]
+fn through_own_ranges(y: &[f64], k: f64) -> f64 {
+    let mut o = [0.5, k, 0.0, 0.0];
+    own_ranges(y, k, &mut o);
+    o[0] * o[1] + o[2] * o[3]
+}
+
+#[test]
+fn ranges_passed_as_buffers() {
+    let p = [1.0, 0.5, 0.8];
+    let t = [0.3, -0.6, 0.9];
+    check_all(
+        "range_buffers",
+        &p,
+        &t,
+        |p| range_buffers(&p[..2], p[2]),
+        |p| {
+            let (v, gy, gk) = range_buffers_grad(&p[..2], p[2]);
+            (v, [gy, vec![gk]].concat())
+        },
+        |p, t| range_buffers_jvp(&p[..2], &t[..2], p[2], t[2]),
+        |p, t| {
+            let (v, gy, gk, hy, hk) = range_buffers_hvp(&p[..2], &t[..2], p[2], t[2]);
+            (v, [gy, vec![gk]].concat(), [hy, vec![hk]].concat())
+        },
+    );
+    check_all(
+        "through_own_ranges",
+        &p,
+        &t,
+        |p| through_own_ranges(&p[..2], p[2]),
+        |p| {
+            let (v, gy, gk) = through_own_ranges_grad(&p[..2], p[2]);
+            (v, [gy, vec![gk]].concat())
+        },
+        |p, t| through_own_ranges_jvp(&p[..2], &t[..2], p[2], t[2]),
+        |p, t| {
+            let (v, gy, gk, hy, hk) = through_own_ranges_hvp(&p[..2], &t[..2], p[2], t[2]);
+            (v, [gy, vec![gk]].concat(), [hy, vec![hk]].concat())
+        },
+    );
+    // The buffer function itself: its final contents against finite
+    // differences along (y, k, out0), reverse mode by the dot-product
+    // identity <J t, c> = <t, J^T c> against forward mode.
+    let (y, k) = (&p[..2], p[2]);
+    let out0 = [0.2, -0.4, 0.6, 0.1, 0.3];
+    let (dy, dk, dout0) = (&t[..2], t[2], [0.5, 0.1, -0.2, 0.3, 0.4]);
+    let run = |q: &[f64]| {
+        let mut o = q[3..].to_vec();
+        own_ranges(&q[..2], q[2], &mut o);
+        o
+    };
+    let q = [y, &[k], &out0[..]].concat();
+    let dq = [dy, &[dk], &dout0[..]].concat();
+    let (mut o, mut d_o) = (out0.to_vec(), dout0.to_vec());
+    own_ranges_jvp(y, dy, k, dk, &mut o, &mut d_o);
+    assert_eq!(o, run(&q));
+    compare(&d_o, &fd_jvp(run, &q, &dq)).assert_close(1e-7, 1e-7);
+    let c = [0.7, -0.3, 0.2, 0.5, -0.6];
+    let (mut o2, mut c_o) = (out0.to_vec(), c.to_vec());
+    let (cy, ck) = own_ranges_vjp(y, k, &mut o2, &mut c_o);
+    assert_eq!(o2, o);
+    let lhs = dot_f(&d_o, &c);
+    let rhs = dot_f(&cy, dy) + ck * dk + dot_f(&c_o, &dout0);
+    assert!(
+        (lhs - rhs).abs() <= 1e-12 * (1.0 + lhs.abs()),
+        "{lhs} {rhs}"
+    );
+}
+
+// ----- nalgebra copies ----------------------------------------------------------
+
+#[differentiate]
+fn nsum(v: &DVector<f64>) -> f64 {
+    v.sum() * v.norm()
+}
+
+/// `clone_owned()` and `into_owned()` of views and values, `clone()`, and
+/// an owned column passed to a helper.
+#[differentiate]
+fn owned_copies(m: &DMatrix<f64>) -> f64 {
+    let c = m.column(0).clone_owned();
+    let r = m.row(1).into_owned();
+    let t = m.clone();
+    let u = (m * &c).into_owned();
+    nsum(&m.column(1).clone_owned()) + c.dot(&c) + r.sum() * t.norm() + u.norm_squared()
+}
+
+#[test]
+fn nalgebra_owned_copies() {
+    let p = [1.0, 2.0, 3.0, 4.5];
+    let t = [0.3, -0.2, 0.5, 0.1];
+    let m = |p: &[f64]| DMatrix::from_column_slice(2, 2, p);
+    check_all(
+        "owned_copies",
+        &p,
+        &t,
+        |p| owned_copies(&m(p)),
+        |p| {
+            let (v, g) = owned_copies_grad(&m(p));
+            (v, g.as_slice().to_vec())
+        },
+        |p, t| owned_copies_jvp(&m(p), &m(t)),
+        |p, t| {
+            let (v, g, h) = owned_copies_hvp(&m(p), &m(t));
+            (v, g.as_slice().to_vec(), h.as_slice().to_vec())
         },
     );
 }

@@ -267,6 +267,9 @@ fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, bool> {
             Stmt::Assign { place, .. } => {
                 changed_after.insert(place.var());
             }
+            Stmt::Push { stack, .. } => {
+                changed_after.insert(*stack);
+            }
             Stmt::Opaque(_, vars) => changed_after.extend(vars.iter().copied()),
             _ => {}
         });
@@ -400,6 +403,13 @@ struct Adjoint<'a> {
     pullback_here: Option<Record>,
     /// Some call was made in split form.
     split_used: bool,
+    /// The active `Vec`s the function grows with `push`: in the reverse
+    /// sweep, each push is undone on the `Vec` and on its adjoint, so that
+    /// both keep the length the `Vec` had at that point of the forward sweep.
+    pushed: HashSet<VarId>,
+    /// Arrays and helpers' tuple results declared in branches and loops
+    /// (hoisted): their shape may change from one iteration to the next.
+    shaped: HashSet<VarId>,
 }
 
 /// A target of a contribution.
@@ -530,9 +540,17 @@ impl<'a> Adjoint<'a> {
         depths(&primal.stmts, 0, &mut decl_depth);
         let mut assigned = HashSet::new();
         let mut loop_vars = HashSet::new();
+        let mut pushed = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Assign { place, .. } => {
                 assigned.insert(place.var());
+            }
+            // (A `Vec` grown by `push` changes length.)
+            Stmt::Push { stack, .. } => {
+                assigned.insert(*stack);
+                if act.is_active(*stack) {
+                    pushed.insert(*stack);
+                }
             }
             Stmt::Loop {
                 header: Header::For { var: Some(v), .. },
@@ -570,6 +588,26 @@ impl<'a> Adjoint<'a> {
             }
             _ => {}
         });
+        // Helpers' tuple results (read by member).
+        let mut tuples = HashSet::new();
+        walk(&primal.stmts, &mut |s| {
+            let mut note = |e: &Expr| {
+                e.visit(&mut |e| {
+                    if let Expr::Field(t, _) = e {
+                        tuples.extend(t.as_var());
+                    }
+                })
+            };
+            match s {
+                Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => note(expr),
+                _ => {}
+            }
+        });
+        let shaped: HashSet<VarId> = hoisted
+            .iter()
+            .copied()
+            .filter(|v| prog.vars[*v].array || tuples.contains(v))
+            .collect();
         Adjoint {
             prog,
             index,
@@ -603,6 +641,8 @@ impl<'a> Adjoint<'a> {
             pullbacks: HashMap::new(),
             pullback_here: None,
             split_used: false,
+            pushed,
+            shaped,
         }
     }
 
@@ -752,7 +792,10 @@ impl<'a> Adjoint<'a> {
         stmts.extend(forward);
         let split = (self.pass_values.is_empty() && self.prog.outputs.is_empty())
             .then_some(stmts.len() + values_in_tail);
+        // (Several reverse sweeps cannot share the `Vec`s the first one
+        // shrinks back.)
         let shared_forward = (!stacks
+            && self.pushed.is_empty()
             && self.pass_values.is_empty()
             && self.prog.outputs.is_empty()
             && seed.is_some())
@@ -1004,7 +1047,7 @@ impl<'a> Adjoint<'a> {
         // Inside loops, active scalars (floats) go to the one `Words` stack.
         let v = place.var();
         let scalar = match place {
-            Place::Var(_) => !self.prog.vars[v].array,
+            Place::Var(_) => !self.prog.vars[v].array && !self.shaped.contains(&v),
             Place::Index(..) => true,
             Place::Field(..) => false,
         };
@@ -1498,10 +1541,15 @@ impl<'a> Adjoint<'a> {
                     Some(&ab) => ab,
                     None => self.declare_zero(a, out),
                 };
+                // A range (`x[a..b].to_vec()`): added element by element.
+                let (op, expr) = match i {
+                    Expr::Range { .. } => (AssignOp::Acc, Expr::Ref(Box::new(c))),
+                    _ => (op, c),
+                };
                 out.push(Stmt::Assign {
                     place: Place::Index(ab, i),
                     op,
-                    expr: c,
+                    expr,
                     span,
                 });
             }
@@ -1580,6 +1628,15 @@ impl<'a> Adjoint<'a> {
             let (mut before, mut after) = (HashSet::new(), HashSet::new());
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
+            // The zero adjoint of an array or a helper's result declared in
+            // a loop has the shape of this iteration's value, which may
+            // differ from the last one's (`d[j..].to_vec()`, a helper's
+            // `Vec` of varying length): that reads it.
+            for (part, reads) in [(&out[start..mark], &mut before), (&out[mark..], &mut after)] {
+                let mut shapes = HashSet::new();
+                collect_shallow_shapes(part, &mut shapes);
+                reads.extend(shapes.into_iter().filter(|v| self.shaped.contains(v)));
+            }
             if let Some(&i) = self.index.get(&site(stmt)) {
                 self.reads_before_restore[i].extend(before);
                 self.reads_after_restore[i].extend(after);
@@ -1652,9 +1709,54 @@ impl<'a> Adjoint<'a> {
                     });
                     let write = (place, expr, stmt, *span);
                     self.pullback_here = self.pullbacks.get(&site(stmt)).cloned();
-                    let at = self.reverse_write(block, &group, &late, write, seed, out);
+                    let mark = self.reverse_write(block, &group, &late, write, seed, out);
                     self.pullback_here = None;
-                    return Some(at);
+                    // A `Vec` grown by `push` got back its old value, maybe
+                    // of another length: so does its adjoint (zero).
+                    if let (Place::Var(v), AssignOp::Set, Some(_)) = (place, op, seed) {
+                        if self.pushed.contains(v) {
+                            let vb = self.adj[v];
+                            out.push(Stmt::Assign {
+                                place: Place::Var(vb),
+                                op: AssignOp::Set,
+                                expr: Expr::ZeroLike(Box::new(Expr::var(*v))),
+                                span: *span,
+                            });
+                        }
+                    }
+                    return Some(mark);
+                }
+                // `v.push(e)`: the `Vec` shrinks back, and the pushed
+                // element's cotangent comes off the end of its adjoint.
+                // Its value's temporaries are computed again after the pop,
+                // as they were before the push (`v.push(v[v.len() - 1])`).
+                Stmt::Push { stack, value } if self.pushed.contains(stack) => {
+                    let group = self.group(block, idx, temps);
+                    let mark = out.len();
+                    let v = self.prog.name(*stack).clone();
+                    out.push(Stmt::Opaque(quote!(#v.pop();), vec![*stack]));
+                    let span = Span::call_site();
+                    let seed = self.adj.get(stack).copied().map(|vb| {
+                        let sb = self.prog.derived(&format!("{v}_seed"));
+                        out.push(Stmt::Let {
+                            var: sb,
+                            ty: None,
+                            expr: Expr::Pop(vb),
+                            span,
+                        });
+                        sb
+                    });
+                    self.reverse_group(
+                        block,
+                        &group,
+                        &group,
+                        value,
+                        value.clone(),
+                        seed,
+                        span,
+                        out,
+                    );
+                    return Some(mark);
                 }
                 Stmt::If { then, els, .. } => {
                     let mut inner: Vec<Stmt> = then.clone();
@@ -1803,7 +1905,9 @@ impl<'a> Adjoint<'a> {
         let mut found = HashSet::new();
         let mut todo = Vec::new();
         let reads = |s: &Stmt, todo: &mut Vec<VarId>| match s {
-            Stmt::Let { expr, .. } => expr.for_each_var(&mut |v| todo.push(v)),
+            Stmt::Let { expr, .. } | Stmt::Push { value: expr, .. } => {
+                expr.for_each_var(&mut |v| todo.push(v))
+            }
             Stmt::Assign { place, expr, .. } => {
                 expr.for_each_var(&mut |v| todo.push(v));
                 if let Place::Index(_, i) = place {
@@ -1969,11 +2073,15 @@ impl<'a> Adjoint<'a> {
         let ybar = Expr::var(yb);
         let mut contributions: Vec<(Target, Expr, bool)> = Vec::new();
         // Where an operand's cotangent goes: a variable, a member of a
-        // helper's tuple result (`t.0`), or what a copy copies (`clone(&v)`).
+        // helper's tuple result (`t.0`), or what a copy copies (`clone(&v)`,
+        // `to_vec(&x[a..b])`).
         fn target_of(e: &Expr) -> Option<Target> {
             match e {
                 Expr::Use(Operand::Var(v)) => Some(Target::Var(*v)),
                 Expr::Field(t, k) => t.as_var().map(|t| Target::Field(t, *k)),
+                Expr::Index(v, r) if matches!(**r, Expr::Range { .. }) => {
+                    Some(Target::Index(*v, (**r).clone()))
+                }
                 Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
                 _ => None,
             }
@@ -2221,6 +2329,28 @@ fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &Hash
     }
 }
 
+/// The variables whose shape (`zero_like(&v)`) a block reads outside
+/// nested branches and loops.
+fn collect_shallow_shapes(block: &[Stmt], out: &mut HashSet<VarId>) {
+    let mut note = |e: &Expr| {
+        e.visit(&mut |e| {
+            if let Expr::ZeroLike(z) = e {
+                if let Some(v) = z.as_var() {
+                    out.insert(v);
+                }
+            }
+        })
+    };
+    for s in block {
+        match s {
+            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } | Stmt::Push { value: expr, .. } => {
+                note(expr)
+            }
+            _ => {}
+        }
+    }
+}
+
 fn collect_shallow_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     for s in block {
         match s {
@@ -2334,7 +2464,7 @@ fn unread_overwrites(
         walk(block, &mut |s| {
             ok &= match s {
                 Stmt::Let { var, expr, .. } => *var != a && exprs_ok(expr),
-                Stmt::Push { value, .. } => exprs_ok(value),
+                Stmt::Push { stack, value } => *stack != a && exprs_ok(value),
                 Stmt::Assign { place, expr, .. } => {
                     exprs_ok(expr)
                         && match place {
@@ -2357,8 +2487,14 @@ fn unread_overwrites(
     /// Everything `s` reads or assigns.
     fn note(s: &Stmt, seen: &mut HashSet<VarId>) {
         collect_reads(std::slice::from_ref(s), seen);
-        if let Stmt::Assign { place, .. } = s {
-            seen.insert(place.var());
+        match s {
+            Stmt::Assign { place, .. } => {
+                seen.insert(place.var());
+            }
+            Stmt::Push { stack, .. } => {
+                seen.insert(*stack);
+            }
+            _ => {}
         }
     }
     struct Scan<'a> {

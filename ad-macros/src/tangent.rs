@@ -8,7 +8,8 @@
 use crate::activity::{self, Activity};
 use crate::ir::wrapper;
 use crate::ir::{
-    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Program, Stmt, VarId, VarKind, DIV,
+    intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
+    VarKind, DIV,
 };
 use quote::quote;
 use std::cell::RefCell;
@@ -68,12 +69,14 @@ pub fn jvp(prog: &mut Program) -> Jvp {
     }
     let body = prog.body.clone();
     let mut updated = HashSet::new();
+    let mut grown = HashSet::new();
     walk(&body.stmts, &mut |s| match s {
         Stmt::Assign { place, .. } => {
             updated.insert(place.var());
         }
         Stmt::Push { stack, .. } => {
             updated.insert(*stack);
+            grown.insert(*stack);
         }
         _ => {}
     });
@@ -81,6 +84,7 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         act: &act,
         tan,
         updated,
+        grown,
         zeros: HashSet::new(),
         missing: RefCell::new(Vec::new()),
         prog,
@@ -123,6 +127,8 @@ struct Tangent<'a> {
     tan: HashMap<VarId, VarId>,
     /// Variables updated in place (assigned, or stacks pushed to).
     updated: HashSet<VarId>,
+    /// Stacks and `Vec`s pushed to.
+    grown: HashSet<VarId>,
     /// Active variables whose tangent is a symbolic zero.
     zeros: HashSet<VarId>,
     /// Active variables read without a tangent, not known to be zero (see
@@ -279,6 +285,20 @@ impl Tangent<'_> {
                 } => {
                     out.push(stmt.clone());
                     if !self.act.is_active(*var) {
+                        // The cotangent of a pushed element off the end of a
+                        // `Vec`'s adjoint, unused (the element was inactive):
+                        // its tangent comes off the tangent's end all the same.
+                        if let Expr::Pop(s) = expr {
+                            if let (true, Some(&ds)) = (self.prog.vars[*s].array, self.tan.get(s)) {
+                                let dv = self.prog.derived(&format!("d{}", self.prog.name(*var)));
+                                out.push(Stmt::Let {
+                                    var: dv,
+                                    ty: None,
+                                    expr: Expr::Pop(ds),
+                                    span: *span,
+                                });
+                            }
+                        }
                         continue;
                     }
                     let d = match self.tangent(expr, Some(*var)) {
@@ -319,6 +339,23 @@ impl Tangent<'_> {
                     };
                     let dplace = place.of(dt);
                     let d = self.tangent(expr, Some(target));
+                    // A `Vec` grown by `push` set to a constant (`v =
+                    // Vec::new();`): a zero of its new value, whose element
+                    // type the pushes tell (not a zero of `Vec::new()`).
+                    if let (None, AssignOp::Set, Place::Var(_), false) =
+                        (&d, op, place, matches!(expr, Expr::Fresh { .. }))
+                    {
+                        if self.grown.contains(&target) {
+                            out.push(stmt.clone());
+                            out.push(Stmt::Assign {
+                                place: dplace,
+                                op: AssignOp::Set,
+                                expr: Expr::ZeroLike(Box::new(Expr::var(target))),
+                                span: *span,
+                            });
+                            continue;
+                        }
+                    }
                     match (op, d) {
                         (AssignOp::Set, d) => out.push(Stmt::Assign {
                             place: dplace,

@@ -190,7 +190,9 @@ impl Words {
 }
 
 /// Stacks the reverse sweep reads saved values back from: [`Stack`] (one
-/// type) and [`Words`] (any [`Word`], the type given by the reader).
+/// type) and [`Words`] (any [`Word`], the type given by the reader); and a
+/// `Vec` the function grows with `push`, whose adjoint gives back the
+/// cotangents of the pushed elements from its end.
 pub trait Saved<T> {
     /// The last value saved, removed.
     fn pop_saved(&mut self) -> T;
@@ -294,6 +296,28 @@ impl<T: Word> Witness<T> {
 #[inline]
 pub fn tape<S: AsTape>(stream: &mut S) -> &mut Words {
     stream.as_tape()
+}
+
+/// The adjoint of a `Vec` grown by `push`: the reverse sweep reads each
+/// pushed element's cotangent off its end.
+///
+/// ```
+/// // v.push(a); v.push(b); in the forward sweep: the reverse sweep reads
+/// // b_bar, then a_bar, off the end of v_bar.
+/// let mut v_bar = vec![0.5, 2.0];
+/// assert_eq!(ad_runtime::pop(&mut v_bar), 2.0);
+/// assert_eq!(ad_runtime::pop(&mut v_bar), 0.5);
+/// ```
+impl<T> Saved<T> for Vec<T> {
+    #[inline]
+    fn pop_saved(&mut self) -> T {
+        match self.pop() {
+            Some(v) => v,
+            None => unreachable!(
+                "ad: the reverse sweep popped more elements than the forward sweep pushed"
+            ),
+        }
+    }
 }
 
 /// A buffer in the pool: the allocation of a `Vec` whose values are gone.

@@ -21,7 +21,8 @@ differences:
     parameters (in and out of their `wrt`) passed as they are, borrowed,
     sub-sliced and by value, `Vec` and array results bound and read by
     element (explicit-Euler steps too), array patterns, destructuring
-    assignment and blocks that update outer variables; see "The `calls`
+    assignment and blocks that update outer variables, `Vec`s grown with
+    `push` and ranges of arrays passed as in/out buffers; see "The `calls`
     family" below the `wrt` family's code.
 
     python3 tests/random/generate.py      # all three files, from the repository root
@@ -3059,11 +3060,22 @@ def generate_wrt(n_funcs, seed, out):
 # or given the caller's own buffer; whole-array copies and assignments
 # (`x.to_vec()`, `v.clone()`, `u = un;`, `u = step(&u, k);`) and
 # `copy_from_slice`/`fill` on arrays and ranges; all of them straight-line, in
-# loops and in branches. The points and checks are the `wrt` family's
-# (vector and tuple results are outputs y like buffers there).
+# loops and in branches. The last CALLS_N_NEW functions may also grow `Vec`s
+# with `push` (onto `Vec::new()`, `Vec::with_capacity(n)`, `vec![]` or a copy
+# `x.to_vec()`; straight-line, in a loop, in both branches of an `if` with
+# different counts, a push of the `Vec`'s own last element,
+# `extend_from_slice(&x[a..b])`), return a `Vec` built with `push`, and pass
+# ranges of arrays as buffers (`&mut d[a..b]`, `&mut d[a..]`, `&mut d[..b]`,
+# `&mut d[a..=b]` of a local or of the caller's own buffer, bounds from loop
+# indices and `k`). The points and checks are the `wrt` family's (vector and
+# tuple results are outputs y like buffers there).
 
 CALLS_SEED = 20250720
 CALLS_N_FUNCS = 500
+# Functions drawn after those, with two more constructs (`Vec`s grown with
+# `push`, ranges of arrays passed as buffers; NEW_CONSTRUCTS): the first
+# CALLS_N_FUNCS stay as they were.
+CALLS_N_NEW = 60
 CALLS_OUT = os.path.join(ROOT, "tests", "random_calls.rs")
 CALLS_MAX_LINES = 26
 CALLS_MAX_CALLS = 3  # calls per function (compile time)
@@ -3145,8 +3157,9 @@ class CallsSpec(WrtSpec):
 
 
 class CallsGen(WrtGen):
-    def __init__(self, rng, name, callees):
+    def __init__(self, rng, name, callees, new=False):
         super().__init__(rng, name, callees)
+        self.new = new  # may use NEW_CONSTRUCTS (and a result built with `push`)
         self.out = "f"
         self.out_len = 0
         self.fill_tail = False
@@ -3925,6 +3938,142 @@ class CallsGen(WrtGen):
         if g.out == "f":
             self.sink(s)
 
+    # `Vec`s grown with `push`, ranges passed as buffers (NEW_CONSTRUCTS)
+
+    def push_stmt(self):
+        """A `Vec` grown with `push` from `Vec::new()`, `Vec::with_capacity(n)`,
+        `vec![]` or a copy (`x.to_vec()`): pushes straight-line, in a loop or
+        in both branches of an `if` (of different counts: the length then
+        depends on the data), a push of an element of the `Vec` itself, an
+        `extend_from_slice` of a range; then read by element (and left for
+        later calls to take)."""
+        v = self.fresh("pv")
+        srcs = self.copy_sources()
+        if srcs and self.r() < 0.25:
+            a = self.pick(srcs)
+            self.used.add(a.name)
+            self.emit("let mut {} = {}.to_vec();".format(v, a.name), "{} = list({})".format(v, a.name))
+            n, fixed, start = a.length, a.fixed, "a copy x.to_vec()"
+        else:
+            start = self.pick(["Vec::new()", "Vec::with_capacity(4)", "vec![]"])
+            self.emit("let mut {} = {};".format(v, start), "{} = []".format(v))
+            n, fixed = 0, True
+
+        def push(count):
+            for j in range(count):
+                if (n or j) and self.r() < 0.2:
+                    # `v.push(c * v[v.len() - 1])`: the value reads the Vec
+                    e = binop("*", lit(self.const(0.3, 0.9)),
+                              E("{v}[{v}.len() - 1]".format(v=v), ATOM, "{v}[len({v}) - 1]".format(v=v), True))
+                    self.ctag("push: of an element of the Vec itself (v.push(c * v[v.len() - 1]))")
+                else:
+                    e = self.typed(self.act_expr())
+                self.emit("{}.push({});".format(v, e.rs), "{}.append(chk({}))".format(v, e.py))
+
+        how = self.rng.choices(["straight", "loop", "branch"], [2, 3, 2])[0]
+        if how == "straight":
+            m = self.rng.randint(1, 3)
+            push(m)
+            n += m
+        elif how == "loop":
+            m = self.rng.randint(2, 4)
+            i = "i" + str(len(self.loops))
+            self.open_block("for {} in 0..{} {{".format(i, m), "for {} in range(0, {}):".format(i, m), "for", i)
+            push(1)
+            self.close_block(loop=True)
+            n += m
+        else:
+            cond = self.inactive_cond() if self.r() < 0.3 else None
+            rs, py = cond or self.active_only_cond()
+            a, b = self.rng.randint(1, 2), self.rng.randint(1, 2)
+            self.open_block("if " + rs + " {", "if " + py + ":")
+            push(a)
+            self.pop()
+            self.emit("} else {", "else:")
+            self.push()
+            push(b)
+            self.close_block()
+            n += min(a, b)
+            fixed = fixed and a == b
+        if self.r() < 0.3:
+            srcs = [s for s in self.copy_sources() if s.length >= 2]
+            if srcs:
+                s = self.pick(srcs)
+                self.used.add(s.name)
+                lo = self.rng.randint(0, s.length - 2)
+                hi = self.rng.randint(lo + 1, s.length)
+                self.emit("{}.extend_from_slice(&{}[{}..{}]);".format(v, s.name, lo, hi),
+                          "{}.extend(sl({}, {}, {}, {}))".format(v, s.name, lo, hi, hi - lo))
+                n += hi - lo
+                self.ctag("push: extend_from_slice(&x[a..b])")
+        arr = carray(v, n, "lv", fixed=fixed)
+        self.declare_array(arr)
+        self.ctag("push: onto {}".format(start))
+        self.ctag("push: {}, the Vec declared {}".format(
+            {"straight": "straight-line", "loop": "in a for loop", "branch": "in both branches of an if"}[how],
+            self.where()))
+        if not fixed:
+            self.ctag("push: to a length that depends on the data (branches)")
+        self.consume_array(arr)
+
+    def range_buffer_stmt(self):
+        """A range of an array passed as a buffer: `h(.., &mut d[a..b])`,
+        `&mut d[a..]`, `&mut d[..b]`, `&mut d[a..=b]`, of a local `Vec` or
+        array longer than the buffer, or of the caller's own buffer."""
+        cands = [g for g in self.all_callees if g.buffers and self.vec_ok(g)]
+        if not cands or self.n_calls >= CALLS_MAX_CALLS:
+            return self.push_stmt()
+        own = self.own_buf
+        if own is not None and self.r() < 0.8:
+            cands = [g for g in cands if g.buffers[0].length < own.length] or cands
+        g = self.pick(cands)
+        self.prepare(g)
+        slot = [i for i, p in enumerate(g.params) if p.kind == "b"][0]
+        m = g.params[slot].length
+        if own is not None and own.length > m and self.r() < 0.7:
+            name, n, arr = own.name, own.length, None
+            shape = "of the caller's own &mut [f64] buffer"
+            self.own_buf_passed = True
+        else:
+            name, arr, shape = self.local_buffer(m + self.rng.randint(1, 2))
+            n = arr.length
+            shape = "of a local " + shape
+        form = self.rng.choices(["range", "from", "to", "incl"], [3, 2, 2, 2])[0]
+        if form in ("range", "incl"):
+            a, dyn = self.bexpr(0, n - m)
+        else:
+            a, dyn = ilit(n - m if form == "from" else 0), False
+        a_rs = a.rs if a.prec >= ADD or not dyn else "(" + a.rs + ")"
+        if form == "range":
+            rng_rs = "{}..{} + {}".format(a_rs, a_rs, m) if dyn else "{}..{}".format(a.rs, int(a.rs) + m)
+        elif form == "incl":
+            rng_rs = "{}..={} + {}".format(a_rs, a_rs, m - 1) if dyn else "{}..={}".format(a.rs, int(a.rs) + m - 1)
+        elif form == "from":
+            rng_rs = "{}..".format(n - m)
+        else:
+            rng_rs = "..{}".format(m)
+        t = self.fresh("rb")
+        self.emit(None, "{} = sl({}, {}, ({}) + {}, {})".format(t, name, a.py, a.py, m, m))
+        rs, py = self.call_text(g, states={slot: ("&mut {}[{}]".format(name, rng_rs), t)})
+        if g.out == "f":
+            s = self.fresh("s")
+            self.emit("let {} = {};".format(s, rs), "{} = chk({})".format(s, py))
+            self.declare_scalar(s, False)
+        else:
+            self.emit(rs + ";", py)
+        self.emit(None, "cp({}, {}, ({}) + {}, {})".format(name, a.py, a.py, m, t))
+        self.mark_written(name)
+        self.ctag("range buffer: h(.., &mut d[{}]) {}".format(
+            {"range": "a..b", "from": "a..", "to": "..b", "incl": "a..=b"}[form], shape))
+        self.ctag("range buffer: {} {}".format("let s = h(..)" if g.out == "f" else "h(..);", self.where()))
+        if dyn:
+            self.ctag("range buffer: bounds from a loop index or k")
+        if arr is not None:
+            self.declare_array(arr)
+            self.consume_array(arr)
+        if g.out == "f":
+            self.sink(s)
+
     # whole arrays
 
     def copy_sources(self, exclude=None):
@@ -4108,6 +4257,10 @@ class CallsGen(WrtGen):
         "tuple_let": 2.5, "tuple_step": 2, "buffer_call": 3, "to_vec": 1, "clone": 0.7, "copy": 1.5, "fill": 1,
         "march": 2,
     }
+    NEW_CONSTRUCTS = {"push": 3, "range_buffer": 3}
+
+    def constructs(self):
+        return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS) if self.new else self.CONSTRUCTS
 
     def construct(self, kind):
         getattr(self, kind + "_stmt")()
@@ -4123,8 +4276,9 @@ class CallsGen(WrtGen):
             self.flow(before)
             return
         if self.r() < 0.3 and len(self.scopes) < 4:
-            kinds = list(self.CONSTRUCTS)
-            kind = self.rng.choices(kinds, [self.CONSTRUCTS[k] for k in kinds])[0]
+            weights = self.constructs()
+            kinds = list(weights)
+            kind = self.rng.choices(kinds, [weights[k] for k in kinds])[0]
             before = [x for _, x in self.scopes[-1]]
             self.construct(kind)
             if nested:
@@ -4254,6 +4408,14 @@ class CallsGen(WrtGen):
             self.ctag("helper returns a tuple {} as (a, b)".format(out_name(self)))
             return
         vec = self.out == "v"
+        if vec and self.new and self.r() < 0.5:
+            o = self.fresh("o")
+            self.emit("let mut {} = {};".format(o, self.pick(["Vec::new()", "vec![]"])), "{} = []".format(o))
+            for e in es:
+                self.emit("{}.push({});".format(o, e.rs), "{}.append(chk({}))".format(o, e.py))
+            self.emit(o, "return " + o)
+            self.ctag("helper returns a Vec built with push")
+            return
         if not self.fill_tail:
             rs = ("vec!" if vec else "") + "[" + ", ".join(e.rs for e in es) + "]"
             self.emit(rs, "return [" + ", ".join("chk(" + e.py + ")" for e in es) + "]")
@@ -4313,7 +4475,8 @@ class CallsGen(WrtGen):
         if shape == "t":
             self.out_len = sum(n for _, n in self.tup)
         if shape == "b":
-            self.own_buf = WParam("d", "b", rng.randint(2, 3))
+            # (longer in the functions that may pass a range of it on)
+            self.own_buf = WParam("d", "b", rng.randint(3, 4) if self.new else rng.randint(2, 3))
             params.append(self.own_buf)
             self.out = "f" if self.r() < 0.5 else "u"
         self.own_buf_passed = False
@@ -4339,8 +4502,11 @@ class CallsGen(WrtGen):
                 self.ints.append("k")
 
         special = [p for p in params if p.mut and self.r() < (0.7 if not p.active else 0.4)]
-        kinds = list(self.CONSTRUCTS)
-        forced = ["F:" + k for k in rng.choices(kinds, [self.CONSTRUCTS[k] for k in kinds], k=rng.randint(1, 2))]
+        weights = self.constructs()
+        kinds = list(weights)
+        forced = ["F:" + k for k in rng.choices(kinds, [weights[k] for k in kinds], k=rng.randint(1, 2))]
+        if self.new and not any(f[2:] in self.NEW_CONSTRUCTS for f in forced):
+            forced.append("F:" + self.pick(sorted(self.NEW_CONSTRUCTS)))
         seq = [None] * rng.randint(0, 1) + special + forced
         rng.shuffle(seq)
         for s in seq:
@@ -4439,10 +4605,11 @@ def calls_run(fn, spec, z, q, k):
 CALLS_HEADER = """\
 //! Randomized differential testing of helpers over arrays: {n} random
 //! `#[differentiate]` functions that call earlier ones with slices,
-//! sub-slices, arrays, `Vec`s and in/out buffers, bind their array, `Vec` and
-//! tuple results, copy and assign whole arrays, take arrays apart with
-//! patterns and destructuring assignment and update outer variables in
-//! blocks, each checked at {pp} points by `random_calls_agree` below.
+//! sub-slices, arrays, `Vec`s and in/out buffers (whole arrays and ranges of
+//! them), bind their array, `Vec` and tuple results, copy and assign whole
+//! arrays, grow `Vec`s with `push`, take arrays apart with patterns and
+//! destructuring assignment and update outer variables in blocks, each
+//! checked at {pp} points by `random_calls_agree` below.
 //!
 //! @generated by `tests/random/generate.py` (family `calls`, seed {seed}); do
 //! not edit by hand. Regenerate, byte for byte, with the other two files, from
@@ -4484,7 +4651,8 @@ CALLS_HEADER = """\
     clippy::misrefactored_assign_op,
     clippy::needless_range_loop,
     clippy::too_many_arguments,
-    clippy::useless_vec
+    clippy::useless_vec,
+    clippy::vec_init_then_push
 )]
 
 use ad::check;
@@ -4645,7 +4813,7 @@ def bounded(f):
     return lambda *a: chk(f(*a))
 
 
-def generate_calls(n_funcs, seed, out):
+def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW):
     rng = random.Random(seed)
     specs = []
     namespace = dict(RUNTIME)
@@ -4655,10 +4823,10 @@ def generate_calls(n_funcs, seed, out):
     for name in ("f_sinh", "f_cosh", "f_exp", "f_exp2", "f_exp_m1"):
         namespace[name] = bounded(RUNTIME[name])
     discarded = too_long = 0
-    while len(specs) < n_funcs:
+    while len(specs) < n_funcs + n_new:
         name = "c{:03}".format(len(specs))
         callees = [s for s in specs if s.call_depth < 3][-40:]
-        spec = CallsGen(rng, name, callees).function()
+        spec = CallsGen(rng, name, callees, new=len(specs) >= n_funcs).function()
         if spec.rust.count("\n") > CALLS_MAX_LINES:
             too_long += 1
             continue
@@ -4695,7 +4863,7 @@ def generate_calls(n_funcs, seed, out):
     excluded = "".join("//! - " + e + "\n" for e in excluded)
     if excluded:
         excluded = "//!\n//! Left out until the macro handles them (flags of the generator):\n//!\n" + excluded
-    parts = [CALLS_HEADER.format(n=n_funcs, pp=POINTS_PER_FUNC, seed=seed, constructs="\n".join(lines) + "\n",
+    parts = [CALLS_HEADER.format(n=n_funcs + n_new, pp=POINTS_PER_FUNC, seed=seed, constructs="\n".join(lines) + "\n",
                                  excluded=excluded)]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:

@@ -202,7 +202,7 @@ impl Lowerer<'_> {
     }
 
     /// `x[a..b]`, `x[a..]`, `x[..b]`, `x[..]` of an array: `Index(x, a..b)`.
-    fn lower_sub_slice(&mut self, e: &syn::Expr) -> Option<Expr> {
+    pub(super) fn lower_sub_slice(&mut self, e: &syn::Expr) -> Option<Expr> {
         let syn::Expr::Index(ix) = strip_parens(e) else {
             return None;
         };

@@ -407,9 +407,19 @@ impl Lowerer<'_> {
         let copy = match name.as_str() {
             "clone" => Some("clone"),
             "to_vec" | "to_owned" => Some("to_vec"),
+            // nalgebra's owned copy of a value or a view (`m.column(0)` is
+            // one already in derivative code): the value itself.
+            "clone_owned" | "into_owned" if self.prog.matrix => Some("clone"),
             _ => None,
         };
         if let (Some(rule), true) = (copy, mc.args.is_empty()) {
+            // A copy of a range of an array (`x[a..b].to_vec()`): a new
+            // array, whose cotangent goes back into that range's.
+            if rule == "to_vec" {
+                if let Some(slice) = self.lower_sub_slice(&mc.receiver) {
+                    return self.array_temp(Expr::Rule(rule, vec![slice]), mc.span());
+                }
+            }
             let value = self.lower_expr(&mc.receiver);
             // A copy of an array (`v.clone()`, `x.to_vec()`): a new array,
             // whose cotangent goes back into the original's.
@@ -435,14 +445,21 @@ impl Lowerer<'_> {
         let on_array = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
             if self.local_of(p).is_some());
         if on_array && RESHAPING.contains(&name.as_str()) {
-            self.errors.spanned(
-                &mc.method,
-                format_args!(
-                    "`{name}` on an active array is not supported yet: allocate the array \
-                     with its length (`vec![0.0; n]`) and write its elements (`v[i] = ..`), \
-                     or copy with `to_vec`, `copy_from_slice` or `fill`"
+            let msg = match name.as_str() {
+                // (As statements, `lower_push` differentiates them.)
+                "push" => "`push` on an active array is differentiated as a statement on a \
+                     local `Vec`: write `v.push(x);`"
+                    .to_owned(),
+                "extend_from_slice" => "`extend_from_slice` on an active array takes a borrowed \
+                     array or range of one: write `v.extend_from_slice(&x[a..b]);`"
+                    .to_owned(),
+                _ => format!(
+                    "`{name}` on an active array is not supported: grow the array with \
+                     `push`, or allocate it with its length (`vec![0.0; n]`) and write its \
+                     elements (`v[i] = ..`); copy with `to_vec`, `copy_from_slice` or `fill`"
                 ),
-            );
+            };
+            self.errors.spanned(&mc.method, msg);
             return self.poisoned();
         }
         let Some(func) = func(&name) else {

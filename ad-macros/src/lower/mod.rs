@@ -77,6 +77,9 @@ struct Lowerer<'e> {
     in_value: usize,
     /// Names reassigned inside a branch or loop: their bindings are slots.
     slot_names: &'e HashSet<String>,
+    /// Names grown with `push` or `extend_from_slice`: a `Vec::new()` bound
+    /// to one is an array.
+    push_names: &'e HashSet<String>,
     /// Slots and arrays known (from an earlier round) to become varied.
     hint: &'e HashSet<String>,
     /// Slots and arrays that became varied in this round.
@@ -110,6 +113,8 @@ fn collect_idents(tokens: TokenStream, out: &mut HashSet<String>) {
 struct Prescan {
     /// Names assigned (`=`, `op=`) inside a branch or a loop.
     slot_names: HashSet<String>,
+    /// Names grown with `v.push(..)` or `v.extend_from_slice(..)`.
+    push_names: HashSet<String>,
     has_return: bool,
     return_in_loop: bool,
 }
@@ -124,6 +129,16 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
             self.target(&b.left);
         }
         syn::visit::visit_expr_binary(self, b);
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if matches!(m.method.to_string().as_str(), "push" | "extend_from_slice") {
+            if let syn::Expr::Path(p) = strip_parens(&m.receiver) {
+                if let Some(i) = p.path.get_ident() {
+                    self.facts.push_names.insert(i.unraw().to_string());
+                }
+            }
+        }
+        syn::visit::visit_expr_method_call(self, m);
     }
     fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
         self.facts.has_return = true;
@@ -290,6 +305,7 @@ fn lower_round(
         loop_depth: 0,
         in_value: 0,
         slot_names: &facts.slot_names,
+        push_names: &facts.push_names,
         hint,
         varied_names: HashSet::new(),
         ret: None,

@@ -10,10 +10,9 @@ pub(super) const UNARY: &[&str] = &[
 ];
 pub(super) const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "log"];
 
-/// Methods whose result carries no derivative (a `bool`, an integer, or a
-/// piecewise-constant float): their calls are constants, even on active values.
 /// `Vec` and slice methods that grow, shrink or reorder an array: rejected on
-/// active arrays with what to write instead.
+/// active arrays with what to write instead (except `push` and
+/// `extend_from_slice` as statements, see `lower_push`).
 pub(super) const RESHAPING: &[&str] = &[
     "push",
     "pop",
@@ -35,6 +34,8 @@ pub(super) const RESHAPING: &[&str] = &[
     "retain",
 ];
 
+/// Methods whose result carries no derivative (a `bool`, an integer, or a
+/// piecewise-constant float): their calls are constants, even on active values.
 pub(super) const NON_DIFFERENTIABLE: &[&str] = &[
     "floor",
     "ceil",

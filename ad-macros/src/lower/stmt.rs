@@ -248,6 +248,14 @@ impl Lowerer<'_> {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
                 let value = self.lower_expr(&init.expr);
                 self.bind_value(&pi.ident, pi.mutability.is_some(), ty, value, init.expr.span());
+                // `let mut v = Vec::new();` grown by `push` later: an array.
+                let key = pi.ident.unraw().to_string();
+                if self.push_names.contains(&key) && is_vec_constructor(&init.expr) {
+                    if let Some(b) = self.lookup(&key) {
+                        let v = b.var;
+                        self.prog.vars[v].array = true;
+                    }
+                }
             }
             syn::Pat::Wild(_) => {
                 self.lower_expr(&init.expr);
@@ -500,6 +508,7 @@ impl Lowerer<'_> {
                 self.lower_buffer_call(c, None)
             }
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_slice_fill(mc) => {}
+            syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_push(mc) => {}
             syn::Expr::If(i) => self.lower_if_stmt(i, None),
             syn::Expr::Match(m) => self.lower_match(m, None, None),
             syn::Expr::ForLoop(f) => self.lower_for(f),
@@ -538,7 +547,15 @@ impl Lowerer<'_> {
             }
             match strip_parens(a) {
                 syn::Expr::Reference(r) if r.mutability.is_some() => {
-                    let array = match strip_parens(&r.expr) {
+                    // An array, or a range of one (`&mut d[a..b]`).
+                    let (base, range) = match strip_parens(&r.expr) {
+                        syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                            syn::Expr::Range(range) => (&*ix.expr, Some(range)),
+                            _ => (&*r.expr, None),
+                        },
+                        other => (other, None),
+                    };
+                    let array = match strip_parens(base) {
                         syn::Expr::Path(b) => self
                             .local_of(b)
                             .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
@@ -547,15 +564,32 @@ impl Lowerer<'_> {
                     if array.is_none() {
                         self.errors.spanned(
                             r,
-                            "pass a whole array as a buffer to a differentiated function \
-                             (`g(x, &mut d)` for a `Vec<f64>`, an `[f64; N]` or a `&mut [f64]` \
-                             parameter): copy a range into an array of its own first",
+                            "pass an array or a range of one as a buffer to a differentiated \
+                             function (`g(x, &mut d)`, `g(x, &mut d[a..b])` for a `Vec<f64>`, \
+                             an `[f64; N]` or a `&mut [f64]` parameter `d`)",
                         );
                         return;
                     }
-                    let b = &r.expr;
-                    buffers.push((**b).clone());
-                    args.push(syn::parse_quote!(#b.to_vec()));
+                    // The range as `d[a..b]` or `d[a..]`: its contents go in,
+                    // and the final contents are copied back into it.
+                    let place: syn::Expr = match range {
+                        None => base.clone(),
+                        Some(range) => {
+                            let start = range
+                                .start
+                                .as_deref()
+                                .map_or_else(|| syn::parse_quote!(0), |s| s.clone());
+                            match (&range.end, &range.limits) {
+                                (Some(e), syn::RangeLimits::Closed(_)) => {
+                                    syn::parse_quote!(#base[(#start)..(#e) + 1])
+                                }
+                                (Some(e), _) => syn::parse_quote!(#base[(#start)..(#e)]),
+                                (None, _) => syn::parse_quote!(#base[(#start)..]),
+                            }
+                        }
+                    };
+                    args.push(syn::parse_quote!(#place.to_vec()));
+                    buffers.push(place);
                 }
                 a => args.push(a.clone()),
             }
@@ -650,6 +684,89 @@ impl Lowerer<'_> {
             }
         };
         self.lower_stmt(&stmt);
+        true
+    }
+
+    /// `v.push(e)` on a local `Vec` (or a `Vec` parameter taken by value)
+    /// that is active or receives an active value: a [`Stmt::Push`] (its
+    /// tangent is pushed onto the tangent, its cotangent popped off the
+    /// adjoint in the reverse sweep). `v.extend_from_slice(&x[a..b])` (or
+    /// `&x`) is the loop of pushes it stands for. Returns whether `mc` was
+    /// one of them.
+    pub(super) fn lower_push(&mut self, mc: &syn::ExprMethodCall) -> bool {
+        let name = mc.method.to_string();
+        if !matches!(name.as_str(), "push" | "extend_from_slice") || mc.args.len() != 1 {
+            return false;
+        }
+        let syn::Expr::Path(p) = strip_parens(&mc.receiver) else {
+            return false;
+        };
+        let Some(v) = self.local_of(p) else {
+            return false;
+        };
+        if self.prog.outputs.contains(&v) {
+            self.errors.spanned(
+                &mc.method,
+                format_args!(
+                    "`{name}` on an in/out buffer parameter is not supported: a buffer keeps \
+                     its length; build the values in a local `Vec` \
+                     (`let mut v = Vec::new(); v.push(..);`) and return it"
+                ),
+            );
+            return true;
+        }
+        if name == "extend_from_slice" {
+            // The source: a borrow of an array or of a range of one.
+            let src = match strip_parens(&mc.args[0]) {
+                syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                _ => return false,
+            };
+            let (base, range): (&syn::Expr, syn::Expr) = match strip_parens(src) {
+                syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                    syn::Expr::Range(r) => {
+                        let base = &*ix.expr;
+                        let start = r
+                            .start
+                            .as_deref()
+                            .map_or_else(|| syn::parse_quote!(0), |s| s.clone());
+                        let range = match (&r.end, &r.limits) {
+                            (Some(e), syn::RangeLimits::Closed(_)) => {
+                                syn::parse_quote!((#start)..=(#e))
+                            }
+                            (Some(e), _) => syn::parse_quote!((#start)..(#e)),
+                            (None, _) => syn::parse_quote!((#start)..#base.len()),
+                        };
+                        (base, range)
+                    }
+                    _ => return false,
+                },
+                other => (other, syn::parse_quote!(0..#other.len())),
+            };
+            let is_array = matches!(strip_parens(base), syn::Expr::Path(b)
+                if self.local_of(b).is_some_and(|a| self.prog.vars[a].array));
+            if !is_array {
+                return false;
+            }
+            let i = quote::format_ident!("__ad_i");
+            let recv = &mc.receiver;
+            let stmt: syn::Stmt = syn::parse_quote! {
+                for #i in #range {
+                    #recv.push(#base[#i]);
+                }
+            };
+            self.lower_stmt(&stmt);
+            return true;
+        }
+        // A helper's result grown by `push` is an array too.
+        self.prog.vars[v].array = true;
+        let value = self.lower_expr(&mc.args[0]);
+        if self.is_varied(&value) {
+            self.mark_varied(v);
+        }
+        self.stmts.push(Stmt::Push {
+            stack: v,
+            value: Expr::Use(value),
+        });
         true
     }
 
@@ -973,6 +1090,19 @@ impl Lowerer<'_> {
     }
 
     // ----- control flow ----------------------------------------------------
+}
+
+/// `Vec::new()`, `Vec::with_capacity(n)` (or `Vec::<f64>::new()`).
+fn is_vec_constructor(e: &syn::Expr) -> bool {
+    let syn::Expr::Call(c) = strip_parens(e) else {
+        return false;
+    };
+    let syn::Expr::Path(p) = strip_parens(&c.func) else {
+        return false;
+    };
+    let segs: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
+    matches!(segs.as_slice(), [.., owner, f]
+        if owner.ident == "Vec" && (f.ident == "new" || f.ident == "with_capacity"))
 }
 
 /// Whether a call passes a `&mut` argument (a buffer).
