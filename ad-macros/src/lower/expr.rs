@@ -128,9 +128,12 @@ impl Lowerer<'_> {
                     ) && matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
                             if self.local_of(p).is_some_and(|v| self.prog.vars[v].array)) =>
                 {
+                    let nested = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+                        if self.local_of(p).is_some_and(|v| self.prog.vars[v].nested));
                     let op = self.opaque(e);
                     if let Operand::Var(v) = op {
                         self.prog.vars[v].array = true;
+                        self.prog.vars[v].nested = nested;
                     }
                     return op;
                 }
@@ -182,7 +185,18 @@ impl Lowerer<'_> {
             },
             // `&a * &b` on nalgebra values: the derivative code borrows
             // operands itself.
-            syn::Expr::Reference(r) if r.mutability.is_none() => self.lower_expr(&r.expr),
+            syn::Expr::Reference(r) if r.mutability.is_none() => {
+                if self.is_row(&r.expr) {
+                    self.errors.spanned(
+                        r,
+                        "a borrowed row of a 2-D array is passed to a differentiated function \
+                         (`g(&a[r])`); elsewhere read its elements (`a[r][c]`) or copy it \
+                         (`let row = a[r].to_vec();`)",
+                    );
+                    return self.poisoned();
+                }
+                self.lower_expr(&r.expr)
+            }
             syn::Expr::Binary(b) => self.lower_binary(b),
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),
@@ -200,6 +214,10 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
+                // `a[r][c]` and `a[r]` of a 2-D array.
+                if let Some(op) = self.lower_nested_index(ix) {
+                    return op;
+                }
                 // With nalgebra values, any variable may be a vector or a
                 // matrix read by element (`v[i]`, `m[(i, j)]`).
                 let matrix = self.prog.matrix;
@@ -246,7 +264,10 @@ impl Lowerer<'_> {
                 let elems = a
                     .elems
                     .iter()
-                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .map(|e| {
+                        let op = self.lower_expr(e);
+                        self.copied(op)
+                    })
                     .collect();
                 self.array_temp(Expr::List { vec: false, elems }, a.span())
             }
@@ -256,7 +277,7 @@ impl Lowerer<'_> {
                 self.array_temp(
                     Expr::Repeat {
                         vec: false,
-                        elem: Box::new(Expr::Use(elem)),
+                        elem: Box::new(self.copied(elem)),
                         len,
                     },
                     r.span(),
@@ -274,12 +295,29 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A new array temporary.
+    /// An operand put into an array (a row of a 2-D array): a copy of an
+    /// active array variable, which the derivative code still reads.
+    pub(super) fn copied(&self, op: Operand) -> Expr {
+        match op {
+            Operand::Var(v)
+                if self.prog.vars[v].array
+                    && self.prog.vars[v].kind != VarKind::Temp
+                    && self.var_varied(v) =>
+            {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
+            op => Expr::Use(op),
+        }
+    }
+
+    /// A new array temporary (2-D if it is built from rows or copies one).
     pub(super) fn array_temp(&mut self, expr: Expr, span: Span) -> Operand {
         let varied = self.is_varied_expr(&expr);
+        let nested = self.nested_value(&expr, span);
         let op = self.temp(expr, varied, span);
         if let Operand::Var(v) = op {
             self.prog.vars[v].array = true;
+            self.prog.vars[v].nested = nested;
         }
         op
     }
@@ -311,7 +349,7 @@ impl Lowerer<'_> {
             return self.array_temp(
                 Expr::Repeat {
                     vec: true,
-                    elem: Box::new(Expr::Use(elem)),
+                    elem: Box::new(self.copied(elem)),
                     len,
                 },
                 m.span(),
@@ -325,7 +363,10 @@ impl Lowerer<'_> {
             Ok(elems) => {
                 let elems = elems
                     .iter()
-                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .map(|e| {
+                        let op = self.lower_expr(e);
+                        self.copied(op)
+                    })
                     .collect();
                 self.array_temp(Expr::List { vec: true, elems }, m.span())
             }
@@ -410,6 +451,11 @@ impl Lowerer<'_> {
             _ => None,
         };
         if let (Some(rule), true) = (copy, mc.args.is_empty()) {
+            // A copy of a row of a 2-D array (`a[r].to_vec()`), whose
+            // cotangent goes back into that row's.
+            if let Some(row) = self.lower_row_ref(&mc.receiver) {
+                return self.array_temp(Expr::Rule(rule, vec![row]), mc.span());
+            }
             let value = self.lower_expr(&mc.receiver);
             // A copy of an array (`v.clone()`, `x.to_vec()`): a new array,
             // whose cotangent goes back into the original's.
@@ -430,10 +476,11 @@ impl Lowerer<'_> {
                 .collect();
             return self.lower_la(op, &args, mc.method.span(), mc.span());
         }
-        // Methods that reshape or reorder an active array.
+        // Methods that reshape or reorder an active array (or a row of one).
         // (On a local: a `Vec::new()` is not known to be an array yet.)
         let on_array = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-            if self.local_of(p).is_some());
+            if self.local_of(p).is_some())
+            || self.is_row(&mc.receiver);
         if on_array && RESHAPING.contains(&name.as_str()) {
             self.errors.spanned(
                 &mc.method,
