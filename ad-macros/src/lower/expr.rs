@@ -235,7 +235,8 @@ impl Lowerer<'_> {
                 let Some(arr) = arr else {
                     self.errors.spanned(
                         &ix.expr,
-                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, `Vec<f64>`) and on nalgebra values",
+                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, \
+                         `Vec<f64>`), on 2-D arrays (`a[r][c]`) and on nalgebra values",
                     );
                     return self.poisoned();
                 };

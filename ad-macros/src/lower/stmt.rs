@@ -936,8 +936,8 @@ impl Lowerer<'_> {
         let Some(arr) = arr else {
             self.errors.spanned(
                 &ix.expr,
-                "element writes are supported on local arrays, `let mut` nalgebra locals and \
-                 `&mut [f64]` parameters (`a[i] = ...`)",
+                "element writes are supported on local arrays and 2-D arrays, `let mut` \
+                 nalgebra locals and `&mut [f64]` parameters (`a[i] = ...`, `m[r][c] = ...`)",
             );
             return;
         };
