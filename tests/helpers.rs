@@ -1229,3 +1229,87 @@ fn two_d_buffers_and_rows_returned() {
         through_2d_buffers_hvp,
     );
 }
+
+/// A slice of array rows, passed whole and as a range of rows.
+#[differentiate]
+fn pair_sum(p: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..p.len() {
+        s += p[i][0] * p[i][1];
+    }
+    s
+}
+
+/// A `Vec` of array rows by value; an array row copied and written.
+#[differentiate]
+fn vec_of_arrays(v: Vec<[f64; 3]>, k: f64) -> f64 {
+    let m = [[v[0][0], k], [v[1][2], v[0][1]]];
+    let mut row = m[1];
+    row[0] *= k;
+    pair_sum(&m) + pair_sum(&m[1..]) + row[0] * row[1] + v[1][1].sin()
+}
+
+/// A 2-D array beside a nalgebra vector.
+#[differentiate]
+fn with_nalgebra(w: &DVector<f64>, a: &[Vec<f64>]) -> f64 {
+    let mut s = w[0] * a[0][1];
+    for i in 0..a.len() {
+        s += a[i][0] * w[1] * a[i][1];
+    }
+    s * s
+}
+
+#[test]
+fn two_d_slices_of_array_rows_and_nalgebra() {
+    let split = |p: &[f64]| vec![[p[0], p[1], p[2]], [p[3], p[4], p[5]]];
+    let p = [0.5, -1.0, 2.0, 1.5, 0.3, -0.7, 0.8];
+    let t = [0.3, 0.2, -0.4, 0.5, -0.1, 0.6, 0.7];
+    check_all(
+        "vec_of_arrays",
+        &p,
+        &t,
+        |p| vec_of_arrays(split(p), p[6]),
+        |p| {
+            let (v, gv, gk) = vec_of_arrays_grad(split(p), p[6]);
+            (v, [gv.concat(), vec![gk]].concat())
+        },
+        |p, t| vec_of_arrays_jvp(split(p), split(t), p[6], t[6]),
+        |p, t| {
+            let (v, gv, gk, hv, hk) = vec_of_arrays_hvp(split(p), split(t), p[6], t[6]);
+            (
+                v,
+                [gv.concat(), vec![gk]].concat(),
+                [hv.concat(), vec![hk]].concat(),
+            )
+        },
+    );
+    let split = |p: &[f64]| (DVector::from_column_slice(&p[..2]), rows_of(&p[2..], 2));
+    let (p, t) = (&p[..6], &t[..6]);
+    check_all(
+        "with_nalgebra",
+        p,
+        t,
+        |p| {
+            let (w, a) = split(p);
+            with_nalgebra(&w, &a)
+        },
+        |p| {
+            let (w, a) = split(p);
+            let (v, gw, ga) = with_nalgebra_grad(&w, &a);
+            (v, [gw.as_slice(), &ga.concat()].concat())
+        },
+        |p, t| {
+            let ((w, a), (dw, da)) = (split(p), split(t));
+            with_nalgebra_jvp(&w, &dw, &a, &da)
+        },
+        |p, t| {
+            let ((w, a), (dw, da)) = (split(p), split(t));
+            let (v, gw, ga, hw, ha) = with_nalgebra_hvp(&w, &dw, &a, &da);
+            (
+                v,
+                [gw.as_slice(), &ga.concat()].concat(),
+                [hw.as_slice(), &ha.concat()].concat(),
+            )
+        },
+    );
+}
