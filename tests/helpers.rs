@@ -1313,3 +1313,94 @@ fn two_d_slices_of_array_rows_and_nalgebra() {
         },
     );
 }
+
+/// 2-D locals built from rows inside a branch (hoisted by reverse mode, so
+/// assigned in place; found by the randomized `calls` family: the tangent
+/// of `g = vec![row; m]` built the rows a second time, moving them twice).
+#[differentiate]
+fn rows_in_a_branch(v: Vec<f64>, mut a: f64) -> f64 {
+    if a < 0.71 {
+        let row = vec![a, v[0]];
+        let mut g1 = vec![vec![0.0; 3]; 2];
+        let g2 = vec![row; 2];
+        let g3 = [[a, a * a], [v[1], 1.0]];
+        for i in 0..2 {
+            for j in 0..3 {
+                g1[i][j] = (a * -v[v.len() - 1]).atan() * g2[i][j % 2] + g3[j % 2][i];
+            }
+        }
+        for i in 0..2 {
+            for j in 0..3 {
+                a = a * 0.83 + g1[i][j].atan();
+            }
+        }
+    }
+    a
+}
+
+#[test]
+fn two_d_locals_built_in_a_branch() {
+    let split = |p: &[f64]| (vec![p[0], p[1]], p[2]);
+    check_all(
+        "rows_in_a_branch",
+        &[0.5, -0.3, 0.4],
+        &[0.2, 0.7, -0.5],
+        |p| {
+            let (v, a) = split(p);
+            rows_in_a_branch(v, a)
+        },
+        |p| {
+            let (v, a) = split(p);
+            let (r, gv, ga) = rows_in_a_branch_grad(v, a);
+            (r, [gv, vec![ga]].concat())
+        },
+        |p, t| {
+            let ((v, a), (dv, da)) = (split(p), split(t));
+            rows_in_a_branch_jvp(v, dv, a, da)
+        },
+        |p, t| {
+            let ((v, a), (dv, da)) = (split(p), split(t));
+            let (r, gv, ga, hv, ha) = rows_in_a_branch_hvp(v, dv, a, da);
+            (r, [gv, vec![ga]].concat(), [hv, vec![ha]].concat())
+        },
+    );
+}
+
+/// Found by the randomized `calls` family: rows that read no active value
+/// beside active ones in a 2-D argument (their zero tangents read them
+/// after the array was built), and the copy of a member of a helper's
+/// result that reads no active value, written with active values (it was
+/// not known to be an array).
+#[differentiate(wrt(k))]
+fn inactive_rows_and_members(x: &[f64], k: f64) -> f64 {
+    let r = rows_norm(
+        &[vec![x[0], k], vec![x[1], x[2]], vec![k * k, 0.5]],
+        &[k, x[0]],
+    );
+    let (v, s) = squares_and_sum(x);
+    let mut y = v.to_vec();
+    for i in 0..y.len() {
+        y[i] += k * s * y[(i + 1) % y.len()];
+    }
+    r + y[0] * y[1] * k
+}
+
+#[test]
+fn inactive_rows_and_copied_members() {
+    let x = [0.5, -1.0, 0.8];
+    check_all(
+        "inactive_rows_and_members",
+        &[0.7],
+        &[1.0],
+        |p| inactive_rows_and_members(&x, p[0]),
+        |p| {
+            let (v, g) = inactive_rows_and_members_grad(&x, p[0]);
+            (v, vec![g])
+        },
+        |p, t| inactive_rows_and_members_jvp(&x, p[0], t[0]),
+        |p, t| {
+            let (v, g, h) = inactive_rows_and_members_hvp(&x, p[0], t[0]);
+            (v, vec![g], vec![h])
+        },
+    );
+}

@@ -119,14 +119,16 @@ impl Lowerer<'_> {
                 // elements may be written with active values later.
                 syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.lower_vec(m),
                 syn::Expr::Array(_) | syn::Expr::Repeat(_) => {}
-                // So is a copy of an array (`let mut y = y0.to_vec();`), and
-                // a helper's result may be one (read by element later).
+                // So is a copy of an array (`let mut y = y0.to_vec();`, also
+                // of a helper's result: only arrays have `to_vec`), and a
+                // helper's result may be one (read by element later).
                 syn::Expr::MethodCall(mc)
                     if matches!(
                         mc.method.to_string().as_str(),
                         "to_vec" | "to_owned" | "clone"
                     ) && matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-                            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array)) =>
+                            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array
+                                || (mc.method == "to_vec" && self.call_results.contains(&v)))) =>
                 {
                     let nested = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
                         if self.local_of(p).is_some_and(|v| self.prog.vars[v].nested));
@@ -296,17 +298,12 @@ impl Lowerer<'_> {
         }
     }
 
-    /// An operand put into an array (a row of a 2-D array): a copy of an
-    /// active array variable, which the derivative code still reads.
+    /// An operand put into an array: a row of a 2-D array is a copy, which
+    /// the derivative code still reads (its elements, the shape of its
+    /// adjoint, of its zero tangent beside the tangents of other rows).
     pub(super) fn copied(&self, op: Operand) -> Expr {
         match op {
-            Operand::Var(v)
-                if self.prog.vars[v].array
-                    && self.prog.vars[v].kind != VarKind::Temp
-                    && self.var_varied(v) =>
-            {
-                Expr::Rule("clone", vec![Expr::var(v)])
-            }
+            Operand::Var(v) if self.prog.vars[v].array => Expr::Rule("clone", vec![Expr::var(v)]),
             op => Expr::Use(op),
         }
     }

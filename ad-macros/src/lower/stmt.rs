@@ -370,6 +370,7 @@ impl Lowerer<'_> {
         } else if !self.mentions_varied(init) {
             let whole = self.lower_expr(init);
             let (whole_tokens, reads) = self.operand_tokens(&whole);
+            let from_call = matches!(whole, Operand::Var(t) if self.call_results.contains(&t));
             for (i, (name, ty)) in names.into_iter().zip(elem_tys).enumerate() {
                 if let Some((ident, mutable)) = name {
                     let index = syn::Index::from(i);
@@ -378,6 +379,10 @@ impl Lowerer<'_> {
                         false,
                         init.span(),
                     );
+                    // A member of a helper's result may be an array.
+                    if let (true, Operand::Var(m)) = (from_call, &field) {
+                        self.call_results.insert(*m);
+                    }
                     self.bind_value(&ident, mutable, ty, field, init.span());
                 }
             }
