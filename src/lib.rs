@@ -241,6 +241,18 @@
 //!   the others tangents and cotangents of their own type. Locals come from
 //!   `vec![0.0; n]`, `vec![a, b]`, `[0.0; N]` and `[a, b]`; element reads
 //!   `x[i]` and writes `r[i] = ...`, `r[i] += ...` take inactive indices.
+//! - 2-D arrays, arrays of rows, are active too: `&[Vec<f64>]`,
+//!   `&Vec<Vec<f64>>`, `Vec<Vec<f64>>`, `[[f64; N]; M]` and `&[[f64; N]]`
+//!   inputs, with tangents of their own type and owned cotangents
+//!   (`Vec<Vec<f64>>` for `&[Vec<f64>]` and `&Vec<Vec<f64>>`, `[[f64; N]; M]`
+//!   for an array). Elements are read and written `a[r][c]` (`=`, `+=`,
+//!   `-=`, `*=`); rows are passed to helpers (`dot(&a[r], x)`,
+//!   `dot(&a[r][1..], x)`, a range of rows `&a[1..]`), copied
+//!   (`a[r].to_vec()`) and written with `m[r].copy_from_slice(&v)` and
+//!   `m[r].fill(x)`. Locals come from `vec![vec![0.0; n]; m]`,
+//!   `[[0.0; N]; M]`, `[[a, b], [c, d]]` and `vec![row; m]`; outputs
+//!   (`-> Vec<Vec<f64>>`, `-> [[f64; N]; M]`) and `&mut` buffers
+//!   (`&mut [Vec<f64>]`, `&mut [[f64; N]]`) may be 2-D.
 //! - A `Vec<f64>` or `[f64; N]` output: `f_jvp` returns the output and its
 //!   tangent, and `f_vjp` takes an output cotangent of that type as its last
 //!   argument. There is no `f_grad` or `f_hvp` for vector outputs. When the
@@ -323,6 +335,37 @@
 //! let k_bar = scale_vjp(3.0, &mut x, &mut x_bar);
 //! // d(sum of x_final)/dk = x0 + x1; d/dx_i = k.
 //! assert_eq!((x, k_bar, x_bar), ([3.0, 6.0], 3.0, [3.0, 3.0]));
+//!
+//! /// A 2-D input, its rows passed to a helper: sum_r (a_r . x)^2.
+//! #[differentiate]
+//! fn rows_dot(a: &[Vec<f64>], x: &[f64]) -> f64 {
+//!     let mut s = 0.0;
+//!     for r in 0..a.len() {
+//!         let d = sum_of_squares(&a[r][..1]) + a[r][1] * x[1];
+//!         s += d * x[0];
+//!     }
+//!     s
+//! }
+//! let a = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
+//! let (v, a_bar, x_bar) = rows_dot_grad(&a, &[0.5, 1.0]);
+//! // s = x0 (a00^2 + a01 x1 + a10^2 + a11 x1): by hand.
+//! assert_eq!(v, 0.5 * (1.0 + 2.0 + 9.0 + 4.0));
+//! assert_eq!(a_bar, [vec![1.0, 0.5], vec![3.0, 0.5]]);
+//! assert_eq!(x_bar, [16.0, 0.5 * (2.0 + 4.0)]);
+//!
+//! /// A 2-D output: the outer product x x^T.
+//! #[differentiate]
+//! fn outer(x: [f64; 2]) -> [[f64; 2]; 2] {
+//!     let mut o = [[0.0; 2]; 2];
+//!     for i in 0..2 {
+//!         for j in 0..2 {
+//!             o[i][j] = x[i] * x[j];
+//!         }
+//!     }
+//!     o
+//! }
+//! // <C, d(x x^T)> = x^T (C + C^T) dx: for C = [[1, 0], [0, 0]], 2 x0 dx0.
+//! assert_eq!(outer_vjp([3.0, 2.0], [[1.0, 0.0], [0.0, 0.0]]).1, [6.0, 0.0]);
 //! ```
 //!
 //! ## Methods and generic functions
@@ -619,10 +662,11 @@
 //! Not supported in this release: the methods other than `push` and
 //! `extend_from_slice` that grow, shrink or reorder an active array
 //! (`insert`, `pop`, `truncate`, `swap`, ...), `push` onto an in/out buffer,
-//! nested arrays (`[[f64; N]; M]`, `Vec<Vec<f64>>`),
-//! generic parameters other than the float type, closures other than the
-//! body of `.map` on a nalgebra value. Each is a compile error that says
-//! what to write instead.
+//! arrays nested three deep (`Vec<Vec<Vec<f64>>>`; 2-D arrays are
+//! supported, see above) and whole rows of a 2-D array assigned (`m[r] = v`)
+//! or bound by reference (`let row = &a[r];`), generic parameters other
+//! than the float type, closures other than the body of `.map` on a
+//! nalgebra value. Each is a compile error that says what to write instead.
 //!
 //! # Minimum supported Rust version
 //!

@@ -768,8 +768,14 @@ impl<'a> Adjoint<'a> {
         let mut reads = HashSet::new();
         collect_reads(&reverse, &mut reads);
         for (o, k) in keep {
+            // (The rows of a 2-D buffer may be `Vec`s.)
+            let copy = if self.prog.vars[o].nested {
+                quote!(clone_from_slice)
+            } else {
+                quote!(copy_from_slice)
+            };
             let (o, k) = (self.prog.name(o).clone(), self.prog.name(k).clone());
-            reverse.push(Stmt::Opaque(quote!(#o.copy_from_slice(&#k);), vec![]));
+            reverse.push(Stmt::Opaque(quote!(#o.#copy(&#k);), vec![]));
         }
 
         let mut ret = out_values;
@@ -1541,10 +1547,16 @@ impl<'a> Adjoint<'a> {
                     Some(&ab) => ab,
                     None => self.declare_zero(a, out),
                 };
-                // A range (`x[a..b].to_vec()`): added element by element.
-                let (op, expr) = match i {
-                    Expr::Range { .. } => (AssignOp::Acc, Expr::Ref(Box::new(c))),
-                    _ => (op, c),
+                // A range (`x[a..b].to_vec()`) or a row of a 2-D array
+                // (`a[r].to_vec()`, `a[r][1..].to_vec()`): added element by
+                // element, the cotangent borrowed.
+                let range = matches!(i, Expr::Range { .. });
+                let row = self.prog.vars[a].nested
+                    && !matches!(&i, Expr::Tuple(ix) if !matches!(ix.last(), Some(Expr::Range { .. })));
+                let (op, expr) = if range || row {
+                    (AssignOp::Acc, Expr::Ref(Box::new(c)))
+                } else {
+                    (op, c)
                 };
                 out.push(Stmt::Assign {
                     place: Place::Index(ab, i),
@@ -2074,14 +2086,12 @@ impl<'a> Adjoint<'a> {
         let mut contributions: Vec<(Target, Expr, bool)> = Vec::new();
         // Where an operand's cotangent goes: a variable, a member of a
         // helper's tuple result (`t.0`), or what a copy copies (`clone(&v)`,
-        // `to_vec(&x[a..b])`).
+        // `to_vec(&x[a..b])`, `to_vec(&a[r])` of a row of a 2-D array).
         fn target_of(e: &Expr) -> Option<Target> {
             match e {
                 Expr::Use(Operand::Var(v)) => Some(Target::Var(*v)),
                 Expr::Field(t, k) => t.as_var().map(|t| Target::Field(t, *k)),
-                Expr::Index(v, r) if matches!(**r, Expr::Range { .. }) => {
-                    Some(Target::Index(*v, (**r).clone()))
-                }
+                Expr::Index(a, i) => Some(Target::Index(*a, (**i).clone())),
                 Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
                 _ => None,
             }
@@ -2182,7 +2192,12 @@ impl<'a> Adjoint<'a> {
                     push(e, c, false);
                 }
             }
-            Expr::Repeat { elem, .. } => push(elem, Expr::Rule("sum", vec![ybar]), false),
+            // `vec![x; n]`: the sum of the elements; `vec![row; m]`, of the rows.
+            Expr::Repeat { elem, .. } => {
+                let rows = elem.copied_var().is_some_and(|v| self.prog.vars[v].array);
+                let sum = if rows { "sum_rows" } else { "sum" };
+                push(elem, Expr::Rule(sum, vec![ybar]), false)
+            }
             Expr::Call2 { path, args, method } => {
                 // The pullback the forward sweep recorded (split form), or
                 // the callee's reverse mode, which runs its forward sweep
@@ -2274,13 +2289,14 @@ impl<'a> Adjoint<'a> {
 }
 
 /// The variable a call's argument passes (and the sub-slice of it): `x`,
-/// `&x`, `&x[a..b]`, or a copy `clone(&v)` of an array passed by value.
+/// `&x`, `&x[a..b]`, a row `&a[r]` or `&a[r][c..d]` of a 2-D array, or a
+/// copy `clone(&v)` of an array passed by value.
 fn call_argument(a: &Expr) -> Option<(VarId, Option<&Expr>)> {
     match a {
         Expr::Use(Operand::Var(v)) => Some((*v, None)),
         Expr::Ref(e) => match &**e {
             Expr::Use(Operand::Var(v)) => Some((*v, None)),
-            Expr::Index(v, r) if matches!(**r, Expr::Range { .. }) => Some((*v, Some(&**r))),
+            Expr::Index(v, r) => Some((*v, Some(&**r))),
             _ => None,
         },
         Expr::Rule("clone", args) => args.first().and_then(Expr::as_var).map(|v| (v, None)),

@@ -114,10 +114,11 @@ impl Emitter<'_> {
     fn place(&self, p: &Place, span: Span) -> TokenStream {
         match p {
             Place::Var(v) => self.name_at(*v, span),
+            // `a[r][c]` for the element of a 2-D array.
             Place::Index(a, i) => {
                 let a = self.name_at(*a, span);
-                let i = self.expr(i, span);
-                quote_spanned!(span=> #a[#i])
+                let ix = i.indices().iter().map(|i| self.expr(i, span));
+                quote_spanned!(span=> #a #([#ix])*)
             }
             Place::Field(v, k) => {
                 let v = self.name_at(*v, span);

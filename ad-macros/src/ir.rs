@@ -46,6 +46,10 @@ pub struct Var {
     pub slot: bool,
     /// An array (`&[f64]`, `[f64; N]`, `Vec<f64>`): read and written by element.
     pub array: bool,
+    /// A 2-D array, an array of rows (`&[Vec<f64>]`, `[[f64; N]; M]`,
+    /// `Vec<Vec<f64>>`; `array` is set too): its elements are `a[r][c]`
+    /// (see [`Expr::Index`]), its rows `a[r]`.
+    pub nested: bool,
     /// Bound to a reference (a `&DMatrix<f64>` parameter, or its tangent):
     /// passed to a rule as it is, not borrowed again.
     pub by_ref: bool,
@@ -216,7 +220,11 @@ pub enum Expr {
     /// A zero of the shape of a value (owned: the zero cotangent of a slice
     /// is a `Vec`).
     ZeroLike(Box<Expr>),
-    /// `a[i]`: an element of an array variable; the index is inactive.
+    /// `a[i]`: an element of an array variable; the index is inactive. Of a
+    /// 2-D array (`Var::nested`), `a[r]` is a row and the index
+    /// `Tuple([r, c])` is the element `a[r][c]` (`c` may be a range: the
+    /// sub-slice `a[r][c..]` of a row, passed to a call); see
+    /// [`Expr::indices`].
     Index(VarId, Box<Expr>),
     /// `vec![a, b, ..]` (`vec: true`) or `[a, b, ..]`.
     List {
@@ -331,6 +339,24 @@ impl Expr {
         }
     }
 
+    /// The indices of an index expression, outermost first: `[r, c]` for
+    /// the element `a[r][c]` of a 2-D array (an index `Tuple`), `[i]` for
+    /// anything else.
+    pub fn indices(&self) -> &[Expr] {
+        match self {
+            Expr::Tuple(ix) => ix,
+            i => std::slice::from_ref(i),
+        }
+    }
+
+    /// The variable, if this is a use or a copy (`clone(&v)`) of one.
+    pub fn copied_var(&self) -> Option<VarId> {
+        match self {
+            Expr::Rule("clone" | "to_vec", args) if args.len() == 1 => args[0].as_var(),
+            e => e.as_var(),
+        }
+    }
+
     /// The variable, if this is a plain use of one.
     pub fn as_var(&self) -> Option<VarId> {
         match self {
@@ -355,7 +381,8 @@ pub struct ScalarClosure {
 #[derive(Clone, Debug)]
 pub enum Place {
     Var(VarId),
-    /// An element of an array variable; the index is inactive.
+    /// An element of an array variable (of a 2-D array, with the index
+    /// `Tuple([r, c])`: see [`Expr::Index`]); the index is inactive.
     Index(VarId, Expr),
     /// A member of a tuple variable (the adjoint of a helper's tuple result,
     /// `t_bar.0`).
@@ -578,6 +605,7 @@ impl Program {
             mutable: false,
             slot: false,
             array: false,
+            nested: false,
             by_ref: false,
             borrowed: false,
             scalar: false,

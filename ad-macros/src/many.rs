@@ -167,7 +167,7 @@ fn in_lanes(s: &Stmt) -> bool {
             Expr::Bin(_, a, b) => expr(a) && expr(b),
             Expr::Call(_, _, args) | Expr::List { elems: args, .. } => args.iter().all(expr),
             Expr::Partial { args, out, .. } => args.iter().chain(out.as_deref()).all(expr),
-            Expr::Index(_, i) => expr(i),
+            Expr::Index(_, i) => i.indices().iter().all(expr),
             Expr::Repeat { elem, .. } => expr(elem),
             Expr::Rule(..)
             | Expr::La(..)
@@ -190,7 +190,7 @@ fn in_lanes(s: &Stmt) -> bool {
                 && expr(e)
                 && match place {
                     Place::Var(_) => true,
-                    Place::Index(_, i) => expr(i),
+                    Place::Index(_, i) => i.indices().iter().all(expr),
                     Place::Field(..) => false,
                 }
         }

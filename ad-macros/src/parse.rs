@@ -98,6 +98,9 @@ pub struct Param {
     pub mutable: bool,
     /// Read by element (`&[f64]`, `[f64; N]`, `Vec<f64>`, `&mut [f64]`).
     pub array: bool,
+    /// A 2-D array (`&[Vec<f64>]`, `[[f64; N]; M]`, `Vec<Vec<f64>>`):
+    /// an array of rows, read by element `a[r][c]`.
+    pub nested: bool,
     /// A nalgebra vector or matrix (owned or borrowed).
     pub matrix: bool,
 }
@@ -130,6 +133,9 @@ enum Class {
     Discrete,
     /// A slice, array or `Vec` of floats, read by element.
     Array,
+    /// A slice, array or `Vec` of rows (`[f64; N]` or `Vec<f64>`): a 2-D
+    /// array, read by element `a[r][c]`.
+    Nested,
     /// `&mut [f64]`: an output buffer.
     OutputBuffer,
     /// A container of floats that a later version differentiates; for now an
@@ -143,8 +149,71 @@ enum Class {
     Other,
 }
 
-/// What nested arrays are called in errors.
-const NESTED: &str = "nested arrays (`[[f64; N]; M]`, `Vec<Vec<f64>>`, `&[Vec<f64>]`)";
+/// What arrays nested three deep are called in errors.
+const DEEP: &str = "arrays nested three deep or more (`Vec<Vec<Vec<f64>>>`, `[[[f64; N]; M]; K]`)";
+
+/// What other arrays of containers of floats are called in errors.
+const OTHER_ROWS: &str =
+    "arrays whose rows are not `Vec<f64>` or `[f64; N]` (`&[&[f64]]`, arrays of tuples)";
+
+/// What a 2-D array's rows may be: `[f64; N]` or `Vec<f64>` (of a float type).
+fn is_row(ty: &Type, reals: &HashSet<String>) -> bool {
+    match ty {
+        Type::Array(a) => float_of_in(&a.elem, reals).is_some(),
+        Type::Paren(p) => is_row(&p.elem, reals),
+        Type::Group(g) => is_row(&g.elem, reals),
+        Type::Path(p) => p.path.segments.last().is_some_and(|last| {
+            last.ident == "Vec" && vec_elem(last).is_some_and(|e| float_of_in(e, reals).is_some())
+        }),
+        _ => false,
+    }
+}
+
+/// How an array, slice or `Vec` with elements `elem` is classified: flat,
+/// 2-D, or (an error) deeper or of other rows.
+fn array_of(elem: &Type, reals: &HashSet<String>) -> Class {
+    if float_of_in(elem, reals).is_some() {
+        Class::Array
+    } else if is_row(elem, reals) {
+        Class::Nested
+    } else if !holds_float(elem, reals) {
+        Class::Other
+    } else if matches!(
+        array_of_inner(elem).map(|e| array_of(e, reals)),
+        Some(Class::Nested | Class::Container(DEEP))
+    ) {
+        Class::Container(DEEP)
+    } else {
+        Class::Container(OTHER_ROWS)
+    }
+}
+
+/// The elements of an array, slice or `Vec` type.
+fn array_of_inner(ty: &Type) -> Option<&Type> {
+    match ty {
+        Type::Array(a) => Some(&a.elem),
+        Type::Slice(s) => Some(&s.elem),
+        Type::Paren(p) => array_of_inner(&p.elem),
+        Type::Group(g) => array_of_inner(&g.elem),
+        Type::Path(p) => p
+            .path
+            .segments
+            .last()
+            .filter(|last| last.ident == "Vec")
+            .and_then(vec_elem),
+        _ => None,
+    }
+}
+
+/// Whether a parameter type is a 2-D array (owned, borrowed or `&mut`).
+pub fn is_nested(ty: &Type, reals: &HashSet<String>) -> bool {
+    match ty {
+        Type::Reference(r) => is_nested(&r.elem, reals),
+        Type::Paren(p) => is_nested(&p.elem, reals),
+        Type::Group(g) => is_nested(&g.elem, reals),
+        _ => array_of_inner(ty).is_some_and(|e| is_row(e, reals)),
+    }
+}
 
 /// Whether a slice, array, `Vec` or tuple type holds floating-point values
 /// somewhere inside.
@@ -252,8 +321,9 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
     match ty {
         Type::Reference(r) => match (classify(&r.elem, reals), r.mutability.is_some()) {
             (Class::Float, _) => Class::BorrowedFloat,
-            (Class::Array, true) => Class::OutputBuffer,
+            (Class::Array | Class::Nested, true) => Class::OutputBuffer,
             (Class::Array, false) => Class::Array,
+            (Class::Nested, false) => Class::Nested,
             (Class::Matrix, false) => Class::Matrix,
             (Class::Matrix, true) => Class::Container(
                 "`&mut` nalgebra output buffers: return the vector or matrix instead",
@@ -266,11 +336,10 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
         },
         Type::Paren(p) => classify(&p.elem, reals),
         Type::Group(g) => classify(&g.elem, reals),
-        Type::Array(a) if float_of_in(&a.elem, reals).is_some() => Class::Array,
-        Type::Slice(s) if float_of_in(&s.elem, reals).is_some() => Class::Array,
-        // Never silently inactive: a container of containers of floats.
-        Type::Array(a) if holds_float(&a.elem, reals) => Class::Container(NESTED),
-        Type::Slice(s) if holds_float(&s.elem, reals) => Class::Container(NESTED),
+        // Never silently inactive: a container of containers of floats is
+        // 2-D or an error.
+        Type::Array(a) => array_of(&a.elem, reals),
+        Type::Slice(s) => array_of(&s.elem, reals),
         Type::Tuple(t) if t.elems.iter().any(|e| holds_float(e, reals)) => {
             Class::Container("tuples of floating-point values")
         }
@@ -283,9 +352,8 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
                 Class::Discrete
             } else if name == "Vec" {
                 match vec_elem(last) {
-                    Some(elem) if float_of_in(elem, reals).is_some() => Class::Array,
-                    Some(elem) if holds_float(elem, reals) => Class::Container(NESTED),
-                    _ => Class::Other,
+                    Some(elem) => array_of(elem, reals),
+                    None => Class::Other,
                 }
             } else if NALGEBRA.contains(&name.as_str())
                 || name.starts_with("Vector")
@@ -357,8 +425,8 @@ impl<'a> Model<'a> {
                 (Class::Matrix, wanted) => (wanted != Some(false), false, false),
                 (Class::Float, None | Some(true)) => (true, false, false),
                 (Class::Float, Some(false)) => (false, false, false),
-                (Class::Array, None | Some(true)) => (true, false, true),
-                (Class::Array, Some(false)) => (false, false, true),
+                (Class::Array | Class::Nested, None | Some(true)) => (true, false, true),
+                (Class::Array | Class::Nested, Some(false)) => (false, false, true),
                 (Class::OutputBuffer, _) => {
                     if wanted == Some(true) {
                         errors.spanned(
@@ -386,9 +454,10 @@ impl<'a> Model<'a> {
                     errors.spanned(
                         &pt.ty,
                         format_args!(
-                            "{what} are not supported as active inputs yet: pass `&[f64]`, \
-                             `[f64; N]`, `Vec<f64>` or scalars, or leave this parameter out with \
-                             `#[differentiate(wrt(...))]`"
+                            "{what} are not supported as active inputs yet: pass scalars, \
+                             arrays (`&[f64]`, `[f64; N]`, `Vec<f64>`) or 2-D arrays \
+                             (`&[Vec<f64>]`, `[[f64; N]; M]`, `Vec<Vec<f64>>`), or leave this \
+                             parameter out with `#[differentiate(wrt(...))]`"
                         ),
                     );
                     (false, false, false)
@@ -405,6 +474,7 @@ impl<'a> Model<'a> {
                 (Class::Other, Some(true)) => (true, false, false),
                 (Class::Other, _) => (false, false, false),
             };
+            let nested = array && is_nested(&ty, &reals);
             params.push(Param {
                 ident,
                 ty,
@@ -412,6 +482,7 @@ impl<'a> Model<'a> {
                 output,
                 mutable,
                 array,
+                nested,
                 matrix,
             });
         }
@@ -449,11 +520,13 @@ impl<'a> Model<'a> {
         for m in &members {
             match classify(m, &reals) {
                 Class::Float | Class::Matrix => {}
-                Class::Array if !matches!(m, Type::Reference(_) | Type::Slice(_)) => {}
+                Class::Array | Class::Nested
+                    if !matches!(m, Type::Reference(_) | Type::Slice(_)) => {}
                 _ => errors.spanned(
                     m,
                     "the members of a tuple result must be floating-point values, owned \
-                     arrays (`Vec<f64>`, `[f64; N]`) or nalgebra values",
+                     arrays (`Vec<f64>`, `[f64; N]`, `Vec<Vec<f64>>`, `[[f64; N]; M]`) or \
+                     nalgebra values",
                 ),
             }
         }
@@ -474,10 +547,18 @@ impl<'a> Model<'a> {
                 ),
                 _ => {}
             },
+            Class::Nested => match &ret {
+                Type::Reference(_) | Type::Slice(_) => errors.spanned(
+                    &ret,
+                    "return an owned `Vec<Vec<f64>>` or `[[f64; N]; M]`, not a slice",
+                ),
+                _ => {}
+            },
             Class::Container(what) => errors.spanned(
                 &ret,
                 format_args!(
-                    "{what} are not supported as outputs yet: return an `f64`, a `Vec<f64>` or an `[f64; N]`"
+                    "{what} are not supported as outputs yet: return an `f64`, a `Vec<f64>`, an \
+                     `[f64; N]`, a `Vec<Vec<f64>>` or an `[[f64; N]; M]`"
                 ),
             ),
             Class::OutputBuffer => errors.spanned(&ret, "return an owned `Vec<f64>`"),

@@ -144,6 +144,17 @@ fn is_wrapper(path: &syn::Path, kind: &str) -> bool {
         .is_some_and(|s| s.ident.to_string().starts_with(&format!("__ad_{kind}_")))
 }
 
+/// Whether an expression builds an array from array variables (the rows
+/// of a 2-D array), which it moves.
+fn moves_rows(prog: &Program, e: &Expr) -> bool {
+    let row = |e: &Expr| e.copied_var().is_some_and(|v| prog.vars[v].array);
+    match e {
+        Expr::List { elems, .. } => elems.iter().any(row),
+        Expr::Repeat { elem, .. } => row(elem),
+        _ => false,
+    }
+}
+
 pub fn add(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
     match (a, b) {
         (Some(a), Some(b)) => Some(Expr::Bin(BinOp::Add, Box::new(a), Box::new(b))),
@@ -355,6 +366,18 @@ impl Tangent<'_> {
                             });
                             continue;
                         }
+                    }
+                    // A 2-D array built from rows (`g = vec![row; m]`) would
+                    // move them twice: its zero tangent is taken after it.
+                    if let (AssignOp::Set, None, true) = (op, &d, moves_rows(self.prog, expr)) {
+                        out.push(stmt.clone());
+                        out.push(Stmt::Assign {
+                            place: dplace,
+                            op: AssignOp::Set,
+                            expr: Expr::ZeroLike(Box::new(place.read())),
+                            span: *span,
+                        });
+                        continue;
                     }
                     match (op, d) {
                         (AssignOp::Set, d) => out.push(Stmt::Assign {
@@ -699,7 +722,7 @@ impl Tangent<'_> {
             }
             // linear in their last argument
             "cast_like" => t(1).map(|d| with(1, d)),
-            "sum" | "clone" | "to_vec" => t(0).map(|d| with(0, d)),
+            "sum" | "sum_rows" | "clone" | "to_vec" => t(0).map(|d| with(0, d)),
             _ => None,
         }
     }

@@ -12,6 +12,7 @@ pub mod index;
 pub mod la;
 pub mod lanes;
 pub mod matrix;
+pub mod nested;
 pub mod nn;
 pub mod ops;
 pub mod real;
@@ -24,6 +25,7 @@ pub use call::{
 };
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
+pub use nested::sum_rows;
 pub use ops::{
     add, cast_like, clone, div, mul, neg, one, pop, sub, sum, take, to_vec, zero_like, Cotangent,
     DivRule, MulRule, Zero,

@@ -401,6 +401,15 @@ pub trait Cotangent {
     type Owned;
     /// A zero cotangent of the shape of `self`.
     fn zero_cotangent(&self) -> Self::Owned;
+    /// Zero cotangents of the shapes of the elements of a slice: one per
+    /// element (the rows of a nested array may differ in length); for
+    /// scalars one allocation of zeroed memory.
+    fn zero_cotangents(xs: &[Self]) -> Vec<Self::Owned>
+    where
+        Self: Sized,
+    {
+        xs.iter().map(Self::zero_cotangent).collect()
+    }
 }
 
 macro_rules! scalar_cotangent {
@@ -411,29 +420,24 @@ macro_rules! scalar_cotangent {
             fn zero_cotangent(&self) -> $t {
                 0.0
             }
+            #[inline]
+            fn zero_cotangents(xs: &[$t]) -> Vec<$t> {
+                // Zeroed memory in one call.
+                vec![0.0; xs.len()]
+            }
         }
     )*};
 }
 scalar_cotangent!(f32, f64);
 
-impl<T: Cotangent> Cotangent for [T]
-where
-    T::Owned: Clone,
-{
+impl<T: Cotangent> Cotangent for [T] {
     type Owned = Vec<T::Owned>;
     fn zero_cotangent(&self) -> Vec<T::Owned> {
-        // `vec![zero; n]` allocates zeroed memory in one call for floats.
-        match self.first() {
-            Some(first) => vec![first.zero_cotangent(); self.len()],
-            None => Vec::new(),
-        }
+        T::zero_cotangents(self)
     }
 }
 
-impl<T: Cotangent> Cotangent for Vec<T>
-where
-    T::Owned: Clone,
-{
+impl<T: Cotangent> Cotangent for Vec<T> {
     type Owned = Vec<T::Owned>;
     fn zero_cotangent(&self) -> Vec<T::Owned> {
         self.as_slice().zero_cotangent()

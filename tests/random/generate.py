@@ -1800,9 +1800,10 @@ class WParam:
         self.name, self.kind, self.length = name, kind, length
         self.active = False
         self.mut = False
+        self.rows = self.cols = 0  # of a 2-D parameter (the calls family's 'm', 'n')
 
     def ty(self):
-        return KIND_TY[self.kind].format(n=self.length)
+        return KIND_TY[self.kind].format(n=self.length, r=self.rows, c=self.cols)
 
     def size(self):
         return 1 if self.kind == "f" else self.length
@@ -2418,6 +2419,8 @@ def wrt_args(spec, z, q, k):
             vals, qat = q[qat:qat + p.size()], qat + p.size()
         if p.kind == "f":
             args.append(vals[0])
+        elif p.kind in "mn":
+            args.append([list(vals[i * p.cols:(i + 1) * p.cols]) for i in range(p.rows)])
         else:
             args.append(list(vals))
             if p.kind == "b":
@@ -3067,8 +3070,15 @@ def generate_wrt(n_funcs, seed, out):
 # `extend_from_slice(&x[a..b])`), return a `Vec` built with `push`, and pass
 # ranges of arrays as buffers (`&mut d[a..b]`, `&mut d[a..]`, `&mut d[..b]`,
 # `&mut d[a..=b]` of a local or of the caller's own buffer, bounds from loop
-# indices and `k`). The points and checks are the `wrt` family's (vector and
-# tuple results are outputs y like buffers there).
+# indices and `k`). 2-D arrays too: parameters `&[Vec<f64>]` and
+# `[[f64; C]; R]` (in and out of `wrt`) and locals `vec![vec![0.0; C]; R]` and
+# `[[0.0; C]; R]` filled by element in two loops (`=`, then `+=` or `*=` in
+# a branch), read by element `m[i][j]` (indices constants, loop indices or k
+# modulo the shape), their rows passed to helpers' slice parameters
+# (`&m[r]`, `&m[r][a..]`, `&m[r][..b]`, `&m[r][a..b]`) and whole to helpers'
+# 2-D parameters (as they are, `&w`, by value, or rows of expressions
+# `&[vec![..], vec![..]]`, `[[..], [..]]`). The points and checks are the
+# `wrt` family's (vector and tuple results are outputs y like buffers there).
 
 CALLS_SEED = 20250720
 CALLS_N_FUNCS = 500
@@ -3091,6 +3101,10 @@ EXCLUDE_BUFFER_TAIL_VARIABLE = False
 
 KIND_TY["r"] = "&[f64; {n}]"
 KIND_NAME["r"] = "&[f64; N]"
+KIND_TY["m"] = "&[Vec<f64>]"
+KIND_NAME["m"] = "&[Vec<f64>]"
+KIND_TY["n"] = "[[f64; {c}]; {r}]"
+KIND_NAME["n"] = "[[f64; C]; R]"
 CALL_ARRAY_KINDS = ("a", "la", "da")  # `[f64; N]` values: parameters, locals, results
 CALL_VEC_KINDS = ("v", "lv", "dv")  # `Vec<f64>` values
 
@@ -3133,6 +3147,20 @@ def carray(name, length, akind, fixed=True, writable=False, write_len=None):
     return a
 
 
+class Grid:
+    """A 2-D array of fixed shape visible in the body: a parameter (`param`,
+    kind 'm' `&[Vec<f64>]` or 'n' `[[f64; C]; R]`) or a local (kind 'm':
+    `vec![vec![0.0; C]; R]`, rows of `Vec`s; 'n': `[[0.0; C]; R]`)."""
+
+    def __init__(self, name, rows, cols, kind, param=None):
+        self.name, self.rows, self.cols, self.kind, self.param = name, rows, cols, kind, param
+
+    def what(self):
+        if self.param is not None:
+            return "2-D parameter " + KIND_NAME[self.kind]
+        return "2-D local " + ("Vec<Vec<f64>>" if self.kind == "m" else "[[f64; C]; R]")
+
+
 class CallsSpec(WrtSpec):
     """`out`: 'f' (f64), 'v' (Vec<f64>), 'a' ([f64; N]), 't' (a tuple of
     the members `tup`, each (kind, length) with kind 'f', 'v' or 'a') or
@@ -3166,6 +3194,7 @@ class CallsGen(WrtGen):
         self.no_exit = False
         self.tup = None
         self.own_buf = None  # the function's own `&mut [f64]` buffer
+        self.grids = []  # visible 2-D arrays (Grid)
         self.all_callees = callees
         self.callees = [g for g in callees if g.plain]
 
@@ -3237,13 +3266,219 @@ class CallsGen(WrtGen):
     def param_leaf(self):
         opts = [p.name for p in self.wparams if p.active and p.kind == "f" and p.name in self.scalars]
         opts += [p.name for p in self.wparams if p.active and p.kind in "savr"]
+        opts += [p.name for p in self.wparams if p.active and p.kind in "mn"]
         name = self.pick(opts)
+        grids = [g for g in self.grids if g.name == name]
+        if grids:
+            return self.grid_elem(grids[0])
         self.used.add(name)
         arrs = [a for a in self.arrays if a.name == name]
         if arrs:
             i = self.index(arrs[0])
             return E(name + "[" + i.rs + "]", ATOM, name + "[" + i.py + "]", True)
         return var(name)
+
+    # ----- 2-D arrays ----------------------------------------------------------------
+
+    def declare_grid(self, g):
+        self.grids.append(g)
+        self.scopes[-1].append(("g", g))
+
+    def pop(self):
+        for kind, g in self.scopes[-1]:
+            if kind == "g":
+                self.grids.remove(g)
+        self.scopes[-1] = [(kind, x) for kind, x in self.scopes[-1] if kind != "g"]
+        super().pop()
+
+    def grid_index(self, n):
+        """An index below n: a loop index or k modulo n, or a literal."""
+        loop_vars = [v for v in self.ints if v != "k"]
+        c = self.r()
+        if loop_vars and c < 0.6:
+            v = self.pick(loop_vars)
+            self.used.add(v)
+            return ibin("%", ivar(v), ilit(n))
+        if "k" in self.ints and c < 0.75:
+            self.used.add("k")
+            return ibin("%", ivar("k"), ilit(n))
+        return ilit(self.rng.randint(0, n - 1))
+
+    def grid_elem(self, g):
+        """`m[i][j]` of a 2-D array."""
+        self.used.add(g.name)
+        i, j = self.grid_index(g.rows), self.grid_index(g.cols)
+        self.ctag("element m[i][j] of a {} read".format(g.what()))
+        return E("{}[{}][{}]".format(g.name, i.rs, j.rs), ATOM, "{}[{}][{}]".format(g.name, i.py, j.py), True)
+
+    def leaf(self):
+        if self.grids and self.r() < 0.15:
+            return self.grid_elem(self.pick(self.grids))
+        return super().leaf()
+
+    def row_arg(self, g, mc):
+        """A row of a 2-D array for a helper's `&[f64]` parameter of at least
+        `mc` elements: `&m[r]`, `&m[r][a..]`, `&m[r][..b]`, `&m[r][a..b]`."""
+        self.used.add(g.name)
+        r = self.grid_index(g.rows)
+        row_rs, row_py = "{}[{}]".format(g.name, r.rs), "{}[{}]".format(g.name, r.py)
+        n = g.cols
+        form = self.pick(["whole", "from", "to", "range"]) if n > mc else "whole"
+        if form == "whole":
+            rs, py, shape = "&" + row_rs, row_py, "&m[r]"
+        elif form == "from":
+            a = self.rng.randint(1, n - mc)
+            rs, py, shape = "&{}[{}..]".format(row_rs, a), "sl({}, {}, None, {})".format(row_py, a, mc), "&m[r][a..]"
+        elif form == "to":
+            b = self.rng.randint(mc, n - 1)
+            rs, py, shape = "&{}[..{}]".format(row_rs, b), "sl({}, 0, {}, {})".format(row_py, b, mc), "&m[r][..b]"
+        else:
+            a = self.rng.randint(0, n - mc)
+            b = self.rng.randint(a + mc, n)
+            rs, shape = "&{}[{}..{}]".format(row_rs, a, b), "&m[r][a..b]"
+            py = "sl({}, {}, {}, {})".format(row_py, a, b, mc)
+        self.ctag("arg &[f64]: {} of a {}".format(shape, g.what()))
+        return rs, py
+
+    def grid_arg(self, p):
+        """An argument for a helper's 2-D parameter `p`: a 2-D array of the
+        caller of its shape (as it is, `&w` or by value), or rows of
+        expressions (of constants for a parameter left out of the helper's
+        `wrt`)."""
+        same = [g for g in self.grids if g.rows == p.rows and g.cols == p.cols and g.kind == p.kind
+                and (p.active or (g.param is not None and not g.param.active))]
+        if same and self.r() < 0.6:
+            g = self.pick(same)
+            self.used.add(g.name)
+            borrow = p.kind == "m" and g.param is None
+            self.ctag("arg {}: a {} {}".format(KIND_NAME[p.kind], g.what(),
+                                               "borrowed (&w)" if borrow else "as it is"))
+            return ("&" if borrow else "") + g.name, g.name
+        rows_rs, rows_py = [], []
+        for r in range(p.rows):
+            # (one active value at least: an inactive argument is verbatim code,
+            # where `vec!` is not supported)
+            es = [self.typed(self.act_expr()) if p.active and r == 0 and c == 0 else
+                  self.expr(1) if p.active else lit(self.const(0.1, 1.5)) for c in range(p.cols)]
+            rows_rs.append(("vec!" if p.kind == "m" else "") + "[" + ", ".join(e.rs for e in es) + "]")
+            rows_py.append("[" + ", ".join("chk(" + e.py + ")" for e in es) + "]")
+        body, body_py = "[" + ", ".join(rows_rs) + "]", "[" + ", ".join(rows_py) + "]"
+        what = "expressions" if p.active else "constants"
+        if p.kind == "m":
+            # `vec!` rows: a local, borrowed (the call may be in verbatim
+            # code, a condition, where `vec!` is not supported)
+            name = self.fresh("cg")
+            self.emit("let {} = {};".format(name, body), "{} = {}".format(name, body_py))
+            self.ctag("arg &[Vec<f64>]: a local array of `vec!` rows of {} borrowed (&w)".format(what))
+            return "&" + name, name
+        self.ctag("arg {}: rows of {}".format(KIND_NAME[p.kind], what))
+        return body, body_py
+
+    def row_calls(self, grid=None):
+        """(helper, slot, grid) for `rows_call_stmt`: a helper with an f64
+        result and an active `&[f64]` parameter a row fits."""
+        opts = []
+        for h in self.callees:
+            if h.out != "f" or not self.vec_ok(h):
+                continue
+            for i, p in enumerate(h.params):
+                if p.kind == "s" and p.active:
+                    opts += [(h, i, g) for g in ([grid] if grid else self.grids) if g.cols >= p.length]
+        return opts if self.n_calls < CALLS_MAX_CALLS and len(self.loops) < 2 else []
+
+    def rows_call_stmt(self, grid=None):
+        """`for i in 0..R { acc += c * h(&m[i], ..); }` (or `&m[i][a..]`):
+        each row of a 2-D array passed to a helper."""
+        opts = self.row_calls(grid)
+        if not opts:
+            return self.call_scalar_stmt() if grid is None else self.consume_grid(grid, calls=False)
+        h, slot, g = self.pick(opts)
+        self.prepare(h, skip=slot)
+        outer = self.outer_muts() if not self.top else sorted(self.muts)
+        acc = self.pick(outer) if outer else self.ensure_mut()
+        self.mark_written(acc)
+        self.used.update([acc, g.name])
+        v = "i" + str(len(self.loops))
+        self.open_block("for {} in 0..{} {{".format(v, g.rows), "for {} in range(0, {}):".format(v, g.rows), "for", v)
+        mc = h.params[slot].length
+        a = self.rng.randint(0, g.cols - mc)
+        if a == 0:
+            row = ("&{}[{}]".format(g.name, v), "{}[{}]".format(g.name, v))
+        else:
+            row = ("&{}[{}][{}..]".format(g.name, v, a), "sl({}[{}], {}, None, {})".format(g.name, v, a, mc))
+        rs, py = self.call_text(h, state=(slot,) + row)
+        self.assign(acc, "+", binop("*", lit(self.const(0.2, 0.9)), E(rs, ATOM, py, True)))
+        self.close_block(loop=True)
+        self.wrote(acc)
+        self.ctag("each row {} of a {} passed to a helper in a loop".format(
+            "&m[i]" if a == 0 else "&m[i][a..]", g.what()))
+
+    def consume_grid(self, g, calls=True):
+        """Reads of a 2-D array: its rows passed to a helper in a loop, or
+        by element, a reduction in two loops into an outer `mut` or into a
+        new scalar."""
+        if calls and self.row_calls(g) and self.r() < 0.6:
+            return self.rows_call_stmt(g)
+        outer = self.outer_muts() if not self.top else sorted(self.muts)
+        if outer and self.r() < 0.55 and len(self.loops) < 2:
+            acc = self.pick(outer)
+            self.used.update([acc, g.name])
+            self.mark_written(acc)
+            i = "i" + str(len(self.loops))
+            self.open_block("for {} in 0..{} {{".format(i, g.rows), "for {} in range(0, {}):".format(i, g.rows),
+                            "for", i)
+            j = "i" + str(len(self.loops))
+            self.open_block("for {} in 0..{} {{".format(j, g.cols), "for {} in range(0, {}):".format(j, g.cols),
+                            "for", j)
+            term = E("{}[{}][{}]".format(g.name, i, j), ATOM, "{}[{}][{}]".format(g.name, i, j), True)
+            if self.r() < 0.6:
+                self.assign(acc, "+", binop("*", term, self.expr(1)))
+            else:
+                self.assign(acc, "=", binop("+", binop("*", var(acc), lit(self.const(0.2, 0.9))),
+                                              method(self.pick(["sin", "tanh", "atan"]), term)))
+            self.close_block(loop=True)
+            self.close_block(loop=True)
+            self.ctag("2-D array read back in two loops")
+        else:
+            e = binop(self.pick("+*-"), self.grid_elem(g), binop("*", self.grid_elem(g), self.expr(1)))
+            self.sink(self.let(e))
+
+    def grid_stmt(self):
+        """A local 2-D array filled by element in two loops, `=` then
+        perhaps `+=` or `*=` in a branch, then read back."""
+        if len(self.loops) >= 2:
+            return self.to_vec_stmt()
+        kind = self.pick("mn")
+        rows, cols = self.rng.randint(2, 3), self.rng.randint(2, 3)
+        w = self.fresh("g")
+        init = ("vec![vec![0.0; {c}]; {r}]" if kind == "m" else "[[0.0; {c}]; {r}]").format(r=rows, c=cols)
+        self.emit("let mut {} = {};".format(w, init), "{} = [[0.0] * {} for _ in range(0, {})]".format(w, cols, rows))
+        i = "i" + str(len(self.loops))
+        self.open_block("for {} in 0..{} {{".format(i, rows), "for {} in range(0, {}):".format(i, rows), "for", i)
+        j = "i" + str(len(self.loops))
+        self.open_block("for {} in 0..{} {{".format(j, cols), "for {} in range(0, {}):".format(j, cols), "for", j)
+        e = self.act_expr()
+        self.emit("{}[{}][{}] = {};".format(w, i, j, e.rs), "{}[{}][{}] = chk({})".format(w, i, j, e.py))
+        how = "="
+        if self.r() < 0.5:
+            rs, py = self.int_cond() if self.r() < 0.5 else self.active_only_cond()
+            self.open_block("if " + rs + " {", "if " + py + ":")
+            how = self.pick("+*")
+            if how == "+":
+                e2 = self.act_expr()
+            else:
+                e2 = binop("+", lit(self.const(0.5, 1.0)),
+                           binop("*", lit(self.const(0.1, 0.4)), method("sin", self.act_expr())))
+            self.emit("{}[{}][{}] {}= {};".format(w, i, j, how, e2.rs),
+                      "{w}[{i}][{j}] = chk({w}[{i}][{j}] {o} ({e}))".format(w=w, i=i, j=j, o=how, e=e2.py))
+            self.close_block()
+        self.close_block(loop=True)
+        self.close_block(loop=True)
+        g = Grid(w, rows, cols, kind)
+        self.declare_grid(g)
+        self.ctag("{} filled by element in two loops{} {}".format(
+            g.what(), "" if how == "=" else ", then {}= in a branch".format(how), self.where()))
+        self.consume_grid(g)
 
     # ----- arguments ---------------------------------------------------------------
 
@@ -3274,6 +3509,9 @@ class CallsGen(WrtGen):
 
     def slice_arg(self, mc):
         """An active `&[f64]` argument of at least `mc` elements."""
+        rows = [g for g in self.grids if g.cols >= mc]
+        if rows and self.r() < 0.7:
+            return self.row_arg(self.pick(rows), mc)
         a = self.pick(self.slice_cands(mc))
         self.used.add(a.name)
         n = a.length
@@ -3439,6 +3677,8 @@ class CallsGen(WrtGen):
         if p.kind == "k":
             i = self.int_leaf()
             return i.rs, i.py
+        if p.kind in "mn":
+            return self.grid_arg(p)
         if not p.active:
             return self.inactive_arg(p)
         if p.kind == "f":
@@ -4255,7 +4495,7 @@ class CallsGen(WrtGen):
     CONSTRUCTS = {
         "call_let": 3, "call_scalar": 2.5, "ode": 1.5, "pattern": 1.5, "destructure": 1.5, "block": 1, "block_value": 1,
         "tuple_let": 2.5, "tuple_step": 2, "buffer_call": 3, "to_vec": 1, "clone": 0.7, "copy": 1.5, "fill": 1,
-        "march": 2,
+        "march": 2, "grid": 1.5, "rows_call": 1,
     }
     NEW_CONSTRUCTS = {"push": 3, "range_buffer": 3}
 
@@ -4444,6 +4684,11 @@ class CallsGen(WrtGen):
             params.append(WParam("v", "v", rng.randint(2, 4)))
         if self.r() < 0.2:
             params.append(WParam("pr", "r", rng.randint(2, 3)))
+        if self.r() < 0.3:
+            m = WParam("m", self.pick("mn"))
+            m.rows, m.cols = rng.randint(2, 3), rng.randint(2, 3)
+            m.length = m.rows * m.cols
+            params.append(m)
         if not params:
             params.append(WParam("a", "f"))
         while step2 and sum(p.kind == "f" for p in params) < 2:
@@ -4451,7 +4696,7 @@ class CallsGen(WrtGen):
         if self.r() < 0.4:
             params.append(WParam("k", "k"))
         rng.shuffle(params)
-        floats = [p for p in params if p.kind in "fsavr"]
+        floats = [p for p in params if p.kind in "fsavrmn"]
         use_wrt = self.r() < 0.8
         if use_wrt:
             for p in floats:
@@ -4498,6 +4743,8 @@ class CallsGen(WrtGen):
                 self.declare_array(a)
             elif p.kind == "r":
                 self.declare_array(carray(p.name, p.length, "r"))
+            elif p.kind in "mn":
+                self.declare_grid(Grid(p.name, p.rows, p.cols, p.kind, param=p))
             elif p.kind == "k":
                 self.ints.append("k")
 
@@ -4507,6 +4754,8 @@ class CallsGen(WrtGen):
         forced = ["F:" + k for k in rng.choices(kinds, [weights[k] for k in kinds], k=rng.randint(1, 2))]
         if self.new and not any(f[2:] in self.NEW_CONSTRUCTS for f in forced):
             forced.append("F:" + self.pick(sorted(self.NEW_CONSTRUCTS)))
+        if self.grids and self.r() < 0.5:
+            forced.append("F:rows_call")
         seq = [None] * rng.randint(0, 1) + special + forced
         rng.shuffle(seq)
         for s in seq:
@@ -4531,6 +4780,11 @@ class CallsGen(WrtGen):
                 terms.append(E(p.name + "[0]", ATOM, p.name + "[0]", True))
                 terms.append(E("{}[{}.len() - 1]".format(p.name, p.name), ATOM,
                                "{}[len({}) - 1]".format(p.name, p.name), True))
+                self.used.add(p.name)
+            elif p.kind in "mn" and p.active and p.name not in self.used:
+                last = "{}[{}][{}]".format(p.name, p.rows - 1, p.cols - 1)
+                terms.append(E(p.name + "[0][0]", ATOM, p.name + "[0][0]", True))
+                terms.append(E(last, ATOM, last, True))
                 self.used.add(p.name)
         if not terms:
             terms.append(self.param_leaf())
@@ -4605,8 +4859,9 @@ def calls_run(fn, spec, z, q, k):
 CALLS_HEADER = """\
 //! Randomized differential testing of helpers over arrays: {n} random
 //! `#[differentiate]` functions that call earlier ones with slices,
-//! sub-slices, arrays, `Vec`s and in/out buffers (whole arrays and ranges of
-//! them), bind their array, `Vec` and tuple results, copy and assign whole
+//! sub-slices, arrays, `Vec`s, 2-D arrays and their rows and in/out
+//! buffers (whole arrays and ranges of them), fill local 2-D arrays in
+//! loops, bind their array, `Vec` and tuple results, copy and assign whole
 //! arrays, grow `Vec`s with `push`, take arrays apart with patterns and
 //! destructuring assignment and update outer variables in blocks, each
 //! checked at {pp} points by `random_calls_agree` below.
@@ -4660,8 +4915,21 @@ use ad::differentiate;
 
 """
 
+GRID_HELPERS = r"""
+/// The rows of a flat vector, `n` to a row (a `&[Vec<f64>]` argument).
+fn rows(s: &[f64], n: usize) -> Vec<Vec<f64>> {
+    s.chunks(n).map(<[f64]>::to_vec).collect()
+}
+
+/// An `[[f64; C]; R]` argument from a flat vector, row by row.
+fn arr2<const C: usize, const R: usize>(s: &[f64]) -> [[f64; C]; R] {
+    core::array::from_fn(|i| arr(&s[i * C..(i + 1) * C]))
+}
+"""
+
 CALLS_HARNESS = WRT_HARNESS.replace("fn random_wrt_agree()", "fn random_calls_agree()").replace(
-    '"random_wrt: {} functions', '"random_calls: {} functions')
+    '"random_wrt: {} functions', '"random_calls: {} functions').replace(
+    "\nfn dot(a: &[f64], b: &[f64]) -> f64 {", GRID_HELPERS + "\nfn dot(a: &[f64], b: &[f64]) -> f64 {")
 
 
 def calls_adapters(spec):
@@ -4707,7 +4975,8 @@ def calls_adapters(spec):
             if p.kind == "f":
                 return "{}[{}]".format(s, at)
             r = "{}[{}..{}]".format(s, at, at + n)
-            return {"s": "&" + r, "a": "arr(&" + r + ")", "v": r + ".to_vec()", "r": "&arr(&" + r + ")"}[p.kind]
+            return {"s": "&" + r, "a": "arr(&" + r + ")", "v": r + ".to_vec()", "r": "&arr(&" + r + ")",
+                    "m": "&rows(&{}, {})".format(r, p.cols), "n": "arr2(&" + r + ")"}[p.kind]
 
         args_f.append(val(src))
         args_v.append(val(src))
@@ -4717,7 +4986,12 @@ def calls_adapters(spec):
             g, h = "g{}".format(i), "h{}".format(i)
             gs.append(g)
             hs.append(h)
-            cots.append("&[{}][..]".format(g) if p.kind == "f" else "&{}[..]".format(g))
+            if p.kind == "f":
+                cots.append("&[{}][..]".format(g))
+            elif p.kind in "mn":
+                cots.append("&{}.concat()[..]".format(g))
+            else:
+                cots.append("&{}[..]".format(g))
         else:
             args_j.append(val(src))
             args_h.append(val(src))

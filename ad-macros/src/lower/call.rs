@@ -172,6 +172,10 @@ impl Lowerer<'_> {
                 if let Some(slice) = self.lower_sub_slice(&r.expr) {
                     return Expr::Ref(Box::new(slice));
                 }
+                // A row of a 2-D array, or a range of one.
+                if let Some(row) = self.lower_row_ref(&r.expr) {
+                    return Expr::Ref(Box::new(row));
+                }
                 let op = self.lower_expr(&r.expr);
                 // A helper's result borrowed for another call (`h(&d)` for
                 // `let d = g(x);`) is an array: a borrowed scalar is not a
@@ -213,6 +217,12 @@ impl Lowerer<'_> {
             return None;
         };
         let v = self.local_of(p).filter(|v| self.prog.vars[*v].array)?;
+        let range = self.lower_range(range);
+        Some(Expr::Index(v, Box::new(range)))
+    }
+
+    /// `a..b`, `a..=b`, `a..`, `..b`, `..` as an index: `Range`.
+    pub(super) fn lower_range(&mut self, range: &syn::ExprRange) -> Expr {
         let start = range.start.as_ref().map(|s| Box::new(self.lower_index(s)));
         let end = match (&range.end, &range.limits) {
             (Some(e), syn::RangeLimits::HalfOpen(_)) => Some(Box::new(self.lower_index(e))),
@@ -222,7 +232,7 @@ impl Lowerer<'_> {
             }
             (None, _) => None,
         };
-        Some(Expr::Index(v, Box::new(Expr::Range { start, end })))
+        Expr::Range { start, end }
     }
 
     /// `g(a, b)` with an active argument: `g` must be differentiated (or have

@@ -119,18 +119,23 @@ impl Lowerer<'_> {
                 // elements may be written with active values later.
                 syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.lower_vec(m),
                 syn::Expr::Array(_) | syn::Expr::Repeat(_) => {}
-                // So is a copy of an array (`let mut y = y0.to_vec();`), and
-                // a helper's result may be one (read by element later).
+                // So is a copy of an array (`let mut y = y0.to_vec();`, also
+                // of a helper's result: only arrays have `to_vec`), and a
+                // helper's result may be one (read by element later).
                 syn::Expr::MethodCall(mc)
                     if matches!(
                         mc.method.to_string().as_str(),
                         "to_vec" | "to_owned" | "clone"
                     ) && matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-                            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array)) =>
+                            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array
+                                || (mc.method == "to_vec" && self.call_results.contains(&v)))) =>
                 {
+                    let nested = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+                        if self.local_of(p).is_some_and(|v| self.prog.vars[v].nested));
                     let op = self.opaque(e);
                     if let Operand::Var(v) = op {
                         self.prog.vars[v].array = true;
+                        self.prog.vars[v].nested = nested;
                     }
                     return op;
                 }
@@ -182,7 +187,18 @@ impl Lowerer<'_> {
             },
             // `&a * &b` on nalgebra values: the derivative code borrows
             // operands itself.
-            syn::Expr::Reference(r) if r.mutability.is_none() => self.lower_expr(&r.expr),
+            syn::Expr::Reference(r) if r.mutability.is_none() => {
+                if self.is_row(&r.expr) {
+                    self.errors.spanned(
+                        r,
+                        "a borrowed row of a 2-D array is passed to a differentiated function \
+                         (`g(&a[r])`); elsewhere read its elements (`a[r][c]`) or copy it \
+                         (`let row = a[r].to_vec();`)",
+                    );
+                    return self.poisoned();
+                }
+                self.lower_expr(&r.expr)
+            }
             syn::Expr::Binary(b) => self.lower_binary(b),
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),
@@ -200,6 +216,10 @@ impl Lowerer<'_> {
                 }
             }
             syn::Expr::Index(ix) => {
+                // `a[r][c]` and `a[r]` of a 2-D array.
+                if let Some(op) = self.lower_nested_index(ix) {
+                    return op;
+                }
                 // With nalgebra values, any variable may be a vector or a
                 // matrix read by element (`v[i]`, `m[(i, j)]`).
                 let matrix = self.prog.matrix;
@@ -217,7 +237,8 @@ impl Lowerer<'_> {
                 let Some(arr) = arr else {
                     self.errors.spanned(
                         &ix.expr,
-                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, `Vec<f64>`) and on nalgebra values",
+                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, \
+                         `Vec<f64>`), on 2-D arrays (`a[r][c]`) and on nalgebra values",
                     );
                     return self.poisoned();
                 };
@@ -246,7 +267,10 @@ impl Lowerer<'_> {
                 let elems = a
                     .elems
                     .iter()
-                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .map(|e| {
+                        let op = self.lower_expr(e);
+                        self.copied(op)
+                    })
                     .collect();
                 self.array_temp(Expr::List { vec: false, elems }, a.span())
             }
@@ -256,7 +280,7 @@ impl Lowerer<'_> {
                 self.array_temp(
                     Expr::Repeat {
                         vec: false,
-                        elem: Box::new(Expr::Use(elem)),
+                        elem: Box::new(self.copied(elem)),
                         len,
                     },
                     r.span(),
@@ -274,12 +298,24 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A new array temporary.
+    /// An operand put into an array: a row of a 2-D array is a copy, which
+    /// the derivative code still reads (its elements, the shape of its
+    /// adjoint, of its zero tangent beside the tangents of other rows).
+    pub(super) fn copied(&self, op: Operand) -> Expr {
+        match op {
+            Operand::Var(v) if self.prog.vars[v].array => Expr::Rule("clone", vec![Expr::var(v)]),
+            op => Expr::Use(op),
+        }
+    }
+
+    /// A new array temporary (2-D if it is built from rows or copies one).
     pub(super) fn array_temp(&mut self, expr: Expr, span: Span) -> Operand {
         let varied = self.is_varied_expr(&expr);
+        let nested = self.nested_value(&expr, span);
         let op = self.temp(expr, varied, span);
         if let Operand::Var(v) = op {
             self.prog.vars[v].array = true;
+            self.prog.vars[v].nested = nested;
         }
         op
     }
@@ -311,7 +347,7 @@ impl Lowerer<'_> {
             return self.array_temp(
                 Expr::Repeat {
                     vec: true,
-                    elem: Box::new(Expr::Use(elem)),
+                    elem: Box::new(self.copied(elem)),
                     len,
                 },
                 m.span(),
@@ -325,7 +361,10 @@ impl Lowerer<'_> {
             Ok(elems) => {
                 let elems = elems
                     .iter()
-                    .map(|e| Expr::Use(self.lower_expr(e)))
+                    .map(|e| {
+                        let op = self.lower_expr(e);
+                        self.copied(op)
+                    })
                     .collect();
                 self.array_temp(Expr::List { vec: true, elems }, m.span())
             }
@@ -413,6 +452,11 @@ impl Lowerer<'_> {
             _ => None,
         };
         if let (Some(rule), true) = (copy, mc.args.is_empty()) {
+            // A copy of a row of a 2-D array (`a[r].to_vec()`), whose
+            // cotangent goes back into that row's.
+            if let Some(row) = self.lower_row_ref(&mc.receiver) {
+                return self.array_temp(Expr::Rule(rule, vec![row]), mc.span());
+            }
             // A copy of a range of an array (`x[a..b].to_vec()`): a new
             // array, whose cotangent goes back into that range's.
             if rule == "to_vec" {
@@ -440,10 +484,11 @@ impl Lowerer<'_> {
                 .collect();
             return self.lower_la(op, &args, mc.method.span(), mc.span());
         }
-        // Methods that reshape or reorder an active array.
+        // Methods that reshape or reorder an active array (or a row of one).
         // (On a local: a `Vec::new()` is not known to be an array yet.)
         let on_array = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-            if self.local_of(p).is_some());
+            if self.local_of(p).is_some())
+            || self.is_row(&mc.receiver);
         if on_array && RESHAPING.contains(&name.as_str()) {
             let msg = match name.as_str() {
                 // (As statements, `lower_push` differentiates them.)

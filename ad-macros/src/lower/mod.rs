@@ -9,8 +9,8 @@
 //! As `rustc_ast_lowering`, one `impl Lowerer` block per construct family:
 //! this file has the shared state, the entry point and the bindings;
 //! `stmt.rs` statements, `control.rs` branches and loops, `expr.rs`
-//! expressions, `call.rs` calls, `rules.rs` the tables of functions with
-//! rules, `unsupported.rs` what is rejected and how.
+//! expressions, `nested.rs` 2-D arrays, `call.rs` calls, `rules.rs` the
+//! tables of functions with rules, `unsupported.rs` what is rejected and how.
 
 use crate::error::Errors;
 use crate::ir::{
@@ -29,6 +29,7 @@ use syn::visit_mut::VisitMut;
 mod call;
 mod control;
 mod expr;
+mod nested;
 mod rules;
 mod stmt;
 mod unsupported;
@@ -318,6 +319,7 @@ fn lower_round(
         let v = lw.new_var(name, VarKind::Param(i), p.active || p.output);
         lw.user_names.insert(v, p.ident.unraw().to_string());
         lw.prog.vars[v].array = p.array;
+        lw.prog.vars[v].nested = p.nested;
         lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
         lw.prog.vars[v].scalar = crate::parse::float_of_in(&p.ty, &model.reals).is_some();
         lw.prog.vars[v].mutable = p.mutable;

@@ -322,6 +322,10 @@ impl Lowerer<'_> {
             };
             let varied = self.var_varied(arr);
             let elem = self.temp(Expr::Index(arr, Box::new(index)), varied, ident.span());
+            // The rows of a 2-D array are arrays.
+            if let Operand::Var(e) = elem {
+                self.prog.vars[e].array = self.prog.vars[arr].nested;
+            }
             self.bind_value(&ident, mutable, None, elem, ident.span());
         }
     }
@@ -374,6 +378,7 @@ impl Lowerer<'_> {
         } else if !self.mentions_varied(init) {
             let whole = self.lower_expr(init);
             let (whole_tokens, reads) = self.operand_tokens(&whole);
+            let from_call = matches!(whole, Operand::Var(t) if self.call_results.contains(&t));
             for (i, (name, ty)) in names.into_iter().zip(elem_tys).enumerate() {
                 if let Some((ident, mutable)) = name {
                     let index = syn::Index::from(i);
@@ -382,6 +387,10 @@ impl Lowerer<'_> {
                         false,
                         init.span(),
                     );
+                    // A member of a helper's result may be an array.
+                    if let (true, Operand::Var(m)) = (from_call, &field) {
+                        self.call_results.insert(*m);
+                    }
                     self.bind_value(&ident, mutable, ty, field, init.span());
                 }
             }
@@ -467,11 +476,13 @@ impl Lowerer<'_> {
         }
         let varied = self.is_varied(&value);
         let array = matches!(value, Operand::Var(t) if self.prog.vars[t].array);
+        let nested = matches!(value, Operand::Var(t) if self.prog.vars[t].nested);
         let name = self.prog.names.claim(&ident.to_string(), ident.span());
         let v = self.new_var(name, VarKind::Local, varied);
         self.prog.vars[v].mutable = mutable;
         self.prog.vars[v].slot = slot;
         self.prog.vars[v].array = array;
+        self.prog.vars[v].nested = nested;
         self.prog.vars[v].borrowed = matches!(value, Operand::Var(t) if self.prog.vars[t].borrowed);
         self.stmts.push(Stmt::Let {
             var: v,
@@ -607,7 +618,17 @@ impl Lowerer<'_> {
         };
         self.lower_stmt(&values);
         for (b, t) in buffers.iter().zip(&temps) {
-            self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);));
+            if self.nested_var(b, false).is_some() {
+                // A 2-D buffer, row by row.
+                let r = quote::format_ident!("__ad_r");
+                self.lower_stmt(&syn::parse_quote! {
+                    for #r in 0..#t.len() {
+                        #b[#r].copy_from_slice(&#t[#r]);
+                    }
+                });
+            } else {
+                self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);));
+            }
         }
     }
 
@@ -636,6 +657,8 @@ impl Lowerer<'_> {
         }
         // The destination: an array, or a range of one.
         let (dest, start, end) = match strip_parens(&mc.receiver) {
+            // A row `m[r]` of a 2-D array: whole.
+            row if self.is_row(row) => (row, syn::parse_quote!(0), None),
             syn::Expr::Index(ix) => match strip_parens(&ix.index) {
                 syn::Expr::Range(r) if matches!(r.limits, syn::RangeLimits::HalfOpen(_)) => {
                     let start = r
@@ -648,9 +671,20 @@ impl Lowerer<'_> {
             },
             other => (other, syn::parse_quote!(0), None),
         };
+        // A flat array, or a row `m[r]` of a 2-D array.
         let is_array = matches!(strip_parens(dest), syn::Expr::Path(p)
-            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array));
-        if !is_array {
+            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array && !self.prog.vars[v].nested));
+        if !is_array && !self.is_row(dest) {
+            if self.nested_var(dest, false).is_some() {
+                self.errors.spanned(
+                    &mc.method,
+                    format_args!(
+                        "`{name}` on a whole 2-D array is not supported: `{name}` its rows \
+                         (`m[r].{name}(..)`), or assign a copy (`m = a.clone();`)"
+                    ),
+                );
+                return true;
+            }
             return false;
         }
         let end: syn::Expr = end.unwrap_or_else(|| syn::parse_quote!(#dest.len()));
@@ -673,7 +707,8 @@ impl Lowerer<'_> {
                             .map_or_else(|| syn::parse_quote!(0), |s| (**s).clone());
                         syn::parse_quote!(#base[(#from) + #i])
                     }
-                    _ => return false,
+                    // A row of a 2-D array.
+                    _ => syn::parse_quote!(#src[#i]),
                 },
                 other => syn::parse_quote!(#other[#i]),
             }
@@ -853,6 +888,7 @@ impl Lowerer<'_> {
             }
             if self.prog.vars[t].kind == VarKind::Temp {
                 self.prog.vars[t].array = true;
+                self.prog.vars[t].nested |= self.prog.vars[old].nested;
             }
         }
         // Straight-line code: a new version, bound like a `let`.
@@ -1002,6 +1038,13 @@ impl Lowerer<'_> {
         right: &syn::Expr,
         span: Span,
     ) {
+        // `m[r][c] = ..` of a 2-D array.
+        if let Some((arr, index)) = self.nested_element(ix) {
+            return self.lower_element_write(arr, index, op, right, span);
+        }
+        if self.nested_var(&ix.expr, false).is_some() {
+            return self.row_write_error(ix);
+        }
         // With nalgebra values, a `let mut` local written by element is a
         // vector or matrix used as an array from here on.
         let matrix = self.prog.matrix;
@@ -1015,13 +1058,26 @@ impl Lowerer<'_> {
         let Some(arr) = arr else {
             self.errors.spanned(
                 &ix.expr,
-                "element writes are supported on local arrays, `let mut` nalgebra locals and \
-                 `&mut [f64]` parameters (`a[i] = ...`)",
+                "element writes are supported on local arrays and 2-D arrays, `let mut` \
+                 nalgebra locals and `&mut [f64]` parameters (`a[i] = ...`, `m[r][c] = ...`)",
             );
             return;
         };
         self.prog.vars[arr].array = true;
         let index = self.lower_index(&ix.index);
+        self.lower_element_write(arr, index, op, right, span);
+    }
+
+    /// `a[i] = e`, `a[i] op= e` (`a[r][c]` for a 2-D array): the index
+    /// lowered, the value not yet.
+    fn lower_element_write(
+        &mut self,
+        arr: VarId,
+        index: Expr,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
         let rhs = self.lower_expr(right);
         let place = Place::Index(arr, index);
         let (op, expr) = match op {

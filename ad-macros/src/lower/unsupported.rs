@@ -28,7 +28,9 @@ pub(super) fn unsupported_message(e: &syn::Expr) -> String {
         syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
             "a loop inside an expression is not supported: write it as a statement"
         }
-        syn::Expr::Index(_) => "indexing is supported on array variables (`x[i]`)",
+        syn::Expr::Index(_) => {
+            "indexing is supported on array variables (`x[i]`) and 2-D arrays (`a[r][c]`)"
+        }
         syn::Expr::Field(_) => "fields of active values are not supported yet: pass scalars",
         syn::Expr::Tuple(_) => {
             "tuples of active values are supported as results, in `let (a, b) = ..;` and in `(a, b) = (.., ..);`"
