@@ -29,104 +29,99 @@
 //! Constructs (functions using each; a function may use several):
 //!
 //! - (q, p) = step(q, p) (tuple result) in a for loop in a branch or block: 8
-//! - (q, p) = step(q, p) (tuple result) in a for loop in a loop: 14
-//! - (q, p) = step(q, p) (tuple result) in a for loop straight-line: 17
+//! - (q, p) = step(q, p) (tuple result) in a for loop in a loop: 13
+//! - (q, p) = step(q, p) (tuple result) in a for loop straight-line: 18
 //! - 2-D array read back in two loops: 3
 //! - 2-D local Vec<Vec<f64>> filled by element in two loops in a branch or block: 3
 //! - 2-D local Vec<Vec<f64>> filled by element in two loops in a loop: 2
-//! - 2-D local Vec<Vec<f64>> filled by element in two loops straight-line: 5
+//! - 2-D local Vec<Vec<f64>> filled by element in two loops straight-line: 6
 //! - 2-D local Vec<Vec<f64>> filled by element in two loops, then *= in a branch in a branch or block: 1
 //! - 2-D local Vec<Vec<f64>> filled by element in two loops, then += in a branch in a loop: 2
-//! - 2-D local Vec<Vec<f64>> filled by element in two loops, then += in a branch straight-line: 2
-//! - 2-D local [[f64; C]; R] filled by element in two loops in a loop: 1
+//! - 2-D local Vec<Vec<f64>> filled by element in two loops, then += in a branch straight-line: 3
+//! - 2-D local [[f64; C]; R] filled by element in two loops in a loop: 2
 //! - 2-D local [[f64; C]; R] filled by element in two loops straight-line: 2
 //! - 2-D local [[f64; C]; R] filled by element in two loops, then *= in a branch straight-line: 1
 //! - 2-D local [[f64; C]; R] filled by element in two loops, then += in a branch in a loop: 3
-//! - 2-D local [[f64; C]; R] filled by element in two loops, then += in a branch straight-line: 1
 //! - active mut Vec<f64>: call: 3
-//! - active mut Vec<f64>: element: 3
-//! - active mut Vec<f64>: if on active: 1
+//! - active mut Vec<f64>: element: 2
 //! - active mut Vec<f64>: if on active in loop: 1
 //! - active mut Vec<f64>: partial loop: 2
 //! - active mut Vec<f64>: read-write loop: 1
-//! - active mut Vec<f64>: while: 1
 //! - active mut [f64; N]: call: 1
 //! - active mut [f64; N]: constants: 1
-//! - active mut [f64; N]: element: 7
+//! - active mut [f64; N]: element: 6
 //! - active mut [f64; N]: if on active: 2
 //! - active mut [f64; N]: if on active in loop: 2
 //! - active mut [f64; N]: if on inactive: 1
 //! - active mut [f64; N]: partial loop: 2
 //! - active mut [f64; N]: read-write loop: 5
-//! - active mut f64: call: 9
-//! - active mut f64: for: 4
-//! - active mut f64: if on active: 13
+//! - active mut f64: call: 10
+//! - active mut f64: for: 6
+//! - active mut f64: if on active: 11
 //! - active mut f64: if on inactive: 2
-//! - active mut f64: straight: 7
+//! - active mut f64: straight: 6
 //! - active mut f64: while: 3
-//! - active mut f64: while on active: 12
+//! - active mut f64: while on active: 11
 //! - arg &[Vec<f64>]: a 2-D local Vec<Vec<f64>> borrowed (&w): 1
 //! - arg &[Vec<f64>]: a 2-D parameter &[Vec<f64>] as it is: 1
-//! - arg &[Vec<f64>]: a local array of `vec!` rows of constants borrowed (&w): 19
-//! - arg &[Vec<f64>]: a local array of `vec!` rows of expressions borrowed (&w): 56
+//! - arg &[Vec<f64>]: a local array of `vec!` rows of constants borrowed (&w): 18
+//! - arg &[Vec<f64>]: a local array of `vec!` rows of expressions borrowed (&w): 52
 //! - arg &[f64; N]: &w: 14
-//! - arg &[f64; N]: literal: 96
+//! - arg &[f64; N]: literal: 85
 //! - arg &[f64]: &m[r] of a 2-D local Vec<Vec<f64>>: 1
 //! - arg &[f64]: &m[r] of a 2-D parameter &[Vec<f64>]: 4
 //! - arg &[f64]: &m[r] of a 2-D parameter [[f64; C]; R]: 3
 //! - arg &[f64]: &m[r][..b] of a 2-D parameter [[f64; C]; R]: 1
 //! - arg &[f64]: &m[r][a..] of a 2-D parameter &[Vec<f64>]: 1
-//! - arg &[f64]: &m[r][a..] of a 2-D parameter [[f64; C]; R]: 1
 //! - arg &[f64]: &m[r][a..b] of a 2-D parameter &[Vec<f64>]: 1
 //! - arg &[f64]: &v of a Vec parameter: 17
-//! - arg &[f64]: &v of a local Vec: 19
+//! - arg &[f64]: &v of a local Vec: 21
 //! - arg &[f64]: &v of a local array: 23
-//! - arg &[f64]: &v of an array parameter: 29
-//! - arg &[f64]: &x[..b] of a Vec parameter: 1
-//! - arg &[f64]: &x[..b] of a local Vec: 5
+//! - arg &[f64]: &v of an array parameter: 26
+//! - arg &[f64]: &x[..b] of a Vec parameter: 2
+//! - arg &[f64]: &x[..b] of a local Vec: 4
 //! - arg &[f64]: &x[..b] of a local array: 3
 //! - arg &[f64]: &x[..b] of a slice parameter: 2
 //! - arg &[f64]: &x[..b] of an array parameter: 2
 //! - arg &[f64]: &x[a..=b] of a local Vec: 2
-//! - arg &[f64]: &x[a..=b] of a local array: 3
-//! - arg &[f64]: &x[a..=b] of a slice parameter: 3
-//! - arg &[f64]: &x[a..=b] of an array parameter: 2
-//! - arg &[f64]: &x[a..] of a local Vec: 2
+//! - arg &[f64]: &x[a..=b] of a local array: 5
+//! - arg &[f64]: &x[a..=b] of a slice parameter: 2
+//! - arg &[f64]: &x[a..=b] of an array parameter: 1
+//! - arg &[f64]: &x[a..] of a local Vec: 1
 //! - arg &[f64]: &x[a..] of a local array: 5
-//! - arg &[f64]: &x[a..] of a slice parameter: 3
-//! - arg &[f64]: &x[a..] of an array parameter: 1
-//! - arg &[f64]: &x[a..b] of a Vec parameter: 4
+//! - arg &[f64]: &x[a..] of a slice parameter: 2
+//! - arg &[f64]: &x[a..] of an array parameter: 2
+//! - arg &[f64]: &x[a..b] of a Vec parameter: 5
 //! - arg &[f64]: &x[a..b] of a local Vec: 4
-//! - arg &[f64]: &x[a..b] of a local array: 12
-//! - arg &[f64]: &x[a..b] of a slice parameter: 5
-//! - arg &[f64]: &x[a..b] of an array parameter: 4
-//! - arg &[f64]: sub-slice bounds from a loop index or k: 15
-//! - arg &[f64]: x as it is of a slice parameter: 26
-//! - arg Vec<f64>: a local moved (`g(v)`): 19
-//! - arg Vec<f64>: v.clone(): 111
+//! - arg &[f64]: &x[a..b] of a local array: 10
+//! - arg &[f64]: &x[a..b] of a slice parameter: 2
+//! - arg &[f64]: &x[a..b] of an array parameter: 2
+//! - arg &[f64]: sub-slice bounds from a loop index or k: 14
+//! - arg &[f64]: x as it is of a slice parameter: 24
+//! - arg Vec<f64>: a local moved (`g(v)`): 18
+//! - arg Vec<f64>: v.clone(): 116
 //! - arg [[f64; C]; R]: a 2-D parameter [[f64; C]; R] as it is: 1
-//! - arg [[f64; C]; R]: rows of constants: 15
-//! - arg [[f64; C]; R]: rows of expressions: 48
-//! - arg [f64; N]: an array variable by value: 32
-//! - arg [f64; N]: literal: 124
+//! - arg [[f64; C]; R]: rows of constants: 17
+//! - arg [[f64; C]; R]: rows of expressions: 42
+//! - arg [f64; N]: an array variable by value: 31
+//! - arg [f64; N]: literal: 114
 //! - arg left out of wrt: &[f64; N] from a parameter left out of wrt: 1
-//! - arg left out of wrt: &[f64; N] literal: 30
-//! - arg left out of wrt: &[f64] from a parameter left out of wrt: 18
-//! - arg left out of wrt: &[f64] literal: 125
-//! - arg left out of wrt: Vec<f64> from a local of constants: 61
-//! - arg left out of wrt: Vec<f64> from a parameter left out of wrt: 4
+//! - arg left out of wrt: &[f64; N] literal: 38
+//! - arg left out of wrt: &[f64] from a parameter left out of wrt: 17
+//! - arg left out of wrt: &[f64] literal: 118
+//! - arg left out of wrt: Vec<f64> from a local of constants: 55
+//! - arg left out of wrt: Vec<f64> from a parameter left out of wrt: 3
 //! - arg left out of wrt: [f64; N] from a parameter left out of wrt: 1
-//! - arg left out of wrt: [f64; N] literal: 87
-//! - arg left out of wrt: f64 from a parameter left out of wrt: 32
-//! - arg left out of wrt: f64 from an integer: 104
-//! - arg left out of wrt: f64 literal: 148
-//! - array pattern [_, b, _] on a parameter in a branch or block: 1
-//! - array pattern [_, b, _] on a parameter straight-line: 1
+//! - arg left out of wrt: [f64; N] literal: 90
+//! - arg left out of wrt: f64 from a parameter left out of wrt: 29
+//! - arg left out of wrt: f64 from an integer: 98
+//! - arg left out of wrt: f64 literal: 138
+//! - array pattern [_, b, _] on a parameter in a branch or block: 2
+//! - array pattern [_, b, _] on a parameter straight-line: 2
 //! - array pattern [a, .., d] on a local array in a loop: 1
 //! - array pattern [a, .., d] on a parameter in a branch or block: 1
 //! - array pattern [a, .., d] on a parameter straight-line: 4
 //! - array pattern [a, b, ..] on a local array in a branch or block: 1
-//! - array pattern [a, b, ..] on a parameter in a loop: 1
 //! - array pattern [a, b, ..] on a parameter straight-line: 3
 //! - array pattern [a, b, c] on a local array in a branch or block: 1
 //! - array pattern [a, b, c] on a local array in a loop: 2
@@ -135,30 +130,29 @@
 //! - array pattern [a, b, c] on a parameter straight-line: 1
 //! - array pattern [a, b, c] on an array result straight-line: 1
 //! - array pattern [x1, x2] = *p on a &[f64; N] parameter in a loop: 3
-//! - array pattern [x1, x2] = *p on a &[f64; N] parameter straight-line: 4
+//! - array pattern [x1, x2] = *p on a &[f64; N] parameter straight-line: 5
 //! - block value updating an outer mut in a branch or block: 5
-//! - block value updating an outer mut in a loop: 8
-//! - block value updating an outer mut straight-line: 12
-//! - buffer &mut [f64] written by element (and an f64 result): 51
-//! - buffer &mut [f64] written by element (no result): 59
+//! - block value updating an outer mut in a loop: 9
+//! - block value updating an outer mut straight-line: 13
+//! - buffer &mut [f64] written by element (and an f64 result): 55
+//! - buffer &mut [f64] written by element (no result): 54
 //! - buffer call h(.., &mut d);: &mut d of a local Vec (active contents) in a branch or block: 4
-//! - buffer call h(.., &mut d);: &mut d of a local Vec (active contents) straight-line: 5
+//! - buffer call h(.., &mut d);: &mut d of a local Vec (active contents) straight-line: 4
 //! - buffer call h(.., &mut d);: &mut d of a local Vec (zeros) in a branch or block: 5
-//! - buffer call h(.., &mut d);: &mut d of a local Vec (zeros) in a loop: 3
+//! - buffer call h(.., &mut d);: &mut d of a local Vec (zeros) in a loop: 4
 //! - buffer call h(.., &mut d);: &mut d of a local Vec (zeros) straight-line: 5
 //! - buffer call h(.., &mut d);: &mut d of a local array (active contents) in a branch or block: 7
 //! - buffer call h(.., &mut d);: &mut d of a local array (active contents) in a loop: 4
 //! - buffer call h(.., &mut d);: &mut d of a local array (active contents) straight-line: 7
+//! - buffer call h(.., &mut d);: &mut d of a local array (zeros) in a branch or block: 1
 //! - buffer call h(.., &mut d);: &mut d of a local array (zeros) in a loop: 1
 //! - buffer call h(.., &mut d);: &mut d of a local array (zeros) straight-line: 3
 //! - buffer call h(.., d);: the caller's own &mut [f64] buffer passed on in a branch or block: 3
-//! - buffer call h(.., d);: the caller's own &mut [f64] buffer passed on in a loop: 1
 //! - buffer call h(.., d);: the caller's own &mut [f64] buffer passed on straight-line: 1
-//! - buffer call let s = h(.., &mut d): &mut d of a local Vec (active contents) in a branch or block: 1
 //! - buffer call let s = h(.., &mut d): &mut d of a local Vec (active contents) in a loop: 3
-//! - buffer call let s = h(.., &mut d): &mut d of a local Vec (active contents) straight-line: 4
+//! - buffer call let s = h(.., &mut d): &mut d of a local Vec (active contents) straight-line: 3
 //! - buffer call let s = h(.., &mut d): &mut d of a local Vec (zeros) in a branch or block: 4
-//! - buffer call let s = h(.., &mut d): &mut d of a local Vec (zeros) in a loop: 5
+//! - buffer call let s = h(.., &mut d): &mut d of a local Vec (zeros) in a loop: 6
 //! - buffer call let s = h(.., &mut d): &mut d of a local Vec (zeros) straight-line: 6
 //! - buffer call let s = h(.., &mut d): &mut d of a local array (active contents) in a branch or block: 1
 //! - buffer call let s = h(.., &mut d): &mut d of a local array (active contents) in a loop: 4
@@ -171,75 +165,74 @@
 //! - call of a helper returning (Vec<f64>, f64) in a branch or block: 9
 //! - call of a helper returning (Vec<f64>, f64) in a loop: 8
 //! - call of a helper returning (Vec<f64>, f64) straight-line: 12
-//! - call of a helper returning ([f64; N], f64) in a branch or block: 7
-//! - call of a helper returning ([f64; N], f64) in a loop: 7
-//! - call of a helper returning ([f64; N], f64) straight-line: 8
+//! - call of a helper returning ([f64; N], f64) in a branch or block: 8
+//! - call of a helper returning ([f64; N], f64) in a loop: 6
+//! - call of a helper returning ([f64; N], f64) straight-line: 9
 //! - call of a helper returning (f64, f64) in a branch or block: 10
-//! - call of a helper returning (f64, f64) in a loop: 46
+//! - call of a helper returning (f64, f64) in a loop: 45
 //! - call of a helper returning (f64, f64) straight-line: 14
 //! - call of a helper returning Vec<f64> in a branch or block: 13
-//! - call of a helper returning Vec<f64> in a loop: 45
+//! - call of a helper returning Vec<f64> in a loop: 47
 //! - call of a helper returning Vec<f64> straight-line: 20
 //! - call of a helper returning [f64; N] in a branch or block: 13
-//! - call of a helper returning [f64; N] in a loop: 50
-//! - call of a helper returning [f64; N] straight-line: 22
-//! - call of a helper returning f64 in a branch or block: 86
+//! - call of a helper returning [f64; N] in a loop: 45
+//! - call of a helper returning [f64; N] straight-line: 19
+//! - call of a helper returning f64 in a branch or block: 77
 //! - call of a helper returning f64 in a loop: 138
 //! - call of a helper returning f64 straight-line: 127
-//! - call of a helper returning nothing (a buffer) in a branch or block: 26
-//! - call of a helper returning nothing (a buffer) in a loop: 15
-//! - call of a helper returning nothing (a buffer) straight-line: 27
-//! - callee parameter &[Vec<f64>] in wrt: 58
-//! - callee parameter &[Vec<f64>] left out of wrt: 19
-//! - callee parameter &[f64; N] in wrt: 116
-//! - callee parameter &[f64; N] left out of wrt: 31
-//! - callee parameter &[f64] in wrt: 237
-//! - callee parameter &[f64] left out of wrt: 141
-//! - callee parameter &mut [f64] left out of wrt: 118
-//! - callee parameter Vec<f64> in wrt: 134
-//! - callee parameter Vec<f64> left out of wrt: 65
-//! - callee parameter [[f64; C]; R] in wrt: 49
-//! - callee parameter [[f64; C]; R] left out of wrt: 15
-//! - callee parameter [f64; N] in wrt: 158
-//! - callee parameter [f64; N] left out of wrt: 88
-//! - callee parameter f64 in wrt: 363
-//! - callee parameter f64 left out of wrt: 243
-//! - calls (depth 1): 97
-//! - calls (depth 2): 133
-//! - calls (depth 3): 217
-//! - copy_from_slice: source bounds from a loop index or k: 8
+//! - call of a helper returning nothing (a buffer) in a branch or block: 23
+//! - call of a helper returning nothing (a buffer) in a loop: 16
+//! - call of a helper returning nothing (a buffer) straight-line: 26
+//! - callee parameter &[Vec<f64>] in wrt: 54
+//! - callee parameter &[Vec<f64>] left out of wrt: 18
+//! - callee parameter &[f64; N] in wrt: 105
+//! - callee parameter &[f64; N] left out of wrt: 39
+//! - callee parameter &[f64] in wrt: 232
+//! - callee parameter &[f64] left out of wrt: 134
+//! - callee parameter &mut [f64] left out of wrt: 114
+//! - callee parameter Vec<f64> in wrt: 138
+//! - callee parameter Vec<f64> left out of wrt: 58
+//! - callee parameter [[f64; C]; R] in wrt: 43
+//! - callee parameter [[f64; C]; R] left out of wrt: 17
+//! - callee parameter [f64; N] in wrt: 143
+//! - callee parameter [f64; N] left out of wrt: 91
+//! - callee parameter f64 in wrt: 365
+//! - callee parameter f64 left out of wrt: 229
+//! - calls (depth 1): 91
+//! - calls (depth 2): 139
+//! - calls (depth 3): 213
+//! - copy_from_slice: source bounds from a loop index or k: 9
 //! - destructuring assignment (a, _) = (a * f(b), 1.0) in a branch: 2
-//! - destructuring assignment (a, _) = (a * f(b), 1.0) in a branch or block: 1
+//! - destructuring assignment (a, _) = (a * f(b), 1.0) in a branch or block: 2
 //! - destructuring assignment (a, _) = (a * f(b), 1.0) in a for loop: 7
-//! - destructuring assignment (a, _) = (a * f(b), 1.0) in a loop: 2
+//! - destructuring assignment (a, _) = (a * f(b), 1.0) in a loop: 1
 //! - destructuring assignment (a, _) = (a * f(b), 1.0) straight-line: 1
-//! - destructuring assignment (a, b) = (b, a * x + b) in a branch: 8
-//! - destructuring assignment (a, b) = (b, a * x + b) in a branch or block: 1
-//! - destructuring assignment (a, b) = (b, a * x + b) in a for loop: 14
+//! - destructuring assignment (a, b) = (b, a * x + b) in a branch: 7
+//! - destructuring assignment (a, b) = (b, a * x + b) in a for loop: 15
 //! - destructuring assignment (a, b) = (b, a * x + b) in a loop: 2
 //! - destructuring assignment (a, b) = (b, a * x + b) in a while loop: 3
-//! - destructuring assignment (a, b) = (b, a * x + b) straight-line: 4
-//! - destructuring assignment (a, b) = (f(b), g(a, b)) in a branch: 4
+//! - destructuring assignment (a, b) = (b, a * x + b) straight-line: 2
+//! - destructuring assignment (a, b) = (f(b), g(a, b)) in a branch: 5
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) in a branch or block: 3
-//! - destructuring assignment (a, b) = (f(b), g(a, b)) in a for loop: 8
+//! - destructuring assignment (a, b) = (f(b), g(a, b)) in a for loop: 7
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) in a loop: 2
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) in a while loop: 2
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) straight-line: 1
-//! - each row &m[i] of a 2-D local Vec<Vec<f64>> passed to a helper in a loop: 9
-//! - each row &m[i] of a 2-D local [[f64; C]; R] passed to a helper in a loop: 3
+//! - each row &m[i] of a 2-D local Vec<Vec<f64>> passed to a helper in a loop: 11
+//! - each row &m[i] of a 2-D local [[f64; C]; R] passed to a helper in a loop: 2
 //! - each row &m[i] of a 2-D parameter &[Vec<f64>] passed to a helper in a loop: 20
-//! - each row &m[i] of a 2-D parameter [[f64; C]; R] passed to a helper in a loop: 21
+//! - each row &m[i] of a 2-D parameter [[f64; C]; R] passed to a helper in a loop: 24
 //! - each row &m[i][a..] of a 2-D parameter &[Vec<f64>] passed to a helper in a loop: 6
-//! - each row &m[i][a..] of a 2-D parameter [[f64; C]; R] passed to a helper in a loop: 3
+//! - each row &m[i][a..] of a 2-D parameter [[f64; C]; R] passed to a helper in a loop: 4
 //! - early return of a Vec<f64>: 3
-//! - early return of a tuple: 2
+//! - early return of a tuple: 3
 //! - early return; in a function with a buffer: 3
 //! - element m[i][j] of a 2-D local Vec<Vec<f64>> read: 11
 //! - element m[i][j] of a 2-D local [[f64; C]; R] read: 5
 //! - element m[i][j] of a 2-D parameter &[Vec<f64>] read: 63
 //! - element m[i][j] of a 2-D parameter [[f64; C]; R] read: 57
 //! - explicit Euler steps through a helper (Vec state as &[f64]) in a branch or block: 1
-//! - explicit Euler steps through a helper (Vec state as &[f64]) in a loop: 2
+//! - explicit Euler steps through a helper (Vec state as &[f64]) in a loop: 1
 //! - explicit Euler steps through a helper (Vec state as &[f64]) straight-line: 2
 //! - explicit Euler steps through a helper (Vec state as Vec<f64>) in a branch or block: 4
 //! - explicit Euler steps through a helper (array state as &[f64; N]) in a branch or block: 1
@@ -248,31 +241,29 @@
 //! - explicit Euler steps through a helper (array state as &[f64]) in a branch or block: 1
 //! - explicit Euler steps through a helper (array state as &[f64]) in a loop: 2
 //! - explicit Euler steps through a helper (array state as &[f64]) straight-line: 6
-//! - explicit Euler steps through a helper (array state as [f64; N]) in a branch or block: 2
-//! - explicit Euler steps through a helper (array state as [f64; N]) straight-line: 4
-//! - helper returns a Vec built with push: 1
-//! - helper returns a [..] literal: 33
-//! - helper returns a [0.0; N] filled by element: 27
-//! - helper returns a tuple (Vec<f64>, f64) as (a, b): 30
-//! - helper returns a tuple ([f64; N], f64) as (a, b): 29
-//! - helper returns a tuple (f64, f64) as (a, b): 33
-//! - helper returns a tuple with a local array member filled by element: 27
-//! - helper returns a vec![..] literal: 40
+//! - explicit Euler steps through a helper (array state as [f64; N]) in a branch or block: 1
+//! - explicit Euler steps through a helper (array state as [f64; N]) straight-line: 3
+//! - helper returns a Vec built with push: 2
+//! - helper returns a [..] literal: 31
+//! - helper returns a [0.0; N] filled by element: 30
+//! - helper returns a tuple (Vec<f64>, f64) as (a, b): 27
+//! - helper returns a tuple ([f64; N], f64) as (a, b): 28
+//! - helper returns a tuple (f64, f64) as (a, b): 31
+//! - helper returns a tuple with a local array member filled by element: 28
+//! - helper returns a vec![..] literal: 42
 //! - helper returns a vec![0.0; n] filled by element: 22
 //! - left out mut Vec<f64>: call: 2
 //! - left out mut Vec<f64>: constants: 1
-//! - left out mut Vec<f64>: element: 1
 //! - left out mut Vec<f64>: if on active: 2
-//! - left out mut Vec<f64>: if on active in loop: 1
-//! - left out mut Vec<f64>: if on inactive: 1
+//! - left out mut Vec<f64>: if on inactive: 2
 //! - left out mut Vec<f64>: partial loop: 4
-//! - left out mut Vec<f64>: read-write loop: 2
+//! - left out mut Vec<f64>: read-write loop: 6
 //! - left out mut Vec<f64>: while: 1
-//! - left out mut Vec<f64>: write-only loop: 3
+//! - left out mut Vec<f64>: write-only loop: 4
 //! - left out mut [f64; N]: call: 1
 //! - left out mut [f64; N]: constants: 1
-//! - left out mut [f64; N]: element: 3
-//! - left out mut [f64; N]: if on active: 2
+//! - left out mut [f64; N]: element: 5
+//! - left out mut [f64; N]: if on active: 1
 //! - left out mut [f64; N]: if on active in loop: 2
 //! - left out mut [f64; N]: if on inactive: 3
 //! - left out mut [f64; N]: partial loop: 1
@@ -280,18 +271,18 @@
 //! - left out mut [f64; N]: while: 2
 //! - left out mut [f64; N]: write-only loop: 2
 //! - left out mut f64: call: 15
-//! - left out mut f64: for: 10
-//! - left out mut f64: if on active: 15
+//! - left out mut f64: for: 13
+//! - left out mut f64: if on active: 16
 //! - left out mut f64: if on inactive: 8
-//! - left out mut f64: straight: 6
-//! - left out mut f64: while: 9
+//! - left out mut f64: straight: 9
+//! - left out mut f64: while: 11
 //! - left out mut f64: while on active: 6
 //! - let (a, _) = helper(..) returning (Vec<f64>, f64) in a branch or block: 4
 //! - let (a, _) = helper(..) returning (Vec<f64>, f64) in a loop: 5
 //! - let (a, _) = helper(..) returning (Vec<f64>, f64) straight-line: 1
-//! - let (a, _) = helper(..) returning ([f64; N], f64) in a branch or block: 3
+//! - let (a, _) = helper(..) returning ([f64; N], f64) in a branch or block: 4
 //! - let (a, _) = helper(..) returning ([f64; N], f64) in a loop: 1
-//! - let (a, _) = helper(..) returning ([f64; N], f64) straight-line: 2
+//! - let (a, _) = helper(..) returning ([f64; N], f64) straight-line: 3
 //! - let (a, _) = helper(..) returning (f64, f64) in a branch or block: 4
 //! - let (a, _) = helper(..) returning (f64, f64) in a loop: 1
 //! - let (a, _) = helper(..) returning (f64, f64) straight-line: 5
@@ -299,105 +290,101 @@
 //! - let (a, b) = helper(..) returning (Vec<f64>, f64) in a loop: 3
 //! - let (a, b) = helper(..) returning (Vec<f64>, f64) straight-line: 11
 //! - let (a, b) = helper(..) returning ([f64; N], f64) in a branch or block: 4
-//! - let (a, b) = helper(..) returning ([f64; N], f64) in a loop: 6
+//! - let (a, b) = helper(..) returning ([f64; N], f64) in a loop: 5
 //! - let (a, b) = helper(..) returning ([f64; N], f64) straight-line: 6
 //! - let (a, b) = helper(..) returning (f64, f64) in a branch or block: 6
-//! - let (a, b) = helper(..) returning (f64, f64) in a loop: 6
+//! - let (a, b) = helper(..) returning (f64, f64) in a loop: 5
 //! - let (a, b) = helper(..) returning (f64, f64) straight-line: 9
 //! - let d = helper(..) (Vec<f64>) in a branch or block: 13
-//! - let d = helper(..) (Vec<f64>) in a loop: 21
+//! - let d = helper(..) (Vec<f64>) in a loop: 23
 //! - let d = helper(..) (Vec<f64>) straight-line: 20
 //! - let d = helper(..) ([f64; N]) in a branch or block: 13
 //! - let d = helper(..) ([f64; N]) in a loop: 17
-//! - let d = helper(..) ([f64; N]) straight-line: 22
+//! - let d = helper(..) ([f64; N]) straight-line: 19
 //! - let mut y = x.to_vec() of &[f64] in a branch or block: 2
 //! - let mut y = x.to_vec() of &[f64] in a loop: 4
-//! - let mut y = x.to_vec() of &[f64] straight-line: 6
-//! - let mut y = x.to_vec() of Vec<f64> in a branch or block: 2
+//! - let mut y = x.to_vec() of &[f64] straight-line: 4
+//! - let mut y = x.to_vec() of Vec<f64> in a branch or block: 4
 //! - let mut y = x.to_vec() of Vec<f64> in a loop: 1
-//! - let mut y = x.to_vec() of [f64; N] in a branch or block: 2
-//! - let mut y = x.to_vec() of [f64; N] in a loop: 2
+//! - let mut y = x.to_vec() of Vec<f64> straight-line: 1
+//! - let mut y = x.to_vec() of [f64; N] in a branch or block: 1
+//! - let mut y = x.to_vec() of [f64; N] in a loop: 1
 //! - let mut y = x.to_vec() of [f64; N] straight-line: 3
 //! - let mut y = x.to_vec() of a local in a branch or block: 1
 //! - let mut y = x.to_vec() of a local in a loop: 2
 //! - let mut y = x.to_vec() of a local straight-line: 1
-//! - let w = v.clone() in a branch or block: 5
+//! - let w = v.clone() in a branch or block: 4
 //! - let w = v.clone() in a loop: 3
 //! - let w = v.clone() straight-line: 2
-//! - plain block updating an outer mut in a branch or block: 10
+//! - plain block updating an outer mut in a branch or block: 11
 //! - plain block updating an outer mut in a loop: 9
 //! - plain block updating an outer mut straight-line: 12
-//! - push: extend_from_slice(&x[a..b]): 3
-//! - push: in a for loop, the Vec declared in a branch or block: 4
-//! - push: in a for loop, the Vec declared in a loop: 4
-//! - push: in a for loop, the Vec declared straight-line: 8
-//! - push: in both branches of an if, the Vec declared in a branch or block: 2
-//! - push: in both branches of an if, the Vec declared in a loop: 2
-//! - push: in both branches of an if, the Vec declared straight-line: 1
+//! - push: extend_from_slice(&x[a..b]): 8
+//! - push: in a for loop, the Vec declared in a branch or block: 1
+//! - push: in a for loop, the Vec declared in a loop: 3
+//! - push: in a for loop, the Vec declared straight-line: 6
+//! - push: in both branches of an if, the Vec declared in a loop: 1
+//! - push: in both branches of an if, the Vec declared straight-line: 2
 //! - push: of an element of the Vec itself (v.push(c * v[v.len() - 1])): 3
-//! - push: onto Vec::new(): 12
+//! - push: onto Vec::new(): 6
 //! - push: onto Vec::with_capacity(4): 6
 //! - push: onto a copy x.to_vec(): 5
-//! - push: onto vec![]: 8
-//! - push: straight-line, the Vec declared in a branch or block: 6
-//! - push: straight-line, the Vec declared in a loop: 2
+//! - push: onto vec![]: 5
+//! - push: straight-line, the Vec declared in a branch or block: 2
+//! - push: straight-line, the Vec declared in a loop: 5
 //! - push: straight-line, the Vec declared straight-line: 2
-//! - push: to a length that depends on the data (branches): 3
-//! - range buffer: bounds from a loop index or k: 5
-//! - range buffer: h(..); in a branch or block: 7
-//! - range buffer: h(..); in a loop: 6
+//! - push: to a length that depends on the data (branches): 1
+//! - range buffer: bounds from a loop index or k: 10
+//! - range buffer: h(..); in a branch or block: 4
+//! - range buffer: h(..); in a loop: 7
 //! - range buffer: h(..); straight-line: 6
-//! - range buffer: h(.., &mut d[..b]) of a local Vec (active contents): 3
-//! - range buffer: h(.., &mut d[..b]) of a local Vec (zeros): 2
-//! - range buffer: h(.., &mut d[..b]) of a local array (active contents): 2
-//! - range buffer: h(.., &mut d[..b]) of a local array (zeros): 1
-//! - range buffer: h(.., &mut d[..b]) of the caller's own &mut [f64] buffer: 1
-//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (zeros): 1
-//! - range buffer: h(.., &mut d[a..=b]) of a local array (active contents): 3
-//! - range buffer: h(.., &mut d[a..=b]) of the caller's own &mut [f64] buffer: 1
-//! - range buffer: h(.., &mut d[a..]) of a local Vec (active contents): 4
+//! - range buffer: h(.., &mut d[..b]) of a local Vec (active contents): 1
+//! - range buffer: h(.., &mut d[..b]) of a local Vec (zeros): 1
+//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (active contents): 1
+//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (zeros): 2
+//! - range buffer: h(.., &mut d[a..=b]) of a local array (active contents): 1
+//! - range buffer: h(.., &mut d[a..=b]) of a local array (zeros): 1
+//! - range buffer: h(.., &mut d[a..=b]) of the caller's own &mut [f64] buffer: 4
 //! - range buffer: h(.., &mut d[a..]) of a local Vec (zeros): 2
 //! - range buffer: h(.., &mut d[a..]) of a local array (active contents): 1
 //! - range buffer: h(.., &mut d[a..]) of a local array (zeros): 1
-//! - range buffer: h(.., &mut d[a..b]) of a local Vec (active contents): 1
-//! - range buffer: h(.., &mut d[a..b]) of a local Vec (zeros): 2
-//! - range buffer: h(.., &mut d[a..b]) of a local array (active contents): 1
-//! - range buffer: h(.., &mut d[a..b]) of a local array (zeros): 1
+//! - range buffer: h(.., &mut d[a..b]) of a local Vec (active contents): 3
+//! - range buffer: h(.., &mut d[a..b]) of a local array (active contents): 4
+//! - range buffer: h(.., &mut d[a..b]) of a local array (zeros): 2
 //! - range buffer: h(.., &mut d[a..b]) of the caller's own &mut [f64] buffer: 3
-//! - range buffer: let s = h(..) in a branch or block: 1
-//! - range buffer: let s = h(..) in a loop: 3
-//! - range buffer: let s = h(..) straight-line: 7
-//! - result read by element: 243
-//! - result read by element in a loop: 212
+//! - range buffer: let s = h(..) in a branch or block: 4
+//! - range buffer: let s = h(..) straight-line: 5
+//! - result read by element: 233
+//! - result read by element in a loop: 206
 //! - signature: in wrt &[Vec<f64>]: 43
-//! - signature: in wrt &[f64; N]: 74
-//! - signature: in wrt &[f64]: 187
-//! - signature: in wrt Vec<f64>: 81
-//! - signature: in wrt [[f64; C]; R]: 42
-//! - signature: in wrt [f64; N]: 107
-//! - signature: in wrt f64: 327
-//! - signature: in wrt mut Vec<f64>: 27
-//! - signature: in wrt mut [f64; N]: 45
-//! - signature: in wrt mut f64: 119
+//! - signature: in wrt &[f64; N]: 70
+//! - signature: in wrt &[f64]: 176
+//! - signature: in wrt Vec<f64>: 88
+//! - signature: in wrt [[f64; C]; R]: 41
+//! - signature: in wrt [f64; N]: 105
+//! - signature: in wrt f64: 322
+//! - signature: in wrt mut Vec<f64>: 24
+//! - signature: in wrt mut [f64; N]: 43
+//! - signature: in wrt mut f64: 120
 //! - signature: joint: 140
 //! - signature: left out of wrt &[Vec<f64>]: 23
-//! - signature: left out of wrt &[f64; N]: 43
-//! - signature: left out of wrt &[f64]: 105
+//! - signature: left out of wrt &[f64; N]: 45
+//! - signature: left out of wrt &[f64]: 104
 //! - signature: left out of wrt Vec<f64>: 49
-//! - signature: left out of wrt [[f64; C]; R]: 22
-//! - signature: left out of wrt [f64; N]: 55
-//! - signature: left out of wrt f64: 156
-//! - signature: left out of wrt mut Vec<f64>: 27
+//! - signature: left out of wrt [[f64; C]; R]: 24
+//! - signature: left out of wrt [f64; N]: 50
+//! - signature: left out of wrt f64: 154
+//! - signature: left out of wrt mut Vec<f64>: 29
 //! - signature: left out of wrt mut [f64; N]: 33
-//! - signature: left out of wrt mut f64: 89
-//! - signature: no wrt: 108
-//! - signature: returns (Vec<f64>, f64): 30
-//! - signature: returns ([f64; N], f64): 29
-//! - signature: returns (f64, f64): 33
-//! - signature: returns Vec<f64>: 63
-//! - signature: returns [f64; N]: 60
-//! - signature: returns f64: 286
-//! - signature: returns nothing (a buffer): 59
+//! - signature: left out of wrt mut f64: 93
+//! - signature: no wrt: 107
+//! - signature: returns (Vec<f64>, f64): 27
+//! - signature: returns ([f64; N], f64): 28
+//! - signature: returns (f64, f64): 31
+//! - signature: returns Vec<f64>: 66
+//! - signature: returns [f64; N]: 61
+//! - signature: returns f64: 293
+//! - signature: returns nothing (a buffer): 54
 //! - time stepping u = step(&u, k) (Vec state as &[f64]) in a branch or block: 5
 //! - time stepping u = step(&u, k) (Vec state as &[f64]) straight-line: 1
 //! - time stepping u = step(&u, k) (Vec state as Vec<f64>) straight-line: 3
@@ -407,29 +394,31 @@
 //! - time stepping u = step(&u, k) (array state as &[f64]) in a loop: 3
 //! - time stepping u = step(&u, k) (array state as &[f64]) straight-line: 5
 //! - time stepping u = step(&u, k) (array state as [f64; N]) in a branch or block: 1
-//! - time stepping u = step(&u, k) (array state as [f64; N]) in a loop: 4
-//! - time stepping u = step(&u, k) (array state as [f64; N]) straight-line: 3
+//! - time stepping u = step(&u, k) (array state as [f64; N]) in a loop: 3
+//! - time stepping u = step(&u, k) (array state as [f64; N]) straight-line: 2
 //! - time stepping u = un (Vec) in a branch or block: 5
 //! - time stepping u = un (Vec) in a loop: 4
 //! - time stepping u = un (Vec) straight-line: 5
-//! - time stepping u = un (array) in a branch or block: 4
+//! - time stepping u = un (array) in a branch or block: 5
 //! - time stepping u = un (array) in a loop: 2
-//! - time stepping u = un (array) straight-line: 7
+//! - time stepping u = un (array) straight-line: 6
+//! - verbatim: x[k], k moved by bump(&mut k, n) in the loop: 7
+//! - verbatim: x[v[v.len() - 1]], v: Vec<usize> grown by push in the loop: 7
 //! - y.copy_from_slice(&x) in a branch or block: 1
-//! - y.copy_from_slice(&x) in a loop: 2
+//! - y.copy_from_slice(&x) in a loop: 1
 //! - y.copy_from_slice(&x) straight-line: 3
 //! - y.copy_from_slice(&x[c..d]) in a branch or block: 1
 //! - y.copy_from_slice(&x[c..d]) in a loop: 2
-//! - y.copy_from_slice(&x[c..d]) straight-line: 1
-//! - y.fill(v) in a branch or block: 11
-//! - y.fill(v) in a loop: 11
+//! - y.copy_from_slice(&x[c..d]) straight-line: 2
+//! - y.fill(v) in a branch or block: 9
+//! - y.fill(v) in a loop: 10
 //! - y.fill(v) straight-line: 12
-//! - y[a..b].copy_from_slice(&x[c..d]) in a branch or block: 5
-//! - y[a..b].copy_from_slice(&x[c..d]) in a loop: 8
-//! - y[a..b].copy_from_slice(&x[c..d]) straight-line: 13
+//! - y[a..b].copy_from_slice(&x[c..d]) in a branch or block: 6
+//! - y[a..b].copy_from_slice(&x[c..d]) in a loop: 10
+//! - y[a..b].copy_from_slice(&x[c..d]) straight-line: 10
 //! - y[a..b].fill(v) in a branch or block: 8
 //! - y[a..b].fill(v) in a loop: 9
-//! - y[a..b].fill(v) straight-line: 10
+//! - y[a..b].fill(v) straight-line: 9
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -39903,2096 +39892,1147 @@ const C499: Case = Case {
     ],
 };
 
-#[differentiate(wrt(b, a, x))]
-fn c500(m: [[f64; 3]; 3], b: f64, a: f64, p: [f64; 4], x: &[f64]) -> f64 {
-    let mut bf1 = vec![x[0] * a.cos(), b];
-    let s2 = c444(
-        b.tanh(),
-        [f64::cos(b), p[0] + b, 1.45 * b],
-        a * m[2][1],
-        x,
-        b - m[1][1],
-        &mut bf1,
-    );
-    let u3 = bf1[0] * (bf1[1] * s2);
-    let mut pv4 = p.to_vec();
-    pv4.push(m[0][2].abs() - b);
-    let u5 = pv4[1] - pv4[pv4.len() - 1] * p[p.len() - 1].atan();
-    u5 + 0.85 * u3 - a
+#[differentiate(wrt(p))]
+fn c500(mut v: Vec<f64>, p: [f64; 2]) -> (Vec<f64>, f64) {
+    let mut pv1 = vec![];
+    for i0 in 0..2 {
+        pv1.push(p[i0 % p.len()].sin().exp().log10() - p[i0 % p.len()]);
+    }
+    let u2 = pv1[1] - pv1[1] * v[2];
+    for i0 in 0..v.len() {
+        v[i0] = (v[i0] * p[i0 % p.len()]).tanh() + (2.24 + v[i0 % v.len()].sin()).sqrt();
+    }
+    let mut o3 = vec![0.0; 2];
+    for i0 in 0..o3.len() {
+        o3[i0] = 0.21 * (i0 as f64).tanh();
+    }
+    o3[0] = u2;
+    o3[1] = 0.23 * v[0];
+    (o3, 0.57 * v[v.len() - 1])
 }
 
 const C500: Case = Case {
     name: "c500",
-    live: &[(0, 1), (1, 2), (2, 6)],
-    f: |z, q, _| vec![c500(arr2(&q[0..9]), z[0], z[1], arr(&q[9..13]), &z[2..6])],
+    live: &[(0, 2)],
+    f: |z, q, _| {
+        let (r0, r1) = c500(q[0..4].to_vec(), arr(&z[0..2]));
+        cat(&[&r0[..], &[r1][..]])
+    },
     jvp: |z, d, q, _| {
-        let (r, dr) = c500_jvp(
-            arr2(&q[0..9]),
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            arr(&q[9..13]),
-            &z[2..6],
-            &d[2..6],
+        let ((r0, r1), (dr0, dr1)) = c500_jvp(q[0..4].to_vec(), arr(&z[0..2]), arr(&d[0..2]));
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g1) = c500_vjp(q[0..4].to_vec(), arr(&z[0..2]), (c[0..2].to_vec(), c[2]));
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&g1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.0543, 0.088],
+            q: &[0.6898, 0.9787, -0.4236, -1.2368],
+            k: 1,
+            t: &[-0.0405, -0.073],
+            c: &[-0.6237, -1.3611, -1.9828],
+            v: &[],
+            y: &[-0.0709399711958, 0.398688642631, 0.586920059627],
+        },
+        Point {
+            z: &[0.3933, 0.229],
+            q: &[0.0066, 0.4354, 0.8221, -1.2087],
+            k: 4,
+            t: &[-0.2949, -0.5354],
+            c: &[-0.8908, 1.0219, 1.8206],
+            v: &[],
+            y: &[-0.0232005664368, 0.345336259168, 0.497247405501],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, a, b))]
+fn c501(x: &[f64], mut a: f64, m: [[f64; 2]; 3], b: f64) -> f64 {
+    for i0 in 0..x.len() {
+        let d1 = c448(
+            &[x[2].asinh(), a.cos(), x[i0 % x.len()].hypot(b * b + 0.63)],
+            [
+                0.73 * x[i0 % x.len()],
+                (m[2][i0 % 2] * m[2][i0 % 2] + 0.64).log(b.powi(2) + 2.51),
+                (x[i0 % x.len()] * x[i0 % x.len()] + 1.48).sqrt(),
+            ],
+            0.33 * i0 as f64,
+            i0,
+            a.hypot(b * b + 1.11),
+            &[1.15, 0.63, 0.51],
         );
+        for i1 in 0..d1.len() {
+            a = a * 0.41 + d1[i1].atan();
+        }
+    }
+    let u3 = {
+        let q2 = x[0] / a.tanh().exp() + b;
+        q2 * (m[1][0] / (x[0].powi(2) + 1.78))
+    };
+    for i0 in 0..3 {
+        let mut vs4 = 0.0;
+        let mut kk5 = 0usize;
+        for i1 in 0..4 {
+            bump(&mut kk5, 3);
+            vs4 += 0.68 * x[kk5] * (b.sin().sinh() - b);
+        }
+    }
+    a - u3 + b
+}
+
+const C501: Case = Case {
+    name: "c501",
+    live: &[(0, 3), (3, 4), (4, 5)],
+    f: |z, q, _| vec![c501(&z[0..3], z[3], arr2(&q[0..6]), z[4])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c501_jvp(&z[0..3], &d[0..3], z[3], d[3], arr2(&q[0..6]), z[4], d[4]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1, g2, g4) = c500_vjp(arr2(&q[0..9]), z[0], z[1], arr(&q[9..13]), &z[2..6], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..], &g4[..]]))
+        let (r, g0, g1, g3) = c501_vjp(&z[0..3], z[3], arr2(&q[0..6]), z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &[g3][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g1, g2, g4) = c500_grad(arr2(&q[0..9]), z[0], z[1], arr(&q[9..13]), &z[2..6]);
-        (r, cat(&[&[g1][..], &[g2][..], &g4[..]]))
+        let (r, g0, g1, g3) = c501_grad(&z[0..3], z[3], arr2(&q[0..6]), z[4]);
+        (r, cat(&[&g0[..], &[g1][..], &[g3][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, g4, h1, h2, h4) = c500_hvp(
-            arr2(&q[0..9]),
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            arr(&q[9..13]),
-            &z[2..6],
-            &d[2..6],
-        );
+        let (r, g0, g1, g3, h0, h1, h3) =
+            c501_hvp(&z[0..3], &d[0..3], z[3], d[3], arr2(&q[0..6]), z[4], d[4]);
         (
             r,
-            cat(&[&[g1][..], &[g2][..], &g4[..]]),
-            cat(&[&[h1][..], &[h2][..], &h4[..]]),
+            cat(&[&g0[..], &[g1][..], &[g3][..]]),
+            cat(&[&h0[..], &[h1][..], &[h3][..]]),
         )
     }),
     points: [
         Point {
-            z: &[0.7315, 0.7351, 0.9015, 0.4595, 1.2198, 0.7461],
-            q: &[
-                0.9609, -1.2367, 0.0176, 0.6362, -0.9347, -1.3482, -0.2459, 1.4627, 1.302, 0.2058,
-                -0.7119, 1.0294, 1.0389,
-            ],
+            z: &[0.0603, 0.056, -0.3441, 0.4712, 0.4885],
+            q: &[-0.0526, -0.9918, 1.0837, 1.281, 1.0381, 1.0466],
             k: 2,
-            t: &[0.4198, 0.5295, -0.7468, -0.3285, 0.478, -0.1563],
-            c: &[1.3078],
-            v: &[0.8798, 0.847, -0.2105, -0.1706, -0.5099, -0.5144],
-            y: &[-25.3441611836],
+            t: &[0.3886, -0.5662, 0.2244, 0.0606, 0.8817],
+            c: &[0.8329],
+            v: &[-0.5547, -0.4431, 0.2254, 0.8191, -0.9227],
+            y: &[0.969137111867],
         },
         Point {
-            z: &[-0.7522, -0.88, -0.1891, 0.9387, -0.1115, 0.9423],
-            q: &[
-                -0.2562, 0.2448, -1.2284, 0.6131, 0.8018, -1.0886, 1.39, -0.688, 1.2417, 0.9432,
-                0.1963, -0.6852, 0.3749,
-            ],
+            z: &[-0.7624, 0.9312, 0.7504, 0.0264, -1.229],
+            q: &[0.3547, -1.4282, 0.0617, 0.9821, -0.6627, 1.3546],
             k: 4,
-            t: &[0.5762, -0.3375, 0.2108, -0.3274, 0.7594, -0.1857],
-            c: &[-0.7302],
-            v: &[0.79, -0.1669, 0.4372, 0.292, -0.9113, -0.2469],
-            y: &[0.458092499945],
+            t: &[-0.7663, -0.3946, 0.3241, -0.858, 0.9647],
+            c: &[-1.7438],
+            v: &[0.8996, -0.2027, -0.0015, -0.1775, 0.0292],
+            y: &[0.265606856935],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn c501(a: f64, k: usize, mut p: [f64; 2]) -> f64 {
-    let mut u1: f64 = 1.0;
-    let mut j2 = 0;
-    while j2 < 2 {
-        let mut pv3 = Vec::with_capacity(4);
-        pv3.push(a * u1.asinh());
-        for i1 in 0..pv3.len() {
-            u1 += pv3[i1] * (pv3[i1 % pv3.len()] + a);
-        }
-        j2 += 1;
-    }
-    let d4 = c442(
-        u1 / u1.hypot(0.48),
-        [p[0], (1.53 + u1.sin()).ln(), f64::sin(u1), p[k % p.len()]],
-        a,
-        &p,
-        0.38 * k as f64,
-    );
-    let u5 = d4[0] + d4[1] * (d4[1] / (u1.powi(2) + 1.32));
-    for i0 in 0..4 {
-        u1 += 0.55 * c445(0.12, [0.96, 0.73], u1 / (a.powi(2) + 1.09), &[1.16, 0.23]);
-    }
-    {
-        if k < 2 || ((d4[1] * d4[1]).powi(2) + 1.53).powf(a.atan()) > d4[0] {
-            u1 += u5.sin().cosh().ln() + d4[d4.len() - 1];
-        }
-        u1 += a * (0.57 * p[0].cos()).exp_m1();
-    }
-    1.03 * u1 + u5 + a
-}
-
-const C501: Case = Case {
-    name: "c501",
-    live: &[(0, 1)],
-    f: |z, q, k| vec![c501(z[0], k, arr(&q[0..2]))],
-    jvp: |z, d, q, k| {
-        let (r, dr) = c501_jvp(z[0], d[0], k, arr(&q[0..2]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = c501_vjp(z[0], k, arr(&q[0..2]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = c501_grad(z[0], k, arr(&q[0..2]));
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = c501_hvp(z[0], d[0], k, arr(&q[0..2]));
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.3435],
-            q: &[-1.216, 0.7276],
-            k: 0,
-            t: &[-0.4409],
-            c: &[0.7745],
-            v: &[0.1721],
-            y: &[1.47808722835],
-        },
-        Point {
-            z: &[-0.2217],
-            q: &[-0.9734, 0.7619],
-            k: 1,
-            t: &[-0.5682],
-            c: &[1.3563],
-            v: &[-0.2161],
-            y: &[0.228512614307],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, pr))]
-fn c502(x: &[f64], pr: &[f64; 2], d: &mut [f64]) {
-    let mut pv1 = vec![];
-    if (x[1] - x[0]) < 0.72 {
-        pv1.push(pr[1]);
-        pv1.push(pr[1] * (1.01 * x[x.len() - 1]));
+fn c502(mut b: f64, x: &[f64], a: f64, k: usize, p: [f64; 3]) -> f64 {
+    if k % 3 == 2 {
+        let [_, e1, e2] = p;
+        let u3 = e1 + e2 + (e1 * e1 + 1.87).powf(e1.tanh());
+        b = b * 0.25 + u3.tanh();
+        b = b * 0.34 + u3.tanh();
     } else {
-        pv1.push(pr[1] / (2.25 + pr[0].sin()) + x[2]);
-        pv1.push((x[1] * (pr[1] + x[0])).tanh());
+        b -= p[0].hypot(1.19) + a;
     }
-    let u2 = pv1[0] * (pv1[0] * pr[0].sin());
-    let mut u3 = u2;
-    if (pr[0] * u2) < 0.46 {
-        let mut y4: Vec<f64> = vec![0.0; 3];
-        y4.fill(x[1]);
-        let u5 = y4[1] - y4[1] * u2.exp();
-        u3 -= (u5 + u5.atan().cosh().powf(pr[1].tanh())).atan();
-        u3 -= (u5 + u2).tanh();
+    for i0 in 0..2 {
+        let mut pv4 = Vec::new();
+        for i1 in 0..3 {
+            pv4.push(b.atan2(a.powi(2) + 1.47) - a);
+        }
+        for i1 in 0..pv4.len() {
+            b += pv4[i1] * (p[1] / a.tanh().exp());
+        }
     }
-    d[0] += u3;
-    d[1] = 0.28 * u2;
-    d[2] = pv1[1] + x[2];
+    for i0 in 0..2 {
+        b += (a * p[i0 % p.len()]).cos();
+    }
+    0.85 * b - a
 }
 
 const C502: Case = Case {
     name: "c502",
-    live: &[(0, 4), (4, 6)],
-    f: |z, _, _| {
-        let mut b2 = z[6..9].to_vec();
-        c502(&z[0..4], &arr(&z[4..6]), &mut b2);
-        cat(&[&b2[..]])
+    live: &[(0, 1)],
+    f: |z, q, k| vec![c502(q[0], &q[1..4], z[0], k, arr(&q[4..7]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c502_jvp(q[0], &q[1..4], z[0], d[0], k, arr(&q[4..7]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (z[6..9].to_vec(), d[6..9].to_vec());
-        c502_jvp(
-            &z[0..4],
-            &d[0..4],
-            &arr(&z[4..6]),
-            &arr(&d[4..6]),
-            &mut b2,
-            &mut db2,
-        );
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    vjp: |z, q, k, c| {
+        let (r, g2) = c502_vjp(q[0], &q[1..4], z[0], k, arr(&q[4..7]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (z[6..9].to_vec(), c[0..3].to_vec());
-        let (g0, g1) = c502_vjp(&z[0..4], &arr(&z[4..6]), &mut b2, &mut cb2);
-        (cat(&[&b2[..]]), cat(&[&g0[..], &g1[..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, k| {
+        let (r, g2) = c502_grad(q[0], &q[1..4], z[0], k, arr(&q[4..7]));
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, h2) = c502_hvp(q[0], &q[1..4], z[0], d[0], k, arr(&q[4..7]));
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
     points: [
         Point {
-            z: &[
-                0.4422, -1.1644, 1.3929, 0.7374, -1.3748, 0.3734, 0.6217, -1.2881, 0.1667,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                0.1263, -0.1541, 0.5629, -0.9668, 0.0282, 0.5906, -0.0236, 0.0692, -0.0834,
-            ],
-            c: &[-1.4505, 0.887, 1.8677],
-            v: &[],
-            y: &[0.0555902239176, -0.0382922673739, 1.6709986116],
+            z: &[1.4648],
+            q: &[0.4471, -1.4384, -0.7703, 0.5197, -0.0348, 0.7057, -0.6585],
+            k: 4,
+            t: &[-0.0841],
+            c: &[1.2936],
+            v: &[0.2079],
+            y: &[-5.21334004996],
         },
         Point {
-            z: &[
-                -0.2091, -1.1872, -0.1959, 1.1152, 1.286, -0.7063, -0.1586, 0.1982, 0.6306,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.2766, -0.2076, -0.331, 0.8153, -0.4584, -0.0488, 0.619, -0.1115, 0.8551,
-            ],
-            c: &[-0.8443, 1.975, 1.7172],
-            v: &[],
-            y: &[0.32016507144, 0.134054220003, -0.9914424176],
+            z: &[0.6439],
+            q: &[-0.7503, -0.5161, -1.3476, -0.5387, 0.1548, 0.6514, -0.2325],
+            k: 2,
+            t: &[-0.1616],
+            c: &[-1.6846],
+            v: &[-0.9143],
+            y: &[1.87509084206],
         },
     ],
 };
 
-#[differentiate]
-fn c503(c: f64, x: &[f64], b: f64, a: f64, mut p: [f64; 3]) -> f64 {
-    let mut u1 = -x[1];
-    for i0 in (0..3).rev() {
-        let w2 = vec![
-            a * c496([1.44, 0.97, 0.85, 0.94], &x[0..i0 % 2 + 3], 3),
-            b.sin().cosh().log10(),
-        ];
-        let mut bf3 = [
-            c.mul_add(c, p[(i0 + 1) % p.len()]) - p[i0 % p.len()],
-            c.min(0.78),
-            c.sin(),
-            (c.powi(2) + 1.88).powf(2.29),
-            p[(i0 + 3) % p.len()] * c,
-        ];
-        c441(w2.clone(), &[0.46, 0.41, 1.33], i0, &mut bf3[..3]);
-        let u5 = bf3[(i0 + 1) % bf3.len()] + bf3[(i0 + 1) % bf3.len()] * f64::cosh(0.76 * b.cos());
-        u1 += u5 * (p[1] + p[(i0 + 1) % p.len()]);
-        u1 += u5 * (bf3[i0 % bf3.len()] - c);
+#[differentiate(wrt(b))]
+fn c503(x: &[f64], b: f64, mut a: f64, v: Vec<f64>, pr: &[f64; 2]) -> Vec<f64> {
+    for i0 in 0..2 {
+        let mut vs1 = 0.0;
+        let mut kk2 = 0usize;
+        for i1 in 0..3 {
+            bump(&mut kk2, 4);
+            vs1 += 0.72 * x[kk2] * (v[i0 % v.len()] + b);
+        }
     }
-    p[1] = a.abs() + b;
-    for i0 in 0..3 {
-        let mut y6 = p.to_vec();
-        let u7 = y6[i0 % y6.len()] + y6[(i0 + 2) % y6.len()] * (0.81 * y6[1].tanh()).acos();
-        u1 = u1 * 0.38 + u7.sin();
-        u1 = u1 * 0.52 + u7.sin();
-    }
-    let mut bf8 = vec![p[1], c.hypot(2.32 + a.sin()), p[2].tanh()];
-    c454(
+    let d3 = c436(
+        &v[0..v.len() - 1],
+        1.32,
         [
-            [c, p[1] - x[1]],
-            [(2.36 + x[x.len() - 1].sin()).powi(-1), 1.75],
+            a * v[2],
+            c445(0.83, [1.37, 0.35], x[1].mul_add(a, v[1]), &x[1..]),
+            x[1].asinh(),
         ],
-        &[u1.mul_add(b, c), (1.62 + p[p.len() - 1].sin()).log(10.0)],
-        &mut bf8,
     );
-    let u9 = bf8[bf8.len() - 1] * (bf8[0] * (a + c));
-    u9 * (1.31 * u1) * a.cos() - p[0] + p[p.len() - 1]
+    for i0 in 0..d3.len() {
+        a += d3[i0] * (0.22 * pr[i0 % pr.len()]);
+    }
+    let mut pv4 = Vec::new();
+    pv4.push(a - b - b);
+    pv4.push(pr[pr.len() - 1] / (a.powi(2) + 1.43) - b);
+    pv4.extend_from_slice(&d3[0..2]);
+    for i0 in 0..pv4.len() {
+        a = a * 0.72 + pv4[i0].sin();
+    }
+    vec![a, b, b * pr[pr.len() - 1].asinh()]
 }
 
 const C503: Case = Case {
     name: "c503",
-    live: &[(0, 1), (1, 5), (5, 6), (6, 7), (7, 10)],
-    f: |z, _, _| vec![c503(z[0], &z[1..5], z[5], z[6], arr(&z[7..10]))],
-    jvp: |z, d, _, _| {
+    live: &[(0, 1)],
+    f: |z, q, _| c503(&q[0..4], z[0], q[4], q[5..9].to_vec(), &arr(&q[9..11])),
+    jvp: |z, d, q, _| {
         let (r, dr) = c503_jvp(
+            &q[0..4],
             z[0],
             d[0],
-            &z[1..5],
-            &d[1..5],
-            z[5],
-            d[5],
-            z[6],
-            d[6],
-            arr(&z[7..10]),
-            arr(&d[7..10]),
+            q[4],
+            q[5..9].to_vec(),
+            &arr(&q[9..11]),
         );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2, g3, g4) = c503_vjp(z[0], &z[1..5], z[5], z[6], arr(&z[7..10]), c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &g1[..], &[g2][..], &[g3][..], &g4[..]]),
-        )
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2, g3, g4) = c503_grad(z[0], &z[1..5], z[5], z[6], arr(&z[7..10]));
-        (r, cat(&[&[g0][..], &g1[..], &[g2][..], &[g3][..], &g4[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, g3, g4, h0, h1, h2, h3, h4) = c503_hvp(
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            z[5],
-            d[5],
-            z[6],
-            d[6],
-            arr(&z[7..10]),
-            arr(&d[7..10]),
-        );
-        (
-            r,
-            cat(&[&[g0][..], &g1[..], &[g2][..], &[g3][..], &g4[..]]),
-            cat(&[&[h0][..], &h1[..], &[h2][..], &[h3][..], &h4[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.1478, 1.2632, -0.3172, -0.5842, -0.5614, 1.3259, 1.211, -0.4617, -0.8922, 0.901,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.8519, 0.6362, 0.9992, 0.9507, 0.3995, 0.3832, 0.5523, -0.1242, 0.6795, 0.1571,
-            ],
-            c: &[0.9996],
-            v: &[
-                0.3246, -0.0853, -0.8816, 0.1547, 0.1104, -0.6128, 0.9086, -0.0242, -0.4475, 0.3621,
-            ],
-            y: &[-9.16102328007],
-        },
-        Point {
-            z: &[
-                -0.4709, -0.5937, -0.4781, 0.5186, -0.7959, 0.8708, 1.3483, -0.5679, -1.319, 0.7433,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.5003, -0.4242, 0.8205, -0.6658, -0.151, -0.4983, 0.4643, 0.0854, -0.1572, -0.0382,
-            ],
-            c: &[-1.6536],
-            v: &[
-                0.4854, -0.0585, -0.2061, -0.8218, 0.3636, -0.6131, 0.8131, 0.4785, -0.3351, 0.5429,
-            ],
-            y: &[-3.97239438373],
-        },
-    ],
-};
-
-#[differentiate(wrt(pr, b), joint)]
-fn c504(pr: &[f64; 2], a: f64, b: f64, d: &mut [f64]) {
-    let mut u1 = b.signum() * b;
-    for i0 in 0..2 {
-        let mut pv2 = Vec::new();
-        for i1 in 0..4 {
-            pv2.push(pr[0] * (a.cosh() + 0.76).acosh());
-        }
-        for i1 in 0..pv2.len() {
-            u1 = u1 * 0.25 + pv2[i1].sin();
-        }
-    }
-    let u3: f64 = 1.53;
-    for i0 in 0..2 {
-        let mut y4: Vec<f64> = vec![0.0; 4];
-        y4.fill(b.atan2(b.powi(2) + 1.34) - pr[0]);
-        for i1 in 0..y4.len() {
-            u1 += y4[i1] * u3.atan().sinh();
-        }
-    }
-    d[0] = 1.24 * u1;
-    d[1] += u3;
-    d[2] = b;
-    d[3] += (b * a.atan2(pr[1] * pr[1] + 0.41)).tanh();
-}
-
-const C504: Case = Case {
-    name: "c504",
-    live: &[(0, 2), (2, 3)],
-    f: |z, q, _| {
-        let mut b3 = z[3..7].to_vec();
-        c504(&arr(&z[0..2]), q[0], z[2], &mut b3);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[3..7].to_vec(), d[3..7].to_vec());
-        c504_jvp(
-            &arr(&z[0..2]),
-            &arr(&d[0..2]),
-            q[0],
-            z[2],
-            d[2],
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+        (r, dr)
     },
     vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[3..7].to_vec(), c[0..4].to_vec());
-        let (g0, g2) = c504_vjp(&arr(&z[0..2]), q[0], z[2], &mut b3, &mut cb3);
-        (cat(&[&b3[..]]), cat(&[&g0[..], &[g2][..], &cb3[..]]))
+        let (r, g1) = c503_vjp(
+            &q[0..4],
+            z[0],
+            q[4],
+            q[5..9].to_vec(),
+            &arr(&q[9..11]),
+            c[..3].to_vec(),
+        );
+        (r, cat(&[&[g1][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.1088, -0.6421, 1.353, -1.2414, 0.5061, -0.1516, -0.1487],
-            q: &[1.0207],
-            k: 0,
-            t: &[0.3781, -0.4312, 0.0129, -0.3158, -0.4636, 0.2449, -0.5657],
-            c: &[-1.5247, -1.1704, 1.4685, -0.7947],
+            z: &[-0.1025],
+            q: &[
+                0.5989, 1.2283, 0.6567, -0.8633, -0.0426, -0.5416, 0.1317, -0.9562, -1.0893,
+                0.5478, -1.2036,
+            ],
+            k: 3,
+            t: &[0.2848],
+            c: &[-0.7678, -1.6944, -1.3999],
             v: &[],
-            y: &[3.66387124287, 2.0361, 1.353, 0.68730096714],
+            y: &[0.494324786478, -0.1025, 0.104373265338],
         },
         Point {
-            z: &[-0.2914, 0.8077, -1.4871, 1.3277, 0.9211, 0.0902, -1.143],
-            q: &[1.3024],
+            z: &[-1.1924],
+            q: &[
+                -0.6743, 0.2531, -0.8553, -0.1519, 0.3297, -1.1336, 1.0141, 1.2505, 0.031, 0.5254,
+                0.3199,
+            ],
             k: 2,
-            t: &[-0.8076, -0.7063, -0.1774, 0.767, 0.2987, 0.6016, -0.7896],
-            c: &[-0.8866, -1.0116, 1.2109, 1.9529],
+            t: &[0.2347],
+            c: &[0.8486, -1.136, -0.6872],
             v: &[],
-            y: &[-1.98341385646, 2.4511, -1.4871, -2.0093825782],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, v, a))]
-fn c505(x: &[f64], mut p: [f64; 4], mut v: Vec<f64>, a: f64) -> ([f64; 2], f64) {
-    let mut j1 = 0;
-    while j1 < 2 {
-        v[j1] = (v[j1 % v.len()] + a).cos();
-        j1 += 1;
-    }
-    let a = a + a.cosh();
-    let cv2: Vec<f64> = vec![0.12, 0.64, 0.48];
-    let d3 = c446(0, 0.79, cv2.clone(), [a + a, v[1] - a]);
-    let u4 = d3[0] + d3[0] * (x[0].signum() * a);
-    let mut u5 = u4 * d3[1];
-    if (u4.mul_add(u5, p[p.len() - 1]) - a) < 0.33 {
-        let mut pv6 = d3.to_vec();
-        for i0 in 0..2 {
-            pv6.push((x[(i0 + 2) % x.len()] + u4.hypot(1.25).log(2.0)).sin());
-        }
-        for i0 in 0..pv6.len() {
-            u5 += pv6[i0] * (a / a.sin().cosh());
-        }
-    }
-    ([u5.cos(), u4 + v[0].tanh() - 1.11 * v[v.len() - 1]], a)
-}
-
-const C505: Case = Case {
-    name: "c505",
-    live: &[(0, 4), (4, 6), (6, 7)],
-    f: |z, q, _| {
-        let (r0, r1) = c505(&z[0..4], arr(&q[0..4]), z[4..6].to_vec(), z[6]);
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, q, _| {
-        let ((r0, r1), (dr0, dr1)) = c505_jvp(
-            &z[0..4],
-            &d[0..4],
-            arr(&q[0..4]),
-            z[4..6].to_vec(),
-            d[4..6].to_vec(),
-            z[6],
-            d[6],
-        );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let ((r0, r1), g0, g2, g3) = c505_vjp(
-            &z[0..4],
-            arr(&q[0..4]),
-            z[4..6].to_vec(),
-            z[6],
-            (arr(&c[0..2]), c[2]),
-        );
-        (
-            cat(&[&r0[..], &[r1][..]]),
-            cat(&[&g0[..], &g2[..], &[g3][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.1545, 0.4806, -1.4023, -0.8524, -1.1078, 0.7246, 0.3271],
-            q: &[0.7086, 1.2798, 1.06, -1.1727],
-            k: 0,
-            t: &[-0.9246, 0.3833, 0.617, 0.5195, 0.0823, 0.8726, -0.1363],
-            c: &[-0.517, -1.9849, -0.9617],
-            v: &[],
-            y: &[0.204783857844, -0.867501816174, 1.38107590126],
-        },
-        Point {
-            z: &[-0.2899, -0.568, 0.3107, 0.7007, -1.214, 0.4327, -0.5606],
-            q: &[0.0659, -1.146, -0.1074, -0.2568],
-            k: 3,
-            t: &[0.0455, -0.6275, 0.1519, -0.6492, -0.9011, 0.853, 0.0893],
-            c: &[1.3734, -1.8266, 0.5455],
-            v: &[],
-            y: &[-0.928890412862, -0.761697456841, 0.600694830094],
+            y: &[2.34397197162, -1.1924, -0.375225309871],
         },
     ],
 };
 
 #[differentiate(joint)]
-fn c506(m: &[Vec<f64>], x: &[f64]) -> f64 {
-    let mut u1: f64 = 1.0;
-    if m[0][0] > 0.21 {
-        let mut pv2 = Vec::new();
-        pv2.push(x[0] * x[2].tanh());
-        for i0 in 0..pv2.len() {
-            u1 += pv2[i0] * x[i0 % x.len()];
-        }
-    } else {
-        u1 = (u1 * m[0][0]).atan() + x[x.len() - 1].atan();
+fn c504(mut a: f64) -> f64 {
+    let (d1, e2) = c490(
+        c445(0.96, [0.95, 1.46], a, &[0.31, 1.47]),
+        a * a,
+        3,
+        [a, a, a.powi(2)],
+        a.asinh(),
+    );
+    let u3 = d1[0] * (d1[1] * e2.cos());
+    let u4 = e2;
+    for i0 in 0..d1.len() {
+        a += u4.sin().cosh().powf(0.39) - a;
     }
-    if (x[1] * u1 + m[2][1]) > 0.1 {
-        let mut y3: Vec<f64> = vec![0.0; 3];
-        y3[0..1].copy_from_slice(&x[2..3]);
-        let u4 = y3[2] - y3[y3.len() - 1] * (0.77 * u1.tanh()).asin();
-        u1 += u4 * (u1 * m[2][0]);
-        u1 = u1 * 0.63 + u4.tanh();
-    } else {
-        u1 = u1 * 0.74 + (0.49 * u1 + x[2]);
+    let mut u5 = 0.76 * e2;
+    let mut u6 = d1[0].mul_add(u4, u5);
+    for _ in (0..d1.len()).rev() {
+        u5 *= a.powi(1).tanh();
+        u6 += (1.97 + a.sin()).powf(d1[1].atan()).hypot(e2.tanh().cosh());
     }
-    u1
+    if (a + f64::powf(1.17, u4.sin())).sin() < -0.5 {
+        let w7 = vec![f64::tan(u3.sin() * 0.77) + a, a * d1[1]];
+        let mut bf8 = [a * u6, d1[0].tanh(), u5.asinh(), u5 / (u6.powi(2) + 1.21)];
+        c441(w7.clone(), &[1.18, 1.19, 0.12, 1.41], 2, &mut bf8[1..=3]);
+        let u10 = bf8[bf8.len() - 1] - bf8[2] * (0.69 / u3.hypot(0.77));
+        u5 += u10 * (u10 * e2);
+        u5 -= (u10 + (1.88 + e2.sin()).log(0.5)).atan();
+    } else {
+        a += f64::powf(1.32, 0.3 * a.cos()) - a;
+    }
+    a + u6 - 0.85 * u5
 }
 
-const C506: Case = Case {
-    name: "c506",
-    live: &[(0, 6), (6, 10)],
-    f: |z, _, _| vec![c506(&rows(&z[0..6], 2), &z[6..10])],
+const C504: Case = Case {
+    name: "c504",
+    live: &[(0, 1)],
+    f: |z, _, _| vec![c504(z[0])],
     jvp: |z, d, _, _| {
-        let (r, dr) = c506_jvp(&rows(&z[0..6], 2), &rows(&d[0..6], 2), &z[6..10], &d[6..10]);
+        let (r, dr) = c504_jvp(z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, _, _, c| {
-        let (r, g0, g1) = c506_vjp(&rows(&z[0..6], 2), &z[6..10], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0.concat()[..], &g1[..]]))
+        let (r, g0) = c504_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
     grad: Some(|z, _, _| {
-        let (r, g0, g1) = c506_grad(&rows(&z[0..6], 2), &z[6..10]);
-        (r, cat(&[&g0.concat()[..], &g1[..]]))
+        let (r, g0) = c504_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
     }),
     hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) =
-            c506_hvp(&rows(&z[0..6], 2), &rows(&d[0..6], 2), &z[6..10], &d[6..10]);
-        (
-            r,
-            cat(&[&g0.concat()[..], &g1[..]]),
-            cat(&[&h0.concat()[..], &h1[..]]),
-        )
+        let (r, g0, h0) = c504_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
     }),
     points: [
         Point {
-            z: &[
-                -1.4368, -0.0445, -0.3612, -0.6205, 0.0161, -0.3724, -0.5815, 0.245, -0.6255,
-                0.6478,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.6507, 0.7829, 0.5007, -0.3567, -0.1707, 0.1887, 0.0193, 0.4724, 0.8366, 0.0976,
-            ],
-            c: &[0.9595],
-            v: &[
-                -0.9751, 0.2056, -0.6015, -0.5167, -0.1799, -0.9294, -0.3335, 0.3529, -0.8587,
-                0.3067,
-            ],
-            y: &[-1.10266482596],
-        },
-        Point {
-            z: &[
-                -0.716, 0.2072, -0.8521, -0.9003, 1.1955, -1.467, -0.4143, -0.8281, -0.5576,
-                -1.3805,
-            ],
+            z: &[-0.0642],
             q: &[],
             k: 3,
-            t: &[
-                0.0585, 0.5129, -0.0261, 0.0718, 0.0062, 0.7185, -0.2934, 0.1522, 0.2841, -0.6502,
-            ],
-            c: &[-1.9758],
-            v: &[
-                0.523, 0.7932, -0.9837, -0.0438, -0.8688, 0.9287, -0.5667, -0.5147, 0.455, -0.2978,
-            ],
-            y: &[-2.4828962166],
-        },
-    ],
-};
-
-#[differentiate(wrt(m))]
-fn c507(x: &[f64], k: usize, m: &[Vec<f64>]) -> Vec<f64> {
-    let mut pv1 = Vec::new();
-    for i0 in 0..2 {
-        pv1.push(f64::atan(x[i0 % x.len()]) - m[k % 3][0]);
-    }
-    let u2 = pv1[k % pv1.len()] - pv1[k % pv1.len()] * (0.51 * x[k % x.len()]);
-    let mut y3: [f64; 3] = [0.0; 3];
-    y3[2..3].copy_from_slice(&pv1[k % 2..k % 2 + 1]);
-    let u4 = y3[y3.len() - 1] - y3[2] * pv1[pv1.len() - 1].asinh();
-    let mut o5 = vec![];
-    o5.push(u4);
-    o5.push(u2.cos());
-    o5.push(m[k % 3][0] * (y3[0] + y3[y3.len() - 1]));
-    o5
-}
-
-const C507: Case = Case {
-    name: "c507",
-    live: &[(0, 6)],
-    f: |z, q, k| c507(&q[0..2], k, &rows(&z[0..6], 2)),
-    jvp: |z, d, q, k| {
-        let (r, dr) = c507_jvp(&q[0..2], k, &rows(&z[0..6], 2), &rows(&d[0..6], 2));
-        (r, dr)
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = c507_vjp(&q[0..2], k, &rows(&z[0..6], 2), c[..3].to_vec());
-        (r, cat(&[&g2.concat()[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.6684, -0.2643, -0.9074, -1.0814, -0.0706, 0.79],
-            q: &[0.343, -1.0286],
-            k: 2,
-            t: &[0.1687, 0.6722, -0.6374, -0.227, 0.439, -0.2961],
-            c: &[0.9326, 1.3822, 1.3368],
-            v: &[],
-            y: &[0.672189626246, 0.945758818962, -0.028312377691],
+            t: &[-0.0071],
+            c: &[1.3262],
+            v: &[-0.9157],
+            y: &[1.88333479773],
         },
         Point {
-            z: &[-1.1949, -1.3544, -0.1756, 1.4769, 0.2576, 0.0615],
-            q: &[1.0475, 0.864],
-            k: 0,
-            t: &[-0.3707, -0.5302, -0.9082, 0.2765, 0.2373, -0.5616],
-            c: &[1.59, 1.7345, 1.491],
-            v: &[],
-            y: &[-0.804342776648, 0.595284251704, -2.39397381686],
+            z: &[0.7694],
+            q: &[],
+            k: 4,
+            t: &[0.6635],
+            c: &[-0.8153],
+            v: &[-0.1676],
+            y: &[1.15757824462],
         },
     ],
 };
 
 #[differentiate(wrt(v))]
-fn c508(mut v: Vec<f64>) -> (Vec<f64>, f64) {
-    let mut u1 = v[1] - v[2];
-    for i0 in 0..v.len() {
-        let mut y2: [f64; 3] = [0.0; 3];
-        y2.copy_from_slice(&v);
-        for i1 in 0..y2.len() {
-            u1 += y2[i1] * (u1.signum() * u1);
+fn c505(v: Vec<f64>) -> (f64, f64) {
+    let mut bf1 = vec![
+        v[1].sin().exp() - v[1],
+        1.4 * v[2],
+        v[0].sin().cosh().ln(),
+        v[2].atan().sinh(),
+    ];
+    let s3 = c444(
+        v[1].sin().exp(),
+        [
+            (0.31 * v[1].cos()).acos(),
+            (0.49 * v[1].cos()).asin(),
+            c466(3, &[0.19, 1.37, 0.46], &v),
+        ],
+        1.33,
+        &v,
+        v[0],
+        &mut bf1[0..=1],
+    );
+    let u4 = bf1[0] - bf1[2] * (s3 * bf1[2]);
+    let mut y5 = v.to_vec();
+    let u6 = y5[1] - y5[1] * (s3 - s3);
+    let mut u7: f64 = 0.0;
+    for i0 in 0..4 {
+        y5[0..4].copy_from_slice(&v[0..4]);
+        for i1 in 0..y5.len() {
+            u7 += y5[i1] * v[i1 % v.len()].cos();
         }
     }
-    if v[2] < -0.67 {
-        v[2] = v[2] * (v[1].powi(2) + 0.5).powi(-2);
+    (u7.cos() - u4, u6)
+}
+
+const C505: Case = Case {
+    name: "c505",
+    live: &[(0, 4)],
+    f: |z, _, _| {
+        let (r0, r1) = c505(z[0..4].to_vec());
+        cat(&[&[r0][..], &[r1][..]])
+    },
+    jvp: |z, d, _, _| {
+        let ((r0, r1), (dr0, dr1)) = c505_jvp(z[0..4].to_vec(), d[0..4].to_vec());
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let ((r0, r1), g0) = c505_vjp(z[0..4].to_vec(), (c[0], c[1]));
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&g0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.2918, -0.178, 1.2877, 0.5476],
+            q: &[],
+            k: 1,
+            t: &[-0.9885, -0.5875, 0.8281, 0.453],
+            c: &[-1.5267, -1.4541],
+            v: &[],
+            y: &[-8.97613562624, -0.178],
+        },
+        Point {
+            z: &[0.2923, 0.6435, 0.7477, 0.1808],
+            q: &[],
+            k: 2,
+            t: &[0.9823, 0.5885, 0.7527, 0.3827],
+            c: &[1.7177, -1.5046],
+            v: &[],
+            y: &[-20.5234226793, 0.6435],
+        },
+    ],
+};
+
+#[differentiate(wrt(a), joint)]
+fn c506(a: f64, k: usize) -> Vec<f64> {
+    let mut u1 = (a * a + 1.91).powf(1.11);
+    for i0 in (0..k + 1).rev() {
+        let mut g2 = [[0.0; 2]; 3];
+        for i1 in 0..3 {
+            for i2 in 0..2 {
+                g2[i1][i2] = a * a.min(0.27);
+            }
+        }
+        let u3 = g2[i0 % 3][i0 % 2] - g2[0][i0 % 2] * a.clamp(-0.42, 1.41);
+        u1 += u3 * u3.hypot(u3 * u3 + 1.28);
+        u1 += u3 * (g2[i0 % 3][i0 % 2] * g2[i0 % 3][i0 % 2]);
     }
-    if v[2] > -0.35 {
-        let mut bf3 = vec![
-            v[1],
-            u1.tanh(),
-            (v[v.len() - 1] * v[v.len() - 1] + 1.84).powf(u1.atan()),
-            (u1 * u1 + 1.2).sqrt(),
-            v[1].tanh(),
-        ];
-        c504(
-            &[(1.9 + u1.sin()).cbrt(), v[v.len() - 1]],
-            0.78,
-            v[0] + u1,
-            &mut bf3[1..],
-        );
-        let u5 = bf3[1] * (bf3[1] * (bf3[1] + bf3[1]));
-        u1 = u1 * 0.45 + u5.tanh();
-        u1 = u1 * 0.53 + u5.tanh();
+    let mut pv4 = Vec::with_capacity(4);
+    for i0 in 0..3 {
+        pv4.push(u1 - a);
+    }
+    for i0 in 0..pv4.len() {
+        u1 += pv4[i0] * (pv4[(i0 + 3) % pv4.len()].cosh() + 0.81).acosh();
+    }
+    vec![u1.sin(), a]
+}
+
+const C506: Case = Case {
+    name: "c506",
+    live: &[(0, 1)],
+    f: |z, _, k| c506(z[0], k),
+    jvp: |z, d, _, k| {
+        let (r, dr) = c506_jvp(z[0], d[0], k);
+        (r, dr)
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = c506_vjp(z[0], k, c[..2].to_vec());
+        (r, cat(&[&[g0][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.5281],
+            q: &[],
+            k: 2,
+            t: &[-0.2908],
+            c: &[-0.8129, 1.2921],
+            v: &[],
+            y: &[-0.999880268398, 0.5281],
+        },
+        Point {
+            z: &[1.137],
+            q: &[],
+            k: 3,
+            t: &[-0.6007],
+            c: &[1.7251, 0.7286],
+            v: &[],
+            y: &[0.892316307761, 1.137],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn c507(c: f64, b: f64, k: usize, a: f64) -> f64 {
+    let mut u1 = (1.03 * c.cos()).sinh();
+    for i0 in 0..3 {
+        let mut pv2 = Vec::with_capacity(4);
+        pv2.push(a * f64::log2((i0 as f64).powi(2) + 0.62));
+        pv2.push(a);
+        let u3 = pv2[(i0 + 2) % pv2.len()] - pv2[0] * (u1 * u1 + 1.88).powi(-1);
+        u1 += u3 * pv2[0];
+        u1 += u3 * pv2[0].sin();
+    }
+    u1 + 0.53 * a - b.sin() - 0.1 * k as f64
+}
+
+const C507: Case = Case {
+    name: "c507",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![c507(q[0], q[1], k, z[0])],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c507_jvp(q[0], q[1], k, z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g3) = c507_vjp(q[0], q[1], k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g3) = c507_grad(q[0], q[1], k, z[0]);
+        (r, cat(&[&[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g3, h3) = c507_hvp(q[0], q[1], k, z[0], d[0]);
+        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.0713],
+            q: &[0.6376, -0.7938],
+            k: 2,
+            t: &[0.7911],
+            c: &[0.8945],
+            v: &[-0.7918],
+            y: &[1.44047541009],
+        },
+        Point {
+            z: &[-0.1098],
+            q: &[0.2165, 0.9604],
+            k: 1,
+            t: &[-0.7717],
+            c: &[1.8008],
+            v: &[-0.5188],
+            y: &[0.309884313343],
+        },
+    ],
+};
+
+#[differentiate]
+fn c508(mut b: f64, k: usize, m: [[f64; 3]; 2], x: &[f64], a: f64) -> f64 {
+    let u1 = m[k % 2][k % 3].tanh().signum() * a.min(m[k % 2][k % 3]);
+    let u2 = {
+        let (u3, u4) = (m[k % 2][k % 3], x[x.len() - 1]);
+        b -= (u3 * b).atan();
+        b += a * b;
+        b * (b * b + 0.88).powi(-2)
+    };
+    let mut vs5 = 0.0;
+    let mut order6: Vec<usize> = Vec::new();
+    for i0 in 0..2 {
+        order6.push((i0 * 1 + 1) % 4);
+        vs5 += 0.82 * x[order6[order6.len() - 1]] * (a / m[1][i0 % 3].tanh().cosh() + m[k % 2][0]);
+    }
+    if b > 0.16 {
+        for i0 in 0..2 {
+            b += 0.62 * c467(0.35 * i0 as f64, &m[i0]);
+        }
     } else {
-        u1 += v[1] * u1;
+        vs5 += a * m[k % 2][k % 3];
     }
-    (vec![0.57 * u1, v[0], v[v.len() - 1]], v[0] * (u1 - u1))
+    0.99 * vs5 - 0.33 * b - u2
 }
 
 const C508: Case = Case {
     name: "c508",
-    live: &[(0, 3)],
-    f: |z, _, _| {
-        let (r0, r1) = c508(z[0..3].to_vec());
-        cat(&[&r0[..], &[r1][..]])
+    live: &[(0, 1), (1, 7), (7, 11), (11, 12)],
+    f: |z, _, k| vec![c508(z[0], k, arr2(&z[1..7]), &z[7..11], z[11])],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c508_jvp(
+            z[0],
+            d[0],
+            k,
+            arr2(&z[1..7]),
+            arr2(&d[1..7]),
+            &z[7..11],
+            &d[7..11],
+            z[11],
+            d[11],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    jvp: |z, d, _, _| {
-        let ((r0, r1), (dr0, dr1)) = c508_jvp(z[0..3].to_vec(), d[0..3].to_vec());
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+    vjp: |z, _, k, c| {
+        let (r, g0, g2, g3, g4) = c508_vjp(z[0], k, arr2(&z[1..7]), &z[7..11], z[11], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g0][..], &g2.concat()[..], &g3[..], &[g4][..]]),
+        )
     },
-    vjp: |z, _, _, c| {
-        let ((r0, r1), g0) = c508_vjp(z[0..3].to_vec(), (c[0..3].to_vec(), c[3]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&g0[..]]))
-    },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, _, k| {
+        let (r, g0, g2, g3, g4) = c508_grad(z[0], k, arr2(&z[1..7]), &z[7..11], z[11]);
+        (r, cat(&[&[g0][..], &g2.concat()[..], &g3[..], &[g4][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g2, g3, g4, h0, h2, h3, h4) = c508_hvp(
+            z[0],
+            d[0],
+            k,
+            arr2(&z[1..7]),
+            arr2(&d[1..7]),
+            &z[7..11],
+            &d[7..11],
+            z[11],
+            d[11],
+        );
+        (
+            r,
+            cat(&[&[g0][..], &g2.concat()[..], &g3[..], &[g4][..]]),
+            cat(&[&[h0][..], &h2.concat()[..], &h3[..], &[h4][..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[-1.4251, -1.3641, -0.2391],
+            z: &[
+                -1.138, 0.6566, -1.2697, 1.1159, 1.4194, -0.8832, 0.8238, 1.0339, 0.3163, -0.5875,
+                -1.3372, 1.3061,
+            ],
             q: &[],
-            k: 3,
-            t: &[0.8387, 0.2008, -0.7642],
-            c: &[-1.7119, -1.218, -1.1482, 0.6302],
-            v: &[],
-            y: &[-55.7024876392, -1.4251, -0.2391, -0.0],
+            k: 0,
+            t: &[
+                0.8926, -0.2392, 0.4229, -0.0089, -0.8454, -0.3974, -0.9165, -0.5978, 0.5832,
+                0.816, -0.2348, 0.72,
+            ],
+            c: &[1.3089],
+            v: &[
+                -0.838, 0.0144, -0.3158, 0.4277, -0.9246, -0.4402, 0.16, -0.8454, -0.0761, -0.3697,
+                -0.6525, -0.5377,
+            ],
+            y: &[1.06270298001],
         },
         Point {
-            z: &[0.4841, 0.4019, -0.7899],
+            z: &[
+                -1.1399, 0.8516, 0.4824, -0.0584, 0.7645, 0.5398, 1.1988, -0.5837, -1.3906,
+                -1.4008, -0.5724, 0.1809,
+            ],
             q: &[],
-            k: 4,
-            t: &[-0.927, 0.0083, 0.6668],
-            c: &[0.6398, -0.8187, 1.3068, -0.7528],
-            v: &[],
-            y: &[0.0795452099066, 0.4841, -1.80501749651, 0.0],
+            k: 3,
+            t: &[
+                0.8581, 0.2805, -0.5627, 0.7693, 0.4576, 0.3088, -0.7849, 0.9639, -0.6004, 0.1337,
+                0.2598, 0.9452,
+            ],
+            c: &[-1.8545],
+            v: &[
+                0.414, 0.1148, 0.1744, -0.3823, -0.6996, -0.9753, 0.9489, 0.0316, -0.9207, -0.7646,
+                0.8034, -0.7904,
+            ],
+            y: &[-1.39026263886],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn c509(k: usize, p: [f64; 3]) -> [f64; 2] {
-    let mut u1: f64 = -0.38;
-    for i0 in 0..2 {
-        let [e2, ..] = p;
-        let u3 = e2.atan();
-        u1 = u1 * 0.72 + u3.atan();
-        u1 = u1 * 0.47 + u3.atan();
+#[differentiate(wrt(a, x, v))]
+fn c509(mut a: f64, x: &[f64], v: Vec<f64>, k: usize, mut p: [f64; 4]) -> f64 {
+    if p[2] > 0.72 {
+        let mut y1 = v.to_vec();
+        y1[1] = v[1];
+        let u2 = y1[y1.len() - 1] - y1[0] * x[k % x.len()].tanh().cosh().ln();
+        a += u2 * (x[x.len() - 1].powi(2) + 0.6).log2();
+        a += u2 * (y1[0] / (u2 * u2 + 1.77));
     }
-    let d4 = c448(
-        &[
-            c467(0.17 * k as f64, &p),
-            u1.mul_add(u1, p[p.len() - 1]),
-            u1,
-        ],
-        [f64::powf(1.33, u1.tanh()), u1, p[0].hypot(u1 * u1 + 0.62)],
-        0.65,
-        0,
-        f64::exp_m1(p[2].sin()),
-        &[0.54, 0.4],
-    );
-    let u5 = d4[2] - d4[0] * u1.atan2(u1.powi(2) + 1.31);
-    let mut pv6 = Vec::new();
-    for i0 in 0..2 {
-        pv6.push(p[p.len() - 1] * d4[i0 % d4.len()].hypot(1.98));
+    let mut bf3 = vec![0.0; 3];
+    c451(k, [1.36, 0.22, 0.71], &v, &mut bf3[1..]);
+    let u5 = bf3[2] * (bf3[k % bf3.len()] * (a * a + 0.85).cbrt());
+    for i0 in (0..k + 1).rev() {
+        let mut bf6 = vec![0.0; 3];
+        c451(k, [0.24, 0.33, 0.34], &p, &mut bf6);
+        for i1 in 0..bf6.len() {
+            a += bf6[i1] * f64::exp2(0.87);
+        }
     }
-    let u7 = pv6[k % pv6.len()] * (pv6[k % pv6.len()] * (u5 / u1.atan().exp()));
-    [0.26 * u7 - u1.tanh(), u5]
+    p[2] = (p[2] + a).sin() + u5.sin();
+    a + u5 - p[0] - p[p.len() - 1]
 }
 
 const C509: Case = Case {
     name: "c509",
-    live: &[(0, 3)],
-    f: |z, _, k| c509(k, arr(&z[0..3])).to_vec(),
-    jvp: |z, d, _, k| {
-        let (r, dr) = c509_jvp(k, arr(&z[0..3]), arr(&d[0..3]));
-        (r.to_vec(), dr.to_vec())
+    live: &[(0, 1), (1, 3), (3, 7)],
+    f: |z, q, k| vec![c509(z[0], &z[1..3], z[3..7].to_vec(), k, arr(&q[0..4]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c509_jvp(
+            z[0],
+            d[0],
+            &z[1..3],
+            &d[1..3],
+            z[3..7].to_vec(),
+            d[3..7].to_vec(),
+            k,
+            arr(&q[0..4]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, _, k, c| {
-        let (r, g1) = c509_vjp(k, arr(&z[0..3]), arr(&c[..2]));
-        (r.to_vec(), cat(&[&g1[..]]))
+    vjp: |z, q, k, c| {
+        let (r, g0, g1, g2) = c509_vjp(z[0], &z[1..3], z[3..7].to_vec(), k, arr(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &g2[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, k| {
+        let (r, g0, g1, g2) = c509_grad(z[0], &z[1..3], z[3..7].to_vec(), k, arr(&q[0..4]));
+        (r, cat(&[&[g0][..], &g1[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, g2, h0, h1, h2) = c509_hvp(
+            z[0],
+            d[0],
+            &z[1..3],
+            &d[1..3],
+            z[3..7].to_vec(),
+            d[3..7].to_vec(),
+            k,
+            arr(&q[0..4]),
+        );
+        (
+            r,
+            cat(&[&[g0][..], &g1[..], &g2[..]]),
+            cat(&[&[h0][..], &h1[..], &h2[..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[1.4128, -0.8046, -0.1459],
-            q: &[],
+            z: &[0.0454, 1.0169, 1.4067, 0.7372, -0.3805, -1.313, -0.7326],
+            q: &[-0.5735, 0.8608, 1.0163, 1.1633],
             k: 4,
-            t: &[0.613, -0.2183, -0.8546],
-            c: &[-1.6205, 1.5386],
-            v: &[],
-            y: &[-0.88874143947, 0.56524892291],
+            t: &[0.8327, 0.7599, 0.9709, -0.72, 0.3657, 0.6367, 0.2595],
+            c: &[-1.7969],
+            v: &[-0.8884, 0.3499, 0.8645, -0.411, -0.2139, -0.2573, 0.0886],
+            y: &[3.17518974435],
         },
         Point {
-            z: &[-1.3418, 0.207, -0.5099],
-            q: &[],
-            k: 4,
-            t: &[-0.8893, 0.285, -0.082],
-            c: &[-0.5615, -0.556],
-            v: &[],
-            y: &[-1.28611407429, -1.29065285023],
+            z: &[-0.4111, -0.4489, 0.2324, 0.0715, 0.4487, 1.167, -1.3342],
+            q: &[-1.3668, 0.8007, 0.8917, 0.9144],
+            k: 0,
+            t: &[0.6968, -0.9017, 0.9737, -0.6043, -0.0513, 0.8312, -0.2098],
+            c: &[-1.7466],
+            v: &[-0.8925, -0.3294, -0.9336, 0.2531, 0.5678, -0.1693, 0.2231],
+            y: &[1.41622909349],
         },
     ],
 };
 
-#[differentiate(wrt(a, b, x), joint)]
-fn c510(mut c: f64, a: f64, b: f64, x: &[f64], mut v: Vec<f64>) -> f64 {
-    if v[2] > 0.75 {
-        let w1 = [a, b + x[0], a, v[2], x[1] - a];
-        let mut bf2 = vec![(b * (w1[2] + v[1])).sin(), -c, c, a.powi(4), a.atan()];
-        c502(
-            &w1[..4],
-            &[(0.83 * v[1].cos()).tan(), a.tanh()],
-            &mut bf2[..3],
-        );
-        let u4 = bf2[1] + bf2[1] * f64::powf(2.07, v[v.len() - 1].tanh());
-        c -= (u4 * (0.74 * a)).sin();
-        c += u4 * u4.tanh().exp2();
-    }
-    v[1] *= 0.72 + 0.36 * (b * c496([1.22, 0.52, 1.29, 0.81], &v, 0)).cos().cos();
-    for i0 in 0..x.len() {
-        let (mut u5, mut u6) = (c.hypot(0.42).sqrt(), b + x[(i0 + 1) % x.len()]);
-        for _ in 0..2 {
-            (u5, u6) = (0.65 * u6 + a * -b, (u5 * u6).atan());
+#[differentiate(joint)]
+fn c510(a: f64, mut c: f64, k: usize, v: Vec<f64>, mut b: f64) -> f64 {
+    if k > 1 {
+        let mut vs1 = 0.0;
+        let mut order2: Vec<usize> = Vec::new();
+        for i0 in 0..4 {
+            order2.push((i0 * 1 + 1) % 2);
+            vs1 += 0.89 * v[order2[order2.len() - 1]] * (c * f64::powf(0.97, b.sin()));
         }
-        c = c * 0.87 + u5.atan();
+    } else {
+        c += (v[v.len() - 1].sin() * 0.56).acos() + c;
     }
-    (c - b - 1.06 * a) * (0.23 * v[0]) + 0.7 * v[v.len() - 1]
+    c + b.atan() - a
 }
 
 const C510: Case = Case {
     name: "c510",
-    live: &[(0, 1), (1, 2), (2, 4)],
-    f: |z, q, _| vec![c510(q[0], z[0], z[1], &z[2..4], q[1..4].to_vec())],
-    jvp: |z, d, q, _| {
+    live: &[(0, 1), (1, 2), (2, 4), (4, 5)],
+    f: |z, _, k| vec![c510(z[0], z[1], k, z[2..4].to_vec(), z[4])],
+    jvp: |z, d, _, k| {
         let (r, dr) = c510_jvp(
-            q[0],
             z[0],
             d[0],
             z[1],
             d[1],
-            &z[2..4],
-            &d[2..4],
-            q[1..4].to_vec(),
+            k,
+            z[2..4].to_vec(),
+            d[2..4].to_vec(),
+            z[4],
+            d[4],
         );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2, g3) = c510_vjp(q[0], z[0], z[1], &z[2..4], q[1..4].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..], &g3[..]]))
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g3, g4) = c510_vjp(z[0], z[1], k, z[2..4].to_vec(), z[4], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g0][..], &[g1][..], &g3[..], &[g4][..]]),
+        )
     },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2, g3) = c510_grad(q[0], z[0], z[1], &z[2..4], q[1..4].to_vec());
-        (r, cat(&[&[g1][..], &[g2][..], &g3[..]]))
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g3, g4) = c510_grad(z[0], z[1], k, z[2..4].to_vec(), z[4]);
+        (r, cat(&[&[g0][..], &[g1][..], &g3[..], &[g4][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, g3, h1, h2, h3) = c510_hvp(
-            q[0],
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g3, g4, h0, h1, h3, h4) = c510_hvp(
             z[0],
             d[0],
             z[1],
             d[1],
-            &z[2..4],
-            &d[2..4],
-            q[1..4].to_vec(),
+            k,
+            z[2..4].to_vec(),
+            d[2..4].to_vec(),
+            z[4],
+            d[4],
         );
         (
             r,
-            cat(&[&[g1][..], &[g2][..], &g3[..]]),
-            cat(&[&[h1][..], &[h2][..], &h3[..]]),
+            cat(&[&[g0][..], &[g1][..], &g3[..], &[g4][..]]),
+            cat(&[&[h0][..], &[h1][..], &h3[..], &[h4][..]]),
         )
     }),
     points: [
         Point {
-            z: &[-0.8361, 1.235, -0.3874, -1.3422],
-            q: &[0.8856, 0.3799, 0.8531, -0.8576],
-            k: 4,
-            t: &[0.9667, -0.1714, -0.1978, -0.7625],
-            c: &[-1.6124],
-            v: &[0.1623, 0.0125, -0.6048, 0.4726],
-            y: &[-0.426344040804],
+            z: &[-0.3176, 1.4031, 0.6197, -0.6693, 0.4909],
+            q: &[],
+            k: 0,
+            t: &[0.9439, 0.3524, -0.2191, 0.2264, 0.8087],
+            c: &[-1.4518],
+            v: &[0.5157, 0.514, -0.8938, 0.2591, 0.52],
+            y: &[5.50578223905],
         },
         Point {
-            z: &[-0.2621, 0.4507, 1.25, -1.4651],
-            q: &[-0.1259, 0.9006, 0.0111, 0.9793],
-            k: 3,
-            t: &[-0.5299, -0.9008, 0.4606, -0.6161],
-            c: &[-1.708],
-            v: &[0.5756, -0.7404, -0.3715, -0.8938],
-            y: &[0.724821590958],
+            z: &[-0.4945, 0.5081, 0.4035, -0.2055, -1.394],
+            q: &[],
+            k: 1,
+            t: &[0.7916, 0.633, -0.6898, 0.7246, -0.3168],
+            c: &[1.2303],
+            v: &[0.2648, -0.9744, 0.3646, 0.4423, -0.7637],
+            y: &[2.24750417806],
         },
     ],
 };
 
-#[differentiate]
-fn c511(v: Vec<f64>, a: f64, p: [f64; 3], x: &[f64], d: &mut [f64]) {
-    let mut pv1 = Vec::new();
-    pv1.push(x[1] * (0.15 / (a * a + 0.59)));
-    pv1.push(0.52 * pv1[pv1.len() - 1]);
-    let u2 = pv1[0] + pv1[1] * a.mul_add(pv1[1], v[1]);
-    d[0] = u2.sin();
-    d[1] += 0.55 * a;
-    d[2] = p[0];
-    d[3] = p[p.len() - 1];
+#[differentiate(wrt(c, x))]
+fn c511(c: f64, a: f64, x: &[f64], b: f64, d: &mut [f64]) -> f64 {
+    let mut u1 = x[1] / x[x.len() - 1].hypot(0.92);
+    for i0 in 0..x.len() {
+        c451(i0, [0.24, 0.21, 1.28], x, &mut d[0..=1]);
+    }
+    let mut g3 = vec![vec![0.0; 3]; 2];
+    for i0 in 0..2 {
+        for i1 in 0..3 {
+            g3[i0][i1] = (c + u1).tanh();
+            if x[i1 % x.len()] < 0.79 {
+                g3[i0][i1] += x[(i0 + 3) % x.len()];
+            }
+        }
+    }
+    let w4 = vec![
+        x[x.len() - 1] + c + c,
+        x[2],
+        u1 / c.hypot(1.06),
+        b.tanh().exp_m1(),
+    ];
+    for i0 in 0..2 {
+        u1 += 0.8
+            * c509(
+                (b * b + 2.0).ln_1p(),
+                &g3[i0],
+                w4.clone(),
+                3,
+                [1.06, 0.77, 0.89, 1.13],
+            );
+    }
+    d[0] += 1.18 * u1;
+    d[1] += 0.7 * b;
+    d[2] += 1.32 * a;
+    d[3] += c;
+    (1.53 + w4[2].sin()).powf(2.14) + c
 }
 
 const C511: Case = Case {
     name: "c511",
-    live: &[(0, 3), (3, 4), (4, 7), (7, 10)],
-    f: |z, _, _| {
-        let mut b4 = z[10..14].to_vec();
-        c511(z[0..3].to_vec(), z[3], arr(&z[4..7]), &z[7..10], &mut b4);
-        cat(&[&b4[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b4, mut db4) = (z[10..14].to_vec(), d[10..14].to_vec());
-        c511_jvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            z[3],
-            d[3],
-            arr(&z[4..7]),
-            arr(&d[4..7]),
-            &z[7..10],
-            &d[7..10],
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&b4[..]]), cat(&[&db4[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b4, mut cb4) = (z[10..14].to_vec(), c[0..4].to_vec());
-        let (g0, g1, g2, g3) = c511_vjp(
-            z[0..3].to_vec(),
-            z[3],
-            arr(&z[4..7]),
-            &z[7..10],
-            &mut b4,
-            &mut cb4,
-        );
-        (
-            cat(&[&b4[..]]),
-            cat(&[&g0[..], &[g1][..], &g2[..], &g3[..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.4123, 0.3485, -1.438, -0.4458, 0.1759, 0.6335, 1.3014, 0.4245, -0.1499, -0.605,
-                -1.0635, 0.923, 1.2192, -1.4684,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                0.6466, -0.7913, -0.1964, -0.1526, -0.6826, -0.8478, -0.28, 0.6521, -0.0667,
-                -0.7939, 0.1364, 0.7263, 0.1157, 0.7476,
-            ],
-            c: &[-1.8203, 1.208, 0.6917, 0.7138],
-            v: &[],
-            y: &[-0.033765266576, 0.67781, 0.1759, 1.3014],
-        },
-        Point {
-            z: &[
-                0.8406, 0.6029, -1.1557, 0.4354, -1.4892, 1.2361, -0.1841, -0.9882, -1.3187,
-                1.4106, 1.4156, 0.6413, 0.9217, -1.2067,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                0.1749, 0.6704, 0.5309, 0.3439, 0.9527, -0.9673, 0.964, 0.8368, 0.3219, -0.992,
-                -0.3657, -0.4913, 0.3586, 0.8027,
-            ],
-            c: &[1.0598, 0.8258, -0.9359, -1.2268],
-            v: &[],
-            y: &[-0.319975087277, 0.88077, -1.4892, -0.1841],
-        },
-    ],
-};
-
-#[differentiate(wrt(b), joint)]
-fn c512(b: f64, v: Vec<f64>, k: usize, a: f64, p: [f64; 3], x: &[f64]) -> f64 {
-    let mut u1 = (0.77 * b.tanh()).atanh();
-    for i0 in 0..2 {
-        let cv2: Vec<f64> = vec![0.31, 0.27, 0.6];
-        let mut u3 = [
-            b.hypot(a.powi(2) + 0.33) - b,
-            p[i0 % p.len()].hypot(0.52).log10(),
-        ];
-        for _ in 0..4 {
-            u3 = c446(k, 0.82, cv2.clone(), u3);
-        }
-        for i1 in 0..u3.len() {
-            u1 += u3[i1] * (0.31 * a.cos()).acos();
-        }
-    }
-    let mut bf4 = [0.0; 4];
-    let s6 = c456(
-        v.clone(),
-        &p,
-        0.39 * k as f64,
-        p[2] * b,
-        [
-            [u1 - b - b, a, b.hypot(0.45)],
-            [b.asinh(), u1 + b, u1 * x[x.len() - 1]],
-        ],
-        1.22,
-        &mut bf4[..3],
-    );
-    let u7 = bf4[1] - bf4[0] * (s6 + a);
-    u7.cos() - 0.98 * u1 + a.atan()
-}
-
-const C512: Case = Case {
-    name: "c512",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        vec![c512(
-            z[0],
-            q[0..4].to_vec(),
-            k,
-            q[4],
-            arr(&q[5..8]),
-            &q[8..11],
-        )]
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c512_jvp(
-            z[0],
-            d[0],
-            q[0..4].to_vec(),
-            k,
-            q[4],
-            arr(&q[5..8]),
-            &q[8..11],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = c512_vjp(
-            z[0],
-            q[0..4].to_vec(),
-            k,
-            q[4],
-            arr(&q[5..8]),
-            &q[8..11],
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = c512_grad(z[0], q[0..4].to_vec(), k, q[4], arr(&q[5..8]), &q[8..11]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = c512_hvp(
-            z[0],
-            d[0],
-            q[0..4].to_vec(),
-            k,
-            q[4],
-            arr(&q[5..8]),
-            &q[8..11],
-        );
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.5471],
-            q: &[
-                -1.482, -0.9782, -1.2929, 0.8668, -0.8123, -0.3266, 0.1979, 1.1141, 0.9122, 1.2321,
-                -1.2848,
-            ],
-            k: 4,
-            t: &[-0.9526],
-            c: &[-1.6507],
-            v: &[-0.1866],
-            y: &[-1.48321844456],
-        },
-        Point {
-            z: &[-0.9355],
-            q: &[
-                1.0821, -0.4351, -0.6072, -0.2157, -1.3448, 0.763, 0.7732, 0.4362, 0.7564, 0.1753,
-                1.4339,
-            ],
-            k: 1,
-            t: &[-0.7918],
-            c: &[1.2549],
-            v: &[0.8222],
-            y: &[-2.5596069241],
-        },
-    ],
-};
-
-#[differentiate(wrt(m, v))]
-fn c513(b: f64, m: [[f64; 2]; 3], c: f64, mut v: Vec<f64>, mut a: f64, d: &mut [f64]) {
-    if m[0][0] < 0.19 {
-        let mut pv1 = v.to_vec();
-        for i0 in 0..2 {
-            pv1.push((m[i0 % 3][i0 % 2] + (0.43 * v[i0 % v.len()].tanh()).tan()).atan());
-        }
-        let u2 = pv1[1] * (pv1[pv1.len() - 1] * (v[1] - c));
-        a = a * 0.38 + u2.sin();
-        a += u2 * (c - pv1[0]);
-    }
-    v[0] = v[1] + b - v[1];
-    let u3 = if (c * a) < a {
-        ((a.signum() * m[1][0]).cosh() + 0.66).acosh()
-    } else {
-        c
-    };
-    let mut y4: [f64; 4] = [0.0; 4];
-    y4[0..3].copy_from_slice(&v[0..3]);
-    let u5 = y4[1] * (y4[y4.len() - 1] * (m[0][1] / m[1][1].sin().exp()));
-    d[0] += u5.sin();
-    d[1] += u3;
-    d[2] = 0.38 * a - v[v.len() - 1];
-    d[3] = v[0];
-}
-
-const C513: Case = Case {
-    name: "c513",
-    live: &[(0, 6), (6, 9)],
+    live: &[(0, 1), (1, 5)],
     f: |z, q, _| {
-        let mut b5 = z[9..13].to_vec();
-        c513(q[0], arr2(&z[0..6]), q[1], z[6..9].to_vec(), q[2], &mut b5);
-        cat(&[&b5[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b5, mut db5) = (z[9..13].to_vec(), d[9..13].to_vec());
-        c513_jvp(
-            q[0],
-            arr2(&z[0..6]),
-            arr2(&d[0..6]),
-            q[1],
-            z[6..9].to_vec(),
-            d[6..9].to_vec(),
-            q[2],
-            &mut b5,
-            &mut db5,
-        );
-        (cat(&[&b5[..]]), cat(&[&db5[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b5, mut cb5) = (z[9..13].to_vec(), c[0..4].to_vec());
-        let (g1, g3) = c513_vjp(
-            q[0],
-            arr2(&z[0..6]),
-            q[1],
-            z[6..9].to_vec(),
-            q[2],
-            &mut b5,
-            &mut cb5,
-        );
-        (cat(&[&b5[..]]), cat(&[&g1.concat()[..], &g3[..], &cb5[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.5777, 1.2781, -1.4853, -0.4301, -1.0715, 0.1047, -0.072, -0.5731, -0.7039,
-                1.0481, -0.6632, -1.2224, -1.1807,
-            ],
-            q: &[-0.2547, 1.0747, 1.2732],
-            k: 4,
-            t: &[
-                -0.784, 0.9967, 0.5096, -0.454, 0.024, -0.2001, 0.5918, -0.547, 0.3608, 0.4583,
-                0.0345, 0.1337, -0.2095,
-            ],
-            c: &[-1.0911, -1.8354, -1.8395, 0.839],
-            v: &[],
-            y: &[1.0481, 1.09293459333, 0.450562960674, -0.2547],
-        },
-        Point {
-            z: &[
-                -1.2963, -0.702, -1.0412, -0.661, 1.3343, -0.0912, -0.7194, 0.5252, 1.2785, -0.356,
-                -0.1598, 0.2112, -1.0293,
-            ],
-            q: &[0.1489, -0.3203, -0.9244],
-            k: 0,
-            t: &[
-                0.2444, 0.484, 0.8276, -0.7164, -0.9751, -0.9342, 0.576, 0.0529, -0.3063, -0.601,
-                -0.0888, 0.0158, -0.8639,
-            ],
-            c: &[-1.6876, -1.0299, 1.7384, 1.3856],
-            v: &[],
-            y: &[-0.356, -0.4801, -1.51156021322, 0.1489],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn c514(x: &[f64]) -> f64 {
-    let mut u1: f64 = 1.0;
-    {
-        u1 += x[0] * u1;
-    }
-    let u1: f64 = u1 * u1;
-    let mut u2 = x[2].atan().cosh().powi(-1);
-    if x[2] < -0.37 {
-        let mut pv3 = Vec::new();
-        for i0 in 0..2 {
-            pv3.push(u1 + u2 - x[(i0 + 2) % x.len()]);
-        }
-        for i0 in 0..pv3.len() {
-            u2 += pv3[i0] * pv3[(i0 + 2) % pv3.len()].atan().cosh().recip();
-        }
-    } else {
-        u2 += x[1];
-    }
-    u2 - u1
-}
-
-const C514: Case = Case {
-    name: "c514",
-    live: &[(0, 4)],
-    f: |z, _, _| vec![c514(&z[0..4])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = c514_jvp(&z[0..4], &d[0..4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = c514_vjp(&z[0..4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = c514_grad(&z[0..4]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = c514_hvp(&z[0..4], &d[0..4]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.3193, 0.8737, -0.5171, 0.7601],
-            q: &[],
-            k: 0,
-            t: &[-0.1423, 0.1717, -0.519, -0.7831],
-            c: &[-1.8015],
-            v: &[-0.6849, 0.4214, -0.5211, 0.5724],
-            y: &[2.09571919482],
-        },
-        Point {
-            z: &[-1.4621, -0.1345, -1.3862, -0.2118],
-            q: &[],
-            k: 4,
-            t: &[-0.1067, -0.041, 0.2092, 0.7734],
-            c: &[-1.8073],
-            v: &[-0.4953, 0.0991, -0.4389, -0.4477],
-            y: &[2.56806018893],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn c515(a: f64, mut p: [f64; 3], mut v: Vec<f64>) -> [f64; 3] {
-    let (mut u1, mut u2) = (a.powi(3), (0.82 * a.cos()).sinh());
-    (u1, u2) = (u2, u1 * p[1].tanh() + 0.73 * u2);
-    for i0 in 0..3 {
-        let mut pv3 = p.to_vec();
-        if p[i0 % p.len()] < 0.4 {
-            pv3.push(p[i0 % p.len()] * (a + u1));
-        } else {
-            pv3.push((p[(i0 + 2) % p.len()] * (a * a + 0.78).log10()).cos());
-            pv3.push(0.34 * pv3[pv3.len() - 1]);
-        }
-        for i1 in 0..pv3.len() {
-            u1 = u1 * 0.27 + pv3[i1].atan();
-        }
-    }
-    let w4 = [
-        u1 + v[0],
-        f64::recip(a.tanh().exp()),
-        0.53 * u1,
-        (0.92 * a.cos()).exp().powf(a.sin()),
-    ];
-    let mut u5: f64 = 0.0;
-    for i0 in 0..w4.len() {
-        u5 = u5 * 0.52 + w4[i0].cos();
-    }
-    [u5, 1.04 * u1, u2]
-}
-
-const C515: Case = Case {
-    name: "c515",
-    live: &[(0, 3)],
-    f: |z, q, _| c515(q[0], arr(&z[0..3]), q[1..3].to_vec()).to_vec(),
-    jvp: |z, d, q, _| {
-        let (r, dr) = c515_jvp(q[0], arr(&z[0..3]), arr(&d[0..3]), q[1..3].to_vec());
-        (r.to_vec(), dr.to_vec())
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = c515_vjp(q[0], arr(&z[0..3]), q[1..3].to_vec(), arr(&c[..3]));
-        (r.to_vec(), cat(&[&g1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.8409, 0.212, 0.0184],
-            q: &[0.9811, 0.6611, -0.359],
-            k: 4,
-            t: &[-0.3617, -0.7419, 0.2256],
-            c: &[-0.9562, -0.6096, 1.5894],
-            v: &[],
-            y: &[0.910605334089, 0.026057529634, 0.541803142645],
-        },
-        Point {
-            z: &[-0.6172, -0.6476, -0.576],
-            q: &[0.2248, 0.4713, 1.4636],
-            k: 3,
-            t: &[0.9417, 0.8995, 0.7553],
-            c: &[-0.7571, -1.2271, 1.5765],
-            v: &[],
-            y: &[1.17873604208, -0.423734392425, 0.641224255343],
-        },
-    ],
-};
-
-#[differentiate(wrt(m, a, p))]
-fn c516(m: [[f64; 2]; 2], mut a: f64, p: [f64; 3], x: &[f64]) -> f64 {
-    let mut j1 = 0;
-    while a < 2.91 && j1 < 4 {
-        a += m[j1 % 2][j1 % 2] * a;
-        j1 += 1;
-    }
-    if (p[1].min(0.12) + m[1][0]) < 0.17 {
-        let u2 = {
-            a += 0.86 * c445(1.44, [0.89, 0.14], a / (a * a + 1.65), &[0.35, 0.3, 0.11]);
-            a += p[1] * a;
-            (a * a.mul_add(a, x[x.len() - 1])).tanh()
-        };
-        a += u2 * (u2 / (a * a + 0.75));
-        a -= (u2 + u2.powi(0)).tanh();
-    } else {
-        a += (0.83 * x[1].cos()).asin() + p[0];
-    }
-    let mut pv3 = Vec::new();
-    for i0 in 0..4 {
-        pv3.push(p[i0 % p.len()] * c447(i0, [a.atan().sinh(), m[0][i0 % 2] / (1.46 + a.sin())], x));
-    }
-    let u4 = pv3[1] - pv3[0] * a.min(0.68);
-    u4.tanh() + a
-}
-
-const C516: Case = Case {
-    name: "c516",
-    live: &[(0, 4), (4, 5), (5, 8)],
-    f: |z, q, _| vec![c516(arr2(&z[0..4]), z[4], arr(&z[5..8]), &q[0..3])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c516_jvp(
-            arr2(&z[0..4]),
-            arr2(&d[0..4]),
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            &q[0..3],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1, g2) = c516_vjp(arr2(&z[0..4]), z[4], arr(&z[5..8]), &q[0..3], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g0.concat()[..], &[g1][..], &g2[..]]),
-        )
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1, g2) = c516_grad(arr2(&z[0..4]), z[4], arr(&z[5..8]), &q[0..3]);
-        (r, cat(&[&g0.concat()[..], &[g1][..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = c516_hvp(
-            arr2(&z[0..4]),
-            arr2(&d[0..4]),
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            &q[0..3],
-        );
-        (
-            r,
-            cat(&[&g0.concat()[..], &[g1][..], &g2[..]]),
-            cat(&[&h0.concat()[..], &[h1][..], &h2[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -1.3779, -1.2382, 0.1286, -1.285, 0.1974, 1.1815, 0.5296, -0.5789,
-            ],
-            q: &[-0.459, -0.6937, 0.9783],
-            k: 4,
-            t: &[
-                0.5458, -0.4832, -0.7096, 0.3506, 0.7258, -0.5248, -0.4824, 0.9006,
-            ],
-            c: &[-1.6721],
-            v: &[
-                -0.4557, -0.406, -0.763, -0.7354, 0.6805, -0.3953, -0.4921, -0.2044,
-            ],
-            y: &[0.87591524151],
-        },
-        Point {
-            z: &[
-                -0.5293, -0.439, 0.792, -0.5508, 0.0078, 0.5056, -0.5492, -0.4959,
-            ],
-            q: &[-1.3026, -0.3295, -0.0161],
-            k: 4,
-            t: &[
-                0.9599, -0.6874, 0.0117, -0.246, -0.6043, 0.4037, 0.4243, -0.9801,
-            ],
-            c: &[-1.5647],
-            v: &[
-                0.4838, 0.4079, 0.2735, -0.1996, 0.2138, -0.8908, 0.5899, -0.969,
-            ],
-            y: &[2.40920924595],
-        },
-    ],
-};
-
-#[differentiate]
-fn c517(c: f64, v: Vec<f64>, b: f64, p: [f64; 3], pr: &[f64; 2], a: f64, k: usize, d: &mut [f64]) {
-    let mut pv1 = vec![];
-    for i0 in 0..4 {
-        pv1.push((c + c.asinh()).atan());
-    }
-    let u2 = pv1[pv1.len() - 1] * (pv1[pv1.len() - 1] * pv1[k % pv1.len()]);
-    let cv3: Vec<f64> = vec![0.22, 0.3, 0.48];
-    let mut y4 = [(a * b).sin(), a.asinh()];
-    for _ in 0..3 {
-        let d5 = c446(k, 0.71, cv3.clone(), y4);
-        for i1 in 0..y4.len() {
-            y4[i1] += 0.1 * d5[i1];
-        }
-    }
-    let u6 = y4[0] - y4[y4.len() - 1] * (pv1[k % pv1.len()] * b);
-    d[0] = 0.43 * u6 + 0.57 * p[0] + p[p.len() - 1] - pr[0] + 0.47 * pr[pr.len() - 1];
-    d[1] = u2 + 0.91 * v[0];
-    d[2] = a + 0.74 * v[v.len() - 1];
-}
-
-const C517: Case = Case {
-    name: "c517",
-    live: &[(0, 1), (1, 3), (3, 4), (4, 7), (7, 9), (9, 10)],
-    f: |z, _, k| {
-        let mut b7 = z[10..13].to_vec();
-        c517(
-            z[0],
-            z[1..3].to_vec(),
-            z[3],
-            arr(&z[4..7]),
-            &arr(&z[7..9]),
-            z[9],
-            k,
-            &mut b7,
-        );
-        cat(&[&b7[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b7, mut db7) = (z[10..13].to_vec(), d[10..13].to_vec());
-        c517_jvp(
-            z[0],
-            d[0],
-            z[1..3].to_vec(),
-            d[1..3].to_vec(),
-            z[3],
-            d[3],
-            arr(&z[4..7]),
-            arr(&d[4..7]),
-            &arr(&z[7..9]),
-            &arr(&d[7..9]),
-            z[9],
-            d[9],
-            k,
-            &mut b7,
-            &mut db7,
-        );
-        (cat(&[&b7[..]]), cat(&[&db7[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b7, mut cb7) = (z[10..13].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g2, g3, g4, g5) = c517_vjp(
-            z[0],
-            z[1..3].to_vec(),
-            z[3],
-            arr(&z[4..7]),
-            &arr(&z[7..9]),
-            z[9],
-            k,
-            &mut b7,
-            &mut cb7,
-        );
-        (
-            cat(&[&b7[..]]),
-            cat(&[
-                &[g0][..],
-                &g1[..],
-                &[g2][..],
-                &g3[..],
-                &g4[..],
-                &[g5][..],
-                &cb7[..],
-            ]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.8428, 0.0408, -1.3309, 0.7534, 1.0162, -0.7134, 0.2866, 0.4485, -0.7918, -0.7368,
-                1.2134, 0.0525, 1.0941,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.9361, -0.2397, 0.275, 0.9878, -0.1577, 0.0491, -0.0534, -0.7216, 0.9072,
-                -0.4896, -0.0627, -0.3912, -0.5639,
-            ],
-            c: &[0.7545, 1.9187, 1.0638],
-            v: &[],
-            y: &[0.153152631494, 1.08153103196, -1.721666],
-        },
-        Point {
-            z: &[
-                0.9093, -1.4044, -0.1278, -1.1644, 1.1992, 1.1103, 0.9728, 0.2514, -0.7804,
-                -0.9031, 0.1987, 1.2088, 0.7549,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.8073, -0.4304, -0.01, 0.0562, 0.279, 0.3187, 0.1127, 0.9718, 0.723, -0.1844,
-                0.4669, -0.5377, -0.031,
-            ],
-            c: &[0.8042, -1.7305, -1.9304],
-            v: &[],
-            y: &[1.19846370966, -0.135377919282, -0.997672],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, x))]
-fn c518(mut v: Vec<f64>, a: f64, k: usize, x: &[f64]) -> f64 {
-    let mut bf1 = vec![
-        -a + x[0],
-        x[x.len() - 1],
-        c498(
-            [
-                x[1].exp2(),
-                a.exp2(),
-                (0.79 * a.tanh()).asin(),
-                c498(
-                    [a, v[2] * a, a.mul_add(a, x[1]), a * a],
-                    a,
-                    (a.powi(2) + 1.6).log(3.0),
-                    0.23 * k as f64,
-                ),
-            ],
-            v[0] / (1.39 + a.sin()),
-            (0.35 * a.tanh()).atanh(),
-            0.16,
-        ),
-        (a * a + 1.37).ln_1p(),
-        (0.73 * a.cos()).exp2(),
-    ];
-    c513(
-        0.4 * k as f64,
-        [
-            [(a * a.cosh()).cos(), a / v[2].hypot(0.57)],
-            [x[0] / v[v.len() - 1].hypot(0.41), v[k % v.len()].powi(2)],
-            [x[1], a.cos()],
-        ],
-        1.34,
-        v.clone(),
-        0.25 * k as f64,
-        &mut bf1[..4],
-    );
-    let u3 = bf1[k % bf1.len()] * (bf1[1] * (a / x[0].hypot(0.44)));
-    for i0 in 0..v.len() {
-        if a < -0.29 {
-            v[i0] = a + a;
-        }
-    }
-    u3.tanh() + 1.01 * a + v[0] + 1.46 * v[v.len() - 1]
-}
-
-const C518: Case = Case {
-    name: "c518",
-    live: &[(0, 1), (1, 3)],
-    f: |z, q, k| vec![c518(q[0..3].to_vec(), z[0], k, &z[1..3])],
-    jvp: |z, d, q, k| {
-        let (r, dr) = c518_jvp(q[0..3].to_vec(), z[0], d[0], k, &z[1..3], &d[1..3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g3) = c518_vjp(q[0..3].to_vec(), z[0], k, &z[1..3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &g3[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g3) = c518_grad(q[0..3].to_vec(), z[0], k, &z[1..3]);
-        (r, cat(&[&[g1][..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g3, h1, h3) = c518_hvp(q[0..3].to_vec(), z[0], d[0], k, &z[1..3], &d[1..3]);
-        (r, cat(&[&[g1][..], &g3[..]]), cat(&[&[h1][..], &h3[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.1853, 0.068, -1.3508],
-            q: &[-0.9464, 1.3458, 0.9287],
-            k: 3,
-            t: &[0.33, -0.5692, 0.069],
-            c: &[1.384],
-            v: &[0.8665, -0.0277, 0.3536],
-            y: &[1.57216581904],
-        },
-        Point {
-            z: &[-0.9741, 0.5721, -1.322],
-            q: &[-0.6762, 1.4664, -0.4942],
-            k: 0,
-            t: &[0.5822, 0.3365, -0.4053],
-            c: &[0.6527],
-            v: &[-0.1309, 0.7534, 0.6106],
-            y: &[-5.81395876901],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a), joint)]
-fn c519(b: f64, v: Vec<f64>, mut a: f64, p: [f64; 4], d: &mut [f64]) -> f64 {
-    if (v[1] + a) < 0.15 {
-        let mut pv1 = Vec::with_capacity(4);
-        pv1.push(0.68 * b + b);
-        pv1.push(0.35 * pv1[pv1.len() - 1]);
-        pv1.push((b * (v[1] - a)).cos());
-        for i0 in 0..pv1.len() {
-            a += pv1[i0] * (a - a);
-        }
-    }
-    d[0] = a;
-    d[1] = b.sin();
-    d[2] = 1.4 * a - b;
-    d[3] += b * v[v.len() - 1].min(b);
-    (b * (b.cosh() + 0.53).acosh()).cos()
-}
-
-const C519: Case = Case {
-    name: "c519",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let mut b4 = z[2..6].to_vec();
-        let r = c519(z[0], q[0..3].to_vec(), z[1], arr(&q[3..7]), &mut b4);
+        let mut b4 = z[5..9].to_vec();
+        let r = c511(z[0], q[0], &z[1..5], q[1], &mut b4);
         cat(&[&[r][..], &b4[..]])
     },
     jvp: |z, d, q, _| {
-        let (mut b4, mut db4) = (z[2..6].to_vec(), d[2..6].to_vec());
-        let (r, dr) = c519_jvp(
+        let (mut b4, mut db4) = (z[5..9].to_vec(), d[5..9].to_vec());
+        let (r, dr) = c511_jvp(
             z[0],
             d[0],
-            q[0..3].to_vec(),
-            z[1],
-            d[1],
-            arr(&q[3..7]),
+            q[0],
+            &z[1..5],
+            &d[1..5],
+            q[1],
             &mut b4,
             &mut db4,
         );
         (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b4, mut cb4) = (z[2..6].to_vec(), c[1..5].to_vec());
-        let (r, g0, g2) = c519_vjp(
-            z[0],
-            q[0..3].to_vec(),
-            z[1],
-            arr(&q[3..7]),
-            &mut b4,
-            &mut cb4,
-            c[0],
-        );
+        let (mut b4, mut cb4) = (z[5..9].to_vec(), c[1..5].to_vec());
+        let (r, g0, g2) = c511_vjp(z[0], q[0], &z[1..5], q[1], &mut b4, &mut cb4, c[0]);
         (
             cat(&[&[r][..], &b4[..]]),
-            cat(&[&[g0][..], &[g2][..], &cb4[..]]),
+            cat(&[&[g0][..], &g2[..], &cb4[..]]),
         )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.007, -1.0644, 0.8894, 0.279, 0.6187, -0.362],
-            q: &[-0.3659, 1.3515, -0.7278, -0.0825, 0.1346, 0.116, -0.4733],
-            k: 1,
-            t: &[-0.6147, 0.8831, 0.724, -0.7704, -0.6282, 0.6483],
-            c: &[1.9664, 1.5333, 0.732, -1.2429, 1.4628],
+            z: &[
+                1.1015, -0.6853, -0.4938, -0.333, -0.2109, -0.3132, -1.0896, -0.7688, -0.6691,
+            ],
+            q: &[-1.414, -0.6491],
+            k: 2,
+            t: &[
+                -0.1761, -0.2644, -0.0657, -0.4653, 0.2362, -0.0743, 0.3116, 0.8356, -0.8419,
+            ],
+            c: &[-1.3018, 1.7834, -1.2874, -1.5553, 0.6973],
             v: &[],
             y: &[
-                0.99997604542,
-                -1.0644,
-                -0.00699994283347,
-                -1.48316,
-                -0.3569054,
+                2.56403898864,
+                5.89034619922,
+                3.02635230464,
+                -2.63528,
+                0.4324,
             ],
         },
         Point {
-            z: &[0.3709, 0.8011, 0.7509, -0.9562, -0.6231, -1.3906],
-            q: &[0.1465, -0.9233, -0.1658, 0.4022, -1.4656, 1.0108, -1.2288],
+            z: &[
+                1.279, -0.2804, -0.6481, -1.2037, -0.3236, 0.8238, -1.0717, -0.2487, -0.1031,
+            ],
+            q: &[-0.5828, -0.201],
             k: 3,
-            t: &[0.5858, -0.4736, -0.1148, -0.1461, 0.8368, 0.6426],
-            c: &[-0.9459, 1.0642, -0.8473, -0.781, 1.5594],
+            t: &[
+                -0.9581, 0.5793, 0.1637, -0.264, 0.4846, 0.6283, -0.3275, 0.5923, 0.5948,
+            ],
+            c: &[-0.6652, 1.8281, 0.6508, -1.1592, 1.4424],
             v: &[],
-            y: &[0.925594046382, 0.8011, 0.362454380008, 0.75064, -1.45209522],
+            y: &[2.60399053725, 5.617912574, 1.47057719425, -1.017996, 1.1759],
         },
     ],
 };
 
-#[differentiate(wrt(b, x))]
-fn c520(mut a: f64, b: f64, x: &[f64]) -> f64 {
-    if (b * (1.09 * x[0])) < 0.41 {
-        let mut pv1 = vec![];
-        if b > -0.07 {
-            pv1.push((b + (x[1] + a)).cos());
-        } else {
-            pv1.push(b * (x[x.len() - 1].powi(2) + 2.39).acosh());
-            pv1.push(x[1] + x[2]);
-        }
-        pv1.extend_from_slice(&x[0..3]);
-        for i0 in 0..pv1.len() {
-            a = a * 0.66 + pv1[i0].atan();
-        }
-    }
-    if (b * (b * b + 1.21).cbrt()) < 0.77 {
-        a -= x[x.len() - 1] + a - x[1];
+#[differentiate(joint)]
+fn c512(v: Vec<f64>, k: usize) -> f64 {
+    let mut u1 = v[k % v.len()].atan();
+    if k < 1 {
+        let w2 = [
+            (k as f64).hypot(v[1].hypot(1.1)),
+            v[0].mul_add(u1, u1),
+            std::f64::consts::PI * v[v.len() - 1],
+        ];
+        let mut bf3 = [0.0; 4];
+        c478(&w2, &mut bf3[1..]);
+        let u5 = bf3[k % bf3.len()] * (bf3[0] * (u1 + u1));
+        u1 -= (u5 + w2[2].asinh()).tanh();
+        u1 += u5 * (k as f64).tanh();
     } else {
-        a += c495(x[1], &[0.53, 0.48], b + x[0], [1.36, 1.19, 0.24]).abs();
+        u1 = u1 * 0.73 + v[0] * (v[k % v.len()] / (u1.powi(2) + 1.1));
     }
-    let d2 = c448(
-        &[(x[2].powi(2) + 0.61).log10(), x[2].powi(1), a],
-        [
-            b / (0.37 * x[2].cos()).exp(),
-            f64::powi(1.03, 2),
-            b.hypot(1.34),
-        ],
-        0.33,
-        1,
-        1.22 * x[1],
-        &[1.13, 0.79],
-    );
-    for i0 in 0..d2.len() {
-        a += d2[i0] * (b - x[(i0 + 3) % x.len()]);
-    }
-    0.42 * a - b
+    let u6 = u1;
+    0.32 * u6 - u1.atan()
 }
 
-const C520: Case = Case {
-    name: "c520",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, _| vec![c520(q[0], z[0], &z[1..4])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c520_jvp(q[0], z[0], d[0], &z[1..4], &d[1..4]);
+const C512: Case = Case {
+    name: "c512",
+    live: &[(0, 2)],
+    f: |z, _, k| vec![c512(z[0..2].to_vec(), k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c512_jvp(z[0..2].to_vec(), d[0..2].to_vec(), k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2) = c520_vjp(q[0], z[0], &z[1..4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &g2[..]]))
+    vjp: |z, _, k, c| {
+        let (r, g0) = c512_vjp(z[0..2].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2) = c520_grad(q[0], z[0], &z[1..4]);
-        (r, cat(&[&[g1][..], &g2[..]]))
+    grad: Some(|z, _, k| {
+        let (r, g0) = c512_grad(z[0..2].to_vec(), k);
+        (r, cat(&[&g0[..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = c520_hvp(q[0], z[0], d[0], &z[1..4], &d[1..4]);
-        (r, cat(&[&[g1][..], &g2[..]]), cat(&[&[h1][..], &h2[..]]))
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = c512_hvp(z[0..2].to_vec(), d[0..2].to_vec(), k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
     }),
     points: [
         Point {
-            z: &[-1.4613, 1.2482, 0.6479, -0.3228],
-            q: &[-0.0645],
-            k: 3,
-            t: &[-0.4432, 0.2148, -0.1881, -0.9992],
-            c: &[0.6546],
-            v: &[-0.2314, 0.4505, 0.2992, -0.9041],
-            y: &[1.92580057091],
-        },
-        Point {
-            z: &[-0.7729, 0.9644, -0.6824, -0.7125],
-            q: &[-1.2913],
-            k: 3,
-            t: &[-0.6369, -0.0735, 0.6433, -0.9144],
-            c: &[0.7856],
-            v: &[0.1927, -0.603, -0.1496, -0.9015],
-            y: &[1.10804342187],
-        },
-    ],
-};
-
-#[differentiate]
-fn c521(x: &[f64], c: f64, b: f64, a: f64) -> f64 {
-    let mut u1 = c - x[0];
-    for i0 in (0..4).rev() {
-        let mut pv2 = Vec::with_capacity(4);
-        for i1 in 0..2 {
-            pv2.push((a * (u1 * u1 + 1.53).ln()).atan());
-        }
-        let u3 = pv2[0] + pv2[(i0 + 2) % pv2.len()] * pv2[i0 % pv2.len()].tanh().cosh();
-        u1 = u1 * 0.34 + u3.atan();
-        u1 += u3 * (u3.powi(2) + 1.31).acosh();
-    }
-    for i0 in 0..x.len() {
-        let w4 = vec![c * u1.asinh(), (c.powi(2) + 0.31).recip()];
-        let cg5 = [vec![0.56, 0.12], vec![1.41, 0.89]];
-        u1 += 0.73 * c477(&cg5, w4);
-    }
-    let u6 = {
-        u1 = (u1 * c).sin() + 0.86 * u1;
-        (u1 + (a + x[0])).tanh()
-    };
-    u1 - u6 - a - b
-}
-
-const C521: Case = Case {
-    name: "c521",
-    live: &[(0, 4), (4, 5), (5, 6), (6, 7)],
-    f: |z, _, _| vec![c521(&z[0..4], z[4], z[5], z[6])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = c521_jvp(&z[0..4], &d[0..4], z[4], d[4], z[5], d[5], z[6], d[6]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2, g3) = c521_vjp(&z[0..4], z[4], z[5], z[6], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..]]),
-        )
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2, g3) = c521_grad(&z[0..4], z[4], z[5], z[6]);
-        (r, cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, g3, h0, h1, h2, h3) =
-            c521_hvp(&z[0..4], &d[0..4], z[4], d[4], z[5], d[5], z[6], d[6]);
-        (
-            r,
-            cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..]]),
-            cat(&[&h0[..], &[h1][..], &[h2][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.7628, -1.1446, -0.2063, 1.3406, 0.8535, 0.267, 0.0483],
-            q: &[],
-            k: 2,
-            t: &[0.5914, 0.7037, 0.9375, 0.2199, 0.2516, -0.4801, -0.5383],
-            c: &[1.8059],
-            v: &[-0.7537, 0.8559, 0.4811, 0.0347, 0.3098, -0.415, -0.0718],
-            y: &[0.313198713513],
-        },
-        Point {
-            z: &[0.8454, -1.3275, 0.179, -1.0455, -0.8476, 0.9297, -0.0034],
+            z: &[0.2328, -0.2714],
             q: &[],
             k: 3,
-            t: &[0.1433, -0.2272, 0.4754, 0.7534, 0.6708, -0.9675, 0.8937],
-            c: &[1.4595],
-            v: &[-0.2531, -0.1808, 0.2122, 0.1196, -0.9669, -0.6385, -0.3955],
-            y: &[-1.57837731601],
+            t: &[0.9306, -0.5337],
+            c: &[-1.058],
+            v: &[-0.6138, 0.2309],
+            y: &[0.163394921013],
+        },
+        Point {
+            z: &[0.4469, 0.5065],
+            q: &[],
+            k: 1,
+            t: &[-0.3818, 0.6554],
+            c: &[1.8475],
+            v: &[0.0046, -0.1656],
+            y: &[-0.310189410663],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn c522(m: [[f64; 2]; 3], k: usize, p: [f64; 4]) -> (Vec<f64>, f64) {
-    let mut u1 = (2.39 + p[k % p.len()].sin()).recip();
-    if k > 1 {
-        let cg2 = [
-            vec![u1 + p[k % p.len()], f64::exp2(p[0])],
-            vec![m[k % 3][k % 2].atan().cosh().recip(), 1.02 * u1],
-            vec![u1 - u1, f64::cos(0.26)],
-        ];
-        let d3 = c507(&[0.67, 0.59, 1.48], k, &cg2);
-        for i0 in 0..d3.len() {
-            u1 = u1 * 0.66 + d3[i0].sin();
-        }
-    } else {
-        u1 = u1 * 0.62 + (p[p.len() - 1].cos() - p[1]);
-    }
-    for i0 in 0..3 {
-        let mut pv4 = vec![];
-        if i0 < 2 {
-            pv4.push(p[(i0 + 3) % p.len()] * (p[0] * m[i0 % 3][i0 % 2]));
-        } else {
-            pv4.push(p[i0 % p.len()]);
-        }
-        for i1 in 0..pv4.len() {
-            u1 = u1 * 0.67 + pv4[i1].sin();
-        }
-    }
-    (vec![u1, p[1] * p[0].sin()], p[p.len() - 1] * (0.85 * p[2]))
-}
-
-const C522: Case = Case {
-    name: "c522",
-    live: &[(0, 4)],
-    f: |z, q, k| {
-        let (r0, r1) = c522(arr2(&q[0..6]), k, arr(&z[0..4]));
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = c522_jvp(arr2(&q[0..6]), k, arr(&z[0..4]), arr(&d[0..4]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g2) = c522_vjp(arr2(&q[0..6]), k, arr(&z[0..4]), (c[0..2].to_vec(), c[2]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.0541, -0.2435, -1.0514, 0.6494],
-            q: &[0.9881, 1.2925, 1.2353, -0.6461, 0.9948, -0.7396],
-            k: 4,
-            t: &[0.6994, 0.0661, 0.0086, 0.9784],
-            c: &[1.695, -0.9656, -1.0087],
-            v: &[],
-            y: &[-1.4071520096, 0.211712528815, -0.580362286],
-        },
-        Point {
-            z: &[1.378, 0.0712, -0.9481, -1.1142],
-            q: &[-0.1589, -0.6294, -0.4561, -1.0973, -1.0653, -1.3181],
-            k: 4,
-            t: &[0.1029, -0.7491, 0.7427, 0.8914],
-            c: &[0.7641, 1.1601, -1.3194],
-            v: &[],
-            y: &[-1.24231708247, 0.0698808267102, 0.897917067],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b, m))]
-fn c523(p: [f64; 3], a: f64, k: usize, b: f64, m: [[f64; 2]; 3]) -> f64 {
+fn c513(p: [f64; 2], a: f64) -> f64 {
     let mut u1: f64 = 0.5;
-    if b < 0.3 {
+    if (p[1] * (u1 / (u1.powi(2) + 1.18))) < -0.18 {
         let mut pv2 = vec![];
-        pv2.push(0.76 * u1 - a);
+        pv2.push((p[p.len() - 1] + a.sinh()).sin());
+        pv2.push(p[1] * (a * u1));
         for i0 in 0..pv2.len() {
-            u1 += pv2[i0] * c467(0.17 * i0 as f64, &p);
+            u1 = u1 * 0.54 + pv2[i0].atan();
         }
-    } else {
-        u1 += (a * m[k % 3][1].tanh().cosh().log(2.0)).cos();
     }
-    let mut y3: Vec<f64> = vec![0.0; 2];
-    y3[0..1].fill(b);
-    let u4 = y3[1] * (y3[k % y3.len()] * (m[2][k % 2].powi(2) + 1.63).acosh());
-    0.83 * u4 - 1.41 * u1 + 0.22 * b
+    if a < 0.33 {
+        let (mut u3, mut u4) = (
+            (0.7 * u1.cos()).acos(),
+            p[p.len() - 1].atan().exp().powf(0.55),
+        );
+        for _ in 0..4 {
+            (u3, u4) = (u4, u3 * p[1].atan() + 0.21 * u4);
+        }
+        u1 += u3 * (u1 + u3);
+    }
+    for i0 in 0..4 {
+        let w5 = [
+            u1 / (p[(i0 + 2) % p.len()] * p[(i0 + 2) % p.len()] + 0.55),
+            u1 - u1,
+            a * a,
+            a / (p[i0 % p.len()] * p[i0 % p.len()] + 0.5),
+        ];
+        let u6 = c508(
+            u1 - u1,
+            i0,
+            [
+                [
+                    a + p[i0 % p.len()],
+                    u1.hypot(0.35),
+                    w5[i0 % w5.len()] - p[(i0 + 3) % p.len()],
+                ],
+                [u1, a.hypot(1.9), u1],
+            ],
+            &w5,
+            p[1].hypot(0.76).powf(0.43 * a.cos()),
+        );
+        u1 -= (u6 + w5[1]).sin();
+        u1 += u6 * (p[i0 % p.len()] + u1);
+    }
+    0.31 * u1 - 0.37 * a
 }
 
-const C523: Case = Case {
-    name: "c523",
-    live: &[(0, 1), (1, 2), (2, 8)],
-    f: |z, q, k| vec![c523(arr(&q[0..3]), z[0], k, z[1], arr2(&z[2..8]))],
-    jvp: |z, d, q, k| {
-        let (r, dr) = c523_jvp(
-            arr(&q[0..3]),
-            z[0],
-            d[0],
-            k,
-            z[1],
-            d[1],
-            arr2(&z[2..8]),
-            arr2(&d[2..8]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g3, g4) = c523_vjp(arr(&q[0..3]), z[0], k, z[1], arr2(&z[2..8]), c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g1][..], &[g3][..], &g4.concat()[..]]),
-        )
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g3, g4) = c523_grad(arr(&q[0..3]), z[0], k, z[1], arr2(&z[2..8]));
-        (r, cat(&[&[g1][..], &[g3][..], &g4.concat()[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g3, g4, h1, h3, h4) = c523_hvp(
-            arr(&q[0..3]),
-            z[0],
-            d[0],
-            k,
-            z[1],
-            d[1],
-            arr2(&z[2..8]),
-            arr2(&d[2..8]),
-        );
-        (
-            r,
-            cat(&[&[g1][..], &[g3][..], &g4.concat()[..]]),
-            cat(&[&[h1][..], &[h3][..], &h4.concat()[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.9884, 1.3023, -0.9065, 1.3884, 0.7739, -1.068, -0.1204, 1.351,
-            ],
-            q: &[-1.0174, -0.6763, -0.4673],
-            k: 4,
-            t: &[
-                0.976, -0.5738, 0.1502, 0.1177, -0.1793, -0.2355, 0.9802, 0.7698,
-            ],
-            c: &[-1.2891],
-            v: &[
-                -0.8703, 0.3117, -0.1241, -0.5858, -0.9931, -0.2603, 0.7754, 0.8106,
-            ],
-            y: &[-1.71500530049],
-        },
-        Point {
-            z: &[
-                -0.6154, 0.9694, 0.1739, 0.6625, -0.9534, -0.3492, -1.3355, -0.46,
-            ],
-            q: &[0.9501, -0.9378, 1.3034],
-            k: 1,
-            t: &[
-                -0.6012, 0.1255, -0.4362, -0.2169, -0.5008, 0.4244, 0.5332, 0.307,
-            ],
-            c: &[-1.5418],
-            v: &[
-                -0.2603, -0.7507, 0.2262, 0.2898, 0.542, -0.9452, -0.8556, -0.2842,
-            ],
-            y: &[-1.90003238118],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn c524(mut p: [f64; 3], a: f64, mut b: f64, x: &[f64]) -> f64 {
-    let mut y1 = x.to_vec();
-    y1[1] += b + a;
-    for i0 in 0..y1.len() {
-        b += y1[i0] * b.sinh();
-    }
-    if (1.1 * a + a) < 0.2 {
-        let mut pv2 = Vec::new();
-        if (a * b.mul_add(y1[y1.len() - 1], a)) < -0.2 {
-            pv2.push(
-                c462(
-                    [
-                        [b, p[2] + x[2], x[x.len() - 1] / (a * a + 0.88)],
-                        [b.abs(), b, y1[0]],
-                    ],
-                    [0.56, 0.42, 1.36],
-                    &[0.87, 0.73, 1.43, 0.61, 0.76],
-                ) + a,
-            );
-        } else {
-            pv2.push(y1[2].sin() - a);
-            pv2.push(b * (b + a));
-        }
-        let u3 = pv2[0] * (pv2[0] * (0.4 * b.tanh()).tan());
-        b -= (u3 + b / x[0].hypot(1.43)).tanh();
-        b = b * 0.87 + u3.atan();
-    }
-    if (f64::atan(b) - a) > -0.48 {
-        b = b * 0.87 + b * (b * b);
-    } else {
-        b *= 0.55 + 0.34 * (y1[y1.len() - 1].tanh().cosh().powi(-2) + a).cos();
-    }
-    0.36 * b + a
-}
-
-const C524: Case = Case {
-    name: "c524",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| vec![c524(arr(&q[0..3]), z[0], z[1], &q[3..6])],
+const C513: Case = Case {
+    name: "c513",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![c513(arr(&z[0..2]), q[0])],
     jvp: |z, d, q, _| {
-        let (r, dr) = c524_jvp(arr(&q[0..3]), z[0], d[0], z[1], d[1], &q[3..6]);
+        let (r, dr) = c513_jvp(arr(&z[0..2]), arr(&d[0..2]), q[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1, g2) = c524_vjp(arr(&q[0..3]), z[0], z[1], &q[3..6], c[0]);
+        let (r, g0) = c513_vjp(arr(&z[0..2]), q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = c513_grad(arr(&z[0..2]), q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = c513_hvp(arr(&z[0..2]), arr(&d[0..2]), q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.8845, -0.6606],
+            q: &[-0.3911],
+            k: 1,
+            t: &[0.9321, -0.3539],
+            c: &[-0.5064],
+            v: &[-0.2521, -0.1176],
+            y: &[6.2764189322],
+        },
+        Point {
+            z: &[-0.2451, -0.386],
+            q: &[-0.1193],
+            k: 2,
+            t: &[-0.0551, -0.4349],
+            c: &[-1.4853],
+            v: &[0.5927, 0.6173],
+            y: &[1.61685447835],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a))]
+fn c514(c: f64, b: f64, a: f64) -> f64 {
+    let u1 = if b < a {
+        c.cosh() - (1.82 + b.sin()).powi(-2)
+    } else {
+        b
+    };
+    let w2 = [
+        b * a,
+        (a.sin() * 0.77).tan(),
+        -u1,
+        u1,
+        u1.hypot(1.03).recip(),
+    ];
+    let u3 = c472(3, (2.15 + w2[w2.len() - 1].sin()).log10(), u1.asinh(), &w2);
+    let mut vs4 = 0.0;
+    let mut order5: Vec<usize> = Vec::new();
+    for i0 in 0..4 {
+        order5.push((i0 * 1 + 1) % 5);
+        vs4 += 0.39 * w2[order5[order5.len() - 1]] * (b + (c - b)).cos();
+    }
+    1.01 * u3 + u1 + a
+}
+
+const C514: Case = Case {
+    name: "c514",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| vec![c514(q[0], z[0], z[1])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c514_jvp(q[0], z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = c514_vjp(q[0], z[0], z[1], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g1, g2) = c524_grad(arr(&q[0..3]), z[0], z[1], &q[3..6]);
+        let (r, g1, g2) = c514_grad(q[0], z[0], z[1]);
         (r, cat(&[&[g1][..], &[g2][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = c524_hvp(arr(&q[0..3]), z[0], d[0], z[1], d[1], &q[3..6]);
+        let (r, g1, g2, h1, h2) = c514_hvp(q[0], z[0], d[0], z[1], d[1]);
         (
             r,
             cat(&[&[g1][..], &[g2][..]]),
@@ -42001,1689 +41041,61 @@ const C524: Case = Case {
     }),
     points: [
         Point {
-            z: &[-0.3556, 0.6593],
-            q: &[-0.5215, 0.9937, 1.3182, -0.7593, 0.5787, 0.6366],
+            z: &[-0.4237, -1.435],
+            q: &[1.3238],
             k: 4,
-            t: &[-0.2596, -0.3277],
-            c: &[-1.0992],
-            v: &[0.2467, 0.6412],
-            y: &[-0.305821614829],
+            t: &[-0.2457, -0.6216],
+            c: &[-1.2908],
+            v: &[0.1972, -0.4735],
+            y: &[-2.58091122886],
         },
         Point {
-            z: &[-0.7929, 0.6249],
-            q: &[1.1497, 1.223, -0.439, -0.4574, -0.7354, -0.0217],
-            k: 1,
-            t: &[-0.9107, 0.7946],
-            c: &[-1.1023],
-            v: &[-0.2255, -0.4811],
-            y: &[-0.790342036251],
-        },
-    ],
-};
-
-#[differentiate(wrt(x), joint)]
-fn c525(x: &[f64]) -> f64 {
-    let mut u1 = -x[0];
-    for i0 in 0..x.len() {
-        let mut pv2 = Vec::new();
-        pv2.push((x[(i0 + 2) % x.len()] * -x[(i0 + 1) % x.len()]).cos());
-        pv2.push(x[i0 % x.len()].sin().cosh().ln_1p() - x[0]);
-        for i1 in 0..pv2.len() {
-            u1 = u1 * 0.46 + pv2[i1].tanh();
-        }
-    }
-    u1
-}
-
-const C525: Case = Case {
-    name: "c525",
-    live: &[(0, 2)],
-    f: |z, _, _| vec![c525(&z[0..2])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = c525_jvp(&z[0..2], &d[0..2]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = c525_vjp(&z[0..2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = c525_grad(&z[0..2]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = c525_hvp(&z[0..2], &d[0..2]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.3313, -0.1539],
-            q: &[],
-            k: 0,
-            t: &[-0.8025, -0.2323],
-            c: &[1.1339],
-            v: &[0.9969, 0.8661],
-            y: &[0.839565928862],
-        },
-        Point {
-            z: &[0.4757, -0.1182],
-            q: &[],
+            z: &[0.9274, 0.0775],
+            q: &[0.7417],
             k: 4,
-            t: &[0.8638, -0.5911],
-            c: &[-1.7649],
-            v: &[0.5462, 0.6829],
-            y: &[0.675860886281],
+            t: &[-0.7138, 0.8395],
+            c: &[-1.4781],
+            v: &[-0.755, -0.7671],
+            y: &[0.513826782075],
         },
     ],
 };
 
-#[differentiate(wrt(pr))]
-fn c526(pr: &[f64; 3]) -> Vec<f64> {
-    let cg1 = [
-        vec![pr[pr.len() - 1] + pr[1], pr[0] * pr[2], pr[0].sin()],
-        vec![
-            pr[0].hypot(0.99).log(pr[2].powi(2) + 1.99),
-            pr[0].sin(),
-            pr[2].hypot(0.93).powi(-1),
-        ],
-        vec![pr[0].powi(3), pr[0].asinh(), (0.46 * pr[2].tanh()).acos()],
-    ];
-    let (d2, e3) = c473(&cg1, &[0.75, 1.17]);
-    let u4 = d2[1] + d2[1] * e3.atan();
-    let u5 = e3;
-    let u6 = u4 - (1.8 + pr[2].sin()).sqrt() * (d2[0] - u4);
-    let mut pv7 = Vec::new();
-    for i0 in 0..4 {
-        pv7.push((pr[i0 % pr.len()] + d2[(i0 + 2) % d2.len()]).sin());
-    }
-    let u8 = pv7[1] * (pv7[pv7.len() - 1] * d2[1]);
-    let mut o9 = vec![0.0; 3];
-    for i0 in 0..o9.len() {
-        o9[i0] = 0.27 * (i0 as f64).sin();
-    }
-    o9[0] += u8;
-    o9[1] += u6.tanh();
-    o9[2] += u5;
-    o9
-}
-
-const C526: Case = Case {
-    name: "c526",
-    live: &[(0, 3)],
-    f: |z, _, _| c526(&arr(&z[0..3])),
-    jvp: |z, d, _, _| {
-        let (r, dr) = c526_jvp(&arr(&z[0..3]), &arr(&d[0..3]));
-        (r, dr)
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = c526_vjp(&arr(&z[0..3]), c[..3].to_vec());
-        (r, cat(&[&g0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.9699, 0.7731, -0.8987],
-            q: &[],
-            k: 1,
-            t: &[-0.2217, 0.7821, -0.532],
-            c: &[1.0515, 1.387, 0.6808],
-            v: &[],
-            y: &[0.921865715226, 1.2260828529, 1.32561347101],
-        },
-        Point {
-            z: &[-1.0935, 0.1428, 0.4211],
-            q: &[],
-            k: 2,
-            t: &[-0.7063, 0.4056, 0.9615],
-            c: &[0.8876, -1.8834, -1.7173],
-            v: &[],
-            y: &[-0.0956077828432, 0.963223526518, 1.48501676297],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, pr), joint)]
-fn c527(x: &[f64], k: usize, pr: &[f64; 3], mut a: f64) -> (f64, f64) {
-    let mut bf1 = [a + x[x.len() - 1], pr[2], a.sin(), a.atan(), a];
-    c504(
-        &[(a * a + 1.41).powf(1.15), a - a],
-        1.05,
-        a / x[0].hypot(0.69),
-        &mut bf1[k % 2..k % 2 + 4],
-    );
-    for i0 in 0..bf1.len() {
-        a = a * 0.4 + bf1[i0].tanh();
-    }
-    let mut j3 = 0;
-    while j3 < 2 {
-        let (mut u4, mut u5) = (a * bf1[k % bf1.len()], (a.powi(2) + 1.31).acosh());
-        for _ in 0..2 {
-            (u4, u5) = (u5, u4 * x[(j3 + 1) % x.len()].atan() + 0.49 * u5);
-        }
-        a += u4 * u4;
-        j3 += 1;
-    }
-    let mut j6 = 0;
-    while a < 1.43 && j6 < 3 {
-        a *= 0.78
-            + 0.27 * (a / (x[(j6 + 2) % x.len()].powi(2) + 1.95) - x[(j6 + 3) % x.len()]).cos();
-        j6 += 1;
-    }
-    (1.2 * a, pr[k % pr.len()])
-}
-
-const C527: Case = Case {
-    name: "c527",
-    live: &[(0, 2), (2, 5)],
-    f: |z, q, k| {
-        let (r0, r1) = c527(&z[0..2], k, &arr(&z[2..5]), q[0]);
-        cat(&[&[r0][..], &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) =
-            c527_jvp(&z[0..2], &d[0..2], k, &arr(&z[2..5]), &arr(&d[2..5]), q[0]);
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g0, g2) = c527_vjp(&z[0..2], k, &arr(&z[2..5]), q[0], (c[0], c[1]));
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&g0[..], &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.043, -0.3348, 1.2308, 0.3545, 1.155],
-            q: &[-1.4272],
-            k: 2,
-            t: &[-0.0392, -0.4832, -0.8038, -0.1101, 0.6213],
-            c: &[-1.7111, 1.8179],
-            v: &[],
-            y: &[-0.457520980896, 1.155],
-        },
-        Point {
-            z: &[-0.8134, -1.4586, 0.7105, -0.1149, 0.407],
-            q: &[0.7464],
-            k: 4,
-            t: &[0.5529, -0.0689, -0.7596, 0.0899, 0.7512],
-            c: &[0.7875, 0.589],
-            v: &[],
-            y: &[0.655110695695, -0.1149],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn c528(a: f64, x: &[f64], p: [f64; 2]) -> f64 {
-    let u2 = {
-        let q1 = x[1].cos() + a;
-        q1 + a + q1.tanh()
-    };
-    let mut u3: f64 = 1.0;
-    if a > -0.42 {
-        let mut bf4 = [a * u3.abs(), x[2].sin().exp2(), u3.signum() * u3, u3 - a];
-        c478(&x[0..3], &mut bf4[1..=3]);
-        for i0 in 0..bf4.len() {
-            u3 = u3 * 0.68 + bf4[i0].sin();
-        }
-    }
-    0.5 * u3 - 0.35 * u2 - 0.54 * a
-}
-
-const C528: Case = Case {
-    name: "c528",
-    live: &[(0, 1)],
-    f: |z, q, _| vec![c528(z[0], &q[0..4], arr(&q[4..6]))],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c528_jvp(z[0], d[0], &q[0..4], arr(&q[4..6]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = c528_vjp(z[0], &q[0..4], arr(&q[4..6]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = c528_grad(z[0], &q[0..4], arr(&q[4..6]));
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = c528_hvp(z[0], d[0], &q[0..4], arr(&q[4..6]));
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.2069],
-            q: &[-1.205, -0.0674, -0.4941, 1.2697, -0.0919, -0.6645],
-            k: 0,
-            t: &[0.0766],
-            c: &[-0.9686],
-            v: &[-0.9036],
-            y: &[-0.915760546828],
-        },
-        Point {
-            z: &[-0.0044],
-            q: &[-1.0005, -0.1723, -0.6371, 0.3481, 0.4227, 0.7871],
-            k: 0,
-            t: &[-0.5875],
-            c: &[1.6801],
-            v: &[-0.6772],
-            y: &[-1.09574011906],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, v, p, pr))]
-fn c529(x: &[f64], v: Vec<f64>, p: [f64; 3], pr: &[f64; 2], d: &mut [f64]) -> f64 {
-    let mut u1 = p[2] / pr[0].hypot(0.56);
-    let mut j2 = 0;
-    while j2 < 2 {
-        let cv3: Vec<f64> = vec![1.35, 1.25];
-        c461(
-            &[0.59, 1.24, 1.29],
-            u1,
-            cv3.clone(),
-            &[1.01, 0.73, 1.38, 0.45],
-            1.07,
-            &mut d[0..=1],
-        );
-        j2 += 1;
-    }
-    d[0] += u1;
-    d[1] += 0.5 * x[0];
-    d[2] = x[x.len() - 1].tanh();
-    v[0] + v[v.len() - 1]
-}
-
-const C529: Case = Case {
-    name: "c529",
-    live: &[(0, 2), (2, 5), (5, 8), (8, 10)],
-    f: |z, _, _| {
-        let mut b4 = z[10..13].to_vec();
-        let r = c529(
-            &z[0..2],
-            z[2..5].to_vec(),
-            arr(&z[5..8]),
-            &arr(&z[8..10]),
-            &mut b4,
-        );
-        cat(&[&[r][..], &b4[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b4, mut db4) = (z[10..13].to_vec(), d[10..13].to_vec());
-        let (r, dr) = c529_jvp(
-            &z[0..2],
-            &d[0..2],
-            z[2..5].to_vec(),
-            d[2..5].to_vec(),
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            &arr(&z[8..10]),
-            &arr(&d[8..10]),
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b4, mut cb4) = (z[10..13].to_vec(), c[1..4].to_vec());
-        let (r, g0, g1, g2, g3) = c529_vjp(
-            &z[0..2],
-            z[2..5].to_vec(),
-            arr(&z[5..8]),
-            &arr(&z[8..10]),
-            &mut b4,
-            &mut cb4,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b4[..]]),
-            cat(&[&g0[..], &g1[..], &g2[..], &g3[..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.4861, 0.3798, -0.9163, -0.1093, 0.926, 0.3696, -0.3184, -0.577, 0.1521, 1.411,
-                -1.4109, -0.64, 1.1819,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.8442, 0.1565, -0.0733, -0.5087, -0.509, -0.3058, -0.589, -0.6692, -0.8336,
-                -0.1804, -0.5396, -0.0581, -0.0575,
-            ],
-            c: &[0.7415, -1.8598, 1.8628, 1.9248],
-            v: &[],
-            y: &[0.0097, -8.31718182818, -0.250083483258, 0.362533766321],
-        },
-        Point {
-            z: &[
-                -0.0883, -0.709, -0.6718, -0.9623, -0.0571, -1.4999, -0.7075, 1.0966, 1.4733,
-                1.1841, 1.3752, 1.1496, -1.278,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                0.3019, -0.2765, -0.4262, 0.9593, 0.8468, 0.8989, 0.4211, 0.2253, 0.9301, -0.9848,
-                0.735, -0.2633, -0.9323,
-            ],
-            c: &[-1.3792, -1.066, -0.8934, 1.5052],
-            v: &[],
-            y: &[-0.7289, 50.6100545933, 2.138900995, -0.610049376047],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, pr, a))]
-fn c530(x: &[f64], pr: &[f64; 2], mut b: f64, a: f64) -> f64 {
-    let cv1: Vec<f64> = vec![0.52, 1.12, 1.5];
-    let mut bf2 = vec![
-        pr[0] * (a * a),
-        b,
-        x[x.len() - 1] - pr[1],
-        a.powi(2),
-        cv1[2] * a,
-        cv1[0].atan2(b.tanh().exp()),
-    ];
-    let s4 = c519(
-        b / (b.powi(2) + 0.32),
-        cv1.clone(),
-        b * x[1],
-        [0.1, 0.9, 0.38, 1.14],
-        &mut bf2[2..],
-    );
-    for i0 in 0..bf2.len() {
-        b += bf2[i0] * (b * x[i0 % x.len()]);
-    }
-    let w5 = [
-        bf2[2] * a,
-        s4.tanh(),
-        (bf2[2].sin() * 0.74).asin(),
-        (a * a + 1.57).log2(),
-    ];
-    let mut u6: f64 = 0.0;
-    for i0 in 0..w5.len() {
-        u6 = u6 * 0.21 + w5[i0].cos();
-    }
-    (u6 + a) * b
-}
-
-const C530: Case = Case {
-    name: "c530",
-    live: &[(0, 4), (4, 6), (6, 7)],
-    f: |z, q, _| vec![c530(&z[0..4], &arr(&z[4..6]), q[0], z[6])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c530_jvp(
-            &z[0..4],
-            &d[0..4],
-            &arr(&z[4..6]),
-            &arr(&d[4..6]),
-            q[0],
-            z[6],
-            d[6],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1, g3) = c530_vjp(&z[0..4], &arr(&z[4..6]), q[0], z[6], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &g1[..], &[g3][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1, g3) = c530_grad(&z[0..4], &arr(&z[4..6]), q[0], z[6]);
-        (r, cat(&[&g0[..], &g1[..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, g3, h0, h1, h3) = c530_hvp(
-            &z[0..4],
-            &d[0..4],
-            &arr(&z[4..6]),
-            &arr(&d[4..6]),
-            q[0],
-            z[6],
-            d[6],
-        );
-        (
-            r,
-            cat(&[&g0[..], &g1[..], &[g3][..]]),
-            cat(&[&h0[..], &h1[..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[1.2854, -0.32, 0.0221, -1.3771, -1.071, 0.6671, 1.0318],
-            q: &[-0.1227],
-            k: 4,
-            t: &[0.3281, -0.6671, -0.2982, 0.1532, -0.2769, 0.4749, -0.8232],
-            c: &[0.7861],
-            v: &[0.3356, -0.9232, -0.7079, -0.2041, -0.5326, 0.8305, 0.9232],
-            y: &[0.156754471096],
-        },
-        Point {
-            z: &[0.717, 0.9362, -0.4128, -0.5118, 1.3324, -1.3469, 1.2966],
-            q: &[0.7157],
-            k: 0,
-            t: &[-0.8457, -0.8767, 0.4438, -0.1314, 0.9838, -0.8549, -0.8184],
-            c: &[-1.6239],
-            v: &[0.9413, -0.2698, 0.611, -0.9078, -0.3779, -0.6608, -0.3316],
-            y: &[3.97298328348],
-        },
-    ],
-};
-
-#[differentiate(wrt(b), joint)]
-fn c531(a: f64, mut b: f64, d: &mut [f64]) {
-    let u1 = a.powi(0).atan();
-    let mut pv2 = vec![];
-    for i0 in 0..4 {
-        pv2.push(b);
-    }
-    for i0 in 0..pv2.len() {
-        b = b * 0.74 + pv2[i0].tanh();
-    }
-    for i0 in 0..2 {
-        let (mut u3, mut u4) = (pv2[i0 % pv2.len()].sin(), u1);
-        (u3, _) = (u3 * (u4 + b).tanh(), 1.0);
-        b += u3 * a;
-    }
-    if b > 0.45 {
-        b += 0.23 * c472(2, pv2[1].sin().exp2(), pv2[pv2.len() - 1], &pv2);
-    }
-    d[0] += 1.17 * b;
-    d[1] = 1.21 * u1;
-    d[2] += a;
-    d[3] = (b.sin() * 0.76).atanh() - b;
-}
-
-const C531: Case = Case {
-    name: "c531",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b2 = z[1..5].to_vec();
-        c531(q[0], z[0], &mut b2);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
-        c531_jvp(q[0], z[0], d[0], &mut b2, &mut db2);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let g1 = c531_vjp(q[0], z[0], &mut b2, &mut cb2);
-        (cat(&[&b2[..]]), cat(&[&[g1][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.1434, -1.3048, -1.0801, 0.2521, 0.7317],
-            q: &[0.1369],
-            k: 1,
-            t: &[0.9622, 0.7016, -0.9553, 0.3367, -0.9568],
-            c: &[1.1651, -1.4398, 0.9214, 1.8373],
-            v: &[],
-            y: &[1.49637786125, 0.950331777711, 0.389, -1.8224631903],
-        },
-        Point {
-            z: &[0.9973, -0.7576, -1.0531, -1.0013, 0.7208],
-            q: &[-0.7534],
-            k: 2,
-            t: &[0.1569, 0.5748, 0.8909, 0.0159, 0.9682],
-            c: &[-0.7411, -1.3341, 1.6581, -0.8688],
-            v: &[],
-            y: &[0.018057189751, 0.950331777711, -1.7547, -0.155780276142],
-        },
-    ],
-};
-
-#[differentiate]
-fn c532(x: &[f64], b: f64, mut c: f64, a: f64, p: [f64; 2], d: &mut [f64]) -> f64 {
-    if c < 0.55 {
-        c = (c + b).atan() + f64::tanh(p[0]);
-    } else {
-        c += p[1].atan().hypot(f64::tanh(0.96).exp());
-    }
-    let s2 = c480(
-        0.42,
-        x,
-        [c.mul_add(c, c), a / c.hypot(0.6), c.cos()],
-        &mut d[0..2],
-    );
-    let mut y3 = x.to_vec();
-    y3[2] += p[0];
-    let u4 = y3[1] - y3[0] * (p[0].powi(2) + 0.99).ln_1p();
-    let u5 = {
-        c = c * 0.69 + ((0.34 * c.cos()).acos() - a.cosh());
-        c -= 0.34 * x[2] - x[1];
-        (c - c496([1.03, 0.87, 1.49, 0.69], &x[0..4], 2)).tanh()
-    };
-    d[0] += c.tanh();
-    d[1] += u5;
-    d[2] += 0.97 * u4;
-    x[1] * s2.powi(4)
-}
-
-const C532: Case = Case {
-    name: "c532",
-    live: &[(0, 4), (4, 5), (5, 6), (6, 7), (7, 9)],
-    f: |z, _, _| {
-        let mut b5 = z[9..12].to_vec();
-        let r = c532(&z[0..4], z[4], z[5], z[6], arr(&z[7..9]), &mut b5);
-        cat(&[&[r][..], &b5[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b5, mut db5) = (z[9..12].to_vec(), d[9..12].to_vec());
-        let (r, dr) = c532_jvp(
-            &z[0..4],
-            &d[0..4],
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-            z[6],
-            d[6],
-            arr(&z[7..9]),
-            arr(&d[7..9]),
-            &mut b5,
-            &mut db5,
-        );
-        (cat(&[&[r][..], &b5[..]]), cat(&[&[dr][..], &db5[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b5, mut cb5) = (z[9..12].to_vec(), c[1..4].to_vec());
-        let (r, g0, g1, g2, g3, g4) = c532_vjp(
-            &z[0..4],
-            z[4],
-            z[5],
-            z[6],
-            arr(&z[7..9]),
-            &mut b5,
-            &mut cb5,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b5[..]]),
-            cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..], &g4[..], &cb5[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.1912, -0.2703, 0.7393, -0.7814, -0.8981, -0.1441, -1.0434, 1.0292, 0.4795,
-                1.1766, 1.0243, -0.5669,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                -0.5317, 0.5834, -0.8881, 0.7544, -0.0452, -0.8485, 0.7158, 0.6266, -0.9101,
-                0.8527, -0.4103, 0.4758,
-            ],
-            c: &[-1.83, -0.5543, 1.8205, -1.4994],
-            v: &[],
-            y: &[
-                -9.81806908416e-8,
-                2.33070385242,
-                -0.673006733724,
-                0.459131797817,
-            ],
-        },
-        Point {
-            z: &[
-                1.1775, 1.3203, -1.2738, 1.1142, -1.1595, -0.3407, 1.0376, 0.3067, -0.541, 0.0351,
-                -0.5662, -1.3388,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.5668, -0.9559, 0.5521, 0.9247, -0.3178, -0.4203, -0.0877, -0.4023, 0.333,
-                -0.0442, -0.2474, -0.1763,
-            ],
-            c: &[-1.0489, -1.8043, 1.3854, -1.2402],
-            v: &[],
-            y: &[
-                0.00439811943409,
-                1.6752450211,
-                -0.452169822772,
-                -0.896831243699,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, p), joint)]
-fn c533(a: f64, mut p: [f64; 3], b: f64, d: &mut [f64]) {
-    let mut u1: f64 = 0.5;
+#[differentiate(wrt(a, b, c))]
+fn c515(a: f64, x: &[f64], b: f64, c: f64) -> f64 {
+    let mut u1 = c - a;
     for i0 in 0..3 {
-        let w2 = [
-            f64::acos(0.8 * a.cos()),
-            u1 * b,
-            f64::ln(b.hypot(0.4)),
-            a.hypot(1.97),
-            (p[i0 % p.len()].sin() * 0.86).asin(),
-        ];
-        let s4 = c480(b, &w2[i0 % 2..5], p, &mut d[..2]);
-        u1 += s4 * (p[(i0 + 1) % p.len()] * p[(i0 + 1) % p.len()] + 0.83).powf(s4.tanh());
-        u1 += s4 * (b * w2[(i0 + 2) % w2.len()]);
+        let u2 = c502(0.9, x, 1.04, i0, [1.37, 0.48, 0.54]);
+        u1 -= (u2 + (x[(i0 + 1) % x.len()] - b)).sin();
+        u1 -= (u2 * c.atan().sinh()).tanh();
     }
-    if b > 0.68 {
-        let cv5: Vec<f64> = vec![0.49, 0.53];
-        let mut y6 = [p[1], b, u1.tanh()];
-        for _ in 0..4 {
-            let d7 = c515(0.44, y6, cv5.clone());
-            for i1 in 0..3 {
-                y6[i1] = y6[i1] + 0.23 * d7[i1];
-            }
-        }
-        let u8 = y6[2] + y6[0] * (a * b);
-        u1 += u8 * (b * b + 0.49).ln_1p();
-        u1 -= (u8 * cv5[cv5.len() - 1].clamp(-0.91, 1.03)).tanh();
+    let mut pv3 = Vec::new();
+    pv3.push((b + b * a).tanh());
+    pv3.push(b * (u1 + b));
+    for i0 in 0..pv3.len() {
+        u1 += pv3[i0] * (pv3[i0 % pv3.len()] - u1);
     }
-    d[0] += 0.87 * u1;
-    d[1] = b;
-    d[2] = 0.74 * a;
+    0.97 * u1 - 1.46 * c - b.sin()
 }
 
-const C533: Case = Case {
-    name: "c533",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, _| {
-        let mut b3 = z[4..7].to_vec();
-        c533(z[0], arr(&z[1..4]), q[0], &mut b3);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
-        c533_jvp(
-            z[0],
-            d[0],
-            arr(&z[1..4]),
-            arr(&d[1..4]),
-            q[0],
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[0..3].to_vec());
-        let (g0, g1) = c533_vjp(z[0], arr(&z[1..4]), q[0], &mut b3, &mut cb3);
-        (cat(&[&b3[..]]), cat(&[&[g0][..], &g1[..], &cb3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.5807, -1.1601, -1.3956, -0.0501, 0.9634, 0.7698, 1.2157],
-            q: &[-0.0239],
-            k: 3,
-            t: &[0.9754, 0.4979, -0.4856, 0.9947, 0.1742, 0.512, 0.7652],
-            c: &[-0.957, -1.4146, 1.1194],
-            v: &[],
-            y: &[1.21993433029, -0.0239, -0.429718],
-        },
-        Point {
-            z: &[-1.3262, -0.9019, 1.227, 1.0717, 0.6824, 0.2136, -0.4648],
-            q: &[-1.388],
-            k: 0,
-            t: &[-0.7427, 0.2836, 0.6421, -0.5433, -0.1658, -0.0702, 0.1391],
-            c: &[-0.5605, -0.5458, 1.8211],
-            v: &[],
-            y: &[6.60240857421, -1.388, -0.981388],
-        },
-    ],
-};
-
-#[differentiate(wrt(v))]
-fn c534(mut c: f64, b: f64, mut a: f64, mut v: Vec<f64>) -> f64 {
-    let mut bf1 = vec![0.0; 5];
-    c478(&v, &mut bf1[2..]);
-    for i0 in 0..bf1.len() {
-        a += bf1[i0] * v[2].clamp(-0.9, 1.04);
-    }
-    for i0 in 0..v.len() {
-        let cv3: Vec<f64> = vec![0.89, 1.07];
-        let d4 = c515(
-            b,
-            [
-                v[i0 % v.len()],
-                (bf1[i0 % bf1.len()].powi(2) + 0.35).powf(c.tanh()),
-                bf1[(i0 + 2) % bf1.len()],
-            ],
-            cv3.clone(),
-        );
-        for i1 in 0..d4.len() {
-            a += d4[i1] * (bf1[(i1 + 2) % bf1.len()] * cv3[(i0 + 3) % cv3.len()]);
-        }
-    }
-    c + a + 0.54 * b
-}
-
-const C534: Case = Case {
-    name: "c534",
-    live: &[(0, 3)],
-    f: |z, q, _| vec![c534(q[0], q[1], q[2], z[0..3].to_vec())],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c534_jvp(q[0], q[1], q[2], z[0..3].to_vec(), d[0..3].to_vec());
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g3) = c534_vjp(q[0], q[1], q[2], z[0..3].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g3[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g3) = c534_grad(q[0], q[1], q[2], z[0..3].to_vec());
-        (r, cat(&[&g3[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g3, h3) = c534_hvp(q[0], q[1], q[2], z[0..3].to_vec(), d[0..3].to_vec());
-        (r, cat(&[&g3[..]]), cat(&[&h3[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.4195, -0.1386, 0.0665],
-            q: &[0.3279, -1.3247, -0.2105],
-            k: 3,
-            t: &[-0.2392, -0.0247, -0.5626],
-            c: &[1.8825],
-            v: &[-0.4812, 0.026, -0.9654],
-            y: &[1.66080566552],
-        },
-        Point {
-            z: &[-0.6843, -0.3086, -0.1312],
-            q: &[0.6459, 1.3457, 0.6592],
-            k: 1,
-            t: &[-0.5665, -0.5028, -0.7583],
-            c: &[-1.4021],
-            v: &[0.922, 0.3724, -0.4552],
-            y: &[1.78131574874],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn c535(x: &[f64], p: [f64; 3], v: Vec<f64>) -> f64 {
-    let u1 = c498(
-        [p[1], x[1].tanh(), 1.08 * v[1], p[p.len() - 1]],
-        (x[0].powi(2) + 0.94).ln_1p(),
-        (0.43 * x[x.len() - 1].cos()).acos(),
-        0.63,
-    );
-    let mut u2 = x[0].atan().exp_m1();
-    if p[p.len() - 1] < 0.14 {
-        let mut pv3 = Vec::with_capacity(4);
-        pv3.push((p[2] * p[1].clamp(-0.91, 0.86)).cos());
-        let u4 = pv3[0] * (pv3[pv3.len() - 1] * p[1]);
-        u2 += u4 * (u1 * u4);
-        u2 = u2 * 0.49 + u4.tanh();
-    } else {
-        u2 = u2 * 0.8 + (u1.exp2() + p[2]);
-    }
-    u2 + u1
-}
-
-const C535: Case = Case {
-    name: "c535",
-    live: &[(0, 3)],
-    f: |z, q, _| vec![c535(&q[0..2], arr(&z[0..3]), q[2..4].to_vec())],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c535_jvp(&q[0..2], arr(&z[0..3]), arr(&d[0..3]), q[2..4].to_vec());
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = c535_vjp(&q[0..2], arr(&z[0..3]), q[2..4].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = c535_grad(&q[0..2], arr(&z[0..3]), q[2..4].to_vec());
-        (r, cat(&[&g1[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = c535_hvp(&q[0..2], arr(&z[0..3]), arr(&d[0..3]), q[2..4].to_vec());
-        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.2682, -0.5417, -0.1031],
-            q: &[0.4328, -1.2165, 1.3688, -0.6868],
-            k: 1,
-            t: &[0.3081, 0.272, 0.598],
-            c: &[0.7032],
-            v: &[-0.665, 0.4674, -0.201],
-            y: &[1.82583508891],
-        },
-        Point {
-            z: &[0.9744, 0.9456, -1.346],
-            q: &[1.2213, -0.052, -0.9795, 0.5344],
-            k: 4,
-            t: &[0.3908, 0.3236, -0.6277],
-            c: &[0.5942],
-            v: &[-0.2396, -0.8078, -0.6034],
-            y: &[1.04072078303],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn c536(mut p: [f64; 4], a: f64, k: usize, v: Vec<f64>, b: f64, d: &mut [f64]) {
-    let mut u1 = v[v.len() - 1] + a;
-    if a > 0.69 {
-        let w2 = v.clone();
-        for i0 in 0..w2.len() {
-            u1 += w2[i0] * w2[w2.len() - 1];
-        }
-    }
-    for i0 in (0..v.len()).rev() {
-        let s4 = c480(
-            b,
-            &p,
-            [
-                (1.74 + p[i0 % p.len()].sin()).powf(b.sin()),
-                b * u1,
-                0.44 * u1,
-            ],
-            &mut d[i0 % 2..i0 % 2 + 2],
-        );
-        u1 += s4 * v[1];
-        u1 -= (s4 + (a + k as f64)).tanh();
-    }
-    let mut u5 = u1;
-    let mut u6 = b / (p[k % p.len()].powi(2) + 0.96);
-    for i0 in 0..k + 1 {
-        u5 *= a.mul_add(p[(i0 + 3) % p.len()], v[i0 % v.len()]).sin();
-        u6 = u6 * 0.87 + ((0.59 * p[(i0 + 3) % p.len()].cos()).tan() - (u6 - a));
-    }
-    d[0] = u6;
-    d[1] += u5;
-    d[2] += u1;
-}
-
-const C536: Case = Case {
-    name: "c536",
-    live: &[(0, 4)],
-    f: |z, q, k| {
-        let mut b5 = z[4..7].to_vec();
-        c536(arr(&z[0..4]), q[0], k, q[1..3].to_vec(), q[3], &mut b5);
-        cat(&[&b5[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b5, mut db5) = (z[4..7].to_vec(), d[4..7].to_vec());
-        c536_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            q[0],
-            k,
-            q[1..3].to_vec(),
-            q[3],
-            &mut b5,
-            &mut db5,
-        );
-        (cat(&[&b5[..]]), cat(&[&db5[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b5, mut cb5) = (z[4..7].to_vec(), c[0..3].to_vec());
-        let g0 = c536_vjp(
-            arr(&z[0..4]),
-            q[0],
-            k,
-            q[1..3].to_vec(),
-            q[3],
-            &mut b5,
-            &mut cb5,
-        );
-        (cat(&[&b5[..]]), cat(&[&g0[..], &cb5[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.7175, 1.2997, 0.3029, -0.8445, 0.2611, -0.0788, 0.9216],
-            q: &[-0.3102, -0.4683, -1.0727, 0.1142],
-            k: 1,
-            t: &[-0.1839, 0.9726, 0.3337, 0.7698, -0.6209, 0.683, 0.0999],
-            c: &[0.6219, 0.7493, -0.7806],
-            v: &[],
-            y: &[0.15347474715, -1.00721963226, -5.22197383603],
-        },
-        Point {
-            z: &[0.2111, -0.9854, -0.1361, -0.4522, 1.3973, 0.3279, 1.203],
-            q: &[0.8883, 1.1535, 0.5137, -0.3258],
-            k: 4,
-            t: &[-0.6923, -0.4466, 0.5025, -0.3741, -0.1805, 0.5079, -0.9888],
-            c: &[-1.5376, -1.0284, 1.3611],
-            v: &[],
-            y: &[1.29143462553, 0.240751800562, 0.146072882523],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, x, c, p))]
-fn c537(b: f64, k: usize, a: f64, x: &[f64], c: f64, p: [f64; 2]) -> (f64, f64) {
-    let mut u1 = b - b;
-    if k < 3 {
-        let mut y2 = p.to_vec();
-        y2[1] += b - p[1];
-        let u3 = y2[k % y2.len()] - y2[y2.len() - 1] * (c.powi(2) + 0.57).log2();
-        u1 = u1 * 0.71 + u3.sin();
-        u1 -= (u3 * (1.2 * b)).tanh();
-    }
-    let mut j4 = 0;
-    while j4 < 2 {
-        let mut pv5 = Vec::new();
-        for i1 in 0..3 {
-            pv5.push(c);
-        }
-        pv5.extend_from_slice(&p[0..1]);
-        for i1 in 0..pv5.len() {
-            u1 = u1 * 0.44 + pv5[i1].atan();
-        }
-        j4 += 1;
-    }
-    (u1 - x[x.len() - 1], c + a + x[0])
-}
-
-const C537: Case = Case {
-    name: "c537",
-    live: &[(0, 1), (1, 5), (5, 6), (6, 8)],
-    f: |z, q, k| {
-        let (r0, r1) = c537(z[0], k, q[0], &z[1..5], z[5], arr(&z[6..8]));
-        cat(&[&[r0][..], &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = c537_jvp(
-            z[0],
-            d[0],
-            k,
-            q[0],
-            &z[1..5],
-            &d[1..5],
-            z[5],
-            d[5],
-            arr(&z[6..8]),
-            arr(&d[6..8]),
-        );
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g0, g3, g4, g5) =
-            c537_vjp(z[0], k, q[0], &z[1..5], z[5], arr(&z[6..8]), (c[0], c[1]));
-        (
-            cat(&[&[r0][..], &[r1][..]]),
-            cat(&[&[g0][..], &g3[..], &[g4][..], &g5[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.9107, -0.9127, 0.2253, -1.3815, -1.3358, -1.3714, -0.1434, 1.2096,
-            ],
-            q: &[-1.3537],
-            k: 2,
-            t: &[
-                0.4086, 0.7556, 0.8698, -0.9506, -0.6304, -0.5528, 0.0643, -0.3812,
-            ],
-            c: &[-1.6502, -0.6339],
-            v: &[],
-            y: &[0.488837206161, -3.6378],
-        },
-        Point {
-            z: &[
-                -0.1388, 0.7518, -1.0684, 0.6759, 1.1877, 0.6996, -1.299, -0.6192,
-            ],
-            q: &[0.9789],
-            k: 0,
-            t: &[
-                0.5363, 0.0606, 0.3942, 0.616, 0.0924, -0.9836, -0.0173, -0.3928,
-            ],
-            c: &[-1.5412, 0.6984],
-            v: &[],
-            y: &[-1.68312598365, 2.4303],
-        },
-    ],
-};
-
-#[differentiate(wrt(p), joint)]
-fn c538(p: [f64; 3], k: usize, x: &[f64], a: f64) -> f64 {
-    let mut u1 = c525(&p[k % 2..3]);
-    if (0.71 * (p[k % p.len()] - a)) < -0.63 {
-        if k > 0 {
-            return u1 * a + (u1 + p[k % p.len()]);
-        }
-    } else {
-        return u1.cos() / (a * a + 0.58);
-    }
-    let w2 = vec![p[1] * u1.powi(1), u1 - a, a];
-    let mut bf3 = [
-        x[x.len() - 1].hypot(u1.hypot(0.43)) - p[p.len() - 1],
-        x[x.len() - 1],
-        u1.exp_m1(),
-        u1,
-        p[p.len() - 1].hypot(0.43).powf(0.49 * a.cos()),
-    ];
-    let s5 = c529(
-        &w2[1..],
-        w2.clone(),
-        p,
-        &[u1.exp2(), f64::cbrt(a.tanh().exp())],
-        &mut bf3[k % 3..=k % 3 + 2],
-    );
-    for i0 in 0..bf3.len() {
-        u1 = u1 * 0.85 + bf3[i0].tanh();
-    }
-    if a < 0.4 {
-        let cv6: Vec<f64> = vec![1.1, 1.06, 0.28];
-        let u7 = c518(cv6.clone(), a, 3, &cv6[..cv6.len() - 1]);
-        u1 += u7 * (u1 * u7);
-        u1 = u1 * 0.31 + u7.sin();
-    }
-    0.28 * u1 - a
-}
-
-const C538: Case = Case {
-    name: "c538",
-    live: &[(0, 3)],
-    f: |z, q, k| vec![c538(arr(&z[0..3]), k, &q[0..3], q[3])],
-    jvp: |z, d, q, k| {
-        let (r, dr) = c538_jvp(arr(&z[0..3]), arr(&d[0..3]), k, &q[0..3], q[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = c538_vjp(arr(&z[0..3]), k, &q[0..3], q[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = c538_grad(arr(&z[0..3]), k, &q[0..3], q[3]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = c538_hvp(arr(&z[0..3]), arr(&d[0..3]), k, &q[0..3], q[3]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.3916, -1.0877, 0.5386],
-            q: &[0.3409, -0.5617, -0.1328, 0.2862],
-            k: 3,
-            t: &[-0.5415, 0.4247, -0.5413],
-            c: &[-1.7436],
-            v: &[0.6171, 0.15, 0.56],
-            y: &[-0.0196824427611],
-        },
-        Point {
-            z: &[-0.3299, 0.5944, 1.2806],
-            q: &[0.5763, -0.4913, -1.0182, -1.343],
-            k: 0,
-            t: &[0.0123, 0.6329, -0.7251],
-            c: &[1.3255],
-            v: &[0.9386, -0.9284, 0.3599],
-            y: &[0.0364360441431],
-        },
-    ],
-};
-
-#[differentiate]
-fn c539(x: &[f64], k: usize, a: f64) -> f64 {
-    let mut u1: f64 = 1.0;
-    if (a * (u1 - a)) < 0.25 {
-        let w2 = vec![x[0] - x[2], c525(&x[1..])];
-        let mut bf3 = [
-            (a + u1.sinh()).tanh(),
-            u1.sin().cosh().log(u1.powi(2) + 1.93),
-            (0.48 * a.tanh()).tan(),
-            u1,
-            x[k % x.len()] + w2[1],
-        ];
-        c517(
-            u1.powi(3),
-            w2.clone(),
-            a.hypot(1.62),
-            [
-                (2.06 + x[x.len() - 1].sin()).log2(),
-                f64::powf(1.78, 1.36 * u1.cos()),
-                a.powi(2),
-            ],
-            &[
-                a.atan2(u1.powi(2) + 1.94),
-                (2.24 + w2[0].sin()).log(u1.powi(2) + 1.81),
-            ],
-            a.max(u1),
-            k,
-            &mut bf3[..3],
-        );
-        for i0 in 0..bf3.len() {
-            u1 += bf3[i0] * (a + a);
-        }
-    }
-    for i0 in 0..2 {
-        let cg5 = [
-            vec![a * (u1 + a), a * x[x.len() - 1], a],
-            vec![a.hypot(0.55), a, x[i0 % x.len()]],
-            vec![
-                x[k % x.len()].hypot(1.91),
-                x[(i0 + 2) % x.len()] + a,
-                x[(i0 + 2) % x.len()].hypot(x[i0 % x.len()] * x[i0 % x.len()] + 1.07),
-            ],
-        ];
-        let (d6, e7) = c473(&cg5, &[0.64, 0.47, 0.79]);
-        let u8 = d6[0] - d6[(i0 + 1) % d6.len()] * (u1 / (2.17 + x[k % x.len()].sin()));
-        u1 += u8 * e7;
-        let u9 = e7.atan();
-        u1 -= (u9 + (x[(i0 + 3) % x.len()].powi(2) + 1.63).cbrt()).atan();
-        u1 -= (e7 * (d6[(i0 + 3) % d6.len()] + x[i0 % x.len()])).sin();
-    }
-    for i0 in 0..2 {
-        let u10 = 0.54 * (a * a);
-        u1 += u10 * (a * a + 0.87).log10();
-    }
-    u1.tanh() + 0.62 * a
-}
-
-const C539: Case = Case {
-    name: "c539",
-    live: &[(0, 3), (3, 4)],
-    f: |z, _, k| vec![c539(&z[0..3], k, z[3])],
-    jvp: |z, d, _, k| {
-        let (r, dr) = c539_jvp(&z[0..3], &d[0..3], k, z[3], d[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g2) = c539_vjp(&z[0..3], k, z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g2) = c539_grad(&z[0..3], k, z[3]);
-        (r, cat(&[&g0[..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g2, h0, h2) = c539_hvp(&z[0..3], &d[0..3], k, z[3], d[3]);
-        (r, cat(&[&g0[..], &[g2][..]]), cat(&[&h0[..], &[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.3024, 1.1003, -1.3792, -0.7336],
-            q: &[],
-            k: 0,
-            t: &[-0.6105, -0.186, -0.6058, 0.8162],
-            c: &[-1.4703],
-            v: &[-0.152, 0.754, 0.9925, 0.5351],
-            y: &[-1.45169311916],
-        },
-        Point {
-            z: &[-0.2289, 0.6514, 0.795, 0.0029],
-            q: &[],
-            k: 2,
-            t: &[-0.2885, 0.5623, 0.6991, 0.7928],
-            c: &[-0.9739],
-            v: &[-0.4516, -0.6597, -0.4955, 0.176],
-            y: &[-0.745698467715],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn c540(p: [f64; 3], d: &mut [f64]) {
-    let mut u1 = p[p.len() - 1].asinh();
-    if p[2] < 0.56 {
-        let w2 = vec![p[1], u1 + p[p.len() - 1], f64::log10(u1.hypot(1.32))];
-        let mut bf3 = vec![
-            p[1] * (u1 / (u1 * u1 + 0.93)),
-            (u1 * u1 + 1.77).powf(1.35 * u1.cos()),
-            u1 - u1,
-        ];
-        let s4 = c529(
-            &p[0..p.len() - 1],
-            w2.clone(),
-            p,
-            &[p[2] * u1, u1 + w2[1]],
-            &mut bf3,
-        );
-        let u5 = bf3[bf3.len() - 1] * (bf3[2] * (1.66 + u1.sin()).log2());
-        u1 -= (u5 * (0.87 * u5.tanh()).tan()).tanh();
-        u1 = u1 * 0.43 + s4.atan();
-        u1 -= (s4 + (u5 - p[p.len() - 1])).tanh();
-    } else {
-        u1 = u1 * 0.45 + p[2] * u1.exp2();
-    }
-    let (u6, u7) = (
-        (p[p.len() - 1].sin() * 0.72).acos().exp(),
-        (0.62 * u1.tanh()).tan().tanh().cosh().ln_1p(),
-    );
-    let w8 = [p[1] - u1, c525(&p[0..=1]), u6, u1 / p[1].hypot(0.82)];
-    let mut bf9 = vec![0.0; 3];
-    let s11 = c480(0.35, &w8, p, &mut bf9[1..3]);
-    for i0 in 0..bf9.len() {
-        u1 += bf9[i0] * bf9[(i0 + 2) % bf9.len()].hypot(1.12).powi(-1);
-    }
-    d[0] = u7;
-    d[1] = 1.03 * u6;
-    d[2] += 0.37 * u1;
-}
-
-const C540: Case = Case {
-    name: "c540",
-    live: &[(0, 3)],
-    f: |z, _, _| {
-        let mut b1 = z[3..6].to_vec();
-        c540(arr(&z[0..3]), &mut b1);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b1, mut db1) = (z[3..6].to_vec(), d[3..6].to_vec());
-        c540_jvp(arr(&z[0..3]), arr(&d[0..3]), &mut b1, &mut db1);
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b1, mut cb1) = (z[3..6].to_vec(), c[0..3].to_vec());
-        let g0 = c540_vjp(arr(&z[0..3]), &mut b1, &mut cb1);
-        (cat(&[&b1[..]]), cat(&[&g0[..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.2563, 1.4628, -0.8055, 1.0769, -0.414, 0.331],
-            q: &[],
-            k: 4,
-            t: &[0.5477, -0.2669, -0.0467, 0.6859, -0.6261, -0.8018],
-            c: &[-1.1305, -0.9784, -0.9919],
-            v: &[],
-            y: &[0.700190977359, 8.55337003053, 0.475636774954],
-        },
-        Point {
-            z: &[-1.3738, -0.4563, -1.4191, -0.7029, -0.6281, -0.1545],
-            q: &[],
-            k: 2,
-            t: &[-0.4234, -0.6884, 0.1244, 0.2976, -0.5325, 0.0228],
-            c: &[1.9258, 0.5779, -0.6531],
-            v: &[],
-            y: &[0.770248229771, 10.9387923333, -0.49634664661],
-        },
-    ],
-};
-
-#[differentiate]
-fn c541(k: usize, m: &[Vec<f64>], x: &[f64], a: f64) -> f64 {
-    let mut u1 = x[0].tanh().sinh();
-    for i0 in 0..x.len() {
-        let mut bf2 = vec![0.0; 5];
-        c531(0.21 * i0 as f64, 0.79 * u1, &mut bf2[..4]);
-        let u4 = bf2[i0 % bf2.len()] + bf2[i0 % bf2.len()] * bf2[(i0 + 2) % bf2.len()].powi(4);
-        u1 += u4 * u4.atan();
-        u1 -= (u4 * (u1 * m[i0 % 3][k % 2])).cos();
-    }
-    if x[1] < 0.48 {
-        let w5 = [(u1 * u1 + 0.52).sqrt(), a.atan().exp().recip(), a, u1 + a];
-        let u6 = c521(&w5, m[0][0].tanh().exp().cbrt(), u1, m[1][k % 2]);
-        u1 = u1 * 0.56 + u6.tanh();
-        u1 += u6 * (u6 + w5[w5.len() - 1]);
-    } else {
-        u1 += (m[k % 3][k % 2] + a).cos();
-    }
-    for i0 in 0..4 {
-        let w7 = [
-            x[0].hypot(0.53).powi(-2),
-            f64::powf(0.52, a.sin()),
-            x[i0 % x.len()].atan2(2.42 + x[(i0 + 3) % x.len()].sin()),
-            a.sin().cosh().log(m[i0 % 3][0].powi(2) + 1.8),
-        ];
-        u1 += 0.38 * c472(k, a, m[k % 3][i0 % 2].hypot(0.95).cbrt(), &w7);
-    }
-    1.38 * u1 - a
-}
-
-const C541: Case = Case {
-    name: "c541",
-    live: &[(0, 6), (6, 8), (8, 9)],
-    f: |z, _, k| vec![c541(k, &rows(&z[0..6], 2), &z[6..8], z[8])],
-    jvp: |z, d, _, k| {
-        let (r, dr) = c541_jvp(
-            k,
-            &rows(&z[0..6], 2),
-            &rows(&d[0..6], 2),
-            &z[6..8],
-            &d[6..8],
-            z[8],
-            d[8],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1, g2, g3) = c541_vjp(k, &rows(&z[0..6], 2), &z[6..8], z[8], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g1.concat()[..], &g2[..], &[g3][..]]),
-        )
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1, g2, g3) = c541_grad(k, &rows(&z[0..6], 2), &z[6..8], z[8]);
-        (r, cat(&[&g1.concat()[..], &g2[..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, g2, g3, h1, h2, h3) = c541_hvp(
-            k,
-            &rows(&z[0..6], 2),
-            &rows(&d[0..6], 2),
-            &z[6..8],
-            &d[6..8],
-            z[8],
-            d[8],
-        );
-        (
-            r,
-            cat(&[&g1.concat()[..], &g2[..], &[g3][..]]),
-            cat(&[&h1.concat()[..], &h2[..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.0549, -1.1817, -0.5926, 0.0792, 1.181, 0.4315, -0.6788, 0.7483, 0.0959,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.0173, -0.9838, -0.3656, -0.4708, -0.2328, -0.4647, 0.0855, 0.531, -0.665,
-            ],
-            c: &[1.4096],
-            v: &[
-                0.2631, 0.454, 0.571, -0.6263, -0.7204, 0.26, 0.422, -0.7544, -0.235,
-            ],
-            y: &[1.50037950764],
-        },
-        Point {
-            z: &[
-                -1.1352, 0.5463, -1.0517, 0.9951, 0.7871, 1.4852, -0.5001, 1.327, -0.8038,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.3332, -0.4331, -0.0786, 0.2998, -0.0597, -0.9117, -0.5491, -0.6896, 0.9205,
-            ],
-            c: &[0.7919],
-            v: &[
-                0.8844, -0.2807, -0.4808, -0.5054, 0.2645, -0.0187, -0.9085, -0.4683, 0.1799,
-            ],
-            y: &[8.44364127725],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn c542(v: Vec<f64>, k: usize, mut a: f64, p: [f64; 4]) -> f64 {
-    let mut g1 = [[0.0; 2]; 2];
-    for i0 in 0..2 {
-        for i1 in 0..2 {
-            g1[i0][i1] = (a * p[i0 % p.len()].tanh()).tanh();
-            if (a * a.mul_add(a, a)) > -0.56 {
-                g1[i0][i1] += (1.95 + a.sin()).cbrt() - a;
-            }
-        }
-    }
-    for i0 in 0..2 {
-        a += 0.87 * c518(v.clone(), a.hypot(0.83), 3, &g1[i0]);
-    }
-    let mut bf2 = vec![
-        a,
-        (a.powi(2) + 1.53).powf(p[1].atan()),
-        a.mul_add(g1[1][0], a),
-        g1[k % 2][k % 2].tanh(),
-        f64::log10(p[1] * p[1] + 0.32),
-    ];
-    let s4 = c519(
-        (v[2].powi(2) + 2.4).acosh(),
-        v.clone(),
-        a * v[0],
-        [1.48, 1.18, 1.25, 0.49],
-        &mut bf2[1..],
-    );
-    let u5 = bf2[k % bf2.len()] - bf2[0] * a;
-    u5 - a
-}
-
-const C542: Case = Case {
-    name: "c542",
-    live: &[(0, 1)],
-    f: |z, q, k| vec![c542(q[0..3].to_vec(), k, z[0], arr(&q[3..7]))],
-    jvp: |z, d, q, k| {
-        let (r, dr) = c542_jvp(q[0..3].to_vec(), k, z[0], d[0], arr(&q[3..7]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = c542_vjp(q[0..3].to_vec(), k, z[0], arr(&q[3..7]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2) = c542_grad(q[0..3].to_vec(), k, z[0], arr(&q[3..7]));
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = c542_hvp(q[0..3].to_vec(), k, z[0], d[0], arr(&q[3..7]));
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.3517],
-            q: &[-0.8766, -1.0486, 0.0702, -0.2419, 0.0936, -0.9951, -0.3527],
-            k: 4,
-            t: &[-0.0526],
-            c: &[-1.0484],
-            v: &[0.141],
-            y: &[-11.6758404082],
-        },
-        Point {
-            z: &[-1.234],
-            q: &[-0.4068, 0.7577, 0.3751, -0.1954, -0.0992, -0.9129, -1.2204],
-            k: 3,
-            t: &[-0.9945],
-            c: &[-0.6663],
-            v: &[0.424],
-            y: &[-17.2004418665],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn c543(a: f64, pr: &[f64; 2]) -> f64 {
-    let mut u1: f64 = 0.5;
-    u1 /= (u1 + u1).sin().cosh();
-    for i0 in 0..2 {
-        let mut pv2 = Vec::new();
-        for i1 in 0..2 {
-            pv2.push(
-                c528(
-                    u1.atan2(a.hypot(0.56)),
-                    &[0.2, 0.96, 0.19, 0.45, 1.28],
-                    [0.45, 1.03],
-                ) + a,
-            );
-        }
-        for i1 in 0..pv2.len() {
-            u1 = u1 * 0.57 + pv2[i1].atan();
-        }
-    }
-    u1 - 0.31 * a
-}
-
-const C543: Case = Case {
-    name: "c543",
-    live: &[(0, 1)],
-    f: |z, q, _| vec![c543(z[0], &arr(&q[0..2]))],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c543_jvp(z[0], d[0], &arr(&q[0..2]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = c543_vjp(z[0], &arr(&q[0..2]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = c543_grad(z[0], &arr(&q[0..2]));
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = c543_hvp(z[0], d[0], &arr(&q[0..2]));
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.4115],
-            q: &[0.2008, 0.542],
-            k: 3,
-            t: &[-0.3622],
-            c: &[-1.9751],
-            v: &[-0.6284],
-            y: &[-0.230587471993],
-        },
-        Point {
-            z: &[-0.2307],
-            q: &[-1.1394, -0.9824],
-            k: 4,
-            t: &[0.0257],
-            c: &[-1.8806],
-            v: &[0.8701],
-            y: &[1.2517884736],
-        },
-    ],
-};
-
-#[differentiate(wrt(a), joint)]
-fn c544(a: f64, k: usize, d: &mut [f64]) -> f64 {
-    let mut u1 = a;
-    if a < -0.27 {
-        let u2 = c523(
-            [1.49, 1.32, 0.29],
-            -u1,
-            k,
-            a / (u1.powi(2) + 1.14),
-            [
-                [(0.79 * u1.cos()).tan() - a, 0.6 * a],
-                [(0.81 * u1.cos()).tan(), 0.92 * u1],
-                [u1.hypot(1.25), a],
-            ],
-        );
-        u1 = u1 * 0.87 + u2.tanh();
-        u1 += u2 * f64::asinh(1.62);
-    }
-    for i0 in 0..k + 1 {
-        let w3 = [
-            a.sin().cosh().ln_1p(),
-            u1 + u1,
-            u1.tanh().cosh().powf(u1.sin()),
-            u1.cos(),
-        ];
-        c502(&w3, &[a, w3[2].atan2(u1 * u1 + 1.81)], d);
-    }
-    let mut j4 = 0;
-    while j4 < 3 {
-        let w5 = [
-            f64::powf(2.43, 0.48 * a.cos()),
-            a / (u1.powi(2) + 0.38),
-            (0.6 * f64::cos(0.55)).exp(),
-            u1,
-        ];
-        let s7 = c480(0.89, &w5, [a * u1, w5[2].powi(2), 0.26 * a], &mut d[0..2]);
-        u1 += s7 * (s7 + w5[(j4 + 3) % w5.len()]);
-        u1 = u1 * 0.6 + s7.sin();
-        j4 += 1;
-    }
-    d[0] += u1;
-    d[1] = 0.91 * a;
-    d[2] = u1.tanh() - a;
-    u1 - a
-}
-
-const C544: Case = Case {
-    name: "c544",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let mut b2 = z[1..4].to_vec();
-        let r = c544(z[0], k, &mut b2);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (r, dr) = c544_jvp(z[0], d[0], k, &mut b2, &mut db2);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g0) = c544_vjp(z[0], k, &mut b2, &mut cb2, c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[g0][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.1422, 0.3295, 0.1394, 0.8408],
-            q: &[],
-            k: 1,
-            t: &[0.1976, 0.0671, 0.1, -0.8855],
-            c: &[1.6744, -1.9104, 1.6431, 1.8465],
-            v: &[],
-            y: &[0.113802655873, 2.44544313541, -0.129402, 0.113810286704],
-        },
-        Point {
-            z: &[0.2035, -0.8742, -1.1167, -0.9953],
-            q: &[],
-            k: 1,
-            t: &[0.0874, -0.2036, 0.8732, 0.6306],
-            c: &[1.4969, -1.8367, -1.781, 1.9194],
-            v: &[],
-            y: &[-0.150112309811, 1.43919673452, 0.185185, -0.150162974723],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, b, a))]
-fn c545(c: f64, mut p: [f64; 4], b: f64, a: f64) -> f64 {
-    let mut u1 = [a, -a];
-    for i0 in 0..3 {
-        let mut un2 = u1;
-        for i1 in 0..2 {
-            un2[i1] = u1[i1]
-                + 0.14 * (0.69 * u1[(i1 + 1) % 2] + (p[i0 % p.len()].mul_add(p[2], c) + a)).sin();
-        }
-        u1 = un2;
-    }
-    let u3 = u1[u1.len() - 1] + u1[0] * a;
-    let mut pv4 = Vec::with_capacity(4);
-    for i0 in 0..2 {
-        pv4.push(b * b.atan());
-    }
-    pv4.extend_from_slice(&p[2..3]);
-    let u5 = pv4[1] + pv4[2] * p[0];
-    if b < 0.16 {
-        p[2] = (a + u5.tanh().exp2()).sin();
-    } else {
-        p[1] = (p[1] + c).sin() + (0.77 * b.tanh()).tan();
-    }
-    (1.06 * u5 + u3) * a + p[0] + 0.77 * p[p.len() - 1]
-}
-
-const C545: Case = Case {
-    name: "c545",
+const C515: Case = Case {
+    name: "c515",
     live: &[(0, 1), (1, 2), (2, 3)],
-    f: |z, q, _| vec![c545(z[0], arr(&q[0..4]), z[1], z[2])],
+    f: |z, q, _| vec![c515(z[0], &q[0..4], z[1], z[2])],
     jvp: |z, d, q, _| {
-        let (r, dr) = c545_jvp(z[0], d[0], arr(&q[0..4]), z[1], d[1], z[2], d[2]);
+        let (r, dr) = c515_jvp(z[0], d[0], &q[0..4], z[1], d[1], z[2], d[2]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0, g2, g3) = c545_vjp(z[0], arr(&q[0..4]), z[1], z[2], c[0]);
+        let (r, g0, g2, g3) = c515_vjp(z[0], &q[0..4], z[1], z[2], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..], &[g3][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0, g2, g3) = c545_grad(z[0], arr(&q[0..4]), z[1], z[2]);
+        let (r, g0, g2, g3) = c515_grad(z[0], &q[0..4], z[1], z[2]);
         (r, cat(&[&[g0][..], &[g2][..], &[g3][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, g3, h0, h2, h3) =
-            c545_hvp(z[0], d[0], arr(&q[0..4]), z[1], d[1], z[2], d[2]);
+        let (r, g0, g2, g3, h0, h2, h3) = c515_hvp(z[0], d[0], &q[0..4], z[1], d[1], z[2], d[2]);
         (
             r,
             cat(&[&[g0][..], &[g2][..], &[g3][..]]),
@@ -43692,439 +41104,327 @@ const C545: Case = Case {
     }),
     points: [
         Point {
-            z: &[-0.3835, -0.7377, -0.9035],
-            q: &[-0.1788, 0.8368, -0.2199, 0.784],
-            k: 1,
-            t: &[0.3198, 0.0977, 0.0168],
-            c: &[-0.6576],
-            v: &[0.7584, 0.4509, 0.1872],
-            y: &[-1.51396688824],
-        },
-        Point {
-            z: &[-1.1742, -0.8876, -1.3099],
-            q: &[-0.7239, -0.5515, -0.5321, -1.2064],
+            z: &[0.615, -1.033, -1.024],
+            q: &[0.4798, 1.1317, -1.3701, -0.4203],
             k: 2,
-            t: &[-0.7934, 0.0705, 0.5403],
-            c: &[-0.9461],
-            v: &[-0.6714, 0.0048, 0.8336],
-            y: &[-7.74168620639],
-        },
-    ],
-};
-
-#[differentiate(wrt(pr, v), joint)]
-fn c546(k: usize, pr: &[f64; 3], v: Vec<f64>) -> (Vec<f64>, f64) {
-    let mut u1 = pr[pr.len() - 1].cos();
-    for i0 in 0..3 {
-        let w2 = [u1.clamp(-0.74, 0.91), v[(i0 + 3) % v.len()].powi(0), u1, u1];
-        let (mut q3, mut p4) = (
-            pr[i0 % pr.len()]
-                * (pr[(i0 + 2) % pr.len()] / (w2[i0 % w2.len()] * w2[i0 % w2.len()] + 0.45)),
-            pr[(i0 + 3) % pr.len()].tanh().exp().powi(-2),
-        );
-        for _ in 0..4 {
-            (q3, p4) = c537(
-                q3,
-                3,
-                0.48 * i0 as f64,
-                &w2,
-                p4,
-                [u1.sinh(), u1.clamp(-0.6, 0.79)],
-            );
-        }
-        let u5 = q3 + p4.sin();
-        u1 -= (u5 + q3.mul_add(u5, p4)).sin();
-        u1 += u5 * (0.47 * u1);
-    }
-    if k > 0 {
-        let d6 = c493(k, &[u1 - u1, u1.hypot(1.28)]);
-        for i0 in 0..d6.len() {
-            u1 += d6[i0] * u1;
-        }
-    }
-    let mut bf7 = vec![0.0; 5];
-    c478(&v, &mut bf7[..3]);
-    for i0 in 0..bf7.len() {
-        u1 += bf7[i0] * (pr[(i0 + 1) % pr.len()] * u1);
-    }
-    (
-        vec![u1, pr[pr.len() - 1] * u1, pr[0] * (u1 * u1)],
-        pr[k % pr.len()],
-    )
-}
-
-const C546: Case = Case {
-    name: "c546",
-    live: &[(0, 3), (3, 6)],
-    f: |z, _, k| {
-        let (r0, r1) = c546(k, &arr(&z[0..3]), z[3..6].to_vec());
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, _, k| {
-        let ((r0, r1), (dr0, dr1)) = c546_jvp(
-            k,
-            &arr(&z[0..3]),
-            &arr(&d[0..3]),
-            z[3..6].to_vec(),
-            d[3..6].to_vec(),
-        );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let ((r0, r1), g1, g2) = c546_vjp(
-            k,
-            &arr(&z[0..3]),
-            z[3..6].to_vec(),
-            (c[0..3].to_vec(), c[3]),
-        );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&g1[..], &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.1174, 1.3226, 0.1412, -0.9911, -0.3219, -0.1291],
-            q: &[],
-            k: 2,
-            t: &[0.7351, -0.2454, -0.8379, 0.0977, 0.6095, 0.7281],
-            c: &[1.8864, 1.949, 1.7825, -0.674],
-            v: &[],
-            y: &[2.27085436372, 0.320644636157, 0.605405918139, 0.1412],
+            t: &[0.0937, -0.465, 0.0088],
+            c: &[-1.481],
+            v: &[0.8237, 0.4427, -0.2408],
+            y: &[57.4148768747],
         },
         Point {
-            z: &[0.5286, 0.6239, -0.3142, 0.1688, 0.5877, 0.0237],
-            q: &[],
-            k: 2,
-            t: &[-0.6204, 0.4865, 0.4343, 0.1376, -0.6027, -0.6813],
-            c: &[-1.5154, 0.9602, -0.8345, -1.5387],
-            v: &[],
-            y: &[3.7212025983, -1.16920185639, 7.31970856385, -0.3142],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn c547(mut a: f64, k: usize, b: f64, p: [f64; 3]) -> (f64, f64) {
-    if (b.powi(4) + a) > 0.64 {
-        let cg1 = [
-            vec![a, p[2].tanh()],
-            vec![(0.55 * p[0].cos()).asin(), b + b],
-            vec![p[p.len() - 1].powi(3), a],
-        ];
-        let d2 = c507(&p[1..], k, &cg1);
-        let u3 = d2[k % d2.len()] * (d2[d2.len() - 1] * b.cos());
-        a = a * 0.25 + u3.tanh();
-        a += u3 * a;
-    }
-    if a > -0.22 {
-        let mut pv4 = vec![];
-        pv4.push(b * a.powi(3));
-        for i0 in 0..pv4.len() {
-            a += pv4[i0] * (0.38 * b.cos()).sinh();
-        }
-    }
-    a = (a * a).tanh() + b * a;
-    let w5 = [
-        a - p[p.len() - 1],
-        p[1] - b,
-        a,
-        (a.powi(2) + 0.96).powf(0.56),
-    ];
-    let (mut q6, mut p7) = (a * f64::tanh(p[k % p.len()]), w5[0].hypot(0.65));
-    for i0 in 0..2 {
-        (q6, p7) = c537(
-            p7,
-            k,
-            0.11 * k as f64,
-            &w5,
-            q6,
-            [w5[i0 % w5.len()] + b, w5[i0 % w5.len()] * a],
-        );
-    }
-    let u8 = q6 + p7.atan();
-    (u8 + b, 0.3 * a)
-}
-
-const C547: Case = Case {
-    name: "c547",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let (r0, r1) = c547(z[0], k, z[1], arr(&q[0..3]));
-        cat(&[&[r0][..], &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = c547_jvp(z[0], d[0], k, z[1], d[1], arr(&q[0..3]));
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g0, g2) = c547_vjp(z[0], k, z[1], arr(&q[0..3]), (c[0], c[1]));
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[g0][..], &[g2][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.4749, 0.6329],
-            q: &[0.7095, 0.6884, -0.6787],
-            k: 2,
-            t: &[-0.476, 0.2587],
-            c: &[0.5628, 1.9093],
-            v: &[],
-            y: &[0.999263484505, 0.0123203075435],
-        },
-        Point {
-            z: &[-0.6308, 0.9595],
-            q: &[0.2187, -0.6586, 0.8909],
+            z: &[1.2703, -0.1488, -0.4715],
+            q: &[0.5003, -0.7976, 0.3023, -1.2561],
             k: 3,
-            t: &[0.4345, -0.3814],
-            c: &[-1.9073, -0.6111],
-            v: &[],
-            y: &[-2.41224633752, -0.0681283520724],
+            t: &[-0.2428, 0.3962, 0.2039],
+            c: &[0.9298],
+            v: &[0.6852, 0.5421, -0.5251],
+            y: &[-0.710820924793],
         },
     ],
 };
 
-#[differentiate]
-fn c548(b: f64, a: f64) -> (f64, f64) {
-    let mut y1: Vec<f64> = vec![0.0; 2];
-    y1.fill(0.96 * b - a);
-    let u2 = y1[0] - y1[1] * y1[y1.len() - 1];
-    let w3 = vec![
-        (b + b.cos()).cos(),
-        u2.tanh().sinh(),
-        f64::log10(a * a + 1.84),
-    ];
-    let mut bf4 = [
-        y1[y1.len() - 1] + b,
-        b.mul_add(y1[y1.len() - 1], a),
-        y1[0] - y1[y1.len() - 1],
-        (0.71 * a.tanh()).atanh(),
-        w3[1],
-    ];
-    let s6 = c529(
-        &w3,
-        w3.clone(),
-        [a, w3[0].tanh(), a],
-        &[u2, y1[y1.len() - 1].powi(3)],
-        &mut bf4[2..],
-    );
-    let u7 = bf4[0] * (bf4[bf4.len() - 1] * (0.71 * y1[1].cos()).asin());
-    let mut u8: f64 = 0.0;
-    if (u7 + bf4[1] + b) > 0.72 {
-        let mut bf9 = vec![0.0; 5];
-        c513(
-            0.88,
-            [
-                [u7.tanh() + b, u7],
-                [f64::cos(w3[2]), a - u8],
-                [s6 - u8, (y1[1].sin() * 0.75).atanh()],
-            ],
-            1.04,
-            w3.clone(),
-            1.4,
-            &mut bf9[1..],
-        );
-        for i0 in 0..bf9.len() {
-            u8 = u8 * 0.74 + bf9[i0].tanh();
+#[differentiate(wrt(p))]
+fn c516(mut v: Vec<f64>, p: [f64; 2], pr: &[f64; 2]) -> f64 {
+    for i0 in 0..v.len() {
+        v[i0] = (v[i0] + p[(i0 + 1) % p.len()]).sin()
+            + v[(i0 + 2) % v.len()].hypot(p[(i0 + 1) % p.len()].hypot(1.08));
+    }
+    let mut u1: f64 = 1.0;
+    let mut j2 = 0;
+    loop {
+        u1 *= (0.66 * u1.tanh()).asin().sin();
+        let u3 = u1 - u1;
+        u1 -= (u3 * u3.cos()).atan();
+        j2 += 1;
+        if j2 >= 4 {
+            break;
         }
-    } else {
-        u8 = u8 * 0.66 + b * (u8 + w3[0]);
     }
-    (0.34 * u8 - 1.32 * u2, u7.cos())
+    let w4 = [u1, u1 * p[0], u1 - u1, u1.sin()];
+    let mut bf5 = vec![0.0; 3];
+    c451(1, [0.68, 0.22, 0.23], &w4, &mut bf5[1..]);
+    let u7 = bf5[0] + bf5[0] * c496([1.43, 0.75, 0.89, 0.48], &v, 3);
+    u7 + 0.25 * u1 - v[0].sin() + v[v.len() - 1]
 }
 
-const C548: Case = Case {
-    name: "c548",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let (r0, r1) = c548(z[0], z[1]);
-        cat(&[&[r0][..], &[r1][..]])
-    },
-    jvp: |z, d, _, _| {
-        let ((r0, r1), (dr0, dr1)) = c548_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let ((r0, r1), g0, g1) = c548_vjp(z[0], z[1], (c[0], c[1]));
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.1654, -1.1185],
-            q: &[],
-            k: 1,
-            t: &[0.9813, -0.3423],
-            c: &[1.018, -1.9702],
-            v: &[],
-            y: &[-0.0893589907694, 0.98856034657],
-        },
-        Point {
-            z: &[0.6724, 0.7818],
-            q: &[],
-            k: 1,
-            t: &[0.0313, 0.6245],
-            c: &[1.5071, -0.7144],
-            v: &[],
-            y: &[0.625086391635, 0.987995596803],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn c549(a: f64, mut b: f64, x: &[f64]) -> f64 {
-    let mut bf1 = vec![
-        (a * (x[x.len() - 1] - b)).atan(),
-        f64::tan(x[1].sin() * 0.79),
-        f64::powi(1.51, 4),
-        a + b,
-        b.powi(3),
-    ];
-    c502(
-        x,
-        &[
-            c498(
-                [a * x[1], a, x[2] - x[2], 0.2 * x[2]],
-                (1.39 + a.sin()).log(a.powi(2) + 2.27),
-                1.5,
-                0.59,
-            ),
-            b.min(0.91),
-        ],
-        &mut bf1[..3],
-    );
-    let u3 = bf1[0] * (bf1[0] * a.sin());
-    b = c498(
-        [
-            a.hypot(1.3).cbrt(),
-            (bf1[bf1.len() - 1] * bf1[bf1.len() - 1] + 1.7).recip(),
-            b.atan().cosh().log(10.0),
-            u3.sin().exp().log(u3.powi(2) + 2.49),
-        ],
-        b,
-        u3,
-        1.33,
-    );
-    let (mut u4, mut u5) = ((b.powi(2) + 1.37).powf(x[0].sin()), b.mul_add(x[0], u3));
-    if (a * (b.powi(2) + 0.93).powf(1.0 * u5.cos())) < -0.64 {
-        (u4, u5) = (u5, u4 * a.tanh() + 0.71 * u5);
-    }
-    u5 + 1.43 * u4 + b
-}
-
-const C549: Case = Case {
-    name: "c549",
-    live: &[(0, 1)],
-    f: |z, q, _| vec![c549(z[0], q[0], &q[1..5])],
+const C516: Case = Case {
+    name: "c516",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![c516(q[0..3].to_vec(), arr(&z[0..2]), &arr(&q[3..5]))],
     jvp: |z, d, q, _| {
-        let (r, dr) = c549_jvp(z[0], d[0], q[0], &q[1..5]);
+        let (r, dr) = c516_jvp(
+            q[0..3].to_vec(),
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &arr(&q[3..5]),
+        );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0) = c549_vjp(z[0], q[0], &q[1..5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+        let (r, g1) = c516_vjp(q[0..3].to_vec(), arr(&z[0..2]), &arr(&q[3..5]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0) = c549_grad(z[0], q[0], &q[1..5]);
-        (r, cat(&[&[g0][..]]))
+        let (r, g1) = c516_grad(q[0..3].to_vec(), arr(&z[0..2]), &arr(&q[3..5]));
+        (r, cat(&[&g1[..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = c549_hvp(z[0], d[0], q[0], &q[1..5]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+        let (r, g1, h1) = c516_hvp(
+            q[0..3].to_vec(),
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &arr(&q[3..5]),
+        );
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
     }),
     points: [
         Point {
-            z: &[1.3599],
-            q: &[0.2317, -0.786, -0.3938, -1.3739, 0.8832],
-            k: 2,
-            t: &[0.9346],
-            c: &[1.0174],
-            v: &[0.3479],
-            y: &[0.368888174289],
+            z: &[-0.4069, -0.8059],
+            q: &[1.4514, -1.1055, -1.2455, -0.7833, 0.597],
+            k: 1,
+            t: &[0.6062, -0.9363],
+            c: &[-1.1861],
+            v: &[-0.3754, -0.2716],
+            y: &[0.632847928193],
         },
         Point {
-            z: &[0.9646],
-            q: &[-1.1479, 0.3628, -1.0743, 0.585, -0.2059],
-            k: 0,
-            t: &[0.4982],
-            c: &[-1.459],
-            v: &[-0.7093],
-            y: &[13.5930287477],
+            z: &[0.4184, 0.478],
+            q: &[0.169, 1.4577, 1.0845, -0.2765, 0.7004],
+            k: 1,
+            t: &[0.6968, 0.1495],
+            c: &[1.0302],
+            v: &[0.6828, 0.9072],
+            y: &[3.83752417061],
         },
     ],
 };
 
-#[differentiate(wrt(v, x, p), joint)]
-fn c550(v: Vec<f64>, mut a: f64, x: &[f64], p: [f64; 4], b: f64) -> (Vec<f64>, f64) {
-    let cv1: Vec<f64> = vec![0.98, 1.01];
-    let d2 = c515(
-        0.13,
-        [a, v[1].mul_add(v[v.len() - 1], v[1]), x[0].atan()],
-        cv1.clone(),
-    );
-    let u3 = d2[2] - d2[0] * (0.9 * cv1[1].tanh()).tan();
-    let mut j4 = 0;
-    while j4 < 2 {
-        let mut bf5 = [a - j4 as f64 - v[j4 % v.len()], b, b.exp2(), b];
-        c502(&p, &[u3, (a * a + 1.32).powf(1.7)], &mut bf5[1..=3]);
-        let u7 = bf5[0] + bf5[j4 % bf5.len()] * u3.max(0.52);
-        a = a * 0.64 + u7.atan();
-        a = a * 0.66 + u7.atan();
-        j4 += 1;
+#[differentiate(wrt(b, x, a))]
+fn c517(mut b: f64, k: usize, x: &[f64], a: f64, mut v: Vec<f64>, mut p: [f64; 4]) -> Vec<f64> {
+    if v[2] < 0.56 {
+        v[0] = a * a.hypot(b.hypot(1.14));
     }
-    a = c523(
-        [0.94, 1.36, 1.07],
-        a,
-        3,
-        u3.hypot(x[x.len() - 1] * x[x.len() - 1] + 1.02),
-        [
-            [x[0] * b.atan().cosh().ln_1p(), -a],
-            [d2[1].cos(), d2[0] - a],
-            [u3 + d2[2], a.max(b)],
-        ],
-    );
-    let mut o8 = vec![0.0; 2];
-    for i0 in 0..o8.len() {
-        o8[i0] = 0.83 * (i0 as f64).sin();
+    if p[3] < 0.4 {
+        {
+            b -= a + b + x[0];
+            for i0 in 0..v.len() {
+                v[i0] *= 0.54 + 0.28 * (x[i0 % x.len()] * (b.sin() * 0.72).acos()).cos();
+            }
+        }
     }
-    o8[0] = a;
-    o8[1] += 0.94 * u3;
-    (o8, 1.36 * b)
+    let mut pv1 = v.to_vec();
+    if (a * (a + v[0])) < -0.42 {
+        pv1.push(a);
+    } else {
+        pv1.push(x[2] * (p[1] + b));
+    }
+    let u2 = pv1[1] + pv1[2] * b;
+    let mut o3 = vec![0.0; 3];
+    o3[0] += u2;
+    o3[1] += b + 1.03 * v[v.len() - 1];
+    o3[2] = a + v[0] - 0.1 * k as f64;
+    o3
 }
 
-const C550: Case = Case {
-    name: "c550",
-    live: &[(0, 2), (2, 4), (4, 8)],
-    f: |z, q, _| {
-        let (r0, r1) = c550(z[0..2].to_vec(), q[0], &z[2..4], arr(&z[4..8]), q[1]);
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, q, _| {
-        let ((r0, r1), (dr0, dr1)) = c550_jvp(
-            z[0..2].to_vec(),
-            d[0..2].to_vec(),
-            q[0],
-            &z[2..4],
-            &d[2..4],
-            arr(&z[4..8]),
-            arr(&d[4..8]),
-            q[1],
+const C517: Case = Case {
+    name: "c517",
+    live: &[(0, 1), (1, 5), (5, 6)],
+    f: |z, q, k| c517(z[0], k, &z[1..5], z[5], q[0..4].to_vec(), arr(&q[4..8])),
+    jvp: |z, d, q, k| {
+        let (r, dr) = c517_jvp(
+            z[0],
+            d[0],
+            k,
+            &z[1..5],
+            &d[1..5],
+            z[5],
+            d[5],
+            q[0..4].to_vec(),
+            arr(&q[4..8]),
         );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+        (r, dr)
     },
-    vjp: |z, q, _, c| {
-        let ((r0, r1), g0, g2, g3) = c550_vjp(
-            z[0..2].to_vec(),
-            q[0],
-            &z[2..4],
-            arr(&z[4..8]),
-            q[1],
-            (c[0..2].to_vec(), c[2]),
+    vjp: |z, q, k, c| {
+        let (r, g0, g2, g3) = c517_vjp(
+            z[0],
+            k,
+            &z[1..5],
+            z[5],
+            q[0..4].to_vec(),
+            arr(&q[4..8]),
+            c[..3].to_vec(),
+        );
+        (r, cat(&[&[g0][..], &g2[..], &[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.2578, 0.3034, 0.4927, 0.0601, 1.2409, -1.492],
+            q: &[
+                0.1519, 0.0156, 0.1446, 0.0516, 1.3378, -1.4148, -0.2002, 0.2532,
+            ],
+            k: 4,
+            t: &[0.171, 0.1488, 0.7622, -0.489, -0.3611, 0.4409],
+            c: &[1.2989, 0.5623, 1.0542],
+            v: &[],
+            y: &[0.15329738404, 1.22481553284, -4.62656877926],
+        },
+        Point {
+            z: &[0.3387, -0.2439, -0.5294, -0.8128, 0.0348, 1.3327],
+            q: &[
+                -0.119, -0.1003, -1.2166, 0.505, 0.2407, -0.0968, -0.3499, -1.2121,
+            ],
+            k: 2,
+            t: &[0.977, 0.1778, 0.5188, 0.3052, 0.0066, -0.3977],
+            c: &[-1.8442, -0.7689, 1.353],
+            v: &[],
+            y: &[0.552588541512, -0.662728261499, 2.98570758715],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn c518(m: [[f64; 2]; 2], k: usize, mut a: f64, p: [f64; 3]) -> [f64; 2] {
+    let w1 = vec![
+        p[0] * a - p[k % p.len()],
+        (0.74 * a.tanh()).asin(),
+        a.hypot(0.91).log10(),
+        (0.71 * a.cos()).asin(),
+    ];
+    for i0 in 0..2 {
+        a += 0.43 * c509(a - a, &m[i0], w1.clone(), i0, [0.56, 0.11, 1.35, 0.35]);
+    }
+    let mut j2 = 0;
+    while j2 < 4 {
+        a = a * 0.53 + (p[j2 % p.len()] * -w1[(j2 + 3) % w1.len()]).cos();
+        j2 += 1;
+    }
+    let mut bf3 = vec![
+        1.42 * p[1] - p[0],
+        f64::powf(1.07, p[1].atan()),
+        f64::cbrt(a * a + 0.88),
+        (p[0].powi(2) + 1.65).acosh(),
+    ];
+    let s5 = c480(1.13, &w1, p, &mut bf3[2..4]);
+    for i0 in 0..bf3.len() {
+        a = a * 0.76 + bf3[i0].atan();
+    }
+    let mut o6 = [0.0; 2];
+    for i0 in 0..o6.len() {
+        o6[i0] = 0.87 * (i0 as f64).cos();
+    }
+    o6[0] += a;
+    o6[1] += p[k % p.len()] * a;
+    o6
+}
+
+const C518: Case = Case {
+    name: "c518",
+    live: &[(0, 3)],
+    f: |z, q, k| c518(arr2(&q[0..4]), k, q[4], arr(&z[0..3])).to_vec(),
+    jvp: |z, d, q, k| {
+        let (r, dr) = c518_jvp(arr2(&q[0..4]), k, q[4], arr(&z[0..3]), arr(&d[0..3]));
+        (r.to_vec(), dr.to_vec())
+    },
+    vjp: |z, q, k, c| {
+        let (r, g3) = c518_vjp(arr2(&q[0..4]), k, q[4], arr(&z[0..3]), arr(&c[..2]));
+        (r.to_vec(), cat(&[&g3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.1384, -1.4667, -1.4537],
+            q: &[-1.1745, 0.6781, -1.4641, -0.321, 0.1729],
+            k: 0,
+            t: &[-0.0458, 0.1187, -0.5553],
+            c: &[-0.9566, 1.4772],
+            v: &[],
+            y: &[2.36992045583, 0.262474015018],
+        },
+        Point {
+            z: &[-1.4635, -0.4897, -0.5801],
+            q: &[-0.1215, -0.8408, -0.4841, -1.0113, -1.414],
+            k: 0,
+            t: &[-0.7977, 0.2926, 0.8969],
+            c: &[-1.2999, 1.0138],
+            v: &[],
+            y: &[2.40705863326, -1.77942230367],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, b, a), joint)]
+fn c519(k: usize, v: Vec<f64>, b: f64, pr: &[f64; 2], a: f64, d: &mut [f64]) {
+    let mut u1 = a.exp_m1();
+    if b < -0.64 {
+        let u2 = {
+            let u3 = 0.22 * u1 - u1 * a;
+            u1 = u1 * 0.7 + u3.sin();
+            u1 += u1 + b;
+            u1 * (u3 + u1)
+        };
+        u1 = u1 * 0.43 + u2.atan();
+        u1 += u2 * (a + b);
+    } else {
+        u1 += v[v.len() - 1] * u1;
+    }
+    for i0 in 0..2 {
+        let cv4: Vec<f64> = vec![0.45, 1.22];
+        c461(
+            &[0.75, 0.68, 1.28],
+            -u1,
+            cv4.clone(),
+            &[0.68, 0.14, 0.39, 1.1],
+            0.58,
+            &mut d[k % 2..k % 2 + 2],
+        );
+    }
+    d[0] += u1;
+    d[1] += a;
+    d[2] = b.atan();
+}
+
+const C519: Case = Case {
+    name: "c519",
+    live: &[(0, 4), (4, 5), (5, 6)],
+    f: |z, q, k| {
+        let mut b5 = z[6..9].to_vec();
+        c519(k, z[0..4].to_vec(), z[4], &arr(&q[0..2]), z[5], &mut b5);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[6..9].to_vec(), d[6..9].to_vec());
+        c519_jvp(
+            k,
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+            &arr(&q[0..2]),
+            z[5],
+            d[5],
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[6..9].to_vec(), c[0..3].to_vec());
+        let (g1, g2, g4) = c519_vjp(
+            k,
+            z[0..4].to_vec(),
+            z[4],
+            &arr(&q[0..2]),
+            z[5],
+            &mut b5,
+            &mut cb5,
         );
         (
-            cat(&[&r0[..], &[r1][..]]),
-            cat(&[&g0[..], &g2[..], &g3[..]]),
+            cat(&[&b5[..]]),
+            cat(&[&g1[..], &[g2][..], &[g4][..], &cb5[..]]),
         )
     },
     grad: None,
@@ -44132,832 +41432,2690 @@ const C550: Case = Case {
     points: [
         Point {
             z: &[
-                1.3815, -0.3894, 0.2256, -0.0411, -0.995, 0.0262, 0.3831, 0.6843,
+                -0.5551, 0.3166, -1.0922, -0.3609, 1.0742, 1.4097, -0.2504, 0.9261, 0.0488,
             ],
-            q: &[0.9154, 0.6898],
-            k: 4,
+            q: &[-0.4919, -0.4089],
+            k: 0,
             t: &[
-                -0.1497, -0.3439, -0.8165, -0.7048, 0.0673, -0.3089, 0.4965, -0.1585,
+                0.316, -0.6998, 0.0253, -0.2307, -0.0305, 0.7356, 0.1695, -0.9171, 0.0221,
             ],
-            c: &[1.7101, -0.6824, -1.9327],
+            c: &[1.8819, 0.67, 1.505],
             v: &[],
-            y: &[-1.15905415497, 0.394717241055, 0.938128],
+            y: &[-1.92749822282, 0.238060101002, 0.821155743742],
         },
         Point {
             z: &[
-                1.204, -1.2215, 0.6533, -0.3255, -0.27, -0.4411, 0.1582, -1.3369,
+                0.1493, -0.3443, -1.0192, -0.5977, 0.3409, 1.0144, -0.7102, 1.4529, -0.4457,
             ],
-            q: &[0.8181, -0.7853],
-            k: 1,
+            q: &[0.567, -1.1008],
+            k: 0,
             t: &[
-                0.0654, -0.6473, -0.7489, -0.1367, -0.0084, -0.6657, 0.7749, 0.1296,
+                -0.6997, -0.1986, 0.9187, 0.7985, 0.8732, 0.6391, -0.5938, 0.9056, 0.6553,
             ],
-            c: &[1.7254, -1.8754, 1.1356],
+            c: &[-1.6192, 1.4995, 0.607],
             v: &[],
-            y: &[-1.28999265648, 0.469421418573, -1.068008],
+            y: &[0.279799622671, 1.1134739606, 0.328545026151],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn c551(k: usize, a: f64) -> (Vec<f64>, f64) {
-    let mut u1 = a * a;
-    if k % 3 == 1 {
-        let cv2: Vec<f64> = vec![0.76, 1.47, 0.57];
-        let mut bf3 = vec![0.0; 5];
-        let s5 = c519(
-            (k as f64).powi(0),
+#[differentiate(wrt(x))]
+fn c520(x: &[f64], mut a: f64) -> f64 {
+    let mut j1 = 0;
+    while j1 < 2 {
+        let cv2: Vec<f64> = vec![1.23, 1.28, 1.37, 1.37];
+        let d3 = c517(
+            a,
+            0,
+            &cv2,
+            (cv2[(j1 + 2) % cv2.len()].cosh() + 0.44).acosh(),
             cv2.clone(),
-            cv2[cv2.len() - 1],
-            [1.06, 0.72, 0.35, 0.65],
-            &mut bf3[k % 2..=k % 2 + 3],
+            [0.48, 0.99, 0.15, 0.37],
         );
-        for i0 in 0..bf3.len() {
-            u1 += bf3[i0] * (u1.sin() * 0.73).asin();
-        }
-        u1 -= (s5 * s5).cos();
-        u1 -= (s5 * (bf3[2] * cv2[1])).tanh();
-    } else {
-        u1 = u1 * 0.83 + (a * u1.tanh().cosh().ln()).sin();
+        let u4 = d3[(j1 + 3) % d3.len()] * (d3[j1 % d3.len()] * a);
+        a = a * 0.29 + u4.sin();
+        a -= (u4 * u4).sin();
+        j1 += 1;
     }
-    if k % 2 == 0 {
-        let mut y6: [f64; 3] = [0.0; 3];
-        y6.fill(a * (a - u1));
-        for i0 in 0..y6.len() {
-            u1 += y6[i0] * u1.tanh();
+    let mut j5 = 0;
+    while j5 < 2 {
+        let mut vs6 = 0.0;
+        let mut kk7 = 0usize;
+        for i1 in 0..4 {
+            bump(&mut kk7, 4);
+            vs6 += 0.73 * x[kk7] * (x[0] * (a * a + 1.23).cbrt());
         }
+        j5 += 1;
     }
-    (vec![u1, a], a)
+    a += a.mul_add(x[1], a) + x[2];
+    let a = (a * a).cos();
+    a
 }
 
-const C551: Case = Case {
-    name: "c551",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let (r0, r1) = c551(k, z[0]);
-        cat(&[&r0[..], &[r1][..]])
+const C520: Case = Case {
+    name: "c520",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![c520(&z[0..4], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c520_jvp(&z[0..4], &d[0..4], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    jvp: |z, d, _, k| {
-        let ((r0, r1), (dr0, dr1)) = c551_jvp(k, z[0], d[0]);
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+    vjp: |z, q, _, c| {
+        let (r, g0) = c520_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
     },
-    vjp: |z, _, k, c| {
-        let ((r0, r1), g1) = c551_vjp(k, z[0], (c[0..2].to_vec(), c[2]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&[g1][..]]))
+    grad: Some(|z, q, _| {
+        let (r, g0) = c520_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = c520_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6728, -0.8372, 0.9512, -0.1209],
+            q: &[-0.3346],
+            k: 0,
+            t: &[0.0288, 0.5966, -0.5081, 0.8565],
+            c: &[1.3112],
+            v: &[-0.2115, 0.6551, 0.9919, 0.4109],
+            y: &[0.995244575493],
+        },
+        Point {
+            z: &[-0.0144, -0.0083, -0.9658, 0.2774],
+            q: &[-0.4316],
+            k: 3,
+            t: &[0.3705, -0.8489, -0.512, 0.869],
+            c: &[1.098],
+            v: &[-0.173, 0.736, -0.5657, -0.4951],
+            y: &[0.275034793178],
+        },
+    ],
+};
+
+#[differentiate(wrt(m, pr))]
+fn c521(k: usize, x: &[f64], m: [[f64; 2]; 2], pr: &[f64; 3]) -> f64 {
+    let mut u1 = -m[0][k % 2];
+    if (pr[1] * (u1 - x[x.len() - 1])) > 0.72 {
+        let w2 = [
+            u1,
+            u1 - m[k % 2][1],
+            -u1,
+            u1.atan2(pr[k % pr.len()].tanh().cosh()),
+        ];
+        let mut bf3 = [
+            m[k % 2][1] * u1.exp(),
+            m[k % 2][k % 2],
+            u1 + m[k % 2][k % 2],
+            u1,
+            u1 + u1,
+        ];
+        c478(&w2[..3], &mut bf3[2..]);
+        for i0 in 0..bf3.len() {
+            u1 += bf3[i0] * u1;
+        }
+    }
+    if k == 2 {
+        let mut u5 = [u1 - m[k % 2][k % 2], u1];
+        for i0 in 0..3 {
+            let mut un6 = u5;
+            for i1 in 0..2 {
+                un6[i1] = u5[i1]
+                    + 0.13
+                        * (0.63 * u5[(i1 + 1) % 2]
+                            + (u1 + m[i0 % 2][i0 % 2] - pr[(i0 + 1) % pr.len()]))
+                        .sin();
+            }
+            u5 = un6;
+        }
+        let u7 = u5[1] - u5[1] * f64::sin(pr[0]);
+        u1 = u1 * 0.26 + u7.atan();
+        u1 = u1 * 0.33 + u7.atan();
+    }
+    u1
+}
+
+const C521: Case = Case {
+    name: "c521",
+    live: &[(0, 4), (4, 7)],
+    f: |z, q, k| vec![c521(k, &q[0..2], arr2(&z[0..4]), &arr(&z[4..7]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c521_jvp(
+            k,
+            &q[0..2],
+            arr2(&z[0..4]),
+            arr2(&d[0..4]),
+            &arr(&z[4..7]),
+            &arr(&d[4..7]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2, g3) = c521_vjp(k, &q[0..2], arr2(&z[0..4]), &arr(&z[4..7]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g2.concat()[..], &g3[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2, g3) = c521_grad(k, &q[0..2], arr2(&z[0..4]), &arr(&z[4..7]));
+        (r, cat(&[&g2.concat()[..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, g3, h2, h3) = c521_hvp(
+            k,
+            &q[0..2],
+            arr2(&z[0..4]),
+            arr2(&d[0..4]),
+            &arr(&z[4..7]),
+            &arr(&d[4..7]),
+        );
+        (
+            r,
+            cat(&[&g2.concat()[..], &g3[..]]),
+            cat(&[&h2.concat()[..], &h3[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.6928, 1.2213, -0.8941, -1.0876, 1.3101, 0.3742, -0.4019],
+            q: &[0.0231, 0.6382],
+            k: 2,
+            t: &[0.0134, 0.578, -0.2062, -0.9208, 0.023, 0.3836, 0.7456],
+            c: &[0.7429],
+            v: &[0.7138, -0.4247, -0.2791, -0.9988, -0.2539, -0.6459, 0.3793],
+            y: &[0.0956406697145],
+        },
+        Point {
+            z: &[-0.0361, -1.4287, 0.5099, -1.1427, 0.2538, 0.1832, -0.8249],
+            q: &[-0.6605, 1.0735],
+            k: 2,
+            t: &[-0.6089, 0.244, 0.5293, 0.6565, 0.7959, -0.6505, 0.7486],
+            c: &[-0.6343],
+            v: &[0.679, 0.5159, 0.2859, 0.7914, -0.6135, -0.46, 0.753],
+            y: &[-0.0418409715144],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn c522(pr: &[f64; 3], x: &[f64], k: usize) -> f64 {
+    let w1 = vec![
+        x[0],
+        pr[1].hypot(0.72).recip(),
+        (1.41 * x[k % x.len()].cos()).cosh().sqrt(),
+        (x[0] * x[0] + 1.44).ln_1p(),
+    ];
+    let mut bf2 = [
+        x[k % x.len()] * (w1[0].powi(2) + 0.99).log10(),
+        (2.03 + x[k % x.len()].sin()).recip(),
+        pr[0].atan(),
+        x[1],
+    ];
+    c519(
+        k,
+        w1.clone(),
+        w1[0].tanh(),
+        &[0.24, 0.37],
+        x[0],
+        &mut bf2[k % 2..k % 2 + 3],
+    );
+    let u4 = bf2[k % bf2.len()] * (bf2[bf2.len() - 1] * f64::exp(x[x.len() - 1]));
+    let mut u5 = x[x.len() - 1];
+    if k == 1 {
+        let mut vs6 = 0.0;
+        let mut kk7 = 0usize;
+        for i0 in 0..4 {
+            bump(&mut kk7, 4);
+            vs6 += 0.64 * w1[kk7] * (x[i0 % x.len()] * (pr[2] * u4));
+        }
+    } else {
+        u5 = u5 * 0.54 + x[k % x.len()];
+    }
+    u5 + u4
+}
+
+const C522: Case = Case {
+    name: "c522",
+    live: &[(0, 2)],
+    f: |z, q, k| vec![c522(&arr(&q[0..3]), &z[0..2], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c522_jvp(&arr(&q[0..3]), &z[0..2], &d[0..2], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = c522_vjp(&arr(&q[0..3]), &z[0..2], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = c522_grad(&arr(&q[0..3]), &z[0..2], k);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = c522_hvp(&arr(&q[0..3]), &z[0..2], &d[0..2], k);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.999, 1.4542],
+            q: &[-1.1429, 1.4321, -1.1896],
+            k: 3,
+            t: &[0.8336, 0.521],
+            c: &[-0.7331],
+            v: &[0.0694, -0.6411],
+            y: &[4.05163405119],
+        },
+        Point {
+            z: &[-1.3395, -1.2614],
+            q: &[1.0682, -0.7313, -0.851],
+            k: 2,
+            t: &[0.0542, 0.1569],
+            c: &[-1.2653],
+            v: &[0.3553, 0.772],
+            y: &[-1.76451652427],
+        },
+    ],
+};
+
+#[differentiate(wrt(pr, b, a))]
+fn c523(pr: &[f64; 3], p: [f64; 3], mut b: f64, mut a: f64) -> (f64, f64) {
+    for i0 in 0..pr.len() {
+        b *= 0.66 + 0.34 * (b * b.asinh()).sin().cos();
+    }
+    for i0 in (0..4).rev() {
+        let mut bf1 = [
+            (b * a).atan(),
+            a,
+            b - a,
+            f64::asin(0.46 * pr[(i0 + 1) % pr.len()].tanh()),
+        ];
+        c478(&p, &mut bf1[i0 % 2..i0 % 2 + 3]);
+        let u3 = bf1[(i0 + 3) % bf1.len()] + bf1[i0 % bf1.len()] * (p[0].powi(2) + 1.52).log2();
+        b += u3 * (u3 - b);
+        a = a * 0.2 + u3.sin();
+    }
+    for i0 in 0..4 {
+        let mut y4: [f64; 4] = [0.0; 4];
+        y4[1..2].copy_from_slice(&p[i0 % 3..i0 % 3 + 1]);
+        for i1 in 0..y4.len() {
+            a += y4[i1] * (y4[i1 % y4.len()] / (b * b + 0.91));
+        }
+    }
+    (b.atan(), a)
+}
+
+const C523: Case = Case {
+    name: "c523",
+    live: &[(0, 3), (3, 4), (4, 5)],
+    f: |z, q, _| {
+        let (r0, r1) = c523(&arr(&z[0..3]), arr(&q[0..3]), z[3], z[4]);
+        cat(&[&[r0][..], &[r1][..]])
+    },
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) = c523_jvp(
+            &arr(&z[0..3]),
+            &arr(&d[0..3]),
+            arr(&q[0..3]),
+            z[3],
+            d[3],
+            z[4],
+            d[4],
+        );
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g0, g2, g3) =
+            c523_vjp(&arr(&z[0..3]), arr(&q[0..3]), z[3], z[4], (c[0], c[1]));
+        (
+            cat(&[&[r0][..], &[r1][..]]),
+            cat(&[&g0[..], &[g2][..], &[g3][..]]),
+        )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.398],
-            q: &[],
+            z: &[0.7405, 1.4686, 1.4424, -0.7586, 1.3227],
+            q: &[0.141, -0.4, -0.0425],
             k: 4,
-            t: &[0.9862],
-            c: &[1.9103, 1.7005, 1.8353],
+            t: &[0.1561, 0.9126, -0.4116, -0.764, -0.3638],
+            c: &[-1.8858, -1.9481],
             v: &[],
-            y: &[-0.445658927537, -0.398, -0.398],
+            y: &[0.408373127383, 0.797868562424],
         },
         Point {
-            z: &[-0.781],
-            q: &[],
-            k: 0,
-            t: &[-0.608],
-            c: &[-0.6538, -1.6253, 1.4308],
+            z: &[-1.0652, 0.265, 1.093, 0.7242, 0.3479],
+            q: &[-0.5113, -0.5997, 0.4488],
+            k: 3,
+            t: &[0.1242, -0.2833, -0.3989, -0.724, -0.1522],
+            c: &[-1.7677, 0.7605],
             v: &[],
-            y: &[2.11969441812, -0.781, -0.781],
+            y: &[1.48384492825, -0.670622421093],
         },
     ],
 };
 
-#[differentiate(wrt(x), joint)]
-fn c552(p: [f64; 2], k: usize, x: &[f64]) -> f64 {
-    let mut u1: f64 = 1.0;
-    for i0 in 0..p.len() {
-        {
-            u1 = u1 * 0.63 + (x[(i0 + 1) % x.len()] + 0.97 * u1).tanh();
-        }
+#[differentiate(wrt(b))]
+fn c524(mut v: Vec<f64>, a: f64, k: usize, b: f64) -> f64 {
+    let mut u1: f64 = 0.0;
+    u1 = u1 * 0.81 + (v[v.len() - 1] / (2.3 + b.sin())).tanh();
+    for i0 in 0..v.len() {
+        let mut pv2 = Vec::with_capacity(4);
+        pv2.push(b);
+        pv2.push((0.74 * u1.cos()).asin() + b);
+        pv2.push(b);
+        let u3 = pv2[i0 % pv2.len()] - pv2[(i0 + 3) % pv2.len()] * (a + pv2[i0 % pv2.len()]);
+        u1 += u3 * b.sin().exp2();
+        u1 = u1 * 0.45 + u3.tanh();
     }
-    for i0 in 0..p.len() {
-        let w2 = vec![
-            x[i0 % x.len()] - p[i0 % p.len()] - x[(i0 + 3) % x.len()],
-            p[(i0 + 1) % p.len()] + x[i0 % x.len()],
-            u1.hypot(1.44).recip(),
-        ];
-        let mut bf3 = vec![0.0; 5];
-        c511(
-            w2.clone(),
-            (0.49 * w2[1].tanh()).acos(),
-            [
-                (1.56 + w2[i0 % w2.len()].sin()).powf(w2[(i0 + 1) % w2.len()].sin()),
-                w2[i0 % w2.len()].tanh(),
-                0.2 * u1,
-            ],
-            x,
-            &mut bf3[1..5],
-        );
-        let u5 = bf3[1] * (bf3[0] * u1.asinh());
-        u1 += u5 * (u5.powi(2) + 1.25).powf(1.17);
-        u1 += u5 * bf3[(i0 + 1) % bf3.len()].powi(3);
+    for i0 in 0..v.len() {
+        v[i0] -= b * u1.tanh();
     }
-    for i0 in 0..x.len() {
-        let u6 = c523(
-            [0.88, 0.52, 0.7],
-            (u1.powi(2) + 1.68).cbrt(),
-            k,
-            u1.mul_add(u1, p[i0 % p.len()]),
-            [
-                [
-                    x[(i0 + 1) % x.len()] * u1.atan2(p[i0 % p.len()].atan().exp()),
-                    (p[i0 % p.len()].powi(2) + 0.73).log2(),
-                ],
-                [u1.sin().exp().log10(), p[(i0 + 2) % p.len()] - u1],
-                [
-                    (2.35 + p[k % p.len()].sin()).sqrt(),
-                    p[(i0 + 1) % p.len()].sinh(),
-                ],
-            ],
-        );
-        u1 = u1 * 0.87 + u6.atan();
-        u1 += u6 * (x[i0 % x.len()] - x[x.len() - 1]);
-    }
-    let (mut u7, mut u8) = ((p[1].cosh() + 0.7).acosh(), u1.atan2(u1 * u1 + 0.76));
-    (u7, u8) = (u8, u7 * x[k % x.len()].sin() + 0.73 * u8);
-    0.91 * u8 + u7 - 0.43 * u1
+    u1 - 0.89 * b + a + v[0] - v[v.len() - 1].tanh()
 }
 
-const C552: Case = Case {
-    name: "c552",
-    live: &[(0, 3)],
-    f: |z, q, k| vec![c552(arr(&q[0..2]), k, &z[0..3])],
+const C524: Case = Case {
+    name: "c524",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![c524(q[0..4].to_vec(), q[4], k, z[0])],
     jvp: |z, d, q, k| {
-        let (r, dr) = c552_jvp(arr(&q[0..2]), k, &z[0..3], &d[0..3]);
+        let (r, dr) = c524_jvp(q[0..4].to_vec(), q[4], k, z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g2) = c552_vjp(arr(&q[0..2]), k, &z[0..3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g2[..]]))
+        let (r, g3) = c524_vjp(q[0..4].to_vec(), q[4], k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g2) = c552_grad(arr(&q[0..2]), k, &z[0..3]);
-        (r, cat(&[&g2[..]]))
+        let (r, g3) = c524_grad(q[0..4].to_vec(), q[4], k, z[0]);
+        (r, cat(&[&[g3][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = c552_hvp(arr(&q[0..2]), k, &z[0..3], &d[0..3]);
-        (r, cat(&[&g2[..]]), cat(&[&h2[..]]))
+        let (r, g3, h3) = c524_hvp(q[0..4].to_vec(), q[4], k, z[0], d[0]);
+        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
     }),
     points: [
         Point {
-            z: &[-1.3066, 0.2489, -0.5779],
-            q: &[-1.2367, 0.0836],
-            k: 3,
-            t: &[0.3149, -0.3423, -0.7611],
-            c: &[-1.1521],
-            v: &[0.9795, -0.8601, 0.3025],
-            y: &[-1.09970993152],
+            z: &[0.3277],
+            q: &[0.1853, -1.3528, -0.6965, -1.4794, 0.5294],
+            k: 2,
+            t: &[0.6499],
+            c: &[-0.6832],
+            v: &[-0.4826],
+            y: &[1.22965540441],
         },
         Point {
-            z: &[0.571, -1.4725, 1.2474],
-            q: &[0.0877, -1.3726],
-            k: 4,
-            t: &[0.817, -0.5019, 0.6553],
-            c: &[-0.581],
-            v: &[0.3047, -0.7156, -0.1309],
-            y: &[-1.72903305953],
+            z: &[0.808],
+            q: &[0.3714, 1.3126, -1.1087, 1.0797, -0.3247],
+            k: 1,
+            t: &[0.9254],
+            c: &[0.7185],
+            v: &[-0.3884],
+            y: &[-0.621169893678],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b, a), joint)]
+fn c525(v: Vec<f64>, k: usize, x: &[f64], b: f64, a: f64) -> f64 {
+    let mut u1 = a + b;
+    for i0 in (0..k + 1).rev() {
+        let mut bf2 = vec![0.0; 4];
+        c478(&v[..3], &mut bf2[k % 2..=k % 2 + 2]);
+        for i1 in 0..bf2.len() {
+            u1 = u1 * 0.53 + bf2[i1].tanh();
+        }
+    }
+    let d4 = c506(a.max(0.53), k);
+    for i0 in 0..d4.len() {
+        u1 += d4[i0] * (d4[k % d4.len()] * d4[k % d4.len()] + 0.95).cbrt();
+    }
+    u1 + a + 0.99 * b - x[0] + x[x.len() - 1]
+}
+
+const C525: Case = Case {
+    name: "c525",
+    live: &[(0, 3), (3, 4), (4, 5)],
+    f: |z, q, k| vec![c525(q[0..4].to_vec(), k, &z[0..3], z[3], z[4])],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c525_jvp(
+            q[0..4].to_vec(),
+            k,
+            &z[0..3],
+            &d[0..3],
+            z[3],
+            d[3],
+            z[4],
+            d[4],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2, g3, g4) = c525_vjp(q[0..4].to_vec(), k, &z[0..3], z[3], z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g2[..], &[g3][..], &[g4][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2, g3, g4) = c525_grad(q[0..4].to_vec(), k, &z[0..3], z[3], z[4]);
+        (r, cat(&[&g2[..], &[g3][..], &[g4][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, g3, g4, h2, h3, h4) = c525_hvp(
+            q[0..4].to_vec(),
+            k,
+            &z[0..3],
+            &d[0..3],
+            z[3],
+            d[3],
+            z[4],
+            d[4],
+        );
+        (
+            r,
+            cat(&[&g2[..], &[g3][..], &[g4][..]]),
+            cat(&[&h2[..], &[h3][..], &[h4][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.7934, -1.4008, -0.7571, -0.0702, 1.2732],
+            q: &[0.9504, 0.9762, 0.5617, 0.5497],
+            k: 3,
+            t: &[-0.3642, -0.7887, -0.0641, -0.2696, -0.7035],
+            c: &[1.1468],
+            v: &[-0.1888, 0.4941, -0.3849, -0.1844, 0.2157],
+            y: &[5.69184763445],
+        },
+        Point {
+            z: &[0.1408, -1.0504, -0.9174, 0.3506, 1.2883],
+            q: &[-0.732, -0.8336, 0.5678, -0.4353],
+            k: 3,
+            t: &[0.3001, 0.0222, -0.5555, 0.9206, 0.009],
+            c: &[1.6415],
+            v: &[0.7156, -0.2809, -0.5914, -0.2619, 0.7604],
+            y: &[2.86152105185],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn c553(mut a: f64, x: &[f64], b: f64, p: [f64; 4]) -> [f64; 3] {
-    if a < -0.58 {
-        a = a * 0.71 + (b / b.sin().exp() + a);
+fn c526(mut v: Vec<f64>, x: &[f64], k: usize, a: f64, b: f64) -> f64 {
+    for i0 in 0..v.len() {
+        v[i0] = a * v[(i0 + 2) % v.len()].hypot(0.6).powf(x[2].tanh());
     }
-    if x[2] > 0.5 {
-        let w1 = vec![a, p[0] - a, a / b.atan().cosh()];
-        let cg3 = [
-            vec![p[0] - a, a.signum() * b],
-            vec![a, b.asinh()],
-            vec![1.61 / a.hypot(1.44), p[p.len() - 1].asinh()],
-        ];
-        let mut bf2 = vec![
-            a * a.tanh().exp().powf(a.tanh()),
-            c506(&cg3, &p),
-            a,
-            b.sin(),
-            w1[w1.len() - 1],
-            a + p[0],
-        ];
-        c513(
-            0.34,
-            [
-                [f64::acos(0.65 * a.cos()) + a, x[x.len() - 1]],
-                [a.sin(), (0.38 * w1[2].tanh()).acos()],
-                [b.mul_add(b, a), x[0]],
-            ],
-            1.14,
-            w1.clone(),
-            0.96,
-            &mut bf2[0..4],
-        );
-        for i0 in 0..bf2.len() {
-            a = a * 0.54 + bf2[i0].sin();
+    let mut u1 = b - a;
+    if (a * b) < 0.49 {
+        let mut pv2 = Vec::new();
+        pv2.push(a - x[0] + a);
+        pv2.push(0.52 * pv2[pv2.len() - 1]);
+        pv2.extend_from_slice(&x[0..3]);
+        for i0 in 0..pv2.len() {
+            u1 = u1 * 0.55 + pv2[i0].atan();
         }
     } else {
-        a = (a * a).sin() + (x[2] - a);
+        u1 += b + v[k % v.len()] + a;
     }
-    [a.tanh(), b.atan(), a * f64::atan(p[2])]
+    {
+        u1 += a * u1;
+    }
+    {
+        u1 += u1 + x[2] - a;
+    }
+    0.75 * u1 * (1.24 * b) + a + v[0] - 0.28 * v[v.len() - 1]
 }
 
-const C553: Case = Case {
-    name: "c553",
+const C526: Case = Case {
+    name: "c526",
     live: &[(0, 1)],
-    f: |z, q, _| c553(z[0], &q[0..4], q[4], arr(&q[5..9])).to_vec(),
+    f: |z, q, k| vec![c526(q[0..3].to_vec(), &q[3..6], k, z[0], q[6])],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c526_jvp(q[0..3].to_vec(), &q[3..6], k, z[0], d[0], q[6]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g3) = c526_vjp(q[0..3].to_vec(), &q[3..6], k, z[0], q[6], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g3) = c526_grad(q[0..3].to_vec(), &q[3..6], k, z[0], q[6]);
+        (r, cat(&[&[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g3, h3) = c526_hvp(q[0..3].to_vec(), &q[3..6], k, z[0], d[0], q[6]);
+        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2181],
+            q: &[-0.2975, -1.4698, -0.3126, -0.7749, -0.3985, -0.7636, 0.0122],
+            k: 4,
+            t: &[-0.5347],
+            c: &[-1.6039],
+            v: &[0.2549],
+            y: &[0.383128884384],
+        },
+        Point {
+            z: &[-0.1921],
+            q: &[-0.522, -1.4381, -0.2678, -0.2922, 1.0044, -1.0225, -0.0032],
+            k: 2,
+            t: &[-0.4809],
+            c: &[-0.7193],
+            v: &[0.3473],
+            y: &[-0.378557019212],
+        },
+    ],
+};
+
+#[differentiate(wrt(m), joint)]
+fn c527(a: f64, m: [[f64; 3]; 2], d: &mut [f64]) -> f64 {
+    let mut u1 = a;
+    if m[1][0] > 0.37 {
+        let w2 = vec![
+            (m[0][0] * (a * u1)).sin(),
+            m[0][2],
+            m[0][0] / (u1 * u1 + 1.37),
+        ];
+        let s4 = c471(w2.clone(), 1, &mut d[0..=2]);
+        u1 = u1 * 0.83 + s4.atan();
+        u1 -= (s4 + a.cos()).sin();
+    }
+    d[0] += u1.sin();
+    d[1] += 0.56 * a;
+    d[2] = u1.hypot(0.64) - m[1][2];
+    d[3] += m[0][1];
+    (m[1][2] * (m[1][0] + a)).tanh()
+}
+
+const C527: Case = Case {
+    name: "c527",
+    live: &[(0, 6)],
+    f: |z, q, _| {
+        let mut b2 = z[6..10].to_vec();
+        let r = c527(q[0], arr2(&z[0..6]), &mut b2);
+        cat(&[&[r][..], &b2[..]])
+    },
     jvp: |z, d, q, _| {
-        let (r, dr) = c553_jvp(z[0], d[0], &q[0..4], q[4], arr(&q[5..9]));
+        let (mut b2, mut db2) = (z[6..10].to_vec(), d[6..10].to_vec());
+        let (r, dr) = c527_jvp(q[0], arr2(&z[0..6]), arr2(&d[0..6]), &mut b2, &mut db2);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[6..10].to_vec(), c[1..5].to_vec());
+        let (r, g1) = c527_vjp(q[0], arr2(&z[0..6]), &mut b2, &mut cb2, c[0]);
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&g1.concat()[..], &cb2[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.4956, -1.4419, -0.5355, -1.4049, 0.0919, -0.7935, 0.2148, -1.3525, 1.1841,
+                -1.4442,
+            ],
+            q: &[1.2248],
+            k: 0,
+            t: &[
+                0.5251, -0.5356, 0.921, -0.2596, 0.1504, -0.0274, -0.6633, 0.0174, 0.2554, 0.4562,
+            ],
+            c: &[1.7077, 1.2001, -0.6376, -0.5358, 1.0183],
+            v: &[],
+            y: &[
+                0.141944349409,
+                1.15553803116,
+                -0.666612,
+                2.17543163362,
+                -2.8861,
+            ],
+        },
+        Point {
+            z: &[
+                0.0776, 0.4593, -0.6164, 0.3393, 0.7476, -0.6513, -1.4959, 0.4064, 1.4015, 0.8306,
+            ],
+            q: &[0.213],
+            k: 2,
+            t: &[
+                -0.984, 0.034, -0.2788, 0.5384, -0.4011, -0.431, -0.5787, 0.4257, -0.5829, 0.9208,
+            ],
+            c: &[1.9008, -1.0363, 0.9748, -1.209, -1.1601],
+            v: &[],
+            y: &[
+                -0.344961202857,
+                -1.28450694988,
+                0.52568,
+                1.32581389904,
+                1.2899,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, v))]
+fn c528(a: f64, v: Vec<f64>, x: &[f64], k: usize) -> f64 {
+    let mut u1 = (v[1] * v[1] + 0.54).log10();
+    for i0 in 0..v.len() {
+        let mut vs2 = 0.0;
+        let mut order3: Vec<usize> = Vec::new();
+        for i1 in 0..2 {
+            order3.push((i1 * 1 + 1) % 3);
+            vs2 += 0.68 * v[order3[order3.len() - 1]] * v[(i0 + 2) % v.len()];
+        }
+    }
+    let cv4: Vec<f64> = vec![0.35, 1.42];
+    let u5 = c489(
+        k,
+        x,
+        &[
+            (0.47 * a.tanh()).asin(),
+            a.signum() * v[2],
+            f64::powf(1.16, u1.tanh()),
+        ],
+        cv4.clone(),
+        [[0.92, 0.47], [1.0, 1.24]],
+        u1 * u1,
+        0.39,
+        -a,
+    );
+    u5 - u1 - 1.06 * a
+}
+
+const C528: Case = Case {
+    name: "c528",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, k| vec![c528(z[0], z[1..4].to_vec(), &q[0..2], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c528_jvp(z[0], d[0], z[1..4].to_vec(), d[1..4].to_vec(), &q[0..2], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = c528_vjp(z[0], z[1..4].to_vec(), &q[0..2], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = c528_grad(z[0], z[1..4].to_vec(), &q[0..2], k);
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            c528_hvp(z[0], d[0], z[1..4].to_vec(), d[1..4].to_vec(), &q[0..2], k);
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6326, -0.338, -0.3368, -1.2321],
+            q: &[1.1761, 0.4526],
+            k: 4,
+            t: &[-0.7636, -0.6149, 0.124, -0.0629],
+            c: &[0.8278],
+            v: &[0.6428, -0.6238, -0.7343, 0.6942],
+            y: &[25.4215723931],
+        },
+        Point {
+            z: &[-1.3265, -1.0894, 1.4582, 0.2968],
+            q: &[-0.0936, -0.4823],
+            k: 1,
+            t: &[0.6914, 0.4452, -0.6738, 0.3957],
+            c: &[-1.8488],
+            v: &[-0.2467, -0.2154, 0.6692, 0.4855],
+            y: &[34.6625354791],
+        },
+    ],
+};
+
+#[differentiate]
+fn c529(a: f64) -> Vec<f64> {
+    let u1 = c495(
+        a + a,
+        &[0.27, 0.19],
+        a.hypot(a * a + 1.79),
+        [0.84, 0.77, 0.27],
+    );
+    let mut u2 = u1;
+    for i0 in 0..2 {
+        let w3 = vec![
+            a * u2,
+            u1.atan2(a * a + 1.43),
+            (0.68 * u2.cos()).tan(),
+            (1.71 + u1.sin()).log2(),
+        ];
+        let mut bf4 = vec![
+            a * u1,
+            (u2 * u2 + 1.4).log2(),
+            u2.atan2(1.93 + a.sin()),
+            f64::asin(0.67 * w3[i0 % w3.len()].tanh()),
+            w3[1],
+        ];
+        c519(
+            i0,
+            w3.clone(),
+            -u2,
+            &[1.33, 0.5],
+            u2.hypot(0.81).powf(0.59),
+            &mut bf4[i0 % 3..i0 % 3 + 3],
+        );
+        for i1 in 0..bf4.len() {
+            u2 = u2 * 0.36 + bf4[i1].tanh();
+        }
+    }
+    let mut o6 = Vec::new();
+    o6.push(u2 + a);
+    o6.push(u1);
+    o6
+}
+
+const C529: Case = Case {
+    name: "c529",
+    live: &[(0, 1)],
+    f: |z, _, _| c529(z[0]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = c529_jvp(z[0], d[0]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = c529_vjp(z[0], c[..2].to_vec());
+        (r, cat(&[&[g0][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.7077],
+            q: &[],
+            k: 3,
+            t: &[-0.7788],
+            c: &[1.8141, -1.9387],
+            v: &[],
+            y: &[-0.828906083461, -0.126258714131],
+        },
+        Point {
+            z: &[-0.081],
+            q: &[],
+            k: 0,
+            t: &[-0.4368],
+            c: &[1.9767, 1.4875],
+            v: &[],
+            y: &[-0.148539711564, -0.0029089004788],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, p))]
+fn c530(b: f64, p: [f64; 3], a: f64, k: usize, x: &[f64], d: &mut [f64]) {
+    let mut u1: f64 = 1.0;
+    for i0 in 0..p.len() {
+        let u2 = {
+            u1 = (u1 + p[i0 % p.len()]).atan() + a;
+            u1 + f64::cosh(0.98 * b.cos())
+        };
+        u1 -= (u2 * (2.4 + a.sin()).log2()).cos();
+        u1 -= (u2 * f64::powi(1.09, 1)).sin();
+    }
+    let w3 = [x[x.len() - 1] / (a.powi(2) + 0.57), a * u1, b, p[0].atan()];
+    let s5 = c480(
+        1.3,
+        &w3,
+        [w3[1], u1.hypot(1.32).powf(a.atan()), b * p[0]],
+        &mut d[k % 2..=k % 2 + 1],
+    );
+    for i0 in 0..2 {
+        {
+            if s5 < -0.79 {
+                u1 = u1 * 0.87 + b.sin().sinh();
+            }
+            u1 = (u1 + b).sin() + (u1.powi(2) + 1.38).acosh();
+        }
+    }
+    let s7 = c480(0.93, &w3, p, &mut d[1..3]);
+    d[0] = u1;
+    d[1] += a;
+    d[2] = b.sin();
+}
+
+const C530: Case = Case {
+    name: "c530",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, k| {
+        let mut b5 = z[4..7].to_vec();
+        c530(z[0], arr(&z[1..4]), q[0], k, &q[1..3], &mut b5);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[4..7].to_vec(), d[4..7].to_vec());
+        c530_jvp(
+            z[0],
+            d[0],
+            arr(&z[1..4]),
+            arr(&d[1..4]),
+            q[0],
+            k,
+            &q[1..3],
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let (g0, g1) = c530_vjp(z[0], arr(&z[1..4]), q[0], k, &q[1..3], &mut b5, &mut cb5);
+        (cat(&[&b5[..]]), cat(&[&[g0][..], &g1[..], &cb5[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.0778, 0.5114, 0.3682, 0.0714, 0.92, -1.4819, -0.3231],
+            q: &[-0.0323, 1.3433, -0.526],
+            k: 0,
+            t: &[-0.3704, 0.0602, -0.1023, 0.644, -0.5219, 0.7988, 0.2292],
+            c: &[-0.8481, -1.7282, 0.7815],
+            v: &[],
+            y: &[3.05670091723, 2.64891637674, 0.0777215385908],
+        },
+        Point {
+            z: &[0.7719, 1.2036, 0.3806, -1.0567, 0.337, -0.7356, 0.1604],
+            q: &[-0.0294, 1.3038, -0.9341],
+            k: 2,
+            t: &[0.3649, 0.1782, -0.0389, -0.4828, -0.3945, -0.0316, -0.0535],
+            c: &[1.5757, 1.2728, -0.7642],
+            v: &[],
+            y: &[2.70976502243, 2.66460988199, 0.697498011555],
+        },
+    ],
+};
+
+#[differentiate(wrt(p), joint)]
+fn c531(k: usize, mut p: [f64; 3]) -> f64 {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    while j2 < 2 {
+        let mut pv3 = vec![];
+        for i1 in 0..4 {
+            pv3.push(p[i1 % p.len()] * u1.sin());
+        }
+        for i1 in 0..pv3.len() {
+            u1 = u1 * 0.24 + pv3[i1].atan();
+        }
+        j2 += 1;
+    }
+    let [e4, e5, _] = p;
+    let u6 = e4 + e5.tanh() + (e4 - p[1]);
+    let mut u7 = u1.mul_add(p[1], k as f64);
+    let mut j8 = 0;
+    while u1 < 2.95 && j8 < 6 {
+        u7 = (u7 * p[2].atan().exp().powf(u6.atan())).sin() + (1.12 * u6.cos()).cosh().recip();
+        j8 += 1;
+    }
+    u7 + u6 - 0.92 * u1
+}
+
+const C531: Case = Case {
+    name: "c531",
+    live: &[(0, 3)],
+    f: |z, _, k| vec![c531(k, arr(&z[0..3]))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c531_jvp(k, arr(&z[0..3]), arr(&d[0..3]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1) = c531_vjp(k, arr(&z[0..3]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1) = c531_grad(k, arr(&z[0..3]));
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, h1) = c531_hvp(k, arr(&z[0..3]), arr(&d[0..3]));
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3461, 0.8035, -0.4136],
+            q: &[],
+            k: 3,
+            t: &[0.2656, 0.4977, 0.027],
+            c: &[-1.7672],
+            v: &[0.0099, -0.4672, -0.9791],
+            y: &[0.720699044231],
+        },
+        Point {
+            z: &[-0.6909, -0.9149, 0.5238],
+            q: &[],
+            k: 0,
+            t: &[0.3793, -0.3788, -0.2547],
+            c: &[1.1403],
+            v: &[0.7763, -0.5821, -0.8104],
+            y: &[0.505965067851],
+        },
+    ],
+};
+
+#[differentiate(wrt(m, v, a))]
+fn c532(k: usize, m: &[Vec<f64>], v: Vec<f64>, mut p: [f64; 2], mut b: f64, mut a: f64) -> f64 {
+    for i0 in 0..v.len() {
+        let mut pv1 = Vec::new();
+        pv1.push(a + m[i0 % 2][i0 % 3]);
+        pv1.extend_from_slice(&v[1..2]);
+        let u2 = pv1[i0 % pv1.len()] + pv1[i0 % pv1.len()] * a.abs();
+        b += u2 * (b - b);
+        a = a * 0.63 + u2.sin();
+    }
+    b += b.cos() + m[k % 2][k % 3];
+    if a < 0.35 {
+        let w3 = [
+            m[k % 2][0],
+            (0.76 * v[1].cos()).tan(),
+            a.exp_m1(),
+            a.tanh().exp().cbrt(),
+        ];
+        let cv4: Vec<f64> = vec![1.02, 1.33, 0.33, 1.49];
+        let d5 = c517(
+            m[k % 2][1] + cv4[1],
+            k,
+            &cv4,
+            (0.52 * v[1].cos()).cosh(),
+            cv4.clone(),
+            [0.39, 0.34, 1.34, 1.39],
+        );
+        let u6 = d5[1] * (d5[d5.len() - 1] * a.tanh());
+        a -= (u6 * cv4[cv4.len() - 1].tanh()).sin();
+        a += u6 * m[k % 2][1].cos();
+    }
+    a * b
+}
+
+const C532: Case = Case {
+    name: "c532",
+    live: &[(0, 6), (6, 9), (9, 10)],
+    f: |z, q, k| {
+        vec![c532(
+            k,
+            &rows(&z[0..6], 3),
+            z[6..9].to_vec(),
+            arr(&q[0..2]),
+            q[2],
+            z[9],
+        )]
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = c532_jvp(
+            k,
+            &rows(&z[0..6], 3),
+            &rows(&d[0..6], 3),
+            z[6..9].to_vec(),
+            d[6..9].to_vec(),
+            arr(&q[0..2]),
+            q[2],
+            z[9],
+            d[9],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1, g2, g5) = c532_vjp(
+            k,
+            &rows(&z[0..6], 3),
+            z[6..9].to_vec(),
+            arr(&q[0..2]),
+            q[2],
+            z[9],
+            c[0],
+        );
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g1.concat()[..], &g2[..], &[g5][..]]),
+        )
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1, g2, g5) = c532_grad(
+            k,
+            &rows(&z[0..6], 3),
+            z[6..9].to_vec(),
+            arr(&q[0..2]),
+            q[2],
+            z[9],
+        );
+        (r, cat(&[&g1.concat()[..], &g2[..], &[g5][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, g2, g5, h1, h2, h5) = c532_hvp(
+            k,
+            &rows(&z[0..6], 3),
+            &rows(&d[0..6], 3),
+            z[6..9].to_vec(),
+            d[6..9].to_vec(),
+            arr(&q[0..2]),
+            q[2],
+            z[9],
+            d[9],
+        );
+        (
+            r,
+            cat(&[&g1.concat()[..], &g2[..], &[g5][..]]),
+            cat(&[&h1.concat()[..], &h2[..], &[h5][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.083, 0.3287, 0.9244, 1.0274, -0.2873, 0.5948, 1.4315, 0.3361, -0.3343, -1.4307,
+            ],
+            q: &[-0.3319, 1.2738, -0.2476],
+            k: 3,
+            t: &[
+                0.8468, -0.186, -0.1992, 0.57, -0.7431, -0.746, -0.0593, -0.9177, 0.5954, -0.0205,
+            ],
+            c: &[0.5876],
+            v: &[
+                -0.4359, 0.9164, 0.9441, 0.7796, 0.5655, -0.6051, -0.1311, -0.2853, 0.8121, 0.4437,
+            ],
+            y: &[1.00955040615],
+        },
+        Point {
+            z: &[
+                1.3134, -0.6243, 0.8543, 0.1285, 1.3385, -0.5943, 0.1241, -0.396, 1.2091, 0.119,
+            ],
+            q: &[1.3528, -0.9935, -1.1139],
+            k: 1,
+            t: &[
+                -0.5343, -0.0504, -0.3491, -0.2535, 0.9696, 0.1875, -0.5438, 0.4623, 0.4165,
+                -0.0703,
+            ],
+            c: &[0.676],
+            v: &[
+                0.9676, 0.8198, -0.2742, -0.3814, -0.6613, -0.4744, 0.1326, 0.2885, 0.2143, -0.4502,
+            ],
+            y: &[0.474001739949],
+        },
+    ],
+};
+
+#[differentiate(wrt(pr), joint)]
+fn c533(k: usize, pr: &[f64; 2], m: [[f64; 2]; 2], d: &mut [f64]) -> f64 {
+    let (d1, _) = c483(0.14 * k as f64, m[1][k % 2] * pr[pr.len() - 1], 0.66);
+    let u2 = d1[1] + d1[1] * (0.19 * d1[1]);
+    let mut u3 = u2;
+    if k == 3 {
+        let w4 = vec![
+            pr[pr.len() - 1] * m[k % 2][k % 2],
+            (0.37 * u2.cos()).acos(),
+            d1[d1.len() - 1],
+        ];
+        let s6 = c471(w4.clone(), k, &mut d[k % 2..=k % 2 + 2]);
+        u3 += s6 * m[k % 2][k % 2];
+        u3 += s6 * -m[k % 2][k % 2];
+    }
+    d[0] += 0.74 * u3;
+    d[1] += u2.cos();
+    d[2] += pr[1];
+    d[3] += d1[k % d1.len()] - pr[pr.len() - 1];
+    u2 + u2 + pr[1]
+}
+
+const C533: Case = Case {
+    name: "c533",
+    live: &[(0, 2)],
+    f: |z, q, k| {
+        let mut b3 = z[2..6].to_vec();
+        let r = c533(k, &arr(&z[0..2]), arr2(&q[0..4]), &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[2..6].to_vec(), d[2..6].to_vec());
+        let (r, dr) = c533_jvp(
+            k,
+            &arr(&z[0..2]),
+            &arr(&d[0..2]),
+            arr2(&q[0..4]),
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[2..6].to_vec(), c[1..5].to_vec());
+        let (r, g1) = c533_vjp(k, &arr(&z[0..2]), arr2(&q[0..4]), &mut b3, &mut cb3, c[0]);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&g1[..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.8222, 1.3837, -0.9585, -0.9292, 0.3025, 0.1842],
+            q: &[-0.9331, -1.1061, -0.4464, -0.59],
+            k: 1,
+            t: &[-0.7284, -0.6151, -0.5584, -0.4972, 0.2432, -0.9446],
+            c: &[-1.3484, -1.0707, 1.8556, -1.0734, -0.7828],
+            v: &[],
+            y: &[
+                0.404616613553,
+                -1.32076085299,
+                -0.0466515430286,
+                1.6862,
+                -1.74573184707,
+            ],
+        },
+        Point {
+            z: &[-0.8867, 1.2472, 0.8487, -0.0265, -0.0269, 0.709],
+            q: &[1.4756, -0.5264, 1.3251, 1.1081],
+            k: 1,
+            t: &[-0.297, -0.4424, 0.6089, -0.6969, 0.777, 0.1987],
+            c: &[0.779, -1.9896, -1.8919, 1.7295, 1.8162],
+            v: &[],
+            y: &[
+                5.58882427604,
+                2.45510098214,
+                -0.591155522892,
+                1.2203,
+                1.11397347293,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn c534(mut p: [f64; 3], k: usize, pr: &[f64; 3], v: Vec<f64>) -> f64 {
+    p[2] -= v[k % v.len()];
+    let mut u1 = p[p.len() - 1] - pr[2];
+    if k > 0 {
+        let (d2, _) = c490(u1.hypot(u1.powi(2) + 1.82), u1.tanh(), k, p, p[2].powi(2));
+        for i0 in 0..d2.len() {
+            u1 += d2[i0] * u1.sin().exp().powf(1.72);
+        }
+    }
+    if v[0] < 0.45 {
+        let mut vs3 = 0.0;
+        let mut kk4 = 0usize;
+        for i0 in 0..3 {
+            bump(&mut kk4, 2);
+            vs3 += 0.44 * v[kk4] * (v[(i0 + 1) % v.len()] * (u1 * u1)).cos();
+        }
+    }
+    let u5 = if u1.cosh() < -0.22 {
+        (u1.powi(2) + 1.24).recip()
+    } else {
+        u1.powi(1).atan()
+    };
+    0.93 * u5 + u1 + p[0] - p[p.len() - 1].cos()
+}
+
+const C534: Case = Case {
+    name: "c534",
+    live: &[(0, 2)],
+    f: |z, q, k| vec![c534(arr(&q[0..3]), k, &arr(&q[3..6]), z[0..2].to_vec())],
+    jvp: |z, d, q, k| {
+        let (r, dr) = c534_jvp(
+            arr(&q[0..3]),
+            k,
+            &arr(&q[3..6]),
+            z[0..2].to_vec(),
+            d[0..2].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g3) = c534_vjp(arr(&q[0..3]), k, &arr(&q[3..6]), z[0..2].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g3[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g3) = c534_grad(arr(&q[0..3]), k, &arr(&q[3..6]), z[0..2].to_vec());
+        (r, cat(&[&g3[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g3, h3) = c534_hvp(
+            arr(&q[0..3]),
+            k,
+            &arr(&q[3..6]),
+            z[0..2].to_vec(),
+            d[0..2].to_vec(),
+        );
+        (r, cat(&[&g3[..]]), cat(&[&h3[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.077, -1.4538],
+            q: &[0.7908, 0.9425, -0.204, -0.0716, -0.038, 0.7662],
+            k: 0,
+            t: &[-0.9985, -0.0756],
+            c: &[1.565],
+            v: &[-0.1058, -0.7471],
+            y: &[-1.77235861836],
+        },
+        Point {
+            z: &[1.1187, -0.702],
+            q: &[0.1001, -0.8357, -0.6507, -0.5811, -0.5497, -0.0518],
+            k: 1,
+            t: &[0.986, 0.9191],
+            c: &[-1.4693],
+            v: &[-0.2342, -0.5148],
+            y: &[4.78258790583],
+        },
+    ],
+};
+
+#[differentiate]
+fn c535(k: usize, p: [f64; 4]) -> f64 {
+    let w1 = vec![
+        p[p.len() - 1],
+        p[p.len() - 1]
+            .hypot(0.79)
+            .log(p[k % p.len()].powi(2) + 1.94),
+        p[p.len() - 1].atan(),
+        p[k % p.len()] + p[k % p.len()],
+    ];
+    let mut bf2 = [0.0; 5];
+    c519(
+        3,
+        w1.clone(),
+        w1[0],
+        &[1.18, 1.13],
+        0.26,
+        &mut bf2[k % 3..=k % 3 + 2],
+    );
+    let u4 = bf2[1] + bf2[1] * p[1].hypot(1.2).powf(bf2[k % bf2.len()].atan());
+    let mut u5 = u4 * u4;
+    let u6 = {
+        u5 = (u5 + p[p.len() - 1]).sin() + (w1[0] + p[k % p.len()]);
+        (u5 - (bf2[0].powi(2) + 2.04).acosh()).atan()
+    };
+    let u7 = c522(&[1.41, 1.3, 0.83], &p[k % 2 + 1..], k);
+    if p[1] > 0.49 {
+        let w8 = vec![
+            p[2] * bf2[bf2.len() - 1].hypot(1.16).log2(),
+            u4,
+            bf2[0] + w1[1],
+        ];
+        let cg9 = [
+            vec![
+                p[0] * f64::powf(1.8, u7.atan()),
+                u7.min(p[0]),
+                w1[w1.len() - 1] / u4.hypot(0.55),
+            ],
+            vec![
+                (u5.powi(2) + 1.87).log(10.0),
+                u5.powi(0),
+                u4 / u7.sin().exp(),
+            ],
+        ];
+        u5 += 0.78
+            * c532(
+                k,
+                &cg9,
+                w8.clone(),
+                [1.35, 0.22],
+                0.63,
+                (1.42 * u7.cos()).exp_m1(),
+            );
+    }
+    u5 + 0.42 * u7 - u6
+}
+
+const C535: Case = Case {
+    name: "c535",
+    live: &[(0, 4)],
+    f: |z, _, k| vec![c535(k, arr(&z[0..4]))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c535_jvp(k, arr(&z[0..4]), arr(&d[0..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1) = c535_vjp(k, arr(&z[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1) = c535_grad(k, arr(&z[0..4]));
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, h1) = c535_hvp(k, arr(&z[0..4]), arr(&d[0..4]));
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.4913, -0.8513, 1.1149, 1.1254],
+            q: &[],
+            k: 2,
+            t: &[0.8627, -0.5017, 0.9048, -0.4938],
+            c: &[-1.3924],
+            v: &[0.738, -0.0084, 0.5867, 0.9628],
+            y: &[1.93304425263],
+        },
+        Point {
+            z: &[-0.1958, -0.3622, 0.0536, -0.0486],
+            q: &[],
+            k: 4,
+            t: &[-0.314, 0.6438, -0.559, -0.5092],
+            c: &[1.9711],
+            v: &[-0.4055, -0.0213, -0.5774, -0.3084],
+            y: &[0.905778287432],
+        },
+    ],
+};
+
+#[differentiate(wrt(m, p))]
+fn c536(k: usize, m: [[f64; 3]; 3], mut p: [f64; 3]) -> f64 {
+    let mut u1 = -(k as f64);
+    for i0 in 0..3 {
+        let mut bf2 = vec![
+            (m[i0 % 3][i0 % 3] * u1).atan(),
+            i0 as f64,
+            p[(i0 + 2) % p.len()],
+            -p[(i0 + 3) % p.len()],
+        ];
+        c478(&p, &mut bf2[..3]);
+        for i1 in 0..bf2.len() {
+            u1 = u1 * 0.73 + bf2[i1].tanh();
+        }
+    }
+    for i0 in 0..3 {
+        u1 += 0.36 * c522(&[1.21, 0.66, 0.47], &m[i0][1..], k);
+    }
+    if ((u1.powi(2) + 0.6).powf(0.44) - m[k % 3][1]) < 0.45 {
+        let mut y4: [f64; 4] = [0.0; 4];
+        y4[0..2].copy_from_slice(&p[k % 2..k % 2 + 2]);
+        for i0 in 0..y4.len() {
+            u1 = u1 * 0.83 + y4[i0].sin();
+        }
+    }
+    0.44 * u1
+}
+
+const C536: Case = Case {
+    name: "c536",
+    live: &[(0, 9), (9, 12)],
+    f: |z, _, k| vec![c536(k, arr2(&z[0..9]), arr(&z[9..12]))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c536_jvp(
+            k,
+            arr2(&z[0..9]),
+            arr2(&d[0..9]),
+            arr(&z[9..12]),
+            arr(&d[9..12]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2) = c536_vjp(k, arr2(&z[0..9]), arr(&z[9..12]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1.concat()[..], &g2[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2) = c536_grad(k, arr2(&z[0..9]), arr(&z[9..12]));
+        (r, cat(&[&g1.concat()[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, h1, h2) = c536_hvp(
+            k,
+            arr2(&z[0..9]),
+            arr2(&d[0..9]),
+            arr(&z[9..12]),
+            arr(&d[9..12]),
+        );
+        (
+            r,
+            cat(&[&g1.concat()[..], &g2[..]]),
+            cat(&[&h1.concat()[..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.0646, 0.1018, 0.339, -0.4126, -0.0219, 0.7655, 0.7451, -1.1214, 1.1845, 0.3344,
+                1.3121, -0.0461,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.0701, -0.6406, 0.5111, 0.6271, 0.0814, 0.6473, -0.7765, 0.2797, -0.8767, 0.7634,
+                -0.0109, -0.3022,
+            ],
+            c: &[1.2567],
+            v: &[
+                -0.8149, 0.3556, 0.9759, 0.8207, -0.0703, -0.3985, 0.0968, 0.7181, 0.7251, 0.6631,
+                -0.2689, -0.2411,
+            ],
+            y: &[25.1422856621],
+        },
+        Point {
+            z: &[
+                -1.2226, -0.0422, 0.177, -1.4178, 0.8584, 0.9461, -0.4354, 0.0243, -0.6664,
+                -1.3593, 1.4203, -0.0639,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.5246, -0.0369, 0.9599, 0.8006, -0.6496, -0.2911, 0.7211, 0.8136, 0.1353,
+                -0.0484, -0.4973, -0.5396,
+            ],
+            c: &[-1.4121],
+            v: &[
+                0.4321, -0.8003, 0.6695, -0.2046, 0.1048, 0.553, 0.0578, 0.0419, 0.2875, -0.2028,
+                0.0354, -0.8484,
+            ],
+            y: &[0.378776289781],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, pr))]
+fn c537(v: Vec<f64>, b: f64, x: &[f64], pr: &[f64; 3], mut c: f64, a: f64) -> f64 {
+    let u1 = c.hypot(c.hypot(0.56));
+    let mut j2 = 0;
+    while c < 2.37 && j2 < 5 {
+        c = c * 0.76 + (0.25 * v[(j2 + 2) % v.len()] + x[j2 % x.len()]);
+        j2 += 1;
+    }
+    for i0 in 0..pr.len() {
+        let mut pv3 = vec![];
+        if i0 % 3 == 2 {
+            pv3.push(c - u1 + x[i0 % x.len()]);
+            pv3.push(
+                (pr[i0 % pr.len()]
+                    + (x[i0 % x.len()] * x[i0 % x.len()] + 2.0).powf(v[i0 % v.len()].atan()))
+                .atan(),
+            );
+        } else {
+            pv3.push(pr[i0 % pr.len()] * pr[(i0 + 2) % pr.len()].powi(4));
+        }
+        pv3.extend_from_slice(&x[0..1]);
+        for i1 in 0..pv3.len() {
+            c = c * 0.52 + pv3[i1].tanh();
+        }
+    }
+    1.2 * c * u1 + a
+}
+
+const C537: Case = Case {
+    name: "c537",
+    live: &[(0, 2), (2, 5)],
+    f: |z, q, _| {
+        vec![c537(
+            q[0..2].to_vec(),
+            q[2],
+            &z[0..2],
+            &arr(&z[2..5]),
+            q[3],
+            q[4],
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c537_jvp(
+            q[0..2].to_vec(),
+            q[2],
+            &z[0..2],
+            &d[0..2],
+            &arr(&z[2..5]),
+            &arr(&d[2..5]),
+            q[3],
+            q[4],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2, g3) = c537_vjp(
+            q[0..2].to_vec(),
+            q[2],
+            &z[0..2],
+            &arr(&z[2..5]),
+            q[3],
+            q[4],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&g2[..], &g3[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2, g3) = c537_grad(q[0..2].to_vec(), q[2], &z[0..2], &arr(&z[2..5]), q[3], q[4]);
+        (r, cat(&[&g2[..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, g3, h2, h3) = c537_hvp(
+            q[0..2].to_vec(),
+            q[2],
+            &z[0..2],
+            &d[0..2],
+            &arr(&z[2..5]),
+            &arr(&d[2..5]),
+            q[3],
+            q[4],
+        );
+        (r, cat(&[&g2[..], &g3[..]]), cat(&[&h2[..], &h3[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.0606, 0.0231, -0.0803, 1.1541, -0.1611],
+            q: &[-1.4141, 0.1997, -0.1977, 0.1589, -0.3472],
+            k: 1,
+            t: &[0.2198, 0.2479, -0.9894, 0.6871, 0.6764],
+            c: &[-1.2805],
+            v: &[-0.8165, -0.6712, 0.3525, 0.0393, -0.4658],
+            y: &[-0.265546642061],
+        },
+        Point {
+            z: &[0.3962, 0.2963, -0.6223, -0.4379, 1.0628],
+            q: &[0.1676, -0.1707, -1.4514, -0.654, -1.3767],
+            k: 3,
+            t: &[-0.1296, -0.7412, 0.4509, 0.4611, -0.5432],
+            c: &[0.6324],
+            v: &[-0.0861, 0.9902, -0.7029, 0.4238, 0.7531],
+            y: &[-0.350348516132],
+        },
+    ],
+};
+
+#[differentiate(wrt(a), joint)]
+fn c538(a: f64, p: [f64; 4]) -> [f64; 3] {
+    let mut pv1 = p.to_vec();
+    if p[3] > 0.76 {
+        pv1.push(0.59 * pv1[pv1.len() - 1]);
+        pv1.push(a * (a.sin() * 0.54).tan());
+    } else {
+        pv1.push(p[0] - a);
+        pv1.push(a + a);
+    }
+    pv1.extend_from_slice(&p[2..3]);
+    let u2 = pv1[2] + pv1[pv1.len() - 1] * a.powi(2);
+    let u3 = a.atan2((0.97 * p[0].cos()).exp()).sinh();
+    let mut y4: Vec<f64> = vec![0.0; 3];
+    y4.copy_from_slice(&p[0..3]);
+    let u5 = y4[0] + y4[2] * u2.max(u3);
+    let mut o6 = [0.0; 3];
+    for i0 in 0..o6.len() {
+        o6[i0] = 0.21 * (i0 as f64).cos();
+    }
+    o6[0] = u5;
+    o6[1] = u3;
+    o6[2] = u2.atan();
+    o6
+}
+
+const C538: Case = Case {
+    name: "c538",
+    live: &[(0, 1)],
+    f: |z, q, _| c538(z[0], arr(&q[0..4])).to_vec(),
+    jvp: |z, d, q, _| {
+        let (r, dr) = c538_jvp(z[0], d[0], arr(&q[0..4]));
         (r.to_vec(), dr.to_vec())
     },
     vjp: |z, q, _, c| {
-        let (r, g0) = c553_vjp(z[0], &q[0..4], q[4], arr(&q[5..9]), arr(&c[..3]));
+        let (r, g0) = c538_vjp(z[0], arr(&q[0..4]), arr(&c[..3]));
         (r.to_vec(), cat(&[&[g0][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[1.087],
-            q: &[
-                -0.5587, -0.5193, 1.4159, 1.2452, 0.0952, -0.4253, -0.4016, -0.184, -0.2349,
-            ],
-            k: 3,
-            t: &[-0.6195],
-            c: &[0.7512, -1.4771, 0.8443],
+            z: &[-0.8197],
+            q: &[1.3397, 0.0838, 1.0558, 0.5112],
+            k: 4,
+            t: &[0.693],
+            c: &[-1.632, 1.2947, 1.1937],
             v: &[],
-            y: &[0.828624113173, 0.094913953398, -0.215397039486],
+            y: &[3.20339875275, -0.614077484462, 1.05536753121],
         },
         Point {
-            z: &[1.3284],
-            q: &[
-                0.9695, 0.2549, -0.6671, -1.3736, 0.0298, 0.8206, -0.2951, -1.4719, 0.3562,
-            ],
-            k: 3,
-            t: &[-0.5385],
-            c: &[1.8273, -1.1068, 1.2186],
+            z: &[-0.5552],
+            q: &[0.2727, -0.0799, 1.158, 0.3092],
+            k: 2,
+            t: &[0.1409],
+            c: &[1.9591, -0.7089, 0.656],
             v: &[],
-            y: &[-0.767506002282, 0.0297911834998, 0.987894880174],
+            y: &[2.02701218375, -0.216438082516, 0.987362190918],
         },
     ],
 };
 
-#[differentiate(wrt(a, m))]
-fn c554(
-    p: [f64; 3],
-    mut a: f64,
-    m: &[Vec<f64>],
-    x: &[f64],
-    pr: &[f64; 3],
-    k: usize,
-) -> ([f64; 2], f64) {
-    let mut y1: [f64; 4] = [0.0; 4];
-    y1[2..4].copy_from_slice(&p[1..3]);
-    for i0 in 0..y1.len() {
-        a += y1[i0] * (a - pr[i0 % pr.len()]);
+#[differentiate(wrt(p, a, b))]
+fn c539(p: [f64; 2], a: f64, b: f64, m: [[f64; 3]; 3], d: &mut [f64]) {
+    let mut u1 = b.signum() * b;
+    if a < -0.08 {
+        let mut vs2 = 0.0;
+        let mut order3: Vec<usize> = Vec::new();
+        for i0 in 0..2 {
+            order3.push((i0 * 2 + 1) % 2);
+            vs2 += 0.44 * p[order3[order3.len() - 1]] * (b * (a * p[i0 % p.len()]));
+        }
     }
-    if k > 2 {
-        let (mut u2, mut u3) = (a, (x[1].sin() * 0.41).asin());
-        (u2, u3) = (u3, u2 * m[k % 3][0].atan() + 0.74 * u3);
-        a = a * 0.78 + u2.tanh();
+    if (a * (m[2][0].cosh() + 0.87).acosh()) < 0.26 {
+        let w4 = vec![
+            a.hypot(1.09) - b,
+            (0.82 * p[p.len() - 1].tanh()).atanh(),
+            a.powi(3),
+            (m[0][2].cosh() + 0.57).acosh(),
+        ];
+        for i0 in 0..3 {
+            u1 += 0.84 * c509(u1.exp(), &m[i0], w4.clone(), i0, [0.52, 1.2, 1.23, 0.46]);
+        }
+    } else {
+        u1 = u1 * 0.85 + a * p[1].atan();
     }
-    let mut bf4 = [0.0; 5];
-    c502(
-        x,
-        &[y1[y1.len() - 1].atan2(m[k % 3][k % 2].hypot(0.87)), a],
-        &mut bf4[k % 3..k % 3 + 3],
-    );
-    let u6 = bf4[k % bf4.len()] - bf4[bf4.len() - 1] * f64::powf(0.93, pr[2].atan());
-    (
-        [0.51 * u6, 0.37 * a],
-        (1.03 * m[k % 3][k % 2].cos()).cosh() - a,
-    )
+    let u5 = u1;
+    d[0] = 0.75 * u5;
+    d[1] = 0.46 * u1;
+    d[2] = b;
 }
 
-const C554: Case = Case {
-    name: "c554",
-    live: &[(0, 1), (1, 7)],
-    f: |z, q, k| {
-        let (r0, r1) = c554(
-            arr(&q[0..3]),
-            z[0],
-            &rows(&z[1..7], 2),
-            &q[3..7],
-            &arr(&q[7..10]),
-            k,
-        );
-        cat(&[&r0[..], &[r1][..]])
+const C539: Case = Case {
+    name: "c539",
+    live: &[(0, 2), (2, 3), (3, 4)],
+    f: |z, q, _| {
+        let mut b4 = z[4..7].to_vec();
+        c539(arr(&z[0..2]), z[2], z[3], arr2(&q[0..9]), &mut b4);
+        cat(&[&b4[..]])
     },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = c554_jvp(
-            arr(&q[0..3]),
-            z[0],
-            d[0],
-            &rows(&z[1..7], 2),
-            &rows(&d[1..7], 2),
-            &q[3..7],
-            &arr(&q[7..10]),
-            k,
+    jvp: |z, d, q, _| {
+        let (mut b4, mut db4) = (z[4..7].to_vec(), d[4..7].to_vec());
+        c539_jvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            z[2],
+            d[2],
+            z[3],
+            d[3],
+            arr2(&q[0..9]),
+            &mut b4,
+            &mut db4,
         );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+        (cat(&[&b4[..]]), cat(&[&db4[..]]))
     },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g1, g2) = c554_vjp(
-            arr(&q[0..3]),
-            z[0],
-            &rows(&z[1..7], 2),
-            &q[3..7],
-            &arr(&q[7..10]),
-            k,
-            (arr(&c[0..2]), c[2]),
-        );
+    vjp: |z, q, _, c| {
+        let (mut b4, mut cb4) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let (g0, g1, g2) = c539_vjp(arr(&z[0..2]), z[2], z[3], arr2(&q[0..9]), &mut b4, &mut cb4);
         (
-            cat(&[&r0[..], &[r1][..]]),
-            cat(&[&[g1][..], &g2.concat()[..]]),
+            cat(&[&b4[..]]),
+            cat(&[&g0[..], &[g1][..], &[g2][..], &cb4[..]]),
         )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.2661, -0.8622, -0.3474, -0.3802, 1.358, 0.0292, -0.2548],
+            z: &[-0.0699, 0.6308, 0.1951, -1.0702, -0.9346, 0.9083, -0.0374],
             q: &[
-                0.5637, 1.0206, 0.7027, -0.8945, -0.2114, -0.764, 0.4517, -0.2864, 0.8296, -1.4954,
+                1.3222, 0.3985, 0.0155, 0.6399, 0.2523, -1.28, 1.435, 0.4353, 1.0938,
             ],
-            k: 2,
-            t: &[0.8524, 0.7031, 0.9789, 0.678, -0.2219, -0.7842, 0.6647],
-            c: &[-1.8479, 1.8298, -1.4039],
+            k: 0,
+            t: &[0.888, -0.6592, 0.6981, -0.0296, -0.7994, 0.3202, 0.0331],
+            c: &[-0.7306, 0.5049, 0.534],
             v: &[],
-            y: &[1.08513755748, 0.697232580476, -0.305912396569],
+            y: &[0.764598244911, 0.468953590212, -1.0702],
         },
         Point {
-            z: &[0.303, -0.0553, 1.3507, -0.8625, 0.5453, 1.4035, 0.2925],
+            z: &[-0.6612, -0.4011, 1.4137, 0.1932, -1.3469, 0.6488, 1.2394],
             q: &[
-                0.9677, -0.8657, -1.2363, 0.2375, -0.0681, -0.2423, 1.3409, 0.7147, 1.2042, 0.5783,
+                -0.9654, -1.0111, -1.207, 1.0833, -0.0145, 1.2485, -0.3381, 0.6944, 0.2418,
             ],
-            k: 3,
-            t: &[-0.2229, -0.9538, -0.2212, 0.8492, -0.1651, 0.8643, 0.5923],
-            c: &[1.8851, -0.8699, 0.9317],
-            v: &[],
-            y: &[0.0, 0.207764334067, 0.46386550801],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn c555(x: &[f64], a: f64) -> [f64; 3] {
-    let (mut u1, mut u2) = (x[2].tanh().exp_m1(), a.cosh());
-    (u1, u2) = (u2, u1 * x[2].tanh() + 0.79 * u2);
-    let cv3: Vec<f64> = vec![0.39, 0.98];
-    let mut u4 = [
-        cv3[1] / x[2].atan().cosh() - x[1],
-        x[0].hypot(1.0).ln_1p(),
-        u2,
-    ];
-    for _ in 0..4 {
-        u4 = c515(a, u4, cv3.clone());
-    }
-    let u5 = u4[0] + u4[2] * u1.tanh();
-    if a < 0.3 {
-        let cv6: Vec<f64> = vec![0.95, 1.4, 0.78];
-        u1 += 0.51 * c510(a, (2.34 + u5.sin()).log10(), u2, &x[1..=2], cv6.clone());
-    }
-    if a < 0.12 {
-        let mut pv7 = vec![];
-        for i0 in 0..3 {
-            pv7.push((u4[u4.len() - 1].powi(2) + 1.3).log10() + x[i0 % x.len()]);
-        }
-        for i0 in 0..pv7.len() {
-            u1 = u1 * 0.21 + pv7[i0].atan();
-        }
-    }
-    [0.72 * u1, 0.3 * u2, u5]
-}
-
-const C555: Case = Case {
-    name: "c555",
-    live: &[(0, 3)],
-    f: |z, q, _| c555(&z[0..3], q[0]).to_vec(),
-    jvp: |z, d, q, _| {
-        let (r, dr) = c555_jvp(&z[0..3], &d[0..3], q[0]);
-        (r.to_vec(), dr.to_vec())
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = c555_vjp(&z[0..3], q[0], arr(&c[..3]));
-        (r.to_vec(), cat(&[&g0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.1459, -0.6476, 0.3422],
-            q: &[0.4276],
-            k: 0,
-            t: &[-0.6331, -0.9522, -0.0485],
-            c: &[1.034, 1.5198, 0.5429],
-            v: &[],
-            y: &[0.786832099477, 0.297562110449, 1.44957454694],
-        },
-        Point {
-            z: &[0.8236, 1.2511, 1.1134],
-            q: &[-0.1736],
-            k: 2,
-            t: &[0.9405, -0.4763, -0.0017],
-            c: &[-1.1112, 0.895, -1.3903],
-            v: &[],
-            y: &[0.85251665891, 0.539480250489, 1.83011014261],
-        },
-    ],
-};
-
-#[differentiate]
-fn c556(a: f64, k: usize, b: f64) -> (f64, f64) {
-    let mut u1 = (b.powi(2) + 1.78).powi(-1);
-    if (a * b).atan() > -0.68 {
-        let (mut u2, mut u3) = (0.6 * u1, a / (b.powi(2) + 1.55));
-        if k < 3 {
-            (u2, u3) = (u3, u2 * a.tanh() + 0.31 * u3);
-        }
-        u1 -= (u2 * (a.cosh() + 0.54).acosh()).tanh();
-    }
-    for i0 in 0..k + 1 {
-        let mut bf4 = [0.0; 5];
-        c504(&[a * a, a.hypot(1.03)], 0.32 * i0 as f64, a, &mut bf4[1..]);
-        let u6 = bf4[i0 % bf4.len()]
-            - bf4[i0 % bf4.len()] * u1.hypot(bf4[(i0 + 1) % bf4.len()].hypot(0.65));
-        u1 = u1 * 0.49 + u6.tanh();
-        u1 += u6 * bf4[i0 % bf4.len()].atan();
-    }
-    (u1, b - 0.42 * a)
-}
-
-const C556: Case = Case {
-    name: "c556",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, k| {
-        let (r0, r1) = c556(z[0], k, z[1]);
-        cat(&[&[r0][..], &[r1][..]])
-    },
-    jvp: |z, d, _, k| {
-        let ((r0, r1), (dr0, dr1)) = c556_jvp(z[0], d[0], k, z[1], d[1]);
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let ((r0, r1), g0, g2) = c556_vjp(z[0], k, z[1], (c[0], c[1]));
-        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[g0][..], &[g2][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.5923, 1.4434],
-            q: &[],
-            k: 0,
-            t: &[0.5301, -0.6116],
-            c: &[1.0739, 0.6903],
-            v: &[],
-            y: &[0.126831171631, 1.692166],
-        },
-        Point {
-            z: &[-1.4853, 1.341],
-            q: &[],
             k: 1,
-            t: &[0.3116, -0.304],
-            c: &[0.5367, 1.0734],
+            t: &[-0.005, 0.5052, -0.56, 0.8977, -0.5534, -0.3079, -0.8008],
+            c: &[-1.5041, 1.1629, -1.2885],
             v: &[],
-            y: &[-28.9444793836, 1.964826],
+            y: &[-0.281281450655, -0.172519289735, 0.1932],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, x))]
+fn c540(mut a: f64, b: f64, x: &[f64], k: usize) -> ([f64; 2], f64) {
+    if (a + x[1]) < 0.74 {
+        let (u1, u2) = ((1.58 + b.sin()).log2(), (b - a).asinh());
+        a -= (u2 * (0.35 * b)).tanh();
+        for i0 in (0..x.len()).rev() {
+            a *= 0.53 + 0.24 * (0.56 * x[k % x.len()] + b).cos();
+            let u3 = c514(
+                0.45,
+                x[(i0 + 2) % x.len()],
+                f64::powf(2.44, x[i0 % x.len()].sin()),
+            );
+            a -= (u3 + b.atan2(u2 * u2 + 0.68)).cos();
+            a += u3 * x[i0 % x.len()];
+        }
+    } else {
+        a = c514(0.3 * k as f64, a, (1.37 * x[k % x.len()].cos()).sinh());
+        return ([x[2], (x[2].powi(2) + 2.41).acosh()], x[2].exp_m1());
+    }
+    let mut pv4 = Vec::new();
+    for i0 in 0..2 {
+        pv4.push(x[i0 % x.len()] * a);
+    }
+    pv4.extend_from_slice(&x[2..3]);
+    let u5 = pv4[2] * (pv4[0] * a);
+    ([1.32 * u5, b], a.atan())
+}
+
+const C540: Case = Case {
+    name: "c540",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, k| {
+        let (r0, r1) = c540(q[0], z[0], &z[1..5], k);
+        cat(&[&r0[..], &[r1][..]])
+    },
+    jvp: |z, d, q, k| {
+        let ((r0, r1), (dr0, dr1)) = c540_jvp(q[0], z[0], d[0], &z[1..5], &d[1..5], k);
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let ((r0, r1), g1, g2) = c540_vjp(q[0], z[0], &z[1..5], k, (arr(&c[0..2]), c[2]));
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&[g1][..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.239, 0.7015, -0.7718, -1.4381, -1.0343],
+            q: &[0.6294],
+            k: 1,
+            t: &[0.8703, -0.5532, -0.9618, -0.6591, 0.5546],
+            c: &[1.752, -1.757, -0.9584],
+            v: &[],
+            y: &[-0.96248194658, 1.239, 0.704587265663],
+        },
+        Point {
+            z: &[1.3364, -0.7346, -0.4254, 0.8435, -1.0152],
+            q: &[0.4843],
+            k: 4,
+            t: &[-0.6989, 0.2508, -0.7359, -0.0139, -0.4204],
+            c: &[-1.632, 0.9276, -0.9809],
+            v: &[],
+            y: &[-0.0747747848219, 1.3364, -0.293619424982],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn c557(a: f64, pr: &[f64; 2]) -> f64 {
-    let mut u1 = a / pr[0].hypot(0.94);
-    for i0 in 0..2 {
-        let mut y2 = vec![
-            pr[i0 % pr.len()] * u1 - a,
-            a.cosh(),
-            (0.75 * pr[0].tanh()).atanh(),
-        ];
-        for _ in 0..2 {
-            let d3 = c555(&y2, 0.24 * i0 as f64);
-            for i2 in 0..3 {
-                y2[i2] = y2[i2] + 0.1 * d3[i2];
-            }
-        }
-        let u4 = y2[i0 % y2.len()] + y2[2] * f64::recip(a * a + 0.66);
-        u1 -= (u4 + a * u4).tanh();
-        u1 -= (u4 + (u4.powi(2) + 2.27).acosh()).atan();
-    }
-    if (f64::tanh(u1) - a) > -0.09 {
-        let mut bf5 = vec![
-            (a * (pr[pr.len() - 1] / (1.53 + pr[1].sin()))).cos(),
-            pr[pr.len() - 1] + pr[0],
-            u1,
-            c545(a.asinh(), [1.04, 0.72, 1.43, 1.26], u1, pr[1].asinh()),
-            u1,
-            u1 / (2.31 + u1.sin()),
-        ];
-        c531(1.39, (u1.sin() * 0.53).atanh(), &mut bf5[2..]);
-        for i0 in 0..bf5.len() {
-            u1 += bf5[i0] * (a * a + 1.28).log10();
-        }
-    } else {
-        u1 -= a * (a * u1);
-    }
-    u1.sin() + a
+fn c541(p: [f64; 2], a: f64) -> [f64; 3] {
+    let w1 = [
+        c498(
+            [
+                (2.45 + p[p.len() - 1].sin()).log2(),
+                p[1],
+                a / (f64::powi(0.69, 2) + 1.49),
+                p[p.len() - 1] - p[p.len() - 1],
+            ],
+            a / (a * a + 0.66),
+            a.atan(),
+            1.23,
+        ),
+        a.sin().sinh(),
+        p[0].atan().cosh().sqrt(),
+        a.mul_add(a, a),
+        a / a.tanh().exp(),
+    ];
+    let mut bf2 = vec![0.0; 3];
+    let s4 = c480(
+        0.17,
+        &w1[0..=w1.len() - 1],
+        [w1[w1.len() - 1].hypot(0.82), a * w1[0], p[1] * w1[2]],
+        &mut bf2[1..=2],
+    );
+    let u5 = bf2[1] - bf2[2] * a.tanh();
+    let mut o6 = [0.0; 3];
+    o6[0] = u5;
+    o6[1] += a;
+    o6[2] += (a * w1[0].tanh().cosh().powf(bf2[0].tanh())).tanh();
+    o6
 }
 
-const C557: Case = Case {
-    name: "c557",
+const C541: Case = Case {
+    name: "c541",
     live: &[(0, 1)],
-    f: |z, q, _| vec![c557(z[0], &arr(&q[0..2]))],
+    f: |z, q, _| c541(arr(&q[0..2]), z[0]).to_vec(),
     jvp: |z, d, q, _| {
-        let (r, dr) = c557_jvp(z[0], d[0], &arr(&q[0..2]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+        let (r, dr) = c541_jvp(arr(&q[0..2]), z[0], d[0]);
+        (r.to_vec(), dr.to_vec())
     },
     vjp: |z, q, _, c| {
-        let (r, g0) = c557_vjp(z[0], &arr(&q[0..2]), c[0]);
+        let (r, g1) = c541_vjp(arr(&q[0..2]), z[0], arr(&c[..3]));
+        (r.to_vec(), cat(&[&[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.2062],
+            q: &[-0.831, -1.2564],
+            k: 0,
+            t: &[0.2484],
+            c: &[-1.3435, 1.9579, -1.3145],
+            v: &[],
+            y: &[2.56159893274, 1.2062, 0.835535982693],
+        },
+        Point {
+            z: &[-1.0632],
+            q: &[-1.1754, -1.027],
+            k: 4,
+            t: &[0.7296],
+            c: &[-0.729, -1.3635, 1.5463],
+            v: &[],
+            y: &[1.72091241215, -1.0632, -0.786885526794],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn c542(v: Vec<f64>) -> f64 {
+    let mut u1 = v[2].atan();
+    if v[0] < -0.75 {
+        let mut y2 = v.to_vec();
+        let u3 = y2[y2.len() - 1] - y2[2] * u1;
+        u1 -= (u3 + f64::asin(0.48 * u1.tanh())).sin();
+        u1 += u3 * (y2[1] + y2[2]);
+    }
+    if v[1] > 0.53 {
+        let mut vs4 = 0.0;
+        let mut kk5 = 0usize;
+        for i0 in 0..3 {
+            bump(&mut kk5, 4);
+            vs4 += 0.73 * v[kk5] * (v[i0 % v.len()].asinh() + v[2]);
+        }
+    }
+    0.33 * u1
+}
+
+const C542: Case = Case {
+    name: "c542",
+    live: &[(0, 4)],
+    f: |z, _, _| vec![c542(z[0..4].to_vec())],
+    jvp: |z, d, _, _| {
+        let (r, dr) = c542_jvp(z[0..4].to_vec(), d[0..4].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = c542_vjp(z[0..4].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = c542_grad(z[0..4].to_vec());
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = c542_hvp(z[0..4].to_vec(), d[0..4].to_vec());
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.9377, 0.48, -1.4814, -0.0806],
+            q: &[],
+            k: 1,
+            t: &[-0.5036, -0.7457, -0.2849, -0.6309],
+            c: &[-1.0133],
+            v: &[-0.9526, -0.7051, -0.7588, 0.0079],
+            y: &[-0.322416981022],
+        },
+        Point {
+            z: &[1.0704, -0.203, 0.8775, -0.6803],
+            q: &[],
+            k: 0,
+            t: &[0.2082, -0.0534, -0.9078, -0.8546],
+            c: &[1.0534],
+            v: &[0.7645, 0.5701, -0.7977, -0.7909],
+            y: &[0.237680578016],
+        },
+    ],
+};
+
+#[differentiate]
+fn c543(p: [f64; 3], b: f64, a: f64) -> [f64; 2] {
+    let mut u1: f64 = 0.0;
+    for i0 in (0..5).rev() {
+        u1 -= p[i0 % p.len()].hypot(1.66 + u1.sin()) / (1.42 + a.sin());
+    }
+    for i0 in 0..p.len() {
+        let mut pv2 = Vec::with_capacity(4);
+        for i1 in 0..4 {
+            pv2.push((a * p[(i0 + 1) % p.len()].abs()).sin());
+        }
+        let u3 = pv2[pv2.len() - 1] * (pv2[i0 % pv2.len()] * b.tanh().sinh());
+        u1 = u1 * 0.63 + u3.atan();
+        u1 -= (u3 + a).atan();
+    }
+    if a > -0.25 {
+        let mut y4: Vec<f64> = vec![0.0; 3];
+        y4[1..3].copy_from_slice(&p[1..3]);
+        for i0 in 0..y4.len() {
+            u1 += y4[i0] * a.hypot(1.6);
+        }
+    }
+    let (mut u5, mut u6) = (u1.atan().cosh().log(2.0), (1.7 + b.sin()).log2());
+    (u5, u6) = (u6, u5 * a.tanh() + 0.53 * u6);
+    [1.06 * u6 - u1.cos(), u5]
+}
+
+const C543: Case = Case {
+    name: "c543",
+    live: &[(0, 3), (3, 4), (4, 5)],
+    f: |z, _, _| c543(arr(&z[0..3]), z[3], z[4]).to_vec(),
+    jvp: |z, d, _, _| {
+        let (r, dr) = c543_jvp(arr(&z[0..3]), arr(&d[0..3]), z[3], d[3], z[4], d[4]);
+        (r.to_vec(), dr.to_vec())
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = c543_vjp(arr(&z[0..3]), z[3], z[4], arr(&c[..2]));
+        (r.to_vec(), cat(&[&g0[..], &[g1][..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.7955, 0.9905, 1.3037, -1.1103, 1.1834],
+            q: &[],
+            k: 2,
+            t: &[-0.2315, 0.5919, 0.7927, -0.1287, -0.0621],
+            c: &[1.4988, -1.4164],
+            v: &[],
+            y: &[0.510646051565, -0.314431244935],
+        },
+        Point {
+            z: &[-0.1839, -0.1515, -0.0499, 1.3999, 1.1934],
+            q: &[],
+            k: 3,
+            t: &[0.2484, 0.1888, 0.5566, -0.4374, -0.462],
+            c: &[0.6318, 1.3208],
+            v: &[],
+            y: &[2.44692423434, 1.4251545816],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, b, v), joint)]
+fn c544(mut a: f64, c: f64, b: f64, k: usize, v: Vec<f64>, d: &mut [f64]) {
+    let mut j1 = 0;
+    while j1 < 3 {
+        a *= 0.43 + 0.3 * (c + v[j1 % v.len()] + c).cos();
+        j1 += 1;
+    }
+    for i0 in 0..3 {
+        let mut pv2 = v.to_vec();
+        pv2.push(0.55 * pv2[pv2.len() - 1]);
+        for i1 in 0..pv2.len() {
+            a += pv2[i1] * (0.8 * a.cos()).acos();
+        }
+    }
+    let (mut q3, mut p4) = (a - b, v[k % v.len()].hypot(0.77));
+    for i0 in 0..3 {
+        (q3, p4) = c523(
+            &[c, v[(i0 + 3) % v.len()] * b, k as f64],
+            [0.21, 0.33, 0.14],
+            q3,
+            p4,
+        );
+    }
+    let u5 = q3 - p4.tanh();
+    d[0] = 0.86 * u5;
+    d[1] = a;
+    d[2] = b;
+}
+
+const C544: Case = Case {
+    name: "c544",
+    live: &[(0, 1), (1, 2), (2, 4)],
+    f: |z, q, k| {
+        let mut b5 = z[4..7].to_vec();
+        c544(q[0], z[0], z[1], k, z[2..4].to_vec(), &mut b5);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[4..7].to_vec(), d[4..7].to_vec());
+        c544_jvp(
+            q[0],
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            k,
+            z[2..4].to_vec(),
+            d[2..4].to_vec(),
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let (g1, g2, g4) = c544_vjp(q[0], z[0], z[1], k, z[2..4].to_vec(), &mut b5, &mut cb5);
+        (
+            cat(&[&b5[..]]),
+            cat(&[&[g1][..], &[g2][..], &g4[..], &cb5[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.8011, 0.3261, -0.3245, 0.0643, -0.2758, 0.5479, -0.6761],
+            q: &[1.3031],
+            k: 2,
+            t: &[0.4994, 0.1804, -0.9104, 0.1104, 0.0384, -0.4761, 0.5045],
+            c: &[1.6734, 1.5332, -0.5108],
+            v: &[],
+            y: &[-0.0634698322946, -0.292938347232, 0.3261],
+        },
+        Point {
+            z: &[-0.5603, -0.7567, -1.2476, 0.4612, 1.0206, 0.2533, -0.9188],
+            q: &[-0.9437],
+            k: 4,
+            t: &[0.7238, 0.3279, 0.779, -0.2285, 0.329, 0.1887, 0.213],
+            c: &[-1.4099, -1.5921, -0.9774],
+            v: &[],
+            y: &[-0.010597249545, -0.374084244721, -0.7567],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn c545(mut a: f64) -> f64 {
+    if (a * a.sin().sinh()) < -0.69 {
+        let mut bf1 = [0.0; 6];
+        let s3 = c533(
+            3,
+            &[
+                (a.sin() * 0.74).acos(),
+                c531(2, [a.sin(), (a.powi(2) + 1.99).sqrt(), a]),
+            ],
+            [[0.83, 1.12], [0.38, 0.51]],
+            &mut bf1[0..4],
+        );
+        let u4 = bf1[1] * (bf1[bf1.len() - 1] * (s3 * bf1[2]));
+        a = a * 0.28 + u4.atan();
+        a = a * 0.47 + s3.atan();
+        a -= (s3 + bf1[2]).sin();
+    } else {
+        a += a * a;
+    }
+    a
+}
+
+const C545: Case = Case {
+    name: "c545",
+    live: &[(0, 1)],
+    f: |z, _, _| vec![c545(z[0])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = c545_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = c545_vjp(z[0], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g0) = c557_grad(z[0], &arr(&q[0..2]));
+    grad: Some(|z, _, _| {
+        let (r, g0) = c545_grad(z[0]);
         (r, cat(&[&[g0][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = c557_hvp(z[0], d[0], &arr(&q[0..2]));
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = c545_hvp(z[0], d[0]);
         (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
     }),
     points: [
         Point {
-            z: &[-1.3774],
-            q: &[1.0766, 0.3493],
+            z: &[-0.6087],
+            q: &[],
             k: 2,
-            t: &[0.3702],
-            c: &[0.8042],
-            v: &[-0.5058],
-            y: &[-1.51043658823],
+            t: &[-0.6359],
+            c: &[1.7228],
+            v: &[0.1785],
+            y: &[-0.23818431],
         },
         Point {
-            z: &[-0.6383],
-            q: &[-1.3042, -1.2031],
-            k: 3,
-            t: &[0.3511],
-            c: &[0.7585],
-            v: &[0.1191],
-            y: &[-1.55465738389],
+            z: &[0.7019],
+            q: &[],
+            k: 4,
+            t: &[-0.3371],
+            c: &[1.4742],
+            v: &[-0.1794],
+            y: &[1.19456361],
         },
     ],
 };
 
-#[differentiate(wrt(b, c, m, a, p))]
-fn c558(
-    pr: &[f64; 2],
-    x: &[f64],
-    b: f64,
-    c: f64,
-    m: [[f64; 2]; 3],
-    mut a: f64,
-    p: [f64; 2],
-    k: usize,
-) -> f64 {
-    for i0 in 0..x.len() {
+#[differentiate(wrt(a), joint)]
+fn c546(mut a: f64, p: [f64; 2]) -> f64 {
+    a = c502(1.15, &[1.42, 0.89, 0.69, 0.89], a, 0, [0.62, 0.45, 0.73]);
+    if (p[1].tanh() - a) > -0.69 {
         let w1 = [
-            c549(a, 0.41 * k as f64, &[0.77, 0.93, 1.25, 0.32]),
-            c.clamp(-0.72, 0.4),
-            m[i0 % 3][i0 % 2].tanh(),
-            m[i0 % 3][1].hypot(1.18).log10(),
-            b.atan(),
+            p[p.len() - 1] / (1.48 + p[0].sin()),
+            a,
+            (2.38 + p[0].sin()).powf(0.39),
+            p[1] * a,
+            a.asinh(),
         ];
-        let (e2, e3) = c537(0.29, i0, 0.28, &w1[0..5], a.hypot(c.sin().exp()), p);
-        let u4 = e2 - e3.tanh();
-        a = a * 0.58 + u4.atan();
-        a -= (e3 + x[(i0 + 1) % x.len()]).cos();
+        let cv2: Vec<f64> = vec![1.05, 0.97, 1.01, 0.73];
+        let d3 = c517(
+            p[1],
+            1,
+            &cv2,
+            p[0].clamp(-0.27, 1.41),
+            cv2.clone(),
+            [0.13, 1.4, 0.55, 1.36],
+        );
+        let u4 = d3[2] - d3[2] * a.hypot(0.59).sqrt();
+        a -= (u4 + (cv2[cv2.len() - 1] - a)).tanh();
+        a += u4 * a.tanh();
     }
-    let mut pv5 = Vec::with_capacity(4);
+    let mut pv5 = vec![];
     for i0 in 0..4 {
-        pv5.push(p[(i0 + 1) % p.len()] * c.atan());
+        pv5.push(a.hypot(1.64 + a.sin()) - a);
     }
-    let u6 = pv5[k % pv5.len()] * (pv5[0] * m[k % 3][k % 2]);
-    u6.tanh() - a.tanh() - c
+    pv5.extend_from_slice(&p[0..2]);
+    for i0 in 0..pv5.len() {
+        a = a * 0.44 + pv5[i0].sin();
+    }
+    0.57 * a
 }
 
-const C558: Case = Case {
-    name: "c558",
-    live: &[(0, 1), (1, 2), (2, 8), (8, 9), (9, 11)],
-    f: |z, q, k| {
-        vec![c558(
-            &arr(&q[0..2]),
-            &q[2..5],
-            z[0],
-            z[1],
-            arr2(&z[2..8]),
-            z[8],
-            arr(&z[9..11]),
-            k,
-        )]
+const C546: Case = Case {
+    name: "c546",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![c546(z[0], arr(&q[0..2]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c546_jvp(z[0], d[0], arr(&q[0..2]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
+    vjp: |z, q, _, c| {
+        let (r, g0) = c546_vjp(z[0], arr(&q[0..2]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = c546_grad(z[0], arr(&q[0..2]));
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = c546_hvp(z[0], d[0], arr(&q[0..2]));
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.02],
+            q: &[-0.8608, 0.6829],
+            k: 4,
+            t: &[0.9542],
+            c: &[-1.6069],
+            v: &[-0.8462],
+            y: &[0.224127046665],
+        },
+        Point {
+            z: &[1.0414],
+            q: &[1.4674, -1.2112],
+            k: 4,
+            t: &[-0.976],
+            c: &[1.1008],
+            v: &[-0.1811],
+            y: &[-0.447310151968],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, c))]
+fn c547(k: usize, mut a: f64, b: f64, c: f64) -> f64 {
+    for i0 in 0..k + 1 {
+        let mut pv1 = Vec::with_capacity(4);
+        pv1.push(c * c531(k, [c * c, c - c, c]));
+        pv1.push((2.21 + b.sin()).recip() - b);
+        let u2 =
+            pv1[(i0 + 3) % pv1.len()] * (pv1[(i0 + 3) % pv1.len()] * (a * pv1[i0 % pv1.len()]));
+        a -= (u2 * (2.44 + b.sin()).log10()).cos();
+        a = a * 0.73 + u2.sin();
+    }
+    if (c * a) < -0.29 {
+        a -= 0.76 * b + c;
+    } else {
+        a = a * 0.74 + a / (b.powi(2) + 0.92) / (a.powi(2) + 1.06);
+    }
+    a += a;
+    if k % 2 == 0 {
+        let (mut u3, mut u4) = (b.powi(2), 1.38 * c);
+        (u3, _) = (u3 * (u4 + b).tanh(), 1.0);
+        a += u3 * b;
+    }
+    a.atan() + c + b
+}
+
+const C547: Case = Case {
+    name: "c547",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| vec![c547(k, q[0], z[0], z[1])],
     jvp: |z, d, q, k| {
-        let (r, dr) = c558_jvp(
-            &arr(&q[0..2]),
-            &q[2..5],
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            arr2(&z[2..8]),
-            arr2(&d[2..8]),
-            z[8],
-            d[8],
-            arr(&z[9..11]),
-            arr(&d[9..11]),
-            k,
-        );
+        let (r, dr) = c547_jvp(k, q[0], z[0], d[0], z[1], d[1]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g2, g3, g4, g5, g6) = c558_vjp(
-            &arr(&q[0..2]),
-            &q[2..5],
-            z[0],
-            z[1],
-            arr2(&z[2..8]),
-            z[8],
-            arr(&z[9..11]),
-            k,
-            c[0],
-        );
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g2][..], &[g3][..], &g4.concat()[..], &[g5][..], &g6[..]]),
-        )
+        let (r, g2, g3) = c547_vjp(k, q[0], z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g2, g3, g4, g5, g6) = c558_grad(
-            &arr(&q[0..2]),
-            &q[2..5],
-            z[0],
-            z[1],
-            arr2(&z[2..8]),
-            z[8],
-            arr(&z[9..11]),
-            k,
-        );
-        (
-            r,
-            cat(&[&[g2][..], &[g3][..], &g4.concat()[..], &[g5][..], &g6[..]]),
-        )
+        let (r, g2, g3) = c547_grad(k, q[0], z[0], z[1]);
+        (r, cat(&[&[g2][..], &[g3][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g2, g3, g4, g5, g6, h2, h3, h4, h5, h6) = c558_hvp(
-            &arr(&q[0..2]),
-            &q[2..5],
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            arr2(&z[2..8]),
-            arr2(&d[2..8]),
-            z[8],
-            d[8],
-            arr(&z[9..11]),
-            arr(&d[9..11]),
-            k,
-        );
+        let (r, g2, g3, h2, h3) = c547_hvp(k, q[0], z[0], d[0], z[1], d[1]);
         (
             r,
-            cat(&[&[g2][..], &[g3][..], &g4.concat()[..], &[g5][..], &g6[..]]),
-            cat(&[&[h2][..], &[h3][..], &h4.concat()[..], &[h5][..], &h6[..]]),
+            cat(&[&[g2][..], &[g3][..]]),
+            cat(&[&[h2][..], &[h3][..]]),
         )
     }),
     points: [
         Point {
-            z: &[
-                0.8954, 0.3701, -0.0488, 1.3152, -0.9663, 0.806, -0.5409, -1.3871, -0.4693,
-                -0.2169, -1.2369,
-            ],
-            q: &[0.7132, -1.0513, -0.8746, -1.408, -0.8235],
+            z: &[-0.0773, -0.4939],
+            q: &[0.2294],
             k: 2,
-            t: &[
-                0.2086, -0.5543, -0.802, 0.7844, -0.0854, 0.9429, -0.792, -0.6877, 0.1458, -0.6124,
-                0.9444,
-            ],
-            c: &[1.5245],
-            v: &[
-                -0.2596, 0.9554, 0.1256, 0.503, -0.5786, 0.4315, 0.9875, 0.6369, 0.8347, -0.2536,
-                0.2779,
-            ],
-            y: &[-0.446043182584],
+            t: &[-0.0506, 0.8154],
+            c: &[-1.0724],
+            v: &[-0.2855, -0.7373],
+            y: &[-1.82589741164],
         },
         Point {
-            z: &[
-                -0.6539, 1.3825, 0.6947, -0.2337, -0.9106, -1.3, 0.6774, -1.1404, -0.6885, 1.1944,
-                -1.1247,
-            ],
-            q: &[0.3409, -1.0992, 0.7247, -1.2337, 0.9173],
-            k: 0,
-            t: &[
-                -0.9592, -0.6858, -0.605, -0.1547, -0.9175, -0.0473, 0.703, -0.4687, -0.4683,
-                0.7808, -0.0339,
-            ],
-            c: &[-1.3048],
-            v: &[
-                0.3531, -0.3791, -0.0718, -0.3175, 0.3331, 0.2354, -0.0975, 0.1993, 0.8605,
-                -0.7973, 0.9358,
-            ],
-            y: &[-1.62837100418],
+            z: &[-0.3204, 0.349],
+            q: &[0.5612],
+            k: 2,
+            t: &[-0.0114, -0.4488],
+            c: &[1.3007],
+            v: &[0.7685, -0.1774],
+            y: &[-1.26729974686],
         },
     ],
 };
 
-#[differentiate(wrt(c, x, m, a, b), joint)]
-fn c559(c: f64, x: &[f64], m: [[f64; 3]; 3], a: f64, p: [f64; 2], mut b: f64, d: &mut [f64]) {
-    if p[1] > 0.56 {
-        let cg1 = [
-            vec![b, (x[0] * x[0] + 1.95).powf(0.65 * b.cos())],
-            vec![(0.86 * p[0].tanh()).tan(), m[0][0].powi(0)],
-            vec![c.hypot(0.84).recip(), b / m[1][2].hypot(1.27)],
-        ];
-        b += 0.48 * c541(2, &cg1, &m[2][1..], (p[1].sin() * 0.36).asin());
-    }
-    if b < -0.8 {
-        let mut pv2 = p.to_vec();
-        pv2.push(0.22 * p[1] + b);
-        pv2.push(m[1][1]);
-        for i0 in 0..pv2.len() {
-            b = b * 0.7 + pv2[i0].atan();
+#[differentiate(wrt(v))]
+fn c548(v: Vec<f64>, k: usize, d: &mut [f64]) -> f64 {
+    let u2 = {
+        let q1 = v[2] + v[1];
+        q1 * v[2]
+    };
+    let mut u3 = u2;
+    for i0 in 0..2 {
+        let (mut u4, mut u5) = (u3, (2.43 + u2.sin()).powf(0.94));
+        if (c547(k, 0.12 * k as f64, 0.21, v[i0 % v.len()]) + v[i0 % v.len()]) < 0.15 {
+            (u4, u5) = (
+                0.21 * u5 + v[i0 % v.len()] * (v[(i0 + 2) % v.len()] / (u5 * u5 + 0.44)),
+                (u4 * u5).atan(),
+            );
         }
-    } else {
-        b += x[1] * a;
+        u3 = u3 * 0.86 + u4.atan();
     }
-    b /= m[2][0].powi(2) + 1.09;
-    d[0] = b;
-    d[1] = 1.31 * a;
-    d[2] += c;
-    d[3] += (b * c.atan()).tanh();
+    let mut vs6 = 0.0;
+    let mut order7: Vec<usize> = Vec::new();
+    for i0 in 0..4 {
+        order7.push((i0 * 3 + 1) % 3);
+        vs6 += 0.74 * v[order7[order7.len() - 1]] * v[i0 % v.len()];
+    }
+    d[0] = u3.cos();
+    d[1] = u2.atan();
+    d[2] = v[v.len() - 1] * u3;
+    d[3] = (v[v.len() - 1] + v[0].tanh()).cos();
+    v[v.len() - 1].atan2((0.7 * v[0].cos()).cosh()) - v[k % v.len()]
 }
 
-const C559: Case = Case {
-    name: "c559",
-    live: &[(0, 1), (1, 5), (5, 14), (14, 15), (15, 16)],
+const C548: Case = Case {
+    name: "c548",
+    live: &[(0, 3)],
+    f: |z, _, k| {
+        let mut b2 = z[3..7].to_vec();
+        let r = c548(z[0..3].to_vec(), k, &mut b2);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b2, mut db2) = (z[3..7].to_vec(), d[3..7].to_vec());
+        let (r, dr) = c548_jvp(z[0..3].to_vec(), d[0..3].to_vec(), k, &mut b2, &mut db2);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b2, mut cb2) = (z[3..7].to_vec(), c[1..5].to_vec());
+        let (r, g0) = c548_vjp(z[0..3].to_vec(), k, &mut b2, &mut cb2, c[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&g0[..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.0784, -0.0271, -0.1785, 0.547, 1.4947, 1.2106, -0.9827],
+            q: &[],
+            k: 4,
+            t: &[-0.5117, 0.7096, -0.5135, -0.3715, 0.9727, -0.1293, -0.2012],
+            c: &[1.3056, -1.6175, 1.4061, -0.7342, 0.7039],
+            v: &[],
+            y: &[
+                -0.114345733888,
+                0.639033289448,
+                0.0366831368865,
+                -0.156643661482,
+                0.967222984017,
+            ],
+        },
+        Point {
+            z: &[1.4136, 1.4844, -1.2365, -0.5362, -0.6801, -1.4922, 0.0683],
+            q: &[],
+            k: 0,
+            t: &[-0.8348, -0.8036, 0.6356, 0.2933, 0.2455, 0.3468, 0.1104],
+            c: &[0.8855, 0.6717, -1.9474, -1.1788, 1.4131],
+            v: &[],
+            y: &[
+                -2.30142044738,
+                0.545517585319,
+                -0.297435292919,
+                1.22882104535,
+                0.939973450758,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn c549(k: usize, mut a: f64, d: &mut [f64]) -> f64 {
+    if a > 0.19 {
+        a += a * a;
+    }
+    if a > -0.06 {
+        let w1 = vec![a + a, a.tanh().exp_m1(), a, a - a];
+        let mut bf2 = [0.0; 4];
+        c519(
+            k,
+            w1.clone(),
+            w1[k % w1.len()] - a,
+            &[0.49, 0.7],
+            (0.97 * w1[2].cos()).cosh().log(0.5),
+            &mut bf2,
+        );
+        for i0 in 0..bf2.len() {
+            a += bf2[i0] * (a - a);
+        }
+    }
+    if (a * (0.42 * (k as f64).cos()).asin()).sin() > -0.73 {
+        let w3 = vec![
+            (a * (a * a + 0.78).powi(-2)).cos(),
+            f64::tan(0.8 * a.cos()),
+            a,
+            (a.sin() * 0.46).acos(),
+        ];
+        c519(
+            0,
+            w3.clone(),
+            a,
+            &[1.42, 0.11],
+            a - a,
+            &mut d[k % 2..k % 2 + 3],
+        );
+    } else {
+        a *= 0.43 + 0.11 * (a.hypot(1.02).powf(a.tanh()) + a).cos();
+    }
+    d[0] = 1.48 * a;
+    d[1] += a;
+    d[2] = a;
+    d[3] = a + a + a;
+    a * (0.74 * a.cos()).tan()
+}
+
+const C549: Case = Case {
+    name: "c549",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let mut b2 = z[1..5].to_vec();
+        let r = c549(k, z[0], &mut b2);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = c549_jvp(k, z[0], d[0], &mut b2, &mut db2);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g1) = c549_vjp(k, z[0], &mut b2, &mut cb2, c[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[g1][..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.9614, 0.7716, 1.0739, -1.3495, -0.294],
+            q: &[],
+            k: 0,
+            t: &[-0.1465, 0.183, 0.2015, 0.9159, -0.7906],
+            c: &[-1.5694, 1.5139, -1.8205, -1.3578, 1.1549],
+            v: &[],
+            y: &[
+                -0.439909651911,
+                2.7908211408,
+                2.69188996,
+                1.88568996,
+                5.65706988,
+            ],
+        },
+        Point {
+            z: &[-1.3207, 0.7052, -0.5455, 0.0216, -1.0335],
+            q: &[],
+            k: 3,
+            t: &[0.3387, -0.3145, 0.0126, 0.8606, -0.9797],
+            c: &[-1.5496, -0.7712, 1.893, 1.7723, 0.7493],
+            v: &[],
+            y: &[-0.244624858689, -1.954636, 3.44374933823, -1.3207, -3.9621],
+        },
+    ],
+};
+
+#[differentiate(wrt(p), joint)]
+fn c550(k: usize, p: [f64; 4], v: Vec<f64>) -> [f64; 2] {
+    let mut g1 = vec![vec![0.0; 3]; 3];
+    for i0 in 0..3 {
+        for i1 in 0..3 {
+            g1[i0][i1] = p[(i1 + 3) % p.len()];
+        }
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..3 {
+        u2 += 0.48 * c496([0.56, 0.61, 0.49, 0.6], &g1[i0], i0);
+    }
+    let w3 = vec![
+        (p[0] * p[0] + 0.6).ln() - p[2],
+        u2 * u2,
+        p[p.len() - 1],
+        u2 - u2,
+    ];
+    let mut bf4 = vec![0.0; 4];
+    c519(k, w3.clone(), u2 - u2, &[1.23, 0.56], p[1], &mut bf4[..3]);
+    let u6 = bf4[0] + bf4[bf4.len() - 1] * u2.max(0.34);
+    [u6, u2]
+}
+
+const C550: Case = Case {
+    name: "c550",
+    live: &[(0, 4)],
+    f: |z, q, k| c550(k, arr(&z[0..4]), q[0..3].to_vec()).to_vec(),
+    jvp: |z, d, q, k| {
+        let (r, dr) = c550_jvp(k, arr(&z[0..4]), arr(&d[0..4]), q[0..3].to_vec());
+        (r.to_vec(), dr.to_vec())
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = c550_vjp(k, arr(&z[0..4]), q[0..3].to_vec(), arr(&c[..2]));
+        (r.to_vec(), cat(&[&g1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.3757, -0.6386, -0.7219, -0.3593],
+            q: &[-1.3159, 0.2144, 0.5921],
+            k: 2,
+            t: &[-0.9613, -0.2142, 0.8329, -0.0125],
+            c: &[-1.002, 1.1544],
+            v: &[],
+            y: &[3.22977752992, 0.811539127322],
+        },
+        Point {
+            z: &[-0.8951, -0.0743, 0.725, -0.0544],
+            q: &[0.6228, 1.2199, 1.2086],
+            k: 0,
+            t: &[0.2739, 0.4053, 0.6641, 0.8049],
+            c: &[-1.3079, -0.6239],
+            v: &[],
+            y: &[2.36951274339, -0.317532033025],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn c551(b: f64, p: [f64; 4], v: Vec<f64>, a: f64) -> (f64, f64) {
+    let mut u1 = f64::sinh(0.64);
+    let mut j2 = 0;
+    while j2 < 2 {
+        let mut bf3 = vec![0.0; 4];
+        let s4 = c548(v.clone(), j2, &mut bf3);
+        for i1 in 0..bf3.len() {
+            u1 += bf3[i1] * p[i1 % p.len()].powi(3);
+        }
+        u1 += s4 * (v[(j2 + 3) % v.len()] * v[(j2 + 3) % v.len()] + 1.57).log10();
+        u1 -= (s4 + (b - a)).sin();
+        j2 += 1;
+    }
+    let u5 = (-v[1]).tanh().exp().sqrt();
+    let mut bf6 = [
+        p[0] * a,
+        a + v[v.len() - 1],
+        b.atan2(b * b + 0.41),
+        u1.mul_add(p[0], p[p.len() - 1]),
+        p[2].tanh().exp2(),
+    ];
+    let s8 = c527(
+        a,
+        [
+            [
+                (p[2] + (u5 - p[0])).cos(),
+                (v[1].sin() * 0.4).tan(),
+                (0.81 * u5.cos()).acos(),
+            ],
+            [a.clamp(-0.42, 0.4), v[2].exp2(), f64::tan(u5.sin() * 0.39)],
+        ],
+        &mut bf6[1..5],
+    );
+    let u9 = bf6[bf6.len() - 1] * (bf6[2] * bf6[2].abs());
+    (1.17 * u9, u5 - u1)
+}
+
+const C551: Case = Case {
+    name: "c551",
+    live: &[(0, 4)],
     f: |z, q, _| {
-        let mut b6 = z[16..20].to_vec();
-        c559(
-            z[0],
-            &z[1..5],
-            arr2(&z[5..14]),
-            z[14],
-            arr(&q[0..2]),
-            z[15],
+        let (r0, r1) = c551(q[0], arr(&z[0..4]), q[1..4].to_vec(), q[4]);
+        cat(&[&[r0][..], &[r1][..]])
+    },
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) =
+            c551_jvp(q[0], arr(&z[0..4]), arr(&d[0..4]), q[1..4].to_vec(), q[4]);
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g1) = c551_vjp(q[0], arr(&z[0..4]), q[1..4].to_vec(), q[4], (c[0], c[1]));
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&g1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.7836, 0.3415, 0.2018, -0.5695],
+            q: &[1.3948, -1.0313, -0.4666, 0.5705, -1.0103],
+            k: 1,
+            t: &[-0.4759, -0.7112, 0.3205, -0.0164],
+            c: &[0.5276, 1.1212],
+            v: &[],
+            y: &[-0.00109587480338, -1.50789603945],
+        },
+        Point {
+            z: &[0.9175, 1.3718, 0.1916, 0.17],
+            q: &[0.661, -0.6317, 1.0125, 1.2406, -1.4772],
+            k: 1,
+            t: &[0.6699, 0.4769, 0.1099, -0.5409],
+            c: &[-1.0682, -0.586],
+            v: &[],
+            y: &[-0.0472788983662, -4.9082284883],
+        },
+    ],
+};
+
+#[differentiate(joint)]
+fn c552(m: &[Vec<f64>], b: f64, v: Vec<f64>, k: usize, a: f64, x: &[f64], d: &mut [f64]) {
+    let mut u1 = b.powi(1);
+    let mut j2 = 0;
+    while j2 < 2 {
+        let w3 = vec![
+            v[j2 % v.len()] * (u1 * v[j2 % v.len()]),
+            m[j2 % 3][j2 % 2].atan().exp2(),
+            b.powi(1),
+            (v[1] * v[1] + 1.14).log2(),
+        ];
+        let mut bf4 = vec![
+            b * w3[(j2 + 3) % w3.len()].cos(),
+            a.tanh().cosh().sqrt(),
+            u1,
+            w3[0] + m[k % 3][j2 % 2],
+        ];
+        c519(
+            j2,
+            w3.clone(),
+            a,
+            &[1.3, 1.05],
+            a / (a * a + 1.58),
+            &mut bf4[k % 2..k % 2 + 3],
+        );
+        for i1 in 0..bf4.len() {
+            u1 += bf4[i1] * (bf4[(j2 + 1) % bf4.len()] * x[j2 % x.len()]);
+        }
+        j2 += 1;
+    }
+    d[0] += u1.cos();
+    d[1] += 0.84 * a;
+    d[2] += b;
+}
+
+const C552: Case = Case {
+    name: "c552",
+    live: &[(0, 6), (6, 7), (7, 9), (9, 10), (10, 14)],
+    f: |z, _, k| {
+        let mut b6 = z[14..17].to_vec();
+        c552(
+            &rows(&z[0..6], 2),
+            z[6],
+            z[7..9].to_vec(),
+            k,
+            z[9],
+            &z[10..14],
             &mut b6,
         );
         cat(&[&b6[..]])
     },
-    jvp: |z, d, q, _| {
-        let (mut b6, mut db6) = (z[16..20].to_vec(), d[16..20].to_vec());
-        c559_jvp(
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            arr2(&z[5..14]),
-            arr2(&d[5..14]),
-            z[14],
-            d[14],
-            arr(&q[0..2]),
-            z[15],
-            d[15],
+    jvp: |z, d, _, k| {
+        let (mut b6, mut db6) = (z[14..17].to_vec(), d[14..17].to_vec());
+        c552_jvp(
+            &rows(&z[0..6], 2),
+            &rows(&d[0..6], 2),
+            z[6],
+            d[6],
+            z[7..9].to_vec(),
+            d[7..9].to_vec(),
+            k,
+            z[9],
+            d[9],
+            &z[10..14],
+            &d[10..14],
             &mut b6,
             &mut db6,
         );
         (cat(&[&b6[..]]), cat(&[&db6[..]]))
     },
-    vjp: |z, q, _, c| {
-        let (mut b6, mut cb6) = (z[16..20].to_vec(), c[0..4].to_vec());
-        let (g0, g1, g2, g3, g5) = c559_vjp(
-            z[0],
-            &z[1..5],
-            arr2(&z[5..14]),
-            z[14],
-            arr(&q[0..2]),
-            z[15],
+    vjp: |z, _, k, c| {
+        let (mut b6, mut cb6) = (z[14..17].to_vec(), c[0..3].to_vec());
+        let (g0, g1, g2, g4, g5) = c552_vjp(
+            &rows(&z[0..6], 2),
+            z[6],
+            z[7..9].to_vec(),
+            k,
+            z[9],
+            &z[10..14],
             &mut b6,
             &mut cb6,
         );
         (
             cat(&[&b6[..]]),
             cat(&[
-                &[g0][..],
-                &g1[..],
-                &g2.concat()[..],
-                &[g3][..],
-                &[g5][..],
+                &g0.concat()[..],
+                &[g1][..],
+                &g2[..],
+                &[g4][..],
+                &g5[..],
                 &cb6[..],
             ]),
         )
@@ -44967,35 +44125,590 @@ const C559: Case = Case {
     points: [
         Point {
             z: &[
-                -1.1268, -1.1645, 0.1181, -0.0901, -0.6831, -1.3616, -1.0703, 0.6248, -0.0554,
-                -0.8893, -0.8208, 1.2871, 1.4865, -0.1997, 0.9329, -0.5284, 0.9881, 1.1708,
-                -0.6711, 0.8814,
+                0.5529, 0.456, 1.3801, -1.0214, -0.638, 0.1818, -0.7737, -1.4596, 1.0156, 0.833,
+                1.2626, 0.2189, 0.222, -0.4406, -1.2452, 0.0731, 1.3242,
             ],
-            q: &[0.3088, -0.7789],
-            k: 0,
+            q: &[],
+            k: 2,
             t: &[
-                0.0571, 0.1574, -0.6681, -0.4524, 0.0329, 0.9197, -0.3125, 0.0236, 0.9068, 0.8844,
-                -0.8833, 0.4977, -0.0533, -0.5765, -0.03, -0.5879, 0.8267, 0.7634, 0.1787, 0.9775,
+                0.6966, 0.2306, -0.133, -0.0528, 0.435, -0.6706, -0.9953, -0.7206, -0.7934, 0.5028,
+                -0.79, 0.0921, 0.7891, 0.1576, -0.2028, -0.0075, 0.8228,
             ],
-            c: &[-1.2315, 0.556, -1.2701, -1.3349],
+            c: &[0.6451, 1.6675, 1.3267],
             v: &[],
-            y: &[-0.152268436828, 1.222099, -1.7979, 1.00935364232],
+            y: &[-0.993736356942, 0.77282, 0.5505],
         },
         Point {
             z: &[
-                0.0124, 1.4057, -1.174, 0.7931, -0.2944, -0.0417, -0.7392, -0.79, -0.7154, 0.9175,
-                0.5834, -0.7067, -0.6209, -1.1879, -1.0283, 1.1479, -0.1417, -1.3916, -1.3229,
-                -1.1441,
+                -0.644, 0.8746, -1.4851, -0.4601, -0.5753, 0.1882, -0.3875, 0.3282, 1.2168, 0.8173,
+                0.6819, -0.3473, -0.5271, 1.4596, 0.1362, 0.3527, 1.3197,
             ],
-            q: &[-0.5261, -1.356],
-            k: 3,
+            q: &[],
+            k: 0,
             t: &[
-                -0.6265, -0.7305, 0.6205, 0.9109, -0.3979, 0.7534, -0.9171, 0.4104, 0.3873, 0.7811,
-                -0.9851, 0.0478, 0.0957, 0.6145, -0.4683, 0.2646, -0.0408, 0.0663, -0.2565, 0.0959,
+                -0.8601, 0.6401, 0.5839, 0.9403, 0.5206, -0.4928, 0.249, -0.1093, -0.2103, 0.5104,
+                0.0083, -0.8167, -0.1718, -0.7772, -0.4747, -0.2282, 0.001,
             ],
-            c: &[-0.8251, -1.1979, -1.3564, -1.2869],
+            c: &[-0.6245, -0.9283, 1.3246],
             v: &[],
-            y: &[1.48174614278, -1.347073, -1.3105, -1.12572935645],
+            y: &[0.991154176817, 1.039232, 0.9322],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn c553(mut a: f64, x: &[f64]) -> (Vec<f64>, f64) {
+    for i0 in 0..3 {
+        a += (x[(i0 + 2) % x.len()] + f64::asinh(a)).tanh();
+    }
+    let (mut q1, mut p2) = (x[0] + x[1], x[0]);
+    for i0 in 0..3 {
+        (q1, p2) = c523(
+            &[
+                a,
+                (0.7 * a.tanh()).atanh(),
+                x[i0 % x.len()].mul_add(a, x[i0 % x.len()]),
+            ],
+            [0.73, 0.61, 0.25],
+            p2,
+            q1,
+        );
+    }
+    let u3 = q1 + p2.sin();
+    if (q1.tanh().cosh().log(10.0) + x[1]) > -0.77 {
+        let mut bf4 = [0.0; 6];
+        let s6 = c549(1, u3, &mut bf4[1..5]);
+        for i0 in 0..bf4.len() {
+            p2 += bf4[i0] * (bf4[i0 % bf4.len()] * u3);
+        }
+        a += s6 * s6;
+        p2 = p2 * 0.72 + s6.atan();
+    }
+    let mut o7 = vec![0.0; 2];
+    o7[0] = p2;
+    o7[1] = 0.52 * u3;
+    (o7, a)
+}
+
+const C553: Case = Case {
+    name: "c553",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let (r0, r1) = c553(q[0], &z[0..4]);
+        cat(&[&r0[..], &[r1][..]])
+    },
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) = c553_jvp(q[0], &z[0..4], &d[0..4]);
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g1) = c553_vjp(q[0], &z[0..4], (c[0..2].to_vec(), c[2]));
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&g1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.0203, 0.367, -1.2834, 1.1951],
+            q: &[-0.2718],
+            k: 3,
+            t: &[0.7404, -0.7902, -0.3914, 0.9218],
+            c: &[-1.3245, 1.6249, -1.7131],
+            v: &[],
+            y: &[205.666280635, 0.763937530306, 5.78727717259],
+        },
+        Point {
+            z: &[-0.4487, -1.1541, -1.2633, -1.4092],
+            q: &[1.1385],
+            k: 3,
+            t: &[0.9903, 0.8408, -0.4006, 0.5576],
+            c: &[-1.351, 1.3876, 1.0448],
+            v: &[],
+            y: &[2.43930053016, 0.574824672547, 0.148059377655],
+        },
+    ],
+};
+
+#[differentiate]
+fn c554(k: usize, m: &[Vec<f64>], mut v: Vec<f64>) -> f64 {
+    let mut u1: f64 = 1.0;
+    if k % 2 == 1 {
+        let mut vs2 = 0.0;
+        let mut kk3 = 0usize;
+        for i0 in 0..2 {
+            bump(&mut kk3, 4);
+            vs2 += 0.59 * v[kk3] * (0.6 * v[(i0 + 1) % v.len()] + v[(i0 + 1) % v.len()]);
+        }
+    }
+    {
+        u1 = u1 * (1.0 * u1).sin() + (m[k % 2][k % 2] * u1).sin().exp();
+        u1 += v[k % v.len()] * m[k % 2][k % 2].atan2(u1.sin().exp());
+    }
+    u1
+}
+
+const C554: Case = Case {
+    name: "c554",
+    live: &[(0, 4), (4, 8)],
+    f: |z, _, k| vec![c554(k, &rows(&z[0..4], 2), z[4..8].to_vec())],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c554_jvp(
+            k,
+            &rows(&z[0..4], 2),
+            &rows(&d[0..4], 2),
+            z[4..8].to_vec(),
+            d[4..8].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2) = c554_vjp(k, &rows(&z[0..4], 2), z[4..8].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1.concat()[..], &g2[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2) = c554_grad(k, &rows(&z[0..4], 2), z[4..8].to_vec());
+        (r, cat(&[&g1.concat()[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, h1, h2) = c554_hvp(
+            k,
+            &rows(&z[0..4], 2),
+            &rows(&d[0..4], 2),
+            z[4..8].to_vec(),
+            d[4..8].to_vec(),
+        );
+        (
+            r,
+            cat(&[&g1.concat()[..], &g2[..]]),
+            cat(&[&h1.concat()[..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.4063, 0.341, -0.6506, 0.4559, -0.1583, -1.3128, 0.3065, -0.0888,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.2914, 0.5614, 0.9891, -0.2719, 0.5192, -0.3676, 0.2691, -0.5972,
+            ],
+            c: &[1.5451],
+            v: &[
+                0.2912, 0.3269, 0.6535, -0.3447, 0.4092, 0.2476, 0.1886, 0.6407,
+            ],
+            y: &[1.53853053363],
+        },
+        Point {
+            z: &[
+                -0.7378, -0.2512, -0.4461, 0.9907, -0.1573, 0.1659, 1.202, -0.2708,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.0103, -0.529, 0.4733, 0.5633, 0.1388, 0.8086, 0.5055, -0.0044,
+            ],
+            c: &[-1.9204],
+            v: &[
+                -0.3181, 0.2465, -0.6209, 0.6827, -0.2402, 0.2499, -0.757, 0.4227,
+            ],
+            y: &[1.0259145631],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn c555(p: [f64; 2], k: usize, mut a: f64, x: &[f64], pr: &[f64; 3], d: &mut [f64]) -> f64 {
+    let mut pv1 = p.to_vec();
+    for i0 in 0..3 {
+        pv1.push(a * a.sin());
+    }
+    pv1.extend_from_slice(&x[0..2]);
+    for i0 in 0..pv1.len() {
+        a = a * 0.84 + pv1[i0].sin();
+    }
+    let [e2, e3, e4] = *pr;
+    let u5 = e2.sin() * e3.sin() * e4.tanh();
+    let mut j6 = 0;
+    while j6 < 2 {
+        let (mut u7, mut u8) = (
+            a.hypot(0.45).log(pv1[(j6 + 3) % pv1.len()].powi(2) + 2.5),
+            x[(j6 + 3) % x.len()].signum() * e2,
+        );
+        for _ in 0..4 {
+            (u7, u8) = (u8, u7 * (0.63 * a.cos()) + 0.34 * u8);
+        }
+        a -= (u7 + c546(0.97, [1.26, 1.32])).tanh();
+        j6 += 1;
+    }
+    d[0] += a;
+    d[1] = 0.53 * u5;
+    d[2] += (a * x[x.len() - 1].cos()).atan();
+    a
+}
+
+const C555: Case = Case {
+    name: "c555",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b5 = z[1..4].to_vec();
+        let r = c555(arr(&q[0..2]), k, z[0], &q[2..5], &arr(&q[5..8]), &mut b5);
+        cat(&[&[r][..], &b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = c555_jvp(
+            arr(&q[0..2]),
+            k,
+            z[0],
+            d[0],
+            &q[2..5],
+            &arr(&q[5..8]),
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&[r][..], &b5[..]]), cat(&[&[dr][..], &db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g2) = c555_vjp(
+            arr(&q[0..2]),
+            k,
+            z[0],
+            &q[2..5],
+            &arr(&q[5..8]),
+            &mut b5,
+            &mut cb5,
+            c[0],
+        );
+        (cat(&[&[r][..], &b5[..]]), cat(&[&[g2][..], &cb5[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.0864, 1.1491, -0.4668, -0.4137],
+            q: &[
+                0.8611, -0.2451, -1.1063, 0.8851, -0.1726, -0.9432, 0.6322, 0.4043,
+            ],
+            k: 3,
+            t: &[0.7866, 0.9321, 0.2114, -0.6972],
+            c: &[-1.8217, -1.9264, 1.0031, -0.68],
+            v: &[],
+            y: &[
+                -0.432274955952,
+                0.716825044048,
+                -0.0972510621276,
+                -0.81629209916,
+            ],
+        },
+        Point {
+            z: &[-0.3836, -0.1386, 1.1548, 0.3976],
+            q: &[
+                0.9865, -0.298, 1.2632, -0.471, 0.4097, 0.3383, 0.8224, -1.0464,
+            ],
+            k: 2,
+            t: &[0.6661, 0.5414, 0.9245, 0.0954],
+            c: &[-1.9875, 0.9911, 1.9662, -0.6294],
+            v: &[],
+            y: &[
+                0.00693728036614,
+                -0.131662719634,
+                -0.100590078555,
+                0.403963067692,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn c556(a: f64, p: [f64; 4]) -> f64 {
+    let mut y1: [f64; 2] = [0.0; 2];
+    y1.fill(p[p.len() - 1]);
+    let u2 = y1[0] - y1[0] * f64::powf(1.97, p[p.len() - 1].tanh());
+    let mut pv3 = p.to_vec();
+    for i0 in 0..2 {
+        pv3.push(p[i0 % p.len()] * (y1[(i0 + 2) % y1.len()] * y1[i0 % y1.len()]));
+    }
+    let u4 = pv3[1] * (pv3[0] * (pv3[0] * u2));
+    0.48 * u4 * u2 * a
+}
+
+const C556: Case = Case {
+    name: "c556",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![c556(q[0], arr(&z[0..4]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c556_jvp(q[0], arr(&z[0..4]), arr(&d[0..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = c556_vjp(q[0], arr(&z[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = c556_grad(q[0], arr(&z[0..4]));
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = c556_hvp(q[0], arr(&z[0..4]), arr(&d[0..4]));
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4613, 0.3038, -0.5366, 0.9659],
+            q: &[-0.1043],
+            k: 2,
+            t: &[-0.1663, -0.0531, 0.2155, -0.5692],
+            c: &[-0.8856],
+            v: &[-0.9181, 0.1805, 0.7781, 0.6246],
+            y: &[-0.00131270237571],
+        },
+        Point {
+            z: &[1.2315, 0.1103, 1.3614, -1.0176],
+            q: &[-0.4853],
+            k: 3,
+            t: &[0.4806, 0.2836, 0.9182, 0.4018],
+            c: &[1.6318],
+            v: &[0.0211, -0.8419, -0.7553, -0.2297],
+            y: &[-0.00666009566533],
+        },
+    ],
+};
+
+#[differentiate(wrt(m))]
+fn c557(m: &[Vec<f64>], x: &[f64]) -> Vec<f64> {
+    let mut u1: f64 = 1.0;
+    if m[1][2] > -0.76 {
+        let mut pv2 = Vec::with_capacity(4);
+        for i0 in 0..2 {
+            pv2.push(m[i0 % 2][i0 % 3]);
+        }
+        let u3 = pv2[1] * (pv2[0] * (u1 + u1));
+        u1 += u3 * (x[1] * u3);
+        u1 -= (u3 * pv2[1].sin()).atan();
+    } else {
+        u1 += m[0][0] * u1;
+    }
+    let w4 = [u1 + u1, x[0].powi(3), u1, u1];
+    let u5 = w4[1] * w4[1];
+    let mut o6 = vec![];
+    o6.push(u5);
+    o6.push(0.83 * u1);
+    o6.push((m[0][0] + u5.cos()).atan());
+    o6
+}
+
+const C557: Case = Case {
+    name: "c557",
+    live: &[(0, 6)],
+    f: |z, q, _| c557(&rows(&z[0..6], 3), &q[0..2]),
+    jvp: |z, d, q, _| {
+        let (r, dr) = c557_jvp(&rows(&z[0..6], 3), &rows(&d[0..6], 3), &q[0..2]);
+        (r, dr)
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = c557_vjp(&rows(&z[0..6], 3), &q[0..2], c[..3].to_vec());
+        (r, cat(&[&g0.concat()[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1961, 0.3665, -0.7296, 1.4432, -0.8727, 0.5647],
+            q: &[0.7952, 0.5572],
+            k: 4,
+            t: &[-0.575, 0.2373, 0.9353, -0.178, 0.0416, -0.9789],
+            c: &[-0.9521, -0.64, -1.1079],
+            v: &[],
+            y: &[0.252847246382, 0.6713413109, 0.861168258551],
+        },
+        Point {
+            z: &[-1.2175, 0.2411, 0.779, -1.0655, -0.6928, 0.1641],
+            q: &[-1.499, 1.1965],
+            k: 2,
+            t: &[-0.6043, 0.1046, 0.7387, 0.9475, 0.7254, -0.7819],
+            c: &[-0.8429, -1.0344, -1.4256],
+            v: &[],
+            y: &[11.34513837, 4.33902252566, -0.718836634143],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn c558(x: &[f64], a: f64, mut c: f64, mut b: f64, d: &mut [f64]) -> f64 {
+    for i0 in 0..3 {
+        if i0 < 1 {
+            (b, c) = (c, b * (0.63 * a.cos()) + 0.78 * c);
+        }
+    }
+    for i0 in 0..4 {
+        let d1 = c538(
+            a / x[(i0 + 2) % x.len()].hypot(0.68),
+            [0.83, 1.11, 1.23, 0.92],
+        );
+        for i1 in 0..d1.len() {
+            c = c * 0.58 + d1[i1].atan();
+        }
+    }
+    let mut vs2 = 0.0;
+    let mut order3: Vec<usize> = Vec::new();
+    for i0 in 0..4 {
+        order3.push((i0 * 1 + 1) % 4);
+        vs2 += 0.83 * x[order3[order3.len() - 1]] * (a * (0.36 * x[i0 % x.len()]));
+    }
+    c = c508(
+        b + x[2],
+        3,
+        [[a * b + a, vs2 * x[0], c + b], [x[0], c, -vs2]],
+        x,
+        c,
+    );
+    b = b * 0.4 + ((a.cosh() + 0.62).acosh() - a);
+    d[0] += b;
+    d[1] = 0.74 * c;
+    d[2] = a;
+    (a + c).sin()
+}
+
+const C558: Case = Case {
+    name: "c558",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let mut b4 = z[1..4].to_vec();
+        let r = c558(&q[0..4], z[0], q[4], q[5], &mut b4);
+        cat(&[&[r][..], &b4[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b4, mut db4) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = c558_jvp(&q[0..4], z[0], d[0], q[4], q[5], &mut b4, &mut db4);
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b4, mut cb4) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g1) = c558_vjp(&q[0..4], z[0], q[4], q[5], &mut b4, &mut cb4, c[0]);
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[g1][..], &cb4[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.9654, -0.0799, -1.1121, -0.5678],
+            q: &[-0.0734, -1.1995, -1.1138, 1.0181, -0.3416, -0.0173],
+            k: 0,
+            t: &[-0.6899, 0.9151, -0.2535, 0.053],
+            c: &[-1.2211, -1.0985, -1.284, -1.7092],
+            v: &[],
+            y: &[-0.450757267984, 0.203465545169, -1.06042998833, 0.9654],
+        },
+        Point {
+            z: &[-0.6018, 0.9818, 0.49, -1.1217],
+            q: &[-0.2148, 1.4517, 1.0088, -0.5125, 0.4372, -1.3177],
+            k: 0,
+            t: &[-0.7314, 0.8066, 0.2208, 0.8874],
+            c: &[-0.9851, 0.8349, -0.9041, -1.1518],
+            v: &[],
+            y: &[-0.125535987781, 2.9557976122, 0.352189624881, -0.6018],
+        },
+    ],
+};
+
+#[differentiate(wrt(b), joint)]
+fn c559(b: f64, k: usize, mut a: f64, d: &mut [f64]) -> f64 {
+    let w1 = vec![b, b];
+    let w2 = [
+        b,
+        b.hypot(0.96).recip(),
+        w1[k % w1.len()].powi(2),
+        a * w1[0],
+        a,
+    ];
+    let mut bf3 = [
+        b * (0.59 * a.tanh()).asin(),
+        a,
+        (a.powi(2) + 1.07).cbrt(),
+        w2[1].tanh().exp().ln(),
+        w2[1] - b,
+    ];
+    let cg5 = [
+        vec![(0.86 * b.cos()).tan() + b, b + b],
+        vec![
+            f64::exp_m1(0.81 * w2[k % w2.len()].cos()),
+            (b.sin() * 0.87).atanh(),
+        ],
+        vec![b, w1[k % w1.len()] + a],
+    ];
+    c552(
+        &cg5,
+        0.33,
+        w1.clone(),
+        k,
+        w2[0],
+        &w2[k % 2..=4],
+        &mut bf3[1..4],
+    );
+    let u6 = bf3[2] - bf3[0] * f64::powf(2.05, a.tanh());
+    if k > 2 {
+        let d7 = c543(
+            [w1[0], a.hypot(b.hypot(0.57)), b],
+            a / (u6 * u6 + 0.33),
+            (a.powi(2) + 1.41).powf(0.53),
+        );
+        for i0 in 0..d7.len() {
+            a = a * 0.21 + d7[i0].tanh();
+        }
+    }
+    if (b * b.tanh()) < -0.64 {
+        a = (a * b).atan() + a.cos();
+    }
+    let u8 = {
+        a += b * a;
+        (a - (b - b)).sin()
+    };
+    d[0] += 1.4 * a;
+    d[1] += u8;
+    d[2] = u6;
+    a.tanh() - b
+}
+
+const C559: Case = Case {
+    name: "c559",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b3 = z[1..4].to_vec();
+        let r = c559(z[0], k, q[0], &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = c559_jvp(z[0], d[0], k, q[0], &mut b3, &mut db3);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0) = c559_vjp(z[0], k, q[0], &mut b3, &mut cb3, c[0]);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[g0][..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1813, 0.9363, -0.9879, 0.7782],
+            q: &[0.7208],
+            k: 1,
+            t: &[0.714, 0.6481, -0.0123, 0.6905],
+            c: &[1.0015, -1.3032, -1.551, 1.2024],
+            v: &[],
+            y: &[0.510542407507, 2.128373456, -0.235642957738, 1.21405296869],
+        },
+        Point {
+            z: &[0.5222, -0.5932, 1.0932, 0.9744],
+            q: &[0.8364],
+            k: 0,
+            t: &[-0.4677, -0.5695, -0.5302, 0.7413],
+            c: &[0.6897, 1.8283, 1.7961, 1.3568],
+            v: &[],
+            y: &[0.332453977372, 1.189235312, 2.04923470248, 1.29383181098],
         },
     ],
 };
@@ -45047,6 +44760,12 @@ fn cat(parts: &[&[f64]]) -> Vec<f64> {
 
 fn arr<const N: usize>(s: &[f64]) -> [f64; N] {
     s.try_into().expect("an array's length")
+}
+
+/// Moves an index by two, modulo `n`: inactive state that verbatim code
+/// changes through a `&mut` borrow (`volatile_index`).
+fn bump(k: &mut usize, n: usize) {
+    *k = (*k + 2) % n;
 }
 
 /// The rows of a flat vector, `n` to a row (a `&[Vec<f64>]` argument).

@@ -346,3 +346,63 @@ fn a_result_variable_that_also_reaches_a_buffer() {
     assert_eq!((v, d[0]), (0.5, 0.75));
     assert_eq!((a_bar, b_bar, d_bar[0]), (2.0 * 0.5, 3.0 + 2.0 * 1.5, 0.0));
 }
+
+/// Inactive state changed by verbatim code (`v.push(i)`, `shift(&mut k)`)
+/// and read in an index: the reverse sweep used to compute the index again
+/// from the final state (`x[v.len() - 1]` read `x[2]` three times, a
+/// silently wrong gradient `[0, 0, 18]`). Such indices are saved now.
+#[differentiate]
+fn index_from_a_growing_list(x: &[f64]) -> f64 {
+    let mut v: Vec<usize> = Vec::new();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        v.push(i);
+        s += x[v.len() - 1] * x[v.len() - 1];
+    }
+    s
+}
+
+fn shift(k: &mut usize, n: usize) {
+    *k = (*k + 2) % n;
+}
+
+#[differentiate]
+fn index_moved_by_a_helper(x: &[f64], w: f64) -> f64 {
+    let mut k = 0;
+    let mut order = vec![2usize, 0, 1, 3];
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        shift(&mut k, x.len());
+        order.swap(0, 3);
+        s += w * x[k] * x[order[i % 4]] + x[i];
+    }
+    s
+}
+
+#[test]
+fn indices_from_state_that_verbatim_code_changes() {
+    let x = [1.0, 2.0, 3.0];
+    let (v, g) = index_from_a_growing_list_grad(&x);
+    assert_eq!((v, g), (14.0, vec![2.0, 4.0, 6.0]));
+    let (_, dv) = index_from_a_growing_list_jvp(&x, &[1.0, 0.0, 0.0]);
+    assert_eq!(dv, 2.0);
+    let x = [0.5, -1.0, 2.0, 1.5];
+    let (v, g, gw) = index_moved_by_a_helper_grad(&x, 0.7);
+    assert_eq!(v, index_moved_by_a_helper(&x, 0.7));
+    let f = |p: &[f64]| index_moved_by_a_helper(&p[1..], p[0]);
+    let mut p = vec![0.7];
+    p.extend_from_slice(&x);
+    let mut all = vec![gw];
+    all.extend(g);
+    ad::check::check_gradient(f, &p, &all).assert_close(1e-9, 1e-9);
+    let (_, _, _, hx, hw) = index_moved_by_a_helper_hvp(&x, &[0.0; 4], 0.7, 1.0);
+    // d/dw of the gradient in x: the gradient in x divided by w, without
+    // the `+ x[i]` terms; check one coordinate by finite differences.
+    let h = 1e-6;
+    let gx = |w: f64| index_moved_by_a_helper_grad(&x, w).1;
+    let fd: Vec<f64> = (0..4)
+        .map(|i| (gx(0.7 + h)[i] - gx(0.7 - h)[i]) / (2.0 * h))
+        .collect();
+    ad::check::compare(&hx, &fd).assert_close(1e-7, 1e-7);
+    assert_eq!(hw, 0.0);
+}

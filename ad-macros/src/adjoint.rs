@@ -84,6 +84,7 @@ pub struct Vjp {
 /// reverse mode, which runs its forward sweep again): what second order
 /// differentiates.
 pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
+    mark_volatile(prog);
     let act = activity::analyse(prog);
     let split = split.filter(|_| !prog.matrix);
     let generate = |prog: &mut Program, save_costly: bool| {
@@ -114,6 +115,162 @@ pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
     *prog = saving;
     vjp
 }
+
+/// Marks the variables that verbatim code may change ([`crate::ir::Var::volatile`]):
+/// see [`changed_by`]. The reverse sweep computes index expressions and the
+/// like again from the variables they read, which holds only for variables
+/// that do not change afterwards.
+fn mark_volatile(prog: &mut Program) {
+    let mut opaque: Vec<(TokenStream, Vec<VarId>)> = Vec::new();
+    walk(&prog.body.stmts, &mut |s| {
+        let mut note = |e: &Expr| {
+            e.visit(&mut |e| {
+                if let Expr::Opaque(t, reads) = e {
+                    opaque.push((t.clone(), reads.clone()));
+                }
+            })
+        };
+        match s {
+            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => note(expr),
+            Stmt::If { cond, .. } => note(cond),
+            Stmt::Opaque(t, reads) => opaque.push((t.clone(), reads.clone())),
+            Stmt::Loop {
+                header: Header::For { iter, reads, .. },
+                ..
+            } => opaque.push((iter.clone(), reads.clone())),
+            _ => {}
+        }
+    });
+    for (tokens, reads) in opaque {
+        for v in changed_by(prog, &tokens, &reads) {
+            prog.vars[v].volatile = true;
+        }
+    }
+}
+
+/// The variables among `reads` that verbatim code `tokens` may change: the
+/// receiver of a method not known to only read ([`READS_ONLY`]: `v.push(i)`,
+/// `v.sort()`), and what it lends mutably (`f(&mut v)`).
+fn changed_by(prog: &Program, tokens: &TokenStream, reads: &[VarId]) -> Vec<VarId> {
+    use proc_macro2::{Delimiter, TokenTree};
+    fn scan(tokens: TokenStream, names: &HashMap<String, VarId>, out: &mut Vec<VarId>) {
+        let tts: Vec<TokenTree> = tokens.into_iter().collect();
+        let punct =
+            |i: usize, c: char| matches!(tts.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        for (k, t) in tts.iter().enumerate() {
+            match t {
+                TokenTree::Group(g) => scan(g.stream(), names, out),
+                TokenTree::Ident(id) => {
+                    let Some(&v) = names.get(&id.to_string()) else {
+                        continue;
+                    };
+                    let lent = k >= 2
+                        && punct(k - 2, '&')
+                        && matches!(&tts[k - 1], TokenTree::Ident(m) if m == "mut");
+                    let method = punct(k + 1, '.')
+                        && matches!(tts.get(k + 2), Some(TokenTree::Ident(m))
+                            if !READS_ONLY.contains(&m.to_string().as_str()))
+                        && matches!(tts.get(k + 3), Some(TokenTree::Group(g))
+                            if g.delimiter() == Delimiter::Parenthesis);
+                    if (lent || method) && !out.contains(&v) {
+                        out.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let names: HashMap<String, VarId> = reads
+        .iter()
+        .map(|&v| (prog.name(v).to_string(), v))
+        .collect();
+    let mut out = Vec::new();
+    scan(tokens.clone(), &names, &mut out);
+    out
+}
+
+/// Methods that only read their receiver (a call of any other may change
+/// it: [`changed_by`]).
+const READS_ONLY: &[&str] = &[
+    "len",
+    "is_empty",
+    "clone",
+    "to_vec",
+    "to_owned",
+    "iter",
+    "get",
+    "first",
+    "last",
+    "contains",
+    "abs",
+    "min",
+    "max",
+    "sqrt",
+    "powi",
+    "powf",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "signum",
+    "is_nan",
+    "is_finite",
+    "as_slice",
+    "nrows",
+    "ncols",
+    "shape",
+    "sum",
+    "product",
+    "count",
+    "rem_euclid",
+    "div_euclid",
+    "pow",
+    "checked_sub",
+    "saturating_sub",
+    "wrapping_sub",
+    "checked_add",
+    "saturating_add",
+    "wrapping_add",
+    "cmp",
+    "partial_cmp",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "to_string",
+    "exp",
+    "ln",
+    "sin",
+    "cos",
+    "tan",
+    "tanh",
+    "into",
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "copied",
+    "cloned",
+    "enumerate",
+    "zip",
+    "map",
+    "rev",
+    "step_by",
+    "chunks",
+    "windows",
+    "skip",
+    "take",
+    "position",
+    "binary_search",
+    "starts_with",
+    "ends_with",
+    "capacity",
+    "trailing_zeros",
+    "leading_zeros",
+    "count_ones",
+    "is_power_of_two",
+];
 
 /// Whether a temporary in a branch or loop of `block` is the value of a
 /// costly elementary function (see [`recomputable`]).
@@ -403,6 +560,9 @@ struct Adjoint<'a> {
     pullback_here: Option<Record>,
     /// Some call was made in split form.
     split_used: bool,
+    /// Variables a verbatim statement changes whose old values the reverse
+    /// sweep reads, saved before it, by statement.
+    opaque_saves: HashMap<usize, Vec<(VarId, Record)>>,
     /// The active `Vec`s the function grows with `push`: in the reverse
     /// sweep, each push is undone on the `Vec` and on its adjoint, so that
     /// both keep the length the `Vec` had at that point of the forward sweep.
@@ -431,7 +591,10 @@ fn recomputable(prog: &Program, s: &Stmt, save_costly: bool) -> Option<VarId> {
     };
     let costly = matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name));
     let v = &prog.vars[*var];
+    let mut reads_volatile = false;
+    expr.for_each_var(&mut |r| reads_volatile |= prog.vars[r].volatile);
     let saved = v.kind != VarKind::Temp
+        || reads_volatile
         || v.slot
         || v.array
         || matches!(expr, Expr::Call2 { .. })
@@ -564,6 +727,7 @@ impl<'a> Adjoint<'a> {
             .filter(|v| {
                 !assigned.contains(v)
                     && !prog.vars[*v].slot
+                    && !prog.vars[*v].volatile
                     && (loop_vars.contains(v)
                         || matches!(prog.vars[*v].kind, VarKind::Param(_))
                         || decl_depth.get(v).copied().unwrap_or(usize::MAX) == 0)
@@ -641,6 +805,7 @@ impl<'a> Adjoint<'a> {
             pullbacks: HashMap::new(),
             pullback_here: None,
             split_used: false,
+            opaque_saves: HashMap::new(),
             pushed,
             shaped,
         }
@@ -1442,6 +1607,21 @@ impl<'a> Adjoint<'a> {
                     };
                     self.counts.insert(site(stmt), record);
                 }
+                Stmt::Opaque(tokens, reads) => {
+                    // `v.push(i)`, `shift(&mut k)`: save what the reverse
+                    // sweep reads of the variables it changes.
+                    let mut saved = Vec::new();
+                    for v in changed_by(self.prog, tokens, reads) {
+                        if self.needs(stmt, v) {
+                            let r = self.save(&Place::Var(v), depth, loops, &mut out);
+                            saved.push((v, r));
+                        }
+                    }
+                    if !saved.is_empty() {
+                        self.opaque_saves.insert(site(stmt), saved);
+                    }
+                    out.push(stmt.clone());
+                }
                 _ => out.push(stmt.clone()),
             }
         }
@@ -1905,7 +2085,14 @@ impl<'a> Adjoint<'a> {
                         body: rbody,
                     });
                 }
-                Stmt::Break | Stmt::Continue | Stmt::Opaque(..) | Stmt::Push { .. } => {}
+                Stmt::Opaque(..) => {
+                    if let Some(saved) = self.opaque_saves.get(&site(stmt)).cloned() {
+                        for (v, r) in saved.iter().rev() {
+                            out.push(Self::restore(&Place::Var(*v), r));
+                        }
+                    }
+                }
+                Stmt::Break | Stmt::Continue | Stmt::Push { .. } => {}
             }
         }
         None

@@ -50,6 +50,10 @@ pub struct Var {
     /// `Vec<Vec<f64>>`; `array` is set too): its elements are `a[r][c]`
     /// (see [`Expr::Index`]), its rows `a[r]`.
     pub nested: bool,
+    /// Changed by verbatim code (`v.push(i)`, `sort(&mut v)`): a value
+    /// computed from it is saved for the reverse sweep, never computed
+    /// again there (see `adjoint::mark_volatile`).
+    pub volatile: bool,
     /// Bound to a reference (a `&DMatrix<f64>` parameter, or its tangent):
     /// passed to a rule as it is, not borrowed again.
     pub by_ref: bool,
@@ -606,6 +610,7 @@ impl Program {
             slot: false,
             array: false,
             nested: false,
+            volatile: false,
             by_ref: false,
             borrowed: false,
             scalar: false,

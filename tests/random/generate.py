@@ -4256,6 +4256,45 @@ class CallsGen(WrtGen):
             self.ctag("push: to a length that depends on the data (branches)")
         self.consume_array(arr)
 
+    def volatile_index_stmt(self):
+        """Inactive state that verbatim code changes, read as an index (the
+        reverse sweep once computed such indices again from the final state,
+        a silently wrong gradient): in a loop, a `Vec<usize>` grown by `push`
+        whose last element indexes an array, or a counter moved by
+        `bump(&mut k, n)`; an active sum of products with those elements."""
+        srcs = [a for a in self.arrays if getattr(a, "akind", None) in ("s", "a", "v", "la", "lv")
+                and a.length >= 2]
+        if not srcs:
+            return self.push_stmt()
+        a = self.pick(srcs)
+        self.used.add(a.name)
+        n = a.length
+        acc = self.fresh("vs")
+        self.emit("let mut {} = 0.0;".format(acc), "{} = 0.0".format(acc))
+        m = self.rng.randint(2, 4)
+        i = "i" + str(len(self.loops))
+        if self.r() < 0.5:
+            o = self.fresh("order")
+            step = self.rng.randint(1, 3)
+            self.emit("let mut {}: Vec<usize> = Vec::new();".format(o), "{} = []".format(o))
+            self.open_block("for {} in 0..{} {{".format(i, m), "for {} in range(0, {}):".format(i, m), "for", i)
+            self.emit("{}.push(({} * {} + 1) % {});".format(o, i, step, n),
+                      "{}.append(({} * {} + 1) % {})".format(o, i, step, n))
+            idx_rs, idx_py = "{o}[{o}.len() - 1]".format(o=o), "{o}[len({o}) - 1]".format(o=o)
+            self.ctag("verbatim: x[v[v.len() - 1]], v: Vec<usize> grown by push in the loop")
+        else:
+            k = self.fresh("kk")
+            self.emit("let mut {} = 0usize;".format(k), "{} = 0".format(k))
+            self.open_block("for {} in 0..{} {{".format(i, m), "for {} in range(0, {}):".format(i, m), "for", i)
+            self.emit("bump(&mut {}, {});".format(k, n), "{k} = ({k} + 2) % {n}".format(k=k, n=n))
+            idx_rs, idx_py = k, k
+            self.ctag("verbatim: x[k], k moved by bump(&mut k, n) in the loop")
+        elem = E("{}[{}]".format(a.name, idx_rs), ATOM, "{}[{}]".format(a.name, idx_py), True)
+        t = binop("*", binop("*", lit(self.const(0.3, 0.9)), elem), self.typed(self.act_expr()))
+        self.emit("{} += {};".format(acc, t.rs), "{a} = chk({a} + ({t}))".format(a=acc, t=t.py))
+        self.close_block(loop=True)
+        self.declare_scalar(acc, True)
+
     def range_buffer_stmt(self):
         """A range of an array passed as a buffer: `h(.., &mut d[a..b])`,
         `&mut d[a..]`, `&mut d[..b]`, `&mut d[a..=b]`, of a local `Vec` or
@@ -4497,7 +4536,7 @@ class CallsGen(WrtGen):
         "tuple_let": 2.5, "tuple_step": 2, "buffer_call": 3, "to_vec": 1, "clone": 0.7, "copy": 1.5, "fill": 1,
         "march": 2, "grid": 1.5, "rows_call": 1,
     }
-    NEW_CONSTRUCTS = {"push": 3, "range_buffer": 3}
+    NEW_CONSTRUCTS = {"push": 3, "range_buffer": 3, "volatile_index": 2}
 
     def constructs(self):
         return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS) if self.new else self.CONSTRUCTS
@@ -4916,6 +4955,12 @@ use ad::differentiate;
 """
 
 GRID_HELPERS = r"""
+/// Moves an index by two, modulo `n`: inactive state that verbatim code
+/// changes through a `&mut` borrow (`volatile_index`).
+fn bump(k: &mut usize, n: usize) {
+    *k = (*k + 2) % n;
+}
+
 /// The rows of a flat vector, `n` to a row (a `&[Vec<f64>]` argument).
 fn rows(s: &[f64], n: usize) -> Vec<Vec<f64>> {
     s.chunks(n).map(<[f64]>::to_vec).collect()
