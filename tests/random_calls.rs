@@ -431,6 +431,7 @@
     clippy::assign_op_pattern,
     clippy::collapsible_if,
     clippy::eq_op,
+    clippy::identity_op,
     clippy::if_same_then_else,
     clippy::let_and_return,
     clippy::manual_is_multiple_of,

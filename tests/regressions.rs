@@ -369,7 +369,7 @@ fn shift(k: &mut usize, n: usize) {
 #[differentiate]
 fn index_moved_by_a_helper(x: &[f64], w: f64) -> f64 {
     let mut k = 0;
-    let mut order = vec![2usize, 0, 1, 3];
+    let mut order = [2usize, 0, 1, 3];
     let mut s = 0.0;
     for i in 0..x.len() {
         shift(&mut k, x.len());
@@ -405,4 +405,31 @@ fn indices_from_state_that_verbatim_code_changes() {
         .collect();
     ad::check::compare(&hx, &fd).assert_close(1e-7, 1e-7);
     assert_eq!(hw, 0.0);
+}
+
+#[differentiate]
+fn pick2(x: &[f64], o: &[usize]) -> f64 {
+    x[o[0]] * x[o[1]]
+}
+
+/// The same state lent to a differentiated helper (`&order`): a borrow
+/// cannot be saved, so the state is saved before each change and restored.
+#[differentiate]
+fn order_lent_to_a_helper(x: &[f64]) -> f64 {
+    let mut order: Vec<usize> = vec![0, 1];
+    let mut s = 0.0;
+    for i in 0..3 {
+        order.rotate_left(1);
+        order.push(i % x.len());
+        s += pick2(x, &order) * x[i];
+    }
+    s
+}
+
+#[test]
+fn state_that_verbatim_code_changes_lent_to_a_helper() {
+    // order: [1, 0, 0] -> x1 x0 x0; [0, 0, 1] -> x0 x0 x1; [0, 1, 2] -> x0 x1 x2.
+    // s = x0^2 x1 + x0^2 x1 + x0 x1 x2: d/dx = [4 x0 x1 + x1 x2, 2 x0^2 + x0 x2, x0 x1].
+    let (v, g) = order_lent_to_a_helper_grad(&[1.0, 2.0, 3.0]);
+    assert_eq!((v, g), (10.0, vec![14.0, 5.0, 2.0]));
 }

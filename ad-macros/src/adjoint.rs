@@ -591,8 +591,19 @@ fn recomputable(prog: &Program, s: &Stmt, save_costly: bool) -> Option<VarId> {
     };
     let costly = matches!(expr, Expr::Call(f, ..) if EXPENSIVE.contains(&f.name));
     let v = &prog.vars[*var];
+    // A value computed from state that verbatim code changes is saved; a
+    // borrow of it (`&order` passed to a call) cannot be: it is taken
+    // again from the state, which is then saved and restored instead.
     let mut reads_volatile = false;
     expr.for_each_var(&mut |r| reads_volatile |= prog.vars[r].volatile);
+    let borrow = match expr {
+        Expr::Ref(_) => true,
+        Expr::Opaque(t, _) => {
+            matches!(t.clone().into_iter().next(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '&')
+        }
+        _ => false,
+    };
+    let reads_volatile = reads_volatile && !borrow;
     let saved = v.kind != VarKind::Temp
         || reads_volatile
         || v.slot
@@ -1613,7 +1624,10 @@ impl<'a> Adjoint<'a> {
                     let mut saved = Vec::new();
                     for v in changed_by(self.prog, tokens, reads) {
                         if self.needs(stmt, v) {
-                            let r = self.save(&Place::Var(v), depth, loops, &mut out);
+                            // A copy: the variable may be a `Vec`.
+                            let base = format!("{}_saved", self.prog.name(v));
+                            let copy = Expr::Rule("clone", vec![Expr::var(v)]);
+                            let r = self.record(copy, &base, depth, loops, &mut out);
                             saved.push((v, r));
                         }
                     }
