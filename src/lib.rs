@@ -719,6 +719,10 @@ pub use ad_runtime::dense;
 pub use ad_runtime::nn;
 pub use ad_runtime::release_stack_buffers;
 pub use ad_runtime::Real;
+pub use ad_runtime::Differentiable;
+/// Derives [`Differentiable`](trait@Differentiable) for a parameter struct
+/// (see [Parameter structs](crate#parameter-structs)).
+pub use ad_macros::Differentiable;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;
 

@@ -18,6 +18,7 @@ mod adjoint;
 mod buffers;
 mod callcheck;
 mod closures;
+mod derive;
 mod emit;
 mod error;
 mod expand;
@@ -43,6 +44,18 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
+}
+
+/// Derives `ad::Differentiable` for a struct of parameters: named fields or
+/// a tuple struct, whose fields are floats, arrays or `Vec`s of them,
+/// nalgebra vectors and matrices, or other `Differentiable` structs. A field
+/// marked `#[ad(skip)]` is configuration, carried along unchanged.
+///
+/// Use it through the facade crate (`#[derive(Clone, ad::Differentiable)]`),
+/// whose documentation has the contract and examples.
+#[proc_macro_derive(Differentiable, attributes(ad))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::expand(item.into()).into()
 }
 
 #[cfg(test)]

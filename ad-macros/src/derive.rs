@@ -1,0 +1,435 @@
+//! `#[derive(Differentiable)]`: parameter structs.
+//!
+//! Parse, validate, generate, as `serde_derive` does: [`Input::from_syn`]
+//! reads the struct and its `#[ad(...)]` attributes and collects every
+//! error; [`Input::emit`] cannot fail.
+//!
+//! A derive sees one struct, not its fields' types, so it cannot tell a
+//! `DMatrix<f64>` from a `String`. It does not guess: the generated impl
+//! calls the runtime trait on every active field, and a hidden function
+//! checks each field's type against the trait at that field's span, so an
+//! unsupported field is one error, at the field, with the trait's
+//! `#[diagnostic::on_unimplemented]` message (which names both fixes). The
+//! impls themselves are bounded by the same requirements (as
+//! `for<'__ad> Field: Differentiable`, which rustc does not reject as a
+//! trivially false bound), so a bad field does not cascade into errors in
+//! every generated method.
+//!
+//! Besides `Differentiable`, the struct gets the calling-convention traits of
+//! the runtime (`Cotangent`, `AddTo`, `TangentFor`, `TangentRef`), so that
+//! generated code can write `zero_like(&p)` and `accumulate(&mut p_bar, q)`
+//! for struct values as for any other. They are emitted per struct because
+//! blanket impls over `Differentiable` would overlap the runtime's impls for
+//! references (`&T` is a fundamental type: another crate could implement
+//! `Differentiable` for `&Local`).
+
+use crate::error::Errors;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use std::collections::HashSet;
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, Member, Type};
+
+/// Expands `#[derive(Differentiable)] item`: the impls, or the errors.
+pub fn expand(item: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(item) {
+        Ok(input) => input,
+        Err(e) => return e.into_compile_error(),
+    };
+    match Input::from_syn(&input) {
+        Ok(input) => input.emit(),
+        Err(e) => e.into_compile_error(),
+    }
+}
+
+/// A struct that can derive `Differentiable`.
+struct Input<'a> {
+    original: &'a DeriveInput,
+    fields: Vec<Field<'a>>,
+    /// The type of the first active field: the struct's scalar type is its.
+    first: &'a Type,
+}
+
+/// One field of it.
+struct Field<'a> {
+    member: Member,
+    ty: &'a Type,
+    /// `#[ad(skip)]`: configuration, cloned by `zero_like`, else untouched.
+    skip: bool,
+}
+
+const WHAT: &str = "`Differentiable` can be derived for structs with named fields (`struct \
+                    Params { w: DMatrix<f64>, b: DVector<f64> }`) or tuple structs (`struct \
+                    Affine(f64, f64)`)";
+
+impl<'a> Input<'a> {
+    fn from_syn(input: &'a DeriveInput) -> syn::Result<Self> {
+        let mut errors = Errors::default();
+        for attr in &input.attrs {
+            if attr.path().is_ident("ad") {
+                errors.spanned(
+                    attr,
+                    "`#[ad(...)]` goes on a field: `#[ad(skip)]` marks a configuration field, \
+                     carried along unchanged; the struct itself takes no `ad` attribute",
+                );
+            }
+        }
+        let fields = match &input.data {
+            Data::Struct(data) => &data.fields,
+            Data::Enum(data) => {
+                return Err(fail(
+                    errors,
+                    data.enum_token.span,
+                    format!(
+                        "{WHAT}, not for enums: the active values of an enum would depend on \
+                         its variant; keep the parameters in a struct, and the choice in a \
+                         `#[ad(skip)]` field"
+                    ),
+                ));
+            }
+            Data::Union(data) => {
+                return Err(fail(
+                    errors,
+                    data.union_token.span,
+                    format!("{WHAT}, not for unions"),
+                ));
+            }
+        };
+        let fields: Vec<Field> = match fields {
+            Fields::Named(named) => named.named.iter().collect::<Vec<_>>(),
+            Fields::Unnamed(unnamed) => unnamed.unnamed.iter().collect(),
+            Fields::Unit => Vec::new(),
+        }
+        .into_iter()
+        .enumerate()
+        .map(|(i, field)| Field {
+            member: match &field.ident {
+                Some(ident) => Member::Named(ident.clone()),
+                None => Member::Unnamed(syn::Index {
+                    index: i as u32,
+                    span: field.ty.span(),
+                }),
+            },
+            ty: &field.ty,
+            skip: skip_attribute(&field.attrs, &mut errors),
+        })
+        .collect();
+        let Some(first) = fields.iter().find(|f| !f.skip).map(|f| f.ty) else {
+            let ident = &input.ident;
+            let msg = if fields.is_empty() {
+                format!(
+                    "`{ident}` has no fields, so nothing to differentiate: `Differentiable` \
+                     needs at least one field of a float, array, `Vec`, nalgebra or \
+                     `Differentiable` struct type"
+                )
+            } else {
+                format!(
+                    "every field of `{ident}` is marked `#[ad(skip)]`, so nothing to \
+                     differentiate: `Differentiable` needs at least one active field"
+                )
+            };
+            return Err(fail(errors, ident.span(), msg));
+        };
+        errors.check()?;
+        Ok(Input {
+            original: input,
+            fields,
+            first,
+        })
+    }
+
+    fn active(&self) -> impl Iterator<Item = &Field<'a>> + '_ {
+        self.fields.iter().filter(|f| !f.skip)
+    }
+
+    /// The impls. Infallible.
+    fn emit(&self) -> TokenStream {
+        let ident = &self.original.ident;
+        let (impl_generics, ty_generics, where_clause) = self.original.generics.split_for_impl();
+        let d = quote!(::ad::Differentiable);
+        let rt = quote!(::ad::__rt);
+        let first = self.first;
+        let scalar = quote!(<#first as #d>::Scalar);
+
+        // The hidden check, at each active field's type (`Self` in a field's
+        // type is the struct, outside the impl).
+        let this = quote!(#ident #ty_generics);
+        let first_scalar = {
+            let first = replace_self(first.to_token_stream(), &this);
+            quote_spanned!(first_span(self.first)=> <#first as #d>::Scalar)
+        };
+        let checks = self.active().map(|f| {
+            let ty = replace_self(f.ty.to_token_stream(), &this);
+            quote_spanned!(first_span(f.ty)=>
+                #rt::differentiable::scalars_agree::<<#ty as #d>::Scalar, #first_scalar>();
+            )
+        });
+
+        // The impls' bounds: the struct's own, and, when no field's type
+        // depends on the struct's generic parameters, what each field must
+        // be (so that a field rejected by the check does not also fail in
+        // every method). With generic fields, those bounds would shadow the
+        // impls that normalise `<Vec<T> as Differentiable>::Scalar` to `T`.
+        let mut bounds: Vec<TokenStream> = where_clause
+            .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
+            .unwrap_or_default();
+        let generic_names = generic_names(&self.original.generics);
+        if self
+            .active()
+            .all(|f| !mentions(f.ty.to_token_stream(), &generic_names))
+        {
+            for (i, f) in self.active().enumerate() {
+                let ty = f.ty;
+                bounds.push(if i == 0 {
+                    quote!(for<'__ad> #ty: #d)
+                } else {
+                    quote!(for<'__ad> #ty: #d<Scalar = #scalar>)
+                });
+            }
+        }
+        let bounds = quote!(where #(#bounds,)*);
+
+        let zero_fields = self.fields.iter().map(|f| {
+            let (m, ty) = (&f.member, f.ty);
+            if f.skip {
+                quote!(#m: ::core::clone::Clone::clone(&self.#m))
+            } else {
+                quote!(#m: <#ty as #d>::zero_like(&self.#m))
+            }
+        });
+        let each = |body: &dyn Fn(&Member, &Type) -> TokenStream| -> Vec<TokenStream> {
+            self.active().map(|f| body(&f.member, f.ty)).collect()
+        };
+        let accumulate = each(&|m, ty| quote!(<#ty as #d>::accumulate(&mut self.#m, &__ad_x.#m);));
+        let axpy = each(&|m, ty| quote!(<#ty as #d>::axpy(&mut self.#m, __ad_a, &__ad_x.#m);));
+        let scale = each(&|m, ty| quote!(<#ty as #d>::scale_mut(&mut self.#m, __ad_a);));
+        let dot = each(&|m, ty| quote!(__ad_sum += <#ty as #d>::dot(&self.#m, &__ad_x.#m);));
+        let apply = each(&|m, ty| quote!(<#ty as #d>::apply_scalars(&mut self.#m, &mut __ad_f);));
+        let zip = each(&|m, ty| {
+            quote!(<#ty as #d>::zip_apply_scalars(&mut self.#m, &__ad_x.#m, &mut __ad_f);)
+        });
+        let count = each(&|m, ty| quote!(+ <#ty as #d>::num_scalars(&self.#m)));
+        let extend = each(&|m, ty| quote!(<#ty as #d>::extend_flat(&self.#m, __ad_out);));
+        let read = each(&|m, ty| quote!(let __ad_xs = <#ty as #d>::read_flat(&mut self.#m, __ad_xs);));
+
+        let check_fn = format_ident!("__ad_check_fields_of_{}", ident);
+        // The lifetime of a borrowed tangent, prepended to the struct's generics.
+        let mut ref_generics = self.original.generics.clone();
+        ref_generics
+            .params
+            .insert(0, syn::parse_quote!('__ad_r));
+        let (ref_impl_generics, _, _) = ref_generics.split_for_impl();
+
+        quote! {
+            #[allow(non_snake_case, dead_code, clippy::extra_unused_type_parameters)]
+            const _: () = {
+                fn #check_fn #impl_generics () #where_clause {
+                    #(#checks)*
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #d for #this #bounds {
+                    type Scalar = #scalar;
+                    #[inline]
+                    fn zero_like(&self) -> Self {
+                        Self { #(#zero_fields,)* }
+                    }
+                    #[inline]
+                    fn accumulate(&mut self, __ad_x: &Self) {
+                        #(#accumulate)*
+                    }
+                    #[inline]
+                    fn axpy(&mut self, __ad_a: Self::Scalar, __ad_x: &Self) {
+                        #(#axpy)*
+                    }
+                    #[inline]
+                    fn scale_mut(&mut self, __ad_a: Self::Scalar) {
+                        #(#scale)*
+                    }
+                    #[inline]
+                    fn dot(&self, __ad_x: &Self) -> Self::Scalar {
+                        let mut __ad_sum = <Self::Scalar as ::ad::Real>::ZERO;
+                        #(#dot)*
+                        __ad_sum
+                    }
+                    #[inline]
+                    fn apply_scalars<__AdF: ::core::ops::FnMut(Self::Scalar) -> Self::Scalar>(
+                        &mut self,
+                        mut __ad_f: __AdF,
+                    ) {
+                        #(#apply)*
+                    }
+                    #[inline]
+                    fn zip_apply_scalars<
+                        __AdF: ::core::ops::FnMut(Self::Scalar, Self::Scalar) -> Self::Scalar,
+                    >(
+                        &mut self,
+                        __ad_x: &Self,
+                        mut __ad_f: __AdF,
+                    ) {
+                        #(#zip)*
+                    }
+                    #[inline]
+                    fn num_scalars(&self) -> usize {
+                        0 #(#count)*
+                    }
+                    #[inline]
+                    fn extend_flat(&self, __ad_out: &mut ::std::vec::Vec<Self::Scalar>) {
+                        #(#extend)*
+                    }
+                    #[inline]
+                    fn read_flat<'__ad_xs>(
+                        &mut self,
+                        __ad_xs: &'__ad_xs [Self::Scalar],
+                    ) -> &'__ad_xs [Self::Scalar] {
+                        #(#read)*
+                        __ad_xs
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #rt::Cotangent for #this #bounds {
+                    type Owned = Self;
+                    #[inline]
+                    fn zero_cotangent(&self) -> Self {
+                        <Self as #d>::zero_like(self)
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #rt::AddTo<#this> for #this #bounds {
+                    #[inline]
+                    fn add_to(self, __ad_x: &mut #this) {
+                        <#this as #d>::accumulate(__ad_x, &self);
+                    }
+                }
+
+                #[automatically_derived]
+                impl #ref_impl_generics #rt::AddTo<#this> for &'__ad_r #this #bounds {
+                    #[inline]
+                    fn add_to(self, __ad_x: &mut #this) {
+                        <#this as #d>::accumulate(__ad_x, self);
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #rt::TangentFor<#this> for #this #bounds {
+                    #[inline]
+                    fn tangent_for(self, _: &#this) -> #this {
+                        self
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #rt::TangentFor<#this> for #rt::NoTangent #bounds {
+                    #[inline]
+                    fn tangent_for(self, __ad_primal: &#this) -> #this {
+                        <#this as #d>::zero_like(__ad_primal)
+                    }
+                }
+
+                #[automatically_derived]
+                impl #ref_impl_generics #rt::TangentRef<#this> for &'__ad_r #this #bounds {
+                    type Out = &'__ad_r #this;
+                    #[inline]
+                    fn tangent_ref(self, _: &#this) -> &'__ad_r #this {
+                        self
+                    }
+                }
+
+                #[automatically_derived]
+                impl #impl_generics #rt::TangentRef<#this> for #rt::NoTangent #bounds {
+                    type Out = #this;
+                    #[inline]
+                    fn tangent_ref(self, __ad_primal: &#this) -> #this {
+                        <#this as #d>::zero_like(__ad_primal)
+                    }
+                }
+            };
+        }
+    }
+}
+
+/// `errors` and one more, at `span`, combined.
+fn fail(mut errors: Errors, span: Span, msg: impl std::fmt::Display) -> syn::Error {
+    let last = syn::Error::new(span, msg);
+    errors.push(last.clone());
+    errors.check().err().unwrap_or(last)
+}
+
+/// Reads a field's `#[ad(...)]` attributes: `skip` is the only one.
+fn skip_attribute(attrs: &[syn::Attribute], errors: &mut Errors) -> bool {
+    let mut skip = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("ad")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("skip") {
+                skip = true;
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "unknown `ad` field attribute: the only one is `#[ad(skip)]`, which marks a \
+                     configuration field, carried along unchanged",
+                ))
+            }
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    skip
+}
+
+/// The span of a type's first token (where an error about the type goes;
+/// `Span::join` is not stable).
+fn first_span(ty: &Type) -> Span {
+    ty.to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
+}
+
+/// The names of a struct's generic parameters: types, consts and lifetimes.
+fn generic_names(generics: &syn::Generics) -> HashSet<String> {
+    generics
+        .params
+        .iter()
+        .map(|p| match p {
+            syn::GenericParam::Type(t) => t.ident.to_string(),
+            syn::GenericParam::Const(c) => c.ident.to_string(),
+            syn::GenericParam::Lifetime(l) => format!("'{}", l.lifetime.ident),
+        })
+        .chain(["Self".to_owned()])
+        .collect()
+}
+
+/// Whether tokens name one of `names` (an identifier, or a lifetime `'a`).
+fn mentions(tokens: TokenStream, names: &HashSet<String>) -> bool {
+    let mut after_quote = false;
+    tokens.into_iter().any(|t| {
+        let hit = match &t {
+            TokenTree::Group(g) => mentions(g.stream(), names),
+            TokenTree::Ident(i) if after_quote => names.contains(&format!("'{i}")),
+            TokenTree::Ident(i) => names.contains(&i.to_string()),
+            _ => false,
+        };
+        after_quote = matches!(&t, TokenTree::Punct(p) if p.as_char() == '\'');
+        hit
+    })
+}
+
+/// `tokens` with every `Self` replaced by `this` (the struct's type).
+fn replace_self(tokens: TokenStream, this: &TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|t| match t {
+            TokenTree::Group(g) => {
+                let mut group =
+                    proc_macro2::Group::new(g.delimiter(), replace_self(g.stream(), this));
+                group.set_span(g.span());
+                TokenTree::Group(group).into()
+            }
+            TokenTree::Ident(i) if i == "Self" => this.clone(),
+            t => t.into(),
+        })
+        .collect()
+}
