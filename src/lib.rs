@@ -714,15 +714,15 @@ extern crate self as ad;
 /// assert_eq!(scaled_exp_hvp(0.0, 1.0, 3.0), (3.0, 3.0, 3.0));
 /// ```
 pub use ad_macros::differentiate;
+/// Derives [`Differentiable`](trait@Differentiable) for a parameter struct
+/// (see [Parameter structs](crate#parameter-structs)).
+pub use ad_macros::Differentiable;
 pub use ad_runtime::check;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
 pub use ad_runtime::release_stack_buffers;
-pub use ad_runtime::Real;
 pub use ad_runtime::Differentiable;
-/// Derives [`Differentiable`](trait@Differentiable) for a parameter struct
-/// (see [Parameter structs](crate#parameter-structs)).
-pub use ad_macros::Differentiable;
+pub use ad_runtime::Real;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;
 

@@ -25,8 +25,8 @@
 
 use crate::error::Errors;
 use proc_macro2::{Span, TokenStream, TokenTree};
-use std::collections::HashSet;
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Member, Type};
 
@@ -46,7 +46,8 @@ pub fn expand(item: TokenStream) -> TokenStream {
 struct Input<'a> {
     original: &'a DeriveInput,
     fields: Vec<Field<'a>>,
-    /// The type of the first active field: the struct's scalar type is its.
+    /// The type of the first active field that does not contain the struct
+    /// itself: the struct's scalar type is its.
     first: &'a Type,
 }
 
@@ -114,18 +115,30 @@ impl<'a> Input<'a> {
             skip: skip_attribute(&field.attrs, &mut errors),
         })
         .collect();
-        let Some(first) = fields.iter().find(|f| !f.skip).map(|f| f.ty) else {
-            let ident = &input.ident;
+        let ident = &input.ident;
+        let own = recursion_names(ident);
+        let first = fields
+            .iter()
+            .find(|f| !f.skip && !mentions(f.ty.to_token_stream(), &own))
+            .map(|f| f.ty);
+        let Some(first) = first else {
             let msg = if fields.is_empty() {
                 format!(
                     "`{ident}` has no fields, so nothing to differentiate: `Differentiable` \
                      needs at least one field of a float, array, `Vec`, nalgebra or \
                      `Differentiable` struct type"
                 )
-            } else {
+            } else if fields.iter().all(|f| f.skip) {
                 format!(
                     "every field of `{ident}` is marked `#[ad(skip)]`, so nothing to \
                      differentiate: `Differentiable` needs at least one active field"
+                )
+            } else {
+                format!(
+                    "every active field of `{ident}` contains `{ident}` itself: \
+                     `Differentiable` needs one that does not (a float, array, `Vec`, \
+                     nalgebra or other `Differentiable` struct), whose scalar type is the \
+                     struct's"
                 )
             };
             return Err(fail(errors, ident.span(), msg));
@@ -145,17 +158,16 @@ impl<'a> Input<'a> {
     /// The impls. Infallible.
     fn emit(&self) -> TokenStream {
         let ident = &self.original.ident;
-        let (impl_generics, ty_generics, where_clause) = self.original.generics.split_for_impl();
+        let generics = &self.original.generics;
+        let (_, ty_generics, where_clause) = generics.split_for_impl();
         let d = quote!(::ad::Differentiable);
         let rt = quote!(::ad::__rt);
-        let first = self.first;
-        let scalar = quote!(<#first as #d>::Scalar);
+        let this = quote!(#ident #ty_generics);
 
         // The hidden check, at each active field's type (`Self` in a field's
         // type is the struct, outside the impl).
-        let this = quote!(#ident #ty_generics);
         let first_scalar = {
-            let first = replace_self(first.to_token_stream(), &this);
+            let first = replace_self(self.first.to_token_stream(), &this);
             quote_spanned!(first_span(self.first)=> <#first as #d>::Scalar)
         };
         let checks = self.active().map(|f| {
@@ -164,30 +176,58 @@ impl<'a> Input<'a> {
                 #rt::differentiable::scalars_agree::<<#ty as #d>::Scalar, #first_scalar>();
             )
         });
+        let check_fn = format_ident!("__ad_check_fields_of_{}", ident);
+        let (check_generics, _, _) = generics.split_for_impl();
 
-        // The impls' bounds: the struct's own, and, when no field's type
-        // depends on the struct's generic parameters, what each field must
-        // be (so that a field rejected by the check does not also fail in
-        // every method). With generic fields, those bounds would shadow the
-        // impls that normalise `<Vec<T> as Differentiable>::Scalar` to `T`.
+        // The impls' generics and bounds. When no active field's type
+        // depends on the struct's parameters (nor contains the struct), the
+        // impls take the scalar type as a parameter `__AdS` and are bounded
+        // by `F: Differentiable<Scalar = __AdS>` for each active field `F`:
+        // a field the check rejects is then not reported again in every
+        // method (a bound that names `__AdS`, under `for<'__ad>`, is never
+        // rejected as "trivially false"). Otherwise the scalar type is the
+        // first active field's, and the fields are unbounded (the impl does
+        // not compile when a field does not, and the error is reported at
+        // the field and once more at the derive):
+        // - a bound `Vec<T>: Differentiable<Scalar = __AdS>` beside the
+        //   `T: Differentiable<Scalar = T>` that `T: Real` implies makes
+        //   `<T as Differentiable>::Scalar` ambiguous;
+        // - nalgebra's aliases through the allocator (`OMatrix<f64, Dyn,
+        //   Dyn>`, `Owned`) spell a type such as `DMatrix<f64>` with an
+        //   associated type, and two bounds on one type spelt both ways are
+        //   ambiguous too;
+        // - bounds equating each field's scalar type to the first's
+        //   (`F: Differentiable<Scalar = <First as Differentiable>::Scalar>`)
+        //   would cycle for two fields of one type.
+        let parameters = generic_names(generics);
+        let own = recursion_names(ident);
+        let concrete = self.active().all(|f| {
+            let tokens = f.ty.to_token_stream();
+            !mentions(tokens.clone(), &parameters)
+                && !mentions(tokens.clone(), &own)
+                && !mentions(tokens, &projection_names())
+        });
+        let mut impl_generics = generics.clone();
         let mut bounds: Vec<TokenStream> = where_clause
             .map(|w| w.predicates.iter().map(|p| quote!(#p)).collect())
             .unwrap_or_default();
-        let generic_names = generic_names(&self.original.generics);
-        if self
-            .active()
-            .all(|f| !mentions(f.ty.to_token_stream(), &generic_names))
-        {
-            for (i, f) in self.active().enumerate() {
+        let scalar = if concrete {
+            impl_generics.params.push(syn::parse_quote!(__AdS));
+            bounds.push(quote!(__AdS: ::ad::Real));
+            for f in self.active() {
                 let ty = f.ty;
-                bounds.push(if i == 0 {
-                    quote!(for<'__ad> #ty: #d)
-                } else {
-                    quote!(for<'__ad> #ty: #d<Scalar = #scalar>)
-                });
+                bounds.push(quote!(for<'__ad> #ty: #d<Scalar = __AdS>));
             }
-        }
+            quote!(__AdS)
+        } else {
+            let first = self.first;
+            quote!(<#first as #d>::Scalar)
+        };
         let bounds = quote!(where #(#bounds,)*);
+        let mut ref_generics = impl_generics.clone();
+        ref_generics.params.insert(0, syn::parse_quote!('__ad_r));
+        let (impl_generics, _, _) = impl_generics.split_for_impl();
+        let (ref_generics, _, _) = ref_generics.split_for_impl();
 
         let zero_fields = self.fields.iter().map(|f| {
             let (m, ty) = (&f.member, f.ty);
@@ -197,33 +237,31 @@ impl<'a> Input<'a> {
                 quote!(#m: <#ty as #d>::zero_like(&self.#m))
             }
         });
-        let each = |body: &dyn Fn(&Member, &Type) -> TokenStream| -> Vec<TokenStream> {
-            self.active().map(|f| body(&f.member, f.ty)).collect()
+        // One statement per active field, given its member and its type as
+        // the trait (`<F as Differentiable>`).
+        let each = |body: &dyn Fn(&Member, TokenStream) -> TokenStream| {
+            self.active()
+                .map(|f| {
+                    let ty = f.ty;
+                    body(&f.member, quote!(<#ty as #d>))
+                })
+                .collect::<Vec<_>>()
         };
-        let accumulate = each(&|m, ty| quote!(<#ty as #d>::accumulate(&mut self.#m, &__ad_x.#m);));
-        let axpy = each(&|m, ty| quote!(<#ty as #d>::axpy(&mut self.#m, __ad_a, &__ad_x.#m);));
-        let scale = each(&|m, ty| quote!(<#ty as #d>::scale_mut(&mut self.#m, __ad_a);));
-        let dot = each(&|m, ty| quote!(__ad_sum += <#ty as #d>::dot(&self.#m, &__ad_x.#m);));
-        let apply = each(&|m, ty| quote!(<#ty as #d>::apply_scalars(&mut self.#m, &mut __ad_f);));
-        let zip = each(&|m, ty| {
-            quote!(<#ty as #d>::zip_apply_scalars(&mut self.#m, &__ad_x.#m, &mut __ad_f);)
-        });
-        let count = each(&|m, ty| quote!(+ <#ty as #d>::num_scalars(&self.#m)));
-        let extend = each(&|m, ty| quote!(<#ty as #d>::extend_flat(&self.#m, __ad_out);));
-        let read = each(&|m, ty| quote!(let __ad_xs = <#ty as #d>::read_flat(&mut self.#m, __ad_xs);));
-
-        let check_fn = format_ident!("__ad_check_fields_of_{}", ident);
-        // The lifetime of a borrowed tangent, prepended to the struct's generics.
-        let mut ref_generics = self.original.generics.clone();
-        ref_generics
-            .params
-            .insert(0, syn::parse_quote!('__ad_r));
-        let (ref_impl_generics, _, _) = ref_generics.split_for_impl();
+        let accumulate = each(&|m, f| quote!(#f::accumulate(&mut self.#m, &__ad_x.#m);));
+        let axpy = each(&|m, f| quote!(#f::axpy(&mut self.#m, __ad_a, &__ad_x.#m);));
+        let scale = each(&|m, f| quote!(#f::scale_mut(&mut self.#m, __ad_a);));
+        let dot = each(&|m, f| quote!(__ad_sum += #f::dot(&self.#m, &__ad_x.#m);));
+        let apply = each(&|m, f| quote!(#f::apply_scalars(&mut self.#m, &mut __ad_f);));
+        let zip =
+            each(&|m, f| quote!(#f::zip_apply_scalars(&mut self.#m, &__ad_x.#m, &mut __ad_f);));
+        let count = each(&|m, f| quote!(+ #f::num_scalars(&self.#m)));
+        let extend = each(&|m, f| quote!(#f::extend_flat(&self.#m, __ad_out);));
+        let read = each(&|m, f| quote!(let __ad_xs = #f::read_flat(&mut self.#m, __ad_xs);));
 
         quote! {
             #[allow(non_snake_case, dead_code, clippy::extra_unused_type_parameters)]
             const _: () = {
-                fn #check_fn #impl_generics () #where_clause {
+                fn #check_fn #check_generics () #where_clause {
                     #(#checks)*
                 }
 
@@ -239,30 +277,28 @@ impl<'a> Input<'a> {
                         #(#accumulate)*
                     }
                     #[inline]
-                    fn axpy(&mut self, __ad_a: Self::Scalar, __ad_x: &Self) {
+                    fn axpy(&mut self, __ad_a: #scalar, __ad_x: &Self) {
                         #(#axpy)*
                     }
                     #[inline]
-                    fn scale_mut(&mut self, __ad_a: Self::Scalar) {
+                    fn scale_mut(&mut self, __ad_a: #scalar) {
                         #(#scale)*
                     }
                     #[inline]
-                    fn dot(&self, __ad_x: &Self) -> Self::Scalar {
-                        let mut __ad_sum = <Self::Scalar as ::ad::Real>::ZERO;
+                    fn dot(&self, __ad_x: &Self) -> #scalar {
+                        let mut __ad_sum = <#scalar as ::ad::Real>::ZERO;
                         #(#dot)*
                         __ad_sum
                     }
                     #[inline]
-                    fn apply_scalars<__AdF: ::core::ops::FnMut(Self::Scalar) -> Self::Scalar>(
+                    fn apply_scalars<__AdF: ::core::ops::FnMut(#scalar) -> #scalar>(
                         &mut self,
                         mut __ad_f: __AdF,
                     ) {
                         #(#apply)*
                     }
                     #[inline]
-                    fn zip_apply_scalars<
-                        __AdF: ::core::ops::FnMut(Self::Scalar, Self::Scalar) -> Self::Scalar,
-                    >(
+                    fn zip_apply_scalars<__AdF: ::core::ops::FnMut(#scalar, #scalar) -> #scalar>(
                         &mut self,
                         __ad_x: &Self,
                         mut __ad_f: __AdF,
@@ -274,14 +310,11 @@ impl<'a> Input<'a> {
                         0 #(#count)*
                     }
                     #[inline]
-                    fn extend_flat(&self, __ad_out: &mut ::std::vec::Vec<Self::Scalar>) {
+                    fn extend_flat(&self, __ad_out: &mut ::std::vec::Vec<#scalar>) {
                         #(#extend)*
                     }
                     #[inline]
-                    fn read_flat<'__ad_xs>(
-                        &mut self,
-                        __ad_xs: &'__ad_xs [Self::Scalar],
-                    ) -> &'__ad_xs [Self::Scalar] {
+                    fn read_flat<'__ad_xs>(&mut self, __ad_xs: &'__ad_xs [#scalar]) -> &'__ad_xs [#scalar] {
                         #(#read)*
                         __ad_xs
                     }
@@ -305,7 +338,7 @@ impl<'a> Input<'a> {
                 }
 
                 #[automatically_derived]
-                impl #ref_impl_generics #rt::AddTo<#this> for &'__ad_r #this #bounds {
+                impl #ref_generics #rt::AddTo<#this> for &'__ad_r #this #bounds {
                     #[inline]
                     fn add_to(self, __ad_x: &mut #this) {
                         <#this as #d>::accumulate(__ad_x, self);
@@ -329,7 +362,7 @@ impl<'a> Input<'a> {
                 }
 
                 #[automatically_derived]
-                impl #ref_impl_generics #rt::TangentRef<#this> for &'__ad_r #this #bounds {
+                impl #ref_generics #rt::TangentRef<#this> for &'__ad_r #this #bounds {
                     type Out = &'__ad_r #this;
                     #[inline]
                     fn tangent_ref(self, _: &#this) -> &'__ad_r #this {
@@ -398,8 +431,22 @@ fn generic_names(generics: &syn::Generics) -> HashSet<String> {
             syn::GenericParam::Const(c) => c.ident.to_string(),
             syn::GenericParam::Lifetime(l) => format!("'{}", l.lifetime.ident),
         })
-        .chain(["Self".to_owned()])
         .collect()
+}
+
+/// What spells a type with an associated type: a qualified path
+/// (`<A as Trait>::B`) or one of nalgebra's aliases through the allocator.
+fn projection_names() -> HashSet<String> {
+    [
+        "as", "OMatrix", "OVector", "OPoint", "Owned", "MatrixMN", "MatrixN", "VectorN",
+    ]
+    .map(String::from)
+    .into()
+}
+
+/// The names by which a field's type can contain the struct itself.
+fn recursion_names(ident: &syn::Ident) -> HashSet<String> {
+    HashSet::from(["Self".to_owned(), ident.to_string()])
 }
 
 /// Whether tokens name one of `names` (an identifier, or a lifetime `'a`).

@@ -485,13 +485,19 @@ where
 #[inline]
 #[track_caller]
 fn same_len(a: usize, b: usize) {
-    assert_eq!(a, b, "two values of different lengths ({a} and {b}) combined");
+    assert_eq!(
+        a, b,
+        "two values of different lengths ({a} and {b}) combined"
+    );
 }
 
 #[inline]
 #[track_caller]
 fn same_shape(a: (usize, usize), b: (usize, usize)) {
-    assert_eq!(a, b, "two matrices of different shapes ({a:?} and {b:?}) combined");
+    assert_eq!(
+        a, b,
+        "two matrices of different shapes ({a:?} and {b:?}) combined"
+    );
 }
 
 /// What the derive checks of each active field `F`, at the field's type:
@@ -554,7 +560,10 @@ mod tests {
         assert_eq!(nested.num_scalars(), 3);
         nested.accumulate(&vec![vec![1.0, 1.0], vec![], vec![-3.0]]);
         assert_eq!(nested, [vec![2.0, 3.0], vec![], vec![0.0]]);
-        let d = vec![DVector::from_vec(vec![1.0, 2.0]), DVector::from_vec(vec![3.0])];
+        let d = vec![
+            DVector::from_vec(vec![1.0, 2.0]),
+            DVector::from_vec(vec![3.0]),
+        ];
         assert_eq!(d.dot(&d), 14.0);
         assert_eq!(d.zero_like(), [DVector::zeros(2), DVector::zeros(1)]);
     }
