@@ -480,3 +480,147 @@ fn replace_self(tokens: TokenStream, this: &TokenStream) -> TokenStream {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{expand, mentions, recursion_names};
+    use quote::quote;
+    use syn::parse_quote;
+
+    fn errors(item: proc_macro2::TokenStream) -> Vec<String> {
+        let input: syn::DeriveInput = syn::parse2(item).unwrap();
+        match super::Input::from_syn(&input) {
+            Ok(_) => vec![],
+            Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn enums_unions_and_structs_without_active_fields_are_errors() {
+        let enum_error = errors(quote!(
+            enum E {
+                A(f64),
+            }
+        ));
+        assert!(enum_error[0].contains("not for enums"), "{enum_error:?}");
+        let union_error = errors(quote!(union U { a: f64, b: f32 }));
+        assert!(union_error[0].contains("not for unions"));
+        assert!(errors(quote!(
+            struct S;
+        ))
+        .concat()
+        .contains("`S` has no fields"));
+        let skipped = errors(quote!(
+            struct S {
+                #[ad(skip)]
+                a: f64,
+            }
+        ));
+        assert!(skipped[0].contains("every field of `S` is marked `#[ad(skip)]`"));
+        let recursive = errors(quote!(
+            struct T {
+                kids: Vec<T>,
+                more: Vec<Self>,
+            }
+        ));
+        assert!(recursive[0].contains("contains `T` itself"));
+    }
+
+    #[test]
+    fn every_attribute_mistake_is_reported_at_once() {
+        let all = errors(quote! {
+            #[ad(skip)]
+            struct S {
+                #[ad(frozen)]
+                a: f64,
+                #[ad(skip = true)]
+                b: f64,
+                #[ad(skip)]
+                c: String,
+            }
+        });
+        assert_eq!(all.len(), 3, "{all:?}");
+        assert!(all[0].contains("goes on a field"));
+        assert!(all[1].contains("the only one is `#[ad(skip)]`"));
+    }
+
+    #[test]
+    fn the_scalar_type_is_an_impl_parameter_only_for_concrete_fields() {
+        let concrete = expand(quote! {
+            struct Mlp { w: DMatrix<f64>, b: DVector<f64>, #[ad(skip)] act: String }
+        })
+        .to_string();
+        assert!(concrete.contains("__AdS : :: ad :: Real"), "{concrete}");
+        assert!(concrete.contains("type Scalar = __AdS"));
+        // The skipped field is cloned by `zero_like` and appears nowhere else.
+        assert_eq!(concrete.matches("act").count(), 2);
+        for item in [
+            quote!(
+                struct P<T: Real> {
+                    w: Vec<T>,
+                    b: T,
+                }
+            ),
+            quote!(
+                struct A<const N: usize> {
+                    w: [f64; N],
+                }
+            ),
+            quote!(
+                struct L<'a> {
+                    w: f64,
+                    s: &'a str,
+                }
+            ),
+            quote!(
+                struct T {
+                    v: f64,
+                    kids: Vec<T>,
+                }
+            ),
+            quote!(
+                struct O {
+                    a: DMatrix<f64>,
+                    b: OMatrix<f64, Dyn, Dyn>,
+                }
+            ),
+        ] {
+            let out = expand(item).to_string();
+            assert!(!out.contains("__AdS"), "{out}");
+            assert!(!out.contains("compile_error"), "{out}");
+        }
+    }
+
+    #[test]
+    fn tuple_structs_use_indices() {
+        let out = expand(quote!(
+            struct Affine(f64, #[ad(skip)] u8, [f64; 2]);
+        ))
+        .to_string();
+        assert!(out.contains("self . 2"), "{out}");
+        assert!(out.contains("1 : :: core :: clone :: Clone :: clone (& self . 1)"));
+    }
+
+    #[test]
+    fn mentions_finds_parameters_lifetimes_and_the_struct() {
+        let names = super::generic_names(&parse_quote!(<'a, T, const N: usize>));
+        assert!(mentions(quote!(Vec<[T; 3]>), &names));
+        assert!(mentions(quote!([f64; N]), &names));
+        assert!(mentions(quote!(&'a str), &names));
+        assert!(!mentions(quote!(DMatrix<f64>), &names));
+        assert!(mentions(
+            quote!(Vec<Box<Self>>),
+            &recursion_names(&parse_quote!(Tree))
+        ));
+    }
+
+    #[test]
+    fn input_that_is_not_an_item_is_an_error_not_a_panic() {
+        assert!(expand(quote!(
+            fn f() {}
+        ))
+        .to_string()
+        .contains("compile_error"));
+        assert!(expand(quote!(struct)).to_string().contains("compile_error"));
+    }
+}

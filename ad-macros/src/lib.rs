@@ -1,7 +1,9 @@
-//! The procedural macro of the `ad` crate: `#[differentiate]`.
+//! The procedural macros of the `ad` crate: `#[differentiate]` and
+//! `#[derive(Differentiable)]`.
 //!
-//! Use it through the facade crate (`use ad::differentiate;`); generated code
-//! names the runtime as `::ad::__rt`.
+//! Use them through the facade crate (`use ad::differentiate;`,
+//! `#[derive(ad::Differentiable)]`); generated code names the runtime as
+//! `::ad::__rt`.
 //!
 //! Pipeline (private modules, in `src/`): `parse` (attribute options and the
 //! typed signature) -> `lower` (body to IR in A-normal form, one file per
@@ -11,6 +13,9 @@
 //! hidden calling convention); `buffers` adds the value form of a function
 //! with `&mut` buffers. Stages call downward only. Only parsing and lowering
 //! can fail; they collect every error before anything is emitted.
+//!
+//! `#[derive(Differentiable)]` (parameter structs) is `derive`, apart from
+//! that pipeline.
 #![warn(missing_docs)]
 
 mod activity;
