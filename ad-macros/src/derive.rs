@@ -9,11 +9,12 @@
 //! calls the runtime trait on every active field, and a hidden function
 //! checks each field's type against the trait at that field's span, so an
 //! unsupported field is one error, at the field, with the trait's
-//! `#[diagnostic::on_unimplemented]` message (which names both fixes). The
-//! impls themselves are bounded by the same requirements (as
-//! `for<'__ad> Field: Differentiable`, which rustc does not reject as a
-//! trivially false bound), so a bad field does not cascade into errors in
-//! every generated method.
+//! `#[diagnostic::on_unimplemented]` message (which names both fixes). For
+//! a struct whose active fields have concrete types (the usual model), the
+//! impls are bounded by the same requirements, with the scalar type as an
+//! impl parameter (`for<'__ad> Field: Differentiable<Scalar = __AdS>`), so a
+//! bad field does not cascade into errors in every generated method;
+//! [`Input::emit`] says why generic structs are left unbounded.
 //!
 //! Besides `Differentiable`, the struct gets the calling-convention traits of
 //! the runtime (`Cotangent`, `AddTo`, `TangentFor`, `TangentRef`), so that
