@@ -32,6 +32,7 @@
 //!   buffers](#arrays-outputs-and-buffers), [methods and
 //!   generics](#methods-and-generic-functions)
 //! - [Vectors and matrices (nalgebra)](#vectors-and-matrices-nalgebra)
+//! - [Parameter structs](#parameter-structs): `#[derive(Differentiable)]`
 //! - [Calls and custom rules](#calls-and-custom-rules)
 //! - [Conventions at non-differentiable
 //!   points](#conventions-at-non-differentiable-points)
@@ -444,6 +445,69 @@
 //! assert!((w_bar - g).norm() < 1e-15);
 //! ```
 //!
+//! # Parameter structs
+//!
+//! `#[derive(ad::Differentiable)]` on a struct of parameters (named fields
+//! or a tuple struct) implements the [`Differentiable`](trait@Differentiable)
+//! trait field by field. Its fields are `f32` or `f64`, arrays and `Vec`s,
+//! nalgebra vectors and matrices, other `Differentiable` structs and `Vec`s
+//! of them, or the same over a type parameter `T: Real`, all of one float
+//! type; a field marked `#[ad(skip)]` is configuration, carried along
+//! unchanged (copied by `zero_like`, left alone by everything else). The
+//! struct must be `Clone` too. The trait has what tangents, cotangents and
+//! optimisers need (`zero_like`, `accumulate`, `axpy`, `scale_mut`, `dot`,
+//! `norm`, `apply_scalars`, `zip_apply_scalars`) and a flat view
+//! (`num_scalars`, `to_flat`, `copy_from_flat`) for finite-difference checks
+//! and optimisers over flat vectors, so an optimiser is written once for
+//! every model.
+//!
+//! ```
+//! use ad::nalgebra::{DMatrix, DVector};
+//! use ad::Differentiable;
+//!
+//! #[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+//! struct Layer {
+//!     w: DMatrix<f64>,
+//!     b: DVector<f64>,
+//!     #[ad(skip)]
+//!     activation: String,
+//! }
+//!
+//! /// One step of gradient descent, for any parameter struct.
+//! fn sgd_step<P: Differentiable>(p: &mut P, grad: &P, learning_rate: P::Scalar) {
+//!     p.axpy(-learning_rate, grad);
+//! }
+//!
+//! let mut p = Layer {
+//!     w: DMatrix::from_element(2, 2, 1.0),
+//!     b: DVector::from_element(2, 0.5),
+//!     activation: "tanh".to_owned(),
+//! };
+//! let grad = Layer {
+//!     w: DMatrix::from_element(2, 2, 2.0),
+//!     b: DVector::from_element(2, -1.0),
+//!     ..p.zero_like()
+//! };
+//! sgd_step(&mut p, &grad, 0.25);
+//! assert_eq!(p.w, DMatrix::from_element(2, 2, 0.5));
+//! assert_eq!(p.b, DVector::from_element(2, 0.75));
+//! assert_eq!(p.activation, "tanh");
+//! // Fields in order, matrices column by column, skipped fields left out.
+//! assert_eq!(p.to_flat(), [0.5, 0.5, 0.5, 0.5, 0.75, 0.75]);
+//! assert_eq!(grad.norm_squared(), 18.0);
+//! ```
+//!
+//! A field of any other type is a compile error at the field, which says to
+//! derive `Differentiable` on its type (if it holds parameters) or to mark
+//! it `#[ad(skip)]` (if it is configuration); so is an enum.
+//!
+//! Not yet supported: `#[differentiate]` does not yet take a struct
+//! parameter as active (`#[differentiate(wrt(p))]` on `p: &Params`, or
+//! `wrt(self)`); that comes with a later change of the transform. Until
+//! then, differentiate a function of the struct's fields, or write the
+//! struct's gradient by hand and check it with [`check`] through
+//! `to_flat` and `copy_from_flat`.
+//!
 //! # Calls and custom rules
 //!
 //! Inside a differentiated function, a call `g(a, n, b)` with an active
@@ -714,10 +778,14 @@ extern crate self as ad;
 /// assert_eq!(scaled_exp_hvp(0.0, 1.0, 3.0), (3.0, 3.0, 3.0));
 /// ```
 pub use ad_macros::differentiate;
+/// Derives [`Differentiable`](trait@Differentiable) for a parameter struct
+/// (see [Parameter structs](crate#parameter-structs)).
+pub use ad_macros::Differentiable;
 pub use ad_runtime::check;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
 pub use ad_runtime::release_stack_buffers;
+pub use ad_runtime::Differentiable;
 pub use ad_runtime::Real;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;

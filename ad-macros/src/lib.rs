@@ -1,7 +1,9 @@
-//! The procedural macro of the `ad` crate: `#[differentiate]`.
+//! The procedural macros of the `ad` crate: `#[differentiate]` and
+//! `#[derive(Differentiable)]`.
 //!
-//! Use it through the facade crate (`use ad::differentiate;`); generated code
-//! names the runtime as `::ad::__rt`.
+//! Use them through the facade crate (`use ad::differentiate;`,
+//! `#[derive(ad::Differentiable)]`); generated code names the runtime as
+//! `::ad::__rt`.
 //!
 //! Pipeline (private modules, in `src/`): `parse` (attribute options and the
 //! typed signature) -> `lower` (body to IR in A-normal form, one file per
@@ -11,6 +13,9 @@
 //! hidden calling convention); `buffers` adds the value form of a function
 //! with `&mut` buffers. Stages call downward only. Only parsing and lowering
 //! can fail; they collect every error before anything is emitted.
+//!
+//! `#[derive(Differentiable)]` (parameter structs) is `derive`, apart from
+//! that pipeline.
 #![warn(missing_docs)]
 
 mod activity;
@@ -18,6 +23,7 @@ mod adjoint;
 mod buffers;
 mod callcheck;
 mod closures;
+mod derive;
 mod emit;
 mod error;
 mod expand;
@@ -43,6 +49,18 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(args.into(), item.into()).into()
+}
+
+/// Derives `ad::Differentiable` for a struct of parameters: named fields or
+/// a tuple struct, whose fields are floats, arrays or `Vec`s of them,
+/// nalgebra vectors and matrices, or other `Differentiable` structs. A field
+/// marked `#[ad(skip)]` is configuration, carried along unchanged.
+///
+/// Use it through the facade crate (`#[derive(Clone, ad::Differentiable)]`),
+/// whose documentation has the contract and examples.
+#[proc_macro_derive(Differentiable, attributes(ad))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::expand(item.into()).into()
 }
 
 #[cfg(test)]

@@ -58,6 +58,7 @@ macro_rules! real_trait {
             + crate::ops::Zero
             + crate::call::TangentFor<Self>
             + crate::call::AddTo<Self>
+            + crate::differentiable::Differentiable<Scalar = Self>
         {
             /// 0
             const ZERO: Self;

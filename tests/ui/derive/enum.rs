@@ -1,0 +1,7 @@
+#[derive(Clone, ad::Differentiable)]
+enum Activation {
+    Relu,
+    LeakyRelu(f64),
+}
+
+fn main() {}
