@@ -105,14 +105,7 @@ pub(crate) fn vjp_many(
     let mut mutable = assigned(prog, &shared);
     mutable.extend(assigned(prog, &per_seed));
     let lanes = lanes && per_seed.iter().all(in_lanes);
-    let mut emitter = Emitter {
-        prog,
-        scalars: HashSet::new(),
-        mutable,
-        movable: HashSet::new(),
-        position: std::cell::Cell::new(0),
-        lanes: false,
-    };
+    let mut emitter = Emitter::new(prog, mutable);
     let shared = emitter.block(&shared);
     let value = emitter.value(&adjoint.body.ret[0], Span::call_site());
     emitter.lanes = lanes;
