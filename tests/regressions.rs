@@ -433,3 +433,33 @@ fn state_that_verbatim_code_changes_lent_to_a_helper() {
     let (v, g) = order_lent_to_a_helper_grad(&[1.0, 2.0, 3.0]);
     assert_eq!((v, g), (10.0, vec![14.0, 5.0, 2.0]));
 }
+
+/// A nalgebra local that becomes active by an element write in a loop, and
+/// is read before that write in the next iteration (found by the randomized
+/// nalgebra programs): `h.sum()` was emitted as verbatim code, without a
+/// tangent, a silently wrong derivative (2.25 for 4.0).
+#[differentiate(wrt(a))]
+fn element_written_matrix_in_a_loop(a: f64, y: &ad::nalgebra::DVector<f64>) -> f64 {
+    let mut h = y * 1.0;
+    for _ in 0..2 {
+        let s = h.sum();
+        h[1] = a * s;
+    }
+    h[1]
+}
+
+#[test]
+fn a_nalgebra_value_activated_by_an_element_write_in_a_loop() {
+    // h1 = a (y0 + a (y0 + y1)) = 0.5 a + 2.5 a^2 at y = [0.5, 2]:
+    // d/da = 0.5 + 5 a = 4 at a = 0.7, d2/da2 = 5.
+    let y = ad::nalgebra::DVector::from_vec(vec![0.5, 2.0]);
+    let (v, g) = element_written_matrix_in_a_loop_grad(0.7, &y);
+    assert!(
+        (v - 1.575).abs() < 1e-14 && (g - 4.0).abs() < 1e-14,
+        "{v} {g}"
+    );
+    let (_, d) = element_written_matrix_in_a_loop_jvp(0.7, 1.0, &y);
+    assert!((d - 4.0).abs() < 1e-14, "{d}");
+    let (_, _, h) = element_written_matrix_in_a_loop_hvp(0.7, 1.0, &y);
+    assert!((h - 5.0).abs() < 1e-13, "{h}");
+}

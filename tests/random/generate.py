@@ -5276,9 +5276,10 @@ EXCLUDE_COMPOUND_ASSIGN_WITH_ELEMENT_WRITES = True
 # tangent): the lowering's rounds, which find slots and arrays that become
 # varied later in a loop (`Lowerer::var_varied`, ad-macros/src/lower/mod.rs),
 # do not count nalgebra locals written by element (neither `slot` nor
-# `array`). The same with a `Vec` is right. With the switch on, a loop
+# `array`). The same with a `Vec` was right. Fixed (every variable the
+# hint names counts in code on nalgebra values); with the switch on, a loop
 # state's initial value always reads an active input (`e * a.cos()`).
-EXCLUDE_LOOP_ACTIVATED_NALGEBRA_LOCAL = True
+EXCLUDE_LOOP_ACTIVATED_NALGEBRA_LOCAL = False
 
 KIND_TY["V"] = "&DVector<f64>"
 KIND_NAME["V"] = "&DVector<f64>"

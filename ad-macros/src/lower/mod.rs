@@ -411,9 +411,12 @@ impl Lowerer<'_> {
 
     /// Whether a variable depends on an active input. Slots and arrays may
     /// become varied later in a loop: the hint says so from the last round.
+    /// So may a nalgebra value written by element (`h[1] = a * s;` in a
+    /// loop, which read `h.sum()` before): in code on nalgebra values every
+    /// variable the hint names counts.
     pub(super) fn var_varied(&self, v: VarId) -> bool {
         self.varied[v]
-            || ((self.prog.vars[v].slot || self.prog.vars[v].array)
+            || ((self.prog.vars[v].slot || self.prog.vars[v].array || self.prog.matrix)
                 && self
                     .user_names
                     .get(&v)
