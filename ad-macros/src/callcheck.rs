@@ -111,6 +111,7 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
         Expr::Index(_, i) => visit_expr(i, out),
         Expr::Use(_)
         | Expr::Pop(_)
+        | Expr::Member(..)
         | Expr::Take(_)
         | Expr::Opaque(..)
         | Expr::Closure(_)

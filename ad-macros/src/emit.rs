@@ -59,6 +59,9 @@ impl Emitter<'_> {
     /// An argument of a rule, which takes references: `&a`, or `a` when it
     /// is a reference already.
     fn by_ref(&self, e: &Expr, span: Span) -> TokenStream {
+        if let Expr::Member(..) = e {
+            return self.expr(e, span); // `&p.w`
+        }
         if let Expr::Use(Operand::Var(v)) = e {
             if self.prog.vars[*v].by_ref {
                 return self.name_at(*v, span);
@@ -124,6 +127,10 @@ impl Emitter<'_> {
                 let v = self.name_at(*v, span);
                 let k = syn::Index::from(*k);
                 quote_spanned!(span=> #v.#k)
+            }
+            Place::Member(v, m) => {
+                let v = self.name_at(*v, span);
+                quote_spanned!(span=> #v.#m)
             }
         }
     }
@@ -275,6 +282,10 @@ impl Emitter<'_> {
                 let k = syn::Index::from(*k);
                 quote_spanned!(span=> #e.#k)
             }
+            Expr::Member(v, m) => {
+                let v = self.name_at(*v, span);
+                quote_spanned!(span=> &#v.#m)
+            }
             Expr::Ref(e) => {
                 let e = self.expr(e, span);
                 quote_spanned!(span=> &#e)
@@ -357,7 +368,7 @@ impl Emitter<'_> {
                     Place::Var(v) => self.scalars.contains(v),
                     // An element of a vector, a matrix or an array.
                     Place::Index(..) => true,
-                    Place::Field(..) => false,
+                    Place::Field(..) | Place::Member(..) => false,
                 };
                 if self.prog.matrix
                     && !(scalar_place && self.is_scalar(expr))
@@ -865,8 +876,14 @@ pub(crate) fn param(
 /// unreachable bodies: the build fails on the reported errors anyway, and
 /// callers see no second wave of "cannot find function" errors.
 pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
-    // A method's receiver comes first, inactive.
-    let recv: Vec<TokenStream> = model.receiver.iter().map(|r| r.to_token_stream()).collect();
+    // A method's receiver comes first, inactive; an active one (`wrt(self)`)
+    // is the first parameter, `self: &Self`.
+    let recv: Vec<TokenStream> = model
+        .receiver
+        .iter()
+        .filter(|_| !model.active_self)
+        .map(|r| r.to_token_stream())
+        .collect();
     let item = model.item;
     // The function's generics (`<T: Real>`) on every generated item.
     let gen = &item.sig.generics;

@@ -254,6 +254,11 @@ pub enum Expr {
     Pop(VarId),
     /// `e.0`, `e.1`: a member of a tuple (the result of a `_jvp` or `_vjp` call).
     Field(Box<Expr>, usize),
+    /// `&p.w`, `&p.layer.b`: a borrowed field of an active parameter struct
+    /// (`#[derive(Differentiable)]`). Its tangent is the same field of the
+    /// tangent struct; its cotangent is added to that field of the
+    /// struct's cotangent ([`Place::Member`]).
+    Member(VarId, TokenStream),
     /// `core::mem::take(&mut place)`: the value, leaving a zero.
     Take(Box<Place>),
     /// `&e`: an argument the user passed by reference to a call of a
@@ -294,7 +299,9 @@ impl Expr {
     /// Calls `f` on every variable this expression reads.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
         self.visit(&mut |e| match e {
-            Expr::Use(Operand::Var(v)) | Expr::Pop(v) | Expr::Index(v, _) => f(*v),
+            Expr::Use(Operand::Var(v)) | Expr::Pop(v) | Expr::Index(v, _) | Expr::Member(v, _) => {
+                f(*v)
+            }
             Expr::Take(p) => f(p.var()),
             Expr::Opaque(_, reads) => reads.iter().for_each(|v| f(*v)),
             Expr::Closure(c) => c.reads.iter().for_each(|v| f(*v)),
@@ -309,6 +316,7 @@ impl Expr {
         match self {
             Expr::Use(_)
             | Expr::Pop(_)
+            | Expr::Member(..)
             | Expr::Fresh { .. }
             | Expr::Opaque(..)
             | Expr::Closure(_) => {}
@@ -391,12 +399,15 @@ pub enum Place {
     /// A member of a tuple variable (the adjoint of a helper's tuple result,
     /// `t_bar.0`).
     Field(VarId, usize),
+    /// A field of a struct variable (`p_bar.w`: the cotangent of a field of
+    /// an active parameter struct, see [`Expr::Member`]).
+    Member(VarId, TokenStream),
 }
 
 impl Place {
     pub fn var(&self) -> VarId {
         match self {
-            Place::Var(v) | Place::Index(v, _) | Place::Field(v, _) => *v,
+            Place::Var(v) | Place::Index(v, _) | Place::Field(v, _) | Place::Member(v, _) => *v,
         }
     }
 
@@ -406,6 +417,7 @@ impl Place {
             Place::Var(_) => Place::Var(v),
             Place::Index(_, i) => Place::Index(v, i.clone()),
             Place::Field(_, k) => Place::Field(v, *k),
+            Place::Member(_, m) => Place::Member(v, m.clone()),
         }
     }
 
@@ -415,6 +427,7 @@ impl Place {
             Place::Var(v) => Expr::var(*v),
             Place::Index(a, i) => Expr::Index(*a, Box::new(i.clone())),
             Place::Field(v, k) => Expr::Field(Box::new(Expr::var(*v)), *k),
+            Place::Member(v, m) => Expr::Member(*v, m.clone()),
         }
     }
 }

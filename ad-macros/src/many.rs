@@ -167,6 +167,7 @@ fn in_lanes(s: &Stmt) -> bool {
             | Expr::Call2 { .. }
             | Expr::Pop(_)
             | Expr::Field(..)
+            | Expr::Member(..)
             | Expr::Ref(_)
             | Expr::Range { .. }
             | Expr::Tuple(_)
@@ -184,7 +185,7 @@ fn in_lanes(s: &Stmt) -> bool {
                 && match place {
                     Place::Var(_) => true,
                     Place::Index(_, i) => i.indices().iter().all(expr),
-                    Place::Field(..) => false,
+                    Place::Field(..) | Place::Member(..) => false,
                 }
         }
         Stmt::If { cond, then, els } => expr(cond) && then.iter().chain(els).all(in_lanes),

@@ -103,6 +103,9 @@ pub struct Param {
     pub nested: bool,
     /// A nalgebra vector or matrix (owned or borrowed).
     pub matrix: bool,
+    /// A parameter struct named in `wrt(...)` (`p: &Params`, whose type
+    /// derives `Differentiable`): its fields are read as `&p.w`.
+    pub structure: bool,
 }
 
 /// The function, as the transformations see it.
@@ -110,8 +113,14 @@ pub struct Model<'a> {
     pub item: &'a ItemFn,
     /// Type parameters bounded by `Real`: scalars like `f64`.
     pub reals: HashSet<String>,
-    /// `&self`, `&mut self` or `self`: passed through, inactive.
+    /// `&self`, `&mut self` or `self`: passed through, inactive, unless
+    /// `wrt(self)` names it (then it is also `params[0]`, see
+    /// [`Model::active_self`]).
     pub receiver: Option<syn::Receiver>,
+    /// `wrt(self)`: the receiver is an active parameter struct, the first
+    /// of `params` (named `self`, of the receiver's type `&Self` or
+    /// `Self`), and generated items declare it as `self: &Self`.
+    pub active_self: bool,
     pub params: Vec<Param>,
     /// The declared return type.
     pub ret: Type,
@@ -398,8 +407,30 @@ impl<'a> Model<'a> {
         for arg in &sig.inputs {
             let pt = match arg {
                 FnArg::Receiver(r) => {
-                    // Inactive: its fields are read as data.
                     receiver = Some(r.clone());
+                    let this = Ident::new("self", r.self_token.span);
+                    if options.wrt.as_ref().is_some_and(|wrt| wrt.contains(&this)) {
+                        if r.reference.as_ref().is_some_and(|_| r.mutability.is_some()) {
+                            errors.spanned(
+                                r,
+                                "`wrt(self)` on a method taking `&mut self`: take `&self` or \
+                                 `self` (the receiver is an input; return what changes)",
+                            );
+                        } else {
+                            params.push(Param {
+                                ident: this,
+                                ty: (*r.ty).clone(),
+                                active: true,
+                                output: false,
+                                mutable: r.reference.is_none() && r.mutability.is_some(),
+                                array: false,
+                                nested: false,
+                                matrix: true,
+                                structure: true,
+                            });
+                        }
+                    }
+                    // Otherwise inactive: its fields are read as data.
                     continue;
                 }
                 FnArg::Typed(pt) => pt,
@@ -420,7 +451,10 @@ impl<'a> Model<'a> {
             let ty = (*pt.ty).clone();
             let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
             let class = classify(&ty, &reals);
-            let matrix = matches!(class, Class::Matrix);
+            // A type the macro does not know, named in `wrt(...)`: a
+            // parameter struct (the derive checks the rest).
+            let structure = matches!(class, Class::Other) && wanted == Some(true);
+            let matrix = matches!(class, Class::Matrix) || structure;
             let (active, output, array) = match (class, wanted) {
                 (Class::Matrix, wanted) => (wanted != Some(false), false, false),
                 (Class::Float, None | Some(true)) => (true, false, false),
@@ -484,6 +518,7 @@ impl<'a> Model<'a> {
                 array,
                 nested,
                 matrix,
+                structure,
             });
         }
 
@@ -590,6 +625,7 @@ impl<'a> Model<'a> {
         Model {
             item,
             reals,
+            active_self: params.first().is_some_and(|p| p.ident == "self"),
             receiver,
             params,
             ret,

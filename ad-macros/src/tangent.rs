@@ -327,6 +327,11 @@ impl Tangent<'_> {
                         }
                     };
                     let dv = self.new_tangent(*var);
+                    if let Expr::Member(..) = expr {
+                        // `let dp_w = &dp.w;`: borrowed, as the field is.
+                        self.prog.vars[dv].by_ref = true;
+                        self.prog.vars[dv].borrowed = true;
+                    }
                     out.push(Stmt::Let {
                         var: dv,
                         ty: None,
@@ -631,6 +636,19 @@ impl Tangent<'_> {
                 Some(Expr::Take(Box::new(dp)))
             }
             Expr::Field(e, k) => self.tan_expr(e).map(|d| Expr::Field(Box::new(d), *k)),
+            Expr::Member(p, m) => {
+                if self.act.is_active(*p) {
+                    // `field_tangent(&dp.w)`: no tangent for a
+                    // configuration field (see `ad_runtime::fields`).
+                    let d = self.tangent_var(*p)?.as_var()?;
+                    Some(Expr::Rule(
+                        "field_tangent",
+                        vec![Expr::Member(d, m.clone())],
+                    ))
+                } else {
+                    None
+                }
+            }
             Expr::Ref(e) => self.tan_expr(e).map(|d| Expr::Ref(Box::new(d))),
             Expr::Tuple(elems) => self.tan_elems(elems).map(Expr::Tuple),
             Expr::Range { .. } | Expr::Closure(_) => None,

@@ -9,6 +9,7 @@ pub mod call;
 pub mod check;
 pub mod dense;
 pub mod differentiable;
+pub mod fields;
 pub mod index;
 pub mod la;
 pub mod lanes;
@@ -25,6 +26,7 @@ pub use call::{
     accumulate, tangent_for, tangent_ref, AddTo, Inactive, NoTangent, TangentFor, TangentRef,
 };
 pub use differentiable::Differentiable;
+pub use fields::{count_as, field_tangent, Count, FieldTangent};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
 pub use nested::sum_rows;

@@ -517,7 +517,7 @@ pub(super) fn unread_overwrites(
                 Stmt::Assign { place, expr, .. } => {
                     exprs_ok(expr)
                         && match place {
-                            Place::Var(v) | Place::Field(v, _) => *v != a,
+                            Place::Var(v) | Place::Field(v, _) | Place::Member(v, _) => *v != a,
                             Place::Index(v, j) => exprs_ok(j) && (*v != a || j.as_var() == Some(i)),
                         }
                 }

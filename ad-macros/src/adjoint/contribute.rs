@@ -124,6 +124,7 @@ impl Adjoint<'_> {
             Expr::Index(a, i) => {
                 contributions.push((Target::Index(*a, (**i).clone()), ybar, false))
             }
+            Expr::Member(p, m) => contributions.push((Target::Member(*p, m.clone()), ybar, false)),
             Expr::List { elems, .. } => {
                 for (k, e) in elems.iter().enumerate() {
                     let c = Expr::Index(yb, Box::new(Expr::constant(quote!(#k))));
@@ -217,7 +218,10 @@ impl Adjoint<'_> {
         }
         for (target, c, sub) in contributions {
             let v = match &target {
-                Target::Var(v) | Target::Index(v, _) | Target::Field(v, _) => *v,
+                Target::Var(v)
+                | Target::Index(v, _)
+                | Target::Field(v, _)
+                | Target::Member(v, _) => *v,
             };
             if self.act.is_active(v) {
                 self.accumulate(target, c, sub, span, out);

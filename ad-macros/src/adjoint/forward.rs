@@ -84,7 +84,7 @@ impl Adjoint<'_> {
         let scalar = match place {
             Place::Var(_) => !self.prog.vars[v].array && !self.shaped.contains(&v),
             Place::Index(..) => true,
-            Place::Field(..) => false,
+            Place::Field(..) | Place::Member(..) => false,
         };
         if depth > 0 && loops > 0 && !self.prog.matrix && scalar && self.act.is_active(v) {
             let words = self.words();

@@ -233,6 +233,8 @@ enum Target {
     Index(VarId, Expr),
     /// A member of a tuple (`let (a, b) = g(x);`).
     Field(VarId, usize),
+    /// A field of a parameter struct (`&p.w`).
+    Member(VarId, proc_macro2::TokenStream),
 }
 
 impl<'a> Adjoint<'a> {

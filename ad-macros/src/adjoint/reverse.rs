@@ -114,6 +114,20 @@ impl Adjoint<'_> {
                     span,
                 });
             }
+            // `accumulate(&mut p_bar.w, c)`: the cotangent of a field of a
+            // parameter struct, whatever the field's type.
+            Target::Member(p, m) => {
+                let pb = match self.adj.get(&p) {
+                    Some(&pb) => pb,
+                    None => self.declare_zero(p, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Member(pb, m),
+                    op: AssignOp::Acc,
+                    expr: c,
+                    span,
+                });
+            }
             Target::Index(a, i) => {
                 let ab = match self.adj.get(&a) {
                     Some(&ab) => ab,

@@ -294,6 +294,7 @@ impl Lowerer<'_> {
                     ),
                 );
             }
+            let op = self.member_value(op, span);
             ops.push(Expr::Use(op));
         }
         self.temp(Expr::Call(func, style, ops), true, span)

@@ -84,7 +84,7 @@ impl Lowerer<'_> {
         slot: Option<VarId>,
         k: Option<&Cont>,
     ) {
-        if self.mentions_varied(&m.expr) {
+        if self.mentions_varied_beyond_fields(&m.expr) {
             self.errors.spanned(
                 &m.expr,
                 "`match` on an active value is not supported: compare it in an `if`",
@@ -188,7 +188,9 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
         self.check_label(&f.label);
-        if self.mentions_varied(&f.expr) {
+        // A range counts with integers, whatever it reads (`0..p.steps`).
+        let range = matches!(strip_parens(&f.expr), syn::Expr::Range(_));
+        if !range && self.mentions_varied(&f.expr) {
             self.errors.spanned(
                 &f.expr,
                 "a `for` loop cannot iterate over active values: iterate over indices (`for i in 0..x.len()`) and read `x[i]`",

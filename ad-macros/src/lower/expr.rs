@@ -25,11 +25,28 @@ impl Lowerer<'_> {
 
     /// Whether `e` reads a variable that depends on an active input.
     pub(super) fn mentions_varied(&self, e: &syn::Expr) -> bool {
+        self.finds_varied(e, false)
+    }
+
+    /// Whether an expression mentions a varied variable other than through
+    /// fields of parameter structs (which, where no derivative flows, as in
+    /// a `match` or a loop bound, are configuration).
+    pub(super) fn mentions_varied_beyond_fields(&self, e: &syn::Expr) -> bool {
+        self.finds_varied(e, true)
+    }
+
+    fn finds_varied(&self, e: &syn::Expr, skip_fields: bool) -> bool {
         struct Finder<'a, 'b> {
             lw: &'a Lowerer<'b>,
             found: bool,
+            skip_fields: bool,
         }
         impl<'ast> Visit<'ast> for Finder<'_, '_> {
+            fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+                if !(self.skip_fields && self.lw.struct_of_field(f).is_some()) {
+                    syn::visit::visit_expr_field(self, f);
+                }
+            }
             fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
                 if let Some(v) = self.lw.local_of(p) {
                     self.found |= self.lw.var_varied(v);
@@ -59,6 +76,7 @@ impl Lowerer<'_> {
         let mut f = Finder {
             lw: self,
             found: false,
+            skip_fields,
         };
         f.visit_expr(e);
         f.found
@@ -199,11 +217,20 @@ impl Lowerer<'_> {
                 }
                 self.lower_expr(&r.expr)
             }
+            syn::Expr::Field(f) => match self.lower_member(f) {
+                Some(op) => op,
+                None => {
+                    self.unsupported(e);
+                    self.poisoned()
+                }
+            },
             syn::Expr::Binary(b) => self.lower_binary(b),
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),
             syn::Expr::Cast(c) => {
-                if crate::parse::float_of_in(&c.ty, self.reals).is_some() {
+                if let Some(op) = self.lower_count(c) {
+                    op
+                } else if crate::parse::float_of_in(&c.ty, self.reals).is_some() {
                     let a = self.lower_expr(&c.expr);
                     self.temp(
                         Expr::Cast(Box::new(Expr::Use(a)), c.ty.clone()),

@@ -9,7 +9,8 @@
 //! As `rustc_ast_lowering`, one `impl Lowerer` block per construct family:
 //! this file has the shared state, the entry point and the bindings;
 //! `stmt.rs` statements, `control.rs` branches and loops, `expr.rs`
-//! expressions, `nested.rs` 2-D arrays, `call.rs` calls, `rules.rs` the
+//! expressions, `nested.rs` 2-D arrays, `structs.rs` fields of parameter
+//! structs, `call.rs` calls, `rules.rs` the
 //! tables of functions with rules, `unsupported.rs` what is rejected and how.
 
 use crate::error::Errors;
@@ -32,6 +33,7 @@ mod expr;
 mod nested;
 mod rules;
 mod stmt;
+mod structs;
 mod unsupported;
 
 use rules::*;
@@ -94,6 +96,13 @@ struct Lowerer<'e> {
     call_results: HashSet<VarId>,
     /// Set by a `return` inside a loop, which then breaks out.
     returned: Option<VarId>,
+    /// Active parameter structs (`wrt(p)` on `p: &Params`).
+    structs: HashSet<VarId>,
+    /// The variable bound to each field of them that active code reads
+    /// (`p.w` -> `p_w`), by struct and field path.
+    members: HashMap<(VarId, String), VarId>,
+    /// Their bindings (`let p_w = &p.w;`), at the top of the body.
+    member_lets: Vec<Stmt>,
 }
 
 /// Every identifier in a token stream (to reserve the user's names).
@@ -313,9 +322,17 @@ fn lower_round(
         returned: None,
         reals: &model.reals,
         call_results: HashSet::new(),
+        structs: HashSet::new(),
+        members: HashMap::new(),
+        member_lets: Vec::new(),
     };
     for (i, p) in model.params.iter().enumerate() {
-        let name = lw.prog.names.claim(&p.ident.to_string(), p.ident.span());
+        let name = if p.ident == "self" {
+            // `wrt(self)`: the receiver keeps its keyword.
+            p.ident.clone()
+        } else {
+            lw.prog.names.claim(&p.ident.to_string(), p.ident.span())
+        };
         let v = lw.new_var(name, VarKind::Param(i), p.active || p.output);
         lw.user_names.insert(v, p.ident.unraw().to_string());
         lw.prog.vars[v].array = p.array;
@@ -328,6 +345,9 @@ fn lower_round(
         lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
         if p.active {
             lw.prog.active_params.push(v);
+        }
+        if p.structure {
+            lw.structs.insert(v);
         }
         if p.output {
             lw.prog.outputs.push(v);
@@ -366,10 +386,9 @@ fn lower_round(
         (Some(op), None) => vec![Expr::Use(op)],
         (None, None) => vec![],
     };
-    lw.prog.body = Body {
-        stmts: lw.stmts,
-        ret,
-    };
+    let mut stmts = std::mem::take(&mut lw.member_lets);
+    stmts.append(&mut lw.stmts);
+    lw.prog.body = Body { stmts, ret };
     (lw.prog, lw.varied_names)
 }
 

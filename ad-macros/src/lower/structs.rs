@@ -1,0 +1,112 @@
+//! Fields of parameter structs: `p.w`, `&p.w`, `p.layer.b`, `p.v[i]` for a
+//! struct `p` named in `wrt(...)` (its type derives `Differentiable`).
+//!
+//! Each field that active code reads is bound once, at the top of the body,
+//! to a borrow (`let p_w = &p.w;`, an [`Expr::Member`]) and used as a
+//! borrowed parameter of its own would be: its tangent is `&dp.w`, and its
+//! cotangent is added to `p_bar.w`. The macro does not see the field's type:
+//! code on a parameter struct is generated as code on nalgebra values is,
+//! through rules that rustc picks by type (`Program::matrix`).
+
+use super::*;
+use quote::quote_spanned;
+
+impl Lowerer<'_> {
+    /// `p.w` (or `p.a.b`) of an active parameter struct: the variable bound
+    /// to `&p.w`. `None` when the base is not such a struct.
+    pub(super) fn lower_member(&mut self, f: &syn::ExprField) -> Option<Operand> {
+        let mut members = vec![&f.member];
+        let mut base = &*f.base;
+        let p = loop {
+            match strip_parens(base) {
+                syn::Expr::Field(inner) => {
+                    members.push(&inner.member);
+                    base = &inner.base;
+                }
+                syn::Expr::Path(path) => {
+                    let v = self.local_of(path)?;
+                    if !self.structs.contains(&v) {
+                        return None;
+                    }
+                    break v;
+                }
+                _ => return None,
+            }
+        };
+        members.reverse();
+        let key = members
+            .iter()
+            .map(|m| member_name(m))
+            .collect::<Vec<_>>()
+            .join(".");
+        if let Some(&v) = self.members.get(&(p, key.clone())) {
+            return Some(Operand::Var(v));
+        }
+        let base = format!("{}_{}", self.prog.name(p), key.replace('.', "_"));
+        let name = self.prog.names.fresh(&base, f.span());
+        let v = self.new_var(name, VarKind::Local, true);
+        self.prog.vars[v].by_ref = true;
+        self.prog.vars[v].borrowed = true;
+        let path = quote!(#(#members).*);
+        self.member_lets.push(Stmt::Let {
+            var: v,
+            ty: None,
+            expr: Expr::Member(p, path),
+            span: f.span(),
+        });
+        self.members.insert((p, key), v);
+        Some(Operand::Var(v))
+    }
+
+    /// The parameter struct whose field (or field of a field) this is.
+    pub(super) fn struct_of_field(&self, f: &syn::ExprField) -> Option<VarId> {
+        let mut base = &*f.base;
+        loop {
+            match strip_parens(base) {
+                syn::Expr::Field(inner) => base = &inner.base,
+                syn::Expr::Path(path) => {
+                    return self.local_of(path).filter(|v| self.structs.contains(v))
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `p.steps as f64`: a configuration count of a parameter struct read
+    /// as a number, a constant (`count_as`, which accepts integers only:
+    /// a float field is read as it is, its derivative flowing through it).
+    pub(super) fn lower_count(&mut self, c: &syn::ExprCast) -> Option<Operand> {
+        let syn::Expr::Field(f) = strip_parens(&c.expr) else {
+            return None;
+        };
+        self.struct_of_field(f)?;
+        crate::parse::float_of_in(&c.ty, self.reals)?;
+        let (field, reads) = self.opaque_tokens(&c.expr)?;
+        let ty = &c.ty;
+        let count = quote_spanned!(c.span()=> ::ad::__rt::count_as::<#ty, _>(&#field));
+        Some(self.temp(Expr::Opaque(count, reads), false, c.span()))
+    }
+
+    /// Whether a variable is a field of a parameter struct (a borrow).
+    pub(super) fn is_member(&self, op: &Operand) -> bool {
+        matches!(op, Operand::Var(v) if self.members.values().any(|m| m == v))
+    }
+
+    /// A scalar field read by value (`p.k.sin()`): a copy of the borrowed
+    /// field, which elementary functions and their rules take by value.
+    pub(super) fn member_value(&mut self, op: Operand, span: Span) -> Operand {
+        if self.is_member(&op) {
+            self.temp(Expr::Rule("clone", vec![Expr::Use(op)]), true, span)
+        } else {
+            op
+        }
+    }
+}
+
+/// A field's name as written (`w`, `0`).
+fn member_name(m: &syn::Member) -> String {
+    match m {
+        syn::Member::Named(i) => i.unraw().to_string(),
+        syn::Member::Unnamed(i) => i.index.to_string(),
+    }
+}

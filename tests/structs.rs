@@ -1,0 +1,303 @@
+//! Parameter structs: `wrt(p)` on a struct that derives
+//! `ad::Differentiable`, its fields read by name (`p.w`, `&p.w`, `p.a.b`,
+//! `p.v[i]`, `p.0`), in loops and branches, passed to helpers; `wrt(self)`
+//! on methods. Every mode against central finite differences through the
+//! struct's flat view, and the struct gradient against the same function
+//! written with positional parameters.
+
+use ad::check::{check_gradient, compare, fd_jvp};
+use ad::differentiate;
+use ad::nalgebra::{DMatrix, DVector};
+use ad::Differentiable;
+
+/// Checks a scalar function of a parameter struct through its flat view:
+/// the gradient against finite differences, the JVP along `t` against
+/// `<grad, t>` and finite differences, the VJP against the gradient
+/// (scaled), the HVP against finite differences of the gradient.
+#[allow(clippy::too_many_arguments)]
+fn check_struct<P: Differentiable<Scalar = f64>>(
+    what: &str,
+    p: &P,
+    t: &P,
+    f: impl Fn(&P) -> f64,
+    grad: impl Fn(&P) -> (f64, P),
+    vjp: impl Fn(&P, f64) -> (f64, P),
+    jvp: impl Fn(&P, &P) -> (f64, f64),
+    hvp: impl Fn(&P, &P) -> (f64, P, P),
+) {
+    let at = |xs: &[f64]| {
+        let mut q = p.clone();
+        q.copy_from_flat(xs);
+        q
+    };
+    let x = p.to_flat();
+    let (v, g) = grad(p);
+    assert_eq!(v, f(p), "{what}: value");
+    let g = g.to_flat();
+    check_gradient(|xs| f(&at(xs)), &x, &g).assert_close(1e-8, 1e-8);
+    assert!(
+        g.iter().filter(|g| g.abs() > 1e-3).count() > 1,
+        "{what}: a gradient this sparse tests little: {g:?}"
+    );
+    // Reverse mode for another output cotangent: the gradient scaled.
+    let (v1, c) = vjp(p, -2.5);
+    assert_eq!(v1, v, "{what}: vjp value");
+    let scaled: Vec<f64> = g.iter().map(|g| -2.5 * g).collect();
+    compare(&c.to_flat(), &scaled).assert_close(1e-14, 1e-14);
+    let (v2, d) = jvp(p, t);
+    assert_eq!(v2, v, "{what}: jvp value");
+    let tf = t.to_flat();
+    let gt: f64 = g.iter().zip(&tf).map(|(a, b)| a * b).sum();
+    assert!(
+        (d - gt).abs() <= 1e-12 * (1.0 + d.abs()),
+        "{what}: jvp {d} against <grad, t> {gt}"
+    );
+    let fd = fd_jvp(|xs| vec![f(&at(xs))], &x, &tf)[0];
+    assert!(
+        (d - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+        "{what}: jvp {d} against finite differences {fd}"
+    );
+    let (v3, g3, hv) = hvp(p, t);
+    assert_eq!(v3, v, "{what}: hvp value");
+    compare(&g3.to_flat(), &g).assert_close(1e-14, 1e-14);
+    let fd = fd_jvp(|xs| grad(&at(xs)).1.to_flat(), &x, &tf);
+    let hv = hv.to_flat();
+    compare(&hv, &fd).assert_close(1e-6, 1e-6);
+    assert!(
+        hv.iter().filter(|h| h.abs() > 1e-3).count() > 1,
+        "{what}: an HVP this sparse tests little: {hv:?}"
+    );
+}
+
+/// A direction with every component nonzero, of the shape of `p`.
+fn direction<P: Differentiable<Scalar = f64>>(p: &P) -> P {
+    let mut t = p.clone();
+    let mut k = 0.0_f64;
+    t.apply_scalars(|_| {
+        k += 1.0;
+        0.3 * (1.7 * k).sin() + 0.1
+    });
+    t
+}
+
+/// A two-layer perceptron.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Mlp {
+    w1: DMatrix<f64>,
+    b1: DVector<f64>,
+    w2: DVector<f64>,
+    b2: f64,
+    #[ad(skip)]
+    name: String,
+}
+
+fn mlp() -> Mlp {
+    Mlp {
+        w1: DMatrix::from_fn(3, 2, |i, j| 0.3 * (i as f64) - 0.2 * (j as f64) + 0.1),
+        b1: DVector::from_vec(vec![0.1, -0.2, 0.3]),
+        w2: DVector::from_vec(vec![0.5, -0.4, 0.2]),
+        b2: 0.3,
+        name: "mlp".to_owned(),
+    }
+}
+
+/// A layer: a differentiated helper the struct's fields are passed to.
+#[differentiate]
+fn layer(w: &DMatrix<f64>, b: &DVector<f64>, x: &DVector<f64>) -> DVector<f64> {
+    (w * x + b).map(|v| v.tanh())
+}
+
+/// Squared error of the perceptron on one point, fields read inline.
+#[differentiate(wrt(p))]
+fn mlp_loss(p: &Mlp, x: &DVector<f64>, y: f64) -> f64 {
+    let h = (&p.w1 * x + &p.b1).map(|v| v.tanh());
+    let out = p.w2.dot(&h) + p.b2;
+    let e = out - y;
+    e * e + 0.1 * p.b2.sin()
+}
+
+/// The same, its first layer a helper.
+#[differentiate(wrt(p))]
+fn mlp_loss_layered(p: &Mlp, x: &DVector<f64>, y: f64) -> f64 {
+    let h = layer(&p.w1, &p.b1, x);
+    let out = p.w2.dot(&h) + p.b2;
+    let e = out - y;
+    e * e + 0.1 * p.b2.sin()
+}
+
+/// The same with positional parameters: the reference for the struct's.
+#[differentiate(wrt(w1, b1, w2, b2))]
+fn mlp_loss_positional(
+    w1: &DMatrix<f64>,
+    b1: &DVector<f64>,
+    w2: &DVector<f64>,
+    b2: f64,
+    x: &DVector<f64>,
+    y: f64,
+) -> f64 {
+    let h = (w1 * x + b1).map(|v| v.tanh());
+    let out = w2.dot(&h) + b2;
+    let e = out - y;
+    e * e + 0.1 * b2.sin()
+}
+
+#[test]
+fn a_perceptron_in_a_struct_in_every_mode() {
+    let p = mlp();
+    let t = direction(&p);
+    let x = DVector::from_vec(vec![1.0, -2.0]);
+    let y = 0.7;
+    check_struct(
+        "mlp_loss",
+        &p,
+        &t,
+        |p| mlp_loss(p, &x, y),
+        |p| mlp_loss_grad(p, &x, y),
+        |p, s| mlp_loss_vjp(p, &x, y, s),
+        |p, t| mlp_loss_jvp(p, t, &x, y),
+        |p, t| mlp_loss_hvp(p, t, &x, y),
+    );
+    check_struct(
+        "mlp_loss_layered",
+        &p,
+        &t,
+        |p| mlp_loss_layered(p, &x, y),
+        |p| mlp_loss_layered_grad(p, &x, y),
+        |p, s| mlp_loss_layered_vjp(p, &x, y, s),
+        |p, t| mlp_loss_layered_jvp(p, t, &x, y),
+        |p, t| mlp_loss_layered_hvp(p, t, &x, y),
+    );
+    // The skipped field of a cotangent is the primal's.
+    assert_eq!(mlp_loss_grad(&p, &x, y).1.name, "mlp");
+}
+
+#[test]
+fn a_struct_gradient_equals_the_positional_one() {
+    let p = mlp();
+    let x = DVector::from_vec(vec![0.5, 1.5]);
+    let (v, g) = mlp_loss_grad(&p, &x, -0.4);
+    let (v2, w1, b1, w2, b2) = mlp_loss_positional_grad(&p.w1, &p.b1, &p.w2, p.b2, &x, -0.4);
+    assert_eq!(v, v2);
+    assert_eq!((g.w1, g.b1, g.w2, g.b2), (w1, b1, w2, b2));
+}
+
+/// An inner struct of scalars.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Rates {
+    k1: f64,
+    k2: f64,
+}
+
+/// Scalars, an array, a nested struct and configuration.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Params {
+    rates: Rates,
+    scale: f64,
+    weights: Vec<f64>,
+    pair: [f64; 2],
+    #[ad(skip)]
+    steps: usize,
+}
+
+fn params() -> Params {
+    Params {
+        rates: Rates { k1: 0.7, k2: -0.3 },
+        scale: 1.3,
+        weights: vec![0.2, -0.5, 0.9, 0.4],
+        pair: [0.6, -1.1],
+        steps: 4,
+    }
+}
+
+/// Fields read in a loop, in a branch, by element, through a nested
+/// struct, with the configuration field as the trip count, and a local
+/// written from them.
+#[differentiate(wrt(p))]
+fn dynamics(p: &Params, x: &[f64]) -> f64 {
+    let mut s = p.pair[0];
+    let mut acc = 0.0;
+    for i in 0..p.steps {
+        let w = p.weights[i];
+        if x[i] > 0.0 {
+            s = s * p.rates.k1.exp() + w * x[i];
+        } else {
+            s = s * p.rates.k2 - w.sin() * p.pair[1];
+        }
+        acc += s * s * p.scale;
+    }
+    acc / (p.steps as f64) + p.rates.k1 * p.rates.k2
+}
+
+#[test]
+fn scalars_arrays_and_nested_structs_in_loops_and_branches() {
+    let p = params();
+    let t = direction(&p);
+    let x = [0.5, -1.0, 0.25, -0.5];
+    check_struct(
+        "dynamics",
+        &p,
+        &t,
+        |p| dynamics(p, &x),
+        |p| dynamics_grad(p, &x),
+        |p, s| dynamics_vjp(p, &x, s),
+        |p, t| dynamics_jvp(p, t, &x),
+        |p, t| dynamics_hvp(p, t, &x),
+    );
+    // The configuration field of the tangents and cotangents is the primal's.
+    assert_eq!(dynamics_grad(&p, &x).1.steps, 4);
+}
+
+/// A tuple struct.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Affine(f64, [f64; 2]);
+
+/// A struct and a slice both active.
+#[differentiate(wrt(a, x))]
+fn affine(a: &Affine, x: &[f64]) -> f64 {
+    let y = a.0 + a.1[0] * x[0] + a.1[1] * x[1];
+    y * y
+}
+
+#[test]
+fn a_tuple_struct_beside_an_active_slice() {
+    let a = Affine(0.5, [1.5, -0.75]);
+    let x = [0.3, 0.8];
+    let (v, ga, gx) = affine_grad(&a, &x);
+    let y = 0.5 + 1.5 * 0.3 - 0.75 * 0.8;
+    assert_eq!(v, y * y);
+    // d(y^2) = 2 y dy, by hand.
+    let want = [2.0 * y, 2.0 * y * 0.3, 2.0 * y * 0.8];
+    compare(&ga.to_flat(), &want).assert_close(1e-15, 1e-15);
+    compare(&gx, &[2.0 * y * 1.5, 2.0 * y * -0.75]).assert_close(1e-15, 1e-15);
+    let (_, d) = affine_jvp(&a, &Affine(1.0, [0.0, 0.0]), &x, &[0.0, 1.0]);
+    assert!((d - 2.0 * y * (1.0 - 0.75)).abs() < 1e-15);
+}
+
+impl Mlp {
+    /// The perceptron's loss as a method: the receiver is the active struct.
+    #[differentiate(wrt(self))]
+    fn loss(&self, x: &DVector<f64>, y: f64) -> f64 {
+        let h = layer(&self.w1, &self.b1, x);
+        let out = self.w2.dot(&h) + self.b2;
+        let e = out - y;
+        e * e + 0.1 * self.b2.sin()
+    }
+}
+
+#[test]
+fn a_method_with_respect_to_its_receiver() {
+    let p = mlp();
+    let t = direction(&p);
+    let x = DVector::from_vec(vec![1.0, -2.0]);
+    check_struct(
+        "Mlp::loss",
+        &p,
+        &t,
+        |p| p.loss(&x, 0.7),
+        |p| p.loss_grad(&x, 0.7),
+        |p, s| p.loss_vjp(&x, 0.7, s),
+        |p, t| p.loss_jvp(t, &x, 0.7),
+        |p, t| p.loss_hvp(t, &x, 0.7),
+    );
+    assert_eq!(p.loss_grad(&x, 0.7), mlp_loss_grad(&p, &x, 0.7));
+}
