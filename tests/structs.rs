@@ -301,3 +301,75 @@ fn a_method_with_respect_to_its_receiver() {
     );
     assert_eq!(p.loss_grad(&x, 0.7), mlp_loss_grad(&p, &x, 0.7));
 }
+
+/// A small struct passed whole to helpers and to methods.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Pair {
+    a: f64,
+    v: Vec<f64>,
+}
+
+#[differentiate(wrt(p, x))]
+fn pair_inner(p: &Pair, x: f64) -> f64 {
+    p.a * x + p.v[0] * p.v[1].sin()
+}
+
+/// The struct passed whole to a helper, and its fields read around it.
+#[differentiate(wrt(p))]
+fn pair_outer(p: &Pair, x: f64) -> f64 {
+    let s = pair_inner(p, x);
+    s * p.a + pair_inner(p, p.v[0])
+}
+
+impl Pair {
+    #[differentiate(wrt(self, x))]
+    fn inner(&self, x: f64) -> f64 {
+        self.a * x + self.v[0] * self.v[1].sin()
+    }
+
+    /// A `wrt(self)` method calling another: the receiver's tangent and
+    /// cotangent pass through the call.
+    #[differentiate(wrt(self))]
+    fn outer(&self, x: f64) -> f64 {
+        let s = self.inner(x);
+        s * self.a + self.inner(self.v[0])
+    }
+}
+
+#[test]
+fn a_struct_passed_whole_to_helpers_and_methods() {
+    let p = Pair {
+        a: 0.5,
+        v: vec![1.25, 2.0],
+    };
+    let t = direction(&p);
+    check_struct(
+        "pair_outer",
+        &p,
+        &t,
+        |p| pair_outer(p, 3.0),
+        |p| pair_outer_grad(p, 3.0),
+        |p, s| pair_outer_vjp(p, 3.0, s),
+        |p, t| pair_outer_jvp(p, t, 3.0),
+        |p, t| pair_outer_hvp(p, t, 3.0),
+    );
+    check_struct(
+        "Pair::outer",
+        &p,
+        &t,
+        |p| p.outer(3.0),
+        |p| p.outer_grad(3.0),
+        |p, s| p.outer_vjp(3.0, s),
+        |p, t| p.outer_jvp(t, 3.0),
+        |p, t| p.outer_hvp(t, 3.0),
+    );
+    // By hand: s = a x + v0 sin v1; f = s a + a v0 + v0 sin v1.
+    let (a, v0, v1, x) = (0.5f64, 1.25f64, 2.0f64, 3.0);
+    let s = a * x + v0 * v1.sin();
+    let want = [
+        s + a * x + v0,
+        a * v1.sin() + a + v1.sin(),
+        (a * v0 + v0) * v1.cos(),
+    ];
+    compare(&p.outer_grad(3.0).1.to_flat(), &want).assert_close(1e-15, 1e-15);
+}

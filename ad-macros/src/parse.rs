@@ -524,7 +524,9 @@ impl<'a> Model<'a> {
 
         if let Some(wrt) = &options.wrt {
             for name in wrt {
-                if !params.iter().any(|p| p.ident == *name) {
+                // (`wrt(self)` on `&mut self` has its own error.)
+                let receiver = name == "self" && receiver.is_some();
+                if !receiver && !params.iter().any(|p| p.ident == *name) {
                     errors.spanned(
                         name,
                         format_args!("`wrt({name})`: the function has no parameter `{name}`"),

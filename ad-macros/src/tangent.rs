@@ -205,7 +205,11 @@ impl Tangent<'_> {
         for (k, a) in args.iter().enumerate() {
             jargs.push(a.clone());
             if method && k == 0 {
-                continue; // the receiver
+                // The receiver: a tangent only when it is active (`wrt(self)`).
+                if let Some(d) = self.tan_expr(a) {
+                    jargs.push(d);
+                }
+                continue;
             }
             jargs.push(
                 self.tan_expr(a)

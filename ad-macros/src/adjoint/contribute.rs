@@ -172,7 +172,11 @@ impl Adjoint<'_> {
                     },
                     span,
                 });
-                let skip = usize::from(*method); // the receiver has no cotangent
+                // An inactive receiver has no cotangent; an active one
+                // (`wrt(self)`) comes first.
+                let skip = usize::from(
+                    *method && !args[0].as_var().is_some_and(|v| self.act.is_active(v)),
+                );
                 for (k, a) in args.iter().enumerate().skip(skip) {
                     // `x`, `&x`, `&x[a..b]`, `clone(&v)`: the cotangent goes
                     // into the adjoint of `x` (of its sub-slice).

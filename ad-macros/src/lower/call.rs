@@ -105,7 +105,15 @@ impl Lowerer<'_> {
             );
             return self.poisoned();
         }
-        let mut args = vec![Expr::constant(quote!(self))];
+        // With `wrt(self)` the receiver is active: it passes its tangent and
+        // takes its cotangent, as the callee's own `wrt(self)` expects (a
+        // callee without it does not compile with them: a receiver that
+        // carries derivatives is never taken for a constant).
+        let receiver = match self.lookup("self") {
+            Some(b) => Expr::var(b.var),
+            None => Expr::constant(quote!(self)),
+        };
+        let mut args = vec![receiver];
         for a in &mc.args {
             let arg = self.lower_call_arg(a);
             args.push(arg);
