@@ -77,14 +77,29 @@ fn bench(c: &mut Criterion) {
     let (v, g1, gb1, g2, gb2) = mlp_loss_grad(&w1, &b1, &w2, &b2, &x, &ones, &labels);
     let (vh, h1, hb1, h2, hb2) = mlp_grad_by_hand(&w1, &b1, &w2, &b2, &x, &ones, &labels);
     assert!((v - vh).abs() < 1e-12);
-    assert!((g1 - h1).amax() < 1e-12 && (g2 - h2).amax() < 1e-12);
-    assert!((gb1 - hb1).amax() < 1e-12 && (gb2 - hb2).amax() < 1e-12);
+    assert!((&g1 - h1).amax() < 1e-12 && (&g2 - h2).amax() < 1e-12);
+    assert!((&gb1 - hb1).amax() < 1e-12 && (&gb2 - hb2).amax() < 1e-12);
+
+    // The same network as a parameter struct (`wrt(self)`, layers a helper):
+    // the same gradient.
+    let m = Mlp {
+        w1: w1.clone(),
+        b1: b1.clone(),
+        w2: w2.clone(),
+        b2: b2.clone(),
+    };
+    let (vs, gs) = m.loss_grad(&x, &ones, &labels);
+    assert!((vs - v).abs() < 1e-12);
+    assert!((&gs.w1 - &g1).amax() < 1e-12 && (&gs.w2 - &g2).amax() < 1e-12);
+    assert!((&gs.b1 - &gb1).amax() < 1e-12 && (&gs.b2 - &gb2).amax() < 1e-12);
 
     // Interleaved rounds (this machine's speed drifts between criterion's
     // blocks): the best per-call time of each over 7 alternating rounds.
-    let mut best = [f64::INFINITY; 4];
+    let (vl, gl) = m.loss_layered_grad(&x, &ones, &labels);
+    assert!((vl - v).abs() < 1e-12 && (&gl.w1 - &g1).amax() < 1e-12);
+    let mut best = [f64::INFINITY; 6];
     for _ in 0..7 {
-        let runs: [&dyn Fn(); 4] = [
+        let runs: [&dyn Fn(); 6] = [
             &|| {
                 black_box(mlp_loss(black_box(&w1), &b1, &w2, &b2, &x, &ones, &labels));
             },
@@ -125,6 +140,12 @@ fn bench(c: &mut Criterion) {
                     &labels,
                 ));
             },
+            &|| {
+                black_box(black_box(&m).loss_grad(&x, &ones, &labels));
+            },
+            &|| {
+                black_box(black_box(&m).loss_layered_grad(&x, &ones, &labels));
+            },
         ];
         for (k, run) in runs.iter().enumerate() {
             let start = std::time::Instant::now();
@@ -136,15 +157,20 @@ fn bench(c: &mut Criterion) {
     }
     println!(
         "interleaved, best of 7 rounds of 10 calls: primal {:.2} ms, ad_grad {:.2} ms, \
-         hand_grad {:.2} ms, ad_hvp {:.2} ms; ad_grad / primal = {:.2}, ad_grad / hand_grad = {:.2}, \
-         ad_hvp / ad_grad = {:.2}",
+         hand_grad {:.2} ms, ad_hvp {:.2} ms, struct ad_grad {:.2} ms, struct with layer helper \
+         ad_grad {:.2} ms; ad_grad / primal = {:.2}, ad_grad / hand_grad = {:.2}, \
+         ad_hvp / ad_grad = {:.2}, struct ad_grad / hand_grad = {:.2}, layered / hand_grad = {:.2}",
         best[0] * 1e3,
         best[1] * 1e3,
         best[2] * 1e3,
         best[3] * 1e3,
+        best[4] * 1e3,
+        best[5] * 1e3,
         best[1] / best[0],
         best[1] / best[2],
-        best[3] / best[1]
+        best[3] / best[1],
+        best[4] / best[2],
+        best[5] / best[2]
     );
 
     let mut group = c.benchmark_group("mlp");
@@ -159,6 +185,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("ad_grad", |b| {
         b.iter(|| mlp_loss_grad(black_box(&w1), &b1, &w2, &b2, &x, &ones, &labels))
+    });
+    group.bench_function("ad_grad_struct", |b| {
+        b.iter(|| black_box(&m).loss_grad(&x, &ones, &labels))
     });
     group.bench_function("ad_hvp", |b| {
         b.iter(|| {

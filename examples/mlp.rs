@@ -1,21 +1,24 @@
 //! A 2-layer tanh MLP trained on the CS231n spiral (three interleaved arms in
-//! the plane, not linearly separable), with the gradient `#[differentiate]`
-//! generates for the loss in `models/mlp.rs` and Adam written by hand. The
+//! the plane, not linearly separable): its parameters are a struct `Mlp`
+//! (`#[derive(ad::Differentiable)]`), its loss a method differentiated with
+//! `wrt(self)` in `models/mlp.rs`, and Adam is written once for any
+//! parameter struct through the `Differentiable` trait. The
 //! learned decision regions and the data are drawn to
 //! `target/mlp_spiral.png`.
 //!
 //! Run: `cargo run --release --example mlp`
 
 #[path = "../models/mlp.rs"]
-#[allow(dead_code)] // `mlp_grad_by_hand` is the benchmark's
+#[allow(dead_code)] // the positional loss and `mlp_grad_by_hand` are the benchmark's
 mod mlp;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ad::nalgebra::{DMatrix, DVector, RowDVector};
+use ad::Differentiable;
 use indicatif::{ProgressBar, ProgressStyle};
-use mlp::{mlp_loss_grad, mlp_scores};
+use mlp::Mlp;
 use plotters::prelude::*;
 
 const CLASSES: usize = 3;
@@ -65,22 +68,39 @@ fn spiral(rng: &mut Lcg) -> (DMatrix<f64>, Vec<usize>) {
     (x, labels)
 }
 
-/// The network's parameters, in the order of `mlp_loss`'s active inputs.
-struct Params {
-    w1: DMatrix<f64>,
-    b1: DVector<f64>,
-    w2: DMatrix<f64>,
-    b2: DVector<f64>,
+/// Adam (Kingma & Ba), written once for any parameter struct: the
+/// moments `m` and `v` have the parameters' type, and every update goes
+/// through the `Differentiable` trait.
+struct Adam<P> {
+    m: P,
+    v: P,
+    rate: f64,
+    step: i32,
 }
 
-/// Adam (Kingma & Ba) on one parameter: moments `m`, `v` of the same shape.
-fn adam_step(p: &mut [f64], g: &[f64], m: &mut [f64], v: &mut [f64], rate: f64, step: i32) {
-    let (beta1, beta2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
-    let (c1, c2) = (1.0 - beta1.powi(step), 1.0 - beta2.powi(step));
-    for (((p, &g), m), v) in p.iter_mut().zip(g).zip(m).zip(v) {
-        *m = beta1 * *m + (1.0 - beta1) * g;
-        *v = beta2 * *v + (1.0 - beta2) * g * g;
-        *p -= rate * (*m / c1) / ((*v / c2).sqrt() + eps);
+impl<P: Differentiable<Scalar = f64>> Adam<P> {
+    fn new(p: &P, rate: f64) -> Self {
+        Adam {
+            m: p.zero_like(),
+            v: p.zero_like(),
+            rate,
+            step: 0,
+        }
+    }
+
+    fn update(&mut self, p: &mut P, g: &P) {
+        let (beta1, beta2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
+        self.step += 1;
+        let (c1, c2) = (1.0 - beta1.powi(self.step), 1.0 - beta2.powi(self.step));
+        // m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
+        self.m
+            .zip_apply_scalars(g, |m, g| beta1 * m + (1.0 - beta1) * g);
+        self.v
+            .zip_apply_scalars(g, |v, g| beta2 * v + (1.0 - beta2) * g * g);
+        // p -= rate m^ / (sqrt(v^) + eps), with the ratio computed in `step`.
+        let mut step = self.m.clone();
+        step.zip_apply_scalars(&self.v, |m, v| (m / c1) / ((v / c2).sqrt() + eps));
+        p.axpy(-self.rate, &step);
     }
 }
 
@@ -108,7 +128,7 @@ const POINT: [RGBColor; CLASSES] = [
 /// Draws the predicted class of every pixel over [-1.2, 1.2]^2, then the data.
 fn plot(
     path: &Path,
-    p: &Params,
+    p: &Mlp,
     x: &DMatrix<f64>,
     labels: &[usize],
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -127,7 +147,7 @@ fn plot(
                 -coord(row)
             }
         });
-        let scores = mlp_scores(&p.w1, &p.b1, &p.w2, &p.b2, &grid, &ones);
+        let scores = p.scores(&grid, &ones);
         for col in 0..SIZE {
             let class = scores.column(col as usize).argmax().0;
             root.draw_pixel((col as i32, row as i32), &REGION[class])?;
@@ -151,7 +171,7 @@ fn main() {
     let ones = RowDVector::from_element(n, 1.0);
 
     // Glorot-style initialisation, zero biases.
-    let mut p = Params {
+    let mut p = Mlp {
         w1: DMatrix::from_fn(HIDDEN, 2, |_, _| rng.normal() / 2f64.sqrt()),
         b1: DVector::zeros(HIDDEN),
         w2: DMatrix::from_fn(CLASSES, HIDDEN, |_, _| {
@@ -159,10 +179,7 @@ fn main() {
         }),
         b2: DVector::zeros(CLASSES),
     };
-    let sizes = [p.w1.len(), p.b1.len(), p.w2.len(), p.b2.len()];
-    let mut m: Vec<Vec<f64>> = sizes.iter().map(|&s| vec![0.0; s]).collect();
-    let mut v = m.clone();
-    let rate = 0.01;
+    let mut adam = Adam::new(&p, 0.01);
 
     let start = Instant::now();
     let bar = ProgressBar::new(EPOCHS);
@@ -172,24 +189,10 @@ fn main() {
     );
     let mut loss = f64::NAN;
     for epoch in 1..=EPOCHS {
-        let (l, gw1, gb1, gw2, gb2) = mlp_loss_grad(&p.w1, &p.b1, &p.w2, &p.b2, &x, &ones, &labels);
+        // The loss and its gradient, an `Mlp` of the parameters' shapes.
+        let (l, g) = p.loss_grad(&x, &ones, &labels);
         loss = l;
-        let step = epoch as i32;
-        let params: [&mut [f64]; 4] = [
-            p.w1.as_mut_slice(),
-            p.b1.as_mut_slice(),
-            p.w2.as_mut_slice(),
-            p.b2.as_mut_slice(),
-        ];
-        let grads = [
-            gw1.as_slice(),
-            gb1.as_slice(),
-            gw2.as_slice(),
-            gb2.as_slice(),
-        ];
-        for (k, (param, grad)) in params.into_iter().zip(grads).enumerate() {
-            adam_step(param, grad, &mut m[k], &mut v[k], rate, step);
-        }
+        adam.update(&mut p, &g);
         if epoch % 100 == 0 {
             bar.set_message(format!("loss {loss:.4}"));
             bar.set_position(epoch);
@@ -198,7 +201,7 @@ fn main() {
     bar.finish_and_clear();
     let train_time = start.elapsed();
 
-    let scores = mlp_scores(&p.w1, &p.b1, &p.w2, &p.b2, &x, &ones);
+    let scores = p.scores(&x, &ones);
     let acc = accuracy(&scores, &labels);
     println!(
         "{EPOCHS} epochs of Adam on {n} spiral points, hidden size {HIDDEN}: {:.2} s",

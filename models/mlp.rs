@@ -29,6 +29,62 @@ pub fn mlp_loss(
     loss / labels.len() as f64
 }
 
+/// The network's parameters as a struct: what `wrt(self)` differentiates.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+pub struct Mlp {
+    pub w1: DMatrix<f64>,
+    pub b1: DVector<f64>,
+    pub w2: DMatrix<f64>,
+    pub b2: DVector<f64>,
+}
+
+/// One affine layer on a batch: `W X + b` (the bias broadcast by `ones`).
+#[differentiate]
+pub fn layer(
+    w: &DMatrix<f64>,
+    b: &DVector<f64>,
+    x: &DMatrix<f64>,
+    ones: &RowDVector<f64>,
+) -> DMatrix<f64> {
+    w * x + b * ones
+}
+
+impl Mlp {
+    /// [`mlp_loss`] as a method of the parameters: `m.loss_grad(&x, &ones,
+    /// &labels)` returns the gradient as an `Mlp`.
+    #[differentiate(wrt(self))]
+    pub fn loss(&self, x: &DMatrix<f64>, ones: &RowDVector<f64>, labels: &[usize]) -> f64 {
+        let h = nn::tanh(&(&self.w1 * x + &self.b1 * ones));
+        let z = &self.w2 * &h + &self.b2 * ones;
+        let logp = nn::log_softmax(&z);
+        let mut loss = 0.0;
+        for j in 0..labels.len() {
+            loss -= logp[(labels[j], j)];
+        }
+        loss / labels.len() as f64
+    }
+
+    /// The same with its layers a differentiated helper: what calls of
+    /// matrix helpers cost (they run in joint mode, and `layer`'s reverse
+    /// mode computes the cotangent of its data argument `x` too).
+    #[differentiate(wrt(self))]
+    pub fn loss_layered(&self, x: &DMatrix<f64>, ones: &RowDVector<f64>, labels: &[usize]) -> f64 {
+        let h = nn::tanh(&layer(&self.w1, &self.b1, x, ones));
+        let z = layer(&self.w2, &self.b2, &h, ones);
+        let logp = nn::log_softmax(&z);
+        let mut loss = 0.0;
+        for j in 0..labels.len() {
+            loss -= logp[(labels[j], j)];
+        }
+        loss / labels.len() as f64
+    }
+
+    /// The class scores (one column per example).
+    pub fn scores(&self, x: &DMatrix<f64>, ones: &RowDVector<f64>) -> DMatrix<f64> {
+        mlp_scores(&self.w1, &self.b1, &self.w2, &self.b2, x, ones)
+    }
+}
+
 /// The class scores `W2 tanh(W1 X + b1) + b2` (one column per example).
 pub fn mlp_scores(
     w1: &DMatrix<f64>,

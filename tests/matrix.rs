@@ -593,3 +593,34 @@ fn owned_parameters_branches_normalisation_and_shadowing() {
     let want = (&da * &a + &a * &da).transpose() * 0.5 + &da * 0.5;
     assert!((dy - want).amax() < 1e-15);
 }
+
+/// The network as a parameter struct (`wrt(self)`, its layers a helper)
+/// gives the positional function's value and gradient.
+#[test]
+fn mlp_struct_gradient_equals_the_positional_one() {
+    let m = mlp_problem();
+    let p = &m.params;
+    let (b1, b2) = (column(p[1].clone()), column(p[3].clone()));
+    let net = mlp::Mlp {
+        w1: p[0].clone(),
+        b1: b1.clone(),
+        w2: p[2].clone(),
+        b2: b2.clone(),
+    };
+    let (v, gw1, gb1, gw2, gb2) = mlp_loss_grad(&p[0], &b1, &p[2], &b2, &m.x, &m.ones, &m.labels);
+    let (vs, g) = net.loss_grad(&m.x, &m.ones, &m.labels);
+    assert!((v - vs).abs() < 1e-14);
+    let got = flatten(&[
+        g.w1.as_slice(),
+        g.b1.as_slice(),
+        g.w2.as_slice(),
+        g.b2.as_slice(),
+    ]);
+    let want = flatten(&[
+        gw1.as_slice(),
+        gb1.as_slice(),
+        gw2.as_slice(),
+        gb2.as_slice(),
+    ]);
+    assert_close("struct mlp gradient", &got, &want, 1e-14);
+}

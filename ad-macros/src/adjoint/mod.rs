@@ -201,6 +201,12 @@ struct Adjoint<'a> {
     static_loops: HashSet<usize>,
     /// The live adjoint of each variable.
     adj: HashMap<VarId, VarId>,
+    /// Parameter structs whose cotangent a field's contribution declared
+    /// (zero): no contribution to the whole struct came before, and the
+    /// contributions of the other fields (one each, since each field is
+    /// bound once at the top of the body) come after, so each field's is
+    /// moved in rather than added.
+    member_fresh: HashSet<VarId>,
     /// Element writes whose old values nothing reads (see
     /// [`unread_overwrites`]): not saved.
     unread_overwrites: HashSet<usize>,
@@ -435,6 +441,7 @@ impl<'a> Adjoint<'a> {
             static_loops: HashSet::new(),
             unread_overwrites: HashSet::new(),
             adj: HashMap::new(),
+            member_fresh: HashSet::new(),
             save_costly,
             split,
             pullbacks: HashMap::new(),

@@ -119,11 +119,19 @@ impl Adjoint<'_> {
             Target::Member(p, m) => {
                 let pb = match self.adj.get(&p) {
                     Some(&pb) => pb,
-                    None => self.declare_zero(p, out),
+                    None => {
+                        self.member_fresh.insert(p);
+                        self.declare_zero(p, out)
+                    }
+                };
+                let op = if self.member_fresh.contains(&p) && !sub {
+                    AssignOp::Set
+                } else {
+                    AssignOp::Acc
                 };
                 out.push(Stmt::Assign {
                     place: Place::Member(pb, m),
-                    op: AssignOp::Acc,
+                    op,
                     expr: c,
                     span,
                 });
