@@ -257,7 +257,7 @@ fn malformed_input_is_an_error_not_a_panic() {
         ),
         quote!(
             fn f(x: f64) -> f64 {
-                let y;
+                let (y, z);
                 x
             }
         ),

@@ -170,24 +170,43 @@ impl Lowerer<'_> {
         });
     }
 
-    pub(super) fn loop_body(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
+    /// The body of a loop (labelled `label`; for a `loop` used as a value,
+    /// `break v` assigns `slot`).
+    pub(super) fn loop_body(
+        &mut self,
+        label: &Option<syn::Label>,
+        slot: Option<VarId>,
+        f: impl FnOnce(&mut Self),
+    ) -> (Vec<Stmt>, LoopFrame) {
         let saved_value = std::mem::take(&mut self.in_value);
-        self.loop_depth += 1;
+        self.frames.push(LoopFrame {
+            label: label.as_ref().map(|l| l.name.ident.to_string()),
+            slot,
+            in_value: saved_value,
+            brk: None,
+            cont: None,
+        });
         let body = self.nested(f);
-        self.loop_depth -= 1;
+        let frame = self.frames.pop().unwrap_or_default();
         self.in_value = saved_value;
-        body
+        (body, frame)
     }
 
-    pub(super) fn check_label(&mut self, label: &Option<syn::Label>) {
-        if let Some(l) = label {
-            self.errors
-                .spanned(&l.name, "loop labels are not supported: use a flag");
+    /// The loop, after the flags its inner loops set to leave it
+    /// (`break 'outer;`).
+    fn push_loop(&mut self, header: Header, body: Vec<Stmt>, frame: LoopFrame) {
+        for flag in [frame.brk, frame.cont].into_iter().flatten() {
+            self.stmts.push(Stmt::Let {
+                var: flag,
+                ty: None,
+                expr: Expr::constant(quote!(false)),
+                span: Span::call_site(),
+            });
         }
+        self.stmts.push(Stmt::Loop { header, body });
     }
 
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
-        self.check_label(&f.label);
         // A range counts with integers, whatever it reads (`0..p.steps`).
         let range = matches!(strip_parens(&f.expr), syn::Expr::Range(_));
         if !range && self.mentions_varied(&f.expr) {
@@ -212,7 +231,7 @@ impl Lowerer<'_> {
             }
         };
         let mut var = None;
-        let body = self.loop_body(|lw| {
+        let (body, frame) = self.loop_body(&f.label, None, |lw| {
             if let Some(ident) = &ident {
                 let name = lw.prog.names.claim(&ident.to_string(), ident.span());
                 let v = lw.new_var(name, VarKind::Local, false);
@@ -221,15 +240,11 @@ impl Lowerer<'_> {
             }
             lw.lower_stmts(&f.body.stmts, None);
         });
-        self.stmts.push(Stmt::Loop {
-            header: Header::For { var, iter, reads },
-            body,
-        });
+        self.push_loop(Header::For { var, iter, reads }, body, frame);
     }
 
     pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
-        self.check_label(&w.label);
-        let body = self.loop_body(|lw| {
+        let (body, frame) = self.loop_body(&w.label, None, |lw| {
             let cond = lw.lower_condition(&w.cond);
             let then = lw.nested(|lw| lw.lower_stmts(&w.body.stmts, None));
             lw.stmts.push(Stmt::If {
@@ -238,18 +253,23 @@ impl Lowerer<'_> {
                 els: vec![Stmt::Break],
             });
         });
-        self.stmts.push(Stmt::Loop {
-            header: Header::Infinite,
-            body,
-        });
+        self.push_loop(Header::Infinite, body, frame);
     }
 
     pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
-        self.check_label(&l.label);
-        let body = self.loop_body(|lw| lw.lower_stmts(&l.body.stmts, None));
-        self.stmts.push(Stmt::Loop {
-            header: Header::Infinite,
-            body,
+        let (body, frame) =
+            self.loop_body(&l.label, None, |lw| lw.lower_stmts(&l.body.stmts, None));
+        self.push_loop(Header::Infinite, body, frame);
+    }
+
+    /// `loop { .. break v; .. }` used as a value: a slot that each `break v`
+    /// assigns before it leaves.
+    pub(super) fn lower_loop_value(&mut self, l: &syn::ExprLoop) -> Operand {
+        let slot = self.result_slot();
+        let (body, frame) = self.loop_body(&l.label, Some(slot), |lw| {
+            lw.lower_stmts(&l.body.stmts, None)
         });
+        self.push_loop(Header::Infinite, body, frame);
+        Operand::Var(slot)
     }
 }

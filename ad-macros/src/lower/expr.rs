@@ -14,7 +14,9 @@ impl Lowerer<'_> {
         self.errors.spanned(
             mac,
             format_args!(
-                "macros are not supported in a differentiated function (`{name}!`), except `vec!`: \
+                "macros are not supported in a differentiated function (`{name}!`), except `vec!` \
+                 and the ones that observe values (`assert!`, `assert_eq!`, `assert_ne!`, their \
+                 `debug_` forms, `print!`, `println!`, `eprint!`, `eprintln!`, `format!`): \
                  the derivative functions would repeat its effect or could not see through it; \
                  move it to the caller"
             ),
@@ -131,6 +133,11 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_expr(&mut self, e: &syn::Expr) -> Operand {
+        // A `loop` used as a value is lowered as a loop even on inactive
+        // values: it may assign variables outside it.
+        if let syn::Expr::Loop(l) = strip_parens(e) {
+            return self.lower_loop_value(l);
+        }
         if !self.mentions_varied(e) {
             match strip_parens(e) {
                 // Arrays are built structurally even from constants: their
@@ -290,6 +297,8 @@ impl Lowerer<'_> {
                 Operand::Var(slot)
             }
             syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => self.lower_vec(m),
+            // `format!("{x}")`: a `String`, inactive.
+            syn::Expr::Macro(m) if observing(&m.mac).is_some() => self.opaque(e),
             syn::Expr::Array(a) => {
                 let elems = a
                     .elems

@@ -30,12 +30,14 @@ use syn::visit_mut::VisitMut;
 mod call;
 mod control;
 mod expr;
+mod macros;
 mod nested;
 mod rules;
 mod stmt;
 mod structs;
 mod unsupported;
 
+use macros::*;
 use rules::*;
 pub use rules::{func, la_op};
 use unsupported::*;
@@ -63,6 +65,21 @@ impl Clone for Binding {
     }
 }
 
+/// A loop being lowered.
+#[derive(Default)]
+struct LoopFrame {
+    /// Its label, without the `'`.
+    label: Option<String>,
+    /// For a `loop` used as a value: the slot `break v` assigns.
+    slot: Option<VarId>,
+    /// `in_value` around the loop: a loop inside an `if` used as a value
+    /// cannot be left to a loop outside it.
+    in_value: usize,
+    /// Set by `break 'label` / `continue 'label` from a loop inside this one.
+    brk: Option<VarId>,
+    cont: Option<VarId>,
+}
+
 struct Lowerer<'e> {
     prog: Program,
     errors: &'e mut Errors,
@@ -75,7 +92,8 @@ struct Lowerer<'e> {
     stmts: Vec<Stmt>,
     /// Nesting of the current statement in branches and loops.
     depth: usize,
-    loop_depth: usize,
+    /// The loops around the current statement, outermost first.
+    frames: Vec<LoopFrame>,
     /// Inside an `if` or block used as a value: no early exits.
     in_value: usize,
     /// Names reassigned inside a branch or loop: their bindings are slots.
@@ -103,6 +121,9 @@ struct Lowerer<'e> {
     members: HashMap<(VarId, String), VarId>,
     /// Their bindings (`let p_w = &p.w;`), at the top of the body.
     member_lets: Vec<Stmt>,
+    /// Variables declared without a value (`let y;`) and assigned in
+    /// straight-line code, not yet assigned: their declared types.
+    deferred: HashMap<VarId, Option<syn::Type>>,
 }
 
 /// Every identifier in a token stream (to reserve the user's names).
@@ -220,42 +241,56 @@ impl PrescanVisitor<'_> {
 }
 
 /// Whether a statement may leave its enclosing block early: a `return`, or a
-/// `break`/`continue` of a loop outside it.
+/// `break`/`continue` of a loop outside it (labelled or not).
 fn may_exit(stmt: &syn::Stmt) -> bool {
     struct Exits {
-        loops: usize,
+        /// The labels of the loops entered inside the statement.
+        loops: Vec<Option<String>>,
         found: bool,
+    }
+    impl Exits {
+        fn leaves(&self, label: &Option<syn::Lifetime>) -> bool {
+            match label {
+                None => self.loops.is_empty(),
+                Some(l) => !self.loops.contains(&Some(l.ident.to_string())),
+            }
+        }
+        fn enter(&mut self, l: &Option<syn::Label>) {
+            self.loops
+                .push(l.as_ref().map(|l| l.name.ident.to_string()));
+        }
     }
     impl<'ast> Visit<'ast> for Exits {
         fn visit_expr_return(&mut self, _: &'ast syn::ExprReturn) {
             self.found = true;
         }
-        fn visit_expr_break(&mut self, _: &'ast syn::ExprBreak) {
-            self.found |= self.loops == 0;
+        fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
+            self.found |= self.leaves(&b.label);
+            syn::visit::visit_expr_break(self, b);
         }
-        fn visit_expr_continue(&mut self, _: &'ast syn::ExprContinue) {
-            self.found |= self.loops == 0;
+        fn visit_expr_continue(&mut self, c: &'ast syn::ExprContinue) {
+            self.found |= self.leaves(&c.label);
         }
         fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
-            self.loops += 1;
+            self.enter(&e.label);
             syn::visit::visit_expr_for_loop(self, e);
-            self.loops -= 1;
+            self.loops.pop();
         }
         fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
-            self.loops += 1;
+            self.enter(&e.label);
             syn::visit::visit_expr_while(self, e);
-            self.loops -= 1;
+            self.loops.pop();
         }
         fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
-            self.loops += 1;
+            self.enter(&e.label);
             syn::visit::visit_expr_loop(self, e);
-            self.loops -= 1;
+            self.loops.pop();
         }
         fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
         fn visit_item(&mut self, _: &'ast syn::Item) {}
     }
     let mut v = Exits {
-        loops: 0,
+        loops: Vec::new(),
         found: false,
     };
     v.visit_stmt(stmt);
@@ -312,7 +347,7 @@ fn lower_round(
         user_names: HashMap::new(),
         stmts: Vec::new(),
         depth: 0,
-        loop_depth: 0,
+        frames: Vec::new(),
         in_value: 0,
         slot_names: &facts.slot_names,
         push_names: &facts.push_names,
@@ -320,6 +355,7 @@ fn lower_round(
         varied_names: HashSet::new(),
         ret: None,
         returned: None,
+        deferred: HashMap::new(),
         reals: &model.reals,
         call_results: HashSet::new(),
         structs: HashSet::new(),
@@ -581,5 +617,9 @@ impl VisitMut for Renamer<'_, '_> {
             }
             p.path = syn::Path::from(ident);
         }
+    }
+    // `println!("{}", x)`, `assert!(x > 0.0)`: their arguments too.
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        self.rename_macro(m);
     }
 }

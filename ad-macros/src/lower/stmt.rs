@@ -100,8 +100,9 @@ impl Lowerer<'_> {
         let e = match stmt {
             syn::Stmt::Expr(e, _) => strip_parens(e),
             _ => {
+                // `let r = loop { .. return x; .. };`
                 self.lower_stmt(stmt);
-                return self.lower_cont(rest);
+                return self.lower_after_exits(stmt, rest);
             }
         };
         match e {
@@ -116,28 +117,80 @@ impl Lowerer<'_> {
                     els: vec![],
                 });
             }
-            syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_) => {
-                // A loop left by `return`: the flag says whether to go on.
+            // A loop left by `return` or by `break 'outer`, and `s = loop {
+            // .. }`: flags say whether to go on.
+            syn::Expr::ForLoop(_)
+            | syn::Expr::While(_)
+            | syn::Expr::Loop(_)
+            | syn::Expr::Assign(_)
+            | syn::Expr::Binary(_) => {
                 self.lower_stmt(stmt);
-                let Some(flag) = self.returned else {
-                    return self.lower_cont(rest);
-                };
-                let then = if self.loop_depth > 0 {
-                    vec![Stmt::Break]
-                } else {
-                    vec![]
-                };
-                let els = self.nested(|lw| lw.lower_cont(rest));
-                self.stmts.push(Stmt::If {
-                    cond: Expr::var(flag),
-                    then,
-                    els,
-                });
+                self.lower_after_exits(stmt, rest);
             }
             _ => {
                 self.unsupported(e);
             }
         }
+    }
+
+    /// After a statement left by `return` inside a loop, or by `break 'l` /
+    /// `continue 'l` of an enclosing loop from a loop inside it: the
+    /// flags they set decide whether `rest` runs (otherwise the enclosing
+    /// loop is left, or goes on with its next round).
+    pub(super) fn lower_after_exits(&mut self, stmt: &syn::Stmt, rest: &Cont) {
+        let (returns, labels) = exits_of(stmt);
+        let depth = self.frames.len();
+        let mut cases: Vec<(VarId, Vec<Stmt>)> = Vec::new();
+        if let (true, Some(flag)) = (returns, self.returned) {
+            let then = if depth > 0 { vec![Stmt::Break] } else { vec![] };
+            cases.push((flag, then));
+        }
+        for label in labels {
+            let Some(k) = self
+                .frames
+                .iter()
+                .rposition(|f| f.label.as_deref() == Some(label.as_str()))
+            else {
+                continue;
+            };
+            let innermost = k + 1 == depth;
+            if let Some(b) = self.frames[k].brk {
+                cases.push((b, vec![Stmt::Break]));
+            }
+            if let Some(c) = self.frames[k].cont {
+                // At the labelled loop: its next round (the rest skipped).
+                let then = if innermost {
+                    vec![Stmt::Assign {
+                        place: Place::Var(c),
+                        op: AssignOp::Set,
+                        expr: Expr::constant(quote!(false)),
+                        span: Span::call_site(),
+                    }]
+                } else {
+                    vec![Stmt::Break]
+                };
+                cases.push((c, then));
+            }
+        }
+        // The rest sees what the statement bound (`let r = loop { .. };`)
+        // or assigned in straight-line code (`s = loop { .. };`).
+        let rest = Cont {
+            stmts: rest.stmts,
+            scopes: self.scopes.clone(),
+            next: rest.next,
+        };
+        if cases.is_empty() {
+            return self.lower_cont(&rest);
+        }
+        let mut els = self.nested(|lw| lw.lower_cont(&rest));
+        for (flag, then) in cases.into_iter().rev() {
+            els = vec![Stmt::If {
+                cond: Expr::var(flag),
+                then,
+                els,
+            }];
+        }
+        self.stmts.extend(els);
     }
 
     pub(super) fn lower_return(&mut self, r: &syn::ExprReturn) {
@@ -163,7 +216,14 @@ impl Lowerer<'_> {
                 return;
             }
         }
-        if self.loop_depth > 0 {
+        if self.frames.iter().any(|f| f.in_value > 0) {
+            self.errors.spanned(
+                r,
+                "`return` from a loop inside an `if` or a block used as a value is not supported: use an `if` statement",
+            );
+            return;
+        }
+        if !self.frames.is_empty() {
             if let Some(flag) = self.returned {
                 self.stmts.push(Stmt::Assign {
                     place: Place::Var(flag),
@@ -176,27 +236,102 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn lower_break(&mut self, b: &syn::ExprBreak) {
-        if let Some(l) = &b.label {
-            self.errors
-                .spanned(l, "labelled `break` is not supported: use a flag");
-        } else if let Some(e) = &b.expr {
-            self.errors.spanned(e, "`break` with a value is not supported: assign the value to a variable, then `break`");
-        } else if self.loop_depth == 0 {
-            self.errors.spanned(b, "`break` outside of a loop");
-        } else {
-            self.stmts.push(Stmt::Break);
+    /// The loop a `break` or `continue` leaves: the innermost, or the one
+    /// of its label.
+    fn exit_target(
+        &mut self,
+        label: &Option<syn::Lifetime>,
+        what: &str,
+        at: Span,
+    ) -> Option<usize> {
+        let Some(l) = label else {
+            if self.frames.is_empty() {
+                self.errors
+                    .at(at, format_args!("`{what}` outside of a loop"));
+                return None;
+            }
+            return Some(self.frames.len() - 1);
+        };
+        let name = l.ident.to_string();
+        let k = self
+            .frames
+            .iter()
+            .rposition(|f| f.label.as_deref() == Some(name.as_str()));
+        if k.is_none() {
+            self.errors.spanned(
+                l,
+                format_args!(
+                    "no enclosing loop is labelled `{l}` (labelled blocks are not supported)"
+                ),
+            );
         }
+        k
+    }
+
+    /// Leaves the loops inside loop `k` and then `k` itself (`cont`: goes on
+    /// with its next round): a plain `break`/`continue` for the innermost
+    /// loop; from a loop inside it, a flag and a `break`, and the flag is
+    /// looked at after each loop on the way out ([`Self::lower_after_exits`]).
+    fn exit_to(&mut self, k: usize, cont: bool, at: Span) {
+        if k + 1 == self.frames.len() {
+            self.stmts
+                .push(if cont { Stmt::Continue } else { Stmt::Break });
+            return;
+        }
+        if self.frames[k + 1..].iter().any(|f| f.in_value > 0) {
+            self.errors.at(
+                at,
+                "leaving a labelled loop from a loop inside an `if` or a block used as a value is not supported: use an `if` statement",
+            );
+            return;
+        }
+        let existing = if cont {
+            self.frames[k].cont
+        } else {
+            self.frames[k].brk
+        };
+        let flag = existing.unwrap_or_else(|| {
+            let label = self.frames[k].label.clone().unwrap_or_default();
+            let base = format!("{}_{label}", if cont { "continue" } else { "break" });
+            let name = self.prog.names.fresh(&base, Span::call_site());
+            let f = self.new_var(name, VarKind::Temp, false);
+            self.prog.vars[f].slot = true;
+            f
+        });
+        if cont {
+            self.frames[k].cont = Some(flag);
+        } else {
+            self.frames[k].brk = Some(flag);
+        }
+        self.stmts.push(Stmt::Assign {
+            place: Place::Var(flag),
+            op: AssignOp::Set,
+            expr: Expr::constant(quote!(true)),
+            span: at,
+        });
+        self.stmts.push(Stmt::Break);
+    }
+
+    pub(super) fn lower_break(&mut self, b: &syn::ExprBreak) {
+        let Some(k) = self.exit_target(&b.label, "break", b.span()) else {
+            return;
+        };
+        if let Some(e) = &b.expr {
+            let Some(slot) = self.frames[k].slot else {
+                self.errors.spanned(
+                    e,
+                    "`break` with a value leaves a `loop` used as a value (`let r = loop { .. break v; };`)",
+                );
+                return;
+            };
+            self.assign_var(slot, e);
+        }
+        self.exit_to(k, false, b.span());
     }
 
     pub(super) fn lower_continue(&mut self, c: &syn::ExprContinue) {
-        if let Some(l) = &c.label {
-            self.errors
-                .spanned(l, "labelled `continue` is not supported: use a flag");
-        } else if self.loop_depth == 0 {
-            self.errors.spanned(c, "`continue` outside of a loop");
-        } else {
-            self.stmts.push(Stmt::Continue);
+        if let Some(k) = self.exit_target(&c.label, "continue", c.span()) {
+            self.exit_to(k, true, c.span());
         }
     }
 
@@ -214,18 +349,14 @@ impl Lowerer<'_> {
                     );
                 }
             }
-            syn::Stmt::Macro(m) => self.macro_error(&m.mac),
+            syn::Stmt::Macro(m) => self.lower_macro_stmt(&m.mac),
             syn::Stmt::Expr(e, _) => self.lower_expr_stmt(e),
         }
     }
 
     pub(super) fn lower_local(&mut self, local: &syn::Local) {
         let Some(init) = &local.init else {
-            self.errors.spanned(
-                local,
-                "declare the variable with its value (`let x = ...;`): deferred initialisation is not supported",
-            );
-            return;
+            return self.lower_deferred(local);
         };
         if let Some((_, diverge)) = &init.diverge {
             self.errors.spanned(
@@ -267,6 +398,47 @@ impl Lowerer<'_> {
                 "this pattern is not supported: bind a name (`let x = ...`), a tuple of names (`let (a, b) = (..., ...)`) or an array of names (`let [a, b] = x;`)",
             ),
         }
+    }
+
+    /// `let y;` or `let y: f64;`, assigned later. Assigned in a branch or a
+    /// loop, it is a slot that starts from `Default::default()` (as the
+    /// value of an `if`); assigned in straight-line code, its first
+    /// assignment is its `let`.
+    pub(super) fn lower_deferred(&mut self, local: &syn::Local) {
+        let (pat, ty) = match &local.pat {
+            syn::Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
+            p => (p, None),
+        };
+        let ident = match pat {
+            syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => &pi.ident,
+            other => {
+                self.errors.spanned(
+                    other,
+                    "declare one name without a value (`let y;`, `let y: f64;`), or bind a pattern with its value (`let (a, b) = ...;`)",
+                );
+                return;
+            }
+        };
+        let key = ident.unraw().to_string();
+        let name = self.prog.names.claim(&ident.to_string(), ident.span());
+        let v = self.new_var(name, VarKind::Local, false);
+        self.prog.vars[v].mutable = true;
+        if self.slot_names.contains(&key) {
+            self.prog.vars[v].slot = true;
+            if let Some(t) = &ty {
+                self.prog.vars[v].nested = crate::parse::is_nested(t, self.reals);
+                self.prog.vars[v].array = self.prog.vars[v].nested || is_array_type(t);
+            }
+            self.stmts.push(Stmt::Let {
+                var: v,
+                ty: ty.map(Box::new),
+                expr: default_value(),
+                span: local.span(),
+            });
+        } else {
+            self.deferred.insert(v, ty);
+        }
+        self.bind(ident, v, true);
     }
 
     /// `let [a, b, c] = x;` (or `= *x`, or with `..` for the elements left
@@ -512,7 +684,7 @@ impl Lowerer<'_> {
                     ),
                 }
             }
-            syn::Expr::Macro(m) => self.macro_error(&m.mac),
+            syn::Expr::Macro(m) => self.lower_macro_stmt(&m.mac),
             syn::Expr::Call(c)
                 if (passes_buffer(c) || self.passes_buffer_param(c)) && self.mentions_varied(e) =>
             {
@@ -977,7 +1149,9 @@ impl Lowerer<'_> {
             });
             return;
         }
-        // Straight-line code: a new version.
+        // Straight-line code: a new version (the first one of `let y;`
+        // takes its declared type).
+        let ty = self.deferred.remove(&old).flatten();
         let value = match op {
             None => self.lower_expr(right),
             Some((op, span)) => {
@@ -998,7 +1172,7 @@ impl Lowerer<'_> {
                 }
             }
         };
-        self.bind_value(ident, true, None, value, right.span());
+        self.bind_value(ident, true, ty, value, right.span());
     }
 
     pub(super) fn is_varied_expr(&self, e: &Expr) -> bool {
@@ -1159,6 +1333,78 @@ fn is_vec_constructor(e: &syn::Expr) -> bool {
     let segs: Vec<&syn::PathSegment> = p.path.segments.iter().collect();
     matches!(segs.as_slice(), [.., owner, f]
         if owner.ident == "Vec" && (f.ident == "new" || f.ident == "with_capacity"))
+}
+
+/// Whether a statement holds a `return` (`.0`), and the labels of the
+/// loops outside it that a `break 'l` or `continue 'l` in it leaves.
+fn exits_of(stmt: &syn::Stmt) -> (bool, Vec<String>) {
+    struct Exits {
+        inside: Vec<Option<String>>,
+        returns: bool,
+        labels: Vec<String>,
+    }
+    impl Exits {
+        fn label(&mut self, l: &Option<syn::Lifetime>) {
+            if let Some(l) = l {
+                let name = l.ident.to_string();
+                if !self.inside.contains(&Some(name.clone())) && !self.labels.contains(&name) {
+                    self.labels.push(name);
+                }
+            }
+        }
+        fn enter(&mut self, l: &Option<syn::Label>) {
+            self.inside
+                .push(l.as_ref().map(|l| l.name.ident.to_string()));
+        }
+    }
+    impl<'ast> Visit<'ast> for Exits {
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            self.returns = true;
+            syn::visit::visit_expr_return(self, r);
+        }
+        fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
+            self.label(&b.label);
+            syn::visit::visit_expr_break(self, b);
+        }
+        fn visit_expr_continue(&mut self, c: &'ast syn::ExprContinue) {
+            self.label(&c.label);
+        }
+        fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+            self.enter(&e.label);
+            syn::visit::visit_expr_for_loop(self, e);
+            self.inside.pop();
+        }
+        fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+            self.enter(&e.label);
+            syn::visit::visit_expr_while(self, e);
+            self.inside.pop();
+        }
+        fn visit_expr_loop(&mut self, e: &'ast syn::ExprLoop) {
+            self.enter(&e.label);
+            syn::visit::visit_expr_loop(self, e);
+            self.inside.pop();
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut v = Exits {
+        inside: Vec::new(),
+        returns: false,
+        labels: Vec::new(),
+    };
+    v.visit_stmt(stmt);
+    (v.returns, v.labels)
+}
+
+/// `[T; N]`, `Vec<T>`, `&[T]`: a declared array (of a deferred `let`).
+fn is_array_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Array(_) | syn::Type::Slice(_) => true,
+        syn::Type::Reference(r) => is_array_type(&r.elem),
+        syn::Type::Paren(p) => is_array_type(&p.elem),
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Vec"),
+        _ => false,
+    }
 }
 
 /// Whether a call passes a `&mut` argument (a buffer).

@@ -61,6 +61,32 @@ impl Unsupported {
     fn err(&mut self, tokens: impl ToTokens, msg: &str) {
         self.errors.push(syn::Error::new_spanned(tokens, msg));
     }
+
+    /// The arguments of `println!`, `assert!`, `format!`, ..., kept
+    /// verbatim: what inactive code may hold.
+    fn check_observing(&mut self, mac: &syn::Macro) {
+        let fmt_pos = observing(mac).unwrap_or(0);
+        match macro_args(mac) {
+            Ok(args) => {
+                let mut inner = Unsupported {
+                    errors: Vec::new(),
+                    inactive: true,
+                };
+                for (k, a) in args.iter().enumerate() {
+                    match a {
+                        // A named argument of the format string.
+                        syn::Expr::Assign(n) if k > fmt_pos => inner.visit_expr(&n.right),
+                        a => inner.visit_expr(a),
+                    }
+                }
+                self.errors.extend(inner.errors);
+            }
+            Err(_) => self.err(
+                &mac.tokens,
+                "write the arguments of this macro as expressions separated by commas",
+            ),
+        }
+    }
 }
 
 impl<'ast> Visit<'ast> for Unsupported {
@@ -95,10 +121,18 @@ impl<'ast> Visit<'ast> for Unsupported {
         );
     }
     fn visit_expr_macro(&mut self, m: &'ast syn::ExprMacro) {
+        if observing(&m.mac).is_some() {
+            return self.check_observing(&m.mac);
+        }
         self.err(
             &m.mac,
             "macros are not supported in a differentiated function: move the macro call to the caller",
         );
+    }
+    fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
+        if observing(&m.mac).is_some() {
+            self.check_observing(&m.mac);
+        }
     }
     fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
         if self.inactive {

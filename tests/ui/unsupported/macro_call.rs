@@ -2,8 +2,8 @@ use ad::differentiate;
 
 #[differentiate]
 fn f(x: f64) -> f64 {
-    println!("x = {x}");
-    x * x
+    let y = dbg!(x * x);
+    y + x
 }
 
 fn main() {}
