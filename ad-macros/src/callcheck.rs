@@ -108,6 +108,7 @@ fn visit_expr(e: &Expr, out: &mut BTreeMap<String, Span>) {
                 .for_each(|a| visit_expr(a, out));
         }
         Expr::Repeat { elem, .. } => visit_expr(elem, out),
+        Expr::Struct(_, fields) => fields.iter().for_each(|(_, e)| visit_expr(e, out)),
         Expr::Index(_, i) => visit_expr(i, out),
         Expr::Use(_)
         | Expr::Pop(_)

@@ -294,6 +294,13 @@ impl Emitter<'_> {
                 let elems = elems.iter().map(|e| self.expr(e, span));
                 quote_spanned!(span=> (#(#elems,)*))
             }
+            Expr::Struct(path, fields) => {
+                let fields = fields.iter().map(|(m, e)| {
+                    let e = self.value(e, span);
+                    quote_spanned!(span=> #m: #e)
+                });
+                quote_spanned!(span=> #path { #(#fields),* })
+            }
             // (Replaced by the `closures` stage before emission.)
             Expr::Closure(c) => c.source.clone(),
             Expr::Range { start, end } => {
@@ -381,6 +388,11 @@ impl Emitter<'_> {
                     };
                 }
                 let e = self.value(expr, *span);
+                if let (Place::Member(..), AssignOp::Set) = (place, op) {
+                    // A field's cotangent moved in: nothing for a
+                    // configuration field (`ad_runtime::move_into`).
+                    return quote_spanned!(*span=> ::ad::__rt::move_into(&mut #p, #e););
+                }
                 match op {
                     AssignOp::Set => quote_spanned!(*span=> #p = #e;),
                     AssignOp::Add => quote_spanned!(*span=> #p += #e;),

@@ -266,6 +266,11 @@ pub enum Expr {
     Ref(Box<Expr>),
     /// `(a, b, ..)`: a tuple of values (a function's tuple result).
     Tuple(Vec<Expr>),
+    /// `Path { a: e, b: f }`: a struct built from values (a parameter
+    /// struct, `#[derive(Differentiable)]`, as a result). Its tangent is the
+    /// struct of the fields' tangents, its cotangent's fields go to the
+    /// values (see `ad_runtime::fields`).
+    Struct(TokenStream, Vec<(TokenStream, Expr)>),
     /// A scalar closure (the body of `m.map(|v| ..)`), lowered on its own;
     /// the `closures` stage replaces it by the closure and its derivatives.
     Closure(Box<ScalarClosure>),
@@ -343,6 +348,7 @@ impl Expr {
             | Expr::Call2 { args, .. }
             | Expr::Tuple(args)
             | Expr::List { elems: args, .. } => args.iter().for_each(|a| a.visit(f)),
+            Expr::Struct(_, fields) => fields.iter().for_each(|(_, e)| e.visit(f)),
             Expr::Repeat { elem, .. } => elem.visit(f),
             Expr::Partial { args, out, .. } => {
                 args.iter().chain(out.as_deref()).for_each(|a| a.visit(f));

@@ -171,6 +171,7 @@ fn in_lanes(s: &Stmt) -> bool {
             | Expr::Ref(_)
             | Expr::Range { .. }
             | Expr::Tuple(_)
+            | Expr::Struct(..)
             | Expr::Closure(_)
             | Expr::Fresh { .. } => false,
         }

@@ -623,7 +623,19 @@ impl<'a> Model<'a> {
             );
         }
 
-        let matrix = ret_matrix || params.iter().any(|p| p.matrix);
+        // A struct result (`-> State`, not a type parameter): code on it is
+        // generated as on nalgebra values, through rules picked by type.
+        let generic = |ty: &Type| {
+            matches!(ty, Type::Path(p) if p.path.get_ident().is_some_and(|i| {
+                sig.generics.type_params().any(|t| t.ident == *i)
+            }))
+        };
+        let ret_struct = has_output
+            && members.is_empty()
+            && matches!(ret_class, Class::Other)
+            && matches!(ret, Type::Path(_))
+            && !generic(&ret);
+        let matrix = ret_matrix || ret_struct || params.iter().any(|p| p.matrix);
         Model {
             item,
             reals,

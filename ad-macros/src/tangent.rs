@@ -655,6 +655,28 @@ impl Tangent<'_> {
             }
             Expr::Ref(e) => self.tan_expr(e).map(|d| Expr::Ref(Box::new(d))),
             Expr::Tuple(elems) => self.tan_elems(elems).map(Expr::Tuple),
+            // The struct of the fields' tangents: a tangent made owned
+            // (`tangent_field`), a zero of a field's type or a copy of a
+            // configuration value where there is none (`constant_tangent`).
+            Expr::Struct(path, fields) => {
+                let tangents: Vec<Option<Expr>> =
+                    fields.iter().map(|(_, e)| self.tan_expr(e)).collect();
+                if tangents.iter().all(Option::is_none) {
+                    return None;
+                }
+                let fields = fields
+                    .iter()
+                    .zip(tangents)
+                    .map(|((m, e), d)| {
+                        let d = match d {
+                            Some(d) => Expr::Rule("tangent_field", vec![e.clone(), d]),
+                            None => Expr::Rule("constant_tangent", vec![e.clone()]),
+                        };
+                        (m.clone(), d)
+                    })
+                    .collect();
+                Some(Expr::Struct(path.clone(), fields))
+            }
             Expr::Range { .. } | Expr::Closure(_) => None,
             Expr::Opaque(..) | Expr::ZeroLike(_) | Expr::Call2 { .. } => None,
             Expr::Fresh { .. } => None,
@@ -671,6 +693,18 @@ impl Tangent<'_> {
             Expr::Rule(name, a)
         };
         match name {
+            // Linear in the struct cotangent's field: the same field of its
+            // tangent (nothing for a configuration field).
+            "field_cotangent" => match &args[0] {
+                Expr::Member(yb, m) if self.act.is_active(*yb) => {
+                    let d = self.tangent_var(*yb)?.as_var()?;
+                    Some(Expr::Rule(
+                        "field_cotangent",
+                        vec![Expr::Member(d, m.clone())],
+                    ))
+                }
+                _ => None,
+            },
             // c_bar * b^T: bilinear in (b, c_bar)
             "mul::vjp_a" => add(t(1).map(|d| with(1, d)), t(2).map(|d| with(2, d))),
             // a^T * c_bar: bilinear in (a, c_bar)

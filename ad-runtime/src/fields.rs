@@ -29,18 +29,35 @@ use crate::Differentiable;
     label = "a field of a parameter struct read by active code",
     note = "a differentiated function reads the fields of a `wrt(..)` struct that hold numbers; read configuration values of other types outside of arithmetic (in a condition, a `match`, an index or a loop bound)"
 )]
-pub trait FieldTangent {
+pub trait FieldTangent: Clone {
     /// `Self`, or [`NoTangent`].
     type Tangent: ?Sized;
+    /// `Self`, or `()` (nothing to add).
+    type Cotangent;
     /// The tangent, given the field of the tangent struct.
     fn field_tangent(&self) -> &Self::Tangent;
+    /// The tangent of a field whose value is a constant: a zero of its
+    /// shape, or a copy of a configuration value.
+    fn constant_tangent(&self) -> Self;
+    /// The cotangent of the value a field was built from, given that field
+    /// of a struct's cotangent: a copy, or `()` for a configuration value.
+    fn field_cotangent(&self) -> Self::Cotangent;
 }
 
 impl<T: Differentiable> FieldTangent for T {
     type Tangent = T;
+    type Cotangent = T;
     #[inline]
     fn field_tangent(&self) -> &T {
         self
+    }
+    #[inline]
+    fn constant_tangent(&self) -> T {
+        self.zero_like()
+    }
+    #[inline]
+    fn field_cotangent(&self) -> T {
+        self.clone()
     }
 }
 
@@ -48,21 +65,112 @@ macro_rules! configuration {
     ($($t:ty),*) => {$(
         impl FieldTangent for $t {
             type Tangent = NoTangent;
+            type Cotangent = ();
             #[inline]
             fn field_tangent(&self) -> &NoTangent {
                 &NoTangent
             }
+            #[inline]
+            fn constant_tangent(&self) -> Self {
+                self.clone()
+            }
+            #[inline]
+            fn field_cotangent(&self) {}
         }
     )*};
 }
 configuration!(
-    usize, u8, u16, u32, u64, u128, isize, i8, i16, i32, i64, i128, bool, char, String, str, &str
+    usize, u8, u16, u32, u64, u128, isize, i8, i16, i32, i64, i128, bool, char, String, &str
 );
 
 /// See [`FieldTangent`].
 #[inline]
-pub fn field_tangent<T: FieldTangent + ?Sized>(x: &T) -> &T::Tangent {
+pub fn field_tangent<T: FieldTangent>(x: &T) -> &T::Tangent {
     x.field_tangent()
+}
+
+/// See [`FieldTangent::constant_tangent`].
+///
+/// ```
+/// assert_eq!(ad_runtime::constant_tangent(&[1.5, 2.0]), [0.0, 0.0]);
+/// assert_eq!(ad_runtime::constant_tangent(&7usize), 7);
+/// ```
+#[inline]
+pub fn constant_tangent<T: FieldTangent>(x: &T) -> T {
+    x.constant_tangent()
+}
+
+/// See [`FieldTangent::field_cotangent`].
+#[inline]
+pub fn field_cotangent<T: FieldTangent>(x: &T) -> T::Cotangent {
+    x.field_cotangent()
+}
+
+/// A tangent of a value for a field of type `T` of a tangent struct.
+pub trait TangentField<T> {
+    /// The owned tangent, given the field's value.
+    fn tangent_field(&self, primal: &T) -> T;
+}
+
+impl<T: Differentiable> TangentField<T> for T {
+    #[inline]
+    fn tangent_field(&self, _: &T) -> T {
+        self.clone()
+    }
+}
+
+impl<T: FieldTangent<Tangent = NoTangent>> TangentField<T> for NoTangent {
+    #[inline]
+    fn tangent_field(&self, primal: &T) -> T {
+        primal.clone()
+    }
+}
+
+/// The tangent of a struct's field built from `primal`, given the value's
+/// tangent `d`: `d` itself (owned), or for a configuration value (whose
+/// tangent is [`NoTangent`]) a copy of the value, as tangent structs carry.
+///
+/// ```
+/// use ad_runtime::{tangent_field, NoTangent};
+///
+/// assert_eq!(tangent_field(&2.0, &0.5), 0.5);
+/// assert_eq!(tangent_field(&4usize, &NoTangent), 4);
+/// ```
+#[inline]
+pub fn tangent_field<T, D: TangentField<T> + ?Sized>(primal: &T, d: &D) -> T {
+    d.tangent_field(primal)
+}
+
+/// Moves a cotangent into a field of a struct's cotangent; `()` (a
+/// configuration field's) moves nothing.
+pub trait MoveInto<X: ?Sized> {
+    /// `*x = self`, or nothing.
+    fn move_into(self, x: &mut X);
+}
+
+impl<T: Differentiable> MoveInto<T> for T {
+    #[inline]
+    fn move_into(self, x: &mut T) {
+        *x = self;
+    }
+}
+
+impl<X: ?Sized> MoveInto<X> for () {
+    #[inline]
+    fn move_into(self, _: &mut X) {}
+}
+
+/// See [`MoveInto`].
+///
+/// ```
+/// let (mut a, mut n) = (0.0, 3usize);
+/// ad_runtime::move_into(&mut a, 1.5);
+/// ad_runtime::move_into(&mut n, ());
+/// assert_eq!((a, n), (1.5, 3));
+/// ```
+#[inline]
+pub fn move_into<X: ?Sized, C: MoveInto<X>>(x: &mut X, c: C) {
+    c.move_into(x);
 }
 
 /// An integer that configuration may count with (`p.steps as f64`).

@@ -26,7 +26,10 @@ pub use call::{
     accumulate, tangent_for, tangent_ref, AddTo, Inactive, NoTangent, TangentFor, TangentRef,
 };
 pub use differentiable::Differentiable;
-pub use fields::{count_as, field_tangent, Count, FieldTangent};
+pub use fields::{
+    constant_tangent, count_as, field_cotangent, field_tangent, move_into, tangent_field, Count,
+    FieldTangent, MoveInto, TangentField,
+};
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
 pub use nested::sum_rows;

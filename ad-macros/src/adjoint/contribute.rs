@@ -203,6 +203,14 @@ impl Adjoint<'_> {
             // cotangent is added into the original's.
             Expr::Rule("clone" | "to_vec", _) => push(expr, ybar, false),
             // A tuple result: each member's cotangent is the seed's member.
+            // A struct: each field's cotangent goes to its value (nothing
+            // for a configuration field: `field_cotangent`).
+            Expr::Struct(_, fields) => {
+                for (m, e) in fields {
+                    let c = Expr::Rule("field_cotangent", vec![Expr::Member(yb, m.clone())]);
+                    push(e, c, false);
+                }
+            }
             Expr::Tuple(elems) => {
                 for (k, e) in elems.iter().enumerate() {
                     push(e, Expr::Field(Box::new(ybar.clone()), k), false);

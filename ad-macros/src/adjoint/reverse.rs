@@ -120,7 +120,11 @@ impl Adjoint<'_> {
                 let pb = match self.adj.get(&p) {
                     Some(&pb) => pb,
                     None => {
-                        self.member_fresh.insert(p);
+                        // (Fields of a parameter struct are read once each,
+                        // at the top; those of a local, anywhere.)
+                        if matches!(self.prog.vars[p].kind, VarKind::Param(_)) {
+                            self.member_fresh.insert(p);
+                        }
                         self.declare_zero(p, out)
                     }
                 };

@@ -231,6 +231,7 @@ impl Lowerer<'_> {
                     self.poisoned()
                 }
             },
+            syn::Expr::Struct(s) => self.lower_struct_lit(s),
             syn::Expr::Binary(b) => self.lower_binary(b),
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),

@@ -148,6 +148,10 @@ struct Prescan {
     push_names: HashSet<String>,
     has_return: bool,
     return_in_loop: bool,
+    /// A struct is built (`State { .. }`).
+    struct_values: bool,
+    /// Names whose fields are read (`s.x`).
+    field_bases: HashSet<String>,
 }
 
 impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
@@ -170,6 +174,18 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
             }
         }
         syn::visit::visit_expr_method_call(self, m);
+    }
+    fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
+        self.facts.struct_values = true;
+        syn::visit::visit_expr_struct(self, s);
+    }
+    fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+        if let syn::Expr::Path(p) = strip_parens(&f.base) {
+            if let Some(i) = p.path.get_ident() {
+                self.facts.field_bases.insert(i.unraw().to_string());
+            }
+        }
+        syn::visit::visit_expr_field(self, f);
     }
     fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
         self.facts.has_return = true;
@@ -339,7 +355,14 @@ fn lower_round(
             body: Body::default(),
             active_params: Vec::new(),
             outputs: Vec::new(),
-            matrix: model.matrix,
+            // Structs built or read in the body (`State { .. }`, `s.x` of a
+            // local): code on them is generated as on nalgebra values.
+            matrix: model.matrix
+                || facts.struct_values
+                || facts
+                    .field_bases
+                    .iter()
+                    .any(|b| b != "self" && !model.params.iter().any(|p| p.ident.unraw() == b)),
         },
         errors,
         scopes: vec![HashMap::new()],

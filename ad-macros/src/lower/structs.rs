@@ -26,7 +26,7 @@ impl Lowerer<'_> {
                 syn::Expr::Path(path) => {
                     let v = self.local_of(path)?;
                     if !self.structs.contains(&v) {
-                        return None;
+                        return self.lower_local_member(v, members, f.span());
                     }
                     break v;
                 }
@@ -58,14 +58,41 @@ impl Lowerer<'_> {
         Some(Operand::Var(v))
     }
 
-    /// The parameter struct whose field (or field of a field) this is.
+    /// `s.x` of a local struct (`let s = step(&s0, dt);`): a borrow of the
+    /// field where it is read, since the local may change later.
+    fn lower_local_member(
+        &mut self,
+        v: VarId,
+        mut members: Vec<&syn::Member>,
+        span: Span,
+    ) -> Option<Operand> {
+        if !self.prog.matrix || matches!(self.prog.vars[v].kind, VarKind::Param(_)) {
+            return None;
+        }
+        members.reverse();
+        let path = quote!(#(#members).*);
+        let varied = self.var_varied(v);
+        let op = self.temp(Expr::Member(v, path), varied, span);
+        if let Operand::Var(t) = op {
+            self.prog.vars[t].by_ref = true;
+            self.prog.vars[t].borrowed = true;
+        }
+        Some(op)
+    }
+
+    /// The struct whose field (or field of a field) this is: a parameter
+    /// struct, or a local (`s.x` of `let s = step(&s0, dt);`).
     pub(super) fn struct_of_field(&self, f: &syn::ExprField) -> Option<VarId> {
         let mut base = &*f.base;
         loop {
             match strip_parens(base) {
                 syn::Expr::Field(inner) => base = &inner.base,
                 syn::Expr::Path(path) => {
-                    return self.local_of(path).filter(|v| self.structs.contains(v))
+                    return self.local_of(path).filter(|v| {
+                        self.structs.contains(v)
+                            || (self.prog.matrix
+                                && !matches!(self.prog.vars[*v].kind, VarKind::Param(_)))
+                    })
                 }
                 _ => return None,
             }
@@ -85,6 +112,32 @@ impl Lowerer<'_> {
         let ty = &c.ty;
         let count = quote_spanned!(c.span()=> ::ad::__rt::count_as::<#ty, _>(&#field));
         Some(self.temp(Expr::Opaque(count, reads), false, c.span()))
+    }
+
+    /// `State { x: a, v: b * x }`: a struct built from active values (its
+    /// type derives `Differentiable`). Every field is named: `..base`
+    /// would copy fields the macro cannot see.
+    pub(super) fn lower_struct_lit(&mut self, s: &syn::ExprStruct) -> Operand {
+        if let Some(rest) = &s.rest {
+            self.errors.spanned(
+                rest,
+                "`..base` in a struct built from active values is not supported: name every field",
+            );
+            return self.poisoned();
+        }
+        if s.qself.is_some() {
+            self.errors
+                .spanned(&s.path, "name the struct by its path (`State { .. }`)");
+            return self.poisoned();
+        }
+        let mut fields = Vec::new();
+        for f in &s.fields {
+            let op = self.lower_expr(&f.expr);
+            let value = self.copied(op);
+            fields.push((f.member.to_token_stream(), value));
+        }
+        let path = s.path.to_token_stream();
+        self.temp(Expr::Struct(path, fields), true, s.span())
     }
 
     /// Whether a variable is a field of a parameter struct (a borrow).
