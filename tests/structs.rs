@@ -488,3 +488,80 @@ fn struct_results_and_local_structs_in_a_loop() {
         assert_eq!(cs.steps, 3);
     }
 }
+
+/// A nested struct read whole and by its fields.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Outer {
+    a: f64,
+    w: [f64; 3],
+    v: Vec<f64>,
+    inner: Rates,
+    #[ad(skip)]
+    n: usize,
+}
+
+#[differentiate(wrt(r))]
+fn rates_product(r: &Rates) -> f64 {
+    r.k1 * r.k2
+}
+
+#[differentiate(wrt(y))]
+fn first_times(y: Vec<f64>, k: usize) -> f64 {
+    y[0] * (k as f64)
+}
+
+#[differentiate(wrt(x))]
+fn slice_sum(x: &[f64]) -> f64 {
+    x[0] + 2.0 * x[1]
+}
+
+/// Every position a field takes: a nested struct whole (`&o.inner`) and by
+/// its field (`o.inner.k1`), a configuration count in an index and as a
+/// helper's integer argument, fields copied by value into helpers and
+/// locals, a bare field in an array literal, a sub-slice of a field.
+#[differentiate(wrt(o))]
+fn positions(o: &Outer) -> f64 {
+    let u = rates_product(&o.inner) * o.inner.k1;
+    let w = [o.a, 2.0 * o.w[o.n % 3]];
+    let c = o.w;
+    u + w[0] * w[1] + first_times(o.v.clone(), o.n) + slice_sum(&o.v[1..]) + c[2] * o.w[0]
+}
+
+#[test]
+fn fields_in_every_position() {
+    let o = Outer {
+        a: 0.5,
+        w: [1.5, -2.0, 0.25],
+        v: vec![3.0, 0.75, -1.25],
+        inner: Rates { k1: 1.25, k2: -0.5 },
+        n: 4,
+    };
+    let (v, g) = positions_grad(&o);
+    // By hand: u = k1^2 k2; w = (a, 2 w[1]); first_times = 4 v0;
+    // slice_sum = v1 + 2 v2; c[2] w[0] = w2 w0.
+    let (k1, k2) = (1.25, -0.5);
+    let want_v = k1 * k1 * k2 + 0.5 * 2.0 * -2.0 + 4.0 * 3.0 + (0.75 - 2.5) + 0.25 * 1.5;
+    assert!((v - want_v).abs() < 1e-15);
+    let want = Outer {
+        a: 2.0 * -2.0,
+        w: [0.25, 2.0 * 0.5, 1.5],
+        v: vec![4.0, 1.0, 2.0],
+        inner: Rates {
+            k1: 2.0 * k1 * k2,
+            k2: k1 * k1,
+        },
+        n: 4,
+    };
+    assert_eq!(g, want);
+    let t = direction(&o);
+    check_struct(
+        "positions",
+        &o,
+        &t,
+        positions,
+        positions_grad,
+        positions_vjp,
+        positions_jvp,
+        positions_hvp,
+    );
+}

@@ -695,6 +695,8 @@ impl Tangent<'_> {
         match name {
             // Linear in the struct cotangent's field: the same field of its
             // tangent (nothing for a configuration field).
+            // A zero's tangent is a zero.
+            "field_zero" => Some(Expr::Rule("field_zero", args.to_vec())),
             "field_cotangent" => match &args[0] {
                 Expr::Member(yb, m) if self.act.is_active(*yb) => {
                     let d = self.tangent_var(*yb)?.as_var()?;

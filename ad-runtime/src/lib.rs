@@ -27,8 +27,8 @@ pub use call::{
 };
 pub use differentiable::Differentiable;
 pub use fields::{
-    constant_tangent, count_as, field_cotangent, field_tangent, move_into, tangent_field, Count,
-    FieldTangent, MoveInto, TangentField,
+    constant_tangent, count_as, field_cotangent, field_tangent, field_zero, move_into,
+    tangent_field, Count, FieldTangent, MoveInto, TangentField,
 };
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};

@@ -69,18 +69,20 @@ STRUCTS_MAX_LINES = 34
 STRUCTS_MAX_CALLS = 3
 
 # Switches to leave a construct out while the macro mishandles it (each one
-# found a bug; the generated file's header lists those that are on):
+# found a bug; the generated file's header lists those that are on). All
+# nine bugs below are fixed and their switches off; each comment keeps the
+# bug's reproducer, and tests/structs.rs or tests/regressions.rs a test:
 #
 # A configuration field of an active struct in an index (`p.v[p.n % 4]`,
 # `x[p.n]`): "an index cannot depend on active values" (the loop index of
 # `for i in 0..p.n` is fine).
-EXCLUDE_CONFIG_INDEX = True
+EXCLUDE_CONFIG_INDEX = False
 # A configuration field passed to a helper's integer parameter (`h(p.a,
 # p.n)` for `#[differentiate(wrt(a))] fn h(a: f64, k: usize)`): taken for an
 # active argument ("an argument that depends on the active inputs is passed
 # to a parameter the called function leaves out of `wrt(...)`", `usize:
 # Cotangent` not satisfied).
-EXCLUDE_CONFIG_ARG = True
+EXCLUDE_CONFIG_ARG = False
 # An array or `Vec` field copied into a local (`let w = p.w;`,
 # `p.v.clone()`) and read again after the copy (`p.w[0]`, `h(&p.w)`):
 # E0368 "binary assignment operation `+=` cannot be applied to type
@@ -91,39 +93,39 @@ EXCLUDE_CONFIG_ARG = True
 # the whole struct (`let w = p.1; .. h(p)`). With the switch, a copied field
 # is not read after its copy, the struct is not passed to helpers after a
 # copy, and functions with a copy and a `return` are redrawn.
-EXCLUDE_FIELD_READ_AFTER_COPY = True
+EXCLUDE_FIELD_READ_AFTER_COPY = False
 # A differentiated method called on a struct parameter from another
 # function (`p.m(x)` in `fn f(p: &P)`): "differentiation rule for method `m`
 # is not implemented" (`self.m(x)` in a method of the same struct works).
 # With the switch, methods are only called on `self`.
-EXCLUDE_METHOD_CALL_ON_PARAM = True
+EXCLUDE_METHOD_CALL_ON_PARAM = False
 # SILENTLY WRONG: a differentiated method called on `self` in another method
 # differentiated `wrt(self)` (`self.m(2.0) + self.b` for `fn m(&self, x:
 # f64) -> f64 { self.a * x }`): the derivative through the call is dropped,
 # in every mode (`m2_grad` gives a: 0, b: 1 for a: 2, b: 1; `_jvp` along
 # `a` gives 0), with no compile error. With the switch, methods are not
 # called at all.
-EXCLUDE_METHOD_CALL_ON_SELF = True
+EXCLUDE_METHOD_CALL_ON_SELF = False
 # A method differentiated with respect to `self` and more (`wrt(self, x)`)
 # called as `self.m(y)` in another method: the call of its derivatives
 # misses arguments (E0061 "this method takes 5 arguments but 4 arguments
 # were supplied", `&f64: TangentRef<P>`, `P: AddTo<f64>`). With the switch,
 # only methods `wrt(self)` are called.
-EXCLUDE_METHOD_CALL_WRT_MORE = True
+EXCLUDE_METHOD_CALL_WRT_MORE = False
 # A field passed by value to a helper: `h(p.w)` for `u: [f64; 3]`,
 # `h(p.v.clone())` or `h(p.v.to_vec())` for `y: Vec<f64>`: the tangent is
 # passed borrowed (E0308 "expected `Vec<f64>`, found `&Vec<f64>`",
 # `&Vec<f64>: TangentFor<Vec<f64>>`).
-EXCLUDE_FIELD_BY_VALUE_TO_HELPER = True
+EXCLUDE_FIELD_BY_VALUE_TO_HELPER = False
 # A bare scalar field as an element of an array literal or `vec!`
 # (`let w = [p.a, 2.0 * p.b];`): E0308 "expected `&f64`, found `f64`".
 # With the switch, such an element is scaled (`p.a * 0.7`).
-EXCLUDE_BARE_FIELD_IN_ARRAY_LITERAL = True
+EXCLUDE_BARE_FIELD_IN_ARRAY_LITERAL = False
 # A bare scalar field passed to a helper's active `f64` parameter
 # (`h(p.a, 2.0)` for `#[differentiate(wrt(x))] fn h(x: f64, c: f64)`): its
 # tangent is passed borrowed (E0308 "expected `f64`, found `&f64`",
 # `&f64: TangentFor<f64>`). With the switch, such an argument is scaled.
-EXCLUDE_BARE_FIELD_ARG = True
+EXCLUDE_BARE_FIELD_ARG = False
 
 # ----------------------------------------------------------------------------
 # The struct types: fields in declaration order (the flat order).

@@ -207,6 +207,9 @@ struct Adjoint<'a> {
     /// bound once at the top of the body) come after, so each field's is
     /// moved in rather than added.
     member_fresh: HashSet<VarId>,
+    /// The fields of parameter structs bound at the top of the body, as
+    /// written (`inner.c`).
+    member_paths: Vec<(VarId, String)>,
     /// Element writes whose old values nothing reads (see
     /// [`unread_overwrites`]): not saved.
     unread_overwrites: HashSet<usize>,
@@ -442,6 +445,7 @@ impl<'a> Adjoint<'a> {
             unread_overwrites: HashSet::new(),
             adj: HashMap::new(),
             member_fresh: HashSet::new(),
+            member_paths: Vec::new(),
             save_costly,
             split,
             pullbacks: HashMap::new(),
@@ -456,6 +460,15 @@ impl<'a> Adjoint<'a> {
     /// The whole generated body, and the variables its reverse sweep reads.
     fn run(mut self) -> (Vjp, HashSet<VarId>, Vec<HashSet<VarId>>) {
         let primal = std::mem::take(&mut self.primal);
+        for s in &primal.stmts {
+            if let Stmt::Let {
+                expr: Expr::Member(p, m),
+                ..
+            } = s
+            {
+                self.member_paths.push((*p, m.to_string().replace(' ', "")));
+            }
+        }
         if !self.prog.matrix {
             self.unread_overwrites =
                 unread_overwrites(&primal.stmts, &self.single_pass, &self.prog.outputs);

@@ -42,7 +42,10 @@ impl Adjoint<'_> {
     /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
     pub(super) fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
         let vb = self.adjoint_var(v);
-        let zero = if self.available(v) {
+        let zero = if self.is_field_borrow(v) {
+            // A struct's field: nothing for a configuration field.
+            Expr::Rule("field_zero", vec![Expr::var(v)])
+        } else if self.available(v) {
             Expr::ZeroLike(Box::new(Expr::var(v)))
         } else {
             Expr::constant(quote!(0.0))
@@ -85,7 +88,12 @@ impl Adjoint<'_> {
             Target::Var(v) => match self.adj.get(&v) {
                 Some(&vb) => out.push(Stmt::Assign {
                     place: Place::Var(vb),
-                    op,
+                    // A struct's field may be an array, which has no `+=`.
+                    op: if self.is_field_borrow(v) && !sub {
+                        AssignOp::Acc
+                    } else {
+                        op
+                    },
                     expr: c,
                     span,
                 }),
@@ -128,7 +136,9 @@ impl Adjoint<'_> {
                         self.declare_zero(p, out)
                     }
                 };
-                let op = if self.member_fresh.contains(&p) && !sub {
+                // (A field read whole and by its own fields, `&p.inner`
+                // and `p.inner.c`, adds: one would overwrite the other.)
+                let op = if self.member_fresh.contains(&p) && !sub && !self.overlaps(p, &m) {
                     AssignOp::Set
                 } else {
                     AssignOp::Acc
@@ -164,6 +174,23 @@ impl Adjoint<'_> {
                 });
             }
         }
+    }
+
+    /// Whether another field of the struct `p` bound at the top of the body
+    /// contains the field `m` or lies inside it (`p.inner`, `p.inner.c`).
+    fn overlaps(&self, p: VarId, m: &TokenStream) -> bool {
+        let m = m.to_string().replace(' ', "");
+        self.member_paths.iter().any(|(q, other)| {
+            *q == p
+                && *other != m
+                && (other.starts_with(&format!("{m}.")) || m.starts_with(&format!("{other}.")))
+        })
+    }
+
+    /// A borrow of a struct's field (`let p_w = &p.w;`): of a type the
+    /// macro does not see.
+    fn is_field_borrow(&self, v: VarId) -> bool {
+        self.prog.vars[v].by_ref && !matches!(self.prog.vars[v].kind, VarKind::Param(_))
     }
 
     /// The adjoints touched inside a nested block that must exist before it.

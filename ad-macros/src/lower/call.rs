@@ -109,9 +109,12 @@ impl Lowerer<'_> {
         // takes its cotangent, as the callee's own `wrt(self)` expects (a
         // callee without it does not compile with them: a receiver that
         // carries derivatives is never taken for a constant).
-        let receiver = match self.lookup("self") {
-            Some(b) => Expr::var(b.var),
-            None => Expr::constant(quote!(self)),
+        let receiver = match strip_parens(&mc.receiver) {
+            syn::Expr::Path(p) => match self.local_of(p) {
+                Some(v) => Expr::var(v),
+                None => Expr::constant(quote!(self)),
+            },
+            _ => Expr::constant(quote!(self)),
         };
         let mut args = vec![receiver];
         for a in &mc.args {
@@ -209,6 +212,9 @@ impl Lowerer<'_> {
             Operand::Var(v) if self.prog.vars[v].array && !self.prog.vars[v].borrowed => {
                 Expr::Rule("clone", vec![Expr::var(v)])
             }
+            // A field passed by value (`h(p.a)`, `h(p.w)`): a copy of the
+            // borrowed field.
+            Operand::Var(v) if self.is_field_borrow(v) => Expr::Rule("clone", vec![Expr::var(v)]),
             op => Expr::Use(op),
         }
     }
@@ -221,10 +227,11 @@ impl Lowerer<'_> {
         let syn::Expr::Range(range) = strip_parens(&ix.index) else {
             return None;
         };
-        let syn::Expr::Path(p) = strip_parens(&ix.expr) else {
-            return None;
+        let v = match strip_parens(&ix.expr) {
+            syn::Expr::Path(p) => self.local_of(p).filter(|v| self.prog.vars[*v].array)?,
+            // `&p.v[a..b]` of a struct's field.
+            base => self.lower_field_array(base)?,
         };
-        let v = self.local_of(p).filter(|v| self.prog.vars[*v].array)?;
         let range = self.lower_range(range);
         Some(Expr::Index(v, Box::new(range)))
     }

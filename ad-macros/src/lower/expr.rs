@@ -340,7 +340,9 @@ impl Lowerer<'_> {
     /// adjoint, of its zero tangent beside the tangents of other rows).
     pub(super) fn copied(&self, op: Operand) -> Expr {
         match op {
-            Operand::Var(v) if self.prog.vars[v].array => Expr::Rule("clone", vec![Expr::var(v)]),
+            Operand::Var(v) if self.prog.vars[v].array || self.is_field_borrow(v) => {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
             op => Expr::Use(op),
         }
     }
@@ -477,7 +479,12 @@ impl Lowerer<'_> {
         }
         let on_self =
             matches!(strip_parens(&mc.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
-        if on_self && func(&name).is_none() {
+        // A method of an active parameter struct (`p.loss(x)`): a
+        // differentiated method with `wrt(self)`.
+        let on_struct = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)));
+        if (on_self || on_struct) && func(&name).is_none() && !super::structs::is_copy_method(&name)
+        {
             return self.lower_method_call(mc);
         }
         let copy = match name.as_str() {
@@ -502,9 +509,16 @@ impl Lowerer<'_> {
                 }
             }
             let value = self.lower_expr(&mc.receiver);
-            // A copy of an array (`v.clone()`, `x.to_vec()`): a new array,
-            // whose cotangent goes back into the original's.
+            // A copy of an array (`v.clone()`, `x.to_vec()`), or of a
+            // struct's field (`p.w.to_vec()`): a new value, whose cotangent
+            // goes back into the original's.
             if let Operand::Var(v) = value {
+                if self.is_field_borrow(v) {
+                    // (Then an array: its cotangent is added element by
+                    // element, from a `Vec` into an `[f64; N]` too.)
+                    self.prog.vars[v].array |= rule == "to_vec";
+                    return self.array_temp(Expr::Rule(rule, vec![Expr::var(v)]), mc.span());
+                }
                 if self.prog.vars[v].array && self.var_varied(v) {
                     return self.array_temp(Expr::Rule(rule, vec![Expr::var(v)]), mc.span());
                 }

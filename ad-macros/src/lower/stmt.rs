@@ -1284,9 +1284,10 @@ impl Lowerer<'_> {
         });
     }
 
-    /// An index: inactive by construction.
+    /// An index: inactive by construction (a field of a struct read in one,
+    /// `x[p.n % 4]`, is a configuration count).
     pub(super) fn lower_index(&mut self, e: &syn::Expr) -> Expr {
-        if self.mentions_varied(e) {
+        if self.mentions_varied_beyond_fields(e) {
             self.errors
                 .spanned(e, "an index cannot depend on active values");
             return Expr::constant(quote!(0));

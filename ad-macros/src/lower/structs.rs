@@ -140,6 +140,26 @@ impl Lowerer<'_> {
         self.temp(Expr::Struct(path, fields), true, s.span())
     }
 
+    /// `p.v` in `&p.v[a..b]`: the borrowed field, sub-sliced like an array.
+    pub(super) fn lower_field_array(&mut self, e: &syn::Expr) -> Option<VarId> {
+        let syn::Expr::Field(f) = strip_parens(e) else {
+            return None;
+        };
+        match self.lower_member(f)? {
+            Operand::Var(v) => {
+                self.prog.vars[v].array = true;
+                Some(v)
+            }
+            Operand::Const(_) => None,
+        }
+    }
+
+    /// Whether a variable is a borrow of a struct's field (`let p_w =
+    /// &p.w;`, or `&s.x` of a local where it is read).
+    pub(super) fn is_field_borrow(&self, v: VarId) -> bool {
+        self.prog.vars[v].by_ref && !matches!(self.prog.vars[v].kind, VarKind::Param(_))
+    }
+
     /// Whether a variable is a field of a parameter struct (a borrow).
     pub(super) fn is_member(&self, op: &Operand) -> bool {
         matches!(op, Operand::Var(v) if self.members.values().any(|m| m == v))
@@ -154,6 +174,12 @@ impl Lowerer<'_> {
             op
         }
     }
+}
+
+/// Methods that copy their receiver (`p.clone()`), not calls of a
+/// differentiated method.
+pub(super) fn is_copy_method(name: &str) -> bool {
+    matches!(name, "clone" | "to_owned" | "to_vec")
 }
 
 /// A field's name as written (`w`, `0`).
