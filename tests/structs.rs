@@ -565,3 +565,55 @@ fn fields_in_every_position() {
         positions_hvp,
     );
 }
+
+/// One layer of a deeper network.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Layer {
+    w: DMatrix<f64>,
+    b: DVector<f64>,
+}
+
+/// A network as a `Vec` of layers and a read-out.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Deep {
+    layers: Vec<Layer>,
+    readout: DVector<f64>,
+}
+
+/// The layers' fields read by element of the `Vec` in a loop.
+#[differentiate(wrt(net))]
+fn deep_loss(net: &Deep, x: &DVector<f64>) -> f64 {
+    let mut h = x.clone();
+    for i in 0..net.layers.len() {
+        h = (&net.layers[i].w * &h + &net.layers[i].b).map(|v| v.tanh());
+    }
+    let out = net.readout.dot(&h);
+    out * out
+}
+
+#[test]
+fn fields_of_a_vec_of_structs() {
+    let layer = |seed: f64, rows: usize, cols: usize| Layer {
+        w: DMatrix::from_fn(rows, cols, |i, j| {
+            (seed + 0.7 * i as f64 - 0.4 * j as f64).sin()
+        }),
+        b: DVector::from_fn(rows, |i, _| 0.1 * (seed + i as f64).cos()),
+    };
+    let net = Deep {
+        // Layers of several sizes: the loop state `h` changes shape.
+        layers: vec![layer(0.3, 3, 2), layer(1.1, 4, 3), layer(2.0, 2, 4)],
+        readout: DVector::from_vec(vec![0.8, -0.6]),
+    };
+    let x = DVector::from_vec(vec![0.5, -1.0]);
+    let t = direction(&net);
+    check_struct(
+        "deep_loss",
+        &net,
+        &t,
+        |n| deep_loss(n, &x),
+        |n| deep_loss_grad(n, &x),
+        |n, s| deep_loss_vjp(n, &x, s),
+        |n, t| deep_loss_jvp(n, t, &x),
+        |n, t| deep_loss_hvp(n, t, &x),
+    );
+}

@@ -258,7 +258,7 @@ pub enum Expr {
     /// (`#[derive(Differentiable)]`). Its tangent is the same field of the
     /// tangent struct; its cotangent is added to that field of the
     /// struct's cotangent ([`Place::Member`]).
-    Member(VarId, TokenStream),
+    Member(VarId, MemberPath),
     /// `core::mem::take(&mut place)`: the value, leaving a zero.
     Take(Box<Place>),
     /// `&e`: an argument the user passed by reference to a call of a
@@ -304,8 +304,10 @@ impl Expr {
     /// Calls `f` on every variable this expression reads.
     pub fn for_each_var(&self, f: &mut impl FnMut(VarId)) {
         self.visit(&mut |e| match e {
-            Expr::Use(Operand::Var(v)) | Expr::Pop(v) | Expr::Index(v, _) | Expr::Member(v, _) => {
-                f(*v)
+            Expr::Use(Operand::Var(v)) | Expr::Pop(v) | Expr::Index(v, _) => f(*v),
+            Expr::Member(v, m) => {
+                f(*v);
+                m.reads.iter().for_each(|r| f(*r));
             }
             Expr::Take(p) => f(p.var()),
             Expr::Opaque(_, reads) => reads.iter().for_each(|v| f(*v)),
@@ -384,6 +386,28 @@ impl Expr {
     }
 }
 
+/// The path of a field below a struct variable, as written (`w`,
+/// `inner.c`, `layers[i].w`: indices are inactive code, local names
+/// renamed), and the variables its indices read.
+#[derive(Clone, Debug)]
+pub struct MemberPath {
+    pub tokens: TokenStream,
+    pub reads: Vec<VarId>,
+}
+
+impl MemberPath {
+    /// The path as text without spaces (`layers[i].w`), to compare paths.
+    pub fn text(&self) -> String {
+        self.tokens.to_string().replace(' ', "")
+    }
+}
+
+impl quote::ToTokens for MemberPath {
+    fn to_tokens(&self, out: &mut TokenStream) {
+        self.tokens.to_tokens(out);
+    }
+}
+
 /// A closure `|v| <scalar code>`, and its body lowered as a function of `v`.
 #[derive(Clone, Debug)]
 pub struct ScalarClosure {
@@ -407,7 +431,7 @@ pub enum Place {
     Field(VarId, usize),
     /// A field of a struct variable (`p_bar.w`: the cotangent of a field of
     /// an active parameter struct, see [`Expr::Member`]).
-    Member(VarId, TokenStream),
+    Member(VarId, MemberPath),
 }
 
 impl Place {

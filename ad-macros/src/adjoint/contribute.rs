@@ -207,7 +207,11 @@ impl Adjoint<'_> {
             // for a configuration field: `field_cotangent`).
             Expr::Struct(_, fields) => {
                 for (m, e) in fields {
-                    let c = Expr::Rule("field_cotangent", vec![Expr::Member(yb, m.clone())]);
+                    let path = crate::ir::MemberPath {
+                        tokens: m.clone(),
+                        reads: vec![],
+                    };
+                    let c = Expr::Rule("field_cotangent", vec![Expr::Member(yb, path)]);
                     push(e, c, false);
                 }
             }

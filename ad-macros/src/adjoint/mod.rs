@@ -243,7 +243,7 @@ enum Target {
     /// A member of a tuple (`let (a, b) = g(x);`).
     Field(VarId, usize),
     /// A field of a parameter struct (`&p.w`).
-    Member(VarId, proc_macro2::TokenStream),
+    Member(VarId, crate::ir::MemberPath),
 }
 
 impl<'a> Adjoint<'a> {
@@ -466,7 +466,7 @@ impl<'a> Adjoint<'a> {
                 ..
             } = s
             {
-                self.member_paths.push((*p, m.to_string().replace(' ', "")));
+                self.member_paths.push((*p, m.text()));
             }
         }
         if !self.prog.matrix {

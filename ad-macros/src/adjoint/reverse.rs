@@ -130,7 +130,10 @@ impl Adjoint<'_> {
                     None => {
                         // (Fields of a parameter struct are read once each,
                         // at the top; those of a local, anywhere.)
-                        if matches!(self.prog.vars[p].kind, VarKind::Param(_)) {
+                        // (and of an element, `p.layers[i].w`, anywhere).
+                        if matches!(self.prog.vars[p].kind, VarKind::Param(_))
+                            && !m.text().contains('[')
+                        {
                             self.member_fresh.insert(p);
                         }
                         self.declare_zero(p, out)
@@ -178,8 +181,8 @@ impl Adjoint<'_> {
 
     /// Whether another field of the struct `p` bound at the top of the body
     /// contains the field `m` or lies inside it (`p.inner`, `p.inner.c`).
-    fn overlaps(&self, p: VarId, m: &TokenStream) -> bool {
-        let m = m.to_string().replace(' ', "");
+    fn overlaps(&self, p: VarId, m: &crate::ir::MemberPath) -> bool {
+        let m = m.text();
         self.member_paths.iter().any(|(q, other)| {
             *q == p
                 && *other != m
@@ -628,6 +631,21 @@ impl Adjoint<'_> {
         let mark = out.len();
         if let Some(r) = restore {
             out.push(Self::restore(place, &r));
+            // A nalgebra value may change shape from one round to the next
+            // (`h = w[i] * &h`, layers of several sizes): its adjoint, taken
+            // as the seed, starts again as a zero of the restored value's.
+            // (Not for a hoisted temporary: its restore is there because
+            // the reverse sweep reads it, which this would make so.)
+            if let (true, Some(_), Place::Var(v)) = (self.prog.matrix, seed, place) {
+                if let (Some(&vb), false) = (self.adj.get(v), self.hoisted.contains(v)) {
+                    out.push(Stmt::Assign {
+                        place: Place::Var(vb),
+                        op: AssignOp::Set,
+                        expr: Expr::ZeroLike(Box::new(Expr::var(*v))),
+                        span,
+                    });
+                }
+            }
         }
         let out_value = value.map_or_else(|| place.read(), Expr::var);
         self.reverse_group(block, group, late, expr, out_value, seed, span, out);

@@ -15,8 +15,8 @@
 
 use crate::error::Errors;
 use crate::ir::{
-    AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, Names, Operand, Place, Program,
-    ScalarClosure, Stmt, VarId, VarKind,
+    AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, MemberPath, Names, Operand, Place,
+    Program, ScalarClosure, Stmt, VarId, VarKind,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};

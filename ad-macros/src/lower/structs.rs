@@ -11,29 +11,56 @@
 use super::*;
 use quote::quote_spanned;
 
+/// A step of a field path: `.w` or `[i]`.
+enum Step<'a> {
+    Field(&'a syn::Member),
+    Index(&'a syn::Expr),
+}
+
 impl Lowerer<'_> {
     /// `p.w` (or `p.a.b`) of an active parameter struct: the variable bound
-    /// to `&p.w`. `None` when the base is not such a struct.
+    /// to `&p.w`; `p.layers[i].w` (a field of an element of a `Vec` or array
+    /// of structs) and `s.x` of a local struct: a borrow where it is read,
+    /// since `i` and `s` change. `None` when the base is not a struct.
     pub(super) fn lower_member(&mut self, f: &syn::ExprField) -> Option<Operand> {
-        let mut members = vec![&f.member];
+        let mut steps = vec![Step::Field(&f.member)];
         let mut base = &*f.base;
         let p = loop {
             match strip_parens(base) {
                 syn::Expr::Field(inner) => {
-                    members.push(&inner.member);
+                    steps.push(Step::Field(&inner.member));
                     base = &inner.base;
                 }
-                syn::Expr::Path(path) => {
-                    let v = self.local_of(path)?;
-                    if !self.structs.contains(&v) {
-                        return self.lower_local_member(v, members, f.span());
-                    }
-                    break v;
+                syn::Expr::Index(ix) => {
+                    steps.push(Step::Index(&ix.index));
+                    base = &ix.expr;
                 }
+                syn::Expr::Path(path) => break self.local_of(path)?,
                 _ => return None,
             }
         };
-        members.reverse();
+        steps.reverse();
+        // A path starts with a field (`p.layers[i]`; not `v[i].x`).
+        if !matches!(steps.first(), Some(Step::Field(_))) {
+            return None;
+        }
+        let indexed = steps.iter().any(|s| matches!(s, Step::Index(_)));
+        let param = self.structs.contains(&p);
+        if !param || indexed {
+            if !param && (!self.prog.matrix || matches!(self.prog.vars[p].kind, VarKind::Param(_)))
+            {
+                return None;
+            }
+            let path = self.member_path(&steps)?;
+            return Some(self.member_here(p, path, f.span()));
+        }
+        let members: Vec<&syn::Member> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Field(m) => Some(*m),
+                Step::Index(_) => None,
+            })
+            .collect();
         let key = members
             .iter()
             .map(|m| member_name(m))
@@ -47,37 +74,59 @@ impl Lowerer<'_> {
         let v = self.new_var(name, VarKind::Local, true);
         self.prog.vars[v].by_ref = true;
         self.prog.vars[v].borrowed = true;
-        let path = quote!(#(#members).*);
+        let tokens = quote!(#(#members).*);
         self.member_lets.push(Stmt::Let {
             var: v,
             ty: None,
-            expr: Expr::Member(p, path),
+            expr: Expr::Member(
+                p,
+                MemberPath {
+                    tokens,
+                    reads: vec![],
+                },
+            ),
             span: f.span(),
         });
         self.members.insert((p, key), v);
         Some(Operand::Var(v))
     }
 
-    /// `s.x` of a local struct (`let s = step(&s0, dt);`): a borrow of the
-    /// field where it is read, since the local may change later.
-    fn lower_local_member(
-        &mut self,
-        v: VarId,
-        mut members: Vec<&syn::Member>,
-        span: Span,
-    ) -> Option<Operand> {
-        if !self.prog.matrix || matches!(self.prog.vars[v].kind, VarKind::Param(_)) {
-            return None;
+    /// The path of the steps, its indices inactive code (`layers[i].w`).
+    fn member_path(&mut self, steps: &[Step]) -> Option<MemberPath> {
+        let mut tokens = TokenStream::new();
+        let mut reads = Vec::new();
+        for (k, step) in steps.iter().enumerate() {
+            match step {
+                Step::Field(m) => {
+                    if k > 0 {
+                        tokens.extend(quote!(.));
+                    }
+                    tokens.extend(quote!(#m));
+                }
+                Step::Index(e) => {
+                    if self.mentions_varied_beyond_fields(e) {
+                        self.errors
+                            .spanned(e, "an index cannot depend on active values");
+                        return None;
+                    }
+                    let (index, r) = self.opaque_tokens(e)?;
+                    tokens.extend(quote!([#index]));
+                    reads.extend(r);
+                }
+            }
         }
-        members.reverse();
-        let path = quote!(#(#members).*);
+        Some(MemberPath { tokens, reads })
+    }
+
+    /// A borrow of a field where it is read.
+    fn member_here(&mut self, v: VarId, path: MemberPath, span: Span) -> Operand {
         let varied = self.var_varied(v);
         let op = self.temp(Expr::Member(v, path), varied, span);
         if let Operand::Var(t) = op {
             self.prog.vars[t].by_ref = true;
             self.prog.vars[t].borrowed = true;
         }
-        Some(op)
+        op
     }
 
     /// The struct whose field (or field of a field) this is: a parameter
