@@ -1,29 +1,41 @@
 //! Fitting an ODE's parameters: Lotka-Volterra predator-prey dynamics
 //! integrated by classical Runge-Kutta (RK4), written as numeric Rust is
-//! usually written, with a right-hand side `rhs(t, y, p, dydt)` that fills a
-//! buffer and an `rk4_step` helper over slices. `#[differentiate]` gives the
-//! gradient of the misfit with respect to the four rates through both
-//! helpers, checked here against finite differences, and a damped
-//! Newton (Levenberg) on Hessians built from `_hvp` recovers the rates from
-//! noisy observations.
+//! usually written, with the rates in a struct (`#[derive(ad::Differentiable)]`),
+//! a right-hand side `rhs(t, y, p, dydt)` that fills a buffer and an
+//! `rk4_step` helper over slices. `#[differentiate]` gives the gradient of
+//! the misfit with respect to the rates (a `Rates`) through both helpers,
+//! checked here against finite differences, and a damped Newton
+//! (Levenberg) on Hessians built from `_hvp` recovers the rates from noisy
+//! observations.
 //!
 //! Run: `cargo run --release --example ode_rk4`
 
 use ad::check::check_gradient;
 use ad::differentiate;
 use ad::nalgebra::{DMatrix, DVector};
+use ad::Differentiable;
 
-/// dy/dt of Lotka-Volterra: prey y0, predators y1, rates p = (a, b, c, d).
+/// The rates of Lotka-Volterra: prey growth `a`, predation `b`, predator
+/// death `c`, predator growth `d`.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Rates {
+    a: f64,
+    b: f64,
+    c: f64,
+    d: f64,
+}
+
+/// dy/dt of Lotka-Volterra: prey y0, predators y1.
 #[differentiate(wrt(y, p))]
-fn rhs(t: f64, y: &[f64], p: &[f64], dydt: &mut [f64]) {
+fn rhs(t: f64, y: &[f64], p: &Rates, dydt: &mut [f64]) {
     let _ = t;
-    dydt[0] = p[0] * y[0] - p[1] * y[0] * y[1];
-    dydt[1] = p[3] * y[0] * y[1] - p[2] * y[1];
+    dydt[0] = p.a * y[0] - p.b * y[0] * y[1];
+    dydt[1] = p.d * y[0] * y[1] - p.c * y[1];
 }
 
 /// One RK4 step of size `h` from `y` at time `t`.
 #[differentiate(wrt(y, p))]
-fn rk4_step(t: f64, y: &[f64], p: &[f64], h: f64) -> Vec<f64> {
+fn rk4_step(t: f64, y: &[f64], p: &Rates, h: f64) -> Vec<f64> {
     let n = y.len();
     let mut k1 = vec![0.0; n];
     let mut k2 = vec![0.0; n];
@@ -53,7 +65,7 @@ fn rk4_step(t: f64, y: &[f64], p: &[f64], h: f64) -> Vec<f64> {
 /// Half the squared misfit between the trajectory from `y0` with rates `p`
 /// and observations of both species every `every` steps of size `h`.
 #[differentiate(wrt(p))]
-fn misfit(p: &[f64], y0: &[f64], observed: &[f64], every: usize, h: f64) -> f64 {
+fn misfit(p: &Rates, y0: &[f64], observed: &[f64], every: usize, h: f64) -> f64 {
     let mut y = y0.to_vec();
     let mut loss = 0.0;
     let mut t = 0.0;
@@ -70,7 +82,7 @@ fn misfit(p: &[f64], y0: &[f64], observed: &[f64], every: usize, h: f64) -> f64 
 }
 
 /// Observations of the true system, with a little deterministic noise.
-fn observations(p: &[f64], y0: &[f64], count: usize, every: usize, h: f64) -> Vec<f64> {
+fn observations(p: &Rates, y0: &[f64], count: usize, every: usize, h: f64) -> Vec<f64> {
     let mut y = y0.to_vec();
     let mut t = 0.0;
     let mut out = Vec::with_capacity(2 * count);
@@ -86,15 +98,36 @@ fn observations(p: &[f64], y0: &[f64], count: usize, every: usize, h: f64) -> Ve
 }
 
 fn main() {
-    let truth = [1.1, 0.4, 0.4, 0.1];
+    let truth = Rates {
+        a: 1.1,
+        b: 0.4,
+        c: 0.4,
+        d: 0.1,
+    };
     let y0 = [10.0, 5.0];
     let (every, h) = (10, 0.02);
     let observed = observations(&truth, &y0, 60, every, h);
 
-    // The gradient through both helpers, against finite differences.
-    let start = [0.9, 0.5, 0.5, 0.12];
+    // The gradient through both helpers, a `Rates`, against finite
+    // differences (through the struct's flat view).
+    let start = Rates {
+        a: 0.9,
+        b: 0.5,
+        c: 0.5,
+        d: 0.12,
+    };
+    let at = |xs: &[f64]| {
+        let mut p = start.clone();
+        p.copy_from_flat(xs);
+        p
+    };
     let (value, grad) = misfit_grad(&start, &y0, &observed, every, h);
-    check_gradient(|p| misfit(p, &y0, &observed, every, h), &start, &grad).assert_close(1e-6, 1e-6);
+    check_gradient(
+        |xs| misfit(&at(xs), &y0, &observed, every, h),
+        &start.to_flat(),
+        &grad.to_flat(),
+    )
+    .assert_close(1e-6, 1e-6);
     println!(
         "misfit at the start: {value:.4}, gradient {grad:.4?} (checked against finite differences)"
     );
@@ -102,11 +135,13 @@ fn main() {
     // Damped Newton (Levenberg): the Hessian from four Hessian-vector
     // products (second order through both helpers), the damping halved
     // after a step that lowers the misfit and doubled after one that does not.
-    let mut p = start.to_vec();
+    let mut p = start.clone();
     let mut damping = 1.0;
     let (mut value, mut grad) = misfit_grad(&p, &y0, &observed, every, h);
     for _ in 0..50 {
-        let hessian = ad::dense::hessian(4, |v| misfit_hvp(&p, v, &y0, &observed, every, h).2);
+        let hessian = ad::dense::hessian(4, |v| {
+            misfit_hvp(&p, &at(v), &y0, &observed, every, h).2.to_flat()
+        });
         let h_damped = DMatrix::from_fn(4, 4, |i, j| {
             hessian[i][j]
                 + if i == j {
@@ -115,11 +150,13 @@ fn main() {
                     0.0
                 }
         });
-        let Some(step) = h_damped.lu().solve(&DVector::from_column_slice(&grad)) else {
+        let Some(step) = h_damped.lu().solve(&DVector::from_vec(grad.to_flat())) else {
             damping *= 2.0;
             continue;
         };
-        let trial: Vec<f64> = p.iter().zip(step.iter()).map(|(p, s)| p - s).collect();
+        // p - step, through the `Differentiable` trait.
+        let mut trial = p.clone();
+        trial.axpy(-1.0, &at(step.as_slice()));
         let (v, g) = misfit_grad(&trial, &y0, &observed, every, h);
         if v < value {
             (p, value, grad) = (trial, v, g);
@@ -130,7 +167,7 @@ fn main() {
     }
     let at_truth = misfit(&truth, &y0, &observed, every, h);
     println!("fitted rates {p:.4?} (true {truth:?}), misfit {value:.5} ({at_truth:.5} at the true rates)");
-    for (fit, t) in p.iter().zip(&truth) {
+    for (fit, t) in p.to_flat().iter().zip(truth.to_flat()) {
         assert!((fit - t).abs() < 0.05 * t, "rate {fit} far from {t}");
     }
 }

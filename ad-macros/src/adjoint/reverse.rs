@@ -636,7 +636,14 @@ impl Adjoint<'_> {
             // as the seed, starts again as a zero of the restored value's.
             // (Not for a hoisted temporary: its restore is there because
             // the reverse sweep reads it, which this would make so.)
-            if let (true, Some(_), Place::Var(v)) = (self.prog.matrix, seed, place) {
+            let set = matches!(
+                stmt,
+                Stmt::Assign {
+                    op: AssignOp::Set,
+                    ..
+                }
+            );
+            if let (true, true, Some(_), Place::Var(v)) = (self.prog.matrix, set, seed, place) {
                 if let (Some(&vb), false) = (self.adj.get(v), self.hoisted.contains(v)) {
                     out.push(Stmt::Assign {
                         place: Place::Var(vb),
