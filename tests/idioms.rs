@@ -9,9 +9,19 @@
 //! function (and hand-derived gradients where given), `_vjp` by the
 //! dot-product identity <jvp(x, v), w> = <v, vjp(x, w)>, `_hvp` against
 //! finite differences of the gradient.
-// `format!(..);` as a statement is tested as written (rustc warns on it, once:
-// the derivatives do not repeat it).
-#![allow(clippy::needless_late_init, clippy::assign_op_pattern, unused_must_use)]
+// The idioms are tested as written: `format!(..);` as a statement (rustc
+// warns on it, once: the derivatives do not repeat it), `assert_eq!(n, n)`,
+// `format!` inside `eprintln!`, a labelled `loop` that is left in its first round.
+#![allow(
+    clippy::needless_late_init,
+    clippy::assign_op_pattern,
+    clippy::type_complexity,
+    clippy::needless_range_loop,
+    clippy::eq_op,
+    clippy::format_in_format_args,
+    clippy::never_loop,
+    unused_must_use
+)]
 
 use ad::{differentiate, Real};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2410,6 +2410,216 @@ class WrtGen(Gen):
         return WrtSpec(self.name, params, self.unit, rust, python, self.call_depth, tags)
 
 
+# ----- the `wrt` family's idiom batch (issue 20) ---------------------------------
+#
+# WRT_N_IDIOM functions drawn after the others, from their own generator
+# (WRT_IDIOM_SEED; the first WRT_N_FUNCS stay as they were, and NOISE is put
+# back afterwards, so the `calls` family does not move either), whose
+# statements may also be: array patterns of `[f64; N]` parameters in and out
+# of `wrt` (`let [e1, _, e3, ..] = p;`), macros that observe values
+# (`assert!`, `debug_assert!`, `assert_ne!`, `assert_eq!`, `format!`, and
+# `println!` behind a condition that never holds), deferred initialisation
+# (`let u; if c { u = .. } else { u = .. }`, `let u: f64; u = ..;`), a
+# `loop` used as a value (`break e` behind an active condition and at a
+# trip count, `return` inside it) and labelled `break 'o` / `continue 'o`
+# from an inner loop; all of them straight-line, in loops and in branches.
+
+WRT_IDIOM_SEED = 20260120
+WRT_N_IDIOM = 80
+
+
+class IdiomGen(WrtGen):
+    def stmt(self, nested, loop_ok=True):
+        if self.r() < 0.45 and len(self.scopes) < 4:
+            kinds = ["pattern"] * 3 + ["observe", "deferred"] * 2
+            if loop_ok and len(self.loops) < 2:
+                kinds += ["loop_value", "loop_value", "labelled", "labelled"]
+            kind = self.pick(kinds)
+            if kind == "pattern":
+                return self.array_pattern()
+            if kind == "observe" and self.scalars:
+                return self.observe()
+            if kind == "deferred":
+                return self.deferred()
+            if kind == "loop_value":
+                return self.loop_value()
+            if kind == "labelled":
+                return self.labelled()
+        super().stmt(nested, loop_ok)
+
+    def exit_stmt(self):
+        # Inside a `loop` used as a value, `break;` has no value: only
+        # `return` (or, in a function without a result, a buffer write).
+        if self.loops and self.loops[-1] == "value":
+            saved = self.loops
+            self.loops = []
+            try:
+                return super().exit_stmt()
+            finally:
+                self.loops = saved
+        return super().exit_stmt()
+
+    def pattern_params(self):
+        names = [a.name for a in self.arrays]
+        return [p for p in self.wparams if p.kind == "a" and p.name in names]
+
+    def array_pattern(self):
+        params = self.pattern_params()
+        if params and self.r() < 0.6:
+            p = self.pick(params)
+            name, length = p.name, p.length
+            self.used.add(p.name)
+            what = "a [f64; N] parameter ({})".format("active" if p.active else "left out of wrt")
+        else:
+            # a local array of expressions
+            name, length = self.fresh("w"), self.rng.randint(2, 4)
+            es = [self.expr(2) for _ in range(length)]
+            self.emit("let {}: [f64; {}] = [{}];".format(name, length, ", ".join(e.rs for e in es)),
+                      "{} = [{}]".format(name, ", ".join("chk({})".format(e.py) for e in es)))
+            what = "a local array"
+        rest = self.r() < 0.4
+        n = self.rng.randint(1, length - 1) if rest else length
+        elems, bound = [], []
+        for i in range(n):
+            if self.r() < 0.7 or (i == n - 1 and not bound):
+                u = self.fresh("e")
+                elems.append(u)
+                bound.append((u, i))
+            else:
+                elems.append("_")
+        if rest:
+            elems.append("..")
+        self.tags.append("idiom: array pattern of " + what + (" in a loop" if self.loops else ""))
+        self.emit("let [{}] = {};".format(", ".join(elems), name),
+                  "; ".join("{} = chk({}[{}])".format(u, name, i) for u, i in bound))
+        for u, _ in bound:
+            self.declare_scalar(u, False)
+            self.wrote(u)
+
+    def observe(self):
+        s = self.pick(self.scalars)
+        c = self.r()
+        if c < 0.2:
+            self.emit('assert!({s}.is_finite(), "{s} = {{}}", {s});'.format(s=s))
+        elif c < 0.35:
+            self.emit('debug_assert!({s}.abs() < 1e9, "{{{s}:.3}}");'.format(s=s))
+        elif c < 0.5:
+            self.emit("assert_ne!({}, f64::INFINITY);".format(s))
+        elif c < 0.65 and self.ints:
+            k = self.pick(self.ints)
+            self.emit('assert_eq!({k}, {k}, "{{{k}}} {{}}", {s});'.format(k=k, s=s))
+        elif c < 0.8:
+            f = self.fresh("text")
+            self.emit('let {f} = format!("{{{s}:.4}}");'.format(f=f, s=s))
+            self.emit("assert!(!{}.is_empty());".format(f))
+        else:
+            self.emit('if {s}.is_nan() {{ println!("{s} = {{{s}}}"); }}'.format(s=s))
+        self.used.add(s)
+        self.tags.append("idiom: assert!/format!/println!" + (" in a loop" if self.loops else ""))
+
+    def deferred(self):
+        u = self.fresh()
+        if self.r() < 0.35:
+            e = self.expr(2)
+            self.emit("let {}: f64;".format(u))
+            self.emit("{} = {};".format(u, e.rs), "{} = chk({})".format(u, e.py))
+            self.tags.append("idiom: deferred let, straight-line")
+        else:
+            ty = ": f64" if self.r() < 0.5 else ""
+            self.emit("let {}{};".format(u, ty))
+            rs, py = self.cond()
+            self.emit("if " + rs + " {", "if " + py + ":")
+            self.push()
+            e = self.expr(2)
+            self.emit("{} = {};".format(u, e.rs), "{} = chk({})".format(u, e.py))
+            self.pop()
+            self.emit("} else {", "else:")
+            self.push()
+            e = self.expr(2)
+            if not e.typed and not ty:
+                e = binop("*", e, lit(1.0))
+            self.emit("{} = {};".format(u, e.rs), "{} = chk({})".format(u, e.py))
+            self.pop()
+            self.emit("}")
+            self.tags.append("idiom: deferred let, in branches" + (" in a loop" if self.loops else ""))
+        self.declare_scalar(u, False)
+        self.wrote(u)
+
+    def loop_value(self):
+        acc = self.let(self.expr(1) if self.r() < 0.5 else lit(0.5), mutable=True)
+        j = self.fresh("j")
+        n = self.rng.randint(2, 4)
+        u = self.fresh()
+        self.emit("let mut {} = 0;".format(j), "{} = 0".format(j))
+        self.emit("let {} = loop {{".format(u), "while True:")
+        self.loops.append("value")
+        self.push()
+        start = len(self.py)
+        self.update(acc)
+        if self.r() < 0.4:
+            self.stmt(nested=True, loop_ok=False)
+        self.emit("{} += 1;".format(j), "{} += 1".format(j))
+        if self.r() < 0.5:
+            rs, py = self.cond()
+            e = binop("+", var(acc), self.expr(1))
+            self.emit("if " + rs + " {", "if " + py + ":")
+            self.emit("    break {};".format(e.rs), "    {} = chk({})".format(u, e.py))
+            self.emit(None, "    break")
+            self.emit("}")
+        e = binop("*", var(acc), self.expr(1))
+        self.emit("if {} >= {} {{".format(j, n), "if {} >= {}:".format(j, n))
+        self.emit("    break {};".format(e.rs), "    {} = chk({})".format(u, e.py))
+        self.emit(None, "    break")
+        self.emit("}")
+        self.pop()
+        self.loops.pop()
+        self.emit("};")
+        self.used.add(acc)
+        self.declare_scalar(u, False)
+        self.wrote(u)
+        self.tags.append("idiom: loop as a value" + (" in a loop" if self.loops else ""))
+
+    def labelled(self):
+        acc = self.ensure_mut()
+        label = self.fresh("o")
+        flag = "_" + self.fresh("f")
+        cont = self.r() < 0.5
+        v = "i" + str(len(self.loops))
+        n = self.rng.randint(2, 4)
+        self.emit("'{}: for {} in 0..{} {{".format(label, v, n), "for {} in range(0, {}):".format(v, n))
+        self.loops.append("for")
+        self.push()
+        self.declare_int(v)
+        self.used.add(v)
+        self.emit(None, "{} = False".format(flag))
+        self.update(acc)
+        w = "i" + str(len(self.loops))
+        m = self.rng.randint(2, 3)
+        self.emit("for {} in 0..{} {{".format(w, m), "for {} in range(0, {}):".format(w, m))
+        self.loops.append("for")
+        self.push()
+        self.declare_int(w)
+        self.used.add(w)
+        rs, py = self.cond()
+        self.emit("if " + rs + " {", "if " + py + ":")
+        self.emit("    {} '{};".format("continue" if cont else "break", label), "    {} = True".format(flag))
+        self.emit(None, "    break")
+        self.emit("}")
+        self.update(acc)
+        self.pop()
+        self.loops.pop()
+        self.emit("}", "if {}:".format(flag))
+        self.emit(None, "    " + ("continue" if cont else "break"))
+        if self.r() < 0.6:
+            self.update(acc)
+        self.pop()
+        self.loops.pop()
+        self.emit("}")
+        self.wrote(acc)
+        self.tags.append("idiom: labelled {} from an inner loop".format("continue" if cont else "break")
+                         + (" in a loop" if self.loops else ""))
+
+
 # ----- points of the `wrt` family ------------------------------------------------
 
 
@@ -2611,6 +2821,7 @@ WRT_HEADER = """\
     clippy::manual_is_multiple_of,
     clippy::manual_slice_fill,
     clippy::misrefactored_assign_op,
+    clippy::needless_late_init,
     clippy::needless_range_loop,
     clippy::too_many_arguments,
     clippy::useless_vec
@@ -2985,7 +3196,7 @@ def wrt_case_entry(spec):
     return out
 
 
-def generate_wrt(n_funcs, seed, out):
+def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM):
     rng = random.Random(seed)
     specs = []
     namespace = dict(RUNTIME)
@@ -3011,6 +3222,31 @@ def generate_wrt(n_funcs, seed, out):
         namespace[name] = ns[name]
         specs.append(spec)
 
+    # The idiom batch, from its own generators.
+    noise = NOISE.getstate()
+    rng = random.Random(WRT_IDIOM_SEED)
+    while len(specs) < n_funcs + n_idiom:
+        name = "w{:03}".format(len(specs))
+        callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
+        spec = IdiomGen(rng, name, callees).function()
+        if spec.rust.count("\n") > WRT_MAX_LINES + 6:
+            too_long += 1
+            continue
+        ns = dict(namespace)
+        try:
+            exec(spec.python, ns)
+            pts = wrt_find_points(spec, ns[name], rng)
+        except Exception:
+            sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
+            raise
+        if pts is None:
+            discarded += 1
+            continue
+        spec.points = pts
+        namespace[name] = ns[name]
+        specs.append(spec)
+    NOISE.setstate(noise)
+
     counts = {}
     for s in specs:
         for t in set(s.tags):
@@ -3025,7 +3261,7 @@ def generate_wrt(n_funcs, seed, out):
     excluded = "".join("//! - " + e + "\n" for e in excluded)
     if excluded:
         excluded = "//!\n//! Left out until the macro handles them (flags of the generator):\n//!\n" + excluded
-    parts = [WRT_HEADER.format(n=n_funcs, pp=POINTS_PER_FUNC, seed=seed, constructs="\n".join(lines) + "\n",
+    parts = [WRT_HEADER.format(n=len(specs), pp=POINTS_PER_FUNC, seed=seed, constructs="\n".join(lines) + "\n",
                                excluded=excluded)]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:

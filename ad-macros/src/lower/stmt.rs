@@ -416,6 +416,21 @@ impl Lowerer<'_> {
                     other,
                     "declare one name without a value (`let y;`, `let y: f64;`), or bind a pattern with its value (`let (a, b) = ...;`)",
                 );
+                // Its names are declared all the same: no error at each use.
+                struct Names(Vec<syn::Ident>);
+                impl<'ast> Visit<'ast> for Names {
+                    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+                        self.0.push(p.ident.clone());
+                    }
+                }
+                let mut names = Names(Vec::new());
+                names.visit_pat(other);
+                for ident in names.0 {
+                    let name = self.prog.names.claim(&ident.to_string(), ident.span());
+                    let v = self.new_var(name, VarKind::Local, false);
+                    self.deferred.insert(v, None);
+                    self.bind(&ident, v, true);
+                }
                 return;
             }
         };

@@ -179,7 +179,12 @@ impl<'ast> Visit<'ast> for Unsupported {
         );
     }
     fn visit_expr_block(&mut self, e: &'ast syn::ExprBlock) {
-        if self.inactive && e.label.is_none() {
+        if let Some(l) = &e.label {
+            self.err(
+                &l.name,
+                "labelled blocks are not supported: write a `loop` used as a value (`let r = 'a: loop { .. break 'a v; };`)",
+            );
+        } else if self.inactive {
             syn::visit::visit_expr_block(self, e);
         } else {
             self.err(e, "this block is not supported here");
