@@ -59,8 +59,8 @@ impl Emitter<'_> {
     /// An argument of a rule, which takes references: `&a`, or `a` when it
     /// is a reference already.
     fn by_ref(&self, e: &Expr, span: Span) -> TokenStream {
-        if let Expr::Member(..) = e {
-            return self.expr(e, span); // `&p.w`
+        if let Expr::Member(..) | Expr::Rule("field_tangent", _) = e {
+            return self.expr(e, span); // `&p.w`, `field_tangent(&dp.w)`: borrows
         }
         if let Expr::Use(Operand::Var(v)) = e {
             if self.prog.vars[*v].by_ref {

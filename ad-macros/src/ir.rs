@@ -64,6 +64,14 @@ pub struct Var {
     /// a scalar function): code on nalgebra values keeps plain operators
     /// for it.
     pub scalar: bool,
+    /// A struct's field, borrowed (`let p_w = &p.w;`) or copied (`let t =
+    /// clone(&s.x);`): of a type the macro does not see, maybe a
+    /// configuration value (its zero cotangent is `field_zero`'s).
+    pub field: bool,
+    /// For a copy of a local struct's field (`let t = clone(&s.x);`): the
+    /// struct and the path, to make a zero of the field's type where `t` is
+    /// not in scope.
+    pub field_of: Option<(VarId, MemberPath)>,
 }
 
 /// A leaf of an expression.
@@ -657,6 +665,8 @@ impl Program {
             by_ref: false,
             borrowed: false,
             scalar: false,
+            field: false,
+            field_of: None,
         });
         self.vars.len() - 1
     }

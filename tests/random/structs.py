@@ -909,7 +909,7 @@ RESULTS_MAX_STRUCT_CALLS = 3
 # for a call of a function `T` (E0425 "cannot find function `__ad_vjp_T`",
 # "`ht` calls `T`, which has no derivatives"). With the switch, no function
 # returns a `T` and no `T` is built.
-EXCLUDE_TUPLE_STRUCT_LITERAL = True
+EXCLUDE_TUPLE_STRUCT_LITERAL = False
 # An elementary function of a field of a local struct (`let s = h(p);
 # f64::sin(s.c)`, `s.c.tanh()`, `s.d[0].sin()`, for a local bound from a
 # helper or a literal, overwritten or not): E0308 "expected `f64`, found
@@ -918,7 +918,7 @@ EXCLUDE_TUPLE_STRUCT_LITERAL = True
 # struct, `p.inner.c.tanh()`, works, and so does `(s.c + s.d[0]).sin()`).
 # With the switch, a field of a local struct read as a leaf is scaled
 # (`1.0 * s.c`), so an elementary function never gets the bare field.
-EXCLUDE_METHOD_ON_LOCAL_FIELD = True
+EXCLUDE_METHOD_ON_LOCAL_FIELD = False
 # A local struct overwritten in a branch (`let mut s = Q { c: p.c, d: [..]
 # }; if p.c > 0.0 { s = Q { .. }; }`, or `s = h(&s);` in the branch): E0277
 # "the trait bound `Q: Default` is not satisfied" at the attribute (the same
@@ -934,7 +934,7 @@ EXCLUDE_LOCAL_STRUCT_IN_BRANCH = True
 # `s = ..` (the macro's borrow of the field, `let s_c = &s.c;`, outlives
 # the assignment). With the switch, a local struct is overwritten right after
 # its binding and not after reads of its fields.
-EXCLUDE_READ_BEFORE_OVERWRITE = True
+EXCLUDE_READ_BEFORE_OVERWRITE = False
 # A struct literal of active values passed to a helper's active struct
 # parameter (`s = h(&s, &Q { c: s.c.sin(), d: s1.d });`): E0277 "the trait
 # bound `Q: ad::__rt::AddTo<{float}>` is not satisfied", E0610 "`{float}` is

@@ -30,6 +30,8 @@ impl Adjoint<'_> {
                 Expr::Use(Operand::Var(v)) => Some(Target::Var(*v)),
                 Expr::Field(t, k) => t.as_var().map(|t| Target::Field(t, *k)),
                 Expr::Index(a, i) => Some(Target::Index(*a, (**i).clone())),
+                // A copy of a local struct's field (`clone(&s.x)`).
+                Expr::Member(s, m) => Some(Target::Member(*s, m.clone())),
                 Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
                 _ => None,
             }

@@ -42,9 +42,16 @@ impl Adjoint<'_> {
     /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
     pub(super) fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
         let vb = self.adjoint_var(v);
-        let zero = if self.is_field_borrow(v) {
+        let field_of = self.prog.vars[v].field_of.clone();
+        let zero = if self.prog.vars[v].field && self.available(v) {
             // A struct's field: nothing for a configuration field.
             Expr::Rule("field_zero", vec![Expr::var(v)])
+        } else if let Some((s, m)) =
+            field_of.filter(|(s, m)| m.reads.is_empty() && self.available(*s))
+        {
+            // A copy of a local struct's field, out of its scope: a zero
+            // of the field's type from the struct (`field_zero(&s.n)`).
+            Expr::Rule("field_zero", vec![Expr::Member(s, m)])
         } else if self.available(v) {
             Expr::ZeroLike(Box::new(Expr::var(v)))
         } else {
@@ -193,7 +200,7 @@ impl Adjoint<'_> {
     /// A borrow of a struct's field (`let p_w = &p.w;`): of a type the
     /// macro does not see.
     fn is_field_borrow(&self, v: VarId) -> bool {
-        self.prog.vars[v].by_ref && !matches!(self.prog.vars[v].kind, VarKind::Param(_))
+        self.prog.vars[v].field && self.prog.vars[v].by_ref
     }
 
     /// The adjoints touched inside a nested block that must exist before it.

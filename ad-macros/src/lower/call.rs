@@ -5,6 +5,9 @@ use super::*;
 
 impl Lowerer<'_> {
     pub(super) fn lower_call(&mut self, c: &syn::ExprCall) -> Operand {
+        if let Some(op) = self.lower_tuple_struct_lit(c) {
+            return op;
+        }
         if let syn::Expr::Path(p) = strip_parens(&c.func) {
             let segs = &p.path.segments;
             // `f64::sin(x)`, `f32::powf(x, y)`

@@ -255,6 +255,10 @@ impl Lowerer<'_> {
                 if let Some(op) = self.lower_nested_index(ix) {
                     return op;
                 }
+                // `s.d[i]` of a local struct.
+                if let Some(op) = self.lower_local_element(ix) {
+                    return op;
+                }
                 // With nalgebra values, any variable may be a vector or a
                 // matrix read by element (`v[i]`, `m[(i, j)]`).
                 let matrix = self.prog.matrix;

@@ -40,6 +40,7 @@ mod unsupported;
 use macros::*;
 use rules::*;
 pub use rules::{func, la_op};
+use structs::is_tuple_struct_name;
 use unsupported::*;
 
 struct Binding {
@@ -178,6 +179,19 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
         self.facts.struct_values = true;
         syn::visit::visit_expr_struct(self, s);
+    }
+    // `Affine(a, b)`: a tuple struct (a name in `UpperCamelCase`).
+    fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        if let syn::Expr::Path(p) = strip_parens(&c.func) {
+            if p.path
+                .segments
+                .last()
+                .is_some_and(|s| is_tuple_struct_name(&s.ident))
+            {
+                self.facts.struct_values = true;
+            }
+        }
+        syn::visit::visit_expr_call(self, c);
     }
     fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
         if let syn::Expr::Path(p) = strip_parens(&f.base) {

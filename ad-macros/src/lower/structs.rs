@@ -24,7 +24,30 @@ impl Lowerer<'_> {
     /// since `i` and `s` change. `None` when the base is not a struct.
     pub(super) fn lower_member(&mut self, f: &syn::ExprField) -> Option<Operand> {
         let mut steps = vec![Step::Field(&f.member)];
-        let mut base = &*f.base;
+        self.lower_steps(&mut steps, &f.base, f.span())
+    }
+
+    /// `s.d[i]` of a local struct: the element, copied where it is read
+    /// (its cotangent added into `s_bar.d[i]`).
+    pub(super) fn lower_local_element(&mut self, ix: &syn::ExprIndex) -> Option<Operand> {
+        let syn::Expr::Field(f) = strip_parens(&ix.expr) else {
+            return None;
+        };
+        let s = self.struct_of_field(f)?;
+        if self.structs.contains(&s) {
+            return None; // `p.w[i]`: an element of the bound field `p_w`
+        }
+        let mut steps = vec![Step::Index(&ix.index), Step::Field(&f.member)];
+        self.lower_steps(&mut steps, &f.base, ix.span())
+    }
+
+    /// The field path `steps` (innermost last) below `base`.
+    fn lower_steps<'s>(
+        &mut self,
+        steps: &mut Vec<Step<'s>>,
+        mut base: &'s syn::Expr,
+        span: Span,
+    ) -> Option<Operand> {
         let p = loop {
             match strip_parens(base) {
                 syn::Expr::Field(inner) => {
@@ -40,6 +63,7 @@ impl Lowerer<'_> {
             }
         };
         steps.reverse();
+        let steps = &*steps;
         // A path starts with a field (`p.layers[i]`; not `v[i].x`).
         if !matches!(steps.first(), Some(Step::Field(_))) {
             return None;
@@ -51,8 +75,8 @@ impl Lowerer<'_> {
             {
                 return None;
             }
-            let path = self.member_path(&steps)?;
-            return Some(self.member_here(p, path, f.span()));
+            let path = self.member_path(steps)?;
+            return Some(self.member_here(p, path, span));
         }
         let members: Vec<&syn::Member> = steps
             .iter()
@@ -70,10 +94,11 @@ impl Lowerer<'_> {
             return Some(Operand::Var(v));
         }
         let base = format!("{}_{}", self.prog.name(p), key.replace('.', "_"));
-        let name = self.prog.names.fresh(&base, f.span());
+        let name = self.prog.names.fresh(&base, span);
         let v = self.new_var(name, VarKind::Local, true);
         self.prog.vars[v].by_ref = true;
         self.prog.vars[v].borrowed = true;
+        self.prog.vars[v].field = true;
         let tokens = quote!(#(#members).*);
         self.member_lets.push(Stmt::Let {
             var: v,
@@ -85,7 +110,7 @@ impl Lowerer<'_> {
                     reads: vec![],
                 },
             ),
-            span: f.span(),
+            span: span,
         });
         self.members.insert((p, key), v);
         Some(Operand::Var(v))
@@ -118,13 +143,26 @@ impl Lowerer<'_> {
         Some(MemberPath { tokens, reads })
     }
 
-    /// A borrow of a field where it is read.
+    /// A field read where it is: of a parameter struct's element
+    /// (`p.layers[i].w`) a borrow, as the parameter does not change; of a
+    /// local struct (`s.x`) a copy, as the local may be overwritten later
+    /// while the reverse sweep still reads the value.
     fn member_here(&mut self, v: VarId, path: MemberPath, span: Span) -> Operand {
         let varied = self.var_varied(v);
+        if !self.structs.contains(&v) {
+            let copy = Expr::Rule("clone", vec![Expr::Member(v, path.clone())]);
+            let op = self.temp(copy, varied, span);
+            if let Operand::Var(t) = op {
+                self.prog.vars[t].field = true;
+                self.prog.vars[t].field_of = Some((v, path));
+            }
+            return op;
+        }
         let op = self.temp(Expr::Member(v, path), varied, span);
         if let Operand::Var(t) = op {
             self.prog.vars[t].by_ref = true;
             self.prog.vars[t].borrowed = true;
+            self.prog.vars[t].field = true;
         }
         op
     }
@@ -203,10 +241,31 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `Affine(a, [b, c])`: a tuple struct built from active values (a
+    /// call of a name in `UpperCamelCase`), as `Affine { 0: a, 1: [b, c] }`.
+    pub(super) fn lower_tuple_struct_lit(&mut self, c: &syn::ExprCall) -> Option<Operand> {
+        let syn::Expr::Path(p) = strip_parens(&c.func) else {
+            return None;
+        };
+        let last = p.path.segments.last()?;
+        if p.qself.is_some() || !self.prog.matrix || !is_tuple_struct_name(&last.ident) {
+            return None;
+        }
+        let mut fields = Vec::new();
+        for (k, a) in c.args.iter().enumerate() {
+            let op = self.lower_expr(a);
+            let value = self.copied(op);
+            let member = syn::Index::from(k);
+            fields.push((quote!(#member), value));
+        }
+        let path = p.path.to_token_stream();
+        Some(self.temp(Expr::Struct(path, fields), true, c.span()))
+    }
+
     /// Whether a variable is a borrow of a struct's field (`let p_w =
     /// &p.w;`, or `&s.x` of a local where it is read).
     pub(super) fn is_field_borrow(&self, v: VarId) -> bool {
-        self.prog.vars[v].by_ref && !matches!(self.prog.vars[v].kind, VarKind::Param(_))
+        self.prog.vars[v].field && self.prog.vars[v].by_ref
     }
 
     /// Whether a variable is a field of a parameter struct (a borrow).
@@ -223,6 +282,14 @@ impl Lowerer<'_> {
             op
         }
     }
+}
+
+/// A name in `UpperCamelCase` called like a function: a tuple struct (not
+/// `Some`, `Ok`, `Err`, whose values are not differentiated).
+pub(super) fn is_tuple_struct_name(ident: &syn::Ident) -> bool {
+    let name = ident.to_string();
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && !matches!(name.as_str(), "Some" | "Ok" | "Err")
 }
 
 /// Methods that copy their receiver (`p.clone()`), not calls of a
