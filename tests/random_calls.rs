@@ -569,9 +569,6 @@
 //!   by element (`EXCLUDE_NESTED_NALGEBRA_TEMPS`)
 //! - `u += u` in a function with nalgebra parameters (`EXCLUDE_SELF_COMPOUND_ASSIGN`)
 //! - nalgebra: a copy `y.clone()` of a parameter passed to a call (`g(&h)`) (`EXCLUDE_PARAM_COPY_TO_CALL`)
-//! - nalgebra: `h += &e` in a loop or branch with `e` reading no active input (`EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN`)
-//! - nalgebra: a local reading no active input borrowed as an operator's
-//!   operand (`w * &h`) (`EXCLUDE_BORROWED_INACTIVE_OPERAND`)
 //! - nalgebra: `h -= &e` (or, for a copy, `h = e`) on a local also
 //!   written by element (`EXCLUDE_COMPOUND_ASSIGN_WITH_ELEMENT_WRITES`)
 
@@ -44876,7 +44873,7 @@ fn c560(w: &DMatrix<f64>, x: &[f64]) -> DVector<f64> {
     let mut j2 = 0;
     while j2 < 2 {
         let h3 = w * x[0].atan().tanh();
-        let u4 = h3.dot(&(h3.clone() / 1.79)) - u1 * u1;
+        let u4 = h3.dot(&(&h3 / 1.79)) - u1 * u1;
         u1 = u1 * 0.44 + u4.atan();
         u1 += u4 * (u4 / x[j2 % x.len()].tanh().cosh());
         j2 += 1;
@@ -47664,7 +47661,7 @@ fn c587(y: &DVector<f64>, k: usize, w: &DMatrix<f64>, x: &[f64]) -> (DVector<f64
     }
     let mut h4 = 0.68 * w;
     for _ in 0..3 {
-        h4 = h4.clone() * 0.61 + w;
+        h4 = &h4 * 0.61 + w;
     }
     let u5 = h4[2] - h4[(k % 2, k % 3)] * (x[0].sin() * 0.78).atanh();
     (((w.transpose() * y) * u5.sin().sin()) * 1.16, u1)
@@ -47813,9 +47810,9 @@ fn c589(x: &[f64], a: f64, y: &DVector<f64>, k: usize, u: &DVector<f64>) -> DMat
     }
     let h3 = 0.81 * u;
     let u4 = h3[1] - h3.sum() * (u1.cosh() + 0.49).acosh();
-    h3.clone() * y.transpose()
+    &h3 * y.transpose()
         + y * u.transpose()
-        + 0.67 * (h3.clone() * u.transpose())
+        + 0.67 * (&h3 * u.transpose())
         + DMatrix::from_element(2, 2, 0.22 * u4 + u1.tanh() + a + y[k % 2])
 }
 
@@ -47959,7 +47956,7 @@ fn c591(u: &DVector<f64>, y: &DVector<f64>) -> DMatrix<f64> {
     if y[1] > 0.53 {
         let mut h8 = u * 0.76;
         for _ in 0..2 {
-            h8 = (h8.clone() * 0.55 + u * d3.transpose() * y).map(|z| z.atan());
+            h8 = (&h8 * 0.55 + u * d3.transpose() * y).map(|z| z.atan());
         }
         let u9 = h8[0] * (h8[1] * (0.74 * u[0]));
         u7 = u7 * 0.51 + u9.atan();
@@ -48034,7 +48031,7 @@ fn c592(x: &[f64], y: &DVector<f64>) -> DMatrix<f64> {
     let mut u2 = f64::ln_1p(x[1] * x[1] + 0.96);
     for i0 in 0..2 {
         for i1 in 0..2 {
-            u2 += d1[(i0, i1)] * u2.mul_add(u2, y.dot(&(d1.clone() * y + d1.clone() * y)));
+            u2 += d1[(i0, i1)] * u2.mul_add(u2, y.dot(&(&d1 * y + &d1 * y)));
         }
     }
     let mut o3 = d1.transpose();
@@ -48651,7 +48648,7 @@ fn c598(k: usize, a: f64, y: &DVector<f64>, x: &[f64]) -> f64 {
             &DMatrix::from_element(2, 3, 0.57),
             &[0.39, 1.03, 1.1, 1.11],
         );
-        let u5 = e4 * d3.dot(&(d3.clone() * 0.46));
+        let u5 = e4 * d3.dot(&(&d3 * 0.46));
         u2 -= (u5 * x[2].sin()).atan();
         let u6 = d3.norm_squared() - u5 / (u5 * u5 + 1.66);
         u2 += u6 * d3.sum().atan().exp().cbrt();

@@ -463,3 +463,170 @@ fn a_nalgebra_value_activated_by_an_element_write_in_a_loop() {
     let (_, _, h) = element_written_matrix_in_a_loop_hvp(0.7, 1.0, &y);
     assert!((h - 5.0).abs() < 1e-13, "{h}");
 }
+
+// ----- nalgebra programs of the randomized tests (issue 18) ---------------
+
+use ad::nalgebra::{DMatrix, DVector};
+
+/// A scalar function of the flat vector `z` of its active inputs in every
+/// mode, adapted from the generated items.
+struct Modes<'a> {
+    value: &'a dyn Fn(&[f64]) -> f64,
+    jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
+    vjp: &'a dyn Fn(&[f64], f64) -> (f64, Vec<f64>),
+    grad: &'a dyn Fn(&[f64]) -> (f64, Vec<f64>),
+    hvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+}
+
+impl Modes<'_> {
+    /// Checks every mode at `z`: the same value everywhere; the gradient
+    /// against central differences (`ad::check`) and against `want` (a
+    /// hand-derived gradient, if given); `_vjp` for a cotangent of 2 and
+    /// `_jvp` along each coordinate and along `z` against the gradient;
+    /// `_hvp` along `z` against central differences of the gradient.
+    fn check(&self, z: &[f64], want: Option<&[f64]>) {
+        let v = (self.value)(z);
+        let (vg, g) = (self.grad)(z);
+        assert_eq!(vg, v, "value of _grad");
+        check_gradient(self.value, z, &g).assert_close(1e-8, 1e-8);
+        if let Some(want) = want {
+            ad::check::compare(&g, want).assert_close(1e-12, 1e-12);
+        }
+        let (vv, g2) = (self.vjp)(z, 2.0);
+        assert_eq!(vv, v, "value of _vjp");
+        let twice: Vec<f64> = g.iter().map(|x| 2.0 * x).collect();
+        ad::check::compare(&g2, &twice).assert_close(1e-13, 1e-13);
+        let mut dirs: Vec<Vec<f64>> = (0..z.len())
+            .map(|i| (0..z.len()).map(|j| f64::from(u8::from(i == j))).collect())
+            .collect();
+        dirs.push(z.to_vec());
+        for t in &dirs {
+            let (vj, d) = (self.jvp)(z, t);
+            assert_eq!(vj, v, "value of _jvp");
+            let dot: f64 = g.iter().zip(t).map(|(a, b)| a * b).sum();
+            ad::check::compare(&[d], &[dot]).assert_close(1e-12, 1e-12);
+        }
+        let (vh, gh, hv) = (self.hvp)(z, z);
+        assert_eq!(vh, v, "value of _hvp");
+        ad::check::compare(&gh, &g).assert_close(1e-13, 1e-13);
+        let h = 1e-5;
+        let at = |s: f64| -> Vec<f64> {
+            let p: Vec<f64> = z.iter().map(|x| x + s * h * x).collect();
+            (self.grad)(&p).1
+        };
+        let fd: Vec<f64> = at(1.0)
+            .iter()
+            .zip(at(-1.0))
+            .map(|(a, b)| (a - b) / (2.0 * h))
+            .collect();
+        ad::check::compare(&hv, &fd).assert_close(1e-6, 1e-6);
+    }
+}
+
+fn dvec(z: &[f64]) -> DVector<f64> {
+    DVector::from_column_slice(z)
+}
+
+fn dmat(r: usize, c: usize, z: &[f64]) -> DMatrix<f64> {
+    DMatrix::from_column_slice(r, c, z)
+}
+
+fn flat(parts: &[&[f64]]) -> Vec<f64> {
+    parts.concat()
+}
+
+/// A local that reads no active input (`u` is left out of `wrt`) borrowed
+/// as an operand beside an active value (`w * &h`, `a * &h`, `&h + &p`,
+/// `q.component_mul(&h)`): it was kept verbatim as `let t = &h;` and
+/// borrowed again by the rule, `mul(w, &t)` ("`ad` has no rule for the
+/// product `Matrix * &Matrix`"; found by the randomized nalgebra programs).
+#[differentiate(wrt(a, w))]
+fn borrowed_inactive_operands(a: f64, w: &DMatrix<f64>, u: &DVector<f64>) -> f64 {
+    let h = u * 2.0;
+    let p = w * &h;
+    let q = a * &h;
+    let r = &h + &p;
+    p.dot(&r) + q.component_mul(&h).sum()
+}
+
+/// The same in a compound assignment in a loop and a branch, `h += &(0.29
+/// * w)` with `w` left out of `wrt`: `let t = &(0.29 * w); h += &t;`
+/// (E0277, `&&Matrix`).
+#[differentiate(wrt(y))]
+fn borrowed_inactive_update(y: &DVector<f64>, w: &DVector<f64>) -> f64 {
+    let mut h = y * 1.5;
+    for _ in 0..2 {
+        h += &(0.29 * w);
+    }
+    if w[0] > 0.0 {
+        h -= &(w * 0.5);
+    }
+    h.dot(&h)
+}
+
+#[test]
+fn inactive_nalgebra_operands_borrowed() {
+    let u = dvec(&[0.5, -1.0]);
+    let z = flat(&[&[0.7], &[0.3, -0.2, 1.1, 0.4]]);
+    let split = |z: &[f64]| (z[0], dmat(2, 2, &z[1..]));
+    let value = |z: &[f64]| {
+        let (a, w) = split(z);
+        borrowed_inactive_operands(a, &w, &u)
+    };
+    // p = W h, f = p.(h + p) + a h.h: df/da = h.h, df/dW = (h + 2 p) h^T.
+    let (a, w) = split(&z);
+    let h = &u * 2.0;
+    let p = &w * &h;
+    let gw = (&h + &p * 2.0) * h.transpose();
+    let want = flat(&[&[h.dot(&h)], gw.as_slice()]);
+    let grad = |z: &[f64]| {
+        let (a, w) = split(z);
+        let (v, ga, gw) = borrowed_inactive_operands_grad(a, &w, &u);
+        (v, flat(&[&[ga], gw.as_slice()]))
+    };
+    let modes = Modes {
+        value: &value,
+        jvp: &|z, t| {
+            let ((a, w), (da, dw)) = (split(z), split(t));
+            borrowed_inactive_operands_jvp(a, da, &w, &dw, &u)
+        },
+        vjp: &|z, c| {
+            let (a, w) = split(z);
+            let (v, ga, gw) = borrowed_inactive_operands_vjp(a, &w, &u, c);
+            (v, flat(&[&[ga], gw.as_slice()]))
+        },
+        grad: &grad,
+        hvp: &|z, t| {
+            let ((a, w), (da, dw)) = (split(z), split(t));
+            let (v, ga, gw, ha, hw) = borrowed_inactive_operands_hvp(a, da, &w, &dw, &u);
+            (v, flat(&[&[ga], gw.as_slice()]), flat(&[&[ha], hw.as_slice()]))
+        },
+    };
+    modes.check(&z, Some(&want));
+    assert_eq!(value(&z), borrowed_inactive_operands(a, &w, &u));
+
+    // h = 1.5 y + 0.58 w - 0.5 w: f = h.h, gradient 3 h, Hessian 4.5 I.
+    let w = dvec(&[0.4, 1.0]);
+    let z = [0.8, -0.3];
+    let h = dvec(&z) * 1.5 + &w * 0.08;
+    let want: Vec<f64> = (h * 3.0).as_slice().to_vec();
+    let modes = Modes {
+        value: &|z| borrowed_inactive_update(&dvec(z), &w),
+        jvp: &|z, t| borrowed_inactive_update_jvp(&dvec(z), &dvec(t), &w),
+        vjp: &|z, c| {
+            let (v, g) = borrowed_inactive_update_vjp(&dvec(z), &w, c);
+            (v, g.as_slice().to_vec())
+        },
+        grad: &|z| {
+            let (v, g) = borrowed_inactive_update_grad(&dvec(z), &w);
+            (v, g.as_slice().to_vec())
+        },
+        hvp: &|z, t| {
+            let (v, g, hv) = borrowed_inactive_update_hvp(&dvec(z), &dvec(t), &w);
+            (v, g.as_slice().to_vec(), hv.as_slice().to_vec())
+        },
+    };
+    modes.check(&z, Some(&want));
+    let (_, _, hv) = borrowed_inactive_update_hvp(&dvec(&z), &dvec(&[1.0, 2.0]), &w);
+    assert_eq!(hv.as_slice(), &[4.5, 9.0]);
+}

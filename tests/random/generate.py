@@ -5239,9 +5239,11 @@ EXCLUDE_SELF_COMPOUND_ASSIGN = True
 EXCLUDE_PARAM_COPY_TO_CALL = True
 # `h += &e` in a loop or a branch with an inactive computed `e`
 # (`h += &(0.29 * w)`, `w` left out of `wrt`) becomes `let t = &(0.29 * w);
-# h += &t;`: E0277 (`&&Matrix`). With the switch on, such updates are written
-# `h = &h + e`.
-EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN = True
+# h += &t;`: E0277 (`&&Matrix`). Fixed (an operand `&e` of an operator, a
+# compound assignment or a nalgebra method is lowered as `e`, active or
+# not, `Lowerer::lower_operand`); with the switch on, such updates are
+# written `h = &h + e`.
+EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN = False
 # `.map(|z| ..)` in the condition of an `if` (`if q.map(|z| z.cos()).sum() <
 # 0.5 {`), even on an active value, is rejected with "closures are not
 # supported in a differentiated function (except the body of `.map` on a
@@ -5250,9 +5252,10 @@ EXCLUDE_MAP_IN_CONDITION = True
 # A nalgebra local that reads no active input, borrowed as the operand of an
 # operator with an active one (`w * &h`, `a * &h`, `&h + y`, `h = u * 2.0`
 # with `u` left out of `wrt`): "`ad` has no rule for the product `Matrix *
-# &Matrix`" (E0277). With the switch on, such operands are written
-# `h.clone()` (owned).
-EXCLUDE_BORROWED_INACTIVE_OPERAND = True
+# &Matrix`" (E0277): `&h` was kept verbatim, `let t = &h;`, and borrowed
+# again by the rule. Fixed (as EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN's); with
+# the switch on, such operands are written `h.clone()` (owned).
+EXCLUDE_BORROWED_INACTIVE_OPERAND = False
 # A nalgebra local that is written by element (`h[(0, 1)] = ..`) is then
 # taken for an array: `h -= &e` / `h += &e`, and when it was a copy (`let mut
 # h = w.clone();`) also `h = &h * 0.5 + w`, are rejected with "assign a whole

@@ -400,7 +400,7 @@ impl Lowerer<'_> {
         }
         let mut ops = Vec::new();
         for (a, &active) in args.iter().zip(op.active_args) {
-            let x = self.lower_expr(a);
+            let x = self.lower_operand(a);
             if !active && self.is_varied(&x) {
                 self.errors.spanned(
                     a,

@@ -334,6 +334,21 @@ impl Lowerer<'_> {
         }
     }
 
+    /// An operand of an operator or of a nalgebra method. On nalgebra
+    /// values the derivative code borrows operands itself, so `&h` is `h`
+    /// whether `h` reads an active input or not (verbatim, `&h` would be
+    /// borrowed again: `mul(&w, &&h)`).
+    pub(super) fn lower_operand(&mut self, e: &syn::Expr) -> Operand {
+        if self.prog.matrix {
+            if let syn::Expr::Reference(r) = strip_parens(e) {
+                if r.mutability.is_none() && !self.is_row(&r.expr) {
+                    return self.lower_operand(strip_parens(&r.expr));
+                }
+            }
+        }
+        self.lower_expr(e)
+    }
+
     /// An operand put into an array: a row of a 2-D array is a copy, which
     /// the derivative code still reads (its elements, the shape of its
     /// adjoint, of its zero tangent beside the tangents of other rows).
@@ -458,8 +473,8 @@ impl Lowerer<'_> {
                 return self.poisoned();
             }
         };
-        let l = self.lower_expr(&b.left);
-        let r = self.lower_expr(&b.right);
+        let l = self.lower_operand(&b.left);
+        let r = self.lower_operand(&b.right);
         // Spanned at the operator, as rustc reports operator errors: a type
         // error then lands on the user's `*` once, not on the attribute.
         self.temp(

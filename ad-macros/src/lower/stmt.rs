@@ -1122,7 +1122,10 @@ impl Lowerer<'_> {
         }
         if self.prog.vars[old].slot {
             // Overwritten in place.
-            let rhs = self.lower_expr(right);
+            let rhs = match op {
+                None => self.lower_expr(right),
+                Some(_) => self.lower_operand(right),
+            };
             let varied = self.var_varied(old) || self.is_varied(&rhs);
             let (op, expr) = match op {
                 None => (AssignOp::Set, Expr::Use(rhs)),
@@ -1155,7 +1158,7 @@ impl Lowerer<'_> {
         let value = match op {
             None => self.lower_expr(right),
             Some((op, span)) => {
-                let rhs = self.lower_expr(right);
+                let rhs = self.lower_operand(right);
                 let varied = self.var_varied(old) || self.is_varied(&rhs);
                 if varied {
                     self.temp(
