@@ -630,3 +630,56 @@ fn inactive_nalgebra_operands_borrowed() {
     let (_, _, hv) = borrowed_inactive_update_hvp(&dvec(&z), &dvec(&[1.0, 2.0]), &w);
     assert_eq!(hv.as_slice(), &[4.5, 9.0]);
 }
+
+/// `u += u` (a compound assignment whose right side is its own target) on
+/// a value the macro does not know to be a scalar (a slot, assigned
+/// `u * u` in a branch) in a function on nalgebra values: it was emitted
+/// `u += &u` (E0502, `u` borrowed while it is changed); now `u = u + u`.
+#[differentiate]
+fn self_compound_assign(a: f64, y: &DVector<f64>) -> f64 {
+    let mut u = a * 1.5;
+    if a > 0.0 {
+        u = u * u;
+    }
+    for _ in 0..2 {
+        u += u;
+    }
+    u * y.sum()
+}
+
+#[test]
+fn self_compound_assign_on_nalgebra_code() {
+    // u = 4 (1.5 a)^2 = 9 a^2 (a > 0): f = 9 a^2 s, s = sum(y):
+    // df/da = 18 a s, df/dy_i = 9 a^2.
+    let z = [0.7, 0.5, -2.0, 1.25];
+    let (a, s) = (z[0], z[1] + z[2] + z[3]);
+    let want = [18.0 * a * s, 9.0 * a * a, 9.0 * a * a, 9.0 * a * a];
+    let split = |z: &[f64]| (z[0], dvec(&z[1..]));
+    let cat = |ga: f64, gy: DVector<f64>| flat(&[&[ga], gy.as_slice()]);
+    let modes = Modes {
+        value: &|z| {
+            let (a, y) = split(z);
+            self_compound_assign(a, &y)
+        },
+        jvp: &|z, t| {
+            let ((a, y), (da, dy)) = (split(z), split(t));
+            self_compound_assign_jvp(a, da, &y, &dy)
+        },
+        vjp: &|z, c| {
+            let (a, y) = split(z);
+            let (v, ga, gy) = self_compound_assign_vjp(a, &y, c);
+            (v, cat(ga, gy))
+        },
+        grad: &|z| {
+            let (a, y) = split(z);
+            let (v, ga, gy) = self_compound_assign_grad(a, &y);
+            (v, cat(ga, gy))
+        },
+        hvp: &|z, t| {
+            let ((a, y), (da, dy)) = (split(z), split(t));
+            let (v, ga, gy, ha, hy) = self_compound_assign_hvp(a, da, &y, &dy);
+            (v, cat(ga, gy), cat(ha, hy))
+        },
+    };
+    modes.check(&z, Some(&want));
+}

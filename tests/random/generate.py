@@ -5230,8 +5230,9 @@ EXCLUDE_NESTED_NALGEBRA_TEMPS = True
 # `u += u` (a compound assignment whose right side is its own target) in a
 # function with nalgebra parameters is written `u += &u` when the macro has
 # not inferred that `u` is a scalar (after `u = u * 0.5;` in a branch): E0502.
-# With the switch on, the right side is `u * c` instead.
-EXCLUDE_SELF_COMPOUND_ASSIGN = True
+# Fixed (lowered as `u = u + u` in code on nalgebra values); with the switch
+# on, the right side is `u * c` instead.
+EXCLUDE_SELF_COMPOUND_ASSIGN = False
 # A copy of a borrowed nalgebra parameter, `let h = y.clone();`, later
 # passed to a helper by reference, `g(&h)`, is passed as `g(h)` in the
 # generated code (the copy is taken for a reference like `y`): E0308. With

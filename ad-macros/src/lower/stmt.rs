@@ -1127,8 +1127,15 @@ impl Lowerer<'_> {
                 Some(_) => self.lower_operand(right),
             };
             let varied = self.var_varied(old) || self.is_varied(&rhs);
+            // `u += u` on a value that may be a nalgebra one is `u = u + u`:
+            // `u += &u` would borrow `u` while it is changed.
+            let itself = self.prog.matrix && matches!(rhs, Operand::Var(v) if v == old);
             let (op, expr) = match op {
                 None => (AssignOp::Set, Expr::Use(rhs)),
+                Some((op, _)) if itself => (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                ),
                 Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
                 Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
                 Some((op, _)) => (
