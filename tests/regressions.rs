@@ -683,3 +683,55 @@ fn self_compound_assign_on_nalgebra_code() {
     };
     modes.check(&z, Some(&want));
 }
+
+#[differentiate]
+fn half_square(y: &DVector<f64>) -> f64 {
+    y.dot(y) * 0.5
+}
+
+/// A copy of a borrowed nalgebra parameter, `let h = y.clone();`, passed to
+/// a helper by reference, `half_square(&h)`: the copy was taken for a
+/// borrow like `y` and passed as `half_square(h)` (E0308). And `let k = y;`,
+/// another name for the borrow, was copied (owned) and passed as `k` (E0308).
+#[differentiate]
+fn param_copy_to_call(a: f64, y: &DVector<f64>) -> f64 {
+    let h = y.clone();
+    let k = y;
+    half_square(&h) * a + half_square(k)
+}
+
+#[test]
+fn copy_of_a_nalgebra_parameter_passed_to_a_helper() {
+    // f = (a + 1) y.y / 2: df/da = y.y / 2, df/dy = (a + 1) y.
+    let z = [0.7, 0.5, -2.0, 1.25];
+    let (a, y) = (z[0], dvec(&z[1..]));
+    let want = flat(&[&[y.dot(&y) / 2.0], (&y * (a + 1.0)).as_slice()]);
+    let split = |z: &[f64]| (z[0], dvec(&z[1..]));
+    let cat = |ga: f64, gy: DVector<f64>| flat(&[&[ga], gy.as_slice()]);
+    let modes = Modes {
+        value: &|z| {
+            let (a, y) = split(z);
+            param_copy_to_call(a, &y)
+        },
+        jvp: &|z, t| {
+            let ((a, y), (da, dy)) = (split(z), split(t));
+            param_copy_to_call_jvp(a, da, &y, &dy)
+        },
+        vjp: &|z, c| {
+            let (a, y) = split(z);
+            let (v, ga, gy) = param_copy_to_call_vjp(a, &y, c);
+            (v, cat(ga, gy))
+        },
+        grad: &|z| {
+            let (a, y) = split(z);
+            let (v, ga, gy) = param_copy_to_call_grad(a, &y);
+            (v, cat(ga, gy))
+        },
+        hvp: &|z, t| {
+            let ((a, y), (da, dy)) = (split(z), split(t));
+            let (v, ga, gy, ha, hy) = param_copy_to_call_hvp(a, da, &y, &dy);
+            (v, cat(ga, gy), cat(ha, hy))
+        },
+    };
+    modes.check(&z, Some(&want));
+}

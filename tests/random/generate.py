@@ -5235,9 +5235,11 @@ EXCLUDE_NESTED_NALGEBRA_TEMPS = True
 EXCLUDE_SELF_COMPOUND_ASSIGN = False
 # A copy of a borrowed nalgebra parameter, `let h = y.clone();`, later
 # passed to a helper by reference, `g(&h)`, is passed as `g(h)` in the
-# generated code (the copy is taken for a reference like `y`): E0308. With
-# the switch on, such copies are not passed to calls.
-EXCLUDE_PARAM_COPY_TO_CALL = True
+# generated code (the copy is taken for a reference like `y`): E0308. Fixed
+# (a copy of a borrowed nalgebra parameter is an owned value; `let k = y;`
+# is another name for the borrow); with the switch on, such copies are not
+# passed to calls.
+EXCLUDE_PARAM_COPY_TO_CALL = False
 # `h += &e` in a loop or a branch with an inactive computed `e`
 # (`h += &(0.29 * w)`, `w` left out of `wrt`) becomes `let t = &(0.29 * w);
 # h += &t;`: E0277 (`&&Matrix`). Fixed (an operand `&e` of an operator, a

@@ -522,6 +522,11 @@ impl Lowerer<'_> {
                 if self.prog.vars[v].array && self.var_varied(v) {
                     return self.array_temp(Expr::Rule(rule, vec![Expr::var(v)]), mc.span());
                 }
+                // A copy of a borrowed nalgebra parameter (`y.clone()`) is
+                // an owned value, which a call borrows (`g(&h)`).
+                if self.prog.vars[v].by_ref && self.var_varied(v) {
+                    return self.temp(Expr::var(v), true, mc.span());
+                }
             }
             // A copy of a number: the derivative code copies what it needs.
             return value;

@@ -614,6 +614,21 @@ impl Lowerer<'_> {
     ) {
         let key = ident.unraw().to_string();
         let slot = mutable && self.slot_names.contains(&key);
+        // `let h = y;` of a borrowed nalgebra parameter: another name for
+        // the same borrow (a copy would be owned, and `g(h)` would not
+        // pass it).
+        if let Operand::Var(t) = value {
+            if self.prog.matrix && !mutable && self.prog.vars[t].by_ref {
+                let binding = Binding {
+                    var: t,
+                    mutable: false,
+                };
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.insert(key, binding);
+                }
+                return;
+            }
+        }
         let mut value = value;
         if let Operand::Var(t) = value {
             if self.prog.vars[t].array
