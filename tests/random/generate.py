@@ -5263,9 +5263,10 @@ EXCLUDE_BORROWED_INACTIVE_OPERAND = False
 # taken for an array: `h -= &e` / `h += &e`, and when it was a copy (`let mut
 # h = w.clone();`) also `h = &h * 0.5 + w`, are rejected with "assign a whole
 # array with `=` (`u = un;`), or write its elements" (a restriction meant for
-# `Vec`s). With the switch on, a loop state is updated either by element or
-# whole, not both.
-EXCLUDE_COMPOUND_ASSIGN_WITH_ELEMENT_WRITES = True
+# `Vec`s). Fixed (`h -= &e` on a nalgebra value is arithmetic, written by
+# element or not; the copy is EXCLUDE_PARAM_COPY_TO_CALL's); with the switch
+# on, a loop state is updated either by element or whole, not both.
+EXCLUDE_COMPOUND_ASSIGN_WITH_ELEMENT_WRITES = False
 # A silently wrong derivative: a nalgebra local whose initial value reads no
 # active input (`let mut h = y * 1.0;`, `y` left out of `wrt`; `let mut h:
 # DVector<f64> = DVector::zeros(2);`) and that a loop writes by element with

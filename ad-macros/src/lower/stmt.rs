@@ -1132,7 +1132,9 @@ impl Lowerer<'_> {
             );
             return;
         }
-        if self.prog.vars[old].array {
+        // (A nalgebra value written by element is an array too, but `h -=
+        // &e` on it is arithmetic, as on any nalgebra value.)
+        if self.prog.vars[old].array && !(self.prog.matrix && op.is_some()) {
             return self.lower_array_assign(old, left, op, right, span);
         }
         if self.prog.vars[old].slot {
