@@ -796,3 +796,89 @@ fn nalgebra_local_written_by_element_and_whole() {
     ad::check::compare(gw.as_slice(), &want_gw).assert_close(1e-14, 1e-14);
     modes.check(&z, None);
 }
+
+#[differentiate]
+fn sum_of(y: &DVector<f64>) -> f64 {
+    y.sum()
+}
+
+/// A nalgebra value whose cotangent the reverse sweep starts from a zero
+/// where the value is not kept: an unnamed temporary of a loop read by
+/// element (`(y * 2.0)[0]`) or passed to a helper (`sum_of(&(y * a))`), a
+/// local of a loop read by element whose accumulator is only returned
+/// (`let h = y * 0.98; u += h[0];`). The zero was `0.0`, a float (E0608,
+/// E0308, E0277); it is now `zero_like` of the value, computed again there
+/// or still in scope.
+#[differentiate]
+fn nested_nalgebra_temps(a: f64, y: &DVector<f64>) -> f64 {
+    let mut u = 0.0;
+    for _ in 0..2 {
+        u += (y * 2.0)[0];
+        u += sum_of(&(y * a));
+        u += sum_of(&DVector::from_element(2, a));
+    }
+    for _ in 0..2 {
+        let h = y * 0.98;
+        u += h[1];
+    }
+    let mut s = a;
+    for _ in 0..2 {
+        let h = y * s;
+        s = s * 0.5 + h[1] * (y * a)[0];
+        if s > 0.0 {
+            s += sum_of(&(y * s)) * 0.1;
+        }
+    }
+    u + s
+}
+
+#[test]
+fn zero_cotangents_of_nalgebra_values_of_loops() {
+    let z = [0.7, 0.5, -0.25];
+    let split = |z: &[f64]| (z[0], dvec(&z[1..]));
+    let cat = |ga: f64, gy: DVector<f64>| flat(&[&[ga], gy.as_slice()]);
+    let modes = Modes {
+        value: &|z| {
+            let (a, y) = split(z);
+            nested_nalgebra_temps(a, &y)
+        },
+        jvp: &|z, t| {
+            let ((a, y), (da, dy)) = (split(z), split(t));
+            nested_nalgebra_temps_jvp(a, da, &y, &dy)
+        },
+        vjp: &|z, c| {
+            let (a, y) = split(z);
+            let (v, ga, gy) = nested_nalgebra_temps_vjp(a, &y, c);
+            (v, cat(ga, gy))
+        },
+        grad: &|z| {
+            let (a, y) = split(z);
+            let (v, ga, gy) = nested_nalgebra_temps_grad(a, &y);
+            (v, cat(ga, gy))
+        },
+        hvp: &|z, t| {
+            let ((a, y), (da, dy)) = (split(z), split(t));
+            let (v, ga, gy, ha, hy) = nested_nalgebra_temps_hvp(a, da, &y, &dy);
+            (v, cat(ga, gy), cat(ha, hy))
+        },
+    };
+    modes.check(&z, None);
+    // The first two loops alone: u = 2 (2 y0 + a (y0 + y1) + 2 a) + 2 (0.98 y1),
+    // du/da = 2 (y0 + y1 + 2), du/dy = (4 + 2 a, 2 a + 1.96); the third
+    // loop's part by finite differences (above) and here through the
+    // difference of the two.
+    let (a, y) = split(&z);
+    let (_, ga, gy) = nested_nalgebra_temps_grad(a, &y);
+    let s_only = |z: &[f64]| {
+        let (a, y) = split(z);
+        let u = 2.0 * (2.0 * y[0] + a * (y[0] + y[1]) + 2.0 * a) + 2.0 * 0.98 * y[1];
+        nested_nalgebra_temps(a, &y) - u
+    };
+    let gs = ad::check::fd_gradient(s_only, &z);
+    let want = [
+        2.0 * (y[0] + y[1] + 2.0) + gs[0],
+        4.0 + 2.0 * a + gs[1],
+        2.0 * a + 1.96 + gs[2],
+    ];
+    ad::check::compare(&cat(ga, gy), &want).assert_close(1e-8, 1e-8);
+}

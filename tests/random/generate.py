@@ -5222,11 +5222,14 @@ EXCLUDE_MAP_OF_INACTIVE = True
 # branch: `u += (y * 2.0)[0];`, `u += s(&(y * a));`,
 # `u += s(&DVector::from_element(2, a));`; a named local of a loop read by
 # element, `let h = y * 0.98; u += h[0];` in a loop whose accumulator is only
-# returned) gets the zero `0.0`, a float: E0608 / E0308 / E0277. With the
-# switch on, inside loops and branches computed values are not read by
-# element and are bound to a local before they are passed to a call, and
-# locals declared in a loop are not read by element.
-EXCLUDE_NESTED_NALGEBRA_TEMPS = True
+# returned) gets the zero `0.0`, a float: E0608 / E0308 / E0277. Fixed (in
+# code on nalgebra values the zero is `zero_like` of a value still in scope
+# in the reverse sweep: computed again there, or a local of a single-pass
+# loop; `Adjoint::available`); with the switch on, inside loops and branches
+# computed values are not read by element and are bound to a local before
+# they are passed to a call, and locals declared in a loop are not read by
+# element.
+EXCLUDE_NESTED_NALGEBRA_TEMPS = False
 # `u += u` (a compound assignment whose right side is its own target) in a
 # function with nalgebra parameters is written `u += &u` when the macro has
 # not inferred that `u` is a scalar (after `u = u * 0.5;` in a branch): E0502.
