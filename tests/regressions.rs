@@ -882,3 +882,87 @@ fn zero_cotangents_of_nalgebra_values_of_loops() {
     ];
     ad::check::compare(&cat(ga, gy), &want).assert_close(1e-8, 1e-8);
 }
+
+/// A nalgebra value moved into a tuple result and read again by the
+/// reverse sweep (`(y, z.sum())` after `z = w^T y`; `(x.map(..), a)`) or by
+/// `_jvp` for the zero tangent of a member that reads no active input
+/// (`(y * 0.99, a)` with `wrt(a)`): the tuple was built by moving it
+/// (`(t, a,)`), then it was borrowed (E0382). Members are copied when read
+/// again, moved otherwise.
+#[differentiate]
+fn tuple_member_read_back(w: &DMatrix<f64>, x: &DVector<f64>) -> (DVector<f64>, f64) {
+    let y = w * x;
+    let z = w.transpose() * &y;
+    (y, z.sum())
+}
+
+#[differentiate]
+fn tuple_member_mapped(a: f64, x: &DVector<f64>) -> (DVector<f64>, f64) {
+    (x.map(|z| z.tanh()), a * x.sum())
+}
+
+#[differentiate(wrt(a))]
+fn tuple_member_inactive(a: f64, y: &DVector<f64>) -> (DVector<f64>, f64) {
+    (y * 0.99, a * a)
+}
+
+#[test]
+fn nalgebra_members_of_tuple_results_read_again() {
+    // y = W x, s = sum(W^T W x): J along (dW, dx) is (dW x + W dx,
+    // 1^T (dW^T W x + W^T dW x + W^T W dx)); the cotangent of (cy, cs) is
+    // (cy x^T + cs (W x 1^T + W 1 x^T), W^T cy + cs W^T W 1).
+    let w = dmat(2, 2, &[0.3, -0.2, 1.1, 0.4]);
+    let x = dvec(&[0.5, -1.5]);
+    let (dw, dx) = (dmat(2, 2, &[0.1, 0.2, -0.3, 0.5]), dvec(&[1.0, 0.25]));
+    let one = dvec(&[1.0, 1.0]);
+    let ((y, s), (dy, ds)) = tuple_member_read_back_jvp(&w, &dw, &x, &dx);
+    assert_eq!((&y, s), (&(&w * &x), (w.transpose() * &w * &x).sum()));
+    let dy_want = &dw * &x + &w * &dx;
+    let ds_want = (dw.transpose() * &w * &x + w.transpose() * &dw * &x + w.transpose() * &w * &dx).sum();
+    ad::check::compare(dy.as_slice(), dy_want.as_slice()).assert_close(1e-14, 1e-14);
+    ad::check::compare(&[ds], &[ds_want]).assert_close(1e-14, 1e-14);
+    let (cy, cs) = (dvec(&[0.7, -0.4]), 1.3);
+    let ((y2, s2), gw, gx) = tuple_member_read_back_vjp(&w, &x, (cy.clone(), cs));
+    assert_eq!((&y2, s2), (&y, s));
+    let wx = &w * &x;
+    let gw_want = &cy * x.transpose() + (&wx * one.transpose() + &w * &one * x.transpose()) * cs;
+    let gx_want = w.transpose() * &cy + w.transpose() * &w * &one * cs;
+    ad::check::compare(gw.as_slice(), gw_want.as_slice()).assert_close(1e-14, 1e-14);
+    ad::check::compare(gx.as_slice(), gx_want.as_slice()).assert_close(1e-14, 1e-14);
+    // Dot-product identity: <J t, c> = <t, J^T c>.
+    let lhs = dy.dot(&cy) + ds * cs;
+    let rhs = gw.dot(&dw) + gx.dot(&dx);
+    assert!((lhs - rhs).abs() < 1e-13, "{lhs} vs {rhs}");
+
+    // (tanh x, a sum x): against central differences of the flat map.
+    let f = |z: &[f64]| {
+        let (y, s) = tuple_member_mapped(z[0], &dvec(&z[1..]));
+        flat(&[y.as_slice(), &[s]])
+    };
+    let z = [0.7, 0.5, -1.0];
+    let t = [0.3, -1.0, 2.0];
+    let ((y, s), (dy, ds)) = tuple_member_mapped_jvp(z[0], t[0], &dvec(&z[1..]), &dvec(&t[1..]));
+    assert_eq!(flat(&[y.as_slice(), &[s]]), f(&z));
+    check_jvp(f, &z, &t, &flat(&[dy.as_slice(), &[ds]])).assert_close(1e-9, 1e-9);
+    let c = [0.4, -0.6, 1.5];
+    let (_, ga, gx) = tuple_member_mapped_vjp(z[0], &dvec(&z[1..]), (dvec(&c[..2]), c[2]));
+    let jt_c: f64 = ga * t[0] + gx.dot(&dvec(&t[1..]));
+    let c_jt: f64 = dy.dot(&dvec(&c[..2])) + ds * c[2];
+    assert!((jt_c - c_jt).abs() < 1e-13, "{jt_c} vs {c_jt}");
+    // d/da of (tanh x, a sum x) is (0, sum x); d/dx_i is (tanh' x_i e_i, a).
+    let x = dvec(&z[1..]);
+    let want_ga = c[2] * x.sum();
+    let want_gx: Vec<f64> = (0..2)
+        .map(|i| c[i] * (1.0 - x[i].tanh().powi(2)) + c[2] * z[0])
+        .collect();
+    ad::check::compare(&flat(&[&[ga], gx.as_slice()]), &flat(&[&[want_ga], &want_gx]))
+        .assert_close(1e-14, 1e-14);
+
+    // (0.99 y, a^2) with wrt(a): the member has a zero tangent.
+    let y = dvec(&[0.5, 2.0]);
+    let ((v, s), (dv, ds)) = tuple_member_inactive_jvp(0.7, 2.0, &y);
+    assert_eq!((v, s), (&y * 0.99, 0.7 * 0.7));
+    assert_eq!((dv, ds), (dvec(&[0.0, 0.0]), 2.0 * 0.7 * 2.0));
+    let ((v2, _), ga) = tuple_member_inactive_vjp(0.7, &y, (dvec(&[1.0, 1.0]), 3.0));
+    assert_eq!((v2, ga), (&y * 0.99, 3.0 * 2.0 * 0.7));
+}

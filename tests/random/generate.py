@@ -5207,10 +5207,12 @@ CALLS_NALGEBRA_SEED_OFFSET = 1000
 # w.transpose() * &y; (y, z.sum())`) or, for a member that reads no active
 # input, by `_jvp` for its zero tangent (`(y * 0.99, a)` with `wrt(a)`): the
 # generated code builds the tuple `(t, a,)` (a move), then borrows `t`
-# (E0382). With the switch on, a tuple's nalgebra member is a fresh value
-# that nothing reads again: `e * c` with a constant c, or `e +
-# DVector::from_element(n, a)` with an active `a`.
-EXCLUDE_TUPLE_MEMBER_READ_BACK = True
+# (E0382). Fixed (with nalgebra values a tuple member is stored as a
+# `let` value is: copied when it is read again, moved otherwise); with the
+# switch on, a tuple's nalgebra member is a fresh value that nothing reads
+# again: `e * c` with a constant c, or `e + DVector::from_element(n, a)`
+# with an active `a`.
+EXCLUDE_TUPLE_MEMBER_READ_BACK = False
 # `.map(|z| ..)` on a value the macro sees as inactive (a parameter left out
 # of `wrt`, or computed from such values only) is rejected with "closures are
 # not supported in a differentiated function (except the body of `.map` on a
