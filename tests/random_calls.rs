@@ -58,15 +58,15 @@
 //! - active mut [f64; N]: call: 1
 //! - active mut [f64; N]: constants: 1
 //! - active mut [f64; N]: element: 6
-//! - active mut [f64; N]: if on active: 3
-//! - active mut [f64; N]: if on active in loop: 2
+//! - active mut [f64; N]: if on active: 2
+//! - active mut [f64; N]: if on active in loop: 3
 //! - active mut [f64; N]: if on inactive: 1
 //! - active mut [f64; N]: partial loop: 2
 //! - active mut [f64; N]: read-write loop: 5
-//! - active mut f64: call: 11
+//! - active mut f64: call: 10
 //! - active mut f64: for: 6
 //! - active mut f64: if on active: 11
-//! - active mut f64: if on inactive: 3
+//! - active mut f64: if on inactive: 2
 //! - active mut f64: straight: 6
 //! - active mut f64: while: 4
 //! - active mut f64: while on active: 11
@@ -101,29 +101,29 @@
 //! - arg &[f64]: &x[a..] of an array parameter: 2
 //! - arg &[f64]: &x[a..b] of a Vec parameter: 5
 //! - arg &[f64]: &x[a..b] of a local Vec: 4
-//! - arg &[f64]: &x[a..b] of a local array: 10
-//! - arg &[f64]: &x[a..b] of a slice parameter: 3
+//! - arg &[f64]: &x[a..b] of a local array: 11
+//! - arg &[f64]: &x[a..b] of a slice parameter: 2
 //! - arg &[f64]: &x[a..b] of an array parameter: 2
-//! - arg &[f64]: sub-slice bounds from a loop index or k: 14
-//! - arg &[f64]: x as it is of a slice parameter: 30
+//! - arg &[f64]: sub-slice bounds from a loop index or k: 15
+//! - arg &[f64]: x as it is of a slice parameter: 27
 //! - arg Vec<f64>: a local moved (`g(v)`): 18
 //! - arg Vec<f64>: v.clone(): 116
 //! - arg [[f64; C]; R]: a 2-D parameter [[f64; C]; R] as it is: 1
 //! - arg [[f64; C]; R]: rows of constants: 17
 //! - arg [[f64; C]; R]: rows of expressions: 42
-//! - arg [f64; N]: an array variable by value: 34
-//! - arg [f64; N]: literal: 118
+//! - arg [f64; N]: an array variable by value: 32
+//! - arg [f64; N]: literal: 116
 //! - arg left out of wrt: &[f64; N] from a parameter left out of wrt: 1
 //! - arg left out of wrt: &[f64; N] literal: 38
-//! - arg left out of wrt: &[f64] from a parameter left out of wrt: 17
-//! - arg left out of wrt: &[f64] literal: 121
+//! - arg left out of wrt: &[f64] from a parameter left out of wrt: 18
+//! - arg left out of wrt: &[f64] literal: 125
 //! - arg left out of wrt: Vec<f64> from a local of constants: 55
 //! - arg left out of wrt: Vec<f64> from a parameter left out of wrt: 3
 //! - arg left out of wrt: [f64; N] from a parameter left out of wrt: 1
-//! - arg left out of wrt: [f64; N] literal: 91
-//! - arg left out of wrt: f64 from a parameter left out of wrt: 31
-//! - arg left out of wrt: f64 from an integer: 104
-//! - arg left out of wrt: f64 literal: 143
+//! - arg left out of wrt: [f64; N] literal: 92
+//! - arg left out of wrt: f64 from a parameter left out of wrt: 32
+//! - arg left out of wrt: f64 from an integer: 100
+//! - arg left out of wrt: f64 literal: 146
 //! - array pattern [_, b, _] on a parameter in a branch or block: 2
 //! - array pattern [_, b, _] on a parameter straight-line: 2
 //! - array pattern [a, .., d] on a local array in a loop: 1
@@ -170,8 +170,9 @@
 //! - buffer call let s = h(.., d): the caller's own &mut [f64] buffer passed on in a branch or block: 1
 //! - buffer call let s = h(.., d): the caller's own &mut [f64] buffer passed on in a loop: 3
 //! - buffer call let s = h(.., d): the caller's own &mut [f64] buffer passed on straight-line: 1
+//! - call of a helper returning (DVector<f64>, f64) in a branch or block: 2
 //! - call of a helper returning (DVector<f64>, f64) in a loop: 1
-//! - call of a helper returning (DVector<f64>, f64) straight-line: 1
+//! - call of a helper returning (DVector<f64>, f64) straight-line: 2
 //! - call of a helper returning (Vec<f64>, f64) in a branch or block: 9
 //! - call of a helper returning (Vec<f64>, f64) in a loop: 8
 //! - call of a helper returning (Vec<f64>, f64) straight-line: 12
@@ -181,45 +182,45 @@
 //! - call of a helper returning (f64, f64) in a branch or block: 10
 //! - call of a helper returning (f64, f64) in a loop: 45
 //! - call of a helper returning (f64, f64) straight-line: 14
+//! - call of a helper returning DMatrix<f64> in a branch or block: 2
 //! - call of a helper returning DMatrix<f64> in a loop: 1
-//! - call of a helper returning DMatrix<f64> straight-line: 2
-//! - call of a helper returning DVector<f64> in a branch or block: 6
-//! - call of a helper returning DVector<f64> in a loop: 2
-//! - call of a helper returning DVector<f64> straight-line: 7
+//! - call of a helper returning DVector<f64> in a branch or block: 5
+//! - call of a helper returning DVector<f64> in a loop: 6
+//! - call of a helper returning DVector<f64> straight-line: 2
 //! - call of a helper returning Vec<f64> in a branch or block: 13
 //! - call of a helper returning Vec<f64> in a loop: 47
 //! - call of a helper returning Vec<f64> straight-line: 20
 //! - call of a helper returning [f64; N] in a branch or block: 13
 //! - call of a helper returning [f64; N] in a loop: 45
 //! - call of a helper returning [f64; N] straight-line: 19
-//! - call of a helper returning f64 in a branch or block: 79
+//! - call of a helper returning f64 in a branch or block: 78
 //! - call of a helper returning f64 in a loop: 142
-//! - call of a helper returning f64 straight-line: 132
+//! - call of a helper returning f64 straight-line: 131
 //! - call of a helper returning nothing (a buffer) in a branch or block: 23
 //! - call of a helper returning nothing (a buffer) in a loop: 16
 //! - call of a helper returning nothing (a buffer) straight-line: 26
-//! - callee parameter &DMatrix<f64> in wrt: 15
+//! - callee parameter &DMatrix<f64> in wrt: 14
 //! - callee parameter &DMatrix<f64> left out of wrt: 8
-//! - callee parameter &DVector<f64> in wrt: 13
-//! - callee parameter &DVector<f64> left out of wrt: 7
+//! - callee parameter &DVector<f64> in wrt: 10
+//! - callee parameter &DVector<f64> left out of wrt: 12
 //! - callee parameter &[Vec<f64>] in wrt: 54
 //! - callee parameter &[Vec<f64>] left out of wrt: 18
 //! - callee parameter &[f64; N] in wrt: 105
 //! - callee parameter &[f64; N] left out of wrt: 39
-//! - callee parameter &[f64] in wrt: 242
-//! - callee parameter &[f64] left out of wrt: 137
+//! - callee parameter &[f64] in wrt: 240
+//! - callee parameter &[f64] left out of wrt: 142
 //! - callee parameter &mut [f64] left out of wrt: 114
 //! - callee parameter Vec<f64> in wrt: 138
 //! - callee parameter Vec<f64> left out of wrt: 58
 //! - callee parameter [[f64; C]; R] in wrt: 43
 //! - callee parameter [[f64; C]; R] left out of wrt: 17
-//! - callee parameter [f64; N] in wrt: 149
-//! - callee parameter [f64; N] left out of wrt: 92
-//! - callee parameter f64 in wrt: 379
-//! - callee parameter f64 left out of wrt: 240
-//! - calls (depth 1): 99
-//! - calls (depth 2): 149
-//! - calls (depth 3): 218
+//! - callee parameter [f64; N] in wrt: 146
+//! - callee parameter [f64; N] left out of wrt: 93
+//! - callee parameter f64 in wrt: 380
+//! - callee parameter f64 left out of wrt: 241
+//! - calls (depth 1): 101
+//! - calls (depth 2): 147
+//! - calls (depth 3): 214
 //! - copy_from_slice: source bounds from a loop index or k: 9
 //! - destructuring assignment (a, _) = (a * f(b), 1.0) in a branch: 2
 //! - destructuring assignment (a, _) = (a * f(b), 1.0) in a branch or block: 2
@@ -285,13 +286,13 @@
 //! - left out mut [f64; N]: if on active: 1
 //! - left out mut [f64; N]: if on active in loop: 2
 //! - left out mut [f64; N]: if on inactive: 3
-//! - left out mut [f64; N]: partial loop: 1
+//! - left out mut [f64; N]: partial loop: 2
 //! - left out mut [f64; N]: read-write loop: 2
 //! - left out mut [f64; N]: while: 2
 //! - left out mut [f64; N]: write-only loop: 2
 //! - left out mut f64: call: 15
 //! - left out mut f64: for: 13
-//! - left out mut f64: if on active: 16
+//! - left out mut f64: if on active: 17
 //! - left out mut f64: if on inactive: 8
 //! - left out mut f64: straight: 10
 //! - left out mut f64: while: 11
@@ -335,102 +336,113 @@
 //! - let w = v.clone() in a branch or block: 4
 //! - let w = v.clone() in a loop: 3
 //! - let w = v.clone() straight-line: 2
-//! - nalgebra: DMatrix<f64> built from scalars (zeros filled by element in two loops) in a branch or block: 2
-//! - nalgebra: DMatrix<f64> built from scalars (zeros filled by element in two loops) in a loop: 1
-//! - nalgebra: DMatrix<f64> built from slice/array elements and scalars (from_element filled by element in two loops, annotated) in a branch or block: 1
-//! - nalgebra: DVector/DMatrix::from_element with an active element: 26
-//! - nalgebra: DVector<f64> built from scalars (zeros filled by element in a loop, annotated) in a loop: 2
+//! - nalgebra: DMatrix<f64> built from scalars (zeros filled by element in two loops, annotated) in a branch or block: 1
+//! - nalgebra: DMatrix<f64> built from scalars (zeros filled by element in two loops, annotated) straight-line: 1
+//! - nalgebra: DMatrix<f64> built from slice/array elements and scalars (zeros filled by element in two loops, annotated) straight-line: 1
+//! - nalgebra: DVector/DMatrix::from_element with an active element: 21
+//! - nalgebra: DVector<f64> built from scalars (zeros filled by element in a loop, annotated) in a loop: 1
 //! - nalgebra: DVector<f64> built from scalars (zeros filled by element in a loop, annotated) straight-line: 1
-//! - nalgebra: DVector<f64> built from slice/array elements and scalars (zeros filled by element in a loop, annotated) in a branch or block: 3
-//! - nalgebra: DVector<f64> built from slice/array elements and scalars (zeros filled by element in a loop, annotated) in a loop: 2
+//! - nalgebra: DVector<f64> built from slice/array elements and scalars (from_element filled by element in a loop) in a loop: 1
+//! - nalgebra: DVector<f64> built from slice/array elements and scalars (zeros filled by element in a loop, annotated) in a branch or block: 2
+//! - nalgebra: DVector<f64> built from slice/array elements and scalars (zeros filled by element in a loop, annotated) in a loop: 1
+//! - nalgebra: DVector<f64> built from slice/array elements and scalars (zeros filled by element in a loop, annotated) straight-line: 1
 //! - nalgebra: a + b: 14
-//! - nalgebra: a - b: 9
-//! - nalgebra: arg &DMatrix<f64>: &from_element(.., active): 2
-//! - nalgebra: arg &DMatrix<f64>: a computed value borrowed (&(e)): 12
-//! - nalgebra: arg &DMatrix<f64>: a parameter &DMatrix<f64> as it is: 1
-//! - nalgebra: arg &DVector<f64>: &from_element(.., active): 2
-//! - nalgebra: arg &DVector<f64>: a computed value borrowed (&(e)): 9
-//! - nalgebra: arg &DVector<f64>: a local DVector<f64> borrowed (&h): 1
-//! - nalgebra: arg &DVector<f64>: a parameter &DVector<f64> as it is: 3
+//! - nalgebra: a - b: 7
+//! - nalgebra: arg &DMatrix<f64>: &from_element(.., active): 1
+//! - nalgebra: arg &DMatrix<f64>: a computed value borrowed (&(e)): 10
+//! - nalgebra: arg &DVector<f64>: &from_element(.., active): 1
+//! - nalgebra: arg &DVector<f64>: a computed value borrowed (&(e)): 6
+//! - nalgebra: arg &DVector<f64>: a local DVector<f64> borrowed (&h): 2
+//! - nalgebra: arg &DVector<f64>: a parameter &DVector<f64> as it is: 4
 //! - nalgebra: arg left out of wrt: &DMatrix<f64> of constants (&from_element): 8
-//! - nalgebra: arg left out of wrt: &DVector<f64> from a parameter left out of wrt: 1
-//! - nalgebra: arg left out of wrt: &DVector<f64> of constants (&from_element): 6
-//! - nalgebra: component_mul: 3
-//! - nalgebra: dot() of a local DVector<f64>: 4
-//! - nalgebra: dot() of a parameter &DMatrix<f64>: 3
-//! - nalgebra: dot() of a parameter &DVector<f64>: 3
+//! - nalgebra: arg left out of wrt: &DVector<f64> from a parameter left out of wrt: 5
+//! - nalgebra: arg left out of wrt: &DVector<f64> of constants (&from_element): 8
+//! - nalgebra: component_mul: 7
+//! - nalgebra: dot() of a local DMatrix<f64>: 2
+//! - nalgebra: dot() of a local DVector<f64>: 2
+//! - nalgebra: dot() of a parameter &DMatrix<f64>: 4
+//! - nalgebra: dot() of a parameter &DVector<f64>: 5
+//! - nalgebra: early return of a DMatrix<f64>: 1
+//! - nalgebra: element read linear m[i] of a computed value: 1
 //! - nalgebra: element read linear m[i] of a local DMatrix<f64>: 1
-//! - nalgebra: element read linear m[i] of a parameter &DMatrix<f64>: 6
+//! - nalgebra: element read linear m[i] of a parameter &DMatrix<f64>: 4
 //! - nalgebra: element read m[(i, j)] of a computed value: 3
-//! - nalgebra: element read m[(i, j)] of a local DMatrix<f64>: 5
-//! - nalgebra: element read m[(i, j)] of a parameter &DMatrix<f64>: 17
-//! - nalgebra: element read v[i] of a computed value: 7
-//! - nalgebra: element read v[i] of a local DVector<f64>: 22
-//! - nalgebra: element read v[i] of a parameter &DVector<f64>: 18
-//! - nalgebra: helper returning DMatrix<f64> called in an expression: 2
+//! - nalgebra: element read m[(i, j)] of a local DMatrix<f64>: 7
+//! - nalgebra: element read m[(i, j)] of a parameter &DMatrix<f64>: 13
+//! - nalgebra: element read v[i] of a computed value: 5
+//! - nalgebra: element read v[i] of a local DVector<f64>: 21
+//! - nalgebra: element read v[i] of a parameter &DVector<f64>: 17
+//! - nalgebra: helper returning DMatrix<f64> called in an expression: 1
 //! - nalgebra: helper returning DVector<f64> called in an expression: 5
-//! - nalgebra: helper returns (DVector<f64>, f64): (e + from_element(n, s), s): 3
-//! - nalgebra: helper returns (DVector<f64>, f64): (let mut o = e; o[i] += s; o, s): 1
-//! - nalgebra: helper returns DMatrix<f64>: e * s: 2
-//! - nalgebra: helper returns DMatrix<f64>: let mut o = e; o[i] += s; o: 3
-//! - nalgebra: helper returns DVector<f64>: e * s: 2
+//! - nalgebra: helper returns (DVector<f64>, f64): (e * s, s): 1
+//! - nalgebra: helper returns (DVector<f64>, f64): (e + from_element(n, s), s): 2
+//! - nalgebra: helper returns (DVector<f64>, f64): (let mut o = e; o[i] += s; o, s): 2
+//! - nalgebra: helper returns DMatrix<f64>: e * s: 1
+//! - nalgebra: helper returns DMatrix<f64>: e + from_element(n, s): 3
+//! - nalgebra: helper returns DMatrix<f64>: let mut o = e; o[i] += s; o: 4
+//! - nalgebra: helper returns DVector<f64>: e * s: 1
 //! - nalgebra: helper returns DVector<f64>: e + from_element(n, s): 5
-//! - nalgebra: helper returns DVector<f64>: let mut o = e; o[i] += s; o: 9
+//! - nalgebra: helper returns DVector<f64>: let mut o = e; o[i] += s; o: 8
+//! - nalgebra: let (d, _) = helper(..) returning (DVector<f64>, f64) straight-line: 2
+//! - nalgebra: let (d, s) = helper(..) returning (DVector<f64>, f64) in a branch or block: 2
 //! - nalgebra: let (d, s) = helper(..) returning (DVector<f64>, f64) in a loop: 1
-//! - nalgebra: let (d, s) = helper(..) returning (DVector<f64>, f64) straight-line: 1
-//! - nalgebra: let d = helper(..) returning DMatrix<f64> in a loop: 1
-//! - nalgebra: let d = helper(..) returning DVector<f64> in a branch or block: 6
-//! - nalgebra: let d = helper(..) returning DVector<f64> in a loop: 2
-//! - nalgebra: let d = helper(..) returning DVector<f64> straight-line: 4
-//! - nalgebra: let h = <DMatrix<f64> expression> in a loop: 2
-//! - nalgebra: let h = <DMatrix<f64> expression> straight-line: 3
-//! - nalgebra: let h = <DVector<f64> expression> in a branch or block: 1
-//! - nalgebra: let h = <DVector<f64> expression> in a loop: 1
+//! - nalgebra: let d = helper(..) returning DMatrix<f64> in a branch or block: 1
+//! - nalgebra: let d = helper(..) returning DVector<f64> in a branch or block: 4
+//! - nalgebra: let d = helper(..) returning DVector<f64> in a loop: 3
+//! - nalgebra: let h = <DMatrix<f64> expression> in a branch or block: 2
+//! - nalgebra: let h = <DMatrix<f64> expression> in a loop: 6
+//! - nalgebra: let h = <DMatrix<f64> expression> straight-line: 1
+//! - nalgebra: let h = <DVector<f64> expression> in a branch or block: 3
+//! - nalgebra: let h = <DVector<f64> expression> in a loop: 2
 //! - nalgebra: let h = <DVector<f64> expression> straight-line: 3
-//! - nalgebra: let mut c = a local.clone() written by element (DVector<f64>) straight-line: 1
-//! - nalgebra: let mut c = a parameter.clone() written by element (DMatrix<f64>) in a loop: 1
-//! - nalgebra: let mut c = a parameter.clone() written by element (DVector<f64>) in a branch or block: 2
-//! - nalgebra: let mut c = a parameter.clone() written by element (DVector<f64>) in a loop: 2
-//! - nalgebra: let mut c = a parameter.clone() written by element (DVector<f64>) straight-line: 1
-//! - nalgebra: local DMatrix<f64> read by element in a loop (linear m[i]): 1
+//! - nalgebra: let mut c = a parameter.clone() written by element (DMatrix<f64>) in a branch or block: 1
+//! - nalgebra: let mut c = a parameter.clone() written by element (DVector<f64>) in a branch or block: 1
+//! - nalgebra: let mut c = a parameter.clone() written by element (DVector<f64>) in a loop: 3
+//! - nalgebra: let mut c = a parameter.clone() written by element (DVector<f64>) straight-line: 2
+//! - nalgebra: local DMatrix<f64> read by element in a loop (linear m[i]): 4
 //! - nalgebra: local DMatrix<f64> read by element in two loops: 3
-//! - nalgebra: local DVector<f64> read by element in a loop: 11
-//! - nalgebra: map(|z| ..) of a DMatrix<f64>: 5
-//! - nalgebra: map(|z| ..) of a DVector<f64>: 3
-//! - nalgebra: matrix * matrix: 4
+//! - nalgebra: local DVector<f64> read by element in a loop: 14
+//! - nalgebra: map closure with a kink (max/min): 1
+//! - nalgebra: map(|z| ..) of a DMatrix<f64>: 3
+//! - nalgebra: map(|z| ..) of a DVector<f64>: 6
+//! - nalgebra: matrix * matrix: 8
 //! - nalgebra: matrix * scalar (a constant): 4
-//! - nalgebra: matrix * scalar (an active scalar): 4
-//! - nalgebra: matrix * vector: 16
-//! - nalgebra: matrix / scalar: 3
+//! - nalgebra: matrix * scalar (an active scalar): 6
+//! - nalgebra: matrix * vector: 15
+//! - nalgebra: matrix / scalar: 2
+//! - nalgebra: mean() of a local DMatrix<f64>: 2
 //! - nalgebra: mean() of a local DVector<f64>: 1
-//! - nalgebra: mean() of a parameter &DMatrix<f64>: 3
+//! - nalgebra: mean() of a parameter &DMatrix<f64>: 1
 //! - nalgebra: mean() of a parameter &DVector<f64>: 1
 //! - nalgebra: norm() of a local DMatrix<f64>: 1
-//! - nalgebra: norm() of a local DVector<f64>: 2
+//! - nalgebra: norm() of a local DVector<f64>: 1
 //! - nalgebra: norm() of a parameter &DMatrix<f64>: 2
+//! - nalgebra: norm() of a parameter &DVector<f64>: 2
 //! - nalgebra: norm_squared() of a local DMatrix<f64>: 1
-//! - nalgebra: norm_squared() of a local DVector<f64>: 3
-//! - nalgebra: norm_squared() of a parameter &DMatrix<f64>: 1
-//! - nalgebra: norm_squared() of a parameter &DVector<f64>: 2
+//! - nalgebra: norm_squared() of a local DVector<f64>: 2
+//! - nalgebra: norm_squared() of a parameter &DMatrix<f64>: 3
+//! - nalgebra: norm_squared() of a parameter &DVector<f64>: 1
 //! - nalgebra: outer product x * y.transpose(): 8
-//! - nalgebra: parameter &DVector<f64> read by element in a loop: 3
-//! - nalgebra: scalar * matrix (a constant): 1
-//! - nalgebra: scalar * matrix (an active scalar): 3
-//! - nalgebra: state h: DMatrix<f64> carried through a loop (h -= &e) in a loop: 1
-//! - nalgebra: state h: DMatrix<f64> carried through a loop (h = &h * c + e) in a loop: 1
-//! - nalgebra: state h: DMatrix<f64> carried through a loop (h[i] = h[i] * c + e) straight-line: 1
-//! - nalgebra: state h: DVector<f64> carried through a loop (h += &e / h = g(.., &h, ..)) in both branches of an if straight-line: 1
-//! - nalgebra: state h: DVector<f64> carried through a loop (h += &e) straight-line: 1
+//! - nalgebra: scalar * matrix (a constant): 5
+//! - nalgebra: scalar * matrix (an active scalar): 4
+//! - nalgebra: state h: DMatrix<f64> carried through a loop (h = &h * c + e) straight-line: 1
+//! - nalgebra: state h: DMatrix<f64> carried through a loop (h = (&h * c + e).map(..)) straight-line: 1
+//! - nalgebra: state h: DMatrix<f64> carried through a loop (h = g(.., &h, ..)) straight-line: 1
+//! - nalgebra: state h: DMatrix<f64> carried through a loop (h[i] = h[i] * c + e) straight-line: 2
+//! - nalgebra: state h: DVector<f64> carried through a loop (h += &e) in a branch or block: 1
 //! - nalgebra: state h: DVector<f64> carried through a loop (h -= &e) in a branch or block: 1
-//! - nalgebra: state h: DVector<f64> carried through a loop (h = &h * c + e) in a branch or block: 1
+//! - nalgebra: state h: DVector<f64> carried through a loop (h -= &e) in a loop: 1
+//! - nalgebra: state h: DVector<f64> carried through a loop (h = &h * c + e) in a loop: 2
 //! - nalgebra: state h: DVector<f64> carried through a loop (h = &h * c + e) straight-line: 1
-//! - nalgebra: state h: DVector<f64> carried through a loop (h = w * &h * c + e) straight-line: 1
+//! - nalgebra: state h: DVector<f64> carried through a loop (h = g(.., &h, ..)) straight-line: 1
+//! - nalgebra: state h: DVector<f64> carried through a loop (h[i] = h[i] * c + e / h = &h * c + e) in both branches of an if straight-line: 1
 //! - nalgebra: state h: DVector<f64> carried through a loop (h[i] = h[i] * c + e) straight-line: 2
-//! - nalgebra: sum() of a local DVector<f64>: 6
-//! - nalgebra: sum() of a parameter &DMatrix<f64>: 6
-//! - nalgebra: sum() of a parameter &DVector<f64>: 1
-//! - nalgebra: transpose() of a DMatrix: 7
-//! - nalgebra: unary -: 5
+//! - nalgebra: sum() of a local DMatrix<f64>: 2
+//! - nalgebra: sum() of a local DVector<f64>: 5
+//! - nalgebra: sum() of a parameter &DMatrix<f64>: 5
+//! - nalgebra: sum() of a parameter &DVector<f64>: 3
+//! - nalgebra: transpose() of a DMatrix: 11
+//! - nalgebra: unary -: 2
 //! - plain block updating an outer mut in a branch or block: 11
 //! - plain block updating an outer mut in a loop: 9
 //! - plain block updating an outer mut straight-line: 12
@@ -471,41 +483,41 @@
 //! - range buffer: let s = h(..) straight-line: 5
 //! - result read by element: 233
 //! - result read by element in a loop: 206
-//! - signature: in wrt &DMatrix<f64>: 16
-//! - signature: in wrt &DVector<f64>: 19
+//! - signature: in wrt &DMatrix<f64>: 20
+//! - signature: in wrt &DVector<f64>: 15
 //! - signature: in wrt &[Vec<f64>]: 43
 //! - signature: in wrt &[f64; N]: 70
 //! - signature: in wrt &[f64]: 193
 //! - signature: in wrt Vec<f64>: 88
 //! - signature: in wrt [[f64; C]; R]: 41
-//! - signature: in wrt [f64; N]: 114
-//! - signature: in wrt f64: 342
+//! - signature: in wrt [f64; N]: 107
+//! - signature: in wrt f64: 339
 //! - signature: in wrt mut Vec<f64>: 24
-//! - signature: in wrt mut [f64; N]: 44
-//! - signature: in wrt mut f64: 123
+//! - signature: in wrt mut [f64; N]: 45
+//! - signature: in wrt mut f64: 125
 //! - signature: joint: 150
-//! - signature: left out of wrt &DMatrix<f64>: 15
-//! - signature: left out of wrt &DVector<f64>: 15
+//! - signature: left out of wrt &DMatrix<f64>: 11
+//! - signature: left out of wrt &DVector<f64>: 19
 //! - signature: left out of wrt &[Vec<f64>]: 23
 //! - signature: left out of wrt &[f64; N]: 45
 //! - signature: left out of wrt &[f64]: 109
 //! - signature: left out of wrt Vec<f64>: 49
 //! - signature: left out of wrt [[f64; C]; R]: 24
-//! - signature: left out of wrt [f64; N]: 51
-//! - signature: left out of wrt f64: 164
+//! - signature: left out of wrt [f64; N]: 55
+//! - signature: left out of wrt f64: 166
 //! - signature: left out of wrt mut Vec<f64>: 29
-//! - signature: left out of wrt mut [f64; N]: 33
-//! - signature: left out of wrt mut f64: 98
-//! - signature: no wrt: 113
-//! - signature: returns (DVector<f64>, f64): 4
+//! - signature: left out of wrt mut [f64; N]: 35
+//! - signature: left out of wrt mut f64: 100
+//! - signature: no wrt: 110
+//! - signature: returns (DVector<f64>, f64): 5
 //! - signature: returns (Vec<f64>, f64): 27
 //! - signature: returns ([f64; N], f64): 28
 //! - signature: returns (f64, f64): 31
-//! - signature: returns DMatrix<f64>: 5
-//! - signature: returns DVector<f64>: 16
+//! - signature: returns DMatrix<f64>: 8
+//! - signature: returns DVector<f64>: 14
 //! - signature: returns Vec<f64>: 66
 //! - signature: returns [f64; N]: 61
-//! - signature: returns f64: 308
+//! - signature: returns f64: 306
 //! - signature: returns nothing (a buffer): 54
 //! - time stepping u = step(&u, k) (Vec state as &[f64]) in a branch or block: 5
 //! - time stepping u = step(&u, k) (Vec state as &[f64]) straight-line: 1
@@ -541,11 +553,6 @@
 //! - y[a..b].fill(v) in a branch or block: 8
 //! - y[a..b].fill(v) in a loop: 9
 //! - y[a..b].fill(v) straight-line: 9
-//!
-//! Left out until the macro handles them (flags of the generator):
-//!
-//! - nalgebra: `.map(|z| ..)` on a value that reads no active input (`EXCLUDE_MAP_OF_INACTIVE`)
-//! - nalgebra: `.map(|z| ..)` in the condition of an `if` (`EXCLUDE_MAP_IN_CONDITION`)
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -45901,1160 +45908,1023 @@ const C570: Case = Case {
     ],
 };
 
-#[differentiate(wrt(a), joint)]
-fn c571(w: &DMatrix<f64>, k: usize, y: &DVector<f64>, a: f64) -> f64 {
-    let h1 = w.clone();
-    let u2 = h1[(k % 3, 2)] * (h1[(k % 3, k % 3)] * h1[(k % 3, k % 3)].powi(4));
-    let mut u3 = u2 * u2;
-    if (a * (0.62 * u2.cos()).asin()) > 0.26 {
-        let mut b4 = DMatrix::zeros(3, 3);
-        for i0 in 0..3 {
-            for i1 in 0..3 {
-                b4[(i0, i1)] = c563(
-                    0,
-                    &DVector::from_element(3, a),
-                    (a.cosh() + 0.97).acosh(),
-                    &(DMatrix::from_element(2, 3, u2 * a + a) * y),
-                    &(DMatrix::from_element(2, 3, a - u3 - a)
-                        * DMatrix::from_element(3, 2, (h1[i1 % 9].powi(2) + 0.36).powf(1.22) + a)),
-                    &[0.49, 1.19, 0.85, 1.42, 0.59],
-                    a - u3,
-                ) - a;
-            }
+#[differentiate(wrt(a, x, b), joint)]
+fn c571(
+    a: f64,
+    x: &[f64],
+    y: &DVector<f64>,
+    b: f64,
+    p: [f64; 3],
+    w: &DMatrix<f64>,
+) -> DVector<f64> {
+    let mut u1 = b / (p[p.len() - 1].powi(2) + 0.44);
+    if b < -0.45 {
+        let d2 = c570(
+            a,
+            f64::cos(0.27 * w.norm_squared()),
+            3,
+            &(DMatrix::from_element(3, 3, b) * w.transpose()),
+        );
+        for i0 in 0..d2.len() {
+            u1 += d2[i0] * (u1.sin() * 0.42).acos();
         }
-        let u5 = b4[(k % 3, k % 3)] + b4[(k % 3, k % 3)] * (u2.signum() * a);
-        u3 = u3 * 0.8 + u5.atan();
-        u3 += u5 * u5;
     }
-    let mut h6 = y.clone();
-    for _ in 0..2 {
-        h6 = w * &h6 * 0.41 + y;
+    let mut j3 = 0;
+    while j3 < 2 {
+        let w4 = [
+            p[j3 % p.len()].signum() * a,
+            b.atan(),
+            (a.powi(2) + 1.39).powf(1.2),
+            b,
+        ];
+        let u5 = c569(y, j3, &w4, 0.67, 0.12 * j3 as f64);
+        u1 -= (u5 + b.atan()).tanh();
+        u1 -= (u5 + (u1 * u1 + 1.81).sqrt()).sin();
+        j3 += 1;
     }
-    let u7 = h6[0]
-        + h6.sum()
-            * c563(
-                k,
-                &h6,
-                u3,
-                &(DMatrix::from_element(2, 3, a * h6.dot(&(&h1 * (&h1 * &h6))).mul_add(u2, u2))
-                    * &h6),
-                &c567(
-                    &(DVector::from_element(2, a * a) + DVector::from_element(2, 0.44 * u2 - a)),
-                    0.96,
-                    u2.atan().sinh(),
-                ),
-                &[1.01, 0.24, 0.42, 1.17],
-                u3 - a,
-            );
-    u7 - 0.67 * u3 + u2
+    (c570(
+        u1 + p[1],
+        (1.1 * u1.cos()).exp().powi(-2),
+        1,
+        &(w.transpose() + w.transpose()),
+    ) + 0.21 * y)
+        * (1.16 * (u1 + 0.49 * b + 0.37 * a - 1.26 * x[0] + x[x.len() - 1]).cos())
 }
 
 const C571: Case = Case {
     name: "c571",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        vec![c571(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
+    live: &[(0, 1), (1, 4), (4, 5)],
+    f: |z, q, _| {
+        let r = c571(
             z[0],
-        )]
+            &z[1..4],
+            &DVector::from_column_slice(&q[0..2]),
+            z[4],
+            arr(&q[2..5]),
+            &DMatrix::from_column_slice(2, 3, &q[5..11]),
+        );
+        cat(&[r.as_slice()])
     },
-    jvp: |z, d, q, k| {
+    jvp: |z, d, q, _| {
         let (r, dr) = c571_jvp(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
             z[0],
             d[0],
+            &z[1..4],
+            &d[1..4],
+            &DVector::from_column_slice(&q[0..2]),
+            z[4],
+            d[4],
+            arr(&q[2..5]),
+            &DMatrix::from_column_slice(2, 3, &q[5..11]),
         );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
     },
-    vjp: |z, q, k, c| {
-        let (r, g3) = c571_vjp(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
+    vjp: |z, q, _, c| {
+        let (r, g0, g1, g3) = c571_vjp(
             z[0],
-            c[0],
+            &z[1..4],
+            &DVector::from_column_slice(&q[0..2]),
+            z[4],
+            arr(&q[2..5]),
+            &DMatrix::from_column_slice(2, 3, &q[5..11]),
+            DVector::from_column_slice(&c[..2]),
         );
-        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+        (cat(&[r.as_slice()]), cat(&[&[g0][..], &g1[..], &[g3][..]]))
     },
-    grad: Some(|z, q, k| {
-        let (r, g3) = c571_grad(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[0],
-        );
-        (r, cat(&[&[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g3, h3) = c571_hvp(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[0],
-            d[0],
-        );
-        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[0.0936],
+            z: &[0.1553, 0.1012, 0.6098, 1.0515, 0.7496],
             q: &[
-                -0.8218, 0.7975, 0.897, -1.1425, -1.259, 1.4384, -0.972, -0.8182, 1.4683, -0.974,
-                1.4517, 0.1494,
+                0.0204, 0.3844, -0.2825, 0.779, -0.2381, -0.7551, -0.0037, 0.4401, -0.9108,
+                -0.4014, -0.7425,
             ],
-            k: 0,
-            t: &[-0.421],
-            c: &[-1.9837],
-            v: &[0.1706],
-            y: &[-0.57935950027],
+            k: 3,
+            t: &[-0.33, 0.9411, -0.2924, 0.0246, 0.8959],
+            c: &[1.2663, -0.6002],
+            v: &[],
+            y: &[1.80491108324, 2.01242873965],
         },
         Point {
-            z: &[-0.5997],
+            z: &[-0.4809, -1.0398, 0.2692, -1.2944, 0.4286],
             q: &[
-                -0.6126, -0.0728, 0.4284, 0.3823, -0.5702, -1.0053, 0.33, -0.5948, -0.2547, 0.0576,
-                -0.0388, 0.4028,
+                0.3024, 1.1147, -0.2642, -1.1492, -0.9378, -1.2511, 1.4168, -0.3719, 1.1853,
+                0.0113, -0.8035,
             ],
-            k: 2,
-            t: &[-0.0231],
-            c: &[-1.3057],
-            v: &[-0.0956],
-            y: &[-0.372006559121],
+            k: 0,
+            t: &[0.3667, 0.562, 0.807, 0.5102, -0.8483],
+            c: &[-1.0338, -1.5702],
+            v: &[],
+            y: &[2.30119887329, 1.03460887234],
         },
     ],
 };
 
-#[differentiate(wrt(y))]
-fn c572(w: &DMatrix<f64>, y: &DVector<f64>, q: &DMatrix<f64>) -> DVector<f64> {
-    let d1 = c570(
-        y.sum(),
-        (y.sum().cosh() + 0.38).acosh(),
-        1,
-        &DMatrix::from_element(3, 2, q.mean().tanh().exp().log(y[1].powi(2) + 1.69) - y[2])
-            .map(|z| z.asinh()),
-    );
-    let u2 = d1[0] + d1.sum() * (y.norm_squared() * y[0]);
-    let mut u3 = d1.dot(&(DMatrix::from_element(2, 3, (y[0] + u2).atan()) * y)) + w[(0, 2)];
-    for i0 in 0..4 {
-        let mut b4 = DMatrix::zeros(3, 3);
-        for i1 in 0..3 {
-            for i2 in 0..3 {
-                b4[(i1, i2)] = (y[1] + u2.powi(0)).tanh() + 0.19 * i1 as f64;
-            }
-        }
-        let u5 = b4[(0, 0)] - b4[(2, i0 % 3)] * u2;
-        u3 = u3 * 0.76 + u5.tanh();
-        u3 = u3 * 0.53 + u5.atan();
+#[differentiate(wrt(q, x, a))]
+fn c572(
+    w: &DMatrix<f64>,
+    q: &DMatrix<f64>,
+    x: &[f64],
+    y: &DVector<f64>,
+    a: f64,
+    b: f64,
+) -> (DVector<f64>, f64) {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    while j2 < 3 {
+        let d3 = c565(
+            &(w * (w.transpose() * y)),
+            0.88,
+            &(w.transpose() + w.transpose()),
+        );
+        let u4 = d3[2] * (d3.dot(&(q * &d3).map(|z| 1.02 * z.cos())) * w.norm().max(0.72));
+        u1 -= (u4
+            * c568(
+                y,
+                x[j2 % x.len()].hypot(1.02),
+                &[1.28, 0.15, 0.45, 0.41, 0.2],
+                &DMatrix::from_element(2, 3, 0.19),
+            ))
+        .tanh();
+        u1 += u4 * x[j2 % x.len()].hypot(0.91);
+        j2 += 1;
     }
-    (y * d1.transpose() + y * d1.transpose()) * (&d1 * d1.transpose() * &d1)
-        + DVector::from_element(3, u3 - u2)
+    let u5: f64 = (u1 - a - (0.46 * a.tanh()).asin()).hypot(0.77);
+    if (u1 * x[0] + x[0]) > -0.6 {
+        let mut cw6 = q.clone();
+        cw6[(0, 2)] = (x[1] + -q[(2, 0)]).atan();
+        let mut u7 = x[0];
+        for i0 in 0..cw6.len() {
+            u7 += cw6[i0] * (y.sum() * y.sum() + 1.05).cbrt();
+        }
+        u1 -= (u7 + x[1].atan().exp_m1()).atan();
+    }
+    let mut o8 = y.clone();
+    o8[0] = u1.cos();
+    o8[1] += u5;
+    (o8, 0.47 * b)
 }
 
 const C572: Case = Case {
     name: "c572",
-    live: &[(0, 3)],
+    live: &[(0, 9), (9, 11), (11, 12)],
     f: |z, q, _| {
-        let r = c572(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            &DVector::from_column_slice(&z[0..3]),
-            &DMatrix::from_column_slice(3, 3, &q[9..18]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = c572_jvp(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            &DVector::from_column_slice(&z[0..3]),
-            &DVector::from_column_slice(&d[0..3]),
-            &DMatrix::from_column_slice(3, 3, &q[9..18]),
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = c572_vjp(
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            &DVector::from_column_slice(&z[0..3]),
-            &DMatrix::from_column_slice(3, 3, &q[9..18]),
-            DVector::from_column_slice(&c[..3]),
-        );
-        (cat(&[r.as_slice()]), cat(&[g1.as_slice()]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.6222, 0.668, 1.0908],
-            q: &[
-                1.2036, 1.3763, 0.4868, 0.6759, 1.3345, -0.3369, 0.6316, -0.4336, -0.6421, 0.9085,
-                0.3344, -0.3482, 0.6349, -1.4806, -0.7188, 0.7995, 1.0911, -0.3821,
-            ],
-            k: 3,
-            t: &[-0.65, 0.955, -0.4771],
-            c: &[1.5971, -0.6527, 0.7602],
-            v: &[],
-            y: &[92.7034692692, 100.250223589, 169.917641192],
-        },
-        Point {
-            z: &[0.9237, -0.5737, 0.4706],
-            q: &[
-                1.3835, -1.4408, -0.4192, 1.2098, -0.8649, 1.4356, -0.1397, 0.6047, 0.1978,
-                -0.5581, -0.432, -1.3279, -0.965, 1.1923, 1.0375, 0.1752, 1.2987, -0.6927,
-            ],
-            k: 2,
-            t: &[0.6858, 0.6412, -0.6984],
-            c: &[-0.682, -1.762, 1.0341],
-            v: &[],
-            y: &[7.10947746023, -15.7367454311, 0.196412419445],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, p, x), joint)]
-fn c573(q: &DMatrix<f64>, a: f64, p: [f64; 2], x: &[f64]) -> DVector<f64> {
-    let mut u1 = a / (a * a + 1.13);
-    for i0 in (0..3).rev() {
-        let mut cw2 = q.clone();
-        cw2[(i0 % 2, 0)] = (a + a * a).cos();
-    }
-    if a > -0.22 {
-        let mut b3: DVector<f64> = DVector::zeros(3);
-        for i0 in 0..3 {
-            b3[i0] = x[i0 % x.len()] * a.hypot(0.64) + 0.55 * i0 as f64;
-        }
-        let u4 = b3[2] - b3[0] * u1;
-        u1 -= (u4 + u1.atan().exp()).atan();
-        u1 += u4 * f64::powf(2.35, q.sum().tanh());
-    }
-    let h5 = q / (a.powi(2).powi(2) + 1.69);
-    let mut o6 = q * DVector::from_element(2, p[0] * h5.norm_squared());
-    o6[0] += u1 + p[0];
-    o6[1] += 0.28 * a + 1.21 * p[p.len() - 1];
-    o6
-}
-
-const C573: Case = Case {
-    name: "c573",
-    live: &[(0, 1), (1, 3), (3, 6)],
-    f: |z, q, _| {
-        let r = c573(
-            &DMatrix::from_column_slice(2, 2, &q[0..4]),
-            z[0],
-            arr(&z[1..3]),
-            &z[3..6],
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = c573_jvp(
-            &DMatrix::from_column_slice(2, 2, &q[0..4]),
-            z[0],
-            d[0],
-            arr(&z[1..3]),
-            arr(&d[1..3]),
-            &z[3..6],
-            &d[3..6],
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2, g3) = c573_vjp(
-            &DMatrix::from_column_slice(2, 2, &q[0..4]),
-            z[0],
-            arr(&z[1..3]),
-            &z[3..6],
-            DVector::from_column_slice(&c[..2]),
-        );
-        (cat(&[r.as_slice()]), cat(&[&[g1][..], &g2[..], &g3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.1244, 0.8539, -0.4438, 0.8143, -0.1686, -0.2877],
-            q: &[0.3005, -0.1533, 1.3279, -0.6159],
-            k: 3,
-            t: &[-0.1875, 0.9045, 0.0037, 0.4656, -0.3073, -0.6094],
-            c: &[-0.5157, 0.9334],
-            v: &[],
-            y: &[0.975993909605, -0.3592242691],
-        },
-        Point {
-            z: &[0.7994, -0.1286, 0.8393, 0.3535, -0.8497, 1.0246],
-            q: &[-1.1338, -0.6382, 0.443, -1.1339],
-            k: 2,
-            t: &[0.4886, -0.3095, 0.2834, -0.5129, 0.2584, 0.3457],
-            c: &[-0.7172, -1.5681],
-            v: &[],
-            y: &[-0.0508170536177, 1.40370015052],
-        },
-    ],
-};
-
-#[differentiate]
-fn c574(
-    mut b: f64,
-    k: usize,
-    x: &[f64],
-    y: &DVector<f64>,
-    q: &DMatrix<f64>,
-    mut a: f64,
-    p: [f64; 2],
-) -> f64 {
-    let d1 = c564(x, k, &(DMatrix::from_element(2, 3, b - k as f64 + b) * q));
-    let u2 = d1[k % 3] + d1[2] * y[k % 3].hypot(1.16).ln_1p();
-    a = c561(
-        p,
-        &DMatrix::from_element(2, 2, (x[k % x.len()] + a).sin()).map(|z| z * z),
-        &DVector::from_element(2, q[k % 9] * y.dot(y).atan2(y[k % 3] * y[k % 3] + 1.5))
-            .map(|z| z.cos()),
-        0.2 * k as f64,
-        k,
-        a,
-    );
-    for i0 in 0..p.len() {
-        let mut h3 = q + q;
-        for _ in 0..3 {
-            h3 -= q;
-        }
-        let u4 = h3[(1, i0 % 3)] - h3[(0, 1)] * b;
-        b += u4 * b.tanh().exp().powi(-2);
-        a -= (u4 + b / (u2 * u2 + 1.96)).cos();
-    }
-    b + a - u2
-}
-
-const C574: Case = Case {
-    name: "c574",
-    live: &[(0, 1), (1, 4), (4, 7), (7, 16), (16, 17), (17, 19)],
-    f: |z, _, k| {
-        vec![c574(
-            z[0],
-            k,
-            &z[1..4],
-            &DVector::from_column_slice(&z[4..7]),
-            &DMatrix::from_column_slice(3, 3, &z[7..16]),
-            z[16],
-            arr(&z[17..19]),
-        )]
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = c574_jvp(
-            z[0],
-            d[0],
-            k,
-            &z[1..4],
-            &d[1..4],
-            &DVector::from_column_slice(&z[4..7]),
-            &DVector::from_column_slice(&d[4..7]),
-            &DMatrix::from_column_slice(3, 3, &z[7..16]),
-            &DMatrix::from_column_slice(3, 3, &d[7..16]),
-            z[16],
-            d[16],
-            arr(&z[17..19]),
-            arr(&d[17..19]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g2, g3, g4, g5, g6) = c574_vjp(
-            z[0],
-            k,
-            &z[1..4],
-            &DVector::from_column_slice(&z[4..7]),
-            &DMatrix::from_column_slice(3, 3, &z[7..16]),
-            z[16],
-            arr(&z[17..19]),
-            c[0],
-        );
-        (
-            cat(&[&[r][..]]),
-            cat(&[
-                &[g0][..],
-                &g2[..],
-                g3.as_slice(),
-                g4.as_slice(),
-                &[g5][..],
-                &g6[..],
-            ]),
-        )
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g2, g3, g4, g5, g6) = c574_grad(
-            z[0],
-            k,
-            &z[1..4],
-            &DVector::from_column_slice(&z[4..7]),
-            &DMatrix::from_column_slice(3, 3, &z[7..16]),
-            z[16],
-            arr(&z[17..19]),
-        );
-        (
-            r,
-            cat(&[
-                &[g0][..],
-                &g2[..],
-                g3.as_slice(),
-                g4.as_slice(),
-                &[g5][..],
-                &g6[..],
-            ]),
-        )
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g2, g3, g4, g5, g6, h0, h2, h3, h4, h5, h6) = c574_hvp(
-            z[0],
-            d[0],
-            k,
-            &z[1..4],
-            &d[1..4],
-            &DVector::from_column_slice(&z[4..7]),
-            &DVector::from_column_slice(&d[4..7]),
-            &DMatrix::from_column_slice(3, 3, &z[7..16]),
-            &DMatrix::from_column_slice(3, 3, &d[7..16]),
-            z[16],
-            d[16],
-            arr(&z[17..19]),
-            arr(&d[17..19]),
-        );
-        (
-            r,
-            cat(&[
-                &[g0][..],
-                &g2[..],
-                g3.as_slice(),
-                g4.as_slice(),
-                &[g5][..],
-                &g6[..],
-            ]),
-            cat(&[
-                &[h0][..],
-                &h2[..],
-                h3.as_slice(),
-                h4.as_slice(),
-                &[h5][..],
-                &h6[..],
-            ]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                0.6164, -0.8806, 1.2578, -1.3161, 0.3757, -1.206, 0.2166, -1.1038, -0.7662,
-                -0.3052, 1.117, -1.2536, 1.4631, 0.2405, -0.7567, 0.3648, -0.9802, 0.6298, 0.0906,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.3683, -0.8348, 0.507, 0.4179, -0.8173, 0.4213, -0.072, -0.661, -0.9704, 0.9797,
-                0.0999, -0.9228, -0.4277, -0.1067, 0.4733, 0.7533, 0.7413, 0.7172, -0.2368,
-            ],
-            c: &[0.6833],
-            v: &[
-                0.8083, 0.292, 0.2894, 0.3873, 0.1079, 0.6648, 0.2433, 0.6217, 0.2291, -0.6519,
-                -0.4141, -0.0537, 0.044, -0.0236, -0.5027, 0.2485, 0.4806, 0.4679, 0.6842,
-            ],
-            y: &[-54.2485245453],
-        },
-        Point {
-            z: &[
-                -1.2385, 0.6736, 0.9624, 1.0314, -0.6395, 1.0407, -0.2954, -0.4683, -0.3972,
-                -0.2693, 0.5983, 0.6006, -1.2895, -0.0266, -1.2195, -0.0489, 0.3347, 0.1656,
-                0.0487,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                0.737, 0.7963, -0.7457, 0.5131, -0.6761, 0.4006, 0.0501, 0.0818, 0.7378, -0.1162,
-                -0.7237, 0.0304, 0.2378, -0.8633, 0.4791, 0.1268, 0.5728, -0.9814, 0.4562,
-            ],
-            c: &[1.4859],
-            v: &[
-                0.8929, 0.6037, -0.8451, -0.2195, -0.8947, -0.6543, -0.5045, 0.5278, -0.1894,
-                -0.6184, -0.3435, -0.7609, -0.0708, 0.5394, -0.5676, 0.0316, -0.1286, -0.3932,
-                0.4848,
-            ],
-            y: &[-488.914213637],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn c575(y: &DVector<f64>, b: f64, x: &[f64], a: f64) -> DMatrix<f64> {
-    let mut u1: f64 = 0.0;
-    for i0 in 0..x.len() {
-        let mut u2: f64 = 0.0;
-        for i1 in 0..y.len() {
-            u2 = u2 * 0.51 + y[i1].atan();
-        }
-        u1 = u1 * 0.57 + u2.sin();
-    }
-    if b < 0.79 {
-        let w3 = [(0.76 * a.tanh()).acos(), a / (y[2] * y[2] + 0.43), b];
-        let d4 = c564(
-            &w3,
-            1,
-            &DMatrix::from_element(2, 3, x[1] * u1.sin()).map(|z| z + 0.5 * z.sin()),
-        );
-        for i0 in 0..d4.len() {
-            u1 += d4[i0] * (1.32 * a.cos()).cosh().log10();
-        }
-    }
-    for i0 in 0..4 {
-        let mut b5: DVector<f64> = DVector::zeros(3);
-        for i1 in 0..3 {
-            b5[i1] = a.powi(2) - x[i1 % x.len()];
-        }
-    }
-    (y * y.transpose() + y * y.transpose()) * (0.59 * (u1 + 1.13 * a + b.tanh()).cos())
-}
-
-const C575: Case = Case {
-    name: "c575",
-    live: &[(0, 2)],
-    f: |z, q, _| {
-        let r = c575(&DVector::from_column_slice(&q[0..3]), q[3], &z[0..2], q[4]);
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = c575_jvp(
-            &DVector::from_column_slice(&q[0..3]),
-            q[3],
-            &z[0..2],
-            &d[0..2],
-            q[4],
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g2) = c575_vjp(
-            &DVector::from_column_slice(&q[0..3]),
-            q[3],
-            &z[0..2],
-            q[4],
-            DMatrix::from_column_slice(3, 3, &c[..9]),
-        );
-        (cat(&[r.as_slice()]), cat(&[&g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.2013, 1.3803],
-            q: &[0.8994, 0.873, 0.0052, 0.678, 0.5785],
-            k: 0,
-            t: &[-0.632, -0.5752],
-            c: &[
-                1.375, -0.9787, -0.6344, 1.1483, -1.4498, -1.6225, 1.1761, -0.842, -0.6313,
-            ],
-            v: &[],
-            y: &[
-                0.407120593177,
-                0.39517042233,
-                0.00235382153049,
-                0.39517042233,
-                0.383571023676,
-                0.00228473003793,
-                0.00235382153049,
-                0.00228473003793,
-                1.36089303519e-5,
-            ],
-        },
-        Point {
-            z: &[1.2353, 0.559],
-            q: &[0.052, 0.7105, -1.0832, -0.6359, 1.2877],
-            k: 1,
-            t: &[0.9144, -0.1772],
-            c: &[
-                1.2393, 1.232, -1.3326, -1.2438, -1.4619, 1.6055, 1.2954, -0.7718, -1.3994,
-            ],
-            v: &[],
-            y: &[
-                0.00318816292314,
-                0.0435613414786,
-                -0.0664118861219,
-                0.0435613414786,
-                0.595198713857,
-                -0.907416251724,
-                -0.0664118861219,
-                -0.907416251724,
-                1.38341067399,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, a))]
-fn c576(y: &DVector<f64>, p: [f64; 3], a: f64, k: usize, b: f64, w: &DMatrix<f64>) -> f64 {
-    let mut u1 = b / (1.89 + w[(k % 2, k % 2)].sin());
-    if (a * u1) < 0.51 {
-        let mut cw2 = y.clone();
-        cw2[k % 2] += p[0] * w.norm().sin();
-        cw2[k % 2] += p[2] * y[k % 2] + a;
-        let u3 = cw2[k % 2] * (cw2[0] * (p[1] - p[2]));
-        u1 += u3 * (0.46 * b.tanh()).acos();
-        u1 -= (u3 * u1.tanh().exp().cbrt()).sin();
-    } else {
-        u1 += p[1] * p[k % p.len()].asinh();
-    }
-    u1 + b.sin() + a
-}
-
-const C576: Case = Case {
-    name: "c576",
-    live: &[(0, 3), (3, 4)],
-    f: |z, q, k| {
-        vec![c576(
-            &DVector::from_column_slice(&q[0..2]),
-            arr(&z[0..3]),
-            z[3],
-            k,
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &q[3..7]),
-        )]
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c576_jvp(
-            &DVector::from_column_slice(&q[0..2]),
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            z[3],
-            d[3],
-            k,
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &q[3..7]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2) = c576_vjp(
-            &DVector::from_column_slice(&q[0..2]),
-            arr(&z[0..3]),
-            z[3],
-            k,
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &q[3..7]),
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g2) = c576_grad(
-            &DVector::from_column_slice(&q[0..2]),
-            arr(&z[0..3]),
-            z[3],
-            k,
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &q[3..7]),
-        );
-        (r, cat(&[&g1[..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g2, h1, h2) = c576_hvp(
-            &DVector::from_column_slice(&q[0..2]),
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            z[3],
-            d[3],
-            k,
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &q[3..7]),
-        );
-        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.0995, -1.3551, 0.9522, 1.2291],
-            q: &[-0.0931, 0.6675, -1.0174, -1.1822, 1.1069, -0.4007, 0.032],
-            k: 1,
-            t: &[0.2145, 0.501, -0.0361, -0.6796],
-            c: &[-1.6004],
-            v: &[0.1496, 0.3792, -0.1003, 0.0311],
-            y: &[0.135183996265],
-        },
-        Point {
-            z: &[-1.0441, 0.2658, 1.3544, -0.4754],
-            q: &[-0.2079, -0.7359, 1.2724, -0.7267, 0.9399, 1.2376, -0.6781],
-            k: 0,
-            t: &[-0.0257, -0.6528, 0.7506, -0.689],
-            c: &[0.716],
-            v: &[-0.8522, -0.4638, -0.864, -0.4467],
-            y: &[-3.29815485047],
-        },
-    ],
-};
-
-#[differentiate(wrt(y, a, x))]
-fn c577(
-    y: &DVector<f64>,
-    b: f64,
-    a: f64,
-    w: &DMatrix<f64>,
-    x: &[f64],
-    k: usize,
-    p: [f64; 3],
-) -> DVector<f64> {
-    let mut u1: f64 = 0.5;
-    if b < 0.48 {
-        let d2 = c570(x[0], (0.32 * x[0].cos()).cosh().ln_1p(), k, w);
-        let u3 = d2[1] * (d2[k % 2] * a.atan().exp_m1());
-        u1 -= (u3 + u3).atan();
-        u1 = u1 * 0.66 + u3.tanh();
-    } else {
-        u1 += y[k % 2].sin().exp_m1() - a;
-    }
-    let u4 = w[(k % 3, k % 2)] + w[(k % 3, 0)] * u1;
-    let mut o5 = w * y + w * y;
-    o5[0] = 0.46 * u4;
-    o5[1] += u1;
-    o5[2] = 1.06 * a;
-    o5
-}
-
-const C577: Case = Case {
-    name: "c577",
-    live: &[(0, 2), (2, 3), (3, 5)],
-    f: |z, q, k| {
-        let r = c577(
-            &DVector::from_column_slice(&z[0..2]),
-            q[0],
-            z[2],
-            &DMatrix::from_column_slice(3, 2, &q[1..7]),
-            &z[3..5],
-            k,
-            arr(&q[7..10]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c577_jvp(
-            &DVector::from_column_slice(&z[0..2]),
-            &DVector::from_column_slice(&d[0..2]),
-            q[0],
-            z[2],
-            d[2],
-            &DMatrix::from_column_slice(3, 2, &q[1..7]),
-            &z[3..5],
-            &d[3..5],
-            k,
-            arr(&q[7..10]),
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g2, g4) = c577_vjp(
-            &DVector::from_column_slice(&z[0..2]),
-            q[0],
-            z[2],
-            &DMatrix::from_column_slice(3, 2, &q[1..7]),
-            &z[3..5],
-            k,
-            arr(&q[7..10]),
-            DVector::from_column_slice(&c[..3]),
-        );
-        (
-            cat(&[r.as_slice()]),
-            cat(&[g0.as_slice(), &[g2][..], &g4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.6044, 1.2672, 0.7348, -0.4581, 1.2255],
-            q: &[
-                -1.49, -0.6137, -0.6389, 0.8297, 0.4037, -1.0762, -1.3157, -0.1015, -0.9141, 0.5625,
-            ],
-            k: 4,
-            t: &[0.8851, 0.8342, -0.246, 0.0259, -0.8109],
-            c: &[0.7135, -1.054, -0.8726],
-            v: &[],
-            y: &[-0.413074058248, -1.54969840413, 0.778888],
-        },
-        Point {
-            z: &[-0.3078, -0.7651, -1.1327, 0.3716, -0.1625],
-            q: &[
-                -1.4957, -0.9502, 0.7132, -1.1748, -1.4065, 1.4136, 0.9637, 1.1562, 1.3925, -0.0965,
-            ],
-            k: 4,
-            t: &[-0.3062, 0.5513, 0.7003, 0.1522, 0.4942],
-            c: &[-1.2205, -0.8791, -1.8058],
-            v: &[],
-            y: &[0.425567084229, -2.30496076327, -1.200662],
-        },
-    ],
-};
-
-#[differentiate(wrt(y, a, p), joint)]
-fn c578(
-    q: &DMatrix<f64>,
-    y: &DVector<f64>,
-    w: &DMatrix<f64>,
-    a: f64,
-    p: [f64; 3],
-    k: usize,
-) -> DVector<f64> {
-    let h1 = q.clone();
-    let u2 = h1[(0, k % 2)] + h1[(0, k % 2)] * a.hypot(1.34).log(3.0);
-    let mut cw3 = y.clone();
-    cw3[0] += y[k % 2] * (p[p.len() - 1] / (2.26 + a.sin()));
-    cw3[k % 2] *= 0.66 + 0.26 * (-h1[(k % 2, k % 2)] - a).cos();
-    let u4 = cw3[k % 2] - cw3.norm_squared() * u2.mul_add(u2, p[p.len() - 1]);
-    let mut o5 = w * &cw3;
-    o5[0] = 0.84 * u4;
-    o5[1] += u2.atan() + a;
-    o5
-}
-
-const C578: Case = Case {
-    name: "c578",
-    live: &[(0, 2), (2, 3), (3, 6)],
-    f: |z, q, k| {
-        let r = c578(
-            &DMatrix::from_column_slice(2, 2, &q[0..4]),
-            &DVector::from_column_slice(&z[0..2]),
-            &DMatrix::from_column_slice(2, 2, &q[4..8]),
-            z[2],
-            arr(&z[3..6]),
-            k,
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c578_jvp(
-            &DMatrix::from_column_slice(2, 2, &q[0..4]),
-            &DVector::from_column_slice(&z[0..2]),
-            &DVector::from_column_slice(&d[0..2]),
-            &DMatrix::from_column_slice(2, 2, &q[4..8]),
-            z[2],
-            d[2],
-            arr(&z[3..6]),
-            arr(&d[3..6]),
-            k,
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g3, g4) = c578_vjp(
-            &DMatrix::from_column_slice(2, 2, &q[0..4]),
-            &DVector::from_column_slice(&z[0..2]),
-            &DMatrix::from_column_slice(2, 2, &q[4..8]),
-            z[2],
-            arr(&z[3..6]),
-            k,
-            DVector::from_column_slice(&c[..2]),
-        );
-        (
-            cat(&[r.as_slice()]),
-            cat(&[g1.as_slice(), &[g3][..], &g4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.331, -0.1704, 0.485, -0.8584, 0.1707, -0.1033],
-            q: &[
-                -1.3368, 0.3803, -1.4236, -1.1763, -1.0197, 1.1699, 1.4, 0.1417,
-            ],
-            k: 0,
-            t: &[0.3729, 0.8336, 0.4156, 0.9185, 0.348, -0.12],
-            c: &[-0.9398, 0.6174],
-            v: &[],
-            y: &[-3.84404705705, -1.84046376283],
-        },
-        Point {
-            z: &[-1.2701, -0.9929, 1.0689, -0.6339, -0.3073, 0.2711],
-            q: &[
-                0.6412, -0.8285, 0.6421, -0.6723, 1.1887, 0.0498, 0.0464, 0.1464,
-            ],
-            k: 3,
-            t: &[-0.3833, 0.3181, -0.3084, 0.5255, -0.4144, -0.8748],
-            c: &[1.4174, -1.674],
-            v: &[],
-            y: &[-3.37965553162, 1.63403884965],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn c579(x: &[f64], k: usize, w: &DMatrix<f64>, y: &DVector<f64>) -> f64 {
-    let u1 = c566(
-        0.2 * k as f64,
-        &DVector::from_element(3, w.norm().cos() - x[2]),
-        x,
-    );
-    let d2 = c560(&DMatrix::from_element(2, 2, 0.53), x);
-    let u3 = d2[k % 2] - d2.dot(&d2) * (0.88 * u1.cos()).asin();
-    let mut u4 = x[1].cos();
-    if x[x.len() - 1] > 0.44 {
-        let h5 = (w.transpose() + &d2 * y.transpose()) * (1.47 * d2.sum().cos() * y);
-    } else {
-        u4 += x[1] * u4;
-    }
-    u4 - u3 - u1.tanh()
-}
-
-const C579: Case = Case {
-    name: "c579",
-    live: &[(0, 3)],
-    f: |z, q, k| {
-        vec![c579(
-            &z[0..3],
-            k,
-            &DMatrix::from_column_slice(3, 2, &q[0..6]),
-            &DVector::from_column_slice(&q[6..9]),
-        )]
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c579_jvp(
-            &z[0..3],
-            &d[0..3],
-            k,
-            &DMatrix::from_column_slice(3, 2, &q[0..6]),
-            &DVector::from_column_slice(&q[6..9]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = c579_vjp(
-            &z[0..3],
-            k,
-            &DMatrix::from_column_slice(3, 2, &q[0..6]),
-            &DVector::from_column_slice(&q[6..9]),
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = c579_grad(
-            &z[0..3],
-            k,
-            &DMatrix::from_column_slice(3, 2, &q[0..6]),
-            &DVector::from_column_slice(&q[6..9]),
-        );
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = c579_hvp(
-            &z[0..3],
-            &d[0..3],
-            k,
-            &DMatrix::from_column_slice(3, 2, &q[0..6]),
-            &DVector::from_column_slice(&q[6..9]),
-        );
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.6381, 0.1373, 0.2174],
-            q: &[
-                1.432, -0.9431, -0.426, 1.0173, -0.7512, 1.3252, 0.0061, 0.7994, 0.3965,
-            ],
-            k: 2,
-            t: &[-0.7834, -0.1411, 0.059],
-            c: &[1.3502],
-            v: &[-0.4844, -0.338, -0.257],
-            y: &[0.934916501251],
-        },
-        Point {
-            z: &[-0.468, 0.7219, -0.8927],
-            q: &[
-                -0.5971, 0.1251, 0.4304, -0.5441, 0.3325, 1.2203, -1.055, -1.1344, 1.3072,
-            ],
-            k: 3,
-            t: &[-0.0478, -0.4255, 0.4263],
-            c: &[-0.5555],
-            v: &[0.1232, -0.0123, 0.7928],
-            y: &[2.11704481181],
-        },
-    ],
-};
-
-#[differentiate(wrt(q, a, y, w))]
-fn c580(
-    k: usize,
-    q: &DMatrix<f64>,
-    a: f64,
-    b: f64,
-    y: &DVector<f64>,
-    x: &[f64],
-    w: &DMatrix<f64>,
-) -> DVector<f64> {
-    let u1 = w[4] * (w[(k % 3, k % 3)] * x[1]);
-    c564(
-        &x[1..4],
-        k,
-        &DMatrix::from_element(
-            2,
-            3,
-            a * c569(&DVector::from_element(2, 1.16), k, x, b, 0.76),
-        )
-        .map(|z| 1.0 / (0.82 + z * z)),
-    ) + DVector::from_element(
-        3,
-        u1 + b + a - 0.83 * q[(k % 3, k % 3)] + y.norm_squared().tanh(),
-    )
-}
-
-const C580: Case = Case {
-    name: "c580",
-    live: &[(0, 9), (9, 10), (10, 13), (13, 22)],
-    f: |z, q, k| {
-        let r = c580(
-            k,
+        let (r0, r1) = c572(
+            &DMatrix::from_column_slice(2, 3, &q[0..6]),
             &DMatrix::from_column_slice(3, 3, &z[0..9]),
-            z[9],
-            q[0],
-            &DVector::from_column_slice(&z[10..13]),
-            &q[1..5],
-            &DMatrix::from_column_slice(3, 3, &z[13..22]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c580_jvp(
-            k,
-            &DMatrix::from_column_slice(3, 3, &z[0..9]),
-            &DMatrix::from_column_slice(3, 3, &d[0..9]),
-            z[9],
-            d[9],
-            q[0],
-            &DVector::from_column_slice(&z[10..13]),
-            &DVector::from_column_slice(&d[10..13]),
-            &q[1..5],
-            &DMatrix::from_column_slice(3, 3, &z[13..22]),
-            &DMatrix::from_column_slice(3, 3, &d[13..22]),
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2, g4, g6) = c580_vjp(
-            k,
-            &DMatrix::from_column_slice(3, 3, &z[0..9]),
-            z[9],
-            q[0],
-            &DVector::from_column_slice(&z[10..13]),
-            &q[1..5],
-            &DMatrix::from_column_slice(3, 3, &z[13..22]),
-            DVector::from_column_slice(&c[..3]),
-        );
-        (
-            cat(&[r.as_slice()]),
-            cat(&[g1.as_slice(), &[g2][..], g4.as_slice(), g6.as_slice()]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.9451, -1.1989, -0.9623, 1.35, 0.029, -0.7336, 0.0428, 1.2159, 0.1391, -1.3381,
-                -1.2844, -1.3893, -0.3049, 0.8781, -0.5427, 1.2074, -0.7578, -1.4191, -0.9838,
-                -1.4864, -0.6852, 0.3623,
-            ],
-            q: &[-0.385, 0.3378, -1.3091, 1.3341, 0.8824],
-            k: 0,
-            t: &[
-                0.3583, -0.3016, 0.0725, 0.988, -0.9683, -0.7667, -0.3248, -0.4376, 0.2335,
-                -0.0588, -0.3779, 0.4375, -0.6317, 0.2485, -0.8584, -0.2501, 0.0101, 0.576,
-                -0.1625, 0.5902, -0.18, 0.5683,
-            ],
-            c: &[-1.291, 1.2007, -1.064],
-            v: &[],
-            y: &[1.28132805993, 2.80406452405, 1.69132259144],
-        },
-        Point {
-            z: &[
-                0.5732, 1.1869, -1.0103, -0.6861, 1.4493, 0.1119, -0.7453, -0.6456, 0.8456, 0.9257,
-                0.0865, -0.0706, -0.8322, 1.3564, 1.4953, -1.4069, 0.4596, 1.1633, -0.2245, 1.4516,
-                -0.7422, 0.3418,
-            ],
-            q: &[-1.1028, 1.2035, -0.378, 1.2173, -0.1473],
-            k: 2,
-            t: &[
-                -0.2811, -0.935, -0.3282, 0.6498, 0.799, -0.3617, 0.0263, 0.4649, 0.1382, -0.7021,
-                0.4089, 0.0997, -0.3748, -0.7537, 0.1799, -0.2362, -0.5301, 0.1918, -0.565,
-                -0.5672, -0.0018, 0.9798,
-            ],
-            c: &[0.6223, 0.9011, -0.6157],
-            v: &[],
-            y: &[-0.591480831069, -0.156155239958, -0.460618641559],
-        },
-    ],
-};
-
-#[differentiate]
-fn c581(w: &DMatrix<f64>, k: usize, y: &DVector<f64>) -> (DVector<f64>, f64) {
-    match k {
-        1 => {
-            let mut u2: f64 = 0.5;
-            u2 = (u2 + u2.powi(3)).atan() + f64::exp2(u2);
-        }
-        _ => {
-            let mut u3 = (y[k % 3].powi(2) + 0.68).powf(1.58);
-            u3 = u3 * 0.67
-                + (c568(
-                    &DVector::from_element(2, 1.34),
-                    w[(k % 3, k % 3)],
-                    &[0.15, 0.32, 1.18, 1.32],
-                    &DMatrix::from_element(2, 3, 1.01),
-                ) * c568(
-                    &DVector::from_element(2, 1.34),
-                    w[(k % 3, k % 3)],
-                    &[0.15, 0.32, 1.18, 1.32],
-                    &DMatrix::from_element(2, 3, 1.01),
-                ) + 1.51)
-                    .ln();
-        }
-    }
-    let mut u4: f64 = 0.5;
-    let mut j5 = 0;
-    while j5 < 3 {
-        let d6 = c567(
-            &(DVector::from_element(2, w[(2, 1)] - y[j5 % 3]) * 0.9),
-            0.15,
-            u4.signum() * u4,
-        );
-        let u7 = d6[(1, j5 % 2)] + d6.norm() * (1.95 + u4.sin()).recip();
-        u4 += u7 * (u4.sin() * 0.64).tan();
-        u4 -= (u7 * u7).atan();
-        j5 += 1;
-    }
-    (-y + DVector::from_element(3, u4.atan()), y[k % 3])
-}
-
-const C581: Case = Case {
-    name: "c581",
-    live: &[(0, 9), (9, 12)],
-    f: |z, _, k| {
-        let (r0, r1) = c581(
-            &DMatrix::from_column_slice(3, 3, &z[0..9]),
-            k,
-            &DVector::from_column_slice(&z[9..12]),
+            &z[9..11],
+            &DVector::from_column_slice(&q[6..8]),
+            z[11],
+            q[8],
         );
         cat(&[r0.as_slice(), &[r1][..]])
     },
-    jvp: |z, d, _, k| {
-        let ((r0, r1), (dr0, dr1)) = c581_jvp(
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) = c572_jvp(
+            &DMatrix::from_column_slice(2, 3, &q[0..6]),
             &DMatrix::from_column_slice(3, 3, &z[0..9]),
             &DMatrix::from_column_slice(3, 3, &d[0..9]),
-            k,
-            &DVector::from_column_slice(&z[9..12]),
-            &DVector::from_column_slice(&d[9..12]),
+            &z[9..11],
+            &d[9..11],
+            &DVector::from_column_slice(&q[6..8]),
+            z[11],
+            d[11],
+            q[8],
         );
         (
             cat(&[r0.as_slice(), &[r1][..]]),
             cat(&[dr0.as_slice(), &[dr1][..]]),
         )
     },
-    vjp: |z, _, k, c| {
-        let ((r0, r1), g0, g2) = c581_vjp(
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g1, g2, g4) = c572_vjp(
+            &DMatrix::from_column_slice(2, 3, &q[0..6]),
             &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &z[9..11],
+            &DVector::from_column_slice(&q[6..8]),
+            z[11],
+            q[8],
+            (DVector::from_column_slice(&c[0..2]), c[2]),
+        );
+        (
+            cat(&[r0.as_slice(), &[r1][..]]),
+            cat(&[g1.as_slice(), &g2[..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.4993, -0.4792, 0.4675, -0.2347, -0.6857, -0.268, -0.479, 0.9855, -0.6528,
+                0.7598, 1.4371, 0.6131,
+            ],
+            q: &[
+                0.7512, 0.2477, -1.2603, -1.0839, 0.1768, -0.9898, 0.2741, 0.6577, 1.2914,
+            ],
+            k: 2,
+            t: &[
+                0.8144, 0.5902, 0.8962, 0.2261, -0.6518, -0.444, 0.7703, 0.0471, -0.252, 0.2612,
+                0.9224, 0.3155,
+            ],
+            c: &[1.13, -1.6724, -0.5146],
+            v: &[],
+            y: &[-0.242824521003, 2.48816361625, 0.606958],
+        },
+        Point {
+            z: &[
+                -0.5803, 1.2356, 1.1556, -1.4852, -1.0463, 0.1072, -0.3726, -1.1482, -1.1403,
+                -0.2583, -1.1236, -0.2728,
+            ],
+            q: &[
+                0.8299, -1.4021, 0.9027, 0.3951, 0.1743, 0.4435, 0.4812, -0.0897, -0.4691,
+            ],
+            k: 2,
+            t: &[
+                0.6764, 0.7044, 0.5735, 0.2773, -0.0433, -0.4939, -0.2473, -0.0443, -0.2138,
+                -0.2112, 0.4163, -0.8945,
+            ],
+            c: &[-1.2341, -1.444, -1.8202],
+            v: &[],
+            y: &[-0.897374940224, 3.08524045587, -0.220477],
+        },
+    ],
+};
+
+#[differentiate(wrt(p), joint)]
+fn c573(mut p: [f64; 2], y: &DVector<f64>) -> f64 {
+    let u1 = -f64::sin(p[0]);
+    for i0 in 0..p.len() {
+        if ((1.61 + p[(i0 + 1) % p.len()].sin()).log2() + p[p.len() - 1]) > -0.23 {
+            p[i0] = (p[i0 % p.len()] * u1.atan().cosh().log(p[(i0 + 2) % p.len()].powi(2) + 2.86))
+                .sin();
+        }
+    }
+    let mut u2 = p[p.len() - 1];
+    let mut j3 = 0;
+    while j3 < 3 {
+        let mut h4 = y.component_mul(y);
+        for _ in 0..2 {
+            h4 = &h4 * 0.38 + &h4;
+        }
+        let u5 = h4[j3 % 3] * (y.component_mul(&h4)[j3 % 3] * u2.tanh());
+        u2 = u2 * 0.24 + u5.tanh();
+        u2 -= (u5 + u1.exp()).atan();
+        j3 += 1;
+    }
+    u2 + u1 + 0.81 * p[0] - p[p.len() - 1]
+}
+
+const C573: Case = Case {
+    name: "c573",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![c573(arr(&z[0..2]), &DVector::from_column_slice(&q[0..3]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c573_jvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &DVector::from_column_slice(&q[0..3]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = c573_vjp(arr(&z[0..2]), &DVector::from_column_slice(&q[0..3]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = c573_grad(arr(&z[0..2]), &DVector::from_column_slice(&q[0..3]));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = c573_hvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &DVector::from_column_slice(&q[0..3]),
+        );
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7954, -0.3171],
+            q: &[-1.1462, -0.7587, 0.3284],
+            k: 4,
+            t: &[0.5827, 0.7349],
+            c: &[-1.0747],
+            v: &[-0.8701, 0.464],
+            y: &[-0.655564130964],
+        },
+        Point {
+            z: &[1.4461, 1.1854],
+            q: &[0.3907, -0.708, 0.2202],
+            k: 4,
+            t: &[0.6294, -0.3659],
+            c: &[-0.5764],
+            v: &[0.2421, -0.463],
+            y: &[-1.46619396089],
+        },
+    ],
+};
+
+#[differentiate(wrt(y))]
+fn c574(q: &DMatrix<f64>, w: &DMatrix<f64>, y: &DVector<f64>) -> DVector<f64> {
+    let mut u1: f64 = 1.0;
+    for _ in (0..5).rev() {
+        u1 = (u1 * (u1 * u1 + 1.1).log2()).tanh() + u1.hypot(1.05).sqrt();
+    }
+    for i0 in 0..3 {
+        let h2 = (q - q).transpose();
+        let u3 = h2[(i0 % 2, i0 % 2)] + h2[(1, i0 % 2)] * u1;
+        u1 += u3 * (0.76 * u3.cos()).cosh().cbrt();
+        u1 = u1 * 0.38 + u3.atan();
+    }
+    let mut o4 = w * (w.transpose() * y) - w * (w.transpose() * y);
+    o4[0] += 0.87 * u1;
+    o4[1] += 1.1 * y.dot(y);
+    o4
+}
+
+const C574: Case = Case {
+    name: "c574",
+    live: &[(0, 3)],
+    f: |z, q, _| {
+        let r = c574(
+            &DMatrix::from_column_slice(2, 2, &q[0..4]),
+            &DMatrix::from_column_slice(3, 2, &q[4..10]),
+            &DVector::from_column_slice(&z[0..3]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c574_jvp(
+            &DMatrix::from_column_slice(2, 2, &q[0..4]),
+            &DMatrix::from_column_slice(3, 2, &q[4..10]),
+            &DVector::from_column_slice(&z[0..3]),
+            &DVector::from_column_slice(&d[0..3]),
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = c574_vjp(
+            &DMatrix::from_column_slice(2, 2, &q[0..4]),
+            &DMatrix::from_column_slice(3, 2, &q[4..10]),
+            &DVector::from_column_slice(&z[0..3]),
+            DVector::from_column_slice(&c[..3]),
+        );
+        (cat(&[r.as_slice()]), cat(&[g2.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.2597, 0.975, 0.8705],
+            q: &[
+                -0.3314, -0.065, -0.6155, -0.4125, 1.0239, 1.1872, -1.4166, 0.5727, -0.4428,
+                -0.5893,
+            ],
+            k: 4,
+            t: &[0.1538, -0.5479, 0.9152],
+            c: &[1.4536, -1.1897, -1.1224],
+            v: &[],
+            y: &[0.128828549511, 1.953423274, 0.0],
+        },
+        Point {
+            z: &[0.3804, -0.2489, 0.4639],
+            q: &[
+                0.6373, 0.1022, 0.5683, -0.1953, 0.2619, 0.6879, -1.3051, -0.3716, 0.732, 0.4556,
+            ],
+            k: 0,
+            t: &[0.6326, -0.4913, -0.1048],
+            c: &[0.7057, 1.6556, -0.5204],
+            v: &[],
+            y: &[0.128828549511, 0.464044438, 0.0],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b, q))]
+fn c575(x: &[f64], a: f64, b: f64, q: &DMatrix<f64>, y: &DVector<f64>) -> DVector<f64> {
+    let mut u1 = (q[(0, 1)].sin() * 0.52).acos();
+    if x[2] > -0.15 {
+        let u2 = q[(1, 0)] + q[(1, 0)] * a;
+        u1 -= (u2 * (b * b + 0.73).sqrt()).atan();
+        u1 += u2 * a.tanh().cosh().powf(2.29);
+    } else {
+        u1 = (u1 + b).sin() + f64::hypot(0.52, (0.78 * y[1].cos()).exp());
+    }
+    let mut j3 = 0;
+    while j3 < 3 {
+        let h4 = q + q;
+        let mut u5 = x[2].atan().cosh().ln();
+        for i1 in 0..h4.len() {
+            u5 += h4[i1] * (u1 * a);
+        }
+        u1 += u5 * u1.powi(3);
+        j3 += 1;
+    }
+    let h6 = q.clone();
+    q * y + DVector::from_element(2, u1 + b.tanh() + a)
+}
+
+const C575: Case = Case {
+    name: "c575",
+    live: &[(0, 3), (3, 4), (4, 8)],
+    f: |z, q, _| {
+        let r = c575(
+            &z[0..3],
+            q[0],
+            z[3],
+            &DMatrix::from_column_slice(2, 2, &z[4..8]),
+            &DVector::from_column_slice(&q[1..3]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c575_jvp(
+            &z[0..3],
+            &d[0..3],
+            q[0],
+            z[3],
+            d[3],
+            &DMatrix::from_column_slice(2, 2, &z[4..8]),
+            &DMatrix::from_column_slice(2, 2, &d[4..8]),
+            &DVector::from_column_slice(&q[1..3]),
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g3) = c575_vjp(
+            &z[0..3],
+            q[0],
+            z[3],
+            &DMatrix::from_column_slice(2, 2, &z[4..8]),
+            &DVector::from_column_slice(&q[1..3]),
+            DVector::from_column_slice(&c[..2]),
+        );
+        (
+            cat(&[r.as_slice()]),
+            cat(&[&g0[..], &[g2][..], g3.as_slice()]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.4903, 1.2385, 0.3618, -1.1431, -0.283, -1.3452, 1.2924, 1.0977,
+            ],
+            q: &[0.2917, 0.4206, -1.2807],
+            k: 4,
+            t: &[
+                -0.4843, 0.4561, -0.4159, 0.4167, -0.4899, 0.3215, -0.4322, -0.9408,
+            ],
+            c: &[1.5572, 1.3987],
+            v: &[],
+            y: &[-1.94161376825, -2.13902279825],
+        },
+        Point {
+            z: &[
+                -1.2938, 0.9652, 1.1425, -0.2679, 0.4804, -0.772, -1.2313, -0.1417,
+            ],
+            q: &[0.0182, -1.1248, 1.0137],
+            k: 1,
+            t: &[
+                0.6419, -0.1842, -0.6214, -0.4147, -0.0325, 0.4549, -0.0202, 0.5532,
+            ],
+            c: &[0.8998, -0.8179],
+            v: &[],
+            y: &[-77.9125147394, -75.3992876994],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn c576(x: &[f64], y: &DVector<f64>) -> f64 {
+    let mut u1: f64 = 1.0;
+    if x[2] < 0.65 {
+        let mut cw2 = y.clone();
+        cw2[1] = u1 + x[0];
+        for i0 in 0..cw2.len() {
+            u1 = u1 * 0.66 + cw2[i0].atan();
+        }
+    } else {
+        u1 = (u1 * x[1]).sin() + f64::sin(x[1]);
+    }
+    let mut h3 = y + DVector::from_element(2, x[x.len() - 1] * x[2].cos());
+    for i0 in 0..3 {
+        h3 = &h3 * 0.52
+            + c570(
+                0.89 * u1,
+                x[i0 % x.len()],
+                i0,
+                &DMatrix::from_element(
+                    3,
+                    2,
+                    c563(
+                        i0,
+                        &DVector::from_element(
+                            3,
+                            x[i0 % x.len()].hypot(0.79) - x[(i0 + 3) % x.len()],
+                        )
+                        .map(|z| z + 0.37 * z.asinh()),
+                        u1.hypot(1.95 + h3[0].sin()),
+                        y,
+                        &(y * h3.transpose()).transpose(),
+                        &[0.36, 0.6, 0.43, 0.97],
+                        y.norm_squared(),
+                    ) - x[(i0 + 2) % x.len()],
+                )
+                .map(|z| z.asinh()),
+            );
+    }
+    let u4 = h3[0] - h3.norm_squared() * (1.07 * u1.cos()).cosh().log10();
+    u4 + u1
+}
+
+const C576: Case = Case {
+    name: "c576",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![c576(&z[0..4], &DVector::from_column_slice(&q[0..2]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = c576_jvp(&z[0..4], &d[0..4], &DVector::from_column_slice(&q[0..2]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = c576_vjp(&z[0..4], &DVector::from_column_slice(&q[0..2]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = c576_grad(&z[0..4], &DVector::from_column_slice(&q[0..2]));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = c576_hvp(&z[0..4], &d[0..4], &DVector::from_column_slice(&q[0..2]));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.1872, -1.0598, -0.2854, -0.3373],
+            q: &[-1.3575, -0.3226],
+            k: 4,
+            t: &[0.5475, -0.3999, 0.0917, 0.0076],
+            c: &[1.6904],
+            v: &[-0.9621, 0.0911, -0.9093, 0.574],
+            y: &[-398.371123979],
+        },
+        Point {
+            z: &[1.231, -1.3381, -0.8009, 0.5821],
+            q: &[-1.2081, -1.3809],
+            k: 4,
+            t: &[0.024, 0.7582, -0.7353, -0.2462],
+            c: &[-1.1123],
+            v: &[0.0095, -0.3195, 0.7098, 0.9054],
+            y: &[3.95106389458],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, w))]
+fn c577(u: &DVector<f64>, a: f64, w: &DMatrix<f64>, x: &[f64]) -> DMatrix<f64> {
+    let u1 = w[(1, 1)] - w[(2, 2)] * a.tanh().cosh().powf(1.42);
+    let mut o2 = 0.71 * w;
+    o2[(0, 0)] = 0.21 * u1;
+    o2[(1, 0)] = a.tanh();
+    o2
+}
+
+const C577: Case = Case {
+    name: "c577",
+    live: &[(0, 1), (1, 10)],
+    f: |z, q, _| {
+        let r = c577(
+            &DVector::from_column_slice(&q[0..3]),
+            z[0],
+            &DMatrix::from_column_slice(3, 3, &z[1..10]),
+            &q[3..6],
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c577_jvp(
+            &DVector::from_column_slice(&q[0..3]),
+            z[0],
+            d[0],
+            &DMatrix::from_column_slice(3, 3, &z[1..10]),
+            &DMatrix::from_column_slice(3, 3, &d[1..10]),
+            &q[3..6],
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = c577_vjp(
+            &DVector::from_column_slice(&q[0..3]),
+            z[0],
+            &DMatrix::from_column_slice(3, 3, &z[1..10]),
+            &q[3..6],
+            DMatrix::from_column_slice(3, 3, &c[..9]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&[g1][..], g2.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -1.3089, -0.5937, 1.1559, 0.2897, -0.0765, 0.393, 1.0052, 1.1733, 0.8188, -0.6409,
+            ],
+            q: &[-1.1957, 0.9261, 0.2112, 0.7855, 1.0604, 1.0954],
+            k: 4,
+            t: &[
+                -0.1881, 0.9965, 0.4155, 0.0499, 0.0892, 0.2047, -0.4417, -0.1754, 0.87, -0.2581,
+            ],
+            c: &[
+                1.5151, 0.7246, -1.6625, -1.3665, -1.5064, 1.0168, 1.5703, 1.163, -0.5205,
+            ],
+            v: &[],
+            y: &[
+                0.298906596779,
+                -0.863996817285,
+                0.205687,
+                -0.054315,
+                0.27903,
+                0.713692,
+                0.833043,
+                0.581348,
+                -0.455039,
+            ],
+        },
+        Point {
+            z: &[
+                1.0857, 0.0903, 1.2304, 0.0294, 0.669, 1.235, -1.0273, 0.3431, -1.0551, -0.0107,
+            ],
+            q: &[1.4021, -0.2064, -0.8185, -0.3763, 0.985, -1.2837],
+            k: 2,
+            t: &[
+                -0.5139, 0.4332, -0.9472, 0.2634, -0.8316, -0.8024, -0.4327, -0.7714, -0.6677,
+                0.9698,
+            ],
+            c: &[
+                -1.4766, -1.0199, 1.183, -0.5394, 1.806, 0.9831, -1.8415, 0.704, -1.6346,
+            ],
+            v: &[],
+            y: &[
+                0.262730576216,
+                0.7953033212,
+                0.020874,
+                0.47499,
+                0.87685,
+                -0.729383,
+                0.243601,
+                -0.749121,
+                -0.007597,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(y, x, b), joint)]
+fn c578(y: &DVector<f64>, mut a: f64, x: &[f64], b: f64) -> DVector<f64> {
+    if a < -0.62 {
+        let h1 = DMatrix::from_element(2, 3, x[1] * a.hypot(y[1] * y[1] + 1.58))
+            * DVector::from_element(3, b * (b.powi(2) + 1.94).powf(0.85))
+            + y.component_mul(y);
+        let u2 = h1[0] - (0.91 * y)[1] * b;
+        a = a * 0.64 + u2.tanh();
+        a = a * 0.44 + u2.atan();
+        let u3 = y.norm().tanh();
+        a -= (u3
+            * c563(
+                2,
+                &(DVector::from_element(3, x[1] * y[1].sin())
+                    + DVector::from_element(3, (x[1] + b.sin()).sin())),
+                x[1] - b,
+                &h1,
+                &(y * y.transpose() + y * y.transpose()),
+                &[1.48, 0.94, 1.24, 1.24],
+                f64::atanh(0.73 * x[0].cos()),
+            ))
+        .atan();
+    }
+    if b > 0.48 {
+        let h4 = c574(
+            &DMatrix::from_element(2, 2, 1.36),
+            &DMatrix::from_element(3, 2, 0.87),
+            &(DVector::from_element(3, b.tanh() - x[0]) * 0.95),
+        );
+    }
+    let mut o5 = y * (y.map(|z| z.cos())[1] / (y[0].powi(2) + 1.21)).sin();
+    o5[0] = a;
+    o5[1] += b;
+    o5
+}
+
+const C578: Case = Case {
+    name: "c578",
+    live: &[(0, 2), (2, 4), (4, 5)],
+    f: |z, q, _| {
+        let r = c578(&DVector::from_column_slice(&z[0..2]), q[0], &z[2..4], z[4]);
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c578_jvp(
+            &DVector::from_column_slice(&z[0..2]),
+            &DVector::from_column_slice(&d[0..2]),
+            q[0],
+            &z[2..4],
+            &d[2..4],
+            z[4],
+            d[4],
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g3) = c578_vjp(
+            &DVector::from_column_slice(&z[0..2]),
+            q[0],
+            &z[2..4],
+            z[4],
+            DVector::from_column_slice(&c[..2]),
+        );
+        (
+            cat(&[r.as_slice()]),
+            cat(&[g0.as_slice(), &g2[..], &[g3][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1718, 0.9919, 0.6773, 0.2597, 0.1501],
+            q: &[-1.2206],
+            k: 2,
+            t: &[0.3694, -0.0509, -0.4393, 0.8522, 0.0011],
+            c: &[0.8181, 1.0999],
+            v: &[],
+            y: &[-0.415390779516, 0.358615963537],
+        },
+        Point {
+            z: &[0.6313, 1.3161, -0.3583, -0.2567, -0.998],
+            q: &[-1.4759],
+            k: 4,
+            t: &[0.5512, 0.0712, -0.4561, -0.1619, -0.6107],
+            c: &[-1.8645, -0.602],
+            v: &[],
+            y: &[-0.0918136475524, -0.792696270949],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, w))]
+fn c579(x: &[f64], b: f64, a: f64, w: &DMatrix<f64>, p: [f64; 2], k: usize) -> DVector<f64> {
+    let mut h1 = w.clone();
+    for _ in 0..2 {
+        h1 = (&h1 * 0.53 + &h1).map(|z| (0.27 * z.sin()).exp());
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..h1.len() {
+        u2 = u2 * 0.81 + h1[i0].tanh();
+    }
+    let mut o3 = DVector::from_element(
+        3,
+        w[(2, k % 2)] * f64::acos((0.34 * h1.norm_squared()).sin() * 0.54),
+    ) + DVector::from_element(3, w[(0, 0)] * p[k % p.len()]);
+    o3[0] = u2;
+    o3[1] += a - 0.1 * k as f64;
+    o3[2] += b.cos();
+    o3
+}
+
+const C579: Case = Case {
+    name: "c579",
+    live: &[(0, 1), (1, 7)],
+    f: |z, q, k| {
+        let r = c579(
+            &q[0..3],
+            q[3],
+            z[0],
+            &DMatrix::from_column_slice(3, 2, &z[1..7]),
+            arr(&q[4..6]),
             k,
-            &DVector::from_column_slice(&z[9..12]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = c579_jvp(
+            &q[0..3],
+            q[3],
+            z[0],
+            d[0],
+            &DMatrix::from_column_slice(3, 2, &z[1..7]),
+            &DMatrix::from_column_slice(3, 2, &d[1..7]),
+            arr(&q[4..6]),
+            k,
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2, g3) = c579_vjp(
+            &q[0..3],
+            q[3],
+            z[0],
+            &DMatrix::from_column_slice(3, 2, &z[1..7]),
+            arr(&q[4..6]),
+            k,
+            DVector::from_column_slice(&c[..3]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&[g2][..], g3.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.3061, -0.7067, 0.9003, 1.4717, -1.1926, -1.2181, -1.3358],
+            q: &[-0.0148, 1.1683, 0.4714, 1.4228, 0.4456, -0.5869],
+            k: 4,
+            t: &[0.3447, -0.1309, 0.733, 0.9932, 0.1625, -0.6028, -0.1905],
+            c: &[1.0169, -1.4028, -1.928],
+            v: &[],
+            y: &[3.24007987947, 3.08361970544, 2.32497636515],
+        },
+        Point {
+            z: &[1.4522, 1.0353, 1.1088, 1.2967, -0.6722, 1.4879, -0.6023],
+            q: &[-1.3262, -1.2074, -0.1694, -1.452, -0.7226, -0.7964],
+            k: 2,
+            t: &[0.1541, -0.1724, 0.5479, -0.0197, 0.1328, -0.6362, -0.185],
+            c: &[1.2733, 0.9416, 1.1611],
+            v: &[],
+            y: &[3.2417389427, 2.6997141901, 1.5660312938],
+        },
+    ],
+};
+
+#[differentiate(wrt(y, x))]
+fn c580(w: &DMatrix<f64>, u: &DVector<f64>, y: &DVector<f64>, x: &[f64]) -> f64 {
+    let h1 = y * c573(
+        [
+            1.14 * x[0],
+            c568(
+                &DVector::from_element(2, 0.66),
+                x[1] + x[0],
+                &[1.33, 1.46, 1.27, 1.45],
+                &DMatrix::from_element(2, 3, 0.59),
+            ),
+        ],
+        &DVector::from_element(3, 1.02),
+    )
+    .tanh()
+        - (u - u);
+    let u2 = h1[1] + h1.mean() * (0.59 * x[2].cos()).acos();
+    let mut h3 = DVector::from_element(3, u2 / (1.34 + u2.sin()) + x[1]) - u;
+    for _ in 0..2 {
+        h3 = c574(
+            &DMatrix::from_element(2, 2, 1.19),
+            &DMatrix::from_element(3, 2, 1.42),
+            &h3,
+        );
+    }
+    let mut u4 = y[0].atan();
+    for i0 in 0..h3.len() {
+        u4 = u4 * 0.35 + h3[i0].sin();
+    }
+    u4 - u2.atan()
+}
+
+const C580: Case = Case {
+    name: "c580",
+    live: &[(0, 3), (3, 7)],
+    f: |z, q, _| {
+        vec![c580(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            &DVector::from_column_slice(&q[9..12]),
+            &DVector::from_column_slice(&z[0..3]),
+            &z[3..7],
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c580_jvp(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            &DVector::from_column_slice(&q[9..12]),
+            &DVector::from_column_slice(&z[0..3]),
+            &DVector::from_column_slice(&d[0..3]),
+            &z[3..7],
+            &d[3..7],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2, g3) = c580_vjp(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            &DVector::from_column_slice(&q[9..12]),
+            &DVector::from_column_slice(&z[0..3]),
+            &z[3..7],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[g2.as_slice(), &g3[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2, g3) = c580_grad(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            &DVector::from_column_slice(&q[9..12]),
+            &DVector::from_column_slice(&z[0..3]),
+            &z[3..7],
+        );
+        (r, cat(&[g2.as_slice(), &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, g3, h2, h3) = c580_hvp(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            &DVector::from_column_slice(&q[9..12]),
+            &DVector::from_column_slice(&z[0..3]),
+            &DVector::from_column_slice(&d[0..3]),
+            &z[3..7],
+            &d[3..7],
+        );
+        (
+            r,
+            cat(&[g2.as_slice(), &g3[..]]),
+            cat(&[h2.as_slice(), &h3[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.4473, -0.7349, 1.4427, 0.456, -0.8451, 0.783, 1.1046],
+            q: &[
+                -0.4965, 0.9113, 0.1869, 0.0784, -0.3931, 0.0312, 1.1708, -0.5639, 0.8056, -0.5327,
+                -1.4653, -0.6178,
+            ],
+            k: 4,
+            t: &[0.7358, -0.7442, -0.9416, 0.5757, -0.1813, 0.6209, -0.3653],
+            c: &[1.9518],
+            v: &[0.8195, -0.9458, 0.9513, -0.8524, -0.9844, 0.282, -0.6368],
+            y: &[0.031997596032],
+        },
+        Point {
+            z: &[-1.0711, 0.083, 1.2872, -0.9121, -0.3809, -1.1481, -0.6978],
+            q: &[
+                0.2569, 0.7233, 0.0914, -1.4112, -0.2187, 0.1745, 1.4926, -0.0197, 0.2344, 0.0599,
+                0.3771, -1.4726,
+            ],
+            k: 3,
+            t: &[-0.165, -0.231, -0.6422, -0.1883, 0.2026, 0.0436, -0.3313],
+            c: &[-1.8254],
+            v: &[0.8897, 0.8994, 0.0963, -0.3676, -0.0728, -0.9072, 0.8369],
+            y: &[-0.524112337663],
+        },
+    ],
+};
+
+#[differentiate(wrt(y, u))]
+fn c581(y: &DVector<f64>, mut p: [f64; 2], u: &DVector<f64>) -> (DVector<f64>, f64) {
+    let mut u1: f64 = 0.5;
+    for i0 in (0..p.len()).rev() {
+        let mut b2: DVector<f64> = DVector::zeros(3);
+        for i1 in 0..3 {
+            b2[i1] = u[i0 % 3] * p[i0 % p.len()];
+        }
+        let u3 = b2[1] - b2.sum() * (0.32 * p[(i0 + 1) % p.len()].tanh()).atanh();
+        u1 = u1 * 0.32 + u3.sin();
+        u1 += u3 * (0.56 * u3.tanh()).asin();
+    }
+    let mut cw4 = u.clone();
+    cw4[0] = y[1] * (u1 * u1 + 1.75).ln_1p();
+    let u5 = cw4[0] * (cw4[0] * u1.min(0.54));
+    if p[1] < 0.72 {
+        let h6 = cw4.clone();
+    } else {
+        u1 = (u1 * y[1]).sin() + y[1];
+    }
+    (u.clone() + DVector::from_element(3, 0.3 * u1), u5)
+}
+
+const C581: Case = Case {
+    name: "c581",
+    live: &[(0, 3), (3, 6)],
+    f: |z, q, _| {
+        let (r0, r1) = c581(
+            &DVector::from_column_slice(&z[0..3]),
+            arr(&q[0..2]),
+            &DVector::from_column_slice(&z[3..6]),
+        );
+        cat(&[r0.as_slice(), &[r1][..]])
+    },
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) = c581_jvp(
+            &DVector::from_column_slice(&z[0..3]),
+            &DVector::from_column_slice(&d[0..3]),
+            arr(&q[0..2]),
+            &DVector::from_column_slice(&z[3..6]),
+            &DVector::from_column_slice(&d[3..6]),
+        );
+        (
+            cat(&[r0.as_slice(), &[r1][..]]),
+            cat(&[dr0.as_slice(), &[dr1][..]]),
+        )
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g0, g2) = c581_vjp(
+            &DVector::from_column_slice(&z[0..3]),
+            arr(&q[0..2]),
+            &DVector::from_column_slice(&z[3..6]),
             (DVector::from_column_slice(&c[0..3]), c[3]),
         );
         (
@@ -47066,1536 +46936,313 @@ const C581: Case = Case {
     hvp: None,
     points: [
         Point {
-            z: &[
-                -0.01, 0.9814, -0.45, -0.8893, 0.194, 0.916, -0.3925, 1.4686, 0.8655, 0.3618,
-                0.0332, 0.9306,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                0.7703, 0.0471, -0.252, 0.2612, 0.9224, 0.3155, -0.16, -0.4583, 0.9198, -0.9806,
-                -0.6062, 0.4267,
-            ],
-            c: &[1.0802, 1.7429, -0.5109, -0.7632],
+            z: &[0.7825, 1.1242, 0.6192, -0.4648, -0.5728, -1.3395],
+            q: &[-0.9111, 1.4453],
+            k: 2,
+            t: &[-0.933, -0.0944, 0.4335, -0.4533, -0.901, 0.6603],
+            c: &[0.6815, -1.42, 1.3588, 0.9911],
             v: &[],
-            y: &[-1.7699682087, -1.4413682087, -2.3387682087, 0.0332],
+            y: &[
+                -0.120471934063,
+                -0.228471934063,
+                -0.995171934063,
+                0.0271155655156,
+            ],
         },
         Point {
-            z: &[
-                1.4621, 0.2225, 0.8877, 0.6203, 1.2826, -0.0589, 0.117, -0.8293, 1.0594, 0.6194,
-                0.1846, 1.0159,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                -0.7675, 0.1158, -0.9184, -0.5677, 0.4434, 0.7832, -0.5587, 0.576, 0.3937, 0.4316,
-                0.6141, -0.5367,
-            ],
-            c: &[1.9912, 0.6975, 0.7194, -0.6904],
+            z: &[1.2179, 1.2193, -1.1736, -0.8281, 0.8934, -0.573],
+            q: &[-0.9971, 0.8896],
+            k: 1,
+            t: &[0.028, -0.6466, -0.4842, -0.4053, 0.2873, -0.8386],
+            c: &[1.7124, -0.8398, -1.5336, 1.7655],
             v: &[],
-            y: &[-0.653068432764, -0.218268432764, -1.04956843276, 1.0159],
+            y: &[
+                -0.198835490278,
+                1.52266450972,
+                0.0562645097218,
+                1.27330108819,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(p, u, x, w))]
-fn c582(
-    p: [f64; 2],
-    u: &DVector<f64>,
-    k: usize,
-    a: f64,
-    y: &DVector<f64>,
-    x: &[f64],
-    w: &DMatrix<f64>,
-) -> DVector<f64> {
-    let mut u1: f64 = 1.0;
-    for i0 in 0..p.len() {
-        let u2 = w[(i0 % 2, i0 % 3)]
-            - 0.11 * w.dot(&w.transpose().transpose()) * a.atan2((1.03 * u1.cos()).exp());
-        u1 += u2 * y.mean().mul_add(p[0], a);
-        u1 += u2 * (p[(i0 + 1) % p.len()] / (0.34 * u1.cos()).exp());
+#[differentiate(wrt(a, y))]
+fn c582(q: &DMatrix<f64>, a: f64, y: &DVector<f64>) -> DMatrix<f64> {
+    let mut h1 = q.clone();
+    for _ in 0..3 {
+        h1 = c577(
+            &DVector::from_element(3, 1.19),
+            q.sum().tanh(),
+            &h1,
+            &[0.44, 0.22, 0.87, 0.26],
+        );
     }
-    0.7 * p[0].cos() * y
-        + DVector::from_element(
-            2,
-            0.43 * u1 - a - x[0]
-                + 0.62 * x[x.len() - 1]
-                + u.dot(&c573(
-                    &DMatrix::from_element(2, 2, 0.76),
-                    f64::powf(0.97, x[0].sin()),
-                    p,
-                    &x[..x.len() - 1],
-                ))
-                - 0.1 * k as f64,
-        )
+    let mut u2: f64 = 0.0;
+    for i0 in 0..3 {
+        for i1 in 0..3 {
+            u2 += h1[(i0, i1)] * h1.sum();
+        }
+    }
+    let mut b3: DMatrix<f64> = DMatrix::zeros(2, 2);
+    for i0 in 0..2 {
+        for i1 in 0..2 {
+            b3[(i0, i1)] = a * f64::atan(a);
+        }
+    }
+    let u4 = b3[(1, 1)] - b3[(1, 1)] * (a + q.norm());
+    (-q) * (u4 - u2 + 0.93 * a - y[1]).tanh()
 }
 
 const C582: Case = Case {
     name: "c582",
-    live: &[(0, 2), (2, 4), (4, 8), (8, 14)],
-    f: |z, q, k| {
-        let r = c582(
-            arr(&z[0..2]),
-            &DVector::from_column_slice(&z[2..4]),
-            k,
-            q[0],
-            &DVector::from_column_slice(&q[1..3]),
-            &z[4..8],
-            &DMatrix::from_column_slice(2, 3, &z[8..14]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c582_jvp(
-            arr(&z[0..2]),
-            arr(&d[0..2]),
-            &DVector::from_column_slice(&z[2..4]),
-            &DVector::from_column_slice(&d[2..4]),
-            k,
-            q[0],
-            &DVector::from_column_slice(&q[1..3]),
-            &z[4..8],
-            &d[4..8],
-            &DMatrix::from_column_slice(2, 3, &z[8..14]),
-            &DMatrix::from_column_slice(2, 3, &d[8..14]),
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1, g5, g6) = c582_vjp(
-            arr(&z[0..2]),
-            &DVector::from_column_slice(&z[2..4]),
-            k,
-            q[0],
-            &DVector::from_column_slice(&q[1..3]),
-            &z[4..8],
-            &DMatrix::from_column_slice(2, 3, &z[8..14]),
-            DVector::from_column_slice(&c[..2]),
-        );
-        (
-            cat(&[r.as_slice()]),
-            cat(&[&g0[..], g1.as_slice(), &g5[..], g6.as_slice()]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.3124, 0.9201, 1.1245, 0.22, -0.2079, 1.2897, -1.297, -0.2755, 0.5001, -0.5924,
-                0.9681, -0.0415, -0.9688, 0.2919,
-            ],
-            q: &[-1.269, 0.1132, 0.4138],
-            k: 3,
-            t: &[
-                -0.0079, -0.0689, 0.4784, -0.5127, -0.262, 0.4922, -0.1929, -0.5054, -0.6391,
-                0.3956, -0.4313, 0.8424, -0.7782, -0.8979,
-            ],
-            c: &[-1.0615, -1.8943],
-            v: &[],
-            y: &[-2.26201538015, -2.20824666323],
-        },
-        Point {
-            z: &[
-                1.0877, 0.053, 1.362, 0.5684, 0.3946, 0.5697, -1.259, 0.7579, 1.2211, 1.2876,
-                -0.8783, -0.9694, -0.0958, 1.4058,
-            ],
-            q: &[0.6212, -0.7444, 1.3441],
-            k: 4,
-            t: &[
-                -0.4975, 0.3802, 0.9438, 0.3258, 0.0416, 0.1618, -0.8728, -0.3899, -0.9204, -0.489,
-                -0.9286, -0.6924, -0.6765, -0.1977,
-            ],
-            c: &[-0.5086, -1.0987],
-            v: &[],
-            y: &[-1.07892475491, -0.399814794101],
-        },
-    ],
-};
-
-#[differentiate]
-fn c583(b: f64, y: &DVector<f64>, p: [f64; 3], a: f64) -> f64 {
-    let mut h1 = y.clone();
-    for i0 in 0..3 {
-        if (a * (2.12 + b.sin()).powf(p[(i0 + 1) % p.len()].atan())) > 0.07 {
-            h1 += &c573(
-                &DMatrix::from_element(2, 2, 0.51),
-                a + b,
-                [b + h1.norm(), p[2].hypot(1.2).ln()],
-                &p,
-            );
-        } else {
-            h1 = c578(
-                &DMatrix::from_element(2, 2, 1.0),
-                &h1,
-                &DMatrix::from_element(2, 2, 0.45),
-                1.05,
-                p,
-                i0,
-            );
-        }
-    }
-    let mut u2: f64 = 0.0;
-    for i0 in 0..h1.len() {
-        u2 += h1[i0] * (std::f64::consts::PI + u2);
-    }
-    for i0 in (0..3).rev() {
-        let d3 = c570(
-            p[(i0 + 2) % p.len()],
-            a + p[1],
-            1,
-            &(DMatrix::from_element(3, 2, (&h1 * (1.11 * (u2 - y[i0 % 2]).cos()))[0].cos() - a)
-                - DMatrix::from_element(3, 2, a)),
-        );
-    }
-    1.12 * u2 - 0.28 * a + b
-}
-
-const C583: Case = Case {
-    name: "c583",
-    live: &[(0, 1), (1, 3), (3, 6), (6, 7)],
-    f: |z, _, _| {
-        vec![c583(
-            z[0],
-            &DVector::from_column_slice(&z[1..3]),
-            arr(&z[3..6]),
-            z[6],
-        )]
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = c583_jvp(
-            z[0],
-            d[0],
-            &DVector::from_column_slice(&z[1..3]),
-            &DVector::from_column_slice(&d[1..3]),
-            arr(&z[3..6]),
-            arr(&d[3..6]),
-            z[6],
-            d[6],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2, g3) = c583_vjp(
-            z[0],
-            &DVector::from_column_slice(&z[1..3]),
-            arr(&z[3..6]),
-            z[6],
-            c[0],
-        );
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], g1.as_slice(), &g2[..], &[g3][..]]),
-        )
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2, g3) = c583_grad(
-            z[0],
-            &DVector::from_column_slice(&z[1..3]),
-            arr(&z[3..6]),
-            z[6],
-        );
-        (r, cat(&[&[g0][..], g1.as_slice(), &g2[..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = c583_hvp(
-            z[0],
-            d[0],
-            &DVector::from_column_slice(&z[1..3]),
-            &DVector::from_column_slice(&d[1..3]),
-            arr(&z[3..6]),
-            arr(&d[3..6]),
-            z[6],
-            d[6],
-        );
-        (
-            r,
-            cat(&[&[g0][..], g1.as_slice(), &g2[..], &[g3][..]]),
-            cat(&[&[h0][..], h1.as_slice(), &h2[..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.9857, -0.1589, -0.9159, -0.1488, -0.6707, -0.1236, 0.3979],
-            q: &[],
-            k: 2,
-            t: &[-0.2728, -0.194, 0.7409, 0.0973, -0.4427, 0.8846, 0.3536],
-            c: &[-1.8603],
-            v: &[-0.8525, 0.2306, 0.5704, 0.8448, -0.2408, -0.0372, -0.5768],
-            y: &[-4.64866696536],
-        },
-        Point {
-            z: &[0.6614, 0.6722, -0.7389, 1.171, 0.0551, 1.4602, 0.8554],
-            q: &[],
-            k: 2,
-            t: &[0.5606, -0.3063, 0.9448, 0.8994, -0.9651, 0.5073, 0.7376],
-            c: &[0.5761],
-            v: &[-0.142, 0.9135, 0.2365, 0.7089, -0.8786, 0.129, 0.0089],
-            y: &[787.705625349],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b), joint)]
-fn c584(mut a: f64, w: &DMatrix<f64>, k: usize, y: &DVector<f64>, b: f64) -> f64 {
-    let d1 = c570(
-        0.11 * b,
-        -w[(k % 3, 2)],
-        k,
-        &(DMatrix::from_element(3, 2, b) + DMatrix::from_element(3, 2, a)),
-    );
-    let u2 = d1[0] + (&d1 * d1.transpose() * &d1)[k % 2] * (0.36 * a.tanh()).tan();
-    if k > 2 {
-        a += a * a;
-    } else {
-        a += b;
-    }
-    for i0 in 0..2 {
-        let mut b3: DVector<f64> = DVector::zeros(2);
-        for i1 in 0..2 {
-            b3[i1] = a * b.mul_add(u2, u2);
-        }
-    }
-    a + u2.atan() - b.sin()
-}
-
-const C584: Case = Case {
-    name: "c584",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        vec![c584(
-            z[0],
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[1],
-        )]
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c584_jvp(
-            z[0],
-            d[0],
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[1],
-            d[1],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g4) = c584_vjp(
-            z[0],
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[1],
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g4][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g4) = c584_grad(
-            z[0],
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[1],
-        );
-        (r, cat(&[&[g0][..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g4, h0, h4) = c584_hvp(
-            z[0],
-            d[0],
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            k,
-            &DVector::from_column_slice(&q[9..12]),
-            z[1],
-            d[1],
-        );
-        (
-            r,
-            cat(&[&[g0][..], &[g4][..]]),
-            cat(&[&[h0][..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-1.2831, 0.2345],
-            q: &[
-                1.233, -1.1376, -1.0109, 0.2227, 1.456, -1.0362, 1.194, 0.8584, 0.8577, 0.6186,
-                -0.1468, -0.7236,
-            ],
-            k: 3,
-            t: &[0.5301, -0.4665],
-            c: &[1.2508],
-            v: &[0.9113, -0.2214],
-            y: &[1.01503122686],
-        },
-        Point {
-            z: &[-0.6556, -0.7147],
-            q: &[
-                -1.0864, -1.06, 1.173, -0.6004, -0.7289, -0.3597, -0.1144, -0.4167, 0.1634,
-                -1.4321, 0.5806, 1.2451,
-            ],
-            k: 2,
-            t: &[0.5255, 0.4131],
-            c: &[1.9969],
-            v: &[0.6641, -0.155],
-            y: &[-0.112473493754],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn c585(x: &[f64], y: &DVector<f64>) -> DVector<f64> {
-    let mut u1 = f64::atanh(x[1].sin() * 0.72);
-    for i0 in (0..2).rev() {
-        let h2 = -(y * y.transpose() - y * y.transpose());
-    }
-    let mut j3 = 0;
-    while j3 < 3 {
-        for i1 in 0..y.len() {
-            u1 += y[i1] * u1;
-        }
-        j3 += 1;
-    }
-    let (u4, u5) = (0.95 * y[1] - x[2].asinh(), u1);
-    (y.clone()) * (1.05 * u5 - 1.42 * u4 + 0.41 * u1).tanh()
-}
-
-const C585: Case = Case {
-    name: "c585",
-    live: &[(0, 4)],
+    live: &[(0, 1), (1, 3)],
     f: |z, q, _| {
-        let r = c585(&z[0..4], &DVector::from_column_slice(&q[0..3]));
+        let r = c582(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            z[0],
+            &DVector::from_column_slice(&z[1..3]),
+        );
         cat(&[r.as_slice()])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = c585_jvp(&z[0..4], &d[0..4], &DVector::from_column_slice(&q[0..3]));
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = c585_vjp(
-            &z[0..4],
-            &DVector::from_column_slice(&q[0..3]),
-            DVector::from_column_slice(&c[..3]),
-        );
-        (cat(&[r.as_slice()]), cat(&[&g0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.1878, 0.5597, 0.9187, 1.302],
-            q: &[-0.1996, -0.246, -0.1299],
-            k: 0,
-            t: &[0.2998, -0.9934, -0.9371, -0.597],
-            c: &[-1.5002, 1.5347, -0.8229],
-            v: &[],
-            y: &[-0.183514981088, -0.226175778295, -0.119431843905],
-        },
-        Point {
-            z: &[0.5087, -1.2066, -0.652, 0.1011],
-            q: &[0.7136, -1.4406, 0.6653],
-            k: 3,
-            t: &[0.4987, -0.9298, 0.3794, -0.2272],
-            c: &[1.2686, -0.8018, 1.1743],
-            v: &[],
-            y: &[0.712135495928, -1.43764349136, 0.663934620853],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, y, u), joint)]
-fn c586(k: usize, w: &DMatrix<f64>, a: f64, y: &DVector<f64>, u: &DVector<f64>) -> DMatrix<f64> {
-    let mut u1 = a;
-    for i0 in 0..k + 1 {
-        let mut h2 = DMatrix::from_element(2, 3, u[k % 3] * u1.atan().cosh())
-            - DMatrix::from_element(2, 3, w.sum() + u[0]);
-        for _ in 0..2 {
-            h2 = &h2 * 0.7 + h2.transpose().transpose();
-        }
-        let mut u3 = (a.sin() * 0.81).atanh();
-        for i1 in 0..2 {
-            for i2 in 0..3 {
-                u3 = u3 * 0.21 + h2[(i1, i2)].sin();
-            }
-        }
-        u1 -= (u3 * (u1 - a)).atan();
-    }
-    (DMatrix::from_element(2, 2, (a * (a * u[1])).cos()) - DMatrix::from_element(2, 2, a + a))
-        * (1.04 * (0.29 * u1 + a + 0.99 * y[0]).cos())
-}
-
-const C586: Case = Case {
-    name: "c586",
-    live: &[(0, 1), (1, 4), (4, 7)],
-    f: |z, q, k| {
-        let r = c586(
-            k,
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            z[0],
-            &DVector::from_column_slice(&z[1..4]),
-            &DVector::from_column_slice(&z[4..7]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c586_jvp(
-            k,
+        let (r, dr) = c582_jvp(
             &DMatrix::from_column_slice(3, 3, &q[0..9]),
             z[0],
             d[0],
-            &DVector::from_column_slice(&z[1..4]),
-            &DVector::from_column_slice(&d[1..4]),
-            &DVector::from_column_slice(&z[4..7]),
-            &DVector::from_column_slice(&d[4..7]),
+            &DVector::from_column_slice(&z[1..3]),
+            &DVector::from_column_slice(&d[1..3]),
         );
         (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2, g3, g4) = c586_vjp(
-            k,
-            &DMatrix::from_column_slice(3, 3, &q[0..9]),
-            z[0],
-            &DVector::from_column_slice(&z[1..4]),
-            &DVector::from_column_slice(&z[4..7]),
-            DMatrix::from_column_slice(2, 2, &c[..4]),
-        );
-        (
-            cat(&[r.as_slice()]),
-            cat(&[&[g2][..], g3.as_slice(), g4.as_slice()]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.2494, 0.2008, -0.3897, 0.8306, -0.2137, 1.3551, -0.987],
-            q: &[
-                -0.9185, -1.0021, -0.1185, 0.1714, -0.2867, 0.5447, -1.1426, -0.2228, -0.0522,
-            ],
-            k: 2,
-            t: &[-0.2607, 0.0938, 0.8032, -0.1437, 0.0842, 0.9052, 0.3969],
-            c: &[1.6984, -0.9288, 0.8379, -1.1868],
-            v: &[],
-            y: &[
-                0.323851854059,
-                0.323851854059,
-                0.323851854059,
-                0.323851854059,
-            ],
-        },
-        Point {
-            z: &[-0.8836, 0.0984, -1.389, -0.867, -1.055, -0.035, -0.9042],
-            q: &[
-                -1.2675, -0.0177, 0.8833, 1.2569, -0.1592, -0.7282, -0.5939, 0.7363, 1.0756,
-            ],
-            k: 1,
-            t: &[0.6727, -0.6938, 0.3515, -0.008, -0.7273, -0.3125, 0.6652],
-            c: &[1.9202, -0.6249, -0.5337, 0.9519],
-            v: &[],
-            y: &[1.45061911826, 1.45061911826, 1.45061911826, 1.45061911826],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn c587(a: f64, y: &DVector<f64>) -> f64 {
-    let mut u1: f64 = 0.5;
-    if y[1] < -0.66 {
-        let mut b2 = DMatrix::zeros(3, 3);
-        for i0 in 0..3 {
-            for i1 in 0..3 {
-                b2[(i0, i1)] = a * y[i0 % 2] + y[i1 % 2] + 0.11 * i0 as f64;
-            }
-        }
-        for i0 in 0..3 {
-            for i1 in 0..3 {
-                u1 = u1 * 0.59 + b2[(i0, i1)].sin();
-            }
-        }
-    } else {
-        u1 = u1 * 0.57 + y[0] * a.asinh();
-    }
-    let mut h3 = y / 2.44;
-    for i0 in 0..2 {
-        h3 = &h3 * 0.44 + (&h3 - DVector::from_element(2, a - y[1]));
-    }
-    u1.tanh() + a.tanh() - h3[0].atan()
-}
-
-const C587: Case = Case {
-    name: "c587",
-    live: &[(0, 2)],
-    f: |z, q, _| vec![c587(q[0], &DVector::from_column_slice(&z[0..2]))],
-    jvp: |z, d, q, _| {
-        let (r, dr) = c587_jvp(
-            q[0],
-            &DVector::from_column_slice(&z[0..2]),
-            &DVector::from_column_slice(&d[0..2]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1) = c587_vjp(q[0], &DVector::from_column_slice(&z[0..2]), c[0]);
-        (cat(&[&[r][..]]), cat(&[g1.as_slice()]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = c587_grad(q[0], &DVector::from_column_slice(&z[0..2]));
-        (r, cat(&[g1.as_slice()]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = c587_hvp(
-            q[0],
-            &DVector::from_column_slice(&z[0..2]),
-            &DVector::from_column_slice(&d[0..2]),
-        );
-        (r, cat(&[g1.as_slice()]), cat(&[h1.as_slice()]))
-    }),
-    points: [
-        Point {
-            z: &[1.2273, 0.5773],
-            q: &[0.0898],
-            k: 0,
-            t: &[-0.5937, 0.0187],
-            c: &[1.932],
-            v: &[0.827, -0.0693],
-            y: &[-0.684390194984],
-        },
-        Point {
-            z: &[-0.8409, 1.2053],
-            q: &[0.9647],
-            k: 1,
-            t: &[0.9823, -0.5818],
-            c: &[-1.0263],
-            v: &[-0.2447, -0.4123],
-            y: &[0.463776515589],
-        },
-    ],
-};
-
-#[differentiate(wrt(w, x))]
-fn c588(u: &DVector<f64>, w: &DMatrix<f64>, x: &[f64], k: usize) -> DVector<f64> {
-    let mut u1: f64 = 0.5;
-    for i0 in 0..3 {
-        let mut cw2 = u.clone();
-        cw2[k % 3] += c563(
-            i0,
-            u,
-            (1.95 + x[i0 % x.len()].sin()).log(0.5),
-            &(w.transpose() * u),
-            &(w.transpose() * w),
-            &[1.12, 1.35, 1.37, 0.75, 0.15],
-            x[i0 % x.len()] + u1,
-        ) + x[(i0 + 1) % x.len()];
-        cw2[i0 % 3] = (w[(i0 % 3, 0)]
-            + (u1 - 0.32 * w.dot(&(-DMatrix::from_element(3, 2, (x[i0 % x.len()] + u1).atan())))))
-        .cos();
-        let u3 = cw2[2] * (cw2.mean() * u1.hypot(1.27).cbrt());
-        u1 += u3
-            * (1.12
-                * (0.11 * w.dot(&(w + DMatrix::from_element(3, 2, x[(i0 + 2) % x.len()])))).cos())
-            .cosh()
-            .recip();
-        u1 += u3 * (u1.cosh() + 0.61).acosh();
-    }
-    w.transpose() * (u + u) + DVector::from_element(2, u1)
-}
-
-const C588: Case = Case {
-    name: "c588",
-    live: &[(0, 6), (6, 8)],
-    f: |z, q, k| {
-        let r = c588(
-            &DVector::from_column_slice(&q[0..3]),
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &z[6..8],
-            k,
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c588_jvp(
-            &DVector::from_column_slice(&q[0..3]),
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &DMatrix::from_column_slice(3, 2, &d[0..6]),
-            &z[6..8],
-            &d[6..8],
-            k,
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2) = c588_vjp(
-            &DVector::from_column_slice(&q[0..3]),
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &z[6..8],
-            k,
-            DVector::from_column_slice(&c[..2]),
-        );
-        (cat(&[r.as_slice()]), cat(&[g1.as_slice(), &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.1256, -1.0842, 0.7802, -1.0739, 0.72, -0.9704, 1.2188, -0.8104,
-            ],
-            q: &[-0.6864, 0.6028, -0.193],
-            k: 0,
-            t: &[
-                0.7219, -0.0557, -0.9866, 0.8095, -0.1766, -0.5158, 0.0284, 0.6056,
-            ],
-            c: &[-1.6239, 1.2704],
-            v: &[],
-            y: &[-1.430137883, 2.722563477],
-        },
-        Point {
-            z: &[
-                0.6439, -0.6872, 0.8129, -0.0199, -0.4663, 1.253, -0.0225, 0.8065,
-            ],
-            q: &[1.068, -0.9929, 0.0061],
-            k: 0,
-            t: &[
-                -0.8824, 0.2771, -0.8833, 0.7674, -0.1095, 0.4305, 0.4469, 0.4693,
-            ],
-            c: &[-1.5371, 1.9877],
-            v: &[],
-            y: &[-25.2448270446, -27.0959978446],
-        },
-    ],
-};
-
-#[differentiate(wrt(q, a, p, w))]
-fn c589(k: usize, q: &DMatrix<f64>, a: f64, p: [f64; 3], w: &DMatrix<f64>) -> (DVector<f64>, f64) {
-    let mut u1 = p[0] * a;
-    for i0 in 0..k + 1 {
-        let w2 = [
-            p[i0 % p.len()] * a,
-            p[k % p.len()].clamp(-0.68, 1.28),
-            p[(i0 + 1) % p.len()].hypot(p[i0 % p.len()] * p[i0 % p.len()] + 1.53),
-            a.clamp(-0.76, 0.64),
-        ];
-        let u3 = c569(
-            &DVector::from_element(2, 1.16),
-            k,
-            &w2,
-            0.34 * k as f64,
-            0.84,
-        );
-        u1 += u3 * -w2[i0 % w2.len()];
-        u1 -= (u3 + p[i0 % p.len()]).atan();
-    }
-    let mut o4 = DVector::from_element(2, (0.79 * q.sum().tanh()).acos() + a)
-        .component_mul(&DVector::from_element(2, (w[(k % 2, 1)] + a).atan()));
-    o4[0] += 1.36 * u1 + q[(k % 2, k % 2)];
-    o4[1] = a;
-    (o4, w[k % 4].atan())
-}
-
-const C589: Case = Case {
-    name: "c589",
-    live: &[(0, 4), (4, 5), (5, 8), (8, 12)],
-    f: |z, _, k| {
-        let (r0, r1) = c589(
-            k,
-            &DMatrix::from_column_slice(2, 2, &z[0..4]),
-            z[4],
-            arr(&z[5..8]),
-            &DMatrix::from_column_slice(2, 2, &z[8..12]),
-        );
-        cat(&[r0.as_slice(), &[r1][..]])
-    },
-    jvp: |z, d, _, k| {
-        let ((r0, r1), (dr0, dr1)) = c589_jvp(
-            k,
-            &DMatrix::from_column_slice(2, 2, &z[0..4]),
-            &DMatrix::from_column_slice(2, 2, &d[0..4]),
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            &DMatrix::from_column_slice(2, 2, &z[8..12]),
-            &DMatrix::from_column_slice(2, 2, &d[8..12]),
-        );
-        (
-            cat(&[r0.as_slice(), &[r1][..]]),
-            cat(&[dr0.as_slice(), &[dr1][..]]),
-        )
-    },
-    vjp: |z, _, k, c| {
-        let ((r0, r1), g1, g2, g3, g4) = c589_vjp(
-            k,
-            &DMatrix::from_column_slice(2, 2, &z[0..4]),
-            z[4],
-            arr(&z[5..8]),
-            &DMatrix::from_column_slice(2, 2, &z[8..12]),
-            (DVector::from_column_slice(&c[0..2]), c[2]),
-        );
-        (
-            cat(&[r0.as_slice(), &[r1][..]]),
-            cat(&[g1.as_slice(), &[g2][..], &g3[..], g4.as_slice()]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.2431, -0.6101, 0.2163, -0.4906, -0.1872, -0.4068, 0.9558, -0.7884, 0.1791,
-                0.4108, 0.919, -1.4405,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                0.673, -0.7271, 0.037, -0.5455, -0.4083, -0.36, 0.4778, 0.1714, 0.8225, -0.5452,
-                0.3719, 0.4481,
-            ],
-            c: &[-1.5443, -0.7445, 1.445],
-            v: &[],
-            y: &[-136.904918971, -0.1872, 0.177221046505],
-        },
-        Point {
-            z: &[
-                -0.3436, -0.1392, 0.845, 0.4641, -1.4577, -0.205, 0.0285, 0.9247, 0.4268, -1.3361,
-                0.6568, 1.4974,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                0.5482, -0.4346, 0.4011, -0.968, -0.4129, -0.6437, -0.3538, 0.2629, -0.4029,
-                0.0103, 0.8197, 0.8108,
-            ],
-            c: &[0.776, -1.9296, 1.5255],
-            v: &[],
-            y: &[-367.711519355, -1.4577, 0.403394275207],
-        },
-    ],
-};
-
-#[differentiate(wrt(a), joint)]
-fn c590(k: usize, u: &DVector<f64>, a: f64, x: &[f64]) -> DMatrix<f64> {
-    let mut u1 = f64::sin(x[x.len() - 1]);
-    if x[1] > 0.08 {
-        let d2 = c577(
-            &c588(
-                u,
-                &(DMatrix::from_element(3, 3, x[0].hypot(1.4).cbrt() + a)
-                    * DMatrix::from_element(3, 2, a)),
-                x,
-                k,
-            ),
-            0.1 * k as f64,
-            0.29,
-            &DMatrix::from_element(3, 2, 1.13),
-            x,
-            k,
-            [0.81, 0.37, 0.86],
-        );
-        for i0 in 0..d2.len() {
-            u1 += d2[i0] * (u1.powi(2) + 0.5).log(2.0);
-        }
-    }
-    let mut o3 = u * u.transpose() * (u * u.transpose() + u * u.transpose());
-    o3[(0, 0)] = u1;
-    o3[(1, 0)] += 0.99 * a;
-    o3
-}
-
-const C590: Case = Case {
-    name: "c590",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = c590(k, &DVector::from_column_slice(&q[0..3]), z[0], &q[3..7]);
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = c590_jvp(
-            k,
-            &DVector::from_column_slice(&q[0..3]),
+        let (r, g1, g2) = c582_vjp(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
             z[0],
-            d[0],
-            &q[3..7],
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = c590_vjp(
-            k,
-            &DVector::from_column_slice(&q[0..3]),
-            z[0],
-            &q[3..7],
+            &DVector::from_column_slice(&z[1..3]),
             DMatrix::from_column_slice(3, 3, &c[..9]),
         );
-        (cat(&[r.as_slice()]), cat(&[&[g2][..]]))
+        (cat(&[r.as_slice()]), cat(&[&[g1][..], g2.as_slice()]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.7654],
-            q: &[-1.378, -0.4219, 0.2758, 1.3714, -0.1246, 0.0308, -0.8667],
-            k: 0,
-            t: &[0.9341],
-            c: &[
-                -1.7124, -0.8688, -0.6814, -0.6485, 1.6898, -0.9218, 1.153, 0.8612, 1.884,
-            ],
-            v: &[],
-            y: &[
-                -0.762196851515,
-                1.74560951931,
-                -1.63646705908,
-                2.50335551931,
-                0.7664482537,
-                -0.501034435578,
-                -1.63646705908,
-                -0.501034435578,
-                0.327530925178,
-            ],
-        },
-        Point {
-            z: &[0.4953],
-            q: &[0.2552, 0.9862, -0.329, -0.1013, -0.7569, -0.5912, 0.7935],
-            k: 0,
-            t: &[0.7297],
-            c: &[
-                -1.6442, 1.1449, 0.9586, 0.5025, 1.5273, 1.776, -1.6483, 1.1788, -1.316,
-            ],
-            v: &[],
-            y: &[
-                0.712812375083,
-                1.06717262672,
-                -0.192431181495,
-                0.576825626719,
-                2.22909652457,
-                -0.743634918458,
-                -0.192431181495,
-                -0.743634918458,
-                0.248079383667,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn c591(mut a: f64, x: &[f64], q: &DMatrix<f64>, w: &DMatrix<f64>) -> DVector<f64> {
-    let a = a + a / (x[0] * x[0] + 1.13);
-    let (d1, e2) = c589(
-        2,
-        &(DMatrix::from_element(2, 2, x[2]) * (a * a + 1.99).log(0.5).sin()),
-        a / (w[(0, 0)] * w[(0, 0)] + 1.04),
-        [x[x.len() - 1], x[2], 0.19 * a],
-        &c567(
-            &(DVector::from_element(2, x[1] * a) + DVector::from_element(2, x[0].atan() - x[2])),
-            0.42,
-            w[(1, 1)].signum() * a,
-        ),
-    );
-    let u3 = e2 * (q.transpose() * (q * &d1))[1];
-    let mut u4 = q.sum();
-    for i0 in 0..d1.len() {
-        u4 = u4 * 0.78 + d1[i0].atan();
-    }
-    let mut o5 = (q * &d1 - w * &d1) * 0.68;
-    o5[0] += 1.03 * u4;
-    o5[1] = 0.52 * u3;
-    o5[2] = a;
-    o5
-}
-
-const C591: Case = Case {
-    name: "c591",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let r = c591(
-            q[0],
-            &z[0..3],
-            &DMatrix::from_column_slice(3, 2, &q[1..7]),
-            &DMatrix::from_column_slice(3, 2, &q[7..13]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = c591_jvp(
-            q[0],
-            &z[0..3],
-            &d[0..3],
-            &DMatrix::from_column_slice(3, 2, &q[1..7]),
-            &DMatrix::from_column_slice(3, 2, &q[7..13]),
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = c591_vjp(
-            q[0],
-            &z[0..3],
-            &DMatrix::from_column_slice(3, 2, &q[1..7]),
-            &DMatrix::from_column_slice(3, 2, &q[7..13]),
-            DVector::from_column_slice(&c[..3]),
-        );
-        (cat(&[r.as_slice()]), cat(&[&g1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.7031, -0.1885, 0.0677],
+            z: &[-0.9327, 0.7218, -1.3056],
             q: &[
-                -0.0265, 0.1067, -0.6802, 1.0952, 0.7047, 1.1048, -0.5942, 0.6988, -0.1548, -0.745,
-                0.919, 0.7338, 0.5299,
+                0.3279, 1.3572, 0.7808, -1.0004, -1.1663, -0.7803, 0.0049, -0.0053, -0.5058,
             ],
-            k: 0,
-            t: &[-0.0434, -0.735, -0.3614],
-            c: &[1.0933, 1.1259, -0.7077],
+            k: 4,
+            t: &[-0.1637, -0.8662, -0.7274],
+            c: &[
+                0.5505, -0.5564, 1.7089, 1.9772, -1.6189, -0.6135, 1.8879, 1.3647, 1.0583,
+            ],
             v: &[],
-            y: &[1.03717236569, 0.865832151164, -0.0428142219119],
+            y: &[
+                0.324374117015,
+                1.34260613484,
+                0.772404118833,
+                -0.989642777255,
+                -1.15375886757,
+                -0.771909495294,
+                0.00484731068427,
+                -0.00524300951564,
+                -0.500361172267,
+            ],
         },
         Point {
-            z: &[0.2852, -1.2865, 0.6746],
+            z: &[-1.4849, 0.0478, -0.9952],
             q: &[
-                -1.4158, -0.6482, 0.496, -0.6971, 0.3838, -0.7984, -1.4863, -0.7483, -1.4673,
-                0.8205, 0.0956, 1.0054, -0.0967,
+                -0.1661, -0.6496, 1.1558, 0.7135, -0.4789, -0.7578, -0.9907, -0.4553, 0.5779,
             ],
-            k: 3,
-            t: &[0.3437, 0.0101, -0.0081],
-            c: &[-1.8513, -0.6764, -1.615],
-            v: &[],
-            y: &[-3.38718589122, -3.92923448517, -2.58458921033],
-        },
-    ],
-};
-
-#[differentiate(joint)]
-fn c592(a: f64, y: &DVector<f64>, k: usize) -> DMatrix<f64> {
-    let u2 = {
-        let q1 = a.asinh() * y[k % 3];
-        q1 * a.tanh() + q1.atan()
-    };
-    let mut h3 = y.component_mul(y);
-    for _ in 0..3 {
-        h3 += &(y * y.transpose() * y);
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..h3.len() {
-        u4 += h3[i0] * h3[i0 % 3].hypot(1.15);
-    }
-    let mut o5 = DMatrix::from_element(2, 2, a * u4.atan()) + DMatrix::from_element(2, 2, y[k % 3]);
-    o5[(0, 0)] = u4;
-    o5[(1, 0)] = u2;
-    o5[(0, 1)] = a;
-    o5
-}
-
-const C592: Case = Case {
-    name: "c592",
-    live: &[(0, 1), (1, 4)],
-    f: |z, _, k| {
-        let r = c592(z[0], &DVector::from_column_slice(&z[1..4]), k);
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = c592_jvp(
-            z[0],
-            d[0],
-            &DVector::from_column_slice(&z[1..4]),
-            &DVector::from_column_slice(&d[1..4]),
-            k,
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1) = c592_vjp(
-            z[0],
-            &DVector::from_column_slice(&z[1..4]),
-            k,
-            DMatrix::from_column_slice(2, 2, &c[..4]),
-        );
-        (cat(&[r.as_slice()]), cat(&[&[g0][..], g1.as_slice()]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.5055, -0.6831, 1.1464, 0.1087],
-            q: &[],
-            k: 2,
-            t: &[0.1328, 0.2225, 0.8566, 0.6189],
-            c: &[-1.1791, -0.9047, 1.53, 1.5441],
-            v: &[],
-            y: &[46.4476338449, -0.0281456507036, -0.5055, -0.674456000348],
-        },
-        Point {
-            z: &[0.1779, -0.5774, -0.8198, 1.1845],
-            q: &[],
-            k: 0,
-            t: &[-0.5876, 0.2624, -0.8578, 0.2053],
-            c: &[1.8201, 1.4807, -1.7113, 1.8988],
-            v: &[],
-            y: &[56.2809025519, -0.119821132371, 0.1779, -0.301115931007],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, w, a))]
-fn c593(y: &DVector<f64>, p: [f64; 2], w: &DMatrix<f64>, a: f64) -> f64 {
-    let mut u1 = (0.9 * w[(2, 2)].cos()).asin();
-    for i0 in 0..4 {
-        let (d2, e3) = c581(&DMatrix::from_element(3, 3, p[i0 % p.len()]), 2, y);
-        let u4 = e3 - d2[2];
-        u1 += u4 * (0.41 * p[(i0 + 1) % p.len()].tanh()).atanh();
-        let u5 = d2[0] - d2[i0 % 3] * u1.hypot(1.76);
-        u1 = u1 * 0.7 + u5.atan();
-        u1 += u5 * (p[i0 % p.len()] / p[p.len() - 1].sin().cosh());
-    }
-    if (w[(1, 1)] * a) > -0.4 {
-        let mut cw6 = y.clone();
-        cw6[2] = u1.cos() - a;
-        cw6[0] *= 0.7 + 0.34 * (y[1] - p[0]).cos();
-        let u7 = cw6[1] * (cw6[0] * (1.22 * p[1]));
-        u1 -= (u7 + (0.37 * u7.cos()).atanh()).tanh();
-        u1 = u1 * 0.54 + u7.tanh();
-    }
-    1.01 * u1 - 0.6 * a
-}
-
-const C593: Case = Case {
-    name: "c593",
-    live: &[(0, 2), (2, 11), (11, 12)],
-    f: |z, q, _| {
-        vec![c593(
-            &DVector::from_column_slice(&q[0..3]),
-            arr(&z[0..2]),
-            &DMatrix::from_column_slice(3, 3, &z[2..11]),
-            z[11],
-        )]
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = c593_jvp(
-            &DVector::from_column_slice(&q[0..3]),
-            arr(&z[0..2]),
-            arr(&d[0..2]),
-            &DMatrix::from_column_slice(3, 3, &z[2..11]),
-            &DMatrix::from_column_slice(3, 3, &d[2..11]),
-            z[11],
-            d[11],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2, g3) = c593_vjp(
-            &DVector::from_column_slice(&q[0..3]),
-            arr(&z[0..2]),
-            &DMatrix::from_column_slice(3, 3, &z[2..11]),
-            z[11],
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[&g1[..], g2.as_slice(), &[g3][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2, g3) = c593_grad(
-            &DVector::from_column_slice(&q[0..3]),
-            arr(&z[0..2]),
-            &DMatrix::from_column_slice(3, 3, &z[2..11]),
-            z[11],
-        );
-        (r, cat(&[&g1[..], g2.as_slice(), &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, g3, h1, h2, h3) = c593_hvp(
-            &DVector::from_column_slice(&q[0..3]),
-            arr(&z[0..2]),
-            arr(&d[0..2]),
-            &DMatrix::from_column_slice(3, 3, &z[2..11]),
-            &DMatrix::from_column_slice(3, 3, &d[2..11]),
-            z[11],
-            d[11],
-        );
-        (
-            r,
-            cat(&[&g1[..], g2.as_slice(), &[g3][..]]),
-            cat(&[&h1[..], h2.as_slice(), &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.6082, -0.4551, -0.5049, 0.4822, 0.7062, -0.0842, 1.3221, -0.6279, 1.277, 1.049,
-                -0.7709, -0.131,
-            ],
-            q: &[1.2848, -0.1912, 0.3332],
             k: 4,
-            t: &[
-                -0.2389, 0.9645, 0.6221, -0.4735, -0.8111, -0.9304, 0.5582, 0.9936, 0.9616, 0.9931,
-                0.6284, -0.2736,
+            t: &[0.0807, 0.3241, 0.5389],
+            c: &[
+                -0.7647, -1.4376, -1.9872, -1.0692, 1.0014, 1.1985, 1.5429, 0.7683, 1.4662,
             ],
-            c: &[-1.8296],
-            v: &[
-                0.6604, 0.7243, -0.1544, 0.8179, 0.0673, 0.5551, -0.9272, 0.9295, 0.9899, 0.041,
-                -0.3035, 0.2329,
-            ],
-            y: &[-0.00603356409813],
-        },
-        Point {
-            z: &[
-                0.749, 0.9176, 0.2894, 0.9737, -0.9321, -0.6857, 0.0461, 1.2987, -0.986, -0.8687,
-                0.719, 0.7848,
-            ],
-            q: &[-0.548, 0.8801, -1.2337],
-            k: 2,
-            t: &[
-                -0.5494, 0.4989, -0.0818, -0.504, -0.4052, -0.4362, 0.423, 0.0239, -0.109, 0.5279,
-                0.788, -0.7035,
-            ],
-            c: &[1.1488],
-            v: &[
-                -0.9012, -0.2103, -0.4047, -0.7741, 0.3913, 0.6363, 0.7553, 0.7762, 0.6922,
-                -0.1111, -0.2221, -0.3418,
-            ],
-            y: &[-13.1757236433],
-        },
-    ],
-};
-
-#[differentiate]
-fn c594(x: &[f64], a: f64, mut p: [f64; 3], k: usize, w: &DMatrix<f64>) -> DVector<f64> {
-    if a > 0.21 {
-        p[2] = (p[2] * w[(k % 2, k % 2)]).atan() + w[(k % 2, 0)];
-    }
-    let mut u1 = a + w.mean();
-    if (w[(k % 2, 0)] - u1 - x[x.len() - 1]) > 0.55 {
-        let d2 = c585(x, &DVector::from_element(3, 0.47));
-        let u3 = d2[0] * ((&d2 + &d2)[k % 3] * (p[k % p.len()].powi(2) + 1.53).acosh());
-        u1 += u3 * (1.03 * u1);
-        u1 = u1 * 0.39 + u3.atan();
-    }
-    let mut j4 = 0;
-    while j4 < 3 {
-        let mut b5: DVector<f64> = DVector::zeros(3);
-        for i1 in 0..3 {
-            b5[i1] = u1 + p[0];
-        }
-        j4 += 1;
-    }
-    (c582(
-        [a, (a.powi(2) + 0.92).log2()],
-        &DVector::from_element(2, a * (x[1] + (-w)[(k % 2, k % 2)])).map(|z| z * z),
-        k,
-        0.23 * k as f64,
-        &DVector::from_element(2, 1.31),
-        x,
-        &(DMatrix::from_element(2, 3, x[0] * w.sum().atan().cosh().powf(1.64))
-            - DMatrix::from_element(2, 3, w[k % 4].sin() + x[0])),
-    )) * (u1.cos() + a.atan() - p[0] - p[p.len() - 1]).tanh()
-}
-
-const C594: Case = Case {
-    name: "c594",
-    live: &[(0, 4), (4, 5), (5, 8), (8, 12)],
-    f: |z, _, k| {
-        let r = c594(
-            &z[0..4],
-            z[4],
-            arr(&z[5..8]),
-            k,
-            &DMatrix::from_column_slice(2, 2, &z[8..12]),
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = c594_jvp(
-            &z[0..4],
-            &d[0..4],
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            k,
-            &DMatrix::from_column_slice(2, 2, &z[8..12]),
-            &DMatrix::from_column_slice(2, 2, &d[8..12]),
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1, g2, g4) = c594_vjp(
-            &z[0..4],
-            z[4],
-            arr(&z[5..8]),
-            k,
-            &DMatrix::from_column_slice(2, 2, &z[8..12]),
-            DVector::from_column_slice(&c[..2]),
-        );
-        (
-            cat(&[r.as_slice()]),
-            cat(&[&g0[..], &[g1][..], &g2[..], g4.as_slice()]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.0928, -0.2042, -0.5027, -0.1397, 1.2223, -1.3926, 1.295, 0.0617, -0.3834,
-                -1.3454, 0.3332, 1.0878,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                0.7095, -0.5389, -0.0967, -0.0592, -0.409, -0.8676, -0.6046, 0.0854, 0.4826,
-                -0.9228, -0.2576, 0.5771,
-            ],
-            c: &[-1.0775, 0.9737],
-            v: &[],
-            y: &[0.699437815761, 0.699437815761],
-        },
-        Point {
-            z: &[
-                -0.6802, -1.4434, 1.1662, -0.6073, 1.1491, 1.3805, 0.5301, -1.2157, 1.371, -1.4594,
-                -0.9875, 0.8737,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                0.4666, -0.1274, -0.3213, -0.2661, 0.4616, 0.7941, -0.5238, 0.5079, 0.77, -0.4669,
-                0.118, 0.3989,
-            ],
-            c: &[0.896, 1.5137],
-            v: &[],
-            y: &[70.4227619861, 70.4227619861],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn c595(x: &[f64], y: &DVector<f64>, k: usize) -> (DVector<f64>, f64) {
-    let h1 = y.map(|z| z * z);
-    let u2 = h1[k % 2] + h1[0] * x[2].tanh();
-    let mut u3: f64 = 0.5;
-    for i0 in 0..x.len() {
-        let u4 = c584(
-            u2.hypot(0.82).powf(h1[i0 % 2].sin()),
-            &DMatrix::from_element(3, 3, 0.17),
-            k,
-            &DVector::from_element(3, 1.15),
-            h1[0].exp2(),
-        );
-        u3 = u3 * 0.71 + u4.atan();
-        u3 += u4 * (u4 - u2);
-    }
-    let mut cw5 = h1.clone();
-    cw5[k % 2] *= 0.62 + 0.16 * (y[0] * u2.tanh()).cos();
-    for i0 in 0..cw5.len() {
-        u3 += cw5[i0] * cw5[1].sin().cosh().log(cw5[i0 % 2].powi(2) + 2.48);
-    }
-    (
-        DMatrix::from_element(3, 2, y[0] * (cw5.norm_squared().powi(2) + 0.48).ln_1p()) * &h1
-            + DVector::from_element(3, u3),
-        u2,
-    )
-}
-
-const C595: Case = Case {
-    name: "c595",
-    live: &[(0, 2)],
-    f: |z, q, k| {
-        let (r0, r1) = c595(&q[0..4], &DVector::from_column_slice(&z[0..2]), k);
-        cat(&[r0.as_slice(), &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = c595_jvp(
-            &q[0..4],
-            &DVector::from_column_slice(&z[0..2]),
-            &DVector::from_column_slice(&d[0..2]),
-            k,
-        );
-        (
-            cat(&[r0.as_slice(), &[r1][..]]),
-            cat(&[dr0.as_slice(), &[dr1][..]]),
-        )
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g1) = c595_vjp(
-            &q[0..4],
-            &DVector::from_column_slice(&z[0..2]),
-            k,
-            (DVector::from_column_slice(&c[0..3]), c[3]),
-        );
-        (cat(&[r0.as_slice(), &[r1][..]]), cat(&[g1.as_slice()]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.0379, -1.4051],
-            q: &[-0.0472, 0.1584, 0.8685, -1.0574],
-            k: 1,
-            t: &[-0.114, 0.9835],
-            c: &[-0.9872, 1.9555, -1.793, -0.6601],
             v: &[],
             y: &[
-                0.844227496981,
-                0.844227496981,
-                0.844227496981,
-                1.97531237496,
+                -0.0956443124043,
+                -0.374055059228,
+                0.665537003473,
+                0.410850192056,
+                -0.275761957919,
+                -0.436359180855,
+                -0.570468514744,
+                -0.262172519191,
+                0.332768501736,
             ],
-        },
-        Point {
-            z: &[-0.0689, 1.2578],
-            q: &[-0.5834, 0.5892, -0.3235, 0.8373],
-            k: 2,
-            t: &[0.8521, -0.5718],
-            c: &[0.5067, -1.8752, -1.3179, 1.8242],
-            v: &[],
-            y: &[
-                12.0329427157,
-                12.0329427157,
-                12.0329427157,
-                0.00326290838052,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(y, x))]
-fn c596(y: &DVector<f64>, w: &DMatrix<f64>, x: &[f64]) -> DVector<f64> {
-    let mut u1 = x[0] - x[1];
-    if (y[2] * (u1 * u1)).sin() < 0.64 {
-        let mut b2: DMatrix<f64> = DMatrix::from_element(2, 3, y[2]);
-        for i0 in 0..2 {
-            for i1 in 0..3 {
-                b2[(i0, i1)] *= 0.67 + 0.27 * (x[i0 % x.len()].tanh() + y[2]).sin();
-            }
-        }
-    } else {
-        u1 *= 0.51
-            + 0.19
-                * (y[1]
-                    * c583(
-                        x[x.len() - 1] - u1,
-                        &(w * y - w * y),
-                        [
-                            u1.powi(4),
-                            f64::exp_m1(u1.atan()),
-                            u1.atan().cosh().powf(1.24 * x[0].cos()),
-                        ],
-                        u1.hypot(1.87),
-                    ))
-                .cos();
-    }
-    let mut o3 = w * y;
-    o3[0] = u1;
-    o3
-}
-
-const C596: Case = Case {
-    name: "c596",
-    live: &[(0, 3), (3, 7)],
-    f: |z, q, _| {
-        let r = c596(
-            &DVector::from_column_slice(&z[0..3]),
-            &DMatrix::from_column_slice(2, 3, &q[0..6]),
-            &z[3..7],
-        );
-        cat(&[r.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = c596_jvp(
-            &DVector::from_column_slice(&z[0..3]),
-            &DVector::from_column_slice(&d[0..3]),
-            &DMatrix::from_column_slice(2, 3, &q[0..6]),
-            &z[3..7],
-            &d[3..7],
-        );
-        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2) = c596_vjp(
-            &DVector::from_column_slice(&z[0..3]),
-            &DMatrix::from_column_slice(2, 3, &q[0..6]),
-            &z[3..7],
-            DVector::from_column_slice(&c[..2]),
-        );
-        (cat(&[r.as_slice()]), cat(&[g0.as_slice(), &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.7845, 0.5385, 0.0552, 0.0948, 1.0186, -0.9709, 1.177],
-            q: &[0.2981, 0.1116, 1.26, -1.0195, -0.6519, -1.1659],
-            k: 0,
-            t: &[0.473, 0.3282, 0.9752, 0.4521, 0.7255, -0.5521, -0.4375],
-            c: &[-0.7987, 1.904],
-            v: &[],
-            y: &[-0.9238, -0.52580823],
-        },
-        Point {
-            z: &[-0.8424, 0.8483, -1.486, -0.6554, 0.4334, 0.3153, -0.0332],
-            q: &[0.909, -0.3278, 1.1695, -0.285, -1.4856, -0.5949],
-            k: 4,
-            t: &[0.8814, -0.2465, 0.813, -0.3279, 0.6868, 0.7142, -0.793],
-            c: &[1.1998, -0.8882],
-            v: &[],
-            y: &[-1.0888, 0.91839462],
         },
     ],
 };
 
 #[differentiate(wrt(w))]
-fn c597(y: &DVector<f64>, a: f64, w: &DMatrix<f64>) -> DVector<f64> {
-    let mut u1 = 0.35 * a;
-    for i0 in 0..2 {
-        for i1 in 0..y.len() {
-            u1 = u1 * 0.44 + y[i1].sin();
+fn c583(p: [f64; 3], w: &DMatrix<f64>, u: &DVector<f64>, q: &DMatrix<f64>) -> f64 {
+    let mut u1 = p[2].powi(4);
+    for i0 in 0..3 {
+        let h2 = w * q;
+        let u3 = h2[(i0 % 3, 0)] - q[i0 % 9] * u1;
+        u1 = u1 * 0.57 + u3.sin();
+        u1 -= (u3 + (0.66 * u1.cos()).exp_m1()).tanh();
+    }
+    let mut b4: DVector<f64> = DVector::zeros(3);
+    for i0 in 0..3 {
+        b4[i0] = w[(i0 % 3, 2)] * w.sum();
+    }
+    for i0 in (0..3).rev() {
+        let mut h5 = DMatrix::from_element(2, 2, u1 + w[(i0 % 3, i0 % 3)])
+            * DVector::from_element(
+                2,
+                w[(i0 % 3, 2)]
+                    * ((0.23 * q.dot(&(u * u.transpose()).transpose())).signum() * w[(2, i0 % 3)]),
+            );
+        for _ in 0..2 {
+            h5 = &h5 * 0.59 + &h5;
+        }
+        for i1 in 0..h5.len() {
+            u1 += h5[i1] * u1.hypot(0.85).powf(p[(i1 + 2) % p.len()].tanh());
         }
     }
-    let mut o2 = DMatrix::from_element(2, 3, a - a + w[(0, 1)])
-        * DVector::from_element(
-            3,
-            w[(1, 0)]
-                * c584(
-                    u1.cosh(),
-                    &DMatrix::from_element(3, 3, 0.84),
-                    2,
-                    &DVector::from_element(3, 0.66),
-                    a,
-                ),
-        )
-        * 0.78;
-    o2[0] += u1 - 0.93 * w.mean();
-    o2[1] = a;
-    o2
+    u1 + 1.34 * b4[2]
 }
 
-const C597: Case = Case {
-    name: "c597",
-    live: &[(0, 4)],
+const C583: Case = Case {
+    name: "c583",
+    live: &[(0, 9)],
     f: |z, q, _| {
-        let r = c597(
-            &DVector::from_column_slice(&q[0..2]),
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &z[0..4]),
+        vec![c583(
+            arr(&q[0..3]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &q[6..15]),
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c583_jvp(
+            arr(&q[0..3]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &DMatrix::from_column_slice(3, 3, &d[0..9]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &q[6..15]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = c583_vjp(
+            arr(&q[0..3]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &q[6..15]),
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[g1.as_slice()]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = c583_grad(
+            arr(&q[0..3]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &q[6..15]),
+        );
+        (r, cat(&[g1.as_slice()]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = c583_hvp(
+            arr(&q[0..3]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &DMatrix::from_column_slice(3, 3, &d[0..9]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &q[6..15]),
+        );
+        (r, cat(&[g1.as_slice()]), cat(&[h1.as_slice()]))
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.3058, -0.1567, -0.8499, 0.6119, -0.4993, 0.7068, -1.2579, 0.7861, -0.3459,
+            ],
+            q: &[
+                -0.2187, -1.3293, 0.4272, -1.4565, 0.5691, -0.7747, 0.4372, -0.3016, 1.0416,
+                -0.9545, 0.536, -1.1794, 1.1536, 0.3571, 1.4545,
+            ],
+            k: 0,
+            t: &[
+                0.3783, -0.9808, -0.5265, -0.9883, 0.4512, 0.9677, -0.9954, 0.5368, 0.2915,
+            ],
+            c: &[-1.6368],
+            v: &[
+                -0.5171, 0.8801, -0.3943, 0.7572, -0.0202, -0.2817, -0.2933, -0.0031, 0.4439,
+            ],
+            y: &[-283.157767717],
+        },
+        Point {
+            z: &[
+                0.7375, 0.7902, 1.2798, 0.142, -0.8259, -0.9327, 1.4387, -0.2615, 0.4743,
+            ],
+            q: &[
+                -0.446, 0.1662, 0.3801, -1.0145, 0.4168, -1.0106, -0.3624, -0.8772, 0.5601, 0.226,
+                1.1086, 0.1253, 0.7049, 1.075, -0.6883,
+            ],
+            k: 1,
+            t: &[
+                0.5178, 0.0176, -0.1576, -0.908, -0.5811, -0.2054, -0.7826, 0.6741, 0.9699,
+            ],
+            c: &[-0.8764],
+            v: &[
+                0.2204, 0.5435, -0.3851, 0.1629, -0.8581, 0.5379, -0.7991, 0.8665, -0.2539,
+            ],
+            y: &[-69.0720298402],
+        },
+    ],
+};
+
+#[differentiate(wrt(w), joint)]
+fn c584(p: [f64; 3], y: &DVector<f64>, w: &DMatrix<f64>) -> DVector<f64> {
+    let mut u1 = c566(0.94, y, &p);
+    for i0 in (0..4).rev() {
+        let mut cw2 = y.clone();
+        cw2[i0 % 3] = w[(i0 % 3, i0 % 3)];
+    }
+    for i0 in 0..2 {
+        let mut b3 = DVector::from_element(3, w[(1, 0)]);
+        for i1 in 0..3 {
+            b3[i1] *= 0.97 + 0.38 * (w[(i0 % 3, i1 % 3)] * y[0].tanh().cosh().recip()).sin();
+        }
+    }
+    if (p[0] + w[6]) > -0.25 {
+        let h4 = c577(y, u1.hypot(1.38).powf(w[(0, 1)].tanh()), w, &p);
+        let u5 = h4[3] + h4[6] * (p[p.len() - 1] / h4.mean().sin().exp());
+        u1 = u1 * 0.33 + u5.tanh();
+        u1 -= (u5 + u5.cos()).atan();
+    }
+    w * (w * (w * y)) + DVector::from_element(3, 0.45 * u1)
+}
+
+const C584: Case = Case {
+    name: "c584",
+    live: &[(0, 9)],
+    f: |z, q, _| {
+        let r = c584(
+            arr(&q[0..3]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
         );
         cat(&[r.as_slice()])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = c597_jvp(
-            &DVector::from_column_slice(&q[0..2]),
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &z[0..4]),
-            &DMatrix::from_column_slice(2, 2, &d[0..4]),
+        let (r, dr) = c584_jvp(
+            arr(&q[0..3]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            &DMatrix::from_column_slice(3, 3, &d[0..9]),
         );
         (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
     },
     vjp: |z, q, _, c| {
-        let (r, g2) = c597_vjp(
-            &DVector::from_column_slice(&q[0..2]),
-            q[2],
-            &DMatrix::from_column_slice(2, 2, &z[0..4]),
-            DVector::from_column_slice(&c[..2]),
+        let (r, g2) = c584_vjp(
+            arr(&q[0..3]),
+            &DVector::from_column_slice(&q[3..6]),
+            &DMatrix::from_column_slice(3, 3, &z[0..9]),
+            DVector::from_column_slice(&c[..3]),
         );
         (cat(&[r.as_slice()]), cat(&[g2.as_slice()]))
     },
@@ -48603,72 +47250,1461 @@ const C597: Case = Case {
     hvp: None,
     points: [
         Point {
-            z: &[1.4597, -0.97, 1.0456, 1.3936],
-            q: &[0.3664, 0.987, -0.3449],
+            z: &[
+                -0.2751, 1.1665, -1.4283, 1.0374, 0.4239, 0.8037, -1.4507, -0.3054, -0.395,
+            ],
+            q: &[-0.3103, -1.0991, 0.2636, 0.2135, 0.6818, -1.3704],
             k: 2,
-            t: &[0.9801, -0.9775, 0.2351, -0.9735],
-            c: &[-0.8058, 0.5074],
+            t: &[
+                -0.5993, -0.9391, 0.2002, 0.9276, 0.2866, -0.3028, 0.6424, -0.6284, -0.285,
+            ],
+            c: &[-1.3923, 0.7409, -0.6521],
             v: &[],
-            y: &[-7.41188779659, -0.3449],
+            y: &[8.49587231423, 1.46448023988, 5.25146272417],
         },
         Point {
-            z: &[0.1463, -0.3017, -0.3808, 1.4462],
-            q: &[0.3488, 1.332, -0.3143],
-            k: 0,
-            t: &[-0.713, 0.004, 0.6729, -0.1592],
-            c: &[-1.7726, 1.9227],
+            z: &[
+                0.3735, -0.5413, -1.0485, 0.1774, 0.1495, 0.8903, -0.5781, -0.2098, -0.9558,
+            ],
+            q: &[-1.0445, -0.2211, -0.036, 1.2726, -0.4153, -1.4439],
+            k: 2,
+            t: &[
+                -0.8209, 0.7307, 0.0952, -0.3556, 0.675, -0.2777, 0.4914, 0.9304, -0.5517,
+            ],
+            c: &[1.6179, 0.9962, 0.7375],
             v: &[],
-            y: &[2.08144768609, -0.3143],
+            y: &[1.21192116815, 0.199207313369, 0.448873747376],
         },
     ],
 };
 
-#[differentiate(wrt(x, a, w))]
-fn c598(
-    y: &DVector<f64>,
+#[differentiate(wrt(x, w, a, p, b))]
+fn c585(
     x: &[f64],
+    w: &DMatrix<f64>,
+    mut a: f64,
+    k: usize,
+    p: [f64; 2],
+    b: f64,
+    y: &DVector<f64>,
+) -> f64 {
+    let mut b1: DMatrix<f64> = DMatrix::zeros(2, 2);
+    for i0 in 0..2 {
+        for i1 in 0..2 {
+            b1[(i0, i1)] = p[i0 % p.len()];
+        }
+    }
+    let mut cw2 = y.clone();
+    cw2[0] = b;
+    cw2[k % 3] += (x[x.len() - 1] * b).cos();
+    let u3 = cw2[k % 3] * (cw2[k % 3] * b.tanh());
+    (u3 - b + a.sin()) * (0.24 * w.norm_squared()) - b1.dot(&b1)
+}
+
+const C585: Case = Case {
+    name: "c585",
+    live: &[(0, 4), (4, 10), (10, 11), (11, 13), (13, 14)],
+    f: |z, q, k| {
+        vec![c585(
+            &z[0..4],
+            &DMatrix::from_column_slice(3, 2, &z[4..10]),
+            z[10],
+            k,
+            arr(&z[11..13]),
+            z[13],
+            &DVector::from_column_slice(&q[0..3]),
+        )]
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = c585_jvp(
+            &z[0..4],
+            &d[0..4],
+            &DMatrix::from_column_slice(3, 2, &z[4..10]),
+            &DMatrix::from_column_slice(3, 2, &d[4..10]),
+            z[10],
+            d[10],
+            k,
+            arr(&z[11..13]),
+            arr(&d[11..13]),
+            z[13],
+            d[13],
+            &DVector::from_column_slice(&q[0..3]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1, g2, g4, g5) = c585_vjp(
+            &z[0..4],
+            &DMatrix::from_column_slice(3, 2, &z[4..10]),
+            z[10],
+            k,
+            arr(&z[11..13]),
+            z[13],
+            &DVector::from_column_slice(&q[0..3]),
+            c[0],
+        );
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], g1.as_slice(), &[g2][..], &g4[..], &[g5][..]]),
+        )
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1, g2, g4, g5) = c585_grad(
+            &z[0..4],
+            &DMatrix::from_column_slice(3, 2, &z[4..10]),
+            z[10],
+            k,
+            arr(&z[11..13]),
+            z[13],
+            &DVector::from_column_slice(&q[0..3]),
+        );
+        (
+            r,
+            cat(&[&g0[..], g1.as_slice(), &[g2][..], &g4[..], &[g5][..]]),
+        )
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, g2, g4, g5, h0, h1, h2, h4, h5) = c585_hvp(
+            &z[0..4],
+            &d[0..4],
+            &DMatrix::from_column_slice(3, 2, &z[4..10]),
+            &DMatrix::from_column_slice(3, 2, &d[4..10]),
+            z[10],
+            d[10],
+            k,
+            arr(&z[11..13]),
+            arr(&d[11..13]),
+            z[13],
+            d[13],
+            &DVector::from_column_slice(&q[0..3]),
+        );
+        (
+            r,
+            cat(&[&g0[..], g1.as_slice(), &[g2][..], &g4[..], &[g5][..]]),
+            cat(&[&h0[..], h1.as_slice(), &[h2][..], &h4[..], &[h5][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.49, -1.3006, -1.2024, 0.5743, 0.594, 0.1707, -0.0077, -0.749, -1.4144, -0.2394,
+                1.0611, 1.3053, -1.1823, -0.8436,
+            ],
+            q: &[-1.0262, -0.5884, -1.2105],
+            k: 3,
+            t: &[
+                -0.7129, -0.7278, -0.6732, -0.4945, -0.0868, 0.9793, -0.1179, -0.4351, -0.5752,
+                0.2857, -0.3429, 0.4085, -0.2726, -0.2055,
+            ],
+            c: &[1.859],
+            v: &[
+                0.5009, 0.5311, -0.5507, 0.6571, -0.5628, -0.0605, -0.1787, 0.5977, 0.0398, 0.8389,
+                0.1906, -0.4869, -0.709, -0.0901,
+            ],
+            y: &[-4.96789328677],
+        },
+        Point {
+            z: &[
+                1.4925, 0.8073, 1.4594, 0.9839, -0.103, -0.8397, -0.4873, 0.8091, 0.9069, 1.0116,
+                1.2753, 0.4098, -1.4078, -0.4257,
+            ],
+            q: &[-0.6015, 0.5031, -1.3455],
+            k: 0,
+            t: &[
+                0.7398, -0.3267, 0.5529, 0.5593, -0.0309, -0.8939, 0.5699, -0.5547, 0.644, -0.1913,
+                0.6953, -0.2787, -0.7777, 0.038,
+            ],
+            c: &[-1.0129],
+            v: &[
+                0.9122, 0.0261, 0.5252, 0.3303, 0.4281, 0.3492, 0.6566, -0.8351, 0.9894, 0.0733,
+                -0.3525, -0.0375, 0.8033, 0.5191,
+            ],
+            y: &[-3.23313321527],
+        },
+    ],
+};
+
+#[differentiate(wrt(a), joint)]
+fn c586(y: &DVector<f64>, mut a: f64, b: f64) -> DVector<f64> {
+    for i0 in 0..2 {
+        let w1 = [
+            y[i0 % 2].exp2(),
+            (b.sin() * 0.32).atanh(),
+            (1.42 + (i0 as f64).sin()).sqrt(),
+        ];
+        let (d2, e3) = c572(
+            &DMatrix::from_element(2, 3, 0.76),
+            &(DMatrix::from_element(3, 3, a * b) * 0.34),
+            &w1,
+            y,
+            b.sinh(),
+            0.9,
+        );
+        let u4 = e3 + d2[1];
+        a -= (u4 * y[i0 % 2].atan().exp().ln()).sin();
+        let u5 = d2[i0 % 2]
+            - d2[0]
+                * c573(
+                    [y.norm() / (1.87 + d2[0].sin()), (2.23 + d2[1].sin()).sqrt()],
+                    &DVector::from_element(3, 1.37),
+                );
+        a -= (u5 + (1.85 + y.dot(y).sin()).ln()).sin();
+        a = a * 0.33 + u5.sin();
+    }
+    a += a.asinh();
+    let mut o6 = DVector::from_element(3, (a * b).tanh())
+        .component_mul(&DVector::from_element(3, b - y[1] - a));
+    o6[0] += 0.48 * a;
+    o6[1] = b.atan();
+    o6
+}
+
+const C586: Case = Case {
+    name: "c586",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = c586(&DVector::from_column_slice(&q[0..2]), z[0], q[2]);
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c586_jvp(&DVector::from_column_slice(&q[0..2]), z[0], d[0], q[2]);
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = c586_vjp(
+            &DVector::from_column_slice(&q[0..2]),
+            z[0],
+            q[2],
+            DVector::from_column_slice(&c[..3]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.7126],
+            q: &[0.7723, 1.2317, -0.1809],
+            k: 4,
+            t: &[0.0928],
+            c: &[1.9904, -0.948, -1.146],
+            v: &[],
+            y: &[1.37930831223, -0.178964556373, 0.703394994253],
+        },
+        Point {
+            z: &[-0.8547],
+            q: &[1.1315, -1.4249, 1.0494],
+            k: 1,
+            t: &[-0.3946],
+            c: &[-0.688, -0.7184, -1.1356],
+            v: &[],
+            y: &[-5.45520629226, 0.809498112488, -4.45203213734],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, w))]
+fn c587(mut p: [f64; 2], u: &DVector<f64>, w: &DMatrix<f64>, k: usize) -> f64 {
+    let mut u1 = p[1];
+    if p[0] < 0.54 {
+        let h2 = u * u.transpose() * DMatrix::from_element(2, 3, (p[1] * u1.powi(1)).tanh());
+        let u3 = h2[(k % 2, 0)] - h2[(k % 2, k % 3)] * (u[k % 2] - p[p.len() - 1]);
+        u1 = u1 * 0.63 + u3.atan();
+        u1 += u3 * f64::asinh(u3);
+    }
+    let (d4, _) = c581(
+        &((u1 + u1).atan() * (w.transpose() * u)),
+        [0.32, 0.77],
+        &DVector::from_element(3, w[k % 6] * u1),
+    );
+    for i0 in 0..d4.len() {
+        u1 += d4[i0] * u1.hypot(1.41 + u[1].sin());
+    }
+    let w6 = [
+        u1.max(p[p.len() - 1]),
+        c573(p, &DVector::from_element(3, 1.07)),
+        p[k % p.len()] * (w + w)[(k % 2, k % 3)],
+        d4[k % 3].asinh(),
+    ];
+    let u7 = c566(1.28, &d4, &w6[0..k % 2 + 3]);
+    0.69 * u7 + u1.sin()
+}
+
+const C587: Case = Case {
+    name: "c587",
+    live: &[(0, 2), (2, 8)],
+    f: |z, q, k| {
+        vec![c587(
+            arr(&z[0..2]),
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[2..8]),
+            k,
+        )]
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = c587_jvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[2..8]),
+            &DMatrix::from_column_slice(2, 3, &d[2..8]),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g2) = c587_vjp(
+            arr(&z[0..2]),
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[2..8]),
+            k,
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&g0[..], g2.as_slice()]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g2) = c587_grad(
+            arr(&z[0..2]),
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[2..8]),
+            k,
+        );
+        (r, cat(&[&g0[..], g2.as_slice()]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g2, h0, h2) = c587_hvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[2..8]),
+            &DMatrix::from_column_slice(2, 3, &d[2..8]),
+            k,
+        );
+        (
+            r,
+            cat(&[&g0[..], g2.as_slice()]),
+            cat(&[&h0[..], h2.as_slice()]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.4207, -0.2225, 0.2624, -0.3811, -0.5466, -1.2222, 1.1762, 0.0677,
+            ],
+            q: &[1.4195, -1.0273],
+            k: 2,
+            t: &[
+                0.2366, 0.2406, 0.7128, -0.4163, -0.6998, 0.2821, -0.954, -0.7331,
+            ],
+            c: &[-1.9641],
+            v: &[
+                -0.8601, 0.5825, -0.1964, 0.9124, -0.9809, 0.043, -0.7222, -0.0547,
+            ],
+            y: &[1.0983449569],
+        },
+        Point {
+            z: &[
+                -0.1107, 0.8095, 0.1203, -0.5405, 0.484, 0.4052, -1.3345, 1.0995,
+            ],
+            q: &[-1.0691, 1.1894],
+            k: 2,
+            t: &[
+                -0.0656, 0.005, -0.9724, -0.8822, 0.4888, 0.8627, 0.3168, 0.9563,
+            ],
+            c: &[-1.6384],
+            v: &[
+                -0.3423, -0.1832, -0.6123, 0.3833, -0.8065, -0.6925, 0.7534, -0.0971,
+            ],
+            y: &[2.34121899343],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b))]
+fn c588(w: &DMatrix<f64>, a: f64, b: f64, p: [f64; 2]) -> DMatrix<f64> {
+    let mut h1 = w.clone();
+    for i0 in 0..3 {
+        h1 = &h1 * 0.44
+            + DVector::from_element(3, a)
+                * DVector::from_element(3, (b * (w.mean() * h1[(1, i0 % 3)])).tanh()).transpose();
+    }
+    let u2 = h1[(2, 0)] + h1.norm() * b.sin();
+    let mut o3 = (DMatrix::from_element(3, 2, b * a.powi(0))
+        - DMatrix::from_element(3, 2, (a * a + 0.38).log(0.5) - b))
+        * (DMatrix::from_element(2, 3, (1.39 + a.sin()).recip() - b) * 0.8);
+    o3[(0, 0)] += u2;
+    o3[(1, 0)] += b;
+    o3[(2, 0)] += a;
+    o3
+}
+
+const C588: Case = Case {
+    name: "c588",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = c588(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            z[0],
+            z[1],
+            arr(&q[9..11]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c588_jvp(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            arr(&q[9..11]),
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = c588_vjp(
+            &DMatrix::from_column_slice(3, 3, &q[0..9]),
+            z[0],
+            z[1],
+            arr(&q[9..11]),
+            DMatrix::from_column_slice(3, 3, &c[..9]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&[g1][..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.4556, -1.0649],
+            q: &[
+                1.0537, -0.5743, -0.7339, -0.4517, 0.8261, 1.4817, -0.7856, -1.436, -0.2646,
+                -0.1288, -0.9318,
+            ],
+            k: 4,
+            t: &[-0.6252, -0.7721],
+            c: &[
+                1.9663, -0.5915, 1.584, -0.7093, -1.003, -0.6767, 1.1265, -1.6964, 0.5763,
+            ],
+            v: &[],
+            y: &[
+                -7.7560721346,
+                -8.5337262403,
+                -7.0132262403,
+                -7.4688262403,
+                -7.4688262403,
+                -7.4688262403,
+                -7.4688262403,
+                -7.4688262403,
+                -7.4688262403,
+            ],
+        },
+        Point {
+            z: &[0.8189, -1.3172],
+            q: &[
+                0.5373, -1.2586, -0.0115, 0.2094, -0.8892, 1.325, 0.6806, -1.3338, -0.2207, 1.2021,
+                1.1018,
+            ],
+            k: 3,
+            t: &[-0.8054, 0.307],
+            c: &[
+                -1.405, -1.6149, -0.756, 1.6424, 1.3593, -1.8731, -0.5883, -1.2862, -0.9325,
+            ],
+            v: &[],
+            y: &[
+                -7.81503325659,
+                -8.65329786922,
+                -6.51719786922,
+                -7.33609786922,
+                -7.33609786922,
+                -7.33609786922,
+                -7.33609786922,
+                -7.33609786922,
+                -7.33609786922,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(w))]
+fn c589(y: &DVector<f64>, w: &DMatrix<f64>, k: usize) -> f64 {
+    let mut h1 = w.clone();
+    for i0 in 0..2 {
+        h1[(0, k % 3)] = h1[(0, k % 3)] * 0.57
+            + w[(i0 % 2, 2)]
+                * (0.37
+                    * h1.dot(
+                        &(DMatrix::from_element(
+                            2,
+                            3,
+                            (w[(i0 % 2, 2)]
+                                + ((&h1
+                                    * DMatrix::from_element(
+                                        3,
+                                        3,
+                                        w[(i0 % 2, i0 % 3)]
+                                            * (h1[(i0 % 2, i0 % 3)] * h1[(i0 % 2, i0 % 3)] + 1.95)
+                                                .ln(),
+                                    ))[(0, 1)]
+                                    .powi(2)
+                                    + 1.85)
+                                    .log10())
+                            .sin(),
+                        ) - &h1),
+                    ))
+                .sin();
+    }
+    let u2 = h1[(k % 2, k % 3)] * (h1.mean() * w.sum().sin().exp());
+    u2
+}
+
+const C589: Case = Case {
+    name: "c589",
+    live: &[(0, 6)],
+    f: |z, q, k| {
+        vec![c589(
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[0..6]),
+            k,
+        )]
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = c589_jvp(
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[0..6]),
+            &DMatrix::from_column_slice(2, 3, &d[0..6]),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = c589_vjp(
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[0..6]),
+            k,
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[g1.as_slice()]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = c589_grad(
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[0..6]),
+            k,
+        );
+        (r, cat(&[g1.as_slice()]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = c589_hvp(
+            &DVector::from_column_slice(&q[0..2]),
+            &DMatrix::from_column_slice(2, 3, &z[0..6]),
+            &DMatrix::from_column_slice(2, 3, &d[0..6]),
+            k,
+        );
+        (r, cat(&[g1.as_slice()]), cat(&[h1.as_slice()]))
+    }),
+    points: [
+        Point {
+            z: &[0.4685, -0.9543, -0.5273, -0.5483, 0.1572, -0.4118],
+            q: &[-0.4226, 0.8572],
+            k: 1,
+            t: &[-0.7496, 0.803, 0.9452, -0.0571, -0.2849, 0.0034],
+            c: &[-1.4193],
+            v: &[0.0588, -0.609, -0.1781, 0.1206, 0.4632, -0.9115],
+            y: &[0.0453419157202],
+        },
+        Point {
+            z: &[-0.9845, 0.3447, 1.2355, -0.5604, -1.4075, -0.9423],
+            q: &[0.978, 0.3994],
+            k: 4,
+            t: &[0.3454, 0.4797, 0.3343, 0.8234, -0.6516, 0.613],
+            c: &[1.8269],
+            v: &[0.6492, 0.8055, 0.139, 0.3599, -0.9338, -0.4894],
+            y: &[-0.24234573532],
+        },
+    ],
+};
+
+#[differentiate(wrt(y), joint)]
+fn c590(a: f64, y: &DVector<f64>, w: &DMatrix<f64>, k: usize) -> (DVector<f64>, f64) {
+    let mut u1: f64 = 0.5;
+    if y[k % 2] > -0.65 {
+        let h2 = y.clone();
+    } else {
+        u1 += y[0] * y[k % 2].mul_add(a, u1);
+    }
+    let (d3, _) = c581(
+        &c584(
+            [0.16, 0.37, 1.03],
+            &DVector::from_element(3, 0.38),
+            &DMatrix::from_element(3, 3, y[1]).component_mul(&DMatrix::from_element(
+                3,
+                3,
+                (y[k % 2] * (k as f64).atan()).cos(),
+            )),
+        ),
+        [1.13, 0.53],
+        &c579(
+            &[0.43, 0.43, 1.39],
+            1.35,
+            u1,
+            &(DMatrix::from_element(3, 2, y[k % 2] * (1.44 * u1))
+                + DMatrix::from_element(3, 2, y[0] * u1)),
+            [0.22, 0.99],
+            k,
+        ),
+    );
+    for i0 in (0..k + 1).rev() {
+        let h5 = w * w * w;
+        let u6 = h5[(i0 % 2, i0 % 2)] + h5.sum() * (0.77 * u1.cos()).tan();
+        u1 += u6 * a;
+        u1 -= (u6 * u1.tanh()).cos();
+    }
+    let mut o7 = w * (0.77 * y);
+    o7[0] += u1.cos();
+    (o7, 0.28 * a)
+}
+
+const C590: Case = Case {
+    name: "c590",
+    live: &[(0, 2)],
+    f: |z, q, k| {
+        let (r0, r1) = c590(
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DMatrix::from_column_slice(2, 2, &q[1..5]),
+            k,
+        );
+        cat(&[r0.as_slice(), &[r1][..]])
+    },
+    jvp: |z, d, q, k| {
+        let ((r0, r1), (dr0, dr1)) = c590_jvp(
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DVector::from_column_slice(&d[0..2]),
+            &DMatrix::from_column_slice(2, 2, &q[1..5]),
+            k,
+        );
+        (
+            cat(&[r0.as_slice(), &[r1][..]]),
+            cat(&[dr0.as_slice(), &[dr1][..]]),
+        )
+    },
+    vjp: |z, q, k, c| {
+        let ((r0, r1), g1) = c590_vjp(
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DMatrix::from_column_slice(2, 2, &q[1..5]),
+            k,
+            (DVector::from_column_slice(&c[0..2]), c[2]),
+        );
+        (cat(&[r0.as_slice(), &[r1][..]]), cat(&[g1.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.8027, 0.258],
+            q: &[0.201, 0.1703, -1.0733, 0.9773, 1.3555],
+            k: 0,
+            t: &[-0.1512, 0.6954],
+            c: &[1.0109, 0.8321, 1.1313],
+            v: &[],
+            y: &[0.939781675389, -0.3941005607, 0.05628],
+        },
+        Point {
+            z: &[0.8204, 0.6002],
+            q: &[0.279, -0.9343, -1.286, 1.2658, 0.3881],
+            k: 3,
+            t: &[-0.2409, 0.8318],
+            c: &[0.5944, 0.5665, -1.7923],
+            v: &[],
+            y: &[-0.484613373716, -0.6330145206, 0.07812],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, w))]
+fn c591(mut a: f64, w: &DMatrix<f64>, x: &[f64], mut b: f64) -> DVector<f64> {
+    for i0 in 0..4 {
+        let u1 = w[(1, 0)] * (w[(i0 % 2, i0 % 2)] * (2.37 + x[(i0 + 1) % x.len()].sin()).log10());
+        a -= (u1 + (x[(i0 + 3) % x.len()] * x[(i0 + 3) % x.len()] + 0.94).ln_1p()).atan();
+        a += u1 * x[i0 % x.len()].asinh();
+    }
+    let (u2, u3) = (
+        b.powi(0).tanh().sinh(),
+        (w[(1, 0)].signum() * x[0]).signum() * a,
+    );
+    if w[(0, 1)] < -0.33 {
+        let (d4, e5) = c572(
+            &DMatrix::from_element(2, 3, 0.3),
+            &(DMatrix::from_element(3, 3, (w[(1, 0)] * u3.hypot(b.hypot(1.44))).atan())
+                * DMatrix::from_element(
+                    3,
+                    3,
+                    (a + b / (x[x.len() - 1] * x[x.len() - 1] + 1.72)).cos(),
+                )),
+            &x[..2],
+            &DVector::from_element(2, 1.44),
+            x[0].sin(),
+            1.4,
+        );
+        let u6 = e5 - d4[0];
+        b = b * 0.7 + u6.sin();
+        let u7 = d4[0] - d4[1] * a.hypot(1.49);
+        b -= (u7 * u3.atan2(d4[1].hypot(1.33))).atan();
+        a -= (e5 * (a / u3.hypot(0.94))).atan();
+    } else {
+        b = (b * w[(0, 0)]).atan() + (0.96 * a.cos()).cosh().powf(w[(1, 0)].atan());
+    }
+    DVector::from_element(3, x[2].mul_add(u3, b) + a)
+        + DVector::from_element(3, a * (x[x.len() - 1].powi(2) + 0.93).ln())
+        + DVector::from_element(3, b - u3 + 1.23 * u2)
+}
+
+const C591: Case = Case {
+    name: "c591",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, _| {
+        let r = c591(
+            z[0],
+            &DMatrix::from_column_slice(2, 2, &z[1..5]),
+            &q[0..4],
+            q[4],
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c591_jvp(
+            z[0],
+            d[0],
+            &DMatrix::from_column_slice(2, 2, &z[1..5]),
+            &DMatrix::from_column_slice(2, 2, &d[1..5]),
+            &q[0..4],
+            q[4],
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = c591_vjp(
+            z[0],
+            &DMatrix::from_column_slice(2, 2, &z[1..5]),
+            &q[0..4],
+            q[4],
+            DVector::from_column_slice(&c[..3]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&[g0][..], g1.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.3972, -0.905, -0.5938, 1.1327, 1.2758],
+            q: &[-1.186, 0.2318, -0.1025, -1.306, -0.8574],
+            k: 2,
+            t: &[-0.4446, -0.2122, 0.5458, 0.0759, -0.95],
+            c: &[-0.946, 1.3608, 1.3909],
+            v: &[],
+            y: &[2.90256911319, 2.90256911319, 2.90256911319],
+        },
+        Point {
+            z: &[-1.1644, 1.2844, 0.1409, 0.4751, -0.8078],
+            q: &[-1.031, -0.4298, -1.2643, -0.5525, 0.034],
+            k: 4,
+            t: &[0.2643, -0.82, -0.1946, -0.1764, -0.7491],
+            c: &[-0.8151, -0.7081, -1.4574],
+            v: &[],
+            y: &[-11.9858690786, -11.9858690786, -11.9858690786],
+        },
+    ],
+};
+
+#[differentiate(joint)]
+fn c592(k: usize, w: &DMatrix<f64>, q: &DMatrix<f64>, x: &[f64], a: f64) -> DMatrix<f64> {
+    let mut u1 = c568(
+        &DVector::from_element(2, 0.51),
+        a.sin(),
+        &[0.68, 0.7, 1.13, 0.95, 0.19],
+        &DMatrix::from_element(2, 3, 0.66),
+    );
+    let mut j2 = 0;
+    while j2 < 2 {
+        let d3 = c564(x, 1, &w.transpose());
+        let u4 = d3[k % 3] + d3[j2 % 3] * (a * a);
+        u1 += u4 * (0.26 * w.dot(q)).atan().exp();
+        u1 += u4 * (0.81 * a.cos()).atanh();
+        j2 += 1;
+    }
+    for i0 in 0..k + 1 {
+        let h5 = w.clone();
+    }
+    let mut o6 = q.clone();
+    o6[(0, 0)] += u1.sin();
+    o6[(1, 0)] = a.atan();
+    o6
+}
+
+const C592: Case = Case {
+    name: "c592",
+    live: &[(0, 6), (6, 12), (12, 16), (16, 17)],
+    f: |z, _, k| {
+        let r = c592(
+            k,
+            &DMatrix::from_column_slice(3, 2, &z[0..6]),
+            &DMatrix::from_column_slice(3, 2, &z[6..12]),
+            &z[12..16],
+            z[16],
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = c592_jvp(
+            k,
+            &DMatrix::from_column_slice(3, 2, &z[0..6]),
+            &DMatrix::from_column_slice(3, 2, &d[0..6]),
+            &DMatrix::from_column_slice(3, 2, &z[6..12]),
+            &DMatrix::from_column_slice(3, 2, &d[6..12]),
+            &z[12..16],
+            &d[12..16],
+            z[16],
+            d[16],
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2, g3, g4) = c592_vjp(
+            k,
+            &DMatrix::from_column_slice(3, 2, &z[0..6]),
+            &DMatrix::from_column_slice(3, 2, &z[6..12]),
+            &z[12..16],
+            z[16],
+            DMatrix::from_column_slice(3, 2, &c[..6]),
+        );
+        (
+            cat(&[r.as_slice()]),
+            cat(&[g1.as_slice(), g2.as_slice(), &g3[..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.3198, 0.0606, -0.5442, -0.7473, 0.8346, -0.8161, 0.7951, -0.3437, 0.219,
+                -1.0581, -1.1259, -0.0696, 0.7005, 1.0196, -0.1773, 0.8626, 0.1813,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.9792, 0.3751, -0.0563, -0.9048, -0.572, -0.3849, 0.6901, 0.2441, -0.1881,
+                -0.0017, -0.8547, -0.6686, 0.7647, -0.1691, -0.3436, 0.7262, -0.5248,
+            ],
+            c: &[-1.4952, 0.9246, -1.259, -0.8294, -0.7929, -0.672],
+            v: &[],
+            y: &[
+                -0.197264431042,
+                0.179351854084,
+                0.219,
+                -1.0581,
+                -1.1259,
+                -0.0696,
+            ],
+        },
+        Point {
+            z: &[
+                0.4982, -0.9501, 0.6464, -0.1197, 0.2217, 1.0816, 0.0046, -0.7904, -1.4799,
+                -0.4641, -1.3217, 0.6602, 0.7225, 1.3231, 0.4714, 1.0037, 1.2101,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.7377, -0.089, -0.2911, -0.8942, 0.1893, 0.0773, 0.0388, 0.0746, -0.9796, -0.1561,
+                0.6061, 0.8298, -0.2443, 0.2876, -0.5218, 0.2617, 0.907,
+            ],
+            c: &[0.6876, 0.5296, -0.912, -1.9116, 1.1813, 0.6662],
+            v: &[],
+            y: &[
+                0.350269830924,
+                0.880176912189,
+                -1.4799,
+                -0.4641,
+                -1.3217,
+                0.6602,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn c593(mut a: f64, y: &DVector<f64>) -> DMatrix<f64> {
+    if (a * y.sum().sin()) < -0.67 {
+        let mut b1: DMatrix<f64> = DMatrix::zeros(3, 2);
+        for i0 in 0..3 {
+            for i1 in 0..2 {
+                b1[(i0, i1)] = a * (y[i1 % 2].powi(2) + 2.15).acosh() + 0.26 * i0 as f64;
+            }
+        }
+    }
+    let mut j2 = 0;
+    while j2 < 3 {
+        let mut cw3 = y.clone();
+        cw3[0] += (a + (1.61 + a.sin()).log10()).cos();
+        let u4 = cw3[j2 % 2] - cw3.sum() * a.tanh();
+        a += u4 * a.atan().sinh();
+        a = a * 0.49 + u4.tanh();
+        j2 += 1;
+    }
+    a.powi(0).atan() * (DMatrix::from_element(3, 3, a) * (y[1] / (a.powi(2) + 0.35)).tanh())
+        + DMatrix::from_element(3, 3, a)
+}
+
+const C593: Case = Case {
+    name: "c593",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = c593(z[0], &DVector::from_column_slice(&q[0..2]));
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c593_jvp(z[0], d[0], &DVector::from_column_slice(&q[0..2]));
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = c593_vjp(
+            z[0],
+            &DVector::from_column_slice(&q[0..2]),
+            DMatrix::from_column_slice(3, 3, &c[..9]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&[g0][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.7258],
+            q: &[-0.4236, -1.3918],
+            k: 4,
+            t: &[0.4482],
+            c: &[
+                -1.1018, 1.7053, -1.4706, 1.9655, 1.8385, -0.7507, 0.7526, -0.9728, 1.1019,
+            ],
+            v: &[],
+            y: &[
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+                1.41126285802,
+            ],
+        },
+        Point {
+            z: &[1.3192],
+            q: &[0.7676, 0.9942],
+            k: 4,
+            t: &[0.4612],
+            c: &[
+                -1.8045, 1.7769, 1.6568, -1.9098, -1.9478, -1.6527, -0.9985, -1.2384, 0.5999,
+            ],
+            v: &[],
+            y: &[
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+                1.36882227358,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, y))]
+fn c594(x: &[f64], y: &DVector<f64>, mut a: f64, mut p: [f64; 3], b: f64) -> DMatrix<f64> {
+    if y[1] > -0.57 {
+        let (d1, e2) = c572(
+            &DMatrix::from_element(2, 3, 1.3),
+            &DMatrix::from_element(3, 3, y[0]).map(|z| z + 0.27 * z.tanh()),
+            x,
+            &DVector::from_element(2, 0.63),
+            (1.62 + y.sum().sin()).recip(),
+            b,
+        );
+        let u3 = e2 - d1[1];
+        a += u3 * (a + u3);
+        let u4 = d1[0] * (d1[0] * p[1].powi(1));
+        a -= (u4 * d1.sum()).sin();
+        a = a * 0.41 + e2.tanh();
+    } else {
+        a = a * 0.6 + (p[2].hypot(1.38) + y[0]);
+    }
+    for i0 in (0..p.len()).step_by(2) {
+        p[i0] = x[i0 % x.len()] * b;
+    }
+    if a > 0.18 {
+        return (b.mul_add(a, b).atan() * DMatrix::from_element(3, 2, y.mean() + y[0]))
+            .component_mul(&(DMatrix::from_element(3, 2, b.powi(4) + x[x.len() - 1]) / 2.36));
+    }
+    if x[0] > -0.62 {
+        a = a * 0.79
+            + ((a.powi(2) + 1.42).powf(
+                (y / (b.signum()
+                    * y.dot(
+                        &(DMatrix::from_element(2, 3, x[1] * (x[0].powi(2) + 0.42).powf(1.39))
+                            * DVector::from_element(3, a - a - x[x.len() - 1])),
+                    ))
+                .sin()
+                .exp())[1]
+                    .atan(),
+            ) + x[0]);
+    } else {
+        a *= (p[p.len() - 1] / (2.1 + b.sin())).sin();
+    }
+    (DVector::from_element(3, (x[x.len() - 1] * a).cos()) * y.transpose())
+        .map(|z| z + 0.16 * z.tanh())
+        + DMatrix::from_element(3, 2, a.cos() + b + 0.29 * p[0] + p[p.len() - 1])
+}
+
+const C594: Case = Case {
+    name: "c594",
+    live: &[(0, 2), (2, 4)],
+    f: |z, q, _| {
+        let r = c594(
+            &z[0..2],
+            &DVector::from_column_slice(&z[2..4]),
+            q[0],
+            arr(&q[1..4]),
+            q[4],
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c594_jvp(
+            &z[0..2],
+            &d[0..2],
+            &DVector::from_column_slice(&z[2..4]),
+            &DVector::from_column_slice(&d[2..4]),
+            q[0],
+            arr(&q[1..4]),
+            q[4],
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = c594_vjp(
+            &z[0..2],
+            &DVector::from_column_slice(&z[2..4]),
+            q[0],
+            arr(&q[1..4]),
+            q[4],
+            DMatrix::from_column_slice(3, 2, &c[..6]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&g0[..], g1.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.4529, -1.1667, 1.3773, -1.2375],
+            q: &[-0.9309, -0.7523, 0.1035, 0.434, -0.6702],
+            k: 4,
+            t: &[-0.8151, 0.6255, -0.7869, -0.5021],
+            c: &[-1.1113, 1.5777, 0.9829, 1.8684, 0.5481, 1.3031],
+            v: &[],
+            y: &[
+                0.675860694874,
+                0.675860694874,
+                0.675860694874,
+                0.675860694874,
+                0.675860694874,
+                0.675860694874,
+            ],
+        },
+        Point {
+            z: &[0.1862, 1.0179, 1.155, -0.7368],
+            q: &[-0.608, -1.1273, 0.9018, 0.7591, -1.0741],
+            k: 1,
+            t: &[-0.0193, 0.6911, 0.4365, -0.8519],
+            c: &[-0.9533, 1.5037, -1.6379, 1.6606, 1.6064, 1.5262],
+            v: &[],
+            y: &[
+                -1.7661979672,
+                -1.7661979672,
+                -1.7661979672,
+                -1.7661979672,
+                -1.7661979672,
+                -1.7661979672,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn c595(b: f64, w: &DMatrix<f64>, a: f64, u: &DVector<f64>) -> DVector<f64> {
+    let mut u1 = u[0] + b;
+    for i0 in 0..2 {
+        let mut h2 = w.transpose() * DVector::from_element(3, (a * u1.mul_add(a, w.sum())).cos());
+        for _ in 0..3 {
+            h2 -= &c570(b, f64::sin(a), i0, w);
+        }
+        let mut u3: f64 = 0.0;
+        for i1 in 0..h2.len() {
+            u3 = u3 * 0.61 + h2[i1].tanh();
+        }
+        u1 += u3 * b;
+    }
+    let mut o4 = w * u + w * u;
+    o4[0] += u1;
+    o4[1] += a;
+    o4[2] += b;
+    o4
+}
+
+const C595: Case = Case {
+    name: "c595",
+    live: &[(0, 1), (1, 7), (7, 8), (8, 10)],
+    f: |z, _, _| {
+        let r = c595(
+            z[0],
+            &DMatrix::from_column_slice(3, 2, &z[1..7]),
+            z[7],
+            &DVector::from_column_slice(&z[8..10]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = c595_jvp(
+            z[0],
+            d[0],
+            &DMatrix::from_column_slice(3, 2, &z[1..7]),
+            &DMatrix::from_column_slice(3, 2, &d[1..7]),
+            z[7],
+            d[7],
+            &DVector::from_column_slice(&z[8..10]),
+            &DVector::from_column_slice(&d[8..10]),
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3) = c595_vjp(
+            z[0],
+            &DMatrix::from_column_slice(3, 2, &z[1..7]),
+            z[7],
+            &DVector::from_column_slice(&z[8..10]),
+            DVector::from_column_slice(&c[..3]),
+        );
+        (
+            cat(&[r.as_slice()]),
+            cat(&[&[g0][..], g1.as_slice(), &[g2][..], g3.as_slice()]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.564, 0.5558, 1.0114, -0.9344, -0.9335, -0.0304, -1.0671, 1.1601, 0.4833, 1.078,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.932, 0.7753, 0.3586, -0.5291, -0.0452, 0.4915, 0.2716, 0.5036, -0.1654, 0.548,
+            ],
+            c: &[-1.1141, 1.8307, -0.7606],
+            v: &[],
+            y: &[-2.16914127747, 2.07217684, -2.63985864],
+        },
+        Point {
+            z: &[
+                -0.0725, -0.3459, 1.1401, 0.5727, 0.9855, -0.9571, 0.2576, 1.2688, 1.4137, -0.1522,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.6925, 0.5124, -0.1761, 0.3981, -0.3428, 0.9312, -0.917, -0.4583, -0.1318, -0.1398,
+            ],
+            c: &[-1.9368, -1.7509, 1.7314],
+            v: &[],
+            y: &[0.296167511619, 4.78365998, 1.46833854],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, x, y, q, w))]
+fn c596(
+    b: f64,
+    x: &[f64],
+    y: &DVector<f64>,
+    q: &DMatrix<f64>,
     a: f64,
     w: &DMatrix<f64>,
-    q: &DMatrix<f64>,
-) -> (DVector<f64>, f64) {
-    let mut u1 = a.hypot(0.86).powf(x[1].atan());
-    if x[1] > -0.28 {
-        let mut h2 = w * y;
-        for _ in 0..3 {
-            h2 = &h2 * 0.42 + q * y;
-        }
-        let u3 = h2[1] + h2[0] * (u1.sin() * 0.66).acos();
-        u1 = u1 * 0.81 + u3.tanh();
-        u1 = u1 * 0.74 + u3.sin();
-    } else {
-        u1 += w[3] * u1;
+) -> DVector<f64> {
+    let h1 = (w * y).map(|z| z.sin());
+    let mut u2: f64 = 0.0;
+    for i0 in 0..h1.len() {
+        u2 = u2 * 0.85 + h1[i0].atan();
     }
-    (y.clone() + DVector::from_element(2, 0.35 * u1), a.sin())
+    let u3 = x[1].sin().tanh();
+    y.clone() + DVector::from_element(3, u3 - 1.41 * u2 + a - b.cos() - q[(2, 1)].cos())
+}
+
+const C596: Case = Case {
+    name: "c596",
+    live: &[(0, 1), (1, 5), (5, 8), (8, 14), (14, 20)],
+    f: |z, q, _| {
+        let r = c596(
+            z[0],
+            &z[1..5],
+            &DVector::from_column_slice(&z[5..8]),
+            &DMatrix::from_column_slice(3, 2, &z[8..14]),
+            q[0],
+            &DMatrix::from_column_slice(2, 3, &z[14..20]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = c596_jvp(
+            z[0],
+            d[0],
+            &z[1..5],
+            &d[1..5],
+            &DVector::from_column_slice(&z[5..8]),
+            &DVector::from_column_slice(&d[5..8]),
+            &DMatrix::from_column_slice(3, 2, &z[8..14]),
+            &DMatrix::from_column_slice(3, 2, &d[8..14]),
+            q[0],
+            &DMatrix::from_column_slice(2, 3, &z[14..20]),
+            &DMatrix::from_column_slice(2, 3, &d[14..20]),
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1, g2, g3, g5) = c596_vjp(
+            z[0],
+            &z[1..5],
+            &DVector::from_column_slice(&z[5..8]),
+            &DMatrix::from_column_slice(3, 2, &z[8..14]),
+            q[0],
+            &DMatrix::from_column_slice(2, 3, &z[14..20]),
+            DVector::from_column_slice(&c[..3]),
+        );
+        (
+            cat(&[r.as_slice()]),
+            cat(&[
+                &[g0][..],
+                &g1[..],
+                g2.as_slice(),
+                g3.as_slice(),
+                g5.as_slice(),
+            ]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -1.4132, -0.659, -0.9392, 1.2612, -1.4485, -0.8287, -0.0268, -1.4971, -0.5038,
+                0.7917, -0.6232, -0.8673, -0.8386, 1.2701, -0.6842, 0.3238, 0.8829, 0.6966, 1.2096,
+                -0.4479,
+            ],
+            q: &[1.1073],
+            k: 1,
+            t: &[
+                -0.6869, 0.2339, 0.1736, -0.4327, 0.5539, 0.3522, 0.3221, -0.2247, -0.4423, 0.8374,
+                -0.5133, -0.4731, 0.411, 0.5991, -0.9098, 0.3863, 0.647, 0.1867, -0.7548, 0.0943,
+            ],
+            c: &[0.7838, -1.337, 1.4938],
+            v: &[],
+            y: &[-0.434079366078, 0.367820633922, -1.10247936608],
+        },
+        Point {
+            z: &[
+                -0.6826, 1.3414, 0.1177, 0.9673, -1.1657, 0.7396, -0.9869, -0.4437, 1.2986, 0.7529,
+                -1.4963, 0.2597, -0.9107, -0.2683, -0.0553, 0.3341, -1.3133, 0.0346, -1.4827,
+                0.3619,
+            ],
+            q: &[0.0234],
+            k: 1,
+            t: &[
+                0.9387, 0.6537, -0.5498, -0.1233, 0.6449, -0.2454, 0.4929, 0.0167, -0.2225, 0.2594,
+                -0.9191, 0.8464, -0.0621, 0.4005, -0.4033, -0.6581, 0.1911, -0.7926, 0.4002,
+                0.4136,
+            ],
+            c: &[-0.6513, 0.5136, -0.9431],
+            v: &[],
+            y: &[-1.83953125406, -3.56603125406, -3.02283125406],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, w))]
+fn c597(y: &DVector<f64>, k: usize, x: &[f64], a: f64, w: &DMatrix<f64>) -> DMatrix<f64> {
+    let mut u1: f64 = 0.5;
+    for i0 in 0..x.len() {
+        let h2 = y.map(|z| z.cos());
+        let u3 = h2[k % 2] + h2[i0 % 2] * (u1 / (1.9 + a.sin()));
+        u1 += u3 * u1;
+        u1 += u3 * x[1].cos();
+    }
+    if x[0] < 0.35 {
+        let d4 = c586(y, u1, a);
+        let u5 = d4[k % 3] * (d4[k % 3] * (0.99 * u1));
+        u1 += u5 * (0.14 * w.dot(&(w + w))).abs();
+        u1 = u1 * 0.61 + u5.atan();
+    } else {
+        u1 += u1.tanh() + w[k % 9];
+    }
+    w - w + DMatrix::from_element(3, 3, u1 + 0.26 * a)
+}
+
+const C597: Case = Case {
+    name: "c597",
+    live: &[(0, 2), (2, 11)],
+    f: |z, q, k| {
+        let r = c597(
+            &DVector::from_column_slice(&q[0..2]),
+            k,
+            &z[0..2],
+            q[2],
+            &DMatrix::from_column_slice(3, 3, &z[2..11]),
+        );
+        cat(&[r.as_slice()])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = c597_jvp(
+            &DVector::from_column_slice(&q[0..2]),
+            k,
+            &z[0..2],
+            &d[0..2],
+            q[2],
+            &DMatrix::from_column_slice(3, 3, &z[2..11]),
+            &DMatrix::from_column_slice(3, 3, &d[2..11]),
+        );
+        (cat(&[r.as_slice()]), cat(&[dr.as_slice()]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2, g4) = c597_vjp(
+            &DVector::from_column_slice(&q[0..2]),
+            k,
+            &z[0..2],
+            q[2],
+            &DMatrix::from_column_slice(3, 3, &z[2..11]),
+            DMatrix::from_column_slice(3, 3, &c[..9]),
+        );
+        (cat(&[r.as_slice()]), cat(&[&g2[..], g4.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.1295, -1.1429, -0.4437, -1.4826, 0.9502, 1.1443, 0.4787, 0.0711, 0.4943,
+                -1.0885, -0.9417,
+            ],
+            q: &[-1.4772, -1.0102, -0.0161],
+            k: 2,
+            t: &[
+                0.5225, -0.2191, 0.2213, 0.7573, 0.9261, 0.8249, 0.1457, 0.9341, 0.8036, 0.9856,
+                0.7542,
+            ],
+            c: &[
+                -1.661, -1.2197, -0.9108, 0.521, 0.9858, -0.6648, -1.4197, 1.0676, -1.4721,
+            ],
+            v: &[],
+            y: &[
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+                0.538396275402,
+            ],
+        },
+        Point {
+            z: &[
+                -0.4132, -0.4305, -0.665, 1.2385, 0.3385, -0.2573, 0.4797, -0.4709, -0.1322,
+                1.4611, -1.0382,
+            ],
+            q: &[-0.2184, -0.5281, 0.2279],
+            k: 1,
+            t: &[
+                -0.6892, -0.8414, 0.5337, -0.0093, -0.6419, -0.338, 0.2622, -0.9456, -0.2683,
+                -0.1594, -0.1829,
+            ],
+            c: &[
+                1.9541, 1.4101, -0.6309, 0.58, -1.3272, -0.6829, 1.6746, -0.7354, -0.8741,
+            ],
+            v: &[],
+            y: &[
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+                5.03380599568,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, w))]
+fn c598(x: &[f64], w: &DMatrix<f64>, y: &DVector<f64>) -> (DVector<f64>, f64) {
+    let mut u1 = w[(2, 1)].powi(2);
+    if x[1] > 0.18 {
+        let d2 = c567(y, 0.49, u1.atan2(u1 * u1 + 1.98));
+        for i0 in 0..2 {
+            for i1 in 0..2 {
+                u1 += d2[(i0, i1)] * (y.dot(y).signum() * u1);
+            }
+        }
+    }
+    let mut h3 = w.transpose() * (w * y);
+    for i0 in 0..3 {
+        if x[i0 % x.len()] < 0.16 {
+            h3[i0 % 2] = h3[i0 % 2] * 0.3 + w[(2, i0 % 2)] * x[(i0 + 3) % x.len()];
+        } else {
+            h3 = &h3 * 0.56 + h3.map(|z| z.min(0.05));
+        }
+    }
+    for i0 in 0..h3.len() {
+        u1 += h3[i0] * u1;
+    }
+    (
+        (w * (y * h3.transpose()) * (y + y)) * (0.96 * u1).atan(),
+        x[x.len() - 1],
+    )
 }
 
 const C598: Case = Case {
     name: "c598",
-    live: &[(0, 2), (2, 3), (3, 7)],
+    live: &[(0, 3), (3, 9)],
     f: |z, q, _| {
         let (r0, r1) = c598(
+            &z[0..3],
+            &DMatrix::from_column_slice(3, 2, &z[3..9]),
             &DVector::from_column_slice(&q[0..2]),
-            &z[0..2],
-            z[2],
-            &DMatrix::from_column_slice(2, 2, &z[3..7]),
-            &DMatrix::from_column_slice(2, 2, &q[2..6]),
         );
         cat(&[r0.as_slice(), &[r1][..]])
     },
     jvp: |z, d, q, _| {
         let ((r0, r1), (dr0, dr1)) = c598_jvp(
+            &z[0..3],
+            &d[0..3],
+            &DMatrix::from_column_slice(3, 2, &z[3..9]),
+            &DMatrix::from_column_slice(3, 2, &d[3..9]),
             &DVector::from_column_slice(&q[0..2]),
-            &z[0..2],
-            &d[0..2],
-            z[2],
-            d[2],
-            &DMatrix::from_column_slice(2, 2, &z[3..7]),
-            &DMatrix::from_column_slice(2, 2, &d[3..7]),
-            &DMatrix::from_column_slice(2, 2, &q[2..6]),
         );
         (
             cat(&[r0.as_slice(), &[r1][..]]),
@@ -48676,125 +48712,137 @@ const C598: Case = Case {
         )
     },
     vjp: |z, q, _, c| {
-        let ((r0, r1), g1, g2, g3) = c598_vjp(
+        let ((r0, r1), g0, g1) = c598_vjp(
+            &z[0..3],
+            &DMatrix::from_column_slice(3, 2, &z[3..9]),
             &DVector::from_column_slice(&q[0..2]),
-            &z[0..2],
-            z[2],
-            &DMatrix::from_column_slice(2, 2, &z[3..7]),
-            &DMatrix::from_column_slice(2, 2, &q[2..6]),
-            (DVector::from_column_slice(&c[0..2]), c[2]),
+            (DVector::from_column_slice(&c[0..3]), c[3]),
         );
         (
             cat(&[r0.as_slice(), &[r1][..]]),
-            cat(&[&g1[..], &[g2][..], g3.as_slice()]),
+            cat(&[&g0[..], g1.as_slice()]),
         )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-1.2893, 0.0914, -1.4963, 1.183, -1.4292, -1.4603, 0.4332],
-            q: &[0.1352, 1.2767, -0.3741, -0.0244, -1.2588, -1.1408],
-            k: 1,
-            t: &[-0.7099, -0.0359, 0.7534, -0.3825, 0.5567, 0.1483, 0.6119],
-            c: &[-1.7994, 1.1204, -1.5226],
+            z: &[
+                -0.0057, -0.8637, -1.3475, -0.5845, -0.413, 0.4483, 1.1171, 1.1463, -1.1364,
+            ],
+            q: &[1.4229, -0.1661],
+            k: 0,
+            t: &[
+                0.4532, -0.1184, 0.6212, 0.1614, -0.0096, 0.1445, -0.3834, 0.2699, 0.4065,
+            ],
+            c: &[-1.0462, 0.8081, -1.5717, 1.988],
             v: &[],
-            y: &[0.435364091217, 1.57686409122, -0.99722643171],
+            y: &[0.874904557235, 0.669192824491, -0.710978970728, -1.3475],
         },
         Point {
-            z: &[0.6524, 1.4762, -1.2032, 1.2023, -0.6181, -1.3498, 1.0439],
-            q: &[0.7367, 0.4327, -0.2075, -0.3392, -0.6639, 0.7565],
-            k: 1,
-            t: &[-0.9505, -0.9965, 0.8809, -0.4823, 0.7364, 0.3837, -0.5995],
-            c: &[-1.132, 1.0413, 1.434],
+            z: &[
+                -1.276, 1.1433, -0.5935, -0.6964, 0.0129, -0.0608, -0.2276, -1.2271, 0.2099,
+            ],
+            q: &[0.5287, -0.3103],
+            k: 4,
+            t: &[
+                -0.1872, -0.6591, -0.1014, 0.4182, 0.8565, 0.4354, -0.2971, 0.7082, 0.9369,
+            ],
+            c: &[0.7329, -1.1138, 1.0752, 0.5899],
             v: &[],
-            y: &[0.778164455029, 0.474164455029, -0.933193856767],
+            y: &[
+                -0.00242763546505,
+                0.00316211213585,
+                -0.000793624884055,
+                -0.5935,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(w, y), joint)]
-fn c599(w: &DMatrix<f64>, y: &DVector<f64>) -> f64 {
-    let h1 = y.clone();
-    w[(2, 1)] - h1.sum().atan()
+#[differentiate(wrt(y, u), joint)]
+fn c599(k: usize, a: f64, y: &DVector<f64>, u: &DVector<f64>) -> (DVector<f64>, f64) {
+    let mut u1 = a;
+    if u[k % 2] > 0.54 {
+        let mut h2 = DMatrix::from_element(2, 3, u[k % 2] * (u1 * u1 + 1.43).log(10.0))
+            * DVector::from_element(3, u[k % 2] * f64::atan(u1));
+        for _ in 0..2 {
+            h2 += &(y * a.tanh().sin());
+        }
+        for i0 in 0..h2.len() {
+            u1 = u1 * 0.38 + h2[i0].sin();
+        }
+    } else {
+        u1 -= a * a + y[k % 2];
+    }
+    (
+        DMatrix::from_element(2, 3, a / (u[k % 2].powi(2) + 1.5) - u[0])
+            .component_mul(&DMatrix::from_element(2, 3, u1.hypot(0.32) - y[k % 2]))
+            * (DMatrix::from_element(3, 2, u[k % 2] * (u[k % 2] - u1)) * y)
+            + DVector::from_element(2, u1),
+        a,
+    )
 }
 
 const C599: Case = Case {
     name: "c599",
-    live: &[(0, 6), (6, 8)],
-    f: |z, _, _| {
-        vec![c599(
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &DVector::from_column_slice(&z[6..8]),
-        )]
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = c599_jvp(
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &DMatrix::from_column_slice(3, 2, &d[0..6]),
-            &DVector::from_column_slice(&z[6..8]),
-            &DVector::from_column_slice(&d[6..8]),
+    live: &[(0, 2), (2, 4)],
+    f: |z, q, k| {
+        let (r0, r1) = c599(
+            k,
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DVector::from_column_slice(&z[2..4]),
         );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+        cat(&[r0.as_slice(), &[r1][..]])
     },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = c599_vjp(
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &DVector::from_column_slice(&z[6..8]),
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[g0.as_slice(), g1.as_slice()]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = c599_grad(
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &DVector::from_column_slice(&z[6..8]),
-        );
-        (r, cat(&[g0.as_slice(), g1.as_slice()]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = c599_hvp(
-            &DMatrix::from_column_slice(3, 2, &z[0..6]),
-            &DMatrix::from_column_slice(3, 2, &d[0..6]),
-            &DVector::from_column_slice(&z[6..8]),
-            &DVector::from_column_slice(&d[6..8]),
+    jvp: |z, d, q, k| {
+        let ((r0, r1), (dr0, dr1)) = c599_jvp(
+            k,
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DVector::from_column_slice(&d[0..2]),
+            &DVector::from_column_slice(&z[2..4]),
+            &DVector::from_column_slice(&d[2..4]),
         );
         (
-            r,
-            cat(&[g0.as_slice(), g1.as_slice()]),
-            cat(&[h0.as_slice(), h1.as_slice()]),
+            cat(&[r0.as_slice(), &[r1][..]]),
+            cat(&[dr0.as_slice(), &[dr1][..]]),
         )
-    }),
+    },
+    vjp: |z, q, k, c| {
+        let ((r0, r1), g2, g3) = c599_vjp(
+            k,
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DVector::from_column_slice(&z[2..4]),
+            (DVector::from_column_slice(&c[0..2]), c[2]),
+        );
+        (
+            cat(&[r0.as_slice(), &[r1][..]]),
+            cat(&[g2.as_slice(), g3.as_slice()]),
+        )
+    },
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[
-                -0.8532, -0.8141, 0.5399, 0.3398, -1.0272, 1.113, -0.7765, 1.4706,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                -0.7699, 0.4301, -0.8817, 0.5961, -0.8777, -0.2838, -0.2994, 0.1949,
-            ],
-            c: &[-1.5402],
-            v: &[
-                -0.873, -0.4573, -0.324, 0.3548, 0.2732, -0.106, 0.1044, -0.5267,
-            ],
-            y: &[0.506244752425],
+            z: &[0.9576, 0.7299, -0.5741, -0.0466],
+            q: &[0.966],
+            k: 1,
+            t: &[-0.9104, 0.0214, 0.2077, 0.1767],
+            c: &[1.1777, -1.8878, 0.6068],
+            v: &[],
+            y: &[-0.703985133491, -0.703985133491, 0.966],
         },
         Point {
-            z: &[
-                0.2575, -0.0726, 0.1765, 0.7944, 0.4326, 0.5822, 0.527, -0.4838,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.6768, 0.7429, 0.7449, -0.2476, 0.9572, -0.0357, -0.4155, 0.245,
-            ],
-            c: &[-1.8841],
-            v: &[
-                -0.6015, 0.2567, -0.8756, -0.5357, 0.3979, 0.5996, 0.5959, -0.1682,
-            ],
-            y: &[0.539026843804],
+            z: &[-1.2957, 0.7957, -1.1549, 1.0319],
+            q: &[0.3655],
+            k: 1,
+            t: &[0.5236, 0.0501, -0.437, 0.5439],
+            c: &[1.8124, -1.6687, 1.6497],
+            v: &[],
+            y: &[0.713622942771, 0.713622942771, 0.3655],
         },
     ],
 };

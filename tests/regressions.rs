@@ -468,14 +468,20 @@ fn a_nalgebra_value_activated_by_an_element_write_in_a_loop() {
 
 use ad::nalgebra::{DMatrix, DVector};
 
+/// `(value, directional derivative)`, `(value, gradient)`, `(value,
+/// gradient, Hessian-vector product)`.
+type WithTangent = (f64, f64);
+type WithGradient = (f64, Vec<f64>);
+type WithHvp = (f64, Vec<f64>, Vec<f64>);
+
 /// A scalar function of the flat vector `z` of its active inputs in every
 /// mode, adapted from the generated items.
 struct Modes<'a> {
     value: &'a dyn Fn(&[f64]) -> f64,
-    jvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, f64),
-    vjp: &'a dyn Fn(&[f64], f64) -> (f64, Vec<f64>),
-    grad: &'a dyn Fn(&[f64]) -> (f64, Vec<f64>),
-    hvp: &'a dyn Fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+    jvp: &'a dyn Fn(&[f64], &[f64]) -> WithTangent,
+    vjp: &'a dyn Fn(&[f64], f64) -> WithGradient,
+    grad: &'a dyn Fn(&[f64]) -> WithGradient,
+    hvp: &'a dyn Fn(&[f64], &[f64]) -> WithHvp,
 }
 
 impl Modes<'_> {
@@ -599,7 +605,11 @@ fn inactive_nalgebra_operands_borrowed() {
         hvp: &|z, t| {
             let ((a, w), (da, dw)) = (split(z), split(t));
             let (v, ga, gw, ha, hw) = borrowed_inactive_operands_hvp(a, da, &w, &dw, &u);
-            (v, flat(&[&[ga], gw.as_slice()]), flat(&[&[ha], hw.as_slice()]))
+            (
+                v,
+                flat(&[&[ga], gw.as_slice()]),
+                flat(&[&[ha], hw.as_slice()]),
+            )
         },
     };
     modes.check(&z, Some(&want));
@@ -918,7 +928,8 @@ fn nalgebra_members_of_tuple_results_read_again() {
     let ((y, s), (dy, ds)) = tuple_member_read_back_jvp(&w, &dw, &x, &dx);
     assert_eq!((&y, s), (&(&w * &x), (w.transpose() * &w * &x).sum()));
     let dy_want = &dw * &x + &w * &dx;
-    let ds_want = (dw.transpose() * &w * &x + w.transpose() * &dw * &x + w.transpose() * &w * &dx).sum();
+    let ds_want =
+        (dw.transpose() * &w * &x + w.transpose() * &dw * &x + w.transpose() * &w * &dx).sum();
     ad::check::compare(dy.as_slice(), dy_want.as_slice()).assert_close(1e-14, 1e-14);
     ad::check::compare(&[ds], &[ds_want]).assert_close(1e-14, 1e-14);
     let (cy, cs) = (dvec(&[0.7, -0.4]), 1.3);
@@ -955,8 +966,11 @@ fn nalgebra_members_of_tuple_results_read_again() {
     let want_gx: Vec<f64> = (0..2)
         .map(|i| c[i] * (1.0 - x[i].tanh().powi(2)) + c[2] * z[0])
         .collect();
-    ad::check::compare(&flat(&[&[ga], gx.as_slice()]), &flat(&[&[want_ga], &want_gx]))
-        .assert_close(1e-14, 1e-14);
+    ad::check::compare(
+        &flat(&[&[ga], gx.as_slice()]),
+        &flat(&[&[want_ga], &want_gx]),
+    )
+    .assert_close(1e-14, 1e-14);
 
     // (0.99 y, a^2) with wrt(a): the member has a zero tangent.
     let y = dvec(&[0.5, 2.0]);
@@ -965,4 +979,70 @@ fn nalgebra_members_of_tuple_results_read_again() {
     assert_eq!((dv, ds), (dvec(&[0.0, 0.0]), 2.0 * 0.7 * 2.0));
     let ((v2, _), ga) = tuple_member_inactive_vjp(0.7, &y, (dvec(&[1.0, 1.0]), 3.0));
     assert_eq!((v2, ga), (&y * 0.99, 3.0 * 2.0 * 0.7));
+}
+
+/// `.map(|z| ..)` on a value that reads no active input (`q` left out of
+/// `wrt`), and in the condition of an `if` (kept verbatim, whatever it
+/// reads): rejected with "closures are not supported in a differentiated
+/// function". Such code is kept verbatim, the closure's parameters not
+/// renamed (`|a|` below is not the parameter `a`).
+#[differentiate(wrt(a))]
+fn map_of_inactive(a: f64, q: &DVector<f64>) -> f64 {
+    let h = q.map(|z| z.cos());
+    a * h.sum()
+}
+
+#[differentiate]
+fn map_in_condition(a: f64, q: &DVector<f64>) -> f64 {
+    let mut u = a * q.sum();
+    if q.map(|a| a.cos()).sum() < 1.5 {
+        u *= q.map(|z| z * z).sum();
+    }
+    u
+}
+
+#[test]
+fn maps_kept_verbatim() {
+    let q = dvec(&[0.5, 2.0]);
+    let c = q.map(|z| z.cos()).sum();
+    assert_eq!(map_of_inactive_grad(0.7, &q), (0.7 * c, c));
+    assert_eq!(map_of_inactive_jvp(0.7, 2.0, &q), (0.7 * c, 2.0 * c));
+    let (_, _, h) = map_of_inactive_hvp(0.7, 1.0, &q);
+    assert_eq!(h, 0.0);
+    // cos 0.5 + cos 2 < 1.5: u = a s r with s = sum q, r = sum q^2:
+    // df/da = s r, df/dq = a (r + 2 s q).
+    let z = [0.7, 0.5, 2.0];
+    let (a, s, r) = (0.7, 2.5, 4.25);
+    let want = [s * r, a * (r + 2.0 * s * 0.5), a * (r + 2.0 * s * 2.0)];
+    let split = |z: &[f64]| (z[0], dvec(&z[1..]));
+    let cat = |ga: f64, gy: DVector<f64>| flat(&[&[ga], gy.as_slice()]);
+    let modes = Modes {
+        value: &|z| {
+            let (a, q) = split(z);
+            map_in_condition(a, &q)
+        },
+        jvp: &|z, t| {
+            let ((a, q), (da, dq)) = (split(z), split(t));
+            map_in_condition_jvp(a, da, &q, &dq)
+        },
+        vjp: &|z, c| {
+            let (a, q) = split(z);
+            let (v, ga, gq) = map_in_condition_vjp(a, &q, c);
+            (v, cat(ga, gq))
+        },
+        grad: &|z| {
+            let (a, q) = split(z);
+            let (v, ga, gq) = map_in_condition_grad(a, &q);
+            (v, cat(ga, gq))
+        },
+        hvp: &|z, t| {
+            let ((a, q), (da, dq)) = (split(z), split(t));
+            let (v, ga, gq, ha, hq) = map_in_condition_hvp(a, da, &q, &dq);
+            (v, cat(ga, gq), cat(ha, hq))
+        },
+    };
+    modes.check(&z, Some(&want));
+    // The other branch: u = a s.
+    let (_, ga, gq) = map_in_condition_grad(0.7, &dvec(&[0.1, 0.2]));
+    assert_eq!((ga, gq), (0.30000000000000004, dvec(&[0.7, 0.7])));
 }

@@ -5216,9 +5216,10 @@ EXCLUDE_TUPLE_MEMBER_READ_BACK = False
 # `.map(|z| ..)` on a value the macro sees as inactive (a parameter left out
 # of `wrt`, or computed from such values only) is rejected with "closures are
 # not supported in a differentiated function (except the body of `.map` on a
-# nalgebra value)". With the switch on, `.map` is applied only to values that
-# read an active input.
-EXCLUDE_MAP_OF_INACTIVE = True
+# nalgebra value)". Fixed (a `.map` closure in code kept verbatim is kept
+# too, its parameters not renamed); with the switch on, `.map` is applied
+# only to values that read an active input.
+EXCLUDE_MAP_OF_INACTIVE = False
 # A nalgebra value whose cotangent the reverse sweep starts from a zero it
 # declares where the value is not kept (an unnamed temporary in a loop or a
 # branch: `u += (y * 2.0)[0];`, `u += s(&(y * a));`,
@@ -5255,8 +5256,9 @@ EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN = False
 # `.map(|z| ..)` in the condition of an `if` (`if q.map(|z| z.cos()).sum() <
 # 0.5 {`), even on an active value, is rejected with "closures are not
 # supported in a differentiated function (except the body of `.map` on a
-# nalgebra value)". With the switch on, conditions have no `.map`.
-EXCLUDE_MAP_IN_CONDITION = True
+# nalgebra value)". Fixed (as EXCLUDE_MAP_OF_INACTIVE's: a condition is
+# kept verbatim); with the switch on, conditions have no `.map`.
+EXCLUDE_MAP_IN_CONDITION = False
 # A nalgebra local that reads no active input, borrowed as the operand of an
 # operator with an active one (`w * &h`, `a * &h`, `&h + y`, `h = u * 2.0`
 # with `u` left out of `wrt`): "`ad` has no rule for the product `Matrix *

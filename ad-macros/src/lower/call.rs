@@ -347,7 +347,7 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
-            param: Some(v.to_string()),
+            params: vec![v.to_string()],
             active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut body);

@@ -42,6 +42,8 @@ impl Lowerer<'_> {
             lw: &'a Lowerer<'b>,
             found: bool,
             skip_fields: bool,
+            /// The parameters of the closures around the current node.
+            params: Vec<String>,
         }
         impl<'ast> Visit<'ast> for Finder<'_, '_> {
             fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
@@ -50,9 +52,18 @@ impl Lowerer<'_> {
                 }
             }
             fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if self.params.iter().any(|n| p.path.is_ident(n)) {
+                    return;
+                }
                 if let Some(v) = self.lw.local_of(p) {
                     self.found |= self.lw.var_varied(v);
                 }
+            }
+            fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+                let outer = self.params.len();
+                self.params.extend(closure_params(c));
+                self.visit_expr(&c.body);
+                self.params.truncate(outer);
             }
             // `x.len()`, `x.floor()`, `x as usize`: no derivative flows out.
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
@@ -79,6 +90,7 @@ impl Lowerer<'_> {
             lw: self,
             found: false,
             skip_fields,
+            params: Vec::new(),
         };
         f.visit_expr(e);
         f.found
@@ -103,7 +115,7 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
-            param: None,
+            params: Vec::new(),
             active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut e);
