@@ -290,8 +290,11 @@ impl Emitter<'_> {
                 let e = self.expr(e, span);
                 quote_spanned!(span=> &#e)
             }
+            // A member is stored: with nalgebra values, a copy of a
+            // variable read again later (`(y, z.sum())`, then `&y` in the
+            // reverse sweep).
             Expr::Tuple(elems) => {
-                let elems = elems.iter().map(|e| self.expr(e, span));
+                let elems = elems.iter().map(|e| self.value(e, span));
                 quote_spanned!(span=> (#(#elems,)*))
             }
             Expr::Struct(path, fields) => {

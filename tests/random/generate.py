@@ -5443,59 +5443,73 @@ CALLS_NALGEBRA_SEED_OFFSET = 1000
 # w.transpose() * &y; (y, z.sum())`) or, for a member that reads no active
 # input, by `_jvp` for its zero tangent (`(y * 0.99, a)` with `wrt(a)`): the
 # generated code builds the tuple `(t, a,)` (a move), then borrows `t`
-# (E0382). With the switch on, a tuple's nalgebra member is a fresh value
-# that nothing reads again: `e * c` with a constant c, or `e +
-# DVector::from_element(n, a)` with an active `a`.
-EXCLUDE_TUPLE_MEMBER_READ_BACK = True
+# (E0382). Fixed (with nalgebra values a tuple member is stored as a
+# `let` value is: copied when it is read again, moved otherwise); with the
+# switch on, a tuple's nalgebra member is a fresh value that nothing reads
+# again: `e * c` with a constant c, or `e + DVector::from_element(n, a)`
+# with an active `a`.
+EXCLUDE_TUPLE_MEMBER_READ_BACK = False
 # `.map(|z| ..)` on a value the macro sees as inactive (a parameter left out
 # of `wrt`, or computed from such values only) is rejected with "closures are
 # not supported in a differentiated function (except the body of `.map` on a
-# nalgebra value)". With the switch on, `.map` is applied only to values that
-# read an active input.
-EXCLUDE_MAP_OF_INACTIVE = True
+# nalgebra value)". Fixed (a `.map` closure in code kept verbatim is kept
+# too, its parameters not renamed); with the switch on, `.map` is applied
+# only to values that read an active input.
+EXCLUDE_MAP_OF_INACTIVE = False
 # A nalgebra value whose cotangent the reverse sweep starts from a zero it
 # declares where the value is not kept (an unnamed temporary in a loop or a
 # branch: `u += (y * 2.0)[0];`, `u += s(&(y * a));`,
 # `u += s(&DVector::from_element(2, a));`; a named local of a loop read by
 # element, `let h = y * 0.98; u += h[0];` in a loop whose accumulator is only
-# returned) gets the zero `0.0`, a float: E0608 / E0308 / E0277. With the
-# switch on, inside loops and branches computed values are not read by
-# element and are bound to a local before they are passed to a call, and
-# locals declared in a loop are not read by element.
-EXCLUDE_NESTED_NALGEBRA_TEMPS = True
+# returned) gets the zero `0.0`, a float: E0608 / E0308 / E0277. Fixed (in
+# code on nalgebra values the zero is `zero_like` of a value still in scope
+# in the reverse sweep: computed again there, or a local of a single-pass
+# loop; `Adjoint::available`); with the switch on, inside loops and branches
+# computed values are not read by element and are bound to a local before
+# they are passed to a call, and locals declared in a loop are not read by
+# element.
+EXCLUDE_NESTED_NALGEBRA_TEMPS = False
 # `u += u` (a compound assignment whose right side is its own target) in a
 # function with nalgebra parameters is written `u += &u` when the macro has
 # not inferred that `u` is a scalar (after `u = u * 0.5;` in a branch): E0502.
-# With the switch on, the right side is `u * c` instead.
-EXCLUDE_SELF_COMPOUND_ASSIGN = True
+# Fixed (lowered as `u = u + u` in code on nalgebra values); with the switch
+# on, the right side is `u * c` instead.
+EXCLUDE_SELF_COMPOUND_ASSIGN = False
 # A copy of a borrowed nalgebra parameter, `let h = y.clone();`, later
 # passed to a helper by reference, `g(&h)`, is passed as `g(h)` in the
-# generated code (the copy is taken for a reference like `y`): E0308. With
-# the switch on, such copies are not passed to calls.
-EXCLUDE_PARAM_COPY_TO_CALL = True
+# generated code (the copy is taken for a reference like `y`): E0308. Fixed
+# (a copy of a borrowed nalgebra parameter is an owned value; `let k = y;`
+# is another name for the borrow); with the switch on, such copies are not
+# passed to calls.
+EXCLUDE_PARAM_COPY_TO_CALL = False
 # `h += &e` in a loop or a branch with an inactive computed `e`
 # (`h += &(0.29 * w)`, `w` left out of `wrt`) becomes `let t = &(0.29 * w);
-# h += &t;`: E0277 (`&&Matrix`). With the switch on, such updates are written
-# `h = &h + e`.
-EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN = True
+# h += &t;`: E0277 (`&&Matrix`). Fixed (an operand `&e` of an operator, a
+# compound assignment or a nalgebra method is lowered as `e`, active or
+# not, `Lowerer::lower_operand`); with the switch on, such updates are
+# written `h = &h + e`.
+EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN = False
 # `.map(|z| ..)` in the condition of an `if` (`if q.map(|z| z.cos()).sum() <
 # 0.5 {`), even on an active value, is rejected with "closures are not
 # supported in a differentiated function (except the body of `.map` on a
-# nalgebra value)". With the switch on, conditions have no `.map`.
-EXCLUDE_MAP_IN_CONDITION = True
+# nalgebra value)". Fixed (as EXCLUDE_MAP_OF_INACTIVE's: a condition is
+# kept verbatim); with the switch on, conditions have no `.map`.
+EXCLUDE_MAP_IN_CONDITION = False
 # A nalgebra local that reads no active input, borrowed as the operand of an
 # operator with an active one (`w * &h`, `a * &h`, `&h + y`, `h = u * 2.0`
 # with `u` left out of `wrt`): "`ad` has no rule for the product `Matrix *
-# &Matrix`" (E0277). With the switch on, such operands are written
-# `h.clone()` (owned).
-EXCLUDE_BORROWED_INACTIVE_OPERAND = True
+# &Matrix`" (E0277): `&h` was kept verbatim, `let t = &h;`, and borrowed
+# again by the rule. Fixed (as EXCLUDE_INACTIVE_REF_COMPOUND_ASSIGN's); with
+# the switch on, such operands are written `h.clone()` (owned).
+EXCLUDE_BORROWED_INACTIVE_OPERAND = False
 # A nalgebra local that is written by element (`h[(0, 1)] = ..`) is then
 # taken for an array: `h -= &e` / `h += &e`, and when it was a copy (`let mut
 # h = w.clone();`) also `h = &h * 0.5 + w`, are rejected with "assign a whole
 # array with `=` (`u = un;`), or write its elements" (a restriction meant for
-# `Vec`s). With the switch on, a loop state is updated either by element or
-# whole, not both.
-EXCLUDE_COMPOUND_ASSIGN_WITH_ELEMENT_WRITES = True
+# `Vec`s). Fixed (`h -= &e` on a nalgebra value is arithmetic, written by
+# element or not; the copy is EXCLUDE_PARAM_COPY_TO_CALL's); with the switch
+# on, a loop state is updated either by element or whole, not both.
+EXCLUDE_COMPOUND_ASSIGN_WITH_ELEMENT_WRITES = False
 # A silently wrong derivative: a nalgebra local whose initial value reads no
 # active input (`let mut h = y * 1.0;`, `y` left out of `wrt`; `let mut h:
 # DVector<f64> = DVector::zeros(2);`) and that a loop writes by element with

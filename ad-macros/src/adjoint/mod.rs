@@ -234,6 +234,9 @@ struct Adjoint<'a> {
     /// Arrays and helpers' tuple results declared in branches and loops
     /// (hoisted): their shape may change from one iteration to the next.
     shaped: HashSet<VarId>,
+    /// Variables declared at the top level of a single-pass loop's body: in
+    /// scope for its reverse code.
+    pass_locals: HashSet<VarId>,
 }
 
 /// A target of a contribution.
@@ -454,6 +457,7 @@ impl<'a> Adjoint<'a> {
             opaque_saves: HashMap::new(),
             pushed,
             shaped,
+            pass_locals: in_single_pass,
         }
     }
 

@@ -24,11 +24,20 @@ impl Adjoint<'_> {
             && !exits(body)
     }
 
-    /// Whether the variable's value can be read in the reverse sweep.
-    fn available(&self, v: VarId) -> bool {
+    /// Whether the variable's value can be read in the reverse sweep, at
+    /// the end of the reverse block `out`. In code on nalgebra values, also
+    /// a value of a loop or a branch that is still in scope there: declared
+    /// at the top level of a single-pass loop, or computed again in `out`
+    /// (the operand of an element read, `(y * a)[0]`, or of a call).
+    fn available(&self, v: VarId, out: &[Stmt]) -> bool {
         matches!(self.prog.vars[v].kind, VarKind::Param(_))
             || self.decl_depth.get(&v).copied().unwrap_or(0) == 0
             || self.hoisted.contains(&v)
+            || (self.prog.matrix
+                && (self.pass_locals.contains(&v)
+                    || out
+                        .iter()
+                        .any(|s| matches!(s, Stmt::Let { var, .. } if *var == v))))
     }
 
     /// A new adjoint variable `v_bar`, an array where `v` is one (so that
@@ -39,20 +48,22 @@ impl Adjoint<'_> {
         vb
     }
 
-    /// A zero adjoint for `v`, declared before a branch or loop that adds to it.
+    /// A zero adjoint for `v`, declared before a branch or loop that adds to
+    /// it (or before an element of it or a helper's cotangent is added). A
+    /// value the reverse sweep cannot read there gets the zero `0.0`.
     pub(super) fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
         let vb = self.adjoint_var(v);
         let field_of = self.prog.vars[v].field_of.clone();
-        let zero = if self.prog.vars[v].field && self.available(v) {
+        let zero = if self.prog.vars[v].field && self.available(v, out) {
             // A struct's field: nothing for a configuration field.
             Expr::Rule("field_zero", vec![Expr::var(v)])
         } else if let Some((s, m)) =
-            field_of.filter(|(s, m)| m.reads.is_empty() && self.available(*s))
+            field_of.filter(|(s, m)| m.reads.is_empty() && self.available(*s, out))
         {
             // A copy of a local struct's field, out of its scope: a zero
             // of the field's type from the struct (`field_zero(&s.n)`).
             Expr::Rule("field_zero", vec![Expr::Member(s, m)])
-        } else if self.available(v) {
+        } else if self.available(v, out) {
             Expr::ZeroLike(Box::new(Expr::var(v)))
         } else {
             Expr::constant(quote!(0.0))

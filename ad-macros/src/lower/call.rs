@@ -357,7 +357,7 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
-            param: Some(v.to_string()),
+            params: vec![v.to_string()],
             active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut body);
@@ -410,7 +410,7 @@ impl Lowerer<'_> {
         }
         let mut ops = Vec::new();
         for (a, &active) in args.iter().zip(op.active_args) {
-            let x = self.lower_expr(a);
+            let x = self.lower_operand(a);
             if !active && self.is_varied(&x) {
                 self.errors.spanned(
                     a,

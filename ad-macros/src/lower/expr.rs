@@ -42,6 +42,8 @@ impl Lowerer<'_> {
             lw: &'a Lowerer<'b>,
             found: bool,
             skip_fields: bool,
+            /// The parameters of the closures around the current node.
+            params: Vec<String>,
         }
         impl<'ast> Visit<'ast> for Finder<'_, '_> {
             fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
@@ -50,9 +52,18 @@ impl Lowerer<'_> {
                 }
             }
             fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                if self.params.iter().any(|n| p.path.is_ident(n)) {
+                    return;
+                }
                 if let Some(v) = self.lw.local_of(p) {
                     self.found |= self.lw.var_varied(v);
                 }
+            }
+            fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+                let outer = self.params.len();
+                self.params.extend(closure_params(c));
+                self.visit_expr(&c.body);
+                self.params.truncate(outer);
             }
             // `x.len()`, `x.floor()`, `x as usize`: no derivative flows out.
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
@@ -79,6 +90,7 @@ impl Lowerer<'_> {
             lw: self,
             found: false,
             skip_fields,
+            params: Vec::new(),
         };
         f.visit_expr(e);
         f.found
@@ -103,7 +115,7 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
-            param: None,
+            params: Vec::new(),
             active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut e);
@@ -339,6 +351,21 @@ impl Lowerer<'_> {
         }
     }
 
+    /// An operand of an operator or of a nalgebra method. On nalgebra
+    /// values the derivative code borrows operands itself, so `&h` is `h`
+    /// whether `h` reads an active input or not (verbatim, `&h` would be
+    /// borrowed again: `mul(&w, &&h)`).
+    pub(super) fn lower_operand(&mut self, e: &syn::Expr) -> Operand {
+        if self.prog.matrix {
+            if let syn::Expr::Reference(r) = strip_parens(e) {
+                if r.mutability.is_none() && !self.is_row(&r.expr) {
+                    return self.lower_operand(strip_parens(&r.expr));
+                }
+            }
+        }
+        self.lower_expr(e)
+    }
+
     /// An operand put into an array: a row of a 2-D array is a copy, which
     /// the derivative code still reads (its elements, the shape of its
     /// adjoint, of its zero tangent beside the tangents of other rows).
@@ -465,8 +492,8 @@ impl Lowerer<'_> {
                 return self.poisoned();
             }
         };
-        let l = self.lower_expr(&b.left);
-        let r = self.lower_expr(&b.right);
+        let l = self.lower_operand(&b.left);
+        let r = self.lower_operand(&b.right);
         // Spanned at the operator, as rustc reports operator errors: a type
         // error then lands on the user's `*` once, not on the attribute.
         self.temp(
@@ -525,6 +552,11 @@ impl Lowerer<'_> {
                 }
                 if self.prog.vars[v].array && self.var_varied(v) {
                     return self.array_temp(Expr::Rule(rule, vec![Expr::var(v)]), mc.span());
+                }
+                // A copy of a borrowed nalgebra parameter (`y.clone()`) is
+                // an owned value, which a call borrows (`g(&h)`).
+                if self.prog.vars[v].by_ref && self.var_varied(v) {
+                    return self.temp(Expr::var(v), true, mc.span());
                 }
             }
             // A copy of a number: the derivative code copies what it needs.

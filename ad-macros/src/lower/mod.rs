@@ -629,15 +629,17 @@ fn strip_parens(e: &syn::Expr) -> &syn::Expr {
 struct Renamer<'a, 'b> {
     lw: &'a Lowerer<'b>,
     reads: Vec<VarId>,
-    /// The closure's parameter, which is not a local of the function.
-    param: Option<String>,
+    /// The parameters of the closures around the current node (of the
+    /// `.map` closure being lowered, of those kept verbatim), which are not
+    /// locals of the function.
+    params: Vec<String>,
     /// Active locals read: `(span, name)`.
     active: Vec<(Span, String)>,
 }
 
 impl VisitMut for Renamer<'_, '_> {
     fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
-        if self.param.as_deref().is_some_and(|n| p.path.is_ident(n)) {
+        if self.params.iter().any(|n| p.path.is_ident(n)) {
             return;
         }
         if let Some(v) = self.lw.local_of(p) {
@@ -659,4 +661,27 @@ impl VisitMut for Renamer<'_, '_> {
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
         self.rename_macro(m);
     }
+    // `q.map(|z| z.cos())` kept verbatim: `z` is not a local.
+    fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
+        let outer = self.params.len();
+        self.params.extend(closure_params(c));
+        self.visit_expr_mut(&mut c.body);
+        self.params.truncate(outer);
+    }
+}
+
+/// The names a closure's parameters bind (`|z|`, `|(i, z)|`).
+fn closure_params(c: &syn::ExprClosure) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.unraw().to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+    }
+    let mut names = Names(Vec::new());
+    for input in &c.inputs {
+        names.visit_pat(input);
+    }
+    names.0
 }

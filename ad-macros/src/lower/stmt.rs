@@ -629,6 +629,21 @@ impl Lowerer<'_> {
     ) {
         let key = ident.unraw().to_string();
         let slot = mutable && self.slot_names.contains(&key);
+        // `let h = y;` of a borrowed nalgebra parameter: another name for
+        // the same borrow (a copy would be owned, and `g(h)` would not
+        // pass it).
+        if let Operand::Var(t) = value {
+            if self.prog.matrix && !mutable && self.prog.vars[t].by_ref {
+                let binding = Binding {
+                    var: t,
+                    mutable: false,
+                };
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.insert(key, binding);
+                }
+                return;
+            }
+        }
         let mut value = value;
         if let Operand::Var(t) = value {
             if self.prog.vars[t].array
@@ -1132,15 +1147,27 @@ impl Lowerer<'_> {
             );
             return;
         }
-        if self.prog.vars[old].array {
+        // (A nalgebra value written by element is an array too, but `h -=
+        // &e` on it is arithmetic, as on any nalgebra value.)
+        if self.prog.vars[old].array && !(self.prog.matrix && op.is_some()) {
             return self.lower_array_assign(old, left, op, right, span);
         }
         if self.prog.vars[old].slot {
             // Overwritten in place.
-            let rhs = self.lower_expr(right);
+            let rhs = match op {
+                None => self.lower_expr(right),
+                Some(_) => self.lower_operand(right),
+            };
             let varied = self.var_varied(old) || self.is_varied(&rhs);
+            // `u += u` on a value that may be a nalgebra one is `u = u + u`:
+            // `u += &u` would borrow `u` while it is changed.
+            let itself = self.prog.matrix && matches!(rhs, Operand::Var(v) if v == old);
             let (op, expr) = match op {
                 None => (AssignOp::Set, Expr::Use(rhs)),
+                Some((op, _)) if itself => (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                ),
                 Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
                 Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
                 Some((op, _)) => (
@@ -1170,7 +1197,7 @@ impl Lowerer<'_> {
         let value = match op {
             None => self.lower_expr(right),
             Some((op, span)) => {
-                let rhs = self.lower_expr(right);
+                let rhs = self.lower_operand(right);
                 let varied = self.var_varied(old) || self.is_varied(&rhs);
                 if varied {
                     self.temp(
