@@ -32,105 +32,102 @@
 //!
 //! Constructs (functions using each; a function may use several):
 //!
-//! - active mut Vec<f64>: element: 1
+//! - active mut Vec<f64>: read-write loop: 1
 //! - active mut [f64; N]: read-write loop: 1
 //! - active mut f64: call: 2
-//! - active mut f64: for: 4
-//! - active mut f64: if on active: 4
-//! - active mut f64: if on inactive: 3
+//! - active mut f64: for: 3
+//! - active mut f64: if on active: 5
+//! - active mut f64: if on inactive: 2
 //! - active mut f64: straight: 1
 //! - active mut f64: while: 2
 //! - active mut f64: while on active: 2
-//! - calls (depth 1): 38
+//! - calls (depth 1): 39
 //! - calls (depth 2): 24
-//! - calls (depth 3): 19
-//! - left out mut Vec<f64>: call: 2
-//! - left out mut Vec<f64>: if on active: 2
-//! - left out mut Vec<f64>: if on inactive: 1
+//! - calls (depth 3): 16
+//! - left out mut Vec<f64>: call: 1
+//! - left out mut Vec<f64>: element: 2
+//! - left out mut Vec<f64>: if on active: 1
 //! - left out mut Vec<f64>: partial loop: 1
 //! - left out mut Vec<f64>: read-write loop: 2
 //! - left out mut Vec<f64>: while: 2
 //! - left out mut Vec<f64>: write-only loop: 1
-//! - left out mut [f64; N]: call: 1
 //! - left out mut [f64; N]: element: 2
 //! - left out mut [f64; N]: if on active: 1
 //! - left out mut [f64; N]: if on active in loop: 1
 //! - left out mut [f64; N]: if on inactive: 1
-//! - left out mut [f64; N]: read-write loop: 2
-//! - left out mut [f64; N]: while: 1
+//! - left out mut [f64; N]: read-write loop: 1
 //! - left out mut [f64; N]: write-only loop: 2
-//! - left out mut f64: call: 9
-//! - left out mut f64: for: 3
-//! - left out mut f64: if on active: 7
+//! - left out mut f64: call: 6
+//! - left out mut f64: for: 5
+//! - left out mut f64: if on active: 9
 //! - left out mut f64: if on inactive: 4
-//! - left out mut f64: straight: 4
+//! - left out mut f64: straight: 2
 //! - left out mut f64: while: 6
-//! - left out mut f64: while on active: 7
-//! - result: f64: 11
-//! - result: struct `-> P`: 11
+//! - left out mut f64: while on active: 8
+//! - result: f64: 12
+//! - result: struct `-> P`: 12
 //! - result: struct `-> Q`: 13
-//! - result: struct `-> T`: 5
-//! - signature: `p: &P`: 74
-//! - signature: `p: &Q`: 30
-//! - signature: `p: &T`: 24
-//! - signature: a second active struct `s: &P`: 10
-//! - signature: a second active struct `s: &Q`: 4
+//! - result: struct `-> T`: 3
+//! - signature: `p: &P`: 73
+//! - signature: `p: &Q`: 34
+//! - signature: `p: &T`: 21
+//! - signature: a second active struct `s: &P`: 7
+//! - signature: a second active struct `s: &Q`: 7
 //! - signature: a second active struct `s: &T`: 2
-//! - signature: active &[f64]: 9
-//! - signature: active Vec<f64>: 7
-//! - signature: active [f64; N]: 8
-//! - signature: active f64: 18
+//! - signature: active &[f64]: 13
+//! - signature: active Vec<f64>: 6
+//! - signature: active [f64; N]: 10
+//! - signature: active f64: 16
 //! - signature: active mut Vec<f64>: 1
 //! - signature: active mut [f64; N]: 2
 //! - signature: active mut f64: 22
 //! - signature: configuration struct `cfg: &Q` left out of wrt: 39
-//! - signature: left out of wrt: &[f64]: 20
-//! - signature: left out of wrt: Vec<f64>: 16
-//! - signature: left out of wrt: [f64; N]: 9
-//! - signature: left out of wrt: f64: 25
+//! - signature: left out of wrt: &[f64]: 21
+//! - signature: left out of wrt: Vec<f64>: 13
+//! - signature: left out of wrt: [f64; N]: 8
+//! - signature: left out of wrt: f64: 31
 //! - signature: left out of wrt: mut Vec<f64>: 12
-//! - signature: left out of wrt: mut [f64; N]: 13
-//! - signature: left out of wrt: mut f64: 46
+//! - signature: left out of wrt: mut [f64; N]: 10
+//! - signature: left out of wrt: mut f64: 47
 //! - signature: method `&self` in wrt(self): 6
 //! - signature: method `&self` in wrt(self, ...): 6
-//! - struct: array copied into a field of a struct literal: 19
-//! - struct: call of a helper returning a struct `s1 = h(&s1, p)`: 29
+//! - struct: array copied into a field of a struct literal: 24
+//! - struct: call of a helper returning a struct `s1 = h(&s1, p)`: 28
 //! - struct: condition on a field of a struct left out of wrt: 1
 //! - struct: condition on the configuration count: 2
-//! - struct: configuration count as a number `p.n as f64`: 17
-//! - struct: configuration count of a local struct `s1.n as f64`: 2
-//! - struct: configuration field carried `n: p.n`: 5
-//! - struct: configuration field computed `n: p.n + 1`: 5
+//! - struct: configuration count as a number `p.n as f64`: 18
+//! - struct: configuration count of a local struct `s1.n as f64`: 3
+//! - struct: configuration field carried `n: p.n`: 6
+//! - struct: configuration field computed `n: p.n + 1`: 9
 //! - struct: field copied into a helper's `Vec` `h(p.v.clone())`: 3
-//! - struct: field copied into a mut local `let mut w = p.w.clone()`: 7
+//! - struct: field copied into a mut local `let mut w = p.w.clone()`: 3
 //! - struct: field copied into a mut local `let mut w = p.w.to_vec()`: 26
-//! - struct: field copied into a mut local `let mut w = p.w`: 22
-//! - struct: field of a local struct in arithmetic `s1.c * s1.d[1]`: 32
-//! - struct: field of a local struct through an elementary function `s1.c.sin()`: 16
-//! - struct: field passed to a helper's slice `h(&p.v)`: 2
+//! - struct: field copied into a mut local `let mut w = p.w`: 21
+//! - struct: field of a local struct in arithmetic `s1.c * s1.d[1]`: 31
+//! - struct: field of a local struct through an elementary function `s1.c.sin()`: 23
+//! - struct: field passed to a helper's slice `h(&p.v)`: 4
 //! - struct: field sub-slice passed to a helper `h(&p.v[1..])`: 1
 //! - struct: field through an elementary function: 30
-//! - struct: local struct bound from a struct literal of active values: 21
-//! - struct: local struct bound from a struct literal of constants: 11
-//! - struct: local struct overwritten by a struct literal: 18
+//! - struct: local struct bound from a struct literal of active values: 20
+//! - struct: local struct bound from a struct literal of constants: 12
+//! - struct: local struct overwritten by a struct literal: 20
 //! - struct: local struct overwritten in a loop: 34
-//! - struct: local struct passed to a helper `g(&s1)`: 16
+//! - struct: local struct passed to a helper `g(&s1)`: 13
 //! - struct: loop over the configuration count `0..p.n`: 2
-//! - struct: loop-carried state over an array field: 54
-//! - struct: method call `p.h(..)`: 9
+//! - struct: loop-carried state over an array field: 53
+//! - struct: method call `p.h(..)`: 8
 //! - struct: method call on self `self.h(..)`: 3
-//! - struct: nested field from a helper `inner: h(..)`: 9
-//! - struct: nested struct of a local passed to a helper `g(&s1.inner)`: 1
-//! - struct: nested struct passed to a helper `h(&p.inner)`: 15
-//! - struct: struct literal passed to a helper's configuration `&Q { .. }`: 18
-//! - struct: struct passed to a helper `h(p)`: 67
+//! - struct: nested field from a helper `inner: h(..)`: 7
+//! - struct: nested struct of a local passed to a helper `g(&s1.inner)`: 5
+//! - struct: nested struct passed to a helper `h(&p.inner)`: 11
+//! - struct: struct literal of active values passed to a helper `g(&Q { .. })`: 5
+//! - struct: struct literal passed to a helper's configuration `&Q { .. }`: 23
+//! - struct: struct passed to a helper `h(p)`: 60
 //!
 //! Left out until the macro handles them (flags of the generator):
 //!
 //! - a local struct overwritten in a branch (`if .. { s1 = h(&s1, p); }`:
 //!   `Q: Default` is required) (`EXCLUDE_LOCAL_STRUCT_IN_BRANCH`)
-//! - a struct literal of active values passed to a helper (`h(&Q { c: p.a, .. })`) (`EXCLUDE_STRUCT_LITERAL_ARG`)
-//! - a constant slice `&[..]` passed to a helper returning a struct, in a loop (`EXCLUDE_SLICE_LITERAL_ARG_IN_LOOP`)
 //! - a local struct overwritten in a loop by a literal that reads its own
 //!   fields (`s1 = P { a: s1.b * .., .. }`: reverse mode silently wrong) (`EXCLUDE_SELF_LITERAL_OVERWRITE`)
 //! - `vec![..]` of constants in an inactive struct literal (`EXCLUDE_VEC_MACRO_IN_INACTIVE_LITERAL`)
@@ -10041,849 +10038,932 @@ const R007: Case = Case {
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r008(p: &P) -> P {
-    let u1 = p.w[p.n % p.w.len()] / p.n as f64;
-    let mut s2 = T(0.5, [0.12, 0.84, 0.46]);
-    let mut u3: f64 = 0.0;
-    for i0 in 0..2 {
-        s2 = T(
-            f64::exp(0.57 * p.inner.d[i0 % p.inner.d.len()].cos()),
-            [
-                r002(
-                    &p.inner,
-                    &Q {
-                        c: 1.41,
-                        d: [0.84, 1.16],
-                    },
-                    [0.2, 1.47, 0.17, 0.88].to_vec(),
-                ),
-                p.inner.d[i0 % p.inner.d.len()] + p.inner.d[0],
-                p.b,
-            ],
-        );
-        u3 = u3 * 0.27 + (s2.0 + s2.1[i0 % 3]);
+#[differentiate(wrt(b, p))]
+fn r008(mut b: f64, k: usize, mut a: f64, p: &Q, cfg: &Q) -> f64 {
+    if cfg.d[0] > 0.25 {
+        a += p.c * p.d[k % p.d.len()];
     }
-    let mut s4 = T(p.inner.d[p.n % p.inner.d.len()], p.w);
-    let mut u5: f64 = 0.0;
+    let mut s1 = Q {
+        c: (cfg.d[0].powi(1) * cfg.d[0].powi(1) + 0.51).log(0.5),
+        d: cfg.d,
+    };
     for i0 in 0..4 {
-        s4 = T((s2.1[1].cosh() + 0.89).acosh(), p.w);
-        u5 += s4.0 * (s2.1[(p.n + 3) % s2.1.len()] - p.v[p.n % p.v.len()]);
+        s1 = r005(&s1, &s1);
     }
-    P {
-        a: u5.cos() - 1.16 * u3 - 0.74 * u1,
-        b: (p.b.powi(2) + 1.42).powf(0.4),
-        v: p.v.clone(),
-        w: [
-            p.v[p.n % p.v.len()].mul_add(u5, s4.1[p.n % s4.1.len()]),
-            f64::sinh(u5.tanh()),
-            -u3,
-        ],
-        inner: Q {
-            c: s083(
-                &Q {
-                    c: 0.63,
-                    d: [1.08, 0.39],
-                },
-                [
-                    p.v[p.n % p.v.len()].hypot(1.41).powi(-2),
-                    s2.0.tanh(),
-                    p.inner.d[p.n % p.inner.d.len()].hypot(0.99),
-                ],
-                [1.05, 1.08, 0.14].to_vec(),
-                &s2,
-            ),
-            d: [p.inner.d[p.n % p.inner.d.len()], -u1],
-        },
-        n: p.n,
-    }
+    let b = (b + cfg.c.powi(2)).sin();
+    let u2 =
+        s1.c * f64::powf(2.15, p.d[k % p.d.len()].tanh()) + cfg.d[0].tanh().exp().powf(cfg.c.sin());
+    0.98 * u2 + b.tanh() - 1.41 * a - s1.d[1] * (s1.c - a)
 }
 
 const R008: Case = Case {
     name: "r008",
-    live: &[(0, 12)],
-    f: |z, _, k| {
-        let s0 = p_at(&z[0..12], k);
-        out_p(&r008(&s0))
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, k| {
+        let s3 = q_at(&z[1..4]);
+        let s4 = q_at(&q[1..4]);
+        vec![r008(z[0], k, q[0], &s3, &s4)]
     },
-    jvp: |z, d, _, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (r, dr) = r008_jvp(&s0, &ds0);
-        out_p2(&r, &dr)
+    jvp: |z, d, q, k| {
+        let (s3, ds3) = (q_at(&z[1..4]), q_at(&d[1..4]));
+        let s4 = q_at(&q[1..4]);
+        let (r, dr) = r008_jvp(z[0], d[0], k, q[0], &s3, &ds3, &s4);
+        (vec![r], vec![dr])
     },
-    vjp: |z, _, k, c| {
-        let s0 = p_at(&z[0..12], k);
-        let o = dout(&r008(&s0), c);
-        let (r, g0) = r008_vjp(&s0, o);
-        (out_p(&r), cat(&[&p_flat(&g0, k)[..]]))
+    vjp: |z, q, k, c| {
+        let s3 = q_at(&z[1..4]);
+        let s4 = q_at(&q[1..4]);
+        let (r, g0, g3) = r008_vjp(z[0], k, q[0], &s3, &s4, c[0]);
+        (vec![r], cat(&[&[g0][..], &flat(&g3)[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, k| {
+        let s3 = q_at(&z[1..4]);
+        let s4 = q_at(&q[1..4]);
+        let (r, g0, g3) = r008_grad(z[0], k, q[0], &s3, &s4);
+        (r, cat(&[&[g0][..], &flat(&g3)[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s3, ds3) = (q_at(&z[1..4]), q_at(&d[1..4]));
+        let s4 = q_at(&q[1..4]);
+        let (r, g0, g3, h0, h3) = r008_hvp(z[0], d[0], k, q[0], &s3, &ds3, &s4);
+        (
+            r,
+            cat(&[&[g0][..], &flat(&g3)[..]]),
+            cat(&[&[h0][..], &flat(&h3)[..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[
-                0.1299, 0.4795, 0.2861, 1.3278, 0.9159, -0.3924, -1.4306, 0.5571, -0.8801, -0.7118,
-                -1.219, -0.5341,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.4543, -0.116, -0.1369, 0.4534, 0.5673, -0.7313, -0.4829, -0.4256, -0.5982,
-                0.8167, -0.8861, 0.0682,
-            ],
-            c: &[
-                -1.1836, -1.9184, 0.8958, -0.5661, 1.8573, -0.8061, -1.5337, -1.8243, 0.889,
-                -0.8393, 1.0052, -1.4025, 0.9751,
-            ],
-            v: &[],
-            y: &[
-                1.16315401717,
-                1.22175797096,
-                0.2861,
-                1.3278,
-                0.9159,
-                -0.3924,
-                -4.12143553675,
-                -1.17260181097,
-                1.51689581544,
-                1.81544240544,
-                -1.219,
-                0.44005,
-                2.0,
-            ],
+            z: &[-1.2365, -0.3968, 0.3511, 0.3601],
+            q: &[1.1607, -0.0522, -1.1929, 0.8449],
+            k: 4,
+            t: &[-0.5064, 0.3642, 0.1677, 0.3021],
+            c: &[1.2655],
+            v: &[0.5978, -0.9677, 0.6727, 0.0973],
+            y: &[-3.27321999798],
         },
         Point {
-            z: &[
-                1.496, 0.3211, 0.8936, 0.2351, 0.8133, 0.5116, -0.056, -0.9296, -0.1496, 0.6555,
-                0.4677, -1.0185,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.8879, 0.1958, -0.9745, 0.0977, 0.7925, -0.2804, 0.576, -0.5184, 0.3486, 0.226,
-                -0.8097, -0.8741,
-            ],
-            c: &[
-                -0.7763, -0.5805, 0.5111, 1.1313, -1.6136, 1.4827, 1.7676, 1.0655, 1.0936, 1.1313,
-                1.7901, -0.5941, -1.2684,
-            ],
-            v: &[],
-            y: &[
-                -1.20851436427,
-                1.18329209027,
-                0.8936,
-                0.2351,
-                0.8133,
-                0.5116,
-                -2.29984310725,
-                -1.15974324798,
-                -0.332072299205,
-                1.46926344195,
-                0.4677,
-                0.0748,
-                2.0,
-            ],
+            z: &[-0.2449, 0.4442, -1.2804, 1.0693],
+            q: &[0.7379, 1.0159, -1.0634, -0.114],
+            k: 1,
+            t: &[0.5878, 0.1581, 0.435, -0.0052],
+            c: &[-1.3809],
+            v: &[-0.5929, 0.4813, 0.866, 0.8736],
+            y: &[-1.9306866793],
         },
     ],
 };
 
-#[differentiate(wrt(b, p))]
-fn r009(mut a: f64, y: Vec<f64>, k: usize, b: f64, p: &P) -> T {
-    let mut w1 = p.v.clone();
-    for i0 in 0..w1.len() {
-        if (p.b * a) > 0.12 {
-            w1[i0] = p.inner.d[p.n % p.inner.d.len()]
-                * (p.v[(p.n + 3) % p.v.len()] * p.w[(i0 + 1) % p.w.len()]);
-        }
-    }
+#[differentiate(wrt(p, s, y))]
+fn r009(p: &P, cfg: &Q, mut a: f64, s: &P, mut y: Vec<f64>) -> P {
+    let mut s1 = r005(&p.inner, &s.inner);
     let mut u2: f64 = 0.0;
-    for i0 in 0..w1.len() {
-        u2 += w1[i0].tanh();
+    for i0 in 0..p.n {
+        s1 = r005(&s1, &s1);
+        u2 = u2 * 0.32 + (s1.d[0] + s1.c);
     }
-    if p.n < 1 {
-        a = (a + p.v[p.n % p.v.len()]).tanh() + (w1[(p.n + 1) % w1.len()] - u2);
+    let u3 = s1.d[0].cos();
+    if (s.b * s.a) < -0.36 {
+        a += s.inner.c * a;
+    } else {
+        a *= 0.53 + 0.22 * (s.a * s1.d[0]).cos();
     }
-    let mut s3 = r003([0.44, 1.04, 0.75].to_vec(), p.b - a, p);
-    T(
-        u2 * b + a - s3.inner.d[1] * s3.n as f64 + 0.1 * k as f64,
-        s3.w,
-    )
+    for i0 in 0..y.len() {
+        y[i0] = y[i0] * p.v[(p.n + 2) % p.v.len()]
+            + s.v[i0 % s.v.len()] * (p.inner.c.powi(2) + 1.05).cbrt();
+    }
+    let mut u4: f64 = 0.0;
+    for i0 in 0..y.len() {
+        u4 += y[i0] * (cfg.d[(i0 + 1) % cfg.d.len()] * p.a);
+    }
+    P {
+        a: u3 - u2 + a - u4,
+        b: f64::cos(s1.d[s.n % s1.d.len()]),
+        v: p.v.clone(),
+        w: [p.a, s.b.cos(), p.v[(p.n + 3) % p.v.len()] * s.inner.c],
+        inner: Q {
+            c: s.inner.c,
+            d: [s.b + s.inner.c, s1.d[s.n % s1.d.len()].clamp(-0.34, 1.42)],
+        },
+        n: 3,
+    }
 }
 
 const R009: Case = Case {
     name: "r009",
-    live: &[(0, 1), (1, 13)],
+    live: &[(0, 12), (12, 24), (24, 27)],
     f: |z, q, k| {
-        let s4 = p_at(&z[1..13], k);
-        flat(&r009(q[0], q[1..5].to_vec(), k, z[0], &s4))
+        let s0 = p_at(&z[0..12], k);
+        let s1 = q_at(&q[0..3]);
+        let s3 = p_at(&z[12..24], k);
+        out_p(&r009(&s0, &s1, q[3], &s3, z[24..27].to_vec()))
     },
     jvp: |z, d, q, k| {
-        let (s4, ds4) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
-        let (r, dr) = r009_jvp(q[0], q[1..5].to_vec(), k, z[0], d[0], &s4, &ds4);
-        out2(&r, &dr)
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let s1 = q_at(&q[0..3]);
+        let (s3, ds3) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
+        let (r, dr) = r009_jvp(
+            &s0,
+            &ds0,
+            &s1,
+            q[3],
+            &s3,
+            &ds3,
+            z[24..27].to_vec(),
+            d[24..27].to_vec(),
+        );
+        out_p2(&r, &dr)
     },
     vjp: |z, q, k, c| {
-        let s4 = p_at(&z[1..13], k);
-        let o = dout(&r009(q[0], q[1..5].to_vec(), k, z[0], &s4), c);
-        let (r, g3, g4) = r009_vjp(q[0], q[1..5].to_vec(), k, z[0], &s4, o);
-        (flat(&r), cat(&[&[g3][..], &p_flat(&g4, k)[..]]))
+        let s0 = p_at(&z[0..12], k);
+        let s1 = q_at(&q[0..3]);
+        let s3 = p_at(&z[12..24], k);
+        let o = dout(&r009(&s0, &s1, q[3], &s3, z[24..27].to_vec()), c);
+        let (r, g0, g3, g4) = r009_vjp(&s0, &s1, q[3], &s3, z[24..27].to_vec(), o);
+        (
+            out_p(&r),
+            cat(&[&p_flat(&g0, k)[..], &p_flat(&g3, k)[..], &g4[..]]),
+        )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
             z: &[
-                0.8246, 0.3198, -0.9143, -0.0432, -0.3334, 0.4364, -0.3862, 1.0, -0.4138, -0.6153,
-                0.3708, -1.2502, -0.4511,
+                -1.3937, 0.4079, 0.212, 0.3444, -0.1744, -1.2426, -0.5565, -0.0801, -0.4217,
+                0.2328, -0.186, -1.4128, -0.4164, 1.3451, -1.4647, -0.9348, 0.256, 0.2434, 0.6701,
+                -1.053, 0.4399, -1.262, -1.3394, 0.5553, -0.8359, -1.2057, -0.6743,
             ],
-            q: &[-1.1284, -0.8508, -0.3836, -1.3076, -1.2204],
-            k: 4,
+            q: &[0.7413, -1.4927, -0.5369, 1.2592],
+            k: 1,
             t: &[
-                0.4357, -0.4886, -0.9094, -0.8597, 0.1138, 0.7951, 0.3499, -0.8571, 0.2352, 0.7395,
-                0.1012, 0.2893, -0.3154,
+                0.6279, 0.0867, -0.8702, 0.8602, 0.0919, -0.385, 0.0669, 0.2674, -0.0103, 0.7726,
+                -0.96, -0.8116, -0.302, -0.9155, 0.9598, 0.2236, -0.442, -0.7566, 0.3642, -0.6478,
+                -0.8071, -0.4908, -0.5981, 0.6232, -0.3152, -0.0476, -0.7659,
             ],
-            c: &[0.831, 1.125, -1.8215, 1.6653],
+            c: &[
+                1.2911, 1.3691, -1.024, -0.6684, 1.9574, 1.671, 1.3903, 1.4144, 1.1107, 1.8473,
+                -1.3074, -1.2891, -1.0518,
+            ],
             v: &[],
-            y: &[-10.3286043772, 0.889416944755, -0.9143, 0.642388786748],
+            y: &[
+                6.30918417321,
+                0.844372019168,
+                0.212,
+                0.3444,
+                -0.1744,
+                -1.2426,
+                -1.3937,
+                0.223785083244,
+                0.2200928,
+                -1.262,
+                0.0831,
+                -0.34,
+                3.0,
+            ],
         },
         Point {
             z: &[
-                1.1376, -0.3231, 1.0145, -0.5899, -1.2197, 1.1751, -0.166, 0.7685, 0.7161, -0.3,
-                -0.9664, 0.3848, -1.2994,
+                1.0136, 1.4409, 0.2029, 0.3201, 1.1048, -1.1837, 1.2118, -1.147, 1.3809, -0.4284,
+                1.2421, 0.8545, 0.6945, -1.0872, 1.2808, 0.5568, 1.4728, 0.3934, -0.2059, 0.1346,
+                -0.6307, 1.1275, -0.9742, 0.3376, -0.1466, 0.142, 0.1474,
             ],
-            q: &[-1.0548, -0.0766, -0.9215, -1.2512, -1.3083],
-            k: 1,
+            q: &[-0.6912, -0.1661, -1.0573, -0.4199],
+            k: 2,
             t: &[
-                -0.6525, -0.329, 0.6156, 0.0661, -0.092, -0.5444, 0.888, -0.8514, -0.6675, 0.9224,
-                -0.5298, 0.1291, 0.6826,
+                -0.3454, -0.8103, -0.9271, -0.1476, -0.4348, -0.9249, 0.4969, 0.7917, -0.5132,
+                0.4516, 0.4714, -0.2236, -0.5356, -0.4187, -0.9751, 0.5329, 0.0905, 0.8557, 0.1823,
+                -0.8357, 0.1091, 0.2078, -0.3774, 0.9955, 0.9858, -0.6679, 0.7492,
             ],
-            c: &[-1.9604, -1.4207, 0.6413, 1.1349],
+            c: &[
+                -0.6888, -1.8688, 1.8929, 1.0942, 1.3461, -1.1086, 1.5406, -1.7439, 1.734, -0.7761,
+                1.0821, 0.8668, -1.0999,
+            ],
             v: &[],
-            y: &[-14.7082162888, 0.889637282481, 1.0145, 0.883320587458],
+            y: &[
+                -43.0641850812,
+                -0.809769601429,
+                0.2029,
+                0.3201,
+                1.1048,
+                -1.1837,
+                1.0136,
+                0.46496610605,
+                -1.33462175,
+                1.1275,
+                0.0403,
+                1.42,
+                3.0,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(s, p))]
-fn r010(s: &P, k: usize, p: &P) -> P {
-    let mut w1 = p.v.clone();
-    for i0 in 0..w1.len() {
-        w1[i0] = s.inner.d[1];
+#[differentiate(wrt(p))]
+fn r010(p: &P, b: f64, mut a: f64, x: &[f64]) -> Q {
+    for i0 in (0..x.len()).rev() {
+        a += p.inner.d[i0 % p.inner.d.len()] * a;
     }
-    let mut u2: f64 = 0.0;
-    for i0 in 0..w1.len() {
-        u2 += w1[i0] * (p.w[p.n % p.w.len()] + s.w[p.n % s.w.len()]);
-    }
-    let mut s3 = r009(
-        0.61,
-        [0.75, 1.33, 0.94, 1.21].to_vec(),
-        1,
-        p.b - s.inner.d[(s.n + 3) % s.inner.d.len()],
-        p,
-    );
-    for i0 in 0..4 {
-        s3 = r009(1.22, [1.16, 0.7, 1.14, 0.1].to_vec(), 1, s3.0, p);
+    let u1 = b.tanh().min(x[p.n % x.len()]);
+    let mut s2 = Q {
+        c: 1.0,
+        d: [0.11, 0.96],
+    };
+    let mut u3: f64 = 1.0;
+    for i0 in 0..p.w.len() {
+        u3 = (u3 * p.w[i0]).atan() * 0.26 + p.w[i0] * p.v[(p.n + 1) % p.v.len()].asinh();
     }
     let mut s4 = Q {
-        c: p.inner.d[s.n % p.inner.d.len()].hypot(p.a.powi(2) + 0.47),
-        d: s.inner.d,
+        c: 1.0,
+        d: [0.96, 0.49],
     };
-    for i0 in 0..s.n {
+    for i0 in 0..3 {
         s4 = Q {
-            c: (p.w[p.w.len() - 1].powi(2) + 2.24).acosh(),
-            d: p.inner.d,
+            c: a.powi(2) - (b - u1),
+            d: s2.d,
         };
     }
-    P {
-        a: (u2
-            - s.inner.d[p.n % s.inner.d.len()]
-            - s3.0 * s.inner.d[k % s.inner.d.len()].hypot(p.b.hypot(1.27)))
-            * (s4.d[1] + s4.c).sin(),
-        b: s.a.cos(),
-        v: vec![
-            -s4.d[p.n % s4.d.len()],
-            -s.inner.d[p.n % s.inner.d.len()],
-            s.inner.d[(p.n + 1) % s.inner.d.len()] * s.a,
-            s.inner.c.hypot(0.55),
-        ],
-        w: [
-            p.inner.c.hypot(0.62).powf(0.99 * s.inner.c.cos()),
-            p.v[k % p.v.len()] / (2.15 + p.v[(s.n + 3) % p.v.len()].sin()),
-            u2.hypot(0.46).ln_1p(),
-        ],
-        inner: r000(s, [0.32, 0.34, 0.66].to_vec()),
-        n: 2,
+    Q {
+        c: ((0.78 * u3 + u1 - a) * p.v[p.n % p.v.len()] - s2.d[1] * p.a) * s4.c.exp(),
+        d: [1.18 * s4.c, u3.tanh()],
     }
 }
 
 const R010: Case = Case {
     name: "r010",
-    live: &[(0, 12), (12, 24)],
-    f: |z, _, k| {
+    live: &[(0, 12)],
+    f: |z, q, k| {
         let s0 = p_at(&z[0..12], k);
-        let s2 = p_at(&z[12..24], k);
-        out_p(&r010(&s0, k, &s2))
+        flat(&r010(&s0, q[0], q[1], &q[2..6]))
     },
-    jvp: |z, d, _, k| {
+    jvp: |z, d, q, k| {
         let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s2, ds2) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
-        let (r, dr) = r010_jvp(&s0, &ds0, k, &s2, &ds2);
-        out_p2(&r, &dr)
+        let (r, dr) = r010_jvp(&s0, &ds0, q[0], q[1], &q[2..6]);
+        out2(&r, &dr)
     },
-    vjp: |z, _, k, c| {
+    vjp: |z, q, k, c| {
         let s0 = p_at(&z[0..12], k);
-        let s2 = p_at(&z[12..24], k);
-        let o = dout(&r010(&s0, k, &s2), c);
-        let (r, g0, g2) = r010_vjp(&s0, k, &s2, o);
-        (out_p(&r), cat(&[&p_flat(&g0, k)[..], &p_flat(&g2, k)[..]]))
+        let o = dout(&r010(&s0, q[0], q[1], &q[2..6]), c);
+        let (r, g0) = r010_vjp(&s0, q[0], q[1], &q[2..6], o);
+        (flat(&r), cat(&[&p_flat(&g0, k)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
             z: &[
-                0.7413, 0.3163, -0.7277, -1.1864, 0.6499, -0.2694, -0.0841, 0.7688, -0.1227,
-                -0.5679, 1.1095, -0.3743, 1.2726, -1.4237, -0.0876, -0.2519, 0.4973, -1.2272,
-                0.0414, -0.2232, -0.0616, -0.5282, 1.1149, -1.1794,
+                -1.1421, 1.3619, 1.0153, 1.4664, 0.1983, -0.4502, -0.854, 1.0203, -0.513, 1.3382,
+                0.5068, -1.1946,
             ],
-            q: &[],
-            k: 0,
+            q: &[-0.8393, 1.1996, 0.4987, 0.6131, 1.1723, 0.7358],
+            k: 4,
             t: &[
-                0.7174, -0.0636, -0.1208, -0.5351, -0.6843, 0.7953, 0.1509, -0.0806, 0.3611,
-                -0.029, -0.5284, -0.0471, -0.7492, -0.654, 0.2582, 0.6803, -0.3067, 0.3319, 0.6938,
-                0.1783, 0.597, 0.1697, -0.9827, 0.6195,
+                0.2598, -0.1696, -0.7437, 0.1054, -0.873, -0.8104, 0.2264, 0.9208, -0.9744,
+                -0.6709, 0.6861, 0.6185,
             ],
-            c: &[
-                0.7697, 1.903, -0.5917, -1.2959, -0.7043, -1.052, 1.7643, 1.6009, -1.7929, -1.3443,
-                -0.5606, -1.6921, -1.5006,
-            ],
+            c: &[-0.9645, -0.9402, 1.9323],
             v: &[],
-            y: &[
-                1.58907264459,
-                0.737591360686,
-                -1.1149,
-                -1.1095,
-                -0.27746859,
-                0.790575998877,
-                0.842607696893,
-                -0.0460869362071,
-                0.429450869322,
-                0.667124433083,
-                1.1095,
-                -0.3743,
-                2.0,
-            ],
+            y: &[1.93803496914, 0.194110054868, -0.499450296633],
         },
         Point {
             z: &[
-                1.2848, 0.583, 0.091, 1.4347, 0.3131, -0.0107, 0.2714, 1.062, -1.0368, 1.4265,
-                0.7928, -1.4238, 1.3909, 0.9385, 1.0922, 0.0054, 1.1008, 1.1078, -0.4693, -0.9821,
-                -1.4173, -0.4682, -1.286, 0.691,
+                -0.9372, -0.9542, -0.1542, 0.4533, 1.0735, 0.046, -0.7076, 0.8789, -0.9336,
+                -0.9113, -0.1098, -1.0213,
             ],
-            q: &[],
-            k: 1,
+            q: &[1.1288, -0.7486, 1.0816, 0.037, 0.3963, 0.0433],
+            k: 0,
             t: &[
-                0.3955, 0.1457, 0.2991, -0.3815, -0.325, 0.1328, 0.0369, 0.6378, -0.5361, 0.778,
-                0.8703, -0.3175, 0.7609, 0.0625, -0.1186, -0.7083, -0.2858, 0.7695, -0.2379,
-                -0.5541, 0.342, -0.7828, -0.1466, -0.3353,
+                -0.034, -0.3887, -0.0514, -0.0699, -0.5851, 0.0851, 0.7836, 0.5067, -0.0531,
+                -0.8875, -0.6, -0.3965,
             ],
-            c: &[
-                0.6614, 1.9649, 0.7562, -0.6102, 1.1369, 0.581, -0.8768, 0.6324, 0.8761, -0.7951,
-                -1.655, -0.9089, -1.4209,
-            ],
+            c: &[-1.5171, 1.8476, -1.032],
             v: &[],
-            y: &[
-                800.599857151,
-                0.282113448208,
-                -0.691,
-                1.4238,
-                1.01858944,
-                1.52885651714,
-                0.964704955369,
-                0.00177539891756,
-                0.796306951337,
-                0.319276748393,
-                0.7928,
-                -1.4238,
-                2.0,
-            ],
+            y: &[0.620173496227, -0.864349914523, -0.0421301995567],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r011(cfg: &Q, mut a: f64, x: &[f64], p: &T) -> Q {
-    let u1 = p.0.cos() * (p.0 + p.1[p.1.len() - 1]);
-    let mut s2 = Q {
-        c: u1 / (x[1].powi(2) + 0.42),
-        d: cfg.d,
+#[differentiate(wrt(x, p))]
+fn r011(b: f64, mut a: f64, x: &[f64], p: &T) -> Q {
+    let (u1, u2) = (
+        (p.1[p.1.len() - 1] / b.hypot(0.85)).clamp(-0.88, 1.2),
+        p.0.atan().exp() / a.hypot(0.64),
+    );
+    let mut s3 = Q {
+        c: 1.0,
+        d: [0.56, 0.84],
     };
-    let mut u3: f64 = 0.0;
-    for i0 in 0..2 {
-        s2 = r005(&s2, &s2);
-        u3 = u3 * 0.26 + s2.d[1] * s2.c.tanh().sinh();
+    let mut j4 = 0;
+    while j4 < 4 {
+        a *= 0.65 + 0.25 * (p.0 * s3.c.tanh().exp().ln()).cos();
+        j4 += 1;
     }
-    let u4 = s2.c + s2.c;
+    let u5 = s3.c.cos() + u2.atan();
     Q {
-        c: (u4 + 0.72 * u3) * u1,
-        d: [u1, u1.exp()],
+        c: u5 - u2 + u1 - a - 1.22 * x[0] - 0.86 * x[x.len() - 1],
+        d: [s3.c.mul_add(u2, s3.d[1]), x[2]],
     }
 }
 
 const R011: Case = Case {
     name: "r011",
-    live: &[(0, 4)],
+    live: &[(0, 3), (3, 7)],
     f: |z, q, _| {
-        let s0 = q_at(&q[0..3]);
-        let s3 = t_at(&z[0..4]);
-        flat(&r011(&s0, q[3], &q[4..7], &s3))
+        let s3 = t_at(&z[3..7]);
+        flat(&r011(q[0], q[1], &z[0..3], &s3))
     },
     jvp: |z, d, q, _| {
-        let s0 = q_at(&q[0..3]);
-        let (s3, ds3) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, dr) = r011_jvp(&s0, q[3], &q[4..7], &s3, &ds3);
+        let (s3, ds3) = (t_at(&z[3..7]), t_at(&d[3..7]));
+        let (r, dr) = r011_jvp(q[0], q[1], &z[0..3], &d[0..3], &s3, &ds3);
         out2(&r, &dr)
     },
     vjp: |z, q, _, c| {
-        let s0 = q_at(&q[0..3]);
-        let s3 = t_at(&z[0..4]);
-        let o = dout(&r011(&s0, q[3], &q[4..7], &s3), c);
-        let (r, g3) = r011_vjp(&s0, q[3], &q[4..7], &s3, o);
-        (flat(&r), cat(&[&flat(&g3)[..]]))
+        let s3 = t_at(&z[3..7]);
+        let o = dout(&r011(q[0], q[1], &z[0..3], &s3), c);
+        let (r, g2, g3) = r011_vjp(q[0], q[1], &z[0..3], &s3, o);
+        (flat(&r), cat(&[&g2[..], &flat(&g3)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.4666, -0.7289, -1.2098, -0.8823],
-            q: &[
-                -0.7657, -1.4302, -1.4753, -0.8456, -1.0979, -0.5404, -0.3232,
-            ],
-            k: 1,
-            t: &[0.7049, 0.4397, -0.9613, 0.1587],
-            c: &[-0.7517, 0.9239, 1.1394],
+            z: &[-0.0352, 0.2117, 0.1351, -1.4425, 0.4468, 0.6587, 0.9257],
+            q: &[1.393, -0.677],
+            k: 3,
+            t: &[0.9776, 0.7893, 0.7909, -0.7726, -0.4394, -0.7002, -0.404],
+            c: &[-1.7313, 0.8251, -1.5112],
             v: &[],
-            y: &[1.12577034704, -1.20470656297, 0.299779953148],
+            y: &[1.2438614089, 1.24909887377, 0.1351],
         },
         Point {
-            z: &[-0.295, -0.0163, 0.2683, -0.5794],
-            q: &[0.915, -0.4022, -0.0444, 0.1463, -0.7786, -0.3993, -0.1926],
+            z: &[-0.8129, 1.0945, -0.1835, 0.153, 0.154, -1.113, 1.0075],
+            q: &[-0.9166, -1.4866],
             k: 1,
-            t: &[-0.2939, 0.7302, -0.2606, -0.3379],
-            c: &[-1.6392, -1.3962, 1.3702],
+            t: &[0.9028, -0.4484, 0.8661, -0.0106, -0.232, 0.2693, -0.2919],
+            c: &[1.9564, 1.0925, 1.947],
             v: &[],
-            y: &[0.810624359519, -0.836627793245, 0.433168797992],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, p, s))]
-fn r012(a: f64, p: &P, s: &P) -> f64 {
-    let mut s1 = P {
-        a: 0.0,
-        b: 0.5,
-        v: [0.23, 0.71, 0.69, 0.78].to_vec(),
-        w: [0.48, 0.99, 0.46],
-        inner: Q {
-            c: 0.0,
-            d: [0.58, 0.12],
-        },
-        n: 3,
-    };
-    let mut w2 = p.w;
-    for i0 in 0..w2.len() {
-        if a < 0.19 {
-            w2[i0] += s.a * s.inner.c;
-        }
-    }
-    let u3 = w2[s.n % w2.len()] + w2[(s.n + 1) % w2.len()] * s.inner.d[s.n % s.inner.d.len()];
-    u3 - a + (s1.w[0] * s.b.tanh()).tanh()
-}
-
-const R012: Case = Case {
-    name: "r012",
-    live: &[(0, 1), (1, 13), (13, 25)],
-    f: |z, _, k| {
-        let s1 = p_at(&z[1..13], k);
-        let s2 = p_at(&z[13..25], k);
-        vec![r012(z[0], &s1, &s2)]
-    },
-    jvp: |z, d, _, k| {
-        let (s1, ds1) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
-        let (s2, ds2) = (p_at(&z[13..25], k), p_at(&d[13..25], k));
-        let (r, dr) = r012_jvp(z[0], d[0], &s1, &ds1, &s2, &ds2);
-        (vec![r], vec![dr])
-    },
-    vjp: |z, _, k, c| {
-        let s1 = p_at(&z[1..13], k);
-        let s2 = p_at(&z[13..25], k);
-        let (r, g0, g1, g2) = r012_vjp(z[0], &s1, &s2, c[0]);
-        (
-            vec![r],
-            cat(&[&[g0][..], &p_flat(&g1, k)[..], &p_flat(&g2, k)[..]]),
-        )
-    },
-    grad: Some(|z, _, k| {
-        let s1 = p_at(&z[1..13], k);
-        let s2 = p_at(&z[13..25], k);
-        let (r, g0, g1, g2) = r012_grad(z[0], &s1, &s2);
-        (
-            r,
-            cat(&[&[g0][..], &p_flat(&g1, k)[..], &p_flat(&g2, k)[..]]),
-        )
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (s1, ds1) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
-        let (s2, ds2) = (p_at(&z[13..25], k), p_at(&d[13..25], k));
-        let (r, g0, g1, g2, h0, h1, h2) = r012_hvp(z[0], d[0], &s1, &ds1, &s2, &ds2);
-        (
-            r,
-            cat(&[&[g0][..], &p_flat(&g1, k)[..], &p_flat(&g2, k)[..]]),
-            cat(&[&[h0][..], &p_flat(&h1, k)[..], &p_flat(&h2, k)[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.3265, -0.0937, 1.3942, -0.57, -0.852, 0.1415, 0.998, -1.3145, 0.188, 1.1453,
-                -0.647, -1.0227, 1.4226, 0.9664, 0.7833, 1.229, 1.2182, 0.2903, -1.2387, -0.2571,
-                -0.592, -0.105, 1.1814, 0.1715, 0.2682,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                -0.0375, -0.9549, -0.2384, -0.6734, -0.7217, 0.0852, -0.1794, -0.2861, 0.7675,
-                -0.019, 0.6092, -0.4597, 0.6757, 0.6218, 0.0116, -0.4228, 0.7922, -0.901, 0.2037,
-                -0.4392, 0.6737, 0.7193, -0.9036, -0.3261, -0.7888,
-            ],
-            c: &[1.6024],
-            v: &[
-                0.2937, 0.3182, -0.5432, -0.522, -0.7109, 0.3218, -0.3887, -0.3097, -0.3009,
-                0.7515, -0.698, 0.0577, 0.4414, 0.1578, 0.0348, 0.1466, -0.9998, 0.3045, -0.1631,
-                -0.0281, -0.0923, -0.02, -0.5834, 0.1824, 0.7213,
-            ],
-            y: &[0.81459082787],
-        },
-        Point {
-            z: &[
-                0.8074, -0.5063, 1.2529, -1.057, 1.316, -0.1515, -0.4039, -0.8855, 1.292, 0.1287,
-                1.4587, -1.0552, 1.4362, -1.3696, -0.5411, -0.7064, 0.7868, 0.8185, 0.0015,
-                -1.1757, -0.3337, -0.2506, 0.1614, 0.3461, 0.1481,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                -0.1535, -0.9796, -0.8308, 0.5978, -0.9677, 0.6727, 0.0973, -0.7197, -0.611,
-                0.6834, 0.1728, 0.6298, 0.0298, 0.398, 0.0946, -0.1653, -0.2761, -0.1888, 0.5117,
-                0.9811, -0.0496, -0.3033, 0.7872, -0.6731, 0.1153,
-            ],
-            c: &[1.7034],
-            v: &[
-                0.4216, -0.3214, -0.6146, -0.0984, 0.624, 0.9231, -0.0259, 0.3532, -0.6182,
-                -0.8201, -0.1107, 0.1583, 0.4103, 0.5878, 0.1581, 0.435, -0.0052, 0.1746, 0.6049,
-                -0.5929, 0.4813, 0.866, 0.8736, 0.8732, 0.4664,
-            ],
-            y: &[-1.73424678951],
+            y: &[3.36815292431, 1.55915074647, -0.1835],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn r013(p: &P, cfg: &Q) -> f64 {
-    let mut s1 = r005(&p.inner, &p.inner);
-    let mut u2: f64 = 0.0;
+fn r012(mut a: f64, p: &P, mut y: Vec<f64>) -> f64 {
+    if p.v[(p.n + 1) % p.v.len()] > 0.42 {
+        a += p.a * a;
+    } else {
+        a *= f64::tanh(a).tanh();
+    }
+    let mut s1 = r003([0.44, 0.99, 0.58].to_vec(), (a.powi(2) + 1.91).acosh(), p);
     for i0 in 0..4 {
-        s1 = r000(p, [0.25, 1.37, 0.26].to_vec());
-        u2 += s1.d[0] * u2;
-    }
-    u2 += 0.26 * r002(&s1, cfg, [0.48, 0.72, 0.31, 0.6].to_vec());
-    let u3 = p.b.tanh() * cfg.c;
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.n {
-        s1 = Q {
-            c: 0.59 * p.b,
-            d: p.inner.d,
+        s1 = P {
+            a: p.b / (p.a * p.a + 1.22),
+            b: p.b.asinh(),
+            v: p.v.clone(),
+            w: p.w,
+            inner: Q {
+                c: -p.inner.c.mul_add(p.a, p.inner.c),
+                d: p.inner.d,
+            },
+            n: p.n + 1,
         };
-        u4 = u4 * 0.69 + s1.c * (u3.sin() * 0.72).atanh();
     }
-    let u5 = s1.c * (u2 - u4);
-    u5.tanh() + u4 - u3
+    let u2 = s1.a.cos();
+    let mut w3 = p.w.to_vec();
+    for i0 in 0..w3.len() {
+        w3[i0] *= 0.55
+            + 0.11
+                * (p.v[(s1.n + 3) % p.v.len()]
+                    * r002(
+                        &s1.inner,
+                        &Q {
+                            c: 0.49,
+                            d: [1.15, 0.18],
+                        },
+                        [1.44, 0.47, 0.55, 0.27].to_vec(),
+                    ))
+                .cos();
+    }
+    let u4 = w3[p.n % w3.len()] + w3[p.n % w3.len()] * p.v[s1.n % p.v.len()];
+    let mut s5 = Q {
+        c: 0.0,
+        d: [0.89, 0.38],
+    };
+    let mut u6: f64 = 0.0;
+    for i0 in 0..p.n {
+        s5 = Q {
+            c: f64::asinh(u2).min(0.48),
+            d: [
+                p.inner.d[i0 % p.inner.d.len()],
+                (0.47 * s1.inner.c.tanh()).tan(),
+            ],
+        };
+        u6 = u6 * 0.36 + s5.c * w3[(p.n + 1) % w3.len()];
+    }
+    let u7 = s5.d[1] * p.b.sin();
+    1.22 * u7 - 0.34 * u6 + u4.atan() - a
 }
 
-const R013: Case = Case {
-    name: "r013",
+const R012: Case = Case {
+    name: "r012",
     live: &[(0, 12)],
     f: |z, q, k| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = q_at(&q[0..3]);
-        vec![r013(&s0, &s1)]
+        let s1 = p_at(&z[0..12], k);
+        vec![r012(q[0], &s1, q[1..4].to_vec())]
     },
     jvp: |z, d, q, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let s1 = q_at(&q[0..3]);
-        let (r, dr) = r013_jvp(&s0, &ds0, &s1);
+        let (s1, ds1) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (r, dr) = r012_jvp(q[0], &s1, &ds1, q[1..4].to_vec());
         (vec![r], vec![dr])
     },
     vjp: |z, q, k, c| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = q_at(&q[0..3]);
-        let (r, g0) = r013_vjp(&s0, &s1, c[0]);
-        (vec![r], cat(&[&p_flat(&g0, k)[..]]))
+        let s1 = p_at(&z[0..12], k);
+        let (r, g1) = r012_vjp(q[0], &s1, q[1..4].to_vec(), c[0]);
+        (vec![r], cat(&[&p_flat(&g1, k)[..]]))
     },
     grad: Some(|z, q, k| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = q_at(&q[0..3]);
-        let (r, g0) = r013_grad(&s0, &s1);
-        (r, cat(&[&p_flat(&g0, k)[..]]))
+        let s1 = p_at(&z[0..12], k);
+        let (r, g1) = r012_grad(q[0], &s1, q[1..4].to_vec());
+        (r, cat(&[&p_flat(&g1, k)[..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let s1 = q_at(&q[0..3]);
-        let (r, g0, h0) = r013_hvp(&s0, &ds0, &s1);
-        (r, cat(&[&p_flat(&g0, k)[..]]), cat(&[&p_flat(&h0, k)[..]]))
+        let (s1, ds1) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (r, g1, h1) = r012_hvp(q[0], &s1, &ds1, q[1..4].to_vec());
+        (r, cat(&[&p_flat(&g1, k)[..]]), cat(&[&p_flat(&h1, k)[..]]))
     }),
     points: [
         Point {
             z: &[
-                0.5538, 0.6139, -1.4368, 1.365, 0.8615, 0.5565, 0.7225, -1.4771, -1.1724, 0.3751,
-                -1.4305, -0.2579,
+                -1.3991, -0.6045, 0.5529, 0.8313, -1.0854, -0.5652, 0.7843, -0.4821, -0.5838,
+                1.1057, -1.114, -1.395,
             ],
-            q: &[-0.3135, -0.4321, -0.548],
-            k: 0,
+            q: &[-0.1851, -0.2014, -0.3192, 0.1645],
+            k: 4,
             t: &[
-                0.6488, 0.4881, 0.0364, 0.2335, 0.6956, -0.7517, -0.7851, -0.5992, 0.7339, -0.8,
-                -0.3676, -0.102,
+                -0.8712, -0.6384, -0.0509, -0.1399, 0.59, -0.7076, -0.4715, -0.057, 0.0318, 0.1196,
+                -0.9404, -0.0844,
             ],
-            c: &[-0.7958],
+            c: &[1.0531],
             v: &[
-                -0.0798, 0.9179, -0.4723, -0.6226, -0.8531, 0.1559, 0.5579, 0.2098, -0.4574,
-                -0.709, -0.8551, 0.5332,
+                -0.743, -0.0657, 0.7015, -0.965, 0.0415, 0.9977, 0.0879, -0.0145, 0.8684, 0.9036,
+                -0.6645, -0.2506,
             ],
-            y: &[0.473778649621],
+            y: &[0.534581076738],
         },
         Point {
             z: &[
-                0.3173, 0.7421, 0.0877, -1.3177, 1.4967, 1.45, 1.3106, -1.1897, 0.4471, 1.419,
-                0.6104, 0.532,
+                -0.6094, 1.2941, -0.8427, -1.4206, 0.9251, -1.2343, 0.2542, -0.1103, -1.0479,
+                -0.1688, -0.2781, 0.8546,
             ],
-            q: &[0.6339, -0.3218, 1.3884],
+            q: &[0.0695, -1.3345, 1.2178, -1.0499],
             k: 4,
             t: &[
-                0.5131, -0.8836, -0.1202, -0.4744, 0.9739, 0.9809, -0.0629, 0.4438, 0.4272, 0.8302,
-                -0.9755, -0.5658,
+                0.8679, -0.0699, -0.863, -0.2502, -0.6887, 0.0028, 0.1008, 0.9566, -0.7303,
+                -0.5058, 0.9761, -0.6856,
             ],
-            c: &[0.5363],
+            c: &[1.5653],
             v: &[
-                -0.2479, 0.9009, -0.6855, -0.8305, -0.9788, -0.3898, -0.6707, -0.4844, 0.5278,
-                -0.9417, -0.9809, 0.1634,
+                0.7677, 0.7126, 0.6649, -0.1714, -0.011, 0.0777, 0.038, -0.8137, 0.6312, 0.1869,
+                -0.5446, 0.262,
             ],
-            y: &[-1.1157976453],
+            y: &[0.0685470847176],
         },
     ],
 };
 
-#[differentiate(wrt(s, a, p))]
-fn r014(s: &Q, mut a: f64, p: &T) -> Q {
-    let mut s1 = Q {
-        c: p.0 * a,
-        d: [p.1[2].exp_m1(), (1.83 + p.0.sin()).log2()],
+#[differentiate(wrt(p))]
+fn r013(x: &[f64], p: &T) -> P {
+    let mut s1 = P {
+        a: 0.0,
+        b: 0.5,
+        v: [0.3, 0.38, 0.25, 0.69].to_vec(),
+        w: [0.47, 0.22, 0.83],
+        inner: Q {
+            c: 0.5,
+            d: [0.27, 0.33],
+        },
+        n: 2,
+    };
+    for i0 in 0..2 {
+        s1 = r009(
+            &s1,
+            &Q {
+                c: 0.64,
+                d: [0.36, 0.9],
+            },
+            0.2,
+            &s1,
+            [s1.b, s1.a + s1.a, s1.b.sinh()].to_vec(),
+        );
+    }
+    let u2 = p.1[p.1.len() - 1];
+    let mut s3 = r010(&s1, 1.23, 0.91, &[0.3, 0.68, 1.39]);
+    for i0 in 0..s1.n {
+        s3 = Q {
+            c: f64::cosh(u2.sin()),
+            d: [s1.inner.c.sin().sinh(), 1.44 * p.1[i0 % p.1.len()]],
+        };
+    }
+    let u4 = s3.d[0] * (s1.b * s1.inner.c);
+    P {
+        a: u4 + 1.02 * u2 + (s1.inner.d[1] * s1.n as f64).sin() - s3.c.exp(),
+        b: u2.sin().exp().powf(u2.sin()) / (1.96 + p.0.sin()),
+        v: vec![
+            (s3.c.powi(2) + 1.75).log(0.5),
+            f64::cbrt(1.55 + s3.c.sin()),
+            0.29 * p.1[s1.n % p.1.len()],
+            u2,
+        ],
+        w: s1.w,
+        inner: r000(&s1, [0.2, 0.83, 0.23].to_vec()),
+        n: s1.n + 1,
+    }
+}
+
+const R013: Case = Case {
+    name: "r013",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let s1 = t_at(&z[0..4]);
+        out_p(&r013(&q[0..3], &s1))
+    },
+    jvp: |z, d, q, _| {
+        let (s1, ds1) = (t_at(&z[0..4]), t_at(&d[0..4]));
+        let (r, dr) = r013_jvp(&q[0..3], &s1, &ds1);
+        out_p2(&r, &dr)
+    },
+    vjp: |z, q, _, c| {
+        let s1 = t_at(&z[0..4]);
+        let o = dout(&r013(&q[0..3], &s1), c);
+        let (r, g1) = r013_vjp(&q[0..3], &s1, o);
+        (out_p(&r), cat(&[&flat(&g1)[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1191, -0.2304, -0.4915, -1.3378],
+            q: &[1.1929, -1.4598, 1.3335],
+            k: 3,
+            t: &[-0.5428, 0.969, -0.6684, -0.4695],
+            c: &[
+                1.0281, -1.6831, -1.0401, -0.7484, -1.7044, 1.0551, 1.6416, -0.6913, -0.8168,
+                1.6187, -1.7703, 1.7151, 0.5014,
+            ],
+            v: &[],
+            y: &[
+                -6.7937843134,
+                1.23972332762,
+                -2.01285327942,
+                1.3658873282,
+                -0.066816,
+                -1.3378,
+                -5.95178663545,
+                0.591891671843,
+                0.125,
+                38.2825822329,
+                -0.437392566436,
+                1.42,
+                4.0,
+            ],
+        },
+        Point {
+            z: &[-1.2943, -0.4206, -0.6107, 1.352],
+            q: &[-0.5876, -1.032, -0.9416],
+            k: 2,
+            t: &[0.828, -0.9389, -0.0564, 0.8774],
+            c: &[
+                -0.8951, -1.6473, -1.551, 1.2574, 0.8044, 1.0229, -1.3051, -0.6898, 1.2019,
+                -0.5306, -1.28, -0.9115, -1.6631,
+            ],
+            v: &[],
+            y: &[
+                -4.06660890891,
+                2.59842904276,
+                -2.01675921779,
+                1.36592418102,
+                -0.121974,
+                1.352,
+                -5.95178663545,
+                0.591891671843,
+                0.125,
+                38.2825822329,
+                -0.437392566436,
+                1.42,
+                4.0,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn r014(a: f64, b: f64, cfg: &Q, p: &Q, k: usize) -> P {
+    let mut s1 = P {
+        a: f64::exp2(p.c),
+        b: ((p.d[1].sin() * 0.39).acos() * (p.d[1].sin() * 0.39).acos() + 1.71).recip(),
+        v: vec![
+            (a.sin() * 0.73).atanh(),
+            (0.7 * p.d[k % p.d.len()].cos()).acos(),
+            b,
+            (p.d[1].cosh() + 0.5).acosh(),
+        ],
+        w: [
+            cfg.c.hypot(0.74).log(p.c.powi(2) + 2.34),
+            p.c.tanh().exp2(),
+            p.c.hypot(1.28).recip(),
+        ],
+        inner: Q {
+            c: p.d[0].signum() * p.c - (p.d[k % p.d.len()] - cfg.d[k % cfg.d.len()]),
+            d: [
+                p.d[k % p.d.len()].tanh().cosh().log10(),
+                cfg.d[k % cfg.d.len()].atan2(cfg.d[0].tanh().exp()),
+            ],
+        },
+        n: 3,
     };
     let mut u2: f64 = 0.0;
-    for i0 in 0..3 {
-        s1 = r005(&s1, &s1);
-        u2 += s1.c * p.1[i0 % p.1.len()].hypot(s1.c.sin().exp());
+    for i0 in 0..4 {
+        s1 = P {
+            a: cfg.d[i0 % cfg.d.len()]
+                .atan2(cfg.d[(i0 + 1) % cfg.d.len()].atan().exp())
+                .hypot(1.09),
+            b: r002(
+                &Q {
+                    c: (cfg.c * p.c).exp2(),
+                    d: [cfg.d[0].clamp(-0.44, 0.95), u2 / u2.tanh().cosh()],
+                },
+                cfg,
+                [0.54, 1.32, 1.47, 0.38].to_vec(),
+            ),
+            v: vec![
+                b.abs(),
+                cfg.d[i0 % cfg.d.len()].hypot(0.88).ln_1p(),
+                (a.powi(2) + 1.63).powf(u2.tanh()),
+                (cfg.d[i0 % cfg.d.len()].cosh() + 0.41).acosh(),
+            ],
+            w: [
+                b * cfg.c,
+                f64::tan(cfg.d[(i0 + 2) % cfg.d.len()].sin() * 0.81),
+                a - p.d[(i0 + 1) % p.d.len()],
+            ],
+            inner: Q {
+                c: cfg.d[(i0 + 1) % cfg.d.len()] * p.d[(i0 + 3) % p.d.len()],
+                d: [cfg.d[1].cos(), (0.75 * p.d[0].tanh()).tan()],
+            },
+            n: 2,
+        };
+        u2 = u2 * 0.84 + s1.b.exp();
     }
-    let u3 = s1.d[0].sin();
-    let mut s4 = T(1.0, [0.49, 0.54, 0.66]);
-    let mut u5: f64 = 0.0;
-    for i0 in 0..2 {
-        s4 = T((s1.c.powi(2) + 1.53).powf(2.0), p.1);
-        u5 = u5 * 0.37 + (s4.0 - s4.0);
-    }
-    let u6 = s4.0 + s4.0;
-    let u7 = s098(s);
-    let u8 = if ((s1.c.powi(2) + 1.17).sqrt().sin() * 0.35).atanh() > 0.15 {
-        (u5.powi(2) + 1.31).log2()
+    let u3 = s1.w[1] * s1.n as f64;
+    if a.atan2(
+        s1.inner.d[(s1.n + 3) % s1.inner.d.len()] * s1.inner.d[(s1.n + 3) % s1.inner.d.len()]
+            + 1.35,
+    ) > 0.27
+    {
+        let u4: f64 = (s1.b * s1.b + 2.0).powf(0.49);
+        u2 += u4 * (u3 + cfg.c);
     } else {
-        (u2.powi(2) + 1.53).acosh() * (0.23 * s4.1[2])
-    };
-    Q {
-        c: u8.sin() - 0.73 * u7 - u6 + 0.83 * s.d[0] - s4.1[2].tanh(),
-        d: s.d,
+        u2 += p.c.atan();
+        u2 += u3;
+    }
+    P {
+        a: (u3 - u2) * b,
+        b: f64::powf(0.86, u3.atan()) - s1.v[s1.n % s1.v.len()].hypot(0.42),
+        v: s1.v.clone(),
+        w: [
+            f64::powf(0.88, s1.inner.c.tanh()),
+            s1.v[0].hypot(0.67).sqrt(),
+            s1.inner.d[k % s1.inner.d.len()].powi(2),
+        ],
+        inner: r000(&s1, [0.14, 0.7, 0.11].to_vec()),
+        n: s1.n,
     }
 }
 
 const R014: Case = Case {
     name: "r014",
-    live: &[(0, 3), (3, 4), (4, 8)],
-    f: |z, _, _| {
-        let s0 = q_at(&z[0..3]);
-        let s2 = t_at(&z[4..8]);
-        flat(&r014(&s0, z[3], &s2))
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let s2 = q_at(&q[2..5]);
+        let s3 = q_at(&z[0..3]);
+        out_p(&r014(q[0], q[1], &s2, &s3, k))
     },
-    jvp: |z, d, _, _| {
-        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (s2, ds2) = (t_at(&z[4..8]), t_at(&d[4..8]));
-        let (r, dr) = r014_jvp(&s0, &ds0, z[3], d[3], &s2, &ds2);
-        out2(&r, &dr)
+    jvp: |z, d, q, k| {
+        let s2 = q_at(&q[2..5]);
+        let (s3, ds3) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (r, dr) = r014_jvp(q[0], q[1], &s2, &s3, &ds3, k);
+        out_p2(&r, &dr)
     },
-    vjp: |z, _, _, c| {
-        let s0 = q_at(&z[0..3]);
-        let s2 = t_at(&z[4..8]);
-        let o = dout(&r014(&s0, z[3], &s2), c);
-        let (r, g0, g1, g2) = r014_vjp(&s0, z[3], &s2, o);
-        (flat(&r), cat(&[&flat(&g0)[..], &[g1][..], &flat(&g2)[..]]))
+    vjp: |z, q, k, c| {
+        let s2 = q_at(&q[2..5]);
+        let s3 = q_at(&z[0..3]);
+        let o = dout(&r014(q[0], q[1], &s2, &s3, k), c);
+        let (r, g3) = r014_vjp(q[0], q[1], &s2, &s3, k, o);
+        (out_p(&r), cat(&[&flat(&g3)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[
-                -1.0613, 0.1414, 0.8118, 0.7805, -0.4954, -1.1783, -0.1311, 0.6161,
-            ],
-            q: &[],
+            z: &[-1.1629, 0.4878, 0.319],
+            q: &[1.3915, 1.1488, 0.4216, 1.128, 1.1709],
             k: 1,
-            t: &[
-                -0.879, -0.9122, 0.1416, 0.3203, 0.6566, 0.2686, 0.4679, -0.7153,
+            t: &[0.3575, -0.0393, 0.1038],
+            c: &[
+                -1.7087, 1.1914, 1.0943, 0.8375, -0.8997, 0.7022, -1.7608, -1.2241, -1.7854,
+                -1.5785, -1.3869, 1.8939, -0.7726,
             ],
-            c: &[-0.7506, 1.135, 0.871],
             v: &[],
-            y: &[-9.17856977434, 0.1414, 0.8118],
+            y: &[
+                -6.90984194573,
+                -0.366126376672,
+                1.1488,
+                0.902078506004,
+                1.14165553525,
+                1.41385545623,
+                0.937999348889,
+                1.15321411431,
+                0.12461416982,
+                1.30567177437,
+                0.389322850871,
+                0.353007322615,
+                2.0,
+            ],
         },
         Point {
-            z: &[
-                -0.2304, -0.4915, -1.3378, 1.1929, -1.4598, 1.3335, -0.2277, 1.3488,
+            z: &[-0.039, -1.3187, -1.2617],
+            q: &[-1.4726, -1.1312, -0.1168, -0.5113, -0.0525],
+            k: 1,
+            t: &[0.8967, 0.9547, 0.3681],
+            c: &[
+                1.7721, 1.0791, 1.0702, -1.5349, -0.7075, -1.3923, 1.6475, 1.8171, -1.0831, 1.812,
+                0.9307, -1.3563, 0.798,
             ],
-            q: &[],
-            k: 4,
-            t: &[
-                -0.6684, -0.4695, -0.2958, 0.4666, 0.2314, 0.5775, 0.2057, -0.2799,
-            ],
-            c: &[0.7342, 0.5007, 1.6562],
             v: &[],
-            y: &[-6.82808504696, -0.4915, -1.3378],
+            y: &[
+                4.48099937271,
+                -2.79473881846,
+                1.1312,
+                0.63210369673,
+                3.78438461194,
+                0.878532763482,
+                0.927616813053,
+                1.14661650827,
+                0.577539467302,
+                1.41148232802,
+                0.998622191509,
+                -0.759960174813,
+                2.0,
+            ],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn r015(x: &[f64], p: &T) -> f64 {
-    let u1 = p.0.sinh() * (0.68 * p.0.cos()).asin();
-    let mut s2 = T(0.5, [0.38, 0.13, 0.51]);
-    let mut u3: f64 = 0.0;
-    for i0 in 0..4 {
-        s2 = T(
-            p.0,
-            [
-                i0 as f64 * p.1[2],
-                x[i0 % x.len()].mul_add(x[(i0 + 1) % x.len()], u3),
-                u3 - p.0,
-            ],
-        );
-        u3 += s2.1[i0 % 3] * s2.0.cos();
+fn r015(p: &Q, cfg: &Q) -> f64 {
+    let mut s1 = P {
+        a: p.c * cfg.c,
+        b: p.c.exp_m1(),
+        v: vec![
+            cfg.c.tanh().exp(),
+            cfg.c - cfg.d[1],
+            s087(
+                p,
+                cfg.d[0],
+                [
+                    cfg.c,
+                    (p.d[0].sin() * 0.82).acos(),
+                    (p.c.powi(2) + 1.55).sqrt(),
+                    p.c.hypot(1.19).sqrt(),
+                ],
+            ),
+            (p.c * p.c + 1.27).recip(),
+        ],
+        w: [p.c, f64::powf(1.72, p.c.sin()), -p.c],
+        inner: Q {
+            c: cfg.c,
+            d: [-cfg.c, cfg.c],
+        },
+        n: 3,
+    };
+    let mut w2 = p.d;
+    for i0 in 0..w2.len() {
+        w2[i0] -= (p.c * s1.inner.c.sin()).sin();
     }
-    let u4 = s2.0 - s2.1[1];
-    let u5 = s2.0 * x[1].exp() + u3;
-    u5.cos() + u4 + u3 - p.1[1].atan() - 0.3 * (s2.1[0] + s2.1[1])
+    let mut u3: f64 = 0.0;
+    for i0 in 0..w2.len() {
+        u3 += w2[i0].atan();
+    }
+    let u4 = s1.v[1] * cfg.d[s1.n % cfg.d.len()].cos() + (0.38 * u3.cos()).acos();
+    0.68 * u4 * u3
 }
 
 const R015: Case = Case {
     name: "r015",
-    live: &[(0, 4)],
+    live: &[(0, 3)],
     f: |z, q, _| {
-        let s1 = t_at(&z[0..4]);
-        vec![r015(&q[0..3], &s1)]
+        let s0 = q_at(&z[0..3]);
+        let s1 = q_at(&q[0..3]);
+        vec![r015(&s0, &s1)]
     },
     jvp: |z, d, q, _| {
-        let (s1, ds1) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, dr) = r015_jvp(&q[0..3], &s1, &ds1);
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let s1 = q_at(&q[0..3]);
+        let (r, dr) = r015_jvp(&s0, &ds0, &s1);
         (vec![r], vec![dr])
     },
     vjp: |z, q, _, c| {
-        let s1 = t_at(&z[0..4]);
-        let (r, g1) = r015_vjp(&q[0..3], &s1, c[0]);
-        (vec![r], cat(&[&flat(&g1)[..]]))
+        let s0 = q_at(&z[0..3]);
+        let s1 = q_at(&q[0..3]);
+        let (r, g0) = r015_vjp(&s0, &s1, c[0]);
+        (vec![r], cat(&[&flat(&g0)[..]]))
     },
     grad: Some(|z, q, _| {
-        let s1 = t_at(&z[0..4]);
-        let (r, g1) = r015_grad(&q[0..3], &s1);
-        (r, cat(&[&flat(&g1)[..]]))
+        let s0 = q_at(&z[0..3]);
+        let s1 = q_at(&q[0..3]);
+        let (r, g0) = r015_grad(&s0, &s1);
+        (r, cat(&[&flat(&g0)[..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (s1, ds1) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, g1, h1) = r015_hvp(&q[0..3], &s1, &ds1);
-        (r, cat(&[&flat(&g1)[..]]), cat(&[&flat(&h1)[..]]))
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let s1 = q_at(&q[0..3]);
+        let (r, g0, h0) = r015_hvp(&s0, &ds0, &s1);
+        (r, cat(&[&flat(&g0)[..]]), cat(&[&flat(&h0)[..]]))
     }),
     points: [
         Point {
-            z: &[-1.2236, 0.8584, 0.3743, -0.3451],
-            q: &[-1.2044, 0.2188, -0.5899],
-            k: 1,
-            t: &[-0.2007, -0.9363, 0.1534, 0.0048],
-            c: &[1.1732],
-            v: &[-0.7117, -0.0039, 0.2335, 0.1147],
-            y: &[-1.33499606973],
+            z: &[0.8881, -0.4664, -0.3384],
+            q: &[-1.4142, 0.9559, -0.8522],
+            k: 4,
+            t: &[0.69, 0.5294, 0.2603],
+            c: &[0.7186],
+            v: &[-0.3927, 0.7028, 0.8095],
+            y: &[0.431510940882],
         },
         Point {
-            z: &[-0.6245, 0.5696, -0.4841, -0.9049],
-            q: &[-0.1339, -0.7817, 0.4743],
-            k: 0,
-            t: &[0.6185, 0.753, 0.5947, 0.7471],
-            c: &[1.0073],
-            v: &[-0.91, 0.0623, 0.8065, 0.5303],
-            y: &[-2.50276555778],
+            z: &[-1.1707, -0.6429, 0.8442],
+            q: &[-1.0485, 0.1907, -0.7478],
+            k: 2,
+            t: &[0.4221, 0.7889, -0.7476],
+            c: &[1.4732],
+            v: &[0.5627, 0.504, 0.7521],
+            y: &[-0.763129001143],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn r016(k: usize, p: &Q, mut a: f64, b: f64) -> Q {
-    a = s087(
-        p,
-        a,
+fn r016(mut a: f64, mut y: Vec<f64>, mut b: f64, k: usize, p: &Q) -> P {
+    let mut s1 = T(
+        b - a,
         [
-            p.d[0].hypot(0.72).powf(1.49),
-            p.d[p.d.len() - 1],
-            (1.91 + a.sin()).powf(b.tanh()),
-            b.cos(),
+            p.c.hypot(0.86).ln(),
+            p.d[k % p.d.len()].powi(2),
+            r008(
+                a,
+                k,
+                0.12,
+                &Q { c: p.c, d: p.d },
+                &Q {
+                    c: 0.61,
+                    d: [1.24, 0.41],
+                },
+            ),
         ],
     );
-    let mut s1 = T(p.c, [p.c, p.d[0].cosh(), (k as f64).abs()]);
     let mut u2: f64 = 0.0;
-    for i0 in 0..2 {
-        s1 = T(b, [b + a, p.d[i0 % p.d.len()].cos(), s098(p)]);
-        u2 += s1.0.tanh();
+    for i0 in 0..3 {
+        s1 = T(
+            p.c * a * b.hypot(0.94).log2(),
+            [
+                (y[1] * y[1] + 1.26).ln_1p(),
+                (1.45 + b.sin()).powf(b.tanh()),
+                a.sin(),
+            ],
+        );
+        u2 = u2 * 0.47 + s1.0.tanh();
     }
-    let mut w3 = p.d;
-    for i0 in 0..w3.len() {
-        w3[i0] = (w3[i0] + p.c).sin() + a;
+    y[3] = p.d[k % p.d.len()];
+    let mut s3 = r007(&s1, 0.96);
+    for i0 in 0..s3.n {
+        s3 = r013(&[0.47, 1.03, 1.12], &s1);
     }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..w3.len() {
-        u4 += w3[i0].sin();
-    }
-    if k < 3 {
-        let mut j5 = 0;
-        while j5 < 3 {
-            a = a * 0.76
-                + (p.d[j5 % p.d.len()] * w3[(j5 + 3) % w3.len()].atan2(s1.0.tanh().cosh())).sin();
-            j5 += 1;
-        }
-        a += 0.73
-            * s087(
-                p,
-                a,
-                [
-                    b.sin().exp().powf(p.d[k % p.d.len()].sin()),
-                    (a.sin() * 0.52).acos(),
-                    p.c.atan().cosh().powf(0.92),
-                    u2.powi(2),
-                ],
-            );
-    }
-    Q {
-        c: u4 - u2 + 0.28 * a - s1.0.atan(),
-        d: [a.asinh(), (b.sin() * 0.39).tan()],
+    let u4 = s3.inner.c * s3.n as f64;
+    P {
+        a: 0.7 * u4 - u2.sin() + b - 0.58 * y[0] + y[y.len() - 1],
+        b: p.d[0] + s3.inner.d[s3.n % s3.inner.d.len()],
+        v: vec![
+            y[s3.n % y.len()].cosh(),
+            (2.4 + s1.0.sin()).ln(),
+            u2,
+            (2.44 + y[(s3.n + 2) % y.len()].sin()).powf(s3.a.tanh()),
+        ],
+        w: s3.w,
+        inner: Q {
+            c: (u2.powi(2) + 0.56).ln(),
+            d: p.d,
+        },
+        n: s3.n + 1,
     }
 }
 
@@ -10891,1034 +10971,148 @@ const R016: Case = Case {
     name: "r016",
     live: &[(0, 3)],
     f: |z, q, k| {
-        let s1 = q_at(&z[0..3]);
-        flat(&r016(k, &s1, q[0], q[1]))
+        let s4 = q_at(&z[0..3]);
+        out_p(&r016(q[0], q[1..5].to_vec(), q[5], k, &s4))
     },
     jvp: |z, d, q, k| {
-        let (s1, ds1) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (r, dr) = r016_jvp(k, &s1, &ds1, q[0], q[1]);
-        out2(&r, &dr)
-    },
-    vjp: |z, q, k, c| {
-        let s1 = q_at(&z[0..3]);
-        let o = dout(&r016(k, &s1, q[0], q[1]), c);
-        let (r, g1) = r016_vjp(k, &s1, q[0], q[1], o);
-        (flat(&r), cat(&[&flat(&g1)[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.1719, -1.2492, 0.5893],
-            q: &[1.1624, -0.218],
-            k: 4,
-            t: &[0.8476, -0.947, 0.8415],
-            c: &[1.4728, -1.8183, 0.8729],
-            v: &[],
-            y: &[1.84426023405, 0.931752079667, -0.0845487891711],
-        },
-        Point {
-            z: &[-1.0916, 1.3602, 0.5959],
-            q: &[1.0211, 1.4052],
-            k: 1,
-            t: &[-0.5996, 0.7327, -0.664],
-            c: &[0.8336, 1.6003, -0.7642],
-            v: &[],
-            y: &[0.0902594095326, 2.22987085284, 0.40483194079],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, s))]
-fn r017(p: &P, a: f64, mut y: Vec<f64>, cfg: &Q, s: &Q) -> Q {
-    y[0] = p.s096(
-        y[0],
-        [0.48, 0.57, 0.49, 0.72].to_vec(),
-        [0.71, 1.07, 0.88, 0.86],
-    );
-    let u1 = s086(p, p.n);
-    let mut s2 = r005(s, &p.inner);
-    let mut u3: f64 = 0.0;
-    for i0 in 0..4 {
-        s2 = r000(p, [1.42, 1.45, 0.64].to_vec());
-        u3 = u3 * 0.72 + (s2.d[i0 % 2] + s2.d[i0 % 2]);
-    }
-    let u4 = s2.d[1] + s2.c;
-    let mut s5 = P {
-        a: p.a.min(0.83),
-        b: (u3.powi(2) + 0.51).log10(),
-        v: vec![
-            p.v[p.n % p.v.len()],
-            s.c / (y[p.n % y.len()].powi(2) + 1.2),
-            u1,
-            p.b * p.b,
-        ],
-        w: [
-            u1.hypot(0.54),
-            1.76 * p.w[p.n % p.w.len()],
-            cfg.d[(p.n + 2) % cfg.d.len()].min(0.78),
-        ],
-        inner: r016(3, s, 1.3, 0.32),
-        n: p.n,
-    };
-    for i0 in 0..p.n {
-        s5 = P {
-            a: (u3.powi(2) + 0.64).ln(),
-            b: f64::sin(0.44).cosh(),
-            v: vec![
-                s2.c,
-                u3 / u1.hypot(1.11),
-                -p.v[i0 % p.v.len()],
-                y[(p.n + 1) % y.len()].hypot(1.28).log2(),
-            ],
-            w: [u4, u1, u3.sin()],
-            inner: Q {
-                c: f64::atan(p.b),
-                d: s.d,
-            },
-            n: p.n,
-        };
-    }
-    let mut u6: f64 = 1.0;
-    for i0 in 0..p.inner.d.len() {
-        u6 = (u6 * p.inner.d[i0]).tanh() * a.atan() + p.inner.d[i0] * s5.inner.d[1];
-    }
-    let mut u7: f64 = 0.0;
-    for i0 in 0..y.len() {
-        u7 += y[i0].atan();
-    }
-    Q {
-        c: (u6 + 0.54 * u4 - u3) * u7 + p.w[s5.n % p.w.len()] - s5.w[1].sin(),
-        d: [p.inner.c + a, (1.87 - 0.68) * p.inner.c],
-    }
-}
-
-const R017: Case = Case {
-    name: "r017",
-    live: &[(0, 12), (12, 15)],
-    f: |z, q, k| {
-        let s0 = p_at(&z[0..12], k);
-        let s3 = q_at(&q[4..7]);
-        let s4 = q_at(&z[12..15]);
-        flat(&r017(&s0, q[0], q[1..4].to_vec(), &s3, &s4))
-    },
-    jvp: |z, d, q, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let s3 = q_at(&q[4..7]);
-        let (s4, ds4) = (q_at(&z[12..15]), q_at(&d[12..15]));
-        let (r, dr) = r017_jvp(&s0, &ds0, q[0], q[1..4].to_vec(), &s3, &s4, &ds4);
-        out2(&r, &dr)
-    },
-    vjp: |z, q, k, c| {
-        let s0 = p_at(&z[0..12], k);
-        let s3 = q_at(&q[4..7]);
-        let s4 = q_at(&z[12..15]);
-        let o = dout(&r017(&s0, q[0], q[1..4].to_vec(), &s3, &s4), c);
-        let (r, g0, g4) = r017_vjp(&s0, q[0], q[1..4].to_vec(), &s3, &s4, o);
-        (flat(&r), cat(&[&p_flat(&g0, k)[..], &flat(&g4)[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.2636, -1.4664, -0.0319, -0.3464, 0.8448, 1.3934, -0.8777, -0.1824, -1.3318,
-                0.886, 1.3392, 0.6432, 0.1798, 1.0672, -0.0983,
-            ],
-            q: &[-1.1956, -0.4703, 0.9488, -0.674, 0.8751, -0.4718, 1.0268],
-            k: 3,
-            t: &[
-                -0.2948, 0.2649, 0.5161, -0.9775, -0.1561, -0.646, 0.3488, -0.4097, -0.7115,
-                -0.4524, 0.656, 0.9224, -0.3474, 0.1743, 0.2422,
-            ],
-            c: &[-1.0326, 1.6321, 1.2305],
-            v: &[],
-            y: &[3.67702808335, -0.3096, 1.05434],
-        },
-        Point {
-            z: &[
-                -0.8035, 0.3786, 1.277, -0.5023, 0.7832, -1.3755, -0.111, -0.9971, -1.0266,
-                -0.2392, 0.5368, 1.4176, -1.4286, -0.903, 0.4633,
-            ],
-            q: &[0.8087, 0.253, -0.0658, 0.7717, 1.1602, 0.8749, -1.3766],
-            k: 0,
-            t: &[
-                -0.4656, -0.1368, 0.0432, 0.4557, -0.6542, 0.2141, -0.01, -0.074, -0.0282, -0.9221,
-                -0.8407, 0.6049, 0.3848, 0.1781, -0.8222,
-            ],
-            c: &[0.9374, 1.0563, -1.6438],
-            v: &[],
-            y: &[0.346143180348, 0.5695, -0.284648],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, s))]
-fn r018(p: &Q, b: f64, s: &T, mut a: f64, cfg: &Q) -> T {
-    let mut s1 = Q {
-        c: 1.0,
-        d: [0.57, 0.12],
-    };
-    a = s087(
-        &s1,
-        a,
-        [
-            s.0.tanh(),
-            s.1[1] * s.0,
-            (b * b + 1.9).log2(),
-            s090(s, cfg, [1.34, 1.38, 0.19].to_vec(), 0),
-        ],
-    );
-    let mut s2 = T(0.0, [0.69, 0.3, 0.52]);
-    for i0 in 0..3 {
-        s2 = T(
-            cfg.c,
-            [
-                a.sin().exp_m1(),
-                a / (p.c.powi(2) + 0.74),
-                cfg.c * cfg.d[i0 % cfg.d.len()],
-            ],
-        );
-    }
-    let u3 = s2.0 - s2.0;
-    let mut u4: f64 = 1.0;
-    for i0 in 0..p.d.len() {
-        u4 = (u4 + p.d[i0]).atan() * b.sin() + p.d[i0] * a;
-    }
-    T(1.41 * u4 * (0.68 * u3) + a, [s2.0.cos(), p.c * a, u3])
-}
-
-const R018: Case = Case {
-    name: "r018",
-    live: &[(0, 3), (3, 7)],
-    f: |z, q, _| {
-        let s0 = q_at(&z[0..3]);
-        let s2 = t_at(&z[3..7]);
-        let s4 = q_at(&q[2..5]);
-        flat(&r018(&s0, q[0], &s2, q[1], &s4))
-    },
-    jvp: |z, d, q, _| {
-        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (s2, ds2) = (t_at(&z[3..7]), t_at(&d[3..7]));
-        let s4 = q_at(&q[2..5]);
-        let (r, dr) = r018_jvp(&s0, &ds0, q[0], &s2, &ds2, q[1], &s4);
-        out2(&r, &dr)
-    },
-    vjp: |z, q, _, c| {
-        let s0 = q_at(&z[0..3]);
-        let s2 = t_at(&z[3..7]);
-        let s4 = q_at(&q[2..5]);
-        let o = dout(&r018(&s0, q[0], &s2, q[1], &s4), c);
-        let (r, g0, g2) = r018_vjp(&s0, q[0], &s2, q[1], &s4, o);
-        (flat(&r), cat(&[&flat(&g0)[..], &flat(&g2)[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.6285, 0.4362, 0.9236, 1.4682, 0.1343, -0.2164, 0.3256],
-            q: &[-0.6545, 0.1621, -1.3108, 0.8974, 0.8018],
-            k: 3,
-            t: &[-0.3054, 0.0169, 0.4851, -0.9188, -0.297, -0.8866, -0.6615],
-            c: &[1.3115, 1.9788, 1.7237, 1.1351],
-            v: &[],
-            y: &[2.02964790913, 0.257077002142, 1.27563371089, 0.0],
-        },
-        Point {
-            z: &[-0.8066, 0.9376, 0.8629, -0.2871, -0.0109, -1.3675, 0.2308],
-            q: &[-0.9081, -0.0222, 1.4278, -0.6755, -0.1969],
-            k: 1,
-            t: &[0.3629, -0.855, 0.3703, -0.2924, -0.0055, 0.9061, 0.1976],
-            c: &[-1.9903, -1.6083, 1.4343, 1.731],
-            v: &[],
-            y: &[2.44667544235, 0.14250949452, -1.9734884118, 0.0],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, p))]
-fn r019(a: f64, p: &P) -> T {
-    let mut s1 = T(
-        (2.22
-            + s099(
-                0.21,
-                [
-                    p.inner.c * p.a,
-                    p.a * p.inner.d[p.n % p.inner.d.len()],
-                    r013(
-                        p,
-                        &Q {
-                            c: 1.0,
-                            d: [0.54, 0.59],
-                        },
-                    ),
-                    p.b - a,
-                ],
-                0.59,
-                p,
-                &Q {
-                    c: 0.46,
-                    d: [1.42, 0.92],
-                },
-            )
-            .sin())
-        .log10(),
-        [
-            p.w[(p.n + 3) % p.w.len()] * p.inner.d[p.n % p.inner.d.len()],
-            p.inner.c.atan(),
-            p.inner.d[p.n % p.inner.d.len()],
-        ],
-    );
-    let mut u2: f64 = 0.0;
-    for i0 in 0..4 {
-        s1 = r018(
-            &p.inner,
-            0.84,
-            &s1,
-            1.43,
-            &Q {
-                c: 1.08,
-                d: [1.09, 1.28],
-            },
-        );
-        u2 = u2 * 0.54 + s1.0.exp();
-    }
-    let mut s3 = r007(&s1, 0.9);
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.n {
-        s3 = r007(&s1, 0.95);
-        u4 += s3.inner.c * p.b.powi(3);
-    }
-    if (s3.v[(p.n + 2) % s3.v.len()].powi(3) / (1.92 + p.w[1].sin())) > 0.53 {
-        let mut u5 = p.a;
-        for i0 in 0..p.v.len() {
-            u5 = (u5 + p.v[i0]).atan() * p.a.tanh().sin() + p.v[i0] * s3.b.sin().exp().sqrt();
-        }
-        u5 = u5 * 0.22
-            + p.v[(s3.n + 2) % p.v.len()]
-                .tanh()
-                .exp_m1()
-                .atan2(1.82 + s1.1[0].sin());
-    } else {
-        let u6 = s3.inner.d[(p.n + 2) % s3.inner.d.len()] + u4;
-        u4 -= (u6 + a).cos();
-    }
-    T((1.19 * u4 - u2.tanh()) * (0.52 * a), p.w)
-}
-
-const R019: Case = Case {
-    name: "r019",
-    live: &[(0, 1), (1, 13)],
-    f: |z, _, k| {
-        let s1 = p_at(&z[1..13], k);
-        flat(&r019(z[0], &s1))
-    },
-    jvp: |z, d, _, k| {
-        let (s1, ds1) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
-        let (r, dr) = r019_jvp(z[0], d[0], &s1, &ds1);
-        out2(&r, &dr)
-    },
-    vjp: |z, _, k, c| {
-        let s1 = p_at(&z[1..13], k);
-        let o = dout(&r019(z[0], &s1), c);
-        let (r, g0, g1) = r019_vjp(z[0], &s1, o);
-        (flat(&r), cat(&[&[g0][..], &p_flat(&g1, k)[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.4351, -0.1846, -0.4723, 0.8727, -0.4236, -0.9213, 0.8975, -0.9327, 0.1279,
-                -0.7853, 0.6355, 0.3759, 0.1481,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                0.7542, -0.8409, -0.3979, 0.249, 0.6629, -0.7155, -0.0238, -0.9505, -0.7934,
-                -0.9265, 0.1321, -0.9124, -0.1965,
-            ],
-            c: &[-1.8412, 1.6499, 1.1433, -1.9512],
-            v: &[],
-            y: &[1.25187723869, -0.9327, 0.1279, -0.7853],
-        },
-        Point {
-            z: &[
-                -0.8909, -1.3943, -1.25, 0.7223, 0.138, 1.4692, 0.7765, -1.173, 0.7332, -1.2688,
-                -0.3935, 1.4103, 0.2731,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                0.4383, -0.2272, 0.5195, 0.7053, -0.3013, 0.6916, -0.819, 0.9734, -0.017, 0.7488,
-                0.4938, -0.5267, -0.3746,
-            ],
-            c: &[0.9748, -0.7955, 1.9417, -1.1241],
-            v: &[],
-            y: &[4.01483149952, -1.173, 0.7332, -1.2688],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn r020(p: &Q) -> f64 {
-    let mut s1 = T(
-        (p.d[1] / (p.c * p.c + 1.52)).sin().exp2(),
-        [p.d[0], p.c * p.d[0], p.d[1].hypot(1.35 + p.c.sin())],
-    );
-    for i0 in 0..3 {
-        s1 = r018(
-            p,
-            0.79,
-            &s1,
-            0.92,
-            &Q {
-                c: 0.46,
-                d: [0.58, 0.85],
-            },
-        );
-    }
-    let u2 = s1.0 * p.c.cos();
-    0.92 * u2
-}
-
-const R020: Case = Case {
-    name: "r020",
-    live: &[(0, 3)],
-    f: |z, _, _| {
-        let s0 = q_at(&z[0..3]);
-        vec![r020(&s0)]
-    },
-    jvp: |z, d, _, _| {
-        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (r, dr) = r020_jvp(&s0, &ds0);
-        (vec![r], vec![dr])
-    },
-    vjp: |z, _, _, c| {
-        let s0 = q_at(&z[0..3]);
-        let (r, g0) = r020_vjp(&s0, c[0]);
-        (vec![r], cat(&[&flat(&g0)[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let s0 = q_at(&z[0..3]);
-        let (r, g0) = r020_grad(&s0);
-        (r, cat(&[&flat(&g0)[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (r, g0, h0) = r020_hvp(&s0, &ds0);
-        (r, cat(&[&flat(&g0)[..]]), cat(&[&flat(&h0)[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.1696, -0.9898, 1.3044],
-            q: &[],
-            k: 3,
-            t: &[0.0164, -0.3047, -0.9569],
-            c: &[-1.7559],
-            v: &[0.4554, -0.8835, 0.6714],
-            y: &[1.37577231606],
-        },
-        Point {
-            z: &[-0.7602, -1.0147, 0.4386],
-            q: &[],
-            k: 2,
-            t: &[-0.8559, 0.541, -0.9969],
-            c: &[-1.8599],
-            v: &[0.3036, -0.7477, -0.8233],
-            y: &[1.03491799763],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn r021(mut a: f64, p: &P) -> Q {
-    let mut s1 = r000(p, [0.58, 1.06, 0.75].to_vec());
-    let mut u2: f64 = 0.0;
-    for i0 in 0..3 {
-        s1 = r000(p, [1.2, 0.49, 0.36].to_vec());
-        u2 = u2 * 0.81 + s1.c * p.w[(i0 + 2) % p.w.len()].hypot(2.3 + p.inner.d[1].sin());
-    }
-    Q {
-        c: 1.44 * u2 + a.tanh() - 0.52 * p.inner.c,
-        d: [f64::sin(p.b), u2],
-    }
-}
-
-const R021: Case = Case {
-    name: "r021",
-    live: &[(0, 12)],
-    f: |z, q, k| {
-        let s1 = p_at(&z[0..12], k);
-        flat(&r021(q[0], &s1))
-    },
-    jvp: |z, d, q, k| {
-        let (s1, ds1) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (r, dr) = r021_jvp(q[0], &s1, &ds1);
-        out2(&r, &dr)
-    },
-    vjp: |z, q, k, c| {
-        let s1 = p_at(&z[0..12], k);
-        let o = dout(&r021(q[0], &s1), c);
-        let (r, g1) = r021_vjp(q[0], &s1, o);
-        (flat(&r), cat(&[&p_flat(&g1, k)[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.9898, 0.1612, 0.1431, 1.2133, 1.0156, -0.9465, 0.986, 1.2895, 0.8753, -1.355,
-                -0.293, -0.3576,
-            ],
-            q: &[0.5551],
-            k: 0,
-            t: &[
-                -0.0095, -0.2263, -0.9439, -0.4586, -0.4526, 0.1692, -0.445, -0.2749, -0.6238,
-                0.2079, 0.8566, -0.9018,
-            ],
-            c: &[-1.823, 0.657, 0.568],
-            v: &[],
-            y: &[6.89281763517, 0.160502764361, 3.94714225256],
-        },
-        Point {
-            z: &[
-                -1.4709, 0.5728, -0.5675, 0.9575, -1.4574, 1.1191, 0.9472, 0.0074, 0.7723, -0.4795,
-                -0.1556, 0.6745,
-            ],
-            q: &[0.4066],
-            k: 1,
-            t: &[
-                -0.5231, 0.6126, 0.6129, -0.2984, -0.7972, -0.8988, 0.6934, 0.9118, 0.5025, -0.967,
-                0.5621, 0.5326,
-            ],
-            c: &[1.9629, -1.5334, -1.678],
-            v: &[],
-            y: &[15.7324234041, 0.541987253028, 10.4843759954],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn r022(mut y: Vec<f64>, cfg: &Q, p: &P) -> P {
-    let mut s1 = P {
-        a: 0.0,
-        b: 0.5,
-        v: [0.37, 0.9, 0.97, 0.96].to_vec(),
-        w: [0.89, 0.63, 0.46],
-        inner: Q {
-            c: 0.0,
-            d: [0.37, 0.79],
-        },
-        n: 2,
-    };
-    let mut u2: f64 = 0.0;
-    for i0 in 0..s1.n {
-        s1 = r008(&s1);
-        u2 = u2 * 0.31 + s1.a * cfg.c;
-    }
-    let u3 = s1.a * s1.a;
-    if cfg.c < 0.33 {
-        y[2] = (p.b + cfg.c.tanh().cosh().log(0.5)).atan();
-    }
-    let u4 = s085(0.31, p);
-    P {
-        a: u4.tanh() - 0.96 * u3 + 0.3 * u2 + y[0].tanh() - y[y.len() - 1].tanh() - 0.57 * p.v[2],
-        b: p.b,
-        v: p.v.clone(),
-        w: s1.w,
-        inner: r005(&p.inner, &s1.inner),
-        n: s1.n,
-    }
-}
-
-const R022: Case = Case {
-    name: "r022",
-    live: &[(0, 12)],
-    f: |z, q, k| {
-        let s1 = q_at(&q[4..7]);
-        let s2 = p_at(&z[0..12], k);
-        out_p(&r022(q[0..4].to_vec(), &s1, &s2))
-    },
-    jvp: |z, d, q, k| {
-        let s1 = q_at(&q[4..7]);
-        let (s2, ds2) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (r, dr) = r022_jvp(q[0..4].to_vec(), &s1, &s2, &ds2);
+        let (s4, ds4) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (r, dr) = r016_jvp(q[0], q[1..5].to_vec(), q[5], k, &s4, &ds4);
         out_p2(&r, &dr)
     },
     vjp: |z, q, k, c| {
-        let s1 = q_at(&q[4..7]);
-        let s2 = p_at(&z[0..12], k);
-        let o = dout(&r022(q[0..4].to_vec(), &s1, &s2), c);
-        let (r, g2) = r022_vjp(q[0..4].to_vec(), &s1, &s2, o);
-        (out_p(&r), cat(&[&p_flat(&g2, k)[..]]))
+        let s4 = q_at(&z[0..3]);
+        let o = dout(&r016(q[0], q[1..5].to_vec(), q[5], k, &s4), c);
+        let (r, g4) = r016_vjp(q[0], q[1..5].to_vec(), q[5], k, &s4, o);
+        (out_p(&r), cat(&[&flat(&g4)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[
-                1.3183, 0.5918, 1.1807, -0.7858, 0.7246, -0.7362, 0.7586, 0.487, 0.3188, -1.4492,
-                -1.245, 0.8211,
-            ],
-            q: &[1.3325, 1.3344, -0.4808, 1.2827, -0.739, 0.0354, -0.9349],
-            k: 2,
-            t: &[
-                0.4476, -0.698, 0.1835, -0.9851, 0.8285, 0.0116, -0.5798, -0.9408, 0.3476, -0.704,
-                0.8382, -0.617,
-            ],
+            z: &[1.1624, -0.218, 1.0526],
+            q: &[1.0215, 0.1071, 0.4155, 0.8551, -0.1061, 0.0629],
+            k: 4,
+            t: &[0.9391, 0.1909, 0.4197],
             c: &[
-                -1.2895, 0.5111, 1.8791, -1.4073, 0.6913, -1.858, -0.9608, 1.1333, 1.5408, 1.4427,
-                1.5444, 1.2468, 0.6281,
+                -1.8183, 0.8729, -0.783, 0.8828, -1.8641, 1.8479, -1.093, -1.7164, -0.703, -1.3583,
+                1.6515, 1.4451, -0.7042,
             ],
             v: &[],
             y: &[
-                -5.8250296987,
-                0.5918,
-                1.1807,
-                -0.7858,
-                0.7246,
-                -0.7362,
-                -0.0413066196561,
-                0.970859271697,
-                1.2124671549,
-                1.75258734553,
-                7.07804180574,
-                1.27584579322,
-                2.0,
+                107.145321511,
+                -0.655392566436,
+                1.00574068919,
+                0.832043083491,
+                -0.172158420147,
+                0.313484130285,
+                -5.95178663545,
+                0.591891671843,
+                0.125,
+                -0.528245605052,
+                -0.218,
+                1.0526,
+                5.0,
             ],
         },
         Point {
-            z: &[
-                0.863, 0.2888, -0.7316, 0.8375, -0.681, 0.1586, 0.9637, 0.589, -0.1027, 0.0313,
-                -1.2853, 1.1118,
-            ],
-            q: &[0.8632, -0.7402, -0.5738, -0.0141, -0.5461, -0.6614, 0.5945],
-            k: 1,
-            t: &[
-                0.229, -0.0545, 0.0088, -0.5936, -0.8601, -0.1487, 0.5324, -0.9569, -0.8138,
-                0.7485, -0.6055, -0.076,
-            ],
+            z: &[0.2165, -1.0255, 1.4433],
+            q: &[1.2002, 0.8814, 0.85, -1.3297, -1.4583, 0.0925],
+            k: 3,
+            t: &[0.2814, 0.0524, -0.9286],
             c: &[
-                -1.4709, 1.6841, -1.3696, 0.7012, -1.8216, 0.975, -1.9739, 1.8304, 1.9021, -0.8869,
-                1.1802, -1.2897, 1.7984,
+                0.5545, 1.355, 1.8857, 1.9004, 1.5004, -1.3313, -1.9973, 0.6605, 1.1745, -1.3775,
+                1.8442, -1.0667, 1.8941,
             ],
             v: &[],
             y: &[
-                -3.814289639,
-                0.2888,
-                -0.7316,
-                0.8375,
-                -0.681,
-                0.1586,
-                -0.0413066196561,
-                0.970859271697,
-                1.2124671549,
-                1.6875053818,
-                7.07804180574,
-                1.91907439526,
-                2.0,
+                108.251971891,
+                -1.46289256644,
+                1.41423997585,
+                0.866517296542,
+                -0.0361615195927,
+                0.681053252738,
+                -5.95178663545,
+                0.591891671843,
+                0.125,
+                -0.577486118254,
+                -1.0255,
+                1.4433,
+                5.0,
             ],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, a))]
-fn r023(p: &T, mut a: f64) -> f64 {
-    let mut s1 = r007(p, 0.38);
-    for i0 in 0..4 {
-        s1 = P {
-            a: (0.41 * s097(p, 0.45, 0.87).tanh()).atanh(),
-            b: p.0.mul_add(p.0, p.0),
-            v: vec![
-                p.0,
-                (0.31 * p.1[i0 % p.1.len()].cos()).acos(),
-                a.atan2(a * a + 0.44),
-                p.1[i0 % p.1.len()],
-            ],
-            w: [
-                (0.3 * p.1[i0 % p.1.len()].tanh()).tan(),
-                p.0,
-                (p.1[i0 % p.1.len()].powi(2) + 0.78).powf(0.6),
-            ],
-            inner: Q {
-                c: a - -p.0,
-                d: [p.1[i0 % p.1.len()].sin().exp2(), p.1[(i0 + 1) % p.1.len()]],
-            },
-            n: 2,
-        };
-    }
-    let u2 = s1.inner.d[0] * (a * s1.inner.d[0]);
-    let mut s3 = r003(
-        [0.95, 1.2, 1.11].to_vec(),
-        s1.w[s1.n % s1.w.len()] * u2,
-        &s1,
-    );
-    let mut u4: f64 = 0.0;
-    for i0 in 0..4 {
-        s3 = r007(p, 1.25);
-        u4 = u4 * 0.26 + s3.a * s3.n as f64;
-    }
-    if s1.n == 0 {
-        a = a * 0.39 + p.0 * f64::recip(s1.a.sin().exp());
-    }
-    u4 - u2 - a.cos() + 0.49 * p.0 + s1.v[1] * -std::f64::consts::PI
-}
-
-const R023: Case = Case {
-    name: "r023",
-    live: &[(0, 4), (4, 5)],
-    f: |z, _, _| {
-        let s0 = t_at(&z[0..4]);
-        vec![r023(&s0, z[4])]
-    },
-    jvp: |z, d, _, _| {
-        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, dr) = r023_jvp(&s0, &ds0, z[4], d[4]);
-        (vec![r], vec![dr])
-    },
-    vjp: |z, _, _, c| {
-        let s0 = t_at(&z[0..4]);
-        let (r, g0, g1) = r023_vjp(&s0, z[4], c[0]);
-        (vec![r], cat(&[&flat(&g0)[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let s0 = t_at(&z[0..4]);
-        let (r, g0, g1) = r023_grad(&s0, z[4]);
-        (r, cat(&[&flat(&g0)[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, g0, g1, h0, h1) = r023_hvp(&s0, &ds0, z[4], d[4]);
-        (
-            r,
-            cat(&[&flat(&g0)[..], &[g1][..]]),
-            cat(&[&flat(&h0)[..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.7543, 1.1096, 1.464, 1.0041, -0.9336],
-            q: &[],
-            k: 2,
-            t: &[-0.0818, 0.7453, 0.515, -0.7612, 0.7872],
-            c: &[0.8775],
-            v: &[-0.9932, 0.4452, -0.7218, 0.7732, -0.3001],
-            y: &[1.92878089217],
-        },
-        Point {
-            z: &[-0.2211, -0.6096, 1.4594, 0.8357, 0.2095],
-            q: &[],
-            k: 0,
-            t: &[0.9174, -0.5016, 0.8968, 0.721, -0.2805],
-            c: &[-1.403],
-            v: &[0.7388, 0.7935, 0.4377, -0.3638, 0.705],
-            y: &[-1.88540261167],
         },
     ],
 };
 
 #[differentiate(wrt(p, s, a))]
-fn r024(p: &P, s: &P, a: f64) -> f64 {
-    let mut s1 = Q {
-        c: (p.v[0] * p.v[0] + 1.11).cbrt(),
-        d: [s.a * p.a, s.v[0]],
-    };
+fn r017(p: &Q, s: &P, mut a: f64) -> P {
+    let mut s1 = r003([1.2, 1.34, 0.92].to_vec(), -s.v[(s.n + 3) % s.v.len()], s);
     let mut u2: f64 = 0.0;
-    for i0 in 0..2 {
-        s1 = r021(0.49, s);
-        u2 = u2 * 0.47 + s1.d[0].tanh();
+    for i0 in 0..s1.n {
+        s1 = P {
+            a: -s.v[(s.n + 2) % s.v.len()],
+            b: s.w[(i0 + 2) % s.w.len()],
+            v: vec![
+                a.sin(),
+                s.inner.c + p.c,
+                s.inner.d[s.n % s.inner.d.len()].tanh(),
+                (p.c.cosh() + 0.36).acosh(),
+            ],
+            w: s.w,
+            inner: r005(p, p),
+            n: s.n,
+        };
+        u2 = u2 * 0.64 + (s1.inner.d[i0 % 2] - s1.inner.c);
     }
-    let u3 = s1.d[1] * (u2.powi(2) + 1.64).recip() + f64::powf(1.89, p.a.atan());
-    let mut w4 = s.v.clone();
+    let u3 = s1.inner.c.cos();
+    let mut w4 = p.d;
     for i0 in 0..w4.len() {
-        w4[i0] = w4[i0] * 0.32 + s.w[(i0 + 1) % s.w.len()] * s1.d[(i0 + 1) % s1.d.len()];
-    }
-    let u5 = w4[s.n % w4.len()] + w4[p.n % w4.len()] * p.w[(p.n + 1) % p.w.len()];
-    u5 * u3.cos() - u2 - a
-}
-
-const R024: Case = Case {
-    name: "r024",
-    live: &[(0, 12), (12, 24), (24, 25)],
-    f: |z, _, k| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = p_at(&z[12..24], k);
-        vec![r024(&s0, &s1, z[24])]
-    },
-    jvp: |z, d, _, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s1, ds1) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
-        let (r, dr) = r024_jvp(&s0, &ds0, &s1, &ds1, z[24], d[24]);
-        (vec![r], vec![dr])
-    },
-    vjp: |z, _, k, c| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = p_at(&z[12..24], k);
-        let (r, g0, g1, g2) = r024_vjp(&s0, &s1, z[24], c[0]);
-        (
-            vec![r],
-            cat(&[&p_flat(&g0, k)[..], &p_flat(&g1, k)[..], &[g2][..]]),
-        )
-    },
-    grad: Some(|z, _, k| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = p_at(&z[12..24], k);
-        let (r, g0, g1, g2) = r024_grad(&s0, &s1, z[24]);
-        (
-            r,
-            cat(&[&p_flat(&g0, k)[..], &p_flat(&g1, k)[..], &[g2][..]]),
-        )
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s1, ds1) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
-        let (r, g0, g1, g2, h0, h1, h2) = r024_hvp(&s0, &ds0, &s1, &ds1, z[24], d[24]);
-        (
-            r,
-            cat(&[&p_flat(&g0, k)[..], &p_flat(&g1, k)[..], &[g2][..]]),
-            cat(&[&p_flat(&h0, k)[..], &p_flat(&h1, k)[..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                1.4849, -0.4727, -0.8555, -1.0403, -0.8723, 0.3406, 1.1793, 0.3919, -1.3252,
-                0.8214, 0.0114, -1.2196, -0.1001, 0.5468, 0.1438, -0.0966, 1.4645, 0.5177, -1.287,
-                -0.2164, -0.0862, 0.8923, -1.3524, 0.3129, -0.9004,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.7961, 0.2537, 0.8138, 0.5004, 0.4004, 0.9902, -0.2681, 0.8415, -0.6244, -0.6753,
-                -0.4503, -0.1481, -0.5314, -0.2581, -0.829, -0.7043, 0.1831, -0.8863, -0.4154,
-                -0.2303, -0.5015, 0.4368, -0.0949, 0.6978, 0.513,
-            ],
-            c: &[-1.5792],
-            v: &[
-                -0.3331, -0.5014, -0.209, 0.4632, -0.1038, -0.422, -0.6237, -0.1807, 0.3855,
-                0.2778, -0.8044, 0.6683, -0.995, -0.6963, -0.881, 0.2987, 0.3232, -0.9175, -0.3455,
-                0.8548, -0.3323, 0.7255, -0.0572, -0.0625, -0.0768,
-            ],
-            y: &[0.162674657915],
-        },
-        Point {
-            z: &[
-                0.4659, -1.3399, -0.0193, -1.0836, 0.592, -0.0529, 0.7376, -0.2511, -1.376, 0.9592,
-                0.0576, -0.1824, 1.098, -0.0822, 0.8338, 1.3101, -0.26, -0.1343, 0.8082, 1.3994,
-                0.3749, -0.7377, 1.081, -0.688, 1.0942,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.7168, 0.4761, 0.3739, -0.9449, 0.4626, -0.9117, -0.3792, 0.3671, -0.1317,
-                0.0677, 0.1232, -0.3638, 0.0317, 0.9917, 0.0379, 0.8925, 0.1341, -0.315, -0.5852,
-                -0.1447, -0.9686, 0.1333, 0.2846, -0.8024, 0.6862,
-            ],
-            c: &[-0.6913],
-            v: &[
-                -0.2387, -0.3007, -0.8737, -0.7027, 0.0596, -0.6041, 0.8035, 0.2081, -0.9929,
-                -0.1473, 0.8804, 0.1471, 0.9246, 0.996, 0.2814, 0.4497, 0.8022, -0.1439, -0.7092,
-                -0.9041, -0.3608, 0.4569, 0.9326, 0.1209, -0.1063,
-            ],
-            y: &[-3.46264641693],
-        },
-    ],
-};
-
-#[differentiate(wrt(s, p))]
-fn r025(k: usize, mut y: Vec<f64>, mut a: f64, s: &P, p: &T) -> P {
-    let mut s1 = T(
-        s.b.atan().exp(),
-        [f64::exp(p.1[0].tanh()), a, p.1[s.n % p.1.len()]],
-    );
-    let mut u2: f64 = 0.0;
-    for i0 in 0..3 {
-        s1 = T(
-            (s.a.powi(2) + 0.8).powf(p.0.sin()),
-            [(0.53 * a.cos()).acos(), u2, y[(s.n + 2) % y.len()].tanh()],
-        );
-        u2 = u2 * 0.57 + s1.0.sin();
-    }
-    let u3 = s1.0 + s1.0;
-    let mut w4 = s.v.clone();
-    for i0 in 0..w4.len() {
-        w4[i0] = w4[i0] * 0.7 + s.inner.c * (a.powi(2) + 2.17).acosh();
-    }
-    let u5 = w4[s.n % w4.len()] + w4[0] * s.v[s.n % s.v.len()];
-    if (s.a * p.1[2]) < -0.79 {
-        y[2] = s.w[(s.n + 2) % s.w.len()];
-    } else {
-        y[1] = y[1] * p.0
-            + ((1.05 * w4[(s.n + 3) % w4.len()].cos()).cosh().ln() + s.v[(s.n + 1) % s.v.len()]);
-    }
-    a += (p.0 * a).atan();
-    P {
-        a: a - u5 + u3 - y[0] + y[y.len() - 1] - p.0 + 0.1 * k as f64,
-        b: (s.inner.d[(s.n + 1) % s.inner.d.len()] * s1.0).signum() * s.w[s.n % s.w.len()],
-        v: vec![
-            s.inner.c.min(s1.0),
-            s1.0 + u5,
-            a + s1.0,
-            (0.53 * p.0.cos()).asin(),
-        ],
-        w: [u2, f64::powf(0.71, s.w[s.n % s.w.len()].atan()), a],
-        inner: Q {
-            c: s1.0,
-            d: [p.1[(s.n + 3) % p.1.len()], s1.1[s.n % s1.1.len()] - p.0],
-        },
-        n: s.n + 1,
-    }
-}
-
-const R025: Case = Case {
-    name: "r025",
-    live: &[(0, 12), (12, 16)],
-    f: |z, q, k| {
-        let s3 = p_at(&z[0..12], k);
-        let s4 = t_at(&z[12..16]);
-        out_p(&r025(k, q[0..3].to_vec(), q[3], &s3, &s4))
-    },
-    jvp: |z, d, q, k| {
-        let (s3, ds3) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s4, ds4) = (t_at(&z[12..16]), t_at(&d[12..16]));
-        let (r, dr) = r025_jvp(k, q[0..3].to_vec(), q[3], &s3, &ds3, &s4, &ds4);
-        out_p2(&r, &dr)
-    },
-    vjp: |z, q, k, c| {
-        let s3 = p_at(&z[0..12], k);
-        let s4 = t_at(&z[12..16]);
-        let o = dout(&r025(k, q[0..3].to_vec(), q[3], &s3, &s4), c);
-        let (r, g3, g4) = r025_vjp(k, q[0..3].to_vec(), q[3], &s3, &s4, o);
-        (out_p(&r), cat(&[&p_flat(&g3, k)[..], &flat(&g4)[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.0887, 1.2859, 0.2811, -1.4329, -0.5279, 1.1593, -0.9715, 0.8653, 1.4411, -1.4064,
-                0.4317, -0.73, 0.3429, 0.1064, 1.0872, 0.5189,
-            ],
-            q: &[1.2556, -0.3428, -0.995, -0.0198],
-            k: 1,
-            t: &[
-                0.0545, -0.074, 0.1768, 0.0682, -0.9044, -0.8025, -0.5116, 0.8302, 0.4054, 0.6152,
-                -0.3453, -0.8768, 0.6696, -0.1954, -0.2777, 0.9985,
-            ],
-            c: &[
-                -1.3677, 1.5242, 1.5977, -0.7934, 1.3517, -1.2709, -1.0682, 0.7687, -1.1698,
-                0.6316, 1.8314, 0.6565, 1.4009,
-            ],
-            v: &[],
-            y: &[
-                3.2413891542,
-                -0.9715,
-                -1.4064,
-                -1.98354864152,
-                1.23272062711,
-                0.52261213704,
-                1.80371567582,
-                1.30218101854,
-                -0.0265893156807,
-                1.25930994279,
-                0.1064,
-                0.669418265601,
-                4.0,
-            ],
-        },
-        Point {
-            z: &[
-                1.3291, 0.4513, -0.3474, -1.2631, 0.138, 0.5673, -0.5569, 0.497, 1.2498, 0.8334,
-                -0.2641, -1.2758, 0.2297, -0.1982, 1.148, 1.3962,
-            ],
-            q: &[0.3132, -1.0273, -0.162, 0.4131],
-            k: 4,
-            t: &[
-                -0.9357, -0.6034, 0.4419, 0.4912, 0.1629, 0.2299, 0.0827, -0.7019, 0.9833, -0.2082,
-                -0.1306, 0.728, -0.8506, 0.3335, 0.123, 0.8504,
-            ],
-            c: &[
-                -0.8747, 0.825, 1.8433, 1.5399, 1.519, 0.8323, 1.1448, -0.5778, -0.8524, -0.5983,
-                -0.6568, 0.8927, -0.6019,
-            ],
-            v: &[],
-            y: &[
-                0.470346855999,
-                0.5569,
-                0.8334,
-                3.45057168077,
-                1.74707671694,
-                0.542267373753,
-                1.79177856838,
-                1.19008886753,
-                0.507705807029,
-                1.23937090991,
-                -0.1982,
-                0.834256504114,
-                4.0,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, s, b))]
-fn r026(p: &T, s: &P, mut b: f64, y: Vec<f64>, a: f64) -> P {
-    for i0 in 0..y.len() {
-        b += p.1[(s.n + 2) % p.1.len()] * b;
-    }
-    let mut s1 = r014(&s.inner, s.a * s.b, p);
-    let mut u2: f64 = 0.0;
-    for i0 in 0..s.n {
-        s1 = r000(s, [0.14, 1.12, 0.16].to_vec());
-        u2 += s1.c * a.hypot(1.36).log10();
-    }
-    let u3 = s1.c * (1.92 + s.b.sin()).log10();
-    let mut w4 = s.inner.d.to_vec();
-    for i0 in 0..w4.len() {
-        if (p.1[0] * (s.v[(i0 + 2) % s.v.len()].powi(2) + 2.01).acosh()) < 0.48 {
-            w4[i0] += s.a * s.a;
-        }
+        w4[i0] = (w4[i0] * s.a).tanh() + (a + s1.inner.d[s.n % s1.inner.d.len()]);
     }
     let mut u5: f64 = 0.0;
     for i0 in 0..w4.len() {
-        u5 += w4[i0] * (p.0 / s.w[s.w.len() - 1].hypot(1.3));
+        u5 += w4[i0].atan();
     }
-    let u6 = s1.c * y[(s.n + 3) % y.len()] + (u5 - w4[(s.n + 2) % w4.len()]);
     P {
-        a: u6.sin() - u5 - u3 + b - s.a.tanh(),
-        b: (s.b.cosh() + 0.46).acosh(),
+        a: u5 - u3 - u2.tanh(),
+        b: s.inner.d[s.n % s.inner.d.len()],
         v: vec![
-            u2.hypot(u6.tanh().cosh()),
-            s1.c,
-            s.inner.c,
-            0.82 * s.w[s.n % s.w.len()],
+            s1.w[(s.n + 2) % s1.w.len()].sinh(),
+            (u3.sin() * 0.36).asin(),
+            u2.hypot(1.14),
+            w4[0] * a,
         ],
-        w: [s.inner.d[0].powi(3), s1.c, u2],
-        inner: r021(0.68, s),
-        n: s.n + 1,
+        w: [
+            f64::sin(s1.inner.d[1]),
+            s.w[s.n % s.w.len()],
+            (0.44 * f64::cos(1.41)).asin(),
+        ],
+        inner: Q {
+            c: (1.95 + p.c.sin()).cbrt().exp(),
+            d: [s.a.atan2(p.c.powi(2) + 1.13), u3 + s1.inner.c],
+        },
+        n: s1.n,
     }
 }
 
-const R026: Case = Case {
-    name: "r026",
-    live: &[(0, 4), (4, 16), (16, 17)],
-    f: |z, q, k| {
-        let s0 = t_at(&z[0..4]);
-        let s1 = p_at(&z[4..16], k);
-        out_p(&r026(&s0, &s1, z[16], q[0..4].to_vec(), q[4]))
+const R017: Case = Case {
+    name: "r017",
+    live: &[(0, 3), (3, 15), (15, 16)],
+    f: |z, _, k| {
+        let s0 = q_at(&z[0..3]);
+        let s1 = p_at(&z[3..15], k);
+        out_p(&r017(&s0, &s1, z[15]))
     },
-    jvp: |z, d, q, k| {
-        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (s1, ds1) = (p_at(&z[4..16], k), p_at(&d[4..16], k));
-        let (r, dr) = r026_jvp(&s0, &ds0, &s1, &ds1, z[16], d[16], q[0..4].to_vec(), q[4]);
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (s1, ds1) = (p_at(&z[3..15], k), p_at(&d[3..15], k));
+        let (r, dr) = r017_jvp(&s0, &ds0, &s1, &ds1, z[15], d[15]);
         out_p2(&r, &dr)
     },
-    vjp: |z, q, k, c| {
-        let s0 = t_at(&z[0..4]);
-        let s1 = p_at(&z[4..16], k);
-        let o = dout(&r026(&s0, &s1, z[16], q[0..4].to_vec(), q[4]), c);
-        let (r, g0, g1, g2) = r026_vjp(&s0, &s1, z[16], q[0..4].to_vec(), q[4], o);
+    vjp: |z, _, k, c| {
+        let s0 = q_at(&z[0..3]);
+        let s1 = p_at(&z[3..15], k);
+        let o = dout(&r017(&s0, &s1, z[15]), c);
+        let (r, g0, g1, g2) = r017_vjp(&s0, &s1, z[15], o);
         (
             out_p(&r),
             cat(&[&flat(&g0)[..], &p_flat(&g1, k)[..], &[g2][..]]),
@@ -11929,225 +11123,357 @@ const R026: Case = Case {
     points: [
         Point {
             z: &[
-                -0.1725, -0.319, -1.4411, 1.0032, -0.6701, -1.206, -0.6141, 1.2492, 0.7945,
-                -0.7458, -0.5136, 1.4209, -0.2992, 0.7012, -0.3708, -0.3354, 0.6294,
+                -1.4762, 1.0624, -0.6815, 1.4178, 0.7352, 1.247, -0.2294, -0.088, 0.8609, -1.2097,
+                0.3381, 1.2523, 0.0619, 0.255, -0.0061, 0.856,
             ],
-            q: &[0.7569, 0.3362, 0.6169, 0.9911, 0.2002],
-            k: 4,
+            q: &[],
+            k: 1,
             t: &[
-                0.8589, -0.2391, 0.69, -0.7612, 0.215, 0.7854, -0.431, -0.8461, 0.1806, -0.5155,
-                -0.2382, 0.3775, -0.5467, -0.1696, -0.6348, -0.9846, -0.6345,
+                0.1416, 0.9897, 0.1893, 0.8328, -0.2657, 0.519, -0.3708, 0.0062, -0.4426, 0.3496,
+                -0.3355, -0.3889, 0.154, -0.1251, -0.5005, 0.363,
             ],
             c: &[
-                1.523, -1.0723, 0.646, 0.7977, 0.6897, -1.7252, -1.9815, 0.8568, -1.8219, -1.3064,
-                1.7137, -0.851, 0.8483,
+                0.7744, -0.9856, 1.5334, -0.6788, 1.9796, -1.8546, 1.2373, 1.5741, -0.9926, 1.8146,
+                1.499, -1.6841, -1.9307,
             ],
             v: &[],
             y: &[
-                11.639042931,
-                1.46521204357,
-                1.56302068125,
-                1.97496971905,
-                0.7012,
-                -0.421152,
-                -0.050982270912,
-                1.97496971905,
-                0.818787713106,
-                15.5480101735,
-                -0.934196442796,
-                10.6396630404,
-                4.0,
+                0.268683381288,
+                -0.0061,
+                1.60626669613,
+                0.224359618573,
+                2.59408253578,
+                0.67422226752,
+                -0.827495416814,
+                -1.2097,
+                0.0705042936767,
+                2.67670698352,
+                0.404786039477,
+                -0.175486318629,
+                3.0,
             ],
         },
         Point {
             z: &[
-                1.0242, 0.1276, -0.2109, 0.0953, 0.8708, 1.2647, -0.8881, 1.1517, -1.2885, 0.8925,
-                1.207, -0.5941, -0.6673, 0.0076, -0.2081, -1.3908, -0.8361,
+                0.5948, 1.4027, 0.2533, -0.7716, -0.5922, -1.4048, 0.6731, -1.4005, 0.9723,
+                -0.1502, 0.7354, 0.9441, -1.3821, 0.0852, 1.0432, 0.0856,
             ],
-            q: &[-0.6041, -1.2923, -0.6216, -0.6309, 1.0488],
-            k: 4,
+            q: &[],
+            k: 3,
             t: &[
-                0.7515, 0.5922, 0.0754, -0.4288, -0.9397, -0.3707, -0.3437, 0.753, 0.4948, 0.4052,
-                -0.3288, 0.4265, -0.946, 0.7121, -0.983, -0.1804, 0.2014,
+                0.1432, -0.8919, 0.0282, 0.0913, 0.9673, 0.6716, -0.2339, 0.7781, 0.3369, -0.6109,
+                -0.5153, 0.4351, -0.5902, -0.6701, -0.3628, -0.5469,
             ],
             c: &[
-                -0.5672, 0.818, 0.5673, 1.4752, -1.314, -0.826, 1.3175, -1.3583, 1.8482, 1.8862,
-                -0.863, 0.9763, 1.7597,
+                -1.316, -0.6513, 1.2447, -1.5803, -1.4124, 1.8222, 1.823, -0.5366, -0.7786, 1.8614,
+                -1.829, -1.6407, -0.9749,
             ],
             v: &[],
             y: &[
-                -3.17650420593,
-                1.50923633423,
-                1.68628966978,
-                1.78619170063,
-                0.0076,
-                0.98974,
-                -0.009011897441,
-                1.78619170063,
-                1.25862316979,
-                10.5126209225,
-                0.95351715995,
-                6.89239828266,
-                4.0,
+                0.115915852457,
+                0.0852,
+                0.803501328508,
+                0.15757721424,
+                1.99077142453,
+                -0.0426310725208,
+                0.495461987236,
+                0.9441,
+                0.0705042936767,
+                3.89260241396,
+                -0.479535599096,
+                1.55390559844,
+                2.0,
             ],
         },
     ],
 };
 
-#[differentiate(wrt(s, p))]
-fn r027(s: &T, k: usize, p: &P) -> T {
-    let mut s1 = T(
-        p.inner.c.hypot(1.78 + s.1[(p.n + 1) % s.1.len()].sin()),
-        [p.b, s.0, p.inner.d[p.n % p.inner.d.len()]],
-    );
-    let mut u2: f64 = 0.0;
+#[differentiate(wrt(p, s))]
+fn r018(p: &P, k: usize, s: &Q) -> Q {
+    let u1 = p.w[p.w.len() - 1] * p.n as f64;
+    let mut s2 = P {
+        a: 0.5,
+        b: 1.0,
+        v: [0.95, 0.94, 0.31, 0.58].to_vec(),
+        w: [0.69, 0.51, 0.86],
+        inner: Q {
+            c: 0.0,
+            d: [0.75, 0.14],
+        },
+        n: 1,
+    };
     for i0 in 0..2 {
-        s1 = r009(
-            1.21,
-            [0.35, 0.73, 0.94, 0.72].to_vec(),
-            3,
-            s.0.hypot(p.w[p.n % p.w.len()].tanh().cosh()),
-            p,
-        );
-        u2 += s1.1[1] * p.a.hypot(s.0.atan().cosh());
+        s2 = P {
+            a: (p.inner.c.powi(2) + 1.52)
+                .acosh()
+                .mul_add(p.w[0], p.v[p.n % p.v.len()]),
+            b: p.a,
+            v: vec![
+                u1,
+                s.c,
+                p.w[(i0 + 3) % p.w.len()].sin(),
+                p.b / p.inner.d[i0 % p.inner.d.len()].tanh().exp(),
+            ],
+            w: [
+                p.inner.c - p.inner.d[(p.n + 3) % p.inner.d.len()],
+                s.c.cos(),
+                u1,
+            ],
+            inner: Q {
+                c: p.b + p.w[(i0 + 3) % p.w.len()],
+                d: [p.b.exp2(), p.b],
+            },
+            n: 2,
+        };
     }
-    let u3 = s1.1[1].exp();
-    let mut u4 = p.a;
-    for i0 in 0..p.w.len() {
-        u4 = (u4 + p.w[i0]).atan() * 0.37 + p.w[i0] * p.inner.d[i0 % p.inner.d.len()].atan().exp();
+    let u3 = s2.a.atan();
+    let mut s4 = r014(
+        0.93,
+        0.2,
+        &Q {
+            c: 0.34,
+            d: [0.12, 1.05],
+        },
+        s,
+        s2.n,
+    );
+    let mut u5: f64 = 0.0;
+    for i0 in 0..2 {
+        s4 = r017(&s2.inner, &s4, s4.v[(i0 + 3) % s4.v.len()].sin());
+        u5 = u5 * 0.39 + s4.inner.d[i0 % 2] * p.w[i0 % p.w.len()];
     }
-    T(
-        u4 + u3 + 1.24 * u2 - 0.73 * p.inner.d[p.n % p.inner.d.len()] + 0.1 * k as f64,
-        s.1,
-    )
+    Q {
+        c: u5 - u3 + u1,
+        d: [
+            f64::sinh(s4.inner.c.tanh()),
+            s4.inner.c.atan().exp().ln_1p(),
+        ],
+    }
 }
 
-const R027: Case = Case {
-    name: "r027",
-    live: &[(0, 4), (4, 16)],
+const R018: Case = Case {
+    name: "r018",
+    live: &[(0, 12), (12, 15)],
     f: |z, _, k| {
-        let s0 = t_at(&z[0..4]);
-        let s2 = p_at(&z[4..16], k);
-        flat(&r027(&s0, k, &s2))
+        let s0 = p_at(&z[0..12], k);
+        let s2 = q_at(&z[12..15]);
+        flat(&r018(&s0, k, &s2))
     },
     jvp: |z, d, _, k| {
-        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (s2, ds2) = (p_at(&z[4..16], k), p_at(&d[4..16], k));
-        let (r, dr) = r027_jvp(&s0, &ds0, k, &s2, &ds2);
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (s2, ds2) = (q_at(&z[12..15]), q_at(&d[12..15]));
+        let (r, dr) = r018_jvp(&s0, &ds0, k, &s2, &ds2);
         out2(&r, &dr)
     },
     vjp: |z, _, k, c| {
-        let s0 = t_at(&z[0..4]);
-        let s2 = p_at(&z[4..16], k);
-        let o = dout(&r027(&s0, k, &s2), c);
-        let (r, g0, g2) = r027_vjp(&s0, k, &s2, o);
-        (flat(&r), cat(&[&flat(&g0)[..], &p_flat(&g2, k)[..]]))
+        let s0 = p_at(&z[0..12], k);
+        let s2 = q_at(&z[12..15]);
+        let o = dout(&r018(&s0, k, &s2), c);
+        let (r, g0, g2) = r018_vjp(&s0, k, &s2, o);
+        (flat(&r), cat(&[&p_flat(&g0, k)[..], &flat(&g2)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
             z: &[
-                -0.9261, 0.096, 0.5956, -1.0723, 1.1549, 0.1298, -0.4689, -0.425, 1.0611, 0.5131,
-                -0.0729, -0.5366, 0.4177, -1.4769, 0.7054, 1.3181,
+                -0.1913, -0.7233, 0.3293, -0.84, 0.5293, 0.1904, 0.7092, 1.2064, -0.4429, 0.0202,
+                1.0238, 1.1655, 0.9839, 0.7841, 1.1971,
             ],
             q: &[],
-            k: 0,
+            k: 3,
             t: &[
-                0.5994, -0.626, 0.0065, 0.0081, 0.325, -0.4185, -0.156, 0.7949, 0.7453, 0.2533,
-                0.4511, 0.6484, -0.2727, -0.5759, -0.2796, 0.716,
+                0.0959, 0.8427, -0.9095, 0.1193, -0.7634, 0.6952, 0.2418, 0.9741, 0.3293, -0.3566,
+                0.1374, 0.3162, -0.1963, 0.8647, 0.8518,
             ],
-            c: &[0.5334, 1.5328, -0.6563, -1.8205],
+            c: &[0.7746, -1.0464, -1.4312],
             v: &[],
-            y: &[1.65209845007, 0.096, 0.5956, -1.0723],
+            y: &[-0.149808858963, 1.17373331247, 1.55288004148],
         },
         Point {
             z: &[
-                0.6366, -1.1402, -0.959, 1.1782, -0.503, 0.9725, -0.1366, 0.9559, -0.2182, 1.0741,
-                0.8832, 0.9907, 1.0787, -0.208, -0.9441, 0.5751,
+                -1.4866, -0.6598, 1.1098, 0.337, -0.8441, -0.8621, -0.9156, 1.2826, -0.1478,
+                -0.5349, -0.4439, 1.0668, -0.3176, -0.8935, -0.8881,
             ],
             q: &[],
             k: 2,
             t: &[
-                0.3236, 0.5599, 0.5672, 0.794, -0.6192, -0.5185, -0.3749, -0.1342, 0.8401, 0.8818,
-                -0.3377, -0.5134, 0.6283, -0.4426, 0.6771, 0.4084,
+                -0.7838, 0.5921, -0.3585, 0.2577, 0.6544, 0.1846, -0.5703, 0.6931, 0.112, -0.004,
+                -0.2487, 0.4131, -0.0814, -0.449, -0.4368,
             ],
-            c: &[-1.747, 0.5782, 0.8635, -1.7484],
+            c: &[-1.6091, 1.1822, -1.1515],
             v: &[],
-            y: &[7.56674298634, -1.1402, -0.959, 1.1782],
+            y: &[1.70232289514, 1.17395943198, 1.55701955894],
         },
     ],
 };
 
-#[differentiate(wrt(p, s, a))]
-fn r028(p: &P, s: &P, a: f64) -> P {
-    let mut s1 = r016(3, &p.inner, 0.75, 1.17);
-    for i0 in 0..2 {
-        s1 = Q {
-            c: p.s093(
-                0.61,
-                0.87,
-                &Q {
-                    c: 1.38,
-                    d: [0.91, 0.32],
-                },
-            ),
-            d: [
-                p.w[p.n % p.w.len()] / (s.w[p.n % s.w.len()] * s.w[p.n % s.w.len()] + 0.44),
-                p.v[p.n % p.v.len()].sin().exp(),
-            ],
-        };
+#[differentiate(wrt(x, s, p))]
+fn r019(a: f64, x: &[f64], cfg: &Q, s: &P, p: &Q) -> f64 {
+    let mut u1 = s.inner.c;
+    for i0 in 0..s.inner.d.len() {
+        u1 = (u1 + s.inner.d[i0]).atan() * p.c.hypot(0.96).sin() + s.inner.d[i0] * s.a.asinh();
     }
-    let mut s2 = r009(
-        0.53,
-        [0.47, 0.8, 0.51, 0.51].to_vec(),
-        s.n,
-        s.v[s.v.len() - 1],
-        p,
-    );
-    let mut u3: f64 = 0.0;
-    for i0 in 0..2 {
-        s2 = T(p.inner.c.sin().sinh(), p.w);
-        u3 = u3 * 0.49 + s2.1[1] * s2.1[1];
+    let mut w2 = vec![0.0; x.len()];
+    for i0 in 0..w2.len() {
+        w2[i0] = (cfg.d[i0 % cfg.d.len()].min(0.31).powi(2) + 1.48).log2();
     }
-    let u4 = s2.0 + s2.1[2];
-    P {
-        a: (0.71 * u4 - 0.48 * u3 - a) * (0.37 * (s1.c * s1.d[0])),
-        b: s.a / s2.0.sin().cosh() / (1.25 * s1.d[s.n % s1.d.len()].cos()).exp(),
-        v: vec![
-            p.b.tanh().cosh().log2(),
-            s1.d[(p.n + 3) % s1.d.len()] - 0.41,
-            u3.atan2(s.a * s.a + 1.41),
-            p.v[s.n % p.v.len()].hypot(s.a.powi(2) + 1.94),
-        ],
-        w: p.w,
-        inner: r021(0.59, p),
-        n: s.n + 1,
+    let u3 = w2[s.n % w2.len()] * w2[(s.n + 1) % w2.len()];
+    let mut s4 = r017(p, s, (0.75 * u3.cos()).exp2());
+    for i0 in 0..s.n {
+        s4 = r017(
+            p,
+            &s4,
+            (s.a * s.a + 0.72).powf(s4.v[(s.n + 3) % s4.v.len()].tanh()),
+        );
     }
+    let u5 = s4.inner.c.sin();
+    0.32 * u5 + u3 - u1 + x[0] - x[x.len() - 1]
 }
 
-const R028: Case = Case {
-    name: "r028",
-    live: &[(0, 12), (12, 24), (24, 25)],
-    f: |z, _, k| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = p_at(&z[12..24], k);
-        out_p(&r028(&s0, &s1, z[24]))
+const R019: Case = Case {
+    name: "r019",
+    live: &[(0, 3), (3, 15), (15, 18)],
+    f: |z, q, k| {
+        let s2 = q_at(&q[1..4]);
+        let s3 = p_at(&z[3..15], k);
+        let s4 = q_at(&z[15..18]);
+        vec![r019(q[0], &z[0..3], &s2, &s3, &s4)]
     },
-    jvp: |z, d, _, k| {
-        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s1, ds1) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
-        let (r, dr) = r028_jvp(&s0, &ds0, &s1, &ds1, z[24], d[24]);
-        out_p2(&r, &dr)
+    jvp: |z, d, q, k| {
+        let s2 = q_at(&q[1..4]);
+        let (s3, ds3) = (p_at(&z[3..15], k), p_at(&d[3..15], k));
+        let (s4, ds4) = (q_at(&z[15..18]), q_at(&d[15..18]));
+        let (r, dr) = r019_jvp(q[0], &z[0..3], &d[0..3], &s2, &s3, &ds3, &s4, &ds4);
+        (vec![r], vec![dr])
     },
-    vjp: |z, _, k, c| {
-        let s0 = p_at(&z[0..12], k);
-        let s1 = p_at(&z[12..24], k);
-        let o = dout(&r028(&s0, &s1, z[24]), c);
-        let (r, g0, g1, g2) = r028_vjp(&s0, &s1, z[24], o);
+    vjp: |z, q, k, c| {
+        let s2 = q_at(&q[1..4]);
+        let s3 = p_at(&z[3..15], k);
+        let s4 = q_at(&z[15..18]);
+        let (r, g1, g3, g4) = r019_vjp(q[0], &z[0..3], &s2, &s3, &s4, c[0]);
         (
-            out_p(&r),
-            cat(&[&p_flat(&g0, k)[..], &p_flat(&g1, k)[..], &[g2][..]]),
+            vec![r],
+            cat(&[&g1[..], &p_flat(&g3, k)[..], &flat(&g4)[..]]),
+        )
+    },
+    grad: Some(|z, q, k| {
+        let s2 = q_at(&q[1..4]);
+        let s3 = p_at(&z[3..15], k);
+        let s4 = q_at(&z[15..18]);
+        let (r, g1, g3, g4) = r019_grad(q[0], &z[0..3], &s2, &s3, &s4);
+        (r, cat(&[&g1[..], &p_flat(&g3, k)[..], &flat(&g4)[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let s2 = q_at(&q[1..4]);
+        let (s3, ds3) = (p_at(&z[3..15], k), p_at(&d[3..15], k));
+        let (s4, ds4) = (q_at(&z[15..18]), q_at(&d[15..18]));
+        let (r, g1, g3, g4, h1, h3, h4) =
+            r019_hvp(q[0], &z[0..3], &d[0..3], &s2, &s3, &ds3, &s4, &ds4);
+        (
+            r,
+            cat(&[&g1[..], &p_flat(&g3, k)[..], &flat(&g4)[..]]),
+            cat(&[&h1[..], &p_flat(&h3, k)[..], &flat(&h4)[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.2008, 1.2322, 1.3638, -0.7514, -0.4367, -1.3205, -0.0196, -0.1968, -1.1438,
+                0.0711, 1.0142, -0.7974, -0.0677, -0.0879, 0.9821, -0.2131, 0.8328, 1.4224,
+            ],
+            q: &[0.1325, 0.8171, -1.2991, 0.0947],
+            k: 3,
+            t: &[
+                0.2098, 0.7981, 0.5964, -0.833, -0.5582, 0.4914, 0.5784, 0.6164, 0.7828, -0.9948,
+                0.3356, -0.1456, 0.7411, 0.6028, -0.9394, -0.6463, 0.8431, 0.6974,
+            ],
+            c: &[-1.5226],
+            v: &[
+                -0.2175, -0.3437, -0.6011, 0.996, 0.2374, 0.3374, -0.7155, 0.5905, 0.8114, -0.8921,
+                -0.3918, 0.512, -0.0577, 0.0821, -0.3922, 0.5517, 0.5977, -0.4809,
+            ],
+            y: &[2.60977823184],
+        },
+        Point {
+            z: &[
+                1.2989, -1.4568, -0.0157, -0.7109, -1.3337, -0.5525, 0.6206, -0.5891, -1.0304,
+                -0.3105, 1.1617, 0.1016, 0.2766, 0.9771, -0.3087, -0.1912, -0.6212, -1.0536,
+            ],
+            q: &[-1.0169, 0.7898, -1.2509, 1.1797],
+            k: 4,
+            t: &[
+                0.5243, -0.8488, 0.0313, 0.7279, 0.7776, -0.8945, -0.1755, -0.0782, -0.3857,
+                -0.3676, 0.9087, 0.9897, 0.4946, 0.2167, -0.5139, 0.5807, -0.6399, 0.0589,
+            ],
+            c: &[1.188],
+            v: &[
+                0.474, -0.2529, -0.058, -0.2764, 0.1625, 0.5224, -0.9336, -0.1648, 0.4077, -0.1547,
+                -0.347, 0.5955, 0.5173, -0.2629, -0.5601, -0.2225, -0.1168, -0.0152,
+            ],
+            y: &[2.27220845604],
+        },
+    ],
+};
+
+#[differentiate(wrt(s, x, p))]
+fn r020(s: &T, x: &[f64], mut a: f64, p: &P) -> T {
+    let mut w1 = s.1;
+    for i0 in 0..w1.len() {
+        w1[i0] = p.inner.d[p.n % p.inner.d.len()] * p.inner.c.hypot(a.hypot(1.42));
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..w1.len() {
+        u2 += w1[i0] * f64::ln_1p(1.9 + p.inner.d[p.n % p.inner.d.len()].sin());
+    }
+    let mut s3 = P {
+        a: 0.0,
+        b: 1.0,
+        v: [0.66, 0.53, 0.34, 0.4].to_vec(),
+        w: [0.44, 0.25, 0.19],
+        inner: Q {
+            c: 0.0,
+            d: [0.7, 0.62],
+        },
+        n: 1,
+    };
+    let mut u4: f64 = 0.0;
+    for i0 in 0..p.n {
+        s3 = r001(0.95, f64::powf(2.19, s3.w[1].sin()), s, &s3);
+        u4 = u4 * 0.37 + s3.w[i0 % 3].cos();
+    }
+    let u5 = s3.a * w1[p.n % w1.len()].asinh();
+    for i0 in 0..x.len() {
+        a += p.b * a;
+    }
+    T(
+        u5 * u4 * u2 + x[0] + x[x.len() - 1] + 0.28 * a,
+        [s086(&s3, 2), p.inner.c.sin(), s3.a.hypot(0.5)],
+    )
+}
+
+const R020: Case = Case {
+    name: "r020",
+    live: &[(0, 4), (4, 7), (7, 19)],
+    f: |z, q, k| {
+        let s0 = t_at(&z[0..4]);
+        let s3 = p_at(&z[7..19], k);
+        flat(&r020(&s0, &z[4..7], q[0], &s3))
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
+        let (s3, ds3) = (p_at(&z[7..19], k), p_at(&d[7..19], k));
+        let (r, dr) = r020_jvp(&s0, &ds0, &z[4..7], &d[4..7], q[0], &s3, &ds3);
+        out2(&r, &dr)
+    },
+    vjp: |z, q, k, c| {
+        let s0 = t_at(&z[0..4]);
+        let s3 = p_at(&z[7..19], k);
+        let o = dout(&r020(&s0, &z[4..7], q[0], &s3), c);
+        let (r, g0, g1, g3) = r020_vjp(&s0, &z[4..7], q[0], &s3, o);
+        (
+            flat(&r),
+            cat(&[&flat(&g0)[..], &g1[..], &p_flat(&g3, k)[..]]),
         )
     },
     grad: None,
@@ -12155,326 +11481,1144 @@ const R028: Case = Case {
     points: [
         Point {
             z: &[
-                0.942, 1.4507, 0.5141, 1.47, 1.3672, 0.7916, 1.2819, -0.0863, 1.4337, 0.0541,
-                -0.0074, -0.5131, -1.1284, 0.5176, 1.2827, -0.6973, 0.3512, 1.4885, -1.0786,
-                -1.3834, 1.1388, 0.0531, -1.0956, -0.6267, -0.2393,
+                -1.0878, -1.3406, -0.1229, 1.1931, 1.1622, -0.4827, 0.3867, 0.9337, 0.685, 1.0402,
+                -0.1453, 0.3145, 0.5574, -0.2161, -0.3624, -0.6171, 0.7791, 0.4969, -0.894,
             ],
-            q: &[],
-            k: 1,
+            q: &[-0.8882],
+            k: 3,
             t: &[
-                0.5833, -0.3941, -0.3389, 0.0359, -0.5968, -0.8838, 0.403, -0.1505, 0.4519, 0.797,
-                0.2508, 0.4537, 0.666, 0.5613, 0.0532, -0.8204, -0.7238, 0.22, 0.5028, -0.1479,
-                0.2277, -0.8484, 0.3191, -0.5064, 0.3078,
+                0.7683, 0.6702, -0.2056, 0.7953, -0.2085, -0.7718, 0.6552, -0.4054, 0.4173,
+                -0.9633, 0.9, -0.8956, 0.8384, -0.6837, 0.7431, -0.1368, -0.9447, 0.019, -0.5932,
             ],
-            c: &[
-                -1.9015, 1.7929, -1.3034, -1.468, 1.0557, 1.402, 0.7892, 0.9289, -1.934, -1.0134,
-                1.3685, -1.3189, -1.488,
-            ],
+            c: &[1.0585, 1.5006, -0.6977, 1.0248],
             v: &[],
-            y: &[
-                1.40712710118,
-                -1.9762739478,
-                0.514823658899,
-                0.389499576507,
-                0.00413559811329,
-                3.30935659558,
-                1.2819,
-                -0.0863,
-                1.4337,
-                14.1323642906,
-                0.992797099755,
-                9.4656949188,
-                4.0,
-            ],
+            y: &[-6.76428980058, 1.56849905259, 0.702639312274, 2.04550613055],
         },
         Point {
             z: &[
-                -0.5138, -1.2757, 1.1682, 0.7298, -0.5405, -0.3915, -0.2833, 1.3339, 1.4067,
-                0.7127, 0.0846, 1.2037, -0.0252, 0.0343, -0.2142, -0.3903, -1.3024, 1.1159, 0.3366,
-                -1.3628, -0.3637, 0.8974, 0.776, 0.2809, -0.077,
+                0.3232, -1.3311, 1.3147, -0.3332, -0.7519, -0.2395, 0.7719, -0.2851, 0.97, 0.1935,
+                0.4926, -1.0753, -0.1208, -0.4342, -0.1975, -0.5765, 0.4441, -1.4181, 0.4529,
             ],
-            q: &[],
-            k: 2,
+            q: &[0.9733],
+            k: 0,
             t: &[
-                -0.3776, -0.1936, 0.87, 0.2302, -0.0369, -0.9288, -0.9313, -0.2196, 0.4947, -0.744,
-                -0.3072, 0.0428, -0.0739, 0.1492, 0.3501, 0.6875, -0.3404, -0.6592, -0.3952,
-                0.4654, -0.4483, 0.5286, 0.6428, -0.5194, 0.6239,
+                0.9795, -0.0969, -0.916, -0.1715, -0.1517, -0.4818, 0.9303, 0.1809, 0.9217, 0.9013,
+                0.9069, -0.017, -0.7797, -0.1686, -0.009, -0.9591, -0.1751, -0.7776, 0.2242,
             ],
-            c: &[
-                -1.5489, -1.374, -1.1046, -1.8743, 1.0373, 1.889, -1.7463, 1.1766, -1.9204, 1.5163,
-                -1.0899, -0.7075, -1.6551,
-            ],
+            c: &[0.822, -1.5716, 0.8909, 1.6796],
             v: &[],
-            y: &[
-                0.720345467215,
-                -0.00729002042272,
-                0.473684588436,
-                2.09940791146,
-                1.08181058988,
-                2.26511712688,
-                -0.2833,
-                1.3339,
-                1.4067,
-                -18.1822247034,
-                -0.956774131844,
-                -12.7371641048,
-                5.0,
+            y: &[11.9986733616, 0.633446334944, 0.429645356476, 1.06093296633],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, s, a))]
+fn r021(p: &T, s: &Q, a: f64, cfg: &Q) -> Q {
+    let mut s1 = T(s.c, p.1);
+    let mut u2: f64 = 0.0;
+    for i0 in 0..3 {
+        s1 = T(
+            s.c * p.1[1],
+            [
+                u2.hypot(1.53),
+                cfg.c.min(u2),
+                s.d[(i0 + 1) % s.d.len()].sin(),
             ],
+        );
+        u2 += s1.0 * p.1[2];
+    }
+    let u3 = s.c.exp() * a.hypot(0.6).recip();
+    Q {
+        c: u3 - u2 - a.tanh(),
+        d: [cfg.c - s.d[0], a + p.1[2]],
+    }
+}
+
+const R021: Case = Case {
+    name: "r021",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, q, _| {
+        let s0 = t_at(&z[0..4]);
+        let s1 = q_at(&z[4..7]);
+        let s3 = q_at(&q[0..3]);
+        flat(&r021(&s0, &s1, z[7], &s3))
+    },
+    jvp: |z, d, q, _| {
+        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
+        let (s1, ds1) = (q_at(&z[4..7]), q_at(&d[4..7]));
+        let s3 = q_at(&q[0..3]);
+        let (r, dr) = r021_jvp(&s0, &ds0, &s1, &ds1, z[7], d[7], &s3);
+        out2(&r, &dr)
+    },
+    vjp: |z, q, _, c| {
+        let s0 = t_at(&z[0..4]);
+        let s1 = q_at(&z[4..7]);
+        let s3 = q_at(&q[0..3]);
+        let o = dout(&r021(&s0, &s1, z[7], &s3), c);
+        let (r, g0, g1, g2) = r021_vjp(&s0, &s1, z[7], &s3, o);
+        (flat(&r), cat(&[&flat(&g0)[..], &flat(&g1)[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.9319, -0.9063, -1.3402, 0.9157, 1.0468, -0.3092, -1.4614, -0.9783,
+            ],
+            q: &[1.4516, 0.7211, -1.2859],
+            k: 0,
+            t: &[
+                0.5585, 0.6979, 0.914, -0.0666, -0.3099, -0.9897, -0.1214, -0.6047,
+            ],
+            c: &[1.5873, -1.7199, 1.9407],
+            v: &[],
+            y: &[7.08836924487, 1.7608, -0.0626],
+        },
+        Point {
+            z: &[
+                0.8391, 1.1329, -0.5258, -0.8206, 1.1801, 1.0502, -0.4394, -0.7617,
+            ],
+            q: &[-1.0345, -0.2214, 1.0694],
+            k: 0,
+            t: &[
+                -0.5618, 0.0796, 0.4872, -0.8881, -0.7238, -0.3508, -0.5114, 0.8573,
+            ],
+            c: &[1.1542, 1.5643, 1.9841],
+            v: &[],
+            y: &[2.47117143519, -2.0847, -1.5823],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn r029(p: &T, cfg: &Q, mut a: f64) -> Q {
-    let mut s1 = r011(cfg, 0.98, &[0.78, 1.32, 0.49], p);
-    let u2 = s1.d[0] * s1.d[1] + s1.c.powi(3);
-    a += u2 + p.0;
+fn r022(p: &T, a: f64, x: &[f64]) -> Q {
+    let u1 = p.0.tanh() * (1.09 * p.1[2].cos()).exp2();
+    let mut s2 = T(
+        u1 - a,
+        [
+            (0.7 * u1.tanh()).acos(),
+            f64::atanh(u1.sin() * 0.8),
+            a / (2.12 + p.0.sin()),
+        ],
+    );
+    let u1: f64 = (u1 + s2.1[2].powi(3)).atan();
+    let u3 = s2.1[1] * s2.1[0] + u1;
     Q {
-        c: 0.91 * a + u2,
-        d: [a.hypot(0.98), (s1.c * s1.c + 0.97).log(a.powi(2) + 2.85)],
+        c: 0.21 * u3 + u1.tanh() + 1.46 * a - 0.58 * p.0,
+        d: [f64::cos(s2.0), (0.69 * p.0.cos()).acos()],
     }
 }
 
-const R029: Case = Case {
-    name: "r029",
+const R022: Case = Case {
+    name: "r022",
     live: &[(0, 4)],
     f: |z, q, _| {
         let s0 = t_at(&z[0..4]);
-        let s1 = q_at(&q[0..3]);
-        flat(&r029(&s0, &s1, q[3]))
+        flat(&r022(&s0, q[0], &q[1..5]))
     },
     jvp: |z, d, q, _| {
         let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let s1 = q_at(&q[0..3]);
-        let (r, dr) = r029_jvp(&s0, &ds0, &s1, q[3]);
+        let (r, dr) = r022_jvp(&s0, &ds0, q[0], &q[1..5]);
         out2(&r, &dr)
     },
     vjp: |z, q, _, c| {
         let s0 = t_at(&z[0..4]);
-        let s1 = q_at(&q[0..3]);
-        let o = dout(&r029(&s0, &s1, q[3]), c);
-        let (r, g0) = r029_vjp(&s0, &s1, q[3], o);
+        let o = dout(&r022(&s0, q[0], &q[1..5]), c);
+        let (r, g0) = r022_vjp(&s0, q[0], &q[1..5], o);
         (flat(&r), cat(&[&flat(&g0)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.0721, 0.2127, 0.7633, 1.1541],
-            q: &[0.3206, -0.5415, 1.4029, 1.2529],
-            k: 0,
-            t: &[-0.3838, 0.0083, -0.3423, -0.6993],
-            c: &[1.1294, 1.8956, 1.2277],
+            z: &[0.7606, 0.649, -1.1588, 0.2129],
+            q: &[-0.1167, 0.5691, 0.5934, -0.7809, 1.4098],
+            k: 4,
+            t: &[0.7587, -0.8453, -0.54, 0.5152],
+            c: &[1.9209, 1.5219, -1.1702],
             v: &[],
-            y: &[167.056316578, 88.1632042559, 0.334107980978],
+            y: &[0.514970853068, 0.111519767539, 1.04736896502],
         },
         Point {
-            z: &[1.2738, 1.0407, -0.4513, 1.2363],
-            q: &[0.5464, -1.0653, -0.8032, -1.0888],
-            k: 0,
-            t: &[-0.1946, 0.6297, 0.9279, 0.8891],
-            c: &[-0.6477, -1.93, 0.9891],
+            z: &[0.4828, -1.2838, 0.8115, -1.4954],
+            q: &[1.2197, 0.3239, -0.8013, 0.7046, -0.2553],
+            k: 3,
+            t: &[0.3357, -0.5328, 0.4954, 0.7591],
+            c: &[-1.0182, 0.9343, 1.145],
             v: &[],
-            y: &[68.1291565484, 35.7799975335, 0.340989611351],
+            y: &[2.19417590649, 0.735119614726, 0.913306454185],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r030(a: f64, p: &Q, mut u: [f64; 3]) -> T {
+#[differentiate(wrt(p, s))]
+fn r023(p: &T, a: f64, s: &P) -> P {
     let mut s1 = Q {
-        c: p.c.tanh(),
-        d: [a - p.c, a.tanh().exp()],
+        c: s.inner.c,
+        d: s.inner.d,
     };
-    let u2 = p.c.atan() * s1.c.atan().exp();
-    let mut s3 = Q { c: p.d[0], d: s1.d };
-    T(
-        0.75 * u2 - a + s1.c.sin().tanh() - s3.d[1].cos(),
-        [
-            p.c * u2,
-            f64::sinh(1.26 * u2.cos()),
-            r006(0.16, p, 1.35, &s3),
-        ],
-    )
+    let mut u2: f64 = 0.0;
+    for i0 in 0..s.n {
+        s1 = r000(s, [1.5, 0.7, 1.32].to_vec());
+        u2 = u2 * 0.5 + s1.d[i0 % 2].sin();
+    }
+    let u3 = s1.c + s1.c;
+    let u4 = s090(
+        p,
+        &Q {
+            c: 1.19,
+            d: [0.25, 0.69],
+        },
+        [1.38, 1.21, 1.49].to_vec(),
+        s.n,
+    );
+    P {
+        a: (u4.atan() + u3 + u2.cos()) * (1.42 * s.a),
+        b: s.v[(s.n + 3) % s.v.len()].hypot(1.29).sqrt(),
+        v: s.v.clone(),
+        w: p.1,
+        inner: r021(
+            p,
+            &Q {
+                c: u4.atan2(p.1[(s.n + 1) % p.1.len()].hypot(1.17))
+                    / (s.v[s.n % s.v.len()].powi(2) + 1.61),
+                d: [
+                    p.1[(s.n + 2) % p.1.len()].tanh().sinh(),
+                    p.1[p.1.len() - 1].cos(),
+                ],
+            },
+            u4 * s.inner.d[(s.n + 2) % s.inner.d.len()],
+            &Q {
+                c: 0.44,
+                d: [0.25, 0.71],
+            },
+        ),
+        n: s.n + 1,
+    }
 }
 
-const R030: Case = Case {
-    name: "r030",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let s1 = q_at(&z[0..3]);
-        flat(&r030(q[0], &s1, arr(&q[1..4])))
+const R023: Case = Case {
+    name: "r023",
+    live: &[(0, 4), (4, 16)],
+    f: |z, q, k| {
+        let s0 = t_at(&z[0..4]);
+        let s2 = p_at(&z[4..16], k);
+        out_p(&r023(&s0, q[0], &s2))
     },
-    jvp: |z, d, q, _| {
-        let (s1, ds1) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (r, dr) = r030_jvp(q[0], &s1, &ds1, arr(&q[1..4]));
-        out2(&r, &dr)
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
+        let (s2, ds2) = (p_at(&z[4..16], k), p_at(&d[4..16], k));
+        let (r, dr) = r023_jvp(&s0, &ds0, q[0], &s2, &ds2);
+        out_p2(&r, &dr)
     },
-    vjp: |z, q, _, c| {
-        let s1 = q_at(&z[0..3]);
-        let o = dout(&r030(q[0], &s1, arr(&q[1..4])), c);
-        let (r, g1) = r030_vjp(q[0], &s1, arr(&q[1..4]), o);
-        (flat(&r), cat(&[&flat(&g1)[..]]))
+    vjp: |z, q, k, c| {
+        let s0 = t_at(&z[0..4]);
+        let s2 = p_at(&z[4..16], k);
+        let o = dout(&r023(&s0, q[0], &s2), c);
+        let (r, g0, g2) = r023_vjp(&s0, q[0], &s2, o);
+        (out_p(&r), cat(&[&flat(&g0)[..], &p_flat(&g2, k)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.2338, -0.9265, -1.3636],
-            q: &[0.4322, -0.3691, 1.0387, -1.0247],
-            k: 4,
-            t: &[-0.9962, -0.8326, 0.3174],
-            c: &[-1.9523, 0.5372, -0.8677, 1.0912],
+            z: &[
+                -1.0356, -1.3793, 1.0265, -0.7167, 1.1295, 0.3349, -0.2119, 0.9408, -0.1877,
+                -1.0189, 0.8622, -0.7434, 0.0865, 0.7402, 0.0469, -0.4301,
+            ],
+            q: &[-0.5907],
+            k: 0,
+            t: &[
+                0.1526, 0.6589, -0.7426, -0.1166, -0.6322, 0.0765, -0.8531, 0.4895, 0.3156, 0.4105,
+                0.5953, 0.9932, 0.3214, 0.9201, 0.5276, 0.405,
+            ],
+            c: &[
+                0.9981, -0.9554, 1.0032, 1.5806, 1.9817, -1.2845, -1.8511, 0.7733, -1.2936,
+                -0.9869, 1.1733, -0.6579, -0.976,
+            ],
             v: &[],
             y: &[
-                -0.861618996772,
-                0.0428478591513,
-                1.58105479162,
-                -2.44045087047,
+                1.27631276828,
+                1.26357543739,
+                -0.2119,
+                0.9408,
+                -0.1877,
+                -1.0189,
+                -1.3793,
+                1.0265,
+                -0.7167,
+                0.0681908290018,
+                -0.411658775514,
+                -0.800304379037,
+                3.0,
             ],
         },
         Point {
-            z: &[-0.9403, 1.259, -0.8325],
-            q: &[0.6059, -0.0082, -0.7442, 1.2787],
+            z: &[
+                0.365, -0.545, -0.533, 1.3669, -0.5852, 0.1725, 0.9255, 1.2786, 1.2082, 0.8372,
+                0.3686, -0.1641, 0.0518, -1.0645, 1.3252, 1.2471,
+            ],
+            q: &[1.1067],
             k: 3,
-            t: &[0.2865, 0.8768, -0.1617],
-            c: &[-1.7177, 1.8527, 1.1994, -1.0837],
+            t: &[
+                0.5849, -0.9655, 0.2493, 0.305, 0.9482, -0.7331, 0.0809, -0.1957, -0.5824, -0.7319,
+                0.9596, -0.0533, 0.5327, 0.0062, 0.9114, -0.2577,
+            ],
+            c: &[
+                -1.951, 0.9797, 1.2312, 0.7297, -1.6879, 1.0063, -0.8507, -0.9995, -1.38, 0.6445,
+                -1.2024, -1.653, -1.5867,
+            ],
             v: &[],
             y: &[
-                -1.34485662743,
-                0.376387137544,
-                1.4389198046,
-                -0.124743157159,
+                -0.0738341860843,
+                1.34769891531,
+                0.9255,
+                1.2786,
+                1.2082,
+                0.8372,
+                -0.545,
+                -0.533,
+                1.3669,
+                0.180955807494,
+                0.947232018299,
+                -4.77776687233,
+                3.0,
             ],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r031(p: &T, cfg: &Q, mut u: [f64; 3]) -> f64 {
-    let mut s1 = Q {
-        c: 0.0,
-        d: [0.85, 0.16],
+#[differentiate(wrt(x, u, p))]
+fn r024(b: f64, x: &[f64], u: [f64; 3], p: &P, k: usize, mut a: f64) -> P {
+    let mut j1 = 0;
+    while a < 1.85 && j1 < 3 {
+        a = a * 0.85 + p.a * (p.inner.c / (a * a + 0.31));
+        j1 += 1;
+    }
+    let mut s2 = P {
+        a: (1.3 + p.b.tanh().sin()).powf(2.21),
+        b: (0.38 * p.inner.c.tanh()).atanh(),
+        v: vec![
+            p.a * u[p.n % u.len()],
+            b.exp_m1(),
+            (u[p.n % u.len()].cosh() + 0.9).acosh(),
+            (p.b * p.b + 0.81).log2(),
+        ],
+        w: [
+            p.v[p.n % p.v.len()] + b,
+            p.v[p.n % p.v.len()] / (b.powi(2) + 1.69),
+            x[(p.n + 2) % x.len()],
+        ],
+        inner: Q {
+            c: p.inner.c,
+            d: p.inner.d,
+        },
+        n: p.n + 1,
     };
-    let mut u2: f64 = 0.0;
-    for i0 in 0..2 {
-        s1 = r005(&s1, &s1);
-        u2 += s1.c * p.0;
+    let mut u3: f64 = 0.0;
+    for i0 in 0..3 {
+        s2 = r017(&s2.inner, &s2, s2.inner.c.tanh());
+        u3 = u3 * 0.74 + s2.v[2] * (u[s2.n % u.len()].powi(2) + 1.67).powf(0.84);
     }
-    let mut w3 = p.1;
-    for i0 in 0..w3.len() {
-        w3[i0] = (w3[i0] * p.1[2]).tanh() + u2;
+    P {
+        a: 0.76 * u3 + 0.26 * a - b + p.b,
+        b: x[0],
+        v: vec![
+            p.inner.c,
+            p.a.abs(),
+            (0.59 * s2.a.tanh()).atanh(),
+            0.41 * s2.v[s2.n % s2.v.len()],
+        ],
+        w: [b - a, (a.sin() * 0.43).acos(), p.a.tanh()],
+        inner: r000(p, [0.37, 0.67, 0.86].to_vec()),
+        n: p.n,
     }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..w3.len() {
-        u4 += w3[i0] * (p.0 - p.0);
-    }
-    u[2] = r023(p, u[2]);
-    let u5 = s1.d[1] + s1.d[0];
-    1.37 * u5 + 0.71 * u4 - u2.atan() + u[0] - u[u.len() - 1].tanh()
 }
 
-const R031: Case = Case {
-    name: "r031",
-    live: &[(0, 4)],
-    f: |z, q, _| {
-        let s0 = t_at(&z[0..4]);
-        let s1 = q_at(&q[0..3]);
-        vec![r031(&s0, &s1, arr(&q[3..6]))]
+const R024: Case = Case {
+    name: "r024",
+    live: &[(0, 4), (4, 7), (7, 19)],
+    f: |z, q, k| {
+        let s3 = p_at(&z[7..19], k);
+        out_p(&r024(q[0], &z[0..4], arr(&z[4..7]), &s3, k, q[1]))
     },
-    jvp: |z, d, q, _| {
-        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let s1 = q_at(&q[0..3]);
-        let (r, dr) = r031_jvp(&s0, &ds0, &s1, arr(&q[3..6]));
-        (vec![r], vec![dr])
+    jvp: |z, d, q, k| {
+        let (s3, ds3) = (p_at(&z[7..19], k), p_at(&d[7..19], k));
+        let (r, dr) = r024_jvp(
+            q[0],
+            &z[0..4],
+            &d[0..4],
+            arr(&z[4..7]),
+            arr(&d[4..7]),
+            &s3,
+            &ds3,
+            k,
+            q[1],
+        );
+        out_p2(&r, &dr)
     },
-    vjp: |z, q, _, c| {
-        let s0 = t_at(&z[0..4]);
-        let s1 = q_at(&q[0..3]);
-        let (r, g0) = r031_vjp(&s0, &s1, arr(&q[3..6]), c[0]);
-        (vec![r], cat(&[&flat(&g0)[..]]))
+    vjp: |z, q, k, c| {
+        let s3 = p_at(&z[7..19], k);
+        let o = dout(&r024(q[0], &z[0..4], arr(&z[4..7]), &s3, k, q[1]), c);
+        let (r, g1, g2, g3) = r024_vjp(q[0], &z[0..4], arr(&z[4..7]), &s3, k, q[1], o);
+        (out_p(&r), cat(&[&g1[..], &g2[..], &p_flat(&g3, k)[..]]))
     },
-    grad: Some(|z, q, _| {
-        let s0 = t_at(&z[0..4]);
-        let s1 = q_at(&q[0..3]);
-        let (r, g0) = r031_grad(&s0, &s1, arr(&q[3..6]));
-        (r, cat(&[&flat(&g0)[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (s0, ds0) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let s1 = q_at(&q[0..3]);
-        let (r, g0, h0) = r031_hvp(&s0, &ds0, &s1, arr(&q[3..6]));
-        (r, cat(&[&flat(&g0)[..]]), cat(&[&flat(&h0)[..]]))
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-0.6895, 0.1023, -1.0688, 0.1297],
-            q: &[0.8211, -0.9106, 1.2647, -0.004, 1.1159, 0.6317],
-            k: 4,
-            t: &[-0.6606, 0.4579, -0.8256, -0.5185],
-            c: &[1.8653],
-            v: &[0.7317, 0.4433, 0.0256, -0.2793],
-            y: &[-0.575494646806],
+            z: &[
+                -1.0617, -0.5966, -1.3288, -0.1829, -0.7357, -0.7283, -1.3456, 1.476, 0.9723,
+                0.9738, 0.4545, 0.6001, 1.0444, -0.6466, -1.2687, 0.3225, -1.3356, 1.4351, 1.4509,
+            ],
+            q: &[0.4373, -1.4913],
+            k: 1,
+            t: &[
+                0.009, 0.5511, 0.9834, -0.2105, -0.2301, 0.4806, -0.1411, 0.0724, -0.8198, 0.3,
+                -0.8081, 0.6032, 0.3377, 0.6366, 0.9302, 0.8565, 0.6178, 0.68, 0.5152,
+            ],
+            c: &[
+                1.3289, -0.842, -1.571, -0.6778, 1.596, -1.0634, -0.6688, -1.8131, -0.7221, 1.4145,
+                1.0654, 1.0737, 0.5231,
+            ],
+            v: &[],
+            y: &[
+                151.401225212,
+                -1.0617,
+                -1.3356,
+                1.476,
+                0.669443650271,
+                0.478652361142,
+                2.67835298844,
+                1.91449821385,
+                0.900715857891,
+                4.5289323657,
+                1.4351,
+                1.4509,
+                3.0,
+            ],
         },
         Point {
-            z: &[-1.1214, -0.8332, 0.9285, -0.488],
-            q: &[0.7996, 1.439, -0.5157, 0.4467, -0.3244, 0.3675],
-            k: 0,
-            t: &[0.3556, -0.2862, -0.3246, -0.3868],
-            c: &[-0.8932],
-            v: &[0.9677, 0.2128, -0.8939, -0.9825],
-            y: &[-0.328129497317],
+            z: &[
+                0.9778, 0.7344, -0.9369, 1.4326, -0.6773, 0.1191, 0.0077, -0.9497, 1.0318, -0.7708,
+                -0.7946, -0.8896, -1.2942, 0.1206, 1.1598, 1.4487, -0.5494, -1.1644, 1.2641,
+            ],
+            q: &[0.8017, -0.1204],
+            k: 3,
+            t: &[
+                -0.6542, 0.0115, -0.8189, 0.2865, -0.9898, -0.9244, 0.6165, -0.4756, 0.4582,
+                0.3178, 0.9233, -0.3006, 0.331, -0.7427, 0.9657, -0.7556, -0.5393, 0.0761, -0.3278,
+            ],
+            c: &[
+                -1.7005, 1.1745, -1.457, -1.631, 0.589, 1.3263, -1.9946, 1.23, -1.2682, 1.8412,
+                1.599, 0.8905, -1.3028,
+            ],
+            v: &[],
+            y: &[
+                80.3686142623,
+                0.9778,
+                -0.5494,
+                0.9497,
+                0.648332515501,
+                0.993512585895,
+                -0.666320439147,
+                1.12881528552,
+                -0.739647204818,
+                -0.892642131492,
+                -1.1644,
+                1.2641,
+                2.0,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r032(k: usize, u: [f64; 4], p: &P) -> Q {
-    let mut s1 = r030(0.7, &p.inner, [0.37, 1.39, 0.77]);
-    let mut u2: f64 = 0.0;
-    for i0 in 0..4 {
-        s1 = T(
-            p.inner.d[p.n % p.inner.d.len()].hypot(0.97).recip() * (p.inner.c - u[p.n % u.len()]),
-            [
-                p.a / (p.inner.d[i0 % p.inner.d.len()] * p.inner.d[i0 % p.inner.d.len()] + 1.56),
-                (p.inner.c.powi(2) + 1.39).ln_1p(),
-                p.w[0],
-            ],
-        );
-        u2 += s1.0.sin();
+#[differentiate(wrt(p, s, u))]
+fn r025(k: usize, b: f64, p: &P, s: &T, a: f64, u: [f64; 3]) -> T {
+    let mut s1 = Q {
+        c: 0.0,
+        d: [0.75, 0.95],
+    };
+    for i0 in 0..p.n {
+        s1 = r022(s, 0.17, &[0.23, 0.44, 0.76]);
     }
-    let mut w3 = vec![0.0; 3];
-    for i0 in 0..w3.len() {
-        w3[i0] = p.b.atan2(p.w[(i0 + 1) % p.w.len()].powi(2) + 0.85) + 0.45 * i0 as f64;
-        w3[i0 % 3] -= p.a / (1.03 * w3[(p.n + 3) % w3.len()].cos()).cosh();
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..w3.len() {
-        u4 += w3[i0] * w3[(p.n + 3) % w3.len()];
-        w3[i0] = 0.49;
-    }
-    Q {
-        c: 0.26 * u4 - u2.sin() - 0.65 * (s1.1[1] - s1.0) + 0.1 * k as f64,
-        d: [p.b + s1.0, s085(1.45, p)],
-    }
+    let u2 = p.s096(
+        p.v[0].powi(2),
+        [0.91, 0.14, 0.44, 0.38].to_vec(),
+        [1.4, 1.49, 1.09, 0.79],
+    );
+    T(
+        u2 - 1.2 * a + b.atan() - 1.06 * u[0]
+            + u[u.len() - 1]
+            + (s1.c * s1.c).tanh()
+            + 0.1 * k as f64,
+        [
+            u2.atan(),
+            s1.c - s.0,
+            a / (p.w[(p.n + 3) % p.w.len()].powi(2) + 1.73),
+        ],
+    )
 }
 
-const R032: Case = Case {
-    name: "r032",
-    live: &[(0, 12)],
+const R025: Case = Case {
+    name: "r025",
+    live: &[(0, 12), (12, 16), (16, 19)],
     f: |z, q, k| {
         let s2 = p_at(&z[0..12], k);
-        flat(&r032(k, arr(&q[0..4]), &s2))
+        let s3 = t_at(&z[12..16]);
+        flat(&r025(k, q[0], &s2, &s3, q[1], arr(&z[16..19])))
     },
     jvp: |z, d, q, k| {
         let (s2, ds2) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (r, dr) = r032_jvp(k, arr(&q[0..4]), &s2, &ds2);
+        let (s3, ds3) = (t_at(&z[12..16]), t_at(&d[12..16]));
+        let (r, dr) = r025_jvp(
+            k,
+            q[0],
+            &s2,
+            &ds2,
+            &s3,
+            &ds3,
+            q[1],
+            arr(&z[16..19]),
+            arr(&d[16..19]),
+        );
         out2(&r, &dr)
     },
     vjp: |z, q, k, c| {
         let s2 = p_at(&z[0..12], k);
-        let o = dout(&r032(k, arr(&q[0..4]), &s2), c);
-        let (r, g2) = r032_vjp(k, arr(&q[0..4]), &s2, o);
+        let s3 = t_at(&z[12..16]);
+        let o = dout(&r025(k, q[0], &s2, &s3, q[1], arr(&z[16..19])), c);
+        let (r, g2, g3, g5) = r025_vjp(k, q[0], &s2, &s3, q[1], arr(&z[16..19]), o);
+        (
+            flat(&r),
+            cat(&[&p_flat(&g2, k)[..], &flat(&g3)[..], &g5[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.9688, 0.4958, -1.2718, 0.8053, 1.3762, 0.8064, 0.868, 1.1344, 0.3927, -1.3749,
+                1.3288, -0.3349, 0.7224, 1.0463, -0.9884, 1.3795, 1.1389, -0.4577, 1.0174,
+            ],
+            q: &[-1.4484, -0.8545],
+            k: 0,
+            t: &[
+                -0.493, -0.9614, -0.0974, -0.7088, 0.312, -0.1271, 0.968, -0.7671, -0.3409,
+                -0.2164, -0.041, 0.5123, -0.9761, -0.6903, -0.502, 0.7942, -0.0536, -0.5393,
+                0.1897,
+            ],
+            c: &[-0.7185, 1.4736, -0.7114, 1.5002],
+            v: &[],
+            y: &[
+                -473.057768767,
+                -1.56868361242,
+                -0.0740415674562,
+                -0.453504921409,
+            ],
+        },
+        Point {
+            z: &[
+                -0.9015, -0.9234, -0.6445, -0.4371, 0.4749, -1.1239, 0.7998, -0.2429, 1.0213,
+                0.9937, -0.1552, -1.3337, -1.1406, 0.1134, 1.1994, 0.1678, -0.2293, 0.8836,
+                -0.5905,
+            ],
+            q: &[-0.5928, 0.9569],
+            k: 1,
+            t: &[
+                -0.8052, -0.4737, 0.9455, 0.6239, -0.4801, 0.3224, -0.2381, 0.458, 0.2515, 0.2884,
+                -0.5291, 0.0531, -0.511, -0.8553, -0.575, 0.922, -0.724, 0.4694, 0.4521,
+            ],
+            c: &[-1.6624, -0.6701, -0.6836, 1.1846],
+            v: &[],
+            y: &[
+                -3.13151514546,
+                -0.998029241672,
+                0.536087232637,
+                0.403809790287,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn r026(p: &Q, mut a: f64) -> f64 {
+    let mut s1 = r014(
+        1.41,
+        1.27,
+        &Q {
+            c: 1.39,
+            d: [0.67, 1.32],
+        },
+        p,
+        1,
+    );
+    let mut s2 = r014(
+        1.11,
+        0.43,
+        &Q {
+            c: 0.38,
+            d: [1.42, 0.39],
+        },
+        &s1.inner,
+        2,
+    );
+    let mut u3: f64 = 0.0;
+    for i0 in 0..3 {
+        s2 = P {
+            a: (s1.inner.d[(i0 + 3) % s1.inner.d.len()].powi(2) + 0.71).log(0.5),
+            b: s1.inner.c * s1.v[s1.n % s1.v.len()],
+            v: vec![
+                (0.48 * u3.tanh()).asin(),
+                (0.32 * s1.v[(s1.n + 2) % s1.v.len()].tanh()).atanh(),
+                u3 / (p.d[i0 % p.d.len()].powi(2) + 1.78),
+                s1.b - a,
+            ],
+            w: [p.c.mul_add(s1.a, s1.b), u3.atan().exp().powf(2.49), u3],
+            inner: Q {
+                c: (0.31 * s1.b.hypot(0.43).recip().cos()).exp(),
+                d: [s1.inner.c.atan().exp2(), a.atan2(p.c.powi(2) + 1.23)],
+            },
+            n: s1.n,
+        };
+        u3 = u3 * 0.8 + s2.b.sin();
+    }
+    0.34 * u3 + a + p.d[s2.n % p.d.len()]
+}
+
+const R026: Case = Case {
+    name: "r026",
+    live: &[(0, 3)],
+    f: |z, q, _| {
+        let s0 = q_at(&z[0..3]);
+        vec![r026(&s0, q[0])]
+    },
+    jvp: |z, d, q, _| {
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (r, dr) = r026_jvp(&s0, &ds0, q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, _, c| {
+        let s0 = q_at(&z[0..3]);
+        let (r, g0) = r026_vjp(&s0, q[0], c[0]);
+        (vec![r], cat(&[&flat(&g0)[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let s0 = q_at(&z[0..3]);
+        let (r, g0) = r026_grad(&s0, q[0]);
+        (r, cat(&[&flat(&g0)[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (r, g0, h0) = r026_hvp(&s0, &ds0, q[0]);
+        (r, cat(&[&flat(&g0)[..]]), cat(&[&flat(&h0)[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.4055, 0.4215, -0.9291],
+            q: &[1.0875],
+            k: 1,
+            t: &[-0.7819, 0.7075, 0.356],
+            c: &[-1.3882],
+            v: &[-0.1631, -0.8218, 0.9198],
+            y: &[1.45327018204],
+        },
+        Point {
+            z: &[-0.4429, 0.9972, 1.2766],
+            q: &[0.5372],
+            k: 1,
+            t: &[0.2589, 0.5474, 0.8354],
+            c: &[1.9532],
+            v: &[0.3762, -0.2074, -0.6227],
+            y: &[2.10737256687],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn r027(k: usize, x: &[f64], p: &P, cfg: &Q) -> P {
+    let mut s1 = r014(
+        0.97,
+        1.33,
+        cfg,
+        &Q {
+            c: p.inner.d[0],
+            d: [
+                p.inner.d[(p.n + 2) % p.inner.d.len()],
+                p.w[0].signum() * x[p.n % x.len()],
+            ],
+        },
+        k,
+    );
+    for i0 in 0..p.n {
+        s1 = P {
+            a: cfg.c,
+            b: p.b - cfg.c,
+            v: vec![
+                -p.a,
+                p.n as f64,
+                p.a.atan2(cfg.d[i0 % cfg.d.len()].hypot(0.84)),
+                cfg.d[(i0 + 2) % cfg.d.len()] / cfg.c.hypot(1.46),
+            ],
+            w: [
+                p.b.hypot((1.02 * p.inner.d[(i0 + 1) % p.inner.d.len()].cos()).cosh()),
+                s088(p, 1.11),
+                -p.inner.c,
+            ],
+            inner: r000(p, [1.2, 1.31, 1.38].to_vec()),
+            n: p.n + 1,
+        };
+    }
+    let u2 = s1.inner.d[0] + s1.b;
+    let mut s3 = T(s1.inner.c, s1.w);
+    P {
+        a: 0.85 * u2 + 1.37 * p.a + s1.w[2] * cfg.c.asinh() + s3.0 * s1.a,
+        b: s1.inner.d[s1.n % s1.inner.d.len()] + s1.a,
+        v: vec![
+            s1.inner.c.sin(),
+            (s1.v[1].sin() * 0.82).tan(),
+            u2.powi(4),
+            u2.cosh(),
+        ],
+        w: [
+            s3.0 - p.inner.d[k % p.inner.d.len()],
+            s1.a / (p.b * p.b + 1.53),
+            u2.atan2(s1.b * s1.b + 1.97),
+        ],
+        inner: Q {
+            c: u2,
+            d: [
+                p.n as f64 * s1.inner.c,
+                p.inner.d[p.n % p.inner.d.len()] - s1.inner.c,
+            ],
+        },
+        n: s1.n + 1,
+    }
+}
+
+const R027: Case = Case {
+    name: "r027",
+    live: &[(0, 12)],
+    f: |z, q, k| {
+        let s2 = p_at(&z[0..12], k);
+        let s3 = q_at(&q[4..7]);
+        out_p(&r027(k, &q[0..4], &s2, &s3))
+    },
+    jvp: |z, d, q, k| {
+        let (s2, ds2) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let s3 = q_at(&q[4..7]);
+        let (r, dr) = r027_jvp(k, &q[0..4], &s2, &ds2, &s3);
+        out_p2(&r, &dr)
+    },
+    vjp: |z, q, k, c| {
+        let s2 = p_at(&z[0..12], k);
+        let s3 = q_at(&q[4..7]);
+        let o = dout(&r027(k, &q[0..4], &s2, &s3), c);
+        let (r, g2) = r027_vjp(k, &q[0..4], &s2, &s3, o);
+        (out_p(&r), cat(&[&p_flat(&g2, k)[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.2981, -0.6327, 1.1002, 1.2162, 0.111, -1.1235, 1.2166, -0.2585, 0.9373, 1.0839,
+                0.1387, 0.8634,
+            ],
+            q: &[0.7345, 1.1433, -0.0655, -0.9869, 1.182, 0.8188, -0.2529],
+            k: 2,
+            t: &[
+                0.678, -0.4153, -0.867, 0.2833, 0.0632, 0.7717, 0.7325, 0.0223, -0.4453, 0.2206,
+                -0.2402, 0.6197,
+            ],
+            c: &[
+                -1.6109, -1.9297, -1.3036, -1.0629, -0.8259, 1.503, -1.0092, 0.9132, 0.9402,
+                -1.0495, -1.5414, -0.6326, 0.8686,
+            ],
+            v: &[],
+            y: &[
+                -2.03502714593,
+                2.0454,
+                0.059054885793,
+                -0.71478202369,
+                7.89034616858,
+                2.76562878972,
+                -0.0796107347748,
+                0.61233710376,
+                -0.308288407868,
+                -1.676,
+                0.236357060901,
+                0.0796107347748,
+                6.0,
+            ],
+        },
+        Point {
+            z: &[
+                0.5522, 1.32, 0.1461, 0.0616, 0.6176, 1.2599, 0.0659, -0.2659, -0.625, -1.0783,
+                -0.9181, -0.9431,
+            ],
+            q: &[-1.3416, 1.3853, 1.2765, 0.29, -0.1324, -1.2813, 1.0937],
+            k: 2,
+            t: &[
+                0.6907, -0.7271, 0.5796, 0.5916, 0.4919, 0.5906, -0.0183, 0.8057, -0.6208, -0.8022,
+                -0.0036, -0.706,
+            ],
+            c: &[
+                -1.9828, -1.8637, -0.8442, 1.0447, -1.7798, -1.8652, 1.5387, -1.7003, 0.7897,
+                1.1612, 1.3001, 1.5558, 1.6656,
+            ],
+            v: &[],
+            y: &[
+                0.988590157996,
+                -1.0755,
+                0.566422592728,
+                -0.71478202369,
+                0.0814968263427,
+                1.14616642444,
+                1.52025843831,
+                -0.0404596015157,
+                0.130231745907,
+                0.5343,
+                2.40863375324,
+                -1.52025843831,
+                6.0,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, p))]
+fn r028(a: f64, mut b: f64, p: &P) -> f64 {
+    let mut s1 = T(p.inner.c * p.w[(p.n + 2) % p.w.len()], p.w);
+    for i0 in 0..2 {
+        s1 = T(p.w[(p.n + 2) % p.w.len()].sin(), p.w);
+    }
+    let u2 = s1.0.sin();
+    let u3 = s082(1.4, p.n, p, 1.31);
+    if a > 0.31 {
+        b = b * 0.66 + (u2 + p.inner.c);
+    }
+    1.16 * u3 - u2 - b.tanh() - 0.49 * (s1.1[0] + s1.0)
+}
+
+const R028: Case = Case {
+    name: "r028",
+    live: &[(0, 1), (1, 13)],
+    f: |z, q, k| {
+        let s2 = p_at(&z[1..13], k);
+        vec![r028(q[0], z[0], &s2)]
+    },
+    jvp: |z, d, q, k| {
+        let (s2, ds2) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
+        let (r, dr) = r028_jvp(q[0], z[0], d[0], &s2, &ds2);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s2 = p_at(&z[1..13], k);
+        let (r, g1, g2) = r028_vjp(q[0], z[0], &s2, c[0]);
+        (vec![r], cat(&[&[g1][..], &p_flat(&g2, k)[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s2 = p_at(&z[1..13], k);
+        let (r, g1, g2) = r028_grad(q[0], z[0], &s2);
+        (r, cat(&[&[g1][..], &p_flat(&g2, k)[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s2, ds2) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
+        let (r, g1, g2, h1, h2) = r028_hvp(q[0], z[0], d[0], &s2, &ds2);
+        (
+            r,
+            cat(&[&[g1][..], &p_flat(&g2, k)[..]]),
+            cat(&[&[h1][..], &p_flat(&h2, k)[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.7216, -0.101, 0.6478, 0.5686, 0.5334, -0.4293, -0.487, -0.5802, -0.7136, 0.0151,
+                -1.3397, 0.6959, 1.0475,
+            ],
+            q: &[-0.6831],
+            k: 0,
+            t: &[
+                0.3857, -0.8614, -0.4809, -0.4345, 0.7664, -0.0857, -0.1752, 0.226, 0.0638, 0.6385,
+                -0.363, 0.9928, 0.5327,
+            ],
+            c: &[-1.8008],
+            v: &[
+                -0.8682, -0.2266, 0.9789, 0.7363, -0.7773, -0.8782, -0.6567, -0.886, 0.5561,
+                0.2343, -0.456, -0.5334, -0.4079,
+            ],
+            y: &[1.7861952318],
+        },
+        Point {
+            z: &[
+                -0.0341, 0.6057, 1.201, -0.0057, 1.0676, 1.2186, 1.1655, 1.424, 0.5153, -1.2326,
+                1.079, 0.3113, 0.1974,
+            ],
+            q: &[1.3665],
+            k: 1,
+            t: &[
+                0.8425, 0.0972, 0.7576, -0.8037, -0.6959, -0.2639, -0.2374, -0.9592, 0.5696,
+                -0.8827, -0.8452, 0.3757, -0.4584,
+            ],
+            c: &[0.5795],
+            v: &[
+                -0.8292, 0.8529, -0.955, 0.6388, -0.3564, -0.026, -0.2158, -0.2303, 0.5656,
+                -0.5115, -0.7069, -0.0753, -0.8958,
+            ],
+            y: &[1.79990019971],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, s, a, b))]
+fn r029(p: &Q, k: usize, mut u: [f64; 4], s: &Q, mut a: f64, b: f64) -> Q {
+    let mut s1 = r005(
+        &Q {
+            c: s.c.mul_add(p.c, p.c).asinh(),
+            d: [s.c + s.d[0], (p.c * p.c + 1.38).ln()],
+        },
+        s,
+    );
+    let mut u2: f64 = 0.0;
+    for i0 in 0..4 {
+        s1 = r005(&s1, &s1);
+        u2 += s1.d[1] + s1.c;
+    }
+    let mut s3 = r014(
+        1.29,
+        0.99,
+        &Q {
+            c: 0.81,
+            d: [0.82, 1.11],
+        },
+        p,
+        k,
+    );
+    for i0 in 0..3 {
+        s3 = P {
+            a: u2.cos(),
+            b: s.d[i0 % s.d.len()],
+            v: vec![
+                p.d[k % p.d.len()],
+                u2,
+                s.d[i0 % s.d.len()],
+                p.d[(i0 + 2) % p.d.len()].powi(1),
+            ],
+            w: [(0.74 * s1.d[0].cos()).tan(), (s1.c.sin() * 0.49).atanh(), a],
+            inner: Q {
+                c: u[i0 % u.len()],
+                d: [p.c.hypot(1.91), p.c + s1.c],
+            },
+            n: 3,
+        };
+    }
+    Q {
+        c: u2.atan() + b - a - 0.66 * (s3.w[1] * (s3.v[s3.n % s3.v.len()] / u2.tanh().exp())),
+        d: s3.inner.d,
+    }
+}
+
+const R029: Case = Case {
+    name: "r029",
+    live: &[(0, 3), (3, 6), (6, 7), (7, 8)],
+    f: |z, q, k| {
+        let s0 = q_at(&z[0..3]);
+        let s3 = q_at(&z[3..6]);
+        flat(&r029(&s0, k, arr(&q[0..4]), &s3, z[6], z[7]))
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (s3, ds3) = (q_at(&z[3..6]), q_at(&d[3..6]));
+        let (r, dr) = r029_jvp(
+            &s0,
+            &ds0,
+            k,
+            arr(&q[0..4]),
+            &s3,
+            &ds3,
+            z[6],
+            d[6],
+            z[7],
+            d[7],
+        );
+        out2(&r, &dr)
+    },
+    vjp: |z, q, k, c| {
+        let s0 = q_at(&z[0..3]);
+        let s3 = q_at(&z[3..6]);
+        let o = dout(&r029(&s0, k, arr(&q[0..4]), &s3, z[6], z[7]), c);
+        let (r, g0, g3, g4, g5) = r029_vjp(&s0, k, arr(&q[0..4]), &s3, z[6], z[7], o);
+        (
+            flat(&r),
+            cat(&[&flat(&g0)[..], &flat(&g3)[..], &[g4][..], &[g5][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.4053, -0.6854, 1.0817, 1.0786, -0.6722, 1.3689, -0.3168, -1.494,
+            ],
+            q: &[-0.1329, 1.4547, -1.2329, 0.3288],
+            k: 3,
+            t: &[
+                -0.337, -0.4093, 0.3716, -0.5814, -0.7229, -0.469, 0.4091, 0.0937,
+            ],
+            c: &[0.6207, 1.2218, 1.854],
+            v: &[],
+            y: &[0.33620184566, 2.37127984219, 4.47481025703],
+        },
+        Point {
+            z: &[
+                0.7853, -1.1276, 0.0292, -0.5175, -0.3405, -0.5985, 0.3767, 0.7046,
+            ],
+            q: &[-0.795, -1.3829, 0.8387, 0.2577],
+            k: 3,
+            t: &[
+                -0.5696, -0.5768, -0.0481, -0.9375, 0.724, -0.7098, 0.7759, 0.1536,
+            ],
+            c: &[1.7391, -1.0889, 1.4163],
+            v: &[],
+            y: &[-1.64409803118, 2.06513827382, 0.16715770329],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, p))]
+fn r030(a: f64, k: usize, p: &P) -> Q {
+    let mut s1 = P {
+        a: 0.5,
+        b: 1.0,
+        v: [0.81, 0.42, 0.61, 0.39].to_vec(),
+        w: [0.63, 0.55, 0.64],
+        inner: Q {
+            c: 1.0,
+            d: [0.99, 0.4],
+        },
+        n: 2,
+    };
+    for i0 in 0..p.n {
+        s1 = r014(
+            1.31,
+            1.34,
+            &Q {
+                c: 0.12,
+                d: [0.25, 1.15],
+            },
+            &s1.inner,
+            2,
+        );
+    }
+    let u2 = s1.b * s1.inner.c.abs();
+    let mut u3: f64 = 0.0;
+    for i0 in 0..p.n {
+        s1 = r017(&p.inner, &s1, p.a.atan());
+        u3 = u3 * 0.79 + s1.b * (s1.b * u3);
+    }
+    let mut u4 = p.a;
+    for i0 in 0..p.v.len() {
+        u4 = (u4 + p.v[i0]).tanh() * 0.5 + p.v[i0] * s1.w[s1.n % s1.w.len()].mul_add(u2, p.b);
+    }
+    Q {
+        c: 0.33 * u4 + u3 - u2.sin() - 1.16 * a + 1.25 * p.w[p.n % p.w.len()]
+            - s1.inner.d[0].tanh()
+            + 0.1 * k as f64,
+        d: [p.v[s1.n % p.v.len()].exp(), u4 + u2],
+    }
+}
+
+const R030: Case = Case {
+    name: "r030",
+    live: &[(0, 1), (1, 13)],
+    f: |z, _, k| {
+        let s2 = p_at(&z[1..13], k);
+        flat(&r030(z[0], k, &s2))
+    },
+    jvp: |z, d, _, k| {
+        let (s2, ds2) = (p_at(&z[1..13], k), p_at(&d[1..13], k));
+        let (r, dr) = r030_jvp(z[0], d[0], k, &s2, &ds2);
+        out2(&r, &dr)
+    },
+    vjp: |z, _, k, c| {
+        let s2 = p_at(&z[1..13], k);
+        let o = dout(&r030(z[0], k, &s2), c);
+        let (r, g0, g2) = r030_vjp(z[0], k, &s2, o);
+        (flat(&r), cat(&[&[g0][..], &p_flat(&g2, k)[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.7168, 0.1047, -0.4895, 1.3559, -0.3949, -0.1574, -0.9191, -0.5326, 0.5708,
+                1.4623, -0.7214, 0.8251, 0.5139,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.3666, -0.6746, 0.9067, -0.4894, 0.294, -0.4434, 0.6006, 0.59, -0.8901, -0.2391,
+                0.2133, 0.3382, -0.1442,
+            ],
+            c: &[0.8803, 1.9952, 0.6781],
+            v: &[],
+            y: &[1.74949802175, 0.854362245561, -0.644737289395],
+        },
+        Point {
+            z: &[
+                -1.0314, 0.8041, -0.483, -1.1099, -0.5384, 0.6406, -0.9547, -0.2425, 1.3817,
+                1.3818, 0.5559, 0.316, -0.0579,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.0434, -0.0901, 0.6129, 0.3352, 0.8208, -0.6984, 0.5171, 0.5915, -0.4452, 0.0306,
+                -0.9426, 0.4802, 0.6406,
+            ],
+            c: &[0.7075, 1.1066, 1.5068],
+            v: &[],
+            y: &[1.30399916506, 1.89761910927, -0.630124233708],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn r031(mut a: f64, b: f64, p: &P, mut y: Vec<f64>) -> Q {
+    let mut s1 = Q {
+        c: (p.b.sin() * 0.76).acos().tanh(),
+        d: [b + y[p.n % y.len()], a / (a * a + 1.45)],
+    };
+    y[3] -= r012(1.04, p, [1.29, 1.49, 1.14].to_vec()) - p.a;
+    let u2 = p.a.sin() * (0.53 * b.cos()).cosh();
+    let mut u3: f64 = 0.0;
+    for i0 in 0..y.len() {
+        u3 += y[i0].atan();
+    }
+    Q {
+        c: (u2 - 0.36 * b + a.sin()) * u3.tanh() + 0.3 * (s1.d[1] * u2.max(0.39)),
+        d: [p.w[(p.n + 3) % p.w.len()] + p.v[(p.n + 1) % p.v.len()], a],
+    }
+}
+
+const R031: Case = Case {
+    name: "r031",
+    live: &[(0, 12)],
+    f: |z, q, k| {
+        let s2 = p_at(&z[0..12], k);
+        flat(&r031(q[0], q[1], &s2, q[2..6].to_vec()))
+    },
+    jvp: |z, d, q, k| {
+        let (s2, ds2) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (r, dr) = r031_jvp(q[0], q[1], &s2, &ds2, q[2..6].to_vec());
+        out2(&r, &dr)
+    },
+    vjp: |z, q, k, c| {
+        let s2 = p_at(&z[0..12], k);
+        let o = dout(&r031(q[0], q[1], &s2, q[2..6].to_vec()), c);
+        let (r, g2) = r031_vjp(q[0], q[1], &s2, q[2..6].to_vec(), o);
         (flat(&r), cat(&[&p_flat(&g2, k)[..]]))
     },
     grad: None,
@@ -12482,782 +12626,770 @@ const R032: Case = Case {
     points: [
         Point {
             z: &[
-                1.3131, -0.1761, 0.7798, 0.9118, -1.078, -0.3892, -0.9077, 0.9578, 1.2987, -0.3142,
-                -1.2703, 0.0086,
+                0.4975, 0.1833, 1.1081, 0.4746, -0.8367, -0.4863, -1.1382, 0.5077, -1.0978, 0.498,
+                -1.2285, -0.853,
             ],
-            q: &[-0.9723, 0.1223, -0.3818, 0.9814],
-            k: 0,
+            q: &[0.6808, -0.9919, 0.2537, -1.1931, 0.2784, 1.4563],
+            k: 4,
             t: &[
-                0.2314, 0.1652, 0.7384, 0.0778, 0.7028, 0.656, 0.2801, 0.9341, -0.0294, -0.6694,
-                0.5745, 0.7429,
+                -0.6512, -0.2074, 0.8683, 0.2825, -0.3239, 0.978, 0.4373, -0.2214, 0.3883, -0.3131,
+                0.8727, 0.2688,
             ],
-            c: &[1.8942, -0.8538, 1.5462],
+            c: &[-1.7722, 1.7968, -1.7322],
             v: &[],
-            y: &[-0.633475597996, -0.133805055005, -0.868190173393],
+            y: &[1.18687495056, -0.0301, 0.6808],
         },
         Point {
             z: &[
-                -0.0213, -0.9554, 0.5291, 0.4345, 0.7833, 0.1805, 1.4154, -1.0985, 0.2031, 1.127,
-                0.2562, -0.9992,
+                -0.0544, 0.6539, -0.4242, -0.5602, 0.5744, -0.7771, -0.6987, 1.489, 0.4192, 0.3747,
+                1.2115, -0.1455,
             ],
-            q: &[-0.7534, 0.3826, -0.7333, 0.0392],
-            k: 0,
+            q: &[-0.1791, 1.1172, 1.0072, -0.8505, -0.5039, 1.2716],
+            k: 1,
             t: &[
-                0.8243, 0.415, -0.8738, -0.4766, 0.5485, -0.7094, 0.5637, -0.793, 0.4358, 0.7405,
-                0.02, 0.2293,
+                0.1559, -0.1773, 0.6936, -0.2827, 0.9675, -0.8027, -0.6221, -0.5, -0.4264, -0.0791,
+                0.4843, -0.2662,
             ],
-            c: &[-0.7826, 1.908, -0.6306],
+            c: &[1.5434, 1.052, 1.0137],
             v: &[],
-            y: &[0.976564190041, 0.898847932227, -0.783472949569],
+            y: &[-0.437240024335, -1.1229, -0.1791],
         },
     ],
 };
 
-#[differentiate(wrt(x, p, s, y))]
-fn r033(x: &[f64], mut a: f64, p: &P, s: &P, mut y: Vec<f64>) -> P {
-    y[1] = y[1] * 0.27 + (p.inner.d[(s.n + 1) % p.inner.d.len()] - p.inner.c);
-    let u1 = if s.inner.d[0].atan().cosh().cbrt() < 0.47 && s.n == 3 {
-        (0.45 * (s.b / (p.inner.c * p.inner.c + 1.51)).tanh()).atanh()
-    } else {
-        (p.b.powi(2) + 0.7).cbrt().cosh()
+#[differentiate(wrt(p))]
+fn r032(p: &P, k: usize, cfg: &Q) -> f64 {
+    let mut s1 = Q {
+        c: p.w[(p.n + 2) % p.w.len()].tanh(),
+        d: [cfg.c + p.b, (cfg.c.powi(2) + 1.54).ln_1p()],
     };
-    let mut s2 = Q {
-        c: (s.v[(s.n + 2) % s.v.len()] + s.b).abs(),
-        d: s.inner.d,
-    };
-    for i0 in 0..2 {
-        s2 = r016(p.n, &s2, 1.35, 1.16);
+    let mut u2: f64 = 0.0;
+    for i0 in 0..p.n {
+        s1 = r000(p, [0.58, 0.57, 0.68].to_vec());
+        u2 = u2 * 0.51 + (s1.d[i0 % 2] - s1.c);
     }
-    let u3 = s2.d[0].tanh();
-    P {
-        a: 0.32 * u3 * (0.96 * u1) * a.cos()
-            + 0.85 * x[0]
-            + x[x.len() - 1]
-            + y[0]
-            + y[y.len() - 1]
-            + s.inner.c.tanh(),
-        b: a.hypot(0.51),
-        v: vec![
-            (p.inner.c.powi(2) + 0.91).ln(),
-            s.w[0] - p.a,
-            u3,
-            p.inner.c + a,
+    let u3 = p.a.exp() * (p.w[p.n % p.w.len()].powi(2) + 0.75).sqrt();
+    let u5 = {
+        let q4 = p.inner.c.powi(4) * p.a;
+        q4 * (q4 / (p.b * p.b + 1.88)) + q4.sin()
+    };
+    0.61 * u5 + u3 + 0.53 * u2 + 0.1 * k as f64
+}
+
+const R032: Case = Case {
+    name: "r032",
+    live: &[(0, 12)],
+    f: |z, q, k| {
+        let s0 = p_at(&z[0..12], k);
+        let s2 = q_at(&q[0..3]);
+        vec![r032(&s0, k, &s2)]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let s2 = q_at(&q[0..3]);
+        let (r, dr) = r032_jvp(&s0, &ds0, k, &s2);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = p_at(&z[0..12], k);
+        let s2 = q_at(&q[0..3]);
+        let (r, g0) = r032_vjp(&s0, k, &s2, c[0]);
+        (vec![r], cat(&[&p_flat(&g0, k)[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = p_at(&z[0..12], k);
+        let s2 = q_at(&q[0..3]);
+        let (r, g0) = r032_grad(&s0, k, &s2);
+        (r, cat(&[&p_flat(&g0, k)[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let s2 = q_at(&q[0..3]);
+        let (r, g0, h0) = r032_hvp(&s0, &ds0, k, &s2);
+        (r, cat(&[&p_flat(&g0, k)[..]]), cat(&[&p_flat(&h0, k)[..]]))
+    }),
+    points: [
+        Point {
+            z: &[
+                0.2061, -0.3343, 1.4262, -0.6583, 0.5105, -0.8866, -0.5663, -1.0891, -0.5629,
+                -0.6106, -0.8071, 0.6228,
+            ],
+            q: &[0.5858, 0.0914, -0.5248],
+            k: 3,
+            t: &[
+                -0.2545, -0.2913, -0.641, -0.7082, -0.571, 0.2098, 0.8502, -0.764, 0.2501, 0.15,
+                -0.1221, -0.1351,
+            ],
+            c: &[-0.5922],
+            v: &[
+                0.3165, 0.1324, 0.4325, 0.1737, 0.2439, 0.433, -0.709, -0.4795, -0.96, 0.9138,
+                0.5786, 0.1369,
+            ],
+            y: &[1.33071506107],
+        },
+        Point {
+            z: &[
+                -0.3482, 0.3695, 0.6763, -1.1663, 1.0433, 0.1407, -1.305, -0.5192, 0.5043, -1.3998,
+                1.2027, -0.4417,
+            ],
+            q: &[-0.2526, 0.1108, 1.2767],
+            k: 3,
+            t: &[
+                0.7047, -0.8705, -0.6506, -0.4568, -0.0907, -0.5065, -0.2303, 0.0231, 0.4818,
+                0.0199, -0.6066, 0.2861,
+            ],
+            c: &[-0.6048],
+            v: &[
+                0.5384, -0.6798, 0.6779, 0.8046, 0.3301, -0.5368, 0.059, 0.6502, -0.4205, -0.8253,
+                0.9551, 0.477,
+            ],
+            y: &[0.136498842458],
+        },
+    ],
+};
+
+#[differentiate(wrt(s, p))]
+fn r033(k: usize, s: &Q, p: &P) -> Q {
+    let mut w1 = p.w.to_vec();
+    for i0 in 0..w1.len() {
+        w1[i0] = p.b.hypot(0.74) + s.d[p.n % s.d.len()];
+    }
+    let u2 = w1[p.n % w1.len()] + w1[p.n % w1.len()] * s.d[p.n % s.d.len()];
+    let mut s3 = T(p.b, p.w);
+    let mut u4: f64 = 0.0;
+    for i0 in 0..3 {
+        s3 = T(
+            (p.w[p.n % p.w.len()].powi(2) + 0.95).log(p.w[p.n % p.w.len()].powi(2) + 2.77),
+            [
+                u2 + s.d[(i0 + 3) % s.d.len()],
+                f64::atan(p.v[k % p.v.len()]),
+                (f64::powi(1.96, 2) + 0.6).cbrt(),
+            ],
+        );
+        u4 += s3.1[2].cos();
+    }
+    let mut s5 = r014(
+        0.32,
+        0.99,
+        &Q {
+            c: 0.26,
+            d: [0.22, 0.32],
+        },
+        s,
+        k,
+    );
+    let mut u6: f64 = 0.0;
+    for i0 in 0..4 {
+        s5 = P {
+            a: p.a,
+            b: p.b.hypot(0.38),
+            v: p.v.clone(),
+            w: [
+                u4,
+                r028(
+                    1.4,
+                    (p.w[(i0 + 2) % p.w.len()] * p.w[(i0 + 2) % p.w.len()] + 0.88).ln(),
+                    p,
+                ),
+                p.inner.c,
+            ],
+            inner: Q { c: u6, d: s.d },
+            n: p.n + 1,
+        };
+        u6 += s5.v[i0 % 4] - s5.b;
+    }
+    let u7 = s5.v[0] + s5.inner.c;
+    Q {
+        c: u7 * (0.29 * u6) * u4,
+        d: [
+            p.inner.d[p.n % p.inner.d.len()] - s.c,
+            s.c / (s5.a * s5.a + 1.32),
         ],
-        w: p.w,
-        inner: r005(&s2, &s.inner),
-        n: p.n + 1,
     }
 }
 
 const R033: Case = Case {
     name: "r033",
-    live: &[(0, 4), (4, 16), (16, 28), (28, 32)],
-    f: |z, q, k| {
-        let s2 = p_at(&z[4..16], k);
-        let s3 = p_at(&z[16..28], k);
-        out_p(&r033(&z[0..4], q[0], &s2, &s3, z[28..32].to_vec()))
+    live: &[(0, 3), (3, 15)],
+    f: |z, _, k| {
+        let s1 = q_at(&z[0..3]);
+        let s2 = p_at(&z[3..15], k);
+        flat(&r033(k, &s1, &s2))
     },
-    jvp: |z, d, q, k| {
-        let (s2, ds2) = (p_at(&z[4..16], k), p_at(&d[4..16], k));
-        let (s3, ds3) = (p_at(&z[16..28], k), p_at(&d[16..28], k));
-        let (r, dr) = r033_jvp(
-            &z[0..4],
-            &d[0..4],
-            q[0],
-            &s2,
-            &ds2,
-            &s3,
-            &ds3,
-            z[28..32].to_vec(),
-            d[28..32].to_vec(),
-        );
-        out_p2(&r, &dr)
+    jvp: |z, d, _, k| {
+        let (s1, ds1) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (s2, ds2) = (p_at(&z[3..15], k), p_at(&d[3..15], k));
+        let (r, dr) = r033_jvp(k, &s1, &ds1, &s2, &ds2);
+        out2(&r, &dr)
     },
-    vjp: |z, q, k, c| {
-        let s2 = p_at(&z[4..16], k);
-        let s3 = p_at(&z[16..28], k);
-        let o = dout(&r033(&z[0..4], q[0], &s2, &s3, z[28..32].to_vec()), c);
-        let (r, g0, g2, g3, g4) = r033_vjp(&z[0..4], q[0], &s2, &s3, z[28..32].to_vec(), o);
-        (
-            out_p(&r),
-            cat(&[&g0[..], &p_flat(&g2, k)[..], &p_flat(&g3, k)[..], &g4[..]]),
-        )
+    vjp: |z, _, k, c| {
+        let s1 = q_at(&z[0..3]);
+        let s2 = p_at(&z[3..15], k);
+        let o = dout(&r033(k, &s1, &s2), c);
+        let (r, g1, g2) = r033_vjp(k, &s1, &s2, o);
+        (flat(&r), cat(&[&flat(&g1)[..], &p_flat(&g2, k)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
             z: &[
-                -0.4207, -0.163, 0.5646, 1.4279, -1.1059, -0.878, -0.8755, 1.2834, 1.0481, 1.1545,
-                1.3642, -1.4323, 0.2223, -1.0896, -1.3212, -1.4563, -0.0857, -0.0702, 0.6045,
-                -1.4958, -1.1166, 0.4555, 0.4092, 1.0315, -1.0963, 0.5236, -0.5896, 1.1196,
-                -0.8171, 0.8318, -1.2889, -0.0601,
+                -0.6567, 0.0499, 0.3208, 0.6271, 1.2325, -0.3411, 1.3722, 0.849, -0.0507, 0.9259,
+                -0.6496, -1.4533, -0.6451, -1.1419, 1.4879,
             ],
-            q: &[0.8444],
+            q: &[],
             k: 2,
             t: &[
-                -0.864, -0.5261, 0.0475, 0.1912, 0.5914, 0.7175, -0.5102, 0.7172, 0.1661, 0.0708,
-                -0.6458, -0.327, -0.1087, -0.1706, -0.5737, -0.18, -0.7273, 0.0093, -0.0505,
-                -0.9839, 0.4729, -0.1542, 0.6136, -0.2534, 0.7583, 0.0034, 0.131, 0.2465, 0.5457,
-                0.9165, 0.5863, -0.2017,
+                0.2361, -0.4136, 0.3173, -0.5233, -0.8363, 0.9378, 0.9018, -0.7897, 0.2503, 0.1227,
+                -0.1505, 0.8545, 0.895, -0.6168, -0.2394,
             ],
-            c: &[
-                1.2138, -0.581, -0.6323, -0.5423, 1.0249, -0.609, -0.8468, -0.8715, 1.4347,
-                -1.8131, -1.063, -0.8841, 0.5255,
-            ],
+            c: &[0.601, -1.5144, -1.0359],
             v: &[],
-            y: &[
-                0.521131871848,
-                0.98646406929,
-                0.740616549053,
-                1.5151,
-                -0.434531260242,
-                -0.2452,
-                1.3642,
-                -1.4323,
-                0.2223,
-                1.35997637007,
-                0.143548584256,
-                0.254310649169,
-                5.0,
-            ],
+            y: &[-0.492285602337, -0.4852, -0.38330559441],
         },
         Point {
             z: &[
-                -0.8738, 1.3756, 0.7826, 0.3037, -1.3834, 1.145, 0.6189, -0.6951, 1.3303, -0.9878,
-                1.3686, -0.6002, -0.039, -0.8399, -0.8712, 0.3703, 0.2288, 0.8541, 0.8201, 0.566,
-                -0.7577, -0.7565, -0.2527, -0.4114, 0.6429, -0.7821, -1.3658, -1.2636, -1.2796,
-                1.0185, -0.0927, 0.304,
+                0.6896, -0.0624, -0.7624, 0.1298, -1.2327, 1.0014, -0.1206, 0.9926, 0.0284, 0.9317,
+                -0.3792, -0.3992, -0.9757, -0.4956, -0.3907,
             ],
-            q: &[0.415],
-            k: 0,
+            q: &[],
+            k: 4,
             t: &[
-                -0.2358, 0.9342, -0.0098, -0.5628, 0.7277, 0.9091, -0.1852, 0.7372, -0.8578,
-                -0.5154, 0.5957, 0.1677, -0.049, 0.5675, 0.2696, 0.9886, 0.1066, -0.5225, -0.005,
-                0.7506, 0.4579, -0.6932, 0.562, -0.9337, 0.9373, 0.5352, -0.2464, 0.7966, 0.733,
-                -0.4121, -0.0558, 0.0169,
+                0.0979, -0.8556, -0.1802, 0.5035, -0.4502, -0.0296, -0.3891, 0.5751, 0.6664,
+                0.2737, 0.4604, -0.0881, 0.9351, -0.1114, -0.324,
             ],
-            c: &[
-                -0.7221, -1.9575, -0.6257, 1.357, -1.9451, -0.7718, -0.5524, -1.2025, -1.0024,
-                -1.1719, -0.7134, -1.0049, -1.9033,
-            ],
+            c: &[-0.6815, -1.3398, 0.5453],
             v: &[],
-            y: &[
-                -1.55470896951,
-                0.657514258401,
-                0.479602419355,
-                1.1307,
-                0.957873869017,
-                -0.4249,
-                1.3686,
-                -0.6002,
-                -0.039,
-                -1.31438154339,
-                -0.478395248661,
-                -0.741191068793,
-                3.0,
-            ],
+            y: &[-0.205684958751, -1.0803, 0.515840229679],
         },
     ],
 };
 
-#[differentiate(wrt(p, s, y))]
-fn r034(x: &[f64], p: &P, s: &P, y: Vec<f64>) -> f64 {
-    let mut s1 = T(p.a.atan(), [p.inner.c.abs(), s.a + s.a, -s.inner.d[0]]);
+#[differentiate(wrt(p))]
+fn r034(p: &P, a: f64) -> Q {
+    let mut s1 = T(p.a, [a, p.a.tanh().cosh().ln_1p(), p.b.exp2()]);
     let mut u2: f64 = 0.0;
     for i0 in 0..p.n {
-        s1 = r009(
-            0.51,
-            [1.05, 0.81, 1.15, 0.29].to_vec(),
-            3,
-            (0.8 * p.a.cos()).exp().powi(-1),
-            s,
-        );
-        u2 += s1.1[0] * p.a.atan2(1.42 + p.b.sin());
+        s1 = r020(&s1, &s1.1, 1.33, p);
+        u2 = u2 * 0.79 + s1.0 * s1.0.atan();
     }
-    let u3 = s1.1[0] * s.w[1].atan2(s1.0.hypot(0.85));
-    let mut u4 = s.a;
-    for i0 in 0..s.w.len() {
-        u4 = (u4 + s.w[i0]).atan() * (s.v[0] / (1.12 * p.inner.c.cos()).cosh()).atan()
-            + s.w[i0] * (p.inner.c + s1.0);
+    let u3 = s1.0 * (0.6 * p.v[p.n % p.v.len()].tanh()).tan() + a.tanh();
+    let mut u4 = p.w[p.n % p.w.len()].clamp(-0.85, 0.5);
+    let mut j5 = 0;
+    while j5 < 3 {
+        u4 += ((u4.signum() * p.inner.d[(j5 + 1) % p.inner.d.len()]).sin() * 0.66).asin();
+        let u6 = p.v[p.n % p.v.len()] * p.n as f64;
+        if r006(1.47, &p.inner, 0.9, &p.inner) < 0.62 {
+            break;
+        }
+        j5 += 1;
     }
-    u4.sin() - 0.26 * u3 - u2.cos() + y[0].tanh() - 0.47 * y[y.len() - 1]
+    Q {
+        c: 0.37 * u4 + u3.atan() - 0.97 * u2,
+        d: [u3.hypot(0.99).sqrt(), 0.59 * u2],
+    }
 }
 
 const R034: Case = Case {
     name: "r034",
-    live: &[(0, 12), (12, 24), (24, 27)],
+    live: &[(0, 12)],
     f: |z, q, k| {
-        let s1 = p_at(&z[0..12], k);
-        let s2 = p_at(&z[12..24], k);
-        vec![r034(&q[0..4], &s1, &s2, z[24..27].to_vec())]
+        let s0 = p_at(&z[0..12], k);
+        flat(&r034(&s0, q[0]))
     },
     jvp: |z, d, q, k| {
-        let (s1, ds1) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s2, ds2) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
-        let (r, dr) = r034_jvp(
-            &q[0..4],
-            &s1,
-            &ds1,
-            &s2,
-            &ds2,
-            z[24..27].to_vec(),
-            d[24..27].to_vec(),
-        );
-        (vec![r], vec![dr])
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (r, dr) = r034_jvp(&s0, &ds0, q[0]);
+        out2(&r, &dr)
     },
     vjp: |z, q, k, c| {
-        let s1 = p_at(&z[0..12], k);
-        let s2 = p_at(&z[12..24], k);
-        let (r, g1, g2, g3) = r034_vjp(&q[0..4], &s1, &s2, z[24..27].to_vec(), c[0]);
-        (
-            vec![r],
-            cat(&[&p_flat(&g1, k)[..], &p_flat(&g2, k)[..], &g3[..]]),
-        )
+        let s0 = p_at(&z[0..12], k);
+        let o = dout(&r034(&s0, q[0]), c);
+        let (r, g0) = r034_vjp(&s0, q[0], o);
+        (flat(&r), cat(&[&p_flat(&g0, k)[..]]))
     },
-    grad: Some(|z, q, k| {
-        let s1 = p_at(&z[0..12], k);
-        let s2 = p_at(&z[12..24], k);
-        let (r, g1, g2, g3) = r034_grad(&q[0..4], &s1, &s2, z[24..27].to_vec());
-        (r, cat(&[&p_flat(&g1, k)[..], &p_flat(&g2, k)[..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (s1, ds1) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (s2, ds2) = (p_at(&z[12..24], k), p_at(&d[12..24], k));
-        let (r, g1, g2, g3, h1, h2, h3) = r034_hvp(
-            &q[0..4],
-            &s1,
-            &ds1,
-            &s2,
-            &ds2,
-            z[24..27].to_vec(),
-            d[24..27].to_vec(),
-        );
-        (
-            r,
-            cat(&[&p_flat(&g1, k)[..], &p_flat(&g2, k)[..], &g3[..]]),
-            cat(&[&p_flat(&h1, k)[..], &p_flat(&h2, k)[..], &h3[..]]),
-        )
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
             z: &[
-                0.3068, 1.0546, 0.3606, -1.4608, 0.6427, 0.484, -0.4267, 0.3166, -0.9151, -0.1039,
-                -0.0979, 0.3589, -1.0239, 0.4319, -1.2943, -1.2648, 0.4148, 0.5223, 0.6705,
-                -0.9992, 0.4999, -0.4116, -1.1345, 0.9905, -0.2669, -1.3751, -1.333,
+                0.7972, 0.6399, -1.1081, 0.8574, -0.7375, -0.925, 0.2431, 0.7695, -0.1837, -0.0471,
+                0.1185, -1.054,
             ],
-            q: &[-0.8342, 0.545, 1.4262, 0.5415],
-            k: 4,
+            q: &[-0.4111],
+            k: 0,
             t: &[
-                -0.3832, -0.2236, 0.5083, -0.4927, 0.7056, 0.6456, 0.691, -0.5683, 0.414, -0.0339,
-                -0.752, -0.2067, 0.8761, 0.6813, 0.7001, 0.7521, 0.7982, 0.7407, -0.8608, 0.1322,
-                -0.4615, 0.4657, 0.8269, -0.5778, 0.5079, -0.0076, 0.7496,
+                0.0115, 0.7454, -0.8911, -0.7931, -0.7306, 0.6616, 0.3397, -0.4623, 0.0068, 0.483,
+                -0.4653, -0.9895,
             ],
-            c: &[-0.8518],
-            v: &[
-                0.6901, -0.3283, -0.0815, -0.9052, 0.2085, -0.0758, -0.1951, 0.9996, 0.5666, 0.708,
-                -0.9416, 0.3116, 0.7567, 0.5236, 0.2443, -0.8562, 0.3114, -0.0966, -0.3222, 0.2273,
-                0.5775, 0.0549, 0.8399, -0.9915, -0.2255, 0.1964, -0.6594,
-            ],
-            y: &[0.466194226889],
+            c: &[1.8654, -1.5956, 0.8038],
+            v: &[],
+            y: &[-11.8850313451, 1.67951426813, 6.58994192252],
         },
         Point {
             z: &[
-                -0.4933, 1.1108, 0.6941, 0.3353, -0.1627, -1.4068, -0.6367, -1.4216, -0.997,
-                -0.5186, -1.3744, -0.5483, -0.5047, -1.4188, -0.0309, -0.0532, 0.0181, 0.7843,
-                -0.6054, 0.7044, -0.826, 0.7987, -0.0525, 0.0054, -0.5307, 0.3241, -0.7819,
+                0.2298, 0.5946, 0.8782, 0.2017, 1.2193, 0.4276, 0.4881, 0.1338, -1.0307, 1.1935,
+                -0.7017, 0.6184,
             ],
-            q: &[0.803, 0.0384, 0.9949, -0.8918],
-            k: 0,
+            q: &[-1.3194],
+            k: 3,
             t: &[
-                -0.795, -0.1046, -0.5816, -0.0735, 0.8695, -0.0205, -0.9058, 0.1714, -0.0678, 0.62,
-                -0.2611, 0.9472, -0.9868, 0.2854, 0.1606, 0.6833, -0.1217, 0.4019, 0.9833, 0.0175,
-                0.0538, 0.7154, -0.5967, 0.8776, 0.3178, 0.7918, -0.0975,
+                -0.4323, 0.6354, -0.1825, 0.1, 0.7908, -0.746, 0.1147, -0.9913, 0.9348, -0.9777,
+                0.6258, 0.8408,
             ],
-            c: &[1.6467],
-            v: &[
-                0.0157, -0.5975, -0.8596, 0.4655, 0.633, 0.0604, 0.9364, 0.7872, 0.1801, -0.498,
-                0.2816, -0.1504, 0.4108, -0.7973, 0.3262, -0.7513, -0.2164, 0.2175, 0.7715,
-                -0.8015, -0.367, -0.7701, 0.4516, 0.7087, -0.1615, 0.7875, 0.0645,
-            ],
-            y: &[-1.92855477323],
+            c: &[-0.6138, 0.7013, 1.2814],
+            v: &[],
+            y: &[-91.5499537577, 5.56003287765, 56.3411208263],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r035(mut a: f64, p: &P) -> Q {
-    let mut s1 = r000(p, [1.46, 1.41, 1.49].to_vec());
-    a = s087(
-        &s1,
-        a,
-        [
-            s1.d[p.n % s1.d.len()].tanh().exp2(),
-            a - a,
-            p.b.hypot(p.b.atan().exp()),
-            (p.inner.c * p.inner.c + 0.93).log10(),
-        ],
-    );
-    let mut w2 = p.w;
-    for i0 in 0..w2.len() {
-        if (p.b / p.a.tanh().cosh() - p.inner.d[(i0 + 2) % p.inner.d.len()]) > -0.75 {
-            w2[i0] = w2[i0] * p.a + (p.inner.c * p.inner.d[p.n % p.inner.d.len()]).tanh();
-        }
+#[differentiate(wrt(p, s))]
+fn r035(p: &Q, k: usize, s: &Q) -> f64 {
+    let u1 = if k % 2 == 1 {
+        (s.c.powi(2) + 1.52).powf(p.c.sin()) + 1.02 * p.d[1]
+    } else {
+        f64::tanh(p.c)
+    };
+    let mut s2 = r005(s, p);
+    let mut u3: f64 = 0.0;
+    for i0 in 0..2 {
+        s2 = Q {
+            c: p.d[i0 % p.d.len()],
+            d: s.d,
+        };
+        u3 = u3 * 0.69 + s2.d[i0 % 2].atan();
     }
-    let u3 = w2[(p.n + 1) % w2.len()] + w2[p.n % w2.len()] * p.inner.d[p.n % p.inner.d.len()];
-    Q {
-        c: 0.89 * u3 + a,
-        d: [p.b - s1.c, p.b.cosh()],
-    }
+    0.43 * u3 - u1 - p.c
 }
 
 const R035: Case = Case {
     name: "r035",
-    live: &[(0, 12)],
-    f: |z, q, k| {
-        let s1 = p_at(&z[0..12], k);
-        flat(&r035(q[0], &s1))
+    live: &[(0, 3), (3, 6)],
+    f: |z, _, k| {
+        let s0 = q_at(&z[0..3]);
+        let s2 = q_at(&z[3..6]);
+        vec![r035(&s0, k, &s2)]
     },
-    jvp: |z, d, q, k| {
-        let (s1, ds1) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
-        let (r, dr) = r035_jvp(q[0], &s1, &ds1);
-        out2(&r, &dr)
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (s2, ds2) = (q_at(&z[3..6]), q_at(&d[3..6]));
+        let (r, dr) = r035_jvp(&s0, &ds0, k, &s2, &ds2);
+        (vec![r], vec![dr])
     },
-    vjp: |z, q, k, c| {
-        let s1 = p_at(&z[0..12], k);
-        let o = dout(&r035(q[0], &s1), c);
-        let (r, g1) = r035_vjp(q[0], &s1, o);
-        (flat(&r), cat(&[&p_flat(&g1, k)[..]]))
+    vjp: |z, _, k, c| {
+        let s0 = q_at(&z[0..3]);
+        let s2 = q_at(&z[3..6]);
+        let (r, g0, g2) = r035_vjp(&s0, k, &s2, c[0]);
+        (vec![r], cat(&[&flat(&g0)[..], &flat(&g2)[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, _, k| {
+        let s0 = q_at(&z[0..3]);
+        let s2 = q_at(&z[3..6]);
+        let (r, g0, g2) = r035_grad(&s0, k, &s2);
+        (r, cat(&[&flat(&g0)[..], &flat(&g2)[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
+        let (s2, ds2) = (q_at(&z[3..6]), q_at(&d[3..6]));
+        let (r, g0, g2, h0, h2) = r035_hvp(&s0, &ds0, k, &s2, &ds2);
+        (
+            r,
+            cat(&[&flat(&g0)[..], &flat(&g2)[..]]),
+            cat(&[&flat(&h0)[..], &flat(&h2)[..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[
-                1.201, -0.3133, -0.7786, 1.2713, -0.4179, -0.5158, 1.0302, -1.1485, 0.7551,
-                -1.1646, -0.5099, -0.3224,
-            ],
-            q: &[0.5844],
-            k: 0,
-            t: &[
-                0.4472, -0.5666, 0.4517, 0.7902, 0.8969, 0.2039, -0.8088, 0.9419, -0.3951, -0.8321,
-                -0.1934, -0.2686,
-            ],
-            c: &[1.8008, -0.9657, 1.1025],
-            v: &[],
-            y: &[2.10935638269, -1.12123269002, 1.04948120976],
+            z: &[-1.2931, 1.359, -0.5675, -1.3699, -1.3446, -1.1918],
+            q: &[],
+            k: 3,
+            t: &[0.7231, 0.1087, 0.8627, -0.9361, -0.4127, -0.8546],
+            c: &[1.6385],
+            v: &[0.3336, -0.5679, -0.8596, 0.32, -0.6762, 0.6516],
+            y: &[0.911840849646],
         },
         Point {
-            z: &[
-                -0.4917, -1.3501, -0.2568, -0.3924, 1.2203, 0.8318, 0.5359, -0.7633, -0.7834,
-                0.4209, -0.1552, 1.0493,
-            ],
-            q: &[1.472],
-            k: 3,
-            t: &[
-                -0.3724, 0.9926, 0.8752, 0.2639, -0.8549, -0.1102, -0.8268, 0.4941, 0.6514, 0.6795,
-                -0.4824, -0.7956,
-            ],
-            c: &[-1.0306, 1.7621, -0.5573],
-            v: &[],
-            y: &[2.3296037216, 0.360164152713, 2.05851281523],
+            z: &[-0.4511, -0.9977, 0.6614, -0.8859, 0.9229, 1.4801],
+            q: &[],
+            k: 1,
+            t: &[0.8516, -0.8859, 0.981, 0.0407, -0.1272, 0.0177],
+            c: &[-1.561],
+            v: &[0.7718, -0.4655, 0.5428, 0.922, -0.4516, -0.9629],
+            y: &[-0.277320925265],
         },
     ],
 };
 
-#[differentiate(wrt(p, a))]
-fn r036(mut u: [f64; 3], b: f64, p: &T, mut a: f64, k: usize) -> f64 {
-    let mut s1 = P {
-        a: (b - p.1[0]).atan2(a.powi(2) + 1.58),
-        b: p.0,
-        v: vec![1.27 * p.0, u[k % u.len()].asinh(), a, a],
-        w: [
-            (p.1[2].sin() * 0.35).acos(),
-            (a.powi(2) + 0.76).log2(),
-            p.0.exp_m1(),
-        ],
-        inner: Q {
-            c: p.0 - k as f64,
-            d: [(0.6 * p.0.tanh()).acos(), 0.81 * p.1[1]],
-        },
-        n: 2,
-    };
-    for i0 in 0..4 {
-        s1 = r025(i0, [0.93, 0.25, 1.17].to_vec(), 0.2, &s1, p);
-    }
-    let mut s2 = r011(
-        &Q {
-            c: 1.31,
-            d: [0.99, 1.04],
-        },
-        0.81,
-        &[0.32, 0.96, 1.16],
-        p,
-    );
-    let mut u3: f64 = 0.0;
-    for i0 in 0..2 {
-        s2 = r029(
-            p,
-            &Q {
-                c: 1.07,
-                d: [1.19, 0.63],
-            },
-            0.17,
-        );
-        u3 += s2.d[i0 % 2] * s2.c.asinh();
-    }
-    let u4 = s2.d[0] * -s2.c;
-    let mut w5 = p.1.to_vec();
-    for i0 in 0..w5.len() {
-        if p.0 > 0.69 {
-            w5[i0] = (p.0 + s1.inner.d[i0 % s1.inner.d.len()].sin().exp().powf(1.39)).atan();
-        }
-    }
-    let mut u6: f64 = 0.0;
-    for i0 in 0..w5.len() {
-        u6 += w5[i0] * (1.23 * s2.c);
-    }
-    let mut j7 = 0;
-    while j7 < 3 {
-        u[j7] = u[j7] * 0.55 + (a * s1.inner.d[(s1.n + 3) % s1.inner.d.len()]).cos();
-        j7 += 1;
-    }
-    if b > 0.37 {
-        a -= p.1[s1.n % p.1.len()];
+#[differentiate(wrt(s, a, p))]
+fn r036(s: &P, b: f64, mut a: f64, p: &T) -> f64 {
+    let mut s1 = T(s.b.hypot(1.16).sqrt(), p.1);
+    if s.a < -0.13 {
+        a *= 0.6 + 0.18 * (s.b * s.a.hypot(1.35).ln()).cos();
     } else {
-        a = a * (0.88 * p.1[s1.n % p.1.len()].hypot(1.44).cbrt().cos())
-            + (s1.b / (1.46 + u3.sin())).hypot(1.49).recip();
+        a += p.1[s.n % p.1.len()].max(0.99);
     }
-    u6 + 0.21 * u4 - u3 - 0.84 * u[0] + u[u.len() - 1] + a + p.0.cos()
+    0.46 * a - 1.48 * b - s1.1[1] * (b + s.v[s.n % s.v.len()])
 }
 
 const R036: Case = Case {
     name: "r036",
-    live: &[(0, 4), (4, 5)],
+    live: &[(0, 12), (12, 13), (13, 17)],
     f: |z, q, k| {
-        let s2 = t_at(&z[0..4]);
-        vec![r036(arr(&q[0..3]), q[3], &s2, z[4], k)]
+        let s0 = p_at(&z[0..12], k);
+        let s3 = t_at(&z[13..17]);
+        vec![r036(&s0, q[0], z[12], &s3)]
     },
     jvp: |z, d, q, k| {
-        let (s2, ds2) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, dr) = r036_jvp(arr(&q[0..3]), q[3], &s2, &ds2, z[4], d[4], k);
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (s3, ds3) = (t_at(&z[13..17]), t_at(&d[13..17]));
+        let (r, dr) = r036_jvp(&s0, &ds0, q[0], z[12], d[12], &s3, &ds3);
         (vec![r], vec![dr])
     },
     vjp: |z, q, k, c| {
-        let s2 = t_at(&z[0..4]);
-        let (r, g2, g3) = r036_vjp(arr(&q[0..3]), q[3], &s2, z[4], k, c[0]);
-        (vec![r], cat(&[&flat(&g2)[..], &[g3][..]]))
+        let s0 = p_at(&z[0..12], k);
+        let s3 = t_at(&z[13..17]);
+        let (r, g0, g2, g3) = r036_vjp(&s0, q[0], z[12], &s3, c[0]);
+        (
+            vec![r],
+            cat(&[&p_flat(&g0, k)[..], &[g2][..], &flat(&g3)[..]]),
+        )
     },
     grad: Some(|z, q, k| {
-        let s2 = t_at(&z[0..4]);
-        let (r, g2, g3) = r036_grad(arr(&q[0..3]), q[3], &s2, z[4], k);
-        (r, cat(&[&flat(&g2)[..], &[g3][..]]))
+        let s0 = p_at(&z[0..12], k);
+        let s3 = t_at(&z[13..17]);
+        let (r, g0, g2, g3) = r036_grad(&s0, q[0], z[12], &s3);
+        (r, cat(&[&p_flat(&g0, k)[..], &[g2][..], &flat(&g3)[..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (s2, ds2) = (t_at(&z[0..4]), t_at(&d[0..4]));
-        let (r, g2, g3, h2, h3) = r036_hvp(arr(&q[0..3]), q[3], &s2, &ds2, z[4], d[4], k);
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (s3, ds3) = (t_at(&z[13..17]), t_at(&d[13..17]));
+        let (r, g0, g2, g3, h0, h2, h3) = r036_hvp(&s0, &ds0, q[0], z[12], d[12], &s3, &ds3);
         (
             r,
-            cat(&[&flat(&g2)[..], &[g3][..]]),
-            cat(&[&flat(&h2)[..], &[h3][..]]),
+            cat(&[&p_flat(&g0, k)[..], &[g2][..], &flat(&g3)[..]]),
+            cat(&[&p_flat(&h0, k)[..], &[h2][..], &flat(&h3)[..]]),
         )
     }),
     points: [
         Point {
-            z: &[0.6073, 0.3383, 1.0752, -1.0133, -0.9437],
-            q: &[0.3118, -1.1465, 1.2039, 0.5206],
-            k: 2,
-            t: &[-0.5364, -0.3185, 0.0687, -0.7596, 0.5479],
-            c: &[-0.5841],
-            v: &[-0.2236, 0.1581, 0.039, 0.0325, -0.4246],
-            y: &[-6.03878969039],
+            z: &[
+                0.2211, -0.8374, -1.2886, -1.2046, -1.4795, 0.5109, 0.4628, 1.1714, 0.747, -1.0666,
+                -1.0323, -0.9033, -1.1357, -1.3151, 0.5835, 0.8823, -0.5912,
+            ],
+            q: &[-0.1789],
+            k: 0,
+            t: &[
+                -0.5501, -0.0551, 0.104, -0.5166, -0.6676, -0.1814, 0.1446, 0.7391, 0.2234, 0.2017,
+                -0.5229, -0.085, 0.3957, 0.8861, 0.1774, -0.6402, -0.8894,
+            ],
+            c: &[-0.5716],
+            v: &[
+                -0.6328, 0.2874, 0.4199, -0.9331, -0.7651, -0.2058, -0.8611, -0.5148, 0.5884,
+                0.9228, 0.4175, -0.5021, 0.5246, -0.4068, 0.5963, 0.2692, 0.3207,
+            ],
+            y: &[1.66095632],
         },
         Point {
-            z: &[0.6288, 1.2237, -0.7109, 0.2778, 1.1198],
-            q: &[0.2891, -0.2727, 0.3514, 1.4309],
-            k: 2,
-            t: &[0.628, 0.2688, 0.76, -0.3732, 0.6105],
-            c: &[-0.837],
-            v: &[0.7745, -0.798, -0.5297, -0.8957, -0.8925],
-            y: &[-84.9289231867],
+            z: &[
+                -0.481, -0.9026, -0.6569, -0.9054, 0.4628, 0.2388, -0.2354, 0.3298, 0.7066, 1.3434,
+                0.2062, -1.043, 0.7173, 0.8416, -0.2534, 1.1521, -1.4052,
+            ],
+            q: &[-0.6962],
+            k: 3,
+            t: &[
+                0.9421, -0.5918, 0.2009, 0.6131, 0.4836, 0.2562, 0.0571, -0.0951, 0.5553, -0.3061,
+                0.7527, 0.6357, -0.7363, -0.9682, 0.8516, 0.8683, -0.5112,
+            ],
+            c: &[1.0223],
+            v: &[
+                -0.6659, -0.1129, 0.8598, 0.3125, 0.6283, -0.3709, 0.4751, -0.7145, 0.9817,
+                -0.9147, 0.475, -0.9724, -0.6966, -0.2669, -0.8913, 0.5167, -0.5782,
+            ],
+            y: &[1.55353782577],
         },
     ],
 };
 
-#[differentiate(wrt(a, p, s))]
-fn r037(mut b: f64, k: usize, mut a: f64, p: &Q, mut u: [f64; 3], s: &P) -> P {
-    let mut s1 = Q {
-        c: u[(s.n + 1) % u.len()],
-        d: [
-            p.d[0].asinh(),
-            s.inner.d[s.n % s.inner.d.len()]
-                .hypot(2.16 + s.inner.d[(s.n + 2) % s.inner.d.len()].sin()),
-        ],
-    };
-    for i0 in 0..u.len() {
-        u[i0] = u[i0] * a + s.inner.c * s1.c;
-    }
+#[differentiate(wrt(p))]
+fn r037(p: &P) -> f64 {
+    let mut s1 = r029(
+        &p.inner,
+        p.n,
+        [1.32, 0.62, 0.44, 0.79],
+        &p.inner,
+        p.w[(p.n + 2) % p.w.len()],
+        f64::powi(0.12, 3),
+    );
     let mut u2: f64 = 0.0;
-    for i0 in 0..u.len() {
-        u2 += u[i0].tanh();
+    for i0 in 0..2 {
+        s1 = Q {
+            c: (p.v[(i0 + 1) % p.v.len()] - u2) * p.w[i0 % p.w.len()],
+            d: p.inner.d,
+        };
+        u2 += s1.d[i0 % 2].sin();
     }
-    P {
-        a: a - b + u2.atan() - 1.1 * (s1.d[0] - s1.d[0]) + 0.1 * k as f64,
-        b: (f64::acos(0.4 * s.b.cos()).cosh() + 0.56).acosh(),
-        v: vec![
-            (s.b * s.b + 1.66).ln_1p(),
-            (0.6 * u2.cos()).cosh().log10(),
-            s.inner.d[(s.n + 2) % s.inner.d.len()] / (p.d[s.n % p.d.len()].powi(2) + 1.59),
-            (u[(s.n + 3) % u.len()] * u[(s.n + 3) % u.len()] + 0.59)
-                .log(s.inner.d[(s.n + 3) % s.inner.d.len()].powi(2) + 1.59),
-        ],
-        w: [s1.d[s.n % s1.d.len()], p.c.powi(2), -s1.c],
-        inner: r000(s, [0.34, 0.34, 1.41].to_vec()),
-        n: 3,
-    }
+    let u3 = s1.c * (0.5 * p.inner.d[p.n % p.inner.d.len()].tanh()).asin();
+    u3 + u2 - p.inner.c
 }
 
 const R037: Case = Case {
     name: "r037",
-    live: &[(0, 1), (1, 4), (4, 16)],
-    f: |z, q, k| {
-        let s3 = q_at(&z[1..4]);
-        let s5 = p_at(&z[4..16], k);
-        out_p(&r037(q[0], k, z[0], &s3, arr(&q[1..4]), &s5))
+    live: &[(0, 12)],
+    f: |z, _, k| {
+        let s0 = p_at(&z[0..12], k);
+        vec![r037(&s0)]
     },
-    jvp: |z, d, q, k| {
-        let (s3, ds3) = (q_at(&z[1..4]), q_at(&d[1..4]));
-        let (s5, ds5) = (p_at(&z[4..16], k), p_at(&d[4..16], k));
-        let (r, dr) = r037_jvp(q[0], k, z[0], d[0], &s3, &ds3, arr(&q[1..4]), &s5, &ds5);
-        out_p2(&r, &dr)
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (r, dr) = r037_jvp(&s0, &ds0);
+        (vec![r], vec![dr])
     },
-    vjp: |z, q, k, c| {
-        let s3 = q_at(&z[1..4]);
-        let s5 = p_at(&z[4..16], k);
-        let o = dout(&r037(q[0], k, z[0], &s3, arr(&q[1..4]), &s5), c);
-        let (r, g2, g3, g5) = r037_vjp(q[0], k, z[0], &s3, arr(&q[1..4]), &s5, o);
-        (
-            out_p(&r),
-            cat(&[&[g2][..], &flat(&g3)[..], &p_flat(&g5, k)[..]]),
-        )
+    vjp: |z, _, k, c| {
+        let s0 = p_at(&z[0..12], k);
+        let (r, g0) = r037_vjp(&s0, c[0]);
+        (vec![r], cat(&[&p_flat(&g0, k)[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, _, k| {
+        let s0 = p_at(&z[0..12], k);
+        let (r, g0) = r037_grad(&s0);
+        (r, cat(&[&p_flat(&g0, k)[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (p_at(&z[0..12], k), p_at(&d[0..12], k));
+        let (r, g0, h0) = r037_hvp(&s0, &ds0);
+        (r, cat(&[&p_flat(&g0, k)[..]]), cat(&[&p_flat(&h0, k)[..]]))
+    }),
     points: [
         Point {
             z: &[
-                0.4348, 1.4479, 1.358, -1.2984, 1.3028, -0.7197, -1.3907, -1.2777, 0.4348, 0.6298,
-                -0.1005, -0.1723, -0.9523, 0.8114, -1.2606, 1.0385,
+                0.1913, -0.8195, 0.6965, 1.2856, 0.4904, 0.05, 0.6121, 0.5762, 1.1592, -1.0755,
+                0.1456, 0.5994,
             ],
-            q: &[-0.5193, -0.3497, -0.4241, 0.998],
+            q: &[],
             k: 3,
             t: &[
-                0.4416, -0.3921, -0.8905, 0.7505, -0.9457, -0.3445, -0.6394, -0.0219, -0.1132,
-                -0.6599, 0.1056, -0.1475, -0.5548, 0.2697, 0.3392, -0.1133,
+                -0.5314, -0.2748, 0.386, -0.2568, 0.7743, -0.5773, -0.1491, -0.6225, -0.762,
+                -0.3414, 0.9734, -0.7244,
             ],
-            c: &[
-                -1.214, 0.9128, 1.479, 1.2343, -1.3568, -1.7864, -1.0371, 0.6802, 0.8045, -1.6976,
-                1.4391, 1.2141, -1.3345,
+            c: &[-1.8849],
+            v: &[
+                0.0936, -0.1462, 0.1025, 0.6661, 0.3577, 0.1017, -0.1294, 0.7534, 0.3668, 0.4377,
+                0.9284, 0.0303,
             ],
-            v: &[],
-            y: &[
-                0.644859773529,
-                1.55498129188,
-                1.15624202716,
-                0.0443688421313,
-                -0.367076237477,
-                -0.499349286848,
-                1.11332516875,
-                2.09641441,
-                0.3497,
-                1.90086843171,
-                -1.2606,
-                1.0385,
-                3.0,
-            ],
+            y: &[1.79912934394],
         },
         Point {
             z: &[
-                -0.4406, 0.7899, 1.3032, -0.9688, 1.0947, -0.9553, -1.4649, -0.2917, 0.1479,
-                1.4062, 1.1187, -0.0788, -0.6701, 0.9566, -0.023, 0.5198,
+                0.9777, 0.7017, 0.5138, 0.4281, 1.1368, 0.9969, -0.2324, -0.849, 0.9995, -0.8926,
+                -0.4763, 1.3062,
             ],
-            q: &[1.1395, 0.8925, 1.1118, 0.4589],
-            k: 3,
+            q: &[],
+            k: 4,
             t: &[
-                -0.3248, -0.001, 0.2109, 0.3098, 0.6407, 0.2169, -0.8038, 0.9894, -0.9575, 0.1517,
-                0.3694, 0.6975, -0.9281, -0.686, -0.1121, -0.7562,
+                -0.1917, 0.4544, 0.8981, -0.452, 0.253, -0.8343, 0.1645, 0.3592, -0.5994, 0.4122,
+                -0.2683, -0.3064,
             ],
-            c: &[
-                0.6585, 0.951, -1.7719, 1.1187, -1.852, 1.8298, -0.6815, 0.5663, -1.2523, 0.593,
-                -1.0195, -1.8852, 1.1652,
+            c: &[-1.6332],
+            v: &[
+                0.6363, 0.447, 0.8689, -0.4386, -0.8267, -0.885, -0.6453, -0.2408, 0.7137, -0.6294,
+                -0.2168, -0.1082,
             ],
-            v: &[],
-            y: &[
-                -0.346181664711,
-                1.60795442485,
-                1.27329308741,
-                0.00367604156814,
-                -0.00699443131357,
-                0.023271367979,
-                1.08040062585,
-                0.62394201,
-                -0.8925,
-                1.16419359582,
-                -0.023,
-                0.5198,
-                3.0,
-            ],
+            y: &[0.794796449736],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r038(p: &Q) -> Q {
-    let u1 = if p.d[1] < p.c {
-        (1.08 * p.d[1].cos()).cosh().log2() / (p.c * p.c + 0.55)
-    } else {
-        p.c * (p.d[0] - p.d[p.d.len() - 1])
-    };
-    let u2 = p.c.sin() * (u1 * p.d[p.d.len() - 1]);
-    let mut s3 = P {
-        a: u1 - p.c,
-        b: (1.9 + u2.sin()).powf(1.96),
-        v: vec![
-            u1.sin(),
-            u2 / u1.sin().cosh(),
-            (1.3 + u2.sin()).ln_1p(),
-            1.47 * u2,
-        ],
-        w: [p.c.atan(), (p.d[1].cosh() + 0.41).acosh(), u2.powi(3)],
-        inner: r005(p, p),
-        n: 2,
-    };
-    let mut u4: f64 = 0.0;
-    for i0 in 0..2 {
-        s3 = P {
-            a: p.d[i0 % p.d.len()],
-            b: u4,
-            v: vec![u1 * p.c, u4, -p.d[i0 % p.d.len()], 0.45 * p.c],
-            w: [0.67 * u1, (u4.powi(2) + 1.95).powi(-1), 0.83 * p.c],
-            inner: Q {
-                c: -(2.48 + p.d[i0 % p.d.len()].sin()).log10(),
-                d: p.d,
-            },
-            n: 3,
-        };
-        u4 = u4 * 0.41 + (s3.v[1] - s3.a);
-    }
-    Q {
-        c: (1.11 * u4 - 1.42 * u2) * (0.65 * u1),
-        d: [
-            s3.inner.d[s3.n % s3.inner.d.len()],
-            (1.51 + s3.inner.c.sin()).powf(s3.inner.d[s3.n % s3.inner.d.len()].sin()),
-        ],
-    }
+#[differentiate(wrt(p, x))]
+fn r038(p: &Q, x: &[f64], mut a: f64, k: usize) -> T {
+    let mut s1 = r014(
+        0.54,
+        1.44,
+        &Q {
+            c: 0.17,
+            d: [0.84, 0.97],
+        },
+        p,
+        k,
+    );
+    let u2 = s1.v[0] * s1.b + s1.inner.d[k % s1.inner.d.len()] * p.c;
+    T(u2 + a + x[0] - x[x.len() - 1].cos(), s1.w)
 }
 
 const R038: Case = Case {
     name: "r038",
-    live: &[(0, 3)],
-    f: |z, _, _| {
+    live: &[(0, 3), (3, 7)],
+    f: |z, q, k| {
         let s0 = q_at(&z[0..3]);
-        flat(&r038(&s0))
+        flat(&r038(&s0, &z[3..7], q[0], k))
     },
-    jvp: |z, d, _, _| {
+    jvp: |z, d, q, k| {
         let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let (r, dr) = r038_jvp(&s0, &ds0);
+        let (r, dr) = r038_jvp(&s0, &ds0, &z[3..7], &d[3..7], q[0], k);
         out2(&r, &dr)
     },
-    vjp: |z, _, _, c| {
+    vjp: |z, q, k, c| {
         let s0 = q_at(&z[0..3]);
-        let o = dout(&r038(&s0), c);
-        let (r, g0) = r038_vjp(&s0, o);
-        (flat(&r), cat(&[&flat(&g0)[..]]))
+        let o = dout(&r038(&s0, &z[3..7], q[0], k), c);
+        let (r, g0, g1) = r038_vjp(&s0, &z[3..7], q[0], k, o);
+        (flat(&r), cat(&[&flat(&g0)[..], &g1[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.3716, -0.358, -1.2074],
-            q: &[],
+            z: &[-0.2539, 0.3214, -0.1168, -0.8365, 0.3951, -0.6151, 1.4621],
+            q: &[-0.2023],
             k: 4,
-            t: &[-0.2364, -0.0406, 0.3954],
-            c: &[1.1989, 1.0596, 1.828],
+            t: &[-0.9358, 0.0058, 0.8492, -0.8883, -0.6634, -0.5281, -0.1013],
+            c: &[-1.4199, 0.8151, -0.8427, -1.9709],
             v: &[],
-            y: &[0.177132307725, -1.2074, 0.770286033068],
+            y: &[-1.68457526414, 0.966864229963, 1.26025315609, 0.31956355993],
         },
         Point {
-            z: &[-0.0654, 0.8272, -0.5814],
-            q: &[],
-            k: 4,
-            t: &[0.6296, 0.2259, -0.8536],
-            c: &[-1.6662, -1.9793, 1.9816],
+            z: &[0.8507, -0.1462, -0.867, -1.1633, 0.1101, 0.1898, -0.231],
+            q: &[0.9448],
+            k: 1,
+            t: &[-0.6892, 0.6812, 0.287, 0.3378, -0.7184, -0.5226, 0.7027],
+            c: &[1.7645, -0.9654, -1.2195, -1.8429],
             v: &[],
-            y: &[-0.428362688963, -0.5814, 0.893278231843],
+            y: &[
+                -1.64070919988,
+                1.01574314894,
+                1.26025315609,
+                0.0119481587284,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn r039(p: &Q, k: usize, y: Vec<f64>, cfg: &Q) -> Q {
-    let u1 = p.c.sin() * f64::cos(p.d[1]);
-    let mut s2 = r005(p, p);
-    let mut u3: f64 = 0.0;
-    for i0 in 0..3 {
-        s2 = r038(&s2);
-        u3 += s2.d[i0 % 2] - s2.d[i0 % 2];
+#[differentiate(wrt(p, s))]
+fn r039(p: &Q, s: &P, k: usize) -> P {
+    let u1 = s.a.sin() * s.inner.c;
+    let mut s2 = T(
+        s.b.hypot(1.17).powf(u1.tanh()),
+        [
+            p.c.exp(),
+            s.a,
+            p.d[s.n % p.d.len()] / (s.inner.d[(s.n + 3) % s.inner.d.len()].powi(2) + 1.2),
+        ],
+    );
+    for i0 in 0..s.n {
+        s2 = r038(&s.inner, &s2.1, 1.28, 0);
     }
-    let u5 = {
-        let q4 = y[y.len() - 1].atan().exp2() * p.d[k % p.d.len()];
-        q4 + p.c
-    };
-    Q {
-        c: u5 + 0.3 * u3 + 0.92 * u1 + s2.c.sin(),
-        d: cfg.d,
+    let u3 = s2.0 * f64::recip(s.b * s.b + 1.07);
+    let mut u4: f64 = 0.0;
+    for i0 in 0..s.v.len() {
+        u4 = (u4 * s.v[i0]).atan() * 0.39 + s.v[i0] * (s.b / (0.44 * u3.cos()).exp());
+    }
+    P {
+        a: (u4 + 0.43 * u3) * u1.cos() - s.v[s.n % s.v.len()] + 0.1 * k as f64,
+        b: s.inner.d[s.n % s.inner.d.len()] / s.inner.c.hypot(1.04),
+        v: vec![
+            p.d[s.n % p.d.len()].sinh(),
+            u1.atan2(u4 * u4 + 1.88),
+            s.a / u4.hypot(0.99),
+            s.v[(s.n + 2) % s.v.len()] * s.b,
+        ],
+        w: s2.1,
+        inner: Q {
+            c: p.d[k % p.d.len()].tanh().cosh().powi(-2).cos(),
+            d: [
+                f64::mul_add(1.05, s.inner.d[s.n % s.inner.d.len()], p.d[0]),
+                u1,
+            ],
+        },
+        n: s.n + 1,
     }
 }
 
 const R039: Case = Case {
     name: "r039",
-    live: &[(0, 3)],
-    f: |z, q, k| {
+    live: &[(0, 3), (3, 15)],
+    f: |z, _, k| {
         let s0 = q_at(&z[0..3]);
-        let s3 = q_at(&q[4..7]);
-        flat(&r039(&s0, k, q[0..4].to_vec(), &s3))
+        let s1 = p_at(&z[3..15], k);
+        out_p(&r039(&s0, &s1, k))
     },
-    jvp: |z, d, q, k| {
+    jvp: |z, d, _, k| {
         let (s0, ds0) = (q_at(&z[0..3]), q_at(&d[0..3]));
-        let s3 = q_at(&q[4..7]);
-        let (r, dr) = r039_jvp(&s0, &ds0, k, q[0..4].to_vec(), &s3);
-        out2(&r, &dr)
+        let (s1, ds1) = (p_at(&z[3..15], k), p_at(&d[3..15], k));
+        let (r, dr) = r039_jvp(&s0, &ds0, &s1, &ds1, k);
+        out_p2(&r, &dr)
     },
-    vjp: |z, q, k, c| {
+    vjp: |z, _, k, c| {
         let s0 = q_at(&z[0..3]);
-        let s3 = q_at(&q[4..7]);
-        let o = dout(&r039(&s0, k, q[0..4].to_vec(), &s3), c);
-        let (r, g0) = r039_vjp(&s0, k, q[0..4].to_vec(), &s3, o);
-        (flat(&r), cat(&[&flat(&g0)[..]]))
+        let s1 = p_at(&z[3..15], k);
+        let o = dout(&r039(&s0, &s1, k), c);
+        let (r, g0, g1) = r039_vjp(&s0, &s1, k, o);
+        (out_p(&r), cat(&[&flat(&g0)[..], &p_flat(&g1, k)[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.6078, 1.3981, 0.6177],
-            q: &[0.2398, -1.1926, 1.0326, 1.0498, -0.4146, -1.3303, 0.0448],
-            k: 1,
-            t: &[-0.7955, 0.0449, 0.7783],
-            c: &[-0.6623, -1.2954, -1.9414],
+            z: &[
+                1.2307, -0.975, 0.3621, -1.0939, -1.3084, -0.5017, -1.3762, -1.1702, 1.1854,
+                -0.3083, 0.9592, -1.1001, -1.2874, 0.5948, -0.6205,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.9738, -0.9775, 0.4136, 0.4168, -0.8883, 0.9032, -0.0159, -0.6906, -0.2755,
+                -0.472, 0.5015, 0.9083, 0.6919, 0.8053, -0.0856,
+            ],
+            c: &[
+                0.9225, -1.7797, -0.7574, 1.9785, -1.0731, -1.7142, 1.8463, 1.2804, 1.2474,
+                -0.9031, 1.4857, -0.9847, 1.9148,
+            ],
             v: &[],
-            y: &[2.1232480541, -1.3303, 0.0448],
+            y: &[
+                -1.08473570181,
+                -0.37492626721,
+                0.370064912975,
+                0.440123910511,
+                -0.884709953393,
+                1.80062008,
+                0.942671897811,
+                1.26025315609,
+                0.31956355993,
+                0.827638687386,
+                -1.626525,
+                1.14375687739,
+                4.0,
+            ],
         },
         Point {
-            z: &[1.2604, -1.4785, 0.5492],
-            q: &[1.4683, -0.9618, -0.1013, -0.1892, 0.9751, 0.6637, 0.5168],
-            k: 3,
-            t: &[-0.4899, 0.6737, 0.3262],
-            c: &[-1.2344, 1.2522, -0.9937],
+            z: &[
+                -0.8653, 0.4747, 1.2647, -1.1597, 0.813, 1.2985, -0.5823, 0.146, -1.3244, -1.4903,
+                -1.2234, -0.1794, -0.2012, 0.0372, -0.3847,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.6063, -0.1945, -0.1302, -0.3463, -0.0256, 0.3419, 0.8045, -0.646, 0.5986, -0.57,
+                0.814, -0.2408, 0.5401, 0.4708, -0.5702,
+            ],
+            c: &[
+                1.8914, -0.9677, 1.1038, -1.5834, -1.2839, -0.5884, 0.5095, 0.9266, 1.2173,
+                -0.8182, -0.92, 0.824, 0.8263,
+            ],
             v: &[],
-            y: &[2.49075240553, 0.6637, 0.5168],
+            y: &[
+                -0.688148824166,
+                0.0351180789163,
+                0.492730107805,
+                0.0751158612365,
+                -0.93124031947,
+                1.0556805,
+                0.996014724809,
+                1.26025315609,
+                0.31956355993,
+                0.676694361502,
+                0.51376,
+                0.184436673051,
+                3.0,
+            ],
         },
     ],
 };
