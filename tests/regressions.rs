@@ -1046,3 +1046,60 @@ fn maps_kept_verbatim() {
     let (_, ga, gq) = map_in_condition_grad(0.7, &dvec(&[0.1, 0.2]));
     assert_eq!((ga, gq), (0.30000000000000004, dvec(&[0.7, 0.7])));
 }
+
+/// A struct whose configuration count picks the element of a parameter
+/// read in the statement that overwrites it.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct CountedState {
+    a: f64,
+    #[ad(skip)]
+    n: usize,
+}
+
+#[differentiate(wrt(d))]
+fn index_from_the_overwritten_struct(d: &[f64], a0: f64) -> f64 {
+    let mut s = CountedState { a: a0, n: 3 };
+    for _ in 0..2 {
+        s = CountedState {
+            a: s.a * d[s.n % 2],
+            n: s.n + 1,
+        };
+    }
+    s.a
+}
+
+#[differentiate(wrt(d, a0))]
+fn index_from_the_overwritten_scalar(d: &[f64], a0: f64) -> f64 {
+    let mut s = a0;
+    for _ in 0..3 {
+        s = s * d[(s.abs() * 10.0) as usize % 2];
+    }
+    s
+}
+
+/// Found by the random structs family: an index read in the statement that
+/// overwrites the value it is computed from (`d[s.n % 2]` in `s = S { .. }`)
+/// was computed again in the reverse sweep before the restore, from the
+/// new value: a wrong element got the cotangent, silently. By hand for the
+/// struct: s.a = a0 d[1] d[0] (n = 3, then 4); the scalar picks d[1], then
+/// d[0] twice (|s| 10 = 1.5, 0.75, 0.825), checked by finite differences.
+#[test]
+fn indices_from_the_value_a_statement_overwrites() {
+    let d = [-0.4, 0.9];
+    let (v, g) = index_from_the_overwritten_struct_grad(&d, 0.7);
+    assert!((v - 0.7 * 0.9 * -0.4).abs() < 1e-15);
+    assert_eq!(g, vec![0.7 * 0.9, 0.7 * -0.4]);
+    let d = [1.1, 0.5];
+    let (v, gd, ga) = index_from_the_overwritten_scalar_grad(&d, 0.15);
+    let f = |d: &[f64], a0: f64| index_from_the_overwritten_scalar(d, a0);
+    assert_eq!(v, f(&d, 0.15));
+    let h = 1e-7;
+    let fd0 = (f(&[1.1 + h, 0.5], 0.15) - f(&[1.1 - h, 0.5], 0.15)) / (2.0 * h);
+    let fd1 = (f(&[1.1, 0.5 + h], 0.15) - f(&[1.1, 0.5 - h], 0.15)) / (2.0 * h);
+    let fda = (f(&d, 0.15 + h) - f(&d, 0.15 - h)) / (2.0 * h);
+    assert!(
+        (gd[0] - fd0).abs() < 1e-7 && (gd[1] - fd1).abs() < 1e-7,
+        "{gd:?} {fd0} {fd1}"
+    );
+    assert!((ga - fda).abs() < 1e-7, "{ga} {fda}");
+}

@@ -705,9 +705,15 @@ impl Adjoint<'_> {
                 continue;
             };
             // Verbatim code such as an index `i % a.len()` reads no element
-            // of the target: only differentiable reads make it late.
+            // of an array target: only differentiable reads make it late.
+            // Of any other target (`s.n % 2` of a struct, `x as usize` of a
+            // number) it reads the value the restore brings back.
             let mut reads_late = false;
-            differentiable_reads(expr, &mut |v| reads_late |= v == target);
+            if self.prog.vars[target].array {
+                differentiable_reads(expr, &mut |v| reads_late |= v == target);
+            } else {
+                expr.for_each_var(&mut |v| reads_late |= v == target);
+            }
             expr.for_each_var(&mut |v| reads_late |= late_vars.contains(&v));
             if reads_late {
                 late_vars.insert(*var);
