@@ -144,6 +144,7 @@
     clippy::manual_slice_fill,
     clippy::misrefactored_assign_op,
     clippy::needless_range_loop,
+    clippy::redundant_field_names,
     clippy::too_many_arguments,
     clippy::useless_vec
 )]

@@ -1732,6 +1732,7 @@ STRUCTS_HEADER = """\
     clippy::manual_slice_fill,
     clippy::misrefactored_assign_op,
     clippy::needless_range_loop,
+    clippy::redundant_field_names,
     clippy::too_many_arguments,
     clippy::useless_vec
 )]

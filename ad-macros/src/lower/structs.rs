@@ -110,7 +110,7 @@ impl Lowerer<'_> {
                     reads: vec![],
                 },
             ),
-            span: span,
+            span,
         });
         self.members.insert((p, key), v);
         Some(Operand::Var(v))
