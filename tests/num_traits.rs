@@ -818,14 +818,20 @@ fn directions<T: Real>(n: usize) -> Vec<Vec<T>> {
     out
 }
 
+/// `(value, gradient)`; forward mode `(x, v) -> (value, derivative)`;
+/// `(x, v) -> (value, gradient, Hessian-vector product)`.
+type Grad<T> = (T, Vec<T>);
+type JvpFn<'a, T> = &'a dyn Fn(&[T], &[T]) -> (T, T);
+type HvpFn<'a, T> = &'a dyn Fn(&[T], &[T]) -> (T, Vec<T>, Vec<T>);
+
 /// Every mode of a function of one array of `n` numbers, at `x`, through
 /// flat adapters.
 struct Modes<'a, T> {
     f: &'a dyn Fn(&[T]) -> T,
-    jvp: &'a dyn Fn(&[T], &[T]) -> (T, T),
-    vjp: &'a dyn Fn(&[T], T) -> (T, Vec<T>),
-    grad: &'a dyn Fn(&[T]) -> (T, Vec<T>),
-    hvp: &'a dyn Fn(&[T], &[T]) -> (T, Vec<T>, Vec<T>),
+    jvp: JvpFn<'a, T>,
+    vjp: &'a dyn Fn(&[T], T) -> Grad<T>,
+    grad: &'a dyn Fn(&[T]) -> Grad<T>,
+    hvp: HvpFn<'a, T>,
     /// The hand-derived gradient and Hessian.
     d: &'a dyn Fn(&[T]) -> Vec<T>,
     h: &'a dyn Fn(&[T]) -> Vec<Vec<T>>,
@@ -1153,8 +1159,8 @@ fn num_traits_vocabulary_in_both_precisions() {
     let h = 1e-6;
     let fd =
         |i: usize| (vocabulary_ref(&x, k + h).1[i] - vocabulary_ref(&x, k - h).1[i]) / (2.0 * h);
-    for i in 0..4 {
-        assert!((hx[i] - fd(i)).abs() < 1e-6, "{i}: {} vs {}", hx[i], fd(i));
+    for (i, hx) in hx.iter().enumerate() {
+        assert!((hx - fd(i)).abs() < 1e-6, "{i}: {hx} vs {}", fd(i));
     }
     let fdk = (vocabulary_ref(&x, k + h).2 - vocabulary_ref(&x, k - h).2) / (2.0 * h);
     assert!((hk - fdk).abs() < 1e-6, "{hk} vs {fdk}");

@@ -1,6 +1,7 @@
 //! The float types: [`RealRules`] (what `ad` needs of one: f32 and f64,
-//! num-traits' [`Float`], every rule the generated code uses) and [`Real`]
-//! (the bound users write: `RealRules` with constants and conversions).
+//! num-traits' [`Float`](num_traits::Float), every rule the generated code
+//! uses) and [`Real`] (the bound users write: `RealRules` with constants and
+//! conversions).
 //!
 //! `Real` is a subtrait of num-traits' `Float`, and has no method of its own
 //! that `Float` also has: for `T: Real`, `x.sin()`, `T::sqrt(x)`,
