@@ -53,7 +53,7 @@
 //! |---|---|---|
 //! | `f_jvp` | `(x, dx, y, dy) -> (out, dout)` | forward mode: the value and the directional derivative; every active input is followed by its tangent, of the same type |
 //! | `f_vjp` | `(x, y, dout) -> (out, x_bar, y_bar)` | reverse mode: the value, then the cotangent of every active input in order, for the output cotangent `dout` (of the output's type) |
-//! | `f_grad` | `(x, y) -> (out, x_bar, y_bar)` | `f_vjp` seeded with one; generated when the output type is written `f32`, `f64` or `T` with `T: Real` |
+//! | `f_grad` | `(x, y) -> (out, x_bar, y_bar)` | `f_vjp` seeded with one; generated when the output type is written `f32`, `f64` or `T` with `T: Real` (or num-traits' `T: Float`) |
 //! | `f_hvp` | `(x, vx, y, vy) -> (out, x_bar, y_bar, hv_x, hv_y)` | forward over reverse: the value, the gradient, and the Hessian-vector product `H v` split by input; generated with `f_grad` |
 //!
 //! With one active input the tuples are shorter: `g_grad(x) -> (out, x_bar)`.
@@ -139,7 +139,7 @@
 //! # Activity
 //!
 //! - **Active inputs** get a tangent in `f_jvp` and a cotangent in `f_vjp`:
-//!   the parameters whose type is written `f32`, `f64`, `T` with `T: Real`,
+//!   the parameters whose type is written `f32`, `f64`, `T` with `T: Real` or `T: Float`,
 //!   or an array of them (below), or exactly the parameters named in
 //!   `#[differentiate(wrt(a, b))]`.
 //! - **Inactive inputs** (integers, `bool`, `&str`, any other type, and
@@ -377,7 +377,11 @@
 //! `fn f<T: Real>(x: T) -> T` (the bound inline or in `where`), is
 //! differentiated once for `f32` and `f64`; [`Real`] brings every rule the
 //! generated code needs, and constants are written `T::ONE`,
-//! `T::from_f64(0.5)`.
+//! `T::from_f64(0.5)`. `Real` is a subtrait of num-traits' `Float`
+//! ([`num_traits`]), and generic code written against num-traits is
+//! differentiated with its bounds as written: a type parameter bounded by
+//! `Float` is the float type, and the generated items add
+//! `T: ad::RealRules` ([`RealRules`]) to their where-clauses.
 //!
 //! ```
 //! use ad::{differentiate, Real};
@@ -404,6 +408,18 @@
 //! }
 //! assert_eq!(cube_grad(2.0f32), (8.0f32, 12.0f32));
 //! assert_eq!(cube_grad(2.0f64), (8.0f64, 12.0f64));
+//!
+//! // Written against num-traits, as argmin writes its test functions.
+//! use ad::num_traits::{Float, FromPrimitive};
+//!
+//! #[differentiate]
+//! fn booth<T: Float + FromPrimitive>(param: &[T; 2]) -> T {
+//!     let [x1, x2] = *param;
+//!     let n2 = T::from_f64(2.0).unwrap();
+//!     (x1 + n2 * x2 - T::from_f64(7.0).unwrap()).powi(2) + (n2 * x1 + x2 - T::from(5).unwrap()).powi(2)
+//! }
+//! assert_eq!(booth_grad(&[1.0f64, 3.0]), (0.0, [0.0, 0.0]));
+//! assert_eq!(booth_grad(&[0.0f32, 0.0]).1, [-34.0f32, -38.0]);
 //! ```
 //!
 //! # Vectors and matrices (nalgebra)
@@ -784,9 +800,13 @@ pub use ad_macros::Differentiable;
 pub use ad_runtime::check;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
+/// The num-traits version whose `Float` [`Real`] extends (generic code
+/// written against num-traits can name it through here).
+pub use ad_runtime::num_traits;
 pub use ad_runtime::release_stack_buffers;
 pub use ad_runtime::Differentiable;
 pub use ad_runtime::Real;
+pub use ad_runtime::RealRules;
 /// The nalgebra version the rules are written for (use the same one).
 pub use nalgebra;
 

@@ -298,6 +298,7 @@ impl<P: Differentiable> Adam<P> {
     }
 
     fn step(&mut self, p: &mut P, g: &P) {
+        use ad::num_traits::Float;
         use ad::Real;
         let one = P::Scalar::ONE;
         let (b1, b2, eps) = (self.b1, self.b2, self.eps);
@@ -423,7 +424,7 @@ fn train_poly<T: ad::Real>(tol: f64) {
         let (_, g) = poly_quadratic(&p);
         adam.step(&mut p, &g);
     }
-    let flat: Vec<f64> = p.to_flat().into_iter().map(T::to_f64).collect();
+    let flat: Vec<f64> = p.to_flat().into_iter().map(|v| v.to_f64()).collect();
     for (x, want) in flat.iter().zip([0.0, 1.0, 2.0, 1.0]) {
         assert!((x - want).abs() < tol, "{flat:?}");
     }

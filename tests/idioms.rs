@@ -305,7 +305,7 @@ fn argmin_functions_in_f32() {
 
 #[test]
 fn array_patterns_by_value_in_loops_and_outside_wrt() {
-    let x = [0.4, -0.7, 1.1];
+    let x = [0.4f64, -0.7, 1.1];
     let r = [x[1] + x[2].sin(), x[0], x[2].cos() * x[0]];
     check_all!(
         "three",

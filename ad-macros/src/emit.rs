@@ -900,9 +900,10 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         .map(|r| r.to_token_stream())
         .collect();
     let item = model.item;
-    // The function's generics (`<T: Real>`) on every generated item.
-    let gen = &item.sig.generics;
-    let wher = &item.sig.generics.where_clause;
+    // The function's generics (`<T: Real>`) on every generated item, with
+    // the bounds they add (`T: ::ad::RealRules` for `T: Float`).
+    let gen = &model.generics;
+    let wher = &model.generics.where_clause;
     let vis = &item.vis;
     let name = &item.sig.ident;
     let jvp_name = format_ident!("{}_jvp", name);

@@ -39,7 +39,8 @@ mod wrappers;
 use proc_macro::TokenStream;
 
 /// Generates the derivatives of a function: `f_jvp` (forward mode), `f_vjp`
-/// (reverse mode) and, for outputs written `f32`, `f64` or `T: Real`,
+/// (reverse mode) and, for outputs written `f32`, `f64` or `T` (bounded by
+/// `Real` or num-traits' `Float`),
 /// `f_grad` (the gradient) and `f_hvp` (Hessian-vector products, forward over
 /// reverse).
 ///

@@ -2,9 +2,10 @@
 //! which parameters are active, what the output is.
 
 use crate::error::Errors;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type};
+use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Token, Type};
 
 /// Options of `#[differentiate(...)]`.
 #[derive(Default)]
@@ -82,7 +83,7 @@ impl Options {
 pub enum Float {
     F32,
     F64,
-    /// A type parameter `T: Real`.
+    /// A type parameter `T: Real` or `T: Float`.
     Generic,
 }
 
@@ -111,8 +112,11 @@ pub struct Param {
 /// The function, as the transformations see it.
 pub struct Model<'a> {
     pub item: &'a ItemFn,
-    /// Type parameters bounded by `Real`: scalars like `f64`.
+    /// Type parameters bounded by `Real` or num-traits' `Float`: scalars
+    /// like `f64`.
     pub reals: HashSet<String>,
+    /// The generics of every generated item ([`generated_generics`]).
+    pub generics: syn::Generics,
     /// `&self`, `&mut self` or `self`: passed through, inactive, unless
     /// `wrt(self)` names it (then it is also `params[0]`, see
     /// [`Model::active_self`]).
@@ -244,7 +248,7 @@ fn holds_float(ty: &Type, reals: &HashSet<String>) -> bool {
     }
 }
 
-/// `f32`, `f64`, or a type parameter bounded by `Real` (in `reals`).
+/// `f32`, `f64`, or a float type parameter (in `reals`).
 pub fn float_of_in(ty: &Type, reals: &HashSet<String>) -> Option<Float> {
     match ty {
         Type::Path(p) if p.qself.is_none() => {
@@ -265,31 +269,68 @@ pub fn float_of_in(ty: &Type, reals: &HashSet<String>) -> Option<Float> {
     }
 }
 
-/// The type parameters bounded by `Real` (`T: Real`, `T: ad::Real`, or in
-/// the `where` clause).
+/// The type parameters that are float scalars: those bounded by `Real`
+/// (`T: Real`, `T: ad::Real`) or by num-traits' `Float` (`T: Float`,
+/// `T: num_traits::Float + FromPrimitive`), inline or in the `where` clause.
 pub fn real_params(generics: &syn::Generics) -> HashSet<String> {
-    let is_real = |b: &syn::TypeParamBound| match b {
-        syn::TypeParamBound::Trait(t) => t.path.segments.last().is_some_and(|s| s.ident == "Real"),
-        _ => false,
+    float_bounds(generics).into_keys().collect()
+}
+
+/// The float type parameters, each with whether one of its bounds is
+/// `Real` (rather than only num-traits' `Float`).
+fn float_bounds(generics: &syn::Generics) -> HashMap<String, bool> {
+    let last = |b: &syn::TypeParamBound| match b {
+        syn::TypeParamBound::Trait(t) => t.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
     };
-    let mut out = HashSet::new();
-    for p in generics.type_params() {
-        if p.bounds.iter().any(is_real) {
-            out.insert(p.ident.to_string());
+    let mut out: HashMap<String, bool> = HashMap::new();
+    let mut note = |name: &Ident, bounds: &Punctuated<syn::TypeParamBound, Token![+]>| {
+        for b in bounds {
+            match last(b).as_deref() {
+                Some("Real") => {
+                    out.insert(name.to_string(), true);
+                }
+                Some("Float") => {
+                    out.entry(name.to_string()).or_insert(false);
+                }
+                _ => {}
+            }
         }
+    };
+    for p in generics.type_params() {
+        note(&p.ident, &p.bounds);
     }
     if let Some(w) = &generics.where_clause {
         for pred in &w.predicates {
             if let syn::WherePredicate::Type(t) = pred {
                 if let Type::Path(p) = &t.bounded_ty {
                     if let Some(i) = p.path.get_ident() {
-                        if t.bounds.iter().any(is_real) {
-                            out.insert(i.to_string());
-                        }
+                        note(i, &t.bounds);
                     }
                 }
             }
         }
+    }
+    out
+}
+
+/// The generics of every generated item: the function's own, with
+/// `T: ::ad::RealRules` added to the `where` clause for each float type
+/// parameter bounded by num-traits' `Float` but not by `Real`: the rules
+/// the generated code calls, and no name that the function's own bounds
+/// have (`T::from_f64(1.5).unwrap()` stays `FromPrimitive`'s). The user's
+/// function keeps its bounds as written.
+pub fn generated_generics(generics: &syn::Generics) -> syn::Generics {
+    let floats = float_bounds(generics);
+    let mut out = generics.clone();
+    for p in generics.type_params() {
+        if floats.get(&p.ident.to_string()) != Some(&false) {
+            continue;
+        }
+        let t = &p.ident;
+        out.make_where_clause()
+            .predicates
+            .push(syn::parse_quote_spanned!(t.span()=> #t: ::ad::RealRules));
     }
     out
 }
@@ -619,7 +660,8 @@ impl<'a> Model<'a> {
             errors.at(
                 sig.inputs.span(),
                 "no parameter is active: #[differentiate] differentiates with respect to \
-                 `f32`/`f64` parameters (or those named in `wrt(...)`)",
+                 `f32`/`f64` parameters, those of a type parameter bounded by `ad::Real` or \
+                 num-traits' `Float`, or those named in `wrt(...)`",
             );
         }
 
@@ -639,6 +681,7 @@ impl<'a> Model<'a> {
         Model {
             item,
             reals,
+            generics: generated_generics(&sig.generics),
             active_self: params.first().is_some_and(|p| p.ident == "self"),
             receiver,
             params,

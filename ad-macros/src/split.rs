@@ -52,7 +52,7 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
     let base = item.sig.ident.to_string();
     let base = base.trim_start_matches("r#");
     let name = format_ident!("__ad_split_{}", base);
-    let generics = &item.sig.generics;
+    let generics = &model.generics;
     let own_params = &generics.params;
     let wher = &generics.where_clause;
     let ret = &model.ret;

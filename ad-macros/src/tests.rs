@@ -48,6 +48,54 @@ fn float_parameters_are_active_others_pass_through() {
 }
 
 #[test]
+fn type_parameters_bounded_by_real_or_float_are_float_scalars() {
+    let f: ItemFn = parse_quote! {
+        fn f<T: Float + FromPrimitive, U, V: num_traits::Float, W>(a: T, b: U, c: &[V], d: W) -> T
+        where
+            W: Copy + ad::Real,
+        { a }
+    };
+    let (active, errors) = model_errors(&f, quote!());
+    assert_eq!(active, [true, false, true, true]);
+    assert!(errors.is_empty(), "{errors:?}");
+    // The generated items add `RealRules` to those bounded by `Float`
+    // alone, after the function's own predicates; the function keeps its
+    // bounds as written.
+    let out = generated(quote! {
+        fn g<T: Float + FromPrimitive, R: Real>(x: T, y: R) -> T where R: Copy { x }
+    });
+    let vjp = out
+        .split("fn g_vjp")
+        .nth(1)
+        .expect("g_vjp")
+        .split('{')
+        .next()
+        .unwrap();
+    assert!(vjp.contains("R: Copy, T: ::ad::RealRules"), "{vjp}");
+    assert!(!vjp.contains("R: ::ad::RealRules"), "{vjp}");
+    // Every generated item generic over `T`: the derivatives, hidden
+    // wrappers and split forms.
+    let generic: Vec<&str> = out
+        .split("fn ")
+        .skip(1)
+        .filter(|f| !f.starts_with("g <") && f.split('(').next().unwrap().contains("T:"))
+        .collect();
+    assert!(generic.len() >= 6, "{out}");
+    for f in generic {
+        let sig = f.split('{').next().unwrap();
+        assert!(sig.contains("T: ::ad::RealRules"), "{sig}");
+    }
+    let own = out
+        .split("fn g <")
+        .nth(1)
+        .expect("g")
+        .split('{')
+        .next()
+        .unwrap();
+    assert!(!own.contains("RealRules"), "{own}");
+}
+
+#[test]
 fn wrt_selects_and_reports_missing_names() {
     let f: ItemFn = parse_quote! { fn f(x: f64, y: f64, s: Scale) -> f64 { x } };
     let (active, errors) = model_errors(&f, quote!(wrt(y, s)));

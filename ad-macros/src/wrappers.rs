@@ -96,8 +96,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         .iter()
         .map(|p| p.to_token_stream())
         .collect();
-    let own_preds: Vec<TokenStream> = item
-        .sig
+    let own_preds: Vec<TokenStream> = model
         .generics
         .where_clause
         .iter()

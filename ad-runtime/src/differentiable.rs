@@ -146,7 +146,7 @@ pub trait Differentiable: Clone {
     /// ```
     #[inline]
     fn norm(&self) -> Self::Scalar {
-        self.norm_squared().sqrt()
+        num_traits::Float::sqrt(self.norm_squared())
     }
 
     /// Replaces every active scalar `s` by `f(s)`, in place, in the flat

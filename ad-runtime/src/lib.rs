@@ -33,11 +33,12 @@ pub use fields::{
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
 pub use nested::sum_rows;
+pub use num_traits;
 pub use ops::{
     add, cast_like, clone, div, mul, neg, one, pop, sub, sum, take, to_vec, zero_like, Cotangent,
     DivRule, MulRule, Zero,
 };
-pub use real::Real;
+pub use real::{Real, RealRules};
 pub use rows::Rows;
 pub use scalar::*;
 pub use stack::{release_stack_buffers, tape, witness, Stack, Words};

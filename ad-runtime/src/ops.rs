@@ -619,7 +619,7 @@ pub fn one<T: Real>() -> T {
 /// ```
 #[inline]
 pub fn cast_like<T: Real, U: Real>(_x: &T, y_bar: &U) -> T {
-    T::from_f64(y_bar.to_f64())
+    T::from_f64((*y_bar).to_f64())
 }
 
 #[cfg(test)]

@@ -985,7 +985,7 @@ fn every_rule_has_domain_points_and_references() {
 #[test]
 fn abs_derivative_is_zero_at_zero() {
     let mut c = Checks::new("abs'(0) = 0", &F64);
-    for x in [0.0, -0.0] {
+    for x in [0.0f64, -0.0] {
         c.exact(ad_runtime::abs::d1(x, x.abs()), 0.0, || {
             format!("abs'({x:?})")
         });
@@ -1094,7 +1094,7 @@ fn max_and_min_send_the_derivative_to_the_non_nan_argument() {
 #[test]
 fn clamp_is_differentiated_as_max_then_min() {
     let mut c = Checks::new("clamp(x, lo, hi) as x.max(lo).min(hi)", &F64);
-    let grid = [-1.0, 0.0, 0.5, 1.0, 2.0];
+    let grid = [-1.0f64, 0.0, 0.5, 1.0, 2.0];
     for &x in &grid {
         for &lo in &grid {
             for &hi in grid.iter().filter(|&&hi| hi >= lo) {
