@@ -749,3 +749,37 @@ fn loop_values_and_labels() {
         }
     }
 }
+
+/// A struct of constants.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Weights {
+    a: f64,
+    v: Vec<f64>,
+}
+
+/// `vec!` in code kept verbatim (constants, a local length) beside `vec!`
+/// of active values.
+#[differentiate(wrt(x))]
+fn vec_in_constant_code(x: f64, n: usize) -> f64 {
+    let m = n + 1;
+    let s = Weights {
+        a: 0.5,
+        v: vec![0.5, 0.0, 1.0],
+    };
+    let w = vec![2.0; m];
+    let t = Weights {
+        a: x * 2.0,
+        v: vec![x, x * x],
+    };
+    s.a * x + s.v[2] * x.sin() + w[1] * t.v[1] + t.a
+}
+
+#[test]
+fn vec_macros_in_constant_code() {
+    // d/dx (0.5 x + sin x + 2 x^2 + 2 x) = 0.5 + cos x + 4 x + 2.
+    let (v, g) = vec_in_constant_code_grad(0.7, 2);
+    assert_eq!(v, vec_in_constant_code(0.7, 2));
+    assert!((g - (0.5 + 0.7f64.cos() + 4.0 * 0.7 + 2.0)).abs() < 1e-14);
+    let (_, d) = vec_in_constant_code_jvp(0.7, 1.0, 2);
+    assert!((d - g).abs() < 1e-15);
+}

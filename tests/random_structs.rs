@@ -125,7 +125,6 @@
 //!
 //! - a local struct overwritten in a branch (`if .. { s1 = h(&s1, p); }`:
 //!   `Q: Default` is required) (`EXCLUDE_LOCAL_STRUCT_IN_BRANCH`)
-//! - `vec![..]` of constants in an inactive struct literal (`EXCLUDE_VEC_MACRO_IN_INACTIVE_LITERAL`)
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -10080,7 +10079,7 @@ fn r007(p: &P, a: f64, mut u: [f64; 4]) -> f64 {
     let mut s1 = P {
         a: 1.0,
         b: 1.0,
-        v: [0.79, 0.78, 0.87, 0.17].to_vec(),
+        v: vec![0.79, 0.78, 0.87, 0.17],
         w: [0.37, 0.54, 0.7],
         inner: Q {
             c: 0.5,
@@ -10895,7 +10894,7 @@ fn r015(x: &[f64], p: &Q, s: &T, cfg: &Q) -> T {
     let mut s1 = P {
         a: 0.0,
         b: 1.0,
-        v: [0.62, 0.39, 0.32, 0.87].to_vec(),
+        v: vec![0.62, 0.39, 0.32, 0.87],
         w: [0.66, 0.58, 0.14],
         inner: Q {
             c: 1.0,
@@ -11886,7 +11885,7 @@ fn r025(s: &P, cfg: &Q, a: f64, p: &T) -> P {
     let mut s3 = P {
         a: 0.5,
         b: 0.0,
-        v: [0.46, 0.43, 0.49, 0.73].to_vec(),
+        v: vec![0.46, 0.43, 0.49, 0.73],
         w: [0.28, 0.37, 0.69],
         inner: Q {
             c: 1.0,
@@ -12187,7 +12186,7 @@ fn r028(k: usize, p: &P) -> T {
     let mut s1 = P {
         a: 0.5,
         b: 0.5,
-        v: [0.25, 0.91, 0.1, 0.87].to_vec(),
+        v: vec![0.25, 0.91, 0.1, 0.87],
         w: [0.11, 0.31, 0.63],
         inner: Q {
             c: 1.0,

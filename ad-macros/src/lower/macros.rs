@@ -81,6 +81,20 @@ impl Renamer<'_, '_> {
     /// Renames the locals an observing macro reads (a macro of any other
     /// kind is left alone: [`Unsupported`] reports it).
     pub(super) fn rename_macro(&mut self, mac: &mut syn::Macro) {
+        // `vec![a, b]`, `vec![x; n]` in verbatim code: as the array it holds.
+        if mac.path.is_ident("vec") {
+            let tokens = &mac.tokens;
+            if let Ok(mut e) = syn::parse2::<syn::Expr>(quote!([#tokens])) {
+                self.visit_expr_mut(&mut e);
+                if let syn::Expr::Array(a) = &e {
+                    mac.tokens = a.elems.to_token_stream();
+                } else if let syn::Expr::Repeat(r) = &e {
+                    let (x, n) = (&r.expr, &r.len);
+                    mac.tokens = quote!(#x; #n);
+                }
+            }
+            return;
+        }
         let Some(fmt_pos) = observing(mac) else {
             return;
         };

@@ -137,6 +137,13 @@ impl<'ast> Visit<'ast> for Unsupported {
         if observing(&m.mac).is_some() {
             return self.check_observing(&m.mac);
         }
+        // `vec![0.5, 1.0]` in code kept verbatim (its locals renamed).
+        if self.inactive && m.mac.path.is_ident("vec") {
+            let tokens = &m.mac.tokens;
+            if let Ok(e) = syn::parse2::<syn::Expr>(quote!([#tokens])) {
+                return self.visit_expr(&e);
+            }
+        }
         self.err(
             &m.mac,
             "macros are not supported in a differentiated function: move the macro call to the caller",
