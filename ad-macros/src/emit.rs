@@ -893,12 +893,7 @@ pub(crate) fn param(
 pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     // A method's receiver comes first, inactive; an active one (`wrt(self)`)
     // is the first parameter, `self: &Self`.
-    let recv: Vec<TokenStream> = model
-        .receiver
-        .iter()
-        .filter(|_| !model.active_self)
-        .map(|r| r.to_token_stream())
-        .collect();
+    let recv = model.inactive_receiver();
     let item = model.item;
     // The function's generics (`<T: Real>`) on every generated item, with
     // the bounds they add (`T: ::ad::RealRules` for `T: Float`).

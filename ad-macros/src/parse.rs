@@ -420,6 +420,17 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
 }
 
 impl<'a> Model<'a> {
+    /// The receiver as generated items declare it first, when it is
+    /// inactive (`&self`); an active one (`wrt(self)`) is `params[0]`.
+    pub fn inactive_receiver(&self) -> Vec<proc_macro2::TokenStream> {
+        use quote::ToTokens;
+        self.receiver
+            .iter()
+            .filter(|_| !self.active_self)
+            .map(|r| r.to_token_stream())
+            .collect()
+    }
+
     /// Builds the model; every problem is reported to `errors`.
     pub fn from_syn(item: &'a ItemFn, options: &Options, errors: &mut Errors) -> Model<'a> {
         let sig = &item.sig;

@@ -82,12 +82,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     let base = base.trim_start_matches("r#");
     let wrap_jvp = format_ident!("__ad_jvp_{}", base);
     let wrap_vjp = format_ident!("__ad_vjp_{}", base);
-    let recv: Vec<TokenStream> = model
-        .receiver
-        .iter()
-        .filter(|_| !model.active_self)
-        .map(|r| r.to_token_stream())
-        .collect();
+    let recv = model.inactive_receiver();
     // The function's own generics, then the wrapper's.
     let own_params: Vec<TokenStream> = item
         .sig
