@@ -652,6 +652,14 @@ pub struct Program {
     pub matrix: bool,
 }
 
+impl Var {
+    /// A borrow of a struct's field (`let p_w = &p.w;`), of a type the
+    /// macro does not see.
+    pub fn is_field_borrow(&self) -> bool {
+        self.field && self.by_ref
+    }
+}
+
 impl Program {
     pub fn new_var(&mut self, name: Ident, kind: VarKind) -> VarId {
         self.vars.push(Var {

@@ -11,7 +11,7 @@
 //! and saved values, moved in) and, given the arguments again and the
 //! output cotangent, runs the reverse sweep. A caller's forward sweep
 //! records the pullback (in a local, or on a stack in loops) where it calls
-//! `f`, and its reverse sweep calls it there (`adjoint.rs`, `split_call`):
+//! `f`, and its reverse sweep calls it there (`adjoint/forward.rs`, `split_call`):
 //! the memory of the whole computation is that of one function with `f`
 //! inlined, and each forward sweep runs once however deep the calls nest.
 //!

@@ -392,8 +392,10 @@ impl Tangent<'_> {
                         (AssignOp::Set, d) => out.push(Stmt::Assign {
                             place: dplace,
                             op: AssignOp::Set,
+                            // A fresh value's tangent is fresh; a zero's is
+                            // a zero of the same shape (not a zero of it).
                             expr: d.unwrap_or_else(|| match expr {
-                                Expr::Fresh { .. } => expr.clone(),
+                                Expr::Fresh { .. } | Expr::ZeroLike(_) => expr.clone(),
                                 _ => Expr::ZeroLike(Box::new(expr.clone())),
                             }),
                             span: *span,
@@ -664,13 +666,19 @@ impl Tangent<'_> {
                 if tangents.iter().all(Option::is_none) {
                     return None;
                 }
+                // (The rules take their arguments by reference: a copy
+                // made for the struct, `clone(&p_w)`, is not needed.)
+                let uncopied = |e: &Expr| match e {
+                    Expr::Rule("clone", a) if a.len() == 1 => a[0].clone(),
+                    e => e.clone(),
+                };
                 let fields = fields
                     .iter()
                     .zip(tangents)
                     .map(|((m, e), d)| {
                         let d = match d {
-                            Some(d) => Expr::Rule("tangent_field", vec![e.clone(), d]),
-                            None => Expr::Rule("constant_tangent", vec![e.clone()]),
+                            Some(d) => Expr::Rule("tangent_field", vec![uncopied(e), uncopied(&d)]),
+                            None => Expr::Rule("constant_tangent", vec![uncopied(e)]),
                         };
                         (m.clone(), d)
                     })

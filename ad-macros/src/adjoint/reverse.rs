@@ -211,7 +211,7 @@ impl Adjoint<'_> {
     /// A borrow of a struct's field (`let p_w = &p.w;`): of a type the
     /// macro does not see.
     fn is_field_borrow(&self, v: VarId) -> bool {
-        self.prog.vars[v].field && self.prog.vars[v].by_ref
+        self.prog.vars[v].is_field_borrow()
     }
 
     /// The adjoints touched inside a nested block that must exist before it.

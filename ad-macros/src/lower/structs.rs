@@ -262,21 +262,15 @@ impl Lowerer<'_> {
         Some(self.temp(Expr::Struct(path, fields), true, c.span()))
     }
 
-    /// Whether a variable is a borrow of a struct's field (`let p_w =
-    /// &p.w;`, or `&s.x` of a local where it is read).
+    /// Whether a variable is a borrow of a struct's field.
     pub(super) fn is_field_borrow(&self, v: VarId) -> bool {
-        self.prog.vars[v].field && self.prog.vars[v].by_ref
-    }
-
-    /// Whether a variable is a field of a parameter struct (a borrow).
-    pub(super) fn is_member(&self, op: &Operand) -> bool {
-        matches!(op, Operand::Var(v) if self.members.values().any(|m| m == v))
+        self.prog.vars[v].is_field_borrow()
     }
 
     /// A scalar field read by value (`p.k.sin()`): a copy of the borrowed
     /// field, which elementary functions and their rules take by value.
     pub(super) fn member_value(&mut self, op: Operand, span: Span) -> Operand {
-        if self.is_member(&op) {
+        if matches!(op, Operand::Var(v) if self.is_field_borrow(v)) {
             self.temp(Expr::Rule("clone", vec![Expr::Use(op)]), true, span)
         } else {
             op
