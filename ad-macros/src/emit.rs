@@ -587,10 +587,7 @@ fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
             ) && t.clone().into_iter().count() == 1
         }
         Expr::Index(..) | Expr::Call(..) | Expr::Partial { .. } | Expr::Cast(..) => true,
-        Expr::La(op, _) => matches!(
-            op.module,
-            "la::sum" | "la::mean" | "la::norm" | "la::norm_squared" | "la::dot"
-        ),
+        Expr::La(op, _) => crate::lower::LA_SCALAR.contains(&op.module),
         Expr::Neg(a) => is_scalar(a, scalars),
         Expr::Bin(_, a, b) => is_scalar(a, scalars) && is_scalar(b, scalars),
         Expr::ZeroLike(a) => is_scalar(a, scalars),
@@ -600,9 +597,7 @@ fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
                 // A scalar operand's cotangent is a scalar; so are the
                 // tangent rules of the scalar reductions.
                 ("mul" | "div", _) => args.iter().all(|a| is_scalar(a, scalars)),
-                ("la::sum" | "la::mean" | "la::norm" | "la::norm_squared" | "la::dot", r) => {
-                    r.starts_with("jvp")
-                }
+                (m, r) if crate::lower::LA_SCALAR.contains(&m) => r.starts_with("jvp"),
                 _ => false,
             }
         }

@@ -565,6 +565,11 @@ impl Lowerer<'_> {
         if name == "map" && self.prog.matrix {
             return self.lower_map(mc);
         }
+        if self.prog.matrix {
+            if let Some(op) = self.lower_linalg(mc) {
+                return op;
+            }
+        }
         if let Some(op) = la_method(&name).filter(|_| self.prog.matrix) {
             let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
                 .chain(mc.args.iter())
@@ -595,6 +600,10 @@ impl Lowerer<'_> {
             return self.poisoned();
         }
         let Some(func) = func(&name) else {
+            if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {
+                self.errors.spanned(&mc.method, hint);
+                return self.poisoned();
+            }
             self.errors.spanned(
                 &mc.method,
                 format_args!(

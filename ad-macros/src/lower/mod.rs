@@ -30,6 +30,7 @@ use syn::visit_mut::VisitMut;
 mod call;
 mod control;
 mod expr;
+mod linalg;
 mod macros;
 mod nested;
 mod rules;
@@ -39,7 +40,7 @@ mod unsupported;
 
 use macros::*;
 use rules::*;
-pub use rules::{func, la_op};
+pub use rules::{func, la_op, LA_SCALAR};
 use structs::is_tuple_struct_name;
 use unsupported::*;
 

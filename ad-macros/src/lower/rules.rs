@@ -74,6 +74,31 @@ pub(super) const LA_METHODS: &[(&str, &str, &[bool])] = &[
     ("add_scalar", "la::add_scalar", &[true, true]),
     ("column", "la::column", &[true, false]),
     ("row", "la::row", &[true, false]),
+    ("trace", "la::trace", &[true]),
+    ("determinant", "la::determinant", &[true]),
+    ("cross", "la::cross", &[true, true]),
+];
+
+/// nalgebra's factorisations and solves, written as chains of calls that
+/// `linalg.rs` recognises (`a.lu().solve(&b).unwrap()`): runtime module,
+/// which arguments carry a derivative.
+pub(super) const LA_CHAINS: &[(&str, &[bool])] = &[
+    ("la::inverse", &[true]),
+    ("la::solve", &[true, true]),
+    ("la::solve_cholesky", &[true, true]),
+    ("la::solve_lower_triangular", &[true, true]),
+    ("la::solve_upper_triangular", &[true, true]),
+];
+
+/// The `la` rules whose value is a scalar.
+pub const LA_SCALAR: &[&str] = &[
+    "la::sum",
+    "la::mean",
+    "la::norm",
+    "la::norm_squared",
+    "la::dot",
+    "la::trace",
+    "la::determinant",
 ];
 
 /// `m.map(f)`: the receiver, then `f` and its two derivatives (closures).
@@ -90,8 +115,10 @@ pub fn la_op(module: &str) -> Option<LaOp> {
     }
     LA_METHODS
         .iter()
-        .find(|(_, m, _)| *m == module)
-        .map(|&(_, module, active_args)| LaOp {
+        .map(|&(_, module, active_args)| (module, active_args))
+        .chain(LA_CHAINS.iter().copied())
+        .find(|(m, _)| *m == module)
+        .map(|(module, active_args)| LaOp {
             module,
             active_args,
         })
@@ -118,11 +145,17 @@ pub(super) fn la_method(name: &str) -> Option<LaOp> {
 }
 
 pub(super) fn la_methods() -> String {
-    LA_METHODS
+    let methods = LA_METHODS
         .iter()
         .map(|(n, ..)| *n)
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    format!(
+        "{methods}, and the factorisations written as one expression: \
+         `a.try_inverse().unwrap()`, `a.lu().solve(&b).unwrap()`, \
+         `a.cholesky().unwrap().solve(&b)`, `a.solve_lower_triangular(&b).unwrap()`, \
+         `a.solve_upper_triangular(&b).unwrap()` (`expect(..)` for `unwrap()`)"
+    )
 }
 
 /// The elementary function called `name`, if it has a rule.

@@ -1,0 +1,79 @@
+//! nalgebra's factorisations as the user writes them, each one rule of
+//! `ad_runtime::la`: `a.try_inverse().unwrap()` is `la::inverse`,
+//! `a.lu().solve(&b).unwrap()` is `la::solve`,
+//! `a.cholesky().unwrap().solve(&b)` is `la::solve_cholesky`, and
+//! `a.solve_lower_triangular(&b).unwrap()` (or `upper`) is
+//! `la::solve_lower_triangular`. `expect("..")` stands for `unwrap()`.
+
+use super::*;
+
+/// `e` as a method call named one of `names`, with `args` arguments: its
+/// receiver and arguments.
+fn call_of<'a>(
+    e: &'a syn::Expr,
+    names: &[&str],
+    args: usize,
+) -> Option<(&'a syn::Expr, Vec<&'a syn::Expr>)> {
+    match strip_parens(e) {
+        syn::Expr::MethodCall(m) if m.args.len() == args && names.iter().any(|n| m.method == n) => {
+            Some((&m.receiver, m.args.iter().collect()))
+        }
+        _ => None,
+    }
+}
+
+/// `e` as `x.unwrap()` or `x.expect(msg)`: `x`.
+fn unwrapped(e: &syn::Expr) -> Option<&syn::Expr> {
+    call_of(e, &["unwrap"], 0)
+        .or_else(|| call_of(e, &["expect"], 1))
+        .map(|(r, _)| r)
+}
+
+impl Lowerer<'_> {
+    /// The factorisation chain `mc` ends, lowered to its rule; `None` if
+    /// `mc` ends none.
+    pub(super) fn lower_linalg(&mut self, mc: &syn::ExprMethodCall) -> Option<Operand> {
+        let whole = syn::Expr::MethodCall(mc.clone());
+        let (module, args): (&str, Vec<&syn::Expr>) = if let Some(inner) = unwrapped(&whole) {
+            if let Some((a, _)) = call_of(inner, &["try_inverse"], 0) {
+                ("la::inverse", vec![a])
+            } else if let Some((lu, b)) = call_of(inner, &["solve"], 1) {
+                let (a, _) = call_of(lu, &["lu"], 0)?;
+                ("la::solve", vec![a, b[0]])
+            } else if let Some((a, b)) = call_of(inner, &["solve_lower_triangular"], 1) {
+                ("la::solve_lower_triangular", vec![a, b[0]])
+            } else {
+                let (a, b) = call_of(inner, &["solve_upper_triangular"], 1)?;
+                ("la::solve_upper_triangular", vec![a, b[0]])
+            }
+        } else {
+            let (chol, b) = call_of(&whole, &["solve"], 1)?;
+            let (a, _) = call_of(unwrapped(chol)?, &["cholesky"], 0)?;
+            ("la::solve_cholesky", vec![a, b[0]])
+        };
+        let op = la_op(module)?;
+        Some(self.lower_la(op, &args, mc.method.span(), mc.span()))
+    }
+}
+
+/// What to write instead of a factorisation the rules do not take as it is
+/// written (kept in a variable, or one without rules).
+pub(super) fn factorisation_hint(name: &str) -> Option<String> {
+    let chains = "write the factorisation and its use as one expression: \
+         `a.clone().try_inverse().unwrap()`, `a.clone().lu().solve(&b).unwrap()`, \
+         `a.clone().cholesky().unwrap().solve(&b)`, `a.solve_lower_triangular(&b).unwrap()` \
+         or `a.solve_upper_triangular(&b).unwrap()` (`expect(..)` for `unwrap()`)";
+    match name {
+        "lu" | "cholesky" | "try_inverse" | "solve" | "unwrap" | "expect" => Some(format!(
+            "`{name}` on an active matrix has rules only as a part of a whole factorisation: \
+             {chains}"
+        )),
+        "qr" | "svd" | "full_piv_lu" | "symmetric_eigen" | "eigenvalues" | "schur"
+        | "hessenberg" | "udu" | "pseudo_inverse" | "try_inverse_mut" => Some(format!(
+            "`{name}` on an active matrix has no rules; the factorisations with rules are \
+             LU, Cholesky and triangular solves: {chains}; or give your function its own \
+             rules with `#[differentiate(custom)]`"
+        )),
+        _ => None,
+    }
+}

@@ -1,0 +1,182 @@
+//! Rules of the nalgebra methods that read a part of a matrix: `column`
+//! and `row`.
+
+use super::*;
+
+/// `a.column(j)`, owned.
+///
+/// ```
+/// use ad_runtime::la;
+/// use nalgebra::{DMatrix, DVector};
+///
+/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// assert_eq!(la::column(&a, &1), DVector::from_vec(vec![2.0, 4.0]));
+/// ```
+#[inline]
+pub fn column<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, j: &usize) -> M<T, R, U1>
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+{
+    a.column(*j).into_owned()
+}
+
+/// Rules of `a.column(j)` (linear in `a`; `j` is an index).
+///
+/// ```
+/// use ad_runtime::la;
+/// use nalgebra::{DMatrix, DVector};
+///
+/// // y = column 1 of a 2 x 2 matrix: dy is that column of da, and a_bar is y_bar
+/// // in column 1 of a zero matrix.
+/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let y = DVector::from_vec(vec![2.0, 4.0]);
+/// let da = DMatrix::from_row_slice(2, 2, &[5.0, 6.0, 7.0, 8.0]);
+/// let dy = DVector::from_vec(vec![6.0, 8.0]);
+/// assert_eq!(la::column::jvp_0(&a, &1, &y, &da), dy);
+/// let y_bar = DVector::from_vec(vec![1.0, -1.0]);
+/// let a_bar = DMatrix::from_row_slice(2, 2, &[0.0, 1.0, 0.0, -1.0]);
+/// assert_eq!(la::column::vjp_0(&a, &1, &y, &y_bar), a_bar);
+/// // Linear: the tangent of a_bar is dy_bar in column 1. The index has no
+/// // tangent: `()`.
+/// let dy_bar = DVector::from_vec(vec![9.0, 10.0]);
+/// let h = la::column::vjp_0_jvp(&a, &1, &da, &(), &y, &dy, &y_bar, &dy_bar);
+/// assert_eq!(h, DMatrix::from_row_slice(2, 2, &[0.0, 9.0, 0.0, 10.0]));
+/// ```
+pub mod column {
+    use super::*;
+    /// `da.column(j)`
+    #[inline]
+    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        _a: &M<T, R, C>,
+        j: &usize,
+        _y: &M<T, R, U1>,
+        da: &M<T, R, C>,
+    ) -> M<T, R, U1>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+    {
+        da.column(*j).into_owned()
+    }
+    /// A zero matrix with `y_bar` in column `j`.
+    #[inline]
+    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        j: &usize,
+        _y: &M<T, R, U1>,
+        y_bar: &M<T, R, U1>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+    {
+        let mut out = filled(a, T::zero());
+        out.set_column(*j, y_bar);
+        out
+    }
+    /// A zero matrix with `dy_bar` in column `j`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        j: &usize,
+        _da: &M<T, R, C>,
+        _dj: &(),
+        y: &M<T, R, U1>,
+        _dy: &M<T, R, U1>,
+        _y_bar: &M<T, R, U1>,
+        dy_bar: &M<T, R, U1>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
+    {
+        vjp_0(a, j, y, dy_bar)
+    }
+}
+
+/// `a.row(i)`, owned.
+///
+/// ```
+/// use ad_runtime::la;
+/// use nalgebra::{DMatrix, RowDVector};
+///
+/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// assert_eq!(la::row(&a, &1), RowDVector::from_vec(vec![3.0, 4.0]));
+/// ```
+#[inline]
+pub fn row<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, i: &usize) -> M<T, U1, C>
+where
+    DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+{
+    a.row(*i).into_owned()
+}
+
+/// Rules of `a.row(i)` (linear in `a`; `i` is an index).
+///
+/// ```
+/// use ad_runtime::la;
+/// use nalgebra::{DMatrix, RowDVector};
+///
+/// // y = row 0 of a 2 x 2 matrix: dy is that row of da, and a_bar is y_bar in
+/// // row 0 of a zero matrix.
+/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let y = RowDVector::from_vec(vec![1.0, 2.0]);
+/// let da = DMatrix::from_row_slice(2, 2, &[5.0, 6.0, 7.0, 8.0]);
+/// let dy = RowDVector::from_vec(vec![5.0, 6.0]);
+/// assert_eq!(la::row::jvp_0(&a, &0, &y, &da), dy);
+/// let y_bar = RowDVector::from_vec(vec![1.0, -1.0]);
+/// let a_bar = DMatrix::from_row_slice(2, 2, &[1.0, -1.0, 0.0, 0.0]);
+/// assert_eq!(la::row::vjp_0(&a, &0, &y, &y_bar), a_bar);
+/// // Linear: the tangent of a_bar is dy_bar in row 0. The index has no
+/// // tangent: `()`.
+/// let dy_bar = RowDVector::from_vec(vec![9.0, 10.0]);
+/// let h = la::row::vjp_0_jvp(&a, &0, &da, &(), &y, &dy, &y_bar, &dy_bar);
+/// assert_eq!(h, DMatrix::from_row_slice(2, 2, &[9.0, 10.0, 0.0, 0.0]));
+/// ```
+pub mod row {
+    use super::*;
+    /// `da.row(i)`
+    #[inline]
+    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        _a: &M<T, R, C>,
+        i: &usize,
+        _y: &M<T, U1, C>,
+        da: &M<T, R, C>,
+    ) -> M<T, U1, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+    {
+        da.row(*i).into_owned()
+    }
+    /// A zero matrix with `y_bar` in row `i`.
+    #[inline]
+    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        i: &usize,
+        _y: &M<T, U1, C>,
+        y_bar: &M<T, U1, C>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+    {
+        let mut out = filled(a, T::zero());
+        out.set_row(*i, y_bar);
+        out
+    }
+    /// A zero matrix with `dy_bar` in row `i`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+        a: &M<T, R, C>,
+        i: &usize,
+        _da: &M<T, R, C>,
+        _di: &(),
+        y: &M<T, U1, C>,
+        _dy: &M<T, U1, C>,
+        _y_bar: &M<T, U1, C>,
+        dy_bar: &M<T, U1, C>,
+    ) -> M<T, R, C>
+    where
+        DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
+    {
+        vjp_0(a, i, y, dy_bar)
+    }
+}
