@@ -5,7 +5,7 @@
 //! function (and of its gradient, for `_hvp`).
 
 use ad::differentiate;
-use ad::nalgebra::{DMatrix, DVector, Vector3};
+use ad::nalgebra::{DMatrix, DVector, RowDVector, Vector3};
 
 #[differentiate]
 fn solve_det_trace(a: &DMatrix<f64>, b: &DVector<f64>) -> f64 {
@@ -41,6 +41,24 @@ fn triangular(l: &DMatrix<f64>, b: &DVector<f64>) -> f64 {
 fn torque(r: &Vector3<f64>, f: &Vector3<f64>) -> f64 {
     let t = r.cross(f);
     t.norm_squared() + t.dot(r).sin()
+}
+
+/// Blocks (`rows`, `columns`, copied as the rules take owned values) and
+/// extrema (`max`, `min`, `amax`, `amin`: the element they pick), beside
+/// the float method `x.max(y)`.
+#[differentiate]
+fn blocks_and_extrema(a: &DMatrix<f64>, b: &DVector<f64>) -> f64 {
+    let top = a.rows(0, 2);
+    let right = a.columns(1, 2);
+    let y = right * b.rows(0, 2);
+    top.sum() + y.max() + b.amin() + (a.min() * 0.1).sin() + b.amax().max(0.5)
+}
+
+/// A product with views of inactive data, as written (no `clone_owned`).
+#[differentiate(wrt(u))]
+fn projected(u: &DMatrix<f64>, xs: &DMatrix<f64>) -> f64 {
+    let y = u * xs.column(1);
+    y.norm_squared() + (xs.row(0) * u).sum()
 }
 
 /// A 4x4 matrix that is well conditioned and not symmetric, and a
@@ -291,4 +309,41 @@ fn cross_product_of_fixed_size_vectors() {
         hf.as_slice(),
         ((pf - mf) / (2.0 * H)).as_slice(),
     );
+}
+
+#[test]
+fn blocks_and_extrema_of_active_values() {
+    let m = modes!(
+        blocks_and_extrema,
+        blocks_and_extrema_jvp,
+        blocks_and_extrema_grad,
+        blocks_and_extrema_vjp,
+        blocks_and_extrema_hvp
+    );
+    // Distinct elements: each extremum is one element near the point.
+    check(
+        &m,
+        &pseudo(4, 4, 13),
+        &pseudo(4, 1, 14),
+        &pseudo(4, 4, 15),
+        &pseudo(4, 1, 16),
+    );
+}
+
+#[test]
+fn products_with_views_of_inactive_data() {
+    let (u, xs, du) = (pseudo(3, 4, 17), pseudo(4, 3, 18), pseudo(3, 4, 19));
+    let at = |t: f64| projected(&(&u + &du * t), &xs);
+    let (v, dv) = projected_jvp(&u, &du, &xs);
+    close("projected value", v, at(0.0));
+    close("projected jvp", dv, (at(H) - at(-H)) / (2.0 * H));
+    // Analytic: 2 y x^T + r 1^T, with x the column and r^T the row of xs.
+    let (x, r) = (xs.column(1).clone_owned(), xs.row(0).clone_owned());
+    let y = &u * &x;
+    let want = &y * x.transpose() * 2.0 + r.transpose() * RowDVector::from_element(4, 1.0);
+    let (_, g) = projected_grad(&u, &xs);
+    close_all("projected grad", g.as_slice(), want.as_slice());
+    let (_, _, h) = projected_hvp(&u, &du, &xs);
+    let want_h = &du * &x * x.transpose() * 2.0;
+    close_all("projected hvp", h.as_slice(), want_h.as_slice());
 }

@@ -139,6 +139,14 @@ impl Lowerer<'_> {
             _ => {}
         }
         match self.opaque_tokens(e) {
+            // A view of inactive data (`xs.column(t)`) in matrix code: the
+            // derivative code works on owned values (the rules take
+            // `OMatrix`), so it holds a copy.
+            Some((tokens, reads)) if self.prog.matrix && linalg::is_view(e) => self.temp(
+                Expr::Opaque(quote!((#tokens).clone_owned()), reads),
+                false,
+                e.span(),
+            ),
             Some((tokens, reads)) => self.temp(Expr::Opaque(tokens, reads), false, e.span()),
             None => self.poisoned(),
         }
@@ -570,7 +578,9 @@ impl Lowerer<'_> {
                 return op;
             }
         }
-        if let Some(op) = la_method(&name).filter(|_| self.prog.matrix) {
+        // (`x.max(y)` is the float method, `m.max()` nalgebra's.)
+        let float_method = matches!(name.as_str(), "max" | "min") && !mc.args.is_empty();
+        if let Some(op) = la_method(&name).filter(|_| self.prog.matrix && !float_method) {
             let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
                 .chain(mc.args.iter())
                 .collect();

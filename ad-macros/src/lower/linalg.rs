@@ -77,3 +77,26 @@ pub(super) fn factorisation_hint(name: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// nalgebra's methods that return a view of a matrix.
+const VIEWS: &[&str] = &[
+    "column",
+    "row",
+    "columns",
+    "rows",
+    "columns_range",
+    "rows_range",
+    "fixed_columns",
+    "fixed_rows",
+    "columns_with_step",
+    "rows_with_step",
+    "view",
+    "view_range",
+    "fixed_view",
+    "as_view",
+];
+
+/// Whether `e` is a call of a method that returns a view (`xs.column(t)`).
+pub(super) fn is_view(e: &syn::Expr) -> bool {
+    matches!(strip_parens(e), syn::Expr::MethodCall(m) if VIEWS.iter().any(|v| m.method == v))
+}

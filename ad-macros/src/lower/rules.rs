@@ -77,6 +77,13 @@ pub(super) const LA_METHODS: &[(&str, &str, &[bool])] = &[
     ("trace", "la::trace", &[true]),
     ("determinant", "la::determinant", &[true]),
     ("cross", "la::cross", &[true, true]),
+    ("rows", "la::rows", &[true, false, false]),
+    ("columns", "la::columns", &[true, false, false]),
+    // Without arguments (`x.max(y)` is the float method).
+    ("max", "la::max", &[true]),
+    ("min", "la::min", &[true]),
+    ("amax", "la::amax", &[true]),
+    ("amin", "la::amin", &[true]),
 ];
 
 /// nalgebra's factorisations and solves, written as chains of calls that
@@ -99,6 +106,10 @@ pub const LA_SCALAR: &[&str] = &[
     "la::dot",
     "la::trace",
     "la::determinant",
+    "la::max",
+    "la::min",
+    "la::amax",
+    "la::amin",
 ];
 
 /// `m.map(f)`: the receiver, then `f` and its two derivatives (closures).

@@ -611,12 +611,14 @@ pub mod cross {
 // Rule families beyond the reductions and products above, each in its own
 // file (the `rule!` macro above is in scope there).
 mod elementwise;
+mod extrema;
 mod linear;
 mod views;
 
 pub use elementwise::{add_scalar, component_div, component_mul, map};
+pub use extrema::{amax, amin, max, min};
 pub use linear::{
     determinant, inverse, solve, solve_cholesky, solve_lower_triangular, solve_upper_triangular,
     trace,
 };
-pub use views::{column, row};
+pub use views::{column, columns, row, rows};

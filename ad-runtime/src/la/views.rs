@@ -1,7 +1,8 @@
-//! Rules of the nalgebra methods that read a part of a matrix: `column`
-//! and `row`.
+//! Rules of the nalgebra methods that read a part of a matrix: `column`,
+//! `row`, `rows` and `columns`.
 
 use super::*;
+use nalgebra::Dyn;
 
 /// `a.column(j)`, owned.
 ///
@@ -178,5 +179,108 @@ pub mod row {
         DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
     {
         vjp_0(a, i, y, dy_bar)
+    }
+}
+
+/// Declares `a.rows(i, n)` or `a.columns(j, n)`, owned, and its rules
+/// (linear in `a`; the start and the count are indices).
+macro_rules! block_rules {
+    ($name:ident, $out:ty, $doc:literal, $set:ident) => {
+        #[doc = concat!("`a.", stringify!($name), "(", $doc, ", n)`, owned.")]
+        #[inline]
+        pub fn $name<T: RealField + Copy, R: Dim, C: Dim>(
+            a: &M<T, R, C>,
+            start: &usize,
+            n: &usize,
+        ) -> $out
+        where
+            DefaultAllocator: Allocator<R, C> + Allocator<R, Dyn> + Allocator<Dyn, C>,
+        {
+            a.$name(*start, *n).into_owned()
+        }
+
+        #[doc = concat!("Rules of `a.", stringify!($name), "(", $doc, ", n)`.")]
+        pub mod $name {
+            use super::*;
+            #[doc = concat!("`da.", stringify!($name), "(", $doc, ", n)`")]
+            #[inline]
+            pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+                _a: &M<T, R, C>,
+                start: &usize,
+                n: &usize,
+                _y: &$out,
+                da: &M<T, R, C>,
+            ) -> $out
+            where
+                DefaultAllocator: Allocator<R, C> + Allocator<R, Dyn> + Allocator<Dyn, C>,
+            {
+                da.$name(*start, *n).into_owned()
+            }
+            /// A zero matrix with `y_bar` in the block.
+            #[inline]
+            pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+                a: &M<T, R, C>,
+                start: &usize,
+                n: &usize,
+                _y: &$out,
+                y_bar: &$out,
+            ) -> M<T, R, C>
+            where
+                DefaultAllocator: Allocator<R, C> + Allocator<R, Dyn> + Allocator<Dyn, C>,
+            {
+                let mut out = filled(a, T::zero());
+                out.$set(*start, *n).copy_from(y_bar);
+                out
+            }
+            /// A zero matrix with `dy_bar` in the block.
+            #[inline]
+            #[allow(clippy::too_many_arguments)]
+            pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+                a: &M<T, R, C>,
+                start: &usize,
+                n: &usize,
+                _da: &M<T, R, C>,
+                _dstart: &(),
+                _dn: &(),
+                y: &$out,
+                _dy: &$out,
+                _y_bar: &$out,
+                dy_bar: &$out,
+            ) -> M<T, R, C>
+            where
+                DefaultAllocator: Allocator<R, C> + Allocator<R, Dyn> + Allocator<Dyn, C>,
+            {
+                vjp_0(a, start, n, y, dy_bar)
+            }
+        }
+    };
+}
+
+block_rules!(rows, M<T, Dyn, C>, "i", rows_mut);
+block_rules!(columns, M<T, R, Dyn>, "j", columns_mut);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::DMatrix;
+
+    #[test]
+    fn blocks_put_their_cotangent_back_in_place() {
+        let a = DMatrix::from_fn(4, 3, |i, j| (3 * i + j) as f64);
+        let y = rows(&a, &1, &2);
+        assert_eq!(y, a.rows(1, 2));
+        let y_bar = DMatrix::from_element(2, 3, 1.0);
+        let a_bar = rows::vjp_0(&a, &1, &2, &y, &y_bar);
+        // <a_bar, da> = <y_bar, dy> for every da: the adjoint of the copy.
+        let da = DMatrix::from_fn(4, 3, |i, j| (i * i + 2 * j) as f64 - 1.5);
+        let dy = rows::jvp_0(&a, &1, &2, &y, &da);
+        assert_eq!(a_bar.dot(&da), y_bar.dot(&dy));
+        let z = columns(&a, &0, &2);
+        let z_bar = DMatrix::from_fn(4, 2, |i, j| (i + j) as f64);
+        let a_bar = columns::vjp_0(&a, &0, &2, &z, &z_bar);
+        let dz = columns::jvp_0(&a, &0, &2, &z, &da);
+        assert_eq!(a_bar.dot(&da), z_bar.dot(&dz));
+        assert_eq!(a_bar.columns(0, 2), z_bar);
+        assert_eq!(a_bar.column(2).sum(), 0.0);
     }
 }
