@@ -1,8 +1,11 @@
 //! Ratios of times measured in paired rounds: ADBench GMM (1k and 10k
 //! points), BA (ba1) and LSTM (l2 c1024), each tool against the objective
-//! and `ad` against each tool.
+//! and `ad` against each tool; and the Hessian-vector product of the
+//! extended Rosenbrock function (n = 1e3, 1e4, 1e5), where `ad` is `_hvp`,
+//! so that `ad / tool` for `_grad` is `_hvp / _grad`.
 //!
-//! Run: `cargo bench --bench paired` (about a minute).
+//! Run: `cargo bench --bench paired` (about a minute), or with a filter:
+//! `cargo bench --bench paired -- rosenbrock_hvp`.
 //!
 //! Why not criterion alone: criterion measures one function for seconds,
 //! then the next. On a shared virtual machine whose speed drifts by tens of
@@ -40,6 +43,8 @@ mod lstm_modular;
 mod lstm_peers;
 #[path = "../adbench/peers.rs"]
 mod peers;
+#[path = "../models/rosenbrock.rs"]
+mod rosenbrock;
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -111,6 +116,56 @@ fn main() {
         .collect();
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let budget = Duration::from_secs(8);
+
+    for n in [1_000usize, 10_000, 100_000] {
+        let name = format!("rosenbrock_hvp_{n}");
+        if !wanted(&name) {
+            continue;
+        }
+        let (x, v) = (rosenbrock::point(n), rosenbrock::direction(n));
+        // The generated HVP equals the hand-written one before it is timed.
+        let (_, g, hv) = rosenbrock::rosenbrock_hvp(&x, &v);
+        let (_, hand_g, hand_hv) = rosenbrock::hand_hvp(&x, &v);
+        peers::assert_close("gradient", &g, &hand_g, 1e-12);
+        peers::assert_close("H v", &hv, &hand_hv, 1e-12);
+        let (x, v) = (&x, &v);
+        paired(
+            &name,
+            budget / 2,
+            &mut [
+                (
+                    "objective",
+                    Box::new(|| {
+                        black_box(rosenbrock::rosenbrock(black_box(x)));
+                    }),
+                ),
+                (
+                    "_hvp",
+                    Box::new(|| {
+                        black_box(rosenbrock::rosenbrock_hvp(black_box(x), black_box(v)));
+                    }),
+                ),
+                (
+                    "_grad",
+                    Box::new(|| {
+                        black_box(rosenbrock::rosenbrock_grad(black_box(x)));
+                    }),
+                ),
+                (
+                    "hand HVP",
+                    Box::new(|| {
+                        black_box(rosenbrock::hand_hvp(black_box(x), black_box(v)));
+                    }),
+                ),
+                (
+                    "hand gradient",
+                    Box::new(|| {
+                        black_box(rosenbrock::hand_grad(black_box(x)));
+                    }),
+                ),
+            ],
+        );
+    }
 
     for name in ["gmm_1k_d2_K5", "gmm_10k_d2_K5"] {
         if !wanted(name) {
