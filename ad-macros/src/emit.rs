@@ -413,7 +413,7 @@ impl Emitter<'_> {
                     quote!(if #c { #t } else { #e })
                 }
             }
-            Stmt::Loop { header, body } => {
+            Stmt::Loop { header, body, .. } => {
                 let b = self.block(body);
                 match header {
                     Header::For { var, iter, .. } => {
@@ -695,7 +695,7 @@ fn movable(prog: &Program, body: &Body) -> HashSet<(VarId, usize)> {
                     block(then, depth, f);
                     block(els, depth, f);
                 }
-                Stmt::Loop { header, body } => {
+                Stmt::Loop { header, body, .. } => {
                     match header {
                         Header::Times(n) => read(n, depth, f),
                         Header::For { reads, .. } => {

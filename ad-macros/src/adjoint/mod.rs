@@ -34,6 +34,7 @@
 //! inside a branch or loop: then the adjoint is declared zero before it.
 
 mod analysis;
+mod checkpoint;
 mod contribute;
 mod forward;
 mod reverse;
@@ -237,6 +238,8 @@ struct Adjoint<'a> {
     /// Variables declared at the top level of a single-pass loop's body: in
     /// scope for its reverse code.
     pass_locals: HashSet<VarId>,
+    /// Loops under `#[checkpoint]`: what their forward sweep left, by site.
+    checkpointed: HashMap<usize, checkpoint::Checkpointed>,
 }
 
 /// A target of a contribution.
@@ -337,7 +340,7 @@ impl<'a> Adjoint<'a> {
                         depths(then, depth + 1, out);
                         depths(els, depth + 1, out);
                     }
-                    Stmt::Loop { header, body } => {
+                    Stmt::Loop { header, body, .. } => {
                         if let Header::For { var: Some(v), .. } = header {
                             out.insert(*v, depth + 1);
                         }
@@ -458,6 +461,7 @@ impl<'a> Adjoint<'a> {
             pushed,
             shaped,
             pass_locals: in_single_pass,
+            checkpointed: HashMap::new(),
         }
     }
 

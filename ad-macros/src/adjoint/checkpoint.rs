@@ -1,0 +1,354 @@
+//! Reverse mode over a loop under `#[checkpoint]`: binomial checkpointing.
+//!
+//! The loop is cut into two pieces of code, as revolve wants them: *advance*
+//! (the user's step, recording nothing) and *turn* (the step's forward sweep
+//! recording what its reverse sweep reads, then that reverse sweep). The
+//! runtime's `Schedule` (`ad_runtime::checkpoint`) says which to run: the
+//! forward sweep follows it up to the first turn (the last step, recorded,
+//! whose reverse runs in the reverse sweep), storing snapshots of the
+//! loop's state on the way; the reverse sweep follows it to the end,
+//! restoring snapshots and computing steps again. The records of only one
+//! step exist at a time; the snapshots are at most `S` states.
+//!
+//! The state is what the body writes and was declared before the loop (a
+//! later step or the code after the loop reads it): each such variable has
+//! a stack of snapshots, pushed by `Takeshot`, read back by `Restore`
+//! (popped and pushed again) and popped by `Free`. These are ordinary IR
+//! statements, so the tangent transform that makes `_hvp` carries the
+//! state's tangents along with it.
+
+use super::volatile::changed_by;
+use super::{site, Adjoint};
+use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use std::collections::HashSet;
+
+/// What the forward sweep leaves for a checkpointed loop's reverse.
+#[derive(Clone)]
+pub(super) struct Checkpointed {
+    start: VarId,
+    steps: VarId,
+    schedule: VarId,
+    /// Each state variable and its stack of snapshots.
+    state: Vec<(VarId, VarId)>,
+    /// The recording forward sweep of one step.
+    turn: Block,
+}
+
+impl Adjoint<'_> {
+    /// The variables the loop body writes that were declared before it.
+    fn loop_state(&self, var: Option<VarId>, body: &[Stmt]) -> Vec<VarId> {
+        let mut declared: HashSet<VarId> = var.into_iter().collect();
+        walk(body, &mut |s| match s {
+            Stmt::Let { var, .. } => {
+                declared.insert(*var);
+            }
+            Stmt::Loop {
+                header: Header::For { var: Some(v), .. },
+                ..
+            } => {
+                declared.insert(*v);
+            }
+            _ => {}
+        });
+        let mut written = Vec::new();
+        walk(body, &mut |s| {
+            let vs = match s {
+                Stmt::Assign { place, .. } => vec![place.var()],
+                Stmt::Push { stack, .. } => vec![*stack],
+                Stmt::Opaque(tokens, reads) => changed_by(self.prog, tokens, reads),
+                _ => vec![],
+            };
+            for v in vs {
+                if !declared.contains(&v) && !written.contains(&v) {
+                    written.push(v);
+                }
+            }
+        });
+        written.sort_unstable();
+        written
+    }
+
+    fn opaque_let(&mut self, base: &str, tokens: TokenStream, reads: Vec<VarId>) -> (VarId, Stmt) {
+        let v = self.prog.derived(base);
+        let s = Stmt::Let {
+            var: v,
+            ty: None,
+            expr: Expr::Opaque(tokens, reads),
+            span: Span::call_site(),
+        };
+        (v, s)
+    }
+
+    /// `if matches!(action, ::ad::__rt::Action::<kind> { .. }) { then } else { els }`
+    fn on_action(&self, action: VarId, kind: &str, then: Block, els: Block) -> Stmt {
+        let a = self.prog.name(action).clone();
+        let kind = syn::Ident::new(kind, Span::call_site());
+        Stmt::If {
+            cond: Expr::Opaque(
+                quote!(::core::matches!(#a, ::ad::__rt::Action::#kind { .. })),
+                vec![action],
+            ),
+            then,
+            els,
+        }
+    }
+
+    /// `let action = schedule.next();`
+    fn next_action(&mut self, schedule: VarId) -> (VarId, Stmt) {
+        let s = self.prog.name(schedule).clone();
+        self.opaque_let("action", quote!(#s.next()), vec![schedule])
+    }
+
+    /// `for i in action.indices(start) { <the step> }`
+    fn advance(&self, action: VarId, start: VarId, var: Option<VarId>, body: &[Stmt]) -> Stmt {
+        let (a, s) = (self.prog.name(action), self.prog.name(start));
+        Stmt::Loop {
+            header: Header::For {
+                var,
+                iter: quote!(#a.indices(#s)),
+                reads: vec![action, start],
+            },
+            body: self.plain_step(body),
+            checkpoint: None,
+        }
+    }
+
+    /// The step as the user wrote it, but for the variables declared at the
+    /// top of the function (hoisted), which it assigns rather than declares
+    /// again (one declaration per variable: the tangent transform of `_hvp`
+    /// pairs each with its tangent's).
+    fn plain_step(&self, body: &[Stmt]) -> Block {
+        body.iter()
+            .map(|s| match s {
+                Stmt::Let {
+                    var, expr, span, ..
+                } if self.hoisted.contains(var) => Stmt::Assign {
+                    place: Place::Var(*var),
+                    op: AssignOp::Set,
+                    expr: expr.clone(),
+                    span: *span,
+                },
+                Stmt::If { cond, then, els } => Stmt::If {
+                    cond: cond.clone(),
+                    then: self.plain_step(then),
+                    els: self.plain_step(els),
+                },
+                Stmt::Loop {
+                    header,
+                    body,
+                    checkpoint,
+                } => Stmt::Loop {
+                    header: header.clone(),
+                    body: self.plain_step(body),
+                    checkpoint: checkpoint.clone(),
+                },
+                s => s.clone(),
+            })
+            .collect()
+    }
+
+    /// Each state variable pushed on its stack of snapshots.
+    fn takeshot(state: &[(VarId, VarId)]) -> Block {
+        state
+            .iter()
+            .map(|&(v, snaps)| Stmt::Push {
+                stack: snaps,
+                value: Expr::Rule("clone", vec![Expr::var(v)]),
+            })
+            .collect()
+    }
+
+    /// Each state variable set to its top snapshot, which stays (`keep`)
+    /// or goes.
+    fn restore_state(state: &[(VarId, VarId)], keep: bool) -> Block {
+        let mut out = Vec::new();
+        for &(v, snaps) in state {
+            out.push(Stmt::Assign {
+                place: Place::Var(v),
+                op: AssignOp::Set,
+                expr: Expr::Pop(snaps),
+                span: Span::call_site(),
+            });
+            if keep {
+                out.push(Stmt::Push {
+                    stack: snaps,
+                    value: Expr::Rule("clone", vec![Expr::var(v)]),
+                });
+            }
+        }
+        out
+    }
+
+    /// The forward sweep of a checkpointed loop (at the top level of the
+    /// function: lowering checks it).
+    pub(super) fn fwd_checkpoint(
+        &mut self,
+        stmt: &Stmt,
+        (var, iter, reads): (Option<VarId>, &TokenStream, &[VarId]),
+        body: &[Stmt],
+        c: &Checkpoint,
+        out: &mut Block,
+    ) {
+        let Some(range) = super::analysis::simple_range(iter) else {
+            return;
+        };
+        let (lo, hi) = (&range.start, &range.end);
+        let (start, s) = self.opaque_let("start", lo.clone(), reads.to_vec());
+        out.push(s);
+        let st = self.prog.name(start).clone();
+        let count = if range.inclusive {
+            quote!(::ad::__rt::checkpoint_steps_inclusive(#st, #hi))
+        } else {
+            quote!(::ad::__rt::checkpoint_steps(#st, #hi))
+        };
+        let mut count_reads = reads.to_vec();
+        count_reads.push(start);
+        let (steps, s) = self.opaque_let("steps", count, count_reads);
+        out.push(s);
+        let n = self.prog.name(steps).clone();
+        let snapshots = &c.snapshots;
+        let mut schedule_reads = c.reads.clone();
+        schedule_reads.push(steps);
+        let (schedule, s) = self.opaque_let(
+            "schedule",
+            quote!(::ad::__rt::Schedule::new(#n, #snapshots)),
+            schedule_reads,
+        );
+        self.prog.vars[schedule].mutable = true;
+        out.push(s);
+        let mut state = Vec::new();
+        for v in self.loop_state(var, body) {
+            let snaps = self.stack(&format!("{}_snapshots", self.prog.name(v)));
+            state.push((v, snaps));
+        }
+        // The step recorded: its records are on stacks, read back by its
+        // reverse sweep before the next step's are made.
+        let turn = self.fwd(body, 1, 1);
+        // loop {
+        //     let action = schedule.next();
+        //     if advance { for i in action.indices(start) { step } }
+        //     else if takeshot { push the state }
+        //     else { if turn { let i = ..; recorded step } break; }
+        // }
+        let (action, next) = self.next_action(schedule);
+        let mut first_turn = Vec::new();
+        if let Some(i) = var {
+            first_turn.push(self.step_index(i, action, start));
+        }
+        first_turn.extend(turn.iter().cloned());
+        let last = vec![
+            self.on_action(action, "Turn", first_turn, vec![]),
+            Stmt::Break,
+        ];
+        let takeshot = self.on_action(action, "Takeshot", Self::takeshot(&state), last);
+        let advance = self.on_action(
+            action,
+            "Advance",
+            vec![self.advance(action, start, var, body)],
+            vec![takeshot],
+        );
+        out.push(Stmt::Loop {
+            header: Header::Infinite,
+            body: vec![next, advance],
+            checkpoint: None,
+        });
+        self.checkpointed.insert(
+            site(stmt),
+            Checkpointed {
+                start,
+                steps,
+                schedule,
+                state,
+                turn,
+            },
+        );
+    }
+
+    /// `let i = action.step(start);`
+    fn step_index(&self, i: VarId, action: VarId, start: VarId) -> Stmt {
+        let (a, s) = (self.prog.name(action), self.prog.name(start));
+        Stmt::Let {
+            var: i,
+            ty: None,
+            expr: Expr::Opaque(quote!(#a.step(#s)), vec![action, start]),
+            span: Span::call_site(),
+        }
+    }
+
+    /// The reverse sweep of a checkpointed loop.
+    pub(super) fn rev_checkpoint(
+        &mut self,
+        stmt: &Stmt,
+        var: Option<VarId>,
+        body: &[Stmt],
+        out: &mut Block,
+    ) {
+        let Some(ck) = self.checkpointed.get(&site(stmt)).cloned() else {
+            return;
+        };
+        self.declare_touched(body, out);
+        let reverse = self.nested_rev(body, 1, 1);
+        // The last step's reverse (its forward sweep ran in the forward
+        // sweep): `if steps > 0 { let i = start + (steps - 1); .. }`.
+        let (n, st) = (
+            self.prog.name(ck.steps).clone(),
+            self.prog.name(ck.start).clone(),
+        );
+        let mut last = Vec::new();
+        if let Some(i) = var {
+            last.push(Stmt::Let {
+                var: i,
+                ty: None,
+                expr: Expr::Opaque(
+                    quote!(::ad::__rt::Action::Turn { step: #n - 1 }.step(#st)),
+                    vec![ck.steps, ck.start],
+                ),
+                span: Span::call_site(),
+            });
+        }
+        last.extend(reverse.iter().cloned());
+        out.push(Stmt::If {
+            cond: Expr::Opaque(quote!(#n > 0), vec![ck.steps]),
+            then: last,
+            els: vec![],
+        });
+        // loop {
+        //     let action = schedule.next();
+        //     advance | takeshot | restore | turn | free | done
+        // }
+        let (action, next) = self.next_action(ck.schedule);
+        let mut turn = Vec::new();
+        if let Some(i) = var {
+            turn.push(self.step_index(i, action, ck.start));
+        }
+        turn.extend(ck.turn.iter().cloned());
+        turn.extend(reverse);
+        let free = self.on_action(
+            action,
+            "Free",
+            Self::restore_state(&ck.state, false),
+            vec![Stmt::Break],
+        );
+        let turn = self.on_action(action, "Turn", turn, vec![free]);
+        let restore = self.on_action(
+            action,
+            "Restore",
+            Self::restore_state(&ck.state, true),
+            vec![turn],
+        );
+        let takeshot = self.on_action(action, "Takeshot", Self::takeshot(&ck.state), vec![restore]);
+        let advance = self.on_action(
+            action,
+            "Advance",
+            vec![self.advance(action, ck.start, var, body)],
+            vec![takeshot],
+        );
+        out.push(Stmt::Loop {
+            header: Header::Infinite,
+            body: vec![next, advance],
+            checkpoint: None,
+        });
+    }
+}

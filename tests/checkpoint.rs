@@ -1,0 +1,421 @@
+//! `#[checkpoint]`: binomial checkpointing of a loop in reverse mode.
+//!
+//! Each function comes twice, with and without the attribute: the
+//! checkpointed gradient (and Hessian-vector product) must equal the plain
+//! one to the bit, since it runs the same operations on the same numbers;
+//! finite differences check the plain one. A counting allocator (per
+//! thread) shows that the checkpointed gradient's peak heap does not grow
+//! with the number of steps.
+
+// Element loops are what the macro differentiates here.
+#![allow(clippy::manual_memcpy)]
+
+use ad::differentiate;
+use ad::nalgebra::{DMatrix, DVector};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+// ----- a counting allocator: live bytes and their peak, per thread --------
+
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn note(delta: isize) {
+    let _ = LIVE.try_with(|l| {
+        let now = l.get() + delta;
+        l.set(now);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+    });
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note(layout.size() as isize);
+        System.alloc(layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note(layout.size() as isize);
+        System.alloc_zeroed(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note(-(layout.size() as isize));
+        System.dealloc(ptr, layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note(new_size as isize - layout.size() as isize);
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// The peak of this thread's live heap above its level at the start, while
+/// running `f` (the stack buffers kept between calls released first).
+fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    ad::release_stack_buffers();
+    let base = LIVE.with(Cell::get);
+    PEAK.with(|p| p.set(base));
+    let out = f();
+    let peak = PEAK.with(Cell::get) - base;
+    ad::release_stack_buffers();
+    (out, peak.max(0) as usize)
+}
+
+// ----- scalars ---------------------------------------------------------------
+
+#[differentiate]
+fn decay(x: f64, k: f64, n: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    #[checkpoint(snapshots = 3)]
+    for i in 0..n {
+        let t = (i as f64) * 0.01;
+        y = y - 0.01 * k * y.sin() + t * 0.001;
+        s += y * y;
+    }
+    s + y
+}
+
+#[differentiate]
+fn decay_plain(x: f64, k: f64, n: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    for i in 0..n {
+        let t = (i as f64) * 0.01;
+        y = y - 0.01 * k * y.sin() + t * 0.001;
+        s += y * y;
+    }
+    s + y
+}
+
+/// The default number of snapshots, an inclusive range from a variable
+/// start, and a snapshot count computed at run time.
+#[differentiate]
+fn decay_ranges(x: f64, k: f64, a: usize, b: usize, snaps: usize) -> f64 {
+    let mut y = x;
+    #[checkpoint]
+    for i in a..=b {
+        y = y * (1.0 - 0.01 * k) + 0.001 * (i as f64);
+    }
+    #[checkpoint(snapshots = snaps + 1)]
+    for i in a..b {
+        y = y + 0.01 * (y * k).cos() / ((i + 1) as f64);
+    }
+    y
+}
+
+#[differentiate]
+fn decay_ranges_plain(x: f64, k: f64, a: usize, b: usize, snaps: usize) -> f64 {
+    let mut y = x;
+    for i in a..=b {
+        y = y * (1.0 - 0.01 * k) + 0.001 * (i as f64);
+    }
+    let _ = snaps;
+    for i in a..b {
+        y = y + 0.01 * (y * k).cos() / ((i + 1) as f64);
+    }
+    y
+}
+
+#[test]
+fn scalar_loop_equals_plain_reverse_mode_to_the_bit() {
+    for n in [0, 1, 2, 3, 4, 7, 50, 333] {
+        assert_eq!(
+            decay_grad(0.7, 1.3, n),
+            decay_plain_grad(0.7, 1.3, n),
+            "n = {n}"
+        );
+        assert_eq!(
+            decay_vjp(0.7, 1.3, n, -2.5),
+            decay_plain_vjp(0.7, 1.3, n, -2.5),
+            "n = {n}"
+        );
+        assert_eq!(decay(0.7, 1.3, n), decay_plain(0.7, 1.3, n));
+        assert_eq!(
+            decay_jvp(0.7, 0.3, 1.3, -1.0, n),
+            decay_plain_jvp(0.7, 0.3, 1.3, -1.0, n)
+        );
+    }
+    for (a, b) in [(0, 0), (0, 1), (3, 9), (5, 200), (7, 3)] {
+        for snaps in [0, 1, 4, 1000] {
+            assert_eq!(
+                decay_ranges_grad(0.4, 0.9, a, b, snaps),
+                decay_ranges_plain_grad(0.4, 0.9, a, b, snaps),
+                "{a}..{b}, {snaps} snapshots"
+            );
+        }
+    }
+}
+
+#[test]
+fn scalar_loop_gradient_matches_finite_differences() {
+    let (_, gx, gk) = decay_grad(0.7, 1.3, 120);
+    let fd = ad::check::fd_gradient(|p| decay_plain(p[0], p[1], 120), &[0.7, 1.3]);
+    ad::check::compare(&[gx, gk], &fd).assert_close(1e-8, 1e-8);
+}
+
+#[test]
+fn second_order_over_a_checkpointed_loop() {
+    for n in [0, 1, 5, 64] {
+        let a = decay_hvp(0.7, 0.3, 1.3, -1.0, n);
+        let b = decay_plain_hvp(0.7, 0.3, 1.3, -1.0, n);
+        assert_eq!(a, b, "n = {n}");
+    }
+    // H v against finite differences of the gradient along v.
+    let (x, k, v) = (0.7, 1.3, [0.3, -1.0]);
+    let (_, _, _, hx, hk) = decay_hvp(x, v[0], k, v[1], 40);
+    let grad = |p: &[f64]| {
+        let (_, gx, gk) = decay_grad(p[0], p[1], 40);
+        vec![gx, gk]
+    };
+    let fd = ad::check::fd_jvp(grad, &[x, k], &v);
+    ad::check::compare(&[hx, hk], &fd).assert_close(1e-7, 1e-7);
+}
+
+// ----- arrays, calls and branches: RK4 for Lotka-Volterra --------------------
+
+#[differentiate]
+fn lv(u: [f64; 2], p: &[f64]) -> [f64; 2] {
+    [
+        p[0] * u[0] - p[1] * u[0] * u[1],
+        p[3] * u[0] * u[1] - p[2] * u[1],
+    ]
+}
+
+#[differentiate]
+fn rk4(u: [f64; 2], p: &[f64], h: f64) -> [f64; 2] {
+    let k1 = lv(u, p);
+    let k2 = lv([u[0] + 0.5 * h * k1[0], u[1] + 0.5 * h * k1[1]], p);
+    let k3 = lv([u[0] + 0.5 * h * k2[0], u[1] + 0.5 * h * k2[1]], p);
+    let k4 = lv([u[0] + h * k3[0], u[1] + h * k3[1]], p);
+    [
+        u[0] + h / 6.0 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0]),
+        u[1] + h / 6.0 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1]),
+    ]
+}
+
+/// Misfit of an RK4 trajectory to observations (one per step), with a
+/// penalty on the prey above 1.5 (a branch; the function stays smooth).
+#[differentiate(wrt(p))]
+fn lv_misfit(p: &[f64], obs: &[f64], n: usize, h: f64, snaps: usize) -> f64 {
+    let mut u = [1.0, 0.5];
+    let mut loss = 0.0;
+    #[checkpoint(snapshots = snaps)]
+    for i in 0..n {
+        u = rk4(u, p, h);
+        let d = u[0] - obs[i];
+        if u[0] > 1.5 {
+            let e = u[0] - 1.5;
+            loss += d * d + e * e * e;
+        } else {
+            loss += d * d;
+        }
+    }
+    loss
+}
+
+#[differentiate(wrt(p))]
+fn lv_misfit_plain(p: &[f64], obs: &[f64], n: usize, h: f64, snaps: usize) -> f64 {
+    let mut u = [1.0, 0.5];
+    let mut loss = 0.0;
+    let _ = snaps;
+    for i in 0..n {
+        u = rk4(u, p, h);
+        let d = u[0] - obs[i];
+        if u[0] > 1.5 {
+            let e = u[0] - 1.5;
+            loss += d * d + e * e * e;
+        } else {
+            loss += d * d;
+        }
+    }
+    loss
+}
+
+fn observations(n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| 1.0 + 0.3 * (0.05 * i as f64).sin())
+        .collect()
+}
+
+#[test]
+fn rk4_with_calls_and_branches_equals_plain_reverse_mode() {
+    let p = [1.1, 0.4, 0.4, 0.1];
+    let obs = observations(300);
+    for n in [1, 2, 10, 100, 300] {
+        for snaps in [1, 2, 5, 300] {
+            let a = lv_misfit_grad(&p, &obs, n, 0.05, snaps);
+            let b = lv_misfit_plain_grad(&p, &obs, n, 0.05, snaps);
+            assert_eq!(a, b, "n = {n}, {snaps} snapshots");
+        }
+    }
+    let (_, g) = lv_misfit_grad(&p, &obs, 100, 0.05, 4);
+    let fd = ad::check::fd_gradient(|q| lv_misfit_plain(q, &obs, 100, 0.05, 4), &p);
+    ad::check::compare(&g, &fd).assert_close(1e-6, 1e-6);
+    let v = [0.3, -0.2, 0.5, 1.0];
+    let a = lv_misfit_hvp(&p, &v, &obs, 50, 0.05, 3);
+    let b = lv_misfit_plain_hvp(&p, &v, &obs, 50, 0.05, 3);
+    assert_eq!(a, b);
+}
+
+// ----- a Vec state and inner loops: the 1-D heat equation --------------------
+
+#[differentiate(wrt(u0, kappa))]
+fn heat(u0: &[f64], kappa: f64, n: usize) -> f64 {
+    let m = u0.len();
+    let mut u = u0.to_vec();
+    let mut next = vec![0.0; m];
+    #[checkpoint(snapshots = 4)]
+    for _ in 0..n {
+        for j in 1..m - 1 {
+            next[j] = u[j] + kappa * (u[j - 1] - 2.0 * u[j] + u[j + 1]);
+        }
+        for j in 1..m - 1 {
+            u[j] = next[j];
+        }
+    }
+    let mut s = 0.0;
+    for j in 0..m {
+        s += u[j] * u[j] * (j as f64);
+    }
+    s
+}
+
+#[differentiate(wrt(u0, kappa))]
+fn heat_plain(u0: &[f64], kappa: f64, n: usize) -> f64 {
+    let m = u0.len();
+    let mut u = u0.to_vec();
+    let mut next = vec![0.0; m];
+    for _ in 0..n {
+        for j in 1..m - 1 {
+            next[j] = u[j] + kappa * (u[j - 1] - 2.0 * u[j] + u[j + 1]);
+        }
+        for j in 1..m - 1 {
+            u[j] = next[j];
+        }
+    }
+    let mut s = 0.0;
+    for j in 0..m {
+        s += u[j] * u[j] * (j as f64);
+    }
+    s
+}
+
+fn bump(m: usize) -> Vec<f64> {
+    (0..m)
+        .map(|j| (std::f64::consts::PI * j as f64 / (m - 1) as f64).sin())
+        .collect()
+}
+
+#[test]
+fn heat_equation_with_a_vec_state_equals_plain_reverse_mode() {
+    let u0 = bump(12);
+    for n in [0, 1, 3, 40] {
+        assert_eq!(
+            heat_grad(&u0, 0.2, n),
+            heat_plain_grad(&u0, 0.2, n),
+            "n = {n}"
+        );
+    }
+    let (_, gu, gk) = heat_grad(&u0, 0.2, 40);
+    let mut x = u0.clone();
+    x.push(0.2);
+    let fd = ad::check::fd_gradient(|q| heat_plain(&q[..12], q[12], 40), &x);
+    let mut g = gu.clone();
+    g.push(gk);
+    ad::check::compare(&g, &fd).assert_close(1e-7, 1e-7);
+}
+
+// ----- nalgebra: a recurrent state ------------------------------------------
+
+#[differentiate(wrt(w, h0))]
+fn recurrent(w: &DMatrix<f64>, h0: &DVector<f64>, steps: usize) -> f64 {
+    let mut h = h0.clone();
+    let mut acc = DVector::zeros(h0.len());
+    #[checkpoint(snapshots = 2)]
+    for _ in 0..steps {
+        h = (w * &h).map(|v| v.tanh());
+        acc += &h;
+    }
+    acc.norm_squared()
+}
+
+#[differentiate(wrt(w, h0))]
+fn recurrent_plain(w: &DMatrix<f64>, h0: &DVector<f64>, steps: usize) -> f64 {
+    let mut h = h0.clone();
+    let mut acc = DVector::zeros(h0.len());
+    for _ in 0..steps {
+        h = (w * &h).map(|v| v.tanh());
+        acc += &h;
+    }
+    acc.norm_squared()
+}
+
+#[test]
+fn nalgebra_recurrence_equals_plain_reverse_mode() {
+    let w = DMatrix::from_fn(3, 3, |i, j| 0.3 * ((i * 3 + j) as f64 * 0.7).sin());
+    let h0 = DVector::from_vec(vec![0.5, -0.2, 0.9]);
+    for steps in [0, 1, 2, 9, 30] {
+        assert_eq!(
+            recurrent_grad(&w, &h0, steps),
+            recurrent_plain_grad(&w, &h0, steps),
+            "{steps} steps"
+        );
+    }
+    let vw = DMatrix::from_fn(3, 3, |i, j| (i as f64) - (j as f64) * 0.5);
+    let vh = DVector::from_vec(vec![1.0, 0.0, -1.0]);
+    assert_eq!(
+        recurrent_hvp(&w, &vw, &h0, &vh, 12),
+        recurrent_plain_hvp(&w, &vw, &h0, &vh, 12)
+    );
+}
+
+// ----- memory ----------------------------------------------------------------
+
+#[test]
+fn peak_heap_does_not_grow_with_the_number_of_steps() {
+    let p = [1.1, 0.4, 0.4, 0.1];
+    let obs = observations(100_000);
+    let mut peaks = Vec::new();
+    let mut plain = Vec::new();
+    for n in [1_000, 10_000, 100_000] {
+        let (a, peak) = peak_heap(|| lv_misfit_grad(&p, &obs, n, 1e-3, 10));
+        let (b, peak_plain) = peak_heap(|| lv_misfit_plain_grad(&p, &obs, n, 1e-3, 10));
+        assert_eq!(a, b);
+        peaks.push(peak);
+        plain.push(peak_plain);
+    }
+    // Plain reverse mode saves the state of every step: 100 times the
+    // steps, (at least) 100 times the memory.
+    assert!(plain[2] > 50 * plain[0], "plain peaks {plain:?}");
+    // Checkpointed: 10 snapshots of two floats and one step's records,
+    // the same for every n (a few kB of stack buffers).
+    assert_eq!(peaks[0], peaks[2], "checkpointed peaks {peaks:?}");
+    assert!(peaks[2] < 8 * 1024, "checkpointed peaks {peaks:?}");
+    assert!(peaks[2] * 100 < plain[2], "{peaks:?} against {plain:?}");
+}
+
+#[test]
+fn peak_heap_grows_with_the_snapshots_and_the_state() {
+    // The heat equation's state is two Vecs of m floats; with S snapshots
+    // the peak is about S m 16 bytes (plus one step's records), whatever n.
+    let m = 200;
+    let u0 = bump(m);
+    let state = 2 * m * std::mem::size_of::<f64>();
+    let ((_, g1, _), p1) = peak_heap(|| heat_grad(&u0, 0.2, 50));
+    let ((_, g2, _), p2) = peak_heap(|| heat_grad(&u0, 0.2, 500));
+    let ((_, g3, _), plain) = peak_heap(|| heat_plain_grad(&u0, 0.2, 500));
+    assert_eq!(g2, g3);
+    assert!(g1.iter().all(|g| g.is_finite()));
+    // 4 snapshots of the state, one step's saved elements (m floats), the
+    // gradient and the copies: within 12 states, for 50 as for 500 steps.
+    assert!(p1 <= 12 * state && p2 <= 12 * state, "{p1} and {p2} bytes");
+    assert!(p2 <= p1 + state, "{p1} then {p2} bytes");
+    // Plain reverse mode saves each step's overwritten elements.
+    assert!(plain > 100 * state, "plain: {plain} bytes");
+}
