@@ -515,8 +515,8 @@ pub struct Checkpoint {
     pub snapshots: TokenStream,
     /// The variables it reads.
     pub reads: Vec<VarId>,
-    /// The attribute.
-    pub span: Span,
+    /// The attribute, to point errors at.
+    pub attr: TokenStream,
 }
 
 pub type Block = Vec<Stmt>;

@@ -210,7 +210,7 @@ impl Lowerer<'_> {
         Some(Box::new(Checkpoint {
             snapshots,
             reads,
-            span: attr.span(),
+            attr: attr.to_token_stream(),
         }))
     }
 
@@ -224,9 +224,9 @@ impl Lowerer<'_> {
         body: &[Stmt],
         kind: &str,
     ) -> bool {
-        let span = c.span;
+        let span = &c.attr;
         if kind != "for" {
-            self.errors.at(
+            self.errors.spanned(
                 span,
                 format!(
                     "#[checkpoint] is not supported on `{kind}` loops yet: write the loop as `for i in 0..n` over its number of steps, or remove the attribute"
@@ -235,7 +235,7 @@ impl Lowerer<'_> {
             return false;
         }
         if self.depth > 0 || !self.frames.is_empty() {
-            self.errors.at(
+            self.errors.spanned(
                 span,
                 "#[checkpoint] applies to a loop at the top level of the function body (not inside a branch, another loop, or after an early `return`) in this release: move the loop into a differentiated function of its own and call it, or remove the attribute",
             );
@@ -256,14 +256,14 @@ impl Lowerer<'_> {
             _ => false,
         };
         if !ascending {
-            self.errors.at(
+            self.errors.spanned(
                 span,
                 "#[checkpoint] applies to a `for` loop over a range `a..b` or `a..=b` (of integers)",
             );
             return false;
         }
         if leaves_early(body) {
-            self.errors.at(
+            self.errors.spanned(
                 span,
                 "a loop under #[checkpoint] cannot end a step early (`break`, `continue`, `return`, `?`): put the step's condition in an `if` around its body, or remove the attribute",
             );
@@ -279,7 +279,7 @@ impl Lowerer<'_> {
             buffer |= self.prog.outputs.contains(&v);
         });
         if buffer {
-            self.errors.at(
+            self.errors.spanned(
                 span,
                 "a loop under #[checkpoint] cannot write a `&mut` buffer parameter yet: copy it into a local (`let mut y = buf.to_vec();`) before the loop and back after it",
             );
