@@ -798,6 +798,11 @@ pub use ad_macros::differentiate;
 /// (see [Parameter structs](crate#parameter-structs)).
 pub use ad_macros::Differentiable;
 pub use ad_runtime::check;
+/// The binomial schedule behind `#[checkpoint]`, and its cost:
+/// [`checkpoint::optimal_advances`]`(n, s)` steps computed again,
+/// [`checkpoint::repetitions`]`(n, s)` runs of each step at most (see
+/// [Memory of reverse mode](crate#memory-of-reverse-mode)).
+pub use ad_runtime::checkpoint;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
 /// The num-traits version whose `Float` [`Real`] extends (generic code
