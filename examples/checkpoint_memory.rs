@@ -123,9 +123,7 @@ fn main() {
     for n in [10_000usize, 100_000, 1_000_000] {
         // Over a horizon of 20 time units, whatever the number of steps.
         let h = 20.0 / n as f64;
-        let obs: Vec<f64> = (0..n)
-            .map(|i| 10.0 + 3.0 * (i as f64 * h).sin())
-            .collect();
+        let obs: Vec<f64> = (0..n).map(|i| 10.0 + 3.0 * (i as f64 * h).sin()).collect();
         let reps = (2_000_000 / n).clamp(2, 20);
         let (_, primal_peak) = peak(|| misfit_plain(&p, &obs, h));
         let primal = best(reps, || misfit_plain(&p, &obs, h));
@@ -143,7 +141,10 @@ fn main() {
         row("`_grad`, plain", plain_peak, t);
         for s in [10, 30, 100, 1000] {
             let (g, g_peak) = peak(|| misfit_grad(&p, &obs, h, s));
-            assert_eq!(g, plain, "the checkpointed gradient differs from the plain one");
+            assert_eq!(
+                g, plain,
+                "the checkpointed gradient differs from the plain one"
+            );
             let t = best(reps, || misfit_grad(&p, &obs, h, s));
             let r = ad::checkpoint::repetitions(n, s);
             row(
