@@ -733,14 +733,18 @@
 //! generated for a function whose reverse mode records anything on stacks,
 //! which includes a checkpointed loop.
 //!
-//! What this release supports: the attribute on a `for` loop over an
-//! ascending range `a..b` or `a..=b`, at the top level of the function body
-//! (a checkpointed loop inside a branch or another loop, nested
-//! checkpointed loops included, is a compile error: put the inner loop in a
-//! differentiated function of its own), whose body does not end a step early
-//! (`break`, `continue`, `return`) and writes no `&mut` buffer parameter.
-//! `#[checkpoint]` on `while` and `loop` is a compile error saying so:
-//! write them as a `for` over the number of steps.
+//! The attribute goes on a loop statement at the top level of the function
+//! body: a `for` over an ascending range `a..b` or `a..=b`, a `while` or a
+//! `loop`, whose body writes no `&mut` buffer parameter. A loop inside a
+//! branch or another loop (nested checkpointed loops included) is a compile
+//! error at the attribute: put it in a differentiated function of its own.
+//! A `for` that cannot end early follows the schedule from its first pass.
+//! A `while`, a `loop`, or a `for` with `break`, `continue` or `return` in
+//! its body does not know its number of steps `n` in advance: its first
+//! pass runs as written, counting the steps, after one snapshot of the
+//! initial state, and the reverse pass runs the whole schedule from that
+//! snapshot: `n` more unrecorded steps than the optimum, and one more state
+//! during the first pass.
 //!
 //! # Second order
 //!

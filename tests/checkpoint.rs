@@ -177,6 +177,137 @@ fn second_order_over_a_checkpointed_loop() {
     ad::check::compare(&[hx, hk], &fd).assert_close(1e-7, 1e-7);
 }
 
+// ----- loops whose number of steps is counted on the way ---------------------
+
+#[differentiate]
+fn halving(x: f64, k: f64) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    #[checkpoint(snapshots = 3)]
+    while y > 0.01 {
+        y = y * (0.9 - 0.01 * k * y.sin());
+        s += y;
+    }
+    s
+}
+
+#[differentiate]
+fn halving_plain(x: f64, k: f64) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    while y > 0.01 {
+        y = y * (0.9 - 0.01 * k * y.sin());
+        s += y;
+    }
+    s
+}
+
+/// `loop` with `break`, an early `return` and an inactive counter.
+#[differentiate]
+fn orbit(x: f64, k: f64, limit: usize) -> f64 {
+    let mut y = x;
+    let mut i = 0;
+    let mut acc = 0.0;
+    #[checkpoint(snapshots = 2)]
+    loop {
+        y = y + 0.01 * (k * y).cos();
+        acc += y * y;
+        i += 1;
+        if i >= limit {
+            break;
+        }
+        if y > 3.0 {
+            return acc + y;
+        }
+    }
+    acc
+}
+
+#[differentiate]
+fn orbit_plain(x: f64, k: f64, limit: usize) -> f64 {
+    let mut y = x;
+    let mut i = 0;
+    let mut acc = 0.0;
+    loop {
+        y = y + 0.01 * (k * y).cos();
+        acc += y * y;
+        i += 1;
+        if i >= limit {
+            break;
+        }
+        if y > 3.0 {
+            return acc + y;
+        }
+    }
+    acc
+}
+
+/// A `for` loop with `continue` and `break`.
+#[differentiate]
+fn until(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    #[checkpoint(snapshots = 4)]
+    for i in 1..n {
+        y = y * 1.01 + 0.001 * (i as f64);
+        if i % 3 == 0 {
+            continue;
+        }
+        s += y.exp();
+        if y > 2.0 {
+            break;
+        }
+    }
+    s
+}
+
+#[differentiate]
+fn until_plain(x: f64, n: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    for i in 1..n {
+        y = y * 1.01 + 0.001 * (i as f64);
+        if i % 3 == 0 {
+            continue;
+        }
+        s += y.exp();
+        if y > 2.0 {
+            break;
+        }
+    }
+    s
+}
+
+#[test]
+fn while_loop_and_early_exits_equal_plain_reverse_mode() {
+    for x in [0.005, 0.02, 0.5, 1.0, 7.0] {
+        assert_eq!(halving_grad(x, 0.8), halving_plain_grad(x, 0.8), "x = {x}");
+        assert_eq!(
+            halving_hvp(x, 1.0, 0.8, 0.5),
+            halving_plain_hvp(x, 1.0, 0.8, 0.5),
+            "x = {x}"
+        );
+    }
+    for (x, limit) in [(0.5, 1), (0.5, 10), (0.5, 400), (2.9, 400)] {
+        assert_eq!(
+            orbit_grad(x, 1.3, limit),
+            orbit_plain_grad(x, 1.3, limit),
+            "x = {x}, limit {limit}"
+        );
+        assert_eq!(orbit(x, 1.3, limit), orbit_plain(x, 1.3, limit));
+    }
+    for (x, n) in [(0.5, 0), (0.5, 1), (0.5, 30), (1.5, 300), (0.1, 300)] {
+        assert_eq!(until_grad(x, n), until_plain_grad(x, n), "x = {x}, n = {n}");
+    }
+    // Finite differences where the number of steps does not change nearby.
+    let (_, gx, gk) = halving_grad(0.7, 0.8);
+    let fd = ad::check::fd_gradient(|p| halving_plain(p[0], p[1]), &[0.7, 0.8]);
+    ad::check::compare(&[gx, gk], &fd).assert_close(1e-7, 1e-7);
+    let (_, gx, gk) = orbit_grad(0.5, 1.3, 100);
+    let fd = ad::check::fd_gradient(|p| orbit_plain(p[0], p[1], 100), &[0.5, 1.3]);
+    ad::check::compare(&[gx, gk], &fd).assert_close(1e-7, 1e-7);
+}
+
 // ----- arrays, calls and branches: RK4 for Lotka-Volterra --------------------
 
 #[differentiate]
@@ -398,6 +529,21 @@ fn peak_heap_does_not_grow_with_the_number_of_steps() {
     assert_eq!(peaks[0], peaks[2], "checkpointed peaks {peaks:?}");
     assert!(peaks[2] < 8 * 1024, "checkpointed peaks {peaks:?}");
     assert!(peaks[2] * 100 < plain[2], "{peaks:?} against {plain:?}");
+}
+
+#[test]
+fn peak_heap_of_a_loop_with_early_exits_does_not_grow_either() {
+    // `orbit` settles below 3: it runs `limit` steps, counted on the way.
+    let ((_, g1x, _), p1) = peak_heap(|| orbit_grad(0.5, 1.3, 1_000));
+    let ((_, g2x, _), p2) = peak_heap(|| orbit_grad(0.5, 1.3, 100_000));
+    let ((_, g3x, _), plain) = peak_heap(|| orbit_plain_grad(0.5, 1.3, 100_000));
+    assert_eq!(g2x, g3x);
+    assert!(g1x.is_finite());
+    assert_eq!(p1, p2, "peaks {p1} and {p2} bytes");
+    assert!(
+        p2 < 8 * 1024 && 100 * p2 < plain,
+        "{p2} bytes against {plain}"
+    );
 }
 
 #[test]

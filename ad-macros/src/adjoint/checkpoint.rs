@@ -17,19 +17,27 @@
 //! statements, so the tangent transform that makes `_hvp` carries the
 //! state's tangents along with it.
 
+use super::analysis::{exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint};
 use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, ToTokens};
 use std::collections::HashSet;
 
 /// What the forward sweep leaves for a checkpointed loop's reverse.
 #[derive(Clone)]
 pub(super) struct Checkpointed {
-    start: VarId,
+    /// The first index of a `for` loop.
+    start: Option<VarId>,
+    /// The number of steps (counted on the way, for a loop that may end
+    /// early).
     steps: VarId,
-    schedule: VarId,
+    /// The schedule, made by the forward sweep; `None` for a loop whose
+    /// steps are counted on the way (made by the reverse sweep).
+    schedule: Option<VarId>,
+    snapshots: TokenStream,
+    snapshot_reads: Vec<VarId>,
     /// Each state variable and its stack of snapshots.
     state: Vec<(VarId, VarId)>,
     /// The recording forward sweep of one step.
@@ -101,16 +109,34 @@ impl Adjoint<'_> {
         self.opaque_let("action", quote!(#s.next()), vec![schedule])
     }
 
-    /// `for i in action.indices(start) { <the step> }`
-    fn advance(&self, action: VarId, start: VarId, var: Option<VarId>, body: &[Stmt]) -> Stmt {
-        let (a, s) = (self.prog.name(action), self.prog.name(start));
+    /// `for i in action.indices(start) { <the step> }` (for a loop that
+    /// may end early, each step in a loop of one iteration, which its
+    /// `break` or `continue` ends).
+    fn advance(
+        &self,
+        action: VarId,
+        start: Option<VarId>,
+        var: Option<VarId>,
+        body: &[Stmt],
+        counted: bool,
+    ) -> Stmt {
+        let a = self.prog.name(action);
+        let (s, mut reads) = match start {
+            Some(s) => (self.prog.name(s).to_token_stream(), vec![s]),
+            None => (quote!(0usize), vec![]),
+        };
+        reads.push(action);
+        let mut step = self.plain_step(body);
+        if counted {
+            step = vec![once(step)];
+        }
         Stmt::Loop {
             header: Header::For {
                 var,
                 iter: quote!(#a.indices(#s)),
-                reads: vec![action, start],
+                reads,
             },
-            body: self.plain_step(body),
+            body: step,
             checkpoint: None,
         }
     }
@@ -182,42 +208,29 @@ impl Adjoint<'_> {
     }
 
     /// The forward sweep of a checkpointed loop (at the top level of the
-    /// function: lowering checks it).
+    /// function: lowering checks it). A `for` loop over a range that cannot
+    /// end early runs the schedule up to its first turn (the last step's
+    /// recorded forward sweep). Any other (`while`, `loop`, a `for` with
+    /// `break`) runs as written, counting its steps, after a snapshot of its
+    /// initial state: the reverse sweep runs the whole schedule from it.
     pub(super) fn fwd_checkpoint(
         &mut self,
         stmt: &Stmt,
-        (var, iter, reads): (Option<VarId>, &TokenStream, &[VarId]),
+        header: &Header,
         body: &[Stmt],
         c: &Checkpoint,
         out: &mut Block,
     ) {
-        let Some(range) = super::analysis::simple_range(iter) else {
-            return;
+        let (var, range, reads) = match header {
+            Header::For { var, iter, reads } => (*var, simple_range(iter), reads.clone()),
+            _ => (None, None, vec![]),
         };
-        let (lo, hi) = (&range.start, &range.end);
-        let (start, s) = self.opaque_let("start", lo.clone(), reads.to_vec());
-        out.push(s);
-        let st = self.prog.name(start).clone();
-        let count = if range.inclusive {
-            quote!(::ad::__rt::checkpoint_steps_inclusive(#st, #hi))
-        } else {
-            quote!(::ad::__rt::checkpoint_steps(#st, #hi))
-        };
-        let mut count_reads = reads.to_vec();
-        count_reads.push(start);
-        let (steps, s) = self.opaque_let("steps", count, count_reads);
-        out.push(s);
-        let n = self.prog.name(steps).clone();
-        let snapshots = &c.snapshots;
-        let mut schedule_reads = c.reads.clone();
-        schedule_reads.push(steps);
-        let (schedule, s) = self.opaque_let(
-            "schedule",
-            quote!(::ad::__rt::Schedule::new(#n, #snapshots)),
-            schedule_reads,
-        );
-        self.prog.vars[schedule].mutable = true;
-        out.push(s);
+        let counted = range.is_none() || exits(body);
+        let start = range.as_ref().map(|r| {
+            let (start, s) = self.opaque_let("start", r.start.clone(), reads.clone());
+            out.push(s);
+            start
+        });
         let mut state = Vec::new();
         for v in self.loop_state(var, body) {
             let snaps = self.stack(&format!("{}_snapshots", self.prog.name(v)));
@@ -226,6 +239,57 @@ impl Adjoint<'_> {
         // The step recorded: its records are on stacks, read back by its
         // reverse sweep before the next step's are made.
         let turn = self.fwd(body, 1, 1);
+        let mut ck = Checkpointed {
+            start,
+            steps: 0,
+            schedule: None,
+            snapshots: c.snapshots.clone(),
+            snapshot_reads: c.reads.clone(),
+            state,
+            turn,
+        };
+        if counted {
+            // let mut trips = 0; <snapshot>; for/loop { trips += 1; <step> }
+            let trips = self.prog.derived("trips");
+            self.prog.vars[trips].slot = true;
+            out.push(Stmt::Let {
+                var: trips,
+                ty: None,
+                expr: Expr::constant(quote!(0usize)),
+                span: Span::call_site(),
+            });
+            out.extend(Self::takeshot(&ck.state));
+            let mut step = vec![Stmt::Assign {
+                place: Place::Var(trips),
+                op: AssignOp::Add,
+                expr: Expr::constant(quote!(1)),
+                span: Span::call_site(),
+            }];
+            step.extend(self.plain_step(body));
+            out.push(Stmt::Loop {
+                header: header.clone(),
+                body: step,
+                checkpoint: None,
+            });
+            ck.steps = trips;
+            self.checkpointed.insert(site(stmt), ck);
+            return;
+        }
+        let (Some(r), Some(start)) = (range, start) else {
+            return;
+        };
+        let st = self.prog.name(start).clone();
+        let hi = &r.end;
+        let count = if r.inclusive {
+            quote!(::ad::__rt::checkpoint_steps_inclusive(#st, #hi))
+        } else {
+            quote!(::ad::__rt::checkpoint_steps(#st, #hi))
+        };
+        let mut count_reads = reads;
+        count_reads.push(start);
+        let (steps, s) = self.opaque_let("steps", count, count_reads);
+        out.push(s);
+        let schedule = self.schedule(steps, &ck, out);
         // loop {
         //     let action = schedule.next();
         //     if advance { for i in action.indices(start) { step } }
@@ -237,16 +301,16 @@ impl Adjoint<'_> {
         if let Some(i) = var {
             first_turn.push(self.step_index(i, action, start));
         }
-        first_turn.extend(turn.iter().cloned());
+        first_turn.extend(ck.turn.iter().cloned());
         let last = vec![
             self.on_action(action, "Turn", first_turn, vec![]),
             Stmt::Break,
         ];
-        let takeshot = self.on_action(action, "Takeshot", Self::takeshot(&state), last);
+        let takeshot = self.on_action(action, "Takeshot", Self::takeshot(&ck.state), last);
         let advance = self.on_action(
             action,
             "Advance",
-            vec![self.advance(action, start, var, body)],
+            vec![self.advance(action, Some(start), var, body, false)],
             vec![takeshot],
         );
         out.push(Stmt::Loop {
@@ -254,16 +318,25 @@ impl Adjoint<'_> {
             body: vec![next, advance],
             checkpoint: None,
         });
-        self.checkpointed.insert(
-            site(stmt),
-            Checkpointed {
-                start,
-                steps,
-                schedule,
-                state,
-                turn,
-            },
+        ck.steps = steps;
+        ck.schedule = Some(schedule);
+        self.checkpointed.insert(site(stmt), ck);
+    }
+
+    /// `let mut schedule = ::ad::__rt::Schedule::new(steps, S);`
+    fn schedule(&mut self, steps: VarId, ck: &Checkpointed, out: &mut Block) -> VarId {
+        let n = self.prog.name(steps).clone();
+        let snapshots = &ck.snapshots;
+        let mut reads = ck.snapshot_reads.clone();
+        reads.push(steps);
+        let (schedule, s) = self.opaque_let(
+            "schedule",
+            quote!(::ad::__rt::Schedule::new(#n, #snapshots)),
+            reads,
         );
+        self.prog.vars[schedule].mutable = true;
+        out.push(s);
+        schedule
     }
 
     /// `let i = action.step(start);`
@@ -290,40 +363,55 @@ impl Adjoint<'_> {
         };
         self.declare_touched(body, out);
         let reverse = self.nested_rev(body, 1, 1);
-        // The last step's reverse (its forward sweep ran in the forward
-        // sweep): `if steps > 0 { let i = start + (steps - 1); .. }`.
-        let (n, st) = (
-            self.prog.name(ck.steps).clone(),
-            self.prog.name(ck.start).clone(),
-        );
-        let mut last = Vec::new();
-        if let Some(i) = var {
-            last.push(Stmt::Let {
-                var: i,
-                ty: None,
-                expr: Expr::Opaque(
-                    quote!(::ad::__rt::Action::Turn { step: #n - 1 }.step(#st)),
-                    vec![ck.steps, ck.start],
-                ),
-                span: Span::call_site(),
-            });
-        }
-        last.extend(reverse.iter().cloned());
-        out.push(Stmt::If {
-            cond: Expr::Opaque(quote!(#n > 0), vec![ck.steps]),
-            then: last,
-            els: vec![],
-        });
+        let counted = ck.schedule.is_none();
+        let schedule = match ck.schedule {
+            Some(schedule) => {
+                // The last step's reverse (its forward sweep ran in the
+                // forward sweep): `if steps > 0 { let i = start + (steps -
+                // 1); .. }`.
+                let n = self.prog.name(ck.steps).clone();
+                let mut last = Vec::new();
+                if let (Some(i), Some(start)) = (var, ck.start) {
+                    let st = self.prog.name(start).clone();
+                    last.push(Stmt::Let {
+                        var: i,
+                        ty: None,
+                        expr: Expr::Opaque(
+                            quote!(::ad::__rt::Action::Turn { step: #n - 1 }.step(#st)),
+                            vec![ck.steps, start],
+                        ),
+                        span: Span::call_site(),
+                    });
+                }
+                last.extend(reverse.iter().cloned());
+                out.push(Stmt::If {
+                    cond: Expr::Opaque(quote!(#n > 0), vec![ck.steps]),
+                    then: last,
+                    els: vec![],
+                });
+                schedule
+            }
+            None => {
+                // The loop's initial state back, and the whole schedule
+                // from it.
+                out.extend(Self::restore_state(&ck.state, false));
+                self.schedule(ck.steps, &ck, out)
+            }
+        };
         // loop {
         //     let action = schedule.next();
         //     advance | takeshot | restore | turn | free | done
         // }
-        let (action, next) = self.next_action(ck.schedule);
+        let (action, next) = self.next_action(schedule);
         let mut turn = Vec::new();
-        if let Some(i) = var {
-            turn.push(self.step_index(i, action, ck.start));
+        if let (Some(i), Some(start)) = (var, ck.start) {
+            turn.push(self.step_index(i, action, start));
         }
-        turn.extend(ck.turn.iter().cloned());
+        if counted {
+            turn.push(once(ck.turn.clone()));
+        } else {
+            turn.extend(ck.turn.iter().cloned());
+        }
         turn.extend(reverse);
         let free = self.on_action(
             action,
@@ -342,7 +430,7 @@ impl Adjoint<'_> {
         let advance = self.on_action(
             action,
             "Advance",
-            vec![self.advance(action, ck.start, var, body)],
+            vec![self.advance(action, ck.start, var, body, counted)],
             vec![takeshot],
         );
         out.push(Stmt::Loop {
@@ -350,5 +438,19 @@ impl Adjoint<'_> {
             body: vec![next, advance],
             checkpoint: None,
         });
+    }
+}
+
+/// `for _ in 0..1 { <step> }`: a step of a loop that may end early, whose
+/// `break` and `continue` end the step.
+fn once(step: Block) -> Stmt {
+    Stmt::Loop {
+        header: Header::For {
+            var: None,
+            iter: quote!(0..1),
+            reads: vec![],
+        },
+        body: step,
+        checkpoint: None,
     }
 }

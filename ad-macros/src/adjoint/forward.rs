@@ -241,10 +241,10 @@ impl Adjoint<'_> {
         for stmt in block {
             match stmt {
                 Stmt::Loop {
-                    header: Header::For { var, iter, reads },
+                    header,
                     body,
                     checkpoint: Some(c),
-                } => self.fwd_checkpoint(stmt, (*var, iter, reads), body, c, &mut out),
+                } => self.fwd_checkpoint(stmt, header, body, c, &mut out),
                 Stmt::Let {
                     var, expr, span, ..
                 } if self.hoisted.contains(var) => {

@@ -431,10 +431,16 @@ impl Adjoint<'_> {
                     out.push(Stmt::If { cond, then, els });
                 }
                 Stmt::Loop {
-                    header: Header::For { var, .. },
+                    header,
                     body,
                     checkpoint: Some(_),
-                } => self.rev_checkpoint(stmt, *var, body, out),
+                } => {
+                    let var = match header {
+                        Header::For { var, .. } => *var,
+                        _ => None,
+                    };
+                    self.rev_checkpoint(stmt, var, body, out)
+                }
                 Stmt::Loop { header, body, .. } if self.single_pass.contains_key(&site(stmt)) => {
                     self.declare_touched(body, out);
                     // Each iteration: its values, then their adjoints. Straight

@@ -214,26 +214,16 @@ impl Lowerer<'_> {
         }))
     }
 
-    /// Checks what a checkpointed loop may be: a top-level `for` over an
-    /// ascending range whose body cannot leave it early and writes no
-    /// `&mut` buffer parameter.
+    /// Checks what a checkpointed loop may be: at the top level of the
+    /// body, a `for` over an ascending range or a `while` or `loop`, writing
+    /// no `&mut` buffer parameter.
     pub(super) fn check_checkpointed(
         &mut self,
         c: &Checkpoint,
         header: &Header,
         body: &[Stmt],
-        kind: &str,
     ) -> bool {
         let span = &c.attr;
-        if kind != "for" {
-            self.errors.spanned(
-                span,
-                format!(
-                    "#[checkpoint] is not supported on `{kind}` loops yet: write the loop as `for i in 0..n` over its number of steps, or remove the attribute"
-                ),
-            );
-            return false;
-        }
         if self.depth > 0 || !self.frames.is_empty() {
             self.errors.spanned(
                 span,
@@ -253,19 +243,12 @@ impl Lowerer<'_> {
                     }))
                 )
             }
-            _ => false,
+            _ => true,
         };
         if !ascending {
             self.errors.spanned(
                 span,
-                "#[checkpoint] applies to a `for` loop over a range `a..b` or `a..=b` (of integers)",
-            );
-            return false;
-        }
-        if leaves_early(body) {
-            self.errors.spanned(
-                span,
-                "a loop under #[checkpoint] cannot end a step early (`break`, `continue`, `return`, `?`): put the step's condition in an `if` around its body, or remove the attribute",
+                "#[checkpoint] applies to a `for` loop over a range `a..b` or `a..=b` (of integers), a `while` or a `loop`",
             );
             return false;
         }
@@ -287,14 +270,4 @@ impl Lowerer<'_> {
         }
         true
     }
-}
-
-/// Whether a loop body has a `break` or `continue` of its own (not of an
-/// inner loop); `return` inside a loop is lowered to one.
-fn leaves_early(block: &[Stmt]) -> bool {
-    block.iter().any(|s| match s {
-        Stmt::Break | Stmt::Continue => true,
-        Stmt::If { then, els, .. } => leaves_early(then) || leaves_early(els),
-        _ => false,
-    })
 }

@@ -253,14 +253,11 @@ impl Lowerer<'_> {
         let header = Header::For { var, iter, reads };
         let checkpoint = self
             .checkpoint_attr(&f.attrs)
-            .filter(|c| self.check_checkpointed(c, &header, &body, "for"));
+            .filter(|c| self.check_checkpointed(c, &header, &body));
         self.push_loop(header, body, frame, checkpoint);
     }
 
     pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
-        if let Some(c) = self.checkpoint_attr(&w.attrs) {
-            self.check_checkpointed(&c, &Header::Infinite, &[], "while");
-        }
         let (body, frame) = self.loop_body(&w.label, None, |lw| {
             let cond = lw.lower_condition(&w.cond);
             let then = lw.nested(|lw| lw.lower_stmts(&w.body.stmts, None));
@@ -270,16 +267,19 @@ impl Lowerer<'_> {
                 els: vec![Stmt::Break],
             });
         });
-        self.push_loop(Header::Infinite, body, frame, None);
+        let checkpoint = self
+            .checkpoint_attr(&w.attrs)
+            .filter(|c| self.check_checkpointed(c, &Header::Infinite, &body));
+        self.push_loop(Header::Infinite, body, frame, checkpoint);
     }
 
     pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
-        if let Some(c) = self.checkpoint_attr(&l.attrs) {
-            self.check_checkpointed(&c, &Header::Infinite, &[], "loop");
-        }
         let (body, frame) =
             self.loop_body(&l.label, None, |lw| lw.lower_stmts(&l.body.stmts, None));
-        self.push_loop(Header::Infinite, body, frame, None);
+        let checkpoint = self
+            .checkpoint_attr(&l.attrs)
+            .filter(|c| self.check_checkpointed(c, &Header::Infinite, &body));
+        self.push_loop(Header::Infinite, body, frame, checkpoint);
     }
 
     /// `loop { .. break v; .. }` used as a value: a slot that each `break v`
