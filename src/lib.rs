@@ -733,12 +733,14 @@
 //! generated for a function whose reverse mode records anything on stacks,
 //! which includes a checkpointed loop.
 //!
-//! The attribute goes on a loop statement at the top level of the function
-//! body: a `for` over an ascending range `a..b` or `a..=b`, a `while` or a
-//! `loop`, whose body writes no `&mut` buffer parameter. A loop inside a
-//! branch or another loop (nested checkpointed loops included) is a compile
-//! error at the attribute: put it in a differentiated function of its own.
-//! A `for` that cannot end early follows the schedule from its first pass.
+//! The attribute goes on a loop statement: a `for` over an ascending range
+//! `a..b` or `a..=b`, a `while` or a `loop`, whose body writes no `&mut`
+//! buffer parameter, anywhere in the body (in a branch, in another loop).
+//! Checkpointed loops nest: an outer one's steps each hold an inner one, and
+//! `n` steps of `m` inner steps need `S_outer + S_inner` snapshots, not
+//! `n m` records. (A checkpointed loop inside a plain loop keeps, per
+//! iteration of the plain loop, the snapshots of its first pass until the
+//! reverse pass reaches it.) A `for` that cannot end early follows the schedule from its first pass.
 //! A `while`, a `loop`, or a `for` with `break`, `continue` or `return` in
 //! its body does not know its number of steps `n` in advance: its first
 //! pass runs as written, counting the steps, after one snapshot of the

@@ -308,6 +308,85 @@ fn while_loop_and_early_exits_equal_plain_reverse_mode() {
     ad::check::compare(&[gx, gk], &fd).assert_close(1e-7, 1e-7);
 }
 
+// ----- checkpointed loops inside loops and branches -----------------------------
+
+/// A checkpointed loop inside a plain one, inside a checkpointed one, and
+/// inside a branch.
+#[differentiate]
+fn nested(x: f64, k: f64, outer: usize, inner: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    for j in 0..outer {
+        #[checkpoint(snapshots = 2)]
+        for i in 0..inner {
+            y = y + 0.01 * (k * y + (i + j) as f64).sin();
+        }
+        s += y * y;
+    }
+    #[checkpoint(snapshots = 3)]
+    for _ in 0..outer {
+        #[checkpoint(snapshots = 2)]
+        for _ in 0..inner {
+            y = y * (1.0 - 0.01 * k * y.cos());
+            s += 0.1 * y;
+        }
+    }
+    if s > 1.0 {
+        #[checkpoint(snapshots = 2)]
+        while y > 0.2 {
+            y = 0.9 * y - 0.01 * k;
+            s += y * y;
+        }
+    }
+    s + y
+}
+
+#[differentiate]
+fn nested_plain(x: f64, k: f64, outer: usize, inner: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    for j in 0..outer {
+        for i in 0..inner {
+            y = y + 0.01 * (k * y + (i + j) as f64).sin();
+        }
+        s += y * y;
+    }
+    for _ in 0..outer {
+        for _ in 0..inner {
+            y = y * (1.0 - 0.01 * k * y.cos());
+            s += 0.1 * y;
+        }
+    }
+    if s > 1.0 {
+        while y > 0.2 {
+            y = 0.9 * y - 0.01 * k;
+            s += y * y;
+        }
+    }
+    s + y
+}
+
+#[test]
+fn checkpointed_loops_inside_loops_and_branches_equal_plain_reverse_mode() {
+    for (outer, inner) in [(0, 0), (1, 1), (2, 5), (7, 3), (4, 40)] {
+        for x in [0.3, 1.5] {
+            assert_eq!(
+                nested_grad(x, 0.7, outer, inner),
+                nested_plain_grad(x, 0.7, outer, inner),
+                "x = {x}, {outer} x {inner}"
+            );
+            assert_eq!(
+                nested_hvp(x, 0.5, 0.7, -1.0, outer, inner),
+                nested_plain_hvp(x, 0.5, 0.7, -1.0, outer, inner),
+                "x = {x}, {outer} x {inner}"
+            );
+        }
+    }
+    let (_, gx, gk) = nested_grad(1.5, 0.7, 4, 40);
+    let fd = ad::check::fd_gradient(|p| nested_plain(p[0], p[1], 4, 40), &[1.5, 0.7]);
+    ad::check::compare(&[gx, gk], &fd).assert_close(1e-7, 1e-7);
+}
+
 // ----- arrays, calls and branches: RK4 for Lotka-Volterra --------------------
 
 #[differentiate]
@@ -544,6 +623,31 @@ fn peak_heap_of_a_loop_with_early_exits_does_not_grow_either() {
         p2 < 8 * 1024 && 100 * p2 < plain,
         "{p2} bytes against {plain}"
     );
+}
+
+/// Two levels of checkpointing: `outer x inner` steps in 4 + 4 snapshots.
+#[differentiate]
+fn two_level(x: f64, k: f64, outer: usize, inner: usize) -> f64 {
+    let mut y = x;
+    let mut s = 0.0;
+    #[checkpoint(snapshots = 4)]
+    for _ in 0..outer {
+        #[checkpoint(snapshots = 4)]
+        for _ in 0..inner {
+            y = y * (1.0 - 0.001 * k * y.cos());
+            s += 0.001 * y;
+        }
+    }
+    s + y
+}
+
+#[test]
+fn peak_heap_of_nested_checkpointed_loops_does_not_grow() {
+    let ((v1, g1x, _), p1) = peak_heap(|| two_level_grad(0.8, 0.6, 30, 30));
+    let ((v2, g2x, _), p2) = peak_heap(|| two_level_grad(0.8, 0.6, 300, 300));
+    assert!(v1.is_finite() && v2.is_finite() && g1x.is_finite() && g2x.is_finite());
+    assert_eq!(p1, p2, "peaks {p1} and {p2} bytes");
+    assert!(p2 < 8 * 1024, "{p2} bytes");
 }
 
 #[test]

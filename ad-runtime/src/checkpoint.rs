@@ -194,6 +194,13 @@ pub struct Schedule {
     snapshots: usize,
 }
 
+/// The schedule of no steps (a placeholder for generated code).
+impl Default for Schedule {
+    fn default() -> Schedule {
+        Schedule::new(0, 1)
+    }
+}
+
 impl Schedule {
     /// The schedule for `steps` steps and `snapshots` snapshots (at least
     /// one: the initial state).

@@ -19,7 +19,7 @@
 
 use super::analysis::{exits, simple_range};
 use super::volatile::changed_by;
-use super::{site, Adjoint};
+use super::{site, Adjoint, Record};
 use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
@@ -42,6 +42,10 @@ pub(super) struct Checkpointed {
     state: Vec<(VarId, VarId)>,
     /// The recording forward sweep of one step.
     turn: Block,
+    /// Inside a branch or another loop: where the forward sweep recorded
+    /// the first index, the number of steps and the schedule, which the
+    /// reverse sweep binds again.
+    records: Vec<(VarId, Record)>,
 }
 
 impl Adjoint<'_> {
@@ -216,9 +220,9 @@ impl Adjoint<'_> {
     pub(super) fn fwd_checkpoint(
         &mut self,
         stmt: &Stmt,
-        header: &Header,
-        body: &[Stmt],
-        c: &Checkpoint,
+        (header, body, c): (&Header, &[Stmt], &Checkpoint),
+        depth: usize,
+        loops: usize,
         out: &mut Block,
     ) {
         let (var, range, reads) = match header {
@@ -238,7 +242,7 @@ impl Adjoint<'_> {
         }
         // The step recorded: its records are on stacks, read back by its
         // reverse sweep before the next step's are made.
-        let turn = self.fwd(body, 1, 1);
+        let turn = self.fwd(body, depth + 1, loops + 1);
         let mut ck = Checkpointed {
             start,
             steps: 0,
@@ -247,6 +251,7 @@ impl Adjoint<'_> {
             snapshot_reads: c.reads.clone(),
             state,
             turn,
+            records: Vec::new(),
         };
         if counted {
             // let mut trips = 0; <snapshot>; for/loop { trips += 1; <step> }
@@ -272,6 +277,7 @@ impl Adjoint<'_> {
                 checkpoint: None,
             });
             ck.steps = trips;
+            self.keep(&mut ck, depth, loops, out);
             self.checkpointed.insert(site(stmt), ck);
             return;
         }
@@ -320,7 +326,28 @@ impl Adjoint<'_> {
         });
         ck.steps = steps;
         ck.schedule = Some(schedule);
+        self.keep(&mut ck, depth, loops, out);
         self.checkpointed.insert(site(stmt), ck);
+    }
+
+    /// Inside a branch or a loop, records what the reverse sweep needs
+    /// of the forward sweep's locals: the first index, the number of steps
+    /// and the schedule (a local at the top level is still in scope there).
+    fn keep(&mut self, ck: &mut Checkpointed, depth: usize, loops: usize, out: &mut Block) {
+        if depth == 0 {
+            return;
+        }
+        let vars: Vec<VarId> = ck
+            .start
+            .into_iter()
+            .chain([ck.steps])
+            .chain(ck.schedule)
+            .collect();
+        for v in vars {
+            let base = format!("{}_saved", self.prog.name(v));
+            let r = self.record(Expr::var(v), &base, depth, loops, out);
+            ck.records.push((v, r));
+        }
     }
 
     /// `let mut schedule = ::ad::__rt::Schedule::new(steps, S);`
@@ -354,15 +381,29 @@ impl Adjoint<'_> {
     pub(super) fn rev_checkpoint(
         &mut self,
         stmt: &Stmt,
-        var: Option<VarId>,
-        body: &[Stmt],
+        (var, body): (Option<VarId>, &[Stmt]),
+        depth: usize,
+        loops: usize,
         out: &mut Block,
     ) {
         let Some(ck) = self.checkpointed.get(&site(stmt)).cloned() else {
             return;
         };
+        for (v, r) in &ck.records {
+            let expr = match r {
+                Record::Local(x) => Expr::var(*x),
+                Record::Stack(s) => Expr::Pop(*s),
+                Record::Here(e) => e.clone(),
+            };
+            out.push(Stmt::Let {
+                var: *v,
+                ty: None,
+                expr,
+                span: Span::call_site(),
+            });
+        }
         self.declare_touched(body, out);
-        let reverse = self.nested_rev(body, 1, 1);
+        let reverse = self.nested_rev(body, depth + 1, loops + 1);
         let counted = ck.schedule.is_none();
         let schedule = match ck.schedule {
             Some(schedule) => {

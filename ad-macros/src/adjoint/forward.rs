@@ -29,7 +29,7 @@ impl Adjoint<'_> {
     /// Records a value for the reverse sweep: in a local at the top level,
     /// in a local declared at the top of the function inside branches that
     /// run at most once, on a stack inside loops.
-    fn record(
+    pub(super) fn record(
         &mut self,
         value: Expr,
         base: &str,
@@ -244,7 +244,7 @@ impl Adjoint<'_> {
                     header,
                     body,
                     checkpoint: Some(c),
-                } => self.fwd_checkpoint(stmt, header, body, c, &mut out),
+                } => self.fwd_checkpoint(stmt, (header, body, c), depth, loops, &mut out),
                 Stmt::Let {
                     var, expr, span, ..
                 } if self.hoisted.contains(var) => {

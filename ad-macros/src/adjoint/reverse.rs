@@ -439,7 +439,7 @@ impl Adjoint<'_> {
                         Header::For { var, .. } => *var,
                         _ => None,
                     };
-                    self.rev_checkpoint(stmt, var, body, out)
+                    self.rev_checkpoint(stmt, (var, body), depth, loops, out)
                 }
                 Stmt::Loop { header, body, .. } if self.single_pass.contains_key(&site(stmt)) => {
                     self.declare_touched(body, out);

@@ -214,9 +214,8 @@ impl Lowerer<'_> {
         }))
     }
 
-    /// Checks what a checkpointed loop may be: at the top level of the
-    /// body, a `for` over an ascending range or a `while` or `loop`, writing
-    /// no `&mut` buffer parameter.
+    /// Checks what a checkpointed loop may be: a `for` over an ascending
+    /// range, a `while` or a `loop`, writing no `&mut` buffer parameter.
     pub(super) fn check_checkpointed(
         &mut self,
         c: &Checkpoint,
@@ -224,13 +223,6 @@ impl Lowerer<'_> {
         body: &[Stmt],
     ) -> bool {
         let span = &c.attr;
-        if self.depth > 0 || !self.frames.is_empty() {
-            self.errors.spanned(
-                span,
-                "#[checkpoint] applies to a loop at the top level of the function body (not inside a branch, another loop, or after an early `return`) in this release: move the loop into a differentiated function of its own and call it, or remove the attribute",
-            );
-            return false;
-        }
         let ascending = match header {
             Header::For { iter, .. } => {
                 let parsed: Option<syn::Expr> = syn::parse2(iter.clone()).ok();
