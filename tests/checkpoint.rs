@@ -585,6 +585,115 @@ fn nalgebra_recurrence_equals_plain_reverse_mode() {
     );
 }
 
+// ----- structs: a parameter struct and a loop-carried local struct ---------
+
+/// The state of a damped pendulum, with a configuration field.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct State {
+    x: f64,
+    v: f64,
+    #[ad(skip)]
+    steps: usize,
+}
+
+/// Its parameters.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Pendulum {
+    k: f64,
+    c: f64,
+}
+
+/// One explicit Euler step.
+#[differentiate(wrt(s, p))]
+fn euler(s: &State, p: &Pendulum, dt: f64) -> State {
+    let a = -p.k * s.x.sin() - p.c * s.v;
+    State {
+        x: s.x + dt * s.v,
+        v: s.v + dt * a,
+        steps: s.steps + 1,
+    }
+}
+
+#[differentiate(wrt(p))]
+fn trajectory(p: &Pendulum, x0: f64, n: usize) -> f64 {
+    let mut s = State {
+        x: x0,
+        v: 0.0,
+        steps: 0,
+    };
+    let mut e = 0.0;
+    #[checkpoint(snapshots = 3)]
+    for _ in 0..n {
+        s = euler(&s, p, 0.1);
+        if s.x > 0.0 {
+            e += s.x * s.x * p.k;
+        } else {
+            e -= 0.5 * s.v;
+        }
+    }
+    e + s.v * (s.steps as f64)
+}
+
+#[differentiate(wrt(p))]
+fn trajectory_plain(p: &Pendulum, x0: f64, n: usize) -> f64 {
+    let mut s = State {
+        x: x0,
+        v: 0.0,
+        steps: 0,
+    };
+    let mut e = 0.0;
+    for _ in 0..n {
+        s = euler(&s, p, 0.1);
+        if s.x > 0.0 {
+            e += s.x * s.x * p.k;
+        } else {
+            e -= 0.5 * s.v;
+        }
+    }
+    e + s.v * (s.steps as f64)
+}
+
+#[test]
+fn struct_state_and_parameters_equal_plain_reverse_mode() {
+    let p = Pendulum { k: 2.0, c: 0.3 };
+    let t = Pendulum { k: 0.5, c: -1.0 };
+    for n in [0, 1, 2, 20, 77] {
+        assert_eq!(
+            trajectory_grad(&p, 0.7, n),
+            trajectory_plain_grad(&p, 0.7, n)
+        );
+        assert_eq!(
+            trajectory_hvp(&p, &t, 0.7, n),
+            trajectory_plain_hvp(&p, &t, 0.7, n)
+        );
+    }
+}
+
+// ----- a checkpointed function called by another ----------------------------
+
+#[differentiate]
+fn caller(x: f64, k: f64) -> f64 {
+    let a = decay(x, k, 40);
+    let b = decay(a * 0.5, k * a, 25);
+    a * b
+}
+
+#[differentiate]
+fn caller_plain(x: f64, k: f64) -> f64 {
+    let a = decay_plain(x, k, 40);
+    let b = decay_plain(a * 0.5, k * a, 25);
+    a * b
+}
+
+#[test]
+fn calls_of_a_checkpointed_function_equal_plain_ones() {
+    assert_eq!(caller_grad(0.7, 1.3), caller_plain_grad(0.7, 1.3));
+    assert_eq!(
+        caller_hvp(0.7, 0.2, 1.3, 1.0),
+        caller_plain_hvp(0.7, 0.2, 1.3, 1.0)
+    );
+}
+
 // ----- memory ----------------------------------------------------------------
 
 #[test]

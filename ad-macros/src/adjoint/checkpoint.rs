@@ -110,7 +110,39 @@ impl Adjoint<'_> {
     /// `let action = schedule.next();`
     fn next_action(&mut self, schedule: VarId) -> (VarId, Stmt) {
         let s = self.prog.name(schedule).clone();
-        self.opaque_let("action", quote!(#s.next()), vec![schedule])
+        let (action, next) = self.opaque_let("action", quote!(#s.next()), vec![schedule]);
+        self.actions.insert(action);
+        (action, next)
+    }
+
+    /// The reverse sweep without the steps it runs forward again (advances,
+    /// and the recorded forward sweep of each turn): what these read is not
+    /// what the reverse sweep needs of the forward sweep.
+    pub(super) fn without_replays(&self, block: &[Stmt]) -> Block {
+        block
+            .iter()
+            .filter(|s| {
+                !matches!(s, Stmt::Loop { header: Header::For { reads, .. }, .. }
+                    if reads.iter().any(|v| self.actions.contains(v)))
+            })
+            .map(|s| match s {
+                Stmt::If { cond, then, els } => Stmt::If {
+                    cond: cond.clone(),
+                    then: self.without_replays(then),
+                    els: self.without_replays(els),
+                },
+                Stmt::Loop {
+                    header,
+                    body,
+                    checkpoint,
+                } => Stmt::Loop {
+                    header: header.clone(),
+                    body: self.without_replays(body),
+                    checkpoint: checkpoint.clone(),
+                },
+                s => s.clone(),
+            })
+            .collect()
     }
 
     /// `for i in action.indices(start) { <the step> }` (for a loop that
@@ -132,7 +164,7 @@ impl Adjoint<'_> {
         reads.push(action);
         let mut step = self.plain_step(body);
         if counted {
-            step = vec![once(step)];
+            step = vec![once(step, action)];
         }
         Stmt::Loop {
             header: Header::For {
@@ -448,11 +480,9 @@ impl Adjoint<'_> {
         if let (Some(i), Some(start)) = (var, ck.start) {
             turn.push(self.step_index(i, action, start));
         }
-        if counted {
-            turn.push(once(ck.turn.clone()));
-        } else {
-            turn.extend(ck.turn.iter().cloned());
-        }
+        // (In a loop of one iteration always: the reads of replayed code are
+        // not the reverse sweep's, see `without_replays`.)
+        turn.push(once(ck.turn.clone(), action));
         turn.extend(reverse);
         let free = self.on_action(
             action,
@@ -482,14 +512,14 @@ impl Adjoint<'_> {
     }
 }
 
-/// `for _ in 0..1 { <step> }`: a step of a loop that may end early, whose
-/// `break` and `continue` end the step.
-fn once(step: Block) -> Stmt {
+/// `for _ in 0..1 { <step> }`: a step run again by the schedule's
+/// `action` (whose `break` and `continue`, if any, end the step).
+fn once(step: Block, action: VarId) -> Stmt {
     Stmt::Loop {
         header: Header::For {
             var: None,
             iter: quote!(0..1),
-            reads: vec![],
+            reads: vec![action],
         },
         body: step,
         checkpoint: None,

@@ -240,6 +240,9 @@ struct Adjoint<'a> {
     pass_locals: HashSet<VarId>,
     /// Loops under `#[checkpoint]`: what their forward sweep left, by site.
     checkpointed: HashMap<usize, checkpoint::Checkpointed>,
+    /// The variables holding their schedules' actions (see
+    /// `without_replays`).
+    actions: HashSet<VarId>,
 }
 
 /// A target of a contribution.
@@ -462,6 +465,7 @@ impl<'a> Adjoint<'a> {
             shaped,
             pass_locals: in_single_pass,
             checkpointed: HashMap::new(),
+            actions: HashSet::new(),
         }
     }
 
@@ -594,7 +598,7 @@ impl<'a> Adjoint<'a> {
 
         let mut reverse = self.rev(&primal.stmts, 0, 0);
         let mut reads = HashSet::new();
-        collect_reads(&reverse, &mut reads);
+        collect_reads(&self.without_replays(&reverse), &mut reads);
         for (o, k) in keep {
             // (The rows of a 2-D buffer may be `Vec`s.)
             let copy = if self.prog.vars[o].nested {
