@@ -669,6 +669,57 @@ fn struct_state_and_parameters_equal_plain_reverse_mode() {
     }
 }
 
+// ----- inactive state changed by verbatim code -------------------------------
+
+/// A small linear congruential generator: state the loop changes through
+/// a method, which the snapshots must restore for the steps run again.
+#[derive(Clone)]
+struct Lcg(u64);
+
+impl Lcg {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[differentiate]
+fn noisy(x: f64, k: f64, n: usize) -> f64 {
+    let mut rng = Lcg(7);
+    let mut y = x;
+    #[checkpoint(snapshots = 3)]
+    for _ in 0..n {
+        let r = rng.uniform();
+        y = y + 0.01 * k * (y + r).sin();
+    }
+    y
+}
+
+#[differentiate]
+fn noisy_plain(x: f64, k: f64, n: usize) -> f64 {
+    let mut rng = Lcg(7);
+    let mut y = x;
+    for _ in 0..n {
+        let r = rng.uniform();
+        y = y + 0.01 * k * (y + r).sin();
+    }
+    y
+}
+
+#[test]
+fn inactive_state_changed_by_a_method_is_restored() {
+    for n in [1, 2, 10, 100] {
+        assert_eq!(
+            noisy_grad(0.3, 2.0, n),
+            noisy_plain_grad(0.3, 2.0, n),
+            "n = {n}"
+        );
+    }
+}
+
 // ----- a checkpointed function called by another ----------------------------
 
 #[differentiate]

@@ -408,6 +408,10 @@ impl Emitter<'_> {
                 let t = self.block(then);
                 if els.is_empty() {
                     quote!(if #c { #t })
+                } else if let [Stmt::If { .. }] = els.as_slice() {
+                    // `else if`, not `else { if .. }`.
+                    let e = self.block(els);
+                    quote!(if #c { #t } else #e)
                 } else {
                     let e = self.block(els);
                     quote!(if #c { #t } else { #e })

@@ -65,6 +65,31 @@ pub enum Action {
 }
 
 impl Action {
+    /// An [`Action::Advance`].
+    pub fn is_advance(self) -> bool {
+        matches!(self, Action::Advance { .. })
+    }
+
+    /// An [`Action::Takeshot`].
+    pub fn is_takeshot(self) -> bool {
+        matches!(self, Action::Takeshot { .. })
+    }
+
+    /// An [`Action::Restore`].
+    pub fn is_restore(self) -> bool {
+        matches!(self, Action::Restore { .. })
+    }
+
+    /// An [`Action::Turn`].
+    pub fn is_turn(self) -> bool {
+        matches!(self, Action::Turn { .. })
+    }
+
+    /// An [`Action::Free`].
+    pub fn is_free(self) -> bool {
+        matches!(self, Action::Free { .. })
+    }
+
     /// The indices of the steps an [`Action::Advance`] runs, offset by the
     /// loop's first index (`start + from .. start + to`); none for the
     /// other actions.

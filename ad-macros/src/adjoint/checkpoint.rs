@@ -66,12 +66,25 @@ impl Adjoint<'_> {
         });
         let mut written = Vec::new();
         walk(body, &mut |s| {
-            let vs = match s {
+            let mut vs = match s {
                 Stmt::Assign { place, .. } => vec![place.var()],
                 Stmt::Push { stack, .. } => vec![*stack],
                 Stmt::Opaque(tokens, reads) => changed_by(self.prog, tokens, reads),
                 _ => vec![],
             };
+            // Verbatim code inside expressions (`let r = rng.next();`).
+            let mut verbatim = |e: &Expr| {
+                e.visit(&mut |e| {
+                    if let Expr::Opaque(tokens, reads) = e {
+                        vs.extend(changed_by(self.prog, tokens, reads));
+                    }
+                })
+            };
+            match s {
+                Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => verbatim(expr),
+                Stmt::If { cond, .. } => verbatim(cond),
+                _ => {}
+            }
             for v in vs {
                 if !declared.contains(&v) && !written.contains(&v) {
                     written.push(v);
@@ -93,15 +106,12 @@ impl Adjoint<'_> {
         (v, s)
     }
 
-    /// `if matches!(action, ::ad::__rt::Action::<kind> { .. }) { then } else { els }`
+    /// `if action.is_<kind>() { then } else { els }`
     fn on_action(&self, action: VarId, kind: &str, then: Block, els: Block) -> Stmt {
         let a = self.prog.name(action).clone();
-        let kind = syn::Ident::new(kind, Span::call_site());
+        let is = syn::Ident::new(&format!("is_{kind}"), Span::call_site());
         Stmt::If {
-            cond: Expr::Opaque(
-                quote!(::core::matches!(#a, ::ad::__rt::Action::#kind { .. })),
-                vec![action],
-            ),
+            cond: Expr::Opaque(quote!(#a.#is()), vec![action]),
             then,
             els,
         }
@@ -341,13 +351,13 @@ impl Adjoint<'_> {
         }
         first_turn.extend(ck.turn.iter().cloned());
         let last = vec![
-            self.on_action(action, "Turn", first_turn, vec![]),
+            self.on_action(action, "turn", first_turn, vec![]),
             Stmt::Break,
         ];
-        let takeshot = self.on_action(action, "Takeshot", Self::takeshot(&ck.state), last);
+        let takeshot = self.on_action(action, "takeshot", Self::takeshot(&ck.state), last);
         let advance = self.on_action(
             action,
-            "Advance",
+            "advance",
             vec![self.advance(action, Some(start), var, body, false)],
             vec![takeshot],
         );
@@ -486,21 +496,21 @@ impl Adjoint<'_> {
         turn.extend(reverse);
         let free = self.on_action(
             action,
-            "Free",
+            "free",
             Self::restore_state(&ck.state, false),
             vec![Stmt::Break],
         );
-        let turn = self.on_action(action, "Turn", turn, vec![free]);
+        let turn = self.on_action(action, "turn", turn, vec![free]);
         let restore = self.on_action(
             action,
-            "Restore",
+            "restore",
             Self::restore_state(&ck.state, true),
             vec![turn],
         );
-        let takeshot = self.on_action(action, "Takeshot", Self::takeshot(&ck.state), vec![restore]);
+        let takeshot = self.on_action(action, "takeshot", Self::takeshot(&ck.state), vec![restore]);
         let advance = self.on_action(
             action,
-            "Advance",
+            "advance",
             vec![self.advance(action, ck.start, var, body, counted)],
             vec![takeshot],
         );
