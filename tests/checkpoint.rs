@@ -720,6 +720,54 @@ fn inactive_state_changed_by_a_method_is_restored() {
     }
 }
 
+// ----- an `i32` index, and a `Vec` that grows --------------------------------
+
+#[differentiate]
+fn history(x: f64, n: i32) -> f64 {
+    let mut y = x;
+    let mut seen = Vec::new();
+    #[checkpoint(snapshots = 2)]
+    for i in -3..n {
+        y = y * 0.9 + 0.05 * (i as f64) * y.cos();
+        seen.push(y * y);
+    }
+    let mut s = 0.0;
+    for j in 0..seen.len() {
+        s += seen[j] * (j as f64 + 1.0);
+    }
+    s
+}
+
+#[differentiate]
+fn history_plain(x: f64, n: i32) -> f64 {
+    let mut y = x;
+    let mut seen = Vec::new();
+    for i in -3..n {
+        y = y * 0.9 + 0.05 * (i as f64) * y.cos();
+        seen.push(y * y);
+    }
+    let mut s = 0.0;
+    for j in 0..seen.len() {
+        s += seen[j] * (j as f64 + 1.0);
+    }
+    s
+}
+
+#[test]
+fn integer_indices_of_other_types_and_growing_vecs() {
+    for n in [-5, -3, -2, 0, 4, 30] {
+        assert_eq!(history_grad(0.8, n), history_plain_grad(0.8, n), "n = {n}");
+        assert_eq!(
+            history_hvp(0.8, 1.0, n),
+            history_plain_hvp(0.8, 1.0, n),
+            "n = {n}"
+        );
+    }
+    let (_, g) = history_grad(0.8, 30);
+    let fd = ad::check::fd_gradient(|p| history_plain(p[0], 30), &[0.8]);
+    ad::check::compare(&[g], &fd).assert_close(1e-7, 1e-7);
+}
+
 // ----- a checkpointed function called by another ----------------------------
 
 #[differentiate]
