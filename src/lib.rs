@@ -724,8 +724,9 @@
 //! ```
 //!
 //! The state is what the loop's body writes and was declared before it:
-//! numbers, arrays, `Vec`s, nalgebra values, structs (`Clone`), and inactive
-//! values (counters) alike; the body may contain anything a loop may (calls,
+//! numbers, arrays, `Vec`s, nalgebra values, structs (`Clone`), the contents
+//! of `&mut` buffer parameters, and inactive values (counters, a random
+//! generator's state) alike; the body may contain anything a loop may (calls,
 //! branches, inner loops). `f_vjp`, `f_grad` and `f_hvp` (the tangent
 //! transform carries the snapshots' tangents along) follow the schedule;
 //! `f_jvp` and the function itself run the loop as written (the attribute
@@ -734,8 +735,8 @@
 //! which includes a checkpointed loop.
 //!
 //! The attribute goes on a loop statement: a `for` over an ascending range
-//! `a..b` or `a..=b`, a `while` or a `loop`, whose body writes no `&mut`
-//! buffer parameter, anywhere in the body (in a branch, in another loop).
+//! `a..b` or `a..=b`, a `while` or a `loop`, anywhere in the body (in a
+//! branch, in another loop).
 //! Checkpointed loops nest: an outer one's steps each hold an inner one, and
 //! `n` steps of `m` inner steps need `S_outer + S_inner` snapshots, not
 //! `n m` records. (A checkpointed loop inside a plain loop keeps, per

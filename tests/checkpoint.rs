@@ -768,6 +768,40 @@ fn integer_indices_of_other_types_and_growing_vecs() {
     ad::check::compare(&[g], &fd).assert_close(1e-7, 1e-7);
 }
 
+// ----- an in/out buffer as the loop's state -----------------------------------
+
+#[differentiate]
+fn smooth(x: f64, buf: &mut [f64], n: usize) {
+    #[checkpoint(snapshots = 2)]
+    for _ in 0..n {
+        for j in 1..buf.len() {
+            buf[j] = buf[j] + x * (buf[j - 1] - buf[j]).sin();
+        }
+    }
+}
+
+#[differentiate]
+fn smooth_plain(x: f64, buf: &mut [f64], n: usize) {
+    for _ in 0..n {
+        for j in 1..buf.len() {
+            buf[j] = buf[j] + x * (buf[j - 1] - buf[j]).sin();
+        }
+    }
+}
+
+#[test]
+fn a_mut_buffer_written_by_a_checkpointed_loop() {
+    let init = [1.0, 0.2, -0.4, 0.9, 0.3];
+    let seed = [0.5, -1.0, 2.0, 0.25, 1.0];
+    for n in [0, 1, 2, 9] {
+        let (mut a, mut b) = (init, init);
+        let (mut da, mut db) = (seed, seed);
+        let ga = smooth_vjp(0.3, &mut a, &mut da, n);
+        let gb = smooth_plain_vjp(0.3, &mut b, &mut db, n);
+        assert_eq!((ga, a, da), (gb, b, db), "n = {n}");
+    }
+}
+
 // ----- a checkpointed function called by another ----------------------------
 
 #[differentiate]

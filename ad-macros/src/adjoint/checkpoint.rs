@@ -222,21 +222,48 @@ impl Adjoint<'_> {
     }
 
     /// Each state variable pushed on its stack of snapshots.
-    fn takeshot(state: &[(VarId, VarId)]) -> Block {
+    fn takeshot(&self, state: &[(VarId, VarId)]) -> Block {
         state
             .iter()
             .map(|&(v, snaps)| Stmt::Push {
                 stack: snaps,
-                value: Expr::Rule("clone", vec![Expr::var(v)]),
+                // (A `&mut` buffer parameter: its contents.)
+                value: Expr::Rule(
+                    if self.prog.outputs.contains(&v) {
+                        "to_vec"
+                    } else {
+                        "clone"
+                    },
+                    vec![Expr::var(v)],
+                ),
             })
             .collect()
     }
 
     /// Each state variable set to its top snapshot, which stays (`keep`)
     /// or goes.
-    fn restore_state(state: &[(VarId, VarId)], keep: bool) -> Block {
+    fn restore_state(&self, state: &[(VarId, VarId)], keep: bool) -> Block {
         let mut out = Vec::new();
         for &(v, snaps) in state {
+            if self.prog.outputs.contains(&v) {
+                // A `&mut` buffer parameter: its contents copied back.
+                let (b, s) = (self.prog.name(v), self.prog.name(snaps));
+                let copy = if self.prog.vars[v].nested {
+                    quote!(clone_from_slice)
+                } else {
+                    quote!(copy_from_slice)
+                };
+                let again = keep.then(|| quote!(#s.push(contents);));
+                out.push(Stmt::Opaque(
+                    quote! {
+                        let contents = ::ad::__rt::pop(&mut #s);
+                        #b.#copy(&contents);
+                        #again
+                    },
+                    vec![v, snaps],
+                ));
+                continue;
+            }
             out.push(Stmt::Assign {
                 place: Place::Var(v),
                 op: AssignOp::Set,
@@ -305,7 +332,7 @@ impl Adjoint<'_> {
                 expr: Expr::constant(quote!(0usize)),
                 span: Span::call_site(),
             });
-            out.extend(Self::takeshot(&ck.state));
+            out.extend(self.takeshot(&ck.state));
             let mut step = vec![Stmt::Assign {
                 place: Place::Var(trips),
                 op: AssignOp::Add,
@@ -354,7 +381,7 @@ impl Adjoint<'_> {
             self.on_action(action, "turn", first_turn, vec![]),
             Stmt::Break,
         ];
-        let takeshot = self.on_action(action, "takeshot", Self::takeshot(&ck.state), last);
+        let takeshot = self.on_action(action, "takeshot", self.takeshot(&ck.state), last);
         let advance = self.on_action(
             action,
             "advance",
@@ -477,7 +504,7 @@ impl Adjoint<'_> {
             None => {
                 // The loop's initial state back, and the whole schedule
                 // from it.
-                out.extend(Self::restore_state(&ck.state, false));
+                out.extend(self.restore_state(&ck.state, false));
                 self.schedule(ck.steps, &ck, out)
             }
         };
@@ -497,17 +524,17 @@ impl Adjoint<'_> {
         let free = self.on_action(
             action,
             "free",
-            Self::restore_state(&ck.state, false),
+            self.restore_state(&ck.state, false),
             vec![Stmt::Break],
         );
         let turn = self.on_action(action, "turn", turn, vec![free]);
         let restore = self.on_action(
             action,
             "restore",
-            Self::restore_state(&ck.state, true),
+            self.restore_state(&ck.state, true),
             vec![turn],
         );
-        let takeshot = self.on_action(action, "takeshot", Self::takeshot(&ck.state), vec![restore]);
+        let takeshot = self.on_action(action, "takeshot", self.takeshot(&ck.state), vec![restore]);
         let advance = self.on_action(
             action,
             "advance",

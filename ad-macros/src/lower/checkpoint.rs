@@ -5,7 +5,7 @@
 //! `adjoint::checkpoint`.
 
 use super::*;
-use crate::ir::{walk, Checkpoint};
+use crate::ir::Checkpoint;
 
 /// The number of snapshots of `#[checkpoint]` without arguments: 100
 /// states. Reversing `n` steps then runs each step at most `r` times
@@ -215,13 +215,8 @@ impl Lowerer<'_> {
     }
 
     /// Checks what a checkpointed loop may be: a `for` over an ascending
-    /// range, a `while` or a `loop`, writing no `&mut` buffer parameter.
-    pub(super) fn check_checkpointed(
-        &mut self,
-        c: &Checkpoint,
-        header: &Header,
-        body: &[Stmt],
-    ) -> bool {
+    /// range, a `while` or a `loop`.
+    pub(super) fn check_checkpointed(&mut self, c: &Checkpoint, header: &Header) -> bool {
         let span = &c.attr;
         let ascending = match header {
             Header::For { iter, .. } => {
@@ -241,22 +236,6 @@ impl Lowerer<'_> {
             self.errors.spanned(
                 span,
                 "#[checkpoint] applies to a `for` loop over a range `a..b` or `a..=b` (of integers), a `while` or a `loop`",
-            );
-            return false;
-        }
-        let mut buffer = false;
-        walk(body, &mut |s| {
-            let v = match s {
-                Stmt::Assign { place, .. } => place.var(),
-                Stmt::Push { stack, .. } => *stack,
-                _ => return,
-            };
-            buffer |= self.prog.outputs.contains(&v);
-        });
-        if buffer {
-            self.errors.spanned(
-                span,
-                "a loop under #[checkpoint] cannot write a `&mut` buffer parameter yet: copy it into a local (`let mut y = buf.to_vec();`) before the loop and back after it",
             );
             return false;
         }

@@ -253,7 +253,7 @@ impl Lowerer<'_> {
         let header = Header::For { var, iter, reads };
         let checkpoint = self
             .checkpoint_attr(&f.attrs)
-            .filter(|c| self.check_checkpointed(c, &header, &body));
+            .filter(|c| self.check_checkpointed(c, &header));
         self.push_loop(header, body, frame, checkpoint);
     }
 
@@ -269,7 +269,7 @@ impl Lowerer<'_> {
         });
         let checkpoint = self
             .checkpoint_attr(&w.attrs)
-            .filter(|c| self.check_checkpointed(c, &Header::Infinite, &body));
+            .filter(|c| self.check_checkpointed(c, &Header::Infinite));
         self.push_loop(Header::Infinite, body, frame, checkpoint);
     }
 
@@ -278,7 +278,7 @@ impl Lowerer<'_> {
             self.loop_body(&l.label, None, |lw| lw.lower_stmts(&l.body.stmts, None));
         let checkpoint = self
             .checkpoint_attr(&l.attrs)
-            .filter(|c| self.check_checkpointed(c, &Header::Infinite, &body));
+            .filter(|c| self.check_checkpointed(c, &Header::Infinite));
         self.push_loop(Header::Infinite, body, frame, checkpoint);
     }
 
