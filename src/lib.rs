@@ -666,6 +666,89 @@
 //! function records nothing of the callee and runs its forward pass again in
 //! the backward pass, so memory follows the call depth, not the call count.
 //!
+//! ## Long loops: `#[checkpoint]`
+//!
+//! A loop that overwrites its state at every step (an ODE integrator, a
+//! time-stepper, a recurrent network) makes the backward pass's memory grow
+//! with the number of steps: RK4 for Lotka-Volterra records about 900 bytes
+//! per step, 900 MB for a million steps (BENCHMARKS.md, "Long loops").
+//! Write `#[checkpoint]` on the loop statement, or
+//! `#[checkpoint(snapshots = S)]`, and reverse mode stores the loop's state
+//! at no more than `S` snapshots instead, computes the steps between them
+//! again, and reverses one step at a time (its forward pass recorded, then
+//! its backward pass), following the binomial schedule of Griewank and
+//! Walther's revolve. The memory is `S` states plus one step's records,
+//! whatever the number of steps; the price is time: to reverse `n` steps,
+//! each step runs at most `r` more times unrecorded, where `r` is the least
+//! integer with `C(S + r, r) >= n`, and the total number of unrecorded
+//! steps is the proven minimum for `n` and `S`,
+//! [`checkpoint::optimal_advances`]`(n, S)` `= r n - C(S + r, r - 1)`
+//! (the first forward pass included). An unrecorded step costs a primal step,
+//! a recorded one several, so the gradient usually costs 1 to 2 times the
+//! plain one, and less for loops whose records would not fit in the caches.
+//! The result is the plain reverse mode's to the bit: the same operations on
+//! the same numbers.
+//!
+//! The default `S` is 100 snapshots: each step runs at most once more up to
+//! 101 steps, twice up to 5 151, three times up to 176 851, four times up to
+//! 4.6 million. Fewer snapshots cost more time (`S = 10`: 13 extra runs of
+//! each step for a million steps), more cost memory (`S` copies of the
+//! state). `S` may be any expression of inactive values (`snapshots = n /
+//! 100 + 1`).
+//!
+//! ```
+//! use ad::differentiate;
+//!
+//! /// y' = -k sin(y) by explicit Euler, and the integral of y^2.
+//! #[differentiate]
+//! fn pendulum(y0: f64, k: f64, n: usize) -> f64 {
+//!     let mut y = y0;
+//!     let mut energy = 0.0;
+//!     #[checkpoint(snapshots = 8)]
+//!     for _ in 0..n {
+//!         y = y - 1e-3 * k * y.sin();
+//!         energy += 1e-3 * y * y;
+//!     }
+//!     energy
+//! }
+//!
+//! // 10 000 steps, in 8 snapshots of (y, energy) and one step's records.
+//! let (e, dy0, dk) = pendulum_grad(1.0, 2.0, 10_000);
+//! let h = 1e-6;
+//! let fd = (pendulum(1.0 + h, 2.0, 10_000) - pendulum(1.0 - h, 2.0, 10_000)) / (2.0 * h);
+//! assert!((dy0 - fd).abs() < 1e-6 * fd.abs());
+//! assert!(e > 0.0 && dk < 0.0);
+//! // Each step ran at most 8 more times: C(8 + 7, 7) = 6 435 < 10 000
+//! // <= C(8 + 8, 8) = 12 870.
+//! assert_eq!(ad::checkpoint::repetitions(10_000, 8), 8);
+//! ```
+//!
+//! The state is what the loop's body writes and was declared before it:
+//! numbers, arrays, `Vec`s, nalgebra values, structs (`Clone`), the contents
+//! of `&mut` buffer parameters, and inactive values (counters, a random
+//! generator's state) alike; the body may contain anything a loop may (calls,
+//! branches, inner loops). `f_vjp`, `f_grad` and `f_hvp` (the tangent
+//! transform carries the snapshots' tangents along) follow the schedule;
+//! `f_jvp` and the function itself run the loop as written (the attribute
+//! is removed from every function the macro emits). `f_vjp_many` is not
+//! generated for a function whose reverse mode records anything on stacks,
+//! which includes a checkpointed loop.
+//!
+//! The attribute goes on a loop statement: a `for` over an ascending range
+//! `a..b` or `a..=b`, a `while` or a `loop`, anywhere in the body (in a
+//! branch, in another loop).
+//! Checkpointed loops nest: an outer one's steps each hold an inner one, and
+//! `n` steps of `m` inner steps need `S_outer + S_inner` snapshots, not
+//! `n m` records. (A checkpointed loop inside a plain loop keeps, per
+//! iteration of the plain loop, the snapshots of its first pass until the
+//! reverse pass reaches it.) A `for` that cannot end early follows the schedule from its first pass.
+//! A `while`, a `loop`, or a `for` with `break`, `continue` or `return` in
+//! its body does not know its number of steps `n` in advance: its first
+//! pass runs as written, counting the steps, after one snapshot of the
+//! initial state, and the reverse pass runs the whole schedule from that
+//! snapshot: `n` more unrecorded steps than the optimum, and one more state
+//! during the first pass.
+//!
 //! # Second order
 //!
 //! A Hessian-vector product is backpropagation applied twice: `H v` is the
@@ -798,6 +881,11 @@ pub use ad_macros::differentiate;
 /// (see [Parameter structs](crate#parameter-structs)).
 pub use ad_macros::Differentiable;
 pub use ad_runtime::check;
+/// The binomial schedule behind `#[checkpoint]`, and its cost:
+/// [`checkpoint::optimal_advances`]`(n, s)` steps computed again,
+/// [`checkpoint::repetitions`]`(n, s)` runs of each step at most (see
+/// [Memory of reverse mode](crate#memory-of-reverse-mode)).
+pub use ad_runtime::checkpoint;
 pub use ad_runtime::dense;
 pub use ad_runtime::nn;
 /// The num-traits version whose `Float` [`Real`] extends (generic code

@@ -408,12 +408,16 @@ impl Emitter<'_> {
                 let t = self.block(then);
                 if els.is_empty() {
                     quote!(if #c { #t })
+                } else if let [Stmt::If { .. }] = els.as_slice() {
+                    // `else if`, not `else { if .. }`.
+                    let e = self.block(els);
+                    quote!(if #c { #t } else #e)
                 } else {
                     let e = self.block(els);
                     quote!(if #c { #t } else { #e })
                 }
             }
-            Stmt::Loop { header, body } => {
+            Stmt::Loop { header, body, .. } => {
                 let b = self.block(body);
                 match header {
                     Header::For { var, iter, .. } => {
@@ -690,7 +694,7 @@ fn movable(prog: &Program, body: &Body) -> HashSet<(VarId, usize)> {
                     block(then, depth, f);
                     block(els, depth, f);
                 }
-                Stmt::Loop { header, body } => {
+                Stmt::Loop { header, body, .. } => {
                     match header {
                         Header::Times(n) => read(n, depth, f),
                         Header::For { reads, .. } => {

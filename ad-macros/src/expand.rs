@@ -34,12 +34,17 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             Options::default()
         }
     };
+    crate::lower::checkpoint::check_placement(&item_fn, &mut errors);
+    // The function as emitted: without `#[checkpoint]`, which only the
+    // macro reads.
+    let mut stripped = item_fn.clone();
+    crate::lower::checkpoint::strip(&mut stripped);
     let model = Model::from_syn(&item_fn, &options, &mut errors);
     let signature_ok = errors.is_empty();
     if options.custom {
         // A primitive with hand-written rules: keep the body as it is, and
         // give callers the calling convention to the rules.
-        let mut out = item_fn.to_token_stream();
+        let mut out = stripped.to_token_stream();
         let mode = crate::wrappers::WrapperMode::Custom {
             second_order: options.custom_second_order,
         };
@@ -58,7 +63,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     // clippy's advice to iterate instead does not apply.
     // The derivatives stand for `f`: do not report it unused when only they
     // are called.
-    let mut original = item_fn.clone();
+    let mut original = stripped.clone();
     original
         .attrs
         .push(syn::parse_quote!(#[allow(clippy::needless_range_loop, dead_code)]));
@@ -90,7 +95,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             out.extend(generated);
             out.extend(missing_tangents(&item_fn, &bodies));
             // Callers pass buffers to the function's value form.
-            out.extend(crate::buffers::expand_value_form(&item_fn, &options));
+            out.extend(crate::buffers::expand_value_form(&stripped, &options));
             let mut called: Vec<&[crate::ir::Stmt]> =
                 vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
             for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {

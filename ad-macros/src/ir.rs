@@ -508,6 +508,17 @@ pub enum Header {
     Times(Expr),
 }
 
+/// `#[checkpoint]` or `#[checkpoint(snapshots = S)]` on a loop.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    /// The number of snapshots, an inactive expression (a `usize`).
+    pub snapshots: TokenStream,
+    /// The variables it reads.
+    pub reads: Vec<VarId>,
+    /// The attribute, to point errors at.
+    pub attr: TokenStream,
+}
+
 pub type Block = Vec<Stmt>;
 
 /// A statement of the generated code.
@@ -535,6 +546,10 @@ pub enum Stmt {
     Loop {
         header: Header,
         body: Block,
+        /// `#[checkpoint]` on the user's loop: reverse mode keeps
+        /// snapshots of its state and computes steps again (see
+        /// `adjoint::checkpoint`). Only on lowered loops.
+        checkpoint: Option<Box<Checkpoint>>,
     },
     Break,
     Continue,

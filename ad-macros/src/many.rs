@@ -190,7 +190,7 @@ fn in_lanes(s: &Stmt) -> bool {
                 }
         }
         Stmt::If { cond, then, els } => expr(cond) && then.iter().chain(els).all(in_lanes),
-        Stmt::Loop { body, header } => {
+        Stmt::Loop { body, header, .. } => {
             body.iter().all(in_lanes)
                 && match header {
                     Header::Times(n) => expr(n),

@@ -127,3 +127,21 @@ fn snapshot_jacobian_rows_in_lanes() {
         },
     );
 }
+
+#[test]
+fn snapshot_checkpointed_loop() {
+    check(
+        "euler_checkpointed",
+        quote!(),
+        quote! {
+            fn euler(y0: f64, k: f64, n: usize) -> f64 {
+                let mut y = y0;
+                #[checkpoint(snapshots = 4)]
+                for _ in 0..n {
+                    y = y - 0.1 * k * y.sin();
+                }
+                y
+            }
+        },
+    );
+}

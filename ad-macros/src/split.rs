@@ -139,7 +139,10 @@ fn joint(
     arg_tys: &[TokenStream],
     ret_el: &TokenStream,
 ) -> TokenStream {
-    let block = &model.item.block;
+    // (The user's body, without `#[checkpoint]`, which only the macro reads.)
+    let mut item = model.item.clone();
+    crate::lower::checkpoint::strip(&mut item);
+    let block = &item.block;
     let ret = &model.ret;
     let base = model.item.sig.ident.to_string();
     let base = base.trim_start_matches("r#");

@@ -419,11 +419,12 @@ impl Tangent<'_> {
                         els,
                     });
                 }
-                Stmt::Loop { header, body } => {
+                Stmt::Loop { header, body, .. } => {
                     let body = self.block(body);
                     out.push(Stmt::Loop {
                         header: header.clone(),
                         body,
+                        checkpoint: None,
                     });
                 }
                 Stmt::Push { stack, value } => {

@@ -692,3 +692,129 @@ fn branch_decisions_in_loops_join_the_stream_of_saved_values() {
     assert!(exits.contains("branch_stack.push("), "{exits}");
     assert!(!exits.contains("saved.push(true)"), "{exits}");
 }
+
+/// The lowered function's statements, and the errors.
+fn lowered(item: &ItemFn) -> (Vec<Stmt>, Vec<String>) {
+    let options = Options::parse(quote!()).expect("options");
+    let mut errors = Errors::default();
+    crate::lower::checkpoint::check_placement(item, &mut errors);
+    let model = Model::from_syn(item, &options, &mut errors);
+    let prog = lower(&model, &mut errors);
+    let messages = match errors.check() {
+        Ok(()) => vec![],
+        Err(e) => e.into_iter().map(|e| e.to_string()).collect(),
+    };
+    (prog.body.stmts, messages)
+}
+
+#[test]
+fn checkpoint_attribute_marks_the_loop_with_its_snapshots() {
+    let f: ItemFn = parse_quote! {
+        fn f(x: f64, n: usize) -> f64 {
+            let mut y = x;
+            #[checkpoint]
+            for _ in 0..n {
+                y = y.sin();
+            }
+            #[checkpoint(snapshots = n / 2 + 1)]
+            while y > 0.1 {
+                y = y * 0.5;
+            }
+            for _ in 0..n {
+                y = y.cos();
+            }
+            y
+        }
+    };
+    let (stmts, errors) = lowered(&f);
+    assert!(errors.is_empty(), "{errors:?}");
+    let marks: Vec<Option<String>> = stmts
+        .iter()
+        .filter_map(|s| match s {
+            Stmt::Loop { checkpoint, .. } => {
+                Some(checkpoint.as_ref().map(|c| c.snapshots.to_string()))
+            }
+            _ => None,
+        })
+        .collect();
+    let default = crate::lower::checkpoint::DEFAULT_SNAPSHOTS.to_string();
+    let default = format!("{default}usize");
+    assert_eq!(
+        marks,
+        [Some(default), Some("n / 2 + 1".to_string()), None],
+        "{stmts:?}"
+    );
+}
+
+#[test]
+fn checkpoint_attribute_errors_name_what_to_write() {
+    let f: ItemFn = parse_quote! {
+        fn f(x: f64, n: usize) -> f64 {
+            #[checkpoint]
+            let mut y = x;
+            #[checkpoint(every = 3)]
+            for _ in 0..n {
+                y = y.sin();
+            }
+            #[checkpoint(snapshots = 0)]
+            for _ in 0..n {
+                y = y.sin();
+            }
+            #[checkpoint(snapshots = y)]
+            for _ in 0..n {
+                y = y.sin();
+            }
+            #[checkpoint]
+            for i in (0..n).rev() {
+                y = y.sin() + i as f64;
+            }
+            y
+        }
+    };
+    let (_, errors) = lowered(&f);
+    assert_eq!(errors.len(), 5, "{errors:?}");
+    assert!(
+        errors[0].contains("applies to a loop statement"),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("unknown argument")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("at least 1 snapshot")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("active value")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("ascending") || e.contains("a range `a..b`")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn checkpoint_attribute_is_removed_from_everything_emitted() {
+    let out = generated(quote! {
+        fn f(x: f64, n: usize, s: usize) -> f64 {
+            let mut y = x;
+            #[checkpoint(snapshots = s)]
+            for _ in 0..n {
+                y = y.sin();
+            }
+            y
+        }
+    });
+    assert!(
+        !out.contains("# [checkpoint") && !out.contains("#[checkpoint"),
+        "{out}"
+    );
+    // The original keeps reading `s` (not reported unused).
+    let original = out.split("fn f_jvp").next().unwrap();
+    assert!(original.contains("let _ = s;"), "{original}");
+    assert!(out.contains("::ad::__rt::Schedule::new(steps, s)"), "{out}");
+}

@@ -7,6 +7,7 @@
 
 pub mod call;
 pub mod check;
+pub mod checkpoint;
 pub mod dense;
 pub mod differentiable;
 pub mod fields;
@@ -25,6 +26,7 @@ pub mod stack;
 pub use call::{
     accumulate, tangent_for, tangent_ref, AddTo, Inactive, NoTangent, TangentFor, TangentRef,
 };
+pub use checkpoint::{checkpoint_steps, checkpoint_steps_inclusive, Action, Schedule};
 pub use differentiable::Differentiable;
 pub use fields::{
     constant_tangent, count_as, field_cotangent, field_tangent, field_zero, move_into,

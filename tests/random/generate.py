@@ -31,6 +31,11 @@ differences:
     python3 tests/random/generate.py      # all three files, from the repository root
     python3 tests/random/generate.py --family wrt    # only tests/random_wrt.rs
     python3 tests/random/generate.py --family calls  # only tests/random_calls.rs
+    python3 tests/random/generate.py --family checkpoint  # tests/random_checkpoint.rs
+
+and, only by name, `tests/random_checkpoint.rs` (family `checkpoint`,
+CHECKPOINT_N_FUNCS functions, CHECKPOINT_SEED): the first family's functions
+with `#[checkpoint(snapshots = S)]` on most of their loops.
 
 (The checked-in `tests/random_calls.rs` is the full run's: the rounding
 noise of `stable_under_rounding`, NOISE, is one generator for all families,
@@ -93,6 +98,8 @@ OUT_BOUND = 1e3  # |output| must stay below this
 MARGIN = 1e-2  # minimum distance of active decisions to their threshold
 MAX_POINT_TRIES = 40
 MAX_LINES = 30  # longer functions are redrawn, to keep the test's compile time down
+# Set for the `checkpoint` family: `#[checkpoint]` on loops (see `loop_stmt`).
+CHECKPOINT = False
 REL_STEP = 1e-3  # ad::check's finite-difference step
 FD_EST = 1e-3  # estimated finite-difference error / tolerance must stay below this
 
@@ -1010,6 +1017,11 @@ class Gen:
         rs_open, py_open, v, kind = header[:4]
         tail = header[4] if len(header) > 4 else None
         limit = header[5] if len(header) > 5 else None
+        # The `checkpoint` family: binomial checkpointing on most loops it
+        # may apply to (ascending ranges, `while`, `loop`), with 1 to 3
+        # snapshots for loops of 2 to 7 steps, so that steps run again.
+        if CHECKPOINT and ".rev()" not in rs_open and "step_by" not in rs_open and self.r() < 0.7:
+            rs_open = "#[checkpoint(snapshots = {})] {}".format(self.rng.randint(1, 3), rs_open)
         at = len(self.rs)
         self.emit(rs_open, py_open)
         self.loops.append("for" if kind == "for" else "counted")
@@ -1708,8 +1720,9 @@ def case_entry(spec):
     return out
 
 
-def generate_random(n_funcs, seed, out):
-    """The first family: tests/random_functions.rs."""
+def generate_random(n_funcs, seed, out, header=None):
+    """The first family: tests/random_functions.rs (and, with CHECKPOINT
+    set and its own header, the `checkpoint` family)."""
     global N_FUNCS, SEED, OUT
     N_FUNCS, SEED, OUT = n_funcs, seed, out
     rng = random.Random(SEED)
@@ -1744,7 +1757,7 @@ def generate_random(n_funcs, seed, out):
         namespace[name] = fn
         specs.append(spec)
 
-    parts = [HEADER.format(n=N_FUNCS, pp=POINTS_PER_FUNC, seed=SEED)]
+    parts = [(header or HEADER).format(n=N_FUNCS, pp=POINTS_PER_FUNC, seed=SEED)]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
         parts.append(s.rust + "\n" + "\n".join(case_entry(s)) + "\n\n")
@@ -1760,6 +1773,35 @@ def generate_random(n_funcs, seed, out):
         "wrote {}: {} functions ({} with a slice, {} with calls); redrawn: {} without "
         "test points, {} too long\n".format(
             os.path.relpath(OUT, ROOT), len(specs), n_slice, n_calls, discarded, too_long))
+
+
+# ----------------------------------------------------------------------------
+# The `checkpoint` family (tests/random_checkpoint.rs): the first family's
+# functions with `#[checkpoint(snapshots = S)]` on most of their loops
+# ----------------------------------------------------------------------------
+
+CHECKPOINT_SEED = 20261205
+CHECKPOINT_N_FUNCS = 150
+CHECKPOINT_OUT = os.path.join(ROOT, "tests", "random_checkpoint.rs")
+CHECKPOINT_HEADER = HEADER.replace(
+    "//! Randomized differential testing (issue 7): {n} random `#[differentiate]`\n"
+    "//! functions, each checked at {pp} points by `random_functions_agree` below.\n",
+    "//! Randomized differential testing of `#[checkpoint]` (issue 21): {n} random\n"
+    "//! `#[differentiate]` functions of the first family (`random_functions.rs`)\n"
+    "//! with `#[checkpoint(snapshots = S)]`, S from 1 to 3, on most of their\n"
+    "//! loops over ascending ranges, `while` and `loop` (nested ones too), each\n"
+    "//! checked at {pp} points by `random_functions_agree` below.\n").replace(
+    "//! python3 tests/random/generate.py\n", "//! python3 tests/random/generate.py --family checkpoint\n")
+
+
+def generate_checkpoint(n_funcs, seed, out):
+    """The `checkpoint` family: tests/random_checkpoint.rs."""
+    global CHECKPOINT
+    CHECKPOINT = True
+    try:
+        generate_random(n_funcs, seed, out, CHECKPOINT_HEADER)
+    finally:
+        CHECKPOINT = False
 
 
 # ----------------------------------------------------------------------------
@@ -6818,9 +6860,10 @@ def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBR
 def main():
     # Options for experiments only; the checked-in files have the defaults.
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--family", choices=["all", "random", "wrt", "calls"], default="all",
+    ap.add_argument("--family", choices=["all", "random", "wrt", "calls", "checkpoint"], default="all",
                     help="which file to write: tests/random_functions.rs (random), tests/random_wrt.rs (wrt), "
-                         "tests/random_calls.rs (calls), or all three (all, the default)")
+                         "tests/random_calls.rs (calls), or all three (all, the default); "
+                         "tests/random_checkpoint.rs (checkpoint) only by name")
     ap.add_argument("--count", type=int, help="number of functions (with --family random, wrt or calls)")
     ap.add_argument("--seed", type=int, help="(with --family random, wrt or calls)")
     ap.add_argument("--out", help="output file (with --family random, wrt or calls)")
@@ -6839,6 +6882,9 @@ def main():
     if args.family in ("all", "calls"):
         generate_calls(opt(args.count, CALLS_N_FUNCS), opt(args.seed, CALLS_SEED),
                        os.path.abspath(opt(args.out, CALLS_OUT)))
+    if args.family == "checkpoint":
+        generate_checkpoint(opt(args.count, CHECKPOINT_N_FUNCS), opt(args.seed, CHECKPOINT_SEED),
+                            os.path.abspath(opt(args.out, CHECKPOINT_OUT)))
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
         let Stmt::Loop {
             header: Header::For { iter, reads, .. },
             body: lb,
+            checkpoint: None,
         } = stmt
         else {
             continue;
@@ -558,7 +559,7 @@ pub(super) fn unread_overwrites(
         fn block(&mut self, block: &[Stmt], lp: Option<(VarId, &[Stmt])>, in_loop: bool) {
             for s in block {
                 match s {
-                    Stmt::Loop { header, body } => {
+                    Stmt::Loop { header, body, .. } => {
                         let index = match header {
                             Header::For {
                                 var: Some(v), iter, ..

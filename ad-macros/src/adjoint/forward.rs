@@ -12,7 +12,7 @@ use quote::quote;
 use std::collections::HashSet;
 
 impl Adjoint<'_> {
-    fn stack(&mut self, base: &str) -> VarId {
+    pub(super) fn stack(&mut self, base: &str) -> VarId {
         let s = self.prog.derived(base);
         self.decls.push(Stmt::Let {
             var: s,
@@ -29,7 +29,7 @@ impl Adjoint<'_> {
     /// Records a value for the reverse sweep: in a local at the top level,
     /// in a local declared at the top of the function inside branches that
     /// run at most once, on a stack inside loops.
-    fn record(
+    pub(super) fn record(
         &mut self,
         value: Expr,
         base: &str,
@@ -240,6 +240,11 @@ impl Adjoint<'_> {
         let mut out = Vec::new();
         for stmt in block {
             match stmt {
+                Stmt::Loop {
+                    header,
+                    body,
+                    checkpoint: Some(c),
+                } => self.fwd_checkpoint(stmt, (header, body, c), depth, loops, &mut out),
                 Stmt::Let {
                     var, expr, span, ..
                 } if self.hoisted.contains(var) => {
@@ -358,6 +363,7 @@ impl Adjoint<'_> {
                 Stmt::Loop {
                     header: Header::For { var, iter, reads },
                     body,
+                    ..
                 } if self.is_static(iter, reads, body) => {
                     // Replayed backwards from its bounds: nothing recorded.
                     self.static_loops.insert(site(stmt));
@@ -369,9 +375,10 @@ impl Adjoint<'_> {
                             reads: reads.clone(),
                         },
                         body: fbody,
+                        checkpoint: None,
                     });
                 }
-                Stmt::Loop { header, body } => {
+                Stmt::Loop { header, body, .. } => {
                     let n = self.prog.derived("trips");
                     self.prog.vars[n].slot = true;
                     out.push(Stmt::Let {
@@ -461,6 +468,7 @@ impl Adjoint<'_> {
                     out.push(Stmt::Loop {
                         header,
                         body: fbody,
+                        checkpoint: None,
                     });
                     let record = if depth == 0 {
                         Record::Here(Expr::var(n))

@@ -34,6 +34,7 @@
 //! inside a branch or loop: then the adjoint is declared zero before it.
 
 mod analysis;
+mod checkpoint;
 mod contribute;
 mod forward;
 mod reverse;
@@ -237,6 +238,11 @@ struct Adjoint<'a> {
     /// Variables declared at the top level of a single-pass loop's body: in
     /// scope for its reverse code.
     pass_locals: HashSet<VarId>,
+    /// Loops under `#[checkpoint]`: what their forward sweep left, by site.
+    checkpointed: HashMap<usize, checkpoint::Checkpointed>,
+    /// The variables holding their schedules' actions (see
+    /// `without_replays`).
+    actions: HashSet<VarId>,
 }
 
 /// A target of a contribution.
@@ -337,7 +343,7 @@ impl<'a> Adjoint<'a> {
                         depths(then, depth + 1, out);
                         depths(els, depth + 1, out);
                     }
-                    Stmt::Loop { header, body } => {
+                    Stmt::Loop { header, body, .. } => {
                         if let Header::For { var: Some(v), .. } = header {
                             out.insert(*v, depth + 1);
                         }
@@ -458,6 +464,8 @@ impl<'a> Adjoint<'a> {
             pushed,
             shaped,
             pass_locals: in_single_pass,
+            checkpointed: HashMap::new(),
+            actions: HashSet::new(),
         }
     }
 
@@ -590,7 +598,7 @@ impl<'a> Adjoint<'a> {
 
         let mut reverse = self.rev(&primal.stmts, 0, 0);
         let mut reads = HashSet::new();
-        collect_reads(&reverse, &mut reads);
+        collect_reads(&self.without_replays(&reverse), &mut reads);
         for (o, k) in keep {
             // (The rows of a 2-D buffer may be `Vec`s.)
             let copy = if self.prog.vars[o].nested {

@@ -215,7 +215,7 @@ impl Adjoint<'_> {
     }
 
     /// The adjoints touched inside a nested block that must exist before it.
-    fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
+    pub(super) fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
         let mut declared_inside = HashSet::new();
         walk(inner, &mut |s| {
             if let Stmt::Let { var, .. } = s {
@@ -254,7 +254,7 @@ impl Adjoint<'_> {
     }
 
     /// A nested reverse block: adjoints declared in it do not outlive it.
-    fn nested_rev(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
+    pub(super) fn nested_rev(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
         let saved = self.adj.clone();
         let out = self.rev(block, depth, loops);
         self.adj = saved;
@@ -430,7 +430,18 @@ impl Adjoint<'_> {
                     let els = self.nested_rev(els, depth + 1, loops);
                     out.push(Stmt::If { cond, then, els });
                 }
-                Stmt::Loop { header, body } if self.single_pass.contains_key(&site(stmt)) => {
+                Stmt::Loop {
+                    header,
+                    body,
+                    checkpoint: Some(_),
+                } => {
+                    let var = match header {
+                        Header::For { var, .. } => *var,
+                        _ => None,
+                    };
+                    self.rev_checkpoint(stmt, (var, body), depth, loops, out)
+                }
+                Stmt::Loop { header, body, .. } if self.single_pass.contains_key(&site(stmt)) => {
                     self.declare_touched(body, out);
                     // Each iteration: its values, then their adjoints. Straight
                     // code records nothing; otherwise the iteration's forward
@@ -447,6 +458,7 @@ impl Adjoint<'_> {
                     out.push(Stmt::Loop {
                         header: header.clone(),
                         body: combined,
+                        checkpoint: None,
                     });
                     let mut values: Vec<(VarId, VarId)> =
                         self.pass_values.iter().map(|(a, b)| (*a, *b)).collect();
@@ -475,6 +487,7 @@ impl Adjoint<'_> {
                 Stmt::Loop {
                     header: Header::For { var, iter, reads },
                     body,
+                    ..
                 } if self.static_loops.contains(&site(stmt)) => {
                     self.declare_touched(body, out);
                     let r = simple_range(iter).expect("a static loop is over a simple range");
@@ -493,9 +506,10 @@ impl Adjoint<'_> {
                             reads: reads.clone(),
                         },
                         body: rbody,
+                        checkpoint: None,
                     });
                 }
-                Stmt::Loop { header, body } => {
+                Stmt::Loop { header, body, .. } => {
                     self.declare_touched(body, out);
                     let count = match self.counts.get(&site(stmt)).cloned() {
                         Some(Record::Here(e)) => e,
@@ -549,6 +563,7 @@ impl Adjoint<'_> {
                     out.push(Stmt::Loop {
                         header,
                         body: rbody,
+                        checkpoint: None,
                     });
                 }
                 Stmt::Opaque(..) => {

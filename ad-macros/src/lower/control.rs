@@ -194,7 +194,13 @@ impl Lowerer<'_> {
 
     /// The loop, after the flags its inner loops set to leave it
     /// (`break 'outer;`).
-    fn push_loop(&mut self, header: Header, body: Vec<Stmt>, frame: LoopFrame) {
+    fn push_loop(
+        &mut self,
+        header: Header,
+        body: Vec<Stmt>,
+        frame: LoopFrame,
+        checkpoint: Option<Box<crate::ir::Checkpoint>>,
+    ) {
         for flag in [frame.brk, frame.cont].into_iter().flatten() {
             self.stmts.push(Stmt::Let {
                 var: flag,
@@ -203,7 +209,11 @@ impl Lowerer<'_> {
                 span: Span::call_site(),
             });
         }
-        self.stmts.push(Stmt::Loop { header, body });
+        self.stmts.push(Stmt::Loop {
+            header,
+            body,
+            checkpoint,
+        });
     }
 
     pub(super) fn lower_for(&mut self, f: &syn::ExprForLoop) {
@@ -240,7 +250,11 @@ impl Lowerer<'_> {
             }
             lw.lower_stmts(&f.body.stmts, None);
         });
-        self.push_loop(Header::For { var, iter, reads }, body, frame);
+        let header = Header::For { var, iter, reads };
+        let checkpoint = self
+            .checkpoint_attr(&f.attrs)
+            .filter(|c| self.check_checkpointed(c, &header));
+        self.push_loop(header, body, frame, checkpoint);
     }
 
     pub(super) fn lower_while(&mut self, w: &syn::ExprWhile) {
@@ -253,13 +267,19 @@ impl Lowerer<'_> {
                 els: vec![Stmt::Break],
             });
         });
-        self.push_loop(Header::Infinite, body, frame);
+        let checkpoint = self
+            .checkpoint_attr(&w.attrs)
+            .filter(|c| self.check_checkpointed(c, &Header::Infinite));
+        self.push_loop(Header::Infinite, body, frame, checkpoint);
     }
 
     pub(super) fn lower_loop(&mut self, l: &syn::ExprLoop) {
         let (body, frame) =
             self.loop_body(&l.label, None, |lw| lw.lower_stmts(&l.body.stmts, None));
-        self.push_loop(Header::Infinite, body, frame);
+        let checkpoint = self
+            .checkpoint_attr(&l.attrs)
+            .filter(|c| self.check_checkpointed(c, &Header::Infinite));
+        self.push_loop(Header::Infinite, body, frame, checkpoint);
     }
 
     /// `loop { .. break v; .. }` used as a value: a slot that each `break v`
@@ -269,7 +289,7 @@ impl Lowerer<'_> {
         let (body, frame) = self.loop_body(&l.label, Some(slot), |lw| {
             lw.lower_stmts(&l.body.stmts, None)
         });
-        self.push_loop(Header::Infinite, body, frame);
+        self.push_loop(Header::Infinite, body, frame, None);
         Operand::Var(slot)
     }
 }

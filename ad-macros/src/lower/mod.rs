@@ -28,6 +28,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 mod call;
+pub(crate) mod checkpoint;
 mod control;
 mod expr;
 mod linalg;
@@ -639,6 +640,17 @@ struct Renamer<'a, 'b> {
 }
 
 impl VisitMut for Renamer<'_, '_> {
+    // A loop kept verbatim loses its `#[checkpoint]` (inactive: nothing to
+    // reverse).
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::ForLoop(syn::ExprForLoop { attrs, .. })
+        | syn::Expr::While(syn::ExprWhile { attrs, .. })
+        | syn::Expr::Loop(syn::ExprLoop { attrs, .. }) = e
+        {
+            attrs.retain(|a| !checkpoint::is_checkpoint(a));
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
     fn visit_expr_path_mut(&mut self, p: &mut syn::ExprPath) {
         if self.params.iter().any(|n| p.path.is_ident(n)) {
             return;
