@@ -178,8 +178,14 @@ impl Desugar<'_> {
     /// The stream of a container or of a chain without its consumer;
     /// `None` when `e` is not one this stage rewrites (a range, or a chain
     /// that reads no active value).
-    fn stream(&mut self, e: &syn::Expr, for_loop: bool) -> Option<syn::Result<Stream>> {
-        if !self.mentions_tainted(e) {
+    /// (`force`: also one that reads no active value.)
+    fn stream(
+        &mut self,
+        e: &syn::Expr,
+        for_loop: bool,
+        force: bool,
+    ) -> Option<syn::Result<Stream>> {
+        if !force && !self.mentions_tainted(e) {
             return None;
         }
         let (base, calls) = flatten(e);
@@ -392,20 +398,10 @@ impl Desugar<'_> {
                 }),
             ),
             ("zip", Some(other)) => {
-                let other = match self.stream(&other, true) {
+                // (Also an inactive one: `w.iter()` beside an active `x`.)
+                let other = match self.stream(&other, true, true) {
                     Some(s) => s?,
-                    None => match place(&other) {
-                        // An inactive container.
-                        Some((b, _, l)) => Stream {
-                            len: l,
-                            item: Rc::new(move |_, p, _| {
-                                Ok(Item::Ref(Box::new(Item::Value(syn::parse_quote!(#b[#p])))))
-                            }),
-                            filtered: false,
-                            root: None,
-                        },
-                        None => return Err(unsupported(m)),
-                    },
+                    None => return Err(unsupported(m)),
                 };
                 let ol = other.len.clone();
                 let oi = other.item.clone();
@@ -501,7 +497,17 @@ impl Desugar<'_> {
 
     /// `for pat in <container or chain> { body }` as an index loop.
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Option<Vec<syn::Stmt>> {
-        let s = match self.stream(&f.expr, true)? {
+        // A pattern other than a name (`for &v in w`) is desugared even
+        // over inactive values: lowering binds names only.
+        // So is a loop that writes through its pattern (`for e in &mut w`).
+        let writes = match strip(&f.expr) {
+            syn::Expr::Reference(r) => r.mutability.is_some(),
+            syn::Expr::MethodCall(m) => m.method == "iter_mut",
+            _ => false,
+        };
+        let force = writes
+            || !matches!(&*f.pat, syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none());
+        let s = match self.stream(&f.expr, true, force)? {
             Ok(s) => s,
             Err(e) => {
                 self.errors.push(e);
@@ -626,7 +632,9 @@ impl Desugar<'_> {
         } else {
             return None;
         };
-        let s = match self.stream(&m.receiver, false)? {
+        // (Active when the closures read active values too.)
+        let active = self.mentions_tainted(m);
+        let s = match self.stream(&m.receiver, false, active)? {
             Ok(s) => s,
             Err(err) => {
                 self.errors.push(err);

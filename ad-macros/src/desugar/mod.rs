@@ -127,6 +127,14 @@ fn taint(model: &Model) -> HashSet<String> {
             if self.mentions(&f.expr) {
                 self.add(subst::pat_names(&f.pat));
             }
+            // `for e in x.iter_mut() { *e = a; }` writes `x`.
+            if self.mentions(&f.pat) {
+                match &*f.expr {
+                    syn::Expr::Reference(r) if r.mutability.is_some() => self.target(&r.expr),
+                    syn::Expr::MethodCall(m) if m.method == "iter_mut" => self.target(&m.receiver),
+                    _ => {}
+                }
+            }
             syn::visit::visit_expr_for_loop(self, f);
         }
         // `v.push(x)`, `g(x, &mut out)`: the receiver, the buffer.
@@ -416,6 +424,11 @@ impl Desugar<'_> {
             syn::Expr::MethodCall(m) => {
                 self.expr(&mut m.receiver, pre, eager, None);
                 for a in &mut m.args {
+                    // `.map(g)` of a local closure `g` kept as written
+                    // (on inactive values): the closure itself.
+                    if let Some(c) = self.closure_expr(a) {
+                        *a = syn::Expr::Closure(c);
+                    }
                     self.expr(a, pre, eager, None);
                 }
             }
