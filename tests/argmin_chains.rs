@@ -300,7 +300,8 @@ fn argmin_slice_functions_as_written_upstream() {
 #[test]
 fn argmin_slice_functions_in_f32() {
     let x = [0.5f32, -1.25, 0.75];
-    let checks: [(&str, (f32, Vec<f32>), Vec<f32>); 4] = [
+    type Check = (&'static str, (f32, Vec<f32>), Vec<f32>);
+    let checks: [Check; 4] = [
         (
             "sphere",
             sphere_grad(&x[..]),

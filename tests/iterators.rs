@@ -662,3 +662,77 @@ fn if_let_array_map_generic() {
     let (v, g) = generic_chain_grad(&x32[..]);
     assert!((v - generic_chain(&x32[..])).abs() < 1e-6 && g.len() == 3);
 }
+
+// ----- 5. vector outputs ----------------------------------------------------------
+
+#[differentiate]
+fn squares(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|v| v * v.sin()).collect()
+}
+
+#[differentiate]
+fn mapped_array(p: [f64; 3]) -> [f64; 3] {
+    p.map(|v| v.exp() * 0.5)
+}
+
+/// `_jvp` against finite differences on every output, `_vjp` by the
+/// dot-product identity.
+fn check_vector(
+    name: &str,
+    x: &[f64],
+    f: &dyn Fn(&[f64]) -> Vec<f64>,
+    jvp: &dyn Fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>),
+    vjp: &dyn Fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>),
+) {
+    let y = f(x);
+    let mut rand = rng(7);
+    let h = 1e-6;
+    for _ in 0..3 {
+        let t: Vec<f64> = (0..x.len()).map(|_| rand()).collect();
+        let c: Vec<f64> = (0..y.len()).map(|_| rand()).collect();
+        let (yj, jt) = jvp(x, &t);
+        let (yv, jc) = vjp(x, &c);
+        let (yp, ym) = (f(&shifted(x, &t, h)), f(&shifted(x, &t, -h)));
+        for k in 0..y.len() {
+            close(&format!("{name}: jvp value[{k}]"), yj[k], y[k], 1e-14);
+            close(&format!("{name}: vjp value[{k}]"), yv[k], y[k], 1e-14);
+            close(
+                &format!("{name}: jvp[{k}] vs finite differences"),
+                jt[k],
+                (yp[k] - ym[k]) / (2.0 * h),
+                1e-6,
+            );
+        }
+        close(
+            &format!("{name}: dot-product identity"),
+            dot(&jt, &c),
+            dot(&t, &jc),
+            1e-12,
+        );
+    }
+}
+
+#[test]
+fn vector_outputs() {
+    check_vector(
+        "squares",
+        &X,
+        &|x| squares(x),
+        &|x, t| squares_jvp(x, t),
+        &|x, c| squares_vjp(x, c.to_vec()),
+    );
+    let a = |x: &[f64]| -> [f64; 3] { x.try_into().unwrap() };
+    check_vector(
+        "mapped_array",
+        &X[..3],
+        &|x| mapped_array(a(x)).to_vec(),
+        &|x, t| {
+            let (y, d) = mapped_array_jvp(a(x), a(t));
+            (y.to_vec(), d.to_vec())
+        },
+        &|x, c| {
+            let (y, b) = mapped_array_vjp(a(x), a(c));
+            (y.to_vec(), b.to_vec())
+        },
+    );
+}

@@ -147,6 +147,8 @@
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
 #![allow(
     unused_parens,
+    clippy::map_clone,
+    clippy::self_assignment,
     clippy::unnecessary_fold,
     clippy::map_identity,
     clippy::redundant_closure,

@@ -452,7 +452,7 @@ ITERS_HEADER = G.WRT_HEADER.replace(
     "(family `iters`, `tests/random/iters.py`,\n//! seed {seed}); do not edit by hand. Regenerate, byte for byte, from the\n"
     "//! repository root with\n//!\n//! ```text\n//! python3 tests/random/iters.py\n//! ```")
 assert "random_iters_agree" in ITERS_HEADER and "iters.py" in ITERS_HEADER
-ITERS_HEADER = ITERS_HEADER.replace("#![allow(\n", "#![allow(\n    unused_parens,\n    clippy::unnecessary_fold,\n    clippy::map_identity,\n"
+ITERS_HEADER = ITERS_HEADER.replace("#![allow(\n", "#![allow(\n    unused_parens,\n    clippy::map_clone,\n    clippy::self_assignment,\n    clippy::unnecessary_fold,\n    clippy::map_identity,\n"
                                     "    clippy::redundant_closure,\n    clippy::iter_skip_next,\n"
                                     "    clippy::needless_borrow,\n")
 
