@@ -735,4 +735,27 @@ fn vector_outputs() {
             (y.to_vec(), b.to_vec())
         },
     );
+    // `_vjp_many` (generated here: its reverse sweep records nothing): the
+    // rows of the Jacobian, diag(exp(p) / 2), and `_vjp` for each seed.
+    let p = [0.3, -0.7, 1.1];
+    let seeds = [
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.5, -1.0, 2.0],
+    ];
+    let (y, rows) = mapped_array_vjp_many(p, seeds);
+    assert_eq!(y, mapped_array(p));
+    for (k, row) in rows.iter().enumerate() {
+        let (_, b) = mapped_array_vjp(p, seeds[k]);
+        for i in 0..3 {
+            close("mapped_array: vjp_many vs vjp", row[i], b[i], 1e-15);
+            close(
+                "mapped_array: vjp_many vs the Jacobian",
+                row[i],
+                seeds[k][i] * p[i].exp() * 0.5,
+                1e-14,
+            );
+        }
+    }
 }
