@@ -41,6 +41,18 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     crate::lower::checkpoint::strip(&mut stripped);
     let model = Model::from_syn(&item_fn, &options, &mut errors);
     let signature_ok = errors.is_empty();
+    // Iterator chains, `for` over containers and local closures become
+    // index loops and straight-line code (not for `custom`: its body is
+    // kept as it is).
+    let desugared = if options.custom {
+        item_fn.clone()
+    } else {
+        crate::desugar::desugar(&model, &mut errors)
+    };
+    let model = Model {
+        item: &desugared,
+        ..model
+    };
     if options.custom {
         // A primitive with hand-written rules: keep the body as it is, and
         // give callers the calling convention to the rules.

@@ -24,6 +24,7 @@ mod buffers;
 mod callcheck;
 mod closures;
 mod derive;
+mod desugar;
 mod emit;
 mod error;
 mod expand;

@@ -9,7 +9,7 @@ impl Lowerer<'_> {
         if let syn::Expr::Let(l) = strip_parens(e) {
             self.errors.spanned(
                 l,
-                "`if let` and `while let` are not supported: compare values instead",
+                "`if let` is supported as `if let Some(v) = opt`; other `if let` and `while let` are not: compare values instead",
             );
             return Expr::constant(quote!(false));
         }

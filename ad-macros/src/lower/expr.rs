@@ -609,6 +609,21 @@ impl Lowerer<'_> {
             self.errors.spanned(&mc.method, msg);
             return self.poisoned();
         }
+        if ITERATOR_METHODS.contains(&name.as_str()) {
+            self.errors.spanned(
+                &mc.method,
+                format_args!(
+                    "`{name}` here is not supported over active values: iterator chains are \
+                     differentiated when they start from a container variable or a range \
+                     (`x.iter()`, `x.iter().zip(&y)`, `x.windows(2)`, `(0..n).map(..)`) and \
+                     end in `sum`, `product`, `fold`, `collect`, `count`, `for_each`, \
+                     `max_by(..).unwrap()`, `min_by(..).unwrap()` or `reduce(..).unwrap()`, or \
+                     feed a `for` loop; otherwise write an index loop \
+                     (`for i in 0..x.len() {{ .. x[i] .. }}`)"
+                ),
+            );
+            return self.poisoned();
+        }
         let Some(func) = func(&name) else {
             if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {
                 self.errors.spanned(&mc.method, hint);

@@ -210,3 +210,47 @@ pub(super) fn supported_methods() -> String {
     all.extend(["powi", "mul_add", "clamp"]);
     all.join(", ")
 }
+
+/// Methods of iterators: over active values, only the chains that
+/// `desugar/iter.rs` rewrites are supported.
+pub(super) const ITERATOR_METHODS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "map",
+    "zip",
+    "enumerate",
+    "rev",
+    "skip",
+    "take",
+    "step_by",
+    "filter",
+    "fold",
+    "product",
+    "collect",
+    "copied",
+    "cloned",
+    "windows",
+    "chunks",
+    "chunks_exact",
+    "max_by",
+    "min_by",
+    "reduce",
+    "for_each",
+    "count",
+    "filter_map",
+    "flat_map",
+    "scan",
+    "take_while",
+    "skip_while",
+    "chain",
+    "last",
+    "nth",
+    "position",
+    "any",
+    "all",
+    "find",
+    "max_by_key",
+    "min_by_key",
+    "sum",
+];

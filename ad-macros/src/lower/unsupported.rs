@@ -92,13 +92,22 @@ impl Unsupported {
 impl<'ast> Visit<'ast> for Unsupported {
     // `q.map(|z| z.cos())` in code kept verbatim (on a value that reads no
     // active input, in a condition): the closure is kept too.
+    // Iterator adapters on inactive values (`idx.iter().map(|&i| i * 2)`)
+    // are kept as written, closures and all: their parameters are not
+    // locals of the function.
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        if let (true, Some(syn::Expr::Closure(c))) = (
-            self.inactive && m.method == "map" && m.args.len() == 1,
-            m.args.first().map(strip_parens),
-        ) {
+        if self.inactive
+            && m.args
+                .iter()
+                .any(|a| matches!(strip_parens(a), syn::Expr::Closure(_)))
+        {
             self.visit_expr(&m.receiver);
-            self.visit_expr(&c.body);
+            for a in &m.args {
+                match strip_parens(a) {
+                    syn::Expr::Closure(c) => self.visit_expr(&c.body),
+                    a => self.visit_expr(a),
+                }
+            }
             return;
         }
         syn::visit::visit_expr_method_call(self, m);
@@ -106,7 +115,7 @@ impl<'ast> Visit<'ast> for Unsupported {
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         self.err(
             c.or1_token,
-            "closures are not supported in a differentiated function (except the body of `.map` on a nalgebra value): write a separate function, or the expression inline",
+            "closures are supported as local closures called directly (`let f = |v: f64| v * v; f(x)`), as arguments of iterator adapters (`x.iter().map(|v| v * v).sum::<f64>()`) and of `.map` on nalgebra values and arrays; elsewhere write a separate function, or the expression inline",
         );
     }
     fn visit_expr_unsafe(&mut self, u: &'ast syn::ExprUnsafe) {
@@ -175,6 +184,14 @@ impl<'ast> Visit<'ast> for Unsupported {
         }
     }
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        // A closure inlined where its statements cannot go first (in a
+        // `while` condition) binds fresh names, which renaming need not
+        // follow.
+        if self.inactive
+            && matches!(&l.pat, syn::Pat::Ident(i) if i.ident.to_string().starts_with("__ad_"))
+        {
+            return syn::visit::visit_local(self, l);
+        }
         self.err(
             l,
             "`let` inside a block that reads no active value is not supported: bind the value before it",

@@ -2,11 +2,7 @@ use ad::differentiate;
 
 #[differentiate]
 fn f(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for v in x.iter() {
-        s += v * v;
-    }
-    s
+    x.to_vec().iter().map(|v| v * v).sum::<f64>()
 }
 
 fn main() {}

@@ -1,0 +1,369 @@
+//! Local closures (`let sq = |v: f64| v * v;`), inlined at their calls:
+//! `sq(x[i])` becomes `x[i] * x[i]`, an argument that is not a plain place
+//! being bound first (`let __ad_a1 = ..;`). A closure passed to an iterator
+//! adapter (`.map(sq)`) is put there as written, for `iter.rs`.
+//!
+//! Inlining is what Rust does for an `Fn` or `FnMut` closure, as long as the
+//! names it captures mean at the call what they meant at its definition:
+//! a capture bound again by a later `let` is reported, and so is a `move`
+//! closure whose captures are assigned after it.
+
+use super::subst::{group, pat_names, Subst};
+use super::*;
+
+pub(super) struct Local {
+    closure: syn::ExprClosure,
+    /// The names its body reads (a superset of its captures).
+    captures: Vec<String>,
+    /// A capture bound again by a `let` after the closure.
+    shadowed: Option<String>,
+}
+
+/// Every single-name path in `e`, and the names in macro arguments.
+fn names_in(e: &syn::Expr) -> Vec<String> {
+    fn walk(t: TokenStream, out: &mut Vec<String>) {
+        for tt in t {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => {
+                    let s = i.unraw().to_string();
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(e.to_token_stream(), &mut out);
+    out
+}
+
+/// Whether every use of `name` in `stmts` is a call (`f(a)`) or an argument
+/// (`.map(f)`).
+fn only_called(name: &str, stmts: &[syn::Stmt]) -> bool {
+    struct Uses<'a> {
+        name: &'a str,
+        bad: bool,
+    }
+    impl<'ast> Visit<'ast> for Uses<'_> {
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if !matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident(self.name)) {
+                self.visit_expr(&c.func);
+            }
+            for a in &c.args {
+                self.visit_expr(a);
+            }
+        }
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            self.visit_expr(&m.receiver);
+            for a in &m.args {
+                if !matches!(a, syn::Expr::Path(p) if p.path.is_ident(self.name)) {
+                    self.visit_expr(a);
+                }
+            }
+        }
+        fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+            self.bad |= p.path.is_ident(self.name);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut u = Uses { name, bad: false };
+    for s in stmts {
+        u.visit_stmt(s);
+    }
+    !u.bad
+}
+
+/// Names assigned (`a = ..`, `a += ..`) in `stmts`.
+fn assigned(stmts: &[syn::Stmt]) -> Vec<String> {
+    struct A(Vec<String>);
+    impl A {
+        fn target(&mut self, e: &syn::Expr) {
+            match e {
+                syn::Expr::Path(p) => {
+                    if let Some(i) = p.path.get_ident() {
+                        self.0.push(i.unraw().to_string());
+                    }
+                }
+                syn::Expr::Index(i) => self.target(&i.expr),
+                syn::Expr::Field(f) => self.target(&f.base),
+                syn::Expr::Paren(p) => self.target(&p.expr),
+                syn::Expr::Unary(u) => self.target(&u.expr),
+                syn::Expr::Tuple(t) => t.elems.iter().for_each(|e| self.target(e)),
+                _ => {}
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for A {
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            self.target(&a.left);
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if matches!(
+                b.op,
+                syn::BinOp::AddAssign(_)
+                    | syn::BinOp::SubAssign(_)
+                    | syn::BinOp::MulAssign(_)
+                    | syn::BinOp::DivAssign(_)
+            ) {
+                self.target(&b.left);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_reference(&mut self, r: &'ast syn::ExprReference) {
+            if r.mutability.is_some() {
+                self.target(&r.expr);
+            }
+            syn::visit::visit_expr_reference(self, r);
+        }
+    }
+    let mut a = A(Vec::new());
+    for s in stmts {
+        a.visit_stmt(s);
+    }
+    a.0
+}
+
+/// An argument substituted as it is: a place or a literal.
+fn simple(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Path(_) | syn::Expr::Lit(_) => true,
+        syn::Expr::Paren(p) => simple(&p.expr),
+        syn::Expr::Group(g) => simple(&g.expr),
+        syn::Expr::Field(f) => simple(&f.base),
+        syn::Expr::Index(i) => simple(&i.expr) && simple(&i.index),
+        syn::Expr::Reference(r) => simple(&r.expr),
+        syn::Expr::Unary(u) => simple(&u.expr),
+        _ => false,
+    }
+}
+
+impl Desugar<'_> {
+    /// Records `let f = |..| ..;` when every later use of `f` is a call or
+    /// an argument; then the statement goes.
+    pub(super) fn define_closure(&mut self, stmt: &syn::Stmt, rest: &[syn::Stmt]) -> bool {
+        let syn::Stmt::Local(l) = stmt else {
+            return false;
+        };
+        let (Some(name), Some(init)) = (simple_binding(&l.pat), &l.init) else {
+            return false;
+        };
+        let syn::Expr::Closure(c) = &*init.expr else {
+            return false;
+        };
+        if init.diverge.is_some() || !only_called(&name.unraw().to_string(), rest) {
+            return false;
+        }
+        struct Returns(Option<syn::ExprReturn>);
+        impl<'ast> Visit<'ast> for Returns {
+            fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+                self.0.get_or_insert(r.clone());
+            }
+            fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+            fn visit_item(&mut self, _: &'ast syn::Item) {}
+        }
+        let mut r = Returns(None);
+        r.visit_expr(&c.body);
+        if let Some(ret) = r.0 {
+            self.error(
+                &ret,
+                "`return` in a local closure is not supported: write the closure's value as its last expression",
+            );
+            return true;
+        }
+        let params: Vec<String> = c.inputs.iter().flat_map(pat_names).collect();
+        let captures: Vec<String> = names_in(&c.body)
+            .into_iter()
+            .filter(|n| !params.contains(n))
+            .collect();
+        if c.capture.is_some() {
+            if let Some(a) = assigned(rest).into_iter().find(|a| captures.contains(a)) {
+                self.error(
+                    c.capture,
+                    format_args!(
+                        "this `move` closure captures `{a}`, which is assigned after it: the \
+                         closure keeps its own copy, which the differentiated code cannot follow; \
+                         pass `{a}` as an argument of the closure, or drop `move`"
+                    ),
+                );
+                return true;
+            }
+        }
+        self.closures.last_mut().expect("a scope is open").insert(
+            name.unraw().to_string(),
+            Local {
+                closure: c.clone(),
+                captures,
+                shadowed: None,
+            },
+        );
+        true
+    }
+
+    /// After `stmt`: a `let` binding a closure's name ends the closure; one
+    /// binding a name a closure captures makes later calls wrong to inline.
+    pub(super) fn note_bindings(&mut self, stmt: &syn::Stmt) {
+        let syn::Stmt::Local(l) = stmt else {
+            return;
+        };
+        for n in pat_names(&l.pat) {
+            for scope in &mut self.closures {
+                scope.remove(&n);
+                for c in scope.values_mut() {
+                    if c.shadowed.is_none() && c.captures.contains(&n) {
+                        c.shadowed = Some(n.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// The closure named by a path, if it is a local closure in scope.
+    pub(super) fn closure_of(&self, e: &syn::Expr) -> Option<&Local> {
+        let syn::Expr::Path(p) = e else {
+            return None;
+        };
+        let name = p.path.get_ident()?.unraw().to_string();
+        self.closures.iter().rev().find_map(|s| s.get(&name))
+    }
+
+    /// The closure itself, for `.map(f)` with a local `f`.
+    pub(super) fn closure_expr(&mut self, e: &syn::Expr) -> Option<syn::ExprClosure> {
+        let c = self.closure_of(e)?;
+        let (closure, shadowed) = (c.closure.clone(), c.shadowed.clone());
+        if let Some(n) = shadowed {
+            let msg = shadow_message(e, &n);
+            self.error(e, msg);
+        }
+        Some(closure)
+    }
+
+    /// `f(a, b)` for a local closure `f`: its body, with the parameters
+    /// replaced by the arguments.
+    pub(super) fn inline_call(
+        &mut self,
+        e: &syn::Expr,
+        pre: &mut Vec<syn::Stmt>,
+        eager: bool,
+    ) -> Option<syn::Expr> {
+        let syn::Expr::Call(call) = e else {
+            return None;
+        };
+        let local = self.closure_of(&call.func)?;
+        let c = local.closure.clone();
+        if let Some(n) = local.shadowed.clone() {
+            let msg = shadow_message(&call.func, &n);
+            self.error(&call.func, msg);
+            return Some(syn::parse_quote!(0.0));
+        }
+        if c.inputs.len() != call.args.len() {
+            self.error(
+                call,
+                format_args!(
+                    "this closure takes {} argument(s), {} given",
+                    c.inputs.len(),
+                    call.args.len()
+                ),
+            );
+            return Some(syn::parse_quote!(0.0));
+        }
+        let mut lets = Vec::new();
+        let mut items = Vec::new();
+        for (pat, arg) in c.inputs.iter().zip(&call.args) {
+            let ty = match pat {
+                syn::Pat::Type(t) => Some((*t.ty).clone()),
+                _ => None,
+            };
+            // (A literal keeps the parameter's type: `sq(2.0)` with
+            // `|v: f64|` binds `let __ad_a: f64 = 2.0;`.)
+            let literal = matches!(arg, syn::Expr::Lit(_));
+            let arg = if simple(arg) && !(literal && ty.is_some()) {
+                arg.clone()
+            } else {
+                let a = self.fresh("a", span_of(arg));
+                let ty = ty.map(|t| quote!(: #t));
+                lets.push(syn::parse_quote!(let #a #ty = #arg;));
+                syn::parse_quote!(#a)
+            };
+            items.push(iter::Item::Value(arg));
+        }
+        let mut map = HashMap::new();
+        for (pat, item) in c.inputs.iter().zip(items) {
+            if let Err(err) = iter::bind(pat, item, &mut map, &mut lets) {
+                self.errors.push(err);
+                return Some(syn::parse_quote!(0.0));
+            }
+        }
+        let (mut stmts, mut tail) = match &*c.body {
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let mut stmts = b.block.stmts.clone();
+                match stmts.pop() {
+                    Some(syn::Stmt::Expr(t, None)) => (stmts, t),
+                    Some(s) => {
+                        stmts.push(s);
+                        (stmts, syn::parse_quote!(()))
+                    }
+                    None => (stmts, syn::parse_quote!(())),
+                }
+            }
+            body => (Vec::new(), body.clone()),
+        };
+        stmts.push(syn::Stmt::Expr(tail.clone(), None));
+        Subst::new(map).block(&mut stmts);
+        self.rename_lets(&mut stmts);
+        if let Some(syn::Stmt::Expr(t, None)) = stmts.pop() {
+            tail = t;
+        }
+        lets.extend(stmts);
+        if lets.is_empty() {
+            return Some(group(tail));
+        }
+        if eager {
+            pre.extend(lets);
+            return Some(group(tail));
+        }
+        Some(syn::parse_quote!({ #(#lets)* #tail }))
+    }
+
+    /// Gives the names a block's `let`s bind fresh names (an inlined body
+    /// lands in the caller's scope).
+    pub(super) fn rename_lets(&mut self, stmts: &mut [syn::Stmt]) {
+        for k in 0..stmts.len() {
+            let syn::Stmt::Local(l) = &mut stmts[k] else {
+                continue;
+            };
+            let mut map = HashMap::new();
+            struct Rename<'a, 'b> {
+                d: &'a mut Desugar<'b>,
+                map: &'a mut HashMap<String, syn::Expr>,
+            }
+            impl VisitMut for Rename<'_, '_> {
+                fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
+                    let new = self.d.fresh("l", p.ident.span());
+                    self.map
+                        .insert(p.ident.unraw().to_string(), syn::parse_quote!(#new));
+                    p.ident = new;
+                }
+                fn visit_expr_mut(&mut self, _: &mut syn::Expr) {}
+            }
+            Rename {
+                d: self,
+                map: &mut map,
+            }
+            .visit_pat_mut(&mut l.pat);
+            Subst::new(map).block(&mut stmts[k + 1..]);
+        }
+    }
+}
+
+fn shadow_message(f: &syn::Expr, n: &str) -> String {
+    format!(
+        "the closure `{}` reads `{n}`, which a `let` after the closure binds again: the closure \
+         sees the earlier `{n}`, which the differentiated code cannot follow; rename one of \
+         them, or pass the value as an argument of the closure",
+        f.to_token_stream()
+    )
+}

@@ -1,0 +1,853 @@
+//! Iterator chains and `for` loops over containers, as index loops.
+//!
+//! A chain is a *stream*: a number of items and, for a position `p` (the
+//! loop's index), the statements computing the item and the item itself
+//! (`x[p]`, `&x[p]`, a tuple for `zip` and `enumerate`, a sub-slice for
+//! `windows`). Adapters transform the stream (`rev`: position `len - 1 - p`;
+//! `skip(k)`: `p + k`; `map(f)`: `let __ad_m = f's body;`); a consumer
+//! (`sum`, `fold`, `collect`, `max_by`, ...) or a `for` loop turns it into
+//! `for p in 0..len { .. }`.
+
+use super::subst::{group, Subst};
+use super::*;
+use std::rc::Rc;
+
+/// An item of a stream, as the expression a closure parameter or a loop
+/// pattern stands for.
+#[derive(Clone)]
+pub(super) enum Item {
+    /// A value: `x[p]` after `copied()`, a `map` result, an index.
+    Value(syn::Expr),
+    /// A shared reference to an item (`&x[p]` of `x.iter()`).
+    Ref(Box<Item>),
+    /// A mutable place (`x[p]` of `x.iter_mut()`).
+    Mut(syn::Expr),
+    /// `(a, b)` of `zip` and `enumerate`.
+    Tuple(Vec<Item>),
+}
+
+impl Item {
+    fn expr(&self) -> syn::Expr {
+        match self {
+            Item::Value(e) => group(e.clone()),
+            Item::Ref(i) => {
+                let e = i.expr();
+                group(syn::parse_quote!(&#e))
+            }
+            Item::Mut(p) => group(syn::parse_quote!(&mut #p)),
+            Item::Tuple(items) => {
+                let elems = items.iter().map(Item::expr);
+                group(syn::parse_quote!((#(#elems),*)))
+            }
+        }
+    }
+
+    /// The number the item is (references followed).
+    fn value(&self) -> Option<syn::Expr> {
+        match self {
+            Item::Value(e) | Item::Mut(e) => Some(group(e.clone())),
+            Item::Ref(i) => i.value(),
+            Item::Tuple(_) => None,
+        }
+    }
+}
+
+/// Binds a closure parameter or loop pattern to an item: names go into
+/// `map` (substituted), `mut` names into `lets`.
+pub(super) fn bind(
+    pat: &syn::Pat,
+    item: Item,
+    map: &mut HashMap<String, syn::Expr>,
+    lets: &mut Vec<syn::Stmt>,
+) -> syn::Result<()> {
+    match (pat, item) {
+        (syn::Pat::Type(t), item) => bind(&t.pat, item, map, lets),
+        (syn::Pat::Paren(p), item) => bind(&p.pat, item, map, lets),
+        (syn::Pat::Wild(_), _) => Ok(()),
+        (syn::Pat::Ident(i), item) if i.by_ref.is_none() && i.subpat.is_none() => {
+            if i.mutability.is_some() {
+                let e = item.expr();
+                let name = &i.ident;
+                lets.push(syn::parse_quote!(let mut #name = #e;));
+            } else {
+                map.insert(i.ident.unraw().to_string(), item.expr());
+            }
+            Ok(())
+        }
+        (syn::Pat::Reference(r), Item::Ref(inner)) => bind(&r.pat, *inner, map, lets),
+        (syn::Pat::Reference(r), Item::Mut(p)) => bind(&r.pat, Item::Value(p), map, lets),
+        (syn::Pat::Reference(r), Item::Value(e)) => {
+            let e = group(e);
+            bind(&r.pat, Item::Value(syn::parse_quote!(*#e)), map, lets)
+        }
+        (syn::Pat::Tuple(t), Item::Tuple(items)) if t.elems.len() == items.len() => {
+            for (p, i) in t.elems.iter().zip(items) {
+                bind(p, i, map, lets)?;
+            }
+            Ok(())
+        }
+        (syn::Pat::Tuple(t), Item::Ref(inner)) if matches!(*inner, Item::Tuple(_)) => {
+            bind(&syn::Pat::Tuple(t.clone()), *inner, map, lets)
+        }
+        (p, _) => Err(syn::Error::new_spanned(
+            p,
+            "this pattern is not supported over active values: bind a name, `&name`, `_` or a tuple of them (`(i, &v)`)",
+        )),
+    }
+}
+
+type ItemAt = Rc<dyn Fn(&mut Desugar, &syn::Expr, &mut Vec<syn::Stmt>) -> syn::Result<Item>>;
+
+/// A stream of items: `len` of them, the one at a position given by `item`.
+#[derive(Clone)]
+struct Stream {
+    len: syn::Expr,
+    item: ItemAt,
+    /// A `filter` drops items: positions no longer count them.
+    filtered: bool,
+    /// The parameter the items come from (for the type of a sum's zero).
+    root: Option<String>,
+}
+
+fn strip(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip(&p.expr),
+        syn::Expr::Group(g) => strip(&g.expr),
+        e => e,
+    }
+}
+
+fn root_of(e: &syn::Expr) -> Option<String> {
+    match strip(e) {
+        syn::Expr::Path(p) => p.path.get_ident().map(|i| i.unraw().to_string()),
+        syn::Expr::Field(f) => root_of(&f.base),
+        syn::Expr::Index(i) => root_of(&i.expr),
+        syn::Expr::Reference(r) => root_of(&r.expr),
+        _ => None,
+    }
+}
+
+/// The receiver and method calls of a chain, innermost first.
+fn flatten(e: &syn::Expr) -> (&syn::Expr, Vec<&syn::ExprMethodCall>) {
+    let mut calls = Vec::new();
+    let mut cur = e;
+    while let syn::Expr::MethodCall(m) = strip(cur) {
+        calls.push(m);
+        cur = &m.receiver;
+    }
+    calls.reverse();
+    (strip(cur), calls)
+}
+
+/// A container read by element: its base, the offset of its first
+/// element, its length.
+fn place(e: &syn::Expr) -> Option<(syn::Expr, Option<TokenStream>, syn::Expr)> {
+    let e = match strip(e) {
+        syn::Expr::Reference(r) => strip(&r.expr),
+        e => e,
+    };
+    if let Some((base, start, len)) = super::subst::range_index(e) {
+        return Some((base, Some(start), syn::parse_quote!(#len)));
+    }
+    match e {
+        syn::Expr::Path(_) | syn::Expr::Field(_) | syn::Expr::Index(_) => {
+            Some((e.clone(), None, syn::parse_quote!(#e.len())))
+        }
+        _ => None,
+    }
+}
+
+const ADAPTERS: &str = "`iter`, `iter_mut`, `into_iter`, `copied`, `cloned`, `map`, `zip`, \
+    `enumerate`, `rev`, `skip`, `take`, `step_by`, `filter`, `windows`, `chunks`";
+const CONSUMERS: &str = "`sum`, `product`, `fold`, `collect` (into a `Vec`), `count`, \
+    `for_each`, `max_by(..).unwrap()`, `min_by(..).unwrap()`, `reduce(..).unwrap()`";
+
+fn unsupported(m: &syn::ExprMethodCall) -> syn::Error {
+    syn::Error::new_spanned(
+        &m.method,
+        format_args!(
+            "`{}` in an iterator chain over active values is not supported: the supported adapters \
+             are {ADAPTERS}, and the consumers {CONSUMERS}; otherwise write an index loop \
+             (`for i in 0..x.len() {{ .. x[i] .. }}`)",
+            m.method
+        ),
+    )
+}
+
+impl Desugar<'_> {
+    /// The stream of a container or of a chain without its consumer;
+    /// `None` when `e` is not one this stage rewrites (a range, or a chain
+    /// that reads no active value).
+    /// (`force`: also one that reads no active value.)
+    fn stream(
+        &mut self,
+        e: &syn::Expr,
+        for_loop: bool,
+        force: bool,
+    ) -> Option<syn::Result<Stream>> {
+        if !force && !self.mentions_tainted(e) {
+            return None;
+        }
+        let (base, calls) = flatten(e);
+        let mut rest = &calls[..];
+        let mut s = match base {
+            syn::Expr::Range(r) if !for_loop => {
+                if rest.first().is_some_and(|m| m.method == "into_iter") {
+                    rest = &rest[1..];
+                }
+                let start = r.start.as_deref().cloned().unwrap_or(syn::parse_quote!(0));
+                let end = r.end.as_deref().cloned()?;
+                let end: syn::Expr = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => end,
+                    syn::RangeLimits::Closed(_) => syn::parse_quote!((#end + 1)),
+                };
+                let zero =
+                    matches!(&start, syn::Expr::Lit(l) if l.to_token_stream().to_string() == "0");
+                let len = if zero {
+                    end
+                } else {
+                    syn::parse_quote!((#end).saturating_sub(#start))
+                };
+                Stream {
+                    len,
+                    item: Rc::new(move |_, p, _| {
+                        Ok(Item::Value(if zero {
+                            p.clone()
+                        } else {
+                            syn::parse_quote!((#start + #p))
+                        }))
+                    }),
+                    filtered: false,
+                    root: None,
+                }
+            }
+            syn::Expr::Range(_) => return None,
+            _ => {
+                let first = rest.first().map(|m| m.method.to_string());
+                let (kind, recv) = match first.as_deref() {
+                    Some("iter") => ("ref", &*rest[0].receiver),
+                    Some("into_iter") => (self.by_value(&rest[0].receiver), &*rest[0].receiver),
+                    Some("iter_mut") => ("mut", &*rest[0].receiver),
+                    Some("windows" | "chunks" | "chunks_exact") => ("view", &*rest[0].receiver),
+                    None if for_loop => (self.by_value(base), base),
+                    _ => return None,
+                };
+                let (b, off, len) = place(recv)?;
+                let root = root_of(recv);
+                let at = move |p: &syn::Expr| -> syn::Expr {
+                    match &off {
+                        Some(o) => syn::parse_quote!(#b[#o + #p]),
+                        None => syn::parse_quote!(#b[#p]),
+                    }
+                };
+                let s = match kind {
+                    "view" => {
+                        let m = rest[0];
+                        let Some(k) = m.args.first().cloned() else {
+                            return Some(Err(unsupported(m)));
+                        };
+                        let windows = m.method == "windows";
+                        let exact = m.method == "chunks_exact";
+                        let n = len.clone();
+                        let count: syn::Expr = if windows {
+                            syn::parse_quote!((#len + 1).saturating_sub(#k))
+                        } else if exact {
+                            syn::parse_quote!(#len / #k)
+                        } else {
+                            syn::parse_quote!(#len.div_ceil(#k))
+                        };
+                        Stream {
+                            len: count,
+                            item: Rc::new(move |_, p, _| {
+                                let lo: syn::Expr = if windows {
+                                    syn::parse_quote!(#p)
+                                } else {
+                                    syn::parse_quote!(#p * #k)
+                                };
+                                let hi: syn::Expr = if windows || exact {
+                                    syn::parse_quote!(#lo + #k)
+                                } else {
+                                    syn::parse_quote!(::core::cmp::min(#lo + #k, #n))
+                                };
+                                let (a, b) = (at(&lo), at(&hi));
+                                let (syn::Expr::Index(a), syn::Expr::Index(b)) = (a, b) else {
+                                    return Ok(Item::Value(syn::parse_quote!(0.0)));
+                                };
+                                let (base, lo, hi) = (&a.expr, &a.index, &b.index);
+                                let slice: syn::Expr = syn::parse_quote!(#base[#lo..#hi]);
+                                Ok(Item::Ref(Box::new(Item::Value(slice))))
+                            }),
+                            filtered: false,
+                            root,
+                        }
+                    }
+                    kind => Stream {
+                        len,
+                        item: Rc::new(move |_, p, _| {
+                            let e = at(p);
+                            Ok(match kind {
+                                "ref" => Item::Ref(Box::new(Item::Value(e))),
+                                "mut" => Item::Mut(e),
+                                _ => Item::Value(e),
+                            })
+                        }),
+                        filtered: false,
+                        root,
+                    },
+                };
+                if first.is_some() {
+                    rest = &rest[1..];
+                }
+                s
+            }
+        };
+        for m in rest {
+            s = match self.adapt(s, m) {
+                Ok(s) => s,
+                Err(e) => return Some(Err(e)),
+            };
+        }
+        Some(Ok(s))
+    }
+
+    /// How a container iterated as it is (`for v in x`) gives its items:
+    /// `&x` and a borrowed parameter by reference, an owned value by value.
+    fn by_value(&self, e: &syn::Expr) -> &'static str {
+        match strip(e) {
+            syn::Expr::Reference(r) if r.mutability.is_some() => "mut",
+            syn::Expr::Reference(_) => "ref",
+            syn::Expr::Path(p) => match p
+                .path
+                .get_ident()
+                .and_then(|i| self.params.get(&i.unraw().to_string()))
+            {
+                Some(syn::Type::Reference(r)) if r.mutability.is_some() => "mut",
+                Some(syn::Type::Reference(_)) => "ref",
+                _ => "value",
+            },
+            _ => "ref",
+        }
+    }
+
+    fn adapt(&mut self, s: Stream, m: &syn::ExprMethodCall) -> syn::Result<Stream> {
+        let name = m.method.to_string();
+        let arg = m.args.first().cloned();
+        let positional = matches!(
+            name.as_str(),
+            "enumerate" | "zip" | "rev" | "skip" | "take" | "step_by"
+        );
+        if s.filtered && positional {
+            return Err(syn::Error::new_spanned(
+                &m.method,
+                format_args!(
+                    "`{name}` after `filter` over active values is not supported: write an index \
+                     loop with an `if` (`for i in 0..x.len() {{ if .. {{ .. }} }}`)"
+                ),
+            ));
+        }
+        let Stream {
+            len,
+            item,
+            filtered,
+            root,
+        } = s;
+        let span = m.method.span();
+        let (len, item): (syn::Expr, ItemAt) = match (name.as_str(), arg) {
+            ("copied" | "cloned", None) => (
+                len,
+                Rc::new(move |d, p, pre| {
+                    Ok(match item(d, p, pre)? {
+                        Item::Ref(i) => *i,
+                        i => i,
+                    })
+                }),
+            ),
+            ("into_iter" | "iter", None) => (len, item),
+            ("map", Some(f)) => {
+                let f = self.callable(&f);
+                (
+                    len,
+                    Rc::new(move |d, p, pre| {
+                        let it = item(d, p, pre)?;
+                        let body = d.apply(&f, vec![it], pre)?;
+                        let v = d.fresh("m", span);
+                        pre.push(syn::parse_quote!(let #v = #body;));
+                        Ok(Item::Value(syn::parse_quote!(#v)))
+                    }),
+                )
+            }
+            ("filter", Some(f)) => {
+                let f = self.callable(&f);
+                let s = Stream {
+                    len,
+                    item: Rc::new(move |d, p, pre| {
+                        let it = item(d, p, pre)?;
+                        let cond = d.apply(&f, vec![Item::Ref(Box::new(it.clone()))], pre)?;
+                        pre.push(syn::parse_quote_spanned!(span=> if !(#cond) { continue; }));
+                        Ok(it)
+                    }),
+                    filtered: true,
+                    root,
+                };
+                return Ok(s);
+            }
+            ("enumerate", None) => (
+                len,
+                Rc::new(move |d, p, pre| {
+                    Ok(Item::Tuple(vec![Item::Value(p.clone()), item(d, p, pre)?]))
+                }),
+            ),
+            ("zip", Some(other)) => {
+                // (Also an inactive one: `w.iter()` beside an active `x`.)
+                let other = match self.stream(&other, true, true) {
+                    Some(s) => s?,
+                    None => return Err(unsupported(m)),
+                };
+                let ol = other.len.clone();
+                let oi = other.item.clone();
+                (
+                    syn::parse_quote_spanned!(span=> ::core::cmp::min(#len, #ol)),
+                    Rc::new(move |d, p, pre| {
+                        Ok(Item::Tuple(vec![item(d, p, pre)?, oi(d, p, pre)?]))
+                    }),
+                )
+            }
+            ("rev", None) => {
+                let l = len.clone();
+                (
+                    len,
+                    Rc::new(move |d, p, pre| item(d, &syn::parse_quote!((#l - 1 - #p)), pre)),
+                )
+            }
+            ("skip", Some(k)) => (
+                syn::parse_quote_spanned!(span=> #len.saturating_sub(#k)),
+                Rc::new(move |d, p, pre| item(d, &syn::parse_quote!((#p + #k)), pre)),
+            ),
+            ("take", Some(k)) => (
+                syn::parse_quote_spanned!(span=> ::core::cmp::min(#len, #k)),
+                item,
+            ),
+            ("step_by", Some(k)) => (
+                syn::parse_quote_spanned!(span=> #len.div_ceil(#k)),
+                Rc::new(move |d, p, pre| item(d, &syn::parse_quote!((#p * #k)), pre)),
+            ),
+            _ => return Err(unsupported(m)),
+        };
+        Ok(Stream {
+            len,
+            item,
+            filtered,
+            root,
+        })
+    }
+
+    /// A closure argument: a local closure's name is replaced by the
+    /// closure.
+    fn callable(&mut self, f: &syn::Expr) -> syn::Expr {
+        match self.closure_expr(f) {
+            Some(c) => syn::Expr::Closure(c),
+            None => f.clone(),
+        }
+    }
+
+    /// The value of `f(items..)`: a closure's body with its parameters
+    /// bound (its statements go to `pre`), or a call of a function.
+    fn apply(
+        &mut self,
+        f: &syn::Expr,
+        items: Vec<Item>,
+        pre: &mut Vec<syn::Stmt>,
+    ) -> syn::Result<syn::Expr> {
+        let c = match strip(f) {
+            syn::Expr::Closure(c) => c,
+            f => {
+                let args = items.iter().map(Item::expr);
+                return Ok(group(syn::parse_quote!(#f(#(#args),*))));
+            }
+        };
+        if c.inputs.len() != items.len() {
+            return Err(syn::Error::new_spanned(
+                &c.inputs,
+                format_args!("this closure should take {} argument(s)", items.len()),
+            ));
+        }
+        let mut map = HashMap::new();
+        for (pat, item) in c.inputs.iter().zip(items) {
+            bind(pat, item, &mut map, pre)?;
+        }
+        let mut stmts = match &*c.body {
+            syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.clone(),
+            body => vec![syn::Stmt::Expr(body.clone(), None)],
+        };
+        Subst::new(map).block(&mut stmts);
+        self.rename_lets(&mut stmts);
+        match stmts.pop() {
+            Some(syn::Stmt::Expr(tail, None)) => {
+                pre.extend(stmts);
+                Ok(group(tail))
+            }
+            Some(s) => {
+                pre.extend(stmts);
+                pre.push(s);
+                Ok(syn::parse_quote!(()))
+            }
+            None => Ok(syn::parse_quote!(())),
+        }
+    }
+
+    /// `for pat in <container or chain> { body }` as an index loop.
+    pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Option<Vec<syn::Stmt>> {
+        // A pattern other than a name (`for &v in w`) is desugared even
+        // over inactive values: lowering binds names only.
+        // So is a loop that writes through its pattern (`for e in &mut w`).
+        let writes = match strip(&f.expr) {
+            syn::Expr::Reference(r) => r.mutability.is_some(),
+            syn::Expr::MethodCall(m) => m.method == "iter_mut",
+            _ => false,
+        };
+        let force = writes
+            || !matches!(&*f.pat, syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none());
+        let s = match self.stream(&f.expr, true, force)? {
+            Ok(s) => s,
+            Err(e) => {
+                self.errors.push(e);
+                return Some(Vec::new());
+            }
+        };
+        let span = f.for_token.span;
+        let p = self.fresh("i", span);
+        let pos: syn::Expr = syn::parse_quote!(#p);
+        let mut body = Vec::new();
+        let item = match (s.item)(self, &pos, &mut body) {
+            Ok(i) => i,
+            Err(e) => {
+                self.errors.push(e);
+                return Some(Vec::new());
+            }
+        };
+        let mut map = HashMap::new();
+        if let Err(e) = bind(&f.pat, item, &mut map, &mut body) {
+            self.errors.push(e);
+            return Some(Vec::new());
+        }
+        let mut user = f.body.stmts.clone();
+        Subst::new(map).block(&mut user);
+        body.extend(user);
+        let body = self.block(body, false);
+        let (attrs, label, len) = (&f.attrs, &f.label, &s.len);
+        Some(vec![syn::parse_quote_spanned!(span=>
+            #(#attrs)* #label for #p in 0..#len { #(#body)* }
+        )])
+    }
+
+    /// A chain with its consumer, computed by statements pushed to `pre`:
+    /// the expression of its value.
+    pub(super) fn chain(
+        &mut self,
+        e: &syn::Expr,
+        pre: &mut Vec<syn::Stmt>,
+        hint: Option<&syn::Type>,
+    ) -> Option<syn::Expr> {
+        let syn::Expr::MethodCall(m) = e else {
+            return None;
+        };
+        if !matches!(
+            m.method.to_string().as_str(),
+            "sum" | "product" | "fold" | "collect" | "count" | "for_each" | "unwrap" | "map"
+        ) {
+            return None;
+        }
+        let acc = self.fresh("s", span_of(e));
+        let (stmts, value) = self.consume(e, &acc, hint)?;
+        pre.extend(stmts);
+        Some(value)
+    }
+
+    /// `let name = <chain>;`: the loop accumulates into `name`.
+    pub(super) fn chain_into(
+        &mut self,
+        e: &syn::Expr,
+        name: &syn::Ident,
+        ty: Option<&syn::Type>,
+        pre: &mut Vec<syn::Stmt>,
+    ) -> Option<Vec<syn::Stmt>> {
+        let syn::Expr::MethodCall(m) = e else {
+            return None;
+        };
+        if !matches!(
+            m.method.to_string().as_str(),
+            "sum" | "product" | "fold" | "collect" | "map"
+        ) {
+            return None;
+        }
+        let (stmts, value) = self.consume(e, name, ty)?;
+        if !matches!(&value, syn::Expr::Path(p) if p.path.is_ident(name)) {
+            // The value is not the accumulator itself (`(&acc)`, a count).
+            pre.extend(stmts);
+            let ty = ty.map(|t| quote!(: #t));
+            return Some(vec![syn::parse_quote!(let #name #ty = #value;)]);
+        }
+        Some(stmts)
+    }
+
+    /// The statements computing a consumed chain into `acc`, and its value.
+    fn consume(
+        &mut self,
+        e: &syn::Expr,
+        acc: &syn::Ident,
+        hint: Option<&syn::Type>,
+    ) -> Option<(Vec<syn::Stmt>, syn::Expr)> {
+        let syn::Expr::MethodCall(m) = e else {
+            return None;
+        };
+        let name = m.method.to_string();
+        // `.max_by(..).unwrap()`, `.max_by(..).copied().unwrap()`.
+        let (m, by_value) = if name == "unwrap" && m.args.is_empty() {
+            let (inner, copied) = match strip(&m.receiver) {
+                syn::Expr::MethodCall(c)
+                    if (c.method == "copied" || c.method == "cloned") && c.args.is_empty() =>
+                {
+                    (strip(&c.receiver), true)
+                }
+                r => (r, false),
+            };
+            match inner {
+                syn::Expr::MethodCall(c)
+                    if matches!(
+                        c.method.to_string().as_str(),
+                        "max_by" | "min_by" | "reduce"
+                    ) =>
+                {
+                    (c, copied)
+                }
+                _ => return None,
+            }
+        } else if matches!(
+            name.as_str(),
+            "sum" | "product" | "fold" | "collect" | "count" | "for_each"
+        ) {
+            (m, false)
+        } else if name == "map" && m.args.len() == 1 && place(&m.receiver).is_some() {
+            return self.array_map(m, acc);
+        } else {
+            return None;
+        };
+        // (Active when the closures read active values too.)
+        let active = self.mentions_tainted(m);
+        let s = match self.stream(&m.receiver, false, active)? {
+            Ok(s) => s,
+            Err(err) => {
+                self.errors.push(err);
+                return Some((Vec::new(), syn::parse_quote!(0.0)));
+            }
+        };
+        match self.consume_stream(m, s, acc, hint, by_value) {
+            Ok(r) => Some(r),
+            Err(err) => {
+                self.errors.push(err);
+                Some((Vec::new(), syn::parse_quote!(0.0)))
+            }
+        }
+    }
+
+    fn consume_stream(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        s: Stream,
+        acc: &syn::Ident,
+        hint: Option<&syn::Type>,
+        by_value: bool,
+    ) -> syn::Result<(Vec<syn::Stmt>, syn::Expr)> {
+        let name = m.method.to_string();
+        let span = m.method.span();
+        let turbofish = m.turbofish.as_ref().and_then(|t| match t.args.first() {
+            Some(syn::GenericArgument::Type(t)) => Some(t.clone()),
+            _ => None,
+        });
+        let ty = turbofish.or_else(|| hint.cloned());
+        let p = self.fresh("i", span);
+        let pos: syn::Expr = syn::parse_quote!(#p);
+        let len = s.len.clone();
+        let mut out: Vec<syn::Stmt> = Vec::new();
+        let mut body = Vec::new();
+        let item = (s.item)(self, &pos, &mut body)?;
+        let value = |item: &Item| {
+            item.value().ok_or_else(|| {
+                syn::Error::new_spanned(
+                    &m.method,
+                    format_args!("`{name}` of tuples: `map` them to numbers first"),
+                )
+            })
+        };
+        let annot = ty.as_ref().map(|t| quote!(: #t));
+        let mut result: syn::Expr = syn::parse_quote!(#acc);
+        let mut from = quote!(0);
+        match name.as_str() {
+            "sum" | "product" => {
+                let unit = self.unit(ty.as_ref(), s.root.as_deref(), name == "product", span);
+                out.push(syn::parse_quote_spanned!(span=> let mut #acc #annot = #unit;));
+                let v = value(&item)?;
+                body.push(if name == "sum" {
+                    syn::parse_quote_spanned!(span=> #acc += #v;)
+                } else {
+                    syn::parse_quote_spanned!(span=> #acc *= #v;)
+                });
+            }
+            "count" => {
+                if !s.filtered {
+                    return Ok((Vec::new(), len));
+                }
+                out.push(syn::parse_quote_spanned!(span=> let mut #acc: usize = 0;));
+                body.push(syn::parse_quote_spanned!(span=> #acc += 1;));
+            }
+            "fold" => {
+                let (Some(init), Some(f)) = (m.args.first(), m.args.iter().nth(1)) else {
+                    return Err(unsupported(m));
+                };
+                let f = self.callable(f);
+                out.push(syn::parse_quote_spanned!(span=> let mut #acc #annot = #init;));
+                let v = self.apply(
+                    &f,
+                    vec![Item::Value(syn::parse_quote!(#acc)), item],
+                    &mut body,
+                )?;
+                body.push(syn::parse_quote_spanned!(span=> #acc = #v;));
+            }
+            "for_each" => {
+                let Some(f) = m.args.first() else {
+                    return Err(unsupported(m));
+                };
+                let f = self.callable(f);
+                let v = self.apply(&f, vec![item], &mut body)?;
+                if !matches!(&v, syn::Expr::Tuple(t) if t.elems.is_empty()) {
+                    // (`|v| s += v`: a statement.)
+                    let v = match v {
+                        syn::Expr::Group(g) => *g.expr,
+                        v => v,
+                    };
+                    body.push(syn::Stmt::Expr(v, Some(Default::default())));
+                }
+                result = syn::parse_quote!(());
+            }
+            "collect" => {
+                let vec = match &ty {
+                    None => true,
+                    Some(syn::Type::Path(p)) => {
+                        p.path.segments.last().is_some_and(|s| s.ident == "Vec")
+                    }
+                    Some(syn::Type::Infer(_)) => true,
+                    _ => false,
+                };
+                if !vec {
+                    return Err(syn::Error::new_spanned(
+                        &m.method,
+                        "`collect` over active values collects into a `Vec` (`collect::<Vec<f64>>()`)",
+                    ));
+                }
+                let annot = match &ty {
+                    Some(syn::Type::Infer(_)) | None => None,
+                    Some(t) => Some(quote!(: #t)),
+                };
+                out.push(
+                    syn::parse_quote_spanned!(span=> let mut #acc #annot = ::std::vec::Vec::new();),
+                );
+                let v = value(&item)?;
+                body.push(syn::parse_quote_spanned!(span=> #acc.push(#v);));
+            }
+            "max_by" | "min_by" | "reduce" => {
+                let Some(f) = m.args.first() else {
+                    return Err(unsupported(m));
+                };
+                if s.filtered {
+                    return Err(syn::Error::new_spanned(
+                        &m.method,
+                        format_args!("`{name}` after `filter` over active values is not supported: write an index loop with an `if`"),
+                    ));
+                }
+                let f = self.callable(f);
+                // The first item starts it.
+                let mut first_pre = Vec::new();
+                let first = (s.item)(self, &syn::parse_quote!(0), &mut first_pre)?;
+                let v0 = value(&first)?;
+                out.extend(first_pre);
+                out.push(syn::parse_quote_spanned!(span=> let mut #acc = #v0;));
+                let v = value(&item)?;
+                // The accumulator in the shape of an item.
+                let acc_item = match &item {
+                    Item::Ref(_) => Item::Ref(Box::new(Item::Value(syn::parse_quote!(#acc)))),
+                    _ => Item::Value(syn::parse_quote!(#acc)),
+                };
+                if name == "reduce" {
+                    let r = self.apply(&f, vec![acc_item, item.clone()], &mut body)?;
+                    body.push(syn::parse_quote_spanned!(span=> #acc = #r;));
+                } else {
+                    let c = self.apply(
+                        &f,
+                        vec![
+                            Item::Ref(Box::new(acc_item)),
+                            Item::Ref(Box::new(item.clone())),
+                        ],
+                        &mut body,
+                    )?;
+                    // As `Iterator::max_by`: the last of equal maxima, the
+                    // first of equal minima.
+                    let cond = if name == "max_by" {
+                        quote!(#c != ::core::cmp::Ordering::Greater)
+                    } else {
+                        quote!(#c == ::core::cmp::Ordering::Greater)
+                    };
+                    body.push(syn::parse_quote_spanned!(span=> if #cond { #acc = #v; }));
+                }
+                from = quote!(1);
+                if matches!(item, Item::Ref(_)) && !by_value && name != "reduce" {
+                    result = group(syn::parse_quote!(&#acc));
+                }
+            }
+            _ => return Err(unsupported(m)),
+        }
+        let body = self.block(body, false);
+        out.push(syn::parse_quote_spanned!(span=> for #p in #from..#len { #(#body)* }));
+        Ok((out, result))
+    }
+
+    /// `a.map(|v| ..)` on an array `[T; N]` parameter.
+    fn array_map(
+        &mut self,
+        m: &syn::ExprMethodCall,
+        acc: &syn::Ident,
+    ) -> Option<(Vec<syn::Stmt>, syn::Expr)> {
+        if !self.mentions_tainted(m) {
+            return None;
+        }
+        let root = root_of(&m.receiver)?;
+        let syn::Type::Array(a) = self.params.get(&root)? else {
+            return None;
+        };
+        if !matches!(strip(&m.receiver), syn::Expr::Path(_)) {
+            return None;
+        }
+        let (n, elem) = (a.len.clone(), (*a.elem).clone());
+        let span = m.method.span();
+        let zero = self.unit(Some(&elem), None, false, span);
+        let f = self.callable(&m.args[0]);
+        let b = &m.receiver;
+        let p = self.fresh("i", span);
+        let mut body = Vec::new();
+        let v = match self.apply(&f, vec![Item::Value(syn::parse_quote!(#b[#p]))], &mut body) {
+            Ok(v) => v,
+            Err(e) => {
+                self.errors.push(e);
+                return Some((Vec::new(), syn::parse_quote!(0.0)));
+            }
+        };
+        body.push(syn::parse_quote_spanned!(span=> #acc[#p] = #v;));
+        let body = self.block(body, false);
+        Some((
+            vec![
+                syn::parse_quote_spanned!(span=> let mut #acc = [#zero; #n];),
+                syn::parse_quote_spanned!(span=> for #p in 0..#n { #(#body)* }),
+            ],
+            syn::parse_quote!(#acc),
+        ))
+    }
+}

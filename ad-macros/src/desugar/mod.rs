@@ -1,0 +1,675 @@
+//! Desugaring, a stage on the syn body before lowering: iterator chains and
+//! `for` loops over active containers (`iter.rs`), and local closures
+//! (`closures.rs`), become the index loops and straight-line code that
+//! lowering already differentiates:
+//!
+//! ```text
+//! let s = x.iter().map(|v| v * v).sum::<f64>();
+//! // becomes
+//! let mut s: f64 = 0.0;
+//! for __ad_i1 in 0..x.len() { let __ad_m2 = x[__ad_i1] * x[__ad_i1]; s += __ad_m2; }
+//! ```
+//!
+//! so a chain's derivative costs what the index loop's does, by
+//! construction. The user's tokens keep their spans, and generated ones take
+//! the span of the method they stand for, so errors point at the user's
+//! code. Chains that read no active value (by a conservative, name-based
+//! taint of the body) stay as written: lowering keeps them verbatim.
+//!
+//! A chain inside an expression is computed by statements placed before
+//! the statement it is in (only where the expression is evaluated
+//! unconditionally: not in a `while` condition, nor on the right of `&&`).
+
+use crate::error::Errors;
+use crate::parse::Model;
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, ToTokens};
+use std::collections::{HashMap, HashSet};
+use syn::ext::IdentExt;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+
+mod closures;
+mod iter;
+mod subst;
+
+/// The function with its body desugared.
+pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
+    let mut item = model.item.clone();
+    let mut d = Desugar {
+        tainted: taint(model),
+        next: 0,
+        errors: Vec::new(),
+        params: model
+            .params
+            .iter()
+            .map(|p| (p.ident.unraw().to_string(), p.ty.clone()))
+            .collect(),
+        reals: &model.reals,
+        closures: Vec::new(),
+        ret: model.ret.clone(),
+    };
+    let stmts = std::mem::take(&mut item.block.stmts);
+    let mut stmts = d.block(stmts, true);
+    for s in &mut stmts {
+        subst::Cleanup.visit_stmt_mut(s);
+        subst::Ungroup.visit_stmt_mut(s);
+    }
+    item.block.stmts = stmts;
+    for e in d.errors {
+        errors.push(e);
+    }
+    item
+}
+
+/// The names that may hold active values: the active parameters and every
+/// local assigned from an expression that mentions one (by name, ignoring
+/// scopes: a superset, so that desugaring never misses an active chain).
+fn taint(model: &Model) -> HashSet<String> {
+    struct Taint {
+        names: HashSet<String>,
+        changed: bool,
+    }
+    impl Taint {
+        fn mentions(&self, e: &impl ToTokens) -> bool {
+            fn walk(t: TokenStream, names: &HashSet<String>) -> bool {
+                t.into_iter().any(|tt| match tt {
+                    proc_macro2::TokenTree::Ident(i) => names.contains(&i.unraw().to_string()),
+                    proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
+                    _ => false,
+                })
+            }
+            walk(e.to_token_stream(), &self.names)
+        }
+        fn add(&mut self, names: Vec<String>) {
+            for n in names {
+                self.changed |= self.names.insert(n);
+            }
+        }
+        fn target(&mut self, e: &syn::Expr) {
+            match e {
+                syn::Expr::Path(p) => {
+                    if let Some(i) = p.path.get_ident() {
+                        self.add(vec![i.unraw().to_string()]);
+                    }
+                }
+                syn::Expr::Index(i) => self.target(&i.expr),
+                syn::Expr::Field(f) => self.target(&f.base),
+                syn::Expr::Paren(p) => self.target(&p.expr),
+                syn::Expr::Unary(u) => self.target(&u.expr),
+                syn::Expr::Tuple(t) => t.elems.iter().for_each(|e| self.target(e)),
+                _ => {}
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Taint {
+        fn visit_local(&mut self, l: &'ast syn::Local) {
+            if let Some(init) = &l.init {
+                if self.mentions(&init.expr) {
+                    self.add(subst::pat_names(&l.pat));
+                }
+            }
+            syn::visit::visit_local(self, l);
+        }
+        fn visit_expr_assign(&mut self, a: &'ast syn::ExprAssign) {
+            if self.mentions(&a.right) {
+                self.target(&a.left);
+            }
+            syn::visit::visit_expr_assign(self, a);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            if self.mentions(&b.right) {
+                self.target(&b.left);
+            }
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+            if self.mentions(&f.expr) {
+                self.add(subst::pat_names(&f.pat));
+            }
+            // `for e in x.iter_mut() { *e = a; }` writes `x`.
+            if self.mentions(&f.pat) {
+                match &*f.expr {
+                    syn::Expr::Reference(r) if r.mutability.is_some() => self.target(&r.expr),
+                    syn::Expr::MethodCall(m) if m.method == "iter_mut" => self.target(&m.receiver),
+                    _ => {}
+                }
+            }
+            syn::visit::visit_expr_for_loop(self, f);
+        }
+        // `v.push(x)`, `g(x, &mut out)`: the receiver, the buffer.
+        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+            if self.mentions(&m.args) {
+                self.target(&m.receiver);
+            }
+            syn::visit::visit_expr_method_call(self, m);
+        }
+        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+            if self.mentions(&c.args) {
+                for a in &c.args {
+                    if let syn::Expr::Reference(r) = a {
+                        if r.mutability.is_some() {
+                            self.target(&r.expr);
+                        }
+                    }
+                }
+            }
+            syn::visit::visit_expr_call(self, c);
+        }
+    }
+    let mut t = Taint {
+        names: model
+            .params
+            .iter()
+            .filter(|p| p.active || p.output)
+            .map(|p| p.ident.unraw().to_string())
+            .collect(),
+        changed: true,
+    };
+    while t.changed {
+        t.changed = false;
+        t.visit_block(&model.item.block);
+    }
+    t.names
+}
+
+pub(crate) struct Desugar<'m> {
+    tainted: HashSet<String>,
+    next: usize,
+    errors: Vec<syn::Error>,
+    /// The parameters' types (for the type of a sum's zero).
+    params: HashMap<String, syn::Type>,
+    reals: &'m HashSet<String>,
+    /// Local closures in scope, by scope.
+    closures: Vec<HashMap<String, closures::Local>>,
+    ret: syn::Type,
+}
+
+impl Desugar<'_> {
+    fn fresh(&mut self, what: &str, span: Span) -> syn::Ident {
+        self.next += 1;
+        syn::Ident::new(&format!("__ad_{what}{}", self.next), span)
+    }
+
+    fn error(&mut self, tokens: impl ToTokens, msg: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new_spanned(tokens, msg));
+    }
+
+    fn mentions_tainted(&self, e: &impl ToTokens) -> bool {
+        fn walk(t: TokenStream, names: &HashSet<String>) -> bool {
+            t.into_iter().any(|tt| match tt {
+                proc_macro2::TokenTree::Ident(i) => names.contains(&i.unraw().to_string()),
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
+                _ => false,
+            })
+        }
+        walk(e.to_token_stream(), &self.tainted)
+    }
+
+    /// The zero (or, with `one`, the one) of a sum's type: the type given
+    /// (`sum::<T>()`, `let s: T = ..`), else the element type of the
+    /// parameter the chain reads.
+    fn unit(&self, ty: Option<&syn::Type>, root: Option<&str>, one: bool, span: Span) -> syn::Expr {
+        let elem = ty.cloned().or_else(|| {
+            let t = self.params.get(root?)?;
+            element_type(t)
+        });
+        let generic = elem.as_ref().and_then(|t| match t {
+            syn::Type::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .filter(|i| self.reals.contains(&i.to_string()))
+                .cloned(),
+            _ => None,
+        });
+        match (generic, one) {
+            (Some(t), false) => {
+                syn::parse_quote_spanned!(span=> <#t as ::ad::__rt::num_traits::Zero>::zero())
+            }
+            (Some(t), true) => {
+                syn::parse_quote_spanned!(span=> <#t as ::ad::__rt::num_traits::One>::one())
+            }
+            (None, false) => syn::parse_quote_spanned!(span=> 0.0),
+            (None, true) => syn::parse_quote_spanned!(span=> 1.0),
+        }
+    }
+
+    // ----- the walk over statements ------------------------------------------
+
+    /// A block's statements, desugared. `top`: the function's own block
+    /// (its tail is the result, of the declared type).
+    fn block(&mut self, stmts: Vec<syn::Stmt>, top: bool) -> Vec<syn::Stmt> {
+        self.closures.push(HashMap::new());
+        let mut out = Vec::new();
+        let n = stmts.len();
+        for k in 0..n {
+            let stmt = &stmts[k];
+            if self.define_closure(stmt, &stmts[k + 1..]) {
+                continue;
+            }
+            let mut pre = Vec::new();
+            let hint = if top && k + 1 == n {
+                Some(self.ret.clone())
+            } else {
+                None
+            };
+            let new = self.stmt(stmt.clone(), &mut pre, hint);
+            out.extend(pre);
+            out.extend(new);
+            self.note_bindings(stmt);
+        }
+        self.closures.pop();
+        out
+    }
+
+    /// One statement: the statements computing its chains, then itself.
+    fn stmt(
+        &mut self,
+        stmt: syn::Stmt,
+        pre: &mut Vec<syn::Stmt>,
+        hint: Option<syn::Type>,
+    ) -> Vec<syn::Stmt> {
+        match stmt {
+            syn::Stmt::Local(mut l) => {
+                if let Some(init) = &mut l.init {
+                    let ty = match &l.pat {
+                        syn::Pat::Type(t) => Some((*t.ty).clone()),
+                        _ => None,
+                    };
+                    // `let s = x.iter().sum();`: the loop sums into `s`.
+                    if let Some(name) = simple_binding(&l.pat) {
+                        if init.diverge.is_none() && !mentions_name(&init.expr, &name.to_string()) {
+                            if let Some(stmts) =
+                                self.chain_into(&init.expr, &name, ty.as_ref(), pre)
+                            {
+                                return stmts;
+                            }
+                        }
+                    }
+                    self.expr(&mut init.expr, pre, true, ty.as_ref());
+                    if let Some((_, e)) = &mut init.diverge {
+                        self.expr(e, pre, false, None);
+                    }
+                }
+                vec![syn::Stmt::Local(l)]
+            }
+            syn::Stmt::Expr(e, semi) => {
+                if let syn::Expr::ForLoop(f) = &e {
+                    if let Some(stmts) = self.for_loop(f) {
+                        return stmts;
+                    }
+                }
+                let mut e = e;
+                let hint = if semi.is_none() { hint } else { None };
+                self.expr(&mut e, pre, true, hint.as_ref());
+                // `x.iter().for_each(..);`: the loop is all there is.
+                if matches!(&e, syn::Expr::Tuple(t) if t.elems.is_empty()) && semi.is_some() {
+                    return Vec::new();
+                }
+                vec![syn::Stmt::Expr(e, semi)]
+            }
+            syn::Stmt::Macro(mut m) => {
+                self.macro_args(&mut m.mac, pre);
+                vec![syn::Stmt::Macro(m)]
+            }
+            s => vec![s],
+        }
+    }
+
+    /// The arguments of `println!`, `assert!`: closures called in them are
+    /// inlined (they are kept verbatim otherwise).
+    fn macro_args(&mut self, mac: &mut syn::Macro, pre: &mut Vec<syn::Stmt>) {
+        if !self.closures.iter().any(|s| !s.is_empty()) {
+            return;
+        }
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        if let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
+            for a in args.iter_mut() {
+                self.expr(a, pre, false, None);
+            }
+            mac.tokens = args.to_token_stream();
+        }
+    }
+
+    /// Desugars the chains and inlines the closures of an expression.
+    /// `eager`: the expression is evaluated whenever its statement is, so
+    /// statements computing its chains can go before the statement.
+    fn expr(
+        &mut self,
+        e: &mut syn::Expr,
+        pre: &mut Vec<syn::Stmt>,
+        eager: bool,
+        hint: Option<&syn::Type>,
+    ) {
+        // A call of a local closure.
+        if let Some(new) = self.inline_call(e, pre, eager) {
+            *e = new;
+            return self.expr(e, pre, eager, hint);
+        }
+        if eager {
+            if let Some(value) = self.chain(e, pre, hint) {
+                *e = value;
+                return;
+            }
+        }
+        match e {
+            syn::Expr::If(i) => {
+                self.if_let(i, pre, eager);
+                self.expr(&mut i.cond, pre, eager, None);
+                let then = std::mem::take(&mut i.then_branch.stmts);
+                i.then_branch.stmts = self.block(then, false);
+                if let Some((_, els)) = &mut i.else_branch {
+                    // `else if c { .. }` -> `else { if c { .. } }`: its
+                    // condition's chains go in that block.
+                    let stmts = match &**els {
+                        syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.clone(),
+                        other => vec![syn::Stmt::Expr(other.clone(), None)],
+                    };
+                    let stmts = self.block(stmts, false);
+                    **els = syn::parse_quote!({ #(#stmts)* });
+                }
+            }
+            syn::Expr::Block(b) => {
+                let stmts = std::mem::take(&mut b.block.stmts);
+                b.block.stmts = self.block(stmts, false);
+            }
+            syn::Expr::Unsafe(b) => {
+                let stmts = std::mem::take(&mut b.block.stmts);
+                b.block.stmts = self.block(stmts, false);
+            }
+            syn::Expr::ForLoop(f) => {
+                self.expr(&mut f.expr, pre, eager, None);
+                let stmts = std::mem::take(&mut f.body.stmts);
+                f.body.stmts = self.block(stmts, false);
+            }
+            syn::Expr::While(w) => {
+                self.expr(&mut w.cond, pre, false, None);
+                let stmts = std::mem::take(&mut w.body.stmts);
+                w.body.stmts = self.block(stmts, false);
+            }
+            syn::Expr::Loop(l) => {
+                let stmts = std::mem::take(&mut l.body.stmts);
+                l.body.stmts = self.block(stmts, false);
+            }
+            syn::Expr::Match(m) => {
+                self.expr(&mut m.expr, pre, eager, None);
+                for arm in &mut m.arms {
+                    if let Some((_, g)) = &mut arm.guard {
+                        self.expr(g, pre, false, None);
+                    }
+                    let stmts = match &*arm.body {
+                        syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.clone(),
+                        other => vec![syn::Stmt::Expr(other.clone(), None)],
+                    };
+                    let stmts = self.block(stmts, false);
+                    *arm.body = if stmts.len() == 1 {
+                        match &stmts[0] {
+                            syn::Stmt::Expr(e, None) => e.clone(),
+                            s => syn::parse_quote!({ #s }),
+                        }
+                    } else {
+                        syn::parse_quote!({ #(#stmts)* })
+                    };
+                }
+            }
+            syn::Expr::Binary(b) => {
+                let lazy = matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_));
+                self.expr(&mut b.left, pre, eager, None);
+                self.expr(&mut b.right, pre, eager && !lazy, None);
+            }
+            syn::Expr::Closure(c) => self.expr(&mut c.body, pre, false, None),
+            syn::Expr::Macro(m) => self.macro_args(&mut m.mac, pre),
+            syn::Expr::Paren(p) => self.expr(&mut p.expr, pre, eager, hint),
+            syn::Expr::Group(g) => self.expr(&mut g.expr, pre, eager, hint),
+            syn::Expr::MethodCall(m) => {
+                self.expr(&mut m.receiver, pre, eager, None);
+                for a in &mut m.args {
+                    // `.map(g)` of a local closure `g` kept as written
+                    // (on inactive values): the closure itself.
+                    if let Some(c) = self.closure_expr(a) {
+                        *a = syn::Expr::Closure(c);
+                    }
+                    self.expr(a, pre, eager, None);
+                }
+            }
+            syn::Expr::Call(c) => {
+                self.expr(&mut c.func, pre, eager, None);
+                for a in &mut c.args {
+                    self.expr(a, pre, eager, None);
+                }
+            }
+            syn::Expr::Unary(u) => self.expr(&mut u.expr, pre, eager, None),
+            syn::Expr::Reference(r) => self.expr(&mut r.expr, pre, eager, None),
+            syn::Expr::Field(f) => self.expr(&mut f.base, pre, eager, None),
+            syn::Expr::Index(i) => {
+                self.expr(&mut i.expr, pre, eager, None);
+                self.expr(&mut i.index, pre, eager, None);
+            }
+            syn::Expr::Cast(c) => self.expr(&mut c.expr, pre, eager, None),
+            syn::Expr::Tuple(t) => t
+                .elems
+                .iter_mut()
+                .for_each(|e| self.expr(e, pre, eager, None)),
+            syn::Expr::Array(a) => a
+                .elems
+                .iter_mut()
+                .for_each(|e| self.expr(e, pre, eager, None)),
+            syn::Expr::Repeat(r) => self.expr(&mut r.expr, pre, eager, None),
+            syn::Expr::Assign(a) => {
+                self.expr(&mut a.left, pre, eager, None);
+                self.expr(&mut a.right, pre, eager, None);
+            }
+            syn::Expr::Return(r) => {
+                if let Some(e) = &mut r.expr {
+                    let ret = self.ret.clone();
+                    self.expr(e, pre, eager, Some(&ret));
+                }
+            }
+            syn::Expr::Break(b) => {
+                if let Some(e) = &mut b.expr {
+                    self.expr(e, pre, eager, None);
+                }
+            }
+            syn::Expr::Struct(s) => {
+                for f in &mut s.fields {
+                    self.expr(&mut f.expr, pre, eager, None);
+                }
+            }
+            syn::Expr::Let(l) => self.expr(&mut l.expr, pre, eager, None),
+            _ => {}
+        }
+    }
+}
+
+impl Desugar<'_> {
+    /// `if let Some(p) = e { a } else { b }` ->
+    /// `if e.is_some() { let p = e.unwrap(); a } else { b }` (`e` bound
+    /// first when it is not a name).
+    fn if_let(&mut self, i: &mut syn::ExprIf, pre: &mut Vec<syn::Stmt>, eager: bool) {
+        let syn::Expr::Let(l) = &*i.cond else {
+            return;
+        };
+        let syn::Pat::TupleStruct(ts) = &*l.pat else {
+            return;
+        };
+        if !ts.path.is_ident("Some") || ts.elems.len() != 1 || ts.qself.is_some() {
+            return;
+        }
+        let inner = ts.elems[0].clone();
+        let mut scrutinee = (*l.expr).clone();
+        let simple = matches!(&scrutinee, syn::Expr::Path(p) if p.path.get_ident().is_some());
+        if !simple {
+            if !eager {
+                return;
+            }
+            let o = self.fresh("o", span_of(&scrutinee));
+            self.expr(&mut scrutinee, pre, true, None);
+            pre.push(syn::parse_quote!(let #o = #scrutinee;));
+            scrutinee = syn::parse_quote!(#o);
+        }
+        let span = span_of(&l.let_token);
+        *i.cond = syn::parse_quote_spanned!(span=> #scrutinee.is_some());
+        i.then_branch.stmts.insert(
+            0,
+            syn::parse_quote_spanned!(span=> let #inner = #scrutinee.unwrap();),
+        );
+    }
+}
+
+/// `name` or `name: T` in a `let`.
+fn simple_binding(p: &syn::Pat) -> Option<syn::Ident> {
+    match p {
+        syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(i.ident.clone()),
+        syn::Pat::Type(t) => simple_binding(&t.pat),
+        _ => None,
+    }
+}
+
+fn mentions_name(e: &impl ToTokens, name: &str) -> bool {
+    fn walk(t: TokenStream, name: &str) -> bool {
+        t.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i.unraw() == name,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), name),
+            _ => false,
+        })
+    }
+    walk(e.to_token_stream(), name)
+}
+
+/// The element type of `&[T]`, `[T; N]`, `Vec<T>`, `DVector<T>`, ...
+fn element_type(t: &syn::Type) -> Option<syn::Type> {
+    match t {
+        syn::Type::Reference(r) => element_type(&r.elem),
+        syn::Type::Slice(s) => Some((*s.elem).clone()),
+        syn::Type::Array(a) => Some((*a.elem).clone()),
+        syn::Type::Paren(p) => element_type(&p.elem),
+        syn::Type::Path(p) => {
+            let last = p.path.segments.last()?;
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+                    syn::GenericArgument::Type(t) => Some(t.clone()),
+                    _ => None,
+                }),
+                _ => Some(t.clone()),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn span_of(t: &impl ToTokens) -> Span {
+    t.to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::error::Errors;
+    use crate::parse::{Model, Options};
+    use quote::ToTokens;
+
+    /// The desugared body of `f`, and the errors.
+    fn desugared(f: syn::ItemFn) -> (String, Errors) {
+        desugared_with(f, quote::quote!())
+    }
+
+    fn desugared_with(f: syn::ItemFn, args: proc_macro2::TokenStream) -> (String, Errors) {
+        let mut errors = Errors::default();
+        let options = Options::parse(args).expect("valid options");
+        let model = Model::from_syn(&f, &options, &mut errors);
+        let item = super::desugar(&model, &mut errors);
+        (item.block.to_token_stream().to_string(), errors)
+    }
+
+    #[test]
+    fn a_sum_of_a_map_becomes_an_index_loop() {
+        let (body, errors) = desugared(syn::parse_quote! {
+            fn f(x: &[f64]) -> f64 {
+                let s = x.iter().map(|v| v * v).sum::<f64>();
+                s
+            }
+        });
+        assert!(errors.is_empty());
+        assert_eq!(
+            body,
+            "{ let mut s : f64 = 0.0 ; for __ad_i1 in 0 .. x . len () \
+             { let __ad_m2 = (x [__ad_i1] * x [__ad_i1]) ; s += __ad_m2 ; } s }"
+        );
+    }
+
+    #[test]
+    fn a_chain_inside_an_expression_is_computed_before_its_statement() {
+        let (body, errors) = desugared(syn::parse_quote! {
+            fn f(x: &[f64], w: &[f64]) -> f64 {
+                2.0 * x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>().sqrt()
+            }
+        });
+        assert!(errors.is_empty());
+        assert!(body.starts_with("{ let mut __ad_s1 : f64 = 0.0 ; for __ad_i2 in 0 .. :: core :: cmp :: min (x . len () , w . len ())"), "{body}");
+        assert!(body.ends_with("2.0 * __ad_s1 . sqrt () }"), "{body}");
+    }
+
+    #[test]
+    fn a_chain_over_inactive_values_stays_as_written() {
+        let (body, errors) = desugared_with(
+            syn::parse_quote! {
+                fn f(x: f64, w: &[f64]) -> f64 {
+                    x * w.iter().map(|v| v * v).sum::<f64>()
+                }
+            },
+            quote::quote!(wrt(x)),
+        );
+        assert!(errors.is_empty());
+        assert_eq!(
+            body,
+            "{ x * w . iter () . map (| v | v * v) . sum :: < f64 > () }"
+        );
+    }
+
+    #[test]
+    fn a_local_closure_is_inlined_with_its_arguments() {
+        let (body, errors) = desugared(syn::parse_quote! {
+            fn f(x: f64) -> f64 {
+                let a = 2.0;
+                let g = |t: f64| a * t.sin();
+                g(x) + g(x * x)
+            }
+        });
+        assert!(errors.is_empty());
+        assert_eq!(
+            body,
+            "{ let a = 2.0 ; let __ad_a1 : f64 = x * x ; (a * x . sin ()) + (a * __ad_a1 . sin ()) }"
+        );
+    }
+
+    #[test]
+    fn a_capture_bound_again_before_a_call_is_an_error() {
+        let (_, errors) = desugared(syn::parse_quote! {
+            fn f(x: f64) -> f64 {
+                let a = x;
+                let g = |t: f64| a * t;
+                let a = 2.0;
+                g(a)
+            }
+        });
+        let msg = errors.check().unwrap_err().to_string();
+        assert!(msg.contains("the closure `g` reads `a`"), "{msg}");
+    }
+
+    #[test]
+    fn an_adapter_without_a_rewrite_names_itself_and_the_index_loop() {
+        let (_, errors) = desugared(syn::parse_quote! {
+            fn f(x: &[f64]) -> f64 {
+                x.iter().scan(0.0, |s, v| Some(*s + v)).sum::<f64>()
+            }
+        });
+        let msg = errors.check().unwrap_err().to_string();
+        assert!(
+            msg.starts_with("`scan` in an iterator chain over active values is not supported"),
+            "{msg}"
+        );
+        assert!(msg.contains("write an index loop"), "{msg}");
+    }
+}
