@@ -271,7 +271,7 @@ def unwrap(rng):
 class LinalgGen(G.NalgGen):
     """A function of the `linalg` family (see the docstring)."""
 
-    NALG_CONSTRUCTS = dict(G.NalgGen.NALG_CONSTRUCTS, nwc=3, nspd=1.5, nsolve=4, nlascalar=3)
+    NALG_CONSTRUCTS = dict(G.NalgGen.NALG_CONSTRUCTS, nwc=3, nspd=1.5, nsolve=4, nlascalar=3, nwcloop=2.5)
 
     def __init__(self, rng, name, callees):
         super().__init__(rng, name, callees)
@@ -300,7 +300,7 @@ class LinalgGen(G.NalgGen):
         if ps and self.r() < 0.5:
             p = self.nleaf(self.pick(ps))
             body_rs, body_py, active = "{} * {}".format(nop(p, MUL), s), "({} * {})".format(p.py, s), p.active
-            what = "I * d + w * s of a {} parameter".format("active" if p.active else "inactive")
+            what = "I * d + w * s of {} parameter".format("an active" if p.active else "an inactive")
         else:
             e = G.NalgGen.nexpr(self, "M", n, n, self.rng.randint(0, 1))
             f = method(self.pick(["tanh", "sin", "atan"]), G.var("z"))
@@ -503,6 +503,8 @@ class LinalgGen(G.NalgGen):
     def la_scalar(self, v=None):
         """A scalar from the linear algebra forms (reading `v` if given)."""
         self.n_la += 1
+        if self.in_cond:
+            self.latag("a linear-algebra scalar in the condition of an if or while")
         if v is not None:
             if v.kind == "M" and v.rows == v.cols and self.r() < 0.4:
                 self.used.add(v.name)
@@ -580,7 +582,7 @@ class LinalgGen(G.NalgGen):
                  "la_cross({}, {}).{}()".format(a.py, b.py, f), True)
 
     def nscalar(self, v=None):
-        if self.la_ok() and not self.in_cond and self.r() < 0.3:
+        if self.la_ok() and self.r() < (0.5 if self.in_cond else 0.3):
             return self.la_scalar(v)
         return super().nscalar(v)
 
@@ -621,6 +623,73 @@ class LinalgGen(G.NalgGen):
             self.nsolve_stmt(n)
         else:
             self.consume_nval(v)
+
+    def nwcloop_stmt(self):
+        """A diagonally dominant matrix carried through a loop with a vector:
+        each iteration solves with (or multiplies by the inverse of) the
+        matrix as it is, then writes its diagonal (or replaces it with
+        `I * d + inverse * s`), the matrix staying diagonally dominant."""
+        if len(self.loops) >= 2 or not self.la_ok():
+            return self.nwc_stmt()
+        n = self.pick([2, 3])
+        ne, what = self.wc_expr(n, fresh=True)
+        a = self.fresh("a")
+        self.emit("let mut {} = {};".format(a, ne.rs), "{} = {}".format(a, ne.py))
+        av = NVal(a, "M", n, n, active=ne.active, in_loop=bool(self.loops))
+        b = G.NalgGen.nexpr(self, "V", n, 1, self.rng.randint(0, 1))
+        h = self.fresh("h")
+        rs, py = G.nowned(b)
+        self.emit("let mut {} = {};".format(h, rs), "{} = {}".format(h, py))
+        hv = NVal(h, "V", n, 1, active=b.active, in_loop=bool(self.loops))
+        self.declare_nval(hv)
+        m = self.rng.randint(2, 3)
+        i = "i" + str(len(self.loops))
+        self.open_block("for {} in 0..{} {{".format(i, m), "for {} in range(0, {}):".format(i, m), "for", i)
+        self.declare_int(i)
+        form = self.rng.choices(["lu", "chol", "lower", "upper", "inv"], [3, 2, 1, 1, 2])[0]
+        self.n_la += 1
+        hl = NE("&" + h, UNARY, h, "V", n, 1, leaf=hv)
+        uw = unwrap(self.rng)
+        if form == "lu":
+            srs, spy = "{}.clone().lu().solve(&{}).{}".format(a, h, uw), "la_solve({}, {})".format(a, h)
+        elif form == "chol":
+            srs, spy = "{}.clone().cholesky().unwrap().solve(&{})".format(a, h), "la_chol({}, {})".format(a, h)
+        elif form in ("lower", "upper"):
+            srs, spy = "{}.solve_{}_triangular(&{}).{}".format(a, form, h, uw), "la_{}({}, {})".format(form, a, h)
+        else:
+            srs, spy = "{}.clone().try_inverse().{} * &{}".format(a, uw, h), "(la_inv({}) * {})".format(a, h)
+        del hl
+        k = self.const(0.5, 0.9)
+        e = self.nexpr("V", n, 1, 0)
+        self.emit("{} = {} * {} + {};".format(h, "(" + srs + ")" if form == "inv" else srs, k, nop(e, ADD + 1)),
+                  "{} = (({} * {}) + {})".format(h, spy, k, e.py))
+        if self.r() < 0.7:
+            x = self.act_expr()
+            c = self.const(0.05, 0.12)
+            self.emit("{a}[({i} % {n}, {i} % {n})] += {c} * {e};".format(a=a, i=i, n=n, c=c,
+                                                                       e=par(method("tanh", x), MUL + 1)),
+                      "{a}[(({i} % {n}), ({i} % {n}))] = chk({a}[(({i} % {n}), ({i} % {n}))] + {c} * f_tanh({e}))"
+                      .format(a=a, i=i, n=n, c=c, e=x.py))
+            upd = "its diagonal written"
+            av.active = True
+        else:
+            d, s2 = self.const(2.0, 3.0), self.const(0.05, 0.2)
+            self.emit("{a} = {i} * {d} + {a}.clone().try_inverse().{u} * {s};".format(
+                a=a, i=ident(n), d=d, u=unwrap(self.rng), s=s2),
+                "{a} = (la_eye({n}, {d}) + (la_inv({a}) * {s}))".format(a=a, n=n, d=d, s=s2))
+            upd = "replaced by I * d + inverse * s"
+        self.used.add(i)
+        self.close_block(loop=True)
+        av.wc = True
+        self.declare_nval(av)
+        self.latag("a diagonally dominant matrix ({}) carried through a loop: {} of a vector state, then "
+                   "{} {}".format(what, "try_inverse().unwrap() *" if form == "inv" else form + " solve", upd,
+                                  self.where()))
+        self.used.add(a)
+        self.used.add(h)
+        if self.r() < 0.5:
+            self.sink(self.let(method("ln", E("{}.determinant()".format(a), ATOM, "la_det({})".format(a), True))))
+        self.consume_nval(hv, p=1.0)
 
     def nspd_stmt(self):
         """`let m = e; let s = &m * m.transpose() + I * c;`, then a Cholesky solve."""
