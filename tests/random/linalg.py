@@ -29,7 +29,12 @@ that `ad_runtime::la` has rules for, as users write it:
     reductions of the block), `a.max()`, `a.min()`, `a.amax()`, `a.amin()`;
   * products with views of a matrix parameter as written, `u * xs.column(j)`,
     `xs.columns(j, n) * v`, `y * xs.row(i)`, `(xs.row(i) * u).sum()`, with
-    `xs` left out of `wrt` most of the time.
+    `xs` left out of `wrt` most of the time;
+  * a diagonally dominant matrix carried through a loop beside a vector
+    state, solved with at every step (`h = a.clone().lu().solve(&h).unwrap()
+    * c + e`, any of the five forms), then written on its diagonal or
+    replaced by `I * d + a.clone().try_inverse().unwrap() * s`;
+  * scalars of the forms above in the conditions of `if` and `while`.
 
 Every matrix that is inverted or solved with is well conditioned by
 construction: diagonally dominant, `DMatrix::<f64>::identity(n, n) * d + e`
