@@ -25,8 +25,9 @@ that `ad_runtime::la` has rules for, as users write it:
     `a.solve_upper_triangular(&b).unwrap()` (`.expect("..")` for
     `.unwrap()` some of the time), with `b` a vector or a matrix of
     right-hand sides, on a local, a parameter or a computed receiver;
-  * `a.rows(i, n)`, `a.columns(j, n)` (active values: products and
-    reductions of the block), `a.max()`, `a.min()`, `a.amax()`, `a.amin()`;
+  * `a.rows(i, n)`, `a.columns(j, n)`, `a.column(j)`, `a.row(i)` of active
+    values (in products and reductions), `a.max()`, `a.min()`, `a.amax()`,
+    `a.amin()`;
   * products with views of a matrix parameter as written, `u * xs.column(j)`,
     `xs.columns(j, n) * v`, `y * xs.row(i)`, `(xs.row(i) * u).sum()`, with
     `xs` left out of `wrt` most of the time;
@@ -77,7 +78,7 @@ from generate import (  # noqa: E402
 )
 
 LINALG_SEED = 20261205
-LINALG_N_FUNCS = 160
+LINALG_N_FUNCS = 200
 LINALG_OUT = os.path.join(G.ROOT, "tests", "random_linalg.rs")
 LINALG_MAX_LINES = 30
 LINALG_MAX_LA = 4  # linear-algebra forms per function (compile time)
@@ -388,6 +389,8 @@ class LinalgGen(G.NalgGen):
                 opts.append(("rows_mv", 1.5))
             if any(v.kind == "V" and v.rows > 2 for v in self.nvals):
                 opts.append(("vrows", 1))
+            if self.mats(lambda v: v.rows == r and v.name != "xs"):
+                opts.append(("col_of", 1.5))
             if self.xs_params(lambda v: True):
                 opts.append(("xs_col", 2.5))
             if self.xs_params(lambda v: v.rows == r):
@@ -440,6 +443,15 @@ class LinalgGen(G.NalgGen):
             return NE("{}.rows({}, {}) * {}".format(m.name, i.rs, r, nop(rhs, MUL + 1)), MUL,
                       "(la_rows({}, {}, {}) * {})".format(m.name, i.py, r, rhs.py), kind, r, c,
                       active=m.active or rhs.active)
+        if op == "col_of":
+            self.n_la += 1
+            m = self.pick(self.mats(lambda v: v.rows == r and v.name != "xs"))
+            self.used.add(m.name)
+            j = self.la_index(m.cols)
+            k = lit(self.const(0.2, 1.2)) if self.r() < 0.5 else self.bounded(self.expr(1))
+            self.latag("column(j) * s of a {}".format(m.what()))
+            return NE("{}.column({}) * {}".format(m.name, j.rs, par(k, MUL + 1)), MUL,
+                      "(la_column({}, {}) * {})".format(m.name, j.py, k.py), "V", r, 1, active=m.active)
         if op == "vrows":
             self.n_la += 1
             v = self.pick([v for v in self.nvals if v.kind == "V" and v.rows > 2])
@@ -524,6 +536,8 @@ class LinalgGen(G.NalgGen):
         opts = [("extremum", 3), ("logdet", 2.5), ("trace", 1.5), ("det", 1), ("block", 1.5)]
         if self.xs_params(lambda v: True):
             opts.append(("xs_row_sum", 2))
+        if self.mats(lambda v: v.name != "xs"):
+            opts.append(("row_of", 1.5))
         if any(v.kind == "V" and v.rows == 3 for v in self.nvals):
             opts.append(("cross", 1.5))
         op = self.rng.choices([o for o, _ in opts], [w for _, w in opts])[0]
@@ -568,6 +582,14 @@ class LinalgGen(G.NalgGen):
             if f == "max":
                 return E(rs + ".max()", ATOM, "la_max({})".format(py), True)
             return E("{}.{}()".format(rs, f), ATOM, "{}.{}()".format(py, f), True)
+        if op == "row_of":
+            m = self.pick(self.mats(lambda v: v.name != "xs"))
+            self.used.add(m.name)
+            i = self.la_index(m.rows)
+            u = self.nexpr("V", m.cols, 1, 1)
+            self.latag("(m.row(i) * u).sum() of a {}".format(m.what()))
+            return E("({}.row({}) * {}).sum()".format(m.name, i.rs, nop(u, MUL + 1)), ATOM,
+                     "(la_row({}, {}) * {}).sum()".format(m.name, i.py, u.py), True)
         if op == "xs_row_sum":
             xs = self.pick(self.xs_params(lambda v: True))
             self.used.add(xs.name)
