@@ -103,6 +103,11 @@ pub use nalgebra;
 
 pub mod guide;
 
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Items used by generated code. Not part of the public API.
 #[doc(hidden)]
 pub mod __rt {
