@@ -15,6 +15,11 @@
 //! spinner) and records the gradient norm per iteration; the three
 //! convergence curves are drawn to `target/argmin_convergence.png`.
 //!
+//! The glue between argmin's traits and the generated functions is written
+//! out here; with the cargo feature `argmin`, `ad::argmin::Problem` is the
+//! same glue, `Problem::new(f, |x| f_grad(x).1).with_hvp(|x, v| f_hvp(x,
+//! v).2)`.
+//!
 //! Run: `cargo run --release --example argmin`
 
 use std::path::{Path, PathBuf};

@@ -103,6 +103,9 @@ pub use nalgebra;
 
 pub mod guide;
 
+#[cfg(feature = "argmin")]
+pub mod argmin;
+
 /// The README's code blocks, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
