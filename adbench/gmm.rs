@@ -185,7 +185,7 @@ pub fn wishart_constant(p: usize, wishart_gamma: f64, wishart_m: f64) -> f64 {
 /// active slice is not supported yet): `preprocess_qs`, `logsumexp` of the
 /// alphas (`arr_max` with `fmax`), `log_wishart_prior`, then the sum over
 /// the points, written so that reverse mode needs no forward sweep over the
-/// data (see the README, "Writing for reverse mode"):
+/// data (see `ad::guide::control_flow`, "Single-pass reduction loops"):
 ///
 /// - it comes last, as a sum whose accumulator is only returned: `_vjp` runs
 ///   it once, each point's values and then their adjoints together;

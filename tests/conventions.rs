@@ -1,4 +1,4 @@
-//! The conventions at non-differentiable points (README, "Decisions") hold
+//! The conventions at non-differentiable points (`ad::guide::contract`) hold
 //! in every mode: `_jvp`, `_vjp`, `_grad` and `_hvp` call the same rules, and
 //! each is checked here against the documented value. NaN and infinity
 //! propagate as IEEE arithmetic does, and nothing panics on them.
