@@ -12,12 +12,15 @@
 //! the peak heap of a gradient or of a Hessian-vector product, measured
 //! here by a counting allocator, is a few kB whatever the number of steps.
 //!
-//! Run: `cargo run --release --example ode_long`
+//! Run: `cargo run --release --example ode_long` (the observations and the
+//! fitted trajectory are drawn to `target/ode_long.png`).
 
 use ad::differentiate;
 use ad::nalgebra::{DMatrix, DVector};
 use indicatif::{ProgressBar, ProgressStyle};
+use plotters::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 struct Counting;
@@ -164,8 +167,98 @@ fn main() {
     for (fit, t) in p.iter().zip(truth) {
         assert!((fit - t).abs() < 0.02 * t, "rate {fit} far from {t}");
     }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&path).expect("create target/");
+    let path = path.join("ode_long.png");
+    // The trajectory of the fitted rates, without the observations' noise.
+    let mut u = u0;
+    let mut fitted = Vec::with_capacity(2 * count);
+    for _ in 0..count {
+        for _ in 0..every {
+            u = rk4(u, &p, h);
+        }
+        fitted.extend(u);
+    }
+    plot(&path, &obs, &fitted, every as f64 * h).expect("the picture");
+    println!(
+        "observations and fitted trajectory drawn to {}",
+        path.display()
+    );
     assert!(
         peak < 64 * 1024,
         "the gradient's peak heap grew to {peak} bytes"
     );
+}
+
+/// Registers DejaVu Sans for the labels when the system has it (as
+/// `examples/plot_benchmarks.rs` does); without it the picture has no text.
+fn register_font() -> bool {
+    let font = Path::new("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    match std::fs::read(font) {
+        Ok(bytes) => {
+            let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+            plotters::style::register_font("sans-serif", FontStyle::Normal, bytes).is_ok()
+        }
+        Err(_) => false,
+    }
+}
+
+/// The observed populations (dots) and the trajectory of the fitted rates
+/// (lines), prey and predators, against time.
+fn plot(
+    path: &Path,
+    obs: &[f64],
+    fitted: &[f64],
+    dt: f64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let text = register_font();
+    let root = BitMapBackend::new(path, (800, 400)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let count = obs.len() / 2;
+    let top = obs.iter().chain(fitted).copied().fold(0.0, f64::max) * 1.1;
+    let mut builder = ChartBuilder::on(&root);
+    builder.margin(12);
+    if text {
+        builder
+            .caption(
+                "Lotka-Volterra fitted over 60 000 RK4 steps",
+                ("sans-serif", 20),
+            )
+            .x_label_area_size(35)
+            .y_label_area_size(45);
+    }
+    let mut chart = builder.build_cartesian_2d(0.0..(count as f64 * dt), 0.0..top)?;
+    let mut mesh = chart.configure_mesh();
+    if text {
+        mesh.x_desc("time").y_desc("population");
+    } else {
+        mesh.disable_x_axis().disable_y_axis();
+    }
+    mesh.draw()?;
+    let species = [
+        ("prey", RGBColor(30, 90, 200)),
+        ("predators", RGBColor(200, 40, 30)),
+    ];
+    for (s, (name, colour)) in species.into_iter().enumerate() {
+        let at = |k: usize| (k as f64 + 1.0) * dt;
+        chart.draw_series(
+            (0..count).map(|k| Circle::new((at(k), obs[2 * k + s]), 2, colour.mix(0.5).filled())),
+        )?;
+        chart
+            .draw_series(LineSeries::new(
+                (0..count).map(|k| (at(k), fitted[2 * k + s])),
+                colour.stroke_width(2),
+            ))?
+            .label(name)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+    }
+    if text {
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .draw()?;
+    }
+    root.present()?;
+    Ok(())
 }
