@@ -371,6 +371,11 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
     match ty {
         Type::Reference(r) => match (classify(&r.elem, reals), r.mutability.is_some()) {
             (Class::Float, _) => Class::BorrowedFloat,
+            // (The generated code takes a buffer's cotangent as a slice.)
+            (Class::Array, true) if matches!(&*r.elem, Type::Array(_)) => Class::Container(
+                "`&mut [f64; N]` in/out buffers (write `&mut [f64]`; callers pass `&mut a` \
+                 for an array `a`)",
+            ),
             (Class::Array | Class::Nested, true) => Class::OutputBuffer,
             (Class::Array, false) => Class::Array,
             (Class::Nested, false) => Class::Nested,
