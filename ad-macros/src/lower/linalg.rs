@@ -29,6 +29,13 @@ fn unwrapped(e: &syn::Expr) -> Option<&syn::Expr> {
         .map(|(r, _)| r)
 }
 
+/// The matrix of a factorisation without the copy the user made for it
+/// (`a.clone().lu()`: nalgebra's factorisations consume their matrix, the
+/// rules borrow it, so the derivative code needs no copy).
+fn uncloned(e: &syn::Expr) -> &syn::Expr {
+    call_of(e, &["clone", "clone_owned"], 0).map_or(e, |(r, _)| r)
+}
+
 impl Lowerer<'_> {
     /// The factorisation chain `mc` ends, lowered to its rule; `None` if
     /// `mc` ends none.
@@ -51,6 +58,8 @@ impl Lowerer<'_> {
             let (a, _) = call_of(unwrapped(chol)?, &["cholesky"], 0)?;
             ("la::solve_cholesky", vec![a, b[0]])
         };
+        let mut args = args;
+        args[0] = uncloned(args[0]);
         let op = la_op(module)?;
         Some(self.lower_la(op, &args, mc.method.span(), mc.span()))
     }
