@@ -32,10 +32,16 @@ differences:
     python3 tests/random/generate.py --family wrt    # only tests/random_wrt.rs
     python3 tests/random/generate.py --family calls  # only tests/random_calls.rs
     python3 tests/random/generate.py --family checkpoint  # tests/random_checkpoint.rs
+    python3 tests/random/generate.py --family checkpoint_wrt  # tests/random_checkpoint_wrt.rs
 
 and, only by name, `tests/random_checkpoint.rs` (family `checkpoint`,
 CHECKPOINT_N_FUNCS functions, CHECKPOINT_SEED): the first family's functions
-with `#[checkpoint(snapshots = S)]` on most of their loops.
+with `#[checkpoint(snapshots = S)]` on most of their loops; and
+`tests/random_checkpoint_wrt.rs` (family `checkpoint_wrt`,
+CHECKPOINT_WRT_N_FUNCS functions, CHECKPOINT_WRT_SEED): the `wrt` family's
+functions (parameters left out of `wrt`, `mut` parameters, buffers, calls)
+with `#[checkpoint]` on the loops of the statements they share with the first
+family.
 
 (The checked-in `tests/random_calls.rs` is the full run's: the rounding
 noise of `stable_under_rounding`, NOISE, is one generator for all families,
@@ -1804,6 +1810,33 @@ def generate_checkpoint(n_funcs, seed, out):
         CHECKPOINT = False
 
 
+CHECKPOINT_WRT_SEED = 20261206
+CHECKPOINT_WRT_N_FUNCS = 300
+CHECKPOINT_WRT_OUT = os.path.join(ROOT, "tests", "random_checkpoint_wrt.rs")
+
+
+def generate_checkpoint_wrt(n_funcs, seed, out):
+    """The `checkpoint_wrt` family: tests/random_checkpoint_wrt.rs, the `wrt`
+    family's functions (parameters left out of `wrt(...)`, `mut` parameters,
+    buffers, calls) with `#[checkpoint(snapshots = S)]` on most loops."""
+    global CHECKPOINT
+    header = WRT_HEADER.replace(
+        "//! Randomized differential testing of activity: {n} random `#[differentiate]`\n",
+        "//! Randomized differential testing of `#[checkpoint]` with activity: {n} random\n"
+        "//! `#[differentiate]` functions, with `#[checkpoint(snapshots = S)]`, S from 1 to 3,\n"
+        "//! on most of their loops over ascending ranges, `while` and `loop`, and\n").replace(
+        "(family `wrt`, seed {seed})", "(family `checkpoint_wrt`, seed {seed})").replace(
+        "//! edit by hand. Regenerate, byte for byte, with `tests/random_functions.rs`,\n"
+        "//! from the repository root with\n",
+        "//! edit by hand. Regenerate, byte for byte, from the repository root with\n").replace(
+        "//! python3 tests/random/generate.py\n", "//! python3 tests/random/generate.py --family checkpoint_wrt\n")
+    CHECKPOINT = True
+    try:
+        generate_wrt(n_funcs, seed, out, n_idiom=0, header=header)
+    finally:
+        CHECKPOINT = False
+
+
 # ----------------------------------------------------------------------------
 # The `wrt` family (tests/random_wrt.rs): parameters left out of `wrt(...)`,
 # `mut` parameters assigned active values, in/out `&mut [f64]` buffers
@@ -3238,7 +3271,7 @@ def wrt_case_entry(spec):
     return out
 
 
-def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM):
+def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM, header=None):
     rng = random.Random(seed)
     specs = []
     namespace = dict(RUNTIME)
@@ -3303,7 +3336,7 @@ def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM):
     excluded = "".join("//! - " + e + "\n" for e in excluded)
     if excluded:
         excluded = "//!\n//! Left out until the macro handles them (flags of the generator):\n//!\n" + excluded
-    parts = [WRT_HEADER.format(n=len(specs), pp=POINTS_PER_FUNC, seed=seed, constructs="\n".join(lines) + "\n",
+    parts = [(header or WRT_HEADER).format(n=len(specs), pp=POINTS_PER_FUNC, seed=seed, constructs="\n".join(lines) + "\n",
                                excluded=excluded)]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
@@ -6860,7 +6893,7 @@ def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBR
 def main():
     # Options for experiments only; the checked-in files have the defaults.
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--family", choices=["all", "random", "wrt", "calls", "checkpoint"], default="all",
+    ap.add_argument("--family", choices=["all", "random", "wrt", "calls", "checkpoint", "checkpoint_wrt"], default="all",
                     help="which file to write: tests/random_functions.rs (random), tests/random_wrt.rs (wrt), "
                          "tests/random_calls.rs (calls), or all three (all, the default); "
                          "tests/random_checkpoint.rs (checkpoint) only by name")
@@ -6882,6 +6915,10 @@ def main():
     if args.family in ("all", "calls"):
         generate_calls(opt(args.count, CALLS_N_FUNCS), opt(args.seed, CALLS_SEED),
                        os.path.abspath(opt(args.out, CALLS_OUT)))
+    if args.family == "checkpoint_wrt":
+        generate_checkpoint_wrt(opt(args.count, CHECKPOINT_WRT_N_FUNCS),
+                                opt(args.seed, CHECKPOINT_WRT_SEED), os.path.abspath(opt(args.out, CHECKPOINT_WRT_OUT)))
+        return
     if args.family == "checkpoint":
         generate_checkpoint(opt(args.count, CHECKPOINT_N_FUNCS), opt(args.seed, CHECKPOINT_SEED),
                             os.path.abspath(opt(args.out, CHECKPOINT_OUT)))

@@ -450,49 +450,29 @@ where
     out
 }
 
-fn lower_solve<T: RealField + Copy, D: DimMin<D, Output = D>, C: Dim>(
-    a: &Sq<T, D>,
-    b: &Rhs<T, D, C>,
-) -> Rhs<T, D, C>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
-{
-    a.solve_lower_triangular(b)
-        .expect("ad: a triangular solve with a zero on the diagonal")
+/// `$name(a, b)`: nalgebra's triangular solve `$method` (`tr_` ones solve
+/// with the transpose), which reads one triangle of `a`.
+macro_rules! triangular {
+    ($($name:ident: $method:ident),* $(,)?) => {$(
+        fn $name<T: RealField + Copy, D: DimMin<D, Output = D>, C: Dim>(
+            a: &Sq<T, D>,
+            b: &Rhs<T, D, C>,
+        ) -> Rhs<T, D, C>
+        where
+            DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
+        {
+            a.$method(b)
+                .expect("ad: a triangular solve with a zero on the diagonal")
+        }
+    )*};
 }
 
-fn lower_solve_t<T: RealField + Copy, D: DimMin<D, Output = D>, C: Dim>(
-    a: &Sq<T, D>,
-    b: &Rhs<T, D, C>,
-) -> Rhs<T, D, C>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
-{
-    a.tr_solve_lower_triangular(b)
-        .expect("ad: a triangular solve with a zero on the diagonal")
-}
-
-fn upper_solve<T: RealField + Copy, D: DimMin<D, Output = D>, C: Dim>(
-    a: &Sq<T, D>,
-    b: &Rhs<T, D, C>,
-) -> Rhs<T, D, C>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
-{
-    a.solve_upper_triangular(b)
-        .expect("ad: a triangular solve with a zero on the diagonal")
-}
-
-fn upper_solve_t<T: RealField + Copy, D: DimMin<D, Output = D>, C: Dim>(
-    a: &Sq<T, D>,
-    b: &Rhs<T, D, C>,
-) -> Rhs<T, D, C>
-where
-    DefaultAllocator: Allocator<D, D> + Allocator<D, C>,
-{
-    a.tr_solve_upper_triangular(b)
-        .expect("ad: a triangular solve with a zero on the diagonal")
-}
+triangular!(
+    lower_solve: solve_lower_triangular,
+    lower_solve_t: tr_solve_lower_triangular,
+    upper_solve: solve_upper_triangular,
+    upper_solve_t: tr_solve_upper_triangular,
+);
 
 /// `S^-1 b` for `S = sym_lower(A)`, by Cholesky.
 fn chol_solve<T: RealField + Copy, D: DimMin<D, Output = D>, C: Dim>(
