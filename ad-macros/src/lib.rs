@@ -28,6 +28,7 @@ mod desugar;
 mod emit;
 mod error;
 mod expand;
+mod hash;
 mod ir;
 mod lower;
 mod many;

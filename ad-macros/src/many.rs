@@ -9,7 +9,7 @@ use crate::ir::{
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 /// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: the
 /// output and active inputs are `f32`, `f64` or a type parameter (the
@@ -80,7 +80,7 @@ pub(crate) fn vjp_many(
     let mut prog = prog.clone();
     let (shared, per_seed) = adjoint.body.stmts.split_at(split);
     let (mut shared, mut per_seed) = (shared.to_vec(), per_seed.to_vec());
-    let mut declared = HashSet::new();
+    let mut declared = HashSet::default();
     walk(&per_seed, &mut |s| {
         if let Stmt::Let { var, .. } = s {
             declared.insert(*var);

@@ -23,7 +23,7 @@ use super::{site, Adjoint, Record};
 use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
-use std::collections::HashSet;
+use crate::hash::HashSet;
 
 /// What the forward sweep leaves for a checkpointed loop's reverse.
 #[derive(Clone)]

@@ -5,7 +5,7 @@
 
 use crate::ir::{walk, Expr, Header, Program, Stmt, VarId};
 use proc_macro2::TokenStream;
-use std::collections::HashMap;
+use crate::hash::HashMap;
 
 /// Marks the variables that verbatim code may change ([`crate::ir::Var::volatile`]):
 /// see [`changed_by`]. The reverse sweep computes index expressions and the

@@ -21,7 +21,7 @@ use crate::ir::{
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
-use std::collections::{HashMap, HashSet};
+use crate::hash::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -342,7 +342,7 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
         loops: 0,
     }
     .visit_block(&model.item.block);
-    let mut hint = HashSet::new();
+    let mut hint = HashSet::default();
     for _round in 0..16 {
         let mut round_errors = Errors::default();
         let (prog, varied) = lower_round(model, &mut round_errors, &facts, &hint);
@@ -362,7 +362,7 @@ fn lower_round(
     facts: &Prescan,
     hint: &HashSet<String>,
 ) -> (Program, HashSet<String>) {
-    let mut reserved = HashSet::new();
+    let mut reserved = HashSet::default();
     collect_idents(model.item.to_token_stream(), &mut reserved);
     let mut lw = Lowerer {
         prog: Program {
@@ -381,9 +381,9 @@ fn lower_round(
                     .any(|b| b != "self" && !model.params.iter().any(|p| p.ident.unraw() == b)),
         },
         errors,
-        scopes: vec![HashMap::new()],
+        scopes: vec![HashMap::default()],
         varied: Vec::new(),
-        user_names: HashMap::new(),
+        user_names: HashMap::default(),
         stmts: Vec::new(),
         depth: 0,
         frames: Vec::new(),
@@ -391,14 +391,14 @@ fn lower_round(
         slot_names: &facts.slot_names,
         push_names: &facts.push_names,
         hint,
-        varied_names: HashSet::new(),
+        varied_names: HashSet::default(),
         ret: None,
         returned: None,
-        deferred: HashMap::new(),
+        deferred: HashMap::default(),
         reals: &model.reals,
-        call_results: HashSet::new(),
-        structs: HashSet::new(),
-        members: HashMap::new(),
+        call_results: HashSet::default(),
+        structs: HashSet::default(),
+        members: HashMap::default(),
         member_lets: Vec::new(),
     };
     for (i, p) in model.params.iter().enumerate() {
@@ -568,7 +568,7 @@ impl Lowerer<'_> {
     /// Lowers a nested block of statements in its own scope and returns it.
     pub(super) fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
         let outer = std::mem::take(&mut self.stmts);
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         self.depth += 1;
         f(self);
         self.depth -= 1;
