@@ -7,7 +7,8 @@
 #
 # Run from the repository root: `bash benches/compile_time.sh`
 # (dependencies are built once first; each build is timed 3 times after a
-# `touch`, and the median is printed).
+# `touch`, and the medians of the wall and CPU times are printed). Set
+# TMPDIR to build somewhere else than /tmp/ad_compile_time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${TMPDIR:-/tmp}/ad_compile_time
@@ -57,15 +58,19 @@ for profile in dev release; do
   for kind in with without; do
     (cd "$work/$kind" && cargo build -q $flag >/dev/null 2>&1)  # dependencies
     times=()
+    cpus=()
     for _ in 1 2 3; do
       touch "$work/$kind/src/lib.rs"
-      s=$(date +%s.%N)
-      (cd "$work/$kind" && cargo build -q $flag)
-      e=$(date +%s.%N)
-      times+=("$(echo "$e - $s" | bc)")
+      # Wall time, and CPU time (user + system, of cargo and rustc): on a
+      # shared machine the CPU time is the steadier of the two.
+      t=$( { TIMEFORMAT='%R %U %S'; time (cd "$work/$kind" && cargo build -q $flag) ; } 2>&1 | tail -1)
+      read -r wall user sys <<<"$t"
+      times+=("$wall")
+      cpus+=("$(echo "$user + $sys" | bc)")
     done
     median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 2p)
-    echo "$profile $kind: median ${median} s (runs: ${times[*]})"
+    cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n 2p)
+    echo "$profile $kind: median ${median} s wall, ${cpu} s CPU (wall: ${times[*]}; CPU: ${cpus[*]})"
   done
 done
 

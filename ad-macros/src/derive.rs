@@ -25,9 +25,9 @@
 //! `Differentiable` for `&Local`).
 
 use crate::error::Errors;
+use crate::hash::HashSet;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-use crate::hash::HashSet;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Member, Type};
 

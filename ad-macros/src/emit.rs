@@ -4,6 +4,7 @@
 //! at the user expression they come from, so a type error in a rule lands on
 //! the user's `x.sin()`, not on the attribute.
 
+use crate::hash::HashSet;
 use crate::ir::{
     partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
     Stmt, VarId,
@@ -12,7 +13,6 @@ use crate::many::DOUTS;
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-use crate::hash::HashSet;
 
 /// Attributes of every generated function. The code is machine-written:
 /// lints about its style would only be noise at the user's attribute.

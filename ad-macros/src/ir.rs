@@ -12,8 +12,8 @@
 //! reassigned inside a branch or a loop, which `Assign` overwrites in place,
 //! and arrays, whose elements `Assign` writes.
 
-use proc_macro2::{Span, TokenStream};
 use crate::hash::HashSet;
+use proc_macro2::{Span, TokenStream};
 use syn::Ident;
 
 /// Index of a variable in [`Program::vars`].

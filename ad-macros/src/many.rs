@@ -3,13 +3,13 @@
 //! where every statement has a rule on lanes.
 
 use crate::emit::{assigned, Emitter};
+use crate::hash::HashSet;
 use crate::ir::{
     walk, AssignOp, BinOp, Body, Expr, Func, Header, Operand, Place, Program, Stmt, VarId, DIV,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use crate::hash::HashSet;
 
 /// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: the
 /// output and active inputs are `f32`, `f64` or a type parameter (the

@@ -25,11 +25,11 @@
 //! that runs the whole reverse mode (forward sweep again) when called.
 
 use crate::emit::{allow, assigned, carried_attrs, cotangent_type, param, Bodies, Emitter};
+use crate::hash::HashSet;
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId};
 use crate::parse::Model;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
-use crate::hash::HashSet;
 
 /// How the split form's body is made.
 pub enum SplitMode<'a> {

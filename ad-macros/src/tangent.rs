@@ -6,6 +6,7 @@
 //! keep their structure: forward mode needs no record of anything.
 
 use crate::activity::{self, Activity};
+use crate::hash::{HashMap, HashSet};
 use crate::ir::wrapper;
 use crate::ir::{
     intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
@@ -13,7 +14,6 @@ use crate::ir::{
 };
 use quote::quote;
 use std::cell::RefCell;
-use crate::hash::{HashMap, HashSet};
 
 /// The tangent transform's result: the body, the tangent parameter of each
 /// active input, and the tangent buffer of each output buffer.

@@ -4,12 +4,12 @@
 //! sweep reads (and so must be saved), and what a block reads.
 
 use super::{site, Adjoint};
+use crate::hash::{HashMap, HashSet};
 use crate::ir::{
     walk, AssignOp, Body, Expr, Header, Place, Program, Stmt, VarId, VarKind, EXPENSIVE,
 };
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use crate::hash::{HashMap, HashSet};
 
 /// Whether a temporary in a branch or loop of `block` is the value of a
 /// costly elementary function (see [`recomputable`]).

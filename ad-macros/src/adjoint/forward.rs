@@ -6,10 +6,10 @@
 use super::analysis::{accumulators_of, collect_reads, exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
+use crate::hash::HashSet;
 use crate::ir::{walk, wrapper, AssignOp, Block, Expr, Header, Place, Stmt, VarId};
 use proc_macro2::Span;
 use quote::quote;
-use crate::hash::HashSet;
 
 impl Adjoint<'_> {
     pub(super) fn stack(&mut self, base: &str) -> VarId {

@@ -41,6 +41,7 @@ mod reverse;
 mod volatile;
 
 use crate::activity::{self, Activity};
+use crate::hash::{HashMap, HashSet};
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId, VarKind};
 use analysis::{
     accumulators_of, has_costly_temps, recomputable, simple_range, single_pass_loops,
@@ -49,7 +50,6 @@ use analysis::{
 pub(crate) use analysis::{collect_reads, is_simple_range};
 use proc_macro2::Span;
 use quote::quote;
-use crate::hash::{HashMap, HashSet};
 use volatile::mark_volatile;
 
 /// The adjoint transform's result.

@@ -8,11 +8,11 @@ use super::analysis::{
 };
 use super::{site, Adjoint, Record, Target};
 use crate::activity::differentiable_reads;
+use crate::hash::{HashMap, HashSet};
 use crate::ir::{walk, AssignOp, Block, Expr, Header, Place, Stmt, VarId, VarKind};
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
 use quote::quote;
-use crate::hash::{HashMap, HashSet};
 
 impl Adjoint<'_> {
     /// A loop over a simple range whose bounds read only stable variables and

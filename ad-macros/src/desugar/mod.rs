@@ -21,10 +21,10 @@
 //! unconditionally: not in a `while` condition, nor on the right of `&&`).
 
 use crate::error::Errors;
+use crate::hash::{HashMap, HashSet};
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
-use crate::hash::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;

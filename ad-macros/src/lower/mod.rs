@@ -14,6 +14,7 @@
 //! tables of functions with rules, `unsupported.rs` what is rejected and how.
 
 use crate::error::Errors;
+use crate::hash::{HashMap, HashSet};
 use crate::ir::{
     AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, MemberPath, Names, Operand, Place,
     Program, ScalarClosure, Stmt, VarId, VarKind,
@@ -21,7 +22,6 @@ use crate::ir::{
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
-use crate::hash::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
