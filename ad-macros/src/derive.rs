@@ -25,9 +25,9 @@
 //! `Differentiable` for `&Local`).
 
 use crate::error::Errors;
-use crate::hash::HashSet;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Member, Type};
 
@@ -442,13 +442,12 @@ fn projection_names() -> HashSet<String> {
         "as", "OMatrix", "OVector", "OPoint", "Owned", "MatrixMN", "MatrixN", "VectorN",
     ]
     .map(String::from)
-    .into_iter()
-    .collect()
+    .into()
 }
 
 /// The names by which a field's type can contain the struct itself.
 fn recursion_names(ident: &syn::Ident) -> HashSet<String> {
-    ["Self".to_owned(), ident.to_string()].into_iter().collect()
+    HashSet::from(["Self".to_owned(), ident.to_string()])
 }
 
 /// Whether tokens name one of `names` (an identifier, or a lifetime `'a`).

@@ -4,7 +4,6 @@
 //! at the user expression they come from, so a type error in a rule lands on
 //! the user's `x.sin()`, not on the attribute.
 
-use crate::hash::HashSet;
 use crate::ir::{
     partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
     Stmt, VarId,
@@ -13,6 +12,7 @@ use crate::many::DOUTS;
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::collections::HashSet;
 
 /// Attributes of every generated function. The code is machine-written:
 /// lints about its style would only be noise at the user's attribute.
@@ -546,9 +546,9 @@ impl<'a> Emitter<'a> {
     pub(crate) fn new(prog: &'a Program, mutable: HashSet<VarId>) -> Self {
         Emitter {
             prog,
-            scalars: HashSet::default(),
+            scalars: HashSet::new(),
             mutable,
-            movable: HashSet::default(),
+            movable: HashSet::new(),
             position: std::cell::Cell::new(0),
             lanes: false,
         }
@@ -560,12 +560,12 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     let movable = if prog.matrix {
         movable(prog, body)
     } else {
-        HashSet::default()
+        HashSet::new()
     };
     let scalars = if prog.matrix {
         scalars(prog, body)
     } else {
-        HashSet::default()
+        HashSet::new()
     };
     Emitter {
         prog,
@@ -612,7 +612,7 @@ fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
 /// The variables known to hold scalars: scalar parameters and seeds, and
 /// every variable whose every definition is a scalar expression.
 fn scalars(prog: &Program, body: &Body) -> HashSet<VarId> {
-    let mut defs: crate::hash::HashMap<VarId, Vec<Expr>> = Default::default();
+    let mut defs: std::collections::HashMap<VarId, Vec<Expr>> = Default::default();
     walk(&body.stmts, &mut |s| match s {
         Stmt::Let { var, expr, .. } => defs.entry(*var).or_default().push(expr.clone()),
         Stmt::Assign {
@@ -652,7 +652,7 @@ fn scalars(prog: &Program, body: &Body) -> HashSet<VarId> {
 /// per iteration), after every update in place. Identified by the
 /// variable: each variable's moving read is its last one.
 fn movable(prog: &Program, body: &Body) -> HashSet<(VarId, usize)> {
-    use crate::hash::HashMap;
+    use std::collections::HashMap;
     #[derive(Default)]
     struct Facts {
         /// (position, reads at that position, loop depth) of the last read.

@@ -12,8 +12,8 @@
 //! reassigned inside a branch or a loop, which `Assign` overwrites in place,
 //! and arrays, whose elements `Assign` writes.
 
-use crate::hash::HashSet;
 use proc_macro2::{Span, TokenStream};
+use std::collections::HashSet;
 use syn::Ident;
 
 /// Index of a variable in [`Program::vars`].
@@ -191,7 +191,7 @@ pub struct LaOp {
 pub fn intern(name: String) -> &'static str {
     use std::cell::RefCell;
     thread_local! {
-        static NAMES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::default());
+        static NAMES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
     }
     NAMES.with(|names| {
         let mut names = names.borrow_mut();
@@ -602,7 +602,7 @@ impl Names {
     pub fn new(reserved: HashSet<String>) -> Names {
         Names {
             reserved,
-            taken: HashSet::default(),
+            taken: HashSet::new(),
         }
     }
 

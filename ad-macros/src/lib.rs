@@ -28,7 +28,6 @@ mod desugar;
 mod emit;
 mod error;
 mod expand;
-mod hash;
 mod ir;
 mod lower;
 mod many;

@@ -115,7 +115,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     let mut names = match bodies {
         Some(b) => b.prog_jvp.names.clone(),
         None => {
-            let mut reserved = crate::hash::HashSet::default();
+            let mut reserved = std::collections::HashSet::new();
             for p in &model.params {
                 reserved.insert(p.ident.to_string());
             }

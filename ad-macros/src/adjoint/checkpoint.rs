@@ -20,10 +20,10 @@
 use super::analysis::{exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
-use crate::hash::HashSet;
 use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
+use std::collections::HashSet;
 
 /// What the forward sweep leaves for a checkpointed loop's reverse.
 #[derive(Clone)]

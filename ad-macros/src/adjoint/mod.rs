@@ -41,7 +41,6 @@ mod reverse;
 mod volatile;
 
 use crate::activity::{self, Activity};
-use crate::hash::{HashMap, HashSet};
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId, VarKind};
 use analysis::{
     accumulators_of, has_costly_temps, recomputable, simple_range, single_pass_loops,
@@ -50,6 +49,7 @@ use analysis::{
 pub(crate) use analysis::{collect_reads, is_simple_range};
 use proc_macro2::Span;
 use quote::quote;
+use std::collections::{HashMap, HashSet};
 use volatile::mark_volatile;
 
 /// The adjoint transform's result.
@@ -295,7 +295,7 @@ impl<'a> Adjoint<'a> {
                 }
             }
         }
-        let mut index = HashMap::default();
+        let mut index = HashMap::new();
         let mut extent = Vec::new();
         number(&primal.stmts, None, &mut index, &mut extent);
         // In a loop: numbered inside an outermost loop's range (or being it).
@@ -315,10 +315,10 @@ impl<'a> Adjoint<'a> {
             }
         }
         mark(&primal.stmts, false, &index, &mut in_loop);
-        let reads_before_restore = vec![HashSet::default(); extent.len()];
-        let reads_after_restore = vec![HashSet::default(); extent.len()];
+        let reads_before_restore = vec![HashSet::new(); extent.len()];
+        let reads_after_restore = vec![HashSet::new(); extent.len()];
         let single_pass = single_pass_loops(prog, &primal);
-        let mut in_single_pass = HashSet::default();
+        let mut in_single_pass = HashSet::new();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
                 // Declared at the iteration's top level: in scope for its
@@ -332,7 +332,7 @@ impl<'a> Adjoint<'a> {
                 }
             }
         }
-        let mut decl_depth = HashMap::default();
+        let mut decl_depth = HashMap::new();
         fn depths(block: &[Stmt], depth: usize, out: &mut HashMap<VarId, usize>) {
             for s in block {
                 match s {
@@ -354,9 +354,9 @@ impl<'a> Adjoint<'a> {
             }
         }
         depths(&primal.stmts, 0, &mut decl_depth);
-        let mut assigned = HashSet::default();
-        let mut loop_vars = HashSet::default();
-        let mut pushed = HashSet::default();
+        let mut assigned = HashSet::new();
+        let mut loop_vars = HashSet::new();
+        let mut pushed = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Assign { place, .. } => {
                 assigned.insert(place.var());
@@ -386,7 +386,7 @@ impl<'a> Adjoint<'a> {
                         || decl_depth.get(v).copied().unwrap_or(usize::MAX) == 0)
             })
             .collect();
-        let mut hoisted = HashSet::default();
+        let mut hoisted = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Let { var, .. } if !in_single_pass.contains(var) => {
                 let deep = decl_depth.get(var).copied().unwrap_or(0) > 0;
@@ -406,7 +406,7 @@ impl<'a> Adjoint<'a> {
             _ => {}
         });
         // Helpers' tuple results (read by member).
-        let mut tuples = HashSet::default();
+        let mut tuples = HashSet::new();
         walk(&primal.stmts, &mut |s| {
             let mut note = |e: &Expr| {
                 e.visit(&mut |e| {
@@ -435,37 +435,37 @@ impl<'a> Adjoint<'a> {
             at_site,
             primal,
             single_pass,
-            pass_values: HashMap::default(),
-            pass_entries: HashMap::default(),
-            in_pass: HashSet::default(),
+            pass_values: HashMap::new(),
+            pass_entries: HashMap::new(),
+            in_pass: HashSet::new(),
             words: None,
             act,
             needed,
             hoisted,
             decl_depth,
             decls: Vec::new(),
-            saves: HashMap::default(),
-            decisions: HashMap::default(),
-            counts: HashMap::default(),
-            loop_var_saves: HashMap::default(),
-            anchors: HashMap::default(),
+            saves: HashMap::new(),
+            decisions: HashMap::new(),
+            counts: HashMap::new(),
+            loop_var_saves: HashMap::new(),
+            anchors: HashMap::new(),
             stable,
-            static_loops: HashSet::default(),
-            unread_overwrites: HashSet::default(),
-            adj: HashMap::default(),
-            member_fresh: HashSet::default(),
+            static_loops: HashSet::new(),
+            unread_overwrites: HashSet::new(),
+            adj: HashMap::new(),
+            member_fresh: HashSet::new(),
             member_paths: Vec::new(),
             save_costly,
             split,
-            pullbacks: HashMap::default(),
+            pullbacks: HashMap::new(),
             pullback_here: None,
             split_used: false,
-            opaque_saves: HashMap::default(),
+            opaque_saves: HashMap::new(),
             pushed,
             shaped,
             pass_locals: in_single_pass,
-            checkpointed: HashMap::default(),
-            actions: HashSet::default(),
+            checkpointed: HashMap::new(),
+            actions: HashSet::new(),
         }
     }
 
@@ -485,7 +485,7 @@ impl<'a> Adjoint<'a> {
             self.unread_overwrites =
                 unread_overwrites(&primal.stmts, &self.single_pass, &self.prog.outputs);
         }
-        let mut accumulated = HashSet::default();
+        let mut accumulated = HashSet::new();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
                 if self.single_pass.contains_key(&site(s)) {
@@ -597,7 +597,7 @@ impl<'a> Adjoint<'a> {
         }
 
         let mut reverse = self.rev(&primal.stmts, 0, 0);
-        let mut reads = HashSet::default();
+        let mut reads = HashSet::new();
         collect_reads(&self.without_replays(&reverse), &mut reads);
         for (o, k) in keep {
             // (The rows of a 2-D buffer may be `Vec`s.)
@@ -643,7 +643,7 @@ impl<'a> Adjoint<'a> {
         // What must be saved where: read by the reverse code of the
         // statements up to the site's extent.
         let mut prefix = Vec::with_capacity(self.reads_after_restore.len());
-        let mut acc = HashSet::default();
+        let mut acc = HashSet::new();
         for (before, after) in self
             .reads_before_restore
             .iter()
@@ -662,7 +662,7 @@ impl<'a> Adjoint<'a> {
                     return prefix[e].clone();
                 }
                 let mut s: HashSet<VarId> = if i == 0 {
-                    HashSet::default()
+                    HashSet::new()
                 } else {
                     prefix[i - 1].clone()
                 };

@@ -8,11 +8,11 @@ use super::analysis::{
 };
 use super::{site, Adjoint, Record, Target};
 use crate::activity::differentiable_reads;
-use crate::hash::{HashMap, HashSet};
 use crate::ir::{walk, AssignOp, Block, Expr, Header, Place, Stmt, VarId, VarKind};
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::{HashMap, HashSet};
 
 impl Adjoint<'_> {
     /// A loop over a simple range whose bounds read only stable variables and
@@ -216,7 +216,7 @@ impl Adjoint<'_> {
 
     /// The adjoints touched inside a nested block that must exist before it.
     pub(super) fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
-        let mut declared_inside = HashSet::default();
+        let mut declared_inside = HashSet::new();
         walk(inner, &mut |s| {
             if let Stmt::Let { var, .. } = s {
                 declared_inside.insert(*var);
@@ -271,7 +271,7 @@ impl Adjoint<'_> {
                 .filter_map(|(i, s)| recomputable(self.prog, s, self.save_costly).map(|v| (v, i)))
                 .collect()
         } else {
-            HashMap::default()
+            HashMap::new()
         };
         for idx in (0..block.len()).rev() {
             let stmt = &block[idx];
@@ -283,7 +283,7 @@ impl Adjoint<'_> {
                 .rev_stmt(block, idx, &temps, depth, loops, &mut out)
                 .unwrap_or(start);
             drop_dead_temps(&mut out, start, &mut mark, &temps);
-            let (mut before, mut after) = (HashSet::default(), HashSet::default());
+            let (mut before, mut after) = (HashSet::new(), HashSet::new());
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
             // The zero adjoint of an array or a helper's result declared in
@@ -291,7 +291,7 @@ impl Adjoint<'_> {
             // differ from the last one's (`d[j..].to_vec()`, a helper's
             // `Vec` of varying length): that reads it.
             for (part, reads) in [(&out[start..mark], &mut before), (&out[mark..], &mut after)] {
-                let mut shapes = HashSet::default();
+                let mut shapes = HashSet::new();
                 collect_shallow_shapes(part, &mut shapes);
                 reads.extend(shapes.into_iter().filter(|v| self.shaped.contains(v)));
             }
@@ -582,7 +582,7 @@ impl Adjoint<'_> {
     /// The temporaries (defined earlier in `block`) that the statement at
     /// `idx` reads, directly or through each other, in order.
     fn group(&self, block: &[Stmt], idx: usize, temps: &HashMap<VarId, usize>) -> Vec<usize> {
-        let mut found = HashSet::default();
+        let mut found = HashSet::new();
         let mut todo = Vec::new();
         let reads = |s: &Stmt, todo: &mut Vec<VarId>| match s {
             Stmt::Let { expr, .. } | Stmt::Push { value: expr, .. } => {
@@ -690,7 +690,7 @@ impl Adjoint<'_> {
         let out_value = value.map_or_else(|| place.read(), Expr::var);
         self.reverse_group(block, group, late, expr, out_value, seed, span, out);
         if let Some(y) = value {
-            let mut reads = HashSet::default();
+            let mut reads = HashSet::new();
             collect_reads(&out[mark..], &mut reads);
             if !reads.contains(&y) {
                 out.remove(mark - 1);
@@ -713,7 +713,7 @@ impl Adjoint<'_> {
         target: VarId,
         out: &mut Block,
     ) -> Vec<usize> {
-        let mut late_vars = HashSet::default();
+        let mut late_vars = HashSet::new();
         let mut late = Vec::new();
         for &i in group {
             let Stmt::Let { var, expr, .. } = &block[i] else {
@@ -791,7 +791,7 @@ fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &Hash
         if !temps.contains_key(var) || matches!(expr, Expr::Call2 { .. } | Expr::Pop(_)) {
             continue;
         }
-        let mut later = HashSet::default();
+        let mut later = HashSet::new();
         collect_reads(&out[i + 1..], &mut later);
         if !later.contains(var) {
             out.remove(i);

@@ -290,7 +290,7 @@ impl Desugar<'_> {
             };
             items.push(iter::Item::Value(arg));
         }
-        let mut map = HashMap::default();
+        let mut map = HashMap::new();
         for (pat, item) in c.inputs.iter().zip(items) {
             if let Err(err) = iter::bind(pat, item, &mut map, &mut lets) {
                 self.errors.push(err);
@@ -335,7 +335,7 @@ impl Desugar<'_> {
             let syn::Stmt::Local(l) = &mut stmts[k] else {
                 continue;
             };
-            let mut map = HashMap::default();
+            let mut map = HashMap::new();
             struct Rename<'a, 'b> {
                 d: &'a mut Desugar<'b>,
                 map: &'a mut HashMap<String, syn::Expr>,

@@ -14,7 +14,6 @@
 //! tables of functions with rules, `unsupported.rs` what is rejected and how.
 
 use crate::error::Errors;
-use crate::hash::{HashMap, HashSet};
 use crate::ir::{
     AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, MemberPath, Names, Operand, Place,
     Program, ScalarClosure, Stmt, VarId, VarKind,
@@ -22,6 +21,7 @@ use crate::ir::{
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
+use std::collections::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -342,7 +342,7 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
         loops: 0,
     }
     .visit_block(&model.item.block);
-    let mut hint = HashSet::default();
+    let mut hint = HashSet::new();
     for _round in 0..16 {
         let mut round_errors = Errors::default();
         let (prog, varied) = lower_round(model, &mut round_errors, &facts, &hint);
@@ -362,7 +362,7 @@ fn lower_round(
     facts: &Prescan,
     hint: &HashSet<String>,
 ) -> (Program, HashSet<String>) {
-    let mut reserved = HashSet::default();
+    let mut reserved = HashSet::new();
     collect_idents(model.item.to_token_stream(), &mut reserved);
     let mut lw = Lowerer {
         prog: Program {
@@ -381,9 +381,9 @@ fn lower_round(
                     .any(|b| b != "self" && !model.params.iter().any(|p| p.ident.unraw() == b)),
         },
         errors,
-        scopes: vec![HashMap::default()],
+        scopes: vec![HashMap::new()],
         varied: Vec::new(),
-        user_names: HashMap::default(),
+        user_names: HashMap::new(),
         stmts: Vec::new(),
         depth: 0,
         frames: Vec::new(),
@@ -391,14 +391,14 @@ fn lower_round(
         slot_names: &facts.slot_names,
         push_names: &facts.push_names,
         hint,
-        varied_names: HashSet::default(),
+        varied_names: HashSet::new(),
         ret: None,
         returned: None,
-        deferred: HashMap::default(),
+        deferred: HashMap::new(),
         reals: &model.reals,
-        call_results: HashSet::default(),
-        structs: HashSet::default(),
-        members: HashMap::default(),
+        call_results: HashSet::new(),
+        structs: HashSet::new(),
+        members: HashMap::new(),
         member_lets: Vec::new(),
     };
     for (i, p) in model.params.iter().enumerate() {
@@ -568,7 +568,7 @@ impl Lowerer<'_> {
     /// Lowers a nested block of statements in its own scope and returns it.
     pub(super) fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
         let outer = std::mem::take(&mut self.stmts);
-        self.scopes.push(HashMap::default());
+        self.scopes.push(HashMap::new());
         self.depth += 1;
         f(self);
         self.depth -= 1;
