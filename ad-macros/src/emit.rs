@@ -556,6 +556,9 @@ impl<'a> Emitter<'a> {
 }
 
 pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
+    let mut elided = body.clone();
+    crate::elide::elide_copies(prog, &mut elided);
+    let body = &elided;
     let mutable = assigned(prog, &body.stmts);
     let movable = if prog.matrix {
         movable(prog, body)

@@ -234,7 +234,9 @@ fn generated(
     if prog.matrix || !owned_forward(model, prog, &adjoint.body.stmts[..cut]) {
         return None;
     }
-    let body = &adjoint.body;
+    let mut elided = adjoint.body.clone();
+    crate::elide::elide_copies(prog, &mut elided);
+    let body = &elided;
     let mutable = assigned(prog, &body.stmts);
     let vp = Some((prog, &mutable));
     let mut params: Vec<TokenStream> = model

@@ -234,6 +234,13 @@ impl Adjoint<'_> {
             | Expr::Closure(_)
             | Expr::Take(_) => {}
         }
+        // The seed is read once, and nothing reads it afterwards: the
+        // first contribution to a whole array may take it as it is.
+        self.owned_now = self.owned_seed == Some(yb)
+            && matches!(
+                expr,
+                Expr::Use(_) | Expr::Rule("clone" | "to_vec", _) | Expr::Tuple(_)
+            );
         for (target, c, sub) in contributions {
             let v = match &target {
                 Target::Var(v)
@@ -245,6 +252,7 @@ impl Adjoint<'_> {
                 self.accumulate(target, c, sub, span, out);
             }
         }
+        self.owned_now = false;
     }
 }
 

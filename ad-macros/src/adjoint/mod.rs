@@ -243,6 +243,20 @@ struct Adjoint<'a> {
     /// The variables holding their schedules' actions (see
     /// `without_replays`).
     actions: HashSet<VarId>,
+    /// The output cotangent of the statement being reversed, when nothing
+    /// reads it after its contributions (the adjoint of a `let`, the seed
+    /// taken from an overwritten variable): a copy's cotangent can then be
+    /// moved rather than added into a zero (`let v_bar = w_bar;`).
+    owned_seed: Option<VarId>,
+    /// While adding one statement's contributions: the cotangent is the
+    /// owned seed, read once (a copy, a tuple's members).
+    owned_now: bool,
+    /// While reversing `a = t.k` of `let (a, b) = g(x);`: the tuple `t`,
+    /// whose members' cotangents are collected (`pending`) and become its
+    /// cotangent `(a_bar, b_bar)` where `t` is defined, without a zero of
+    /// its shape.
+    pending_ok: Option<VarId>,
+    pending: HashMap<VarId, Vec<(usize, Expr)>>,
 }
 
 /// A target of a contribution.
@@ -466,6 +480,10 @@ impl<'a> Adjoint<'a> {
             pass_locals: in_single_pass,
             checkpointed: HashMap::new(),
             actions: HashSet::new(),
+            owned_seed: None,
+            owned_now: false,
+            pending_ok: None,
+            pending: HashMap::new(),
         }
     }
 
