@@ -223,6 +223,18 @@ impl Emitter<'_> {
                 let e = self.by_ref(e, span);
                 quote_spanned!(span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
             }
+            // A destination lent to a pullback (`ad_runtime::dest`).
+            Expr::Rule("dest", args) => match args.first() {
+                Some(Expr::Index(v, r)) => {
+                    let place = self.place(&Place::Index(*v, (**r).clone()), span);
+                    quote_spanned!(span=> ::ad::__rt::dest(&mut #place))
+                }
+                Some(Expr::Use(Operand::Var(v))) => {
+                    let v = self.name_at(*v, span);
+                    quote_spanned!(span=> ::ad::__rt::dest(&mut #v[..]))
+                }
+                _ => quote_spanned!(span=> ::ad::__rt::dest(())),
+            },
             Expr::Rule(path, args) => {
                 let path: TokenStream = path.parse().unwrap_or_default();
                 let path = respan(path, span);

@@ -162,6 +162,7 @@ impl Adjoint<'_> {
                 vargs.push(ybar);
                 if split {
                     vargs.push(self.tape());
+                    vargs.push(self.destinations(args, out));
                 }
                 let pair = self.prog.derived("pair");
                 out.push(Stmt::Let {
@@ -253,6 +254,48 @@ impl Adjoint<'_> {
             }
         }
         self.owned_now = false;
+    }
+}
+
+impl Adjoint<'_> {
+    /// The destinations a pullback adds its slice parameters' cotangents
+    /// into (see `ad_runtime::dest`): for an active array passed borrowed
+    /// (`&x`, `&x[a..b]`, a `&[f64]` parameter), its adjoint, lent once per
+    /// call; nothing for the other arguments.
+    fn destinations(&mut self, args: &[Expr], out: &mut Block) -> Expr {
+        let mut lent = Vec::new();
+        let mut dests = Vec::with_capacity(args.len());
+        for a in args {
+            let borrowed = match a {
+                Expr::Ref(_) => true,
+                Expr::Use(Operand::Var(v)) => self.prog.vars[*v].borrowed,
+                _ => false,
+            };
+            let target = call_argument(a).filter(|(v, _)| {
+                borrowed
+                    && self.act.is_active(*v)
+                    && self.prog.vars[*v].array
+                    && !self.prog.vars[*v].nested
+                    && !lent.contains(v)
+            });
+            let Some((v, range)) = target else {
+                dests.push(Expr::Rule("dest", vec![]));
+                continue;
+            };
+            lent.push(v);
+            let vb = match self.adj.get(&v) {
+                Some(&vb) => vb,
+                None => self.declare_zero(v, out),
+            };
+            dests.push(Expr::Rule(
+                "dest",
+                vec![match range {
+                    Some(r) => Expr::Index(vb, Box::new(r.clone())),
+                    None => Expr::var(vb),
+                }],
+            ));
+        }
+        Expr::Tuple(dests)
     }
 }
 

@@ -1,0 +1,148 @@
+//! Destinations: a helper's pullback adds a slice parameter's cotangent
+//! straight into its caller's cotangent buffer.
+//!
+//! A differentiated caller's reverse sweep calls a helper's pullback (its
+//! split form, see `ad-macros`' `split.rs`) with, for each argument, a
+//! destination: the caller's cotangent of the array it passed
+//! (`&mut x_bar[a..b]`), or nothing. A helper's `&[f64]` parameter takes it
+//! as an `Option<&mut [f64]>`: given one, the pullback adds the parameter's
+//! cotangent there and returns `None`; given none (the argument is inactive,
+//! or its array is passed twice and already lent), it makes its own zero
+//! cotangent and returns it. Parameters of other types ignore the
+//! destination and return their cotangent, which the caller adds.
+//!
+//! So a helper called on sub-slices of its caller's arrays costs no
+//! cotangent allocation per call:
+//!
+//! ```
+//! use ad_runtime::dest::{dest, deliver, Slot};
+//!
+//! // The pullback of `fn g(x: &[f64]) -> f64 { 2.0 * x[0] + x[1] }`.
+//! fn pullback(x: &[f64], dout: f64, x_dest: Option<&mut [f64]>) -> Option<Vec<f64>> {
+//!     let mut x_slot = Slot::new(x_dest, x);
+//!     let x_bar = x_slot.get();
+//!     x_bar[0] += 2.0 * dout;
+//!     x_bar[1] += dout;
+//!     x_slot.finish()
+//! }
+//!
+//! let theta = [1.0, 2.0, 3.0, 4.0];
+//! let mut theta_bar = vec![0.0; 4];
+//! // A destination: added in place, nothing returned.
+//! assert_eq!(pullback(&theta[2..], 1.0, dest(&mut theta_bar[2..])), None);
+//! assert_eq!(theta_bar, [0.0, 0.0, 2.0, 1.0]);
+//! // None: the pullback returns its own cotangent.
+//! assert_eq!(pullback(&theta[..2], 1.0, dest(())), Some(vec![2.0, 1.0]));
+//! // A cotangent computed whole is delivered the same way.
+//! assert_eq!(deliver(Some(&mut theta_bar[..2]), vec![0.5, 0.5]), None);
+//! assert_eq!(theta_bar, [0.5, 0.5, 2.0, 1.0]);
+//! ```
+
+use crate::Real;
+
+/// What a pullback's parameter takes from the destination its caller
+/// offers (`S`: `&mut [T]` or `()`).
+pub trait FromDest<S> {
+    /// The parameter's view of the destination.
+    fn from_dest(s: S) -> Self;
+}
+
+/// A parameter that takes no destination (not a slice).
+impl FromDest<()> for () {
+    #[inline]
+    fn from_dest(_: ()) -> Self {}
+}
+
+/// A destination offered to a parameter that takes none: the pullback
+/// returns the cotangent, which the caller adds.
+impl<T> FromDest<&mut [T]> for () {
+    #[inline]
+    fn from_dest(_: &mut [T]) -> Self {}
+}
+
+impl<T> FromDest<()> for Option<&mut [T]> {
+    #[inline]
+    fn from_dest(_: ()) -> Self {
+        None
+    }
+}
+
+impl<'a, T> FromDest<&'a mut [T]> for Option<&'a mut [T]> {
+    #[inline]
+    fn from_dest(s: &'a mut [T]) -> Self {
+        Some(s)
+    }
+}
+
+/// A caller's destination for one argument (see the module's documentation).
+#[inline]
+pub fn dest<S, D: FromDest<S>>(s: S) -> D {
+    D::from_dest(s)
+}
+
+/// A slice parameter's cotangent inside a pullback: the caller's
+/// destination, or a zero of the parameter's length owned here.
+pub enum Slot<'a, T> {
+    /// The caller's destination.
+    Given(&'a mut [T]),
+    /// A zero cotangent of the pullback's own, returned at the end.
+    Own(Vec<T>),
+}
+
+impl<'a, T: Real> Slot<'a, T> {
+    /// The destination if there is one, else a zero cotangent of `x`'s
+    /// length.
+    ///
+    /// # Panics
+    ///
+    /// If the destination's length is not `x`'s (a bug of the generated
+    /// code).
+    #[inline]
+    pub fn new(dest: Option<&'a mut [T]>, x: &[T]) -> Self {
+        match dest {
+            Some(d) => {
+                assert_eq!(
+                    d.len(),
+                    x.len(),
+                    "a cotangent destination of length {} for an argument of length {}",
+                    d.len(),
+                    x.len()
+                );
+                Slot::Given(d)
+            }
+            None => Slot::Own(vec![T::ZERO; x.len()]),
+        }
+    }
+
+    /// The cotangent to add into.
+    #[inline]
+    pub fn get(&mut self) -> &mut [T] {
+        match self {
+            Slot::Given(d) => d,
+            Slot::Own(v) => v,
+        }
+    }
+
+    /// What the pullback returns: nothing if the cotangent went into the
+    /// destination, else the cotangent.
+    #[inline]
+    pub fn finish(self) -> Option<Vec<T>> {
+        match self {
+            Slot::Given(_) => None,
+            Slot::Own(v) => Some(v),
+        }
+    }
+}
+
+/// A cotangent computed whole, delivered: added into the destination
+/// (returning `None`), or returned.
+#[inline]
+pub fn deliver<T: Real>(dest: Option<&mut [T]>, c: Vec<T>) -> Option<Vec<T>> {
+    match dest {
+        Some(d) => {
+            crate::call::accumulate(d, c);
+            None
+        }
+        None => Some(c),
+    }
+}
