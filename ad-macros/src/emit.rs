@@ -233,8 +233,20 @@ impl Emitter<'_> {
                     let v = self.name_at(*v, span);
                     quote_spanned!(span=> ::ad::__rt::dest(&mut #v[..]))
                 }
+                // A part of a `lend2`/`lend3`.
+                Some(part @ Expr::Field(..)) => {
+                    let part = self.expr(part, span);
+                    quote_spanned!(span=> ::ad::__rt::dest(#part))
+                }
                 _ => quote_spanned!(span=> ::ad::__rt::dest(())),
             },
+            // Parts of one cotangent array lent to one call.
+            Expr::Rule(lend @ ("lend2" | "lend3"), args) => {
+                let lend = syn::Ident::new(lend, span);
+                let x = self.expr(&args[0], span);
+                let ranges = args[1..].iter().map(|r| self.expr(r, span));
+                quote_spanned!(span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
+            }
             Expr::Rule(path, args) => {
                 let path: TokenStream = path.parse().unwrap_or_default();
                 let path = respan(path, span);

@@ -160,6 +160,9 @@ fn dest_pattern(
                 .map(|_| names.fresh(&format!("{}_dest", p.ident), proc_macro2::Span::call_site()))
         })
         .collect();
+    if idents.iter().all(Option::is_none) {
+        return (quote!(_), idents);
+    }
     let pats = idents.iter().map(|d| match d {
         Some(d) => quote!(#d),
         None => quote!(_),

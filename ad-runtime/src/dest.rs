@@ -39,6 +39,7 @@
 //! ```
 
 use crate::Real;
+use core::ops::{Bound, RangeBounds};
 
 /// What a pullback's parameter takes from the destination its caller
 /// offers (`S`: `&mut [T]` or `()`).
@@ -72,6 +73,20 @@ impl<'a, T> FromDest<&'a mut [T]> for Option<&'a mut [T]> {
     fn from_dest(s: &'a mut [T]) -> Self {
         Some(s)
     }
+}
+
+/// A part of an array lent with [`lend2`] or [`lend3`]: maybe none, where
+/// it overlaps another part of the same call.
+impl<'a, T> FromDest<Option<&'a mut [T]>> for Option<&'a mut [T]> {
+    #[inline]
+    fn from_dest(s: Option<&'a mut [T]>) -> Self {
+        s
+    }
+}
+
+impl<T> FromDest<Option<&mut [T]>> for () {
+    #[inline]
+    fn from_dest(_: Option<&mut [T]>) -> Self {}
 }
 
 /// A caller's destination for one argument (see the module's documentation).
@@ -145,4 +160,123 @@ pub fn deliver<T: Real>(dest: Option<&mut [T]>, c: Vec<T>) -> Option<Vec<T>> {
         }
         None => Some(c),
     }
+}
+
+/// No destination for any argument: the pullback's destinations when the
+/// caller lends none.
+pub trait NoDests {
+    /// Every parameter's "no destination".
+    fn no_dests() -> Self;
+}
+
+macro_rules! no_dests_tuple {
+    ($(($($t:ident),*)),*) => {$(
+        impl<$($t: FromDest<()>),*> NoDests for ($($t,)*) {
+            #[inline]
+            #[allow(clippy::unused_unit)]
+            fn no_dests() -> Self {
+                ($($t::from_dest(()),)*)
+            }
+        }
+    )*};
+}
+no_dests_tuple!(
+    (),
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H),
+    (A, B, C, D, E, F, G, H, I),
+    (A, B, C, D, E, F, G, H, I, J),
+    (A, B, C, D, E, F, G, H, I, J, K),
+    (A, B, C, D, E, F, G, H, I, J, K, L)
+);
+
+/// A pullback's destinations when the caller lends none (up to 12
+/// parameters).
+///
+/// ```
+/// let none: ((), Option<&mut [f64]>) = ad_runtime::dest::no_dests();
+/// assert!(none.1.is_none());
+/// ```
+#[inline]
+pub fn no_dests<D: NoDests>() -> D {
+    D::no_dests()
+}
+
+fn span(r: &impl RangeBounds<usize>, len: usize) -> (usize, usize) {
+    let start = match r.start_bound() {
+        Bound::Included(&s) => s,
+        Bound::Excluded(&s) => s + 1,
+        Bound::Unbounded => 0,
+    };
+    let end = match r.end_bound() {
+        Bound::Included(&e) => e + 1,
+        Bound::Excluded(&e) => e,
+        Bound::Unbounded => len,
+    };
+    (start, end)
+}
+
+/// Disjoint parts of `x`, in the order asked; a part that overlaps one
+/// taken before it (by start) or lies outside `x` is `None`.
+fn carve<T, const N: usize>(x: &mut [T], spans: [(usize, usize); N]) -> [Option<&mut [T]>; N] {
+    let mut order: [usize; N] = core::array::from_fn(|i| i);
+    order.sort_by_key(|&i| spans[i]);
+    let mut out: [Option<&mut [T]>; N] = core::array::from_fn(|_| None);
+    let mut rest = x;
+    let mut offset = 0;
+    for i in order {
+        let (s, e) = spans[i];
+        if s < offset || e < s || e > offset + rest.len() {
+            continue;
+        }
+        let (_, from_s) = core::mem::take(&mut rest).split_at_mut(s - offset);
+        let (part, after) = from_s.split_at_mut(e - s);
+        out[i] = Some(part);
+        rest = after;
+        offset = e;
+    }
+    out
+}
+
+/// Two parts of one cotangent array lent to one call (`g(&x[..n], &x[n..])`):
+/// both when they are disjoint; where they overlap, the one that starts
+/// first (the other argument's cotangent is returned and added as usual).
+///
+/// ```
+/// let mut x_bar = vec![0.0; 4];
+/// let (a, b) = ad_runtime::dest::lend2(&mut x_bar, ..2, 2..);
+/// a.unwrap()[0] = 1.0;
+/// b.unwrap()[1] = 2.0;
+/// assert_eq!(x_bar, [1.0, 0.0, 0.0, 2.0]);
+/// let (a, b) = ad_runtime::dest::lend2(&mut x_bar, 1.., ..2);
+/// assert_eq!((a.is_some(), b.is_some()), (false, true)); // they overlap
+/// ```
+#[inline]
+pub fn lend2<T>(
+    x: &mut [T],
+    a: impl RangeBounds<usize>,
+    b: impl RangeBounds<usize>,
+) -> (Option<&mut [T]>, Option<&mut [T]>) {
+    let len = x.len();
+    let [a, b] = carve(x, [span(&a, len), span(&b, len)]);
+    (a, b)
+}
+
+/// Three parts of one cotangent array lent to one call, as [`lend2`].
+#[inline]
+pub fn lend3<T>(
+    x: &mut [T],
+    a: impl RangeBounds<usize>,
+    b: impl RangeBounds<usize>,
+    c: impl RangeBounds<usize>,
+) -> (Option<&mut [T]>, Option<&mut [T]>, Option<&mut [T]>) {
+    let len = x.len();
+    let [a, b, c] = carve(x, [span(&a, len), span(&b, len), span(&c, len)]);
+    (a, b, c)
 }
