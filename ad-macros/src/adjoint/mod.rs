@@ -83,6 +83,10 @@ pub struct Vjp {
     /// elementary functions): a split form's pullback reads them back from
     /// the stream rather than holding them.
     pub floats: HashSet<VarId>,
+    /// Costly values are saved here, though computing them again would let
+    /// several reverse sweeps share the forward sweep (see [`vjp`]'s
+    /// `share`): `f_vjp_many` needs the other form.
+    pub shares_if_recomputed: bool,
 }
 
 /// Reverse mode. With `split` (the function's own name), calls of other
@@ -92,7 +96,14 @@ pub struct Vjp {
 /// would contain itself), joint mode (the reverse sweep calls the callee's
 /// reverse mode, which runs its forward sweep again): what second order
 /// differentiates.
-pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
+///
+/// With `share`, costly values (`exp`, `sin`, ..) are computed again in
+/// the reverse sweep where saving them would be all that puts anything on
+/// a stack, so that `f_vjp_many` can share the forward sweep between its
+/// reverse sweeps; without, they are saved: a single reverse sweep (a
+/// helper's pullback, called once per iteration of its caller's loop)
+/// reads them rather than calls `exp` again.
+pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>, share: bool) -> Vjp {
     mark_volatile(prog);
     let act = activity::analyse(prog);
     let split = split.filter(|_| !prog.matrix);
@@ -112,13 +123,16 @@ pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
     // shares the forward sweep between its reverse sweeps (which compute
     // them again once, in lanes).
     let mut saving = prog.clone();
-    let vjp = generate(&mut saving, true);
+    let mut vjp = generate(&mut saving, true);
     if vjp.shared_forward.is_none() && has_costly_temps(prog, &prog.body.stmts, 0) {
         let mut recomputing = prog.clone();
         let other = generate(&mut recomputing, false);
         if other.shared_forward.is_some() {
-            *prog = recomputing;
-            return other;
+            if share {
+                *prog = recomputing;
+                return other;
+            }
+            vjp.shares_if_recomputed = true;
         }
     }
     *prog = saving;
@@ -700,6 +714,7 @@ impl<'a> Adjoint<'a> {
                 split_calls: self.split_used,
                 words: self.words,
                 floats: self.floats(&primal.stmts),
+                shares_if_recomputed: false,
             },
             reads,
             at_site,
