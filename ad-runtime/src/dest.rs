@@ -225,8 +225,15 @@ fn span(r: &impl RangeBounds<usize>, len: usize) -> (usize, usize) {
 /// Disjoint parts of `x`, in the order asked; a part that overlaps one
 /// taken before it (by start) or lies outside `x` is `None`.
 fn carve<T, const N: usize>(x: &mut [T], spans: [(usize, usize); N]) -> [Option<&mut [T]>; N] {
+    // (An insertion sort: N is 2 or 3.)
     let mut order: [usize; N] = core::array::from_fn(|i| i);
-    order.sort_by_key(|&i| spans[i]);
+    for i in 1..N {
+        let mut j = i;
+        while j > 0 && spans[order[j - 1]] > spans[order[j]] {
+            order.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     let mut out: [Option<&mut [T]>; N] = core::array::from_fn(|_| None);
     let mut rest = x;
     let mut offset = 0;
@@ -279,4 +286,34 @@ pub fn lend3<T>(
     let len = x.len();
     let [a, b, c] = carve(x, [span(&a, len), span(&b, len), span(&c, len)]);
     (a, b, c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every part lent is the part asked for; parts overlapping one that
+    /// starts before them are not lent; the others are.
+    #[test]
+    fn lend3_lends_the_disjoint_parts() {
+        let cases: [((usize, usize), (usize, usize), (usize, usize), [bool; 3]); 5] = [
+            ((0, 2), (2, 4), (4, 6), [true, true, true]),
+            ((4, 6), (0, 2), (2, 4), [true, true, true]),
+            ((1, 3), (0, 2), (3, 6), [false, true, true]),
+            ((0, 6), (1, 2), (5, 6), [true, false, false]),
+            ((2, 2), (0, 3), (3, 5), [false, true, true]),
+        ];
+        for (a, b, c, lent) in cases {
+            let mut x: Vec<f64> = (0..6).map(f64::from).collect();
+            let (pa, pb, pc) = lend3(&mut x, a.0..a.1, b.0..b.1, c.0..c.1);
+            let got = [pa, pb, pc];
+            for (k, (part, span)) in got.iter().zip([a, b, c]).enumerate() {
+                assert_eq!(part.is_some(), lent[k], "{a:?} {b:?} {c:?}: part {k}");
+                if let Some(p) = part {
+                    let want: Vec<f64> = (span.0..span.1).map(|i| i as f64).collect();
+                    assert_eq!(&p[..], &want[..]);
+                }
+            }
+        }
+    }
 }
