@@ -7,10 +7,13 @@
 //!
 //! Reverse mode calls the helpers in split mode: each forward sweep runs
 //! once, saving on the objective's stream, and the reverse sweep calls each
-//! helper's pullback. What it costs beyond the one-function gradient is
-//! mostly allocation: every call returns fresh `Vec`s (its results, copied
-//! into tuples) and its cotangents (a zero `Vec` per parameter), where the
-//! one-function gradient writes into one buffer.
+//! helper's pullback, which adds the cotangents of the sub-slices straight
+//! into its caller's cotangent arrays. The results' `Vec`s are moved, not
+//! copied, into and out of the tuples. What it costs beyond the
+//! one-function gradient is the decomposition's own: each call returns
+//! fresh `Vec`s (the primal's allocations, which the one-function objective
+//! does not make either), and the reverse sweep allocates a few cotangent
+//! `Vec`s per step (BENCHMARKS.md, "ADBench LSTM").
 //!
 //! A plain module file, included with
 //! `#[path = "../adbench/lstm_modular.rs"] mod lstm_modular;`.

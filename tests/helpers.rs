@@ -1712,3 +1712,73 @@ fn inactive_rows_and_copied_members() {
         },
     );
 }
+
+// ----- cotangent destinations ---------------------------------------------------
+//
+// Reverse mode lends a helper's pullback the caller's cotangent of each
+// array passed borrowed; parts of one array passed together are lent
+// together when disjoint (`lend2`, `lend3`) and the others' cotangents come
+// back as values (overlapping parts, a fourth part, a `&Vec` parameter).
+
+#[differentiate]
+fn three(a: &[f64], b: &[f64], c: &[f64]) -> f64 {
+    a[0] * b[0] + (b[1] * c[0]).sin() + c[1] * a[1] * a[0]
+}
+
+#[differentiate]
+fn four(a: &[f64], b: &[f64], c: &[f64], d: &[f64]) -> f64 {
+    three(a, b, c) * d[1] + d[0]
+}
+
+#[differentiate]
+fn weigh(v: &Vec<f64>, k: f64) -> f64 {
+    v[0] * k + v[1] * v[1]
+}
+
+#[differentiate]
+fn generic_dot<T: ad::Real>(a: &[T], b: &[T]) -> T {
+    let mut s = T::ZERO;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiate]
+fn lends(x: &[f64], w: f64) -> f64 {
+    let v = vec![w * x[0], x[1] + w];
+    let mut s = three(&x[..2], &x[2..4], &x[4..6]);
+    s += three(&x[1..3], &x[..2], &x[3..]);
+    s += 0.5 * three(&x[4..], &x[2..4], &x[4..]);
+    s += four(&x[..2], &x[2..4], &x[4..6], &x[..2]);
+    s += weigh(&v, w) + generic_dot(&x[..3], &x[3..]);
+    s += generic_dot(&v, &x[..2]) * three(&v, &v, &x[1..]);
+    s
+}
+
+#[test]
+fn destinations_lent_together_or_returned() {
+    let p = [0.3, -0.7, 0.5, 1.1, -0.4, 0.8, 0.6];
+    let t = [0.2, 0.5, -0.3, 0.1, 0.7, -0.6, 0.4];
+    check_all(
+        "lends",
+        &p,
+        &t,
+        |p| lends(&p[..6], p[6]),
+        |p| {
+            let (v, gx, gw) = lends_grad(&p[..6], p[6]);
+            (v, [gx, vec![gw]].concat())
+        },
+        |p, t| lends_jvp(&p[..6], &t[..6], p[6], t[6]),
+        |p, t| {
+            let (v, gx, gw, hx, hw) = lends_hvp(&p[..6], &t[..6], p[6], t[6]);
+            (v, [gx, vec![gw]].concat(), [hx, vec![hw]].concat())
+        },
+    );
+    // The reverse mode with another output cotangent: scaled.
+    let (v, gx, gw) = lends_vjp(&p[..6], p[6], -2.5);
+    let (_, gx1, gw1) = lends_grad(&p[..6], p[6]);
+    assert_eq!(v, lends(&p[..6], p[6]));
+    compare(&gx, &gx1.iter().map(|g| -2.5 * g).collect::<Vec<_>>()).assert_close(1e-14, 1e-14);
+    assert!((gw + 2.5 * gw1).abs() < 1e-13 * (1.0 + gw1.abs()));
+}

@@ -207,11 +207,22 @@ fn hvp_through_split_callers() {
     }
 }
 
-/// The split form's gradient equals the joint form's bit for bit (second
-/// order runs its reverse sweep in joint mode, which reruns each callee's
-/// forward sweep): the same operations in the same order.
+/// The split form's gradient equals the joint form's (second order runs
+/// its reverse sweep in joint mode, which reruns each callee's forward
+/// sweep) to rounding: the same operations, except that a pullback adds a
+/// slice's cotangent straight into its caller's, so sums may associate
+/// differently.
 #[test]
-fn split_and_joint_forms_agree_exactly() {
+fn split_and_joint_forms_agree() {
+    fn same(a: (Vec<f64>, f64), b: (Vec<f64>, f64)) {
+        let close = |x: f64, y: f64| (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs());
+        assert!(
+            close(a.1, b.1)
+                && a.0.len() == b.0.len()
+                && a.0.iter().zip(&b.0).all(|(x, y)| close(*x, *y)),
+            "{a:?} vs {b:?}"
+        );
+    }
     for p in [
         vec![0.3, -0.4, 0.7, 0.2],
         vec![1.1, 0.5, -0.9, 0.4],
@@ -221,12 +232,12 @@ fn split_and_joint_forms_agree_exactly() {
         let zero = [0.0; 3];
         let (_, gx, gk) = middle_grad(x, k);
         let (_, jx, jk, _, _) = middle_hvp(x, &zero, k, 0.0);
-        assert_eq!((gx, gk), (jx, jk));
+        same((gx, gk), (jx, jk));
         let (_, gx, gk) = top_grad(x, k);
         let (_, jx, jk, _, _) = top_hvp(x, &zero, k, 0.0);
-        assert_eq!((gx, gk), (jx, jk));
+        same((gx, gk), (jx, jk));
         let (_, gx, gk) = unread_result_grad(x, k);
         let (_, jx, jk, _, _) = unread_result_hvp(x, &zero, k, 0.0);
-        assert_eq!((gx, gk), (jx, jk));
+        same((gx, gk), (jx, jk));
     }
 }

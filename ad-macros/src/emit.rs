@@ -223,6 +223,30 @@ impl Emitter<'_> {
                 let e = self.by_ref(e, span);
                 quote_spanned!(span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
             }
+            // A destination lent to a pullback (`ad_runtime::dest`).
+            Expr::Rule("dest", args) => match args.first() {
+                Some(Expr::Index(v, r)) => {
+                    let place = self.place(&Place::Index(*v, (**r).clone()), span);
+                    quote_spanned!(span=> ::ad::__rt::dest(&mut #place))
+                }
+                Some(Expr::Use(Operand::Var(v))) => {
+                    let v = self.name_at(*v, span);
+                    quote_spanned!(span=> ::ad::__rt::dest(&mut #v[..]))
+                }
+                // A part of a `lend2`/`lend3`.
+                Some(part @ Expr::Field(..)) => {
+                    let part = self.expr(part, span);
+                    quote_spanned!(span=> ::ad::__rt::dest(#part))
+                }
+                _ => quote_spanned!(span=> ::ad::__rt::dest(())),
+            },
+            // Parts of one cotangent array lent to one call.
+            Expr::Rule(lend @ ("lend2" | "lend3"), args) => {
+                let lend = syn::Ident::new(lend, span);
+                let x = self.expr(&args[0], span);
+                let ranges = args[1..].iter().map(|r| self.expr(r, span));
+                quote_spanned!(span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
+            }
             Expr::Rule(path, args) => {
                 let path: TokenStream = path.parse().unwrap_or_default();
                 let path = respan(path, span);
@@ -556,6 +580,9 @@ impl<'a> Emitter<'a> {
 }
 
 pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
+    let mut elided = body.clone();
+    crate::elide::elide_copies(prog, &mut elided);
+    let body = &elided;
     let mutable = assigned(prog, &body.stmts);
     let movable = if prog.matrix {
         movable(prog, body)
@@ -758,9 +785,9 @@ pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
     let jvp = emit_body(&prog_jvp, &tangent.body);
-    let reverse = |split: Option<&syn::Ident>| {
+    let reverse = |split: Option<&syn::Ident>, share: bool| {
         let mut prog_vjp = prog.clone();
-        let adjoint = crate::adjoint::vjp(&mut prog_vjp, split);
+        let adjoint = crate::adjoint::vjp(&mut prog_vjp, split, share);
         if let Some(seed) = adjoint.seed {
             let scalar_ret = matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
             prog_vjp.vars[seed].scalar = scalar_ret;
@@ -770,8 +797,11 @@ pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -
     // First order calls other functions in split form; second order
     // differentiates the joint form, and `f_vjp_many` shares its forward
     // sweep between lanes in it.
-    let (prog_vjp, adjoint) = reverse(Some(name));
-    let joint_owned = adjoint.split_calls.then(|| reverse(None));
+    // (First order saves costly values; `f_vjp_many` may want them
+    // computed again.)
+    let (prog_vjp, adjoint) = reverse(Some(name), false);
+    let joint_owned =
+        (adjoint.split_calls || adjoint.shares_if_recomputed).then(|| reverse(None, true));
     let (prog_joint, joint) = match &joint_owned {
         Some((p, a)) => (p, a),
         None => (&prog_vjp, &adjoint),

@@ -72,6 +72,9 @@ pub struct Var {
     /// struct and the path, to make a zero of the field's type where `t` is
     /// not in scope.
     pub field_of: Option<(VarId, MemberPath)>,
+    /// A helper's tuple result bound member by member (`let (a, b) =
+    /// g(x);`): its number of members.
+    pub arity: Option<usize>,
 }
 
 /// A leaf of an expression.
@@ -690,6 +693,7 @@ impl Program {
             scalar: false,
             field: false,
             field_of: None,
+            arity: None,
         });
         self.vars.len() - 1
     }

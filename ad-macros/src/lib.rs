@@ -25,6 +25,7 @@ mod callcheck;
 mod closures;
 mod derive;
 mod desugar;
+mod elide;
 mod emit;
 mod error;
 mod expand;

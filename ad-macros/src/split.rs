@@ -61,15 +61,26 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
     let allow = allow();
     let arg_tys: Vec<TokenStream> = model.params.iter().map(|p| elide(&p.ty)).collect();
     let mut cot_tys = Vec::new();
+    let mut dest_tys = Vec::new();
     for p in &model.params {
-        if p.active {
-            let ty = cotangent_type(&p.ty);
-            cot_tys.push(quote!(#ty));
-        } else {
-            cot_tys.push(quote!(()));
+        match (p.active, dest_elem(p)) {
+            (true, Some(elem)) => {
+                cot_tys.push(quote!(::core::option::Option<::std::vec::Vec<#elem>>));
+                dest_tys.push(quote!(::core::option::Option<&mut [#elem]>));
+            }
+            (true, None) => {
+                let ty = cotangent_type(&p.ty);
+                cot_tys.push(quote!(#ty));
+                dest_tys.push(quote!(()));
+            }
+            (false, _) => {
+                cot_tys.push(quote!(()));
+                dest_tys.push(quote!(()));
+            }
         }
     }
     let words = quote!(&mut ::ad::__rt::Words);
+    let dests = quote!((#(#dest_tys,)*));
     let sig = |params: &[TokenStream]| {
         quote! {
             #[doc(hidden)]
@@ -77,24 +88,24 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
             #allow
             #(#carried)*
             #vis fn #name<#own_params>(#(#params),*)
-                -> (#ret, impl ::core::ops::FnOnce(#(#arg_tys,)* #ret_el, #words) -> ((), #(#cot_tys),*))
+                -> (#ret, impl ::core::ops::FnOnce(#(#arg_tys,)* #ret_el, #words, #dests) -> ((), #(#cot_tys),*))
             #wher
         }
     };
     let body = match mode {
-        SplitMode::Generated(b) if model.joint => joint(model, Some(b), &arg_tys, &ret_el),
-        SplitMode::Generated(b) => match generated(model, b, &arg_tys, &ret_el) {
+        SplitMode::Generated(b) if model.joint => joint(model, Some(b), &arg_tys, &ret_el, &dests),
+        SplitMode::Generated(b) => match generated(model, b, &arg_tys, &ret_el, &dests) {
             Some((params, body)) => {
                 let sig = sig(&params);
                 return quote!(#sig { #body });
             }
-            None => joint(model, Some(b), &arg_tys, &ret_el),
+            None => joint(model, Some(b), &arg_tys, &ret_el, &dests),
         },
-        SplitMode::Custom => joint(model, None, &arg_tys, &ret_el),
+        SplitMode::Custom => joint(model, None, &arg_tys, &ret_el, &dests),
         SplitMode::Stub => {
             // Typed, so that the opaque type is inferred: no second error.
             quote! {
-                let f = move |#(_: #arg_tys,)* _: #ret_el, _: #words| -> ((), #(#cot_tys),*) {
+                let f = move |#(_: #arg_tys,)* _: #ret_el, _: #words, _: #dests| -> ((), #(#cot_tys),*) {
                     ::core::unreachable!("the derivative of a function that failed to compile")
                 };
                 (::core::unreachable!("the derivative of a function that failed to compile"), f)
@@ -112,6 +123,51 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
     params.push(quote!(_: #words));
     let sig = sig(&params);
     quote!(#sig { #body })
+}
+
+/// The element type of an active `&[T]` parameter, whose pullback adds its
+/// cotangent into a destination its caller lends (`ad_runtime::dest`).
+fn dest_elem(p: &crate::parse::Param) -> Option<&syn::Type> {
+    if !p.active {
+        return None;
+    }
+    let syn::Type::Reference(r) = &p.ty else {
+        return None;
+    };
+    let syn::Type::Slice(sl) = &*r.elem else {
+        return None;
+    };
+    let plain = p.array && !p.nested && !p.matrix && !p.structure;
+    let scalar = plain
+        && matches!(&*sl.elem, syn::Type::Path(tp)
+        if tp.qself.is_none()
+            && tp.path.segments.len() == 1
+            && tp.path.segments[0].arguments.is_none());
+    (r.mutability.is_none() && scalar).then_some(&*sl.elem)
+}
+
+/// The pattern binding the pullback's destinations: a name for each slice
+/// parameter's (`x_dest`), `_` for the others.
+fn dest_pattern(
+    model: &Model,
+    names: &mut crate::ir::Names,
+) -> (TokenStream, Vec<Option<syn::Ident>>) {
+    let idents: Vec<Option<syn::Ident>> = model
+        .params
+        .iter()
+        .map(|p| {
+            dest_elem(p)
+                .map(|_| names.fresh(&format!("{}_dest", p.ident), proc_macro2::Span::call_site()))
+        })
+        .collect();
+    if idents.iter().all(Option::is_none) {
+        return (quote!(_), idents);
+    }
+    let pats = idents.iter().map(|d| match d {
+        Some(d) => quote!(#d),
+        None => quote!(_),
+    });
+    (quote!((#(#pats,)*)), idents)
 }
 
 /// The cotangents of the active parameters as the pullback returns them:
@@ -138,6 +194,7 @@ fn joint(
     bodies: Option<&Bodies>,
     arg_tys: &[TokenStream],
     ret_el: &TokenStream,
+    dests_ty: &TokenStream,
 ) -> TokenStream {
     // (The user's body, without `#[checkpoint]`, which only the macro reads.)
     let mut item = model.item.clone();
@@ -211,10 +268,25 @@ fn joint(
             )
         }
     };
+    // A cotangent computed whole goes into the caller's destination.
+    let (dest_pat, dest_names) = dest_pattern(model, &mut names);
+    let mut k = 0;
+    let mut deliver = Vec::new();
+    for (p, d) in model.params.iter().zip(&dest_names) {
+        if !p.active {
+            continue;
+        }
+        if let Some(d) = d {
+            let c = &cots[k];
+            deliver.push(quote!(let #c = ::ad::__rt::deliver(#d, #c);));
+        }
+        k += 1;
+    }
     quote! {
         let #value: #ret = (|| #block)();
-        (#value, move |#(#params,)* #seed: #ret_el, _: &mut ::ad::__rt::Words| {
+        (#value, move |#(#params,)* #seed: #ret_el, _: &mut ::ad::__rt::Words, #dest_pat: #dests_ty| {
             let (_, #(#cots),*) = #inner;
+            #(#deliver)*
             #result
         })
     }
@@ -227,6 +299,7 @@ fn generated(
     b: &Bodies,
     arg_tys: &[TokenStream],
     ret_el: &TokenStream,
+    dests_ty: &TokenStream,
 ) -> Option<(Vec<TokenStream>, TokenStream)> {
     let prog = &b.prog_vjp;
     let adjoint = &b.adjoint;
@@ -234,7 +307,9 @@ fn generated(
     if prog.matrix || !owned_forward(model, prog, &adjoint.body.stmts[..cut]) {
         return None;
     }
-    let body = &adjoint.body;
+    let mut elided = adjoint.body.clone();
+    crate::elide::elide_copies(prog, &mut elided);
+    let body = &elided;
     let mutable = assigned(prog, &body.stmts);
     let vp = Some((prog, &mutable));
     let mut params: Vec<TokenStream> = model
@@ -325,9 +400,53 @@ fn generated(
         stmts: Vec::new(),
         ret: body.ret[..adjoint.values].to_vec(),
     });
+    // A slice parameter's cotangent is the caller's destination (or a zero
+    // of its own, `Slot`) in place of the zero the reverse sweep declares;
+    // a cotangent computed otherwise is delivered there at the end.
+    let (dest_pat, dest_names) = dest_pattern(model, &mut names);
+    let mut reverse_stmts = body.stmts[cut..].to_vec();
+    let mut reverse_ret = body.ret[adjoint.values..].to_vec();
+    let mut slots = Vec::new();
+    let mut k = 0;
+    for (i, (p, d)) in model.params.iter().zip(&dest_names).enumerate() {
+        if !p.active {
+            continue;
+        }
+        k += 1;
+        let Some(d) = d else { continue };
+        let ret = &mut reverse_ret[k - 1];
+        let zero_at = ret.as_var().and_then(|pb| {
+            reverse_stmts.iter().position(|s| {
+                matches!(s, Stmt::Let { var, expr: Expr::ZeroLike(e), .. }
+                    if *var == pb && e.as_var() == Some(i))
+            })
+        });
+        let x = prog.name(i);
+        match zero_at {
+            Some(at) => {
+                reverse_stmts.remove(at);
+                let pb = prog.name(ret.as_var().unwrap_or(i));
+                let slot = names.fresh(&format!("{x}_slot"), proc_macro2::Span::call_site());
+                slots.push(quote! {
+                    let mut #slot = ::ad::__rt::Slot::new(#d, #x);
+                    let mut #pb = #slot.get();
+                });
+                *ret = Expr::Opaque(quote!(#slot.finish()), vec![]);
+            }
+            None => {
+                let whole = emitter.body(&Body {
+                    stmts: Vec::new(),
+                    ret: vec![ret.clone()],
+                });
+                let mut reads = Vec::new();
+                ret.for_each_var(&mut |v| reads.push(v));
+                *ret = Expr::Opaque(quote!(::ad::__rt::deliver(#d, #whole)), reads);
+            }
+        }
+    }
     let reverse = emitter.body(&Body {
-        stmts: body.stmts[cut..].to_vec(),
-        ret: body.ret[adjoint.values..].to_vec(),
+        stmts: reverse_stmts,
+        ret: reverse_ret,
     });
     let cots: Vec<syn::Ident> = model
         .params
@@ -351,8 +470,9 @@ fn generated(
         #forward
         let #values_name = #values;
         #(#save)*
-        (#values_name, move |#(#cparams,)* #seed: #ret_el, #tape| {
+        (#values_name, move |#(#cparams,)* #seed: #ret_el, #tape, #dest_pat: #dests_ty| {
             #(#load)*
+            #(#slots)*
             #bind
             #result
         })

@@ -352,6 +352,17 @@ impl<X: ?Sized> AddTo<X> for () {
     fn add_to(self, _: &mut X) {}
 }
 
+/// A cotangent a pullback may have added into its caller's destination
+/// already (`None`; see [`crate::dest`]).
+impl<X: ?Sized, C: AddTo<X>> AddTo<X> for Option<C> {
+    #[inline]
+    fn add_to(self, x: &mut X) {
+        if let Some(c) = self {
+            c.add_to(x);
+        }
+    }
+}
+
 /// `*x += c`, where `c` may be `()` (nothing to add).
 ///
 /// ```

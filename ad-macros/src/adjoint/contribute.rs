@@ -162,6 +162,7 @@ impl Adjoint<'_> {
                 vargs.push(ybar);
                 if split {
                     vargs.push(self.tape());
+                    vargs.push(self.destinations(args, out));
                 }
                 let pair = self.prog.derived("pair");
                 out.push(Stmt::Let {
@@ -234,6 +235,13 @@ impl Adjoint<'_> {
             | Expr::Closure(_)
             | Expr::Take(_) => {}
         }
+        // The seed is read once, and nothing reads it afterwards: the
+        // first contribution to a whole array may take it as it is.
+        self.owned_now = self.owned_seed == Some(yb)
+            && matches!(
+                expr,
+                Expr::Use(_) | Expr::Rule("clone" | "to_vec", _) | Expr::Tuple(_)
+            );
         for (target, c, sub) in contributions {
             let v = match &target {
                 Target::Var(v)
@@ -245,6 +253,76 @@ impl Adjoint<'_> {
                 self.accumulate(target, c, sub, span, out);
             }
         }
+        self.owned_now = false;
+    }
+}
+
+impl Adjoint<'_> {
+    /// The destinations a pullback adds its slice parameters' cotangents
+    /// into (see `ad_runtime::dest`): for an active array passed borrowed
+    /// (`&x`, `&x[a..b]`, a `&[f64]` parameter), its adjoint; several
+    /// parts of one array are lent together (`lend2`, `lend3`), disjoint
+    /// ones each to its argument. Nothing for the other arguments.
+    fn destinations(&mut self, args: &[Expr], out: &mut Block) -> Expr {
+        let mut bases: Vec<(VarId, Vec<(usize, Option<Expr>)>)> = Vec::new();
+        for (k, a) in args.iter().enumerate() {
+            let borrowed = match a {
+                Expr::Ref(_) => true,
+                Expr::Use(Operand::Var(v)) => self.prog.vars[*v].borrowed,
+                _ => false,
+            };
+            let Some((v, range)) = call_argument(a).filter(|(v, _)| {
+                borrowed
+                    && self.act.is_active(*v)
+                    && self.prog.vars[*v].array
+                    && !self.prog.vars[*v].nested
+            }) else {
+                continue;
+            };
+            match bases.iter_mut().find(|(b, _)| *b == v) {
+                Some((_, uses)) => uses.push((k, range.cloned())),
+                None => bases.push((v, vec![(k, range.cloned())])),
+            }
+        }
+        if bases.is_empty() && args.len() <= 12 {
+            return Expr::Rule("no_dests", vec![]);
+        }
+        let mut dests = vec![Expr::Rule("dest", vec![]); args.len()];
+        for (v, uses) in bases {
+            let vb = match self.adj.get(&v) {
+                Some(&vb) => vb,
+                None => self.declare_zero(v, out),
+            };
+            if let [(k, range)] = uses.as_slice() {
+                dests[*k] = Expr::Rule(
+                    "dest",
+                    vec![match range {
+                        Some(r) => Expr::Index(vb, Box::new(r.clone())),
+                        None => Expr::var(vb),
+                    }],
+                );
+                continue;
+            }
+            let uses = &uses[..uses.len().min(3)];
+            let lent = self.prog.derived("lent");
+            let mut lend = vec![Expr::var(vb)];
+            lend.extend(uses.iter().map(|(_, r)| {
+                r.clone().unwrap_or(Expr::Range {
+                    start: None,
+                    end: None,
+                })
+            }));
+            out.push(Stmt::Let {
+                var: lent,
+                ty: None,
+                expr: Expr::Rule(if uses.len() == 2 { "lend2" } else { "lend3" }, lend),
+                span: Span::call_site(),
+            });
+            for (j, (k, _)) in uses.iter().enumerate() {
+                dests[*k] = Expr::Rule("dest", vec![Expr::Field(Box::new(Expr::var(lent)), j)]);
+            }
+        }
+        Expr::Tuple(dests)
     }
 }
 

@@ -83,6 +83,10 @@ pub struct Vjp {
     /// elementary functions): a split form's pullback reads them back from
     /// the stream rather than holding them.
     pub floats: HashSet<VarId>,
+    /// Costly values are saved here, though computing them again would let
+    /// several reverse sweeps share the forward sweep (see [`vjp`]'s
+    /// `share`): `f_vjp_many` needs the other form.
+    pub shares_if_recomputed: bool,
 }
 
 /// Reverse mode. With `split` (the function's own name), calls of other
@@ -92,7 +96,14 @@ pub struct Vjp {
 /// would contain itself), joint mode (the reverse sweep calls the callee's
 /// reverse mode, which runs its forward sweep again): what second order
 /// differentiates.
-pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
+///
+/// With `share`, costly values (`exp`, `sin`, ..) are computed again in
+/// the reverse sweep where saving them would be all that puts anything on
+/// a stack, so that `f_vjp_many` can share the forward sweep between its
+/// reverse sweeps; without, they are saved: a single reverse sweep (a
+/// helper's pullback, called once per iteration of its caller's loop)
+/// reads them rather than calls `exp` again.
+pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>, share: bool) -> Vjp {
     mark_volatile(prog);
     let act = activity::analyse(prog);
     let split = split.filter(|_| !prog.matrix);
@@ -112,13 +123,16 @@ pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>) -> Vjp {
     // shares the forward sweep between its reverse sweeps (which compute
     // them again once, in lanes).
     let mut saving = prog.clone();
-    let vjp = generate(&mut saving, true);
+    let mut vjp = generate(&mut saving, true);
     if vjp.shared_forward.is_none() && has_costly_temps(prog, &prog.body.stmts, 0) {
         let mut recomputing = prog.clone();
         let other = generate(&mut recomputing, false);
         if other.shared_forward.is_some() {
-            *prog = recomputing;
-            return other;
+            if share {
+                *prog = recomputing;
+                return other;
+            }
+            vjp.shares_if_recomputed = true;
         }
     }
     *prog = saving;
@@ -243,6 +257,20 @@ struct Adjoint<'a> {
     /// The variables holding their schedules' actions (see
     /// `without_replays`).
     actions: HashSet<VarId>,
+    /// The output cotangent of the statement being reversed, when nothing
+    /// reads it after its contributions (the adjoint of a `let`, the seed
+    /// taken from an overwritten variable): a copy's cotangent can then be
+    /// moved rather than added into a zero (`let v_bar = w_bar;`).
+    owned_seed: Option<VarId>,
+    /// While adding one statement's contributions: the cotangent is the
+    /// owned seed, read once (a copy, a tuple's members).
+    owned_now: bool,
+    /// While reversing `a = t.k` of `let (a, b) = g(x);`: the tuple `t`,
+    /// whose members' cotangents are collected (`pending`) and become its
+    /// cotangent `(a_bar, b_bar)` where `t` is defined, without a zero of
+    /// its shape.
+    pending_ok: Option<VarId>,
+    pending: HashMap<VarId, Vec<(usize, Expr)>>,
 }
 
 /// A target of a contribution.
@@ -466,6 +494,10 @@ impl<'a> Adjoint<'a> {
             pass_locals: in_single_pass,
             checkpointed: HashMap::new(),
             actions: HashSet::new(),
+            owned_seed: None,
+            owned_now: false,
+            pending_ok: None,
+            pending: HashMap::new(),
         }
     }
 
@@ -682,6 +714,7 @@ impl<'a> Adjoint<'a> {
                 split_calls: self.split_used,
                 words: self.words,
                 floats: self.floats(&primal.stmts),
+                shares_if_recomputed: false,
             },
             reads,
             at_site,

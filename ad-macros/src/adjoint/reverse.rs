@@ -91,6 +91,26 @@ impl Adjoint<'_> {
         match target {
             // A whole array (a copy `let w = v.clone();`): added element by
             // element, the cotangent borrowed (it may be read again).
+            // Its first contribution, an owned cotangent of the same
+            // shape: taken as it is (`let v_bar = dout.0;`).
+            Target::Var(v)
+                if self.prog.vars[v].array
+                    && !sub
+                    && self.owned_now
+                    && !self.adj.contains_key(&v)
+                    && !self.prog.vars[v].nested
+                    && !self.prog.vars[v].field
+                    && self.prog.vars[v].field_of.is_none() =>
+            {
+                let vb = self.adjoint_var(v);
+                self.adj.insert(v, vb);
+                out.push(Stmt::Let {
+                    var: vb,
+                    ty: None,
+                    expr: c,
+                    span,
+                });
+            }
             Target::Var(v) if self.prog.vars[v].array && !sub => {
                 let vb = match self.adj.get(&v) {
                     Some(&vb) => vb,
@@ -128,6 +148,16 @@ impl Adjoint<'_> {
                 }
             },
             // `accumulate(&mut t_bar.k, c)`, whatever the member's type.
+            // A member of a tuple bound by `let (a, b) = g(x);`: collected
+            // until the reverse sweep reaches the tuple's definition.
+            Target::Field(t, k)
+                if self.owned_now
+                    && !sub
+                    && self.pending_ok == Some(t)
+                    && !self.adj.contains_key(&t) =>
+            {
+                self.pending.entry(t).or_default().push((k, c));
+            }
             Target::Field(t, k) => {
                 let tb = match self.adj.get(&t) {
                     Some(&tb) => tb,
@@ -194,6 +224,43 @@ impl Adjoint<'_> {
                     span,
                 });
             }
+        }
+    }
+
+    /// Where the reverse sweep reaches the definition of a tuple whose
+    /// members' cotangents were collected (see `pending_ok`): its cotangent
+    /// is the tuple of theirs, or, when a member has none, a zero of its
+    /// shape they are added into.
+    pub(super) fn pending_members(&mut self, t: VarId, out: &mut Block) {
+        let Some(mut members) = self.pending.remove(&t) else {
+            return;
+        };
+        members.sort_by_key(|(k, _)| *k);
+        let whole = self.prog.vars[t].arity == Some(members.len())
+            && members.iter().enumerate().all(|(i, (k, _))| i == *k)
+            && !self.adj.contains_key(&t);
+        if whole {
+            let tb = self.adjoint_var(t);
+            self.adj.insert(t, tb);
+            out.push(Stmt::Let {
+                var: tb,
+                ty: None,
+                expr: Expr::Tuple(members.into_iter().map(|(_, c)| c).collect()),
+                span: Span::call_site(),
+            });
+            return;
+        }
+        let tb = match self.adj.get(&t) {
+            Some(&tb) => tb,
+            None => self.declare_zero(t, out),
+        };
+        for (k, c) in members {
+            out.push(Stmt::Assign {
+                place: Place::Field(tb, k),
+                op: AssignOp::Acc,
+                expr: c,
+                span: Span::call_site(),
+            });
         }
     }
 
@@ -300,6 +367,13 @@ impl Adjoint<'_> {
                 self.reads_after_restore[i].extend(after);
             }
         }
+        // (Members are collected only up to their tuple's definition in
+        // the same block, which comes first in the forward sweep.)
+        let mut left: Vec<VarId> = self.pending.keys().copied().collect();
+        left.sort_unstable();
+        for t in left {
+            self.pending_members(t, &mut out);
+        }
         out
     }
 
@@ -321,6 +395,7 @@ impl Adjoint<'_> {
                 } => {
                     let group = self.group(block, idx, temps);
                     let late = self.recompute_early(block, &group, *var, out);
+                    self.pending_members(*var, out);
                     let seed = if self.act.is_active(*var) {
                         self.adj.get(var).copied()
                     } else {
@@ -329,7 +404,11 @@ impl Adjoint<'_> {
                     let place = Place::Var(*var);
                     let write = (&place, expr, stmt, *span);
                     self.pullback_here = self.pullbacks.get(&site(stmt)).cloned();
+                    self.owned_seed = seed;
+                    self.pending_ok = member_of(block, idx);
                     let at = self.reverse_write(block, &group, &late, write, seed, out);
+                    self.owned_seed = None;
+                    self.pending_ok = None;
                     self.pullback_here = None;
                     return Some(at);
                 }
@@ -342,6 +421,9 @@ impl Adjoint<'_> {
                     let group = self.group(block, idx, temps);
                     let target = place.var();
                     let late = self.recompute_early(block, &group, target, out);
+                    if let (Place::Var(t), AssignOp::Set) = (place, op) {
+                        self.pending_members(*t, out);
+                    }
                     let active = self.act.is_active(target);
                     let adj_place = if active {
                         self.adj.get(&target).map(|&tb| place.of(tb))
@@ -367,7 +449,14 @@ impl Adjoint<'_> {
                     });
                     let write = (place, expr, stmt, *span);
                     self.pullback_here = self.pullbacks.get(&site(stmt)).cloned();
+                    // (Taken from the target's adjoint: nothing reads it after.)
+                    if matches!(op, AssignOp::Set) {
+                        self.owned_seed = seed;
+                        self.pending_ok = member_of(block, idx);
+                    }
                     let mark = self.reverse_write(block, &group, &late, write, seed, out);
+                    self.owned_seed = None;
+                    self.pending_ok = None;
                     self.pullback_here = None;
                     // A `Vec` grown by `push` got back its old value, maybe
                     // of another length: so does its adjoint (zero).
@@ -800,4 +889,43 @@ fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &Hash
             }
         }
     }
+}
+
+/// `a = t.k` of `let (a, b) = g(x);` (a copy of a member of a tuple `t`),
+/// when the statements since `t`'s definition in the same block are only
+/// such copies: `t`.
+fn member_of(block: &[Stmt], idx: usize) -> Option<VarId> {
+    fn copied_member(s: &Stmt) -> Option<VarId> {
+        let expr = match s {
+            Stmt::Let { expr, .. }
+            | Stmt::Assign {
+                place: Place::Var(_),
+                op: AssignOp::Set,
+                expr,
+                ..
+            } => expr,
+            _ => return None,
+        };
+        match expr {
+            Expr::Rule("clone", args) => match args.as_slice() {
+                [Expr::Field(t, _)] => t.as_var(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    let t = copied_member(&block[idx])?;
+    for s in block[..idx].iter().rev() {
+        match s {
+            Stmt::Let { var, .. } if *var == t => return Some(t),
+            Stmt::Assign {
+                place: Place::Var(v),
+                op: AssignOp::Set,
+                ..
+            } if *v == t => return Some(t),
+            s if copied_member(s) == Some(t) => {}
+            _ => return None,
+        }
+    }
+    None
 }

@@ -588,6 +588,9 @@ impl Lowerer<'_> {
             // A helper's tuple result (`let (a, b) = g(x);`): member by member.
             let whole = self.lower_expr(init);
             let from_call = matches!(whole, Operand::Var(t) if self.call_results.contains(&t));
+            if let Operand::Var(t) = whole {
+                self.prog.vars[t].arity = Some(names.len());
+            }
             for (k, (name, ty)) in names.into_iter().zip(elem_tys).enumerate() {
                 if let Some((ident, mutable)) = name {
                     // A copy of the member: reverse mode still reads the
