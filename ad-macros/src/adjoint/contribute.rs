@@ -264,7 +264,9 @@ impl Adjoint<'_> {
     /// parts of one array are lent together (`lend2`, `lend3`), disjoint
     /// ones each to its argument. Nothing for the other arguments.
     fn destinations(&mut self, args: &[Expr], out: &mut Block) -> Expr {
-        let mut bases: Vec<(VarId, Vec<(usize, Option<Expr>)>)> = Vec::new();
+        // Each lent array, and its arguments: (position, part).
+        type Uses = Vec<(usize, Option<Expr>)>;
+        let mut bases: Vec<(VarId, Uses)> = Vec::new();
         for (k, a) in args.iter().enumerate() {
             let borrowed = match a {
                 Expr::Ref(_) => true,

@@ -1,0 +1,394 @@
+//! The generated functions: their bodies (the transforms' results,
+//! emitted) and their signatures.
+
+use super::{allow, assigned, carried_attrs, emit_body};
+use crate::ir::{Body, Expr, Program, Stmt, VarId};
+use crate::many::DOUTS;
+use crate::parse::Model;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, ToTokens};
+use std::collections::HashSet;
+
+/// The bodies of the generated functions.
+pub struct Bodies {
+    pub jvp: TokenStream,
+    pub vjp: TokenStream,
+    pub prog_jvp: Program,
+    pub prog_vjp: Program,
+    pub tangent: crate::tangent::Jvp,
+    pub adjoint: crate::adjoint::Vjp,
+    /// Forward over reverse, when it is generated.
+    pub hvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
+    /// The forward derivative of the reverse mode, for callers.
+    pub vjp_jvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
+    /// The body of `f_vjp_many`, when its forward sweep can be shared (see
+    /// [`vjp_many`]), and whether it runs in lanes.
+    pub vjp_many: Option<(TokenStream, bool)>,
+}
+
+/// `lanes`: the function's types are written in `f32`, `f64` or its float
+/// type parameter, so `f_vjp_many` may carry its cotangents in lanes.
+pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -> Bodies {
+    let mut prog_jvp = prog.clone();
+    let tangent = crate::tangent::jvp(&mut prog_jvp);
+    let jvp = emit_body(&prog_jvp, &tangent.body);
+    let reverse = |split: Option<&syn::Ident>, share: bool| {
+        let mut prog_vjp = prog.clone();
+        let adjoint = crate::adjoint::vjp(&mut prog_vjp, split, share);
+        if let Some(seed) = adjoint.seed {
+            let scalar_ret = matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+            prog_vjp.vars[seed].scalar = scalar_ret;
+        }
+        (prog_vjp, adjoint)
+    };
+    // First order calls other functions in split form; second order
+    // differentiates the joint form, and `f_vjp_many` shares its forward
+    // sweep between lanes in it.
+    // (First order saves costly values; `f_vjp_many` may want them
+    // computed again.)
+    let (prog_vjp, adjoint) = reverse(Some(name), false);
+    let joint_owned =
+        (adjoint.split_calls || adjoint.shares_if_recomputed).then(|| reverse(None, true));
+    let (prog_joint, joint) = match &joint_owned {
+        Some((p, a)) => (p, a),
+        None => (&prog_vjp, &adjoint),
+    };
+    let vjp = emit_body(&prog_vjp, &adjoint.body);
+    let hvp = hvp(prog_joint, joint, ret);
+    let vjp_jvp = vjp_jvp(prog_joint, joint);
+    // Several output cotangents at once: not for tuple results.
+    let vjp_many = (!matches!(ret, syn::Type::Tuple(_)))
+        .then(|| crate::many::vjp_many(prog_joint, joint, lanes))
+        .flatten();
+    Bodies {
+        vjp_many,
+        jvp,
+        vjp,
+        prog_jvp,
+        prog_vjp,
+        tangent,
+        adjoint,
+        hvp,
+        vjp_jvp,
+    }
+}
+
+/// The forward derivative of the reverse mode, with the output cotangent as
+/// an input too: what a caller's second order needs of this function.
+fn vjp_jvp(
+    prog_vjp: &Program,
+    adjoint: &crate::adjoint::Vjp,
+) -> Option<(TokenStream, Program, crate::tangent::Jvp)> {
+    let seed = adjoint.seed?;
+    if !prog_vjp.outputs.is_empty() {
+        return None;
+    }
+    let mut p = prog_vjp.clone();
+    p.body = adjoint.body.clone();
+    p.active_params.push(seed);
+    let j = crate::tangent::jvp(&mut p);
+    let tokens = emit_body(&p, &j.body);
+    Some((tokens, p, j))
+}
+
+/// The Hessian-vector product: the tangent transform applied to the reverse
+/// mode seeded with one (forward over reverse, JAX's `jvp(grad(f))`). Its
+/// result is `(value, gradient..., H v...)`. Through a call, it uses the
+/// callee's `__ad_vjpjvp_` wrapper (see [`vjp_jvp`]).
+fn hvp(
+    prog_vjp: &Program,
+    adjoint: &crate::adjoint::Vjp,
+    ret: &syn::Type,
+) -> Option<(TokenStream, Program, crate::tangent::Jvp)> {
+    let seed = adjoint.seed?;
+    if !prog_vjp.outputs.is_empty() {
+        return None;
+    }
+    let mut p = prog_vjp.clone();
+    let mut stmts = vec![Stmt::Let {
+        var: seed,
+        ty: Some(Box::new(ret.clone())),
+        expr: Expr::Opaque(quote!(::ad::__rt::one()), vec![]),
+        span: Span::call_site(),
+    }];
+    stmts.extend(adjoint.body.stmts.iter().cloned());
+    let n = adjoint.body.ret.len();
+    p.body = Body {
+        stmts,
+        ret: adjoint.body.ret.clone(),
+    };
+    let mut j = crate::tangent::jvp(&mut p);
+    // (value, gradient..., d value, H v...) -> (value, gradient..., H v...)
+    let mut ret = j.body.ret[..n].to_vec();
+    ret.extend(j.body.ret[n + 1..].iter().cloned());
+    j.body.ret = ret;
+    let tokens = emit_body(&p, &j.body);
+    Some((tokens, p, j))
+}
+
+/// The owned type of a cotangent: `&[f64]` -> `Vec<f64>`, `&[f64; N]` ->
+/// `[f64; N]`, anything else unchanged.
+pub(crate) fn cotangent_type(ty: &syn::Type) -> syn::Type {
+    match ty {
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Slice(s) => {
+                let elem = &s.elem;
+                syn::parse_quote!(::std::vec::Vec<#elem>)
+            }
+            other => cotangent_type(other),
+        },
+        syn::Type::Paren(p) => cotangent_type(&p.elem),
+        other => other.clone(),
+    }
+}
+
+/// A parameter's declaration, `mut` when the body writes it.
+pub(crate) fn param(
+    prog: Option<(&Program, &HashSet<VarId>)>,
+    v: VarId,
+    fallback: &syn::Ident,
+    ty: &syn::Type,
+) -> TokenStream {
+    match prog {
+        Some((p, mutable)) => {
+            let name = p.name(v);
+            // A shared reference is never written through; a `&mut` buffer
+            // may be borrowed whole (`accumulate(&mut x_bar, ..)`).
+            let shared = matches!(ty, syn::Type::Reference(r) if r.mutability.is_none());
+            let m = (mutable.contains(&v) && !shared).then(|| quote!(mut));
+            quote!(#m #name: #ty)
+        }
+        None => quote!(#fallback: #ty),
+    }
+}
+
+/// The generated items: `f_jvp`, `f_vjp` and (for scalar outputs) `f_grad`.
+/// With `bodies == None`, the functions have the right signatures and
+/// unreachable bodies: the build fails on the reported errors anyway, and
+/// callers see no second wave of "cannot find function" errors.
+pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
+    // A method's receiver comes first, inactive; an active one (`wrt(self)`)
+    // is the first parameter, `self: &Self`.
+    let recv = model.inactive_receiver();
+    let item = model.item;
+    // The function's generics (`<T: Real>`) on every generated item, with
+    // the bounds they add (`T: ::ad::RealRules` for `T: Float`).
+    let gen = &model.generics;
+    let wher = &model.generics.where_clause;
+    let vis = &item.vis;
+    let name = &item.sig.ident;
+    let jvp_name = format_ident!("{}_jvp", name);
+    let vjp_name = format_ident!("{}_vjp", name);
+    let grad_name = format_ident!("{}_grad", name);
+    let ret = &model.ret;
+    let has_value = model.has_output;
+    // The user's `#[inline]`, `#[cold]`, lint levels and `#[cfg]` apply to the
+    // derivatives too.
+    let carried = carried_attrs(
+        item,
+        &["inline", "cold", "allow", "expect", "warn", "deny", "cfg"],
+    );
+    let allow = allow();
+    let allow = quote!(#allow #(#carried)*);
+    let unreachable = quote!(::core::unreachable!(
+        "the derivative of a function that failed to compile"
+    ));
+
+    let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
+    let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
+    let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
+    let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
+
+    // f_jvp(x, dx, n, y, dy, buf, dbuf) -> (out, dout)
+    let mut jvp_params = Vec::new();
+    let (mut ai, mut oi) = (0, 0);
+    for (i, p) in model.params.iter().enumerate() {
+        let ty = &p.ty;
+        jvp_params.push(param(jp, i, &p.ident, ty));
+        if p.active || p.output {
+            let fallback = format_ident!("d{}", p.ident);
+            let d = match bodies {
+                Some(b) if p.active => Some(b.tangent.tangents[ai]),
+                Some(b) => Some(b.tangent.buffers[oi]),
+                None => None,
+            };
+            jvp_params.push(match d {
+                Some(d) => param(jp, d, &fallback, ty),
+                None => quote!(#fallback: #ty),
+            });
+            if p.active {
+                ai += 1;
+            } else {
+                oi += 1;
+            }
+        }
+    }
+    let jvp_ret = if has_value {
+        quote!(-> (#ret, #ret))
+    } else {
+        quote!()
+    };
+    let jvp_body = bodies.map_or(unreachable.clone(), |b| b.jvp.clone());
+
+    // f_vjp(x, n, y, buf, buf_bar, dout) -> (out, x_bar, y_bar)
+    let mut vjp_params = Vec::new();
+    let mut plain_params = Vec::new();
+    let mut oi = 0;
+    for (i, p) in model.params.iter().enumerate() {
+        let ty = &p.ty;
+        let decl = param(vp, i, &p.ident, ty);
+        plain_params.push(decl.clone());
+        vjp_params.push(decl);
+        if p.output {
+            // The cotangent buffer, of the buffer's own type.
+            let fallback = format_ident!("{}_bar", p.ident);
+            vjp_params.push(match bodies {
+                Some(b) => param(vp, b.adjoint.buffer_seeds[oi], &fallback, ty),
+                None => quote!(#fallback: #ty),
+            });
+            oi += 1;
+        }
+    }
+    let seed = match bodies.and_then(|b| b.adjoint.seed.map(|s| (b, s))) {
+        Some((b, s)) => b.prog_vjp.name(s).to_token_stream(),
+        None => quote!(dout),
+    };
+    // The seed is the adjoint of a returned parameter, which other
+    // contributions may add to (`d[0] = a * b; b` with a buffer `d`).
+    let seed_mut = bodies
+        .zip(vjp_mut.as_ref())
+        .and_then(|(b, m)| b.adjoint.seed.filter(|s| m.contains(s)))
+        .map(|_| quote!(mut));
+    if has_value {
+        vjp_params.push(quote!(#seed_mut #seed: #ret));
+    }
+    let cotangent_tys: Vec<syn::Type> = model
+        .params
+        .iter()
+        .filter(|p| p.active)
+        .map(|p| cotangent_type(&p.ty))
+        .collect();
+    let vjp_ret = match (has_value, cotangent_tys.len()) {
+        (true, _) => quote!(-> (#ret, #(#cotangent_tys),*)),
+        (false, 1) => quote!(-> #(#cotangent_tys)*),
+        (false, _) => quote!(-> (#(#cotangent_tys),*)),
+    };
+    let vjp_body = bodies.map_or(unreachable.clone(), |b| b.vjp.clone());
+
+    let doc_jvp = format!(
+        "Forward mode of [`{name}`]: its value and its directional derivative along the tangents `d..` of the active inputs. Generated by `#[differentiate]`."
+    );
+    let doc_vjp = format!(
+        "Reverse mode of [`{name}`]: its value and the cotangents of the active inputs, in order, for the output cotangent `{seed}`. Generated by `#[differentiate]`."
+    );
+    let mut out = quote! {
+        #[doc = #doc_jvp]
+        #allow
+        #vis fn #jvp_name #gen (#(#recv,)* #(#jvp_params),*) #jvp_ret #wher {
+            #jvp_body
+        }
+        #[doc = #doc_vjp]
+        #allow
+        #vis fn #vjp_name #gen (#(#recv,)* #(#vjp_params),*) #vjp_ret #wher {
+            #vjp_body
+        }
+    };
+    // f_vjp_many(x, n, y, [dout; M]) -> (out, [(x_bar, y_bar); M]): for
+    // outputs other than one number, when the forward sweep can be shared.
+    let many = bodies.and_then(|b| b.vjp_many.as_ref());
+    if let (Some((body, lanes)), None, true) = (many, model.ret_float, has_value) {
+        let many_name = format_ident!("{}_vjp_many", name);
+        let mut generics = gen.clone();
+        generics.params.push(syn::parse_quote!(const SEEDS: usize));
+        if *lanes {
+            // The float type parameter carries cotangents in lanes (`f32`
+            // and `f64` do).
+            let floats: Vec<syn::Ident> = gen.type_params().map(|t| t.ident.clone()).collect();
+            let wc = generics.make_where_clause();
+            for t in floats {
+                wc.predicates.push(syn::parse_quote!(
+                    #t: ::ad::__rt::LaneShape<SEEDS, Lanes = ::ad::__rt::Lanes<#t, SEEDS>>
+                ));
+            }
+        }
+        let many_where = &generics.where_clause;
+        let douts = format_ident!("{}", DOUTS);
+        let cotangents = match cotangent_tys.as_slice() {
+            [one] => quote!(#one),
+            many => quote!((#(#many),*)),
+        };
+        let doc_many = format!(
+            "Reverse mode of [`{name}`] for several output cotangents at once (the rows of its Jacobian for unit cotangents): its value and, for each cotangent of `{DOUTS}`, the cotangents of the active inputs as [`{vjp_name}`] returns them. The forward sweep runs once. Generated by `#[differentiate]`."
+        );
+        out.extend(quote! {
+            #[doc = #doc_many]
+            #allow
+            #vis fn #many_name #generics (#(#recv,)* #(#plain_params,)* #douts: [#ret; SEEDS]) -> (#ret, [#cotangents; SEEDS]) #many_where {
+                #body
+            }
+        });
+    }
+    if model.ret_float.is_some() && !model.params.iter().any(|p| p.output) {
+        let doc_grad = format!(
+            "Gradient of [`{name}`]: its value and the derivatives in each active input, in order. Generated by `#[differentiate]`."
+        );
+        let grad_body = match bodies {
+            Some(b) => {
+                let body = &b.vjp;
+                quote!(let #seed_mut #seed: #ret = ::ad::__rt::one(); #body)
+            }
+            None => unreachable,
+        };
+        out.extend(quote! {
+            #[doc = #doc_grad]
+            #allow
+            #vis fn #grad_name #gen (#(#recv,)* #(#plain_params),*) -> (#ret, #(#cotangent_tys),*) #wher {
+                #grad_body
+            }
+        });
+        let hvp_name = format_ident!("{}_hvp", name);
+        // `Some(None)`: the signature only (stubs after errors).
+        let hvp = match bodies {
+            None => Some(None),
+            Some(b) => b.hvp.as_ref().map(Some),
+        };
+        if let Some(hvp) = hvp {
+            // f_hvp(x, vx, n, y, vy) -> (out, x_bar, y_bar, hv_x, hv_y)
+            let mut params = Vec::new();
+            let mut ai = 0;
+            let hvp_mut = hvp.map(|(_, prog, j)| assigned(prog, &j.body.stmts));
+            let hp = hvp.zip(hvp_mut.as_ref()).map(|((_, prog, _), m)| (prog, m));
+            for (i, p) in model.params.iter().enumerate() {
+                let ty = &p.ty;
+                params.push(param(hp, i, &p.ident, ty));
+                if p.active {
+                    let fallback = format_ident!("v{}", p.ident);
+                    params.push(match hvp {
+                        Some((_, _, j)) => param(hp, j.tangents[ai], &fallback, ty),
+                        None => quote!(#fallback: #ty),
+                    });
+                    ai += 1;
+                }
+            }
+            let body = match hvp {
+                Some((tokens, _, _)) => tokens.clone(),
+                None => quote!(::core::unreachable!(
+                    "the derivative of a function that failed to compile"
+                )),
+            };
+            let doc_hvp = format!(
+                "Hessian-vector product of [`{name}`] (forward over reverse): its value, its gradient and the product of its Hessian with the direction `d..`, split by input. Generated by `#[differentiate]`."
+            );
+            {
+                out.extend(quote! {
+                    #[doc = #doc_hvp]
+                    #allow
+                    #vis fn #hvp_name #gen (#(#recv,)* #(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) #wher {
+                        #body
+                    }
+                });
+            }
+        }
+    }
+    out
+}
