@@ -1730,6 +1730,7 @@ fn four(a: &[f64], b: &[f64], c: &[f64], d: &[f64]) -> f64 {
     three(a, b, c) * d[1] + d[0]
 }
 
+#[allow(clippy::ptr_arg)] // (a `&Vec` parameter takes no destination)
 #[differentiate]
 fn weigh(v: &Vec<f64>, k: f64) -> f64 {
     v[0] * k + v[1] * v[1]

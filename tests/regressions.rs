@@ -1103,3 +1103,55 @@ fn indices_from_the_value_a_statement_overwrites() {
     );
     assert!((ga - fda).abs() < 1e-7, "{ga} {fda}");
 }
+
+/// `v.push(b)` inside a loop, where `b` is read nowhere else: the reverse
+/// sweep declared `b`'s cotangent inside the loop's reverse block, so every
+/// contribution was lost and the gradient was zero (found by the random
+/// `calls` family's destination batch). `f = b^2 + b` after three pushes.
+#[differentiate]
+fn pushed_in_a_loop(b: f64) -> f64 {
+    let mut pv: Vec<f64> = Vec::new();
+    for _i in 0..3 {
+        pv.push(b);
+    }
+    pv[0] * pv[2] + pv[1]
+}
+
+/// The same under a branch and in a `while` loop, with a second parameter
+/// pushed too.
+#[differentiate]
+fn pushed_in_branches(b: f64, c: f64) -> f64 {
+    let mut pv: Vec<f64> = Vec::with_capacity(4);
+    let mut k = 0;
+    while k < 4 {
+        if k % 2 == 0 {
+            pv.push(b * c);
+        } else {
+            pv.push(c);
+        }
+        k += 1;
+    }
+    pv[0] * pv[1] + pv[2] * pv[3].sin()
+}
+
+#[test]
+fn pushes_of_values_read_nowhere_else() {
+    // d/db (b^2 + b) = 2b + 1.
+    let (v, g) = pushed_in_a_loop_grad(0.7);
+    assert_eq!(v, 0.7 * 0.7 + 0.7);
+    assert!((g - 2.4).abs() < 1e-14, "{g}");
+    assert_eq!(pushed_in_a_loop_jvp(0.7, 1.0).1, g);
+    check_gradient(|p| pushed_in_a_loop(p[0]), &[0.7], &[g]).assert_close(1e-8, 1e-8);
+    // f = b c c + b c sin(c): df/db = c^2 + c sin c,
+    // df/dc = 2 b c + b sin c + b c cos c.
+    let (b, c) = (0.8, -1.3);
+    let (_, gb, gc) = pushed_in_branches_grad(b, c);
+    assert!((gb - (c * c + c * c.sin())).abs() < 1e-14, "{gb}");
+    assert!(
+        (gc - (2.0 * b * c + b * c.sin() + b * c * c.cos())).abs() < 1e-14,
+        "{gc}"
+    );
+    check_gradient(|p| pushed_in_branches(p[0], p[1]), &[b, c], &[gb, gc]).assert_close(1e-8, 1e-8);
+    let (_, d) = pushed_in_branches_jvp(b, 0.3, c, -0.2);
+    assert!((d - (0.3 * gb - 0.2 * gc)).abs() < 1e-13, "{d}");
+}

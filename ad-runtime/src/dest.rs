@@ -251,6 +251,9 @@ fn carve<T, const N: usize>(x: &mut [T], spans: [(usize, usize); N]) -> [Option<
     out
 }
 
+/// A part of a cotangent array, lent or not ([`lend2`], [`lend3`]).
+pub type Part<'a, T> = Option<&'a mut [T]>;
+
 /// Two parts of one cotangent array lent to one call (`g(&x[..n], &x[n..])`):
 /// both when they are disjoint; where they overlap, the one that starts
 /// first (the other argument's cotangent is returned and added as usual).
@@ -282,7 +285,7 @@ pub fn lend3<T>(
     a: impl RangeBounds<usize>,
     b: impl RangeBounds<usize>,
     c: impl RangeBounds<usize>,
-) -> (Option<&mut [T]>, Option<&mut [T]>, Option<&mut [T]>) {
+) -> (Part<'_, T>, Part<'_, T>, Part<'_, T>) {
     let len = x.len();
     let [a, b, c] = carve(x, [span(&a, len), span(&b, len), span(&c, len)]);
     (a, b, c)

@@ -309,6 +309,11 @@ impl Adjoint<'_> {
                     note(place.var());
                     differentiable_reads(expr, &mut note);
                 }
+                // (`v.push(b)`: `b`'s cotangent comes off `v`'s.)
+                Stmt::Push { stack, value } => {
+                    note(*stack);
+                    differentiable_reads(value, &mut note);
+                }
                 _ => {}
             }
         });
