@@ -3404,7 +3404,7 @@ def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM, header=None):
 # `wrt` family's (vector and tuple results are outputs y like buffers there).
 
 CALLS_SEED = 20250720
-CALLS_N_FUNCS = 500
+CALLS_N_FUNCS = 400
 # Functions drawn after those, with two more constructs (`Vec`s grown with
 # `push`, ranges of arrays passed as buffers; NEW_CONSTRUCTS): the first
 # CALLS_N_FUNCS stay as they were.
@@ -5035,19 +5035,19 @@ class CallsGen(WrtGen):
             self.emit(o, "return " + o)
             self.ctag("helper returns a {} filled by element".format("vec![0.0; n]" if vec else "[0.0; N]"))
 
-    def function(self):
+    def draw_params(self, n_slices=None):
+        """The parameters before `k` and the tuple step's: f64s, a slice
+        (or `n_slices` of them: the destination batch), an array, a `Vec`,
+        an `&[f64; N]`, a 2-D array."""
         rng = self.rng
-        c = self.r()
-        shape = "f" if c < 0.42 else "v" if c < 0.56 else "a" if c < 0.66 else "t" if c < 0.82 else "b"
-        step2 = False
-        if shape == "t":
-            self.tup = self.pick([[("f", 1), ("f", 1)], [("v", rng.randint(2, 3)), ("f", 1)], [("a", 2), ("f", 1)]])
-            step2 = self.tup[0][0] == "f" and self.r() < 0.6
         params = []
         for i in range(rng.randint(0, 3)):
             params.append(WParam("abcd"[i], "f"))
-        if self.r() < 0.55:
-            params.append(WParam("x", "s", rng.randint(2, 4)))
+        if n_slices is None:
+            if self.r() < 0.55:
+                params.append(WParam("x", "s", rng.randint(2, 4)))
+        else:
+            params.extend(n_slices)
         if self.r() < 0.45:
             params.append(WParam("p", "a", rng.randint(2, 4)))
         if self.r() < 0.35:
@@ -5059,6 +5059,24 @@ class CallsGen(WrtGen):
             m.rows, m.cols = rng.randint(2, 3), rng.randint(2, 3)
             m.length = m.rows * m.cols
             params.append(m)
+        return params
+
+    def adjust_activity(self, floats, use_wrt):
+        """(The destination batch's: most slice parameters in `wrt`.)"""
+
+    def extra_forced(self):
+        """(The destination batch's: a call forced.)"""
+        return []
+
+    def function(self):
+        rng = self.rng
+        c = self.r()
+        shape = "f" if c < 0.42 else "v" if c < 0.56 else "a" if c < 0.66 else "t" if c < 0.82 else "b"
+        step2 = False
+        if shape == "t":
+            self.tup = self.pick([[("f", 1), ("f", 1)], [("v", rng.randint(2, 3)), ("f", 1)], [("a", 2), ("f", 1)]])
+            step2 = self.tup[0][0] == "f" and self.r() < 0.6
+        params = self.draw_params()
         if not params:
             params.append(WParam("a", "f"))
         while step2 and sum(p.kind == "f" for p in params) < 2:
@@ -5082,6 +5100,7 @@ class CallsGen(WrtGen):
             # a step function `(q, p) = g(q, p)`: two active f64 parameters
             for p in [p for p in floats if p.kind == "f"][:2]:
                 p.active = True
+        self.adjust_activity(floats, use_wrt)
         for p in floats:
             if p.kind in "fav":
                 p.mut = self.r() < (0.25 if p.active else 0.4)
@@ -5126,6 +5145,7 @@ class CallsGen(WrtGen):
             forced.append("F:" + self.pick(sorted(self.NEW_CONSTRUCTS)))
         if self.grids and self.r() < 0.5:
             forced.append("F:rows_call")
+        forced += self.extra_forced()
         seq = [None] * rng.randint(0, 1) + special + forced
         rng.shuffle(seq)
         for s in seq:
@@ -5201,6 +5221,218 @@ class CallsGen(WrtGen):
         rust = "{}\nfn {}({}){} {{\n{}\n}}\n".format(attr, self.name, ", ".join(sig), ret, "\n".join(self.rs))
         python = "def {}({}):\n{}\n".format(self.name, ", ".join(p.name for p in params), "\n".join(self.py))
         return CallsSpec(self.name, params, self.out, self.out_len, rust, python, self.call_depth, tags, self.tup)
+
+
+# ----- the `calls` family's destination batch -------------------------------------
+#
+# CALLS_N_DEST functions drawn after the others (from the same stream, so the
+# nalgebra batch, which has its own, stays as it was) whose signatures have
+# two to four slice parameters `&[f64]`, most of them in `wrt` (and often one
+# left out), and whose calls of such helpers pass several parts of ONE array
+# (a pullback is lent its caller's cotangent of each array passed borrowed:
+# `ad_runtime::dest::lend2`/`lend3` for two or three parts, a fourth part's
+# cotangent comes back as a value): disjoint parts in or out of their order
+# (`g(&x[k..], &x[..k])`, cuts from loop indices and `k`), overlapping parts,
+# the same part twice, the whole array and a part, four parts; next to them
+# parts of other arrays, literals and arrays left out of `wrt`, and `&w` of
+# the same array to an `&[f64; N]` parameter.
+
+CALLS_N_DEST = 100
+
+
+class DestGen(CallsGen):
+    CONSTRUCTS = dict(CallsGen.CONSTRUCTS, call_let=6, call_scalar=6)
+
+    def __init__(self, rng, name, callees, new=True):
+        super().__init__(rng, name, callees, new=new)
+        self.dest_counts = {}  # parts of one array per call -> calls
+        multi = [g for g in self.callees if self.n_slices(g) >= 2]
+        if multi:
+            # (helpers with two or more slice parameters, eight times as likely)
+            self.callees = multi * 8 + [g for g in self.callees if self.n_slices(g) < 2]
+
+    @staticmethod
+    def n_slices(g):
+        return sum(p.kind == "s" and p.active for p in g.params)
+
+    def draw_params(self, n_slices=None):
+        rng = self.rng
+        n = rng.choices([1, 2, 3, 4], [1, 4, 4, 1.5])[0]
+        slices = []
+        for j in range(n):
+            slices.append(WParam(["x", "y", "xs", "ys"][j], "s", rng.randint(5, 7) if self.r() < 0.25 else rng.randint(2, 3)))
+        if self.r() < 0.35:
+            e = WParam("xe", "s", rng.randint(2, 3))
+            e.left_out = True
+            slices.append(e)
+        return super().draw_params(slices)
+
+    def adjust_activity(self, floats, use_wrt):
+        if not use_wrt:
+            return
+        for p in floats:
+            if p.kind == "s":
+                p.active = not getattr(p, "left_out", False) and self.r() < 0.9
+        if not any(p.active for p in floats):
+            self.pick([p for p in floats if p.kind == "s"]).active = True
+
+    def extra_forced(self):
+        return ["F:" + self.pick(["call_scalar", "call_let"]) for _ in range(2)]
+
+    def prepare(self, g, skip=None):
+        super().prepare(g, skip)
+        act = [p for i, p in enumerate(g.params) if p.kind == "s" and p.active and i != skip]
+        need = sum(p.length for p in act)
+        if len(act) >= 2 and not self.slice_cands(need) and self.r() < 0.7:
+            name = self.fresh("w")
+            es = [self.typed(self.expr(1)) for _ in range(need + self.rng.randint(0, 2))]
+            self.emit("let {} = [{}];".format(name, ", ".join(e.rs for e in es)),
+                      "{} = [{}]".format(name, ", ".join("chk(" + e.py + ")" for e in es)))
+            self.declare_array(carray(name, len(es), "la"))
+            self.ctag("dest: a local array long enough for disjoint parts")
+
+    def call_text(self, g, inject=None, allow_move=False, state=None, states=None):
+        states = dict(states or {})
+        taken = set(states) | ({state[0]} if state is not None else set())
+        members = [i for i, p in enumerate(g.params) if p.kind == "s" and p.active and i not in taken]
+        if len(members) >= 2 and self.r() < 0.92:
+            states.update(self.parts(g, members))
+        return super().call_text(g, inject, allow_move, state, states)
+
+    def part_text(self, a, s, e, mc, incl=False):
+        """`&a[s..e]` (e None: to the end) and its twin; s and e are ints or
+        I expressions."""
+        rs_of = lambda v: v if isinstance(v, str) else (str(v) if isinstance(v, int) else v.rs)
+        py_of = lambda v: str(v) if isinstance(v, int) else v.py
+        whole = a.name if a.akind == "s" else "&" + a.name
+        if s == 0 and (e is None or (a.fixed and e == a.length)):
+            form = self.rng.choices(["whole", "full", "from0"], [4, 1, 1])[0]
+            rs = {"whole": whole, "full": "&{}[..]".format(a.name), "from0": "&{}[0..]".format(a.name)}[form]
+            return rs, a.name, "whole"
+        if e is None:
+            return "&{}[{}..]".format(a.name, rs_of(s)), "sl({}, {}, None, {})".format(a.name, py_of(s), mc), "part"
+        if incl and isinstance(e, int) and e > (s if isinstance(s, int) else 0):
+            return ("&{}[{}..={}]".format(a.name, rs_of(s), e - 1),
+                    "sl({}, {}, {}, {})".format(a.name, py_of(s), e, mc), "part")
+        lo = "" if s == 0 and self.r() < 0.6 else rs_of(s)
+        return "&{}[{}..{}]".format(a.name, lo, rs_of(e)), "sl({}, {}, {}, {})".format(a.name, py_of(s), py_of(e), mc), "part"
+
+    def parts(self, g, members):
+        """Arguments for the slice parameters `members` of `g`: several
+        parts of one array (and the others' arguments as they come)."""
+        rng = self.rng
+        if len(members) >= 3 and self.r() < 0.2:
+            members = sorted(rng.sample(members, 2))
+        out = {}
+        mcs = {i: g.params[i].length for i in members}
+        cands = self.slice_cands(max(mcs.values()))
+        if not cands:
+            return out
+        need = sum(mcs.values())
+        long = [a for a in cands if a.length >= need]
+        a = self.pick(long) if long and self.r() < 0.85 else self.pick(cands)
+        self.used.add(a.name)
+        n = a.length
+        kinds = ["overlap", "same", "whole"] + (["disjoint"] if n >= need else [])
+        weights = [2, 1.2, 1.5] + ([5] if n >= need else [])
+        pattern = rng.choices(kinds, weights)[0]
+        spans = {}  # member -> (s, e) static (e None: to the end)
+        dynamic = False
+        if pattern == "disjoint":
+            order = list(members)
+            rng.shuffle(order)
+            if len(order) == 2 and self.ints and self.r() < 0.4:
+                # a cut from a loop index or k: `&a[..c]`, `&a[c..]`
+                m0, m1 = order
+                c, dynamic = self.bexpr(mcs[m0], n - mcs[m1])
+                out[m0] = self.part_text(a, 0, c, mcs[m0])[:2]
+                out[m1] = self.part_text(a, c, None, mcs[m1])[:2]
+                spans = None
+            else:
+                slack, pos = n - need, 0
+                for j, m in enumerate(order):
+                    gap = rng.randint(0, slack) if self.r() < 0.3 else 0
+                    slack -= gap
+                    pos += gap
+                    ext = rng.randint(0, slack) if self.r() < 0.4 else 0
+                    slack -= ext
+                    end = pos + mcs[m] + ext
+                    spans[m] = (pos, None if j == len(order) - 1 and self.r() < 0.5 else end)
+                    pos = end
+        elif pattern == "same":
+            m = max(mcs.values())
+            ln = rng.randint(m, n)
+            s = rng.randint(0, n - ln)
+            for i in members:
+                spans[i] = (s, s + ln)
+            if len(members) >= 3 and self.r() < 0.5:
+                i = members[-1]
+                ln = rng.randint(mcs[i], n)
+                s = rng.randint(0, n - ln)
+                spans[i] = (s, s + ln)
+        else:
+            for i in members:
+                ln = rng.randint(mcs[i], n)
+                s = rng.randint(0, n - ln)
+                spans[i] = (s, s + ln)
+            if pattern == "whole":
+                spans[self.pick(members)] = (0, None)
+        if spans is not None:
+            incl = self.r() < 0.2
+            texts = {}
+            for i in members:
+                s, e = spans[i]
+                if e is not None and e == n and not a.fixed and self.r() < 0.5:
+                    e = None
+                key = (s, e)
+                if key not in texts or self.r() < 0.3:
+                    texts[key] = self.part_text(a, s, e, mcs[i], incl)[:2]
+                out[i] = texts[key]
+        # the static spans' relations (dynamic cuts: disjoint)
+        k = len(members)
+        what = []
+        if spans is None:
+            what.append("disjoint parts, a cut from a loop index or k")
+        else:
+            iv = {i: (s, n if e is None else e) for i, (s, e) in spans.items()}
+            pairs = [(iv[i], iv[j]) for x, i in enumerate(members) for j in members[x + 1:]]
+            if any(p == q for p, q in pairs):
+                what.append("the same part twice")
+            if any(p != q and p[0] < q[1] and q[0] < p[1] for p, q in pairs):
+                what.append("overlapping parts")
+            if all(p[1] <= q[0] or q[1] <= p[0] for p, q in pairs):
+                what.append("disjoint parts")
+                if [iv[i] for i in members] != sorted(iv[i] for i in members):
+                    what.append("disjoint parts out of their order")
+            if any(s == 0 and (e is None or e == n) for s, e in spans.values()):
+                what.append("the whole array and a part")
+        # `&a` to an `&[f64; N]` parameter of the same length: one part more
+        rs_ = [i for i, p in enumerate(g.params) if p.kind == "r" and p.active and p.length == a.length
+               and a.fixed and a.akind in ("a", "la", "da") and i not in out]
+        if rs_ and self.r() < 0.7:
+            out[rs_[0]] = ("&" + a.name, a.name)
+            k += 1
+            what.append("&w to an &[f64; N] parameter next to parts of w")
+        self.dest_counts[k] = self.dest_counts.get(k, 0) + 1
+        self.ctag("dest: a call passes {} parts of one array".format(k))
+        for w in what:
+            self.ctag("dest: " + w)
+        p = next((q for q in self.wparams if q.name == a.name), None)
+        if p is not None and not p.active:
+            self.ctag("dest: parts of a parameter left out of wrt")
+        for i, q in enumerate(g.params):
+            if q.kind == "s" and q.active and i not in out and i not in members and self.r() < 0.4:
+                es = self.consts(q.length + rng.randint(0, 1))
+                out[i] = ("&[" + ", ".join(e.rs for e in es) + "]", "[" + ", ".join(e.py for e in es) + "]")
+                self.ctag("dest: a literal &[f64] to a parameter in wrt next to parts")
+        if any(q.kind == "s" and not q.active for q in g.params):
+            self.ctag("dest: a parameter left out of wrt next to parts")
+        return out
+
+    def function(self):
+        spec = super().function()
+        spec.dest_counts = self.dest_counts
+        return spec
 
 
 def calls_run(fn, spec, z, q, k):
@@ -6798,7 +7030,7 @@ def bounded(f):
     return lambda *a: chk(f(*a))
 
 
-def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBRA):
+def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBRA, n_dest=CALLS_N_DEST):
     rng = random.Random(seed)
     nrng = random.Random(seed + CALLS_NALGEBRA_SEED_OFFSET)
     specs = []
@@ -6810,11 +7042,14 @@ def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBR
     for name in ("f_sinh", "f_cosh", "f_exp", "f_exp2", "f_exp_m1"):
         namespace[name] = bounded(RUNTIME[name])
     discarded = too_long = 0
-    while len(specs) < n_funcs + n_new + n_nalg:
+    while len(specs) < n_funcs + n_new + n_dest + n_nalg:
         name = "c{:03}".format(len(specs))
         if len(specs) < n_funcs + n_new:
             callees = [s for s in specs if s.call_depth < 3][-40:]
             spec = CallsGen(rng, name, callees, new=len(specs) >= n_funcs).function()
+        elif len(specs) < n_funcs + n_new + n_dest:
+            callees = [s for s in specs if s.call_depth < 3][-40:]
+            spec = DestGen(rng, name, callees).function()
         else:
             # The nalgebra batch draws from its own generators and calls
             # only its own functions (see CALLS_NALGEBRA_SEED_OFFSET).
@@ -6866,8 +7101,16 @@ def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBR
     excluded = "".join("//! - " + e + "\n" for e in excluded)
     if excluded:
         excluded = "//!\n//! Left out until the macro handles them (flags of the generator):\n//!\n" + excluded
-    header = CALLS_HEADER.format(n=n_funcs + n_new + n_nalg, pp=POINTS_PER_FUNC, seed=seed,
-                                 constructs="\n".join(lines) + "\n", excluded=excluded)
+    parts_per_call = {}
+    for s in specs:
+        for k, c in getattr(s, "dest_counts", {}).items():
+            parts_per_call[k] = parts_per_call.get(k, 0) + c
+    dest_line = ""
+    if parts_per_call:
+        dest_line = "//!\n//! Calls passing several parts of one array (the destination batch): {}.\n".format(
+            ", ".join("{} with {} parts".format(parts_per_call[k], k) for k in sorted(parts_per_call)))
+    header = CALLS_HEADER.format(n=n_funcs + n_new + n_dest + n_nalg, pp=POINTS_PER_FUNC, seed=seed,
+                                 constructs="\n".join(lines) + "\n" + dest_line, excluded=excluded)
     if n_nalg:
         header = header.replace("//! @generated", NALG_HEADER_NOTE.format(n=n_nalg) + "//! @generated", 1).replace(
             "use ad::differentiate;\n", "use ad::differentiate;\nuse ad::nalgebra::{DMatrix, DVector};\n")
@@ -6888,6 +7131,7 @@ def generate_calls(n_funcs, seed, out, n_new=CALLS_N_NEW, n_nalg=CALLS_N_NALGEBR
         "points, {} too long\n".format(os.path.relpath(out, ROOT), len(specs), n_vec, n_calls, discarded, too_long))
     for t in sorted(counts):
         sys.stderr.write("  {:5}  {}\n".format(counts[t], t))
+    sys.stderr.write("calls passing k parts of one array: {}\n".format(sorted(parts_per_call.items())))
 
 
 def main():
