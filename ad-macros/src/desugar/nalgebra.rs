@@ -60,6 +60,14 @@ fn fixed_size(name: &str) -> Option<(usize, usize)> {
     }
 }
 
+/// Whether `owner` is a type of dynamic size (`zeros` takes its length).
+fn dynamic(owner: &syn::Path) -> bool {
+    owner
+        .segments
+        .last()
+        .is_some_and(|s| matches!(s.ident.to_string().as_str(), "DVector" | "RowDVector"))
+}
+
 impl Desugar<'_> {
     /// A constructor of an nalgebra value that reads active values, as
     /// statements (put in `pre`) building it; the expression naming it.
@@ -81,8 +89,10 @@ impl Desugar<'_> {
         let mut stmts: Vec<syn::Stmt> = Vec::new();
         match name.as_str() {
             "from_fn" if n >= 1 => {
-                let syn::Expr::Closure(cl) = &c.args[n - 1] else {
-                    return None;
+                // (A local closure by its name: the closure itself.)
+                let cl = match &c.args[n - 1] {
+                    syn::Expr::Closure(cl) => cl.clone(),
+                    a => self.closure_expr(a)?,
                 };
                 if cl.inputs.len() != 2 {
                     return None;
@@ -132,7 +142,9 @@ impl Desugar<'_> {
                     syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
                 let elems = syn::parse::Parser::parse2(parser, m.mac.tokens.clone()).ok()?;
                 let k = elems.len();
-                stmts.push(syn::parse_quote_spanned!(span=> let mut #b = #owner::zeros(#k);));
+                let dims = dynamic(&owner).then_some(k).into_iter();
+                stmts
+                    .push(syn::parse_quote_spanned!(span=> let mut #b = #owner::zeros(#(#dims)*);));
                 for (i, e) in elems.iter().enumerate() {
                     stmts.push(syn::parse_quote_spanned!(span=> #b[#i] = #e;));
                 }
@@ -198,8 +210,9 @@ impl Desugar<'_> {
             }
             _ => return None,
         };
+        let dims = dynamic(owner).then_some(len).into_iter();
         let stmts = vec![
-            syn::parse_quote_spanned!(span=> let mut #b = #owner::zeros(#len);),
+            syn::parse_quote_spanned!(span=> let mut #b = #owner::zeros(#(#dims)*);),
             syn::parse_quote_spanned!(span=> for #k in 0..#b.len() { #b[#k] = #elem; }),
         ];
         let stmts = self.block(stmts, false);
