@@ -416,4 +416,69 @@ mod tests {
         assert_eq!(a_bar.columns(0, 2), z_bar);
         assert_eq!(a_bar.column(2).sum(), 0.0);
     }
+
+    #[test]
+    fn fixed_blocks_put_their_cotangent_back_in_place() {
+        use nalgebra::{Matrix2, Matrix3, RowVector3, Vector3};
+        let a = Matrix3::from_fn(|i, j| (3 * i + j) as f64);
+        let da = Matrix3::from_fn(|i, j| (i * i + 2 * j) as f64 - 1.5);
+        let dda = Matrix3::from_fn(|i, j| (i + j) as f64 * 0.5);
+        // Values: nalgebra's blocks, owned.
+        let y = fixed_rows(&a, &1, &Const::<1>);
+        assert_eq!(y, a.fixed_rows::<1>(1));
+        let z = fixed_columns(&a, &2, &Const::<1>);
+        assert_eq!(z, a.fixed_columns::<1>(2));
+        let v = fixed_view(&a, &1, &0, &Const::<2>, &Const::<2>);
+        assert_eq!(v, a.fixed_view::<2, 2>(1, 0));
+        // Tangents: the block of the tangent; cotangents: the adjoint of
+        // the copy (<a_bar, da> = <y_bar, dy>), zero outside the block; the
+        // second-order rules put dy_bar where vjp_0 puts y_bar.
+        let y_bar = RowVector3::new(1.0, -2.0, 0.5);
+        let dy = fixed_rows::jvp_0(&a, &1, &Const::<1>, &y, &da);
+        assert_eq!(dy, da.fixed_rows::<1>(1));
+        let a_bar = fixed_rows::vjp_0(&a, &1, &Const::<1>, &y, &y_bar);
+        assert_eq!(a_bar.dot(&da), y_bar.dot(&dy));
+        assert_eq!(a_bar.row(0).sum() + a_bar.row(2).sum(), 0.0);
+        let h = fixed_rows::vjp_0_jvp(
+            &a,
+            &1,
+            &Const::<1>,
+            &dda,
+            &(),
+            &(),
+            &y,
+            &dy,
+            &y_bar,
+            &(y_bar * 3.0),
+        );
+        assert_eq!(h, a_bar * 3.0);
+        let z_bar = Vector3::new(0.25, 1.0, -1.0);
+        let dz = fixed_columns::jvp_0(&a, &2, &Const::<1>, &z, &da);
+        let a_bar = fixed_columns::vjp_0(&a, &2, &Const::<1>, &z, &z_bar);
+        assert_eq!(a_bar.dot(&da), z_bar.dot(&dz));
+        let v_bar = Matrix2::new(1.0, 2.0, -3.0, 0.5);
+        let dv = fixed_view::jvp_0(&a, &1, &0, &Const::<2>, &Const::<2>, &v, &da);
+        assert_eq!(dv, da.fixed_view::<2, 2>(1, 0));
+        let a_bar = fixed_view::vjp_0(&a, &1, &0, &Const::<2>, &Const::<2>, &v, &v_bar);
+        assert_eq!(a_bar.dot(&da), v_bar.dot(&dv));
+        assert_eq!(a_bar.fixed_view::<2, 2>(1, 0), v_bar);
+        assert_eq!(a_bar.row(0).sum() + a_bar.column(2).sum(), 0.0);
+        let h = fixed_view::vjp_0_jvp(
+            &a,
+            &1,
+            &0,
+            &Const::<2>,
+            &Const::<2>,
+            &dda,
+            &(),
+            &(),
+            &(),
+            &(),
+            &v,
+            &dv,
+            &v_bar,
+            &v_bar,
+        );
+        assert_eq!(h, a_bar);
+    }
 }
