@@ -60,6 +60,21 @@ fn fixed_size(name: &str) -> Option<(usize, usize)> {
     }
 }
 
+/// The first `return` in `e` (not in a nested closure).
+fn return_in(e: &syn::Expr) -> Option<syn::ExprReturn> {
+    struct Returns(Option<syn::ExprReturn>);
+    impl<'ast> Visit<'ast> for Returns {
+        fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+            self.0.get_or_insert(r.clone());
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut r = Returns(None);
+    r.visit_expr(e);
+    r.0
+}
+
 /// Whether `owner` is a type of dynamic size (`zeros` takes its length).
 fn dynamic(owner: &syn::Path) -> bool {
     owner
@@ -97,6 +112,14 @@ impl Desugar<'_> {
                 if cl.inputs.len() != 2 {
                     return None;
                 }
+                if let Some(r) = return_in(&cl.body) {
+                    self.error(
+                        r,
+                        "`return` in a `from_fn` closure is not supported: write the element as \
+                         the closure's last expression",
+                    );
+                    return Some(syn::parse_quote_spanned!(span=> #owner::zeros()));
+                }
                 let mut idx = Vec::new();
                 for p in &cl.inputs {
                     let p = match p {
@@ -133,7 +156,7 @@ impl Desugar<'_> {
             }
             "from_vec" if n == 1 => {
                 let syn::Expr::Macro(m) = &c.args[0] else {
-                    return self.from_slice(&owner, &c.args[0], &b, span, pre);
+                    return self.copied_slice(&owner, &c.args[0], &b, span, pre);
                 };
                 if !m.mac.path.is_ident("vec") {
                     return None;
@@ -150,7 +173,7 @@ impl Desugar<'_> {
                 }
             }
             "from_column_slice" if n == 1 => {
-                return self.from_slice(&owner, &c.args[0], &b, span, pre);
+                return self.copied_slice(&owner, &c.args[0], &b, span, pre);
             }
             "new" => {
                 let last = owner.segments.last()?.ident.to_string();
@@ -174,7 +197,7 @@ impl Desugar<'_> {
 
     /// `Owner::from_column_slice(&v)` (or `from_vec(v)`) of an active array
     /// `v`, or of a range of one (`&x[a..b]`).
-    fn from_slice(
+    fn copied_slice(
         &mut self,
         owner: &syn::Path,
         arg: &syn::Expr,
