@@ -3204,6 +3204,9 @@ def wrt_adapters(spec):
             if p.kind == "f":
                 return "{}[{}]".format(s, at)
             r = "{}[{}..{}]".format(s, at, at + n)
+            if getattr(p, "fixed", None):
+                # (`linalg_fixed.py`: `&Vector3<f64>`, `&SMatrix<f64, R, C>`, ..)
+                return "&SMatrix::<f64, {}, {}>::from_column_slice(&{})".format(p.rows, p.cols, r)
             return {"s": "&" + r, "a": "arr(&" + r + ")", "v": r + ".to_vec()"}[p.kind]
 
         args_f.append(val(src))
@@ -5453,7 +5456,7 @@ def calls_run(fn, spec, z, q, k):
         assert len(ys) == spec.ny(), (ys, spec.ny())
         if any(not math.isfinite(y) or abs(y) > OUT_BOUND for y in ys):
             return None
-    except (Bad, OverflowError, ZeroDivisionError):
+    except (Bad, OverflowError, ZeroDivisionError, ValueError):
         return None
     return ys, list(TRACE)
 
@@ -5586,6 +5589,9 @@ def calls_adapters(spec):
             if p.kind == "f":
                 return "{}[{}]".format(s, at)
             r = "{}[{}..{}]".format(s, at, at + n)
+            if getattr(p, "fixed", None):
+                # (`linalg_fixed.py`: `&Vector3<f64>`, `&SMatrix<f64, R, C>`, ..)
+                return "&SMatrix::<f64, {}, {}>::from_column_slice(&{})".format(p.rows, p.cols, r)
             return {"s": "&" + r, "a": "arr(&" + r + ")", "v": r + ".to_vec()", "r": "&arr(&" + r + ")",
                     "m": "&rows(&{}, {})".format(r, p.cols), "n": "arr2(&" + r + ")",
                     "V": "&DVector::from_column_slice(&" + r + ")",

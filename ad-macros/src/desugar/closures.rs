@@ -52,8 +52,13 @@ fn only_called(name: &str, stmts: &[syn::Stmt]) -> bool {
             if !matches!(&*c.func, syn::Expr::Path(p) if p.path.is_ident(self.name)) {
                 self.visit_expr(&c.func);
             }
+            // `DMatrix::from_fn(r, c, f)`: rewritten with `f` inlined.
+            let from_fn = matches!(&*c.func, syn::Expr::Path(p)
+                if p.path.segments.last().is_some_and(|s| s.ident == "from_fn"));
             for a in &c.args {
-                self.visit_expr(a);
+                if !(from_fn && matches!(a, syn::Expr::Path(p) if p.path.is_ident(self.name))) {
+                    self.visit_expr(a);
+                }
             }
         }
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {

@@ -31,6 +31,7 @@ use syn::visit_mut::VisitMut;
 
 mod closures;
 mod iter;
+pub(crate) mod nalgebra;
 mod subst;
 
 /// The function with its body desugared.
@@ -347,6 +348,10 @@ impl Desugar<'_> {
             return self.expr(e, pre, eager, hint);
         }
         if eager {
+            if let Some(value) = self.nalgebra_value(e, pre) {
+                *e = value;
+                return;
+            }
             if let Some(value) = self.chain(e, pre, hint) {
                 *e = value;
                 return;
@@ -381,6 +386,10 @@ impl Desugar<'_> {
                 self.expr(&mut f.expr, pre, eager, None);
                 let stmts = std::mem::take(&mut f.body.stmts);
                 f.body.stmts = self.block(stmts, false);
+            }
+            syn::Expr::While(w) if while_some(w).is_some() => {
+                *e = self.while_let(w).unwrap_or_else(|| syn::parse_quote!(()));
+                self.expr(e, pre, eager, hint);
             }
             syn::Expr::While(w) => {
                 self.expr(&mut w.cond, pre, false, None);
@@ -514,6 +523,39 @@ impl Desugar<'_> {
             syn::parse_quote_spanned!(span=> let #inner = #scrutinee.unwrap();),
         );
     }
+}
+
+impl Desugar<'_> {
+    /// `'l: while let Some(p) = e { body }` as
+    /// `'l: loop { let o = e; if o.is_none() { break; } let p = o.unwrap(); body }`
+    /// (`e` is evaluated at the top of every round, as `while let` does).
+    fn while_let(&mut self, w: &syn::ExprWhile) -> Option<syn::Expr> {
+        let (inner, scrutinee) = while_some(w)?;
+        let span = span_of(&w.while_token);
+        let o = self.fresh("w", span);
+        let (label, body) = (&w.label, &w.body.stmts);
+        let lbl = label.as_ref().map(|l| &l.name);
+        Some(syn::parse_quote_spanned!(span=> #label loop {
+            let #o = #scrutinee;
+            if #o.is_none() { break #lbl; }
+            let #inner = #o.unwrap();
+            #(#body)*
+        }))
+    }
+}
+
+/// The pattern in `Some(..)` and the scrutinee of `while let Some(p) = e`.
+fn while_some(w: &syn::ExprWhile) -> Option<(&syn::Pat, &syn::Expr)> {
+    let syn::Expr::Let(l) = &*w.cond else {
+        return None;
+    };
+    let syn::Pat::TupleStruct(ts) = &*l.pat else {
+        return None;
+    };
+    if !ts.path.is_ident("Some") || ts.elems.len() != 1 || ts.qself.is_some() {
+        return None;
+    }
+    Some((&ts.elems[0], &l.expr))
 }
 
 /// `name` or `name: T` in a `let`.

@@ -76,6 +76,31 @@ impl Lowerer<'_> {
                     return self.lower_la(op, &args, last.ident.span(), c.span());
                 }
             }
+            // A constructor of an nalgebra value from active values that
+            // desugaring did not rewrite.
+            if p.qself.is_none()
+                && segs.len() >= 2
+                && crate::desugar::nalgebra::is_nalgebra_type(
+                    &segs[segs.len() - 2].ident.to_string(),
+                )
+            {
+                let owner = &segs[segs.len() - 2].ident;
+                let name = &segs[segs.len() - 1].ident;
+                self.errors.spanned(
+                    &c.func,
+                    format_args!(
+                        "`{owner}::{name}` with active values is not differentiated as written; \
+                         build nalgebra values from active numbers with \
+                         `DVector::from_vec(vec![a, b, ..])`, `from_vec(v)` or \
+                         `from_column_slice(&v)` of a `Vec` or slice variable (or `&x[a..b]`), \
+                         `from_fn(.., |i, j| ..)` with the closure written in place, \
+                         `from_element(n, x)`, `Vector3::new(a, b, c)` with one argument per \
+                         element, or `zeros` and element writes (`m[(i, j)] = ..`); bind a \
+                         computed argument to a name first (`let v = x.to_vec();`)"
+                    ),
+                );
+                return self.poisoned();
+            }
             // A call of another differentiated function (or of this one).
             if p.qself.is_none() && self.local_of(p).is_none() {
                 return self.lower_diff_call(c, &p.path);

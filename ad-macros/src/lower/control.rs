@@ -9,7 +9,7 @@ impl Lowerer<'_> {
         if let syn::Expr::Let(l) = strip_parens(e) {
             self.errors.spanned(
                 l,
-                "`if let` is supported as `if let Some(v) = opt`; other `if let` and `while let` are not: compare values instead",
+                "`if let` and `while let` are supported as `if let Some(v) = opt` and `while let Some(v) = opt`; other patterns are not: compare values instead (`if k == 0 { .. }`, `while i < n { .. }`), or `match` on an inactive value",
             );
             return Expr::constant(quote!(false));
         }

@@ -578,6 +578,11 @@ impl Lowerer<'_> {
                 return op;
             }
         }
+        if self.prog.matrix {
+            if let Some(op) = self.lower_fixed_view(mc) {
+                return op;
+            }
+        }
         // (`x.max(y)` is the float method, `m.max()` nalgebra's.)
         let float_method = matches!(name.as_str(), "max" | "min") && !mc.args.is_empty();
         if let Some(op) = la_method(&name).filter(|_| self.prog.matrix && !float_method) {

@@ -65,6 +65,60 @@ impl Lowerer<'_> {
     }
 }
 
+impl Lowerer<'_> {
+    /// `a.fixed_rows::<N>(i)`, `a.fixed_columns::<N>(j)` and
+    /// `a.fixed_view::<P, Q>(i, j)`: the rule of the same name, with the
+    /// sizes passed as `Const::<N>` values (from which the rule's const
+    /// generics are inferred). `None` if `mc` is none of them.
+    pub(super) fn lower_fixed_view(&mut self, mc: &syn::ExprMethodCall) -> Option<Operand> {
+        let (module, sizes, starts) = match mc.method.to_string().as_str() {
+            "fixed_rows" => ("la::fixed_rows", 1, 1),
+            "fixed_columns" => ("la::fixed_columns", 1, 1),
+            "fixed_view" => ("la::fixed_view", 2, 2),
+            _ => return None,
+        };
+        let given: Vec<TokenStream> = mc
+            .turbofish
+            .iter()
+            .flat_map(|t| t.args.iter())
+            .filter_map(|g| match g {
+                syn::GenericArgument::Const(e) => Some(e.to_token_stream()),
+                syn::GenericArgument::Type(t) => Some(t.to_token_stream()),
+                _ => None,
+            })
+            .collect();
+        let name = &mc.method;
+        if given.len() != sizes
+            || mc.turbofish.as_ref().map_or(0, |t| t.args.len()) != sizes
+            || mc.args.len() != starts
+        {
+            let form = if sizes == 1 {
+                format!("`{name}::<N>(start)`")
+            } else {
+                format!("`{name}::<R, C>(i, j)`")
+            };
+            self.errors.spanned(
+                name,
+                format_args!(
+                    "`{name}` on an active value is differentiated when its sizes are given \
+                     with a turbofish: write {form}, or `rows(start, n)`/`columns(start, n)`"
+                ),
+            );
+            return Some(self.poisoned());
+        }
+        let consts: Vec<syn::Expr> = given
+            .iter()
+            .map(|n| syn::parse_quote_spanned!(name.span()=> ::ad::nalgebra::Const::<#n>))
+            .collect();
+        let args: Vec<&syn::Expr> = std::iter::once(&*mc.receiver)
+            .chain(mc.args.iter())
+            .chain(consts.iter())
+            .collect();
+        let op = la_op(module)?;
+        Some(self.lower_la(op, &args, name.span(), mc.span()))
+    }
+}
+
 /// What to write instead of a factorisation the rules do not take as it is
 /// written (kept in a variable, or one without rules).
 pub(super) fn factorisation_hint(name: &str) -> Option<String> {

@@ -155,6 +155,8 @@ struct Prescan {
     struct_values: bool,
     /// Names whose fields are read (`s.x`).
     field_bases: HashSet<String>,
+    /// An nalgebra value is built (`DVector::zeros(n)`, `Vector3::new(..)`).
+    nalgebra_values: bool,
 }
 
 impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
@@ -185,6 +187,14 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     // `Affine(a, b)`: a tuple struct (a name in `UpperCamelCase`).
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
         if let syn::Expr::Path(p) = strip_parens(&c.func) {
+            let segs = &p.path.segments;
+            if segs.len() >= 2
+                && crate::desugar::nalgebra::is_nalgebra_type(
+                    &segs[segs.len() - 2].ident.to_string(),
+                )
+            {
+                self.facts.nalgebra_values = true;
+            }
             if p.path
                 .segments
                 .last()
@@ -375,6 +385,7 @@ fn lower_round(
             // local): code on them is generated as on nalgebra values.
             matrix: model.matrix
                 || facts.struct_values
+                || facts.nalgebra_values
                 || facts
                     .field_bases
                     .iter()

@@ -97,6 +97,15 @@ pub(super) const LA_CHAINS: &[(&str, &[bool])] = &[
     ("la::solve_upper_triangular", &[true, true]),
 ];
 
+/// nalgebra's fixed-size blocks, written with a turbofish
+/// (`a.fixed_rows::<2>(i)`) that `linalg.rs` turns into `Const::<2>`
+/// arguments: runtime module, which arguments carry a derivative.
+pub(super) const LA_FIXED: &[(&str, &[bool])] = &[
+    ("la::fixed_rows", &[true, false, false]),
+    ("la::fixed_columns", &[true, false, false]),
+    ("la::fixed_view", &[true, false, false, false, false]),
+];
+
 /// The `la` rules whose value is a scalar.
 pub const LA_SCALAR: &[&str] = &[
     "la::sum",
@@ -128,6 +137,7 @@ pub fn la_op(module: &str) -> Option<LaOp> {
         .iter()
         .map(|&(_, module, active_args)| (module, active_args))
         .chain(LA_CHAINS.iter().copied())
+        .chain(LA_FIXED.iter().copied())
         .find(|(m, _)| *m == module)
         .map(|(module, active_args)| LaOp {
             module,

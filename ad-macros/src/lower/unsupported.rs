@@ -112,10 +112,30 @@ impl<'ast> Visit<'ast> for Unsupported {
         }
         syn::visit::visit_expr_method_call(self, m);
     }
+    // The same for calls on inactive values (`DMatrix::from_fn(r, c, |i, j|
+    // ..)` of data).
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if self.inactive
+            && call
+                .args
+                .iter()
+                .any(|a| matches!(strip_parens(a), syn::Expr::Closure(_)))
+        {
+            self.visit_expr(&call.func);
+            for a in &call.args {
+                match strip_parens(a) {
+                    syn::Expr::Closure(c) => self.visit_expr(&c.body),
+                    a => self.visit_expr(a),
+                }
+            }
+            return;
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         self.err(
             c.or1_token,
-            "closures are supported as local closures called directly (`let f = |v: f64| v * v; f(x)`), as arguments of iterator adapters (`x.iter().map(|v| v * v).sum::<f64>()`) and of `.map` on nalgebra values and arrays; elsewhere write a separate function, or the expression inline",
+            "closures are supported as local closures called directly (`let f = |v: f64| v * v; f(x)`), as arguments of iterator adapters (`x.iter().map(|v| v * v).sum::<f64>()`) and of `.map` on nalgebra values and arrays and nalgebra's `from_fn`; elsewhere write a separate function, or the expression inline",
         );
     }
     fn visit_expr_unsafe(&mut self, u: &'ast syn::ExprUnsafe) {

@@ -621,4 +621,4 @@ pub use linear::{
     determinant, inverse, solve, solve_cholesky, solve_lower_triangular, solve_upper_triangular,
     trace,
 };
-pub use views::{column, columns, row, rows};
+pub use views::{column, columns, fixed_columns, fixed_rows, fixed_view, row, rows};
