@@ -162,17 +162,7 @@ impl Desugar<'_> {
         if init.diverge.is_some() || !only_called(&name.unraw().to_string(), rest) {
             return false;
         }
-        struct Returns(Option<syn::ExprReturn>);
-        impl<'ast> Visit<'ast> for Returns {
-            fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
-                self.0.get_or_insert(r.clone());
-            }
-            fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
-            fn visit_item(&mut self, _: &'ast syn::Item) {}
-        }
-        let mut r = Returns(None);
-        r.visit_expr(&c.body);
-        if let Some(ret) = r.0 {
+        if let Some(ret) = super::nalgebra::return_in(&c.body) {
             self.error(
                 &ret,
                 "`return` in a local closure is not supported: write the closure's value as its last expression",

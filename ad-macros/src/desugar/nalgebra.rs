@@ -60,8 +60,9 @@ fn fixed_size(name: &str) -> Option<(usize, usize)> {
     }
 }
 
-/// The first `return` in `e` (not in a nested closure).
-fn return_in(e: &syn::Expr) -> Option<syn::ExprReturn> {
+/// The first `return` in `e` (not in a nested closure): a closure the
+/// desugar stage inlines into a loop must not return.
+pub(super) fn return_in(e: &syn::Expr) -> Option<syn::ExprReturn> {
     struct Returns(Option<syn::ExprReturn>);
     impl<'ast> Visit<'ast> for Returns {
         fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
