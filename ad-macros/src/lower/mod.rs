@@ -27,6 +27,8 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
+mod assign;
+mod bind;
 mod call;
 pub(crate) mod checkpoint;
 mod control;

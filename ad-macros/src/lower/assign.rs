@@ -1,0 +1,683 @@
+//! Expression statements and assignments: calls with buffers, `fill`,
+//! `push`, compound and element assignments, whole-array and tuple
+//! assignments.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_expr_stmt(&mut self, e: &syn::Expr) {
+        match e {
+            syn::Expr::Assign(a) => self.lower_assign(&a.left, None, &a.right),
+            syn::Expr::Binary(b) if is_compound_assign(&b.op) => {
+                let op = match b.op {
+                    syn::BinOp::AddAssign(_) => Some(BinOp::Add),
+                    syn::BinOp::SubAssign(_) => Some(BinOp::Sub),
+                    syn::BinOp::MulAssign(_) => Some(BinOp::Mul),
+                    syn::BinOp::DivAssign(_) => Some(BinOp::Div),
+                    _ => None,
+                };
+                match op {
+                    Some(op) => self.lower_assign(&b.left, Some((op, b.op.span())), &b.right),
+                    None => self.errors.spanned(
+                        b.op,
+                        "only `+=`, `-=`, `*=` and `/=` are supported as compound assignments",
+                    ),
+                }
+            }
+            syn::Expr::Macro(m) => self.lower_macro_stmt(&m.mac),
+            syn::Expr::Call(c)
+                if (passes_buffer(c) || self.passes_buffer_param(c)) && self.mentions_varied(e) =>
+            {
+                self.lower_buffer_call(c, None)
+            }
+            syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_slice_fill(mc) => {}
+            syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_push(mc) => {}
+            syn::Expr::If(i) => self.lower_if_stmt(i, None),
+            syn::Expr::Match(m) => self.lower_match(m, None, None),
+            syn::Expr::ForLoop(f) => self.lower_for(f),
+            syn::Expr::While(w) => self.lower_while(w),
+            syn::Expr::Loop(l) => self.lower_loop(l),
+            syn::Expr::Block(b) if b.label.is_none() => {
+                let block = self.nested(|lw| lw.lower_stmts(&b.block.stmts, None));
+                self.stmts.extend(block);
+            }
+            _ => self.lower_effect(e),
+        }
+    }
+
+    /// `g(a, &mut b);` (or `let s = g(a, &mut b);`) with active values: through
+    /// `g`'s value form (`buffers.rs`), `b = __ad_value_g(a, b);`.
+    pub(super) fn lower_buffer_call(&mut self, c: &syn::ExprCall, pat: Option<&syn::Pat>) {
+        let syn::Expr::Path(p) = strip_parens(&c.func) else {
+            self.errors.spanned(
+                &c.func,
+                "a buffer can be passed to a differentiated function called by its path (`g(x, &mut b)`)",
+            );
+            return;
+        };
+        let mut path = p.path.clone();
+        if let Some(last) = path.segments.last_mut() {
+            last.ident = crate::buffers::value_name(&last.ident);
+        }
+        let mut args: Vec<syn::Expr> = Vec::new();
+        let mut buffers: Vec<syn::Expr> = Vec::new();
+        for a in &c.args {
+            // The function's own buffer passed on (`g(x, dydt)`).
+            if let Some(b) = self.buffer_param(a) {
+                buffers.push(b.clone());
+                args.push(syn::parse_quote!(#b.to_vec()));
+                continue;
+            }
+            match strip_parens(a) {
+                syn::Expr::Reference(r) if r.mutability.is_some() => {
+                    // An array, or a range of one (`&mut d[a..b]`).
+                    let (base, range) = match strip_parens(&r.expr) {
+                        syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                            syn::Expr::Range(range) => (&*ix.expr, Some(range)),
+                            _ => (&*r.expr, None),
+                        },
+                        other => (other, None),
+                    };
+                    let array = match strip_parens(base) {
+                        syn::Expr::Path(b) => self
+                            .local_of(b)
+                            .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
+                        _ => None,
+                    };
+                    if array.is_none() {
+                        self.errors.spanned(
+                            r,
+                            "pass an array or a range of one as a buffer to a differentiated \
+                             function (`g(x, &mut d)`, `g(x, &mut d[a..b])` for a `Vec<f64>`, \
+                             an `[f64; N]` or a `&mut [f64]` parameter `d`)",
+                        );
+                        return;
+                    }
+                    // The range as `d[a..b]` or `d[a..]`: its contents go in,
+                    // and the final contents are copied back into it.
+                    let place: syn::Expr = match range {
+                        None => base.clone(),
+                        Some(range) => {
+                            let start = range
+                                .start
+                                .as_deref()
+                                .map_or_else(|| syn::parse_quote!(0), |s| s.clone());
+                            match (&range.end, &range.limits) {
+                                (Some(e), syn::RangeLimits::Closed(_)) => {
+                                    syn::parse_quote!(#base[(#start)..(#e) + 1])
+                                }
+                                (Some(e), _) => syn::parse_quote!(#base[(#start)..(#e)]),
+                                (None, _) => syn::parse_quote!(#base[(#start)..]),
+                            }
+                        }
+                    };
+                    args.push(syn::parse_quote!(#place.to_vec()));
+                    buffers.push(place);
+                }
+                a => args.push(a.clone()),
+            }
+        }
+        // The final contents come back by value and are copied into the
+        // buffers (whatever they are: `Vec`, array, `&mut [f64]`).
+        let call: syn::Expr = syn::parse_quote!(#path(#(#args),*));
+        let temps: Vec<syn::Ident> = (0..buffers.len())
+            .map(|k| quote::format_ident!("__ad_buffer_{}", k))
+            .collect();
+        let values: syn::Stmt = match (pat, temps.as_slice()) {
+            (None, [t]) => syn::parse_quote!(let #t = #call;),
+            (None, ts) => syn::parse_quote!(let (#(#ts),*) = #call;),
+            (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
+        };
+        self.lower_stmt(&values);
+        for (b, t) in buffers.iter().zip(&temps) {
+            if self.nested_var(b, false).is_some() {
+                // A 2-D buffer, row by row.
+                let r = quote::format_ident!("__ad_r");
+                self.lower_stmt(&syn::parse_quote! {
+                    for #r in 0..#t.len() {
+                        #b[#r].copy_from_slice(&#t[#r]);
+                    }
+                });
+            } else {
+                self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);));
+            }
+        }
+    }
+
+    /// `a`, if it names an in/out buffer parameter of the function (passed
+    /// on to a call without `&mut`).
+    fn buffer_param<'a>(&self, a: &'a syn::Expr) -> Option<&'a syn::Expr> {
+        let syn::Expr::Path(p) = strip_parens(a) else {
+            return None;
+        };
+        let v = self.local_of(p)?;
+        self.prog.outputs.contains(&v).then_some(a)
+    }
+
+    /// Whether a call passes on one of the function's buffers.
+    pub(super) fn passes_buffer_param(&self, c: &syn::ExprCall) -> bool {
+        c.args.iter().any(|a| self.buffer_param(a).is_some())
+    }
+
+    /// `y.copy_from_slice(&x)`, `y[a..b].copy_from_slice(&x[c..])`,
+    /// `y.fill(v)` on active values, as the loops they stand for:
+    /// `for i in 0..n { y[a + i] = x[c + i]; }`. Returns whether `mc` was one.
+    pub(super) fn lower_slice_fill(&mut self, mc: &syn::ExprMethodCall) -> bool {
+        let name = mc.method.to_string();
+        if !matches!(name.as_str(), "copy_from_slice" | "fill") || mc.args.len() != 1 {
+            return false;
+        }
+        // The destination: an array, or a range of one.
+        let (dest, start, end) = match strip_parens(&mc.receiver) {
+            // A row `m[r]` of a 2-D array: whole.
+            row if self.is_row(row) => (row, syn::parse_quote!(0), None),
+            syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                syn::Expr::Range(r) if matches!(r.limits, syn::RangeLimits::HalfOpen(_)) => {
+                    let start = r
+                        .start
+                        .as_ref()
+                        .map_or_else(|| syn::parse_quote!(0), |s| (**s).clone());
+                    (&*ix.expr, start, r.end.as_deref().cloned())
+                }
+                _ => return false,
+            },
+            other => (other, syn::parse_quote!(0), None),
+        };
+        // A flat array, or a row `m[r]` of a 2-D array.
+        let is_array = matches!(strip_parens(dest), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array && !self.prog.vars[v].nested));
+        if !is_array && !self.is_row(dest) {
+            if self.nested_var(dest, false).is_some() {
+                self.errors.spanned(
+                    &mc.method,
+                    format_args!(
+                        "`{name}` on a whole 2-D array is not supported: `{name}` its rows \
+                         (`m[r].{name}(..)`), or assign a copy (`m = a.clone();`)"
+                    ),
+                );
+                return true;
+            }
+            return false;
+        }
+        let end: syn::Expr = end.unwrap_or_else(|| syn::parse_quote!(#dest.len()));
+        let i = quote::format_ident!("__ad_i");
+        let value: syn::Expr = if name == "fill" {
+            mc.args[0].clone()
+        } else {
+            // The source: a borrow of an array or of a range of one.
+            let src = match strip_parens(&mc.args[0]) {
+                syn::Expr::Reference(r) => &*r.expr,
+                other => other,
+            };
+            match strip_parens(src) {
+                syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                    syn::Expr::Range(r) if matches!(r.limits, syn::RangeLimits::HalfOpen(_)) => {
+                        let base = &ix.expr;
+                        let from: syn::Expr = r
+                            .start
+                            .as_ref()
+                            .map_or_else(|| syn::parse_quote!(0), |s| (**s).clone());
+                        syn::parse_quote!(#base[(#from) + #i])
+                    }
+                    // A row of a 2-D array.
+                    _ => syn::parse_quote!(#src[#i]),
+                },
+                other => syn::parse_quote!(#other[#i]),
+            }
+        };
+        let stmt: syn::Stmt = syn::parse_quote! {
+            for #i in 0..(#end) - (#start) {
+                #dest[(#start) + #i] = #value;
+            }
+        };
+        self.lower_stmt(&stmt);
+        true
+    }
+
+    /// `v.push(e)` on a local `Vec` (or a `Vec` parameter taken by value)
+    /// that is active or receives an active value: a [`Stmt::Push`] (its
+    /// tangent is pushed onto the tangent, its cotangent popped off the
+    /// adjoint in the reverse sweep). `v.extend_from_slice(&x[a..b])` (or
+    /// `&x`) is the loop of pushes it stands for. Returns whether `mc` was
+    /// one of them.
+    pub(super) fn lower_push(&mut self, mc: &syn::ExprMethodCall) -> bool {
+        let name = mc.method.to_string();
+        if !matches!(name.as_str(), "push" | "extend_from_slice") || mc.args.len() != 1 {
+            return false;
+        }
+        let syn::Expr::Path(p) = strip_parens(&mc.receiver) else {
+            return false;
+        };
+        let Some(v) = self.local_of(p) else {
+            return false;
+        };
+        if self.prog.outputs.contains(&v) {
+            self.errors.spanned(
+                &mc.method,
+                format_args!(
+                    "`{name}` on an in/out buffer parameter is not supported: a buffer keeps \
+                     its length; build the values in a local `Vec` \
+                     (`let mut v = Vec::new(); v.push(..);`) and return it"
+                ),
+            );
+            return true;
+        }
+        if name == "extend_from_slice" {
+            // The source: a borrow of an array or of a range of one.
+            let src = match strip_parens(&mc.args[0]) {
+                syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                _ => return false,
+            };
+            let (base, range): (&syn::Expr, syn::Expr) = match strip_parens(src) {
+                syn::Expr::Index(ix) => match strip_parens(&ix.index) {
+                    syn::Expr::Range(r) => {
+                        let base = &*ix.expr;
+                        let start = r
+                            .start
+                            .as_deref()
+                            .map_or_else(|| syn::parse_quote!(0), |s| s.clone());
+                        let range = match (&r.end, &r.limits) {
+                            (Some(e), syn::RangeLimits::Closed(_)) => {
+                                syn::parse_quote!((#start)..=(#e))
+                            }
+                            (Some(e), _) => syn::parse_quote!((#start)..(#e)),
+                            (None, _) => syn::parse_quote!((#start)..#base.len()),
+                        };
+                        (base, range)
+                    }
+                    _ => return false,
+                },
+                other => (other, syn::parse_quote!(0..#other.len())),
+            };
+            let is_array = matches!(strip_parens(base), syn::Expr::Path(b)
+                if self.local_of(b).is_some_and(|a| self.prog.vars[a].array));
+            if !is_array {
+                return false;
+            }
+            let i = quote::format_ident!("__ad_i");
+            let recv = &mc.receiver;
+            let stmt: syn::Stmt = syn::parse_quote! {
+                for #i in #range {
+                    #recv.push(#base[#i]);
+                }
+            };
+            self.lower_stmt(&stmt);
+            return true;
+        }
+        // A helper's result grown by `push` is an array too.
+        self.prog.vars[v].array = true;
+        let value = self.lower_expr(&mc.args[0]);
+        if self.is_varied(&value) {
+            self.mark_varied(v);
+        }
+        self.stmts.push(Stmt::Push {
+            stack: v,
+            value: Expr::Use(value),
+        });
+        true
+    }
+
+    /// An expression statement kept for its effect.
+    pub(super) fn lower_effect(&mut self, e: &syn::Expr) {
+        if self.mentions_varied(e) {
+            // Evaluate it (errors included); its value is not used.
+            self.lower_expr(e);
+        } else if let Some((tokens, reads)) = self.opaque_tokens(e) {
+            self.stmts.push(Stmt::Opaque(quote!(#tokens;), reads));
+        }
+    }
+
+    /// `x = e`, `x op= e`, `a[i] = e`, `a[i] op= e`.
+    /// `(a, b) = (b, a * x + b);` (or `= g(x)`, a helper's tuple result):
+    /// every value first, then the assignments, as
+    /// `let (t0, t1) = (b, a * x + b); a = t0; b = t1;`.
+    fn lower_tuple_assign(&mut self, left: &syn::ExprTuple, right: &syn::Expr) {
+        if let syn::Expr::Tuple(rt) = strip_parens(right) {
+            if rt.elems.len() != left.elems.len() {
+                self.errors.spanned(
+                    rt,
+                    "the tuple has a different number of elements than the assigned places",
+                );
+                return;
+            }
+        }
+        let temps: Vec<syn::Ident> = (0..left.elems.len())
+            .map(|k| quote::format_ident!("__ad_tuple_{}", k))
+            .collect();
+        let values: syn::Stmt = syn::parse_quote!(let (#(#temps,)*) = #right;);
+        self.lower_stmt(&values);
+        for (place, t) in left.elems.iter().zip(&temps) {
+            if matches!(strip_parens(place), syn::Expr::Infer(_)) {
+                continue;
+            }
+            self.lower_assign(place, None, &syn::parse_quote!(#t));
+        }
+    }
+
+    /// `u = un;` (or `un.clone()`, or a helper's result) for an array `u`:
+    /// a new version in straight-line code, overwritten in place in loops
+    /// and branches (its old value saved for reverse mode like a scalar's).
+    fn lower_array_assign(
+        &mut self,
+        old: VarId,
+        left: &syn::Expr,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
+        if op.is_some() || self.prog.vars[old].borrowed {
+            self.errors.spanned(
+                left,
+                "assign a whole array with `=` (`u = un;`), or write its elements (`a[i] += ...`)",
+            );
+            return;
+        }
+        let rhs = self.lower_expr(right);
+        if self.prog.vars[old].slot {
+            // A copy (`u = un;`, `u = un.clone();`, a helper's result): the
+            // derivative code may still read the value it copies.
+            let expr = match self.fold_last_temp(Expr::Use(rhs.clone())) {
+                Expr::Use(Operand::Var(t)) => Expr::Rule("clone", vec![Expr::var(t)]),
+                folded => folded,
+            };
+            if self.is_varied_expr(&expr) {
+                self.mark_varied(old);
+            }
+            self.stmts.push(Stmt::Assign {
+                place: Place::Var(old),
+                op: AssignOp::Set,
+                expr,
+                span,
+            });
+            return;
+        }
+        let mut rhs = rhs;
+        if let Operand::Var(t) = rhs {
+            // Another array variable: a copy; a temporary (a helper's
+            // result, a copy) is renamed.
+            if self.prog.vars[t].kind != VarKind::Temp && self.var_varied(t) {
+                rhs = self.array_temp(Expr::Rule("clone", vec![Expr::var(t)]), span);
+            }
+            if self.prog.vars[t].kind == VarKind::Temp {
+                self.prog.vars[t].array = true;
+                self.prog.vars[t].nested |= self.prog.vars[old].nested;
+            }
+        }
+        // Straight-line code: a new version, bound like a `let`.
+        let syn::Expr::Path(p) = strip_parens(left) else {
+            return;
+        };
+        let Some(ident) = p.path.get_ident() else {
+            return;
+        };
+        let ident = ident.clone();
+        self.bind_value(&ident, true, None, rhs, span);
+    }
+
+    pub(super) fn lower_assign(
+        &mut self,
+        left: &syn::Expr,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+    ) {
+        let span = op.map_or_else(|| right.span(), |(_, s)| s);
+        match strip_parens(left) {
+            syn::Expr::Index(ix) => return self.lower_element_assign(ix, op, right, span),
+            syn::Expr::Tuple(lt) if op.is_none() => return self.lower_tuple_assign(lt, right),
+            syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
+            _ => {
+                self.errors.spanned(
+                    left,
+                    "only local variables and array elements (`a[i]`) can be assigned in a differentiated function",
+                );
+                return;
+            }
+        }
+        let syn::Expr::Path(p) = strip_parens(left) else {
+            return;
+        };
+        let Some(ident) = p.path.get_ident() else {
+            return;
+        };
+        let Some((old, mutable)) = self
+            .lookup(&ident.unraw().to_string())
+            .map(|b| (b.var, b.mutable))
+        else {
+            self.errors.spanned(
+                left,
+                format_args!("`{ident}` is not a local variable of this function"),
+            );
+            return;
+        };
+        if !mutable {
+            // rustc would report it on the original function; say it once here too.
+            self.errors.spanned(
+                left,
+                format_args!("cannot assign twice to immutable variable `{ident}`: declare it `let mut {ident}`"),
+            );
+            return;
+        }
+        // (A nalgebra value written by element is an array too, but `h -=
+        // &e` on it is arithmetic, as on any nalgebra value.)
+        if self.prog.vars[old].array && !(self.prog.matrix && op.is_some()) {
+            return self.lower_array_assign(old, left, op, right, span);
+        }
+        if self.prog.vars[old].slot {
+            // Overwritten in place.
+            let rhs = match op {
+                None => self.lower_expr(right),
+                Some(_) => self.lower_operand(right),
+            };
+            let varied = self.var_varied(old) || self.is_varied(&rhs);
+            // `u += u` on a value that may be a nalgebra one is `u = u + u`:
+            // `u += &u` would borrow `u` while it is changed.
+            let itself = self.prog.matrix && matches!(rhs, Operand::Var(v) if v == old);
+            let (op, expr) = match op {
+                None => (AssignOp::Set, Expr::Use(rhs)),
+                Some((op, _)) if itself => (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                ),
+                Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
+                Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
+                Some((op, _)) => (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                ),
+            };
+            let expr = if op == AssignOp::Set {
+                self.fold_last_temp(expr)
+            } else {
+                expr
+            };
+            if varied && self.is_varied_expr(&expr) {
+                self.mark_varied(old);
+            }
+            self.stmts.push(Stmt::Assign {
+                place: Place::Var(old),
+                op,
+                expr,
+                span,
+            });
+            return;
+        }
+        // Straight-line code: a new version (the first one of `let y;`
+        // takes its declared type).
+        let ty = self.deferred.remove(&old).flatten();
+        let value = match op {
+            None => self.lower_expr(right),
+            Some((op, span)) => {
+                let rhs = self.lower_operand(right);
+                let varied = self.var_varied(old) || self.is_varied(&rhs);
+                if varied {
+                    self.temp(
+                        Expr::Bin(op, Box::new(Expr::var(old)), Box::new(Expr::Use(rhs))),
+                        true,
+                        span,
+                    )
+                } else {
+                    let l = self.prog.name(old).clone();
+                    let (r, mut reads) = self.operand_tokens(&rhs);
+                    reads.push(old);
+                    let o = bin_tokens(op);
+                    self.temp(Expr::Opaque(quote!(#l #o #r), reads), false, span)
+                }
+            }
+        };
+        self.bind_value(ident, true, ty, value, right.span());
+    }
+
+    pub(super) fn is_varied_expr(&self, e: &Expr) -> bool {
+        let mut any = false;
+        if let Expr::Opaque(..) = e {
+            return false;
+        }
+        e.for_each_var(&mut |v| any |= self.var_varied(v));
+        any
+    }
+
+    /// `Use(t)` of the temporary the last statement computed: that statement's
+    /// expression instead (so `s = a * b` is one statement, not two).
+    pub(super) fn fold_last_temp(&mut self, expr: Expr) -> Expr {
+        if let Some(t) = expr.as_var() {
+            if let Some(Stmt::Let { var, expr: e, .. }) = self.stmts.last() {
+                // A call stays a `let`: its derivatives come as a pair.
+                let call = matches!(e, Expr::Call2 { .. });
+                if *var == t
+                    && self.prog.vars[t].kind == VarKind::Temp
+                    && !self.prog.vars[t].slot
+                    && !call
+                {
+                    let e = e.clone();
+                    self.stmts.pop();
+                    return e;
+                }
+            }
+        }
+        expr
+    }
+
+    pub(super) fn lower_element_assign(
+        &mut self,
+        ix: &syn::ExprIndex,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
+        // `m[r][c] = ..` of a 2-D array.
+        if let Some((arr, index)) = self.nested_element(ix) {
+            return self.lower_element_write(arr, index, op, right, span);
+        }
+        if self.nested_var(&ix.expr, false).is_some() {
+            return self.row_write_error(ix);
+        }
+        // With nalgebra values, a `let mut` local written by element is a
+        // vector or matrix used as an array from here on.
+        let matrix = self.prog.matrix;
+        let arr = match strip_parens(&ix.expr) {
+            syn::Expr::Path(p) => self.local_of(p).filter(|v| {
+                let var = &self.prog.vars[*v];
+                var.array || (matrix && var.mutable && !matches!(var.kind, VarKind::Param(_)))
+            }),
+            _ => None,
+        };
+        let Some(arr) = arr else {
+            self.errors.spanned(
+                &ix.expr,
+                "element writes are supported on local arrays and 2-D arrays, `let mut` \
+                 nalgebra locals and `&mut [f64]` parameters (`a[i] = ...`, `m[r][c] = ...`)",
+            );
+            return;
+        };
+        self.prog.vars[arr].array = true;
+        let index = self.lower_index(&ix.index);
+        self.lower_element_write(arr, index, op, right, span);
+    }
+
+    /// `a[i] = e`, `a[i] op= e` (`a[r][c]` for a 2-D array): the index
+    /// lowered, the value not yet.
+    fn lower_element_write(
+        &mut self,
+        arr: VarId,
+        index: Expr,
+        op: Option<(BinOp, Span)>,
+        right: &syn::Expr,
+        span: Span,
+    ) {
+        let rhs = self.lower_expr(right);
+        let place = Place::Index(arr, index);
+        let (op, expr) = match op {
+            None => (AssignOp::Set, Expr::Use(rhs)),
+            Some((BinOp::Add, _)) => (AssignOp::Add, Expr::Use(rhs)),
+            Some((BinOp::Sub, _)) => (AssignOp::Sub, Expr::Use(rhs)),
+            Some((op, span)) => {
+                let old = self.temp(place.read(), self.var_varied(arr), span);
+                (
+                    AssignOp::Set,
+                    Expr::Bin(op, Box::new(Expr::Use(old)), Box::new(Expr::Use(rhs))),
+                )
+            }
+        };
+        // `a[i] += f(x)` keeps `f(x)` in a temporary: its rule needs its own
+        // output, not the element's.
+        let expr = if op == AssignOp::Set {
+            self.fold_last_temp(expr)
+        } else {
+            expr
+        };
+        if self.is_varied_expr(&expr) {
+            self.mark_varied(arr);
+        }
+        self.stmts.push(Stmt::Assign {
+            place,
+            op,
+            expr,
+            span,
+        });
+    }
+
+    /// An index: inactive by construction (a field of a struct read in one,
+    /// `x[p.n % 4]`, is a configuration count).
+    pub(super) fn lower_index(&mut self, e: &syn::Expr) -> Expr {
+        if self.mentions_varied_beyond_fields(e) {
+            self.errors
+                .spanned(e, "an index cannot depend on active values");
+            return Expr::constant(quote!(0));
+        }
+        Expr::Use(self.opaque(e))
+    }
+
+    /// `x = value` for a slot, lowering `value`. An array variable is
+    /// copied (`ret = clone(&o)` for `return o;`): the derivative code still
+    /// reads it afterwards.
+    pub(super) fn assign_var(&mut self, slot: VarId, value: &syn::Expr) {
+        let expr = match self.lower_expr(value) {
+            Operand::Var(v)
+                if self.prog.vars[v].array
+                    && self.prog.vars[v].kind != VarKind::Temp
+                    && self.var_varied(v) =>
+            {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
+            rhs => self.fold_last_temp(Expr::Use(rhs)),
+        };
+        if self.is_varied_expr(&expr) {
+            self.mark_varied(slot);
+        }
+        self.stmts.push(Stmt::Assign {
+            place: Place::Var(slot),
+            op: AssignOp::Set,
+            expr,
+            span: value.span(),
+        });
+    }
+
+    // ----- control flow ----------------------------------------------------
+}
+
+/// Whether a call passes a `&mut` argument (a buffer).
+pub(super) fn passes_buffer(c: &syn::ExprCall) -> bool {
+    c.args
+        .iter()
+        .any(|a| matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some()))
+}
