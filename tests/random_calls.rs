@@ -588,6 +588,7 @@
     clippy::manual_slice_fill,
     clippy::misrefactored_assign_op,
     clippy::needless_range_loop,
+    clippy::redundant_slicing,
     clippy::too_many_arguments,
     clippy::useless_vec,
     clippy::vec_init_then_push

@@ -299,7 +299,8 @@ mod tests {
     /// starts before them are not lent; the others are.
     #[test]
     fn lend3_lends_the_disjoint_parts() {
-        let cases: [((usize, usize), (usize, usize), (usize, usize), [bool; 3]); 5] = [
+        type Part = (usize, usize);
+        let cases: [(Part, Part, Part, [bool; 3]); 5] = [
             ((0, 2), (2, 4), (4, 6), [true, true, true]),
             ((4, 6), (0, 2), (2, 4), [true, true, true]),
             ((1, 3), (0, 2), (3, 6), [false, true, true]),
