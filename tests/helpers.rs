@@ -1783,3 +1783,46 @@ fn destinations_lent_together_or_returned() {
     compare(&gx, &gx1.iter().map(|g| -2.5 * g).collect::<Vec<_>>()).assert_close(1e-14, 1e-14);
     assert!((gw + 2.5 * gw1).abs() < 1e-13 * (1.0 + gw1.abs()));
 }
+
+// Inactive arrays passed to parameters the helpers differentiate: the
+// pullbacks add their cotangents into a scratch buffer of the caller's,
+// reused by each call (of another length on each round of the loop), and
+// nothing reaches the gradient from them.
+
+#[differentiate]
+fn pick(x: &[f64], k: &[usize]) -> f64 {
+    x[k[0]] * x[k[1]] + x[k[0] + 1]
+}
+
+#[differentiate(wrt(x))]
+fn with_data(x: &[f64], data: &[f64], idx: &[usize]) -> f64 {
+    let w = [0.5, 1.5];
+    let mut s = three(&w, &x[1..3], &w);
+    for t in 0..3 {
+        s += three(&x[..2], &data[t..], &x[2..4]) * data[t];
+        s += generic_dot(&data[2 * t..2 * t + 2], &x[t..t + 2]);
+        s += pick(x, &idx[t..]);
+    }
+    s + generic_dot(data, &x[..data.len()])
+}
+
+#[test]
+fn inactive_arrays_passed_to_active_parameters() {
+    let data = [0.4, -0.9, 1.3, 0.2, -0.5, 0.7];
+    let idx = [3, 0, 4, 1, 2];
+    let p = [0.3, -0.7, 0.5, 1.1, -0.4, 0.8, 0.6];
+    let t = [0.2, 0.5, -0.3, 0.1, 0.7, -0.6, 0.4];
+    check_all(
+        "with_data",
+        &p,
+        &t,
+        |p| with_data(p, &data, &idx),
+        |p| with_data_grad(p, &data, &idx),
+        |p, t| with_data_jvp(p, t, &data, &idx),
+        |p, t| with_data_hvp(p, t, &data, &idx),
+    );
+    let (v, g) = with_data_vjp(&p, &data, &idx, 3.0);
+    let (_, g1) = with_data_grad(&p, &data, &idx);
+    assert_eq!(v, with_data(&p, &data, &idx));
+    compare(&g, &g1.iter().map(|g| 3.0 * g).collect::<Vec<_>>()).assert_close(1e-14, 1e-14);
+}

@@ -75,6 +75,10 @@ pub struct Var {
     /// A helper's tuple result bound member by member (`let (a, b) =
     /// g(x);`): its number of members.
     pub arity: Option<usize>,
+    /// An inactive borrow of an array (`&x`, `&x[a..b]`) passed to a
+    /// call: its pullback's cotangent for it goes into a scratch buffer
+    /// (see `adjoint::contribute`'s `destinations`).
+    pub inactive_slice: bool,
 }
 
 /// A leaf of an expression.
@@ -694,6 +698,7 @@ impl Program {
             field: false,
             field_of: None,
             arity: None,
+            inactive_slice: false,
         });
         self.vars.len() - 1
     }

@@ -95,6 +95,65 @@ pub fn dest<S, D: FromDest<S>>(s: S) -> D {
     D::from_dest(s)
 }
 
+/// The destination of an inactive argument's cotangent, which nothing
+/// reads: a buffer of the caller's, reused by every call it makes there,
+/// zeroed to the argument's length when a slice parameter takes it (and
+/// left alone by a parameter that takes no destination). So a call on an
+/// inactive slice (`g(&theta[..k], &data[t..t + n])`) allocates no
+/// cotangent for it.
+///
+/// ```
+/// use ad_runtime::dest::{dest, scratch, Slot};
+///
+/// // The pullback of `fn g(x: &[f64], d: &[f64]) -> f64 { x[0] * d[0] }`.
+/// fn pullback(
+///     x: &[f64],
+///     d: &[f64],
+///     dout: f64,
+///     (x_dest, d_dest): (Option<&mut [f64]>, Option<&mut [f64]>),
+/// ) -> (Option<Vec<f64>>, Option<Vec<f64>>) {
+///     let (mut x_slot, mut d_slot) = (Slot::new(x_dest, x), Slot::new(d_dest, d));
+///     x_slot.get()[0] += d[0] * dout;
+///     d_slot.get()[0] += x[0] * dout;
+///     (x_slot.finish(), d_slot.finish())
+/// }
+///
+/// let (x, data) = ([3.0], [2.0, 5.0]);
+/// let mut x_bar = vec![0.0];
+/// let mut buf = Vec::new();
+/// for step in 0..2 {
+///     let d = &data[step..step + 1];
+///     let given = (dest(&mut x_bar[..]), dest(scratch(&mut buf, d)));
+///     assert_eq!(pullback(&x, d, 1.0, given), (None, None));
+/// }
+/// assert_eq!(x_bar, [7.0]);
+/// assert_eq!(buf, [3.0]); // the last call's, zeroed before it
+/// ```
+#[inline]
+pub fn scratch<'a, T>(buf: &'a mut Vec<T>, x: &[T]) -> Scratch<'a, T> {
+    Scratch { buf, len: x.len() }
+}
+
+/// See [`scratch`].
+pub struct Scratch<'a, T> {
+    buf: &'a mut Vec<T>,
+    len: usize,
+}
+
+impl<'a, T: Real> FromDest<Scratch<'a, T>> for Option<&'a mut [T]> {
+    #[inline]
+    fn from_dest(s: Scratch<'a, T>) -> Self {
+        s.buf.clear();
+        s.buf.resize(s.len, T::ZERO);
+        Some(&mut s.buf[..])
+    }
+}
+
+impl<T> FromDest<Scratch<'_, T>> for () {
+    #[inline]
+    fn from_dest(_: Scratch<'_, T>) -> Self {}
+}
+
 /// A slice parameter's cotangent inside a pullback: the caller's
 /// destination, or a zero of the parameter's length owned here.
 pub enum Slot<'a, T> {

@@ -28,7 +28,7 @@ pub use call::{
     accumulate, tangent_for, tangent_ref, AddTo, Inactive, NoTangent, TangentFor, TangentRef,
 };
 pub use checkpoint::{checkpoint_steps, checkpoint_steps_inclusive, Action, Schedule};
-pub use dest::{deliver, dest, lend2, lend3, no_dests, FromDest, NoDests, Slot};
+pub use dest::{deliver, dest, lend2, lend3, no_dests, scratch, FromDest, NoDests, Scratch, Slot};
 pub use differentiable::Differentiable;
 pub use fields::{
     constant_tangent, count_as, field_cotangent, field_tangent, field_zero, move_into,

@@ -262,11 +262,16 @@ impl Adjoint<'_> {
     /// into (see `ad_runtime::dest`): for an active array passed borrowed
     /// (`&x`, `&x[a..b]`, a `&[f64]` parameter), its adjoint; several
     /// parts of one array are lent together (`lend2`, `lend3`), disjoint
-    /// ones each to its argument. Nothing for the other arguments.
+    /// ones each to its argument. An inactive array passed borrowed gets a
+    /// scratch buffer of the caller's (`scratch`), reused by every call
+    /// made there, so that the pullback does not allocate a cotangent that
+    /// nothing reads (not in code on nalgebra values, where an argument
+    /// may be a matrix). Nothing for the other arguments.
     fn destinations(&mut self, args: &[Expr], out: &mut Block) -> Expr {
         // Each lent array, and its arguments: (position, part).
         type Uses = Vec<(usize, Option<Expr>)>;
         let mut bases: Vec<(VarId, Uses)> = Vec::new();
+        let mut inactive = Vec::new();
         for (k, a) in args.iter().enumerate() {
             let borrowed = match a {
                 Expr::Ref(_) => true,
@@ -274,22 +279,40 @@ impl Adjoint<'_> {
                 _ => false,
             };
             let Some((v, range)) = call_argument(a).filter(|(v, _)| {
-                borrowed
-                    && self.act.is_active(*v)
-                    && self.prog.vars[*v].array
-                    && !self.prog.vars[*v].nested
+                let var = &self.prog.vars[*v];
+                (borrowed && var.array && !var.nested) || var.inactive_slice
             }) else {
                 continue;
             };
+            if !self.act.is_active(v) {
+                if !self.prog.matrix {
+                    inactive.push(k);
+                }
+                continue;
+            }
             match bases.iter_mut().find(|(b, _)| *b == v) {
                 Some((_, uses)) => uses.push((k, range.cloned())),
                 None => bases.push((v, vec![(k, range.cloned())])),
             }
         }
-        if bases.is_empty() && args.len() <= 12 {
+        if bases.is_empty() && inactive.is_empty() && args.len() <= 12 {
             return Expr::Rule("no_dests", vec![]);
         }
         let mut dests = vec![Expr::Rule("dest", vec![]); args.len()];
+        for k in inactive {
+            let buf = self.prog.derived("scratch");
+            self.prog.vars[buf].mutable = true;
+            self.decls.push(Stmt::Let {
+                var: buf,
+                ty: None,
+                expr: Expr::Opaque(quote!(::std::vec::Vec::new()), vec![]),
+                span: Span::call_site(),
+            });
+            dests[k] = Expr::Rule(
+                "dest",
+                vec![Expr::Rule("scratch", vec![Expr::var(buf), args[k].clone()])],
+            );
+        }
         for (v, uses) in bases {
             let vb = match self.adj.get(&v) {
                 Some(&vb) => vb,

@@ -240,6 +240,12 @@ impl Emitter<'_> {
                     let v = self.name_at(*v, span);
                     quote_spanned!(span=> ::ad::__rt::dest(&mut #v[..]))
                 }
+                // A buffer for an inactive argument's cotangent.
+                Some(Expr::Rule("scratch", a)) => {
+                    let buf = self.expr(&a[0], span);
+                    let x = self.expr(&a[1], span);
+                    quote_spanned!(span=> ::ad::__rt::dest(::ad::__rt::scratch(&mut #buf, #x)))
+                }
                 // A part of a `lend2`/`lend3`.
                 Some(part @ Expr::Field(..)) => {
                     let part = self.expr(part, span);

@@ -199,11 +199,17 @@ impl Lowerer<'_> {
                     | syn::Expr::Repeat(_)
                     | syn::Expr::Struct(_)
             );
+            let slice = self.borrows_array(a);
             return match self.opaque(a) {
                 Operand::Var(t) if self.prog.vars[t].kind == VarKind::Temp && owned => {
                     Expr::Rule("clone", vec![Expr::var(t)])
                 }
-                op => Expr::Use(op),
+                op => {
+                    if let (true, Operand::Var(t)) = (slice, &op) {
+                        self.prog.vars[*t].inactive_slice = true;
+                    }
+                    Expr::Use(op)
+                }
             };
         }
         if let syn::Expr::Reference(r) = strip_parens(a) {
@@ -245,6 +251,23 @@ impl Lowerer<'_> {
             Operand::Var(v) if self.is_field_borrow(v) => Expr::Rule("clone", vec![Expr::var(v)]),
             op => Expr::Use(op),
         }
+    }
+
+    /// Whether `a` borrows a (1-D) array or a range of one: `&x`,
+    /// `&x[a..b]`.
+    fn borrows_array(&self, a: &syn::Expr) -> bool {
+        let syn::Expr::Reference(r) = strip_parens(a) else {
+            return false;
+        };
+        let base = match strip_parens(&r.expr) {
+            syn::Expr::Index(ix) if matches!(strip_parens(&ix.index), syn::Expr::Range(_)) => {
+                &*ix.expr
+            }
+            e => e,
+        };
+        r.mutability.is_none()
+            && matches!(strip_parens(base), syn::Expr::Path(p)
+                if self.local_of(p).is_some_and(|v| self.prog.vars[v].array && !self.prog.vars[v].nested))
     }
 
     /// `x[a..b]`, `x[a..]`, `x[..b]`, `x[..]` of an array: `Index(x, a..b)`.
