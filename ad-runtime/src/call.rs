@@ -353,7 +353,7 @@ impl<X: ?Sized> AddTo<X> for () {
 }
 
 /// A cotangent a pullback may have added into its caller's destination
-/// already (`None`; see [`crate::dest`]).
+/// already (`None`; see [`mod@crate::dest`]).
 impl<X: ?Sized, C: AddTo<X>> AddTo<X> for Option<C> {
     #[inline]
     fn add_to(self, x: &mut X) {
