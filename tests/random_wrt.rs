@@ -28,99 +28,99 @@
 //!
 //! Constructs (functions using each; a function may use several):
 //!
-//! - active mut Vec<f64>: call: 3
+//! - active mut Vec<f64>: call: 4
 //! - active mut Vec<f64>: constants: 2
-//! - active mut Vec<f64>: element: 5
-//! - active mut Vec<f64>: if on active: 3
-//! - active mut Vec<f64>: if on active in loop: 2
+//! - active mut Vec<f64>: element: 6
+//! - active mut Vec<f64>: if on active: 2
+//! - active mut Vec<f64>: if on active in loop: 3
 //! - active mut Vec<f64>: if on inactive: 5
 //! - active mut Vec<f64>: partial loop: 4
-//! - active mut Vec<f64>: read-write loop: 4
+//! - active mut Vec<f64>: read-write loop: 3
 //! - active mut Vec<f64>: while: 2
-//! - active mut [f64; N]: call: 5
-//! - active mut [f64; N]: constants: 1
+//! - active mut [f64; N]: call: 6
 //! - active mut [f64; N]: element: 9
-//! - active mut [f64; N]: if on active: 4
-//! - active mut [f64; N]: if on active in loop: 6
-//! - active mut [f64; N]: if on inactive: 2
-//! - active mut [f64; N]: partial loop: 1
-//! - active mut [f64; N]: read-write loop: 6
-//! - active mut [f64; N]: while: 3
-//! - active mut f64: call: 34
+//! - active mut [f64; N]: if on active: 5
+//! - active mut [f64; N]: if on active in loop: 7
+//! - active mut [f64; N]: if on inactive: 1
+//! - active mut [f64; N]: partial loop: 2
+//! - active mut [f64; N]: read-write loop: 7
+//! - active mut [f64; N]: while: 4
+//! - active mut f64: call: 38
 //! - active mut f64: for: 40
-//! - active mut f64: if on active: 58
-//! - active mut f64: if on inactive: 25
-//! - active mut f64: straight: 25
-//! - active mut f64: while: 35
-//! - active mut f64: while on active: 25
-//! - buffer &mut [f64]: call: 18
-//! - buffer &mut [f64]: constants: 22
-//! - buffer &mut [f64]: element: 37
-//! - buffer &mut [f64]: if on active: 35
-//! - buffer &mut [f64]: if on active in loop: 26
-//! - buffer &mut [f64]: if on inactive: 23
-//! - buffer &mut [f64]: partial loop: 26
-//! - buffer &mut [f64]: read-write loop: 54
-//! - buffer &mut [f64]: while: 18
-//! - buffer &mut [f64]: write-only loop: 32
-//! - calls (depth 1): 142
-//! - calls (depth 2): 57
-//! - calls (depth 3): 32
-//! - idiom: array pattern of a [f64; N] parameter (active): 2
-//! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 4
-//! - idiom: array pattern of a local array: 19
-//! - idiom: array pattern of a local array in a loop: 2
-//! - idiom: assert!/format!/println!: 11
-//! - idiom: assert!/format!/println! in a loop: 2
-//! - idiom: deferred let, in branches: 7
+//! - active mut f64: if on active: 61
+//! - active mut f64: if on inactive: 23
+//! - active mut f64: straight: 26
+//! - active mut f64: while: 34
+//! - active mut f64: while on active: 28
+//! - buffer &mut [f64]: call: 19
+//! - buffer &mut [f64]: constants: 23
+//! - buffer &mut [f64]: element: 34
+//! - buffer &mut [f64]: if on active: 34
+//! - buffer &mut [f64]: if on active in loop: 22
+//! - buffer &mut [f64]: if on inactive: 20
+//! - buffer &mut [f64]: partial loop: 25
+//! - buffer &mut [f64]: read-write loop: 55
+//! - buffer &mut [f64]: while: 20
+//! - buffer &mut [f64]: write-only loop: 38
+//! - calls (depth 1): 146
+//! - calls (depth 2): 54
+//! - calls (depth 3): 27
+//! - idiom: array pattern of a [f64; N] parameter (active): 1
+//! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 2
+//! - idiom: array pattern of a local array: 14
+//! - idiom: array pattern of a local array in a loop: 1
+//! - idiom: assert!/format!/println!: 7
+//! - idiom: assert!/format!/println! in a loop: 1
+//! - idiom: deferred let, in branches: 11
 //! - idiom: deferred let, in branches in a loop: 1
-//! - idiom: deferred let, straight-line: 9
-//! - idiom: labelled break from an inner loop: 4
-//! - idiom: labelled continue from an inner loop: 3
-//! - idiom: loop as a value: 11
+//! - idiom: deferred let, straight-line: 5
+//! - idiom: integer offset let in a loop: 34
+//! - idiom: labelled break from an inner loop: 7
+//! - idiom: labelled continue from an inner loop: 5
+//! - idiom: loop as a value: 13
 //! - idiom: loop as a value in a loop: 2
-//! - left out mut Vec<f64>: call: 4
+//! - left out mut Vec<f64>: call: 5
 //! - left out mut Vec<f64>: constants: 2
-//! - left out mut Vec<f64>: element: 11
-//! - left out mut Vec<f64>: if on active: 5
-//! - left out mut Vec<f64>: if on active in loop: 5
-//! - left out mut Vec<f64>: if on inactive: 4
+//! - left out mut Vec<f64>: element: 10
+//! - left out mut Vec<f64>: if on active: 6
+//! - left out mut Vec<f64>: if on active in loop: 4
+//! - left out mut Vec<f64>: if on inactive: 5
 //! - left out mut Vec<f64>: partial loop: 5
 //! - left out mut Vec<f64>: read-write loop: 18
-//! - left out mut Vec<f64>: while: 6
-//! - left out mut Vec<f64>: write-only loop: 8
-//! - left out mut [f64; N]: call: 6
+//! - left out mut Vec<f64>: while: 8
+//! - left out mut Vec<f64>: write-only loop: 10
+//! - left out mut [f64; N]: call: 5
 //! - left out mut [f64; N]: constants: 3
-//! - left out mut [f64; N]: element: 9
-//! - left out mut [f64; N]: if on active: 4
+//! - left out mut [f64; N]: element: 10
+//! - left out mut [f64; N]: if on active: 5
 //! - left out mut [f64; N]: if on active in loop: 3
 //! - left out mut [f64; N]: if on inactive: 3
-//! - left out mut [f64; N]: partial loop: 6
-//! - left out mut [f64; N]: read-write loop: 8
-//! - left out mut [f64; N]: while: 3
+//! - left out mut [f64; N]: partial loop: 3
+//! - left out mut [f64; N]: read-write loop: 9
+//! - left out mut [f64; N]: while: 4
 //! - left out mut [f64; N]: write-only loop: 8
-//! - left out mut f64: call: 62
-//! - left out mut f64: for: 50
-//! - left out mut f64: if on active: 59
+//! - left out mut f64: call: 58
+//! - left out mut f64: for: 51
+//! - left out mut f64: if on active: 65
 //! - left out mut f64: if on inactive: 47
 //! - left out mut f64: straight: 38
-//! - left out mut f64: while: 32
-//! - left out mut f64: while on active: 43
-//! - signature: 1 buffer, no return value: 90
-//! - signature: 1 buffer, returns f64: 98
-//! - signature: 2 buffers, no return value: 17
+//! - left out mut f64: while: 34
+//! - left out mut f64: while on active: 45
+//! - signature: 1 buffer, no return value: 84
+//! - signature: 1 buffer, returns f64: 104
+//! - signature: 2 buffers, no return value: 18
 //! - signature: 2 buffers, returns f64: 18
-//! - signature: active mut Vec<f64>: 41
+//! - signature: active mut Vec<f64>: 43
 //! - signature: active mut [f64; N]: 49
-//! - signature: active mut f64: 250
-//! - signature: left out of wrt: &[f64]: 78
+//! - signature: active mut f64: 251
+//! - signature: left out of wrt: &[f64]: 73
 //! - signature: left out of wrt: Vec<f64>: 21
-//! - signature: left out of wrt: [f64; N]: 26
-//! - signature: left out of wrt: f64: 108
-//! - signature: left out of wrt: mut Vec<f64>: 68
-//! - signature: left out of wrt: mut [f64; N]: 49
-//! - signature: left out of wrt: mut f64: 245
-//! - signature: no wrt: 114
+//! - signature: left out of wrt: [f64; N]: 30
+//! - signature: left out of wrt: f64: 106
+//! - signature: left out of wrt: mut Vec<f64>: 73
+//! - signature: left out of wrt: mut [f64; N]: 51
+//! - signature: left out of wrt: mut f64: 257
+//! - signature: no wrt: 116
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -38933,12 +38933,17 @@ fn w501(mut a: f64, mut p: [f64; 4], v: Vec<f64>, k: usize, buf: &mut [f64]) {
     a -= v[1] * u1.tanh();
     p[3] = w423((u2 * u2 + 0.85).log10(), p[3], k, 0.97);
     for i0 in 0..buf.len() {
-        buf[i0] = u2.mul_add(u1, v[(i0 + 2) % v.len()]) - v[(i0 + 3) % v.len()];
+        let o6 = 2 * i0 + 2;
+        buf[i0] = (v[o6 % v.len()] + (2.4 + v[o6 % v.len()].sin()).cbrt()).sin();
     }
-    buf[2] -= a;
-    buf[0] += u2;
-    buf[2] += p[0].cos();
-    buf[0] += p[p.len() - 1];
+    let mut u7: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o8 = 2 * i0 + 1 + k;
+        u7 += p[i0].sin();
+    }
+    buf[0] += a;
+    buf[2] += u2;
+    buf[1] -= u7;
 }
 
 const W501: Case = Case {
@@ -38971,350 +38976,550 @@ const W501: Case = Case {
     hvp: None,
     points: [
         Point {
-            z: &[1.3256, 0.9815, 0.5027, -0.9585, 0.5099, -0.3896],
-            q: &[0.9001, 0.3606, 1.0098, 1.0495, -0.7991],
+            z: &[0.3606, 1.0098, 1.0495, -0.7991, 1.2822, 1.2335],
+            q: &[-1.0341, 0.8262, 0.3329, -0.0421, 0.5431],
             k: 1,
-            t: &[0.8223, -0.6894, 0.5508, 0.222, -0.0281, 0.3621],
-            c: &[1.9943, -0.5543, 1.9255],
+            t: &[0.4418, -0.9276, 0.0134, 0.9007, -0.3076, 0.9339],
+            c: &[1.2556, 1.248, 1.3789],
             v: &[],
-            y: &[-1.01498279993, 0.312652354732, 0.507955279975],
+            y: &[-1.20562159585, 0.517686154833, 2.1803822986],
         },
         Point {
-            z: &[0.1166, 1.0528, -0.8605, 0.4516, -0.8778, 1.4365],
-            q: &[0.4185, 0.9237, -0.6263, -0.1835, 0.1665],
-            k: 2,
-            t: &[0.4617, -0.4728, -0.1503, -0.2705, -0.5393, -0.2906],
-            c: &[0.8007, -0.6519, -1.5062],
+            z: &[-0.6263, -0.1835, 0.1665, -0.6951, -1.4515, -0.0279],
+            q: &[1.2524, 0.2629, 1.4269, 0.1018, -0.6378],
+            k: 0,
+            t: &[0.686, 0.3416, 0.0418, -0.8136, 0.1691, 0.2388],
+            c: &[1.5178, -1.1913, -1.7642],
             v: &[],
-            y: &[-1.83038666214, -0.938345281734, 2.14287678641],
+            y: &[2.2537248533, -0.852230684253, 0.229804455164],
         },
     ],
 };
 
-#[differentiate(wrt(c, p, b, a))]
-fn w502(c: f64, k: usize, p: [f64; 3], buf: &mut [f64], mut v: Vec<f64>, b: f64, a: f64) -> f64 {
-    for i0 in 0..v.len() {
-        if a < -0.64 {
-            v[i0] = a;
-        }
+#[differentiate]
+fn w502(a: f64, b: f64, k: usize) -> f64 {
+    let u1: f64;
+    if b > -0.07 {
+        u1 = (0.37 * b.atan().cos()).exp().recip();
+    } else {
+        u1 = (b - b).atan2(b * b + 0.56);
     }
-    buf[2] = (buf[2] + b).sin() + f64::ln(c * c + 1.08);
-    let mut u1: f64 = 1.0;
-    'o2: for i0 in 0..3 {
-        u1 += ((i0 as f64).tanh().cosh().recip().powi(2) + 1.31).log2();
-        for i1 in 0..3 {
-            if u1.tanh().tanh() < 0.41 {
-                continue 'o2;
-            }
-            u1 = u1 * 0.78 + b.asinh().hypot(0.42);
-        }
-        u1 += v[(i0 + 1) % v.len()].asinh();
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u4 += v[i0] * u1.powi(1);
-    }
-    (u1 + a + b - p[0].sin() - p[p.len() - 1] + u4.atan()) * buf[0] + 0.1 * k as f64
+    let u3 = {
+        let q2 = u1.hypot(0.75).recip() + a;
+        q2 + u1
+    };
+    u3 - u1 + b
 }
 
 const W502: Case = Case {
     name: "w502",
-    live: &[(0, 1), (1, 4), (7, 8), (8, 9)],
-    f: |z, q, k| {
-        let mut b3 = z[4..7].to_vec();
-        let r = w502(
-            z[0],
-            k,
-            arr(&z[1..4]),
-            &mut b3,
-            q[0..4].to_vec(),
-            z[7],
-            z[8],
-        );
-        cat(&[&[r][..], &b3[..]])
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, k| {
+        let r = w502(z[0], z[1], k);
+        cat(&[&[r][..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (r, dr) = w502_jvp(
-            z[0],
-            d[0],
-            k,
-            arr(&z[1..4]),
-            arr(&d[1..4]),
-            &mut b3,
-            &mut db3,
-            q[0..4].to_vec(),
-            z[7],
-            d[7],
-            z[8],
-            d[8],
-        );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    jvp: |z, d, _, k| {
+        let (r, dr) = w502_jvp(z[0], d[0], z[1], d[1], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (r, g0, g2, g5, g6) = w502_vjp(
-            z[0],
-            k,
-            arr(&z[1..4]),
-            &mut b3,
-            &mut cb3,
-            q[0..4].to_vec(),
-            z[7],
-            z[8],
-            c[0],
-        );
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = w502_vjp(z[0], z[1], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = w502_grad(z[0], z[1], k);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = w502_hvp(z[0], d[0], z[1], d[1], k);
         (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&[g0][..], &g2[..], &cb3[..], &[g5][..], &[g6][..]]),
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.3892, -0.0472],
+            q: &[],
+            k: 4,
+            t: &[-0.3061, 0.1325],
+            c: &[-1.5665],
+            v: &[0.5325, 0.5928],
+            y: &[1.322577514],
+        },
+        Point {
+            z: &[-1.1228, 0.0955],
+            q: &[],
+            k: 4,
+            t: &[0.2217, -0.7362],
+            c: &[-0.9829],
+            v: &[-0.0756, -0.335],
+            y: &[-0.0472919367762],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w503(p: [f64; 4], mut a: f64) -> f64 {
+    if p[2] > 0.49 {
+        a = a * 0.65 + p[0] * (a.signum() * a);
+    } else {
+        a = (a + p[p.len() - 1]).sin() + a.hypot(0.59).recip();
+    }
+    a = w484(a, 1);
+    let [e1, e2, e3, e4] = p;
+    if e1 > -0.77 {
+        return (p[0] + e4).exp2();
+    } else {
+        let text5 = format!("{e3:.4}");
+        assert!(!text5.is_empty());
+    }
+    e4 - e3 - e2 + a.tanh()
+}
+
+const W503: Case = Case {
+    name: "w503",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let r = w503(arr(&z[0..4]), q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w503_jvp(arr(&z[0..4]), arr(&d[0..4]), q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w503_vjp(arr(&z[0..4]), q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w503_grad(arr(&z[0..4]), q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w503_hvp(arr(&z[0..4]), arr(&d[0..4]), q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5313, 1.4522, -0.1498, -1.359],
+            q: &[0.6136],
+            k: 0,
+            t: &[0.3604, 0.288, 0.9316, 0.6126],
+            c: &[-1.513],
+            v: &[-0.8002, 0.2844, -0.4043, 0.3117],
+            y: &[0.269750960158],
+        },
+        Point {
+            z: &[0.5468, -0.3817, 0.3299, 1.4132],
+            q: &[0.8064],
+            k: 0,
+            t: &[-0.5695, 0.2044, 0.6746, 0.1671],
+            c: &[1.6841],
+            v: &[0.9605, 0.6756, 0.9902, 0.8827],
+            y: &[3.89061978965],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w504(buf: &mut [f64], mut a: f64, mut p: [f64; 3]) -> f64 {
+    for i0 in (0..buf.len()).rev() {
+        a += (p[i0 % p.len()] + a.atan().exp2()).atan();
+        if i0 == 1 {
+            a -= a - p[(i0 + 2) % p.len()];
+        } else {
+            a += buf[i0 % buf.len()];
+        }
+    }
+    buf[0] = w422(buf[0]);
+    let mut j1 = 0;
+    while j1 < 3 {
+        p[j1] = p[j1] * p[j1 % p.len()] + p[j1 % p.len()] * (a.powi(2) + 1.51).recip();
+        j1 += 1;
+    }
+    'o2: for i0 in 0..3 {
+        a = (a * (buf[i0 % buf.len()] * buf[(i0 + 3) % buf.len()])).tanh() + a;
+        for i1 in 0..3 {
+            if a > 0.31 {
+                break 'o2;
+            }
+            a = a * 0.8 + a.tanh().sinh().asinh();
+        }
+        a = a * 0.41 + (1.85 + buf[2].sin()).ln_1p().atan2(1.8 + p[1].sin());
+    }
+    let mut u4: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o5 = 2 * i0 + 2;
+        u4 += p[i0].sin();
+    }
+    a + u4
+}
+
+const W504: Case = Case {
+    name: "w504",
+    live: &[(3, 6)],
+    f: |z, q, _| {
+        let mut b0 = z[0..3].to_vec();
+        let r = w504(&mut b0, q[0], arr(&z[3..6]));
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w504_jvp(&mut b0, &mut db0, q[0], arr(&z[3..6]), arr(&d[3..6]));
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g2) = w504_vjp(&mut b0, &mut cb0, q[0], arr(&z[3..6]), c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.4995, -0.522, 0.6905, -0.2428, 0.4232, 0.2145],
+            q: &[-0.025],
+            k: 3,
+            t: &[0.8952, -0.3293, 0.1592, -0.3256, -0.6661, -0.0534],
+            c: &[-1.2955, -0.5613, 1.2579, -1.8414],
+            v: &[],
+            y: &[1.37253789181, 0.377108209685, -0.522, 0.6905],
+        },
+        Point {
+            z: &[-1.0565, -0.6854, -0.6709, 1.4198, 1.2822, 0.1551],
+            q: &[-0.5178],
+            k: 1,
+            t: &[0.5692, -0.349, 0.7891, 0.9965, 0.4787, -0.4372],
+            c: &[0.7657, -0.8562, 1.2863, 1.671],
+            v: &[],
+            y: &[4.33876266929, 1.32388566131, -0.6854, -0.6709],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b))]
+fn w505(mut c: f64, x: &[f64], mut a: f64, b: f64, v: Vec<f64>) -> f64 {
+    let mut j1 = 0;
+    while j1 < 2 {
+        let o2 = 2 * j1 + 3;
+        c = (c * a).sin() + v[0];
+        j1 += 1;
+    }
+    let mut u3: f64 = 0.5;
+    let mut j4 = 0;
+    let u5 = loop {
+        u3 = u3 * c.hypot(2.01 + u3.sin()).sin() + a.cos().sin().cosh().log10();
+        j4 += 1;
+        if j4 >= 3 {
+            break u3 * u3.atan2(a * a + 0.47);
+        }
+    };
+    if b > 0.3 {
+        a += b;
+    }
+    let mut u6: f64 = 0.0;
+    let mut u7: f64 = 0.0;
+    for i0 in (0..v.len()).rev() {
+        u6 -= u3.mul_add(u3, c) * v[(i0 + 2) % v.len()].atan().cosh();
+        u7 += u3;
+        let u8 = (u7 - b).hypot(1.16).powf(1.05).asinh();
+        c = c * 0.34 + u8.sin();
+    }
+    u7 - u6 + u5 - c.atan() + a.atan()
+}
+
+const W505: Case = Case {
+    name: "w505",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w505(q[0], &q[1..5], z[0], z[1], q[5..9].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w505_jvp(q[0], &q[1..5], z[0], d[0], z[1], d[1], q[5..9].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2, g3) = w505_vjp(q[0], &q[1..5], z[0], z[1], q[5..9].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2, g3) = w505_grad(q[0], &q[1..5], z[0], z[1], q[5..9].to_vec());
+        (r, cat(&[&[g2][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, g3, h2, h3) =
+            w505_hvp(q[0], &q[1..5], z[0], d[0], z[1], d[1], q[5..9].to_vec());
+        (
+            r,
+            cat(&[&[g2][..], &[g3][..]]),
+            cat(&[&[h2][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.5085, -0.4635],
+            q: &[
+                0.9749, 0.0983, 0.1836, 0.9519, -1.1358, -0.3475, 0.8057, 0.4944, 0.4073,
+            ],
+            k: 3,
+            t: &[-0.6242, -0.8681],
+            c: &[1.9361],
+            v: &[0.9743, 0.7398],
+            y: &[5.25445132875],
+        },
+        Point {
+            z: &[0.8503, -1.0714],
+            q: &[
+                1.1699, 0.9507, -0.5496, -0.6438, -0.3529, 0.3263, 0.8114, 0.3656, 0.8326,
+            ],
+            k: 3,
+            t: &[0.8276, 0.5591],
+            c: &[-1.3304],
+            v: &[-0.5134, -0.8181],
+            y: &[7.07456112276],
+        },
+    ],
+};
+
+#[differentiate]
+fn w506(k: usize, a: f64, buf: &mut [f64], b: f64) -> f64 {
+    let mut u1 = a;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= a.cos();
+        u1 /= (0.75 * b.tanh()).atanh().hypot(0.95);
+        j2 += 1;
+        if k > 2 {
+            break u1 + (u1 - u1);
+        }
+        if j2 >= 3 {
+            break u1 * buf[buf.len() - 1].hypot(u1.powi(2) + 1.45);
+        }
+    };
+    let mut j4 = 0;
+    while j4 < 3 {
+        let o5 = 3 * j4 + 3;
+        buf[j4] = b * (u1.powi(2) + 1.06).log10();
+        j4 += 1;
+    }
+    1.17 * u3 - 0.81 * u1 + 0.45 * b - 0.6 * buf[2]
+}
+
+const W506: Case = Case {
+    name: "w506",
+    live: &[(0, 1), (4, 5)],
+    f: |z, _, k| {
+        let mut b2 = z[1..4].to_vec();
+        let r = w506(k, z[0], &mut b2, z[4]);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w506_jvp(k, z[0], d[0], &mut b2, &mut db2, z[4], d[4]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g1, g3) = w506_vjp(k, z[0], &mut b2, &mut cb2, z[4], c[0]);
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g1][..], &cb2[..], &[g3][..]]),
         )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[
-                0.6678, -0.5585, 0.2668, 0.7639, -0.075, -0.1259, 0.274, -0.4505, 0.6642,
-            ],
-            q: &[0.2751, 0.5774, 1.3574, 0.163],
+            z: &[1.3473, 0.9236, 0.8945, -0.7182, 1.0848],
+            q: &[],
             k: 1,
-            t: &[
-                0.2389, 0.4903, 0.9546, -0.3697, -0.2409, 0.7341, 0.0205, -0.2178, -0.8871,
-            ],
-            c: &[-0.8907, 1.1532, -1.7579, 1.4689],
+            t: &[0.3241, 0.5218, 0.9866, -0.6353, 0.9992],
+            c: &[-1.9651, -1.5508, -0.523, -1.143],
             v: &[],
-            y: &[-0.316252404424, -0.075, -0.1259, 0.247036618393],
+            y: &[
+                0.481524454855,
+                0.0274886043632,
+                0.0274886043632,
+                0.0274886043632,
+            ],
         },
         Point {
-            z: &[
-                1.0777, -0.0103, -0.184, -0.4292, -0.1171, 0.4991, 0.616, 0.9936, 0.4847,
-            ],
-            q: &[-0.5403, -0.949, 0.3494, -1.3793],
-            k: 3,
-            t: &[
-                0.0741, 0.9445, -0.3542, 0.9681, -0.0999, -0.906, 0.4091, 0.7397, 0.3604,
-            ],
-            c: &[1.466, -1.7094, 0.6498, -1.6202],
+            z: &[-1.4238, -1.1491, -1.0674, -0.8897, 0.8293],
+            q: &[],
+            k: 1,
+            t: &[-0.478, 0.2534, 0.0876, 0.1871, 0.4776],
+            c: &[1.6749, 1.8125, -1.2951, -1.2957],
             v: &[],
-            y: &[-0.177554593572, -0.1171, 0.4991, 1.80636453936],
+            y: &[
+                0.356668662932,
+                0.0209899057341,
+                0.0209899057341,
+                0.0209899057341,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(v, a))]
-fn w503(mut c: f64, mut b: f64, v: Vec<f64>, k: usize, mut a: f64) -> f64 {
-    if k > 1 {
-        a += b + v[k % v.len()];
+#[differentiate(wrt(p))]
+fn w507(mut v: Vec<f64>, mut b: f64, mut p: [f64; 4], k: usize, mut a: f64) -> f64 {
+    a += 0.4 * w484(a, k);
+    'o1: for i0 in 0..2 {
+        a += (a - b).exp_m1();
+        for i1 in 0..3 {
+            if (p[i0 % p.len()] - b) > -0.3 {
+                break 'o1;
+            }
+            a += ((p[(i0 + 2) % p.len()].sin() * 0.67).asin().powi(2) + 1.98).acosh();
+        }
+        a += f64::cos(b).cosh();
     }
-    if a.tanh().cosh().ln_1p() > 0.24 {
-        let w1: [f64; 3] = [b.asinh(), c, v[v.len() - 1]];
-        let [e2, ..] = w1;
-        debug_assert!(c.abs() < 1e9, "{c:.3}");
+    for i0 in 0..v.len() {
+        let o3 = 3 * i0 + 1 + i0;
+        v[i0] = b.atan() + p[(i0 + 2) % p.len()];
     }
-    if k < 2 {
-        b = b * 0.58 + v[v.len() - 1];
-    } else {
-        b += v[1] * b;
+    let a = (a + p[0].powi(3)).sin();
+    if p[k % p.len()] > -0.67 {
+        b = b * 0.49 + (a.hypot(1.43).log10() + p[1]);
     }
-    let u3;
-    if k % 2 == 1 {
-        u3 = b.tanh().cos();
-    } else {
-        u3 = b;
+    let mut u4: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o5 = 2 * i0 + 3 + i0;
+        u4 += v[i0] * p[i0 % p.len()];
     }
-    let mut j4 = 0;
-    while j4 < 2 {
-        c += v[(j4 + 3) % v.len()] / (2.33 + u3.sin()) - v[j4 % v.len()];
-        j4 += 1;
-    }
-    u3 + a.cos() + b + c.cos()
+    (1.04 * a + b) * u4
 }
 
-const W503: Case = Case {
-    name: "w503",
-    live: &[(0, 4), (4, 5)],
+const W507: Case = Case {
+    name: "w507",
+    live: &[(0, 4)],
     f: |z, q, k| {
-        let r = w503(q[0], q[1], z[0..4].to_vec(), k, z[4]);
+        let r = w507(q[0..3].to_vec(), q[3], arr(&z[0..4]), k, q[4]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w503_jvp(
-            q[0],
-            q[1],
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
+        let (r, dr) = w507_jvp(
+            q[0..3].to_vec(),
+            q[3],
+            arr(&z[0..4]),
+            arr(&d[0..4]),
             k,
-            z[4],
-            d[4],
+            q[4],
         );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g2, g4) = w503_vjp(q[0], q[1], z[0..4].to_vec(), k, z[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g2[..], &[g4][..]]))
+        let (r, g2) = w507_vjp(q[0..3].to_vec(), q[3], arr(&z[0..4]), k, q[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g2[..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g2, g4) = w503_grad(q[0], q[1], z[0..4].to_vec(), k, z[4]);
-        (r, cat(&[&g2[..], &[g4][..]]))
+        let (r, g2) = w507_grad(q[0..3].to_vec(), q[3], arr(&z[0..4]), k, q[4]);
+        (r, cat(&[&g2[..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g2, g4, h2, h4) = w503_hvp(
-            q[0],
-            q[1],
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
+        let (r, g2, h2) = w507_hvp(
+            q[0..3].to_vec(),
+            q[3],
+            arr(&z[0..4]),
+            arr(&d[0..4]),
             k,
-            z[4],
-            d[4],
+            q[4],
         );
-        (r, cat(&[&g2[..], &[g4][..]]), cat(&[&h2[..], &[h4][..]]))
+        (r, cat(&[&g2[..]]), cat(&[&h2[..]]))
     }),
     points: [
         Point {
-            z: &[-1.0183, -0.9482, -1.351, -0.994, -0.7565],
-            q: &[0.4491, 0.1858],
-            k: 3,
-            t: &[0.5626, 0.6337, -0.3013, 0.1538, 0.6241],
-            c: &[1.8415],
-            v: &[-0.5324, 0.09, 0.7363, 0.9217, 0.9538],
-            y: &[0.806922933257],
-        },
-        Point {
-            z: &[0.2388, -0.4884, -0.9991, -0.0802, 0.091],
-            q: &[-1.1897, -0.8885],
-            k: 0,
-            t: &[0.0105, -0.3559, 0.38, -0.8738, 0.3692],
-            c: &[1.5814],
-            v: &[0.8435, -0.0892, 0.3869, -0.8779, 0.0936],
-            y: &[0.464449250744],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, a, b, c))]
-fn w504(v: Vec<f64>, a: f64, k: usize, b: f64, c: f64) -> f64 {
-    let mut u1 = c - c;
-    u1 *= 0.66 + 0.34 * b.cos();
-    (0.51 * u1 - c) * b + 0.93 * v[0] - v[v.len() - 1].cos() + a.cos() + 0.1 * k as f64
-}
-
-const W504: Case = Case {
-    name: "w504",
-    live: &[(0, 3), (3, 4), (4, 5), (5, 6)],
-    f: |z, _, k| {
-        let r = w504(z[0..3].to_vec(), z[3], k, z[4], z[5]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w504_jvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            z[3],
-            d[3],
-            k,
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1, g3, g4) = w504_vjp(z[0..3].to_vec(), z[3], k, z[4], z[5], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g0[..], &[g1][..], &[g3][..], &[g4][..]]),
-        )
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g1, g3, g4) = w504_grad(z[0..3].to_vec(), z[3], k, z[4], z[5]);
-        (r, cat(&[&g0[..], &[g1][..], &[g3][..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g1, g3, g4, h0, h1, h3, h4) = w504_hvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            z[3],
-            d[3],
-            k,
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-        );
-        (
-            r,
-            cat(&[&g0[..], &[g1][..], &[g3][..], &[g4][..]]),
-            cat(&[&h0[..], &[h1][..], &[h3][..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.8062, -0.6699, 0.1829, 1.0321, 0.7072, 0.6095],
-            q: &[],
+            z: &[0.2939, 0.9892, -0.2569, 0.4396],
+            q: &[1.3728, 0.7593, -0.9561, 1.3073, -1.4978],
             k: 4,
-            t: &[-0.1009, -0.1782, 0.5779, -0.7062, 0.6411, 0.1608],
-            c: &[-1.3343],
-            v: &[0.4561, 0.202, -0.2011, -0.338, -0.593, -0.1805],
-            y: &[0.248424612548],
+            t: &[-0.0227, 0.1544, -0.1683, 0.3121],
+            c: &[1.9933],
+            v: &[0.8291, 0.274, 0.4009, 0.6825],
+            y: &[1.14425495087],
         },
         Point {
-            z: &[-0.9678, 0.3023, 0.8436, 0.7379, 0.2447, 0.2802],
-            q: &[],
+            z: &[-0.3002, 0.7169, -1.1627, -0.0125],
+            q: &[1.0993, -0.4249, -1.403, -0.3989, -0.3278],
             k: 2,
-            t: &[-0.9852, 0.746, -0.0323, 0.961, -0.8856, -0.8025],
-            c: &[1.3121],
-            v: &[-0.7744, 0.1922, -0.4321, -0.6691, -0.2345, 0.401],
-            y: &[-0.693513797265],
+            t: &[-0.0387, 0.9857, -0.1033, 0.2062],
+            c: &[-0.7558],
+            v: &[0.7648, 0.9125, -0.5936, 0.1417],
+            y: &[-0.0707737715667],
         },
     ],
 };
 
-#[differentiate(wrt(a, p))]
-fn w505(a: f64, mut p: [f64; 4], buf: &mut [f64], k: usize) -> f64 {
-    if a < 0.25 {
-        buf[2] = a * (p[1].powi(2) + 1.4).ln_1p();
+#[differentiate(wrt(a, p, c, x))]
+fn w508(
+    mut a: f64,
+    p: [f64; 4],
+    buf: &mut [f64],
+    mut b: f64,
+    mut c: f64,
+    k: usize,
+    x: &[f64],
+) -> f64 {
+    for i0 in 0..buf.len() {
+        buf[i0] = c * w502(
+            a - a,
+            buf[(i0 + 3) % buf.len()].mul_add(buf[(i0 + 3) % buf.len()], p[(i0 + 1) % p.len()]),
+            k,
+        );
     }
-    let u1: f64;
-    if buf[1].sin().cosh().powi(2) < 0.34 {
-        u1 = p[1] * buf[0] / (a.powi(2) + 1.64);
+    if a < 0.51 {
+        b += a - a - c;
     } else {
-        u1 = a
-            .mul_add(buf[buf.len() - 1], buf[k % buf.len()])
-            .hypot(0.79)
-            .sqrt();
+        b += a * b;
     }
-    let u2 = (a.cosh() + 0.8).acosh();
-    1.18 * u2 + u1 - 0.84 * a
+    let u1 = 0.53 * a;
+    a = w413(a, k);
+    1.02 * a + 1.35 * u1 - 0.29 * c + 1.42 * b - x[0] - 1.12 * x[x.len() - 1]
 }
 
-const W505: Case = Case {
-    name: "w505",
-    live: &[(0, 1), (1, 5)],
-    f: |z, _, k| {
-        let mut b2 = z[5..8].to_vec();
-        let r = w505(z[0], arr(&z[1..5]), &mut b2, k);
+const W508: Case = Case {
+    name: "w508",
+    live: &[(0, 1), (1, 5), (9, 10), (10, 13)],
+    f: |z, q, k| {
+        let mut b2 = z[5..9].to_vec();
+        let r = w508(z[0], arr(&z[1..5]), &mut b2, q[0], z[9], k, &z[10..13]);
         cat(&[&[r][..], &b2[..]])
     },
-    jvp: |z, d, _, k| {
-        let (mut b2, mut db2) = (z[5..8].to_vec(), d[5..8].to_vec());
-        let (r, dr) = w505_jvp(
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[5..9].to_vec(), d[5..9].to_vec());
+        let (r, dr) = w508_jvp(
             z[0],
             d[0],
             arr(&z[1..5]),
             arr(&d[1..5]),
             &mut b2,
             &mut db2,
+            q[0],
+            z[9],
+            d[9],
             k,
+            &z[10..13],
+            &d[10..13],
         );
         (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
     },
-    vjp: |z, _, k, c| {
-        let (mut b2, mut cb2) = (z[5..8].to_vec(), c[1..4].to_vec());
-        let (r, g0, g1) = w505_vjp(z[0], arr(&z[1..5]), &mut b2, &mut cb2, k, c[0]);
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[5..9].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1, g4, g6) = w508_vjp(
+            z[0],
+            arr(&z[1..5]),
+            &mut b2,
+            &mut cb2,
+            q[0],
+            z[9],
+            k,
+            &z[10..13],
+            c[0],
+        );
         (
             cat(&[&[r][..], &b2[..]]),
-            cat(&[&[g0][..], &g1[..], &cb2[..]]),
+            cat(&[&[g0][..], &g1[..], &cb2[..], &[g4][..], &g6[..]]),
         )
     },
     grad: None,
@@ -39322,987 +39527,775 @@ const W505: Case = Case {
     points: [
         Point {
             z: &[
-                -1.4101, 1.0474, 0.74, -1.011, -1.4897, -1.145, 0.9212, -0.8369,
+                1.0195, -1.2552, 0.0542, -0.7079, 0.7466, -0.2622, 0.4169, -1.1672, 0.5843, 0.6579,
+                -0.3728, 1.2585, 0.1738,
             ],
-            q: &[],
-            k: 0,
+            q: &[1.3803],
+            k: 3,
             t: &[
-                -0.9256, -0.0143, 0.3325, -0.9303, -0.8019, -0.3447, -0.1704, 0.5571,
+                -0.1177, 0.1666, -0.0959, 0.0383, -0.2166, 0.4439, -0.2422, -0.8637, 0.0808,
+                -0.5829, -0.9062, -0.3148, 0.7101,
             ],
-            c: &[-1.1257, -1.151, -1.6469, 1.9378],
+            c: &[-0.6175, -1.0716, 0.5172, -1.8691, -1.7259],
             v: &[],
-            y: &[4.38247272203, -1.145, 0.9212, -1.5243058038],
+            y: &[
+                7.28144324213,
+                0.897769271946,
+                0.709253383908,
+                1.4246527489,
+                1.13127793359,
+            ],
         },
         Point {
             z: &[
-                -1.3881, -1.1405, 0.4501, 0.0469, -0.6828, 0.4652, -1.3562, -0.3132,
+                0.8174, 1.052, -1.4466, 0.029, 0.1638, 0.9195, 0.6345, -1.3544, -1.2029, 0.2033,
+                -1.0117, -0.3071, -0.2705,
             ],
-            q: &[],
-            k: 3,
+            q: &[1.3215],
+            k: 1,
             t: &[
-                -0.6484, 0.3807, -0.7894, -0.9469, -0.3927, 0.5051, 0.1867, 0.1259,
+                0.2218, -0.6218, -0.4885, 0.7652, -0.1272, 0.5865, -0.5502, -0.3655, -0.7133,
+                -0.8212, -0.3215, -0.4554, -0.971,
             ],
-            c: &[0.92, -1.6306, 1.3099, -1.9895],
+            c: &[-1.9751, 0.5354, 1.9194, -1.0726, 1.9723],
             v: &[],
-            y: &[4.77770437973, 0.4652, -1.3562, -1.32772751507],
+            y: &[
+                7.81147276572,
+                0.199463960366,
+                0.213293396046,
+                0.24121876386,
+                0.41349848559,
+            ],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn w506(mut c: f64, mut p: [f64; 4], mut a: f64, b: f64) -> f64 {
-    if c > 0.34 {
-        a += p[0] * a;
+fn w509(
+    mut a: f64,
+    k: usize,
+    mut b: f64,
+    mut v: Vec<f64>,
+    buf: &mut [f64],
+    mut c: f64,
+    mut p: [f64; 3],
+) -> f64 {
+    let u1;
+    if b.abs() > 0.32 {
+        u1 = a.asinh().hypot(c.hypot(0.85));
+    } else {
+        u1 = (c + v[v.len() - 1]).tanh().exp2();
     }
-    let mut u1 = a.atan2(c.tanh().cosh());
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = u1 * u1.tanh().tanh() + (b.signum() * u1).cos();
-        j2 += 1;
-        if j2 >= 2 {
-            break u1 * p[p.len() - 1].mul_add(a, p[p.len() - 1]);
-        }
-    };
-    u3.sin() - u1 - b - a
+    if ((2.03 + c.sin()).powi(-2) - p[k % p.len()]) > 0.6 {
+        a += (p[p.len() - 1] * a).sin();
+    } else {
+        a -= ((0.49 * b.cos()).exp().log2().sin() * 0.8).asin();
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] = b.asinh() + p[2];
+    }
+    b += 0.64 * w409(1.16, b, a.atan2(v[1] * v[1] + 0.37));
+    for i0 in 0..v.len() {
+        v[i0] = v[i0 % v.len()] / u1.tanh().exp() + p[i0 % p.len()];
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u2 += v[i0] * v[(i0 + 3) % v.len()];
+    }
+    b + u1.cos() - c + a.cos() + u2
 }
 
-const W506: Case = Case {
-    name: "w506",
-    live: &[(0, 4)],
-    f: |z, q, _| {
-        let r = w506(q[0], arr(&z[0..4]), q[1], q[2]);
-        cat(&[&[r][..]])
+const W509: Case = Case {
+    name: "w509",
+    live: &[(3, 6)],
+    f: |z, q, k| {
+        let mut b4 = z[0..3].to_vec();
+        let r = w509(
+            q[0],
+            k,
+            q[1],
+            q[2..6].to_vec(),
+            &mut b4,
+            q[6],
+            arr(&z[3..6]),
+        );
+        cat(&[&[r][..], &b4[..]])
     },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w506_jvp(q[0], arr(&z[0..4]), arr(&d[0..4]), q[1], q[2]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    jvp: |z, d, q, k| {
+        let (mut b4, mut db4) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w509_jvp(
+            q[0],
+            k,
+            q[1],
+            q[2..6].to_vec(),
+            &mut b4,
+            &mut db4,
+            q[6],
+            arr(&z[3..6]),
+            arr(&d[3..6]),
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w506_vjp(q[0], arr(&z[0..4]), q[1], q[2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    vjp: |z, q, k, c| {
+        let (mut b4, mut cb4) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g6) = w509_vjp(
+            q[0],
+            k,
+            q[1],
+            q[2..6].to_vec(),
+            &mut b4,
+            &mut cb4,
+            q[6],
+            arr(&z[3..6]),
+            c[0],
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&cb4[..], &g6[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w506_grad(q[0], arr(&z[0..4]), q[1], q[2]);
-        (r, cat(&[&g1[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w506_hvp(q[0], arr(&z[0..4]), arr(&d[0..4]), q[1], q[2]);
-        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[1.045, 0.218, 0.6705, -0.3815],
-            q: &[0.7526, -1.449, -0.6197],
-            k: 4,
-            t: &[-0.4588, -0.1165, -0.5263, 0.8109],
-            c: &[-0.9156],
-            v: &[0.9514, -0.342, -0.223, 0.9532],
-            y: &[3.1749027086],
+            z: &[-0.1268, 0.8867, -0.182, -1.2143, -1.1963, -1.1621],
+            q: &[-0.3038, -0.2427, -1.2901, -0.5432, 1.3919, -0.5323, -0.2576],
+            k: 0,
+            t: &[0.1161, 0.0435, -0.5487, 0.058, 0.4964, -0.2193],
+            c: &[1.7114, 0.6569, -1.6642, 0.9223],
+            v: &[],
+            y: &[
+                9.48440120598,
+                -1.40247838803,
+                -1.40247838803,
+                -1.40247838803,
+            ],
         },
         Point {
-            z: &[1.0997, 0.7715, -1.1932, -1.2562],
-            q: &[0.5772, -0.7696, -0.9365],
+            z: &[0.6203, -0.9219, -0.7673, -1.1893, -1.1745, 0.3864],
+            q: &[-0.624, 0.4986, -0.8433, 1.3565, 0.2736, -0.9347, -1.4218],
             k: 0,
-            t: &[0.6984, -0.509, -0.3999, 0.3384],
-            c: &[1.4265],
-            v: &[-0.6536, -0.5337, 0.7059, 0.9978],
-            y: &[2.16256888484],
+            t: &[0.6224, -0.6984, 0.5328, -0.5376, -0.6565, -0.9429],
+            c: &[-0.7574, 1.7483, 1.9798, -1.4031],
+            v: &[],
+            y: &[
+                6.25764102815,
+                0.866359276508,
+                0.866359276508,
+                0.866359276508,
+            ],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn w507(mut a: f64, k: usize) -> f64 {
-    if a < -0.48 {
-        a = a * 0.71 + (a.tanh().exp().log(0.5) + a);
-    } else {
-        a -= a;
+fn w510(mut v: Vec<f64>, x: &[f64], a: f64, k: usize, mut b: f64) -> f64 {
+    let mut j1 = 0;
+    while j1 < 3 {
+        v[j1] = a * (0.45 * a.tanh()).asin();
+        j1 += 1;
     }
-    if a < 0.69 {
-        return f64::exp((2.46 + a.sin()).powf(a.atan()).atan());
-    }
-    'o1: for i0 in 0..4 {
-        a *= a.powi(1);
-        for i1 in 0..2 {
-            if i0 % 3 == 1 {
-                break 'o1;
+    'o2: for i0 in 0..2 {
+        b = b * 0.54 + a.hypot(0.78).log10().atan();
+        for i1 in 0..3 {
+            if v[i0 % v.len()] > -0.21 {
+                continue 'o2;
             }
-            a += 1.28 * (a * a + 0.96).powf(a.tanh());
+            b = (b * v[2]).tanh() + (b + a);
         }
     }
-    for i0 in 0..k + 1 {
-        a += a * (a * a);
+    let mut j4 = 0;
+    while j4 < 2 {
+        b = (b + a).tanh() + w415(j4, 0.64 * b, 1.17);
+        j4 += 1;
     }
-    a
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u5 += v[i0].sin();
+    }
+    b + a + 0.57 * u5 + 0.1 * k as f64
 }
 
-const W507: Case = Case {
-    name: "w507",
+const W510: Case = Case {
+    name: "w510",
     live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w507(z[0], k);
+    f: |z, q, k| {
+        let r = w510(q[0..3].to_vec(), &q[3..6], z[0], k, q[6]);
         cat(&[&[r][..]])
     },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w507_jvp(z[0], d[0], k);
+    jvp: |z, d, q, k| {
+        let (r, dr) = w510_jvp(q[0..3].to_vec(), &q[3..6], z[0], d[0], k, q[6]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, _, k, c| {
-        let (r, g0) = w507_vjp(z[0], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    vjp: |z, q, k, c| {
+        let (r, g2) = w510_vjp(q[0..3].to_vec(), &q[3..6], z[0], k, q[6], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
-    grad: Some(|z, _, k| {
-        let (r, g0) = w507_grad(z[0], k);
-        (r, cat(&[&[g0][..]]))
+    grad: Some(|z, q, k| {
+        let (r, g2) = w510_grad(q[0..3].to_vec(), &q[3..6], z[0], k, q[6]);
+        (r, cat(&[&[g2][..]]))
     }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, h0) = w507_hvp(z[0], d[0], k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, h2) = w510_hvp(q[0..3].to_vec(), &q[3..6], z[0], d[0], k, q[6]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
     }),
     points: [
         Point {
-            z: &[-0.6488],
-            q: &[],
-            k: 4,
-            t: &[0.9445],
-            c: &[0.731],
-            v: &[0.5678],
-            y: &[1.96966889397],
-        },
-        Point {
-            z: &[-1.2231],
-            q: &[],
-            k: 1,
-            t: &[0.4631],
-            c: &[1.1886],
-            v: &[0.6828],
-            y: &[1.82319597123],
-        },
-    ],
-};
-
-#[differentiate]
-fn w508(x: &[f64], a: f64) -> f64 {
-    let u1: f64;
-    u1 = w423(0.91 * a, x[1].cos(), 1, 0.22);
-    0.75 * u1 - a
-}
-
-const W508: Case = Case {
-    name: "w508",
-    live: &[(0, 3), (3, 4)],
-    f: |z, _, _| {
-        let r = w508(&z[0..3], z[3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w508_jvp(&z[0..3], &d[0..3], z[3], d[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w508_vjp(&z[0..3], z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w508_grad(&z[0..3], z[3]);
-        (r, cat(&[&g0[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w508_hvp(&z[0..3], &d[0..3], z[3], d[3]);
-        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.366, 0.7641, -0.4312, -0.3622],
-            q: &[],
-            k: 2,
-            t: &[0.5861, -0.9335, -0.8368, -0.4635],
-            c: &[-0.596],
-            v: &[0.4849, -0.0845, 0.5911, -0.1213],
-            y: &[0.703102575611],
-        },
-        Point {
-            z: &[-0.6555, 0.4505, -1.1048, -1.4736],
-            q: &[],
+            z: &[-1.031],
+            q: &[-1.0687, 0.371, -0.2367, -0.4078, 0.7877, 0.9334, 1.448],
             k: 3,
-            t: &[0.9812, -0.5777, -0.9419, 0.9091],
-            c: &[1.1303],
-            v: &[0.7703, -0.3277, 0.4138, 0.3637],
-            y: &[2.71383136494],
+            t: &[-0.258],
+            c: &[-1.414],
+            v: &[-0.8234],
+            y: &[-0.00987687057673],
+        },
+        Point {
+            z: &[-1.3113],
+            q: &[-0.3666, 1.1435, -0.3329, 0.9479, -0.7328, 0.88, 0.5462],
+            k: 4,
+            t: &[0.0486],
+            c: &[1.7952],
+            v: &[-0.456],
+            y: &[-0.0881421120071],
         },
     ],
 };
 
-#[differentiate]
-fn w509(c: f64, a: f64, x: &[f64], p: [f64; 3], v: Vec<f64>, mut b: f64, buf: &mut [f64]) {
-    for i0 in 0..p.len() {
-        b = (b + c).sin() + p[i0 % p.len()].clamp(-0.26, 0.72);
+#[differentiate(wrt(x, c))]
+fn w511(x: &[f64], mut b: f64, mut a: f64, buf: &mut [f64], c: f64) {
+    if c > 0.65 {
+        buf[1] = x[1] * (b * buf[2]);
+    } else {
+        buf[0] = buf[0] * c + (x[x.len() - 1] * (b - b)).atan();
     }
-    let mut u1 = c.powi(3);
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = (u1 + c / (v[v.len() - 1].powi(2) + 1.79)).sin() + (b + c);
-        for i1 in (0..buf.len()).step_by(2) {
-            buf[i1] = buf[i1] * p[1] + ((b * b + 0.81).log(2.0) - p[i1 % p.len()]);
-        }
-        j2 += 1;
-        if b > -0.3 {
-            break u1 + w402(b, (2.48 + a.sin()).log10(), 0.4);
-        }
-        if j2 >= 2 {
-            break u1 * (2.48 + a.sin()).log2();
-        }
-    };
-    for i0 in 0..buf.len() {
-        if a < 0.76 {
-            buf[i0] = buf[i0] * a + (x[2].hypot(1.2).log2() + v[i0 % v.len()]);
-        }
+    for i0 in 0..x.len() {
+        a += c.sin() - x[1];
     }
-    let (u4, u5) = (u1.atan().asinh(), (u3 + c).hypot(0.92));
-    buf[1] -= u5;
-    buf[0] += u4;
-    buf[1] += b;
+    let u1 = a + x[2];
+    b /= x[2].sin().cosh().recip().sin().exp();
+    if (x[x.len() - 1] * c.hypot(buf[2].powi(2) + 1.43)) > -0.78 {
+        b = (b * x[x.len() - 1]).tanh() + x[1] / (b * b + 1.59);
+    }
+    buf[3] -= b;
+    buf[1] -= u1;
+    buf[1] -= a.tanh();
 }
 
-const W509: Case = Case {
-    name: "w509",
-    live: &[(0, 1), (1, 2), (2, 6), (6, 9), (9, 13), (13, 14)],
-    f: |z, _, _| {
-        let mut b6 = z[14..17].to_vec();
-        w509(
-            z[0],
-            z[1],
-            &z[2..6],
-            arr(&z[6..9]),
-            z[9..13].to_vec(),
-            z[13],
-            &mut b6,
-        );
-        cat(&[&b6[..]])
+const W511: Case = Case {
+    name: "w511",
+    live: &[(0, 3), (7, 8)],
+    f: |z, q, _| {
+        let mut b3 = z[3..7].to_vec();
+        w511(&z[0..3], q[0], q[1], &mut b3, z[7]);
+        cat(&[&b3[..]])
     },
-    jvp: |z, d, _, _| {
-        let (mut b6, mut db6) = (z[14..17].to_vec(), d[14..17].to_vec());
-        w509_jvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            &z[2..6],
-            &d[2..6],
-            arr(&z[6..9]),
-            arr(&d[6..9]),
-            z[9..13].to_vec(),
-            d[9..13].to_vec(),
-            z[13],
-            d[13],
-            &mut b6,
-            &mut db6,
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[3..7].to_vec(), d[3..7].to_vec());
+        w511_jvp(
+            &z[0..3],
+            &d[0..3],
+            q[0],
+            q[1],
+            &mut b3,
+            &mut db3,
+            z[7],
+            d[7],
         );
-        (cat(&[&b6[..]]), cat(&[&db6[..]]))
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
     },
-    vjp: |z, _, _, c| {
-        let (mut b6, mut cb6) = (z[14..17].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g2, g3, g4, g5) = w509_vjp(
-            z[0],
-            z[1],
-            &z[2..6],
-            arr(&z[6..9]),
-            z[9..13].to_vec(),
-            z[13],
-            &mut b6,
-            &mut cb6,
-        );
-        (
-            cat(&[&b6[..]]),
-            cat(&[
-                &[g0][..],
-                &[g1][..],
-                &g2[..],
-                &g3[..],
-                &g4[..],
-                &[g5][..],
-                &cb6[..],
-            ]),
-        )
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[3..7].to_vec(), c[0..4].to_vec());
+        let (g0, g4) = w511_vjp(&z[0..3], q[0], q[1], &mut b3, &mut cb3, z[7]);
+        (cat(&[&b3[..]]), cat(&[&g0[..], &cb3[..], &[g4][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
             z: &[
-                0.7714, -1.4192, -1.4724, -0.0541, 0.6777, 0.3717, -0.3019, 1.1226, 0.1043, 0.0729,
-                1.0904, -0.5165, 0.4722, 0.3627, -1.1418, -1.3411, -0.5654,
+                0.6098, 1.1867, -0.537, 0.77, -0.6806, -0.1978, -0.8572, -0.8775,
             ],
-            q: &[],
-            k: 4,
+            q: &[-0.8537, -0.5949],
+            k: 3,
             t: &[
-                0.9527, -0.3469, 0.2036, 0.6931, 0.2814, -0.8769, 0.7433, -0.7593, -0.8912, 0.4494,
-                0.0778, -0.195, 0.8927, -0.4065, 0.5442, -0.4853, 0.899,
+                0.5961, 0.7041, -0.4223, 0.2859, 0.098, -0.864, 0.2698, 0.6038,
             ],
-            c: &[-1.8206, -0.8905, 0.5146],
+            c: &[1.6361, -1.3654, -1.1489, -1.6943],
             v: &[],
-            y: &[2.33101147359, -4.48933354185, 0.415992253584],
+            y: &[-0.675675, 7.31882590901, -0.1978, -0.462732039481],
         },
         Point {
             z: &[
-                -0.1985, -1.2553, 0.7938, -0.442, 0.9763, 1.1527, 0.1344, -0.6555, -1.3939,
-                -0.6559, -0.4172, 1.2418, -0.2119, -0.4781, 1.0572, 0.1701, -0.8725,
+                -1.018, 1.426, -0.7736, -0.77, -1.4794, -0.5326, -1.4086, 0.5418,
             ],
-            q: &[],
-            k: 0,
+            q: &[0.1704, 1.4571],
+            k: 3,
             t: &[
-                -0.3482, 0.9552, 0.8498, 0.0295, -0.3041, -0.5671, -0.1588, 0.1546, 0.5119,
-                -0.3187, 0.9374, 0.4657, -0.1624, -0.0487, -0.6077, -0.7639, -0.715,
+                0.595, 0.0459, 0.1374, 0.6163, 0.0684, 0.436, -0.4734, -0.4988,
             ],
-            c: &[-0.5281, 1.46, -0.6012],
+            c: &[-1.9368, 1.3002, -1.1287, 0.6471],
             v: &[],
-            y: &[-2.00575828311, -3.02842533087, 1.2672517478],
+            y: &[-0.417186, 1.42290406562, -0.5326, -1.49191757695],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn w510(a: f64) -> f64 {
-    let mut w1 = [0.0; 5];
-    for i0 in 0..w1.len() {
-        w1[i0] = (0.78 * f64::powf(1.96, a.tanh()).cos()).exp_m1();
+fn w512(mut b: f64, k: usize, mut a: f64) -> f64 {
+    if b < 0.46 {
+        b = b * 0.8 + (b.sin().sinh() - a);
+    } else {
+        b = (b * a).atan() + b.sin().exp_m1();
     }
-    let u2 = w1[w1.len() - 1] * w1[2];
-    u2 + a
-}
-
-const W510: Case = Case {
-    name: "w510",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w510(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w510_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w510_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w510_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w510_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.5927],
-            q: &[],
-            k: 2,
-            t: &[0.5313],
-            c: &[1.9475],
-            v: &[0.3734],
-            y: &[0.0742513590601],
-        },
-        Point {
-            z: &[0.6892],
-            q: &[],
-            k: 3,
-            t: &[0.9713],
-            c: &[0.7601],
-            v: &[0.0192],
-            y: &[0.692911500165],
-        },
-    ],
-};
-
-#[differentiate(wrt(c))]
-fn w511(a: f64, k: usize, mut b: f64, c: f64) -> f64 {
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 += c.exp2().powi(2);
-        if a < 0.25 {
-            b += a.exp2() + c;
-        } else {
-            b = (b + f64::sin(a)).tanh() + (b.powi(2) + 0.54).powf(a.atan());
+    'o1: for i0 in 0..3 {
+        a = (a * b.hypot(1.93 + a.sin())).sin() + (b - 0.94);
+        for i1 in 0..2 {
+            if a > -0.65 {
+                break 'o1;
+            }
+            a = a * 0.87 + a.tanh() / (b * b + 1.44);
         }
-        j2 += 1;
-        if k == 1 {
-            break u1 + u1.sin().exp().log10();
-        }
-        if j2 >= 2 {
-            break u1 * (u1 - c);
+        a += a.atan2(b * b + 1.7).tanh();
+    }
+    let mut u3 = a;
+    let mut j4 = 0;
+    let u5 = loop {
+        u3 = (u3 + b.hypot(a.tanh().cosh())).atan() + (b + a);
+        j4 += 1;
+        if j4 >= 4 {
+            break u3 * u3.hypot(1.83);
         }
     };
-    for i0 in 0..k + 1 {
-        b = b * 0.41 + c * (u3 * b);
-        b = w496(k, b, u1.abs());
-    }
-    'o4: for i0 in 0..3 {
-        u1 += u1 * u1.hypot(0.45);
-        for i1 in 0..2 {
-            if b > -0.79 {
-                continue 'o4;
-            }
-            u1 -= c + (b - c);
-        }
-    }
-    b *= 0.64 + 0.18 * (c * (u1.cosh() + 0.48).acosh()).cos();
-    0.92 * b - u1 + u3
-}
-
-const W511: Case = Case {
-    name: "w511",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w511(q[0], k, q[1], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w511_jvp(q[0], k, q[1], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g3) = w511_vjp(q[0], k, q[1], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g3) = w511_grad(q[0], k, q[1], z[0]);
-        (r, cat(&[&[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g3, h3) = w511_hvp(q[0], k, q[1], z[0], d[0]);
-        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.3295],
-            q: &[1.3391, -0.019],
-            k: 1,
-            t: &[0.3912],
-            c: &[0.6499],
-            v: &[0.6679],
-            y: &[-8.10652308207],
-        },
-        Point {
-            z: &[-0.8814],
-            q: &[-0.1297, 0.9843],
-            k: 1,
-            t: &[0.6327],
-            c: &[1.439],
-            v: &[-0.8715],
-            y: &[-17.7799942317],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w512(mut a: f64, mut c: f64, mut b: f64, k: usize) -> f64 {
-    let u1 = b.powi(1);
-    let u2: f64;
-    u2 = b.atan2((1.02 * a.cos()).exp());
-    if k < 3 {
-        b += a * b;
-    } else {
-        b = b * 0.9 + 0.7 * (u1 - u2);
-    }
-    for i0 in (0..4).rev() {
-        a = (a + a).sin() + a.tanh();
-    }
-    u2 + u1 + 1.45 * b - 0.22 * a
+    a += a * (u3 * u5);
+    a + u5 - u3 + b + 0.1 * k as f64
 }
 
 const W512: Case = Case {
     name: "w512",
     live: &[(0, 1)],
     f: |z, q, k| {
-        let r = w512(z[0], q[0], q[1], k);
+        let r = w512(q[0], k, z[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w512_jvp(z[0], d[0], q[0], q[1], k);
+        let (r, dr) = w512_jvp(q[0], k, z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g0) = w512_vjp(z[0], q[0], q[1], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+        let (r, g2) = w512_vjp(q[0], k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g0) = w512_grad(z[0], q[0], q[1], k);
-        (r, cat(&[&[g0][..]]))
+        let (r, g2) = w512_grad(q[0], k, z[0]);
+        (r, cat(&[&[g2][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w512_hvp(z[0], d[0], q[0], q[1], k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+        let (r, g2, h2) = w512_hvp(q[0], k, z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
     }),
     points: [
         Point {
-            z: &[0.8344],
-            q: &[0.7826, 0.7087],
-            k: 0,
-            t: &[-0.2959],
-            c: &[1.3254],
-            v: &[-0.0469],
-            y: &[2.75024998932],
+            z: &[-1.3047],
+            q: &[0.9123],
+            k: 4,
+            t: &[0.6814],
+            c: &[-0.9713],
+            v: &[-0.7742],
+            y: &[2.35833574071],
         },
         Point {
-            z: &[-1.1595],
-            q: &[0.2154, -0.0321],
-            k: 1,
-            t: &[-0.2778],
-            c: &[1.266],
-            v: &[-0.6533],
-            y: &[0.108980675374],
+            z: &[-1.0412],
+            q: &[0.1579],
+            k: 0,
+            t: &[0.332],
+            c: &[1.7899],
+            v: &[0.325],
+            y: &[-2.51945724566],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w513(mut v: Vec<f64>, k: usize, buf: &mut [f64], mut a: f64) -> f64 {
-    for i0 in 0..3 {
-        a = (a * a).atan() + (a - buf[(i0 + 1) % buf.len()]);
-    }
-    v[0] = a;
-    if k > 0 {
-        buf[0] -= f64::sin(buf[k % buf.len()]) - a;
+#[differentiate(wrt(b))]
+fn w513(k: usize, mut c: f64, b: f64, p: [f64; 4], buf: &mut [f64], x: &[f64], a: f64) -> f64 {
+    let u1 = if p[2] > b {
+        (b - c).tanh()
     } else {
-        buf[2] = buf[2] * 0.25 + (a + a).sin();
+        w428(0.53, 0.22, c * b)
+    };
+    for i0 in 0..buf.len() {
+        let o2 = 2 * i0 + 3 + k;
+        buf[i0] = 0.93;
     }
-    let w1: [f64; 3] = [
-        f64::asin(0.83 * a.cos()),
-        a.atan2(a.hypot(1.09)).tanh(),
-        -buf[2].hypot(0.74),
-    ];
-    let [e2, _, ..] = w1;
-    let mut u3: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u3 += v[i0] * (a - v[(i0 + 3) % v.len()]);
-    }
-    e2 + a - 1.28 * u3 - buf[0].sin()
+    c -= (b + (c + b)).atan();
+    0.27 * c * u1 + a - 0.29 * buf[3]
 }
 
 const W513: Case = Case {
     name: "w513",
-    live: &[(3, 4)],
+    live: &[(0, 1)],
     f: |z, q, k| {
-        let mut b2 = z[0..3].to_vec();
-        let r = w513(q[0..3].to_vec(), k, &mut b2, z[3]);
-        cat(&[&[r][..], &b2[..]])
+        let mut b4 = z[1..5].to_vec();
+        let r = w513(k, q[0], z[0], arr(&q[1..5]), &mut b4, &q[5..8], q[8]);
+        cat(&[&[r][..], &b4[..]])
     },
     jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w513_jvp(q[0..3].to_vec(), k, &mut b2, &mut db2, z[3], d[3]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+        let (mut b4, mut db4) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w513_jvp(
+            k,
+            q[0],
+            z[0],
+            d[0],
+            arr(&q[1..5]),
+            &mut b4,
+            &mut db4,
+            &q[5..8],
+            q[8],
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
     },
     vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g3) = w513_vjp(q[0..3].to_vec(), k, &mut b2, &mut cb2, z[3], c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&cb2[..], &[g3][..]]))
+        let (mut b4, mut cb4) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g2) = w513_vjp(
+            k,
+            q[0],
+            z[0],
+            arr(&q[1..5]),
+            &mut b4,
+            &mut cb4,
+            &q[5..8],
+            q[8],
+            c[0],
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[g2][..], &cb4[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.3552, 1.4808, -1.3311, 0.6848],
-            q: &[0.1955, -1.2732, -0.1068],
-            k: 1,
-            t: &[-0.1625, 0.7244, 0.6164, -0.0139],
-            c: &[-1.3715, 1.5251, -1.4383, -1.8833],
+            z: &[1.3557, -0.0485, 1.289, -1.1489, -1.3225],
+            q: &[
+                0.2068, -0.2978, -0.6372, 0.0266, -0.6576, -0.037, 0.2111, 1.4709, 1.1463,
+            ],
+            k: 2,
+            t: &[0.1585, 0.9618, -0.3912, -0.7, 0.0619],
+            c: &[-1.639, 1.6799, -1.1499, -0.7016, -0.7589],
             v: &[],
-            y: &[5.70888215875, 0.985541111646, 1.4808, -1.3311],
+            y: &[-0.401001192064, 0.93, 0.93, 0.93, 0.93],
         },
         Point {
-            z: &[0.0922, -0.9822, 1.4537, 1.263],
-            q: &[0.4717, 0.1085, 1.1182],
+            z: &[-0.3584, -1.0228, -0.8007, -0.3833, -0.4507],
+            q: &[
+                -1.1681, -0.5556, -0.3035, 0.6213, 0.0517, 0.2624, 1.2815, -0.6204, -0.4445,
+            ],
             k: 1,
-            t: &[-0.2448, -0.9779, 0.5314, 0.2173],
-            c: &[1.4201, 1.8312, -1.7232, -1.8688],
+            t: &[0.8984, -0.1441, -0.4492, 0.4593, -0.2593],
+            c: &[1.4187, 1.86, -0.8403, -0.9439, 1.1795],
             v: &[],
-            y: &[-0.443809090875, 5.58886934937, -0.9822, 1.4537],
+            y: &[-0.729577321716, 0.93, 0.93, 0.93, 0.93],
         },
     ],
 };
 
-#[differentiate(wrt(p, a))]
-fn w514(mut p: [f64; 3], x: &[f64], mut a: f64) -> f64 {
-    let mut u1: f64 = 0.0;
-    let mut j2 = 0;
-    while u1 < 2.66 && j2 < 6 {
-        u1 += p[j2 % p.len()];
-        j2 += 1;
+#[differentiate(wrt(c, a))]
+fn w514(c: f64, a: f64, b: f64, k: usize) -> f64 {
+    let mut w1 = [0.0; 4];
+    for i0 in 0..w1.len() {
+        w1[i0] = a / c.atan().cosh() * b.abs();
     }
-    'o3: for i0 in 0..3 {
-        u1 += (a.atan2(u1.sin().cosh()) * a.atan2(u1.sin().cosh()) + 0.7).log10();
-        for i1 in 0..2 {
-            if i0 < 1 {
-                break 'o3;
-            }
-            u1 += u1 / (1.66 + a.sin()) + a.atan();
-        }
-    }
-    a *= 0.45 + 0.29 * (u1 + u1 - a).cos();
-    a - 0.79 * u1
+    let u2 = w1[0] * w1[1];
+    0.73 * u2 - b.sin() + a
 }
 
 const W514: Case = Case {
     name: "w514",
-    live: &[(0, 3), (3, 4)],
-    f: |z, q, _| {
-        let r = w514(arr(&z[0..3]), &q[0..3], z[3]);
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w514(z[0], z[1], q[0], k);
         cat(&[&[r][..]])
     },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w514_jvp(arr(&z[0..3]), arr(&d[0..3]), &q[0..3], z[3], d[3]);
+    jvp: |z, d, q, k| {
+        let (r, dr) = w514_jvp(z[0], d[0], z[1], d[1], q[0], k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2) = w514_vjp(arr(&z[0..3]), &q[0..3], z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..]]))
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = w514_vjp(z[0], z[1], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g0, g2) = w514_grad(arr(&z[0..3]), &q[0..3], z[3]);
-        (r, cat(&[&g0[..], &[g2][..]]))
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = w514_grad(z[0], z[1], q[0], k);
+        (r, cat(&[&[g0][..], &[g1][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, h0, h2) = w514_hvp(arr(&z[0..3]), arr(&d[0..3]), &q[0..3], z[3], d[3]);
-        (r, cat(&[&g0[..], &[g2][..]]), cat(&[&h0[..], &[h2][..]]))
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = w514_hvp(z[0], d[0], z[1], d[1], q[0], k);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
     }),
     points: [
         Point {
-            z: &[-0.9782, 0.1954, 0.7145, -0.5418],
-            q: &[1.2509, 0.382, 0.5187],
-            k: 0,
-            t: &[-0.5217, 0.0621, 0.9139, -0.1425],
-            c: &[-0.5381],
-            v: &[0.624, -0.8544, 0.7496, -0.937],
-            y: &[-0.269082403693],
+            z: &[1.2322, -1.4279],
+            q: &[-0.3148],
+            k: 4,
+            t: &[-0.8002, 0.0528],
+            c: &[-1.7728],
+            v: &[0.6622, -0.2543],
+            y: &[-1.04532266039],
         },
         Point {
-            z: &[-1.2273, 1.1171, 0.809, -0.3015],
-            q: &[-0.2144, 0.4993, -1.2842],
-            k: 3,
-            t: &[0.9275, 0.9747, -0.659, 0.1705],
-            c: &[-1.5961],
-            v: &[-0.7441, -0.5883, -0.5015, -0.6344],
-            y: &[-1.05227221922],
+            z: &[1.4036, 0.9998],
+            q: &[0.9251],
+            k: 0,
+            t: &[0.7878, 0.55],
+            c: &[0.9521],
+            v: &[0.1258, -0.1612],
+            y: &[0.483103403065],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w515(mut a: f64) -> f64 {
-    a = (a + a * a).tanh() + (a + a);
-    let w1: [f64; 3] = [
-        w452(a, 0, a.hypot(1.06), a - a).hypot(1.51),
-        1.0 * (a - a),
-        w476(0.36, 0.51, a - a),
-    ];
-    let [e2, _, e3] = w1;
-    if a > 0.62 {
-        a = a * 0.2 + (-a + a);
-    } else {
-        a += (0.51 * e3.cos().cos()).cosh();
+#[differentiate(wrt(p))]
+fn w515(k: usize, p: [f64; 4], buf: &mut [f64], mut a: f64) -> f64 {
+    'o1: for i0 in 0..2 {
+        a += (0.31 * a.cos().tanh()).acos();
+        for i1 in 0..3 {
+            if a > 0.46 {
+                break 'o1;
+            }
+            a *= 0.53 + 0.11 * a.hypot(0.59).cbrt().cos();
+        }
     }
-    e3 + e2 + a.cos()
+    buf[0] = 0.67;
+    a - p[0] - p[p.len() - 1] + 0.1 * k as f64
 }
 
 const W515: Case = Case {
     name: "w515",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w515(z[0]);
-        cat(&[&[r][..]])
+    live: &[(0, 4)],
+    f: |z, q, k| {
+        let mut b2 = z[4..8].to_vec();
+        let r = w515(k, arr(&z[0..4]), &mut b2, q[0]);
+        cat(&[&[r][..], &b2[..]])
     },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w515_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w515_jvp(k, arr(&z[0..4]), arr(&d[0..4]), &mut b2, &mut db2, q[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
     },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w515_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w515_vjp(k, arr(&z[0..4]), &mut b2, &mut cb2, q[0], c[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&g1[..], &cb2[..]]))
     },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w515_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w515_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-0.8019],
-            q: &[],
-            k: 4,
-            t: &[0.3275],
-            c: &[-1.8022],
-            v: &[-0.2707],
-            y: &[6.34864178083],
+            z: &[
+                0.9692, 1.1165, -0.6652, 0.6278, -0.7111, -0.5066, -0.987, -0.2423,
+            ],
+            q: &[0.7059],
+            k: 0,
+            t: &[
+                -0.3908, -0.5218, 0.7208, -0.0726, -0.095, -0.7892, -0.1298, -0.3494,
+            ],
+            c: &[1.6152, 0.8135, -1.4668, 1.8081, -1.0457],
+            v: &[],
+            y: &[0.479439077519, 0.67, -0.5066, -0.987, -0.2423],
         },
         Point {
-            z: &[0.2375],
-            q: &[],
-            k: 0,
-            t: &[-0.549],
-            c: &[-1.2353],
-            v: &[-0.5703],
-            y: &[4.23715189272],
+            z: &[
+                -0.3902, -1.2403, 1.2073, 1.4782, 0.2241, -1.0477, 1.0847, -0.3751,
+            ],
+            q: &[-1.2045],
+            k: 4,
+            t: &[
+                0.6258, -0.2285, 0.3007, -0.6238, -0.5338, 0.9535, -0.7875, 0.7712,
+            ],
+            c: &[1.0931, 1.5817, 0.9934, -1.8973, 0.9711],
+            v: &[],
+            y: &[0.701434368326, 0.67, -1.0477, 1.0847, -0.3751],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w516(k: usize, a: f64) -> f64 {
-    let mut u1 = a;
-    if k == 2 {
-        return ((u1 * a).sin() * 0.38).tan();
-    } else {
-        let w2: [f64; 4] = [
-            u1.tanh() - a.asinh(),
-            u1 - 0.8 * u1,
-            a.min(0.55) * (u1 + a),
-            f64::powf(0.84, (u1 + a).sin()),
-        ];
-        let [e3, e4, _, e5] = w2;
+#[differentiate(wrt(a, x))]
+fn w516(mut p: [f64; 4], a: f64, x: &[f64], buf: &mut [f64], mut v: Vec<f64>) {
+    for i0 in 0..v.len() {
+        let o1 = 3 * i0 + 1;
+        v[i0] = v[i0] * x[(i0 + 1) % x.len()]
+            + x[(o1 + 1) % x.len()] * (v[o1 % v.len()] / (a.powi(2) + 1.18));
     }
-    let u6 = u1;
-    1.18 * u6 - 1.26 * u1 + a
+    let mut u2: f64 = 0.5;
+    let mut j3 = 0;
+    let u4 = loop {
+        u2 += u2.hypot(0.83).log10().atan();
+        j3 += 1;
+        if j3 >= 4 {
+            break u2 * (0.79 * u2.tanh()).acos();
+        }
+    };
+    for i0 in 0..p.len() {
+        p[i0] -= a * a;
+    }
+    let mut j5 = 0;
+    while j5 < 4 {
+        let o6 = 3 * j5 + 2;
+        buf[j5] *= 0.62 + 0.12 * (a * u2.sin().exp().powf(a.tanh())).sin().cos();
+        j5 += 1;
+    }
+    let mut u7: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o8 = 3 * i0 + 3;
+        u7 += p[i0] * u7;
+    }
+    let mut u9: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u9 += v[i0].tanh();
+    }
+    buf[0] += 1.04 * u4;
+    buf[2] += 0.46 * u2;
+    buf[1] += u7;
+    buf[3] += u9;
 }
 
 const W516: Case = Case {
     name: "w516",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w516(k, z[0]);
-        cat(&[&[r][..]])
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, _| {
+        let mut b3 = z[5..9].to_vec();
+        w516(arr(&q[0..4]), z[0], &z[1..5], &mut b3, q[4..8].to_vec());
+        cat(&[&b3[..]])
     },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w516_jvp(k, z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[5..9].to_vec(), d[5..9].to_vec());
+        w516_jvp(
+            arr(&q[0..4]),
+            z[0],
+            d[0],
+            &z[1..5],
+            &d[1..5],
+            &mut b3,
+            &mut db3,
+            q[4..8].to_vec(),
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
     },
-    vjp: |z, _, k, c| {
-        let (r, g1) = w516_vjp(k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[5..9].to_vec(), c[0..4].to_vec());
+        let (g1, g2) = w516_vjp(
+            arr(&q[0..4]),
+            z[0],
+            &z[1..5],
+            &mut b3,
+            &mut cb3,
+            q[4..8].to_vec(),
+        );
+        (cat(&[&b3[..]]), cat(&[&[g1][..], &g2[..], &cb3[..]]))
     },
-    grad: Some(|z, _, k| {
-        let (r, g1) = w516_grad(k, z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, h1) = w516_hvp(k, z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-1.4731],
-            q: &[],
-            k: 2,
-            t: &[0.6463],
-            c: &[1.9463],
-            v: &[-0.8451],
-            y: &[0.324515073702],
+            z: &[
+                0.8624, 0.954, -0.5312, 0.9034, -0.3115, 1.0212, -0.023, -0.104, -0.4433,
+            ],
+            q: &[
+                0.7966, -0.7977, 0.3427, 0.2841, -0.0515, 0.9412, -0.5791, -0.9284,
+            ],
+            k: 1,
+            t: &[
+                -0.6102, 0.9915, 0.9833, -0.2037, -0.1007, -0.541, -0.2142, 0.599, 0.1193,
+            ],
+            c: &[-1.8932, 0.706, -1.9783, -1.433],
+            v: &[],
+            y: &[
+                1.25853805522,
+                -0.0159490217303,
+                0.122748443711,
+                -0.211309190057,
+            ],
         },
         Point {
-            z: &[1.4582],
-            q: &[],
-            k: 2,
-            t: &[0.4965],
-            c: &[-1.3458],
-            v: &[-0.546],
-            y: &[0.334557394152],
+            z: &[
+                0.0931, 0.5361, 0.814, -0.6117, 1.0398, 1.1896, -0.351, -0.3909, 0.0303,
+            ],
+            q: &[
+                -1.4758, 0.3015, -1.2943, 0.5897, -0.138, -0.0987, 0.7747, -0.8576,
+            ],
+            k: 1,
+            t: &[
+                -0.7749, 0.0185, -0.4573, -0.1396, -0.9609, 0.2073, -0.3856, -0.3142, 0.8299,
+            ],
+            c: &[-0.6818, -1.1883, 0.8074, -0.952],
+            v: &[],
+            y: &[
+                1.43004036338,
+                -0.259543749509,
+                -0.0941816813317,
+                0.281863389601,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w517(k: usize, mut p: [f64; 3], a: f64, b: f64) -> f64 {
-    let b: f64 = (b + p[p.len() - 1].sin().exp().cbrt()).sin();
-    p[1] = w428(1.16, 0.22, p[1]);
-    for i0 in 0..p.len() {
-        p[i0] = a.hypot(p[i0 % p.len()].hypot(0.77)) - a;
+#[differentiate(wrt(b, v, p))]
+fn w517(mut a: f64, b: f64, buf: &mut [f64], v: Vec<f64>, mut p: [f64; 3]) {
+    a += b * a;
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 2;
+        buf[i0] = 0.94;
     }
-    let [e1, _, _] = p;
-    let mut u2: f64 = 0.0;
     for i0 in 0..p.len() {
-        u2 += p[i0].atan();
+        if v[(i0 + 1) % v.len()] > -0.6 {
+            p[i0] = p[i0] * 0.47 + p[i0 % p.len()] * (0.79 * p[0].tanh()).tan();
+        }
     }
-    e1 + b + a + u2 + 0.1 * k as f64
+    let u2 = if -(a / a.sin().exp()) < v[2] {
+        (a - v[0]).min(a)
+    } else {
+        a
+    };
+    buf[0] += u2.cos();
+    buf[2] -= 1.13 * a;
+    buf[2] += p[0];
+    buf[0] += 1.26 * p[p.len() - 1];
 }
 
 const W517: Case = Case {
     name: "w517",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w517(k, arr(&q[0..3]), z[0], q[3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w517_jvp(k, arr(&q[0..3]), z[0], d[0], q[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = w517_vjp(k, arr(&q[0..3]), z[0], q[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2) = w517_grad(k, arr(&q[0..3]), z[0], q[3]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = w517_hvp(k, arr(&q[0..3]), z[0], d[0], q[3]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.2238],
-            q: &[1.2364, 1.2714, 1.0356, 0.8721],
-            k: 4,
-            t: &[0.0831],
-            c: &[-1.6065],
-            v: &[-0.0323],
-            y: &[7.02929173592],
-        },
-        Point {
-            z: &[0.0266],
-            q: &[-0.6576, -0.037, 0.2111, 1.4709],
-            k: 2,
-            t: &[0.1585],
-            c: &[1.9714],
-            v: &[-0.324],
-            y: &[4.57028172503],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, v))]
-fn w518(x: &[f64], a: f64, v: Vec<f64>, mut p: [f64; 3]) -> f64 {
-    let mut u1 = (0.59 * a.tanh()).asin();
-    u1 += u1 - u1 - -u1;
-    for i0 in (0..p.len()).step_by(2) {
-        p[i0] = u1 - v[(i0 + 1) % v.len()];
-    }
-    let mut u2: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u2 += p[i0].atan();
-    }
-    u1 - a + u2
-}
-
-const W518: Case = Case {
-    name: "w518",
-    live: &[(0, 1), (1, 4)],
+    live: &[(0, 1), (4, 7), (7, 10)],
     f: |z, q, _| {
-        let r = w518(&q[0..3], z[0], z[1..4].to_vec(), arr(&q[3..6]));
-        cat(&[&[r][..]])
+        let mut b2 = z[1..4].to_vec();
+        w517(q[0], z[0], &mut b2, z[4..7].to_vec(), arr(&z[7..10]));
+        cat(&[&b2[..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w518_jvp(
-            &q[0..3],
-            z[0],
-            d[0],
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-            arr(&q[3..6]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2) = w518_vjp(&q[0..3], z[0], z[1..4].to_vec(), arr(&q[3..6]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &g2[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2) = w518_grad(&q[0..3], z[0], z[1..4].to_vec(), arr(&q[3..6]));
-        (r, cat(&[&[g1][..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = w518_hvp(
-            &q[0..3],
-            z[0],
-            d[0],
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-            arr(&q[3..6]),
-        );
-        (r, cat(&[&[g1][..], &g2[..]]), cat(&[&[h1][..], &h2[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.9759, 0.9079, 0.9944, -0.7525],
-            q: &[-0.2204, 0.501, 1.2449, -1.4777, -0.8499, -0.9952],
-            k: 3,
-            t: &[-0.851, -0.1646, 0.118, -0.2938],
-            c: &[-1.929],
-            v: &[-0.5786, 0.1792, 0.4596, 0.5944],
-            y: &[-0.827107806694],
-        },
-        Point {
-            z: &[0.2706, -1.1021, -1.2355, 1.2616],
-            q: &[0.3412, 0.6437, -0.3859, 0.8445, 0.5411, -0.3495],
-            k: 4,
-            t: &[-0.3064, 0.114, -0.8829, -0.2027],
-            c: &[1.284],
-            v: &[0.4044, -0.1347, -0.9867, 0.1967],
-            y: &[2.49140548753],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, x))]
-fn w519(p: [f64; 4], x: &[f64], a: f64, buf: &mut [f64]) -> f64 {
-    if (x[1] * (0.46 * a)) < -0.2 {
-        buf[0] = (buf[0] * p[1]).sin() + a;
-    } else {
-        buf[2] += (x[0] * (a + a)).sin();
-    }
-    let mut u1 = a * a;
-    if (-u1).tanh().sinh() < -0.71 {
-        u1 = u1 * 0.84 + (buf[1].cos() + 1.07 * u1);
-    } else {
-        if w378(-a) > -0.7 {
-            return 1.34 * f64::powf(1.93, 0.94 * f64::cos(1.35));
-        }
-        return (2.06 + u1.sin()).powf(x[2].atan()).hypot(1.8);
-    }
-    for i0 in 0..buf.len() {
-        buf[i0] = buf[i0] * p[i0 % p.len()] + p[i0 % p.len()];
-    }
-    let u2;
-    if (a + x[2]) < 0.59 {
-        u2 = (x[0] / (1.37 + x[0].sin())).atan2(buf[buf.len() - 1].powi(2) + 0.97);
-    } else {
-        u2 = (1.48 + a.sin()).ln().tanh().cosh().powi(-1);
-    }
-    u2.atan() + u1 + a.atan()
-}
-
-const W519: Case = Case {
-    name: "w519",
-    live: &[(0, 4), (4, 8)],
-    f: |z, q, _| {
-        let mut b3 = z[8..12].to_vec();
-        let r = w519(arr(&z[0..4]), &z[4..8], q[0], &mut b3);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[8..12].to_vec(), d[8..12].to_vec());
-        let (r, dr) = w519_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            &z[4..8],
-            &d[4..8],
+        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
+        w517_jvp(
             q[0],
-            &mut b3,
-            &mut db3,
+            z[0],
+            d[0],
+            &mut b2,
+            &mut db2,
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            arr(&z[7..10]),
+            arr(&d[7..10]),
         );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[8..12].to_vec(), c[1..5].to_vec());
-        let (r, g0, g1) = w519_vjp(arr(&z[0..4]), &z[4..8], q[0], &mut b3, &mut cb3, c[0]);
+        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[0..3].to_vec());
+        let (g1, g3, g4) = w517_vjp(
+            q[0],
+            z[0],
+            &mut b2,
+            &mut cb2,
+            z[4..7].to_vec(),
+            arr(&z[7..10]),
+        );
         (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&g0[..], &g1[..], &cb3[..]]),
+            cat(&[&b2[..]]),
+            cat(&[&[g1][..], &cb2[..], &g3[..], &g4[..]]),
         )
     },
     grad: None,
@@ -40310,60 +40303,220 @@ const W519: Case = Case {
     points: [
         Point {
             z: &[
-                -0.4781, 1.0822, -1.0791, -1.1741, 0.5178, 0.0686, -0.1099, -0.6771, 0.7723,
-                -0.9395, -0.1908, -0.2785,
+                0.2344, -0.1699, 0.5759, -1.3542, 0.6738, -0.6153, 1.2045, -1.0351, -1.4463, 1.2572,
             ],
-            q: &[-1.424],
+            q: &[0.2321],
             k: 2,
             t: &[
-                0.3072, -0.0941, -0.755, -0.3986, 0.1894, 0.7491, -0.24, 0.0702, -0.9946, -0.0239,
-                0.9534, -0.3863,
+                -0.0469, -0.8541, -0.1892, -0.0756, 0.638, 0.8574, 0.9608, -0.2783, -0.2758,
+                -0.4718,
             ],
-            c: &[1.0257, -1.5971, 0.6511, -1.2689, -1.3578],
+            c: &[0.6794, -1.9823, -0.7597],
             v: &[],
-            y: &[
-                3.666317559,
-                -0.84733663,
-                0.0654731,
-                0.200913056569,
-                -0.84711315,
-            ],
+            y: &[1.49622816695, 0.94, -0.4188497912],
         },
         Point {
             z: &[
-                0.5162, -0.2536, -0.5875, 1.1717, 0.6597, 0.0261, 1.1637, -1.1818, -0.3961, 1.4872,
-                0.9732, -0.4314,
+                -0.9975, -1.4714, 0.4872, 0.28, 1.282, -0.1569, 1.3946, -0.3939, 0.8946, -0.0384,
             ],
-            q: &[1.2732],
-            k: 4,
+            q: &[1.4036],
+            k: 3,
             t: &[
-                0.5251, 0.1211, 0.4218, 0.2829, 0.2541, 0.0474, -0.7662, 0.1401, 0.9024, 0.5967,
-                -0.0368, -0.1863,
+                -0.7754, -0.872, -0.9569, 0.8694, -0.5706, -0.5348, 0.3009, 0.1253, 0.2416, 0.4255,
             ],
-            c: &[-0.8983, 0.5496, -1.0684, 1.9928, 0.9324],
+            c: &[-0.7754, 1.9431, -1.4656],
             v: &[],
-            y: &[
-                4.75398988822,
-                0.31173318,
-                -0.63075392,
-                -1.74326433461,
-                0.66622862,
-            ],
+            y: &[1.20790317984, 0.94, 0.871036686612],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w518(mut c: f64, b: f64, a: f64) -> f64 {
+    if c > 0.28 {
+        c = c * 0.88 + a * b.tanh().exp().ln();
+    } else {
+        c /= a * a + 1.99;
+    }
+    let u1 = if (0.78 * c) < 0.37 {
+        ((c.powi(2) + 0.35).sqrt().sin() * 0.34).asin()
+    } else {
+        b
+    };
+    let u2 = c;
+    u2 + u1.tanh() + a.sin() + c
+}
+
+const W518: Case = Case {
+    name: "w518",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w518(q[0], q[1], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w518_jvp(q[0], q[1], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = w518_vjp(q[0], q[1], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2) = w518_grad(q[0], q[1], z[0]);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, h2) = w518_hvp(q[0], q[1], z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4696],
+            q: &[-1.1772, 0.7156],
+            k: 0,
+            t: &[0.0396],
+            c: &[0.9728],
+            v: &[0.4567],
+            y: &[-1.27702156142],
+        },
+        Point {
+            z: &[1.4749],
+            q: &[1.2019, -0.5706],
+            k: 3,
+            t: &[0.2117],
+            c: &[-1.2713],
+            v: &[-0.676],
+            y: &[1.79671840886],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, b, a))]
+fn w519(v: Vec<f64>, mut b: f64, mut p: [f64; 3], a: f64, x: &[f64]) -> f64 {
+    let mut j1 = 0;
+    while j1 < 3 {
+        p[j1] = p[j1] * a + (b.atan2(b * b + 0.74) - b);
+        j1 += 1;
+    }
+    let w2: [f64; 2] = [w455(2, 0.32, 1.28, v[1] - a).atan().exp_m1(), b];
+    let [e3, ..] = w2;
+    let mut u4: f64 = 1.0;
+    for i0 in (0..v.len()).rev() {
+        u4 = u4 * 0.73 + e3 / v[i0 % v.len()].sin().cosh();
+        let mut u5 = x[i0 % x.len()] - i0 as f64;
+        let mut j6 = 0;
+        while u4 < 2.38 && j6 < 5 {
+            u5 += 0.69 * u4;
+            j6 += 1;
+        }
+        if ((0.54 * x[i0 % x.len()].cos()).acos() * (0.54 * x[i0 % x.len()].cos()).acos() + 1.88)
+            .recip()
+            > p[p.len() - 1]
+        {
+            break;
+        }
+    }
+    if b > 0.79 {
+        b = b * 0.28 + b;
+    }
+    u4 * e3 + a + b + 1.16 * p[0] + 0.47 * p[p.len() - 1]
+}
+
+const W519: Case = Case {
+    name: "w519",
+    live: &[(0, 4), (4, 5), (5, 6)],
+    f: |z, q, _| {
+        let r = w519(z[0..4].to_vec(), z[4], arr(&q[0..3]), z[5], &q[3..7]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w519_jvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+            arr(&q[0..3]),
+            z[5],
+            d[5],
+            &q[3..7],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1, g3) = w519_vjp(z[0..4].to_vec(), z[4], arr(&q[0..3]), z[5], &q[3..7], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1, g3) = w519_grad(z[0..4].to_vec(), z[4], arr(&q[0..3]), z[5], &q[3..7]);
+        (r, cat(&[&g0[..], &[g1][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, g3, h0, h1, h3) = w519_hvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+            arr(&q[0..3]),
+            z[5],
+            d[5],
+            &q[3..7],
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &[g3][..]]),
+            cat(&[&h0[..], &[h1][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.1438, -0.706, -0.3472, 0.2289, 0.3822, -0.3303],
+            q: &[-0.4396, -0.2415, -1.3963, -0.0286, 0.8753, 0.7787, 0.0399],
+            k: 0,
+            t: &[0.9773, -0.214, 0.9794, 0.8528, 0.8104, 0.51],
+            c: &[-1.2568],
+            v: &[-0.6644, -0.4498, -0.6738, -0.0377, -0.8263, -0.26],
+            y: &[0.745299698897],
+        },
+        Point {
+            z: &[-0.963, 0.7982, -0.446, 1.3089, 0.3752, 0.5756],
+            q: &[-1.1389, 0.3134, -0.3008, 0.7742, 0.6631, 0.9758, -1.0692],
+            k: 0,
+            t: &[-0.8296, -0.9223, 0.4844, 0.5868, 0.1746, -0.617],
+            c: &[-0.6826],
+            v: &[-0.6131, -0.9211, 0.6715, 0.5364, -0.5025, 0.9155],
+            y: &[0.0884859440036],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
 fn w520(a: f64) -> f64 {
-    let w1: [f64; 4] = [
-        a.mul_add(a, a).sin().cosh(),
-        -a,
+    let mut u1 = a.exp();
+    for i0 in 0..2 {
+        u1 *= a.min(0.54).sin();
+        if u1 > -0.7 {
+            break;
+        }
+        let mut u2: f64 = 1.0;
+        let mut u3 = u1;
+        for i1 in (0..5).step_by(2) {
+            u2 = u2 * (0.95 * (u3 * 1.54).cos()) + (a / u3.atan().cosh() + w368(0.62, u2.asinh()));
+            u3 = (u3 * u3.powi(3)).sin() + u3.sin().exp_m1();
+            if i1 < 2 {
+                continue;
+            }
+            u1 += (i0 as f64 / a.hypot(0.45)).sinh();
+        }
+    }
+    let w4: [f64; 4] = [
+        ((u1 - u1).powi(2) + 0.75).recip(),
         a,
-        w406(a - a, a, a.mul_add(a, a)),
+        a.min(0.77).cosh(),
+        w417(u1 - u1).hypot(0.62).recip(),
     ];
-    let [_, e2, ..] = w1;
-    let e2: f64 = (e2 * a).asinh();
-    e2 - 1.02 * a
+    let [_, e5, e6, e7] = w4;
+    e7 * e6 + 1.07 * e5
 }
 
 const W520: Case = Case {
@@ -40391,1526 +40544,96 @@ const W520: Case = Case {
     }),
     points: [
         Point {
-            z: &[-0.1071],
+            z: &[-1.2894],
             q: &[],
-            k: 4,
-            t: &[-0.3542],
-            c: &[0.7755],
-            v: &[0.8034],
-            y: &[0.0977718415127],
+            k: 3,
+            t: &[0.7039],
+            c: &[0.6019],
+            v: &[0.5064],
+            y: &[1.77037710702],
         },
         Point {
-            z: &[0.2537],
+            z: &[-0.0874],
             q: &[],
             k: 4,
-            t: &[0.049],
-            c: &[0.6794],
-            v: &[-0.6671],
-            y: &[-0.323093332897],
+            t: &[0.0918],
+            c: &[-0.9923],
+            v: &[0.8249],
+            y: &[1.52554943854],
         },
     ],
 };
 
-#[differentiate(wrt(a, p))]
-fn w521(a: f64, mut p: [f64; 3]) -> f64 {
-    let u1 = if (p[0].hypot(0.7) / (p[0] * p[0] + 1.54)) < p[p.len() - 1] {
-        1.18 * (p[2] / (a * a + 1.68))
-    } else {
-        (a.clamp(-0.21, 0.47) * a.clamp(-0.21, 0.47) + 1.05).ln()
+#[differentiate(wrt(b, a, v))]
+fn w521(b: f64, a: f64, v: Vec<f64>, mut c: f64, mut p: [f64; 3]) -> f64 {
+    if (1.36 * a + b) < 0.73 {
+        p[1] = v[2] * (b / (a.powi(2) + 1.01));
+    }
+    let mut u1 = b;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 += b;
+        for i1 in (0..3).rev() {
+            c = c * 0.84 + a * c;
+        }
+        j2 += 1;
+        if j2 >= 3 {
+            break u1 * (c - c);
+        }
     };
-    let u2: f64;
-    if (0.37 * (u1 - a)) > 0.78 {
-        u2 = w428(0.5, 0.86, u1 * p[p.len() - 1]).mul_add(u1, a);
-    } else {
-        u2 = (1.9 + u1.sin()).log10() + a;
+    let mut j4 = 0;
+    while j4 < 3 {
+        let o5 = 2 * j4 + 3;
+        c += b * c;
+        j4 += 1;
     }
+    let mut u6: f64 = 0.0;
     for i0 in 0..p.len() {
-        p[i0] = 0.7;
+        let o7 = 3 * i0 + 2;
+        u6 += p[i0] * (v[o7 % v.len()].sin() * 0.89).asin();
     }
-    let mut u3: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u3 += p[i0] * (a * u1);
-    }
-    (u2 + u1) * a.atan() + 1.04 * u3
+    u3 + u1.cos() + c - 1.16 * u6
 }
 
 const W521: Case = Case {
     name: "w521",
-    live: &[(0, 1), (1, 4)],
-    f: |z, _, _| {
-        let r = w521(z[0], arr(&z[1..4]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w521_jvp(z[0], d[0], arr(&z[1..4]), arr(&d[1..4]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w521_vjp(z[0], arr(&z[1..4]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w521_grad(z[0], arr(&z[1..4]));
-        (r, cat(&[&[g0][..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w521_hvp(z[0], d[0], arr(&z[1..4]), arr(&d[1..4]));
-        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.4398, -0.9987, 0.0635, 1.2883],
-            q: &[],
-            k: 2,
-            t: &[0.2044, -0.1713, 0.5659, -0.428],
-            c: &[-1.3581],
-            v: &[0.6632, -0.186, -0.3428, -0.4364],
-            y: &[1.47154304792],
-        },
-        Point {
-            z: &[-0.51, 1.0786, -0.4503, 1.3067],
-            q: &[],
-            k: 2,
-            t: &[-0.9609, -0.229, -0.7623, 0.6658],
-            c: &[-0.7577],
-            v: &[0.1256, 0.6715, -0.9953, 0.6721],
-            y: &[-1.21631001875],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w522(k: usize, a: f64) -> f64 {
-    let w1 = [a.powi(2), a, a.hypot(a.sin().cosh())];
-    let mut u2: f64 = 0.0;
-    for i0 in 0..w1.len() {
-        u2 = u2 * 0.39 + w1[i0].cos();
-    }
-    u2.atan() + a + 0.1 * k as f64
-}
-
-const W522: Case = Case {
-    name: "w522",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w522(k, z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w522_jvp(k, z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1) = w522_vjp(k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1) = w522_grad(k, z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, h1) = w522_hvp(k, z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.7366],
-            q: &[],
-            k: 3,
-            t: &[-0.4744],
-            c: &[1.2206],
-            v: &[-0.0183],
-            y: &[0.0679349681525],
-        },
-        Point {
-            z: &[-1.3384],
-            q: &[],
-            k: 3,
-            t: &[-0.2319],
-            c: &[1.1092],
-            v: &[-0.6136],
-            y: &[-1.39898353724],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w523(k: usize, x: &[f64], a: f64, mut v: Vec<f64>, mut b: f64) -> f64 {
-    let w1: [f64; 4] = [
-        (b.powi(2) + 1.71)
-            .acosh()
-            .atan2(x[k % x.len()].powi(2) + 1.37),
-        a,
-        (a.sin() * 0.46).asin() + (a.sin() * 0.38).asin(),
-        (v[1] + x[2]) * a.powi(0),
-    ];
-    let [e2, e3, _, e4] = w1;
-    for i0 in 1..v.len() {
-        v[i0] = 1.31;
-    }
-    b = w496(k, e4, b);
-    b + e4 - e3 + v[0] + v[v.len() - 1]
-}
-
-const W523: Case = Case {
-    name: "w523",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w523(k, &q[0..4], q[4], q[5..9].to_vec(), z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w523_jvp(k, &q[0..4], q[4], q[5..9].to_vec(), z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g4) = w523_vjp(k, &q[0..4], q[4], q[5..9].to_vec(), z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g4][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g4) = w523_grad(k, &q[0..4], q[4], q[5..9].to_vec(), z[0]);
-        (r, cat(&[&[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g4, h4) = w523_hvp(k, &q[0..4], q[4], q[5..9].to_vec(), z[0], d[0]);
-        (r, cat(&[&[g4][..]]), cat(&[&[h4][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.2643],
-            q: &[
-                -0.1061, -1.3096, 1.0491, -0.1383, 0.0267, -0.3082, 0.2803, 1.1986, 1.4483,
-            ],
-            k: 4,
-            t: &[-0.5029],
-            c: &[-1.2502],
-            v: &[0.2584],
-            y: &[1.21625275358],
-        },
-        Point {
-            z: &[0.2332],
-            q: &[
-                -0.1314, 1.4004, -1.3258, -0.887, -0.3015, -0.4892, -0.0553, 1.1752, 0.0825,
-            ],
-            k: 2,
-            t: &[-0.2902],
-            c: &[-1.0075],
-            v: &[-0.832],
-            y: &[-1.38335433698],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, c))]
-fn w524(k: usize, a: f64, c: f64, mut b: f64) -> f64 {
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 += c.hypot(1.07).log2().asinh();
-        j2 += 1;
-        if ((a.powi(2) + 1.37).acosh() - (a.powi(2) + 1.42).acosh()) < 0.22 {
-            break u1 + f64::exp2(u1);
-        }
-        if j2 >= 2 {
-            break u1 * u1;
-        }
-    };
-    let mut u4 = w409(1.02, b.sinh(), u3.tanh().sinh());
-    let mut j5 = 0;
-    let u6 = loop {
-        u4 += u3;
-        let u7 = u1;
-        u4 -= (u7 + c.sin()).atan();
-        j5 += 1;
-        if j5 >= 4 {
-            break u4 * (a.powi(2) + 1.99).sqrt();
-        }
-    };
-    for i0 in 0..3 {
-        b = b * 0.39 + c * (b + a);
-        b = w413(b, 3);
-    }
-    0.24 * u6 - 1.01 * u4 - u3 + b
-}
-
-const W524: Case = Case {
-    name: "w524",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w524(k, z[0], z[1], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w524_jvp(k, z[0], d[0], z[1], d[1], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2) = w524_vjp(k, z[0], z[1], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g2) = w524_grad(k, z[0], z[1], q[0]);
-        (r, cat(&[&[g1][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g2, h1, h2) = w524_hvp(k, z[0], d[0], z[1], d[1], q[0]);
-        (
-            r,
-            cat(&[&[g1][..], &[g2][..]]),
-            cat(&[&[h1][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.1181, 1.3471],
-            q: &[1.2881],
-            k: 1,
-            t: &[0.4768, -0.8231],
-            c: &[1.888],
-            v: &[0.8119, -0.2201],
-            y: &[-9.04980374958],
-        },
-        Point {
-            z: &[0.9769, 0.8555],
-            q: &[1.3182],
-            k: 0,
-            t: &[0.8737, 0.3994],
-            c: &[1.3534],
-            v: &[-0.8783, 0.6654],
-            y: &[-6.088396904],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w525(a: f64, mut p: [f64; 4], mut v: Vec<f64>) -> f64 {
-    let mut u1: f64 = 0.0;
-    if a > -0.06 {
-        return u1 - u1 - a;
-    } else if p[1].powi(3).abs() > -0.29 {
-        u1 *= u1 / v[2].tanh().exp();
-        let [_, e2, e3, e4] = p;
-    } else if p[p.len() - 1] < -0.22 {
-        return u1.min(0.44);
-    } else {
-        u1 = u1 * (0.48 * (0.4 * u1.cos()).cosh().powi(-1).cos()) + a;
-    }
-    let u6 = {
-        let q5 = u1.tanh() + a;
-        q5 + v[1].hypot(q5.powi(2) + 1.3) + q5.sin()
-    };
-    for i0 in 1..p.len() {
-        p[i0] *= 0.65 + 0.37 * (a * (v[i0 % v.len()] - p[i0 % p.len()])).cos();
-    }
-    if (a * a).atan() > -0.63 {
-        v[2] -= -a - a;
-    } else {
-        v[1] = 0.1;
-    }
-    let mut u7: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u7 += p[i0].tanh();
-    }
-    let mut u8: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u8 += v[i0].sin();
-    }
-    0.3 * u6 + u1 - a + u7 - u8.sin()
-}
-
-const W525: Case = Case {
-    name: "w525",
-    live: &[(0, 1)],
+    live: &[(0, 1), (1, 2), (2, 6)],
     f: |z, q, _| {
-        let r = w525(z[0], arr(&q[0..4]), q[4..7].to_vec());
+        let r = w521(z[0], z[1], z[2..6].to_vec(), q[0], arr(&q[1..4]));
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w525_jvp(z[0], d[0], arr(&q[0..4]), q[4..7].to_vec());
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w525_vjp(z[0], arr(&q[0..4]), q[4..7].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w525_grad(z[0], arr(&q[0..4]), q[4..7].to_vec());
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w525_hvp(z[0], d[0], arr(&q[0..4]), q[4..7].to_vec());
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.1769],
-            q: &[-0.0723, -0.692, -0.2639, 0.5987, 0.6917, 0.093, -0.0784],
-            k: 4,
-            t: &[0.9736],
-            c: &[-1.1815],
-            v: &[-0.2245],
-            y: &[-0.232326997006],
-        },
-        Point {
-            z: &[-0.9603],
-            q: &[0.738, 0.3652, 1.0968, -1.4593, -1.2063, -0.4354, -0.6239],
-            k: 1,
-            t: &[-0.617],
-            c: &[-1.7696],
-            v: &[-0.775],
-            y: &[2.68778298453],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w526(mut a: f64, mut b: f64) -> f64 {
-    if a < 0.18 {
-        b *= 0.7 + 0.17 * (a * b).cos();
-    }
-    a = a * (0.64 * b.tanh()).asin().tanh() + w428(1.17, 0.34, w520(b.sin()));
-    let w1 = [a.atan(), a - b, b * a, a.tanh().cosh()];
-    let mut u2 = b.cos();
-    for i0 in 0..w1.len() {
-        u2 = u2 * 0.89 + w1[i0].cos();
-    }
-    (0.97 * u2 - a) * b
-}
-
-const W526: Case = Case {
-    name: "w526",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w526(z[0], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w526_jvp(z[0], d[0], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w526_vjp(z[0], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w526_grad(z[0], q[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w526_hvp(z[0], d[0], q[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.8295],
-            q: &[0.8945],
-            k: 0,
-            t: &[-0.9219],
-            c: &[1.3419],
-            v: &[-0.1051],
-            y: &[-3.92603087164],
-        },
-        Point {
-            z: &[-0.5267],
-            q: &[-0.714],
-            k: 0,
-            t: &[0.5551],
-            c: &[-0.9009],
-            v: &[0.8013],
-            y: &[2.73474492203],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w527(a: f64, k: usize, c: f64, mut b: f64) -> f64 {
-    let mut u1 = a.mul_add(k as f64, b);
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 -= u1.tanh().cosh().powf(0.71 * a.cos()) + c.tanh().exp().ln();
-        j2 += 1;
-        if c < 0.6 {
-            break u1 + u1;
-        }
-        if j2 >= 2 {
-            break u1 * (c.sin() * 0.36).acos();
-        }
-    };
-    b = w394(1.41, 1.48, b);
-    match k % 3 {
-        2 => {
-            u1 = u1 * c.sin().cosh().sin() + (0.57 * u3.tanh()).atanh();
-        }
-        1 | 0 => {
-            let mut u5 = f64::tan(0.32 * a.cos());
-            let mut u6 = u1.sin().exp().log2();
-            for i0 in (0..5).rev() {
-                u5 = (u5 + 0.26 * c).tanh() + u5 * a;
-                u6 += f64::tanh((a.powi(2) + 2.31).acosh());
-            }
-        }
-        _ => {
-            assert_eq!(k, k, "{k} {}", u3);
-        }
-    }
-    b = w482(b);
-    b.sin() * u3 + u1
-}
-
-const W527: Case = Case {
-    name: "w527",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w527(z[0], k, q[0], q[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w527_jvp(z[0], d[0], k, q[0], q[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w527_vjp(z[0], k, q[0], q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w527_grad(z[0], k, q[0], q[1]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w527_hvp(z[0], d[0], k, q[0], q[1]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.9068],
-            q: &[1.3369, 0.5048],
-            k: 3,
-            t: &[-0.6107],
-            c: &[0.5547],
-            v: &[0.1606],
-            y: &[0.870418029704],
-        },
-        Point {
-            z: &[0.3773],
-            q: &[-0.3852, 1.3748],
-            k: 1,
-            t: &[0.164],
-            c: &[0.7304],
-            v: &[-0.1803],
-            y: &[2.34581447917],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w528(k: usize, mut a: f64) -> f64 {
-    if k < 2 {
-        a *= 0.55 + 0.24 * (a * (a + a)).cos();
-    }
-    let u1 = a;
-    a += 0.59 * w524(k, a, u1.atan2(u1.hypot(1.05)), 1.38);
-    1.29 * a + 0.28 * u1
-}
-
-const W528: Case = Case {
-    name: "w528",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w528(k, z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w528_jvp(k, z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1) = w528_vjp(k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1) = w528_grad(k, z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, h1) = w528_hvp(k, z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.6743],
-            q: &[],
-            k: 3,
-            t: &[-0.4256],
-            c: &[-1.824],
-            v: &[0.3088],
-            y: &[-6.59401817602],
-        },
-        Point {
-            z: &[-0.7319],
-            q: &[],
-            k: 0,
-            t: &[-0.2369],
-            c: &[1.719],
-            v: &[0.6432],
-            y: &[-6.04666748898],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w529(mut b: f64, mut a: f64, mut c: f64) -> f64 {
-    c += 0.35 * w401(c);
-    'o1: for i0 in 0..4 {
-        b *= c.sin().sin();
-        for i1 in 0..2 {
-            if b > 0.12 {
-                break 'o1;
-            }
-            b = (b * (c.powi(2) + 1.39).powf(1.8)).sin() + c;
-        }
-        b = b * 0.23 + b.abs();
-    }
-    assert!(a.is_finite(), "a = {}", a);
-    (b + 1.45 * c) * a.atan()
-}
-
-const W529: Case = Case {
-    name: "w529",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w529(z[0], q[0], q[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w529_jvp(z[0], d[0], q[0], q[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w529_vjp(z[0], q[0], q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w529_grad(z[0], q[0], q[1]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w529_hvp(z[0], d[0], q[0], q[1]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.4828],
-            q: &[1.1213, 0.2446],
-            k: 1,
-            t: &[-0.7765],
-            c: &[-1.2843],
-            v: &[-0.9037],
-            y: &[0.509965756828],
-        },
-        Point {
-            z: &[-0.2428],
-            q: &[1.4191, -1.3936],
-            k: 2,
-            t: &[0.427],
-            c: &[-1.3879],
-            v: &[-0.8122],
-            y: &[0.303141032064],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, p))]
-fn w530(mut a: f64, buf: &mut [f64], b: f64, mut c: f64, p: [f64; 3], x: &[f64]) {
-    if (c + a + b) > -0.34 {
-        buf[2] = buf[2] * 0.74 + p[2] * (a / (b.powi(2) + 1.22));
-    }
-    'o1: for i0 in 0..3 {
-        c = c * (buf[(i0 + 2) % buf.len()].signum() * buf[(i0 + 3) % buf.len()]).sin() + a;
-        for i1 in 0..3 {
-            if (c.cos() + c.exp_m1()) > 0.38 {
-                continue 'o1;
-            }
-            c = c * c.atan() + (b * b + 0.98).powf(2.45).abs();
-        }
-        c = c * (0.69 * c.sin().exp2().cos()) + b;
-    }
-    for i0 in 0..3 {
-        c += b * c.atan2(2.21 + p[(i0 + 2) % p.len()].sin());
-    }
-    let mut j3 = 0;
-    while j3 < 2 {
-        a -= b * -buf[(j3 + 1) % buf.len()];
-        j3 += 1;
-    }
-    buf[1] += c;
-    buf[2] -= b;
-    buf[2] += 1.33 * a;
-}
-
-const W530: Case = Case {
-    name: "w530",
-    live: &[(3, 4), (4, 7)],
-    f: |z, q, _| {
-        let mut b1 = z[0..3].to_vec();
-        w530(q[0], &mut b1, z[3], q[1], arr(&z[4..7]), &q[2..6]);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        w530_jvp(
-            q[0],
-            &mut b1,
-            &mut db1,
-            z[3],
-            d[3],
-            q[1],
-            arr(&z[4..7]),
-            arr(&d[4..7]),
-            &q[2..6],
-        );
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let (g2, g4) = w530_vjp(q[0], &mut b1, &mut cb1, z[3], q[1], arr(&z[4..7]), &q[2..6]);
-        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g2][..], &g4[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.0691, 0.3735, 1.0026, 1.3677, 1.4477, -0.8028, -1.4928],
-            q: &[-0.3456, 0.8474, 0.3512, -0.7842, -0.2396, 1.1074],
-            k: 0,
-            t: &[0.7641, -0.2895, -0.2046, 0.7131, -0.2554, 0.7748, -0.0437],
-            c: &[1.7417, -0.9152, -1.1699],
-            v: &[],
-            y: &[1.0691, -2.16494684533, 1.41415801495],
-        },
-        Point {
-            z: &[0.592, 0.2236, -0.9572, 0.7082, -1.4608, -0.8741, -0.7569],
-            q: &[0.4764, 0.3419, 0.4555, 0.386, 0.432, -1.4303],
-            k: 2,
-            t: &[-0.9622, 0.0218, -0.7864, 0.9338, -0.3216, -0.4816, 0.168],
-            c: &[-1.9706, 1.1016, -1.6876],
-            v: &[],
-            y: &[0.592, 0.388294299441, -1.64622667745],
-        },
-    ],
-};
-
-#[differentiate]
-fn w531(c: f64, a: f64, buf: &mut [f64], mut v: Vec<f64>, b: f64) {
-    let mut w1 = vec![0.0; 5];
-    for i0 in 0..w1.len() {
-        w1[i0] = c;
-        w1[(i0 + 1) % 5] -= c / (v[(i0 + 3) % v.len()].powi(2) + 0.84);
-    }
-    let mut u2 = c;
-    for i0 in 0..w1.len() {
-        u2 += w1[i0] * (b + a);
-        w1[i0] = c.sin();
-    }
-    for i0 in 0..buf.len() {
-        if v[i0 % v.len()] < -0.33 {
-            buf[i0] += v[(i0 + 1) % v.len()] * (u2.cosh() + 0.8).acosh();
-        }
-    }
-    for i0 in (0..buf.len()).step_by(2) {
-        buf[i0] = 0.6 + 0.38 * i0 as f64;
-    }
-    let u4 = {
-        let q3 = u2.hypot(1.05) * a;
-        q3 + w424(
-            q3.atan().exp().ln_1p(),
-            f64::tan(0.52 * a.tanh()),
-            q3.powi(2),
-        ) + q3.atan()
-    };
-    buf[2] += u4;
-    buf[0] += u2;
-}
-
-const W531: Case = Case {
-    name: "w531",
-    live: &[(0, 1), (1, 2), (5, 9), (9, 10)],
-    f: |z, _, _| {
-        let mut b2 = z[2..5].to_vec();
-        w531(z[0], z[1], &mut b2, z[5..9].to_vec(), z[9]);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (z[2..5].to_vec(), d[2..5].to_vec());
-        w531_jvp(
+        let (r, dr) = w521_jvp(
             z[0],
             d[0],
             z[1],
             d[1],
-            &mut b2,
-            &mut db2,
-            z[5..9].to_vec(),
-            d[5..9].to_vec(),
-            z[9],
-            d[9],
-        );
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (z[2..5].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g3, g4) = w531_vjp(z[0], z[1], &mut b2, &mut cb2, z[5..9].to_vec(), z[9]);
-        (
-            cat(&[&b2[..]]),
-            cat(&[&[g0][..], &[g1][..], &cb2[..], &g3[..], &[g4][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.7462, 0.6373, 0.5922, -0.3394, 0.4515, -0.4381, 1.1876, 0.7684, -0.2485, -1.3771,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                -0.1783, 0.4009, -0.4508, 0.0165, 0.3985, -0.5261, 0.8116, -0.6031, 0.7715, -0.133,
-            ],
-            c: &[-1.8698, -1.0894, -1.6264],
-            v: &[],
-            y: &[-0.801809289232, -0.3394, 1.46976453893],
-        },
-        Point {
-            z: &[
-                1.0745, -0.1064, 1.2894, 1.1902, 0.094, -1.2683, 1.2359, -0.1871, -0.5177, 0.7649,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.2628, -0.2751, -0.5914, 0.276, -0.5549, 0.9325, 0.8158, -0.9328, 0.5564, -0.1187,
-            ],
-            c: &[1.1456, 1.1282, 0.9069],
-            v: &[],
-            y: &[4.5737084312, 1.1902, 0.0497730151331],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w532(a: f64, buf: &mut [f64], mut b: f64) {
-    let mut j1 = 0;
-    while j1 < 3 {
-        buf[j1] = a - b - b;
-        j1 += 1;
-    }
-    let mut u2 = a.atan();
-    let mut j3 = 0;
-    let u4 = loop {
-        u2 += buf[2].abs();
-        let u5: f64;
-        if (1.3 * a) > a {
-            u5 = f64::sinh(buf[buf.len() - 1]) - (b - u2);
-        } else {
-            u5 = (0.63 * (a - u2).cos()).asin();
-        }
-        j3 += 1;
-        if j3 >= 2 {
-            break u2 * buf[1].atan().cosh().log10();
-        }
-    };
-    buf[2] -= u4;
-    buf[0] -= u2;
-}
-
-const W532: Case = Case {
-    name: "w532",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b1 = z[0..3].to_vec();
-        w532(q[0], &mut b1, z[3]);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        w532_jvp(q[0], &mut b1, &mut db1, z[3], d[3]);
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let g2 = w532_vjp(q[0], &mut b1, &mut cb1, z[3]);
-        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g2][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.3595, 1.3026, 1.4009, 1.4997],
-            q: &[-0.5705],
-            k: 0,
-            t: &[-0.7209, 0.6587, -0.9574, 0.5914],
-            c: &[-0.8528, -1.7016, 0.8591],
-            v: &[],
-            y: &[-10.1912541658, -3.5699, -5.51524365065],
-        },
-        Point {
-            z: &[0.6235, -1.3584, -1.1577, 0.1225],
-            q: &[1.0289],
-            k: 0,
-            t: &[-0.5072, -0.6988, -0.3029, -0.4678],
-            c: &[1.3691, -1.164, 1.9526],
-            v: &[],
-            y: &[-1.58354137187, 0.7839, 0.571663425986],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w533(buf: &mut [f64], a: f64) -> f64 {
-    buf[2] = w520(buf[2]);
-    let u1: f64;
-    u1 = w444(buf[buf.len() - 1], buf[1].tanh().exp_m1()).sin();
-    buf[0] = buf[0] * 0.47 + (a + a);
-    u1 - 1.43 * a + 1.41 * buf[3]
-}
-
-const W533: Case = Case {
-    name: "w533",
-    live: &[(4, 5)],
-    f: |z, _, _| {
-        let mut b0 = z[0..4].to_vec();
-        let r = w533(&mut b0, z[4]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w533_jvp(&mut b0, &mut db0, z[4], d[4]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g1) = w533_vjp(&mut b0, &mut cb0, z[4], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g1][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.1315, -1.3954, -0.9337, -1.114, -0.6132],
-            q: &[],
-            k: 2,
-            t: &[-0.0946, 0.1197, -0.6763, 0.0618, 0.7459],
-            c: &[0.5077, 0.9665, -1.3772, 1.439, 0.9998],
-            v: &[],
-            y: &[0.244431271055, -1.758205, -1.3954, 0.164618679011, -1.114],
-        },
-        Point {
-            z: &[0.0402, -0.2347, 0.7237, -1.4831, 0.5262],
-            q: &[],
-            k: 2,
-            t: &[0.4233, -0.9777, -0.0194, -0.4659, 0.8113],
-            c: &[1.1204, -1.1427, 0.8734, -0.8404, 0.5256],
-            v: &[],
-            y: &[-1.86091673795, 1.071294, -0.2347, -1.24051959037, -1.4831],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a))]
-fn w534(k: usize, v: Vec<f64>, mut b: f64, mut a: f64) -> f64 {
-    if (v[v.len() - 1] * b - b) < -0.45 {
-        a += (b + a / (a * a + 1.04)).sin();
-    } else {
-        a -= v[1] - v[0] - b;
-    }
-    let w1: [f64; 4] = [a.hypot(1.86), a + a, (v[k % v.len()] - b).cos(), b];
-    let [_, _, e2, e3] = w1;
-    for i0 in 0..3 {
-        b += a * (a * e2);
-    }
-    1.38 * e3 + e2 + a + b
-}
-
-const W534: Case = Case {
-    name: "w534",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w534(k, q[0..3].to_vec(), z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w534_jvp(k, q[0..3].to_vec(), z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2, g3) = w534_vjp(k, q[0..3].to_vec(), z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2, g3) = w534_grad(k, q[0..3].to_vec(), z[0], z[1]);
-        (r, cat(&[&[g2][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, g3, h2, h3) = w534_hvp(k, q[0..3].to_vec(), z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g2][..], &[g3][..]]),
-            cat(&[&[h2][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.3498, 0.4236],
-            q: &[1.4198, 0.3964, 1.1195],
-            k: 2,
-            t: &[-0.1937, -0.8385],
-            c: &[0.7004],
-            v: &[0.3435, -0.5708],
-            y: &[0.73192753065],
-        },
-        Point {
-            z: &[0.8491, 0.9577],
-            q: &[1.1616, 0.8601, -0.9813],
-            k: 0,
-            t: &[0.7116, -0.7294],
-            c: &[-1.6752],
-            v: &[-0.2865, -0.8596],
-            y: &[15.5458042495],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, c))]
-fn w535(mut b: f64, a: f64, x: &[f64], c: f64) -> f64 {
-    let w1: [f64; 2] = [
-        (c.cosh() + 0.43).acosh() / b.sin().cosh(),
-        (a.powi(2) + 2.09).acosh() + x[2].cosh(),
-    ];
-    let [e2, ..] = w1;
-    if b < 0.41 {
-        b += a * b;
-    } else {
-        b += (1.12 * x[1]).powi(2);
-    }
-    b += c * x[0] - x[0].cos();
-    b += 0.34 * w476(1.1, 0.36, b);
-    b + e2 + c
-}
-
-const W535: Case = Case {
-    name: "w535",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let r = w535(q[0], z[0], &q[1..4], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w535_jvp(q[0], z[0], d[0], &q[1..4], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g3) = w535_vjp(q[0], z[0], &q[1..4], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g3][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1, g3) = w535_grad(q[0], z[0], &q[1..4], z[1]);
-        (r, cat(&[&[g1][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g3, h1, h3) = w535_hvp(q[0], z[0], d[0], &q[1..4], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g1][..], &[g3][..]]),
-            cat(&[&[h1][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-1.0859, 0.4442],
-            q: &[0.304, 0.5471, 1.2653, 0.5925],
-            k: 4,
-            t: &[-0.8119, 0.6998],
-            c: &[1.8028],
-            v: &[0.125, 0.6463],
-            y: &[1.13942539894],
-        },
-        Point {
-            z: &[-0.2641, 0.1046],
-            q: &[-0.522, 1.0583, 1.146, 1.3622],
-            k: 4,
-            t: &[-0.3628, 0.1178],
-            c: &[-1.0981],
-            v: &[-0.4815, 0.5458],
-            y: &[0.466150758084],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, v))]
-fn w536(x: &[f64], buf: &mut [f64], a: f64, mut v: Vec<f64>) {
-    let u1 = if (buf[buf.len() - 1] / (a * a + 0.51)) < 0.64 {
-        ((a + a).powi(2) + 0.97).log(2.0)
-    } else {
-        a.hypot(a.hypot(0.92)) - f64::exp2(buf[0])
-    };
-    for i0 in (0..buf.len()).step_by(2) {
-        buf[i0] = 0.49;
-    }
-    for i0 in 0..v.len() {
-        v[i0] += (a + (a - a)).atan();
-    }
-    buf[0] -= u1;
-    buf[0] -= a;
-    buf[3] -= v[0].tanh();
-    buf[3] += 1.19 * v[v.len() - 1];
-}
-
-const W536: Case = Case {
-    name: "w536",
-    live: &[(4, 5), (5, 9)],
-    f: |z, q, _| {
-        let mut b1 = z[0..4].to_vec();
-        w536(&q[0..3], &mut b1, z[4], z[5..9].to_vec());
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..4].to_vec(), d[0..4].to_vec());
-        w536_jvp(
-            &q[0..3],
-            &mut b1,
-            &mut db1,
-            z[4],
-            d[4],
-            z[5..9].to_vec(),
-            d[5..9].to_vec(),
-        );
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let (g2, g3) = w536_vjp(&q[0..3], &mut b1, &mut cb1, z[4], z[5..9].to_vec());
-        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g2][..], &g3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.0895, 0.8771, 0.1015, 1.0428, -0.8507, -0.5128, -1.4151, 0.0693, 1.1629,
-            ],
-            q: &[-0.1656, 0.129, 1.3685],
-            k: 1,
-            t: &[
-                -0.3302, -0.2443, -0.1116, 0.3875, -0.8077, -0.0289, 0.1742, 0.1602, -0.0817,
-            ],
-            c: &[-0.6016, -1.5064, 0.5855, 1.7944],
-            v: &[],
-            y: &[0.890178013012, 0.8771, 0.49, 2.42679413103],
-        },
-        Point {
-            z: &[
-                0.712, 1.1112, 0.5589, 0.4216, -0.0152, -0.9904, 0.6308, 1.0326, -1.1922,
-            ],
-            q: &[1.3755, 0.0881, 1.2942],
-            k: 2,
-            t: &[
-                -0.9539, -0.249, 0.2026, 0.1325, 0.9316, 0.0163, 0.7164, 0.696, 0.6694,
-            ],
-            c: &[1.8763, 1.8706, -1.1854, 0.6566],
-            v: &[],
-            y: &[1.22302229955, 1.1112, 0.49, -0.251269094556],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w537(buf: &mut [f64], mut v: Vec<f64>, mut b: f64, mut c: f64, mut a: f64) -> f64 {
-    b += 0.23 * w524(3, b, c.mul_add(c, a), 1.5);
-    let mut j1 = 0;
-    while j1 < 3 {
-        buf[j1] -= a * (v[v.len() - 1] / b.tanh().exp());
-        j1 += 1;
-    }
-    v[1] = a * (v[2] + b);
-    c += b / (b.powi(2) + 0.8) - a;
-    let text2 = format!("{a:.4}");
-    assert!(!text2.is_empty());
-    1.17 * c + b + 1.47 * a - v[0].atan() - v[v.len() - 1]
-}
-
-const W537: Case = Case {
-    name: "w537",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w537(&mut b0, q[0..4].to_vec(), q[4], q[5], z[3]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w537_jvp(&mut b0, &mut db0, q[0..4].to_vec(), q[4], q[5], z[3], d[3]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g4) = w537_vjp(&mut b0, &mut cb0, q[0..4].to_vec(), q[4], q[5], z[3], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g4][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.1672, 0.3831, -1.0558, 0.9183],
-            q: &[-1.0304, 0.556, -1.2404, 0.3631, 0.0428, -1.1342],
-            k: 1,
-            t: &[0.4848, 0.9481, 0.817, 0.4783],
-            c: &[-1.4039, 0.9972, 1.6906, -1.6352],
-            v: &[],
-            y: &[
-                -3.85141746989,
-                -0.733322152063,
-                -0.517422152063,
-                -1.95632215206,
-            ],
-        },
-        Point {
-            z: &[1.338, 1.1914, 1.0595, 0.0705],
-            q: &[-0.6004, -0.5587, -1.0144, -0.2227, -0.3442, -0.9511],
-            k: 2,
-            t: &[0.2999, -0.815, -0.5275, 0.0621],
-            c: &[0.7682, 0.7881, 0.6212, -0.9656],
-            v: &[],
-            y: &[-2.78604037381, 1.37906331971, 1.23246331971, 1.10056331971],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w538(b: f64, mut a: f64) -> f64 {
-    for i0 in 0..3 {
-        a = (a * b).sin() + (1.48 + a.sin()).ln();
-        for i1 in (0..3).rev() {
-            a += b * a;
-            let u2 = {
-                let q1 = b + b;
-                q1 + a.atan()
-            };
-            a += u2 * u2.hypot(0.76).log10();
-        }
-    }
-    let u3: f64;
-    u3 = w453(a * a).tanh();
-    u3 - 1.41 * a + b
-}
-
-const W538: Case = Case {
-    name: "w538",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w538(z[0], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w538_jvp(z[0], d[0], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w538_vjp(z[0], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w538_grad(z[0], q[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w538_hvp(z[0], d[0], q[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.042],
-            q: &[-0.0787],
-            k: 2,
-            t: &[-0.1401],
-            c: &[-1.8215],
-            v: &[-0.0403],
-            y: &[0.889268553135],
-        },
-        Point {
-            z: &[-0.6694],
-            q: &[1.3564],
-            k: 3,
-            t: &[-0.8574],
-            c: &[0.5565],
-            v: &[-0.3368],
-            y: &[0.867344242761],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, v))]
-fn w539(mut a: f64, mut p: [f64; 3], x: &[f64], k: usize, v: Vec<f64>) -> f64 {
-    let mut j1 = 0;
-    while a < 2.62 && j1 < 4 {
-        a -= v[2] * w520(x[(j1 + 3) % x.len()] * a);
-        j1 += 1;
-    }
-    let mut j2 = 0;
-    while a < 2.92 && j2 < 5 {
-        a = a * 0.26 + p[(j2 + 1) % p.len()] * w455(j2, 1.16, 0.22, a.sin());
-        j2 += 1;
-    }
-    let a = (a * (x[x.len() - 1] * x[0])).atan();
-    a.atan() + 0.1 * k as f64
-}
-
-const W539: Case = Case {
-    name: "w539",
-    live: &[(0, 3), (3, 7)],
-    f: |z, q, k| {
-        let r = w539(q[0], arr(&z[0..3]), &q[1..4], k, z[3..7].to_vec());
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w539_jvp(
+            z[2..6].to_vec(),
+            d[2..6].to_vec(),
             q[0],
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            &q[1..4],
-            k,
-            z[3..7].to_vec(),
-            d[3..7].to_vec(),
+            arr(&q[1..4]),
         );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g4) = w539_vjp(q[0], arr(&z[0..3]), &q[1..4], k, z[3..7].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..], &g4[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g4) = w539_grad(q[0], arr(&z[0..3]), &q[1..4], k, z[3..7].to_vec());
-        (r, cat(&[&g1[..], &g4[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g4, h1, h4) = w539_hvp(
-            q[0],
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            &q[1..4],
-            k,
-            z[3..7].to_vec(),
-            d[3..7].to_vec(),
-        );
-        (r, cat(&[&g1[..], &g4[..]]), cat(&[&h1[..], &h4[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.9049, -0.4972, 0.2928, 1.3904, 1.2436, 1.3929, 1.1197],
-            q: &[-0.7379, -1.4779, -0.3602, -0.1879],
-            k: 0,
-            t: &[-0.5046, 0.6858, 0.2679, 0.8402, -0.9175, -0.6556, -0.1045],
-            c: &[1.1277],
-            v: &[-0.1421, -0.1893, -0.9727, 0.0381, 0.0674, 0.4132, 0.7701],
-            y: &[0.0341878295163],
-        },
-        Point {
-            z: &[-1.4599, -0.4415, 0.6642, -1.4852, -0.5285, 0.3578, -0.9454],
-            q: &[-1.3111, 1.4469, -1.3072, 0.1289],
-            k: 3,
-            t: &[-0.3793, 0.928, -0.4258, 0.7942, 0.9237, -0.5627, -0.173],
-            c: &[1.9687],
-            v: &[-0.8399, 0.6964, 0.2795, 0.0042, 0.5464, 0.0257, 0.6172],
-            y: &[0.397885787812],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w540(mut a: f64, x: &[f64], buf: &mut [f64]) {
-    a = w496(3, a - buf[buf.len() - 1], a);
-    let a = a * (a.powi(2) + 2.39).acosh();
-    for i0 in 0..buf.len() {
-        buf[i0] = buf[i0] * 0.26 + (w484(a, i0) - x[i0 % x.len()]);
-    }
-    buf[1] -= a;
-}
-
-const W540: Case = Case {
-    name: "w540",
-    live: &[(0, 4)],
-    f: |z, q, _| {
-        let mut b2 = z[4..8].to_vec();
-        w540(q[0], &z[0..4], &mut b2);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
-        w540_jvp(q[0], &z[0..4], &d[0..4], &mut b2, &mut db2);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[0..4].to_vec());
-        let g1 = w540_vjp(q[0], &z[0..4], &mut b2, &mut cb2);
-        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.5374, 0.1466, -1.2365, 0.9951, 0.4529, -0.9769, 1.3583, -1.2713,
-            ],
-            q: &[-1.4193],
-            k: 2,
-            t: &[
-                0.3856, -0.679, 0.9453, -0.5084, 0.9976, -0.2626, -0.4957, 0.2668,
-            ],
-            c: &[-1.9967, -1.3653, 1.7101, 1.0267],
-            v: &[],
-            y: &[
-                -2.26515525376,
-                2.90682729026,
-                -0.255851253762,
-                -3.17114725376,
-            ],
-        },
-        Point {
-            z: &[
-                -0.5445, -0.122, -0.2017, -0.3136, -0.9368, -1.3989, 0.4633, 0.8635,
-            ],
-            q: &[-0.0622],
-            k: 0,
-            t: &[
-                -0.4075, 0.2683, 0.655, -0.0725, -0.7487, -0.0273, -0.8293, 0.8179,
-            ],
-            c: &[1.7148, 1.2106, 1.5221, -1.7807],
-            v: &[],
-            y: &[
-                -1.06599468145,
-                2.62139996691,
-                -1.04476868145,
-                -0.828816681454,
-            ],
-        },
-    ],
-};
-
-#[differentiate]
-fn w541(a: f64, b: f64) -> f64 {
-    let mut u1 = a.sin().cosh();
-    'o2: for i0 in 0..2 {
-        u1 += u1.sin();
-        for i1 in 0..3 {
-            if (b + u1) < -0.18 {
-                break 'o2;
-            }
-            u1 *= u1.tanh();
-        }
-    }
-    let u4: f64;
-    u4 = b.asinh().atan();
-    1.49 * u4 - u1.sin() + b
-}
-
-const W541: Case = Case {
-    name: "w541",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let r = w541(z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w541_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w541_vjp(z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w541_grad(z[0], z[1]);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w541_hvp(z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.888, 0.5799],
-            q: &[],
-            k: 0,
-            t: &[0.5569, -0.0222],
-            c: &[-0.8321],
-            v: &[0.9091, 0.4965],
-            y: &[1.12228984657],
-        },
-        Point {
-            z: &[0.961, -0.7907],
-            q: &[],
-            k: 4,
-            t: &[0.7686, -0.424],
-            c: &[-1.2286],
-            v: &[-0.8525, 0.427],
-            y: &[-1.90646431492],
-        },
-    ],
-};
-
-#[differentiate]
-fn w542(mut a: f64, mut b: f64, p: [f64; 3]) -> f64 {
-    let mut j1 = 0;
-    while j1 < 4 {
-        a *= 0.66 + 0.34 * (b * p[2].hypot(1.1).log(2.0)).cos().cos();
-        j1 += 1;
-    }
-    let mut u2: f64 = 1.0;
-    let mut u3: f64 = 0.0;
-    let mut j4 = 0;
-    while j4 < 3 {
-        u2 -= u2;
-        u3 += (p[0] + p[(j4 + 2) % p.len()]).atan().cosh();
-        j4 += 1;
-    }
-    let w5: [f64; 4] = [
-        (w507(u2.tanh().exp_m1(), 0).sin() * 0.5).acos(),
-        (u2 + b).tanh().cosh().log2(),
-        u2,
-        u3,
-    ];
-    let [_, e6, _, e7] = w5;
-    let mut j8 = 0;
-    while j8 < 4 {
-        b = (b + a).atan() + b;
-        j8 += 1;
-    }
-    (e7 - e6) * (0.69 * u3) + a.sin() - b
-}
-
-const W542: Case = Case {
-    name: "w542",
-    live: &[(0, 1), (1, 2), (2, 5)],
-    f: |z, _, _| {
-        let r = w542(z[0], z[1], arr(&z[2..5]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w542_jvp(z[0], d[0], z[1], d[1], arr(&z[2..5]), arr(&d[2..5]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = w542_vjp(z[0], z[1], arr(&z[2..5]), c[0]);
+        let (r, g0, g1, g2) = w521_vjp(z[0], z[1], z[2..6].to_vec(), q[0], arr(&q[1..4]), c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &g2[..]]))
     },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = w542_grad(z[0], z[1], arr(&z[2..5]));
+    grad: Some(|z, q, _| {
+        let (r, g0, g1, g2) = w521_grad(z[0], z[1], z[2..6].to_vec(), q[0], arr(&q[1..4]));
         (r, cat(&[&[g0][..], &[g1][..], &g2[..]]))
     }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) =
-            w542_hvp(z[0], d[0], z[1], d[1], arr(&z[2..5]), arr(&d[2..5]));
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = w521_hvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2..6].to_vec(),
+            d[2..6].to_vec(),
+            q[0],
+            arr(&q[1..4]),
+        );
         (
             r,
             cat(&[&[g0][..], &[g1][..], &g2[..]]),
@@ -41919,308 +40642,75 @@ const W542: Case = Case {
     }),
     points: [
         Point {
-            z: &[1.0054, 0.8959, -0.7331, 1.4172, -1.1965],
-            q: &[],
+            z: &[0.0315, -1.0083, -0.4521, 0.1602, 1.4869, 0.3307],
+            q: &[1.1213, -0.4458, 1.3366, 0.1469],
             k: 3,
-            t: &[0.8984, 0.8387, -0.207, 0.3129, -0.9075],
-            c: &[-0.5676],
-            v: &[0.0991, -0.8265, 0.464, -0.0843, -0.7277],
-            y: &[6.89587215471],
+            t: &[0.1698, -0.6338, -0.0049, 0.8554, -0.8884, 0.157],
+            c: &[-0.9229],
+            v: &[0.473, -0.9783, -0.3963, -0.3631, 0.6561, -0.3265],
+            y: &[1.6202420941],
         },
         Point {
-            z: &[-1.0471, -0.2116, -0.3324, 0.8926, -0.5796],
-            q: &[],
-            k: 4,
-            t: &[0.5975, -0.1863, 0.7876, -0.5284, -0.4394],
-            c: &[-1.3764],
-            v: &[-0.0364, 0.4628, -0.1556, -0.9399, 0.4696],
-            y: &[12.5928214966],
+            z: &[0.391, -1.3981, 0.8529, -1.4529, -0.3203, -1.0321],
+            q: &[-0.2959, 0.4245, -0.314, -0.5658],
+            k: 0,
+            t: &[0.0024, -0.7249, 0.8338, 0.8342, -0.6563, -0.2937],
+            c: &[-0.9179],
+            v: &[0.4866, -0.7027, 0.4547, 0.0893, -0.6952, 0.4903],
+            y: &[0.579903240676],
         },
     ],
 };
 
-#[differentiate(wrt(v))]
-fn w543(v: Vec<f64>, buf: &mut [f64], mut a: f64, x: &[f64]) {
-    if x[1] < 0.38 {
-        a += v[1] * a;
+#[differentiate]
+fn w522(mut b: f64, mut c: f64, mut a: f64, mut v: Vec<f64>, buf: &mut [f64]) -> f64 {
+    for i0 in 0..buf.len() {
+        c = c * 0.75 + v[i0 % v.len()];
     }
-    if x[2] < 0.21 {
-        let w1: [f64; 2] = [
-            a + (buf[1] * buf[1] + 1.31).log2(),
-            x[2].asinh() * (0.85 * a.cos()).cosh().ln(),
-        ];
-        let [e2, _] = w1;
-        let w3: [f64; 2] = [e2, a.abs()];
-        let [e4, ..] = w3;
-    } else {
-        let text5 = format!("{a:.4}");
-        assert!(!text5.is_empty());
-    }
-    buf[0] = buf[0] * v[v.len() - 1] + v[0];
-    buf[1] -= a;
-}
-
-const W543: Case = Case {
-    name: "w543",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let mut b1 = z[3..7].to_vec();
-        w543(z[0..3].to_vec(), &mut b1, q[0], &q[1..4]);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[3..7].to_vec(), d[3..7].to_vec());
-        w543_jvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            &mut b1,
-            &mut db1,
-            q[0],
-            &q[1..4],
-        );
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[3..7].to_vec(), c[0..4].to_vec());
-        let g0 = w543_vjp(z[0..3].to_vec(), &mut b1, &mut cb1, q[0], &q[1..4]);
-        (cat(&[&b1[..]]), cat(&[&g0[..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.5891, -0.8064, -0.6643, -0.651, -0.2228, 1.4809, 1.4937],
-            q: &[-0.0603, 1.4865, -0.5291, 0.8302],
-            k: 4,
-            t: &[0.8599, 0.9032, -0.0199, -0.0171, -0.052, 0.8543, 0.5389],
-            c: &[-1.2444, 0.6535, -1.117, 0.7529],
-            v: &[],
-            y: &[1.0215593, -0.21112592, 1.4809, 1.4937],
-        },
-        Point {
-            z: &[-0.0566, 0.1893, -0.6469, 0.2212, 0.237, 0.9295, 1.3263],
-            q: &[0.6118, -0.1138, 0.9329, -0.1954],
-            k: 4,
-            t: &[0.6808, 0.2747, -0.4023, 0.7273, -0.0732, -0.5789, 0.0205],
-            c: &[1.4158, -1.4564, 1.9828, 1.1017],
-            v: &[],
-            y: &[-0.19969428, -0.3748, 0.9295, 1.3263],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w544(mut v: Vec<f64>, out: &mut [f64], a: f64, buf: &mut [f64], k: usize) -> f64 {
-    if a < 0.4 {
-        out[1] *= 0.66 + 0.23 * a.cos();
-    } else {
-        out[0] = 0.39;
-    }
-    let u1 = w453(buf[k % buf.len()]);
-    if (a + a) > 0.78 {
-        buf[3] = u1 - a;
-    } else {
-        buf[1] = (buf[1] * a).atan() + (v[2] * v[2] + 1.47).cbrt();
-    }
-    for i0 in (0..v.len()).step_by(2) {
-        v[i0] = v[i0] * 0.55 + a;
-    }
-    let mut u2 = (0.8 * u1.tanh()).atanh();
-    let mut u3: f64 = 0.0;
-    for i0 in (0..6).step_by(2) {
-        u2 = (u2 * (1.16 - u2)).tanh() + (u2 - u2);
-        u3 += a + u2;
-        u2 = u2 * u3.mul_add(v[i0 % v.len()], v[i0 % v.len()]).atan()
-            + (0.3 * buf[(i0 + 2) % buf.len()].cos()).cosh() / (2.33 + v[i0 % v.len()].sin());
-    }
-    0.93 * u3 + u2 - u1 + 1.49 * v[0] - v[v.len() - 1]
-}
-
-const W544: Case = Case {
-    name: "w544",
-    live: &[(3, 4)],
-    f: |z, q, k| {
-        let mut b1 = z[0..3].to_vec();
-        let mut b3 = z[4..8].to_vec();
-        let r = w544(q[0..3].to_vec(), &mut b1, z[3], &mut b3, k);
-        cat(&[&[r][..], &b1[..], &b3[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
-        let (r, dr) = w544_jvp(
-            q[0..3].to_vec(),
-            &mut b1,
-            &mut db1,
-            z[3],
-            d[3],
-            &mut b3,
-            &mut db3,
-            k,
-        );
-        (
-            cat(&[&[r][..], &b1[..], &b3[..]]),
-            cat(&[&[dr][..], &db1[..], &db3[..]]),
-        )
-    },
-    vjp: |z, q, k, c| {
-        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[4..8].to_vec());
-        let (r, g2) = w544_vjp(
-            q[0..3].to_vec(),
-            &mut b1,
-            &mut cb1,
-            z[3],
-            &mut b3,
-            &mut cb3,
-            k,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b1[..], &b3[..]]),
-            cat(&[&cb1[..], &[g2][..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.7933, -0.3761, 0.346, -1.1068, 1.1827, -1.1084, -1.4246, -0.6101,
-            ],
-            q: &[0.9255, 0.5652, 0.1848],
-            k: 3,
-            t: &[
-                0.853, 0.7661, -0.722, -0.4045, 0.2537, -0.4928, 0.9165, 0.0284,
-            ],
-            c: &[
-                -1.136, 1.1842, 1.9385, -0.7826, 1.2983, 1.018, 1.2214, 1.0476,
-            ],
-            v: &[],
-            y: &[
-                -2.29145357841,
-                -0.7933,
-                -0.286938295816,
-                0.346,
-                1.1827,
-                2.03265843,
-                -1.4246,
-                -0.6101,
-            ],
-        },
-        Point {
-            z: &[
-                0.2652, -0.1904, -1.0413, -1.4122, 0.4007, -1.1116, -1.3981, 0.0559,
-            ],
-            q: &[0.7948, -0.6079, 0.5444],
-            k: 2,
-            t: &[
-                -0.2734, -0.2651, -0.8453, -0.2217, 0.946, -0.6345, -0.4389, -0.4575,
-            ],
-            c: &[
-                -0.8255, -0.9531, 0.8141, 0.8051, -1.8781, -1.2939, 0.9397, -0.6812,
-            ],
-            v: &[],
-            y: &[
-                -3.13746449688,
-                0.2652,
-                -0.132580171528,
-                -1.0413,
-                0.4007,
-                2.21241510286,
-                -1.3981,
-                0.0559,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, a, b, c))]
-fn w545(
-    mut p: [f64; 4],
-    mut a: f64,
-    k: usize,
-    buf: &mut [f64],
-    mut b: f64,
-    mut v: Vec<f64>,
-    mut c: f64,
-) {
-    let mut j1 = 0;
-    while j1 < 3 {
-        v[j1] = c * buf[j1 % buf.len()].sin();
-        j1 += 1;
-    }
-    debug_assert!(b.abs() < 1e9, "{b:.3}");
-    let mut j2 = 0;
-    while j2 < 2 {
-        c = (c + a).atan() + (p[j2 % p.len()].powi(2) + 2.38).acosh();
-        j2 += 1;
+    let u1 = (0.97 * c).sin().cosh().powf(2.49);
+    for i0 in 0..4 {
+        a *= 0.77 + 0.33 * b.cos();
     }
     for i0 in 0..buf.len() {
-        buf[i0] = (buf[i0] + b).atan() + (0.55 * c.tanh()).tan();
+        let o2 = 2 * i0 + 1;
+        buf[i0] = buf[i0] * 0.25 + c * (0.69 * a);
     }
-    let [_, e3, ..] = p;
-    p[0] = w522(k, p[0]);
-    let mut u4: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u4 += v[i0] * c.powi(3);
-    }
-    buf[0] += 0.27 * e3;
-    buf[2] += c;
-    buf[1] -= p[0].cos();
-    buf[1] -= p[p.len() - 1];
-    buf[2] += u4.atan();
+    v[2] = w399(v[2]);
+    c += a + b + (v[0] - a);
+    c - 1.33 * u1 + 0.87 * a + v[0] - 0.76 * v[v.len() - 1]
 }
 
-const W545: Case = Case {
-    name: "w545",
-    live: &[(0, 4), (4, 5), (8, 9), (9, 10)],
-    f: |z, q, k| {
-        let mut b3 = z[5..8].to_vec();
-        w545(
-            arr(&z[0..4]),
-            z[4],
-            k,
-            &mut b3,
-            z[8],
-            q[0..3].to_vec(),
-            z[9],
-        );
-        cat(&[&b3[..]])
+const W522: Case = Case {
+    name: "w522",
+    live: &[(0, 1), (1, 2), (2, 3), (3, 6)],
+    f: |z, _, _| {
+        let mut b4 = z[6..9].to_vec();
+        let r = w522(z[0], z[1], z[2], z[3..6].to_vec(), &mut b4);
+        cat(&[&[r][..], &b4[..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b3, mut db3) = (z[5..8].to_vec(), d[5..8].to_vec());
-        w545_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            z[4],
-            d[4],
-            k,
-            &mut b3,
-            &mut db3,
-            z[8],
-            d[8],
-            q[0..3].to_vec(),
-            z[9],
-            d[9],
+    jvp: |z, d, _, _| {
+        let (mut b4, mut db4) = (z[6..9].to_vec(), d[6..9].to_vec());
+        let (r, dr) = w522_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2],
+            d[2],
+            z[3..6].to_vec(),
+            d[3..6].to_vec(),
+            &mut b4,
+            &mut db4,
         );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b3, mut cb3) = (z[5..8].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g4, g6) = w545_vjp(
-            arr(&z[0..4]),
-            z[4],
-            k,
-            &mut b3,
-            &mut cb3,
-            z[8],
-            q[0..3].to_vec(),
-            z[9],
-        );
+    vjp: |z, _, _, c| {
+        let (mut b4, mut cb4) = (z[6..9].to_vec(), c[1..4].to_vec());
+        let (r, g0, g1, g2, g3) =
+            w522_vjp(z[0], z[1], z[2], z[3..6].to_vec(), &mut b4, &mut cb4, c[0]);
         (
-            cat(&[&b3[..]]),
-            cat(&[&g0[..], &[g1][..], &cb3[..], &[g4][..], &[g6][..]]),
+            cat(&[&[r][..], &b4[..]]),
+            cat(&[&[g0][..], &[g1][..], &[g2][..], &g3[..], &cb4[..]]),
         )
     },
     grad: None,
@@ -42228,74 +40718,76 @@ const W545: Case = Case {
     points: [
         Point {
             z: &[
-                1.381, -0.1076, -0.6349, 0.3196, -0.4915, 0.2885, -0.7267, -0.0969, -0.3458,
-                -0.5555,
+                0.9577, 1.1616, 0.8601, -0.9813, -1.1513, 0.4883, 0.6863, 1.0406, -0.4298,
             ],
-            q: &[0.8277, 0.852, -1.4056],
-            k: 3,
+            q: &[],
+            k: 0,
             t: &[
-                -0.1705, 0.9915, -0.2763, 0.2541, 0.1879, 0.393, -0.9672, 0.8659, -0.6034, 0.0977,
+                0.2497, 0.5279, -0.1671, -0.0433, -0.0693, -0.2988, 0.4347, 0.5017, -0.3518,
             ],
-            c: &[-1.5513, -1.527, 0.5097],
+            c: &[1.908, -0.961, -1.551, -1.833],
             v: &[],
-            y: &[0.509098617437, -0.846129766671, 3.62844439179],
+            y: &[
+                -10.2367495288,
+                -0.0486456312849,
+                0.0399293687151,
+                -0.327670631285,
+            ],
         },
         Point {
             z: &[
-                0.003, -0.9899, 1.146, 1.3408, -0.9301, 1.4714, 0.0977, -1.3303, -0.7561, 0.8599,
+                -0.7491, -0.5558, -0.6068, -1.254, -0.4341, 0.8753, -1.1841, 1.1714, 0.3078,
             ],
-            q: &[0.9185, -0.4655, -0.7317],
+            q: &[],
             k: 1,
             t: &[
-                0.5062, -0.3396, -0.068, 0.9825, 0.1311, 0.0642, -0.0274, 0.2048, 0.2408, -0.188,
+                0.1474, -0.1711, 0.472, -0.2752, -0.0023, -0.6973, 0.8357, 0.2582, 0.5232,
             ],
-            c: &[-0.8172, -0.6933, -0.7954],
+            c: &[1.5607, 1.1373, -0.6857, -1.2695],
             v: &[],
-            y: &[0.953349735219, -1.92283654966, 2.77021117983],
+            y: &[
+                -17.1897501033,
+                -0.124929068949,
+                0.463945931051,
+                0.248045931051,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(a, c))]
-fn w546(mut b: f64, a: f64, mut c: f64) -> f64 {
-    if b > 0.38 {
-        c = c * 0.2 + c * w455(1, 0.3, 0.27, a.sin().cosh().ln());
-    } else {
-        c = c * 0.25 + c.hypot(1.32 + c.sin()) / b.tanh().cosh();
+#[differentiate(wrt(c, a))]
+fn w523(k: usize, mut c: f64, a: f64, b: f64) -> f64 {
+    if b < 0.32 {
+        c += c * a;
     }
-    let u1 = (b.sin() * 0.38).atanh();
-    for i0 in (0..2).rev() {
-        b += a * (0.31 * c.cos()).asin();
-        let w2: [f64; 2] = [
-            (b.powi(2) + 2.28).acosh().atan(),
-            0.41 * c / (u1 * u1 + 1.28),
-        ];
-        let [e3, e4] = w2;
-    }
-    0.8 * u1 - c - 1.29 * a + b.cos()
+    let u2 = {
+        let q1 = a.atan2(c.tanh().exp()) * a;
+        q1 * (1.0 * a) + q1.sin()
+    };
+    (u2 - b) * a.sin() + c
 }
 
-const W546: Case = Case {
-    name: "w546",
+const W523: Case = Case {
+    name: "w523",
     live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let r = w546(q[0], z[0], z[1]);
+    f: |z, q, k| {
+        let r = w523(k, z[0], z[1], q[0]);
         cat(&[&[r][..]])
     },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w546_jvp(q[0], z[0], d[0], z[1], d[1]);
+    jvp: |z, d, q, k| {
+        let (r, dr) = w523_jvp(k, z[0], d[0], z[1], d[1], q[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2) = w546_vjp(q[0], z[0], z[1], c[0]);
+    vjp: |z, q, k, c| {
+        let (r, g1, g2) = w523_vjp(k, z[0], z[1], q[0], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2) = w546_grad(q[0], z[0], z[1]);
+    grad: Some(|z, q, k| {
+        let (r, g1, g2) = w523_grad(k, z[0], z[1], q[0]);
         (r, cat(&[&[g1][..], &[g2][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = w546_hvp(q[0], z[0], d[0], z[1], d[1]);
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, g2, h1, h2) = w523_hvp(k, z[0], d[0], z[1], d[1], q[0]);
         (
             r,
             cat(&[&[g1][..], &[g2][..]]),
@@ -42304,243 +40796,72 @@ const W546: Case = Case {
     }),
     points: [
         Point {
-            z: &[-0.6125, 0.393],
-            q: &[0.2083],
+            z: &[0.1075, -0.1857],
+            q: &[0.5562],
             k: 4,
-            t: &[-0.3764, -0.0408],
-            c: &[1.655],
-            v: &[-0.583, -0.4526],
-            y: &[-0.00079290269698],
+            t: &[0.3657, -0.6867],
+            c: &[-0.5586],
+            v: &[-0.9331, 0.6991],
+            y: &[0.205578986407],
         },
         Point {
-            z: &[-0.7976, 0.4179],
-            q: &[1.1067],
-            k: 4,
-            t: &[0.8173, 0.681],
-            c: &[0.8806],
-            v: &[-0.6044, 0.8201],
-            y: &[1.82810028044],
+            z: &[0.799, 1.3829],
+            q: &[-0.2341],
+            k: 1,
+            t: &[-0.1046, -0.4768],
+            c: &[-0.828],
+            v: &[-0.6341, -0.8082],
+            y: &[3.66567818091],
         },
     ],
 };
 
-#[differentiate(wrt(b, c))]
-fn w547(mut b: f64, c: f64, mut a: f64, x: &[f64], k: usize) -> f64 {
-    let u1: f64 = (1.26 * f64::powi(0.4, 2).cos()).sinh().hypot(0.54);
-    let mut j2 = 0;
-    while a < 2.59 && j2 < 5 {
-        a += c * a;
-        j2 += 1;
-    }
-    if k % 3 == 2 || c < 0.71 {
-        if (c * c) > 0.53 {
-            a = (a + b).atan() + (c - a);
-        } else {
-            a += f64::ln_1p((u1.sin() * 0.56).tan() * (u1.sin() * 0.56).tan() + 1.47);
-        }
-        if k == 1 {
-            return x[0].cos().atan2(b.powi(2) + 0.42);
-        } else if x[1] > 0.55 {
-            assert_eq!(k, k, "{k} {}", c);
-        }
-    } else {
-        let (u3, u4) = (
-            (x[0] + c).min(0.53),
-            (0.76 * (1.3 * b.cos()).exp().powf(a.tanh()).cos()).atanh(),
-        );
-        a = a * 0.36 + u4.tanh();
-    }
-    b -= (c * (2.32 + c.sin()).cbrt()).tanh();
-    (b + u1) * a
-}
-
-const W547: Case = Case {
-    name: "w547",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w547(z[0], z[1], q[0], &q[1..5], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w547_jvp(z[0], d[0], z[1], d[1], q[0], &q[1..5], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1) = w547_vjp(z[0], z[1], q[0], &q[1..5], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1) = w547_grad(z[0], z[1], q[0], &q[1..5], k);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, h0, h1) = w547_hvp(z[0], d[0], z[1], d[1], q[0], &q[1..5], k);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.3815, 1.0031],
-            q: &[1.4367, -0.4894, -0.842, -1.3771, 1.3431],
-            k: 4,
-            t: &[0.6254, 0.6713],
-            c: &[1.982],
-            v: &[0.9543, 0.4927],
-            y: &[0.114495291294],
-        },
-        Point {
-            z: &[0.605, 0.0717],
-            q: &[0.7211, -1.0305, 0.2563, -0.2002, -0.8224],
-            k: 0,
-            t: &[0.6513, -0.8896],
-            c: &[0.6876],
-            v: &[0.4371, -0.6836],
-            y: &[4.52979042937],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w548(mut b: f64, buf: &mut [f64], a: f64, k: usize, out: &mut [f64]) {
-    if a < 0.31 {
-        buf[2] = (buf[2] + b).atan() + (0.57 * b.tanh()).acos();
-    } else {
-        buf[1] = 0.59;
-    }
-    for i0 in 0..out.len() {
-        out[i0] = w516(2, (1.99 + a.sin()).ln_1p()) + b;
-    }
-    assert_eq!(k, k, "{k} {}", a);
-    let u1 = if a.sin() < -0.05 {
-        a.exp2()
-    } else {
-        ((buf[1] + b).powi(2) + 0.31).ln_1p()
-    };
-    buf[2] -= u1;
-    buf[0] -= a;
-}
-
-const W548: Case = Case {
-    name: "w548",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let mut b1 = z[1..4].to_vec();
-        let mut b4 = z[4..7].to_vec();
-        w548(z[0], &mut b1, q[0], k, &mut b4);
-        cat(&[&b1[..], &b4[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (mut b4, mut db4) = (z[4..7].to_vec(), d[4..7].to_vec());
-        w548_jvp(z[0], d[0], &mut b1, &mut db1, q[0], k, &mut b4, &mut db4);
-        (cat(&[&b1[..], &b4[..]]), cat(&[&db1[..], &db4[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[0..3].to_vec());
-        let (mut b4, mut cb4) = (z[4..7].to_vec(), c[3..6].to_vec());
-        let g0 = w548_vjp(z[0], &mut b1, &mut cb1, q[0], k, &mut b4, &mut cb4);
-        (
-            cat(&[&b1[..], &b4[..]]),
-            cat(&[&[g0][..], &cb1[..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.1772, -0.9672, 1.0815, 0.9336, 1.4369, 0.1919, 0.8282],
-            q: &[-0.2187],
-            k: 2,
-            t: &[-0.7212, -0.7233, 0.6737, 0.1349, 0.1901, -0.3635, -0.2147],
-            c: &[0.9037, -1.6792, 1.2792, 1.3046, -1.7122, 1.5358],
-            v: &[],
-            y: &[
-                -0.7485,
-                1.0815,
-                1.45916859851,
-                0.162833493388,
-                0.162833493388,
-                0.162833493388,
-            ],
-        },
-        Point {
-            z: &[-0.8042, 1.1514, -1.4607, -0.1079, -1.4019, -0.5288, -1.3565],
-            q: &[-0.2134],
-            k: 3,
-            t: &[0.3255, 0.8448, 0.2839, 0.203, -0.8562, 0.0849, -0.4215],
-            c: &[1.055, 0.5974, -1.1553, 0.6525, 1.8571, 1.3338],
-            v: &[],
-            y: &[
-                1.3648,
-                -1.4607,
-                0.358452623894,
-                -0.463352129235,
-                -0.463352129235,
-                -0.463352129235,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, p))]
-fn w549(buf: &mut [f64], c: f64, mut a: f64, mut p: [f64; 4], mut b: f64, x: &[f64]) -> f64 {
-    if p[0] < 0.08 {
-        a = a * 0.45 + (p[0] * (1.45 * c.cos()).cosh().recip()).tanh();
-    }
-    if c > 0.51 {
-        return 0.83 * (f64::powi(0.48, 2) + 2.0).acosh();
-    }
+#[differentiate(wrt(a, v))]
+fn w524(mut a: f64, buf: &mut [f64], v: Vec<f64>, mut b: f64, x: &[f64]) -> f64 {
     for i0 in 0..buf.len() {
-        if (b / (2.42 + buf[i0 % buf.len()].sin()) + c) > -0.09 {
-            buf[i0] *= 0.61 + 0.32 * (c + (a.sin() * 0.84).tan()).atan().cos();
-        }
+        buf[i0] += v[i0 % v.len()] * (a * v[(i0 + 2) % v.len()]);
     }
-    let u1 = a - c;
-    b += b.atan() - p[0];
-    (b + 0.21 * u1) * a - buf[1].atan()
+    b += 0.52 * w457(0, b);
+    let u1 = (v[1].sin() * 0.6).acos();
+    u1 + 0.67 * b - 0.36 * a + buf[1]
 }
 
-const W549: Case = Case {
-    name: "w549",
-    live: &[(3, 4), (4, 8)],
+const W524: Case = Case {
+    name: "w524",
+    live: &[(0, 1), (5, 8)],
     f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w549(&mut b0, z[3], q[0], arr(&z[4..8]), q[1], &q[2..6]);
-        cat(&[&[r][..], &b0[..]])
+        let mut b1 = z[1..5].to_vec();
+        let r = w524(z[0], &mut b1, z[5..8].to_vec(), q[0], &q[1..4]);
+        cat(&[&[r][..], &b1[..]])
     },
     jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w549_jvp(
-            &mut b0,
-            &mut db0,
-            z[3],
-            d[3],
+        let (mut b1, mut db1) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w524_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
             q[0],
-            arr(&z[4..8]),
-            arr(&d[4..8]),
-            q[1],
-            &q[2..6],
+            &q[1..4],
         );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g1, g3) = w549_vjp(
-            &mut b0,
-            &mut cb0,
-            z[3],
+        let (mut b1, mut cb1) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g0, g2) = w524_vjp(
+            z[0],
+            &mut b1,
+            &mut cb1,
+            z[5..8].to_vec(),
             q[0],
-            arr(&z[4..8]),
-            q[1],
-            &q[2..6],
+            &q[1..4],
             c[0],
         );
         (
-            cat(&[&[r][..], &b0[..]]),
-            cat(&[&cb0[..], &[g1][..], &g3[..]]),
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&[g0][..], &cb1[..], &g2[..]]),
         )
     },
     grad: None,
@@ -42548,755 +40869,734 @@ const W549: Case = Case {
     points: [
         Point {
             z: &[
-                0.4782, 1.345, -0.5667, -1.092, 1.1124, -0.3664, 0.9217, -0.4772,
+                -0.0325, -0.6501, -1.3416, -0.2588, -0.3863, -1.0471, -0.2116, -0.3324,
             ],
-            q: &[0.9664, 0.2146, 0.7668, 1.0523, 0.7698, 1.1963],
+            q: &[0.8926, -0.5796, 1.085, 0.8963],
             k: 3,
             t: &[
-                -0.8485, -0.0198, -0.1403, -0.9406, -0.9861, -0.8364, 0.6798, 0.945,
+                -0.4522, -0.2927, 0.1533, 0.2578, 0.7056, 0.9946, 0.9099, -0.0364,
             ],
-            c: &[-1.0385, 1.7166, 1.6266, 0.6484],
-            v: &[],
-            y: &[-1.17707482516, 0.4782, 1.345, -0.5667],
-        },
-        Point {
-            z: &[
-                -0.2059, 1.1052, -0.7752, 0.362, 0.9515, 1.393, 0.3719, 0.7191,
-            ],
-            q: &[-1.4707, -0.1046, -1.1952, 0.8928, -0.5339, -0.2053],
-            k: 4,
-            t: &[
-                -0.0354, -0.1851, -0.4962, -0.2092, -0.9926, -0.4179, 0.0778, -0.5605,
-            ],
-            c: &[-1.5497, 0.7315, -0.7956, -0.9472],
+            c: &[1.5971, 1.5527, -1.6022, 0.9024, -1.2702],
             v: &[],
             y: &[
-                1.50861651954,
-                -0.178455212042,
-                0.957885868621,
-                -0.671872172779,
+                1.33278576819,
+                -0.6614118213,
+                -1.3488009067,
+                -0.2610859148,
+                -0.3976118213,
+            ],
+        },
+        Point {
+            z: &[
+                -0.0447, -0.0236, -0.1669, -0.2628, -0.508, 1.1065, -0.2, 0.3193,
+            ],
+            q: &[0.2467, 0.7915, 0.2232, 0.0077],
+            k: 2,
+            t: &[
+                0.5428, 0.5944, 0.0087, 0.7135, -0.5049, 0.4386, -0.1237, 0.9131,
+            ],
+            c: &[1.4413, -1.2167, -1.6392, -1.3188, -0.7632],
+            v: &[],
+            y: &[
+                2.16196713913,
+                -0.039392753615,
+                -0.15700789,
+                -0.259945458,
+                -0.523792753615,
             ],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn w550(mut p: [f64; 3], buf: &mut [f64], a: f64, k: usize) -> f64 {
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 += buf[2];
-        u1 = (u1 * u1.atan2(p[p.len() - 1].hypot(1.1))).sin() + a.atan();
-        j2 += 1;
-        if k % 3 == 0 || buf[0] > 0.78 {
-            break u1 + (u1 + a);
-        }
-        if j2 >= 2 {
-            break u1 * (k as f64).min(0.78);
-        }
-    };
-    buf[0] += p[2] * a;
-    let u4 = u1;
-    if a < 0.42 {
-        p[1] = p[1] * p[1] + (p[k % p.len()] + (u3 + u3)).sin();
-    } else {
-        p[0] = 0.1;
-    }
-    u4 + u3.tanh() - u1 + p[0] + p[p.len() - 1]
-}
-
-const W550: Case = Case {
-    name: "w550",
-    live: &[(0, 3)],
-    f: |z, q, k| {
-        let mut b1 = z[3..6].to_vec();
-        let r = w550(arr(&z[0..3]), &mut b1, q[0], k);
-        cat(&[&[r][..], &b1[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b1, mut db1) = (z[3..6].to_vec(), d[3..6].to_vec());
-        let (r, dr) = w550_jvp(arr(&z[0..3]), arr(&d[0..3]), &mut b1, &mut db1, q[0], k);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b1, mut cb1) = (z[3..6].to_vec(), c[1..4].to_vec());
-        let (r, g0) = w550_vjp(arr(&z[0..3]), &mut b1, &mut cb1, q[0], k, c[0]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&g0[..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.2346, -0.8678, 1.3041, 0.6936, 0.2868, -0.341],
-            q: &[-1.2257],
-            k: 0,
-            t: &[0.193, -0.0585, -0.2201, 0.1426, -0.5732, 0.7963],
-            c: &[1.9528, -1.4315, 0.5266, -1.7986],
-            v: &[],
-            y: &[1.54396001133, -0.90483537, 0.2868, -0.341],
-        },
-        Point {
-            z: &[-0.2394, -0.5561, -0.8289, -1.3677, 0.5762, 0.6605],
-            q: &[0.3913],
-            k: 3,
-            t: &[0.2046, 0.2889, 0.3848, 0.3686, 0.1786, 0.5084],
-            c: &[-1.8309, -1.8956, -1.8264, -0.5566],
-            v: &[],
-            y: &[-0.0795078055988, -1.69204857, 0.5762, 0.6605],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, c, a))]
-fn w551(mut b: f64, x: &[f64], v: Vec<f64>, c: f64, mut a: f64) -> f64 {
-    if x[1] < 0.59 {
-        a += a * a.tanh();
-    }
-    let mut u1 = (1.34 + c.sin()).powf(b.tanh());
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 *= 0.44 + 0.17 * (a * b).cos();
-        let w4: [f64; 4] = [
-            w538(c.hypot(a * a + 1.15), 1.06).sin().sinh(),
-            0.42 * a,
-            f64::sin(b).tanh(),
-            b,
-        ];
-        let [e5, e6, e7, _] = w4;
-        j2 += 1;
-        if (0.48 * c.tanh()).asin() < 0.3 {
-            break u1 + u1.powi(4);
-        }
-        if j2 >= 2 {
-            break u1 * b.clamp(-0.86, 0.31);
-        }
-    };
-    b += 0.43 * w484(b, 1);
-    if (x[0] + u1) > 0.48 {
-        let u8: f64 = v[v.len() - 1].asinh();
-        u1 += u8 * (u3 + b);
-    } else {
-        return b;
-    }
-    b * u3 + u1 + a.cos()
-}
-
-const W551: Case = Case {
-    name: "w551",
-    live: &[(0, 4), (4, 5), (5, 6)],
-    f: |z, q, _| {
-        let r = w551(q[0], &q[1..4], z[0..4].to_vec(), z[4], z[5]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w551_jvp(
-            q[0],
-            &q[1..4],
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g2, g3, g4) = w551_vjp(q[0], &q[1..4], z[0..4].to_vec(), z[4], z[5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g2[..], &[g3][..], &[g4][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g2, g3, g4) = w551_grad(q[0], &q[1..4], z[0..4].to_vec(), z[4], z[5]);
-        (r, cat(&[&g2[..], &[g3][..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g2, g3, g4, h2, h3, h4) = w551_hvp(
-            q[0],
-            &q[1..4],
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-        );
-        (
-            r,
-            cat(&[&g2[..], &[g3][..], &[g4][..]]),
-            cat(&[&h2[..], &[h3][..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.6512, -0.357, -0.9067, 1.3808, 1.0247, -0.5942],
-            q: &[0.5095, 1.495, 0.4593, 0.1603],
-            k: 1,
-            t: &[-0.1523, -0.2895, 0.794, -0.8995, 0.6684, -0.8328],
-            c: &[0.607],
-            v: &[-0.7827, 0.5126, -0.5404, -0.5132, 0.7913, -0.1262],
-            y: &[2.72664309539],
-        },
-        Point {
-            z: &[0.4129, 0.7659, 0.9942, 0.3166, -0.0939, -0.8308],
-            q: &[-0.889, 0.554, -0.4914, 1.3874],
-            k: 4,
-            t: &[-0.4057, 0.7413, 0.7815, -0.8956, 0.4716, -0.8804],
-            c: &[-1.4097],
-            v: &[0.5287, 0.4713, 0.209, -0.9408, -0.4847, 0.125],
-            y: &[1.12282016303],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w552(mut a: f64, mut b: f64, buf: &mut [f64]) {
-    a += 0.37 * w538(a, 1.07);
-    for i0 in 0..buf.len() {
-        if b < -0.16 {
-            buf[i0] = buf[(i0 + 2) % buf.len()] + b;
-        }
-    }
-    if buf[0] < a {
-        let u1 = if a < -0.53 {
-            buf[buf.len() - 1] * (0.33 * a.tanh()).acos()
-        } else {
-            buf[2].exp_m1().clamp(-0.5, 0.63)
-        };
-        a -= (u1 + a.cosh()).cos();
-        let u2 = b.atan2(b.sin().cosh()) / buf[0].tanh().cosh();
-        b += u2 * a.hypot(1.01);
-    } else {
-        let u3: f64;
-        u3 = buf[1];
-        return;
-    }
-    if b < -0.32 {
-        b -= (b + a).sin();
-    }
-    buf[2] -= a;
-    buf[1] += b;
-}
-
-const W552: Case = Case {
-    name: "w552",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b2 = z[1..4].to_vec();
-        w552(q[0], z[0], &mut b2);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
-        w552_jvp(q[0], z[0], d[0], &mut b2, &mut db2);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[0..3].to_vec());
-        let g1 = w552_vjp(q[0], z[0], &mut b2, &mut cb2);
-        (cat(&[&b2[..]]), cat(&[&[g1][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.5976, -0.3782, -1.4858, 0.8889],
-            q: &[-1.1429],
-            k: 1,
-            t: &[0.9423, -0.0701, 0.7131, 0.4773],
-            c: &[-0.9766, -1.0065, 1.061],
-            v: &[],
-            y: &[0.2913, -0.3063, -0.9039],
-        },
-        Point {
-            z: &[0.9349, 0.8713, -0.2189, 1.3348],
-            q: &[0.8097],
-            k: 2,
-            t: &[-0.3853, -0.8834, 0.2719, -0.68],
-            c: &[-0.7748, -1.5656, 1.6894],
-            v: &[],
-            y: &[0.8713, 1.7601870689, -0.569970639235],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w553(k: usize, buf: &mut [f64], x: &[f64], mut a: f64) -> f64 {
-    let w1: [f64; 4] = [
-        a / x[x.len() - 1].tanh().cosh() / a.sin().cosh(),
-        (a.mul_add(x[x.len() - 1], x[k % x.len()]).powi(2) + 1.23).recip(),
-        (a.cos().powi(2) + 0.56).powf(x[1].atan()),
-        buf[0] - a,
-    ];
-    let [e2, e3, ..] = w1;
-    for i0 in 0..buf.len() {
-        if (a + e2.hypot(1.99 + e2.sin())).tanh() < 0.29 {
-            buf[i0] *= 0.68 + 0.18 * (a * buf[k % buf.len()].mul_add(a, a)).cos();
-        }
-    }
-    0.92 * e3 - e2 - a + buf[2].atan()
-}
-
-const W553: Case = Case {
-    name: "w553",
-    live: &[(3, 4)],
-    f: |z, q, k| {
-        let mut b1 = z[0..3].to_vec();
-        let r = w553(k, &mut b1, &q[0..3], z[3]);
-        cat(&[&[r][..], &b1[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w553_jvp(k, &mut b1, &mut db1, &q[0..3], z[3], d[3]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g3) = w553_vjp(k, &mut b1, &mut cb1, &q[0..3], z[3], c[0]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &[g3][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.5956, 1.3412, -0.4794, 0.4007],
-            q: &[0.939, -0.9199, 0.6506],
-            k: 2,
-            t: &[-0.1347, 0.5352, 0.0164, -0.8608],
-            c: &[1.2013, 1.7074, -1.7011, 1.793],
-            v: &[],
-            y: &[-0.719714713023, 0.5956, 1.3412, -0.4794],
-        },
-        Point {
-            z: &[1.0675, 0.1749, -1.0616, 1.341],
-            q: &[0.0194, -0.9789, 1.1562],
-            k: 4,
-            t: &[0.7789, 0.265, -0.6785, 0.1502],
-            c: &[-1.4838, 1.3335, -0.671, 1.0091],
-            v: &[],
-            y: &[-2.21936610798, 1.0675, 0.1749, -1.0616],
-        },
-    ],
-};
-
 #[differentiate]
-fn w554(v: Vec<f64>, a: f64) -> f64 {
-    let w1: [f64; 3] = [
-        w424(a - v[1], a, a.powi(4)),
-        w423((0.81 * a.tanh()).tan(), (a.cosh() + 0.41).acosh(), 1, 1.04),
-        a,
-    ];
-    let [e2, e3, _] = w1;
-    e3.sin() + e2 - a
+fn w525(x: &[f64], mut v: Vec<f64>, mut a: f64, buf: &mut [f64], p: [f64; 3]) {
+    for i0 in 0..v.len() {
+        if v[i0 % v.len()] < -0.22 {
+            v[i0] = (a * p[(i0 + 3) % p.len()]).cos();
+        }
+    }
+    if a > -0.75 {
+        let u1: f64;
+        if a < v[2] {
+            u1 = (a + a).tanh();
+        } else {
+            u1 = (buf[1] - a).powi(3);
+        }
+        debug_assert!(u1.abs() < 1e9, "{u1:.3}");
+    }
+    for i0 in 0..buf.len() {
+        let o2 = 2 * i0 + 3;
+        buf[i0] = (p[(o2 + 3) % p.len()] + (0.66 * a.tanh()).asin()).atan();
+    }
+    let mut u3: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u3 += v[i0].atan();
+    }
+    buf[1] -= a;
+    buf[0] -= x[0];
+    buf[2] += x[x.len() - 1];
+    buf[1] += 0.9 * u3;
 }
 
-const W554: Case = Case {
-    name: "w554",
-    live: &[(0, 4), (4, 5)],
+const W525: Case = Case {
+    name: "w525",
+    live: &[(0, 4), (4, 7), (7, 8), (12, 15)],
     f: |z, _, _| {
-        let r = w554(z[0..4].to_vec(), z[4]);
-        cat(&[&[r][..]])
+        let mut b3 = z[8..12].to_vec();
+        w525(&z[0..4], z[4..7].to_vec(), z[7], &mut b3, arr(&z[12..15]));
+        cat(&[&b3[..]])
     },
     jvp: |z, d, _, _| {
-        let (r, dr) = w554_jvp(z[0..4].to_vec(), d[0..4].to_vec(), z[4], d[4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+        let (mut b3, mut db3) = (z[8..12].to_vec(), d[8..12].to_vec());
+        w525_jvp(
+            &z[0..4],
+            &d[0..4],
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            z[7],
+            d[7],
+            &mut b3,
+            &mut db3,
+            arr(&z[12..15]),
+            arr(&d[12..15]),
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
     },
     vjp: |z, _, _, c| {
-        let (r, g0, g1) = w554_vjp(z[0..4].to_vec(), z[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w554_grad(z[0..4].to_vec(), z[4]);
-        (r, cat(&[&g0[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w554_hvp(z[0..4].to_vec(), d[0..4].to_vec(), z[4], d[4]);
-        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.5909, 0.1207, 1.2802, 0.7966, 0.5811],
-            q: &[],
-            k: 4,
-            t: &[0.3849, -0.2496, -0.6711, 0.1819, 0.5825],
-            c: &[1.1717],
-            v: &[0.22, 0.5755, 0.7321, 0.9586, 0.488],
-            y: &[-0.301080211537],
-        },
-        Point {
-            z: &[1.3727, 1.4908, -1.3931, -1.372, 0.3251],
-            q: &[],
-            k: 2,
-            t: &[-0.8776, -0.1556, -0.3679, -0.2797, 0.1792],
-            c: &[1.6979],
-            v: &[0.3784, 0.5804, 0.1776, -0.2021, -0.3848],
-            y: &[1.1391331596],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a))]
-fn w555(b: f64, a: f64, c: f64) -> f64 {
-    let w1: [f64; 2] = [b, c];
-    let [e2, e3] = w1;
-    let mut u4 = e3 - a;
-    if (e3 * b).hypot(e3.powi(2) + 1.75) > 0.27 {
-        let text5 = format!("{e3:.4}");
-        assert!(!text5.is_empty());
-    } else {
-        let w6: [f64; 4] = [
-            e3.hypot(1.18).recip() - w546(0.16, c * e2, e3),
-            e2.cos().atan().exp().sqrt(),
-            (a / b.sin().cosh()).mul_add(u4, c),
-            1.09 * (0.54 * e3.cos()).exp().powf(b.tanh()),
-        ];
-        let [_, e7, _, ..] = w6;
-    }
-    1.41 * u4 + 0.92 * e3 - e2.tanh()
-}
-
-const W555: Case = Case {
-    name: "w555",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let r = w555(z[0], z[1], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w555_jvp(z[0], d[0], z[1], d[1], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1) = w555_vjp(z[0], z[1], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1) = w555_grad(z[0], z[1], q[0]);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, h0, h1) = w555_hvp(z[0], d[0], z[1], d[1], q[0]);
+        let (mut b3, mut cb3) = (z[8..12].to_vec(), c[0..4].to_vec());
+        let (g0, g1, g2, g4) = w525_vjp(
+            &z[0..4],
+            z[4..7].to_vec(),
+            z[7],
+            &mut b3,
+            &mut cb3,
+            arr(&z[12..15]),
+        );
         (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
+            cat(&[&b3[..]]),
+            cat(&[&g0[..], &g1[..], &[g2][..], &cb3[..], &g4[..]]),
         )
-    }),
-    points: [
-        Point {
-            z: &[-0.6015, -0.6879],
-            q: &[-0.7711],
-            k: 1,
-            t: &[0.145, -0.6393],
-            c: &[-1.5761],
-            v: &[-0.279, -0.6069],
-            y: &[-0.288607926308],
-        },
-        Point {
-            z: &[-0.3003, 0.905],
-            q: &[0.8522],
-            k: 1,
-            t: &[0.3653, 0.8611],
-            c: &[0.7577],
-            v: &[0.2309, -0.8659],
-            y: &[1.00116312954],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, p, a))]
-fn w556(c: f64, mut b: f64, p: [f64; 4], mut a: f64) -> f64 {
-    b += c * c.hypot(1.75);
-    let [_, e1, e2, e3] = p;
-    (e3 + e2) * e1 + b - a
-}
-
-const W556: Case = Case {
-    name: "w556",
-    live: &[(0, 1), (1, 5), (5, 6)],
-    f: |z, q, _| {
-        let r = w556(z[0], q[0], arr(&z[1..5]), z[5]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w556_jvp(z[0], d[0], q[0], arr(&z[1..5]), arr(&d[1..5]), z[5], d[5]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2, g3) = w556_vjp(z[0], q[0], arr(&z[1..5]), z[5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g2[..], &[g3][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g2, g3) = w556_grad(z[0], q[0], arr(&z[1..5]), z[5]);
-        (r, cat(&[&[g0][..], &g2[..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, g3, h0, h2, h3) =
-            w556_hvp(z[0], d[0], q[0], arr(&z[1..5]), arr(&d[1..5]), z[5], d[5]);
-        (
-            r,
-            cat(&[&[g0][..], &g2[..], &[g3][..]]),
-            cat(&[&[h0][..], &h2[..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.4939, 0.981, -0.3465, 0.0438, -0.6485, -0.6736],
-            q: &[1.4836],
-            k: 1,
-            t: &[-0.0642, -0.913, -0.1551, -0.9985, -0.8399, 0.7978],
-            c: &[0.7829],
-            v: &[0.7044, 0.6635, -0.8529, 0.6061, -0.8877, -0.3716],
-            y: &[1.46863998641],
-        },
-        Point {
-            z: &[0.79, 0.0581, 0.5852, -1.2819, 1.1262, 1.1714],
-            q: &[0.2212],
-            k: 0,
-            t: &[-0.3999, 0.9376, -0.7304, -0.5304, 0.1618, 0.4547],
-            c: &[-1.4066],
-            v: &[-0.5808, 0.4324, -0.2967, -0.3402, 0.4364, -0.8472],
-            y: &[0.475525505275],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w557(mut b: f64, buf: &mut [f64], k: usize, x: &[f64], mut a: f64, mut c: f64) {
-    b += 0.28 * w413(b, k);
-    a = w538(a, 1.35);
-    buf[1] = w510(buf[1]);
-    if k == 3 {
-        c = (c + b).tanh() + (b + a);
-    }
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = u1 * (1.27 * b.cos()).exp().ln().tanh()
-            + (f64::exp(a.tanh()) - (a.powi(2) + 1.02).cbrt());
-        if b.is_nan() {
-            println!("b = {b}");
-        }
-        j2 += 1;
-        if x[x.len() - 1] < 0.27 {
-            break u1 + u1.hypot(1.07).powf(u1.atan());
-        }
-        if j2 >= 3 {
-            break u1 * b;
-        }
-    };
-    let mut u4: f64 = 0.5;
-    let mut j5 = 0;
-    let u6 = loop {
-        u4 += (x[k % x.len()].powi(2) + 0.69).ln_1p().powi(2);
-        j5 += 1;
-        if (x[k % x.len()] * k as f64) < 0.36 {
-            break u4 + buf[2].cosh();
-        }
-        if j5 >= 4 {
-            break u4 * (a + x[2]);
-        }
-    };
-    buf[0] += u6;
-    buf[0] -= u4.atan();
-    buf[0] += b;
-    buf[1] += 0.84 * a;
-    buf[0] -= 1.35 * c;
-}
-
-const W557: Case = Case {
-    name: "w557",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let mut b1 = z[1..4].to_vec();
-        w557(z[0], &mut b1, k, &q[0..3], q[3], q[4]);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
-        w557_jvp(z[0], d[0], &mut b1, &mut db1, k, &q[0..3], q[3], q[4]);
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[0..3].to_vec());
-        let g0 = w557_vjp(z[0], &mut b1, &mut cb1, k, &q[0..3], q[3], q[4]);
-        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.3423, -0.8357, 0.0311, -0.4298],
-            q: &[-1.4722, 1.4758, -0.3904, -1.3114, 0.5107],
-            k: 3,
-            t: &[-0.0141, 0.4656, 0.0409, -0.1533],
-            c: &[1.1541, 1.9364, 1.2705],
-            v: &[],
-            y: &[-1.51876403104, 1.13285063183, -0.4298],
-        },
-        Point {
-            z: &[1.1453, -0.2156, 0.7068, -1.246],
-            q: &[-0.8315, 0.5672, -1.0568, -0.9589, -0.595],
-            k: 2,
-            t: &[-0.7356, 0.0285, 0.2216, 0.9387],
-            c: &[-1.871, -0.6293, 1.7403],
-            v: &[],
-            y: &[4.88793865998, 1.49618048707, -1.246],
-        },
-    ],
-};
-
-#[differentiate]
-fn w558(mut a: f64, buf: &mut [f64], k: usize) {
-    if k > 0 {
-        buf[2] = (buf[2] * a).sin() + k as f64;
-    } else {
-        buf[1] = 1.28;
-    }
-    let u2 = {
-        let q1 = a / a.tanh().exp() * a;
-        q1 - (q1 + buf[0]) + q1.sin()
-    };
-    a = a * 0.24 + (f64::asinh(0.6) - a);
-    buf[1] += 0.54 * a;
-    buf[1] -= u2;
-}
-
-const W558: Case = Case {
-    name: "w558",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let mut b1 = z[1..4].to_vec();
-        w558(z[0], &mut b1, k);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
-        w558_jvp(z[0], d[0], &mut b1, &mut db1, k);
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[0..3].to_vec());
-        let g0 = w558_vjp(z[0], &mut b1, &mut cb1, k);
-        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.0061, 1.4755, -0.3068, -0.5447],
-            q: &[],
-            k: 3,
-            t: &[0.2152, -0.6031, -0.8962, -0.8635],
-            c: &[1.256, -1.5773, 1.4791],
-            v: &[],
-            y: &[1.4755, 1.06492382731, 3.52100048591],
-        },
-        Point {
-            z: &[1.2508, -1.0208, -0.4848, 0.8631],
+            z: &[
+                0.6742, -0.5219, 1.1701, -0.3122, 0.1757, -0.5836, 0.8958, -0.8879, -0.36, -1.1175,
+                -1.3254, 0.9367, -1.1772, 0.0827, -1.2101,
+            ],
             q: &[],
             k: 2,
-            t: &[0.5136, 0.4033, 0.2941, 0.8621],
-            c: &[-0.6539, 1.2506, -0.6466],
+            t: &[
+                0.4115, 0.275, 0.8873, -0.9749, -0.3, -0.6208, -0.618, 0.7148, -0.2847, 0.8063,
+                0.9933, 0.3979, 0.8832, 0.1924, 0.0175,
+            ],
+            c: &[-0.5113, 1.5188, -1.5211, 1.0583],
             v: &[],
-            y: &[-1.0208, -2.33250544486, 2.88175292203],
+            y: &[
+                -1.70418053358,
+                1.36894138255,
+                -0.69724167929,
+                -1.02998053358,
+            ],
+        },
+        Point {
+            z: &[
+                0.9721, -0.7741, -0.6846, -0.3913, 1.3686, 0.2212, -0.7726, -0.333, -0.7481,
+                -1.1703, -0.3152, 0.3144, -1.0901, -0.8129, -0.8994,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.1223, -0.8146, 0.1348, 0.8516, 0.0178, -0.6457, -0.6093, 0.3141, 0.23, -0.9104,
+                0.0864, 0.1411, -0.9296, -0.4763, -0.6983,
+            ],
+            c: &[1.3135, -1.2633, 0.6336, 1.4894],
+            v: &[],
+            y: &[
+                -1.88858192457,
+                1.22226451163,
+                -1.18978495054,
+                -0.916481924575,
+            ],
         },
     ],
 };
 
 #[differentiate(wrt(c))]
-fn w559(mut a: f64, b: f64, k: usize, mut c: f64) -> f64 {
-    if b > 0.39 {
-        c += (c * c.tanh()).atan();
+fn w526(mut a: f64, mut b: f64, mut c: f64, k: usize) -> f64 {
+    if b > 0.46 {
+        b = b * 0.78 + (c + b).cos();
+    } else {
+        b += c.powi(3).tanh().sinh();
     }
-    let a = a + (k as f64).cos();
-    0.98 * a - c.atan() - b
+    if k == 0 {
+        b += c * b;
+    } else if k < 1 {
+        let u2 = match k % 4 {
+            1 => f64::log10(a.tanh().cosh()) * b.atan2(a * a + 0.76),
+            2 | 0 => -a,
+            _ if k < 2 => b * a - w452(c.powi(2), k, c, a * c),
+            _ => c.tanh().atan(),
+        };
+        a -= (u2 * a.mul_add(b, b)).atan();
+    }
+    for i0 in (0..2).rev() {
+        let o3 = 3 * i0 + 2 + i0;
+        a *= 0.47 + 0.14 * (c * (a + k as f64)).cos();
+    }
+    'o4: for i0 in 0..3 {
+        c /= (a - c).hypot(0.78);
+        for i1 in 0..3 {
+            if i1 > 1 {
+                break 'o4;
+            }
+            c /= 2.12 + (a - c).sin();
+        }
+    }
+    c + 1.37 * b + 0.89 * a
 }
 
-const W559: Case = Case {
-    name: "w559",
+const W526: Case = Case {
+    name: "w526",
     live: &[(0, 1)],
     f: |z, q, k| {
-        let r = w559(q[0], q[1], k, z[0]);
+        let r = w526(q[0], q[1], z[0], k);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w559_jvp(q[0], q[1], k, z[0], d[0]);
+        let (r, dr) = w526_jvp(q[0], q[1], z[0], d[0], k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g3) = w559_vjp(q[0], q[1], k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+        let (r, g2) = w526_vjp(q[0], q[1], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g3) = w559_grad(q[0], q[1], k, z[0]);
-        (r, cat(&[&[g3][..]]))
+        let (r, g2) = w526_grad(q[0], q[1], z[0], k);
+        (r, cat(&[&[g2][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g3, h3) = w559_hvp(q[0], q[1], k, z[0], d[0]);
-        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
+        let (r, g2, h2) = w526_hvp(q[0], q[1], z[0], d[0], k);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
     }),
     points: [
         Point {
-            z: &[0.6419],
-            q: &[-0.3417, -0.7092],
-            k: 2,
-            t: &[-0.1018],
-            c: &[1.7412],
-            v: &[0.4786],
-            y: &[-0.604149828444],
+            z: &[0.1019],
+            q: &[-0.4249, 0.4192],
+            k: 4,
+            t: &[0.2053],
+            c: &[1.3677],
+            v: &[0.0194],
+            y: &[0.474820110616],
         },
         Point {
-            z: &[-0.7],
-            q: &[-1.157, -0.0832],
-            k: 4,
-            t: &[-0.46],
-            c: &[-1.2647],
-            v: &[0.085],
-            y: &[-1.08050478406],
+            z: &[-0.9024],
+            q: &[1.4372, -0.3594],
+            k: 0,
+            t: &[-0.7568],
+            c: &[-1.5339],
+            v: &[-0.1788],
+            y: &[0.166750684454],
         },
     ],
 };
 
-#[differentiate(wrt(b, c))]
-fn w560(mut b: f64, mut c: f64, mut a: f64) -> f64 {
-    a = w419(a, 2);
-    let w1: [f64; 4] = [
-        (0.57 * c.tanh().tanh()).atanh(),
-        (a / a.hypot(0.58)).clamp(-0.74, 0.54),
-        c.hypot(0.4).atan().exp().ln(),
-        (a - a).powi(4),
-    ];
-    let [e2, e3, e4, e5] = w1;
-    c = c * 0.8 + b * f64::asin(0.3 * e3.tanh());
-    if (-c - b) > -0.74 {
-        b += b * b;
+#[differentiate(wrt(b, x, v, a, c))]
+fn w527(mut b: f64, x: &[f64], k: usize, p: [f64; 3], mut v: Vec<f64>, mut a: f64, c: f64) -> f64 {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= w455(k, 0.95, 0.52, p[p.len() - 1].max(a)).sin();
+        j2 += 1;
+        if k == 1 {
+            break u1 + x[1];
+        }
+        if j2 >= 2 {
+            break u1 * (a + a);
+        }
+    };
+    if k % 2 == 0 {
+        a = a * 0.21 + c;
     } else {
-        b *= 0.49 + 0.25 * ((a.cosh() + 0.96).acosh() + b).cos();
+        a += v[0] + b + a;
     }
-    0.34 * c - e5 - e4.sin() - b + 1.0 * a
+    let mut j4 = 0;
+    while j4 < 2 {
+        let o5 = 3 * j4 + 3 + j4;
+        b -= (c * v[o5 % v.len()]).atan();
+        j4 += 1;
+    }
+    1.17 * u3 * (1.24 * u1) - 0.7 * c + 0.7 * b - a
 }
 
-const W560: Case = Case {
-    name: "w560",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let r = w560(z[0], z[1], q[0]);
+const W527: Case = Case {
+    name: "w527",
+    live: &[(0, 1), (1, 5), (5, 9), (9, 10), (10, 11)],
+    f: |z, q, k| {
+        let r = w527(
+            z[0],
+            &z[1..5],
+            k,
+            arr(&q[0..3]),
+            z[5..9].to_vec(),
+            z[9],
+            z[10],
+        );
         cat(&[&[r][..]])
     },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w560_jvp(z[0], d[0], z[1], d[1], q[0]);
+    jvp: |z, d, q, k| {
+        let (r, dr) = w527_jvp(
+            z[0],
+            d[0],
+            &z[1..5],
+            &d[1..5],
+            k,
+            arr(&q[0..3]),
+            z[5..9].to_vec(),
+            d[5..9].to_vec(),
+            z[9],
+            d[9],
+            z[10],
+            d[10],
+        );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1) = w560_vjp(z[0], z[1], q[0], c[0]);
+    vjp: |z, q, k, c| {
+        let (r, g0, g1, g4, g5, g6) = w527_vjp(
+            z[0],
+            &z[1..5],
+            k,
+            arr(&q[0..3]),
+            z[5..9].to_vec(),
+            z[9],
+            z[10],
+            c[0],
+        );
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g0][..], &g1[..], &g4[..], &[g5][..], &[g6][..]]),
+        )
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1, g4, g5, g6) = w527_grad(
+            z[0],
+            &z[1..5],
+            k,
+            arr(&q[0..3]),
+            z[5..9].to_vec(),
+            z[9],
+            z[10],
+        );
+        (r, cat(&[&[g0][..], &g1[..], &g4[..], &[g5][..], &[g6][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, g4, g5, g6, h0, h1, h4, h5, h6) = w527_hvp(
+            z[0],
+            d[0],
+            &z[1..5],
+            &d[1..5],
+            k,
+            arr(&q[0..3]),
+            z[5..9].to_vec(),
+            d[5..9].to_vec(),
+            z[9],
+            d[9],
+            z[10],
+            d[10],
+        );
+        (
+            r,
+            cat(&[&[g0][..], &g1[..], &g4[..], &[g5][..], &[g6][..]]),
+            cat(&[&[h0][..], &h1[..], &h4[..], &[h5][..], &[h6][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.623, -0.1169, 1.1541, 0.3194, 0.6546, 1.3752, 1.1301, 1.1968, 1.4892, 1.163,
+                0.9335,
+            ],
+            q: &[0.5851, 0.5745, 1.4066],
+            k: 1,
+            t: &[
+                -0.9625, -0.0592, -0.333, -0.0233, -0.9943, 0.5904, -0.7689, 0.5651, 0.3934,
+                -0.2443, -0.3256,
+            ],
+            c: &[1.4655],
+            v: &[
+                -0.5566, -0.1151, -0.5669, 0.2729, 0.0638, 0.7909, 0.3735, 0.9105, -0.1784, -0.391,
+                -0.3171,
+            ],
+            y: &[-4.78319974064],
+        },
+        Point {
+            z: &[
+                0.7877, -0.8014, 1.3801, -1.0378, 0.2885, 0.3116, 0.633, -0.3839, 0.1839, -1.3306,
+                -0.3829,
+            ],
+            q: &[0.9957, -0.2065, -1.3873],
+            k: 1,
+            t: &[
+                -0.4104, -0.4562, -0.1588, -0.3395, -0.9563, 0.1686, 0.1111, 0.9692, 0.188, 0.8675,
+                -0.157,
+            ],
+            c: &[-1.8843],
+            v: &[
+                0.6622, -0.1593, -0.8215, 0.0253, 0.4473, -0.4807, -0.0996, -0.6814, 0.6624,
+                0.4614, 0.4714,
+            ],
+            y: &[3.78385645909],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, a))]
+fn w528(x: &[f64], b: f64, mut a: f64, buf: &mut [f64], mut c: f64, k: usize) {
+    if k % 2 == 0 {
+        buf[0] *= 0.67 + 0.21 * (a * f64::exp2(c)).cos();
+    } else {
+        buf[3] = buf[3] * a + (x[2] * b + x[0]);
+    }
+    let mut u1 = buf[k % buf.len()].cos();
+    for _ in 0..k + 1 {
+        u1 *= 0.73 + 0.12 * f64::asinh(a).cos();
+    }
+    let u2 = if (u1.cosh() + 0.34).acosh() < 0.53 {
+        (a * a + 0.98).ln_1p().atan().cosh().log2()
+    } else {
+        c.tanh().exp().recip()
+    };
+    c = w502(f64::acos(x[x.len() - 1].sin() * 0.39), c, k);
+    buf[3] += 0.93 * c;
+    buf[1] -= u2;
+}
+
+const W528: Case = Case {
+    name: "w528",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, k| {
+        let mut b3 = z[4..8].to_vec();
+        w528(&z[0..3], q[0], z[3], &mut b3, q[1], k);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
+        w528_jvp(
+            &z[0..3],
+            &d[0..3],
+            q[0],
+            z[3],
+            d[3],
+            &mut b3,
+            &mut db3,
+            q[1],
+            k,
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let (g0, g2) = w528_vjp(&z[0..3], q[0], z[3], &mut b3, &mut cb3, q[1], k);
+        (cat(&[&b3[..]]), cat(&[&g0[..], &[g2][..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.4247, 1.0198, -0.8752, -0.7654, -1.4842, 1.4701, -1.0398, -0.7679,
+            ],
+            q: &[0.4283, -0.2194],
+            k: 4,
+            t: &[
+                -0.7093, -0.8969, -0.6462, 0.091, -0.0298, -0.4494, -0.0335, 0.7734,
+            ],
+            c: &[-1.1636, -1.5005, -1.5957, 0.8644],
+            v: &[],
+            y: &[-1.24113269565, 0.229064495624, -1.0398, 2.01167002804],
+        },
+        Point {
+            z: &[
+                -0.1032, -0.3228, 1.1395, 0.7554, 0.1437, -0.1843, 0.109, -0.4967,
+            ],
+            q: &[1.4896, -0.5334],
+            k: 4,
+            t: &[
+                -0.9762, 0.1335, -0.9361, -0.8674, -0.4207, 0.3881, -0.9476, 0.4005,
+            ],
+            c: &[-1.8134, -1.7885, -1.6809, 0.681],
+            v: &[],
+            y: &[0.122438276139, -1.81331538868, 0.109, 1.37127909132],
+        },
+    ],
+};
+
+#[differentiate]
+fn w529(a: f64, p: [f64; 4], b: f64) -> f64 {
+    let mut u1 = a.clamp(-0.5, 1.41);
+    'o2: for i0 in 0..3 {
+        u1 += p[i0 % p.len()].atan2(a.powi(2) + 0.96).tanh().exp().log2();
+        for i1 in 0..3 {
+            if (a / (b.powi(2) + 0.93)) < 0.49 {
+                continue 'o2;
+            }
+            u1 = u1 * p[i1 % p.len()].powi(2).tanh() + a.asinh().mul_add(b, p[(i1 + 1) % p.len()]);
+        }
+    }
+    1.36 * u1 - b - a
+}
+
+const W529: Case = Case {
+    name: "w529",
+    live: &[(0, 1), (1, 5), (5, 6)],
+    f: |z, _, _| {
+        let r = w529(z[0], arr(&z[1..5]), z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w529_jvp(z[0], d[0], arr(&z[1..5]), arr(&d[1..5]), z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w529_vjp(z[0], arr(&z[1..5]), z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w529_grad(z[0], arr(&z[1..5]), z[5]);
+        (r, cat(&[&[g0][..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) =
+            w529_hvp(z[0], d[0], arr(&z[1..5]), arr(&d[1..5]), z[5], d[5]);
+        (
+            r,
+            cat(&[&[g0][..], &g1[..], &[g2][..]]),
+            cat(&[&[h0][..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.3024, 1.3871, 0.5446, 1.2088, 0.3831, -0.3958],
+            q: &[],
+            k: 4,
+            t: &[0.8927, 0.9868, 0.403, 0.7238, -0.2807, -0.4988],
+            c: &[1.1509],
+            v: &[0.6494, 0.9115, -0.6899, 0.4176, 0.6634, -0.5083],
+            y: &[3.0776350853],
+        },
+        Point {
+            z: &[-1.067, 0.2044, 0.3809, 1.1315, -0.0597, 1.2863],
+            q: &[],
+            k: 3,
+            t: &[-0.022, -0.5532, 0.6128, -0.4135, 0.1484, 0.629],
+            c: &[-0.898],
+            v: &[0.3838, 0.7083, -0.1688, -0.3404, -0.6291, -0.0079],
+            y: &[0.537392217406],
+        },
+    ],
+};
+
+#[differentiate]
+fn w530(k: usize, a: f64, buf: &mut [f64]) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 1 + k;
+        buf[i0] = (buf[i0] + a).atan() + buf[o1 % buf.len()].cos();
+    }
+    let a = a + (a - a);
+    a.cos()
+}
+
+const W530: Case = Case {
+    name: "w530",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let mut b2 = z[1..5].to_vec();
+        let r = w530(k, z[0], &mut b2);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w530_jvp(k, z[0], d[0], &mut b2, &mut db2);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w530_vjp(k, z[0], &mut b2, &mut cb2, c[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[g1][..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1101, -0.1585, -1.3076, -0.6977, 0.747],
+            q: &[],
+            k: 3,
+            t: &[0.4691, 0.0024, -0.236, -0.0981, -0.9345],
+            c: &[1.8885, 1.3691, 0.6042, 1.2551, -1.4614],
+            v: &[],
+            y: &[
+                0.44457194465,
+                1.74806823195,
+                0.538739927407,
+                1.15747198109,
+                1.93520117361,
+            ],
+        },
+        Point {
+            z: &[1.2743, -0.4804, -0.895, -1.0489, -0.419],
+            q: &[],
+            k: 3,
+            t: &[0.4824, 0.277, 0.232, -0.8547, -0.2336],
+            c: &[0.6843, -1.8596, 0.5918, -0.5856, -1.8241],
+            v: &[],
+            y: &[
+                0.29217121279,
+                1.55782048664,
+                1.27603143773,
+                0.720220047693,
+                0.998077838786,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, b, a))]
+fn w531(mut c: f64, mut b: f64, a: f64, k: usize) -> f64 {
+    let mut j1 = 0;
+    while c < 2.85 && j1 < 5 {
+        let o2 = 2 * j1 + 1;
+        c += c - c;
+        j1 += 1;
+    }
+    b = w428(0.83, 0.25, b);
+    let mut u3: f64 = 1.0;
+    let mut j4 = 0;
+    loop {
+        u3 = (u3 + c).atan() + a.sin().cosh().ln_1p();
+        if (0.45 * a.sin().tanh()).asin() > c && k == 3 {
+            return c;
+        }
+        let mut u5: f64 = 0.5;
+        let mut j6 = 0;
+        let u7 = loop {
+            u5 += (b.sin().powi(2) + 1.79).acosh();
+            j6 += 1;
+            if j6 >= 2 {
+                break u5 * u3;
+            }
+        };
+        j4 += 1;
+        if j4 >= 3 {
+            break;
+        }
+    }
+    let u8: f64;
+    if k % 3 == 0 {
+        u8 = f64::powf(2.39, f64::acos(0.69 * u3.cos()).sin());
+    } else {
+        u8 = f64::asinh(b / (1.81 + b.sin()));
+    }
+    u8 + u3 - b - c
+}
+
+const W531: Case = Case {
+    name: "w531",
+    live: &[(0, 1), (1, 2), (2, 3)],
+    f: |z, _, k| {
+        let r = w531(z[0], z[1], z[2], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w531_jvp(z[0], d[0], z[1], d[1], z[2], d[2], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g2) = w531_vjp(z[0], z[1], z[2], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g2) = w531_grad(z[0], z[1], z[2], k);
+        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g2, h0, h1, h2) = w531_hvp(z[0], d[0], z[1], d[1], z[2], d[2], k);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.6755, 0.7637, -0.0814],
+            q: &[],
+            k: 1,
+            t: &[-0.0794, -0.0638, 0.2127],
+            c: &[1.1534],
+            v: &[0.8982, 0.8538, -0.2381],
+            y: &[-0.507558283675],
+        },
+        Point {
+            z: &[1.1406, -0.8309, 0.6953],
+            q: &[],
+            k: 2,
+            t: &[0.7119, 0.5276, 0.5632],
+            c: &[1.5738],
+            v: &[0.4152, 0.4461, -0.4545],
+            y: &[-1.3110102807],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b))]
+fn w532(mut a: f64, mut b: f64) -> f64 {
+    for i0 in 0..2 {
+        let o1 = 2 * i0 + 1;
+        a = (a + b).atan() + 1.2 * b;
+    }
+    let w2: [f64; 3] = [
+        b.asinh() / a.atan().exp(),
+        b.hypot(1.5).hypot(b.hypot(0.73)),
+        (a + a) / b.hypot(0.78),
+    ];
+    let [_, e3, e4] = w2;
+    let w5: [f64; 3] = [
+        (1.14 * e3.cos()).exp().hypot(e3.sin().exp()),
+        e3,
+        (e4 + e4).mul_add(e4, a),
+    ];
+    let [e6, _, e7] = w5;
+    let mut j8 = 0;
+    while b < 2.45 && j8 < 3 {
+        let o9 = 2 * j8 + 2;
+        b += a * b;
+        j8 += 1;
+    }
+    1.38 * e7 + e6.cos() + 0.51 * e4 + a - 0.76 * b
+}
+
+const W532: Case = Case {
+    name: "w532",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, _| {
+        let r = w532(z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w532_jvp(z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w532_vjp(z[0], z[1], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1) = w560_grad(z[0], z[1], q[0]);
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w532_grad(z[0], z[1]);
         (r, cat(&[&[g0][..], &[g1][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, h0, h1) = w560_hvp(z[0], d[0], z[1], d[1], q[0]);
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w532_hvp(z[0], d[0], z[1], d[1]);
         (
             r,
             cat(&[&[g0][..], &[g1][..]]),
@@ -43305,61 +41605,1608 @@ const W560: Case = Case {
     }),
     points: [
         Point {
-            z: &[-0.3337, 0.546],
-            q: &[-0.2812],
+            z: &[0.8525, -0.1126],
+            q: &[],
             k: 0,
-            t: &[-0.0181, -0.8306],
-            c: &[0.6629],
-            v: &[0.4807, 0.3789],
-            y: &[0.491373132183],
+            t: &[-0.8778, -0.0904],
+            c: &[1.8508],
+            v: &[0.9948, 0.5224],
+            y: &[1.06376791621],
         },
         Point {
-            z: &[-0.5452, -1.3798],
-            q: &[0.8985],
-            k: 1,
-            t: &[-0.9395, -0.5266],
-            c: &[1.1133],
-            v: &[-0.5615, -0.0718],
-            y: &[0.708895931669],
+            z: &[-1.1555, 0.7485],
+            q: &[],
+            k: 2,
+            t: &[-0.5554, 0.0735],
+            c: &[-1.8309],
+            v: &[-0.9319, 0.8386],
+            y: &[31.2186731173],
         },
     ],
 };
 
-#[differentiate(wrt(a, c))]
-fn w561(a: f64, v: Vec<f64>, mut b: f64, c: f64) -> f64 {
-    let mut u1 = b / (2.23 + c.sin());
-    for i0 in 0..3 {
-        u1 = (u1 + c * v[i0 % v.len()]).atan() + (v[i0 % v.len()] * v[i0 % v.len()] + 1.15).recip();
-    }
-    if b < 0.79 {
-        b = b * 0.61 + (a + (u1 + b)).sin();
+#[differentiate(wrt(a))]
+fn w533(a: f64, k: usize) -> f64 {
+    let u1 = if k > 2 { a / (a.powi(2) + 0.31) } else { a };
+    let u2: f64;
+    if a > -0.41 {
+        u2 = 0.4 * (u1 + u1);
     } else {
-        b = (b * a).sin() + v[2].sin().cosh().powf(v[1].sin());
+        u2 = ((a / (a.powi(2) + 1.51)).sin() * 0.71).asin();
     }
-    0.57 * u1 + c - b
+    (u2 + 0.22 * u1) * a.tanh()
 }
 
-const W561: Case = Case {
-    name: "w561",
-    live: &[(0, 1), (1, 2)],
+const W533: Case = Case {
+    name: "w533",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w533(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w533_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w533_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w533_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w533_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2235],
+            q: &[],
+            k: 4,
+            t: &[0.3992],
+            c: &[-1.4802],
+            v: &[0.1558],
+            y: &[0.580617382907],
+        },
+        Point {
+            z: &[-0.8971],
+            q: &[],
+            k: 3,
+            t: &[-0.1633],
+            c: &[-0.804],
+            v: &[-0.6981],
+            y: &[0.320763569701],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w534(a: f64, mut b: f64) -> f64 {
+    if b > 0.73 {
+        b = b * 0.26 + (a - a);
+    } else {
+        b += a * b;
+    }
+    let u1;
+    if ((b * b + 1.32).log10() * b.powi(3)) < 0.46 {
+        u1 = b.tanh().cosh().powi(-1).tanh();
+    } else {
+        u1 = a.cos().sin();
+    }
+    (u1.sin() + b) * a
+}
+
+const W534: Case = Case {
+    name: "w534",
+    live: &[(0, 1)],
     f: |z, q, _| {
-        let r = w561(z[0], q[0..4].to_vec(), q[4], z[1]);
+        let r = w534(z[0], q[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w561_jvp(z[0], d[0], q[0..4].to_vec(), q[4], z[1], d[1]);
+        let (r, dr) = w534_jvp(z[0], d[0], q[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0, g3) = w561_vjp(z[0], q[0..4].to_vec(), q[4], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g3][..]]))
+        let (r, g0) = w534_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0, g3) = w561_grad(z[0], q[0..4].to_vec(), q[4], z[1]);
-        (r, cat(&[&[g0][..], &[g3][..]]))
+        let (r, g0) = w534_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, g3, h0, h3) = w561_hvp(z[0], d[0], q[0..4].to_vec(), q[4], z[1], d[1]);
+        let (r, g0, h0) = w534_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.403],
+            q: &[-0.7279],
+            k: 2,
+            t: &[-0.6544],
+            c: &[-1.0465],
+            v: &[-0.641],
+            y: &[-0.0926405558806],
+        },
+        Point {
+            z: &[0.6108],
+            q: &[-0.9522],
+            k: 4,
+            t: &[-0.2375],
+            c: &[-1.9388],
+            v: &[0.5289],
+            y: &[-0.592249756529],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, a, x))]
+fn w535(
+    mut c: f64,
+    mut v: Vec<f64>,
+    out: &mut [f64],
+    mut b: f64,
+    buf: &mut [f64],
+    mut a: f64,
+    x: &[f64],
+) {
+    if a < 0.14 {
+        a = a * 0.3 + (x[0] + (x[x.len() - 1] - c)).sin();
+    }
+    c = w502(b, c, 2);
+    let mut j1 = 0;
+    while j1 < 3 {
+        let o2 = 2 * j1 + 2;
+        b += c * b;
+        j1 += 1;
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] += c * b.max(0.83);
+    }
+    let u3;
+    if b > out[1] {
+        u3 = (c.cosh() + 0.8).acosh();
+    } else {
+        u3 = (a - x[1]) / b.sin().exp();
+    }
+    let u4: f64 = (1.93 + a.sin()).ln();
+    if x[0] > -0.74 {
+        v[3] = a * -u3;
+    } else {
+        v[2] = 0.48;
+    }
+    if (x[1] * a.powi(2)) > 0.63 {
+        out[1] = (0.31 * u3.tanh()).acos() - c;
+    }
+    out[0] += u4;
+    buf[0] += u3;
+    out[1] -= c;
+    out[1] += v[0].sin();
+    out[1] -= v[v.len() - 1];
+    buf[2] -= 0.65 * b;
+    out[0] -= a;
+}
+
+const W535: Case = Case {
+    name: "w535",
+    live: &[(0, 1), (7, 8), (8, 12)],
+    f: |z, q, _| {
+        let mut b2 = z[1..4].to_vec();
+        let mut b4 = z[4..7].to_vec();
+        w535(
+            z[0],
+            q[0..4].to_vec(),
+            &mut b2,
+            q[4],
+            &mut b4,
+            z[7],
+            &z[8..12],
+        );
+        cat(&[&b2[..], &b4[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (mut b4, mut db4) = (z[4..7].to_vec(), d[4..7].to_vec());
+        w535_jvp(
+            z[0],
+            d[0],
+            q[0..4].to_vec(),
+            &mut b2,
+            &mut db2,
+            q[4],
+            &mut b4,
+            &mut db4,
+            z[7],
+            d[7],
+            &z[8..12],
+            &d[8..12],
+        );
+        (cat(&[&b2[..], &b4[..]]), cat(&[&db2[..], &db4[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[0..3].to_vec());
+        let (mut b4, mut cb4) = (z[4..7].to_vec(), c[3..6].to_vec());
+        let (g0, g5, g6) = w535_vjp(
+            z[0],
+            q[0..4].to_vec(),
+            &mut b2,
+            &mut cb2,
+            q[4],
+            &mut b4,
+            &mut cb4,
+            z[7],
+            &z[8..12],
+        );
+        (
+            cat(&[&b2[..], &b4[..]]),
+            cat(&[&[g0][..], &cb2[..], &cb4[..], &[g5][..], &g6[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.031, 0.2179, 0.8836, 1.2838, 1.3348, 1.1952, -1.2632, 0.1063, 0.2058, 0.0412,
+                0.9051, -0.9621,
+            ],
+            q: &[1.0897, -0.8328, -0.2758, -0.6234, 1.0522],
+            k: 2,
+            t: &[
+                -0.5934, 0.9565, 0.9917, 0.7943, 0.3831, 0.3851, -0.7573, 0.388, 0.4781, 0.9437,
+                -0.6098, -0.6004,
+            ],
+            c: &[1.6356, 1.5061, 1.8826, 0.9207, -1.265, 1.8421],
+            v: &[],
+            y: &[
+                1.14179186589,
+                -1.62118758299,
+                1.2838,
+                60.5144849027,
+                58.174633072,
+                37.2153337984,
+            ],
+        },
+        Point {
+            z: &[
+                -0.5717, -1.3343, -1.1501, -1.0406, 1.4162, 1.1819, -0.6378, -0.1609, -0.7974,
+                -0.9873, 1.2164, 0.3821,
+            ],
+            q: &[-0.2503, -0.8167, 0.8002, -0.7543, -1.0737],
+            k: 2,
+            t: &[
+                -0.3697, -0.7185, -0.2992, -0.3657, 0.6705, -0.7728, 0.1294, 0.0629, 0.417, 0.3119,
+                -0.8318, -0.1559,
+            ],
+            c: &[1.4635, 1.3829, 0.9969, 1.4637, 0.8036, 1.6459],
+            v: &[],
+            y: &[
+                -0.730174499612,
+                -0.331427955177,
+                -1.0406,
+                2.38226655579,
+                0.922884666667,
+                -0.669601185468,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, v))]
+fn w536(mut a: f64, k: usize, b: f64, x: &[f64], v: Vec<f64>, buf: &mut [f64]) {
+    for i0 in 1..buf.len() {
+        let o1 = 3 * i0 + 3 + k;
+        buf[i0] = 0.42;
+    }
+    if x[1] < 0.18 {
+        a *= 0.45 + 0.3 * (x[0] + f64::atan(a)).atan().cos();
+    }
+    let w2: [f64; 4] = [
+        b,
+        a,
+        (b.sin() * 0.84).acos().atan().cosh(),
+        (b + b).signum() * a,
+    ];
+    let [e3, _, e4, _] = w2;
+    buf[0] += e4;
+    buf[2] -= 0.41 * e3;
+    buf[0] -= a;
+    buf[1] -= 1.16 * v[0];
+    buf[1] -= 1.03 * v[v.len() - 1];
+}
+
+const W536: Case = Case {
+    name: "w536",
+    live: &[(0, 3), (3, 6)],
+    f: |z, q, k| {
+        let mut b5 = z[6..9].to_vec();
+        w536(q[0], k, q[1], &z[0..3], z[3..6].to_vec(), &mut b5);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[6..9].to_vec(), d[6..9].to_vec());
+        w536_jvp(
+            q[0],
+            k,
+            q[1],
+            &z[0..3],
+            &d[0..3],
+            z[3..6].to_vec(),
+            d[3..6].to_vec(),
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[6..9].to_vec(), c[0..3].to_vec());
+        let (g3, g4) = w536_vjp(q[0], k, q[1], &z[0..3], z[3..6].to_vec(), &mut b5, &mut cb5);
+        (cat(&[&b5[..]]), cat(&[&g3[..], &g4[..], &cb5[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.1615, -0.7544, 1.423, 0.7262, 1.4488, -1.3991, -0.0953, 0.4391, 0.8029,
+            ],
+            q: &[1.1383, -0.5046],
+            k: 2,
+            t: &[
+                -0.3899, -0.9297, 0.8298, -0.1719, -0.8435, -0.701, 0.8092, 0.108, 0.073,
+            ],
+            c: &[-1.2312, -1.3291, 0.9606],
+            v: &[],
+            y: &[0.786323538883, 1.018681, 0.626886],
+        },
+        Point {
+            z: &[
+                0.1877, -0.5274, 1.0623, 1.1535, -0.5124, -0.8008, -0.8241, 1.3588, 0.3259,
+            ],
+            q: &[1.4813, 0.0605],
+            k: 1,
+            t: &[
+                0.6778, -0.7427, -0.5919, -0.8447, -0.6744, -0.9483, 0.4518, -0.5074, -0.6278,
+            ],
+            c: &[0.9399, -1.3148, -1.7826],
+            v: &[],
+            y: &[-0.250057414096, -0.093236, 0.395195],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, c, a))]
+fn w537(
+    v: Vec<f64>,
+    buf: &mut [f64],
+    k: usize,
+    mut p: [f64; 4],
+    c: f64,
+    out: &mut [f64],
+    mut b: f64,
+    a: f64,
+) -> f64 {
+    for i0 in 0..p.len() {
+        p[i0] = v[i0 % v.len()];
+    }
+    if c.is_nan() {
+        println!("c = {c}");
+    }
+    for i0 in (0..out.len()).step_by(2) {
+        let o1 = 3 * i0 + 2 + i0;
+        out[i0] = 1.09 + 0.3 * i0 as f64;
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] = v[(i0 + 1) % v.len()] * (0.31 * b.cos()).tan();
+    }
+    let u2 = if c < -0.39 { 1.27 * c.sin() } else { c };
+    u2.atan() * a + b + p[0].atan() + p[p.len() - 1]
+}
+
+const W537: Case = Case {
+    name: "w537",
+    live: &[(0, 4), (8, 9), (12, 13)],
+    f: |z, q, k| {
+        let mut b1 = z[4..8].to_vec();
+        let mut b5 = z[9..12].to_vec();
+        let r = w537(
+            z[0..4].to_vec(),
+            &mut b1,
+            k,
+            arr(&q[0..4]),
+            z[8],
+            &mut b5,
+            q[4],
+            z[12],
+        );
+        cat(&[&[r][..], &b1[..], &b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b1, mut db1) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (mut b5, mut db5) = (z[9..12].to_vec(), d[9..12].to_vec());
+        let (r, dr) = w537_jvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            &mut b1,
+            &mut db1,
+            k,
+            arr(&q[0..4]),
+            z[8],
+            d[8],
+            &mut b5,
+            &mut db5,
+            q[4],
+            z[12],
+            d[12],
+        );
+        (
+            cat(&[&[r][..], &b1[..], &b5[..]]),
+            cat(&[&[dr][..], &db1[..], &db5[..]]),
+        )
+    },
+    vjp: |z, q, k, c| {
+        let (mut b1, mut cb1) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (mut b5, mut cb5) = (z[9..12].to_vec(), c[5..8].to_vec());
+        let (r, g0, g4, g7) = w537_vjp(
+            z[0..4].to_vec(),
+            &mut b1,
+            &mut cb1,
+            k,
+            arr(&q[0..4]),
+            z[8],
+            &mut b5,
+            &mut cb5,
+            q[4],
+            z[12],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..], &b5[..]]),
+            cat(&[&g0[..], &cb1[..], &[g4][..], &cb5[..], &[g7][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.1174, 0.9891, 0.3539, -0.5918, -1.1189, -1.0934, -1.0666, -0.8353, -1.3598,
+                -0.7303, -0.8011, -0.4634, 0.0278,
+            ],
+            q: &[0.3451, 1.3403, 1.1796, -0.6415, 0.9518],
+            k: 3,
+            t: &[
+                -0.2456, 0.2755, -0.5116, -0.2851, -0.9898, -0.354, 0.7414, 0.4288, -0.8188,
+                -0.2109, 0.2534, 0.3753, 0.9391,
+            ],
+            c: &[
+                1.1564, -1.2406, -0.9622, -1.165, -0.856, -1.4338, 0.8941, 0.9193,
+            ],
+            v: &[],
+            y: &[
+                1.1759654049,
+                0.179850750801,
+                0.0643506022731,
+                -0.107608608153,
+                0.203179889743,
+                1.09,
+                -0.8011,
+                1.69,
+            ],
+        },
+        Point {
+            z: &[
+                1.2431, 1.3297, 0.3459, -0.2894, -0.9564, -1.4651, 1.1105, 1.0907, 0.1669, 1.1559,
+                1.0338, -0.4603, 0.9375,
+            ],
+            q: &[1.3201, 0.893, 0.8501, -0.6469, -0.4459],
+            k: 1,
+            t: &[
+                0.0425, -0.9281, 0.9682, -0.4682, 0.5336, 0.5692, -0.2114, 0.4855, -0.3865,
+                -0.8673, -0.4174, 0.5202, -0.215,
+            ],
+            c: &[
+                1.3792, 1.5637, 0.711, -1.7854, -1.2632, 1.2143, 0.9112, 0.5369,
+            ],
+            v: &[],
+            y: &[
+                0.313093329291,
+                0.381913433005,
+                0.0993486173396,
+                -0.0831208148542,
+                0.357040376452,
+                1.09,
+                1.0338,
+                1.69,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w538(a: f64, p: [f64; 4], buf: &mut [f64], k: usize) {
+    let w1: [f64; 4] = [
+        a - buf[k % buf.len()] + buf[buf.len() - 1].atan(),
+        (a.sin() * a.sin() + 0.77).powf(0.77),
+        a,
+        0.73 * a + (a.powi(2) + 0.9).cbrt(),
+    ];
+    let [_, e2, ..] = w1;
+    for i0 in 0..buf.len() {
+        buf[i0] = buf[i0] * a + a * p[(i0 + 2) % p.len()];
+    }
+    let mut u3: f64 = 0.0;
+    for i0 in 1..=2 {
+        u3 += 0.31 * a - e2;
+        u3 -= e2.powi(3) / (buf[i0 % buf.len()].powi(2) + 0.47);
+        let u4: f64;
+        u4 = (u3 * u3).mul_add(buf[i0 % buf.len()], p[(i0 + 3) % p.len()]);
+    }
+    buf[1] -= 1.22 * u3;
+    buf[1] += e2.cos();
+}
+
+const W538: Case = Case {
+    name: "w538",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b2 = z[1..4].to_vec();
+        w538(z[0], arr(&q[0..4]), &mut b2, k);
+        cat(&[&b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
+        w538_jvp(z[0], d[0], arr(&q[0..4]), &mut b2, &mut db2, k);
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[0..3].to_vec());
+        let g0 = w538_vjp(z[0], arr(&q[0..4]), &mut b2, &mut cb2, k);
+        (cat(&[&b2[..]]), cat(&[&[g0][..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.5274, 0.7821, -0.9772, 1.1489],
+            q: &[1.2433, -0.1323, -0.3111, -1.0357],
+            k: 2,
+            t: &[-0.2582, 0.3869, 0.7545, 0.0182],
+            c: &[-0.718, 1.7403, -1.9615],
+            v: &[],
+            y: &[0.2484054, 2.97803051086, 1.26164628],
+        },
+        Point {
+            z: &[0.118, 0.6887, 0.8882, -0.8694],
+            q: &[0.9014, 0.7988, 0.2808, -0.9682],
+            k: 2,
+            t: &[-0.1399, -0.2758, 0.9165, 0.7054],
+            c: &[-0.986, 1.1458, 0.7313],
+            v: &[],
+            y: &[0.114401, 5.55727352129, 0.003776],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w539(mut b: f64, mut a: f64) -> f64 {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 = (u1 * (1.01 * b)).atan() + (b + a);
+        j2 += 1;
+        if j2 >= 2 {
+            break u1 * u1.atan();
+        }
+    };
+    let mut j4 = 0;
+    while a < 2.18 && j4 < 5 {
+        let o5 = 3 * j4 + 2;
+        a *= 0.78 + 0.36 * (u3 + b).cos();
+        j4 += 1;
+    }
+    let mut j6 = 0;
+    while b < 0.65 && j6 < 5 {
+        b = b * 0.87 + (u1 * b + b);
+        j6 += 1;
+    }
+    u3 + u1 + a + b
+}
+
+const W539: Case = Case {
+    name: "w539",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w539(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w539_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w539_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w539_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w539_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6936],
+            q: &[0.2868],
+            k: 3,
+            t: &[0.0331],
+            c: &[-1.2659],
+            v: &[-0.0585],
+            y: &[4.23193120909],
+        },
+        Point {
+            z: &[-0.3107],
+            q: &[-1.4468],
+            k: 3,
+            t: &[0.7315],
+            c: &[-0.6839],
+            v: &[0.8848],
+            y: &[-1.94003411618],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, c, b))]
+fn w540(x: &[f64], mut a: f64, c: f64, b: f64) -> f64 {
+    let u2 = {
+        let q1 = w523(3, x[2], c, 0.86) * b;
+        q1 - c.atan()
+    };
+    a = w409(0.21, a, (x[2].powi(2) + 1.98).cbrt());
+    1.39 * a + 1.47 * u2 + 1.35 * b
+}
+
+const W540: Case = Case {
+    name: "w540",
+    live: &[(0, 4), (4, 5), (5, 6)],
+    f: |z, q, _| {
+        let r = w540(&z[0..4], q[0], z[4], z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w540_jvp(&z[0..4], &d[0..4], q[0], z[4], d[4], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g3) = w540_vjp(&z[0..4], q[0], z[4], z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2, g3) = w540_grad(&z[0..4], q[0], z[4], z[5]);
+        (r, cat(&[&g0[..], &[g2][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, g3, h0, h2, h3) =
+            w540_hvp(&z[0..4], &d[0..4], q[0], z[4], d[4], z[5], d[5]);
+        (
+            r,
+            cat(&[&g0[..], &[g2][..], &[g3][..]]),
+            cat(&[&h0[..], &[h2][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.8992, 1.1097, 0.9711, 0.4147, -0.6632, 0.6838],
+            q: &[-0.706],
+            k: 3,
+            t: &[-0.6235, -0.0702, -0.7328, -0.3647, -0.3021, -0.1259],
+            c: &[-0.5465],
+            v: &[0.6597, -0.567, 0.4208, 0.4747, -0.2083, -0.0304],
+            y: &[-1.56900297645],
+        },
+        Point {
+            z: &[-0.217, 0.4002, -0.2114, -1.4273, 0.8475, -0.109],
+            q: &[-1.0787],
+            k: 3,
+            t: &[-0.5264, 0.2137, 0.6901, 0.2766, 0.9043, -0.1104],
+            c: &[-1.4293],
+            v: &[0.4559, 0.1062, -0.0631, 0.8732, -0.4048, 0.4359],
+            y: &[-5.68848926666],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w541(buf: &mut [f64], mut b: f64, mut a: f64) {
+    let w1: [f64; 2] = [buf[0] + b + b.hypot(buf[2].powi(2) + 1.43), a];
+    let [e2, ..] = w1;
+    b = w419(b, 3);
+    if (b * (buf[buf.len() - 1] + buf[0])).tanh() > -0.18 {
+        a -= b;
+    } else {
+        a = a * 0.42 + b;
+    }
+    let w3: [f64; 2] = [
+        w406(0.71 * a, e2 + a, buf[buf.len() - 1] - e2) - e2 * b,
+        (2.29 + buf[0].tanh().sin()).cbrt(),
+    ];
+    let [_, e4] = w3;
+    buf[2] = w419(buf[2], 2);
+    buf[3] += e4.tanh();
+    buf[2] -= b;
+    buf[2] -= a;
+}
+
+const W541: Case = Case {
+    name: "w541",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        w541(&mut b0, z[4], q[0]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w541_jvp(&mut b0, &mut db0, z[4], d[4], q[0]);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g1 = w541_vjp(&mut b0, &mut cb0, z[4], q[0]);
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.5816, 0.3585, -0.9374, -0.8639, 0.0671],
+            q: &[0.2986],
+            k: 2,
+            t: &[-0.3088, -0.9714, -0.8875, 0.5029, -0.9722],
+            c: &[0.5946, -0.9123, -0.5563, -1.3753],
+            v: &[],
+            y: &[-0.5816, 0.3585, -2.55413028736, -0.0259833010118],
+        },
+        Point {
+            z: &[0.1659, 1.4919, -0.7517, 0.9931, -1.3151],
+            q: &[-1.1317],
+            k: 3,
+            t: &[0.9428, -0.4066, 0.9881, -0.179, -0.7731],
+            c: &[-1.0201, 0.6881, 1.0919, -1.1238],
+            v: &[],
+            y: &[0.1659, 1.4919, 1.07818875083, 1.86686261357],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b))]
+fn w542(out: &mut [f64], mut p: [f64; 3], b: f64, mut a: f64, k: usize, buf: &mut [f64]) -> f64 {
+    let mut u1 = a + buf[k % buf.len()];
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 = u1 * 0.26 + u1;
+        j2 += 1;
+        if k > 1 {
+            break u1 + a.exp2();
+        }
+        if j2 >= 2 {
+            break u1 * b;
+        }
+    };
+    for i0 in 0..buf.len() {
+        buf[i0] = buf[i0] * b + p[i0 % p.len()] * (b - u1);
+    }
+    let mut j4 = 0;
+    while j4 < 2 {
+        a += u3 * u1 + b;
+        j4 += 1;
+    }
+    let u5: f64 = p[k % p.len()];
+    let mut j6 = 0;
+    while j6 < 3 {
+        let o7 = 2 * j6 + 1;
+        out[j6] = b;
+        j6 += 1;
+    }
+    u5.cos() + 1.01 * u3 - u1 + a
+}
+
+const W542: Case = Case {
+    name: "w542",
+    live: &[(3, 6), (6, 7)],
+    f: |z, q, k| {
+        let mut b0 = z[0..3].to_vec();
+        let mut b5 = z[7..10].to_vec();
+        let r = w542(&mut b0, arr(&z[3..6]), z[6], q[0], k, &mut b5);
+        cat(&[&[r][..], &b0[..], &b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (mut b5, mut db5) = (z[7..10].to_vec(), d[7..10].to_vec());
+        let (r, dr) = w542_jvp(
+            &mut b0,
+            &mut db0,
+            arr(&z[3..6]),
+            arr(&d[3..6]),
+            z[6],
+            d[6],
+            q[0],
+            k,
+            &mut b5,
+            &mut db5,
+        );
+        (
+            cat(&[&[r][..], &b0[..], &b5[..]]),
+            cat(&[&[dr][..], &db0[..], &db5[..]]),
+        )
+    },
+    vjp: |z, q, k, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (mut b5, mut cb5) = (z[7..10].to_vec(), c[4..7].to_vec());
+        let (r, g1, g2) = w542_vjp(
+            &mut b0,
+            &mut cb0,
+            arr(&z[3..6]),
+            z[6],
+            q[0],
+            k,
+            &mut b5,
+            &mut cb5,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b0[..], &b5[..]]),
+            cat(&[&cb0[..], &g1[..], &[g2][..], &cb5[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -1.1387, 0.4602, -0.0833, 0.8492, 0.9103, 1.3537, -0.3816, -0.5073, 1.3973, 0.9997,
+            ],
+            q: &[-1.3925],
+            k: 3,
+            t: &[
+                0.3137, -0.6408, 0.9002, -0.069, -0.1795, 0.8626, -0.927, -0.0394, 0.5745, 0.1071,
+            ],
+            c: &[1.0055, 1.9673, -1.8596, -1.5919, -0.747, -0.7263, -1.578],
+            v: &[],
+            y: &[
+                8.50214146263,
+                -0.3816,
+                -0.3816,
+                -0.3816,
+                1.9023017616,
+                1.2984486444,
+                2.3423592276,
+            ],
+        },
+        Point {
+            z: &[
+                0.6588, -1.3617, 1.1895, -1.2871, 0.016, 1.0538, -1.226, -0.6104, -0.5302, -0.8459,
+            ],
+            q: &[-0.7124],
+            k: 0,
+            t: &[
+                -0.9854, 0.078, -0.778, 0.5915, 0.9209, -0.2241, -0.2085, -0.8686, 0.5371, 0.8861,
+            ],
+            c: &[-1.6963, 1.8706, 1.1001, 0.6411, -1.1625, 0.8097, -0.7806],
+            v: &[],
+            y: &[
+                -8.99809077472,
+                -1.226,
+                -1.226,
+                -1.226,
+                -0.376674467088,
+                0.66401043648,
+                1.95817603766,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a))]
+fn w543(mut c: f64, mut b: f64, a: f64) -> f64 {
+    if (0.34 * a + a) > -0.59 {
+        b += a * b.cos();
+    } else {
+        b = b * 0.89 + (c - c).atan();
+    }
+    let u1;
+    if (b.cosh() + 0.87).acosh() < b {
+        u1 = (f64::powf(1.63, c.sin()).powi(2) + 2.3).acosh();
+    } else {
+        u1 = c * c * b;
+    }
+    let mut j2 = 0;
+    while c < 1.89 && j2 < 5 {
+        let o3 = 3 * j2 + 3;
+        c *= 0.44 + 0.19 * (a * a.hypot(u1.powi(2) + 1.39)).cos();
+        j2 += 1;
+    }
+    u1.tanh() + a.cos() + b - c
+}
+
+const W543: Case = Case {
+    name: "w543",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w543(q[0], z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w543_jvp(q[0], z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = w543_vjp(q[0], z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w543_grad(q[0], z[0], z[1]);
+        (r, cat(&[&[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w543_hvp(q[0], z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..]]),
+            cat(&[&[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.9699, 0.4989],
+            q: &[-0.0602],
+            k: 0,
+            t: &[-0.7573, 0.353],
+            c: &[1.1155],
+            v: &[-0.9026, -0.9979],
+            y: &[0.191761608086],
+        },
+        Point {
+            z: &[0.1059, 1.4257],
+            q: &[0.0289],
+            k: 0,
+            t: &[0.0152, -0.6278],
+            c: &[-1.4756],
+            v: &[-0.3062, 0.0103],
+            y: &[1.66943982156],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w544(buf: &mut [f64], k: usize, mut a: f64, mut p: [f64; 3]) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 2;
+        if p[(o1 + 3) % p.len()] < -0.15 {
+            buf[i0] = p[o1 % p.len()] * a.hypot(1.25).sqrt();
+        }
+    }
+    for i0 in 0..p.len() {
+        p[i0] = p[i0] * p[i0 % p.len()]
+            + p[(i0 + 1) % p.len()] * (a.powi(2) + 0.57).log(p[k % p.len()].powi(2) + 1.99);
+    }
+    assert_ne!(a, f64::INFINITY);
+    a = w534(a, 0.21);
+    if k == 1 {
+        return a.abs() * (buf[k % buf.len()].powi(2) + 2.02).acosh();
+    }
+    a.atan() + p[0] - p[p.len() - 1] - buf[3]
+}
+
+const W544: Case = Case {
+    name: "w544",
+    live: &[(4, 7)],
+    f: |z, q, k| {
+        let mut b0 = z[0..4].to_vec();
+        let r = w544(&mut b0, k, q[0], arr(&z[4..7]));
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w544_jvp(&mut b0, &mut db0, k, q[0], arr(&z[4..7]), arr(&d[4..7]));
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g3) = w544_vjp(&mut b0, &mut cb0, k, q[0], arr(&z[4..7]), c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &g3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.3093, 0.1174, 1.1173, 0.8354, -1.2407, -1.1375, -0.9565],
+            q: &[-0.4078],
+            k: 1,
+            t: &[-0.3228, -0.9917, -0.3135, 0.2598, 0.1591, -0.4608, 0.1313],
+            c: &[0.9557, -1.7547, 0.9592, -1.1868, 1.4951],
+            v: &[],
+            y: &[
+                0.608855767165,
+                -1.09678427601,
+                -1.09678427601,
+                -1.09678427601,
+                -1.09678427601,
+            ],
+        },
+        Point {
+            z: &[
+                -0.9191, -0.2039, -0.5101, -0.7952, -0.4866, -0.0282, -1.1281,
+            ],
+            q: &[0.0513],
+            k: 1,
+            t: &[0.9829, 0.8311, -0.5846, -0.5256, -0.9785, -0.3955, 0.9247],
+            c: &[-1.4851, -1.5598, -0.8633, -1.2257, 0.8703],
+            v: &[],
+            y: &[
+                0.0907541677536,
+                -1.26178488439,
+                -1.26178488439,
+                -1.26178488439,
+                -1.26178488439,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w545(x: &[f64], p: [f64; 3], mut a: f64, v: Vec<f64>, k: usize) -> f64 {
+    if a > 0.46 {
+        a -= a.max(a) + a;
+    }
+    a = a * 0.52 + a;
+    let u1 = -a.hypot(1.82);
+    u1 * (0.47 * a) + 0.1 * k as f64
+}
+
+const W545: Case = Case {
+    name: "w545",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w545(&q[0..3], arr(&q[3..6]), z[0], q[6..10].to_vec(), k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w545_jvp(&q[0..3], arr(&q[3..6]), z[0], d[0], q[6..10].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2) = w545_vjp(&q[0..3], arr(&q[3..6]), z[0], q[6..10].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2) = w545_grad(&q[0..3], arr(&q[3..6]), z[0], q[6..10].to_vec(), k);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, h2) = w545_hvp(&q[0..3], arr(&q[3..6]), z[0], d[0], q[6..10].to_vec(), k);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.1412],
+            q: &[
+                -0.5609, -0.5655, -0.3204, -0.1785, -0.4689, -1.143, -1.3986, 1.4008, 0.9625,
+                1.3435,
+            ],
+            k: 0,
+            t: &[0.1167],
+            c: &[-1.6879],
+            v: &[0.9805],
+            y: &[2.04977933895],
+        },
+        Point {
+            z: &[0.2791],
+            q: &[
+                -0.9282, -0.2578, -0.6509, -1.4247, -0.7814, 1.1813, 0.4052, 1.2848, -0.8849,
+                -0.334,
+            ],
+            k: 3,
+            t: &[-0.5342],
+            c: &[-0.8688],
+            v: &[-0.6015],
+            y: &[-0.0726160693884],
+        },
+    ],
+};
+
+#[differentiate]
+fn w546(mut b: f64, p: [f64; 4], buf: &mut [f64], mut v: Vec<f64>, x: &[f64], mut a: f64) -> f64 {
+    b += 0.45 * w520(b);
+    let b = b * (b.sin() * 0.76).tan();
+    if (b * a.powi(3)) < 0.2 {
+        buf[1] = (v[0] * f64::exp_m1(v[0])).cos();
+    }
+    a += 0.38 * w402(p[0] - a, a, 0.71);
+    (a - b + x[0].tanh()) * (0.34 * x[x.len() - 1])
+}
+
+const W546: Case = Case {
+    name: "w546",
+    live: &[(0, 1), (1, 5), (8, 12), (12, 16), (16, 17)],
+    f: |z, _, _| {
+        let mut b2 = z[5..8].to_vec();
+        let r = w546(
+            z[0],
+            arr(&z[1..5]),
+            &mut b2,
+            z[8..12].to_vec(),
+            &z[12..16],
+            z[16],
+        );
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (z[5..8].to_vec(), d[5..8].to_vec());
+        let (r, dr) = w546_jvp(
+            z[0],
+            d[0],
+            arr(&z[1..5]),
+            arr(&d[1..5]),
+            &mut b2,
+            &mut db2,
+            z[8..12].to_vec(),
+            d[8..12].to_vec(),
+            &z[12..16],
+            &d[12..16],
+            z[16],
+            d[16],
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (z[5..8].to_vec(), c[1..4].to_vec());
+        let (r, g0, g1, g3, g4, g5) = w546_vjp(
+            z[0],
+            arr(&z[1..5]),
+            &mut b2,
+            &mut cb2,
+            z[8..12].to_vec(),
+            &z[12..16],
+            z[16],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g0][..], &g1[..], &cb2[..], &g3[..], &g4[..], &[g5][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.1702, 1.3628, -1.2327, -0.4746, -0.8189, -0.813, 0.9384, 0.652, 0.819, 0.0202,
+                0.3883, -0.247, 1.0401, 0.6661, -0.3201, 1.1251, 0.2788,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.3965, -0.0302, -0.3988, 0.0696, -0.2082, -0.8521, -0.2892, 0.4025, 0.7032,
+                -0.9193, -0.4957, -0.889, 0.9089, -0.669, -0.2415, 0.1481, -0.0014,
+            ],
+            c: &[0.7799, -0.6366, 0.6128, 1.647],
+            v: &[],
+            y: &[2.64888115782, -0.813, 0.507357537102, 0.652],
+        },
+        Point {
+            z: &[
+                1.4725, 0.1163, -1.1219, -0.8763, -0.1573, -0.2501, 1.0816, -1.4998, 0.9205,
+                -1.4047, 0.9474, -0.044, 1.2996, 0.2628, 1.1095, -1.4472, 0.0214,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.6309, 0.058, -0.7736, -0.8962, 0.2635, 0.0248, 0.53, 0.4296, 0.8845, -0.4834,
+                -0.5623, 0.154, 0.9595, 0.0386, 0.278, 0.7869, -0.9458,
+            ],
+            c: &[-0.8446, 1.5332, -1.0909, -0.7328],
+            v: &[],
+            y: &[-0.922939181872, -0.2501, 0.179363413924, -1.4998],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w547(mut v: Vec<f64>, mut c: f64, mut p: [f64; 4], mut a: f64, b: f64, k: usize) -> f64 {
+    for i0 in 0..p.len() {
+        p[i0] = p[i0] * b + (b + c / c.hypot(0.97)).atan();
+    }
+    let mut j1 = 0;
+    while c < 1.43 && j1 < 3 {
+        let o2 = 3 * j1 + 2;
+        c = (c * b).atan() + b.min(0.43);
+        j1 += 1;
+    }
+    if (c.asinh() - b) < -0.29 {
+        a = a * 0.72 + (b * c - b);
+    }
+    let u3 = p[2].cos() + (a + v[k % v.len()]);
+    let w4: [f64; 3] = [c, w453(f64::tan(c.sin() * 0.42)), v[0] + 0.41 * c];
+    let [e5, _, ..] = w4;
+    let mut u6: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o7 = 2 * i0 + 3;
+        u6 += p[i0].tanh();
+    }
+    (e5 + 0.46 * u3) * (1.48 * b) - c + u6.atan() - 0.5 * a
+}
+
+const W547: Case = Case {
+    name: "w547",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w547(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w547_jvp(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g4) = w547_vjp(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g4][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g4) = w547_grad(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], k);
+        (r, cat(&[&[g4][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g4, h4) = w547_hvp(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], d[0], k);
+        (r, cat(&[&[g4][..]]), cat(&[&[h4][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8573],
+            q: &[
+                0.7948, 0.668, 1.2234, -1.4726, -0.1981, 0.5897, 0.0975, 1.1172, -1.0064, 0.6051,
+            ],
+            k: 1,
+            t: &[-0.6165],
+            c: &[1.3435],
+            v: &[0.6918],
+            y: &[1.82149565429],
+        },
+        Point {
+            z: &[-1.3334],
+            q: &[
+                1.2226, 0.5434, 0.342, 1.2962, -0.8624, 1.123, -0.1609, 1.2, 1.0622, -0.2878,
+            ],
+            k: 3,
+            t: &[-0.2351],
+            c: &[1.8121],
+            v: &[-0.3009],
+            y: &[0.345123489672],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, p))]
+fn w548(a: f64, x: &[f64], mut p: [f64; 3]) -> f64 {
+    let u1: f64;
+    u1 = a;
+    p[2] = w496(0, p[2], p[0]);
+    if ((a * a + 1.9).cbrt() + p[1]) > 0.65 {
+        p[0] = (p[p.len() - 1] + u1 * a).cos();
+    }
+    u1 - a.tanh() + p[0] + p[p.len() - 1].tanh()
+}
+
+const W548: Case = Case {
+    name: "w548",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, _| {
+        let r = w548(z[0], &q[0..3], arr(&z[1..4]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w548_jvp(z[0], d[0], &q[0..3], arr(&z[1..4]), arr(&d[1..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = w548_vjp(z[0], &q[0..3], arr(&z[1..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g2[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = w548_grad(z[0], &q[0..3], arr(&z[1..4]));
+        (r, cat(&[&[g0][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) = w548_hvp(z[0], d[0], &q[0..3], arr(&z[1..4]), arr(&d[1..4]));
+        (r, cat(&[&[g0][..], &g2[..]]), cat(&[&[h0][..], &h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.254, 0.7745, 0.9752, 0.3734],
+            q: &[-0.3063, 0.5209, 1.1659],
+            k: 0,
+            t: &[0.4277, 0.1891, -0.5141, 0.9913],
+            c: &[0.9753],
+            v: &[0.4441, 0.5221, 0.2549, 0.7685],
+            y: &[1.1683946824],
+        },
+        Point {
+            z: &[0.8642, 1.1852, 0.3884, 0.1407],
+            q: &[0.95, 0.6207, -0.9481],
+            k: 2,
+            t: &[0.6459, -0.1941, -0.3923, -0.9422],
+            c: &[0.9214],
+            v: &[-0.0245, 0.6094, -0.4916, -0.2651],
+            y: &[0.697538881327],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w549(buf: &mut [f64], mut a: f64, p: [f64; 3]) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 1;
+        buf[i0] = (buf[i0] + p[o1 % p.len()]).atan() + buf[o1 % buf.len()];
+    }
+    if p[2] < 0.77 {
+        a += p[2] * a;
+    }
+    let u2 = a.tanh().exp2() * f64::atanh(0.76 * a.tanh());
+    u2 - 1.34 * a
+}
+
+const W549: Case = Case {
+    name: "w549",
+    live: &[(4, 7)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        let r = w549(&mut b0, q[0], arr(&z[4..7]));
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w549_jvp(&mut b0, &mut db0, q[0], arr(&z[4..7]), arr(&d[4..7]));
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g2) = w549_vjp(&mut b0, &mut cb0, q[0], arr(&z[4..7]), c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.516, -0.2995, 0.8178, -1.2494, 1.192, 0.4946, 0.4691],
+            q: &[-0.4016],
+            k: 1,
+            t: &[-0.8803, 0.8132, -0.7798, -0.5183, -0.4198, -0.9345, 0.2647],
+            c: &[1.7376, -1.8109, -1.6685, -1.3737, -1.2354],
+            v: &[],
+            y: &[
+                0.494922737413,
+                -0.320896734116,
+                -0.520744031309,
+                0.389455793021,
+                -1.89596603758,
+            ],
+        },
+        Point {
+            z: &[0.5694, 0.2107, 0.3664, -1.1254, 1.3357, 1.3209, -1.2414],
+            q: &[-0.5323],
+            k: 3,
+            t: &[-0.8076, 0.3884, -0.0543, 0.6073, 0.8494, -0.6552, 0.0514],
+            c: &[-1.7924, -1.0525, -1.8998, -1.4555, -0.7078],
+            v: &[],
+            y: &[
+                -0.0657309455288,
+                1.29490583374,
+                -0.128629599266,
+                -0.847459598887,
+                -0.93233508385,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w550(x: &[f64], mut v: Vec<f64>, mut a: f64) -> f64 {
+    for i0 in 1..v.len() {
+        v[i0] = v[i0 % v.len()].powi(3) - x[0];
+    }
+    a += x[1] * a;
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 = u1 * a.min(0.94).atan() + v[1] / u1.sin().cosh();
+        j2 += 1;
+        if j2 >= 2 {
+            break u1 * (a * a + 1.8).powi(-2);
+        }
+    };
+    let u4;
+    if u1 > -0.49 {
+        u4 = u3;
+    } else {
+        u4 = (u3 * u3 + 1.88).log(x[x.len() - 1].powi(2) + 1.89) + a;
+    }
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o6 = 2 * i0 + 3;
+        u5 += v[i0] * v[(o6 + 2) % v.len()].mul_add(u5, v[o6 % v.len()]);
+    }
+    (u4 - u3 + u1 - u5) * a
+}
+
+const W550: Case = Case {
+    name: "w550",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let r = w550(&z[0..4], q[0..3].to_vec(), q[3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w550_jvp(&z[0..4], &d[0..4], q[0..3].to_vec(), q[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w550_vjp(&z[0..4], q[0..3].to_vec(), q[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w550_grad(&z[0..4], q[0..3].to_vec(), q[3]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w550_hvp(&z[0..4], &d[0..4], q[0..3].to_vec(), q[3]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2003, -0.4668, -0.7127, 0.8523],
+            q: &[0.2468, 0.4229, 1.3428, 0.662],
+            k: 1,
+            t: &[0.2967, 0.8095, 0.476, 0.7472],
+            c: &[1.5625],
+            v: &[0.1957, -0.8222, 0.9746, -0.9859],
+            y: &[1.12879944802],
+        },
+        Point {
+            z: &[1.0962, -0.1605, -0.9529, -1.2906],
+            q: &[0.4731, 0.229, 0.2783, -1.3997],
+            k: 4,
+            t: &[-0.3698, 0.5195, -0.8248, 0.669],
+            c: &[0.9177],
+            v: &[0.0248, -0.4853, -0.3827, 0.2254],
+            y: &[1.73020753968],
+        },
+    ],
+};
+
+#[differentiate]
+fn w551(mut a: f64, mut b: f64, x: &[f64], c: f64) -> f64 {
+    if (x[1].sinh() + x[2]) < 0.48 {
+        a += b * c.hypot(0.97).recip();
+    }
+    if c < -0.09 {
+        return x[2].sin().exp().sqrt().atan().exp2();
+    } else {
+        let (u1, u2) = (
+            (w523(2, a, c / (c.powi(2) + 1.23), 0.33) * w523(2, a, c / (c.powi(2) + 1.23), 0.33)
+                + 0.39)
+                .sqrt(),
+            x[1].tanh().sinh(),
+        );
+        a -= (u2 * a.tanh()).atan();
+        for i0 in 0..2 {
+            let o3 = 2 * i0 + 1;
+            b += w428(1.16, 1.05, (x[x.len() - 1].cosh() + 0.41).acosh()) + c;
+        }
+    }
+    c.cos() * b + a
+}
+
+const W551: Case = Case {
+    name: "w551",
+    live: &[(0, 1), (1, 2), (2, 5), (5, 6)],
+    f: |z, _, _| {
+        let r = w551(z[0], z[1], &z[2..5], z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w551_jvp(z[0], d[0], z[1], d[1], &z[2..5], &d[2..5], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3) = w551_vjp(z[0], z[1], &z[2..5], z[5], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2, g3) = w551_grad(z[0], z[1], &z[2..5], z[5]);
+        (r, cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, g3, h0, h1, h2, h3) =
+            w551_hvp(z[0], d[0], z[1], d[1], &z[2..5], &d[2..5], z[5], d[5]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..]]),
+            cat(&[&[h0][..], &[h1][..], &h2[..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.0677, -1.1846, -0.7115, -0.8728, -0.6443, -0.0528],
+            q: &[],
+            k: 4,
+            t: &[-0.9931, 0.8875, -0.4537, 0.2959, -0.036, 0.9335],
+            c: &[1.8061],
+            v: &[0.8966, -0.7274, 0.4386, 0.8461, -0.1795, -0.0683],
+            y: &[8.01026205502],
+        },
+        Point {
+            z: &[-1.486, 0.2344, -0.8664, -0.9235, -0.81, 1.1318],
+            q: &[],
+            k: 2,
+            t: &[-0.714, -0.7527, 0.3384, 0.3194, -0.1572, -0.0285],
+            c: &[-1.4114],
+            v: &[0.1453, 0.3338, 0.6901, 0.0465, 0.3476, 0.4183],
+            y: &[3.21294119176],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b))]
+fn w552(mut a: f64, mut c: f64, k: usize, b: f64) -> f64 {
+    if a > 0.61 {
+        c += a + c + b;
+    }
+    let w1: [f64; 4] = [b, b, a.powi(4), a];
+    let [e2, e3, e4, e5] = w1;
+    let mut u6: f64 = 0.5;
+    let mut j7 = 0;
+    let u8 = loop {
+        u6 -= f64::powf(0.62, u6.sin()) - e3.sin();
+        j7 += 1;
+        if k == 2 {
+            break u6 + c;
+        }
+        if j7 >= 2 {
+            break u6 * u6.hypot(0.32);
+        }
+    };
+    u8 * u6 + e5 - c.tanh()
+}
+
+const W552: Case = Case {
+    name: "w552",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w552(z[0], q[0], k, z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w552_jvp(z[0], d[0], q[0], k, z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g3) = w552_vjp(z[0], q[0], k, z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g3) = w552_grad(z[0], q[0], k, z[1]);
+        (r, cat(&[&[g0][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g3, h0, h3) = w552_hvp(z[0], d[0], q[0], k, z[1], d[1]);
         (
             r,
             cat(&[&[g0][..], &[g3][..]]),
@@ -43368,245 +43215,284 @@ const W561: Case = Case {
     }),
     points: [
         Point {
-            z: &[0.0707, 1.3878],
-            q: &[0.7552, -0.0251, 0.198, 0.3029, 1.3409],
-            k: 2,
-            t: &[-0.9451, 0.2127],
-            c: &[-1.3835],
-            v: &[0.3706, -0.5686],
-            y: &[1.41832929031],
+            z: &[-1.3431, -0.8807],
+            q: &[0.7865],
+            k: 4,
+            t: &[-0.6266, -0.9399],
+            c: &[1.5845],
+            v: &[0.5253, -0.0276],
+            y: &[36.0112398951],
         },
         Point {
-            z: &[-0.1695, 0.152],
-            q: &[0.5625, 0.1131, -1.1513, -0.2165, -0.408],
-            k: 2,
-            t: &[0.1513, -0.6035],
-            c: &[-1.21],
-            v: &[0.3696, -0.9927],
-            y: &[0.4816670694],
+            z: &[-0.8864, -0.415],
+            q: &[-0.609],
+            k: 4,
+            t: &[-0.1683, -0.8061],
+            c: &[-1.4761],
+            v: &[-0.3372, -0.0836],
+            y: &[14.6948671032],
         },
     ],
 };
 
-#[differentiate(wrt(v, a))]
-fn w562(buf: &mut [f64], b: f64, v: Vec<f64>, mut p: [f64; 3], mut c: f64, a: f64) {
-    let w1: [f64; 2] = [a + c / (c * c + 0.54), c];
-    let [_, e2] = w1;
-    let w3: [f64; 3] = [
-        ((p[0].powi(2) + 0.59).log(2.0).powi(2) + 0.49).recip(),
-        p[0],
-        w516(3, v[1]) / c.tanh().exp(),
-    ];
-    let [_, e4, e5] = w3;
-    for i0 in 0..p.len() {
-        p[i0] = p[i0] * a + (v[i0 % v.len()] + p[i0 % p.len()] - a);
+#[differentiate(wrt(x, c, v, b))]
+fn w553(mut a: f64, x: &[f64], mut c: f64, mut v: Vec<f64>, mut p: [f64; 4], mut b: f64) -> f64 {
+    let u1: f64;
+    u1 = (1.64 + b.asinh().sin()).powf(1.16 * a.cos());
+    let [e2, _, e3, e4] = p;
+    let mut j5 = 0;
+    while j5 < 2 {
+        b -= e2 * c - v[j5 % v.len()];
+        j5 += 1;
     }
-    for i0 in 0..buf.len() {
-        buf[i0] = (buf[i0] * a).sin() + v[i0 % v.len()].sin().cosh();
-    }
-    if (v[0] * c.tanh().cosh().log(b.powi(2) + 2.07)) > -0.49 {
-        c = c * 0.38 + (c - buf[1] + v[2]);
+    v[0] = v[0] * v[2] + c * u1.cos();
+    if a > 0.14 {
+        a += (b * p[0]).sin();
     } else {
-        c *= 0.49 + 0.15 * (a * e2.tanh()).tanh().cos();
+        a += c;
     }
     let mut u6: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u6 += p[i0].sin();
+    for i0 in 0..v.len() {
+        u6 += v[i0] * b;
     }
-    buf[0] += e5;
-    buf[0] += e4;
-    buf[1] += u6.tanh();
-    buf[1] += 0.41 * c;
+    e4 * e3.cos() + e2 - a - x[0] - x[x.len() - 1] - u6 + 0.84 * b
 }
 
-const W562: Case = Case {
-    name: "w562",
-    live: &[(3, 7), (7, 8)],
+const W553: Case = Case {
+    name: "w553",
+    live: &[(0, 4), (4, 5), (5, 8), (8, 9)],
     f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        w562(&mut b0, q[0], z[3..7].to_vec(), arr(&q[1..4]), q[4], z[7]);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        w562_jvp(
-            &mut b0,
-            &mut db0,
-            q[0],
-            z[3..7].to_vec(),
-            d[3..7].to_vec(),
-            arr(&q[1..4]),
-            q[4],
-            z[7],
-            d[7],
-        );
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let (g2, g5) = w562_vjp(
-            &mut b0,
-            &mut cb0,
-            q[0],
-            z[3..7].to_vec(),
-            arr(&q[1..4]),
-            q[4],
-            z[7],
-        );
-        (cat(&[&b0[..]]), cat(&[&cb0[..], &g2[..], &[g5][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.6763, 0.7737, 0.3704, -0.2436, 0.3361, 0.6465, 0.6129, 0.1682,
-            ],
-            q: &[-0.7863, -1.4041, -1.4139, 0.7549, -0.4001],
-            k: 4,
-            t: &[
-                -0.7416, -0.4556, -0.4388, -0.683, 0.9309, 0.4646, -0.1395, 0.3172,
-            ],
-            c: &[1.7475, 1.3214, 0.6437],
-            v: &[],
-            y: &[-0.0362074326946, 0.0190415789127, 1.24925529213],
-        },
-        Point {
-            z: &[
-                0.2179, -1.4397, 0.902, -1.0551, -0.6119, -0.8894, -1.4705, 0.5687,
-            ],
-            q: &[-0.836, 0.4506, 0.6889, 0.2398, 1.3347],
-            k: 0,
-            t: &[
-                0.1038, 0.3802, 0.5851, 0.0357, -0.3483, 0.9179, -0.6186, -0.4509,
-            ],
-            c: &[1.3849, -0.8942, 1.8789],
-            v: &[],
-            y: &[1.74132919454, -0.294614202971, 1.80786295986],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn w563(a: f64, mut c: f64, mut b: f64) -> f64 {
-    let u1 = if b > 0.06 {
-        (c.hypot(1.93).powi(2) + 0.47).recip()
-    } else {
-        (a * a + 1.46).log2() - (c + b)
-    };
-    if c < 0.26 {
-        b = b * 0.65 + (a * (c / (b.powi(2) + 1.79))).tanh();
-    } else {
-        b += b.asinh() + a;
-    }
-    let mut u2: f64 = 0.5;
-    let mut j3 = 0;
-    let u4 = loop {
-        u2 = u2 * 0.56 + f64::powf(1.65, (c - u1).atan());
-        j3 += 1;
-        if u1 < b {
-            break u2 + (0.67 * b.tanh()).asin();
-        }
-        if j3 >= 2 {
-            break u2 * c.clamp(-0.71, 1.15);
-        }
-    };
-    for i0 in 0..2 {
-        c -= (a + -a).sin();
-    }
-    u4 - 0.65 * u2 + 0.73 * u1 + c + 1.1 * b
-}
-
-const W563: Case = Case {
-    name: "w563",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let r = w563(z[0], q[0], z[1]);
+        let r = w553(q[0], &z[0..4], z[4], z[5..8].to_vec(), arr(&q[1..5]), z[8]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w563_jvp(z[0], d[0], q[0], z[1], d[1]);
+        let (r, dr) = w553_jvp(
+            q[0],
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            arr(&q[1..5]),
+            z[8],
+            d[8],
+        );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0, g2) = w563_vjp(z[0], q[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..]]))
+        let (r, g1, g2, g3, g5) = w553_vjp(
+            q[0],
+            &z[0..4],
+            z[4],
+            z[5..8].to_vec(),
+            arr(&q[1..5]),
+            z[8],
+            c[0],
+        );
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g1[..], &[g2][..], &g3[..], &[g5][..]]),
+        )
     },
     grad: Some(|z, q, _| {
-        let (r, g0, g2) = w563_grad(z[0], q[0], z[1]);
-        (r, cat(&[&[g0][..], &[g2][..]]))
+        let (r, g1, g2, g3, g5) =
+            w553_grad(q[0], &z[0..4], z[4], z[5..8].to_vec(), arr(&q[1..5]), z[8]);
+        (r, cat(&[&g1[..], &[g2][..], &g3[..], &[g5][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, h0, h2) = w563_hvp(z[0], d[0], q[0], z[1], d[1]);
+        let (r, g1, g2, g3, g5, h1, h2, h3, h5) = w553_hvp(
+            q[0],
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            arr(&q[1..5]),
+            z[8],
+            d[8],
+        );
         (
             r,
-            cat(&[&[g0][..], &[g2][..]]),
-            cat(&[&[h0][..], &[h2][..]]),
+            cat(&[&g1[..], &[g2][..], &g3[..], &[g5][..]]),
+            cat(&[&h1[..], &[h2][..], &h3[..], &[h5][..]]),
         )
     }),
     points: [
         Point {
-            z: &[-1.3172, -1.211],
-            q: &[0.8077],
+            z: &[
+                0.1728, -0.0039, 0.6868, -0.8384, -0.3979, 0.618, -0.6186, 0.76, 0.802,
+            ],
+            q: &[1.1685, -0.8743, -1.1195, 1.4709, 0.196],
             k: 3,
-            t: &[0.5126, -0.1312],
-            c: &[1.5841],
-            v: &[-0.5424, -0.5439],
-            y: &[-1.39971325317],
+            t: &[
+                -0.8927, 0.6451, -0.7595, 0.3994, -0.7129, -0.6726, 0.0152, -0.1534, -0.0785,
+            ],
+            c: &[-1.9654],
+            v: &[
+                -0.7777, 0.0416, 0.1797, 0.0062, 0.458, 0.0181, -0.3835, 0.9192, -0.6605,
+            ],
+            y: &[-1.23671279756],
         },
         Point {
-            z: &[-1.0553, -1.4536],
-            q: &[-0.2211],
+            z: &[
+                -0.1049, -0.1653, -0.1932, 0.5731, 1.1345, 1.4214, 0.9996, -0.7563, 1.0152,
+            ],
+            q: &[1.1321, 0.4513, -0.7069, 1.496, 1.1368],
             k: 3,
-            t: &[-0.519, -0.6391],
-            c: &[1.8365],
-            v: &[0.4232, 0.7708],
-            y: &[0.168486179461],
+            t: &[
+                -0.4856, -0.7721, 0.3936, 0.7382, 0.0338, -0.6412, -0.7602, -0.0118, -0.492,
+            ],
+            c: &[-1.0111],
+            v: &[
+                0.8996, -0.6844, 0.1933, 0.0657, 0.6909, 0.787, 0.1981, 0.3273, 0.1585,
+            ],
+            y: &[2.0122682022],
         },
     ],
 };
 
-#[differentiate]
-fn w564(v: Vec<f64>, b: f64, buf: &mut [f64], a: f64) {
-    for i0 in 0..buf.len() {
-        buf[i0] *= 0.66 + 0.31 * b.cos();
+#[differentiate(wrt(v))]
+fn w554(v: Vec<f64>, k: usize, mut a: f64) -> f64 {
+    let w1: [f64; 4] = [
+        w453(a + a),
+        (0.45 * (1.49 + a.sin()).ln().tanh()).acos(),
+        0.98 * -a,
+        (v[k % v.len()].powi(2) + 1.63).acosh(),
+    ];
+    let [e2, e3, e4, _] = w1;
+    a = a * 0.52 + v[2];
+    'o5: for i0 in 0..4 {
+        a = (a * (e4 + a)).atan() + a.powi(2);
+        for i1 in 0..2 {
+            if k == 0 {
+                continue 'o5;
+            }
+            a += f64::sqrt(2.39 + (e2 - e4).sin());
+        }
     }
-    let u1: f64;
-    u1 = b;
-    buf[0] += 1.03 * u1;
-    buf[1] += a.sin();
-    buf[2] += v[0].cos();
-    buf[1] -= v[v.len() - 1];
+    for i0 in 0..v.len() {
+        a *= 0.52 + 0.14 * (v[(i0 + 1) % v.len()].hypot(e3.powi(2) + 1.6) - v[i0 % v.len()]).cos();
+    }
+    a + e4 + e3
 }
 
-const W564: Case = Case {
-    name: "w564",
-    live: &[(0, 3), (3, 4), (8, 9)],
-    f: |z, _, _| {
-        let mut b2 = z[4..8].to_vec();
-        w564(z[0..3].to_vec(), z[3], &mut b2, z[8]);
-        cat(&[&b2[..]])
+const W554: Case = Case {
+    name: "w554",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let r = w554(z[0..3].to_vec(), k, q[0]);
+        cat(&[&[r][..]])
     },
-    jvp: |z, d, _, _| {
+    jvp: |z, d, q, k| {
+        let (r, dr) = w554_jvp(z[0..3].to_vec(), d[0..3].to_vec(), k, q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = w554_vjp(z[0..3].to_vec(), k, q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = w554_grad(z[0..3].to_vec(), k, q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = w554_hvp(z[0..3].to_vec(), d[0..3].to_vec(), k, q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0442, 0.1974, 1.1495],
+            q: &[-0.6542],
+            k: 0,
+            t: &[-0.8034, -0.3399, -0.9398],
+            c: &[-1.1588],
+            v: &[0.7589, -0.4645, -0.5101],
+            y: &[23.6202157599],
+        },
+        Point {
+            z: &[1.0895, -0.6927, -0.3771],
+            q: &[0.9352],
+            k: 1,
+            t: &[-0.66, -0.7428, -0.5384],
+            c: &[-1.1021],
+            v: &[0.0786, -0.2438, -0.0916],
+            y: &[500.944507545],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b, a))]
+fn w555(p: [f64; 3], b: f64, buf: &mut [f64], mut c: f64, a: f64) -> f64 {
+    let mut u1 = b.atan2(buf[buf.len() - 1] * buf[buf.len() - 1] + 0.93);
+    let mut u2: f64 = 0.0;
+    for i0 in 1..=2 {
+        u1 = u1 * f64::cos(1.77).sin()
+            + (buf[(i0 + 3) % buf.len()] / p[i0 % p.len()].hypot(1.35) + a);
+        u2 = (u2 + c.mul_add(a, u1)).tanh() + c / (b.powi(2) + 0.38);
+        let mut j3 = 0;
+        while c < 2.58 && j3 < 5 {
+            c *= 0.69 + 0.17 * (buf[(j3 + 2) % buf.len()].sin().exp() + p[i0 % p.len()]).cos();
+            j3 += 1;
+        }
+        let u4: f64;
+        if i0 % 3 == 1 {
+            u4 = ((c / a.hypot(0.98)).sin() * 0.57).acos();
+        } else {
+            u4 = c.powi(1).tanh();
+        }
+    }
+    'o5: for i0 in 0..3 {
+        c -= a - b.cos();
+        for i1 in 0..2 {
+            if (1.91 + p[i1 % p.len()].sin()).log(p[(i0 + 1) % p.len()].powi(2) + 2.58) < 0.69 {
+                continue 'o5;
+            }
+            c -= w453(a.sin());
+        }
+        c = c * u1.atan() + 0.12 * u2 / (1.94 + a.sin());
+    }
+    let mut j7 = 0;
+    while c < 1.47 && j7 < 3 {
+        c = c * 0.56 + p[(j7 + 1) % p.len()];
+        j7 += 1;
+    }
+    for i0 in 1..buf.len() {
+        buf[i0] = 1.27;
+    }
+    c - 0.99 * u2 - 0.33 * u1 - buf[0]
+}
+
+const W555: Case = Case {
+    name: "w555",
+    live: &[(0, 3), (3, 4), (8, 9)],
+    f: |z, q, _| {
+        let mut b2 = z[4..8].to_vec();
+        let r = w555(arr(&z[0..3]), z[3], &mut b2, q[0], z[8]);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, q, _| {
         let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
-        w564_jvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
+        let (r, dr) = w555_jvp(
+            arr(&z[0..3]),
+            arr(&d[0..3]),
             z[3],
             d[3],
             &mut b2,
             &mut db2,
+            q[0],
             z[8],
             d[8],
         );
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
     },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[0..4].to_vec());
-        let (g0, g1, g3) = w564_vjp(z[0..3].to_vec(), z[3], &mut b2, &mut cb2, z[8]);
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1, g4) = w555_vjp(arr(&z[0..3]), z[3], &mut b2, &mut cb2, q[0], z[8], c[0]);
         (
-            cat(&[&b2[..]]),
-            cat(&[&g0[..], &[g1][..], &cb2[..], &[g3][..]]),
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&g0[..], &[g1][..], &cb2[..], &[g4][..]]),
         )
     },
     grad: None,
@@ -43614,1091 +43500,436 @@ const W564: Case = Case {
     points: [
         Point {
             z: &[
-                -1.4411, 0.2123, 0.3197, 0.9107, -1.0528, 0.5545, -1.0089, 0.2697, -0.965,
+                -1.1553, 0.3765, 0.7339, 0.8883, -1.0786, 1.4015, -1.2642, -1.2323, 1.2696,
             ],
-            q: &[],
-            k: 0,
+            q: &[0.9594],
+            k: 1,
             t: &[
-                -0.8598, 0.1457, -0.7783, 0.2508, 0.2932, 0.2295, -0.5505, -0.7121, 0.9497,
+                0.9571, 0.2803, -0.7049, -0.4547, -0.9412, -0.3454, -0.6524, -0.069, 0.6045,
             ],
-            c: &[-1.0853, 0.9484, 1.5323, 1.2407],
+            c: &[1.0606, -0.5039, -1.54, -1.5861, 0.6914],
             v: &[],
-            y: &[
-                0.0430464444209,
-                -0.670374114863,
-                -0.728322586901,
-                0.229269222682,
-            ],
+            y: &[-1.74276763796, -1.0786, 1.27, 1.27, 1.27],
         },
         Point {
             z: &[
-                0.432, 1.4771, -0.7421, -0.0599, -0.7697, -0.3956, 1.3536, 0.591, 0.7676,
+                -0.8663, -0.5156, 0.8214, 0.9994, -0.568, -0.2382, -0.7693, -0.0764, -1.4686,
             ],
-            q: &[],
+            q: &[0.762],
             k: 2,
             t: &[
-                -0.177, 0.1547, 0.9897, 0.3319, 0.5519, -0.8848, -0.051, 0.2835, 0.9069,
+                0.9548, 0.2923, -0.5219, -0.2885, -0.0727, -0.397, -0.7751, 0.6018, -0.4429,
             ],
-            c: &[-1.8305, -1.6563, -1.8641, -1.3607],
+            c: &[-1.3053, -1.0314, -1.2557, 0.6455, 0.8174],
             v: &[],
-            y: &[
-                -0.807878065825,
-                1.05299819363,
-                2.22036962255,
-                0.572941418608,
-            ],
+            y: &[7.77390997361, -0.568, 1.27, 1.27, 1.27],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w565(k: usize, c: f64, a: f64, mut b: f64) -> f64 {
-    let u1: f64;
-    if k % 3 == 0 {
-        u1 = c;
-    } else {
-        u1 = f64::exp((0.62 * b.tanh()).acos().tanh());
-    }
-    let u2 = if k % 2 == 1 {
-        (c - b).abs()
-    } else {
-        c.min(u1).powi(3)
-    };
-    b += 0.47 * w417(b);
-    1.3 * b * u2 - u1 - a.tanh()
-}
-
-const W565: Case = Case {
-    name: "w565",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w565(k, q[0], z[0], q[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w565_jvp(k, q[0], z[0], d[0], q[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = w565_vjp(k, q[0], z[0], q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2) = w565_grad(k, q[0], z[0], q[1]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = w565_hvp(k, q[0], z[0], d[0], q[1]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.9083],
-            q: &[-1.0808, -0.722],
-            k: 4,
-            t: &[-0.2925],
-            c: &[-1.2744],
-            v: &[0.9938],
-            y: &[-0.806154384435],
-        },
-        Point {
-            z: &[-0.5533],
-            q: &[1.3758, -1.1845],
-            k: 4,
-            t: &[-0.0137],
-            c: &[1.4009],
-            v: &[-0.7737],
-            y: &[-6.6179664128],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w566(a: f64) -> f64 {
-    let u1 = if a > 0.67 {
-        ((a / (2.5 + a.sin())).powi(2) + 0.78).cbrt()
-    } else {
-        a / (a.powi(2) + 1.0) * a
-    };
-    0.5 * u1 + a
-}
-
-const W566: Case = Case {
-    name: "w566",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w566(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w566_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w566_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w566_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w566_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.7799],
-            q: &[],
-            k: 2,
-            t: &[0.9341],
-            c: &[0.9503],
-            v: &[0.5552],
-            y: &[1.25153454976],
-        },
-        Point {
-            z: &[-1.4596],
-            q: &[],
-            k: 3,
-            t: &[-0.4403],
-            c: &[-0.5558],
-            v: &[0.6882],
-            y: &[-1.11932235603],
-        },
-    ],
-};
-
-#[differentiate]
-fn w567(mut a: f64, b: f64, k: usize, mut p: [f64; 3]) -> f64 {
-    let mut j1 = 0;
-    while j1 < 4 {
-        a *= 0.78
-            + 0.22
-                * (p[(j1 + 3) % p.len()] + (b.powi(2) + 0.53).ln())
-                    .cos()
-                    .cos();
-        j1 += 1;
-    }
-    let mut u2: f64 = 0.0;
-    for i0 in 1..=3 {
-        u2 += u2.hypot(p[(i0 + 2) % p.len()].atan().exp()) / a.hypot(0.87);
-    }
-    let w3: [f64; 3] = [
-        -f64::powf(1.79, p[k % p.len()].tanh()),
-        (u2.powi(2) + 0.34)
-            .powf(a.tanh())
-            .hypot(1.31)
-            .powf(u2.atan()),
-        (p[2].tanh().powi(2) + 1.49).log10(),
+#[differentiate(wrt(b))]
+fn w556(mut a: f64, k: usize, b: f64) -> f64 {
+    let w1: [f64; 3] = [
+        a,
+        b.sin().exp().log(b.powi(2) + 2.44) / b.sin().cosh(),
+        (2.26 + (a - a).sin()).powf(b.atan()),
     ];
-    let [_, _, e4] = w3;
-    (e4 + u2.cos()) * (0.64 * b) - 0.71 * a
+    let [e2, e3, _] = w1;
+    a += 0.28 * w484(a, k);
+    let u4 = f64::atan(a).hypot(0.75);
+    u4 + a.atan() - e3
 }
 
-const W567: Case = Case {
-    name: "w567",
-    live: &[(0, 1), (1, 2), (2, 5)],
-    f: |z, _, k| {
-        let r = w567(z[0], z[1], k, arr(&z[2..5]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w567_jvp(z[0], d[0], z[1], d[1], k, arr(&z[2..5]), arr(&d[2..5]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1, g3) = w567_vjp(z[0], z[1], k, arr(&z[2..5]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &g3[..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g1, g3) = w567_grad(z[0], z[1], k, arr(&z[2..5]));
-        (r, cat(&[&[g0][..], &[g1][..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g1, g3, h0, h1, h3) =
-            w567_hvp(z[0], d[0], z[1], d[1], k, arr(&z[2..5]), arr(&d[2..5]));
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &g3[..]]),
-            cat(&[&[h0][..], &[h1][..], &h3[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.3447, -1.2086, -1.0899, 0.7081, -0.8272],
-            q: &[],
-            k: 2,
-            t: &[0.7829, -0.9725, 0.0114, 0.395, 0.4661],
-            c: &[1.9132],
-            v: &[0.8528, 0.9351, -0.0762, -0.7741, -0.9842],
-            y: &[-0.587501966673],
-        },
-        Point {
-            z: &[1.0034, 0.0804, -0.3511, -0.3045, 0.5773],
-            q: &[],
-            k: 1,
-            t: &[-0.1128, -0.3749, -0.1161, -0.7813, -0.4943],
-            c: &[1.9391],
-            v: &[0.7824, -0.8189, 0.1985, 0.8796, 0.873],
-            y: &[-0.613387876157],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, a))]
-fn w568(buf: &mut [f64], mut v: Vec<f64>, a: f64, k: usize) -> f64 {
-    let u1 = if a < -0.43 { a } else { a.powi(3).hypot(1.38) };
-    buf[0] = buf[0] * 0.39 + (f64::ln(a.powi(2) + 0.63) + a);
-    (u1 + a) * v[0] - v[v.len() - 1] + 0.1 * k as f64
-}
-
-const W568: Case = Case {
-    name: "w568",
-    live: &[(4, 8), (8, 9)],
-    f: |z, _, k| {
-        let mut b0 = z[0..4].to_vec();
-        let r = w568(&mut b0, z[4..8].to_vec(), z[8], k);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w568_jvp(
-            &mut b0,
-            &mut db0,
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-            z[8],
-            d[8],
-            k,
-        );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g1, g2) = w568_vjp(&mut b0, &mut cb0, z[4..8].to_vec(), z[8], k, c[0]);
-        (
-            cat(&[&[r][..], &b0[..]]),
-            cat(&[&cb0[..], &g1[..], &[g2][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.2049, -0.8484, -0.5944, -1.2847, -0.0906, -0.4766, -0.4825, -0.0897, -0.5884,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                0.0922, -0.4437, 0.5555, -0.3882, -0.8634, -0.0376, -0.143, 0.1275, 0.9859,
-            ],
-            c: &[-1.9371, -1.425, -1.2376, -0.9871, -1.8066],
-            v: &[],
-            y: &[0.29631808, -0.692383880664, -0.8484, -0.5944, -1.2847],
-        },
-        Point {
-            z: &[
-                -1.2346, 0.5009, -0.5755, 0.1026, 0.2895, 0.323, 0.8574, -1.3768, -1.0192,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                0.1628, 0.839, 0.608, -0.5037, -0.6477, -0.3065, 0.6587, 0.625, -0.2705,
-            ],
-            c: &[-1.8287, -1.9864, -1.1267, -1.5477, -1.4228],
-            v: &[],
-            y: &[0.8866832, -0.988607986859, 0.5009, -0.5755, 0.1026],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w569(k: usize, x: &[f64], a: f64) -> f64 {
-    let mut u1 = a / a.hypot(0.41);
-    if k < 3 || u1 > -0.39 {
-        let w2: [f64; 3] = [
-            w541(u1.max(u1), (a.powi(2) + 0.82).powf(0.83)),
-            (a.powi(2) + 2.45).acosh() * (u1 * u1 + 1.58).powf(u1.tanh()),
-            x[1] + a.powi(2),
-        ];
-        let [_, e3, _] = w2;
-        let w4: [f64; 3] = [f64::log2(1.35 + a.powi(0).sin()), e3, e3.clamp(-0.74, 0.3)];
-        let [e5, e6, ..] = w4;
-    } else {
-        let u7 = if k == 1 {
-            x[x.len() - 1].tanh().tanh().exp2()
-        } else {
-            (0.68 * x[1]).tanh().cosh().powf(1.82)
-        };
-        u1 = u1 * 0.37 + u7.sin();
-        let u8 = ((a - u7).powi(2) + 1.82).acosh();
-        u1 -= (u8 * (1.3 * x[0])).tanh();
-    }
-    u1 * (1.25 * a)
-}
-
-const W569: Case = Case {
-    name: "w569",
+const W556: Case = Case {
+    name: "w556",
     live: &[(0, 1)],
     f: |z, q, k| {
-        let r = w569(k, &q[0..3], z[0]);
+        let r = w556(q[0], k, z[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w569_jvp(k, &q[0..3], z[0], d[0]);
+        let (r, dr) = w556_jvp(q[0], k, z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g2) = w569_vjp(k, &q[0..3], z[0], c[0]);
+        let (r, g2) = w556_vjp(q[0], k, z[0], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g2) = w569_grad(k, &q[0..3], z[0]);
+        let (r, g2) = w556_grad(q[0], k, z[0]);
         (r, cat(&[&[g2][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = w569_hvp(k, &q[0..3], z[0], d[0]);
+        let (r, g2, h2) = w556_hvp(q[0], k, z[0], d[0]);
         (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
     }),
     points: [
         Point {
-            z: &[-1.1966],
-            q: &[0.7173, -1.4826, 1.2597],
+            z: &[0.5206],
+            q: &[-0.0919],
             k: 4,
-            t: &[-0.1202],
-            c: &[-1.9693],
-            v: &[-0.4286],
-            y: &[0.514367037638],
+            t: &[-0.5211],
+            c: &[-1.1238],
+            v: &[-0.4002],
+            y: &[0.419325113691],
         },
         Point {
-            z: &[-0.9696],
-            q: &[-1.3531, 1.4121, -0.093],
-            k: 4,
-            t: &[0.1992],
-            c: &[1.075],
-            v: &[0.0688],
-            y: &[-2.01062978884],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, v))]
-fn w570(p: [f64; 3], v: Vec<f64>, a: f64, buf: &mut [f64]) {
-    if a < 0.56 {
-        buf[2] *= 0.74 + 0.1 * p[0].cos();
-    } else {
-        buf[2] = buf[2] * 0.42 + (p[p.len() - 1].tanh().sinh() + v[v.len() - 1]);
-    }
-    let u1 = a.atan2(a * a + 0.5);
-    buf[0] = 0.93;
-    buf[3] -= u1;
-    buf[3] -= a;
-}
-
-const W570: Case = Case {
-    name: "w570",
-    live: &[(0, 3), (3, 6)],
-    f: |z, q, _| {
-        let mut b3 = z[6..10].to_vec();
-        w570(arr(&z[0..3]), z[3..6].to_vec(), q[0], &mut b3);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[6..10].to_vec(), d[6..10].to_vec());
-        w570_jvp(
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            z[3..6].to_vec(),
-            d[3..6].to_vec(),
-            q[0],
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[6..10].to_vec(), c[0..4].to_vec());
-        let (g0, g1) = w570_vjp(arr(&z[0..3]), z[3..6].to_vec(), q[0], &mut b3, &mut cb3);
-        (cat(&[&b3[..]]), cat(&[&g0[..], &g1[..], &cb3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.608, 0.2711, 1.4579, 0.41, 0.6627, 1.0829, 1.1404, 1.2156, -0.0758, 0.8217,
-            ],
-            q: &[1.1063],
-            k: 1,
-            t: &[
-                -0.9416, -0.6203, 0.3012, 0.3939, -0.3885, -0.114, 0.5608, 0.4258, -0.9142, -0.9422,
-            ],
-            c: &[-0.7974, 1.2621, 0.8314, -0.7445],
-            v: &[],
-            y: &[0.93, 1.2156, 2.07363498571, -0.855148504117],
-        },
-        Point {
-            z: &[
-                -1.0294, -1.3963, -0.8319, -0.1183, 0.3729, 1.4113, 1.4045, 0.1954, -0.2736,
-                -0.7941,
-            ],
-            q: &[0.6933],
-            k: 0,
-            t: &[
-                0.2065, -0.5737, -0.0718, -0.6749, -0.5433, -0.6555, -0.118, 0.968, -0.7045,
-                -0.4578,
-            ],
-            c: &[-0.5458, -1.6796, 0.5588, 0.9093],
-            v: &[],
-            y: &[0.93, 0.1954, 0.560902767429, -2.10278806845],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w571(a: f64) -> f64 {
-    let mut u1: f64 = 1.0;
-    for _ in 0..3 {
-        u1 *= a.clamp(-0.52, 1.22).tanh();
-        if a.is_nan() {
-            println!("a = {a}");
-        }
-        if a < 0.26 {
-            break;
-        }
-    }
-    let (u2, u3) = (a + u1 - a.abs(), (0.46 * a.cos()).atanh());
-    1.01 * u3 - 1.33 * u2 - 0.31 * u1
-}
-
-const W571: Case = Case {
-    name: "w571",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w571(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w571_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w571_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w571_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w571_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.2932],
-            q: &[],
-            k: 3,
-            t: &[0.1476],
-            c: &[0.7797],
-            v: &[0.3735],
-            y: &[0.439419862081],
-        },
-        Point {
-            z: &[0.9816],
-            q: &[],
-            k: 1,
-            t: &[-0.8062],
-            c: &[-0.9882],
-            v: &[-0.3978],
-            y: &[-0.438297204309],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w572(mut a: f64, mut b: f64, buf: &mut [f64], mut p: [f64; 3], mut c: f64) {
-    for i0 in 1..p.len() {
-        p[i0] = p[i0] * 0.63 + (0.4 * buf[i0 % buf.len()] - b);
-    }
-    if a > 0.48 {
-        let [e1, _, _] = p;
-        return;
-    }
-    for i0 in 1..buf.len() {
-        buf[i0] -= b + b;
-    }
-    if (b * (p[p.len() - 1] * b)) > 0.77 {
-        c += b * c;
-    }
-    let u2: f64;
-    u2 = buf[2].hypot(1.23);
-    let mut j3 = 0;
-    while j3 < 4 {
-        a *= 0.4 + 0.25 * (c.atan2(c.hypot(0.79)) + b).cos();
-        j3 += 1;
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u4 += p[i0].atan();
-    }
-    buf[0] += u2;
-    buf[3] += c;
-    buf[2] += 0.57 * a;
-    buf[0] -= 1.03 * u4;
-}
-
-const W572: Case = Case {
-    name: "w572",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b2 = z[1..5].to_vec();
-        w572(q[0], z[0], &mut b2, arr(&q[1..4]), q[4]);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
-        w572_jvp(q[0], z[0], d[0], &mut b2, &mut db2, arr(&q[1..4]), q[4]);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let g1 = w572_vjp(q[0], z[0], &mut b2, &mut cb2, arr(&q[1..4]), q[4]);
-        (cat(&[&b2[..]]), cat(&[&[g1][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.1931, -0.9408, -0.6662, 0.2773, 0.9739],
-            q: &[-0.0584, 1.1351, 1.3142, 0.7888, 1.1663],
-            k: 1,
-            t: &[0.3035, 0.0856, -0.9464, 0.9853, 0.3911],
-            c: &[-0.9381, 1.1572, -0.8477, -0.9323],
-            v: &[],
-            y: &[-1.77870003512, -0.28, 0.65859452662, 2.5264],
-        },
-        Point {
-            z: &[-0.1898, -0.6974, 0.3184, -0.2204, -0.3399],
-            q: &[-0.4717, -0.6646, -0.9182, -0.732, -0.6152],
-            k: 1,
-            t: &[-0.3172, 0.2126, 0.3837, 0.5844, 0.9742],
-            c: &[-1.6822, 1.7433, 1.1489, 1.4378],
-            v: &[],
-            y: &[1.76577069839, 0.698, 0.127820074534, -0.5755],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b, c))]
-fn w573(a: f64, x: &[f64], b: f64, c: f64) -> f64 {
-    let mut u1 = x[1] * x[0];
-    if x[2].tanh().exp2() > 0.75 {
-        let w2: [f64; 3] = [
-            f64::powf(2.17, b.tanh()).mul_add(a, c),
-            a.hypot(0.92) + c / (a * a + 0.45),
-            f64::cos(b / x[x.len() - 1].tanh().cosh()),
-        ];
-        let [e3, e4, e5] = w2;
-        let mut u6 = (0.79 * e3.tanh()).atanh();
-        let mut u7: f64 = 0.0;
-        let mut j8 = 0;
-        while u7 < 1.23 && j8 < 5 {
-            u6 += 1.5 * e5 * e5;
-            u7 *= (1.15 * u1).tanh();
-            let mut u9 = c + e3;
-            let mut j10 = 0;
-            let u11 = loop {
-                u9 += ((x[0] * x[j8 % x.len()]).sin() * 0.62).atanh();
-                u1 += (0.44 * (x[(j8 + 3) % x.len()] / (u1 * u1 + 0.77)).cos()).atanh();
-                j10 += 1;
-                if j10 >= 3 {
-                    break u9 * (1.89 * x[j8 % x.len()]);
-                }
-            };
-            j8 += 1;
-        }
-    } else {
-        let u12 = (a / (1.45 + a.sin())).sin().sin();
-        u1 -= (u12 + a.tanh().exp().log2()).tanh();
-        let text13 = format!("{u12:.4}");
-        assert!(!text13.is_empty());
-    }
-    0.71 * u1 + c - b
-}
-
-const W573: Case = Case {
-    name: "w573",
-    live: &[(0, 1), (1, 2), (2, 3)],
-    f: |z, q, _| {
-        let r = w573(z[0], &q[0..3], z[1], z[2]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w573_jvp(z[0], d[0], &q[0..3], z[1], d[1], z[2], d[2]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2, g3) = w573_vjp(z[0], &q[0..3], z[1], z[2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..], &[g3][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g2, g3) = w573_grad(z[0], &q[0..3], z[1], z[2]);
-        (r, cat(&[&[g0][..], &[g2][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, g3, h0, h2, h3) = w573_hvp(z[0], d[0], &q[0..3], z[1], d[1], z[2], d[2]);
-        (
-            r,
-            cat(&[&[g0][..], &[g2][..], &[g3][..]]),
-            cat(&[&[h0][..], &[h2][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.9114, 0.66, 1.4769],
-            q: &[-0.8031, 1.2721, -0.9395],
+            z: &[-1.0597],
+            q: &[-1.1822],
             k: 2,
-            t: &[0.6721, 0.5576, -0.1644],
-            c: &[-0.5207],
-            v: &[0.7787, -0.4072, 0.8998],
-            y: &[-0.541065972542],
-        },
-        Point {
-            z: &[-1.1988, -0.8355, -0.5072],
-            q: &[0.3075, -0.0744, -1.2988],
-            k: 4,
-            t: &[-0.3884, -0.9079, 0.9447],
-            c: &[1.9578],
-            v: &[0.9024, 0.3559, -0.1066],
-            y: &[0.989395471949],
+            t: &[-0.3451],
+            c: &[-1.7345],
+            v: &[0.3087],
+            y: &[0.762546701871],
         },
     ],
 };
 
-#[differentiate(wrt(b, v, p))]
-fn w574(b: f64, mut v: Vec<f64>, mut c: f64, buf: &mut [f64], p: [f64; 4], mut a: f64) {
-    if b > 0.16 {
-        a = a * 0.73 + (b + p[p.len() - 1] + b);
+#[differentiate(wrt(v))]
+fn w557(mut v: Vec<f64>, a: f64, mut b: f64, k: usize) -> f64 {
+    let u1: f64;
+    if k < 3 {
+        u1 = w498(
+            b * v[0],
+            0.68,
+            (0.5 * v[v.len() - 1].cos()).cosh().powf(1.07 * b.cos()),
+            k,
+        ) - a.cos();
     } else {
-        a += (c / (c.powi(2) + 1.57)).hypot(0.94);
+        u1 = b.mul_add(v[v.len() - 1], v[1]);
     }
-    if (p[1].hypot(1.93) + v[1]) < -0.55 {
-        v[2] *= 0.66 + 0.33 * (c / (v[v.len() - 1].powi(2) + 1.53) + b).cos();
+    if k > 0 {
+        b += v[k % v.len()] * (b + b);
     }
-    for i0 in (0..buf.len()).step_by(2) {
-        buf[i0] = 1.19;
-    }
-    if (a * b).cos() < -0.48 {
-        let u1 = (0.76 * c.tanh()).acos();
-        c -= (u1 * a.max(u1)).atan();
-        let u2;
-        if p[1] > a {
-            u2 = (b / (a * a + 0.46)).atan2(b.tanh().cosh());
-        } else {
-            u2 = v[0].tanh();
-        }
-    } else {
-        let w3: [f64; 2] = [p[0] * buf[0] / (2.39 + b.sin()), b];
-        let [e4, ..] = w3;
-        let u5: f64;
-        if v[0] > -0.37 {
-            u5 = b;
-        } else {
-            u5 = (p[2] * p[2] + 1.44).powf(1.15 * b.cos()).tanh();
-        }
-    }
-    let mut u6: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u6 += v[i0].sin();
-    }
-    buf[1] -= 0.51 * a;
-    buf[2] += 1.41 * c;
-    buf[1] -= 1.32 * u6;
+    u1 + b - a
 }
 
-const W574: Case = Case {
-    name: "w574",
-    live: &[(0, 1), (1, 5), (8, 12)],
-    f: |z, q, _| {
-        let mut b3 = z[5..8].to_vec();
-        w574(z[0], z[1..5].to_vec(), q[0], &mut b3, arr(&z[8..12]), q[1]);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[5..8].to_vec(), d[5..8].to_vec());
-        w574_jvp(
-            z[0],
-            d[0],
-            z[1..5].to_vec(),
-            d[1..5].to_vec(),
-            q[0],
-            &mut b3,
-            &mut db3,
-            arr(&z[8..12]),
-            arr(&d[8..12]),
-            q[1],
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[5..8].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g4) = w574_vjp(
-            z[0],
-            z[1..5].to_vec(),
-            q[0],
-            &mut b3,
-            &mut cb3,
-            arr(&z[8..12]),
-            q[1],
-        );
-        (
-            cat(&[&b3[..]]),
-            cat(&[&[g0][..], &g1[..], &cb3[..], &g4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.1927, -1.1882, -0.459, -0.3865, -0.6269, 1.0747, 0.3294, -1.0773, -1.4347,
-                -0.7237, -0.8042, 1.3842,
-            ],
-            q: &[0.6897, -0.8417],
-            k: 1,
-            t: &[
-                -0.5423, -0.648, 0.3566, 0.7856, 0.1797, -0.3214, 0.0462, -0.8443, 0.859, 0.07,
-                -0.3373, 0.7775,
-            ],
-            c: &[-0.576, -1.4312, -1.4646],
-            v: &[],
-            y: &[1.19, 2.82159278077, 2.162477],
-        },
-        Point {
-            z: &[
-                1.0712, 0.8195, -0.2241, -1.0022, -1.4088, 0.9307, -0.0652, -1.3459, 0.6419,
-                0.6222, 0.2624, 0.6435,
-            ],
-            q: &[0.0511, -0.9131],
-            k: 0,
-            t: &[
-                -0.8241, -0.8555, 0.5892, 0.5715, -0.8577, 0.4658, -0.7177, -0.6639, -0.8633,
-                -0.0047, 0.8958, 0.0966,
-            ],
-            c: &[0.8019, 0.8661, -1.586],
-            v: &[],
-            y: &[1.19, 0.597643883489, -0.531496663913],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w575(mut v: Vec<f64>, k: usize, a: f64) -> f64 {
-    for i0 in 0..v.len() {
-        v[i0] = v[i0] * 0.5 + a * f64::cos(v[i0 % v.len()]);
-    }
-    for i0 in 0..v.len() {
-        v[i0] = v[i0] * a + a * v[(i0 + 1) % v.len()].asinh();
-    }
-    if a < 0.57 && k % 3 == 0 {
-        return w479(a.powi(2), v[k % v.len()], f64::powf(1.57, a.atan()))
-            * (a.powi(2) + 1.79).sqrt();
-    }
-    let mut u1: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u1 += v[i0] * (a - a);
-    }
-    a + u1
-}
-
-const W575: Case = Case {
-    name: "w575",
-    live: &[(0, 1)],
+const W557: Case = Case {
+    name: "w557",
+    live: &[(0, 3)],
     f: |z, q, k| {
-        let r = w575(q[0..4].to_vec(), k, z[0]);
+        let r = w557(z[0..3].to_vec(), q[0], q[1], k);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w575_jvp(q[0..4].to_vec(), k, z[0], d[0]);
+        let (r, dr) = w557_jvp(z[0..3].to_vec(), d[0..3].to_vec(), q[0], q[1], k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g2) = w575_vjp(q[0..4].to_vec(), k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+        let (r, g0) = w557_vjp(z[0..3].to_vec(), q[0], q[1], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g2) = w575_grad(q[0..4].to_vec(), k, z[0]);
-        (r, cat(&[&[g2][..]]))
+        let (r, g0) = w557_grad(z[0..3].to_vec(), q[0], q[1], k);
+        (r, cat(&[&g0[..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = w575_hvp(q[0..4].to_vec(), k, z[0], d[0]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+        let (r, g0, h0) = w557_hvp(z[0..3].to_vec(), d[0..3].to_vec(), q[0], q[1], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
     }),
     points: [
         Point {
-            z: &[0.0511],
-            q: &[0.1132, -0.7709, -1.2441, 1.4478],
-            k: 3,
-            t: &[0.1594],
-            c: &[-1.2243],
-            v: &[0.6589],
-            y: &[0.00908110756477],
-        },
-        Point {
-            z: &[0.1678],
-            q: &[-1.1091, 1.0379, 1.0219, 0.0556],
-            k: 3,
-            t: &[-0.9999],
-            c: &[-1.7102],
-            v: &[-0.6859],
-            y: &[0.025315013676],
-        },
-    ],
-};
-
-#[differentiate]
-fn w576(p: [f64; 3], k: usize, mut a: f64, buf: &mut [f64], x: &[f64], b: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 2 {
-        a -= 0.48 * buf[j1 % buf.len()] + p[j1 % p.len()];
-        j1 += 1;
-    }
-    if k < 2 {
-        return b.atan().exp().cbrt().clamp(-0.22, 1.0);
-    } else {
-        for i0 in 0..buf.len() {
-            buf[i0] = 1.24;
-        }
-        let u2 = if (a.powi(2) + 0.43).log10() < 0.71 {
-            b.tanh() - a
-        } else {
-            x[0]
-        };
-        a += u2 * (0.88 * p[k % p.len()].cos()).acos();
-    }
-    assert_eq!(k, k, "{k} {}", b);
-    for i0 in 0..buf.len() {
-        buf[i0] = 0.93;
-    }
-    b + a
-}
-
-const W576: Case = Case {
-    name: "w576",
-    live: &[(0, 3), (3, 4), (7, 10), (10, 11)],
-    f: |z, _, k| {
-        let mut b3 = z[4..7].to_vec();
-        let r = w576(arr(&z[0..3]), k, z[3], &mut b3, &z[7..10], z[10]);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (r, dr) = w576_jvp(
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            k,
-            z[3],
-            d[3],
-            &mut b3,
-            &mut db3,
-            &z[7..10],
-            &d[7..10],
-            z[10],
-            d[10],
-        );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (r, g0, g2, g4, g5) = w576_vjp(
-            arr(&z[0..3]),
-            k,
-            z[3],
-            &mut b3,
-            &mut cb3,
-            &z[7..10],
-            z[10],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&g0[..], &[g2][..], &cb3[..], &g4[..], &[g5][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.1982, 0.7966, 0.1687, -1.3637, 1.4453, -0.2366, 1.3788, 0.1014, 1.2418, 0.8389,
-                0.6692,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                0.1645, 0.7768, 0.6591, -0.1358, -0.1987, -0.8996, -0.5262, -0.7388, -0.9066,
-                -0.8312, 0.2249,
-            ],
-            c: &[-1.2113, -1.1836, -0.5893, 1.3472],
-            v: &[],
-            y: &[-2.21572694257, 0.93, 0.93, 0.93],
-        },
-        Point {
-            z: &[
-                1.3897, 0.2839, -0.5051, -0.8682, 1.2828, 0.3011, 0.3677, 1.4816, 1.3473, -0.378,
-                1.0227,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.1947, 0.8335, 0.0715, -0.3784, 0.3947, -0.8817, -0.4027, 0.7083, -0.3624,
-                -0.6557, 0.6503,
-            ],
-            c: &[1.4654, -1.2332, 1.525, -0.9286],
-            v: &[],
-            y: &[-0.187900967737, 0.93, 0.93, 0.93],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w577(mut a: f64, x: &[f64], b: f64, buf: &mut [f64]) -> f64 {
-    for i0 in 0..buf.len() {
-        buf[i0] = (buf[i0] + b).tanh() + (b - b);
-    }
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 += (b - u1).max(a);
-        j2 += 1;
-        if j2 >= 4 {
-            break u1 * (b.powi(2) + 1.45).acosh();
-        }
-    };
-    let u4;
-    if (0.34 * a.tanh()).tan() < u3 {
-        u4 = buf[buf.len() - 1].cos() - u3.sinh();
-    } else {
-        u4 = ((buf[0] - x[x.len() - 1]).powi(2) + 1.37).ln_1p();
-    }
-    a = a * 0.57 + b;
-    a + u4 + 0.63 * u3 + 1.39 * buf[1]
-}
-
-const W577: Case = Case {
-    name: "w577",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b3 = z[1..5].to_vec();
-        let r = w577(q[0], &q[1..4], z[0], &mut b3);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[1..5].to_vec(), d[1..5].to_vec());
-        let (r, dr) = w577_jvp(q[0], &q[1..4], z[0], d[0], &mut b3, &mut db3);
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[1..5].to_vec(), c[1..5].to_vec());
-        let (r, g2) = w577_vjp(q[0], &q[1..4], z[0], &mut b3, &mut cb3, c[0]);
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[g2][..], &cb3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.3756, -0.0749, 1.0835, 0.4587, 0.065],
-            q: &[0.4888, -0.4763, 0.9959, 1.4787],
-            k: 2,
-            t: &[-0.0595, -0.7237, 0.357, 0.0988, -0.7224],
-            c: &[1.3714, -1.1529, 1.9921, 0.8645, 1.3482],
-            v: &[],
-            y: &[
-                -3.06977392398,
-                -0.422309919148,
-                0.609358288834,
-                0.0829092415072,
-                -0.300982841235,
-            ],
-        },
-        Point {
-            z: &[0.3884, 0.1407, 0.95, 0.6207, -0.9481],
-            q: &[0.9231, 0.9688, -0.2911, -0.5885],
+            z: &[1.2317, -0.4309, 0.5191],
+            q: &[-1.0473, 1.3588],
             k: 0,
-            t: &[0.2324, 0.8629, -0.1498, 0.7545, -0.299],
-            c: &[1.3079, -0.8138, -1.9422, -1.1007, -1.6286],
-            v: &[],
-            y: &[
-                -34.6352673747,
-                0.48469282545,
-                0.871287410807,
-                0.765389513946,
-                -0.5077548113,
-            ],
+            t: &[-0.0168, -0.6836, -0.8551],
+            c: &[1.8236],
+            v: &[0.0562, 0.3883, -0.1773],
+            y: &[5.86760114402],
+        },
+        Point {
+            z: &[1.0435, 0.2367, -1.4338],
+            q: &[1.2041, 0.2843],
+            k: 1,
+            t: &[-0.58, -0.041, 0.9245],
+            c: &[-0.5719],
+            v: &[-0.0649, 0.4071, 0.6746],
+            y: &[5.72343249306],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn w578(buf: &mut [f64], p: [f64; 4], k: usize, mut a: f64, out: &mut [f64]) -> f64 {
-    let u1: f64;
-    u1 = out[out.len() - 1].asinh() + buf[k % buf.len()].cos();
-    a += u1.sin() - p[1];
-    if p[0] < 0.59 {
-        out[1] =
-            (p[k % p.len()] * w424((p[0].cosh() + 0.87).acosh(), u1.max(u1), u1.asinh())).cos();
-    }
+fn w558(buf: &mut [f64], x: &[f64], mut a: f64, mut p: [f64; 4]) {
     for i0 in 0..buf.len() {
-        buf[i0] = buf[i0] * 0.89 + (out[i0 % out.len()] + u1 + p[i0 % p.len()]);
+        buf[i0] = (p[i0 % p.len()] + (0.74 * a.cos()).exp_m1()).sin();
     }
-    0.23 * a + 0.59 * u1
+    let mut u1 = f64::powf(1.02, a.tanh());
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= buf[0].tanh();
+        if f64::tanh(0.49 * u1) > a {
+            return;
+        } else {
+            if p[1] < -0.59 {
+                buf[0] = buf[0] * p[p.len() - 1] + p[0] * (0.55 * a);
+            } else {
+                buf[1] = buf[1] * 0.36 + (a.sin() - p[p.len() - 1]);
+            }
+            let u4 = if u1.tanh().cosh().log10() < 0.31 {
+                a.powi(2) - p[p.len() - 1]
+            } else {
+                u1.hypot(0.37).hypot(0.41)
+            };
+            u1 = u1 * 0.66 + u4.sin();
+        }
+        j2 += 1;
+        if (x[x.len() - 1] - a) < 0.61 {
+            break u1 + p[1] / (u1 * u1 + 0.95);
+        }
+        if j2 >= 3 {
+            break u1 * p[2];
+        }
+    };
+    for i0 in (0..p.len()).step_by(2) {
+        let o5 = 3 * i0 + 3;
+        p[i0] =
+            p[i0] * p[(o5 + 3) % p.len()] + p[p.len() - 1] * (p[i0 % p.len()].sin() * 0.53).tan();
+    }
+    let u6 = p[1].powi(2);
+    buf[1] -= u6;
+    buf[2] -= 1.45 * u3;
+    buf[0] -= p[0];
+    buf[0] += p[p.len() - 1];
 }
 
-const W578: Case = Case {
-    name: "w578",
-    live: &[(3, 7)],
-    f: |z, q, k| {
-        let mut b0 = z[0..3].to_vec();
-        let mut b4 = z[7..10].to_vec();
-        let r = w578(&mut b0, arr(&z[3..7]), k, q[0], &mut b4);
-        cat(&[&[r][..], &b0[..], &b4[..]])
+const W558: Case = Case {
+    name: "w558",
+    live: &[(4, 8)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        w558(&mut b0, &q[0..3], q[3], arr(&z[4..8]));
+        cat(&[&b0[..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (mut b4, mut db4) = (z[7..10].to_vec(), d[7..10].to_vec());
-        let (r, dr) = w578_jvp(
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w558_jvp(
             &mut b0,
             &mut db0,
-            arr(&z[3..7]),
-            arr(&d[3..7]),
-            k,
-            q[0],
-            &mut b4,
-            &mut db4,
+            &q[0..3],
+            q[3],
+            arr(&z[4..8]),
+            arr(&d[4..8]),
         );
-        (
-            cat(&[&[r][..], &b0[..], &b4[..]]),
-            cat(&[&[dr][..], &db0[..], &db4[..]]),
-        )
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (mut b4, mut cb4) = (z[7..10].to_vec(), c[4..7].to_vec());
-        let (r, g1) = w578_vjp(
-            &mut b0,
-            &mut cb0,
-            arr(&z[3..7]),
-            k,
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g3 = w558_vjp(&mut b0, &mut cb0, &q[0..3], q[3], arr(&z[4..8]));
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &g3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.5167, 1.0975, -0.4253, -1.4193, 0.4726, -0.9079, 0.6118, -1.4797,
+            ],
+            q: &[-0.4383, 0.5068, 0.1017, -0.82],
+            k: 3,
+            t: &[
+                0.3285, 0.0535, -0.537, -0.4223, -0.1423, 0.0118, -0.4184, -0.2368,
+            ],
+            c: &[1.4449, 1.1852, 0.8535, 1.9994],
+            v: &[],
+            y: &[
+                0.904124647235,
+                -0.2485407658,
+                0.954663261794,
+                -0.733171150028,
+            ],
+        },
+        Point {
+            z: &[
+                -0.5503, -1.1828, -0.8367, -1.4558, 0.3635, -0.0365, -0.8585, -0.3854,
+            ],
+            q: &[-0.48, -0.9272, 1.3075, -1.3608],
+            k: 2,
+            t: &[
+                0.484, 0.4986, -0.4646, -0.4934, -0.5755, 0.8254, 0.3129, -0.7223,
+            ],
+            c: &[-1.445, 1.9322, 0.9217, -1.1054],
+            v: &[],
+            y: &[
+                0.505784821266,
+                0.129923169679,
+                -0.637853932378,
+                -0.216871458544,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w559(x: &[f64], b: f64, a: f64, mut v: Vec<f64>) -> f64 {
+    let mut u1 = a - a;
+    u1 *= f64::sin(a).sin();
+    v[1] = b;
+    let w2: [f64; 3] = [(x[x.len() - 1] + b).atan(), u1.tanh().cos(), v[2]];
+    let [e3, _, _] = w2;
+    e3 + 0.76 * u1 + 0.66 * a - v[0] - v[v.len() - 1]
+}
+
+const W559: Case = Case {
+    name: "w559",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w559(&q[0..3], z[0], q[3], q[4..8].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w559_jvp(&q[0..3], z[0], d[0], q[3], q[4..8].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w559_vjp(&q[0..3], z[0], q[3], q[4..8].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w559_grad(&q[0..3], z[0], q[3], q[4..8].to_vec());
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w559_hvp(&q[0..3], z[0], d[0], q[3], q[4..8].to_vec());
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.566],
+            q: &[
+                -1.3363, -0.0712, 1.3796, -1.3559, 0.1135, -0.8252, -0.2738, -0.2045,
+            ],
+            k: 4,
+            t: &[0.5906],
+            c: &[-1.456],
+            v: &[0.6209],
+            y: &[-0.120915213501],
+        },
+        Point {
+            z: &[-0.3343],
+            q: &[
+                1.2535, -0.8411, -1.0102, 1.1507, 0.703, 0.1266, 1.3432, 0.3244,
+            ],
+            k: 3,
+            t: &[0.1036],
+            c: &[0.7734],
+            v: &[-0.1779],
+            y: &[-1.19923176437],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w560(x: &[f64], mut a: f64) -> f64 {
+    let u1 = 0.28 * x[2];
+    if (x[0] * (x[x.len() - 1] * x[2])) > 0.6 {
+        a += x[1] * a;
+    } else {
+        a += u1 / (a * a + 1.4) / (u1.powi(2) + 0.49);
+    }
+    a += x[2];
+    a.cos() + u1
+}
+
+const W560: Case = Case {
+    name: "w560",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let r = w560(&z[0..4], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w560_jvp(&z[0..4], &d[0..4], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w560_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w560_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w560_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.2293, -1.2828, -0.6326, 0.8285],
+            q: &[-0.572],
+            k: 3,
+            t: &[-0.7121, -0.0804, -0.1235, -0.5791],
+            c: &[-1.4216],
+            v: &[0.2535, 0.3131, -0.1259, -0.7519],
+            y: &[0.71406027503],
+        },
+        Point {
+            z: &[0.9465, -0.5568, 1.2494, 1.1953],
+            q: &[1.4777],
+            k: 1,
+            t: &[0.4573, 0.6368, 0.8074, -0.2646],
+            c: &[1.8656],
+            v: &[-0.8002, -0.7719, 0.4465, 0.6694],
+            y: &[0.0224606209958],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b, v))]
+fn w561(x: &[f64], b: f64, a: f64, buf: &mut [f64], v: Vec<f64>) -> f64 {
+    let mut u1 = (a * a + 1.16).ln();
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= v[0].atan2(buf[2] * buf[2] + 0.99).sin();
+        j2 += 1;
+        if j2 >= 3 {
+            break u1 * (0.6 * u1);
+        }
+    };
+    for i0 in 0..buf.len() {
+        buf[i0] = (buf[i0] * x[(i0 + 3) % x.len()]).tanh() + b;
+    }
+    1.17 * u3 - u1.sin() + a - 1.2 * buf[3]
+}
+
+const W561: Case = Case {
+    name: "w561",
+    live: &[(0, 4), (4, 5), (9, 12)],
+    f: |z, q, _| {
+        let mut b3 = z[5..9].to_vec();
+        let r = w561(&z[0..4], z[4], q[0], &mut b3, z[9..12].to_vec());
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[5..9].to_vec(), d[5..9].to_vec());
+        let (r, dr) = w561_jvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
             q[0],
-            &mut b4,
-            &mut cb4,
+            &mut b3,
+            &mut db3,
+            z[9..12].to_vec(),
+            d[9..12].to_vec(),
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[5..9].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1, g4) = w561_vjp(
+            &z[0..4],
+            z[4],
+            q[0],
+            &mut b3,
+            &mut cb3,
+            z[9..12].to_vec(),
             c[0],
         );
         (
-            cat(&[&[r][..], &b0[..], &b4[..]]),
-            cat(&[&cb0[..], &g1[..], &cb4[..]]),
+            cat(&[&[r][..], &b3[..]]),
+            cat(&[&g0[..], &[g1][..], &cb3[..], &g4[..]]),
         )
     },
     grad: None,
@@ -44706,104 +43937,1439 @@ const W578: Case = Case {
     points: [
         Point {
             z: &[
-                -0.4793, -0.1996, -1.4542, 1.2094, -1.0036, -0.4741, -0.3013, 0.4585, -0.6487,
-                1.1483,
+                -0.6934, -0.4241, 0.6326, -0.6764, -0.0131, 1.3372, 0.1003, 0.2779, 0.1839,
+                -0.2974, -0.7272, 1.3149,
             ],
-            q: &[0.5939],
-            k: 2,
+            q: &[1.4606],
+            k: 0,
             t: &[
-                -0.8276, -0.3549, 0.8502, -0.8076, 0.3884, -0.0543, 0.6073, 0.8494, -0.6552, 0.0514,
+                0.1764, 0.5039, 0.4571, 0.0404, 0.2306, -0.9409, -0.6416, -0.7194, 0.0575, 0.7986,
+                0.8045, 0.0225,
             ],
-            c: &[-1.7924, -1.0525, -1.8998, -1.4555, -0.7078, 1.0336, -0.583],
+            c: &[-0.7539, 0.7241, -1.2846, 1.9629, -1.9552],
             v: &[],
             y: &[
-                1.22055720084,
-                2.34010550456,
-                -0.731161495436,
-                0.478744504564,
-                0.4585,
-                -0.6487,
-                1.1483,
+                1.3607707732,
+                -0.731573274054,
+                -0.082536103627,
+                -0.130414710974,
+                0.102713144314,
             ],
         },
         Point {
             z: &[
-                0.4892, 0.2298, -1.3949, 0.7384, -0.6594, 0.3689, -0.6664, 0.3046, 0.4465, 0.2186,
+                -0.7449, 0.2927, 0.9729, 0.8915, -0.255, -1.2342, 0.9594, -0.5033, -0.8042, 0.9287,
+                1.4153, 0.2211,
             ],
-            q: &[0.8179],
-            k: 1,
+            q: &[0.7086],
+            k: 2,
             t: &[
-                0.128, 0.6788, -0.7168, -0.5608, -0.6323, -0.1752, 0.8554, -0.9872, 0.2279, 0.8691,
+                -0.0231, 0.9606, 0.9381, -0.1123, 0.0926, 0.4157, -0.5943, -0.7345, 0.1003,
+                -0.6509, -0.98, -0.5686,
             ],
-            c: &[-1.9774, 0.5554, -1.7473, -0.6613, 1.9981, -1.3002, -1.8157],
+            c: &[-1.9781, -1.564, 1.7163, 0.8743, -0.66],
             v: &[],
             y: &[
-                1.25581409432,
-                2.66899537575,
-                1.18222937575,
-                0.536646375747,
-                0.3046,
-                0.4465,
-                0.2186,
+                1.69914895217,
+                -1.05560291464,
+                -0.868588850445,
+                -0.401259398231,
+                -0.909085622325,
             ],
         },
     ],
 };
 
-#[differentiate(wrt(c))]
-fn w579(k: usize, mut b: f64, mut c: f64, mut a: f64) -> f64 {
-    if c > -0.12 {
-        c += c * b;
-    } else {
-        c += c.sin() + c;
-    }
-    c = (c * (a / (a.powi(2) + 1.07))).sin() + c * a;
-    a += b - b + c;
-    b = w528(2, b);
-    (b + a) * (1.3 * c)
+#[differentiate(wrt(a))]
+fn w562(mut a: f64, mut b: f64) -> f64 {
+    let u1: f64;
+    u1 = a;
+    a = w454(a);
+    0.97 * a - u1 - b
 }
 
-const W579: Case = Case {
-    name: "w579",
+const W562: Case = Case {
+    name: "w562",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w562(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w562_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w562_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w562_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w562_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6713],
+            q: &[-0.4028],
+            k: 4,
+            t: &[0.6647],
+            c: &[-1.4628],
+            v: &[0.0789],
+            y: &[-0.134666986271],
+        },
+        Point {
+            z: &[0.2099],
+            q: &[0.9417],
+            k: 0,
+            t: &[0.7642],
+            c: &[1.2159],
+            v: &[0.0381],
+            y: &[-0.723553824357],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w563(b: f64, k: usize, a: f64) -> f64 {
+    let u1 = if k == 2 {
+        b
+    } else {
+        ((a + b).powi(2) + 1.02).powf(a.atan())
+    };
+    0.39 * u1 + a - b
+}
+
+const W563: Case = Case {
+    name: "w563",
     live: &[(0, 1)],
     f: |z, q, k| {
-        let r = w579(k, q[0], z[0], q[1]);
+        let r = w563(q[0], k, z[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w579_jvp(k, q[0], z[0], d[0], q[1]);
+        let (r, dr) = w563_jvp(q[0], k, z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g2) = w579_vjp(k, q[0], z[0], q[1], c[0]);
+        let (r, g2) = w563_vjp(q[0], k, z[0], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g2) = w579_grad(k, q[0], z[0], q[1]);
+        let (r, g2) = w563_grad(q[0], k, z[0]);
         (r, cat(&[&[g2][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = w579_hvp(k, q[0], z[0], d[0], q[1]);
+        let (r, g2, h2) = w563_hvp(q[0], k, z[0], d[0]);
         (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
     }),
     points: [
         Point {
-            z: &[-1.1846],
-            q: &[-0.7115, -0.8728],
-            k: 2,
-            t: &[0.207],
-            c: &[-1.5013],
-            v: &[0.0932],
-            y: &[-18.5172919335],
+            z: &[0.0364],
+            q: &[1.2143],
+            k: 0,
+            t: &[0.3287],
+            c: &[-1.9069],
+            v: &[-0.0899],
+            y: &[-0.774192364741],
         },
         Point {
-            z: &[1.3449],
-            q: &[-1.0911, 0.658],
+            z: &[-0.0435],
+            q: &[0.9213],
+            k: 1,
+            t: &[-0.8439],
+            c: &[-1.3702],
+            v: &[-0.161],
+            y: &[-0.584552111826],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w564(a: f64, buf: &mut [f64], mut v: Vec<f64>, b: f64) -> f64 {
+    for i0 in 1..v.len() {
+        let o1 = 2 * i0 + 1;
+        v[i0] = 1.11 + 0.43 * i0 as f64;
+    }
+    for i0 in 1..buf.len() {
+        let o2 = 3 * i0 + 2;
+        buf[i0] = (buf[i0] * b).atan() + a * b;
+    }
+    if w496(2, b - b, b).hypot(b.hypot(0.68)) > v[2] {
+        return buf[buf.len() - 1];
+    }
+    1.47 * b + a - v[0] + 1.22 * v[v.len() - 1]
+}
+
+const W564: Case = Case {
+    name: "w564",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b1 = z[0..4].to_vec();
+        let r = w564(q[0], &mut b1, q[1..5].to_vec(), z[4]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w564_jvp(q[0], &mut b1, &mut db1, q[1..5].to_vec(), z[4], d[4]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g3) = w564_vjp(q[0], &mut b1, &mut cb1, q[1..5].to_vec(), z[4], c[0]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.0795, -0.8619, -0.548, 0.8662, 0.4152],
+            q: &[0.1923, -1.1283, -0.5293, -0.151, -0.3762],
+            k: 4,
+            t: &[0.0504, 0.7681, 0.238, 0.5905, 0.6212],
+            c: &[-1.9897, 1.1122, 1.8416, 1.1304, 1.7646],
+            v: &[],
+            y: &[
+                4.858944,
+                0.0795,
+                -0.263817634094,
+                -0.143877883766,
+                0.425085332476,
+            ],
+        },
+        Point {
+            z: &[1.0369, 0.7305, 0.8726, -1.2978, -0.3662],
+            q: &[-1.3894, -0.062, 0.2584, 0.0231, -0.1222],
             k: 3,
-            t: &[-0.1083],
-            c: &[-0.6366],
-            v: &[0.1926],
-            y: &[1.16460684767],
+            t: &[-0.8105, 0.3385, 0.3844, -0.0791, -0.6101],
+            c: &[-1.755, -1.3572, -1.1515, -0.6965, 1.9146],
+            v: &[],
+            y: &[
+                1.062286,
+                1.0369,
+                0.247409549188,
+                0.19950710957,
+                0.952454130891,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn w565(mut a: f64, c: f64, mut b: f64) -> f64 {
+    a = (a * c).tanh() + (a + c);
+    b = (b * b).atan() + a.hypot(a.sin().cosh());
+    if a.is_nan() {
+        println!("a = {a}");
+    }
+    1.24 * b + a - c
+}
+
+const W565: Case = Case {
+    name: "w565",
+    live: &[(0, 1), (1, 2), (2, 3)],
+    f: |z, _, _| {
+        let r = w565(z[0], z[1], z[2]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w565_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w565_vjp(z[0], z[1], z[2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w565_grad(z[0], z[1], z[2]);
+        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = w565_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.302, -0.677, -0.3219],
+            q: &[],
+            k: 4,
+            t: &[0.8799, -0.0437, 0.1228],
+            c: &[1.9094],
+            v: &[0.8268, -0.5086, -0.8916],
+            y: &[1.85951779058],
+        },
+        Point {
+            z: &[0.0312, 1.0903, 0.0946],
+            q: &[],
+            k: 3,
+            t: &[-0.646, 0.2085, -0.0318],
+            c: &[1.0913],
+            v: &[0.6845, 0.0981, -0.3812],
+            y: &[2.37407163458],
+        },
+    ],
+};
+
+#[differentiate]
+fn w566(a: f64, v: Vec<f64>, x: &[f64]) -> f64 {
+    let mut u1 = f64::atan(x[x.len() - 1]);
+    if v[1] < -0.61 {
+        u1 = (u1 + x[1]).sin() + v[v.len() - 1].sin();
+        let w2: [f64; 4] = [
+            u1 / x[1].tanh().cosh() * a.powi(0),
+            a / (1.73 + x[2].sin()),
+            u1.sin().powi(0),
+            a.min(u1) - (a.sin() * 0.87).asin(),
+        ];
+        let [e3, e4, e5, e6] = w2;
+    } else {
+        let u7 = x[2].hypot(1.07).log(3.0).tanh().exp().powi(-1);
+        u1 += u7 * u1.exp2();
+        u1 += (0.84 * v[2].tanh()).asin();
+    }
+    u1 - a
+}
+
+const W566: Case = Case {
+    name: "w566",
+    live: &[(0, 1), (1, 5), (5, 8)],
+    f: |z, _, _| {
+        let r = w566(z[0], z[1..5].to_vec(), &z[5..8]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w566_jvp(
+            z[0],
+            d[0],
+            z[1..5].to_vec(),
+            d[1..5].to_vec(),
+            &z[5..8],
+            &d[5..8],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w566_vjp(z[0], z[1..5].to_vec(), &z[5..8], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &g2[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w566_grad(z[0], z[1..5].to_vec(), &z[5..8]);
+        (r, cat(&[&[g0][..], &g1[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = w566_hvp(
+            z[0],
+            d[0],
+            z[1..5].to_vec(),
+            d[1..5].to_vec(),
+            &z[5..8],
+            &d[5..8],
+        );
+        (
+            r,
+            cat(&[&[g0][..], &g1[..], &g2[..]]),
+            cat(&[&[h0][..], &h1[..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.8605, -0.8537, -0.0547, 1.0464, -0.2286, 1.0387, -0.1384, 1.0849,
+            ],
+            q: &[],
+            k: 1,
+            t: &[0.3687, 0.729, 0.03, -0.869, -0.091, -0.3808, -0.154, 0.4613],
+            c: &[0.7438],
+            v: &[
+                -0.0893, -0.0395, 0.0923, 0.2494, 0.446, -0.8976, 0.0158, 0.629,
+            ],
+            y: &[1.9104267438],
+        },
+        Point {
+            z: &[
+                1.0656, 1.1256, -0.2044, 1.3711, 0.8279, 0.2934, 0.0329, 0.5853,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.8587, -0.3265, -0.667, 0.271, 0.126, 0.9191, -0.9132, 0.6703,
+            ],
+            c: &[-0.5762],
+            v: &[
+                0.9009, 0.4163, -0.596, -0.4727, 0.296, 0.3118, -0.2813, -0.2657,
+            ],
+            y: &[1.50166665481],
+        },
+    ],
+};
+
+#[differentiate]
+fn w567(x: &[f64], mut a: f64, k: usize, v: Vec<f64>, p: [f64; 4]) -> f64 {
+    if k == 0 {
+        a += a * a;
+    }
+    if a > -0.78 {
+        return (0.85 * a.tanh()).tan() * a.cosh();
+    }
+    for i0 in 0..v.len() {
+        a += v[1] * (a - p[i0 % p.len()]);
+    }
+    'o1: for i0 in 0..2 {
+        a += x[i0 % x.len()] * a * f64::powi(1.08, 1);
+        for i1 in 0..3 {
+            if a.cos() < 0.67 {
+                break 'o1;
+            }
+            a /= 2.05 + a.clamp(-0.36, 1.22).sin();
+        }
+        a += (x[x.len() - 1].cosh() + 0.39).acosh().powi(1);
+    }
+    a
+}
+
+const W567: Case = Case {
+    name: "w567",
+    live: &[(0, 4), (4, 5), (5, 9), (9, 13)],
+    f: |z, _, k| {
+        let r = w567(&z[0..4], z[4], k, z[5..9].to_vec(), arr(&z[9..13]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w567_jvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            k,
+            z[5..9].to_vec(),
+            d[5..9].to_vec(),
+            arr(&z[9..13]),
+            arr(&d[9..13]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g3, g4) =
+            w567_vjp(&z[0..4], z[4], k, z[5..9].to_vec(), arr(&z[9..13]), c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], &[g1][..], &g3[..], &g4[..]]),
+        )
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g3, g4) = w567_grad(&z[0..4], z[4], k, z[5..9].to_vec(), arr(&z[9..13]));
+        (r, cat(&[&g0[..], &[g1][..], &g3[..], &g4[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g3, g4, h0, h1, h3, h4) = w567_hvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            k,
+            z[5..9].to_vec(),
+            d[5..9].to_vec(),
+            arr(&z[9..13]),
+            arr(&d[9..13]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g3[..], &g4[..]]),
+            cat(&[&h0[..], &[h1][..], &h3[..], &h4[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.8999, -0.1282, -0.3125, 1.2843, -1.1532, -0.1782, -0.4995, -0.2585, 1.3157,
+                1.0432, -0.3723, -1.3736, -1.3464,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.2885, -0.9422, -0.448, -0.0344, -0.3725, 0.4404, -0.9539, -0.2034, -0.9372,
+                0.9842, 0.7872, 0.3266, 0.9027,
+            ],
+            c: &[1.8138],
+            v: &[
+                0.4111, -0.4752, -0.109, -0.7038, -0.7514, 0.4456, -0.7237, 0.7317, -0.6722,
+                -0.2675, 0.2438, -0.8787, 0.4775,
+            ],
+            y: &[-2.10902482419],
+        },
+        Point {
+            z: &[
+                0.8834, 1.1715, -0.7261, 0.103, -1.0599, -0.9118, -0.3299, -0.5896, -1.0176,
+                -0.2107, -0.2037, -0.9881, 0.3498,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.4381, 0.6863, -0.7023, -0.4494, 0.8995, 0.2916, 0.2947, -0.2973, -0.9387,
+                0.5102, -0.8782, -0.1935, 0.3325,
+            ],
+            c: &[1.4584],
+            v: &[
+                -0.9034, 0.6666, 0.4058, -0.343, -0.6028, -0.7178, 0.4922, 0.3052, -0.6525, -0.133,
+                0.2865, 0.6645, -0.5567,
+            ],
+            y: &[1.63982097312],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, v))]
+fn w568(mut a: f64, x: &[f64], mut b: f64, v: Vec<f64>) -> f64 {
+    if b > 0.33 {
+        a += (2.21 + b.sin()).powi(-1) - b;
+    }
+    assert!(b.is_finite(), "b = {}", b);
+    let u1 = (0.48 * b.tanh()).acos() / (v[1] * v[1] + 1.34);
+    let mut j2 = 0;
+    while j2 < 4 {
+        let o3 = 2 * j2 + 2;
+        b += v[o3 % v.len()] * b;
+        j2 += 1;
+    }
+    u1.atan() - b.sin() + a
+}
+
+const W568: Case = Case {
+    name: "w568",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, _| {
+        let r = w568(q[0], &q[1..5], z[0], z[1..4].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w568_jvp(
+            q[0],
+            &q[1..5],
+            z[0],
+            d[0],
+            z[1..4].to_vec(),
+            d[1..4].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2, g3) = w568_vjp(q[0], &q[1..5], z[0], z[1..4].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..], &g3[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2, g3) = w568_grad(q[0], &q[1..5], z[0], z[1..4].to_vec());
+        (r, cat(&[&[g2][..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, g3, h2, h3) = w568_hvp(
+            q[0],
+            &q[1..5],
+            z[0],
+            d[0],
+            z[1..4].to_vec(),
+            d[1..4].to_vec(),
+        );
+        (r, cat(&[&[g2][..], &g3[..]]), cat(&[&[h2][..], &h3[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.043, 0.9175, -0.9566, 1.0858],
+            q: &[-0.913, -0.6468, -0.9111, 0.9112, -1.0641],
+            k: 2,
+            t: &[-0.3821, -0.9728, 0.6399, -0.8468],
+            c: &[-1.2028],
+            v: &[0.844, -0.7706, -0.7244, 0.7061],
+            y: &[0.169713290015],
+        },
+        Point {
+            z: &[0.0374, 0.1915, -1.1054, 0.7814],
+            q: &[1.4881, 0.6143, -0.5701, 0.9608, 0.3446],
+            k: 4,
+            t: &[0.6961, 0.4098, 0.8191, -0.8421],
+            c: &[1.8908],
+            v: &[-0.9258, -0.7545, 0.2548, 0.6369],
+            y: &[2.04791951114],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, c))]
+fn w569(mut a: f64, c: f64, mut b: f64) -> f64 {
+    if b > 0.46 {
+        b += c * b;
+    } else {
+        b += (c.sin() * 0.74).asin().hypot(a.powi(2) + 1.89);
+    }
+    assert!(c.is_finite(), "c = {}", c);
+    b *= 0.6 + 0.18 * (c * b.cos()).cos();
+    let u1 = b;
+    0.87 * u1 + b - c
+}
+
+const W569: Case = Case {
+    name: "w569",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w569(z[0], z[1], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w569_jvp(z[0], d[0], z[1], d[1], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = w569_vjp(z[0], z[1], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = w569_grad(z[0], z[1], q[0]);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = w569_hvp(z[0], d[0], z[1], d[1], q[0]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.314, -1.255],
+            q: &[-0.5738],
+            k: 2,
+            t: &[0.0156, -0.3538],
+            c: &[-1.6519],
+            v: &[-0.3131, 0.6665],
+            y: &[5.08930150136],
+        },
+        Point {
+            z: &[0.152, -0.5273],
+            q: &[-0.8122],
+            k: 2,
+            t: &[-0.6013, -0.7531],
+            c: &[1.4645],
+            v: &[-0.59, -0.8882],
+            y: &[2.1787269598],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w570(mut a: f64) -> f64 {
+    if a < 0.41 {
+        a += a * a;
+    }
+    a += a * (a.sin() * 0.64).tan();
+    if (w476(0.66, 1.39, w417(a.atan2(a.hypot(1.28))))
+        * w476(0.66, 1.39, w417(a.atan2(a.hypot(1.28))))
+        + 1.65)
+        .ln_1p()
+        > 0.12
+    {
+        let w1: [f64; 2] = [a, f64::tan(0.71 * a.tanh()).clamp(-0.4, 0.36)];
+        let [e2, ..] = w1;
+    }
+    let w3: [f64; 3] = [a.cos() - a, (a + a).powi(0), a.asinh() / a.sin().exp()];
+    let [e4, _, ..] = w3;
+    0.63 * e4 + a.cos()
+}
+
+const W570: Case = Case {
+    name: "w570",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w570(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w570_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w570_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w570_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w570_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8694],
+            q: &[],
+            k: 3,
+            t: &[0.4351],
+            c: &[1.7995],
+            v: &[0.7667],
+            y: &[-0.453445620144],
+        },
+        Point {
+            z: &[-0.0113],
+            q: &[],
+            k: 3,
+            t: &[0.6651],
+            c: &[-1.1878],
+            v: &[0.8745],
+            y: &[1.63688794974],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, b))]
+fn w571(mut c: f64, mut a: f64, mut v: Vec<f64>, buf: &mut [f64], b: f64, k: usize) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 1;
+        buf[i0] = (1.92 + buf[(o1 + 3) % buf.len()].sin()).powf(2.46) - c;
+    }
+    for i0 in (0..4).rev() {
+        let o2 = 3 * i0 + 1;
+        a = (a * b).sin() + (a - 0.72);
+        let text3 = format!("{a:.4}");
+        assert!(!text3.is_empty());
+    }
+    c -= (b - c).tanh().cosh().log10();
+    if b < 0.23 {
+        v[1] = (v[1] * b).sin() + (c.powi(2) + 1.67).acosh();
+    }
+    if a.hypot(0.43).powf(buf[k % buf.len()].tanh()) < -0.11 {
+        let mut j4 = 0;
+        while j4 < 3 {
+            v[j4] = a.cos() - b;
+            j4 += 1;
+        }
+    } else if k == 0 {
+        a += a;
+        c += (0.8 * v[0]).tanh().exp().recip();
+    }
+    if (b * (a.signum() * b)) > -0.52 {
+        c += c * (v[0] / (2.1 + b.sin()));
+    }
+    c - b - 0.75 * a + v[0] - v[v.len() - 1] + buf[1]
+}
+
+const W571: Case = Case {
+    name: "w571",
+    live: &[(0, 1), (4, 5)],
+    f: |z, q, k| {
+        let mut b3 = z[1..4].to_vec();
+        let r = w571(z[0], q[0], q[1..4].to_vec(), &mut b3, z[4], k);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w571_jvp(
+            z[0],
+            d[0],
+            q[0],
+            q[1..4].to_vec(),
+            &mut b3,
+            &mut db3,
+            z[4],
+            d[4],
+            k,
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0, g4) = w571_vjp(
+            z[0],
+            q[0],
+            q[1..4].to_vec(),
+            &mut b3,
+            &mut cb3,
+            z[4],
+            k,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b3[..]]),
+            cat(&[&[g0][..], &cb3[..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1255, 0.0581, 1.2023, -1.4209, -1.3724],
+            q: &[0.7116, -0.9625, -0.0832, 0.8799],
+            k: 0,
+            t: &[0.5786, -0.5649, 0.0705, -0.4431, 0.6718],
+            c: &[-1.6359, 0.5758, 1.2037, -0.6575],
+            v: &[],
+            y: &[4.55465421504, 12.0568759151, 1.29450703379, -0.286308429112],
+        },
+        Point {
+            z: &[-0.2544, 1.2618, -1.387, 0.1943, -1.1662],
+            q: &[0.6033, -0.3759, 1.237, -1.083],
+            k: 0,
+            t: &[-0.527, 0.7528, 0.2144, -0.1026, -0.0591],
+            c: &[-1.0668, 1.6285, -0.6219, -0.8744],
+            v: &[],
+            y: &[16.8872596227, 1.10612701948, 12.9989881592, 6.55371153214],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w572(x: &[f64], mut b: f64, buf: &mut [f64], mut a: f64, out: &mut [f64]) {
+    let w1: [f64; 2] = [f64::sin(a), (0.36 * b).sin()];
+    let [e2, _] = w1;
+    for i0 in 0..out.len() {
+        let o3 = 2 * i0 + 1;
+        out[i0] = x[o3 % x.len()] * (a - e2);
+    }
+    buf[0] = buf[0] * x[0] + (buf[2] - x[1]);
+    let u4: f64;
+    u4 = (1.74 + out[2].sin()).powf(0.32).sin();
+    buf[2] += u4.atan();
+    buf[0] += e2;
+}
+
+const W572: Case = Case {
+    name: "w572",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let mut b2 = z[4..8].to_vec();
+        let mut b4 = z[8..11].to_vec();
+        w572(&z[0..4], q[0], &mut b2, q[1], &mut b4);
+        cat(&[&b2[..], &b4[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (mut b4, mut db4) = (z[8..11].to_vec(), d[8..11].to_vec());
+        w572_jvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            &mut b2,
+            &mut db2,
+            q[1],
+            &mut b4,
+            &mut db4,
+        );
+        (cat(&[&b2[..], &b4[..]]), cat(&[&db2[..], &db4[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let (mut b4, mut cb4) = (z[8..11].to_vec(), c[4..7].to_vec());
+        let g0 = w572_vjp(&z[0..4], q[0], &mut b2, &mut cb2, q[1], &mut b4, &mut cb4);
+        (
+            cat(&[&b2[..], &b4[..]]),
+            cat(&[&g0[..], &cb2[..], &cb4[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.5299, -0.8345, -1.3015, -0.5187, 0.2996, 0.6149, 0.3451, -0.3813, 0.3649,
+                -1.3443, -1.163,
+            ],
+            q: &[-0.1101, 1.0896],
+            k: 1,
+            t: &[
+                0.4313, -0.4114, -0.1726, -0.9611, -0.8393, -0.267, -0.2454, -0.154, 0.4288,
+                -0.3879, -0.4879,
+            ],
+            c: &[0.774, -1.339, -1.7253, -1.5781, -1.7197, 0.6958, -0.7298],
+            v: &[],
+            y: &[
+                2.22479988938,
+                0.6149,
+                1.0861571097,
+                -0.3813,
+                -0.169535476694,
+                -0.105378132728,
+                -0.169535476694,
+            ],
+        },
+        Point {
+            z: &[
+                -0.1906, -1.33, -0.7309, 1.1307, 0.2808, -0.4399, 0.5654, -0.1927, 0.9654, 0.37,
+                -0.9903,
+            ],
+            q: &[-1.1228, -1.4132],
+            k: 4,
+            t: &[
+                -0.1486, 0.13, -0.2844, 0.6311, -0.2787, -0.2382, 0.2116, 0.3402, 0.0608, 0.0824,
+                -0.0142,
+            ],
+            c: &[-1.8709, 1.6134, -0.5692, -1.2574, -1.1632, -0.6056, -0.5555],
+            v: &[],
+            y: &[
+                0.854272140012,
+                -0.4399,
+                1.33239443248,
+                -0.1927,
+                0.566038184616,
+                -0.481217575447,
+                0.566038184616,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn w573(p: [f64; 4], buf: &mut [f64], mut a: f64) -> f64 {
+    buf[2] = w570(buf[2]);
+    a = w444(a, a.powi(2));
+    let mut w1 = [0.0; 3];
+    for i0 in 0..w1.len() {
+        w1[i0] = a.atan() + 0.56 * i0 as f64;
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..w1.len() {
+        u2 = u2 * 0.89 + w1[i0].sin();
+        w1[i0] = 0.75;
+    }
+    (1.26 * u2 - a - p[0].cos() + p[p.len() - 1].tanh()) * buf[2].tanh()
+}
+
+const W573: Case = Case {
+    name: "w573",
+    live: &[(0, 4), (8, 9)],
+    f: |z, _, _| {
+        let mut b1 = z[4..8].to_vec();
+        let r = w573(arr(&z[0..4]), &mut b1, z[8]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b1, mut db1) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w573_jvp(arr(&z[0..4]), arr(&d[0..4]), &mut b1, &mut db1, z[8], d[8]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b1, mut cb1) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g0, g2) = w573_vjp(arr(&z[0..4]), &mut b1, &mut cb1, z[8], c[0]);
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&g0[..], &cb1[..], &[g2][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.3357, 1.1135, -1.4905, -1.3154, -1.3915, 0.3072, 0.0459, -0.0609, 0.8106,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.0864, 0.4385, -0.8983, -0.492, 0.8294, -0.1488, -0.1746, -0.0044, 0.9778,
+            ],
+            c: &[0.9052, -1.2316, 0.9956, -1.8193, -1.5718],
+            v: &[],
+            y: &[-1.05956580436, -1.3915, 0.3072, 1.59683146879, -0.0609],
+        },
+        Point {
+            z: &[
+                0.3658, 0.63, 0.33, 0.9635, 0.0803, 1.0144, 0.1132, 0.3207, 0.8341,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.7815, -0.2151, -0.5545, -0.2727, -0.6959, -0.6538, 0.9653, 0.0598, -0.7171,
+            ],
+            c: &[1.981, 1.9491, -1.5427, -1.1259, 0.6617],
+            v: &[],
+            y: &[0.420087472052, 0.0803, 1.0144, 1.52912239957, 0.3207],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w574(buf: &mut [f64], mut a: f64, p: [f64; 3]) {
+    let mut w1 = vec![0.0; 3];
+    for i0 in 0..w1.len() {
+        w1[i0] = f64::powf(2.16, 1.37 * a.cos()).tanh() + 0.24 * i0 as f64;
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..w1.len() {
+        u2 = u2 * 0.54 + w1[i0].cos();
+        w1[i0] = a;
+    }
+    buf[2] += p[0] * (u2 / (u2 * u2 + 1.23));
+    for i0 in 0..3 {
+        let o3 = 3 * i0 + 3;
+        a += p[(i0 + 2) % p.len()] * a;
+    }
+    buf[0] += u2;
+    buf[2] += a;
+}
+
+const W574: Case = Case {
+    name: "w574",
+    live: &[(4, 7)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        w574(&mut b0, q[0], arr(&z[4..7]));
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w574_jvp(&mut b0, &mut db0, q[0], arr(&z[4..7]), arr(&d[4..7]));
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g2 = w574_vjp(&mut b0, &mut cb0, q[0], arr(&z[4..7]));
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.7907, -0.7008, 0.4989, -0.8466, 0.5957, -1.0949, 0.5624],
+            q: &[-1.3373],
+            k: 1,
+            t: &[0.4381, 0.2373, -0.5559, -0.7357, 0.9058, 0.5563, 0.8826],
+            c: &[1.2977, -0.6628, 0.8563, 1.7751],
+            v: &[],
+            y: &[1.46209909237, -0.7008, 1.05325840874, -0.8466],
+        },
+        Point {
+            z: &[1.0659, 1.3739, 1.4788, 1.4883, 0.009, 0.8077, 0.7884],
+            q: &[1.4516],
+            k: 0,
+            t: &[-0.8879, -0.9852, 0.4283, 0.9753, 0.5317, 0.5558, -0.2939],
+            c: &[-1.181, -0.6115, -0.6393, 1.7555],
+            v: &[],
+            y: &[1.80903856951, 1.3739, 6.21765257633, 1.4883],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w575(buf: &mut [f64], x: &[f64], mut p: [f64; 3], a: f64, mut v: Vec<f64>) -> f64 {
+    let u1 = (a * p[1] * p[2].atan()).asinh();
+    if x[0] > 0.23 {
+        v[1] = (v[1] + a).tanh() + f64::powf(2.41, a.tanh());
+    }
+    p[1] = a * (u1 - u1);
+    let mut j2 = 0;
+    while j2 < 4 {
+        let o3 = 3 * j2 + 2;
+        buf[j2] -= (a * u1.asinh()).atan();
+        j2 += 1;
+    }
+    let mut u4: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u4 += v[i0].tanh();
+    }
+    (u1 - 0.23 * a + p[0].atan()) * p[p.len() - 1] - 0.3 * u4 - buf[1]
+}
+
+const W575: Case = Case {
+    name: "w575",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        let r = w575(&mut b0, &q[0..4], arr(&q[4..7]), z[4], q[7..11].to_vec());
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w575_jvp(
+            &mut b0,
+            &mut db0,
+            &q[0..4],
+            arr(&q[4..7]),
+            z[4],
+            d[4],
+            q[7..11].to_vec(),
+        );
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g3) = w575_vjp(
+            &mut b0,
+            &mut cb0,
+            &q[0..4],
+            arr(&q[4..7]),
+            z[4],
+            q[7..11].to_vec(),
+            c[0],
+        );
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.8409, 1.1754, 0.9408, 0.7514, -1.0475],
+            q: &[
+                -1.1091, -1.1985, -1.0426, 0.4751, 0.3722, -0.2661, -0.6275, -0.867, -0.6365,
+                1.1183, 1.2881,
+            ],
+            k: 1,
+            t: &[0.3554, 0.0841, -0.5442, -0.41, -0.0382],
+            c: &[1.4857, 1.918, -1.6877, 1.2445, -0.6996],
+            v: &[],
+            y: &[
+                -1.41260503129,
+                -1.0018121878,
+                1.0144878122,
+                0.779887812203,
+                0.590487812203,
+            ],
+        },
+        Point {
+            z: &[1.0157, -1.0795, 0.3758, 1.134, -1.0006],
+            q: &[
+                -0.7214, -0.6734, -0.1018, 1.0821, -0.1188, -1.2964, -0.1234, 0.2759, -0.7302,
+                1.0537, -0.3121,
+            ],
+            k: 4,
+            t: &[-0.5211, -0.5511, -0.5271, -0.5783, 0.9335],
+            c: &[1.4038, 0.8273, -1.392, 0.9413, 0.6392],
+            v: &[],
+            y: &[
+                1.20396174281,
+                0.858958244156,
+                -1.23624175584,
+                0.219058244156,
+                0.977258244156,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, v, x))]
+fn w576(mut p: [f64; 4], mut a: f64, b: f64, v: Vec<f64>, x: &[f64], k: usize) -> f64 {
+    let u1: f64;
+    if k > 0 {
+        u1 = a.hypot(0.89);
+    } else {
+        u1 = (0.36 * a.tanh()).asin();
+    }
+    let b = b + (0.69 * x[x.len() - 1].cos()).exp().log2();
+    a = w518(1.0, 1.27, a);
+    p[0] = w452(p[0], k, u1.hypot(0.6).log10(), (2.06 + b.sin()).ln_1p());
+    1.46 * a - 0.82 * b - 1.36 * u1 + p[0] - p[p.len() - 1].cos() + v[0] - 0.82 * v[v.len() - 1]
+}
+
+const W576: Case = Case {
+    name: "w576",
+    live: &[(0, 4), (4, 8), (8, 12)],
+    f: |z, q, k| {
+        let r = w576(arr(&z[0..4]), q[0], q[1], z[4..8].to_vec(), &z[8..12], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w576_jvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            q[0],
+            q[1],
+            z[4..8].to_vec(),
+            d[4..8].to_vec(),
+            &z[8..12],
+            &d[8..12],
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g3, g4) = w576_vjp(
+            arr(&z[0..4]),
+            q[0],
+            q[1],
+            z[4..8].to_vec(),
+            &z[8..12],
+            k,
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g3[..], &g4[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g3, g4) = w576_grad(arr(&z[0..4]), q[0], q[1], z[4..8].to_vec(), &z[8..12], k);
+        (r, cat(&[&g0[..], &g3[..], &g4[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g3, g4, h0, h3, h4) = w576_hvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            q[0],
+            q[1],
+            z[4..8].to_vec(),
+            d[4..8].to_vec(),
+            &z[8..12],
+            &d[8..12],
+            k,
+        );
+        (
+            r,
+            cat(&[&g0[..], &g3[..], &g4[..]]),
+            cat(&[&h0[..], &h3[..], &h4[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.9002, -0.9275, 0.9875, 0.9432, -0.9053, 1.2818, -1.2683, -0.1703, 0.1894, 1.05,
+                0.4161, -0.3086,
+            ],
+            q: &[-1.0693, -1.142],
+            k: 1,
+            t: &[
+                -0.0173, 0.7817, 0.312, -0.8534, 0.6512, 0.8004, 0.7248, 0.0769, -0.3511, 0.1725,
+                0.4462, -0.8601,
+            ],
+            c: &[0.778],
+            v: &[
+                -0.1114, 0.2724, 0.5001, -0.303, 0.9476, -0.2784, -0.3958, 0.6659, 0.9284, 0.9164,
+                0.8803, 0.219,
+            ],
+            y: &[-1.24284825912],
+        },
+        Point {
+            z: &[
+                0.1735, -1.0935, -0.023, -0.717, 0.7162, 0.2984, -0.8642, 0.0677, 0.1365, -0.045,
+                -0.791, 1.031,
+            ],
+            q: &[0.6638, -1.2169],
+            k: 4,
+            t: &[
+                -0.7927, -0.7506, 0.9947, 0.2537, -0.744, -0.7463, 0.7373, 0.3541, 0.6799, 0.1884,
+                -0.4814, 0.0349,
+            ],
+            c: &[0.6117],
+            v: &[
+                0.7523, 0.7388, -0.999, -0.4502, -0.6232, -0.1115, -0.3526, -0.2681, -0.7051,
+                0.6472, -0.1047, 0.5127,
+            ],
+            y: &[6.94422287135],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, a))]
+fn w577(x: &[f64], mut a: f64) -> f64 {
+    for i0 in 0..x.len() {
+        a += x[(i0 + 2) % x.len()] * a;
+    }
+    a = (a + a).atan() + a;
+    'o1: for i0 in 0..2 {
+        a *= a.hypot(1.48);
+        for i1 in 0..2 {
+            if i1 % 2 == 1 {
+                break 'o1;
+            }
+            a += a;
+        }
+        a += a.sin().exp().powf(1.31).sin();
+    }
+    let u3 = ((1.43 * a).powi(2) + 1.18).log(a.powi(2) + 2.81);
+    0.7 * u3 + a
+}
+
+const W577: Case = Case {
+    name: "w577",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| {
+        let r = w577(&z[0..3], z[3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w577_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w577_vjp(&z[0..3], z[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w577_grad(&z[0..3], z[3]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w577_hvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.4264, 0.1049, -1.3263, 0.4775],
+            q: &[],
+            k: 3,
+            t: &[0.3761, 0.6735, 0.2325, -0.6103],
+            c: &[0.8682],
+            v: &[0.6183, -0.6981, 0.0841, 0.7775],
+            y: &[-3.28590613975],
+        },
+        Point {
+            z: &[-0.0794, 0.3273, 0.4043, 1.4187],
+            q: &[],
+            k: 1,
+            t: &[-0.2652, -0.539, 0.7279, 0.7298],
+            c: &[-1.1738],
+            v: &[-0.9588, 0.4544, -0.3541, -0.573],
+            y: &[31.8055836965],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w578(mut a: f64, k: usize, mut v: Vec<f64>) -> f64 {
+    let mut u1 = a;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= u1.hypot(a.powi(2) + 1.03).tanh();
+        if k > 0 {
+            let w4: [f64; 2] = [
+                ((0.38 * v[v.len() - 1].cos()).exp().log10().powi(2) + 1.77).acosh(),
+                u1 / (2.24 + u1.sin()),
+            ];
+            let [e5, ..] = w4;
+        } else {
+            return (u1.sin() * 0.89).acos().tanh();
+        }
+        j2 += 1;
+        if a > v[2] && k < 2 {
+            break u1 + a.powi(1);
+        }
+        if j2 >= 3 {
+            break u1 * u1.hypot(0.32);
+        }
+    };
+    v[2] = w552(v[2], 0.86, 0, 0.25 * a);
+    if a < -0.72 {
+        a = a * 0.54 + (v[k % v.len()] + a);
+    }
+    0.57 * u3 + u1.cos() + a + v[0] + 1.4 * v[v.len() - 1]
+}
+
+const W578: Case = Case {
+    name: "w578",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w578(z[0], k, q[0..4].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w578_jvp(z[0], d[0], k, q[0..4].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = w578_vjp(z[0], k, q[0..4].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = w578_grad(z[0], k, q[0..4].to_vec());
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = w578_hvp(z[0], d[0], k, q[0..4].to_vec());
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.584],
+            q: &[0.1339, 1.3642, 1.2649, 0.5777],
+            k: 2,
+            t: &[-0.229],
+            c: &[-1.0007],
+            v: &[0.2934],
+            y: &[1.14076923066],
+        },
+        Point {
+            z: &[0.3244],
+            q: &[0.229, 1.112, -1.424, 0.2007],
+            k: 2,
+            t: &[-0.1929],
+            c: &[1.9235],
+            v: &[-0.24],
+            y: &[1.85599094535],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b))]
+fn w579(mut v: Vec<f64>, mut a: f64, b: f64) -> f64 {
+    if v[2] > 0.33 {
+        a += b * b.asinh();
+    } else {
+        a += (v[2].powi(2) + 1.37).acosh() - a;
+    }
+    let u1 = 0.66 * v[1];
+    let mut j2 = 0;
+    while j2 < 4 {
+        v[j2] = a;
+        j2 += 1;
+    }
+    'o3: for i0 in 0..4 {
+        a = a * 0.64 + f64::powf(2.32, (v[v.len() - 1] + u1).tanh());
+        for i1 in 0..3 {
+            if i0 % 3 == 1 {
+                continue 'o3;
+            }
+            a *= 0.48 + 0.27 * (b * v[i1 % v.len()]).cos();
+        }
+        a *= w570(v[i0 % v.len()] * u1).tanh();
+    }
+    1.32 * a + u1.cos() - b + 1.38 * v[0] - v[v.len() - 1]
+}
+
+const W579: Case = Case {
+    name: "w579",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w579(q[0..4].to_vec(), z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w579_jvp(q[0..4].to_vec(), z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = w579_vjp(q[0..4].to_vec(), z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w579_grad(q[0..4].to_vec(), z[0], z[1]);
+        (r, cat(&[&[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w579_hvp(q[0..4].to_vec(), z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..]]),
+            cat(&[&[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.9547, -0.3481],
+            q: &[-0.3167, -0.9525, 0.5866, 0.0841],
+            k: 0,
+            t: &[-0.536, 0.5524],
+            c: &[1.8154],
+            v: &[0.1705, 0.1165],
+            y: &[1.05244967531],
+        },
+        Point {
+            z: &[1.4264, 0.2441],
+            q: &[1.1642, -0.1125, 0.8891, -0.1191],
+            k: 0,
+            t: &[0.9691, 0.8022],
+            c: &[1.8903],
+            v: &[0.9275, -0.3671],
+            y: &[2.78436697906],
         },
     ],
 };

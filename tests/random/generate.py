@@ -2498,6 +2498,10 @@ class WrtGen(Gen):
 # `loop` used as a value (`break e` behind an active condition and at a
 # trip count, `return` inside it) and labelled `break 'o` / `continue 'o`
 # from an inner loop; all of them straight-line, in loops and in branches.
+# Loop bodies may start with an integer offset (`let o3 = 2 * i0 + 1;`,
+# maybe `+ k`), which later indices, casts and conditions read, in nested
+# blocks too: an inactive `let` the reverse sweep computes again at the top
+# of its block instead of saving it.
 
 WRT_IDIOM_SEED = 20260120
 WRT_N_IDIOM = 80
@@ -2509,7 +2513,11 @@ class IdiomGen(WrtGen):
             kinds = ["pattern"] * 3 + ["observe", "deferred"] * 2
             if loop_ok and len(self.loops) < 2:
                 kinds += ["loop_value", "loop_value", "labelled", "labelled"]
+            if self.loops and any(v != "k" for v in self.ints):
+                kinds += ["offset"] * 2
             kind = self.pick(kinds)
+            if kind == "offset":
+                return self.offset()
             if kind == "pattern":
                 return self.array_pattern()
             if kind == "observe" and self.scalars:
@@ -2570,6 +2578,25 @@ class IdiomGen(WrtGen):
         for u, _ in bound:
             self.declare_scalar(u, False)
             self.wrote(u)
+
+    def open_block(self, rs, py, loop=None, counter=None):
+        super().open_block(rs, py, loop, counter)
+        if counter is not None and self.r() < 0.5:
+            self.offset()
+
+    def offset(self):
+        """`let o = 2 * i0 + 1;` in a loop: an integer offset (inactive),
+        which the indices, casts and conditions after it read, in this block
+        and in nested ones."""
+        a = ivar(self.pick([v for v in self.ints if v != "k"]))
+        self.used.add(a.rs)
+        e = ibin("+", ibin("*", ilit(self.rng.randint(2, 3)), a), ilit(self.rng.randint(1, 3)))
+        if len(self.ints) > 1 and self.r() < 0.4:
+            e = ibin("+", e, self.int_var())
+        o = self.fresh("o")
+        self.emit("let {} = {};".format(o, e.rs), "{} = {}".format(o, e.py))
+        self.declare_int(o)
+        self.tags.append("idiom: integer offset let in a loop" + (" (nested loop)" if len(self.loops) > 1 else ""))
 
     def observe(self):
         s = self.pick(self.scalars)

@@ -209,6 +209,128 @@ pub(super) fn exits(block: &[Stmt]) -> bool {
     })
 }
 
+/// Inactive `let`s in branches and loops that the reverse sweep computes
+/// again at the start of their block's reverse code rather than saving them
+/// (`let wo = 8 * b * layer;`, `let bo = wo + 4 * b;`): never assigned, not
+/// arrays, computed without calls from values that do not change
+/// (`stable`: parameters, loop indices, top-level values never assigned)
+/// or from earlier such `let`s. Their readers may be anywhere in the
+/// block, nested loops included, where a temporary's must be in the same
+/// block (see [`recomputable`]). The temporaries such a `let` reads
+/// (`let (wo, so) = (8 * b * layer, 2 * b * layer);`) are replayed with it.
+pub(super) fn replayed_lets(
+    prog: &Program,
+    act: &crate::activity::Activity,
+    block: &[Stmt],
+    stable: &HashSet<VarId>,
+    skip: &HashSet<VarId>,
+) -> HashSet<VarId> {
+    fn visit(
+        prog: &Program,
+        act: &crate::activity::Activity,
+        block: &[Stmt],
+        depth: usize,
+        stable: &HashSet<VarId>,
+        skip: &HashSet<VarId>,
+        out: &mut HashSet<VarId>,
+    ) {
+        // After a statement that may leave the block (`break`, `continue`,
+        // a `return`), a `let` may not have run: computed again, an index
+        // in it might be out of bounds.
+        let mut left = false;
+        for s in block {
+            match s {
+                Stmt::Let { var, expr, .. } if depth > 0 && !left => {
+                    let v = &prog.vars[*var];
+                    if !v.mutable
+                        && !v.slot
+                        && !v.array
+                        && !v.volatile
+                        && !stable.contains(var)
+                        && !skip.contains(var)
+                        && !act.is_active(*var)
+                        && plain(expr, &|r| stable.contains(&r) || out.contains(&r))
+                    {
+                        out.insert(*var);
+                    }
+                }
+                Stmt::If { then, els, .. } => {
+                    visit(prog, act, then, depth + 1, stable, skip, out);
+                    visit(prog, act, els, depth + 1, stable, skip, out);
+                }
+                Stmt::Loop { body, .. } => visit(prog, act, body, depth + 1, stable, skip, out),
+                _ => {}
+            }
+            walk(std::slice::from_ref(s), &mut |s| {
+                left |= matches!(s, Stmt::Break | Stmt::Continue);
+            });
+        }
+    }
+    let mut candidates = HashSet::new();
+    visit(prog, act, block, 0, stable, skip, &mut candidates);
+    // The user's `let`s, and the temporaries they read.
+    let mut reads: HashMap<VarId, Vec<VarId>> = HashMap::new();
+    walk(block, &mut |s| {
+        if let Stmt::Let { var, expr, .. } = s {
+            if candidates.contains(var) {
+                let mut r = Vec::new();
+                expr.for_each_var(&mut |v| r.push(v));
+                reads.insert(*var, r);
+            }
+        }
+    });
+    let mut out: HashSet<VarId> = HashSet::new();
+    let mut todo: Vec<VarId> = candidates
+        .iter()
+        .copied()
+        .filter(|v| prog.vars[*v].kind != VarKind::Temp)
+        .collect();
+    while let Some(v) = todo.pop() {
+        if out.insert(v) {
+            todo.extend(reads[&v].iter().copied().filter(|r| candidates.contains(r)));
+        }
+    }
+    out
+}
+
+/// Arithmetic, casts, element reads and verbatim code without calls or
+/// macros, reading only variables `ok` accepts.
+fn plain(e: &Expr, ok: &dyn Fn(VarId) -> bool) -> bool {
+    fn no_calls(tokens: TokenStream) -> bool {
+        use proc_macro2::{Delimiter, TokenTree};
+        let mut prev: Option<TokenTree> = None;
+        for t in tokens {
+            // `f(..)`, `x.m(..)`, `f::<T>(..)`, `(g)(..)`: a call.
+            let called = matches!(&t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+                && match &prev {
+                    Some(TokenTree::Ident(_) | TokenTree::Group(_)) => true,
+                    Some(TokenTree::Punct(p)) => p.as_char() == '>',
+                    _ => false,
+                };
+            // A macro, `?`.
+            let other = matches!(&t, TokenTree::Punct(p) if matches!(p.as_char(), '!' | '?'));
+            if called || other {
+                return false;
+            }
+            if let TokenTree::Group(g) = &t {
+                if !no_calls(g.stream()) {
+                    return false;
+                }
+            }
+            prev = Some(t);
+        }
+        true
+    }
+    match e {
+        Expr::Use(crate::ir::Operand::Var(v)) => ok(*v),
+        Expr::Use(crate::ir::Operand::Const(_)) => true,
+        Expr::Neg(a) | Expr::Cast(a, _) => plain(a, ok),
+        Expr::Bin(_, a, b) => plain(a, ok) && plain(b, ok),
+        Expr::Opaque(tokens, reads) => reads.iter().all(|r| ok(*r)) && no_calls(tokens.clone()),
+        _ => false,
+    }
+}
+
 /// A temporary the reverse sweep computes again where it needs it, rather
 /// than the forward sweep saving it: any but the value of a call of another
 /// differentiated function or, with `save_costly`, of an elementary function

@@ -43,8 +43,8 @@ mod volatile;
 use crate::activity::{self, Activity};
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId, VarKind};
 use analysis::{
-    accumulators_of, has_costly_temps, recomputable, simple_range, single_pass_loops,
-    unread_overwrites,
+    accumulators_of, has_costly_temps, recomputable, replayed_lets, simple_range,
+    single_pass_loops, unread_overwrites,
 };
 pub(crate) use analysis::{collect_reads, is_simple_range};
 use proc_macro2::Span;
@@ -211,6 +211,9 @@ struct Adjoint<'a> {
     /// assigned, defined at the top level or as a loop index): range bounds
     /// reading only them can be evaluated again in the reverse sweep.
     stable: HashSet<VarId>,
+    /// Inactive `let`s computed again at the start of their block's
+    /// reverse code rather than saved ([`replayed_lets`]).
+    replayed: HashSet<VarId>,
     /// Loops over such ranges without early exits: replayed backwards from
     /// their bounds, nothing recorded.
     static_loops: HashSet<usize>,
@@ -414,9 +417,26 @@ impl<'a> Adjoint<'a> {
                         || decl_depth.get(v).copied().unwrap_or(usize::MAX) == 0)
             })
             .collect();
+        // (Not from the index of a loop over an iterator: the reverse loop
+        // counts its trips and has no index.)
+        let mut fixed = stable.clone();
+        walk(&primal.stmts, &mut |s| {
+            if let Stmt::Loop {
+                header: Header::For {
+                    var: Some(v), iter, ..
+                },
+                ..
+            } = s
+            {
+                if simple_range(iter).is_none() {
+                    fixed.remove(v);
+                }
+            }
+        });
+        let replayed = replayed_lets(prog, act, &primal.stmts, &fixed, &in_single_pass);
         let mut hoisted = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
-            Stmt::Let { var, .. } if !in_single_pass.contains(var) => {
+            Stmt::Let { var, .. } if !in_single_pass.contains(var) && !replayed.contains(var) => {
                 let deep = decl_depth.get(var).copied().unwrap_or(0) > 0;
                 let keep = needed.contains(var) || (act.is_active(*var) && prog.vars[*var].array);
                 if deep && keep && recomputable(prog, s, save_costly).is_none() {
@@ -478,6 +498,7 @@ impl<'a> Adjoint<'a> {
             loop_var_saves: HashMap::new(),
             anchors: HashMap::new(),
             stable,
+            replayed,
             static_loops: HashSet::new(),
             unread_overwrites: HashSet::new(),
             adj: HashMap::new(),

@@ -334,19 +334,23 @@ impl Adjoint<'_> {
     }
 
     pub(super) fn rev(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {
-        let mut out = Vec::new();
+        let mut out = self.replay(block);
         // Recomputable temporaries of this block, by variable.
         let temps: HashMap<VarId, usize> = if depth > 0 {
             block
                 .iter()
                 .enumerate()
                 .filter_map(|(i, s)| recomputable(self.prog, s, self.save_costly).map(|v| (v, i)))
+                .filter(|(v, _)| !self.replayed.contains(v))
                 .collect()
         } else {
             HashMap::new()
         };
         for idx in (0..block.len()).rev() {
             let stmt = &block[idx];
+            if matches!(stmt, Stmt::Let { var, .. } if self.replayed.contains(var)) {
+                continue; // computed again at the top
+            }
             if depth > 0 && recomputable(self.prog, stmt, self.save_costly).is_some() {
                 continue; // reversed with the statement that uses it
             }
@@ -380,6 +384,31 @@ impl Adjoint<'_> {
             self.pending_members(t, &mut out);
         }
         out
+    }
+
+    /// The replayed `let`s of `block` that its reverse code reads
+    /// ([`replayed_lets`](super::analysis::replayed_lets)), computed again
+    /// in their order, with the temporaries they read.
+    fn replay(&self, block: &[Stmt]) -> Block {
+        let mut wanted: HashSet<VarId> = HashSet::new();
+        for s in block.iter().rev() {
+            if let Stmt::Let { var, expr, .. } = s {
+                let user = self.prog.vars[*var].kind != VarKind::Temp;
+                if self.replayed.contains(var)
+                    && ((user && self.needed.contains(var)) || wanted.contains(var))
+                {
+                    wanted.insert(*var);
+                    expr.for_each_var(&mut |r| {
+                        wanted.insert(r);
+                    });
+                }
+            }
+        }
+        block
+            .iter()
+            .filter(|s| matches!(s, Stmt::Let { var, .. } if self.replayed.contains(var) && wanted.contains(var)))
+            .cloned()
+            .collect()
     }
 
     /// The reverse of one statement of `block`.
