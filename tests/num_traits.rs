@@ -8,9 +8,10 @@
 //! them, with only `#[differentiate]` added; the references are argmin's own
 //! hand-derived `_derivative` and `_hessian` functions, copied likewise
 //! (`mod argmin_reference`). argmin's functions of a slice (`rosenbrock_ab`,
-//! `sphere`, `ackley`, ..) sum iterator chains over the parameters, which the
-//! macro does not differentiate; they are here as the loops they stand for,
-//! and argmin's `rosenbrock`, which calls `rosenbrock_ab`, as written.
+//! `sphere`, `ackley`, ..) sum iterator chains over the parameters:
+//! `tests/argmin_chains.rs` has them as argmin writes them; here they are the
+//! loops they stand for, and argmin's `rosenbrock`, which calls
+//! `rosenbrock_ab`, as written.
 //!
 //! Every function in `f32` and `f64`, every mode (`_jvp`, `_vjp`, `_grad`,
 //! `_hvp`) against the hand-derived gradient and Hessian, and in `f64`
