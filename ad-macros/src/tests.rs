@@ -823,3 +823,34 @@ fn checkpoint_attribute_is_removed_from_everything_emitted() {
     assert!(original.contains("let _ = s;"), "{original}");
     assert!(out.contains("::ad::__rt::Schedule::new(steps, s)"), "{out}");
 }
+
+#[test]
+fn copies_of_inactive_data_leave_no_loop_at_the_end() {
+    // `s[2 + i] = state[i]` with `state` left out of `wrt`: its reverse
+    // only zeroes `s_bar[2 + i]`, which nothing reads after it, so the
+    // reverse sweep ends without it. The copy into `s[k]` from `w` keeps
+    // its loop (it adds into `w_bar`).
+    let g = pretty(expand(
+        quote!(wrt(w)),
+        quote! {
+            fn f(w: &[f64], state: &[f64]) -> f64 {
+                let mut s = vec![0.0; 4];
+                for i in 0..2 {
+                    s[2 + i] = state[i];
+                }
+                let mut t = 0.0;
+                for k in 0..2 {
+                    s[k] = w[k] * s[k + 2];
+                    t += s[k] * s[k];
+                }
+                t
+            }
+        },
+    ));
+    let start = g.find("fn f_vjp(").expect("a _vjp");
+    let vjp = &g[start..start + g[start..].find("\n}\n").expect("its end")];
+    assert!(vjp.contains("w_bar["), "{vjp}");
+    let last_loop = vjp.rfind("for ").expect("loops");
+    assert!(!vjp[last_loop..].contains("2 + i"), "{vjp}");
+    assert_eq!(vjp.matches("take(&mut s_bar").count(), 1, "{vjp}");
+}

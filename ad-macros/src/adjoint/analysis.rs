@@ -296,31 +296,6 @@ pub(super) fn replayed_lets(
 /// Arithmetic, casts, element reads and verbatim code without calls or
 /// macros, reading only variables `ok` accepts.
 fn plain(e: &Expr, ok: &dyn Fn(VarId) -> bool) -> bool {
-    fn no_calls(tokens: TokenStream) -> bool {
-        use proc_macro2::{Delimiter, TokenTree};
-        let mut prev: Option<TokenTree> = None;
-        for t in tokens {
-            // `f(..)`, `x.m(..)`, `f::<T>(..)`, `(g)(..)`: a call.
-            let called = matches!(&t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
-                && match &prev {
-                    Some(TokenTree::Ident(_) | TokenTree::Group(_)) => true,
-                    Some(TokenTree::Punct(p)) => p.as_char() == '>',
-                    _ => false,
-                };
-            // A macro, `?`.
-            let other = matches!(&t, TokenTree::Punct(p) if matches!(p.as_char(), '!' | '?'));
-            if called || other {
-                return false;
-            }
-            if let TokenTree::Group(g) = &t {
-                if !no_calls(g.stream()) {
-                    return false;
-                }
-            }
-            prev = Some(t);
-        }
-        true
-    }
     match e {
         Expr::Use(crate::ir::Operand::Var(v)) => ok(*v),
         Expr::Use(crate::ir::Operand::Const(_)) => true,
@@ -329,6 +304,60 @@ fn plain(e: &Expr, ok: &dyn Fn(VarId) -> bool) -> bool {
         Expr::Opaque(tokens, reads) => reads.iter().all(|r| ok(*r)) && no_calls(tokens.clone()),
         _ => false,
     }
+}
+
+/// Whether verbatim code makes no call (of a function, a method or a
+/// macro) and has no `?`.
+fn no_calls(tokens: TokenStream) -> bool {
+    use proc_macro2::{Delimiter, TokenTree};
+    let mut prev: Option<TokenTree> = None;
+    for t in tokens {
+        // `f(..)`, `x.m(..)`, `f::<T>(..)`, `(g)(..)`: a call.
+        let called = matches!(&t, TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+            && match &prev {
+                Some(TokenTree::Ident(_) | TokenTree::Group(_)) => true,
+                Some(TokenTree::Punct(p)) => p.as_char() == '>',
+                _ => false,
+            };
+        // A macro, `?`.
+        let other = matches!(&t, TokenTree::Punct(p) if matches!(p.as_char(), '!' | '?'));
+        if called || other {
+            return false;
+        }
+        if let TokenTree::Group(g) = &t {
+            if !no_calls(g.stream()) {
+                return false;
+            }
+        }
+        prev = Some(t);
+    }
+    true
+}
+
+/// A loop of the reverse sweep that only zeroes cotangents of `locals`
+/// (`let s_seed = take(&mut s_bar[t]);` in the reverse of `for i in 0..n {
+/// s[2 * b + i] = state[i]; }`, a copy of inactive data into an active
+/// array), over a range whose bounds make no call: at the end of the
+/// reverse sweep, nothing reads what it does.
+pub(super) fn zeroes_only(s: &Stmt, locals: &HashSet<VarId>) -> bool {
+    let Stmt::Loop {
+        header: Header::For { iter, .. },
+        body,
+        checkpoint: None,
+    } = s
+    else {
+        return false;
+    };
+    simple_range(iter).is_some_and(|r| no_calls(r.start) && no_calls(r.end))
+        && body.iter().all(|s| match s {
+            Stmt::Let {
+                expr: Expr::Take(p),
+                ..
+            } => locals.contains(&p.var()),
+            Stmt::Let { expr, .. } => plain(expr, &|_| true),
+            Stmt::Loop { .. } => zeroes_only(s, locals),
+            _ => false,
+        })
 }
 
 /// A temporary the reverse sweep computes again where it needs it, rather

@@ -44,7 +44,7 @@ use crate::activity::{self, Activity};
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId, VarKind};
 use analysis::{
     accumulators_of, has_costly_temps, recomputable, replayed_lets, simple_range,
-    single_pass_loops, unread_overwrites,
+    single_pass_loops, unread_overwrites, zeroes_only,
 };
 pub(crate) use analysis::{collect_reads, is_simple_range};
 use proc_macro2::Span;
@@ -650,6 +650,19 @@ impl<'a> Adjoint<'a> {
         }
 
         let mut reverse = self.rev(&primal.stmts, 0, 0);
+        // Loops left at the end that only zero the cotangents of locals.
+        let locals: HashSet<VarId> = self
+            .adj
+            .iter()
+            .filter(|(v, _)| {
+                !matches!(self.prog.vars[**v].kind, VarKind::Param(_))
+                    && !self.prog.outputs.contains(v)
+            })
+            .map(|(_, vb)| *vb)
+            .collect();
+        while reverse.last().is_some_and(|s| zeroes_only(s, &locals)) {
+            reverse.pop();
+        }
         let mut reads = HashSet::new();
         collect_reads(&self.without_replays(&reverse), &mut reads);
         for (o, k) in keep {
