@@ -492,6 +492,13 @@ impl Lowerer<'_> {
                 );
                 return self.poisoned();
             }
+            syn::BinOp::Rem(_) => {
+                self.errors.spanned(
+                    b.op,
+                    "`%` has no derivative rule on active values: write `x - (x / y).trunc() * y` for `x % y` (its derivative is 1 in `x` and `-(x / y).trunc()` in `y`; its value may differ from `%`'s in the last bits)",
+                );
+                return self.poisoned();
+            }
             _ => {
                 self.errors.spanned(
                     b.op,
