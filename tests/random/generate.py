@@ -2498,9 +2498,10 @@ class WrtGen(Gen):
 # `loop` used as a value (`break e` behind an active condition and at a
 # trip count, `return` inside it) and labelled `break 'o` / `continue 'o`
 # from an inner loop; all of them straight-line, in loops and in branches.
-# Loop bodies may start with an integer offset (`let o3 = 2 * i0 + 1;`,
-# maybe `+ k`), which later indices, casts and conditions read, in nested
-# blocks too: an inactive `let` the reverse sweep computes again at the top
+# `while let Some(j) = st.pop()` drains a stack of indices (maybe labelled,
+# with a `continue` behind a condition). Loop bodies may start with an
+# integer offset (`let o3 = 2 * i0 + 1;`, maybe `+ k`), which later
+# indices, casts and conditions read, in nested blocks too: an inactive `let` the reverse sweep computes again at the top
 # of its block instead of saving it.
 
 WRT_IDIOM_SEED = 20260120
@@ -2512,7 +2513,7 @@ class IdiomGen(WrtGen):
         if self.r() < 0.45 and len(self.scopes) < 4:
             kinds = ["pattern"] * 3 + ["observe", "deferred"] * 2
             if loop_ok and len(self.loops) < 2:
-                kinds += ["loop_value", "loop_value", "labelled", "labelled"]
+                kinds += ["loop_value", "loop_value", "labelled", "labelled"] + ["while_let"] * 3
             if self.loops and any(v != "k" for v in self.ints):
                 kinds += ["offset"] * 2
             kind = self.pick(kinds)
@@ -2528,6 +2529,8 @@ class IdiomGen(WrtGen):
                 return self.loop_value()
             if kind == "labelled":
                 return self.labelled()
+            if kind == "while_let":
+                return self.while_let()
         super().stmt(nested, loop_ok)
 
     def exit_stmt(self):
@@ -2609,6 +2612,7 @@ class IdiomGen(WrtGen):
             self.emit("assert_ne!({}, f64::INFINITY);".format(s))
         elif c < 0.65 and self.ints:
             k = self.pick(self.ints)
+            self.used.add(k)
             self.emit('assert_eq!({k}, {k}, "{{{k}}} {{}}", {s});'.format(k=k, s=s))
         elif c < 0.8:
             f = self.fresh("text")
@@ -2680,6 +2684,39 @@ class IdiomGen(WrtGen):
         self.declare_scalar(u, False)
         self.wrote(u)
         self.tags.append("idiom: loop as a value" + (" in a loop" if self.loops else ""))
+
+    def while_let(self):
+        """`while let Some(j) = st.pop()` over a stack of indices (inactive,
+        a `Vec<usize>`), maybe labelled, the body reading elements at `j`
+        and maybe skipping a round (`continue`) behind a condition."""
+        acc = self.ensure_mut()
+        st, j = self.fresh("st"), self.fresh("j")
+        ks = [str(self.rng.randint(0, 5)) for _ in range(self.rng.randint(1, 4))]
+        self.emit("let mut {} = vec![{}usize{}];".format(st, ks[0], "".join(", " + k for k in ks[1:])),
+                  "{} = [{}]".format(st, ", ".join(ks)))
+        cont = self.r() < 0.4
+        label = self.fresh("o") if cont and self.r() < 0.5 else None
+        head = "'{}: ".format(label) if label else ""
+        self.emit("{}while let Some({}) = {}.pop() {{".format(head, j, st), "while {}:".format(st))
+        self.loops.append("counted")
+        self.push()
+        self.emit(None, "{} = {}.pop()".format(j, st))
+        self.declare_int(j)
+        self.used.add(j)
+        if cont:
+            rs, py = self.cond()
+            self.emit("if " + rs + " {", "if " + py + ":")
+            self.emit("    continue{};".format(" '" + label if label else ""), "    continue")
+            self.emit("}")
+        self.update(acc)
+        if self.r() < 0.4:
+            self.stmt(nested=True, loop_ok=False)
+        self.pop()
+        self.loops.pop()
+        self.emit("}")
+        self.wrote(acc)
+        self.tags.append("idiom: while let Some(j) = stack.pop()" + (" (labelled)" if label else "")
+                         + (" in a loop" if self.loops else ""))
 
     def labelled(self):
         acc = self.ensure_mut()
