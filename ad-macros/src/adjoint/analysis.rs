@@ -213,8 +213,9 @@ pub(super) fn exits(block: &[Stmt]) -> bool {
 /// again at the start of their block's reverse code rather than saving them
 /// (`let wo = 8 * b * layer;`, `let bo = wo + 4 * b;`): never assigned, not
 /// arrays, computed without calls from values that do not change
-/// (`stable`: parameters, loop indices, top-level values never assigned)
-/// or from earlier such `let`s. Their readers may be anywhere in the
+/// (`stable`: parameters, top-level values never assigned, indices of
+/// loops over ranges, not over iterators, whose reverse loops count trips
+/// and have no index) or from earlier such `let`s. Their readers may be anywhere in the
 /// block, nested loops included, where a temporary's must be in the same
 /// block (see [`recomputable`]). The temporaries such a `let` reads
 /// (`let (wo, so) = (8 * b * layer, 2 * b * layer);`) are replayed with it.
@@ -266,8 +267,22 @@ pub(super) fn replayed_lets(
             });
         }
     }
+    let mut fixed = stable.clone();
+    walk(block, &mut |s| {
+        if let Stmt::Loop {
+            header: Header::For {
+                var: Some(v), iter, ..
+            },
+            ..
+        } = s
+        {
+            if simple_range(iter).is_none() {
+                fixed.remove(v);
+            }
+        }
+    });
     let mut candidates = HashSet::new();
-    visit(prog, act, block, 0, stable, skip, &mut candidates);
+    visit(prog, act, block, 0, &fixed, skip, &mut candidates);
     // The user's `let`s, and the temporaries they read.
     let mut reads: HashMap<VarId, Vec<VarId>> = HashMap::new();
     walk(block, &mut |s| {

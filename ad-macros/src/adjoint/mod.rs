@@ -417,23 +417,7 @@ impl<'a> Adjoint<'a> {
                         || decl_depth.get(v).copied().unwrap_or(usize::MAX) == 0)
             })
             .collect();
-        // (Not from the index of a loop over an iterator: the reverse loop
-        // counts its trips and has no index.)
-        let mut fixed = stable.clone();
-        walk(&primal.stmts, &mut |s| {
-            if let Stmt::Loop {
-                header: Header::For {
-                    var: Some(v), iter, ..
-                },
-                ..
-            } = s
-            {
-                if simple_range(iter).is_none() {
-                    fixed.remove(v);
-                }
-            }
-        });
-        let replayed = replayed_lets(prog, act, &primal.stmts, &fixed, &in_single_pass);
+        let replayed = replayed_lets(prog, act, &primal.stmts, &stable, &in_single_pass);
         let mut hoisted = HashSet::new();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Let { var, .. } if !in_single_pass.contains(var) && !replayed.contains(var) => {

@@ -87,6 +87,28 @@ impl Unsupported {
             ),
         }
     }
+
+    /// A call on inactive values with closure arguments, kept as written:
+    /// visits the callee (or receiver) and the arguments, closures by their
+    /// bodies. Whether it did.
+    fn closures_kept<'ast>(
+        &mut self,
+        head: &'ast syn::Expr,
+        args: &'ast syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+    ) -> bool {
+        let closure = |a: &syn::Expr| matches!(strip_parens(a), syn::Expr::Closure(_));
+        if !self.inactive || !args.iter().any(closure) {
+            return false;
+        }
+        self.visit_expr(head);
+        for a in args {
+            match strip_parens(a) {
+                syn::Expr::Closure(c) => self.visit_expr(&c.body),
+                a => self.visit_expr(a),
+            }
+        }
+        true
+    }
 }
 
 impl<'ast> Visit<'ast> for Unsupported {
@@ -96,41 +118,16 @@ impl<'ast> Visit<'ast> for Unsupported {
     // are kept as written, closures and all: their parameters are not
     // locals of the function.
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-        if self.inactive
-            && m.args
-                .iter()
-                .any(|a| matches!(strip_parens(a), syn::Expr::Closure(_)))
-        {
-            self.visit_expr(&m.receiver);
-            for a in &m.args {
-                match strip_parens(a) {
-                    syn::Expr::Closure(c) => self.visit_expr(&c.body),
-                    a => self.visit_expr(a),
-                }
-            }
-            return;
+        if !self.closures_kept(&m.receiver, &m.args) {
+            syn::visit::visit_expr_method_call(self, m);
         }
-        syn::visit::visit_expr_method_call(self, m);
     }
     // The same for calls on inactive values (`DMatrix::from_fn(r, c, |i, j|
     // ..)` of data).
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        if self.inactive
-            && call
-                .args
-                .iter()
-                .any(|a| matches!(strip_parens(a), syn::Expr::Closure(_)))
-        {
-            self.visit_expr(&call.func);
-            for a in &call.args {
-                match strip_parens(a) {
-                    syn::Expr::Closure(c) => self.visit_expr(&c.body),
-                    a => self.visit_expr(a),
-                }
-            }
-            return;
+        if !self.closures_kept(&call.func, &call.args) {
+            syn::visit::visit_expr_call(self, call);
         }
-        syn::visit::visit_expr_call(self, call);
     }
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         self.err(
