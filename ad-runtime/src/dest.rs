@@ -4,12 +4,15 @@
 //! A differentiated caller's reverse sweep calls a helper's pullback (its
 //! split form, see `ad-macros`' `split.rs`) with, for each argument, a
 //! destination: the caller's cotangent of the array it passed
-//! (`&mut x_bar[a..b]`), or nothing. A helper's `&[f64]` parameter takes it
-//! as an `Option<&mut [f64]>`: given one, the pullback adds the parameter's
-//! cotangent there and returns `None`; given none (the argument is inactive,
-//! or its array is passed twice and already lent), it makes its own zero
-//! cotangent and returns it. Parameters of other types ignore the
-//! destination and return their cotangent, which the caller adds.
+//! (`&mut x_bar[a..b]`), a [`scratch`] buffer for an array it does not
+//! differentiate, or nothing. A helper's `&[f64]` parameter takes it as an
+//! `Option<&mut [f64]>`: given one, the pullback adds the parameter's
+//! cotangent there and returns `None`; given none (an array passed by
+//! value or computed in place, or one passed twice and already lent), it
+//! makes its own zero cotangent and returns it (so does a caller on
+//! nalgebra values for an array it does not differentiate). Parameters of
+//! other types ignore the destination and return their cotangent, which
+//! the caller adds.
 //!
 //! So a helper called on sub-slices of its caller's arrays costs no
 //! cotangent allocation per call:
@@ -358,8 +361,8 @@ mod tests {
     /// starts before them are not lent; the others are.
     #[test]
     fn lend3_lends_the_disjoint_parts() {
-        type Part = (usize, usize);
-        let cases: [(Part, Part, Part, [bool; 3]); 5] = [
+        type Bounds = (usize, usize);
+        let cases: [(Bounds, Bounds, Bounds, [bool; 3]); 5] = [
             ((0, 2), (2, 4), (4, 6), [true, true, true]),
             ((4, 6), (0, 2), (2, 4), [true, true, true]),
             ((1, 3), (0, 2), (3, 6), [false, true, true]),
