@@ -854,3 +854,38 @@ fn copies_of_inactive_data_leave_no_loop_at_the_end() {
     assert!(!vjp[last_loop..].contains("2 + i"), "{vjp}");
     assert_eq!(vjp.matches("take(&mut s_bar").count(), 1, "{vjp}");
 }
+
+#[test]
+fn inactive_offsets_are_computed_again_not_saved() {
+    // `wo` and `bo` are read by the reverse code of the nested loop: they
+    // are computed again at the top of the layer loop's reverse code, and
+    // `k` at the top of its branch's. `q` reads the index of a loop over an
+    // iterator, which the reverse loop does not have: it is saved.
+    let g = generated_vjp(quote! {
+        fn f(theta: &[f64], p: &[usize], b: usize, l: usize) -> f64 {
+            let mut s = 0.0;
+            for layer in 0..l {
+                let wo = 4 * b * layer;
+                let bo = wo + 2 * b;
+                for i in 0..b {
+                    s = (s + theta[wo + i] * theta[bo + i]).sin();
+                }
+                if layer == 7 {
+                    continue;
+                }
+                let k = wo + 1;
+                s = s * theta[k];
+            }
+            for w in p.windows(2) {
+                let q = w[1];
+                s = s * theta[q] + theta[0];
+            }
+            s
+        }
+    });
+    for v in ["wo", "bo", "k"] {
+        assert!(!g.contains(&format!("{v}_saved")), "{v}: {g}");
+        assert_eq!(g.matches(&format!("let {v} = ")).count(), 2, "{v}: {g}");
+    }
+    assert!(g.contains("q_saved"), "{g}");
+}
