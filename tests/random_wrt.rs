@@ -1,4 +1,4 @@
-//! Randomized differential testing of activity: 580 random `#[differentiate]`
+//! Randomized differential testing of activity: 620 random `#[differentiate]`
 //! functions with parameters left out of `wrt(...)`, `mut` parameters assigned
 //! active values and in/out `&mut [f64]` buffers, each checked at 2 points by
 //! `random_wrt_agree` below.
@@ -32,100 +32,105 @@
 //! - active mut Vec<f64>: constants: 2
 //! - active mut Vec<f64>: element: 6
 //! - active mut Vec<f64>: if on active: 2
-//! - active mut Vec<f64>: if on active in loop: 3
+//! - active mut Vec<f64>: if on active in loop: 4
 //! - active mut Vec<f64>: if on inactive: 5
 //! - active mut Vec<f64>: partial loop: 5
-//! - active mut Vec<f64>: read-write loop: 3
+//! - active mut Vec<f64>: read-write loop: 5
 //! - active mut Vec<f64>: while: 3
 //! - active mut [f64; N]: call: 4
 //! - active mut [f64; N]: constants: 1
 //! - active mut [f64; N]: element: 10
-//! - active mut [f64; N]: if on active: 5
+//! - active mut [f64; N]: if on active: 6
 //! - active mut [f64; N]: if on active in loop: 7
 //! - active mut [f64; N]: if on inactive: 2
 //! - active mut [f64; N]: partial loop: 2
 //! - active mut [f64; N]: read-write loop: 6
 //! - active mut [f64; N]: while: 3
-//! - active mut f64: call: 38
-//! - active mut f64: for: 47
-//! - active mut f64: if on active: 62
-//! - active mut f64: if on inactive: 22
-//! - active mut f64: straight: 23
+//! - active mut f64: call: 42
+//! - active mut f64: for: 50
+//! - active mut f64: if on active: 64
+//! - active mut f64: if on inactive: 28
+//! - active mut f64: straight: 25
 //! - active mut f64: while: 35
 //! - active mut f64: while on active: 26
 //! - buffer &mut [f64]: call: 18
-//! - buffer &mut [f64]: constants: 23
-//! - buffer &mut [f64]: element: 34
-//! - buffer &mut [f64]: if on active: 35
-//! - buffer &mut [f64]: if on active in loop: 25
+//! - buffer &mut [f64]: constants: 24
+//! - buffer &mut [f64]: element: 39
+//! - buffer &mut [f64]: if on active: 37
+//! - buffer &mut [f64]: if on active in loop: 28
 //! - buffer &mut [f64]: if on inactive: 21
-//! - buffer &mut [f64]: partial loop: 22
-//! - buffer &mut [f64]: read-write loop: 49
-//! - buffer &mut [f64]: while: 21
-//! - buffer &mut [f64]: write-only loop: 37
-//! - calls (depth 1): 142
-//! - calls (depth 2): 54
-//! - calls (depth 3): 29
+//! - buffer &mut [f64]: partial loop: 24
+//! - buffer &mut [f64]: read-write loop: 52
+//! - buffer &mut [f64]: while: 24
+//! - buffer &mut [f64]: write-only loop: 40
+//! - calls (depth 1): 152
+//! - calls (depth 2): 55
+//! - calls (depth 3): 32
 //! - idiom: array pattern of a [f64; N] parameter (active): 1
 //! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 3
-//! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 1
-//! - idiom: array pattern of a local array: 14
+//! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 2
+//! - idiom: array pattern of a local array: 21
 //! - idiom: array pattern of a local array in a loop: 5
-//! - idiom: assert!/format!/println!: 8
-//! - idiom: assert!/format!/println! in a loop: 1
-//! - idiom: deferred let, in branches: 8
+//! - idiom: assert!/format!/println!: 13
+//! - idiom: assert!/format!/println! in a loop: 2
+//! - idiom: deferred let, in branches: 13
 //! - idiom: deferred let, in branches in a loop: 1
-//! - idiom: deferred let, straight-line: 3
-//! - idiom: integer offset let in a loop: 40
+//! - idiom: deferred let, straight-line: 4
+//! - idiom: integer offset let in a loop: 61
 //! - idiom: integer offset let in a loop (nested loop): 1
-//! - idiom: labelled break from an inner loop: 6
+//! - idiom: labelled break from an inner loop: 8
 //! - idiom: labelled continue from an inner loop: 3
-//! - idiom: loop as a value: 10
-//! - idiom: while let Some(j) = stack.pop(): 7
-//! - idiom: while let Some(j) = stack.pop() (labelled): 3
+//! - idiom: loop as a value: 13
+//! - idiom: loop as a value in a loop: 1
+//! - idiom: while let Some(j) = stack.pop(): 14
+//! - idiom: while let Some(j) = stack.pop() (labelled): 5
 //! - idiom: while let Some(j) = stack.pop() (labelled) in a loop: 1
 //! - left out mut Vec<f64>: call: 4
 //! - left out mut Vec<f64>: constants: 4
-//! - left out mut Vec<f64>: element: 9
+//! - left out mut Vec<f64>: element: 10
 //! - left out mut Vec<f64>: if on active: 5
 //! - left out mut Vec<f64>: if on active in loop: 5
 //! - left out mut Vec<f64>: if on inactive: 5
 //! - left out mut Vec<f64>: partial loop: 6
 //! - left out mut Vec<f64>: read-write loop: 19
-//! - left out mut Vec<f64>: while: 6
-//! - left out mut Vec<f64>: write-only loop: 9
-//! - left out mut [f64; N]: call: 4
+//! - left out mut Vec<f64>: while: 7
+//! - left out mut Vec<f64>: write-only loop: 10
+//! - left out mut [f64; N]: call: 5
 //! - left out mut [f64; N]: constants: 3
-//! - left out mut [f64; N]: element: 9
-//! - left out mut [f64; N]: if on active: 6
+//! - left out mut [f64; N]: element: 10
+//! - left out mut [f64; N]: if on active: 7
 //! - left out mut [f64; N]: if on active in loop: 5
 //! - left out mut [f64; N]: if on inactive: 7
 //! - left out mut [f64; N]: partial loop: 4
 //! - left out mut [f64; N]: read-write loop: 10
-//! - left out mut [f64; N]: while: 6
-//! - left out mut [f64; N]: write-only loop: 8
-//! - left out mut f64: call: 59
-//! - left out mut f64: for: 52
-//! - left out mut f64: if on active: 63
-//! - left out mut f64: if on inactive: 48
-//! - left out mut f64: straight: 35
-//! - left out mut f64: while: 33
-//! - left out mut f64: while on active: 53
-//! - signature: 1 buffer, no return value: 87
-//! - signature: 1 buffer, returns f64: 97
-//! - signature: 2 buffers, no return value: 18
-//! - signature: 2 buffers, returns f64: 17
-//! - signature: active mut Vec<f64>: 44
-//! - signature: active mut [f64; N]: 45
-//! - signature: active mut f64: 251
-//! - signature: left out of wrt: &[f64]: 73
+//! - left out mut [f64; N]: while: 7
+//! - left out mut [f64; N]: write-only loop: 10
+//! - left out mut f64: call: 61
+//! - left out mut f64: for: 56
+//! - left out mut f64: if on active: 65
+//! - left out mut f64: if on inactive: 49
+//! - left out mut f64: straight: 38
+//! - left out mut f64: while: 36
+//! - left out mut f64: while on active: 56
+//! - rem: %= on a mutable scalar: 6
+//! - rem: a % b: 24
+//! - rem: a.rem_euclid(b): 17
+//! - rem: an active divisor: 25
+//! - signature: 1 buffer, no return value: 89
+//! - signature: 1 buffer, returns f64: 105
+//! - signature: 2 buffers, no return value: 22
+//! - signature: 2 buffers, returns f64: 19
+//! - signature: active mut Vec<f64>: 49
+//! - signature: active mut [f64; N]: 48
+//! - signature: active mut f64: 273
+//! - signature: left out of wrt: &[f64]: 77
 //! - signature: left out of wrt: Vec<f64>: 23
-//! - signature: left out of wrt: [f64; N]: 30
-//! - signature: left out of wrt: f64: 111
-//! - signature: left out of wrt: mut Vec<f64>: 71
-//! - signature: left out of wrt: mut [f64; N]: 59
-//! - signature: left out of wrt: mut f64: 254
-//! - signature: no wrt: 114
+//! - signature: left out of wrt: [f64; N]: 33
+//! - signature: left out of wrt: f64: 120
+//! - signature: left out of wrt: mut Vec<f64>: 74
+//! - signature: left out of wrt: mut [f64; N]: 65
+//! - signature: left out of wrt: mut f64: 267
+//! - signature: no wrt: 124
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -45257,6 +45262,3234 @@ const W579: Case = Case {
     ],
 };
 
+#[differentiate(wrt(a))]
+fn w580(mut p: [f64; 4], a: f64, k: usize) -> f64 {
+    assert!(a.is_finite(), "a = {}", a);
+    for i0 in 0..p.len() {
+        p[i0] = (a + 0.82 * p[2]).tanh();
+    }
+    0.82 * a + p[0] - p[p.len() - 1] + 0.1 * k as f64
+}
+
+const W580: Case = Case {
+    name: "w580",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w580(arr(&q[0..4]), z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w580_jvp(arr(&q[0..4]), z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w580_vjp(arr(&q[0..4]), z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w580_grad(arr(&q[0..4]), z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w580_hvp(arr(&q[0..4]), z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.0843],
+            q: &[-0.1756, 0.7029, -1.4417, -1.4089],
+            k: 4,
+            t: &[-0.9479],
+            c: &[1.6257],
+            v: &[-0.6005],
+            y: &[0.13281618029],
+        },
+        Point {
+            z: &[0.9454],
+            q: &[0.5008, 1.2208, -1.1825, -1.0822],
+            k: 3,
+            t: &[-0.1147],
+            c: &[-1.6422],
+            v: &[-0.7165],
+            y: &[0.322484940701],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn w581(mut p: [f64; 4], k: usize, out: &mut [f64], mut a: f64, buf: &mut [f64], x: &[f64]) {
+    let u1 = (0.9 * (a * p[k % p.len()]).tanh()).tan();
+    let mut j2 = 0;
+    while j2 < 2 {
+        let o3 = 3 * j2 + 1;
+        a = a * 0.4 + p[j2 % p.len()] * 0.64;
+        j2 += 1;
+    }
+    let mut st4 = vec![5usize, 5, 2];
+    'o6: while let Some(j5) = st4.pop() {
+        if k > 2 {
+            continue 'o6;
+        }
+        a += u1.clamp(-0.76, 1.16) - (4.25 * a).rem_euclid(-(u1.powi(2) + 0.69));
+        let u7 = if (0.54 * u1.sin().exp().powf(a.atan()).tanh()).asin() > -0.54 {
+            3.57 * x[k % x.len()] % -1.1 / (1.72 + a.sin())
+        } else {
+            ((u1 + p[p.len() - 1]).powi(2) + 1.76).powi(-1)
+        };
+        a = a * 0.36 + u7.atan();
+    }
+    out[1] = out[1] * p[p.len() - 1] + (p[1] + (u1 + buf[0])).sin();
+    if p[0] > 0.53 {
+        buf[2] = buf[2] * x[2] + (x[k % x.len()] * w455(k, 0.71, 1.47, a / (u1 * u1 + 1.15))).sin();
+    } else {
+        buf[1] = 0.1;
+    }
+    buf[2] -= a;
+    buf[0] -= u1;
+}
+
+const W581: Case = Case {
+    name: "w581",
+    live: &[(0, 4), (10, 14)],
+    f: |z, q, k| {
+        let mut b2 = z[4..7].to_vec();
+        let mut b4 = z[7..10].to_vec();
+        w581(arr(&z[0..4]), k, &mut b2, q[0], &mut b4, &z[10..14]);
+        cat(&[&b2[..], &b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[4..7].to_vec(), d[4..7].to_vec());
+        let (mut b4, mut db4) = (z[7..10].to_vec(), d[7..10].to_vec());
+        w581_jvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            k,
+            &mut b2,
+            &mut db2,
+            q[0],
+            &mut b4,
+            &mut db4,
+            &z[10..14],
+            &d[10..14],
+        );
+        (cat(&[&b2[..], &b4[..]]), cat(&[&db2[..], &db4[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let (mut b4, mut cb4) = (z[7..10].to_vec(), c[3..6].to_vec());
+        let (g0, g5) = w581_vjp(
+            arr(&z[0..4]),
+            k,
+            &mut b2,
+            &mut cb2,
+            q[0],
+            &mut b4,
+            &mut cb4,
+            &z[10..14],
+        );
+        (
+            cat(&[&b2[..], &b4[..]]),
+            cat(&[&g0[..], &cb2[..], &cb4[..], &g5[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.6753, 0.6018, -0.4008, 0.9936, -1.2596, 0.8199, -0.0217, 1.1491, 0.2861, -0.8763,
+                0.1103, 0.6299, 1.0373, -0.1121,
+            ],
+            q: &[0.6145],
+            k: 1,
+            t: &[
+                0.9259, 0.1453, -0.7388, 0.919, -0.9708, -0.2257, -0.8336, -0.4857, 0.8016, 0.542,
+                0.7454, -0.2906, 0.0812, -0.7721,
+            ],
+            c: &[-0.9235, -1.1607, 1.5825, -0.5093, -1.0216, 1.9828],
+            v: &[],
+            y: &[
+                -1.2596,
+                1.68751305021,
+                -0.0217,
+                0.819441142629,
+                0.2861,
+                -1.03034836684,
+            ],
+        },
+        Point {
+            z: &[
+                1.2208, -0.6047, 1.1216, 0.6143, 0.264, -0.1458, 1.0371, 0.3153, 0.6034, -0.6218,
+                1.214, -0.3871, -1.4594, 1.3103,
+            ],
+            q: &[1.0119],
+            k: 2,
+            t: &[
+                0.346, 0.1576, 0.3132, 0.9872, 0.5656, -0.4006, -0.1796, -0.7559, -0.9879, -0.2156,
+                0.5919, 0.1995, -0.7781, 0.8909,
+            ],
+            c: &[1.0589, -1.4747, 1.4, -0.8984, -1.762, -1.1832],
+            v: &[],
+            y: &[
+                0.264,
+                0.481748406003,
+                1.0371,
+                -0.582205178569,
+                0.6034,
+                1.95782000063,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, v))]
+fn w582(mut a: f64, v: Vec<f64>, p: [f64; 4]) -> f64 {
+    let mut u1 = a.atan();
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 = u1 * 0.56 + a;
+        j2 += 1;
+        if u1 < -0.58 {
+            break u1 + v[2].signum() * v[2];
+        }
+        if j2 >= 4 {
+            break u1 * (u1 * u1 + 0.74).log2();
+        }
+    };
+    let u4: f64;
+    if u1 < -0.17 {
+        u4 = (p[1].powi(2) + 1.2).powf(v[2].sin()) * (p[2] + u1);
+    } else {
+        u4 = (p[2].hypot(1.86).powi(2) + 2.35).acosh();
+    }
+    if p[2] < 0.33 {
+        a += v[v.len() - 1] * p[0];
+    } else {
+        a += (u3.powi(2) + 1.11).log(u3.powi(2) + 1.63) - v[2];
+    }
+    for i0 in (0..2).rev() {
+        let o5 = 2 * i0 + 1;
+        a = a * 0.28 + v[0];
+    }
+    0.69 * u4 + u3 - u1 - 1.16 * a
+}
+
+const W582: Case = Case {
+    name: "w582",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, _| {
+        let r = w582(z[0], z[1..4].to_vec(), arr(&q[0..4]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w582_jvp(
+            z[0],
+            d[0],
+            z[1..4].to_vec(),
+            d[1..4].to_vec(),
+            arr(&q[0..4]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = w582_vjp(z[0], z[1..4].to_vec(), arr(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = w582_grad(z[0], z[1..4].to_vec(), arr(&q[0..4]));
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = w582_hvp(
+            z[0],
+            d[0],
+            z[1..4].to_vec(),
+            d[1..4].to_vec(),
+            arr(&q[0..4]),
+        );
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3999, -0.7805, -0.4944, -1.4788],
+            q: &[0.2677, 0.0404, -0.9493, -0.1781],
+            k: 0,
+            t: &[0.9733, -0.3279, 0.1459, 0.3169],
+            c: &[-0.585],
+            v: &[-0.5787, -0.8557, -0.272, -0.4076],
+            y: &[1.81229512885],
+        },
+        Point {
+            z: &[-1.491, 0.6476, -1.4496, -0.2489],
+            q: &[1.3502, -1.4841, -1.0071, -0.5396],
+            k: 4,
+            t: &[-0.7377, 0.278, 0.3636, 0.4568],
+            c: &[1.5124],
+            v: &[0.9117, -0.1273, -0.885, 0.3972],
+            y: &[-2.10140345195],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w583(mut a: f64, mut p: [f64; 3]) -> f64 {
+    p[2] = w578(p[2], 1);
+    let u1 = -a.sin().sinh();
+    a += p[2].sinh().atan();
+    a + u1 - p[0] - p[p.len() - 1]
+}
+
+const W583: Case = Case {
+    name: "w583",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w583(z[0], arr(&q[0..3]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w583_jvp(z[0], d[0], arr(&q[0..3]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w583_vjp(z[0], arr(&q[0..3]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w583_grad(z[0], arr(&q[0..3]));
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w583_hvp(z[0], d[0], arr(&q[0..3]));
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4215],
+            q: &[-1.2714, -0.0111, -0.8485],
+            k: 3,
+            t: &[0.8058],
+            c: &[-1.4508],
+            v: &[0.8745],
+            y: &[1.26996283083],
+        },
+        Point {
+            z: &[1.0776],
+            q: &[0.818, -0.123, 0.6461],
+            k: 1,
+            t: &[-0.9325],
+            c: &[-1.6308],
+            v: &[-0.7124],
+            y: &[-0.772703657525],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, p, c, b))]
+fn w584(
+    buf: &mut [f64],
+    out: &mut [f64],
+    x: &[f64],
+    mut p: [f64; 3],
+    c: f64,
+    k: usize,
+    mut b: f64,
+    mut a: f64,
+) -> f64 {
+    for i0 in 0..3 {
+        let o1 = 2 * i0 + 1 + k;
+        a += b * buf[(i0 + 1) % buf.len()].sinh();
+    }
+    for i0 in 0..buf.len() {
+        let o2 = 2 * i0 + 1;
+        if (b * c) > -0.25 {
+            buf[i0] += x[(o2 + 1) % x.len()] * (c * c);
+        }
+    }
+    let w3: [f64; 3] = [b.sin().atan(), b.hypot(0.86).cbrt().abs(), a.tanh() % 0.37];
+    let [_, e4, e5] = w3;
+    let u6 = 1.12 * e4;
+    for i0 in 0..out.len() {
+        let o7 = 2 * i0 + 3 + i0;
+        if b > 0.27 {
+            out[i0] = out[i0] * b + (out[k % out.len()] - c);
+        }
+    }
+    (u6 * e5 * e4 * (1.47 * p[0]) - p[p.len() - 1]) * a - out[1]
+}
+
+const W584: Case = Case {
+    name: "w584",
+    live: &[(6, 9), (9, 12), (12, 13), (13, 14)],
+    f: |z, q, k| {
+        let mut b0 = z[0..3].to_vec();
+        let mut b1 = z[3..6].to_vec();
+        let r = w584(
+            &mut b0,
+            &mut b1,
+            &z[6..9],
+            arr(&z[9..12]),
+            z[12],
+            k,
+            z[13],
+            q[0],
+        );
+        cat(&[&[r][..], &b0[..], &b1[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (mut b1, mut db1) = (z[3..6].to_vec(), d[3..6].to_vec());
+        let (r, dr) = w584_jvp(
+            &mut b0,
+            &mut db0,
+            &mut b1,
+            &mut db1,
+            &z[6..9],
+            &d[6..9],
+            arr(&z[9..12]),
+            arr(&d[9..12]),
+            z[12],
+            d[12],
+            k,
+            z[13],
+            d[13],
+            q[0],
+        );
+        (
+            cat(&[&[r][..], &b0[..], &b1[..]]),
+            cat(&[&[dr][..], &db0[..], &db1[..]]),
+        )
+    },
+    vjp: |z, q, k, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (mut b1, mut cb1) = (z[3..6].to_vec(), c[4..7].to_vec());
+        let (r, g2, g3, g4, g6) = w584_vjp(
+            &mut b0,
+            &mut cb0,
+            &mut b1,
+            &mut cb1,
+            &z[6..9],
+            arr(&z[9..12]),
+            z[12],
+            k,
+            z[13],
+            q[0],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b0[..], &b1[..]]),
+            cat(&[&cb0[..], &cb1[..], &g2[..], &g3[..], &[g4][..], &[g6][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.1888, 0.163, 0.5865, 0.6876, -0.5605, 0.7031, -0.2698, 0.1541, -0.777, -0.0388,
+                -0.5636, 1.1618, -1.4948, -0.1446,
+            ],
+            q: &[0.3913],
+            k: 1,
+            t: &[
+                -0.6708, -0.3654, -0.92, 0.2796, 0.7343, -0.5074, 0.2449, -0.86, 0.7957, 0.3914,
+                0.5867, 0.241, -0.511, 0.4187,
+            ],
+            c: &[1.9767, -1.2409, -0.9675, -1.8308, -1.842, -1.7617, 1.1708],
+            v: &[],
+            y: &[
+                0.265993785195,
+                -1.54734981008,
+                0.507325206864,
+                -0.016348415392,
+                0.6876,
+                -0.5605,
+                0.7031,
+            ],
+        },
+        Point {
+            z: &[
+                1.2658, -0.5744, -0.013, 0.926, -0.863, 0.6096, 0.0373, 0.727, 0.5633, 0.5973,
+                0.9742, 1.1015, -0.1654, 0.3166,
+            ],
+            q: &[-1.4575],
+            k: 2,
+            t: &[
+                0.4795, -0.9893, -0.8672, 0.4738, 0.9045, -0.5005, 0.1507, -0.6149, 0.288, 0.9974,
+                0.8993, 0.585, 0.882, -0.6918,
+            ],
+            c: &[0.8216, -0.5376, 1.0703, -0.863, -1.9896, -1.0492, -0.784],
+            v: &[],
+            y: &[
+                0.828002292678,
+                1.28121028823,
+                -0.55451134468,
+                -0.011979577932,
+                1.0681716,
+                0.5017742,
+                0.96799936,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn w585(
+    mut c: f64,
+    buf: &mut [f64],
+    x: &[f64],
+    mut b: f64,
+    mut v: Vec<f64>,
+    k: usize,
+    mut a: f64,
+) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 2;
+        buf[i0] = buf[i0] * 0.33 + x[1] * b;
+    }
+    let mut u2 = (4.05 * b).rem_euclid(1.24);
+    for i0 in 1..=3 {
+        u2 += (buf[i0 % buf.len()].sin() * 0.75).acos();
+    }
+    for i0 in 0..v.len() {
+        v[i0] = (v[i0] + c).tanh() + 5.69 * buf[i0 % buf.len()] % 1.39;
+    }
+    if k == 2 {
+        a = a * 0.58 + x[1] * a.hypot(1.78);
+    }
+    'o3: for i0 in 0..2 {
+        a %= -0.9;
+        for i1 in 0..3 {
+            if i0 % 2 == 0 {
+                break 'o3;
+            }
+            a += b - 5.04 * v[i0 % v.len()] % (buf[i0 % buf.len()].powi(2) + 1.98);
+        }
+        a += u2.asinh();
+    }
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o6 = 2 * i0 + 3;
+        u5 += v[i0] * (c / (2.21 + u5.sin()));
+    }
+    a * (0.66 * u2) - b - u5.tanh() - 0.39 * buf[2]
+}
+
+const W585: Case = Case {
+    name: "w585",
+    live: &[(0, 1), (4, 7), (7, 8), (8, 12), (12, 13)],
+    f: |z, _, k| {
+        let mut b1 = z[1..4].to_vec();
+        let r = w585(z[0], &mut b1, &z[4..7], z[7], z[8..12].to_vec(), k, z[12]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w585_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            &z[4..7],
+            &d[4..7],
+            z[7],
+            d[7],
+            z[8..12].to_vec(),
+            d[8..12].to_vec(),
+            k,
+            z[12],
+            d[12],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0, g2, g3, g4, g6) = w585_vjp(
+            z[0],
+            &mut b1,
+            &mut cb1,
+            &z[4..7],
+            z[7],
+            z[8..12].to_vec(),
+            k,
+            z[12],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&[g0][..], &cb1[..], &g2[..], &[g3][..], &g4[..], &[g6][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.0741, 1.1631, 1.2753, 0.5613, -1.0164, -0.4877, -0.2071, -0.0886, 0.0169, 0.9076,
+                -0.7873, -0.234, -0.9214,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.7573, -0.0881, -0.7107, 0.823, -0.6887, 0.2893, -0.8651, -0.3534, 0.3753,
+                0.0183, -0.5393, -0.3797, 0.098,
+            ],
+            c: &[1.1172, 0.6659, 1.3556, 1.1838],
+            v: &[],
+            y: &[-0.220525217298, 0.42703322, 0.46405922, 0.22843922],
+        },
+        Point {
+            z: &[
+                -0.9103, -0.2975, 0.9584, -0.6925, 0.5557, -0.8311, 1.4706, 1.0413, -0.4988,
+                1.3806, 1.2548, -1.2869, 1.1838,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.9298, -0.4591, 0.9493, -0.501, 0.4111, -0.2374, -0.7146, -0.4222, -0.2241,
+                -0.0725, 0.0552, -0.5994, -0.7184,
+            ],
+            c: &[-1.8124, -0.7462, 1.3194, -1.9041],
+            v: &[],
+            y: &[-2.42410715548, -0.96359943, -0.54915243, -1.09394943],
+        },
+    ],
+};
+
+#[differentiate]
+fn w586(a: f64, b: f64, mut v: Vec<f64>, buf: &mut [f64]) -> f64 {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= (4.07 * b % 1.16).sin();
+        let u4 = b.powi(4);
+        u1 -= (u4 * buf[buf.len() - 1].hypot(0.54).powf(2.12)).atan();
+        j2 += 1;
+        if (u1.rem_euclid(a.sin().cosh()).sin() * 0.36).acos() > buf[1] {
+            break u1 + (0.71 * v[0].tanh()).tan();
+        }
+        if j2 >= 2 {
+            break u1 * u4.tanh().exp2();
+        }
+    };
+    let w5 = [b, 1.17 * a, v[1] + v[0]];
+    let mut u6 = b.rem_euclid(a.hypot(0.94));
+    for i0 in 0..w5.len() {
+        u6 = u6 * 0.66 + w5[i0].tanh();
+    }
+    for i0 in 0..buf.len() {
+        let o7 = 3 * i0 + 1;
+        buf[i0] = 1.07;
+    }
+    buf[0] = 1.47;
+    (u6 - u3.sin()) * (1.15 * u1) * buf[0]
+}
+
+const W586: Case = Case {
+    name: "w586",
+    live: &[(0, 1), (1, 2), (2, 5)],
+    f: |z, _, _| {
+        let mut b3 = z[5..8].to_vec();
+        let r = w586(z[0], z[1], z[2..5].to_vec(), &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b3, mut db3) = (z[5..8].to_vec(), d[5..8].to_vec());
+        let (r, dr) = w586_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2..5].to_vec(),
+            d[2..5].to_vec(),
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b3, mut cb3) = (z[5..8].to_vec(), c[1..4].to_vec());
+        let (r, g0, g1, g2) = w586_vjp(z[0], z[1], z[2..5].to_vec(), &mut b3, &mut cb3, c[0]);
+        (
+            cat(&[&[r][..], &b3[..]]),
+            cat(&[&[g0][..], &[g1][..], &g2[..], &cb3[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.1275, 1.2193, 0.9976, 0.6014, -1.2671, 0.6401, -0.8507, 0.0066,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.7208, 0.4003, 0.3911, -0.1419, -0.6876, 0.2137, -0.0045, 0.4498,
+            ],
+            c: &[1.9739, -1.9834, -1.846, -1.4991],
+            v: &[],
+            y: &[-0.676512258245, 1.47, 1.07, 1.07],
+        },
+        Point {
+            z: &[
+                1.4344, -1.2659, 0.0116, -1.423, 1.3669, 1.3945, 0.234, -0.5382,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.9554, -0.9249, -0.655, -0.69, 0.7846, -0.0977, -0.087, 0.509,
+            ],
+            c: &[-1.8247, -1.3063, 0.5545, -1.1642],
+            v: &[],
+            y: &[-0.855867084111, 1.47, 1.07, 1.07],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn w587(
+    b: f64,
+    mut v: Vec<f64>,
+    buf: &mut [f64],
+    a: f64,
+    mut p: [f64; 4],
+    k: usize,
+    x: &[f64],
+) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 2;
+        buf[i0] = v[o1 % v.len()] / (v[i0 % v.len()] * v[i0 % v.len()] + 0.69) - v[2];
+    }
+    let mut w2 = vec![0.0; 5];
+    for i0 in 0..w2.len() {
+        w2[i0] = b.clamp(-0.45, 0.99) * (5.78 * b % 0.8);
+    }
+    let u3 = w2[w2.len() - 1] * w2[k % w2.len()];
+    let mut u4: f64 = 1.0;
+    let mut st5 = vec![0usize, 1];
+    'o7: while let Some(j6) = st5.pop() {
+        if (k as f64 / (b * b + 0.95) - b.clamp(-0.28, 0.87)) < w2[(j6 + 3) % w2.len()] {
+            continue 'o7;
+        }
+        u4 %= u3.powi(2) + 1.47;
+    }
+    for i0 in 0..v.len() {
+        if (v[(i0 + 3) % v.len()] + f64::ln(u3 * u3 + 1.91)).cos() > -0.65 {
+            v[i0] = v[i0] * 0.7 + (v[i0 % v.len()] + p[(i0 + 2) % p.len()]).sin();
+        }
+    }
+    let mut j8 = 0;
+    while j8 < 4 {
+        let o9 = 2 * j8 + 1;
+        p[j8] = p[j8] * v[2] + v[1] * (u4 / (u4 * u4 + 0.52));
+        j8 += 1;
+    }
+    u4.sin() * u3 - a + 0.48 * v[0] - v[v.len() - 1] + p[0].tanh() - 0.55 * p[p.len() - 1] + buf[3]
+}
+
+const W587: Case = Case {
+    name: "w587",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let mut b2 = z[3..7].to_vec();
+        let r = w587(
+            q[0],
+            z[0..3].to_vec(),
+            &mut b2,
+            q[1],
+            arr(&q[2..6]),
+            k,
+            &q[6..10],
+        );
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[3..7].to_vec(), d[3..7].to_vec());
+        let (r, dr) = w587_jvp(
+            q[0],
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            &mut b2,
+            &mut db2,
+            q[1],
+            arr(&q[2..6]),
+            k,
+            &q[6..10],
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[3..7].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w587_vjp(
+            q[0],
+            z[0..3].to_vec(),
+            &mut b2,
+            &mut cb2,
+            q[1],
+            arr(&q[2..6]),
+            k,
+            &q[6..10],
+            c[0],
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&g1[..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.7732, -1.0074, 0.8137, -0.0305, 0.357, 0.6306, 1.4743],
+            q: &[
+                0.9374, -1.2317, -0.0512, 0.3524, 1.2004, 1.1982, -1.4317, -1.3843, -1.2272, 0.0491,
+            ],
+            k: 4,
+            t: &[0.4797, 0.8576, -0.2256, 0.5574, 0.9718, 0.0299, -0.8094],
+            c: &[-0.9084, -1.6767, 1.2082, 0.9066, 1.0279],
+            v: &[],
+            y: &[
+                -0.253680007566,
+                -0.181865989542,
+                -0.336415940917,
+                -0.211898822462,
+                -0.181865989542,
+            ],
+        },
+        Point {
+            z: &[1.1501, -0.7439, -0.8824, 0.2421, 0.5611, 1.058, -0.3857],
+            q: &[
+                -0.0791, 0.8135, 1.4108, 0.6168, 1.3671, 0.9141, -1.0948, -0.0983, -0.6413, -0.4722,
+            ],
+            k: 2,
+            t: &[-0.7057, -0.0196, 0.633, 0.5258, 0.4835, 0.8278, 0.5218],
+            c: &[0.6951, -0.6275, -0.6353, 1.0098, -1.5643],
+            v: &[],
+            y: &[
+                0.223877934891,
+                0.443990478795,
+                0.172725658087,
+                0.281567833832,
+                0.443990478795,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, c, b, v))]
+fn w588(x: &[f64], mut a: f64, mut c: f64, b: f64, v: Vec<f64>) -> f64 {
+    if x[1] > 0.61 {
+        return x[2] % 0.32 * x[2].cos();
+    }
+    a *= 0.55 + 0.22 * (b * (x[1].cosh() + 0.96).acosh()).cos().cos();
+    let text1 = format!("{c:.4}");
+    assert!(!text1.is_empty());
+    (1.11 * a - b.cos()) * c + v[0] + v[v.len() - 1].atan()
+}
+
+const W588: Case = Case {
+    name: "w588",
+    live: &[(0, 1), (1, 2), (2, 3), (3, 6)],
+    f: |z, q, _| {
+        let r = w588(&q[0..3], z[0], z[1], z[2], z[3..6].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w588_jvp(
+            &q[0..3],
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2],
+            d[2],
+            z[3..6].to_vec(),
+            d[3..6].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2, g3, g4) = w588_vjp(&q[0..3], z[0], z[1], z[2], z[3..6].to_vec(), c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g1][..], &[g2][..], &[g3][..], &g4[..]]),
+        )
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2, g3, g4) = w588_grad(&q[0..3], z[0], z[1], z[2], z[3..6].to_vec());
+        (r, cat(&[&[g1][..], &[g2][..], &[g3][..], &g4[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, g3, g4, h1, h2, h3, h4) = w588_hvp(
+            &q[0..3],
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2],
+            d[2],
+            z[3..6].to_vec(),
+            d[3..6].to_vec(),
+        );
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..], &[g3][..], &g4[..]]),
+            cat(&[&[h1][..], &[h2][..], &[h3][..], &h4[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.0245, 0.8419, -0.4547, 0.1709, -1.2277, -0.6357],
+            q: &[0.522, -0.9045, 0.4308],
+            k: 2,
+            t: &[-0.5293, 0.0638, 0.5721, 0.4295, 0.5617, 0.3553],
+            c: &[1.8137],
+            v: &[0.725, -0.4318, -0.6939, -0.3693, -0.0284, -0.0563],
+            y: &[-1.13550577887],
+        },
+        Point {
+            z: &[-0.9567, -0.2339, -0.2677, -0.7328, 0.0461, 1.2993],
+            q: &[-0.7851, -0.4551, 1.1637],
+            k: 3,
+            t: &[-0.8544, -0.2958, 0.0702, -0.5966, -0.6138, 0.5696],
+            c: &[-1.4447],
+            v: &[-0.3026, -0.107, 0.9568, 0.6043, -0.0593, 0.1946],
+            y: &[0.576669935731],
+        },
+    ],
+};
+
+#[differentiate]
+fn w589(mut b: f64, p: [f64; 3], mut a: f64, k: usize) -> f64 {
+    a = w476(0.45, 0.11, a);
+    let mut st1 = vec![2usize];
+    while let Some(j2) = st1.pop() {
+        b *= b.signum() * b;
+        let o3 = 2 * j2 + 1 + k;
+    }
+    a += (p[1] + b.tanh()).sin();
+    0.87 * a - b
+}
+
+const W589: Case = Case {
+    name: "w589",
+    live: &[(0, 1), (1, 4), (4, 5)],
+    f: |z, _, k| {
+        let r = w589(z[0], arr(&z[1..4]), z[4], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w589_jvp(z[0], d[0], arr(&z[1..4]), arr(&d[1..4]), z[4], d[4], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g2) = w589_vjp(z[0], arr(&z[1..4]), z[4], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g2) = w589_grad(z[0], arr(&z[1..4]), z[4], k);
+        (r, cat(&[&[g0][..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g2, h0, h1, h2) =
+            w589_hvp(z[0], d[0], arr(&z[1..4]), arr(&d[1..4]), z[4], d[4], k);
+        (
+            r,
+            cat(&[&[g0][..], &g1[..], &[g2][..]]),
+            cat(&[&[h0][..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.2064, 0.6182, -1.0226, -0.8582, -0.1132],
+            q: &[],
+            k: 3,
+            t: &[-0.2209, 0.6876, 0.7947, 0.6229, 0.7192],
+            c: &[-1.961],
+            v: &[0.8999, 0.9681, -0.2456, 0.552, 0.2377],
+            y: &[2.39819244804],
+        },
+        Point {
+            z: &[-0.9806, 0.0103, -1.4364, -1.2593, 0.6923],
+            q: &[],
+            k: 4,
+            t: &[0.5699, 0.4121, 0.776, 0.3974, -0.2209],
+            c: &[-1.0392],
+            v: &[-0.9453, -0.9208, -0.038, -0.2917, -0.9833],
+            y: &[1.38848966504],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w590(mut a: f64, p: [f64; 4], buf: &mut [f64], mut v: Vec<f64>) {
+    buf[1] = buf[1] * 0.87 + (p[2] * p[1].atan2(buf[2].sin().exp())).sin();
+    for i0 in 0..v.len() {
+        v[i0] = (v[1] * v[1] + 1.68).cbrt() - p[i0 % p.len()];
+    }
+    for i0 in (0..buf.len()).rev() {
+        let o1 = 2 * i0 + 1;
+        a += p[2] * a;
+    }
+    let u2 = (buf[buf.len() - 1] * buf[buf.len() - 1] + 1.95).recip();
+    let mut u3: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o4 = 2 * i0 + 1;
+        u3 += v[i0] * (5.01 * u2 % a.atan().cosh());
+    }
+    buf[1] -= u2.tanh();
+    buf[2] -= a;
+    buf[2] += u3;
+}
+
+const W590: Case = Case {
+    name: "w590",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let mut b2 = z[4..7].to_vec();
+        w590(q[0], arr(&z[0..4]), &mut b2, q[1..4].to_vec());
+        cat(&[&b2[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[4..7].to_vec(), d[4..7].to_vec());
+        w590_jvp(
+            q[0],
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            &mut b2,
+            &mut db2,
+            q[1..4].to_vec(),
+        );
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let g1 = w590_vjp(q[0], arr(&z[0..4]), &mut b2, &mut cb2, q[1..4].to_vec());
+        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.5665, -1.2621, -0.5553, -0.0582, -1.2632, -1.074, 1.1519],
+            q: &[-0.1096, 1.0034, 0.3519, -0.4381],
+            k: 3,
+            t: &[-0.7383, 0.7936, 0.8625, -0.5423, -0.7506, 0.1409, -0.5659],
+            c: &[-0.9565, 0.5765, -1.2478],
+            v: &[],
+            y: &[-1.2632, -0.973117900075, 4.75984480741],
+        },
+        Point {
+            z: &[0.9254, 1.0892, 0.8727, -0.6702, 0.5841, 1.3689, 0.7797],
+            q: &[1.4864, -0.662, -0.0208, 1.1491],
+            k: 4,
+            t: &[0.0187, 0.1036, 0.6563, 0.7346, -0.9708, 0.0714, 0.6707],
+            c: &[0.575, 1.9468, -0.9303],
+            v: &[],
+            y: &[0.5841, 1.23707743737, -7.64735011437],
+        },
+    ],
+};
+
+#[differentiate]
+fn w591(k: usize, out: &mut [f64], a: f64, mut b: f64, buf: &mut [f64], c: f64) {
+    b = w542(b);
+    let u2 = {
+        let q1 = b * b;
+        q1 * (out[2] - buf[1]) + q1.atan()
+    };
+    let mut j3 = 0;
+    while j3 < 4 {
+        let o4 = 2 * j3 + 2;
+        buf[j3] = buf[j3] * 0.35 + (c / (b.powi(2) + 0.73) - a);
+        j3 += 1;
+    }
+    let mut j5 = 0;
+    while j5 < 3 {
+        out[j5] = (out[j5] + a).atan() + c.signum() * c;
+        j5 += 1;
+    }
+    out[1] -= u2;
+    buf[1] += 1.0 * b;
+}
+
+const W591: Case = Case {
+    name: "w591",
+    live: &[(3, 4), (4, 5), (9, 10)],
+    f: |z, _, k| {
+        let mut b1 = z[0..3].to_vec();
+        let mut b4 = z[5..9].to_vec();
+        w591(k, &mut b1, z[3], z[4], &mut b4, z[9]);
+        cat(&[&b1[..], &b4[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (mut b4, mut db4) = (z[5..9].to_vec(), d[5..9].to_vec());
+        w591_jvp(
+            k, &mut b1, &mut db1, z[3], d[3], z[4], d[4], &mut b4, &mut db4, z[9], d[9],
+        );
+        (cat(&[&b1[..], &b4[..]]), cat(&[&db1[..], &db4[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let (mut b4, mut cb4) = (z[5..9].to_vec(), c[3..7].to_vec());
+        let (g2, g3, g5) = w591_vjp(k, &mut b1, &mut cb1, z[3], z[4], &mut b4, &mut cb4, z[9]);
+        (
+            cat(&[&b1[..], &b4[..]]),
+            cat(&[&cb1[..], &[g2][..], &[g3][..], &cb4[..], &[g5][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.2462, -1.2827, 1.2317, -1.2786, 0.2618, -0.7145, -0.5375, -1.0626, 0.4396,
+                -0.1049,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.7781, 0.5229, -0.8158, -0.3483, -0.731, 0.5854, -0.1162, -0.4639, 0.6762, -0.2598,
+            ],
+            c: &[-1.8009, -0.5497, -0.6661, -1.8237, 0.7114, 1.5366, 1.0089],
+            v: &[],
+            y: &[
+                -0.696438556881,
+                -39.3633070714,
+                0.0580343419244,
+                1.02364601555,
+                5.64304881058,
+                0.901811015553,
+                1.42758101555,
+            ],
+        },
+        Point {
+            z: &[
+                1.414, 0.8999, 0.6641, -0.8073, -0.7968, 0.9245, -0.7151, 0.7304, -0.3086, -1.0546,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.4922, 0.7586, 0.6461, -0.8263, -0.1073, -0.5153, -0.5729, -0.1186, 0.2153,
+                -0.5161,
+            ],
+            c: &[1.6118, -1.5256, 0.5747, -1.88, 0.9618, -0.8343, 0.749],
+            v: &[],
+            y: &[
+                1.5999314122,
+                -772.087458104,
+                0.912366961536,
+                1.12899256613,
+                24.2089306723,
+                1.06105756613,
+                0.697407566134,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w592(mut a: f64, k: usize, x: &[f64], mut p: [f64; 4], buf: &mut [f64]) -> f64 {
+    for i0 in 0..p.len() {
+        let o1 = 2 * i0 + 2;
+        p[i0] = (x[(i0 + 2) % x.len()] * (a / a.tanh().exp())).sin();
+    }
+    let mut j2 = 0;
+    while a < 0.68 && j2 < 5 {
+        a *= 0.6 + 0.24 * (a.tanh() - x[k % x.len()]).cos();
+        j2 += 1;
+    }
+    let u3 = f64::asinh(w546(1.05, a % (2.36 + buf[1].sin()))).powi(2);
+    for i0 in 1..buf.len() {
+        let o4 = 3 * i0 + 2 + k;
+        buf[i0] =
+            a / (buf[(i0 + 3) % buf.len()] * buf[(i0 + 3) % buf.len()] + 1.8) - x[o4 % x.len()];
+    }
+    let w5 = [
+        4.57 * buf[1] % u3.sin().exp(),
+        a - x[0],
+        a.atan2(p[p.len() - 1] * p[p.len() - 1] + 1.33),
+        f64::powf(2.24, 1.13 * u3.cos()),
+    ];
+    let mut u6 = u3;
+    for i0 in 0..w5.len() {
+        u6 += (w5[i0] * f64::exp(u6.sin())).sin();
+    }
+    let mut u7: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o8 = 3 * i0 + 2 + i0;
+        u7 += p[i0].atan();
+    }
+    u6 - u3 - a - 0.35 * u7 - buf[1]
+}
+
+const W592: Case = Case {
+    name: "w592",
+    live: &[(0, 4)],
+    f: |z, q, k| {
+        let mut b4 = z[4..7].to_vec();
+        let r = w592(q[0], k, &z[0..4], arr(&q[1..5]), &mut b4);
+        cat(&[&[r][..], &b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b4, mut db4) = (z[4..7].to_vec(), d[4..7].to_vec());
+        let (r, dr) = w592_jvp(
+            q[0],
+            k,
+            &z[0..4],
+            &d[0..4],
+            arr(&q[1..5]),
+            &mut b4,
+            &mut db4,
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b4, mut cb4) = (z[4..7].to_vec(), c[1..4].to_vec());
+        let (r, g2) = w592_vjp(q[0], k, &z[0..4], arr(&q[1..5]), &mut b4, &mut cb4, c[0]);
+        (cat(&[&[r][..], &b4[..]]), cat(&[&g2[..], &cb4[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.4788, -1.1983, -0.4656, -0.062, 0.9118, -0.1957, -1.253],
+            q: &[-1.1472, -1.4872, -0.6904, -1.1229, -1.0372],
+            k: 4,
+            t: &[0.3431, 0.3309, -0.7251, -0.5949, 0.8462, 0.3718, 0.8765],
+            c: &[-1.9548, -1.3997, -0.5548, 1.1899],
+            v: &[],
+            y: &[-0.399914308257, 0.9118, 0.945536240427, 0.340920475776],
+        },
+        Point {
+            z: &[0.4051, 1.3988, 1.2648, -0.3008, 0.0501, -1.4934, -0.5057],
+            q: &[-1.4374, -0.8483, -0.0512, -0.8515, 1.1918],
+            k: 1,
+            t: &[-0.9726, -0.892, -0.6707, -0.6871, -0.0719, -0.1494, 0.2382],
+            c: &[1.2064, 0.9147, 0.6349, -1.2589],
+            v: &[],
+            y: &[0.705348171447, 0.0501, -1.28149488741, -1.43153016445],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, x))]
+fn w593(mut a: f64, b: f64, buf: &mut [f64], x: &[f64]) -> f64 {
+    let mut st1 = vec![4usize, 4];
+    while let Some(j2) = st1.pop() {
+        a = a * (0.77 * b.cos()) + (5.96 * a.tanh()).rem_euclid(a.powi(2) + 0.94);
+    }
+    if b < 0.05 {
+        a += a * a;
+    } else {
+        a -= a.sin() - b.powi(2);
+    }
+    for i0 in 0..buf.len() {
+        let o3 = 3 * i0 + 1;
+        if x[o3 % x.len()] < 0.38 {
+            buf[i0] = buf[buf.len() - 1].rem_euclid(b * b + 0.52) + x[(i0 + 2) % x.len()];
+        }
+    }
+    0.41 * a * b - buf[3]
+}
+
+const W593: Case = Case {
+    name: "w593",
+    live: &[(0, 1), (5, 8)],
+    f: |z, q, _| {
+        let mut b2 = z[1..5].to_vec();
+        let r = w593(z[0], q[0], &mut b2, &z[5..8]);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w593_jvp(z[0], d[0], q[0], &mut b2, &mut db2, &z[5..8], &d[5..8]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g0, g3) = w593_vjp(z[0], q[0], &mut b2, &mut cb2, &z[5..8], c[0]);
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g0][..], &cb2[..], &g3[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.7364, 1.3608, 0.8266, -0.4864, -0.1119, -0.6558, -0.3249, 0.8997,
+            ],
+            q: &[-0.111],
+            k: 4,
+            t: &[
+                0.5898, -0.2373, -0.1882, 0.2153, -0.884, -0.8896, -0.0443, 0.326,
+            ],
+            c: &[-1.9207, 0.6144, 0.6855, 0.7443, -1.3091],
+            v: &[],
+            y: &[-1.4083939852, 1.320121, -0.235379, 0.095521, 1.320121],
+        },
+        Point {
+            z: &[
+                0.9385, 1.2435, -1.1117, 0.8788, -0.5324, -0.8278, -0.3846, -0.9278,
+            ],
+            q: &[0.9147],
+            k: 3,
+            t: &[
+                -0.6934, 0.1606, 0.7692, -0.6217, 0.9551, -0.2421, 0.7823, 0.8527,
+            ],
+            c: &[-0.7351, 0.6462, 1.27, -1.5059, -1.6739],
+            v: &[],
+            y: &[
+                0.451581473562,
+                -0.10352391,
+                -0.00352391,
+                0.43967609,
+                -0.10352391,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w594(a: f64, b: f64) -> f64 {
+    let mut u1 = a * 0.22;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 += (0.86 * u1.tanh()).atanh().hypot(1.27).ln_1p();
+        j2 += 1;
+        if b.cos() < 0.29 {
+            break u1 + u1 % (a.powi(2) + 1.85);
+        }
+        if j2 >= 3 {
+            break u1 * (b / (1.31 + b.sin()));
+        }
+    };
+    u3 - 0.79 * u1 - b.sin()
+}
+
+const W594: Case = Case {
+    name: "w594",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w594(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w594_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w594_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w594_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w594_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.4656],
+            q: &[-1.3106],
+            k: 1,
+            t: &[-0.4195],
+            c: &[-0.9236],
+            v: &[-0.6093],
+            y: &[2.08383832557],
+        },
+        Point {
+            z: &[0.922],
+            q: &[-0.7122],
+            k: 2,
+            t: &[-0.9278],
+            c: &[-0.9015],
+            v: &[0.3489],
+            y: &[-4.87521602905],
+        },
+    ],
+};
+
+#[differentiate]
+fn w595(x: &[f64], k: usize, a: f64) -> f64 {
+    let u1 = if a < -0.18 {
+        a
+    } else {
+        (0.55 * a.cos()).exp().log10().abs()
+    };
+    let mut u2: f64 = 1.0;
+    'o3: for i0 in 0..2 {
+        u2 *= u1;
+        for i1 in 0..2 {
+            if (3.31 * a).rem_euclid(-(k as f64).atan().cosh()) > -0.68 {
+                break 'o3;
+            }
+            u2 -= w514(0.87, a.rem_euclid(-1.22), 0.33).mul_add(u1, u1);
+        }
+    }
+    0.9 * u2 + u1 + 0.68 * a + 1.42 * x[0] - x[x.len() - 1]
+}
+
+const W595: Case = Case {
+    name: "w595",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, k| {
+        let r = w595(&z[0..4], k, z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w595_jvp(&z[0..4], &d[0..4], k, z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g2) = w595_vjp(&z[0..4], k, z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g2) = w595_grad(&z[0..4], k, z[4]);
+        (r, cat(&[&g0[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g2, h0, h2) = w595_hvp(&z[0..4], &d[0..4], k, z[4], d[4]);
+        (r, cat(&[&g0[..], &[g2][..]]), cat(&[&h0[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1072, -0.7748, 1.1691, -1.1439, 0.0116],
+            q: &[],
+            k: 3,
+            t: &[-0.8453, 0.5344, 0.0496, -0.8876, -0.8272],
+            c: &[-0.8887],
+            v: &[-0.2616, 0.7216, 0.6098, -0.8384, -0.9097],
+            y: &[3.17781919973],
+        },
+        Point {
+            z: &[-0.1913, -0.4341, 0.3451, -0.5256, 0.4112],
+            q: &[],
+            k: 1,
+            t: &[0.2828, 0.9732, -0.0028, -0.5552, 0.27],
+            c: &[-1.0039],
+            v: &[0.3189, 0.3911, 0.8412, -0.3281, -0.6628],
+            y: &[0.94957665128],
+        },
+    ],
+};
+
+#[differentiate(wrt(c))]
+fn w596(mut b: f64, mut c: f64, a: f64) -> f64 {
+    let w1: [f64; 2] = [
+        f64::cosh(a.atan().exp().log(a.powi(2) + 2.13).tanh()),
+        4.41 * (a * 0.89) % (a.powi(2) + 1.13),
+    ];
+    let [_, e2] = w1;
+    b = (b + c).atan() + 2.7 * b % 1.41;
+    0.81 * b - e2 + a
+}
+
+const W596: Case = Case {
+    name: "w596",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w596(q[0], z[0], q[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w596_jvp(q[0], z[0], d[0], q[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w596_vjp(q[0], z[0], q[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w596_grad(q[0], z[0], q[1]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w596_hvp(q[0], z[0], d[0], q[1]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6627],
+            q: &[0.2398, -1.0912],
+            k: 0,
+            t: &[-0.7129],
+            c: &[-1.4466],
+            v: &[0.4808],
+            y: &[1.07130266633],
+        },
+        Point {
+            z: &[-1.3529],
+            q: &[0.5764, 0.7253],
+            k: 4,
+            t: &[-0.2808],
+            c: &[-1.1899],
+            v: &[0.1515],
+            y: &[-0.88168276271],
+        },
+    ],
+};
+
+#[differentiate]
+fn w597(b: f64, mut a: f64, c: f64) -> f64 {
+    a += 0.28 * w510(a % (b.powi(2) + 0.65), 0.14, a);
+    let u1: f64;
+    u1 = (b * b).abs();
+    let u2: f64;
+    u2 = 2.34 * (b - u1) % 1.01;
+    0.82 * u2 + u1 + a - c
+}
+
+const W597: Case = Case {
+    name: "w597",
+    live: &[(0, 1), (1, 2), (2, 3)],
+    f: |z, _, _| {
+        let r = w597(z[0], z[1], z[2]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w597_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w597_vjp(z[0], z[1], z[2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w597_grad(z[0], z[1], z[2]);
+        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = w597_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.2072, 1.2166, 0.408],
+            q: &[],
+            k: 0,
+            t: &[-0.3135, -0.8641, 0.6377],
+            c: &[1.3906],
+            v: &[0.9263, -0.1511, -0.8925],
+            y: &[1.34295302031],
+        },
+        Point {
+            z: &[-0.3652, 1.0617, -0.4417],
+            q: &[],
+            k: 4,
+            t: &[0.5537, -0.4418, 0.8309],
+            c: &[1.4559],
+            v: &[-0.5081, -0.2275, 0.3923],
+            y: &[2.34222248984],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w598(a: f64, k: usize) -> f64 {
+    let w1: [f64; 3] = [
+        (a / (a * a + 0.9)).atan(),
+        (3.51 * w553(0.77, 0.81, a.mul_add(a, a), k)).rem_euclid(1.49),
+        w529((4.1 * a).rem_euclid(1.18), 0, a % -1.13, 1.09),
+    ];
+    let [_, e2, e3] = w1;
+    0.67 * e3 * e2 - a
+}
+
+const W598: Case = Case {
+    name: "w598",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w598(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w598_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w598_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w598_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w598_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.358],
+            q: &[],
+            k: 3,
+            t: &[0.6883],
+            c: &[-0.9081],
+            v: &[-0.3586],
+            y: &[1.00272953244],
+        },
+        Point {
+            z: &[0.5979],
+            q: &[],
+            k: 2,
+            t: &[-0.5704],
+            c: &[-1.1425],
+            v: &[0.2461],
+            y: &[-0.476071309783],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, a))]
+fn w599(b: f64, k: usize, c: f64, mut a: f64) -> f64 {
+    let u1: f64 = b / (1.49 + b.sin()) - b.exp_m1();
+    if b < 0.09 {
+        a *= 0.44 + 0.37 * ((3.57 * a).rem_euclid(1.87 + u1.sin()) + a).cos();
+    }
+    0.71 * u1 - a - c + 0.1 * k as f64
+}
+
+const W599: Case = Case {
+    name: "w599",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w599(q[0], k, z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w599_jvp(q[0], k, z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2, g3) = w599_vjp(q[0], k, z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2, g3) = w599_grad(q[0], k, z[0], z[1]);
+        (r, cat(&[&[g2][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, g3, h2, h3) = w599_hvp(q[0], k, z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g2][..], &[g3][..]]),
+            cat(&[&[h2][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.1207, -0.4328],
+            q: &[-0.507],
+            k: 2,
+            t: &[-0.6746, 0.2464],
+            c: &[-1.4248],
+            v: &[0.1049, -0.4839],
+            y: &[0.350179173104],
+        },
+        Point {
+            z: &[-0.4376, 0.4521],
+            q: &[-1.248],
+            k: 2,
+            t: &[-0.5188, 0.39],
+            c: &[1.1485],
+            v: &[-0.4186, 0.8399],
+            y: &[-0.752300692866],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w600(k: usize, mut a: f64, buf: &mut [f64], out: &mut [f64]) {
+    if (a * (1.44 + buf[buf.len() - 1].sin()).log10()) < 0.47 {
+        out[1] = a;
+    } else {
+        out[0] = 0.25;
+    }
+    for i0 in 1..buf.len() {
+        buf[i0] = a * (0.41 * a.cos()).exp().powf(out[i0 % out.len()].tanh());
+    }
+    a = (a * k as f64).atan() + 3.93 * a % (2.13 + out[k % out.len()].sin());
+    out[1] += a;
+}
+
+const W600: Case = Case {
+    name: "w600",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let mut b2 = z[1..5].to_vec();
+        let mut b3 = z[5..8].to_vec();
+        w600(k, z[0], &mut b2, &mut b3);
+        cat(&[&b2[..], &b3[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (mut b3, mut db3) = (z[5..8].to_vec(), d[5..8].to_vec());
+        w600_jvp(k, z[0], d[0], &mut b2, &mut db2, &mut b3, &mut db3);
+        (cat(&[&b2[..], &b3[..]]), cat(&[&db2[..], &db3[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[0..4].to_vec());
+        let (mut b3, mut cb3) = (z[5..8].to_vec(), c[4..7].to_vec());
+        let g1 = w600_vjp(k, z[0], &mut b2, &mut cb2, &mut b3, &mut cb3);
+        (
+            cat(&[&b2[..], &b3[..]]),
+            cat(&[&[g1][..], &cb2[..], &cb3[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.508, 0.0519, -0.9279, 0.9237, 0.771, -0.5668, -0.5282, 0.0194,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.6348, 0.615, 0.3671, -0.9548, 0.653, 0.7331, -0.7937, -0.8291,
+            ],
+            c: &[0.5449, -0.8435, 1.8693, 1.8719, 1.5508, 1.79, -1.4334],
+            v: &[],
+            y: &[
+                0.0519,
+                -0.429531101593,
+                -0.511542227255,
+                -0.422720077319,
+                -0.5668,
+                -0.911375207298,
+                0.0194,
+            ],
+        },
+        Point {
+            z: &[
+                1.2374, -0.6323, -0.5541, 1.2597, -1.3429, -0.1539, 0.6707, -0.8679,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.4061, -0.0682, -0.3631, 0.542, 0.697, -0.0035, -0.4018, 0.2602,
+            ],
+            c: &[1.6138, 1.5278, 1.1591, 1.4759, -1.4897, 1.0526, -0.8327],
+            v: &[],
+            y: &[
+                -0.6323,
+                1.38590179752,
+                1.12642560552,
+                1.21230619107,
+                -0.1539,
+                4.39688900254,
+                -0.8679,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, p, b))]
+fn w601(mut a: f64, c: f64, p: [f64; 3], mut b: f64) -> f64 {
+    if p[p.len() - 1] < -0.14 {
+        b = (b + c).sin() + a.mul_add(c, p[2]);
+    } else {
+        b = b * a.powi(3).sin() + c.rem_euclid(a.sin().cosh());
+    }
+    b *= p[2]
+        .rem_euclid(p[p.len() - 1] * p[p.len() - 1] + 1.48)
+        .sin();
+    let mut st1 = vec![0usize, 1];
+    while let Some(j2) = st1.pop() {
+        a += w511(a + c, a - p[j2 % p.len()], j2);
+        assert_eq!(j2, j2, "{j2} {}", c);
+    }
+    if (c % (p[0] * p[0] + 0.33) + b) > 0.29 {
+        a = a * 0.84 + p[0] * (c + a);
+    }
+    a + b + c
+}
+
+const W601: Case = Case {
+    name: "w601",
+    live: &[(0, 1), (1, 4), (4, 5)],
+    f: |z, q, _| {
+        let r = w601(q[0], z[0], arr(&z[1..4]), z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w601_jvp(q[0], z[0], d[0], arr(&z[1..4]), arr(&d[1..4]), z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2, g3) = w601_vjp(q[0], z[0], arr(&z[1..4]), z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &g2[..], &[g3][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2, g3) = w601_grad(q[0], z[0], arr(&z[1..4]), z[4]);
+        (r, cat(&[&[g1][..], &g2[..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, g3, h1, h2, h3) =
+            w601_hvp(q[0], z[0], d[0], arr(&z[1..4]), arr(&d[1..4]), z[4], d[4]);
+        (
+            r,
+            cat(&[&[g1][..], &g2[..], &[g3][..]]),
+            cat(&[&[h1][..], &h2[..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.9861, -0.7835, 1.1192, -0.0899, 1.3274],
+            q: &[-0.3147],
+            k: 3,
+            t: &[-0.9866, 0.3828, -0.7126, -0.8618, -0.8136],
+            c: &[0.9261],
+            v: &[-0.068, -0.156, -0.7792, -0.2627, 0.2218],
+            y: &[7.44708960097],
+        },
+        Point {
+            z: &[-0.5574, -0.0248, 0.9667, -0.9261, -0.1035],
+            q: &[0.5354],
+            k: 1,
+            t: &[-0.5703, -0.0254, 0.5387, -0.476, 0.5498],
+            c: &[-0.8628],
+            v: &[-0.2338, 0.5945, -0.4049, -0.1047, 0.9307],
+            y: &[5.71847409844],
+        },
+    ],
+};
+
+#[differentiate]
+fn w602(k: usize, mut v: Vec<f64>, mut a: f64) -> f64 {
+    if a > -0.27 {
+        a %= 1.94 + a.sin();
+        let u1 = if a < 0.57 {
+            a % (v[0] * v[0] + 1.89) * (4.2 * a % a.hypot(0.43))
+        } else {
+            v[k % v.len()].cos().exp_m1()
+        };
+        a += u1 * (2.11 + u1.sin()).powi(-1);
+    } else {
+        let w2: [f64; 3] = [
+            (a / v[k % v.len()].hypot(1.47)).sin(),
+            4.25 * a % 0.81 + 2.83 * a % (1.33 + a.sin()),
+            a.atan().exp().rem_euclid(a.powi(2) + 0.54),
+        ];
+        let [e3, e4, ..] = w2;
+        let u5: f64;
+        if (-v[0] - e4.powi(2)) < v[0] && k % 2 == 0 {
+            u5 = (0.84 * (e4.powi(2) + 1.91).acosh().tanh()).tan();
+        } else {
+            u5 = e3;
+        }
+    }
+    let mut st6 = vec![0usize, 3];
+    while let Some(j7) = st6.pop() {
+        if a.hypot(v[j7 % v.len()].hypot(0.49)) > -0.27 {
+            continue;
+        }
+        a += ((k as f64).powi(2) + 1.42).acosh() % 0.45;
+        let (u8, u9) = (
+            a,
+            4.22 * a.hypot(1.2).cbrt() % -v[j7 % v.len()].tanh().cosh(),
+        );
+        a = a * 0.31 + u8.atan();
+    }
+    if k < 2 {
+        a -= a;
+    }
+    for i0 in 0..v.len() {
+        let o10 = 2 * i0 + 3 + i0;
+        v[i0] = v[i0] * a + v[(i0 + 1) % v.len()];
+    }
+    a - v[0] - 0.49 * v[v.len() - 1]
+}
+
+const W602: Case = Case {
+    name: "w602",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, k| {
+        let r = w602(k, z[0..4].to_vec(), z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w602_jvp(k, z[0..4].to_vec(), d[0..4].to_vec(), z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2) = w602_vjp(k, z[0..4].to_vec(), z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2) = w602_grad(k, z[0..4].to_vec(), z[4]);
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, h1, h2) = w602_hvp(k, z[0..4].to_vec(), d[0..4].to_vec(), z[4], d[4]);
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.894, 1.1164, 0.3559, -0.4039, -1.2017],
+            q: &[],
+            k: 3,
+            t: &[0.5857, -0.2792, -0.5032, -0.053, -0.8704],
+            c: &[-0.8167],
+            v: &[-0.8099, -0.2845, 0.0531, -0.7734, 0.1603],
+            y: &[-1.5022291467],
+        },
+        Point {
+            z: &[0.3974, 0.5983, -0.9466, 0.8633, -0.1444],
+            q: &[],
+            k: 3,
+            t: &[0.6713, -0.9614, 0.6085, 0.485, 0.8952],
+            c: &[-1.6334],
+            v: &[-0.0194, 0.3806, 0.9132, 0.505, 0.0763],
+            y: &[-0.88943714589],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w603(mut c: f64, b: f64, a: f64) -> f64 {
+    c = w573(c, 1);
+    for i0 in 0..3 {
+        c = c * 0.83 + (a.atan() + a);
+        c = c * 0.8 + (c + c + a);
+    }
+    let mut st1 = vec![4usize, 4];
+    while let Some(j2) = st1.pop() {
+        c += b;
+    }
+    c - 0.63 * a - b
+}
+
+const W603: Case = Case {
+    name: "w603",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w603(q[0], q[1], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w603_jvp(q[0], q[1], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = w603_vjp(q[0], q[1], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2) = w603_grad(q[0], q[1], z[0]);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, h2) = w603_hvp(q[0], q[1], z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.1507],
+            q: &[-0.6741, -1.2256],
+            k: 3,
+            t: &[-0.0768],
+            c: &[1.3999],
+            v: &[-0.6638],
+            y: &[-68.2116757572],
+        },
+        Point {
+            z: &[-1.4527],
+            q: &[-0.969, -1.026],
+            k: 3,
+            t: &[-0.9915],
+            c: &[1.2743],
+            v: &[0.0729],
+            y: &[-81.9425286498],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w604(mut a: f64, b: f64, mut v: Vec<f64>, p: [f64; 3], mut c: f64) -> f64 {
+    let u2 = {
+        let q1 = c * b;
+        q1 - (2.26 + b.sin()).log2() + q1.sin()
+    };
+    if (b * f64::atan(0.62)) > 0.12 {
+        c = c * 0.68 + (v[2] + a + b);
+    } else {
+        c = c * 0.75 + b * (2.16 * c).rem_euclid(0.71);
+    }
+    if a > 0.51 {
+        a += b * a;
+    } else {
+        a += a.hypot(0.59).cbrt() - p[p.len() - 1].powi(0);
+    }
+    0.85 * u2 - c + 1.02 * b - a
+}
+
+const W604: Case = Case {
+    name: "w604",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w604(q[0], z[0], q[1..4].to_vec(), arr(&q[4..7]), q[7]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w604_jvp(q[0], z[0], d[0], q[1..4].to_vec(), arr(&q[4..7]), q[7]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w604_vjp(q[0], z[0], q[1..4].to_vec(), arr(&q[4..7]), q[7], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w604_grad(q[0], z[0], q[1..4].to_vec(), arr(&q[4..7]), q[7]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w604_hvp(q[0], z[0], d[0], q[1..4].to_vec(), arr(&q[4..7]), q[7]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7694],
+            q: &[
+                0.7563, -0.7873, -1.4249, -0.6837, -1.4941, 0.0893, 0.1409, -0.8308,
+            ],
+            k: 0,
+            t: &[-0.5776],
+            c: &[0.7704],
+            v: &[0.4465],
+            y: &[-3.20985928164],
+        },
+        Point {
+            z: &[0.7004],
+            q: &[
+                -0.1183, -0.7271, -0.9747, 0.9486, -0.9899, -0.7505, -0.6027, -1.1697,
+            ],
+            k: 1,
+            t: &[-0.5441],
+            c: &[-1.2058],
+            v: &[-0.8501],
+            y: &[-2.37181364102],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, a))]
+fn w605(c: f64, k: usize, mut b: f64, a: f64) -> f64 {
+    let mut j1 = 0;
+    while j1 < 4 {
+        b += a * b.tanh().cosh();
+        j1 += 1;
+    }
+    let mut u2: f64 = 0.0;
+    let mut j3 = 0;
+    while b < 1.45 && j3 < 6 {
+        u2 = u2 * 0.22 + f64::sinh(u2.powi(4));
+        b = (b + c).sin() + (u2 * u2 + 1.14).powf(0.44);
+        j3 += 1;
+    }
+    let u4 = (4.53 * (b + b) % (1.05 * c.cos()).cosh()).powi(2);
+    u4 + u2 + 0.85 * a + b
+}
+
+const W605: Case = Case {
+    name: "w605",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w605(z[0], k, q[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w605_jvp(z[0], d[0], k, q[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g3) = w605_vjp(z[0], k, q[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g3) = w605_grad(z[0], k, q[0], z[1]);
+        (r, cat(&[&[g0][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g3, h0, h3) = w605_hvp(z[0], d[0], k, q[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g0][..], &[g3][..]]),
+            cat(&[&[h0][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.1261, 1.0836],
+            q: &[-0.7446],
+            k: 2,
+            t: &[0.1915, 0.3738],
+            c: &[-1.2758],
+            v: &[-0.37, 0.9915],
+            y: &[6.38781313379],
+        },
+        Point {
+            z: &[0.3278, 1.2642],
+            q: &[1.0555],
+            k: 1,
+            t: &[0.8529, -0.7038],
+            c: &[0.5778],
+            v: &[0.3426, -0.9129],
+            y: &[10.3105251531],
+        },
+    ],
+};
+
+#[differentiate]
+fn w606(b: f64, mut a: f64) -> f64 {
+    debug_assert!(a.abs() < 1e9, "{a:.3}");
+    for i0 in 0..3 {
+        a = a * 0.85 + (b + b.powi(3)).atan();
+    }
+    let mut u1: f64 = 1.0;
+    let mut u2 = -b;
+    for i0 in 0..5 {
+        u1 %= 1.11;
+        u2 = u2 * 0.68 + u1.powi(0) / u1.tanh().exp();
+        let o3 = 2 * i0 + 3;
+    }
+    (u2 - u1) * a.tanh()
+}
+
+const W606: Case = Case {
+    name: "w606",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, _| {
+        let r = w606(z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w606_jvp(z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w606_vjp(z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w606_grad(z[0], z[1]);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w606_hvp(z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.4115, 0.2107],
+            q: &[],
+            k: 3,
+            t: &[0.7924, -0.0857],
+            c: &[0.6713],
+            v: &[-0.9553, 0.6586],
+            y: &[-0.451008460202],
+        },
+        Point {
+            z: &[-0.7147, -0.3201],
+            q: &[],
+            k: 0,
+            t: &[0.1446, -0.9887],
+            c: &[1.4652],
+            v: &[0.0163, 0.2233],
+            y: &[-0.344123380044],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w607(a: f64, k: usize) -> f64 {
+    let u1: f64;
+    if k == 0 {
+        u1 = (a % 0.71).abs();
+    } else {
+        u1 = a / (a * a + 1.62) + a.asinh();
+    }
+    u1 * a
+}
+
+const W607: Case = Case {
+    name: "w607",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w607(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w607_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w607_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w607_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w607_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5156],
+            q: &[],
+            k: 2,
+            t: &[0.4565],
+            c: &[1.3806],
+            v: &[-0.412],
+            y: &[0.396252370142],
+        },
+        Point {
+            z: &[0.4689],
+            q: &[],
+            k: 1,
+            t: &[-0.0248],
+            c: &[0.8222],
+            v: &[0.9576],
+            y: &[0.332018229586],
+        },
+    ],
+};
+
+#[differentiate]
+fn w608(v: Vec<f64>, buf: &mut [f64], k: usize, b: f64, mut a: f64) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 3 + k;
+        buf[i0] = buf[i0] * 0.73 + a * (3.56 * b % 0.89);
+    }
+    if buf[k % buf.len()] > -0.48 {
+        a = a * (k as f64).tanh().sin() + (0.26 * b).mul_add(a, v[v.len() - 1]);
+        let u2 = b * a % v[k % v.len()].sin().cosh();
+        a -= (u2 * a).cos();
+    }
+    let mut u3: f64 = 1.0;
+    let mut u4: f64 = 1.0;
+    for i0 in (0..3).rev() {
+        u3 *= (5.04 * u4 % (a.powi(2) + 0.39)).tanh();
+        u4 %= -1.38;
+        let mut u5: f64 = 0.5;
+        let mut j6 = 0;
+        let u7 = loop {
+            u5 /= (u3 * u3 + 1.09).powf(2.36).atan().cosh();
+            j6 += 1;
+            if j6 >= 4 {
+                break u5 * (b / (0.5 * u4.cos()).exp());
+            }
+        };
+        buf[1] += v[0] * w594(w570(i0, f64::exp(v[k % v.len()].atan())), 1.04);
+    }
+    u4 - u3 - a
+}
+
+const W608: Case = Case {
+    name: "w608",
+    live: &[(0, 3), (6, 7), (7, 8)],
+    f: |z, _, k| {
+        let mut b1 = z[3..6].to_vec();
+        let r = w608(z[0..3].to_vec(), &mut b1, k, z[6], z[7]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b1, mut db1) = (z[3..6].to_vec(), d[3..6].to_vec());
+        let (r, dr) = w608_jvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            &mut b1,
+            &mut db1,
+            k,
+            z[6],
+            d[6],
+            z[7],
+            d[7],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b1, mut cb1) = (z[3..6].to_vec(), c[1..4].to_vec());
+        let (r, g0, g3, g4) = w608_vjp(z[0..3].to_vec(), &mut b1, &mut cb1, k, z[6], z[7], c[0]);
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&g0[..], &cb1[..], &[g3][..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.6928, 1.2724, -0.289, 1.4275, 0.2661, 0.9259, 0.0606, -1.3337,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.4812, 0.7331, -0.7631, -0.8358, 0.0969, 0.8776, -0.3333, 0.3139,
+            ],
+            c: &[-0.7529, -0.6756, 0.8744, -1.3203],
+            v: &[],
+            y: &[2.39873314274, 0.7543478968, 4.79328231901, 0.3881798968],
+        },
+        Point {
+            z: &[
+                -0.2718, 1.2976, -0.8134, 1.1146, -0.991, -0.7523, -0.1196, 0.7809,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.5381, 0.5505, -0.1365, -0.0487, -0.6821, -0.1183, -0.2343, -0.8978,
+            ],
+            c: &[-0.6575, -1.6504, -1.2942, -1.3599],
+            v: &[],
+            y: &[2.20245834686, 0.4811695216, 0.867148536024, -0.8816674784],
+        },
+    ],
+};
+
+#[differentiate]
+fn w609(buf: &mut [f64], v: Vec<f64>, a: f64, x: &[f64]) {
+    if (3.35 * buf[0].atan()).rem_euclid(-(a.powi(2) + 1.13)) > buf[2] {
+        return;
+    }
+    let mut j1 = 0;
+    while j1 < 4 {
+        buf[j1] = a;
+        j1 += 1;
+    }
+    buf[1] -= a;
+    buf[3] -= v[0];
+    buf[3] += v[v.len() - 1].cos();
+    buf[3] -= 0.35 * x[0];
+    buf[3] -= x[x.len() - 1];
+}
+
+const W609: Case = Case {
+    name: "w609",
+    live: &[(4, 7), (7, 8), (8, 12)],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        w609(&mut b0, z[4..7].to_vec(), z[7], &z[8..12]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w609_jvp(
+            &mut b0,
+            &mut db0,
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            z[7],
+            d[7],
+            &z[8..12],
+            &d[8..12],
+        );
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let (g1, g2, g3) = w609_vjp(&mut b0, &mut cb0, z[4..7].to_vec(), z[7], &z[8..12]);
+        (
+            cat(&[&b0[..]]),
+            cat(&[&cb0[..], &g1[..], &[g2][..], &g3[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.0287, -0.3778, 0.9588, -0.7299, -1.2867, 1.0096, -0.5845, 0.6262, -0.8762,
+                0.5389, 1.4882, -0.7969,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.9622, 0.9055, -0.7637, 0.7357, 0.2387, 0.5286, 0.9126, -0.3026, -0.0095, 0.6104,
+                0.8212, -0.9925,
+            ],
+            c: &[1.1527, -0.5373, 1.8547, 1.2371],
+            v: &[],
+            y: &[0.6262, 0.0, 0.6262, 3.85045808135],
+        },
+        Point {
+            z: &[
+                -0.7545, -1.4265, 1.4005, -1.4043, -0.8824, 0.0871, -0.5253, -1.3861, 0.2899,
+                1.0955, 1.3844, -0.0615,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.2058, -0.8938, 0.8374, 0.5952, 0.3531, -0.7146, 0.441, 0.6899, 0.5684, 0.4575,
+                0.5405, -0.6233,
+            ],
+            c: &[1.689, 1.5935, -1.2758, 1.6527],
+            v: &[],
+            y: &[-1.3861, 0.0, -1.3861, 0.321508538784],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn w610(v: Vec<f64>, buf: &mut [f64], a: f64) -> f64 {
+    if (a * a) < buf[1] {
+        return (1.46 * (a * a + 0.55).log10().cos()).exp().sqrt();
+    }
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 1;
+        buf[i0] -= a.atan() - v[(o1 + 3) % v.len()];
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] = v[i0 % v.len()] * buf[i0 % buf.len()];
+    }
+    a + 0.91 * buf[1]
+}
+
+const W610: Case = Case {
+    name: "w610",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let mut b1 = z[4..8].to_vec();
+        let r = w610(z[0..4].to_vec(), &mut b1, q[0]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w610_jvp(z[0..4].to_vec(), d[0..4].to_vec(), &mut b1, &mut db1, q[0]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g0) = w610_vjp(z[0..4].to_vec(), &mut b1, &mut cb1, q[0], c[0]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&g0[..], &cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.0725, 0.5658, -0.1672, -0.0287, -0.6189, -1.2059, 1.3388, -0.324,
+            ],
+            q: &[-0.3126],
+            k: 3,
+            t: &[
+                0.3036, -0.2002, 0.7198, 0.6265, -0.6587, -0.2611, 0.7084, -0.7102,
+            ],
+            c: &[0.8482, -1.1795, 1.7512, -1.1017, 1.7049],
+            v: &[],
+            y: &[
+                -0.792272717841,
+                0.0281607422487,
+                -0.527112876749,
+                -0.246549102014,
+                -0.0156350703098,
+            ],
+        },
+        Point {
+            z: &[
+                0.321, -0.1931, -0.164, -1.189, -0.2412, -1.2331, -0.0524, -0.9302,
+            ],
+            q: &[1.0935],
+            k: 2,
+            t: &[
+                -0.0783, -0.7216, 0.2744, 0.9327, 0.8792, -0.5504, 0.9959, 0.9434,
+            ],
+            c: &[0.8618, 1.6469, 0.5165, -1.8975, 1.2635],
+            v: &[],
+            y: &[
+                1.66496763278,
+                -0.240824007292,
+                0.627986409651,
+                0.171614610579,
+                2.3225100267,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w611(b: f64, mut a: f64, c: f64) -> f64 {
+    if c > -0.78 {
+        return 5.24 * f64::powf(1.13, c.sin()) % (0.31 * b.cos()).exp();
+    }
+    let mut st1 = vec![1usize];
+    while let Some(j2) = st1.pop() {
+        if j2 == 3 {
+            continue;
+        }
+        a = a * 0.82 + b;
+    }
+    a = w496(0, c % 0.97, a);
+    1.19 * a + c - b.cos()
+}
+
+const W611: Case = Case {
+    name: "w611",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w611(z[0], q[0], q[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w611_jvp(z[0], d[0], q[0], q[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w611_vjp(z[0], q[0], q[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w611_grad(z[0], q[0], q[1]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w611_hvp(z[0], d[0], q[0], q[1]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.9329],
+            q: &[-0.6623, -1.1808],
+            k: 0,
+            t: &[-0.4167],
+            c: &[1.4619],
+            v: &[0.6821],
+            y: &[-3.70276275082],
+        },
+        Point {
+            z: &[-1.3102],
+            q: &[0.0515, 1.0347],
+            k: 1,
+            t: &[0.3858],
+            c: &[1.7727],
+            v: &[-0.7824],
+            y: &[0.404789669535],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, a))]
+fn w612(mut v: Vec<f64>, mut p: [f64; 3], a: f64) -> f64 {
+    if a > 0.19 {
+        p[1] -= a * p[p.len() - 1].sin();
+    }
+    let mut u1 = (0.64 * a.cos()).asin();
+    if (0.38 * (5.97 * a % (2.43 + v[1].sin())).tanh()).acos() > a {
+        assert!(a.is_finite(), "a = {}", a);
+    } else {
+        if u1 > 0.35 {
+            let mut w2 = vec![0.0; 3];
+            for i0 in 0..w2.len() {
+                w2[i0] = 0.67 * (u1 + p[0]);
+            }
+            let mut u3 = 3.91 * u1 % 1.36;
+            for i0 in 0..w2.len() {
+                u3 = u3 * 0.23 + w2[i0].cos();
+            }
+        } else {
+            let w4: [f64; 3] = [
+                (1.71 + a.sin()).log10() - u1.tanh().exp2(),
+                v[1].rem_euclid(0.7) - u1.atan(),
+                p[p.len() - 1].exp_m1().sin(),
+            ];
+            let [e5, e6, e7] = w4;
+            u1 += 0.1 * (v[1] * v[1] + 1.44).recip();
+        }
+    }
+    1.24 * u1 * a - p[0] + p[p.len() - 1]
+}
+
+const W612: Case = Case {
+    name: "w612",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, _| {
+        let r = w612(z[0..3].to_vec(), arr(&q[0..3]), z[3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w612_jvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            arr(&q[0..3]),
+            z[3],
+            d[3],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = w612_vjp(z[0..3].to_vec(), arr(&q[0..3]), z[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = w612_grad(z[0..3].to_vec(), arr(&q[0..3]), z[3]);
+        (r, cat(&[&g0[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) = w612_hvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            arr(&q[0..3]),
+            z[3],
+            d[3],
+        );
+        (r, cat(&[&g0[..], &[g2][..]]), cat(&[&h0[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5207, 0.2593, -0.5388, 1.2699],
+            q: &[-0.923, -0.1392, -0.3872],
+            k: 4,
+            t: &[-0.9112, 0.2596, 0.9916, 0.2647],
+            c: &[1.6802],
+            v: &[0.0211, 0.8731, 0.3224, 0.6911],
+            y: &[0.940781014367],
+        },
+        Point {
+            z: &[-1.406, 0.2969, 1.344, 1.2951],
+            q: &[-0.3534, -1.1706, -1.2421],
+            k: 2,
+            t: &[-0.4239, -0.4985, -0.3473, -0.8377],
+            c: &[1.7456],
+            v: &[0.7124, 0.2444, -0.9924, 0.9816],
+            y: &[-0.502393212234],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w613(buf: &mut [f64], mut a: f64, out: &mut [f64]) {
+    for i0 in (0..out.len()).rev() {
+        let o1 = 3 * i0 + 2;
+        a += (a * (1.46 * buf[(i0 + 2) % buf.len()])).atan();
+        let (u2, u3) = (
+            (2.13 * a).rem_euclid(0.8) - a.tanh().exp2(),
+            w596(0.22, a - a, 1.4) % 0.88,
+        );
+        a = a * 0.66 + u2.tanh();
+    }
+    let (u4, u5) = (
+        ((-a).powi(2) + 0.37).powf(2.32),
+        3.94 * out[0] % 1.15 * a.hypot(1.84),
+    );
+    for i0 in 0..out.len() {
+        let o6 = 3 * i0 + 2;
+        out[i0] = a * (0.98 * out[i0 % out.len()]);
+    }
+    let u7: f64;
+    if (f64::atan(u4) * (u4 % (1.19 * u4.cos()).cosh())) < -0.27 {
+        u7 = out[2];
+    } else {
+        u7 = out[2] - a - u4;
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] = u5 % 1.42 + a;
+    }
+    buf[3] += u7.atan();
+    out[0] -= 1.42 * u5;
+    out[0] -= 1.05 * a;
+}
+
+const W613: Case = Case {
+    name: "w613",
+    live: &[(4, 5)],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        let mut b2 = z[5..8].to_vec();
+        w613(&mut b0, z[4], &mut b2);
+        cat(&[&b0[..], &b2[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (mut b2, mut db2) = (z[5..8].to_vec(), d[5..8].to_vec());
+        w613_jvp(&mut b0, &mut db0, z[4], d[4], &mut b2, &mut db2);
+        (cat(&[&b0[..], &b2[..]]), cat(&[&db0[..], &db2[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let (mut b2, mut cb2) = (z[5..8].to_vec(), c[4..7].to_vec());
+        let g1 = w613_vjp(&mut b0, &mut cb0, z[4], &mut b2, &mut cb2);
+        (
+            cat(&[&b0[..], &b2[..]]),
+            cat(&[&cb0[..], &[g1][..], &cb2[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.678, 0.8314, 1.0368, -0.8866, 1.0461, 0.9421, -0.7692, 0.7447,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.7439, 0.3123, -0.5087, -0.3941, -0.4806, -0.564, 0.3737, 0.076,
+            ],
+            c: &[-0.8584, -0.7549, 1.8983, 0.5926, -0.8356, 1.672, 1.4902],
+            v: &[],
+            y: &[
+                -0.748320919881,
+                -0.748320919881,
+                -0.748320919881,
+                -2.14640526328,
+                -0.677086760103,
+                1.01404016396,
+                -0.981741692799,
+            ],
+        },
+        Point {
+            z: &[
+                -1.4603, 1.0194, -0.604, 0.247, -0.9414, -0.4085, 1.2204, 0.3199,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.7004, 0.9742, 0.6254, 0.2496, 0.2319, 0.8184, 0.6731, 0.5378,
+            ],
+            c: &[-1.4134, -1.6792, 0.7942, -1.3504, -1.2695, -0.6087, 1.9512],
+            v: &[],
+            y: &[
+                -1.65523284627,
+                -1.65523284627,
+                -1.65523284627,
+                -1.96423183202,
+                2.37297730537,
+                -0.889074492804,
+                -0.23305058198,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, x, a))]
+fn w614(mut b: f64, buf: &mut [f64], out: &mut [f64], x: &[f64], mut a: f64, c: f64) -> f64 {
+    let u1 = b;
+    for i0 in 0..out.len() {
+        let o2 = 3 * i0 + 2;
+        if x[2] < 0.25 {
+            out[i0] *= 0.59
+                + 0.17
+                    * (3.21 * u1 % (buf[(i0 + 3) % buf.len()] * buf[(i0 + 3) % buf.len()] + 0.71)
+                        - x[o2 % x.len()])
+                    .cos();
+        }
+    }
+    if (a - b) < 0.5 {
+        a += x[1];
+    } else {
+        a = (a * a).sin() + buf[buf.len() - 1];
+    }
+    buf[2] = 1.05;
+    u1 - c.atan() + 0.62 * a + buf[1]
+}
+
+const W614: Case = Case {
+    name: "w614",
+    live: &[(0, 1), (8, 11), (11, 12)],
+    f: |z, q, _| {
+        let mut b1 = z[1..5].to_vec();
+        let mut b2 = z[5..8].to_vec();
+        let r = w614(z[0], &mut b1, &mut b2, &z[8..11], z[11], q[0]);
+        cat(&[&[r][..], &b1[..], &b2[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (mut b2, mut db2) = (z[5..8].to_vec(), d[5..8].to_vec());
+        let (r, dr) = w614_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            &mut b2,
+            &mut db2,
+            &z[8..11],
+            &d[8..11],
+            z[11],
+            d[11],
+            q[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..], &b2[..]]),
+            cat(&[&[dr][..], &db1[..], &db2[..]]),
+        )
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (mut b2, mut cb2) = (z[5..8].to_vec(), c[5..8].to_vec());
+        let (r, g0, g3, g4) = w614_vjp(
+            z[0],
+            &mut b1,
+            &mut cb1,
+            &mut b2,
+            &mut cb2,
+            &z[8..11],
+            z[11],
+            q[0],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..], &b2[..]]),
+            cat(&[&[g0][..], &cb1[..], &cb2[..], &g3[..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.2114, -1.4072, 0.05, -1.4616, -0.6174, 1.4758, -0.7067, -0.4576, -1.3539, -1.055,
+                -1.444, 0.7225,
+            ],
+            q: &[-1.4213],
+            k: 1,
+            t: &[
+                0.084, -0.245, 0.8436, -0.8524, 0.3174, 0.1727, -0.0452, -0.1248, -0.3338, 0.2715,
+                -0.2353, -0.9848,
+            ],
+            c: &[
+                -1.8006, 1.4505, -0.6635, 0.5265, -0.8451, 0.7055, -1.8495, 0.6556,
+            ],
+            v: &[],
+            y: &[
+                2.01292089499,
+                -1.4072,
+                0.05,
+                1.05,
+                -0.6174,
+                0.753036257154,
+                -0.311475667704,
+                -0.254582665561,
+            ],
+        },
+        Point {
+            z: &[
+                -0.8157, -1.4347, 0.4616, 0.2649, 1.2725, 0.0567, -1.4752, 1.1268, 0.2509, -0.6786,
+                -0.918, -1.3251,
+            ],
+            q: &[0.8621],
+            k: 3,
+            t: &[
+                -0.2427, 0.1357, -0.4041, -0.3091, 0.1426, -0.299, 0.332, 0.6842, 0.7711, 0.8999,
+                0.9421, 0.9664,
+            ],
+            c: &[
+                -1.1369, -0.5405, -1.8847, 1.5907, -0.6322, 1.4872, 1.1446, -1.689,
+            ],
+            v: &[],
+            y: &[
+                -2.30787092901,
+                -1.4347,
+                0.4616,
+                1.05,
+                1.2725,
+                0.0412480501362,
+                -0.837957133505,
+                0.854336922224,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w615(p: [f64; 3], mut v: Vec<f64>, x: &[f64], a: f64, k: usize) -> f64 {
+    v[3] = v[3] * a + (a * a.powi(2)).cos();
+    let mut j1 = 0;
+    while j1 < 4 {
+        v[j1] += a;
+        j1 += 1;
+    }
+    match k % 2 {
+        1 => {
+            let w3: [f64; 3] = [
+                (v[k % v.len()] / p[0].hypot(0.93)).rem_euclid(-(0.39 * a.cos()).cosh()),
+                (a * a).cos(),
+                (x[2] * x[2] + 0.69)
+                    .powf(p[0].atan())
+                    .atan2(x[k % x.len()].powi(2) + 0.74),
+            ];
+            let [e4, e5, e6] = w3;
+            let mut u7 = e6.mul_add(e6, p[1]);
+            u7 += e5.tanh().exp().powf(0.71 * a.cos()) + 2.39 * x[x.len() - 1] % a.tanh().cosh();
+        }
+        0 => {
+            return (a % -(a.powi(2) + 0.44)).rem_euclid(x[x.len() - 1] * x[x.len() - 1] + 1.11);
+        }
+        _ if k < 1 => {
+            let mut j8 = 0;
+            while j8 < 4 {
+                let o9 = 3 * j8 + 2 + k;
+                v[j8] = a * (j8 as f64 - a);
+                j8 += 1;
+            }
+            return a;
+        }
+        _ => {
+            let mut u10: f64 = 1.0;
+            u10 += f64::powf(0.92, p[k % p.len()].sin()).mul_add(u10, a);
+            debug_assert!(u10.abs() < 1e9, "{u10:.3}");
+        }
+    }
+    a + v[0] + v[v.len() - 1].tanh()
+}
+
+const W615: Case = Case {
+    name: "w615",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w615(arr(&q[0..3]), q[3..7].to_vec(), &q[7..11], z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w615_jvp(arr(&q[0..3]), q[3..7].to_vec(), &q[7..11], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g3) = w615_vjp(arr(&q[0..3]), q[3..7].to_vec(), &q[7..11], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g3) = w615_grad(arr(&q[0..3]), q[3..7].to_vec(), &q[7..11], z[0], k);
+        (r, cat(&[&[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g3, h3) = w615_hvp(arr(&q[0..3]), q[3..7].to_vec(), &q[7..11], z[0], d[0], k);
+        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.0952],
+            q: &[
+                -0.8078, 0.8456, -0.9824, -0.693, -0.0402, -0.2244, -0.1712, -0.5271, -1.3682,
+                1.4368, -0.5359,
+            ],
+            k: 3,
+            t: &[0.8808],
+            c: &[-1.7992],
+            v: &[-0.3648],
+            y: &[0.290191337847],
+        },
+        Point {
+            z: &[-0.7165],
+            q: &[
+                0.5925, -1.2213, 1.4388, 0.7402, 1.2834, 0.2997, -0.2489, -1.4661, -0.0413, -1.355,
+                0.9118,
+            ],
+            k: 1,
+            t: &[0.8191],
+            c: &[-0.6702],
+            v: &[0.8961],
+            y: &[-0.31718348924],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, a))]
+fn w616(mut p: [f64; 4], v: Vec<f64>, mut a: f64) -> f64 {
+    let mut st1 = vec![0usize, 1];
+    while let Some(j2) = st1.pop() {
+        a %= a * a + 0.33;
+        let [e3, _, ..] = p;
+    }
+    let u4 = (3.34 * v[2]).rem_euclid(0.98)
+        + a / (2.18 + p[1].sin())
+        + (a.powi(2) + 1.65).acosh().atan();
+    if p[1] < 0.6 {
+        a = (a * v[0]).atan() + f64::ln_1p(u4.hypot(0.46));
+    } else {
+        a += a * (0.78 * a.cos()).acos();
+    }
+    p[1] = p[1] * v[v.len() - 1] + a * (a + u4);
+    let mut u5: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o6 = 3 * i0 + 2;
+        u5 += p[i0].atan();
+    }
+    u4 + a + u5
+}
+
+const W616: Case = Case {
+    name: "w616",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, _| {
+        let r = w616(arr(&q[0..4]), z[0..4].to_vec(), z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w616_jvp(
+            arr(&q[0..4]),
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = w616_vjp(arr(&q[0..4]), z[0..4].to_vec(), z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w616_grad(arr(&q[0..4]), z[0..4].to_vec(), z[4]);
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w616_hvp(
+            arr(&q[0..4]),
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+        );
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3383, -1.2208, 0.71, -0.5621, 1.3788],
+            q: &[-0.1919, -0.5413, -0.4852, -0.3299],
+            k: 3,
+            t: &[0.8164, 0.0075, -0.6061, -0.907, -0.5721],
+            c: &[0.9321],
+            v: &[-0.2893, -0.8886, 0.8799, 0.6684, -0.4739],
+            y: &[2.10131821116],
+        },
+        Point {
+            z: &[0.9552, 0.0493, -0.6485, 1.2048, 0.0698],
+            q: &[-1.4184, 0.3188, -0.2365, -0.5492],
+            k: 0,
+            t: &[0.0508, -0.0023, -0.2871, 0.0096, -0.122],
+            c: &[1.3091],
+            v: &[0.6821, -0.7314, 0.7669, -0.7818, 0.1215],
+            y: &[2.26699935257],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w617(buf: &mut [f64], mut c: f64, mut b: f64, x: &[f64], mut a: f64) -> f64 {
+    let w1: [f64; 4] = [
+        ((a / (1.35 + c.sin())).powi(2) + 0.65).ln(),
+        (a * a).rem_euclid(-1.02),
+        (4.58 * (3.35 * buf[1] % 0.89)).rem_euclid(0.9),
+        3.03 * buf[0] % -(1.66 + x[2].sin()) + b * a,
+    ];
+    let [e2, e3, _, e4] = w1;
+    let mut j5 = 0;
+    while c < 2.5 && j5 < 4 {
+        let o6 = 3 * j5 + 1;
+        c += b * (0.73 * buf[(j5 + 3) % buf.len()].cos()).acos();
+        j5 += 1;
+    }
+    for i0 in (0..3).rev() {
+        a = a * 0.85 + (b.powi(2) - b);
+        let o7 = 3 * i0 + 1;
+    }
+    let mut j8 = 0;
+    while j8 < 3 {
+        let o9 = 3 * j8 + 2;
+        buf[j8] = e3 + b;
+        j8 += 1;
+    }
+    let mut u10 = e4.cos();
+    let mut u11: f64 = 0.0;
+    for i0 in (0..buf.len()).rev() {
+        u10 -= e4.sinh();
+        u11 /= buf[i0 % buf.len()].hypot(1.21);
+        let mut u12: f64 = 0.0;
+        let mut u13 = (0.31 * buf[(i0 + 2) % buf.len()].cos()).exp().ln_1p();
+        for _ in (0..5).rev() {
+            u12 += -0.83 * (4.89 * u10 % 1.47);
+            u13 += (0.85 * (e3 % -1.21).tanh()).acos();
+        }
+    }
+    u11.atan() + u10.cos() + e4.sin() - c.cos() - a - buf[0].atan()
+}
+
+const W617: Case = Case {
+    name: "w617",
+    live: &[(3, 4)],
+    f: |z, q, _| {
+        let mut b0 = z[0..3].to_vec();
+        let r = w617(&mut b0, q[0], z[3], &q[1..5], q[5]);
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w617_jvp(&mut b0, &mut db0, q[0], z[3], d[3], &q[1..5], q[5]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g2) = w617_vjp(&mut b0, &mut cb0, q[0], z[3], &q[1..5], q[5], c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.3253, -0.5633, -0.7283, 0.78],
+            q: &[-1.3949, 1.1166, -1.4206, -0.5422, -0.1074, -1.2703],
+            k: 4,
+            t: &[-0.3916, 0.8292, 0.4437, 0.3123],
+            c: &[0.7773, -0.599, -1.1315, 0.6448],
+            v: &[],
+            y: &[0.57923375233, 1.37366209, 1.37366209, 1.37366209],
+        },
+        Point {
+            z: &[1.3117, 0.8611, -0.986, -0.2445],
+            q: &[-0.7865, 1.3739, 0.8925, -1.3522, -0.5912, -0.4312],
+            k: 2,
+            t: &[-0.5532, -0.5489, -0.461, 0.38],
+            c: &[-1.0389, -0.5994, -0.9433, -1.5097],
+            v: &[],
+            y: &[0.805909012916, -0.05856656, -0.05856656, -0.05856656],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a))]
+fn w618(mut c: f64, mut b: f64, a: f64) -> f64 {
+    let mut j1 = 0;
+    while j1 < 2 {
+        c -= c / b.hypot(1.07) + b;
+        j1 += 1;
+    }
+    let u2: f64;
+    if (a.sin() * 0.59).acos() < 0.45 {
+        u2 = (5.24 * a).rem_euclid(0.59) - b / a.sin().exp();
+    } else {
+        u2 = 1.39 * c.exp2();
+    }
+    u2 - a - b + c.sin()
+}
+
+const W618: Case = Case {
+    name: "w618",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w618(q[0], z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w618_jvp(q[0], z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = w618_vjp(q[0], z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w618_grad(q[0], z[0], z[1]);
+        (r, cat(&[&[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w618_hvp(q[0], z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..]]),
+            cat(&[&[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.9727, 1.1547],
+            q: &[-1.4634],
+            k: 1,
+            t: &[-0.1513, -0.113],
+            c: &[0.8926],
+            v: &[-0.2698, -0.5259],
+            y: &[3.77342561658],
+        },
+        Point {
+            z: &[-0.4763, 0.3913],
+            q: &[-0.4395],
+            k: 2,
+            t: &[0.6369, 0.2345],
+            c: &[1.6275],
+            v: &[-0.858, 0.3616],
+            y: &[2.61234113548],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b))]
+fn w619(mut a: f64, mut p: [f64; 3], mut b: f64) -> f64 {
+    let mut j1 = 0;
+    while a < 2.59 && j1 < 3 {
+        let o2 = 3 * j1 + 1;
+        a += b * (1.43 * b);
+        j1 += 1;
+    }
+    let u3 = 1.24 * a;
+    if (a.asinh() - b) > 0.43 {
+        p[2] = p[2] * 0.64 + (a + b);
+    } else {
+        p[2] = p[2] * 0.35 + (p[1] * b - b);
+    }
+    let u4 = p[0];
+    b += 0.2 * w498(a - b, 0.35, b, 1);
+    (1.12 * b + 1.02 * u4) * u3 + a - 0.66 * p[0] + p[p.len() - 1].atan()
+}
+
+const W619: Case = Case {
+    name: "w619",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, _| {
+        let r = w619(q[0], arr(&z[0..3]), z[3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w619_jvp(q[0], arr(&z[0..3]), arr(&d[0..3]), z[3], d[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = w619_vjp(q[0], arr(&z[0..3]), z[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w619_grad(q[0], arr(&z[0..3]), z[3]);
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w619_hvp(q[0], arr(&z[0..3]), arr(&d[0..3]), z[3], d[3]);
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.4317, 1.398, -0.1328, 0.7421],
+            q: &[-1.0157],
+            k: 0,
+            t: &[0.7891, -0.1788, -0.8699, 0.8973],
+            c: &[1.5914],
+            v: &[0.2564, -0.7779, 0.2173, -0.7891],
+            y: &[2.06173026658],
+        },
+        Point {
+            z: &[1.4728, -0.7645, 1.3607, -0.2948],
+            q: &[0.1396],
+            k: 4,
+            t: &[-0.934, 0.6575, 0.5037, -0.251],
+            c: &[0.6067],
+            v: &[-0.1081, 0.2668, -0.2048, -0.7768],
+            y: &[1.15277335542],
+        },
+    ],
+};
+
 // ----- the checks ------------------------------------------------------------
 
 /// The function: (z, q, k) -> y.
@@ -45570,5 +48803,7 @@ static CASES: &[Case] = &[
     W528, W529, W530, W531, W532, W533, W534, W535, W536, W537, W538, W539, W540, W541, W542, W543,
     W544, W545, W546, W547, W548, W549, W550, W551, W552, W553, W554, W555, W556, W557, W558, W559,
     W560, W561, W562, W563, W564, W565, W566, W567, W568, W569, W570, W571, W572, W573, W574, W575,
-    W576, W577, W578, W579,
+    W576, W577, W578, W579, W580, W581, W582, W583, W584, W585, W586, W587, W588, W589, W590, W591,
+    W592, W593, W594, W595, W596, W597, W598, W599, W600, W601, W602, W603, W604, W605, W606, W607,
+    W608, W609, W610, W611, W612, W613, W614, W615, W616, W617, W618, W619,
 ];

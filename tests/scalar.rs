@@ -234,6 +234,37 @@ fn mul_add_and_clamp() {
     agree!(fused, fused_jvp, fused_vjp; x 0, y 1, z 2; at [2.0, 1.0, 5.0]);
 }
 
+/// `%`, `%=` and `rem_euclid`, with the divisor active and constant.
+#[differentiate]
+fn remainders(x: f64, y: f64) -> f64 {
+    let mut w = x * y;
+    w %= 0.75;
+    (x % y) * x + x.rem_euclid(y) * y + f64::rem_euclid(-x, 0.6) + w
+}
+
+#[test]
+fn remainder_functions() {
+    // Points away from the jumps (the quotients are not near integers), on
+    // each side of 0 for the dividend and the divisor.
+    for (x, y) in [(2.3f64, 0.7), (-2.3, 0.7), (1.9, -0.8), (-1.1, -0.45)] {
+        // r = x - q y, e the Euclidean quotient: x.rem_euclid(y) = x - e y.
+        let (r, q) = (x % y, (x / y).trunc());
+        let (re, e) = (x.rem_euclid(y), x.div_euclid(y));
+        let value = r * x + re * y + (-x).rem_euclid(0.6) + (x * y) % 0.75;
+        let dx = x + r + y - 1.0 + y;
+        let dy = -q * x - e * y + re + x;
+        let (v, gx, gy) = remainders_grad(x, y);
+        assert_eq!(v, value);
+        close("d/dx", gx, dx, 1e-13);
+        close("d/dy", gy, dy, 1e-13);
+        agree!(remainders, remainders_jvp, remainders_vjp; x 0, y 1; at [x, y]);
+        // Second order: H = [[2, 2 - q], [2 - q, -2 e]].
+        let (_, _, _, hxx, hyx) = remainders_hvp(x, 1.0, y, 0.0);
+        let (_, _, _, hxy, hyy) = remainders_hvp(x, 0.0, y, 1.0);
+        assert_eq!((hxx, hyx, hxy, hyy), (2.0, 2.0 - q, 2.0 - q, -2.0 * e));
+    }
+}
+
 #[test]
 fn integer_powers() {
     for n in [-2, 0, 1, 3] {

@@ -260,8 +260,8 @@ fn errors_are_all_reported_and_the_original_kept() {
         TokenStream::new(),
         quote! {
             fn f(x: f64) -> f64 {
-                let a = x.to_degrees();
-                let b = x % 2.0;
+                let a = x.abs_sub(1.0);
+                let b = x.midpoint(2.0);
                 a + b + x.frobnicate()
             }
         },

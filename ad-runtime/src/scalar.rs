@@ -248,6 +248,7 @@ macro_rules! binary_rules {
     ($(
         $(#[$doc:meta])*
         $name:ident: |$a:ident, $b:ident, $z:ident|
+            $(f = $f:expr,)?
             da = $da:expr, db = $db:expr,
             daa = $daa:expr, dab = $dab:expr, dbb = $dbb:expr;
     )*) => {
@@ -255,12 +256,12 @@ macro_rules! binary_rules {
             $(#[$doc])*
             pub mod $name {
                 #[allow(unused_imports)]
-                use super::{max_weight, min_weight, two};
+                use super::{div_euclid, max_weight, min_weight, two};
                 use crate::real::Real;
-                /// The function itself: `a.f(b)`.
+                /// The function itself.
                 #[inline]
-                pub fn f<T: Real>(a: T, b: T) -> T {
-                    a.$name(b)
+                pub fn f<T: Real>($a: T, $b: T) -> T {
+                    binary_rules!(@f $name, $a, $b, $($f)?)
                 }
                 binary_rules!(@partial
                     "Partial derivative in `a` (the receiver)", da, $a, $b, $z, $da;
@@ -282,7 +283,7 @@ macro_rules! binary_rules {
         /// use ad_runtime::scalar::binary_rules;
         ///
         /// let rules = binary_rules::<f64>();
-        /// assert_eq!(rules.len(), 6);
+        /// assert_eq!(rules.len(), 8);
         /// for r in rules {
         ///     let (a, b) = (0.7, 1.3);
         ///     let z = (r.f)(a, b);
@@ -305,6 +306,9 @@ macro_rules! binary_rules {
             }),*]
         }
     };
+    // The function: the method of the same name, unless given.
+    (@f $name:ident, $a:ident, $b:ident, ) => { $a.$name($b) };
+    (@f $name:ident, $a:ident, $b:ident, $f:expr) => { $f };
     (@partial $($doc:literal, $fn:ident, $a:ident, $b:ident, $z:ident, $e:expr;)*) => {
         $(
             #[doc = $doc]
@@ -735,6 +739,76 @@ binary_rules! {
         daa = -(a * a * b.ln()).recip(),
         dab = -(a * b * b.ln() * b.ln()).recip(),
         dbb = z * (b.ln() + two::<T>()) / (b * b * b.ln() * b.ln());
+    /// `a % b`: the remainder of `a / b` truncated toward zero, `a - (a /
+    /// b).trunc() * b` (C's `fmod`)
+    ///
+    /// Its partials are those of that formula with the integer quotient
+    /// held: 1 in `a` and `-(a / b).trunc()` in `b`, the second partials 0.
+    /// At a multiple of `b` the value jumps by `b`; there, as at the kinks
+    /// of `abs` or `max`, the derivative is that of the side the value is
+    /// on.
+    ///
+    /// ```
+    /// use ad_runtime::scalar::rem;
+    /// // 7.5 % 2 = 1.5 (quotient 3): partials 1 and -3.
+    /// let z = rem::f(7.5, 2.0);
+    /// assert_eq!(z, 1.5);
+    /// assert_eq!([rem::da(7.5, 2.0, z), rem::db(7.5, 2.0, z)], [1.0, -3.0]);
+    /// // The sign is the dividend's: -7.5 % 2 = -1.5 (quotient -3).
+    /// let z = rem::f(-7.5, 2.0);
+    /// assert_eq!((z, rem::db(-7.5, 2.0, z)), (-1.5, 3.0));
+    /// assert_eq!([rem::daa(7.5, 2.0, 1.5), rem::dab(7.5, 2.0, 1.5), rem::dbb(7.5, 2.0, 1.5)], [0.0; 3]);
+    /// ```
+    rem: |a, b, z|
+        f = a % b,
+        da = T::ONE,
+        db = -(a / b).trunc(),
+        daa = T::ZERO,
+        dab = T::ZERO,
+        dbb = T::ZERO;
+    /// `a.rem_euclid(b)`: the least non-negative remainder of `a / b`
+    ///
+    /// Its partials are those of `a - b * a.div_euclid(b)` with the integer
+    /// quotient held: 1 in `a` and `-a.div_euclid(b)` in `b`, the second
+    /// partials 0; at a multiple of `b`, the side the value is on.
+    ///
+    /// ```
+    /// use ad_runtime::scalar::rem_euclid;
+    /// // -7.5 = -4 * 2 + 0.5: partials 1 and 4.
+    /// let z = rem_euclid::f(-7.5, 2.0);
+    /// assert_eq!(z, (-7.5f64).rem_euclid(2.0));
+    /// assert_eq!([rem_euclid::da(-7.5, 2.0, z), rem_euclid::db(-7.5, 2.0, z)], [1.0, 4.0]);
+    /// // A negative divisor: -7.5 = 4 * -2 + 0.5.
+    /// let z = rem_euclid::f(-7.5, -2.0);
+    /// assert_eq!((z, rem_euclid::db(-7.5, -2.0, z)), (0.5, -4.0));
+    /// assert_eq!(rem_euclid::dbb(-7.5, 2.0, 0.5), 0.0);
+    /// ```
+    rem_euclid: |a, b, z|
+        f = {
+            // std's `f64::rem_euclid`, for any `T: Real`.
+            let r = a % b;
+            if r < T::ZERO { r + b.abs() } else { r }
+        },
+        da = T::ONE,
+        db = -div_euclid(a, b),
+        daa = T::ZERO,
+        dab = T::ZERO,
+        dbb = T::ZERO;
+}
+
+/// std's `f64::div_euclid`, for any `T: Real`.
+#[inline]
+fn div_euclid<T: Real>(a: T, b: T) -> T {
+    let q = (a / b).trunc();
+    if a % b < T::ZERO {
+        if b > T::ZERO {
+            q - T::ONE
+        } else {
+            q + T::ONE
+        }
+    } else {
+        q
+    }
 }
 
 /// `x.powi(n)`: the exponent `n` is an integer, so only `x` is active.

@@ -269,6 +269,10 @@ fn binary_points(name: &str) -> &'static [(f64, f64)] {
         "max" | "min" => &[(1.0, 2.0), (2.0, 1.0), (-0.5, 0.3), (-3.0, -4.0)],
         // a > 0, base b > 0 and b != 1, on both sides of 1.
         "log" => &[(8.0, 2.0), (0.3, 10.0), (5.0, 0.5), (2.5, 3.7), (0.7, 0.2)],
+        // Away from the jumps (a / b an integer) in a and in b, divisors and
+        // dividends of either sign.
+        "rem" => &[(7.5, 2.0), (-7.5, 2.0), (5.25, -1.5), (0.625, 1.25)],
+        "rem_euclid" => &[(-7.5, 2.0), (7.5, -2.0), (-5.25, -1.5), (0.625, 1.25)],
         other => {
             panic!("no domain points for the binary rule `{other}`: add them to binary_points")
         }
@@ -374,6 +378,17 @@ const BINARY_REFS: &[BinaryRef] = &[
         [-3.0883163157564573, -0.05029645253643038, -0.003456812408246969]),
     ("log", 5.0, 0.5, [-0.28853900817779266, -6.699668295589512],
         [0.05770780163555854, -0.8325475924022431, -25.262976311412988]),
+    // a % b = a - b trunc(a / b) (C's fmod; mpmath's own fmod is Python's
+    // floored one): da = 1, db = -trunc(a / b), second partials 0.
+    ("rem", 7.5, 2.0, [1.0, -3.0], [0.0, 0.0, 0.0]),
+    ("rem", -7.5, 2.0, [1.0, 3.0], [0.0, 0.0, 0.0]),
+    ("rem", 5.25, -1.5, [1.0, 3.0], [0.0, 0.0, 0.0]),
+    ("rem", 0.625, 1.25, [1.0, 0.0], [0.0, 0.0, 0.0]),
+    // a.rem_euclid(b) = a - b a.div_euclid(b): db = -a.div_euclid(b).
+    ("rem_euclid", -7.5, 2.0, [1.0, 4.0], [0.0, 0.0, 0.0]),
+    ("rem_euclid", 7.5, -2.0, [1.0, 3.0], [0.0, 0.0, 0.0]),
+    ("rem_euclid", -5.25, -1.5, [1.0, -4.0], [0.0, 0.0, 0.0]),
+    ("rem_euclid", 0.625, 1.25, [1.0, 0.0], [0.0, 0.0, 0.0]),
 ];
 
 /// `(x, n, d/dx x^n, d^2/dx^2 x^n)`.

@@ -13,8 +13,9 @@ differences:
     `[f64; N]`, `Vec<f64>`), `mut` parameters inside and outside `wrt`
     assigned active values (straight-line, in loops, in branches on active
     and inactive conditions, through calls) and read back, and in/out
-    `&mut [f64]` buffers (Enzyme's `Duplicated`); see "The `wrt` family"
-    below the first family's code;
+    `&mut [f64]` buffers (Enzyme's `Duplicated`); then its idiom batch
+    (WRT_N_IDIOM) and its remainder batch (WRT_N_REM: `%`, `%=`,
+    `rem_euclid`); see "The `wrt` family" below the first family's code;
   * `tests/random_calls.rs` (family `calls`, CALLS_N_FUNCS functions,
     CALLS_SEED): helpers over arrays, i.e. calls of earlier functions of the
     family with `&[f64]`, `[f64; N]`, `Vec<f64>`, `&[f64; N]` and `f64`
@@ -195,6 +196,21 @@ def k_signum(x):
     return 1.0 if x > 0.0 else -1.0
 
 
+def k_rem(a, b):
+    """Rust's `a % b` on floats (C's fmod). The value jumps where a / b is
+    an integer: the decision is the quotient, its margin the distance of a
+    to the nearest multiple of b."""
+    q = a / b
+    TRACE.append((abs(b) * min(q - math.floor(q), math.ceil(q) - q), math.trunc(q)))
+    return math.fmod(a, b)
+
+
+def k_rem_euclid(a, b):
+    """Rust's `a.rem_euclid(b)` on floats; jumps as `k_rem`'s."""
+    r = k_rem(a, b)
+    return r + abs(b) if r < 0.0 else r
+
+
 RUNTIME = {
     "math": math,
     "chk": chk,
@@ -205,6 +221,8 @@ RUNTIME = {
     "k_min": k_min,
     "k_clamp": k_clamp,
     "k_signum": k_signum,
+    "k_rem": k_rem,
+    "k_rem_euclid": k_rem_euclid,
     "f_sin": math.sin,
     "f_cos": math.cos,
     "f_tan": math.tan,
@@ -273,11 +291,18 @@ def binop(op, a, b):
     return E(rs, prec, "(" + a.py + " " + op + " " + b.py + ")", a.typed or b.typed, a.reads or b.reads)
 
 
+def rem(a, b):
+    """`a % b`: Rust's precedence is that of `*` and `/`."""
+    rs = par(a, MUL) + " % " + par(b, MUL + 1)
+    return E(rs, MUL, "k_rem(" + a.py + ", " + b.py + ")", a.typed or b.typed, a.reads or b.reads)
+
+
 def neg(a):
     return E("-" + par(a, ATOM), UNARY, "(-" + a.py + ")", a.typed, a.reads)
 
 
-KINKS = {"abs": "k_abs", "max": "k_max", "min": "k_min", "clamp": "k_clamp", "signum": "k_signum"}
+KINKS = {"abs": "k_abs", "max": "k_max", "min": "k_min", "clamp": "k_clamp", "signum": "k_signum",
+         "rem_euclid": "k_rem_euclid"}
 
 
 def method(name, recv, *args, static=False):
@@ -1832,7 +1857,7 @@ def generate_checkpoint_wrt(n_funcs, seed, out):
         "//! python3 tests/random/generate.py\n", "//! python3 tests/random/generate.py --family checkpoint_wrt\n")
     CHECKPOINT = True
     try:
-        generate_wrt(n_funcs, seed, out, n_idiom=0, header=header)
+        generate_wrt(n_funcs, seed, out, n_idiom=0, header=header, n_rem=0)
     finally:
         CHECKPOINT = False
 
@@ -2507,6 +2532,20 @@ class WrtGen(Gen):
 WRT_IDIOM_SEED = 20260120
 WRT_N_IDIOM = 80
 
+# ----- the `wrt` family's remainder batch -----------------------------------------
+#
+# WRT_N_REM functions drawn after the idiom batch, from their own generator
+# (WRT_REM_SEED; the functions before stay as they were), whose expressions
+# may also be remainders: `a % b` and `a.rem_euclid(b)` with a constant or an
+# active divisor (positive or negative), and `%=` statements, anywhere the
+# idiom batch writes (in loops and branches, on parameters in and out of
+# `wrt`, in functions that call others). Their values jump at multiples of
+# the divisor: test points keep at least MARGIN from every jump, and the
+# nearby points of the finite differences stay on the same side.
+
+WRT_REM_SEED = 20261206
+WRT_N_REM = 40
+
 
 class IdiomGen(WrtGen):
     def stmt(self, nested, loop_ok=True):
@@ -2819,6 +2858,46 @@ def wrt_dirs(z, t, v, scalar):
     if scalar:
         dirs.append((v, REL_STEP * xmax / max(abs(a) for a in v), "v"))
     return dirs
+
+
+class RemGen(IdiomGen):
+    """A function of the remainder batch (see WRT_REM_SEED)."""
+
+    def divisor(self, depth):
+        """A constant or an active divisor, maybe negative, at least about
+        0.3 in magnitude."""
+        if self.r() < 0.5:
+            b = lit(self.const(0.3, 1.5))
+        else:
+            b = self.positive(self.expr(depth))
+            self.tags.append("rem: an active divisor")
+        return neg(b) if self.r() < 0.3 else b
+
+    def expr(self, depth):
+        if depth > 0 and self.r() < 0.15:
+            d = depth - 1
+            a, b = self.expr(d), self.divisor(d - 1)
+            # A dividend of a few divisors: quotients other than 0, so the
+            # partial in the divisor is not 0.
+            if self.r() < 0.6:
+                a = binop("*", lit(self.const(2.0, 6.0)), a)
+            if self.r() < 0.3:
+                self.tags.append("rem: a.rem_euclid(b)")
+                return method("rem_euclid", a, b)
+            self.tags.append("rem: a % b")
+            return rem(a, b)
+        return super().expr(depth)
+
+    def update(self, name=None):
+        if self.r() < 0.2:
+            if name is None:
+                name = self.ensure_mut()
+            b = self.divisor(0)
+            self.emit("{} %= {};".format(name, b.rs), "{} = chk(k_rem({}, {}))".format(name, name, b.py))
+            self.wrote(name)
+            self.tags.append("rem: %= on a mutable scalar")
+            return
+        super().update(name)
 
 
 def wrt_find_points(spec, fn, rng, runner=None):
@@ -3338,7 +3417,7 @@ def wrt_case_entry(spec):
     return out
 
 
-def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM, header=None):
+def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM, header=None, n_rem=WRT_N_REM):
     rng = random.Random(seed)
     specs = []
     namespace = dict(RUNTIME)
@@ -3371,6 +3450,29 @@ def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM, header=None):
         name = "w{:03}".format(len(specs))
         callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
         spec = IdiomGen(rng, name, callees).function()
+        if spec.rust.count("\n") > WRT_MAX_LINES + 6:
+            too_long += 1
+            continue
+        ns = dict(namespace)
+        try:
+            exec(spec.python, ns)
+            pts = wrt_find_points(spec, ns[name], rng)
+        except Exception:
+            sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
+            raise
+        if pts is None:
+            discarded += 1
+            continue
+        spec.points = pts
+        namespace[name] = ns[name]
+        specs.append(spec)
+
+    # The remainder batch, from its own generators.
+    rng = random.Random(WRT_REM_SEED)
+    while len(specs) < n_funcs + n_idiom + n_rem:
+        name = "w{:03}".format(len(specs))
+        callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
+        spec = RemGen(rng, name, callees).function()
         if spec.rust.count("\n") > WRT_MAX_LINES + 6:
             too_long += 1
             continue

@@ -113,6 +113,7 @@ fn assigned(stmts: &[syn::Stmt]) -> Vec<String> {
                     | syn::BinOp::SubAssign(_)
                     | syn::BinOp::MulAssign(_)
                     | syn::BinOp::DivAssign(_)
+                    | syn::BinOp::RemAssign(_)
             ) {
                 self.target(&b.left);
             }

@@ -18,9 +18,19 @@ impl Lowerer<'_> {
                 };
                 match op {
                     Some(op) => self.lower_assign(&b.left, Some((op, b.op.span())), &b.right),
+                    // `a %= b` is `a = a % b`, the `%` spanned at the `%=`.
+                    None if matches!(b.op, syn::BinOp::RemAssign(_)) => {
+                        let rem = syn::Expr::Binary(syn::ExprBinary {
+                            attrs: Vec::new(),
+                            left: b.left.clone(),
+                            op: syn::BinOp::Rem(syn::Token![%](b.op.span())),
+                            right: b.right.clone(),
+                        });
+                        self.lower_assign(&b.left, None, &rem)
+                    }
                     None => self.errors.spanned(
                         b.op,
-                        "only `+=`, `-=`, `*=` and `/=` are supported as compound assignments",
+                        "only `+=`, `-=`, `*=`, `/=` and `%=` are supported as compound assignments",
                     ),
                 }
             }

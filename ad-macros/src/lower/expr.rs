@@ -492,12 +492,18 @@ impl Lowerer<'_> {
                 );
                 return self.poisoned();
             }
+            // `a % b`: the rule `rem`, called as `::core::ops::Rem::rem(a, b)`
+            // (the same value as `%`, for any `T: Real`).
             syn::BinOp::Rem(_) => {
-                self.errors.spanned(
-                    b.op,
-                    "`%` has no derivative rule on active values: write `x - (x / y).trunc() * y` for `x % y` (its derivative is 1 in `x` and `-(x / y).trunc()` in `y`; its value may differ from `%`'s in the last bits)",
+                let span = b.op.span();
+                let args = [&*b.left, &*b.right];
+                return self.lower_func_call(
+                    rules::REM,
+                    CallStyle::Path(quote!(::core::ops::Rem)),
+                    &args,
+                    span,
+                    span,
                 );
-                return self.poisoned();
             }
             _ => {
                 self.errors.spanned(

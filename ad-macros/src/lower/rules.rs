@@ -8,7 +8,7 @@ pub(super) const UNARY: &[&str] = &[
     "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "recip", "abs",
     "signum",
 ];
-pub(super) const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "log"];
+pub(super) const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "log", "rem_euclid"];
 
 /// `Vec` and slice methods that grow, shrink or reorder an array: rejected on
 /// active arrays with what to write instead (except `push` and
@@ -179,6 +179,13 @@ pub(super) fn la_methods() -> String {
     )
 }
 
+/// `a % b` (see `lower_binary`), or `a.rem(b)` with `Rem` in scope.
+pub(super) const REM: Func = Func {
+    name: "rem",
+    arity: 2,
+    active_args: &[true, true],
+};
+
 /// The elementary function called `name`, if it has a rule.
 pub fn func(name: &str) -> Option<Func> {
     if let Some(n) = UNARY.iter().find(|n| **n == name) {
@@ -206,6 +213,7 @@ pub fn func(name: &str) -> Option<Func> {
             arity: 3,
             active_args: &[true, true, true],
         }),
+        "rem" => Some(REM),
         "clamp" => Some(Func {
             name: "clamp",
             arity: 3,

@@ -6,7 +6,7 @@ use ad::differentiate;
 fn f(x: f64, y: f64) -> f64 {
     let a = x.to_degrees();
     let b = y.fract();
-    let c = (x % y) * a;
+    let c = x.copysign(y) * a;
     c + b
 }
 
