@@ -265,6 +265,53 @@ fn remainder_functions() {
     }
 }
 
+/// `to_degrees`, `to_radians`, `fract`, `copysign`, and `sin_cos` in its
+/// method and path forms.
+#[differentiate]
+fn more_methods(x: f64, y: f64) -> f64 {
+    let (s, c) = (x * y).sin_cos();
+    let (s2, c2) = f64::sin_cos(y);
+    x.to_degrees() * 0.01
+        + (y * 30.0).to_radians()
+        + (3.0 * x).fract() * y
+        + x.copysign(y) * s
+        + c * c2
+        + s2
+}
+
+#[test]
+fn more_float_methods() {
+    use std::f64::consts::PI;
+    // Away from the jumps of `fract` (3x an integer) and `copysign` (y = 0).
+    for (x, y) in [(0.7f64, 1.3), (-0.45, 0.8), (1.1, -0.6)] {
+        let (s, c) = ((x * y).sin(), (x * y).cos());
+        let (s2, c2) = (y.sin(), y.cos());
+        let cs = x.copysign(y);
+        let agree = if (x < 0.0) == (y < 0.0) { 1.0 } else { -1.0 };
+        let dx = 0.01 * 180.0 / PI + 3.0 * y + agree * s + cs * c * y - s * y * c2;
+        let dy = 30.0 * PI / 180.0 + (3.0 * x).fract() + cs * c * x - s * x * c2 - c * s2 + c2;
+        let (v, gx, gy) = more_methods_grad(x, y);
+        assert_eq!(v, more_methods(x, y));
+        close("d/dx", gx, dx, 1e-13);
+        close("d/dy", gy, dy, 1e-13);
+        agree!(more_methods, more_methods_jvp, more_methods_vjp; x 0, y 1; at [x, y]);
+        // Second order against central differences of the gradient.
+        let h = 1e-6;
+        let g = |x: f64, y: f64| {
+            let (_, gx, gy) = more_methods_grad(x, y);
+            [gx, gy]
+        };
+        let (_, _, _, hxx, hyx) = more_methods_hvp(x, 1.0, y, 0.0);
+        let (_, _, _, hxy, hyy) = more_methods_hvp(x, 0.0, y, 1.0);
+        let (ax, bx) = (g(x + h, y), g(x - h, y));
+        let (ay, by) = (g(x, y + h), g(x, y - h));
+        close("d2/dx2", hxx, (ax[0] - bx[0]) / (2.0 * h), 1e-6);
+        close("d2/dxdy", hyx, (ax[1] - bx[1]) / (2.0 * h), 1e-6);
+        close("d2/dydx", hxy, (ay[0] - by[0]) / (2.0 * h), 1e-6);
+        close("d2/dy2", hyy, (ay[1] - by[1]) / (2.0 * h), 1e-6);
+    }
+}
+
 #[test]
 fn integer_powers() {
     for n in [-2, 0, 1, 3] {

@@ -151,7 +151,18 @@ pub const EXPENSIVE: &[&str] = &[
 /// reads no argument, and restores nothing for one (`(m - t).exp()` in a
 /// loop needs neither `m` nor `t` back).
 pub const OF_Y: &[&str] = &[
-    "tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum",
+    "tan",
+    "tanh",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "sqrt",
+    "cbrt",
+    "recip",
+    "signum",
+    "to_degrees",
+    "to_radians",
+    "fract",
 ];
 
 /// The unary functions whose derivatives the runtime also states in terms

@@ -261,7 +261,7 @@ fn errors_are_all_reported_and_the_original_kept() {
         quote! {
             fn f(x: f64) -> f64 {
                 let a = x.abs_sub(1.0);
-                let b = x.midpoint(2.0);
+                let b = x.next_up();
                 a + b + x.frobnicate()
             }
         },
@@ -888,4 +888,44 @@ fn inactive_offsets_are_computed_again_not_saved() {
         assert_eq!(g.matches(&format!("let {v} = ")).count(), 2, "{v}: {g}");
     }
     assert!(g.contains("q_saved"), "{g}");
+}
+
+#[test]
+fn sin_cos_is_sin_and_cos_of_one_bound_value() {
+    let out = expand(
+        TokenStream::new(),
+        quote! {
+            fn f(x: f64, y: f64) -> f64 {
+                let (s, c) = (x * y).sin_cos();
+                let (s2, c2) = f64::sin_cos(y);
+                s * c + s2 * c2
+            }
+        },
+    )
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    // The receiver computed once, then its sine and cosine.
+    assert!(out.contains("__ad_sc"), "{out}");
+    assert!(
+        out.contains("f64 :: sin (y)") && out.contains("f64 :: cos (y)"),
+        "{out}"
+    );
+    // In a `while` condition nothing can go before the statement.
+    let out = expand(
+        TokenStream::new(),
+        quote! {
+            fn g(x: f64) -> f64 {
+                let mut t = x;
+                while (2.0 * t).sin_cos().0 > 0.1 {
+                    t = t * 0.5;
+                }
+                t
+            }
+        },
+    )
+    .to_string();
+    assert!(
+        out.contains("bind the argument of `sin_cos` to a name first"),
+        "{out}"
+    );
 }

@@ -199,7 +199,7 @@ macro_rules! unary_rules {
         /// use ad_runtime::scalar::unary_rules;
         ///
         /// let rules = unary_rules::<f64>();
-        /// assert_eq!(rules.len(), 24);
+        /// assert_eq!(rules.len(), 27);
         /// for r in rules {
         ///     // A point inside every domain (acosh needs x > 1).
         ///     let x = if r.name == "acosh" { 1.5 } else { 0.6 };
@@ -226,7 +226,7 @@ macro_rules! unary_rules {
         /// }
         /// // The rules reverse mode applies to the value alone.
         /// let of_y: Vec<_> = unary_rules::<f64>().into_iter().filter(|r| r.of_y.is_some()).map(|r| r.name).collect();
-        /// assert_eq!(of_y, ["tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum"]);
+        /// assert_eq!(of_y, ["tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum", "to_degrees", "to_radians", "fract"]);
         /// // And to the argument alone.
         /// let of_x: Vec<_> = unary_rules::<f64>().into_iter().filter(|r| r.of_x.is_some()).map(|r| r.name).collect();
         /// assert_eq!(of_x, ["sin", "cos", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "ln", "ln_1p", "log2", "log10", "abs"]);
@@ -283,7 +283,7 @@ macro_rules! binary_rules {
         /// use ad_runtime::scalar::binary_rules;
         ///
         /// let rules = binary_rules::<f64>();
-        /// assert_eq!(rules.len(), 8);
+        /// assert_eq!(rules.len(), 10);
         /// for r in rules {
         ///     let (a, b) = (0.7, 1.3);
         ///     let z = (r.f)(a, b);
@@ -615,6 +615,32 @@ unary_rules! {
     /// assert_eq!(signum::d2(5.0, 1.0), 0.0);
     /// ```
     signum: |x, y| d1 = T::ZERO, d2 = T::ZERO, d1_y_dy = T::ZERO;
+    /// `to_degrees`: derivative `180 / pi`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::to_degrees;
+    /// assert_eq!(to_degrees::f(core::f64::consts::PI), 180.0);
+    /// assert_eq!(to_degrees::d1(2.0, to_degrees::f(2.0)), 180.0 / core::f64::consts::PI);
+    /// assert_eq!(to_degrees::d2(2.0, to_degrees::f(2.0)), 0.0);
+    /// ```
+    to_degrees: |x, y| d1 = T::ONE.to_degrees(), d2 = T::ZERO, d1_y_dy = T::ZERO;
+    /// `to_radians`: derivative `pi / 180`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::to_radians;
+    /// assert_eq!(to_radians::f(180.0), core::f64::consts::PI);
+    /// assert_eq!(to_radians::d1(2.0, to_radians::f(2.0)), core::f64::consts::PI / 180.0);
+    /// ```
+    to_radians: |x, y| d1 = T::ONE.to_radians(), d2 = T::ZERO, d1_y_dy = T::ZERO;
+    /// `fract`: `x - x.trunc()`, derivative 1 (the value jumps at integers;
+    /// there, the derivative of the side the value is on)
+    ///
+    /// ```
+    /// use ad_runtime::scalar::fract;
+    /// assert_eq!(fract::f(-2.25), -0.25);
+    /// assert_eq!((fract::d1(-2.25, -0.25), fract::d2(-2.25, -0.25)), (1.0, 0.0));
+    /// ```
+    fract: |x, y| d1 = T::ONE, d2 = T::ZERO, d1_y_dy = T::ZERO;
 }
 
 binary_rules! {
@@ -763,6 +789,47 @@ binary_rules! {
         f = a % b,
         da = T::ONE,
         db = -(a / b).trunc(),
+        daa = T::ZERO,
+        dab = T::ZERO,
+        dbb = T::ZERO;
+    /// `a.copysign(b)`: the magnitude of `a` with the sign of `b`
+    ///
+    /// Partials: `+-1` in `a` (1 where the signs of `a` and `b` agree, 0 at
+    /// `a = 0` as for `abs`), 0 in `b` (only its sign is read), the second
+    /// partials 0.
+    ///
+    /// ```
+    /// use ad_runtime::scalar::copysign;
+    /// let z = copysign::f(2.5, -1.0);
+    /// assert_eq!(z, -2.5);
+    /// assert_eq!([copysign::da(2.5, -1.0, z), copysign::db(2.5, -1.0, z)], [-1.0, 0.0]);
+    /// assert_eq!(copysign::da(-2.5, -1.0, -2.5), 1.0);
+    /// assert_eq!(copysign::da(0.0, -1.0, -0.0), 0.0);
+    /// ```
+    copysign: |a, b, z|
+        da = if a == T::ZERO {
+            T::ZERO
+        } else if a.is_sign_negative() == b.is_sign_negative() {
+            T::ONE
+        } else {
+            -T::ONE
+        },
+        db = T::ZERO,
+        daa = T::ZERO,
+        dab = T::ZERO,
+        dbb = T::ZERO;
+    /// `a.midpoint(b)`: `(a + b) / 2`
+    ///
+    /// ```
+    /// use ad_runtime::scalar::midpoint;
+    /// let z = midpoint::f(1.0, 4.0);
+    /// assert_eq!(z, 2.5);
+    /// assert_eq!([midpoint::da(1.0, 4.0, z), midpoint::db(1.0, 4.0, z)], [0.5, 0.5]);
+    /// ```
+    midpoint: |a, b, z|
+        f = (a + b) * T::HALF,
+        da = T::HALF,
+        db = T::HALF,
         daa = T::ZERO,
         dab = T::ZERO,
         dbb = T::ZERO;

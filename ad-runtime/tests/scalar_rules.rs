@@ -240,7 +240,9 @@ fn unary_points(name: &str) -> &'static [f64] {
         "ln" | "log2" | "log10" | "sqrt" => &[0.2, 0.9, 2.0, 13.5],
         "ln_1p" => &[-0.6, -0.2, 0.4, 3.0],
         "cbrt" | "recip" => &[-4.5, -0.7, 0.3, 1.1, 9.0],
-        "abs" | "signum" => &[-2.3, -0.7, 0.3, 1.1],
+        "abs" | "signum" | "to_degrees" | "to_radians" => &[-2.3, -0.7, 0.3, 1.1],
+        // Away from the integers, where the value jumps.
+        "fract" => &[-2.3, -0.7, 0.3, 1.4, 2.6],
         other => panic!("no domain points for the unary rule `{other}`: add them to unary_points"),
     }
 }
@@ -273,6 +275,9 @@ fn binary_points(name: &str) -> &'static [(f64, f64)] {
         // dividends of either sign.
         "rem" => &[(7.5, 2.0), (-7.5, 2.0), (5.25, -1.5), (0.625, 1.25)],
         "rem_euclid" => &[(-7.5, 2.0), (7.5, -2.0), (-5.25, -1.5), (0.625, 1.25)],
+        // Away from a = 0 (a kink) and b = 0 (a jump).
+        "copysign" => &[(2.5, -1.0), (-2.5, -1.0), (-1.25, 0.5), (0.75, 3.0)],
+        "midpoint" => &[(1.0, 4.0), (-2.5, 0.75), (0.3, -1.7)],
         other => {
             panic!("no domain points for the binary rule `{other}`: add them to binary_points")
         }
@@ -348,6 +353,13 @@ const UNARY_REFS: &[(&str, f64, f64, f64)] = &[
     ("abs", -1.25, -1.0, 0.0),
     ("signum", 0.5, 0.0, 0.0),
     ("signum", -1.25, 0.0, 0.0),
+    // 180 / pi and pi / 180; fract = x - trunc(x) has derivative 1.
+    ("to_degrees", 0.5, 57.29577951308232, 0.0),
+    ("to_degrees", -1.25, 57.29577951308232, 0.0),
+    ("to_radians", 0.5, 0.017453292519943295, 0.0),
+    ("to_radians", -1.25, 0.017453292519943295, 0.0),
+    ("fract", 2.25, 1.0, 0.0),
+    ("fract", -1.75, 1.0, 0.0),
 ];
 
 /// `(name, a, b, [da, db], [daa, dab, dbb])`.
@@ -389,6 +401,13 @@ const BINARY_REFS: &[BinaryRef] = &[
     ("rem_euclid", 7.5, -2.0, [1.0, 3.0], [0.0, 0.0, 0.0]),
     ("rem_euclid", -5.25, -1.5, [1.0, -4.0], [0.0, 0.0, 0.0]),
     ("rem_euclid", 0.625, 1.25, [1.0, 0.0], [0.0, 0.0, 0.0]),
+    // copysign: da = sign(a) sign(b), db = 0.
+    ("copysign", 2.5, -1.0, [-1.0, 0.0], [0.0, 0.0, 0.0]),
+    ("copysign", -2.5, -1.0, [1.0, 0.0], [0.0, 0.0, 0.0]),
+    ("copysign", -1.25, 0.5, [-1.0, 0.0], [0.0, 0.0, 0.0]),
+    // midpoint: (a + b) / 2.
+    ("midpoint", 1.0, 4.0, [0.5, 0.5], [0.0, 0.0, 0.0]),
+    ("midpoint", -2.5, 0.75, [0.5, 0.5], [0.0, 0.0, 0.0]),
 ];
 
 /// `(x, n, d/dx x^n, d^2/dx^2 x^n)`.

@@ -15,7 +15,9 @@ differences:
     and inactive conditions, through calls) and read back, and in/out
     `&mut [f64]` buffers (Enzyme's `Duplicated`); then its idiom batch
     (WRT_N_IDIOM) and its remainder batch (WRT_N_REM: `%`, `%=`,
-    `rem_euclid`); see "The `wrt` family" below the first family's code;
+    `rem_euclid`, and the float methods `to_degrees`, `to_radians`, `fract`,
+    `copysign`, `midpoint`, `sin_cos`); see "The `wrt` family" below the
+    first family's code;
   * `tests/random_calls.rs` (family `calls`, CALLS_N_FUNCS functions,
     CALLS_SEED): helpers over arrays, i.e. calls of earlier functions of the
     family with `&[f64]`, `[f64; N]`, `Vec<f64>`, `&[f64; N]` and `f64`
@@ -211,6 +213,19 @@ def k_rem_euclid(a, b):
     return r + abs(b) if r < 0.0 else r
 
 
+def k_fract(x):
+    """Rust's `x.fract()`: jumps at the integers."""
+    TRACE.append((min(x - math.floor(x), math.ceil(x) - x), math.trunc(x)))
+    return x - math.trunc(x)
+
+
+def k_copysign(a, b):
+    """Rust's `a.copysign(b)`: a kink at a = 0, a jump at b = 0."""
+    TRACE.append((a, a > 0.0))
+    TRACE.append((b, b > 0.0))
+    return math.copysign(a, b)
+
+
 RUNTIME = {
     "math": math,
     "chk": chk,
@@ -223,6 +238,11 @@ RUNTIME = {
     "k_signum": k_signum,
     "k_rem": k_rem,
     "k_rem_euclid": k_rem_euclid,
+    "k_fract": k_fract,
+    "k_copysign": k_copysign,
+    "f_to_degrees": math.degrees,
+    "f_to_radians": math.radians,
+    "f_midpoint": lambda a, b: (a + b) / 2.0,
     "f_sin": math.sin,
     "f_cos": math.cos,
     "f_tan": math.tan,
@@ -302,7 +322,7 @@ def neg(a):
 
 
 KINKS = {"abs": "k_abs", "max": "k_max", "min": "k_min", "clamp": "k_clamp", "signum": "k_signum",
-         "rem_euclid": "k_rem_euclid"}
+         "rem_euclid": "k_rem_euclid", "fract": "k_fract", "copysign": "k_copysign"}
 
 
 def method(name, recv, *args, static=False):
@@ -2537,14 +2557,17 @@ WRT_N_IDIOM = 80
 # WRT_N_REM functions drawn after the idiom batch, from their own generator
 # (WRT_REM_SEED; the functions before stay as they were), whose expressions
 # may also be remainders: `a % b` and `a.rem_euclid(b)` with a constant or an
-# active divisor (positive or negative), and `%=` statements, anywhere the
-# idiom batch writes (in loops and branches, on parameters in and out of
-# `wrt`, in functions that call others). Their values jump at multiples of
-# the divisor: test points keep at least MARGIN from every jump, and the
-# nearby points of the finite differences stay on the same side.
+# active divisor (positive or negative), and `%=` statements; and the other
+# float methods of this batch: `to_degrees`, `to_radians`, `fract`,
+# `a.copysign(b)`, `a.midpoint(b)` and `let (s, c) = e.sin_cos();` (also `f64::sin_cos(e)`);
+# anywhere the idiom batch writes (in loops and branches, on parameters in
+# and out of `wrt`, in functions that call others). Remainders and `fract`
+# jump at multiples of the divisor (of 1), `copysign` at b = 0 and has a kink
+# at a = 0: test points keep at least MARGIN from every jump and kink, and
+# the nearby points of the finite differences stay on the same side.
 
 WRT_REM_SEED = 20261206
-WRT_N_REM = 40
+WRT_N_REM = 60
 
 
 class IdiomGen(WrtGen):
@@ -2886,7 +2909,36 @@ class RemGen(IdiomGen):
                 return method("rem_euclid", a, b)
             self.tags.append("rem: a % b")
             return rem(a, b)
+        if depth > 0 and self.r() < 0.12:
+            d = depth - 1
+            f = self.pick(["to_degrees", "to_radians", "fract", "copysign", "midpoint"])
+            self.tags.append("method: " + f)
+            if f == "to_degrees":
+                return binop("*", lit(self.const(0.005, 0.03)), method(f, self.expr(d)))
+            if f == "to_radians":
+                return method(f, binop("*", lit(self.const(10.0, 60.0)), self.expr(d)))
+            if f == "fract":
+                return method(f, binop("*", lit(self.const(1.0, 4.0)), self.expr(d)))
+            return method(f, self.expr(d), self.expr(d - 1))
         return super().expr(depth)
+
+    def stmt(self, nested, loop_ok=True):
+        if self.r() < 0.1:
+            # `let (s, c) = e.sin_cos();`, maybe as `f64::sin_cos(e)`.
+            e = self.expr(2)
+            s, c = self.fresh(), self.fresh()
+            if self.r() < 0.3 or not e.typed:
+                call = "f64::sin_cos(" + e.rs + ")"
+            else:
+                call = par(e, ATOM) + ".sin_cos()"
+            self.emit("let ({}, {}) = {};".format(s, c, call),
+                      "{}, {} = chk(f_sin({})), chk(f_cos({}))".format(s, c, e.py, e.py))
+            for n in (s, c):
+                self.declare_scalar(n, False)
+                self.wrote(n)
+            self.tags.append("method: let (s, c) = e.sin_cos()")
+            return
+        super().stmt(nested, loop_ok)
 
     def update(self, name=None):
         if self.r() < 0.2:

@@ -440,11 +440,34 @@ impl Desugar<'_> {
                     }
                     self.expr(a, pre, eager, None);
                 }
+                if m.method == "sin_cos" && m.args.is_empty() && m.turbofish.is_none() {
+                    let span = m.method.span();
+                    if let Some(pair) = self.sin_cos(&m.receiver, None, span, pre, eager) {
+                        *e = pair;
+                    }
+                }
             }
             syn::Expr::Call(c) => {
                 self.expr(&mut c.func, pre, eager, None);
                 for a in &mut c.args {
                     self.expr(a, pre, eager, None);
+                }
+                // `f64::sin_cos(x)`, `T::sin_cos(x)`
+                if let (syn::Expr::Path(p), 1) = (&*c.func, c.args.len()) {
+                    let segs = &p.path.segments;
+                    if p.qself.is_none()
+                        && segs.len() >= 2
+                        && segs[segs.len() - 1].ident == "sin_cos"
+                    {
+                        let owners = segs.iter().take(segs.len() - 1).map(|s| &s.ident);
+                        let colon = &p.path.leading_colon;
+                        let owner: syn::Type = syn::parse_quote!(#colon #(#owners)::*);
+                        let span = segs[segs.len() - 1].ident.span();
+                        if let Some(pair) = self.sin_cos(&c.args[0], Some(owner), span, pre, eager)
+                        {
+                            *e = pair;
+                        }
+                    }
                 }
             }
             syn::Expr::Unary(u) => self.expr(&mut u.expr, pre, eager, None),
@@ -491,6 +514,52 @@ impl Desugar<'_> {
 }
 
 impl Desugar<'_> {
+    /// `x.sin_cos()` (or `f64::sin_cos(x)`, the type given) on an active
+    /// value: `(x.sin(), x.cos())`, which is how std computes it, with `x`
+    /// bound first unless it is a name or an element. `None` (and an error)
+    /// where `x` cannot be bound first (a `while` condition).
+    fn sin_cos(
+        &mut self,
+        x: &syn::Expr,
+        ty: Option<syn::Type>,
+        span: Span,
+        pre: &mut Vec<syn::Stmt>,
+        eager: bool,
+    ) -> Option<syn::Expr> {
+        if !self.mentions_tainted(x) {
+            return None;
+        }
+        fn plain(e: &syn::Expr) -> bool {
+            match e {
+                syn::Expr::Path(p) => p.path.get_ident().is_some(),
+                syn::Expr::Paren(p) => plain(&p.expr),
+                syn::Expr::Field(f) => plain(&f.base),
+                syn::Expr::Index(i) => {
+                    plain(&i.expr) && matches!(&*i.index, syn::Expr::Path(_) | syn::Expr::Lit(_))
+                }
+                _ => false,
+            }
+        }
+        if let (true, Some(t)) = (plain(x), &ty) {
+            return Some(syn::parse_quote_spanned!(span=> (#t::sin(#x), #t::cos(#x))));
+        }
+        let x: syn::Expr = if plain(x) {
+            x.clone()
+        } else if eager {
+            let v = self.fresh("sc", span);
+            let ty = ty.map(|t| quote!(: #t));
+            pre.push(syn::parse_quote_spanned!(span=> let #v #ty = #x;));
+            syn::parse_quote!(#v)
+        } else {
+            self.error(
+                x,
+                "bind the argument of `sin_cos` to a name first (`let a = ..;` before the loop, then `a.sin_cos()`)",
+            );
+            return None;
+        };
+        Some(syn::parse_quote_spanned!(span=> (#x.sin(), #x.cos())))
+    }
+
     /// `if let Some(p) = e { a } else { b }` ->
     /// `if e.is_some() { let p = e.unwrap(); a } else { b }` (`e` bound
     /// first when it is not a name).

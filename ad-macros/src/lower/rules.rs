@@ -4,11 +4,45 @@
 use super::*;
 
 pub(super) const UNARY: &[&str] = &[
-    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
-    "exp", "exp2", "exp_m1", "ln", "ln_1p", "log2", "log10", "sqrt", "cbrt", "recip", "abs",
+    "sin",
+    "cos",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "exp",
+    "exp2",
+    "exp_m1",
+    "ln",
+    "ln_1p",
+    "log2",
+    "log10",
+    "sqrt",
+    "cbrt",
+    "recip",
+    "abs",
     "signum",
+    "to_degrees",
+    "to_radians",
+    "fract",
 ];
-pub(super) const BINARY: &[&str] = &["atan2", "powf", "hypot", "max", "min", "log", "rem_euclid"];
+pub(super) const BINARY: &[&str] = &[
+    "atan2",
+    "powf",
+    "hypot",
+    "max",
+    "min",
+    "log",
+    "rem_euclid",
+    "copysign",
+    "midpoint",
+];
 
 /// `Vec` and slice methods that grow, shrink or reorder an array: rejected on
 /// active arrays with what to write instead (except `push` and
@@ -37,6 +71,7 @@ pub(super) const RESHAPING: &[&str] = &[
 /// Methods whose result carries no derivative (a `bool`, an integer, or a
 /// piecewise-constant float): their calls are constants, even on active values.
 pub(super) const NON_DIFFERENTIABLE: &[&str] = &[
+    "div_euclid",
     "floor",
     "ceil",
     "round",
@@ -225,7 +260,7 @@ pub fn func(name: &str) -> Option<Func> {
 
 pub(super) fn supported_methods() -> String {
     let mut all: Vec<&str> = UNARY.iter().chain(BINARY).copied().collect();
-    all.extend(["powi", "mul_add", "clamp"]);
+    all.extend(["powi", "mul_add", "clamp", "sin_cos"]);
     all.join(", ")
 }
 

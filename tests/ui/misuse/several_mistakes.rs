@@ -4,9 +4,9 @@ use ad::differentiate;
 // further error because the derivatives are still declared.
 #[differentiate]
 fn f(x: f64, y: f64) -> f64 {
-    let a = x.to_degrees();
-    let b = y.fract();
-    let c = x.copysign(y) * a;
+    let a = x.next_up();
+    let b = y.next_down();
+    let c = dbg!(x) * a;
     c + b
 }
 
