@@ -36,6 +36,7 @@
 mod analysis;
 mod checkpoint;
 mod contribute;
+mod cotangents;
 mod forward;
 mod reverse;
 mod volatile;

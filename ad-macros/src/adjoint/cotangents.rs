@@ -1,0 +1,311 @@
+//! Cotangent variables of the reverse sweep: declaring them (as zeros of
+//! their value's shape, where a branch or loop adds to them), and adding a
+//! contribution to one (a whole value, an element, a member, a helper's
+//! cotangent).
+
+use super::*;
+use crate::activity::differentiable_reads;
+use crate::ir::{AssignOp, Block, Expr, Place, Stmt, VarId, VarKind};
+
+impl Adjoint<'_> {
+    /// Whether the variable's value can be read in the reverse sweep, at
+    /// the end of the reverse block `out`. In code on nalgebra values, also
+    /// a value of a loop or a branch that is still in scope there: declared
+    /// at the top level of a single-pass loop, or computed again in `out`
+    /// (the operand of an element read, `(y * a)[0]`, or of a call).
+    pub(super) fn available(&self, v: VarId, out: &[Stmt]) -> bool {
+        matches!(self.prog.vars[v].kind, VarKind::Param(_))
+            || self.decl_depth.get(&v).copied().unwrap_or(0) == 0
+            || self.hoisted.contains(&v)
+            || (self.prog.matrix
+                && (self.pass_locals.contains(&v)
+                    || out
+                        .iter()
+                        .any(|s| matches!(s, Stmt::Let { var, .. } if *var == v))))
+    }
+
+    /// A new adjoint variable `v_bar`, an array where `v` is one (so that
+    /// taking it leaves a zero of its shape).
+    pub(super) fn adjoint_var(&mut self, v: VarId) -> VarId {
+        let vb = self.prog.derived(&format!("{}_bar", self.prog.name(v)));
+        self.prog.vars[vb].array = self.prog.vars[v].array;
+        vb
+    }
+
+    /// A zero adjoint for `v`, declared before a branch or loop that adds to
+    /// it (or before an element of it or a helper's cotangent is added). A
+    /// value the reverse sweep cannot read there gets the zero `0.0`.
+    pub(super) fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
+        let vb = self.adjoint_var(v);
+        let field_of = self.prog.vars[v].field_of.clone();
+        let zero = if self.prog.vars[v].field && self.available(v, out) {
+            // A struct's field: nothing for a configuration field.
+            Expr::Rule("field_zero", vec![Expr::var(v)])
+        } else if let Some((s, m)) =
+            field_of.filter(|(s, m)| m.reads.is_empty() && self.available(*s, out))
+        {
+            // A copy of a local struct's field, out of its scope: a zero
+            // of the field's type from the struct (`field_zero(&s.n)`).
+            Expr::Rule("field_zero", vec![Expr::Member(s, m)])
+        } else if self.available(v, out) {
+            Expr::ZeroLike(Box::new(Expr::var(v)))
+        } else {
+            Expr::constant(quote!(0.0))
+        };
+        out.push(Stmt::Let {
+            var: vb,
+            ty: None,
+            expr: zero,
+            span: Span::call_site(),
+        });
+        self.adj.insert(v, vb);
+        vb
+    }
+
+    /// Adds `c` (or `-c`) to the adjoint of a target.
+    pub(super) fn accumulate(
+        &mut self,
+        target: Target,
+        c: Expr,
+        sub: bool,
+        span: Span,
+        out: &mut Block,
+    ) {
+        let op = if sub { AssignOp::Sub } else { AssignOp::Add };
+        match target {
+            // A whole array (a copy `let w = v.clone();`): added element by
+            // element, the cotangent borrowed (it may be read again).
+            // Its first contribution, an owned cotangent of the same
+            // shape: taken as it is (`let v_bar = dout.0;`).
+            Target::Var(v)
+                if self.prog.vars[v].array
+                    && !sub
+                    && self.owned_now
+                    && !self.adj.contains_key(&v)
+                    && !self.prog.vars[v].nested
+                    && !self.prog.vars[v].field
+                    && self.prog.vars[v].field_of.is_none() =>
+            {
+                let vb = self.adjoint_var(v);
+                self.adj.insert(v, vb);
+                out.push(Stmt::Let {
+                    var: vb,
+                    ty: None,
+                    expr: c,
+                    span,
+                });
+            }
+            Target::Var(v) if self.prog.vars[v].array && !sub => {
+                let vb = match self.adj.get(&v) {
+                    Some(&vb) => vb,
+                    None => self.declare_zero(v, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Var(vb),
+                    op: AssignOp::Acc,
+                    expr: Expr::Ref(Box::new(c)),
+                    span,
+                });
+            }
+            Target::Var(v) => match self.adj.get(&v) {
+                Some(&vb) => out.push(Stmt::Assign {
+                    place: Place::Var(vb),
+                    // A struct's field may be an array, which has no `+=`.
+                    op: if self.is_field_borrow(v) && !sub {
+                        AssignOp::Acc
+                    } else {
+                        op
+                    },
+                    expr: c,
+                    span,
+                }),
+                None => {
+                    let vb = self.adjoint_var(v);
+                    self.adj.insert(v, vb);
+                    let expr = if sub { Expr::Neg(Box::new(c)) } else { c };
+                    out.push(Stmt::Let {
+                        var: vb,
+                        ty: None,
+                        expr,
+                        span,
+                    });
+                }
+            },
+            // `accumulate(&mut t_bar.k, c)`, whatever the member's type.
+            // A member of a tuple bound by `let (a, b) = g(x);`: collected
+            // until the reverse sweep reaches the tuple's definition.
+            Target::Field(t, k)
+                if self.owned_now
+                    && !sub
+                    && self.pending_ok == Some(t)
+                    && !self.adj.contains_key(&t) =>
+            {
+                self.pending.entry(t).or_default().push((k, c));
+            }
+            Target::Field(t, k) => {
+                let tb = match self.adj.get(&t) {
+                    Some(&tb) => tb,
+                    None => self.declare_zero(t, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Field(tb, k),
+                    op: AssignOp::Acc,
+                    expr: c,
+                    span,
+                });
+            }
+            // `accumulate(&mut p_bar.w, c)`: the cotangent of a field of a
+            // parameter struct, whatever the field's type.
+            Target::Member(p, m) => {
+                let pb = match self.adj.get(&p) {
+                    Some(&pb) => pb,
+                    None => {
+                        // (Fields of a parameter struct are read once each,
+                        // at the top; those of a local, anywhere.)
+                        // (and of an element, `p.layers[i].w`, anywhere).
+                        if matches!(self.prog.vars[p].kind, VarKind::Param(_))
+                            && !m.text().contains('[')
+                        {
+                            self.member_fresh.insert(p);
+                        }
+                        self.declare_zero(p, out)
+                    }
+                };
+                // (A field read whole and by its own fields, `&p.inner`
+                // and `p.inner.c`, adds: one would overwrite the other.)
+                let op = if self.member_fresh.contains(&p) && !sub && !self.overlaps(p, &m) {
+                    AssignOp::Set
+                } else {
+                    AssignOp::Acc
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Member(pb, m),
+                    op,
+                    expr: c,
+                    span,
+                });
+            }
+            Target::Index(a, i) => {
+                let ab = match self.adj.get(&a) {
+                    Some(&ab) => ab,
+                    None => self.declare_zero(a, out),
+                };
+                // A range (`x[a..b].to_vec()`) or a row of a 2-D array
+                // (`a[r].to_vec()`, `a[r][1..].to_vec()`): added element by
+                // element, the cotangent borrowed.
+                let range = matches!(i, Expr::Range { .. });
+                let row = self.prog.vars[a].nested
+                    && !matches!(&i, Expr::Tuple(ix) if !matches!(ix.last(), Some(Expr::Range { .. })));
+                let (op, expr) = if range || row {
+                    (AssignOp::Acc, Expr::Ref(Box::new(c)))
+                } else {
+                    (op, c)
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Index(ab, i),
+                    op,
+                    expr,
+                    span,
+                });
+            }
+        }
+    }
+
+    /// Where the reverse sweep reaches the definition of a tuple whose
+    /// members' cotangents were collected (see `pending_ok`): its cotangent
+    /// is the tuple of theirs, or, when a member has none, a zero of its
+    /// shape they are added into.
+    pub(super) fn pending_members(&mut self, t: VarId, out: &mut Block) {
+        let Some(mut members) = self.pending.remove(&t) else {
+            return;
+        };
+        members.sort_by_key(|(k, _)| *k);
+        let whole = self.prog.vars[t].arity == Some(members.len())
+            && members.iter().enumerate().all(|(i, (k, _))| i == *k)
+            && !self.adj.contains_key(&t);
+        if whole {
+            let tb = self.adjoint_var(t);
+            self.adj.insert(t, tb);
+            out.push(Stmt::Let {
+                var: tb,
+                ty: None,
+                expr: Expr::Tuple(members.into_iter().map(|(_, c)| c).collect()),
+                span: Span::call_site(),
+            });
+            return;
+        }
+        let tb = match self.adj.get(&t) {
+            Some(&tb) => tb,
+            None => self.declare_zero(t, out),
+        };
+        for (k, c) in members {
+            out.push(Stmt::Assign {
+                place: Place::Field(tb, k),
+                op: AssignOp::Acc,
+                expr: c,
+                span: Span::call_site(),
+            });
+        }
+    }
+
+    /// Whether another field of the struct `p` bound at the top of the body
+    /// contains the field `m` or lies inside it (`p.inner`, `p.inner.c`).
+    pub(super) fn overlaps(&self, p: VarId, m: &crate::ir::MemberPath) -> bool {
+        let m = m.text();
+        self.member_paths.iter().any(|(q, other)| {
+            *q == p
+                && *other != m
+                && (other.starts_with(&format!("{m}.")) || m.starts_with(&format!("{other}.")))
+        })
+    }
+
+    /// A borrow of a struct's field (`let p_w = &p.w;`): of a type the
+    /// macro does not see.
+    pub(super) fn is_field_borrow(&self, v: VarId) -> bool {
+        self.prog.vars[v].is_field_borrow()
+    }
+
+    /// The adjoints touched inside a nested block that must exist before it.
+    pub(super) fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
+        let mut declared_inside = HashSet::new();
+        walk(inner, &mut |s| {
+            if let Stmt::Let { var, .. } = s {
+                declared_inside.insert(*var);
+            }
+            if let Stmt::Loop {
+                header: Header::For { var: Some(v), .. },
+                ..
+            } = s
+            {
+                declared_inside.insert(*v);
+            }
+        });
+        let mut touched = Vec::new();
+        walk(inner, &mut |s| {
+            let mut note = |v: VarId| {
+                if !touched.contains(&v) {
+                    touched.push(v);
+                }
+            };
+            match s {
+                Stmt::Let { expr, .. } => differentiable_reads(expr, &mut note),
+                Stmt::Assign { place, expr, .. } => {
+                    note(place.var());
+                    differentiable_reads(expr, &mut note);
+                }
+                // (`v.push(b)`: `b`'s cotangent comes off `v`'s.)
+                Stmt::Push { stack, value } => {
+                    note(*stack);
+                    differentiable_reads(value, &mut note);
+                }
+                _ => {}
+            }
+        });
+        for v in touched {
+            if self.act.is_active(v) && !declared_inside.contains(&v) && !self.adj.contains_key(&v)
+            {
+                self.declare_zero(v, out);
+            }
+        }
+    }
+}
