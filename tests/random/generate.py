@@ -3470,78 +3470,41 @@ def wrt_case_entry(spec):
 
 
 def generate_wrt(n_funcs, seed, out, n_idiom=WRT_N_IDIOM, header=None, n_rem=WRT_N_REM):
-    rng = random.Random(seed)
     specs = []
     namespace = dict(RUNTIME)
-    discarded = too_long = 0
-    while len(specs) < n_funcs:
-        name = "w{:03}".format(len(specs))
-        callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
-        spec = WrtGen(rng, name, callees).function()
-        if spec.rust.count("\n") > WRT_MAX_LINES:
-            too_long += 1
-            continue
-        ns = dict(namespace)
-        try:
-            exec(spec.python, ns)
-            pts = wrt_find_points(spec, ns[name], rng)
-        except Exception:
-            sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
-            raise
-        if pts is None:
-            discarded += 1
-            continue
-        spec.points = pts
-        namespace[name] = ns[name]
-        specs.append(spec)
+    redrawn = {"discarded": 0, "too_long": 0}
 
-    # The idiom batch, from its own generators.
+    def draw(gen, rng, n, max_lines):
+        """n more functions from `gen`, each with its test points."""
+        goal = len(specs) + n
+        while len(specs) < goal:
+            name = "w{:03}".format(len(specs))
+            callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
+            spec = gen(rng, name, callees).function()
+            if spec.rust.count("\n") > max_lines:
+                redrawn["too_long"] += 1
+                continue
+            ns = dict(namespace)
+            try:
+                exec(spec.python, ns)
+                pts = wrt_find_points(spec, ns[name], rng)
+            except Exception:
+                sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
+                raise
+            if pts is None:
+                redrawn["discarded"] += 1
+                continue
+            spec.points = pts
+            namespace[name] = ns[name]
+            specs.append(spec)
+
+    draw(WrtGen, random.Random(seed), n_funcs, WRT_MAX_LINES)
+    # The idiom batch and the remainder batch, each from its own generators.
     noise = NOISE.getstate()
-    rng = random.Random(WRT_IDIOM_SEED)
-    while len(specs) < n_funcs + n_idiom:
-        name = "w{:03}".format(len(specs))
-        callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
-        spec = IdiomGen(rng, name, callees).function()
-        if spec.rust.count("\n") > WRT_MAX_LINES + 6:
-            too_long += 1
-            continue
-        ns = dict(namespace)
-        try:
-            exec(spec.python, ns)
-            pts = wrt_find_points(spec, ns[name], rng)
-        except Exception:
-            sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
-            raise
-        if pts is None:
-            discarded += 1
-            continue
-        spec.points = pts
-        namespace[name] = ns[name]
-        specs.append(spec)
-
-    # The remainder batch, from its own generators.
-    rng = random.Random(WRT_REM_SEED)
-    while len(specs) < n_funcs + n_idiom + n_rem:
-        name = "w{:03}".format(len(specs))
-        callees = [s for s in specs if s.callable and s.call_depth < 3][-40:]
-        spec = RemGen(rng, name, callees).function()
-        if spec.rust.count("\n") > WRT_MAX_LINES + 6:
-            too_long += 1
-            continue
-        ns = dict(namespace)
-        try:
-            exec(spec.python, ns)
-            pts = wrt_find_points(spec, ns[name], rng)
-        except Exception:
-            sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
-            raise
-        if pts is None:
-            discarded += 1
-            continue
-        spec.points = pts
-        namespace[name] = ns[name]
-        specs.append(spec)
+    draw(IdiomGen, random.Random(WRT_IDIOM_SEED), n_idiom, WRT_MAX_LINES + 6)
+    draw(RemGen, random.Random(WRT_REM_SEED), n_rem, WRT_MAX_LINES + 6)
     NOISE.setstate(noise)
+    discarded, too_long = redrawn["discarded"], redrawn["too_long"]
 
     counts = {}
     for s in specs:
