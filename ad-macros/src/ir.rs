@@ -107,6 +107,8 @@ pub enum CallStyle {
     Method,
     /// `f64::sin(x)`: the tokens before `::sin`.
     Path(TokenStream),
+    /// `a % b` (the rule `rem`).
+    Rem,
 }
 
 /// An elementary function of the rule table, with how many arguments (the

@@ -193,6 +193,10 @@ impl Emitter<'_> {
                         let all = args.iter().map(|a| self.expr(a, span));
                         quote_spanned!(span=> #prefix::#name(#(#all),*))
                     }
+                    CallStyle::Rem => {
+                        let (a, b) = (self.operand(&args[0], span), self.operand(&args[1], span));
+                        quote_spanned!(span=> #a % #b)
+                    }
                 }
             }
             Expr::Partial {

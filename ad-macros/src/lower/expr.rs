@@ -492,18 +492,11 @@ impl Lowerer<'_> {
                 );
                 return self.poisoned();
             }
-            // `a % b`: the rule `rem`, called as `::core::ops::Rem::rem(a, b)`
-            // (the same value as `%`, for any `T: Real`).
+            // `a % b`: the rule `rem`, written back as `a % b`.
             syn::BinOp::Rem(_) => {
                 let span = b.op.span();
                 let args = [&*b.left, &*b.right];
-                return self.lower_func_call(
-                    rules::REM,
-                    CallStyle::Path(quote!(::core::ops::Rem)),
-                    &args,
-                    span,
-                    span,
-                );
+                return self.lower_func_call(rules::REM, CallStyle::Rem, &args, span, span);
             }
             _ => {
                 self.errors.spanned(
