@@ -1433,3 +1433,81 @@ fn scalars_overwritten_in_loops_agree_with_finite_differences() {
         );
     }
 }
+
+// ----- `match` on active values ---------------------------------------------
+
+/// A `match` on active values: guards, ranges and bindings of the whole
+/// value, as a value and as statements in a loop swept twice (its arms bind
+/// `t`, which the reverse sweep restores).
+#[differentiate]
+fn match_piecewise(x: f64, a: f64) -> f64 {
+    let y = match x * a {
+        v if v < -1.0 => -v * a,
+        0.0..=0.5 => x * x,
+        v => v.sin() + a,
+    };
+    let mut s = 0.0;
+    for i in 0..3 {
+        match y + i as f64 * x {
+            t if t > 1.0 => s += t * a,
+            mut t => {
+                t *= 2.0;
+                s += t;
+            }
+        }
+    }
+    let w = match s {
+        u @ 0.0..=3.0 => u * u,
+        u => u * 0.5,
+    };
+    s + y + w
+}
+
+#[test]
+fn match_on_active_values() {
+    for (x, a) in [
+        (0.3f64, 1.2f64),
+        (-2.1, 0.9),
+        (0.8, 0.5),
+        (1.7, -0.8),
+        (0.4, 0.6),
+    ] {
+        // The same function with `if`s: the reference.
+        let y = if x * a < -1.0 {
+            -(x * a) * a
+        } else if (0.0..=0.5).contains(&(x * a)) {
+            x * x
+        } else {
+            (x * a).sin() + a
+        };
+        let mut s = 0.0;
+        for i in 0..3 {
+            let t = y + i as f64 * x;
+            s += if t > 1.0 { t * a } else { 2.0 * t };
+        }
+        let w = if (0.0..=3.0).contains(&s) {
+            s * s
+        } else {
+            s * 0.5
+        };
+        assert_eq!(match_piecewise(x, a), s + y + w);
+        common::agree(
+            "match_piecewise",
+            &[x, a],
+            |p| match_piecewise(p[0], p[1]),
+            |p, t| match_piecewise_jvp(p[0], t[0], p[1], t[1]),
+            |p, c| {
+                let (v, gx, ga) = match_piecewise_vjp(p[0], p[1], c);
+                (v, vec![gx, ga])
+            },
+            1e-7,
+        );
+        // Second order against central differences of the gradient.
+        let h = 1e-6;
+        let (_, _, _, hxx, hax) = match_piecewise_hvp(x, 1.0, a, 0.0);
+        let g = |x: f64, a: f64| match_piecewise_grad(x, a);
+        let (gp, gm) = (g(x + h, a), g(x - h, a));
+        close("d2/dx2", hxx, (gp.1 - gm.1) / (2.0 * h), 1e-5);
+        close("d2/dadx", hax, (gp.2 - gm.2) / (2.0 * h), 1e-5);
+    }
+}

@@ -31,8 +31,8 @@
 //! - active mut Vec<f64>: call: 3
 //! - active mut Vec<f64>: constants: 2
 //! - active mut Vec<f64>: element: 6
-//! - active mut Vec<f64>: if on active: 4
-//! - active mut Vec<f64>: if on active in loop: 3
+//! - active mut Vec<f64>: if on active: 2
+//! - active mut Vec<f64>: if on active in loop: 4
 //! - active mut Vec<f64>: if on inactive: 5
 //! - active mut Vec<f64>: partial loop: 5
 //! - active mut Vec<f64>: read-write loop: 5
@@ -41,100 +41,103 @@
 //! - active mut [f64; N]: constants: 1
 //! - active mut [f64; N]: element: 10
 //! - active mut [f64; N]: if on active: 5
-//! - active mut [f64; N]: if on active in loop: 8
+//! - active mut [f64; N]: if on active in loop: 7
 //! - active mut [f64; N]: if on inactive: 2
-//! - active mut [f64; N]: partial loop: 2
+//! - active mut [f64; N]: partial loop: 3
 //! - active mut [f64; N]: read-write loop: 7
 //! - active mut [f64; N]: while: 3
-//! - active mut f64: call: 41
+//! - active mut f64: call: 45
 //! - active mut f64: for: 52
-//! - active mut f64: if on active: 64
+//! - active mut f64: if on active: 68
 //! - active mut f64: if on inactive: 24
-//! - active mut f64: straight: 28
-//! - active mut f64: while: 38
-//! - active mut f64: while on active: 31
-//! - buffer &mut [f64]: call: 19
-//! - buffer &mut [f64]: constants: 29
-//! - buffer &mut [f64]: element: 37
-//! - buffer &mut [f64]: if on active: 37
-//! - buffer &mut [f64]: if on active in loop: 29
-//! - buffer &mut [f64]: if on inactive: 23
-//! - buffer &mut [f64]: partial loop: 28
-//! - buffer &mut [f64]: read-write loop: 52
-//! - buffer &mut [f64]: while: 23
-//! - buffer &mut [f64]: write-only loop: 38
-//! - calls (depth 1): 148
-//! - calls (depth 2): 59
+//! - active mut f64: straight: 26
+//! - active mut f64: while: 39
+//! - active mut f64: while on active: 30
+//! - buffer &mut [f64]: call: 21
+//! - buffer &mut [f64]: constants: 28
+//! - buffer &mut [f64]: element: 36
+//! - buffer &mut [f64]: if on active: 39
+//! - buffer &mut [f64]: if on active in loop: 26
+//! - buffer &mut [f64]: if on inactive: 21
+//! - buffer &mut [f64]: partial loop: 25
+//! - buffer &mut [f64]: read-write loop: 54
+//! - buffer &mut [f64]: while: 21
+//! - buffer &mut [f64]: write-only loop: 39
+//! - calls (depth 1): 151
+//! - calls (depth 2): 63
 //! - calls (depth 3): 33
-//! - idiom: array pattern of a [f64; N] parameter (active): 1
-//! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 3
-//! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 2
-//! - idiom: array pattern of a local array: 22
-//! - idiom: array pattern of a local array in a loop: 6
-//! - idiom: assert!/format!/println!: 17
-//! - idiom: assert!/format!/println! in a loop: 3
-//! - idiom: deferred let, in branches: 12
-//! - idiom: deferred let, in branches in a loop: 1
+//! - idiom: array pattern of a [f64; N] parameter (active): 3
+//! - idiom: array pattern of a [f64; N] parameter (active) in a loop: 1
+//! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 4
+//! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 1
+//! - idiom: array pattern of a local array: 17
+//! - idiom: array pattern of a local array in a loop: 8
+//! - idiom: assert!/format!/println!: 11
+//! - idiom: assert!/format!/println! in a loop: 2
+//! - idiom: deferred let, in branches: 14
+//! - idiom: deferred let, in branches in a loop: 2
 //! - idiom: deferred let, straight-line: 7
-//! - idiom: integer offset let in a loop: 68
+//! - idiom: integer offset let in a loop: 64
 //! - idiom: integer offset let in a loop (nested loop): 1
-//! - idiom: labelled break from an inner loop: 8
-//! - idiom: labelled continue from an inner loop: 3
-//! - idiom: loop as a value: 11
-//! - idiom: while let Some(j) = stack.pop(): 17
+//! - idiom: labelled break from an inner loop: 7
+//! - idiom: labelled continue from an inner loop: 5
+//! - idiom: loop as a value: 13
+//! - idiom: while let Some(j) = stack.pop(): 14
 //! - idiom: while let Some(j) = stack.pop() (labelled): 5
 //! - idiom: while let Some(j) = stack.pop() (labelled) in a loop: 1
 //! - left out mut Vec<f64>: call: 4
 //! - left out mut Vec<f64>: constants: 4
-//! - left out mut Vec<f64>: element: 12
+//! - left out mut Vec<f64>: element: 9
 //! - left out mut Vec<f64>: if on active: 5
-//! - left out mut Vec<f64>: if on active in loop: 6
+//! - left out mut Vec<f64>: if on active in loop: 5
 //! - left out mut Vec<f64>: if on inactive: 5
 //! - left out mut Vec<f64>: partial loop: 7
-//! - left out mut Vec<f64>: read-write loop: 21
+//! - left out mut Vec<f64>: read-write loop: 20
 //! - left out mut Vec<f64>: while: 6
-//! - left out mut Vec<f64>: write-only loop: 11
+//! - left out mut Vec<f64>: write-only loop: 10
 //! - left out mut [f64; N]: call: 4
 //! - left out mut [f64; N]: constants: 4
 //! - left out mut [f64; N]: element: 10
-//! - left out mut [f64; N]: if on active: 9
-//! - left out mut [f64; N]: if on active in loop: 6
+//! - left out mut [f64; N]: if on active: 8
+//! - left out mut [f64; N]: if on active in loop: 5
 //! - left out mut [f64; N]: if on inactive: 8
 //! - left out mut [f64; N]: partial loop: 4
-//! - left out mut [f64; N]: read-write loop: 11
-//! - left out mut [f64; N]: while: 7
-//! - left out mut [f64; N]: write-only loop: 10
-//! - left out mut f64: call: 60
+//! - left out mut [f64; N]: read-write loop: 10
+//! - left out mut [f64; N]: while: 6
+//! - left out mut [f64; N]: write-only loop: 8
+//! - left out mut f64: call: 63
 //! - left out mut f64: for: 59
-//! - left out mut f64: if on active: 66
-//! - left out mut f64: if on inactive: 56
-//! - left out mut f64: straight: 39
-//! - left out mut f64: while: 34
-//! - left out mut f64: while on active: 54
-//! - method: copysign: 11
-//! - method: fract: 10
-//! - method: let (s, c) = e.sin_cos(): 12
-//! - method: midpoint: 7
-//! - method: to_degrees: 7
-//! - method: to_radians: 8
-//! - rem: %= on a mutable scalar: 5
-//! - rem: a % b: 27
-//! - rem: a.rem_euclid(b): 18
-//! - rem: an active divisor: 18
-//! - signature: 1 buffer, no return value: 94
-//! - signature: 1 buffer, returns f64: 113
-//! - signature: 2 buffers, no return value: 19
-//! - signature: 2 buffers, returns f64: 19
-//! - signature: active mut Vec<f64>: 51
-//! - signature: active mut [f64; N]: 48
+//! - left out mut f64: if on active: 67
+//! - left out mut f64: if on inactive: 49
+//! - left out mut f64: straight: 38
+//! - left out mut f64: while: 37
+//! - left out mut f64: while on active: 57
+//! - match: on an active value, bindings mut: 13
+//! - match: on an active value, bindings plain: 7
+//! - method: copysign: 13
+//! - method: fract: 6
+//! - method: let (s, c) = e.sin_cos(): 15
+//! - method: midpoint: 6
+//! - method: to_degrees: 12
+//! - method: to_radians: 7
+//! - rem: %= on a mutable scalar: 8
+//! - rem: a % b: 35
+//! - rem: a.rem_euclid(b): 14
+//! - rem: an active divisor: 23
+//! - signature: 1 buffer, no return value: 99
+//! - signature: 1 buffer, returns f64: 107
+//! - signature: 2 buffers, no return value: 18
+//! - signature: 2 buffers, returns f64: 17
+//! - signature: active mut Vec<f64>: 49
+//! - signature: active mut [f64; N]: 47
 //! - signature: active mut f64: 277
-//! - signature: left out of wrt: &[f64]: 76
+//! - signature: left out of wrt: &[f64]: 78
 //! - signature: left out of wrt: Vec<f64>: 25
 //! - signature: left out of wrt: [f64; N]: 33
-//! - signature: left out of wrt: f64: 119
-//! - signature: left out of wrt: mut Vec<f64>: 80
-//! - signature: left out of wrt: mut [f64; N]: 69
-//! - signature: left out of wrt: mut f64: 276
+//! - signature: left out of wrt: f64: 123
+//! - signature: left out of wrt: mut Vec<f64>: 75
+//! - signature: left out of wrt: mut [f64; N]: 64
+//! - signature: left out of wrt: mut f64: 278
 //! - signature: no wrt: 127
 
 // Random code is not idiomatic: these lints flag its style (dead values,
@@ -45269,20 +45272,13 @@ const W579: Case = Case {
 
 #[differentiate(wrt(a))]
 fn w580(mut p: [f64; 4], a: f64, k: usize) -> f64 {
-    let mut u1 = a.sin();
-    let mut st2 = vec![2usize, 5];
-    while let Some(j3) = st2.pop() {
-        u1 /= p[k % p.len()].rem_euclid(0.87).powi(2) + 0.39;
+    let u1 = p[2].rem_euclid(0.92);
+    if k < 1 {
+        p[0] = p[0] * 0.48 + a;
+    } else {
+        p[0] += a * a;
     }
-    for i0 in 0..p.len() {
-        let o4 = 2 * i0 + 1;
-        p[i0] = u1 + u1 + a;
-    }
-    let mut u5: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u5 += p[i0] * (0.35 * p[i0 % p.len()].cos()).sinh();
-    }
-    u1.cos() - a - u5.atan()
+    u1 - 0.38 * a + p[0].tanh() - 0.51 * p[p.len() - 1]
 }
 
 const W580: Case = Case {
@@ -45310,2455 +45306,367 @@ const W580: Case = Case {
     }),
     points: [
         Point {
-            z: &[-1.1607],
-            q: &[-1.2375, -0.4148, 1.3746, 0.3333],
-            k: 2,
-            t: &[-0.5108],
-            c: &[-0.7513],
-            v: &[0.9866],
-            y: &[1.97211165466],
+            z: &[0.1391],
+            q: &[-1.4713, -0.125, 0.3122, 0.8492],
+            k: 3,
+            t: &[0.1138],
+            c: &[-0.8575],
+            v: &[-0.755],
+            y: &[-1.06982801739],
         },
         Point {
-            z: &[-1.1607],
-            q: &[0.6115, 0.4396, -0.5664, 0.8864],
-            k: 1,
-            t: &[-0.8448],
-            c: &[1.8487],
-            v: &[0.2176],
-            y: &[1.71867360725],
+            z: &[-1.4859],
+            q: &[-0.1122, 0.0216, -0.3621, -1.4968],
+            k: 2,
+            t: &[0.816],
+            c: &[1.8857],
+            v: &[-0.4003],
+            y: &[2.85611046012],
         },
     ],
 };
 
-#[differentiate(wrt(x))]
-fn w581(x: &[f64], k: usize, buf: &mut [f64], c: f64, b: f64, a: f64) -> f64 {
-    for i0 in 0..buf.len() {
-        let o1 = 3 * i0 + 3 + k;
-        if x[k % x.len()] < -0.59 {
-            buf[i0] = (buf[i0] + x[(o1 + 2) % x.len()]).atan()
-                + (1.36 * buf[(o1 + 2) % buf.len()].cos()).exp().powf(1.86);
+#[differentiate(wrt(b))]
+fn w581(c: f64, mut b: f64, mut a: f64) -> f64 {
+    for i0 in 0..4 {
+        a += b * a;
+        if i0 < 1 {
+            a += (a.cosh() + 0.35).acosh() * a.sin();
+        } else if (0.43 * (c - a).tanh()).atanh() > c {
+            let u2 = match i0 % 4 {
+                2 => b.powi(1),
+                0 | 1 => ((a / c.hypot(0.78)).cosh() + 0.84).acosh(),
+                3 => a,
+                _ => a.hypot(0.77).ln(),
+            };
+            a = a * 0.8 + u2.atan();
         }
     }
-    let u2 = if k > 0 {
-        c.midpoint(a)
-    } else {
-        x[0] / a.hypot(0.77) * (x[0] * c)
-    };
-    u2 - a.cos() + b.atan()
+    match b {
+        v4 if v4 > 0.21 => {
+            a += v4 * c;
+        }
+        v5 => {
+            a -= v5 * w455(1, 1.21, 0.42, 1.34 * c);
+        }
+    }
+    if (b * w511(3.88 * a % 0.52, b.atan2(a * a + 0.62), 3)) < -0.36 {
+        b += b * b;
+    }
+    1.36 * a + 1.44 * b - c
 }
 
 const W581: Case = Case {
     name: "w581",
-    live: &[(0, 3)],
-    f: |z, q, k| {
-        let mut b2 = z[3..7].to_vec();
-        let r = w581(&z[0..3], k, &mut b2, q[0], q[1], q[2]);
-        cat(&[&[r][..], &b2[..]])
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w581(q[0], z[0], q[1]);
+        cat(&[&[r][..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[3..7].to_vec(), d[3..7].to_vec());
-        let (r, dr) = w581_jvp(&z[0..3], &d[0..3], k, &mut b2, &mut db2, q[0], q[1], q[2]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    jvp: |z, d, q, _| {
+        let (r, dr) = w581_jvp(q[0], z[0], d[0], q[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[3..7].to_vec(), c[1..5].to_vec());
-        let (r, g0) = w581_vjp(&z[0..3], k, &mut b2, &mut cb2, q[0], q[1], q[2], c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&g0[..], &cb2[..]]))
+    vjp: |z, q, _, c| {
+        let (r, g1) = w581_vjp(q[0], z[0], q[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w581_grad(q[0], z[0], q[1]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w581_hvp(q[0], z[0], d[0], q[1]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.1833],
+            q: &[-1.4384, 1.0185],
+            k: 2,
+            t: &[-0.249],
+            c: &[0.8894],
+            v: &[-0.3126],
+            y: &[3.66316945086],
+        },
+        Point {
+            z: &[-0.862],
+            q: &[1.3346, -1.2063],
+            k: 4,
+            t: &[0.3865],
+            c: &[0.6964],
+            v: &[0.4428],
+            y: &[2.43944138945],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, a))]
+fn w582(mut p: [f64; 3], mut b: f64, a: f64, buf: &mut [f64]) -> f64 {
+    b = w577(p[1], 1, b);
+    for i0 in 0..p.len() {
+        p[i0] -= (p[i0 % p.len()] + (1.69 + b)).tanh();
+    }
+    for i0 in 1..buf.len() {
+        buf[i0] -= (0.58 * b.cos()).cosh().powf(0.83) + a;
+    }
+    let u1: f64;
+    if p[p.len() - 1].copysign(b) < -0.67 {
+        u1 = buf[0].hypot(0.64).powf(a.sin()) - b * b;
+    } else {
+        u1 = p[0].copysign(a).tanh().exp().powf(b.sin());
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o3 = 2 * i0 + 3;
+        u2 += p[i0] * b.hypot(0.77).powi(-1);
+    }
+    u1 + b - a + u2
+}
+
+const W582: Case = Case {
+    name: "w582",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, _| {
+        let mut b3 = z[4..8].to_vec();
+        let r = w582(arr(&z[0..3]), q[0], z[3], &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w582_jvp(
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            q[0],
+            z[3],
+            d[3],
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g0, g2) = w582_vjp(arr(&z[0..3]), q[0], z[3], &mut b3, &mut cb3, c[0]);
+        (
+            cat(&[&[r][..], &b3[..]]),
+            cat(&[&g0[..], &[g2][..], &cb3[..]]),
+        )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.2352, 0.2811, 0.416, -1.4777, -1.3763, 1.2705, 0.8732],
-            q: &[0.1887, 0.7161, -1.1126],
-            k: 0,
-            t: &[0.0354, -0.8189, -0.9802, 0.2916, -0.4508, -0.5432, -0.3321],
-            c: &[1.8181, 0.66, 1.3236, 1.7777, -1.6513],
+            z: &[
+                0.7803, -1.4702, 0.6362, 0.8882, -0.0258, 0.1193, 1.1722, 1.2515,
+            ],
+            q: &[-1.0998],
+            k: 2,
+            t: &[
+                -0.676, -0.5566, -0.3344, 0.7331, 0.7685, -0.0016, -0.2726, 0.4623,
+            ],
+            c: &[0.8891, -1.2012, 1.3163, 1.7344, 1.705],
             v: &[],
-            y: &[0.186833476747, -1.4777, -1.3763, 1.2705, 0.8732],
+            y: &[
+                -1.77515557255,
+                -0.0258,
+                -1.77030819582,
+                -0.717408195825,
+                -0.638108195825,
+            ],
         },
         Point {
-            z: &[0.1883, -1.0934, 0.0919, 0.4024, -0.5901, 1.4574, 0.2958],
-            q: &[-0.6932, 1.1835, 0.9545],
-            k: 0,
-            t: &[0.627, -0.247, -0.9498, -0.88, -0.9664, 0.4032, -0.1969],
-            c: &[-1.0906, 1.3446, -1.098, 1.31, -0.5129],
+            z: &[
+                0.2684, 0.8656, -0.8296, -0.5204, 1.4081, -1.1497, 1.1589, 1.0298,
+            ],
+            q: &[-0.4907],
+            k: 2,
+            t: &[
+                0.3611, 0.1199, 0.9082, 0.6004, 0.0791, 0.5635, 0.4537, 0.0657,
+            ],
+            c: &[-1.1692, 1.1134, 0.5123, -0.9312, 1.6953],
             v: &[],
-            y: &[0.271181763929, 0.4024, -0.5901, 1.4574, 0.2958],
+            y: &[
+                -1.50299936286,
+                1.4081,
+                -1.73851618058,
+                0.570083819419,
+                0.440983819419,
+            ],
         },
     ],
 };
 
 #[differentiate(wrt(a, c))]
-fn w582(k: usize, mut b: f64, a: f64, mut c: f64) -> f64 {
-    for i0 in 0..k + 1 {
-        b -= c * (c * b);
+fn w583(a: f64, mut b: f64, c: f64, p: [f64; 3]) -> f64 {
+    if (c * p[2].atan().exp2()) > 0.14 {
+        b += (a + p[0].hypot(1.22).log10()).atan();
+    } else {
+        b = b * 0.66 + (2.83 * b % (p[2].powi(2) + 1.14)).powi(3);
     }
-    c += b.hypot(1.29) - a;
-    let u2 = {
-        let q1 = 0.01 * a.to_degrees() + a;
-        q1 + a
-    };
-    let w3: [f64; 3] = [
-        (0.85 * a.cos()).asin() * (c + c),
-        w565(b).atan2(b * b + 1.21),
-        a.rem_euclid(1.25),
-    ];
-    let [e4, e5, e6] = w3;
-    e6 + 0.57 * e5 + e4 + 1.38 * b + 0.78 * c
-}
-
-const W582: Case = Case {
-    name: "w582",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w582(k, q[0], z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w582_jvp(k, q[0], z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2, g3) = w582_vjp(k, q[0], z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2, g3) = w582_grad(k, q[0], z[0], z[1]);
-        (r, cat(&[&[g2][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, g3, h2, h3) = w582_hvp(k, q[0], z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g2][..], &[g3][..]]),
-            cat(&[&[h2][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.369, 1.3352],
-            q: &[0.0166],
-            k: 4,
-            t: &[0.4822, -0.6468],
-            c: &[0.6133],
-            v: &[-0.5155, -0.7043],
-            y: &[8.70218533404],
-        },
-        Point {
-            z: &[0.7315, 0.6849],
-            q: &[-0.3157],
-            k: 1,
-            t: &[-0.4241, 0.8262],
-            c: &[0.9319],
-            v: &[0.4126, 0.2533],
-            y: &[3.30010929582],
-        },
-    ],
-};
-
-#[differentiate]
-fn w583(mut a: f64, k: usize, mut v: Vec<f64>, p: [f64; 4], mut b: f64) -> f64 {
-    for i0 in 0..v.len() {
-        v[i0] *= 0.45 + 0.14 * (b + -a).sin().cos();
-    }
-    let mut j1 = 0;
-    while b < 0.89 && j1 < 3 {
-        let o2 = 3 * j1 + 3;
-        b += p[o2 % p.len()] * b;
-        j1 += 1;
-    }
-    let mut st3 = vec![5usize, 2, 0];
-    while let Some(j4) = st3.pop() {
-        if (b - b) > 0.1 {
-            continue;
-        }
-        a %= 0.91;
-    }
-    let mut st5 = vec![4usize, 5];
-    while let Some(j6) = st5.pop() {
-        b += b.copysign(a).min(p[(j6 + 3) % p.len()]);
-        a = a * (0.73 * (p[j6 % p.len()].sin() * 0.78).asin().cos())
-            + v[j6 % v.len()] % 0.5 / a.sin().exp();
-    }
-    0.37 * b - a - v[0] + v[v.len() - 1] + 0.1 * k as f64
+    let c = (c + b).sin();
+    c.atan() - b - a
 }
 
 const W583: Case = Case {
     name: "w583",
-    live: &[(0, 1), (1, 4), (4, 8), (8, 9)],
-    f: |z, _, k| {
-        let r = w583(z[0], k, z[1..4].to_vec(), arr(&z[4..8]), z[8]);
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w583(z[0], q[0], z[1], arr(&q[1..4]));
         cat(&[&[r][..]])
     },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w583_jvp(
-            z[0],
-            d[0],
-            k,
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-            arr(&z[4..8]),
-            arr(&d[4..8]),
-            z[8],
-            d[8],
-        );
+    jvp: |z, d, q, _| {
+        let (r, dr) = w583_jvp(z[0], d[0], q[0], z[1], d[1], arr(&q[1..4]));
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, _, k, c| {
-        let (r, g0, g2, g3, g4) = w583_vjp(z[0], k, z[1..4].to_vec(), arr(&z[4..8]), z[8], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &g2[..], &g3[..], &[g4][..]]),
-        )
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = w583_vjp(z[0], q[0], z[1], arr(&q[1..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..]]))
     },
-    grad: Some(|z, _, k| {
-        let (r, g0, g2, g3, g4) = w583_grad(z[0], k, z[1..4].to_vec(), arr(&z[4..8]), z[8]);
-        (r, cat(&[&[g0][..], &g2[..], &g3[..], &[g4][..]]))
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = w583_grad(z[0], q[0], z[1], arr(&q[1..4]));
+        (r, cat(&[&[g0][..], &[g2][..]]))
     }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g2, g3, g4, h0, h2, h3, h4) = w583_hvp(
-            z[0],
-            d[0],
-            k,
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-            arr(&z[4..8]),
-            arr(&d[4..8]),
-            z[8],
-            d[8],
-        );
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) = w583_hvp(z[0], d[0], q[0], z[1], d[1], arr(&q[1..4]));
         (
             r,
-            cat(&[&[g0][..], &g2[..], &g3[..], &[g4][..]]),
-            cat(&[&[h0][..], &h2[..], &h3[..], &[h4][..]]),
+            cat(&[&[g0][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h2][..]]),
         )
     }),
     points: [
         Point {
-            z: &[
-                -0.6238, -1.4531, 0.3565, -0.2224, -1.1148, 1.4785, -0.0635, -0.4037, -0.0885,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.4677, 0.2002, -0.0875, 0.9411, 0.6433, 0.5465, -0.6721, -0.8071, 0.4046,
-            ],
-            c: &[0.6589],
-            v: &[
-                0.5269, 0.277, 0.631, 0.8808, -0.0377, -0.7072, -0.6387, -0.4483, 0.2523,
-            ],
-            y: &[-0.176840337275],
+            z: &[-0.2682, 0.5951],
+            q: &[0.5811, 0.1779, 0.2611, 0.5046],
+            k: 2,
+            t: &[0.5471, 0.7563],
+            c: &[1.047],
+            v: &[-0.0234, -0.4134],
+            y: &[0.56230775098],
         },
         Point {
-            z: &[
-                0.2695, -0.4335, 1.1057, -1.1746, 1.2436, -0.2089, 0.3554, 0.2855, 0.4174,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                -0.9962, -0.5332, 0.7355, -0.1047, -0.5342, 0.5887, -0.5429, 0.4233, -0.6854,
-            ],
-            c: &[-1.4747],
-            v: &[
-                0.3041, 0.1312, 0.0739, 0.1045, -0.2966, 0.7476, -0.1662, -0.6527, 0.4278,
-            ],
-            y: &[0.128148641269],
+            z: &[-0.2198, -0.4463],
+            q: &[-0.3321, 0.3411, 0.4012, 1.0284],
+            k: 3,
+            t: &[0.8513, 0.9971],
+            c: &[1.6709],
+            v: &[-0.9316, -0.945],
+            y: &[0.48516865534],
         },
     ],
 };
 
-#[differentiate(wrt(c, x, a, b))]
-fn w584(
-    buf: &mut [f64],
-    p: [f64; 3],
-    mut c: f64,
-    out: &mut [f64],
-    x: &[f64],
-    mut a: f64,
-    k: usize,
-    b: f64,
-) -> f64 {
-    let mut st1 = vec![2usize, 1, 5, 2];
-    'o3: while let Some(j2) = st1.pop() {
-        if a < 0.26 {
-            continue 'o3;
+#[differentiate(wrt(a))]
+fn w584(mut a: f64) -> f64 {
+    for i0 in 0..4 {
+        let o1 = 3 * i0 + 1;
+        a = (a + a).atan() + (a - a);
+    }
+    let (u2, u3) = (0.02 * a.clamp(-0.76, 0.95).to_degrees()).sin_cos();
+    let mut st4 = vec![3usize, 4, 0, 0];
+    while let Some(j5) = st4.pop() {
+        if j5 > 2 {
+            continue;
         }
-        a *= (c.signum() * a).sin();
+        a = a * (1.49 * w493((u2.powi(2) + 1.97).log10()).cos())
+            + (2.53 * f64::powf(1.63, 0.69 * a.cos())).fract();
     }
-    let mut j4 = 0;
-    while j4 < 3 {
-        let o5 = 3 * j4 + 3;
-        out[j4] = x[o5 % x.len()] * (5.15 * b % (0.75 * p[j4 % p.len()].cos()).cosh());
-        j4 += 1;
+    for i0 in (0..2).rev() {
+        a -= a * (4.25 * a).rem_euclid(-1.27);
     }
-    for i0 in 0..buf.len() {
-        buf[i0] += w570(k, (4.86 * c).rem_euclid(b * b + 1.69)) + a;
-    }
-    (a - 0.91 * b - 0.34 * c) * buf[1]
+    a - u3.atan() - u2
 }
 
 const W584: Case = Case {
     name: "w584",
-    live: &[(4, 5), (8, 11), (11, 12), (12, 13)],
-    f: |z, q, k| {
-        let mut b0 = z[0..4].to_vec();
-        let mut b3 = z[5..8].to_vec();
-        let r = w584(
-            &mut b0,
-            arr(&q[0..3]),
-            z[4],
-            &mut b3,
-            &z[8..11],
-            z[11],
-            k,
-            z[12],
-        );
-        cat(&[&[r][..], &b0[..], &b3[..]])
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w584(z[0]);
+        cat(&[&[r][..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (mut b3, mut db3) = (z[5..8].to_vec(), d[5..8].to_vec());
-        let (r, dr) = w584_jvp(
-            &mut b0,
-            &mut db0,
-            arr(&q[0..3]),
-            z[4],
-            d[4],
-            &mut b3,
-            &mut db3,
-            &z[8..11],
-            &d[8..11],
-            z[11],
-            d[11],
-            k,
-            z[12],
-            d[12],
-        );
-        (
-            cat(&[&[r][..], &b0[..], &b3[..]]),
-            cat(&[&[dr][..], &db0[..], &db3[..]]),
-        )
+    jvp: |z, d, _, _| {
+        let (r, dr) = w584_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (mut b3, mut cb3) = (z[5..8].to_vec(), c[5..8].to_vec());
-        let (r, g2, g4, g5, g7) = w584_vjp(
-            &mut b0,
-            &mut cb0,
-            arr(&q[0..3]),
-            z[4],
-            &mut b3,
-            &mut cb3,
-            &z[8..11],
-            z[11],
-            k,
-            z[12],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b0[..], &b3[..]]),
-            cat(&[&cb0[..], &[g2][..], &cb3[..], &g4[..], &[g5][..], &[g7][..]]),
-        )
+    vjp: |z, _, _, c| {
+        let (r, g0) = w584_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, _, _| {
+        let (r, g0) = w584_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w584_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
     points: [
         Point {
-            z: &[
-                -0.0022, 0.0917, 1.2836, 1.1837, -1.3439, 1.2034, -1.2305, -0.9492, -0.2808,
-                -0.6382, 1.1818, -1.2398, 0.1343,
-            ],
-            q: &[-0.6972, -1.0467, -0.8849],
-            k: 4,
-            t: &[
-                0.1551, 0.574, 0.5549, -0.6294, 0.7321, -0.67, -0.8592, 0.7151, -0.6637, 0.7827,
-                0.9347, 0.1707, 0.2418,
-            ],
-            c: &[
-                -0.8275, -1.004, 1.9671, -0.501, 0.7681, -1.7649, 1.4288, -1.2603,
-            ],
-            v: &[],
-            y: &[
-                -3.231790209,
-                3.47679564473,
-                3.57069564473,
-                4.76259564473,
-                4.66269564473,
-                -0.194213916,
-                -0.194213916,
-                -0.194213916,
-            ],
+            z: &[-0.3],
+            q: &[],
+            k: 3,
+            t: &[-0.88],
+            c: &[0.5252],
+            v: &[-0.1969],
+            y: &[0.0781891786705],
         },
         Point {
-            z: &[
-                0.7895, -0.2623, 0.6864, 0.3458, 1.2916, 0.8136, -0.7107, 0.7118, -0.7774, -0.8813,
-                0.0861, -0.1962, 1.4068,
-            ],
-            q: &[-1.379, 1.3513, 1.4544],
-            k: 3,
-            t: &[
-                -0.2162, -0.8607, -0.4762, 0.3905, -0.037, 0.1884, 0.3849, 0.2041, 0.1123, 0.4072,
-                0.9487, 0.0359, 0.895,
-            ],
-            c: &[
-                -1.4578, 1.8406, -1.0821, -1.7479, -1.1312, 0.6513, -0.7941, 1.2924,
-            ],
-            v: &[],
-            y: &[
-                -29.5278286673,
-                16.4667493025,
-                15.4149493025,
-                16.3636493025,
-                16.0230493025,
-                -0.134769794039,
-                -0.117756056725,
-                -0.169823508595,
-            ],
+            z: &[-1.151],
+            q: &[],
+            k: 2,
+            t: &[0.0619],
+            c: &[-0.5129],
+            v: &[0.9115],
+            y: &[-0.361649599571],
         },
     ],
 };
 
-#[differentiate(wrt(b))]
-fn w585(a: f64, mut b: f64) -> f64 {
-    for i0 in (0..3).rev() {
-        let o1 = 3 * i0 + 3;
-        b += b * b;
+#[differentiate]
+fn w585(mut a: f64, mut b: f64, k: usize) -> f64 {
+    match (a.powi(2) + 1.63).acosh().mul_add(a, a) {
+        v2 if v2 > -0.27 => {
+            b += v2 * b;
+        }
+        mut v3 => {
+            v3 *= a;
+            b -= v3 * (0.01 * b.to_degrees());
+        }
     }
-    let u2 = if (4.84 * a % 1.44) > -0.75 {
-        0.02 * (b + a).to_degrees()
-    } else {
-        (3.34 * f64::sqrt(b.tanh().exp())).rem_euclid(0.73)
-    };
-    b = w519(0.12, 2, 0.42, b);
-    b - u2 - a
+    match a {
+        v5 if v5 > -0.16 => {
+            a += v5 * (a / b.tanh().cosh());
+        }
+        v6 => {
+            a -= v6 * (b * b);
+        }
+    }
+    b = w493(b);
+    0.78 * b - a
 }
 
 const W585: Case = Case {
     name: "w585",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w585(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w585_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w585_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w585_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w585_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.3926],
-            q: &[-1.0557],
-            k: 4,
-            t: &[0.8659],
-            c: &[1.0989],
-            v: &[0.8131],
-            y: &[2.08290539088],
-        },
-        Point {
-            z: &[1.2921],
-            q: &[-1.1757],
-            k: 4,
-            t: &[0.9817],
-            c: &[-0.5984],
-            v: &[0.0258],
-            y: &[2.20449162557],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w586(buf: &mut [f64], mut p: [f64; 3], mut a: f64) -> f64 {
-    let u1: f64;
-    u1 = (a + a).hypot((1.1 * p[2].cos()).exp());
-    if a < 0.72 {
-        p[2] = a * f64::max(1.27, a);
-    } else {
-        p[1] = 0.38;
-    }
-    for i0 in 0..buf.len() {
-        buf[i0] = 0.97 + 0.35 * i0 as f64;
-    }
-    if a < -0.64 {
-        a *= 0.59 + 0.14 * (a - a).cos();
-    } else {
-        a = a * 0.7 + (a.hypot(1.09) + a);
-    }
-    (0.73 * u1 - a - p[0] - 0.85 * p[p.len() - 1]) * buf[2].sin()
-}
-
-const W586: Case = Case {
-    name: "w586",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w586(&mut b0, arr(&q[0..3]), z[3]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w586_jvp(&mut b0, &mut db0, arr(&q[0..3]), z[3], d[3]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g2) = w586_vjp(&mut b0, &mut cb0, arr(&q[0..3]), z[3], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g2][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.4394, -0.5242, 0.5978, -0.4129],
-            q: &[1.1332, 1.1711, 0.4757],
-            k: 2,
-            t: &[-0.5714, -0.9374, 0.2482, 0.4997],
-            c: &[-1.0325, -1.357, 0.8116, 1.3769],
-            v: &[],
-            y: &[0.876915287371, 0.97, 1.32, 1.67],
-        },
-        Point {
-            z: &[-1.4361, -0.8791, 0.1416, 0.4839],
-            q: &[1.3558, 0.6985, -0.4749],
-            k: 1,
-            t: &[-0.6918, -0.8429, 0.8314, 0.119],
-            c: &[-1.1305, 1.9243, 1.4177, -1.9565],
-            v: &[],
-            y: &[-1.81816956675, 0.97, 1.32, 1.67],
-        },
-    ],
-};
-
-#[differentiate(wrt(v))]
-fn w587(p: [f64; 3], mut v: Vec<f64>, mut a: f64) -> f64 {
-    let (u1, u2) = (0.75 * a.tanh()).tan().midpoint(v[1]).sin_cos();
-    if p[1] < 0.47 {
-        a = (a * v[1]).tanh() + a * p[p.len() - 1];
-    } else {
-        a = (a + v[0]).atan() + a.tanh().cosh();
-    }
-    if p[2] < 0.37 {
-        a = a * 0.3 + (v[v.len() - 1] + u2).atan();
-    } else {
-        a = (a + (u1 - a)).atan() + a.sin();
-    }
-    u2.sin() - 0.51 * u1 - a
-}
-
-const W587: Case = Case {
-    name: "w587",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let r = w587(arr(&q[0..3]), z[0..3].to_vec(), q[3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w587_jvp(arr(&q[0..3]), z[0..3].to_vec(), d[0..3].to_vec(), q[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w587_vjp(arr(&q[0..3]), z[0..3].to_vec(), q[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w587_grad(arr(&q[0..3]), z[0..3].to_vec(), q[3]);
-        (r, cat(&[&g1[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w587_hvp(arr(&q[0..3]), z[0..3].to_vec(), d[0..3].to_vec(), q[3]);
-        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.1207, -0.8593, 0.1591],
-            q: &[1.2464, 0.7151, 0.493, 0.3713],
-            k: 0,
-            t: &[0.261, 0.5782, -0.9867],
-            c: &[1.7346],
-            v: &[0.0564, -0.6932, -0.2897],
-            y: &[0.280450634666],
-        },
-        Point {
-            z: &[0.5128, -0.3967, 0.094],
-            q: &[1.0205, -0.5286, -0.2796, 1.0561],
-            k: 1,
-            t: &[0.4929, -0.7849, -0.0653],
-            c: &[0.5905],
-            v: &[-0.8849, 0.7987, 0.2256],
-            y: &[0.149144916978],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a))]
-fn w588(buf: &mut [f64], b: f64, a: f64, v: Vec<f64>) -> f64 {
-    assert!(b.is_finite(), "b = {}", b);
-    for i0 in 1..buf.len() {
-        let o1 = 2 * i0 + 3;
-        buf[i0] = (buf[i0] + b).tanh() + v[(i0 + 3) % v.len()].copysign(a);
-    }
-    for i0 in 1..buf.len() {
-        buf[i0] = buf[i0] * a + b * b.rem_euclid(1.22);
-    }
-    a - 0.95 * b + 0.33 * buf[1]
-}
-
-const W588: Case = Case {
-    name: "w588",
-    live: &[(4, 5), (5, 6)],
-    f: |z, q, _| {
-        let mut b0 = z[0..4].to_vec();
-        let r = w588(&mut b0, z[4], z[5], q[0..3].to_vec());
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w588_jvp(&mut b0, &mut db0, z[4], d[4], z[5], d[5], q[0..3].to_vec());
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g1, g2) = w588_vjp(&mut b0, &mut cb0, z[4], z[5], q[0..3].to_vec(), c[0]);
-        (
-            cat(&[&[r][..], &b0[..]]),
-            cat(&[&cb0[..], &[g1][..], &[g2][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.0437, -0.4134, -1.4408, 0.4721, -1.0949, 1.4321],
-            q: &[1.3109, 1.0948, -0.9187],
-            k: 0,
-            t: &[0.5293, 0.3579, 0.9249, -0.5891, -0.6727, 0.0344],
-            c: &[1.1124, 1.8876, -1.3895, -1.3048, -1.8511],
-            v: &[],
-            y: &[
-                2.51597880686,
-                0.0437,
-                0.132496384423,
-                -0.235544813995,
-                0.948309848714,
-            ],
-        },
-        Point {
-            z: &[0.241, 0.9475, 1.0057, 1.2421, -0.3027, 1.3082],
-            q: &[-0.9931, 0.6642, 1.171],
-            k: 1,
-            t: &[0.9273, -0.9971, 0.9366, 0.0768, -0.4723, -0.9547],
-            c: &[-0.7043, 0.93, -0.5364, 0.6729, -0.5262],
-            v: &[],
-            y: &[
-                2.03615174058,
-                0.241,
-                1.33450527449,
-                2.04735599913,
-                1.98296367204,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, a, c, b))]
-fn w589(mut p: [f64; 4], k: usize, v: Vec<f64>, mut a: f64, c: f64, mut b: f64) -> f64 {
-    let u1 = (3.68 * c).fract();
-    let mut j2 = 0;
-    while j2 < 4 {
-        p[j2] = p[j2] * a + (p[j2 % p.len()] + v[(j2 + 1) % v.len()] + a);
-        j2 += 1;
-    }
-    a -= b * p[1] - a;
-    (a.atan() - u1 + 1.28 * b) * p[0] + p[p.len() - 1] + 0.1 * k as f64
-}
-
-const W589: Case = Case {
-    name: "w589",
-    live: &[(0, 4), (4, 5), (5, 6), (6, 7)],
-    f: |z, q, k| {
-        let r = w589(arr(&q[0..4]), k, z[0..4].to_vec(), z[4], z[5], z[6]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w589_jvp(
-            arr(&q[0..4]),
-            k,
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-            z[6],
-            d[6],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2, g3, g4, g5) =
-            w589_vjp(arr(&q[0..4]), k, z[0..4].to_vec(), z[4], z[5], z[6], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g2[..], &[g3][..], &[g4][..], &[g5][..]]),
-        )
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2, g3, g4, g5) = w589_grad(arr(&q[0..4]), k, z[0..4].to_vec(), z[4], z[5], z[6]);
-        (r, cat(&[&g2[..], &[g3][..], &[g4][..], &[g5][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, g3, g4, g5, h2, h3, h4, h5) = w589_hvp(
-            arr(&q[0..4]),
-            k,
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-            z[6],
-            d[6],
-        );
-        (
-            r,
-            cat(&[&g2[..], &[g3][..], &[g4][..], &[g5][..]]),
-            cat(&[&h2[..], &[h3][..], &[h4][..], &[h5][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.4929, 0.1665, 1.0671, -0.9405, -1.332, -0.7949, 1.0777],
-            q: &[0.7559, 0.1117, 1.3606, -0.7356],
-            k: 1,
-            t: &[-0.329, -0.5237, -0.2123, 0.0021, 0.0474, -0.8549, 0.2767],
-            c: &[0.572],
-            v: &[0.133, -0.6837, 0.4433, -0.14, -0.7818, -0.9104, -0.9277],
-            y: &[-2.10677590616],
-        },
-        Point {
-            z: &[-0.95, -0.6177, -1.3774, -0.0091, 1.4778, -0.1741, 0.2735],
-            q: &[-1.0018, 0.3733, -0.5294, 0.1201],
-            k: 3,
-            t: &[-0.874, -0.6023, -0.6648, 0.7054, 0.2219, -0.9603, -0.1288],
-            c: &[-0.5651],
-            v: &[0.9708, 0.0985, 0.4626, -0.269, 0.6738, 0.1776, -0.6943],
-            y: &[-2.44959459151],
-        },
-    ],
-};
-
-#[differentiate]
-fn w590(mut c: f64, x: &[f64], mut b: f64, mut a: f64) -> f64 {
-    a = (a + c).sin() + a;
-    let mut j1 = 0;
-    while c < 1.0 && j1 < 3 {
-        let o2 = 2 * j1 + 3;
-        c = c * 0.77 + x[x.len() - 1] * (a / (a * a + 0.64));
-        j1 += 1;
-    }
-    b = b * 0.78 + (c / (a.powi(2) + 0.72) - x[2]);
-    let u3 = if (x[0] + (28.83 * a).to_radians()) > 0.68 {
-        (5.43 * c.powi(3)).rem_euclid(1.45)
-    } else {
-        (c.cosh() + 0.33).acosh() - -x[1]
-    };
-    let (u4, u5) = (b * b + 1.99).powf(1.77).copysign(x[2]).sin_cos();
-    u5.tanh() + u4 - u3 - c - 0.24 * b - a
-}
-
-const W590: Case = Case {
-    name: "w590",
-    live: &[(0, 1), (1, 5), (5, 6), (6, 7)],
-    f: |z, _, _| {
-        let r = w590(z[0], &z[1..5], z[5], z[6]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w590_jvp(z[0], d[0], &z[1..5], &d[1..5], z[5], d[5], z[6], d[6]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2, g3) = w590_vjp(z[0], &z[1..5], z[5], z[6], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &g1[..], &[g2][..], &[g3][..]]),
-        )
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2, g3) = w590_grad(z[0], &z[1..5], z[5], z[6]);
-        (r, cat(&[&[g0][..], &g1[..], &[g2][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, g3, h0, h1, h2, h3) =
-            w590_hvp(z[0], d[0], &z[1..5], &d[1..5], z[5], d[5], z[6], d[6]);
-        (
-            r,
-            cat(&[&[g0][..], &g1[..], &[g2][..], &[g3][..]]),
-            cat(&[&[h0][..], &h1[..], &[h2][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[1.3464, -0.3014, -0.1209, 1.1299, 0.7045, 0.5976, 0.2681],
-            q: &[],
-            k: 3,
-            t: &[0.3373, -0.0032, 0.3952, 0.8049, 0.2209, -0.9375, -0.2376],
-            c: &[1.8523],
-            v: &[0.3525, -0.307, -0.5261, 0.1931, 0.9505, -0.9368, -0.7705],
-            y: &[-4.99062933481],
-        },
-        Point {
-            z: &[-1.3582, 0.8729, 0.6321, 0.0764, -0.3609, 0.6855, -0.4353],
-            q: &[],
-            k: 3,
-            t: &[0.93, -0.6113, -0.9187, 0.3846, -0.5682, -0.4647, 0.8303],
-            c: &[-1.0297],
-            v: &[-0.0943, -0.7457, 0.3795, -0.1978, -0.2606, -0.4329, -0.1351],
-            y: &[-1.2601887186],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, p))]
-fn w591(mut v: Vec<f64>, b: f64, a: f64, buf: &mut [f64], k: usize, p: [f64; 4]) {
-    let mut u1 = 0.64 * a;
-    u1 = u1 * 0.3 + (1.9 * (p[1] + v[1])).fract();
-    for i0 in 0..buf.len() {
-        let o2 = 2 * i0 + 1;
-        buf[i0] = 0.28;
-    }
-    for i0 in (0..v.len()).step_by(2) {
-        let o3 = 3 * i0 + 2;
-        v[i0] = 1.43 + 0.24 * i0 as f64;
-    }
-    let mut st4 = vec![2usize, 5, 1, 2];
-    while let Some(j5) = st4.pop() {
-        u1 *= p[j5 % p.len()].atan();
-        if (1.68 + a.sin()).recip() > -0.29 {
-            break;
-        }
-    }
-    buf[2] += 0.4 * u1;
-    buf[0] += a;
-    buf[1] -= v[0].sin();
-    buf[2] -= 0.35 * v[v.len() - 1];
-    buf[1] += 0.71 * b;
-}
-
-const W591: Case = Case {
-    name: "w591",
-    live: &[(0, 1), (5, 9)],
-    f: |z, q, k| {
-        let mut b3 = z[1..5].to_vec();
-        w591(q[0..3].to_vec(), z[0], q[3], &mut b3, k, arr(&z[5..9]));
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b3, mut db3) = (z[1..5].to_vec(), d[1..5].to_vec());
-        w591_jvp(
-            q[0..3].to_vec(),
-            z[0],
-            d[0],
-            q[3],
-            &mut b3,
-            &mut db3,
-            k,
-            arr(&z[5..9]),
-            arr(&d[5..9]),
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b3, mut cb3) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let (g1, g5) = w591_vjp(
-            q[0..3].to_vec(),
-            z[0],
-            q[3],
-            &mut b3,
-            &mut cb3,
-            k,
-            arr(&z[5..9]),
-        );
-        (cat(&[&b3[..]]), cat(&[&[g1][..], &cb3[..], &g5[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.671, -1.1726, 0.619, -1.3198, -0.5082, 0.7922, -1.2766, -0.2085, 0.4861,
-            ],
-            q: &[1.2063, 1.2942, -1.2601, 0.759],
-            k: 3,
-            t: &[
-                0.4867, -0.7188, -0.9929, 0.5409, -0.2963, 0.5172, -0.16, 0.1927, -0.393,
-            ],
-            c: &[1.498, 1.2474, 0.9723, 1.4724],
-            v: &[],
-            y: &[1.039, -1.18651456034, -0.403231559728, 0.28],
-        },
-        Point {
-            z: &[
-                -1.0705, -0.5325, -1.2254, 1.0423, -0.823, -0.4261, -0.828, 0.9254, 1.0892,
-            ],
-            q: &[0.8727, -0.6702, 0.5841, 1.3689],
-            k: 4,
-            t: &[
-                -0.4413, -0.0139, 0.766, 0.2976, 0.1723, -0.8137, 0.9307, -0.9137, 0.4869,
-            ],
-            c: &[-0.9878, 0.9147, 1.9468, -0.9303],
-            v: &[],
-            y: &[1.6489, -1.47015956034, -0.562848349354, 0.28],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w592(k: usize, a: f64) -> f64 {
-    let mut u1 = a.hypot(0.51).log(a.powi(2) + 2.35);
-    let mut st2 = vec![0usize, 3, 3];
-    while let Some(j3) = st2.pop() {
-        u1 = (u1 * u1).atan() + a / a.sin().cosh();
-    }
-    let u1 = u1 + a / (u1.powi(2) + 1.51);
-    u1 - a + 0.1 * k as f64
-}
-
-const W592: Case = Case {
-    name: "w592",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w592(k, z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w592_jvp(k, z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1) = w592_vjp(k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1) = w592_grad(k, z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, h1) = w592_hvp(k, z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.2875],
-            q: &[],
-            k: 0,
-            t: &[0.2701],
-            c: &[-0.9913],
-            v: &[-0.2314],
-            y: &[0.978799888538],
-        },
-        Point {
-            z: &[-0.0925],
-            q: &[],
-            k: 2,
-            t: &[-0.628],
-            c: &[1.7732],
-            v: &[0.8737],
-            y: &[0.148965723664],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, a))]
-fn w593(mut v: Vec<f64>, c: f64, a: f64, mut b: f64, k: usize) -> f64 {
-    let u1 = (1.17 * a).fract();
-    v[1] = (c * (4.92 * v[k % v.len()] % 1.05)).cos();
-    'o2: for i0 in 0..3 {
-        b = (b * v[i0 % v.len()]).sin() + (0.62 * v[(i0 + 3) % v.len()].tanh()).tan();
-        for i1 in 0..3 {
-            if i0 % 3 == 2 {
-                break 'o2;
-            }
-            b += u1;
-        }
-        b %= 1.43;
-    }
-    for i0 in 0..4 {
-        b = b * 0.83 + c * c.hypot(v[i0 % v.len()].hypot(0.64));
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o5 = 3 * i0 + 3;
-        u4 += v[i0].tanh();
-    }
-    0.42 * b + 0.82 * u1 + 0.61 * a - 0.26 * u4
-}
-
-const W593: Case = Case {
-    name: "w593",
     live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w593(q[0..3].to_vec(), z[0], z[1], q[3], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w593_jvp(q[0..3].to_vec(), z[0], d[0], z[1], d[1], q[3], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2) = w593_vjp(q[0..3].to_vec(), z[0], z[1], q[3], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g2) = w593_grad(q[0..3].to_vec(), z[0], z[1], q[3], k);
-        (r, cat(&[&[g1][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g2, h1, h2) = w593_hvp(q[0..3].to_vec(), z[0], d[0], z[1], d[1], q[3], k);
-        (
-            r,
-            cat(&[&[g1][..], &[g2][..]]),
-            cat(&[&[h1][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[1.3409, 1.3038],
-            q: &[-1.2761, 1.0323, -0.8712, -0.4373],
-            k: 4,
-            t: &[-0.5058, 0.2707],
-            c: &[1.2454],
-            v: &[0.2166, -0.4304],
-            y: &[4.50789520027],
-        },
-        Point {
-            z: &[-0.4126, -1.2058],
-            q: &[0.1567, 0.1608, -1.3216, 0.5875],
-            k: 4,
-            t: &[0.219, -0.8671],
-            c: &[-0.8058],
-            v: &[0.3171, -0.3923],
-            y: &[-1.73649048253],
-        },
-    ],
-};
-
-#[differentiate]
-fn w594(mut a: f64, k: usize, mut b: f64, x: &[f64]) -> f64 {
-    let mut j1 = 0;
-    while b < 1.23 && j1 < 4 {
-        let o2 = 3 * j1 + 2;
-        b = b * 0.57 + (b - b);
-        j1 += 1;
-    }
-    if k > 0 {
-        a += a;
-    }
-    let u3 = (0.81 * (1.19 * a).cos()).tan() % -(a * a + 1.93);
-    let u4 = if (0.74 * (u3 - a).cos()).atanh() > -0.79 {
-        (0.39 * x[2].cos()).cosh().ln_1p()
-    } else {
-        (a + a) * (a % 1.5)
-    };
-    u4 * (0.48 * u3) + 0.45 * b - a
-}
-
-const W594: Case = Case {
-    name: "w594",
-    live: &[(0, 1), (1, 2), (2, 5)],
     f: |z, _, k| {
-        let r = w594(z[0], k, z[1], &z[2..5]);
+        let r = w585(z[0], z[1], k);
         cat(&[&[r][..]])
     },
     jvp: |z, d, _, k| {
-        let (r, dr) = w594_jvp(z[0], d[0], k, z[1], d[1], &z[2..5], &d[2..5]);
+        let (r, dr) = w585_jvp(z[0], d[0], z[1], d[1], k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, _, k, c| {
-        let (r, g0, g2, g3) = w594_vjp(z[0], k, z[1], &z[2..5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..], &g3[..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g2, g3) = w594_grad(z[0], k, z[1], &z[2..5]);
-        (r, cat(&[&[g0][..], &[g2][..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g2, g3, h0, h2, h3) = w594_hvp(z[0], d[0], k, z[1], d[1], &z[2..5], &d[2..5]);
-        (
-            r,
-            cat(&[&[g0][..], &[g2][..], &g3[..]]),
-            cat(&[&[h0][..], &[h2][..], &h3[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-1.1887, 0.7416, -1.3865, -1.1664, 1.4382],
-            q: &[],
-            k: 1,
-            t: &[0.1034, -0.0821, -0.4904, 0.3534, -0.0486],
-            c: &[1.1439],
-            v: &[-0.3976, -0.6894, 0.3386, -0.404, -0.5904],
-            y: &[2.08919910183],
-        },
-        Point {
-            z: &[0.5158, -0.7136, 1.4404, -0.7781, 1.2798],
-            q: &[],
-            k: 4,
-            t: &[0.8635, 0.6276, 0.211, -0.725, 0.3108],
-            c: &[-1.2944],
-            v: &[-0.3653, -0.0754, -0.5652, -0.4386, 0.2859],
-            y: &[-0.97207935586],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w595(k: usize, a: f64) -> f64 {
-    let mut u1 = 0.02 * f64::to_degrees(1.41);
-    u1 += (30.39 * u1.sin()).to_radians();
-    let w2: [f64; 2] = [-a, w556(0.98, k, u1 * a)];
-    let [e3, e4] = w2;
-    e4 * e3 + 1.08 * u1
-}
-
-const W595: Case = Case {
-    name: "w595",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w595(k, z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w595_jvp(k, z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1) = w595_vjp(k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1) = w595_grad(k, z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, h1) = w595_hvp(k, z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.1024],
-            q: &[],
-            k: 1,
-            t: &[-0.5923],
-            c: &[1.9123],
-            v: &[0.7978],
-            y: &[-43.091259552],
-        },
-        Point {
-            z: &[-0.1399],
-            q: &[],
-            k: 2,
-            t: &[-0.0736],
-            c: &[0.8248],
-            v: &[-0.769],
-            y: &[2.38106878095],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w596(x: &[f64], buf: &mut [f64], mut p: [f64; 4], mut a: f64, out: &mut [f64]) {
-    if w533((4.59 * out[out.len() - 1]).rem_euclid(-1.06)) < buf[0] {
-        return;
-    } else {
-        a = a * 0.32 + 0.73 * a;
-    }
-    buf[2] = x[0] * a;
-    if x[1] < 0.36 {
-        a *= 0.75 + 0.16 * (x[x.len() - 1] * a).cos();
-    } else {
-        a %= a * a + 1.35;
-    }
-    out[2] = 0.6;
-    if p[1] > 0.62 {
-        p[1] = f64::recip(a * a + 1.91) + x[x.len() - 1];
-    }
-    'o1: for i0 in 0..2 {
-        a /= (2.36 * a).fract().atan().exp();
-        for i1 in 0..3 {
-            if (a * a + 1.18).log10().powi(2) < 0.55 {
-                break 'o1;
-            }
-            a -= a;
-        }
-    }
-    buf[3] -= a;
-    out[2] -= p[0];
-    buf[2] += p[p.len() - 1];
-}
-
-const W596: Case = Case {
-    name: "w596",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let mut b1 = z[3..7].to_vec();
-        let mut b4 = z[7..10].to_vec();
-        w596(&z[0..3], &mut b1, arr(&q[0..4]), q[4], &mut b4);
-        cat(&[&b1[..], &b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[3..7].to_vec(), d[3..7].to_vec());
-        let (mut b4, mut db4) = (z[7..10].to_vec(), d[7..10].to_vec());
-        w596_jvp(
-            &z[0..3],
-            &d[0..3],
-            &mut b1,
-            &mut db1,
-            arr(&q[0..4]),
-            q[4],
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&b1[..], &b4[..]]), cat(&[&db1[..], &db4[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[3..7].to_vec(), c[0..4].to_vec());
-        let (mut b4, mut cb4) = (z[7..10].to_vec(), c[4..7].to_vec());
-        let g0 = w596_vjp(
-            &z[0..3],
-            &mut b1,
-            &mut cb1,
-            arr(&q[0..4]),
-            q[4],
-            &mut b4,
-            &mut cb4,
-        );
-        (
-            cat(&[&b1[..], &b4[..]]),
-            cat(&[&g0[..], &cb1[..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.7848, -1.4848, -1.1752, -0.2094, -0.5545, -0.7528, 1.013, -0.3118, 1.1692, 1.114,
-            ],
-            q: &[-1.147, -1.2877, 1.4142, -1.4787, -1.4592],
-            k: 0,
-            t: &[
-                -0.4939, 0.182, 0.1846, 0.0457, 0.3277, 0.2224, 0.3873, -0.5546, -0.0803, -0.8101,
-            ],
-            c: &[1.9489, -1.659, -0.5005, 0.5161, -1.3116, 1.5044, -1.9458],
-            v: &[],
-            y: &[
-                -0.2094,
-                -0.5545,
-                -2.681139168,
-                2.86242142961,
-                -0.3118,
-                1.1692,
-                1.747,
-            ],
-        },
-        Point {
-            z: &[
-                -1.3029, -0.8716, -0.2799, -0.6669, -0.8517, 0.5696, -0.325, 1.3386, 0.9088, 0.4886,
-            ],
-            q: &[1.4076, -1.4209, -0.9783, -0.1349, -1.4291],
-            k: 0,
-            t: &[
-                -0.9738, 0.8265, 0.1827, -0.707, -0.5438, 0.9756, 0.6955, 0.3374, 0.3672, 0.2485,
-            ],
-            c: &[1.7895, 1.3012, -1.2858, -0.7018, 1.1896, 1.7914, -0.5619],
-            v: &[],
-            y: &[
-                -0.6669,
-                -0.8517,
-                1.8201731095,
-                1.27142276832,
-                1.3386,
-                0.9088,
-                -0.8076,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, p, b, c))]
-fn w597(
-    mut a: f64,
-    buf: &mut [f64],
-    x: &[f64],
-    mut p: [f64; 4],
-    b: f64,
-    mut v: Vec<f64>,
-    mut c: f64,
-) -> f64 {
-    for i0 in 0..v.len() {
-        v[i0] = p[(i0 + 3) % p.len()] * w532(c, (21.15 * x[(i0 + 3) % x.len()]).to_radians());
-    }
-    if (c - p[1]).copysign(a) > -0.13 {
-        if b.cos() > -0.1 {
-            return (3.91 * (buf[2] + p[2])).rem_euclid(0.59);
-        }
-        let mut j1 = 0;
-        while a < 2.1 && j1 < 5 {
-            a = (a * x[j1 % x.len()]).sin() + v[1].powi(3);
-            j1 += 1;
-        }
-    } else {
-        c *= 0.69 + 0.24 * (b + c).cos();
-    }
-    a *= 0.52 + 0.35 * (b * (a % 0.38)).cos();
-    for i0 in 0..buf.len() {
-        let o2 = 3 * i0 + 2;
-        buf[i0] = 0.51;
-    }
-    for i0 in 0..p.len() {
-        let o3 = 3 * i0 + 3;
-        if b < 0.13 {
-            p[i0] = (p[(i0 + 2) % p.len()] * c.rem_euclid(-1.02)).tanh();
-        }
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o5 = 2 * i0 + 1;
-        u4 += v[i0].atan();
-    }
-    a - c - b + 0.47 * p[0] - 1.14 * p[p.len() - 1] + 0.44 * u4
-}
-
-const W597: Case = Case {
-    name: "w597",
-    live: &[(4, 7), (7, 11), (11, 12), (12, 13)],
-    f: |z, q, _| {
-        let mut b1 = z[0..4].to_vec();
-        let r = w597(
-            q[0],
-            &mut b1,
-            &z[4..7],
-            arr(&z[7..11]),
-            z[11],
-            q[1..4].to_vec(),
-            z[12],
-        );
-        cat(&[&[r][..], &b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w597_jvp(
-            q[0],
-            &mut b1,
-            &mut db1,
-            &z[4..7],
-            &d[4..7],
-            arr(&z[7..11]),
-            arr(&d[7..11]),
-            z[11],
-            d[11],
-            q[1..4].to_vec(),
-            z[12],
-            d[12],
-        );
-        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g2, g3, g4, g6) = w597_vjp(
-            q[0],
-            &mut b1,
-            &mut cb1,
-            &z[4..7],
-            arr(&z[7..11]),
-            z[11],
-            q[1..4].to_vec(),
-            z[12],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b1[..]]),
-            cat(&[&cb1[..], &g2[..], &g3[..], &[g4][..], &[g6][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.2886, 0.495, -1.4096, -1.3794, 0.0112, -1.1708, 0.4157, -0.0421, 0.1854, 0.0105,
-                -0.7009, 1.2135, 1.4843,
-            ],
-            q: &[-1.2775, -1.1594, -0.2179, 0.373],
-            k: 3,
-            t: &[
-                -0.7993, -0.3192, -0.7989, -0.3104, -0.0413, 0.6079, -0.1305, -0.8353, -0.7648,
-                -0.9914, -0.4602, -0.7486, -0.6915,
-            ],
-            c: &[1.6531, -1.4982, 1.4455, 1.5288, -1.9548],
-            v: &[],
-            y: &[-2.36207768256, 0.51, 0.51, 0.51, 0.51],
-        },
-        Point {
-            z: &[
-                -0.1048, -0.4417, 1.0473, 0.6399, -0.3764, -0.9641, -1.3312, 0.5616, 0.886,
-                -0.6072, -1.0447, -0.515, -0.7964,
-            ],
-            q: &[-0.4612, -0.3716, -0.0854, -0.7499],
-            k: 0,
-            t: &[
-                0.0344, -0.1843, 0.1799, -0.8529, -0.1492, -0.7375, -0.0101, 0.2288, -0.6098,
-                0.249, 0.8294, -0.5965, 0.4103,
-            ],
-            c: &[-1.7576, -0.6895, -1.0518, -0.6445, 0.5479],
-            v: &[],
-            y: &[0.373830412991, 0.51, 0.51, 0.51, 0.51],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w598(mut a: f64, x: &[f64]) -> f64 {
-    let mut j1 = 0;
-    while j1 < 4 {
-        a = a * 0.62 + a;
-        j1 += 1;
-    }
-    let text2 = format!("{a:.4}");
-    assert!(!text2.is_empty());
-    a.atan()
-}
-
-const W598: Case = Case {
-    name: "w598",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w598(z[0], &q[0..3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w598_jvp(z[0], d[0], &q[0..3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w598_vjp(z[0], &q[0..3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w598_grad(z[0], &q[0..3]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w598_hvp(z[0], d[0], &q[0..3]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.2052],
-            q: &[-1.2348, -0.5976, 0.0212],
-            k: 3,
-            t: &[-0.5715],
-            c: &[1.3984],
-            v: &[-0.6698],
-            y: &[-0.955015283607],
-        },
-        Point {
-            z: &[-0.3073],
-            q: &[0.2778, -0.4799, 0.8258],
-            k: 4,
-            t: &[0.1476],
-            c: &[-0.6844],
-            v: &[0.6584],
-            y: &[-1.12941147034],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w599(mut b: f64, mut a: f64) -> f64 {
-    b = w595(3, b);
-    if a > 0.66 {
-        a += b * a;
-    } else {
-        a = a * 0.42 + ((b.powi(2) + 0.42).powf(a.tanh()) + b);
-    }
-    let w1: [f64; 2] = [
-        a.rem_euclid(0.51),
-        w476(0.1, 1.25, (0.53 * a.tanh()).atanh()) + a.tanh(),
-    ];
-    let [_, e2] = w1;
-    let u3 = (0.98 * e2.cos()).sinh().sin();
-    1.02 * u3 + 1.16 * e2 - b + a
-}
-
-const W599: Case = Case {
-    name: "w599",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w599(z[0], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w599_jvp(z[0], d[0], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w599_vjp(z[0], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w599_grad(z[0], q[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w599_hvp(z[0], d[0], q[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.0909],
-            q: &[1.0502],
-            k: 3,
-            t: &[-0.2222],
-            c: &[-1.0384],
-            v: &[0.9841],
-            y: &[3.07802858517],
-        },
-        Point {
-            z: &[-0.6341],
-            q: &[-1.2005],
-            k: 4,
-            t: &[-0.3999],
-            c: &[-1.195],
-            v: &[0.2805],
-            y: &[1.52498147369],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w600(b: f64, a: f64, k: usize) -> f64 {
-    let u1: f64;
-    if k % 3 == 1 || (b / a.sin().cosh() + f64::powf(2.15, a.tanh())) < 0.53 {
-        u1 = (a % 0.33).powi(1);
-    } else {
-        u1 = (52.89 * (a.powi(2) + 1.92).ln()).to_radians();
-    }
-    let w2: [f64; 3] = [a, (15.61 * (a % b.hypot(1.2))).to_radians(), a];
-    let [e3, ..] = w2;
-    1.27 * e3 - u1.tanh() - a
-}
-
-const W600: Case = Case {
-    name: "w600",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w600(q[0], z[0], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w600_jvp(q[0], z[0], d[0], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1) = w600_vjp(q[0], z[0], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1) = w600_grad(q[0], z[0], k);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, h1) = w600_hvp(q[0], z[0], d[0], k);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.4948],
-            q: &[1.4425],
-            k: 2,
-            t: &[0.3604],
-            c: &[-0.9209],
-            v: &[-0.9455],
-            y: &[-0.746120038316],
-        },
-        Point {
-            z: &[0.2108],
-            q: &[1.2566],
-            k: 0,
-            t: &[-0.6319],
-            c: &[-1.7172],
-            v: &[0.6686],
-            y: &[-0.4964953282],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w601(mut b: f64, a: f64) -> f64 {
-    let mut st1 = vec![4usize, 0, 3, 5];
-    while let Some(j2) = st1.pop() {
-        b %= (1.25 * a.cos()).cosh();
-        let text3 = format!("{a:.4}");
-        assert!(!text3.is_empty());
-    }
-    if b < 0.72 {
-        b += b + a + a;
-    } else {
-        b *= 0.48 + 0.1 * (a * (4.01 * a % 1.35)).cos();
-    }
-    if (a + a).tanh() > -0.22 {
-        b += a * b;
-    } else {
-        b += 4.47 * (3.78 * b).fract() % 1.11;
-    }
-    b + a
-}
-
-const W601: Case = Case {
-    name: "w601",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w601(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w601_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w601_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w601_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w601_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.4065],
-            q: &[0.7739],
-            k: 1,
-            t: &[0.5355],
-            c: &[0.6712],
-            v: &[0.9034],
-            y: &[2.47617046898],
-        },
-        Point {
-            z: &[-0.9923],
-            q: &[0.765],
-            k: 4,
-            t: &[-0.4153],
-            c: &[-1.3657],
-            v: &[0.2724],
-            y: &[0.405916218088],
-        },
-    ],
-};
-
-#[differentiate]
-fn w602(c: f64, a: f64, buf: &mut [f64], mut v: Vec<f64>, b: f64) -> f64 {
-    assert!(c.is_finite(), "c = {}", c);
-    for i0 in 0..buf.len() {
-        buf[i0] = 0.91;
-    }
-    let mut u1 = a.hypot(v[0] * v[0] + 1.02);
-    let mut st2 = vec![1usize, 0, 1, 4];
-    while let Some(j3) = st2.pop() {
-        u1 /= (1.4 * buf[(j3 + 3) % buf.len()].powi(4).cos()).exp();
-    }
-    for i0 in 0..v.len() {
-        let o4 = 3 * i0 + 1;
-        v[i0] = v[i0] * a + b * c;
-    }
-    let mut u5: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o6 = 2 * i0 + 2;
-        u5 += v[i0].sin();
-    }
-    u1.tanh() - b - a + u5.cos()
-}
-
-const W602: Case = Case {
-    name: "w602",
-    live: &[(0, 1), (1, 2), (6, 10), (10, 11)],
-    f: |z, _, _| {
-        let mut b2 = z[2..6].to_vec();
-        let r = w602(z[0], z[1], &mut b2, z[6..10].to_vec(), z[10]);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (z[2..6].to_vec(), d[2..6].to_vec());
-        let (r, dr) = w602_jvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            &mut b2,
-            &mut db2,
-            z[6..10].to_vec(),
-            d[6..10].to_vec(),
-            z[10],
-            d[10],
-        );
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (z[2..6].to_vec(), c[1..5].to_vec());
-        let (r, g0, g1, g3, g4) = w602_vjp(
-            z[0],
-            z[1],
-            &mut b2,
-            &mut cb2,
-            z[6..10].to_vec(),
-            z[10],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b2[..]]),
-            cat(&[&[g0][..], &[g1][..], &cb2[..], &g3[..], &[g4][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.0594, 0.5369, -1.4271, -0.7738, 1.1752, 0.1681, -0.5544, 1.3031, -0.0857, 0.0339,
-                -0.7677,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.9551, -0.3228, -0.6983, 0.0201, -0.7628, 0.1071, -0.3613, 0.268, 0.7633,
-                -0.8085, -0.6167,
-            ],
-            c: &[0.7675, -1.908, 1.889, -1.3914, -1.3134],
-            v: &[],
-            y: &[1.2379002099, 0.91, 0.91, 0.91, 0.91],
-        },
-        Point {
-            z: &[
-                0.7722, -0.0238, -1.1494, -1.3068, 0.3195, 1.0377, -1.2623, -0.4529, -0.5245,
-                0.7027, 1.1072,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.2425, -0.0372, -0.2394, -0.4383, 0.3557, -0.8453, 0.5344, 0.0496, -0.8876,
-                -0.8272, -0.4817,
-            ],
-            c: &[-1.7709, 1.0538, -1.7074, -0.9253, 0.8351],
-            v: &[],
-            y: &[-2.04415370371, 0.91, 0.91, 0.91, 0.91],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, x))]
-fn w603(mut v: Vec<f64>, mut b: f64, mut a: f64, x: &[f64]) -> f64 {
-    b = b * 0.71 + v[v.len() - 1];
-    if v[0] > 0.05 {
-        let (u1, u2) = f64::sin_cos((a * v[0]).midpoint(b));
-    }
-    for i0 in 0..3 {
-        a = (a + x[i0 % x.len()]).atan() + a;
-    }
-    if v[0] > 0.2 {
-        v[2] = v[v.len() - 1].cosh() - x[2];
-    } else {
-        v[2] -= v[2] * b;
-    }
-    let b = (b * b.copysign(a)).cos();
-    b + a + 1.17 * v[0] - v[v.len() - 1]
-}
-
-const W603: Case = Case {
-    name: "w603",
-    live: &[(0, 3), (3, 6)],
-    f: |z, q, _| {
-        let r = w603(z[0..3].to_vec(), q[0], q[1], &z[3..6]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w603_jvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            q[0],
-            q[1],
-            &z[3..6],
-            &d[3..6],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g3) = w603_vjp(z[0..3].to_vec(), q[0], q[1], &z[3..6], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &g3[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g3) = w603_grad(z[0..3].to_vec(), q[0], q[1], &z[3..6]);
-        (r, cat(&[&g0[..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g3, h0, h3) = w603_hvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            q[0],
-            q[1],
-            &z[3..6],
-            &d[3..6],
-        );
-        (r, cat(&[&g0[..], &g3[..]]), cat(&[&h0[..], &h3[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.0112, 1.011, 1.017, 0.2742, 1.0309, -0.7866],
-            q: &[1.156, -0.3419],
-            k: 4,
-            t: &[0.0447, 0.8407, -0.1478, 0.8177, 0.2047, -0.1554],
-            c: &[-0.9919],
-            v: &[-0.9083, -0.8909, -0.2456, 0.0069, -0.2983, -0.8165],
-            y: &[-1.72630103722],
-        },
-        Point {
-            z: &[-1.0446, 0.0467, -0.5642, 1.0437, -0.6842, -0.2494],
-            q: &[-0.3627, -0.7785],
-            k: 2,
-            t: &[0.7932, 0.7823, -0.0658, 0.7733, -0.6117, -0.7149],
-            c: &[0.8186],
-            v: &[0.3057, 0.4963, -0.512, -0.0633, 0.8027, 0.6083],
-            y: &[-1.83543798227],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn w604(mut p: [f64; 4], mut v: Vec<f64>, x: &[f64], mut a: f64) -> f64 {
-    let w1 = vec![(v[0].sin() * 0.72).acos(), a, a % 0.75];
-    let u2 = w1[0] * w1[1];
-    v[2] = v[2] * p[2] + (0.01 * a.to_degrees() + p[0]);
-    for i0 in 0..p.len() {
-        let o3 = 3 * i0 + 1;
-        p[i0] = p[i0] * 0.25 + p[(o3 + 1) % p.len()] * x[(o3 + 3) % x.len()];
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o5 = 2 * i0 + 3;
-        u4 += p[i0] * (w1[(o5 + 3) % w1.len()] + u4);
-    }
-    (u2 * (1.49 * a) - u4 - v[0]) * v[v.len() - 1].cos()
-}
-
-const W604: Case = Case {
-    name: "w604",
-    live: &[(0, 4)],
-    f: |z, q, _| {
-        let r = w604(arr(&z[0..4]), q[0..3].to_vec(), &q[3..7], q[7]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w604_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            q[0..3].to_vec(),
-            &q[3..7],
-            q[7],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w604_vjp(arr(&z[0..4]), q[0..3].to_vec(), &q[3..7], q[7], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w604_grad(arr(&z[0..4]), q[0..3].to_vec(), &q[3..7], q[7]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w604_hvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            q[0..3].to_vec(),
-            &q[3..7],
-            q[7],
-        );
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.367, 0.1581, -1.2943, 0.6479],
-            q: &[
-                -1.1719, 1.2759, 1.2608, 0.1537, -0.9728, 0.3608, -1.2577, -0.0952,
-            ],
-            k: 4,
-            t: &[-0.4894, -0.5246, -0.6741, -0.0895],
-            c: &[-1.1883],
-            v: &[-0.4418, 0.1599, -0.7275, 0.5721],
-            y: &[-2.50546189537],
-        },
-        Point {
-            z: &[0.8663, 1.4681, 1.446, 0.4532],
-            q: &[
-                0.7355, 0.7278, 0.2332, -1.0425, -0.0963, -1.3299, 0.0215, -0.6656,
-            ],
-            k: 2,
-            t: &[-0.1615, -0.1732, -0.6863, 0.9579],
-            c: &[0.8401],
-            v: &[-0.8705, -0.561, -0.3994, 0.0049],
-            y: &[5.84547467683],
-        },
-    ],
-};
-
-#[differentiate]
-fn w605(k: usize, p: [f64; 4], b: f64, a: f64, buf: &mut [f64]) -> f64 {
-    let u1 = if buf[k % buf.len()] > 0.06 {
-        5.77 * (0.77 * b.tanh()).asin() % 1.06
-    } else {
-        (1.98 * a).fract().copysign(b)
-    };
-    if k == 1 {
-        buf[2] = (b * (a / (p[2] * p[2] + 1.59))).sin();
-    }
-    for i0 in 0..buf.len() {
-        let o2 = 3 * i0 + 2;
-        if p[o2 % p.len()] < 0.44 {
-            buf[i0] = (b * u1).sin();
-        }
-    }
-    u1 - a - b
-}
-
-const W605: Case = Case {
-    name: "w605",
-    live: &[(0, 4), (4, 5), (5, 6)],
-    f: |z, _, k| {
-        let mut b4 = z[6..10].to_vec();
-        let r = w605(k, arr(&z[0..4]), z[4], z[5], &mut b4);
-        cat(&[&[r][..], &b4[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b4, mut db4) = (z[6..10].to_vec(), d[6..10].to_vec());
-        let (r, dr) = w605_jvp(
-            k,
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b4, mut cb4) = (z[6..10].to_vec(), c[1..5].to_vec());
-        let (r, g1, g2, g3) = w605_vjp(k, arr(&z[0..4]), z[4], z[5], &mut b4, &mut cb4, c[0]);
-        (
-            cat(&[&[r][..], &b4[..]]),
-            cat(&[&g1[..], &[g2][..], &[g3][..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.2622, 0.009, -0.7876, -0.6722, 0.0459, -0.4385, 0.3018, 1.2651, -0.2434, 1.219,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.178, -0.1626, 0.1068, 0.3004, 0.046, 0.9728, -0.1407, -0.3652, -0.0814, 0.3077,
-            ],
-            c: &[-1.3122, 1.4403, 1.7667, 0.6276, 1.9941],
-            v: &[],
-            y: &[
-                0.596428407363,
-                0.0093555874148,
-                0.0093555874148,
-                -0.00910588904156,
-                0.0093555874148,
-            ],
-        },
-        Point {
-            z: &[
-                1.1807, 0.9628, 1.4984, -1.464, 0.3365, -1.0388, 0.4396, 1.0019, -0.1436, 1.3565,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                0.0658, -0.437, -0.3183, -0.0559, -0.4612, -0.6691, 0.315, 0.9908, 0.9595, -0.2985,
-            ],
-            c: &[1.1177, 1.2697, 0.785, 0.6949, -1.4681],
-            v: &[],
-            y: &[
-                1.09876851345,
-                0.4396,
-                1.0019,
-                -0.0910179893398,
-                0.133016248497,
-            ],
-        },
-    ],
-};
-
-#[differentiate]
-fn w606(c: f64, b: f64, a: f64, buf: &mut [f64]) {
-    for i0 in 1..buf.len() {
-        buf[i0] = 0.96;
-    }
-    for i0 in 0..buf.len() {
-        if a < 0.57 {
-            buf[i0] = (c * (c % -(c * c + 0.82))).tanh();
-        }
-    }
-    let u1 = a.powi(3);
-    let u2 = buf[0];
-    buf[2] -= u2;
-    buf[2] += u1;
-    buf[1] -= b;
-}
-
-const W606: Case = Case {
-    name: "w606",
-    live: &[(0, 1), (1, 2), (2, 3)],
-    f: |z, _, _| {
-        let mut b3 = z[3..7].to_vec();
-        w606(z[0], z[1], z[2], &mut b3);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b3, mut db3) = (z[3..7].to_vec(), d[3..7].to_vec());
-        w606_jvp(z[0], d[0], z[1], d[1], z[2], d[2], &mut b3, &mut db3);
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b3, mut cb3) = (z[3..7].to_vec(), c[0..4].to_vec());
-        let (g0, g1, g2) = w606_vjp(z[0], z[1], z[2], &mut b3, &mut cb3);
-        (
-            cat(&[&b3[..]]),
-            cat(&[&[g0][..], &[g1][..], &[g2][..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.1412, 1.0914, -0.5509, 0.468, -0.7248, 0.7695, -0.9342],
-            q: &[],
-            k: 3,
-            t: &[0.4498, 0.8145, -0.2977, 0.201, -0.5236, 0.3958, -0.0519],
-            c: &[1.5754, 0.7747, 0.797, -1.5714],
-            v: &[],
-            y: &[
-                0.86232368328,
-                -0.22907631672,
-                -0.167193087229,
-                0.86232368328,
-            ],
-        },
-        Point {
-            z: &[-0.092, 0.4485, -0.4768, -1.2241, 1.1345, -0.4784, 0.063],
-            q: &[],
-            k: 2,
-            t: &[0.9844, 0.9038, 0.2249, -0.8374, -0.6667, 0.3492, -0.0802],
-            c: &[-1.7382, 0.5685, -1.3381, 1.8085],
-            v: &[],
-            y: &[
-                0.00846379788746,
-                -0.440036202113,
-                -0.108394872832,
-                0.00846379788746,
-            ],
-        },
-    ],
-};
-
-#[differentiate]
-fn w607(mut b: f64, c: f64, k: usize, mut v: Vec<f64>, a: f64) -> f64 {
-    let mut j1 = 0;
-    while b < 1.06 && j1 < 4 {
-        let o2 = 3 * j1 + 3;
-        b += a * b;
-        j1 += 1;
-    }
-    let (u3, u4) = f64::sin_cos(v[k % v.len()].midpoint(c));
-    if (c * w496(k, u3 / (2.46 + u4.sin()), b)) < -0.46 {
-        v[3] = b + c;
-    } else {
-        v[2] = v[2] * b + ((5.56 * v[1]).rem_euclid(0.67) - c);
-    }
-    let (u5, u6) = ((u3 + b).powi(2) + 2.01).acosh().sin_cos();
-    u6 - 0.45 * u5 + 1.16 * u4 + 0.47 * b - v[0] + v[v.len() - 1]
-}
-
-const W607: Case = Case {
-    name: "w607",
-    live: &[(0, 1), (1, 2), (2, 6), (6, 7)],
-    f: |z, _, k| {
-        let r = w607(z[0], z[1], k, z[2..6].to_vec(), z[6]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w607_jvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            k,
-            z[2..6].to_vec(),
-            d[2..6].to_vec(),
-            z[6],
-            d[6],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1, g3, g4) = w607_vjp(z[0], z[1], k, z[2..6].to_vec(), z[6], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &[g1][..], &g3[..], &[g4][..]]),
-        )
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g1, g3, g4) = w607_grad(z[0], z[1], k, z[2..6].to_vec(), z[6]);
-        (r, cat(&[&[g0][..], &[g1][..], &g3[..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g1, g3, g4, h0, h1, h3, h4) = w607_hvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            k,
-            z[2..6].to_vec(),
-            d[2..6].to_vec(),
-            z[6],
-            d[6],
-        );
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &g3[..], &[g4][..]]),
-            cat(&[&[h0][..], &[h1][..], &h3[..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.5932, 0.0744, 1.3201, 1.2315, -1.4495, 0.3534, 1.3389],
-            q: &[],
-            k: 0,
-            t: &[-0.6748, 0.3936, -0.2395, 0.2294, -0.0298, -0.0558, 0.1037],
-            c: &[1.3106],
-            v: &[-0.4793, 0.9453, 0.8412, -0.3848, 0.2298, 0.6415, -0.9579],
-            y: &[-0.495665673886],
-        },
-        Point {
-            z: &[-0.5524, -0.9302, -0.5384, 0.4083, 0.5595, 0.1259, 0.425],
-            q: &[],
-            k: 2,
-            t: &[0.4346, -0.7481, 0.5402, 0.887, 0.5944, 0.8764, 0.5367],
-            c: &[0.5735],
-            v: &[-0.2463, 0.1265, -0.3773, -0.4853, -0.9762, 0.9905, 0.5935],
-            y: &[-0.360810784808],
-        },
-    ],
-};
-
-#[differentiate(wrt(v))]
-fn w608(buf: &mut [f64], x: &[f64], mut v: Vec<f64>, mut b: f64, mut a: f64) -> f64 {
-    for i0 in 0..4 {
-        a = (a + v[i0 % v.len()]).tanh() + (a.powi(2) + 0.38).cbrt();
-    }
-    for i0 in 1..buf.len() {
-        buf[i0] = 1.42;
-    }
-    if v[v.len() - 1] > 0.1 {
-        return (5.82 * b % (a * a + 1.48)).atan().exp().cbrt();
-    }
-    if (v[v.len() - 1] * (buf[buf.len() - 1].sin() * 0.68).atanh()) < 0.43 {
-        b += (v[1] + 1.47 * b).atan();
-    }
-    a.atan() - b - buf[2].tanh()
-}
-
-const W608: Case = Case {
-    name: "w608",
-    live: &[(3, 7)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w608(&mut b0, &q[0..4], z[3..7].to_vec(), q[4], q[5]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w608_jvp(
-            &mut b0,
-            &mut db0,
-            &q[0..4],
-            z[3..7].to_vec(),
-            d[3..7].to_vec(),
-            q[4],
-            q[5],
-        );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g2) = w608_vjp(
-            &mut b0,
-            &mut cb0,
-            &q[0..4],
-            z[3..7].to_vec(),
-            q[4],
-            q[5],
-            c[0],
-        );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.0583, -0.2038, -0.8214, -0.0167, -0.9756, -1.3121, 0.3019],
-            q: &[0.0835, -0.7783, -0.416, -0.7376, 0.8213, -1.3449],
-            k: 0,
-            t: &[0.381, 0.5028, -0.3324, -0.1264, -0.8246, -0.6108, -0.6609],
-            c: &[0.9122, 0.9602, 1.1873, -1.2667],
-            v: &[],
-            y: &[1.46564692555, 1.0583, 1.42, 1.42],
-        },
-        Point {
-            z: &[0.3466, -0.5292, -0.8002, -0.9881, -0.432, 1.211, -0.6199],
-            q: &[-0.1551, -0.7554, 1.028, -1.1209, 0.5226, -1.4911],
-            k: 4,
-            t: &[-0.8463, -0.8777, 0.9139, 0.277, 0.7199, -0.1947, -0.5927],
-            c: &[-1.4106, 1.4357, -1.5238, 0.9422],
-            v: &[],
-            y: &[-0.54873707361, 0.3466, 1.42, 1.42],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w609(mut a: f64) -> f64 {
-    let mut j1 = 0;
-    while a < 0.67 && j1 < 5 {
-        a -= a.sin().cosh().powf(a.tanh()) + a;
-        j1 += 1;
-    }
-    a = (a * a).atan() + a;
-    0.43 * a
-}
-
-const W609: Case = Case {
-    name: "w609",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w609(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w609_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w609_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w609_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w609_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.7827],
-            q: &[],
-            k: 4,
-            t: &[0.3799],
-            c: &[-0.9016],
-            v: &[0.4534],
-            y: &[0.572909104832],
-        },
-        Point {
-            z: &[1.0023],
-            q: &[],
-            k: 2,
-            t: &[0.5892],
-            c: &[0.8899],
-            v: &[0.5575],
-            y: &[0.769698071176],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w610(mut a: f64, k: usize) -> f64 {
-    let mut j1 = 0;
-    while j1 < 4 {
-        let o2 = 2 * j1 + 3;
-        a = a * 0.58 + a * (54.57 * a).to_radians();
-        j1 += 1;
-    }
-    for i0 in 0..3 {
-        a += a * a;
-        let u3: f64 = f64::log10(a.sin().exp());
-        a += u3 * (45.35 * u3).to_radians();
-    }
-    let u4: f64;
-    if k == 1 || a > 0.6 {
-        u4 = (0.5 * (a - a).cos()).asin();
-    } else {
-        u4 = 2.94 * (3.62 * a).rem_euclid(1.31) % 0.52;
-    }
-    u4 - 1.07 * a
-}
-
-const W610: Case = Case {
-    name: "w610",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w610(z[0], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w610_jvp(z[0], d[0], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0) = w610_vjp(z[0], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0) = w610_grad(z[0], k);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, h0) = w610_hvp(z[0], d[0], k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.4614],
-            q: &[],
-            k: 2,
-            t: &[-0.2556],
-            c: &[1.9267],
-            v: &[-0.7016],
-            y: &[0.115688750516],
-        },
-        Point {
-            z: &[-0.1727],
-            q: &[],
-            k: 2,
-            t: &[0.2177],
-            c: &[-1.03],
-            v: &[0.1335],
-            y: &[0.107985612719],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w611(a: f64, k: usize) -> f64 {
-    let (u1, u2) = (-(a - a)).sin_cos();
-    u2.sin() - 0.29 * u1 + a.tanh() + 0.1 * k as f64
-}
-
-const W611: Case = Case {
-    name: "w611",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w611(z[0], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w611_jvp(z[0], d[0], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0) = w611_vjp(z[0], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0) = w611_grad(z[0], k);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, h0) = w611_hvp(z[0], d[0], k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.5414],
-            q: &[],
-            k: 0,
-            t: &[-0.2445],
-            c: &[0.8456],
-            v: &[0.6781],
-            y: &[0.347424001729],
-        },
-        Point {
-            z: &[-0.0868],
-            q: &[],
-            k: 4,
-            t: &[-0.7651],
-            c: &[-0.9466],
-            v: &[0.5485],
-            y: &[1.15488832052],
-        },
-    ],
-};
-
-#[differentiate]
-fn w612(b: f64, a: f64) -> f64 {
-    assert!(b.is_finite(), "b = {}", b);
-    a + b.cos()
-}
-
-const W612: Case = Case {
-    name: "w612",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let r = w612(z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w612_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w612_vjp(z[0], z[1], c[0]);
+        let (r, g0, g1) = w585_vjp(z[0], z[1], k, c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
     },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w612_grad(z[0], z[1]);
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = w585_grad(z[0], z[1], k);
         (r, cat(&[&[g0][..], &[g1][..]]))
     }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w612_hvp(z[0], d[0], z[1], d[1]);
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = w585_hvp(z[0], d[0], z[1], d[1], k);
         (
             r,
             cat(&[&[g0][..], &[g1][..]]),
@@ -47767,191 +45675,306 @@ const W612: Case = Case {
     }),
     points: [
         Point {
-            z: &[0.48, -1.2564],
+            z: &[1.0859, -0.6335],
             q: &[],
-            k: 4,
-            t: &[-0.2769, 0.6694],
-            c: &[-0.9644],
-            v: &[0.7996, -0.7489],
-            y: &[-0.369405077221],
+            k: 0,
+            t: &[0.6596, 0.327],
+            c: &[-0.758],
+            v: &[-0.9171, 0.3677],
+            y: &[3.289340036],
         },
         Point {
-            z: &[0.8695, -0.2948],
+            z: &[-1.3191, -0.8178],
             q: &[],
-            k: 2,
-            t: &[0.2911, 0.7122],
-            c: &[0.9704],
-            v: &[-0.2736, -0.4603],
-            y: &[0.350408631089],
+            k: 0,
+            t: &[-0.453, -0.2661],
+            c: &[1.0592],
+            v: &[-0.0338, 0.6463],
+            y: &[0.630799400311],
         },
     ],
 };
 
-#[differentiate(wrt(x, b, v, a))]
-fn w613(
-    x: &[f64],
-    mut b: f64,
-    mut p: [f64; 4],
-    v: Vec<f64>,
-    k: usize,
-    buf: &mut [f64],
-    a: f64,
-) -> f64 {
-    for i0 in 0..p.len() {
-        p[i0] = p[i0] * 0.78 + v[0];
+#[differentiate(wrt(v, a))]
+fn w586(v: Vec<f64>, b: f64, buf: &mut [f64], a: f64) {
+    if v[0] > -0.61 {
+        buf[2] = (a * (0.01 * a.to_degrees())).cos();
+    } else {
+        buf[2] += a * v[0].sin();
     }
-    let u1: f64;
-    u1 = (4.94 * a % (2.47 + v[1].sin())).exp_m1();
-    for i0 in 1..buf.len() {
-        let o2 = 2 * i0 + 2;
-        buf[i0] = buf[i0] * b + v[i0 % v.len()] * buf[1].midpoint(b);
-    }
-    let (u3, u4) = f64::sin_cos((3.66 * (u1 % 0.86)).rem_euclid(-(1.73 + p[2].sin())));
-    (1.14 * u4 + u3.sin() - 0.61 * u1) * x[0] + x[x.len() - 1].cos() + p[0] + p[p.len() - 1]
+    let u1 = (b.sin() * 0.4).acos();
+    buf[2] += u1;
+    buf[0] -= a;
 }
 
-const W613: Case = Case {
-    name: "w613",
-    live: &[(0, 3), (3, 4), (4, 8), (11, 12)],
-    f: |z, q, k| {
-        let mut b5 = z[8..11].to_vec();
-        let r = w613(
-            &z[0..3],
-            z[3],
-            arr(&q[0..4]),
-            z[4..8].to_vec(),
-            k,
-            &mut b5,
-            z[11],
-        );
-        cat(&[&[r][..], &b5[..]])
+const W586: Case = Case {
+    name: "w586",
+    live: &[(0, 4), (8, 9)],
+    f: |z, q, _| {
+        let mut b2 = z[4..8].to_vec();
+        w586(z[0..4].to_vec(), q[0], &mut b2, z[8]);
+        cat(&[&b2[..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b5, mut db5) = (z[8..11].to_vec(), d[8..11].to_vec());
-        let (r, dr) = w613_jvp(
-            &z[0..3],
-            &d[0..3],
-            z[3],
-            d[3],
-            arr(&q[0..4]),
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-            k,
-            &mut b5,
-            &mut db5,
-            z[11],
-            d[11],
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        w586_jvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            q[0],
+            &mut b2,
+            &mut db2,
+            z[8],
+            d[8],
         );
-        (cat(&[&[r][..], &b5[..]]), cat(&[&[dr][..], &db5[..]]))
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b5, mut cb5) = (z[8..11].to_vec(), c[1..4].to_vec());
-        let (r, g0, g1, g3, g6) = w613_vjp(
-            &z[0..3],
-            z[3],
-            arr(&q[0..4]),
-            z[4..8].to_vec(),
-            k,
-            &mut b5,
-            &mut cb5,
-            z[11],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b5[..]]),
-            cat(&[&g0[..], &[g1][..], &g3[..], &cb5[..], &[g6][..]]),
-        )
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let (g0, g3) = w586_vjp(z[0..4].to_vec(), q[0], &mut b2, &mut cb2, z[8]);
+        (cat(&[&b2[..]]), cat(&[&g0[..], &cb2[..], &[g3][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
             z: &[
-                -0.0551, -0.7017, -1.4285, 1.0454, 0.2744, 0.4636, 0.0447, 0.5213, 0.8739, 0.395,
-                0.4276, -0.7491,
+                -1.1946, -0.3219, -1.3053, 0.7475, 0.9689, -0.1042, 0.773, 0.3012, 0.2016,
             ],
-            q: &[-1.2988, -0.3272, -0.4795, -0.6593],
-            k: 1,
+            q: &[0.8881],
+            k: 0,
             t: &[
-                -0.3499, 0.7914, -0.2603, -0.6707, 0.9756, 0.3592, -0.2022, 0.061, -0.5154,
-                -0.6586, 0.6536, 0.8555,
+                0.2771, 0.0687, 0.5626, 0.0944, -0.478, 0.8977, 0.6803, 0.8123, -0.4026,
             ],
-            c: &[1.1888, -0.8452, -0.8459, 1.076],
+            c: &[-1.553, -1.2901, -1.7186, -1.6533],
             v: &[],
-            y: &[-0.91838709232, 0.8739, 0.74681772, 0.487069106042],
+            y: &[0.7673, -0.1042, 1.84073349773, 0.3012],
         },
         Point {
             z: &[
-                1.0754, -0.5828, -0.2277, 0.1035, 0.1142, -0.2193, 0.01, -0.6212, 0.1898, 0.8597,
-                1.243, -1.2292,
+                -0.8417, -0.9519, 0.3673, -1.1349, 0.0977, -1.1252, -1.198, -0.2016, 0.9246,
             ],
-            q: &[-1.4451, -0.247, 0.7309, 1.1886],
-            k: 2,
+            q: &[-0.9388],
+            k: 3,
             t: &[
-                -0.8064, -0.0165, 0.0459, 0.4981, -0.6998, 0.0484, -0.6883, 0.3663, -0.6582,
-                -0.927, 0.0376, 0.9827,
+                -0.4523, -0.9533, -0.7033, 0.7745, 0.0368, 0.8344, -0.5395, 0.246, -0.6366,
             ],
-            c: &[1.6731, -1.9279, -0.6334, -1.0767],
+            c: &[-1.3295, 1.1708, -1.6124, -1.3896],
             v: &[],
-            y: &[2.09548764877, 0.1898, -0.01663593, 0.12908482035],
+            y: &[-0.8269, -1.1252, 0.0118740438239, -0.2016],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn w614(mut a: f64, mut p: [f64; 4], buf: &mut [f64], mut v: Vec<f64>) -> f64 {
-    if a.is_nan() {
-        println!("a = {a}");
+#[differentiate(wrt(a))]
+fn w587(mut v: Vec<f64>, buf: &mut [f64], x: &[f64], a: f64, mut b: f64) -> f64 {
+    if (0.32 * b.cos()).exp().powf(1.72) < a {
+        return f64::rem_euclid(2.75 * 1.87, 1.01) * f64::mul_add(0.44, a, a);
     }
-    buf[2] = w585(0.38, buf[2]);
-    let mut j1 = 0;
-    while j1 < 3 {
-        a += p[j1 % p.len()] * a;
-        j1 += 1;
+    let u2 = {
+        let q1 = v[1].midpoint(v[2]) + a;
+        q1 - x[1] / (buf[1] * buf[1] + 0.93) + q1.atan()
+    };
+    for i0 in 1..v.len() {
+        v[i0] = 0.42;
     }
-    for i0 in 0..v.len() {
-        v[i0] = p[i0 % p.len()] * a.hypot(1.06).log10();
-    }
-    let mut st2 = vec![1usize, 0];
-    while let Some(j3) = st2.pop() {
-        a += buf[j3 % buf.len()];
+    for i0 in 0..buf.len() {
+        let o3 = 3 * i0 + 3;
+        buf[i0] = 1.13;
     }
     let mut u4: f64 = 0.0;
     for i0 in 0..v.len() {
         let o5 = 3 * i0 + 1;
         u4 += v[i0].tanh();
     }
-    a.cos() + 0.93 * u4
+    0.56 * u2 * (0.76 * b) + a.cos() + 1.43 * u4 - buf[2].cos()
 }
 
-const W614: Case = Case {
-    name: "w614",
+const W587: Case = Case {
+    name: "w587",
+    live: &[(3, 4)],
+    f: |z, q, _| {
+        let mut b1 = z[0..3].to_vec();
+        let r = w587(q[0..4].to_vec(), &mut b1, &q[4..7], z[3], q[7]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w587_jvp(
+            q[0..4].to_vec(),
+            &mut b1,
+            &mut db1,
+            &q[4..7],
+            z[3],
+            d[3],
+            q[7],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g3) = w587_vjp(
+            q[0..4].to_vec(),
+            &mut b1,
+            &mut cb1,
+            &q[4..7],
+            z[3],
+            q[7],
+            c[0],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.0682, -0.4642, 0.4684, -1.1846],
+            q: &[
+                1.2181, -0.9876, -1.2679, -1.3207, 0.1339, 0.5927, -1.3036, -0.8614,
+            ],
+            k: 1,
+            t: &[0.0246, 0.2918, 0.1697, -0.7675],
+            c: &[0.9639, -1.4334, 0.8241, 0.8378],
+            v: &[],
+            y: &[4.31640242078, 1.13, 1.13, 1.13],
+        },
+        Point {
+            z: &[1.4891, -1.045, 0.8077, -1.2511],
+            q: &[
+                -1.2301, -1.3526, 0.0746, 1.3076, 0.2712, -0.7869, 0.9945, -1.4271,
+            ],
+            k: 3,
+            t: &[-0.2045, -0.9989, 0.4438, 0.9339],
+            c: &[-0.8055, -0.9139, 0.5968, 1.7727],
+            v: &[],
+            y: &[1.9556406756, 1.13, 1.13, 1.13],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w588(k: usize, mut b: f64, mut a: f64) -> f64 {
+    match 3.35 * (b.cosh() + 0.69).acosh() % 1.34 {
+        v2 if v2 > 0.39 => {
+            b += v2 * (a + b);
+        }
+        v3 => {
+            b -= v3 * (0.61 * b);
+        }
+    }
+    let mut j4 = 0;
+    while j4 < 4 {
+        let o5 = 2 * j4 + 1 + j4;
+        a = a * 0.66 + (w546(1.24, (5.92 * a).rem_euclid(-(a.powi(2) + 1.23))) - b);
+        j4 += 1;
+    }
+    let (u6, u7) = (
+        b.min(0.14).mul_add(b, a),
+        (b.cosh() + 0.51).acosh() * (a - b),
+    );
+    u7.atan() * u6 - 0.68 * a + 0.1 * k as f64
+}
+
+const W588: Case = Case {
+    name: "w588",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w588(k, z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w588_jvp(k, z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w588_vjp(k, z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w588_grad(k, z[0], q[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w588_hvp(k, z[0], d[0], q[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5578],
+            q: &[1.0235],
+            k: 3,
+            t: &[-0.8096],
+            c: &[0.6811],
+            v: &[0.4077],
+            y: &[3.0756044601],
+        },
+        Point {
+            z: &[-1.3967],
+            q: &[-0.8632],
+            k: 0,
+            t: &[0.3461],
+            c: &[-1.3703],
+            v: &[-0.8001],
+            y: &[2.88626794411],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn w589(a: f64, mut v: Vec<f64>, buf: &mut [f64], mut p: [f64; 4], mut b: f64, x: &[f64]) -> f64 {
+    for i0 in 0..p.len() {
+        let o1 = 3 * i0 + 3;
+        p[i0] = 1.06 + 0.11 * i0 as f64;
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] = 0.45 + 0.25 * i0 as f64;
+    }
+    let (u2, u3) = f64::sin_cos(2.71 * b.powi(3) % (1.42 + b.sin()));
+    let mut u4: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u4 += p[i0] * (u2 / u4.hypot(1.35));
+    }
+    0.33 * u3 - u2 - b.sin() + v[0].tanh() + v[v.len() - 1].sin() + u4.cos()
+}
+
+const W589: Case = Case {
+    name: "w589",
     live: &[(0, 4)],
     f: |z, q, _| {
-        let mut b2 = z[4..7].to_vec();
-        let r = w614(q[0], arr(&z[0..4]), &mut b2, q[1..4].to_vec());
+        let mut b2 = z[4..8].to_vec();
+        let r = w589(
+            q[0],
+            z[0..4].to_vec(),
+            &mut b2,
+            arr(&q[1..5]),
+            q[5],
+            &q[6..9],
+        );
         cat(&[&[r][..], &b2[..]])
     },
     jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (r, dr) = w614_jvp(
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w589_jvp(
             q[0],
-            arr(&z[0..4]),
-            arr(&d[0..4]),
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
             &mut b2,
             &mut db2,
-            q[1..4].to_vec(),
+            arr(&q[1..5]),
+            q[5],
+            &q[6..9],
         );
         (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (r, g1) = w614_vjp(
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w589_vjp(
             q[0],
-            arr(&z[0..4]),
+            z[0..4].to_vec(),
             &mut b2,
             &mut cb2,
-            q[1..4].to_vec(),
+            arr(&q[1..5]),
+            q[5],
+            &q[6..9],
             c[0],
         );
         (cat(&[&[r][..], &b2[..]]), cat(&[&g1[..], &cb2[..]]))
@@ -47960,952 +45983,429 @@ const W614: Case = Case {
     hvp: None,
     points: [
         Point {
-            z: &[-1.3085, 0.9688, -1.3502, 0.2222, -0.8686, 0.5616, -0.9545],
-            q: &[-1.1794, -1.2455, -0.0362, 0.3344],
-            k: 1,
-            t: &[-0.03, -0.2888, -0.0702, -0.2495, 0.3661, 0.1939, -0.235],
-            c: &[0.7102, -1.3394, 1.1784, -1.8457],
-            v: &[],
-            y: &[0.790080360737, -0.8686, 0.5616, 1.5435583899],
-        },
-        Point {
-            z: &[-0.4895, 0.2099, -0.6495, -1.3428, -0.5031, -0.0912, -0.3129],
-            q: &[-0.4524, 0.8258, 0.0719, -0.909],
-            k: 0,
-            t: &[-0.7085, -0.8047, -0.4032, 0.6002, -0.626, 0.5037, -0.6282],
-            c: &[0.7551, -0.7532, -1.6093, 0.9827],
-            v: &[],
-            y: &[0.746360389516, -0.5031, -0.0912, 1.91283722989],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn w615(a: f64, mut v: Vec<f64>, p: [f64; 3], buf: &mut [f64], b: f64) -> f64 {
-    v[0] = b * (v[1] * b);
-    for i0 in 0..buf.len() {
-        buf[i0] -= a * (0.64 * v[i0 % v.len()].cos()).acos();
-    }
-    let mut u1 = 0.02 * a.to_degrees();
-    let mut st2 = vec![0usize, 0, 0];
-    'o4: while let Some(j3) = st2.pop() {
-        if j3 == 1 {
-            continue 'o4;
-        }
-        u1 -= (4.26 * a).rem_euclid(0.52);
-    }
-    0.47 * u1 - b - a + v[0] + v[v.len() - 1].cos() + buf[0].atan()
-}
-
-const W615: Case = Case {
-    name: "w615",
-    live: &[(0, 1), (4, 5)],
-    f: |z, q, _| {
-        let mut b3 = z[1..4].to_vec();
-        let r = w615(z[0], q[0..4].to_vec(), arr(&q[4..7]), &mut b3, z[4]);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (r, dr) = w615_jvp(
-            z[0],
-            d[0],
-            q[0..4].to_vec(),
-            arr(&q[4..7]),
-            &mut b3,
-            &mut db3,
-            z[4],
-            d[4],
-        );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g0, g4) = w615_vjp(
-            z[0],
-            q[0..4].to_vec(),
-            arr(&q[4..7]),
-            &mut b3,
-            &mut cb3,
-            z[4],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&[g0][..], &cb3[..], &[g4][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.4504, 0.0352, 0.3582, 0.1762, -1.4422],
-            q: &[-0.6434, -0.7642, -1.3806, 0.3139, -0.398, -0.7601, 1.1566],
-            k: 2,
-            t: &[-0.1583, -0.4674, 0.4426, -0.3536, -0.5323],
-            c: &[-1.3701, -1.9303, -1.8693, -1.5451],
-            v: &[],
-            y: &[
-                -1.66645661896,
-                -2.26043564316,
-                -1.22346587031,
-                -1.92616361405,
-            ],
-        },
-        Point {
-            z: &[-0.9083, -0.6505, 1.2301, 0.5934, -0.4492],
-            q: &[0.0593, -1.1445, -1.2444, -0.9254, -1.0399, -0.0996, -1.1694],
-            k: 2,
-            t: &[-0.0752, -0.9413, -0.0159, 0.571, -0.7576],
-            c: &[-1.3194, 0.8562, -1.1815, -1.3331],
-            v: &[],
-            y: &[0.992943032775, 0.165346185761, 2.41358290801, 1.83243373054],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w616(mut v: Vec<f64>, buf: &mut [f64], mut c: f64, a: f64, b: f64) -> f64 {
-    assert_ne!(a, f64::INFINITY);
-    if c < 0.35 {
-        c += b * c;
-    } else {
-        c = (c * b).tanh() + (b.powi(2) + 1.58).log(buf[2].powi(2) + 1.51);
-    }
-    for i0 in (0..buf.len()).step_by(2) {
-        let o1 = 3 * i0 + 3;
-        buf[i0] = b * (c * v[(o1 + 3) % v.len()]);
-    }
-    for i0 in 0..v.len() {
-        v[i0] = v[i0] * 0.81 + b * (0.89 * c.tanh()).acos();
-    }
-    let mut u2: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o3 = 3 * i0 + 1;
-        u2 += v[i0] * u2.sin();
-    }
-    b + 1.04 * a + c - 1.27 * u2
-}
-
-const W616: Case = Case {
-    name: "w616",
-    live: &[(4, 5)],
-    f: |z, q, _| {
-        let mut b1 = z[0..4].to_vec();
-        let r = w616(q[0..3].to_vec(), &mut b1, q[3], q[4], z[4]);
-        cat(&[&[r][..], &b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w616_jvp(q[0..3].to_vec(), &mut b1, &mut db1, q[3], q[4], z[4], d[4]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g4) = w616_vjp(q[0..3].to_vec(), &mut b1, &mut cb1, q[3], q[4], z[4], c[0]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &[g4][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.4624, 0.0145, 0.482, 0.1208, 0.099],
-            q: &[1.0377, -1.0838, 0.9891, -0.1251, -1.4673],
-            k: 0,
-            t: &[-0.4886, 0.8464, 0.3412, 0.8933, 0.7989],
-            c: &[-1.8972, 0.9789, -0.8137, -1.55, 0.7617],
-            v: &[],
-            y: &[
-                -1.5644769,
-                -0.0141241399923,
-                0.0145,
-                -0.0141241399923,
-                0.1208,
-            ],
-        },
-        Point {
-            z: &[-0.4384, -0.1168, 1.3602, -0.5278, 0.0185],
-            q: &[1.3461, -0.0998, 1.2872, 0.546, -0.3389],
-            k: 0,
-            t: &[-0.6442, -0.0853, -0.9783, 0.361, -0.8593],
-            c: &[0.7363, 1.604, -1.1069, 0.7806, 1.3789],
-            v: &[],
-            y: &[
-                0.0537416355858,
-                0.00965477606435,
-                -0.1168,
-                0.00965477606435,
-                -0.5278,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w617(out: &mut [f64], buf: &mut [f64], k: usize, mut a: f64) -> f64 {
-    if k > 0 {
-        a = a * 0.38 + (a * a).atan();
-    } else {
-        a = a * 0.62 + (2.01 * a % 0.64).exp_m1();
-    }
-    if a < 0.52 {
-        out[2] = out[2] * 0.82 + (a * out[out.len() - 1].hypot(0.98).ln()).cos();
-    }
-    for i0 in 0..buf.len() {
-        buf[i0] = 1.36 + 0.24 * i0 as f64;
-    }
-    debug_assert!(a.abs() < 1e9, "{a:.3}");
-    a - out[0]
-}
-
-const W617: Case = Case {
-    name: "w617",
-    live: &[(7, 8)],
-    f: |z, _, k| {
-        let mut b0 = z[0..3].to_vec();
-        let mut b1 = z[3..7].to_vec();
-        let r = w617(&mut b0, &mut b1, k, z[7]);
-        cat(&[&[r][..], &b0[..], &b1[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (mut b1, mut db1) = (z[3..7].to_vec(), d[3..7].to_vec());
-        let (r, dr) = w617_jvp(&mut b0, &mut db0, &mut b1, &mut db1, k, z[7], d[7]);
-        (
-            cat(&[&[r][..], &b0[..], &b1[..]]),
-            cat(&[&[dr][..], &db0[..], &db1[..]]),
-        )
-    },
-    vjp: |z, _, k, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (mut b1, mut cb1) = (z[3..7].to_vec(), c[4..8].to_vec());
-        let (r, g3) = w617_vjp(&mut b0, &mut cb0, &mut b1, &mut cb1, k, z[7], c[0]);
-        (
-            cat(&[&[r][..], &b0[..], &b1[..]]),
-            cat(&[&cb0[..], &cb1[..], &[g3][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
             z: &[
-                0.146, -0.4548, 0.8071, 0.8258, -0.2047, -0.0731, -1.0232, -0.1775,
+                1.0727, 1.4969, -0.0568, -1.4657, -1.4186, -0.1159, 0.6507, -0.7146,
             ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.2067, 0.3543, 0.171, -0.7646, -0.7764, 0.6868, 0.0589, -0.6524,
+            q: &[
+                1.1135, 0.6692, -0.8899, -1.2962, -0.6087, -1.0412, 0.384, -0.2411, 1.4276,
             ],
-            c: &[
-                -1.394, 0.5442, 1.6221, -1.3205, -1.0381, -1.0723, -1.3274, 0.7028,
-            ],
-            v: &[],
-            y: &[
-                -0.181954168623,
-                0.146,
-                -0.4548,
-                1.66178517911,
-                1.36,
-                1.6,
-                1.84,
-                2.08,
-            ],
-        },
-        Point {
-            z: &[
-                -0.5754, -0.5576, 0.2528, 1.095, -1.4984, -0.6442, -0.5514, 1.1374,
-            ],
-            q: &[],
             k: 4,
             t: &[
-                -0.7832, 0.0148, -0.0655, -0.2951, -0.2662, 0.3064, 0.1916, -0.6323,
+                0.6432, 0.1076, -0.9203, -0.8574, 0.193, -0.2324, -0.8669, 0.3132,
             ],
-            c: &[
-                0.5439, 1.7221, -0.7634, 0.8071, -1.4102, -1.5897, -1.0771, -1.925,
-            ],
+            c: &[-1.1918, 0.7084, 0.8622, 1.5639, 1.9059],
             v: &[],
-            y: &[
-                1.92035560092,
-                -0.5754,
-                -0.5576,
-                0.2528,
-                1.36,
-                1.6,
-                1.84,
-                2.08,
+            y: &[1.84024383712, 0.45, 0.7, 0.95, 1.2],
+        },
+        Point {
+            z: &[
+                -0.1831, -0.6311, 0.2417, -1.439, 0.7735, -0.9902, -0.5016, -1.2623,
             ],
+            q: &[
+                -0.7046, -1.0427, 0.1184, -1.2145, -0.685, -0.8657, 0.1771, -1.0379, -0.5131,
+            ],
+            k: 0,
+            t: &[
+                0.3587, -0.981, -0.5716, -0.2573, -0.171, 0.8981, -0.7037, -0.8599,
+            ],
+            c: &[-1.7407, -0.5216, -1.5835, -1.8683, 0.8889],
+            v: &[],
+            y: &[0.483349310294, 0.45, 0.7, 0.95, 1.2],
         },
     ],
 };
 
-#[differentiate]
-fn w618(a: f64, b: f64) -> f64 {
-    let w1: [f64; 3] = [(1.03 * a.powi(1).cos()).exp().cbrt(), a, b];
-    let [e2, ..] = w1;
-    let mut u3: f64 = 0.0;
-    let mut st4 = vec![1usize, 2];
-    while let Some(j5) = st4.pop() {
-        if w611(a.tanh(), j5) < 0.53 {
-            continue;
-        }
-        u3 += 5.83 * e2 % u3.hypot(0.61);
+#[differentiate(wrt(c))]
+fn w590(mut a: f64, x: &[f64], buf: &mut [f64], c: f64, mut b: f64) -> f64 {
+    for i0 in 0..x.len() {
+        b = b * 0.5 + c * (4.18 * a % (a * a + 1.88));
     }
-    u3 + 1.28 * e2 - b
+    buf[1] = w570(2, buf[1]);
+    let (u1, u2) = (58.8 * (0.67 * a.tanh()).acos()).to_radians().sin_cos();
+    (0.29 * u2 + u1) * (1.36 * b) - buf[1]
 }
 
-const W618: Case = Case {
-    name: "w618",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let r = w618(z[0], z[1]);
-        cat(&[&[r][..]])
+const W590: Case = Case {
+    name: "w590",
+    live: &[(3, 4)],
+    f: |z, q, _| {
+        let mut b2 = z[0..3].to_vec();
+        let r = w590(q[0], &q[1..4], &mut b2, z[3], q[4]);
+        cat(&[&[r][..], &b2[..]])
     },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w618_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w590_jvp(q[0], &q[1..4], &mut b2, &mut db2, z[3], d[3], q[4]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
     },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w618_vjp(z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g3) = w590_vjp(q[0], &q[1..4], &mut b2, &mut cb2, z[3], q[4], c[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&cb2[..], &[g3][..]]))
     },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w618_grad(z[0], z[1]);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w618_hvp(z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
-        )
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-0.1682, 1.1102],
-            q: &[],
-            k: 1,
-            t: &[0.2642, -0.2324],
-            c: &[1.6828],
-            v: &[-0.2183, 0.3418],
-            y: &[1.20839612156],
+            z: &[-1.059, 1.4604, -1.126, -1.1228],
+            q: &[0.066, -1.498, -0.9019, -0.8571, -0.7231],
+            k: 2,
+            t: &[-0.6079, 0.2645, 0.0137, -0.7052],
+            c: &[1.8624, -1.3555, 1.057, -1.255],
+            v: &[],
+            y: &[-12.3071922387, -1.059, 11.4460278128, -1.126],
         },
         Point {
-            z: &[-0.1292, 0.4258],
-            q: &[],
-            k: 1,
-            t: &[-0.773, 0.451],
-            c: &[-1.2371],
-            v: &[0.6629, 0.9534],
-            y: &[1.85328697994],
+            z: &[-0.8736, -0.4801, -0.4144, 0.9035],
+            q: &[1.1466, -1.1041, 1.1275, 0.8152, -1.4201],
+            k: 4,
+            t: &[0.0856, 0.6714, -0.1962, 0.476],
+            c: &[-1.3676, 0.5518, -1.4112, 1.4407],
+            v: &[],
+            y: &[-2.54951716978, -0.8736, 5.7550791155, -0.4144],
         },
     ],
 };
 
-#[differentiate(wrt(a, x))]
-fn w619(k: usize, buf: &mut [f64], mut a: f64, mut p: [f64; 4], x: &[f64]) {
-    for i0 in (0..buf.len()).rev() {
-        let o1 = 2 * i0 + 3;
-        a += x[k % x.len()] * a;
+#[differentiate(wrt(c))]
+fn w591(mut b: f64, buf: &mut [f64], mut p: [f64; 4], mut c: f64, mut a: f64, k: usize) {
+    p[0] = (c + c).sin();
+    let mut st1 = vec![0usize, 4, 5, 1];
+    while let Some(j2) = st1.pop() {
+        b %= -1.37;
+        let u3: f64;
+        if j2 == 1 {
+            u3 = buf[j2 % buf.len()] * buf[j2 % buf.len()] % 0.8;
+        } else {
+            u3 = a.asinh() + b.sin().cosh().ln_1p();
+        }
     }
-    let mut st2 = vec![4usize];
-    while let Some(j3) = st2.pop() {
-        a += (2.81 * a).fract();
+    buf[1] = w493(buf[1]);
+    let b: f64 = (b * (c / (p[k % p.len()].powi(2) + 1.42))).atan();
+    let mut j4 = 0;
+    while c < 1.4 && j4 < 4 {
+        c *= 0.44 + 0.31 * c.cos();
+        j4 += 1;
     }
-    if p[2] < 0.07 {
-        buf[0] += (a * (5.85 * a % 0.49)).cos();
-    } else {
-        buf[1] = buf[1] * 0.26 + (a * p[p.len() - 1].tanh()).tanh();
-    }
-    if (a * (4.09 * a).rem_euclid(-1.16)) > 0.77 {
-        p[2] = (p[2] + a).sin() + (0.6 * buf[k % buf.len()].tanh()).atanh();
-    } else {
-        p[0] *= 0.66 + 0.38 * ((x[1].powi(2) + 2.18).acosh() - x[0]).cos();
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u4 += p[i0].atan();
-    }
-    buf[2] += a;
-    buf[2] += u4;
+    buf[2] -= b;
+    buf[0] += a;
+    buf[0] += p[0];
+    buf[0] -= 1.5 * p[p.len() - 1];
+    buf[1] -= 0.58 * c;
 }
 
-const W619: Case = Case {
-    name: "w619",
-    live: &[(3, 4), (4, 7)],
+const W591: Case = Case {
+    name: "w591",
+    live: &[(3, 4)],
     f: |z, q, k| {
         let mut b1 = z[0..3].to_vec();
-        w619(k, &mut b1, z[3], arr(&q[0..4]), &z[4..7]);
+        w591(q[0], &mut b1, arr(&q[1..5]), z[3], q[5], k);
         cat(&[&b1[..]])
     },
     jvp: |z, d, q, k| {
         let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        w619_jvp(
-            k,
-            &mut b1,
-            &mut db1,
-            z[3],
-            d[3],
-            arr(&q[0..4]),
-            &z[4..7],
-            &d[4..7],
-        );
+        w591_jvp(q[0], &mut b1, &mut db1, arr(&q[1..5]), z[3], d[3], q[5], k);
         (cat(&[&b1[..]]), cat(&[&db1[..]]))
     },
     vjp: |z, q, k, c| {
         let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let (g2, g4) = w619_vjp(k, &mut b1, &mut cb1, z[3], arr(&q[0..4]), &z[4..7]);
-        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g2][..], &g4[..]]))
+        let g3 = w591_vjp(q[0], &mut b1, &mut cb1, arr(&q[1..5]), z[3], q[5], k);
+        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g3][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.3314, 1.2085, 1.0268, 1.0195, -1.2904, -0.4886, 1.4764],
-            q: &[0.6951, 1.2577, 1.0483, 0.2106],
-            k: 0,
-            t: &[0.3374, -0.5744, -0.1948, 0.5877, -0.9548, -0.2222, 0.3639],
-            c: &[-1.7883, 0.7066, -0.8134],
-            v: &[],
-            y: &[-0.3314, 0.294469917836, 3.05242005797],
-        },
-        Point {
-            z: &[-0.6195, 0.3546, 0.0155, 0.1014, -0.1618, -0.4276, 0.0758],
-            q: &[0.4563, 0.2627, -0.9569, -0.3126],
-            k: 1,
-            t: &[-0.077, 0.302, -0.4978, 0.1037, -0.9245, -0.5223, -0.7152],
-            c: &[0.7519, -1.8168, -0.7299],
-            v: &[],
-            y: &[0.380028485744, 0.3546, -0.444274574189],
-        },
-    ],
-};
-
-#[differentiate]
-fn w620(mut a: f64, mut b: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 2 {
-        let o2 = 3 * j1 + 3;
-        b += (b * (4.8 * b % -0.61)).atan();
-        j1 += 1;
-    }
-    let (u3, u4) = (0.01 * b.tanh().to_degrees()).sin_cos();
-    let w5: [f64; 3] = [
-        (2.18 * (0.48 * a.cos()).tan()).fract(),
-        u3.copysign(a) - b,
-        (0.41 * f64::tanh(b).cos()).atanh(),
-    ];
-    let [e6, _, e7] = w5;
-    e7 + e6 - u4 + 0.33 * b
-}
-
-const W620: Case = Case {
-    name: "w620",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let r = w620(z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w620_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w620_vjp(z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w620_grad(z[0], z[1]);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w620_hvp(z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.5902, -0.1522],
-            q: &[],
-            k: 1,
-            t: &[0.6842, 0.9002],
-            c: &[1.2078],
-            v: &[0.9958, -0.2622],
-            y: &[0.310123868959],
-        },
-        Point {
-            z: &[-0.9137, 0.1041],
-            q: &[],
+            z: &[0.1698, 0.4885, 0.938, -1.2893],
+            q: &[-0.7046, 0.0978, -0.3906, -0.9656, 0.1745, -1.3073],
             k: 2,
-            t: &[-0.3803, -0.9191],
-            c: &[1.9412],
-            v: &[-0.8449, 0.9191],
-            y: &[0.149900665878],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w621(mut c: f64, mut p: [f64; 4], mut b: f64, buf: &mut [f64], mut a: f64) -> f64 {
-    if p[1] > 0.73 {
-        c -= b * w610(1.35, 0);
-    } else {
-        c += b * c;
-    }
-    for i0 in 0..p.len() {
-        let o1 = 3 * i0 + 3;
-        if (b * p[i0 % p.len()]) < 0.24 {
-            p[i0] = b;
-        }
-    }
-    for i0 in 0..3 {
-        a += c.powi(2) - b;
-    }
-    let mut j2 = 0;
-    while j2 < 3 {
-        let o3 = 2 * j2 + 2;
-        buf[j2] = buf[j2] * b + (p[(j2 + 3) % p.len()] + b);
-        j2 += 1;
-    }
-    for i0 in 0..3 {
-        b += b * b;
-        let [_, _, e4, ..] = p;
-    }
-    let (u5, u6) = f64::sin_cos(f64::powf(1.11, c.tanh()) / a.hypot(1.23));
-    let mut u7: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o8 = 2 * i0 + 1;
-        u7 += p[i0].sin();
-    }
-    1.49 * u6 + u5 + 0.93 * a - 0.22 * c - u7 + b
-}
-
-const W621: Case = Case {
-    name: "w621",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b3 = z[1..4].to_vec();
-        let r = w621(q[0], arr(&q[1..5]), z[0], &mut b3, q[5]);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (r, dr) = w621_jvp(q[0], arr(&q[1..5]), z[0], d[0], &mut b3, &mut db3, q[5]);
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g2) = w621_vjp(q[0], arr(&q[1..5]), z[0], &mut b3, &mut cb3, q[5], c[0]);
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[g2][..], &cb3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.4668, 0.3973, -0.7628, -0.7814],
-            q: &[-0.4249, -1.3533, -0.7565, -0.8592, 0.3602, 1.0778],
-            k: 0,
-            t: &[0.8796, 0.9752, 0.2802, 0.6677],
-            c: &[1.7681, -0.9007, -1.2684, -1.5811],
+            t: &[0.404, 0.6205, 0.0795, -0.8068],
+            c: &[-1.0486, 0.6839, -1.8408],
             v: &[],
-            y: &[294.589839145, 2.40975964, 1.81472496, 1.78744248],
+            y: &[-1.93296935654, 2.77265748005, 0.569464862902],
         },
         Point {
-            z: &[0.126, -0.8446, -0.9964, -0.2852],
-            q: &[-1.1301, -0.2243, 0.0923, 0.5084, -1.4706, 1.3571],
-            k: 0,
-            t: &[-0.1934, 0.9055, -0.3176, -0.2091],
-            c: &[1.2887, -1.5149, 0.8675, -1.8872],
-            v: &[],
-            y: &[7.01902519402, 0.1455804, 0.1264536, 0.2160648],
-        },
-    ],
-};
-
-#[differentiate(wrt(v))]
-fn w622(k: usize, v: Vec<f64>, mut a: f64) -> f64 {
-    a *= a.copysign(a).tanh();
-    if a < 0.71 {
-        a += v[2] * (2.57 * v[0]).rem_euclid((1.13 * f64::cos(0.5)).exp());
-    }
-    a + 0.1 * k as f64
-}
-
-const W622: Case = Case {
-    name: "w622",
-    live: &[(0, 4)],
-    f: |z, q, k| {
-        let r = w622(k, z[0..4].to_vec(), q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w622_jvp(k, z[0..4].to_vec(), d[0..4].to_vec(), q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1) = w622_vjp(k, z[0..4].to_vec(), q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1) = w622_grad(k, z[0..4].to_vec(), q[0]);
-        (r, cat(&[&g1[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, h1) = w622_hvp(k, z[0..4].to_vec(), d[0..4].to_vec(), q[0]);
-        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.4221, 1.3232, 0.6407, 0.01],
-            q: &[-0.7946],
-            k: 4,
-            t: &[-0.6452, -0.3864, 0.0974, 0.6828],
-            c: &[-1.6696],
-            v: &[-0.8522, -0.2943, -0.5617, -0.4632],
-            y: &[2.03791360381],
-        },
-        Point {
-            z: &[-0.4297, -1.437, 0.9347, -1.1385],
-            q: &[-0.6717],
-            k: 4,
-            t: &[0.5352, -0.3184, -0.1342, -0.0269],
-            c: &[0.9448],
-            v: &[0.9041, -0.2586, -0.227, -0.7787],
-            y: &[2.28116201215],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w623(mut a: f64, c: f64, mut b: f64, v: Vec<f64>, buf: &mut [f64]) {
-    for i0 in 0..buf.len() {
-        buf[i0] = b * (0.22 * 0.3);
-    }
-    let mut u1: f64 = 1.0;
-    let mut u2: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u1 %= buf[i0 % buf.len()] * buf[i0 % buf.len()] + 0.83;
-        u2 *= a.copysign(a).tanh();
-        b += (buf[1].powi(2) + 2.24).acosh().sin();
-        if (u1.signum() * c).mul_add(u1, u1) > u2 {
-            continue;
-        }
-    }
-    a += 0.27 * w526(0.77, 1, a, 0.97);
-    buf[2] -= a;
-    buf[1] -= 0.72 * u2;
-}
-
-const W623: Case = Case {
-    name: "w623",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b4 = z[1..4].to_vec();
-        w623(q[0], q[1], z[0], q[2..5].to_vec(), &mut b4);
-        cat(&[&b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b4, mut db4) = (z[1..4].to_vec(), d[1..4].to_vec());
-        w623_jvp(q[0], q[1], z[0], d[0], q[2..5].to_vec(), &mut b4, &mut db4);
-        (cat(&[&b4[..]]), cat(&[&db4[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b4, mut cb4) = (z[1..4].to_vec(), c[0..3].to_vec());
-        let g2 = w623_vjp(q[0], q[1], z[0], q[2..5].to_vec(), &mut b4, &mut cb4);
-        (cat(&[&b4[..]]), cat(&[&[g2][..], &cb4[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.5677, -0.338, 0.47, -1.0488],
-            q: &[-0.1556, 0.8266, -1.3192, -0.7156, 1.0976],
-            k: 3,
-            t: &[0.6708, -0.7711, -0.6731, -0.7075],
-            c: &[-1.9235, 0.5026, 1.7336],
-            v: &[],
-            y: &[0.0374682, 0.0374682, -0.516896015668],
-        },
-        Point {
-            z: &[1.2977, -1.4951, -0.2446, -0.0342],
-            q: &[0.4907, 0.6661, 0.4936, 1.1556, -1.1366],
+            z: &[0.9241, 0.4398, -1.0333, -0.2189],
+            q: &[-1.4975, 1.3256, -1.4671, 0.4025, 1.031, -0.9597],
             k: 1,
-            t: &[0.8694, -0.3643, -0.1574, -0.0526],
-            c: &[-0.9169, 1.1541, -0.9673],
+            t: &[0.8412, -0.0757, -0.5738, -0.2733],
+            c: &[-0.6463, 0.6609, 0.6405],
             v: &[],
-            y: &[0.0856482, 0.0856482, 0.0314438488413],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w624(mut a: f64, k: usize, b: f64) -> f64 {
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = (u1 + a / (1.49 + a.sin())).sin() + a;
-        j2 += 1;
-        if j2 >= 2 {
-            break u1 * f64::to_radians(22.48 * 0.48);
-        }
-    };
-    a = a * 0.53 + b * b.atan2(u1.powi(2) + 0.34);
-    a + 0.82 * u3 + u1.tanh() + 0.1 * k as f64
-}
-
-const W624: Case = Case {
-    name: "w624",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w624(q[0], k, z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w624_jvp(q[0], k, z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = w624_vjp(q[0], k, z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2) = w624_grad(q[0], k, z[0]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = w624_hvp(q[0], k, z[0], d[0]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.4162],
-            q: &[-1.0134],
-            k: 4,
-            t: &[-0.8228],
-            c: &[-0.9312],
-            v: &[0.277],
-            y: &[0.650437123965],
-        },
-        Point {
-            z: &[-1.4781],
-            q: &[0.9435],
-            k: 2,
-            t: &[-0.7778],
-            c: &[1.3529],
-            v: &[-0.0193],
-            y: &[2.50792043627],
+            y: &[-2.00604798224, 2.48475904761, -1.04111248449],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn w625(mut p: [f64; 3], a: f64) -> f64 {
-    p[0] *= 0.69 + 0.35 * (a * (p[1] * a)).cos();
-    let u1: f64;
-    if a.asinh() > 0.41 {
-        u1 = a.asinh().tanh().exp().powi(-1);
-    } else {
-        u1 = (22.41 * f64::powf(2.12, a.sin())).to_radians();
-    }
-    for i0 in 0..p.len() {
-        let o2 = 2 * i0 + 2;
-        p[i0] = 0.29 + 0.33 * i0 as f64;
-    }
-    let u3 = (a * a + 0.85).cbrt().tanh().exp2();
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o5 = 3 * i0 + 2;
-        u4 += p[i0].tanh();
-    }
-    u3 - 1.27 * u1 - 0.77 * a - u4
+fn w592(mut b: f64, a: f64) -> f64 {
+    b += 0.65 * w519(0.18, 0, 0.6, b);
+    let u1 = f64::log10(1.84 + a.sin());
+    u1 - 0.41 * b + a.atan()
 }
 
-const W625: Case = Case {
-    name: "w625",
+const W592: Case = Case {
+    name: "w592",
     live: &[(0, 1)],
     f: |z, q, _| {
-        let r = w625(arr(&q[0..3]), z[0]);
+        let r = w592(q[0], z[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w625_jvp(arr(&q[0..3]), z[0], d[0]);
+        let (r, dr) = w592_jvp(q[0], z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1) = w625_vjp(arr(&q[0..3]), z[0], c[0]);
+        let (r, g1) = w592_vjp(q[0], z[0], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g1][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g1) = w625_grad(arr(&q[0..3]), z[0]);
+        let (r, g1) = w592_grad(q[0], z[0]);
         (r, cat(&[&[g1][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w625_hvp(arr(&q[0..3]), z[0], d[0]);
+        let (r, g1, h1) = w592_hvp(q[0], z[0], d[0]);
         (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
     }),
     points: [
         Point {
-            z: &[0.19],
-            q: &[-0.1871, -0.2934, 1.3943],
-            k: 3,
-            t: &[0.5597],
-            c: &[-1.0473],
-            v: &[0.7046],
-            y: &[-0.616428332191],
+            z: &[0.6847],
+            q: &[0.8662],
+            k: 4,
+            t: &[-0.4897],
+            c: &[1.5069],
+            v: &[0.8442],
+            y: &[0.292229755591],
         },
         Point {
-            z: &[-1.0345],
-            q: &[-0.1832, 0.3346, 1.188],
-            k: 0,
-            t: &[-0.8511],
-            c: &[1.5244],
-            v: &[-0.4478],
-            y: &[0.761014284864],
+            z: &[1.2053],
+            q: &[-0.7538],
+            k: 3,
+            t: &[-0.1912],
+            c: &[-1.1008],
+            v: &[-0.5341],
+            y: &[0.867441637667],
         },
     ],
 };
 
-#[differentiate(wrt(p, x, v))]
-fn w626(p: [f64; 3], x: &[f64], mut a: f64, buf: &mut [f64], mut v: Vec<f64>) -> f64 {
-    let w1 = vec![
-        a.hypot(1.95 + a.sin()),
-        (1.63 + a.sin()).powi(-2),
-        p[p.len() - 1],
-        (a.cosh() + 0.34).acosh(),
-    ];
-    let mut u2 = a;
-    for i0 in 0..w1.len() {
-        u2 += (w1[i0] * u2.atan().exp_m1()).sin();
-    }
-    if a < 0.16 {
-        a += v[2] * a.sin().cosh().ln();
-    } else {
-        a += u2.hypot(u2.powi(2) + 0.71) + p[1];
-    }
-    for i0 in 0..buf.len() {
-        let o3 = 2 * i0 + 1;
-        if v[i0 % v.len()] < -0.44 {
-            buf[i0] = (p[2] + v[(i0 + 1) % v.len()] % u2.hypot(0.52)).sin();
+#[differentiate(wrt(b, a))]
+fn w593(mut c: f64, b: f64, a: f64) -> f64 {
+    let mut u1 = b + a;
+    for i0 in 0..5 {
+        u1 %= 1.41 + a.sin();
+        if c > 0.33 && i0 % 2 == 0 {
+            return f64::tanh(a).mul_add(b, u1);
         }
     }
-    (0.35 * u2 + a.tanh()) * x[0] + x[x.len() - 1].cos() + 0.54 * buf[3]
+    for i0 in 0..4 {
+        let o2 = 3 * i0 + 3;
+        c = (c + a).tanh() + (0.35 * u1.tanh()).atanh();
+    }
+    let mut j3 = 0;
+    while c < 1.74 && j3 < 4 {
+        c += a * c;
+        j3 += 1;
+    }
+    u1 - 1.47 * a - b - 0.24 * c
 }
 
-const W626: Case = Case {
-    name: "w626",
-    live: &[(0, 3), (3, 7), (11, 15)],
+const W593: Case = Case {
+    name: "w593",
+    live: &[(0, 1), (1, 2)],
     f: |z, q, _| {
-        let mut b3 = z[7..11].to_vec();
-        let r = w626(arr(&z[0..3]), &z[3..7], q[0], &mut b3, z[11..15].to_vec());
-        cat(&[&[r][..], &b3[..]])
+        let r = w593(q[0], z[0], z[1]);
+        cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[7..11].to_vec(), d[7..11].to_vec());
-        let (r, dr) = w626_jvp(
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            &z[3..7],
-            &d[3..7],
-            q[0],
-            &mut b3,
-            &mut db3,
-            z[11..15].to_vec(),
-            d[11..15].to_vec(),
-        );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+        let (r, dr) = w593_jvp(q[0], z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[7..11].to_vec(), c[1..5].to_vec());
-        let (r, g0, g1, g4) = w626_vjp(
-            arr(&z[0..3]),
-            &z[3..7],
-            q[0],
-            &mut b3,
-            &mut cb3,
-            z[11..15].to_vec(),
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&g0[..], &g1[..], &cb3[..], &g4[..]]),
-        )
+        let (r, g1, g2) = w593_vjp(q[0], z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w593_grad(q[0], z[0], z[1]);
+        (r, cat(&[&[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w593_hvp(q[0], z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..]]),
+            cat(&[&[h1][..], &[h2][..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[
-                0.0895, -0.9571, -1.2403, 1.1959, -0.6693, -0.742, 1.2391, -0.7733, 1.4204, 0.2733,
-                -0.8815, 0.8828, -1.2606, 0.3073, 0.1852,
-            ],
-            q: &[0.0447],
-            k: 2,
-            t: &[
-                0.3811, 0.1653, 0.2544, 0.4971, 0.4881, -0.3614, -0.7815, -0.6028, 0.9768, 0.4467,
-                0.9947, -0.6351, -0.874, -0.0317, 0.4841,
-            ],
-            c: &[0.5831, 1.1902, 1.3295, -1.2013, -1.3976],
-            v: &[],
-            y: &[-0.142923895146, -0.7733, -0.803409832853, 0.2733, -0.8815],
+            z: &[-0.0399, 0.221],
+            q: &[-0.388],
+            k: 1,
+            t: &[-0.3424, 0.0096],
+            c: &[1.6173],
+            v: &[0.8941, -0.8926],
+            y: &[-0.447665306927],
         },
         Point {
-            z: &[
-                0.1106, -1.2898, 0.4845, -0.9963, -0.1026, -1.3252, 1.1141, 0.1291, -0.9466,
-                0.1798, -1.2667, 0.3459, 0.0111, -0.6233, 1.0606,
-            ],
-            q: &[0.8634],
+            z: &[-0.7704, -0.6401],
+            q: &[-0.8085],
             k: 2,
-            t: &[
-                0.4995, -0.1828, 0.292, 0.3874, -0.4905, 0.8156, -0.4194, 0.556, 0.9935, 0.551,
-                0.7475, -0.8167, 0.4533, 0.2376, 0.4253,
-            ],
-            c: &[0.9524, 0.7068, -1.5062, 1.185, 1.4303],
-            v: &[],
-            y: &[-2.17521574159, 0.1291, -0.9466, 0.999669867561, -1.2667],
+            t: &[-0.7796, 0.7818],
+            c: &[-1.5117],
+            v: &[-0.1298, -0.7703],
+            y: &[1.11813594827],
         },
     ],
 };
 
 #[differentiate]
-fn w627(mut a: f64, b: f64, buf: &mut [f64], p: [f64; 3], k: usize) -> f64 {
-    buf[3] = buf[3] * p[p.len() - 1] + (b.powi(1) - b);
-    let u1 = 5.59 * b % (1.89 + p[k % p.len()].sin());
-    u1 + 1.27 * b + a - 0.25 * buf[0]
+fn w594(v: Vec<f64>, mut b: f64, c: f64, mut a: f64) -> f64 {
+    b -= a * v[0];
+    let mut st1 = vec![1usize, 0, 5, 5];
+    while let Some(j2) = st1.pop() {
+        b += c;
+        match (2.61 * (c * b)).rem_euclid(-(0.33 * a.cos()).exp()) {
+            v4 if v4 > 0.74 => {
+                b += v4 * (3.7 * c).rem_euclid(0.99);
+            }
+            mut v5 => {
+                v5 *= 0.74 + 0.35 * (0.55 * c.tanh()).tan().cos();
+                b -= v5 * (a % 0.68);
+            }
+        }
+    }
+    a = w504(2, a);
+    let mut st6 = vec![5usize];
+    'o8: while let Some(j7) = st6.pop() {
+        if b > 0.5 {
+            continue 'o8;
+        }
+        a -= c * a / c.sin().exp();
+    }
+    0.32 * a * (0.69 * b) + c
 }
 
-const W627: Case = Case {
-    name: "w627",
-    live: &[(0, 1), (1, 2), (6, 9)],
-    f: |z, _, k| {
-        let mut b2 = z[2..6].to_vec();
-        let r = w627(z[0], z[1], &mut b2, arr(&z[6..9]), k);
+const W594: Case = Case {
+    name: "w594",
+    live: &[(0, 3), (3, 4), (4, 5), (5, 6)],
+    f: |z, _, _| {
+        let r = w594(z[0..3].to_vec(), z[3], z[4], z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w594_jvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            z[3],
+            d[3],
+            z[4],
+            d[4],
+            z[5],
+            d[5],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3) = w594_vjp(z[0..3].to_vec(), z[3], z[4], z[5], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2, g3) = w594_grad(z[0..3].to_vec(), z[3], z[4], z[5]);
+        (r, cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = w594_hvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            z[3],
+            d[3],
+            z[4],
+            d[4],
+            z[5],
+            d[5],
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &[g2][..], &[g3][..]]),
+            cat(&[&h0[..], &[h1][..], &[h2][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.8884, 0.2388, 0.6185, 0.5785, 0.0499, -1.0629],
+            q: &[],
+            k: 2,
+            t: &[0.4903, 0.2954, -0.5124, -0.3242, 0.2795, 0.7322],
+            c: &[1.9022],
+            v: &[-0.4459, -0.1636, 0.0904, -0.0072, -0.3839, -0.2232],
+            y: &[1.06282707662],
+        },
+        Point {
+            z: &[-1.0216, -0.6352, 0.7745, 0.9325, 0.2421, -0.125],
+            q: &[],
+            k: 4,
+            t: &[-0.5541, 0.9804, 0.6942, -0.3325, 0.9204, 0.8366],
+            c: &[0.6066],
+            v: &[-0.9298, -0.4591, 0.9493, -0.501, 0.4111, -0.2374],
+            y: &[0.922191901217],
+        },
+    ],
+};
+
+#[differentiate]
+fn w595(mut c: f64, b: f64, buf: &mut [f64], a: f64, p: [f64; 4]) -> f64 {
+    let mut u1 = 4.27 * p[2] % (c * c + 1.3);
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 -= (43.44 * b).to_radians();
+        u1 %= 0.73;
+        j2 += 1;
+        if j2 >= 2 {
+            break u1 * p[0].powi(2);
+        }
+    };
+    for i0 in (0..buf.len()).step_by(2) {
+        let o4 = 3 * i0 + 1;
+        buf[i0] = (p[p.len() - 1] * (b.powi(2) + 1.45).log2()).atan();
+    }
+    c = w552(c, 0.7, 0.91 * buf[1]);
+    1.25 * c * u3 - u1 - 0.64 * a + 1.38 * buf[2]
+}
+
+const W595: Case = Case {
+    name: "w595",
+    live: &[(0, 1), (1, 2), (5, 6), (6, 10)],
+    f: |z, _, _| {
+        let mut b2 = z[2..5].to_vec();
+        let r = w595(z[0], z[1], &mut b2, z[5], arr(&z[6..10]));
         cat(&[&[r][..], &b2[..]])
     },
-    jvp: |z, d, _, k| {
-        let (mut b2, mut db2) = (z[2..6].to_vec(), d[2..6].to_vec());
-        let (r, dr) = w627_jvp(
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (z[2..5].to_vec(), d[2..5].to_vec());
+        let (r, dr) = w595_jvp(
             z[0],
             d[0],
             z[1],
             d[1],
             &mut b2,
             &mut db2,
-            arr(&z[6..9]),
-            arr(&d[6..9]),
-            k,
+            z[5],
+            d[5],
+            arr(&z[6..10]),
+            arr(&d[6..10]),
         );
         (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
     },
-    vjp: |z, _, k, c| {
-        let (mut b2, mut cb2) = (z[2..6].to_vec(), c[1..5].to_vec());
-        let (r, g0, g1, g3) = w627_vjp(z[0], z[1], &mut b2, &mut cb2, arr(&z[6..9]), k, c[0]);
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (z[2..5].to_vec(), c[1..4].to_vec());
+        let (r, g0, g1, g3, g4) =
+            w595_vjp(z[0], z[1], &mut b2, &mut cb2, z[5], arr(&z[6..10]), c[0]);
         (
             cat(&[&[r][..], &b2[..]]),
-            cat(&[&[g0][..], &[g1][..], &cb2[..], &g3[..]]),
+            cat(&[&[g0][..], &[g1][..], &cb2[..], &[g3][..], &g4[..]]),
         )
     },
     grad: None,
@@ -48913,794 +46413,87 @@ const W627: Case = Case {
     points: [
         Point {
             z: &[
-                1.3479, 0.3325, 1.2459, -0.0146, -0.1051, 0.55, 1.2165, -0.8641, 1.3514,
+                -1.2611, 0.0714, -0.8198, 1.4272, 1.3374, 0.3915, -1.4416, -0.4778, 0.2017, 0.2716,
             ],
             q: &[],
-            k: 2,
+            k: 3,
             t: &[
-                0.5507, 0.7517, -0.6042, -0.8149, -0.8071, -0.5568, 0.5055, 0.2713, 0.8958,
+                0.7158, -0.8901, 0.1293, -0.7886, 0.8008, -0.7447, 0.2826, 0.0661, -0.0602, -0.7734,
             ],
-            c: &[0.836, -1.4481, -0.504, 1.4944, -1.3954],
+            c: &[0.7001, 0.5488, -0.9763, -1.3574],
             v: &[],
-            y: &[3.317375, 1.2459, -0.0146, -0.1051, 0.74327],
+            y: &[0.16003236226, 0.145922554944, 1.4272, 0.145922554944],
         },
         Point {
             z: &[
-                0.2284, -0.8448, -1.4168, 0.6854, 1.2868, -0.3347, 1.0496, 1.1163, -0.9765,
+                -0.8301, 0.682, 1.0813, 0.6005, 0.5867, -0.2128, -1.0315, 0.3205, -0.0068, 0.6746,
             ],
             q: &[],
             k: 2,
             t: &[
-                -0.5567, 0.6626, 0.5636, 0.1209, -0.559, 0.9132, 0.4425, 0.8749, 0.8882,
+                -0.0204, -0.1661, 0.7946, 0.911, 0.3321, -0.6093, -0.8165, -0.4906, 0.2632, 0.71,
             ],
-            c: &[-1.1404, 0.644, 1.5963, 1.0551, -0.6041],
+            c: &[1.0755, 1.568, 1.6601, -1.4815],
             v: &[],
-            y: &[-0.96689883507, -1.4168, 0.6854, 1.2868, 0.32683455],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w628(b: f64, mut c: f64, buf: &mut [f64], mut v: Vec<f64>, a: f64) {
-    if a < 0.24 {
-        buf[1] = a;
-    } else {
-        buf[2] = 0.71;
-    }
-    for i0 in 0..v.len() {
-        c = c * 0.36 + a;
-    }
-    let u1: f64;
-    u1 = w579(0.67, b.max(c), v[2].hypot(0.44)).tanh().cosh();
-    let (u2, u3) = (-(2.33 + c.sin()).powf(b.tanh())).sin_cos();
-    for i0 in 0..v.len() {
-        let o4 = 2 * i0 + 3;
-        v[i0] *= 0.53 + 0.15 * (v[1] * u3 + a).cos();
-    }
-    let mut u5: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u5 += v[i0] * (4.86 * v[i0 % v.len()] % b.sin().cosh());
-    }
-    buf[1] -= u3;
-    buf[0] -= u2;
-    buf[0] += 1.13 * c;
-    buf[0] -= u5;
-}
-
-const W628: Case = Case {
-    name: "w628",
-    live: &[(4, 5)],
-    f: |z, q, _| {
-        let mut b2 = z[0..4].to_vec();
-        w628(q[0], q[1], &mut b2, q[2..6].to_vec(), z[4]);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[0..4].to_vec(), d[0..4].to_vec());
-        w628_jvp(q[0], q[1], &mut b2, &mut db2, q[2..6].to_vec(), z[4], d[4]);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let g4 = w628_vjp(q[0], q[1], &mut b2, &mut cb2, q[2..6].to_vec(), z[4]);
-        (cat(&[&b2[..]]), cat(&[&cb2[..], &[g4][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.6539, -0.8278, -0.4275, -1.1684, 0.3829],
-            q: &[1.2606, -0.5563, -0.4046, -0.5503, 0.9827, 0.203],
-            k: 1,
-            t: &[-0.716, 0.5739, 0.3723, 0.7063, -0.4794],
-            c: &[-0.8994, 1.1377, 1.5968, -0.752],
-            v: &[],
-            y: &[1.38574217713, -0.0521577919626, 0.71, -1.1684],
-        },
-        Point {
-            z: &[-0.7278, -1.0735, -0.7761, 1.1058, 0.8054],
-            q: &[0.342, 0.4027, -0.0197, 1.133, 0.3752, -0.9629],
-            k: 3,
-            t: &[-0.0463, -0.8729, -0.1163, -0.8438, -0.7163],
-            c: &[1.6754, -0.8082, 0.5304, -1.0025],
-            v: &[],
-            y: &[0.978914094077, -1.1659719452, 0.71, 1.1058],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w629(a: f64) -> f64 {
-    let u1: f64;
-    if a > 0.24 {
-        u1 = a;
-    } else {
-        u1 = a + a - a.max(a);
-    }
-    let mut u2 = 5.92 * a % (1.74 + a.sin());
-    if (5.72 * u2 % -0.76) > a {
-        let u3;
-        if (-u2).tanh().exp().powf(u1.atan()) > 0.39 {
-            u3 = -u1;
-        } else {
-            u3 = u1.sin();
-        }
-    } else {
-        if (5.14 * u1 % -u1.tanh().cosh()) < -0.65 {
-            let u4 = (5.68 * u2 % -1.44).hypot(0.63).powi(-2);
-            u2 -= (u4 * a.hypot(u2 * u2 + 0.83)).cos();
-            let u5 = u1.sin().cosh().log10();
-            u2 = u2 * 0.3 + u5.tanh();
-        } else {
-            let w6: [f64; 2] = [
-                (0.37 * a.cos().tanh()).atanh(),
-                (3.38 * a.atan2((1.49 * a.cos()).cosh())).fract(),
-            ];
-            let [_, e7] = w6;
-        }
-        return u1.sin();
-    }
-    u2 + u1.sin() + 1.37 * a
-}
-
-const W629: Case = Case {
-    name: "w629",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w629(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w629_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w629_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w629_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w629_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.8908],
-            q: &[],
-            k: 1,
-            t: &[-0.7735],
-            c: &[-1.0876],
-            v: &[-0.6479],
-            y: &[0.777575028431],
-        },
-        Point {
-            z: &[0.8747],
-            q: &[],
-            k: 1,
-            t: &[-0.9647],
-            c: &[0.8901],
-            v: &[0.3726],
-            y: &[0.767351168642],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w630(mut a: f64) -> f64 {
-    for i0 in 0..4 {
-        a -= a + a;
-    }
-    for i0 in 0..4 {
-        a = a * 0.67 + a * a.asinh();
-    }
-    if (a * a + 1.22).sqrt().midpoint(a) > 0.21 {
-        assert!(a.is_finite(), "a = {}", a);
-        let (u1, u2) = f64::sin_cos(a);
-    } else {
-        a /= (a % (1.75 + a.sin())).powi(2) + 1.55;
-    }
-    a
-}
-
-const W630: Case = Case {
-    name: "w630",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w630(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w630_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w630_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w630_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w630_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.3893],
-            q: &[],
-            k: 1,
-            t: &[-0.4801],
-            c: &[-0.5333],
-            v: &[0.0527],
-            y: &[1.91960386224],
-        },
-        Point {
-            z: &[0.5301],
-            q: &[],
-            k: 3,
-            t: &[-0.3368],
-            c: &[-1.5032],
-            v: &[0.7366],
-            y: &[1.77074431695],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w631(buf: &mut [f64], mut a: f64, b: f64) {
-    let w1: [f64; 2] = [
-        (a % (b.powi(2) + 0.82)).copysign(buf[0]),
-        w552(
-            w582(1, 0.54, b.cosh(), f64::tan(0.59 * a.cos())),
-            1.26,
-            (50.03 * buf[2]).to_radians(),
-        )
-        .max(0.92),
-    ];
-    let [e2, e3] = w1;
-    for i0 in 0..buf.len() {
-        let o4 = 3 * i0 + 3;
-        buf[i0] = 0.58;
-    }
-    a = a * 0.35 + ((4.34 * e2).rem_euclid(1.8 + a.sin()) - b);
-    let u5 = if b < 0.72 {
-        buf[1]
-    } else {
-        e2.rem_euclid(-buf[1].sin().cosh())
-    };
-    buf[2] += u5;
-    buf[2] -= a;
-}
-
-const W631: Case = Case {
-    name: "w631",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        w631(&mut b0, q[0], z[3]);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        w631_jvp(&mut b0, &mut db0, q[0], z[3], d[3]);
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let g2 = w631_vjp(&mut b0, &mut cb0, q[0], z[3]);
-        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g2][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.4411, 0.8959, 0.3771, 1.156],
-            q: &[1.0152],
-            k: 0,
-            t: &[0.3436, 0.6034, 0.6399, -0.2174],
-            c: &[1.3168, -1.8208, 0.9835],
-            v: &[],
-            y: &[0.58, 0.58, 0.626237086974],
-        },
-        Point {
-            z: &[0.1537, 0.7308, -0.6023, 0.2156],
-            q: &[0.5194],
-            k: 4,
-            t: &[-0.9401, -0.32, -0.714, 0.3201],
-            c: &[-1.8891, 1.8408, 1.3107],
-            v: &[],
-            y: &[0.58, 0.58, -1.060386],
-        },
-    ],
-};
-
-#[differentiate(wrt(c))]
-fn w632(a: f64, mut b: f64, mut c: f64) -> f64 {
-    let mut st1 = vec![5usize, 0];
-    while let Some(j2) = st1.pop() {
-        b = (b * b.midpoint(a)).tanh() + a.max(0.92);
-        let w3: [f64; 4] = [
-            a.sin(),
-            (3.86 * c % 0.86).copysign(c),
-            (3.91 * (4.07 * a % a.hypot(0.76))).fract(),
-            f64::tanh(a.copysign(b)),
-        ];
-        let [e4, e5, e6, _] = w3;
-    }
-    if b > 0.71 {
-        b = (b * c).atan() + a.atan().exp().powf(c.tanh());
-    } else {
-        b += c * b;
-    }
-    0.93 * b - c + a
-}
-
-const W632: Case = Case {
-    name: "w632",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w632(q[0], q[1], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w632_jvp(q[0], q[1], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g2) = w632_vjp(q[0], q[1], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g2) = w632_grad(q[0], q[1], z[0]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g2, h2) = w632_hvp(q[0], q[1], z[0], d[0]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.1429],
-            q: &[-1.2797, -1.3801],
-            k: 1,
-            t: &[-0.4841],
-            c: &[-1.2907],
-            v: &[-0.3618],
-            y: &[-1.03092330524],
-        },
-        Point {
-            z: &[-0.7268],
-            q: &[1.4674, 0.1178],
-            k: 2,
-            t: &[0.5155],
-            c: &[-0.7481],
-            v: &[0.5364],
-            y: &[1.71757880171],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w633(buf: &mut [f64], a: f64) -> f64 {
-    let (u1, u2) = f64::sin_cos(buf[1].tanh().cosh().powf(a.tanh()));
-    buf[0] = buf[1].atan() - a;
-    0.64 * u2 - u1 - a - buf[0]
-}
-
-const W633: Case = Case {
-    name: "w633",
-    live: &[(3, 4)],
-    f: |z, _, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w633(&mut b0, z[3]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w633_jvp(&mut b0, &mut db0, z[3], d[3]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g1) = w633_vjp(&mut b0, &mut cb0, z[3], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g1][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.4919, 0.6139, -1.0741, 0.8091],
-            q: &[],
-            k: 0,
-            t: &[-0.8805, 0.0351, 0.7304, 0.8003],
-            c: &[1.0193, 1.5429, -1.6327, 0.5291],
-            v: &[],
-            y: &[-1.15161650073, -0.258522555131, 0.6139, -1.0741],
-        },
-        Point {
-            z: &[0.3549, -1.1874, -1.4188, 0.6851],
-            q: &[],
-            k: 3,
-            t: &[0.565, 0.6691, 0.6024, 0.2292],
-            c: &[1.4985, -0.7399, 1.6506, -1.9166],
-            v: &[],
-            y: &[0.167819869187, -1.55596196395, -1.1874, -1.4188],
+            y: &[0.278774584488, 0.563899791771, 0.6005, 0.563899791771],
         },
     ],
 };
 
 #[differentiate]
-fn w634(mut a: f64, b: f64, x: &[f64]) -> f64 {
-    a = w565(a);
-    let u1: f64 = a;
-    a += x[x.len() - 1] * a;
-    a.tanh() - u1 - b
-}
-
-const W634: Case = Case {
-    name: "w634",
-    live: &[(0, 1), (1, 2), (2, 5)],
-    f: |z, _, _| {
-        let r = w634(z[0], z[1], &z[2..5]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w634_jvp(z[0], d[0], z[1], d[1], &z[2..5], &d[2..5]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = w634_vjp(z[0], z[1], &z[2..5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &g2[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = w634_grad(z[0], z[1], &z[2..5]);
-        (r, cat(&[&[g0][..], &[g1][..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = w634_hvp(z[0], d[0], z[1], d[1], &z[2..5], &d[2..5]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &g2[..]]),
-            cat(&[&[h0][..], &[h1][..], &h2[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.7411, -0.6349, -1.0713, -0.7204, -1.2042],
-            q: &[],
-            k: 1,
-            t: &[0.244, 0.8291, -0.0184, 0.0031, -0.0143],
-            c: &[-1.6829],
-            v: &[-0.6982, -0.4234, 0.948, 0.2121, 0.1569],
-            y: &[-3.58250506992],
-        },
-        Point {
-            z: &[-0.2466, -0.2704, -0.6855, 1.334, 1.4502],
-            q: &[],
-            k: 4,
-            t: &[-0.6965, -0.6116, 0.0421, 0.7278, -0.8967],
-            c: &[-1.1195],
-            v: &[0.7846, -0.8459, 0.0373, 0.3609, 0.0794],
-            y: &[0.340073262841],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w635(x: &[f64], buf: &mut [f64], mut p: [f64; 3], k: usize, mut a: f64) {
-    assert_ne!(a, f64::INFINITY);
-    for i0 in 0..buf.len() {
-        let o1 = 2 * i0 + 3;
-        buf[i0] *= 0.78 + 0.24 * x[x.len() - 1].cos();
-    }
-    if (x[0] * a + x[k % x.len()]) > 0.4 {
-        p[0] = x[0] * (4.68 * a).rem_euclid(-0.89);
-    }
-    for i0 in 0..x.len() {
-        let o2 = 2 * i0 + 1;
-        a -= x[i0 % x.len()];
-    }
-    let w3 = vec![x[x.len() - 1] - a, a.hypot(1.37), a.cosh(), a.powi(4)];
-    let mut u4: f64 = 0.0;
-    for i0 in 0..w3.len() {
-        u4 = u4 * 0.78 + w3[i0].tanh();
-    }
-    let mut u5: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u5 += p[i0].atan();
-    }
-    buf[0] -= u4;
-    buf[0] += 1.35 * a;
-    buf[0] -= u5;
-}
-
-const W635: Case = Case {
-    name: "w635",
-    live: &[(0, 3)],
-    f: |z, q, k| {
-        let mut b1 = z[3..6].to_vec();
-        w635(&z[0..3], &mut b1, arr(&q[0..3]), k, q[3]);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b1, mut db1) = (z[3..6].to_vec(), d[3..6].to_vec());
-        w635_jvp(
-            &z[0..3],
-            &d[0..3],
-            &mut b1,
-            &mut db1,
-            arr(&q[0..3]),
-            k,
-            q[3],
-        );
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b1, mut cb1) = (z[3..6].to_vec(), c[0..3].to_vec());
-        let g0 = w635_vjp(&z[0..3], &mut b1, &mut cb1, arr(&q[0..3]), k, q[3]);
-        (cat(&[&b1[..]]), cat(&[&g0[..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.6418, 0.6232, 0.5761, -0.9374, -1.2216, 0.9127],
-            q: &[0.9422, -1.2023, -1.0833, -0.1126],
-            k: 0,
-            t: &[-0.0154, 0.3545, -0.0865, -0.233, -0.038, -0.7032],
-            c: &[-1.4215, -1.4537, -0.7255],
-            v: &[],
-            y: &[-2.69003544446, -1.19871021915, 0.895598245758],
-        },
-        Point {
-            z: &[-0.106, 1.2887, -0.305, 1.2644, -0.1053, -0.1388],
-            q: &[0.6538, -0.5518, -0.3045, -0.3758],
-            k: 0,
-            t: &[-0.581, 0.647, -0.9233, 0.1462, -0.2704, 0.8268],
-            c: &[1.9537, 0.8694, 0.5225],
-            v: &[],
-            y: &[-2.85718484908, -0.106239620185, -0.140038549684],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w636(a: f64) -> f64 {
-    let u1 = a.rem_euclid(1.45);
-    let mut u2 = (0.68 * u1.cos()).tan();
-    u2 = (u2 + (0.83 - a)).tanh() + f64::atan(u2);
-    u2 * (0.27 * u1) + a
-}
-
-const W636: Case = Case {
-    name: "w636",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w636(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w636_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w636_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w636_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w636_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.3487],
-            q: &[],
-            k: 2,
-            t: &[0.8142],
-            c: &[-0.7125],
-            v: &[-0.743],
-            y: &[1.27504585234],
-        },
-        Point {
-            z: &[-1.3137],
-            q: &[],
-            k: 0,
-            t: &[0.6201],
-            c: &[-1.5496],
-            v: &[0.4711],
-            y: &[-1.25231072939],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, b))]
-fn w637(buf: &mut [f64], mut a: f64, p: [f64; 4], mut b: f64) -> f64 {
-    for i0 in (0..buf.len()).step_by(2) {
-        buf[i0] = 1.37 + 0.44 * i0 as f64;
-    }
-    let a = a + (buf[1] + 1.64);
-    a - b + p[0] + p[p.len() - 1]
-}
-
-const W637: Case = Case {
-    name: "w637",
-    live: &[(3, 7), (7, 8)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w637(&mut b0, q[0], arr(&z[3..7]), z[7]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w637_jvp(
-            &mut b0,
-            &mut db0,
-            q[0],
-            arr(&z[3..7]),
-            arr(&d[3..7]),
-            z[7],
-            d[7],
-        );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g2, g3) = w637_vjp(&mut b0, &mut cb0, q[0], arr(&z[3..7]), z[7], c[0]);
-        (
-            cat(&[&[r][..], &b0[..]]),
-            cat(&[&cb0[..], &g2[..], &[g3][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.3125, 1.4088, 0.6549, 0.8576, 0.9435, 0.4178, -1.2517, -1.1221,
-            ],
-            q: &[-0.6876],
-            k: 2,
-            t: &[
-                -0.5598, 0.6122, -0.5932, -0.113, -0.7578, -0.8137, 0.8274, 0.4048,
-            ],
-            c: &[-1.0322, -1.3986, -0.7452, 0.9319],
-            v: &[],
-            y: &[3.0892, 1.37, 1.4088, 2.25],
-        },
-        Point {
-            z: &[
-                1.1079, -0.0195, 1.2222, 1.3212, -0.4534, 1.1094, 0.9837, -0.8487,
-            ],
-            q: &[1.1625],
-            k: 4,
-            t: &[
-                0.5113, 0.2481, -0.0936, -0.9996, 0.5309, -0.7092, 0.8949, 0.857,
-            ],
-            c: &[-1.7798, -1.5167, 0.7339, -0.9143],
-            v: &[],
-            y: &[5.9366, 1.37, -0.0195, 2.25],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w638(mut v: Vec<f64>, a: f64, mut p: [f64; 4]) -> f64 {
-    let (u1, u2) = (0.02 * v[1].to_degrees() - v[2]).sin_cos();
-    for i0 in 0..p.len() {
-        let o3 = 2 * i0 + 2;
-        p[i0] = a;
-    }
-    let u4 = 5.5 * (a.asinh() * f64::asinh(a)) % 1.03;
-    for i0 in 0..v.len() {
-        let o5 = 3 * i0 + 1;
-        if a < 0.26 {
-            v[i0] = (v[i0] * a).sin() + (u1.powi(2) + 1.58).acosh();
+fn w596(b: f64, mut c: f64, a: f64) -> f64 {
+    if a < 0.08 {
+        let mut u1 = w542(3.06 * b % 0.5);
+        let mut u2 = u1.cos();
+        for i0 in 0..2 {
+            u1 += (u1.powi(2) + 2.48).acosh();
+            u2 -= w502(i0, 0.32, u1);
+            if a.copysign(b) > -0.29 {
+                continue;
+            }
+        }
+        let w3: [f64; 2] = [c % (a * a + 1.5) % -0.55, (-c).midpoint(u1)];
+        let [e4, _] = w3;
+    } else {
+        let (u5, u6) = (1.27 * c.powi(2)).sin_cos();
+        match 4.08 * (u5.cosh() + 0.43).acosh() % -0.66 {
+            v8 if v8 > -0.27 => {
+                c += v8 * f64::acos(0.36 * v8.cos());
+            }
+            mut v9 => {
+                v9 *= (a + b).tanh();
+                c -= v9 * (u6.signum() * u6);
+            }
         }
     }
-    let mut u6: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o7 = 2 * i0 + 2;
-        u6 += p[i0] * (u1 / u4.hypot(1.13));
+    for i0 in 0..3 {
+        c *= 0.77 + 0.22 * (a.midpoint(a) + b).cos();
+        let o10 = 2 * i0 + 3;
     }
-    u4 + u2 - 0.88 * u1 - v[0] + v[v.len() - 1].sin() - 0.63 * u6
+    a - c.atan() - b
 }
 
-const W638: Case = Case {
-    name: "w638",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w638(q[0..4].to_vec(), z[0], arr(&q[4..8]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w638_jvp(q[0..4].to_vec(), z[0], d[0], arr(&q[4..8]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w638_vjp(q[0..4].to_vec(), z[0], arr(&q[4..8]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w638_grad(q[0..4].to_vec(), z[0], arr(&q[4..8]));
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w638_hvp(q[0..4].to_vec(), z[0], d[0], arr(&q[4..8]));
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.1463],
-            q: &[
-                -1.0655, 0.0479, 0.8464, -0.8832, 1.3012, -0.4048, 0.3847, 0.9528,
-            ],
-            k: 1,
-            t: &[0.587],
-            c: &[-0.942],
-            v: &[0.576],
-            y: &[1.4111550821],
-        },
-        Point {
-            z: &[0.8445],
-            q: &[
-                0.3399, -0.2689, 0.5174, -1.3699, -1.1121, 0.5974, -0.8634, 1.1854,
-            ],
-            k: 0,
-            t: &[0.7347],
-            c: &[0.8609],
-            v: &[-0.5807],
-            y: &[1.52369972043],
-        },
-    ],
-};
-
-#[differentiate]
-fn w639(mut c: f64, a: f64, mut b: f64) -> f64 {
-    b += 4.36 * b % 0.42 + b;
-    let mut u1: f64 = 1.0;
-    for _ in 0..3 {
-        u1 = u1 * (0.34 * u1.sin().cos()) + c;
-        let u2: f64;
-        u2 = u1;
-        assert!(c.is_finite(), "c = {}", c);
-    }
-    if c > 0.51 {
-        c = c * 0.26 + b;
-    } else {
-        c = (c + c).atan() + b.atan2(c.hypot(1.12));
-    }
-    1.32 * u1 * b.atan() + 1.2 * a - c
-}
-
-const W639: Case = Case {
-    name: "w639",
+const W596: Case = Case {
+    name: "w596",
     live: &[(0, 1), (1, 2), (2, 3)],
     f: |z, _, _| {
-        let r = w639(z[0], z[1], z[2]);
+        let r = w596(z[0], z[1], z[2]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, _, _| {
-        let (r, dr) = w639_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        let (r, dr) = w596_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = w639_vjp(z[0], z[1], z[2], c[0]);
+        let (r, g0, g1, g2) = w596_vjp(z[0], z[1], z[2], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
     },
     grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = w639_grad(z[0], z[1], z[2]);
+        let (r, g0, g1, g2) = w596_grad(z[0], z[1], z[2]);
         (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
     }),
     hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = w639_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        let (r, g0, g1, g2, h0, h1, h2) = w596_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
         (
             r,
             cat(&[&[g0][..], &[g1][..], &[g2][..]]),
@@ -49709,22 +46502,3316 @@ const W639: Case = Case {
     }),
     points: [
         Point {
-            z: &[0.984, -1.2159, 0.8788],
+            z: &[-1.1373, -0.2947, -0.0667],
             q: &[],
-            k: 4,
-            t: &[-0.8119, -0.1284, -0.5905],
-            c: &[-1.7027],
-            v: &[-0.7757, -0.3726, 0.6952],
-            y: &[-1.79406788767],
+            k: 3,
+            t: &[0.5229, -0.1607, 0.5319],
+            c: &[-1.4974],
+            v: &[-0.285, 0.9133, -0.4486],
+            y: &[1.24896370644],
         },
         Point {
-            z: &[-0.14, 0.7567, 0.5188],
+            z: &[1.3273, -0.5833, 1.0571],
             q: &[],
             k: 0,
-            t: &[-0.1708, -0.6875, 0.2019],
-            c: &[-1.0269],
-            v: &[-0.1193, -0.074, 0.6215],
-            y: &[0.160124299338],
+            t: &[0.1777, -0.8947, 0.3279],
+            c: &[0.7185],
+            v: &[0.4557, 0.7364, -0.302],
+            y: &[-0.147949226652],
+        },
+    ],
+};
+
+#[differentiate(wrt(c))]
+fn w597(mut c: f64, buf: &mut [f64], mut a: f64, mut b: f64) {
+    let mut u1 = buf[0].cos();
+    for _ in 0..buf.len() {
+        u1 *= 0.41 + 0.3 * (0.76 * c.tanh()).tan().cos();
+        if c > 0.1 {
+            break;
+        }
+    }
+    buf[2] = 1.37;
+    if (buf[buf.len() - 1].sinh() + c) < 0.46 {
+        a = a * 0.83 + (b.atan() + c);
+    } else {
+        a = (a * (2.59 * c % -(buf[0].powi(2) + 1.25))).sin() + (1.78 + u1.sin()).ln_1p();
+    }
+    let mut j2 = 0;
+    while j2 < 2 {
+        c += c * c;
+        j2 += 1;
+    }
+    b = w498(b, 0.39, buf[0] - b, 0);
+    let u1 = (u1 * c.sinh()).sin();
+    buf[0] -= 0.36 * u1;
+    buf[2] += 0.79 * b;
+    buf[1] += c;
+    buf[0] -= a;
+}
+
+const W597: Case = Case {
+    name: "w597",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let mut b1 = z[1..4].to_vec();
+        w597(z[0], &mut b1, q[0], q[1]);
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
+        w597_jvp(z[0], d[0], &mut b1, &mut db1, q[0], q[1]);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[0..3].to_vec());
+        let g0 = w597_vjp(z[0], &mut b1, &mut cb1, q[0], q[1]);
+        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.536, 1.3817, -0.0819, -0.724],
+            q: &[-1.338, 0.753],
+            k: 0,
+            t: &[0.3035, 0.5083, -0.1667, -0.1652],
+            c: &[-0.7929, 1.1275, 1.9785],
+            v: &[],
+            y: &[-0.61752285571, -0.268750320384, 2.29737263418],
+        },
+        Point {
+            z: &[-0.6542, -1.3345, -1.3746, -1.0256],
+            q: &[1.0511, 1.4648],
+            k: 1,
+            t: &[0.1093, -0.3382, 0.8364, -0.2154],
+            c: &[1.7533, 1.2154, -0.6333],
+            v: &[],
+            y: &[-1.40021024713, -1.54964580384, 5.22791726691],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w598(buf: &mut [f64], k: usize, a: f64) {
+    let (u1, u2) = a.sin_cos();
+    let u3 = buf[k % buf.len()] - buf[0].min(a);
+    if a > 0.65 {
+        buf[0] = buf[0] * 0.77 + (buf[0].tanh().exp().ln_1p() - a);
+    } else {
+        buf[1] = 0.94;
+    }
+    buf[3] -= u3;
+    buf[2] += u2;
+}
+
+const W598: Case = Case {
+    name: "w598",
+    live: &[(4, 5)],
+    f: |z, _, k| {
+        let mut b0 = z[0..4].to_vec();
+        w598(&mut b0, k, z[4]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w598_jvp(&mut b0, &mut db0, k, z[4], d[4]);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g2 = w598_vjp(&mut b0, &mut cb0, k, z[4]);
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1449, 0.3411, 0.723, -1.1805, -0.0535],
+            q: &[],
+            k: 4,
+            t: &[0.0099, -0.4231, -0.1055, -0.2137, 0.6259],
+            c: &[1.6354, 1.5297, 0.7116, 0.8997],
+            v: &[],
+            y: &[1.1449, 0.94, 1.72156921632, -2.3789],
+        },
+        Point {
+            z: &[0.8082, 0.5702, -1.3527, -0.0591, -0.1666],
+            q: &[],
+            k: 4,
+            t: &[0.7808, -0.6721, 0.4556, -0.7261, -0.3005],
+            c: &[1.0297, 1.2461, -0.7881, -0.6151],
+            v: &[],
+            y: &[0.8082, 0.94, -0.366545710886, -1.0339],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, v))]
+fn w599(x: &[f64], v: Vec<f64>, mut a: f64, buf: &mut [f64]) -> f64 {
+    a += a.exp_m1() / (a * a + 0.62);
+    if a < 0.3 {
+        a = a * 0.45 + v[2] * (x[0].powi(2) + 0.74).sqrt();
+    }
+    if w542(a % (a * a + 1.76)) < a {
+        match a.tanh().cosh().powi(3) {
+            v2 if v2 > 0.62 => {
+                a += v2 * w577(0.02 * v[v.len() - 1].to_degrees(), 3, a.rem_euclid(0.31));
+            }
+            v3 => {
+                a -= v3 * (3.6 * v3 % (a * a + 0.72));
+            }
+        }
+        let u4;
+        if f64::atanh(0.35 * (1.24 - a).tanh()) > a {
+            u4 = x[1];
+        } else {
+            u4 = -a + a.atan();
+        }
+    } else {
+        let (u5, u6) = (1.66 * (a * a + 0.49).powf(1.49)).fract().sin_cos();
+    }
+    buf[2] = w504(1, buf[2]);
+    0.64 * a + buf[0]
+}
+
+const W599: Case = Case {
+    name: "w599",
+    live: &[(0, 3), (3, 6)],
+    f: |z, q, _| {
+        let mut b3 = z[6..10].to_vec();
+        let r = w599(&z[0..3], z[3..6].to_vec(), q[0], &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[6..10].to_vec(), d[6..10].to_vec());
+        let (r, dr) = w599_jvp(
+            &z[0..3],
+            &d[0..3],
+            z[3..6].to_vec(),
+            d[3..6].to_vec(),
+            q[0],
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[6..10].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1) = w599_vjp(&z[0..3], z[3..6].to_vec(), q[0], &mut b3, &mut cb3, c[0]);
+        (
+            cat(&[&[r][..], &b3[..]]),
+            cat(&[&g0[..], &g1[..], &cb3[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.4537, 0.4787, 0.4075, 0.2868, -0.7995, -1.3324, 1.4318, 0.7517, 0.0901, 1.4084,
+            ],
+            q: &[-0.0525],
+            k: 3,
+            t: &[
+                -0.3551, -0.045, -0.8788, 0.8213, 0.7817, 0.3142, 0.2519, 0.6812, 0.594, -0.5367,
+            ],
+            c: &[-1.0758, -1.8647, -1.2192, 0.7159, 1.9087],
+            v: &[],
+            y: &[0.56370306247, 1.4318, 0.7517, 0.906468591868, 1.4084],
+        },
+        Point {
+            z: &[
+                -0.2549, -0.5353, -1.0281, -1.4531, -0.817, 1.0588, -0.8851, 1.2595, -0.0565,
+                0.8564,
+            ],
+            q: &[-0.8467],
+            k: 3,
+            t: &[
+                -0.5473, -0.9468, -0.322, -0.7049, -0.3107, -0.5939, 0.4415, -0.5369, -0.5127,
+                -0.307,
+            ],
+            c: &[-0.9617, -0.7874, -1.624, 1.4265, -1.2927],
+            v: &[],
+            y: &[-0.644019824882, -0.8851, 1.2595, 1.06534615219, 0.8564],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a, p))]
+fn w600(b: f64, mut c: f64, mut a: f64, mut v: Vec<f64>, p: [f64; 3], x: &[f64]) -> f64 {
+    let mut j1 = 0;
+    while c < 1.52 && j1 < 3 {
+        c += (p[(j1 + 2) % p.len()] * (0.91 * v[j1 % v.len()].cos()).exp_m1()).atan();
+        j1 += 1;
+    }
+    let u2: f64;
+    u2 = 3.87 * b.copysign(a) % -0.8;
+    let mut j3 = 0;
+    while a < 2.57 && j3 < 5 {
+        let o4 = 3 * j3 + 2;
+        a = a * 0.7 + a * a.sin();
+        j3 += 1;
+    }
+    let [e5, e6, _] = p;
+    e6 - 1.47 * e5 - u2 + c.atan() + a
+}
+
+const W600: Case = Case {
+    name: "w600",
+    live: &[(0, 1), (1, 2), (2, 5)],
+    f: |z, q, _| {
+        let r = w600(z[0], q[0], z[1], q[1..5].to_vec(), arr(&z[2..5]), &q[5..8]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w600_jvp(
+            z[0],
+            d[0],
+            q[0],
+            z[1],
+            d[1],
+            q[1..5].to_vec(),
+            arr(&z[2..5]),
+            arr(&d[2..5]),
+            &q[5..8],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g4) = w600_vjp(
+            z[0],
+            q[0],
+            z[1],
+            q[1..5].to_vec(),
+            arr(&z[2..5]),
+            &q[5..8],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..], &g4[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2, g4) =
+            w600_grad(z[0], q[0], z[1], q[1..5].to_vec(), arr(&z[2..5]), &q[5..8]);
+        (r, cat(&[&[g0][..], &[g2][..], &g4[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, g4, h0, h2, h4) = w600_hvp(
+            z[0],
+            d[0],
+            q[0],
+            z[1],
+            d[1],
+            q[1..5].to_vec(),
+            arr(&z[2..5]),
+            arr(&d[2..5]),
+            &q[5..8],
+        );
+        (
+            r,
+            cat(&[&[g0][..], &[g2][..], &g4[..]]),
+            cat(&[&[h0][..], &[h2][..], &h4[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.1449, -0.6826, 0.9352, -0.1161, 0.3009],
+            q: &[
+                0.5027, 0.4456, 0.0706, 1.0113, 1.1869, 1.1117, -0.6931, -0.4849,
+            ],
+            k: 2,
+            t: &[0.4207, 0.0375, -0.4862, 0.5789, 0.5868],
+            c: &[-0.7768],
+            v: &[0.5329, 0.0333, -0.0039, -0.1025, -0.2293],
+            y: &[-0.00289146323799],
+        },
+        Point {
+            z: &[-0.514, -0.4168, -0.2037, 0.6272, -1.0146],
+            q: &[
+                -1.4315, 0.9415, 0.8462, 0.1084, 0.8966, 0.978, -1.4754, -0.8343,
+            ],
+            k: 0,
+            t: &[-0.067, 0.9482, -0.2157, 0.7344, 0.8699],
+            c: &[-1.2106],
+            v: &[0.7213, 0.5861, -0.4889, -0.3021, -0.3293],
+            y: &[0.320658975882],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w601(a: f64, k: usize) -> f64 {
+    match k % 3 {
+        2 => {
+            let (u2, u3) = ((a + a).powi(2) + 2.22).acosh().sin_cos();
+        }
+        _ => {
+            let mut u4: f64 = 0.5;
+            let mut j5 = 0;
+            let u6 = loop {
+                u4 = u4 * 0.72 + 1.01 * a.powi(2);
+                j5 += 1;
+                if k < 1 {
+                    break u4 + a.midpoint(u4);
+                }
+                if j5 >= 2 {
+                    break u4 * (u4.powi(2) + 0.33).cbrt();
+                }
+            };
+        }
+    }
+    let mut u7: f64 = 0.0;
+    match 1.12 * a {
+        v9 if v9 > 0.66 => {
+            u7 += v9 * (2.26 * a).fract();
+        }
+        mut v10 => {
+            v10 *= 0.6 + 0.13 * u7.cos().cos();
+            u7 -= v10 * a;
+        }
+    }
+    u7 + a
+}
+
+const W601: Case = Case {
+    name: "w601",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w601(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w601_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w601_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w601_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w601_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.428],
+            q: &[],
+            k: 3,
+            t: &[-0.4025],
+            c: &[0.693],
+            v: &[-0.5586],
+            y: &[-2.958750207],
+        },
+        Point {
+            z: &[-1.2877],
+            q: &[],
+            k: 1,
+            t: &[-0.8032],
+            c: &[-0.7332],
+            v: &[-0.0537],
+            y: &[-2.53243615201],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn w602(mut a: f64, mut c: f64, x: &[f64], mut v: Vec<f64>, k: usize, buf: &mut [f64], b: f64) {
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 1;
+        buf[i0] = buf[i0] * v[v.len() - 1] + (b + v[(o1 + 2) % v.len()]);
+    }
+    a = (a + v[1]).tanh() + c;
+    if v[1] < 0.28 {
+        c += x[x.len() - 1] - v[2];
+    } else {
+        c *= 0.56 + 0.39 * (v[k % v.len()] * buf[1]).cos();
+    }
+    assert!(a.is_finite(), "a = {}", a);
+    for i0 in 0..v.len() {
+        v[i0] = v[i0] * 0.7 + (a % 1.17 - v[(i0 + 3) % v.len()]);
+    }
+    buf[0] -= 0.4 * a;
+    buf[1] += b.sin();
+    buf[1] += c.tanh();
+    buf[3] += v[0];
+    buf[1] -= 1.49 * v[v.len() - 1];
+}
+
+const W602: Case = Case {
+    name: "w602",
+    live: &[(0, 4)],
+    f: |z, q, k| {
+        let mut b5 = z[4..8].to_vec();
+        w602(q[0], q[1], &q[2..6], z[0..4].to_vec(), k, &mut b5, q[6]);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[4..8].to_vec(), d[4..8].to_vec());
+        w602_jvp(
+            q[0],
+            q[1],
+            &q[2..6],
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            k,
+            &mut b5,
+            &mut db5,
+            q[6],
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let g3 = w602_vjp(
+            q[0],
+            q[1],
+            &q[2..6],
+            z[0..4].to_vec(),
+            k,
+            &mut b5,
+            &mut cb5,
+            q[6],
+        );
+        (cat(&[&b5[..]]), cat(&[&g3[..], &cb5[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.3187, 0.2299, -0.2528, 0.7559, 1.1421, -0.685, 0.5535, 0.6423,
+            ],
+            q: &[1.3172, -0.5724, -0.1695, -0.2423, -1.1757, 0.9987, 0.3826],
+            k: 0,
+            t: &[
+                0.2486, -0.1395, -0.9004, -0.9419, 0.5644, 0.8312, -0.7073, -0.6114,
+            ],
+            c: &[-0.7325, -0.8442, -1.5347, 1.2586],
+            v: &[],
+            y: &[1.86545109741, -1.02677046935, 1.55689065, 0.906110301487],
+        },
+        Point {
+            z: &[
+                0.0984, -1.3967, -0.0823, 0.2526, 0.101, -0.8335, -1.2675, 1.224,
+            ],
+            q: &[-0.9448, 0.2653, -0.4446, 0.9891, 0.661, -0.8852, 1.4561],
+            k: 0,
+            t: &[
+                0.8195, 0.5086, 0.9678, 0.3442, 0.1607, 0.6317, 0.6705, 0.8281,
+            ],
+            c: &[1.0986, -0.7534, -1.9455, 0.6556],
+            v: &[],
+            y: &[2.02075946558, 1.18483297673, 1.3885295, -0.531504763955],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w603(a: f64, mut b: f64) -> f64 {
+    let w1: [f64; 2] = [0.81 * b, (b * b).hypot(0.9).cbrt()];
+    let [e2, e3] = w1;
+    b *= 0.8 + 0.19 * (a * f64::powf(1.84, b.atan())).cos();
+    (b + e3) * e2
+}
+
+const W603: Case = Case {
+    name: "w603",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w603(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w603_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w603_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w603_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w603_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3319],
+            q: &[-0.6771],
+            k: 2,
+            t: &[0.2023],
+            c: &[1.4308],
+            v: &[0.9772],
+            y: &[-0.210817837666],
+        },
+        Point {
+            z: &[-0.4684],
+            q: &[1.0964],
+            k: 4,
+            t: &[-0.9596],
+            c: &[1.2317],
+            v: &[-0.681],
+            y: &[1.92776536417],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w604(mut a: f64, x: &[f64], k: usize) -> f64 {
+    match k as f64 {
+        v2 if v2 > 0.39 => {
+            a += v2 * (0.8 * x[x.len() - 1]);
+        }
+        v3 => {
+            a -= v3 * (a.powi(2) + 1.04).cbrt();
+        }
+    }
+    a += 0.59 * w581(1.44, a, 0.5);
+    0.76 * a
+}
+
+const W604: Case = Case {
+    name: "w604",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let r = w604(q[0], &z[0..3], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w604_jvp(q[0], &z[0..3], &d[0..3], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w604_vjp(q[0], &z[0..3], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w604_grad(q[0], &z[0..3], k);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w604_hvp(q[0], &z[0..3], &d[0..3], k);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.1939, -0.0042, -0.0949],
+            q: &[-0.912],
+            k: 2,
+            t: &[-0.7014, -0.5918, -0.6897],
+            c: &[1.5057],
+            v: &[-0.1769, 0.3077, 0.2001],
+            y: &[0.895934022914],
+        },
+        Point {
+            z: &[1.2961, 0.8103, -0.1734],
+            q: &[-0.3435],
+            k: 1,
+            t: &[-0.1855, 0.8691, -0.2438],
+            c: &[1.3032],
+            v: &[-0.0123, 0.5754, 0.6694],
+            y: &[-0.0876634163737],
+        },
+    ],
+};
+
+#[differentiate]
+fn w605(a: f64, c: f64, b: f64, mut v: Vec<f64>, buf: &mut [f64]) {
+    let mut u1 = b.copysign(1.64);
+    'o2: for i0 in 0..4 {
+        u1 /= c.exp() * c.exp() + 1.12;
+        for i1 in 0..2 {
+            if (0.03 * (c % 1.17).to_degrees()) > -0.62 {
+                continue 'o2;
+            }
+            u1 %= -(v[i0 % v.len()].powi(2) + 1.59);
+        }
+        u1 += (17.66 * (c - u1)).to_radians();
+    }
+    for i0 in 0..v.len() {
+        let o4 = 2 * i0 + 1;
+        v[i0] = v[i0] * a + b * (c * c + 0.74).log(2.0);
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] -= (c * a).tanh();
+    }
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u5 += v[i0].sin();
+    }
+    buf[2] += 1.4 * u1;
+    buf[0] += b.tanh();
+    buf[1] += u5;
+}
+
+const W605: Case = Case {
+    name: "w605",
+    live: &[(0, 1), (1, 2), (2, 3), (3, 7)],
+    f: |z, _, _| {
+        let mut b4 = z[7..11].to_vec();
+        w605(z[0], z[1], z[2], z[3..7].to_vec(), &mut b4);
+        cat(&[&b4[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b4, mut db4) = (z[7..11].to_vec(), d[7..11].to_vec());
+        w605_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2],
+            d[2],
+            z[3..7].to_vec(),
+            d[3..7].to_vec(),
+            &mut b4,
+            &mut db4,
+        );
+        (cat(&[&b4[..]]), cat(&[&db4[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b4, mut cb4) = (z[7..11].to_vec(), c[0..4].to_vec());
+        let (g0, g1, g2, g3) = w605_vjp(z[0], z[1], z[2], z[3..7].to_vec(), &mut b4, &mut cb4);
+        (
+            cat(&[&b4[..]]),
+            cat(&[&[g0][..], &[g1][..], &[g2][..], &g3[..], &cb4[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.1551, -0.1232, -0.7356, 0.5301, -0.0729, -0.2122, 0.7484, 0.2939, 0.5667,
+                -0.0255, -0.0605,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.9743, -0.5466, 0.0562, -0.1784, 0.8848, -0.6322, -0.5233, -0.6309, 0.2909,
+                -0.1198, -0.2033,
+            ],
+            c: &[0.5562, -0.6745, -0.5006, -1.98],
+            v: &[],
+            y: &[
+                -0.313473428528,
+                1.90404868664,
+                0.0723621280614,
+                -0.0413940053206,
+            ],
+        },
+        Point {
+            z: &[
+                0.9413, 0.3164, -1.0874, 0.4662, 0.0887, 1.2038, -0.8234, -0.5455, 1.0554, 1.2998,
+                -0.6111,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.9377, 0.0328, -0.874, 0.3802, 0.5384, 0.6262, 0.5643, 0.3037, 0.8925, -0.644,
+                -0.2715,
+            ],
+            c: &[-1.7189, -1.7242, 1.2472, 1.4265],
+            v: &[],
+            y: &[-1.63075027111, 2.27440139058, 1.02919963139, -0.90042305656],
+        },
+    ],
+};
+
+#[differentiate]
+fn w606(b: f64, k: usize, mut a: f64, v: Vec<f64>) -> f64 {
+    if k % 3 == 2 {
+        a *= 0.69 + 0.27 * (b - a - v[1]).cos();
+    }
+    if k % 3 == 2 {
+        a += b;
+    } else {
+        a += v[1] * a;
+    }
+    if a.atan() > v[0] {
+        let (u1, u2) = (0.02 * (b % -0.36).to_degrees(), v[k % v.len()]);
+        a += u2 * (4.25 * a % -1.08);
+    }
+    a - b.sin()
+}
+
+const W606: Case = Case {
+    name: "w606",
+    live: &[(0, 1), (1, 2), (2, 5)],
+    f: |z, _, k| {
+        let r = w606(z[0], k, z[1], z[2..5].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w606_jvp(
+            z[0],
+            d[0],
+            k,
+            z[1],
+            d[1],
+            z[2..5].to_vec(),
+            d[2..5].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g2, g3) = w606_vjp(z[0], k, z[1], z[2..5].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..], &g3[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g2, g3) = w606_grad(z[0], k, z[1], z[2..5].to_vec());
+        (r, cat(&[&[g0][..], &[g2][..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g2, g3, h0, h2, h3) = w606_hvp(
+            z[0],
+            d[0],
+            k,
+            z[1],
+            d[1],
+            z[2..5].to_vec(),
+            d[2..5].to_vec(),
+        );
+        (
+            r,
+            cat(&[&[g0][..], &[g2][..], &g3[..]]),
+            cat(&[&[h0][..], &[h2][..], &h3[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.5693, -1.22, 0.2754, 0.1623, 1.4814],
+            q: &[],
+            k: 3,
+            t: &[-0.4919, 0.4394, 0.5969, -0.1138, 0.059],
+            c: &[1.5999],
+            v: &[0.9984, 0.4501, -0.7203, 0.7966, -0.9717],
+            y: &[-0.87896341411],
+        },
+        Point {
+            z: &[-0.5541, -0.777, 0.2453, -1.0805, -0.1565],
+            q: &[],
+            k: 3,
+            t: &[0.9438, 0.8725, -0.3498, 0.5736, -0.7886],
+            c: &[1.8509],
+            v: &[0.8625, -0.1849, 0.938, 0.6462, -0.7338],
+            y: &[0.588726676498],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w607(buf: &mut [f64], a: f64, k: usize) {
+    let mut u1: f64 = 0.5;
+    let mut st2 = vec![5usize];
+    while let Some(j3) = st2.pop() {
+        u1 *= buf[(j3 + 2) % buf.len()].sin().sin();
+        if (buf[j3 % buf.len()] / (buf[j3 % buf.len()].powi(2) + 0.61)) < u1 {
+            return;
+        }
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] += a * u1.copysign(u1);
+    }
+    for i0 in 0..buf.len() {
+        let o4 = 3 * i0 + 2 + k;
+        buf[i0] = 1.2 + 0.31 * i0 as f64;
+    }
+    buf[3] -= u1;
+    buf[2] += 1.37 * a;
+}
+
+const W607: Case = Case {
+    name: "w607",
+    live: &[(4, 5)],
+    f: |z, _, k| {
+        let mut b0 = z[0..4].to_vec();
+        w607(&mut b0, z[4], k);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w607_jvp(&mut b0, &mut db0, z[4], d[4], k);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g1 = w607_vjp(&mut b0, &mut cb0, z[4], k);
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.5128, 1.3845, -0.4752, 1.2526, 0.1911],
+            q: &[],
+            k: 4,
+            t: &[0.9921, -0.2014, 0.2188, -0.7879, 0.2749],
+            c: &[-1.7592, 1.5758, -1.9152, 0.9643],
+            v: &[],
+            y: &[1.2, 1.51, 2.081807, 1.72335006068],
+        },
+        Point {
+            z: &[-0.7709, -0.0415, -0.6204, -1.2993, -0.4744],
+            q: &[],
+            k: 1,
+            t: &[-0.1433, -0.86, 0.8728, 0.9591, -0.6862],
+            c: &[-1.2239, 1.3189, -0.7875, 1.3341],
+            v: &[],
+            y: &[1.2, 1.51, 1.170072, 2.54056003745],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w608(b: f64, mut a: f64, k: usize) -> f64 {
+    let mut j1 = 0;
+    while j1 < 3 {
+        a = (a * b).sin() + b.asinh();
+        j1 += 1;
+    }
+    let mut j2 = 0;
+    while j2 < 3 {
+        let o3 = 3 * j2 + 3;
+        a += b * a;
+        j2 += 1;
+    }
+    let u4;
+    if a < -0.6 && k > 2 {
+        u4 = (0.45 * a.cos()).tan();
+    } else {
+        u4 = a.cos().tanh().sinh();
+    }
+    match (0.58 * u4.cos()).tan() / u4.hypot(1.09) {
+        v6 if v6 > 0.66 => {
+            a += v6 * (a / (u4 * u4 + 1.86));
+        }
+        mut v7 => {
+            v7 *= u4 - b;
+            a -= v7 * b;
+        }
+    }
+    (u4 - 0.62 * a) * b.atan()
+}
+
+const W608: Case = Case {
+    name: "w608",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w608(z[0], q[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w608_jvp(z[0], d[0], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = w608_vjp(z[0], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = w608_grad(z[0], q[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = w608_hvp(z[0], d[0], q[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2103],
+            q: &[-0.9154],
+            k: 0,
+            t: &[0.4263],
+            c: &[1.7499],
+            v: &[0.2298],
+            y: &[0.108874842158],
+        },
+        Point {
+            z: &[-1.0941],
+            q: &[0.7274],
+            k: 1,
+            t: &[0.1967],
+            c: &[0.5586],
+            v: &[-0.1421],
+            y: &[-0.371145775673],
+        },
+    ],
+};
+
+#[differentiate]
+fn w609(c: f64, mut b: f64, a: f64) -> f64 {
+    for i0 in 0..2 {
+        b = (b + b).sin() + c.atan();
+    }
+    let u1 = if c < 0.6 {
+        (5.48 * (c % -0.53)).rem_euclid(a.powi(2) + 0.78)
+    } else {
+        a
+    };
+    match a {
+        v3 if v3 > 0.72 => {
+            b += v3 * (a * a);
+        }
+        mut v4 => {
+            v4 *= 0.76 + 0.38 * (-u1).cos();
+            b -= v4 * (u1 * v4);
+        }
+    }
+    u1 - a.atan() + b
+}
+
+const W609: Case = Case {
+    name: "w609",
+    live: &[(0, 1), (1, 2), (2, 3)],
+    f: |z, _, _| {
+        let r = w609(z[0], z[1], z[2]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w609_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w609_vjp(z[0], z[1], z[2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w609_grad(z[0], z[1], z[2]);
+        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = w609_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.4405, -1.4228, 0.3409],
+            q: &[],
+            k: 4,
+            t: &[-0.3563, -0.8813, 0.1065],
+            c: &[-0.8401],
+            v: &[-0.4132, -0.1028, -0.9495],
+            y: &[0.869349719782],
+        },
+        Point {
+            z: &[-1.1542, 0.3702, 0.6694],
+            q: &[],
+            k: 4,
+            t: &[0.07, 0.7852, 0.8425],
+            c: &[1.0406],
+            v: &[-0.0653, -0.4704, 0.4969],
+            y: &[-1.44155287825],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, a, b))]
+fn w610(x: &[f64], k: usize, mut a: f64, c: f64, b: f64) -> f64 {
+    if k == 3 {
+        let (u1, u2) = c.sin_cos();
+        return a;
+    } else if k < 2 {
+        let u3: f64;
+        if x[1] < 0.52 {
+            u3 = (b + b) / b.hypot(1.21);
+        } else {
+            u3 = x[x.len() - 1];
+        }
+    }
+    a = w578(a, k);
+    'o4: for i0 in 0..4 {
+        a += x[i0 % x.len()] * a.hypot(1.11);
+        for i1 in 0..3 {
+            if i0 < 3 {
+                break 'o4;
+            }
+            a += a.midpoint(c).hypot(1.22).cbrt();
+        }
+    }
+    a * b - c
+}
+
+const W610: Case = Case {
+    name: "w610",
+    live: &[(0, 4), (4, 5), (5, 6)],
+    f: |z, q, k| {
+        let r = w610(&z[0..4], k, z[4], q[0], z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w610_jvp(&z[0..4], &d[0..4], k, z[4], d[4], q[0], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g2, g4) = w610_vjp(&z[0..4], k, z[4], q[0], z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..], &[g4][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g2, g4) = w610_grad(&z[0..4], k, z[4], q[0], z[5]);
+        (r, cat(&[&g0[..], &[g2][..], &[g4][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g2, g4, h0, h2, h4) =
+            w610_hvp(&z[0..4], &d[0..4], k, z[4], d[4], q[0], z[5], d[5]);
+        (
+            r,
+            cat(&[&g0[..], &[g2][..], &[g4][..]]),
+            cat(&[&h0[..], &[h2][..], &[h4][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.4389, 0.7943, 0.5231, -1.0875, -0.6061, -0.5628],
+            q: &[0.445],
+            k: 0,
+            t: &[0.5075, -0.3285, -0.68, 0.0022, 0.2119, -0.7967],
+            c: &[-1.3771],
+            v: &[-0.2668, 0.4436, 0.7999, -0.6677, -0.7529, 0.0568],
+            y: &[-1.98465257643],
+        },
+        Point {
+            z: &[0.9256, 0.4374, -1.4328, -1.066, 0.4498, 0.5487],
+            q: &[1.4961],
+            k: 1,
+            t: &[-0.6726, -0.5062, 0.5384, -0.4836, -0.2773, 0.3978],
+            c: &[0.5087],
+            v: &[0.6033, -0.4919, 0.2481, -0.6219, 0.9742, 0.2141],
+            y: &[-0.572139264605],
+        },
+    ],
+};
+
+#[differentiate]
+fn w611(a: f64, x: &[f64]) -> f64 {
+    let mut u1: f64 = 0.5;
+    match 2.8 * x[0].sin() % (1.61 + u1.sin()) {
+        v3 if v3 > 0.78 => {
+            u1 += v3 * a.asinh();
+        }
+        v4 => {
+            u1 -= v4 * a;
+        }
+    }
+    0.31 * u1 - a.atan()
+}
+
+const W611: Case = Case {
+    name: "w611",
+    live: &[(0, 1), (1, 5)],
+    f: |z, _, _| {
+        let r = w611(z[0], &z[1..5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w611_jvp(z[0], d[0], &z[1..5], &d[1..5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w611_vjp(z[0], &z[1..5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w611_grad(z[0], &z[1..5]);
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w611_hvp(z[0], d[0], &z[1..5], &d[1..5]);
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6156, 1.116, -1.1169, 0.3448, 1.3201],
+            q: &[],
+            k: 1,
+            t: &[-0.9743, 0.4385, 0.0147, 0.486, 0.8917],
+            c: &[-1.64],
+            v: &[-0.3692, -0.6682, 0.5329, -0.8957, 0.4732],
+            y: &[0.788098912131],
+        },
+        Point {
+            z: &[-0.7897, -0.5873, -0.5999, 1.4385, 0.6074],
+            q: &[],
+            k: 3,
+            t: &[-0.7862, 0.5523, 0.991, -0.2096, -0.271],
+            c: &[-1.3604],
+            v: &[0.9268, 0.4497, -0.8484, 0.0337, -0.7027],
+            y: &[0.443605063175],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, a, c))]
+fn w612(p: [f64; 3], mut v: Vec<f64>, a: f64, b: f64, mut c: f64) -> f64 {
+    let mut u1 = 4.58 * c % -1.49;
+    let mut j2 = 0;
+    while u1 < 1.87 && j2 < 5 {
+        u1 /= (0.64 * c.tanh()).acos() * (0.64 * c.tanh()).acos() + 0.53;
+        j2 += 1;
+    }
+    for i0 in 0..v.len() {
+        v[i0] -= (c * (5.75 * a % 1.19)).cos();
+    }
+    let u3: f64;
+    u3 = (u1 * u1 + 1.81).ln() / a.sin().exp();
+    let mut j4 = 0;
+    while j4 < 2 {
+        let o5 = 2 * j4 + 3;
+        c -= b % -(u1 * u1 + 1.09) + c;
+        j4 += 1;
+    }
+    (u3 - u1 - c.tanh() - 1.25 * p[0] - p[p.len() - 1]) * v[0] - v[v.len() - 1]
+}
+
+const W612: Case = Case {
+    name: "w612",
+    live: &[(0, 3), (3, 4), (4, 5)],
+    f: |z, q, _| {
+        let r = w612(arr(&z[0..3]), q[0..3].to_vec(), z[3], q[3], z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w612_jvp(
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            q[0..3].to_vec(),
+            z[3],
+            d[3],
+            q[3],
+            z[4],
+            d[4],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g4) = w612_vjp(arr(&z[0..3]), q[0..3].to_vec(), z[3], q[3], z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..], &[g4][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2, g4) = w612_grad(arr(&z[0..3]), q[0..3].to_vec(), z[3], q[3], z[4]);
+        (r, cat(&[&g0[..], &[g2][..], &[g4][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, g4, h0, h2, h4) = w612_hvp(
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            q[0..3].to_vec(),
+            z[3],
+            d[3],
+            q[3],
+            z[4],
+            d[4],
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g2][..], &[g4][..]]),
+            cat(&[&h0[..], &[h2][..], &[h4][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.3013, -0.652, 0.163, -0.2794, 0.2217],
+            q: &[1.298, -0.1137, 0.5439, 0.8368],
+            k: 0,
+            t: &[-0.1118, 0.0636, 0.1, 0.6195, -0.8376],
+            c: &[-1.0556],
+            v: &[0.1724, -0.9686, 0.7587, 0.2219, 0.7556],
+            y: &[0.956796563506],
+        },
+        Point {
+            z: &[1.1406, 1.324, -0.153, -1.4571, -0.6199],
+            q: &[-0.0019, 0.0765, 0.4464, 1.3342],
+            k: 2,
+            t: &[0.3707, 0.0577, 0.8072, -0.5144, 0.7621],
+            c: &[1.54],
+            v: &[0.6382, -0.0716, 0.8845, 0.3445, 0.4593],
+            y: &[-0.0177974792974],
+        },
+    ],
+};
+
+#[differentiate]
+fn w613(mut a: f64, b: f64) -> f64 {
+    a += b * a;
+    let mut j1 = 0;
+    while j1 < 3 {
+        let o2 = 2 * j1 + 3;
+        a = a * 0.49 + b;
+        j1 += 1;
+    }
+    let mut st3 = vec![1usize, 3, 3];
+    while let Some(j4) = st3.pop() {
+        a = a * a.atan() + (0.02 * b.to_degrees()).rem_euclid(1.47);
+    }
+    let mut u5 = a;
+    let mut j6 = 0;
+    let u7 = loop {
+        u5 *= 0.45 + 0.13 * u5.cos();
+        let mut j8 = 0;
+        while a < 1.41 && j8 < 5 {
+            a = a * 0.74 + (a * (2.11 + b.sin()).powi(-1)).tanh();
+            j8 += 1;
+        }
+        j6 += 1;
+        if j6 >= 4 {
+            break u5 * u5.sin().sinh();
+        }
+    };
+    1.25 * u7 + u5 - 0.93 * a
+}
+
+const W613: Case = Case {
+    name: "w613",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, _| {
+        let r = w613(z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w613_jvp(z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w613_vjp(z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w613_grad(z[0], z[1]);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w613_hvp(z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.4842, 0.4596],
+            q: &[],
+            k: 0,
+            t: &[-0.8734, -0.7069],
+            c: &[1.962],
+            v: &[0.9039, -0.2104],
+            y: &[-1.72576310777],
+        },
+        Point {
+            z: &[0.1145, -0.9462],
+            q: &[],
+            k: 3,
+            t: &[0.7987, -0.3899],
+            c: &[1.9048],
+            v: &[0.6518, -0.3681],
+            y: &[-3.1552835999],
+        },
+    ],
+};
+
+#[differentiate]
+fn w614(k: usize, v: Vec<f64>, a: f64, p: [f64; 3], mut b: f64, x: &[f64]) -> f64 {
+    b %= 0.87;
+    let mut st1 = vec![4usize];
+    while let Some(j2) = st1.pop() {
+        b += v[j2 % v.len()];
+        let w3: [f64; 2] = [
+            p[j2 % p.len()].powi(4).hypot(1.87),
+            (52.25 * (a + b)).to_radians(),
+        ];
+        let [e4, e5] = w3;
+    }
+    if a > -0.52 {
+        b += x[1] + b;
+    } else {
+        b += x[x.len() - 1] * b;
+    }
+    if p[k % p.len()] > -0.79 {
+        b += p[p.len() - 1] * b;
+    }
+    0.57 * b + a
+}
+
+const W614: Case = Case {
+    name: "w614",
+    live: &[(0, 3), (3, 4), (4, 7), (7, 8), (8, 12)],
+    f: |z, _, k| {
+        let r = w614(k, z[0..3].to_vec(), z[3], arr(&z[4..7]), z[7], &z[8..12]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w614_jvp(
+            k,
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            z[3],
+            d[3],
+            arr(&z[4..7]),
+            arr(&d[4..7]),
+            z[7],
+            d[7],
+            &z[8..12],
+            &d[8..12],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2, g3, g4, g5) = w614_vjp(
+            k,
+            z[0..3].to_vec(),
+            z[3],
+            arr(&z[4..7]),
+            z[7],
+            &z[8..12],
+            c[0],
+        );
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g1[..], &[g2][..], &g3[..], &[g4][..], &g5[..]]),
+        )
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2, g3, g4, g5) =
+            w614_grad(k, z[0..3].to_vec(), z[3], arr(&z[4..7]), z[7], &z[8..12]);
+        (r, cat(&[&g1[..], &[g2][..], &g3[..], &[g4][..], &g5[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, g3, g4, g5, h1, h2, h3, h4, h5) = w614_hvp(
+            k,
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            z[3],
+            d[3],
+            arr(&z[4..7]),
+            arr(&d[4..7]),
+            z[7],
+            d[7],
+            &z[8..12],
+            &d[8..12],
+        );
+        (
+            r,
+            cat(&[&g1[..], &[g2][..], &g3[..], &[g4][..], &g5[..]]),
+            cat(&[&h1[..], &[h2][..], &h3[..], &[h4][..], &h5[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.6974, 0.1386, -0.0313, 1.0986, -0.8499, -0.8404, 0.812, 0.2064, 1.2856, 1.4275,
+                1.2856, -0.3718,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.0439, -0.4677, -0.4786, 0.7939, -0.4087, -0.2812, -0.7486, 0.0619, 0.9649,
+                -0.4111, 0.9182, -0.6297,
+            ],
+            c: &[1.1419],
+            v: &[
+                -0.7356, 0.6765, 0.9592, -0.6465, -0.1601, -0.663, 0.0219, -0.6826, -0.1307,
+                0.9449, -0.434, 0.8058,
+            ],
+            y: &[3.2856387],
+        },
+        Point {
+            z: &[
+                0.5983, -0.9466, 0.8633, -0.1444, 1.0083, 1.007, -1.4421, 0.9128, 0.7275, 1.3427,
+                0.7669, 0.1139,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.3405, -0.297, 0.5376, -0.8464, 0.3546, -0.6866, -0.4494, 0.3713, 0.0719,
+                -0.8273, -0.8464, -0.6478,
+            ],
+            c: &[-0.7487],
+            v: &[
+                -0.1004, 0.3686, 0.4676, -0.8321, 0.5084, 0.3255, 0.1471, 0.9963, 0.0033, 0.3441,
+                0.663, -0.8291,
+            ],
+            y: &[-0.0272465947],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a))]
+fn w615(mut b: f64, a: f64) -> f64 {
+    if b > 0.76 {
+        b = b * 0.88 + (3.62 * a % -0.55 + b);
+    } else {
+        b *= 0.68 + 0.27 * (-a - b).cos();
+    }
+    if (b * b) > -0.3 {
+        b += b * a;
+    } else {
+        b = (b + b.sin().exp()).atan() + 1.2 * b;
+    }
+    let u1: f64;
+    u1 = a.exp_m1().atan2(b.powi(2) + 0.84);
+    u1 - 1.26 * a - 0.96 * b
+}
+
+const W615: Case = Case {
+    name: "w615",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, _| {
+        let r = w615(z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w615_jvp(z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w615_vjp(z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w615_grad(z[0], z[1]);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w615_hvp(z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.4368, 0.4209],
+            q: &[],
+            k: 3,
+            t: &[-0.2713, -0.8267],
+            c: &[-0.794],
+            v: &[0.0302, 0.5167],
+            y: &[-4.76736313158],
+        },
+        Point {
+            z: &[-0.4408, 0.7403],
+            q: &[],
+            k: 3,
+            t: &[0.509, -0.1717],
+            c: &[1.2136],
+            v: &[0.4954, 0.4199],
+            y: &[0.437366426332],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w616(a: f64) -> f64 {
+    let mut u1: f64 = 1.0;
+    let mut u2: f64 = 1.0;
+    let mut j3 = 0;
+    loop {
+        u1 += (0.88 * a.tanh()).tan().mul_add(u2, u2);
+        u2 += (4.64 * u1).rem_euclid(u1.atan().cosh());
+        if (a * u2).max(0.44) < u1 {
+            break;
+        }
+        if j3 > 2 {
+            assert!(u1.is_finite(), "u1 = {}", u1);
+        } else if a < u1 && j3 > 1 {
+            let u4 = u1;
+            u2 += u4 * u1.midpoint(u1);
+            let w5: [f64; 2] = [
+                u1 / (1.81 + u4.sin()) + u2.sin().exp().recip(),
+                0.87 * (5.7 * u4).rem_euclid(0.93),
+            ];
+            let [e6, _] = w5;
+        } else if j3 % 3 == 2 {
+            let w7: [f64; 4] = [
+                f64::acos(0.68 * u2.tanh()) % u1.tanh().exp(),
+                (1.28 * u1.cos()).cosh().ln().midpoint(a),
+                0.67 * (2.22 + a.sin()).powf(u2.tanh()),
+                0.02 * (0.03 * u1.to_degrees()).to_degrees(),
+            ];
+            let [e8, _, _, e9] = w7;
+        }
+        j3 += 1;
+        if j3 >= 3 {
+            break;
+        }
+    }
+    match f64::powf(0.81, u2.tanh()) % -0.31 {
+        v11 if v11 > -0.07 => {
+            u2 += v11 * u1;
+        }
+        mut v12 => {
+            v12 *= u2.sin();
+            u2 -= v12 * a;
+        }
+    }
+    0.76 * u2 - u1.tanh() + a
+}
+
+const W616: Case = Case {
+    name: "w616",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w616(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w616_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w616_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w616_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w616_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0415],
+            q: &[],
+            k: 0,
+            t: &[0.4153],
+            c: &[-1.8197],
+            v: &[0.8923],
+            y: &[1.35173843396],
+        },
+        Point {
+            z: &[1.4553],
+            q: &[],
+            k: 0,
+            t: &[0.5653],
+            c: &[1.5824],
+            v: &[0.4761],
+            y: &[2.23895965487],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w617(a: f64) -> f64 {
+    let (u1, u2) = f64::sin_cos(a);
+    u2.cos() - u1 + 0.25 * a
+}
+
+const W617: Case = Case {
+    name: "w617",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w617(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w617_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w617_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w617_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w617_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0627],
+            q: &[],
+            k: 4,
+            t: &[0.5557],
+            c: &[0.8122],
+            v: &[0.318],
+            y: &[1.49196491074],
+        },
+        Point {
+            z: &[-0.9094],
+            q: &[],
+            k: 2,
+            t: &[-0.9554],
+            c: &[0.7811],
+            v: &[0.0552],
+            y: &[1.37900895585],
+        },
+    ],
+};
+
+#[differentiate]
+fn w618(buf: &mut [f64], p: [f64; 3], a: f64, mut v: Vec<f64>) {
+    for i0 in (0..buf.len()).step_by(2) {
+        let o1 = 2 * i0 + 2;
+        buf[i0] = 0.38;
+    }
+    let u2: f64;
+    if (3.55 * (1.32 * a.cos()).sinh()).rem_euclid(2.24 + v[0].sin()) < 0.61 {
+        u2 = (1.46 * (a + a).cos()).exp().powf(2.49);
+    } else {
+        u2 = f64::powf(1.42, 0.76 * (2.5 * p[2]).rem_euclid(1.06).cos());
+    }
+    let mut u3 = u2.sinh();
+    let mut u4 = (2.41 + a.sin()).ln();
+    for i0 in 0..p.len() {
+        u3 = (u3 + buf[1] / (v[i0 % v.len()].powi(2) + 0.42)).sin()
+            + (0.85 * p[i0 % p.len()].tanh()).tan();
+        u4 += (4.12 * u2 % -(buf[2] * buf[2] + 0.74)).powi(4);
+        let [e5, e6, e7] = p;
+    }
+    buf[3] -= u4;
+    buf[2] += 0.96 * u3;
+}
+
+const W618: Case = Case {
+    name: "w618",
+    live: &[(4, 7), (7, 8), (8, 11)],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        w618(&mut b0, arr(&z[4..7]), z[7], z[8..11].to_vec());
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w618_jvp(
+            &mut b0,
+            &mut db0,
+            arr(&z[4..7]),
+            arr(&d[4..7]),
+            z[7],
+            d[7],
+            z[8..11].to_vec(),
+            d[8..11].to_vec(),
+        );
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let (g1, g2, g3) = w618_vjp(&mut b0, &mut cb0, arr(&z[4..7]), z[7], z[8..11].to_vec());
+        (
+            cat(&[&b0[..]]),
+            cat(&[&cb0[..], &g1[..], &[g2][..], &g3[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.4445, 1.0689, -1.3392, 0.3882, 0.4123, 0.4073, 1.3292, 1.0071, 1.0069, 0.8948,
+                0.5676,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.5807, -0.2941, -0.4933, 0.939, 0.8638, -0.6599, 0.7736, -0.4075, -0.7562,
+                -0.1027, -0.8521,
+            ],
+            c: &[-1.4926, 1.1346, 1.48, -0.8218],
+            v: &[],
+            y: &[0.38, 1.0689, 1.63015060397, -0.792112179202],
+        },
+        Point {
+            z: &[
+                -1.4852, -1.1476, -0.6068, -0.9291, -0.5512, 1.0475, 1.0976, -0.2642, 0.9966,
+                -0.5581, 0.2282,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.0635, 0.9899, 0.6239, 0.6198, 0.8652, 0.0576, 0.0835, 0.4981, 0.8226, 0.2282,
+                0.7968,
+            ],
+            c: &[-1.137, -1.4034, 0.587, 1.0912],
+            v: &[],
+            y: &[0.38, -1.1476, 0.676348016967, -2.38498886383],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, a))]
+fn w619(p: [f64; 3], mut v: Vec<f64>, a: f64) -> f64 {
+    for i0 in 0..v.len() {
+        v[i0] = p[(i0 + 3) % p.len()];
+    }
+    let u1 = a.exp2();
+    u1.cos() - a.tanh() + v[0] - 0.47 * v[v.len() - 1]
+}
+
+const W619: Case = Case {
+    name: "w619",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, _| {
+        let r = w619(arr(&z[0..3]), q[0..4].to_vec(), z[3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w619_jvp(arr(&z[0..3]), arr(&d[0..3]), q[0..4].to_vec(), z[3], d[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = w619_vjp(arr(&z[0..3]), q[0..4].to_vec(), z[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = w619_grad(arr(&z[0..3]), q[0..4].to_vec(), z[3]);
+        (r, cat(&[&g0[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) =
+            w619_hvp(arr(&z[0..3]), arr(&d[0..3]), q[0..4].to_vec(), z[3], d[3]);
+        (r, cat(&[&g0[..], &[g2][..]]), cat(&[&h0[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0058, -0.9649, 0.2929, -0.1456],
+            q: &[0.3371, 1.1596, -0.8288, -0.1253],
+            k: 2,
+            t: &[-0.4929, 0.0044, 0.8894, 0.7822],
+            c: &[-1.1971],
+            v: &[0.9336, -0.5313, -0.4662, -0.1963],
+            y: &[1.29612285025],
+        },
+        Point {
+            z: &[-0.2768, -0.3334, -0.8172, 1.3053],
+            q: &[-0.8377, -0.1812, -0.6001, 0.4142],
+            k: 2,
+            t: &[0.209, -0.5589, -0.6036, -0.5178],
+            c: &[-0.5876],
+            v: &[-0.9568, -0.1993, -0.3842, 0.6018],
+            y: &[-1.79345699598],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, c))]
+fn w620(a: f64, c: f64, b: f64) -> f64 {
+    let mut u1 = b.hypot(0.61).recip();
+    let mut u2 = c;
+    for _ in (0..5).step_by(2) {
+        u1 *= c.tanh().tanh();
+        u2 *= 0.79 + 0.16 * (b + c).cos();
+        let mut u3: f64 = 1.0;
+        for _ in 0..5 {
+            u3 *= (u3 / (0.67 * a.cos()).exp()).sin();
+        }
+    }
+    let mut st4 = vec![1usize, 3, 3];
+    while let Some(j5) = st4.pop() {
+        u1 += 4.05 * a % (u1 * u1 + 1.16) / u2.sin().cosh();
+    }
+    u1 + u2 - b
+}
+
+const W620: Case = Case {
+    name: "w620",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w620(z[0], z[1], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w620_jvp(z[0], d[0], z[1], d[1], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = w620_vjp(z[0], z[1], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = w620_grad(z[0], z[1], q[0]);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = w620_hvp(z[0], d[0], z[1], d[1], q[0]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.0229, 0.8567],
+            q: &[-0.675],
+            k: 4,
+            t: &[-0.3779, -0.0798],
+            c: &[0.6461],
+            v: &[0.8854, 0.7935],
+            y: &[1.86813610025],
+        },
+        Point {
+            z: &[0.978, 1.1967],
+            q: &[0.5486],
+            k: 1,
+            t: &[0.148, -0.9898],
+            c: &[1.2349],
+            v: &[0.5109, 0.5671],
+            y: &[1.86349424665],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, c))]
+fn w621(mut a: f64, k: usize, mut b: f64, mut c: f64) -> f64 {
+    let mut j1 = 0;
+    while a < 1.18 && j1 < 5 {
+        a += 2.3 * 0.47 % 1.2 - c;
+        j1 += 1;
+    }
+    if (c.signum() * a - b) < 0.39 {
+        b = (b + c).atan() + a.atan2(b.hypot(0.49));
+    }
+    let mut j2 = 0;
+    while j2 < 3 {
+        c += c;
+        j2 += 1;
+    }
+    let u3 = 0.71 * (a * b);
+    (u3 - 1.26 * c + 1.09 * b) * (0.77 * a)
+}
+
+const W621: Case = Case {
+    name: "w621",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w621(q[0], k, z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w621_jvp(q[0], k, z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2, g3) = w621_vjp(q[0], k, z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2, g3) = w621_grad(q[0], k, z[0], z[1]);
+        (r, cat(&[&[g2][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, g3, h2, h3) = w621_hvp(q[0], k, z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g2][..], &[g3][..]]),
+            cat(&[&[h2][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.1564, -0.9899],
+            q: &[0.2584],
+            k: 3,
+            t: &[0.558, -0.8586],
+            c: &[-1.5414],
+            v: &[0.4173, -0.5482],
+            y: &[24.0050488395],
+        },
+        Point {
+            z: &[-0.1817, 0.2964],
+            q: &[0.8635],
+            k: 2,
+            t: &[-0.6638, -0.9431],
+            c: &[0.6597],
+            v: &[0.3608, 0.7296],
+            y: &[-4.31267178329],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, c))]
+fn w622(v: Vec<f64>, mut b: f64, mut a: f64, buf: &mut [f64], x: &[f64], p: [f64; 4], c: f64) {
+    let (u1, u2) = (0.9 * c.hypot(buf[1].hypot(0.95))).sin_cos();
+    'o3: for i0 in 0..4 {
+        b += buf[i0 % buf.len()] % 0.45 * (a + b);
+        for i1 in 0..2 {
+            if (1.32 * v[i0 % v.len()]).fract() > -0.45 {
+                continue 'o3;
+            }
+            b += x[(i1 + 1) % x.len()]
+                .cos()
+                .hypot(1.27)
+                .powf(v[(i1 + 1) % v.len()].sin());
+        }
+        b = b * 0.51 + x[(i0 + 1) % x.len()];
+    }
+    let mut j5 = 0;
+    while j5 < 4 {
+        let o6 = 2 * j5 + 2;
+        b = (b + c).atan() + x[0].asinh();
+        j5 += 1;
+    }
+    for i0 in 0..2 {
+        let o7 = 2 * i0 + 2;
+        a += c.mul_add(c, b) + x[(i0 + 2) % x.len()];
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] += u1 / (buf[i0 % buf.len()] * buf[i0 % buf.len()] + 1.27) - x[i0 % x.len()];
+    }
+    buf[2] += b;
+    buf[0] += 0.37 * u2;
+    buf[1] += 1.18 * a;
+}
+
+const W622: Case = Case {
+    name: "w622",
+    live: &[(3, 7), (7, 8)],
+    f: |z, q, _| {
+        let mut b3 = z[0..3].to_vec();
+        w622(
+            q[0..3].to_vec(),
+            q[3],
+            q[4],
+            &mut b3,
+            &z[3..7],
+            arr(&q[5..9]),
+            z[7],
+        );
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w622_jvp(
+            q[0..3].to_vec(),
+            q[3],
+            q[4],
+            &mut b3,
+            &mut db3,
+            &z[3..7],
+            &d[3..7],
+            arr(&q[5..9]),
+            z[7],
+            d[7],
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let (g4, g6) = w622_vjp(
+            q[0..3].to_vec(),
+            q[3],
+            q[4],
+            &mut b3,
+            &mut cb3,
+            &z[3..7],
+            arr(&q[5..9]),
+            z[7],
+        );
+        (cat(&[&b3[..]]), cat(&[&cb3[..], &g4[..], &[g6][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.4927, -0.581, -0.7246, 0.3149, -1.3323, 0.243, 1.4832, 0.2623,
+            ],
+            q: &[
+                1.4806, 0.1386, 0.5226, 0.1892, -1.2191, -0.1363, 0.9453, -1.3884, -1.2811,
+            ],
+            k: 0,
+            t: &[
+                -0.5059, -0.1295, -0.5837, 0.8683, 0.9996, 0.0418, 0.1482, 0.52,
+            ],
+            c: &[1.4329, 0.8064, 1.6679],
+            v: &[],
+            y: &[0.93498917175, 5.12651893061, 0.815522891995],
+        },
+        Point {
+            z: &[
+                -1.4428, 0.063, -1.1838, -0.477, 0.0413, 0.5798, -0.3071, -0.1885,
+            ],
+            q: &[
+                1.2008, 1.4582, -1.0137, -0.6358, -1.4174, 1.3785, 0.2886, -0.2142, -0.9886,
+            ],
+            k: 2,
+            t: &[
+                0.2246, -0.239, 0.7163, -0.6019, 0.274, -0.4728, 0.7976, -0.2651,
+            ],
+            c: &[-1.6923, 1.7965, 1.4502],
+            v: &[],
+            y: &[-0.499490381473, -4.08563582004, -2.93518696691],
+        },
+    ],
+};
+
+#[differentiate(wrt(c))]
+fn w623(a: f64, buf: &mut [f64], mut b: f64, c: f64) {
+    let c: f64 = (c * c.min(a)).cos();
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 1;
+        buf[i0] = (31.54 * a).to_radians() + c;
+    }
+    let mut j2 = 0;
+    while b < 1.0 && j2 < 4 {
+        let o3 = 3 * j2 + 1;
+        b *= 0.67
+            + 0.33
+                * (c + (buf[j2 % buf.len()].cosh() + 0.64).acosh())
+                    .tanh()
+                    .cos();
+        j2 += 1;
+    }
+    if (a.cosh() + 0.81).acosh() < 0.59 {
+        b = (b * c.hypot(c.hypot(0.41))).atan() + buf[2].atan().cosh().powf(0.92);
+        let u4 = c.clamp(-0.9, 0.84).midpoint(b);
+        b -= (u4 * 1.2).tanh();
+    } else {
+        if buf[buf.len() - 1] < 0.76 {
+            return;
+        }
+        match c.hypot(0.8) / (c.powi(2) + 1.91) {
+            v6 if v6 > -0.5 => {
+                b += v6 * v6.cos();
+            }
+            mut v7 => {
+                v7 *= 0.71 + 0.37 * (0.19 * b).cos();
+                b -= v7 * v7.copysign(c);
+            }
+        }
+    }
+    buf[1] += c;
+    buf[0] += b;
+}
+
+const W623: Case = Case {
+    name: "w623",
+    live: &[(3, 4)],
+    f: |z, q, _| {
+        let mut b1 = z[0..3].to_vec();
+        w623(q[0], &mut b1, q[1], z[3]);
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w623_jvp(q[0], &mut b1, &mut db1, q[1], z[3], d[3]);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let g3 = w623_vjp(q[0], &mut b1, &mut cb1, q[1], z[3]);
+        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.9716, -1.4461, 0.5615, 0.261],
+            q: &[0.9713, 1.2969],
+            k: 4,
+            t: &[0.4332, 0.7272, -0.752, -0.1045],
+            c: &[-1.5211, 0.9417, 1.257],
+            v: &[],
+            y: &[3.22746143955, 2.53003948418, 1.53235882239],
+        },
+        Point {
+            z: &[0.0802, -1.4767, -1.391, 1.1137],
+            q: &[-0.8817, -1.1384],
+            k: 3,
+            t: &[-0.3085, 0.2835, 0.659, -0.3786],
+            c: &[1.3648, -0.6703, 1.5539],
+            v: &[],
+            y: &[0.0700471741165, 0.0700471741165, 0.0700471741165],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w624(b: f64, a: f64, k: usize) -> f64 {
+    let mut u1 = -b;
+    if k > 2 {
+        return u1;
+    } else if k < 3 || u1 > b {
+        match 2.73 * b.copysign(b) % 0.81 {
+            v3 if v3 > 0.23 => {
+                u1 += v3 * a.cos();
+            }
+            mut v4 => {
+                v4 *= (b.cosh() + 0.45).acosh().sin();
+                u1 -= v4 * (v4 * v4 + 0.9).powf(1.38 * b.cos());
+            }
+        }
+    }
+    0.2 * u1 - a + b
+}
+
+const W624: Case = Case {
+    name: "w624",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w624(q[0], z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w624_jvp(q[0], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w624_vjp(q[0], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w624_grad(q[0], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w624_hvp(q[0], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4252],
+            q: &[0.8462],
+            k: 1,
+            t: &[-0.4984],
+            c: &[-0.8439],
+            v: &[-0.7168],
+            y: &[1.22789491868],
+        },
+        Point {
+            z: &[1.2576],
+            q: &[0.7578],
+            k: 2,
+            t: &[-0.5404],
+            c: &[0.8128],
+            v: &[-0.6153],
+            y: &[-0.623705220169],
+        },
+    ],
+};
+
+#[differentiate]
+fn w625(x: &[f64], buf: &mut [f64], p: [f64; 3], a: f64, b: f64) -> f64 {
+    for i0 in 0..buf.len() {
+        let o1 = 3 * i0 + 1;
+        buf[i0] = 0.31 + 0.22 * i0 as f64;
+    }
+    if ((buf[buf.len() - 1].cosh() + 0.33).acosh() + p[p.len() - 1]) > -0.61 {
+        buf[1] = buf[1] * 0.51 + (a + p[1]);
+    }
+    let (u2, u3) = (3.28 * a % (p[0] * p[0] + 1.22))
+        .hypot(buf[1].hypot(1.03))
+        .sin_cos();
+    u3.cos() * u2.cos() + b - 1.48 * x[0] - 0.43 * x[x.len() - 1] + buf[2].sin()
+}
+
+const W625: Case = Case {
+    name: "w625",
+    live: &[(0, 4), (7, 10), (10, 11), (11, 12)],
+    f: |z, _, _| {
+        let mut b1 = z[4..7].to_vec();
+        let r = w625(&z[0..4], &mut b1, arr(&z[7..10]), z[10], z[11]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b1, mut db1) = (z[4..7].to_vec(), d[4..7].to_vec());
+        let (r, dr) = w625_jvp(
+            &z[0..4],
+            &d[0..4],
+            &mut b1,
+            &mut db1,
+            arr(&z[7..10]),
+            arr(&d[7..10]),
+            z[10],
+            d[10],
+            z[11],
+            d[11],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b1, mut cb1) = (z[4..7].to_vec(), c[1..4].to_vec());
+        let (r, g0, g2, g3, g4) = w625_vjp(
+            &z[0..4],
+            &mut b1,
+            &mut cb1,
+            arr(&z[7..10]),
+            z[10],
+            z[11],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&g0[..], &cb1[..], &g2[..], &[g3][..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -1.3228, 0.2691, 1.4374, 1.2838, 0.2841, 1.23, -0.2204, 1.1771, -0.6425, 0.5234,
+                -0.4137, -0.6605,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.4129, 0.2185, -0.7021, -0.1369, 0.2636, -0.2983, 0.0698, 0.6423, -0.8089, -0.327,
+                0.3608, -0.2637,
+            ],
+            c: &[1.2658, -1.5799, -0.9579, 1.2951],
+            v: &[],
+            y: &[1.97953084779, 0.31, -0.7859, 0.75],
+        },
+        Point {
+            z: &[
+                -1.3376, -1.2341, 0.446, 1.1085, -0.8001, -0.5738, -0.0212, -0.6515, 1.177, 0.15,
+                -0.6381, 0.5705,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.5106, -0.2614, 0.7367, -0.9232, 0.8062, -0.7087, 0.2826, -0.3392, -0.1529,
+                0.0059, 0.0759, 0.6371,
+            ],
+            c: &[1.3808, 1.729, 1.4352, 1.4458],
+            v: &[],
+            y: &[3.30042272708, 0.31, 0.8092, 0.75],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a, v, c))]
+fn w626(mut b: f64, buf: &mut [f64], mut a: f64, mut p: [f64; 3], mut v: Vec<f64>, c: f64) -> f64 {
+    if b < 0.48 {
+        p[0] = p[0] * 0.48 + a * p[p.len() - 1].copysign(b);
+    }
+    match -b.hypot(v[1].atan().cosh()) {
+        v2 if v2 > 0.07 => {
+            b += v2 * a.sin().exp2();
+        }
+        mut v3 => {
+            v3 *= v3 / v3.hypot(0.47);
+            b -= v3 * a;
+        }
+    }
+    a %= 0.76;
+    for i0 in (0..2).rev() {
+        a -= (b + 0.01 * p[(i0 + 3) % p.len()].to_degrees()).tanh();
+    }
+    for i0 in 0..v.len() {
+        if (c * (1.45 * b)) < 0.28 {
+            v[i0] = c * (0.61 * v[(i0 + 1) % v.len()].tanh()).atanh();
+        }
+    }
+    for i0 in 0..buf.len() {
+        let o4 = 3 * i0 + 1;
+        buf[i0] = (buf[i0] * a).tanh() + b;
+    }
+    0.59 * a + 1.05 * c - b - p[0] - 0.44 * p[p.len() - 1] + v[0] + v[v.len() - 1] - buf[0]
+}
+
+const W626: Case = Case {
+    name: "w626",
+    live: &[(0, 1), (5, 6), (6, 10), (10, 11)],
+    f: |z, q, _| {
+        let mut b1 = z[1..5].to_vec();
+        let r = w626(z[0], &mut b1, z[5], arr(&q[0..3]), z[6..10].to_vec(), z[10]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w626_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            z[5],
+            d[5],
+            arr(&q[0..3]),
+            z[6..10].to_vec(),
+            d[6..10].to_vec(),
+            z[10],
+            d[10],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g0, g2, g4, g5) = w626_vjp(
+            z[0],
+            &mut b1,
+            &mut cb1,
+            z[5],
+            arr(&q[0..3]),
+            z[6..10].to_vec(),
+            z[10],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&[g0][..], &cb1[..], &[g2][..], &g4[..], &[g5][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.1763, -0.3785, 1.3197, 0.0814, 0.5917, -0.6759, 0.2019, 1.297, 0.3091, -0.7933,
+                -1.1796,
+            ],
+            q: &[-0.4505, -1.2578, -1.0697],
+            k: 3,
+            t: &[
+                -0.576, -0.9294, -0.4853, -0.0319, -0.7969, -0.647, -0.6925, 0.8398, 0.4023,
+                -0.6851, 0.9507,
+            ],
+            c: &[1.2505, -0.822, 1.3247, 0.9689, 1.6377],
+            v: &[],
+            y: &[
+                -3.75528836506,
+                1.64749401782,
+                0.145619925893,
+                0.987285854593,
+                0.384190597147,
+            ],
+        },
+        Point {
+            z: &[
+                0.556, 1.4433, 0.1426, -0.192, -0.349, -0.6791, 1.1685, -1.0924, -1.3728, -1.2151,
+                -0.3488,
+            ],
+            q: &[0.3931, 0.6949, -0.2733],
+            k: 3,
+            t: &[
+                -0.0317, 0.689, 0.207, 0.9863, 0.3807, -0.7413, -0.956, -0.7201, 0.5726, 0.1265,
+                0.828,
+            ],
+            c: &[0.9606, -0.8279, 1.4523, -1.1133, 0.6068],
+            v: &[],
+            y: &[
+                -4.0317989875,
+                0.510297336895,
+                1.15751589653,
+                1.96689798267,
+                2.22485805555,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w627(mut b: f64, a: f64) -> f64 {
+    let mut w1 = [0.0; 4];
+    for i0 in 0..w1.len() {
+        w1[i0] = 3.03 * (4.7 * a % 0.49) % a.hypot(0.78);
+    }
+    let u2 = w1[2] * w1[w1.len() - 1];
+    if (w1[0].copysign(a) - a) > 0.09 {
+        b += a * w1[0].hypot(0.6).powf(w1[w1.len() - 1].sin());
+    }
+    u2 + a + b
+}
+
+const W627: Case = Case {
+    name: "w627",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w627(q[0], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w627_jvp(q[0], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w627_vjp(q[0], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w627_grad(q[0], z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w627_hvp(q[0], z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8496],
+            q: &[1.2105],
+            k: 1,
+            t: &[-0.822],
+            c: &[0.8481],
+            v: &[0.2256],
+            y: &[2.10918599767],
+        },
+        Point {
+            z: &[0.4011],
+            q: &[0.6633],
+            k: 4,
+            t: &[0.6858],
+            c: &[0.9317],
+            v: &[0.1649],
+            y: &[1.20946829884],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w628(mut a: f64, k: usize) -> f64 {
+    if w608((a.powi(2) + 0.6).sqrt(), 1.04, 0) < 0.1 {
+        if a < 0.16 {
+            let u1 = (a % -1.36).atan();
+            a -= (u1 * u1.sin().cosh().log(a.powi(2) + 1.88)).cos();
+            return a.powi(0).atan();
+        }
+        let (u2, u3) = (0.37 * a.abs().tanh()).atanh().sin_cos();
+    } else {
+        a = w620(1.03 * a, a, 0.24);
+        let (u4, u5) = ((0.4 * (0.02 * a.to_degrees()).cos()).tan(), a);
+        a += u5 * (u4 + u4);
+    }
+    let u6 = a;
+    a = w603(a, 0.89);
+    a.atan() + u6
+}
+
+const W628: Case = Case {
+    name: "w628",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w628(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w628_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w628_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w628_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w628_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6974],
+            q: &[],
+            k: 0,
+            t: &[-0.5174],
+            c: &[1.4136],
+            v: &[0.3212],
+            y: &[1.62560642079],
+        },
+        Point {
+            z: &[1.2496],
+            q: &[],
+            k: 2,
+            t: &[0.7145],
+            c: &[-1.3594],
+            v: &[0.5068],
+            y: &[2.13949617693],
+        },
+    ],
+};
+
+#[differentiate]
+fn w629(buf: &mut [f64], a: f64, mut p: [f64; 4]) {
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 1;
+        if a < -0.57 {
+            buf[i0] = a - p[o1 % p.len()];
+        }
+    }
+    let mut u2: f64 = 0.0;
+    if buf[buf.len() - 1].hypot(u2.hypot(1.21)) > a {
+        assert_ne!(u2, f64::INFINITY);
+        return;
+    } else if a > u2 {
+        let [e3, e4, e5, e6] = p;
+    }
+    for i0 in 1..p.len() {
+        let o7 = 3 * i0 + 2;
+        p[i0] = p[i0] * a + (p[(i0 + 3) % p.len()].tanh() - p[1]);
+    }
+    let mut u8: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u8 += p[i0].sin();
+    }
+    buf[2] += u2;
+    buf[0] += a;
+    buf[0] -= 0.65 * u8;
+}
+
+const W629: Case = Case {
+    name: "w629",
+    live: &[(4, 5), (5, 9)],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        w629(&mut b0, z[4], arr(&z[5..9]));
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w629_jvp(&mut b0, &mut db0, z[4], d[4], arr(&z[5..9]), arr(&d[5..9]));
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let (g1, g2) = w629_vjp(&mut b0, &mut cb0, z[4], arr(&z[5..9]));
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g1][..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.4164, 0.8968, 0.4812, 0.0416, -1.4163, -1.0577, 0.6415, -0.3253, -0.2737,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.6509, 0.2151, -0.564, 0.7328, -0.9517, -0.7682, -0.2333, 0.2859, 0.6861,
+            ],
+            c: &[1.0816, -0.6671, -1.4249, -1.6886],
+            v: &[],
+            y: &[-2.0578, -1.1426, -2.0578, -1.1426],
+        },
+        Point {
+            z: &[
+                -0.4164, -0.3516, 0.1075, -1.3979, -0.8879, 1.0002, 0.2251, 0.2813, -0.864,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.0525, -0.7896, 0.8987, -0.7108, 0.2828, -0.1727, 0.0128, 0.9901, 0.7253,
+            ],
+            c: &[0.7978, -1.5779, 0.8786, 0.9916],
+            v: &[],
+            y: &[-1.113, -0.0239, -1.113, -0.0239],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, v))]
+fn w630(a: f64, p: [f64; 3], buf: &mut [f64], k: usize, x: &[f64], v: Vec<f64>) {
+    let mut u1 = w573(a, 2);
+    if ((3.36 * u1).fract() * (a % (u1 * u1 + 0.97))) > a {
+        return;
+    }
+    for i0 in 0..buf.len() {
+        let o2 = 2 * i0 + 1;
+        buf[i0] = v[i0 % v.len()] * p[(i0 + 3) % p.len()].powi(1);
+    }
+    buf[2] *= 0.73 + 0.11 * v[v.len() - 1].cos();
+    buf[1] -= u1;
+    buf[1] -= 0.82 * a;
+    buf[2] -= x[0].sin();
+    buf[1] += x[x.len() - 1].sin();
+}
+
+const W630: Case = Case {
+    name: "w630",
+    live: &[(0, 3), (6, 9), (9, 13)],
+    f: |z, q, k| {
+        let mut b2 = z[3..6].to_vec();
+        w630(q[0], arr(&z[0..3]), &mut b2, k, &z[6..9], z[9..13].to_vec());
+        cat(&[&b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[3..6].to_vec(), d[3..6].to_vec());
+        w630_jvp(
+            q[0],
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            &mut b2,
+            &mut db2,
+            k,
+            &z[6..9],
+            &d[6..9],
+            z[9..13].to_vec(),
+            d[9..13].to_vec(),
+        );
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[3..6].to_vec(), c[0..3].to_vec());
+        let (g1, g4, g5) = w630_vjp(
+            q[0],
+            arr(&z[0..3]),
+            &mut b2,
+            &mut cb2,
+            k,
+            &z[6..9],
+            z[9..13].to_vec(),
+        );
+        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..], &g4[..], &g5[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -1.2384, 1.3995, 0.0101, 1.0669, -0.3156, -0.4517, 1.0793, -1.1347, 0.9237, 1.2281,
+                -1.2399, 0.0381, -1.2626,
+            ],
+            q: &[1.2331],
+            k: 1,
+            t: &[
+                0.9669, 0.0235, 0.2388, 0.1174, -0.9615, -0.4289, -0.5095, -0.9204, 0.2092,
+                -0.2654, -0.5067, 0.7711, -0.4701,
+            ],
+            c: &[1.9749, 1.5819, -0.663],
+            v: &[],
+            y: &[-1.52087904, -3.12282407284, -0.881333909549],
+        },
+        Point {
+            z: &[
+                1.4485, -1.1004, -1.4157, -0.1421, -1.1906, 1.3772, 0.5342, -0.7937, -0.3302,
+                -0.1757, 0.2872, 1.49, -1.1258,
+            ],
+            q: &[0.9339],
+            k: 0,
+            t: &[
+                -0.2006, -0.3279, 0.615, 0.298, -0.8833, 0.217, 0.2352, 0.7852, -0.0442, -0.1127,
+                0.322, -0.5186, 0.8255,
+            ],
+            c: &[1.4812, -1.491, -0.859],
+            v: &[],
+            y: &[-0.25450145, -2.38496198786, -2.14888931449],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, a))]
+fn w631(v: Vec<f64>, mut a: f64) -> f64 {
+    let w1: [f64; 4] = [v[2].hypot(1.68).powi(3), a, a, v[1].min(v[2]) % 0.36];
+    let [e2, e3, e4, ..] = w1;
+    if v[1] > -0.77 {
+        a += v[1] * a;
+    } else {
+        a += (0.58 * e4.tanh()).tan();
+    }
+    a = w585(a, f64::powi(1.45, 1), 3);
+    let (u5, u6) = v[2].sin_cos();
+    u6 * u5 + a
+}
+
+const W631: Case = Case {
+    name: "w631",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| {
+        let r = w631(z[0..3].to_vec(), z[3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w631_jvp(z[0..3].to_vec(), d[0..3].to_vec(), z[3], d[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w631_vjp(z[0..3].to_vec(), z[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w631_grad(z[0..3].to_vec(), z[3]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w631_hvp(z[0..3].to_vec(), d[0..3].to_vec(), z[3], d[3]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.3717, -1.199, 0.0116, -0.159],
+            q: &[],
+            k: 1,
+            t: &[-0.9974, -0.1644, -0.9339, 0.3773],
+            c: &[1.5098],
+            v: &[0.5189, -0.0966, -0.7106, 0.9557],
+            y: &[1.78083333943],
+        },
+        Point {
+            z: &[1.2004, 0.5965, 0.4731, 1.2377],
+            q: &[],
+            k: 4,
+            t: &[-0.4178, -0.5483, -0.4879, -0.5221],
+            c: &[1.1785],
+            v: &[-0.2182, 0.0322, 0.8875, -0.9612],
+            y: &[94.5812350769],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b, a))]
+fn w632(x: &[f64], b: f64, p: [f64; 3], mut a: f64) -> f64 {
+    a += 0.5 * w579(0.76, 2.65 * x[2] % (1.38 + a.sin()), a);
+    let mut j1 = 0;
+    while a < 1.19 && j1 < 5 {
+        a *= 0.48 + 0.21 * (a * (a * x[j1 % x.len()])).cos();
+        j1 += 1;
+    }
+    let [_, e2, e3] = p;
+    let mut u4: f64 = 0.0;
+    for i0 in 0..5 {
+        u4 *= (0.69 * p[i0 % p.len()].cos())
+            .cosh()
+            .log(x[(i0 + 2) % x.len()].powi(2) + 2.07)
+            .tanh();
+        let u5 = x[i0 % x.len()];
+        a = a * 0.35 + u5.tanh();
+    }
+    u4 + e3 - e2 + b.atan() - a
+}
+
+const W632: Case = Case {
+    name: "w632",
+    live: &[(0, 4), (4, 5), (5, 6)],
+    f: |z, q, _| {
+        let r = w632(&z[0..4], z[4], arr(&q[0..3]), z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w632_jvp(&z[0..4], &d[0..4], z[4], d[4], arr(&q[0..3]), z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1, g3) = w632_vjp(&z[0..4], z[4], arr(&q[0..3]), z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &[g3][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1, g3) = w632_grad(&z[0..4], z[4], arr(&q[0..3]), z[5]);
+        (r, cat(&[&g0[..], &[g1][..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, g3, h0, h1, h3) =
+            w632_hvp(&z[0..4], &d[0..4], z[4], d[4], arr(&q[0..3]), z[5], d[5]);
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &[g3][..]]),
+            cat(&[&h0[..], &[h1][..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.0928, -0.8118, -0.211, -1.074, 0.9672, 1.2835],
+            q: &[1.2556, 0.2252, -1.3431],
+            k: 2,
+            t: &[0.7103, -0.8812, -0.6718, -0.0387, 0.8511, 0.9439],
+            c: &[-0.8334],
+            v: &[-0.6189, 0.8063, 0.3288, 0.6924, -0.5079, 0.9893],
+            y: &[-0.574043901147],
+        },
+        Point {
+            z: &[-0.4043, -0.7086, 0.2265, 0.3957, 0.8982, 1.1094],
+            q: &[-0.335, -1.1636, -1.321],
+            k: 2,
+            t: &[0.4622, -0.6879, -0.134, 0.7222, 0.8396, 0.1578],
+            c: &[-0.5652],
+            v: &[0.1777, 0.4103, 0.9048, 0.3972, 0.8188, -0.6531],
+            y: &[0.817124489565],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w633(mut c: f64, mut a: f64, b: f64) -> f64 {
+    for i0 in 0..3 {
+        let o1 = 3 * i0 + 3;
+        c = (c + b).tanh() + c.tanh().sinh();
+    }
+    if (3.6 * (4.9 * a % -1.04) % 0.68) < c {
+        let (u2, u3) = f64::sin_cos(a.asinh().clamp(-0.67, 1.02));
+    } else {
+        return a.copysign(a) + 0.03 * c.to_degrees();
+    }
+    c %= -1.25;
+    let mut j4 = 0;
+    while j4 < 3 {
+        a *= 0.62 + 0.13 * (b * (21.71 * c).to_radians()).cos();
+        j4 += 1;
+    }
+    (c - b) * a
+}
+
+const W633: Case = Case {
+    name: "w633",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w633(q[0], q[1], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w633_jvp(q[0], q[1], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = w633_vjp(q[0], q[1], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2) = w633_grad(q[0], q[1], z[0]);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, h2) = w633_hvp(q[0], q[1], z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.0268],
+            q: &[0.8418, -0.6589],
+            k: 1,
+            t: &[0.8018],
+            c: &[-1.0718],
+            v: &[0.5104],
+            y: &[-0.232893381138],
+        },
+        Point {
+            z: &[0.6383],
+            q: &[-0.8326, -0.561],
+            k: 0,
+            t: &[-0.5052],
+            c: &[1.9707],
+            v: &[0.1063],
+            y: &[-2.78029322264],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, a))]
+fn w634(mut b: f64, k: usize, a: f64) -> f64 {
+    match 1.24 * b.copysign(b) {
+        v2 if v2 > -0.43 => {
+            b += v2 * (v2.sin() * 0.77).acos();
+        }
+        mut v3 => {
+            v3 *= (v3 * v3).sin();
+            b -= v3 * (b - b);
+        }
+    }
+    assert_eq!(k, k, "{k} {}", b);
+    for i0 in 0..2 {
+        b = (b * b).atan() + a.cos();
+        let u5 = match i0 % 2 {
+            0 => a,
+            1 => a.copysign(b),
+            _ => (2.33 * b).rem_euclid(-1.02),
+        };
+        b -= (u5 * (5.72 * a % 0.98)).tanh();
+    }
+    a - b
+}
+
+const W634: Case = Case {
+    name: "w634",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, k| {
+        let r = w634(z[0], k, z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w634_jvp(z[0], d[0], k, z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g2) = w634_vjp(z[0], k, z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g2) = w634_grad(z[0], k, z[1]);
+        (r, cat(&[&[g0][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g2, h0, h2) = w634_hvp(z[0], d[0], k, z[1], d[1]);
+        (
+            r,
+            cat(&[&[g0][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.1498, -0.0346],
+            q: &[],
+            k: 2,
+            t: &[0.4411, 0.9266],
+            c: &[1.9955],
+            v: &[0.4383, 0.6894],
+            y: &[-2.43267644412],
+        },
+        Point {
+            z: &[1.3395, -0.1243],
+            q: &[],
+            k: 0,
+            t: &[0.4244, -0.6188],
+            c: &[1.3044],
+            v: &[-0.5935, -0.5493],
+            y: &[-2.59119531174],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w635(mut a: f64, k: usize) -> f64 {
+    let (u1, u2) = f64::sin_cos(a.sin().cosh().powf(0.91) - a.hypot(1.32).ln_1p());
+    let u3: f64;
+    u3 = u1.sin().exp().log10().rem_euclid(u2.powi(2) + 0.63);
+    if k == 3 {
+        a += a * a;
+    }
+    (u3 + 0.48 * u2 - u1.atan()) * a.atan()
+}
+
+const W635: Case = Case {
+    name: "w635",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w635(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w635_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w635_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w635_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w635_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.9492],
+            q: &[],
+            k: 1,
+            t: &[0.4117],
+            c: &[-1.7374],
+            v: &[0.1426],
+            y: &[0.203474926062],
+        },
+        Point {
+            z: &[0.2574],
+            q: &[],
+            k: 1,
+            t: &[-0.6505],
+            c: &[0.8004],
+            v: &[0.614],
+            y: &[0.0942354320417],
+        },
+    ],
+};
+
+#[differentiate(wrt(c))]
+fn w636(mut c: f64, buf: &mut [f64], mut b: f64, k: usize, a: f64, mut p: [f64; 4]) -> f64 {
+    let mut u1: f64 = 0.0;
+    let mut u2 = a.hypot(1.37).powf(0.74 * u1.cos());
+    for _ in 0..5 {
+        u1 *= (22.92 * b).to_radians().tanh();
+        u2 %= 0.42;
+    }
+    if (u2 % 0.9 - c) < -0.28 {
+        p[0] = p[0] * c + (c * (0.33 * f64::cos(0.11)).atanh()).tanh();
+    } else {
+        p[0] = 1.06;
+    }
+    if c > 0.62 {
+        buf[1] = c * (5.67 * a % p[k % p.len()].tanh().exp());
+    }
+    if c < -0.63 {
+        c += (c * b.copysign(buf[k % buf.len()])).atan();
+    }
+    let u3 = if k == 1 {
+        (0.71 * buf[0].tanh()).tan()
+    } else {
+        4.7 * a.sin() % -b.sin().exp()
+    };
+    for i0 in 0..k + 1 {
+        b += c * b;
+        match (5.25 * u3).rem_euclid(buf[(i0 + 2) % buf.len()].sin().exp()) {
+            v5 if v5 > -0.44 => {
+                c += v5 * (c % -0.93);
+            }
+            mut v6 => {
+                v6 *= w543(u1 * u1, 0.57, p[(i0 + 1) % p.len()] % 1.29).sin();
+                c -= v6 * (3.62 * buf[k % buf.len()]).rem_euclid(-(0.73 * 0.73 + 0.72));
+            }
+        }
+    }
+    let mut u7: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u7 += p[i0].tanh();
+    }
+    1.09 * u3 - u2 - u1.cos() - 1.48 * c - b + u7 - 0.51 * buf[0]
+}
+
+const W636: Case = Case {
+    name: "w636",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b1 = z[1..4].to_vec();
+        let r = w636(z[0], &mut b1, q[0], k, q[1], arr(&q[2..6]));
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w636_jvp(z[0], d[0], &mut b1, &mut db1, q[0], k, q[1], arr(&q[2..6]));
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0) = w636_vjp(z[0], &mut b1, &mut cb1, q[0], k, q[1], arr(&q[2..6]), c[0]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[g0][..], &cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.2359, 0.2368, -0.1544, 0.6764],
+            q: &[1.2584, 1.4489, -1.3603, 0.0782, -0.0595, -0.2074],
+            k: 3,
+            t: &[0.821, -0.2081, -0.0937, 0.6061],
+            c: &[-1.6993, -1.9994, 1.9757, 1.0662],
+            v: &[],
+            y: &[-11.9615801301, 0.2368, -0.1544, 0.6764],
+        },
+        Point {
+            z: &[-0.6819, 1.3212, 0.3086, -0.353],
+            q: &[-1.0851, 1.287, 0.7185, 1.2726, -1.1236, -0.7608],
+            k: 0,
+            t: &[0.0698, 0.7784, 0.3109, 0.885],
+            c: &[1.6072, -0.9479, 1.8888, -0.8981],
+            v: &[],
+            y: &[0.543431315482, 1.3212, 0.3086, -0.353],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w637(k: usize, mut a: f64, v: Vec<f64>, x: &[f64]) -> f64 {
+    match f64::ln_1p((0.02 * a.to_degrees()).hypot(1.03)) {
+        v2 if v2 > -0.28 => {
+            a += v2 * a;
+        }
+        v3 => {
+            a -= v3 * w585(x[2], (0.6 * v3.tanh()).tan(), k);
+        }
+    }
+    for i0 in 0..x.len() {
+        let o4 = 3 * i0 + 2;
+        a = a * 0.65 + ((0.77 * a.tanh()).tan() - x[i0 % x.len()]);
+    }
+    a -= a.mul_add(x[1], x[0]) + x[1];
+    match a.copysign(v[0]) + (a + a) {
+        v6 if v6 > 0.41 => {
+            a += v6 * (v6 - x[k % x.len()]);
+        }
+        mut v7 => {
+            v7 *= (k as f64).sin();
+            a -= v7 * 0.5;
+        }
+    }
+    a
+}
+
+const W637: Case = Case {
+    name: "w637",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let r = w637(k, q[0], q[1..4].to_vec(), &z[0..3]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w637_jvp(k, q[0], q[1..4].to_vec(), &z[0..3], &d[0..3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g3) = w637_vjp(k, q[0], q[1..4].to_vec(), &z[0..3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g3[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g3) = w637_grad(k, q[0], q[1..4].to_vec(), &z[0..3]);
+        (r, cat(&[&g3[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g3, h3) = w637_hvp(k, q[0], q[1..4].to_vec(), &z[0..3], &d[0..3]);
+        (r, cat(&[&g3[..]]), cat(&[&h3[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1043, -1.013, 0.1028],
+            q: &[0.6663, 0.493, 0.3151, 0.1968],
+            k: 2,
+            t: &[-0.7113, 0.1055, 0.3332],
+            c: &[-0.9176],
+            v: &[-0.74, 0.8065, 0.0618],
+            y: &[117.316992232],
+        },
+        Point {
+            z: &[-1.4381, -0.9762, -0.2876],
+            q: &[1.3238, -0.6277, -0.0487, 1.027],
+            k: 2,
+            t: &[-0.8095, 0.4564, 0.5476],
+            c: &[0.9674],
+            v: &[-0.7127, 0.8167, 0.4426],
+            y: &[131.990767552],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, b, a))]
+fn w638(buf: &mut [f64], c: f64, mut b: f64, mut a: f64) -> f64 {
+    let u1: f64;
+    if (5.08 * (b * c) % -1.43) > -0.18 {
+        u1 = (1.29 * c).abs();
+    } else {
+        u1 = (2.78 * (b / (a.powi(2) + 0.63))).fract();
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] = 0.58 + 0.48 * i0 as f64;
+    }
+    b += b;
+    b + 0.87 * u1 - 0.54 * a
+}
+
+const W638: Case = Case {
+    name: "w638",
+    live: &[(4, 5), (5, 6), (6, 7)],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        let r = w638(&mut b0, z[4], z[5], z[6]);
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w638_jvp(&mut b0, &mut db0, z[4], d[4], z[5], d[5], z[6], d[6]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g1, g2, g3) = w638_vjp(&mut b0, &mut cb0, z[4], z[5], z[6], c[0]);
+        (
+            cat(&[&[r][..], &b0[..]]),
+            cat(&[&cb0[..], &[g1][..], &[g2][..], &[g3][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.0833, 0.063, 0.1198, 0.7392, -1.0757, -1.4752, -1.2821],
+            q: &[],
+            k: 3,
+            t: &[-0.496, 0.1238, -0.0142, -0.092, -0.7144, -0.8081, 0.1199],
+            c: &[1.2447, 0.8115, 1.3577, -1.9629, -1.5422],
+            v: &[],
+            y: &[-1.05080789, 0.58, 1.06, 1.54, 2.02],
+        },
+        Point {
+            z: &[1.1951, 1.465, -0.0962, -0.0659, -1.0825, -0.4853, 0.5504],
+            q: &[],
+            k: 1,
+            t: &[-0.4139, -0.0151, 0.5527, -0.6804, -0.3546, 0.1072, -0.9412],
+            c: &[1.9604, -0.9605, 1.6943, -1.1485, -1.9592],
+            v: &[],
+            y: &[-0.05292625, 0.58, 1.06, 1.54, 2.02],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w639(a: f64, b: f64, k: usize) -> f64 {
+    let mut u1 = (0.33 * a.cos()).sinh();
+    for _ in 0..k + 1 {
+        u1 = u1 * 0.79 + (4.16 * b).rem_euclid(-0.86);
+    }
+    let mut st2 = vec![5usize];
+    'o4: while let Some(j3) = st2.pop() {
+        if j3 == 0 {
+            continue 'o4;
+        }
+        u1 += (a.signum() * b).atan2(a.atan().exp());
+        if a < 0.49 {
+            let mut u5: f64 = 0.0;
+            let mut u6 = (a * a + 1.13).sqrt();
+            for _ in 0..5 {
+                u5 = u5 * (1.45 * w543(a * a, 1.5, (u5.sin() * 0.56).atanh()).cos())
+                    + (b * a + b.max(b));
+                u6 = u6 * 0.42 + b.hypot(u6.sin().exp());
+                u6 /= f64::sin(u5).powi(2) + 1.76;
+            }
+        } else {
+            let w7: [f64; 3] = [
+                (2.18 + (a / (a * a + 1.01)).sin()).recip(),
+                a.tanh().atan(),
+                u1.clamp(-0.23, 0.54).rem_euclid(0.35),
+            ];
+            let [e8, e9, _] = w7;
+        }
+    }
+    u1.atan() - b - a.atan()
+}
+
+const W639: Case = Case {
+    name: "w639",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w639(q[0], z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w639_jvp(q[0], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w639_vjp(q[0], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w639_grad(q[0], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w639_hvp(q[0], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0875],
+            q: &[0.5384],
+            k: 1,
+            t: &[0.5056],
+            c: &[0.8617],
+            v: &[-0.0419],
+            y: &[-0.719481635146],
+        },
+        Point {
+            z: &[0.5621],
+            q: &[0.5523],
+            k: 0,
+            t: &[0.8629],
+            c: &[-1.6584],
+            v: &[0.5563],
+            y: &[-0.202969919626],
         },
     ],
 };

@@ -16,7 +16,7 @@ differences:
     `&mut [f64]` buffers (Enzyme's `Duplicated`); then its idiom batch
     (WRT_N_IDIOM) and its remainder batch (WRT_N_REM: `%`, `%=`,
     `rem_euclid`, and the float methods `to_degrees`, `to_radians`, `fract`,
-    `copysign`, `midpoint`, `sin_cos`); see "The `wrt` family" below the
+    `copysign`, `midpoint`, `sin_cos`, and `match` on active values); see "The `wrt` family" below the
     first family's code;
   * `tests/random_calls.rs` (family `calls`, CALLS_N_FUNCS functions,
     CALLS_SEED): helpers over arrays, i.e. calls of earlier functions of the
@@ -2560,7 +2560,8 @@ WRT_N_IDIOM = 80
 # active divisor (positive or negative), and `%=` statements; and the other
 # float methods of this batch: `to_degrees`, `to_radians`, `fract`,
 # `a.copysign(b)`, `a.midpoint(b)` and `let (s, c) = e.sin_cos();` (also `f64::sin_cos(e)`);
-# anywhere the idiom batch writes (in loops and branches, on parameters in
+# and `match` statements on active values whose arms bind the value (`v if v
+# > c => ..`, `mut w => ..`); anywhere the idiom batch writes (in loops and branches, on parameters in
 # and out of `wrt`, in functions that call others). Remainders and `fract`
 # jump at multiples of the divisor (of 1), `copysign` at b = 0 and has a kink
 # at a = 0: test points keep at least MARGIN from every jump and kink, and
@@ -2922,7 +2923,41 @@ class RemGen(IdiomGen):
             return method(f, self.expr(d), self.expr(d - 1))
         return super().expr(depth)
 
+    def match_on_active(self):
+        """`match e { v if v > c => acc += .. v .., w => { acc -= .. w .. } }`
+        on an active value: the arms' tests are branch decisions, their
+        bindings the value itself (maybe `mut`, assigned in the arm)."""
+        acc = self.ensure_mut()
+        e = self.expr(2)
+        m, v, w = self.fresh("m"), self.fresh("v"), self.fresh("v")
+        c = self.const(-0.8, 0.8)
+        c = -c if self.r() < 0.5 else c
+        self.emit("match {} {{".format(e.rs), "{} = chk({})".format(m, e.py))
+        self.emit("    {} if {} > {} => {{".format(v, v, rust_float(c)), "if gt({}, {}):".format(m, c))
+        self.push()
+        self.emit(None, "{} = {}".format(v, m))
+        self.declare_scalar(v, False)
+        self.used.add(v)
+        self.assign(acc, "+", binop("*", var(v), self.expr(1)))
+        self.pop()
+        self.emit("    }", "else:")
+        mutable = self.r() < 0.5
+        self.emit("    {}{} => {{".format("mut " if mutable else "", w))
+        self.push()
+        self.emit(None, "{} = {}".format(w, m))
+        self.declare_scalar(w, mutable)
+        self.used.add(w)
+        if mutable:
+            self.assign(w, "*", self.factor())
+        self.assign(acc, "-", binop("*", var(w), self.expr(1)))
+        self.pop()
+        self.emit("    }")
+        self.emit("}")
+        self.tags.append("match: on an active value, bindings {}".format("mut" if mutable else "plain"))
+
     def stmt(self, nested, loop_ok=True):
+        if self.r() < 0.12:
+            return self.match_on_active()
         if self.r() < 0.1:
             # `let (s, c) = e.sin_cos();`, maybe as `f64::sin_cos(e)`.
             e = self.expr(2)

@@ -84,35 +84,66 @@ impl Lowerer<'_> {
         slot: Option<VarId>,
         k: Option<&Cont>,
     ) {
-        if self.mentions_varied_beyond_fields(&m.expr) {
-            self.errors.spanned(
-                &m.expr,
-                "`match` on an active value is not supported: compare it in an `if`",
-            );
-            return;
-        }
-        let scrutinee = match self.opaque_tokens(&m.expr) {
-            Some((tokens, reads)) => self.temp(Expr::Opaque(tokens, reads), false, m.expr.span()),
-            None => return,
-        };
+        // A pattern may bind the whole value (`v`, `v if v > 0.0`), nothing
+        // inside it.
         for arm in &m.arms {
+            // `v`, or `v @ 0.0..=1.0` (whose sub-pattern binds nothing).
+            let pat = match &arm.pat {
+                syn::Pat::Ident(p) if p.by_ref.is_none() => match &p.subpat {
+                    Some((_, sub)) => &**sub,
+                    None => continue,
+                },
+                pat => pat,
+            };
             let mut finder = Bindings { found: None };
-            finder.visit_pat(&arm.pat);
+            finder.visit_pat(pat);
             if let Some(b) = finder.found {
                 self.errors.spanned(
                     b,
-                    "patterns that bind names are not supported in `match`: match literals, ranges, `|` and `_`",
+                    "a `match` pattern may bind the whole value (`v => ..`, `v if v > 0.0 => ..`, `v @ 0.0..=1.0 => ..`), not parts of it: match literals, ranges, `|` and `_`, or bind the parts with `let` in the arm",
                 );
                 return;
             }
         }
+        // The value is computed once. On an active value the arms' tests
+        // are the branch decisions (constants of the derivative, as an
+        // `if`'s condition), and a binding is the value itself.
+        let scrutinee = if self.mentions_varied_beyond_fields(&m.expr) {
+            // Held in a local of its own (`matched`, a name the body cannot
+            // see): the arms' tests and bindings read it, and the reverse
+            // sweep reaches the expression through it.
+            let span = m.expr.span();
+            let value = self.lower_expr(&m.expr);
+            let value = self.member_value(value, span);
+            let ident = syn::Ident::new("matched", span);
+            let hidden = self.scopes.last().and_then(|s| s.get("matched")).cloned();
+            self.bind_value(&ident, false, None, value, span);
+            let Some(var) = self.lookup("matched").map(|b| b.var) else {
+                return;
+            };
+            if let Some(scope) = self.scopes.last_mut() {
+                match hidden {
+                    Some(b) => scope.insert("matched".to_string(), b),
+                    None => scope.remove("matched"),
+                };
+            }
+            Operand::Var(var)
+        } else {
+            match self.opaque_tokens(&m.expr) {
+                Some((tokens, reads)) => {
+                    self.temp(Expr::Opaque(tokens, reads), false, m.expr.span())
+                }
+                None => return,
+            }
+        };
         let (s_tokens, s_reads) = self.operand_tokens(&scrutinee);
-        self.lower_arms(&m.arms, &s_tokens, &s_reads, slot, k);
+        self.lower_arms(&m.arms, &scrutinee, &s_tokens, &s_reads, slot, k);
     }
 
     pub(super) fn lower_arms(
         &mut self,
         arms: &[syn::Arm],
+        value: &Operand,
         scrutinee: &TokenStream,
         reads: &[VarId],
         slot: Option<VarId>,
@@ -127,12 +158,23 @@ impl Lowerer<'_> {
             return;
         };
         let pat = &arm.pat;
-        let catch_all = matches!(pat, syn::Pat::Wild(_)) && arm.guard.is_none();
-        let body = |lw: &mut Self| match slot {
-            Some(slot) => lw.assign_var(slot, &arm.body),
-            None => {
-                let stmt = syn::Stmt::Expr((*arm.body).clone(), Some(Default::default()));
-                lw.lower_stmts(std::slice::from_ref(&stmt), k);
+        let binding = match pat {
+            syn::Pat::Ident(p) => Some((p.ident.clone(), p.mutability.is_some())),
+            _ => None,
+        };
+        let whole = matches!(pat, syn::Pat::Ident(p) if p.subpat.is_none());
+        let catch_all = (matches!(pat, syn::Pat::Wild(_)) || whole) && arm.guard.is_none();
+        let body = |lw: &mut Self| {
+            // `v => ..`: the body's `v` is the value.
+            if let Some((ident, mutable)) = &binding {
+                lw.bind_value(ident, *mutable, None, value.clone(), pat.span());
+            }
+            match slot {
+                Some(slot) => lw.assign_var(slot, &arm.body),
+                None => {
+                    let stmt = syn::Stmt::Expr((*arm.body).clone(), Some(Default::default()));
+                    lw.lower_stmts(std::slice::from_ref(&stmt), k);
+                }
             }
         };
         if catch_all {
@@ -162,7 +204,7 @@ impl Lowerer<'_> {
             arm.pat.span(),
         );
         let then = self.nested(body);
-        let els = self.nested(|lw| lw.lower_arms(rest, scrutinee, &reads, slot, k));
+        let els = self.nested(|lw| lw.lower_arms(rest, value, scrutinee, &reads, slot, k));
         self.stmts.push(Stmt::If {
             cond: Expr::Use(cond),
             then,

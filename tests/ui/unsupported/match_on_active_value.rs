@@ -1,14 +1,11 @@
 use ad::differentiate;
 
+// A `match` on an active value may bind the whole value, not its parts.
 #[differentiate]
-fn f(x: f64) -> f64 {
-    match x.signum() as i32 + (x > 1.0) as i32 {
-        0 => 1.0,
-        _ => x * 2.0,
-    };
-    match x {
-        v if v > 0.0 => v,
-        _ => -x,
+fn f(x: f64, y: f64) -> f64 {
+    match (x, y) {
+        (u, _) if u > 0.0 => u,
+        _ => y,
     }
 }
 
