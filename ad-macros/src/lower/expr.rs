@@ -3,24 +3,26 @@
 
 use super::*;
 
+/// The error for a macro the macro cannot differentiate through.
+pub(super) fn macro_message(mac: &syn::Macro) -> String {
+    let name = mac
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    format!(
+        "macros are not supported in a differentiated function (`{name}!`), except `vec!` \
+         and the ones that observe values (`assert!`, `assert_eq!`, `assert_ne!`, their \
+         `debug_` forms, `print!`, `println!`, `eprint!`, `eprintln!`, `format!`): \
+         the derivative functions would repeat its effect or could not see through it; \
+         move it to the caller"
+    )
+}
+
 impl Lowerer<'_> {
     pub(super) fn macro_error(&mut self, mac: &syn::Macro) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        self.errors.spanned(
-            mac,
-            format_args!(
-                "macros are not supported in a differentiated function (`{name}!`), except `vec!` \
-                 and the ones that observe values (`assert!`, `assert_eq!`, `assert_ne!`, their \
-                 `debug_` forms, `print!`, `println!`, `eprint!`, `eprintln!`, `format!`): \
-                 the derivative functions would repeat its effect or could not see through it; \
-                 move it to the caller"
-            ),
-        );
+        self.errors.spanned(mac, macro_message(mac));
     }
 
     // ----- expressions -----------------------------------------------------

@@ -170,10 +170,7 @@ impl<'ast> Visit<'ast> for Unsupported {
                 return self.visit_expr(&e);
             }
         }
-        self.err(
-            &m.mac,
-            "macros are not supported in a differentiated function: move the macro call to the caller",
-        );
+        self.err(&m.mac, &super::expr::macro_message(&m.mac));
     }
     fn visit_stmt_macro(&mut self, m: &'ast syn::StmtMacro) {
         if observing(&m.mac).is_some() {
