@@ -1,7 +1,9 @@
 //! What ADBench's LSTM gradient allocates, written as one function
 //! (`adbench/lstm.rs`) and as four helpers (`adbench/lstm_modular.rs`,
 //! called in split mode): allocations and peak heap of one gradient, seen by
-//! a counting global allocator, and the mean time of a gradient.
+//! a counting global allocator, the allocations of the gradient called
+//! again (`again`: the stacks' buffers are kept per thread between calls),
+//! and the mean time of a gradient.
 //!
 //! `cargo run --release --example lstm_memory`
 
@@ -45,13 +47,18 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 /// Allocations and peak heap above the start (bytes) while `f` runs, the
-/// stack buffers kept from earlier calls released first.
-fn measure(f: impl FnOnce()) -> (usize, usize) {
+/// stack buffers kept from earlier calls released first; and the
+/// allocations of a second call, which finds the first call's stack
+/// buffers kept for it.
+fn measure(f: impl Fn()) -> (usize, usize, usize) {
     ad::release_stack_buffers();
     let (count, base) = (COUNT.load(Relaxed), LIVE.load(Relaxed));
     PEAK.store(base, Relaxed);
     f();
-    (COUNT.load(Relaxed) - count, PEAK.load(Relaxed) - base)
+    let (first, peak) = (COUNT.load(Relaxed) - count, PEAK.load(Relaxed) - base);
+    let count = COUNT.load(Relaxed);
+    f();
+    (first, peak, COUNT.load(Relaxed) - count)
 }
 
 fn main() {
@@ -72,14 +79,14 @@ fn main() {
     assert!(worst < 1e-12, "the two gradients differ by {worst}");
     println!("ADBench LSTM l2 c1024 (b = {b}), one gradient:");
     println!(
-        "  {:<22} {:>12} {:>14} {:>10}",
-        "", "allocations", "peak heap", "time"
+        "  {:<22} {:>12} {:>14} {:>10} {:>10}",
+        "", "allocations", "peak heap", "again", "time"
     );
     for (name, f) in [
         ("one function", &one as &dyn Fn() -> (f64, Vec<f64>)),
         ("four helpers (split)", &four),
     ] {
-        let (count, peak) = measure(|| {
+        let (count, peak, again) = measure(|| {
             std::hint::black_box(f());
         });
         let rounds = 50;
@@ -89,7 +96,7 @@ fn main() {
         }
         let time = start.elapsed() / rounds;
         println!(
-            "  {name:<22} {count:>12} {:>11} kB {:>7.2} ms",
+            "  {name:<22} {count:>12} {:>11} kB {again:>10} {:>7.2} ms",
             peak / 1024,
             time.as_secs_f64() * 1e3
         );

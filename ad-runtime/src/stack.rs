@@ -1,13 +1,19 @@
 //! The stacks on which the forward sweep of generated reverse-mode code
 //! records what it overwrites, and the reverse sweep reads it back.
 //!
-//! A [`Stack`] is a `Vec` whose buffer comes from, and goes back to, a small
+//! A [`Stack`] is a `Vec` whose buffer comes from, and goes back to, a
 //! per-thread pool: a derivative called again on the same thread reuses the
 //! memory of the previous call instead of asking the allocator for it (and,
 //! for stacks of hundreds of kilobytes, instead of having fresh pages mapped
 //! and faulted in on every call, which is what glibc's malloc does above its
 //! mmap threshold). The pool is per thread, so calls on several threads never
 //! share or wait for it; nested and recursive calls take other buffers.
+//!
+//! A helper called in a loop in split mode owns its stacks from its forward
+//! sweep to its pullback, so a gradient holds one set per call at once
+//! (ADBench's LSTM in four helpers: about 3 000 stacks); the pool keeps
+//! that many, and the next gradient takes them all back instead of
+//! allocating each again.
 //!
 //! Bounds: at most [`MAX_BUFFERS`] buffers and [`MAX_BYTES`] bytes are kept
 //! per thread; a buffer that would exceed them is freed as usual.
@@ -20,9 +26,13 @@ use std::mem::{align_of, size_of, ManuallyDrop};
 use std::ptr::NonNull;
 
 /// Most buffers kept per thread.
-pub const MAX_BUFFERS: usize = 64;
+pub const MAX_BUFFERS: usize = 1 << 14;
 /// Most bytes kept per thread (all buffers together).
 pub const MAX_BYTES: usize = 256 << 20;
+/// How many of the most recently returned buffers a new stack looks at (a
+/// call's stacks come back in the reverse of the order they are taken, so
+/// the one wanted is almost always the last).
+const SEARCHED: usize = 16;
 
 /// A stack of saved values; see the [module documentation](self).
 ///
@@ -324,6 +334,8 @@ impl<T> Saved<T> for Vec<T> {
 struct Buffer {
     ptr: NonNull<u8>,
     layout: Layout,
+    /// The size of the values of the stack that returned it.
+    item: usize,
 }
 
 impl Drop for Buffer {
@@ -344,10 +356,11 @@ thread_local! {
     static POOL: RefCell<Pool> = RefCell::new(Pool::default());
 }
 
-/// An empty `Vec<T>` on the most recently returned buffer whose alignment is
-/// `T`'s and whose size is a whole number of `T`s (stacks are created and
-/// dropped in the same order by each call, so each gets its own back), or a
-/// new empty `Vec`.
+/// An empty `Vec<T>` on the most recently returned buffer (of the last
+/// [`SEARCHED`]) whose alignment is `T`'s and whose size is a whole number
+/// of `T`s, one from a stack of values of `T`'s size first (stacks are
+/// created and dropped in the same order by each call, so each gets its
+/// own back), or a new empty `Vec`.
 fn take<T>() -> Vec<T> {
     if size_of::<T>() == 0 {
         return Vec::new();
@@ -355,9 +368,19 @@ fn take<T>() -> Vec<T> {
     let buffer = POOL
         .try_with(|pool| {
             let mut pool = pool.try_borrow_mut().ok()?;
-            let i = pool.buffers.iter().rposition(|b| {
-                b.layout.align() == align_of::<T>() && b.layout.size() % size_of::<T>() == 0
-            })?;
+            let first = pool.buffers.len().saturating_sub(SEARCHED);
+            let recent = &pool.buffers[first..];
+            let fits = |b: &Buffer| {
+                b.layout.align() == align_of::<T>()
+                    && b.layout.size().is_multiple_of(size_of::<T>())
+            };
+            // A stack of values of `T`'s size first (most likely the buffer
+            // this stack had in the previous call), else any that fits.
+            let i = first
+                + recent
+                    .iter()
+                    .rposition(|b| b.item == size_of::<T>() && fits(b))
+                    .or_else(|| recent.iter().rposition(fits))?;
             let b = pool.buffers.swap_remove(i);
             pool.bytes -= b.layout.size();
             Some(b)
@@ -392,6 +415,7 @@ fn give<T>(mut items: Vec<T>) {
         // SAFETY: this is the layout `Vec<T>` allocated with (`Layout::array`),
         // which exists since the allocation does.
         layout: unsafe { Layout::from_size_align_unchecked(bytes, align_of::<T>()) },
+        item: size_of::<T>(),
     };
     // If the pool is full, borrowed or gone, the buffer is freed here.
     let _ = POOL.try_with(move |pool| {
@@ -452,6 +476,34 @@ mod tests {
         assert_eq!(b.items.capacity(), 0);
         drop((s, b));
         assert!(release_stack_buffers() >= 8000);
+    }
+
+    /// A helper's split form called n times holds n sets of stacks until
+    /// the reverse sweep: all of them come back, and the next gradient's
+    /// stacks are all served from the pool.
+    #[test]
+    fn the_stacks_of_thousands_of_calls_are_kept_for_the_next_gradient() {
+        release_stack_buffers();
+        let calls = 3000;
+        let gradient = || {
+            let stacks: Vec<(Stack<f64>, Stack<Vec<f64>>)> =
+                (0..calls).map(|_| (Stack::new(), Stack::new())).collect();
+            let served = stacks
+                .iter()
+                .filter(|(a, b)| a.items.capacity() > 0 && b.items.capacity() > 0)
+                .count();
+            let mut stacks = stacks;
+            for (a, b) in &mut stacks {
+                a.push(1.0);
+                b.push(Vec::new());
+            }
+            // The reverse sweep drops them, the last call's first.
+            while stacks.pop().is_some() {}
+            served
+        };
+        assert_eq!(gradient(), 0, "a first gradient finds an empty pool");
+        assert_eq!(gradient(), calls, "the second is served whole");
+        assert!(release_stack_buffers() >= calls * (8 + 24));
     }
 
     #[test]
