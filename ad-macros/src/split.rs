@@ -394,7 +394,7 @@ fn generated(
         }
         None => return None,
     };
-    let emitter = Emitter::new(prog, mutable.clone());
+    let emitter = Emitter::new(prog, mutable.clone()).with_streams(adjoint.words);
     let forward = emitter.block(&forward_stmts);
     let values = emitter.body(&Body {
         stmts: Vec::new(),

@@ -45,4 +45,4 @@ pub use ops::{
 pub use real::{Real, RealRules};
 pub use rows::Rows;
 pub use scalar::*;
-pub use stack::{release_stack_buffers, tape, witness, Stack, Words};
+pub use stack::{release_stack_buffers, tape, witness, Restoring, Saving, Stack, Words};

@@ -197,6 +197,139 @@ impl Words {
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
+
+    /// Room for at most `n` more values, reserved at once: a loop body that
+    /// saves `n` values saves them through a [`Saving`] window, whose
+    /// position stays in a register, instead of storing the stream's
+    /// length after every value. What was saved joins the stream when the
+    /// window is dropped.
+    ///
+    /// ```
+    /// let mut words = ad_runtime::Words::new();
+    /// for i in 0..3 {
+    ///     let mut w = words.saving(2);
+    ///     w.push(i as f64);
+    ///     w.push(i as f32);
+    /// }
+    /// assert_eq!(words.len(), 6);
+    /// let mut r = words.restoring(2);
+    /// let (b, a): (f32, f64) = (r.pop(), r.pop());
+    /// assert_eq!((a, b), (2.0, 2.0));
+    /// ```
+    #[inline]
+    pub fn saving(&mut self, n: usize) -> Saving<'_> {
+        let items = &mut self.words.items;
+        items.reserve(n);
+        // SAFETY: `reserve` made room for `n` more values after `len`.
+        let next = unsafe { items.as_mut_ptr().add(items.len()) };
+        Saving {
+            items,
+            next,
+            written: 0,
+            room: n,
+        }
+    }
+
+    /// The last `n` values, read back last first through a [`Restoring`]
+    /// window (a loop body's reverse sweep reading the `n` values its
+    /// forward sweep saved); the values read leave the stream when it is
+    /// dropped.
+    ///
+    /// # Panics
+    ///
+    /// If the stream holds fewer than `n` values (a bug of the generated
+    /// code).
+    #[inline]
+    pub fn restoring(&mut self, n: usize) -> Restoring<'_> {
+        let items = &mut self.words.items;
+        let Some(first) = items.len().checked_sub(n) else {
+            unreachable!("ad: the reverse sweep read more values than the forward sweep saved")
+        };
+        // SAFETY: `first + n` is the length: the `n` values are initialized.
+        let first = unsafe { items.as_ptr().add(first) };
+        Restoring {
+            items,
+            first,
+            left: n,
+            room: n,
+        }
+    }
+}
+
+/// See [`Words::saving`].
+pub struct Saving<'a> {
+    items: &'a mut Vec<u64>,
+    /// The first reserved slot (`items`' end when the window opened).
+    next: *mut u64,
+    written: usize,
+    room: usize,
+}
+
+impl Saving<'_> {
+    /// Saves a value.
+    ///
+    /// # Panics
+    ///
+    /// If the window is full (a bug of the generated code).
+    #[inline]
+    pub fn push<T: Word>(&mut self, value: T) {
+        assert!(
+            self.written < self.room,
+            "ad: a loop body saved more values than it reserved"
+        );
+        // SAFETY: the slot is within the capacity reserved for the window,
+        // and the window borrows the stream, so nothing reallocates it.
+        unsafe { self.next.add(self.written).write(value.to_word()) };
+        self.written += 1;
+    }
+}
+
+impl Drop for Saving<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        let len = self.items.len() + self.written;
+        // SAFETY: the `written` slots after the old length were written.
+        unsafe { self.items.set_len(len) };
+    }
+}
+
+/// See [`Words::restoring`].
+pub struct Restoring<'a> {
+    items: &'a mut Vec<u64>,
+    /// The first of the window's values.
+    first: *const u64,
+    left: usize,
+    room: usize,
+}
+
+impl Restoring<'_> {
+    /// The last value saved and not yet read, as a `T`.
+    ///
+    /// # Panics
+    ///
+    /// If every value of the window has been read (a bug of the generated
+    /// code).
+    #[inline]
+    pub fn pop<T: Word>(&mut self) -> T {
+        assert!(
+            self.left > 0,
+            "ad: a loop body's reverse sweep read more values than it saved"
+        );
+        self.left -= 1;
+        // SAFETY: `left < room`, and the window's `room` values are
+        // initialized and not modified while it borrows the stream.
+        T::from_word(unsafe { self.first.add(self.left).read() })
+    }
+}
+
+impl Drop for Restoring<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // The values read leave the stream; unread ones (if the body left
+        // early) stay.
+        let len = self.items.len() - (self.room - self.left);
+        self.items.truncate(len);
+    }
 }
 
 /// Stacks the reverse sweep reads saved values back from: [`Stack`] (one
@@ -504,6 +637,72 @@ mod tests {
         assert_eq!(gradient(), 0, "a first gradient finds an empty pool");
         assert_eq!(gradient(), calls, "the second is served whole");
         assert!(release_stack_buffers() >= calls * (8 + 24));
+    }
+
+    #[test]
+    fn windows_save_and_restore_what_push_and_pop_would() {
+        let mut a = Words::new();
+        let mut b = Words::new();
+        for i in 0..100 {
+            let x = i as f64 * 0.25;
+            a.push(x);
+            a.push(i % 3 == 0);
+            if i % 2 == 0 {
+                a.push(-x);
+            }
+            // A body that leaves early saves fewer values than it reserved.
+            let mut w = b.saving(3);
+            w.push(x);
+            w.push(i % 3 == 0);
+            if i % 2 == 0 {
+                w.push(-x);
+            }
+        }
+        assert_eq!(a.words.items, b.words.items);
+        for i in (0..100).rev() {
+            let x = i as f64 * 0.25;
+            let n = if i % 2 == 0 { 3 } else { 2 };
+            let mut r = b.restoring(n);
+            if i % 2 == 0 {
+                assert_eq!(r.pop::<f64>(), -x);
+            }
+            assert_eq!(r.pop::<bool>(), i % 3 == 0);
+            if i == 50 {
+                // Left early: the unread value stays on the stream.
+                drop(r);
+                assert_eq!(pop::<f64, _>(&mut b), x);
+                continue;
+            }
+            assert_eq!(r.pop::<f64>(), x);
+        }
+        assert!(b.is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "saved more values than it reserved")]
+    fn a_full_window_is_a_bug() {
+        let mut w = Words::new();
+        let mut s = w.saving(1);
+        s.push(1.0);
+        s.push(2.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "read more values than it saved")]
+    fn reading_past_a_window_is_a_bug() {
+        let mut w = Words::new();
+        w.push(1.0);
+        let mut r = w.restoring(1);
+        let _: f64 = r.pop();
+        let _: f64 = r.pop();
+    }
+
+    #[test]
+    #[should_panic(expected = "read more values than the forward sweep saved")]
+    fn a_window_larger_than_the_stream_is_a_bug() {
+        let mut w = Words::new();
+        w.push(1.0);
+        let _ = w.restoring(2);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use std::collections::HashSet;
 
 mod facts;
 mod items;
+mod windows;
 
 use facts::{is_scalar, movable, scalars};
 pub use items::{bodies, generate, Bodies};
@@ -43,6 +44,12 @@ pub(crate) struct Emitter<'a> {
     /// The reverse sweep of `f_vjp_many` in lanes: cotangents are
     /// `ad_runtime::Lanes` (see [`vjp_many`]).
     pub(crate) lanes: bool,
+    /// The streams of saved values (of the values, and in `_hvp` of their
+    /// tangents) on which loop bodies may open windows, with the name of
+    /// their window (see [`windows`]).
+    streams: Vec<(VarId, syn::Ident)>,
+    /// The streams the body being emitted reaches through their window.
+    open: std::cell::RefCell<Vec<VarId>>,
 }
 
 impl Emitter<'_> {
@@ -314,6 +321,10 @@ impl Emitter<'_> {
                     quote_spanned!(span=> #path(#(#args),*))
                 }
             }
+            Expr::Pop(s) if self.open.borrow().contains(s) => {
+                let w = self.window(*s);
+                quote_spanned!(span=> #w.pop())
+            }
             Expr::Pop(s) => {
                 let s = self.name(*s);
                 quote_spanned!(span=> ::ad::__rt::pop(&mut #s))
@@ -459,7 +470,7 @@ impl Emitter<'_> {
                 }
             }
             Stmt::Loop { header, body, .. } => {
-                let b = self.block(body);
+                let b = self.loop_body(body);
                 match header {
                     Header::For { var, iter, .. } => {
                         let v = match var {
@@ -477,6 +488,11 @@ impl Emitter<'_> {
             }
             Stmt::Break => quote!(break;),
             Stmt::Continue => quote!(continue;),
+            Stmt::Push { stack, value } if self.open.borrow().contains(stack) => {
+                let w = self.window(*stack);
+                let v = self.value(value, Span::call_site());
+                quote!(#w.push(#v);)
+            }
             Stmt::Push { stack, value } => {
                 let s = self.name(*stack);
                 let v = self.value(value, Span::call_site());
@@ -484,6 +500,62 @@ impl Emitter<'_> {
             }
             Stmt::Opaque(t, _) => t.clone(),
         }
+    }
+
+    /// A loop's body, opening a window on each stream it saves several
+    /// values on, or reads several back from, and touches nowhere else.
+    fn loop_body(&self, body: &[Stmt]) -> TokenStream {
+        let opened: Vec<(VarId, windows::Window)> = self
+            .streams
+            .iter()
+            .filter(|(w, _)| !self.open.borrow().contains(w))
+            .filter_map(|(w, _)| windows::window(*w, body).map(|k| (*w, k)))
+            .collect();
+        if opened.is_empty() {
+            return self.block(body);
+        }
+        let mut out = TokenStream::new();
+        for (w, kind) in &opened {
+            let (s, win) = (self.name(*w), self.window(*w));
+            let open = match *kind {
+                windows::Window::Saving(n) => {
+                    let n = proc_macro2::Literal::usize_unsuffixed(n);
+                    quote!(saving(#n))
+                }
+                windows::Window::Restoring(n) => {
+                    let n = proc_macro2::Literal::usize_unsuffixed(n);
+                    quote!(restoring(#n))
+                }
+            };
+            out.extend(quote!(let mut #win = ::ad::__rt::tape(&mut #s).#open;));
+            self.open.borrow_mut().push(*w);
+        }
+        out.extend(self.block(body));
+        self.open
+            .borrow_mut()
+            .retain(|w| !opened.iter().any(|(o, _)| o == w));
+        out
+    }
+
+    /// The name of a stream's window.
+    fn window(&self, stream: VarId) -> &syn::Ident {
+        match self.streams.iter().find(|(w, _)| *w == stream) {
+            Some((_, name)) => name,
+            None => unreachable!("a window is opened on a known stream"),
+        }
+    }
+
+    /// Declares the streams whose loop bodies may open windows.
+    pub(crate) fn with_streams(mut self, streams: impl IntoIterator<Item = VarId>) -> Self {
+        let mut names = self.prog.names.clone();
+        self.streams = streams
+            .into_iter()
+            .map(|w| {
+                let base = format!("{}_window", self.prog.name(w));
+                (w, names.fresh(&base, Span::call_site()))
+            })
+            .collect();
+        self
     }
 
     pub(crate) fn body(&self, body: &Body) -> TokenStream {
@@ -592,6 +664,8 @@ impl<'a> Emitter<'a> {
             movable: HashSet::new(),
             position: std::cell::Cell::new(0),
             lanes: false,
+            streams: Vec::new(),
+            open: std::cell::RefCell::new(Vec::new()),
         }
     }
 }
@@ -618,6 +692,9 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
         movable,
         position: std::cell::Cell::new(0),
         lanes: false,
+        streams: Vec::new(),
+        open: std::cell::RefCell::new(Vec::new()),
     }
+    .with_streams(windows::declared_streams(&body.stmts))
     .body(body)
 }
