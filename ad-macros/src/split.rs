@@ -79,7 +79,10 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
             }
         }
     }
+    // The forward sweep saves on the window its caller lends, the pullback
+    // reads back from the caller's stream.
     let words = quote!(&mut ::ad::__rt::Words);
+    let lent = quote!(&mut ::ad::__rt::Saving<'_>);
     let dests = quote!((#(#dest_tys,)*));
     let sig = |params: &[TokenStream]| {
         quote! {
@@ -120,7 +123,7 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
             quote!(#m #x: #ty)
         })
         .collect();
-    params.push(quote!(_: #words));
+    params.push(quote!(_: #lent));
     let sig = sig(&params);
     quote!(#sig { #body })
 }
@@ -325,7 +328,7 @@ fn generated(
         None => names.fresh("tape", proc_macro2::Span::call_site()),
     };
     let tape = quote!(mut #tape_name: &mut ::ad::__rt::Words);
-    params.push(tape.clone());
+    params.push(quote!(mut #tape_name: &mut ::ad::__rt::Saving<'_>));
     // The floats the reverse sweep reads from the forward sweep's top level
     // go on the stream too, so that the pullback holds only arrays (and
     // has no size at all for a scalar function).

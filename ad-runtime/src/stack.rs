@@ -198,11 +198,12 @@ impl Words {
         self.words.is_empty()
     }
 
-    /// Room for at most `n` more values, reserved at once: a loop body that
-    /// saves `n` values saves them through a [`Saving`] window, whose
-    /// position stays in a register, instead of storing the stream's
-    /// length after every value. What was saved joins the stream when the
-    /// window is dropped.
+    /// A window for saving values, with room for `n` of them reserved at
+    /// once: a loop body that saves values saves them through a [`Saving`]
+    /// window, whose position stays in a register, instead of storing the
+    /// stream's length after every value; the helpers it calls save on the
+    /// same window. What was saved joins the stream when the window is
+    /// dropped.
     ///
     /// ```
     /// let mut words = ad_runtime::Words::new();
@@ -218,16 +219,7 @@ impl Words {
     /// ```
     #[inline]
     pub fn saving(&mut self, n: usize) -> Saving<'_> {
-        let items = &mut self.words.items;
-        items.reserve(n);
-        // SAFETY: `reserve` made room for `n` more values after `len`.
-        let next = unsafe { items.as_mut_ptr().add(items.len()) };
-        Saving {
-            items,
-            next,
-            written: 0,
-            room: n,
-        }
+        Saving::open(&mut self.words.items, n)
     }
 
     /// The last `n` values, read back last first through a [`Restoring`]
@@ -256,41 +248,112 @@ impl Words {
     }
 }
 
-/// See [`Words::saving`].
+/// See [`Words::saving`]. A helper's split form saves its values on the
+/// window its caller lends it (`&mut Saving`), and a loop of its own opens
+/// a window on that one ([`Saving::saving`]).
 pub struct Saving<'a> {
     items: &'a mut Vec<u64>,
-    /// The first reserved slot (`items`' end when the window opened).
+    /// The first free slot when the window was opened or last refilled
+    /// (`items`' end then).
     next: *mut u64,
+    /// Values written since `next`.
     written: usize,
+    /// Free slots after `next`: `n` when opened, the spare capacity when
+    /// refilled.
     room: usize,
+}
+
+impl<'a> Saving<'a> {
+    #[inline]
+    fn open(items: &'a mut Vec<u64>, n: usize) -> Self {
+        // (A power of two: the first buffer of an empty stream then has the
+        // size `push` would have given it, and its doublings stay powers of
+        // two.)
+        items.reserve(n.next_power_of_two());
+        // `n`, not all the spare capacity: with a constant `n` and as many
+        // pushes, every check of `push` is known to pass.
+        let room = n;
+        // SAFETY: `len` is within the allocation (`len <= capacity`).
+        let next = unsafe { items.as_mut_ptr().add(items.len()) };
+        Saving {
+            items,
+            next,
+            written: 0,
+            room,
+        }
+    }
 }
 
 impl Saving<'_> {
     /// Saves a value.
-    ///
-    /// # Panics
-    ///
-    /// If the window is full (a bug of the generated code).
     #[inline]
     pub fn push<T: Word>(&mut self, value: T) {
-        assert!(
-            self.written < self.room,
-            "ad: a loop body saved more values than it reserved"
-        );
-        // SAFETY: the slot is within the capacity reserved for the window,
-        // and the window borrows the stream, so nothing reallocates it.
+        if self.written == self.room {
+            // (The window itself is not passed: its fields stay in
+            // registers.)
+            (self.next, self.room) = refill(self.items, self.written);
+            self.written = 0;
+        }
+        // SAFETY: `written < room`: the slot is within the spare capacity
+        // `next` starts, and the window borrows the stream, so nothing
+        // reallocates it in between.
         unsafe { self.next.add(self.written).write(value.to_word()) };
         self.written += 1;
+    }
+
+    #[inline]
+    fn commit(&mut self) {
+        let len = self.items.len() + self.written;
+        // SAFETY: the `written` slots after the old length were written,
+        // within the capacity.
+        unsafe { self.items.set_len(len) };
+        self.written = 0;
+        self.room = 0;
+    }
+
+    /// A window within this one, for a loop of a helper saving on this
+    /// window: the values saved so far join the stream first, and this
+    /// window goes on after the inner one's values.
+    #[inline]
+    pub fn saving(&mut self, n: usize) -> Saving<'_> {
+        // `room = 0`: the next `push` refills, from the stream as the inner
+        // window leaves it.
+        self.commit();
+        Saving::open(&mut *self.items, n)
+    }
+
+    /// The number of values on the stream, those of the window included.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.items.len() + self.written
+    }
+
+    /// Whether the stream and the window hold no value.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
 impl Drop for Saving<'_> {
     #[inline]
     fn drop(&mut self) {
-        let len = self.items.len() + self.written;
-        // SAFETY: the `written` slots after the old length were written.
-        unsafe { self.items.set_len(len) };
+        self.commit();
     }
+}
+
+/// The `written` values of a full window join `items`, which grows; the
+/// window goes on at its new end, with its spare capacity.
+#[cold]
+#[inline(never)]
+fn refill(items: &mut Vec<u64>, written: usize) -> (*mut u64, usize) {
+    // SAFETY: the `written` slots after the length were written, within
+    // the capacity.
+    unsafe { items.set_len(items.len() + written) };
+    items.reserve(1);
+    // SAFETY: `len` is within the allocation.
+    let next = unsafe { items.as_mut_ptr().add(items.len()) };
+    (next, items.capacity() - items.len())
 }
 
 /// See [`Words::restoring`].
@@ -679,12 +742,29 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "saved more values than it reserved")]
-    fn a_full_window_is_a_bug() {
-        let mut w = Words::new();
-        let mut s = w.saving(1);
-        s.push(1.0);
-        s.push(2.0);
+    fn a_window_grows_past_its_room_and_holds_inner_windows() {
+        let (mut a, mut b) = (Words::new(), Words::new());
+        for i in 0..50 {
+            let x = i as f64;
+            // More values than the room asked for, a helper's inner loop
+            // on a window within, and values after it.
+            let mut w = b.saving(1);
+            for k in 0..5 {
+                a.push(x + k as f64);
+                w.push(x + k as f64);
+            }
+            {
+                let mut inner = w.saving(2);
+                for k in 0..i % 4 {
+                    a.push(-x * k as f64);
+                    inner.push(-x * k as f64);
+                }
+            }
+            a.push(i % 2 == 0);
+            w.push(i % 2 == 0);
+            assert_eq!(w.len(), a.len());
+        }
+        assert_eq!(a.words.items, b.words.items);
     }
 
     #[test]

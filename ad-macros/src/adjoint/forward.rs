@@ -6,7 +6,7 @@
 use super::analysis::{accumulators_of, collect_reads, exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
-use crate::ir::{walk, wrapper, AssignOp, Block, Expr, Header, Place, Stmt, VarId};
+use crate::ir::{walk, wrapper, AssignOp, Block, Expr, Header, Place, Stmt, VarId, LEND};
 use proc_macro2::Span;
 use quote::quote;
 use std::collections::HashSet;
@@ -172,7 +172,7 @@ impl Adjoint<'_> {
         };
         let pair = self.prog.derived("split");
         let mut args = args.clone();
-        args.push(self.tape());
+        args.push(self.lend());
         out.push(Stmt::Let {
             var: pair,
             ty: None,
@@ -227,7 +227,16 @@ impl Adjoint<'_> {
         out
     }
 
-    /// The stream of saved values, lent to a split form or its pullback:
+    /// The stream of saved values, lent to a split form to save on: a
+    /// window on it (`&mut saved.saving(0)`), or the window of the loop
+    /// body the call is in (`emit::windows`).
+    pub(super) fn lend(&mut self) -> Expr {
+        let w = self.words();
+        self.prog.vars[w].mutable = true;
+        Expr::Rule(LEND, vec![Expr::var(w)])
+    }
+
+    /// The stream of saved values, lent to a pullback to read back from:
     /// `::ad::__rt::tape(&mut saved)`.
     pub(super) fn tape(&mut self) -> Expr {
         let w = self.words();

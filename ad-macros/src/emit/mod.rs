@@ -271,6 +271,17 @@ impl Emitter<'_> {
                 let ranges = args[1..].iter().map(|r| self.expr(r, span));
                 quote_spanned!(span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
             }
+            Expr::Rule(crate::ir::LEND, args) => match args.first().and_then(Expr::as_var) {
+                Some(w) if self.open.borrow().contains(&w) => {
+                    let win = self.window(w);
+                    quote_spanned!(span=> &mut #win)
+                }
+                Some(w) => {
+                    let s = self.name(w);
+                    quote_spanned!(span=> &mut #s.saving(0))
+                }
+                None => unreachable!("the stream is lent by name"),
+            },
             Expr::Rule(path, args) => {
                 let path: TokenStream = path.parse().unwrap_or_default();
                 let path = respan(path, span);
@@ -527,7 +538,7 @@ impl Emitter<'_> {
                     quote!(restoring(#n))
                 }
             };
-            out.extend(quote!(let mut #win = ::ad::__rt::tape(&mut #s).#open;));
+            out.extend(quote!(let mut #win = #s.#open;));
             self.open.borrow_mut().push(*w);
         }
         out.extend(self.block(body));
