@@ -121,14 +121,14 @@ pub struct Func {
     pub active_args: &'static [bool],
 }
 
-/// The quotient `a / b` of scalars as a function of the rule table: its
-/// partials are `::ad::__rt::div::{da, db, dab, dbb}`. Reverse mode uses them
-/// where the operands are known to be scalars.
 /// The [`Expr::Rule`] lending the stream of saved values (its one
 /// argument) to a split form: `&mut saved.saving(0)`, or the window of the
 /// loop body the call is in (`emit::windows`).
 pub const LEND: &str = "lend";
 
+/// The quotient `a / b` of scalars as a function of the rule table: its
+/// partials are `::ad::__rt::div::{da, db, dab, dbb}`. Reverse mode uses them
+/// where the operands are known to be scalars.
 pub const DIV: Func = Func {
     name: "div",
     arity: 2,

@@ -528,17 +528,12 @@ impl Emitter<'_> {
         let mut out = TokenStream::new();
         for (w, kind) in &opened {
             let (s, win) = (self.name(*w), self.window(*w));
-            let open = match *kind {
-                windows::Window::Saving(n) => {
-                    let n = proc_macro2::Literal::usize_unsuffixed(n);
-                    quote!(saving(#n))
-                }
-                windows::Window::Restoring(n) => {
-                    let n = proc_macro2::Literal::usize_unsuffixed(n);
-                    quote!(restoring(#n))
-                }
+            let (open, n) = match *kind {
+                windows::Window::Saving(n) => (quote!(saving), n),
+                windows::Window::Restoring(n) => (quote!(restoring), n),
             };
-            out.extend(quote!(let mut #win = #s.#open;));
+            let n = proc_macro2::Literal::usize_unsuffixed(n);
+            out.extend(quote!(let mut #win = #s.#open(#n);));
             self.open.borrow_mut().push(*w);
         }
         out.extend(self.block(body));
