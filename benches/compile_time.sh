@@ -2,7 +2,8 @@
 # Compile-time cost of #[differentiate] (issue 8): the build time of a crate
 # with 50 differentiated functions (the first 50 of tests/random_functions.rs:
 # loops, branches, slices, calls) against the same crate without the
-# attribute, in debug and release; and the expansion time of the largest
+# attribute, in debug and release (the derivatives not called, the gradients
+# called, all four called); and the expansion time of the largest
 # differentiated function of the repository.
 #
 # Run from the repository root: `bash benches/compile_time.sh`
@@ -33,7 +34,21 @@ for m in re.finditer(r"^#\[differentiate[^\n]*\]\n(?:pub )?fn r0[0-4]\d\(", text
 assert len(items) == 50, len(items)
 body = "\n\n".join(items) + "\n"
 header = "#![allow(unused_assignments, unused_braces, unused_mut, unused_variables, dead_code, clippy::all)]\n"
-for kind, code in [("with", body), ("without", re.sub(r"^#\[differentiate[^\n]*\n", "", body, flags=re.M))]:
+# The derivatives are `#[inline]`: compiled to machine code only where
+# something calls them. `grad` takes the address of every `_grad` (what a
+# user who trains a model calls), `all` of all four derivatives of each
+# function, so that they are compiled as if called.
+names = re.findall(r"^pub fn (r\d+)\(", body, flags=re.M)
+def used(suffixes):
+    refs = ", ".join(f"{n}_{s} as *const ()" for n in names for s in suffixes)
+    return f"\npub fn derivatives() {{\n    ::std::hint::black_box([{refs}]);\n}}\n"
+kinds = [
+    ("with", body),
+    ("grad", body + used(["grad"])),
+    ("all", body + used(["jvp", "vjp", "grad", "hvp"])),
+    ("without", re.sub(r"^#\[differentiate[^\n]*\n", "", body, flags=re.M)),
+]
+for kind, code in kinds:
     d = work / kind
     (d / "src").mkdir(parents=True)
     (d / "Cargo.toml").write_text(f"""[package]
@@ -47,7 +62,7 @@ ad = {{ path = "{root}" }}
 
 [workspace]
 """)
-    uses = "use ad::differentiate;\n" if kind == "with" else ""
+    uses = "use ad::differentiate;\n" if kind != "without" else ""
     (d / "src/lib.rs").write_text(header + uses + code)
     print(f"{kind}: {len(code.splitlines())} lines, {code.count('#[differentiate')} attributes")
 PY
@@ -55,7 +70,7 @@ PY
 export CARGO_TARGET_DIR="$work/target"
 for profile in dev release; do
   flag=""; [ "$profile" = release ] && flag="--release"
-  for kind in with without; do
+  for kind in with grad all without; do
     (cd "$work/$kind" && cargo build -q $flag >/dev/null 2>&1)  # dependencies
     times=()
     cpus=()

@@ -10,6 +10,12 @@ use quote::{quote, ToTokens};
 /// `compile_error!` next to the original item (and, when the signature is
 /// sound, next to stub derivatives, so callers do not cascade).
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand_in(args, item, crate::scope::Scope::Unknown)
+}
+
+/// [`expand`], for a function in `scope` (`f_jvp`, `f_vjp` and `f_grad`
+/// call the hidden wrappers when the scope is known).
+pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scope) -> TokenStream {
     let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
@@ -51,6 +57,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let model = Model {
         item: &desugared,
+        scope,
         ..model
     };
     if options.custom {

@@ -13,7 +13,7 @@
 //! and arrays, whose elements `Assign` writes.
 
 use proc_macro2::{Span, TokenStream};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
 /// Index of a variable in [`Program::vars`].
@@ -621,6 +621,9 @@ pub fn walk(block: &[Stmt], f: &mut impl FnMut(&Stmt)) {
 pub struct Names {
     reserved: HashSet<String>,
     taken: HashSet<String>,
+    /// For each base of [`Names::fresh`], the first suffix that may be
+    /// free (`t_7` after `t` .. `t_6`): the probe starts there.
+    next: HashMap<String, usize>,
 }
 
 impl Names {
@@ -628,6 +631,7 @@ impl Names {
         Names {
             reserved,
             taken: HashSet::new(),
+            next: HashMap::new(),
         }
     }
 
@@ -638,7 +642,7 @@ impl Names {
             return self.fresh(name, span);
         }
         let name = plain(name);
-        if syn::parse_str::<Ident>(&name).is_ok() && self.taken.insert(name.clone()) {
+        if is_ident(&name) && self.taken.insert(name.clone()) {
             return Ident::new(&name, span);
         }
         self.fresh(&name, span)
@@ -647,24 +651,64 @@ impl Names {
     /// Gives back a name that ended up unused (a temporary renamed to the
     /// user variable it was bound to).
     pub fn release(&mut self, name: &Ident) {
-        self.taken.remove(&name.to_string());
+        let name = name.to_string();
+        // The probes of its base start at it again.
+        for (base, next) in &mut self.next {
+            let n = match name.strip_prefix(base.as_str()) {
+                Some("") => Some(0),
+                Some(rest) => rest.strip_prefix('_').and_then(|k| k.parse::<usize>().ok()),
+                None => None,
+            };
+            if let Some(n) = n {
+                *next = (*next).min(n);
+            }
+        }
+        self.taken.remove(&name);
     }
 
     /// A name derived from `base` that nobody uses.
     pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
         let base = plain(base);
-        let mut candidate = base.clone();
-        let mut n = 0;
-        while self.reserved.contains(&candidate)
-            || self.taken.contains(&candidate)
-            || syn::parse_str::<Ident>(&candidate).is_err()
-        {
+        let mut n = self.next.get(&base).copied().unwrap_or(0);
+        let candidate = loop {
+            let candidate = match n {
+                0 => base.clone(),
+                _ => format!("{base}_{n}"),
+            };
+            // (Only the base itself may be a keyword: `type`, `self`.)
+            let valid = match n {
+                0 => is_ident(&candidate),
+                _ => ident_like(&base) || is_ident(&candidate),
+            };
+            if valid && !self.reserved.contains(&candidate) && !self.taken.contains(&candidate) {
+                break candidate;
+            }
             n += 1;
-            candidate = format!("{base}_{n}");
-        }
+        };
+        self.next.insert(base, n + 1);
         self.taken.insert(candidate.clone());
         Ident::new(&candidate, span)
     }
+}
+
+/// Letters, digits and `_`, not starting with a digit: with `_1` appended,
+/// an identifier that is no keyword.
+fn ident_like(name: &str) -> bool {
+    !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+}
+
+/// Whether `name` is an identifier that is no keyword (what
+/// `syn::parse_str::<Ident>` accepts, without running a lexer).
+fn is_ident(name: &str) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+        "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if",
+        "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
+        "pub", "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true",
+        "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    ];
+    !name.is_empty() && ident_like(name) && !KEYWORDS.contains(&name)
 }
 
 /// A name without the raw prefix: `r#type` becomes `type_`, which the
@@ -729,5 +773,39 @@ impl Program {
 
     pub fn name(&self, v: VarId) -> &Ident {
         &self.vars[v].name
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_as_syn_reads_them() {
+        for name in [
+            "x", "x_1", "_x", "é", "type_", "self_", "Self_", "r", "gen", "x9",
+        ] {
+            assert!(is_ident(name), "{name}");
+            assert!(syn::parse_str::<Ident>(name).is_ok(), "{name}");
+        }
+        for name in ["", "_", "type", "self", "Self", "fn", "1x", "a-b", "a b"] {
+            assert!(!is_ident(name), "{name}");
+            assert!(syn::parse_str::<Ident>(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn fresh_names_probe_from_the_last_one_and_reuse_released_ones() {
+        let mut names = Names::new(["t_1".to_string()].into_iter().collect());
+        let s = Span::call_site();
+        let got: Vec<String> = (0..4).map(|_| names.fresh("t", s).to_string()).collect();
+        assert_eq!(got, ["t", "t_2", "t_3", "t_4"]);
+        names.release(&Ident::new("t_2", s));
+        assert_eq!(names.fresh("t", s).to_string(), "t_2");
+        assert_eq!(names.fresh("t", s).to_string(), "t_5");
+        assert_eq!(names.claim("t_7", s).to_string(), "t_7");
+        assert_eq!(names.fresh("t", s).to_string(), "t_6");
+        assert_eq!(names.fresh("t", s).to_string(), "t_8");
+        assert_eq!(names.fresh("type", s).to_string(), "type_1");
     }
 }

@@ -34,6 +34,7 @@ mod lower;
 mod many;
 mod parse;
 mod pretty;
+mod scope;
 mod split;
 mod tangent;
 mod wrappers;
@@ -51,7 +52,30 @@ use proc_macro::TokenStream;
 /// and the conventions.
 #[proc_macro_attribute]
 pub fn differentiate(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(args.into(), item.into()).into()
+    let scope = scope_of(&item);
+    expand::expand_in(args.into(), item.into(), scope).into()
+}
+
+/// The scope of the annotated function, read from its source file at its
+/// name's place (`scope.rs`).
+fn scope_of(item: &TokenStream) -> scope::Scope {
+    let mut after_fn = false;
+    for t in item.clone() {
+        match &t {
+            proc_macro::TokenTree::Ident(i) if after_fn => {
+                let span = i.span();
+                return match span.local_file() {
+                    Some(file) => {
+                        scope::scope_in_file(&file, span.line(), span.column(), &i.to_string())
+                    }
+                    None => scope::Scope::Unknown,
+                };
+            }
+            proc_macro::TokenTree::Ident(i) => after_fn = i.to_string() == "fn",
+            _ => after_fn = false,
+        }
+    }
+    scope::Scope::Unknown
 }
 
 /// Derives `ad::Differentiable` for a struct of parameters: named fields or

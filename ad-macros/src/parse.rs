@@ -137,6 +137,9 @@ pub struct Model<'a> {
     pub matrix: bool,
     /// Called in joint mode by differentiated callers (`joint`).
     pub joint: bool,
+    /// Where the function stands, as far as its generated siblings' paths
+    /// go (`scope.rs`).
+    pub scope: crate::scope::Scope,
 }
 
 /// How the macro classifies a type by its syntax.
@@ -706,6 +709,7 @@ impl<'a> Model<'a> {
             ret_float,
             matrix,
             joint: options.joint,
+            scope: crate::scope::Scope::Unknown,
         }
     }
 }

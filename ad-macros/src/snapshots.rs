@@ -6,13 +6,19 @@
 //! To accept a change: `AD_UPDATE_SNAPSHOTS=1 cargo test -p ad-macros snapshot`,
 //! then read the diff.
 
-use crate::expand::expand;
+use crate::expand::expand_in;
 use crate::pretty::pretty;
+use crate::scope::Scope;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 fn check(name: &str, args: TokenStream, item: TokenStream) {
-    let generated = pretty(expand(args, item));
+    check_in(name, args, item, Scope::Unknown)
+}
+
+/// [`check`], for a function whose scope is known.
+fn check_in(name: &str, args: TokenStream, item: TokenStream, scope: Scope) {
+    let generated = pretty(expand_in(args, item, scope));
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("snapshots")
         .join(format!("{name}.rs.snap"));
@@ -143,5 +149,25 @@ fn snapshot_checkpointed_loop() {
                 y
             }
         },
+    );
+}
+
+/// A function at a module's level: `f_jvp`, `f_vjp`, `f_grad` and the split
+/// form's pullback call the hidden wrappers that hold the bodies.
+#[test]
+fn snapshot_free_function_with_thin_items() {
+    check_in(
+        "thin",
+        quote!(),
+        quote! {
+            fn scaled_sum(x: &[f64], k: usize, a: f64) -> f64 {
+                let mut s = 0.0;
+                for i in 0..k {
+                    s += (a * x[i]).sin();
+                }
+                s
+            }
+        },
+        Scope::Free,
     );
 }

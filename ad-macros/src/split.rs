@@ -227,6 +227,7 @@ fn joint(
         .map(|p| fresh(&mut names, &format!("{}_cotangent", p.ident)))
         .collect();
     let result = pullback_result(model, &cots);
+    let mut pattern = quote!((_, #(#cots),*));
     let (params, seed, inner) = match bodies {
         Some(b) => {
             let mutable = assigned(&b.prog_vjp, &b.adjoint.body.stmts);
@@ -248,8 +249,31 @@ fn joint(
                 }
                 None => fresh(&mut names, "dout").to_token_stream(),
             };
-            let body = &b.vjp;
-            (params, seed, quote!({ #body }))
+            let inner = match crate::emit::wrapper_path(model) {
+                // The reverse mode is `__ad_vjp_f`'s: a call, its cotangents
+                // in every parameter's place.
+                Some((path, _)) => {
+                    let f = format_ident!("__ad_vjp_{}", base);
+                    let args = (0..model.params.len()).map(|i| b.prog_vjp.name(i));
+                    let s = b.adjoint.seed.map(|s| b.prog_vjp.name(s).to_token_stream());
+                    let s = s.unwrap_or_else(|| seed.clone());
+                    let mut k = 0;
+                    let pats = model.params.iter().map(|p| match p.active {
+                        true => {
+                            k += 1;
+                            cots[k - 1].to_token_stream()
+                        }
+                        false => quote!(_),
+                    });
+                    pattern = quote!((_, #(#pats),*));
+                    quote!(#path #f(#(#args,)* #s))
+                }
+                None => {
+                    let body = &b.vjp;
+                    quote!({ #body })
+                }
+            };
+            (params, seed, inner)
         }
         None => {
             let params: Vec<TokenStream> = model
@@ -288,7 +312,7 @@ fn joint(
     quote! {
         let #value: #ret = (|| #block)();
         (#value, move |#(#params,)* #seed: #ret_el, _: &mut ::ad::__rt::Words, #dest_pat: #dests_ty| {
-            let (_, #(#cots),*) = #inner;
+            let #pattern = #inner;
             #(#deliver)*
             #result
         })

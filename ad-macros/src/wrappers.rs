@@ -375,6 +375,14 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             (gnames, gparams, gbounds, body)
         }
     };
+    // With every parameter active, the body's result is the wrapper's.
+    let vjp_body = match bodies {
+        Some(b) if model.params.iter().all(|p| p.active) => b.vjp.clone(),
+        _ => quote! {
+            let (#value, #(#cots),*) = #inner;
+            (#value, #(#all),*)
+        },
+    };
     let (gnames, gparams, gbounds, body) = vjpjvp;
     let split = crate::split::split_form(
         model,
@@ -416,8 +424,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         where
             #(#own_preds,)*
         {
-            let (#value, #(#cots),*) = #inner;
-            (#value, #(#all),*)
+            #vjp_body
         }
     }
 }

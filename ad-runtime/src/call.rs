@@ -56,6 +56,37 @@ impl<T: crate::Real> TangentFor<T> for NoTangent {
     }
 }
 
+/// A tangent of exactly the parameter's type: how `f_jvp` hands its
+/// tangents to the hidden wrapper that holds the derivative's body, for any
+/// parameter type (a `T: Real`, a parameter struct, a borrowed matrix).
+///
+/// ```
+/// use ad_runtime::{tangent_for, tangent_ref, Given};
+/// use std::borrow::Borrow;
+///
+/// assert_eq!(tangent_for(Given(0.5f64), &3.0), 0.5);
+/// let dx = [1.0f64, 2.0];
+/// let t = tangent_ref::<[f64], _>(Given(&dx[..]), &[0.0, 0.0][..]);
+/// assert_eq!(Borrow::<[f64]>::borrow(&t), &[1.0, 2.0]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Given<T>(pub T);
+
+impl<P> TangentFor<P> for Given<P> {
+    #[inline]
+    fn tangent_for(self, _: &P) -> P {
+        self.0
+    }
+}
+
+impl<'a, P: ?Sized> TangentRef<P> for Given<&'a P> {
+    type Out = &'a P;
+    #[inline]
+    fn tangent_ref(self, _: &P) -> &'a P {
+        self.0
+    }
+}
+
 /// What a caller may pass as the tangent of a parameter the callee leaves
 /// out of `wrt(...)`: only [`NoTangent`]. A caller whose argument depends on
 /// its active inputs would pass its tangent, and the callee would drop it (a

@@ -5,6 +5,7 @@ use super::{allow, assigned, carried_attrs, emit_body};
 use crate::ir::{Body, Expr, Program, Stmt, VarId};
 use crate::many::DOUTS;
 use crate::parse::Model;
+use crate::scope::Scope;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use std::collections::HashSet;
@@ -188,16 +189,39 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         item,
         &["inline", "cold", "allow", "expect", "warn", "deny", "cfg"],
     );
+    let user_inline = carried.iter().any(|a| a.path().is_ident("inline"));
     let allow = allow();
     let allow = quote!(#allow #(#carried)*);
     let unreachable = quote!(::core::unreachable!(
         "the derivative of a function that failed to compile"
     ));
 
-    let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
+    // `f_jvp`, `f_vjp` and `f_grad` call the hidden wrappers, which hold
+    // the bodies, where the path to them is known (`scope.rs`).
+    let wrapper = bodies.is_some().then(|| wrapper_path(model)).flatten();
+    let thin = wrapper.is_some();
+    // A thin item, and the second order, which few callers call, are
+    // `#[inline]` (unless the user chose otherwise): compiled where they
+    // are called, and not at all when nothing calls them. (`f_grad` is
+    // compiled with `f`, as before: inlined into a caller, Rosenbrock's
+    // took 2.5x as long, LLVM merging two stores that the next iteration
+    // reads back one at a time.)
+    let lazy = |yes: bool| match yes && !user_inline {
+        true => quote!(#allow #[inline]),
+        false => allow.clone(),
+    };
+    let thin_allow = lazy(thin);
+    let hvp_allow = lazy(bodies.is_some());
+    // (A thin item writes none of its parameters.)
+    let jvp_mut = bodies.map(|b| match thin {
+        false => assigned(&b.prog_jvp, &b.tangent.body.stmts),
+        true => HashSet::new(),
+    });
     let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
     let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
     let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
+    let no_mut = HashSet::new();
+    let thin_vp = bodies.map(|b| (&b.prog_vjp, &no_mut));
 
     // f_jvp(x, dx, n, y, dy, buf, dbuf) -> (out, dout)
     let mut jvp_params = Vec::new();
@@ -228,7 +252,25 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     } else {
         quote!()
     };
-    let jvp_body = bodies.map_or(unreachable.clone(), |b| b.jvp.clone());
+    let jvp_body = match (&wrapper, bodies) {
+        (Some((path, recv_arg)), Some(b)) => {
+            let f = format_ident!("__ad_jvp_{}", base_name(name));
+            let mut args = Vec::new();
+            let mut ai = 0;
+            for (i, p) in model.params.iter().enumerate() {
+                args.push(b.prog_jvp.name(i).to_token_stream());
+                if p.active {
+                    let d = b.prog_jvp.name(b.tangent.tangents[ai]);
+                    args.push(quote!(::ad::__rt::Given(#d)));
+                    ai += 1;
+                } else {
+                    args.push(quote!(::ad::__rt::NoTangent));
+                }
+            }
+            quote!(#path #f(#(#recv_arg,)* #(#args),*))
+        }
+        _ => bodies.map_or(unreachable.clone(), |b| b.jvp.clone()),
+    };
 
     // f_vjp(x, n, y, buf, buf_bar, dout) -> (out, x_bar, y_bar)
     let mut vjp_params = Vec::new();
@@ -238,7 +280,10 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         let ty = &p.ty;
         let decl = param(vp, i, &p.ident, ty);
         plain_params.push(decl.clone());
-        vjp_params.push(decl);
+        vjp_params.push(match thin {
+            true => param(thin_vp, i, &p.ident, ty),
+            false => decl,
+        });
         if p.output {
             // The cotangent buffer, of the buffer's own type.
             let fallback = format_ident!("{}_bar", p.ident);
@@ -260,8 +305,31 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         .and_then(|(b, m)| b.adjoint.seed.filter(|s| m.contains(s)))
         .map(|_| quote!(mut));
     if has_value {
-        vjp_params.push(quote!(#seed_mut #seed: #ret));
+        let m = seed_mut.as_ref().filter(|_| !thin);
+        vjp_params.push(quote!(#m #seed: #ret));
     }
+    // A thin `f_vjp`'s call of `__ad_vjp_f`, and the cotangents of the
+    // active inputs out of its result.
+    let thin_vjp = || -> Option<TokenStream> {
+        let ((path, recv_arg), b) = wrapper.as_ref().zip(bodies)?;
+        let f = format_ident!("__ad_vjp_{}", base_name(name));
+        let args = (0..model.params.len()).map(|i| b.prog_vjp.name(i));
+        let mut pats = Vec::new();
+        let mut cots = Vec::new();
+        for p in &model.params {
+            if p.active {
+                let c = format_ident!("{}_bar", base_name(&p.ident));
+                pats.push(c.to_token_stream());
+                cots.push(c);
+            } else {
+                pats.push(quote!(_));
+            }
+        }
+        Some(quote! {
+            let (value, #(#pats),*) = #path #f(#(#recv_arg,)* #(#args,)* #seed);
+            (value, #(#cots),*)
+        })
+    };
     let cotangent_tys: Vec<syn::Type> = model
         .params
         .iter()
@@ -273,7 +341,10 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         (false, 1) => quote!(-> #(#cotangent_tys)*),
         (false, _) => quote!(-> (#(#cotangent_tys),*)),
     };
-    let vjp_body = bodies.map_or(unreachable.clone(), |b| b.vjp.clone());
+    let vjp_body = match thin_vjp() {
+        Some(call) => call,
+        None => bodies.map_or(unreachable.clone(), |b| b.vjp.clone()),
+    };
 
     let doc_jvp = format!(
         "Forward mode of [`{name}`]: its value and its directional derivative along the tangents `d..` of the active inputs. Generated by `#[differentiate]`."
@@ -283,12 +354,12 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     );
     let mut out = quote! {
         #[doc = #doc_jvp]
-        #allow
+        #thin_allow
         #vis fn #jvp_name #gen (#(#recv,)* #(#jvp_params),*) #jvp_ret #wher {
             #jvp_body
         }
         #[doc = #doc_vjp]
-        #allow
+        #thin_allow
         #vis fn #vjp_name #gen (#(#recv,)* #(#vjp_params),*) #vjp_ret #wher {
             #vjp_body
         }
@@ -332,6 +403,8 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         let doc_grad = format!(
             "Gradient of [`{name}`]: its value and the derivatives in each active input, in order. Generated by `#[differentiate]`."
         );
+        // `f_grad` keeps its own copy of the body, so that the seed, one,
+        // folds into it, inlined or not.
         let grad_body = match bodies {
             Some(b) => {
                 let body = &b.vjp;
@@ -382,7 +455,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
             {
                 out.extend(quote! {
                     #[doc = #doc_hvp]
-                    #allow
+                    #hvp_allow
                     #vis fn #hvp_name #gen (#(#recv,)* #(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) #wher {
                         #body
                     }
@@ -391,4 +464,28 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         }
     }
     out
+}
+
+/// The path to the hidden wrappers (`__ad_jvp_f`, `__ad_vjp_f`) from a
+/// generated item, and the receiver to pass them; `None` where the
+/// wrappers do not exist or the path is not known.
+pub(crate) fn wrapper_path(model: &Model) -> Option<(TokenStream, Vec<TokenStream>)> {
+    if !model.has_output || model.params.iter().any(|p| p.output) {
+        return None;
+    }
+    let recv_arg: Vec<TokenStream> = match model.inactive_receiver().is_empty() {
+        true => vec![],
+        false => vec![quote!(self)],
+    };
+    let path = match (model.receiver.is_some(), model.scope) {
+        (true, _) | (false, Scope::Assoc) => quote!(Self::),
+        (false, Scope::Free) => quote!(),
+        (false, Scope::Unknown) => return None,
+    };
+    Some((path, recv_arg))
+}
+
+/// A name without its `r#`, as the generated names are formed.
+pub(crate) fn base_name(name: &syn::Ident) -> String {
+    name.to_string().trim_start_matches("r#").to_string()
 }

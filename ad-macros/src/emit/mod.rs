@@ -19,6 +19,7 @@ mod items;
 mod windows;
 
 use facts::{is_scalar, movable, scalars};
+pub(crate) use items::wrapper_path;
 pub use items::{bodies, generate, Bodies};
 pub(crate) use items::{cotangent_type, param};
 
@@ -174,8 +175,7 @@ impl Emitter<'_> {
                 quote_spanned!(span=> ::ad::__rt::#f(#a, #b))
             }
             Expr::La(op, args) => {
-                let path: TokenStream = op.module.parse().unwrap_or_default();
-                let path = respan(path, span);
+                let path = rule_path(op.module, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
                 quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
             }
@@ -283,8 +283,7 @@ impl Emitter<'_> {
                 None => unreachable!("the stream is lent by name"),
             },
             Expr::Rule(path, args) => {
-                let path: TokenStream = path.parse().unwrap_or_default();
-                let path = respan(path, span);
+                let path = rule_path(path, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
                 quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
             }
@@ -588,6 +587,38 @@ pub(crate) fn carried_attrs<'a>(item: &'a syn::ItemFn, names: &[&str]) -> Vec<&'
         .iter()
         .filter(|a| names.iter().any(|n| a.path().is_ident(n)))
         .collect()
+}
+
+/// The tokens of a runtime rule's path (`mul::vjp_a`) at `span`, without
+/// running a lexer over it.
+fn rule_path(path: &str, span: Span) -> TokenStream {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with(|c: char| c.is_ascii_digit())
+            && s.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+    };
+    if !path.split("::").all(plain) {
+        return respan(path.parse().unwrap_or_default(), span);
+    }
+    let mut out = TokenStream::new();
+    for (i, segment) in path.split("::").enumerate() {
+        if i > 0 {
+            out.extend([
+                proc_macro2::TokenTree::Punct(proc_macro2::Punct::new(
+                    ':',
+                    proc_macro2::Spacing::Joint,
+                )),
+                proc_macro2::TokenTree::Punct(proc_macro2::Punct::new(
+                    ':',
+                    proc_macro2::Spacing::Alone,
+                )),
+            ]);
+        }
+        out.extend([proc_macro2::TokenTree::Ident(proc_macro2::Ident::new(
+            segment, span,
+        ))]);
+    }
+    respan(out, span)
 }
 
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {

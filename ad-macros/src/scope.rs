@@ -1,0 +1,419 @@
+//! Where the annotated function stands: at a module's level (its generated
+//! siblings are named `__ad_vjp_f`) or in an `impl` block (`Self::__ad_vjp_f`).
+//!
+//! An attribute macro sees only its item, and a function without a
+//! receiver reads the same in both places. The generated `f_jvp`, `f_vjp`
+//! and `f_grad` call the hidden wrapper that holds the derivative's body
+//! when the scope is known, and hold a copy of the body otherwise. The
+//! scope is known from a receiver, or read from the function's source file:
+//! the braces around the function's name, at the line and column its span
+//! gives. Whatever cannot be read with certainty (a file that is not there
+//! or does not show the function's name at that place, a function inside a
+//! macro's input, a trait) is [`Scope::Unknown`], which costs compile time
+//! and nothing else.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// The scope of a function, as far as its siblings' paths go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A module, or a block: siblings are named by their name.
+    Free,
+    /// An `impl` block: siblings are `Self::` items.
+    Assoc,
+    /// Not known: every generated item holds its own body.
+    Unknown,
+}
+
+/// The functions of one source file: each function's name, at its line and
+/// column (1-based, in characters, as `proc_macro::Span` counts), with its
+/// scope.
+type Table = HashMap<(usize, usize), (String, Scope)>;
+
+/// A file's text, as read, and its table.
+type Read = (Rc<str>, Rc<Table>);
+
+thread_local! {
+    /// The files read in this compilation, with their tables (a proc macro
+    /// server may outlive an edit: the text is compared before the table is
+    /// used).
+    static FILES: RefCell<HashMap<PathBuf, Read>> = RefCell::new(HashMap::new());
+}
+
+/// The scope of the function named `name` whose name starts at `line`,
+/// `column` of `file`.
+pub fn scope_in_file(file: &std::path::Path, line: usize, column: usize, name: &str) -> Scope {
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Scope::Unknown;
+    };
+    let table = FILES.with(|files| {
+        let mut files = files.borrow_mut();
+        if let Some((old, table)) = files.get(file) {
+            if **old == *text {
+                return table.clone();
+            }
+        }
+        let table = Rc::new(functions(&text));
+        files.insert(file.to_path_buf(), (Rc::from(text.as_str()), table.clone()));
+        table
+    });
+    match table.get(&(line, column)) {
+        Some((n, scope)) if n == name => *scope,
+        _ => Scope::Unknown,
+    }
+}
+
+/// A token of the lexer, as far as scopes go.
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String),
+    Punct(char),
+    /// A closed `(..)` or `[..]` group, or a literal.
+    Other,
+}
+
+/// An open group: its delimiter and the tokens before it since the last
+/// item boundary of its level (its header: `impl<T> Foo<T>`, `mod m`,
+/// `fn g(x: f64)`, `macro_rules! m`).
+struct Open {
+    delim: char,
+    header: Vec<Tok>,
+}
+
+/// Every function of `text`: the place of its name, its name and its
+/// scope.
+pub(crate) fn functions(text: &str) -> Table {
+    let mut table = Table::new();
+    let mut stack: Vec<Open> = Vec::new();
+    // The tokens of the current level since its last item boundary.
+    let mut current: Vec<Tok> = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let (mut i, mut line, mut col) = (0usize, 1usize, 1usize);
+    // Moves past `n` characters, counting lines.
+    let advance = |i: &mut usize, line: &mut usize, col: &mut usize, n: usize| {
+        for _ in 0..n {
+            if *i >= chars.len() {
+                return;
+            }
+            if chars[*i] == '\n' {
+                *line += 1;
+                *col = 1;
+            } else {
+                *col += 1;
+            }
+            *i += 1;
+        }
+    };
+    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            advance(&mut i, &mut line, &mut col, 1);
+        } else if c == '/' && at(i + 1) == '/' {
+            while i < chars.len() && chars[i] != '\n' {
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+        } else if c == '/' && at(i + 1) == '*' {
+            let mut depth = 0usize;
+            loop {
+                if i >= chars.len() {
+                    break;
+                }
+                if chars[i] == '/' && at(i + 1) == '*' {
+                    depth += 1;
+                    advance(&mut i, &mut line, &mut col, 2);
+                } else if chars[i] == '*' && at(i + 1) == '/' {
+                    depth -= 1;
+                    advance(&mut i, &mut line, &mut col, 2);
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+            }
+        } else if c == '"' {
+            advance(&mut i, &mut line, &mut col, 1);
+            skip_string(&chars, &mut i, &mut line, &mut col, &advance);
+            current.push(Tok::Other);
+        } else if c == '\'' {
+            if at(i + 1) == '\\' {
+                // '\n', '\'', '\u{..}'
+                advance(&mut i, &mut line, &mut col, 3);
+                while i < chars.len() && chars[i] != '\'' {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                advance(&mut i, &mut line, &mut col, 1);
+                current.push(Tok::Other);
+            } else if at(i + 2) == '\'' {
+                advance(&mut i, &mut line, &mut col, 3);
+                current.push(Tok::Other);
+            } else {
+                // A lifetime or a label.
+                advance(&mut i, &mut line, &mut col, 1);
+                while i < chars.len() && is_ident_char(chars[i]) {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                current.push(Tok::Other);
+            }
+        } else if c.is_ascii_digit() {
+            while i < chars.len()
+                && (is_ident_char(chars[i]) || (chars[i] == '.' && at(i + 1).is_ascii_digit()))
+            {
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            current.push(Tok::Other);
+        } else if is_ident_start(c) {
+            let (start_line, start_col) = (line, col);
+            let begin = i;
+            while i < chars.len() && is_ident_char(chars[i]) {
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            let word: String = chars[begin..i].iter().collect();
+            let next = at(i);
+            match (word.as_str(), next) {
+                // Raw strings: r"..", r#".."#, br"..", cr"..".
+                ("r" | "br" | "cr", '"' | '#') if raw_string_follows(&chars, i) => {
+                    let mut hashes = 0;
+                    while at(i) == '#' {
+                        hashes += 1;
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    advance(&mut i, &mut line, &mut col, 1);
+                    loop {
+                        if i >= chars.len() {
+                            break;
+                        }
+                        if chars[i] == '"' && (1..=hashes).all(|k| at(i + k) == '#') {
+                            advance(&mut i, &mut line, &mut col, 1 + hashes);
+                            break;
+                        }
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    current.push(Tok::Other);
+                }
+                ("b" | "c", '"') => {
+                    advance(&mut i, &mut line, &mut col, 1);
+                    skip_string(&chars, &mut i, &mut line, &mut col, &advance);
+                    current.push(Tok::Other);
+                }
+                ("b", '\'') => {
+                    advance(&mut i, &mut line, &mut col, 1);
+                    if at(i) == '\\' {
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    advance(&mut i, &mut line, &mut col, 1);
+                    while i < chars.len() && chars[i] != '\'' {
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    advance(&mut i, &mut line, &mut col, 1);
+                    current.push(Tok::Other);
+                }
+                ("r", '#') if is_ident_start(at(i + 1)) => {
+                    // A raw identifier, r#name: the name is what a span shows.
+                    advance(&mut i, &mut line, &mut col, 1);
+                    let begin = i;
+                    while i < chars.len() && is_ident_char(chars[i]) {
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    let word = format!("r#{}", chars[begin..i].iter().collect::<String>());
+                    if current.last() == Some(&Tok::Ident("fn".into())) {
+                        table.insert((start_line, start_col), (word.clone(), classify(&stack)));
+                    }
+                    current.push(Tok::Ident(word));
+                }
+                _ => {
+                    if current.last() == Some(&Tok::Ident("fn".into())) {
+                        table.insert((start_line, start_col), (word.clone(), classify(&stack)));
+                    }
+                    current.push(Tok::Ident(word));
+                }
+            }
+        } else {
+            advance(&mut i, &mut line, &mut col, 1);
+            match c {
+                '{' | '(' | '[' => {
+                    stack.push(Open {
+                        delim: c,
+                        header: std::mem::take(&mut current),
+                    });
+                }
+                '}' | ')' | ']' => {
+                    let Some(open) = stack.pop() else {
+                        // Unbalanced: nothing after this is certain.
+                        return table;
+                    };
+                    current = open.header;
+                    if open.delim == '{' {
+                        // The end of an item (or of a block: the same for
+                        // what follows).
+                        current.clear();
+                    } else {
+                        current.push(Tok::Other);
+                    }
+                }
+                ';' => current.clear(),
+                // An inner attribute's `#!`, not a macro's.
+                '!' if current.last() == Some(&Tok::Punct('#')) => {}
+                _ => current.push(Tok::Punct(c)),
+            }
+        }
+    }
+    table
+}
+
+/// Skips a string's contents after its opening quote, to and with the
+/// closing one.
+fn skip_string(
+    chars: &[char],
+    i: &mut usize,
+    line: &mut usize,
+    col: &mut usize,
+    advance: &impl Fn(&mut usize, &mut usize, &mut usize, usize),
+) {
+    while *i < chars.len() {
+        match chars[*i] {
+            '\\' => advance(i, line, col, 2),
+            '"' => {
+                advance(i, line, col, 1);
+                return;
+            }
+            _ => advance(i, line, col, 1),
+        }
+    }
+}
+
+/// `r`, `br` or `cr` at `i - 1` starts a raw string: `#`s, then `"`.
+fn raw_string_follows(chars: &[char], mut i: usize) -> bool {
+    while chars.get(i) == Some(&'#') {
+        i += 1;
+    }
+    chars.get(i) == Some(&'"')
+}
+
+fn is_ident_start(c: char) -> bool {
+    c == '_' || c.is_alphabetic()
+}
+
+fn is_ident_char(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// The scope of a function in the innermost of the open groups `stack`.
+fn classify(stack: &[Open]) -> Scope {
+    // In a macro's input (`m! { .. }`, `macro_rules! m { .. }`), or after
+    // anything else with a `!` (`fn g() -> ! {`): not certain.
+    if stack.iter().any(|o| o.header.contains(&Tok::Punct('!'))) {
+        return Scope::Unknown;
+    }
+    let Some(open) = stack.last() else {
+        // The file's own level. (A file read by `include!` within an `impl`
+        // block would be misread; `include!` of items is for whole modules.)
+        return Scope::Free;
+    };
+    if open.delim != '{' {
+        return Scope::Unknown;
+    }
+    // The header's first word, after attributes and qualifiers.
+    let mut words = open.header.iter().peekable();
+    loop {
+        match words.next() {
+            Some(Tok::Punct('#')) => {
+                words.next();
+            }
+            Some(Tok::Ident(w)) if matches!(w.as_str(), "unsafe" | "default" | "pub") => {
+                if w == "pub" && words.peek() == Some(&&Tok::Other) {
+                    words.next();
+                }
+            }
+            Some(Tok::Ident(w)) if w == "impl" => return Scope::Assoc,
+            Some(Tok::Ident(w)) if matches!(w.as_str(), "trait" | "extern") => {
+                return Scope::Unknown
+            }
+            // A module, a function's body, a block.
+            _ => return Scope::Free,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scopes(text: &str) -> Vec<(String, Scope)> {
+        let mut v: Vec<_> = functions(text).into_iter().collect();
+        v.sort_by_key(|(k, _)| *k);
+        v.into_iter().map(|(_, f)| f).collect()
+    }
+
+    #[test]
+    fn reads_the_scope_of_each_function() {
+        let text = r##"
+// fn not_this() in a comment { impl }
+/* nested /* fn nor_this */ */
+use std::f64;
+#[derive(Clone)]
+struct S { a: f64 }
+fn free(x: f64) -> f64 { x }
+impl S {
+    pub fn method(x: f64) -> f64 { let s = "}{ fn no"; let c = '{'; x }
+    fn with_generics<'a, T>(x: &'a [T]) -> f64 { 0.0 }
+}
+impl<T: Clone> Trait for Vec<T> where T: Copy {
+    fn in_trait_impl(&self) {}
+}
+#[cfg(test)]
+pub(crate) mod m {
+    pub fn in_module() { fn nested() {} }
+    unsafe impl X for Y { fn after_unsafe() {} }
+}
+trait T { fn in_trait() {} }
+macro_rules! m { () => { fn in_macro() {} } }
+m! { fn in_input() {} }
+fn never() -> ! { fn after_bang() {} loop {} }
+const R: &str = r#"fn in_raw() { "#;
+fn r#match() {}
+fn after_raw(c: u8) -> bool { c == b'{' || c == b'\'' || '\'' == '}' }
+fn é() {}
+"##;
+        use Scope::*;
+        let got = scopes(text);
+        let expected = [
+            ("free", Free),
+            ("method", Assoc),
+            ("with_generics", Assoc),
+            ("in_trait_impl", Assoc),
+            ("in_module", Free),
+            ("nested", Free),
+            ("after_unsafe", Assoc),
+            ("in_trait", Unknown),
+            ("in_macro", Unknown),
+            ("in_input", Unknown),
+            ("never", Free),
+            ("after_bang", Unknown),
+            ("r#match", Free),
+            ("after_raw", Free),
+            ("é", Free),
+        ];
+        let expected: Vec<(String, Scope)> =
+            expected.iter().map(|(n, s)| (n.to_string(), *s)).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn places_are_lines_and_columns_in_characters() {
+        let table = functions("// é\n  fn é() {}\n#![allow(x)]\nimpl S { fn f() {} }\n");
+        assert_eq!(table.get(&(2, 6)), Some(&("é".to_string(), Scope::Free)));
+        assert_eq!(table.get(&(4, 13)), Some(&("f".to_string(), Scope::Assoc)));
+    }
+
+    #[test]
+    fn unbalanced_text_stops_the_table() {
+        let table = functions("fn a() {} } fn b() {}");
+        assert!(table.values().any(|(n, _)| n == "a"));
+        assert!(!table.values().any(|(n, _)| n == "b"));
+    }
+}
