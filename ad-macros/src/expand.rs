@@ -13,8 +13,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     expand_in(args, item, crate::scope::Scope::Unknown)
 }
 
-/// [`expand`], for a function in `scope` (`f_jvp`, `f_vjp` and `f_grad`
-/// call the hidden wrappers when the scope is known).
+/// [`expand`], for a function in `scope` (`f_jvp` and `f_vjp` call the
+/// hidden wrappers when the scope is known).
 pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scope) -> TokenStream {
     let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,

@@ -46,6 +46,17 @@ thread_local! {
 /// The scope of the function named `name` whose name starts at `line`,
 /// `column` of `file`.
 pub fn scope_in_file(file: &std::path::Path, line: usize, column: usize, name: &str) -> Scope {
+    // Code a build script writes is read with `include!`, which may stand
+    // in an `impl` block: its file's own level says nothing.
+    if let Some(out) = std::env::var_os("OUT_DIR") {
+        let absolute = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+        if absolute(file)
+            .zip(absolute(out.as_ref()))
+            .is_some_and(|(f, o)| f.starts_with(o))
+        {
+            return Scope::Unknown;
+        }
+    }
     let Ok(text) = std::fs::read_to_string(file) else {
         return Scope::Unknown;
     };
@@ -311,7 +322,8 @@ fn classify(stack: &[Open]) -> Scope {
     }
     let Some(open) = stack.last() else {
         // The file's own level. (A file read by `include!` within an `impl`
-        // block would be misread; `include!` of items is for whole modules.)
+        // block would be misread: `include!` of generated code is excluded
+        // above, a hand-written file included into an `impl` is not.)
         return Scope::Free;
     };
     if open.delim != '{' {
@@ -408,6 +420,26 @@ fn é() {}
         let table = functions("// é\n  fn é() {}\n#![allow(x)]\nimpl S { fn f() {} }\n");
         assert_eq!(table.get(&(2, 6)), Some(&("é".to_string(), Scope::Free)));
         assert_eq!(table.get(&(4, 13)), Some(&("f".to_string(), Scope::Assoc)));
+    }
+
+    #[test]
+    fn generated_code_is_not_read() {
+        let dir = std::env::temp_dir().join(format!("ad_scope_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("generated.rs");
+        std::fs::write(&file, "fn f() {}\n").unwrap();
+        let before = std::env::var_os("OUT_DIR");
+        std::env::set_var("OUT_DIR", std::env::temp_dir().join("elsewhere"));
+        assert_eq!(scope_in_file(&file, 1, 4, "f"), Scope::Free);
+        assert_eq!(scope_in_file(&file, 1, 4, "g"), Scope::Unknown);
+        assert_eq!(scope_in_file(&file, 1, 5, "f"), Scope::Unknown);
+        std::env::set_var("OUT_DIR", &dir);
+        assert_eq!(scope_in_file(&file, 1, 4, "f"), Scope::Unknown);
+        match before {
+            Some(v) => std::env::set_var("OUT_DIR", v),
+            None => std::env::remove_var("OUT_DIR"),
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -196,8 +196,8 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         "the derivative of a function that failed to compile"
     ));
 
-    // `f_jvp`, `f_vjp` and `f_grad` call the hidden wrappers, which hold
-    // the bodies, where the path to them is known (`scope.rs`).
+    // `f_jvp` and `f_vjp` call the hidden wrappers, which hold the bodies,
+    // where the path to them is known (`scope.rs`).
     let wrapper = bodies.is_some().then(|| wrapper_path(model)).flatten();
     let thin = wrapper.is_some();
     // A thin item, and the second order, which few callers call, are
