@@ -258,9 +258,17 @@ pub(crate) fn functions(text: &str) -> Table {
                         return table;
                     };
                     current = open.header;
-                    if open.delim == '{' {
-                        // The end of an item (or of a block: the same for
-                        // what follows).
+                    // A block in a generic argument (`impl Foo<{ N }>`,
+                    // within an open `<`) is part of its header; any other
+                    // `{..}` ends an item (or a block: the same for what
+                    // follows).
+                    let count = |c: char| current.iter().filter(|t| **t == Tok::Punct(c)).count();
+                    let generic = matches!(
+                        first_word(&current),
+                        Some("impl" | "fn" | "struct" | "enum" | "union" | "trait" | "type")
+                    );
+                    let argument = generic && count('<') > count('>');
+                    if open.delim == '{' && !argument {
                         current.clear();
                     } else {
                         current.push(Tok::Other);
@@ -329,24 +337,30 @@ fn classify(stack: &[Open]) -> Scope {
     if open.delim != '{' {
         return Scope::Unknown;
     }
-    // The header's first word, after attributes and qualifiers.
-    let mut words = open.header.iter().peekable();
+    match first_word(&open.header) {
+        Some("impl") => Scope::Assoc,
+        Some("trait" | "extern") => Scope::Unknown,
+        // A module, a function's body, a block.
+        _ => Scope::Free,
+    }
+}
+
+/// The first word of a header, after attributes and qualifiers (`impl`
+/// in `#[cfg(x)] unsafe impl X for Y`), if a word comes first.
+fn first_word(header: &[Tok]) -> Option<&str> {
+    let mut words = header.iter().peekable();
     loop {
-        match words.next() {
-            Some(Tok::Punct('#')) => {
+        match words.next()? {
+            Tok::Punct('#') => {
                 words.next();
             }
-            Some(Tok::Ident(w)) if matches!(w.as_str(), "unsafe" | "default" | "pub") => {
+            Tok::Ident(w) if matches!(w.as_str(), "unsafe" | "default" | "pub") => {
                 if w == "pub" && words.peek() == Some(&&Tok::Other) {
                     words.next();
                 }
             }
-            Some(Tok::Ident(w)) if w == "impl" => return Scope::Assoc,
-            Some(Tok::Ident(w)) if matches!(w.as_str(), "trait" | "extern") => {
-                return Scope::Unknown
-            }
-            // A module, a function's body, a block.
-            _ => return Scope::Free,
+            Tok::Ident(w) => return Some(w),
+            _ => return None,
         }
     }
 }
@@ -377,6 +391,17 @@ impl S {
 impl<T: Clone> Trait for Vec<T> where T: Copy {
     fn in_trait_impl(&self) {}
 }
+impl Foo<{ N + 1 }, { M }> {
+    fn after_const_argument() {}
+}
+impl<T> X for Y<T> where T: Into<f64>, {
+    fn before_trailing_comma() {}
+}
+fn after_trailing_comma() -> Vec<u8> { fn nested_there() {} }
+fn body(a: f64, b: f64) {
+    if a < b { }
+    impl Z { fn after_a_comparison() {} }
+}
 #[cfg(test)]
 pub(crate) mod m {
     pub fn in_module() { fn nested() {} }
@@ -398,6 +423,12 @@ fn é() {}
             ("method", Assoc),
             ("with_generics", Assoc),
             ("in_trait_impl", Assoc),
+            ("after_const_argument", Assoc),
+            ("before_trailing_comma", Assoc),
+            ("after_trailing_comma", Free),
+            ("nested_there", Free),
+            ("body", Free),
+            ("after_a_comparison", Assoc),
             ("in_module", Free),
             ("nested", Free),
             ("after_unsafe", Assoc),
