@@ -18,7 +18,7 @@
 //!   agree with the closed forms quoted in the comments.
 //!
 //! Plus one test per non-differentiable convention documented in
-//! `scalar.rs`, and an `f32` run of the finite-difference and reference checks.
+//! `scalar/`, and an `f32` run of the finite-difference and reference checks.
 //!
 //! Failures are collected per test and reported together, each naming the
 //! rule, the point, the precision and both numbers.
@@ -1013,7 +1013,7 @@ fn every_rule_has_domain_points_and_references() {
 }
 
 // ---------------------------------------------------------------------------
-// Conventions at non-differentiable points (documented in scalar.rs)
+// Conventions at non-differentiable points (documented in scalar/mod.rs)
 // ---------------------------------------------------------------------------
 
 #[test]
