@@ -473,6 +473,105 @@ fn é() {}
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A function's place, name and scope.
+    type Found = ((usize, usize), String, Scope);
+
+    /// syn's reading of a file: every function it parses (not those in
+    /// macros' inputs), at its name's line and column, with its scope.
+    fn reference(text: &str) -> Option<Vec<Found>> {
+        use syn::visit::Visit;
+        struct Walk(Vec<Found>);
+        impl Walk {
+            fn note(&mut self, ident: &syn::Ident, scope: Scope) {
+                let start = ident.span().start();
+                self.0
+                    .push(((start.line, start.column + 1), ident.to_string(), scope));
+            }
+        }
+        impl<'ast> Visit<'ast> for Walk {
+            fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+                self.note(&f.sig.ident, Scope::Free);
+                syn::visit::visit_item_fn(self, f);
+            }
+            fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+                self.note(&f.sig.ident, Scope::Assoc);
+                syn::visit::visit_impl_item_fn(self, f);
+            }
+            fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+                self.note(&f.sig.ident, Scope::Unknown);
+                syn::visit::visit_trait_item_fn(self, f);
+            }
+        }
+        let file = syn::parse_file(text).ok()?;
+        let mut walk = Walk(Vec::new());
+        walk.visit_file(&file);
+        Some(walk.0)
+    }
+
+    /// Checks the reader against syn on every Rust file under `root`: it
+    /// finds every function syn finds, and says either syn's scope or,
+    /// where it is not certain, `Unknown`; never the other scope. Returns
+    /// the files, the functions, and those left unknown.
+    fn against_syn(root: &std::path::Path) -> (usize, usize, usize) {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                let name = entry.file_name();
+                if path.is_dir() && name != "target" && !name.to_string_lossy().starts_with('.') {
+                    files(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        files(root, &mut paths);
+        let (mut checked, mut unknown) = (0, 0);
+        for path in &paths {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let Some(expected) = reference(&text) else {
+                continue;
+            };
+            let table = functions(&text);
+            for (place, name, scope) in expected {
+                let got = table.get(&place);
+                assert!(
+                    got.is_some_and(|(n, s)| *n == name && (*s == scope || *s == Scope::Unknown)),
+                    "{}: `{name}` at {place:?}: syn reads {scope:?}, the reader {got:?}",
+                    path.display()
+                );
+                checked += 1;
+                if got.is_some_and(|(_, s)| *s == Scope::Unknown) && scope != Scope::Unknown {
+                    unknown += 1;
+                }
+            }
+        }
+        println!(
+            "{} files, {checked} functions, {unknown} left unknown",
+            paths.len()
+        );
+        (paths.len(), checked, unknown)
+    }
+
+    #[test]
+    fn agrees_with_syn_on_the_repository() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let (_, checked, unknown) = against_syn(&root);
+        assert!(checked > 5000, "{checked}");
+        assert!(unknown * 100 < checked, "{unknown} unknown of {checked}");
+    }
+
+    /// The same on any tree of sources: `AD_SCOPE_CORPUS=~/.cargo/registry/src
+    /// cargo test -p ad-macros agrees_with_syn_on_a_corpus -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn agrees_with_syn_on_a_corpus() {
+        let root = std::env::var_os("AD_SCOPE_CORPUS").expect("AD_SCOPE_CORPUS");
+        against_syn(std::path::Path::new(&root));
+    }
+
     #[test]
     fn unbalanced_text_stops_the_table() {
         let table = functions("fn a() {} } fn b() {}");
