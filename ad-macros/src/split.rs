@@ -84,13 +84,17 @@ pub fn split_form(model: &Model, mode: SplitMode) -> TokenStream {
     let words = quote!(&mut ::ad::__rt::Words);
     let lent = quote!(&mut ::ad::__rt::Saving<'_>);
     let dests = quote!((#(#dest_tys,)*));
+    let own_generics = match own_params.is_empty() {
+        true => TokenStream::new(),
+        false => quote!(<#own_params>),
+    };
     let sig = |params: &[TokenStream]| {
         quote! {
             #[doc(hidden)]
             #[inline]
             #allow
             #(#carried)*
-            #vis fn #name<#own_params>(#(#params),*)
+            #vis fn #name #own_generics(#(#params),*)
                 -> (#ret, impl ::core::ops::FnOnce(#(#arg_tys,)* #ret_el, #words, #dests) -> ((), #(#cot_tys),*))
             #wher
         }

@@ -383,6 +383,15 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             (#value, #(#all),*)
         },
     };
+    // (No `<>` nor `where` without generics: `dump` prints what is here.)
+    let vjp_generics = match own_params.is_empty() {
+        true => TokenStream::new(),
+        false => quote!(<#(#own_params),*>),
+    };
+    let vjp_where = match own_preds.is_empty() {
+        true => TokenStream::new(),
+        false => quote!(where #(#own_preds,)*),
+    };
     let (gnames, gparams, gbounds, body) = vjpjvp;
     let split = crate::split::split_form(
         model,
@@ -420,9 +429,8 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
         #[doc(hidden)]
         #[inline]
         #allow
-        #vis fn #wrap_vjp<#(#own_params),*>(#(#recv,)* #(#vparams,)* #seed_mut #seed: #ret) -> (#ret, #(#tys),*)
-        where
-            #(#own_preds,)*
+        #vis fn #wrap_vjp #vjp_generics(#(#recv,)* #(#vparams,)* #seed_mut #seed: #ret) -> (#ret, #(#tys),*)
+        #vjp_where
         {
             #vjp_body
         }
