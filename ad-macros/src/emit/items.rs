@@ -325,8 +325,13 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
                 pats.push(quote!(_));
             }
         }
+        let call = quote!(#path #f(#(#recv_arg,)* #(#args,)* #seed));
+        // With every parameter active, the wrapper's result is `f_vjp`'s.
+        if model.params.iter().all(|p| p.active) {
+            return Some(call);
+        }
         Some(quote! {
-            let (value, #(#pats),*) = #path #f(#(#recv_arg,)* #(#args,)* #seed);
+            let (value, #(#pats),*) = #call;
             (value, #(#cots),*)
         })
     };
