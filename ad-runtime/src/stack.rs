@@ -57,7 +57,21 @@ impl<T> Stack<T> {
     /// Saves a value.
     #[inline]
     pub fn push(&mut self, value: T) {
-        self.items.push(value);
+        // (A stack of values without size, such as pullbacks that capture
+        // nothing, only counts: its capacity is unbounded.)
+        if size_of::<T>() != 0 && self.items.len() == self.items.capacity() {
+            // The `Vec` goes out and back by value, so that the stack's
+            // address is never taken: its length can stay in a register
+            // across the calls (`exp`, `tanh`) of the loop that pushes.
+            self.items = grown(core::mem::take(&mut self.items));
+        }
+        let len = self.items.len();
+        // SAFETY: `len < capacity`: the slot is allocated and free (for a
+        // type without size, writing it writes nothing).
+        unsafe {
+            self.items.as_mut_ptr().add(len).write(value);
+            self.items.set_len(len + 1);
+        }
     }
 
     /// The number of values saved and not yet read back.
@@ -97,9 +111,26 @@ impl<T> Default for Stack<T> {
 }
 
 impl<T> Drop for Stack<T> {
+    #[inline]
     fn drop(&mut self) {
+        // By value, as in `push`.
         give(std::mem::take(&mut self.items));
     }
+}
+
+/// `items` with room for one more value.
+#[cold]
+#[inline(never)]
+fn grown<T>(items: Vec<T>) -> Vec<T> {
+    grown_by(items, 1)
+}
+
+/// `items` with room for `n` more values.
+#[cold]
+#[inline(never)]
+fn grown_by<T>(mut items: Vec<T>, n: usize) -> Vec<T> {
+    items.reserve(n);
+    items
 }
 
 /// Values that fit in 64 bits, saved on a [`Words`] stack by their bits.
@@ -269,7 +300,11 @@ impl<'a> Saving<'a> {
         // (A power of two: the first buffer of an empty stream then has the
         // size `push` would have given it, and its doublings stay powers of
         // two.)
-        items.reserve(n.next_power_of_two());
+        let want = n.next_power_of_two();
+        if items.capacity() - items.len() < want {
+            // By value, as in `Stack::push`.
+            *items = grown_by(core::mem::take(items), want);
+        }
         // `n`, not all the spare capacity: with a constant `n` and as many
         // pushes, every check of `push` is known to pass.
         let room = n;
@@ -289,9 +324,11 @@ impl Saving<'_> {
     #[inline]
     pub fn push<T: Word>(&mut self, value: T) {
         if self.written == self.room {
-            // (The window itself is not passed: its fields stay in
-            // registers.)
-            (self.next, self.room) = refill(self.items, self.written);
+            // (Neither the window nor the stream is passed by reference:
+            // their fields stay in registers.)
+            let items;
+            (items, self.next, self.room) = refill(core::mem::take(self.items), self.written);
+            *self.items = items;
             self.written = 0;
         }
         // SAFETY: `written < room`: the slot is within the spare capacity
@@ -346,14 +383,15 @@ impl Drop for Saving<'_> {
 /// window goes on at its new end, with its spare capacity.
 #[cold]
 #[inline(never)]
-fn refill(items: &mut Vec<u64>, written: usize) -> (*mut u64, usize) {
+fn refill(mut items: Vec<u64>, written: usize) -> (Vec<u64>, *mut u64, usize) {
     // SAFETY: the `written` slots after the length were written, within
     // the capacity.
     unsafe { items.set_len(items.len() + written) };
     items.reserve(1);
     // SAFETY: `len` is within the allocation.
     let next = unsafe { items.as_mut_ptr().add(items.len()) };
-    (next, items.capacity() - items.len())
+    let room = items.capacity() - items.len();
+    (items, next, room)
 }
 
 /// See [`Words::restoring`].
@@ -598,6 +636,7 @@ fn take<T>() -> Vec<T> {
 
 /// Returns `items`' buffer to the pool (its values are dropped first), or
 /// frees it if the pool is full.
+#[inline(never)]
 fn give<T>(mut items: Vec<T>) {
     items.clear();
     let bytes = items.capacity() * size_of::<T>();
