@@ -2,7 +2,9 @@
 //! array patterns (argmin's test functions as argmin writes them, with
 //! `T: ad::Real`), `assert!`/`println!`/`format!` and their kin, deferred
 //! initialisation (`let y; if c { y = .. } else { y = .. }`), `loop` used
-//! as a value (`break v`) and labelled `break`/`continue`.
+//! as a value (`break v`), labelled `break`/`continue`, and early exits out
+//! of an `if` or `match` whose value is bound, assigned or returned
+//! (`let y = if c { a } else { return b; };`).
 //!
 //! Every function is checked in every mode against independent references:
 //! `_grad` and `_jvp` against central finite differences of the plain
@@ -11,8 +13,10 @@
 //! finite differences of the gradient.
 // The idioms are tested as written: `format!(..);` as a statement (rustc
 // warns on it, once: the derivatives do not repeat it), `assert_eq!(n, n)`,
-// `format!` inside `eprintln!`, a labelled `loop` that is left in its first round.
+// `format!` inside `eprintln!`, a labelled `loop` that is left in its first
+// round, `return` from a branch of a function's tail.
 #![allow(
+    clippy::needless_return,
     clippy::needless_late_init,
     clippy::assign_op_pattern,
     clippy::type_complexity,
@@ -747,6 +751,238 @@ fn loop_values_and_labels() {
                 None
             );
         }
+    }
+}
+
+// ----- 5. early exits out of a value ---------------------------------------------
+
+/// A guard: `let y = if .. { .. } else { return ..; };`.
+#[differentiate]
+pub fn guard(x: f64, a: f64) -> f64 {
+    let y = if x > 0.0 {
+        x * a
+    } else {
+        return a * a;
+    };
+    y.sin() + x
+}
+
+/// `match` as a value with an arm that returns and an arm that is a block.
+#[differentiate(wrt(x))]
+pub fn exit_arm(x: f64, k: usize) -> f64 {
+    let w: f64 = match k % 3 {
+        0 => x * x,
+        1 => {
+            let q = x.exp();
+            q + 1.0
+        }
+        _ => return x.cos(),
+    };
+    w * x
+}
+
+/// A function's tail that returns from one branch.
+#[differentiate(wrt(x))]
+pub fn exit_tail(x: f64, c: bool) -> f64 {
+    let z = x * 3.0;
+    if c {
+        return z.sin();
+    } else {
+        z * z
+    }
+}
+
+/// `break` and `continue` out of a value inside a loop, `else if`.
+#[differentiate]
+pub fn exit_in_loop(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let v = if x[i] > 0.5 {
+            x[i] * s + 1.0
+        } else if x[i] < -2.0 {
+            break;
+        } else {
+            continue;
+        };
+        s += v.tanh();
+    }
+    s
+}
+
+fn exit_in_loop_plain(x: &[f64]) -> f64 {
+    let mut s: f64 = 0.0;
+    for &xi in x {
+        if xi > 0.5 {
+            s += (xi * s + 1.0).tanh();
+        } else if xi < -2.0 {
+            break;
+        }
+    }
+    s
+}
+
+/// A typed tuple bound from an `if` that returns, and an assignment of an
+/// `if` that returns.
+#[differentiate]
+pub fn exit_pair(x: f64, y: f64) -> f64 {
+    let (a, b): (f64, f64) = if x < y {
+        (x * y, y)
+    } else {
+        return y - x;
+    };
+    let mut t = 0.5;
+    t = if a > 10.0 {
+        return a;
+    } else {
+        a + b + t
+    };
+    t * b
+}
+
+/// `break 'outer` from a `loop` inside an `if` whose value is bound.
+#[differentiate]
+pub fn exit_labelled(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    'outer: for i in 0..x.len() {
+        let r = if x[i] > 0.0 {
+            loop {
+                if s > 1.0 {
+                    break 'outer;
+                }
+                break x[i] * x[i];
+            }
+        } else {
+            1.0
+        };
+        s += r;
+    }
+    s
+}
+
+fn exit_labelled_plain(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for &xi in x {
+        if xi > 0.0 {
+            if s > 1.0 {
+                break;
+            }
+            s += xi * xi;
+        } else {
+            s += 1.0;
+        }
+    }
+    s
+}
+
+#[test]
+fn early_exits_out_of_values() {
+    for (x, a) in [(-0.7f64, 0.8f64), (0.4, 0.8), (1.3, -0.6)] {
+        // d/dx (sin(x a) + x) = a cos(x a) + 1, d/da = x cos(x a); for x <= 0,
+        // a^2: (0, 2 a).
+        let want = if x > 0.0 {
+            [a * (x * a).cos() + 1.0, x * (x * a).cos()]
+        } else {
+            [0.0, 2.0 * a]
+        };
+        let f = |p: &[f64]| guard(p[0], p[1]);
+        let jvp = |p: &[f64], v: &[f64]| guard_jvp(p[0], v[0], p[1], v[1]);
+        let vjp = |p: &[f64], w: f64| {
+            let (o, gx, ga) = guard_vjp(p[0], p[1], w);
+            (o, vec![gx, ga])
+        };
+        let grad = |p: &[f64]| {
+            let (o, gx, ga) = guard_grad(p[0], p[1]);
+            (o, vec![gx, ga])
+        };
+        let hvp = |p: &[f64], v: &[f64]| {
+            let (o, gx, ga, hx, ha) = guard_hvp(p[0], v[0], p[1], v[1]);
+            (o, vec![gx, ga], vec![hx, ha])
+        };
+        check_all!("guard", &[x, a], (f, jvp, vjp, grad, hvp), Some(&want[..]));
+        let f = |p: &[f64]| exit_pair(p[0], p[1]);
+        let jvp = |p: &[f64], v: &[f64]| exit_pair_jvp(p[0], v[0], p[1], v[1]);
+        let vjp = |p: &[f64], w: f64| {
+            let (o, gx, gy) = exit_pair_vjp(p[0], p[1], w);
+            (o, vec![gx, gy])
+        };
+        let grad = |p: &[f64]| {
+            let (o, gx, gy) = exit_pair_grad(p[0], p[1]);
+            (o, vec![gx, gy])
+        };
+        let hvp = |p: &[f64], v: &[f64]| {
+            let (o, gx, gy, hx, hy) = exit_pair_hvp(p[0], v[0], p[1], v[1]);
+            (o, vec![gx, gy], vec![hx, hy])
+        };
+        // (x, 0.9), (x, 5) and (4, x): every way out (a > 10 at (4, 5)).
+        for p in [[x, 0.9], [x, 5.0], [4.0, x + 4.0]] {
+            check_all!("exit_pair", &p, (f, jvp, vjp, grad, hvp), None);
+        }
+        for k in 0..4 {
+            let f = |p: &[f64]| exit_arm(p[0], k);
+            let jvp = |p: &[f64], v: &[f64]| exit_arm_jvp(p[0], v[0], k);
+            let vjp = |p: &[f64], w: f64| {
+                let (o, g) = exit_arm_vjp(p[0], k, w);
+                (o, vec![g])
+            };
+            let grad = |p: &[f64]| {
+                let (o, g) = exit_arm_grad(p[0], k);
+                (o, vec![g])
+            };
+            let hvp = |p: &[f64], v: &[f64]| {
+                let (o, g, h) = exit_arm_hvp(p[0], v[0], k);
+                (o, vec![g], vec![h])
+            };
+            check_all!("exit_arm", &[x], (f, jvp, vjp, grad, hvp), None);
+        }
+        for c in [true, false] {
+            let f = |p: &[f64]| exit_tail(p[0], c);
+            let jvp = |p: &[f64], v: &[f64]| exit_tail_jvp(p[0], v[0], c);
+            let vjp = |p: &[f64], w: f64| {
+                let (o, g) = exit_tail_vjp(p[0], c, w);
+                (o, vec![g])
+            };
+            let grad = |p: &[f64]| {
+                let (o, g) = exit_tail_grad(p[0], c);
+                (o, vec![g])
+            };
+            let hvp = |p: &[f64], v: &[f64]| {
+                let (o, g, h) = exit_tail_hvp(p[0], v[0], c);
+                (o, vec![g], vec![h])
+            };
+            // 3 cos(3 x), or 18 x.
+            let want = [if c { 3.0 * (3.0 * x).cos() } else { 18.0 * x }];
+            check_all!("exit_tail", &[x], (f, jvp, vjp, grad, hvp), Some(&want[..]));
+        }
+    }
+    for x in [
+        vec![0.7, 0.9, -0.3, 0.6, -2.5, 0.8],
+        vec![0.6, 1.2, 0.8],
+        vec![-3.0, 0.9],
+    ] {
+        assert_eq!(exit_in_loop(&x), exit_in_loop_plain(&x));
+        assert_eq!(exit_labelled(&x), exit_labelled_plain(&x));
+        let jvp = |p: &[f64], v: &[f64]| exit_labelled_jvp(p, v);
+        let vjp = |p: &[f64], w: f64| exit_labelled_vjp(p, w);
+        check_all!(
+            "exit_labelled",
+            &x,
+            (
+                exit_labelled,
+                jvp,
+                vjp,
+                exit_labelled_grad,
+                exit_labelled_hvp
+            ),
+            None
+        );
+        let jvp = |p: &[f64], v: &[f64]| exit_in_loop_jvp(p, v);
+        let vjp = |p: &[f64], w: f64| exit_in_loop_vjp(p, w);
+        check_all!(
+            "exit_in_loop",
+            &x,
+            (exit_in_loop, jvp, vjp, exit_in_loop_grad, exit_in_loop_hvp),
+            None
+        );
     }
 }
 

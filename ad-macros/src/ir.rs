@@ -50,6 +50,10 @@ pub struct Var {
     /// `Vec<Vec<f64>>`; `array` is set too): its elements are `a[r][c]`
     /// (see [`Expr::Index`]), its rows `a[r]`.
     pub nested: bool,
+    /// A parameter of a fixed-size array type (`[f64; N]`, `&[f64; N]`):
+    /// its cotangent is an array too, so a `Vec` copied from it
+    /// (`x.to_vec()`) gives its cotangent back element by element.
+    pub fixed: bool,
     /// Changed by verbatim code (`v.push(i)`, `sort(&mut v)`): a value
     /// computed from it is saved for the reverse sweep, never computed
     /// again there (see `adjoint::mark_volatile`).
@@ -753,6 +757,7 @@ impl Program {
             slot: false,
             array: false,
             nested: false,
+            fixed: false,
             volatile: false,
             by_ref: false,
             borrowed: false,

@@ -296,7 +296,10 @@ impl Tangent<'_> {
                     });
                 }
                 Stmt::Let {
-                    var, expr, span, ..
+                    var,
+                    ty,
+                    expr,
+                    span,
                 } => {
                     out.push(stmt.clone());
                     if !self.act.is_active(*var) {
@@ -336,9 +339,12 @@ impl Tangent<'_> {
                         self.prog.vars[dv].by_ref = true;
                         self.prog.vars[dv].borrowed = true;
                     }
+                    // A tangent has its value's type: declared, it keeps
+                    // the number type of a literal it starts from
+                    // (`let mut y: [f64; 2] = [0.0; 2];`).
                     out.push(Stmt::Let {
                         var: dv,
-                        ty: None,
+                        ty: ty.clone(),
                         expr: d,
                         span: *span,
                     });

@@ -513,14 +513,16 @@ pub fn sum<T: Real, V: AsRef<[T]> + ?Sized>(v: &V) -> T {
     v.as_ref().iter().fold(T::ZERO, |a, &b| a + b)
 }
 
-/// An owned copy of an output buffer's cotangent seed.
+/// An owned copy of an output buffer's cotangent seed, or of an array
+/// (`x.to_vec()`, `x` a slice, a `Vec`, an array or a borrowed one).
 ///
 /// ```
 /// assert_eq!(ad_runtime::to_vec(&[1.0, 2.0][..]), vec![1.0, 2.0]);
+/// assert_eq!(ad_runtime::to_vec(&&[1.0, 2.0]), vec![1.0, 2.0]);
 /// ```
 #[inline]
-pub fn to_vec<T: Clone>(seed: &[T]) -> Vec<T> {
-    seed.to_vec()
+pub fn to_vec<T: Clone, S: AsRef<[T]> + ?Sized>(seed: &S) -> Vec<T> {
+    seed.as_ref().to_vec()
 }
 
 /// A copy of a value the reverse sweep still needs.

@@ -109,6 +109,9 @@ MAX_POINT_TRIES = 40
 MAX_LINES = 30  # longer functions are redrawn, to keep the test's compile time down
 # Set for the `checkpoint` family: `#[checkpoint]` on loops (see `loop_stmt`).
 CHECKPOINT = False
+# How often an `if` or `match` arm whose value is bound leaves instead
+# (`let u = if c { a } else { return b; };`): see `Gen.value_exit`.
+VALUE_EXIT_P = 0.3
 REL_STEP = 1e-3  # ad::check's finite-difference step
 FD_EST = 1e-3  # estimated finite-difference error / tolerance must stay below this
 
@@ -407,6 +410,8 @@ class Spec:
 class Gen:
     def __init__(self, rng, name, callees):
         self.rng = rng
+        # Early exits out of values (`value_exit`): their own generator.
+        self.xrng = random.Random("value exits " + name)
         self.name = name
         self.callees = callees
         self.rs = []
@@ -910,8 +915,16 @@ class Gen:
             head = kw + " " + pat_py.format(s=tmp) + ":" if pat_py is not None else "else:"
             if value:
                 e = self.typed(self.expr(2))
-                self.emit("    " + pat_rs + " => " + e.rs + ",", head)
-                self.emit(None, "    " + target + " = chk(" + e.py + ")")
+                if pat_py is not None and self.value_exit() is not None:
+                    # An arm that leaves (`k => return e,`).
+                    self.emit("    " + pat_rs + " => {", head)
+                    self.ind += 1
+                    self.exit_block()
+                    self.ind -= 1
+                    self.emit("    }")
+                else:
+                    self.emit("    " + pat_rs + " => " + e.rs + ",", head)
+                    self.emit(None, "    " + target + " = chk(" + e.py + ")")
             else:
                 self.emit("    " + pat_rs + " => {", head)
                 self.ind += 1
@@ -958,13 +971,51 @@ class Gen:
         rs, py = self.cond()
         a, b = self.typed(self.expr(2)), self.typed(self.expr(2))
         name = self.fresh()
-        self.emit("let {} = if {} {{ {} }} else {{ {} }};".format(name, rs, a.rs, b.rs),
-                  "if {}:".format(py))
-        self.emit(None, "    {} = chk({})".format(name, a.py))
-        self.emit(None, "else:")
-        self.emit(None, "    {} = chk({})".format(name, b.py))
+        side = self.value_exit()
+        if side is None:
+            self.emit("let {} = if {} {{ {} }} else {{ {} }};".format(name, rs, a.rs, b.rs),
+                      "if {}:".format(py))
+            self.emit(None, "    {} = chk({})".format(name, a.py))
+            self.emit(None, "else:")
+            self.emit(None, "    {} = chk({})".format(name, b.py))
+        else:
+            # `let u = if c { a } else { return b; };` (or the `if` branch
+            # leaves): the other value is drawn all the same.
+            kept = b if side == 0 else a
+            self.emit("let {} = if {} {{".format(name, rs), "if {}:".format(py))
+            if side == 0:
+                self.exit_block()
+            else:
+                self.emit("    " + a.rs, "    {} = chk({})".format(name, a.py))
+            self.emit("} else {", "else:")
+            if side == 1:
+                self.exit_block()
+            else:
+                self.emit("    " + kept.rs, "    {} = chk({})".format(name, kept.py))
+            self.emit("};")
         self.declare_scalar(name, False)
         self.wrote(name)
+
+    def value_exit(self):
+        """Whether a branch of an `if` or arm of a `match` whose value is
+        bound leaves instead (`return`, `break`, `continue`): None, or which
+        branch (0 the first, 1 the other). Drawn from a generator of its own
+        (seeded by the function's name), as is the exit itself, so that the
+        other functions of a family stay as they were."""
+        if self.xrng.random() >= VALUE_EXIT_P:
+            return None
+        return self.xrng.randint(0, 1)
+
+    def exit_block(self):
+        """An exit statement (this family's `exit_stmt`) as a branch's body,
+        drawn from the generator of `value_exit`."""
+        main, self.rng = self.rng, self.xrng
+        self.ind += 1
+        try:
+            self.exit_stmt()
+        finally:
+            self.ind -= 1
+            self.rng = main
 
     def let_block(self):
         q = self.fresh("q")
@@ -3128,6 +3179,7 @@ WRT_HEADER = """\
     clippy::misrefactored_assign_op,
     clippy::needless_late_init,
     clippy::needless_range_loop,
+    clippy::self_assignment,
     clippy::too_many_arguments,
     clippy::useless_vec
 )]

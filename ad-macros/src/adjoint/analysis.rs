@@ -587,7 +587,7 @@ pub(super) fn collect_shallow_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
 
 /// The variables whose *values* a block reads: `zero_like(&v)` reads only
 /// the shape of `v` (it must exist, not hold any particular value).
-fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
+pub(super) fn collect_value_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
     fn expr(e: &Expr, out: &mut HashSet<VarId>) {
         match e {
             Expr::ZeroLike(_) => {}

@@ -238,10 +238,16 @@ impl Adjoint<'_> {
         // The seed is read once, and nothing reads it afterwards: the
         // first contribution to a whole array may take it as it is.
         self.owned_now = self.owned_seed == Some(yb)
-            && matches!(
-                expr,
-                Expr::Use(_) | Expr::Rule("clone" | "to_vec", _) | Expr::Tuple(_)
-            );
+            && match expr {
+                Expr::Use(_) | Expr::Rule("clone", _) | Expr::Tuple(_) => true,
+                // A `Vec` copied from a fixed-size array: the seed is a
+                // `Vec`, the array's cotangent an array.
+                Expr::Rule("to_vec", args) => !args
+                    .first()
+                    .and_then(Expr::as_var)
+                    .is_some_and(|v| self.prog.vars[v].fixed),
+                _ => false,
+            };
         for (target, c, sub) in contributions {
             let v = match &target {
                 Target::Var(v)

@@ -4,8 +4,8 @@
 //! `cotangents.rs`).
 
 use super::analysis::{
-    accumulators_of, collect_reads, collect_shallow_reads, collect_shallow_shapes, exits,
-    recomputable, simple_range,
+    accumulators_of, collect_reads, collect_shallow_reads, collect_shallow_shapes,
+    collect_value_reads, exits, recomputable, simple_range,
 };
 use super::{site, Adjoint, Record};
 use crate::activity::differentiable_reads;
@@ -62,6 +62,31 @@ impl Adjoint<'_> {
             let (mut before, mut after) = (HashSet::new(), HashSet::new());
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
+            // A checkpointed loop's reverse code runs its body again, in
+            // loops of its own that are no sites: its inputs (what it
+            // reads and its body does not write; the snapshots restore the
+            // rest) must hold their values of the loop's time, so an
+            // overwrite after the loop saves them.
+            if let Stmt::Loop {
+                body,
+                checkpoint: Some(_),
+                ..
+            } = stmt
+            {
+                let mut reads = HashSet::new();
+                collect_value_reads(&out[start..], &mut reads);
+                let mut written = HashSet::new();
+                walk(body, &mut |s| match s {
+                    Stmt::Let { var, .. } => {
+                        written.insert(*var);
+                    }
+                    Stmt::Assign { place, .. } => {
+                        written.insert(place.var());
+                    }
+                    _ => {}
+                });
+                before.extend(reads.difference(&written));
+            }
             // The zero adjoint of an array or a helper's result declared in
             // a loop has the shape of this iteration's value, which may
             // differ from the last one's (`d[j..].to_vec()`, a helper's

@@ -16,6 +16,9 @@
 //! code. Chains that read no active value (by a conservative, name-based
 //! taint of the body) stay as written: lowering keeps them verbatim.
 //!
+//! Before them, an early exit out of a value (`let y = if c { a } else {
+//! return b; };`) becomes the statement form it stands for (`exits.rs`).
+//!
 //! A chain inside an expression is computed by statements placed before
 //! the statement it is in (only where the expression is evaluated
 //! unconditionally: not in a `while` condition, nor on the right of `&&`).
@@ -30,6 +33,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
 mod closures;
+pub(crate) mod exits;
 mod iter;
 pub(crate) mod nalgebra;
 mod subst;
@@ -50,6 +54,7 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
         closures: Vec::new(),
         ret: model.ret.clone(),
     };
+    exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);
     let mut stmts = d.block(stmts, true);
     for s in &mut stmts {

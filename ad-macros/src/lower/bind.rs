@@ -12,7 +12,7 @@ impl Lowerer<'_> {
         if let Some((_, diverge)) = &init.diverge {
             self.errors.spanned(
                 diverge,
-                "`let ... else` is not supported in differentiated functions",
+                "`let ... else` is not supported in differentiated functions: test the value first, then bind it (`if i.is_none() { return 0.0; } let k = i.unwrap();`)",
             );
             return;
         }

@@ -286,7 +286,7 @@ impl PrescanVisitor<'_> {
 
 /// Whether a statement may leave its enclosing block early: a `return`, or a
 /// `break`/`continue` of a loop outside it (labelled or not).
-fn may_exit(stmt: &syn::Stmt) -> bool {
+pub(crate) fn may_exit(stmt: &syn::Stmt) -> bool {
     struct Exits {
         /// The labels of the loops entered inside the statement.
         loops: Vec<Option<String>>,
@@ -425,6 +425,10 @@ fn lower_round(
         lw.user_names.insert(v, p.ident.unraw().to_string());
         lw.prog.vars[v].array = p.array;
         lw.prog.vars[v].nested = p.nested;
+        lw.prog.vars[v].fixed = match &p.ty {
+            syn::Type::Reference(r) => matches!(&*r.elem, syn::Type::Array(_)),
+            t => matches!(t, syn::Type::Array(_)),
+        };
         lw.prog.vars[v].by_ref = p.matrix && matches!(p.ty, syn::Type::Reference(_));
         lw.prog.vars[v].scalar = crate::parse::float_of_in(&p.ty, &model.reals).is_some();
         lw.prog.vars[v].mutable = p.mutable;

@@ -3,6 +3,7 @@
 //! expression statements and assignments in `assign.rs`.
 
 use super::*;
+use crate::desugar::exits::returned_as_statement;
 
 impl Lowerer<'_> {
     /// The body of the function: its tail expression is its result (or, with
@@ -53,7 +54,13 @@ impl Lowerer<'_> {
             if let syn::Stmt::Expr(e, _) = stmt {
                 match strip_parens(e) {
                     syn::Expr::Return(r) => {
-                        self.lower_return(r);
+                        // `return if c { a } else { return b; };` (a
+                        // function's tail among them): the statement form.
+                        let form = r.expr.as_deref().and_then(returned_as_statement);
+                        match form {
+                            Some(form) if self.in_value == 0 => self.lower_stmts(&[form], k),
+                            _ => self.lower_return(r),
+                        }
                         return;
                     }
                     syn::Expr::Break(b) => {
@@ -71,7 +78,7 @@ impl Lowerer<'_> {
                 if self.in_value > 0 {
                     self.errors.spanned(
                         stmt,
-                        "`return`, `break` and `continue` are not supported inside an `if` or a block used as a value: use an `if` statement",
+                        "`return`, `break` and `continue` are not supported inside an `if` or a block used within an expression: bind it with `let` first (`let v = if c { a } else { return b; };`), or use an `if` statement",
                     );
                     return;
                 }
@@ -198,7 +205,7 @@ impl Lowerer<'_> {
         if self.in_value > 0 {
             self.errors.spanned(
                 r,
-                "`return` is not supported inside an `if` or a block used as a value: use an `if` statement",
+                "`return` is not supported inside an `if` or a block used within an expression: bind it with `let` first (`let v = if c { a } else { return b; };`), or use an `if` statement",
             );
             return;
         }
@@ -220,7 +227,7 @@ impl Lowerer<'_> {
         if self.frames.iter().any(|f| f.in_value > 0) {
             self.errors.spanned(
                 r,
-                "`return` from a loop inside an `if` or a block used as a value is not supported: use an `if` statement",
+                "`return` from a loop inside an `if` or a block used within an expression is not supported: bind it with `let` first (`let v = if c { loop { .. } } else { .. };`), or use an `if` statement",
             );
             return;
         }
@@ -282,7 +289,7 @@ impl Lowerer<'_> {
         if self.frames[k + 1..].iter().any(|f| f.in_value > 0) {
             self.errors.at(
                 at,
-                "leaving a labelled loop from a loop inside an `if` or a block used as a value is not supported: use an `if` statement",
+                "leaving a labelled loop from a loop inside an `if` or a block used within an expression is not supported: bind it with `let` first (`let v = if c { loop { .. } } else { .. };`), or use an `if` statement",
             );
             return;
         }

@@ -250,19 +250,19 @@ impl<'ast> Visit<'ast> for Unsupported {
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
         self.err(
             e,
-            "`return` inside an expression is not supported: use an `if` statement",
+            "`return` inside an expression is not supported: bind the `if` or `match` it is in with `let` first (`let v = if c { a } else { return b; };`), or use an `if` statement",
         );
     }
     fn visit_expr_break(&mut self, e: &'ast syn::ExprBreak) {
         self.err(
             e,
-            "`break` inside an expression is not supported: use an `if` statement",
+            "`break` inside an expression is not supported: bind the `if` or `match` it is in with `let` first (`let v = if c { a } else { break; };`), or use an `if` statement",
         );
     }
     fn visit_expr_continue(&mut self, e: &'ast syn::ExprContinue) {
         self.err(
             e,
-            "`continue` inside an expression is not supported: use an `if` statement",
+            "`continue` inside an expression is not supported: bind the `if` or `match` it is in with `let` first (`let v = if c { a } else { continue; };`), or use an `if` statement",
         );
     }
     fn visit_expr_yield(&mut self, e: &'ast syn::ExprYield) {
