@@ -28,116 +28,117 @@
 //!
 //! Constructs (functions using each; a function may use several):
 //!
-//! - active mut Vec<f64>: call: 6
+//! - active mut Vec<f64>: call: 5
 //! - active mut Vec<f64>: constants: 2
-//! - active mut Vec<f64>: element: 7
-//! - active mut Vec<f64>: if on active: 9
-//! - active mut Vec<f64>: if on active in loop: 8
+//! - active mut Vec<f64>: element: 6
+//! - active mut Vec<f64>: if on active: 10
+//! - active mut Vec<f64>: if on active in loop: 9
 //! - active mut Vec<f64>: if on inactive: 3
-//! - active mut Vec<f64>: partial loop: 4
+//! - active mut Vec<f64>: partial loop: 3
 //! - active mut Vec<f64>: read-write loop: 10
 //! - active mut Vec<f64>: while: 5
-//! - active mut [f64; N]: call: 2
-//! - active mut [f64; N]: element: 6
+//! - active mut [f64; N]: call: 3
+//! - active mut [f64; N]: element: 5
 //! - active mut [f64; N]: if on active: 8
 //! - active mut [f64; N]: if on active in loop: 5
 //! - active mut [f64; N]: if on inactive: 4
 //! - active mut [f64; N]: partial loop: 10
-//! - active mut [f64; N]: read-write loop: 11
-//! - active mut [f64; N]: while: 5
-//! - active mut f64: call: 39
-//! - active mut f64: for: 44
-//! - active mut f64: if on active: 62
-//! - active mut f64: if on inactive: 17
-//! - active mut f64: straight: 38
-//! - active mut f64: while: 28
-//! - active mut f64: while on active: 38
-//! - buffer &mut [f64]: call: 24
-//! - buffer &mut [f64]: constants: 31
-//! - buffer &mut [f64]: element: 50
-//! - buffer &mut [f64]: if on active: 32
-//! - buffer &mut [f64]: if on active in loop: 24
+//! - active mut [f64; N]: read-write loop: 13
+//! - active mut [f64; N]: while: 4
+//! - active mut f64: call: 38
+//! - active mut f64: for: 41
+//! - active mut f64: if on active: 58
+//! - active mut f64: if on inactive: 19
+//! - active mut f64: straight: 39
+//! - active mut f64: while: 26
+//! - active mut f64: while on active: 40
+//! - buffer &mut [f64]: call: 25
+//! - buffer &mut [f64]: constants: 28
+//! - buffer &mut [f64]: element: 47
+//! - buffer &mut [f64]: if on active: 33
+//! - buffer &mut [f64]: if on active in loop: 26
 //! - buffer &mut [f64]: if on inactive: 19
-//! - buffer &mut [f64]: partial loop: 16
-//! - buffer &mut [f64]: read-write loop: 48
-//! - buffer &mut [f64]: while: 27
-//! - buffer &mut [f64]: write-only loop: 48
-//! - calls (depth 1): 147
-//! - calls (depth 2): 72
-//! - calls (depth 3): 29
-//! - idiom: array pattern of a [f64; N] parameter (active): 1
-//! - idiom: array pattern of a [f64; N] parameter (active) in a loop: 1
-//! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 1
+//! - buffer &mut [f64]: partial loop: 14
+//! - buffer &mut [f64]: read-write loop: 51
+//! - buffer &mut [f64]: while: 29
+//! - buffer &mut [f64]: write-only loop: 50
+//! - calls (depth 1): 156
+//! - calls (depth 2): 70
+//! - calls (depth 3): 27
+//! - idiom: array pattern of a [f64; N] parameter (active): 2
+//! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 2
 //! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 2
-//! - idiom: array pattern of a local array: 18
-//! - idiom: array pattern of a local array in a loop: 4
-//! - idiom: assert!/format!/println!: 23
-//! - idiom: assert!/format!/println! in a loop: 4
-//! - idiom: deferred let, in branches: 10
+//! - idiom: array pattern of a local array: 14
+//! - idiom: array pattern of a local array in a loop: 3
+//! - idiom: assert!/format!/println!: 16
+//! - idiom: assert!/format!/println! in a loop: 3
+//! - idiom: deferred let, in branches: 12
 //! - idiom: deferred let, in branches in a loop: 3
-//! - idiom: deferred let, straight-line: 6
-//! - idiom: integer offset let in a loop: 57
+//! - idiom: deferred let, straight-line: 8
+//! - idiom: integer offset let in a loop: 62
 //! - idiom: integer offset let in a loop (nested loop): 1
-//! - idiom: labelled break from an inner loop: 3
-//! - idiom: labelled continue from an inner loop: 6
+//! - idiom: labelled break from an inner loop: 4
+//! - idiom: labelled continue from an inner loop: 8
 //! - idiom: labelled continue from an inner loop in a loop: 1
-//! - idiom: loop as a value: 15
-//! - idiom: while let Some(j) = stack.pop(): 13
+//! - idiom: loop as a value: 11
+//! - idiom: while let Some(j) = stack.pop(): 12
 //! - idiom: while let Some(j) = stack.pop() (labelled): 4
-//! - idiom: while let Some(j) = stack.pop() (labelled) in a loop: 1
-//! - left out mut Vec<f64>: call: 8
+//! - idiom: while let Some(j) = stack.pop() (labelled) in a loop: 2
+//! - left out mut Vec<f64>: call: 9
 //! - left out mut Vec<f64>: element: 9
 //! - left out mut Vec<f64>: if on active: 6
 //! - left out mut Vec<f64>: if on active in loop: 7
-//! - left out mut Vec<f64>: if on inactive: 6
-//! - left out mut Vec<f64>: partial loop: 7
+//! - left out mut Vec<f64>: if on inactive: 5
+//! - left out mut Vec<f64>: partial loop: 8
 //! - left out mut Vec<f64>: read-write loop: 10
-//! - left out mut Vec<f64>: while: 3
-//! - left out mut Vec<f64>: write-only loop: 11
+//! - left out mut Vec<f64>: while: 4
+//! - left out mut Vec<f64>: write-only loop: 12
 //! - left out mut [f64; N]: call: 9
 //! - left out mut [f64; N]: constants: 5
-//! - left out mut [f64; N]: element: 6
-//! - left out mut [f64; N]: if on active: 5
-//! - left out mut [f64; N]: if on active in loop: 4
-//! - left out mut [f64; N]: if on inactive: 3
-//! - left out mut [f64; N]: partial loop: 4
-//! - left out mut [f64; N]: read-write loop: 19
+//! - left out mut [f64; N]: element: 7
+//! - left out mut [f64; N]: if on active: 4
+//! - left out mut [f64; N]: if on active in loop: 5
+//! - left out mut [f64; N]: if on inactive: 5
+//! - left out mut [f64; N]: partial loop: 6
+//! - left out mut [f64; N]: read-write loop: 20
 //! - left out mut [f64; N]: while: 6
 //! - left out mut [f64; N]: write-only loop: 6
-//! - left out mut f64: call: 52
-//! - left out mut f64: for: 57
-//! - left out mut f64: if on active: 66
-//! - left out mut f64: if on inactive: 55
-//! - left out mut f64: straight: 49
-//! - left out mut f64: while: 45
+//! - left out mut f64: call: 55
+//! - left out mut f64: for: 60
+//! - left out mut f64: if on active: 65
+//! - left out mut f64: if on inactive: 56
+//! - left out mut f64: straight: 46
+//! - left out mut f64: while: 40
 //! - left out mut f64: while on active: 41
 //! - match: on an active value, bindings mut: 5
-//! - match: on an active value, bindings plain: 8
-//! - method: copysign: 8
-//! - method: fract: 8
-//! - method: let (s, c) = e.sin_cos(): 10
-//! - method: midpoint: 10
-//! - method: to_degrees: 9
-//! - method: to_radians: 7
-//! - rem: %= on a mutable scalar: 5
-//! - rem: a % b: 26
-//! - rem: a.rem_euclid(b): 16
-//! - rem: an active divisor: 27
-//! - signature: 1 buffer, no return value: 106
+//! - match: on an active value, bindings plain: 5
+//! - method: copysign: 4
+//! - method: fract: 10
+//! - method: let (s, c) = e.sin_cos(): 6
+//! - method: midpoint: 4
+//! - method: next_down: 5
+//! - method: next_up: 3
+//! - method: to_degrees: 8
+//! - method: to_radians: 4
+//! - rem: %= on a mutable scalar: 8
+//! - rem: a % b: 32
+//! - rem: a.rem_euclid(b): 13
+//! - rem: an active divisor: 26
+//! - signature: 1 buffer, no return value: 110
 //! - signature: 1 buffer, returns f64: 114
 //! - signature: 2 buffers, no return value: 14
-//! - signature: 2 buffers, returns f64: 17
-//! - signature: active mut Vec<f64>: 64
-//! - signature: active mut [f64; N]: 62
-//! - signature: active mut f64: 280
-//! - signature: left out of wrt: &[f64]: 73
-//! - signature: left out of wrt: Vec<f64>: 33
-//! - signature: left out of wrt: [f64; N]: 33
-//! - signature: left out of wrt: f64: 121
-//! - signature: left out of wrt: mut Vec<f64>: 63
-//! - signature: left out of wrt: mut [f64; N]: 63
-//! - signature: left out of wrt: mut f64: 271
-//! - signature: no wrt: 125
+//! - signature: 2 buffers, returns f64: 18
+//! - signature: active mut Vec<f64>: 65
+//! - signature: active mut [f64; N]: 61
+//! - signature: active mut f64: 276
+//! - signature: left out of wrt: &[f64]: 75
+//! - signature: left out of wrt: Vec<f64>: 34
+//! - signature: left out of wrt: [f64; N]: 30
+//! - signature: left out of wrt: f64: 120
+//! - signature: left out of wrt: mut Vec<f64>: 68
+//! - signature: left out of wrt: mut [f64; N]: 68
+//! - signature: left out of wrt: mut f64: 272
+//! - signature: no wrt: 121
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -45583,30 +45584,16 @@ fn w590(a: f64, x: &[f64], buf: &mut [f64]) {
         buf[2] = 0.1;
     }
     let mut u1: f64 = 0.5;
-    match (1.89 + x[2].sin()).recip() * a.copysign(a) {
-        v3 if v3 > 0.19 => {
-            u1 += v3 * (a % 0.77);
+    match (1.89 + x[2].sin()).recip() * a.next_up() {
+        v3 if v3 > -0.09 => {
+            u1 += v3 * (2.92 * a).fract();
         }
         v4 => {
-            u1 -= v4 * (32.1 * a).to_radians();
+            u1 -= v4 * a.sin().exp().recip();
         }
     }
-    let mut u5: f64 = 0.5;
-    let mut j6 = 0;
-    let u7 = loop {
-        u5 %= 0.76;
-        let w8: [f64; 3] = [
-            (1.14 * a).atan2(u1.sin().cosh()),
-            u1 % -(buf[2] * buf[2] + 0.48),
-            (a.cosh() + 0.74).acosh() - u1.midpoint(a),
-        ];
-        let [e9, _, ..] = w8;
-        j6 += 1;
-        if j6 >= 2 {
-            break u5 * u5;
-        }
-    };
-    buf[1] += 1.3 * u7;
+    let (u5, u6) = f64::sin_cos((0.63 * (0.02 * a.to_degrees()).tanh()).tan());
+    buf[1] -= u6.tanh();
     buf[2] -= u5;
 }
 
@@ -45632,3315 +45619,343 @@ const W590: Case = Case {
     hvp: None,
     points: [
         Point {
-            z: &[-0.6283, -0.0834, 1.2443, 0.2366, -0.0031, 0.5099, -0.935],
-            q: &[],
-            k: 2,
-            t: &[-0.496, -0.123, 0.2499, -0.3581, -0.4372, 0.6087, 0.5876],
-            c: &[1.4097, -0.6597, -0.6871],
-            v: &[],
-            y: &[-0.0031, -0.18323957174, -1.435],
-        },
-        Point {
-            z: &[-0.4084, -0.1358, -1.0001, 0.2062, 1.3273, 1.1796, 1.4031],
+            z: &[-1.146, 0.9988, -0.4764, 0.1522, 0.0679, 0.7927, -0.6334],
             q: &[],
             k: 1,
-            t: &[-0.16, -0.6923, -0.4665, 0.6645, 0.9244, 0.9507, -0.4298],
-            c: &[-1.3518, 1.65, -1.6463],
+            t: &[-0.6621, -0.8186, -0.4305, 0.8409, 0.4145, 0.3375, -0.0475],
+            c: &[-1.44, 0.8468, -0.6564],
             v: &[],
-            y: &[1.3273, 0.155147609617, 0.9031],
+            y: &[0.0679, -1.70197509834, -0.0636070484363],
+        },
+        Point {
+            z: &[-0.3576, -1.2283, 1.0114, -0.0602, 0.1788, -1.3997, -0.8779],
+            q: &[],
+            k: 0,
+            t: &[-0.0021, 0.3399, -0.6233, 0.658, -0.496, -0.123, 0.2499],
+            c: &[0.9814, 1.3351, -0.6597],
+            v: &[],
+            y: &[0.1788, -1.02180437344, -0.630865482948],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w591(p: [f64; 4], mut a: f64, buf: &mut [f64], v: Vec<f64>, mut b: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 2 {
-        let o2 = 3 * j1 + 2;
-        a += (0.77 * v[(j1 + 2) % v.len()].cos()).acos() + a;
-        j1 += 1;
+#[differentiate(wrt(v, x))]
+fn w591(mut p: [f64; 3], a: f64, mut v: Vec<f64>, x: &[f64]) -> f64 {
+    for i0 in 0..p.len() {
+        let o1 = 3 * i0 + 2;
+        if x[i0 % x.len()] < -0.06 {
+            p[i0] *= 0.49 + 0.24 * ((a.sin() * 0.64).asin() + v[0]).cos();
+        }
     }
-    a %= 0.56;
-    for i0 in 0..buf.len() {
-        let o3 = 3 * i0 + 3;
-        buf[i0] = 0.28 + 0.38 * i0 as f64;
+    if a > 0.63 {
+        p[1] += x[x.len() - 1] * v[2].exp2();
+    } else {
+        p[2] = p[2] * v[2] + (w493(a + v[0]) - x[2]);
     }
-    let mut j4 = 0;
-    while j4 < 4 {
-        b += b.tanh() + a;
-        j4 += 1;
+    let mut w2 = vec![0.0; x.len()];
+    for i0 in 0..w2.len() {
+        w2[i0] = (a.sin() * 0.74).acos().sin().exp().ln_1p();
+        w2[(i0 + 1) % x.len()] -= a;
     }
-    a.atan() - 1.02 * b - buf[1].tanh()
+    let mut u3: f64 = 0.0;
+    for i0 in 0..w2.len() {
+        u3 += w2[i0] * x[(i0 + 2) % x.len()].hypot(0.92).cbrt();
+    }
+    let mut st4 = vec![0usize];
+    while let Some(j5) = st4.pop() {
+        u3 = u3 * a.sin().sin() + u3;
+        let [_, e6, _] = p;
+    }
+    let mut u7: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o8 = 3 * i0 + 3;
+        u7 += p[i0].tanh();
+    }
+    (0.65 * u3 - a) * u7
 }
 
 const W591: Case = Case {
     name: "w591",
-    live: &[(0, 1)],
+    live: &[(0, 3), (3, 7)],
     f: |z, q, _| {
-        let mut b2 = z[1..4].to_vec();
-        let r = w591(arr(&q[0..4]), z[0], &mut b2, q[4..8].to_vec(), q[8]);
-        cat(&[&[r][..], &b2[..]])
+        let r = w591(arr(&q[0..3]), q[3], z[0..3].to_vec(), &z[3..7]);
+        cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
         let (r, dr) = w591_jvp(
-            arr(&q[0..4]),
-            z[0],
-            d[0],
-            &mut b2,
-            &mut db2,
-            q[4..8].to_vec(),
-            q[8],
+            arr(&q[0..3]),
+            q[3],
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            &z[3..7],
+            &d[3..7],
         );
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g1) = w591_vjp(
-            arr(&q[0..4]),
-            z[0],
-            &mut b2,
-            &mut cb2,
-            q[4..8].to_vec(),
-            q[8],
-            c[0],
-        );
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[g1][..], &cb2[..]]))
+        let (r, g2, g3) = w591_vjp(arr(&q[0..3]), q[3], z[0..3].to_vec(), &z[3..7], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g2[..], &g3[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, _| {
+        let (r, g2, g3) = w591_grad(arr(&q[0..3]), q[3], z[0..3].to_vec(), &z[3..7]);
+        (r, cat(&[&g2[..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, g3, h2, h3) = w591_hvp(
+            arr(&q[0..3]),
+            q[3],
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            &z[3..7],
+            &d[3..7],
+        );
+        (r, cat(&[&g2[..], &g3[..]]), cat(&[&h2[..], &h3[..]]))
+    }),
     points: [
         Point {
-            z: &[0.0779, 0.7116, -0.3319, -0.2481],
-            q: &[
-                -0.7749, 0.1198, -1.2095, -0.1229, 0.1948, 0.8301, -1.0203, -1.095, -1.2206,
-            ],
+            z: &[1.3292, 0.0303, -0.7045, 1.1627, 1.3091, -0.7096, 0.3509],
+            q: &[-0.4257, -0.2757, -1.0668, -0.2293],
             k: 4,
-            t: &[0.0092, 0.4086, -0.866, 0.2345],
-            c: &[0.775, -0.5335, 1.5527, 0.7325],
-            v: &[],
-            y: &[2.96104892186, 0.28, 0.66, 1.04],
+            t: &[-0.0075, 0.0753, 0.2041, 0.1543, -0.1224, -0.1453, 0.4005],
+            c: &[1.7393],
+            v: &[0.8795, -0.7461, 0.9382, 0.3426, 0.1889, 0.0059, -0.4618],
+            y: &[1.00760887625],
         },
         Point {
-            z: &[-1.4491, 0.2917, 0.4179, -0.2637],
-            q: &[
-                -1.4927, 0.0273, 1.3036, -0.4655, -1.3619, 0.6104, -0.1723, -0.9262, -1.468,
-            ],
-            k: 3,
-            t: &[-0.4637, -0.9858, -0.8754, -0.1251],
-            c: &[-0.9725, 1.8846, 1.82, -1.8243],
-            v: &[],
-            y: &[6.42394427785, 0.28, 0.66, 1.04],
+            z: &[0.5421, -0.5254, -1.153, -0.9091, 1.4112, -0.1254, -1.1001],
+            q: &[1.1629, -1.0218, -1.3181, -0.8559],
+            k: 2,
+            t: &[-0.6284, -0.7167, 0.4168, -0.1867, 0.88, 0.6038, -0.7638],
+            c: &[-0.8092],
+            v: &[0.7257, -0.1604, -0.7605, 0.9034, 0.3079, 0.0199, 0.4741],
+            y: &[1.83140934396],
         },
     ],
 };
 
-#[differentiate(wrt(p))]
-fn w592(b: f64, mut c: f64, mut p: [f64; 3], a: f64) -> f64 {
+#[differentiate(wrt(b, c))]
+fn w592(k: usize, mut a: f64, mut b: f64, mut c: f64, mut v: Vec<f64>) -> f64 {
     let mut j1 = 0;
-    while c < 2.89 && j1 < 3 {
-        let o2 = 3 * j1 + 1;
-        c += p[o2 % p.len()];
+    while j1 < 3 {
+        v[j1] = v[j1] * b + c;
         j1 += 1;
     }
-    let mut st3 = vec![1usize, 2, 1, 2];
-    while let Some(j4) = st3.pop() {
-        if j4 < 3 {
-            continue;
+    'o2: for i0 in 0..4 {
+        a %= v[(i0 + 3) % v.len()].hypot(1.3);
+        for i1 in 0..2 {
+            if i0 == 1 {
+                break 'o2;
+            }
+            a %= -1.36;
         }
-        c += (2.59 * f64::powf(1.24, a.sin())).fract();
-        c += (p[(j4 + 2) % p.len()] + a / b.hypot(0.82)).tanh();
+        a *= (5.42 * a % -0.37).sin();
     }
-    match p[0].hypot(1.44).midpoint(p[2]) {
-        v6 if v6 > -0.73 => {
-            c += v6 * b.sin().sinh();
-        }
-        v7 => {
-            c -= v7 * p[0];
-        }
+    let mut j4 = 0;
+    while a < 0.79 && j4 < 5 {
+        let o5 = 3 * j4 + 2 + k;
+        a += b;
+        j4 += 1;
     }
-    c - 1.06 * a - 0.3 * b
+    let u6: f64 = (0.87 * f64::tanh(1.56)).asin().powi(1);
+    for i0 in 0..v.len() {
+        c = (c * c).atan() + v[(i0 + 2) % v.len()] / u6.sin().exp();
+    }
+    1.07 * u6 + 0.55 * a - 0.69 * c - v[0] + v[v.len() - 1]
 }
 
 const W592: Case = Case {
     name: "w592",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let r = w592(q[0], q[1], arr(&z[0..3]), q[2]);
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w592(k, q[0], z[0], z[1], q[1..4].to_vec());
         cat(&[&[r][..]])
     },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w592_jvp(q[0], q[1], arr(&z[0..3]), arr(&d[0..3]), q[2]);
+    jvp: |z, d, q, k| {
+        let (r, dr) = w592_jvp(k, q[0], z[0], d[0], z[1], d[1], q[1..4].to_vec());
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g2) = w592_vjp(q[0], q[1], arr(&z[0..3]), q[2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g2[..]]))
+    vjp: |z, q, k, c| {
+        let (r, g2, g3) = w592_vjp(k, q[0], z[0], z[1], q[1..4].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..], &[g3][..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g2) = w592_grad(q[0], q[1], arr(&z[0..3]), q[2]);
-        (r, cat(&[&g2[..]]))
+    grad: Some(|z, q, k| {
+        let (r, g2, g3) = w592_grad(k, q[0], z[0], z[1], q[1..4].to_vec());
+        (r, cat(&[&[g2][..], &[g3][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g2, h2) = w592_hvp(q[0], q[1], arr(&z[0..3]), arr(&d[0..3]), q[2]);
-        (r, cat(&[&g2[..]]), cat(&[&h2[..]]))
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, g3, h2, h3) = w592_hvp(k, q[0], z[0], d[0], z[1], d[1], q[1..4].to_vec());
+        (
+            r,
+            cat(&[&[g2][..], &[g3][..]]),
+            cat(&[&[h2][..], &[h3][..]]),
+        )
     }),
     points: [
         Point {
-            z: &[-0.7935, 0.5561, -1.0838],
-            q: &[-0.5641, -0.8893, -0.8168],
-            k: 1,
-            t: &[-0.8588, -0.443, -0.3251],
-            c: &[1.2045],
-            v: &[-0.9121, 0.2843, -0.7792],
-            y: &[1.65700034742],
+            z: &[0.919, -0.7395],
+            q: &[-0.5434, -1.0389, -0.4751, -1.339],
+            k: 0,
+            t: &[0.6106, -0.0189],
+            c: &[-1.62],
+            v: &[0.7126, 0.4635],
+            y: &[1.43617010099],
         },
         Point {
-            z: &[1.1046, -0.453, -0.7716],
-            q: &[1.346, 1.3866, -1.4152],
+            z: &[-0.603, 0.1541],
+            q: &[0.8853, 1.3543, 0.8272, 0.0853],
             k: 0,
-            t: &[0.4703, -0.9432, 0.2945],
-            c: &[0.747],
-            v: &[-0.8907, 0.0662, 0.4968],
-            y: &[1.71687582374],
+            t: &[-0.2519, -0.784],
+            c: &[-0.6206],
+            v: &[-0.3176, 0.6365],
+            y: &[0.31137680724],
         },
     ],
 };
 
-#[differentiate(wrt(b))]
-fn w593(mut b: f64, mut a: f64, mut c: f64) -> f64 {
-    debug_assert!(c.abs() < 1e9, "{c:.3}");
-    a += b * c.powi(0);
-    if c > 0.66 {
-        c -= b * w505(0.01 * a.to_degrees(), 0.63, b * c);
-    } else {
-        c += w542((c.powi(2) + 1.82).ln());
+#[differentiate(wrt(x))]
+fn w593(x: &[f64], mut a: f64) -> f64 {
+    let mut j1 = 0;
+    while a < 2.91 && j1 < 5 {
+        a = a * 0.46 + (x[j1 % x.len()] + (a + a)).atan();
+        j1 += 1;
     }
-    0.55 * a - c.atan() - b
+    if x[0] > 0.09 {
+        a = a * 0.43 + x[0];
+    }
+    let w2 = [
+        a.hypot(0.91),
+        (1.63 + x[0].sin()).log2(),
+        f64::powf(0.84, a.sin()),
+        x[0].powi(3),
+    ];
+    let mut u3 = x[2].asinh();
+    for i0 in 0..w2.len() {
+        u3 = u3 * 0.31 + w2[i0].sin();
+    }
+    u3 + a
 }
 
 const W593: Case = Case {
     name: "w593",
-    live: &[(0, 1)],
+    live: &[(0, 4)],
     f: |z, q, _| {
-        let r = w593(z[0], q[0], q[1]);
+        let r = w593(&z[0..4], q[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w593_jvp(z[0], d[0], q[0], q[1]);
+        let (r, dr) = w593_jvp(&z[0..4], &d[0..4], q[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0) = w593_vjp(z[0], q[0], q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+        let (r, g0) = w593_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0) = w593_grad(z[0], q[0], q[1]);
-        (r, cat(&[&[g0][..]]))
+        let (r, g0) = w593_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w593_hvp(z[0], d[0], q[0], q[1]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+        let (r, g0, h0) = w593_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
     }),
     points: [
         Point {
-            z: &[1.2223],
-            q: &[0.3295, 1.2471],
+            z: &[1.1649, -0.3536, -0.8373, 0.0467],
+            q: &[-0.0412],
             k: 4,
-            t: &[-0.801],
-            c: &[1.8716],
-            v: &[0.5933],
-            y: &[0.411100866285],
+            t: &[-0.7905, -0.0127, -0.2174, -0.522],
+            c: &[-1.5389],
+            v: &[-0.1574, -0.7568, -0.317, 0.3967],
+            y: &[3.50297031184],
         },
         Point {
-            z: &[1.0117],
-            q: &[0.3047, 1.2271],
-            k: 4,
-            t: &[0.4846],
-            c: &[-1.577],
-            v: &[0.2419],
-            y: &[-0.132406254362],
+            z: &[1.3909, 0.6295, 0.9372, 0.2017],
+            q: &[-0.5301],
+            k: 2,
+            t: &[0.0856, 0.4934, 0.8534, -0.2786],
+            c: &[-0.897],
+            v: &[-0.5159, -0.118, -0.171, -0.5322],
+            y: &[3.16635507703],
         },
     ],
 };
 
-#[differentiate(wrt(v, a))]
-fn w594(v: Vec<f64>, mut b: f64, buf: &mut [f64], mut a: f64) -> f64 {
+#[differentiate(wrt(c, p, a))]
+fn w594(v: Vec<f64>, c: f64, k: usize, b: f64, mut p: [f64; 4], mut a: f64, buf: &mut [f64]) {
+    let mut w1 = vec![0.0; v.len()];
+    for i0 in 0..w1.len() {
+        w1[i0] = (buf[(i0 + 2) % buf.len()] * buf[(i0 + 2) % buf.len()] + 0.42).log(10.0)
+            + 0.69 * i0 as f64;
+        w1[(i0 + 2) % v.len()] *= (k as f64).rem_euclid(1.23).sin();
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..w1.len() {
+        u2 += w1[i0] * a.hypot(c * c + 0.93);
+    }
+    for i0 in (0..p.len()).step_by(2) {
+        let o3 = 2 * i0 + 1 + i0;
+        p[i0] = p[i0] * p[o3 % p.len()] + (u2.sin() + a);
+    }
     for i0 in 0..buf.len() {
-        let o1 = 3 * i0 + 3;
-        buf[i0] = (v[o1 % v.len()] * a.copysign(a)).tanh();
+        buf[i0] += a * (p[i0 % p.len()] + u2);
     }
-    if a > 0.64 {
-        b = b * 0.84 + (b - a);
-    } else {
-        b = (b + a).atan() + (41.76 * a).to_radians();
+    let mut u4: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u4 += p[i0] * (0.62 * v[v.len() - 1].cos()).asin();
     }
-    let text2 = format!("{b:.4}");
-    assert!(!text2.is_empty());
-    a + b - 1.13 * buf[2]
+    buf[3] += 0.34 * u2;
+    buf[0] += a;
+    buf[1] -= 0.51 * u4;
 }
 
 const W594: Case = Case {
     name: "w594",
-    live: &[(0, 4), (7, 8)],
-    f: |z, q, _| {
-        let mut b2 = z[4..7].to_vec();
-        let r = w594(z[0..4].to_vec(), q[0], &mut b2, z[7]);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (r, dr) = w594_jvp(
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            q[0],
-            &mut b2,
-            &mut db2,
-            z[7],
-            d[7],
-        );
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (r, g0, g3) = w594_vjp(z[0..4].to_vec(), q[0], &mut b2, &mut cb2, z[7], c[0]);
-        (
-            cat(&[&[r][..], &b2[..]]),
-            cat(&[&g0[..], &cb2[..], &[g3][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.4187, -0.2876, -1.3346, -0.2496, -0.442, -0.6968, -0.9305, 0.1405,
-            ],
-            q: &[-1.4361],
-            k: 0,
-            t: &[
-                0.6568, 0.0465, 0.2767, 0.8583, 0.2965, -0.9342, -0.1957, -0.2491,
-            ],
-            c: &[1.4669, -1.2598, -1.1372, -1.9853],
-            v: &[],
-            y: &[
-                -0.624922195916,
-                -0.0350544309561,
-                -0.185344111748,
-                -0.0403858218662,
-            ],
-        },
-        Point {
-            z: &[
-                1.2871, 0.755, -0.108, 0.0044, 0.8004, 1.1517, 1.476, -0.8312,
-            ],
-            q: &[0.7677],
-            k: 0,
-            t: &[
-                -0.7632, -0.9962, -0.7347, -0.9627, 0.7736, -0.3195, -0.7383, 0.7892,
-            ],
-            c: &[-1.0859, -0.5685, 1.4936, 1.4093],
-            v: &[],
-            y: &[
-                -0.871739806046,
-                -0.00365726369386,
-                0.0895292362331,
-                -0.556367036574,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w595(a: f64) -> f64 {
-    let mut u1 = a / (1.09 * a.cos()).exp();
-    match u1.abs().sin().exp().powf(a.atan()) {
-        v3 if v3 > -0.51 => {
-            u1 += v3 * v3.midpoint(a);
-        }
-        mut v4 => {
-            v4 *= (v4 % -0.64).sin();
-            u1 -= v4 * v4.sin().exp().log(10.0);
-        }
-    }
-    let u5 = u1.hypot(0.77) / u1.tanh().cosh();
-    u5 - u1.sin() + a.tanh()
-}
-
-const W595: Case = Case {
-    name: "w595",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w595(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w595_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w595_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w595_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w595_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.3016],
-            q: &[],
-            k: 1,
-            t: &[-0.5823],
-            c: &[0.8564],
-            v: &[0.1643],
-            y: &[1.0883905903],
-        },
-        Point {
-            z: &[-0.4962],
-            q: &[],
-            k: 4,
-            t: &[-0.7661],
-            c: &[-0.7491],
-            v: &[-0.2676],
-            y: &[0.308493143848],
-        },
-    ],
-};
-
-#[differentiate]
-fn w596(k: usize, v: Vec<f64>, a: f64, b: f64) -> f64 {
-    let (u1, u2) = f64::acos(b.hypot((0.35 * b.cos()).exp()).sin() * 0.58).sin_cos();
-    u2 + u1 - b.cos() + v[0] + 0.68 * v[v.len() - 1] + 1.26 * a + 0.1 * k as f64
-}
-
-const W596: Case = Case {
-    name: "w596",
-    live: &[(0, 4), (4, 5), (5, 6)],
-    f: |z, _, k| {
-        let r = w596(k, z[0..4].to_vec(), z[4], z[5]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w596_jvp(
-            k,
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1, g2, g3) = w596_vjp(k, z[0..4].to_vec(), z[4], z[5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..], &[g3][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1, g2, g3) = w596_grad(k, z[0..4].to_vec(), z[4], z[5]);
-        (r, cat(&[&g1[..], &[g2][..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, g2, g3, h1, h2, h3) = w596_hvp(
-            k,
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-        );
-        (
-            r,
-            cat(&[&g1[..], &[g2][..], &[g3][..]]),
-            cat(&[&h1[..], &[h2][..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.1525, 0.1615, 0.7846, -0.8767, -0.7168, -0.1031],
-            q: &[],
-            k: 1,
-            t: &[0.8615, -0.1241, -0.7937, -0.5234, -0.781, 0.5949],
-            c: &[-1.8229],
-            v: &[-0.3946, 0.5832, 0.0352, -0.6382, -0.7054, 0.1196],
-            y: &[-1.15382823391],
-        },
-        Point {
-            z: &[-0.7763, -0.3224, -0.3015, -0.1108, -0.2824, 1.025],
-            q: &[],
-            k: 3,
-            t: &[-0.8634, 0.3062, 0.4729, -0.2607, -0.4684, 0.0664],
-            c: &[1.562],
-            v: &[0.5355, -0.2363, -0.7058, 0.5115, 0.4197, -0.1144],
-            y: &[-0.0319542682622],
-        },
-    ],
-};
-
-#[differentiate]
-fn w597(mut a: f64, v: Vec<f64>) -> f64 {
-    a -= a - v[1] + a;
-    if w521(-a, a.atan2(v[0].sin().cosh())) > v[v.len() - 1] {
-        return 0.01 * (v[2] * a).to_degrees();
-    }
-    a = w530(a, 0);
-    0.95 * a
-}
-
-const W597: Case = Case {
-    name: "w597",
-    live: &[(0, 1), (1, 5)],
-    f: |z, _, _| {
-        let r = w597(z[0], z[1..5].to_vec());
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w597_jvp(z[0], d[0], z[1..5].to_vec(), d[1..5].to_vec());
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w597_vjp(z[0], z[1..5].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w597_grad(z[0], z[1..5].to_vec());
-        (r, cat(&[&[g0][..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w597_hvp(z[0], d[0], z[1..5].to_vec(), d[1..5].to_vec());
-        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.4957, 0.7513, 1.2958, 1.381, 0.4761],
-            q: &[],
-            k: 1,
-            t: &[-0.8102, -0.9534, 0.8863, -0.8924, -0.8988],
-            c: &[1.0968],
-            v: &[0.4066, 0.9586, -0.4548, -0.4215, -0.7618],
-            y: &[-0.158171817544],
-        },
-        Point {
-            z: &[-0.8208, 0.5768, 1.4827, 0.7537, 0.0598],
-            q: &[],
-            k: 1,
-            t: &[-0.1653, -0.8541, -0.7374, -0.9207, 0.6339],
-            c: &[1.363],
-            v: &[0.3814, -0.3407, -0.4317, 0.8912, 0.8298],
-            y: &[0.994739501453],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn w598(k: usize, a: f64, v: Vec<f64>, buf: &mut [f64], b: f64) {
-    buf[3] = w465(buf[3], 0.84, 0.8);
-    let u1 = if b.tanh() > b {
-        a
-    } else {
-        return;
-    };
-    for i0 in (0..buf.len()).step_by(2) {
-        let o2 = 2 * i0 + 2 + k;
-        buf[i0] = b * (v[i0 % v.len()] / f64::hypot(1.05, 0.83));
-    }
-    buf[0] += u1.atan();
-    buf[0] += b;
-}
-
-const W598: Case = Case {
-    name: "w598",
-    live: &[(0, 1), (5, 6)],
+    live: &[(0, 1), (1, 5), (5, 6)],
     f: |z, q, k| {
-        let mut b3 = z[1..5].to_vec();
-        w598(k, z[0], q[0..3].to_vec(), &mut b3, z[5]);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b3, mut db3) = (z[1..5].to_vec(), d[1..5].to_vec());
-        w598_jvp(
-            k,
-            z[0],
-            d[0],
+        let mut b6 = z[6..10].to_vec();
+        w594(
             q[0..3].to_vec(),
-            &mut b3,
-            &mut db3,
-            z[5],
-            d[5],
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b3, mut cb3) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let (g1, g4) = w598_vjp(k, z[0], q[0..3].to_vec(), &mut b3, &mut cb3, z[5]);
-        (cat(&[&b3[..]]), cat(&[&[g1][..], &cb3[..], &[g4][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.3366, 0.9982, -0.6398, 0.4018, -0.1971, -0.8205],
-            q: &[0.3464, -0.167, -0.4453],
-            k: 1,
-            t: &[-0.256, 0.5505, -0.1061, -0.0034, -0.1106, -0.9936],
-            c: &[-0.6899, -1.207, -0.9343, -0.7193],
-            v: &[],
-            y: &[-1.96132324818, -0.6398, 0.272982618687, 1.64508470666],
-        },
-        Point {
-            z: &[0.3241, 1.2223, -1.1517, 0.3328, 1.2595, -1.2272],
-            q: &[-1.4418, -1.2779, 0.2744],
-            k: 3,
-            t: &[0.0849, -0.6818, 0.1844, -0.6284, 0.4416, -0.0444],
-            c: &[-0.9281, 1.5586, -1.1643, 1.7309],
-            v: &[],
-            y: &[0.408195223425, -1.1517, -0.251595673556, 0.84],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, a, p, v))]
-fn w599(c: f64, mut a: f64, b: f64, p: [f64; 4], k: usize, v: Vec<f64>) -> f64 {
-    if k % 3 == 0 {
-        a *= 0.67 + 0.23 * (v[2] + c).cos();
-    }
-    let mut u1 = (2.99 * v[k % v.len()]).rem_euclid(a * a + 1.54);
-    for _ in (0..2).rev() {
-        u1 = u1 * 0.75 + v[k % v.len()].hypot(a.powi(2) + 1.22) / (1.42 * b.cos()).exp();
-    }
-    let (u2, u3) = (-v[1].tanh()).sin_cos();
-    if k < 3 {
-        a = (a * a).atan() + u2.sin();
-    }
-    (u3 - 1.1 * u2 + 0.56 * u1 - a) * p[0] + p[p.len() - 1]
-}
-
-const W599: Case = Case {
-    name: "w599",
-    live: &[(0, 1), (1, 2), (2, 6), (6, 10)],
-    f: |z, q, k| {
-        let r = w599(z[0], z[1], q[0], arr(&z[2..6]), k, z[6..10].to_vec());
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w599_jvp(
             z[0],
-            d[0],
-            z[1],
-            d[1],
-            q[0],
-            arr(&z[2..6]),
-            arr(&d[2..6]),
             k,
-            z[6..10].to_vec(),
-            d[6..10].to_vec(),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1, g3, g5) =
-            w599_vjp(z[0], z[1], q[0], arr(&z[2..6]), k, z[6..10].to_vec(), c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &[g1][..], &g3[..], &g5[..]]),
-        )
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1, g3, g5) = w599_grad(z[0], z[1], q[0], arr(&z[2..6]), k, z[6..10].to_vec());
-        (r, cat(&[&[g0][..], &[g1][..], &g3[..], &g5[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, g3, g5, h0, h1, h3, h5) = w599_hvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            q[0],
-            arr(&z[2..6]),
-            arr(&d[2..6]),
-            k,
-            z[6..10].to_vec(),
-            d[6..10].to_vec(),
-        );
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &g3[..], &g5[..]]),
-            cat(&[&[h0][..], &[h1][..], &h3[..], &h5[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                0.5783, 1.3511, 0.2379, -0.7738, 0.9148, 1.35, -0.1408, -0.3595, 0.7391, -1.4519,
-            ],
-            q: &[-1.413],
-            k: 0,
-            t: &[
-                -0.3822, -0.2046, -0.3959, 0.0751, 0.6915, -0.3725, -0.0829, -0.6068, 0.8999,
-                0.4514,
-            ],
-            c: &[-1.6549],
-            v: &[
-                -0.334, 0.8911, 0.6711, 0.4877, 0.0493, 0.6444, -0.5596, -0.7857, 0.1506, -0.8778,
-            ],
-            y: &[1.78872623779],
-        },
-        Point {
-            z: &[
-                1.4672, -0.5612, -0.0365, -0.9182, 0.2757, 1.2837, 0.676, -0.8576, 0.5994, 0.8393,
-            ],
-            q: &[1.144],
-            k: 0,
-            t: &[
-                -0.9206, 0.4938, 0.7801, -0.2948, 0.9162, 0.6359, -0.1789, -0.7829, -0.9881,
-                -0.3584,
-            ],
-            c: &[1.9504],
-            v: &[
-                0.0385, 0.7495, 0.9673, -0.7101, -0.1665, 0.0597, -0.5223, 0.1866, 0.5645, -0.1833,
-            ],
-            y: &[1.27294153597],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn w600(mut p: [f64; 4], mut b: f64, k: usize, a: f64) -> f64 {
-    p[0] = (p[0] * p[1]).sin() + (0.95 * a.cos()).cosh();
-    let u2 = match k % 3 {
-        1 => (1.81 * p[k % p.len()]).fract() - b.atan(),
-        2 => w511(a.cosh()),
-        _ => 0.36 * p[k % p.len()].cos(),
-    };
-    1.14 * u2 + a + b - p[0] + p[p.len() - 1]
-}
-
-const W600: Case = Case {
-    name: "w600",
-    live: &[(0, 4)],
-    f: |z, q, k| {
-        let r = w600(arr(&z[0..4]), q[0], k, q[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w600_jvp(arr(&z[0..4]), arr(&d[0..4]), q[0], k, q[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w600_vjp(arr(&z[0..4]), q[0], k, q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w600_grad(arr(&z[0..4]), q[0], k, q[1]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w600_hvp(arr(&z[0..4]), arr(&d[0..4]), q[0], k, q[1]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.8967, 0.0806, -0.2279, -1.237],
-            q: &[-1.3967, 1.1268],
-            k: 3,
-            t: &[0.7612, -0.2806, -0.9437, -0.4539],
-            c: &[1.0232],
-            v: &[0.2303, -0.9626, 0.1569, -0.9809],
-            y: &[-2.38465276452],
-        },
-        Point {
-            z: &[-0.9778, -0.4181, 0.5543, -1.4817],
-            q: &[-1.372, 0.6329],
-            k: 0,
-            t: &[0.4376, -0.0534, -0.1756, -0.6689],
-            c: &[1.5852],
-            v: &[0.1479, 0.1143, -0.3139, -0.6185],
-            y: &[-3.98145988744],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, b))]
-fn w601(mut p: [f64; 3], a: f64, k: usize, x: &[f64], b: f64) -> f64 {
-    if b < 0.45 {
-        p[2] = (b * a.sin().cosh().cbrt()).cos();
-    } else {
-        p[2] = 1.34;
-    }
-    let mut u1 = a - b;
-    match b.hypot(1.56).cos() {
-        v3 if v3 > 0.04 => {
-            u1 += v3 * p[0];
-        }
-        v4 => {
-            u1 -= v4 * (3.48 * b % -(a * a + 0.87));
-        }
-    }
-    for i0 in 1..p.len() {
-        p[i0] = 0.86;
-    }
-    let mut u5: f64 = 0.5;
-    let mut j6 = 0;
-    let u7 = loop {
-        u5 *= (p[p.len() - 1] + u5).tanh();
-        j6 += 1;
-        if f64::atanh(0.39 * x[1].cos()) < 0.19 && k > 2 {
-            break u5 + (b.cosh() + 0.62).acosh();
-        }
-        if j6 >= 3 {
-            break u5 * (p[p.len() - 1] - x[k % x.len()]);
-        }
-    };
-    u7 - u5.tanh() + u1 - 0.63 * p[0] - p[p.len() - 1]
-}
-
-const W601: Case = Case {
-    name: "w601",
-    live: &[(0, 3), (3, 4)],
-    f: |z, q, k| {
-        let r = w601(arr(&z[0..3]), q[0], k, &q[1..4], z[3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w601_jvp(arr(&z[0..3]), arr(&d[0..3]), q[0], k, &q[1..4], z[3], d[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g4) = w601_vjp(arr(&z[0..3]), q[0], k, &q[1..4], z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g4][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g4) = w601_grad(arr(&z[0..3]), q[0], k, &q[1..4], z[3]);
-        (r, cat(&[&g0[..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g4, h0, h4) =
-            w601_hvp(arr(&z[0..3]), arr(&d[0..3]), q[0], k, &q[1..4], z[3], d[3]);
-        (r, cat(&[&g0[..], &[g4][..]]), cat(&[&h0[..], &[h4][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.6853, 0.3451, -0.1606, 1.4483],
-            q: &[-0.0138, 0.6598, 0.3501, -0.8765],
-            k: 4,
-            t: &[-0.6372, -0.8384, 0.0619, 0.016],
-            c: &[-0.996],
-            v: &[0.7492, -0.9044, -0.248, 0.9762],
-            y: &[-1.67141798509],
-        },
-        Point {
-            z: &[0.294, -0.5509, -1.3637, -0.2906],
-            q: &[0.5835, 0.8534, -0.0602, -0.2106],
-            k: 3,
-            t: &[-0.7728, 0.6258, 0.0059, 0.6752],
-            c: &[-1.8278],
-            v: &[0.5711, -0.8108, 0.1092, 0.9135],
-            y: &[-0.493652710985],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, x))]
-fn w602(c: f64, b: f64, buf: &mut [f64], x: &[f64], k: usize, mut a: f64) -> f64 {
-    let mut st1 = vec![5usize, 0];
-    while let Some(j2) = st1.pop() {
-        if k > 0 {
-            continue;
-        }
-        a %= -(c * c + 1.38);
-    }
-    let mut j3 = 0;
-    while j3 < 4 {
-        a = (a * b).tanh() + x[(j3 + 2) % x.len()];
-        j3 += 1;
-    }
-    let mut u4: f64 = 1.0;
-    for i0 in 0..5 {
-        u4 *= x[k % x.len()] % 1.05;
-        match 5.52 * (0.8 * a.tanh()).acos() % (2.22 + buf[(i0 + 2) % buf.len()].sin()) {
-            v6 if v6 > -0.15 => {
-                a += v6 * u4;
-            }
-            v7 => {
-                a -= v7 * (x[1] * x[1] + 1.53).ln();
-            }
-        }
-        let u8 = if (0.56 * x[k % x.len()].rem_euclid(-1.49)) > -0.75 {
-            w478(
-                b + a,
-                (3.61 * x[i0 % x.len()]).rem_euclid(u4.powi(2) + 1.32),
-            )
-        } else {
-            return buf[0];
-        };
-        u4 += u8 * buf[(i0 + 2) % buf.len()].cosh();
-    }
-    for i0 in (0..buf.len()).step_by(2) {
-        let o9 = 2 * i0 + 1;
-        buf[i0] = 0.27 + 0.34 * i0 as f64;
-    }
-    0.67 * u4 - a.tanh() - 0.87 * b + buf[1]
-}
-
-const W602: Case = Case {
-    name: "w602",
-    live: &[(0, 1), (4, 7)],
-    f: |z, q, k| {
-        let mut b2 = z[1..4].to_vec();
-        let r = w602(q[0], z[0], &mut b2, &z[4..7], k, q[1]);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (r, dr) = w602_jvp(
-            q[0],
-            z[0],
-            d[0],
-            &mut b2,
-            &mut db2,
-            &z[4..7],
-            &d[4..7],
-            k,
-            q[1],
-        );
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g1, g3) = w602_vjp(q[0], z[0], &mut b2, &mut cb2, &z[4..7], k, q[1], c[0]);
-        (
-            cat(&[&[r][..], &b2[..]]),
-            cat(&[&[g1][..], &cb2[..], &g3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.0948, -0.9767, -0.0258, -0.8099, 0.6607, -1.0709, 0.4747],
-            q: &[1.4753, -0.0498],
-            k: 1,
-            t: &[-0.2257, 0.4413, 0.1178, 0.6089, 0.8016, 0.5614, -0.5204],
-            c: &[-0.8005, 0.7725, -1.0101, 1.1278],
-            v: &[],
-            y: &[0.581824690979, 0.27, -0.0258, 0.95],
-        },
-        Point {
-            z: &[0.2871, 1.0259, 0.9038, 0.5991, -0.0712, -1.0808, -1.1742],
-            q: &[-0.7892, -0.8707],
-            k: 2,
-            t: &[-0.5312, 0.7882, -0.174, -0.2966, -0.9816, 0.677, 0.9876],
-            c: &[-0.8576, -0.9914, 1.1871, 1.4909],
-            v: &[],
-            y: &[1.33226561139, 0.27, 0.9038, 0.95],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, v))]
-fn w603(mut a: f64, mut v: Vec<f64>, k: usize, buf: &mut [f64], p: [f64; 4]) -> f64 {
-    if (a - p[2]) < buf[buf.len() - 1] {
-        if a.sin() > -0.21 {
-            let u2 = match k % 3 {
-                2 => (3.7 * a.tanh()).fract(),
-                1 => f64::atan(a.rem_euclid(-0.38)),
-                _ => w515(a.atan().exp2()),
-            };
-            a -= (u2 * f64::cos(u2)).tanh();
-            return (5.92 * (u2 * u2)).rem_euclid(u2.hypot(0.9));
-        } else {
-            let w3: [f64; 4] = [
-                a % (a.powi(2) + 0.98) - 2.97 * v[v.len() - 1] % 1.45,
-                4.25 * w509((p[2].powi(2) + 1.6).cbrt(), k) % (a * a + 0.33),
-                (p[2] * p[2] + 0.35).log2().sin(),
-                (2.2 * a.cos()).fract(),
-            ];
-            let [e4, e5, ..] = w3;
-        }
-        for i0 in (0..v.len()).step_by(2) {
-            v[i0] *= 0.76 + 0.23 * (a * a + v[k % v.len()]).cos();
-        }
-    } else {
-        for i0 in 0..buf.len() {
-            let o6 = 3 * i0 + 1 + k;
-            buf[i0] = v[(i0 + 2) % v.len()];
-        }
-    }
-    for i0 in 0..buf.len() {
-        let o7 = 3 * i0 + 3;
-        buf[i0] = a.mul_add(a, a) - a;
-    }
-    v[2] = w508(1.11, k, v[2]);
-    a * v[0] + v[v.len() - 1]
-}
-
-const W603: Case = Case {
-    name: "w603",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, k| {
-        let mut b3 = z[4..7].to_vec();
-        let r = w603(z[0], z[1..4].to_vec(), k, &mut b3, arr(&q[0..4]));
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (r, dr) = w603_jvp(
-            z[0],
-            d[0],
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-            k,
-            &mut b3,
-            &mut db3,
-            arr(&q[0..4]),
-        );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (r, g0, g1) = w603_vjp(
-            z[0],
-            z[1..4].to_vec(),
-            k,
-            &mut b3,
-            &mut cb3,
-            arr(&q[0..4]),
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&[g0][..], &g1[..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.6743, 0.7252, 0.1098, 1.2318, 1.0088, -1.3109, 0.8376],
-            q: &[1.4847, 1.2564, 0.1149, -0.7821],
-            k: 1,
-            t: &[-0.3583, -0.7084, 0.293, -0.07, -0.1569, -0.2902, 0.3591],
-            c: &[-1.3981, 0.8644, 1.6466, 1.7571],
-            v: &[],
-            y: &[0.927957241538, 0.45468049, 0.45468049, 0.45468049],
-        },
-        Point {
-            z: &[-1.1637, 0.64, -0.4662, -0.4782, -1.1365, 0.9572, -0.0668],
-            q: &[-0.048, -0.5893, -0.6138, 0.8924],
-            k: 3,
-            t: &[0.8866, -0.2263, -0.2299, 0.1758, -0.7959, -0.45, 0.9411],
-            c: &[-1.4088, -0.5098, -0.6229, -1.0638],
-            v: &[],
-            y: &[-0.523659515866, 1.35419769, 1.35419769, 1.35419769],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w604(a: f64, k: usize, mut b: f64) -> f64 {
-    if a > 0.4 {
-        b += (a * b.cos()).sin();
-    }
-    if b > 0.42 {
-        let text1 = format!("{a:.4}");
-        assert!(!text1.is_empty());
-        return 2.05 * b % 0.38;
-    } else {
-        let text2 = format!("{b:.4}");
-        assert!(!text2.is_empty());
-    }
-    b - 0.43 * a
-}
-
-const W604: Case = Case {
-    name: "w604",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w604(z[0], k, q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w604_jvp(z[0], d[0], k, q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w604_vjp(z[0], k, q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w604_grad(z[0], k, q[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w604_hvp(z[0], d[0], k, q[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.9531],
-            q: &[-0.5162],
-            k: 1,
-            t: &[-0.9472],
-            c: &[0.7609],
-            v: &[-0.8966],
-            y: &[-0.188836279943],
-        },
-        Point {
-            z: &[0.8816],
-            q: &[-1.0332],
-            k: 4,
-            t: &[0.8774],
-            c: &[-1.2355],
-            v: &[0.1696],
-            y: &[-0.976023186431],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w605(x: &[f64], a: f64) -> f64 {
-    let mut u1 = a % a.hypot(1.39);
-    match (3.15 * f64::ln_1p(u1.powi(2) + 0.7)).rem_euclid(-x[2].hypot(1.15)) {
-        v3 if v3 > 0.17 => {
-            u1 += v3 * (0.47 * a.tanh()).tan();
-        }
-        mut v4 => {
-            v4 *= v4.atan().exp().recip().sin();
-            u1 -= v4 * u1.sin().cosh().log2();
-        }
-    }
-    u1 + a
-}
-
-const W605: Case = Case {
-    name: "w605",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let r = w605(&z[0..3], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w605_jvp(&z[0..3], &d[0..3], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w605_vjp(&z[0..3], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w605_grad(&z[0..3], q[0]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w605_hvp(&z[0..3], &d[0..3], q[0]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.4874, -0.6504, -0.4955],
-            q: &[1.4568],
-            k: 3,
-            t: &[-0.3899, 0.2148, 0.736],
-            c: &[-1.7295],
-            v: &[0.4683, 0.2756, 0.7142],
-            y: &[3.12306565073],
-        },
-        Point {
-            z: &[-0.2498, -0.2305, -1.3553],
-            q: &[1.3245],
-            k: 2,
-            t: &[-0.8162, -0.3423, 0.4572],
-            c: &[0.8167],
-            v: &[-0.851, 0.6245, -0.1486],
-            y: &[2.80020863018],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn w606(k: usize, a: f64, mut b: f64, mut p: [f64; 4]) -> f64 {
-    let (u1, u2) = p[1].atan2(a.tanh().cosh()).sin_cos();
-    let u3: f64;
-    u3 = p[1] * p[k % p.len()] - (p[0] - p[p.len() - 1]);
-    if a < 0.58 {
-        p[1] = p[k % p.len()].sin() + a;
-    }
-    for i0 in 0..p.len() {
-        p[i0] = p[i0] * a + (b + b);
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u4 += p[i0] * (u1 + p[p.len() - 1]);
-    }
-    0.2 * u3 + 1.0 * u2 - 0.41 * u1 + 0.54 * u4
-}
-
-const W606: Case = Case {
-    name: "w606",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w606(k, z[0], z[1], arr(&q[0..4]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w606_jvp(k, z[0], d[0], z[1], d[1], arr(&q[0..4]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2) = w606_vjp(k, z[0], z[1], arr(&q[0..4]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g2) = w606_grad(k, z[0], z[1], arr(&q[0..4]));
-        (r, cat(&[&[g1][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g2, h1, h2) = w606_hvp(k, z[0], d[0], z[1], d[1], arr(&q[0..4]));
-        (
-            r,
-            cat(&[&[g1][..], &[g2][..]]),
-            cat(&[&[h1][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.7548, 0.5368],
-            q: &[0.6414, 0.6883, 0.9776, 0.6133],
-            k: 3,
-            t: &[-0.1429, 0.4919],
-            c: &[-0.6714],
-            v: &[0.8811, -0.8144],
-            y: &[2.38318691075],
-        },
-        Point {
-            z: &[0.0136, -0.7744],
-            q: &[-0.6697, 1.3103, 1.2372, 0.8364],
-            k: 2,
-            t: &[0.4426, -0.8346],
-            c: &[0.9656],
-            v: &[0.74, -0.4196],
-            y: &[3.37736719918],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w607(k: usize, a: f64, mut c: f64, mut b: f64) -> f64 {
-    if a < -0.39 {
-        debug_assert!(c.abs() < 1e9, "{c:.3}");
-        match 2.11 * c % 0.8 - 4.76 * b % -(b.powi(2) + 1.49) {
-            v2 if v2 > 0.51 => {
-                c += v2 * b.atan2(v2.atan().exp());
-            }
-            mut v3 => {
-                v3 *= c.sin();
-                c -= v3 * (3.29 * c).rem_euclid(0.31);
-            }
-        }
-    } else {
-        let (u4, u5) = (4.15 * c % -0.42).tanh().sin_cos();
-    }
-    if k < 3 {
-        b = b * 0.82 + ((0.5 * a.cos()).cosh().cbrt() - a);
-    }
-    let mut j6 = 0;
-    while j6 < 2 {
-        c = c * 0.89 + (f64::recip(2.34 + c.sin()) + a);
-        j6 += 1;
-    }
-    b.sin() + c + 1.0 * a
-}
-
-const W607: Case = Case {
-    name: "w607",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w607(k, z[0], q[0], q[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w607_jvp(k, z[0], d[0], q[0], q[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1) = w607_vjp(k, z[0], q[0], q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1) = w607_grad(k, z[0], q[0], q[1]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, h1) = w607_hvp(k, z[0], d[0], q[0], q[1]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.9885],
-            q: &[-1.3146, 0.1414],
-            k: 3,
-            t: &[-0.2933],
-            c: &[1.0262],
-            v: &[-0.9775],
-            y: &[-2.37733614244],
-        },
-        Point {
-            z: &[-0.9286],
-            q: &[0.2703, 1.0561],
-            k: 4,
-            t: &[-0.8432],
-            c: &[0.6104],
-            v: &[-0.9178],
-            y: &[-0.700190776264],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w608(b: f64, k: usize, buf: &mut [f64], x: &[f64], mut a: f64) -> f64 {
-    for i0 in 0..3 {
-        a *= 0.42 + 0.13 * (x[(i0 + 1) % x.len()] * (b + b)).sin().cos();
-    }
-    let u1: f64;
-    if (b * buf[1]).cosh() < buf[buf.len() - 1] {
-        u1 = (a / (a.powi(2) + 1.56)).cosh();
-    } else {
-        u1 = x[x.len() - 1].hypot(0.68) / (b.powi(2) + 1.25);
-    }
-    buf[0] = buf[0] * x[x.len() - 1]
-        + x[x.len() - 1] * x[k % x.len()].mul_add(x[x.len() - 1], buf[k % buf.len()]);
-    assert!(b.is_finite(), "b = {}", b);
-    u1 - a - 0.69 * b - buf[1]
-}
-
-const W608: Case = Case {
-    name: "w608",
-    live: &[(3, 6)],
-    f: |z, q, k| {
-        let mut b2 = z[0..3].to_vec();
-        let r = w608(q[0], k, &mut b2, &z[3..6], q[1]);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w608_jvp(q[0], k, &mut b2, &mut db2, &z[3..6], &d[3..6], q[1]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g3) = w608_vjp(q[0], k, &mut b2, &mut cb2, &z[3..6], q[1], c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&cb2[..], &g3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.4374, -1.4328, -1.066, 0.4498, 0.5487, 1.4961],
-            q: &[-0.8076, 1.2803],
-            k: 1,
-            t: &[0.5384, -0.4836, -0.2773, 0.3978, -0.9884, 0.6092],
-            c: &[1.7024, -0.9769, 1.614, -1.4106],
-            v: &[],
-            y: &[2.67476936473, -0.261054384273, -1.4328, -1.066],
-        },
-        Point {
-            z: &[0.9906, -0.1999, -0.0433, 0.8752, 1.4908, -0.0241],
-            q: &[-1.2895, 0.8776],
-            k: 2,
-            t: &[-0.689, 0.753, -0.3874, 0.0102, 0.3029, -0.3287],
-            c: &[-1.0604, 1.9238, -0.612, 0.7725],
-            v: &[],
-            y: &[1.19362167934, -0.022843927521, -0.1999, -0.0433],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, x, v))]
-fn w609(p: [f64; 3], mut a: f64, x: &[f64], mut v: Vec<f64>, buf: &mut [f64]) -> f64 {
-    buf[1] = 0.34;
-    let u2 = {
-        let q1 = a.hypot(1.14).powi(-2) * x[x.len() - 1];
-        q1 - a.mul_add(x[x.len() - 1], q1)
-    };
-    if (a * u2.max(a)) > 0.38 {
-        a += a * a;
-    }
-    let (u3, u4) = (u2.midpoint(u2) % a.hypot(0.61)).sin_cos();
-    u4.tanh() - u3.tanh() - u2 + 0.76 * a + v[0] + v[v.len() - 1] + 0.95 * buf[1]
-}
-
-const W609: Case = Case {
-    name: "w609",
-    live: &[(0, 1), (1, 5), (5, 9)],
-    f: |z, q, _| {
-        let mut b4 = z[9..12].to_vec();
-        let r = w609(arr(&q[0..3]), z[0], &z[1..5], z[5..9].to_vec(), &mut b4);
-        cat(&[&[r][..], &b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b4, mut db4) = (z[9..12].to_vec(), d[9..12].to_vec());
-        let (r, dr) = w609_jvp(
-            arr(&q[0..3]),
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            z[5..9].to_vec(),
-            d[5..9].to_vec(),
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b4, mut cb4) = (z[9..12].to_vec(), c[1..4].to_vec());
-        let (r, g1, g2, g3) = w609_vjp(
-            arr(&q[0..3]),
-            z[0],
-            &z[1..5],
-            z[5..9].to_vec(),
-            &mut b4,
-            &mut cb4,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b4[..]]),
-            cat(&[&[g1][..], &g2[..], &g3[..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.2663, -1.29, -0.7586, -1.207, 0.886, -1.4773, 0.5343, 1.3625, 0.9325, -1.2032,
-                -0.5361, 1.2932,
-            ],
-            q: &[-0.6428, -0.7999, -0.1691],
-            k: 1,
-            t: &[
-                0.8244, -0.8152, -0.8783, -0.0085, 0.8903, -0.51, 0.0564, 0.1681, -0.0668, 0.4151,
-                -0.6081, -0.944,
-            ],
-            c: &[-1.1969, 1.3269, -1.7978, 1.0758],
-            v: &[],
-            y: &[4.20656290161, -1.2032, 0.34, 1.2932],
-        },
-        Point {
-            z: &[
-                -0.307, -0.7522, 0.9249, 1.3345, 1.3488, 1.441, -0.139, 0.9016, -0.7582, 1.2187,
-                1.3644, 1.2332,
-            ],
-            q: &[1.1975, -0.3994, -0.6986],
-            k: 2,
-            t: &[
-                -0.9535, 0.4723, 0.6912, 0.0518, 0.8553, 0.5865, 0.313, 0.3729, 0.9217, 0.6225,
-                0.0826, -0.867,
-            ],
-            c: &[1.424, 1.9989, 0.9456, -1.5859],
-            v: &[],
-            y: &[0.700196131539, 1.2187, 0.34, 1.2332],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w610(a: f64, k: usize, buf: &mut [f64], mut b: f64, x: &[f64]) {
-    for i0 in 0..buf.len() {
-        let o1 = 2 * i0 + 2 + k;
-        buf[i0] += (a.powi(2) + 1.86).powf(0.38) - x[o1 % x.len()];
-    }
-    let mut u2 = x[k % x.len()].copysign(0.43);
-    let mut j3 = 0;
-    let u4 = loop {
-        u2 -= u2;
-        j3 += 1;
-        if j3 >= 2 {
-            break u2 * b.midpoint(b);
-        }
-    };
-    if x[x.len() - 1] < -0.39 {
-        b = b * 0.25 + x[k % x.len()] * u2;
-    } else {
-        b = (b + (buf[1] - b)).tanh() + b;
-    }
-    buf[2] += u4;
-    buf[2] -= 0.64 * u2;
-    buf[3] -= b;
-}
-
-const W610: Case = Case {
-    name: "w610",
-    live: &[(4, 8)],
-    f: |z, q, k| {
-        let mut b2 = z[0..4].to_vec();
-        w610(q[0], k, &mut b2, q[1], &z[4..8]);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[0..4].to_vec(), d[0..4].to_vec());
-        w610_jvp(q[0], k, &mut b2, &mut db2, q[1], &z[4..8], &d[4..8]);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let g4 = w610_vjp(q[0], k, &mut b2, &mut cb2, q[1], &z[4..8]);
-        (cat(&[&b2[..]]), cat(&[&cb2[..], &g4[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.4873, 1.0196, 0.0397, -0.0769, 0.8131, 0.1938, -1.4154, 0.4532,
-            ],
-            q: &[-1.3201, -0.3108],
-            k: 2,
-            t: &[
-                -0.0214, -0.0951, -0.2334, 0.6852, -0.3632, 0.7803, 0.9632, 0.7634,
-            ],
-            c: &[1.5109, -1.7293, -1.4207, -0.5988],
-            v: &[],
-            y: &[2.30168512999, 4.06248512999, 0.854085129986, 2.27737706181],
-        },
-        Point {
-            z: &[
-                0.7022, 1.1569, 0.8651, 1.4374, 1.2531, 0.0961, 0.2058, 0.0662,
-            ],
-            q: &[0.7369, 0.12],
-            k: 1,
-            t: &[
-                -0.1911, 0.6727, -0.2702, -0.9248, -0.7031, -0.1301, -0.2664, 0.3019,
-            ],
-            c: &[-1.2473, -1.3352, -1.3135, 0.8608],
-            v: &[],
-            y: &[2.03136529452, 2.45616529452, 2.19426529452, 1.63126853512],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn w611(p: [f64; 4], buf: &mut [f64], out: &mut [f64], mut a: f64, mut b: f64) -> f64 {
-    let u1 = if ((2.64 * a).rem_euclid(a.powi(2) + 1.65) + b.tanh()) < -0.48 {
-        (4.39 * out[out.len() - 1]).rem_euclid(0.41)
-    } else {
-        a.rem_euclid(0.84).copysign(buf[1])
-    };
-    for i0 in 1..out.len() {
-        out[i0] = p[(i0 + 2) % p.len()] * (a * u1);
-    }
-    for i0 in 0..buf.len() {
-        let o2 = 2 * i0 + 2;
-        buf[i0] = 1.28 + 0.47 * i0 as f64;
-    }
-    if p[p.len() - 1] > -0.63 {
-        b = b * 0.87 + (p[0] + p[0]).cos();
-    }
-    a *= 0.62 + 0.27 * (p[1] * 0.34).cos();
-    0.62 * a - u1.tanh() - b
-}
-
-const W611: Case = Case {
-    name: "w611",
-    live: &[(0, 4)],
-    f: |z, q, _| {
-        let mut b1 = z[4..7].to_vec();
-        let mut b2 = z[7..10].to_vec();
-        let r = w611(arr(&z[0..4]), &mut b1, &mut b2, q[0], q[1]);
-        cat(&[&[r][..], &b1[..], &b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (mut b2, mut db2) = (z[7..10].to_vec(), d[7..10].to_vec());
-        let (r, dr) = w611_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            &mut b1,
-            &mut db1,
-            &mut b2,
-            &mut db2,
-            q[0],
-            q[1],
-        );
-        (
-            cat(&[&[r][..], &b1[..], &b2[..]]),
-            cat(&[&[dr][..], &db1[..], &db2[..]]),
-        )
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (mut b2, mut cb2) = (z[7..10].to_vec(), c[4..7].to_vec());
-        let (r, g0) = w611_vjp(
-            arr(&z[0..4]),
-            &mut b1,
-            &mut cb1,
-            &mut b2,
-            &mut cb2,
-            q[0],
-            q[1],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b1[..], &b2[..]]),
-            cat(&[&g0[..], &cb1[..], &cb2[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.1966, 0.8993, -1.4946, -1.0881, 0.6792, 0.6764, 0.2837, -1.4735, 1.1046, 0.3039,
-            ],
-            q: &[0.9933, 0.8921],
-            k: 1,
-            t: &[
-                0.7216, -0.7774, -0.0535, -0.0734, -0.5319, 0.5236, -0.5073, -0.1424, 0.7083,
-                0.3005,
-            ],
-            c: &[1.3251, 1.0707, 1.9468, 1.3118, 1.8021, 0.6493, -1.5099],
-            v: &[],
-            y: &[
-                -0.503819697238,
-                1.28,
-                1.75,
-                2.22,
-                -1.4735,
-                -0.165688131609,
-                -0.029936850174,
-            ],
-        },
-        Point {
-            z: &[
-                -0.7714, 0.6729, 1.4319, 0.7977, -0.8219, 0.3383, -1.4159, -0.9675, -0.5095, 0.1431,
-            ],
-            q: &[-0.5193, 0.5161],
-            k: 1,
-            t: &[
-                0.7709, -0.3401, 0.0447, -0.8437, 0.1261, 0.9761, 0.2541, 0.2245, -0.8034, -0.9777,
-            ],
-            c: &[-0.6311, -1.7656, -1.6115, 0.6115, -0.5065, -1.4209, 0.8441],
-            v: &[],
-            y: &[
-                -1.07142393268,
-                1.28,
-                1.75,
-                2.22,
-                -0.9675,
-                -0.132848567127,
-                0.128468578014,
-            ],
-        },
-    ],
-};
-
-#[differentiate]
-fn w612(b: f64, a: f64, buf: &mut [f64]) -> f64 {
-    let u1 = b.cos();
-    if b > -0.72 {
-        buf[3] = a * buf[2].sin();
-    } else {
-        buf[1] = (buf[1] + b).atan() + buf[buf.len() - 1].cos();
-    }
-    for i0 in 0..buf.len() {
-        let o2 = 2 * i0 + 2;
-        if (b * b.powi(0)) < -0.73 {
-            buf[i0] = buf[i0] * a + a;
-        }
-    }
-    u1 * a + b + buf[0]
-}
-
-const W612: Case = Case {
-    name: "w612",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let mut b2 = z[2..6].to_vec();
-        let r = w612(z[0], z[1], &mut b2);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (z[2..6].to_vec(), d[2..6].to_vec());
-        let (r, dr) = w612_jvp(z[0], d[0], z[1], d[1], &mut b2, &mut db2);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (z[2..6].to_vec(), c[1..5].to_vec());
-        let (r, g0, g1) = w612_vjp(z[0], z[1], &mut b2, &mut cb2, c[0]);
-        (
-            cat(&[&[r][..], &b2[..]]),
-            cat(&[&[g0][..], &[g1][..], &cb2[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.2509, -1.0517, -1.3604, 1.3947, -0.0133, 0.4347],
-            q: &[],
-            k: 2,
-            t: &[-0.9984, -0.2571, 0.113, -0.798, -0.0433, -0.4738],
-            c: &[-1.72, 1.7294, 1.4095, -1.1751, 1.0554],
-            v: &[],
-            y: &[-2.63007060598, -1.3604, 1.3947, -0.0133, 0.0139871976256],
-        },
-        Point {
-            z: &[0.3835, 1.075, 0.0927, -0.8507, -0.2319, 0.5357],
-            q: &[],
-            k: 2,
-            t: &[0.521, 0.0862, 0.524, 0.7631, 0.8527, 0.5722],
-            c: &[-0.7131, 0.7141, -0.7109, -1.1549, 1.5065],
-            v: &[],
-            y: &[1.47311278316, 0.0927, -0.8507, -0.2319, -0.247064107854],
-        },
-    ],
-};
-
-#[differentiate]
-fn w613(v: Vec<f64>, mut p: [f64; 3], a: f64, buf: &mut [f64], mut b: f64) {
-    let mut j1 = 0;
-    while j1 < 3 {
-        let o2 = 3 * j1 + 1;
-        p[j1] = p[j1] * 0.68 + (v[(o2 + 2) % v.len()] % 0.88 - b);
-        j1 += 1;
-    }
-    for i0 in 0..buf.len() {
-        buf[i0] = b.rem_euclid(-(a.powi(2) + 0.51)) - v[(i0 + 3) % v.len()];
-    }
-    let mut j3 = 0;
-    while b < 0.72 && j3 < 3 {
-        let o4 = 2 * j3 + 1;
-        b += b * -v[j3 % v.len()];
-        j3 += 1;
-    }
-    match (0.83 * (5.44 * a % 1.49).tanh()).tan() {
-        v6 if v6 > -0.38 => {
-            b += v6 * (v6 - b);
-        }
-        v7 => {
-            b -= v7 * (a + b);
-        }
-    }
-    let mut u8: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o9 = 3 * i0 + 2;
-        u8 += p[i0].atan();
-    }
-    buf[1] += b;
-    buf[0] -= 1.05 * a;
-    buf[2] -= 0.88 * u8;
-}
-
-const W613: Case = Case {
-    name: "w613",
-    live: &[(0, 3), (3, 6), (6, 7), (10, 11)],
-    f: |z, _, _| {
-        let mut b3 = z[7..10].to_vec();
-        w613(z[0..3].to_vec(), arr(&z[3..6]), z[6], &mut b3, z[10]);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b3, mut db3) = (z[7..10].to_vec(), d[7..10].to_vec());
-        w613_jvp(
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            arr(&z[3..6]),
-            arr(&d[3..6]),
-            z[6],
-            d[6],
-            &mut b3,
-            &mut db3,
-            z[10],
-            d[10],
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b3, mut cb3) = (z[7..10].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g2, g4) = w613_vjp(
-            z[0..3].to_vec(),
-            arr(&z[3..6]),
-            z[6],
-            &mut b3,
-            &mut cb3,
-            z[10],
-        );
-        (
-            cat(&[&b3[..]]),
-            cat(&[&g0[..], &g1[..], &[g2][..], &cb3[..], &[g4][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.4061, 1.0719, -1.4885, -1.4231, 0.6524, 0.3021, -1.2731, 0.793, -0.6784,
-                -0.9346, 1.0064,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                0.3141, 0.7575, 0.412, 0.9118, -0.4312, 0.8866, -0.674, -0.2899, 0.3222, 0.6863,
-                -0.9247,
-            ],
-            c: &[-1.209, -0.502, -1.8337],
-            v: &[],
-            y: &[3.749255, 0.750565718851, 5.08497682997],
-        },
-        Point {
-            z: &[
-                -0.8684, -1.3942, -0.0059, 0.8278, 1.0846, 0.0095, 1.1203, -1.2093, -0.0597,
-                1.1409, -0.0952,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                0.8109, 0.6361, 0.6496, -0.1363, -0.0608, -0.5488, -0.7248, -0.9093, 0.9942,
-                -0.1604, -0.3579,
-            ],
-            c: &[1.9214, -0.6118, -1.13],
-            v: &[],
-            y: &[1.36195709, 2.69580918297, 2.465186179],
-        },
-    ],
-};
-
-#[differentiate]
-fn w614(mut a: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 3 {
-        let o2 = 2 * j1 + 2;
-        a = (a + a).atan() + (17.05 * a).to_radians();
-        j1 += 1;
-    }
-    let u3: f64 = -a;
-    let mut j4 = 0;
-    while j4 < 2 {
-        let o5 = 3 * j4 + 1;
-        a *= 0.48 + 0.25 * (a + a).cos();
-        j4 += 1;
-    }
-    let u6: f64;
-    if u3 > a {
-        u6 = (a * u3).hypot((1.18 * a.cos()).exp());
-    } else {
-        u6 = (0.65 * u3).cos();
-    }
-    u6.cos() - u3.cos() + a
-}
-
-const W614: Case = Case {
-    name: "w614",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w614(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w614_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w614_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w614_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w614_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.2778],
-            q: &[],
-            k: 1,
-            t: &[0.1908],
-            c: &[-1.3817],
-            v: &[0.403],
-            y: &[0.922518264955],
-        },
-        Point {
-            z: &[-0.4465],
-            q: &[],
-            k: 4,
-            t: &[-0.2656],
-            c: &[0.528],
-            v: &[-0.852],
-            y: &[-1.22308727235],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w615(mut b: f64, mut a: f64) -> f64 {
-    let mut u1 = b * a;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 *= 0.41 + 0.29 * (b - a).cos();
-        j2 += 1;
-        if j2 >= 4 {
-            break u1 * (u1 / a.tanh().cosh());
-        }
-    };
-    if b < 0.27 {
-        b += u3 + a;
-    } else {
-        b -= a - a;
-    }
-    let mut u4: f64 = 0.5;
-    let mut j5 = 0;
-    let u6 = loop {
-        u4 += a;
-        b += u3;
-        j5 += 1;
-        if (0.26 * a).exp() < 0.17 {
-            break u4 + b.copysign(a);
-        }
-        if j5 >= 3 {
-            break u4 * (3.9 * u1).fract();
-        }
-    };
-    u6 - u4 + u3 - b.atan()
-}
-
-const W615: Case = Case {
-    name: "w615",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w615(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w615_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w615_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w615_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w615_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.4136],
-            q: &[0.4957],
-            k: 4,
-            t: &[-0.7299],
-            c: &[-1.9887],
-            v: &[-0.7011],
-            y: &[3.3795495006],
-        },
-        Point {
-            z: &[-0.4391],
-            q: &[0.79],
-            k: 0,
-            t: &[0.0471],
-            c: &[-0.8547],
-            v: &[-0.2065],
-            y: &[0.221435266483],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, a))]
-fn w616(
-    c: f64,
-    mut b: f64,
-    mut a: f64,
-    x: &[f64],
-    mut p: [f64; 4],
-    mut v: Vec<f64>,
-    buf: &mut [f64],
-    k: usize,
-) -> f64 {
-    if (a.clamp(-0.51, 0.72) + c) < -0.66 {
-        b += c * b;
-    } else {
-        b *= a * a;
-    }
-    for i0 in 0..3 {
-        a *= 0.7 + 0.1 * (c.max(0.39) + c).cos();
-        if k > 1 {
-            a *= (c + a).tanh();
-            let [_, e1, e2, e3] = p;
-        } else {
-            assert!(c.is_finite(), "c = {}", c);
-        }
-    }
-    let mut j4 = 0;
-    while j4 < 4 {
-        v[j4] = c.hypot(a.powi(2) + 0.99) + a;
-        j4 += 1;
-    }
-    let u5 = if k % 2 == 1 {
-        -w478(3.77 * b % (0.93 * a.cos()).cosh(), a.cos())
-    } else {
-        (v[1].powi(2) + 1.95).acosh() + (0.36 * c.cos()).sinh()
-    };
-    for i0 in 0..p.len() {
-        p[i0] = a * c;
-    }
-    buf[0] = 0.44;
-    let mut u6: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u6 += p[i0] * buf[i0 % buf.len()];
-    }
-    u5 + a + b - 0.51 * u6 + v[0] + v[v.len() - 1] - buf[2].cos()
-}
-
-const W616: Case = Case {
-    name: "w616",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let mut b6 = z[2..6].to_vec();
-        let r = w616(
-            z[0],
-            q[0],
-            z[1],
-            &q[1..4],
-            arr(&q[4..8]),
-            q[8..12].to_vec(),
-            &mut b6,
-            k,
-        );
-        cat(&[&[r][..], &b6[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b6, mut db6) = (z[2..6].to_vec(), d[2..6].to_vec());
-        let (r, dr) = w616_jvp(
-            z[0],
-            d[0],
-            q[0],
-            z[1],
-            d[1],
-            &q[1..4],
-            arr(&q[4..8]),
-            q[8..12].to_vec(),
-            &mut b6,
-            &mut db6,
-            k,
-        );
-        (cat(&[&[r][..], &b6[..]]), cat(&[&[dr][..], &db6[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b6, mut cb6) = (z[2..6].to_vec(), c[1..5].to_vec());
-        let (r, g0, g2) = w616_vjp(
-            z[0],
-            q[0],
-            z[1],
-            &q[1..4],
-            arr(&q[4..8]),
-            q[8..12].to_vec(),
-            &mut b6,
-            &mut cb6,
-            k,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b6[..]]),
-            cat(&[&[g0][..], &[g2][..], &cb6[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.8607, -0.3234, 0.9445, -0.3734, 1.0348, -0.6643],
-            q: &[
-                0.8178, 1.2306, -0.4408, 0.7722, -0.0238, -1.1494, -1.3068, 0.3195, 1.0377,
-                -1.2623, -0.4529, -0.5245,
-            ],
-            k: 2,
-            t: &[0.7381, -0.5165, 0.7794, -0.7626, 0.0077, 0.4668],
-            c: &[1.1721, -1.6508, 1.7292, -0.8887, 1.0538],
-            v: &[],
-            y: &[4.66818980032, 0.44, -0.3734, 1.0348, -0.6643],
-        },
-        Point {
-            z: &[-0.7622, -1.239, 0.871, 0.9322, 0.9007, 0.7062],
-            q: &[
-                1.0369, -0.6088, -1.2041, 1.1366, 0.8648, 1.4244, 1.1894, -1.353, -0.0734, 1.4052,
-                -0.6325, 0.3895,
-            ],
-            k: 1,
-            t: &[0.5038, 0.4574, 0.5359, 0.2644, -0.3536, -0.0737],
-            c: &[-1.8276, -1.0955, 1.4652, 0.5898, -1.3242],
-            v: &[],
-            y: &[0.257422402134, 0.44, 0.9322, 0.9007, 0.7062],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, p, a))]
-fn w617(b: f64, p: [f64; 3], k: usize, x: &[f64], a: f64) -> f64 {
-    let (u1, u2) = (b * p[1]).cosh().sin_cos();
-    u2 + 0.51 * u1 - a.tanh() + 0.1 * k as f64
-}
-
-const W617: Case = Case {
-    name: "w617",
-    live: &[(0, 1), (1, 4), (4, 5)],
-    f: |z, q, k| {
-        let r = w617(z[0], arr(&z[1..4]), k, &q[0..4], z[4]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w617_jvp(
-            z[0],
-            d[0],
-            arr(&z[1..4]),
-            arr(&d[1..4]),
-            k,
-            &q[0..4],
-            z[4],
-            d[4],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1, g4) = w617_vjp(z[0], arr(&z[1..4]), k, &q[0..4], z[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &[g4][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1, g4) = w617_grad(z[0], arr(&z[1..4]), k, &q[0..4], z[4]);
-        (r, cat(&[&[g0][..], &g1[..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, g4, h0, h1, h4) = w617_hvp(
-            z[0],
-            d[0],
-            arr(&z[1..4]),
-            arr(&d[1..4]),
-            k,
-            &q[0..4],
-            z[4],
-            d[4],
-        );
-        (
-            r,
-            cat(&[&[g0][..], &g1[..], &[g4][..]]),
-            cat(&[&[h0][..], &h1[..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.2123, -0.3362, 0.1037, 0.7194, 0.3398],
-            q: &[0.4933, -0.8913, -1.3855, 0.5872],
-            k: 4,
-            t: &[0.3413, 0.4174, 0.8292, -0.1068, -0.208],
-            c: &[1.254],
-            v: &[0.3439, 0.6833, 0.8067, -0.0523, 0.6035],
-            y: &[1.04201649767],
-        },
-        Point {
-            z: &[-0.389, 0.7482, -0.8072, 0.6136, 0.0892],
-            q: &[1.4089, -1.041, 0.7376, 1.1771],
-            k: 1,
-            t: &[0.5199, 0.8167, 0.0305, 0.0073, 0.99],
-            c: &[-0.5539],
-            v: &[0.9894, -0.6741, 0.674, 0.678, 0.1828],
-            y: &[0.951173931459],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w618(a: f64, mut b: f64, k: usize) -> f64 {
-    if a > 0.75 {
-        b = b * 0.44 + a * b.cos();
-    }
-    let (u1, u2) = (a.tanh().cosh().sqrt() / (a.powi(2) + 0.9)).sin_cos();
-    0.71 * u2 - u1 - b + 0.1 * k as f64
-}
-
-const W618: Case = Case {
-    name: "w618",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w618(z[0], q[0], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w618_jvp(z[0], d[0], q[0], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w618_vjp(z[0], q[0], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w618_grad(z[0], q[0], k);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w618_hvp(z[0], d[0], q[0], k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.4033],
-            q: &[0.5376],
-            k: 1,
-            t: &[-0.9156],
-            c: &[-0.5344],
-            v: &[-0.2054],
-            y: &[-0.867229100548],
-        },
-        Point {
-            z: &[0.0175],
-            q: &[1.2111],
-            k: 4,
-            t: &[-0.3107],
-            c: &[0.6023],
-            v: &[-0.9652],
-            y: &[-1.39197294107],
-        },
-    ],
-};
-
-#[differentiate]
-fn w619(x: &[f64], a: f64) -> f64 {
-    let a: f64 = (a + a / (1.56 + x[0].sin())).sin();
-    assert_ne!(a, f64::INFINITY);
-    1.23 * a
-}
-
-const W619: Case = Case {
-    name: "w619",
-    live: &[(0, 3), (3, 4)],
-    f: |z, _, _| {
-        let r = w619(&z[0..3], z[3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w619_jvp(&z[0..3], &d[0..3], z[3], d[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w619_vjp(&z[0..3], z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w619_grad(&z[0..3], z[3]);
-        (r, cat(&[&g0[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w619_hvp(&z[0..3], &d[0..3], z[3], d[3]);
-        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.4024, -1.0927, 1.2046, 1.021],
-            q: &[],
-            k: 3,
-            t: &[-0.624, 0.0088, 0.9279, 0.8263],
-            c: &[0.5852],
-            v: &[-0.4237, -0.6206, 0.073, 0.6514],
-            y: &[1.21641682713],
-        },
-        Point {
-            z: &[-1.2551, 0.7877, -0.8501, -1.3094],
-            q: &[],
-            k: 1,
-            t: &[-0.732, 0.0648, -0.3714, -0.0745],
-            c: &[-1.1974],
-            v: &[0.7245, 0.405, -0.6175, -0.0352],
-            y: &[0.38272181511],
-        },
-    ],
-};
-
-#[differentiate]
-fn w620(buf: &mut [f64], mut a: f64) -> f64 {
-    for i0 in 0..buf.len() {
-        let o1 = 2 * i0 + 2;
-        buf[i0] = a;
-    }
-    let w2: [f64; 4] = [
-        a,
-        (a + buf[2]).midpoint(buf[2]),
-        (a * a + 1.07).powf(1.22).atan2(a.hypot(0.65)),
-        (0.8 * a.tanh()).tan().hypot(1.89),
-    ];
-    let [_, e3, _, e4] = w2;
-    if (a * (28.7 * a).to_radians()) > 0.12 {
-        a -= a * (4.22 * a % 1.35);
-    } else {
-        a += buf[0];
-    }
-    e4 + e3 - 1.33 * a
-}
-
-const W620: Case = Case {
-    name: "w620",
-    live: &[(4, 5)],
-    f: |z, _, _| {
-        let mut b0 = z[0..4].to_vec();
-        let r = w620(&mut b0, z[4]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w620_jvp(&mut b0, &mut db0, z[4], d[4]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g1) = w620_vjp(&mut b0, &mut cb0, z[4], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g1][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.4238, 0.0285, 0.9991, 0.901, -1.0159],
-            q: &[],
-            k: 2,
-            t: &[-0.473, -0.4407, -0.1439, 0.7249, 0.9871],
-            c: &[-1.4169, 1.9146, -1.635, -1.5314, 0.5784],
-            v: &[],
-            y: &[2.16510942034, -1.0159, -1.0159, -1.0159, -1.0159],
-        },
-        Point {
-            z: &[0.3731, 1.0994, -0.3934, 0.2183, -0.927],
-            q: &[],
-            k: 2,
-            t: &[0.5193, 0.2784, 0.5316, 0.5833, 0.455],
-            c: &[-0.9443, 1.7741, 1.2495, 0.5167, 1.7945],
-            v: &[],
-            y: &[3.3385378843, -0.927, -0.927, -0.927, -0.927],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w621(mut v: Vec<f64>, mut b: f64, mut a: f64, k: usize, x: &[f64], buf: &mut [f64], c: f64) {
-    buf[0] = w583(f64::copysign(1.84, a), 1.39, buf[0]);
-    for i0 in 0..v.len() {
-        let o1 = 2 * i0 + 2;
-        if (x[(i0 + 2) % x.len()] * w543(x[x.len() - 1] % -(0.72 * c.cos()).exp())) > 0.06 {
-            v[i0] = x[o1 % x.len()] * x[(i0 + 2) % x.len()].powi(2);
-        }
-    }
-    let mut j2 = 0;
-    while b < 0.82 && j2 < 4 {
-        let o3 = 2 * j2 + 3;
-        b *= 0.72 + 0.28 * (x[o3 % x.len()] * (1.43 * a.cos()).exp()).cos();
-        j2 += 1;
-    }
-    let (u4, u5) = (b * c).atan2(2.05 + x[0].sin()).sin_cos();
-    let u6 = 2.28 * c % -0.55 - a.mul_add(buf[0], u5);
-    buf[1] += u6;
-    buf[1] += u5.atan();
-    buf[1] += 1.49 * v[0];
-    buf[2] += 0.88 * v[v.len() - 1];
-    buf[0] -= b;
-}
-
-const W621: Case = Case {
-    name: "w621",
-    live: &[(0, 3)],
-    f: |z, q, k| {
-        let mut b5 = z[3..6].to_vec();
-        w621(q[0..3].to_vec(), q[3], q[4], k, &z[0..3], &mut b5, q[5]);
-        cat(&[&b5[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b5, mut db5) = (z[3..6].to_vec(), d[3..6].to_vec());
-        w621_jvp(
-            q[0..3].to_vec(),
             q[3],
-            q[4],
-            k,
-            &z[0..3],
-            &d[0..3],
-            &mut b5,
-            &mut db5,
-            q[5],
+            arr(&z[1..5]),
+            z[5],
+            &mut b6,
         );
-        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+        cat(&[&b6[..]])
     },
-    vjp: |z, q, k, c| {
-        let (mut b5, mut cb5) = (z[3..6].to_vec(), c[0..3].to_vec());
-        let g4 = w621_vjp(
+    jvp: |z, d, q, k| {
+        let (mut b6, mut db6) = (z[6..10].to_vec(), d[6..10].to_vec());
+        w594_jvp(
             q[0..3].to_vec(),
+            z[0],
+            d[0],
+            k,
             q[3],
-            q[4],
-            k,
-            &z[0..3],
-            &mut b5,
-            &mut cb5,
-            q[5],
-        );
-        (cat(&[&b5[..]]), cat(&[&g4[..], &cb5[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.0472, -0.7673, -1.1817, 1.1039, -0.0169, 1.3188],
-            q: &[1.0762, 0.6661, -0.9883, -0.0927, 0.2881, -0.8435],
-            k: 4,
-            t: &[-0.2403, -0.587, 0.87, -0.2415, -0.2481, 0.5058],
-            c: &[0.8804, -1.4307, -0.6351],
-            v: &[],
-            y: &[2.38969306672, 0.413039640732, 0.449096],
-        },
-        Point {
-            z: &[0.5245, 0.8885, -0.5279, -0.3768, 0.1329, -1.4502],
-            q: &[-0.1048, 0.0029, -0.7077, 0.8779, -0.0701, -0.4279],
-            k: 1,
-            t: &[-0.2547, 0.7333, -0.3376, -0.4429, -0.4038, -0.2508],
-            c: &[-1.8141, -1.2464, -0.831],
-            v: &[],
-            y: &[-2.30957304505, -0.758519206028, -1.08582965069],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, v))]
-fn w622(p: [f64; 4], v: Vec<f64>, a: f64, buf: &mut [f64]) {
-    let mut u1 = v[2].atan();
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 %= 0.38;
-        let [e4, e5, e6, _] = p;
-        j2 += 1;
-        if u1 < 0.57 {
-            break u1 + e5.midpoint(a);
-        }
-        if j2 >= 4 {
-            break u1 * (e4 * e4 + 0.86).recip();
-        }
-    };
-    let mut j7 = 0;
-    while j7 < 4 {
-        buf[j7] = buf[j7] * v[2] + p[1] * u1.clamp(-0.54, 0.92);
-        j7 += 1;
-    }
-    match 0.02 * a.to_degrees() {
-        v9 if v9 > -0.74 => {
-            u1 += v9 * (0.6 * u1.tanh()).asin();
-        }
-        v10 => {
-            u1 -= v10 * (u1 + a);
-        }
-    }
-    for i0 in 0..buf.len() {
-        let o11 = 2 * i0 + 1;
-        buf[i0] = a.powi(2) - v[o11 % v.len()];
-    }
-    buf[3] += u3;
-    buf[3] -= u1;
-}
-
-const W622: Case = Case {
-    name: "w622",
-    live: &[(0, 4), (4, 8)],
-    f: |z, q, _| {
-        let mut b3 = z[8..12].to_vec();
-        w622(arr(&z[0..4]), z[4..8].to_vec(), q[0], &mut b3);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[8..12].to_vec(), d[8..12].to_vec());
-        w622_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-            q[0],
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[8..12].to_vec(), c[0..4].to_vec());
-        let (g0, g1) = w622_vjp(arr(&z[0..4]), z[4..8].to_vec(), q[0], &mut b3, &mut cb3);
-        (cat(&[&b3[..]]), cat(&[&g0[..], &g1[..], &cb3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.0321, -1.4065, -0.3852, 0.4933, -1.4694, 1.3552, 0.0358, -0.6374, 0.3256,
-                -0.5234, -0.3633, 1.3711,
-            ],
-            q: &[0.8303],
-            k: 4,
-            t: &[
-                -0.3591, -0.3418, 0.7784, -0.6416, 0.8248, 0.781, 0.3111, -0.5324, -0.2737, 0.6341,
-                0.654, 0.4968,
-            ],
-            c: &[-1.0637, 0.9916, 1.5757, 1.7016],
-            v: &[],
-            y: &[-0.66580191, 1.32679809, -0.66580191, 1.01827673608],
-        },
-        Point {
-            z: &[
-                0.4051, -0.2548, -0.4052, 0.1674, -1.3353, 0.473, 1.1776, 0.8495, 0.396, 1.3333,
-                -0.3042, 1.3452,
-            ],
-            q: &[-1.022],
-            k: 4,
-            t: &[
-                0.2324, -0.2735, 0.3646, -0.7933, -0.6171, -0.3607, -0.9905, -0.6637, -0.6129,
-                0.0849, -0.3063, -0.4913,
-            ],
-            c: &[1.065, -1.1341, 1.1946, -0.7466],
-            v: &[],
-            y: &[0.571484, 0.194984, 0.571484, 0.628426695831],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w623(mut a: f64) -> f64 {
-    assert!(a.is_finite(), "a = {}", a);
-    for i0 in 0..2 {
-        let o1 = 3 * i0 + 2;
-        a -= a.cos() + a;
-    }
-    a
-}
-
-const W623: Case = Case {
-    name: "w623",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w623(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w623_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w623_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w623_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w623_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.6609],
-            q: &[],
-            k: 1,
-            t: &[-0.5028],
-            c: &[1.9423],
-            v: &[-0.6712],
-            y: &[-0.70424292752],
-        },
-        Point {
-            z: &[1.0685],
-            q: &[],
-            k: 2,
-            t: &[0.5468],
-            c: &[1.3103],
-            v: &[0.5401],
-            y: &[-0.886329277911],
-        },
-    ],
-};
-
-#[differentiate]
-fn w624(b: f64, mut a: f64) -> f64 {
-    let w1: [f64; 4] = [
-        b.midpoint(b).copysign(b),
-        a * (2.67 * b).rem_euclid((0.91 * b.cos()).cosh()),
-        (a * b).mul_add(b, b),
-        a.asinh() + (57.23 * b).to_radians(),
-    ];
-    let [e2, e3, _, ..] = w1;
-    a = a * 0.21 + (a * (e3 - b)).sin();
-    let u4 = -a;
-    if a > -0.53 {
-        a = (a + a).sin() + b.cos();
-    }
-    1.36 * u4 - a - e3
-}
-
-const W624: Case = Case {
-    name: "w624",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| {
-        let r = w624(z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w624_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = w624_vjp(z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = w624_grad(z[0], z[1]);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = w624_hvp(z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.6466, -0.8273],
-            q: &[],
-            k: 0,
-            t: &[-0.8302, -0.6894],
-            c: &[1.1403],
-            v: &[-0.1911, 0.2546],
-            y: &[-2.11608885179],
-        },
-        Point {
-            z: &[0.5098, 0.7789],
-            q: &[],
-            k: 1,
-            t: &[-0.6035, 0.4582],
-            c: &[0.8328],
-            v: &[-0.7308, -0.0557],
-            y: &[-0.211469778747],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, x, v))]
-fn w625(b: f64, mut a: f64, mut c: f64, x: &[f64], v: Vec<f64>) -> f64 {
-    a += x[x.len() - 1] * a;
-    match (5.25 * x[1] % -b.hypot(0.58)).tanh() {
-        v2 if v2 > 0.13 => {
-            c += v2 * (c * v[1]);
-        }
-        mut v3 => {
-            v3 *= a.rem_euclid(0.62).tanh();
-            c -= v3 * (b * b + 0.44).powi(-2);
-        }
-    }
-    match (c.copysign(x[x.len() - 1]).powi(2) + 0.78).log10() {
-        v5 if v5 > 0.75 => {
-            a += v5 * x[0].atan();
-        }
-        mut v6 => {
-            v6 *= 0.52 + 0.18 * b.cos();
-            a -= v6 * (5.13 * v6 % v6.tanh().exp());
-        }
-    }
-    a - c - b
-}
-
-const W625: Case = Case {
-    name: "w625",
-    live: &[(0, 1), (1, 4), (4, 8)],
-    f: |z, q, _| {
-        let r = w625(q[0], q[1], z[0], &z[1..4], z[4..8].to_vec());
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w625_jvp(
-            q[0],
-            q[1],
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g2, g3, g4) = w625_vjp(q[0], q[1], z[0], &z[1..4], z[4..8].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..], &g3[..], &g4[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g2, g3, g4) = w625_grad(q[0], q[1], z[0], &z[1..4], z[4..8].to_vec());
-        (r, cat(&[&[g2][..], &g3[..], &g4[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g2, g3, g4, h2, h3, h4) = w625_hvp(
-            q[0],
-            q[1],
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-        );
-        (
-            r,
-            cat(&[&[g2][..], &g3[..], &g4[..]]),
-            cat(&[&[h2][..], &h3[..], &h4[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                0.1791, 0.1606, 1.4068, 1.1851, -0.1425, -0.4496, -0.7645, -0.8308,
-            ],
-            q: &[-1.2264, -1.4488],
-            k: 0,
-            t: &[
-                -0.5497, 0.0946, 0.071, 0.1053, -0.8849, 0.6694, 0.3633, 0.3291,
-            ],
-            c: &[0.7497],
-            v: &[
-                -0.3151, 0.3603, -0.2575, -0.6836, 0.5792, 0.2807, 0.9882, -0.8485,
-            ],
-            y: &[-2.09162345278],
-        },
-        Point {
-            z: &[
-                -0.512, -0.9403, 0.7165, 0.8161, -0.5603, -1.1058, 0.4156, 0.9922,
-            ],
-            q: &[1.1727, -0.208],
-            k: 4,
-            t: &[
-                0.0906, -0.2196, 0.9555, -0.1036, -0.1112, 0.3823, -0.9847, -0.9184,
-            ],
-            c: &[-1.0359],
-            v: &[
-                -0.4498, -0.0688, 0.391, 0.7078, 0.5025, -0.2547, 0.9367, -0.3907,
-            ],
-            y: &[-1.52074921029],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w626(mut b: f64, a: f64) -> f64 {
-    let mut j1 = 0;
-    while b < 0.76 && j1 < 4 {
-        let o2 = 3 * j1 + 1;
-        b = b * 0.27 + (w503(a - b, 3, 0.31, b.atan().exp()) - a);
-        j1 += 1;
-    }
-    match b.rem_euclid(1.46) - b.tanh().sinh() {
-        v4 if v4 > -0.53 => {
-            b += v4 * f64::sinh(a.sin());
-        }
-        mut v5 => {
-            v5 *= 0.62 + 0.27 * (51.37 * v5).to_radians().cos();
-            b -= v5 * (b % -0.34);
-        }
-    }
-    if (0.02 * b.to_degrees() * (b + 0.37)) > 0.63 {
-        match a.rem_euclid(1.5).mul_add(b, b) {
-            v7 if v7 > -0.71 => {
-                b += v7 * (4.85 * a).rem_euclid(v7.powi(2) + 1.22);
-            }
-            v8 => {
-                b -= v8 * (22.9 * a).to_radians();
-            }
-        }
-    } else {
-        match f64::log2((5.68 * b).rem_euclid(0.4) * (5.68 * b).rem_euclid(0.4) + 1.63) {
-            v10 if v10 > 0.1 => {
-                b += v10 * b;
-            }
-            v11 => {
-                b -= v11 * b;
-            }
-        }
-        let w12: [f64; 4] = [
-            a * a - (5.62 * a).rem_euclid(-1.14),
-            a.mul_add(b, a),
-            (3.48 * a.hypot(1.45).sqrt()).fract(),
-            (2.31 + a.exp().sin()).cbrt(),
-        ];
-        let [e13, e14, ..] = w12;
-    }
-    a - b
-}
-
-const W626: Case = Case {
-    name: "w626",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w626(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w626_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w626_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w626_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w626_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.5488],
-            q: &[1.2122],
-            k: 2,
-            t: &[0.8868],
-            c: &[1.8731],
-            v: &[-0.3346],
-            y: &[-7.54331436461],
-        },
-        Point {
-            z: &[0.9794],
-            q: &[1.0997],
-            k: 0,
-            t: &[-0.7527],
-            c: &[-0.505],
-            v: &[-0.0254],
-            y: &[-12.4994638792],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w627(b: f64, c: f64, mut a: f64, v: Vec<f64>, p: [f64; 4]) -> f64 {
-    if v[1] > 0.78 {
-        let w1: [f64; 3] = [
-            (c.powi(2) + 2.4).acosh(),
-            5.29 * c.hypot(1.9) % a.sin().cosh(),
-            (a / c.sin().exp()).tanh(),
-        ];
-        let [e2, e3, ..] = w1;
-    } else {
-        let mut j4 = 0;
-        while j4 < 4 {
-            let o5 = 3 * j4 + 1;
-            a += b * (0.89 * p[o5 % p.len()].tanh()).atanh();
-            j4 += 1;
-        }
-        if b < 0.33 {
-            a *= 0.75 + 0.29 * (w566(0.27, b.atan2(p[2] * p[2] + 0.5)) + b).cos();
-        } else {
-            a = a * 0.66 + b * (1.05 * v[1].cos()).exp().recip();
-        }
-    }
-    a = (a + b).tanh() + c;
-    let mut w6 = vec![0.0; v.len()];
-    for i0 in 0..w6.len() {
-        w6[i0] = (b.sin().sinh().powi(2) + 1.82).powi(-2) + 0.88 * i0 as f64;
-        w6[(i0 + 1) % v.len()] += a;
-    }
-    let mut u7: f64 = 0.0;
-    for i0 in 0..w6.len() {
-        u7 += w6[i0] * (b - p[i0 % p.len()]);
-    }
-    1.25 * u7 - a + c.sin()
-}
-
-const W627: Case = Case {
-    name: "w627",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w627(z[0], q[0], q[1], q[2..5].to_vec(), arr(&q[5..9]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w627_jvp(z[0], d[0], q[0], q[1], q[2..5].to_vec(), arr(&q[5..9]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w627_vjp(z[0], q[0], q[1], q[2..5].to_vec(), arr(&q[5..9]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w627_grad(z[0], q[0], q[1], q[2..5].to_vec(), arr(&q[5..9]));
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w627_hvp(z[0], d[0], q[0], q[1], q[2..5].to_vec(), arr(&q[5..9]));
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.261],
-            q: &[
-                1.2351, 0.0692, 1.0574, -1.0268, -1.0238, -1.3793, 1.0426, -0.7901, -0.1337,
-            ],
-            k: 2,
-            t: &[0.6113],
-            c: &[-0.9831],
-            v: &[0.8215],
-            y: &[-4.06285017918],
-        },
-        Point {
-            z: &[-1.3193],
-            q: &[
-                0.822, -0.4478, 0.8523, -1.0278, 0.4623, 1.3291, -0.7485, -0.1292, 0.8702,
-            ],
-            k: 2,
-            t: &[0.6781],
-            c: &[-0.757],
-            v: &[0.9853],
-            y: &[-2.34323415343],
-        },
-    ],
-};
-
-#[differentiate]
-fn w628(p: [f64; 4], a: f64, k: usize, buf: &mut [f64]) {
-    let w1: [f64; 4] = [
-        3.97 * (0.02 * p[1].to_degrees()) % -(a * a + 1.6),
-        a.hypot(1.39 + a.sin()) * (k as f64 * p[0]),
-        buf[1].hypot(2.11 + p[1].sin()).signum() * a,
-        (20.68 * buf[buf.len() - 1].sinh()).to_radians(),
-    ];
-    let [e2, ..] = w1;
-    for i0 in 0..buf.len() {
-        buf[i0] = 1.49;
-    }
-    buf[0] -= e2.exp2() + p[2];
-    let mut u3 = a;
-    if k < 2 {
-        assert!(e2.is_finite(), "e2 = {}", e2);
-    } else {
-        return;
-    }
-    buf[2] += u3;
-    buf[2] += e2.cos();
-}
-
-const W628: Case = Case {
-    name: "w628",
-    live: &[(0, 4), (4, 5)],
-    f: |z, _, k| {
-        let mut b3 = z[5..9].to_vec();
-        w628(arr(&z[0..4]), z[4], k, &mut b3);
-        cat(&[&b3[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b3, mut db3) = (z[5..9].to_vec(), d[5..9].to_vec());
-        w628_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            z[4],
-            d[4],
-            k,
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&b3[..]]), cat(&[&db3[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b3, mut cb3) = (z[5..9].to_vec(), c[0..4].to_vec());
-        let (g0, g1) = w628_vjp(arr(&z[0..4]), z[4], k, &mut b3, &mut cb3);
-        (cat(&[&b3[..]]), cat(&[&g0[..], &[g1][..], &cb3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.9363, 0.8105, 1.3053, -1.2343, 0.7739, -0.2042, 0.7318, 0.8717, 0.345,
-            ],
-            q: &[],
-            k: 4,
-            t: &[
-                0.9761, 0.6557, -0.9755, 0.7149, -0.3192, 0.2781, -0.6477, 0.8606, 0.7402,
-            ],
-            c: &[-1.6502, -1.2589, -1.0839, 1.3637],
-            v: &[],
-            y: &[-2.62083166497, 1.49, 1.49, 1.49],
-        },
-        Point {
-            z: &[
-                -1.3989, 0.8248, -0.1435, -0.8913, 0.7471, -0.8103, 0.992, -1.3223, 0.7493,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.0227, -0.0226, -0.0082, 0.0303, 0.0364, 0.4742, 0.1222, 0.3295, 0.4936,
-            ],
-            c: &[-1.5298, -1.3725, 0.7698, -1.3611],
-            v: &[],
-            y: &[-1.38554397273, 1.49, 2.2138066637, 1.49],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w629(mut a: f64, mut p: [f64; 3], k: usize) -> f64 {
-    for i0 in 0..p.len() {
-        p[i0] = p[i0] * 0.74 + a;
-    }
-    if a < 0.71 {
-        let u1 = if k % 3 == 2 {
-            return f64::cosh((a.powi(2) + 1.07).cbrt().atan());
-        } else {
-            a / (a * a + 1.1)
-        };
-        a -= (u1 + p[p.len() - 1]).cos();
-        let mut st2 = vec![3usize, 0];
-        while let Some(j3) = st2.pop() {
-            a = a * (4.87 * p[(j3 + 1) % p.len()] % a.tanh().exp()).atan() + p[(j3 + 1) % p.len()];
-        }
-    } else {
-        let u4;
-        if a < a {
-            u4 = (p[1] + p[0]) * p[1].hypot(a.powi(2) + 1.26);
-        } else {
-            u4 = (a * p[p.len() - 1]).atan2(p[p.len() - 1].hypot(0.94));
-        }
-        let text5 = format!("{u4:.4}");
-        assert!(!text5.is_empty());
-    }
-    let (u6, u7) = f64::sin_cos(((a - a).powi(2) + 0.42).sqrt());
-    a = (a + a).sin() + a;
-    let mut u8: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u8 += p[i0] * (4.17 * a % -1.39);
-    }
-    a + u7 + u6 - 0.58 * u8
-}
-
-const W629: Case = Case {
-    name: "w629",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w629(z[0], arr(&q[0..3]), k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w629_jvp(z[0], d[0], arr(&q[0..3]), k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w629_vjp(z[0], arr(&q[0..3]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w629_grad(z[0], arr(&q[0..3]), k);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w629_hvp(z[0], d[0], arr(&q[0..3]), k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.235],
-            q: &[-1.0914, 0.4191, -0.1569],
-            k: 2,
-            t: &[-0.8976],
-            c: &[1.0588],
-            v: &[-0.4441],
-            y: &[1.34194315822],
-        },
-        Point {
-            z: &[-1.2131],
-            q: &[1.0125, 1.4495, 0.7808],
-            k: 2,
-            t: &[0.9204],
-            c: &[-0.5813],
-            v: &[0.5913],
-            y: &[1.47359094037],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w630(out: &mut [f64], a: f64, mut p: [f64; 4], buf: &mut [f64]) {
-    let mut u1: f64 = 0.0;
-    if (buf[0].sin() * 0.37).tan() < a {
-        return;
-    } else {
-        let (u2, u3) = f64::sin_cos((buf[0] / buf[buf.len() - 1].tanh().exp()).asinh());
-        u1 = u1 * p[p.len() - 1].tanh().tanh() + 2.93 * u3.powi(3) % (p[0].powi(2) + 1.62);
-    }
-    for i0 in 0..buf.len() {
-        let o4 = 2 * i0 + 2;
-        buf[i0] = 1.05 + 0.42 * i0 as f64;
-    }
-    p[3] = w615(0.14, p[3]);
-    if a > 0.22 {
-        out[2] *= 0.43 + 0.1 * a.cos();
-    }
-    let (u5, u6) = a
-        .tanh()
-        .exp()
-        .log(out[1].powi(2) + 2.49)
-        .hypot(1.93 + a.sin())
-        .sin_cos();
-    buf[2] -= u6;
-    out[0] += u5.cos();
-    buf[2] -= p[0];
-    out[2] -= 0.53 * p[p.len() - 1];
-}
-
-const W630: Case = Case {
-    name: "w630",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let mut b3 = z[4..7].to_vec();
-        w630(&mut b0, z[3], arr(&q[0..4]), &mut b3);
-        cat(&[&b0[..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
-        w630_jvp(
-            &mut b0,
-            &mut db0,
-            z[3],
-            d[3],
-            arr(&q[0..4]),
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&b0[..], &b3[..]]), cat(&[&db0[..], &db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[3..6].to_vec());
-        let g1 = w630_vjp(&mut b0, &mut cb0, z[3], arr(&q[0..4]), &mut b3, &mut cb3);
-        (
-            cat(&[&b0[..], &b3[..]]),
-            cat(&[&cb0[..], &[g1][..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.1445, 0.2589, -0.2308, -1.1104, -0.7102, -0.6737, 1.4787],
-            q: &[-0.781, 0.9088, 0.5974, -0.2183],
-            k: 4,
-            t: &[-0.3576, 0.3543, 0.8221, 0.6565, -0.4881, -0.6246, 0.7784],
-            c: &[-1.8054, -1.5846, 1.224, 1.3151, -1.7203, -1.4496],
-            v: &[],
-            y: &[
-                -0.582607699098,
-                0.2589,
-                -0.35635623229,
-                1.05,
-                1.47,
-                2.44498891652,
-            ],
-        },
-        Point {
-            z: &[1.0365, 1.0332, -0.0204, -0.3476, -0.1984, 0.2371, -1.0856],
-            q: &[1.4782, -1.1024, -0.7819, -1.1779],
-            k: 1,
-            t: &[0.6104, 0.209, -0.6848, 0.7329, -0.4268, 0.7953, 0.7275],
-            c: &[-0.9973, -0.716, 1.5868, 1.4936, 1.5703, 0.8866],
-            v: &[],
-            y: &[
-                1.57748320135,
-                1.0332,
-                -2.11042223726,
-                1.05,
-                1.47,
-                0.452025755831,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a))]
-fn w631(mut b: f64, v: Vec<f64>, k: usize, mut p: [f64; 3], a: f64) -> f64 {
-    p[2] = w607(k, p[2], 0.15, 1.07);
-    b *= w566(1.44, a.atan()).sin();
-    if a > 0.42 {
-        b += b.tanh() - a;
-    }
-    1.35 * b + 0.72 * a + p[0] - 0.74 * p[p.len() - 1]
-}
-
-const W631: Case = Case {
-    name: "w631",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w631(z[0], q[0..3].to_vec(), k, arr(&q[3..6]), z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w631_jvp(z[0], d[0], q[0..3].to_vec(), k, arr(&q[3..6]), z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g4) = w631_vjp(z[0], q[0..3].to_vec(), k, arr(&q[3..6]), z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g4][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g4) = w631_grad(z[0], q[0..3].to_vec(), k, arr(&q[3..6]), z[1]);
-        (r, cat(&[&[g0][..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g4, h0, h4) =
-            w631_hvp(z[0], d[0], q[0..3].to_vec(), k, arr(&q[3..6]), z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g4][..]]),
-            cat(&[&[h0][..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.9797, -0.6711],
-            q: &[-1.3165, -0.7985, 0.3644, 1.0372, -1.2171, 0.8903],
-            k: 3,
-            t: &[-0.1988, -0.0289],
-            c: &[-1.2514],
-            v: &[-0.9883, 0.9805],
-            y: &[-3.42662581573],
-        },
-        Point {
-            z: &[-0.1467, -0.8109],
-            q: &[0.9783, 0.8689, 1.1813, 0.1528, 0.5197, -0.6344],
-            k: 2,
-            t: &[-0.8485, -0.8818],
-            c: &[1.2762],
-            v: &[0.674, -0.898],
-            y: &[-0.326233028698],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w632(mut a: f64) -> f64 {
-    if a < 0.37 {
-        a += 2.61 * a % (a * a + 1.27) + a;
-    }
-    let mut st1 = vec![5usize, 5, 5];
-    while let Some(j2) = st1.pop() {
-        a = (a * (0.69 * a.tanh()).asin()).tanh() + 2.04 * a % 1.04;
-    }
-    a
-}
-
-const W632: Case = Case {
-    name: "w632",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w632(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w632_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w632_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w632_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w632_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.6571],
-            q: &[],
-            k: 3,
-            t: &[0.5323],
-            c: &[-0.6787],
-            v: &[0.4429],
-            y: &[0.692828533261],
-        },
-        Point {
-            z: &[0.9159],
-            q: &[],
-            k: 0,
-            t: &[0.381],
-            c: &[1.6271],
-            v: &[-0.2456],
-            y: &[0.955090416259],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, p, b, a))]
-fn w633(k: usize, mut c: f64, p: [f64; 4], b: f64, buf: &mut [f64], a: f64) -> f64 {
-    for i0 in 0..3 {
-        let o1 = 2 * i0 + 1;
-        c += c.tanh() - b;
-        let (u2, u3) = ((0.85 * a.asinh().cos()).exp(), b);
-        c = c * 0.67 + u3.sin();
-    }
-    buf[0] *= 0.43 + 0.13 * (a.mul_add(b, buf[buf.len() - 1]) + c).cos();
-    'o4: for i0 in 0..3 {
-        c -= c;
-        for i1 in 0..3 {
-            if a.powi(3) > a {
-                continue 'o4;
-            }
-            c -= f64::powf(1.95, p[i0 % p.len()].sin()).atan2(2.0 + a.sin());
-        }
-    }
-    0.7 * c + a.cos() + 0.86 * b - buf[2]
-}
-
-const W633: Case = Case {
-    name: "w633",
-    live: &[(0, 1), (1, 5), (5, 6), (10, 11)],
-    f: |z, _, k| {
-        let mut b4 = z[6..10].to_vec();
-        let r = w633(k, z[0], arr(&z[1..5]), z[5], &mut b4, z[10]);
-        cat(&[&[r][..], &b4[..]])
-    },
-    jvp: |z, d, _, k| {
-        let (mut b4, mut db4) = (z[6..10].to_vec(), d[6..10].to_vec());
-        let (r, dr) = w633_jvp(
-            k,
-            z[0],
-            d[0],
             arr(&z[1..5]),
             arr(&d[1..5]),
             z[5],
             d[5],
-            &mut b4,
-            &mut db4,
-            z[10],
-            d[10],
+            &mut b6,
+            &mut db6,
         );
-        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
+        (cat(&[&b6[..]]), cat(&[&db6[..]]))
     },
-    vjp: |z, _, k, c| {
-        let (mut b4, mut cb4) = (z[6..10].to_vec(), c[1..5].to_vec());
-        let (r, g1, g2, g3, g5) =
-            w633_vjp(k, z[0], arr(&z[1..5]), z[5], &mut b4, &mut cb4, z[10], c[0]);
+    vjp: |z, q, k, c| {
+        let (mut b6, mut cb6) = (z[6..10].to_vec(), c[0..4].to_vec());
+        let (g1, g4, g5) = w594_vjp(
+            q[0..3].to_vec(),
+            z[0],
+            k,
+            q[3],
+            arr(&z[1..5]),
+            z[5],
+            &mut b6,
+            &mut cb6,
+        );
         (
-            cat(&[&[r][..], &b4[..]]),
-            cat(&[&[g1][..], &g2[..], &[g3][..], &cb4[..], &[g5][..]]),
+            cat(&[&b6[..]]),
+            cat(&[&[g1][..], &g4[..], &[g5][..], &cb6[..]]),
         )
     },
     grad: None,
@@ -48948,376 +45963,691 @@ const W633: Case = Case {
     points: [
         Point {
             z: &[
-                0.985, -1.0732, -1.3773, 0.2136, 0.4846, 0.0575, 1.1412, 0.243, -0.232, -0.8467,
-                0.4662,
+                -0.1187, -0.1412, 0.3616, -0.631, -0.2556, 0.3486, 0.8756, 1.0002, 0.9085, 0.1531,
             ],
-            q: &[],
-            k: 2,
+            q: &[0.794, 0.697, -0.8836, 0.807],
+            k: 3,
             t: &[
-                -0.8225, -0.7383, -0.6228, 0.4273, -0.7454, -0.7548, 0.1795, -0.8641, -0.1436,
-                0.5265, 0.055,
+                -0.5582, -0.5989, -0.158, 0.2373, -0.0504, 0.0962, 0.4316, -0.7789, -0.102, 0.745,
             ],
-            c: &[-1.9419, 1.3385, -1.561, 1.2769, -0.534],
+            c: &[-1.9151, 1.0096, -1.5923, -0.531],
             v: &[],
-            y: &[0.251503445874, 0.603779852529, 0.243, -0.232, -0.8467],
+            y: &[2.26232993058, 1.11658823968, 2.02065218445, 1.22582143539],
         },
         Point {
             z: &[
-                1.4281, 0.3596, -1.0351, 1.0583, 0.3839, 0.8932, 0.954, 0.6259, 0.1909, -0.2417,
-                0.1703,
+                1.4403, -0.906, 0.4244, -0.4113, 0.2754, 0.5417, 0.6098, 0.6483, -1.2099, 0.652,
             ],
-            q: &[],
-            k: 1,
+            q: &[0.0998, -0.2212, 1.3603, -0.3003],
+            k: 3,
             t: &[
-                0.9932, -0.7668, -0.9365, -0.3489, -0.4371, -0.5626, 0.6009, -0.006, 0.6844, 0.67,
-                -0.6542,
+                -0.9811, -0.3599, 0.597, 0.5359, 0.1853, 0.5601, -0.1405, -0.7654, 0.2125, 0.5018,
             ],
-            c: &[1.0853, 0.9478, 1.131, -1.2484, 0.791],
+            c: &[0.5341, -1.0628, 1.7632, 1.6378],
             v: &[],
-            y: &[0.114294475354, 0.352259018431, 0.6259, 0.1909, -0.2417],
+            y: &[3.65986912569, 3.77601739868, 1.44539678934, 5.47738135411],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w595(a: f64, buf: &mut [f64], x: &[f64]) {
+    let mut u1 = a + buf[1];
+    let mut j2 = 0;
+    loop {
+        u1 *= x[j2 % x.len()] + a;
+        match u1.copysign(x[j2 % x.len()]).cos() {
+            v4 if v4 > -0.3 => {
+                u1 += v4 * a.hypot(0.93);
+            }
+            mut v5 => {
+                v5 *= (v5.signum() * x[j2 % x.len()]).sin();
+                u1 -= v5 * v5.powi(2);
+            }
+        }
+        if (4.41 * u1.sin().sinh() % -(u1 * u1 + 1.68)) > x[(j2 + 1) % x.len()] {
+            break;
+        }
+        j2 += 1;
+        if j2 >= 4 {
+            break;
+        }
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] =
+            2.23 * u1 % -(x[(i0 + 2) % x.len()] * x[(i0 + 2) % x.len()] + 0.86) - x[i0 % x.len()];
+    }
+    let u6: f64 = x[2];
+    for i0 in 0..buf.len() {
+        let o7 = 3 * i0 + 1;
+        buf[i0] = 0.79 + 0.19 * i0 as f64;
+    }
+    buf[2] += u6;
+    buf[2] -= u1;
+}
+
+const W595: Case = Case {
+    name: "w595",
+    live: &[(3, 6)],
+    f: |z, q, _| {
+        let mut b1 = z[0..3].to_vec();
+        w595(q[0], &mut b1, &z[3..6]);
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w595_jvp(q[0], &mut b1, &mut db1, &z[3..6], &d[3..6]);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let g2 = w595_vjp(q[0], &mut b1, &mut cb1, &z[3..6]);
+        (cat(&[&b1[..]]), cat(&[&cb1[..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.0978, 0.9537, 0.2731, 0.0245, -0.0037, -0.0955],
+            q: &[0.5955],
+            k: 1,
+            t: &[0.1975, 0.1862, -0.5936, 0.2731, 0.8226, 0.6514],
+            c: &[-0.8261, -0.777, -0.9787],
+            v: &[],
+            y: &[0.79, 0.98, -0.518896941204],
+        },
+        Point {
+            z: &[0.4123, -0.2657, -1.374, 0.0142, -0.8539, 1.0834],
+            q: &[-0.3393],
+            k: 0,
+            t: &[-0.9995, 0.3648, 0.8393, 0.981, 0.2993, -0.0573],
+            c: &[0.8555, 1.6767, -1.5336],
+            v: &[],
+            y: &[0.79, 0.98, 1.08583941595],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn w634(mut v: Vec<f64>, a: f64) -> f64 {
-    let u1 = if a.rem_euclid(v[v.len() - 1].powi(2) + 0.45) < 0.63 {
-        3.77 * a % -(v[2] * v[2] + 1.5) % 0.43
+fn w596(mut b: f64, k: usize, a: f64) -> f64 {
+    if b > 0.57 {
+        b = (b + a).tanh() + 0.01 * a.to_degrees();
     } else {
-        (v[2].powi(2) + 1.88).ln_1p()
-    };
-    if v[1] < 0.2 {
-        v[2] = (a + 0.48 * v[0]).atan();
+        b += a * b;
     }
-    let a: f64 = (a * (4.26 * v[1]).rem_euclid(1.49)).sin();
-    for i0 in 0..v.len() {
-        let o2 = 2 * i0 + 3;
-        v[i0] += v[o2 % v.len()].tanh().exp().ln_1p() - a;
+    b = w535(b);
+    match b.powi(3) - a % 1.17 {
+        v2 if v2 > -0.19 => {
+            b += v2 * b.hypot(1.58);
+        }
+        mut v3 => {
+            v3 *= 0.6 + 0.11 * (b.powi(2) + 2.27).acosh().cos();
+            b -= v3 * a.mul_add(v3, v3);
+        }
     }
-    (a - 1.48 * u1) * v[0] + v[v.len() - 1]
+    b + 0.99 * a + 0.1 * k as f64
 }
 
-const W634: Case = Case {
-    name: "w634",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w634(q[0..3].to_vec(), z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w634_jvp(q[0..3].to_vec(), z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w634_vjp(q[0..3].to_vec(), z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w634_grad(q[0..3].to_vec(), z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w634_hvp(q[0..3].to_vec(), z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.8236],
-            q: &[-0.5446, 0.8767, 0.8429],
-            k: 2,
-            t: &[0.4452],
-            c: &[-1.4469],
-            v: &[0.9603],
-            y: &[2.45708727208],
-        },
-        Point {
-            z: &[-0.0341],
-            q: &[0.8024, -0.4225, -0.8724],
-            k: 1,
-            t: &[-0.153],
-            c: &[1.721],
-            v: &[-0.7911],
-            y: &[-2.43281343777],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w635(mut a: f64, b: f64) -> f64 {
-    assert!(a.is_finite(), "a = {}", a);
-    let mut w1 = [0.0; 4];
-    for i0 in 0..w1.len() {
-        w1[i0] = b.sin() + (5.21 * b).rem_euclid(b * b + 1.19);
-    }
-    let u2 = w1[w1.len() - 1] * w1[1];
-    let mut j3 = 0;
-    while j3 < 4 {
-        a = a * 0.63 + (a + b);
-        j3 += 1;
-    }
-    u2 + b.tanh() - 0.25 * a
-}
-
-const W635: Case = Case {
-    name: "w635",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w635(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w635_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w635_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w635_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w635_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.4014],
-            q: &[-1.3938],
-            k: 1,
-            t: &[0.0987],
-            c: &[-1.6633],
-            v: &[-0.0571],
-            y: &[3.15465328474],
-        },
-        Point {
-            z: &[-0.4772],
-            q: &[0.4043],
-            k: 1,
-            t: &[-0.7338],
-            c: &[1.0145],
-            v: &[-0.7363],
-            y: &[0.00200113750778],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w636(v: Vec<f64>, k: usize, mut c: f64, mut b: f64, a: f64) -> f64 {
-    let w1: [f64; 4] = [
-        v[v.len() - 1] % 1.28 / (2.16 + c.sin()),
-        (v[2] % 1.24).tanh().cosh(),
-        4.92 * c.asinh() % -0.39,
-        (b % -a.sin().exp()).hypot((1.21 * a.cos()).cosh()),
-    ];
-    let [_, e2, e3, _] = w1;
-    let mut u4: f64 = 1.0;
-    let mut u5: f64 = 1.0;
-    for i0 in 0..v.len() {
-        u4 = (u4 * c.exp_m1()).sin() + a.max(0.69);
-        u5 *= v[i0 % v.len()].mul_add(a, c).tanh();
-        let o6 = 2 * i0 + 3 + i0;
-    }
-    let mut j7 = 0;
-    while j7 < 2 {
-        c += b * (e2 % 1.11);
-        j7 += 1;
-    }
-    for i0 in 0..k + 1 {
-        let o8 = 2 * i0 + 3 + i0;
-        b *= 0.43 + 0.16 * b.cos();
-    }
-    (1.27 * u5 + u4 + 1.4 * e3 + c) * b
-}
-
-const W636: Case = Case {
-    name: "w636",
+const W596: Case = Case {
+    name: "w596",
     live: &[(0, 1)],
     f: |z, q, k| {
-        let r = w636(q[0..4].to_vec(), k, q[4], z[0], q[5]);
+        let r = w596(q[0], k, z[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w636_jvp(q[0..4].to_vec(), k, q[4], z[0], d[0], q[5]);
+        let (r, dr) = w596_jvp(q[0], k, z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g3) = w636_vjp(q[0..4].to_vec(), k, q[4], z[0], q[5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+        let (r, g2) = w596_vjp(q[0], k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g3) = w636_grad(q[0..4].to_vec(), k, q[4], z[0], q[5]);
-        (r, cat(&[&[g3][..]]))
+        let (r, g2) = w596_grad(q[0], k, z[0]);
+        (r, cat(&[&[g2][..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g3, h3) = w636_hvp(q[0..4].to_vec(), k, q[4], z[0], d[0], q[5]);
-        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
+        let (r, g2, h2) = w596_hvp(q[0], k, z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
     }),
     points: [
         Point {
-            z: &[1.4215],
-            q: &[-0.0067, 0.2725, -0.7875, -0.5672, -1.0652, -0.4183],
-            k: 3,
-            t: &[-0.2452],
-            c: &[0.6874],
-            v: &[0.5559],
-            y: &[-0.0321668486003],
+            z: &[1.2755],
+            q: &[-0.5934],
+            k: 1,
+            t: &[0.1712],
+            c: &[1.6862],
+            v: &[-0.3037],
+            y: &[162.886239249],
         },
         Point {
-            z: &[-0.8347],
-            q: &[-0.1415, 1.4645, -0.9924, 0.6905, -0.6334, -1.2716],
-            k: 3,
-            t: &[-0.3498],
-            c: &[0.664],
-            v: &[-0.2871],
-            y: &[0.0904197548322],
+            z: &[-1.1208],
+            q: &[0.6776],
+            k: 4,
+            t: &[-0.1846],
+            c: &[0.7613],
+            v: &[0.7851],
+            y: &[82.0854057432],
         },
     ],
 };
 
-#[differentiate(wrt(p, v))]
-fn w637(p: [f64; 4], mut b: f64, mut v: Vec<f64>, mut a: f64) -> f64 {
-    if b > 0.39 {
-        b += v[2] * b;
+#[differentiate(wrt(v, a, p))]
+fn w597(k: usize, v: Vec<f64>, mut a: f64, b: f64, p: [f64; 4], x: &[f64]) -> f64 {
+    let mut st1 = vec![5usize];
+    while let Some(j2) = st1.pop() {
+        a /= (0.43 * x[j2 % x.len()].powi(2).cos()).cosh();
     }
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = u1 * 0.8
-            + (1.31 * (5.93 * b % -(p[0].powi(2) + 0.69)).cos())
-                .exp()
-                .cbrt();
-        a += (0.32 * b.tanh().cosh().tanh()).acos();
-        j2 += 1;
-        if v[0] > -0.79 {
-            break u1 + (b - v[2]);
-        }
-        if j2 >= 2 {
-            break u1 * (3.56 * u1).rem_euclid(b.sin().exp());
-        }
-    };
-    let mut j4 = 0;
-    while j4 < 4 {
-        a = a * 0.59 + v[j4 % v.len()] * a.sin();
-        j4 += 1;
+    let mut j3 = 0;
+    while a < 2.94 && j3 < 3 {
+        a = (a * p[(j3 + 3) % p.len()]).atan() + b;
+        j3 += 1;
     }
-    v[3] = p[2];
-    let mut u5: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u5 += v[i0] * (2.34 * a % p[(i0 + 3) % p.len()].hypot(1.12));
-    }
-    u3 - u1 + a - b.cos() + u5
+    a - b - 1.42 * v[0] - v[v.len() - 1].atan() + 0.1 * k as f64
 }
 
-const W637: Case = Case {
-    name: "w637",
-    live: &[(0, 4), (4, 8)],
-    f: |z, q, _| {
-        let r = w637(arr(&z[0..4]), q[0], z[4..8].to_vec(), q[1]);
+const W597: Case = Case {
+    name: "w597",
+    live: &[(0, 3), (3, 4), (4, 8)],
+    f: |z, q, k| {
+        let r = w597(k, z[0..3].to_vec(), z[3], q[0], arr(&z[4..8]), &q[1..4]);
         cat(&[&[r][..]])
     },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w637_jvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
+    jvp: |z, d, q, k| {
+        let (r, dr) = w597_jvp(
+            k,
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            z[3],
+            d[3],
             q[0],
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-            q[1],
+            arr(&z[4..8]),
+            arr(&d[4..8]),
+            &q[1..4],
         );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2) = w637_vjp(arr(&z[0..4]), q[0], z[4..8].to_vec(), q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &g2[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g2) = w637_grad(arr(&z[0..4]), q[0], z[4..8].to_vec(), q[1]);
-        (r, cat(&[&g0[..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, h0, h2) = w637_hvp(
-            arr(&z[0..4]),
-            arr(&d[0..4]),
+    vjp: |z, q, k, c| {
+        let (r, g1, g2, g4) = w597_vjp(
+            k,
+            z[0..3].to_vec(),
+            z[3],
             q[0],
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-            q[1],
+            arr(&z[4..8]),
+            &q[1..4],
+            c[0],
         );
-        (r, cat(&[&g0[..], &g2[..]]), cat(&[&h0[..], &h2[..]]))
+        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..], &g4[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1, g2, g4) = w597_grad(k, z[0..3].to_vec(), z[3], q[0], arr(&z[4..8]), &q[1..4]);
+        (r, cat(&[&g1[..], &[g2][..], &g4[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, g2, g4, h1, h2, h4) = w597_hvp(
+            k,
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            z[3],
+            d[3],
+            q[0],
+            arr(&z[4..8]),
+            arr(&d[4..8]),
+            &q[1..4],
+        );
+        (
+            r,
+            cat(&[&g1[..], &[g2][..], &g4[..]]),
+            cat(&[&h1[..], &[h2][..], &h4[..]]),
+        )
     }),
     points: [
         Point {
             z: &[
-                0.0464, 0.489, -0.4502, -1.3921, -0.941, 0.9358, 0.0283, 1.009,
+                -0.452, -0.0639, 0.0269, -1.0016, 0.6462, -0.8364, 0.1799, -1.4158,
             ],
-            q: &[0.1003, -0.413],
+            q: &[-1.24, 0.238, -1.4413, 0.6796],
+            k: 3,
+            t: &[
+                0.0519, -0.4578, -0.3892, 0.437, -0.401, -0.7148, 0.2446, -0.3386,
+            ],
+            c: &[1.102],
+            v: &[
+                -0.1437, 0.2166, 0.3009, -0.1143, -0.3797, 0.1409, -0.752, -0.4662,
+            ],
+            y: &[1.79369087911],
+        },
+        Point {
+            z: &[
+                0.4791, -0.6862, -1.2893, -0.4583, -1.0537, 0.4854, -0.5899, 0.4583,
+            ],
+            q: &[0.7546, 1.0639, 0.3229, 0.4921],
             k: 2,
             t: &[
-                -0.529, 0.8568, -0.7678, 0.9538, -0.7065, -0.9802, 0.1757, 0.6721,
+                -0.7496, -0.2246, 0.0531, -0.1746, -0.3101, -0.2294, 0.0837, -0.8144,
             ],
-            c: &[-1.6914],
+            c: &[0.9961],
             v: &[
-                0.419, 0.1328, -0.3277, -0.9044, -0.8114, -0.1404, -0.9459, 0.7966,
+                0.8827, -0.9734, -0.311, -0.7253, -0.6944, -0.6877, -0.3626, 0.1727,
             ],
-            y: &[-1.62046194325],
-        },
-        Point {
-            z: &[
-                1.4292, 0.906, 1.3516, 0.5555, 0.0411, 1.3435, 1.2909, -0.5677,
-            ],
-            q: &[-0.5103, 0.8154],
-            k: 0,
-            t: &[
-                -0.8598, 0.9803, -0.6764, 0.4076, 0.4901, 0.7195, 0.2766, 0.7679,
-            ],
-            c: &[1.3171],
-            v: &[
-                -0.1749, 0.1768, -0.1965, -0.062, 0.4943, 0.5518, -0.6283, 0.8263,
-            ],
-            y: &[0.896684158206],
+            y: &[0.536406450633],
         },
     ],
 };
 
-#[differentiate(wrt(a, c))]
-fn w638(mut a: f64, mut b: f64, mut c: f64) -> f64 {
-    if c < 0.73 {
-        b += a * a.tanh().exp().log10();
+#[differentiate(wrt(p))]
+fn w598(p: [f64; 4], buf: &mut [f64], mut a: f64) -> f64 {
+    let (u1, u2) = (3.09 * buf[0] % -1.0 * a).sin_cos();
+    let u3 = if buf[2] > -0.64 {
+        0.02 * u1.atan().to_degrees()
     } else {
-        b += w593(a - a, 0.56, 0.98);
+        return buf[2];
+    };
+    for i0 in 0..buf.len() {
+        if p[i0 % p.len()] < -0.77 {
+            buf[i0] = p[i0 % p.len()];
+        }
     }
-    let u1: f64;
-    u1 = 0.03 * (c * c + 1.7).powf(0.33 * b.cos()).to_degrees();
-    for i0 in 0..3 {
-        let o2 = 3 * i0 + 3;
-        a -= w593((1.03 * b).fract(), 1.24, 0.8) + a;
-    }
-    u1.cos() - c - 0.77 * b + a
+    0.41 * u3 - u2 + u1.sin()
 }
 
-const W638: Case = Case {
-    name: "w638",
-    live: &[(0, 1), (1, 2)],
+const W598: Case = Case {
+    name: "w598",
+    live: &[(0, 4)],
     f: |z, q, _| {
-        let r = w638(z[0], q[0], z[1]);
+        let mut b1 = z[4..8].to_vec();
+        let r = w598(arr(&z[0..4]), &mut b1, q[0]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w598_jvp(arr(&z[0..4]), arr(&d[0..4]), &mut b1, &mut db1, q[0]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g0) = w598_vjp(arr(&z[0..4]), &mut b1, &mut cb1, q[0], c[0]);
+        (cat(&[&[r][..], &b1[..]]), cat(&[&g0[..], &cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.9214, 0.6705, -0.5731, -0.7297, 0.3529, -0.2157, 0.6383, -1.2712,
+            ],
+            q: &[0.5165],
+            k: 4,
+            t: &[
+                -0.1704, -0.0856, 0.1518, -0.2057, -0.7479, -0.3018, 0.726, -0.4717,
+            ],
+            c: &[-0.7474, -0.6321, -0.6802, -1.9852, -1.2395],
+            v: &[],
+            y: &[-0.930291764905, -0.9214, -0.2157, 0.6383, -1.2712],
+        },
+        Point {
+            z: &[
+                -1.0573, -1.2258, -0.6132, 0.5681, 0.7221, -0.9309, -0.4272, -1.3252,
+            ],
+            q: &[-0.2485],
+            k: 3,
+            t: &[
+                -0.957, -0.5283, -0.9079, 0.7394, -0.4857, -0.5661, -0.4207, 0.0922,
+            ],
+            c: &[-1.243, -1.3347, 1.7369, -1.7875, -1.469],
+            v: &[],
+            y: &[-1.08271971124, -1.0573, -1.2258, -0.4272, -1.3252],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn w599(buf: &mut [f64], x: &[f64], mut v: Vec<f64>, mut a: f64) -> f64 {
+    for i0 in 0..buf.len() {
+        buf[i0] = buf[i0] * 0.27 + (w468(0.81, (0.67 * a.tanh()).atanh()) - v[i0 % v.len()]);
+    }
+    if v[1] < -0.05 {
+        a += v[2] * a;
+    }
+    let a: f64 = a * a;
+    a * (1.0 * buf[2])
+}
+
+const W599: Case = Case {
+    name: "w599",
+    live: &[(3, 7)],
+    f: |z, q, _| {
+        let mut b0 = z[0..3].to_vec();
+        let r = w599(&mut b0, &q[0..4], z[3..7].to_vec(), q[4]);
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w599_jvp(
+            &mut b0,
+            &mut db0,
+            &q[0..4],
+            z[3..7].to_vec(),
+            d[3..7].to_vec(),
+            q[4],
+        );
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g2) = w599_vjp(&mut b0, &mut cb0, &q[0..4], z[3..7].to_vec(), q[4], c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.9839, 0.4572, 0.324, -0.091, -1.4033, -0.8182, -0.2657],
+            q: &[1.2974, -0.5927, 0.9386, 0.8765, -1.3654],
+            k: 2,
+            t: &[-0.9268, 0.1437, 0.2532, -0.8255, -0.8936, -0.9201, -0.4659],
+            c: &[0.6533, -1.1412, -0.5699, 1.9347],
+            v: &[],
+            y: &[
+                -0.124555282757,
+                -3.10174387191,
+                -1.40034687191,
+                -2.02141087191,
+            ],
+        },
+        Point {
+            z: &[0.665, -0.2099, -1.1728, -1.3656, -1.3916, -1.1193, -1.1152],
+            q: &[-0.8981, 0.1379, -0.2531, -1.4915, -0.2438],
+            k: 3,
+            t: &[0.0466, -0.8693, 0.523, -0.7485, -0.4405, -0.6791, -0.8646],
+            c: &[0.7216, 1.1252, -1.1716, 1.4698],
+            v: &[],
+            y: &[
+                -0.000659944452102,
+                -0.0376098331073,
+                -0.247832833107,
+                -0.780115833107,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w600(a: f64, mut b: f64) -> f64 {
+    let (u1, u2) = a.tanh().sin_cos();
+    for i0 in 0..3 {
+        let o3 = 2 * i0 + 3;
+        b += a * b;
+        let mut j4 = 0;
+        while j4 < 4 {
+            b *= 0.65 + 0.31 * (a * a).cos();
+            j4 += 1;
+        }
+    }
+    let u5: f64;
+    if a < -0.62 {
+        u5 = a;
+    } else {
+        u5 = u2;
+    }
+    b += 0.49 * w499(b, 2);
+    b + u5 + u2
+}
+
+const W600: Case = Case {
+    name: "w600",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w600(z[0], q[0]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w638_jvp(z[0], d[0], q[0], z[1], d[1]);
+        let (r, dr) = w600_jvp(z[0], d[0], q[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0, g2) = w638_vjp(z[0], q[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..]]))
+        let (r, g0) = w600_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0, g2) = w638_grad(z[0], q[0], z[1]);
-        (r, cat(&[&[g0][..], &[g2][..]]))
+        let (r, g0) = w600_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, h0, h2) = w638_hvp(z[0], d[0], q[0], z[1], d[1]);
+        let (r, g0, h0) = w600_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7842],
+            q: &[-0.1158],
+            k: 2,
+            t: &[-0.8444],
+            c: &[1.7165],
+            v: &[-0.0171],
+            y: &[-0.0577725171527],
+        },
+        Point {
+            z: &[-1.2789],
+            q: &[-1.4018],
+            k: 4,
+            t: &[0.1004],
+            c: &[-1.577],
+            v: &[-0.8708],
+            y: &[-0.673226718817],
+        },
+    ],
+};
+
+#[differentiate]
+fn w601(b: f64, mut a: f64, x: &[f64], mut p: [f64; 3]) -> f64 {
+    let [_, _, e1] = p;
+    p[2] = w519(3, p[2]);
+    for i0 in 0..p.len() {
+        p[i0] = p[i0] * 0.87 + ((4.75 * x[i0 % x.len()]).rem_euclid(1.44) - x[i0 % x.len()]);
+    }
+    match 2.33 * (x[2] * b) % -b.sin().exp() {
+        v3 if v3 > 0.41 => {
+            a += v3 * (v3.signum() * a);
+        }
+        mut v4 => {
+            v4 *= 0.46 + 0.38 * (1.51 * x[2]).fract().cos();
+            a -= v4 * x[0].hypot(0.65).powf(b.atan());
+        }
+    }
+    e1 + a - b + p[0].sin() - p[p.len() - 1].atan()
+}
+
+const W601: Case = Case {
+    name: "w601",
+    live: &[(0, 1), (1, 2), (2, 6), (6, 9)],
+    f: |z, _, _| {
+        let r = w601(z[0], z[1], &z[2..6], arr(&z[6..9]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w601_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            &z[2..6],
+            &d[2..6],
+            arr(&z[6..9]),
+            arr(&d[6..9]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3) = w601_vjp(z[0], z[1], &z[2..6], arr(&z[6..9]), c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g0][..], &[g1][..], &g2[..], &g3[..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2, g3) = w601_grad(z[0], z[1], &z[2..6], arr(&z[6..9]));
+        (r, cat(&[&[g0][..], &[g1][..], &g2[..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = w601_hvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            &z[2..6],
+            &d[2..6],
+            arr(&z[6..9]),
+            arr(&d[6..9]),
+        );
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &g2[..], &g3[..]]),
+            cat(&[&[h0][..], &[h1][..], &h2[..], &h3[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.5403, -1.0529, -0.3727, -1.1008, 0.5773, 1.3199, 0.8029, 1.1689, -0.544,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.6478, 0.6301, -0.6661, 0.0744, 0.5216, -0.7256, 0.5533, -0.3932, 0.3827,
+            ],
+            c: &[-1.269],
+            v: &[
+                -0.0748, -0.3349, 0.1172, 0.3047, 0.2777, 0.8199, -0.2355, -0.0846, -0.2353,
+            ],
+            y: &[-0.910684077411],
+        },
+        Point {
+            z: &[
+                -0.0476, 0.2518, 0.2582, 0.5405, 0.227, -1.0307, 0.3431, 1.1708, 0.9143,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.2254, -0.2173, -0.4214, 0.2906, 0.341, 0.5281, 0.2604, 0.6916, 0.2574,
+            ],
+            c: &[-1.0337],
+            v: &[
+                -0.9196, 0.625, -0.3622, -0.4336, -0.3311, -0.3637, -0.703, -0.6485, 0.2464,
+            ],
+            y: &[1.12848056085],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w602(mut a: f64, mut b: f64) -> f64 {
+    let u1: f64;
+    if a.powi(1) < -0.3 {
+        u1 = b;
+    } else {
+        u1 = a.cos().atan2(b.sin().exp());
+    }
+    b *= 0.59 + 0.3 * (b * a.next_down()).cos();
+    if b < 0.64 {
+        a = (a * b).atan() + b * a;
+    } else {
+        a %= 1.37 + a.sin();
+    }
+    1.13 * b + u1 - 0.78 * a
+}
+
+const W602: Case = Case {
+    name: "w602",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w602(q[0], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w602_jvp(q[0], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w602_vjp(q[0], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w602_grad(q[0], z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w602_hvp(q[0], z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6381],
+            q: &[-0.6898],
+            k: 3,
+            t: &[-0.4618],
+            c: &[1.6845],
+            v: &[0.4884],
+            y: &[1.83764119487],
+        },
+        Point {
+            z: &[0.1862],
+            q: &[0.7708],
+            k: 0,
+            t: &[0.1261],
+            c: &[-1.0558],
+            v: &[-0.936],
+            y: &[0.526128849241],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, b))]
+fn w603(mut c: f64, k: usize, b: f64, a: f64) -> f64 {
+    c += b * (a % c.hypot(0.65));
+    'o1: for i0 in 0..3 {
+        c /= c.cosh().tanh().cosh();
+        for i1 in 0..2 {
+            if c > -0.57 {
+                continue 'o1;
+            }
+            c = c * 0.59 + w515(b.asinh());
+        }
+    }
+    match k as f64 + (a * a + 1.55).sqrt() {
+        v4 if v4 > -0.24 => {
+            c += v4 * (v4 - k as f64);
+        }
+        mut v5 => {
+            v5 *= b * b;
+            c -= v5 * (a.powi(2) + 1.46).acosh();
+        }
+    }
+    (c - a) * (1.46 * b)
+}
+
+const W603: Case = Case {
+    name: "w603",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, k| {
+        let r = w603(z[0], k, z[1], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w603_jvp(z[0], d[0], k, z[1], d[1], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g2) = w603_vjp(z[0], k, z[1], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g2) = w603_grad(z[0], k, z[1], q[0]);
+        (r, cat(&[&[g0][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g2, h0, h2) = w603_hvp(z[0], d[0], k, z[1], d[1], q[0]);
         (
             r,
             cat(&[&[g0][..], &[g2][..]]),
@@ -49326,79 +46656,1548 @@ const W638: Case = Case {
     }),
     points: [
         Point {
-            z: &[-1.4686, -1.189],
-            q: &[-0.3306],
-            k: 1,
-            t: &[0.372, -0.3673],
-            c: &[1.6447],
-            v: &[0.7586, 0.9047],
-            y: &[0.317661341204],
+            z: &[-1.1825, -0.1193],
+            q: &[-1.3804],
+            k: 0,
+            t: &[0.0954, -0.3462],
+            c: &[-1.508],
+            v: &[0.7709, -0.3401],
+            y: &[0.557947331614],
         },
         Point {
-            z: &[1.1948, 0.5306],
-            q: &[0.066],
-            k: 3,
-            t: &[-0.4211, -0.7139],
-            c: &[-1.9317],
-            v: &[0.6567, -0.5408],
-            y: &[-1.35673969328],
+            z: &[-0.0466, -0.9305],
+            q: &[0.9149],
+            k: 2,
+            t: &[-0.9913, 0.995],
+            c: &[-1.4209],
+            v: &[-0.5412, 0.6001],
+            y: &[-6.0231367066],
         },
     ],
 };
 
-#[differentiate(wrt(v, b, c))]
-fn w639(v: Vec<f64>, mut b: f64, c: f64, k: usize, buf: &mut [f64], mut a: f64) {
-    let (u1, u2) = (
-        0.01 * buf[0].midpoint(v[1]).to_degrees(),
-        (3.08 * (v[v.len() - 1] - a)).rem_euclid(c * c + 1.85),
-    );
-    if c > -0.4 {
-        a += f64::powf(1.81, v[0].atan()) - b;
+#[differentiate]
+fn w604(k: usize, mut a: f64) -> f64 {
+    let u1: f64 = (0.38 * a).rem_euclid(-1.44);
+    if k > 0 {
+        a = (a * a).sin() + 4.99 * a % (a * a + 0.84);
     } else {
-        a *= (u1 * c).sin();
+        a %= 1.83 + u1.sin();
     }
-    b += 0.55 * w506(b, k);
-    if v[0] > 0.56 {
-        buf[1] = v[2].sinh() - c;
+    0.52 * u1 + a
+}
+
+const W604: Case = Case {
+    name: "w604",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w604(k, z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w604_jvp(k, z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1) = w604_vjp(k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1) = w604_grad(k, z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, h1) = w604_hvp(k, z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.102],
+            q: &[],
+            k: 3,
+            t: &[-0.3989],
+            c: &[1.315],
+            v: &[0.5625],
+            y: &[2.54508882075],
+        },
+        Point {
+            z: &[1.1972],
+            q: &[],
+            k: 4,
+            t: &[-0.2002],
+            c: &[0.9557],
+            v: &[-0.3425],
+            y: &[2.65457963592],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w605(mut a: f64, x: &[f64], mut v: Vec<f64>, buf: &mut [f64], mut b: f64, p: [f64; 3]) -> f64 {
+    let u1 = (2.39 + f64::recip((0.34 * a).hypot(1.41)).sin()).log10();
+    if b > -0.55 {
+        buf[2] = buf[2] * 0.3 + b * (p[1].sin() * 0.57).tan();
     } else {
-        buf[0] = 0.54;
+        buf[1] = buf[1] * b + b * u1;
     }
-    let u1 = (u1 * buf[k % buf.len()].hypot(0.61).powf(1.85)).tanh();
-    buf[0] += u1;
-    buf[0] += b;
+    if (a + a + b) < -0.35 {
+        a += b * f64::powf(0.85, x[2].tanh());
+    } else {
+        a *= (1.76 * u1).fract().sin();
+    }
+    let mut j2 = 0;
+    while j2 < 4 {
+        let o3 = 2 * j2 + 1;
+        v[j2] = v[j2] * 0.26 + b;
+        j2 += 1;
+    }
+    for i0 in 0..buf.len() {
+        let o4 = 3 * i0 + 1;
+        b = b * 0.56 + (b + a * u1).tanh();
+    }
+    u1 - b + a - v[0] + v[v.len() - 1]
+}
+
+const W605: Case = Case {
+    name: "w605",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b3 = z[0..4].to_vec();
+        let r = w605(
+            q[0],
+            &q[1..4],
+            q[4..8].to_vec(),
+            &mut b3,
+            z[4],
+            arr(&q[8..11]),
+        );
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w605_jvp(
+            q[0],
+            &q[1..4],
+            q[4..8].to_vec(),
+            &mut b3,
+            &mut db3,
+            z[4],
+            d[4],
+            arr(&q[8..11]),
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g4) = w605_vjp(
+            q[0],
+            &q[1..4],
+            q[4..8].to_vec(),
+            &mut b3,
+            &mut cb3,
+            z[4],
+            arr(&q[8..11]),
+            c[0],
+        );
+        (cat(&[&[r][..], &b3[..]]), cat(&[&cb3[..], &[g4][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.3802, 0.7212, -0.7023, 1.3505, 0.1101],
+            q: &[
+                0.8332, -0.323, 0.1627, -0.3121, -1.2746, 1.294, -0.0658, 1.4938, -1.2969, -1.1752,
+                -0.6358,
+            ],
+            k: 0,
+            t: &[-0.5654, -0.3465, -0.1456, -0.9214, 0.7755],
+            c: &[1.5122, -1.6022, 1.2082, 0.6142, -1.1987],
+            v: &[],
+            y: &[0.156347279892, 1.3802, 0.7212, -0.274605890667, 1.3505],
+        },
+        Point {
+            z: &[-0.9213, 0.6835, -1.307, 0.8292, 0.2233],
+            q: &[
+                1.216, -0.592, 0.0234, -0.1345, 0.38, 1.0177, -1.4194, -1.1628, -0.8046, -0.3927,
+                0.6708,
+            ],
+            k: 2,
+            t: &[-0.1275, -0.5925, 0.2972, 0.3734, 0.8966],
+            c: &[0.9799, 1.5436, 1.3071, 1.0739, -1.1409],
+            v: &[],
+            y: &[-0.877372305072, -0.9213, 0.6835, -0.441595957056, 0.8292],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w606(a: f64) -> f64 {
+    let w1: [f64; 4] = [
+        a.atan2((0.36 * a.cos()).exp()).atan2(a.hypot(1.21)),
+        w508(0.13, 3, a),
+        a,
+        4.53 * a % -a.atan().cosh() * a.tanh(),
+    ];
+    let [e2, ..] = w1;
+    e2 - 1.39 * a
+}
+
+const W606: Case = Case {
+    name: "w606",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w606(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w606_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w606_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w606_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w606_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0414],
+            q: &[],
+            k: 1,
+            t: &[0.3947],
+            c: &[1.0144],
+            v: &[-0.2025],
+            y: &[-1.02645650074],
+        },
+        Point {
+            z: &[-0.4204],
+            q: &[],
+            k: 1,
+            t: &[-0.9865],
+            c: &[1.2738],
+            v: &[-0.7459],
+            y: &[0.358835715285],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, c))]
+fn w607(b: f64, mut a: f64, buf: &mut [f64], mut c: f64, mut v: Vec<f64>) -> f64 {
+    let u2 = {
+        let q1 = b + c;
+        q1 - q1 * c
+    };
+    let mut j3 = 0;
+    while j3 < 3 {
+        let o4 = 3 * j3 + 3;
+        buf[j3] = buf[j3] * 0.57 + c * (a.powi(2) + 1.5).log(2.0);
+        j3 += 1;
+    }
+    if a < 0.35 {
+        c = (c + c).sin() + (0.56 * b.cos()).asin();
+    } else {
+        c += buf[1].exp().next_down();
+    }
+    if b > 0.63 {
+        a -= b * (buf[2] / b.hypot(1.49));
+    } else {
+        a %= 2.16 + c.sin();
+    }
+    for i0 in 0..v.len() {
+        v[i0] = 3.63 * u2 % 1.41 - c;
+    }
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o6 = 3 * i0 + 2;
+        u5 += v[i0].sin();
+    }
+    0.52 * u2 + c + a + u5
+}
+
+const W607: Case = Case {
+    name: "w607",
+    live: &[(0, 1), (4, 5)],
+    f: |z, q, _| {
+        let mut b2 = z[1..4].to_vec();
+        let r = w607(z[0], q[0], &mut b2, z[4], q[1..4].to_vec());
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w607_jvp(
+            z[0],
+            d[0],
+            q[0],
+            &mut b2,
+            &mut db2,
+            z[4],
+            d[4],
+            q[1..4].to_vec(),
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0, g3) = w607_vjp(z[0], q[0], &mut b2, &mut cb2, z[4], q[1..4].to_vec(), c[0]);
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g0][..], &cb2[..], &[g3][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.4041, -0.0158, -0.9264, 0.4038, 1.3298],
+            q: &[0.9299, -1.253, -0.8749, 1.2165],
+            k: 0,
+            t: &[-0.7002, -0.0891, -0.3488, 0.6691, -0.2564],
+            c: &[-0.8197, 1.196, -1.7868, -0.5527],
+            v: &[],
+            y: &[8.11341799503, 1.64216106604, 1.12311906604, 1.88133306604],
+        },
+        Point {
+            z: &[-0.1639, -0.9421, -0.8034, 0.9703, 1.2169],
+            q: &[0.3822, 0.6225, 0.6719, -1.4507],
+            k: 0,
+            t: &[-0.305, -0.666, 0.3258, 0.7371, -0.4559],
+            c: &[0.878, 1.1247, -0.9734, 1.6562],
+            v: &[],
+            y: &[4.22620209402, 0.337992655443, 0.417051655443, 1.42806065544],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, a))]
+fn w608(p: [f64; 4], buf: &mut [f64], v: Vec<f64>, mut a: f64, b: f64) {
+    if a < -0.56 {
+        a = (a * a).tanh() + (3.92 * buf[2]).rem_euclid(a.powi(2) + 0.4);
+    } else {
+        a = (a + a).sin() + (v[2] + b);
+    }
+    let mut u1 = (0.33 * a.tanh()).acos();
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 %= b.tanh().cosh();
+        j2 += 1;
+        if j2 >= 2 {
+            break u1 * b.powi(4);
+        }
+    };
+    for i0 in 0..buf.len() {
+        let o4 = 3 * i0 + 3;
+        buf[i0] = u3 + a;
+    }
+    buf[1] -= 0.98 * u3;
+    buf[1] -= 0.53 * u1;
+    buf[0] += p[0];
+    buf[0] -= 1.16 * p[p.len() - 1];
+    buf[0] += a;
+}
+
+const W608: Case = Case {
+    name: "w608",
+    live: &[(0, 4), (7, 8)],
+    f: |z, q, _| {
+        let mut b1 = z[4..7].to_vec();
+        w608(arr(&z[0..4]), &mut b1, q[0..3].to_vec(), z[7], q[3]);
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[4..7].to_vec(), d[4..7].to_vec());
+        w608_jvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            &mut b1,
+            &mut db1,
+            q[0..3].to_vec(),
+            z[7],
+            d[7],
+            q[3],
+        );
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let (g0, g3) = w608_vjp(
+            arr(&z[0..4]),
+            &mut b1,
+            &mut cb1,
+            q[0..3].to_vec(),
+            z[7],
+            q[3],
+        );
+        (cat(&[&b1[..]]), cat(&[&g0[..], &cb1[..], &[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.1522, -0.2192, -1.3734, -1.2829, 0.4754, -1.3616, -0.3901, -0.4848,
+            ],
+            q: &[1.3728, -0.5489, 0.6378, -0.694],
+            k: 1,
+            t: &[
+                -0.6983, 0.3121, -0.6457, -0.6798, 0.7338, 0.3618, 0.8719, 0.6355,
+            ],
+            c: &[0.6066, 0.9998, 1.175],
+            v: &[],
+            y: &[1.02256411986, -1.20679995035, -0.736940352599],
+        },
+        Point {
+            z: &[
+                0.2193, -0.4455, 0.4058, 0.7021, -0.1956, 0.6076, -0.0478, 0.7286,
+            ],
+            q: &[-0.3847, 0.5997, 0.3182, 1.1758],
+            k: 2,
+            t: &[
+                -0.3027, -0.5118, -0.0719, -0.052, -0.1616, 0.4975, -0.4552, 0.5581,
+            ],
+            c: &[-1.854, 1.2444, 1.4883],
+            v: &[],
+            y: &[6.74864680676, 1.87810712576, 4.85622793428],
+        },
+    ],
+};
+
+#[differentiate]
+fn w609(b: f64, x: &[f64], k: usize, mut a: f64) -> f64 {
+    a = w527(0.86, 0.16, a);
+    let u1 = x[x.len() - 1] * x[1] % 0.53;
+    a = w555(x[2].atan(), a);
+    1.33 * a + u1 + b
+}
+
+const W609: Case = Case {
+    name: "w609",
+    live: &[(0, 1), (1, 4), (4, 5)],
+    f: |z, _, k| {
+        let r = w609(z[0], &z[1..4], k, z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w609_jvp(z[0], d[0], &z[1..4], &d[1..4], k, z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g3) = w609_vjp(z[0], &z[1..4], k, z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &[g3][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g3) = w609_grad(z[0], &z[1..4], k, z[4]);
+        (r, cat(&[&[g0][..], &g1[..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g3, h0, h1, h3) = w609_hvp(z[0], d[0], &z[1..4], &d[1..4], k, z[4], d[4]);
+        (
+            r,
+            cat(&[&[g0][..], &g1[..], &[g3][..]]),
+            cat(&[&[h0][..], &h1[..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.0555, -0.5411, -0.2562, 1.3231, -0.1865],
+            q: &[],
+            k: 4,
+            t: &[0.2382, 0.2622, -0.0477, 0.4841, -0.8676],
+            c: &[-1.053],
+            v: &[-0.0454, 0.9185, 0.074, -0.0299, -0.585],
+            y: &[1.48198342846],
+        },
+        Point {
+            z: &[1.328, -0.8151, 0.8508, 1.4576, -1.0783],
+            q: &[],
+            k: 0,
+            t: &[0.7045, -0.5642, 0.9481, -0.1186, -0.4388],
+            c: &[-1.3587],
+            v: &[-0.5292, -0.2468, -0.6151, -0.1403, 0.815],
+            y: &[3.45388887498],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w610(a: f64, b: f64, mut p: [f64; 4], mut v: Vec<f64>) -> f64 {
+    let u1;
+    if a.hypot(1.44).sqrt() < v[2] {
+        u1 = f64::cbrt((a.powi(2) + 0.76).powf(a.tanh()).hypot(0.75));
+    } else {
+        u1 = (1.74 + b.sin()).powf(0.33 * b.cos()) % (a.powi(2) + 1.2);
+    }
+    let mut u2 = (b * b + 0.42).cbrt();
+    'o3: for i0 in 0..2 {
+        u2 /= (1.17 * (u1.powi(2) + 1.69).recip().cos()).cosh();
+        for i1 in 0..3 {
+            if a > 0.47 && i0 == 1 {
+                continue 'o3;
+            }
+            u2 *= (0.58 * f64::cos(1.41)).atanh().sin();
+        }
+        u2 = u2 * (2.83 * u1).rem_euclid(-1.23).tanh()
+            + u1.hypot(u2 * u2 + 1.28).hypot(1.43).powf(1.43);
+    }
+    for i0 in 0..v.len() {
+        let o5 = 2 * i0 + 3;
+        v[i0] = v[i0] * a + a * (a + i0 as f64);
+    }
+    p[2] = w587(p[2]);
+    0.26 * u2 + u1 + b + 1.37 * p[0] + p[p.len() - 1] + v[0] - 0.28 * v[v.len() - 1]
+}
+
+const W610: Case = Case {
+    name: "w610",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w610(z[0], q[0], arr(&q[1..5]), q[5..9].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w610_jvp(z[0], d[0], q[0], arr(&q[1..5]), q[5..9].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w610_vjp(z[0], q[0], arr(&q[1..5]), q[5..9].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w610_grad(z[0], q[0], arr(&q[1..5]), q[5..9].to_vec());
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w610_hvp(z[0], d[0], q[0], arr(&q[1..5]), q[5..9].to_vec());
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3871],
+            q: &[
+                -0.0516, -0.3372, 0.5412, 0.8542, -0.8948, 0.9429, -1.0173, 0.5697, 0.4221,
+            ],
+            k: 2,
+            t: &[-0.6713],
+            c: &[-1.1824],
+            v: &[0.3423],
+            y: &[0.727099523348],
+        },
+        Point {
+            z: &[1.1286],
+            q: &[
+                1.3733, 0.715, -0.2694, 1.2946, -0.767, 1.0914, -1.2588, -0.4703, 0.2579,
+            ],
+            k: 1,
+            t: &[0.7699],
+            c: &[-1.1362],
+            v: &[-0.2291],
+            y: &[4.25296142503],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, a))]
+fn w611(buf: &mut [f64], mut p: [f64; 4], v: Vec<f64>, x: &[f64], mut a: f64, k: usize) {
+    let mut w1 = vec![0.0; x.len()];
+    for i0 in 0..w1.len() {
+        w1[i0] = f64::atan(a - a) + 0.57 * i0 as f64;
+        w1[i0 % x.len()] *= a.exp().sin();
+    }
+    let u2 = w1[2] * w1[0];
+    let u2 = (u2 + w1[2].rem_euclid(a.hypot(1.0))).asinh();
+    for i0 in 0..p.len() {
+        let o3 = 2 * i0 + 1;
+        p[i0] = p[i0] * 0.37 + (w1[(o3 + 2) % w1.len()].hypot(a * a + 1.92) + a);
+    }
+    for i0 in 0..buf.len() {
+        let o4 = 3 * i0 + 3 + i0;
+        buf[i0] -= (3.38 * a).rem_euclid(0.94) - v[v.len() - 1];
+    }
+    let mut u5: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o6 = 3 * i0 + 3 + k;
+        u5 += p[i0] * (buf[o6 % buf.len()] % (u2.powi(2) + 0.86));
+    }
+    buf[3] -= 0.59 * u2;
+    buf[0] -= a;
+    buf[1] -= 1.28 * u5;
+}
+
+const W611: Case = Case {
+    name: "w611",
+    live: &[(4, 8), (8, 9)],
+    f: |z, q, k| {
+        let mut b0 = z[0..4].to_vec();
+        w611(&mut b0, arr(&q[0..4]), z[4..8].to_vec(), &q[4..8], z[8], k);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w611_jvp(
+            &mut b0,
+            &mut db0,
+            arr(&q[0..4]),
+            z[4..8].to_vec(),
+            d[4..8].to_vec(),
+            &q[4..8],
+            z[8],
+            d[8],
+            k,
+        );
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let (g2, g4) = w611_vjp(
+            &mut b0,
+            &mut cb0,
+            arr(&q[0..4]),
+            z[4..8].to_vec(),
+            &q[4..8],
+            z[8],
+            k,
+        );
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &g2[..], &[g4][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.039, 0.3652, 0.5957, 0.3776, 1.3625, -1.1046, -1.4411, 1.0682, 0.8027,
+            ],
+            q: &[
+                -1.4029, -0.2903, 1.105, -0.6627, 1.3068, -1.1301, 0.1362, -1.0247,
+            ],
+            k: 4,
+            t: &[
+                -0.2405, -0.4978, 0.9925, -0.2352, 0.0417, 0.104, -0.6706, -0.2542, 0.3071,
+            ],
+            c: &[-0.9858, 1.8609, 0.8056, -1.9167],
+            v: &[],
+            y: &[-0.528626, -9.66928598332, 0.830774, 0.135416852264],
+        },
+        Point {
+            z: &[
+                1.3417, 0.2765, 0.3145, 0.0436, 0.1126, 0.0265, -0.9043, 1.2189, 1.2407,
+            ],
+            q: &[
+                0.4018, 1.2073, -0.1385, 0.4289, 1.0272, 0.2694, -0.8068, 0.8971,
+            ],
+            k: 1,
+            t: &[
+                0.6361, 0.6496, -0.1363, -0.0608, -0.5488, -0.7248, -0.9093, 0.9942, -0.1604,
+            ],
+            c: &[0.9816, -0.6118, -1.13, -1.1466],
+            v: &[],
+            y: &[0.886334, -18.7687455652, 1.099834, 0.215001677639],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, a))]
+fn w612(c: f64, a: f64, mut b: f64, mut p: [f64; 4]) -> f64 {
+    let u1;
+    if a > 0.36 {
+        u1 = f64::atan(p[0].powi(2));
+    } else {
+        u1 = c.hypot(1.75) - w515(a);
+    }
+    if (a * (c / b.tanh().cosh())) < 0.22 {
+        b = b * 0.26 + (c * p[1].hypot(0.44)).tanh();
+    } else {
+        b = (b * c).tanh() + a / (u1 * u1 + 1.92);
+    }
+    let u2 = 0.02 * a.min(u1).to_degrees();
+    p[1] = w589(2, p[1], 0.99);
+    let mut u3: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o4 = 2 * i0 + 1;
+        u3 += p[i0].sin();
+    }
+    u2.sin() + u1.tanh() - b.tanh() - u3
+}
+
+const W612: Case = Case {
+    name: "w612",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let r = w612(z[0], z[1], q[0], arr(&q[1..5]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w612_jvp(z[0], d[0], z[1], d[1], q[0], arr(&q[1..5]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = w612_vjp(z[0], z[1], q[0], arr(&q[1..5]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = w612_grad(z[0], z[1], q[0], arr(&q[1..5]));
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = w612_hvp(z[0], d[0], z[1], d[1], q[0], arr(&q[1..5]));
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.605, -0.6901],
+            q: &[0.824, -0.2984, 0.1183, -0.4455, -0.6442],
+            k: 2,
+            t: &[-0.4558, -0.6151],
+            c: &[1.3276],
+            v: &[-0.0043, -0.9567],
+            y: &[0.401465984756],
+        },
+        Point {
+            z: &[-0.2612, -0.0621],
+            q: &[0.1739, -1.1714, -0.5281, -0.306, 1.1208],
+            k: 0,
+            t: &[-0.1016, 0.5843],
+            c: &[0.8233],
+            v: &[0.5631, 0.7259],
+            y: &[1.75710376879],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w613(v: Vec<f64>, mut b: f64, mut p: [f64; 4], c: f64, a: f64) -> f64 {
+    if c > 0.63 {
+        b += (a + f64::ln_1p(a * a + 0.62)).tanh();
+    }
+    let u1: f64;
+    if p[p.len() - 1] < 0.47 {
+        u1 = (c.powi(2) + 1.85).powf(b.tanh()) * a;
+    } else {
+        u1 = w600((3.94 * c).fract(), 0.4).copysign(p[p.len() - 1]);
+    }
+    if v[0] < 0.11 {
+        p[3] = (0.36 * a.cos()).acos() + a;
+    }
+    let u2: f64 = 2.85 * (a - v[0]) % -0.83;
+    let mut u3: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u3 += p[i0].sin();
+    }
+    0.92 * u2 + 1.42 * u1 - 1.28 * a - b.tanh() - u3
+}
+
+const W613: Case = Case {
+    name: "w613",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w613(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w613_jvp(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g4) = w613_vjp(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g4][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g4) = w613_grad(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0]);
+        (r, cat(&[&[g4][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g4, h4) = w613_hvp(q[0..4].to_vec(), q[4], arr(&q[5..9]), q[9], z[0], d[0]);
+        (r, cat(&[&[g4][..]]), cat(&[&[h4][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0237],
+            q: &[
+                1.1651, 0.3607, -0.4373, -0.3269, 1.3649, -0.2958, 1.0948, 1.4198, -0.4079, 0.7738,
+            ],
+            k: 1,
+            t: &[-0.3499],
+            c: &[1.7604],
+            v: &[0.3393],
+            y: &[-0.351292377046],
+        },
+        Point {
+            z: &[-0.5648],
+            q: &[
+                -0.824, 1.1949, -0.7524, 1.3406, -0.4014, 0.7713, -0.4427, 0.7776, -0.1171, 0.0987,
+            ],
+            k: 1,
+            t: &[-0.4573],
+            c: &[1.7125],
+            v: &[-0.4387],
+            y: &[-0.461590259646],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w614(a: f64, mut p: [f64; 4], mut b: f64, buf: &mut [f64]) {
+    p[1] = p[1] * a + (p[2] - a);
+    if a > b {
+        if a < buf[0] {
+            debug_assert!(a.abs() < 1e9, "{a:.3}");
+            for i0 in 0..p.len() {
+                p[i0] *= 0.61 + 0.19 * (a.atan() - a).cos();
+            }
+        } else {
+            let u1 = -b;
+            b -= (u1 + a).cos();
+            let [e2, ..] = p;
+        }
+    } else {
+        let u3 = if (a / a.hypot(1.2)).next_up() > -0.74 {
+            a.powi(3)
+        } else {
+            4.2 * (b.powi(2) + 1.54).ln() % -(p[p.len() - 1].powi(2) + 0.4)
+        };
+        b += u3 * b.clamp(-0.58, 0.42);
+    }
+    for i0 in (0..4).rev() {
+        b += a * b;
+    }
+    if a < -0.66 {
+        buf[3] = a * (buf[buf.len() - 1] - a);
+    } else {
+        buf[2] = 0.52;
+    }
+    let mut u4: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o5 = 2 * i0 + 2;
+        u4 += p[i0].tanh();
+    }
+    buf[1] += b.tanh();
+    buf[2] += a;
+    buf[1] -= 0.48 * u4;
+}
+
+const W614: Case = Case {
+    name: "w614",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let mut b3 = z[1..5].to_vec();
+        w614(z[0], arr(&q[0..4]), q[4], &mut b3);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[1..5].to_vec(), d[1..5].to_vec());
+        w614_jvp(z[0], d[0], arr(&q[0..4]), q[4], &mut b3, &mut db3);
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[1..5].to_vec(), c[0..4].to_vec());
+        let g0 = w614_vjp(z[0], arr(&q[0..4]), q[4], &mut b3, &mut cb3);
+        (cat(&[&b3[..]]), cat(&[&[g0][..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1262, -0.565, 0.3868, 0.314, -0.989],
+            q: &[-0.8376, 0.9893, -0.868, -1.4629, 0.3513],
+            k: 1,
+            t: &[-0.4586, -0.7898, -0.3589, 0.9463, -0.2115],
+            c: &[1.2708, 1.1515, -1.1131, -1.8892],
+            v: &[],
+            y: &[-0.565, 2.33179611955, 0.6462, -0.989],
+        },
+        Point {
+            z: &[0.1934, -0.6305, -1.4416, 0.3867, 0.8074],
+            q: &[-0.6618, -0.3504, 1.0766, -0.7147, 1.1476],
+            k: 3,
+            t: &[-0.4315, 0.586, 0.614, 0.8019, -0.6907],
+            c: &[-0.8013, 0.8002, -1.0428, 1.0677],
+            v: &[],
+            y: &[-0.6305, -0.59045189088, 0.7134, 0.8074],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w615(a: f64, k: usize) -> f64 {
+    let a = (a + a).asinh();
+    a.atan() + 0.1 * k as f64
+}
+
+const W615: Case = Case {
+    name: "w615",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w615(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w615_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w615_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w615_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w615_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8592],
+            q: &[],
+            k: 0,
+            t: &[0.7524],
+            c: &[0.978],
+            v: &[0.5527],
+            y: &[0.918841603716],
+        },
+        Point {
+            z: &[-1.0411],
+            q: &[],
+            k: 0,
+            t: &[0.5894],
+            c: &[1.3268],
+            v: &[-0.494],
+            y: &[-0.976521017649],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w616(mut a: f64) -> f64 {
+    let u1: f64;
+    u1 = (a / (a * a + 1.64)).rem_euclid(0.38);
+    match (0.01 * u1.to_degrees()).sin() {
+        v3 if v3 > -0.26 => {
+            a += v3 * (a.powi(2) + 1.55).acosh();
+        }
+        v4 => {
+            a -= v4 * (4.07 * a % 0.67);
+        }
+    }
+    a += a * a.next_up();
+    a - u1.sin()
+}
+
+const W616: Case = Case {
+    name: "w616",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w616(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w616_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w616_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w616_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w616_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2486],
+            q: &[],
+            k: 4,
+            t: &[-0.041],
+            c: &[-0.9058],
+            v: &[0.0497],
+            y: &[-0.327691642762],
+        },
+        Point {
+            z: &[0.8703],
+            q: &[],
+            k: 0,
+            t: &[-0.3497],
+            c: &[0.6537],
+            v: &[0.1755],
+            y: &[2.20263851341],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w617(mut p: [f64; 3], k: usize, mut a: f64, buf: &mut [f64]) -> f64 {
+    for i0 in 0..buf.len() {
+        buf[i0] = (a * (a / a.tanh().cosh())).cos();
+    }
+    for i0 in 0..p.len() {
+        let o1 = 3 * i0 + 3 + k;
+        p[i0] = (buf[k % buf.len()].sin() * 0.38).atanh() - a;
+    }
+    let w2: [f64; 4] = [
+        ((5.03 * a % 0.64).powi(2) + 1.24).ln(),
+        5.13 * a % a.tanh().exp() / p[0].sin().exp(),
+        a,
+        buf[buf.len() - 1] - a + (a + p[1]),
+    ];
+    let [e3, e4, e5, e6] = w2;
+    (0.33 * e6 * e5.sin() + e4) * (1.12 * p[0]) - p[p.len() - 1].cos()
+}
+
+const W617: Case = Case {
+    name: "w617",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b3 = z[1..4].to_vec();
+        let r = w617(arr(&q[0..3]), k, z[0], &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w617_jvp(arr(&q[0..3]), k, z[0], d[0], &mut b3, &mut db3);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g2) = w617_vjp(arr(&q[0..3]), k, z[0], &mut b3, &mut cb3, c[0]);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[g2][..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1918, 0.7305, 0.0202, -0.1836],
+            q: &[-1.1834, 0.4984, -1.4003],
+            k: 0,
+            t: &[0.5523, 0.8485, -0.9929, -0.1037],
+            c: &[0.7522, -1.1913, -0.7665, 1.0579],
+            v: &[],
+            y: &[-0.845393544981, 0.99934714477, 0.99934714477, 0.99934714477],
+        },
+        Point {
+            z: &[1.4985, 1.2626, 1.1297, 0.6734],
+            q: &[1.3073, -0.9472, 0.5406],
+            k: 4,
+            t: &[-0.5371, 0.595, 0.7137, 0.8663],
+            c: &[-0.511, -1.7714, 0.6062, -1.0024],
+            v: &[],
+            y: &[
+                -0.493425443125,
+                0.00936981047605,
+                0.00936981047605,
+                0.00936981047605,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, p))]
+fn w618(x: &[f64], a: f64, p: [f64; 3], buf: &mut [f64], mut v: Vec<f64>) {
+    for i0 in 0..v.len() {
+        let o1 = 2 * i0 + 3;
+        if (p[(i0 + 3) % p.len()] * a) < 0.18 {
+            v[i0] = a.hypot(1.66 + a.sin()) - p[p.len() - 1];
+        }
+    }
+    buf[1] = (p[2] + w615(p[1].min(0.19), 0)).sin();
+    let u2 = if (4.98 * a % a.sin().exp()).midpoint(a) < 0.43 {
+        a * x[x.len() - 1] + a.cos()
+    } else {
+        a + a + (1.08 * a.cos()).exp_m1()
+    };
+    buf[3] += u2.cos();
+    buf[0] -= a.cos();
+    buf[1] += 1.44 * v[0];
+    buf[2] += v[v.len() - 1];
+}
+
+const W618: Case = Case {
+    name: "w618",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, _| {
+        let mut b3 = z[4..8].to_vec();
+        w618(&q[0..4], z[0], arr(&z[1..4]), &mut b3, q[4..8].to_vec());
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
+        w618_jvp(
+            &q[0..4],
+            z[0],
+            d[0],
+            arr(&z[1..4]),
+            arr(&d[1..4]),
+            &mut b3,
+            &mut db3,
+            q[4..8].to_vec(),
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let (g1, g2) = w618_vjp(
+            &q[0..4],
+            z[0],
+            arr(&z[1..4]),
+            &mut b3,
+            &mut cb3,
+            q[4..8].to_vec(),
+        );
+        (cat(&[&b3[..]]), cat(&[&[g1][..], &g2[..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.8096, 0.7499, -0.6529, 1.3759, 0.088, 0.3311, 0.7182, 1.4642,
+            ],
+            q: &[
+                0.9835, -1.4632, 1.0723, -0.4788, 0.4172, -0.9716, 1.2908, 1.1102,
+            ],
+            k: 0,
+            t: &[
+                0.0119, 0.3801, -0.6379, -0.7407, 0.1516, 0.9286, 0.4336, 0.9301,
+            ],
+            c: &[-1.4168, -1.9505, -1.3729, -1.2032],
+            v: &[],
+            y: &[-0.601788092654, 1.12443108559, 1.8284, 0.549492180087],
+        },
+        Point {
+            z: &[
+                -0.362, 1.4619, -1.0553, 1.4322, -0.7698, 0.8284, 1.1921, 0.1185,
+            ],
+            q: &[
+                -1.4993, -0.279, -1.3637, -1.3866, -1.2551, -0.5731, -0.2507, -1.2208,
+            ],
+            k: 1,
+            t: &[
+                0.9364, 0.6143, -0.7758, -0.4257, -0.484, -0.1493, -0.9955, -0.8805,
+            ],
+            c: &[-1.0306, 0.8957, 1.0203, 1.3875],
+            v: &[],
+            y: &[
+                -1.70499040389,
+                0.325624617329,
+                1.11500163543,
+                0.251759134921,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn w619(mut a: f64, v: Vec<f64>, p: [f64; 4], buf: &mut [f64]) {
+    let mut st1 = vec![2usize, 5];
+    while let Some(j2) = st1.pop() {
+        a = a * (0.86 * (a - a).cos()) + (2.26 * (p[p.len() - 1] % -0.7)).rem_euclid(1.12);
+    }
+    for i0 in 0..buf.len() {
+        let o3 = 2 * i0 + 3;
+        if (p[o3 % p.len()] + (39.62 * a).to_radians()).atan() < -0.63 {
+            buf[i0] -= p[(i0 + 3) % p.len()];
+        }
+    }
+    if v[0] < 0.42 {
+        a = a * 0.89 + p[p.len() - 1];
+    }
+    let (u4, u5) = f64::sin_cos((2.73 * a.tanh().exp_m1()).rem_euclid(buf[0].hypot(0.53)));
+    buf[2] -= u5;
+    buf[1] += 1.16 * u4;
     buf[1] += a;
 }
 
-const W639: Case = Case {
-    name: "w639",
-    live: &[(0, 4), (4, 5), (5, 6)],
+const W619: Case = Case {
+    name: "w619",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let mut b3 = z[4..7].to_vec();
+        w619(q[0], q[1..4].to_vec(), arr(&z[0..4]), &mut b3);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
+        w619_jvp(
+            q[0],
+            q[1..4].to_vec(),
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[0..3].to_vec());
+        let g2 = w619_vjp(q[0], q[1..4].to_vec(), arr(&z[0..4]), &mut b3, &mut cb3);
+        (cat(&[&b3[..]]), cat(&[&g2[..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.0589, -0.2865, 1.3836, -1.4794, 0.8037, 0.9902, 0.0758],
+            q: &[1.3703, 1.0815, -0.5824, 0.2813],
+            k: 2,
+            t: &[-0.1006, 0.4423, 0.6675, -0.7505, -0.7039, -0.5057, 0.5],
+            c: &[-0.9195, 0.5355, 1.8264],
+            v: &[],
+            y: &[0.8037, 4.57004894926, -0.634142737922],
+        },
+        Point {
+            z: &[0.8494, -1.4013, -0.8517, 1.0957, 0.2861, -0.5401, 0.0404],
+            q: &[1.3203, -1.2817, -0.4105, -1.0909],
+            k: 1,
+            t: &[0.5373, 0.7458, 0.8501, 0.5333, -0.7301, -0.929, 0.2896],
+            c: &[1.5161, 0.7712, 0.7796],
+            v: &[],
+            y: &[0.2861, 3.41985402605, -0.855737794065],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w620(mut b: f64, v: Vec<f64>, buf: &mut [f64], k: usize, mut a: f64) {
+    if v[2] < 0.52 {
+        a = a * 0.34 + a * f64::sin(buf[k % buf.len()]);
+    } else {
+        a *= a.asinh().sin();
+    }
+    b = b * 0.26 + (a + a.cos()).sin();
+    let u1: f64 = a.sin().cosh();
+    for i0 in 0..buf.len() {
+        let o2 = 3 * i0 + 1 + k;
+        buf[i0] =
+            buf[i0] * 0.53 + a * (buf[(i0 + 2) % buf.len()] * buf[(i0 + 2) % buf.len()] + 1.8).ln();
+    }
+    buf[1] -= u1;
+    buf[2] += b;
+    buf[0] += 0.42 * a;
+}
+
+const W620: Case = Case {
+    name: "w620",
+    live: &[(3, 4)],
     f: |z, q, k| {
-        let mut b4 = z[6..9].to_vec();
-        w639(z[0..4].to_vec(), z[4], z[5], k, &mut b4, q[0]);
-        cat(&[&b4[..]])
+        let mut b2 = z[0..3].to_vec();
+        w620(q[0], q[1..4].to_vec(), &mut b2, k, z[3]);
+        cat(&[&b2[..]])
     },
     jvp: |z, d, q, k| {
-        let (mut b4, mut db4) = (z[6..9].to_vec(), d[6..9].to_vec());
-        w639_jvp(
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            z[4],
-            d[4],
-            z[5],
-            d[5],
-            k,
-            &mut b4,
-            &mut db4,
-            q[0],
-        );
-        (cat(&[&b4[..]]), cat(&[&db4[..]]))
+        let (mut b2, mut db2) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w620_jvp(q[0], q[1..4].to_vec(), &mut b2, &mut db2, k, z[3], d[3]);
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
     },
     vjp: |z, q, k, c| {
-        let (mut b4, mut cb4) = (z[6..9].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g2) = w639_vjp(z[0..4].to_vec(), z[4], z[5], k, &mut b4, &mut cb4, q[0]);
+        let (mut b2, mut cb2) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let g4 = w620_vjp(q[0], q[1..4].to_vec(), &mut b2, &mut cb2, k, z[3]);
+        (cat(&[&b2[..]]), cat(&[&cb2[..], &[g4][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.4934, 0.311, 1.2137, 1.3872],
+            q: &[-1.0193, -1.0397, 0.503, 0.614],
+            k: 4,
+            t: &[0.7824, 0.0289, 0.5124, 0.0742],
+            c: &[1.4344, 0.971, 1.639],
+            v: &[],
+            y: &[1.75353843785, 0.177908317592, 3.28542107138],
+        },
+        Point {
+            z: &[-0.6884, 0.9375, 0.3895, 0.2207],
+            q: &[0.2113, 0.807, 1.3065, -1.1678],
+            k: 3,
+            t: &[0.2437, -0.2038, -0.656, -0.9223],
+            c: &[0.9401, -1.7063, -1.4178],
+            v: &[],
+            y: &[-0.43580649349, -0.54933080752, 1.01926839328],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b, c))]
+fn w621(a: f64, mut v: Vec<f64>, b: f64, buf: &mut [f64], k: usize, c: f64) {
+    if (3.4 * buf[k % buf.len()] % -(b.powi(2) + 0.41) + a) > -0.48 {
+        buf[1] = a.sin() - b;
+    }
+    let mut u1: f64 = 0.0;
+    match (3.41 * (a + c)).fract() {
+        v3 if v3 > -0.21 => {
+            u1 += v3 * (31.8 * c).to_radians();
+        }
+        v4 => {
+            u1 -= v4 * (v4 - a);
+        }
+    }
+    v[3] = w566(0.55, v[3]);
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o6 = 3 * i0 + 3 + k;
+        u5 += v[i0].sin();
+    }
+    buf[0] += u1;
+    buf[1] += 0.45 * c;
+    buf[2] += 1.16 * u5;
+}
+
+const W621: Case = Case {
+    name: "w621",
+    live: &[(0, 1), (1, 2), (5, 6)],
+    f: |z, q, k| {
+        let mut b3 = z[2..5].to_vec();
+        w621(z[0], q[0..4].to_vec(), z[1], &mut b3, k, z[5]);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[2..5].to_vec(), d[2..5].to_vec());
+        w621_jvp(
+            z[0],
+            d[0],
+            q[0..4].to_vec(),
+            z[1],
+            d[1],
+            &mut b3,
+            &mut db3,
+            k,
+            z[5],
+            d[5],
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[2..5].to_vec(), c[0..3].to_vec());
+        let (g0, g2, g5) = w621_vjp(z[0], q[0..4].to_vec(), z[1], &mut b3, &mut cb3, k, z[5]);
         (
-            cat(&[&b4[..]]),
-            cat(&[&g0[..], &[g1][..], &[g2][..], &cb4[..]]),
+            cat(&[&b3[..]]),
+            cat(&[&[g0][..], &[g2][..], &cb3[..], &[g5][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.3098, 1.4966, 1.1248, 0.6131, -1.3917, 0.2402],
+            q: &[0.6082, 1.1701, -1.0373, -0.5471],
+            k: 3,
+            t: &[-0.3538, 0.1153, -0.9137, -0.3232, -0.5846, 0.9746],
+            c: &[-0.8425, -1.8128, 1.8686],
+            v: &[],
+            y: &[1.16286129873, -0.422376637717, 0.0473189555212],
+        },
+        Point {
+            z: &[0.9139, 0.1365, 0.3345, 1.1498, -0.6081, 0.9451],
+            q: &[0.8178, 0.1638, -1.3187, 1.254],
+            k: 4,
+            t: &[-0.2919, 0.9717, -0.6589, -0.5546, -0.5843, 0.5616],
+            c: &[-0.5862, 0.8393, 0.7031],
+            v: &[],
+            y: &[0.512420213336, 1.08068633788, 0.00125197848083],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w622(mut v: Vec<f64>, buf: &mut [f64], b: f64, x: &[f64], mut p: [f64; 3], mut a: f64) -> f64 {
+    for i0 in (0..p.len()).step_by(2) {
+        p[i0] = x[i0 % x.len()] * -b;
+    }
+    if (x[x.len() - 1] * x[1]) > 0.27 {
+        a = (a + x[x.len() - 1]).sin() + -a;
+    } else {
+        a = (a * b).sin() + f64::powf(1.42, 0.44 * x[x.len() - 1].cos());
+    }
+    let (u1, u2) = (21.01 * (1.58 + a.sin()).log2()).to_radians().sin_cos();
+    buf[3] = w578(buf[3]);
+    u2 - u1 + a - 0.67 * p[0] + p[p.len() - 1] - buf[3]
+}
+
+const W622: Case = Case {
+    name: "w622",
+    live: &[(4, 7)],
+    f: |z, q, _| {
+        let mut b1 = z[0..4].to_vec();
+        let r = w622(
+            q[0..3].to_vec(),
+            &mut b1,
+            q[3],
+            &z[4..7],
+            arr(&q[4..7]),
+            q[7],
+        );
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w622_jvp(
+            q[0..3].to_vec(),
+            &mut b1,
+            &mut db1,
+            q[3],
+            &z[4..7],
+            &d[4..7],
+            arr(&q[4..7]),
+            q[7],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g3) = w622_vjp(
+            q[0..3].to_vec(),
+            &mut b1,
+            &mut cb1,
+            q[3],
+            &z[4..7],
+            arr(&q[4..7]),
+            q[7],
+            c[0],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &g3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.1604, 0.3521, -0.7429, 1.1757, 1.3899, 0.8351, -1.1931],
+            q: &[
+                1.2779, 0.1949, -0.4027, 0.3859, -0.9034, -0.62, -0.6603, -1.1972,
+            ],
+            k: 3,
+            t: &[0.7848, 0.5222, 0.7241, -0.027, 0.3685, -0.7186, -0.0985],
+            c: &[1.3781, -1.1157, -0.7932, 1.6622, -0.9498],
+            v: &[],
+            y: &[5.61327084178, -1.1604, 0.3521, -0.7429, -3.65720425212],
+        },
+        Point {
+            z: &[0.4757, -0.0216, -0.7736, 0.9778, -0.3984, 1.3768, 1.2459],
+            q: &[
+                -1.0265, 1.1614, 0.4819, -0.0962, 0.941, -1.0071, 1.1068, -1.0397,
+            ],
+            k: 3,
+            t: &[0.7031, -0.156, 0.615, -0.0974, -0.5168, -0.4978, 0.7507],
+            c: &[-1.4797, 0.6381, 1.6121, -1.9362, 1.3272],
+            v: &[],
+            y: &[5.2301542746, 0.4757, -0.0216, -0.7736, -3.42910870491],
+        },
+    ],
+};
+
+#[differentiate]
+fn w623(
+    k: usize,
+    p: [f64; 3],
+    x: &[f64],
+    mut v: Vec<f64>,
+    a: f64,
+    out: &mut [f64],
+    buf: &mut [f64],
+) {
+    let mut u1 = (0.45 * out[k % out.len()].tanh()).atanh();
+    'o2: for i0 in 0..2 {
+        u1 %= -0.44;
+        for i1 in 0..2 {
+            if k == 0 {
+                continue 'o2;
+            }
+            u1 -= v[(i0 + 3) % v.len()].asinh();
+        }
+        u1 = u1 * (11.69 * buf[i0 % buf.len()]).to_radians().atan()
+            + v[k % v.len()].rem_euclid(u1 * u1 + 1.56).exp2();
+    }
+    for i0 in 0..buf.len() {
+        let o4 = 2 * i0 + 3 + k;
+        if p[(o4 + 1) % p.len()] > 0.46 {
+            buf[i0] *= 0.65 + 0.37 * (p[(i0 + 1) % p.len()].powi(2) - a).cos();
+        }
+    }
+    let u5 = (a + u1 - (k as f64).hypot(u1.tanh().exp())).next_down();
+    for i0 in 0..out.len() {
+        out[i0] = buf[buf.len() - 1] / out[(i0 + 2) % out.len()].hypot(0.48) - x[i0 % x.len()];
+    }
+    for i0 in 0..v.len() {
+        if p[(i0 + 2) % p.len()] > -0.31 {
+            v[i0] = a.tanh() - p[(i0 + 1) % p.len()];
+        }
+    }
+    let mut u6: f64 = 0.0;
+    for i0 in 0..v.len() {
+        let o7 = 3 * i0 + 3 + i0;
+        u6 += v[i0] * u6.midpoint(u1);
+    }
+    out[1] -= 0.99 * u5;
+    buf[0] += 1.03 * u1;
+    out[0] -= u6;
+}
+
+const W623: Case = Case {
+    name: "w623",
+    live: &[(0, 3), (3, 6), (6, 10), (10, 11)],
+    f: |z, _, k| {
+        let mut b5 = z[11..14].to_vec();
+        let mut b6 = z[14..18].to_vec();
+        w623(
+            k,
+            arr(&z[0..3]),
+            &z[3..6],
+            z[6..10].to_vec(),
+            z[10],
+            &mut b5,
+            &mut b6,
+        );
+        cat(&[&b5[..], &b6[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b5, mut db5) = (z[11..14].to_vec(), d[11..14].to_vec());
+        let (mut b6, mut db6) = (z[14..18].to_vec(), d[14..18].to_vec());
+        w623_jvp(
+            k,
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            &z[3..6],
+            &d[3..6],
+            z[6..10].to_vec(),
+            d[6..10].to_vec(),
+            z[10],
+            d[10],
+            &mut b5,
+            &mut db5,
+            &mut b6,
+            &mut db6,
+        );
+        (cat(&[&b5[..], &b6[..]]), cat(&[&db5[..], &db6[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b5, mut cb5) = (z[11..14].to_vec(), c[0..3].to_vec());
+        let (mut b6, mut cb6) = (z[14..18].to_vec(), c[3..7].to_vec());
+        let (g1, g2, g3, g4) = w623_vjp(
+            k,
+            arr(&z[0..3]),
+            &z[3..6],
+            z[6..10].to_vec(),
+            z[10],
+            &mut b5,
+            &mut cb5,
+            &mut b6,
+            &mut cb6,
+        );
+        (
+            cat(&[&b5[..], &b6[..]]),
+            cat(&[&g1[..], &g2[..], &g3[..], &[g4][..], &cb5[..], &cb6[..]]),
         )
     },
     grad: None,
@@ -49406,29 +48205,1239 @@ const W639: Case = Case {
     points: [
         Point {
             z: &[
-                0.961, -0.348, -0.0253, -0.4912, -1.3407, -0.1696, 1.0293, -0.0475, 0.6754,
+                0.0545, -0.2261, -0.3644, 0.9923, 1.2908, -0.8122, 0.7013, -0.7044, -0.1547,
+                1.1211, -0.1825, -0.1986, -0.7401, -1.4454, -0.6772, 0.9466, 0.1154, -0.6783,
             ],
-            q: &[-1.471],
-            k: 4,
+            q: &[],
+            k: 0,
             t: &[
-                -0.812, -0.6502, 0.4702, 0.4125, 0.2659, -0.4702, -0.2191, -0.4417, -0.8341,
+                0.4653, 0.72, -0.3335, -0.9058, 0.1147, -0.1258, 0.3699, 0.6536, -0.4294, -0.2197,
+                -0.7341, -0.955, 0.0471, 0.1283, -0.543, 0.3954, -0.3451, -0.2317,
             ],
-            c: &[1.3172, -1.5519, -0.9544],
+            c: &[-0.7358, -0.6104, -1.8916, -0.87, 1.689, -1.8756, 1.2153],
             v: &[],
-            y: &[-0.40671428832, 1.58890929973, 0.6754],
+            y: &[
+                -1.34646956456,
+                -0.563678477033,
+                0.436072049769,
+                -0.768296451979,
+                0.9466,
+                0.1154,
+                -0.6783,
+            ],
         },
         Point {
             z: &[
-                1.088, -0.1524, 0.1795, -0.9932, -0.0031, 0.0253, -1.4566, 0.808, 0.879,
+                0.8459, -1.3069, -0.0385, -1.0446, 1.1464, 1.1883, 1.3592, 0.3663, -0.3397,
+                -1.4782, -0.7567, 0.5314, -1.1994, -1.012, -0.2084, -0.9113, -1.1867, 0.1787,
             ],
-            q: &[0.7793],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.5402, 0.8045, -0.9878, 0.6377, 0.2239, 0.1492, 0.733, -0.1671, 0.4589, 0.1463,
+                -0.0602, 0.7787, -0.6885, 0.8333, 0.5444, -0.7786, -0.6014, 0.005,
+            ],
+            c: &[-1.676, 1.8852, -1.8025, -0.857, 1.932, 0.92, 1.1969],
+            v: &[],
+            y: &[
+                1.14929794769,
+                0.809277806758,
+                -1.02830981214,
+                1.47960083604,
+                -0.9113,
+                -0.814556015874,
+                0.1787,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w624(k: usize, a: f64) -> f64 {
+    let mut w1 = vec![0.0; 5];
+    for i0 in 0..w1.len() {
+        w1[i0] = a.exp2();
+        w1[k % 5] += f64::powf(2.49, a.tanh());
+    }
+    let mut u2: f64 = 0.0;
+    for i0 in 0..w1.len() {
+        u2 = u2 * 0.4 + w1[i0].cos();
+        w1[i0] = (0.66 * u2.tanh()).acos();
+    }
+    u2 - a
+}
+
+const W624: Case = Case {
+    name: "w624",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w624(k, z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w624_jvp(k, z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1) = w624_vjp(k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1) = w624_grad(k, z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, h1) = w624_hvp(k, z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5315],
+            q: &[],
+            k: 4,
+            t: &[-0.7454],
+            c: &[1.2028],
+            v: &[-0.8074],
+            y: &[-1.44084260375],
+        },
+        Point {
+            z: &[1.3312],
+            q: &[],
+            k: 1,
+            t: &[0.0229],
+            c: &[1.1683],
+            v: &[0.971],
+            y: &[-2.59389913238],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w625(x: &[f64], mut a: f64) -> f64 {
+    assert!(a.is_finite(), "a = {}", a);
+    for i0 in (0..2).rev() {
+        let o1 = 2 * i0 + 1;
+        a += x[0] * a;
+    }
+    0.82 * a
+}
+
+const W625: Case = Case {
+    name: "w625",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let r = w625(&z[0..4], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w625_jvp(&z[0..4], &d[0..4], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w625_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w625_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w625_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.273, -0.4397, -0.6326, 1.4276],
+            q: &[0.9722],
+            k: 1,
+            t: &[-0.3675, 0.9947, -0.6719, 0.8594],
+            c: &[0.9871],
+            v: &[0.5437, 0.1077, -0.9776, -0.9175],
+            y: &[0.421345432916],
+        },
+        Point {
+            z: &[-0.2798, 1.1927, -1.0145, -1.4528],
+            q: &[-0.8508],
+            k: 4,
+            t: &[-0.0849, 0.6786, 0.788, -0.1044],
+            c: &[-1.4629],
+            v: &[0.095, 0.4789, 0.7348, 0.2296],
+            y: &[-0.361865823234],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w626(a: f64) -> f64 {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 += (a + a).hypot(1.57);
+        j2 += 1;
+        if (2.73 * a % -(u1 * u1 + 0.77)).hypot(0.69) < 0.2 {
+            break u1 + a.next_down();
+        }
+        if j2 >= 2 {
+            break u1 * (u1 + a);
+        }
+    };
+    0.41 * u3 - 1.38 * u1 - a
+}
+
+const W626: Case = Case {
+    name: "w626",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w626(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w626_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w626_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w626_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w626_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.4265],
+            q: &[],
+            k: 2,
+            t: &[-0.3985],
+            c: &[-0.9266],
+            v: &[-0.2092],
+            y: &[1.46771745727],
+        },
+        Point {
+            z: &[0.1741],
+            q: &[],
+            k: 1,
+            t: &[-0.0812],
+            c: &[-0.6637],
+            v: &[0.1179],
+            y: &[0.625138902251],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w627(mut b: f64, a: f64, k: usize) -> f64 {
+    let u1: f64;
+    u1 = (2.03 * a % -0.87).hypot(0.7);
+    b += 0.57 * w589(k, b, 0.59);
+    b - u1 + a
+}
+
+const W627: Case = Case {
+    name: "w627",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w627(q[0], z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w627_jvp(q[0], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w627_vjp(q[0], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w627_grad(q[0], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w627_hvp(q[0], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2228],
+            q: &[-0.8959],
+            k: 1,
+            t: &[0.7911],
+            c: &[-0.932],
+            v: &[0.417],
+            y: &[-4.31343077497],
+        },
+        Point {
+            z: &[0.2737],
+            q: &[0.8378],
+            k: 4,
+            t: &[-0.1395],
+            c: &[1.1238],
+            v: &[0.4853],
+            y: &[1.56067912741],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w628(buf: &mut [f64], b: f64, mut a: f64) -> f64 {
+    a = (a + b).atan() + b.sin().cosh();
+    buf[3] = w577(buf[3], 1.41, 0.14);
+    let mut u1 = a;
+    for _ in 0..buf.len() {
+        u1 += b;
+        let mut st2 = vec![4usize, 2];
+        'o4: while let Some(j3) = st2.pop() {
+            if j3 < 3 {
+                continue 'o4;
+            }
+            u1 %= -1.32;
+        }
+    }
+    0.93 * u1 - a + 1.44 * b
+}
+
+const W628: Case = Case {
+    name: "w628",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        let r = w628(&mut b0, z[4], q[0]);
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w628_jvp(&mut b0, &mut db0, z[4], d[4], q[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w628_vjp(&mut b0, &mut cb0, z[4], q[0], c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.3101, -1.0604, 1.4239, -0.6763, -0.9464],
+            q: &[-0.4847],
+            k: 1,
+            t: &[0.3534, -0.1429, 0.125, 0.5603, -0.8542],
+            c: &[-0.5663, 0.9521, -1.7161, -1.7496, -1.8161],
+            v: &[],
+            y: &[-2.45529088896, -1.3101, -1.0604, 1.4239, -0.794721140816],
+        },
+        Point {
+            z: &[0.5777, -1.0951, 1.3589, 0.8518, 0.7425],
+            q: &[1.3822],
+            k: 3,
+            t: &[-0.3256, 0.2419, -0.8487, 0.4102, -0.6556],
+            c: &[-0.579, 0.5808, 0.8247, -0.8455, 1.2406],
+            v: &[],
+            y: &[-1.24488227951, 0.5777, -1.0951, 1.3589, 18.4757387319],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w629(b: f64, mut a: f64) -> f64 {
+    for i0 in 0..2 {
+        let o1 = 3 * i0 + 2;
+        a += a.hypot(0.4) - b;
+    }
+    match 0.01 * (a * b).to_degrees() {
+        v3 if v3 > -0.22 => {
+            a += v3 * w603(4.95 * a % -0.41, 2, v3 - v3, 1.13);
+        }
+        v4 => {
+            a -= v4 * b;
+        }
+    }
+    let mut j5 = 0;
+    while j5 < 4 {
+        a += b * a;
+        j5 += 1;
+    }
+    1.43 * a + 1.14 * b
+}
+
+const W629: Case = Case {
+    name: "w629",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w629(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w629_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w629_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w629_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w629_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5419],
+            q: &[1.1155],
+            k: 0,
+            t: &[0.672],
+            c: &[1.6651],
+            v: &[0.2036],
+            y: &[25.0302990983],
+        },
+        Point {
+            z: &[1.4412],
+            q: &[-0.6262],
+            k: 3,
+            t: &[-0.6875],
+            c: &[-1.8502],
+            v: &[0.1453],
+            y: &[14.984246446],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, a))]
+fn w630(p: [f64; 3], out: &mut [f64], buf: &mut [f64], v: Vec<f64>, mut a: f64, k: usize) -> f64 {
+    for i0 in 0..out.len() {
+        let o1 = 2 * i0 + 3;
+        out[i0] = (a + 4.77 * a % (2.28 + a.sin())).tanh();
+    }
+    let mut j2 = 0;
+    while a < 1.4 && j2 < 3 {
+        let o3 = 3 * j2 + 1;
+        a = a * 0.69 + p[o3 % p.len()] * (a / (1.45 + a.sin()));
+        j2 += 1;
+    }
+    match a.rem_euclid(1.27).atan() {
+        v5 if v5 > 0.69 => {
+            a += v5 * v5.tanh();
+        }
+        mut v6 => {
+            v6 *= v6.max(0.23).sin();
+            a -= v6 * (a.signum() * v[2]);
+        }
+    }
+    buf[2] = w577(buf[2], 0.14, 0.47);
+    let u8 = match k % 4 {
+        0 => (2.88 * v[k % v.len()]).fract().tanh().exp2(),
+        2 | 3 => v[1].max(a).tanh().exp_m1(),
+        _ => a,
+    };
+    u8 * a - buf[0]
+}
+
+const W630: Case = Case {
+    name: "w630",
+    live: &[(0, 3), (9, 10)],
+    f: |z, q, k| {
+        let mut b1 = z[3..6].to_vec();
+        let mut b2 = z[6..9].to_vec();
+        let r = w630(arr(&z[0..3]), &mut b1, &mut b2, q[0..3].to_vec(), z[9], k);
+        cat(&[&[r][..], &b1[..], &b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b1, mut db1) = (z[3..6].to_vec(), d[3..6].to_vec());
+        let (mut b2, mut db2) = (z[6..9].to_vec(), d[6..9].to_vec());
+        let (r, dr) = w630_jvp(
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            &mut b1,
+            &mut db1,
+            &mut b2,
+            &mut db2,
+            q[0..3].to_vec(),
+            z[9],
+            d[9],
+            k,
+        );
+        (
+            cat(&[&[r][..], &b1[..], &b2[..]]),
+            cat(&[&[dr][..], &db1[..], &db2[..]]),
+        )
+    },
+    vjp: |z, q, k, c| {
+        let (mut b1, mut cb1) = (z[3..6].to_vec(), c[1..4].to_vec());
+        let (mut b2, mut cb2) = (z[6..9].to_vec(), c[4..7].to_vec());
+        let (r, g0, g4) = w630_vjp(
+            arr(&z[0..3]),
+            &mut b1,
+            &mut cb1,
+            &mut b2,
+            &mut cb2,
+            q[0..3].to_vec(),
+            z[9],
+            k,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b1[..], &b2[..]]),
+            cat(&[&g0[..], &cb1[..], &cb2[..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.3639, 0.6515, 0.9536, 0.6591, 1.3689, -0.4945, -0.5931, 0.8484, -0.7803, 1.2627,
+            ],
+            q: &[-0.2771, 1.4582, 0.765],
+            k: 3,
+            t: &[
+                0.0439, 0.7922, 0.5578, 0.0721, -0.9606, -0.6928, 0.2597, -0.4956, 0.3571, -0.8625,
+            ],
+            c: &[1.8676, 0.6095, -0.6259, -1.9881, 1.0966, 1.8081, -1.5442],
+            v: &[],
+            y: &[
+                3.24533598087,
+                0.999396574171,
+                0.999396574171,
+                0.999396574171,
+                -0.5931,
+                0.8484,
+                0.549132122834,
+            ],
+        },
+        Point {
+            z: &[
+                0.8479, 0.6648, 0.9038, 0.7835, 0.1295, 0.8922, 0.7141, 0.6651, -1.4721, 0.3253,
+            ],
+            q: &[-0.421, 0.427, 1.0306],
+            k: 1,
+            t: &[
+                -0.4421, 0.2043, -0.7787, 0.2449, 0.4153, 0.8298, 0.6342, 0.7581, -0.3574, -0.9033,
+            ],
+            c: &[1.8432, 0.7776, -1.8493, 0.5667, 1.9664, -1.9565, 0.8283],
+            v: &[],
+            y: &[
+                -0.651393161559,
+                0.954222813506,
+                0.954222813506,
+                0.954222813506,
+                0.7141,
+                0.6651,
+                -2.37989408124,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, p, x))]
+fn w631(a: f64, c: f64, mut b: f64, p: [f64; 4], x: &[f64], buf: &mut [f64]) -> f64 {
+    for i0 in (0..buf.len()).step_by(2) {
+        buf[i0] *= 0.58 + 0.27 * (a.atan2(c.atan().cosh()) - x[i0 % x.len()]).cos();
+    }
+    let w1 = vec![
+        b.copysign(b),
+        a + c,
+        (c.powi(2) + 1.99).log(a.powi(2) + 2.99),
+    ];
+    let u2 = w1[1] * w1[0];
+    let w3 = vec![b.max(0.25), (2.89 * u2).rem_euclid(1.56 + c.sin()), buf[0]];
+    let mut u4 = 5.01 * a % (x[0].powi(2) + 0.59);
+    for i0 in 0..w3.len() {
+        u4 += w3[i0] * c.hypot(0.52);
+    }
+    if b > 0.6 {
+        b += p[0] * b;
+    } else {
+        b = (b + w3[0] * w1[0]).tanh() + x[2].cosh();
+    }
+    u4 + 0.83 * u2 - b
+}
+
+const W631: Case = Case {
+    name: "w631",
+    live: &[(0, 1), (1, 5), (5, 9)],
+    f: |z, q, _| {
+        let mut b5 = z[9..12].to_vec();
+        let r = w631(q[0], z[0], q[1], arr(&z[1..5]), &z[5..9], &mut b5);
+        cat(&[&[r][..], &b5[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b5, mut db5) = (z[9..12].to_vec(), d[9..12].to_vec());
+        let (r, dr) = w631_jvp(
+            q[0],
+            z[0],
+            d[0],
+            q[1],
+            arr(&z[1..5]),
+            arr(&d[1..5]),
+            &z[5..9],
+            &d[5..9],
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&[r][..], &b5[..]]), cat(&[&[dr][..], &db5[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b5, mut cb5) = (z[9..12].to_vec(), c[1..4].to_vec());
+        let (r, g1, g3, g4) = w631_vjp(
+            q[0],
+            z[0],
+            q[1],
+            arr(&z[1..5]),
+            &z[5..9],
+            &mut b5,
+            &mut cb5,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b5[..]]),
+            cat(&[&[g1][..], &g3[..], &g4[..], &cb5[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.9579, 0.4455, 0.656, -0.9279, -1.1529, -0.4686, 0.4918, -0.017, 0.4594, -0.6856,
+                1.3841, -0.3753,
+            ],
+            q: &[0.3337, 1.0667],
+            k: 2,
+            t: &[
+                -0.9303, -0.5541, -0.2571, 0.1688, -0.5904, 0.2389, -0.9336, 0.702, 0.6101,
+                -0.4081, -0.5894, 0.1673,
+            ],
+            c: &[1.0523, -1.4788, 1.0054, -1.2026],
+            v: &[],
+            y: &[-1.13559436956, -0.536972760143, 1.3841, -0.315411387033],
+        },
+        Point {
+            z: &[
+                1.0252, 1.3058, 1.3996, -0.6925, 0.4484, 0.7421, -0.9557, -0.7184, -0.9126,
+                -0.1859, 1.406, 0.2169,
+            ],
+            q: &[0.5037, 1.0507],
+            k: 2,
+            t: &[
+                0.12, -0.8301, -0.6489, -0.953, -0.8575, 0.821, -0.1186, 0.4456, 0.6794, 0.1386,
+                -0.2345, -0.3266,
+            ],
+            c: &[-0.6855, 1.6784, -1.2829, 1.4512],
+            v: &[],
+            y: &[2.74390255175, -0.154407603119, 1.406, 0.153452950874],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w632(mut c: f64, mut b: f64, a: f64) -> f64 {
+    let mut u1: f64 = 1.0;
+    let mut u2 = 3.3 * u1 % -1.48;
+    for i0 in 0..4 {
+        u1 = u1 * 0.74 + i0 as f64;
+        u2 += a.cos() - u2.atan2((1.24 * (i0 as f64).cos()).cosh());
+    }
+    let mut j3 = 0;
+    while b < 1.12 && j3 < 3 {
+        let o4 = 2 * j3 + 3;
+        b += a * b;
+        j3 += 1;
+    }
+    u2 - u1 - 0.5 * a - b
+}
+
+const W632: Case = Case {
+    name: "w632",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w632(q[0], q[1], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w632_jvp(q[0], q[1], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = w632_vjp(q[0], q[1], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2) = w632_grad(q[0], q[1], z[0]);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, h2) = w632_hvp(q[0], q[1], z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3051],
+            q: &[-0.7194, 0.538],
+            k: 3,
+            t: &[-0.7363],
+            c: &[-1.6908],
+            v: &[0.7277],
+            y: &[-4.25056314025],
+        },
+        Point {
+            z: &[-1.2729],
+            q: &[1.384, 1.2742],
+            k: 4,
+            t: &[-0.849],
+            c: &[1.743],
+            v: &[-0.307],
+            y: &[-5.50655174309],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w633(b: f64, a: f64, mut c: f64, buf: &mut [f64]) -> f64 {
+    let u1 = buf[0].tanh();
+    if (u1 + a) > -0.24 {
+        buf[3] = buf[3] * 0.47 + (b.hypot(buf[0].powi(2) + 0.46) - a);
+    }
+    1.4 * u1 + 1.39 * c + a - 0.98 * buf[2]
+}
+
+const W633: Case = Case {
+    name: "w633",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let mut b3 = z[1..5].to_vec();
+        let r = w633(q[0], z[0], q[1], &mut b3);
+        cat(&[&[r][..], &b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w633_jvp(q[0], z[0], d[0], q[1], &mut b3, &mut db3);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w633_vjp(q[0], z[0], q[1], &mut b3, &mut cb3, c[0]);
+        (cat(&[&[r][..], &b3[..]]), cat(&[&[g1][..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.8223, -0.135, 0.8738, -0.9388, -1.2796],
+            q: &[0.8683, 0.166],
+            k: 2,
+            t: &[0.1571, -0.445, 0.1231, -0.3933, 0.1251],
+            c: &[1.1924, -0.7522, 0.629, 1.3147, -1.5206],
+            v: &[],
+            y: &[0.140603866097, -0.135, 0.8738, -0.9388, -1.2796],
+        },
+        Point {
+            z: &[0.9669, -1.2903, 1.1413, -1.3047, 0.1691],
+            q: &[-1.1987, 0.3604],
+            k: 3,
+            t: &[-0.6135, 0.8527, 0.4249, -0.8201, 0.6241],
+            c: &[1.4177, 1.8452, -1.346, -1.3516, -1.5295],
+            v: &[],
+            y: &[1.54357487618, -1.2903, 1.1413, -1.3047, 1.55224328627],
+        },
+    ],
+};
+
+#[differentiate]
+fn w634(mut c: f64, mut a: f64, buf: &mut [f64], mut v: Vec<f64>, b: f64) -> f64 {
+    if v[0] > -0.29 {
+        v[2] += v[1] - b;
+    } else {
+        v[1] = v[1] * 0.76 + ((2.39 + c.sin()).powf(c.atan()) + a);
+    }
+    c += (b + (b - v[2])).tanh();
+    if b.sin().hypot(c * c + 1.9) < 0.5 {
+        let text1 = format!("{c:.4}");
+        assert!(!text1.is_empty());
+    } else {
+        let (u2, u3) = (
+            f64::cos(a.mul_add(buf[buf.len() - 1], 0.61)),
+            v[0].atan2(buf[2].sin().cosh()),
+        );
+        c -= (u3 * buf[buf.len() - 1].hypot(2.46 + b.sin())).tanh();
+    }
+    let mut j4 = 0;
+    while a < 2.67 && j4 < 4 {
+        a += c;
+        j4 += 1;
+    }
+    buf[3] = (b * (b + b)).atan();
+    c - b + a.sin() + v[0] - v[v.len() - 1]
+}
+
+const W634: Case = Case {
+    name: "w634",
+    live: &[(0, 1), (1, 2), (6, 10), (10, 11)],
+    f: |z, _, _| {
+        let mut b2 = z[2..6].to_vec();
+        let r = w634(z[0], z[1], &mut b2, z[6..10].to_vec(), z[10]);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (z[2..6].to_vec(), d[2..6].to_vec());
+        let (r, dr) = w634_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            &mut b2,
+            &mut db2,
+            z[6..10].to_vec(),
+            d[6..10].to_vec(),
+            z[10],
+            d[10],
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (z[2..6].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1, g3, g4) = w634_vjp(
+            z[0],
+            z[1],
+            &mut b2,
+            &mut cb2,
+            z[6..10].to_vec(),
+            z[10],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g0][..], &[g1][..], &cb2[..], &g3[..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.5139, -1.3693, -0.45, -0.6769, 0.9273, -0.2228, -0.31, -0.5496, 1.118, -0.1261,
+                1.4392,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.0186, -0.7412, -0.1453, 0.3046, 0.8697, 0.9993, -0.9181, -0.4824, 0.5563,
+                0.7196, -0.2806,
+            ],
+            c: &[0.5323, 1.8948, -0.9744, 1.116, 1.6024],
+            v: &[],
+            y: &[0.770430193788, -0.45, -0.6769, 0.9273, 1.33393303769],
+        },
+        Point {
+            z: &[
+                -1.433, 0.9879, 1.0971, 1.3725, -1.4319, -0.0241, 0.4263, -0.5038, -0.8783,
+                -1.3857, -1.1356,
+            ],
+            q: &[],
             k: 0,
             t: &[
-                -0.1287, -0.7143, -0.0656, -0.5194, -0.4121, -0.4183, 0.0888, -0.2705, 0.888,
+                -0.9641, 0.3744, 0.174, 0.6476, 0.8646, 0.1446, -0.9887, 0.2869, 0.6866, 0.0163,
+                0.2233,
             ],
-            c: &[-1.1151, 0.862, -1.4909],
+            c: &[0.9417, 1.257, -0.6073, -0.6364, -1.0463],
             v: &[],
-            y: &[-1.87246541986, 2.57149707947, 0.879],
+            y: &[0.850614576273, 1.0971, 1.3725, -1.4319, 1.20091997246],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w635(mut p: [f64; 4], mut a: f64) -> f64 {
+    for i0 in 0..p.len() {
+        p[i0] = p[i0] * 0.78 + (a + (a + a)).sin();
+    }
+    let u1: f64;
+    u1 = p[p.len() - 1].next_down().copysign(a);
+    let mut u2: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o3 = 2 * i0 + 1;
+        u2 += p[i0].sin();
+    }
+    1.04 * u1 - a + u2
+}
+
+const W635: Case = Case {
+    name: "w635",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w635(arr(&q[0..4]), z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w635_jvp(arr(&q[0..4]), z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w635_vjp(arr(&q[0..4]), z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = w635_grad(arr(&q[0..4]), z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = w635_hvp(arr(&q[0..4]), z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2688],
+            q: &[1.3541, -1.0504, -1.0477, -1.0375],
+            k: 4,
+            t: &[0.87],
+            c: &[-1.8006],
+            v: &[-0.296],
+            y: &[-2.33148843037],
+        },
+        Point {
+            z: &[0.1716],
+            q: &[1.1416, 0.7673, -0.3275, 0.2677],
+            k: 0,
+            t: &[0.2702],
+            c: &[-1.8254],
+            v: &[0.8992],
+            y: &[3.30682815451],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, b))]
+fn w636(a: f64, buf: &mut [f64], b: f64, mut v: Vec<f64>, mut p: [f64; 4]) {
+    let mut j1 = 0;
+    while j1 < 3 {
+        let o2 = 3 * j1 + 3;
+        buf[j1] = (a + -a).tanh();
+        j1 += 1;
+    }
+    for i0 in 1..p.len() {
+        p[i0] = w583(
+            (2.48 + a.sin()).recip(),
+            0.41,
+            p[i0 % p.len()].atan2(buf[i0 % buf.len()] * buf[i0 % buf.len()] + 1.3),
+        ) - b;
+    }
+    let u3: f64;
+    u3 = 2.61 * a.sin().exp().log2() % -a.sin().cosh();
+    for i0 in (0..v.len()).step_by(2) {
+        v[i0] = 0.56;
+    }
+    buf[1] -= 0.94 * u3;
+    buf[2] -= b;
+    buf[2] += 1.49 * v[0];
+    buf[1] += v[v.len() - 1];
+    buf[0] += p[0];
+    buf[2] -= 0.82 * p[p.len() - 1];
+}
+
+const W636: Case = Case {
+    name: "w636",
+    live: &[(0, 1), (4, 5)],
+    f: |z, q, _| {
+        let mut b1 = z[1..4].to_vec();
+        w636(z[0], &mut b1, z[4], q[0..4].to_vec(), arr(&q[4..8]));
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
+        w636_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            z[4],
+            d[4],
+            q[0..4].to_vec(),
+            arr(&q[4..8]),
+        );
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[0..3].to_vec());
+        let (g0, g2) = w636_vjp(
+            z[0],
+            &mut b1,
+            &mut cb1,
+            z[4],
+            q[0..4].to_vec(),
+            arr(&q[4..8]),
+        );
+        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.6411, -0.8414, -1.4057, -0.5802, 0.7629],
+            q: &[
+                -0.0933, -1.4842, 0.9405, -0.4433, 1.469, 1.1172, 0.2519, -0.2911,
+            ],
+            k: 2,
+            t: &[-0.7416, 0.4553, 0.4014, 0.0104, -0.5839],
+            c: &[0.8474, -1.8566, 1.4908],
+            v: &[],
+            y: &[1.469, 0.560410930782, -0.554731558796],
+        },
+        Point {
+            z: &[-1.2795, 1.0209, 0.0689, 0.4927, 0.5686],
+            q: &[
+                -0.0953, -1.2591, 1.0356, -1.3998, -0.3823, -0.5523, -0.2045, -0.0126,
+            ],
+            k: 3,
+            t: &[-0.856, 0.2981, 0.5164, -0.1751, 0.1924],
+            c: &[1.9353, -1.8094, -1.3494],
+            v: &[],
+            y: &[-0.3823, -0.819865872433, -0.558830661586],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, a, c))]
+fn w637(buf: &mut [f64], x: &[f64], mut a: f64, k: usize, mut b: f64, mut c: f64) {
+    if k < 3 {
+        b *= 0.79 + 0.33 * (a.exp() - a).cos();
+    }
+    let w1 = [
+        0.81 * b,
+        (2.55 * a).fract(),
+        2.23 * x[2] % ((k as f64).powi(2) + 1.9),
+        0.22 * c,
+    ];
+    let u2 = w1[1] * w1[1];
+    for i0 in 0..buf.len() {
+        let o3 = 3 * i0 + 1;
+        buf[i0] = (b * b + 1.26).cbrt() + x[x.len() - 1];
+    }
+    buf[1] -= u2;
+    buf[0] += 0.55 * c;
+    buf[0] += b;
+}
+
+const W637: Case = Case {
+    name: "w637",
+    live: &[(4, 7), (7, 8), (8, 9)],
+    f: |z, q, k| {
+        let mut b0 = z[0..4].to_vec();
+        w637(&mut b0, &z[4..7], z[7], k, q[0], z[8]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w637_jvp(
+            &mut b0,
+            &mut db0,
+            &z[4..7],
+            &d[4..7],
+            z[7],
+            d[7],
+            k,
+            q[0],
+            z[8],
+            d[8],
+        );
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let (g1, g2, g5) = w637_vjp(&mut b0, &mut cb0, &z[4..7], z[7], k, q[0], z[8]);
+        (
+            cat(&[&b0[..]]),
+            cat(&[&cb0[..], &g1[..], &[g2][..], &[g5][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.18, 0.5064, -0.6145, -0.6318, -0.8315, -0.3292, 1.4536, 0.8056, 0.6843,
+            ],
+            q: &[0.0612],
+            k: 2,
+            t: &[
+                -0.8406, -0.0712, -0.855, -0.9402, 0.6812, -0.839, -0.8186, 0.5971, -0.0751,
+            ],
+            c: &[0.6755, -1.305, -0.8509, -1.226],
+            v: &[],
+            y: &[2.96192723316, 2.53148255504, 2.53442887344, 2.53442887344],
+        },
+        Point {
+            z: &[
+                0.8494, -0.7625, -0.5269, 0.7602, -1.3898, -0.9881, 0.5245, 0.4391, 1.0165,
+            ],
+            q: &[-0.8784],
+            k: 2,
+            t: &[
+                -0.2057, 0.4875, -0.1321, 0.1237, 0.8834, 0.2707, 0.599, 0.7471, -0.6899,
+            ],
+            c: &[-1.3446, -1.676, 1.3724, -1.683],
+            v: &[],
+            y: &[1.50767699882, 1.75652941402, 1.77085870105, 1.77085870105],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w638(k: usize, a: f64, mut b: f64, buf: &mut [f64], out: &mut [f64]) -> f64 {
+    let mut j1 = 0;
+    while j1 < 3 {
+        let o2 = 3 * j1 + 3;
+        buf[j1] = (buf[j1] * a).tanh() + (a + b);
+        j1 += 1;
+    }
+    let (u3, u4) = (a.sin() % out[0].hypot(0.92)).sin_cos();
+    if a < 0.56 {
+        b += (a * a).atan();
+    }
+    for i0 in 0..out.len() {
+        out[i0] = a * u4.abs();
+    }
+    u4 + u3 - 0.49 * b + buf[2] + 0.1 * k as f64
+}
+
+const W638: Case = Case {
+    name: "w638",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b3 = z[1..4].to_vec();
+        let mut b4 = z[4..7].to_vec();
+        let r = w638(k, z[0], q[0], &mut b3, &mut b4);
+        cat(&[&[r][..], &b3[..], &b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (mut b4, mut db4) = (z[4..7].to_vec(), d[4..7].to_vec());
+        let (r, dr) = w638_jvp(k, z[0], d[0], q[0], &mut b3, &mut db3, &mut b4, &mut db4);
+        (
+            cat(&[&[r][..], &b3[..], &b4[..]]),
+            cat(&[&[dr][..], &db3[..], &db4[..]]),
+        )
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (mut b4, mut cb4) = (z[4..7].to_vec(), c[4..7].to_vec());
+        let (r, g1) = w638_vjp(k, z[0], q[0], &mut b3, &mut cb3, &mut b4, &mut cb4, c[0]);
+        (
+            cat(&[&[r][..], &b3[..], &b4[..]]),
+            cat(&[&[g1][..], &cb3[..], &cb4[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.278, 0.9839, 0.9124, 0.9982, 0.9222, 0.2042, -0.395],
+            q: &[-0.8638],
+            k: 2,
+            t: &[0.8218, -0.7182, -0.522, -0.9392, -0.2013, -0.3723, 0.5341],
+            c: &[1.501, -0.5111, 1.7146, -1.5842, 0.8042, 1.3556, -1.9462],
+            v: &[],
+            y: &[
+                3.28613270065,
+                1.26455242912,
+                1.23720086442,
+                1.26953491584,
+                0.735635732801,
+                0.735635732801,
+                0.735635732801,
+            ],
+        },
+        Point {
+            z: &[-0.3595, -1.194, 0.9606, 1.3183, 0.3163, 0.6871, -1.4906],
+            q: &[-1.4879],
+            k: 2,
+            t: &[-0.4113, -0.6016, -0.3767, -0.4601, 0.1947, 0.1109, -0.4282],
+            c: &[0.5111, 0.8935, -1.2796, 1.164, 1.2427, -1.9165, 0.7891],
+            v: &[],
+            y: &[
+                -0.828518062008,
+                -1.44271152134,
+                -2.17963253276,
+                -2.28876828034,
+                -0.337481281017,
+                -0.337481281017,
+                -0.337481281017,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn w639(mut p: [f64; 3], a: f64, x: &[f64]) -> f64 {
+    if p[1] < 0.65 {
+        p[0] = x[0] * x[1];
+    } else {
+        p[1] = p[1] * x[1] + (x[2] + (x[2] - a)).sin();
+    }
+    for i0 in 0..p.len() {
+        let o1 = 2 * i0 + 2;
+        p[i0] += (x[(i0 + 3) % x.len()] * (3.85 * a % 0.31)).cos();
+    }
+    let u2 = if p[2] > a {
+        0.35 * a.exp()
+    } else {
+        a.atan().cosh().ln().powi(1)
+    };
+    let w3: [f64; 3] = [
+        a * x[0] + (1.66 * u2).fract(),
+        u2,
+        u2 * u2 % (u2 * u2 + 0.45),
+    ];
+    let [e4, _, e5] = w3;
+    e5 + e4 + 1.15 * u2 + p[0] + p[p.len() - 1]
+}
+
+const W639: Case = Case {
+    name: "w639",
+    live: &[(0, 3), (3, 6)],
+    f: |z, q, _| {
+        let r = w639(arr(&z[0..3]), q[0], &z[3..6]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w639_jvp(arr(&z[0..3]), arr(&d[0..3]), q[0], &z[3..6], &d[3..6]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = w639_vjp(arr(&z[0..3]), q[0], &z[3..6], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g2[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = w639_grad(arr(&z[0..3]), q[0], &z[3..6]);
+        (r, cat(&[&g0[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) = w639_hvp(arr(&z[0..3]), arr(&d[0..3]), q[0], &z[3..6], &d[3..6]);
+        (r, cat(&[&g0[..], &g2[..]]), cat(&[&h0[..], &h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2413, -0.5831, 0.1365, -0.3891, 0.7697, 1.2984],
+            q: &[-0.049],
+            k: 1,
+            t: &[-0.156, -0.208, 0.0718, 0.5191, 0.1272, 0.0467],
+            c: &[-1.2076],
+            v: &[0.956, -0.9017, -0.342, -0.1601, 0.9846, 0.175],
+            y: &[2.87106852882],
+        },
+        Point {
+            z: &[1.1441, -0.0808, 1.3638, 0.6016, -0.9925, 1.3602],
+            q: &[0.3793],
+            k: 1,
+            t: &[-0.9197, 0.4966, -0.7894, -0.8521, -0.7843, -0.6651],
+            c: &[-1.2365],
+            v: &[0.8934, 0.1392, -0.3847, -0.8188, 0.3826, 0.8097],
+            y: &[4.6402890634],
         },
     ],
 };

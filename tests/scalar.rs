@@ -312,6 +312,50 @@ fn more_float_methods() {
     }
 }
 
+/// `next_up` and `next_down` (a step of one unit in the last place: slope
+/// 1), in method and path forms, and in `T: Real` code.
+#[differentiate]
+fn neighbours(x: f64, y: f64) -> f64 {
+    x.next_up() * y.sin() + f64::next_down(x * y) * x
+}
+
+#[differentiate]
+fn neighbours_generic<T: ad::Real>(x: T) -> T {
+    x.next_up() * x.next_down()
+}
+
+#[test]
+fn next_up_and_next_down() {
+    for (x, y) in [(0.7f64, 1.3), (-0.45, 0.8), (1.1, -0.6)] {
+        // Analytic, with next_up(x) and next_down(x y) as themselves (they
+        // differ from x and x y by one unit in the last place).
+        let (u, d) = (x.next_up(), (x * y).next_down());
+        let dx = y.sin() + y * x + d;
+        let dy = u * y.cos() + x * x;
+        let (v, gx, gy) = neighbours_grad(x, y);
+        assert_eq!(v, neighbours(x, y));
+        close("d/dx", gx, dx, 1e-15);
+        close("d/dy", gy, dy, 1e-15);
+        agree!(neighbours, neighbours_jvp, neighbours_vjp; x 0, y 1; at [x, y]);
+        // Second order: d2/dx2 = 2 y, d2/dxdy = cos y + 2 x, d2/dy2 = -next_up(x) sin y.
+        let (_, _, _, hxx, hyx) = neighbours_hvp(x, 1.0, y, 0.0);
+        let (_, _, _, hxy, hyy) = neighbours_hvp(x, 0.0, y, 1.0);
+        close("d2/dx2", hxx, 2.0 * y, 1e-15);
+        close("d2/dxdy", hyx, y.cos() + 2.0 * x, 1e-15);
+        close("d2/dydx", hxy, y.cos() + 2.0 * x, 1e-15);
+        close("d2/dy2", hyy, -u * y.sin(), 1e-15);
+        // Against finite differences of the plain function.
+        let fd = ad::check::fd_gradient(|p| neighbours(p[0], p[1]), &[x, y]);
+        ad::check::compare(&[gx, gy], &fd).assert_close(1e-7, 1e-7);
+        // Generic: d/dx (next_up(x) next_down(x)) = next_down(x) + next_up(x).
+        let (_, g) = neighbours_generic_grad(x);
+        close("generic", g, x.next_up() + x.next_down(), 1e-15);
+        let (_, g32) = neighbours_generic_grad(x as f32);
+        let x32 = x as f32;
+        assert_eq!(g32, x32.next_up() + x32.next_down());
+    }
+}
+
 #[test]
 fn integer_powers() {
     for n in [-2, 0, 1, 3] {

@@ -174,6 +174,8 @@ pub const OF_Y: &[&str] = &[
     "to_degrees",
     "to_radians",
     "fract",
+    "next_up",
+    "next_down",
 ];
 
 /// The unary functions whose derivatives the runtime also states in terms

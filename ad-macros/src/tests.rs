@@ -261,7 +261,7 @@ fn errors_are_all_reported_and_the_original_kept() {
         quote! {
             fn f(x: f64) -> f64 {
                 let a = x.abs_sub(1.0);
-                let b = x.next_up();
+                let b = x.squash();
                 a + b + x.frobnicate()
             }
         },

@@ -84,6 +84,10 @@ pub trait RealRules:
     fn __ad_from_f64(x: f64) -> Self;
     #[doc(hidden)]
     fn __ad_to_f64(self) -> f64;
+    #[doc(hidden)]
+    fn __ad_next_up(self) -> Self;
+    #[doc(hidden)]
+    fn __ad_next_down(self) -> Self;
 }
 
 /// A floating-point scalar: `f32` or `f64`.
@@ -136,6 +140,19 @@ pub trait Real: RealRules {
     fn to_f64(self) -> f64;
     /// Conversion from `i32` (exact for `f64`, rounding for `f32`).
     fn from_i32(n: i32) -> Self;
+    /// The least number greater than `self` (`f64::next_up`, which
+    /// num-traits' `Float` does not have).
+    ///
+    /// ```
+    /// use ad_runtime::Real;
+    /// fn above<T: Real>(x: T) -> T {
+    ///     x.next_up()
+    /// }
+    /// assert_eq!(above(1.0f64), 1.0 + f64::EPSILON);
+    /// ```
+    fn next_up(self) -> Self;
+    /// The greatest number less than `self` (`f64::next_down`).
+    fn next_down(self) -> Self;
 }
 
 impl<T: RealRules> Real for T {
@@ -156,6 +173,14 @@ impl<T: RealRules> Real for T {
     fn from_i32(n: i32) -> Self {
         // exact in f64, then rounded once for f32
         T::__ad_from_f64(f64::from(n))
+    }
+    #[inline]
+    fn next_up(self) -> Self {
+        self.__ad_next_up()
+    }
+    #[inline]
+    fn next_down(self) -> Self {
+        self.__ad_next_down()
     }
 }
 
@@ -180,6 +205,14 @@ macro_rules! real_rules {
             #[inline]
             fn __ad_to_f64(self) -> f64 {
                 self as f64
+            }
+            #[inline]
+            fn __ad_next_up(self) -> Self {
+                <$t>::next_up(self)
+            }
+            #[inline]
+            fn __ad_next_down(self) -> Self {
+                <$t>::next_down(self)
             }
         }
     };

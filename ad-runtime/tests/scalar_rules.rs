@@ -243,6 +243,8 @@ fn unary_points(name: &str) -> &'static [f64] {
         "abs" | "signum" | "to_degrees" | "to_radians" => &[-2.3, -0.7, 0.3, 1.1],
         // Away from the integers, where the value jumps.
         "fract" => &[-2.3, -0.7, 0.3, 1.4, 2.6],
+        // A step of one unit in the last place, anywhere.
+        "next_up" | "next_down" => &[-2.3, -0.7, 0.3, 1.1, 3.5],
         other => panic!("no domain points for the unary rule `{other}`: add them to unary_points"),
     }
 }
@@ -360,6 +362,11 @@ const UNARY_REFS: &[(&str, f64, f64, f64)] = &[
     ("to_radians", -1.25, 0.017453292519943295, 0.0),
     ("fract", 2.25, 1.0, 0.0),
     ("fract", -1.75, 1.0, 0.0),
+    // x plus or minus one unit in the last place: derivative 1.
+    ("next_up", 0.5, 1.0, 0.0),
+    ("next_up", -1.25, 1.0, 0.0),
+    ("next_down", 0.5, 1.0, 0.0),
+    ("next_down", -1.25, 1.0, 0.0),
 ];
 
 /// `(name, a, b, [da, db], [daa, dab, dbb])`.

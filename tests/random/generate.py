@@ -16,7 +16,7 @@ differences:
     `&mut [f64]` buffers (Enzyme's `Duplicated`); then its idiom batch
     (WRT_N_IDIOM) and its remainder batch (WRT_N_REM: `%`, `%=`,
     `rem_euclid`, and the float methods `to_degrees`, `to_radians`, `fract`,
-    `copysign`, `midpoint`, `sin_cos`, and `match` on active values); see "The `wrt` family" below the
+    `next_up`, `next_down`, `copysign`, `midpoint`, `sin_cos`, and `match` on active values); see "The `wrt` family" below the
     first family's code;
   * `tests/random_calls.rs` (family `calls`, CALLS_N_FUNCS functions,
     CALLS_SEED): helpers over arrays, i.e. calls of earlier functions of the
@@ -246,6 +246,8 @@ RUNTIME = {
     "f_to_degrees": math.degrees,
     "f_to_radians": math.radians,
     "f_midpoint": lambda a, b: (a + b) / 2.0,
+    "f_next_up": lambda x: math.nextafter(x, math.inf),
+    "f_next_down": lambda x: math.nextafter(x, -math.inf),
     "f_sin": math.sin,
     "f_cos": math.cos,
     "f_tan": math.tan,
@@ -2610,7 +2612,7 @@ WRT_N_IDIOM = 80
 # may also be remainders: `a % b` and `a.rem_euclid(b)` with a constant or an
 # active divisor (positive or negative), and `%=` statements; and the other
 # float methods of this batch: `to_degrees`, `to_radians`, `fract`,
-# `a.copysign(b)`, `a.midpoint(b)` and `let (s, c) = e.sin_cos();` (also `f64::sin_cos(e)`);
+# `next_up`, `next_down`, `a.copysign(b)`, `a.midpoint(b)` and `let (s, c) = e.sin_cos();` (also `f64::sin_cos(e)`);
 # and `match` statements on active values whose arms bind the value (`v if v
 # > c => ..`, `mut w => ..`); anywhere the idiom batch writes (in loops and branches, on parameters in
 # and out of `wrt`, in functions that call others). Remainders and `fract`
@@ -2963,7 +2965,7 @@ class RemGen(IdiomGen):
             return rem(a, b)
         if depth > 0 and self.r() < 0.12:
             d = depth - 1
-            f = self.pick(["to_degrees", "to_radians", "fract", "copysign", "midpoint"])
+            f = self.pick(["to_degrees", "to_radians", "fract", "copysign", "midpoint", "next_up", "next_down"])
             self.tags.append("method: " + f)
             if f == "to_degrees":
                 return binop("*", lit(self.const(0.005, 0.03)), method(f, self.expr(d)))
@@ -2971,6 +2973,8 @@ class RemGen(IdiomGen):
                 return method(f, binop("*", lit(self.const(10.0, 60.0)), self.expr(d)))
             if f == "fract":
                 return method(f, binop("*", lit(self.const(1.0, 4.0)), self.expr(d)))
+            if f in ("next_up", "next_down"):
+                return method(f, self.expr(d))
             return method(f, self.expr(d), self.expr(d - 1))
         return super().expr(depth)
 

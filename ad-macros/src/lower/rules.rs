@@ -31,6 +31,8 @@ pub(super) const UNARY: &[&str] = &[
     "to_degrees",
     "to_radians",
     "fract",
+    "next_up",
+    "next_down",
 ];
 pub(super) const BINARY: &[&str] = &[
     "atan2",

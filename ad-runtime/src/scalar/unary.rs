@@ -105,7 +105,7 @@ macro_rules! unary_rules {
         /// use ad_runtime::scalar::unary_rules;
         ///
         /// let rules = unary_rules::<f64>();
-        /// assert_eq!(rules.len(), 27);
+        /// assert_eq!(rules.len(), 29);
         /// for r in rules {
         ///     // A point inside every domain (acosh needs x > 1).
         ///     let x = if r.name == "acosh" { 1.5 } else { 0.6 };
@@ -132,7 +132,7 @@ macro_rules! unary_rules {
         /// }
         /// // The rules reverse mode applies to the value alone.
         /// let of_y: Vec<_> = unary_rules::<f64>().into_iter().filter(|r| r.of_y.is_some()).map(|r| r.name).collect();
-        /// assert_eq!(of_y, ["tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum", "to_degrees", "to_radians", "fract"]);
+        /// assert_eq!(of_y, ["tan", "tanh", "exp", "exp2", "exp_m1", "sqrt", "cbrt", "recip", "signum", "to_degrees", "to_radians", "fract", "next_up", "next_down"]);
         /// // And to the argument alone.
         /// let of_x: Vec<_> = unary_rules::<f64>().into_iter().filter(|r| r.of_x.is_some()).map(|r| r.name).collect();
         /// assert_eq!(of_x, ["sin", "cos", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "ln", "ln_1p", "log2", "log10", "abs"]);
@@ -440,4 +440,20 @@ unary_rules! {
     /// assert_eq!((fract::d1(-2.25, -0.25), fract::d2(-2.25, -0.25)), (1.0, 0.0));
     /// ```
     fract: |x, y| d1 = T::ONE, d2 = T::ZERO, d1_y_dy = T::ZERO;
+    /// `next_up`: the next number above, `x` plus one unit in the last
+    /// place; derivative 1 (the step changes only where the exponent does)
+    ///
+    /// ```
+    /// use ad_runtime::scalar::next_up;
+    /// assert_eq!(next_up::f(1.0), 1.0 + f64::EPSILON);
+    /// assert_eq!((next_up::d1(1.0, next_up::f(1.0)), next_up::d2(1.0, 1.0)), (1.0, 0.0));
+    /// ```
+    next_up: |x, y| d1 = T::ONE, d2 = T::ZERO, d1_y_dy = T::ZERO;
+    /// `next_down`: the next number below; derivative 1
+    ///
+    /// ```
+    /// use ad_runtime::scalar::next_down;
+    /// assert_eq!(next_down::f(1.0), 1.0 - f64::EPSILON / 2.0);
+    /// ```
+    next_down: |x, y| d1 = T::ONE, d2 = T::ZERO, d1_y_dy = T::ZERO;
 }
