@@ -982,8 +982,28 @@ class Gen:
             self.emit(None, "    {} = chk({})".format(name, b.py))
         else:
             # `let u = if c { a } else { return b; };` (or the `if` branch
-            # leaves): the other value is drawn all the same.
+            # leaves): the other value is drawn all the same. Or the value
+            # is assigned to a mutable variable (`m = if ..`).
             kept = b if side == 0 else a
+            # (Not `m = if c { m } else { .. }`: rustc flags it.)
+            stays = a if side == 1 else kept
+            targets = sorted(m for m in self.muts if m in self.scalars and m != stays.rs)
+            if targets and self.xrng.random() < 0.4:
+                target = self.xrng.choice(targets)
+                self.emit("{} = if {} {{".format(target, rs), "if {}:".format(py))
+                if side == 0:
+                    self.exit_block()
+                else:
+                    self.emit("    " + a.rs, "    {} = chk({})".format(target, a.py))
+                self.emit("} else {", "else:")
+                if side == 1:
+                    self.exit_block()
+                else:
+                    self.emit("    " + kept.rs, "    {} = chk({})".format(target, kept.py))
+                self.emit("};")
+                self.used.add(target)
+                self.wrote(target)
+                return
             self.emit("let {} = if {} {{".format(name, rs), "if {}:".format(py))
             if side == 0:
                 self.exit_block()

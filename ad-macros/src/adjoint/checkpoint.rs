@@ -17,7 +17,7 @@
 //! statements, so the tangent transform that makes `_hvp` carries the
 //! state's tangents along with it.
 
-use super::analysis::{exits, simple_range};
+use super::analysis::{collect_value_reads, exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
 use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
@@ -49,21 +49,28 @@ pub(super) struct Checkpointed {
 }
 
 impl Adjoint<'_> {
+    /// The values the steps of a checkpointed loop read that neither the
+    /// snapshots restore nor the steps themselves define: every variable
+    /// its reverse code `reverse` reads, less the loop's state and its own
+    /// locals. They must hold their values of the loop's time when the
+    /// reverse sweep runs the steps again.
+    pub(super) fn loop_inputs(
+        &self,
+        var: Option<VarId>,
+        body: &[Stmt],
+        reverse: &[Stmt],
+    ) -> HashSet<VarId> {
+        let mut reads = HashSet::new();
+        collect_value_reads(reverse, &mut reads);
+        let state = self.loop_state(var, body);
+        let declared = declared_in(var, body);
+        reads.retain(|v| !state.contains(v) && !declared.contains(v));
+        reads
+    }
+
     /// The variables the loop body writes that were declared before it.
     fn loop_state(&self, var: Option<VarId>, body: &[Stmt]) -> Vec<VarId> {
-        let mut declared: HashSet<VarId> = var.into_iter().collect();
-        walk(body, &mut |s| match s {
-            Stmt::Let { var, .. } => {
-                declared.insert(*var);
-            }
-            Stmt::Loop {
-                header: Header::For { var: Some(v), .. },
-                ..
-            } => {
-                declared.insert(*v);
-            }
-            _ => {}
-        });
+        let declared = declared_in(var, body);
         let mut written = Vec::new();
         walk(body, &mut |s| {
             let mut vs = match s {
@@ -561,4 +568,22 @@ fn once(step: Block, action: VarId) -> Stmt {
         body: step,
         checkpoint: None,
     }
+}
+
+/// The loop variable and the variables the body declares.
+fn declared_in(var: Option<VarId>, body: &[Stmt]) -> HashSet<VarId> {
+    let mut declared: HashSet<VarId> = var.into_iter().collect();
+    walk(body, &mut |s| match s {
+        Stmt::Let { var, .. } => {
+            declared.insert(*var);
+        }
+        Stmt::Loop {
+            header: Header::For { var: Some(v), .. },
+            ..
+        } => {
+            declared.insert(*v);
+        }
+        _ => {}
+    });
+    declared
 }

@@ -4,8 +4,8 @@
 //! `cotangents.rs`).
 
 use super::analysis::{
-    accumulators_of, collect_reads, collect_shallow_reads, collect_shallow_shapes,
-    collect_value_reads, exits, recomputable, simple_range,
+    accumulators_of, collect_reads, collect_shallow_reads, collect_shallow_shapes, exits,
+    recomputable, simple_range,
 };
 use super::{site, Adjoint, Record};
 use crate::activity::differentiable_reads;
@@ -68,24 +68,16 @@ impl Adjoint<'_> {
             // rest) must hold their values of the loop's time, so an
             // overwrite after the loop saves them.
             if let Stmt::Loop {
+                header,
                 body,
                 checkpoint: Some(_),
-                ..
             } = stmt
             {
-                let mut reads = HashSet::new();
-                collect_value_reads(&out[start..], &mut reads);
-                let mut written = HashSet::new();
-                walk(body, &mut |s| match s {
-                    Stmt::Let { var, .. } => {
-                        written.insert(*var);
-                    }
-                    Stmt::Assign { place, .. } => {
-                        written.insert(place.var());
-                    }
-                    _ => {}
-                });
-                before.extend(reads.difference(&written));
+                let var = match header {
+                    Header::For { var, .. } => *var,
+                    _ => None,
+                };
+                before.extend(self.loop_inputs(var, body, &out[start..]));
             }
             // The zero adjoint of an array or a helper's result declared in
             // a loop has the shape of this iteration's value, which may
