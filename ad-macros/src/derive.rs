@@ -25,9 +25,9 @@
 //! `Differentiable` for `&Local`).
 
 use crate::error::Errors;
+use crate::fx::HashSet;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-use std::collections::HashSet;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, Member, Type};
 
@@ -441,13 +441,14 @@ fn projection_names() -> HashSet<String> {
     [
         "as", "OMatrix", "OVector", "OPoint", "Owned", "MatrixMN", "MatrixN", "VectorN",
     ]
+    .into_iter()
     .map(String::from)
-    .into()
+    .collect()
 }
 
 /// The names by which a field's type can contain the struct itself.
 fn recursion_names(ident: &syn::Ident) -> HashSet<String> {
-    HashSet::from(["Self".to_owned(), ident.to_string()])
+    ["Self".to_owned(), ident.to_string()].into_iter().collect()
 }
 
 /// Whether tokens name one of `names` (an identifier, or a lifetime `'a`).

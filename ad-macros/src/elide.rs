@@ -13,8 +13,8 @@
 //! block and read nowhere else in the loop, so that every iteration moves
 //! the value it defined.
 
+use crate::fx::HashMap;
 use crate::ir::{AssignOp, Body, Expr, Header, Operand, Place, Program, Stmt, VarId, VarKind};
-use std::collections::HashMap;
 
 /// How a statement reads a variable: whole, or one member of a tuple.
 #[derive(Clone, Copy, PartialEq)]
@@ -53,7 +53,7 @@ pub fn elide_copies(prog: &Program, body: &mut Body) {
 fn note_reads(e: &Expr, at: usize, f: &mut Facts) {
     // Members read as `t.k` (`Field(Use(t), k)`) are told apart from
     // whole reads of `t`.
-    let mut members: HashMap<VarId, usize> = HashMap::new();
+    let mut members: HashMap<VarId, usize> = HashMap::default();
     e.visit(&mut |e| {
         if let Expr::Field(t, k) = e {
             if let Expr::Use(Operand::Var(t)) = &**t {

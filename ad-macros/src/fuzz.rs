@@ -238,3 +238,47 @@ fn expansion_time_of_the_largest_function() {
         times.len()
     );
 }
+
+/// The macro's own time on the 50 functions of `benches/compile_time.sh`
+/// (the first 50 of `tests/random_functions.rs`), printed, not asserted.
+/// Built without `--release`, this is what a user's debug build pays for the
+/// macro's work (proc macros are built at `opt-level = 0` in `dev`), less
+/// the compiler's side of the token bridge. Run with
+/// `cargo test -p ad-macros expansion_time_of_the_compile -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn expansion_time_of_the_compile_time_crate() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("tests/random_functions.rs")).unwrap_or_default();
+    let file = syn::parse_file(&text).expect("tests/random_functions.rs parses");
+    let mut all = Vec::new();
+    collect_items(&file.items, &mut all);
+    let fns: Vec<_> = all
+        .into_iter()
+        .filter(|(_, item)| {
+            let s = item.to_string();
+            (0..50).any(|i| s.contains(&format!("fn r{i:03} (")))
+        })
+        .collect();
+    assert_eq!(fns.len(), 50);
+    let free = crate::scope::Scope::Free;
+    let runs = std::env::var("AD_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = std::time::Instant::now();
+        for (args, item) in &fns {
+            std::hint::black_box(crate::expand::expand_in(args.clone(), item.clone(), free));
+        }
+        times.push(start.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "50 functions: expansion median {:.1} ms (min {:.1} ms) over {} runs",
+        times[times.len() / 2] * 1e3,
+        times[0] * 1e3,
+        times.len()
+    );
+}

@@ -12,8 +12,8 @@
 //! reassigned inside a branch or a loop, which `Assign` overwrites in place,
 //! and arrays, whose elements `Assign` writes.
 
+use crate::fx::{HashMap, HashSet};
 use proc_macro2::{Span, TokenStream};
-use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
 /// Index of a variable in [`Program::vars`].
@@ -222,7 +222,7 @@ pub struct LaOp {
 pub fn intern(name: String) -> &'static str {
     use std::cell::RefCell;
     thread_local! {
-        static NAMES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::new());
+        static NAMES: RefCell<HashSet<&'static str>> = RefCell::new(HashSet::default());
     }
     NAMES.with(|names| {
         let mut names = names.borrow_mut();
@@ -636,8 +636,8 @@ impl Names {
     pub fn new(reserved: HashSet<String>) -> Names {
         Names {
             reserved,
-            taken: HashSet::new(),
-            next: HashMap::new(),
+            taken: HashSet::default(),
+            next: HashMap::default(),
         }
     }
 

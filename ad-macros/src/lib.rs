@@ -29,6 +29,7 @@ mod elide;
 mod emit;
 mod error;
 mod expand;
+mod fx;
 mod ir;
 mod lower;
 mod many;

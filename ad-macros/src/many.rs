@@ -3,13 +3,13 @@
 //! where every statement has a rule on lanes.
 
 use crate::emit::{assigned, Emitter};
+use crate::fx::HashSet;
 use crate::ir::{
     walk, AssignOp, BinOp, Body, Expr, Func, Header, Operand, Place, Program, Stmt, VarId, DIV,
 };
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use std::collections::HashSet;
 
 /// Whether `f_vjp_many` may carry the cotangents of `model` in lanes: the
 /// output and active inputs are `f32`, `f64` or a type parameter (the
@@ -80,7 +80,7 @@ pub(crate) fn vjp_many(
     let mut prog = prog.clone();
     let (shared, per_seed) = adjoint.body.stmts.split_at(split);
     let (mut shared, mut per_seed) = (shared.to_vec(), per_seed.to_vec());
-    let mut declared = HashSet::new();
+    let mut declared = HashSet::default();
     walk(&per_seed, &mut |s| {
         if let Stmt::Let { var, .. } = s {
             declared.insert(*var);

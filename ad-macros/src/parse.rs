@@ -2,7 +2,7 @@
 //! which parameters are active, what the output is.
 
 use crate::error::Errors;
-use std::collections::{HashMap, HashSet};
+use crate::fx::{HashMap, HashSet};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Token, Type};
@@ -286,7 +286,7 @@ fn float_bounds(generics: &syn::Generics) -> HashMap<String, bool> {
         syn::TypeParamBound::Trait(t) => t.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     };
-    let mut out: HashMap<String, bool> = HashMap::new();
+    let mut out: HashMap<String, bool> = HashMap::default();
     let mut note = |name: &Ident, bounds: &Punctuated<syn::TypeParamBound, Token![+]>| {
         for b in bounds {
             match last(b).as_deref() {

@@ -12,8 +12,8 @@
 //! macro's input, a trait) is [`Scope::Unknown`], which costs compile time
 //! and nothing else.
 
+use crate::fx::HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -40,7 +40,7 @@ thread_local! {
     /// The files read in this compilation, with their tables (a proc macro
     /// server may outlive an edit: the text is compared before the table is
     /// used).
-    static FILES: RefCell<HashMap<PathBuf, Read>> = RefCell::new(HashMap::new());
+    static FILES: RefCell<HashMap<PathBuf, Read>> = RefCell::new(HashMap::default());
 }
 
 /// The scope of the function named `name` whose name starts at `line`,
@@ -97,7 +97,7 @@ struct Open {
 /// Every function of `text`: the place of its name, its name and its
 /// scope.
 pub(crate) fn functions(text: &str) -> Table {
-    let mut table = Table::new();
+    let mut table = Table::default();
     let mut stack: Vec<Open> = Vec::new();
     // The tokens of the current level since its last item boundary.
     let mut current: Vec<Tok> = Vec::new();

@@ -25,11 +25,11 @@
 //! that runs the whole reverse mode (forward sweep again) when called.
 
 use crate::emit::{allow, assigned, carried_attrs, cotangent_type, param, Bodies, Emitter};
+use crate::fx::HashSet;
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId};
 use crate::parse::Model;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::HashSet;
 
 /// How the split form's body is made.
 pub enum SplitMode<'a> {
@@ -213,7 +213,7 @@ fn joint(
     let mut names = match bodies {
         Some(b) => b.prog_vjp.names.clone(),
         None => {
-            let mut reserved = HashSet::new();
+            let mut reserved = HashSet::default();
             for p in &model.params {
                 reserved.insert(p.ident.to_string());
             }
@@ -361,7 +361,7 @@ fn generated(
     // go on the stream too, so that the pullback holds only arrays (and
     // has no size at all for a scalar function).
     let reverse_stmts = &body.stmts[cut..];
-    let mut read = HashSet::new();
+    let mut read = HashSet::default();
     crate::adjoint::collect_reads(reverse_stmts, &mut read);
     walk(reverse_stmts, &mut |s| {
         if let Stmt::Assign { place, .. } = s {

@@ -6,6 +6,7 @@
 //! keep their structure: forward mode needs no record of anything.
 
 use crate::activity::{self, Activity};
+use crate::fx::{HashMap, HashSet};
 use crate::ir::wrapper;
 use crate::ir::{
     intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
@@ -13,7 +14,6 @@ use crate::ir::{
 };
 use quote::quote;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
 /// The tangent transform's result: the body, the tangent parameter of each
 /// active input, and the tangent buffer of each output buffer.
@@ -29,7 +29,7 @@ pub struct Jvp {
 
 pub fn jvp(prog: &mut Program) -> Jvp {
     let act = activity::analyse(prog);
-    let mut tan = HashMap::new();
+    let mut tan = HashMap::default();
     let mut tangents = Vec::new();
     for &p in &prog.active_params.clone() {
         let d = prog.derived(&format!("d{}", prog.name(p)));
@@ -68,8 +68,8 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         }
     }
     let body = prog.body.clone();
-    let mut updated = HashSet::new();
-    let mut grown = HashSet::new();
+    let mut updated = HashSet::default();
+    let mut grown = HashSet::default();
     walk(&body.stmts, &mut |s| match s {
         Stmt::Assign { place, .. } => {
             updated.insert(place.var());
@@ -85,7 +85,7 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         tan,
         updated,
         grown,
-        zeros: HashSet::new(),
+        zeros: HashSet::default(),
         missing: RefCell::new(Vec::new()),
         prog,
     };

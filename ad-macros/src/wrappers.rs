@@ -115,7 +115,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     let mut names = match bodies {
         Some(b) => b.prog_jvp.names.clone(),
         None => {
-            let mut reserved = std::collections::HashSet::new();
+            let mut reserved = crate::fx::HashSet::default();
             for p in &model.params {
                 reserved.insert(p.ident.to_string());
             }

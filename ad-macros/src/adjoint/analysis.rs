@@ -4,12 +4,12 @@
 //! sweep reads (and so must be saved), and what a block reads.
 
 use super::{site, Adjoint};
+use crate::fx::{HashMap, HashSet};
 use crate::ir::{
     walk, AssignOp, Body, Expr, Header, Place, Program, Stmt, VarId, VarKind, EXPENSIVE,
 };
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use std::collections::{HashMap, HashSet};
 
 /// Whether a temporary in a branch or loop of `block` is the value of a
 /// costly elementary function (see [`recomputable`]).
@@ -87,7 +87,7 @@ pub(super) fn simple_range(iter: &TokenStream) -> Option<SimpleRange> {
 /// before the loop are fine: the reverse sweep reaches the loop before it
 /// restores anything of theirs.)
 pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, bool> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for (idx, stmt) in body.stmts.iter().enumerate() {
         let Stmt::Loop {
             header: Header::For { iter, reads, .. },
@@ -100,7 +100,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
         if simple_range(iter).is_none() {
             continue;
         }
-        let mut declared = HashSet::new();
+        let mut declared = HashSet::default();
         walk(lb, &mut |s| match s {
             Stmt::Let { var, .. } => {
                 declared.insert(*var);
@@ -123,7 +123,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
         if !straight && (prog.matrix || declared.iter().any(|v| prog.vars[*v].array)) {
             continue;
         }
-        let mut accumulators = HashSet::new();
+        let mut accumulators = HashSet::default();
         let mut ok = !exits(lb);
         walk(lb, &mut |s| match s {
             Stmt::Let { expr, .. } => ok &= !matches!(expr, Expr::Call2 { .. }),
@@ -148,7 +148,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
         }
         // After the loop: what it writes, and what opaque statements touch.
         let rest = &body.stmts[idx + 1..];
-        let mut changed_after = HashSet::new();
+        let mut changed_after = HashSet::default();
         walk(rest, &mut |s| match s {
             Stmt::Assign { place, .. } => {
                 changed_after.insert(place.var());
@@ -167,7 +167,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
             !accumulators.contains(v) && (declared.contains(v) || !changed_after.contains(v))
         });
         // After the loop: the accumulators are not touched.
-        let mut after = HashSet::new();
+        let mut after = HashSet::default();
         collect_reads(rest, &mut after);
         if independent
             && accumulators.is_disjoint(&after)
@@ -182,7 +182,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
 /// The variables a single-pass loop's body accumulates into: assigned in it,
 /// declared outside it.
 pub(super) fn accumulators_of(body: &[Stmt]) -> Vec<VarId> {
-    let mut declared = HashSet::new();
+    let mut declared = HashSet::default();
     walk(body, &mut |s| {
         if let Stmt::Let { var, .. } = s {
             declared.insert(*var);
@@ -281,10 +281,10 @@ pub(super) fn replayed_lets(
             }
         }
     });
-    let mut candidates = HashSet::new();
+    let mut candidates = HashSet::default();
     visit(prog, act, block, 0, &fixed, skip, &mut candidates);
     // The user's `let`s, and the temporaries they read.
-    let mut reads: HashMap<VarId, Vec<VarId>> = HashMap::new();
+    let mut reads: HashMap<VarId, Vec<VarId>> = HashMap::default();
     walk(block, &mut |s| {
         if let Stmt::Let { var, expr, .. } = s {
             if candidates.contains(var) {
@@ -294,7 +294,7 @@ pub(super) fn replayed_lets(
             }
         }
     });
-    let mut out: HashSet<VarId> = HashSet::new();
+    let mut out: HashSet<VarId> = HashSet::default();
     let mut todo: Vec<VarId> = candidates
         .iter()
         .copied()
@@ -786,8 +786,8 @@ pub(super) fn unread_overwrites(
     let mut scan = Scan {
         single_pass,
         outputs,
-        seen: HashSet::new(),
-        found: HashSet::new(),
+        seen: HashSet::default(),
+        found: HashSet::default(),
     };
     scan.block(body, None, false);
     scan.found

@@ -20,10 +20,10 @@
 use super::analysis::{collect_value_reads, exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
+use crate::fx::HashSet;
 use crate::ir::{walk, AssignOp, Block, Checkpoint, Expr, Header, Place, Stmt, VarId};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
-use std::collections::HashSet;
 
 /// What the forward sweep leaves for a checkpointed loop's reverse.
 #[derive(Clone)]
@@ -60,7 +60,7 @@ impl Adjoint<'_> {
         body: &[Stmt],
         reverse: &[Stmt],
     ) -> HashSet<VarId> {
-        let mut reads = HashSet::new();
+        let mut reads = HashSet::default();
         collect_value_reads(reverse, &mut reads);
         let state = self.loop_state(var, body);
         let declared = declared_in(var, body);

@@ -267,7 +267,7 @@ impl Adjoint<'_> {
 
     /// The adjoints touched inside a nested block that must exist before it.
     pub(super) fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
-        let mut declared_inside = HashSet::new();
+        let mut declared_inside = HashSet::default();
         walk(inner, &mut |s| {
             if let Stmt::Let { var, .. } = s {
                 declared_inside.insert(*var);

@@ -6,10 +6,10 @@
 use super::analysis::{accumulators_of, collect_reads, exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
+use crate::fx::HashSet;
 use crate::ir::{walk, wrapper, AssignOp, Block, Expr, Header, Place, Stmt, VarId, LEND};
 use proc_macro2::Span;
 use quote::quote;
-use std::collections::HashSet;
 
 impl Adjoint<'_> {
     pub(super) fn stack(&mut self, base: &str) -> VarId {
@@ -209,7 +209,7 @@ impl Adjoint<'_> {
 
     /// See [`Vjp::floats`].
     pub(super) fn floats(&self, block: &[Stmt]) -> HashSet<VarId> {
-        let mut out = HashSet::new();
+        let mut out = HashSet::default();
         if self.prog.matrix {
             return out;
         }
@@ -353,7 +353,7 @@ impl Adjoint<'_> {
                 Stmt::Loop { body, .. } if self.single_pass.contains_key(&site(stmt)) => {
                     // Runs in the reverse sweep, values and adjoints together.
                     // Accumulators read before the loop: their entry values.
-                    let mut before = HashSet::new();
+                    let mut before = HashSet::default();
                     let at = block
                         .iter()
                         .position(|s| site(s) == site(stmt))

@@ -42,6 +42,7 @@ mod reverse;
 mod volatile;
 
 use crate::activity::{self, Activity};
+use crate::fx::{HashMap, HashSet};
 use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId, VarKind};
 use analysis::{
     accumulators_of, has_costly_temps, recomputable, replayed_lets, simple_range,
@@ -50,7 +51,6 @@ use analysis::{
 pub(crate) use analysis::{collect_reads, is_simple_range};
 use proc_macro2::Span;
 use quote::quote;
-use std::collections::{HashMap, HashSet};
 use volatile::mark_volatile;
 
 /// The adjoint transform's result.
@@ -327,7 +327,7 @@ impl<'a> Adjoint<'a> {
                 }
             }
         }
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         let mut extent = Vec::new();
         number(&primal.stmts, None, &mut index, &mut extent);
         // In a loop: numbered inside an outermost loop's range (or being it).
@@ -347,10 +347,10 @@ impl<'a> Adjoint<'a> {
             }
         }
         mark(&primal.stmts, false, &index, &mut in_loop);
-        let reads_before_restore = vec![HashSet::new(); extent.len()];
-        let reads_after_restore = vec![HashSet::new(); extent.len()];
+        let reads_before_restore = vec![HashSet::default(); extent.len()];
+        let reads_after_restore = vec![HashSet::default(); extent.len()];
         let single_pass = single_pass_loops(prog, &primal);
-        let mut in_single_pass = HashSet::new();
+        let mut in_single_pass = HashSet::default();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
                 // Declared at the iteration's top level: in scope for its
@@ -364,7 +364,7 @@ impl<'a> Adjoint<'a> {
                 }
             }
         }
-        let mut decl_depth = HashMap::new();
+        let mut decl_depth = HashMap::default();
         fn depths(block: &[Stmt], depth: usize, out: &mut HashMap<VarId, usize>) {
             for s in block {
                 match s {
@@ -386,9 +386,9 @@ impl<'a> Adjoint<'a> {
             }
         }
         depths(&primal.stmts, 0, &mut decl_depth);
-        let mut assigned = HashSet::new();
-        let mut loop_vars = HashSet::new();
-        let mut pushed = HashSet::new();
+        let mut assigned = HashSet::default();
+        let mut loop_vars = HashSet::default();
+        let mut pushed = HashSet::default();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Assign { place, .. } => {
                 assigned.insert(place.var());
@@ -419,7 +419,7 @@ impl<'a> Adjoint<'a> {
             })
             .collect();
         let replayed = replayed_lets(prog, act, &primal.stmts, &stable, &in_single_pass);
-        let mut hoisted = HashSet::new();
+        let mut hoisted = HashSet::default();
         walk(&primal.stmts, &mut |s| match s {
             Stmt::Let { var, .. } if !in_single_pass.contains(var) && !replayed.contains(var) => {
                 let deep = decl_depth.get(var).copied().unwrap_or(0) > 0;
@@ -439,7 +439,7 @@ impl<'a> Adjoint<'a> {
             _ => {}
         });
         // Helpers' tuple results (read by member).
-        let mut tuples = HashSet::new();
+        let mut tuples = HashSet::default();
         walk(&primal.stmts, &mut |s| {
             let mut note = |e: &Expr| {
                 e.visit(&mut |e| {
@@ -468,42 +468,42 @@ impl<'a> Adjoint<'a> {
             at_site,
             primal,
             single_pass,
-            pass_values: HashMap::new(),
-            pass_entries: HashMap::new(),
-            in_pass: HashSet::new(),
+            pass_values: HashMap::default(),
+            pass_entries: HashMap::default(),
+            in_pass: HashSet::default(),
             words: None,
             act,
             needed,
             hoisted,
             decl_depth,
             decls: Vec::new(),
-            saves: HashMap::new(),
-            decisions: HashMap::new(),
-            counts: HashMap::new(),
-            loop_var_saves: HashMap::new(),
-            anchors: HashMap::new(),
+            saves: HashMap::default(),
+            decisions: HashMap::default(),
+            counts: HashMap::default(),
+            loop_var_saves: HashMap::default(),
+            anchors: HashMap::default(),
             stable,
             replayed,
-            static_loops: HashSet::new(),
-            unread_overwrites: HashSet::new(),
-            adj: HashMap::new(),
-            member_fresh: HashSet::new(),
+            static_loops: HashSet::default(),
+            unread_overwrites: HashSet::default(),
+            adj: HashMap::default(),
+            member_fresh: HashSet::default(),
             member_paths: Vec::new(),
             save_costly,
             split,
-            pullbacks: HashMap::new(),
+            pullbacks: HashMap::default(),
             pullback_here: None,
             split_used: false,
-            opaque_saves: HashMap::new(),
+            opaque_saves: HashMap::default(),
             pushed,
             shaped,
             pass_locals: in_single_pass,
-            checkpointed: HashMap::new(),
-            actions: HashSet::new(),
+            checkpointed: HashMap::default(),
+            actions: HashSet::default(),
             owned_seed: None,
             owned_now: false,
             pending_ok: None,
-            pending: HashMap::new(),
+            pending: HashMap::default(),
         }
     }
 
@@ -523,7 +523,7 @@ impl<'a> Adjoint<'a> {
             self.unread_overwrites =
                 unread_overwrites(&primal.stmts, &self.single_pass, &self.prog.outputs);
         }
-        let mut accumulated = HashSet::new();
+        let mut accumulated = HashSet::default();
         for s in &primal.stmts {
             if let Stmt::Loop { body, .. } = s {
                 if self.single_pass.contains_key(&site(s)) {
@@ -648,7 +648,7 @@ impl<'a> Adjoint<'a> {
         while reverse.last().is_some_and(|s| zeroes_only(s, &locals)) {
             reverse.pop();
         }
-        let mut reads = HashSet::new();
+        let mut reads = HashSet::default();
         collect_reads(&self.without_replays(&reverse), &mut reads);
         for (o, k) in keep {
             // (The rows of a 2-D buffer may be `Vec`s.)
@@ -694,7 +694,7 @@ impl<'a> Adjoint<'a> {
         // What must be saved where: read by the reverse code of the
         // statements up to the site's extent.
         let mut prefix = Vec::with_capacity(self.reads_after_restore.len());
-        let mut acc = HashSet::new();
+        let mut acc = HashSet::default();
         for (before, after) in self
             .reads_before_restore
             .iter()
@@ -713,7 +713,7 @@ impl<'a> Adjoint<'a> {
                     return prefix[e].clone();
                 }
                 let mut s: HashSet<VarId> = if i == 0 {
-                    HashSet::new()
+                    HashSet::default()
                 } else {
                     prefix[i - 1].clone()
                 };

@@ -9,11 +9,11 @@ use super::analysis::{
 };
 use super::{site, Adjoint, Record};
 use crate::activity::differentiable_reads;
+use crate::fx::{HashMap, HashSet};
 use crate::ir::{walk, AssignOp, Block, Expr, Header, Place, Stmt, VarId, VarKind};
 use proc_macro2::Span;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::{HashMap, HashSet};
 
 impl Adjoint<'_> {
     /// A loop over a simple range whose bounds read only stable variables and
@@ -44,7 +44,7 @@ impl Adjoint<'_> {
                 .filter(|(v, _)| !self.replayed.contains(v))
                 .collect()
         } else {
-            HashMap::new()
+            HashMap::default()
         };
         for idx in (0..block.len()).rev() {
             let stmt = &block[idx];
@@ -59,7 +59,7 @@ impl Adjoint<'_> {
                 .rev_stmt(block, idx, &temps, depth, loops, &mut out)
                 .unwrap_or(start);
             drop_dead_temps(&mut out, start, &mut mark, &temps);
-            let (mut before, mut after) = (HashSet::new(), HashSet::new());
+            let (mut before, mut after) = (HashSet::default(), HashSet::default());
             collect_shallow_reads(&out[start..mark], &mut before);
             collect_shallow_reads(&out[mark..], &mut after);
             // A checkpointed loop's reverse code runs its body again, in
@@ -84,7 +84,7 @@ impl Adjoint<'_> {
             // differ from the last one's (`d[j..].to_vec()`, a helper's
             // `Vec` of varying length): that reads it.
             for (part, reads) in [(&out[start..mark], &mut before), (&out[mark..], &mut after)] {
-                let mut shapes = HashSet::new();
+                let mut shapes = HashSet::default();
                 collect_shallow_shapes(part, &mut shapes);
                 reads.extend(shapes.into_iter().filter(|v| self.shaped.contains(v)));
             }
@@ -107,7 +107,7 @@ impl Adjoint<'_> {
     /// ([`replayed_lets`](super::analysis::replayed_lets)), computed again
     /// in their order, with the temporaries they read.
     fn replay(&self, block: &[Stmt]) -> Block {
-        let mut wanted: HashSet<VarId> = HashSet::new();
+        let mut wanted: HashSet<VarId> = HashSet::default();
         for s in block.iter().rev() {
             if let Stmt::Let { var, expr, .. } = s {
                 let user = self.prog.vars[*var].kind != VarKind::Temp;
@@ -422,7 +422,7 @@ impl Adjoint<'_> {
     /// The temporaries (defined earlier in `block`) that the statement at
     /// `idx` reads, directly or through each other, in order.
     fn group(&self, block: &[Stmt], idx: usize, temps: &HashMap<VarId, usize>) -> Vec<usize> {
-        let mut found = HashSet::new();
+        let mut found = HashSet::default();
         let mut todo = Vec::new();
         let reads = |s: &Stmt, todo: &mut Vec<VarId>| match s {
             Stmt::Let { expr, .. } | Stmt::Push { value: expr, .. } => {
@@ -530,7 +530,7 @@ impl Adjoint<'_> {
         let out_value = value.map_or_else(|| place.read(), Expr::var);
         self.reverse_group(block, group, late, expr, out_value, seed, span, out);
         if let Some(y) = value {
-            let mut reads = HashSet::new();
+            let mut reads = HashSet::default();
             collect_reads(&out[mark..], &mut reads);
             if !reads.contains(&y) {
                 out.remove(mark - 1);
@@ -553,7 +553,7 @@ impl Adjoint<'_> {
         target: VarId,
         out: &mut Block,
     ) -> Vec<usize> {
-        let mut late_vars = HashSet::new();
+        let mut late_vars = HashSet::default();
         let mut late = Vec::new();
         for &i in group {
             let Stmt::Let { var, expr, .. } = &block[i] else {
@@ -631,7 +631,7 @@ fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &Hash
         if !temps.contains_key(var) || matches!(expr, Expr::Call2 { .. } | Expr::Pop(_)) {
             continue;
         }
-        let mut later = HashSet::new();
+        let mut later = HashSet::default();
         collect_reads(&out[i + 1..], &mut later);
         if !later.contains(var) {
             out.remove(i);

@@ -3,9 +3,9 @@
 //! (`Var::volatile`), so that the reverse sweep does not compute again
 //! from them.
 
+use crate::fx::HashMap;
 use crate::ir::{walk, Expr, Header, Program, Stmt, VarId};
 use proc_macro2::TokenStream;
-use std::collections::HashMap;
 
 /// Marks the variables that verbatim code may change ([`crate::ir::Var::volatile`]):
 /// see [`changed_by`]. The reverse sweep computes index expressions and the

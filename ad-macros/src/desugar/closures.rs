@@ -286,7 +286,7 @@ impl Desugar<'_> {
             };
             items.push(iter::Item::Value(arg));
         }
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for (pat, item) in c.inputs.iter().zip(items) {
             if let Err(err) = iter::bind(pat, item, &mut map, &mut lets) {
                 self.errors.push(err);
@@ -331,7 +331,7 @@ impl Desugar<'_> {
             let syn::Stmt::Local(l) = &mut stmts[k] else {
                 continue;
             };
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             struct Rename<'a, 'b> {
                 d: &'a mut Desugar<'b>,
                 map: &'a mut HashMap<String, syn::Expr>,

@@ -471,7 +471,7 @@ impl Desugar<'_> {
                 format_args!("this closure should take {} argument(s)", items.len()),
             ));
         }
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         for (pat, item) in c.inputs.iter().zip(items) {
             bind(pat, item, &mut map, pre)?;
         }
@@ -525,7 +525,7 @@ impl Desugar<'_> {
                 return Some(Vec::new());
             }
         };
-        let mut map = HashMap::new();
+        let mut map = HashMap::default();
         if let Err(e) = bind(&f.pat, item, &mut map, &mut body) {
             self.errors.push(e);
             return Some(Vec::new());

@@ -24,10 +24,10 @@
 //! unconditionally: not in a `while` condition, nor on the right of `&&`).
 
 use crate::error::Errors;
+use crate::fx::{HashMap, HashSet};
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
-use std::collections::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
@@ -245,7 +245,7 @@ impl Desugar<'_> {
     /// A block's statements, desugared. `top`: the function's own block
     /// (its tail is the result, of the declared type).
     fn block(&mut self, stmts: Vec<syn::Stmt>, top: bool) -> Vec<syn::Stmt> {
-        self.closures.push(HashMap::new());
+        self.closures.push(HashMap::default());
         let mut out = Vec::new();
         let n = stmts.len();
         for k in 0..n {

@@ -7,9 +7,9 @@
 //! (`syn::Expr::Group`): the clean-up rewrites only those, never the user's
 //! own `&a * &b`, and [`ungroup`] removes the groups at the end.
 
+use crate::fx::HashMap;
 use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::ToTokens;
-use std::collections::HashMap;
 use syn::ext::IdentExt;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;

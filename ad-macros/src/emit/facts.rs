@@ -2,8 +2,8 @@
 //! variables hold scalars (plain operators and copies), and which reads may
 //! move their variable.
 
+use crate::fx::HashSet;
 use crate::ir::{walk, AssignOp, Body, Expr, Header, Operand, Place, Program, Stmt, VarId};
-use std::collections::HashSet;
 
 /// Whether `e` is known to be a scalar, given the scalar variables: a float
 /// literal, an element read, a float method or rule-table partial, a
@@ -39,7 +39,7 @@ pub(super) fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
 /// The variables known to hold scalars: scalar parameters and seeds, and
 /// every variable whose every definition is a scalar expression.
 pub(super) fn scalars(prog: &Program, body: &Body) -> HashSet<VarId> {
-    let mut defs: std::collections::HashMap<VarId, Vec<Expr>> = Default::default();
+    let mut defs: crate::fx::HashMap<VarId, Vec<Expr>> = Default::default();
     walk(&body.stmts, &mut |s| match s {
         Stmt::Let { var, expr, .. } => defs.entry(*var).or_default().push(expr.clone()),
         Stmt::Assign {
@@ -79,7 +79,7 @@ pub(super) fn scalars(prog: &Program, body: &Body) -> HashSet<VarId> {
 /// per iteration), after every update in place. Identified by the
 /// variable: each variable's moving read is its last one.
 pub(super) fn movable(prog: &Program, body: &Body) -> HashSet<(VarId, usize)> {
-    use std::collections::HashMap;
+    use crate::fx::HashMap;
     #[derive(Default)]
     struct Facts {
         /// (position, reads at that position, loop depth) of the last read.

@@ -2,13 +2,13 @@
 //! emitted) and their signatures.
 
 use super::{allow, assigned, carried_attrs, emit_body};
+use crate::fx::HashSet;
 use crate::ir::{Body, Expr, Program, Stmt, VarId};
 use crate::many::DOUTS;
 use crate::parse::Model;
 use crate::scope::Scope;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
-use std::collections::HashSet;
 
 /// The bodies of the generated functions.
 pub struct Bodies {
@@ -215,12 +215,12 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     // (A thin item writes none of its parameters.)
     let jvp_mut = bodies.map(|b| match thin {
         false => assigned(&b.prog_jvp, &b.tangent.body.stmts),
-        true => HashSet::new(),
+        true => HashSet::default(),
     });
     let vjp_mut = bodies.map(|b| assigned(&b.prog_vjp, &b.adjoint.body.stmts));
     let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
     let vp = bodies.zip(vjp_mut.as_ref()).map(|(b, m)| (&b.prog_vjp, m));
-    let no_mut = HashSet::new();
+    let no_mut = HashSet::default();
     let thin_vp = bodies.map(|b| (&b.prog_vjp, &no_mut));
 
     // f_jvp(x, dx, n, y, dy, buf, dbuf) -> (out, dout)

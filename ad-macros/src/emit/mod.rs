@@ -6,17 +6,20 @@
 //! at the user expression they come from, so a type error in a rule lands on
 //! the user's `x.sin()`, not on the attribute.
 
+use crate::fx::HashSet;
 use crate::ir::{
     partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
     Stmt, VarId,
 };
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned, ToTokens};
-use std::collections::HashSet;
+use quote::{format_ident, quote, ToTokens};
 
 mod facts;
 mod items;
+pub(crate) mod put;
 mod windows;
+
+use put::{lazy, put};
 
 use facts::{is_scalar, movable, scalars};
 pub(crate) use items::wrapper_path;
@@ -54,16 +57,16 @@ pub(crate) struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    fn name(&self, v: VarId) -> TokenStream {
-        self.prog.name(v).to_token_stream()
+    fn name(&self, v: VarId) -> &syn::Ident {
+        self.prog.name(v)
     }
 
     /// A variable's name carrying the span of the user code it is used for,
     /// so errors land there.
-    fn name_at(&self, v: VarId, span: Span) -> TokenStream {
+    fn name_at(&self, v: VarId, span: Span) -> syn::Ident {
         let mut ident = self.prog.name(v).clone();
         ident.set_span(span);
-        ident.to_token_stream()
+        ident
     }
 
     /// Whether an expression is known to be a scalar (plain operators).
@@ -71,15 +74,40 @@ impl Emitter<'_> {
         is_scalar(e, &self.scalars)
     }
 
+    /// [`Self::write_by_ref`], written where it is interpolated.
+    fn by_ref<'b>(&'b self, e: &'b Expr, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| self.write_by_ref(e, span, o))
+    }
+
+    /// [`Self::write_operand`], written where it is interpolated.
+    fn operand<'b>(&'b self, e: &'b Expr, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| self.write_operand(e, span, o))
+    }
+
+    /// [`Self::write_expr`], written where it is interpolated.
+    fn expr<'b>(&'b self, e: &'b Expr, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| self.write_expr(e, span, o))
+    }
+
+    /// [`Self::write_value`], written where it is interpolated.
+    fn lazy_value<'b>(&'b self, e: &'b Expr, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| self.write_value(e, span, o))
+    }
+
+    /// [`Self::write_place`], written where it is interpolated.
+    fn place<'b>(&'b self, p: &'b Place, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| self.write_place(p, span, o))
+    }
+
     /// An argument of a rule, which takes references: `&a`, or `a` when it
     /// is a reference already.
-    fn by_ref(&self, e: &Expr, span: Span) -> TokenStream {
+    fn write_by_ref(&self, e: &Expr, span: Span, o: &mut TokenStream) {
         if let Expr::Member(..) | Expr::Rule("field_tangent", _) = e {
-            return self.expr(e, span); // `&p.w`, `field_tangent(&dp.w)`: borrows
+            return self.write_expr(e, span, o); // `&p.w`, `field_tangent(&dp.w)`: borrows
         }
         if let Expr::Use(Operand::Var(v)) = e {
             if self.prog.vars[*v].by_ref {
-                return self.name_at(*v, span);
+                return self.name_at(*v, span).to_tokens(o);
             }
         }
         if let Expr::Opaque(t, _) = e {
@@ -87,16 +115,22 @@ impl Emitter<'_> {
             // closure's parameter types only from a bound on it.
             if matches!(t.clone().into_iter().next(), Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '|')
             {
-                return t.clone();
+                return t.to_tokens(o);
             }
         }
         let a = self.operand(e, span);
-        quote_spanned!(span=> &#a)
+        put!(o, span=> &#a);
     }
 
     /// An expression whose value is bound or stored. With nalgebra values a
     /// variable is copied (`x.clone()`) unless this is its only use.
     pub(crate) fn value(&self, e: &Expr, span: Span) -> TokenStream {
+        let mut o = TokenStream::new();
+        self.write_value(e, span, &mut o);
+        o
+    }
+
+    fn write_value(&self, e: &Expr, span: Span, o: &mut TokenStream) {
         if let Expr::Use(Operand::Var(v)) = e {
             let last = self.movable.contains(&(*v, self.position.get()));
             let copy = self.scalars.contains(v);
@@ -104,15 +138,14 @@ impl Emitter<'_> {
                 // A function, not `x.clone()`: the type of `x` may not be
                 // known yet at this point (a hoisted `Default::default()`).
                 let x = self.by_ref(e, span);
-                return quote_spanned!(span=> ::ad::__rt::clone(#x));
+                return put!(o, span=> ::ad::__rt::clone(#x));
             }
         }
-        self.expr(e, span)
+        self.write_expr(e, span, o)
     }
 
     /// An expression in operand position: parenthesised unless atomic.
-    fn operand(&self, e: &Expr, span: Span) -> TokenStream {
-        let tokens = self.expr(e, span);
+    fn write_operand(&self, e: &Expr, span: Span, o: &mut TokenStream) {
         match e {
             Expr::Use(_)
             | Expr::Partial { .. }
@@ -124,68 +157,74 @@ impl Emitter<'_> {
             | Expr::Take(_)
             | Expr::Field(..)
             | Expr::Call(_, CallStyle::Path(_), _)
-            | Expr::La(..) => tokens,
-            _ => quote_spanned!(span=> (#tokens)),
+            | Expr::La(..) => self.write_expr(e, span, o),
+            _ => {
+                let tokens = self.expr(e, span);
+                put!(o, span=> (#tokens))
+            }
         }
     }
 
-    fn place(&self, p: &Place, span: Span) -> TokenStream {
+    fn write_place(&self, p: &Place, span: Span, o: &mut TokenStream) {
         match p {
-            Place::Var(v) => self.name_at(*v, span),
+            Place::Var(v) => self.name_at(*v, span).to_tokens(o),
             // `a[r][c]` for the element of a 2-D array.
             Place::Index(a, i) => {
-                let a = self.name_at(*a, span);
-                let ix = i.indices().iter().map(|i| self.expr(i, span));
-                quote_spanned!(span=> #a #([#ix])*)
+                self.name_at(*a, span).to_tokens(o);
+                for i in i.indices() {
+                    let i = self.expr(i, span);
+                    put!(o, span=> [#i]);
+                }
             }
             Place::Field(v, k) => {
                 let v = self.name_at(*v, span);
                 let k = syn::Index::from(*k);
-                quote_spanned!(span=> #v.#k)
+                put!(o, span=> #v.#k)
             }
             Place::Member(v, m) => {
                 let v = self.name_at(*v, span);
-                quote_spanned!(span=> #v.#m)
+                put!(o, span=> #v.#m)
             }
         }
     }
 
-    fn expr(&self, e: &Expr, span: Span) -> TokenStream {
+    fn write_expr(&self, e: &Expr, span: Span, o: &mut TokenStream) {
         match e {
-            Expr::Use(Operand::Var(v)) => self.name_at(*v, span),
-            Expr::Use(Operand::Const(t)) | Expr::Opaque(t, _) => t.clone(),
+            Expr::Use(Operand::Var(v)) => self.name_at(*v, span).to_tokens(o),
+            Expr::Use(Operand::Const(t)) | Expr::Opaque(t, _) => t.to_tokens(o),
             Expr::Neg(a) if self.prog.matrix && !self.is_scalar(a) => {
                 let a = self.by_ref(a, span);
-                quote_spanned!(span=> ::ad::__rt::neg(#a))
+                put!(o, span=> ::ad::__rt::neg(#a))
             }
             Expr::Neg(a) => {
                 let a = self.operand(a, span);
-                quote_spanned!(span=> -#a)
+                put!(o, span=> -#a)
             }
             Expr::Bin(op, a, b)
                 if self.prog.matrix && !(self.is_scalar(a) && self.is_scalar(b)) =>
             {
                 let (a, b) = (self.by_ref(a, span), self.by_ref(b, span));
                 let f = match op {
-                    BinOp::Add => quote_spanned!(span=> add),
-                    BinOp::Sub => quote_spanned!(span=> sub),
-                    BinOp::Mul => quote_spanned!(span=> mul),
-                    BinOp::Div => quote_spanned!(span=> div),
+                    BinOp::Add => "add",
+                    BinOp::Sub => "sub",
+                    BinOp::Mul => "mul",
+                    BinOp::Div => "div",
                 };
-                quote_spanned!(span=> ::ad::__rt::#f(#a, #b))
+                let f = syn::Ident::new(f, span);
+                put!(o, span=> ::ad::__rt::#f(#a, #b))
             }
             Expr::La(op, args) => {
                 let path = rule_path(op.module, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
-                quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
+                put!(o, span=> ::ad::__rt::#path(#(#args),*))
             }
             Expr::Bin(op, a, b) => {
                 let (a, b) = (self.operand(a, span), self.operand(b, span));
                 match op {
-                    BinOp::Add => quote_spanned!(span=> #a + #b),
-                    BinOp::Sub => quote_spanned!(span=> #a - #b),
-                    BinOp::Mul => quote_spanned!(span=> #a * #b),
-                    BinOp::Div => quote_spanned!(span=> #a / #b),
+                    BinOp::Add => put!(o, span=> #a + #b),
+                    BinOp::Sub => put!(o, span=> #a - #b),
+                    BinOp::Mul => put!(o, span=> #a * #b),
+                    BinOp::Div => put!(o, span=> #a / #b),
                 }
             }
             Expr::Call(func, style, args) => {
@@ -194,15 +233,15 @@ impl Emitter<'_> {
                     CallStyle::Method => {
                         let recv = self.operand(&args[0], span);
                         let rest = args[1..].iter().map(|a| self.expr(a, span));
-                        quote_spanned!(span=> #recv.#name(#(#rest),*))
+                        put!(o, span=> #recv.#name(#(#rest),*))
                     }
                     CallStyle::Path(prefix) => {
                         let all = args.iter().map(|a| self.expr(a, span));
-                        quote_spanned!(span=> #prefix::#name(#(#all),*))
+                        put!(o, span=> #prefix::#name(#(#all),*))
                     }
                     CallStyle::Rem => {
                         let (a, b) = (self.operand(&args[0], span), self.operand(&args[1], span));
-                        quote_spanned!(span=> #a % #b)
+                        put!(o, span=> #a % #b)
                     }
                 }
             }
@@ -219,7 +258,7 @@ impl Emitter<'_> {
                     .iter()
                     .chain(out.as_deref())
                     .map(|a| self.expr(a, span));
-                quote_spanned!(span=> ::ad::__rt::#module::#d(#(#args),*))
+                put!(o, span=> ::ad::__rt::#module::#d(#(#args),*))
             }
             // In lanes, the cotangent goes first (`Lanes * f64`).
             Expr::Rule(rule @ ("mul::vjp_a" | "mul::vjp_b"), args) if self.lanes => {
@@ -229,67 +268,68 @@ impl Emitter<'_> {
                     &args[0]
                 };
                 let (g, other) = (self.operand(&args[2], span), self.operand(other, span));
-                quote_spanned!(span=> #g * #other)
+                put!(o, span=> #g * #other)
             }
             // The cotangent of `x` from that of `x as U`.
             Expr::Rule("cast_like", args) if self.lanes => {
                 let x = self.by_ref(&args[0], span);
                 let y_bar = self.operand(&args[1], span);
-                quote_spanned!(span=> ::ad::__rt::cast_lanes(#x, #y_bar))
+                put!(o, span=> ::ad::__rt::cast_lanes(#x, #y_bar))
             }
             Expr::ZeroLike(e) if self.lanes => {
                 let e = self.by_ref(e, span);
-                quote_spanned!(span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
+                put!(o, span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
             }
             // A destination lent to a pullback (`ad_runtime::dest`).
             Expr::Rule("dest", args) => match args.first() {
                 Some(Expr::Index(v, r)) => {
-                    let place = self.place(&Place::Index(*v, (**r).clone()), span);
-                    quote_spanned!(span=> ::ad::__rt::dest(&mut #place))
+                    let place = Place::Index(*v, (**r).clone());
+                    let place = self.place(&place, span);
+                    put!(o, span=> ::ad::__rt::dest(&mut #place))
                 }
                 Some(Expr::Use(Operand::Var(v))) => {
                     let v = self.name_at(*v, span);
-                    quote_spanned!(span=> ::ad::__rt::dest(&mut #v[..]))
+                    put!(o, span=> ::ad::__rt::dest(&mut #v[..]))
                 }
                 // A buffer for an inactive argument's cotangent.
                 Some(Expr::Rule("scratch", a)) => {
                     let buf = self.expr(&a[0], span);
                     let x = self.expr(&a[1], span);
-                    quote_spanned!(span=> ::ad::__rt::dest(::ad::__rt::scratch(&mut #buf, #x)))
+                    put!(o, span=> ::ad::__rt::dest(::ad::__rt::scratch(&mut #buf, #x)))
                 }
                 // A part of a `lend2`/`lend3`.
                 Some(part @ Expr::Field(..)) => {
                     let part = self.expr(part, span);
-                    quote_spanned!(span=> ::ad::__rt::dest(#part))
+                    put!(o, span=> ::ad::__rt::dest(#part))
                 }
-                _ => quote_spanned!(span=> ::ad::__rt::dest(())),
+                _ => put!(o, span=> ::ad::__rt::dest(())),
             },
             // Parts of one cotangent array lent to one call.
             Expr::Rule(lend @ ("lend2" | "lend3"), args) => {
                 let lend = syn::Ident::new(lend, span);
                 let x = self.expr(&args[0], span);
                 let ranges = args[1..].iter().map(|r| self.expr(r, span));
-                quote_spanned!(span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
+                put!(o, span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
             }
             Expr::Rule(crate::ir::LEND, args) => match args.first().and_then(Expr::as_var) {
                 Some(w) if self.open.borrow().contains(&w) => {
                     let win = self.window(w);
-                    quote_spanned!(span=> &mut #win)
+                    put!(o, span=> &mut #win)
                 }
                 Some(w) => {
                     let s = self.name(w);
-                    quote_spanned!(span=> &mut #s.saving(0))
+                    put!(o, span=> &mut #s.saving(0))
                 }
                 None => unreachable!("the stream is lent by name"),
             },
             Expr::Rule(path, args) => {
                 let path = rule_path(path, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
-                quote_spanned!(span=> ::ad::__rt::#path(#(#args),*))
+                put!(o, span=> ::ad::__rt::#path(#(#args),*))
             }
             Expr::Cast(a, ty) => {
                 let a = self.operand(a, span);
-                quote_spanned!(span=> #a as #ty)
+                put!(o, span=> #a as #ty)
             }
             Expr::ZeroLike(e) => {
                 if let Expr::Use(Operand::Const(t)) = &**e {
@@ -298,80 +338,80 @@ impl Emitter<'_> {
                         Some(proc_macro2::TokenTree::Literal(_))
                     ) {
                         // A literal's type is inferred from where the zero goes.
-                        return quote_spanned!(span=> 0.0);
+                        return put!(o, span=> 0.0);
                     }
                 }
                 let e = self.by_ref(e, span);
-                quote_spanned!(span=> ::ad::__rt::zero_like(#e))
+                put!(o, span=> ::ad::__rt::zero_like(#e))
             }
-            Expr::Index(a, i) => self.place(&Place::Index(*a, (**i).clone()), span),
+            Expr::Index(a, i) => self.write_place(&Place::Index(*a, (**i).clone()), span, o),
             Expr::List { vec, elems } => {
                 let elems = elems.iter().map(|e| self.expr(e, span));
                 if *vec {
-                    quote_spanned!(span=> ::std::vec![#(#elems),*])
+                    put!(o, span=> ::std::vec![#(#elems),*])
                 } else {
-                    quote_spanned!(span=> [#(#elems),*])
+                    put!(o, span=> [#(#elems),*])
                 }
             }
             Expr::Repeat { vec, elem, len } => {
                 let elem = self.expr(elem, span);
                 if *vec {
-                    quote_spanned!(span=> ::std::vec![#elem; #len])
+                    put!(o, span=> ::std::vec![#elem; #len])
                 } else {
-                    quote_spanned!(span=> [#elem; #len])
+                    put!(o, span=> [#elem; #len])
                 }
             }
             Expr::Call2 { path, args, method } => {
                 if *method {
                     let recv = self.expr(&args[0], span);
                     let rest = args[1..].iter().map(|a| self.expr(a, span));
-                    quote_spanned!(span=> #recv.#path(#(#rest),*))
+                    put!(o, span=> #recv.#path(#(#rest),*))
                 } else {
                     let args = args.iter().map(|a| self.expr(a, span));
-                    quote_spanned!(span=> #path(#(#args),*))
+                    put!(o, span=> #path(#(#args),*))
                 }
             }
             Expr::Pop(s) if self.open.borrow().contains(s) => {
                 let w = self.window(*s);
-                quote_spanned!(span=> #w.pop())
+                put!(o, span=> #w.pop())
             }
             Expr::Pop(s) => {
                 let s = self.name(*s);
-                quote_spanned!(span=> ::ad::__rt::pop(&mut #s))
+                put!(o, span=> ::ad::__rt::pop(&mut #s))
             }
             Expr::Field(e, k) => {
                 let e = self.operand(e, span);
                 let k = syn::Index::from(*k);
-                quote_spanned!(span=> #e.#k)
+                put!(o, span=> #e.#k)
             }
             Expr::Member(v, m) => {
                 let v = self.name_at(*v, span);
-                quote_spanned!(span=> &#v.#m)
+                put!(o, span=> &#v.#m)
             }
             Expr::Ref(e) => {
                 let e = self.expr(e, span);
-                quote_spanned!(span=> &#e)
+                put!(o, span=> &#e)
             }
             // A member is stored: with nalgebra values, a copy of a
             // variable read again later (`(y, z.sum())`, then `&y` in the
             // reverse sweep).
             Expr::Tuple(elems) => {
-                let elems = elems.iter().map(|e| self.value(e, span));
-                quote_spanned!(span=> (#(#elems,)*))
+                let elems = elems.iter().map(|e| self.lazy_value(e, span));
+                put!(o, span=> (#(#elems,)*))
             }
             Expr::Struct(path, fields) => {
                 let fields = fields.iter().map(|(m, e)| {
-                    let e = self.value(e, span);
-                    quote_spanned!(span=> #m: #e)
+                    let e = self.lazy_value(e, span);
+                    lazy(move |o| put!(o, span=> #m: #e))
                 });
-                quote_spanned!(span=> #path { #(#fields),* })
+                put!(o, span=> #path { #(#fields),* })
             }
             // (Replaced by the `closures` stage before emission.)
-            Expr::Closure(c) => c.source.clone(),
+            Expr::Closure(c) => c.source.to_tokens(o),
             Expr::Range { start, end } => {
                 let start = start.as_ref().map(|e| self.operand(e, span));
                 let end = end.as_ref().map(|e| self.operand(e, span));
-                quote_spanned!(span=> #start..#end)
+                put!(o, span=> #start..#end)
             }
             // A matrix's `Default` is empty, a `Vec`'s too: take leaves a
             // zero of its shape.
@@ -379,27 +419,43 @@ impl Emitter<'_> {
                 if self.prog.matrix || matches!(**p, Place::Var(v) if self.prog.vars[v].array) =>
             {
                 let p = self.place(p, span);
-                quote_spanned!(span=> ::ad::__rt::take(&mut #p))
+                put!(o, span=> ::ad::__rt::take(&mut #p))
             }
             Expr::Take(p) => {
                 let p = self.place(p, span);
-                quote_spanned!(span=> ::core::mem::take(&mut #p))
+                put!(o, span=> ::core::mem::take(&mut #p))
             }
-            Expr::Fresh { stack: false, .. } => quote!(::core::default::Default::default()),
-            Expr::Fresh { words: true, .. } => quote!(::ad::__rt::Words::new()),
-            Expr::Fresh { stack: true, .. } => quote!(::ad::__rt::Stack::new()),
+            Expr::Fresh { stack: false, .. } => {
+                put!(o, Span::call_site()=> ::core::default::Default::default())
+            }
+            Expr::Fresh { words: true, .. } => {
+                put!(o, Span::call_site()=> ::ad::__rt::Words::new())
+            }
+            Expr::Fresh { stack: true, .. } => {
+                put!(o, Span::call_site()=> ::ad::__rt::Stack::new())
+            }
         }
     }
 
     pub(crate) fn block(&self, block: &[Stmt]) -> TokenStream {
         let mut out = TokenStream::new();
-        for stmt in block {
-            out.extend(self.stmt(stmt));
-        }
+        self.write_block(block, &mut out);
         out
     }
 
-    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+    fn write_block(&self, block: &[Stmt], o: &mut TokenStream) {
+        for stmt in block {
+            self.write_stmt(stmt, o);
+        }
+    }
+
+    /// [`Self::write_block`], written where it is interpolated.
+    fn lazy_block<'b>(&'b self, block: &'b [Stmt]) -> impl ToTokens + 'b {
+        lazy(move |o| self.write_block(block, o))
+    }
+
+    fn write_stmt(&self, stmt: &Stmt, o: &mut TokenStream) {
+        let site = Span::call_site();
         self.position.set(self.position.get() + 1);
         match stmt {
             Stmt::Let {
@@ -409,10 +465,15 @@ impl Emitter<'_> {
                 span,
             } => {
                 let name = self.name(*var);
-                let m = self.mutable.contains(var).then(|| quote!(mut));
-                let ty = ty.as_ref().map(|t| quote!(: #t));
-                let e = self.value(expr, *span);
-                quote!(let #m #name #ty = #e;)
+                let m = self
+                    .mutable
+                    .contains(var)
+                    .then(|| syn::Ident::new("mut", site));
+                let e = self.lazy_value(expr, *span);
+                match ty {
+                    Some(ty) => put!(o, site=> let #m #name: #ty = #e;),
+                    None => put!(o, site=> let #m #name = #e;),
+                }
             }
             Stmt::Assign {
                 place,
@@ -420,7 +481,8 @@ impl Emitter<'_> {
                 expr,
                 span,
             } => {
-                let p = self.place(place, *span);
+                let span = *span;
+                let p = self.place(place, span);
                 // `a_bar += c_bar * b^T` accumulates in place (gemm, beta = 1).
                 if let (
                     true,
@@ -429,12 +491,12 @@ impl Emitter<'_> {
                 ) = (self.prog.matrix, op, expr)
                 {
                     let f = if *rule == "mul::vjp_a" {
-                        quote_spanned!(*span=> acc_a)
+                        syn::Ident::new("acc_a", span)
                     } else {
-                        quote_spanned!(*span=> acc_b)
+                        syn::Ident::new("acc_b", span)
                     };
-                    let args = args.iter().map(|a| self.by_ref(a, *span));
-                    return quote_spanned!(*span=> ::ad::__rt::mul::#f(&mut #p, #(#args),*););
+                    let args = args.iter().map(|a| self.by_ref(a, span));
+                    return put!(o, span=> ::ad::__rt::mul::#f(&mut #p, #(#args),*););
                 }
                 let scalar_place = match place {
                     Place::Var(v) => self.scalars.contains(v),
@@ -446,100 +508,98 @@ impl Emitter<'_> {
                     && !(scalar_place && self.is_scalar(expr))
                     && matches!(op, AssignOp::Add | AssignOp::Sub)
                 {
-                    let e = self.by_ref(expr, *span);
+                    let e = self.by_ref(expr, span);
                     return match op {
-                        AssignOp::Add => quote_spanned!(*span=> #p += #e;),
-                        _ => quote_spanned!(*span=> #p -= #e;),
+                        AssignOp::Add => put!(o, span=> #p += #e;),
+                        _ => put!(o, span=> #p -= #e;),
                     };
                 }
-                let e = self.value(expr, *span);
+                let e = self.lazy_value(expr, span);
                 if let (Place::Member(..), AssignOp::Set) = (place, op) {
                     // A field's cotangent moved in: nothing for a
                     // configuration field (`ad_runtime::move_into`).
-                    return quote_spanned!(*span=> ::ad::__rt::move_into(&mut #p, #e););
+                    return put!(o, span=> ::ad::__rt::move_into(&mut #p, #e););
                 }
                 match op {
-                    AssignOp::Set => quote_spanned!(*span=> #p = #e;),
-                    AssignOp::Add => quote_spanned!(*span=> #p += #e;),
-                    AssignOp::Sub => quote_spanned!(*span=> #p -= #e;),
-                    AssignOp::Acc => quote_spanned!(*span=> ::ad::__rt::accumulate(&mut #p, #e);),
+                    AssignOp::Set => put!(o, span=> #p = #e;),
+                    AssignOp::Add => put!(o, span=> #p += #e;),
+                    AssignOp::Sub => put!(o, span=> #p -= #e;),
+                    AssignOp::Acc => put!(o, span=> ::ad::__rt::accumulate(&mut #p, #e);),
                 }
             }
             Stmt::If { cond, then, els } => {
-                let c = self.expr(cond, Span::call_site());
-                let t = self.block(then);
+                let c = self.expr(cond, site);
+                let t = self.lazy_block(then);
+                let e = self.lazy_block(els);
                 if els.is_empty() {
-                    quote!(if #c { #t })
+                    put!(o, site=> if #c { #t })
                 } else if let [Stmt::If { .. }] = els.as_slice() {
                     // `else if`, not `else { if .. }`.
-                    let e = self.block(els);
-                    quote!(if #c { #t } else #e)
+                    put!(o, site=> if #c { #t } else #e)
                 } else {
-                    let e = self.block(els);
-                    quote!(if #c { #t } else { #e })
+                    put!(o, site=> if #c { #t } else { #e })
                 }
             }
             Stmt::Loop { header, body, .. } => {
-                let b = self.loop_body(body);
+                let b = lazy(|o| self.write_loop_body(body, o));
                 match header {
-                    Header::For { var, iter, .. } => {
-                        let v = match var {
-                            Some(v) => self.name(*v),
-                            None => quote!(_),
-                        };
-                        quote!(for #v in #iter { #b })
-                    }
-                    Header::Infinite => quote!(loop { #b }),
+                    Header::For { var, iter, .. } => match var {
+                        Some(v) => {
+                            let v = self.name(*v);
+                            put!(o, site=> for #v in #iter { #b })
+                        }
+                        None => put!(o, site=> for _ in #iter { #b }),
+                    },
+                    Header::Infinite => put!(o, site=> loop { #b }),
                     Header::Times(n) => {
-                        let n = self.expr(n, Span::call_site());
-                        quote!(for _ in 0..#n { #b })
+                        let n = self.expr(n, site);
+                        put!(o, site=> for _ in 0..#n { #b })
                     }
                 }
             }
-            Stmt::Break => quote!(break;),
-            Stmt::Continue => quote!(continue;),
+            Stmt::Break => put!(o, site=> break;),
+            Stmt::Continue => put!(o, site=> continue;),
             Stmt::Push { stack, value } if self.open.borrow().contains(stack) => {
                 let w = self.window(*stack);
-                let v = self.value(value, Span::call_site());
-                quote!(#w.push(#v);)
+                let v = self.lazy_value(value, site);
+                put!(o, site=> #w.push(#v);)
             }
             Stmt::Push { stack, value } => {
                 let s = self.name(*stack);
-                let v = self.value(value, Span::call_site());
-                quote!(#s.push(#v);)
+                let v = self.lazy_value(value, site);
+                put!(o, site=> #s.push(#v);)
             }
-            Stmt::Opaque(t, _) => t.clone(),
+            Stmt::Opaque(t, _) => t.to_tokens(o),
         }
     }
 
     /// A loop's body, opening a window on each stream it saves several
     /// values on, or reads several back from, and touches nowhere else.
-    fn loop_body(&self, body: &[Stmt]) -> TokenStream {
+    fn write_loop_body(&self, body: &[Stmt], o: &mut TokenStream) {
         let opened: Vec<(VarId, windows::Window)> = self
             .streams
             .iter()
             .filter(|(w, _)| !self.open.borrow().contains(w))
             .filter_map(|(w, _)| windows::window(*w, body).map(|k| (*w, k)))
             .collect();
-        if opened.is_empty() {
-            return self.block(body);
-        }
-        let mut out = TokenStream::new();
+        let site = Span::call_site();
         for (w, kind) in &opened {
             let (s, win) = (self.name(*w), self.window(*w));
             let (open, n) = match *kind {
-                windows::Window::Saving(n) => (quote!(saving), n),
-                windows::Window::Restoring(n) => (quote!(restoring), n),
+                windows::Window::Saving(n) => ("saving", n),
+                windows::Window::Restoring(n) => ("restoring", n),
             };
+            let open = syn::Ident::new(open, site);
             let n = proc_macro2::Literal::usize_unsuffixed(n);
-            out.extend(quote!(let mut #win = #s.#open(#n);));
+            put!(o, site=> let mut #win = #s.#open(#n););
             self.open.borrow_mut().push(*w);
         }
-        out.extend(self.block(body));
-        self.open
-            .borrow_mut()
-            .retain(|w| !opened.iter().any(|(o, _)| o == w));
-        out
+        self.write_block(body, o);
+        if !opened.is_empty() {
+            self.open
+                .borrow_mut()
+                .retain(|w| !opened.iter().any(|(o, _)| o == w));
+        }
     }
 
     /// The name of a stream's window.
@@ -566,15 +626,14 @@ impl Emitter<'_> {
     pub(crate) fn body(&self, body: &Body) -> TokenStream {
         let mut out = self.block(&body.stmts);
         self.position.set(self.position.get() + 1);
-        let ret: Vec<TokenStream> = body
-            .ret
-            .iter()
-            .map(|e| self.value(e, Span::call_site()))
-            .collect();
-        match ret.len() {
-            0 => {}
-            1 => out.extend(ret),
-            _ => out.extend(quote!((#(#ret),*))),
+        let site = Span::call_site();
+        match body.ret.as_slice() {
+            [] => {}
+            [e] => self.write_value(e, site, &mut out),
+            ret => {
+                let ret = ret.iter().map(|e| self.lazy_value(e, site));
+                put!(&mut out, site=> (#(#ret),*))
+            }
         }
         out
     }
@@ -591,44 +650,30 @@ pub(crate) fn carried_attrs<'a>(item: &'a syn::ItemFn, names: &[&str]) -> Vec<&'
 
 /// The tokens of a runtime rule's path (`mul::vjp_a`) at `span`, without
 /// running a lexer over it.
-fn rule_path(path: &str, span: Span) -> TokenStream {
-    let plain = |s: &str| {
-        !s.is_empty()
-            && !s.starts_with(|c: char| c.is_ascii_digit())
-            && s.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
-    };
-    if !path.split("::").all(plain) {
-        return respan(path.parse().unwrap_or_default(), span);
-    }
-    let mut out = TokenStream::new();
-    for (i, segment) in path.split("::").enumerate() {
-        if i > 0 {
-            out.extend([
-                proc_macro2::TokenTree::Punct(proc_macro2::Punct::new(
-                    ':',
-                    proc_macro2::Spacing::Joint,
-                )),
-                proc_macro2::TokenTree::Punct(proc_macro2::Punct::new(
-                    ':',
-                    proc_macro2::Spacing::Alone,
-                )),
-            ]);
+fn rule_path(path: &str, span: Span) -> impl ToTokens + '_ {
+    lazy(move |o| {
+        let plain = |s: &str| {
+            !s.is_empty()
+                && !s.starts_with(|c: char| c.is_ascii_digit())
+                && s.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+        };
+        if !path.split("::").all(plain) {
+            let tokens: TokenStream = path.parse().unwrap_or_default();
+            o.extend(tokens.into_iter().map(|mut tt| {
+                tt.set_span(span);
+                tt
+            }));
+            return;
         }
-        out.extend([proc_macro2::TokenTree::Ident(proc_macro2::Ident::new(
-            segment, span,
-        ))]);
-    }
-    respan(out, span)
-}
-
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            tt.set_span(span);
-            tt
-        })
-        .collect()
+        for (i, segment) in path.split("::").enumerate() {
+            if i > 0 {
+                put!(o, span=> ::);
+            }
+            o.extend([proc_macro2::TokenTree::Ident(proc_macro2::Ident::new(
+                segment, span,
+            ))]);
+        }
+    })
 }
 
 /// Variables written after their declaration: emitted `let mut`.
@@ -696,9 +741,9 @@ impl<'a> Emitter<'a> {
     pub(crate) fn new(prog: &'a Program, mutable: HashSet<VarId>) -> Self {
         Emitter {
             prog,
-            scalars: HashSet::new(),
+            scalars: HashSet::default(),
             mutable,
-            movable: HashSet::new(),
+            movable: HashSet::default(),
             position: std::cell::Cell::new(0),
             lanes: false,
             streams: Vec::new(),
@@ -715,12 +760,12 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     let movable = if prog.matrix {
         movable(prog, body)
     } else {
-        HashSet::new()
+        HashSet::default()
     };
     let scalars = if prog.matrix {
         scalars(prog, body)
     } else {
-        HashSet::new()
+        HashSet::default()
     };
     Emitter {
         prog,

@@ -79,7 +79,7 @@ impl Lowerer<'_> {
                 }
             }
             fn visit_macro(&mut self, m: &'ast syn::Macro) {
-                let mut idents = HashSet::new();
+                let mut idents = HashSet::default();
                 collect_idents(m.tokens.clone(), &mut idents);
                 for i in idents {
                     if let Some(b) = self.lw.lookup(&i) {

@@ -14,6 +14,7 @@
 //! tables of functions with rules, `unsupported.rs` what is rejected and how.
 
 use crate::error::Errors;
+use crate::fx::{HashMap, HashSet};
 use crate::ir::{
     AssignOp, BinOp, Body, CallStyle, Expr, Func, Header, LaOp, MemberPath, Names, Operand, Place,
     Program, ScalarClosure, Stmt, VarId, VarKind,
@@ -21,7 +22,6 @@ use crate::ir::{
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{quote, ToTokens};
-use std::collections::{HashMap, HashSet};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -354,7 +354,7 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
         loops: 0,
     }
     .visit_block(&model.item.block);
-    let mut hint = HashSet::new();
+    let mut hint = HashSet::default();
     for _round in 0..16 {
         let mut round_errors = Errors::default();
         let (prog, varied) = lower_round(model, &mut round_errors, &facts, &hint);
@@ -374,7 +374,7 @@ fn lower_round(
     facts: &Prescan,
     hint: &HashSet<String>,
 ) -> (Program, HashSet<String>) {
-    let mut reserved = HashSet::new();
+    let mut reserved = HashSet::default();
     collect_idents(model.item.to_token_stream(), &mut reserved);
     let mut lw = Lowerer {
         prog: Program {
@@ -394,9 +394,9 @@ fn lower_round(
                     .any(|b| b != "self" && !model.params.iter().any(|p| p.ident.unraw() == b)),
         },
         errors,
-        scopes: vec![HashMap::new()],
+        scopes: vec![HashMap::default()],
         varied: Vec::new(),
-        user_names: HashMap::new(),
+        user_names: HashMap::default(),
         stmts: Vec::new(),
         depth: 0,
         frames: Vec::new(),
@@ -404,14 +404,14 @@ fn lower_round(
         slot_names: &facts.slot_names,
         push_names: &facts.push_names,
         hint,
-        varied_names: HashSet::new(),
+        varied_names: HashSet::default(),
         ret: None,
         returned: None,
-        deferred: HashMap::new(),
+        deferred: HashMap::default(),
         reals: &model.reals,
-        call_results: HashSet::new(),
-        structs: HashSet::new(),
-        members: HashMap::new(),
+        call_results: HashSet::default(),
+        structs: HashSet::default(),
+        members: HashMap::default(),
         member_lets: Vec::new(),
     };
     for (i, p) in model.params.iter().enumerate() {
@@ -585,7 +585,7 @@ impl Lowerer<'_> {
     /// Lowers a nested block of statements in its own scope and returns it.
     pub(super) fn nested(&mut self, f: impl FnOnce(&mut Self)) -> Vec<Stmt> {
         let outer = std::mem::take(&mut self.stmts);
-        self.scopes.push(HashMap::new());
+        self.scopes.push(HashMap::default());
         self.depth += 1;
         f(self);
         self.depth -= 1;
