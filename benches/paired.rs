@@ -39,6 +39,8 @@ mod gmm_peers;
 mod lstm;
 #[path = "../adbench/lstm_modular.rs"]
 mod lstm_modular;
+#[path = "../adbench/lstm_modular_manual.rs"]
+mod lstm_modular_manual;
 #[path = "../adbench/lstm_peers.rs"]
 mod lstm_peers;
 #[path = "../adbench/peers.rs"]
@@ -76,7 +78,7 @@ fn paired(problem: &str, budget: Duration, tools: &mut [Tool]) {
     }
     println!("{problem}: {round} rounds");
     println!(
-        "  {:<17} {:>13}  {:>24}  {:>9}",
+        "  {:<20} {:>13}  {:>24}  {:>9}",
         "tool", "median time", "/ objective [q1, q3]", "ad / tool"
     );
     for t in 0..n {
@@ -85,7 +87,7 @@ fn paired(problem: &str, budget: Duration, tools: &mut [Tool]) {
         let (q1, median, q3) = quartiles(over_objective);
         let ratio = format!("{median:.3} [{q1:.3}, {q3:.3}]");
         println!(
-            "  {:<17} {:>10.1} us  {:>24}  {:>9.3}",
+            "  {:<20} {:>10.1} us  {:>24}  {:>9.3}",
             tools[t].0,
             quartiles(times[t].clone()).1 * 1e6,
             ratio,
@@ -285,6 +287,10 @@ fn main() {
         peers::assert_close("tape value", &[vt], &[v], 1e-9);
         let (_, gm) = lstm_modular::lstm_objective_modular_grad(&theta, state, seq, l, c, b);
         peers::assert_close("modular", &gm, &want, 1e-9);
+        let (vmh, gmh) =
+            lstm_modular_manual::lstm_objective_modular_grad_manual(&theta, state, seq, l, c, b);
+        peers::assert_close("modular hand-written", &gmh, &want, 1e-9);
+        peers::assert_close("modular hand-written value", &[vmh], &[v], 1e-9);
         paired(
             "lstm_l2_c1024",
             budget,
@@ -346,6 +352,22 @@ fn main() {
                     "modular",
                     Box::new(|| {
                         black_box(lstm_modular::lstm_objective_modular_grad(
+                            black_box(&theta),
+                            state,
+                            seq,
+                            l,
+                            c,
+                            b,
+                        ));
+                    }),
+                ),
+                // The modular gradient written by hand
+                // (`adbench/lstm_modular_manual.rs`): what the decomposition
+                // costs a gradient that is not generated.
+                (
+                    "modular hand-written",
+                    Box::new(|| {
+                        black_box(lstm_modular_manual::lstm_objective_modular_grad_manual(
                             black_box(&theta),
                             state,
                             seq,

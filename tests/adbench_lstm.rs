@@ -3,8 +3,11 @@
 //! golden instance): the objective, the gradient from `_grad`, the
 //! Hessian-vector product from `_hvp` along `v_i = sin(i + 1)`, each entry
 //! within ADBench's tolerance `|x - y| / max(1, |x| + |y|) < 1e-8`; forward
-//! mode (`_jvp`) equal to `<gradient, v>`; and the hand-written
-//! backpropagation against the same reference.
+//! mode (`_jvp`) equal to `<gradient, v>`; the hand-written
+//! backpropagation against the same reference; and ADBench's modular
+//! decomposition (`adbench/lstm_modular.rs`, generated, and
+//! `adbench/lstm_modular_manual.rs`, by hand) against the one-function
+//! objective.
 
 mod adbench_common;
 #[path = "../adbench/lstm.rs"]
@@ -121,4 +124,29 @@ fn modular_objective_matches_the_monolithic_one() {
     let (_, _, hv) = lstm::lstm_objective_hvp(&theta, &v, &g.state, seq, l, c, b);
     let (_, _, hv2) = lstm_modular::lstm_objective_modular_hvp(&theta, &v, &g.state, seq, l, c, b);
     ad::check::compare(&hv2, &hv).assert_close(1e-12, 1e-9);
+}
+
+#[path = "../adbench/lstm_modular_manual.rs"]
+mod lstm_modular_manual;
+
+/// The modular decomposition's gradient written by hand gives the
+/// one-function objective's value and generated gradient on the whole
+/// instance.
+#[test]
+fn hand_written_modular_gradient_matches_the_monolithic_one() {
+    let (g, _) = load();
+    let theta = g.theta();
+    let (l, c, b) = (g.l, g.c, g.b);
+    let value = lstm::lstm_objective(&theta, &g.state, &g.sequence, l, c, b);
+    let (_, grad) = lstm::lstm_objective_grad(&theta, &g.state, &g.sequence, l, c, b);
+    let (v2, grad2) = lstm_modular_manual::lstm_objective_modular_grad_manual(
+        &theta,
+        &g.state,
+        &g.sequence,
+        l,
+        c,
+        b,
+    );
+    assert_eq!(v2, value);
+    ad::check::compare(&grad2, &grad).assert_close(1e-9, 1e-9);
 }
