@@ -676,25 +676,37 @@ impl Names {
     pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
         let base = plain(base);
         let mut n = self.next.get(&base).copied().unwrap_or(0);
-        let candidate = loop {
-            let candidate = match n {
-                0 => base.clone(),
-                _ => format!("{base}_{n}"),
-            };
-            // (Only the base itself may be a keyword: `type`, `self`.)
-            let valid = match n {
-                0 => is_ident(&candidate),
-                _ => ident_like(&base) || is_ident(&candidate),
-            };
+        // (Only the base itself may be a keyword: `type`, `self`.)
+        let suffixable = ident_like(&base);
+        let mut candidate = String::with_capacity(base.len() + 4);
+        loop {
+            candidate.clear();
+            candidate.push_str(&base);
+            if n > 0 {
+                candidate.push('_');
+                push_decimal(&mut candidate, n);
+            }
+            let valid = (n > 0 && suffixable) || is_ident(&candidate);
             if valid && !self.reserved.contains(&candidate) && !self.taken.contains(&candidate) {
-                break candidate;
+                break;
             }
             n += 1;
-        };
+        }
+        let ident = Ident::new(&candidate, span);
         self.next.insert(base, n + 1);
-        self.taken.insert(candidate.clone());
-        Ident::new(&candidate, span)
+        self.taken.insert(candidate);
+        ident
     }
+}
+
+/// `n` in decimal, appended (what `write!(s, "{n}")` writes, without the
+/// formatting machinery, which an unoptimised macro pays for on every
+/// fresh name).
+fn push_decimal(s: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(s, n / 10);
+    }
+    s.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Letters, digits and `_`, not starting with a digit: with `_1` appended,
@@ -714,7 +726,14 @@ fn is_ident(name: &str) -> bool {
         "pub", "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true",
         "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
     ];
-    !name.is_empty() && ident_like(name) && !KEYWORDS.contains(&name)
+    if name.is_empty() || !ident_like(name) {
+        return false;
+    }
+    // No keyword is longer than 8 characters or has a digit or a `_` but
+    // `_` itself: most names are checked without the list.
+    let maybe_keyword =
+        name.len() <= 8 && (name == "_" || !name.bytes().any(|b| b == b'_' || b.is_ascii_digit()));
+    !maybe_keyword || !KEYWORDS.contains(&name)
 }
 
 /// A name without the raw prefix: `r#type` becomes `type_`, which the

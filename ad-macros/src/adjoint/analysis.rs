@@ -44,6 +44,82 @@ pub(super) struct SimpleRange {
 }
 
 pub(super) fn simple_range(iter: &TokenStream) -> Option<SimpleRange> {
+    plain_range(iter).or_else(|| parsed_range(iter))
+}
+
+/// [`simple_range`] of the common forms (`a..b`, `a..=b`, `(a..b).rev()`)
+/// read off the tokens, without a parser: the range is the only operator at
+/// the top level of lower precedence than `..` could be (none of `=`, `|`,
+/// `return`, ...), so the tokens before and after it are its ends. Any other
+/// form gives `None` (and is parsed).
+fn plain_range(iter: &TokenStream) -> Option<SimpleRange> {
+    use proc_macro2::{Delimiter, Spacing, TokenTree};
+    let mut tts: Vec<TokenTree> = iter.clone().into_iter().collect();
+    let mut reversed = false;
+    if let [TokenTree::Group(g), TokenTree::Punct(dot), TokenTree::Ident(rev), TokenTree::Group(args)] =
+        tts.as_slice()
+    {
+        if g.delimiter() == Delimiter::Parenthesis
+            && dot.as_char() == '.'
+            && rev == "rev"
+            && args.delimiter() == Delimiter::Parenthesis
+            && args.stream().is_empty()
+        {
+            reversed = true;
+            tts = g.stream().into_iter().collect();
+        }
+    }
+    let mut at = None;
+    let mut i = 0;
+    while i < tts.len() {
+        match &tts[i] {
+            TokenTree::Punct(p) if p.as_char() == '.' && p.spacing() == Spacing::Joint => {
+                match tts.get(i + 1) {
+                    Some(TokenTree::Punct(q)) if q.as_char() == '.' => {
+                        let inclusive = matches!(
+                            (q.spacing(), tts.get(i + 2)),
+                            (Spacing::Joint, Some(TokenTree::Punct(e))) if e.as_char() == '='
+                        );
+                        if at.is_some() || (q.spacing() == Spacing::Joint && !inclusive) {
+                            return None;
+                        }
+                        at = Some((i, inclusive));
+                        i += if inclusive { 3 } else { 2 };
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            TokenTree::Punct(p) if matches!(p.as_char(), '=' | '|' | ';') => return None,
+            TokenTree::Ident(w)
+                if [
+                    "return", "break", "continue", "move", "async", "let", "if", "match", "loop",
+                    "while", "for", "unsafe", "static",
+                ]
+                .iter()
+                .any(|k| w == k) =>
+            {
+                return None
+            }
+            TokenTree::Group(g) if g.delimiter() == Delimiter::None => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    let (k, inclusive) = at?;
+    let skip = if inclusive { 3 } else { 2 };
+    if k == 0 || k + skip == tts.len() {
+        return None;
+    }
+    Some(SimpleRange {
+        start: tts[..k].iter().cloned().collect(),
+        end: tts[k + skip..].iter().cloned().collect(),
+        inclusive,
+        reversed,
+    })
+}
+
+fn parsed_range(iter: &TokenStream) -> Option<SimpleRange> {
     fn strip(e: &syn::Expr) -> &syn::Expr {
         match e {
             syn::Expr::Paren(p) => strip(&p.expr),
@@ -815,4 +891,49 @@ pub(crate) fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
         Stmt::Opaque(_, reads) => reads.iter().for_each(|v| note(*v)),
         Stmt::Break | Stmt::Continue => {}
     });
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::{parsed_range, plain_range};
+    use proc_macro2::TokenStream;
+
+    /// The ranges read off the tokens are the parser's.
+    #[test]
+    fn plain_ranges_are_the_parsed_ones() {
+        let show = |r: Option<super::SimpleRange>| {
+            r.map(|r| (r.start.to_string(), r.end.to_string(), r.inclusive, r.reversed))
+        };
+        let mut read = 0;
+        for header in [
+            "0..n",
+            "0..=n",
+            "(0..n).rev()",
+            "(1..=k).rev()",
+            "1..x.len() - 1",
+            "i + 1..n",
+            "a..b.rev()",
+            "0..n.min(m) as usize",
+            "-3..3",
+            "0..(n)",
+            "(0..n)",
+            "((0..n)).rev()",
+            "0..",
+            "..n",
+            "..",
+            "x.iter()",
+            "(0..n).step_by(2)",
+            "0..n == m",
+            "|i| i..n",
+            "a...b",
+        ] {
+            let tokens: TokenStream = header.parse().expect("tokens");
+            let plain = show(plain_range(&tokens));
+            read += usize::from(plain.is_some());
+            if plain.is_some() {
+                assert_eq!(plain, show(parsed_range(&tokens)), "{header}");
+            }
+        }
+        assert_eq!(read, 10);
+    }
 }
