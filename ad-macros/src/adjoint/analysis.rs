@@ -902,7 +902,14 @@ mod range_tests {
     #[test]
     fn plain_ranges_are_the_parsed_ones() {
         let show = |r: Option<super::SimpleRange>| {
-            r.map(|r| (r.start.to_string(), r.end.to_string(), r.inclusive, r.reversed))
+            r.map(|r| {
+                (
+                    r.start.to_string(),
+                    r.end.to_string(),
+                    r.inclusive,
+                    r.reversed,
+                )
+            })
         };
         let mut read = 0;
         for header in [
