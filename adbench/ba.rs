@@ -11,14 +11,15 @@
 //! A plain module file, shared by `examples/ba.rs`, `tests/adbench_ba.rs` and
 //! `benches/ba.rs` through `#[path = "../adbench/ba.rs"] mod ba;`.
 // Each includer uses a part of it. The rotated point of `reproj_error` is
-// assigned in both branches of an `if` (a `let` of a tuple from an `if` is
-// not supported), so its initial zeros are never read, in the original and
+// assigned in both branches of an `if` (a `let` of a tuple from an `if` was
+// not supported when it was written), so its initial zeros are never read, in the original and
 // in the generated derivatives: hence `unused_assignments`, module-wide.
 //
 // Macro limitations met here (reported, not worked around in the macro):
 //
-// 1. A tuple pattern bound from an `if` is rejected ("a tuple pattern needs
-//    a tuple expression here"):
+// 1. (Fixed since, kept as written so that the benchmarks stay comparable:
+//    a tuple pattern bound from an `if` was rejected, "a tuple pattern needs
+//    a tuple expression here"; `tests/idioms_values.rs` has this one.)
 //        #[differentiate]
 //        fn f(x: f64) -> f64 {
 //            let (a, b) = if x > 0.0 { (x, 2.0 * x) } else { (-x, x) };

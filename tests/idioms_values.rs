@@ -5,7 +5,9 @@
 //! without other nalgebra values; fixed-size blocks (`fixed_rows::<N>`,
 //! `fixed_columns::<N>`, `fixed_view::<R, C>`); `while let Some(k) =
 //! stack.pop()`; iterator chains in `while` conditions and on the right of
-//! `&&` (evaluated every round, and only when the left operand allows).
+//! `&&` (evaluated every round, and only when the left operand allows);
+//! tuples bound from an `if`, `match` or block (`let (a, b) = if c { (x,
+//! y) } else { (y, x) };`).
 //!
 //! Every function is checked in every mode through flat adapters (`&[f64]`
 //! in, `Vec<f64>` out): `_grad` and `_jvp` against central finite
@@ -530,4 +532,118 @@ fn from_fn_of_inactive_data_is_kept_as_written() {
         (f, jvp, vjp, grad, hvp),
         Some(&[s + 2.0 * c * a]),
     );
+}
+
+// ----- 5. tuples bound from an `if`, `match` or block -------------------------------
+
+/// ADBench BA's branch as its C++ reference writes it (`adbench/ba.rs`
+/// had to assign in both branches instead).
+#[differentiate]
+fn tuple_from_if(x: f64, y: f64) -> f64 {
+    let (a, b) = if x > 0.0 { (x, 2.0 * x) } else { (-x, x) };
+    a * b + y
+}
+
+#[differentiate]
+fn pair(x: f64) -> (f64, f64) {
+    (x * x, x.exp())
+}
+
+/// Tuples from an `if` whose branch calls a helper that returns a tuple,
+/// from a block, from a `match`, typed and not, in a loop and after it,
+/// with a parameter left out of `wrt`.
+#[differentiate(wrt(x))]
+fn tuples_from_branches(x: &[f64], k: usize) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let (u, v): (f64, f64) = if i % 2 == k {
+            pair(x[i])
+        } else {
+            let t = x[i] * s;
+            (t, t + 1.0)
+        };
+        s += u * v;
+        let (p, q) = {
+            let r = x[i].sin();
+            (r * r, s)
+        };
+        s = s * 0.5 + p * q;
+        let (a, b) = match i % 3 {
+            0 => (x[i], s),
+            1 => (s, x[0]),
+            _ => (1.0, x[i] * x[i]),
+        };
+        s += a * b.cos();
+    }
+    let (lo, hi) = if s > 1.0 { (s - 1.0, x[0]) } else { (x[0], s) };
+    lo * hi
+}
+
+/// A tuple of `Vec`s from an `if` (typed: the names are declared before
+/// the branches, and a `Vec` without its type is not known to be one).
+#[differentiate(wrt(x))]
+fn vec_tuple_from_if(x: &[f64], flip: bool) -> f64 {
+    let (u, w): (Vec<f64>, Vec<f64>) = if flip {
+        (x.to_vec(), vec![x[0] * x[1]; x.len()])
+    } else {
+        (vec![x[0]; x.len()], x.to_vec())
+    };
+    let mut s = 0.0;
+    for i in 0..u.len() {
+        s += u[i] * w[i].sin();
+    }
+    s
+}
+
+#[test]
+fn tuples_bound_from_branches() {
+    for (x, y) in [(0.7f64, -0.3f64), (-1.2, 0.4)] {
+        // 2 x^2 + y for x > 0, -x^2 + y otherwise.
+        let want = [if x > 0.0 { 4.0 * x } else { -2.0 * x }, 1.0];
+        let m = (
+            |p: &[f64]| tuple_from_if(p[0], p[1]),
+            |p: &[f64], v: &[f64]| tuple_from_if_jvp(p[0], v[0], p[1], v[1]),
+            |p: &[f64], w: f64| {
+                let (o, gx, gy) = tuple_from_if_vjp(p[0], p[1], w);
+                (o, vec![gx, gy])
+            },
+            |p: &[f64]| {
+                let (o, gx, gy) = tuple_from_if_grad(p[0], p[1]);
+                (o, vec![gx, gy])
+            },
+            |p: &[f64], v: &[f64]| {
+                let (o, gx, gy, hx, hy) = tuple_from_if_hvp(p[0], v[0], p[1], v[1]);
+                (o, vec![gx, gy], vec![hx, hy])
+            },
+        );
+        check("tuple_from_if", &[x, y], m, Some(&want));
+    }
+    for x in [
+        vec![0.3, -0.8, 0.5, 1.1, -0.4],
+        vec![1.4, 0.9, -1.3],
+        vec![-0.2, 0.6],
+    ] {
+        for k in 0..2 {
+            let m = slice_modes!(
+                tuples_from_branches,
+                tuples_from_branches_jvp,
+                tuples_from_branches_vjp,
+                tuples_from_branches_grad,
+                tuples_from_branches_hvp,
+                k
+            );
+            check("tuples_from_branches", &x, m, None);
+        }
+        for flip in [true, false] {
+            let m = slice_modes!(
+                vec_tuple_from_if,
+                vec_tuple_from_if_jvp,
+                vec_tuple_from_if_vjp,
+                vec_tuple_from_if_grad,
+                vec_tuple_from_if_hvp,
+                flip
+            );
+            check("vec_tuple_from_if", &x, m, None);
+        }
+    }
 }

@@ -491,3 +491,63 @@ fn return_without_a_value_from_a_function_of_buffers() {
         assert_eq!((a_bar, b), expected, "early_return_vjp at a = {a}");
     }
 }
+
+// ----- an inactive array lent to a call, then written ---------------------------
+
+#[differentiate]
+fn lent(b: f64, x: &[f64], y: &[f64]) -> f64 {
+    b * x[0] * y[1] + b.sin() * y[0]
+}
+
+/// `mut v` left out of `wrt`, lent to a helper (whole and a part of it),
+/// then written: the helper's pullback must see the values it was lent.
+#[differentiate(wrt(x))]
+fn lent_then_written(x: &[f64], mut v: Vec<f64>) -> f64 {
+    let s = lent(x[0] + v[2], &v[1..3], &v);
+    v[0] = 2.0 * v[1] + x[1];
+    s * v[0]
+}
+
+/// The same in a loop: each call lends the values of its round.
+#[differentiate(wrt(x))]
+fn lent_then_written_in_a_loop(x: &[f64], mut v: [f64; 3]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += lent(x[i] * s + v[2], &v[1..3], &v);
+        v[0] = 2.0 * v[1] + s.cos();
+        v[1] += 0.5 * x[i];
+    }
+    s * v[0]
+}
+
+#[test]
+fn an_inactive_array_lent_to_a_call_then_written() {
+    let x = [0.4, -0.9, 1.3];
+    let t = [1.0, -0.5, 0.25];
+    let w = 0.75;
+    let v0 = vec![0.3, -1.1, 0.6];
+    let f = |x: &[f64]| lent_then_written(x, v0.clone());
+    let (v, d) = lent_then_written_jvp(&x, &t, v0.clone());
+    assert_eq!(v, f(&x));
+    check_jvp(|x| vec![f(x)], &x, &t, &[d]).assert_close(1e-8, 1e-8);
+    let (_, g) = lent_then_written_grad(&x, v0.clone());
+    check_gradient(f, &x, &g).assert_close(1e-8, 1e-8);
+    let (_, xb) = lent_then_written_vjp(&x, v0.clone(), w);
+    close("dot-product identity", d * w, dot(&t, &xb), 1e-12);
+    let (_, _, hv) = lent_then_written_hvp(&x, &t, v0.clone());
+    let fd = fd_jvp(|x| lent_then_written_grad(x, v0.clone()).1, &x, &t);
+    ad::check::compare(&hv, &fd).assert_close(1e-7, 1e-7);
+
+    let a0 = [0.3, -1.1, 0.6];
+    let f = |x: &[f64]| lent_then_written_in_a_loop(x, a0);
+    let (v, d) = lent_then_written_in_a_loop_jvp(&x, &t, a0);
+    assert_eq!(v, f(&x));
+    check_jvp(|x| vec![f(x)], &x, &t, &[d]).assert_close(1e-8, 1e-8);
+    let (_, g) = lent_then_written_in_a_loop_grad(&x, a0);
+    check_gradient(f, &x, &g).assert_close(1e-8, 1e-8);
+    let (_, xb) = lent_then_written_in_a_loop_vjp(&x, a0, w);
+    close("dot-product identity, loop", d * w, dot(&t, &xb), 1e-12);
+    let (_, _, hv) = lent_then_written_in_a_loop_hvp(&x, &t, a0);
+    let fd = fd_jvp(|x| lent_then_written_in_a_loop_grad(x, a0).1, &x, &t);
+    ad::check::compare(&hv, &fd).assert_close(1e-7, 1e-7);
+}

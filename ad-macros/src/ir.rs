@@ -50,8 +50,9 @@ pub struct Var {
     /// `Vec<Vec<f64>>`; `array` is set too): its elements are `a[r][c]`
     /// (see [`Expr::Index`]), its rows `a[r]`.
     pub nested: bool,
-    /// A parameter of a fixed-size array type (`[f64; N]`, `&[f64; N]`):
-    /// its cotangent is an array too, so a `Vec` copied from it
+    /// A parameter of a fixed-size array type (`[f64; N]`, `&[f64; N]`),
+    /// or a helper's result (which may be one: the macro does not see its
+    /// type): its cotangent may be an array, so a `Vec` copied from it
     /// (`x.to_vec()`) gives its cotangent back element by element.
     pub fixed: bool,
     /// Changed by verbatim code (`v.push(i)`, `sort(&mut v)`): a value

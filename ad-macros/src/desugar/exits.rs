@@ -1,7 +1,9 @@
 //! Early exits out of an `if`, `match` or block whose value is bound,
 //! assigned or returned: `let y = if c { a } else { return b; };`,
 //! `let w = match k { 0 => x, _ => return 0.0 };`, `y = if c { a } else {
-//! break };`, and a function's tail `if c { return a; } else { b }`.
+//! break };`, and a function's tail `if c { return a; } else { b }`; and
+//! tuples bound from an `if`, `match` or block, early exit or not: `let (a,
+//! b) = if c { (x, y) } else { (y, x) };`.
 //!
 //! Such a statement is rewritten as the statement form it stands for: the
 //! names are declared without a value (`let y;`), and each branch that
@@ -57,14 +59,23 @@ enum Target {
 }
 
 /// The statements `stmt` stands for when it binds or assigns the value of
-/// an `if`, `match` or block that may leave early; `None` for any other
+/// an `if`, `match` or block that may leave early, or binds a tuple pattern
+/// from one (`let a; let b; if c { (a, b) = (x, y); } else { .. }`); `None`
+/// for any other
 /// statement (and for patterns other than names and tuples of names, left
 /// to lowering's error).
 fn exits_as_statements(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     match stmt {
         syn::Stmt::Local(local) => {
             let init = local.init.as_ref()?;
-            if init.diverge.is_some() || !is_branching(&init.expr) || !may_exit(stmt) {
+            // (Lowering binds a tuple pattern only from a tuple or a call:
+            // one bound from a branching value takes the statement form
+            // too, exit or not.)
+            let tuple = match &local.pat {
+                syn::Pat::Type(pt) => matches!(&*pt.pat, syn::Pat::Tuple(_)),
+                p => matches!(p, syn::Pat::Tuple(_)),
+            };
+            if init.diverge.is_some() || !is_branching(&init.expr) || !(tuple || may_exit(stmt)) {
                 return None;
             }
             let (mut out, place) = declared(&local.pat)?;

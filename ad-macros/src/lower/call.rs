@@ -200,7 +200,39 @@ impl Lowerer<'_> {
                     | syn::Expr::Struct(_)
             );
             let slice = self.borrows_array(a);
-            return match self.opaque(a) {
+            // An inactive array that may be written in place after it is
+            // lent (`let mut v`, `mut v: Vec<f64>`; `h(&v); v[0] = ..;`):
+            // reverse mode lends it again to the pullback, so the call
+            // borrows a copy made now, which nothing writes (the same borrow
+            // of `v` would outlive the write, and the pullback would see
+            // the new values).
+            let written = match (slice, self.borrowed_base(a)) {
+                (true, Some((v, key))) if self.prog.vars[v].mutable || self.prog.vars[v].slot => {
+                    Some((v, key))
+                }
+                _ => None,
+            };
+            let op = match written {
+                Some((v, key)) => {
+                    let copy = self.temp(Expr::Rule("clone", vec![Expr::var(v)]), false, a.span());
+                    let Operand::Var(copy) = copy else {
+                        unreachable!("a temporary is a variable")
+                    };
+                    self.prog.vars[copy].array = true;
+                    self.scopes.push(HashMap::from_iter([(
+                        key,
+                        Binding {
+                            var: copy,
+                            mutable: false,
+                        },
+                    )]));
+                    let op = self.opaque(a);
+                    self.scopes.pop();
+                    op
+                }
+                None => self.opaque(a),
+            };
+            return match op {
                 Operand::Var(t) if self.prog.vars[t].kind == VarKind::Temp && owned => {
                     Expr::Rule("clone", vec![Expr::var(t)])
                 }
@@ -253,11 +285,11 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Whether `a` borrows a (1-D) array or a range of one: `&x`,
-    /// `&x[a..b]`.
-    fn borrows_array(&self, a: &syn::Expr) -> bool {
+    /// The local `a` borrows, shared (`&x`, `&x[a..b]`), and the name it is
+    /// read by.
+    fn borrowed_base(&self, a: &syn::Expr) -> Option<(VarId, String)> {
         let syn::Expr::Reference(r) = strip_parens(a) else {
-            return false;
+            return None;
         };
         let base = match strip_parens(&r.expr) {
             syn::Expr::Index(ix) if matches!(strip_parens(&ix.index), syn::Expr::Range(_)) => {
@@ -265,9 +297,18 @@ impl Lowerer<'_> {
             }
             e => e,
         };
-        r.mutability.is_none()
-            && matches!(strip_parens(base), syn::Expr::Path(p)
-                if self.local_of(p).is_some_and(|v| self.prog.vars[v].array && !self.prog.vars[v].nested))
+        let syn::Expr::Path(p) = strip_parens(base) else {
+            return None;
+        };
+        let v = self.local_of(p).filter(|_| r.mutability.is_none())?;
+        Some((v, p.path.get_ident()?.unraw().to_string()))
+    }
+
+    /// Whether `a` borrows a (1-D) array or a range of one: `&x`,
+    /// `&x[a..b]`.
+    fn borrows_array(&self, a: &syn::Expr) -> bool {
+        self.borrowed_base(a)
+            .is_some_and(|(v, _)| self.prog.vars[v].array && !self.prog.vars[v].nested)
     }
 
     /// `x[a..b]`, `x[a..]`, `x[..b]`, `x[..]` of an array: `Index(x, a..b)`.

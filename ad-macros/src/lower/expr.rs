@@ -296,11 +296,27 @@ impl Lowerer<'_> {
                     _ => None,
                 };
                 let Some(arr) = arr else {
-                    self.errors.spanned(
-                        &ix.expr,
-                        "indexing is supported on array parameters and locals (`&[f64]`, `[f64; N]`, \
-                         `Vec<f64>`), on 2-D arrays (`a[r][c]`) and on nalgebra values",
-                    );
+                    let local = match strip_parens(&ix.expr) {
+                        syn::Expr::Path(p) => self.local_of(p).is_some(),
+                        _ => false,
+                    };
+                    if local {
+                        // (A name declared without a value, or bound from
+                        // an `if` or `match`, has no array value to tell.)
+                        self.errors.spanned(
+                            &ix.expr,
+                            "this local is not known to be an array where it is declared: give it \
+                             its type (`let y: Vec<f64>;`, `let (u, w): (Vec<f64>, Vec<f64>) = \
+                             if ..`) or declare it with an array value",
+                        );
+                    } else {
+                        self.errors.spanned(
+                            &ix.expr,
+                            "indexing is supported on array parameters and locals (`&[f64]`, \
+                             `[f64; N]`, `Vec<f64>`), on 2-D arrays (`a[r][c]`) and on nalgebra \
+                             values",
+                        );
+                    }
                     return self.poisoned();
                 };
                 // A helper's result read by element is an array.

@@ -481,6 +481,12 @@ fn lower_round(
     let mut stmts = std::mem::take(&mut lw.member_lets);
     stmts.append(&mut lw.stmts);
     lw.prog.body = Body { stmts, ret };
+    // A helper's result may be a fixed-size array (`-> [f64; 2]`), whose
+    // type the macro does not see: a `Vec` copied from it gives its
+    // cotangent back element by element (see `Var::fixed`).
+    for v in &lw.call_results {
+        lw.prog.vars[*v].fixed = true;
+    }
     (lw.prog, lw.varied_names)
 }
 
