@@ -30,115 +30,118 @@
 //!
 //! - active mut Vec<f64>: call: 5
 //! - active mut Vec<f64>: constants: 2
-//! - active mut Vec<f64>: element: 4
+//! - active mut Vec<f64>: element: 3
 //! - active mut Vec<f64>: if on active: 6
 //! - active mut Vec<f64>: if on active in loop: 2
-//! - active mut Vec<f64>: partial loop: 5
-//! - active mut Vec<f64>: read-write loop: 14
-//! - active mut Vec<f64>: while: 4
+//! - active mut Vec<f64>: partial loop: 4
+//! - active mut Vec<f64>: read-write loop: 16
+//! - active mut Vec<f64>: while: 5
 //! - active mut [f64; N]: call: 5
-//! - active mut [f64; N]: element: 7
-//! - active mut [f64; N]: if on active: 6
-//! - active mut [f64; N]: if on active in loop: 6
-//! - active mut [f64; N]: if on inactive: 10
-//! - active mut [f64; N]: partial loop: 3
+//! - active mut [f64; N]: element: 8
+//! - active mut [f64; N]: if on active: 4
+//! - active mut [f64; N]: if on active in loop: 7
+//! - active mut [f64; N]: if on inactive: 11
+//! - active mut [f64; N]: partial loop: 4
 //! - active mut [f64; N]: read-write loop: 9
 //! - active mut [f64; N]: while: 1
-//! - active mut f64: call: 50
-//! - active mut f64: for: 55
-//! - active mut f64: if on active: 55
+//! - active mut f64: call: 49
+//! - active mut f64: for: 57
+//! - active mut f64: if on active: 59
 //! - active mut f64: if on inactive: 24
-//! - active mut f64: straight: 35
-//! - active mut f64: while: 27
-//! - active mut f64: while on active: 33
-//! - buffer &mut [f64]: call: 29
+//! - active mut f64: straight: 38
+//! - active mut f64: while: 26
+//! - active mut f64: while on active: 36
+//! - buffer &mut [f64]: call: 27
 //! - buffer &mut [f64]: constants: 27
-//! - buffer &mut [f64]: element: 39
-//! - buffer &mut [f64]: if on active: 36
-//! - buffer &mut [f64]: if on active in loop: 21
-//! - buffer &mut [f64]: if on inactive: 24
-//! - buffer &mut [f64]: partial loop: 31
-//! - buffer &mut [f64]: read-write loop: 55
-//! - buffer &mut [f64]: while: 42
-//! - buffer &mut [f64]: write-only loop: 49
-//! - calls (depth 1): 155
-//! - calls (depth 2): 72
-//! - calls (depth 3): 24
+//! - buffer &mut [f64]: element: 38
+//! - buffer &mut [f64]: if on active: 33
+//! - buffer &mut [f64]: if on active in loop: 20
+//! - buffer &mut [f64]: if on inactive: 23
+//! - buffer &mut [f64]: partial loop: 32
+//! - buffer &mut [f64]: read-write loop: 58
+//! - buffer &mut [f64]: while: 36
+//! - buffer &mut [f64]: write-only loop: 52
+//! - calls (depth 1): 158
+//! - calls (depth 2): 69
+//! - calls (depth 3): 25
 //! - idiom: array pattern of a [f64; N] parameter (active): 1
 //! - idiom: array pattern of a [f64; N] parameter (left out of wrt): 3
-//! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 3
-//! - idiom: array pattern of a local array: 13
+//! - idiom: array pattern of a [f64; N] parameter (left out of wrt) in a loop: 2
+//! - idiom: array pattern of a local array: 14
 //! - idiom: array pattern of a local array in a loop: 2
-//! - idiom: assert!/format!/println!: 24
-//! - idiom: assert!/format!/println! in a loop: 3
-//! - idiom: deferred let, in branches: 8
-//! - idiom: deferred let, in branches in a loop: 2
-//! - idiom: deferred let, straight-line: 8
-//! - idiom: integer offset let in a loop: 67
+//! - idiom: assert!/format!/println!: 23
+//! - idiom: assert!/format!/println! in a loop: 2
+//! - idiom: deferred let, in branches: 9
+//! - idiom: deferred let, in branches in a loop: 3
+//! - idiom: deferred let, straight-line: 6
+//! - idiom: integer offset let in a loop: 71
 //! - idiom: integer offset let in a loop (nested loop): 2
-//! - idiom: labelled break from an inner loop: 9
+//! - idiom: labelled break from an inner loop: 3
 //! - idiom: labelled continue from an inner loop: 6
-//! - idiom: loop as a value: 15
+//! - idiom: loop as a value: 14
 //! - idiom: loop as a value in a loop: 1
-//! - idiom: while let Some(j) = stack.pop(): 10
-//! - idiom: while let Some(j) = stack.pop() (labelled): 2
+//! - idiom: while let Some(j) = stack.pop(): 6
+//! - idiom: while let Some(j) = stack.pop() (labelled): 3
 //! - idiom: while let Some(j) = stack.pop() in a loop: 1
 //! - left out mut Vec<f64>: call: 6
 //! - left out mut Vec<f64>: constants: 1
-//! - left out mut Vec<f64>: element: 9
+//! - left out mut Vec<f64>: element: 8
 //! - left out mut Vec<f64>: if on active: 6
 //! - left out mut Vec<f64>: if on active in loop: 7
-//! - left out mut Vec<f64>: if on inactive: 3
-//! - left out mut Vec<f64>: partial loop: 7
-//! - left out mut Vec<f64>: read-write loop: 18
-//! - left out mut Vec<f64>: while: 6
+//! - left out mut Vec<f64>: if on inactive: 4
+//! - left out mut Vec<f64>: partial loop: 6
+//! - left out mut Vec<f64>: read-write loop: 17
+//! - left out mut Vec<f64>: while: 5
 //! - left out mut Vec<f64>: write-only loop: 13
 //! - left out mut [f64; N]: call: 9
-//! - left out mut [f64; N]: constants: 5
-//! - left out mut [f64; N]: element: 8
-//! - left out mut [f64; N]: if on active: 4
-//! - left out mut [f64; N]: if on active in loop: 7
-//! - left out mut [f64; N]: if on inactive: 6
-//! - left out mut [f64; N]: partial loop: 4
-//! - left out mut [f64; N]: read-write loop: 9
+//! - left out mut [f64; N]: constants: 4
+//! - left out mut [f64; N]: element: 9
+//! - left out mut [f64; N]: if on active: 5
+//! - left out mut [f64; N]: if on active in loop: 8
+//! - left out mut [f64; N]: if on inactive: 5
+//! - left out mut [f64; N]: partial loop: 5
+//! - left out mut [f64; N]: read-write loop: 8
 //! - left out mut [f64; N]: while: 4
-//! - left out mut [f64; N]: write-only loop: 8
-//! - left out mut f64: call: 56
-//! - left out mut f64: for: 67
-//! - left out mut f64: if on active: 68
-//! - left out mut f64: if on inactive: 47
-//! - left out mut f64: straight: 41
-//! - left out mut f64: while: 42
+//! - left out mut [f64; N]: write-only loop: 9
+//! - left out mut f64: call: 59
+//! - left out mut f64: for: 64
+//! - left out mut f64: if on active: 65
+//! - left out mut f64: if on inactive: 49
+//! - left out mut f64: straight: 45
+//! - left out mut f64: while: 44
 //! - left out mut f64: while on active: 37
 //! - match: on an active value, bindings mut: 8
-//! - match: on an active value, bindings plain: 9
-//! - method: copysign: 5
-//! - method: fract: 6
-//! - method: let (s, c) = e.sin_cos(): 5
-//! - method: midpoint: 10
-//! - method: next_down: 4
-//! - method: next_up: 6
-//! - method: to_degrees: 11
-//! - method: to_radians: 5
-//! - rem: %= on a mutable scalar: 11
-//! - rem: a % b: 35
-//! - rem: a.rem_euclid(b): 17
-//! - rem: an active divisor: 28
-//! - signature: 1 buffer, no return value: 97
-//! - signature: 1 buffer, returns f64: 126
-//! - signature: 2 buffers, no return value: 25
-//! - signature: 2 buffers, returns f64: 21
+//! - match: on an active value, bindings plain: 8
+//! - method: copysign: 7
+//! - method: fract: 8
+//! - method: let (s, c) = e.sin_cos(): 14
+//! - method: midpoint: 12
+//! - method: next_down: 7
+//! - method: next_up: 5
+//! - method: to_degrees: 7
+//! - method: to_radians: 3
+//! - rem: %= on a mutable scalar: 8
+//! - rem: %= on an element of a buffer: 2
+//! - rem: %= on an element of an array: 5
+//! - rem: a % b: 32
+//! - rem: a.rem_euclid(b): 9
+//! - rem: an active divisor: 30
+//! - rem: f64::rem_euclid(a, b): 9
+//! - signature: 1 buffer, no return value: 99
+//! - signature: 1 buffer, returns f64: 121
+//! - signature: 2 buffers, no return value: 24
+//! - signature: 2 buffers, returns f64: 20
 //! - signature: active mut Vec<f64>: 65
-//! - signature: active mut [f64; N]: 60
-//! - signature: active mut f64: 282
-//! - signature: left out of wrt: &[f64]: 71
-//! - signature: left out of wrt: Vec<f64>: 29
-//! - signature: left out of wrt: [f64; N]: 33
-//! - signature: left out of wrt: f64: 139
-//! - signature: left out of wrt: mut Vec<f64>: 77
-//! - signature: left out of wrt: mut [f64; N]: 59
+//! - signature: active mut [f64; N]: 61
+//! - signature: active mut f64: 286
+//! - signature: left out of wrt: &[f64]: 69
+//! - signature: left out of wrt: Vec<f64>: 30
+//! - signature: left out of wrt: [f64; N]: 29
+//! - signature: left out of wrt: f64: 129
+//! - signature: left out of wrt: mut Vec<f64>: 73
+//! - signature: left out of wrt: mut [f64; N]: 61
 //! - signature: left out of wrt: mut f64: 281
-//! - signature: no wrt: 122
+//! - signature: no wrt: 136
 
 // Random code is not idiomatic: these lints flag its style (dead values,
 // `a - a`, identical branches, constants close to PI / 4, ...), not bugs.
@@ -44474,13 +44477,13 @@ const W579: Case = Case {
 
 #[differentiate(wrt(a))]
 fn w580(mut p: [f64; 4], a: f64, k: usize) -> f64 {
-    let u1 = p[2].rem_euclid(0.92);
-    if k < 1 {
-        p[0] = p[0] * 0.48 + a;
+    let u1 = f64::rem_euclid(p[2], 0.92);
+    if a > -0.2 {
+        p[0] = a * a;
     } else {
-        p[0] += a * a;
+        p[2] %= 0.86;
     }
-    u1 - 0.38 * a + p[0].tanh() - 0.51 * p[p.len() - 1]
+    u1 + a + 0.27 * p[0] + p[p.len() - 1] + 0.1 * k as f64
 }
 
 const W580: Case = Case {
@@ -44508,1474 +44511,1488 @@ const W580: Case = Case {
     }),
     points: [
         Point {
-            z: &[0.1391],
-            q: &[-1.4713, -0.125, 0.3122, 0.8492],
-            k: 3,
-            t: &[0.1138],
-            c: &[-0.8575],
-            v: &[-0.755],
-            y: &[-1.06982801739],
+            z: &[0.9479],
+            q: &[0.757, -0.4872, -1.1663, -0.9472],
+            k: 1,
+            t: &[-0.2515],
+            c: &[-0.7924],
+            v: &[-0.0833],
+            y: &[1.0169988907],
         },
         Point {
-            z: &[-1.4859],
-            q: &[-0.1122, 0.0216, -0.3621, -1.4968],
-            k: 2,
-            t: &[0.816],
-            c: &[1.8857],
-            v: &[-0.4003],
-            y: &[2.85611046012],
+            z: &[0.7636],
+            q: &[0.7161, -1.1325, -1.3165, -0.8641],
+            k: 4,
+            t: &[0.4707],
+            c: &[0.563],
+            v: &[-0.9906],
+            y: &[0.9804329392],
         },
     ],
 };
 
-#[differentiate(wrt(b))]
-fn w581(c: f64, mut b: f64, mut a: f64) -> f64 {
-    for i0 in 0..4 {
-        a += b * a;
-        if i0 < 1 {
-            a += (a.cosh() + 0.35).acosh() * a.sin();
-        } else if (0.43 * (c - a).tanh()).atanh() > c {
-            let u2 = match i0 % 4 {
-                2 => b.powi(1),
-                0 | 1 => {
-                    break;
-                }
-                3 => {
-                    break;
-                }
-                _ => a.hypot(0.77).ln(),
-            };
-            a = a * 0.8 + u2.atan();
-        }
+#[differentiate(wrt(b, p))]
+fn w581(buf: &mut [f64], b: f64, mut a: f64, p: [f64; 4], v: Vec<f64>) {
+    for i0 in 0..buf.len() {
+        let o1 = 2 * i0 + 1;
+        buf[i0] = buf[i0] * p[1] + (b + a + b);
     }
-    match b {
-        v4 if v4 > 0.21 => {
-            a += v4 * c;
-        }
-        v5 => {
-            a -= v5 * w440(w478(1.34, 0.8, b));
-        }
+    a = w510(1.44, a);
+    let u2;
+    if v[2].asinh() > -0.78 {
+        u2 = (0.71 * v[2].cos()).atanh().cos();
+    } else {
+        u2 = 3.12 * w538(b + p[0], 1.11, 2) % -0.9;
     }
-    let mut j6 = 0;
-    while j6 < 3 {
-        let o7 = 3 * j6 + 1;
-        b += b * b;
-        j6 += 1;
-    }
-    a - b.cos() - c
+    let (u3, u4) = a.sin_cos();
+    buf[1] -= u4;
+    buf[0] -= u3;
+    buf[2] -= 1.08 * a;
 }
 
 const W581: Case = Case {
     name: "w581",
-    live: &[(0, 1)],
+    live: &[(3, 4), (4, 8)],
     f: |z, q, _| {
-        let r = w581(q[0], z[0], q[1]);
-        cat(&[&[r][..]])
+        let mut b0 = z[0..3].to_vec();
+        w581(&mut b0, z[3], q[0], arr(&z[4..8]), q[1..4].to_vec());
+        cat(&[&b0[..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w581_jvp(q[0], z[0], d[0], q[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w581_jvp(
+            &mut b0,
+            &mut db0,
+            z[3],
+            d[3],
+            q[0],
+            arr(&z[4..8]),
+            arr(&d[4..8]),
+            q[1..4].to_vec(),
+        );
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1) = w581_vjp(q[0], z[0], q[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let (g1, g3) = w581_vjp(
+            &mut b0,
+            &mut cb0,
+            z[3],
+            q[0],
+            arr(&z[4..8]),
+            q[1..4].to_vec(),
+        );
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g1][..], &g3[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w581_grad(q[0], z[0], q[1]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w581_hvp(q[0], z[0], d[0], q[1]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-0.0106],
-            q: &[-0.7656, 0.1442],
-            k: 0,
-            t: &[0.502],
-            c: &[-1.8095],
-            v: &[-0.5759],
-            y: &[0.0567770990714],
+            z: &[
+                -1.4529, -1.4395, -0.9477, -0.0792, 1.3823, -0.4122, 0.7314, 0.6995,
+            ],
+            q: &[-0.8034, 1.4383, 0.1546, 1.1308],
+            k: 3,
+            t: &[
+                0.4018, -0.9735, -0.2363, 0.168, -0.0161, 0.5002, 0.6928, 0.0277,
+            ],
+            c: &[-1.1864, -0.6645, -1.8049],
+            v: &[],
+            y: &[-0.369149373478, -1.36841866374, -0.577891637382],
         },
         Point {
-            z: &[-0.3735],
-            q: &[-0.7211, -0.1033],
-            k: 0,
-            t: &[0.1953],
-            c: &[0.7649],
-            v: &[-0.2252],
-            y: &[0.856625870466],
+            z: &[
+                -1.1867, -0.4157, -0.4891, -1.4503, -1.1667, -0.1756, -0.1019, 0.1939,
+            ],
+            q: &[1.2373, -0.7454, 0.9579, -0.0204],
+            k: 1,
+            t: &[
+                -0.5842, 0.0735, 0.4199, 0.6916, -0.0747, 0.4097, 0.3684, 0.6549,
+            ],
+            c: &[0.7547, -1.359, -1.2159],
+            v: &[],
+            y: &[-2.45348916522, -1.53691211458, -3.33156374608],
         },
     ],
 };
 
-#[differentiate(wrt(x, v))]
-fn w582(a: f64, x: &[f64], mut v: Vec<f64>, k: usize) -> f64 {
-    let u1 = if (a.cosh() + 0.81).acosh() < -0.05 {
-        (1.28 * a).midpoint(a)
+#[differentiate]
+fn w582(b: f64, mut c: f64, v: Vec<f64>, mut a: f64, x: &[f64], buf: &mut [f64]) {
+    if v[0] > 0.34 {
+        a = a * 0.45 + v[1] * (buf[0] % 1.02);
     } else {
-        a
-    };
-    for i0 in 0..v.len() {
-        v[i0] = v[i0] * 0.65 + v[i0 % v.len()];
+        a = (a + (c + x[0])).sin() + (a - x[1]);
     }
-    u1 + a - x[0] - 1.09 * x[x.len() - 1] + v[0].tanh() + 0.27 * v[v.len() - 1] + 0.1 * k as f64
+    for i0 in 1..buf.len() {
+        let o1 = 3 * i0 + 3;
+        buf[i0] = 0.78 + 0.28 * i0 as f64;
+    }
+    let w2: [f64; 2] = [0.02 * c.clamp(-0.76, 0.95).to_degrees(), v[v.len() - 1]];
+    let [_, e3] = w2;
+    buf[1] += e3;
+    buf[3] -= 0.93 * a;
+    buf[2] -= b;
 }
 
 const W582: Case = Case {
     name: "w582",
-    live: &[(0, 4), (4, 7)],
-    f: |z, q, k| {
-        let r = w582(q[0], &z[0..4], z[4..7].to_vec(), k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w582_jvp(
-            q[0],
-            &z[0..4],
-            &d[0..4],
-            z[4..7].to_vec(),
-            d[4..7].to_vec(),
-            k,
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1, g2) = w582_vjp(q[0], &z[0..4], z[4..7].to_vec(), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..], &g2[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1, g2) = w582_grad(q[0], &z[0..4], z[4..7].to_vec(), k);
-        (r, cat(&[&g1[..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, g2, h1, h2) = w582_hvp(
-            q[0],
-            &z[0..4],
-            &d[0..4],
-            z[4..7].to_vec(),
-            d[4..7].to_vec(),
-            k,
-        );
-        (r, cat(&[&g1[..], &g2[..]]), cat(&[&h1[..], &h2[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.9592, -0.8981, 0.6702, -0.9306, 0.9905, 0.7546, 1.2587],
-            q: &[-0.3161],
-            k: 0,
-            t: &[-0.3934, 0.9716, 0.1972, -0.4621, 0.789, 0.6363, -0.8895],
-            c: &[1.6867],
-            v: &[-0.9498, -0.88, -0.9664, 0.4032, -0.1969, -0.2125, -0.6087],
-            y: &[2.82877989356],
-        },
-        Point {
-            z: &[-0.5713, 1.004, 0.3301, -1.0846, -1.0652, -1.0599, -0.084],
-            q: &[0.5084],
-            k: 0,
-            t: &[0.1856, -0.4912, -0.3816, -0.2888, 0.4859, 0.514, -0.0474],
-            c: &[-1.2008],
-            v: &[0.6204, -0.6578, 0.1751, 0.2167, 0.7737, 0.5322, -0.8066],
-            y: &[1.79065989437],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, c))]
-fn w583(mut v: Vec<f64>, b: f64, mut a: f64, mut c: f64) -> f64 {
-    debug_assert!(a.abs() < 1e9, "{a:.3}");
-    c += 0.39 * w525(1, c, 0.19);
-    a = w479(0.66, a, 1.01);
-    (a + 1.09 * c) * b - v[0].atan() + v[v.len() - 1]
-}
-
-const W583: Case = Case {
-    name: "w583",
-    live: &[(0, 4), (4, 5)],
-    f: |z, q, _| {
-        let r = w583(z[0..4].to_vec(), q[0], q[1], z[4]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w583_jvp(z[0..4].to_vec(), d[0..4].to_vec(), q[0], q[1], z[4], d[4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g3) = w583_vjp(z[0..4].to_vec(), q[0], q[1], z[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g3][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g3) = w583_grad(z[0..4].to_vec(), q[0], q[1], z[4]);
-        (r, cat(&[&g0[..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g3, h0, h3) =
-            w583_hvp(z[0..4].to_vec(), d[0..4].to_vec(), q[0], q[1], z[4], d[4]);
-        (r, cat(&[&g0[..], &[g3][..]]), cat(&[&h0[..], &[h3][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.2622, 0.0369, 0.4377, 0.2546, -1.1512],
-            q: &[-0.5722, -0.1574],
-            k: 4,
-            t: &[0.0592, 0.9208, -0.7511, 0.4431, -0.5496],
-            c: &[-1.3848],
-            v: &[0.4322, -0.1513, 0.1809, 0.2992, 0.0857],
-            y: &[0.723754957746],
-        },
-        Point {
-            z: &[0.5872, -0.3068, -1.4983, 0.6657, 1.4009],
-            q: &[-0.8891, 1.2844],
-            k: 2,
-            t: &[0.9549, -0.871, -0.0531, -0.7032, -0.3028],
-            c: &[0.9996],
-            v: &[-0.9045, -0.0594, 0.6308, -0.7788, -0.9154],
-            y: &[0.311388510412],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w584(mut a: f64, x: &[f64], mut b: f64) -> f64 {
-    if x[2].sin() > -0.56 {
-        let mut st1 = vec![3usize];
-        while let Some(j2) = st1.pop() {
-            b = b * (0.84 * (a / x[2].sin().exp()).cos())
-                + x[x.len() - 1] * x[j2 % x.len()] * a.powi(0);
-        }
-    } else {
-        b %= b * b + 1.76;
-    }
-    a = w522(x[x.len() - 1], (x[1].sin() * 0.38).acos(), 0, a);
-    'o3: for i0 in 0..3 {
-        a += (5.11 * b % -0.65).hypot(1.47).powf(x[x.len() - 1].sin());
-        for i1 in 0..2 {
-            if (0.68
-                * x[(i0 + 2) % x.len()]
-                    .mul_add(a, x[(i0 + 2) % x.len()])
-                    .tanh())
-            .atanh()
-                > 0.55
-            {
-                break 'o3;
-            }
-            a = (a * x[i0 % x.len()]).atan() + (0.84 * b.cos()).acos();
-        }
-    }
-    for i0 in 0..4 {
-        let o5 = 3 * i0 + 2;
-        b += b * b;
-    }
-    a.cos() + b
-}
-
-const W584: Case = Case {
-    name: "w584",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w584(q[0], &q[1..4], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w584_jvp(q[0], &q[1..4], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g2) = w584_vjp(q[0], &q[1..4], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g2) = w584_grad(q[0], &q[1..4], z[0]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g2, h2) = w584_hvp(q[0], &q[1..4], z[0], d[0]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.163],
-            q: &[1.1398, 1.0378, -0.4496, -0.7714],
-            k: 1,
-            t: &[0.696],
-            c: &[1.2861],
-            v: &[-0.7883],
-            y: &[-0.796915847765],
-        },
-        Point {
-            z: &[-0.8074],
-            q: &[0.0618, 1.1277, 0.0071, 1.1592],
-            k: 4,
-            t: &[0.5646],
-            c: &[1.7563],
-            v: &[-0.1654],
-            y: &[48.0802923866],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w585(mut p: [f64; 3], mut a: f64, b: f64) -> f64 {
-    let u1 = w490(b - a) - b;
-    let u3 = {
-        let q2 = (1.47 + p[2].sin()).log2() + b;
-        q2 * (1.47 * b.cos()).exp().powf(1.16 * q2.cos()) + q2.atan()
-    };
-    p[1] = w538(p[1], 0.85, 3);
-    if b < 0.55 {
-        a -= b * p[1].mul_add(a, b);
-    } else {
-        a *= a.hypot(0.83).log2().sin();
-    }
-    (1.4 * u3 + 0.51 * u1 + b.tanh() + 0.39 * p[0] + 0.47 * p[p.len() - 1]) * (0.81 * a)
-}
-
-const W585: Case = Case {
-    name: "w585",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w585(arr(&q[0..3]), q[3], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w585_jvp(arr(&q[0..3]), q[3], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g2) = w585_vjp(arr(&q[0..3]), q[3], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g2) = w585_grad(arr(&q[0..3]), q[3], z[0]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g2, h2) = w585_hvp(arr(&q[0..3]), q[3], z[0], d[0]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.0641],
-            q: &[-0.5383, 0.9858, 0.4869, -0.1188],
-            k: 2,
-            t: &[-0.3831],
-            c: &[1.1331],
-            v: &[-0.5977],
-            y: &[2.45546685803],
-        },
-        Point {
-            z: &[-0.7608],
-            q: &[1.0557, 1.3033, 1.1096, -0.6148],
-            k: 0,
-            t: &[-0.2379],
-            c: &[-1.1251],
-            v: &[-0.3905],
-            y: &[27.4455354087],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w586(a: f64, k: usize, buf: &mut [f64], p: [f64; 4], x: &[f64]) -> f64 {
-    let mut u1: f64 = 0.5;
-    if (x[1] * a) > 0.74 {
-        if u1.is_nan() {
-            println!("u1 = {u1}");
-        }
-    } else {
-        let w2: [f64; 4] = [
-            u1.hypot(x[x.len() - 1].powi(2) + 0.48),
-            p[k % p.len()].hypot(0.52),
-            3.44 * a.rem_euclid(-u1.tanh().exp()) % -1.47,
-            u1,
-        ];
-        let [e3, e4, _, e5] = w2;
-        return 5.45 * e4.asinh() % 1.32;
-    }
-    let mut st6 = vec![4usize, 5, 2, 0];
-    while let Some(j7) = st6.pop() {
-        u1 %= u1 * u1 + 1.7;
-        if f64::tan(0.63 * p[(j7 + 3) % p.len()].cos()) < buf[1] {
-            let [_, e8, _, ..] = p;
-            break;
-        } else if (u1.next_down() / (2.14 + buf[(j7 + 2) % buf.len()].sin())) < 0.23 {
-            let [e9, e10, e11, e12] = p;
-            break;
-        }
-    }
-    buf[0] = a;
-    0.6 * u1 - 0.65 * a
-}
-
-const W586: Case = Case {
-    name: "w586",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let mut b2 = z[1..4].to_vec();
-        let r = w586(z[0], k, &mut b2, arr(&q[0..4]), &q[4..7]);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (r, dr) = w586_jvp(z[0], d[0], k, &mut b2, &mut db2, arr(&q[0..4]), &q[4..7]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g0) = w586_vjp(z[0], k, &mut b2, &mut cb2, arr(&q[0..4]), &q[4..7], c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[g0][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.0442, 0.4751, -1.2145, -1.1378],
-            q: &[-0.2037, 0.4674, -1.2423, -0.8656, -1.1818, 0.8487, -0.3976],
-            k: 0,
-            t: &[0.1891, 0.7849, 0.2505, 0.3461],
-            c: &[-1.3703, -0.6499, -1.9735, -0.5369],
-            v: &[],
-            y: &[-0.37873, 1.0442, -1.2145, -1.1378],
-        },
-        Point {
-            z: &[-1.0467, -0.8849, 0.5064, 0.2327],
-            q: &[0.8609, 0.8323, -0.9441, 1.0982, -1.005, -1.2888, 1.0727],
-            k: 1,
-            t: &[-0.9645, 0.0229, -0.3405, -0.7847],
-            c: &[-0.7881, -1.004, 1.9671, -0.501],
-            v: &[],
-            y: &[0.980355, -1.0467, 0.5064, 0.2327],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w587(a: f64, buf: &mut [f64]) {
-    let mut u1 = (f64::powi(1.59, 2) + 1.11).recip();
-    match a {
-        v3 if v3 > -0.01 => {
-            u1 += v3 * (a * a + 0.32).log(0.5);
-        }
-        v4 => {
-            u1 -= v4 * v4;
-        }
-    }
-    let mut j5 = 0;
-    while j5 < 4 {
-        buf[j5] = 1.32 * a + a;
-        j5 += 1;
-    }
-    buf[2] -= u1;
-    buf[3] -= a;
-}
-
-const W587: Case = Case {
-    name: "w587",
-    live: &[(0, 1)],
+    live: &[(0, 1), (1, 2), (2, 5), (5, 6), (6, 10)],
     f: |z, _, _| {
-        let mut b1 = z[1..5].to_vec();
-        w587(z[0], &mut b1);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b1, mut db1) = (z[1..5].to_vec(), d[1..5].to_vec());
-        w587_jvp(z[0], d[0], &mut b1, &mut db1);
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b1, mut cb1) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let g0 = w587_vjp(z[0], &mut b1, &mut cb1);
-        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.438, -0.6828, 0.7592, -0.4807, -0.9296],
-            q: &[],
-            k: 0,
-            t: &[0.918, -0.6166, 0.2651, 0.2663, -0.8903],
-            c: &[1.3128, -1.3351, -1.2443, 0.9741],
-            v: &[],
-            y: &[-3.33616, -3.33616, -1.54318475017, -1.89816],
-        },
-        Point {
-            z: &[-0.111, -0.7706, -1.3301, -0.4833, -0.7558],
-            q: &[],
-            k: 0,
-            t: &[0.8558, 0.3497, -0.2075, -0.0445, -0.5869],
-            c: &[1.6442, 0.7224, 0.6978, -0.5457],
-            v: &[],
-            y: &[-0.25752, -0.25752, -0.520067750172, -0.14652],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, v))]
-fn w588(mut a: f64, b: f64, mut p: [f64; 4], v: Vec<f64>) -> f64 {
-    for i0 in 0..p.len() {
-        let o1 = 3 * i0 + 1;
-        p[i0] = 0.37 + 0.24 * i0 as f64;
-    }
-    'o2: for i0 in 0..2 {
-        a -= (a / b.atan().exp()).abs();
-        for i1 in 0..3 {
-            if i0 > 0 {
-                break 'o2;
-            }
-            a %= (1.08 * p[i1 % p.len()].cos()).cosh();
-        }
-        a *= (b % (b.powi(2) + 1.72)).sin();
-    }
-    match v[v.len() - 1] {
-        v5 if v5 > 0.27 => {
-            a += v5 * v[1];
-        }
-        mut v6 => {
-            v6 *= a.cos().sin();
-            a -= v6 * v6;
-        }
-    }
-    if a > 0.34 {
-        a -= v[1] * b.mul_add(a, p[2]);
-    } else {
-        a *= 0.57 + 0.14 * (0.01 * a.to_degrees() - v[0]).cos();
-    }
-    (0.26 * a - b) * p[0].atan() - p[p.len() - 1]
-}
-
-const W588: Case = Case {
-    name: "w588",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, _| {
-        let r = w588(q[0], z[0], arr(&q[1..5]), z[1..4].to_vec());
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w588_jvp(
-            q[0],
-            z[0],
-            d[0],
-            arr(&q[1..5]),
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g3) = w588_vjp(q[0], z[0], arr(&q[1..5]), z[1..4].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &g3[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1, g3) = w588_grad(q[0], z[0], arr(&q[1..5]), z[1..4].to_vec());
-        (r, cat(&[&[g1][..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g3, h1, h3) = w588_hvp(
-            q[0],
-            z[0],
-            d[0],
-            arr(&q[1..5]),
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
-        );
-        (r, cat(&[&[g1][..], &g3[..]]), cat(&[&[h1][..], &h3[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.3639, -0.7621, 0.9009, 1.2012],
-            q: &[1.06, -0.1356, -0.7931, 0.2904, 0.0845],
-            k: 4,
-            t: &[0.5427, 0.2326, 0.299, 0.6363],
-            c: &[1.8158],
-            v: &[0.5652, 0.727, -0.7905, 0.9098],
-            y: &[-0.907252046919],
-        },
-        Point {
-            z: &[1.064, -0.478, -0.0054, 0.0079],
-            q: &[-1.2248, -0.5446, 1.0915, 1.0671, 0.8275],
-            k: 1,
-            t: &[-0.0205, 0.4373, 0.4249, 0.345],
-            c: &[1.626],
-            v: &[-0.0185, 0.5452, -0.4448, 0.69],
-            y: &[-1.48461070463],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, v))]
-fn w589(a: f64, c: f64, mut b: f64, x: &[f64], v: Vec<f64>, buf: &mut [f64]) {
-    for i0 in 0..buf.len() {
-        let o1 = 2 * i0 + 2;
-        buf[i0] = 1.43;
-    }
-    let u2: f64;
-    u2 = 4.21 * (buf[2] % buf[0].hypot(0.91)) % 0.71;
-    let mut j3 = 0;
-    while j3 < 3 {
-        let o4 = 2 * j3 + 2;
-        b = (b * v[j3 % v.len()]).atan() + u2;
-        j3 += 1;
-    }
-    let mut u5 = v[2];
-    let mut u6 = v[0].powi(2);
-    for i0 in 0..x.len() {
-        u5 = u5 * 0.61 + (u2.powi(2) + 0.42).log2().abs();
-        u6 = u6 * 0.53 + (4.86 * v[i0 % v.len()].hypot(0.54)).rem_euclid(-(1.94 + b.sin()));
-    }
-    buf[1] += u6;
-    buf[0] -= u5.tanh();
-    buf[1] += a;
-    buf[1] += 0.31 * b;
-}
-
-const W589: Case = Case {
-    name: "w589",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, _| {
-        let mut b5 = z[4..7].to_vec();
-        w589(z[0], q[0], q[1], &q[2..6], z[1..4].to_vec(), &mut b5);
+        let mut b5 = z[10..14].to_vec();
+        w582(z[0], z[1], z[2..5].to_vec(), z[5], &z[6..10], &mut b5);
         cat(&[&b5[..]])
     },
-    jvp: |z, d, q, _| {
-        let (mut b5, mut db5) = (z[4..7].to_vec(), d[4..7].to_vec());
-        w589_jvp(
+    jvp: |z, d, _, _| {
+        let (mut b5, mut db5) = (z[10..14].to_vec(), d[10..14].to_vec());
+        w582_jvp(
             z[0],
             d[0],
-            q[0],
-            q[1],
-            &q[2..6],
-            z[1..4].to_vec(),
-            d[1..4].to_vec(),
+            z[1],
+            d[1],
+            z[2..5].to_vec(),
+            d[2..5].to_vec(),
+            z[5],
+            d[5],
+            &z[6..10],
+            &d[6..10],
             &mut b5,
             &mut db5,
         );
         (cat(&[&b5[..]]), cat(&[&db5[..]]))
     },
-    vjp: |z, q, _, c| {
-        let (mut b5, mut cb5) = (z[4..7].to_vec(), c[0..3].to_vec());
-        let (g0, g4) = w589_vjp(
+    vjp: |z, _, _, c| {
+        let (mut b5, mut cb5) = (z[10..14].to_vec(), c[0..4].to_vec());
+        let (g0, g1, g2, g3, g4) = w582_vjp(
             z[0],
-            q[0],
-            q[1],
-            &q[2..6],
-            z[1..4].to_vec(),
+            z[1],
+            z[2..5].to_vec(),
+            z[5],
+            &z[6..10],
             &mut b5,
             &mut cb5,
         );
-        (cat(&[&b5[..]]), cat(&[&[g0][..], &g4[..], &cb5[..]]))
+        (
+            cat(&[&b5[..]]),
+            cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..], &g4[..], &cb5[..]]),
+        )
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.604, -0.3029, 0.2206, 1.208, 1.0552, -0.2593, -1.0562],
-            q: &[-0.861, -0.8734, 0.684, 0.9005, -0.2301, 0.6412],
-            k: 4,
-            t: &[-0.213, -0.849, -0.6144, -0.0755, -0.9222, -0.8888, 0.8681],
-            c: &[0.7645, -1.3831, -0.9919],
+            z: &[
+                -1.0363, -0.3913, -0.6755, -0.1606, -1.3782, 0.7308, 0.5476, 0.9512, -0.8985,
+                -1.4192, 0.4137, 1.2813, -0.5083, 0.6301,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.1096, 0.455, 0.7612, 0.1333, 0.7104, 0.4074, -0.9655, 0.3707, -0.3565, 0.6671,
+                0.0375, -0.4202, -0.8938, 0.998,
+            ],
+            c: &[0.5838, 1.567, -0.9143, -1.3645],
             v: &[],
-            y: &[0.456462758413, 3.25488801846, 1.43],
+            y: &[0.4137, -0.3182, 2.3763, 1.10399583551],
         },
         Point {
-            z: &[-0.0786, 1.3102, 0.4806, -0.6817, 0.4224, 1.4479, 1.4351],
-            q: &[-0.2925, 0.5328, 0.3304, 0.0601, -0.599, -0.4472],
-            k: 2,
-            t: &[-0.2259, 0.7869, -0.3114, -0.6916, 0.7057, 0.5441, -0.5893],
-            c: &[-1.7398, 0.5651, -0.832],
+            z: &[
+                -0.9868, 0.2626, 0.3251, 1.1605, 0.7982, -1.2098, 0.1049, 0.1056, -0.7221, -0.8056,
+                -0.1051, 1.3729, 1.2311, -0.5302,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.9264, 0.6296, 0.7636, 0.7604, -0.7822, 0.7434, -0.7617, 0.6361, 0.1967, -0.4969,
+                0.2468, -0.4232, 0.7876, -0.5406,
+            ],
+            c: &[-1.3153, 0.5496, 1.3222, 1.283],
             v: &[],
-            y: &[0.474255149961, 3.97326922037, 1.43],
+            y: &[-0.1051, 1.8582, 2.3268, 3.53726597159],
         },
     ],
 };
 
-#[differentiate(wrt(b))]
-fn w590(b: f64, buf: &mut [f64], mut a: f64) {
-    match a {
-        v2 if v2 > 0.75 => {
-            a += v2 * buf[0].atan().exp_m1();
-        }
-        v3 => {
-            a -= v3 * buf[0];
-        }
+#[differentiate]
+fn w583(p: [f64; 4], mut a: f64) -> f64 {
+    let u1 = (0.45 * a.cos()).acos().next_down();
+    let mut j2 = 0;
+    while j2 < 4 {
+        a = a * 0.37 + p[(j2 + 2) % p.len()];
+        j2 += 1;
     }
-    let mut j4 = 0;
-    while j4 < 4 {
-        let o5 = 2 * j4 + 2;
-        buf[j4] = b;
-        j4 += 1;
-    }
-    if (b * buf[2] + b) < 0.51 {
-        a += (b + a.hypot(0.68).log10()).cos();
-    } else {
-        a = a * 0.23 + b;
-    }
-    let (u6, u6b) = if a < 0.79 {
-        ((b + a).abs(), w525(3, 2.64 * a % 0.56, 1.22).sinh())
-    } else {
-        (w525(3, 2.64 * a % 0.56, 1.22).sinh(), (b + a).abs())
-    };
-    let u6 = u6 + u6b.sin();
-    buf[2] -= u6;
-    buf[0] += 1.13 * a;
+    a *= w473(a.hypot(1.06).ln_1p()).tanh();
+    a - u1
 }
 
-const W590: Case = Case {
-    name: "w590",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b1 = z[1..5].to_vec();
-        w590(z[0], &mut b1, q[0]);
+const W583: Case = Case {
+    name: "w583",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, _| {
+        let r = w583(arr(&z[0..4]), z[4]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w583_jvp(arr(&z[0..4]), arr(&d[0..4]), z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w583_vjp(arr(&z[0..4]), z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w583_grad(arr(&z[0..4]), z[4]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w583_hvp(arr(&z[0..4]), arr(&d[0..4]), z[4], d[4]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1974, 0.1693, 1.3768, -0.6181, 0.6346],
+            q: &[],
+            k: 2,
+            t: &[0.964, 0.9192, -0.5271, -0.9319, -0.8638],
+            c: &[-1.6928],
+            v: &[-0.195, 0.5796, 0.8694, 0.2941, -0.927],
+            y: &[-0.879761928095],
+        },
+        Point {
+            z: &[-0.9042, 1.1038, -1.2749, -0.3071, 0.4423],
+            q: &[],
+            k: 3,
+            t: &[-0.2945, -0.5503, 0.4115, -0.1759, 0.5496],
+            c: &[1.3723],
+            v: &[0.0383, -0.4228, 0.6961, 0.49, -0.1965],
+            y: &[-0.811805107214],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w584(k: usize, buf: &mut [f64], a: f64) {
+    let (u1, u2) = (
+        buf[k % buf.len()].rem_euclid(a.atan().exp()).copysign(a),
+        a.sinh() / a.atan().cosh(),
+    );
+    for i0 in 0..buf.len() {
+        buf[i0] = a * buf[(i0 + 3) % buf.len()] + a;
+    }
+    buf[2] -= u2;
+    buf[2] -= 0.52 * u1;
+}
+
+const W584: Case = Case {
+    name: "w584",
+    live: &[(3, 4)],
+    f: |z, _, k| {
+        let mut b1 = z[0..3].to_vec();
+        w584(k, &mut b1, z[3]);
         cat(&[&b1[..]])
     },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[1..5].to_vec(), d[1..5].to_vec());
-        w590_jvp(z[0], d[0], &mut b1, &mut db1, q[0]);
+    jvp: |z, d, _, k| {
+        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w584_jvp(k, &mut b1, &mut db1, z[3], d[3]);
         (cat(&[&b1[..]]), cat(&[&db1[..]]))
     },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let g0 = w590_vjp(z[0], &mut b1, &mut cb1, q[0]);
-        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
+    vjp: |z, _, k, c| {
+        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let g2 = w584_vjp(k, &mut b1, &mut cb1, z[3]);
+        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g2][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.3578, 0.8715, 0.9622, -0.3701, 0.6221],
-            q: &[0.8058],
-            k: 1,
-            t: &[-0.2689, 0.0537, -0.337, -0.8775, 0.4572],
-            c: &[1.3419, -0.7841, 1.2389, 1.5534],
+            z: &[-1.4215, 1.0439, 0.2892, -0.2586],
+            q: &[],
+            k: 0,
+            t: &[-0.1271, 0.7322, -0.2676, 0.7813],
+            c: &[1.9398, 1.1046, -1.7622],
             v: &[],
-            y: &[2.63061238673, -0.3578, 1.67964117252, -0.3578],
+            y: &[0.1089999, -0.52855254, -0.0117489421759],
         },
         Point {
-            z: &[0.2531, -0.3726, 0.631, 0.0563, -0.7293],
-            q: &[0.8683],
+            z: &[-1.4722, -0.3717, -0.221, -0.2803],
+            q: &[],
             k: 1,
-            t: &[0.9767, 0.5329, 0.0333, -0.0039, -0.1025],
-            c: &[-1.078, 0.5326, 1.654, -0.7977],
+            t: &[0.5617, -0.2019, -0.7978, -0.433],
+            c: &[0.5779, 1.58, -1.0926],
             v: &[],
-            y: &[2.04436680438, 0.2531, 2.08808729038, 0.2531],
+            y: &[0.13235766, -0.17611249, 0.257717392481],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, p, a, v))]
+fn w585(c: f64, k: usize, buf: &mut [f64], mut b: f64, p: [f64; 4], a: f64, v: Vec<f64>) -> f64 {
+    let mut u1 = c.powi(2);
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= w476(p[p.len() - 1].cos(), 0.59, 0.22).sin();
+        j2 += 1;
+        if k < 3 {
+            break u1 + 4.81 * a % (p[0].powi(2) + 0.97);
+        }
+        if j2 >= 3 {
+            break u1 * c.min(0.15);
+        }
+    };
+    for i0 in 0..buf.len() {
+        buf[i0] = a * (0.02 * u3.to_degrees());
+    }
+    let mut j4 = 0;
+    while j4 < 4 {
+        b = b * 0.24 + (a.atan().exp().powf(1.47) - c);
+        j4 += 1;
+    }
+    (0.69 * u3 - u1) * a - b + 0.73 * v[0] - 1.27 * v[v.len() - 1]
+}
+
+const W585: Case = Case {
+    name: "w585",
+    live: &[(0, 1), (5, 9), (9, 10), (10, 14)],
+    f: |z, q, k| {
+        let mut b2 = z[1..5].to_vec();
+        let r = w585(
+            z[0],
+            k,
+            &mut b2,
+            q[0],
+            arr(&z[5..9]),
+            z[9],
+            z[10..14].to_vec(),
+        );
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
+        let (r, dr) = w585_jvp(
+            z[0],
+            d[0],
+            k,
+            &mut b2,
+            &mut db2,
+            q[0],
+            arr(&z[5..9]),
+            arr(&d[5..9]),
+            z[9],
+            d[9],
+            z[10..14].to_vec(),
+            d[10..14].to_vec(),
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[1..5].to_vec());
+        let (r, g0, g4, g5, g6) = w585_vjp(
+            z[0],
+            k,
+            &mut b2,
+            &mut cb2,
+            q[0],
+            arr(&z[5..9]),
+            z[9],
+            z[10..14].to_vec(),
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g0][..], &cb2[..], &g4[..], &[g5][..], &g6[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.2492, 0.5354, -0.8097, 0.4333, 0.4576, 1.2181, -0.84, 0.2216, -0.0367, -1.4875,
+                -0.4232, -0.8636, 0.8828, 1.272,
+            ],
+            q: &[-0.2071],
+            k: 0,
+            t: &[
+                -0.2994, -0.7262, 0.4827, -0.3036, -0.083, -0.8176, -0.2812, 0.1079, -0.6742,
+                -0.8858, 0.7801, -0.4751, 0.8276, -0.1861,
+            ],
+            c: &[0.5777, -1.4926, -1.553, 1.3943, -1.4188],
+            v: &[],
+            y: &[
+                2.13386866475,
+                2.2643804994,
+                2.2643804994,
+                2.2643804994,
+                2.2643804994,
+            ],
+        },
+        Point {
+            z: &[
+                -0.6305, 0.0754, -0.2206, 0.299, -0.4275, -0.5628, -0.6841, -0.2499, 1.0702,
+                0.1273, -0.2569, -1.1422, -0.8519, -0.6886,
+            ],
+            q: &[0.7883],
+            k: 3,
+            t: &[
+                -0.3485, 0.6246, -0.9094, 0.184, -0.5706, -0.8285, -0.3523, 0.1672, -0.4938,
+                0.3933, -0.5884, 0.558, 0.5546, 0.3704,
+            ],
+            c: &[-0.6032, -1.9044, -0.5555, 1.2004, -1.9257],
+            v: &[],
+            y: &[
+                -1.77164283395,
+                -0.0248945958153,
+                -0.0248945958153,
+                -0.0248945958153,
+                -0.0248945958153,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn w586(buf: &mut [f64], x: &[f64], b: f64, mut a: f64, c: f64) -> f64 {
+    debug_assert!(b.abs() < 1e9, "{b:.3}");
+    for i0 in 0..3 {
+        a = (a + c).tanh() + (buf[i0 % buf.len()] + c);
+    }
+    if (x[1] + (buf[2].powi(2) + 1.53).log2()).atan() > -0.2 {
+        buf[0] = b.copysign(a) + x[2];
+    }
+    0.79 * c + a - b - buf[2]
+}
+
+const W586: Case = Case {
+    name: "w586",
+    live: &[(3, 6), (6, 7), (7, 8), (8, 9)],
+    f: |z, _, _| {
+        let mut b0 = z[0..3].to_vec();
+        let r = w586(&mut b0, &z[3..6], z[6], z[7], z[8]);
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (r, dr) = w586_jvp(
+            &mut b0,
+            &mut db0,
+            &z[3..6],
+            &d[3..6],
+            z[6],
+            d[6],
+            z[7],
+            d[7],
+            z[8],
+            d[8],
+        );
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (r, g1, g2, g3, g4) = w586_vjp(&mut b0, &mut cb0, &z[3..6], z[6], z[7], z[8], c[0]);
+        (
+            cat(&[&[r][..], &b0[..]]),
+            cat(&[&cb0[..], &g1[..], &[g2][..], &[g3][..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.4386, 0.2119, -1.3217, 1.4997, -1.3048, -0.6268, 0.7002, -0.9402, 0.1162,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.1261, -0.5752, -0.9284, -0.7627, -0.702, 0.1504, -0.4799, -0.2317, 0.702,
+            ],
+            c: &[-1.5812, -1.719, 1.0408, 1.2989],
+            v: &[],
+            y: &[0.3424444437, -1.327, 0.2119, -1.3217],
+        },
+        Point {
+            z: &[
+                0.5406, 1.2646, -0.699, -1.2234, -0.6805, -0.8519, 1.2271, 0.0654, 0.2117,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.5025, -0.2072, -0.9728, 0.4726, 0.7265, -0.5914, 0.1171, -0.0348, -0.2049,
+            ],
+            c: &[0.8985, -0.5541, 1.2438, 0.8633],
+            v: &[],
+            y: &[0.139276907328, 0.3752, 1.2646, -0.699],
+        },
+    ],
+};
+
+#[differentiate]
+fn w587(mut a: f64, v: Vec<f64>, buf: &mut [f64]) -> f64 {
+    for i0 in 0..buf.len() {
+        buf[i0] = 1.45 + 0.12 * i0 as f64;
+    }
+    match f64::atanh(0.83 * (a % buf[1].hypot(1.2)).tanh()) {
+        v2 if v2 > 0.21 => {
+            a += v2 * a.hypot(0.97).log(2.0);
+        }
+        v3 => {
+            a -= v3 * (1.73 * a).fract();
+        }
+    }
+    if a.atan2((1.44 * a.cos()).cosh()) > a {
+        for i0 in 0..buf.len() {
+            buf[i0] = a * v[i0 % v.len()].atan();
+        }
+    } else if a < v[1] {
+        let (u4, u5) = a.sin_cos();
+    }
+    for i0 in 0..v.len() {
+        a += (v[0] + -a).tanh();
+    }
+    a + buf[0]
+}
+
+const W587: Case = Case {
+    name: "w587",
+    live: &[(0, 1), (1, 4)],
+    f: |z, _, _| {
+        let mut b2 = z[4..8].to_vec();
+        let r = w587(z[0], z[1..4].to_vec(), &mut b2);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w587_jvp(
+            z[0],
+            d[0],
+            z[1..4].to_vec(),
+            d[1..4].to_vec(),
+            &mut b2,
+            &mut db2,
+        );
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1) = w587_vjp(z[0], z[1..4].to_vec(), &mut b2, &mut cb2, c[0]);
+        (
+            cat(&[&[r][..], &b2[..]]),
+            cat(&[&[g0][..], &g1[..], &cb2[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.4178, 0.3791, -1.359, 0.6411, 0.2132, -1.4274, 0.5953, -0.2921,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.5572, 0.5148, 0.9999, -0.473, -0.9705, -0.776, 0.8016, 0.5016,
+            ],
+            c: &[-0.7816, 1.0912, -1.6177, 0.8657, 1.3401],
+            v: &[],
+            y: &[
+                0.138528041412,
+                -0.240571887935,
+                0.621693129933,
+                -0.378486205633,
+                -0.240571887935,
+            ],
+        },
+        Point {
+            z: &[
+                -0.2952, 0.261, -1.2496, -0.9833, 0.5686, 0.6365, 0.1734, -0.4214,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.0591, 0.0113, 0.6051, -0.5248, -0.156, -0.6143, 0.7036, 0.4512,
+            ],
+            c: &[0.6276, -1.0735, -1.8672, -0.7979, 1.5385],
+            v: &[],
+            y: &[
+                0.153977149879,
+                -0.107022850117,
+                0.375558158448,
+                0.325706762825,
+                -0.107022850117,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w588(mut b: f64, k: usize, a: f64) -> f64 {
+    'o1: for i0 in 0..3 {
+        b = (b * b.atan().cosh()).sin() + a.midpoint(a);
+        for i1 in 0..3 {
+            if i1 % 3 == 1 {
+                continue 'o1;
+            }
+            b %= 0.35;
+        }
+        b -= f64::asinh(b).tanh();
+    }
+    for i0 in 0..k + 1 {
+        b -= (a * b).cos();
+    }
+    match 4.74 * (1.47 * a) % a.sin().exp() {
+        v4 if v4 > -0.58 => {
+            b += v4 * (v4 * v4 + 0.37).ln();
+        }
+        mut v5 => {
+            v5 *= (3.62 * a % v5.hypot(1.19)).sin();
+            b -= v5 * (0.47 * v5.tanh()).atanh();
+        }
+    }
+    b + a
+}
+
+const W588: Case = Case {
+    name: "w588",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w588(q[0], k, z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w588_jvp(q[0], k, z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2) = w588_vjp(q[0], k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2) = w588_grad(q[0], k, z[0]);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, h2) = w588_hvp(q[0], k, z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.4231],
+            q: &[0.4924],
+            k: 2,
+            t: &[0.9167],
+            c: &[-1.2981],
+            v: &[-0.9939],
+            y: &[2.84129503544],
+        },
+        Point {
+            z: &[1.4094],
+            q: &[0.7926],
+            k: 4,
+            t: &[-0.9736],
+            c: &[-0.9207],
+            v: &[-0.4244],
+            y: &[2.52380467532],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, x, b))]
+fn w589(c: f64, mut p: [f64; 3], mut a: f64, x: &[f64], mut b: f64, buf: &mut [f64], k: usize) {
+    let (u1, u2) = f64::sin_cos(a);
+    let mut j3 = 0;
+    while b < 1.64 && j3 < 5 {
+        b *= 0.68 + 0.12 * (u2 * u1 + x[j3 % x.len()]).cos();
+        j3 += 1;
+    }
+    for i0 in 0..p.len() {
+        p[i0] = (p[i0] * x[(i0 + 2) % x.len()]).atan() + u2.tanh().exp2();
+    }
+    buf[2] *= 0.52 + 0.27 * (x[1] * u2.clamp(-0.37, 1.27)).cos();
+    if (3.23 * x[x.len() - 1] % -0.81) < -0.48 {
+        if a > 0.66 {
+            a += (x[0] * u1.powi(4)).tanh();
+        }
+        let (u4, u5) = u2.next_down().sin_cos();
+    }
+    a += 0.44 * w510(0.55, a);
+    buf[1] -= a;
+    buf[0] += u2;
+    buf[1] -= 0.28 * c;
+    buf[2] += 1.15 * p[0];
+    buf[2] -= p[p.len() - 1].sin();
+    buf[2] += 1.35 * b;
+}
+
+const W589: Case = Case {
+    name: "w589",
+    live: &[(0, 1), (1, 5), (5, 6)],
+    f: |z, q, k| {
+        let mut b5 = z[6..9].to_vec();
+        w589(z[0], arr(&q[0..3]), q[3], &z[1..5], z[5], &mut b5, k);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b5, mut db5) = (z[6..9].to_vec(), d[6..9].to_vec());
+        w589_jvp(
+            z[0],
+            d[0],
+            arr(&q[0..3]),
+            q[3],
+            &z[1..5],
+            &d[1..5],
+            z[5],
+            d[5],
+            &mut b5,
+            &mut db5,
+            k,
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b5, mut cb5) = (z[6..9].to_vec(), c[0..3].to_vec());
+        let (g0, g3, g4) = w589_vjp(
+            z[0],
+            arr(&q[0..3]),
+            q[3],
+            &z[1..5],
+            z[5],
+            &mut b5,
+            &mut cb5,
+            k,
+        );
+        (
+            cat(&[&b5[..]]),
+            cat(&[&[g0][..], &g3[..], &[g4][..], &cb5[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.4935, -1.1482, 0.8034, 1.0604, 1.4535, 0.4738, 1.3833, 0.1635, -1.3476,
+            ],
+            q: &[-1.153, -0.1754, -1.4228, 1.4383],
+            k: 3,
+            t: &[
+                -0.2369, 0.3573, 0.6251, -0.5218, 0.961, -0.8091, 0.6184, -0.6854, -0.6795,
+            ],
+            c: &[-1.528, -0.9044, 1.4589],
+            v: &[],
+            y: &[1.51540899866, -1.62946067427, -1.54515088239],
+        },
+        Point {
+            z: &[
+                1.1462, 0.4905, -1.0301, 0.0701, -0.8322, 1.2841, -0.0168, -0.1313, -0.318,
+            ],
+            q: &[-1.4297, -0.3186, -0.8062, -1.0576],
+            k: 2,
+            t: &[
+                0.6198, -0.3908, 0.4799, 0.6568, 0.9147, -0.3207, 0.7927, 0.3865, -0.2746,
+            ],
+            c: &[-0.6014, 0.5604, 1.447],
+            v: &[],
+            y: &[0.474164325057, 0.520107472378, 0.819444161996],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, p))]
+fn w590(b: f64, a: f64, p: [f64; 3], buf: &mut [f64]) {
+    let u1 = f64::asin(0.54 * (p[0] * a).tanh());
+    buf[0] = buf[0] * p[1] + (a - a + p[p.len() - 1]);
+    let u2: f64 =
+        w489(p[0] % (1.81 + p[p.len() - 1].sin())) % (a.hypot(1.07) * a.hypot(1.07) + 1.48);
+    buf[1] += u2;
+    buf[2] += u1.sin();
+}
+
+const W590: Case = Case {
+    name: "w590",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, _| {
+        let mut b3 = z[4..8].to_vec();
+        w590(q[0], z[0], arr(&z[1..4]), &mut b3);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
+        w590_jvp(
+            q[0],
+            z[0],
+            d[0],
+            arr(&z[1..4]),
+            arr(&d[1..4]),
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let (g1, g2) = w590_vjp(q[0], z[0], arr(&z[1..4]), &mut b3, &mut cb3);
+        (cat(&[&b3[..]]), cat(&[&[g1][..], &g2[..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.9666, 0.3228, -0.6412, 0.2957, -1.0606, 0.6933, 1.0914, 0.6292,
+            ],
+            q: &[-1.1788],
+            k: 4,
+            t: &[
+                0.9661, -0.3035, 0.6166, 0.8727, -0.022, 0.1952, -0.5627, 0.8149,
+            ],
+            c: &[0.9491, -0.7217, 1.537, 0.5019],
+            v: &[],
+            y: &[0.97575672, 0.778699968, 1.25462702516, 0.6292],
+        },
+        Point {
+            z: &[
+                0.8807, 0.7887, 1.2626, 1.1153, -0.5528, 0.9655, 1.1743, -0.9406,
+            ],
+            q: &[-1.0644],
+            k: 2,
+            t: &[
+                0.0449, -0.482, 0.0784, 0.3423, 0.8757, -0.1024, -0.4715, -0.0048,
+            ],
+            c: &[-0.9181, 1.1275, -0.7875, -1.4497],
+            v: &[],
+            y: &[0.41733472, 1.06832150775, 1.49880444777, -0.9406],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, p))]
+fn w591(k: usize, mut v: Vec<f64>, buf: &mut [f64], mut p: [f64; 4], mut a: f64) {
+    let w1 = [a.hypot(0.45), buf[0], buf[1].exp()];
+    let mut u2: f64 = 0.0;
+    for i0 in 0..w1.len() {
+        u2 += w1[i0] * u2;
+    }
+    for i0 in (0..p.len()).step_by(2) {
+        let o3 = 2 * i0 + 3 + i0;
+        p[i0] %= 0.84;
+    }
+    for i0 in 0..buf.len() {
+        buf[i0] %= 0.72;
+    }
+    let w4: [f64; 2] = [f64::tanh(u2).powi(3), f64::ln_1p(p[1].tanh().exp())];
+    let [e5, _] = w4;
+    buf[0] -= e5;
+    buf[1] += 1.39 * u2;
+    buf[0] -= v[0];
+    buf[1] -= v[v.len() - 1];
+    buf[2] += 1.06 * p[0];
+    buf[1] += p[p.len() - 1];
+}
+
+const W591: Case = Case {
+    name: "w591",
+    live: &[(0, 3), (6, 10)],
+    f: |z, q, k| {
+        let mut b2 = z[3..6].to_vec();
+        w591(k, z[0..3].to_vec(), &mut b2, arr(&z[6..10]), q[0]);
+        cat(&[&b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[3..6].to_vec(), d[3..6].to_vec());
+        w591_jvp(
+            k,
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            &mut b2,
+            &mut db2,
+            arr(&z[6..10]),
+            arr(&d[6..10]),
+            q[0],
+        );
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[3..6].to_vec(), c[0..3].to_vec());
+        let (g1, g3) = w591_vjp(k, z[0..3].to_vec(), &mut b2, &mut cb2, arr(&z[6..10]), q[0]);
+        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..], &g3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -1.3943, -0.2902, -0.4993, -1.0295, -0.2013, 1.2487, -1.0895, -0.9932, 1.4253,
+                -1.4311,
+            ],
+            q: &[0.0563],
+            k: 2,
+            t: &[
+                0.5212, -0.2187, 0.6579, -0.992, -0.0326, 0.3822, -0.2465, 0.1602, 0.6441, 0.0758,
+            ],
+            c: &[-0.5528, 0.7113, 1.1247],
+            v: &[],
+            y: &[1.0848, -1.1331, 0.26423],
+        },
+        Point {
+            z: &[
+                -0.1582, -0.3206, 0.9388, 0.7709, 0.798, 0.5594, 0.5171, -0.3905, 1.4252, -0.7006,
+            ],
+            q: &[-0.5869],
+            k: 4,
+            t: &[
+                -0.6245, -0.7686, 0.9937, -0.8139, 0.2152, 0.6525, -0.6879, 0.1053, -0.7656, 0.2753,
+            ],
+            c: &[-1.2059, -0.9777, 1.7836],
+            v: &[],
+            y: &[0.2091, -1.5614, 1.107526],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w592(mut a: f64, b: f64) -> f64 {
+    for i0 in 0..2 {
+        a = a * 0.4 + a;
+    }
+    let mut w1 = vec![0.0; 4];
+    for i0 in 0..w1.len() {
+        w1[i0] = f64::log10(1.94 + (b.powi(2) + 0.61).log2().sin());
+    }
+    let u2 = w1[w1.len() - 1] * w1[1];
+    if b > 0.16 {
+        a += w445(b + w1[2], 0.56, f64::rem_euclid(a, u2.atan().exp())) - a;
+    }
+    0.61 * u2 - b - 1.36 * a
+}
+
+const W592: Case = Case {
+    name: "w592",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w592(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w592_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w592_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w592_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w592_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0498],
+            q: &[1.2397],
+            k: 4,
+            t: &[0.4635],
+            c: &[-0.5706],
+            v: &[-0.1329],
+            y: &[-18.8556919752],
+        },
+        Point {
+            z: &[-0.0823],
+            q: &[0.2492],
+            k: 1,
+            t: &[-0.402],
+            c: &[-1.3271],
+            v: &[0.9029],
+            y: &[-19.1609484179],
+        },
+    ],
+};
+
+#[differentiate]
+fn w593(mut v: Vec<f64>, x: &[f64], c: f64, b: f64, mut a: f64) -> f64 {
+    let (u1, u2) =
+        f64::sin_cos(w522(w572(x[x.len() - 1]), b + c, 0, c.tanh().exp().ln()).next_down());
+    let w3: [f64; 4] = [
+        (0.5 * a.tanh()).atanh().sinh(),
+        (0.5 * c.cos()).acos() + a,
+        5.29 * (4.66 * u1).rem_euclid(a * a + 1.47) % -0.9,
+        4.96 * (u2 * u1) % v[0].sin().exp(),
+    ];
+    let [e4, e5, ..] = w3;
+    for i0 in 0..v.len() {
+        let o6 = 3 * i0 + 2;
+        v[i0] *= 0.69 + 0.11 * (b * x[o6 % x.len()].max(0.93)).cos();
+    }
+    if (b * -b) > 0.7 {
+        a = a * 0.34 + c * v[2].midpoint(v[0]);
+    } else {
+        a += (c + b).atan();
+    }
+    let mut u7: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u7 += v[i0] * (u1 * u1 + 1.83).log2();
+    }
+    0.53 * e5 + 1.26 * e4 - 0.87 * u2 - u7 - 0.63 * a
+}
+
+const W593: Case = Case {
+    name: "w593",
+    live: &[(0, 4), (4, 7), (7, 8), (8, 9), (9, 10)],
+    f: |z, _, _| {
+        let r = w593(z[0..4].to_vec(), &z[4..7], z[7], z[8], z[9]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w593_jvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            &z[4..7],
+            &d[4..7],
+            z[7],
+            d[7],
+            z[8],
+            d[8],
+            z[9],
+            d[9],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3, g4) = w593_vjp(z[0..4].to_vec(), &z[4..7], z[7], z[8], z[9], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], &g1[..], &[g2][..], &[g3][..], &[g4][..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2, g3, g4) = w593_grad(z[0..4].to_vec(), &z[4..7], z[7], z[8], z[9]);
+        (r, cat(&[&g0[..], &g1[..], &[g2][..], &[g3][..], &[g4][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, g3, g4, h0, h1, h2, h3, h4) = w593_hvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            &z[4..7],
+            &d[4..7],
+            z[7],
+            d[7],
+            z[8],
+            d[8],
+            z[9],
+            d[9],
+        );
+        (
+            r,
+            cat(&[&g0[..], &g1[..], &[g2][..], &[g3][..], &[g4][..]]),
+            cat(&[&h0[..], &h1[..], &[h2][..], &[h3][..], &[h4][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.914, 0.4435, 1.1253, 0.976, 0.8538, -1.267, 0.4497, 0.9236, 0.3086, 0.019,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.3717, -0.3716, 0.1341, 0.0861, 0.493, 0.3001, 0.8999, -0.3714, -0.1002, 0.6545,
+            ],
+            c: &[1.8621],
+            v: &[
+                0.2508, 0.703, -0.1885, -0.0145, 0.3458, 0.3151, 0.8514, 0.8496, -0.8652, 0.4273,
+            ],
+            y: &[-3.50646331954],
+        },
+        Point {
+            z: &[
+                -1.2082, 1.3943, 0.4862, 1.4979, 0.0015, -0.0813, 0.4069, -1.4629, -0.3816, 1.1096,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.7911, 0.2966, -0.3209, -0.3194, 0.9258, 0.4376, 0.9463, -0.6126, 0.8225, -0.9272,
+            ],
+            c: &[-1.7443],
+            v: &[
+                0.1075, 0.4201, 0.2977, 0.6752, 0.8828, -0.407, 0.5864, 0.0502, -0.7614, -0.5992,
+            ],
+            y: &[-0.0673256472081],
+        },
+    ],
+};
+
+#[differentiate]
+fn w594(k: usize, mut b: f64, mut a: f64, p: [f64; 3], c: f64) -> f64 {
+    let u1 = (b + p[p.len() - 1]) % (b.powi(2) + 0.64);
+    match u1.mul_add(a, a) {
+        v3 if v3 > 0.29 => {
+            a += v3 * (4.19 * p[2] % 0.3);
+        }
+        v4 => {
+            a -= v4 * u1.cosh();
+        }
+    }
+    for i0 in (0..2).rev() {
+        a = (a + b).tanh() + (u1 - a);
+    }
+    if c < 0.32 {
+        b += (3.84 * u1).fract() - a;
+    } else {
+        b = b * 0.83 + ((p[1].cosh() + 0.71).acosh() + a);
+    }
+    u1 + c.atan() - a + b
+}
+
+const W594: Case = Case {
+    name: "w594",
+    live: &[(0, 1), (1, 2), (2, 5), (5, 6)],
+    f: |z, _, k| {
+        let r = w594(k, z[0], z[1], arr(&z[2..5]), z[5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w594_jvp(
+            k,
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            arr(&z[2..5]),
+            arr(&d[2..5]),
+            z[5],
+            d[5],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2, g3, g4) = w594_vjp(k, z[0], z[1], arr(&z[2..5]), z[5], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g1][..], &[g2][..], &g3[..], &[g4][..]]),
+        )
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2, g3, g4) = w594_grad(k, z[0], z[1], arr(&z[2..5]), z[5]);
+        (r, cat(&[&[g1][..], &[g2][..], &g3[..], &[g4][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, g3, g4, h1, h2, h3, h4) = w594_hvp(
+            k,
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            arr(&z[2..5]),
+            arr(&d[2..5]),
+            z[5],
+            d[5],
+        );
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..], &g3[..], &[g4][..]]),
+            cat(&[&[h1][..], &[h2][..], &h3[..], &[h4][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.2869, 0.3703, 1.3763, -0.3105, -0.2922, -0.4104],
+            q: &[],
+            k: 1,
+            t: &[0.4131, -0.9267, -0.1968, -0.2792, 0.6998, -0.0085],
+            c: &[1.5037],
+            v: &[0.88, -0.395, 0.0479, 0.395, 0.4244, 0.2461],
+            y: &[1.87502878084],
+        },
+        Point {
+            z: &[-1.2034, -0.8781, -0.0478, -0.8805, 1.3931, 0.1669],
+            q: &[],
+            k: 1,
+            t: &[-0.9905, -0.3267, 0.4172, 0.7951, 0.4196, -0.0816],
+            c: &[-0.7272],
+            v: &[0.1147, 0.8498, -0.544, 0.8484, -0.1378, -0.0156],
+            y: &[-0.105395399826],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w595(a: f64, k: usize) -> f64 {
+    let mut u1 = a.atan();
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 *= a.exp().tanh();
+        j2 += 1;
+        if j2 >= 2 {
+            break u1 * u1;
+        }
+    };
+    let u4: f64 = u1;
+    1.27 * u4 + u3 - u1 + 0.1 * k as f64
+}
+
+const W595: Case = Case {
+    name: "w595",
+    live: &[(0, 1)],
+    f: |z, _, k| {
+        let r = w595(z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w595_jvp(z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = w595_vjp(z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = w595_grad(z[0], k);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = w595_hvp(z[0], d[0], k);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6634],
+            q: &[],
+            k: 3,
+            t: &[-0.3025],
+            c: &[1.2144],
+            v: &[-0.0634],
+            y: &[0.736610449203],
+        },
+        Point {
+            z: &[1.3514],
+            q: &[],
+            k: 1,
+            t: &[-0.6601],
+            c: &[-0.677],
+            v: &[-0.8679],
+            y: &[1.22046932873],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w596(buf: &mut [f64], mut p: [f64; 3], mut a: f64) -> f64 {
+    let (u1, u2) = ((a - p[p.len() - 1]) * (a + a)).sin_cos();
+    for i0 in 0..p.len() {
+        p[i0] = u2.atan2(buf[i0 % buf.len()].powi(2) + 1.06) - a;
+    }
+    for i0 in 0..buf.len() {
+        let o3 = 2 * i0 + 2;
+        buf[i0] = buf[i0] * 0.64 + a * (u2 % -1.12);
+    }
+    u2 + 0.99 * u1 + a + p[0] - p[p.len() - 1]
+}
+
+const W596: Case = Case {
+    name: "w596",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        let r = w596(&mut b0, arr(&q[0..3]), z[4]);
+        cat(&[&[r][..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w596_jvp(&mut b0, &mut db0, arr(&q[0..3]), z[4], d[4]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g2) = w596_vjp(&mut b0, &mut cb0, arr(&q[0..3]), z[4], c[0]);
+        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.9495, -0.2599, -0.8262, -1.3209, -0.6751],
+            q: &[0.2452, 1.395, 0.5894],
+            k: 3,
+            t: &[-0.6346, -0.2514, 0.3319, 0.4403, -0.8917],
+            c: &[-0.9765, -1.2861, -1.335, -0.8115, 0.5159],
+            v: &[],
+            y: &[
+                0.178250093419,
+                -0.515793630643,
+                -0.0744496306426,
+                -0.436881630643,
+                -0.753489630643,
+            ],
+        },
+        Point {
+            z: &[-1.4342, -0.3373, 0.0518, 0.7251, 0.6612],
+            q: &[1.3041, -0.6721, 1.2959],
+            k: 3,
+            t: &[-0.7279, -0.8001, 0.592, -0.2342, -0.3789],
+            c: &[-1.2958, -0.9843, -1.9642, 0.811, -0.9043],
+            v: &[],
+            y: &[
+                0.24236278425,
+                -0.476230460346,
+                0.225785539654,
+                0.474809539654,
+                0.905721539654,
+            ],
         },
     ],
 };
 
 #[differentiate(wrt(p))]
-fn w591(a: f64, mut p: [f64; 3], buf: &mut [f64]) {
-    let text1 = format!("{a:.4}");
-    assert!(!text1.is_empty());
-    if (p[1] * (a + p[2])) < 0.22 {
-        p[2] = p[0] * a;
+fn w597(v: Vec<f64>, mut a: f64, mut p: [f64; 3], k: usize, mut b: f64, x: &[f64]) -> f64 {
+    if p[k % p.len()] < -0.56 {
+        b = (b + p[1]).sin() + v[2] * b;
     }
-    for i0 in 0..buf.len() {
-        let o2 = 2 * i0 + 1;
-        buf[i0] += p[(o2 + 2) % p.len()] * (1.8 + a.sin()).powf(a.atan());
-    }
-    let mut u3: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o4 = 3 * i0 + 3;
-        u3 += p[i0] * (buf[o4 % buf.len()].cosh() + 0.75).acosh();
-    }
-    buf[2] += a;
-    buf[0] -= u3;
-}
-
-const W591: Case = Case {
-    name: "w591",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let mut b2 = z[3..6].to_vec();
-        w591(q[0], arr(&z[0..3]), &mut b2);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[3..6].to_vec(), d[3..6].to_vec());
-        w591_jvp(q[0], arr(&z[0..3]), arr(&d[0..3]), &mut b2, &mut db2);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[3..6].to_vec(), c[0..3].to_vec());
-        let g1 = w591_vjp(q[0], arr(&z[0..3]), &mut b2, &mut cb2);
-        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.0257, 1.1795, 1.4684, -0.6274, -1.2724, 1.2054],
-            q: &[-0.8858],
-            k: 3,
-            t: &[-0.9684, -0.9374, -0.1348, 0.9879, -0.1263, -0.6887],
-            c: &[1.6916, 1.0321, -1.4679],
-            v: &[],
-            y: &[-4.05841177399, 0.169359492535, 1.47770087268],
-        },
-        Point {
-            z: &[0.5473, -0.3072, -0.8789, 0.9041, -0.6381, -0.8486],
-            q: &[1.2274],
-            k: 4,
-            t: &[-0.7863, 0.2302, -0.4563, -0.867, -0.4024, 0.4304],
-            c: &[0.787, -1.4467, 0.536],
-            v: &[],
-            y: &[0.0617975600767, 1.00545364447, -0.372811693159],
-        },
-    ],
-};
-
-#[differentiate(wrt(v))]
-fn w592(mut a: f64, mut v: Vec<f64>, buf: &mut [f64], b: f64) {
-    for i0 in 0..v.len() {
-        a += v[i0 % v.len()].abs() + v[i0 % v.len()];
-    }
-    if (v[v.len() - 1] + buf[buf.len() - 1].min(0.88)).cos() < 0.37 {
-        buf[1] = v[0] * buf[buf.len() - 1].next_down();
-    }
-    let mut st1 = vec![5usize];
-    while let Some(j2) = st1.pop() {
-        a /= (1.27 * a.atan().cos()).cosh();
-    }
-    for i0 in (0..v.len()).step_by(2) {
-        v[i0] = v[i0] * 0.72 + v[(i0 + 3) % v.len()] * (1.16 * a);
-    }
-    let mut u3: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o4 = 3 * i0 + 2;
-        u3 += v[i0] * (2.41 * b % -(v[2].powi(2) + 1.47));
-    }
-    buf[3] += a;
-    buf[0] -= b;
-    buf[2] -= u3;
-}
-
-const W592: Case = Case {
-    name: "w592",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let mut b2 = z[3..7].to_vec();
-        w592(q[0], z[0..3].to_vec(), &mut b2, q[1]);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[3..7].to_vec(), d[3..7].to_vec());
-        w592_jvp(
-            q[0],
-            z[0..3].to_vec(),
-            d[0..3].to_vec(),
-            &mut b2,
-            &mut db2,
-            q[1],
-        );
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[3..7].to_vec(), c[0..4].to_vec());
-        let g1 = w592_vjp(q[0], z[0..3].to_vec(), &mut b2, &mut cb2, q[1]);
-        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.1281, -0.4561, -1.4486, 0.7566, -0.8477, 0.3729, -0.2093],
-            q: &[-1.3506, -1.4128],
-            k: 3,
-            t: &[-0.7073, -0.6114, -0.6899, 0.2058, -0.9728, -0.2843, 0.3796],
-            c: &[0.7186, -0.5422, -0.6709, -1.7292],
-            v: &[],
-            y: &[2.1694, -0.02681133, 0.311066496012, -0.996667461713],
-        },
-        Point {
-            z: &[1.271, -1.0112, 0.8073, 1.4889, -0.0345, -1.0451, 1.431],
-            q: &[0.9969, 0.7635],
-            k: 4,
-            t: &[-0.6299, 0.1769, -0.2964, 0.6594, 0.4407, -0.5901, 0.9708],
-            c: &[-0.6684, -1.9759, 1.3705, 1.6248],
-            v: &[],
-            y: &[0.7254, 1.818801, -24.1457584336, 6.43728450583],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, x, a))]
-fn w593(mut b: f64, mut v: Vec<f64>, x: &[f64], a: f64, buf: &mut [f64]) -> f64 {
-    if v[3] > 0.77 {
-        buf[2] = x[2];
-    }
-    let w1: [f64; 4] = [
-        v[2] + b.atan(),
-        (5.95 * b % b.tanh().exp()).next_up(),
-        (x[x.len() - 1] - v[1]).mul_add(v[0], a),
-        b,
-    ];
-    let [_, _, e2, e3] = w1;
-    let (u4, u5) = (
-        4.91 * w562(1.45, 1, a.tanh()) % 1.27,
-        0.03 * (3.34 * a % (e2 * e2 + 0.96)).to_degrees(),
-    );
-    u5 - u4 + e3 + buf[1]
-}
-
-const W593: Case = Case {
-    name: "w593",
-    live: &[(0, 1), (1, 5), (5, 6)],
-    f: |z, q, _| {
-        let mut b4 = z[6..10].to_vec();
-        let r = w593(z[0], q[0..4].to_vec(), &z[1..5], z[5], &mut b4);
-        cat(&[&[r][..], &b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b4, mut db4) = (z[6..10].to_vec(), d[6..10].to_vec());
-        let (r, dr) = w593_jvp(
-            z[0],
-            d[0],
-            q[0..4].to_vec(),
-            &z[1..5],
-            &d[1..5],
-            z[5],
-            d[5],
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b4, mut cb4) = (z[6..10].to_vec(), c[1..5].to_vec());
-        let (r, g0, g2, g3) = w593_vjp(
-            z[0],
-            q[0..4].to_vec(),
-            &z[1..5],
-            z[5],
-            &mut b4,
-            &mut cb4,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b4[..]]),
-            cat(&[&[g0][..], &g2[..], &[g3][..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.0103, -1.4083, -0.6859, 0.381, -0.4574, -0.5531, -0.9575, 0.0857, 0.8742, 0.3293,
-            ],
-            q: &[0.2795, 1.2516, 0.3623, 1.4745],
-            k: 1,
-            t: &[
-                -0.6926, -0.7671, 0.6443, -0.0444, -0.8968, 0.4319, 0.7766, -0.2357, -0.5582,
-                0.0311,
-            ],
-            c: &[-1.2294, 0.5488, -1.3677, -1.132, 1.2264],
-            v: &[],
-            y: &[-2.31405065936, -0.9575, 0.0857, 0.381, 0.3293],
-        },
-        Point {
-            z: &[
-                0.3616, -0.631, -0.2556, 0.3486, 0.8756, 1.0002, 0.9085, 0.1531, 0.794, 0.697,
-            ],
-            q: &[-0.8836, 0.807, -0.2664, 0.6437],
-            k: 3,
-            t: &[
-                0.5599, 0.7077, 0.2217, 0.9269, 0.5739, 0.0957, -0.6768, 0.9105, -0.0653, -0.3205,
-            ],
-            c: &[-1.3917, -0.531, -0.635, -1.9521, -1.1742],
-            v: &[],
-            y: &[2.93607320513, 0.9085, 0.1531, 0.794, 0.697],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w594(a: f64, b: f64) -> f64 {
-    let mut u1 = b;
-    'o2: for i0 in 0..4 {
-        u1 += u1.cosh().hypot(a.hypot(0.51));
-        for i1 in 0..2 {
-            if i1 < 3 {
-                break 'o2;
-            }
-            u1 += a;
+    p[2] = p[1] * (3.96 * b).fract();
+    match a {
+        v2 if v2 > 0.11 => {
+            a += v2 * x[0].sin();
         }
-        u1 /= f64::powf(1.11, u1.atan()) * f64::powf(1.11, u1.atan()) + 0.6;
-    }
-    let mut u4: f64 = 1.0;
-    let mut u5: f64 = 1.0;
-    for _ in (0..3).step_by(2) {
-        u4 %= 0.52;
-        u5 = u5 * 0.81 + (a * a + 0.94).recip() % u5.sin().exp();
-    }
-    u5 + 1.31 * u4 - u1
-}
-
-const W594: Case = Case {
-    name: "w594",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w594(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w594_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w594_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w594_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w594_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.0706],
-            q: &[0.7065],
-            k: 4,
-            t: &[0.0627],
-            c: &[0.8699],
-            v: &[-0.7049],
-            y: &[1.28494855791],
-        },
-        Point {
-            z: &[-0.413],
-            q: &[0.9849],
-            k: 3,
-            t: &[-0.9341],
-            c: &[1.2177],
-            v: &[-0.897],
-            y: &[1.09291351615],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, v))]
-fn w595(buf: &mut [f64], mut a: f64, p: [f64; 3], mut b: f64, v: Vec<f64>) -> f64 {
-    a = a * (1.06 * a).tanh() + ((a * b).powi(2) + 0.75).powf(a.sin());
-    let mut j1 = 0;
-    while a < 2.62 && j1 < 4 {
-        let o2 = 3 * j1 + 3;
-        a -= a.hypot(0.93) - v[o2 % v.len()];
-        j1 += 1;
-    }
-    for i0 in 0..p.len() {
-        b *= 0.51 + 0.13 * (v[i0 % v.len()].next_up() - v[1]).cos();
-        match -f64::exp2(b) {
-            v4 if v4 > 0.76 => {
-                a += v4 * (3.43 * a).fract();
-            }
-            v5 => {
-                a -= v5 * b.midpoint(a);
-            }
+        mut v3 => {
+            v3 *= v3.sin();
+            a -= v3 * b;
         }
     }
-    let u6: f64;
-    if (0.51 * (1.86 + b).tanh()).acos() < -0.28 {
-        u6 = (buf[buf.len() - 1].powi(2) + 1.83).log2().rem_euclid(-0.48);
+    if p[1] > -0.75 {
+        a += p[0] * a;
     } else {
-        u6 = a;
+        a %= 0.85;
     }
-    for i0 in 0..buf.len() {
-        buf[i0] = 0.7 + 0.44 * i0 as f64;
-    }
-    (0.35 * u6 - a) * (0.53 * b) + p[0] - p[p.len() - 1] + buf[1]
-}
-
-const W595: Case = Case {
-    name: "w595",
-    live: &[(3, 6), (6, 10)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w595(&mut b0, q[0], arr(&z[3..6]), q[1], z[6..10].to_vec());
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w595_jvp(
-            &mut b0,
-            &mut db0,
-            q[0],
-            arr(&z[3..6]),
-            arr(&d[3..6]),
-            q[1],
-            z[6..10].to_vec(),
-            d[6..10].to_vec(),
-        );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g2, g4) = w595_vjp(
-            &mut b0,
-            &mut cb0,
-            q[0],
-            arr(&z[3..6]),
-            q[1],
-            z[6..10].to_vec(),
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b0[..]]),
-            cat(&[&cb0[..], &g2[..], &g4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.1819, 0.7094, 1.3901, -0.546, -0.0966, -1.2695, 1.3525, -0.1817, -1.4118, -0.3455,
-            ],
-            q: &[-0.1988, 1.4766],
-            k: 3,
-            t: &[
-                -0.7417, -0.4522, 0.6931, -0.3623, -0.3682, -0.393, 0.5209, 0.7563, 0.5355, -0.307,
-            ],
-            c: &[-1.3532, -0.6385, -1.2387, -1.578],
-            v: &[],
-            y: &[7.41490786637, 0.7, 1.14, 1.58],
-        },
-        Point {
-            z: &[
-                -0.645, 0.4907, -0.6555, -0.2829, 0.7181, 0.0393, -0.0328, 0.6312, -1.0703, 0.081,
-            ],
-            q: &[0.9133, -0.699],
-            k: 4,
-            t: &[
-                0.738, -0.4007, 0.8583, -0.8885, -0.5929, 0.3458, 0.0015, 0.0781, -0.1357, -0.6122,
-            ],
-            c: &[-1.9577, 1.95, -1.4782, -1.5287],
-            v: &[],
-            y: &[-0.243647097869, 0.7, 1.14, 1.58],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, a, b))]
-fn w596(c: f64, a: f64, b: f64) -> f64 {
-    let mut w1 = vec![0.0; 3];
-    for i0 in 0..w1.len() {
-        w1[i0] = f64::asinh(b * a);
-    }
-    let u2 = w1[w1.len() - 1] * w1[2];
-    let (u3, u4) = f64::sin_cos(3.67 * u2.atan() % 0.49);
-    u4 + u3 + 0.7 * u2 + c
-}
-
-const W596: Case = Case {
-    name: "w596",
-    live: &[(0, 1), (1, 2), (2, 3)],
-    f: |z, _, _| {
-        let r = w596(z[0], z[1], z[2]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w596_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = w596_vjp(z[0], z[1], z[2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = w596_grad(z[0], z[1], z[2]);
-        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = w596_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
-            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.1488, -0.4092, -0.375],
-            q: &[],
-            k: 1,
-            t: &[-0.9219, -0.0306, -0.3097],
-            c: &[-0.6831],
-            v: &[-0.2039, 0.9164, -0.9655],
-            y: &[1.24710901125],
-        },
-        Point {
-            z: &[-0.9208, 0.8545, 0.3894],
-            q: &[],
-            k: 4,
-            t: &[0.9827, -0.3026, -0.107],
-            c: &[-1.9676],
-            v: &[-0.0593, 0.1946, -0.0926],
-            y: &[0.459468089543],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w597(a: f64, x: &[f64], buf: &mut [f64]) -> f64 {
-    let mut u1 = x[2] - x[x.len() - 1];
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 += 4.7 * a % -(a * a + 1.36) % -(a * a + 0.53);
-        if a > 0.75 {
-            buf[0] = (a * (2.13 + x[x.len() - 1].sin()).powi(-1)).atan();
-        } else {
-            buf[0] = (buf[0] * a).sin() + buf[0].asinh();
+    match b.rem_euclid(1.07).next_down() {
+        v5 if v5 > -0.44 => {
+            a += v5 * b;
         }
-        j2 += 1;
-        if a < u1 {
-            break u1 + u1 % (0.51 * u1.cos()).cosh();
+        mut v6 => {
+            v6 *= v6;
+            a -= v6 * (v[k % v.len()].signum() * a);
         }
-        if j2 >= 3 {
-            break u1 * u1;
-        }
-    };
-    for i0 in 0..buf.len() {
-        buf[i0] = (1.04 * x[1]).fract() - a;
     }
-    let w4: [f64; 4] = [
-        (5.16 * x[0].hypot(u3 * u3 + 0.84)).rem_euclid(0.93),
-        u1,
-        w573(1.26, (1.82 * u3).fract(), 3),
-        u1.cos().mul_add(a, u3),
-    ];
-    let [e5, e6, e7, e8] = w4;
-    let mut j9 = 0;
-    while j9 < 4 {
-        let o10 = 3 * j9 + 2;
-        buf[j9] = j9 as f64 - buf[j9 % buf.len()] + a;
-        j9 += 1;
+    let mut u7: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u7 += p[i0].sin();
     }
-    e8.tanh() * e7 * (0.57 * e6)
+    1.28 * b - a.atan() + u7.atan()
 }
 
 const W597: Case = Case {
     name: "w597",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b2 = z[1..5].to_vec();
-        let r = w597(z[0], &q[0..3], &mut b2);
-        cat(&[&[r][..], &b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
-        let (r, dr) = w597_jvp(z[0], d[0], &q[0..3], &mut b2, &mut db2);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[1..5].to_vec());
-        let (r, g0) = w597_vjp(z[0], &q[0..3], &mut b2, &mut cb2, c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[g0][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.1487, -0.7712, 0.7317, -0.1527, 0.9665],
-            q: &[-0.4105, -0.069, -1.0521],
-            k: 0,
-            t: &[-0.3946, 0.5832, 0.0352, -0.6382, -0.7054],
-            c: &[-1.3397, -1.0958, -1.1658, -1.1475, 0.6135],
-            v: &[],
-            y: &[0.109310781539, 2.36916, 3.36916, 4.36916, 5.36916],
-        },
-        Point {
-            z: &[-1.2951, 0.4592, 0.7093, -0.3911, -0.7025],
-            q: &[0.0996, 0.6239, -0.3964],
-            k: 4,
-            t: &[-0.2363, -0.7058, 0.5115, 0.4197, -0.1144],
-            c: &[-0.8266, 0.79, -1.1686, 1.1133, 1.1605],
-            v: &[],
-            y: &[0.0114981413145, -3.239056, -2.239056, -1.239056, -0.239056],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w598(k: usize, a: f64, mut b: f64) -> f64 {
-    b -= a - a + a;
-    let mut u1: f64 = 0.5;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = u1 * (k as f64).tanh().tanh() + f64::cosh(1.99);
-        j2 += 1;
-        if j2 >= 4 {
-            break u1 * (0.01 * a.to_degrees());
-        }
-    };
-    if k > 1 {
-        b -= a;
-    } else {
-        b = (b * (a.cosh() + 0.36).acosh()).sin() + u1;
-    }
-    0.44 * u3 - u1 - b
-}
-
-const W598: Case = Case {
-    name: "w598",
-    live: &[(0, 1)],
+    live: &[(0, 3)],
     f: |z, q, k| {
-        let r = w598(k, z[0], q[0]);
+        let r = w597(q[0..3].to_vec(), q[3], arr(&z[0..3]), k, q[4], &q[5..8]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, k| {
-        let (r, dr) = w598_jvp(k, z[0], d[0], q[0]);
+        let (r, dr) = w597_jvp(
+            q[0..3].to_vec(),
+            q[3],
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            k,
+            q[4],
+            &q[5..8],
+        );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g1) = w598_vjp(k, z[0], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+        let (r, g2) = w597_vjp(
+            q[0..3].to_vec(),
+            q[3],
+            arr(&z[0..3]),
+            k,
+            q[4],
+            &q[5..8],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&g2[..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g1) = w598_grad(k, z[0], q[0]);
-        (r, cat(&[&[g1][..]]))
+        let (r, g2) = w597_grad(q[0..3].to_vec(), q[3], arr(&z[0..3]), k, q[4], &q[5..8]);
+        (r, cat(&[&g2[..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g1, h1) = w598_hvp(k, z[0], d[0], q[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+        let (r, g2, h2) = w597_hvp(
+            q[0..3].to_vec(),
+            q[3],
+            arr(&z[0..3]),
+            arr(&d[0..3]),
+            k,
+            q[4],
+            &q[5..8],
+        );
+        (r, cat(&[&g2[..]]), cat(&[&h2[..]]))
     }),
     points: [
         Point {
-            z: &[-0.6476],
-            q: &[1.3367],
-            k: 0,
-            t: &[0.2276],
-            c: &[-1.6248],
-            v: &[0.2377],
-            y: &[-8.95216010525],
+            z: &[0.7467, 0.9954, 0.4745],
+            q: &[
+                -0.8971, -0.5085, -0.1778, -0.955, 1.4221, 0.0834, 0.3372, 0.4617,
+            ],
+            k: 3,
+            t: &[0.2161, 0.8149, -0.7678],
+            c: &[-1.4164],
+            v: &[0.06, -0.5098, -0.6055],
+            y: &[4.20692751175],
         },
         Point {
-            z: &[-1.3339],
-            q: &[-1.1098],
-            k: 0,
-            t: &[0.6169],
-            c: &[-1.631],
-            v: &[0.0816],
-            y: &[-9.03875560707],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w599(mut a: f64, buf: &mut [f64], mut b: f64, mut p: [f64; 4]) {
-    for i0 in 0..buf.len() {
-        buf[i0] = buf[i0] * 0.34 + a * 1.16;
-    }
-    let mut u1 = f64::exp_m1(b.atan());
-    let mut u2: f64 = 0.0;
-    for i0 in (0..5).step_by(2) {
-        u1 %= 0.99;
-        u2 += (u2 + p[(i0 + 3) % p.len()]) / (p[i0 % p.len()].powi(2) + 1.71);
-        if u1 < -0.59 {
-            break;
-        }
-    }
-    p[2] = w581(1.09, p[2], 0.32);
-    if (a * u2.copysign(b)) > -0.19 {
-        b += a * (b.powi(2) + 1.06).log(0.5);
-    }
-    let mut u3: f64 = 0.0;
-    for i0 in 0..p.len() {
-        let o4 = 2 * i0 + 3;
-        u3 += p[i0].tanh();
-    }
-    buf[0] += u2;
-    buf[1] += 1.08 * u1;
-    buf[0] += 1.31 * b;
-    buf[2] += u3;
-}
-
-const W599: Case = Case {
-    name: "w599",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b1 = z[1..4].to_vec();
-        w599(z[0], &mut b1, q[0], arr(&q[1..5]));
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
-        w599_jvp(z[0], d[0], &mut b1, &mut db1, q[0], arr(&q[1..5]));
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[0..3].to_vec());
-        let g0 = w599_vjp(z[0], &mut b1, &mut cb1, q[0], arr(&q[1..5]));
-        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.0176, -0.1084, -1.3723, 0.0061],
-            q: &[-1.1189, -0.7228, -0.8953, 0.0518, -0.5065],
-            k: 2,
-            t: &[-0.2631, -0.3707, 0.756, -0.8979],
-            c: &[-0.7628, -1.4873, 1.4984],
-            v: &[],
-            y: &[-2.57534059246, -2.26142778589, -3.88792222179],
-        },
-        Point {
-            z: &[-0.1784, 0.6687, 0.9618, -0.0161],
-            q: &[0.0625, 0.0799, -1.2379, 0.7994, 1.4794],
-            k: 1,
-            t: &[-0.4192, -0.863, -0.505, 0.2246],
-            c: &[-1.4005, 1.6338, 0.5857],
-            v: &[],
-            y: &[2.07501892016, 0.189628679006, 0.923811291702],
+            z: &[0.0974, 0.4913, -0.754],
+            q: &[
+                -1.067, -1.048, -0.3998, 0.8401, 0.6755, 1.4223, 0.7676, -0.5619,
+            ],
+            k: 4,
+            t: &[0.9526, -0.2714, -0.0257],
+            c: &[-0.7783],
+            v: &[-0.0394, -0.541, -0.1007],
+            y: &[0.435384749972],
         },
     ],
 };
 
 #[differentiate(wrt(b, a))]
-fn w600(c: f64, b: f64, mut a: f64) -> f64 {
+fn w598(c: f64, b: f64, mut a: f64) -> f64 {
     let mut j1 = 0;
     while a < 2.58 && j1 < 4 {
         a = a * 0.27 + (a % -(a.powi(2) + 1.09) - b);
         j1 += 1;
     }
-    let u2 = if (a - c) < 0.46 {
+    a = if (a - c) < 0.46 {
         (a - b).asinh()
     } else {
-        c.atan() + 5.75 * c % -0.72
+        return b.next_up() / (a * a + 0.41);
     };
     let mut st3 = vec![5usize, 3, 4];
     while let Some(j4) = st3.pop() {
         a %= -0.99;
     }
     a += a * a;
-    a + 0.61 * u2 - b
+    a + 0.61 * b - c
 }
 
-const W600: Case = Case {
-    name: "w600",
+const W598: Case = Case {
+    name: "w598",
     live: &[(0, 1), (1, 2)],
     f: |z, q, _| {
-        let r = w600(q[0], z[0], z[1]);
+        let r = w598(q[0], z[0], z[1]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w600_jvp(q[0], z[0], d[0], z[1], d[1]);
+        let (r, dr) = w598_jvp(q[0], z[0], d[0], z[1], d[1]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1, g2) = w600_vjp(q[0], z[0], z[1], c[0]);
+        let (r, g1, g2) = w598_vjp(q[0], z[0], z[1], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g1, g2) = w600_grad(q[0], z[0], z[1]);
+        let (r, g1, g2) = w598_grad(q[0], z[0], z[1]);
         (r, cat(&[&[g1][..], &[g2][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = w600_hvp(q[0], z[0], d[0], z[1], d[1]);
+        let (r, g1, g2, h1, h2) = w598_hvp(q[0], z[0], d[0], z[1], d[1]);
         (
             r,
             cat(&[&[g1][..], &[g2][..]]),
@@ -45990,3014 +46007,111 @@ const W600: Case = Case {
             t: &[0.8591, 0.8622],
             c: &[0.7986],
             v: &[-0.9881, -0.4486],
-            y: &[0.552933211501],
+            y: &[-0.0654946687248],
         },
         Point {
-            z: &[0.1245, 0.1163],
-            q: &[0.5783],
-            k: 3,
-            t: &[0.1586, -0.5159],
-            c: &[1.7074],
-            v: &[-0.0939, -0.2397],
-            y: &[-0.696478447807],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w601(b: f64, a: f64) -> f64 {
-    let mut u1: f64 = 0.5;
-    'o2: for i0 in 0..3 {
-        u1 *= 0.51 + 0.37 * b.sin().sinh().cos();
-        for i1 in 0..3 {
-            if (3.4 * a).fract().clamp(-0.68, 0.94) > 0.29 && i1 % 3 == 2 {
-                break 'o2;
-            }
-            u1 %= 0.67;
-        }
-        u1 /= u1.midpoint(u1) * u1.midpoint(u1) + 1.63;
-    }
-    u1 * (1.1 * a) + 0.41 * b
-}
-
-const W601: Case = Case {
-    name: "w601",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w601(z[0], q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w601_jvp(z[0], d[0], q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = w601_vjp(z[0], q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = w601_grad(z[0], q[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = w601_hvp(z[0], d[0], q[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.4683],
-            q: &[-1.4902],
-            k: 2,
-            t: &[-0.9677],
-            c: &[1.5986],
-            v: &[-0.616],
-            y: &[0.0935554528336],
-        },
-        Point {
-            z: &[0.912],
-            q: &[0.419],
-            k: 3,
-            t: &[-0.6323],
-            c: &[-0.5452],
-            v: &[0.5513],
-            y: &[0.546056255041],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w602(mut c: f64, k: usize, mut b: f64, a: f64, mut v: Vec<f64>, buf: &mut [f64]) -> f64 {
-    for i0 in 0..v.len() {
-        b = (b + a).tanh() + b;
-        let u1: f64 = a;
-        c -= (u1 + (c + a)).sin();
-    }
-    buf[0] = w546(buf[0], 0.88, k, f64::sin(buf[0]));
-    assert_ne!(c, f64::INFINITY);
-    if a > 0.64 {
-        c = (c * a).atan() + buf[2].atan2(a * a + 0.42);
-    } else {
-        c /= 1.86 + (a.powi(2) + 1.27).powi(-2).sin();
-    }
-    for i0 in (0..v.len()).step_by(2) {
-        let o2 = 3 * i0 + 3 + k;
-        v[i0] = a * (2.6 * buf[(o2 + 1) % buf.len()] % (a * a + 0.46));
-    }
-    let (u3, u4) = (b.tanh().cosh() + 0.38).acosh().sin_cos();
-    let mut u5: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o6 = 3 * i0 + 2 + k;
-        u5 += v[i0] * -c;
-    }
-    ((u4 - u3) * (0.87 * a) + c - b - u5.atan()) * buf[1]
-}
-
-const W602: Case = Case {
-    name: "w602",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let mut b5 = z[1..4].to_vec();
-        let r = w602(q[0], k, q[1], z[0], q[2..5].to_vec(), &mut b5);
-        cat(&[&[r][..], &b5[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b5, mut db5) = (z[1..4].to_vec(), d[1..4].to_vec());
-        let (r, dr) = w602_jvp(
-            q[0],
-            k,
-            q[1],
-            z[0],
-            d[0],
-            q[2..5].to_vec(),
-            &mut b5,
-            &mut db5,
-        );
-        (cat(&[&[r][..], &b5[..]]), cat(&[&[dr][..], &db5[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b5, mut cb5) = (z[1..4].to_vec(), c[1..4].to_vec());
-        let (r, g3) = w602_vjp(
-            q[0],
-            k,
-            q[1],
-            z[0],
-            q[2..5].to_vec(),
-            &mut b5,
-            &mut cb5,
-            c[0],
-        );
-        (cat(&[&[r][..], &b5[..]]), cat(&[&[g3][..], &cb5[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.2098, 1.4896, 0.4551, 0.0064],
-            q: &[0.6943, -0.0583, -0.6032, -0.8676, 0.2454],
-            k: 1,
-            t: &[-0.12, 0.9147, 0.5474, 0.296],
-            c: &[1.6584, 1.1012, 1.726, -0.8822],
-            v: &[],
-            y: &[0.775335496727, 0.657737106768, 0.4551, 0.0064],
-        },
-        Point {
-            z: &[-0.5926, 0.85, 1.3941, -0.5701],
-            q: &[1.1418, -0.4209, -1.4155, -0.6809, -0.4536],
+            z: &[-1.1333, -0.2121],
+            q: &[-0.1063],
             k: 4,
-            t: &[0.6003, 0.032, -0.1656, -0.8784],
-            c: &[-0.8913, -0.5143, -0.8172, 1.9095],
-            v: &[],
-            y: &[5.65303502292, 0.965754564263, 1.3941, -0.5701],
+            t: &[0.7149, -0.334],
+            c: &[-1.9183],
+            v: &[0.6341, 0.636],
+            y: &[-0.0702195397386],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn w603(mut a: f64, k: usize) -> f64 {
-    if k % 2 == 0 {
-        a += a * a.hypot(a.sin().cosh());
+#[differentiate(wrt(b, x))]
+fn w599(mut a: f64, b: f64, x: &[f64]) -> f64 {
+    let (u1, u2) = f64::sin_cos(b.tanh().tanh());
+    a = a * 0.24 + (x[2].midpoint(a) + x[2]);
+    if a > u1 {
+        return x[1];
+    } else if x[0] < a {
+        let (u3, u4) = (u2 - b).hypot(0.93).ln_1p().sin_cos();
+        return b.atan2(u4.powi(2) + 1.96) / (u1 * u1 + 0.69);
     }
-    let mut u1 = a;
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 *= (0.42 * a.cos()).acos().tanh();
-        assert_eq!(k, k, "{k} {}", a);
-        j2 += 1;
-        if a > u1 {
-            break u1 + u1.tanh();
-        }
-        if j2 >= 4 {
-            break u1 * (a - u1);
-        }
-    };
-    let mut j4 = 0;
-    while a < 2.4 && j4 < 5 {
-        let o5 = 3 * j4 + 3;
-        a += a + u3 + a;
-        j4 += 1;
-    }
-    let w6: [f64; 4] = [
-        0.01 * u1.to_degrees(),
-        (u3.cosh() + 0.57).acosh() - a.cos(),
-        u1.rem_euclid(0.54) % 1.33,
-        (a % -u3.hypot(1.35)).cos(),
-    ];
-    let [e7, e8, _, _] = w6;
-    0.73 * e8 - e7 - 0.3 * u3 + a
+    a.cos() - 0.86 * u2 + u1.cos()
 }
 
-const W603: Case = Case {
-    name: "w603",
-    live: &[(0, 1)],
-    f: |z, _, k| {
-        let r = w603(z[0], k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w603_jvp(z[0], d[0], k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0) = w603_vjp(z[0], k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0) = w603_grad(z[0], k);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, h0) = w603_hvp(z[0], d[0], k);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.4951],
-            q: &[],
-            k: 1,
-            t: &[-0.484],
-            c: &[1.8579],
-            v: &[-0.4569],
-            y: &[6.33300347882],
-        },
-        Point {
-            z: &[0.2607],
-            q: &[],
-            k: 0,
-            t: &[0.6583],
-            c: &[1.835],
-            v: &[-0.9234],
-            y: &[3.49652260304],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w604(buf: &mut [f64], mut v: Vec<f64>, mut a: f64, b: f64) -> f64 {
-    for i0 in (0..buf.len()).rev() {
-        a = (a * b).sin() + 4.21 * a % -(buf[2].powi(2) + 1.97);
-    }
-    if b < 0.13 {
-        v[0] += a.midpoint(v[1]) + b;
-    }
-    buf[0] = buf[0] * 0.56 + b * b.rem_euclid(0.51);
-    let mut w1 = [0.0; 3];
-    for i0 in 0..w1.len() {
-        w1[i0] =
-            0.53 % (1.7 + v[(i0 + 3) % v.len()].sin()) + b % v[0].hypot(0.87) + 0.49 * i0 as f64;
-    }
-    let mut u2 = b.hypot(1.26);
-    for i0 in 0..w1.len() {
-        u2 += (w1[i0] * w1[i0 % w1.len()]).sin();
-        w1[i0] = 0.01 * b.to_degrees();
-    }
-    (u2 - b + 0.59 * a - v[0] + v[v.len() - 1]) * buf[2]
-}
-
-const W604: Case = Case {
-    name: "w604",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w604(&mut b0, q[0..3].to_vec(), q[3], z[3]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w604_jvp(&mut b0, &mut db0, q[0..3].to_vec(), q[3], z[3], d[3]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g3) = w604_vjp(&mut b0, &mut cb0, q[0..3].to_vec(), q[3], z[3], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g3][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.161, -1.4207, 0.8076, 1.1414],
-            q: &[0.0985, -0.9455, 0.1834, 1.0157],
-            k: 0,
-            t: &[-0.5151, 0.9051, -0.1143, -0.602],
-            c: &[-1.6498, -1.3261, 0.8701, 0.8351],
-            v: &[],
-            y: &[3.14862909654, 0.78872596, -1.4207, 0.8076],
-        },
-        Point {
-            z: &[0.0927, -1.2255, 0.7664, -1.1904],
-            q: &[-1.0132, 1.4418, -1.1368, -1.2592],
-            k: 4,
-            t: &[-0.4153, 0.9371, -0.382, 0.1741],
-            c: &[-0.5643, 0.5803, -1.7785, 1.6872],
-            v: &[],
-            y: &[2.9372078362, -0.35234784, -1.2255, 0.7664],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, v))]
-fn w605(mut a: f64, p: [f64; 4], mut v: Vec<f64>, buf: &mut [f64]) -> f64 {
-    buf[2] = w562(1.49, 3, buf[2]);
-    for i0 in (0..v.len()).step_by(2) {
-        v[i0] = v[i0] * v[0] + (v[i0 % v.len()] + (a - v[(i0 + 1) % v.len()])).tanh();
-    }
-    match (a.midpoint(a).cosh() + 0.52).acosh() {
-        v2 if v2 > -0.75 => {
-            a += v2 * (v2.sin() * 0.49).tan();
-        }
-        mut v3 => {
-            v3 *= (a * a + 1.63).powf(a.atan()).tanh();
-            a -= v3 * a;
-        }
-    }
-    if a < 0.38 {
-        a += (p[2] * buf[1]).atan();
-    } else {
-        a *= 0.59 + 0.22 * (p[1] * a.sin()).cos();
-    }
-    let mut u4: f64 = 0.0;
-    for i0 in 0..v.len() {
-        let o5 = 2 * i0 + 1;
-        u4 += v[i0].atan();
-    }
-    a * u4.cos()
-}
-
-const W605: Case = Case {
-    name: "w605",
-    live: &[(0, 4), (4, 8)],
-    f: |z, q, _| {
-        let mut b3 = z[8..12].to_vec();
-        let r = w605(q[0], arr(&z[0..4]), z[4..8].to_vec(), &mut b3);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[8..12].to_vec(), d[8..12].to_vec());
-        let (r, dr) = w605_jvp(
-            q[0],
-            arr(&z[0..4]),
-            arr(&d[0..4]),
-            z[4..8].to_vec(),
-            d[4..8].to_vec(),
-            &mut b3,
-            &mut db3,
-        );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[8..12].to_vec(), c[1..5].to_vec());
-        let (r, g1, g2) = w605_vjp(
-            q[0],
-            arr(&z[0..4]),
-            z[4..8].to_vec(),
-            &mut b3,
-            &mut cb3,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&g1[..], &g2[..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.716, 1.3762, -0.0029, 0.3883, -0.1121, -0.578, -0.5446, 1.2589, -0.7873, -1.1028,
-                0.541, 0.1448,
-            ],
-            q: &[1.3688],
-            k: 1,
-            t: &[
-                0.08, -0.4544, 0.3556, -0.1388, 0.7132, 0.1965, -0.7388, 0.2799, -0.4815, 0.1418,
-                -0.4836, 0.7969,
-            ],
-            c: &[0.9246, -1.7313, 0.9861, -1.4533, 1.4883],
-            v: &[],
-            y: &[1.42621112148, -0.7873, -1.1028, -0.774465308269, 0.1448],
-        },
-        Point {
-            z: &[
-                1.3416, 1.458, 1.2889, -1.4597, 0.1543, 0.055, 1.0027, -1.2368, 1.0478, 0.0901,
-                0.0039, -0.4693,
-            ],
-            q: &[1.3016],
-            k: 3,
-            t: &[
-                -0.1513, -0.4005, 0.9293, -0.2073, -0.6545, -0.158, -0.8132, -0.0851, -0.2891,
-                0.7496, 0.9031, -0.1813,
-            ],
-            c: &[1.483, 1.5179, 1.9558, 0.6291, -1.5074],
-            v: &[],
-            y: &[0.77660921384, 1.0478, 0.0901, -0.707580261693, -0.4693],
-        },
-    ],
-};
-
-#[differentiate(wrt(c, a, v))]
-fn w606(mut c: f64, a: f64, v: Vec<f64>, mut p: [f64; 4], mut b: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 2 {
-        c += p[1] - b + c;
-        j1 += 1;
-    }
-    for i0 in 0..p.len() {
-        let o2 = 2 * i0 + 3;
-        p[i0] -= v[(o2 + 1) % v.len()] * a;
-    }
-    let mut st3 = vec![5usize, 2, 4];
-    'o5: while let Some(j4) = st3.pop() {
-        if j4 % 3 == 1 {
-            continue 'o5;
-        }
-        b *= 0.6 + 0.14 * (b % (c * c + 0.95)).cos();
-    }
-    match (b.midpoint(b).powi(2) + 1.1).ln() {
-        v7 if v7 > -0.37 => {
-            c += v7 * v7.atan().exp2();
-        }
-        v8 => {
-            c -= v8 * (3.08 * v8).fract();
-        }
-    }
-    if (v[2].hypot(1.29).ln() - a) < -0.51 {
-        b = (b * v[0]).atan() + 0.01 * a.to_degrees();
-    } else {
-        b %= 1.23;
-    }
-    let mut u9: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u9 += p[i0] * (0.13 * v[(i0 + 3) % v.len()]);
-    }
-    b - 0.27 * a + 1.47 * c - u9
-}
-
-const W606: Case = Case {
-    name: "w606",
-    live: &[(0, 1), (1, 2), (2, 5)],
-    f: |z, q, _| {
-        let r = w606(z[0], z[1], z[2..5].to_vec(), arr(&q[0..4]), q[4]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w606_jvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            z[2..5].to_vec(),
-            d[2..5].to_vec(),
-            arr(&q[0..4]),
-            q[4],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1, g2) = w606_vjp(z[0], z[1], z[2..5].to_vec(), arr(&q[0..4]), q[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &g2[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1, g2) = w606_grad(z[0], z[1], z[2..5].to_vec(), arr(&q[0..4]), q[4]);
-        (r, cat(&[&[g0][..], &[g1][..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = w606_hvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            z[2..5].to_vec(),
-            d[2..5].to_vec(),
-            arr(&q[0..4]),
-            q[4],
-        );
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &g2[..]]),
-            cat(&[&[h0][..], &[h1][..], &h2[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.1206, 0.4043, -1.4624, 0.7509, 1.2622],
-            q: &[-1.211, 1.4003, -1.4418, -0.2924, -1.2466],
-            k: 2,
-            t: &[-0.8401, 0.506, 0.9356, -0.2451, 0.3314],
-            c: &[1.6772],
-            v: &[0.5409, -0.2963, 0.5172, -0.16, 0.1927],
-            y: &[10.6604072238],
-        },
-        Point {
-            z: &[-0.2538, -0.4594, -1.3791, -0.1599, -0.8642],
-            q: &[0.3315, 0.8918, 0.8061, -1.3883, -0.912],
-            k: 0,
-            t: &[0.2863, -0.3436, -0.1955, 0.9588, -0.5302],
-            c: &[1.5871],
-            v: &[0.1231, -0.6384, -0.4702, 0.4189, 0.5968],
-            y: &[6.43508657576],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w607(p: [f64; 3], buf: &mut [f64], x: &[f64], mut v: Vec<f64>, mut a: f64) {
-    v[0] = x[1] * (v[v.len() - 1] + a);
-    match a - a % a.atan().cosh() {
-        v2 if v2 > 0.36 => {
-            a += v2 * (a / (buf[2].powi(2) + 0.7));
-        }
-        v3 => {
-            a -= v3 * (x[x.len() - 1] - p[0]);
-        }
-    }
-    if (v[2] - x[x.len() - 1]) < 0.32 {
-        a += x[2] * a;
-    }
-    match 0.43 {
-        v5 if v5 > 0.61 => {
-            a += v5 * (0.73 * buf[1].cos()).asin();
-        }
-        v6 => {
-            a -= v6 * a;
-        }
-    }
-    buf[1] = w538(buf[1], 1.17, 1);
-    buf[0] += 0.76 * a;
-    buf[2] += 0.42 * v[0];
-    buf[0] += 0.54 * v[v.len() - 1];
-}
-
-const W607: Case = Case {
-    name: "w607",
-    live: &[(3, 7)],
-    f: |z, q, _| {
-        let mut b1 = z[0..3].to_vec();
-        w607(arr(&q[0..3]), &mut b1, &z[3..7], q[3..7].to_vec(), q[7]);
-        cat(&[&b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        w607_jvp(
-            arr(&q[0..3]),
-            &mut b1,
-            &mut db1,
-            &z[3..7],
-            &d[3..7],
-            q[3..7].to_vec(),
-            q[7],
-        );
-        (cat(&[&b1[..]]), cat(&[&db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
-        let g2 = w607_vjp(
-            arr(&q[0..3]),
-            &mut b1,
-            &mut cb1,
-            &z[3..7],
-            q[3..7].to_vec(),
-            q[7],
-        );
-        (cat(&[&b1[..]]), cat(&[&cb1[..], &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.2068, 0.9557, 0.8198, 1.0924, -0.1705, 1.0851, -0.7724],
-            q: &[
-                1.2631, -0.3824, 0.3448, 1.1271, -0.4894, 0.6501, -0.4267, 0.879,
-            ],
-            k: 1,
-            t: &[0.7042, -0.834, -0.0487, -0.7939, 0.5018, -0.4919, -0.2721],
-            c: &[1.5262, 1.3533, 1.4783],
-            v: &[],
-            y: &[0.3571648, 2.557096, 0.787410797],
-        },
-        Point {
-            z: &[-0.0224, 1.331, 0.9189, -0.7308, 0.2931, -1.2451, 0.4678],
-            q: &[
-                1.2277, 0.745, -1.253, -0.8292, 1.373, 1.4852, -0.9477, 0.2569,
-            ],
-            k: 0,
-            t: &[-0.3111, 0.0215, -0.0758, 0.1281, -0.5355, -0.6946, -0.9383],
-            c: &[1.1642, 1.2082, 1.8024],
-            v: &[],
-            y: &[-0.42286892, 3.03748, 0.8338611384],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w608(a: f64, b: f64) -> f64 {
-    let b = (b + (b * b + 1.4).log2()).tanh();
-    let mut u1: f64 = 0.0;
-    match b.atan().exp().atan().exp() {
-        v3 if v3 > -0.02 => {
-            u1 += v3 * (1.44 * v3);
-        }
-        v4 => {
-            u1 -= v4 * (v4 / a.hypot(1.0));
-        }
-    }
-    u1 * (0.65 * b) + a.atan()
-}
-
-const W608: Case = Case {
-    name: "w608",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let r = w608(q[0], z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w608_jvp(q[0], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1) = w608_vjp(q[0], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1) = w608_grad(q[0], z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w608_hvp(q[0], z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.8314],
-            q: &[-0.7512],
-            k: 2,
-            t: &[0.3859],
-            c: &[0.7594],
-            v: &[-0.8741],
-            y: &[0.643532380428],
-        },
-        Point {
-            z: &[-1.0941],
-            q: &[-1.4243],
-            k: 1,
-            t: &[-0.0637],
-            c: &[1.9204],
-            v: &[-0.8507],
-            y: &[0.659054334207],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b, p, c))]
-fn w609(a: f64, mut b: f64, x: &[f64], p: [f64; 3], v: Vec<f64>, c: f64) -> f64 {
-    let w1: [f64; 4] = [
-        (1.34 * a).next_up(),
-        b.copysign(p[p.len() - 1]) + p[0].atan(),
-        0.34 * (b - p[p.len() - 1]),
-        (0.78 * a.tanh()).atanh().cos(),
-    ];
-    let [e2, _, e3, _] = w1;
-    match -a % 0.83 {
-        v5 if v5 > 0.78 => {
-            b += v5 * (0.51 * b.cos()).acos();
-        }
-        mut v6 => {
-            v6 *= v6 - 1.64;
-            b -= v6 * p[0].cos();
-        }
-    }
-    if (c + p[1]) < -0.09 {
-        b = b * 0.25 + b * c.atan2(e3.hypot(1.17));
-    } else {
-        b = b * 0.42 + a;
-    }
-    e3 - 0.65 * e2 + c - 0.22 * b
-}
-
-const W609: Case = Case {
-    name: "w609",
-    live: &[(0, 1), (1, 2), (2, 5), (5, 6)],
-    f: |z, q, _| {
-        let r = w609(z[0], z[1], &q[0..4], arr(&z[2..5]), q[4..7].to_vec(), z[5]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w609_jvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            &q[0..4],
-            arr(&z[2..5]),
-            arr(&d[2..5]),
-            q[4..7].to_vec(),
-            z[5],
-            d[5],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1, g3, g5) = w609_vjp(
-            z[0],
-            z[1],
-            &q[0..4],
-            arr(&z[2..5]),
-            q[4..7].to_vec(),
-            z[5],
-            c[0],
-        );
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &[g1][..], &g3[..], &[g5][..]]),
-        )
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1, g3, g5) =
-            w609_grad(z[0], z[1], &q[0..4], arr(&z[2..5]), q[4..7].to_vec(), z[5]);
-        (r, cat(&[&[g0][..], &[g1][..], &g3[..], &[g5][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, g3, g5, h0, h1, h3, h5) = w609_hvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            &q[0..4],
-            arr(&z[2..5]),
-            arr(&d[2..5]),
-            q[4..7].to_vec(),
-            z[5],
-            d[5],
-        );
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &g3[..], &[g5][..]]),
-            cat(&[&[h0][..], &[h1][..], &h3[..], &[h5][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-1.2918, 0.0111, -0.7849, -0.4735, 1.267, 0.255],
-            q: &[1.2606, -0.6179, 0.5784, -1.2632, 0.1742, -1.172, 1.4626],
-            k: 1,
-            t: &[-0.6237, 0.0398, 0.2684, 0.9001, 0.7382, -0.0119],
-            c: &[-1.1351],
-            v: &[-0.6786, -0.2906, -0.4789, -0.5838, -0.9901, -0.1414],
-            y: &[0.913775728206],
-        },
-        Point {
-            z: &[-1.3865, -1.1664, 1.4382, -0.8421, 0.1093, -0.483],
-            q: &[-0.9437, -1.3176, -0.8105, -1.1269, 1.3422, 0.2344, 1.138],
-            k: 2,
-            t: &[-0.0403, 0.2983, 0.3252, 0.9743, -0.5466, 0.0562],
-            c: &[-1.1162],
-            v: &[-0.0348, 0.0168, 0.1594, 0.1258, 0.9527, 0.9181],
-            y: &[0.262378218019],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w610(mut a: f64) -> f64 {
-    for i0 in 0..2 {
-        a = (a * a).tanh() + a % -1.18;
-    }
-    if w518(a % 0.54) > -0.21 {
-        let text1 = format!("{a:.4}");
-        assert!(!text1.is_empty());
-    }
-    0.67 * a
-}
-
-const W610: Case = Case {
-    name: "w610",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w610(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w610_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w610_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w610_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w610_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.9377],
-            q: &[],
-            k: 1,
-            t: &[0.6322],
-            c: &[1.5777],
-            v: &[0.9838],
-            y: &[0.974716854506],
-        },
-        Point {
-            z: &[1.4237],
-            q: &[],
-            k: 0,
-            t: &[-0.8366],
-            c: &[-0.7437],
-            v: &[0.1973],
-            y: &[0.621647064963],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w611(buf: &mut [f64], x: &[f64], a: f64) -> f64 {
-    let mut u1: f64 = 1.0;
-    match buf[1].mul_add(u1, x[x.len() - 1]) {
-        v3 if v3 > -0.59 => {
-            u1 += v3 * a.atan().cosh().log2();
-        }
-        mut v4 => {
-            v4 *= (3.86 * a).fract();
-            u1 -= v4 * buf[buf.len() - 1].min(v4);
-        }
-    }
-    let mut j5 = 0;
-    while j5 < 3 {
-        let o6 = 3 * j5 + 3;
-        buf[j5] -= x[2];
-        j5 += 1;
-    }
-    u1.sin() + 0.56 * a
-}
-
-const W611: Case = Case {
-    name: "w611",
-    live: &[(3, 7)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w611(&mut b0, &z[3..7], q[0]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w611_jvp(&mut b0, &mut db0, &z[3..7], &d[3..7], q[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g1) = w611_vjp(&mut b0, &mut cb0, &z[3..7], q[0], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &g1[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.8884, 1.3246, -0.2493, 0.4945, 0.7238, 1.2193, -1.4644],
-            q: &[-0.5754],
-            k: 0,
-            t: &[-0.6062, 0.6991, -0.0316, -0.7984, 0.3386, 0.0439, -0.2768],
-            c: &[1.4749, 0.7745, -1.8711, 0.9504],
-            v: &[],
-            y: &[0.504732270293, -2.1077, 0.1053, -1.4686],
-        },
-        Point {
-            z: &[-0.3404, 1.4296, 1.3811, -0.4978, -0.9232, -1.3941, -0.2487],
-            q: &[-1.0864],
-            k: 3,
-            t: &[0.2628, -0.9146, -0.2253, 0.2962, -0.9535, -0.8722, 0.1262],
-            c: &[-1.5279, 1.7581, -1.6637, 0.5782],
-            v: &[],
-            y: &[0.390612404386, 1.0537, 2.8237, 2.7752],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w612(buf: &mut [f64], p: [f64; 4], a: f64, x: &[f64], mut b: f64) -> f64 {
-    let mut u1 = p[0];
-    let mut j2 = 0;
-    let u3 = loop {
-        u1 = (u1 * u1).atan() + (1.56 + u1.sin()).recip();
-        j2 += 1;
-        if (x[1] % -0.87) < b {
-            break u1 + buf[0];
-        }
-        if j2 >= 4 {
-            break u1 * (b * b + 1.18).log10();
-        }
-    };
-    u1 /= (3.5 * u3 % p[1].hypot(0.85)).atan().cosh();
-    if a > 0.52 {
-        b *= 0.4 + 0.13 * (b + p[0] % 0.38).tanh().cos();
-    } else {
-        b = (b + b).sin() + a.atan();
-    }
-    for i0 in 0..buf.len() {
-        let o4 = 2 * i0 + 2;
-        buf[i0] = buf[i0] * b + b * buf[(o4 + 2) % buf.len()];
-    }
-    0.7 * u1 + 0.32 * u3 - 0.59 * b
-}
-
-const W612: Case = Case {
-    name: "w612",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let r = w612(&mut b0, arr(&q[0..4]), q[4], &q[5..8], z[3]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w612_jvp(&mut b0, &mut db0, arr(&q[0..4]), q[4], &q[5..8], z[3], d[3]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g4) = w612_vjp(&mut b0, &mut cb0, arr(&q[0..4]), q[4], &q[5..8], z[3], c[0]);
-        (cat(&[&[r][..], &b0[..]]), cat(&[&cb0[..], &[g4][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.2768, 0.6236, -0.9546, 0.8509],
-            q: &[
-                -1.0519, -0.8914, -0.0508, 1.273, 0.2385, 1.4698, -0.1267, -0.0311,
-            ],
-            k: 4,
-            t: &[0.1261, 0.3292, 0.5515, -0.0071],
-            c: &[-1.8647, -0.5985, 0.6014, 0.6141],
-            v: &[],
-            y: &[1.18362701586, 0.425023333065, 1.28514816652, -2.33983433532],
-        },
-        Point {
-            z: &[-0.3836, 1.2111, 1.3262, 0.2839],
-            q: &[
-                0.9298, -0.4752, -1.1276, -0.5961, -1.2385, -0.5149, 0.9843, 0.4073,
-            ],
-            k: 3,
-            t: &[-0.2472, -0.3419, 0.923, -0.3168],
-            c: &[-1.8763, -1.0989, -1.615, -1.7592],
-            v: &[],
-            y: &[
-                1.11989627157,
-                -0.292739487109,
-                -0.324882641117,
-                -0.938322919162,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, a, b))]
-fn w613(c: f64, x: &[f64], buf: &mut [f64], k: usize, a: f64, out: &mut [f64], b: f64) {
-    for i0 in 0..out.len() {
-        let o1 = 3 * i0 + 1 + k;
-        out[i0] = (out[i0] + a).sin() + c.hypot(a.powi(2) + 1.85);
-    }
-    let mut u2: f64 = 0.5;
-    let mut j3 = 0;
-    let u4 = loop {
-        u2 *= u2.midpoint(u2).sin();
-        j3 += 1;
-        if k % 2 == 1 {
-            break u2 + (19.63 * c).to_radians();
-        }
-        if j3 >= 2 {
-            break u2 * (buf[2] / (u2 * u2 + 0.84));
-        }
-    };
-    for i0 in (0..buf.len()).step_by(2) {
-        buf[i0] = 0.39 + 0.26 * i0 as f64;
-    }
-    let mut u5 = c.cosh();
-    let mut j6 = 0;
-    let u7 = loop {
-        u5 *= (u2.powi(2) + 1.78).sqrt().tanh();
-        j6 += 1;
-        if buf[0] > 0.11 {
-            break u5 + u2.sin().sinh();
-        }
-        if j6 >= 3 {
-            break u5 * buf[buf.len() - 1].rem_euclid(-1.17);
-        }
-    };
-    out[0] -= u7;
-    buf[0] += u5.atan();
-    out[2] += 0.91 * x[0];
-    out[1] -= 0.27 * x[x.len() - 1];
-    buf[2] -= b;
-}
-
-const W613: Case = Case {
-    name: "w613",
-    live: &[(0, 4), (7, 8), (11, 12)],
-    f: |z, q, k| {
-        let mut b2 = z[4..7].to_vec();
-        let mut b5 = z[8..11].to_vec();
-        w613(q[0], &z[0..4], &mut b2, k, z[7], &mut b5, z[11]);
-        cat(&[&b2[..], &b5[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b2, mut db2) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (mut b5, mut db5) = (z[8..11].to_vec(), d[8..11].to_vec());
-        w613_jvp(
-            q[0],
-            &z[0..4],
-            &d[0..4],
-            &mut b2,
-            &mut db2,
-            k,
-            z[7],
-            d[7],
-            &mut b5,
-            &mut db5,
-            z[11],
-            d[11],
-        );
-        (cat(&[&b2[..], &b5[..]]), cat(&[&db2[..], &db5[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b2, mut cb2) = (z[4..7].to_vec(), c[0..3].to_vec());
-        let (mut b5, mut cb5) = (z[8..11].to_vec(), c[3..6].to_vec());
-        let (g1, g4, g6) = w613_vjp(
-            q[0],
-            &z[0..4],
-            &mut b2,
-            &mut cb2,
-            k,
-            z[7],
-            &mut b5,
-            &mut cb5,
-            z[11],
-        );
-        (
-            cat(&[&b2[..], &b5[..]]),
-            cat(&[&g1[..], &cb2[..], &[g4][..], &cb5[..], &[g6][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.2859, -0.8672, 0.4922, -0.589, -0.3023, -1.0977, -0.251, -0.3893, 1.4802, 0.6598,
-                -0.9361, -0.8666,
-            ],
-            q: &[-0.6299],
-            k: 3,
-            t: &[
-                0.1837, 0.5875, -0.5274, 0.3562, 0.4899, 0.7254, -0.0298, 0.2987, -0.0193, 0.7143,
-                0.0997, -0.8446,
-            ],
-            c: &[0.9704, 0.6022, -1.6151, -1.8733, 1.5787, -0.8496],
-            v: &[],
-            y: &[
-                1.20207494453,
-                -1.0977,
-                1.7766,
-                1.69088438128,
-                2.52457462258,
-                1.3884592166,
-            ],
-        },
-        Point {
-            z: &[
-                -0.6194, 0.9083, -0.5168, -1.4546, 1.1594, 1.1595, -0.7588, 0.9523, -0.109,
-                -0.9173, 0.0111, 1.2384,
-            ],
-            q: &[1.1129],
-            k: 0,
-            t: &[
-                -0.8976, -0.5706, -0.9475, -0.1289, 0.4919, -0.9667, -0.3278, 0.7133, -0.4817,
-                0.7841, 0.4834, 0.9094,
-            ],
-            c: &[1.4592, 0.6896, -1.8953, 1.095, -1.4957, 0.8726],
-            v: &[],
-            y: &[
-                1.36269350884,
-                1.1595,
-                -0.3284,
-                2.1952952039,
-                3.40076492082,
-                3.23051286379,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, b, p, a))]
-fn w614(x: &[f64], b: f64, mut p: [f64; 3], mut a: f64, mut v: Vec<f64>, k: usize) -> f64 {
-    let mut j1 = 0;
-    while j1 < 3 {
-        v[j1] = (v[j1] + p[j1 % p.len()]).tanh() + (b - b);
-        j1 += 1;
-    }
-    a = w538(a, 0.31, 1);
-    if a.is_nan() {
-        println!("a = {a}");
-    }
-    let mut u2: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u2 += v[i0].tanh();
-    }
-    (a + b + 1.0 * x[0] - 1.3 * x[x.len() - 1]) * u2.atan() + 0.1 * k as f64
-}
-
-const W614: Case = Case {
-    name: "w614",
-    live: &[(0, 4), (4, 5), (5, 8), (8, 9)],
-    f: |z, q, k| {
-        let r = w614(&z[0..4], z[4], arr(&z[5..8]), z[8], q[0..3].to_vec(), k);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w614_jvp(
-            &z[0..4],
-            &d[0..4],
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            z[8],
-            d[8],
-            q[0..3].to_vec(),
-            k,
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1, g2, g3) = w614_vjp(
-            &z[0..4],
-            z[4],
-            arr(&z[5..8]),
-            z[8],
-            q[0..3].to_vec(),
-            k,
-            c[0],
-        );
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g0[..], &[g1][..], &g2[..], &[g3][..]]),
-        )
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1, g2, g3) =
-            w614_grad(&z[0..4], z[4], arr(&z[5..8]), z[8], q[0..3].to_vec(), k);
-        (r, cat(&[&g0[..], &[g1][..], &g2[..], &[g3][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = w614_hvp(
-            &z[0..4],
-            &d[0..4],
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            z[8],
-            d[8],
-            q[0..3].to_vec(),
-            k,
-        );
-        (
-            r,
-            cat(&[&g0[..], &[g1][..], &g2[..], &[g3][..]]),
-            cat(&[&h0[..], &[h1][..], &h2[..], &[h3][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.9859, -0.7042, 0.185, 0.8894, -1.317, 1.1828, 0.0095, 0.2689, -0.008,
-            ],
-            q: &[-0.2925, -0.3871, -0.0516],
-            k: 3,
-            t: &[
-                -0.622, 0.66, 0.0933, 0.9284, 0.4232, -0.7788, 0.0284, 0.0138, 0.3964,
-            ],
-            c: &[0.7465],
-            v: &[
-                -0.7012, 0.3423, 0.966, 0.9028, -0.2412, 0.1068, -0.091, -0.1011, 0.1666,
-            ],
-            y: &[-1.09059444859],
-        },
-        Point {
-            z: &[
-                -1.4033, 0.2431, -0.8687, 1.2671, 1.0204, -1.0916, -1.0704, 0.9849, 0.4582,
-            ],
-            q: &[-0.3436, -0.4352, -0.9893],
-            k: 1,
-            t: &[
-                0.6268, -0.4953, -0.6282, 0.7808, 0.5552, -0.5853, 0.9265, -0.076, -0.0077,
-            ],
-            c: &[0.7065],
-            v: &[
-                -0.4854, -0.1314, -0.0643, -0.9764, 0.301, -0.9907, 0.0476, -0.3933, -0.3029,
-            ],
-            y: &[1.14950492309],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w615(mut c: f64, buf: &mut [f64], mut b: f64, mut a: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 3 {
-        buf[j1] += a * b.atan();
-        j1 += 1;
-    }
-    if c > 0.77 {
-        b += a * (b + a);
-    }
-    if c < 0.17 {
-        c += a * c;
-    }
-    match (49.18 * (0.02 * a.to_degrees())).to_radians() {
-        v3 if v3 > 0.42 => {
-            b += v3 * c.mul_add(v3, c);
-        }
-        v4 => {
-            b -= v4 * v4;
-        }
-    }
-    a - b.tanh() + 0.42 * c + buf[1]
-}
-
-const W615: Case = Case {
-    name: "w615",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b1 = z[0..3].to_vec();
-        let r = w615(q[0], &mut b1, q[1], z[3]);
-        cat(&[&[r][..], &b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (r, dr) = w615_jvp(q[0], &mut b1, &mut db1, q[1], z[3], d[3]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (r, g3) = w615_vjp(q[0], &mut b1, &mut cb1, q[1], z[3], c[0]);
-        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &[g3][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.1473, 0.8422, -1.2428, -1.4483],
-            q: &[-0.9669, -1.4631],
-            k: 0,
-            t: &[-0.4702, -0.4023, 0.78, -0.5811],
-            c: &[1.7485, 1.3581, -0.9906, 1.7752],
-            v: &[],
-            y: &[1.98075610047, 1.25935221564, 2.24885221564, 0.163852215641],
-        },
-        Point {
-            z: &[0.238, -0.6062, -1.1494, 1.2613],
-            q: &[-1.197, 0.4736],
-            k: 2,
-            t: &[0.3071, -0.3523, -0.913, 0.0635],
-            c: &[0.8056, -1.9167, 1.9368, 1.2303],
-            v: &[],
-            y: &[
-                1.07613238937,
-                0.795879854569,
-                -0.0483201454309,
-                -0.591520145431,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(b))]
-fn w616(out: &mut [f64], a: f64, b: f64, buf: &mut [f64]) -> f64 {
-    let mut j1 = 0;
-    while j1 < 3 {
-        let o2 = 2 * j1 + 1;
-        out[j1] = (out[j1] + b).atan() + a % 0.9;
-        j1 += 1;
-    }
-    let mut j3 = 0;
-    while j3 < 4 {
-        let o4 = 2 * j3 + 2;
-        buf[j3] = (buf[j3] * b).sin() + b;
-        j3 += 1;
-    }
-    let mut u5: f64 = 1.0;
-    for _ in 0..3 {
-        u5 += u5 + u5.tanh().cosh().powf(1.06 * a.cos());
-    }
-    'o6: for i0 in 0..3 {
-        u5 %= u5 * u5 + 1.71;
-        for i1 in 0..2 {
-            if (0.84 * a.cos()).atanh().atan() > 0.22 {
-                break 'o6;
-            }
-            u5 /= (0.01 * u5.to_degrees()).sin().exp();
-        }
-        u5 += (51.84 * u5.sin()).to_radians();
-    }
-    (u5 + b) * a
-}
-
-const W616: Case = Case {
-    name: "w616",
-    live: &[(3, 4)],
-    f: |z, q, _| {
-        let mut b0 = z[0..3].to_vec();
-        let mut b3 = z[4..8].to_vec();
-        let r = w616(&mut b0, q[0], z[3], &mut b3);
-        cat(&[&[r][..], &b0[..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
-        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
-        let (r, dr) = w616_jvp(&mut b0, &mut db0, q[0], z[3], d[3], &mut b3, &mut db3);
-        (
-            cat(&[&[r][..], &b0[..], &b3[..]]),
-            cat(&[&[dr][..], &db0[..], &db3[..]]),
-        )
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
-        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[4..8].to_vec());
-        let (r, g2) = w616_vjp(&mut b0, &mut cb0, q[0], z[3], &mut b3, &mut cb3, c[0]);
-        (
-            cat(&[&[r][..], &b0[..], &b3[..]]),
-            cat(&[&cb0[..], &[g2][..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.3371, -1.2669, 1.0579, -0.8058, -0.6331, 0.5418, -0.0437, 1.4358,
-            ],
-            q: &[-0.7765],
-            k: 0,
-            t: &[
-                0.6072, 0.4282, 0.6539, 0.63, -0.9623, 0.161, -0.476, -0.5375,
-            ],
-            c: &[
-                1.2611, -1.1291, -1.2165, 1.057, 1.705, -0.6221, 0.7727, 1.8845,
-            ],
-            v: &[],
-            y: &[
-                -12.6132584628,
-                -1.62848491085,
-                -1.89777690274,
-                -0.529545844981,
-                -0.317490119045,
-                -1.22864494057,
-                -0.770593816925,
-                -1.72138795432,
-            ],
-        },
-        Point {
-            z: &[
-                -0.1595, -1.2844, -0.3168, 0.4538, -0.5909, -0.7775, 0.8273, 0.3732,
-            ],
-            q: &[1.4336],
-            k: 0,
-            t: &[
-                0.8596, -0.9136, 0.1282, -0.2469, -0.1967, 0.4033, -0.46, 0.5493,
-            ],
-            c: &[
-                1.1008, 1.0273, 0.5683, -1.1643, 1.3276, -1.2467, 0.6252, -1.7341,
-            ],
-            v: &[],
-            y: &[
-                69.1832332485,
-                0.819819267826,
-                -0.159522991479,
-                0.669752407135,
-                0.188851589906,
-                0.108245613631,
-                0.820471441248,
-                0.622349726536,
-            ],
-        },
-    ],
-};
-
-#[differentiate]
-fn w617(mut b: f64, x: &[f64], buf: &mut [f64], a: f64, v: Vec<f64>) {
-    let w1: [f64; 2] = [(b * a).atan().sinh(), 1.31 * (b + a)];
-    let [e2, ..] = w1;
-    if (b * e2) < -0.64 {
-        buf[0] = a.asinh() + b;
-    } else {
-        buf[0] = 0.14;
-    }
-    let w3: [f64; 2] = [3.59 * a.cos() % 0.33, x[0].midpoint(a)];
-    let [e4, e5] = w3;
-    buf[1] += e5.atan();
-    buf[0] += e4;
-    buf[1] += v[0];
-    buf[0] += v[v.len() - 1];
-}
-
-const W617: Case = Case {
-    name: "w617",
-    live: &[(0, 1), (1, 4), (7, 8), (8, 12)],
-    f: |z, _, _| {
-        let mut b2 = z[4..7].to_vec();
-        w617(z[0], &z[1..4], &mut b2, z[7], z[8..12].to_vec());
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (z[4..7].to_vec(), d[4..7].to_vec());
-        w617_jvp(
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            &mut b2,
-            &mut db2,
-            z[7],
-            d[7],
-            z[8..12].to_vec(),
-            d[8..12].to_vec(),
-        );
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (z[4..7].to_vec(), c[0..3].to_vec());
-        let (g0, g1, g3, g4) = w617_vjp(z[0], &z[1..4], &mut b2, &mut cb2, z[7], z[8..12].to_vec());
-        (
-            cat(&[&b2[..]]),
-            cat(&[&[g0][..], &g1[..], &cb2[..], &[g3][..], &g4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.2466, -1.3435, -0.7348, 0.8025, -0.1303, -0.7942, -0.7543, -1.3735, -1.4312,
-                0.4408, -0.3081, -0.0426,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                0.5758, -0.6197, 0.7435, -0.2265, 0.5635, 0.5778, -0.9661, -0.3107, -0.8636,
-                0.3837, 0.0078, -0.9652,
-            ],
-            c: &[-0.9878, -1.2538, 1.0053],
-            v: &[],
-            y: &[0.125225489241, -3.1616468404, -0.7543],
-        },
-        Point {
-            z: &[
-                1.0034, -0.8804, 1.3029, 0.5902, 0.8376, -1.4091, 0.7283, -1.1377, -0.4211, -0.279,
-                1.3172, -1.0927,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                0.7593, -0.7898, -0.7423, 0.8228, -0.8651, 0.7438, 0.4603, -0.2427, -0.8762,
-                -0.7027, -0.2725, -0.5662,
-            ],
-            c: &[-1.9541, -0.9876, 1.9127],
-            v: &[],
-            y: &[-0.878107631646, -2.62010274954, 0.7283],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn w618(v: Vec<f64>, buf: &mut [f64], mut b: f64, a: f64, x: &[f64]) -> f64 {
-    if x[2] < -0.39 {
-        buf[2] = (buf[2] + x[2]).tanh() + (b + b);
-    }
-    let (u1, u2) = f64::sin_cos((3.12 * (buf[2] / b.tanh().exp())).rem_euclid(a.powi(2) + 1.95));
-    let w3 = [u1 * b, v[v.len() - 1], v[1].powi(1)];
-    let mut u4 = x[x.len() - 1].midpoint(u2);
-    for i0 in 0..w3.len() {
-        u4 += w3[i0] * x[i0 % x.len()].tanh();
-    }
-    let mut j5 = 0;
-    while b < 2.37 && j5 < 4 {
-        let o6 = 3 * j5 + 2;
-        b += buf[o6 % buf.len()].hypot(0.89) + x[(o6 + 2) % x.len()];
-        j5 += 1;
-    }
-    u4 - u2 + u1 + 1.11 * b
-}
-
-const W618: Case = Case {
-    name: "w618",
-    live: &[(4, 7)],
-    f: |z, q, _| {
-        let mut b1 = z[0..4].to_vec();
-        let r = w618(q[0..4].to_vec(), &mut b1, q[4], q[5], &z[4..7]);
-        cat(&[&[r][..], &b1[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w618_jvp(
-            q[0..4].to_vec(),
-            &mut b1,
-            &mut db1,
-            q[4],
-            q[5],
-            &z[4..7],
-            &d[4..7],
-        );
-        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g4) = w618_vjp(
-            q[0..4].to_vec(),
-            &mut b1,
-            &mut cb1,
-            q[4],
-            q[5],
-            &z[4..7],
-            c[0],
-        );
-        (cat(&[&[r][..], &b1[..]]), cat(&[&cb1[..], &g4[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.0582, 0.3839, 0.6541, -0.4864, -0.5049, -1.4516, -0.2878],
-            q: &[0.3345, -0.2524, -1.1769, 1.0584, 0.0447, 1.0633],
-            k: 2,
-            t: &[-0.6362, -0.0288, 0.4448, -0.1701, -0.3204, -0.4163, -0.9622],
-            c: &[-0.7458, 0.7423, -1.3081, -0.9962, 1.3097],
-            v: &[],
-            y: &[-1.90444389877, -0.0582, 0.3839, 0.6541, -0.4864],
-        },
-        Point {
-            z: &[-0.9329, -1.2679, -0.109, 1.3052, -0.6945, -1.1181, -0.6986],
-            q: &[-1.3507, -0.0666, -0.0968, -1.1411, -0.0247, -0.2563],
-            k: 3,
-            t: &[-0.0618, 0.1921, -0.5624, 0.1841, -0.1128, 0.9535, 0.5046],
-            c: &[1.9542, 1.6293, 0.6815, -1.4307, -0.6351],
-            v: &[],
-            y: &[2.8764735192, -0.9329, -1.2679, -0.717664173801, 1.3052],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b, v, c))]
-fn w619(p: [f64; 4], a: f64, b: f64, v: Vec<f64>, buf: &mut [f64], c: f64) {
-    for i0 in 0..buf.len() {
-        buf[i0] = b;
-    }
-    let mut u1: f64 = 1.0;
-    match (4.36 * b.hypot(buf[buf.len() - 1] * buf[buf.len() - 1] + 0.55)).rem_euclid(0.76) {
-        v3 if v3 > -0.46 => {
-            u1 += v3 * a.tanh().cosh().ln_1p();
-        }
-        mut v4 => {
-            v4 *= v4.next_up().tanh();
-            u1 -= v4 * (0.64 * u1.cos()).sinh();
-        }
-    }
-    let mut u5: f64 = 1.0;
-    for i0 in 0..buf.len() {
-        u5 = u5 * 0.9
-            + (3.89 * (a * a + 0.85).powf(0.34 * buf[(i0 + 3) % buf.len()].cos()))
-                .rem_euclid(-(1.53 + b.sin()));
-        u5 %= p[1].powi(2) + 1.87;
-    }
-    buf[1] -= u5;
-    buf[2] += u1;
-    buf[1] += v[0];
-    buf[0] -= v[v.len() - 1];
-    buf[1] += c;
-}
-
-const W619: Case = Case {
-    name: "w619",
-    live: &[(0, 1), (1, 2), (2, 6), (9, 10)],
-    f: |z, q, _| {
-        let mut b4 = z[6..9].to_vec();
-        w619(arr(&q[0..4]), z[0], z[1], z[2..6].to_vec(), &mut b4, z[9]);
-        cat(&[&b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b4, mut db4) = (z[6..9].to_vec(), d[6..9].to_vec());
-        w619_jvp(
-            arr(&q[0..4]),
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            z[2..6].to_vec(),
-            d[2..6].to_vec(),
-            &mut b4,
-            &mut db4,
-            z[9],
-            d[9],
-        );
-        (cat(&[&b4[..]]), cat(&[&db4[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b4, mut cb4) = (z[6..9].to_vec(), c[0..3].to_vec());
-        let (g1, g2, g3, g5) = w619_vjp(
-            arr(&q[0..4]),
-            z[0],
-            z[1],
-            z[2..6].to_vec(),
-            &mut b4,
-            &mut cb4,
-            z[9],
-        );
-        (
-            cat(&[&b4[..]]),
-            cat(&[&[g1][..], &[g2][..], &g3[..], &cb4[..], &[g5][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.8563, 0.7927, -0.872, -0.4401, -0.13, 0.1689, -0.3747, -1.2717, 0.2928, 0.9578,
-            ],
-            q: &[1.0695, 0.3393, -0.7193, 0.7035],
-            k: 2,
-            t: &[
-                0.5242, -0.0719, 0.0788, -0.3032, 0.4338, 0.7655, 0.9249, -0.6986, -0.912, -0.906,
-            ],
-            c: &[-0.7807, -1.4385, -1.9228],
-            v: &[],
-            y: &[0.6238, -0.157966286624, 1.88358862675],
-        },
-        Point {
-            z: &[
-                0.5494, 0.9033, -0.7289, 0.8205, 0.644, 0.4072, 0.6515, -1.0419, 0.9771, -0.3362,
-            ],
-            q: &[0.4069, -1.0694, 1.172, -0.2632],
-            k: 1,
-            t: &[
-                -0.7556, -0.3798, -0.9716, -0.8126, -0.467, 0.3761, 0.1119, -0.3134, 0.6562,
-                -0.1654,
-            ],
-            c: &[-1.4092, 1.6794, 1.2562],
-            v: &[],
-            y: &[0.4961, -2.76413542071, 2.12979804946],
-        },
-    ],
-};
-
-#[differentiate]
-fn w620(a: f64) -> f64 {
-    let mut u1: f64 = 0.0;
-    let mut u2: f64 = 1.0;
-    for _ in 0..3 {
-        u1 += (0.6 * (1.82 + u1.sin()).powf(1.48).cos()).atanh();
-        u2 = (u2 * a.sin().cosh().log10()).tanh() + u1 % -(u2 * u2 + 1.16);
-        if u2.is_nan() {
-            println!("u2 = {u2}");
-        }
-    }
-    u2 + u1 - 0.67 * a
-}
-
-const W620: Case = Case {
-    name: "w620",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w620(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w620_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w620_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w620_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w620_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.9836],
-            q: &[],
-            k: 3,
-            t: &[0.4213],
-            c: &[1.9012],
-            v: &[-0.1445],
-            y: &[-1.69419874161],
-        },
-        Point {
-            z: &[-1.2477],
-            q: &[],
-            k: 1,
-            t: &[-0.4799],
-            c: &[1.8013],
-            v: &[-0.6286],
-            y: &[-0.219184424807],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, c))]
-fn w621(p: [f64; 4], mut a: f64, v: Vec<f64>, c: f64, mut b: f64, buf: &mut [f64]) -> f64 {
-    for i0 in 0..buf.len() {
-        let o1 = 2 * i0 + 3;
-        if (a * v[o1 % v.len()].tanh().exp().log2()).sin() > 0.78 {
-            buf[i0] = c * a.hypot(b.tanh().exp());
-        }
-    }
-    for i0 in 0..p.len() {
-        b += p[i0 % p.len()].atan() + a;
-    }
-    match (v[0].powi(2) + 2.44).acosh() + b {
-        v3 if v3 > 0.24 => {
-            a += v3 * p[2];
-        }
-        mut v4 => {
-            v4 *= (v4.powi(2) + 2.44).acosh();
-            a -= v4 * v4.hypot(c.powi(2) + 0.66);
-        }
-    }
-    if a > -0.5 {
-        a = a * 0.81 + c * a;
-    } else {
-        a *= 0.52 + 0.22 * (c * c).cos();
-    }
-    'o5: for i0 in 0..4 {
-        a *= (c.powi(2) + 0.85).powf(0.85).sin();
-        for i1 in 0..2 {
-            if (4.69 * a % 1.04) < -0.53 {
-                continue 'o5;
-            }
-            a += a % buf[i0 % buf.len()].hypot(0.44);
-        }
-    }
-    1.37 * a - b - c.cos()
-}
-
-const W621: Case = Case {
-    name: "w621",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let mut b5 = z[2..5].to_vec();
-        let r = w621(arr(&q[0..4]), z[0], q[4..8].to_vec(), z[1], q[8], &mut b5);
-        cat(&[&[r][..], &b5[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b5, mut db5) = (z[2..5].to_vec(), d[2..5].to_vec());
-        let (r, dr) = w621_jvp(
-            arr(&q[0..4]),
-            z[0],
-            d[0],
-            q[4..8].to_vec(),
-            z[1],
-            d[1],
-            q[8],
-            &mut b5,
-            &mut db5,
-        );
-        (cat(&[&[r][..], &b5[..]]), cat(&[&[dr][..], &db5[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b5, mut cb5) = (z[2..5].to_vec(), c[1..4].to_vec());
-        let (r, g1, g3) = w621_vjp(
-            arr(&q[0..4]),
-            z[0],
-            q[4..8].to_vec(),
-            z[1],
-            q[8],
-            &mut b5,
-            &mut cb5,
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b5[..]]),
-            cat(&[&[g1][..], &[g3][..], &cb5[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.1013, -0.9567, -0.1316, 1.438, 0.3774],
-            q: &[
-                0.9608, 0.2741, -0.0876, -1.2453, -1.034, -0.2195, 0.6628, 0.4016, -0.2866,
-            ],
-            k: 0,
-            t: &[-0.3683, -0.9507, -0.9801, 0.2032, -0.1117],
-            c: &[0.8354, -1.4942, -1.5293, -1.291],
-            v: &[],
-            y: &[-4.97298994056, -0.1316, 1.438, 0.3774],
-        },
-        Point {
-            z: &[0.5209, 0.0078, -1.2882, -0.5465, -0.2305],
-            q: &[
-                0.5164, -0.2318, -0.2486, 1.4901, 0.3722, -1.4874, -0.9965, -1.1283, 0.8858,
-            ],
-            k: 1,
-            t: &[0.1057, 0.8171, 0.5655, -0.727, 0.5593],
-            c: &[-1.6852, -0.9877, 1.6838, -1.3711],
-            v: &[],
-            y: &[-7.64965908564, -1.2882, -0.5465, -0.2305],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a))]
-fn w622(b: f64, mut v: Vec<f64>, a: f64) -> f64 {
-    for i0 in 0..v.len() {
-        v[i0] -= a * b.copysign(b);
-    }
-    let mut u1: f64 = 1.0;
-    match 0.02 * v[0].atan().to_degrees() {
-        v3 if v3 > -0.38 => {
-            u1 += v3 * (v[0] - u1);
-        }
-        mut v4 => {
-            v4 *= 0.64 + 0.36 * (v[1] * v4).cos();
-            u1 -= v4 * a.sin().exp().log10();
-        }
-    }
-    let (u5, u6) = (4.72 * u1 % (0.5 * a.cos()).cosh())
-        .rem_euclid(1.25)
-        .sin_cos();
-    u6 - 0.35 * u5 - 0.49 * u1 - v[0] + v[v.len() - 1]
-}
-
-const W622: Case = Case {
-    name: "w622",
-    live: &[(0, 1), (1, 2)],
-    f: |z, q, _| {
-        let r = w622(z[0], q[0..3].to_vec(), z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = w622_jvp(z[0], d[0], q[0..3].to_vec(), z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2) = w622_vjp(z[0], q[0..3].to_vec(), z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g2][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g2) = w622_grad(z[0], q[0..3].to_vec(), z[1]);
-        (r, cat(&[&[g0][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, h0, h2) = w622_hvp(z[0], d[0], q[0..3].to_vec(), z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g2][..]]),
-            cat(&[&[h0][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.45, 1.3986],
-            q: &[-0.9651, -1.2076, -0.3285],
-            k: 0,
-            t: &[0.474, -0.4539],
-            c: &[1.5592],
-            v: &[0.6259, 0.5128],
-            y: &[0.527049709023],
-        },
-        Point {
-            z: &[-0.169, 0.0296],
-            q: &[0.8285, 1.2727, -1.4893],
-            k: 3,
-            t: &[0.4415, 0.73],
-            c: &[-1.1913],
-            v: &[-0.6446, 0.1097],
-            y: &[-2.21421355059],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, p))]
-fn w623(buf: &mut [f64], mut b: f64, mut p: [f64; 3], mut a: f64) -> f64 {
-    if (p[0] * p[0].hypot(0.57).recip()) > -0.33 {
-        a = (a + b).atan() + 2.07 * b % 0.47;
-    }
-    let mut st1 = vec![3usize, 4];
-    while let Some(j2) = st1.pop() {
-        if j2 == 1 {
-            continue;
-        }
-        a += (a.sin().sin() * 0.56).acos();
-        b %= p[j2 % p.len()] * p[j2 % p.len()] + 1.78;
-    }
-    if p[p.len() - 1] < 0.78 {
-        buf[2] = (b + (a.powi(2) + 2.34).acosh()).atan();
-    }
-    if b < 0.24 {
-        p[0] = p[0] * b + b * (5.53 * a).rem_euclid(0.87);
-    } else {
-        p[2] *= 0.79 + 0.24 * p[2].cos();
-    }
-    (1.26 * a - 1.24 * b + p[0]) * p[p.len() - 1]
-}
-
-const W623: Case = Case {
-    name: "w623",
-    live: &[(4, 5), (5, 8)],
-    f: |z, q, _| {
-        let mut b0 = z[0..4].to_vec();
-        let r = w623(&mut b0, z[4], arr(&z[5..8]), q[0]);
-        cat(&[&[r][..], &b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        let (r, dr) = w623_jvp(
-            &mut b0,
-            &mut db0,
-            z[4],
-            d[4],
-            arr(&z[5..8]),
-            arr(&d[5..8]),
-            q[0],
-        );
-        (cat(&[&[r][..], &b0[..]]), cat(&[&[dr][..], &db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[1..5].to_vec());
-        let (r, g1, g2) = w623_vjp(&mut b0, &mut cb0, z[4], arr(&z[5..8]), q[0], c[0]);
-        (
-            cat(&[&[r][..], &b0[..]]),
-            cat(&[&cb0[..], &[g1][..], &g2[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                0.9117, 0.9687, 1.3749, 0.2219, 0.8523, 0.7899, -0.2685, 0.3327,
-            ],
-            q: &[-1.3049],
-            k: 4,
-            t: &[
-                -0.4654, 0.5216, -0.316, -0.5597, -0.9205, -0.8027, 0.0776, -0.235,
-            ],
-            c: &[1.7939, 1.8054, -0.7448, 1.5712, -1.3743],
-            v: &[],
-            y: &[1.02644870037, 0.9117, 0.9687, 1.3109951422, 0.2219],
-        },
-        Point {
-            z: &[
-                -0.3336, 1.0657, 0.7604, 0.7175, -0.3305, -0.9073, 0.6081, 0.9936,
-            ],
-            q: &[-1.0214],
-            k: 4,
-            t: &[
-                -0.454, 0.8258, -0.075, -0.1469, 0.0052, -0.3781, 0.8742, -0.8373,
-            ],
-            c: &[-1.132, 1.0479, -1.7729, 1.741, -1.7744],
-            v: &[],
-            y: &[3.21876310948, -0.3336, 1.0657, 0.7604, 0.7175],
-        },
-    ],
-};
-
-#[differentiate(wrt(p, x))]
-fn w624(b: f64, k: usize, mut p: [f64; 3], mut a: f64, c: f64, x: &[f64]) -> f64 {
-    let u1;
-    if (0.55 * c.tanh()).atanh() < -0.46 {
-        u1 = a;
-    } else {
-        u1 = (25.03 * a).to_radians() * (2.94 * a % 1.02);
-    }
-    for i0 in 0..p.len() {
-        p[i0] = (p[i0] + x[i0 % x.len()]).tanh() + (u1.sin() * 0.46).acos();
-    }
-    let mut u2: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u2 += p[i0] * b.tanh().cosh().log10();
-    }
-    (u1 + c.tanh() - a) * (0.41 * u2)
-}
-
-const W624: Case = Case {
-    name: "w624",
-    live: &[(0, 3), (3, 7)],
-    f: |z, q, k| {
-        let r = w624(q[0], k, arr(&z[0..3]), q[1], q[2], &z[3..7]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w624_jvp(
-            q[0],
-            k,
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            q[1],
-            q[2],
-            &z[3..7],
-            &d[3..7],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2, g5) = w624_vjp(q[0], k, arr(&z[0..3]), q[1], q[2], &z[3..7], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g2[..], &g5[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2, g5) = w624_grad(q[0], k, arr(&z[0..3]), q[1], q[2], &z[3..7]);
-        (r, cat(&[&g2[..], &g5[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, g5, h2, h5) = w624_hvp(
-            q[0],
-            k,
-            arr(&z[0..3]),
-            arr(&d[0..3]),
-            q[1],
-            q[2],
-            &z[3..7],
-            &d[3..7],
-        );
-        (r, cat(&[&g2[..], &g5[..]]), cat(&[&h2[..], &h5[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.2971, -0.6514, -0.8346, 1.3736, 0.0242, 0.6882, -0.3799],
-            q: &[-0.345, 0.7643, -1.409],
-            k: 3,
-            t: &[-0.2961, 0.447, 0.6022, 0.6506, 0.3265, 0.2039, 0.6702],
-            c: &[-1.3903],
-            v: &[0.2116, 0.4397, -0.0916, 0.1305, 0.8952, -0.8536, -0.9635],
-            y: &[-0.0344453653754],
-        },
-        Point {
-            z: &[-0.6295, -1.129, -1.49, -1.1469, -0.8131, 0.161, 0.3759],
-            q: &[0.925, 1.2386, 0.3377],
-            k: 2,
-            t: &[-0.2754, 0.2126, -0.0052, -0.1318, 0.2445, -0.7952, -0.9613],
-            c: &[0.7109],
-            v: &[0.5651, 0.9222, -0.8398, -0.845, 0.7717, -0.4758, 0.8632],
-            y: &[-0.0393854743348],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w625(a: f64) -> f64 {
-    let mut u1: f64 = 1.0;
-    if u1.tanh() < u1 {
-        let u2 = if a.hypot(1.62) < -0.57 {
-            u1.tanh().copysign(u1)
-        } else {
-            return w608(0.24, 0.36 * u1) - (a.cosh() + 0.58).acosh();
-        };
-        u1 = u1 * 0.29 + u2.atan();
-        let u3 = w562(0.65, 1, u1.next_down());
-        u1 += u3 * (u3.powi(2) + 1.49).recip();
-    } else {
-        if ((0.86 * u1.tanh()).atanh() / a.sin().exp()) < -0.12 {
-            let w4: [f64; 2] = [
-                a + a + u1.hypot(0.45),
-                (4.64 * a).rem_euclid(a.powi(2) + 1.4).midpoint(u1),
-            ];
-            let [e5, e6] = w4;
-            let w7: [f64; 3] = [
-                (17.94 * e6).to_radians().mul_add(e5, e5),
-                (19.5 * e5).to_radians() % 0.81,
-                0.03 * e6.mul_add(a, e6).to_degrees(),
-            ];
-            let [e8, ..] = w7;
-        } else {
-            let u9: f64;
-            u9 = ((2.99 * a).rem_euclid(-0.35) * (2.99 * a).rem_euclid(-0.35) + 1.76).recip();
-            return (3.09 * u1.rem_euclid(-(a * a + 1.61))).rem_euclid(1.39 + u1.sin());
-        }
-    }
-    let u10 = u1 + u1;
-    u10 - u1 - a
-}
-
-const W625: Case = Case {
-    name: "w625",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w625(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w625_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w625_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w625_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w625_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.4773],
-            q: &[],
-            k: 4,
-            t: &[-0.9084],
-            c: &[0.5358],
-            v: &[-0.4193],
-            y: &[4.68840223835],
-        },
-        Point {
-            z: &[-0.8594],
-            q: &[],
-            k: 4,
-            t: &[-0.2418],
-            c: &[1.8264],
-            v: &[-0.5551],
-            y: &[5.10848705655],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w626(mut a: f64) -> f64 {
-    let u1 = ((a - a).powi(2) + 2.38).acosh();
-    a = w573(0.53, a, 1);
-    1.28 * a - u1
-}
-
-const W626: Case = Case {
-    name: "w626",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w626(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w626_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w626_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w626_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w626_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.0417],
-            q: &[],
-            k: 4,
-            t: &[-0.1927],
-            c: &[-0.6665],
-            v: &[0.8938],
-            y: &[0.571770810025],
-        },
-        Point {
-            z: &[1.3638],
-            q: &[],
-            k: 4,
-            t: &[0.7774],
-            c: &[1.6889],
-            v: &[-0.6142],
-            y: &[2.24942952688],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, b))]
-fn w627(k: usize, a: f64, b: f64) -> f64 {
-    let u1;
-    if (b - a) > -0.16 {
-        u1 = 0.93 * a.atan2(1.68 + b.sin());
-    } else {
-        u1 = (2.03 * b % -0.87).hypot(0.7);
-    }
-    let u2: f64;
-    u2 = f64::powf(1.16, (0.9 * a).tanh());
-    (0.4 * u2 - u1) * (0.98 * b)
-}
-
-const W627: Case = Case {
-    name: "w627",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, k| {
-        let r = w627(k, z[0], z[1]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, k| {
-        let (r, dr) = w627_jvp(k, z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g1, g2) = w627_vjp(k, z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g1, g2) = w627_grad(k, z[0], z[1]);
-        (r, cat(&[&[g1][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g1, g2, h1, h2) = w627_hvp(k, z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g1][..], &[g2][..]]),
-            cat(&[&[h1][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[0.7438, -1.2507],
-            q: &[],
-            k: 3,
-            t: &[0.5294, -0.3016],
-            c: &[1.614],
-            v: &[0.0919, -0.4537],
-            y: &[0.767213471054],
-        },
-        Point {
-            z: &[-1.2825, -0.6717],
-            q: &[],
-            k: 4,
-            t: &[-0.8177, -0.4414],
-            c: &[-1.9306],
-            v: &[0.5993, 0.1092],
-            y: &[-0.772606075635],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, p))]
-fn w628(mut b: f64, mut a: f64, mut v: Vec<f64>, k: usize, mut p: [f64; 4], buf: &mut [f64]) {
-    for i0 in (0..v.len()).step_by(2) {
-        v[i0] = p[i0 % p.len()] * (0.78 * v[i0 % v.len()].tanh()).tan();
-    }
-    for i0 in (0..4).rev() {
-        a = (a * a).sin() + -b;
-    }
-    let u1 = buf[0].hypot(0.35);
-    buf[1] = 1.0;
-    let mut u2: f64 = 0.0;
-    for i0 in 0..v.len() {
-        u2 += v[i0].tanh();
-    }
-    buf[3] += 1.12 * u1;
-    buf[0] -= a;
-    buf[0] += 0.33 * u2;
-}
-
-const W628: Case = Case {
-    name: "w628",
+const W599: Case = Case {
+    name: "w599",
     live: &[(0, 1), (1, 5)],
-    f: |z, q, k| {
-        let mut b5 = z[5..9].to_vec();
-        w628(q[0], z[0], q[1..5].to_vec(), k, arr(&z[1..5]), &mut b5);
-        cat(&[&b5[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b5, mut db5) = (z[5..9].to_vec(), d[5..9].to_vec());
-        w628_jvp(
-            q[0],
-            z[0],
-            d[0],
-            q[1..5].to_vec(),
-            k,
-            arr(&z[1..5]),
-            arr(&d[1..5]),
-            &mut b5,
-            &mut db5,
-        );
-        (cat(&[&b5[..]]), cat(&[&db5[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b5, mut cb5) = (z[5..9].to_vec(), c[0..4].to_vec());
-        let (g1, g4) = w628_vjp(
-            q[0],
-            z[0],
-            q[1..5].to_vec(),
-            k,
-            arr(&z[1..5]),
-            &mut b5,
-            &mut cb5,
-        );
-        (cat(&[&b5[..]]), cat(&[&[g1][..], &g4[..], &cb5[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.3991, 1.0891, -0.0907, 0.9706, 1.2214, 0.9326, 1.0105, -1.0262, 0.3662,
-            ],
-            q: &[-1.3732, -0.2505, 0.1674, -0.8727, 1.2082],
-            k: 2,
-            t: &[
-                -0.0124, 0.2999, 0.585, -0.3739, 0.285, -0.0992, 0.292, 0.5096, -0.6895,
-            ],
-            c: &[-0.8303, -1.544, -1.1741, -1.5389],
-            v: &[],
-            y: &[-0.54294945112, 1.0, -1.0262, 1.4818474883],
-        },
-        Point {
-            z: &[
-                -1.0711, -1.4678, 0.7237, 0.7175, 0.7731, -1.2237, -0.9764, 1.0067, 1.0893,
-            ],
-            q: &[0.8114, 0.1203, 1.3776, -0.8418, -1.1879],
-            k: 1,
-            t: &[
-                -0.3829, 0.4248, -0.9084, 0.2369, -0.3603, -0.286, -0.8747, -0.7715, 0.0391,
-            ],
-            c: &[-0.6716, 0.8093, 1.0865, -0.7999],
-            v: &[],
-            y: &[-0.618466915452, 1.0, 1.0067, 2.51480161555],
-        },
-    ],
-};
-
-#[differentiate]
-fn w629(a: f64) -> f64 {
-    let u1: f64;
-    u1 = w478(1.44, 0.36, a);
-    let u1 = (u1 + u1.atan().exp().log10()).asinh();
-    0.32 * u1 + a
-}
-
-const W629: Case = Case {
-    name: "w629",
-    live: &[(0, 1)],
-    f: |z, _, _| {
-        let r = w629(z[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w629_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = w629_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = w629_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = w629_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.447],
-            q: &[],
-            k: 2,
-            t: &[-0.1903],
-            c: &[1.7439],
-            v: &[0.2372],
-            y: &[2.01808170865],
-        },
-        Point {
-            z: &[0.3332],
-            q: &[],
-            k: 1,
-            t: &[-0.9179],
-            c: &[-1.8747],
-            v: &[-0.568],
-            y: &[0.981564699374],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w630(mut a: f64, k: usize, b: f64) -> f64 {
-    if b < 0.71 {
-        a = a * 0.62 + a * (2.42 * a % -0.76);
-    } else {
-        a += a * a;
-    }
-    let w1 = [
-        a + b,
-        b.atan2(b * b + 1.57),
-        (2.64 * a).rem_euclid(-(a.powi(2) + 1.76)),
-    ];
-    let mut u2: f64 = 0.0;
-    for i0 in 0..w1.len() {
-        u2 += w1[i0] * u2.sin();
-    }
-    u2.sin() * b + 1.46 * a + 0.1 * k as f64
-}
-
-const W630: Case = Case {
-    name: "w630",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w630(z[0], k, q[0]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w630_jvp(z[0], d[0], k, q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w630_vjp(z[0], k, q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w630_grad(z[0], k, q[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w630_hvp(z[0], d[0], k, q[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.0582],
-            q: &[-1.4319],
-            k: 1,
-            t: &[-0.6819],
-            c: &[-0.6263],
-            v: &[0.187],
-            y: &[1.49177875637],
-        },
-        Point {
-            z: &[-0.9049],
-            q: &[1.375],
-            k: 3,
-            t: &[0.525],
-            c: &[-1.6516],
-            v: &[0.2647],
-            y: &[0.1743582546],
-        },
-    ],
-};
-
-#[differentiate]
-fn w631(mut a: f64, x: &[f64], v: Vec<f64>, mut p: [f64; 4]) -> f64 {
-    for i0 in 0..p.len() {
-        p[i0] = p[i0] * a + (a + p[i0 % p.len()]);
-    }
-    let [e1, e2, ..] = p;
-    'o3: for i0 in 0..3 {
-        a = (a * e1).atan() + e1.sin();
-        for i1 in 0..3 {
-            if p[p.len() - 1] < -0.54 {
-                break 'o3;
-            }
-            a *= 0.7 + 0.11 * (2.59 * v[(i1 + 1) % v.len()] % 0.51).cos();
-        }
-    }
-    let mut u5: f64 = 0.0;
-    for i0 in 0..p.len() {
-        u5 += p[i0].tanh();
-    }
-    a - 0.78 * e2 - 1.31 * e1 + x[0].tanh() - 1.14 * x[x.len() - 1] + u5
-}
-
-const W631: Case = Case {
-    name: "w631",
-    live: &[(0, 1), (1, 5), (5, 9), (9, 13)],
-    f: |z, _, _| {
-        let r = w631(z[0], &z[1..5], z[5..9].to_vec(), arr(&z[9..13]));
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w631_jvp(
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            z[5..9].to_vec(),
-            d[5..9].to_vec(),
-            arr(&z[9..13]),
-            arr(&d[9..13]),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2, g3) = w631_vjp(z[0], &z[1..5], z[5..9].to_vec(), arr(&z[9..13]), c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &g1[..], &g2[..], &g3[..]]),
-        )
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2, g3) = w631_grad(z[0], &z[1..5], z[5..9].to_vec(), arr(&z[9..13]));
-        (r, cat(&[&[g0][..], &g1[..], &g2[..], &g3[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = w631_hvp(
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            z[5..9].to_vec(),
-            d[5..9].to_vec(),
-            arr(&z[9..13]),
-            arr(&d[9..13]),
-        );
-        (
-            r,
-            cat(&[&[g0][..], &g1[..], &g2[..], &g3[..]]),
-            cat(&[&[h0][..], &h1[..], &h2[..], &h3[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                0.4829, -0.9944, 0.6671, 0.6265, -0.1098, 0.5707, 0.2736, 1.4623, 1.1091, -0.8762,
-                -0.164, -1.2651, 0.0653,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.8767, 0.2262, 0.6292, -0.5133, -0.7087, -0.8483, -0.1203, 0.9246, -0.2423,
-                -0.8684, 0.5398, -0.0831, 0.0386,
-            ],
-            c: &[-0.8999],
-            v: &[
-                -0.2826, -0.0022, -0.9768, -0.4244, 0.2516, 0.0071, 0.3887, 0.4858, -0.4112,
-                -0.3049, -0.5665, -0.9208, -0.6019,
-            ],
-            y: &[-0.868950045737],
-        },
-        Point {
-            z: &[
-                -0.1707, -1.4005, 0.403, 1.1535, -1.3463, -0.7081, -0.87, 0.1384, -1.094, 0.8196,
-                -0.9843, 0.6333, 1.3254,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                0.6126, -0.0338, -0.2309, 0.3101, -0.1418, 0.4355, -0.1286, 0.8424, 0.3568, 0.8539,
-                0.9353, -0.223, 0.9527,
-            ],
-            c: &[0.6795],
-            v: &[
-                0.7022, 0.0177, 0.5666, -0.3159, 0.2648, -0.3176, -0.6759, -0.9746, 0.6452, 0.966,
-                -0.2827, 0.5771, -0.2971,
-            ],
-            y: &[1.87201226171],
-        },
-    ],
-};
-
-#[differentiate]
-fn w632(mut c: f64, b: f64, a: f64) -> f64 {
-    let mut j1 = 0;
-    while j1 < 2 {
-        let o2 = 3 * j1 + 3;
-        c += 4.65 * a % (b.powi(2) + 0.5) - b;
-        j1 += 1;
-    }
-    let u3 = f64::powf(0.56, b.hypot(1.54).tanh());
-    (0.24 * u3 - a) * b - c
-}
-
-const W632: Case = Case {
-    name: "w632",
-    live: &[(0, 1), (1, 2), (2, 3)],
-    f: |z, _, _| {
-        let r = w632(z[0], z[1], z[2]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, _, _| {
-        let (r, dr) = w632_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = w632_vjp(z[0], z[1], z[2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = w632_grad(z[0], z[1], z[2]);
-        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = w632_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
-            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-1.3821, 0.247, 0.4293],
-            q: &[],
-            k: 3,
-            t: &[0.2565, 0.3078, -0.5086],
-            c: &[-1.3755],
-            v: &[0.963, 0.7126, -0.8928],
-            y: &[1.17849331752],
-        },
-        Point {
-            z: &[-1.0008, -1.244, 1.1429],
-            q: &[],
-            k: 0,
-            t: &[-0.1538, -0.2952, 0.3097],
-            c: &[-1.0315],
-            v: &[0.5559, 0.2732, -0.9982],
-            y: &[-2.67512083821],
-        },
-    ],
-};
-
-#[differentiate(wrt(v, b, a, c))]
-fn w633(
-    mut v: Vec<f64>,
-    x: &[f64],
-    mut b: f64,
-    buf: &mut [f64],
-    out: &mut [f64],
-    a: f64,
-    c: f64,
-) -> f64 {
-    for i0 in 0..buf.len() {
-        buf[i0] = buf[i0] * 0.37 + (a + (c * c + 1.65).sqrt()).sin();
-    }
-    v[3] = b * a - v[0];
-    b *= 0.54 + 0.15 * (b.powi(1) - v[0]).cos();
-    let mut st1 = vec![5usize];
-    while let Some(j2) = st1.pop() {
-        if j2 % 3 == 2 || (b.exp2() * c.sin().cosh().recip()) < -0.55 {
-            continue;
-        }
-        b = b * (0.36 * (3.84 * b % -1.2).cos()) + out[(j2 + 3) % out.len()].sin().exp().sqrt();
-    }
-    let mut u3 = b;
-    let mut j4 = 0;
-    let u5 = loop {
-        u3 *= 0.53 + 0.23 * (5.61 * buf[0]).rem_euclid(out[2].powi(2) + 0.93).cos();
-        j4 += 1;
-        if j4 >= 4 {
-            break u3 * (out[1] * c);
-        }
-    };
-    for i0 in 0..out.len() {
-        out[i0] = (c + c.asinh()).atan();
-    }
-    0.49 * u5 + u3.atan() - b - v[0] + v[v.len() - 1].cos() - 1.02 * out[1]
-}
-
-const W633: Case = Case {
-    name: "w633",
-    live: &[(0, 4), (4, 5), (11, 12), (12, 13)],
     f: |z, q, _| {
-        let mut b3 = z[5..8].to_vec();
-        let mut b4 = z[8..11].to_vec();
-        let r = w633(
-            z[0..4].to_vec(),
-            &q[0..3],
-            z[4],
-            &mut b3,
-            &mut b4,
-            z[11],
-            z[12],
-        );
-        cat(&[&[r][..], &b3[..], &b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[5..8].to_vec(), d[5..8].to_vec());
-        let (mut b4, mut db4) = (z[8..11].to_vec(), d[8..11].to_vec());
-        let (r, dr) = w633_jvp(
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            &q[0..3],
-            z[4],
-            d[4],
-            &mut b3,
-            &mut db3,
-            &mut b4,
-            &mut db4,
-            z[11],
-            d[11],
-            z[12],
-            d[12],
-        );
-        (
-            cat(&[&[r][..], &b3[..], &b4[..]]),
-            cat(&[&[dr][..], &db3[..], &db4[..]]),
-        )
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[5..8].to_vec(), c[1..4].to_vec());
-        let (mut b4, mut cb4) = (z[8..11].to_vec(), c[4..7].to_vec());
-        let (r, g0, g2, g5, g6) = w633_vjp(
-            z[0..4].to_vec(),
-            &q[0..3],
-            z[4],
-            &mut b3,
-            &mut cb3,
-            &mut b4,
-            &mut cb4,
-            z[11],
-            z[12],
-            c[0],
-        );
-        (
-            cat(&[&[r][..], &b3[..], &b4[..]]),
-            cat(&[&g0[..], &[g2][..], &cb3[..], &cb4[..], &[g5][..], &[g6][..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                1.4524, 1.4995, -0.3393, 0.3366, 1.1358, -1.3634, -1.014, -0.489, -0.9451, 0.0464,
-                0.489, -0.4502, -1.3921,
-            ],
-            q: &[-0.941, 0.9358, 0.0283],
-            k: 1,
-            t: &[
-                0.0669, -0.2753, 0.3597, -0.3936, 0.7279, -0.4047, 0.3387, 0.0223, -0.3532, 0.4717,
-                -0.6589, 0.0542, 0.542,
-            ],
-            c: &[0.7526, -1.0042, -1.2744, -1.1447, 1.9663, 1.5559, -1.3282],
-            v: &[],
-            y: &[
-                -1.16936680998,
-                0.487512399824,
-                0.616790399824,
-                0.811040399824,
-                -1.19377403468,
-                -1.19377403468,
-                -1.19377403468,
-            ],
-        },
-        Point {
-            z: &[
-                0.1434, 0.4439, -0.0419, 0.086, -0.337, 0.2844, 0.038, -0.2195, 1.164, -1.2978,
-                1.0839, 1.4616, 0.1211,
-            ],
-            q: &[-1.3381, -0.0853, -0.0071],
-            k: 4,
-            t: &[
-                -0.5356, -0.739, 0.7161, 0.643, -0.4, -0.3616, -0.0711, -0.2345, 0.263, -0.5326,
-                0.8507, -0.6733, -0.9397,
-            ],
-            c: &[-1.3428, -1.6573, -0.6877, -0.9144, -1.8824, 0.5893, -0.6536],
-            v: &[],
-            y: &[
-                0.590387361694,
-                0.485207004625,
-                0.394039004625,
-                0.298764004625,
-                0.237346340028,
-                0.237346340028,
-                0.237346340028,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn w634(a: f64, k: usize, x: &[f64]) -> f64 {
-    if x[x.len() - 1] < 0.55 {
-        return f64::atan(a) + a / (x[1] * x[1] + 0.96);
-    }
-    a + 0.1 * k as f64
-}
-
-const W634: Case = Case {
-    name: "w634",
-    live: &[(0, 1)],
-    f: |z, q, k| {
-        let r = w634(z[0], k, &q[0..3]);
-        cat(&[&[r][..]])
-    },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w634_jvp(z[0], d[0], k, &q[0..3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = w634_vjp(z[0], k, &q[0..3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = w634_grad(z[0], k, &q[0..3]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = w634_hvp(z[0], d[0], k, &q[0..3]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.558],
-            q: &[-0.551, 0.7893, -0.0945],
-            k: 4,
-            t: &[0.1306],
-            c: &[-1.4496],
-            v: &[-0.0687],
-            y: &[0.861460979459],
-        },
-        Point {
-            z: &[0.3094],
-            q: &[0.2117, 1.1948, 0.5306],
-            k: 4,
-            t: &[0.9205],
-            c: &[-0.9341],
-            v: &[0.1839],
-            y: &[0.429647251675],
-        },
-    ],
-};
-
-#[differentiate(wrt(b, a, c))]
-fn w635(b: f64, a: f64, c: f64, v: Vec<f64>, mut p: [f64; 4]) -> f64 {
-    let mut u1 = (0.42 * p[1].tanh()).acos();
-    if f64::sinh(b.atan()) < v[2] {
-        let (u2, u3) = (v[2].cos() * u1).sin_cos();
-        let u4 = u3.next_up().hypot(p[2].hypot(0.44));
-        u1 -= (u4 * (3.46 * p[0] % -0.82)).tanh();
-    } else {
-        return a;
-    }
-    for i0 in 0..p.len() {
-        p[i0] += c - a;
-    }
-    if (p[p.len() - 1] + a).atan() < v[2] {
-        u1 += w546(v[2] + b, 0.68, 0, c % -(0.83 * u1.cos()).cosh());
-    } else if c < 0.14 {
-        u1 = (u1 * v[v.len() - 1]).atan() + a / v[v.len() - 1].atan().exp();
-        let u5: f64 = 5.65 * (a * u1) % -0.8;
-        u1 -= (u5 + std::f64::consts::PI).tanh();
-    } else {
-        let w6: [f64; 4] = [
-            p[1].next_up(),
-            a,
-            ((b % -1.42).powi(2) + 0.6).recip(),
-            ((1.35 * v[1]).fract() * (1.35 * v[1]).fract() + 0.39).sqrt(),
-        ];
-        let [e7, ..] = w6;
-        if c < b {
-            let (u8, u9) = (u1.clamp(-0.95, 0.77) / (0.34 * a.cos()).exp()).sin_cos();
-            let (u10, u11) = f64::sin_cos((3.5 * (u8 % 1.18)).rem_euclid(-(v[2] * v[2] + 0.49)));
-        }
-    }
-    p[2] = w625(p[2]);
-    (u1 - c) * (0.77 * a) - 1.04 * p[0] - p[p.len() - 1]
-}
-
-const W635: Case = Case {
-    name: "w635",
-    live: &[(0, 1), (1, 2), (2, 3)],
-    f: |z, q, _| {
-        let r = w635(z[0], z[1], z[2], q[0..4].to_vec(), arr(&q[4..8]));
+        let r = w599(q[0], z[0], &z[1..5]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w635_jvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            z[2],
-            d[2],
-            q[0..4].to_vec(),
-            arr(&q[4..8]),
-        );
+        let (r, dr) = w599_jvp(q[0], z[0], d[0], &z[1..5], &d[1..5]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0, g1, g2) = w635_vjp(z[0], z[1], z[2], q[0..4].to_vec(), arr(&q[4..8]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+        let (r, g1, g2) = w599_vjp(q[0], z[0], &z[1..5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &g2[..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0, g1, g2) = w635_grad(z[0], z[1], z[2], q[0..4].to_vec(), arr(&q[4..8]));
-        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+        let (r, g1, g2) = w599_grad(q[0], z[0], &z[1..5]);
+        (r, cat(&[&[g1][..], &g2[..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = w635_hvp(
-            z[0],
-            d[0],
-            z[1],
-            d[1],
-            z[2],
-            d[2],
-            q[0..4].to_vec(),
-            arr(&q[4..8]),
-        );
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
-            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
-        )
+        let (r, g1, g2, h1, h2) = w599_hvp(q[0], z[0], d[0], &z[1..5], &d[1..5]);
+        (r, cat(&[&[g1][..], &g2[..]]), cat(&[&[h1][..], &h2[..]]))
     }),
     points: [
         Point {
-            z: &[0.3631, -1.159, -1.1166],
-            q: &[
-                -0.5169, -0.4052, 0.7177, -1.4649, -0.7047, 0.4583, -0.9697, 1.3618,
-            ],
+            z: &[1.2404, 0.273, 0.1524, 0.1486, 0.7634],
+            q: &[-0.6755],
             k: 1,
-            t: &[-0.0716, -0.5961, -0.6194],
-            c: &[1.1308],
-            v: &[-0.6352, -0.3016, 0.9338],
-            y: &[-4.32363430707],
+            t: &[-0.6114, 0.2844, -0.6964, -0.0415, 0.449],
+            c: &[0.7991],
+            v: &[-0.4736, 0.8097, -0.1887, -0.5396, 0.6507],
+            y: &[1.10266475621],
         },
         Point {
-            z: &[0.1789, -0.8036, 0.9431],
-            q: &[
-                1.1915, 0.812, 1.2814, 0.0781, -1.3736, 0.2546, 0.8803, -1.4415,
-            ],
-            k: 3,
-            t: &[0.2198, -0.2543, 0.2509],
-            c: &[1.2028],
-            v: &[-0.1016, -0.7653, -0.4877],
-            y: &[-1.68568250642],
+            z: &[1.0156, 1.3852, -1.0516, -1.2521, 1.4645],
+            q: &[-0.9533],
+            k: 4,
+            t: &[0.7874, 0.3929, -0.158, 0.7445, 0.3934],
+            c: &[0.5817],
+            v: &[0.0975, -0.9482, 0.8986, -0.833, -0.4453],
+            y: &[-0.710830405973],
         },
     ],
 };
 
-#[differentiate(wrt(a, c))]
-fn w636(a: f64, mut c: f64, b: f64, k: usize) -> f64 {
-    let w1: [f64; 4] = [
-        1.21 * c - c.hypot(c.atan().exp()),
-        b.sin(),
-        c.exp2().copysign(b),
-        4.64 * -b % 1.27,
+#[differentiate]
+fn w600(mut b: f64, mut a: f64, k: usize) -> f64 {
+    let w1: [f64; 3] = [
+        a,
+        f64::asin(0.59 * a.max(b).tanh()),
+        0.01 * (0.3 * b.tanh()).atanh().to_degrees(),
     ];
-    let [e2, e3, e4, ..] = w1;
-    let mut st5 = vec![3usize, 5, 3];
-    while let Some(j6) = st5.pop() {
-        if j6 == 2 {
-            continue;
-        }
-        c -= (2.5 + c.sin()).cbrt().cos();
-        match (0.22 * e3).tanh() {
-            v8 if v8 > 0.14 => {
-                c += v8 * e3.sin().sinh();
-            }
-            mut v9 => {
-                v9 *= (3.95 * b).rem_euclid(v9.tanh().exp()).tanh();
-                c -= v9 * a;
-            }
-        }
-    }
-    if a < 0.58 {
-        c -= a * c;
-    } else {
-        c *= 0.67 + 0.3 * e4.cos();
-    }
-    for i0 in 0..k + 1 {
-        c += (c + c.hypot(e3.powi(2) + 0.33)).tanh();
-        match f64::exp_m1((c * c + 0.96).sqrt()) {
-            v11 if v11 > 0.64 => {
-                c += v11 * a.next_up();
-            }
-            v12 => {
-                c -= v12 * b;
-            }
-        }
-    }
-    c + e4 - e3
+    let [e2, e3, e4] = w1;
+    b = w476(b, 1.21, 1.45);
+    b + e4 + e3 + 0.1 * k as f64
 }
 
-const W636: Case = Case {
-    name: "w636",
+const W600: Case = Case {
+    name: "w600",
     live: &[(0, 1), (1, 2)],
-    f: |z, q, k| {
-        let r = w636(z[0], z[1], q[0], k);
+    f: |z, _, k| {
+        let r = w600(z[0], z[1], k);
         cat(&[&[r][..]])
     },
-    jvp: |z, d, q, k| {
-        let (r, dr) = w636_jvp(z[0], d[0], z[1], d[1], q[0], k);
+    jvp: |z, d, _, k| {
+        let (r, dr) = w600_jvp(z[0], d[0], z[1], d[1], k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1) = w636_vjp(z[0], z[1], q[0], k, c[0]);
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = w600_vjp(z[0], z[1], k, c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
     },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1) = w636_grad(z[0], z[1], q[0], k);
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = w600_grad(z[0], z[1], k);
         (r, cat(&[&[g0][..], &[g1][..]]))
     }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, h0, h1) = w636_hvp(z[0], d[0], z[1], d[1], q[0], k);
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = w600_hvp(z[0], d[0], z[1], d[1], k);
         (
             r,
             cat(&[&[g0][..], &[g1][..]]),
@@ -49006,218 +46120,3082 @@ const W636: Case = Case {
     }),
     points: [
         Point {
-            z: &[0.8393, -0.6865],
-            q: &[-0.5986],
-            k: 1,
-            t: &[-0.1427, 0.9181],
-            c: &[1.1092],
-            v: &[-0.279, -0.225],
-            y: &[34.7680318256],
+            z: &[0.2871, 0.9599],
+            q: &[],
+            k: 3,
+            t: &[-0.957, -0.0326],
+            c: &[1.7344],
+            v: &[-0.5133, 0.9091],
+            y: &[1.79534243164],
         },
         Point {
-            z: &[-1.3785, -0.1958],
-            q: &[0.8712],
-            k: 0,
-            t: &[-0.118, -0.3745],
-            c: &[1.6328],
-            v: &[0.2854, 0.4026],
-            y: &[-6.53455648391],
+            z: &[-1.2085, -0.1402],
+            q: &[],
+            k: 4,
+            t: &[0.8536, -0.9788],
+            c: &[0.9943],
+            v: &[-0.0891, 0.7719],
+            y: &[4.50781674816],
         },
     ],
 };
 
-#[differentiate(wrt(v))]
-fn w637(a: f64, k: usize, v: Vec<f64>, buf: &mut [f64]) -> f64 {
-    let u1: f64;
-    if k < 2 {
-        u1 = a / (v[1] * v[1] + 1.82);
+#[differentiate(wrt(x, b, v))]
+fn w601(x: &[f64], b: f64, mut a: f64, v: Vec<f64>, mut p: [f64; 3]) -> f64 {
+    for i0 in (0..p.len()).step_by(2) {
+        p[i0] += (b * (4.07 * a % (v[i0 % v.len()].powi(2) + 0.32))).cos();
+    }
+    let u1 = (a * a + 0.51).sqrt();
+    if x[1] < b {
+        match 4.76 * x[x.len() - 1].hypot(1.18) % (v[0].powi(2) + 1.78) {
+            v3 if v3 > -0.66 => {
+                a += v3 * b.hypot(1.75);
+            }
+            v4 => {
+                a -= v4 * (u1 - b);
+            }
+        }
+    } else if u1 > 0.61 {
+        let u5;
+        if a > 0.41 {
+            u5 = w595(p[p.len() - 1].atan2(b * b + 1.45), 1);
+        } else {
+            u5 = f64::log10(a.tanh().hypot(1.02));
+        }
+        return ((-p[2]).sin() * 0.74).atanh();
+    }
+    if a < 0.53 {
+        a = (a * b).sin() + -b;
     } else {
-        u1 = -v[1].atan();
+        a += 4.21 * a.min(0.53) % -0.35;
     }
-    debug_assert!(u1.abs() < 1e9, "{u1:.3}");
-    let mut j2 = 0;
-    while j2 < 3 {
-        let o3 = 3 * j2 + 2;
-        buf[j2] = -u1 + v[o3 % v.len()];
-        j2 += 1;
+    let mut u6: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o7 = 2 * i0 + 3;
+        u6 += p[i0].sin();
     }
-    u1 + 1.06 * a
+    u1 - 0.93 * a - b.cos() + u6.atan()
 }
 
-const W637: Case = Case {
-    name: "w637",
-    live: &[(0, 4)],
-    f: |z, q, k| {
-        let mut b3 = z[4..7].to_vec();
-        let r = w637(q[0], k, z[0..4].to_vec(), &mut b3);
-        cat(&[&[r][..], &b3[..]])
+const W601: Case = Case {
+    name: "w601",
+    live: &[(0, 3), (3, 4), (4, 7)],
+    f: |z, q, _| {
+        let r = w601(&z[0..3], z[3], q[0], z[4..7].to_vec(), arr(&q[1..4]));
+        cat(&[&[r][..]])
     },
-    jvp: |z, d, q, k| {
-        let (mut b3, mut db3) = (z[4..7].to_vec(), d[4..7].to_vec());
-        let (r, dr) = w637_jvp(
+    jvp: |z, d, q, _| {
+        let (r, dr) = w601_jvp(
+            &z[0..3],
+            &d[0..3],
+            z[3],
+            d[3],
             q[0],
-            k,
-            z[0..4].to_vec(),
-            d[0..4].to_vec(),
-            &mut b3,
-            &mut db3,
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            arr(&q[1..4]),
         );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, k, c| {
-        let (mut b3, mut cb3) = (z[4..7].to_vec(), c[1..4].to_vec());
-        let (r, g2) = w637_vjp(q[0], k, z[0..4].to_vec(), &mut b3, &mut cb3, c[0]);
-        (cat(&[&[r][..], &b3[..]]), cat(&[&g2[..], &cb3[..]]))
+    vjp: |z, q, _, c| {
+        let (r, g0, g1, g3) = w601_vjp(&z[0..3], z[3], q[0], z[4..7].to_vec(), arr(&q[1..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &g3[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, _| {
+        let (r, g0, g1, g3) = w601_grad(&z[0..3], z[3], q[0], z[4..7].to_vec(), arr(&q[1..4]));
+        (r, cat(&[&g0[..], &[g1][..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, g3, h0, h1, h3) = w601_hvp(
+            &z[0..3],
+            &d[0..3],
+            z[3],
+            d[3],
+            q[0],
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            arr(&q[1..4]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g3[..]]),
+            cat(&[&h0[..], &[h1][..], &h3[..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[0.1498, 0.9959, 0.4869, 0.1403, -1.1182, 0.8717, 0.9347],
-            q: &[0.0965],
-            k: 1,
-            t: &[-0.5924, -0.1386, -0.1521, 0.3621, -0.9259, -0.3646, -0.1124],
-            c: &[1.4537, 1.3222, 0.6226, -1.9542],
-            v: &[],
-            y: &[
-                0.136609447717,
-                0.452580552283,
-                0.961580552283,
-                0.115480552283,
-            ],
+            z: &[-0.7453, -0.5358, -0.9498, 0.0422, 0.3177, -1.1424, 0.3447],
+            q: &[0.1685, -0.1626, 1.1893, 0.0803],
+            k: 2,
+            t: &[0.0411, -0.7591, 0.8998, -0.9149, 0.6058, 0.4384, -0.1406],
+            c: &[-1.5545],
+            v: &[-0.7488, -0.9155, -0.6947, 0.8886, -0.2743, 0.8538, 0.8248],
+            y: &[-1.8985323159],
         },
         Point {
-            z: &[0.633, 0.8984, 0.2665, 0.6155, 1.3572, 0.5959, 1.2283],
-            q: &[-0.9796],
-            k: 2,
-            t: &[0.6454, 0.6997, -0.2276, 0.0446, -0.8911, -0.0743, -0.2068],
-            c: &[1.3285, -0.6591, 1.6036, -1.4716],
-            v: &[],
-            y: &[-1.77030642028, 0.998430420282, 1.63033042028, 1.36493042028],
+            z: &[-0.8334, -0.5999, -0.1099, 0.8401, 0.4208, -1.0871, -0.8544],
+            q: &[-0.748, 1.0873, -0.3175, -0.0536],
+            k: 1,
+            t: &[0.3561, -0.2838, 0.1026, -0.5219, -0.7087, -0.2264, 0.0476],
+            c: &[0.7262],
+            v: &[-0.4725, 0.4212, 0.5369, 0.1879, -0.0876, 0.3885, 0.6378],
+            y: &[-1.31742912712],
         },
     ],
 };
 
 #[differentiate]
-fn w638(a: f64, k: usize) -> f64 {
-    let u1;
-    if a > 0.06 {
-        u1 = 0.02 * a.hypot(a * a + 0.86).to_degrees();
+fn w602(a: f64, k: usize) -> f64 {
+    let mut u1 = a.midpoint(a);
+    if a < 0.48 {
+        match 5.37 * f64::rem_euclid(3.13 * a, u1.powi(2) + 1.33) % 0.9 {
+            v3 if v3 > -0.2 => {
+                u1 += v3 * u1;
+            }
+            v4 => {
+                u1 -= v4 * (0.84 * a.cos()).atanh();
+            }
+        }
     } else {
-        u1 = (a.atan2(2.3 + a.sin()).powi(2) + 2.35).acosh();
+        u1 += u1.midpoint(u1) * (5.63 * u1 % (a * a + 1.31));
     }
-    let w2: [f64; 3] = [a, 1.16 * (u1 - 1.34), a.min(u1).powi(3)];
-    let [e3, e4, ..] = w2;
-    e4.atan() - e3 + u1
+    assert_eq!(k, k, "{k} {}", a);
+    u1 - 1.17 * a
 }
 
-const W638: Case = Case {
-    name: "w638",
+const W602: Case = Case {
+    name: "w602",
     live: &[(0, 1)],
     f: |z, _, k| {
-        let r = w638(z[0], k);
+        let r = w602(z[0], k);
         cat(&[&[r][..]])
     },
     jvp: |z, d, _, k| {
-        let (r, dr) = w638_jvp(z[0], d[0], k);
+        let (r, dr) = w602_jvp(z[0], d[0], k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, _, k, c| {
-        let (r, g0) = w638_vjp(z[0], k, c[0]);
+        let (r, g0) = w602_vjp(z[0], k, c[0]);
         (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
     grad: Some(|z, _, k| {
-        let (r, g0) = w638_grad(z[0], k);
+        let (r, g0) = w602_grad(z[0], k);
         (r, cat(&[&[g0][..]]))
     }),
     hvp: Some(|z, d, _, k| {
-        let (r, g0, h0) = w638_hvp(z[0], d[0], k);
+        let (r, g0, h0) = w602_hvp(z[0], d[0], k);
         (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
     }),
     points: [
         Point {
-            z: &[-0.0012],
+            z: &[0.77],
             q: &[],
-            k: 2,
-            t: &[0.1866],
-            c: &[1.1243],
-            v: &[-0.9053],
-            y: &[1.68230965325],
+            k: 3,
+            t: &[-0.4873],
+            c: &[-1.7169],
+            v: &[0.3704],
+            y: &[0.276661],
         },
         Point {
-            z: &[-0.7207],
+            z: &[-0.7015],
             q: &[],
-            k: 1,
-            t: &[0.0597],
-            c: &[-1.1785],
-            v: &[-0.4412],
-            y: &[2.56412019334],
+            k: 3,
+            t: &[-0.1686],
+            c: &[1.295],
+            v: &[-0.4239],
+            y: &[-0.286559954523],
         },
     ],
 };
 
 #[differentiate(wrt(a))]
-fn w639(mut v: Vec<f64>, a: f64) -> f64 {
-    for i0 in 0..v.len() {
+fn w603(v: Vec<f64>, buf: &mut [f64], a: f64, k: usize, b: f64) {
+    for i0 in 0..buf.len() {
         let o1 = 2 * i0 + 3;
-        v[i0] = v[i0] * a + (a.powi(2) + a);
+        buf[i0] = buf[i0] * 0.57 + a * (v[(o1 + 2) % v.len()] % (a.powi(2) + 1.65));
     }
-    let mut u2 = a.next_down();
-    'o3: for i0 in 0..4 {
-        u2 += 5.97 * a % 1.09;
-        for i1 in 0..2 {
-            if v[(i0 + 1) % v.len()] > a {
-                continue 'o3;
-            }
-            u2 += f64::atan(a) * v[(i1 + 3) % v.len()];
-        }
-        u2 = (u2 * (u2 - u2)).tanh() + a.powi(3);
+    let u2: f64;
+    if (buf[k % buf.len()] / a.tanh().cosh()).hypot(1.08).cbrt() > 0.09 {
+        u2 = 2.68 * (a / (2.43 + b.sin())) % -(a.powi(2) + 0.67);
+    } else {
+        u2 = (a.powi(2) + 1.5).recip().atan2(b.sin().cosh());
     }
-    let u2: f64 = (u2 + u2.sin().exp().log(a.powi(2) + 1.77)).cos();
-    (0.91 * u2 - a) * v[0] - 1.07 * v[v.len() - 1]
+    buf[0] += u2;
+    buf[1] -= 0.76 * b;
 }
 
-const W639: Case = Case {
-    name: "w639",
+const W603: Case = Case {
+    name: "w603",
+    live: &[(3, 4)],
+    f: |z, q, k| {
+        let mut b1 = z[0..3].to_vec();
+        w603(q[0..3].to_vec(), &mut b1, z[3], k, q[3]);
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b1, mut db1) = (z[0..3].to_vec(), d[0..3].to_vec());
+        w603_jvp(q[0..3].to_vec(), &mut b1, &mut db1, z[3], d[3], k, q[3]);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b1, mut cb1) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let g2 = w603_vjp(q[0..3].to_vec(), &mut b1, &mut cb1, z[3], k, q[3]);
+        (cat(&[&b1[..]]), cat(&[&cb1[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.0656, 1.4332, 0.7856, 1.329],
+            q: &[-1.1133, -0.2736, -1.2347, -1.2313],
+            k: 3,
+            t: &[0.6694, 0.2332, 0.0933, 0.5349],
+            c: &[-1.5888, -1.1845, -1.6],
+            v: &[],
+            y: &[0.146805629579, 1.3890976, -1.0317837],
+        },
+        Point {
+            z: &[-1.1508, -0.463, 0.8471, 1.2306],
+            q: &[-0.7985, -0.7012, 0.536, -0.4819],
+            k: 0,
+            t: &[-0.5963, 0.2032, -0.6023, 0.4088],
+            c: &[1.7683, 0.9312, 1.4652],
+            v: &[],
+            y: &[1.68070993128, -0.76056272, -0.4997871],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w604(buf: &mut [f64], mut v: Vec<f64>, x: &[f64], k: usize, mut b: f64, mut a: f64) {
+    for i0 in (0..buf.len()).rev() {
+        let o1 = 2 * i0 + 3;
+        a += b * a;
+    }
+    for i0 in 0..buf.len() {
+        let o2 = 2 * i0 + 3;
+        buf[i0] = buf[i0] * b + b * a.tanh();
+    }
+    match b {
+        v4 if v4 > -0.09 => {
+            a += v4 * (buf[2].sin() * 0.77).atanh();
+        }
+        mut v5 => {
+            v5 *= 0.72 + 0.3 * x[k % x.len()].tanh().cos();
+            a -= v5 * (v5 + x[k % x.len()]);
+        }
+    }
+    buf[1] += a;
+    buf[0] += b;
+}
+
+const W604: Case = Case {
+    name: "w604",
+    live: &[(4, 5)],
+    f: |z, q, k| {
+        let mut b0 = z[0..4].to_vec();
+        w604(&mut b0, q[0..4].to_vec(), &q[4..8], k, z[4], q[8]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w604_jvp(
+            &mut b0,
+            &mut db0,
+            q[0..4].to_vec(),
+            &q[4..8],
+            k,
+            z[4],
+            d[4],
+            q[8],
+        );
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g4 = w604_vjp(&mut b0, &mut cb0, q[0..4].to_vec(), &q[4..8], k, z[4], q[8]);
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g4][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.9886, -1.424, -0.1477, -0.333, -0.3975],
+            q: &[
+                0.3864, 0.0889, -1.4078, -0.3153, 0.1754, -0.948, 1.1058, -1.1081, -0.8257,
+            ],
+            k: 1,
+            t: &[-0.897, -0.6392, 0.728, 0.1448, -0.6055],
+            c: &[1.3786, -0.5436, 1.3108, -1.5784],
+            v: &[],
+            y: &[
+                -0.747388219175,
+                0.00528860473454,
+                0.101791030825,
+                0.175447780825,
+            ],
+        },
+        Point {
+            z: &[0.8424, -1.3275, -1.1496, 0.3127, -1.0939],
+            q: &[
+                1.2032, 0.243, 0.9347, -1.4344, -1.3853, -0.1738, 0.9291, 1.3563, 0.1667,
+            ],
+            k: 4,
+            t: &[-0.1907, -0.2476, -0.0594, 0.8622, -0.4543],
+            c: &[1.7895, -0.7204, -1.4131, 0.9171],
+            v: &[],
+            y: &[
+                -2.01541553671,
+                -0.920170998717,
+                1.25753326329,
+                -0.342076706714,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, p))]
+fn w605(c: f64, buf: &mut [f64], mut b: f64, a: f64, mut p: [f64; 4], k: usize) -> f64 {
+    if a < 0.35 {
+        b = b * 0.87 + (c - b + c);
+    }
+    for i0 in 1..buf.len() {
+        let o1 = 2 * i0 + 2 + k;
+        buf[i0] = 0.81;
+    }
+    let [e2, _, e3, e4] = p;
+    b = b * (b % e4.tanh().cosh()).sin() + ((a % (b.powi(2) + 1.49)).powi(2) + 1.8).recip();
+    0.67 * b - e4 + e3
+}
+
+const W605: Case = Case {
+    name: "w605",
+    live: &[(0, 1), (4, 8)],
+    f: |z, q, k| {
+        let mut b1 = z[1..4].to_vec();
+        let r = w605(z[0], &mut b1, q[0], q[1], arr(&z[4..8]), k);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w605_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            q[0],
+            q[1],
+            arr(&z[4..8]),
+            arr(&d[4..8]),
+            k,
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0, g4) = w605_vjp(z[0], &mut b1, &mut cb1, q[0], q[1], arr(&z[4..8]), k, c[0]);
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&[g0][..], &cb1[..], &g4[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.1489, -0.1809, 0.4361, -0.0458, 0.1414, 0.4757, -0.0216, -0.7736,
+            ],
+            q: &[0.9778, -0.3984],
+            k: 4,
+            t: &[
+                0.8306, -0.6844, 0.7743, 0.3213, -0.0641, 0.6273, -0.6714, 0.7379,
+            ],
+            c: &[0.7302, 1.7773, 1.8928, -1.177],
+            v: &[],
+            y: &[1.11348461824, -0.1809, 0.81, 0.81],
+        },
+        Point {
+            z: &[
+                0.2841, -0.3518, -0.1733, -1.4024, 0.7039, -0.7383, -0.5249, -0.0077,
+            ],
+            q: &[0.0064, -0.9509],
+            k: 4,
+            t: &[
+                -0.0978, 0.0729, 0.1131, 0.9604, 0.7017, 0.8385, 0.1702, 0.2466,
+            ],
+            c: &[-1.0403, 1.994, -1.3568, 1.8206],
+            v: &[],
+            y: &[-0.0651474281422, -0.3518, 0.81, 0.81],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w606(mut a: f64, mut p: [f64; 3], x: &[f64]) -> f64 {
+    let mut j1 = 0;
+    while a < 0.72 && j1 < 5 {
+        a += a.next_up() + a;
+        j1 += 1;
+    }
+    let (u2, u3) = a.sin_cos();
+    for i0 in 0..p.len() {
+        let o4 = 2 * i0 + 1;
+        if a < -0.66 {
+            p[i0] *= 0.47 + 0.22 * (a * (u2 - p[i0 % p.len()])).cos();
+        }
+    }
+    u3 - 0.82 * u2 - 1.42 * a + p[0] + p[p.len() - 1]
+}
+
+const W606: Case = Case {
+    name: "w606",
     live: &[(0, 1)],
     f: |z, q, _| {
-        let r = w639(q[0..3].to_vec(), z[0]);
+        let r = w606(z[0], arr(&q[0..3]), &q[3..7]);
         cat(&[&[r][..]])
     },
     jvp: |z, d, q, _| {
-        let (r, dr) = w639_jvp(q[0..3].to_vec(), z[0], d[0]);
+        let (r, dr) = w606_jvp(z[0], d[0], arr(&q[0..3]), &q[3..7]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g1) = w639_vjp(q[0..3].to_vec(), z[0], c[0]);
+        let (r, g0) = w606_vjp(z[0], arr(&q[0..3]), &q[3..7], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w606_grad(z[0], arr(&q[0..3]), &q[3..7]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w606_hvp(z[0], d[0], arr(&q[0..3]), &q[3..7]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1638],
+            q: &[-0.9326, 0.1482, -0.3856, -0.1367, 1.2056, -1.3816, -0.4063],
+            k: 1,
+            t: &[-0.9291],
+            c: &[0.7979],
+            v: &[0.9604],
+            y: &[-3.32796065759],
+        },
+        Point {
+            z: &[1.2581],
+            q: &[-0.8704, 0.2345, 0.7089, -0.7707, 0.6706, 0.145, 0.3669],
+            k: 3,
+            t: &[0.8773],
+            c: &[-0.6647],
+            v: &[0.1109],
+            y: &[-2.42061288152],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w607(mut v: Vec<f64>, x: &[f64], a: f64, b: f64) -> f64 {
+    for i0 in (0..v.len()).step_by(2) {
+        let o1 = 2 * i0 + 2;
+        v[i0] = 0.19 + 0.31 * i0 as f64;
+    }
+    for i0 in 0..v.len() {
+        let o2 = 2 * i0 + 3;
+        v[i0] *= 0.77 + 0.39 * ((a.powi(2) + 1.48).ln() + b).cos();
+    }
+    let u4 = {
+        let q3 = (0.76 * x[x.len() - 1].tanh()).acos() + b;
+        q3 + x[0] * q3 + q3.sin()
+    };
+    let mut u5: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u5 += v[i0] * (1.47 * u4);
+    }
+    u4 * (0.54 * b) - a + 0.67 * u5
+}
+
+const W607: Case = Case {
+    name: "w607",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w607(q[0..4].to_vec(), &q[4..7], q[7], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w607_jvp(q[0..4].to_vec(), &q[4..7], q[7], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g3) = w607_vjp(q[0..4].to_vec(), &q[4..7], q[7], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g3][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g3) = w607_grad(q[0..4].to_vec(), &q[4..7], q[7], z[0]);
+        (r, cat(&[&[g3][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g3, h3) = w607_hvp(q[0..4].to_vec(), &q[4..7], q[7], z[0], d[0]);
+        (r, cat(&[&[g3][..]]), cat(&[&[h3][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.9446],
+            q: &[
+                -0.2162, 1.3825, -1.1034, 1.0148, 1.4388, -0.9697, -0.2401, -0.9945,
+            ],
+            k: 4,
+            t: &[0.3206],
+            c: &[-1.7305],
+            v: &[-0.434],
+            y: &[10.0531431426],
+        },
+        Point {
+            z: &[-0.6445],
+            q: &[
+                0.6, -0.4456, -0.0279, 1.2292, -0.9213, -1.1322, -0.3298, -1.3841,
+            ],
+            k: 0,
+            t: &[-0.8086],
+            c: &[1.3403],
+            v: &[-0.4218],
+            y: &[2.98324601882],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, b))]
+fn w608(p: [f64; 4], mut c: f64, x: &[f64], mut a: f64, mut b: f64, buf: &mut [f64]) {
+    if a < 0.21 {
+        b = b * 0.82 + (buf[1] - c + b);
+    }
+    let mut j1 = 0;
+    while j1 < 3 {
+        let o2 = 2 * j1 + 3;
+        buf[j1] += c + c;
+        j1 += 1;
+    }
+    if x[2] < 0.23 {
+        a += p[p.len() - 1].tanh() + b;
+    } else {
+        a -= c * f64::rem_euclid(std::f64::consts::PI, -0.49);
+    }
+    match c.mul_add(b, c) - 0.99 * x[x.len() - 1] {
+        v4 if v4 > 0.68 => {
+            c += v4 * buf[buf.len() - 1];
+        }
+        v5 => {
+            c -= v5 * (buf[1].sin() * 0.8).asin();
+        }
+    }
+    buf[2] -= b;
+    buf[0] -= a;
+}
+
+const W608: Case = Case {
+    name: "w608",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        let mut b5 = z[2..5].to_vec();
+        w608(arr(&q[0..4]), z[0], &q[4..7], q[7], z[1], &mut b5);
+        cat(&[&b5[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b5, mut db5) = (z[2..5].to_vec(), d[2..5].to_vec());
+        w608_jvp(
+            arr(&q[0..4]),
+            z[0],
+            d[0],
+            &q[4..7],
+            q[7],
+            z[1],
+            d[1],
+            &mut b5,
+            &mut db5,
+        );
+        (cat(&[&b5[..]]), cat(&[&db5[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b5, mut cb5) = (z[2..5].to_vec(), c[0..3].to_vec());
+        let (g1, g4) = w608_vjp(arr(&q[0..4]), z[0], &q[4..7], q[7], z[1], &mut b5, &mut cb5);
+        (cat(&[&b5[..]]), cat(&[&[g1][..], &[g4][..], &cb5[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.4846, -0.775, 0.3731, -0.0283, 0.2096],
+            q: &[
+                0.7975, -0.6514, -1.262, -1.0774, 0.4605, 0.077, -0.4071, 1.0476,
+            ],
+            k: 0,
+            t: &[0.8952, 0.5034, -0.9345, -0.9307, -0.3478],
+            c: &[1.6583, -1.348, 0.6714],
+            v: &[],
+            y: &[1.86193293523, 0.9409, 1.9538],
+        },
+        Point {
+            z: &[0.4433, -1.3989, 1.023, -0.6475, -0.9042],
+            q: &[
+                0.1081, 1.3863, -1.0302, 0.4789, 1.4222, 1.0594, -1.4094, 0.79,
+            ],
+            k: 0,
+            t: &[-0.6809, 0.2061, 0.016, 0.8815, 0.3862],
+            c: &[-1.1763, 1.4293, 0.6251],
+            v: &[],
+            y: &[2.07313777534, 0.2391, 1.3813],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w609(mut a: f64, b: f64) -> f64 {
+    if (b * (0.88 * b.cos()).exp_m1()) > 0.44 {
+        a += (b.powi(2) + 1.14).cbrt() + b;
+    } else {
+        a = a * 0.26 + 3.24 * (a - b) % (b.powi(2) + 0.64);
+    }
+    match b {
+        v2 if v2 > 0.64 => {
+            a += v2 * (0.88 * a.tanh()).tan();
+        }
+        v3 => {
+            a -= v3 * (0.01 * a.to_degrees());
+        }
+    }
+    a += b * w476(0.19 * a, 0.71, 1.03);
+    1.14 * a - b
+}
+
+const W609: Case = Case {
+    name: "w609",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w609(q[0], z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w609_jvp(q[0], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = w609_vjp(q[0], z[0], c[0]);
         (cat(&[&[r][..]]), cat(&[&[g1][..]]))
     },
     grad: Some(|z, q, _| {
-        let (r, g1) = w639_grad(q[0..3].to_vec(), z[0]);
+        let (r, g1) = w609_grad(q[0], z[0]);
         (r, cat(&[&[g1][..]]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = w639_hvp(q[0..3].to_vec(), z[0], d[0]);
+        let (r, g1, h1) = w609_hvp(q[0], z[0], d[0]);
         (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
     }),
     points: [
         Point {
-            z: &[-0.076],
-            q: &[0.8685, 0.2224, -0.9049],
-            k: 2,
-            t: &[0.5874],
-            c: &[-1.6836],
-            v: &[-0.8378],
-            y: &[-0.132769478232],
+            z: &[1.1091],
+            q: &[-0.8762],
+            k: 3,
+            t: &[0.0066],
+            c: &[-1.9186],
+            v: &[0.5148],
+            y: &[4.47186542541],
         },
         Point {
-            z: &[0.6216],
-            q: &[-0.886, -1.3973, 0.2106],
+            z: &[0.8208],
+            q: &[0.2956],
             k: 1,
-            t: &[0.8745],
-            c: &[-1.7543],
-            v: &[-0.5966],
-            y: &[-1.14805436743],
+            t: &[-0.2423],
+            c: &[0.5987],
+            v: &[-0.0831],
+            y: &[4.89116602167],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w610(mut a: f64, k: usize, mut b: f64) -> f64 {
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 /= (1.07 * (b % (a * a + 0.71)).cos()).cosh();
+        j2 += 1;
+        if j2 >= 4 {
+            break u1 * (u1.powi(2) + 0.85).cbrt();
+        }
+    };
+    b = b * 0.43 + b * (b / (u1.powi(2) + 1.16));
+    if u1 > b {
+        let mut u4 = (a.powi(2) + 1.94).powi(-2);
+        let mut u5: f64 = 0.0;
+        for i0 in 0..3 {
+            u4 *= 0.56 + 0.18 * f64::rem_euclid(3.24 * b, u4.hypot(0.99)).cos();
+            u5 += w445(a, 1.01, u4 % -u4.hypot(0.61));
+            let u6;
+            if (u5 + u5).mul_add(u3, a) < -0.66 {
+                u6 = 3.01 * (0.42 * u4) % -0.77;
+            } else {
+                u6 = (u4 % u5.tanh().cosh()).tanh().sinh();
+            }
+        }
+    } else {
+        let (u7, u8) = (b.powi(2) + 1.27)
+            .powf(u3.atan())
+            .atan2(u1 * u1 + 0.46)
+            .sin_cos();
+    }
+    let mut j9 = 0;
+    while j9 < 4 {
+        let o10 = 2 * j9 + 1 + j9;
+        a += b * a;
+        j9 += 1;
+    }
+    b - 1.42 * u3 + 0.21 * u1 + a
+}
+
+const W610: Case = Case {
+    name: "w610",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w610(q[0], k, z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w610_jvp(q[0], k, z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2) = w610_vjp(q[0], k, z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2) = w610_grad(q[0], k, z[0]);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, h2) = w610_hvp(q[0], k, z[0], d[0]);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5094],
+            q: &[0.6321],
+            k: 4,
+            t: &[-0.5126],
+            c: &[1.1322],
+            v: &[-0.3194],
+            y: &[3.03997810916],
+        },
+        Point {
+            z: &[1.3994],
+            q: &[-0.0452],
+            k: 2,
+            t: &[0.5798],
+            c: &[-1.4212],
+            v: &[0.364],
+            y: &[-3.0104697359],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w611(mut b: f64, mut a: f64, x: &[f64], v: Vec<f64>) -> f64 {
+    let w1: [f64; 3] = [
+        (v[1] - b).rem_euclid(-0.91),
+        b,
+        f64::rem_euclid(a, 0.4) + a / (x[2] * x[2] + 1.32),
+    ];
+    let [e2, ..] = w1;
+    match (a * v[2]).powi(4) {
+        v4 if v4 > 0.11 => {
+            b += v4 * (v4 / (1.59 + v4.sin()));
+        }
+        mut v5 => {
+            v5 *= 0.65 + 0.2 * x[0].midpoint(e2).cos();
+            b -= v5 * a.cos();
+        }
+    }
+    let mut j6 = 0;
+    while b < 1.29 && j6 < 3 {
+        let o7 = 2 * j6 + 2;
+        b += a.mul_add(a, b) + x[(j6 + 2) % x.len()];
+        j6 += 1;
+    }
+    if a > 0.77 {
+        a += x[x.len() - 1] * a;
+    }
+    e2.tanh() + a + b.cos()
+}
+
+const W611: Case = Case {
+    name: "w611",
+    live: &[(0, 3)],
+    f: |z, q, _| {
+        let r = w611(q[0], q[1], &z[0..3], q[2..6].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w611_jvp(q[0], q[1], &z[0..3], &d[0..3], q[2..6].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = w611_vjp(q[0], q[1], &z[0..3], q[2..6].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g2[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2) = w611_grad(q[0], q[1], &z[0..3], q[2..6].to_vec());
+        (r, cat(&[&g2[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, h2) = w611_hvp(q[0], q[1], &z[0..3], &d[0..3], q[2..6].to_vec());
+        (r, cat(&[&g2[..]]), cat(&[&h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.059, 0.7592, -1.2944],
+            q: &[1.1319, 1.3698, 0.0863, -0.6751, -0.0941, 1.3111],
+            k: 0,
+            t: &[-0.4216, 0.1446, 0.4994],
+            c: &[-0.8216],
+            v: &[0.7926, 0.4874, -0.9252],
+            y: &[-1.34680079697],
+        },
+        Point {
+            z: &[-0.0146, -1.2919, -0.5766],
+            q: &[-1.4427, 1.1863, -1.4947, -1.0175, 0.064, -0.7549],
+            k: 0,
+            t: &[-0.1002, -0.374, 0.7519],
+            c: &[-1.9561],
+            v: &[0.8472, -0.0409, -0.5618],
+            y: &[1.47287112202],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w612(a: f64, mut b: f64) -> f64 {
+    let mut w1 = [0.0; 5];
+    for i0 in 0..w1.len() {
+        w1[i0] = ((a + a).powi(2) + 1.4).sqrt();
+        w1[(i0 + 1) % w1.len()] *= w1[1].sin();
+    }
+    let u2 = w1[w1.len() - 1] * w1[1];
+    let mut j3 = 0;
+    while j3 < 4 {
+        b = b * 0.81 + a;
+        j3 += 1;
+    }
+    'o4: for i0 in 0..3 {
+        b = b * 0.47 + ((1.57 * w1[i0 % w1.len()]).fract().powi(2) + 0.56).log(b.powi(2) + 2.72);
+        for i1 in 0..3 {
+            if (b % 0.57) > 0.32 {
+                continue 'o4;
+            }
+            b /= (w1[i1 % w1.len()] - b).atan().cosh();
+        }
+        b %= 0.52;
+    }
+    let mut j6 = 0;
+    while j6 < 3 {
+        let o7 = 2 * j6 + 1;
+        b *= 0.6 + 0.35 * (a * (u2 * u2)).cos();
+        j6 += 1;
+    }
+    b - u2 - 0.87 * a
+}
+
+const W612: Case = Case {
+    name: "w612",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w612(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w612_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w612_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w612_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w612_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.0203],
+            q: &[-1.2966],
+            k: 2,
+            t: &[-0.0853],
+            c: &[1.1579],
+            v: &[-0.5535],
+            y: &[-1.29399296031],
+        },
+        Point {
+            z: &[-0.5199],
+            q: &[-1.0732],
+            k: 0,
+            t: &[0.3777],
+            c: &[0.5335],
+            v: &[0.9011],
+            y: &[-2.02993045305],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, p))]
+fn w613(a: f64, x: &[f64], p: [f64; 4]) -> f64 {
+    let text1 = format!("{a:.4}");
+    assert!(!text1.is_empty());
+    a.tanh() + x[0] + x[x.len() - 1] - p[0].cos() - p[p.len() - 1]
+}
+
+const W613: Case = Case {
+    name: "w613",
+    live: &[(0, 4), (4, 8)],
+    f: |z, q, _| {
+        let r = w613(q[0], &z[0..4], arr(&z[4..8]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w613_jvp(q[0], &z[0..4], &d[0..4], arr(&z[4..8]), arr(&d[4..8]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = w613_vjp(q[0], &z[0..4], arr(&z[4..8]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..], &g2[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = w613_grad(q[0], &z[0..4], arr(&z[4..8]));
+        (r, cat(&[&g1[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = w613_hvp(q[0], &z[0..4], &d[0..4], arr(&z[4..8]), arr(&d[4..8]));
+        (r, cat(&[&g1[..], &g2[..]]), cat(&[&h1[..], &h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.1575, 0.7366, -0.8034, -1.1085, 1.0742, 0.9646, -0.6, -0.5423,
+            ],
+            q: &[-0.1066],
+            k: 3,
+            t: &[
+                -0.7173, -0.5931, -0.5476, -0.3777, -0.9721, 0.7539, -0.3048, 0.543,
+            ],
+            c: &[-1.9138],
+            v: &[
+                0.7369, -0.4474, -0.7727, 0.9059, -0.8476, 0.3646, 0.3059, -0.3388,
+            ],
+            y: &[-1.30633380486],
+        },
+        Point {
+            z: &[
+                -0.1641, -0.8295, -0.1932, -0.239, -1.3543, -0.4311, -0.1261, 0.0047,
+            ],
+            q: &[0.9339],
+            k: 2,
+            t: &[
+                -0.633, 0.5797, 0.9331, -0.9438, 0.1107, -0.6731, -0.3788, 0.3713,
+            ],
+            c: &[-0.5408],
+            v: &[
+                0.8788, -0.1353, -0.6537, -0.1215, 0.5102, -0.881, 0.6315, -0.5239,
+            ],
+            y: &[0.109797962828],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w614(b: f64, mut a: f64) -> f64 {
+    a *= 0.47 + 0.4 * (b * b.next_down()).cos();
+    let w1: [f64; 4] = [
+        (0.81 * a.cos()).exp().recip().cosh(),
+        (3.18 * a).fract().abs(),
+        a,
+        (a.signum() * a).atan(),
+    ];
+    let [e2, e3, e4, _] = w1;
+    if (b * e2) > 0.18 {
+        a += b * (e4 % 0.55);
+    }
+    e4 + e3.tanh() + e2 - a
+}
+
+const W614: Case = Case {
+    name: "w614",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let r = w614(z[0], q[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w614_jvp(z[0], d[0], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = w614_vjp(z[0], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = w614_grad(z[0], q[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = w614_hvp(z[0], d[0], q[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3355],
+            q: &[0.3706],
+            k: 2,
+            t: &[-0.9617],
+            c: &[0.8056],
+            v: &[-0.5874],
+            y: &[1.52776747522],
+        },
+        Point {
+            z: &[-1.2589],
+            q: &[-0.4276],
+            k: 4,
+            t: &[0.8032],
+            c: &[0.8475],
+            v: &[-0.0603],
+            y: &[1.66295675527],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w615(mut a: f64) -> f64 {
+    if a < -0.35 {
+        a = (a + a).atan() + 5.54 * a % 1.36;
+    }
+    if ((0.43 * a.tanh()).atanh() - a / (a.powi(2) + 1.4)) > a {
+        let w1: [f64; 4] = [
+            a.mul_add(a, a).next_up(),
+            a,
+            0.02 * a.to_degrees(),
+            a.atan2(a.tanh().exp()),
+        ];
+        let [e2, e3, e4, e5] = w1;
+        let (u6, u7) = (
+            w549(1.08, 1.14, e3.cos()).asinh(),
+            (19.53 * e3.cos()).to_radians(),
+        );
+        a += u7 * (e3 + u7);
+    } else {
+        let (u8, u9) = (a.hypot(1.56) * a.hypot(1.56) + 0.56).cbrt().sin_cos();
+        let u10: f64;
+        if (5.46 * u9).rem_euclid(u9 * u9 + 0.35) < 0.71 {
+            u10 = a;
+        } else {
+            u10 = f64::powf(0.86, (a % -(2.28 + a.sin())).sin());
+        }
+    }
+    a
+}
+
+const W615: Case = Case {
+    name: "w615",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w615(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w615_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w615_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w615_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w615_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6697],
+            q: &[],
+            k: 1,
+            t: &[-0.1267],
+            c: &[-0.5162],
+            v: &[0.4713],
+            y: &[-1.68240084211],
+        },
+        Point {
+            z: &[-0.7565],
+            q: &[],
+            k: 4,
+            t: &[0.8227],
+            c: &[1.6471],
+            v: &[-0.4084],
+            y: &[-1.24413759867],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn w616(k: usize, mut v: Vec<f64>, buf: &mut [f64], mut b: f64, a: f64, mut c: f64) {
+    if v[v.len() - 1] < -0.78 {
+        b += v[k % v.len()] * b;
+    } else {
+        b *= (a % b.sin().exp()).sin();
+    }
+    c += v[k % v.len()] / (c.powi(2) + 0.39) - v[0];
+    for i0 in 0..buf.len() {
+        buf[i0] = (v[i0 % v.len()] + a.midpoint(a)).sin();
+    }
+    for i0 in 0..v.len() {
+        v[i0] %= v[v.len() - 1].sin().exp();
+    }
+    let u1 = if (a / (a.powi(2) + 1.67)) < c {
+        buf[buf.len() - 1].copysign(v[2]).next_up()
+    } else {
+        a / (buf[2].powi(2) + 0.71) - f64::exp(a)
+    };
+    buf[2] -= u1.cos();
+    buf[3] -= c;
+    buf[2] -= 0.99 * v[0];
+    buf[3] -= v[v.len() - 1];
+    buf[2] -= b;
+}
+
+const W616: Case = Case {
+    name: "w616",
+    live: &[(0, 4)],
+    f: |z, q, k| {
+        let mut b2 = z[4..8].to_vec();
+        w616(k, z[0..4].to_vec(), &mut b2, q[0], q[1], q[2]);
+        cat(&[&b2[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        w616_jvp(
+            k,
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            &mut b2,
+            &mut db2,
+            q[0],
+            q[1],
+            q[2],
+        );
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[0..4].to_vec());
+        let g1 = w616_vjp(k, z[0..4].to_vec(), &mut b2, &mut cb2, q[0], q[1], q[2]);
+        (cat(&[&b2[..]]), cat(&[&g1[..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                0.2733, -1.1952, -0.1536, 0.4168, -0.4673, -1.3042, 0.45, 1.1257,
+            ],
+            q: &[0.1127, -1.444, -0.9867],
+            k: 1,
+            t: &[
+                0.6495, -0.7646, 0.3135, -0.6267, 0.3577, 0.965, 0.5529, 0.1664,
+            ],
+            c: &[-1.8341, 1.2169, -1.6158, -1.7898],
+            v: &[],
+            y: &[
+                -0.921023478309,
+                -0.481523915363,
+                -1.70486403417,
+                0.86386409077,
+            ],
+        },
+        Point {
+            z: &[
+                -1.3119, 0.1745, -0.8272, 0.5086, -0.6248, 0.3428, 0.7887, -1.0074,
+            ],
+            q: &[-0.4923, 0.3988, 1.2376],
+            k: 2,
+            t: &[
+                0.8063, 0.77, -0.4603, 0.5459, -0.5646, -0.2913, 0.1391, 0.6959,
+            ],
+            c: &[0.5414, -1.5512, 0.6953, -0.591],
+            v: &[],
+            y: &[
+                -0.791402554904,
+                0.542407378616,
+                0.369199738474,
+                -1.8397321044,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w617(mut p: [f64; 3], a: f64, k: usize) -> f64 {
+    p[2] = p[2] * 0.47 + (a * p[0].abs()).atan();
+    let mut u1: f64 = 1.0;
+    let mut u2: f64 = 1.0;
+    for _ in 0..2 {
+        u1 += (-u2).asinh();
+        u2 %= a.powi(2) + 1.54;
+    }
+    p[2] = w522(u2, p[2], 2, p[0] * p[k % p.len()]);
+    let mut u3 = u2;
+    for i0 in 0..3 {
+        u3 += f64::log2(
+            f64::log2(p[i0 % p.len()].sin().exp()) * f64::log2(p[i0 % p.len()].sin().exp()) + 0.58,
+        );
+        if k < 1 {
+            break;
+        }
+    }
+    let mut u4: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o5 = 2 * i0 + 3;
+        u4 += p[i0].sin();
+    }
+    u3 - u2 + u1 + u4.tanh()
+}
+
+const W617: Case = Case {
+    name: "w617",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w617(arr(&q[0..3]), z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w617_jvp(arr(&q[0..3]), z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = w617_vjp(arr(&q[0..3]), z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = w617_grad(arr(&q[0..3]), z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = w617_hvp(arr(&q[0..3]), z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2882],
+            q: &[-1.2973, 1.29, -0.4649],
+            k: 1,
+            t: &[0.798],
+            c: &[-1.5661],
+            v: &[-0.6669],
+            y: &[1.47284607922],
+        },
+        Point {
+            z: &[-1.3607],
+            q: &[0.2374, -0.267, -1.2642],
+            k: 2,
+            t: &[0.6999],
+            c: &[1.2768],
+            v: &[-0.4286],
+            y: &[-1.91410584636],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn w618(mut a: f64, x: &[f64], buf: &mut [f64]) -> f64 {
+    for i0 in 0..buf.len() {
+        buf[i0] %= 2.3 + a.sin();
+    }
+    assert!(a.is_finite(), "a = {}", a);
+    a = w576(a.hypot(buf[2].powi(2) + 1.99), 0, 0.56, a);
+    let (u1, u1b) = if (a % (a * a + 1.43) % a.hypot(1.04)) > -0.16 {
+        (
+            (26.31 * a.mul_add(a, a)).to_radians(),
+            f64::rem_euclid(4.3 * a.clamp(-0.75, 0.43), -1.31),
+        )
+    } else {
+        (
+            f64::rem_euclid(4.3 * a.clamp(-0.75, 0.43), -1.31),
+            (26.31 * a.mul_add(a, a)).to_radians(),
+        )
+    };
+    let u1 = u1 + u1b.sin();
+    u1 - a + x[0] + x[x.len() - 1] + 0.55 * buf[1]
+}
+
+const W618: Case = Case {
+    name: "w618",
+    live: &[(0, 4)],
+    f: |z, q, _| {
+        let mut b2 = z[4..8].to_vec();
+        let r = w618(q[0], &z[0..4], &mut b2);
+        cat(&[&[r][..], &b2[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (z[4..8].to_vec(), d[4..8].to_vec());
+        let (r, dr) = w618_jvp(q[0], &z[0..4], &d[0..4], &mut b2, &mut db2);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (z[4..8].to_vec(), c[1..5].to_vec());
+        let (r, g1) = w618_vjp(q[0], &z[0..4], &mut b2, &mut cb2, c[0]);
+        (cat(&[&[r][..], &b2[..]]), cat(&[&g1[..], &cb2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.3604, -0.4581, -1.2677, 0.5195, 0.5334, -0.0564, -0.6801, -0.6143,
+            ],
+            q: &[-1.1884],
+            k: 0,
+            t: &[
+                -0.8193, 0.4887, 0.7557, 0.9712, 0.7663, 0.4889, 0.6783, 0.8492,
+            ],
+            c: &[0.9524, 1.7488, -1.4441, -0.5028, 1.8191],
+            v: &[],
+            y: &[3.34327477371, 0.5334, -0.0564, -0.6801, -0.6143],
+        },
+        Point {
+            z: &[
+                -0.7245, 0.361, 0.8003, 0.7263, -1.025, 0.677, -0.4336, -1.168,
+            ],
+            q: &[0.8331],
+            k: 3,
+            t: &[
+                0.7172, -0.0081, 0.9077, 0.4566, -0.671, -0.8217, 0.2457, -0.6228,
+            ],
+            c: &[-1.8474, -1.1659, 1.9054, -1.6143, -0.9395],
+            v: &[],
+            y: &[0.643327943726, -1.025, 0.677, -0.4336, -1.168],
+        },
+    ],
+};
+
+#[differentiate]
+fn w619(c: f64, a: f64, v: Vec<f64>, b: f64) -> f64 {
+    let mut u1 = c;
+    match (b * b).atan2(v[2].powi(2) + 0.47) {
+        v3 if v3 > -0.21 => {
+            u1 += v3 * (0.81 * v3);
+        }
+        mut v4 => {
+            v4 *= (c / (v[2] * v[2] + 1.92)).tanh();
+            u1 -= v4 * (3.76 * b).fract();
+        }
+    }
+    let u5: f64;
+    u5 = v[2];
+    u5 - 0.48 * u1 - b + a
+}
+
+const W619: Case = Case {
+    name: "w619",
+    live: &[(0, 1), (1, 2), (2, 6), (6, 7)],
+    f: |z, _, _| {
+        let r = w619(z[0], z[1], z[2..6].to_vec(), z[6]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w619_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2..6].to_vec(),
+            d[2..6].to_vec(),
+            z[6],
+            d[6],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3) = w619_vjp(z[0], z[1], z[2..6].to_vec(), z[6], c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2, g3) = w619_grad(z[0], z[1], z[2..6].to_vec(), z[6]);
+        (r, cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = w619_hvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            z[2..6].to_vec(),
+            d[2..6].to_vec(),
+            z[6],
+            d[6],
+        );
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &g2[..], &[g3][..]]),
+            cat(&[&[h0][..], &[h1][..], &h2[..], &[h3][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.4645, 0.7474, 0.4297, -0.1327, 1.0789, 1.0984, 0.1777],
+            q: &[],
+            k: 4,
+            t: &[0.7713, 0.5348, -0.3198, 0.3358, 0.7987, -0.409, -0.1809],
+            c: &[1.5134],
+            v: &[-0.8074, -0.8093, 0.3564, -0.7104, 0.9566, -0.8625, 0.481],
+            y: &[1.42549483887],
+        },
+        Point {
+            z: &[0.1059, -0.2062, -1.4378, -0.6192, 1.3555, 0.5138, -0.5589],
+            q: &[],
+            k: 2,
+            t: &[-0.6933, 0.1335, -0.841, 0.2603, -0.6335, -0.8389, 0.6208],
+            c: &[0.9589],
+            v: &[0.5781, -0.3288, -0.2035, 0.04, 0.0317, 0.2867, 0.4111],
+            y: &[1.6503282095],
+        },
+    ],
+};
+
+#[differentiate]
+fn w620(k: usize, b: f64, a: f64) -> f64 {
+    let mut u1: f64 = 1.0;
+    match a.mul_add(b, u1) / u1.sin().cosh() {
+        v3 if v3 > -0.44 => {
+            u1 += v3 * (1.14 * b);
+        }
+        mut v4 => {
+            v4 *= (2.39 * u1 % u1.sin().cosh()).tanh();
+            u1 -= v4 * u1.asinh();
+        }
+    }
+    match k % 3 {
+        0..=1 => {
+            let w6: [f64; 2] = [
+                (u1 / b.hypot(0.98)).tanh(),
+                f64::rem_euclid(u1, a * a + 0.42).midpoint(b),
+            ];
+            let [e7, _] = w6;
+            let u8 = e7.mul_add(e7, b) % -0.71;
+            u1 -= (u8 + (3.4 * a).fract()).sin();
+        }
+        2 => {
+            let u9 = if a > u1 {
+                b % -a.tanh().exp()
+            } else {
+                3.66 * a.sin() % 0.47
+            };
+            u1 = u1 * 0.9 + u9.tanh();
+        }
+        _ => {
+            return 0.6 * (u1 - b);
+        }
+    }
+    u1.atan() - a - b
+}
+
+const W620: Case = Case {
+    name: "w620",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, k| {
+        let r = w620(k, z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w620_jvp(k, z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2) = w620_vjp(k, z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2) = w620_grad(k, z[0], z[1]);
+        (r, cat(&[&[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, h1, h2) = w620_hvp(k, z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g1][..], &[g2][..]]),
+            cat(&[&[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.2302, 0.0473],
+            q: &[],
+            k: 0,
+            t: &[0.1273, -0.0732],
+            c: &[-0.5639],
+            v: &[0.0632, 0.4642],
+            y: &[0.416961173548],
+        },
+        Point {
+            z: &[0.3037, 1.4186],
+            q: &[],
+            k: 2,
+            t: &[-0.2266, -0.0743],
+            c: &[-0.8283],
+            v: &[-0.8953, -0.209],
+            y: &[-0.733758689943],
+        },
+    ],
+};
+
+#[differentiate]
+fn w621(a: f64, b: f64, mut v: Vec<f64>) -> f64 {
+    let mut j1 = 0;
+    while j1 < 3 {
+        let o2 = 3 * j1 + 3;
+        v[j1] -= b * a.sinh();
+        j1 += 1;
+    }
+    let mut u3 = (0.57 * v[0].tanh()).acos();
+    let mut st4 = vec![2usize];
+    'o6: while let Some(j5) = st4.pop() {
+        if v[j5 % v.len()] > 0.51 {
+            continue 'o6;
+        }
+        u3 = (u3 * (4.62 * a).rem_euclid(1.09)).atan() + a / b.tanh().exp();
+    }
+    let u7 = v[1] - b + (v[0] + v[2]);
+    for i0 in 1..v.len() {
+        v[i0] = 1.18;
+    }
+    let mut u8: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u8 += v[i0].atan();
+    }
+    u7 * u3 + 0.72 * b + u8.cos()
+}
+
+const W621: Case = Case {
+    name: "w621",
+    live: &[(0, 1), (1, 2), (2, 5)],
+    f: |z, _, _| {
+        let r = w621(z[0], z[1], z[2..5].to_vec());
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w621_jvp(z[0], d[0], z[1], d[1], z[2..5].to_vec(), d[2..5].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w621_vjp(z[0], z[1], z[2..5].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &g2[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w621_grad(z[0], z[1], z[2..5].to_vec());
+        (r, cat(&[&[g0][..], &[g1][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) =
+            w621_hvp(z[0], d[0], z[1], d[1], z[2..5].to_vec(), d[2..5].to_vec());
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &g2[..]]),
+            cat(&[&[h0][..], &[h1][..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.4105, 0.7058, 0.8969, -1.299, 0.3042],
+            q: &[],
+            k: 3,
+            t: &[0.0896, -0.5771, 0.1137, -0.8433, -0.1582],
+            c: &[-1.0267],
+            v: &[-0.1536, -0.2321, -0.883, -0.6346, 0.0569],
+            y: &[-0.25655229956],
+        },
+        Point {
+            z: &[-1.4986, 0.8565, -0.5458, -0.9414, -0.1695],
+            q: &[],
+            k: 4,
+            t: &[-0.7383, -0.0473, -0.8059, -0.0277, -0.1431],
+            c: &[1.2084],
+            v: &[0.8898, -0.0713, -0.5609, 0.176, -0.3232],
+            y: &[2.87054262805],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w622(buf: &mut [f64], mut a: f64, v: Vec<f64>) {
+    for i0 in 0..buf.len() {
+        buf[i0] = a * a.asinh();
+    }
+    let u1 = if a < 0.18 {
+        0.01 * buf[0].to_degrees()
+    } else {
+        return;
+    };
+    match a {
+        v3 if v3 > 0.59 => {
+            a += v3 * v3;
+        }
+        v4 => {
+            a -= v4 * v4.exp_m1();
+        }
+    }
+    let mut j5 = 0;
+    while a < 1.03 && j5 < 5 {
+        let o6 = 3 * j5 + 2;
+        a += a * a;
+        j5 += 1;
+    }
+    buf[1] -= u1;
+    buf[1] += a;
+}
+
+const W622: Case = Case {
+    name: "w622",
+    live: &[(4, 5)],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        w622(&mut b0, z[4], q[0..4].to_vec());
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        w622_jvp(&mut b0, &mut db0, z[4], d[4], q[0..4].to_vec());
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let g1 = w622_vjp(&mut b0, &mut cb0, z[4], q[0..4].to_vec());
+        (cat(&[&b0[..]]), cat(&[&cb0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.1729, 0.1967, 1.4349, 1.3072, -0.2584],
+            q: &[1.3674, 0.604, -0.7262, 0.2314],
+            k: 4,
+            t: &[-0.7314, -0.9506, 0.6958, -0.749, 0.5684],
+            c: &[-0.5576, 0.9744, 1.2826, -1.5444],
+            v: &[],
+            y: &[
+                0.0660489860898,
+                -0.0781843510462,
+                0.0660489860898,
+                0.0660489860898,
+            ],
+        },
+        Point {
+            z: &[-0.6937, 0.3281, -0.9997, 1.1343, 0.129],
+            q: &[1.0885, 0.4185, -0.3739, 1.4922],
+            k: 2,
+            t: &[-0.7238, -0.8048, 0.3606, -0.3479, -0.4505],
+            c: &[0.7652, 0.872, -0.5638, 0.6833],
+            v: &[],
+            y: &[
+                0.0165951884218,
+                0.223855138687,
+                0.0165951884218,
+                0.0165951884218,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, x))]
+fn w623(mut a: f64, x: &[f64], mut v: Vec<f64>, k: usize) -> f64 {
+    let u1 =
+        f64::rem_euclid(x[k % x.len()], x[0] * x[0] + 0.65) * (0.54 * v[k % v.len()].tanh()).tan();
+    if v[1] > 0.21 {
+        v[2] = v[2] * 0.76 + x[1];
+    } else {
+        v[0] = v[0] * 0.66 + (3.53 * a % 0.49 + x[x.len() - 1]);
+    }
+    for i0 in 0..v.len() {
+        let o2 = 2 * i0 + 3;
+        a *= 0.66 + 0.2 * (x[o2 % x.len()] % 0.57 + x[o2 % x.len()]).cos();
+    }
+    match x[x.len() - 1].signum() * u1 + a % (v[v.len() - 1] * v[v.len() - 1] + 0.62) {
+        v4 if v4 > -0.6 => {
+            a += v4 * (x[2] * x[2] + 1.5).cbrt();
+        }
+        v5 => {
+            a -= v5 * v[v.len() - 1].cosh();
+        }
+    }
+    let mut u6: f64 = 0.0;
+    for i0 in 0..v.len() {
+        u6 += v[i0].sin();
+    }
+    u1 - 1.26 * a - u6.tanh()
+}
+
+const W623: Case = Case {
+    name: "w623",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, k| {
+        let r = w623(z[0], &z[1..5], q[0..3].to_vec(), k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w623_jvp(z[0], d[0], &z[1..5], &d[1..5], q[0..3].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = w623_vjp(z[0], &z[1..5], q[0..3].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = w623_grad(z[0], &z[1..5], q[0..3].to_vec(), k);
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = w623_hvp(z[0], d[0], &z[1..5], &d[1..5], q[0..3].to_vec(), k);
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.3196, 1.0707, -0.1516, -0.3693, 0.7895],
+            q: &[-0.434, -0.0776, -0.4953],
+            k: 1,
+            t: &[-0.8794, 0.072, -0.0449, -0.5087, -0.2433],
+            c: &[1.0236],
+            v: &[0.0067, -0.5297, 0.4846, -0.6452, -0.3864],
+            y: &[-1.90652524195],
+        },
+        Point {
+            z: &[-1.3135, -1.1041, -0.8412, 0.963, 1.2078],
+            q: &[0.8849, -0.099, 1.0917],
+            k: 0,
+            t: &[-0.4478, 0.1157, -0.3906, 0.5695, 0.6137],
+            c: &[1.8013],
+            v: &[0.9041, -0.2586, -0.227, -0.7787, 0.8749],
+            y: &[0.338494977226],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w624(a: f64) -> f64 {
+    let mut u1 = a.atan2(a.sin().cosh());
+    if u1 < -0.09 {
+        match f64::atanh((u1 + a).sin() * 0.59) {
+            v3 if v3 > 0.27 => {
+                u1 += v3 * a.midpoint(u1);
+            }
+            mut v4 => {
+                v4 *= 0.71 + 0.3 * (v4.powi(2) + 1.58).sqrt().cos();
+                u1 -= v4 * a.asinh();
+            }
+        }
+    } else {
+        u1 += (u1 * u1 + 0.98).cbrt().exp2();
+        return 0.81 * f64::cos(u1);
+    }
+    let mut u5: f64 = 0.0;
+    for _ in 0..4 {
+        u5 %= u5.powi(2) + 1.82;
+    }
+    u5.tanh() + 0.39 * u1 + 0.44 * a
+}
+
+const W624: Case = Case {
+    name: "w624",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w624(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w624_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w624_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w624_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w624_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.442],
+            q: &[],
+            k: 4,
+            t: &[-0.0443],
+            c: &[-1.4831],
+            v: &[-0.1631],
+            y: &[-0.800077333037],
+        },
+        Point {
+            z: &[1.4326],
+            q: &[],
+            k: 2,
+            t: &[-0.6791],
+            c: &[-0.6389],
+            v: &[0.5465],
+            y: &[-0.799512313566],
+        },
+    ],
+};
+
+#[differentiate(wrt(c))]
+fn w625(mut a: f64, k: usize, mut b: f64, mut c: f64, buf: &mut [f64]) -> f64 {
+    let u1: f64;
+    u1 = a.copysign(a).mul_add(buf[k % buf.len()], b);
+    b = w624(b);
+    c = c * 0.53 + c * b.atan2(c.powi(2) + 0.34);
+    if k < 2 {
+        a = a * 0.38 + c;
+    }
+    buf[0] = w478(1.36, 0.42, buf[0]);
+    1.23 * c - 1.44 * b + 1.26 * u1 - a - 0.94 * buf[0]
+}
+
+const W625: Case = Case {
+    name: "w625",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let mut b4 = z[1..4].to_vec();
+        let r = w625(q[0], k, q[1], z[0], &mut b4);
+        cat(&[&[r][..], &b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b4, mut db4) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w625_jvp(q[0], k, q[1], z[0], d[0], &mut b4, &mut db4);
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b4, mut cb4) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g3) = w625_vjp(q[0], k, q[1], z[0], &mut b4, &mut cb4, c[0]);
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[g3][..], &cb4[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.1199, 1.0972, -0.8735, 0.111],
+            q: &[-0.2155, 0.8397],
+            k: 3,
+            t: &[0.0606, 0.4638, 0.3538, 0.5676],
+            c: &[1.8071, -0.9468, 1.5632, -1.9677],
+            v: &[],
+            y: &[-0.323772185509, 2.36872483285, -0.8735, 0.111],
+        },
+        Point {
+            z: &[0.5707, 0.552, 0.0691, -1.2688],
+            q: &[-0.8408, 0.3896],
+            k: 0,
+            t: &[0.9764, -0.3305, -0.5312, -0.1658],
+            c: &[-1.4354, 0.8589, -0.7231, -1.4641],
+            v: &[],
+            y: &[-1.54395737718, 2.76483899112, 0.0691, -1.2688],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, x))]
+fn w626(
+    mut p: [f64; 4],
+    k: usize,
+    mut b: f64,
+    mut c: f64,
+    buf: &mut [f64],
+    mut a: f64,
+    x: &[f64],
+) -> f64 {
+    let (u1, u2) = (0.59 * (b % (c * c + 0.45)).tanh()).atanh().sin_cos();
+    p[0] = w491(k, p[0]);
+    if (x[1] * x[1]) > -0.2 {
+        buf[1] = x[k % x.len()].powi(1) + x[x.len() - 1];
+    }
+    if k > 2 {
+        a += x[k % x.len()] * a;
+    } else {
+        a /= (x[k % x.len()] - c).powi(2) + 0.55;
+    }
+    for i0 in 0..2 {
+        let o3 = 2 * i0 + 1;
+        c += a;
+    }
+    b += a * b;
+    1.31 * b + u2 + u1 - p[0] + p[p.len() - 1] + 0.49 * c + a
+}
+
+const W626: Case = Case {
+    name: "w626",
+    live: &[(4, 5), (5, 8)],
+    f: |z, q, k| {
+        let mut b4 = z[0..4].to_vec();
+        let r = w626(arr(&q[0..4]), k, q[4], q[5], &mut b4, z[4], &z[5..8]);
+        cat(&[&[r][..], &b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b4, mut db4) = (z[0..4].to_vec(), d[0..4].to_vec());
+        let (r, dr) = w626_jvp(
+            arr(&q[0..4]),
+            k,
+            q[4],
+            q[5],
+            &mut b4,
+            &mut db4,
+            z[4],
+            d[4],
+            &z[5..8],
+            &d[5..8],
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b4, mut cb4) = (z[0..4].to_vec(), c[1..5].to_vec());
+        let (r, g5, g6) = w626_vjp(
+            arr(&q[0..4]),
+            k,
+            q[4],
+            q[5],
+            &mut b4,
+            &mut cb4,
+            z[4],
+            &z[5..8],
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b4[..]]),
+            cat(&[&cb4[..], &[g5][..], &g6[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.0712, -0.2346, -0.9474, -0.7058, 0.9768, 0.1488, -1.2995, 0.4866,
+            ],
+            q: &[0.9184, -0.3434, 0.5468, -0.4908, -1.1726, -0.7564],
+            k: 2,
+            t: &[
+                0.0474, 0.2697, -0.0435, -0.1475, -0.4258, -0.1786, 0.7892, 0.8343,
+            ],
+            c: &[-1.3098, 1.6683, -1.3306, -1.0046, -1.7974],
+            v: &[],
+            y: &[-5.12760753783, 1.0712, 0.9732, -0.9474, -0.7058],
+        },
+        Point {
+            z: &[
+                0.5722, 0.7119, 1.4197, -1.4813, 1.3415, -0.1578, 1.4585, 1.2064,
+            ],
+            q: &[0.7145, -0.7033, 0.6749, -0.8729, 0.1299, -0.221],
+            k: 2,
+            t: &[
+                -0.9005, -0.2346, -0.9466, 0.9225, -0.5428, 0.5764, -0.6622, 0.9646,
+            ],
+            c: &[-1.3026, -1.0356, -1.1817, -1.9011, 1.5798],
+            v: &[],
+            y: &[-1.97153113821, 0.5722, 2.4128, 1.4197, -1.4813],
+        },
+    ],
+};
+
+#[differentiate]
+fn w627(b: f64, c: f64, a: f64) -> f64 {
+    let mut u1 = c % 0.31;
+    if (b / c.tanh().cosh()).powi(3) > -0.41 {
+        let w2: [f64; 3] = [
+            (b - c).next_up(),
+            c / (1.78 + c.sin()),
+            (0.38 * u1.sin().exp_m1().cos()).tan(),
+        ];
+        let [e3, _, e4] = w2;
+        return (1.43 + e4.sin()).ln() + 1.27 * a;
+    } else {
+        u1 /= u1.tanh().cosh();
+        let (u5, u6) = f64::sin_cos(f64::asinh(b));
+    }
+    let a = (a + 2.18 * b % (1.69 + c.sin())).asinh();
+    a + u1 - 0.92 * c
+}
+
+const W627: Case = Case {
+    name: "w627",
+    live: &[(0, 1), (1, 2), (2, 3)],
+    f: |z, _, _| {
+        let r = w627(z[0], z[1], z[2]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w627_jvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w627_vjp(z[0], z[1], z[2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w627_grad(z[0], z[1], z[2]);
+        (r, cat(&[&[g0][..], &[g1][..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = w627_hvp(z[0], d[0], z[1], d[1], z[2], d[2]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &[g2][..]]),
+            cat(&[&[h0][..], &[h1][..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.8808, -0.5344, -1.3124],
+            q: &[],
+            k: 4,
+            t: &[0.4579, -0.577, -0.2192],
+            c: &[1.2226],
+            v: &[0.7364, 0.034, -0.6638],
+            y: &[-1.19398944622],
+        },
+        Point {
+            z: &[-1.3829, -0.2196, 0.1796],
+            q: &[],
+            k: 3,
+            t: &[0.5519, 0.2267, -0.3298],
+            c: &[1.6515],
+            v: &[-0.2406, 0.866, -0.143],
+            y: &[0.0964469775733],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, a))]
+fn w628(v: Vec<f64>, mut a: f64, mut p: [f64; 4]) -> f64 {
+    if (p[0].atan() - v[0]) < -0.59 {
+        a = (a + a).tanh() + a * a;
+    } else {
+        a += a.sin() + a;
+    }
+    let w1: [f64; 4] = [
+        (0.49 * (0.9 * p[1].cos()).cosh().powf(p[0].tanh()).tanh()).asin(),
+        p[2].tanh().exp() + (5.53 * a).rem_euclid(p[2].tanh().cosh()),
+        w494(a.next_down(), 0.23, 0),
+        (a + a).atan(),
+    ];
+    let [_, _, e2, e3] = w1;
+    let u4 = e3;
+    p[2] = w576(p[2], 2, 1.29, p[1].midpoint(v[1]));
+    let mut u5: f64 = 0.0;
+    for i0 in 0..p.len() {
+        let o6 = 2 * i0 + 1;
+        u5 += p[i0] * a.sin().exp().log(3.0);
+    }
+    u4 + e3 - e2 - a - u5
+}
+
+const W628: Case = Case {
+    name: "w628",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, _| {
+        let r = w628(z[0..4].to_vec(), z[4], arr(&q[0..4]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w628_jvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+            arr(&q[0..4]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = w628_vjp(z[0..4].to_vec(), z[4], arr(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = w628_grad(z[0..4].to_vec(), z[4], arr(&q[0..4]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = w628_hvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            z[4],
+            d[4],
+            arr(&q[0..4]),
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5921, 0.5195, -0.5001, -0.3337, -0.8955],
+            q: &[-0.2079, 0.6967, 0.1149, 0.7358],
+            k: 3,
+            t: &[-0.2986, 0.0241, -0.5167, 0.4277, 0.0445],
+            c: &[-1.1452],
+            v: &[0.7512, 0.3896, -0.453, 0.3524, -0.353],
+            y: &[0.0948668474644],
+        },
+        Point {
+            z: &[-0.3489, -1.4215, 1.2309, -0.1932, 0.8157],
+            q: &[0.5741, -0.7574, -0.2884, 0.6453],
+            k: 1,
+            t: &[-0.0991, 0.0113, -0.844, -0.66, -0.5689],
+            c: &[-1.0932],
+            v: &[0.0815, 0.2909, -0.9555, 0.6609, -0.842],
+            y: &[-84.7203592366],
+        },
+    ],
+};
+
+#[differentiate]
+fn w629(
+    out: &mut [f64],
+    b: f64,
+    k: usize,
+    v: Vec<f64>,
+    c: f64,
+    a: f64,
+    buf: &mut [f64],
+    mut p: [f64; 4],
+) -> f64 {
+    let w1 = vec![
+        3.99 * v[k % v.len()] % 1.34,
+        (3.52 * c).rem_euclid(0.43),
+        c.sin().exp_m1(),
+    ];
+    let u2 = w1[2] * w1[0];
+    let (u3, u4) = f64::sin_cos(
+        b.copysign(a) * a.rem_euclid(-(buf[buf.len() - 1] * buf[buf.len() - 1] + 1.09)),
+    );
+    for i0 in 0..buf.len() {
+        let o5 = 2 * i0 + 3;
+        buf[i0] = buf[i0] * c
+            + (c + (v[o5 % v.len()].powi(2) + 1.83).powf(out[(o5 + 3) % out.len()].sin())).tanh();
+    }
+    if k % 3 == 2 {
+        p[0] = (c * b.next_down()).tanh();
+    } else {
+        p[1] %= 0.41;
+    }
+    for i0 in 0..out.len() {
+        out[i0] = (v[1] * (5.96 * v[i0 % v.len()] % 1.03)).atan();
+    }
+    let mut u6: f64 = 0.0;
+    for i0 in 0..p.len() {
+        u6 += p[i0].atan();
+    }
+    u4 - 0.64 * u3 - 1.2 * u2 - u6
+}
+
+const W629: Case = Case {
+    name: "w629",
+    live: &[(3, 4), (4, 7), (7, 8), (8, 9), (13, 17)],
+    f: |z, _, k| {
+        let mut b0 = z[0..3].to_vec();
+        let mut b6 = z[9..13].to_vec();
+        let r = w629(
+            &mut b0,
+            z[3],
+            k,
+            z[4..7].to_vec(),
+            z[7],
+            z[8],
+            &mut b6,
+            arr(&z[13..17]),
+        );
+        cat(&[&[r][..], &b0[..], &b6[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        let (mut b6, mut db6) = (z[9..13].to_vec(), d[9..13].to_vec());
+        let (r, dr) = w629_jvp(
+            &mut b0,
+            &mut db0,
+            z[3],
+            d[3],
+            k,
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            z[7],
+            d[7],
+            z[8],
+            d[8],
+            &mut b6,
+            &mut db6,
+            arr(&z[13..17]),
+            arr(&d[13..17]),
+        );
+        (
+            cat(&[&[r][..], &b0[..], &b6[..]]),
+            cat(&[&[dr][..], &db0[..], &db6[..]]),
+        )
+    },
+    vjp: |z, _, k, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[1..4].to_vec());
+        let (mut b6, mut cb6) = (z[9..13].to_vec(), c[4..8].to_vec());
+        let (r, g1, g3, g4, g5, g7) = w629_vjp(
+            &mut b0,
+            &mut cb0,
+            z[3],
+            k,
+            z[4..7].to_vec(),
+            z[7],
+            z[8],
+            &mut b6,
+            &mut cb6,
+            arr(&z[13..17]),
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b0[..], &b6[..]]),
+            cat(&[
+                &cb0[..],
+                &[g1][..],
+                &g3[..],
+                &[g4][..],
+                &[g5][..],
+                &cb6[..],
+                &g7[..],
+            ]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                1.3809, 0.1231, 0.7294, 0.1923, 0.9017, -0.2877, -0.3523, -0.9974, 0.6494, 0.2724,
+                1.2152, -0.3705, -0.2293, 0.6315, -0.8991, -1.0713, 1.1759,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.8101, -0.4787, -0.56, 0.4272, -0.9609, 0.8601, 0.8828, 0.0259, 0.8375, -0.7301,
+                -0.824, 0.5069, 0.6138, 0.2834, 0.9972, -0.9481, 0.1755,
+            ],
+            c: &[
+                1.5806, 0.5198, -1.7772, -1.0489, 1.4796, -1.3813, -1.6325, 0.6179,
+            ],
+            v: &[],
+            y: &[
+                1.00782747067,
+                -0.0643936249714,
+                0.194495702879,
+                0.0114234946664,
+                0.649959486326,
+                -0.700087861422,
+                0.45482120247,
+                1.15035506633,
+            ],
+        },
+        Point {
+            z: &[
+                0.3237, 0.3852, 0.9738, 1.1735, 1.0884, 0.2111, -0.6275, -1.1659, 0.7049, 0.6884,
+                0.9964, -0.0387, 1.1882, 1.2498, -0.8796, -0.2389, 0.3296,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.1884, -0.2229, 0.8891, 0.1527, 0.9345, 0.9926, -0.9337, 0.5249, 0.5835, -0.1044,
+                -0.906, 0.8174, 0.0363, 0.5494, 0.1314, -0.8061, -0.8214,
+            ],
+            c: &[
+                0.5997, -0.8021, -1.8769, 0.717, 1.9185, -1.4441, -1.5008, -1.6004,
+            ],
+            v: &[],
+            y: &[
+                -0.481658868251,
+                0.0646886067857,
+                0.0481265408243,
+                -0.136342720094,
+                -0.553394822518,
+                -0.514338343035,
+                0.145196163741,
+                -1.13611164252,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, p))]
+fn w630(mut b: f64, mut c: f64, a: f64, mut p: [f64; 3], x: &[f64]) -> f64 {
+    b = w627(1.27 * x[2], (0.71 * a.tanh()).tan(), b);
+    c = w624(c);
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 = (u1 + (3.41 * c).rem_euclid(p[2].tanh().cosh())).tanh() + a.powi(3);
+        let (u4, u5) = f64::sin_cos(u1.sin());
+        j2 += 1;
+        if j2 >= 2 {
+            break u1 * (u1 % c.hypot(0.96));
+        }
+    };
+    0.86 * u3 - 1.47 * u1 - c + 1.41 * b
+}
+
+const W630: Case = Case {
+    name: "w630",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, _| {
+        let r = w630(q[0], z[0], q[1], arr(&z[1..4]), &q[2..5]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = w630_jvp(
+            q[0],
+            z[0],
+            d[0],
+            q[1],
+            arr(&z[1..4]),
+            arr(&d[1..4]),
+            &q[2..5],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g3) = w630_vjp(q[0], z[0], q[1], arr(&z[1..4]), &q[2..5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &g3[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g3) = w630_grad(q[0], z[0], q[1], arr(&z[1..4]), &q[2..5]);
+        (r, cat(&[&[g1][..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g3, h1, h3) = w630_hvp(
+            q[0],
+            z[0],
+            d[0],
+            q[1],
+            arr(&z[1..4]),
+            arr(&d[1..4]),
+            &q[2..5],
+        );
+        (r, cat(&[&[g1][..], &g3[..]]), cat(&[&[h1][..], &h3[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1659, -0.8985, -0.4664, -0.2264],
+            q: &[0.0905, -0.9326, -0.5149, -0.3733, 0.4437],
+            k: 2,
+            t: &[-0.8106, -0.9821, 0.6104, -0.889],
+            c: &[0.7328],
+            v: &[-0.0866, -0.0098, 0.0319, -0.1787],
+            y: &[2.70086231085],
+        },
+        Point {
+            z: &[0.9949, -0.4747, 0.1885, -0.299],
+            q: &[0.5084, 0.0728, 0.3725, -0.8693, -0.9425],
+            k: 1,
+            t: &[0.7161, 0.021, -0.6937, -0.9286],
+            c: &[1.698],
+            v: &[-0.6666, -0.0611, -0.8706, 0.1203],
+            y: &[-0.358904699829],
+        },
+    ],
+};
+
+#[differentiate]
+fn w631(mut b: f64, mut a: f64, k: usize) -> f64 {
+    let (u1, u2) = (b, (36.15 * (a + b)).to_radians());
+    a += (a * (57.5 * u2).to_radians()).cos();
+    for i0 in (0..k + 1).rev() {
+        let o3 = 3 * i0 + 2;
+        a += a * (b * a);
+        a = a * 0.6 + (u1 + u1 + b.sin());
+    }
+    let mut st4 = vec![0usize, 0];
+    while let Some(j5) = st4.pop() {
+        b = b * (28.17 * a).to_radians().tanh() + u2;
+        if b.is_nan() {
+            println!("b = {b}");
+        }
+    }
+    b - a.atan() + u2
+}
+
+const W631: Case = Case {
+    name: "w631",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, k| {
+        let r = w631(z[0], z[1], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w631_jvp(z[0], d[0], z[1], d[1], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = w631_vjp(z[0], z[1], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = w631_grad(z[0], z[1], k);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = w631_hvp(z[0], d[0], z[1], d[1], k);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.7613, 1.1521],
+            q: &[],
+            k: 3,
+            t: &[-0.9675, -0.0623],
+            c: &[1.0752],
+            v: &[-0.8639, 0.2912],
+            y: &[2.81270469522],
+        },
+        Point {
+            z: &[-0.3767, 0.9039],
+            q: &[],
+            k: 0,
+            t: &[0.4426, -0.3656],
+            c: &[1.3193],
+            v: &[-0.378, -0.7523],
+            y: &[1.15812347416],
+        },
+    ],
+};
+
+#[differentiate]
+fn w632(b: f64, a: f64, mut p: [f64; 4]) -> f64 {
+    for i0 in 0..p.len() {
+        p[i0] -= a * p[i0 % p.len()].sinh();
+    }
+    let mut u1: f64 = 0.5;
+    let mut j2 = 0;
+    let u3 = loop {
+        u1 %= 0.44;
+        j2 += 1;
+        if a > -0.75 {
+            break u1 + (a.powi(2) + 1.1).recip();
+        }
+        if j2 >= 2 {
+            break u1 * b;
+        }
+    };
+    let u3 = u3 + p[2];
+    u3 + u1 + a - 1.04 * p[0] - p[p.len() - 1]
+}
+
+const W632: Case = Case {
+    name: "w632",
+    live: &[(0, 1), (1, 2), (2, 6)],
+    f: |z, _, _| {
+        let r = w632(z[0], z[1], arr(&z[2..6]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w632_jvp(z[0], d[0], z[1], d[1], arr(&z[2..6]), arr(&d[2..6]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = w632_vjp(z[0], z[1], arr(&z[2..6]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..], &g2[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = w632_grad(z[0], z[1], arr(&z[2..6]));
+        (r, cat(&[&[g0][..], &[g1][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) =
+            w632_hvp(z[0], d[0], z[1], d[1], arr(&z[2..6]), arr(&d[2..6]));
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..], &g2[..]]),
+            cat(&[&[h0][..], &[h1][..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.1068, -1.4917, -0.3499, -0.6631, -1.3625, -1.457],
+            q: &[],
+            k: 3,
+            t: &[0.1062, -0.6562, 0.8652, -0.6092, -0.0137, 0.8073],
+            c: &[0.5162],
+            v: &[0.2334, -0.735, -0.7159, 0.2233, -0.8409, 0.2418],
+            y: &[-0.106979651386],
+        },
+        Point {
+            z: &[-1.3063, -1.1837, 1.4002, 0.4847, -0.5867, 0.1123],
+            q: &[],
+            k: 4,
+            t: &[-0.4226, 0.6095, 0.3923, 0.7572, -0.576, -0.574],
+            c: &[0.9668],
+            v: &[0.1304, -0.5772, -0.7355, 0.2838, -0.4923, 0.4228],
+            y: &[-6.57032118266],
+        },
+    ],
+};
+
+#[differentiate]
+fn w633(mut a: f64, p: [f64; 3]) -> f64 {
+    if (a.sin() + p[0]) < 0.67 {
+        a += a * p[0] - p[1];
+    } else {
+        a = (a + a).tanh() + p[1] % 1.49;
+    }
+    assert!(a.is_finite(), "a = {}", a);
+    let u1;
+    if a < 0.37 {
+        u1 = 1.32 * p[1] - a / a.tanh().exp();
+    } else {
+        u1 = (a / a.tanh().exp()).abs();
+    }
+    u1 + a
+}
+
+const W633: Case = Case {
+    name: "w633",
+    live: &[(0, 1), (1, 4)],
+    f: |z, _, _| {
+        let r = w633(z[0], arr(&z[1..4]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w633_jvp(z[0], d[0], arr(&z[1..4]), arr(&d[1..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w633_vjp(z[0], arr(&z[1..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w633_grad(z[0], arr(&z[1..4]));
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w633_hvp(z[0], d[0], arr(&z[1..4]), arr(&d[1..4]));
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.8623, 1.0395, 1.1028, -0.9246],
+            q: &[],
+            k: 4,
+            t: &[0.5619, 0.4126, -0.7381, 0.5181],
+            c: &[1.9851],
+            v: &[-0.0431, -0.9519, 0.6431, -0.9854],
+            y: &[6.32195089673],
+        },
+        Point {
+            z: &[-1.1753, -0.2074, -0.5417, 1.3639],
+            q: &[],
+            k: 1,
+            t: &[0.5639, 0.5354, -0.6021, 0.3484],
+            c: &[-1.4504],
+            v: &[0.461, 0.0681, 0.4653, 0.741],
+            y: &[-0.539806272828],
+        },
+    ],
+};
+
+#[differentiate]
+fn w634(v: Vec<f64>, k: usize, a: f64, mut p: [f64; 3]) -> f64 {
+    let u1: f64;
+    if -(0.42 * a.tanh()).asin() < a {
+        u1 = a;
+    } else {
+        u1 = (1.0 * p[0]).tanh().exp();
+    }
+    let mut u2: f64 = 0.5;
+    let mut st3 = vec![5usize];
+    while let Some(j4) = st3.pop() {
+        if (0.89 * a.mul_add(p[(j4 + 3) % p.len()], u2)) > -0.49 {
+            continue;
+        }
+        u2 %= 1.11;
+    }
+    for i0 in 0..p.len() {
+        let o5 = 3 * i0 + 3;
+        p[i0] %= 0.86;
+    }
+    for i0 in 0..p.len() {
+        if p[i0 % p.len()] < -0.24 {
+            p[i0] = p[i0 % p.len()] * (0.01 * u1.to_degrees());
+        }
+    }
+    u2 - u1 + a.tanh() - v[0] - v[v.len() - 1] + p[0].atan() - 0.98 * p[p.len() - 1]
+        + 0.1 * k as f64
+}
+
+const W634: Case = Case {
+    name: "w634",
+    live: &[(0, 3), (3, 4), (4, 7)],
+    f: |z, _, k| {
+        let r = w634(z[0..3].to_vec(), k, z[3], arr(&z[4..7]));
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, k| {
+        let (r, dr) = w634_jvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            k,
+            z[3],
+            d[3],
+            arr(&z[4..7]),
+            arr(&d[4..7]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g2, g3) = w634_vjp(z[0..3].to_vec(), k, z[3], arr(&z[4..7]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g2][..], &g3[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g2, g3) = w634_grad(z[0..3].to_vec(), k, z[3], arr(&z[4..7]));
+        (r, cat(&[&g0[..], &[g2][..], &g3[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g2, g3, h0, h2, h3) = w634_hvp(
+            z[0..3].to_vec(),
+            d[0..3].to_vec(),
+            k,
+            z[3],
+            d[3],
+            arr(&z[4..7]),
+            arr(&d[4..7]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g2][..], &g3[..]]),
+            cat(&[&h0[..], &[h2][..], &h3[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.2169, 1.3187, 0.3174, -1.4943, 0.7212, 0.1814, 0.0874],
+            q: &[],
+            k: 0,
+            t: &[0.6544, -0.3619, -0.0789, 0.0732, 0.5665, 0.9938, 0.5072],
+            c: &[1.8212],
+            v: &[0.093, 0.4534, 0.36, -0.4621, -0.6948, -0.2052, -0.2837],
+            y: &[-1.82002049689],
+        },
+        Point {
+            z: &[-1.276, -0.0512, -0.3782, 1.4894, -1.2292, -1.2196, 0.7649],
+            q: &[],
+            k: 0,
+            t: &[0.7659, -0.9332, -0.8111, 0.1081, 0.7285, 0.5, -0.2634],
+            c: &[-0.6238],
+            v: &[0.026, 0.1344, -0.6201, -0.2903, 0.0162, 0.5126, 0.0508],
+            y: &[0.513195284903],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn w635(mut v: Vec<f64>, mut a: f64, mut b: f64, k: usize) -> f64 {
+    match v[v.len() - 1].sin().exp().max(0.34) {
+        v2 if v2 > -0.61 => {
+            a += v2 * (4.35 * v[v.len() - 1] % v2.hypot(1.13));
+        }
+        mut v3 => {
+            v3 *= (a * v3).sin();
+            a -= v3 * v3.hypot(0.84);
+        }
+    }
+    if (a - v[k % v.len()] - b) < 0.5 {
+        v[0] *= 0.55 + 0.17 * (b * (b / b.tanh().exp())).cos();
+    }
+    let (u4, u5) = (v[k % v.len()].midpoint(a) / a.sin().cosh()).sin_cos();
+    let mut j6 = 0;
+    while a < 2.71 && j6 < 4 {
+        let o7 = 3 * j6 + 1 + j6;
+        a = (a * b).atan() + a * u5;
+        j6 += 1;
+    }
+    u5 * u4 - b - v[0].tanh() + v[v.len() - 1].sin() + a.cos()
+}
+
+const W635: Case = Case {
+    name: "w635",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let r = w635(q[0..4].to_vec(), q[4], z[0], k);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, q, k| {
+        let (r, dr) = w635_jvp(q[0..4].to_vec(), q[4], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g2) = w635_vjp(q[0..4].to_vec(), q[4], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g2) = w635_grad(q[0..4].to_vec(), q[4], z[0], k);
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g2, h2) = w635_hvp(q[0..4].to_vec(), q[4], z[0], d[0], k);
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3557],
+            q: &[-1.2861, 1.1579, -0.7686, 0.8571, -0.8959],
+            k: 0,
+            t: &[-0.5936],
+            c: &[-1.1656],
+            v: &[0.2401],
+            y: &[3.12261730685],
+        },
+        Point {
+            z: &[1.2846],
+            q: &[0.5749, -0.6326, 0.211, -0.0762, -0.6122],
+            k: 0,
+            t: &[0.4644],
+            c: &[1.0521],
+            v: &[0.2315],
+            y: &[-1.25601739936],
+        },
+    ],
+};
+
+#[differentiate]
+fn w636(mut a: f64, buf: &mut [f64], k: usize, mut b: f64, x: &[f64]) -> f64 {
+    let u1 = if (3.11 * a % 0.5) < -0.51 {
+        a.copysign(b).sin().exp().cbrt()
+    } else {
+        (a % -0.37).copysign(b)
+    };
+    for i0 in 0..buf.len() {
+        let o2 = 3 * i0 + 2 + i0;
+        buf[i0] = buf[i0] * 0.71 + (b + a).sin();
+    }
+    let mut j3 = 0;
+    while j3 < 3 {
+        let o4 = 3 * j3 + 2 + k;
+        b += a * b;
+        j3 += 1;
+    }
+    let u5 = b;
+    let mut j6 = 0;
+    while a < 2.27 && j6 < 4 {
+        let o7 = 2 * j6 + 1;
+        a = (a + b).tanh() + u1.tanh();
+        j6 += 1;
+    }
+    (u5 + u1 + 0.61 * b + a + x[0]) * (0.22 * x[x.len() - 1]) + 0.5 * buf[0]
+}
+
+const W636: Case = Case {
+    name: "w636",
+    live: &[(0, 1), (4, 5), (5, 8)],
+    f: |z, _, k| {
+        let mut b1 = z[1..4].to_vec();
+        let r = w636(z[0], &mut b1, k, z[4], &z[5..8]);
+        cat(&[&[r][..], &b1[..]])
+    },
+    jvp: |z, d, _, k| {
+        let (mut b1, mut db1) = (z[1..4].to_vec(), d[1..4].to_vec());
+        let (r, dr) = w636_jvp(
+            z[0],
+            d[0],
+            &mut b1,
+            &mut db1,
+            k,
+            z[4],
+            d[4],
+            &z[5..8],
+            &d[5..8],
+        );
+        (cat(&[&[r][..], &b1[..]]), cat(&[&[dr][..], &db1[..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (mut b1, mut cb1) = (z[1..4].to_vec(), c[1..4].to_vec());
+        let (r, g0, g3, g4) = w636_vjp(z[0], &mut b1, &mut cb1, k, z[4], &z[5..8], c[0]);
+        (
+            cat(&[&[r][..], &b1[..]]),
+            cat(&[&[g0][..], &cb1[..], &[g3][..], &g4[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.836, 0.2853, -1.3682, 0.0084, -0.4906, 0.6676, -0.6092, -1.1004,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.8459, 0.2113, -0.3665, -0.1876, -0.6362, -0.2778, -0.732, -0.3131,
+            ],
+            c: &[-1.093, -1.3925, -1.9917, 1.145],
+            v: &[],
+            y: &[
+                -0.346779417071,
+                -0.767768947669,
+                -1.94175394767,
+                -0.964367947669,
+            ],
+        },
+        Point {
+            z: &[
+                0.0831, -0.6875, -1.174, -1.466, 0.3562, -0.6485, -0.1578, 0.4204,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.4912, -0.6643, -0.9433, -0.0595, 0.5657, 0.4922, 0.2642, 0.1274,
+            ],
+            c: &[-0.7419, -1.9865, -0.6186, -1.3392],
+            v: &[],
+            y: &[
+                0.0732252620609,
+                -0.0628189654017,
+                -0.408233965402,
+                -0.615553965402,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn w637(a: f64) -> f64 {
+    let mut u1: f64 = 1.0;
+    let mut st2 = vec![4usize];
+    'o4: while let Some(j3) = st2.pop() {
+        if (a - a) > 0.36 {
+            continue 'o4;
+        }
+        u1 += -a.midpoint(a);
+    }
+    u1.atan() - a.sin()
+}
+
+const W637: Case = Case {
+    name: "w637",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let r = w637(z[0]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w637_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = w637_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = w637_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = w637_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.362],
+            q: &[],
+            k: 0,
+            t: &[0.7859],
+            c: &[1.2195],
+            v: &[0.7466],
+            y: &[2.14858821594],
+        },
+        Point {
+            z: &[-0.3367],
+            q: &[],
+            k: 1,
+            t: &[0.6815],
+            c: &[-1.3608],
+            v: &[-0.9752],
+            y: &[1.25887945353],
+        },
+    ],
+};
+
+#[differentiate]
+fn w638(p: [f64; 4], mut v: Vec<f64>, buf: &mut [f64], a: f64) {
+    let u1 = (a - a).sin();
+    for i0 in 0..buf.len() {
+        let o2 = 2 * i0 + 1;
+        buf[i0] = 0.83 + 0.26 * i0 as f64;
+    }
+    for i0 in 0..v.len() {
+        v[i0] = v[i0] * 0.73 + (a + u1.sin()).cos();
+    }
+    buf[2] -= 1.05 * u1;
+    buf[2] += a;
+    buf[0] -= p[0];
+    buf[3] -= p[p.len() - 1];
+    buf[2] += 1.04 * v[0];
+    buf[0] -= v[v.len() - 1];
+}
+
+const W638: Case = Case {
+    name: "w638",
+    live: &[(0, 4), (4, 7), (11, 12)],
+    f: |z, _, _| {
+        let mut b2 = z[7..11].to_vec();
+        w638(arr(&z[0..4]), z[4..7].to_vec(), &mut b2, z[11]);
+        cat(&[&b2[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (z[7..11].to_vec(), d[7..11].to_vec());
+        w638_jvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            &mut b2,
+            &mut db2,
+            z[11],
+            d[11],
+        );
+        (cat(&[&b2[..]]), cat(&[&db2[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (z[7..11].to_vec(), c[0..4].to_vec());
+        let (g0, g1, g3) = w638_vjp(arr(&z[0..4]), z[4..7].to_vec(), &mut b2, &mut cb2, z[11]);
+        (
+            cat(&[&b2[..]]),
+            cat(&[&g0[..], &g1[..], &cb2[..], &[g3][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[
+                -0.5016, -0.9903, -0.7581, -0.2604, 0.0502, 0.4582, 1.0067, 0.9526, -0.6925,
+                -0.8177, 0.3671, 0.2483,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.4982, -0.7364, 0.609, 0.564, 0.7552, 0.2072, -0.447, 0.9472, -0.9208, -0.8225,
+                0.5146, -0.8094,
+            ],
+            c: &[1.2765, 1.6211, -1.1725, -1.7449],
+            v: &[],
+            y: &[-0.372622608161, 1.09, 2.64451671249, 1.8704],
+        },
+        Point {
+            z: &[
+                -0.9422, 1.3164, -1.4017, 0.8661, 0.2738, 1.2899, -0.1465, -1.3319, 0.197, -0.2004,
+                -0.6554, -1.4408,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.5492, 0.971, 0.1753, -0.3032, -0.6589, -0.8628, -0.8204, -0.6917, -0.7887,
+                -0.5687, -0.0997, 0.9065,
+            ],
+            c: &[1.6566, 0.5835, -1.2837, 1.7486],
+            v: &[],
+            y: &[1.74951449959, 1.09, 0.251884680425, 0.7439],
+        },
+    ],
+};
+
+#[differentiate]
+fn w639(a: f64, mut b: f64) -> f64 {
+    if a < -0.3 {
+        b += (a + f64::powf(0.59, 1.13 * a.cos())).atan();
+    }
+    if (a.powi(2) + 1.61).ln() > 0.39 {
+        assert!(a.is_finite(), "a = {}", a);
+        let w1: [f64; 3] = [
+            (3.75 * (2.43 * b % a.tanh().cosh())).fract(),
+            a.midpoint(a),
+            a,
+        ];
+        let [_, e2, ..] = w1;
+    } else {
+        let w3: [f64; 4] = [
+            (a.powi(2) + 0.67).powi(-2).copysign(a),
+            ((b - a).cosh() + 0.44).acosh(),
+            b.cos().clamp(-0.56, 0.51),
+            (b - a).tanh(),
+        ];
+        let [_, _, e4, ..] = w3;
+        let w5: [f64; 3] = [
+            ((e4.sin() * 0.8).acos().powi(2) + 1.79).recip(),
+            e4.sin() * e4.midpoint(b),
+            5.15 * (a / (e4.powi(2) + 1.39)) % e4.sin().exp(),
+        ];
+        let [e6, e7, e8] = w5;
+    }
+    b *= 0.75 + 0.32 * (a * a.powi(3)).cos();
+    let u9 = a;
+    u9 - b - a
+}
+
+const W639: Case = Case {
+    name: "w639",
+    live: &[(0, 1), (1, 2)],
+    f: |z, _, _| {
+        let r = w639(z[0], z[1]);
+        cat(&[&[r][..]])
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = w639_jvp(z[0], d[0], z[1], d[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = w639_vjp(z[0], z[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = w639_grad(z[0], z[1]);
+        (r, cat(&[&[g0][..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = w639_hvp(z[0], d[0], z[1], d[1]);
+        (
+            r,
+            cat(&[&[g0][..], &[g1][..]]),
+            cat(&[&[h0][..], &[h1][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.4795, -0.8227],
+            q: &[],
+            k: 0,
+            t: &[-0.1714, 0.8061],
+            c: &[-1.5294],
+            v: &[0.5197, 0.5938],
+            y: &[0.763056408484],
+        },
+        Point {
+            z: &[-1.247, -0.4909],
+            q: &[],
+            k: 1,
+            t: &[0.0879, 0.4116],
+            c: &[-0.7363],
+            v: &[0.2924, 0.0992],
+            y: &[0.453210802238],
         },
     ],
 };

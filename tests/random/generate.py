@@ -3003,8 +3003,10 @@ class RemGen(IdiomGen):
             if self.r() < 0.6:
                 a = binop("*", lit(self.const(2.0, 6.0)), a)
             if self.r() < 0.3:
-                self.tags.append("rem: a.rem_euclid(b)")
-                return method("rem_euclid", a, b)
+                # Also as `f64::rem_euclid(a, b)`.
+                static = self.r() < 0.4
+                self.tags.append("rem: f64::rem_euclid(a, b)" if static else "rem: a.rem_euclid(b)")
+                return method("rem_euclid", a, b, static=static)
             self.tags.append("rem: a % b")
             return rem(a, b)
         if depth > 0 and self.r() < 0.12:
@@ -3084,6 +3086,17 @@ class RemGen(IdiomGen):
             self.tags.append("rem: %= on a mutable scalar")
             return
         super().update(name)
+
+    def elem_write(self, p, i, how):
+        """Also `x[i] %= b;` on an array parameter's or a buffer's element."""
+        if how == "rw" and self.r() < 0.2:
+            b = self.divisor(0)
+            self.emit("{}[{}] %= {};".format(p.name, i.rs, b.rs),
+                      "{n}[{i}] = chk(k_rem({n}[{i}], {b}))".format(n=p.name, i=i.py, b=b.py))
+            self.used.add(p.name)
+            self.tags.append("rem: %= on an element of {}".format("a buffer" if p.kind == "b" else "an array"))
+            return
+        super().elem_write(p, i, how)
 
 
 def wrt_find_points(spec, fn, rng, runner=None):
