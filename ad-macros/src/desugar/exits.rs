@@ -61,9 +61,8 @@ enum Target {
 /// The statements `stmt` stands for when it binds or assigns the value of
 /// an `if`, `match` or block that may leave early, or binds a tuple pattern
 /// from one (`let a; let b; if c { (a, b) = (x, y); } else { .. }`); `None`
-/// for any other
-/// statement (and for patterns other than names and tuples of names, left
-/// to lowering's error).
+/// for any other statement (and for patterns other than names and tuples
+/// of names, left to lowering's error).
 fn exits_as_statements(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     match stmt {
         syn::Stmt::Local(local) => {

@@ -212,12 +212,12 @@ impl Lowerer<'_> {
                 }
                 _ => None,
             };
-            let op = match written {
-                Some((v, key)) => {
-                    let copy = self.temp(Expr::Rule("clone", vec![Expr::var(v)]), false, a.span());
-                    let Operand::Var(copy) = copy else {
-                        unreachable!("a temporary is a variable")
-                    };
+            let copy = written.map(|(v, key)| {
+                let copy = self.temp(Expr::Rule("clone", vec![Expr::var(v)]), false, a.span());
+                (copy, key)
+            });
+            let op = match copy {
+                Some((Operand::Var(copy), key)) => {
                     self.prog.vars[copy].array = true;
                     self.scopes.push(HashMap::from_iter([(
                         key,
@@ -230,7 +230,7 @@ impl Lowerer<'_> {
                     self.scopes.pop();
                     op
                 }
-                None => self.opaque(a),
+                _ => self.opaque(a),
             };
             return match op {
                 Operand::Var(t) if self.prog.vars[t].kind == VarKind::Temp && owned => {
