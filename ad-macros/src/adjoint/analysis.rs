@@ -176,19 +176,7 @@ pub(super) fn single_pass_loops(prog: &Program, body: &Body) -> HashMap<usize, b
         if simple_range(iter).is_none() {
             continue;
         }
-        let mut declared = HashSet::default();
-        walk(lb, &mut |s| match s {
-            Stmt::Let { var, .. } => {
-                declared.insert(*var);
-            }
-            Stmt::Loop {
-                header: Header::For { var: Some(v), .. },
-                ..
-            } => {
-                declared.insert(*v);
-            }
-            _ => {}
-        });
+        let declared = declared_in(None, lb);
         let straight = lb.iter().all(|s| match s {
             Stmt::Let { .. } => true,
             Stmt::Assign { place, .. } => !declared.contains(&place.var()),
@@ -891,6 +879,24 @@ pub(crate) fn collect_reads(block: &[Stmt], out: &mut HashSet<VarId>) {
         Stmt::Opaque(_, reads) => reads.iter().for_each(|v| note(*v)),
         Stmt::Break | Stmt::Continue => {}
     });
+}
+
+/// The loop variable and the variables the body declares.
+pub(super) fn declared_in(var: Option<VarId>, body: &[Stmt]) -> HashSet<VarId> {
+    let mut declared: HashSet<VarId> = var.into_iter().collect();
+    walk(body, &mut |s| match s {
+        Stmt::Let { var, .. } => {
+            declared.insert(*var);
+        }
+        Stmt::Loop {
+            header: Header::For { var: Some(v), .. },
+            ..
+        } => {
+            declared.insert(*v);
+        }
+        _ => {}
+    });
+    declared
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! statements, so the tangent transform that makes `_hvp` carries the
 //! state's tangents along with it.
 
-use super::analysis::{collect_value_reads, exits, simple_range};
+use super::analysis::{collect_value_reads, declared_in, exits, simple_range};
 use super::volatile::changed_by;
 use super::{site, Adjoint, Record};
 use crate::fx::HashSet;
@@ -568,22 +568,4 @@ fn once(step: Block, action: VarId) -> Stmt {
         body: step,
         checkpoint: None,
     }
-}
-
-/// The loop variable and the variables the body declares.
-fn declared_in(var: Option<VarId>, body: &[Stmt]) -> HashSet<VarId> {
-    let mut declared: HashSet<VarId> = var.into_iter().collect();
-    walk(body, &mut |s| match s {
-        Stmt::Let { var, .. } => {
-            declared.insert(*var);
-        }
-        Stmt::Loop {
-            header: Header::For { var: Some(v), .. },
-            ..
-        } => {
-            declared.insert(*v);
-        }
-        _ => {}
-    });
-    declared
 }

@@ -267,19 +267,7 @@ impl Adjoint<'_> {
 
     /// The adjoints touched inside a nested block that must exist before it.
     pub(super) fn declare_touched(&mut self, inner: &[Stmt], out: &mut Block) {
-        let mut declared_inside = HashSet::default();
-        walk(inner, &mut |s| {
-            if let Stmt::Let { var, .. } = s {
-                declared_inside.insert(*var);
-            }
-            if let Stmt::Loop {
-                header: Header::For { var: Some(v), .. },
-                ..
-            } = s
-            {
-                declared_inside.insert(*v);
-            }
-        });
+        let declared_inside = super::analysis::declared_in(None, inner);
         let mut touched = Vec::new();
         walk(inner, &mut |s| {
             let mut note = |v: VarId| {

@@ -145,6 +145,7 @@ impl Lowerer<'_> {
             _ => Expr::constant(quote!(self)),
         };
         let mut args = vec![receiver];
+        self.lent_copies.clear();
         for a in &mc.args {
             let arg = self.lower_call_arg(a);
             args.push(arg);
@@ -205,7 +206,7 @@ impl Lowerer<'_> {
             // reverse mode lends it again to the pullback, so the call
             // borrows a copy made now, which nothing writes (the same borrow
             // of `v` would outlive the write, and the pullback would see
-            // the new values).
+            // the new values); one copy for all the arguments that lend it.
             let written = match (slice, self.borrowed_base(a)) {
                 (true, Some((v, key))) if self.prog.vars[v].mutable || self.prog.vars[v].slot => {
                     Some((v, key))
@@ -213,7 +214,21 @@ impl Lowerer<'_> {
                 _ => None,
             };
             let copy = written.map(|(v, key)| {
-                let copy = self.temp(Expr::Rule("clone", vec![Expr::var(v)]), false, a.span());
+                let made = self
+                    .lent_copies
+                    .iter()
+                    .find(|(b, _)| *b == v)
+                    .map(|(_, c)| *c);
+                let copy = match made {
+                    Some(c) => Operand::Var(c),
+                    None => {
+                        let c = self.temp(Expr::Rule("clone", vec![Expr::var(v)]), false, a.span());
+                        if let Operand::Var(c) = c {
+                            self.lent_copies.push((v, c));
+                        }
+                        c
+                    }
+                };
                 (copy, key)
             });
             let op = match copy {
@@ -353,6 +368,7 @@ impl Lowerer<'_> {
             return self.poisoned();
         }
         let mut args = Vec::new();
+        self.lent_copies.clear();
         for a in &c.args {
             let arg = self.lower_call_arg(a);
             args.push(arg);

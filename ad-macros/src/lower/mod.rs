@@ -117,6 +117,10 @@ struct Lowerer<'e> {
     /// Variables holding the result of a call of a differentiated function:
     /// indexing one (`y[i]` for `let y = g(x)`) makes it an array.
     call_results: HashSet<VarId>,
+    /// The copies of inactive arrays lent to the call whose arguments are
+    /// being lowered (array, copy): one per array, whatever the number of
+    /// arguments that lend it (see `lower_call_arg`).
+    lent_copies: Vec<(VarId, VarId)>,
     /// Set by a `return` inside a loop, which then breaks out.
     returned: Option<VarId>,
     /// Active parameter structs (`wrt(p)` on `p: &Params`).
@@ -410,6 +414,7 @@ fn lower_round(
         deferred: HashMap::default(),
         reals: &model.reals,
         call_results: HashSet::default(),
+        lent_copies: Vec::new(),
         structs: HashSet::default(),
         members: HashMap::default(),
         member_lets: Vec::new(),
