@@ -55,6 +55,22 @@ impl Adjoint<'_> {
                         push(a, ybar.clone(), false);
                         push(b, ybar, true);
                     }
+                    // A square `a * a` of a scalar: one contribution,
+                    // `y_bar * (a + a)`, not `y_bar * a` added twice (one
+                    // product and one addition less, and in lanes one
+                    // addition less on the sweep's chain).
+                    BinOp::Mul
+                        if !self.prog.matrix
+                            && a.as_var().is_some()
+                            && a.as_var() == b.as_var() =>
+                    {
+                        let twice = Expr::Bin(BinOp::Add, a.clone(), a.clone());
+                        push(
+                            a,
+                            Expr::Bin(BinOp::Mul, Box::new(ybar), Box::new(twice)),
+                            false,
+                        );
+                    }
                     BinOp::Mul => {
                         push(a, Expr::Rule("mul::vjp_a", args.clone()), false);
                         push(b, Expr::Rule("mul::vjp_b", args), false);

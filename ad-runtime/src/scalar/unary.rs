@@ -370,7 +370,10 @@ unary_rules! {
     /// assert_eq!(sqrt::d2(4.0, 2.0), -1.0 / 32.0);
     /// assert_eq!(sqrt::d1(0.0, 0.0), f64::INFINITY);
     /// ```
-    sqrt: |x, y| d1 = T::HALF / y, d2 = -(T::HALF * T::HALF) / (y * y * y),
+    // `1/2 * (1/y)`, not `1/2 / y`: the same number (halving is exact, and
+    // `1/y` neither overflows nor underflows for a square root `y`), and
+    // the reciprocal is shared with any `1.0 / y` of the function.
+    sqrt: |x, y| d1 = T::HALF * (T::ONE / y), d2 = -(T::HALF * T::HALF) / (y * y * y),
         d1_y_dy = -T::HALF / (y * y);
     /// `cbrt`
     ///
