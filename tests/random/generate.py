@@ -986,9 +986,27 @@ class Gen:
             # The same two values, swapped in the other branch, bound as a
             # tuple; the second name (not from the counter, so that the
             # names after it stay) is folded into the first at once.
+            # Bound from an `if`, a `match` on the condition or a block
+            # whose tail is the tuple.
             other = name + "b"
-            self.emit("let ({}, {}) = if {} {{ ({}, {}) }} else {{ ({}, {}) }};".format(
-                name, other, rs, a.rs, b.rs, b.rs, a.rs), "if {}:".format(py))
+            form = self.trng.choice(["if", "match", "block"])
+            if form == "block":
+                # (Only the tuple in the block: a `let` in it that reads no
+                # active value is a documented compile error.)
+                self.emit("let ({}, {}) = {{ ({}, {}) }};".format(name, other, a.rs, b.rs),
+                          "{} = chk({})".format(name, a.py))
+                self.emit(None, "{} = chk({})".format(other, b.py))
+                folded = binop("+", var(name), method("sin", var(other)))
+                self.emit("let {} = {};".format(name, folded.rs), "{} = chk({})".format(name, folded.py))
+                self.declare_scalar(name, False)
+                self.wrote(name)
+                return
+            if form == "match":
+                self.emit("let ({}, {}) = match {} {{ true => ({}, {}), false => ({}, {}) }};".format(
+                    name, other, rs, a.rs, b.rs, b.rs, a.rs), "if {}:".format(py))
+            else:
+                self.emit("let ({}, {}) = if {} {{ ({}, {}) }} else {{ ({}, {}) }};".format(
+                    name, other, rs, a.rs, b.rs, b.rs, a.rs), "if {}:".format(py))
             self.emit(None, "    {} = chk({})".format(name, a.py))
             self.emit(None, "    {} = chk({})".format(other, b.py))
             self.emit(None, "else:")
