@@ -17,7 +17,7 @@ count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" 2>&1 |
     awk '/Collected/ {print $4}'
 }
-for spec in gmm1k:10 gmm10k:2 ba:2 lstm:3; do
+for spec in gmm1k:10 gmm10k:2 ba:2 lstm:3 lstm_modular:3; do
   problem=${spec%%:*}
   calls=${spec##*:}
   base=$(count "$problem" objective 0)

@@ -3,10 +3,12 @@
 //! on a machine whose speed moves between runs, instruction counts do not.
 //!
 //! Run: `cargo run --release --example adbench_calls -- <problem> <function> <calls>`
-//! with `<problem>` one of `gmm1k`, `gmm10k`, `ba`, `lstm` and `<function>`
-//! one of `objective`, `ad`, `hand` (for BA: the residuals, the Jacobian from
-//! `_vjp_many` blocks, the hand-written Jacobian). Zero calls measures the
-//! set-up (reading the file), which the script subtracts.
+//! with `<problem>` one of `gmm1k`, `gmm10k`, `ba`, `lstm`, `lstm_modular` and
+//! `<function>` one of `objective`, `ad`, `hand` (for BA: the residuals, the
+//! Jacobian from `_vjp_many` blocks, the hand-written Jacobian; for
+//! `lstm_modular`: ADBench's decomposition in four helpers, its gradient
+//! generated and written by hand in the same decomposition). Zero calls
+//! measures the set-up (reading the file), which the script subtracts.
 
 #[path = "../adbench/ba.rs"]
 mod ba;
@@ -16,13 +18,18 @@ mod gmm;
 mod gmm_manual;
 #[path = "../adbench/lstm.rs"]
 mod lstm;
+#[path = "../adbench/lstm_modular.rs"]
+mod lstm_modular;
+#[path = "../adbench/lstm_modular_manual.rs"]
+mod lstm_modular_manual;
 
 use std::hint::black_box;
 use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let usage = "usage: adbench_calls <gmm1k|gmm10k|ba|lstm> <objective|ad|hand> <calls>";
+    let usage =
+        "usage: adbench_calls <gmm1k|gmm10k|ba|lstm|lstm_modular> <objective|ad|hand> <calls>";
     let [_, problem, function, calls] = args.as_slice() else {
         eprintln!("{usage}");
         std::process::exit(2)
@@ -105,6 +112,30 @@ fn main() {
                 }
             }
             black_box(&grad);
+        }
+        "lstm_modular" => {
+            let input = lstm::read_lstm(&data.join("lstm/lstm_l2_c1024.txt")).expect("LSTM file");
+            let (l, c, b) = (input.l, input.c, input.b);
+            let (state, seq) = (&input.state, &input.sequence);
+            let theta = input.theta();
+            for _ in 0..calls {
+                let t = black_box(&theta);
+                match function.as_str() {
+                    "objective" => {
+                        black_box(lstm_modular::lstm_objective_modular(t, state, seq, l, c, b));
+                    }
+                    "ad" => {
+                        black_box(lstm_modular::lstm_objective_modular_grad(
+                            t, state, seq, l, c, b,
+                        ));
+                    }
+                    _ => {
+                        black_box(lstm_modular_manual::lstm_objective_modular_grad_manual(
+                            t, state, seq, l, c, b,
+                        ));
+                    }
+                }
+            }
         }
         _ => {
             eprintln!("{usage}");
