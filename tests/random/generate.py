@@ -3878,6 +3878,16 @@ class CallsGen(WrtGen):
         self.grids = []  # visible 2-D arrays (Grid)
         self.all_callees = callees
         self.callees = [g for g in callees if g.plain]
+        # In a `match` arm value (`p => e,`) no `let` can be written, so a
+        # `&[Vec<f64>]` argument takes a 2-D array in scope.
+        self.arm_value = 0
+
+    def match_stmt(self, value=False):
+        self.arm_value += value
+        try:
+            super().match_stmt(value)
+        finally:
+            self.arm_value -= value
 
     # ----- bookkeeping -----------------------------------------------------------
 
@@ -4021,14 +4031,18 @@ class CallsGen(WrtGen):
         self.ctag("arg &[f64]: {} of a {}".format(shape, g.what()))
         return rs, py
 
+    def same_grids(self, p):
+        """The 2-D arrays in scope that a helper's 2-D parameter `p` takes."""
+        return [g for g in self.grids if g.rows == p.rows and g.cols == p.cols and g.kind == p.kind
+                and (p.active or (g.param is not None and not g.param.active))]
+
     def grid_arg(self, p):
         """An argument for a helper's 2-D parameter `p`: a 2-D array of the
         caller of its shape (as it is, `&w` or by value), or rows of
         expressions (of constants for a parameter left out of the helper's
         `wrt`)."""
-        same = [g for g in self.grids if g.rows == p.rows and g.cols == p.cols and g.kind == p.kind
-                and (p.active or (g.param is not None and not g.param.active))]
-        if same and self.r() < 0.6:
+        same = self.same_grids(p)
+        if same and (self.r() < 0.6 or (p.kind == "m" and self.arm_value)):
             g = self.pick(same)
             self.used.add(g.name)
             borrow = p.kind == "m" and g.param is None
@@ -4381,6 +4395,8 @@ class CallsGen(WrtGen):
             if p.kind == "v" and not (self.vec_cands(p.length) if p.active else self.inactive_vecs(p.length)):
                 return False
             if p.kind == "v" and not p.active and EXCLUDE_INACTIVE_VEC_BY_VALUE:
+                return False
+            if p.kind == "m" and self.arm_value and not self.same_grids(p):
                 return False
         return True
 
