@@ -147,12 +147,12 @@
 #![allow(
     unused_parens,
     clippy::map_clone,
-    clippy::self_assignment,
     clippy::unnecessary_fold,
     clippy::map_identity,
     clippy::redundant_closure,
     clippy::iter_skip_next,
     clippy::needless_borrow,
+    clippy::double_parens,
     unused_assignments,
     unused_braces,
     unused_mut,
