@@ -996,22 +996,16 @@ class Gen:
                 self.emit("let ({}, {}) = {{ ({}, {}) }};".format(name, other, a.rs, b.rs),
                           "{} = chk({})".format(name, a.py))
                 self.emit(None, "{} = chk({})".format(other, b.py))
-                folded = binop("+", var(name), method("sin", var(other)))
-                self.emit("let {} = {};".format(name, folded.rs), "{} = chk({})".format(name, folded.py))
-                self.declare_scalar(name, False)
-                self.wrote(name)
-                return
-            if form == "match":
-                self.emit("let ({}, {}) = match {} {{ true => ({}, {}), false => ({}, {}) }};".format(
-                    name, other, rs, a.rs, b.rs, b.rs, a.rs), "if {}:".format(py))
             else:
-                self.emit("let ({}, {}) = if {} {{ ({}, {}) }} else {{ ({}, {}) }};".format(
-                    name, other, rs, a.rs, b.rs, b.rs, a.rs), "if {}:".format(py))
-            self.emit(None, "    {} = chk({})".format(name, a.py))
-            self.emit(None, "    {} = chk({})".format(other, b.py))
-            self.emit(None, "else:")
-            self.emit(None, "    {} = chk({})".format(name, b.py))
-            self.emit(None, "    {} = chk({})".format(other, a.py))
+                value = ("match {} {{ true => ({}, {}), false => ({}, {}) }}" if form == "match"
+                         else "if {} {{ ({}, {}) }} else {{ ({}, {}) }}")
+                self.emit("let ({}, {}) = {};".format(name, other, value.format(rs, a.rs, b.rs, b.rs, a.rs)),
+                          "if {}:".format(py))
+                self.emit(None, "    {} = chk({})".format(name, a.py))
+                self.emit(None, "    {} = chk({})".format(other, b.py))
+                self.emit(None, "else:")
+                self.emit(None, "    {} = chk({})".format(name, b.py))
+                self.emit(None, "    {} = chk({})".format(other, a.py))
             folded = binop("+", var(name), method("sin", var(other)))
             self.emit("let {} = {};".format(name, folded.rs), "{} = chk({})".format(name, folded.py))
         elif side is None:
