@@ -82,7 +82,7 @@ fn only_called(name: &str, stmts: &[syn::Stmt]) -> bool {
 }
 
 /// Names assigned (`a = ..`, `a += ..`) in `stmts`.
-fn assigned(stmts: &[syn::Stmt]) -> Vec<String> {
+pub(super) fn assigned(stmts: &[syn::Stmt]) -> Vec<String> {
     struct A(Vec<String>);
     impl A {
         fn target(&mut self, e: &syn::Expr) {

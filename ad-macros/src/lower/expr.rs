@@ -244,6 +244,23 @@ impl Lowerer<'_> {
                     );
                     return self.poisoned();
                 }
+                // (A `let` of one without `mut` is a view, desugared.)
+                if matches!(strip_parens(&r.expr), syn::Expr::Index(ix)
+                    if matches!(strip_parens(&ix.index), syn::Expr::Range(_)))
+                {
+                    self.errors.spanned(
+                        r,
+                        "a borrowed range of an active array is supported passed to a call \
+                         (`g(&x[a..b])`), bound to a name without `mut` (`let r = &x[a..b];`), \
+                         or copied (`x[a..b].to_vec()`)",
+                    );
+                    // An array, so that its uses are not errors again.
+                    let empty = Expr::List {
+                        vec: true,
+                        elems: Vec::new(),
+                    };
+                    return self.array_temp(empty, r.span());
+                }
                 self.lower_expr(&r.expr)
             }
             syn::Expr::Field(f) => match self.lower_member(f) {
