@@ -1,7 +1,8 @@
-//! Borrowed sub-slices held in locals (`let row = &z[a..b];`): views of
-//! their parent, read by element, by length, in iterator chains and passed
-//! to helpers, in straight-line code and in loops, in every mode against
-//! central finite differences.
+//! Borrowed sub-slices held in locals (`let row = &z[a..b];`) and passed
+//! to local closures (`block(&x[1..])`): views of their parent, read by
+//! element, by length, in iterator chains and passed to helpers, in
+//! straight-line code and in loops, in every mode against central finite
+//! differences.
 
 use ad::differentiate;
 
@@ -212,5 +213,32 @@ fn views_of_data_left_out_of_wrt() {
         |p| weighted_vjp(p, &data, 1.0),
         |p, t| weighted_jvp(p, t, &data),
         |p, t| weighted_hvp(p, t, &data),
+    );
+}
+
+// ----- local closures over slices ----------------------------------------------
+
+/// A closure with a slice parameter called on sub-slices and on the whole
+/// parameter, one calling a helper and capturing a value.
+#[differentiate]
+fn with_closures(x: &[f64]) -> f64 {
+    let scale = x[0];
+    let block = |a: &[f64]| sumsq(a) * scale;
+    let sq = |a: &[f64]| a[0] * a[1];
+    block(&x[1..3]) + block(&x[2..]) + sq(&x[1..]) + sq(x)
+}
+
+#[test]
+fn closures_called_on_sub_slices() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5];
+    check_all(
+        "with_closures",
+        &p,
+        &t,
+        with_closures,
+        with_closures_grad,
+        with_closures_jvp,
+        with_closures_hvp,
     );
 }
