@@ -670,6 +670,34 @@ impl Lowerer<'_> {
             );
             return self.poisoned();
         }
+        // `x[a..b].try_into().unwrap()`: a conversion to an array.
+        if matches!(name.as_str(), "unwrap" | "expect") {
+            let conversion = match strip_parens(&mc.receiver) {
+                syn::Expr::MethodCall(m) if m.method == "try_into" => Some(m.method.span()),
+                syn::Expr::Call(c) => match strip_parens(&c.func) {
+                    syn::Expr::Path(p)
+                        if p.path
+                            .segments
+                            .last()
+                            .is_some_and(|s| s.ident == "try_from") =>
+                    {
+                        Some(p.span())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(span) = conversion {
+                self.errors.at(
+                    span,
+                    "converting a slice of active values to an array (`try_into`, \
+                     `try_from`) is not supported: write the array of its elements \
+                     (`let c = [x[a], x[a + 1], x[a + 2]];`), or pass the slice itself \
+                     (`&x[a..b]`) to a helper that takes `&[f64]`",
+                );
+                return self.poisoned();
+            }
+        }
         let Some(func) = func(&name) else {
             if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {
                 self.errors.spanned(&mc.method, hint);
