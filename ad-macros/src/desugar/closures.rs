@@ -82,7 +82,7 @@ fn only_called(name: &str, stmts: &[syn::Stmt]) -> bool {
 }
 
 /// Names assigned (`a = ..`, `a += ..`) in `stmts`.
-fn assigned(stmts: &[syn::Stmt]) -> Vec<String> {
+pub(super) fn assigned(stmts: &[syn::Stmt]) -> Vec<String> {
     struct A(Vec<String>);
     impl A {
         fn target(&mut self, e: &syn::Expr) {
@@ -310,10 +310,13 @@ impl Desugar<'_> {
         stmts.push(syn::Stmt::Expr(tail.clone(), None));
         Subst::new(map).block(&mut stmts);
         self.rename_lets(&mut stmts);
-        if let Some(syn::Stmt::Expr(t, None)) = stmts.pop() {
+        // A sub-slice argument (`f(&x[1..])`), bound above, is a view of
+        // its parent in the body.
+        lets.extend(stmts);
+        let mut lets = self.views(lets);
+        if let Some(syn::Stmt::Expr(t, None)) = lets.pop() {
             tail = t;
         }
-        lets.extend(stmts);
         if lets.is_empty() {
             return Some(group(tail));
         }

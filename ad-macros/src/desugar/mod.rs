@@ -37,6 +37,7 @@ pub(crate) mod exits;
 mod iter;
 pub(crate) mod nalgebra;
 mod subst;
+mod views;
 
 /// The function with its body desugared.
 pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
@@ -245,6 +246,7 @@ impl Desugar<'_> {
     /// A block's statements, desugared. `top`: the function's own block
     /// (its tail is the result, of the declared type).
     fn block(&mut self, stmts: Vec<syn::Stmt>, top: bool) -> Vec<syn::Stmt> {
+        let stmts = self.views(stmts);
         self.closures.push(HashMap::default());
         let mut out = Vec::new();
         let n = stmts.len();

@@ -41,11 +41,29 @@ pub(super) fn pat_names(p: &syn::Pat) -> Vec<String> {
 /// Replaces the names of `map` by their expressions in `node`.
 pub(super) struct Subst {
     map: HashMap<String, syn::Expr>,
+    /// The names the substituted expressions read (see [`Subst::watching`]).
+    free: Vec<String>,
+    /// How many bindings of a name of `free` enclose the current node.
+    blocked: usize,
+    /// Whether an expression was put where a name it reads means
+    /// something else.
+    pub(super) captured: bool,
 }
 
 impl Subst {
     pub(super) fn new(map: HashMap<String, syn::Expr>) -> Subst {
-        Subst { map }
+        Subst::watching(map, Vec::new())
+    }
+
+    /// [`Subst::new`], noting in `captured` a substitution under a binding
+    /// of one of `free`, the names the expressions read.
+    pub(super) fn watching(map: HashMap<String, syn::Expr>, free: Vec<String>) -> Subst {
+        Subst {
+            map,
+            free,
+            blocked: 0,
+            captured: false,
+        }
     }
 
     /// Runs `f` with the names `names` bound anew (not substituted).
@@ -54,21 +72,27 @@ impl Subst {
             .iter()
             .filter_map(|n| self.map.remove(n).map(|e| (n.clone(), e)))
             .collect();
+        let blocks = names.iter().any(|n| self.free.contains(n));
+        self.blocked += usize::from(blocks);
         f(self);
+        self.blocked -= usize::from(blocks);
         self.map.extend(saved);
     }
 
-    fn tokens(&self, tokens: TokenStream) -> TokenStream {
+    fn tokens(&mut self, tokens: TokenStream) -> TokenStream {
         let mut out = TokenStream::new();
         let mut after_dot = false;
         for tt in tokens {
             let dot = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '.');
             match tt {
                 TokenTree::Ident(i) if !after_dot => match self.map.get(&i.unraw().to_string()) {
-                    Some(e) => out.extend([TokenTree::Group(Group::new(
-                        Delimiter::Parenthesis,
-                        e.to_token_stream(),
-                    ))]),
+                    Some(e) => {
+                        self.captured |= self.blocked > 0;
+                        out.extend([TokenTree::Group(Group::new(
+                            Delimiter::Parenthesis,
+                            e.to_token_stream(),
+                        ))])
+                    }
                     None => out.extend([TokenTree::Ident(i)]),
                 },
                 TokenTree::Group(g) => {
@@ -91,6 +115,7 @@ impl VisitMut for Subst {
                 if let Some(i) = p.path.get_ident() {
                     if let Some(new) = self.map.get(&i.unraw().to_string()) {
                         *e = new.clone();
+                        self.captured |= self.blocked > 0;
                         return;
                     }
                 }
@@ -239,10 +264,8 @@ impl VisitMut for Cleanup {
                 }
                 _ => None,
             },
-            syn::Expr::Index(ix) => view(&ix.expr).map(|(base, start, _)| {
-                let j = &ix.index;
-                group(syn::parse_quote!(#base[#start + #j]))
-            }),
+            syn::Expr::Index(ix) => super::views::view_parts(&ix.expr)
+                .map(|v| group(super::views::index_view(&v, &ix.index))),
             syn::Expr::MethodCall(m) if m.method == "len" && m.args.is_empty() => {
                 view(&m.receiver).map(|(_, _, len)| group(syn::parse_quote!(#len)))
             }
@@ -289,7 +312,7 @@ impl VisitMut for Cleanup {
         syn::visit_mut::visit_expr_method_call_mut(self, m);
         if let Some(r) = deref_group(&m.receiver) {
             // (`w.len()` of a window is handled above, on the whole call.)
-            if view(&m.receiver).is_none() {
+            if view(&m.receiver).is_none() || m.method != "len" {
                 *m.receiver = r;
             }
         }

@@ -244,6 +244,23 @@ impl Lowerer<'_> {
                     );
                     return self.poisoned();
                 }
+                // (A `let` of one without `mut` is a view, desugared.)
+                if matches!(strip_parens(&r.expr), syn::Expr::Index(ix)
+                    if matches!(strip_parens(&ix.index), syn::Expr::Range(_)))
+                {
+                    self.errors.spanned(
+                        r,
+                        "a borrowed range of an active array is supported passed to a call \
+                         (`g(&x[a..b])`), bound to a name without `mut` (`let r = &x[a..b];`), \
+                         or copied (`x[a..b].to_vec()`)",
+                    );
+                    // An array, so that its uses are not errors again.
+                    let empty = Expr::List {
+                        vec: true,
+                        elems: Vec::new(),
+                    };
+                    return self.array_temp(empty, r.span());
+                }
                 self.lower_expr(&r.expr)
             }
             syn::Expr::Field(f) => match self.lower_member(f) {
@@ -652,6 +669,34 @@ impl Lowerer<'_> {
                 ),
             );
             return self.poisoned();
+        }
+        // `x[a..b].try_into().unwrap()`: a conversion to an array.
+        if matches!(name.as_str(), "unwrap" | "expect") {
+            let conversion = match strip_parens(&mc.receiver) {
+                syn::Expr::MethodCall(m) if m.method == "try_into" => Some(m.method.span()),
+                syn::Expr::Call(c) => match strip_parens(&c.func) {
+                    syn::Expr::Path(p)
+                        if p.path
+                            .segments
+                            .last()
+                            .is_some_and(|s| s.ident == "try_from") =>
+                    {
+                        Some(p.span())
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(span) = conversion {
+                self.errors.at(
+                    span,
+                    "converting a slice of active values to an array (`try_into`, \
+                     `try_from`) is not supported: write the array of its elements \
+                     (`let c = [x[a], x[a + 1], x[a + 2]];`), or pass the slice itself \
+                     (`&x[a..b]`) to a helper that takes `&[f64]`",
+                );
+                return self.poisoned();
+            }
         }
         let Some(func) = func(&name) else {
             if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {

@@ -1,0 +1,327 @@
+//! Borrowed sub-slices held in locals (`let row = &z[a..b];`), views of
+//! their parent: the `let` goes, and the local's uses read the parent
+//! (`row[j]` becomes `z[a + j]`, `row.len()` `b - a`, `g(row)`
+//! `g(&z[a..b])`, by the clean-up in `subst.rs`). Reads through the view
+//! are then reads of the parent, and its cotangent goes into the parent's
+//! at the offset, with no copy.
+//!
+//! The local's uses see the names of `&z[a..b]` as they were at the `let`:
+//! bounds whose names are assigned or bound again after it are computed
+//! first (`let __ad_lo1 = a;`), and a parent bound again where the local
+//! is read is reported. (The parent itself cannot be assigned while the
+//! borrow is alive.)
+
+use super::subst::{group, Subst};
+use super::*;
+
+/// `base[start..end]`'s parts: the base, the start (if written) and the
+/// end (if written), an inclusive end made exclusive.
+type Parts = (syn::Expr, Option<syn::Expr>, Option<syn::Expr>);
+
+fn strip(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip(&p.expr),
+        syn::Expr::Group(g) => strip(&g.expr),
+        e => e,
+    }
+}
+
+/// `base[a..b]` (`a..=b` as `a..b + 1`).
+fn range_parts(e: &syn::Expr) -> Option<Parts> {
+    let syn::Expr::Index(ix) = strip(e) else {
+        return None;
+    };
+    let syn::Expr::Range(r) = strip(&ix.index) else {
+        return None;
+    };
+    let start = r.start.as_deref().cloned();
+    let end = match (&r.end, &r.limits) {
+        (Some(e), syn::RangeLimits::HalfOpen(_)) => Some((**e).clone()),
+        (Some(e), syn::RangeLimits::Closed(_)) => Some(plus(e, &syn::parse_quote!(1))),
+        (None, _) => None,
+    };
+    Some(((*ix.expr).clone(), start, end))
+}
+
+/// A substituted view `Group(&base[a..b])` (or `Group(base[a..b])`): its
+/// parts.
+pub(super) fn view_parts(e: &syn::Expr) -> Option<Parts> {
+    let (syn::Expr::Group(_) | syn::Expr::Paren(_)) = e else {
+        return None;
+    };
+    match strip(e) {
+        syn::Expr::Reference(r) if r.mutability.is_none() => range_parts(&r.expr),
+        syn::Expr::Reference(_) => None,
+        e => range_parts(e),
+    }
+}
+
+/// Whether `e` needs parentheses as an operand of `+`.
+fn loose(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Binary(b) => !matches!(
+            b.op,
+            syn::BinOp::Add(_)
+                | syn::BinOp::Sub(_)
+                | syn::BinOp::Mul(_)
+                | syn::BinOp::Div(_)
+                | syn::BinOp::Rem(_)
+        ),
+        syn::Expr::Range(_)
+        | syn::Expr::Assign(_)
+        | syn::Expr::Closure(_)
+        | syn::Expr::Let(_)
+        | syn::Expr::Return(_)
+        | syn::Expr::Break(_) => true,
+        _ => false,
+    }
+}
+
+fn is_zero(e: &syn::Expr) -> bool {
+    matches!(strip(e), syn::Expr::Lit(l) if l.lit.to_token_stream().to_string() == "0")
+}
+
+/// `a + b` (one of them when the other is `0`).
+fn plus(a: &syn::Expr, b: &syn::Expr) -> syn::Expr {
+    if is_zero(a) {
+        return b.clone();
+    }
+    if is_zero(b) {
+        return a.clone();
+    }
+    let paren = |e: &syn::Expr| -> syn::Expr {
+        if loose(e) {
+            syn::parse_quote!((#e))
+        } else {
+            e.clone()
+        }
+    };
+    let (a, b) = (paren(a), paren(b));
+    syn::parse_quote!(#a + #b)
+}
+
+/// `&base[start..end][index]` (of a view with these parts): an element of
+/// `base`, or for a range index a range of `base`.
+pub(super) fn index_view((base, start, end): &Parts, index: &syn::Expr) -> syn::Expr {
+    let zero: syn::Expr = syn::parse_quote!(0);
+    let lo = start.as_ref().unwrap_or(&zero);
+    let Some((_, a, b)) = range_parts(&syn::parse_quote!(x[#index])) else {
+        let j = plus(lo, index);
+        return syn::parse_quote!(#base[#j]);
+    };
+    let from = match &a {
+        Some(a) => plus(lo, a),
+        None => lo.clone(),
+    };
+    let to = match &b {
+        Some(b) => Some(plus(lo, b)),
+        None => end.clone(),
+    };
+    let from = (!is_zero(&from)).then_some(from);
+    syn::parse_quote!(#base[#from..#to])
+}
+
+/// The single names `e` reads (not those after a `.`: fields, methods).
+fn names_read(e: &impl ToTokens) -> Vec<String> {
+    fn walk(t: TokenStream, out: &mut Vec<String>) {
+        let mut after_dot = false;
+        for tt in t {
+            let dot = matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '.');
+            match tt {
+                proc_macro2::TokenTree::Ident(i) if !after_dot => {
+                    let s = i.unraw().to_string();
+                    if !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+                proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
+                _ => {}
+            }
+            after_dot = dot;
+        }
+    }
+    let mut out = Vec::new();
+    walk(e.to_token_stream(), &mut out);
+    out
+}
+
+/// The names `stmts` bind anywhere (`let`, closure parameters, loop and
+/// arm patterns).
+fn bound_in(stmts: &[syn::Stmt]) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'ast> Visit<'ast> for Names {
+        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+            self.0.push(p.ident.unraw().to_string());
+            syn::visit::visit_pat_ident(self, p);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut names = Names(Vec::new());
+    for s in stmts {
+        names.visit_stmt(s);
+    }
+    names.0
+}
+
+impl Desugar<'_> {
+    /// `let row = &z[a..b];` of an active `z`: its name and its view.
+    fn view_let(&self, stmt: &syn::Stmt) -> Option<(syn::Ident, Parts)> {
+        let syn::Stmt::Local(l) = stmt else {
+            return None;
+        };
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        let syn::Pat::Ident(pi) = pat else {
+            return None;
+        };
+        if pi.by_ref.is_some() || pi.subpat.is_some() || pi.mutability.is_some() {
+            return None;
+        }
+        let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let syn::Expr::Reference(r) = strip(&init.expr) else {
+            return None;
+        };
+        if r.mutability.is_some() {
+            return None;
+        }
+        let (base, start, end) = range_parts(&r.expr)?;
+        // A range of a view (`&row[1..]`): a range of its parent.
+        let parts = match view_parts(&base) {
+            Some(outer) => {
+                let syn::Expr::Index(ix) = strip(&r.expr) else {
+                    return None;
+                };
+                range_parts(&index_view(&outer, &ix.index))?
+            }
+            None => (strip(&base).clone(), start, end),
+        };
+        let place = {
+            fn place(e: &syn::Expr) -> bool {
+                match strip(e) {
+                    syn::Expr::Path(p) => p.qself.is_none(),
+                    syn::Expr::Field(f) => place(&f.base),
+                    syn::Expr::Index(i) => place(&i.expr),
+                    _ => false,
+                }
+            }
+            place(&parts.0)
+        };
+        (place && self.mentions_tainted(&parts.0)).then(|| (pi.ident.clone(), parts))
+    }
+
+    /// The statements with each view's `let` replaced by substitution
+    /// into the statements after it (see the module's comment).
+    pub(super) fn views(&mut self, mut stmts: Vec<syn::Stmt>) -> Vec<syn::Stmt> {
+        let mut k = 0;
+        while k < stmts.len() {
+            let Some((name, (base, mut start, mut end))) = self.view_let(&stmts[k]) else {
+                k += 1;
+                continue;
+            };
+            let stmt = stmts.remove(k);
+            let rest = &mut stmts[k..];
+            // Bounds whose names change after the `let` are computed at it.
+            let changed: Vec<String> = {
+                let mut c = super::closures::assigned(rest);
+                c.extend(bound_in(rest));
+                c
+            };
+            let mut lets = Vec::new();
+            for (bound, what) in [(&mut start, "lo"), (&mut end, "hi")] {
+                let Some(e) = bound else { continue };
+                if names_read(e).iter().any(|n| changed.contains(n)) {
+                    let fresh = self.fresh(what, span_of(e));
+                    lets.push(syn::parse_quote!(let #fresh = #e;));
+                    *e = syn::parse_quote!(#fresh);
+                }
+            }
+            // The parent's index (`&a[i][..]`) is read at each use.
+            let names = names_read(&base);
+            let root = names.first().cloned().unwrap_or_default();
+            let assigned = super::closures::assigned(rest);
+            let mut problem = names
+                .iter()
+                .skip(1)
+                .find(|n| assigned.contains(n))
+                .map(|n| {
+                    format!(
+                        "`{name}` borrows a range of a row of `{root}` whose index `{n}` is \
+                         assigned before `{name}` is read: copy the range (`.to_vec()`), or \
+                         read `{root}` itself where `{name}` is read"
+                    )
+                });
+            let view: syn::Expr = syn::parse_quote!(&#base[#start..#end]);
+            let mut free = names;
+            free.extend(start.iter().chain(&end).flat_map(names_read));
+            let map = HashMap::from_iter([(name.unraw().to_string(), group(view))]);
+            let kept = rest.to_vec();
+            let mut subst = Subst::watching(map, free);
+            subst.block(rest);
+            if subst.captured && problem.is_none() {
+                problem = Some(format!(
+                    "`{name}` borrows a range of `{root}`, and a later binding takes a name it \
+                     reads before `{name}` is read: rename that binding"
+                ));
+            }
+            if let Some(msg) = problem {
+                // The statements as they were, and an array in the view's
+                // place (its uses are not errors again).
+                self.error(&stmt, msg);
+                rest.clone_from_slice(&kept);
+                let mut stmt = stmt;
+                if let syn::Stmt::Local(syn::Local {
+                    init: Some(init), ..
+                }) = &mut stmt
+                {
+                    *init.expr = syn::parse_quote_spanned!(span_of(&init.expr)=> vec![0.0]);
+                }
+                stmts.insert(k, stmt);
+                k += 1;
+                continue;
+            }
+            let n = lets.len();
+            stmts.splice(k..k, lets);
+            k += n;
+        }
+        stmts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn index(view: syn::Expr, index: syn::Expr) -> String {
+        index_view(&view_parts(&group(view)).unwrap(), &index)
+            .to_token_stream()
+            .to_string()
+    }
+
+    #[test]
+    fn an_index_of_a_view_is_an_offset_into_its_parent() {
+        assert_eq!(
+            index(parse_quote!(&z[k * c..]), parse_quote!(j)),
+            "z [k * c + j]"
+        );
+        assert_eq!(index(parse_quote!(&z[..3]), parse_quote!(j)), "z [j]");
+        assert_eq!(
+            index(parse_quote!(&z[a << 1..]), parse_quote!(j)),
+            "z [(a << 1) + j]"
+        );
+        assert_eq!(
+            index(parse_quote!(&z[1..4]), parse_quote!(1..)),
+            "z [1 + 1 .. 4]"
+        );
+        assert_eq!(
+            index(parse_quote!(&z[1..]), parse_quote!(..2)),
+            "z [1 .. 1 + 2]"
+        );
+        assert_eq!(
+            index(parse_quote!(&z[..]), parse_quote!(a..=b)),
+            "z [a .. b + 1]"
+        );
+    }
+}

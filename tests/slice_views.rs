@@ -1,0 +1,244 @@
+//! Borrowed sub-slices held in locals (`let row = &z[a..b];`) and passed
+//! to local closures (`block(&x[1..])`): views of their parent, read by
+//! element, by length, in iterator chains and passed to helpers, in
+//! straight-line code and in loops, in every mode against central finite
+//! differences.
+
+use ad::differentiate;
+
+#[path = "common/flat.rs"]
+mod flat;
+use flat::check_all;
+
+#[differentiate]
+fn sumsq(a: &[f64]) -> f64 {
+    a.iter().map(|v| v * v).sum()
+}
+
+#[differentiate]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiate]
+fn logsumexp(z: &[f64]) -> f64 {
+    let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
+}
+
+// ----- straight-line code ------------------------------------------------------
+
+/// A view passed to helpers, read by element (typed and not), by length,
+/// in a chain, copied; the parent read directly too, and a view of a view.
+#[differentiate]
+fn straight(z: &[f64], w: f64) -> f64 {
+    let row = &z[1..];
+    let head: &[f64] = &z[..3];
+    let mid = &row[1..=2];
+    let copy = head.to_vec();
+    let s = sumsq(row) + w * row[0] * head[2] + dot(mid, head) * row.len() as f64;
+    let t: f64 = row.iter().map(|v| v.sin()).sum();
+    s + t * z[1] + copy[1] * mid[1] + z[0] * z[4]
+}
+
+/// The parent's name bound again by the view (`let x = &x[1..n - 1];`),
+/// twice.
+#[differentiate]
+fn trimmed(x: &[f64]) -> f64 {
+    let x = &x[1..x.len() - 1];
+    let x = &x[1..];
+    dot(x, x) + x[0]
+}
+
+#[test]
+fn views_in_straight_line_code() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3, -0.4, 0.9];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5, -0.2, 0.3];
+    check_all(
+        "straight",
+        &p,
+        &t,
+        |p| straight(&p[..6], p[6]),
+        |p| {
+            let (v, gz, gw) = straight_grad(&p[..6], p[6]);
+            (v, [gz, vec![gw]].concat())
+        },
+        |p, t| straight_jvp(&p[..6], &t[..6], p[6], t[6]),
+        |p, t| {
+            let (v, gz, gw, hz, hw) = straight_hvp(&p[..6], &t[..6], p[6], t[6]);
+            (v, [gz, vec![gw]].concat(), [hz, vec![hw]].concat())
+        },
+    );
+    check_all(
+        "trimmed",
+        &p,
+        &t,
+        trimmed,
+        trimmed_grad,
+        trimmed_jvp,
+        trimmed_hvp,
+    );
+    // x[2..n - 1] counts, x[0], x[1] and x[n - 1] do not.
+    let (_, g) = trimmed_grad(&p);
+    assert_eq!(g[0], 0.0);
+    assert_eq!(g[1], 0.0);
+    assert_eq!(g[6], 0.0);
+    assert_eq!(g[2], 2.0 * p[2] + 1.0);
+}
+
+// ----- loops -------------------------------------------------------------------
+
+/// Cross-entropy over the rows of flat logits: `logsumexp(row) -
+/// row[label]`, a view made in each iteration.
+#[differentiate]
+fn cross_entropy(logits: &[f64], labels: &[usize], k: usize) -> f64 {
+    let n = labels.len();
+    let mut loss = 0.0;
+    for i in 0..n {
+        let row = &logits[i * k..(i + 1) * k];
+        loss += logsumexp(row) - row[labels[i]];
+    }
+    loss / n as f64
+}
+
+/// Bounds from a variable assigned after the view (it keeps the bounds it
+/// was made with), a view of a view in a `while` loop, a view in a branch.
+#[differentiate]
+fn moving(x: &[f64], w: f64) -> f64 {
+    let mut k = 1;
+    let mut s = 0.0;
+    while k + 2 <= x.len() {
+        let win = &x[k - 1..k + 1];
+        let tail = &win[1..];
+        k += 1;
+        s += win[0] * tail[0] * w + x[k - 1];
+        if win[1] > 0.0 {
+            let both = &x[k - 2..k];
+            s += dot(both, win);
+        }
+    }
+    s
+}
+
+#[test]
+fn views_in_loops() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3, -0.4, 0.9, 0.2, -0.6];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5, -0.2, 0.3, 0.1, -0.1];
+    let labels = [2usize, 0, 1];
+    check_all(
+        "cross_entropy",
+        &p,
+        &t,
+        |p| cross_entropy(p, &labels, 3),
+        |p| cross_entropy_vjp(p, &labels, 3, 1.0),
+        |p, t| cross_entropy_jvp(p, t, &labels, 3),
+        |p, t| cross_entropy_hvp(p, t, &labels, 3),
+    );
+    check_all(
+        "moving",
+        &p,
+        &t,
+        |p| moving(&p[..8], p[8]),
+        |p| {
+            let (v, gx, gw) = moving_grad(&p[..8], p[8]);
+            (v, [gx, vec![gw]].concat())
+        },
+        |p, t| moving_jvp(&p[..8], &t[..8], p[8], t[8]),
+        |p, t| {
+            let (v, gx, gw, hx, hw) = moving_hvp(&p[..8], &t[..8], p[8], t[8]);
+            (v, [gx, vec![gw]].concat(), [hx, vec![hw]].concat())
+        },
+    );
+}
+
+/// Views of a row of a 2-D array (in a loop) and of its rows.
+#[differentiate]
+fn rows(a: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..a.len() {
+        let tail = &a[k][1..];
+        s += sumsq(tail) * tail[0];
+    }
+    let rest = &a[1..];
+    s + rest[0][1] * rest[1][0]
+}
+
+#[test]
+fn views_of_rows_of_2d_arrays() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3, -0.4];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5, -0.2];
+    let split = |p: &[f64]| vec![p[..2].to_vec(), p[2..4].to_vec(), p[4..].to_vec()];
+    check_all(
+        "rows",
+        &p,
+        &t,
+        |p| rows(&split(p)),
+        |p| {
+            let (v, g) = rows_grad(&split(p));
+            (v, g.concat())
+        },
+        |p, t| rows_jvp(&split(p), &split(t)),
+        |p, t| {
+            let (v, g, h) = rows_hvp(&split(p), &split(t));
+            (v, g.concat(), h.concat())
+        },
+    );
+}
+
+// ----- data left out of `wrt` --------------------------------------------------
+
+/// A view of a parameter left out of `wrt` (kept as a borrow) beside a
+/// view of an active one, both passed to a helper and read by element.
+#[differentiate(wrt(x))]
+fn weighted(x: &[f64], data: &[f64]) -> f64 {
+    let d = &data[1..];
+    let r = &x[1..];
+    dot(r, d) * x[0] + r[0] * r[1] * d[1] + sumsq(d) * x[2]
+}
+
+#[test]
+fn views_of_data_left_out_of_wrt() {
+    let p = [0.5, -1.0, 2.0, 0.7];
+    let t = [0.1, 0.2, -0.3, 0.4];
+    let data = [0.3, 1.1, -0.8, 0.6];
+    check_all(
+        "weighted",
+        &p,
+        &t,
+        |p| weighted(p, &data),
+        |p| weighted_vjp(p, &data, 1.0),
+        |p, t| weighted_jvp(p, t, &data),
+        |p, t| weighted_hvp(p, t, &data),
+    );
+}
+
+// ----- local closures over slices ----------------------------------------------
+
+/// A closure with a slice parameter called on sub-slices and on the whole
+/// parameter, one calling a helper and capturing a value.
+#[differentiate]
+fn with_closures(x: &[f64]) -> f64 {
+    let scale = x[0];
+    let block = |a: &[f64]| sumsq(a) * scale;
+    let sq = |a: &[f64]| a[0] * a[1];
+    block(&x[1..3]) + block(&x[2..]) + sq(&x[1..]) + sq(x)
+}
+
+#[test]
+fn closures_called_on_sub_slices() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5];
+    check_all(
+        "with_closures",
+        &p,
+        &t,
+        with_closures,
+        with_closures_grad,
+        with_closures_jvp,
+        with_closures_hvp,
+    );
+}
