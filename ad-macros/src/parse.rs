@@ -521,18 +521,8 @@ impl<'a> Model<'a> {
                 (Class::Float, Some(false)) => (false, false, false),
                 (Class::Array | Class::Nested, None | Some(true)) => (true, false, true),
                 (Class::Array | Class::Nested, Some(false)) => (false, false, true),
-                (Class::OutputBuffer, _) => {
-                    if wanted == Some(true) {
-                        errors.spanned(
-                            &pt.ty,
-                            format_args!(
-                                "`{ident}` is an output buffer (`&mut [f64]`): it gets a \
-                                 tangent and a cotangent seed as an output; remove it from `wrt(...)`"
-                            ),
-                        );
-                    }
-                    (false, true, true)
-                }
+                // In and out, named in `wrt(...)` or not.
+                (Class::OutputBuffer, _) => (false, true, true),
                 (Class::Discrete, Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -675,7 +665,8 @@ impl<'a> Model<'a> {
         }
         let ret_float = float_of_in(&ret, &reals);
 
-        if params.iter().all(|p| !p.active) && errors.is_empty() {
+        // (A `&mut` buffer is an input too: its initial contents.)
+        if params.iter().all(|p| !p.active && !p.output) && errors.is_empty() {
             errors.at(
                 sig.inputs.span(),
                 "no parameter is active: #[differentiate] differentiates with respect to \
