@@ -132,6 +132,7 @@ fn normalise(x: &mut [f64]) {
 }
 
 /// The same with the buffer named in `wrt(...)`, and a `&mut Vec`.
+#[allow(clippy::ptr_arg)]
 #[differentiate(wrt(x))]
 fn softplus_inplace(x: &mut Vec<f64>) {
     for i in 0..x.len() {
@@ -234,9 +235,9 @@ fn buffer_only_helpers_called_from_differentiated_functions() {
         "through_in_place",
         &p,
         &t,
-        |p| through_in_place(p),
-        |p| through_in_place_grad(p),
-        |p, t| through_in_place_jvp(p, t),
-        |p, t| through_in_place_hvp(p, t),
+        through_in_place,
+        through_in_place_grad,
+        through_in_place_jvp,
+        through_in_place_hvp,
     );
 }

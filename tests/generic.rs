@@ -83,7 +83,8 @@ fn square<T: Real>(x: T) -> T {
 }
 
 /// A helper called on an element in a loop: the element's cotangent is a
-/// zero of `T`, not `0.0`.
+/// zero of `T`, not `0.0` (written as found, `s = s + ..`).
+#[allow(clippy::assign_op_pattern)]
 #[differentiate]
 fn sum_of_square_calls<T: Real>(xs: &[T]) -> T {
     let mut s = T::zero();
@@ -103,10 +104,10 @@ fn branchy_square_calls<T: Real>(xs: &[T]) -> T {
         if u > T::zero() {
             b = square(u) * xs[i];
         } else {
-            s = s - u * square(xs[i]);
+            s -= u * square(xs[i]);
         }
         for j in 0..i {
-            s = s + b * square(xs[j]);
+            s += b * square(xs[j]);
         }
     }
     s
@@ -117,7 +118,7 @@ fn branchy_square_calls<T: Real>(xs: &[T]) -> T {
 fn calls_in_loop_caller<T: Real>(xs: &[T]) -> T {
     let mut s = T::zero();
     for k in 0..2 {
-        s = s + sum_of_square_calls(xs) * branchy_square_calls(&xs[k..]);
+        s += sum_of_square_calls(xs) * branchy_square_calls(&xs[k..]);
     }
     s
 }
