@@ -3,6 +3,10 @@
 
 use ad::{differentiate, Real};
 
+#[path = "common/flat.rs"]
+mod flat;
+use flat::check_all;
+
 #[differentiate]
 fn wave<T: Real>(x: T, k: T) -> T {
     (k * x).sin() * x.exp() + T::sqrt(x * x + k)
@@ -69,4 +73,132 @@ fn generic_calls() {
     let h = 1e-6;
     let fd = (outer_grad(x + h, k).1 - outer_grad(x - h, k).1) / (2.0 * h);
     assert!((hx - fd).abs() < 1e-6, "{hx} vs {fd}");
+}
+
+// ----- generic helpers called on elements in loops ------------------------------
+
+#[differentiate]
+fn square<T: Real>(x: T) -> T {
+    x * x
+}
+
+/// A helper called on an element in a loop: the element's cotangent is a
+/// zero of `T`, not `0.0` (written as found, `s = s + ..`).
+#[allow(clippy::assign_op_pattern)]
+#[differentiate]
+fn sum_of_square_calls<T: Real>(xs: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..xs.len() {
+        s = s + square(xs[i]) * xs[i].sin();
+    }
+    s
+}
+
+/// The same under a branch, and a loop nested in the loop.
+#[differentiate]
+fn branchy_square_calls<T: Real>(xs: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..xs.len() {
+        let u = xs[i].sin();
+        let mut b = u;
+        if u > T::zero() {
+            b = square(u) * xs[i];
+        } else {
+            s -= u * square(xs[i]);
+        }
+        for j in 0..i {
+            s += b * square(xs[j]);
+        }
+    }
+    s
+}
+
+/// A generic caller of those: their split forms in a loop.
+#[differentiate]
+fn calls_in_loop_caller<T: Real>(xs: &[T]) -> T {
+    let mut s = T::zero();
+    for k in 0..2 {
+        s += sum_of_square_calls(xs) * branchy_square_calls(&xs[k..]);
+    }
+    s
+}
+
+macro_rules! check_generic {
+    ($f:ident, $grad:ident, $jvp:ident, $vjp:ident, $hvp:ident) => {{
+        let p = [0.7, -1.2, 0.4, 1.9];
+        let t = [0.3, -0.1, 0.5, 0.2];
+        check_all(
+            stringify!($f),
+            &p,
+            &t,
+            |p| $f(p),
+            |p| $grad(p),
+            |p, t| $jvp(p, t),
+            |p, t| $hvp(p, t),
+        );
+        // The vjp with a seed other than one.
+        let (v, g) = $grad(&p[..]);
+        let (v2, g2) = $vjp(&p[..], 2.5);
+        assert_eq!(v2, v);
+        for (a, b) in g2.iter().zip(&g) {
+            assert!((a - 2.5 * b).abs() <= 1e-12 * (1.0 + b.abs()));
+        }
+        // f32: the same numbers, rounded.
+        let p32: Vec<f32> = p.iter().map(|&a| a as f32).collect();
+        let t32: Vec<f32> = t.iter().map(|&a| a as f32).collect();
+        let (v32, g32) = $grad(&p32[..]);
+        let (_, d32) = $jvp(&p32[..], &t32[..]);
+        let (_, _, h32) = $hvp(&p32[..], &t32[..]);
+        let (_, d) = $jvp(&p[..], &t[..]);
+        let (_, _, h) = $hvp(&p[..], &t[..]);
+        let near = |a: f32, b: f64| (a as f64 - b).abs() <= 1e-4 * (1.0 + b.abs());
+        assert!(near(v32, v) && near(d32, d), "{}: f32", stringify!($f));
+        assert!(g32.iter().zip(&g).all(|(a, b)| near(*a, *b)));
+        assert!(h32.iter().zip(&h).all(|(a, b)| near(*a, *b)));
+    }};
+}
+
+#[test]
+fn generic_helper_on_elements_in_a_loop() {
+    check_generic!(
+        sum_of_square_calls,
+        sum_of_square_calls_grad,
+        sum_of_square_calls_jvp,
+        sum_of_square_calls_vjp,
+        sum_of_square_calls_hvp
+    );
+    check_generic!(
+        branchy_square_calls,
+        branchy_square_calls_grad,
+        branchy_square_calls_jvp,
+        branchy_square_calls_vjp,
+        branchy_square_calls_hvp
+    );
+    check_generic!(
+        calls_in_loop_caller,
+        calls_in_loop_caller_grad,
+        calls_in_loop_caller_jvp,
+        calls_in_loop_caller_vjp,
+        calls_in_loop_caller_hvp
+    );
+}
+
+/// A sum over a local whose element type the macro does not see: its zero
+/// is a `T`.
+#[differentiate]
+fn sum_of_a_local<T: Real + std::iter::Sum<T>>(xs: &[T]) -> T {
+    let w = xs.to_vec();
+    let s = w.iter().map(|v| v.sin() * *v).sum();
+    s
+}
+
+#[test]
+fn generic_sum_over_a_local() {
+    check_generic!(
+        sum_of_a_local,
+        sum_of_a_local_grad,
+        sum_of_a_local_jvp,
+        sum_of_a_local_vjp,
+        sum_of_a_local_hvp
+    );
 }

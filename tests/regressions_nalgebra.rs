@@ -693,3 +693,32 @@ fn pushes_of_values_read_nowhere_else() {
     let (_, d) = pushed_in_branches_jvp(b, 0.3, c, -0.2);
     assert!((d - (0.3 * gb - 0.2 * gc)).abs() < 1e-13, "{d}");
 }
+
+/// Views left out of `wrt(...)`: passed as they are (active views are
+/// rejected, `tests/ui/unsupported/nalgebra_view_parameter.rs`; this keeps
+/// the rejection to them).
+#[differentiate(wrt(k))]
+fn scaled_by_views(
+    k: f64,
+    v: ad::nalgebra::DVectorView<f64>,
+    m: ad::nalgebra::MatrixView<f64, ad::nalgebra::Dyn, ad::nalgebra::Dyn>,
+) -> f64 {
+    k * k * v.sum() + k.sin() * m[(0, 1)]
+}
+
+#[test]
+fn inactive_views() {
+    let x = DVector::from_vec(vec![1.0, 2.0, 3.0]);
+    let a = DMatrix::from_fn(3, 3, |i, j| (i + 2 * j) as f64);
+    let (v, m) = (x.rows(0, 2), a.view((0, 0), (2, 2)));
+    let k = 0.7;
+    // f = 3 k^2 + 2 sin k: df/dk = 6 k + 2 cos k, d2f/dk2 = 6 - 2 sin k.
+    let (value, g) = scaled_by_views_grad(k, v, m);
+    assert_eq!(value, scaled_by_views(k, v, m));
+    assert!((g - (6.0 * k + 2.0 * k.cos())).abs() < 1e-14, "{g}");
+    assert_eq!(scaled_by_views_vjp(k, v, m, 2.0).1, 2.0 * g);
+    assert!((scaled_by_views_jvp(k, 0.5, v, m).1 - 0.5 * g).abs() < 1e-14);
+    let (_, _, h) = scaled_by_views_hvp(k, 1.0, v, m);
+    assert!((h - (6.0 - 2.0 * k.sin())).abs() < 1e-13, "{h}");
+    check_gradient(|p| scaled_by_views(p[0], v, m), &[k], &[g]).assert_close(1e-8, 1e-8);
+}

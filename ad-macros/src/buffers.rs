@@ -13,9 +13,13 @@
 //!
 //! differentiated like any function (with its wrappers), and a caller's
 //! `g(t, &y, &mut d);` is lowered as `d = __ad_value_g(t, &y, d);`
-//! (`lower/stmt.rs`). With several buffers the twin returns a tuple of them,
-//! after the result if `g` has one: `let s = g(x, &mut b);` is
-//! `let (s, new_b) = __ad_value_g(x, b); b = new_b;`.
+//! (`lower/assign.rs`). With several buffers the twin returns a tuple of
+//! them. A caller cannot tell whether `g` has a result of its own, so the
+//! statement `g(x, &mut b);` always calls `__ad_value_g`, which returns
+//! the buffers only; where the result is used (`let s = g(x, &mut b);`,
+//! `g(x, &mut b) * b[0]`), the caller calls a second twin that returns it
+//! before the buffers, generated for a `g` with a result:
+//! `let (s, new_b) = __ad_value_ret_g(x, b); b = new_b;`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
@@ -31,14 +35,25 @@ pub fn value_name(g: &syn::Ident) -> syn::Ident {
     )
 }
 
+/// The name of the value form of `g` that returns `g`'s result too.
+pub fn result_value_name(g: &syn::Ident) -> syn::Ident {
+    let base = g.to_string();
+    format_ident!(
+        "__ad_value_ret_{}",
+        base.trim_start_matches("r#"),
+        span = g.span()
+    )
+}
+
 /// Whether a parameter type is an in/out buffer: `&mut [T]`, `&mut Vec<T>`.
 fn is_buffer(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Reference(r) if r.mutability.is_some())
 }
 
-/// The value form of `item`, or `None` if it has no buffer (or a parameter
+/// The value form of `item` (returning its result too with `with_result`,
+/// `None` if it has none), or `None` if it has no buffer (or a parameter
 /// that is not a plain name: the model reports that).
-pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
+pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> {
     let mut buffers = Vec::new();
     let mut form = item.clone();
     for arg in form.sig.inputs.iter_mut() {
@@ -79,6 +94,11 @@ pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
         }
         _ => None,
     };
+    if with_result && ret.is_none() {
+        return None;
+    }
+    // The buffers-only form evaluates the result and drops it.
+    let dropped = ret.is_some() && !with_result;
     // The result: the buffers, after the function's own result if any.
     let elem_tys: Vec<syn::Type> = form
         .sig
@@ -95,21 +115,28 @@ pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
             _ => None,
         })
         .collect();
-    let mut members: Vec<syn::Type> = ret.iter().cloned().collect();
+    let mut members: Vec<syn::Type> = ret.iter().filter(|_| with_result).cloned().collect();
     members.extend(elem_tys);
     let out_ty: syn::Type = match members.as_slice() {
         [one] => one.clone(),
         many => syn::parse_quote!((#(#many),*)),
     };
     form.sig.output = syn::parse_quote!(-> #out_ty);
-    form.sig.ident = value_name(&item.sig.ident);
+    form.sig.ident = match with_result {
+        true => result_value_name(&item.sig.ident),
+        false => value_name(&item.sig.ident),
+    };
     // Every `return e;` returns the buffers too.
     let pack = |value: Option<TokenStream>| -> TokenStream {
-        let mut all: Vec<TokenStream> = value.into_iter().collect();
+        let mut all: Vec<TokenStream> = value.clone().into_iter().filter(|_| !dropped).collect();
         all.extend(buffers.iter().map(|b| quote!(#b)));
-        match all.as_slice() {
+        let packed = match all.as_slice() {
             [one] => one.clone(),
             many => quote!((#(#many),*)),
+        };
+        match value.filter(|_| dropped) {
+            Some(v) => quote!({ let __ad_result = #v; #packed }),
+            None => packed,
         }
     };
     Returns { pack: &pack }.visit_block_mut(&mut form.block);
@@ -128,7 +155,10 @@ pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
     let result = match tail {
         Some(e) => {
             stmts.push(syn::parse_quote!(let __ad_result = #e;));
-            pack(Some(quote!(__ad_result)))
+            match dropped {
+                true => pack(None),
+                false => pack(Some(quote!(__ad_result))),
+            }
         }
         None => pack(None),
     };
@@ -142,9 +172,19 @@ pub fn value_form(item: &syn::ItemFn) -> Option<syn::ItemFn> {
 /// The expansion of the value form of `item` (with `options`' `wrt`, which
 /// then names the buffers too), every item hidden from the documentation.
 pub fn expand_value_form(item: &syn::ItemFn, options: &crate::parse::Options) -> TokenStream {
-    let Some(form) = value_form(item) else {
-        return TokenStream::new();
-    };
+    [false, true]
+        .into_iter()
+        .filter_map(|with_result| value_form(item, with_result))
+        .map(|form| expand_form(item, form, options))
+        .collect()
+}
+
+/// The expansion of one value form `form` of `item`.
+fn expand_form(
+    item: &syn::ItemFn,
+    form: syn::ItemFn,
+    options: &crate::parse::Options,
+) -> TokenStream {
     let mut args = Vec::new();
     if let Some(wrt) = &options.wrt {
         let mut names = wrt.clone();

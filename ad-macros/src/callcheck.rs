@@ -206,6 +206,12 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         let has = format_ident!("__ad_has_{}", g);
         let tr = format_ident!("__AdCallable_{}", g);
         let chk = format_ident!("__ad_check_{}", g);
+        // A buffer helper is called through its value form (`buffers.rs`):
+        // the user wrote `g`.
+        let g = ["__ad_value_ret_", "__ad_value_"]
+            .iter()
+            .find_map(|p| g.strip_prefix(p))
+            .unwrap_or(g);
         let message = format!("`{f}` calls `{g}`, which has no derivatives");
         let label = format!("`{g}` needs `#[differentiate]`");
         let note = format!(

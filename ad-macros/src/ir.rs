@@ -760,6 +760,10 @@ pub struct Program {
     /// emitted on references (`::ad::__rt::mul(&a, &b)`, `x.clone()`), since
     /// the macro cannot tell a scalar from a matrix.
     pub matrix: bool,
+    /// The float type parameter of a function generic over one (`T` in
+    /// `fn f<T: Real>`): a cotangent the reverse sweep cannot take the zero
+    /// of from its value is `<T as Zero>::zero()`, not `0.0`.
+    pub real: Option<Ident>,
 }
 
 impl Var {

@@ -159,6 +159,9 @@ enum Class {
     Container(&'static str),
     /// A nalgebra vector or matrix, owned or borrowed.
     Matrix,
+    /// A nalgebra view (`DVectorView<f64>`, `MatrixView<..>`): an error
+    /// where active (its lifetime and storage are not generated).
+    View,
     /// A borrowed scalar.
     BorrowedFloat,
     /// Anything else: inactive unless named in `wrt(...)`.
@@ -355,6 +358,26 @@ const NALGEBRA: &[&str] = &[
     "Matrix",
 ];
 
+/// A `Matrix<T, R, C, S>` whose storage `S` is a view's.
+fn view_storage(seg: &syn::PathSegment) -> bool {
+    let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
+        return false;
+    };
+    a.args.iter().any(|g| {
+        matches!(g, syn::GenericArgument::Type(Type::Path(p))
+        if p.path.segments.last().is_some_and(|s| {
+            let n = s.ident.to_string();
+            n.starts_with("ViewStorage") || n.starts_with("SliceStorage")
+        }))
+    })
+}
+
+/// What to write instead of a nalgebra view.
+const VIEW: &str = "nalgebra views (`DVectorView`, `DMatrixView`, `MatrixView<..>`) are not \
+                    supported as parameters of a differentiated function: take `&DVector<f64>` \
+                    or `&DMatrix<f64>`, and pass an owned copy of the view \
+                    (`&x.rows(a, n).into_owned()`); or leave the view out of `wrt(...)`";
+
 /// `T` in `Vec<T>`.
 fn vec_elem(seg: &syn::PathSegment) -> Option<&Type> {
     match &seg.arguments {
@@ -413,6 +436,12 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
                     Some(elem) => array_of(elem, reals),
                     None => Class::Other,
                 }
+            } else if NALGEBRA.iter().any(|n| name.starts_with(n))
+                && (name.contains("View") || name.contains("Slice") || view_storage(last))
+                || (name.starts_with("Vector") || name.starts_with("RowVector"))
+                    && (name.contains("View") || name.contains("Slice"))
+            {
+                Class::View
             } else if NALGEBRA.contains(&name.as_str())
                 || name.starts_with("Vector")
                 || name.starts_with("RowVector")
@@ -521,18 +550,8 @@ impl<'a> Model<'a> {
                 (Class::Float, Some(false)) => (false, false, false),
                 (Class::Array | Class::Nested, None | Some(true)) => (true, false, true),
                 (Class::Array | Class::Nested, Some(false)) => (false, false, true),
-                (Class::OutputBuffer, _) => {
-                    if wanted == Some(true) {
-                        errors.spanned(
-                            &pt.ty,
-                            format_args!(
-                                "`{ident}` is an output buffer (`&mut [f64]`): it gets a \
-                                 tangent and a cotangent seed as an output; remove it from `wrt(...)`"
-                            ),
-                        );
-                    }
-                    (false, true, true)
-                }
+                // In and out, named in `wrt(...)` or not.
+                (Class::OutputBuffer, _) => (false, true, true),
                 (Class::Discrete, Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -565,6 +584,11 @@ impl<'a> Model<'a> {
                     (false, false, false)
                 }
                 (Class::BorrowedFloat, Some(false)) => (false, false, false),
+                (Class::View, Some(false)) => (false, false, false),
+                (Class::View, _) => {
+                    errors.spanned(&pt.ty, VIEW);
+                    (false, false, false)
+                }
                 (Class::Other, Some(true)) => (true, false, false),
                 (Class::Other, _) => (false, false, false),
             };
@@ -659,6 +683,10 @@ impl<'a> Model<'a> {
                 ),
             ),
             Class::OutputBuffer => errors.spanned(&ret, "return an owned `Vec<f64>`"),
+            Class::View => errors.spanned(
+                &ret,
+                "return an owned vector or matrix (`v.into_owned()`), not a nalgebra view",
+            ),
             Class::BorrowedFloat => {
                 errors.spanned(&ret, "return the scalar by value (`f64`), not a reference")
             }
@@ -675,7 +703,8 @@ impl<'a> Model<'a> {
         }
         let ret_float = float_of_in(&ret, &reals);
 
-        if params.iter().all(|p| !p.active) && errors.is_empty() {
+        // (A `&mut` buffer is an input too: its initial contents.)
+        if params.iter().all(|p| !p.active && !p.output) && errors.is_empty() {
             errors.at(
                 sig.inputs.span(),
                 "no parameter is active: #[differentiate] differentiates with respect to \

@@ -34,7 +34,8 @@ impl Adjoint<'_> {
 
     /// A zero adjoint for `v`, declared before a branch or loop that adds to
     /// it (or before an element of it or a helper's cotangent is added). A
-    /// value the reverse sweep cannot read there gets the zero `0.0`.
+    /// value the reverse sweep cannot read there gets the zero `0.0` (of
+    /// `T` in a function generic over `T`).
     pub(super) fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
         let vb = self.adjoint_var(v);
         let field_of = self.prog.vars[v].field_of.clone();
@@ -49,6 +50,17 @@ impl Adjoint<'_> {
             Expr::Rule("field_zero", vec![Expr::Member(s, m)])
         } else if self.available(v, out) {
             Expr::ZeroLike(Box::new(Expr::var(v)))
+        } else if let Some(t) = self.prog.real.clone() {
+            // Generic over `T`: `0.0` is no `T`. A value bound in this
+            // block (`let t = xs[i];` computed again) gives its own zero.
+            if out
+                .iter()
+                .any(|s| matches!(s, Stmt::Let { var, .. } if *var == v))
+            {
+                Expr::ZeroLike(Box::new(Expr::var(v)))
+            } else {
+                Expr::constant(quote!(<#t as ::ad::__rt::num_traits::Zero>::zero()))
+            }
         } else {
             Expr::constant(quote!(0.0))
         };

@@ -221,6 +221,19 @@ impl Desugar<'_> {
             let t = self.params.get(root?)?;
             element_type(t)
         });
+        // Else, in a function generic over one float type whose parameters
+        // name no `f32`/`f64`: that type (`0.0` is no `T`).
+        let elem = elem.or_else(|| match self.reals.iter().collect::<Vec<_>>()[..] {
+            [t] if !self
+                .params
+                .values()
+                .any(|p| mentions_name(p, "f32") || mentions_name(p, "f64")) =>
+            {
+                let t = syn::Ident::new(t, span);
+                Some(syn::parse_quote!(#t))
+            }
+            _ => None,
+        });
         let generic = elem.as_ref().and_then(|t| match t {
             syn::Type::Path(p) if p.qself.is_none() => p
                 .path

@@ -56,8 +56,11 @@ impl Lowerer<'_> {
     }
 
     /// `g(a, &mut b);` (or `let s = g(a, &mut b);`) with active values: through
-    /// `g`'s value form (`buffers.rs`), `b = __ad_value_g(a, b);`.
+    /// `g`'s value form (`buffers.rs`), `b = __ad_value_g(a, b);` (`let (s,
+    /// new_b) = __ad_value_ret_g(a, b);`).
     pub(super) fn lower_buffer_call(&mut self, c: &syn::ExprCall, pat: Option<&syn::Pat>) {
+        // `let _ = g(a, &mut b);`: the result, if any, is not used.
+        let pat = pat.filter(|p| !matches!(p, syn::Pat::Wild(_)));
         let syn::Expr::Path(p) = strip_parens(&c.func) else {
             self.errors.spanned(
                 &c.func,
@@ -67,7 +70,10 @@ impl Lowerer<'_> {
         };
         let mut path = p.path.clone();
         if let Some(last) = path.segments.last_mut() {
-            last.ident = crate::buffers::value_name(&last.ident);
+            last.ident = match pat {
+                Some(_) => crate::buffers::result_value_name(&last.ident),
+                None => crate::buffers::value_name(&last.ident),
+            };
         }
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();

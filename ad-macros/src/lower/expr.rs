@@ -273,6 +273,19 @@ impl Lowerer<'_> {
             syn::Expr::Struct(s) => self.lower_struct_lit(s),
             syn::Expr::Binary(b) => self.lower_binary(b),
             syn::Expr::MethodCall(mc) => self.lower_method(mc),
+            // A helper writing a buffer, inside an expression (`g(x, &mut
+            // b) * b[0]`): through its value form, bound first.
+            syn::Expr::Call(c)
+                if (super::assign::passes_buffer(c) || self.passes_buffer_param(c))
+                    && self.mentions_varied(e) =>
+            {
+                let name = quote::format_ident!("__ad_returned");
+                self.lower_buffer_call(c, Some(&syn::parse_quote!(#name)));
+                match self.lookup("__ad_returned") {
+                    Some(b) => Operand::Var(b.var),
+                    None => self.poisoned(),
+                }
+            }
             syn::Expr::Call(c) => self.lower_call(c),
             syn::Expr::Cast(c) => {
                 if let Some(op) = self.lower_count(c) {

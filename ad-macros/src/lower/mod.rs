@@ -396,6 +396,10 @@ fn lower_round(
                     .field_bases
                     .iter()
                     .any(|b| b != "self" && !model.params.iter().any(|p| p.ident.unraw() == b)),
+            real: match model.reals.iter().collect::<Vec<_>>()[..] {
+                [t] => Some(syn::Ident::new(t, Span::call_site())),
+                _ => None,
+            },
         },
         errors,
         scopes: vec![HashMap::default()],
