@@ -342,3 +342,90 @@ fn owned_results_passed_on_by_value() {
         |x, t| owned_in_loop_hvp(x, t, k),
     );
 }
+
+#[differentiate]
+fn step2(y: [f64; 2]) -> [f64; 2] {
+    [y[1], -y[0] * y[1].cos()]
+}
+
+#[differentiate]
+fn vdp(y: [f64; 2], mu: f64) -> [f64; 2] {
+    [y[1], mu * (1.0 - y[0] * y[0]) * y[1] - y[0]]
+}
+
+#[differentiate]
+fn add_scaled(a: [f64; 2], b: [f64; 2], h: f64) -> [f64; 2] {
+    [a[0] + h * b[0], a[1] + h * b[1]]
+}
+
+/// Array results passed on in a loop: bound, nested, and in a branch.
+#[differentiate]
+fn arrays_in_loop(y0: [f64; 2]) -> f64 {
+    let mut y = y0;
+    for i in 0..4 {
+        let z = step2(y);
+        y = step2(z);
+        if i % 2 == 1 {
+            y = step2(step2(y));
+        } else {
+            let w = step2(y);
+            y = add_scaled(y, w, 0.5);
+        }
+    }
+    y[0] + y[1] * y[1]
+}
+
+/// RK4 with array helpers, `mu` left out of `wrt`.
+#[differentiate(wrt(y0))]
+fn rk4_arrays(y0: [f64; 2], mu: f64) -> f64 {
+    let h = 0.1;
+    let mut y = y0;
+    for _ in 0..5 {
+        let k1 = vdp(y, mu);
+        let k2 = vdp(add_scaled(y, k1, 0.5 * h), mu);
+        let k3 = vdp(add_scaled(y, k2, 0.5 * h), mu);
+        let k4 = vdp(add_scaled(y, k3, h), mu);
+        for i in 0..2 {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+    y[0] * y[1]
+}
+
+#[test]
+fn array_results_passed_on_in_loops() {
+    let a = |p: &[f64]| [p[0], p[1]];
+    let (p, t) = ([0.6, 0.4], [0.3, -0.7]);
+    check_all(
+        "arrays_in_loop",
+        &p,
+        &t,
+        |p| arrays_in_loop(a(p)),
+        |p| {
+            let (v, g) = arrays_in_loop_grad(a(p));
+            (v, g.to_vec())
+        },
+        |p, t| arrays_in_loop_jvp(a(p), a(t)),
+        |p, t| {
+            let (v, g, hv) = arrays_in_loop_hvp(a(p), a(t));
+            (v, g.to_vec(), hv.to_vec())
+        },
+    );
+    let mu = 1.2;
+    let (p, t) = ([1.0, 0.5], [0.2, 0.6]);
+    check_all(
+        "rk4_arrays",
+        &p,
+        &t,
+        |p| rk4_arrays(a(p), mu),
+        |p| {
+            let (v, g) = rk4_arrays_grad(a(p), mu);
+            (v, g.to_vec())
+        },
+        |p, t| rk4_arrays_jvp(a(p), a(t), mu),
+        |p, t| {
+            let (v, g, hv) = rk4_arrays_hvp(a(p), a(t), mu);
+            (v, g.to_vec(), hv.to_vec())
+        },
+    );
+}
