@@ -172,6 +172,14 @@ fn rewrite(prog: &Program, block: &mut [Stmt], f: &Facts, position: &mut usize) 
                     e => site.elide(e),
                 }
             }
+            Stmt::Push { value, .. } => Site {
+                prog,
+                facts: f,
+                at,
+                before,
+                starts: &starts,
+            }
+            .elide(value),
             Stmt::If { then, els, .. } => {
                 rewrite(prog, then, f, position);
                 rewrite(prog, els, f, position);
