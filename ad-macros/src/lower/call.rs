@@ -298,8 +298,13 @@ impl Lowerer<'_> {
             Operand::Var(v) if self.is_field_borrow(v) => Expr::Rule("clone", vec![Expr::var(v)]),
             // A helper's result passed on by value (`h(d)` for `let d =
             // g(x);`, `h(g(x))`) may own an array (`-> Vec<f64>`): a copy,
-            // as reverse mode passes it twice (the copy of a number is free).
-            Operand::Var(v) if self.call_results.contains(&v) && !self.prog.vars[v].scalar => {
+            // as reverse mode passes it twice (the copy of a number is free;
+            // with nalgebra values, `emit` copies what is read again).
+            Operand::Var(v)
+                if self.call_results.contains(&v)
+                    && !self.prog.vars[v].scalar
+                    && !self.prog.matrix =>
+            {
                 Expr::Rule("clone", vec![Expr::var(v)])
             }
             op => Expr::Use(op),
