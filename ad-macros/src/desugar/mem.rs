@@ -147,7 +147,7 @@ impl Desugar<'_> {
                 out.push(syn::parse_quote_spanned!(span=> let #new = #e;));
                 let mut l = l.clone();
                 if let Some(init) = &mut l.init {
-                    init.expr = Box::new(syn::parse_quote_spanned!(span=> #u));
+                    *init.expr = syn::parse_quote_spanned!(span=> #u);
                 }
                 out.push(syn::Stmt::Local(l));
                 out.push(syn::parse_quote_spanned!(span=> #u = #new;));
