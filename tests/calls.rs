@@ -234,3 +234,198 @@ fn calls_through_glob_imports_and_in_function_bodies() {
         assert!((hy - 3.0 * x * x).abs() < 1e-12, "{hy}");
     }
 }
+
+// ----- owned values passed from one call to the next ------------------------
+
+// A helper's result passed on by value (`h(g(x))`, `let d = g(x); h(d)`):
+// the macro does not see its type, so it may be an array or a `Vec`, which
+// reverse mode passes twice (forward sweep, then pullback) and saves whole
+// when a loop overwrites it.
+
+#[path = "common/flat.rs"]
+mod flat;
+use flat::check_all;
+
+#[differentiate]
+fn doubled(x: &[f64]) -> Vec<f64> {
+    x.iter().map(|a| 2.0 * a.sin()).collect()
+}
+
+#[differentiate]
+fn consume(v: Vec<f64>) -> f64 {
+    v.iter().map(|a| a * a * a).sum()
+}
+
+#[differentiate]
+fn halves(x: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    (x[..2].to_vec(), x[2..].to_vec())
+}
+
+#[differentiate]
+fn relu(mut v: Vec<f64>) -> Vec<f64> {
+    for x in v.iter_mut() {
+        *x = x.max(0.0);
+    }
+    v
+}
+
+#[differentiate]
+fn affine(w: &[f64], b: &[f64], x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut out = b.to_vec();
+    for i in 0..b.len() {
+        for j in 0..n {
+            out[i] += w[i * n + j] * x[j];
+        }
+    }
+    out
+}
+
+/// Straight-line: a bound result, a nested call, tuple members, a layer.
+#[differentiate]
+fn owned_chain(x: &[f64], k: f64) -> f64 {
+    let d = doubled(x);
+    let (a, b) = halves(x);
+    let w = [k, 0.5, -0.25, 1.0, 0.75, -1.0, 0.25, k];
+    let h = relu(affine(&w, &[0.1, -0.2], x));
+    consume(d) + consume(doubled(&x[1..])) * k + consume(a) * consume(b) + consume(h)
+}
+
+/// In a loop and in a branch, with the scale left out of `wrt`.
+#[differentiate(wrt(x))]
+fn owned_in_loop(x: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    let mut u = x.to_vec();
+    for i in 0..3 {
+        let d = doubled(&u);
+        s += consume(d) * k;
+        if i % 2 == 0 {
+            s += consume(relu(doubled(&u)));
+        } else {
+            let (a, b) = halves(&u);
+            s -= consume(a) * consume(b);
+        }
+        for j in 0..u.len() {
+            u[j] = 0.5 * u[j] + 0.1 * k;
+        }
+    }
+    s
+}
+
+#[test]
+fn owned_results_passed_on_by_value() {
+    let p = [0.7, -0.4, 1.1, 0.3, 0.9];
+    let t = [0.2, 0.5, -0.3, 0.4, -0.1];
+    check_all(
+        "owned_chain",
+        &p,
+        &t,
+        |p| owned_chain(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gk) = owned_chain_grad(&p[..4], p[4]);
+            (v, [gx, vec![gk]].concat())
+        },
+        |p, t| owned_chain_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gk, hx, hk) = owned_chain_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gk]].concat(), [hx, vec![hk]].concat())
+        },
+    );
+    let k = 0.8;
+    check_all(
+        "owned_in_loop",
+        &p[..4],
+        &t[..4],
+        |x| owned_in_loop(x, k),
+        |x| owned_in_loop_grad(x, k),
+        |x, t| owned_in_loop_jvp(x, t, k),
+        |x, t| owned_in_loop_hvp(x, t, k),
+    );
+}
+
+#[differentiate]
+fn step2(y: [f64; 2]) -> [f64; 2] {
+    [y[1], -y[0] * y[1].cos()]
+}
+
+#[differentiate]
+fn vdp(y: [f64; 2], mu: f64) -> [f64; 2] {
+    [y[1], mu * (1.0 - y[0] * y[0]) * y[1] - y[0]]
+}
+
+#[differentiate]
+fn add_scaled(a: [f64; 2], b: [f64; 2], h: f64) -> [f64; 2] {
+    [a[0] + h * b[0], a[1] + h * b[1]]
+}
+
+/// Array results passed on in a loop: bound, nested, and in a branch.
+#[differentiate]
+fn arrays_in_loop(y0: [f64; 2]) -> f64 {
+    let mut y = y0;
+    for i in 0..4 {
+        let z = step2(y);
+        y = step2(z);
+        if i % 2 == 1 {
+            y = step2(step2(y));
+        } else {
+            let w = step2(y);
+            y = add_scaled(y, w, 0.5);
+        }
+    }
+    y[0] + y[1] * y[1]
+}
+
+/// RK4 with array helpers, `mu` left out of `wrt`.
+#[differentiate(wrt(y0))]
+fn rk4_arrays(y0: [f64; 2], mu: f64) -> f64 {
+    let h = 0.1;
+    let mut y = y0;
+    for _ in 0..5 {
+        let k1 = vdp(y, mu);
+        let k2 = vdp(add_scaled(y, k1, 0.5 * h), mu);
+        let k3 = vdp(add_scaled(y, k2, 0.5 * h), mu);
+        let k4 = vdp(add_scaled(y, k3, h), mu);
+        for i in 0..2 {
+            y[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+        }
+    }
+    y[0] * y[1]
+}
+
+#[test]
+fn array_results_passed_on_in_loops() {
+    let a = |p: &[f64]| [p[0], p[1]];
+    let (p, t) = ([0.6, 0.4], [0.3, -0.7]);
+    check_all(
+        "arrays_in_loop",
+        &p,
+        &t,
+        |p| arrays_in_loop(a(p)),
+        |p| {
+            let (v, g) = arrays_in_loop_grad(a(p));
+            (v, g.to_vec())
+        },
+        |p, t| arrays_in_loop_jvp(a(p), a(t)),
+        |p, t| {
+            let (v, g, hv) = arrays_in_loop_hvp(a(p), a(t));
+            (v, g.to_vec(), hv.to_vec())
+        },
+    );
+    let mu = 1.2;
+    let (p, t) = ([1.0, 0.5], [0.2, 0.6]);
+    check_all(
+        "rk4_arrays",
+        &p,
+        &t,
+        |p| rk4_arrays(a(p), mu),
+        |p| {
+            let (v, g) = rk4_arrays_grad(a(p), mu);
+            (v, g.to_vec())
+        },
+        |p, t| rk4_arrays_jvp(a(p), a(t), mu),
+        |p, t| {
+            let (v, g, hv) = rk4_arrays_hvp(a(p), a(t), mu);
+            (v, g.to_vec(), hv.to_vec())
+        },
+    );
+}

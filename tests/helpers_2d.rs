@@ -709,3 +709,68 @@ fn inactive_rows_and_copied_members() {
         },
     );
 }
+
+// ----- rows pushed onto a `Vec` of rows ---------------------------------------------
+
+#[differentiate]
+fn update_rows(w: &mut [Vec<f64>], g: &[Vec<f64>], lr: f64) {
+    for i in 0..w.len() {
+        for j in 0..w[i].len() {
+            w[i][j] -= lr * g[i][j];
+        }
+    }
+}
+
+/// A `Vec<Vec<f64>>` collected from nested iterator chains (each row a
+/// `Vec` built in a loop, then pushed) and one grown by `push` of a row in
+/// a branch, passed to a helper; `lr` left out of `wrt`.
+#[differentiate(wrt(w0))]
+fn collected_rows(w0: &[Vec<f64>], lr: f64) -> f64 {
+    let g: Vec<Vec<f64>> = w0
+        .iter()
+        .map(|row| row.iter().map(|v| v.sin()).collect())
+        .collect();
+    let mut h: Vec<Vec<f64>> = Vec::new();
+    for i in 0..w0.len() {
+        let mut row = vec![0.0; w0[i].len()];
+        for j in 0..row.len() {
+            row[j] = w0[i][j] * g[i][j];
+        }
+        if i % 2 == 0 {
+            h.push(row);
+        } else {
+            let twice = vec![2.0 * row[0]; row.len()];
+            h.push(twice);
+        }
+    }
+    let mut w = w0.to_vec();
+    update_rows(&mut w, &h, lr);
+    let mut s = g[0][0] * g[1][1];
+    for row in &w {
+        for v in row {
+            s += v * v;
+        }
+    }
+    s
+}
+
+#[test]
+fn rows_pushed_onto_a_vec_of_rows() {
+    let rows = |p: &[f64]| -> Vec<Vec<f64>> { p.chunks(3).map(<[f64]>::to_vec).collect() };
+    let lr = 0.3;
+    check_all(
+        "collected_rows",
+        &[0.5, -0.3, 0.4, 1.1, 0.2, -0.7],
+        &[0.2, 0.7, -0.5, 0.1, -0.4, 0.3],
+        |p| collected_rows(&rows(p), lr),
+        |p| {
+            let (r, g) = collected_rows_grad(&rows(p), lr);
+            (r, g.concat())
+        },
+        |p, t| collected_rows_jvp(&rows(p), &rows(t), lr),
+        |p, t| {
+            let (r, g, hv) = collected_rows_hvp(&rows(p), &rows(t), lr);
+            (r, g.concat(), hv.concat())
+        },
+    );
+}

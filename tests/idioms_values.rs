@@ -7,7 +7,8 @@
 //! stack.pop()`; iterator chains in `while` conditions and on the right of
 //! `&&` (evaluated every round, and only when the left operand allows);
 //! tuples bound from an `if`, `match` or block (`let (a, b) = if c { (x,
-//! y) } else { (y, x) };`).
+//! y) } else { (y, x) };`); `std::mem::swap` and `std::mem::replace` of
+//! whole locals.
 //!
 //! Every function is checked in every mode through flat adapters (`&[f64]`
 //! in, `Vec<f64>` out): `_grad` and `_jvp` against central finite
@@ -17,6 +18,7 @@
 
 use ad::differentiate;
 use ad::nalgebra::{DMatrix, DVector, Matrix2, Matrix3, Vector3};
+use std::mem;
 
 // ----- the checks -------------------------------------------------------------
 
@@ -644,6 +646,65 @@ fn tuples_bound_from_branches() {
                 flip
             );
             check("vec_tuple_from_if", &x, m, None);
+        }
+    }
+}
+
+// ----- 6. `std::mem::swap` and `std::mem::replace` ----------------------------------
+
+/// One smoothing step into a buffer (the caller swaps the two).
+#[differentiate]
+fn smooth(u: &[f64], out: &mut [f64]) {
+    let n = u.len();
+    out[0] = u[0];
+    out[n - 1] = u[n - 1];
+    for i in 1..n - 1 {
+        out[i] = 0.25 * u[i - 1] + 0.5 * u[i] + 0.25 * u[i + 1] + 0.1 * u[i].sin();
+    }
+}
+
+/// Double buffering with `std::mem::swap` (and its `core` and `mem::`
+/// paths) in a loop and a branch, of `Vec`s and of numbers, and
+/// `std::mem::replace` bound and as a statement; `k` left out of `wrt`.
+#[differentiate(wrt(x))]
+fn swapped_buffers(x: &[f64], k: usize) -> f64 {
+    let mut u = x.to_vec();
+    let mut v = vec![0.0; x.len()];
+    let mut a = x[0];
+    let mut b = x[1] * x[1];
+    let mut s = 0.0;
+    for i in 0..4 {
+        smooth(&u, &mut v);
+        std::mem::swap(&mut u, &mut v);
+        if i % 2 == k {
+            core::mem::swap(&mut a, &mut b);
+        } else {
+            let old = mem::replace(&mut a, u[1] * b);
+            s += old.sin();
+        }
+        s += a * u[2];
+    }
+    let mut w = vec![0.0; x.len()];
+    let last = std::mem::replace(&mut u, vec![1.0; x.len()]);
+    smooth(&last, &mut w);
+    mem::swap(&mut a, &mut b);
+    let _ = mem::replace(&mut b, a * s);
+    s + w[1] * w[2] + u[0] * a + b
+}
+
+#[test]
+fn mem_swap_and_replace_of_locals() {
+    for x in [vec![0.3, -0.8, 0.5, 1.1, -0.4], vec![1.4, 0.9, -1.3]] {
+        for k in 0..2 {
+            let m = slice_modes!(
+                swapped_buffers,
+                swapped_buffers_jvp,
+                swapped_buffers_vjp,
+                swapped_buffers_grad,
+                swapped_buffers_hvp,
+                k
+            );
+            check("swapped_buffers", &x, m, None);
         }
     }
 }

@@ -2,7 +2,8 @@
 //! source nothing reads afterwards becomes a move.
 //!
 //! Lowering copies arrays where Rust would move them (`xp = hidden;`, the
-//! members of `let (hidden, cell) = g(..)`, the values of a returned tuple),
+//! members of `let (hidden, cell) = g(..)`, the values of a returned tuple,
+//! the arguments a call takes by value),
 //! since the transforms may read the source again. Once the generated body
 //! is complete it is known whether anything does: the forward sweep after
 //! the copy, the reverse sweep, the returned values. If nothing does, the
@@ -162,7 +163,8 @@ fn rewrite(prog: &Program, block: &mut [Stmt], f: &Facts, position: &mut usize) 
                     starts: &starts,
                 };
                 match expr {
-                    Expr::Tuple(elems) => {
+                    // The copies a call passes by value (`g(clone(&d))`).
+                    Expr::Tuple(elems) | Expr::Call2 { args: elems, .. } => {
                         for e in elems {
                             site.elide(e);
                         }
@@ -170,6 +172,14 @@ fn rewrite(prog: &Program, block: &mut [Stmt], f: &Facts, position: &mut usize) 
                     e => site.elide(e),
                 }
             }
+            Stmt::Push { value, .. } => Site {
+                prog,
+                facts: f,
+                at,
+                before,
+                starts: &starts,
+            }
+            .elide(value),
             Stmt::If { then, els, .. } => {
                 rewrite(prog, then, f, position);
                 rewrite(prog, els, f, position);

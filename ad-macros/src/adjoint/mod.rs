@@ -453,10 +453,17 @@ impl<'a> Adjoint<'a> {
                 _ => {}
             }
         });
+        // Helpers' results not known to be numbers (`z` in `let z = g(y);
+        // y = h(z);`, see `Var::fixed`) may be arrays: not words of the
+        // stream of saved values.
         let shaped: HashSet<VarId> = hoisted
             .iter()
             .copied()
-            .filter(|v| prog.vars[*v].array || tuples.contains(v))
+            .filter(|v| {
+                prog.vars[*v].array
+                    || tuples.contains(v)
+                    || (prog.vars[*v].fixed && !prog.vars[*v].scalar && !prog.matrix)
+            })
             .collect();
         Adjoint {
             prog,

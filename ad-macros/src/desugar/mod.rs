@@ -16,6 +16,9 @@
 //! code. Chains that read no active value (by a conservative, name-based
 //! taint of the body) stay as written: lowering keeps them verbatim.
 //!
+//! `std::mem::swap`, `replace` and `take` of whole locals become the
+//! assignments they stand for (`mem.rs`).
+//!
 //! Before them, an early exit out of a value (`let y = if c { a } else {
 //! return b; };`) becomes the statement form it stands for (`exits.rs`).
 //!
@@ -35,6 +38,7 @@ use syn::visit_mut::VisitMut;
 mod closures;
 pub(crate) mod exits;
 mod iter;
+mod mem;
 pub(crate) mod nalgebra;
 mod subst;
 mod views;
@@ -290,6 +294,17 @@ impl Desugar<'_> {
         pre: &mut Vec<syn::Stmt>,
         hint: Option<syn::Type>,
     ) -> Vec<syn::Stmt> {
+        // `std::mem::swap(&mut u, &mut v);`: the assignments it stands for.
+        if let Some(stmts) = self.mem_stmt(&stmt) {
+            let mut out = Vec::new();
+            for s in stmts {
+                let mut pre = Vec::new();
+                let new = self.stmt(s, &mut pre, None);
+                out.extend(pre);
+                out.extend(new);
+            }
+            return out;
+        }
         match stmt {
             syn::Stmt::Local(mut l) => {
                 if let Some(init) = &mut l.init {

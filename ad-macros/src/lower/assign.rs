@@ -326,10 +326,16 @@ impl Lowerer<'_> {
         if self.is_varied(&value) {
             self.mark_varied(v);
         }
-        self.stmts.push(Stmt::Push {
-            stack: v,
-            value: Expr::Use(value),
-        });
+        // A row pushed onto a `Vec` of rows (`rows.push(row)`) is copied, as
+        // reverse mode may read it again (a copy nothing reads afterwards
+        // is a move: `elide`; with nalgebra values, `emit` copies it).
+        let value = match value {
+            Operand::Var(r) if self.prog.vars[r].array && !self.prog.matrix => {
+                Expr::Rule("clone", vec![Expr::var(r)])
+            }
+            op => Expr::Use(op),
+        };
+        self.stmts.push(Stmt::Push { stack: v, value });
         true
     }
 

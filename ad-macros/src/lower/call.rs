@@ -296,6 +296,17 @@ impl Lowerer<'_> {
             // A field passed by value (`h(p.a)`, `h(p.w)`): a copy of the
             // borrowed field.
             Operand::Var(v) if self.is_field_borrow(v) => Expr::Rule("clone", vec![Expr::var(v)]),
+            // A helper's result passed on by value (`h(d)` for `let d =
+            // g(x);`, `h(g(x))`) may own an array (`-> Vec<f64>`): a copy,
+            // as reverse mode passes it twice (the copy of a number is free;
+            // with nalgebra values, `emit` copies what is read again).
+            Operand::Var(v)
+                if self.call_results.contains(&v)
+                    && !self.prog.vars[v].scalar
+                    && !self.prog.matrix =>
+            {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
             op => Expr::Use(op),
         }
     }
@@ -528,5 +539,84 @@ impl Lowerer<'_> {
             ops.push(Expr::Use(x));
         }
         self.temp(Expr::La(op, ops), true, span)
+    }
+}
+
+/// Marks the helpers' results `results` that the body computes with as
+/// numbers (`Var::scalar`): without nalgebra values only numbers have
+/// arithmetic. A number is passed to a call as it is, not copied (see
+/// `lower_call_arg`), and saved as a word of the stream of saved values.
+pub(super) fn known_numbers(prog: &mut Program, results: &HashSet<VarId>) {
+    if prog.matrix {
+        return;
+    }
+    let numbers = computed_with(prog, &prog.body.stmts);
+    for v in results.iter().filter(|v| numbers.contains(v)) {
+        prog.vars[*v].scalar = true;
+    }
+    let mut stmts = std::mem::take(&mut prog.body.stmts);
+    uncopy_numbers(prog, &mut stmts);
+    prog.body.stmts = stmts;
+}
+
+/// The variables `block` computes with: operands of arithmetic and of
+/// elementary functions, added into a value or stored into an element.
+fn computed_with(prog: &Program, block: &[Stmt]) -> HashSet<VarId> {
+    let mut out = HashSet::default();
+    let note = |e: &Expr, out: &mut HashSet<VarId>| {
+        e.visit(&mut |e| match e {
+            Expr::Neg(a) | Expr::Cast(a, _) => out.extend(a.as_var()),
+            Expr::Bin(_, a, b) => out.extend(a.as_var().into_iter().chain(b.as_var())),
+            Expr::Call(_, _, args) => out.extend(args.iter().filter_map(Expr::as_var)),
+            _ => {}
+        });
+    };
+    crate::ir::walk(block, &mut |s| match s {
+        Stmt::Let { expr, .. } => note(expr, &mut out),
+        Stmt::Assign {
+            place, op, expr, ..
+        } => {
+            note(expr, &mut out);
+            let number = match place {
+                Place::Var(_) => *op != AssignOp::Set,
+                // (A row of a 2-D array is not a number.)
+                Place::Index(a, i) => !prog.vars[*a].nested || matches!(i, Expr::Tuple(_)),
+                Place::Field(..) | Place::Member(..) => false,
+            };
+            if number {
+                out.extend(expr.as_var());
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+/// `g(clone(&s))` -> `g(s)` for a number `s`.
+fn uncopy_numbers(prog: &Program, block: &mut [Stmt]) {
+    for s in block {
+        match s {
+            Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => {
+                if let Expr::Call2 { args, .. } = expr {
+                    for a in args {
+                        let number = match a {
+                            Expr::Rule("clone", c) => {
+                                c[0].as_var().filter(|v| prog.vars[*v].scalar)
+                            }
+                            _ => None,
+                        };
+                        if let Some(v) = number {
+                            *a = Expr::var(v);
+                        }
+                    }
+                }
+            }
+            Stmt::If { then, els, .. } => {
+                uncopy_numbers(prog, then);
+                uncopy_numbers(prog, els);
+            }
+            Stmt::Loop { body, .. } => uncopy_numbers(prog, body),
+            _ => {}
+        }
     }
 }

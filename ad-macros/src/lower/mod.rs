@@ -496,6 +496,7 @@ fn lower_round(
     for v in &lw.call_results {
         lw.prog.vars[*v].fixed = true;
     }
+    call::known_numbers(&mut lw.prog, &lw.call_results);
     (lw.prog, lw.varied_names)
 }
 
