@@ -19,7 +19,9 @@ not write and a new user does:
   them through the joint split form, with slices, arrays and `Vec`s by
   value passed to them;
 - borrowed sub-slices held in locals, `let r = &x[a..b];`, read by element
-  and passed to helpers.
+  and passed to helpers;
+- a helper with a buffer and a result called inside an expression that
+  reads the buffer after it, `c * h(.., &mut d) + d[i]`.
 """
 
 import argparse
@@ -53,14 +55,15 @@ class ComposeGen(iters.IterGen, G.CallsGen):
     def stmt(self, nested, loop_ok=True):
         G.CallsGen.stmt(self, nested, loop_ok)
 
-    CONSTRUCTS = dict(G.CallsGen.CONSTRUCTS, iter_reduce=2.5, iter_for=1.5, subslice=2, nested_call=2.5)
+    CONSTRUCTS = dict(G.CallsGen.CONSTRUCTS, iter_reduce=2.5, iter_for=1.5, subslice=2, nested_call=2.5,
+                      buffer_expr=1.5)
 
     def constructs(self):
         return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS)
 
     def extra_forced(self):
         # Every function has one of the family's own constructs at least.
-        own = ["nested_call"] * 3 + ["subslice"] * 2 + ["iter_reduce"] * 2 + ["iter_for"]
+        own = ["nested_call"] * 3 + ["subslice"] * 2 + ["iter_reduce"] * 2 + ["iter_for", "buffer_expr"]
         return G.CallsGen.extra_forced(self) + ["F:" + self.pick(own)]
 
     def iter_reduce_stmt(self):
@@ -147,6 +150,31 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         else:
             self.emit("let _ = &{};".format(d), "")
         self.ctag("nested call g(h(..)) bound {}".format(self.where()))
+
+    def buffer_expr_stmt(self):
+        """A helper with a buffer and an f64 result called inside an
+        expression that then reads the buffer: `let s = c * h(.., &mut d) +
+        d[i];`."""
+        cands = [g for g in self.all_callees if g.buffers and g.out == "f" and self.vec_ok(g)]
+        if not cands or self.n_calls >= COMPOSE_MAX_CALLS - 1:
+            return self.call_scalar_stmt()
+        g = self.pick(cands)
+        self.prepare(g)
+        slot = [i for i, p in enumerate(g.params) if p.kind == "b"][0]
+        m = g.params[slot].length
+        name, arr, shape = self.local_buffer(m)
+        rs, py = self.call_text(g, states={slot: ("&mut " + name, name)})
+        c = self.const(0.3, 0.9)
+        i = self.rng.randint(0, m - 1)
+        s = self.fresh("s")
+        self.emit("let {} = {} * {} + {}[{}];".format(s, c, rs, name, i),
+                  "{} = chk({} * {} + {}[{}])".format(s, c, py, name, i))
+        self.declare_scalar(s, False)
+        self.ctag("buffer call in an expression c * h(.., &mut d) + d[i]: {} {}".format(shape, self.where()))
+        self.declare_array(arr)
+        if self.r() < 0.5:
+            self.consume_array(arr)
+        self.sink(s)
 
     # ----- sub-slice locals --------------------------------------------------------
 
