@@ -409,6 +409,7 @@
     clippy::needless_borrow,
     clippy::double_parens,
     clippy::needless_borrows_for_generic_args,
+    clippy::iter_out_of_bounds,
     unused_assignments,
     unused_braces,
     unused_mut,
