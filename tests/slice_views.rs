@@ -242,3 +242,127 @@ fn closures_called_on_sub_slices() {
         with_closures_hvp,
     );
 }
+
+// ----- aliases of slices ---------------------------------------------------------
+
+/// Another name for a slice parameter (`let b = x;`, typed, a whole-range
+/// view, an alias of an alias), read by element, by length and passed to
+/// a helper.
+#[differentiate]
+#[allow(clippy::redundant_slicing)]
+fn aliases(x: &[f64]) -> f64 {
+    let b = x;
+    let c: &[f64] = x;
+    let d = &x[..];
+    let e = b;
+    b[0] * c[1] + d[2] * e[3] + sumsq(e) * b.len() as f64
+}
+
+/// An alias made in each iteration of a loop, and one before it.
+#[differentiate]
+fn alias_in_loop(x: &[f64], w: f64) -> f64 {
+    let all = x;
+    let mut s = 0.0;
+    for i in 1..x.len() {
+        let b = x;
+        s += b[i] * all[i - 1] * w;
+    }
+    s
+}
+
+/// An alias declared `mut` (a local copy of the borrow).
+#[differentiate]
+#[allow(unused_mut)]
+fn alias_reassigned(x: &[f64], y: &[f64]) -> f64 {
+    let mut b = y;
+    b[0] * x[1] + y[1] * b[1]
+}
+
+/// An alias of a parameter left out of `wrt` beside one of an active
+/// parameter.
+#[differentiate(wrt(x))]
+fn alias_of_data(x: &[f64], data: &[f64]) -> f64 {
+    let d = data;
+    let b = x;
+    b[0] * d[1] * b[2] + dot(b, d)
+}
+
+/// Each of them called from a differentiated function: the callee's split
+/// form.
+#[differentiate]
+fn alias_callers(x: &[f64]) -> f64 {
+    let data = [0.3, 1.1, -0.8, 0.6, 2.0];
+    aliases(x) * 2.0
+        + alias_in_loop(x, x[4]).sin()
+        + alias_reassigned(x, &x[1..])
+        + alias_of_data(x, &data)
+}
+
+#[test]
+fn aliases_of_slices() {
+    let p = [0.5, -1.0, 2.0, 0.7, 1.3];
+    let t = [0.1, 0.2, -0.3, 0.4, 0.5];
+    let data = [0.3, 1.1, -0.8, 0.6, 2.0];
+    check_all(
+        "aliases",
+        &p,
+        &t,
+        aliases,
+        aliases_grad,
+        aliases_jvp,
+        aliases_hvp,
+    );
+    check_all(
+        "alias_in_loop",
+        &p,
+        &t,
+        |p| alias_in_loop(&p[..4], p[4]),
+        |p| {
+            let (v, gx, gw) = alias_in_loop_grad(&p[..4], p[4]);
+            (v, [gx, vec![gw]].concat())
+        },
+        |p, t| alias_in_loop_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gx, gw, hx, hw) = alias_in_loop_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gx, vec![gw]].concat(), [hx, vec![hw]].concat())
+        },
+    );
+    // Both branches of the reassignment.
+    for p in [p, [-0.5, -1.0, 2.0, 0.7, 1.3]] {
+        check_all(
+            "alias_reassigned",
+            &p,
+            &t,
+            |p| alias_reassigned(&p[..2], &p[2..]),
+            |p| {
+                let (v, gx, gy) = alias_reassigned_grad(&p[..2], &p[2..]);
+                (v, [gx, gy].concat())
+            },
+            |p, t| alias_reassigned_jvp(&p[..2], &t[..2], &p[2..], &t[2..]),
+            |p, t| {
+                let (v, gx, gy, hx, hy) = alias_reassigned_hvp(&p[..2], &t[..2], &p[2..], &t[2..]);
+                (v, [gx, gy].concat(), [hx, hy].concat())
+            },
+        );
+    }
+    check_all(
+        "alias_of_data",
+        &p,
+        &t,
+        |p| alias_of_data(p, &data),
+        |p| alias_of_data_vjp(p, &data, 1.0),
+        |p, t| alias_of_data_jvp(p, t, &data),
+        |p, t| alias_of_data_hvp(p, t, &data),
+    );
+    for p in [p, [-0.5, -1.0, 2.0, 0.7, 1.3]] {
+        check_all(
+            "alias_callers",
+            &p,
+            &t,
+            alias_callers,
+            alias_callers_grad,
+            alias_callers_jvp,
+            alias_callers_hvp,
+        );
+    }
+}

@@ -26,7 +26,7 @@
 
 use crate::emit::{allow, assigned, carried_attrs, cotangent_type, param, Bodies, Emitter};
 use crate::fx::HashSet;
-use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId};
+use crate::ir::{walk, Body, Expr, Header, Operand, Program, Stmt, VarId};
 use crate::parse::Model;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
@@ -519,8 +519,9 @@ fn shared(ty: &syn::Type) -> bool {
 /// Whether the forward sweep's statements keep nothing borrowed that the
 /// pullback would have to hold: parameters taken by value have no lifetime,
 /// shared-reference parameters are not reassigned, loops run over integer
-/// ranges, and verbatim code neither borrows (`&`) nor calls a method that
-/// returns a borrow (`iter`, `as_slice`, `first`, ...).
+/// ranges, no local copies a borrow (`let mut b = x;`), and verbatim code
+/// neither borrows (`&`) nor calls a method that returns a borrow (`iter`,
+/// `as_slice`, `first`, ...).
 fn owned_forward(model: &Model, prog: &Program, forward: &[Stmt]) -> bool {
     for (i, p) in model.params.iter().enumerate() {
         let lifetimes = has_lifetime(p.ty.to_token_stream());
@@ -542,6 +543,8 @@ fn owned_forward(model: &Model, prog: &Program, forward: &[Stmt]) -> bool {
         // inside an expression, lives for that call or expression only).
         Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => match expr {
             Expr::Ref(_) => ok = false,
+            // A copy of a borrow (`let mut b = x;`) is a borrow too.
+            Expr::Use(Operand::Var(v)) if prog.vars[*v].borrowed => ok = false,
             Expr::Opaque(tokens, _) => ok &= !borrows(tokens.clone()),
             _ => {}
         },

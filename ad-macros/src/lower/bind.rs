@@ -283,11 +283,16 @@ impl Lowerer<'_> {
     ) {
         let key = ident.unraw().to_string();
         let slot = mutable && self.slot_names.contains(&key);
-        // `let h = y;` of a borrowed nalgebra parameter: another name for
-        // the same borrow (a copy would be owned, and `g(h)` would not
-        // pass it).
+        // `let h = y;` of a borrowed nalgebra parameter, or of a shared
+        // reference never reassigned (`let b = x;` of `x: &[f64]`): another
+        // name for the same borrow (a copy would be owned, and `g(h)` would
+        // not pass it; a local copy of a borrow would be a borrow the split
+        // form's pullback holds).
         if let Operand::Var(t) = value {
-            if self.prog.matrix && !mutable && self.prog.vars[t].by_ref {
+            let var = &self.prog.vars[t];
+            let alias =
+                (self.prog.matrix && var.by_ref) || (var.borrowed && !var.mutable && !var.slot);
+            if !mutable && alias {
                 let binding = Binding {
                     var: t,
                     mutable: false,
