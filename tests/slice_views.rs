@@ -366,3 +366,37 @@ fn aliases_of_slices() {
         );
     }
 }
+
+/// A view of data left out of `wrt` extends an active `Vec`: the view is
+/// substituted like one of active data (before, `extend_from_slice` said
+/// to write the form the function already had).
+#[differentiate(wrt(a, b))]
+fn extended_from_inactive_view(x: &[f64], a: f64, b: f64) -> f64 {
+    let r = &x[1..];
+    let mut v = Vec::new();
+    v.push(a * b);
+    v.extend_from_slice(&r[1..3]);
+    v[0] * v[1] + v[2] * a.sin()
+}
+
+#[test]
+fn inactive_views_extend_active_vecs() {
+    let x = [0.3, 1.1, -0.8, 0.6, 2.0];
+    let p = [0.7, -1.2];
+    let t = [0.4, -0.3];
+    check_all(
+        "extended_from_inactive_view",
+        &p,
+        &t,
+        |p| extended_from_inactive_view(&x, p[0], p[1]),
+        |p| {
+            let (v, ga, gb) = extended_from_inactive_view_grad(&x, p[0], p[1]);
+            (v, vec![ga, gb])
+        },
+        |p, t| extended_from_inactive_view_jvp(&x, p[0], t[0], p[1], t[1]),
+        |p, t| {
+            let (v, ga, gb, ha, hb) = extended_from_inactive_view_hvp(&x, p[0], t[0], p[1], t[1]);
+            (v, vec![ga, gb], vec![ha, hb])
+        },
+    );
+}

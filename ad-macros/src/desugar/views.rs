@@ -164,7 +164,9 @@ fn bound_in(stmts: &[syn::Stmt]) -> Vec<String> {
 }
 
 impl Desugar<'_> {
-    /// `let row = &z[a..b];` of an active `z`: its name and its view.
+    /// `let row = &z[a..b];`, of data in `wrt` or not: its name and its
+    /// view (a view of inactive data kept as a local would be no array
+    /// to `extend_from_slice` and the other forms that take one).
     fn view_let(&self, stmt: &syn::Stmt) -> Option<(syn::Ident, Parts)> {
         let syn::Stmt::Local(l) = stmt else {
             return None;
@@ -208,7 +210,7 @@ impl Desugar<'_> {
             }
             place(&parts.0)
         };
-        (place && self.mentions_tainted(&parts.0)).then(|| (pi.ident.clone(), parts))
+        place.then(|| (pi.ident.clone(), parts))
     }
 
     /// The statements with each view's `let` replaced by substitution
