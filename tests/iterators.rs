@@ -402,6 +402,27 @@ fn generic_chain<T: Real + std::iter::Sum>(x: &[T]) -> T {
     s * t
 }
 
+/// Integer sums next to float ones: `sum::<usize>()` and a sum typed by its
+/// `let` start from `0`, not `0.0`.
+#[differentiate]
+fn integer_sums(x: &[f64]) -> f64 {
+    let n = (0..x.len()).map(|i| i * 2).sum::<usize>();
+    let m: i64 = (1..4).map(|k: i64| k * k).sum();
+    x.iter().map(|v| v * v).sum::<f64>() * (n as f64) + x[0] * (m as f64)
+}
+
+/// An empty float sum is `-0.0` in Rust (std's `Sum` for floats starts from
+/// `-0.0`); so is its value in every mode.
+#[differentiate]
+fn empty_sum(x: &[f64], k: usize) -> f64 {
+    x.iter().skip(k).map(|v| v * 2.0).sum()
+}
+
+#[differentiate]
+fn empty_generic_sum<T: Real + std::iter::Sum>(x: &[T], k: usize) -> T {
+    x.iter().skip(k).map(|v| *v * *v).sum::<T>()
+}
+
 // ----- the tests ------------------------------------------------------------------
 
 #[test]
@@ -758,4 +779,35 @@ fn vector_outputs() {
             );
         }
     }
+}
+
+#[test]
+fn sums_of_integers_and_the_sign_of_an_empty_sum() {
+    check1!(
+        integer_sums,
+        integer_sums_jvp,
+        integer_sums_vjp,
+        integer_sums_grad,
+        integer_sums_hvp,
+        &X
+    );
+    let x = [0.5, -1.5];
+    let v = [1.0, 2.0];
+    // Not empty: the ordinary sum (a start of -0.0 changes no other value).
+    assert_eq!(empty_sum(&x, 1), -3.0);
+    assert_eq!(empty_sum_jvp(&x, &v, 1), (-3.0, 4.0));
+    let neg_zero = (-0.0f64).to_bits();
+    assert_eq!(empty_sum(&x, 2).to_bits(), neg_zero);
+    assert_eq!(empty_sum_jvp(&x, &v, 2,).0.to_bits(), neg_zero);
+    assert_eq!(empty_sum_vjp(&x, 2, 1.0).0.to_bits(), neg_zero);
+    assert_eq!(empty_sum_grad(&x, 2).0.to_bits(), neg_zero);
+    assert_eq!(empty_sum_hvp(&x, &v, 2).0.to_bits(), neg_zero);
+    assert_eq!(empty_sum_grad(&x, 2).1, [0.0, 0.0]);
+    assert_eq!(empty_generic_sum(&x, 2).to_bits(), neg_zero);
+    assert_eq!(empty_generic_sum_jvp(&x, &v, 2).0.to_bits(), neg_zero);
+    assert_eq!(empty_generic_sum_grad(&x, 2).0.to_bits(), neg_zero);
+    assert_eq!(
+        empty_generic_sum(&[0.5f32], 1).to_bits(),
+        (-0.0f32).to_bits()
+    );
 }

@@ -21,7 +21,8 @@ not write and a new user does:
 - borrowed sub-slices held in locals, `let r = &x[a..b];`, read by element
   and passed to helpers;
 - a helper with a buffer and a result called inside an expression that
-  reads the buffer after it, `c * h(.., &mut d) + d[i]`.
+  reads the buffer after it, `c * h(.., &mut d) + d[i]`;
+- `std::mem::swap(&mut u, &mut w)` of two `Vec`s in a loop.
 """
 
 import argparse
@@ -56,14 +57,14 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         G.CallsGen.stmt(self, nested, loop_ok)
 
     CONSTRUCTS = dict(G.CallsGen.CONSTRUCTS, iter_reduce=2.5, iter_for=1.5, subslice=2, nested_call=2.5,
-                      buffer_expr=1.5)
+                      buffer_expr=1.5, swap=1)
 
     def constructs(self):
         return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS)
 
     def extra_forced(self):
         # Every function has one of the family's own constructs at least.
-        own = ["nested_call"] * 3 + ["subslice"] * 2 + ["iter_reduce"] * 2 + ["iter_for", "buffer_expr"]
+        own = ["nested_call"] * 3 + ["subslice"] * 2 + ["iter_reduce"] * 2 + ["iter_for", "buffer_expr", "swap"]
         return G.CallsGen.extra_forced(self) + ["F:" + self.pick(own)]
 
     def iter_reduce_stmt(self):
@@ -175,6 +176,33 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         if self.r() < 0.5:
             self.consume_array(arr)
         self.sink(s)
+
+    def swap_stmt(self):
+        """Two `Vec`s of one length swapped in a loop, `std::mem::swap(&mut
+        u, &mut w)`, one of them updated after each swap, then read."""
+        srcs = [a for a in self.copy_sources() if a.fixed and a.length >= 2]
+        if not srcs:
+            return self.call_let_stmt()
+        a = self.pick(srcs)
+        self.used.add(a.name)
+        n = a.length
+        u, w = self.fresh("su"), self.fresh("sw")
+        es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
+        self.emit("let mut {} = {}.to_vec();".format(u, a.name), "{} = list({})".format(u, a.name))
+        self.emit("let mut {} = vec![{}];".format(w, ", ".join(e.rs for e in es)),
+                  "{} = [{}]".format(w, ", ".join("chk(" + e.py + ")" for e in es)))
+        c = self.const(0.3, 0.9)
+        k = self.rng.randint(2, 3)
+        self.emit("for _ in 0..{} {{".format(k), "for _ in range(0, {}):".format(k))
+        self.emit("    std::mem::swap(&mut {}, &mut {});".format(u, w), "    {u}, {w} = {w}, {u}".format(u=u, w=w))
+        self.emit("    {u}[0] = {c} * {u}[0] + {w}[1].sin();".format(u=u, w=w, c=c),
+                  "    {u}[0] = chk({c} * {u}[0] + f_sin({w}[1]))".format(u=u, w=w, c=c))
+        self.emit("}")
+        arr = G.carray(u, n, "lv", writable=True, write_len=G.ilit(n))
+        arr.surely_active = True
+        self.declare_array(arr)
+        self.ctag("std::mem::swap of two Vecs in a loop {}".format(self.where()))
+        self.consume_array(arr)
 
     # ----- sub-slice locals --------------------------------------------------------
 

@@ -685,6 +685,16 @@ impl Desugar<'_> {
         match name.as_str() {
             "sum" | "product" => {
                 let unit = self.unit(ty.as_ref(), s.root.as_deref(), name == "product", span);
+                // std's `Sum` for floats starts from `-0.0` (an empty sum is
+                // `-0.0`, and `-0.0 + x` is `x` for every `x`, `0.0` too).
+                let unit: syn::Expr = match &unit {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Float(_),
+                        ..
+                    }) if name == "sum" => syn::parse_quote_spanned!(span=> -0.0),
+                    syn::Expr::Call(_) if name == "sum" => syn::parse_quote_spanned!(span=> -#unit),
+                    _ => unit,
+                };
                 out.push(syn::parse_quote_spanned!(span=> let mut #acc #annot = #unit;));
                 let v = value(&item)?;
                 body.push(if name == "sum" {

@@ -219,7 +219,8 @@ impl Desugar<'_> {
 
     /// The zero (or, with `one`, the one) of a sum's type: the type given
     /// (`sum::<T>()`, `let s: T = ..`), else the element type of the
-    /// parameter the chain reads.
+    /// parameter the chain reads: `0.0`, `0` for an integer type,
+    /// `T::zero()` for a generic `T`.
     fn unit(&self, ty: Option<&syn::Type>, root: Option<&str>, one: bool, span: Span) -> syn::Expr {
         let elem = ty.cloned().or_else(|| {
             let t = self.params.get(root?)?;
@@ -238,6 +239,18 @@ impl Desugar<'_> {
             }
             _ => None,
         });
+        let integer = elem.as_ref().is_some_and(|t| {
+            INTEGERS
+                .iter()
+                .any(|i| matches!(t, syn::Type::Path(p) if p.path.is_ident(i)))
+        });
+        if integer {
+            return if one {
+                syn::parse_quote_spanned!(span=> 1)
+            } else {
+                syn::parse_quote_spanned!(span=> 0)
+            };
+        }
         let generic = elem.as_ref().and_then(|t| match t {
             syn::Type::Path(p) if p.qself.is_none() => p
                 .path
@@ -740,7 +753,7 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!(
             body,
-            "{ let mut s : f64 = 0.0 ; for __ad_i1 in 0 .. x . len () \
+            "{ let mut s : f64 = - 0.0 ; for __ad_i1 in 0 .. x . len () \
              { let __ad_m2 = (x [__ad_i1] * x [__ad_i1]) ; s += __ad_m2 ; } s }"
         );
     }
@@ -753,7 +766,7 @@ mod tests {
             }
         });
         assert!(errors.is_empty());
-        assert!(body.starts_with("{ let mut __ad_s1 : f64 = 0.0 ; for __ad_i2 in 0 .. :: core :: cmp :: min (x . len () , w . len ())"), "{body}");
+        assert!(body.starts_with("{ let mut __ad_s1 : f64 = - 0.0 ; for __ad_i2 in 0 .. :: core :: cmp :: min (x . len () , w . len ())"), "{body}");
         assert!(body.ends_with("2.0 * __ad_s1 . sqrt () }"), "{body}");
     }
 
@@ -819,3 +832,8 @@ mod tests {
         assert!(msg.contains("write an index loop"), "{msg}");
     }
 }
+
+/// The integer types (whose sums start from `0`).
+const INTEGERS: [&str; 12] = [
+    "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+];
