@@ -59,6 +59,22 @@ impl Lowerer<'_> {
                         let form = r.expr.as_deref().and_then(returned_as_statement);
                         match form {
                             Some(form) if self.in_value == 0 => self.lower_stmts(&[form], k),
+                            // A value that may itself leave (`return loop { ..
+                            // return s; .. }`, a function's tail `loop` left
+                            // by `return`): bound first, so that what follows
+                            // its exits (the outer `return`) runs only when it
+                            // falls through.
+                            _ if self.in_value == 0
+                                && r.expr.as_deref().is_some_and(value_may_exit) =>
+                            {
+                                let value = r.expr.as_deref().expect("checked");
+                                let name = syn::Ident::new("__ad_returned", value.span());
+                                let bound: [syn::Stmt; 2] = [
+                                    syn::parse_quote_spanned!(value.span()=> let #name = #value;),
+                                    syn::parse_quote_spanned!(value.span()=> return #name;),
+                                ];
+                                self.lower_stmts(&bound, k);
+                            }
                             _ => self.lower_return(r),
                         }
                         return;
@@ -422,4 +438,9 @@ fn exits_of(stmt: &syn::Stmt) -> (bool, Vec<String>) {
     };
     v.visit_stmt(stmt);
     (v.returns, v.labels)
+}
+
+/// Whether evaluating `e` may leave the function or a loop around it.
+fn value_may_exit(e: &syn::Expr) -> bool {
+    may_exit(&syn::Stmt::Expr(e.clone(), None))
 }
