@@ -67,9 +67,10 @@ impl Lowerer<'_> {
                 self.visit_expr(&c.body);
                 self.params.truncate(outer);
             }
-            // `x.len()`, `x.floor()`, `x as usize`: no derivative flows out.
+            // `x.len()`, `x.floor()`, `x as usize`, `xs.partition_point(..)`:
+            // no derivative flows out.
             fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-                if !NON_DIFFERENTIABLE.contains(&m.method.to_string().as_str()) {
+                if !NON_DIFFERENTIABLE.contains(&m.method.to_string().as_str()) && !is_index(m) {
                     syn::visit::visit_expr_method_call(self, m);
                 }
             }
@@ -567,7 +568,7 @@ impl Lowerer<'_> {
 
     pub(super) fn lower_method(&mut self, mc: &syn::ExprMethodCall) -> Operand {
         let name = mc.method.to_string();
-        if NON_DIFFERENTIABLE.contains(&name.as_str()) {
+        if NON_DIFFERENTIABLE.contains(&name.as_str()) || is_index(mc) {
             return self.opaque(&syn::Expr::MethodCall(mc.clone()));
         }
         let on_self =
@@ -744,4 +745,16 @@ impl Lowerer<'_> {
             mc.method.span(),
         )
     }
+}
+
+/// Whether a method call computes an index found by comparisons
+/// ([`INDEX_METHODS`]), possibly unwrapped or bounded
+/// ([`INDEX_PRESERVING`]): `xs.partition_point(|&k| k <= x).clamp(1, n)`.
+fn is_index(mc: &syn::ExprMethodCall) -> bool {
+    let name = mc.method.to_string();
+    if INDEX_METHODS.contains(&name.as_str()) {
+        return true;
+    }
+    INDEX_PRESERVING.contains(&name.as_str())
+        && matches!(strip_parens(&mc.receiver), syn::Expr::MethodCall(r) if is_index(r))
 }

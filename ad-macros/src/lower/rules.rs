@@ -97,6 +97,36 @@ pub(super) const NON_DIFFERENTIABLE: &[&str] = &[
     "shape",
 ];
 
+/// Methods whose result is an index or a count, decided by comparisons
+/// (`xs.partition_point(|&k| k <= x)`, `v.iter().position(|&a| a > x)`):
+/// no derivative flows through them, whatever they read.
+pub(super) const INDEX_METHODS: &[&str] = &[
+    "partition_point",
+    "position",
+    "rposition",
+    "binary_search",
+    "binary_search_by",
+    "binary_search_by_key",
+];
+
+/// Methods of an index (or of an `Option` or `Result` of one) that give an
+/// index again (`.unwrap_or(0)`, `.clamp(1, n - 1)`).
+pub(super) const INDEX_PRESERVING: &[&str] = &[
+    "unwrap",
+    "expect",
+    "unwrap_or",
+    "unwrap_or_default",
+    "unwrap_or_else",
+    "map_or",
+    "clamp",
+    "min",
+    "max",
+    "saturating_sub",
+    "saturating_add",
+    "wrapping_sub",
+    "wrapping_add",
+];
+
 /// nalgebra methods with rules in `ad_runtime::la`: name, runtime module,
 /// which arguments (receiver first) carry a derivative.
 pub(super) const LA_METHODS: &[(&str, &str, &[bool])] = &[

@@ -68,7 +68,7 @@ impl Lowerer<'_> {
                                 && r.expr.as_deref().is_some_and(value_may_exit) =>
                             {
                                 let value = r.expr.as_deref().expect("checked");
-                                let name = syn::Ident::new("__ad_returned", value.span());
+                                let name = syn::Ident::new("__ad_left_value", value.span());
                                 let bound: [syn::Stmt; 2] = [
                                     syn::parse_quote_spanned!(value.span()=> let #name = #value;),
                                     syn::parse_quote_spanned!(value.span()=> return #name;),
