@@ -447,6 +447,27 @@ impl Lowerer<'_> {
             syn::Expr::Index(ix) => return self.lower_element_assign(ix, op, right, span),
             syn::Expr::Tuple(lt) if op.is_none() => return self.lower_tuple_assign(lt, right),
             syn::Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
+            syn::Expr::Field(f) => {
+                let base = f.base.to_token_stream().to_string().replace(' ', "");
+                let field = f.member.to_token_stream().to_string();
+                let msg = if base == "self" {
+                    format!(
+                        "assigning a field of `self` (`self.{field}`) is not supported in a \
+                         differentiated function (its derivatives may run the body more than \
+                         once): return the new value and assign it in the caller, or keep \
+                         the bookkeeping (a call counter) outside the differentiated method"
+                    )
+                } else {
+                    format!(
+                        "assigning a field (`{base}.{field}`) is not supported in a \
+                         differentiated function: keep the value in a local (`let mut \
+                         {field} = {base}.{field};`, then `{field} += ..`), and build the \
+                         struct from such locals where it is needed"
+                    )
+                };
+                self.errors.spanned(left, msg);
+                return;
+            }
             _ => {
                 self.errors.spanned(
                     left,
