@@ -312,17 +312,20 @@ impl Desugar<'_> {
 
     /// How a container iterated as it is (`for v in x`) gives its items:
     /// `&x` and a borrowed parameter by reference, an owned value by value.
-    fn by_value(&self, e: &syn::Expr) -> &'static str {
+    pub(super) fn by_value(&self, e: &syn::Expr) -> &'static str {
         match strip(e) {
             syn::Expr::Reference(r) if r.mutability.is_some() => "mut",
             syn::Expr::Reference(_) => "ref",
             syn::Expr::Path(p) => match p
                 .path
                 .get_ident()
-                .and_then(|i| self.params.get(&i.unraw().to_string()))
+                .map(|i| i.unraw().to_string())
+                .map(|n| (self.params.get(&n), self.ref_locals.contains(&n)))
             {
-                Some(syn::Type::Reference(r)) if r.mutability.is_some() => "mut",
-                Some(syn::Type::Reference(_)) => "ref",
+                Some((Some(syn::Type::Reference(r)), _)) if r.mutability.is_some() => "mut",
+                Some((Some(syn::Type::Reference(_)), _)) => "ref",
+                // (A local reference: `let d: &[f64] = data;`.)
+                Some((None, true)) => "ref",
                 _ => "value",
             },
             _ => "ref",
@@ -505,7 +508,17 @@ impl Desugar<'_> {
             syn::Expr::MethodCall(m) => m.method == "iter_mut",
             _ => false,
         };
+        // And one over inactive references read in active arithmetic
+        // (`for x in data { s += x * mu; }`, see `refs.rs`).
+        let refs = match self.inactive_refs(f) {
+            Ok(refs) => refs,
+            Err(e) => {
+                self.errors.push(e);
+                return Some(Vec::new());
+            }
+        };
         let force = writes
+            || refs
             || !matches!(&*f.pat, syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none());
         let s = match self.stream(&f.expr, true, force)? {
             Ok(s) => s,

@@ -40,22 +40,27 @@ pub(crate) mod exits;
 mod iter;
 mod mem;
 pub(crate) mod nalgebra;
+mod refs;
 mod subst;
 mod views;
 
 /// The function with its body desugared.
 pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
     let mut item = model.item.clone();
+    let params: HashMap<String, syn::Type> = model
+        .params
+        .iter()
+        .map(|p| (p.ident.unraw().to_string(), p.ty.clone()))
+        .collect();
+    let (indexable, ref_locals) = refs::indexable_locals(&model.item.block, &params);
     let mut d = Desugar {
         tainted: taint(model),
         next: 0,
         errors: Vec::new(),
-        params: model
-            .params
-            .iter()
-            .map(|p| (p.ident.unraw().to_string(), p.ty.clone()))
-            .collect(),
+        params,
         reals: &model.reals,
+        indexable,
+        ref_locals,
         closures: Vec::new(),
         ret: model.ret.clone(),
     };
@@ -191,6 +196,10 @@ pub(crate) struct Desugar<'m> {
     /// The parameters' types (for the type of a sum's zero).
     params: HashMap<String, syn::Type>,
     reals: &'m HashSet<String>,
+    /// The locals known to be arrays or `Vec`s (see `refs.rs`).
+    indexable: HashSet<String>,
+    /// Those of them that are references (`let d: &[f64] = data;`).
+    ref_locals: HashSet<String>,
     /// Local closures in scope, by scope.
     closures: Vec<HashMap<String, closures::Local>>,
     ret: syn::Type,

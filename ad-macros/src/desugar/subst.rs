@@ -249,7 +249,7 @@ pub(super) fn range_index(e: &syn::Expr) -> Option<(syn::Expr, TokenStream, Toke
 }
 
 /// Simplifies what substitution left: `*&e` -> `e`, `&e + ..` -> `e + ..`,
-/// `(&e).m()` -> `e.m()`, `(a, b).0` -> `a`, `(&b[lo..hi])[j]` ->
+/// `(&e).m()` -> `e.m()`, `(a, b).0` -> `a`, `(&a[i])[j]` -> `a[i][j]`, `(&b[lo..hi])[j]` ->
 /// `b[lo + j]`, `(&b[lo..hi]).len()` -> `hi - lo`.
 pub(super) struct Cleanup;
 
@@ -264,8 +264,14 @@ impl VisitMut for Cleanup {
                 }
                 _ => None,
             },
-            syn::Expr::Index(ix) => super::views::view_parts(&ix.expr)
-                .map(|v| group(super::views::index_view(&v, &ix.index))),
+            syn::Expr::Index(ix) => match super::views::view_parts(&ix.expr) {
+                Some(v) => Some(group(super::views::index_view(&v, &ix.index))),
+                // `(&a[i])[j]` (a row) -> `a[i][j]`.
+                None => deref_group(&ix.expr).map(|b| {
+                    let j = &ix.index;
+                    group(syn::parse_quote!(#b[#j]))
+                }),
+            },
             syn::Expr::MethodCall(m) if m.method == "len" && m.args.is_empty() => {
                 view(&m.receiver).map(|(_, _, len)| group(syn::parse_quote!(#len)))
             }

@@ -163,7 +163,100 @@ fn bound_in(stmts: &[syn::Stmt]) -> Vec<String> {
     names.0
 }
 
+/// `&base[i]` (no range) of a place, in `let d = &data[i];`: the element.
+fn elem_let(stmt: &syn::Stmt) -> Option<(syn::Ident, syn::Expr)> {
+    let syn::Stmt::Local(l) = stmt else {
+        return None;
+    };
+    let pat = match &l.pat {
+        syn::Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let syn::Pat::Ident(pi) = pat else {
+        return None;
+    };
+    if pi.by_ref.is_some() || pi.subpat.is_some() || pi.mutability.is_some() {
+        return None;
+    }
+    let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let syn::Expr::Reference(r) = strip(&init.expr) else {
+        return None;
+    };
+    let syn::Expr::Index(ix) = strip(&r.expr) else {
+        return None;
+    };
+    if r.mutability.is_some() || matches!(strip(&ix.index), syn::Expr::Range(_)) {
+        return None;
+    }
+    fn place(e: &syn::Expr) -> bool {
+        match strip(e) {
+            syn::Expr::Path(p) => p.qself.is_none(),
+            syn::Expr::Field(f) => place(&f.base),
+            syn::Expr::Index(i) => place(&i.expr),
+            _ => false,
+        }
+    }
+    place(&ix.expr).then(|| (pi.ident.clone(), strip(&r.expr).clone()))
+}
+
 impl Desugar<'_> {
+    /// The indices of a place (`a[i][j]`, `s.v[k]`) that read names of
+    /// `changed`, computed into `lets` (`let __ad_ix1 = i;`).
+    fn fix_indices(&mut self, e: &mut syn::Expr, changed: &[String], lets: &mut Vec<syn::Stmt>) {
+        match e {
+            syn::Expr::Paren(p) => self.fix_indices(&mut p.expr, changed, lets),
+            syn::Expr::Group(g) => self.fix_indices(&mut g.expr, changed, lets),
+            syn::Expr::Field(f) => self.fix_indices(&mut f.base, changed, lets),
+            syn::Expr::Index(ix) => {
+                self.fix_indices(&mut ix.expr, changed, lets);
+                if names_read(&ix.index).iter().any(|n| changed.contains(n)) {
+                    let fresh = self.fresh("ix", span_of(&ix.index));
+                    let i = &ix.index;
+                    lets.push(syn::parse_quote!(let #fresh = #i;));
+                    *ix.index = syn::parse_quote!(#fresh);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `let d = &data[i];` (an element, or a row of a 2-D array): its uses
+    /// read `data[i]` itself (`d * mu` is `data[i] * mu`, `d[j]` is
+    /// `data[i][j]`), as those of a view read its parent. If the `let` at
+    /// `k` is one: the position of the statement after it.
+    fn elem_view(&mut self, stmts: &mut Vec<syn::Stmt>, k: usize) -> Option<usize> {
+        let (name, mut elem) = elem_let(&stmts[k])?;
+        let stmt = stmts.remove(k);
+        let rest = &mut stmts[k..];
+        let mut changed = super::closures::assigned(rest);
+        changed.extend(bound_in(rest));
+        let mut lets = Vec::new();
+        self.fix_indices(&mut elem, &changed, &mut lets);
+        let free = names_read(&elem);
+        let root = free.first().cloned().unwrap_or_default();
+        let map =
+            HashMap::from_iter([(name.unraw().to_string(), group(syn::parse_quote!(&#elem)))]);
+        let kept = rest.to_vec();
+        let mut subst = Subst::watching(map, free);
+        subst.block(rest);
+        if subst.captured {
+            self.error(
+                &stmt,
+                format!(
+                    "`{name}` borrows an element of `{root}`, and a later binding takes a name \
+                     it reads before `{name}` is read: rename that binding, or copy the \
+                     element (write the `let` without `&`)"
+                ),
+            );
+            rest.clone_from_slice(&kept);
+            stmts.insert(k, stmt);
+            return Some(k + 1);
+        }
+        let n = lets.len();
+        stmts.splice(k..k, lets);
+        Some(k + n)
+    }
+
     /// `let row = &z[a..b];`, of data in `wrt` or not: its name and its
     /// view (a view of inactive data kept as a local would be no array
     /// to `extend_from_slice` and the other forms that take one).
@@ -218,6 +311,10 @@ impl Desugar<'_> {
     pub(super) fn views(&mut self, mut stmts: Vec<syn::Stmt>) -> Vec<syn::Stmt> {
         let mut k = 0;
         while k < stmts.len() {
+            if let Some(next) = self.elem_view(&mut stmts, k) {
+                k = next;
+                continue;
+            }
             let Some((name, (base, mut start, mut end))) = self.view_let(&stmts[k]) else {
                 k += 1;
                 continue;
