@@ -241,3 +241,127 @@ fn buffer_only_helpers_called_from_differentiated_functions() {
         through_in_place_hvp,
     );
 }
+
+// ----- a buffer lent to a helper's slice parameter ---------------------------------
+
+/// A helper reading a slice.
+#[differentiate]
+fn energy(u: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..u.len() {
+        e += u[i] * u[i] * (1.0 + 0.1 * i as f64);
+    }
+    e
+}
+
+/// A helper writing an out-buffer from a slice.
+#[differentiate]
+fn heat_step(u: &[f64], out: &mut [f64], k: f64) {
+    let n = u.len();
+    for i in 0..n {
+        let left = if i > 0 { u[i - 1] } else { 0.0 };
+        let right = if i + 1 < n { u[i + 1] } else { 0.0 };
+        out[i] = u[i] + k * (left - 2.0 * u[i] + right) + 0.05 * u[i].sin();
+    }
+}
+
+/// The buffer reborrowed as a slice for a helper (`&*u`, `&u`, `&u[..]`).
+#[differentiate]
+fn scale_by_energy(u: &mut [f64]) {
+    let s = energy(&*u) + energy(&u) * energy(&u[..]);
+    for i in 0..u.len() {
+        u[i] *= 0.1 * s.sqrt();
+    }
+}
+
+/// Time stepping on a buffer parameter: each step reads the buffer as the
+/// input of an out-buffer helper, then copies the result back.
+#[differentiate]
+fn heat_run(u: &mut [f64], k: f64) {
+    let mut next = vec![0.0; u.len()];
+    for step in 0..3 {
+        heat_step(&*u, &mut next, k);
+        u.copy_from_slice(&next);
+        if step == 1 {
+            let e = energy(&u);
+            u[0] += 0.01 * e;
+        }
+    }
+    heat_step(&u, &mut next, k);
+    u.copy_from_slice(&next);
+}
+
+/// The same on a local `Vec` buffer, and the buffer-parameter version
+/// called on it (its value form, whose `&*u` reborrows a `Vec`).
+#[differentiate]
+fn heat_total(u0: &[f64], k: f64) -> f64 {
+    let mut u = u0.to_vec();
+    let mut next = vec![0.0; u.len()];
+    for _ in 0..2 {
+        heat_step(&u, &mut next, k);
+        u.copy_from_slice(&next);
+    }
+    heat_run(&mut u, k);
+    scale_by_energy(&mut *u);
+    energy(&u) + u[1] * k
+}
+
+/// A caller of that caller, in a loop: split forms.
+#[differentiate]
+fn heat_outer(u0: &[f64], k: f64) -> f64 {
+    let mut s = 0.0;
+    for j in 0..2 {
+        s = s * 0.5 + heat_total(&u0[j..], k).sin();
+    }
+    s
+}
+
+#[test]
+fn a_buffer_lent_to_a_slice_parameter() {
+    let x = vec![0.7, -1.2, 0.4, 1.9];
+    check_in_place!(
+        scale_by_energy,
+        scale_by_energy_jvp,
+        scale_by_energy_vjp,
+        x.clone()
+    );
+    let k = 0.3;
+    let f = |u: &mut [f64]| heat_run(u, k);
+    let jvp = |u: &mut [f64], du: &mut [f64]| heat_run_jvp(u, du, k, 0.0);
+    let vjp = |u: &mut [f64], c: &mut [f64]| {
+        heat_run_vjp(u, c, k);
+    };
+    check_in_place!(f, jvp, vjp, x.clone());
+    let p = [0.7, -1.2, 0.4, 1.9, 0.3];
+    let t = [0.3, -0.6, 0.9, 0.2, -0.4];
+    check_all(
+        "heat_total",
+        &p,
+        &t,
+        |p| heat_total(&p[..4], p[4]),
+        |p| {
+            let (v, gu, gk) = heat_total_grad(&p[..4], p[4]);
+            (v, [gu, vec![gk]].concat())
+        },
+        |p, t| heat_total_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gu, gk, hu, hk) = heat_total_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gu, vec![gk]].concat(), [hu, vec![hk]].concat())
+        },
+    );
+    check_all(
+        "heat_outer",
+        &p,
+        &t,
+        |p| heat_outer(&p[..4], p[4]),
+        |p| {
+            let (v, gu, gk) = heat_outer_grad(&p[..4], p[4]);
+            (v, [gu, vec![gk]].concat())
+        },
+        |p, t| heat_outer_jvp(&p[..4], &t[..4], p[4], t[4]),
+        |p, t| {
+            let (v, gu, gk, hu, hk) = heat_outer_hvp(&p[..4], &t[..4], p[4], t[4]);
+            (v, [gu, vec![gk]].concat(), [hu, vec![hk]].concat())
+        },
+    );
+}

@@ -30,6 +30,12 @@
 //! }
 //! ```
 //!
+//! A call through a value form (`__ad_value_g`, `buffers.rs`) checks `g`'s
+//! marker too: a value form is missing either because `g` has no
+//! derivatives or because it has no buffer parameter, where the caller's own
+//! buffer was passed on bare (`g(d)`, taken for an in/out buffer) to a
+//! slice parameter; the second gets its own message (borrow `&d[..]`).
+//!
 //! When `f` is at module level (its own marker is found), the wrappers of a
 //! bare-name call `g(..)` are looked up exactly in the module, like `g`'s
 //! marker: the check fails exactly when `__ad_vjp_g` is missing (given that
@@ -194,6 +200,10 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         return TokenStream::new();
     }
     let f = base(&item.sig.ident);
+    // A value form repeats its function's calls: checked there.
+    if f.starts_with("__ad_value_") {
+        return TokenStream::new();
+    }
     let site = format_ident!(
         "__ad_site_{}_{:08x}",
         f,
@@ -201,17 +211,19 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
     );
     let calls = format_ident!("__ad_calls_{}", f);
     let mut fallbacks = Vec::new();
+    let mut markers = std::collections::BTreeSet::new();
     let mut checks = Vec::new();
     for (g, span) in &callees {
         let has = format_ident!("__ad_has_{}", g);
         let tr = format_ident!("__AdCallable_{}", g);
         let chk = format_ident!("__ad_check_{}", g);
+        markers.insert(has.to_string());
         // A buffer helper is called through its value form (`buffers.rs`):
         // the user wrote `g`.
-        let g = ["__ad_value_ret_", "__ad_value_"]
+        let user = ["__ad_value_ret_", "__ad_value_"]
             .iter()
-            .find_map(|p| g.strip_prefix(p))
-            .unwrap_or(g);
+            .find_map(|p| g.strip_prefix(p));
+        let g = user.unwrap_or(g);
         let message = format!("`{f}` calls `{g}`, which has no derivatives");
         let label = format!("`{g}` needs `#[differentiate]`");
         let note = format!(
@@ -220,21 +232,64 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         let imported = format!(
             "if `{g}` has `#[differentiate]` in another module, call it by its path or import that module's items with a glob (`use path::*;`): its derivatives are hidden items next to it"
         );
+        let site = syn::Ident::new(&site.to_string(), *span);
+        let chk_span = syn::Ident::new(&chk.to_string(), *span);
+        let has_span = syn::Ident::new(&has.to_string(), *span);
+        let Some(_) = user else {
+            fallbacks.push(quote! {
+                #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #imported)]
+                trait #tr {}
+                #[diagnostic::do_not_recommend]
+                impl<H> #tr for (::ad::__rt::call::NotFound, H) {}
+                #[diagnostic::do_not_recommend]
+                impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::Found) {}
+                fn #chk<T: #tr>(_: T) {}
+            });
+            checks.push(quote_spanned!(*span=> #chk_span((#site, #has_span));));
+            continue;
+        };
+        // A value form is missing either because `g` has no derivatives or
+        // because it has no buffer: a `&mut` buffer of the caller passed on
+        // bare (`g(d)`), which is taken for an in/out buffer, where `g`
+        // expects a slice.
+        let base = format_ident!("__ad_has_{}", g);
+        markers.insert(base.to_string());
+        let base_span = syn::Ident::new(&base.to_string(), *span);
+        let lent =
+            format!("`{f}` passes a `&mut` buffer on to `{g}`, which has no `&mut` parameter");
+        let lent_label = "a buffer passed on bare is passed as an in/out buffer";
+        let lent_note = format!(
+            "to lend a buffer `d` to a parameter `&[f64]` of `{g}`, borrow it as a slice: `&d[..]` (or `&*d`)"
+        );
+        let (shared, shared_chk) = (format_ident!("{}_lent", tr), format_ident!("{}_lent", chk));
+        let shared_chk_span = syn::Ident::new(&shared_chk.to_string(), *span);
         fallbacks.push(quote! {
-            const #has: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #imported)]
             trait #tr {}
             #[diagnostic::do_not_recommend]
-            impl<H> #tr for (::ad::__rt::call::NotFound, H) {}
+            impl<H, B> #tr for (::ad::__rt::call::NotFound, H, B) {}
             #[diagnostic::do_not_recommend]
-            impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::Found) {}
+            impl<B> #tr for (::ad::__rt::call::Found, ::ad::__rt::call::Found, B) {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::Found) {}
             fn #chk<T: #tr>(_: T) {}
+            #[diagnostic::on_unimplemented(message = #lent, label = #lent_label, note = #lent_note)]
+            trait #shared {}
+            #[diagnostic::do_not_recommend]
+            impl<H, B> #shared for (::ad::__rt::call::NotFound, H, B) {}
+            #[diagnostic::do_not_recommend]
+            impl<B> #shared for (::ad::__rt::call::Found, ::ad::__rt::call::Found, B) {}
+            #[diagnostic::do_not_recommend]
+            impl #shared for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
+            fn #shared_chk<T: #shared>(_: T) {}
         });
-        let site = syn::Ident::new(&site.to_string(), *span);
-        let has = syn::Ident::new(&has.to_string(), *span);
-        let chk = syn::Ident::new(&chk.to_string(), *span);
-        checks.push(quote_spanned!(*span=> #chk((#site, #has));));
+        checks.push(quote_spanned!(*span=> #chk_span((#site, #has_span, #base_span));));
+        checks.push(quote_spanned!(*span=> #shared_chk_span((#site, #has_span, #base_span));));
     }
+    let markers = markers.iter().map(|m| {
+        let m = format_ident!("{}", m);
+        quote!(const #m: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;)
+    });
     quote! {
         #[doc(hidden)]
         #[allow(dead_code, non_upper_case_globals)]
@@ -243,6 +298,7 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
         fn #calls() {
             const #site: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
+            #(#markers)*
             #(#fallbacks)*
             {
                 use self::*;

@@ -524,12 +524,11 @@ fn shared(ty: &syn::Type) -> bool {
 /// `as_slice`, `first`, ...).
 fn owned_forward(model: &Model, prog: &Program, forward: &[Stmt]) -> bool {
     for (i, p) in model.params.iter().enumerate() {
-        let lifetimes = has_lifetime(p.ty.to_token_stream());
         if shared(&p.ty) {
             if p.mutable || prog.vars[i].slot || has_lifetime(inner_of(&p.ty)) {
                 return false;
             }
-        } else if lifetimes {
+        } else if has_lifetime(&p.ty) {
             return false;
         }
     }
@@ -553,10 +552,10 @@ fn owned_forward(model: &Model, prog: &Program, forward: &[Stmt]) -> bool {
     ok
 }
 
-fn inner_of(ty: &syn::Type) -> TokenStream {
+fn inner_of(ty: &syn::Type) -> &syn::Type {
     match ty {
-        syn::Type::Reference(r) => r.elem.to_token_stream(),
-        _ => ty.to_token_stream(),
+        syn::Type::Reference(r) => &r.elem,
+        _ => ty,
     }
 }
 
@@ -605,12 +604,23 @@ fn borrows(tokens: TokenStream) -> bool {
     })
 }
 
-fn has_lifetime(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|t| match t {
-        TokenTree::Punct(p) => p.as_char() == '\'',
-        TokenTree::Group(g) => has_lifetime(g.stream()),
-        _ => false,
-    })
+/// Whether a type has a lifetime anywhere, written or elided: `'a`, `'_`,
+/// or a reference (`Option<&[f64]>`, `(&[f64], f64)`, `Vec<&[f64]>`). A
+/// pullback that held such a value would capture the lifetime, which its
+/// `impl FnOnce` type does not name.
+fn has_lifetime(ty: &syn::Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_lifetime(&mut self, _: &'ast syn::Lifetime) {
+            self.0 = true;
+        }
+        fn visit_type_reference(&mut self, _: &'ast syn::TypeReference) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
 }
 
 /// The type with every lifetime elided (`&'a [T]` -> `&'_ [T]`): the

@@ -78,6 +78,9 @@ impl Lowerer<'_> {
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();
         for a in &c.args {
+            // `&mut *d` is `&mut d[..]`, `&*d` is `&d[..]`.
+            let whole = self.whole_slice(a);
+            let a = whole.as_ref().unwrap_or(a);
             // The function's own buffer passed on (`g(x, dydt)`).
             if let Some(b) = self.buffer_param(a) {
                 buffers.push(b.clone());

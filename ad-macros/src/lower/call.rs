@@ -178,6 +178,9 @@ impl Lowerer<'_> {
     /// mode calls the function twice (its forward sweep, then its reverse
     /// mode).
     pub(super) fn lower_call_arg(&mut self, a: &syn::Expr) -> Expr {
+        if let Some(whole) = self.whole_slice(a) {
+            return self.lower_call_arg(&whole);
+        }
         if !self.mentions_varied(a) {
             // An inactive array passed by value is copied too: reverse mode
             // passes it twice.
@@ -309,6 +312,33 @@ impl Lowerer<'_> {
             }
             op => Expr::Use(op),
         }
+    }
+
+    /// `&x[..]` for a whole 1-D array lent again as a slice: a reborrow
+    /// `&*x`, or `&x` of a reference parameter (`x: &[f64]`, a `&mut [f64]`
+    /// buffer), which is `&&[f64]` coerced.
+    pub(super) fn whole_slice(&self, a: &syn::Expr) -> Option<syn::Expr> {
+        let syn::Expr::Reference(r) = strip_parens(a) else {
+            return None;
+        };
+        let (name, deref) = match strip_parens(&r.expr) {
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                match strip_parens(&u.expr) {
+                    syn::Expr::Path(p) => (p, true),
+                    _ => return None,
+                }
+            }
+            syn::Expr::Path(p) => (p, false),
+            _ => return None,
+        };
+        let v = self.local_of(name)?;
+        let var = &self.prog.vars[v];
+        let reference = var.borrowed || self.prog.outputs.contains(&v);
+        if !var.array || var.nested || !(deref || reference) {
+            return None;
+        }
+        let mutability = r.mutability;
+        Some(syn::parse_quote_spanned!(a.span()=> &#mutability #name[..]))
     }
 
     /// The local `a` borrows, shared (`&x`, `&x[a..b]`), and the name it is

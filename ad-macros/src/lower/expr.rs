@@ -226,9 +226,14 @@ impl Lowerer<'_> {
                 }
                 syn::UnOp::Not(_) => self.opaque(e),
                 _ => {
+                    let array = matches!(strip_parens(&u.expr), syn::Expr::Path(p)
+                        if self.local_of(p).is_some_and(|v| self.prog.vars[v].array));
                     self.errors.spanned(
                         u.op,
-                        "dereferencing active values is not supported: pass scalars by value",
+                        match array {
+                            true => "dereferencing an active array is not supported: borrow a slice of it as `&x[..]`",
+                            false => "dereferencing active values is not supported: pass scalars by value",
+                        },
                     );
                     self.poisoned()
                 }
