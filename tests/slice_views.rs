@@ -221,6 +221,7 @@ fn views_of_data_left_out_of_wrt() {
 /// A view read by element inside `vec![..]` and `vec![e; n]` (the macro's
 /// tokens were substituted but not simplified: `(&x[1..])[0]` was rejected,
 /// at the attribute; found by the compose family).
+#[allow(clippy::useless_vec)]
 #[differentiate(wrt(x))]
 fn in_vec_macro(x: &[f64], data: &[f64]) -> f64 {
     let r = &x[1..];
