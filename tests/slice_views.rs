@@ -216,6 +216,37 @@ fn views_of_data_left_out_of_wrt() {
     );
 }
 
+// ----- views read inside macros ------------------------------------------------
+
+/// A view read by element inside `vec![..]` and `vec![e; n]` (the macro's
+/// tokens were substituted but not simplified: `(&x[1..])[0]` was rejected,
+/// at the attribute; found by the compose family).
+#[allow(clippy::useless_vec)]
+#[differentiate(wrt(x))]
+fn in_vec_macro(x: &[f64], data: &[f64]) -> f64 {
+    let r = &x[1..];
+    let d = &data[1..];
+    let v = vec![x[0] * r[0], r[r.len() - 1].sin(), d[0] * r[1]];
+    let w = vec![r[1] * r[0]; 2];
+    v[0] * v[1] + v[2] + w[1] * x[0]
+}
+
+#[test]
+fn views_read_in_vec_macros() {
+    let p = [0.5, -1.0, 2.0, 0.7];
+    let t = [0.1, 0.2, -0.3, 0.4];
+    let data = [0.3, 1.1, -0.8, 0.6];
+    check_all(
+        "in_vec_macro",
+        &p,
+        &t,
+        |p| in_vec_macro(p, &data),
+        |p| in_vec_macro_vjp(p, &data, 1.0),
+        |p, t| in_vec_macro_jvp(p, t, &data),
+        |p, t| in_vec_macro_hvp(p, t, &data),
+    );
+}
+
 // ----- local closures over slices ----------------------------------------------
 
 /// A closure with a slice parameter called on sub-slices and on the whole

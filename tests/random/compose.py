@@ -22,12 +22,32 @@ not write and a new user does:
   and passed to helpers;
 - a helper with a buffer and a result called inside an expression that
   reads the buffer after it, `c * h(.., &mut d) + d[i]`;
-- `std::mem::swap(&mut u, &mut w)` of two `Vec`s in a loop.
+- `std::mem::swap(&mut u, &mut w)` of two `Vec`s in a loop;
+- aliases of slice parameters in and out of `wrt`, `let b = x;` and `let
+  mut b = x;` (only read), read by element and passed to helpers (`h(b)`,
+  `h(&b[a..c])`);
+- helpers whose only active data is their `&mut [f64]` buffer (`fn h(y:
+  &mut [f64], c: f64)` with `c` left out of `wrt`, or `fn h(y: &mut
+  [f64])`, updating `y` in place, calling each other on the buffer or a
+  range of it; COMPOSE_BUF_ONLY_P of the functions), called on active local
+  buffers, once or in a loop of their own, or on the caller's own buffer;
+- `let old = std::mem::replace(&mut u, w);` of whole local `Vec`s, arrays
+  and f64s, in loops, `old` read after;
+- integer sums next to float ones (`(0..n).map(|i| i * 2).sum::<usize>()`,
+  also as an index, `let m: i64 = ..sum();`, read as `m as f64`);
+- float sums that are empty at some points or all (`A.iter().skip(k)`,
+  `.skip(A.len())`, `(k..A.len()).map(..)`): an empty one is `-0.0`, and at
+  the top level it is often a result element of its own, so that the value
+  check (bit for bit) sees its sign.
+
+Those five are forced in SECOND_P of the functions, besides their weights.
+Each is drawn straight-line, in loops and in branches (`forced`).
 """
 
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -42,6 +62,12 @@ COMPOSE_N_FUNCS = 300
 COMPOSE_OUT = os.path.join(G.ROOT, "tests", "random_compose.rs")
 # Nested calls count against the family's limit of calls per function.
 COMPOSE_MAX_CALLS = 4
+# The share of helpers whose only active data is their buffer
+# (`buf_only_helper`).
+COMPOSE_BUF_ONLY_P = 0.08
+# Lines a function may have beyond the `calls` family's limit (the family's
+# constructs are longer).
+COMPOSE_EXTRA_LINES = 8
 
 
 class ComposeGen(iters.IterGen, G.CallsGen):
@@ -52,12 +78,21 @@ class ComposeGen(iters.IterGen, G.CallsGen):
     def __init__(self, rng, name, callees):
         G.CallsGen.__init__(self, rng, name, callees, new=True)
         self.nesting = 0
+        # A top-level float sum that may be empty (`-0.0`), given a result
+        # element of its own by `slots` so that its sign reaches the output.
+        self.pure = None
 
     def stmt(self, nested, loop_ok=True):
         G.CallsGen.stmt(self, nested, loop_ok)
 
     CONSTRUCTS = dict(G.CallsGen.CONSTRUCTS, iter_reduce=2.5, iter_for=1.5, subslice=2, nested_call=2.5,
-                      buffer_expr=1.5, swap=1)
+                      buffer_expr=1.5, swap=1, alias=1.5, buf_only_call=1.5, replace=1.5, int_sum=1,
+                      empty_sum=1.5)
+    # The constructs added second (aliases of slice parameters, helpers
+    # whose only active data is a buffer, `std::mem::replace`, integer and
+    # empty sums): a function has one of them forced with this probability.
+    SECOND = ["alias"] * 2 + ["buf_only_call"] * 2 + ["replace"] * 2 + ["int_sum", "empty_sum", "empty_sum"]
+    SECOND_P = 0.6
 
     def constructs(self):
         return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS)
@@ -65,7 +100,10 @@ class ComposeGen(iters.IterGen, G.CallsGen):
     def extra_forced(self):
         # Every function has one of the family's own constructs at least.
         own = ["nested_call"] * 3 + ["subslice"] * 2 + ["iter_reduce"] * 2 + ["iter_for", "buffer_expr", "swap"]
-        return G.CallsGen.extra_forced(self) + ["F:" + self.pick(own)]
+        out = G.CallsGen.extra_forced(self) + ["F:" + self.pick(own)]
+        if self.r() < self.SECOND_P:
+            out.append("F:" + self.pick(self.SECOND))
+        return out
 
     def iter_reduce_stmt(self):
         if not self.arrays:
@@ -204,6 +242,312 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         self.ctag("std::mem::swap of two Vecs in a loop {}".format(self.where()))
         self.consume_array(arr)
 
+    # ----- aliases of slice parameters ----------------------------------------------
+
+    def slice_call(self, arr, what):
+        """A call of a helper with an active `&[f64]` parameter given `arr`
+        whole or a sub-slice of it (`h(b)`, `h(&b[1..3])`), its result bound
+        and read. False if no helper fits."""
+        opts = []
+        for g in self.callees:
+            if not self.vec_ok(g):
+                continue
+            for i, p in enumerate(g.params):
+                if p.kind == "s" and p.active and p.length <= arr.length and self.feasible(g, skip=i):
+                    opts.append((g, i))
+        if not opts or self.n_calls >= COMPOSE_MAX_CALLS - 1:
+            return False
+        g, slot = self.pick(opts)
+        self.prepare(g, skip=slot)
+        mc = g.params[slot].length
+        if arr.length > mc and self.r() < 0.5:
+            lo = self.rng.randint(0, arr.length - mc)
+            hi = self.rng.randint(lo + mc, arr.length)
+            arg = ("&{}[{}..{}]".format(arr.name, lo, hi), "sl({}, {}, {}, {})".format(arr.name, lo, hi, mc))
+            shape = "h(&b[a..b])"
+        else:
+            arg = (arr.name, arr.name)
+            shape = "h(b)"
+        rs, py = self.call_text(g, states={slot: arg})
+        d = self.fresh("d")
+        self.emit("let {} = {};".format(d, rs), "{} = {}".format(d, py))
+        if g.out == "f":
+            self.declare_scalar(d, False)
+            self.wrote(d)
+            self.sink(d)
+        else:
+            res = G.carray(d, g.out_len, "da" if g.out == "a" else "dv")
+            self.declare_array(res)
+            self.consume_array(res)
+        self.ctag("{} passed on as {} {}".format(what, shape, self.where()))
+        return True
+
+    def alias_stmt(self):
+        """`let b = x;` (or `let mut b = x;`, only read) of a slice
+        parameter in or out of `wrt`: `b[i]` read, `b` passed to helpers."""
+        params = {p.name: p for p in self.wparams if p.kind == "s"}
+        srcs = [a for a in self.arrays if getattr(a, "akind", None) == "s" and a.name in params]
+        if not srcs:
+            return self.subslice_stmt()
+        a = self.pick(srcs)
+        p = params[a.name]
+        self.used.add(a.name)
+        b = self.fresh("b")
+        mut = self.r() < 0.35
+        self.emit("let {}{} = {};".format("mut " if mut else "", b, a.name), "{} = {}".format(b, a.name))
+        arr = G.carray(b, a.length, "s", fixed=False)
+        self.declare_array(arr)
+        what = "alias let {}b = x of a slice parameter {}".format("mut " if mut else "",
+                                                                  "in wrt" if p.active else "left out of wrt")
+        self.ctag("{} {}".format(what, self.where()))
+        i = self.index(arr)
+        e = G.binop(self.pick("+*"), self.elem(b, i), self.expr(1))
+        self.sink(self.let(e))
+        if self.r() < 0.75:
+            self.slice_call(arr, what)
+
+    # ----- helpers whose only active data is a buffer -------------------------------
+
+    def buf_only_call_stmt(self):
+        """A helper whose only active data is its `&mut [f64]` buffer
+        (`fn h(y: &mut [f64], c: f64)`, c left out of `wrt`), called on an
+        active local buffer (once or in a loop) or on the caller's own."""
+        cands = [g for g in self.all_callees if getattr(g, "buf_only", False)]
+        if not cands or self.n_calls >= COMPOSE_MAX_CALLS - 1:
+            return self.buffer_call_stmt()
+        g = self.pick(cands)
+        slot = [i for i, p in enumerate(g.params) if p.kind == "b"][0]
+        m = g.params[slot].length
+        own = self.own_buf
+        arr = None
+        if own is not None and own.length == m and self.r() < 0.3:
+            name, state, shape = own.name, (own.name, own.name), "the caller's own buffer passed on"
+            self.own_buf_passed = True
+        else:
+            name = self.fresh("bf")
+            vec = self.r() < 0.5
+            es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(m - 1)]
+            self.rng.shuffle(es)
+            self.emit("let mut {} = {}[{}];".format(name, "vec!" if vec else "", ", ".join(e.rs for e in es)),
+                      "{} = [{}]".format(name, ", ".join("chk(" + e.py + ")" for e in es)))
+            arr = G.carray(name, m, "lv" if vec else "la", writable=True, write_len=G.ilit(m) if vec else G.ilen(name))
+            arr.surely_active = True
+            state = ("&mut " + name, name)
+            shape = "an active local " + ("Vec" if vec else "array")
+        rs, py = self.call_text(g, states={slot: state})
+        if self.r() < 0.4:
+            n = self.rng.randint(2, 3)
+            self.emit("for _ in 0..{} {{".format(n), "for _ in range(0, {}):".format(n))
+            self.emit("    " + rs + ";", "    " + py)
+            self.emit("}")
+            shape += ", called in a loop of its own"
+        else:
+            self.emit(rs + ";", py)
+        self.ctag("helper whose only active data is its buffer ({}) on {} {}".format(
+            "with an f64 left out of wrt" if len(g.params) > 1 else "in place", shape, self.where()))
+        if arr is not None:
+            self.declare_array(arr)
+            self.consume_array(arr)
+
+    # ----- std::mem::replace -------------------------------------------------------
+
+    def replace_stmt(self):
+        """`let old = std::mem::replace(&mut u, w);` of a whole local (a
+        `Vec`, an array or an f64), in a loop of its own or once, `old`
+        read after."""
+        kind = self.pick(["vec", "arr", "f64"])
+        loop = self.r() < 0.6
+        c = self.const(0.3, 0.9)
+        u, old = self.fresh("ru"), self.fresh("old")
+        vec = kind == "vec"
+        n = self.rng.randint(2, 4)
+        if kind == "f64":
+            init = self.typed(self.act_expr())
+            self.emit("let mut {} = {};".format(u, init.rs), "{} = chk({})".format(u, init.py))
+        else:
+            es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
+            self.emit("let mut {} = {}[{}];".format(u, "vec!" if vec else "", ", ".join(e.rs for e in es)),
+                      "{} = [{}]".format(u, ", ".join("chk(" + e.py + ")" for e in es)))
+        if loop:
+            k = self.rng.randint(2, 3)
+            self.emit("for _ in 0..{} {{".format(k), "for _ in range(0, {}):".format(k))
+            self.ind += 1
+        # The new value: from the old one, bound first (`&mut u` is borrowed
+        # while the arguments are evaluated), or written in the call.
+        bound = self.r() < 0.6
+        if kind == "f64":
+            e = self.typed(self.act_expr())
+            if bound:
+                t = self.fresh("t")
+                self.emit("let {} = {} * {} + {};".format(t, c, u, G.par(e, G.ADD + 1)),
+                          "{} = chk({} * {} + {})".format(t, c, u, e.py))
+                new = (t, t)
+            else:
+                new = (e.rs, "chk(" + e.py + ")")
+        elif bound:
+            t = self.fresh("w")
+            parts = ["{} * {}[{}] + {}[{}].sin()".format(c, u, (j + 1) % n, u, j) for j in range(n)]
+            pparts = ["chk({} * {}[{}] + f_sin({}[{}]))".format(c, u, (j + 1) % n, u, j) for j in range(n)]
+            self.emit("let {} = {}[{}];".format(t, "vec!" if vec else "", ", ".join(parts)),
+                      "{} = [{}]".format(t, ", ".join(pparts)))
+            new = (t, t)
+        else:
+            ns = [self.typed(self.act_expr()) for _ in range(n)]
+            new = ("{}[{}]".format("vec!" if vec else "", ", ".join(e.rs for e in ns)),
+                   "[{}]".format(", ".join("chk(" + e.py + ")" for e in ns)))
+        self.emit("let {} = std::mem::replace(&mut {}, {});".format(old, u, new[0]),
+                  "{}, {} = {}, {}".format(old, u, u, new[1]))
+        if kind == "f64":
+            self.emit("{u} += 0.5 * {o}.sin();".format(u=u, o=old), "{u} = chk({u} + 0.5 * f_sin({o}))".format(u=u, o=old))
+        else:
+            j = self.rng.randint(0, n - 1)
+            self.emit("{u}[{j}] += 0.5 * {o}[{i}];".format(u=u, j=j, o=old, i=n - 1 - j),
+                      "{u}[{j}] = chk({u}[{j}] + 0.5 * {o}[{i}])".format(u=u, j=j, o=old, i=n - 1 - j))
+        if loop:
+            self.ind -= 1
+            self.emit("}")
+        what = {"f64": "an f64", "vec": "a Vec<f64>", "arr": "a [f64; N]"}[kind]
+        self.ctag("let old = std::mem::replace(&mut u, w) of {}{} {}".format(what, " in a loop" if loop else "",
+                                                                           self.where()))
+        if kind == "f64":
+            self.declare_scalar(u, False)
+            self.wrote(u)
+            self.sink(u)
+            return
+        arr = G.carray(u, n, "lv" if vec else "la", writable=True, write_len=G.ilit(n) if vec else G.ilen(u))
+        arr.surely_active = True
+        self.declare_array(arr)
+        self.consume_array(arr)
+
+    # ----- integer sums and sums that may be empty ---------------------------------
+
+    def int_sum_stmt(self):
+        """An integer sum next to a float one: `(0..n).map(|i| i * 2)
+        .sum::<usize>()` (then also an index) or `let m: i64 = ..sum();`,
+        read as `m as f64`."""
+        arrs = [a for a in self.arrays if getattr(a, "akind", None) is not None]
+        m = self.fresh("m")
+        c = self.rng.randint(1, 3)
+        if arrs and self.r() < 0.5:
+            a = self.pick(arrs)
+            self.used.add(a.name)
+            n_rs, n_py = "{}.len()".format(a.name), "len({})".format(a.name)
+        elif "k" in self.ints and self.r() < 0.6:
+            self.used.add("k")
+            n_rs, n_py = "k + 1", "k + 1"
+        else:
+            n = self.rng.randint(0, 4)
+            n_rs, n_py = str(n), str(n)
+        signed = self.r() < 0.45
+        if signed:
+            d = self.rng.randint(1, 3)
+            if self.r() < 0.5:
+                self.emit("let {}: i64 = (0..{}).map(|i| i as i64 * {} - {}).sum();".format(m, n_rs, c, d),
+                          "{} = sum(i * {} - {} for i in range(0, {}))".format(m, c, d, n_py))
+            else:
+                self.emit("let {} = (0..{}).map(|i| {} - i as i64).sum::<i64>();".format(m, n_rs, d),
+                          "{} = sum({} - i for i in range(0, {}))".format(m, d, n_py))
+            shape = "let m: i64 = ..sum()"
+        else:
+            if self.r() < 0.5:
+                self.emit("let {} = (0..{}).map(|i| i * {}).sum::<usize>();".format(m, n_rs, c),
+                          "{} = sum(i * {} for i in range(0, {}))".format(m, c, n_py))
+            else:
+                self.emit("let {}: usize = (0..{}).map(|i| i % {} + 1).sum();".format(m, n_rs, c + 1),
+                          "{} = sum(i % {} + 1 for i in range(0, {}))".format(m, c + 1, n_py))
+            shape = "sum::<usize>()"
+        # read as `m as f64` next to a float sum
+        w = self.const(0.05, 0.3)
+        src = [a for a in self.arrays if getattr(a, "akind", None) is not None]
+        if src:
+            a = self.pick(src)
+            self.used.add(a.name)
+            v = self.fresh("v")
+            f = self.body([v], 1)
+            fs_rs = "{}.iter().map(|&{}| {}).sum::<f64>()".format(a.name, v, f.rs)
+            fs_py = "sum([chk({}) for {} in list({})], -0.0)".format(f.py, v, a.name)
+        else:
+            e = self.typed(self.act_expr())
+            fs_rs, fs_py = G.par(e, G.MUL + 1), e.py
+        s = self.fresh("s")
+        self.emit("let {} = {} * (1.0 + {} * ({} as f64));".format(s, fs_rs, w, m),
+                  "{} = chk(({}) * (1.0 + {} * float({})))".format(s, fs_py, w, m))
+        self.declare_scalar(s, False)
+        self.wrote(s)
+        if not signed:
+            self.declare_int(m)
+            self.used.add(m)
+            arrs = [a for a in self.arrays if getattr(a, "akind", None) is not None]
+            if arrs and self.r() < 0.6:
+                a = self.pick(arrs)
+                self.used.add(a.name)
+                t = self.fresh("u")
+                self.emit("let {} = {} * {}[{} % {}.len()];".format(t, s, a.name, m, a.name),
+                          "{} = chk({} * {}[{} % len({})])".format(t, s, a.name, m, a.name))
+                self.declare_scalar(t, False)
+                self.wrote(t)
+                s = t
+                shape += " also as an index"
+        self.sink(s)
+        self.ctag("integer sum {} read as m as f64 next to a float sum {}".format(shape, self.where()))
+
+    def empty_sum_stmt(self):
+        """A float sum that is empty at some points (or all): `A.iter()
+        .skip(k).map(..).sum::<f64>()`, `(k..A.len()).map(..).sum()`; an
+        empty one is `-0.0`, which at the top level becomes a result
+        element of its own."""
+        arrs = [a for a in self.arrays if getattr(a, "akind", None) is not None]
+        if not arrs:
+            return self.iter_reduce_stmt()
+        a = self.pick(arrs)
+        self.used.add(a.name)
+        c = self.r()
+        if "k" in self.ints and c < 0.5:
+            self.used.add("k")
+            skip_rs = skip_py = "k"
+            how = "skip(k)"
+        elif c < 0.75:
+            skip_rs = skip_py = str(a.length)
+            how = "skip(len): always empty"
+        else:
+            v = self.fresh("j")
+            d = self.rng.randint(0, 2)
+            self.emit("let {} = {}.len() - {};".format(v, a.name, d) if d else "let {} = {}.len();".format(v, a.name),
+                      "{} = len({}) - {}".format(v, a.name, d))
+            skip_rs = skip_py = v
+            how = "skip(n) with n a length"
+        v = self.fresh("v")
+        f = self.body([v], 1)
+        u = self.fresh("e")
+        if self.r() < 0.7:
+            ann = self.r() < 0.4
+            self.emit("let {}{} = {}.iter().skip({}).map(|&{}| {}).sum{}();".format(
+                u, ": f64" if ann else "", a.name, skip_rs, v, f.rs, "" if ann else "::<f64>"),
+                "{} = chk(sum([chk({}) for {} in list({})[{}:]], -0.0))".format(u, f.py, v, a.name, skip_py))
+        else:
+            i = self.fresh("i")
+            f2 = re.sub(r"\b" + v + r"\b", "{}[{}]".format(a.name, i), f.rs)
+            self.emit("let {} = ({}..{}.len()).map(|{}| {}).sum::<f64>();".format(u, skip_rs, a.name, i, f2),
+                      "{} = chk(sum([chk({}) for {} in list({})[{}:]], -0.0))".format(u, f.py, v, a.name, skip_py))
+            how = {"skip(k)": "(k..len)", "skip(len): always empty": "(len..len): always empty"}.get(how, "(n..len)")
+        self.declare_scalar(u, False)
+        self.wrote(u)
+        pure = self.top and self.pure is None and self.out in "vat" and self.r() < 0.8
+        if pure:
+            self.pure = G.var(u)
+        else:
+            self.sink(u)
+        self.ctag("float sum that may be empty, {}{} {}".format(how, ", a result element of its own" if pure else "",
+                                                              self.where()))
+
+    def slots(self, shaped, m):
+        if self.pure is not None and m >= 2:
+            es = G.CallsGen.slots(self, shaped, m - 1)
+            es.insert(self.rng.randint(0, m - 1), self.pure)
+            self.pure = None
+            return es
+        return G.CallsGen.slots(self, shaped, m)
+
     # ----- sub-slice locals --------------------------------------------------------
 
     def subslice_stmt(self):
@@ -233,6 +577,110 @@ class ComposeGen(iters.IterGen, G.CallsGen):
             self.consume_array(arr)
 
 
+def buf_only_helper(rng, name, callees):
+    """A helper whose only active data is its buffer: `fn h(y: &mut [f64],
+    c: f64)` with `c` left out of `wrt` (`wrt(y)`), or `fn h(y: &mut
+    [f64])`, updating `y` in place (`y[i] = y[i].tanh()`, neighbours,
+    branches on its elements, a reduction written back, earlier such
+    helpers called on all of it)."""
+    n = rng.randint(3, 4)
+    y = G.WParam("y", "b", n)
+    params = [y]
+    has_c = rng.random() < 0.6
+    if has_c:
+        params.append(G.WParam("c", "f"))
+    cr = "c" if has_c else str(round(rng.uniform(0.3, 0.9), 2))
+    rs, py, tags = [], [], []
+    depth = 0
+
+    def emit(r, p=None):
+        rs.append("    " + r)
+        if p is not None:
+            py.append("    " + p)
+
+    kinds = rng.choices(["map", "neigh", "branch", "reduce", "iter_mut", "call"], [3, 2, 2, 1.5, 1.5, 2],
+                        k=rng.randint(2, 3))
+    if "map" not in kinds and "iter_mut" not in kinds:
+        kinds.append("map")
+    rng.shuffle(kinds)
+    subs = [g for g in callees if getattr(g, "buf_only", False) and g.params[0].length <= n]
+    for kind in kinds:
+        if kind == "call" and not subs:
+            kind = "neigh"
+        if kind == "map":
+            f = rng.choice(["tanh", "sin", "atan"])
+            if rng.random() < 0.5:
+                emit("for i in 0..y.len() {", "for i in range(0, len(y)):")
+                emit("    y[i] = y[i].{}();".format(f), "    y[i] = chk(f_{}(y[i]))".format(f))
+                emit("}")
+                tags.append("buffer-only helper: y[i] = y[i].f() in place")
+            else:
+                a = round(rng.uniform(0.2, 0.6), 2)
+                emit("for i in 0..y.len() {", "for i in range(0, len(y)):")
+                emit("    y[i] = {} * y[i] + ({} * y[i]).{}();".format(cr, a, f),
+                     "    y[i] = chk({} * y[i] + f_{}({} * y[i]))".format(cr, f, a))
+                emit("}")
+                tags.append("buffer-only helper: y[i] = c * y[i] + f(y[i])")
+        elif kind == "neigh":
+            a = round(rng.uniform(0.2, 0.6), 2)
+            emit("for i in 1..y.len() {", "for i in range(1, len(y)):")
+            emit("    y[i] += {} * (y[i - 1] * {}).sin();".format(a, cr),
+                 "    y[i] = chk(y[i] + {} * f_sin(y[i - 1] * {}))".format(a, cr))
+            emit("}")
+            tags.append("buffer-only helper: neighbours y[i] += a * f(y[i - 1])")
+        elif kind == "branch":
+            j, i = rng.randint(0, n - 1), rng.randint(0, n - 1)
+            t = round(rng.uniform(-0.5, 0.5), 2)
+            emit("if y[{}] > {} {{".format(j, t), "if gt(y[{}], {}):".format(j, t))
+            emit("    y[{i}] = y[{i}] * y[{j}].cos();".format(i=i, j=j),
+                 "    y[{i}] = chk(y[{i}] * f_cos(y[{j}]))".format(i=i, j=j))
+            emit("} else {", "else:")
+            emit("    y[{i}] -= {c} * y[{j}];".format(i=i, j=j, c=cr),
+                 "    y[{i}] = chk(y[{i}] - {c} * y[{j}])".format(i=i, j=j, c=cr))
+            emit("}")
+            tags.append("buffer-only helper: branch on an element")
+        elif kind == "reduce":
+            j = rng.randint(0, n - 1)
+            emit("let s: f64 = y.iter().map(|v| v * v).sum();", "s = chk(sum([chk(v * v) for v in list(y)], -0.0))")
+            emit("y[{j}] = (0.5 * s).tanh() + {c} * y[{j}];".format(j=j, c=cr),
+                 "y[{j}] = chk(f_tanh(0.5 * s) + {c} * y[{j}])".format(j=j, c=cr))
+            tags.append("buffer-only helper: a reduction written back")
+        elif kind == "iter_mut":
+            f = rng.choice(["sin", "tanh"])
+            emit("for e in y.iter_mut() {", "for i in range(0, len(y)):")
+            emit("    *e = {} * e.{}() + 0.5 * *e;".format(cr, f), "    y[i] = chk({} * f_{}(y[i]) + 0.5 * y[i])".format(cr, f))
+            emit("}")
+            tags.append("buffer-only helper: for e in y.iter_mut()")
+        else:
+            g = rng.choice(subs)
+            m = g.params[0].length
+            depth = max(depth, g.call_depth + 1)
+            carg = []
+            if len(g.params) > 1:
+                carg = [cr if has_c and rng.random() < 0.6 else str(round(rng.uniform(0.3, 0.9), 2))]
+            if m == n and rng.random() < 0.6:
+                emit("{}({});".format(g.name, ", ".join(["y"] + carg)), "{}({})".format(g.name, ", ".join(["y"] + carg)))
+                tags.append("buffer-only helper calls one on its whole buffer")
+            else:
+                a = rng.randint(0, n - m)
+                emit("{}({});".format(g.name, ", ".join(["&mut y[{}..{}]".format(a, a + m)] + carg)), None)
+                py.append("    t = y[{}:{}]".format(a, a + m))
+                py.append("    {}({})".format(g.name, ", ".join(["t"] + carg)))
+                py.append("    y[{}:{}] = t".format(a, a + m))
+                tags.append("buffer-only helper calls one on a range of its buffer")
+    attr = "#[differentiate(wrt(y))]" if has_c or rng.random() < 0.5 else "#[differentiate]"
+    sig = ", ".join(["y: &mut [f64]"] + (["c: f64"] if has_c else []))
+    rust = "{}\nfn {}({}) {{\n{}\n}}\n".format(attr, name, sig, "\n".join(rs))
+    python = "def {}({}):\n{}\n".format(name, ", ".join(p.name for p in params), "\n".join(py))
+    tags.append("helper whose only active data is its buffer &mut [f64]{}".format(
+        ", an f64 left out of wrt" if has_c else ""))
+    if depth:
+        tags.append("calls (depth {})".format(depth))
+    spec = G.CallsSpec(name, params, "u", 0, rust, python, depth, tags)
+    spec.buf_only = True
+    return spec
+
+
 COMPOSE_HEADER = G.CALLS_HEADER.replace(
     "//! Randomized differential testing of helpers over arrays: {n} random\n"
     "//! `#[differentiate]` functions that call earlier ones with slices,\n",
@@ -240,7 +688,10 @@ COMPOSE_HEADER = G.CALLS_HEADER.replace(
     "//! {n} random `#[differentiate]` functions that pass one helper's result\n"
     "//! straight to another (`g(h(x))`, `g(&h(x))`), call helpers written with\n"
     "//! iterators (reached through the joint split form), hold borrowed\n"
-    "//! sub-slices in locals (`let r = &x[a..b];`), and call earlier ones with slices,\n").replace(
+    "//! sub-slices in locals (`let r = &x[a..b];`) and aliases of slice\n"
+    "//! parameters (`let b = x;`), replace whole locals (`std::mem::replace`),\n"
+    "//! sum integers and ranges that may be empty (`-0.0`), call helpers whose\n"
+    "//! only active data is their buffer, and call earlier ones with slices,\n").replace(
     "//! @generated by `tests/random/generate.py` (family `calls`, seed {seed}); do\n"
     "//! not edit by hand. Regenerate, byte for byte, with the other two files, from\n"
     "//! the repository root with\n//!\n//! ```text\n//! python3 tests/random/generate.py\n//! ```",
@@ -269,11 +720,18 @@ def generate_compose(n_funcs, seed, out):
     for name in ("f_sinh", "f_cosh", "f_exp", "f_exp2", "f_exp_m1"):
         namespace[name] = G.bounded(G.RUNTIME[name])
     discarded = too_long = 0
+    want_buf = None
     while len(specs) < n_funcs:
         name = "m{:03}".format(len(specs))
         callees = [s for s in specs if s.call_depth < 3][-40:]
-        spec = ComposeGen(rng, name, callees).function()
-        if spec.rust.count("\n") > G.CALLS_MAX_LINES + 4:
+        if want_buf is None:
+            # (drawn once per function, whatever is redrawn)
+            want_buf = rng.random() < COMPOSE_BUF_ONLY_P
+        if want_buf:
+            spec = buf_only_helper(rng, name, callees)
+        else:
+            spec = ComposeGen(rng, name, callees).function()
+        if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES:
             too_long += 1
             continue
         ns = dict(namespace)
@@ -289,6 +747,7 @@ def generate_compose(n_funcs, seed, out):
         spec.points = pts
         namespace[name] = ns[name]
         specs.append(spec)
+        want_buf = None
 
     counts = {}
     for s in specs:

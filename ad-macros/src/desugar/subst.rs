@@ -323,6 +323,35 @@ impl VisitMut for Cleanup {
             }
         }
     }
+    /// The expressions of a macro's arguments (`vec![a, r[0]]`, `vec![e;
+    /// n]`): substitution rewrote its tokens (`vec![a, (&z[1..])[0]]`), and
+    /// lowering reads them as expressions.
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        use syn::parse::Parser;
+        type List = syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>;
+        let new = if let Ok(mut es) = List::parse_terminated.parse2(m.tokens.clone()) {
+            es.iter_mut().for_each(|e| self.visit_expr_mut(e));
+            es.to_token_stream()
+        } else if let Ok((mut e, semi, mut n)) = (|input: syn::parse::ParseStream| {
+            Ok((
+                input.parse::<syn::Expr>()?,
+                input.parse::<syn::Token![;]>()?,
+                input.parse::<syn::Expr>()?,
+            ))
+        })
+        .parse2(m.tokens.clone())
+        {
+            self.visit_expr_mut(&mut e);
+            self.visit_expr_mut(&mut n);
+            quote::quote!(#e #semi #n)
+        } else {
+            return;
+        };
+        // (Tokens left as they were when nothing changed.)
+        if new.to_string() != m.tokens.to_string() {
+            m.tokens = new;
+        }
+    }
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
 }
 
