@@ -7,8 +7,10 @@
 //! stack.pop()`; iterator chains in `while` conditions and on the right of
 //! `&&` (evaluated every round, and only when the left operand allows);
 //! tuples bound from an `if`, `match` or block (`let (a, b) = if c { (x,
-//! y) } else { (y, x) };`); `std::mem::swap` and `std::mem::replace` of
-//! whole locals.
+//! y) } else { (y, x) };`); `std::mem::swap`, `std::mem::replace` and
+//! `std::mem::take` of whole locals, by path and by the bare names the
+//! module's or the body's `use`s give them; `Default::default()` of
+//! active arrays.
 //!
 //! Every function is checked in every mode through flat adapters (`&[f64]`
 //! in, `Vec<f64>` out): `_grad` and `_jvp` against central finite
@@ -16,9 +18,14 @@
 //! given), `_vjp` by the dot-product identity against `_jvp`, `_hvp`
 //! against finite differences of `_grad`.
 
+// The body's own `use`s must not warn in the derivatives, which do not
+// need them.
+#![deny(unused_imports)]
+
 use ad::differentiate;
 use ad::nalgebra::{DMatrix, DVector, Matrix2, Matrix3, Vector3};
 use std::mem;
+use std::mem::{replace, swap};
 
 // ----- the checks -------------------------------------------------------------
 
@@ -706,5 +713,74 @@ fn mem_swap_and_replace_of_locals() {
             );
             check("swapped_buffers", &x, m, None);
         }
+    }
+}
+
+/// Time stepping with the module's `use std::mem::{replace, swap};`: bare
+/// `swap` of `Vec`s and of arrays in a loop, bare `replace` bound.
+#[differentiate]
+fn stepped_by_bare_names(x: &[f64]) -> f64 {
+    let mut u = x.to_vec();
+    let mut un = vec![0.0; x.len()];
+    let mut p = [x[0], x[1]];
+    let mut q = [0.0; 2];
+    for _ in 0..3 {
+        smooth(&u, &mut un);
+        swap(&mut u, &mut un);
+        q[0] = p[1] * u[1];
+        q[1] = p[0].sin();
+        swap(&mut p, &mut q);
+    }
+    let old = replace(&mut u, vec![p[0]; x.len()]);
+    old[2] * u[1] + p[1] * q[0]
+}
+
+/// The body's own `use`s (`use std::mem::{self as m, swap as exchange};`,
+/// `use std::mem::take;`), `std::mem::take` bound and as a statement,
+/// `replace` with `Default::default()`, and `Default::default()` of an
+/// active array in a loop and in straight-line code.
+#[differentiate]
+fn reset_by_default(x: &[f64]) -> f64 {
+    use std::mem::take;
+    use std::mem::{self as m, swap as exchange};
+    let mut u = x.to_vec();
+    let mut a: [f64; 2] = Default::default();
+    let mut s = 0.0;
+    for k in 0..2 {
+        a[0] += u[k] * u[k + 1];
+        a[1] += u[k].cos();
+        s += a[0] * a[1];
+        a = Default::default();
+    }
+    let mut v = vec![s; 2];
+    exchange(&mut u, &mut v);
+    let old = take(&mut v);
+    let b = m::replace(&mut a, Default::default());
+    a[1] = old[1] * s;
+    take(&mut v);
+    v.push(u[0]);
+    u = Vec::default();
+    s * old[2] + b[1] + a[1] * v[0] + u.len() as f64
+}
+
+#[test]
+fn mem_functions_by_bare_names_and_defaults() {
+    for x in [vec![0.3, -0.8, 0.5, 1.1, -0.4], vec![1.4, 0.9, -1.3]] {
+        let m = slice_modes!(
+            stepped_by_bare_names,
+            stepped_by_bare_names_jvp,
+            stepped_by_bare_names_vjp,
+            stepped_by_bare_names_grad,
+            stepped_by_bare_names_hvp
+        );
+        check("stepped_by_bare_names", &x, m, None);
+        let m = slice_modes!(
+            reset_by_default,
+            reset_by_default_jvp,
+            reset_by_default_vjp,
+            reset_by_default_grad,
+            reset_by_default_hvp
+        );
+        check("reset_by_default", &x, m, None);
     }
 }

@@ -50,8 +50,8 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     // Iterator chains, `for` over containers and local closures become
     // index loops and straight-line code (not for `custom`: its body is
     // kept as it is).
-    let desugared = if options.custom {
-        item_fn.clone()
+    let (desugared, mem_check) = if options.custom {
+        (item_fn.clone(), TokenStream::new())
     } else {
         crate::desugar::desugar(&model, &mut errors)
     };
@@ -121,6 +121,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 called.push(&j.body.stmts);
             }
             out.extend(crate::callcheck::check(&model, called));
+            out.extend(mem_check);
         }
         Err(e) => {
             if signature_ok {

@@ -365,13 +365,15 @@ impl Tangent<'_> {
                     };
                     let dplace = place.of(dt);
                     let d = self.tangent(expr, Some(target));
-                    // A `Vec` grown by `push` set to a constant (`v =
-                    // Vec::new();`): a zero of its new value, whose element
-                    // type the pushes tell (not a zero of `Vec::new()`).
-                    if let (None, AssignOp::Set, Place::Var(_), false) =
-                        (&d, op, place, matches!(expr, Expr::Fresh { .. }))
-                    {
-                        if self.grown.contains(&target) {
+                    // A variable set to a constant: a zero of its new
+                    // value, taken after it (the constant is not computed
+                    // twice, and its type is the variable's: `v =
+                    // Vec::new();` grown by `push`, `u = Default::default();`).
+                    if let (None, AssignOp::Set, Place::Var(_)) = (&d, op, place) {
+                        let literal = matches!(expr, Expr::Use(Operand::Const(t))
+                            if matches!(t.clone().into_iter().next(), Some(proc_macro2::TokenTree::Literal(_))));
+                        let zero = matches!(expr, Expr::Fresh { .. } | Expr::ZeroLike(_));
+                        if self.grown.contains(&target) || !(literal || zero) {
                             out.push(stmt.clone());
                             out.push(Stmt::Assign {
                                 place: dplace,

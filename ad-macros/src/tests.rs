@@ -929,3 +929,21 @@ fn sin_cos_is_sin_and_cos_of_one_bound_value() {
         "{out}"
     );
 }
+
+/// The contract's `(out, x_bar, ..)` of a function whose only active data
+/// is a buffer and whose output is `()`: nothing (the cotangents are in the
+/// buffers), as for `f_jvp`.
+#[test]
+fn a_function_of_buffers_only_returns_nothing() {
+    let out = generated(quote! {
+        fn relu(x: &mut [f64]) {
+            for i in 0..x.len() {
+                x[i] = x[i].max(0.0);
+            }
+        }
+    });
+    assert!(
+        out.contains("fn relu_vjp(mut x: &mut [f64], mut x_bar: &mut [f64]) {"),
+        "{out}"
+    );
+}

@@ -501,6 +501,21 @@ pub fn zero_like<T: Cotangent + ?Sized>(x: &T) -> T::Owned {
     x.zero_cotangent()
 }
 
+/// `Default::default()` of the type of `x`: a variable's new value
+/// (`u = Default::default();`) bound to a name of its own, which does not
+/// tell its type.
+///
+/// ```
+/// let u = vec![1.0, 2.0];
+/// let u_1 = ad_runtime::default_like(&u);
+/// assert!(u_1.is_empty());
+/// assert_eq!(ad_runtime::default_like(&[1.0; 2]), [0.0; 2]);
+/// ```
+#[inline]
+pub fn default_like<T: Default>(_: &T) -> T {
+    T::default()
+}
+
 /// The sum of the elements: the cotangent of `x` in `vec![x; n]`.
 ///
 /// ```

@@ -44,8 +44,9 @@ mod refs;
 mod subst;
 mod views;
 
-/// The function with its body desugared.
-pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
+/// The function with its body desugared, and the hidden item that checks
+/// the bare names taken for `std::mem`'s functions (`mem.rs`).
+pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream) {
     let mut item = model.item.clone();
     let params: HashMap<String, syn::Type> = model
         .params
@@ -63,6 +64,8 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
         ref_locals,
         closures: Vec::new(),
         ret: model.ret.clone(),
+        mem_names: mem::MemNames::of(&model.item.block),
+        mem_checks: Vec::new(),
     };
     exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);
@@ -75,7 +78,8 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> syn::ItemFn {
     for e in d.errors {
         errors.push(e);
     }
-    item
+    let check = mem::check_item(&item.sig.ident, &d.mem_checks);
+    (item, check)
 }
 
 /// The names that may hold active values: the active parameters and every
@@ -203,6 +207,9 @@ pub(crate) struct Desugar<'m> {
     /// Local closures in scope, by scope.
     closures: Vec<HashMap<String, closures::Local>>,
     ret: syn::Type,
+    mem_names: mem::MemNames,
+    /// The bare names taken for `std::mem`'s functions, to be checked.
+    mem_checks: Vec<(mem::Mem, syn::Ident)>,
 }
 
 impl Desugar<'_> {
@@ -752,7 +759,7 @@ mod tests {
         let mut errors = Errors::default();
         let options = Options::parse(args).expect("valid options");
         let model = Model::from_syn(&f, &options, &mut errors);
-        let item = super::desugar(&model, &mut errors);
+        let (item, _) = super::desugar(&model, &mut errors);
         (item.block.to_token_stream().to_string(), errors)
     }
 

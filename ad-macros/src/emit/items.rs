@@ -343,6 +343,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         .collect();
     let vjp_ret = match (has_value, cotangent_tys.len()) {
         (true, _) => quote!(-> (#ret, #(#cotangent_tys),*)),
+        (false, 0) => quote!(), // only buffers: their cotangents are in them
         (false, 1) => quote!(-> #(#cotangent_tys)*),
         (false, _) => quote!(-> (#(#cotangent_tys),*)),
     };

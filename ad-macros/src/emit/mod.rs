@@ -30,7 +30,7 @@ pub(crate) use items::{cotangent_type, param};
 /// lints about its style would only be noise at the user's attribute.
 pub(crate) fn allow() -> TokenStream {
     quote! {
-        #[allow(unused_variables, unused_mut, unused_assignments, unused_parens, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+        #[allow(unused_variables, unused_imports, unused_mut, unused_assignments, unused_parens, unreachable_code, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
     }
 }
 

@@ -397,6 +397,30 @@ impl Lowerer<'_> {
             );
             return;
         }
+        // `u = Default::default();` in straight-line code: the new version
+        // has the type of the old one (`Default::default()` alone does not
+        // tell it). An old value of the derivatives' is still there.
+        if !self.prog.vars[old].slot && typed_by_target(right) && self.var_varied(old) {
+            let u = self.prog.name(old).clone();
+            let value = self.temp(
+                Expr::Opaque(
+                    quote::quote_spanned!(right.span()=> ::ad::__rt::default_like(&#u)),
+                    vec![old],
+                ),
+                false,
+                span,
+            );
+            if let Operand::Var(t) = value {
+                self.prog.vars[t].array = true;
+                self.prog.vars[t].nested = self.prog.vars[old].nested;
+            }
+            if let syn::Expr::Path(p) = strip_parens(left) {
+                if let Some(ident) = p.path.get_ident() {
+                    self.bind_value(&ident.clone(), true, None, value, span);
+                }
+            }
+            return;
+        }
         let rhs = self.lower_expr(right);
         if self.prog.vars[old].slot {
             // A copy (`u = un;`, `u = un.clone();`, a helper's result): the
@@ -726,4 +750,14 @@ pub(super) fn passes_buffer(c: &syn::ExprCall) -> bool {
     c.args
         .iter()
         .any(|a| matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some()))
+}
+
+/// `Default::default()` (`Vec::default()`, `T::default()`): a value whose
+/// type rustc infers from where it goes.
+fn typed_by_target(e: &syn::Expr) -> bool {
+    let syn::Expr::Call(c) = strip_parens(e) else {
+        return false;
+    };
+    matches!(strip_parens(&c.func), syn::Expr::Path(p)
+        if c.args.is_empty() && p.path.segments.last().is_some_and(|f| f.ident == "default"))
 }

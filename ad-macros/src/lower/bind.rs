@@ -317,6 +317,14 @@ impl Lowerer<'_> {
                 }
             }
         }
+        // `let mut u: [f64; 3] = Default::default();`: an array by its type.
+        let declared = ty
+            .as_ref()
+            .is_some_and(|t| is_array_type(t) && !matches!(t, syn::Type::Reference(_)));
+        let nested = declared
+            && ty
+                .as_ref()
+                .is_some_and(|t| crate::parse::is_nested(t, self.reals));
         if let Operand::Var(t) = value {
             if let Some(Stmt::Let {
                 var, ty: let_ty, ..
@@ -330,14 +338,16 @@ impl Lowerer<'_> {
                     self.prog.vars[t].kind = VarKind::Local;
                     self.prog.vars[t].mutable = mutable;
                     self.prog.vars[t].slot = slot;
+                    self.prog.vars[t].array |= declared;
+                    self.prog.vars[t].nested |= nested;
                     self.bind(ident, t, mutable);
                     return;
                 }
             }
         }
         let varied = self.is_varied(&value);
-        let array = matches!(value, Operand::Var(t) if self.prog.vars[t].array);
-        let nested = matches!(value, Operand::Var(t) if self.prog.vars[t].nested);
+        let array = declared || matches!(value, Operand::Var(t) if self.prog.vars[t].array);
+        let nested = nested || matches!(value, Operand::Var(t) if self.prog.vars[t].nested);
         let name = self.prog.names.claim(&ident.to_string(), ident.span());
         let v = self.new_var(name, VarKind::Local, varied);
         self.prog.vars[v].mutable = mutable;
