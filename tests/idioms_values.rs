@@ -21,6 +21,8 @@
 // The body's own `use`s must not warn in the derivatives, which do not
 // need them.
 #![deny(unused_imports)]
+// `std::mem::replace(&mut u, Default::default())` is a form users write.
+#![allow(clippy::mem_replace_with_default)]
 
 use ad::differentiate;
 use ad::nalgebra::{DMatrix, DVector, Matrix2, Matrix3, Vector3};
