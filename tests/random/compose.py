@@ -41,10 +41,36 @@ not write and a new user does:
   check (bit for bit) sees its sign.
 
 Those five are forced in SECOND_P of the functions, besides their weights.
-Each is drawn straight-line, in loops and in branches (`forced`).
+Each is drawn straight-line, in loops and in branches (`forced`). Third
+(forced in THIRD_P of the functions, one of them; a function may have up to
+THIRD_LINES lines of them beyond the limit):
+
+- a function whose tail is a `loop` left only by `return` (`let mut j =
+  0; loop { ..; j += 1; if s > c { return e1; } if j >= n { return e2; }
+  }`, the twin a `while True:` with returns), also in a branch of the tail
+  `if`, and the tail `c * loop { .. break v; .. return e; .. }` (a loop
+  with a value and a `return` inside; COMPOSE_TAIL_LOOP_P of the functions
+  with an f64 result besides the forced ones), and `let u = loop { ..
+  return e; .. break v; };` as a statement;
+- `for x in data` (`x: &f64`), `for &x in data.iter()`, `for x in
+  data.iter().skip(1)` over a slice parameter left out of `wrt` or a
+  `const` table (`const M012_T0: [f64; 4] = [..];` at the module level,
+  named after its function), `x` read with active values (`(x - a) * b`,
+  `x * a`, `(*x).sin() * a`, Horner's `s = (s + x) * b`), and element
+  references `let d = &data[i]; s += d * a;`;
+- table lookups `let i = xs.partition_point(|&k| k <= a).clamp(1,
+  xs.len() - 1);` and `xs.iter().position(|&k| k > a).unwrap_or(0)` with
+  `a` active, then active data read at `i` (`y[i]`, `y[i - 1] * (1.0 - t)
+  + y[i] * t`), over sorted knots: a parameter `xs` left out of `wrt`
+  (COMPOSE_KNOTS_P of the functions have one; `compose_run` sorts its
+  values, and such functions are not called by later ones, which would
+  pass any data) or a sorted `const` table. The twin (`k_pp`, `bisect`;
+  `k_pos`) records every comparison with a knot as a decision, so test
+  points keep `a` away from the knots as from any branch threshold.
 """
 
 import argparse
+import bisect
 import os
 import random
 import re
@@ -56,6 +82,7 @@ sys.path.insert(0, HERE)
 
 import generate as G  # noqa: E402
 import iters  # noqa: E402
+from generate import E, binop, var  # noqa: E402
 
 COMPOSE_SEED = 20261206
 COMPOSE_N_FUNCS = 300
@@ -68,6 +95,12 @@ COMPOSE_BUF_ONLY_P = 0.08
 # Lines a function may have beyond the `calls` family's limit (the family's
 # constructs are longer).
 COMPOSE_EXTRA_LINES = 8
+# The share of functions with a sorted slice parameter `xs` of knots left
+# out of `wrt` (`ComposeGen.draw_params`), and of functions with an f64
+# result whose tail is a `loop` left by `return` (`loop_tail`), besides
+# the forced ones.
+COMPOSE_KNOTS_P = 0.3
+COMPOSE_TAIL_LOOP_P = 0.2
 
 
 class ComposeGen(iters.IterGen, G.CallsGen):
@@ -81,18 +114,40 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         # A top-level float sum that may be empty (`-0.0`), given a result
         # element of its own by `slots` so that its sign reaches the output.
         self.pure = None
+        # `const` tables of this function: (rust, python) lines written
+        # before it at the module level.
+        self.tables = []
+        self.tail_loop = self.r() < COMPOSE_TAIL_LOOP_P
+        self.third_lines = 0
 
     def stmt(self, nested, loop_ok=True):
         G.CallsGen.stmt(self, nested, loop_ok)
 
+    # The constructs added third, whose lines a function may have beyond
+    # the family's limit (up to THIRD_LINES).
+    THIRD_KINDS = ("loop_return", "data_for", "elem_ref", "lookup")
+    THIRD_LINES = 14
+
+    def construct(self, kind):
+        at = len(self.rs)
+        G.CallsGen.construct(self, kind)
+        if kind in self.THIRD_KINDS:
+            self.third_lines += len(self.rs) - at
+
     CONSTRUCTS = dict(G.CallsGen.CONSTRUCTS, iter_reduce=2.5, iter_for=1.5, subslice=2, nested_call=2.5,
                       buffer_expr=1.5, swap=1, alias=1.5, buf_only_call=1.5, replace=1.5, int_sum=1,
-                      empty_sum=1.5)
+                      empty_sum=1.5, loop_return=1.5, data_for=1.5, elem_ref=1, lookup=2)
     # The constructs added second (aliases of slice parameters, helpers
     # whose only active data is a buffer, `std::mem::replace`, integer and
     # empty sums): a function has one of them forced with this probability.
     SECOND = ["alias"] * 2 + ["buf_only_call"] * 2 + ["replace"] * 2 + ["int_sum", "empty_sum", "empty_sum"]
     SECOND_P = 0.6
+    # The constructs added third (loops with a value left by `return`, `for`
+    # over data left out of `wrt` and `const` tables, element references,
+    # table lookups; "tail_loop" makes the function's tail a `loop` left by
+    # `return`): one of them is forced with this probability.
+    THIRD = ["loop_return", "data_for", "data_for", "elem_ref", "lookup", "lookup", "lookup", "tail_loop"]
+    THIRD_P = 0.6
 
     def constructs(self):
         return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS)
@@ -103,6 +158,12 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         out = G.CallsGen.extra_forced(self) + ["F:" + self.pick(own)]
         if self.r() < self.SECOND_P:
             out.append("F:" + self.pick(self.SECOND))
+        if self.r() < self.THIRD_P:
+            kind = self.pick(self.THIRD)
+            if kind == "tail_loop":
+                self.tail_loop = True
+            else:
+                out.append("F:" + kind)
         return out
 
     def iter_reduce_stmt(self):
@@ -548,6 +609,318 @@ class ComposeGen(iters.IterGen, G.CallsGen):
             return es
         return G.CallsGen.slots(self, shaped, m)
 
+    # ----- loops left by `return` ----------------------------------------------------
+
+    def exits_loop(self, acc, j, n, exits):
+        """The body of a `loop` on the counter `j` that updates the active
+        `acc`, then takes `exits` in order: (condition (rust, python) or
+        None for `j >= n`, "return"/"break", value E or None for the
+        function's `exit_stmt`), `bound` naming the loop's value in Python."""
+        self.loops.append("value")
+        self.push()
+        self.mut_update(acc)
+        if self.r() < 0.4:
+            self.update(acc)
+        self.emit("{} += 1;".format(j), "{} += 1".format(j))
+        for cond, kind, e, bound in exits:
+            rs, py = cond if cond is not None else ("{} >= {}".format(j, n), "{} >= {}".format(j, n))
+            self.emit("if {} {{".format(rs), "if {}:".format(py))
+            self.ind += 1
+            if kind == "break":
+                self.emit("break {};".format(e.rs), "{} = chk({})".format(bound, e.py))
+                self.emit(None, "break")
+            elif e is not None:
+                self.emit("return {};".format(e.rs), "return chk({})".format(e.py))
+            else:
+                loops, self.loops = self.loops, []
+                try:
+                    self.exit_stmt()
+                finally:
+                    self.loops = loops
+            self.ind -= 1
+            self.emit("}")
+        self.pop()
+        self.loops.pop()
+
+    def acc_cond(self, acc, up=None):
+        """`acc > c` (`up`) or `acc < -c`: (rust, python)."""
+        c = self.const(0.05, 0.8)
+        if up if up is not None else self.r() < 0.5:
+            return "{} > {}".format(acc, c), "gt({}, {})".format(acc, c)
+        return "{} < -{}".format(acc, c), "lt({}, -{})".format(acc, c)
+
+    def loop_return_stmt(self):
+        """`let u = loop { ..; if c { return e; } if j >= n { break v; } };`:
+        a loop with a value and a `return` inside, then `u` read."""
+        callees, self.callees = self.callees, []
+        try:
+            acc = self.let(self.typed(self.act_expr()), name=self.fresh("s"), mutable=True)
+            j, u = self.fresh("j"), self.fresh("u")
+            n = self.rng.randint(2, 4)
+            self.emit("let mut {} = 0;".format(j), "{} = 0".format(j))
+            self.emit("let {} = loop {{".format(u), "while True:")
+            up = self.r() < 0.5
+            exits = [(self.acc_cond(acc, up), "return", None, None),
+                     (None, "break", binop("*", var(acc), self.expr(1)), u)]
+            if self.r() < 0.4:
+                exits.insert(self.rng.randint(0, 1), (self.acc_cond(acc, not up), "break",
+                                                      binop("+", var(acc), self.expr(1)), u))
+            self.exits_loop(acc, j, n, exits)
+            self.emit("};")
+        finally:
+            self.callees = callees
+        self.declare_scalar(u, False)
+        self.wrote(u)
+        self.sink(u)
+        self.ctag("let u = loop {{ .. break v; .. return e; .. }} {}".format(self.where()))
+
+    def tail(self, shaped):
+        if not (self.tail_loop and self.out == "f" and self.own_buf is None):
+            return G.CallsGen.tail(self, shaped)
+        # The tail's terms bound first, read by every exit.
+        e = None
+        for t in shaped:
+            e = t if e is None else binop(self.pick("+-"), e, t)
+        at = len(self.rs)
+        tl = self.let(e, name=self.fresh("t"))
+        callees, self.callees = self.callees, []
+        acc = self.let(self.typed(self.act_expr()), name=self.fresh("s"), mutable=True)
+        j = self.fresh("j")
+        n = self.rng.randint(2, 4)
+        self.emit("let mut {} = 0;".format(j), "{} = 0".format(j))
+        kind = self.pick(["return", "return", "value", "value", "branch"])
+        ret = lambda: binop(self.pick("+*"), var(acc), var(tl))  # noqa: E731
+        if kind == "branch":
+            rs, py = self.active_only_cond()
+            self.emit("if {} {{".format(rs), "if {}:".format(py))
+            self.ind += 1
+        if kind == "value":
+            c = self.const(0.3, 1.5)
+            lv = self.fresh("lv")
+            self.emit("{} * loop {{".format(c), "while True:")
+            up = self.r() < 0.5
+            exits = [(self.acc_cond(acc, up), "break", ret(), lv), (self.acc_cond(acc, not up), "return", ret(), None)]
+            self.rng.shuffle(exits)
+            exits.append((None, "break", ret(), lv))
+            self.exits_loop(acc, j, n, exits)
+            self.emit("}", "return chk({} * {})".format(c, lv))
+            what = "the tail c * loop { .. break v; .. return e; .. }"
+        else:
+            self.emit("loop {", "while True:")
+            self.exits_loop(acc, j, n, [(self.acc_cond(acc), "return", ret(), None), (None, "return", ret(), None)])
+            self.emit("}")
+            what = "the tail loop { .. return e1; .. if j >= n { return e2; } }"
+        if kind == "branch":
+            self.ind -= 1
+            self.emit("} else {", "else:")
+            self.emit("    " + tl, "    return " + tl)
+            self.emit("}")
+            what += " in a branch of an if"
+        self.callees = callees
+        self.ctag(what)
+        self.third_lines += len(self.rs) - at
+
+    # ----- data left out of `wrt`: `for x in data`, element references --------------
+
+    def table(self, sort=False):
+        """A `const` table of this function at the module level: its name
+        and length."""
+        name = "{}_T{}".format(self.name.upper(), len(self.tables))
+        n = self.rng.randint(3, 4)
+        if sort:
+            vals, v = [], round(self.rng.uniform(-1.3, -0.5), 2)
+            for _ in range(n):
+                vals.append(v)
+                v = round(v + self.rng.uniform(0.3, 0.8), 2)
+        else:
+            vals = [round(self.rng.uniform(-1.5, 1.5), 2) for _ in range(n)]
+        body = ", ".join(G.rust_float(x) for x in vals)
+        self.tables.append(("const {}: [f64; {}] = [{}];".format(name, n, body),
+                           "{} = [{}]".format(name, ", ".join(repr(x) for x in vals))))
+        return name, n
+
+    def data_params(self):
+        """Slice parameters left out of `wrt`, never written or shadowed."""
+        names = {p.name for p in self.fixed_inactive() if p.kind == "s"}
+        return [a for a in self.arrays if getattr(a, "akind", None) == "s" and a.name in names]
+
+    def data_source(self):
+        """(name, is a table, length) of data left out of `wrt`."""
+        srcs = self.data_params()
+        if srcs and self.r() < 0.6:
+            a = self.pick(srcs)
+            self.used.add(a.name)
+            return a.name, False, a.length
+        name, n = self.table()
+        return name, True, n
+
+    def data_for_stmt(self):
+        """`for x in data` (`x: &f64`), `for &x in data.iter()`, `for x in
+        data.iter().skip(1)` over a slice left out of `wrt` or a `const`
+        table, `x` read with active values."""
+        d, is_table, n = self.data_source()
+        acc = self.ensure_mut()
+        c = self.r()
+        if c < 0.3:
+            pat, src, by_ref, skip = "", ("&" if is_table else "") + d, True, 0
+        elif c < 0.6:
+            pat, src, by_ref, skip = "&", d + ".iter()", False, 0
+        elif c < 0.85:
+            pat, src, by_ref, skip = "", d + ".iter().skip(1)", True, 1
+        else:
+            pat, src, by_ref, skip = "", d + ".iter()", True, 0
+        x = self.fresh("x")
+        self.emit("for {}{} in {} {{".format(pat, x, src), "for {} in list({})[{}:]:".format(x, d, skip))
+        self.loops.append("for")
+        self.push()
+        callees, self.callees = self.callees, []
+        a = self.typed(self.act_expr())
+        c = self.r()
+        if c < 0.35:
+            e = binop("*", binop("-", var(x), a), self.bounded(self.expr(1)))
+            what = "(x - a) * b"
+        elif c < 0.6:
+            e = binop("*", var(x), a)
+            what = "x * a"
+        elif c < 0.8:
+            f = self.pick(["sin", "cos", "tanh"])
+            e = E(("(*{}).{}()" if by_ref else "{}.{}()").format(x, f), G.ATOM, "f_{}({})".format(f, x), True)
+            e = binop("*", e, a)
+            what = "(*x).f() * a" if by_ref else "x.f() * a"
+        else:
+            # Horner's scheme, `acc = (acc + x) * b`
+            b = self.bounded(a)
+            self.assign(acc, "=", binop("*", E("({} + {})".format(acc, x), G.ATOM, "({} + {})".format(acc, x), True), b))
+            e = None
+            what = "acc = (acc + x) * b"
+        if e is not None:
+            self.assign(acc, "+", e)
+        self.callees = callees
+        self.pop()
+        self.loops.pop()
+        self.emit("}")
+        self.used.add(acc)
+        self.wrote(acc)
+        self.ctag("for over {}: {} reading {} {}".format(
+            "a const table" if is_table else "a slice left out of wrt", "for {}x in {}".format(pat, src.replace(d, "data")), what,
+            self.where()))
+
+    def elem_ref_stmt(self):
+        """`let d = &data[i]; .. d * a ..` of a slice left out of `wrt` or a
+        `const` table, in a loop over its indices or once."""
+        d, is_table, n = self.data_source()
+        acc = self.ensure_mut()
+        r = self.fresh("r")
+        loop = self.r() < 0.6
+        if loop:
+            i = "i" + str(len(self.loops))
+            self.open_block("for {} in 0..{}.len() {{".format(i, d), "for {} in range(0, len({})):".format(i, d),
+                            "for", i)
+            idx = G.ivar(i)
+        else:
+            idx = G.ilit(self.rng.randint(0, n - 1))
+        self.emit("let {} = &{}[{}];".format(r, d, idx.rs), "{} = {}[{}]".format(r, d, idx.py))
+        callees, self.callees = self.callees, []
+        a = self.typed(self.act_expr())
+        if self.r() < 0.5:
+            e = binop("*", var(r), a)
+        else:
+            e = binop("+", binop("*", var(r), a), binop("*", E("(*{})".format(r), G.ATOM, r, True),
+                                                           self.bounded(self.expr(1))))
+        self.assign(acc, "+", e)
+        self.callees = callees
+        if loop:
+            self.close_block(loop=True)
+        self.used.add(acc)
+        self.wrote(acc)
+        self.ctag("element reference let d = &data[i]; d * a of {}{} {}".format(
+            "a const table" if is_table else "a slice left out of wrt", " in a loop of its own" if loop else "",
+            self.where()))
+
+    # ----- table lookups ---------------------------------------------------------
+
+    def draw_params(self, n_slices=None):
+        params = G.CallsGen.draw_params(self, n_slices)
+        if any(p.kind in "fsavrmn" for p in params) and self.r() < COMPOSE_KNOTS_P:
+            xs = G.WParam("xs", "s", self.rng.randint(3, 4))
+            xs.sorted = True
+            params.append(xs)
+        return params
+
+    def adjust_activity(self, floats, use_wrt):
+        """The knots `xs` stay out of `wrt` (with `wrt`)."""
+        for p in floats:
+            if getattr(p, "sorted", False) and use_wrt:
+                p.active = False
+                if not any(q.active for q in floats):
+                    self.pick([q for q in floats if q is not p]).active = True
+
+    def lookup_stmt(self):
+        """`let i = xs.partition_point(|&k| k <= a).clamp(1, xs.len() - 1);`
+        or `xs.iter().position(|&k| k > a).unwrap_or(0)` over the sorted
+        knots `xs` left out of `wrt` or a sorted `const` table, with `a`
+        active, then active data read at `i` (`y[i]`, `y[i - 1] * (1.0 -
+        t) + y[i] * t`). The twin records every comparison with a knot, so
+        test points keep `a` away from the knots."""
+        knots = [p for p in self.fixed_inactive() if getattr(p, "sorted", False) and p.name in
+                 [a.name for a in self.arrays]]
+        if knots and self.r() < 0.6:
+            kn, n, what = knots[0].name, knots[0].length, "sorted knots xs left out of wrt"
+            self.used.add(kn)
+        else:
+            (kn, n), what = self.table(sort=True), "a sorted const table"
+        callees, self.callees = self.callees, []
+        try:
+            a = self.let(self.typed(self.act_expr()), name=self.fresh("a"))
+            ys = [arr for arr in self.arrays if arr.length >= n and (
+                getattr(arr, "surely_active", False) or any(p.name == arr.name and p.active and p.kind in "savr"
+                                                            for p in self.wparams))]
+            if ys and self.r() < 0.5:
+                y = self.pick(ys).name
+                self.used.add(y)
+            else:
+                y = self.fresh("y")
+                es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
+                self.rng.shuffle(es)
+                self.emit("let {} = [{}];".format(y, ", ".join(e.rs for e in es)),
+                          "{} = [{}]".format(y, ", ".join("chk(" + e.py + ")" for e in es)))
+            i, s = self.fresh("i"), self.fresh("s")
+            if self.r() < 0.6:
+                self.emit("let {} = {}.partition_point(|&k| k <= {}).clamp(1, {}.len() - 1);".format(i, kn, a, kn),
+                          "{} = min(max(k_pp({}, {}), 1), len({}) - 1)".format(i, kn, a, kn))
+                how = "partition_point(..).clamp(1, len - 1)"
+                if self.r() < 0.7:
+                    t = self.fresh("t")
+                    self.emit("let {t} = ({a} - {k}[{i} - 1]) / ({k}[{i}] - {k}[{i} - 1]);".format(t=t, a=a, k=kn, i=i),
+                              "{t} = chk(({a} - {k}[{i} - 1]) / ({k}[{i}] - {k}[{i} - 1]))".format(t=t, a=a, k=kn, i=i))
+                    self.emit("let {s} = {y}[{i} - 1] * (1.0 - {t}) + {y}[{i}] * {t};".format(s=s, y=y, i=i, t=t),
+                              "{s} = chk({y}[{i} - 1] * (1.0 - {t}) + {y}[{i}] * {t})".format(s=s, y=y, i=i, t=t))
+                    how += ", interpolated"
+                else:
+                    self.emit("let {s} = {y}[{i}] * {a} + {y}[{i} - 1];".format(s=s, y=y, i=i, a=a),
+                              "{s} = chk({y}[{i}] * {a} + {y}[{i} - 1])".format(s=s, y=y, i=i, a=a))
+            else:
+                self.emit("let {} = {}.iter().position(|&k| k > {}).unwrap_or(0);".format(i, kn, a),
+                          "{} = k_pos({}, {})".format(i, kn, a))
+                self.emit("let {s} = {y}[{i}] * {a} + {y}[0];".format(s=s, y=y, i=i, a=a),
+                          "{s} = chk({y}[{i}] * {a} + {y}[0])".format(s=s, y=y, i=i, a=a))
+                how = "iter().position(..).unwrap_or(0)"
+        finally:
+            self.callees = callees
+        self.declare_scalar(s, False)
+        self.wrote(s)
+        self.sink(s)
+        self.ctag("table lookup {} over {} {}".format(how, what, self.where()))
+
+    def function(self):
+        spec = G.CallsGen.function(self)
+        if self.tables:
+            spec.rust = "".join(r + "\n" for r, _ in self.tables) + "\n" + spec.rust
+            spec.python = "".join(p + "\n" for _, p in self.tables) + spec.python
+        spec.knots = any(getattr(p, "sorted", False) for p in spec.params)
+        spec.extra_lines = min(self.third_lines, self.THIRD_LINES)
+        return spec
+
     # ----- sub-slice locals --------------------------------------------------------
 
     def subslice_stmt(self):
@@ -681,6 +1054,36 @@ def buf_only_helper(rng, name, callees):
     return spec
 
 
+def k_pp(xs, a):
+    """`xs.partition_point(|&k| k <= a)` over sorted `xs`: every comparison
+    with a knot is a decision (its margin the distance of `a` to the
+    knot)."""
+    for k in xs:
+        G.TRACE.append((a - k, k <= a))
+    return bisect.bisect_right(xs, a)
+
+
+def k_pos(xs, a):
+    """`xs.iter().position(|&k| k > a).unwrap_or(0)`, every comparison a
+    decision."""
+    for k in xs:
+        G.TRACE.append((k - a, k > a))
+    return next((i for i, k in enumerate(xs) if k > a), 0)
+
+
+def compose_run(fn, spec, z, q, k):
+    """`calls_run` with the knots (parameters marked `sorted`) sorted in q,
+    in place, so that the point kept has them sorted."""
+    at = 0
+    for p in spec.params:
+        if p.kind == "k" or p.in_z():
+            continue
+        if getattr(p, "sorted", False):
+            q[at:at + p.size()] = sorted(q[at:at + p.size()])
+        at += p.size()
+    return G.calls_run(fn, spec, z, q, k)
+
+
 COMPOSE_HEADER = G.CALLS_HEADER.replace(
     "//! Randomized differential testing of helpers over arrays: {n} random\n"
     "//! `#[differentiate]` functions that call earlier ones with slices,\n",
@@ -691,7 +1094,10 @@ COMPOSE_HEADER = G.CALLS_HEADER.replace(
     "//! sub-slices in locals (`let r = &x[a..b];`) and aliases of slice\n"
     "//! parameters (`let b = x;`), replace whole locals (`std::mem::replace`),\n"
     "//! sum integers and ranges that may be empty (`-0.0`), call helpers whose\n"
-    "//! only active data is their buffer, and call earlier ones with slices,\n").replace(
+    "//! only active data is their buffer, end in `loop`s left by `return`, read\n"
+    "//! data left out of `wrt` and `const` tables (`for x in data`, `&data[i]`),\n"
+    "//! look up sorted knots (`partition_point`, `position`), and call earlier\n"
+    "//! ones with slices,\n").replace(
     "//! @generated by `tests/random/generate.py` (family `calls`, seed {seed}); do\n"
     "//! not edit by hand. Regenerate, byte for byte, with the other two files, from\n"
     "//! the repository root with\n//!\n//! ```text\n//! python3 tests/random/generate.py\n//! ```",
@@ -719,11 +1125,14 @@ def generate_compose(n_funcs, seed, out):
     namespace["fl"] = G.fl
     for name in ("f_sinh", "f_cosh", "f_exp", "f_exp2", "f_exp_m1"):
         namespace[name] = G.bounded(G.RUNTIME[name])
+    namespace["k_pp"] = k_pp
+    namespace["k_pos"] = k_pos
     discarded = too_long = 0
     want_buf = None
     while len(specs) < n_funcs:
         name = "m{:03}".format(len(specs))
-        callees = [s for s in specs if s.call_depth < 3][-40:]
+        # (not the functions with sorted knots: a caller would pass any data)
+        callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)][-40:]
         if want_buf is None:
             # (drawn once per function, whatever is redrawn)
             want_buf = rng.random() < COMPOSE_BUF_ONLY_P
@@ -731,13 +1140,13 @@ def generate_compose(n_funcs, seed, out):
             spec = buf_only_helper(rng, name, callees)
         else:
             spec = ComposeGen(rng, name, callees).function()
-        if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES:
+        if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES + getattr(spec, "extra_lines", 0):
             too_long += 1
             continue
         ns = dict(namespace)
         try:
             exec(spec.python, ns)
-            pts = G.wrt_find_points(spec, ns[name], rng, runner=G.calls_run)
+            pts = G.wrt_find_points(spec, ns[name], rng, runner=compose_run)
         except Exception:
             sys.stderr.write(spec.rust + "\n" + spec.python + "\n")
             raise
