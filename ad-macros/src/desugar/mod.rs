@@ -723,6 +723,11 @@ fn span_of(t: &impl ToTokens) -> Span {
         .map_or_else(Span::call_site, |t| t.span())
 }
 
+/// The integer types (whose sums start from `0`).
+const INTEGERS: [&str; 12] = [
+    "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
+];
+
 #[cfg(test)]
 mod tests {
     use crate::error::Errors;
@@ -832,8 +837,3 @@ mod tests {
         assert!(msg.contains("write an index loop"), "{msg}");
     }
 }
-
-/// The integer types (whose sums start from `0`).
-const INTEGERS: [&str; 12] = [
-    "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
-];
