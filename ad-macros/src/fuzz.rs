@@ -282,3 +282,65 @@ fn expansion_time_of_the_compile_time_crate() {
         times.len()
     );
 }
+
+/// The expansion of every function of the repository (the random corpora
+/// included; methods as free functions), in the known and the unknown scope,
+/// written to the file `AD_EXPANSIONS` names: compared as text before and
+/// after a change that must not alter the generated code. Run with
+/// `AD_EXPANSIONS=/tmp/x.txt cargo test -p ad-macros --release
+/// expansions_of_the_repository -- --ignored`.
+#[test]
+#[ignore]
+fn expansions_of_the_repository() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<(TokenStream, TokenStream)>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().and_then(|e| e.to_str()) == Some("rs") {
+                let Ok(file) = syn::parse_file(&std::fs::read_to_string(&path).unwrap_or_default())
+                else {
+                    continue;
+                };
+                let mut items = file.items.clone();
+                for item in &file.items {
+                    if let syn::Item::Impl(i) = item {
+                        for it in &i.items {
+                            if let syn::ImplItem::Fn(f) = it {
+                                items.push(syn::Item::Fn(syn::ItemFn {
+                                    attrs: f.attrs.clone(),
+                                    vis: f.vis.clone(),
+                                    sig: f.sig.clone(),
+                                    block: Box::new(f.block.clone()),
+                                }));
+                            }
+                        }
+                    }
+                }
+                collect_items(&items, out);
+            }
+        }
+    }
+    let Ok(dest) = std::env::var("AD_EXPANSIONS") else {
+        return;
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut fns = Vec::new();
+    for dir in ["tests", "examples", "benches", "adbench", "models"] {
+        walk(&root.join(dir), &mut fns);
+    }
+    let mut text = String::new();
+    for (args, item) in &fns {
+        for scope in [crate::scope::Scope::Free, crate::scope::Scope::Unknown] {
+            let out = crate::expand::expand_in(args.clone(), item.clone(), scope);
+            text.push_str(&out.to_string());
+            text.push('\n');
+        }
+    }
+    std::fs::write(&dest, text).expect("AD_EXPANSIONS is writable");
+    println!("{} functions expanded to {dest}", fns.len());
+}

@@ -676,25 +676,29 @@ impl Names {
     /// A name derived from `base` that nobody uses.
     pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
         let base = plain(base);
-        let mut n = self.next.get(&base).copied().unwrap_or(0);
         // (Only the base itself may be a keyword: `type`, `self`.)
         let suffixable = ident_like(&base);
+        let base_valid = suffixable && is_ident_like_name(&base);
         let mut candidate = String::with_capacity(base.len() + 4);
+        candidate.push_str(&base);
+        let stem = base.len();
+        // One lookup of the base, kept for the update after the probe.
+        let next = self.next.entry(base).or_insert(0);
+        let mut n = *next;
         loop {
-            candidate.clear();
-            candidate.push_str(&base);
+            candidate.truncate(stem);
             if n > 0 {
                 candidate.push('_');
                 push_decimal(&mut candidate, n);
             }
-            let valid = (n > 0 && suffixable) || is_ident(&candidate);
+            let valid = if n > 0 { suffixable } else { base_valid };
             if valid && !self.reserved.contains(&candidate) && !self.taken.contains(&candidate) {
                 break;
             }
             n += 1;
         }
+        *next = n + 1;
         let ident = Ident::new(&candidate, span);
-        self.next.insert(base, n + 1);
         self.taken.insert(candidate);
         ident
     }
@@ -711,15 +715,32 @@ fn push_decimal(s: &mut String, n: usize) {
 }
 
 /// Letters, digits and `_`, not starting with a digit: with `_1` appended,
-/// an identifier that is no keyword.
+/// an identifier that is no keyword. (Bytes first: unoptimised, a `chars()`
+/// iterator is calls per character.)
 fn ident_like(name: &str) -> bool {
-    !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c == '_' || c.is_alphanumeric())
+    let bytes = name.as_bytes();
+    if matches!(bytes.first(), Some(b'0'..=b'9')) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' => i += 1,
+            0x80.. => return name[i..].chars().all(|c| c == '_' || c.is_alphanumeric()),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether `name` is an identifier that is no keyword (what
 /// `syn::parse_str::<Ident>` accepts, without running a lexer).
 fn is_ident(name: &str) -> bool {
+    ident_like(name) && is_ident_like_name(name)
+}
+
+/// [`is_ident`] of a name that is [`ident_like`].
+fn is_ident_like_name(name: &str) -> bool {
     const KEYWORDS: &[&str] = &[
         "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
         "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if",
@@ -727,7 +748,7 @@ fn is_ident(name: &str) -> bool {
         "pub", "ref", "return", "Self", "self", "static", "struct", "super", "trait", "true",
         "try", "type", "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
     ];
-    if name.is_empty() || !ident_like(name) {
+    if name.is_empty() {
         return false;
     }
     // No keyword is longer than 8 characters or has a digit or a `_` but

@@ -622,22 +622,31 @@ impl Adjoint<'_> {
 /// Such a read would otherwise make the forward sweep save `s`. `mark` (an
 /// index into `out`) follows the removals.
 fn drop_dead_temps(out: &mut Block, start: usize, mark: &mut usize, temps: &HashMap<VarId, usize>) {
+    // What `out[i + 1..]` reads: collected at the last temporary, then kept
+    // as `i` goes up (a dropped temporary reads nothing), rather than
+    // collected again for each temporary.
+    let mut later: Option<HashSet<VarId>> = None;
     let mut i = out.len();
     while i > start {
         i -= 1;
-        let Stmt::Let { var, expr, .. } = &out[i] else {
-            continue;
-        };
-        if !temps.contains_key(var) || matches!(expr, Expr::Call2 { .. } | Expr::Pop(_)) {
-            continue;
-        }
-        let mut later = HashSet::default();
-        collect_reads(&out[i + 1..], &mut later);
-        if !later.contains(var) {
-            out.remove(i);
-            if i < *mark {
-                *mark -= 1;
+        if let Stmt::Let { var, expr, .. } = &out[i] {
+            if temps.contains_key(var) && !matches!(expr, Expr::Call2 { .. } | Expr::Pop(_)) {
+                let reads = later.get_or_insert_with(|| {
+                    let mut reads = HashSet::default();
+                    collect_reads(&out[i + 1..], &mut reads);
+                    reads
+                });
+                if !reads.contains(var) {
+                    out.remove(i);
+                    if i < *mark {
+                        *mark -= 1;
+                    }
+                    continue;
+                }
             }
+        }
+        if let Some(reads) = &mut later {
+            collect_reads(std::slice::from_ref(&out[i]), reads);
         }
     }
 }

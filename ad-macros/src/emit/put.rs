@@ -98,22 +98,58 @@ pub(crate) use {put, put_each, put_group};
 
 /// One token of a template, from its text: an identifier or keyword, a
 /// literal, or an operator (its characters joined, as the lexer would).
+/// (Read by its bytes: unoptimised, `chars()` is calls per character, and
+/// this runs for every token the emitter writes.)
 pub(crate) fn leaf(out: &mut TokenStream, span: Span, text: &str) {
-    let first = text.chars().next().unwrap_or(' ');
-    if first == '_' || first.is_alphabetic() {
-        out.extend([TokenTree::Ident(Ident::new(text, span))]);
-    } else if first.is_ascii_digit() || first == '"' {
-        if let Ok(mut lit) = text.parse::<Literal>() {
-            lit.set_span(span);
-            out.extend([TokenTree::Literal(lit)]);
+    let bytes = text.as_bytes();
+    match bytes.first().copied().unwrap_or(b' ') {
+        b'_' | b'a'..=b'z' | b'A'..=b'Z' => {
+            out.extend([TokenTree::Ident(Ident::new(text, span))]);
         }
-    } else if let Some(name) = text.strip_prefix('\'') {
-        let mut tick = Punct::new('\'', Spacing::Joint);
-        tick.set_span(span);
-        out.extend([
-            TokenTree::Punct(tick),
-            TokenTree::Ident(Ident::new(name, span)),
-        ]);
+        b'0'..=b'9' | b'"' => {
+            if let Ok(mut lit) = text.parse::<Literal>() {
+                lit.set_span(span);
+                out.extend([TokenTree::Literal(lit)]);
+            }
+        }
+        b'\'' => {
+            out.extend([
+                punct('\'', Spacing::Joint, span),
+                TokenTree::Ident(Ident::new(&text[1..], span)),
+            ]);
+        }
+        0x80.. => leaf_unicode(out, span, text),
+        // An operator: ASCII, one to three characters.
+        _ => {
+            let spacing = |i: usize| {
+                if i + 1 < bytes.len() {
+                    Spacing::Joint
+                } else {
+                    Spacing::Alone
+                }
+            };
+            match *bytes {
+                [a] => out.extend([punct(a as char, Spacing::Alone, span)]),
+                [a, b] => out.extend([
+                    punct(a as char, Spacing::Joint, span),
+                    punct(b as char, Spacing::Alone, span),
+                ]),
+                _ => out.extend(
+                    bytes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &c)| punct(c as char, spacing(i), span)),
+                ),
+            }
+        }
+    }
+}
+
+/// [`leaf`] of a token that starts with a character beyond ASCII.
+fn leaf_unicode(out: &mut TokenStream, span: Span, text: &str) {
+    let first = text.chars().next().unwrap_or(' ');
+    if first.is_alphabetic() {
+        out.extend([TokenTree::Ident(Ident::new(text, span))]);
     } else {
         let n = text.chars().count();
         out.extend(text.chars().enumerate().map(|(i, c)| {
@@ -122,11 +158,15 @@ pub(crate) fn leaf(out: &mut TokenStream, span: Span, text: &str) {
             } else {
                 Spacing::Alone
             };
-            let mut p = Punct::new(c, spacing);
-            p.set_span(span);
-            TokenTree::Punct(p)
+            punct(c, spacing, span)
         }));
     }
+}
+
+fn punct(c: char, spacing: Spacing, span: Span) -> TokenTree {
+    let mut p = Punct::new(c, spacing);
+    p.set_span(span);
+    TokenTree::Punct(p)
 }
 
 /// A group around the tokens written in `inner`.
@@ -172,8 +212,8 @@ mod tests {
         let args = vec![quote!(&a), quote!(&b)];
         let (first, second) = (args.iter(), args.iter());
         let mut out = TokenStream::new();
-        put!(&mut out, span => ::ad::__rt::mul::vjp_a(#(#first),*) += -#a .. #b; let mut y: [f64; 2] = [0.0; 2]; (#(#second,)*) 'a: loop {} _ => x as usize != 1);
-        let want = quote_spanned!(span=> ::ad::__rt::mul::vjp_a(#(#args),*) += -#a .. #b; let mut y: [f64; 2] = [0.0; 2]; (#(#args,)*) 'a: loop {} _ => x as usize != 1);
+        put!(&mut out, span => ::ad::__rt::mul::vjp_a(#(#first),*) += -#a .. #b; let mut y: [f64; 2] = [0.0; 2]; (#(#second,)*) 'a: loop {} _ => x as usize != 1 ..= y <<= 2 >>= 1);
+        let want = quote_spanned!(span=> ::ad::__rt::mul::vjp_a(#(#args),*) += -#a .. #b; let mut y: [f64; 2] = [0.0; 2]; (#(#args,)*) 'a: loop {} _ => x as usize != 1 ..= y <<= 2 >>= 1);
         assert_eq!(out.to_string(), want.to_string());
         let lazy = Lazy(|o: &mut TokenStream| put!(o, span => f(#a)));
         assert_eq!(
