@@ -2,6 +2,8 @@
 //! value, called from differentiated functions, in every mode against
 //! central finite differences (buffers passed to ODE right-hand sides:
 //! `tests/helpers.rs`).
+// The reborrows `&*u` and `&u` of a buffer are the forms tested.
+#![allow(clippy::needless_borrow, clippy::explicit_auto_deref)]
 
 use ad::{differentiate, Real};
 
