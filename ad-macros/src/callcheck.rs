@@ -34,7 +34,9 @@
 //! marker too: a value form is missing either because `g` has no
 //! derivatives or because it has no buffer parameter, where the caller's own
 //! buffer was passed on bare (`g(d)`, taken for an in/out buffer) to a
-//! slice parameter; the second gets its own message (borrow `&d[..]`).
+//! slice parameter. Such a buffer is checked on its own against `g`'s
+//! marker of its parameters (`__ad_params_g`: `Buffer` or `NotBuffer` for
+//! each), with a message at the argument (lend `&d[..]`).
 //!
 //! When `f` is at module level (its own marker is found), the wrappers of a
 //! bare-name call `g(..)` are looked up exactly in the module, like `g`'s
@@ -48,7 +50,7 @@
 //! path (`m::g`), method calls, and callers whose bodies declare items or
 //! call macros (which could bring other wrappers into scope) are not checked.
 
-use crate::ir::{walk, Expr, Header, Stmt};
+use crate::ir::{walk, Expr, Header, Lent, Stmt};
 use crate::parse::Model;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
@@ -63,6 +65,41 @@ pub fn marker(model: &Model) -> TokenStream {
         #[doc(hidden)]
         #[allow(dead_code, non_upper_case_globals)]
         #vis const #has: ::ad::__rt::call::Found = ::ad::__rt::call::Found;
+    }
+}
+
+/// The marker of the parameters of a differentiated function with buffers,
+/// which are in/out buffers (`Buffer`, `NotBuffer`, one per parameter), for
+/// its callers' check of the buffers they pass on bare (not for a method or
+/// a value form). A function without it has no buffer parameter.
+pub fn params_marker(model: &Model) -> TokenStream {
+    let item = model.item;
+    let f = base(&item.sig.ident);
+    if f.starts_with("__ad_value_")
+        || model.receiver.is_some()
+        || !model.params.iter().any(|p| p.output)
+    {
+        return TokenStream::new();
+    }
+    let vis = &item.vis;
+    let name = format_ident!("__ad_params_{}", f);
+    let kinds: Vec<TokenStream> = item
+        .sig
+        .inputs
+        .iter()
+        .map(|a| match a {
+            syn::FnArg::Typed(pt)
+                if matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some()) =>
+            {
+                quote!(::ad::__rt::call::Buffer)
+            }
+            _ => quote!(::ad::__rt::call::NotBuffer),
+        })
+        .collect();
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, non_upper_case_globals)]
+        #vis const #name: (#(#kinds,)*) = (#(#kinds,)*);
     }
 }
 
@@ -162,7 +199,10 @@ fn may_declare(tokens: TokenStream) -> bool {
         match t {
             TokenTree::Ident(id) if ITEMS.iter().any(|k| id == k) => return true,
             TokenTree::Punct(p) if p.as_char() == '!' => {
-                let after_name = i > 0 && matches!(trees[i - 1], TokenTree::Ident(_));
+                // (Not the macros of `std` the function may call.)
+                let after_name = i > 0
+                    && matches!(&trees[i - 1], TokenTree::Ident(id)
+                        if !STD_MACROS.iter().any(|k| id == k));
                 let before_args = matches!(trees.get(i + 1), Some(TokenTree::Group(_)));
                 if after_name && before_args {
                     return true;
@@ -174,6 +214,24 @@ fn may_declare(tokens: TokenStream) -> bool {
     }
     false
 }
+
+/// The macros of `std` a differentiated function may call, which declare
+/// nothing.
+const STD_MACROS: &[&str] = &[
+    "vec",
+    "matches",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "format",
+];
 
 /// FNV-1a: a stable name for the caller's marker.
 fn hash(s: &str) -> u32 {
@@ -187,7 +245,11 @@ fn hash(s: &str) -> u32 {
 
 /// The caller's marker and hidden check (empty when it calls no wrapper by
 /// a bare name). `bodies` are the generated bodies that may call wrappers.
-pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) -> TokenStream {
+pub fn check<'a>(
+    model: &Model,
+    bodies: impl IntoIterator<Item = &'a [Stmt]>,
+    lent: &[Lent],
+) -> TokenStream {
     let item = model.item;
     if model.receiver.is_some() {
         return TokenStream::new(); // a method: in an `impl` block
@@ -251,18 +313,10 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
         // A value form is missing either because `g` has no derivatives or
         // because it has no buffer: a `&mut` buffer of the caller passed on
         // bare (`g(d)`), which is taken for an in/out buffer, where `g`
-        // expects a slice.
+        // expects a slice (the check of the buffers lent, below).
         let base = format_ident!("__ad_has_{}", g);
         markers.insert(base.to_string());
         let base_span = syn::Ident::new(&base.to_string(), *span);
-        let lent =
-            format!("`{f}` passes a `&mut` buffer on to `{g}`, which has no `&mut` parameter");
-        let lent_label = "a buffer passed on bare is passed as an in/out buffer";
-        let lent_note = format!(
-            "to lend a buffer `d` to a parameter `&[f64]` of `{g}`, borrow it as a slice: `&d[..]` (or `&*d`)"
-        );
-        let (shared, shared_chk) = (format_ident!("{}_lent", tr), format_ident!("{}_lent", chk));
-        let shared_chk_span = syn::Ident::new(&shared_chk.to_string(), *span);
         fallbacks.push(quote! {
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note, note = #imported)]
             trait #tr {}
@@ -273,18 +327,57 @@ pub fn check<'a>(model: &Model, bodies: impl IntoIterator<Item = &'a [Stmt]>) ->
             #[diagnostic::do_not_recommend]
             impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::Found) {}
             fn #chk<T: #tr>(_: T) {}
-            #[diagnostic::on_unimplemented(message = #lent, label = #lent_label, note = #lent_note)]
-            trait #shared {}
-            #[diagnostic::do_not_recommend]
-            impl<H, B> #shared for (::ad::__rt::call::NotFound, H, B) {}
-            #[diagnostic::do_not_recommend]
-            impl<B> #shared for (::ad::__rt::call::Found, ::ad::__rt::call::Found, B) {}
-            #[diagnostic::do_not_recommend]
-            impl #shared for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
-            fn #shared_chk<T: #shared>(_: T) {}
         });
         checks.push(quote_spanned!(*span=> #chk_span((#site, #has_span, #base_span));));
-        checks.push(quote_spanned!(*span=> #shared_chk_span((#site, #has_span, #base_span));));
+    }
+    // The function's own buffers passed on bare (`g(u, &mut d)`): each
+    // parameter of `g` they go to is a buffer.
+    for (k, l) in lent.iter().enumerate() {
+        let g = &l.callee;
+        let params = format_ident!("__ad_params_{}", g);
+        let has = format_ident!("__ad_has_{}", g);
+        markers.insert(params.to_string());
+        markers.insert(has.to_string());
+        let has = syn::Ident::new(&has.to_string(), l.span);
+        let tr = format_ident!("__AdLent_{}_{}", g, k);
+        let chk = syn::Ident::new(&format!("__ad_check_lent_{g}_{k}"), l.span);
+        let site = syn::Ident::new(&site.to_string(), l.span);
+        let params = syn::Ident::new(&params.to_string(), l.span);
+        let others: Vec<syn::Ident> = (0..l.arity).map(|i| format_ident!("P{}", i)).collect();
+        let members = others
+            .iter()
+            .enumerate()
+            .map(|(i, p)| match i == l.position {
+                true => quote!(::ad::__rt::call::Buffer),
+                false => quote!(#p),
+            });
+        let generics = others
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != l.position)
+            .map(|(_, p)| p);
+        let u = &l.name;
+        let message = format!(
+            "`{f}` passes its buffer `{u}` on bare to `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
+        );
+        let label = format!("lend it as a slice: `&{u}[..]`");
+        let note = format!(
+            "a `&mut` buffer passed on bare (`{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64]` lend it as `&{u}[..]`"
+        );
+        fallbacks.push(quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #tr {}
+            #[diagnostic::do_not_recommend]
+            impl<H, P> #tr for (::ad::__rt::call::NotFound, H, P) {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
+            #[diagnostic::do_not_recommend]
+            impl<H, #(#generics),*> #tr for (::ad::__rt::call::Found, H, (#(#members,)*)) {}
+            fn #chk<T: #tr>(_: T) {}
+        });
+        // (`g` has derivatives, `__ad_has_g`, and no buffer: no marker of
+        // its parameters; without derivatives, the check above says so.)
+        checks.push(quote_spanned!(l.span=> #chk((#site, #has, #params));));
     }
     let markers = markers.iter().map(|m| {
         let m = format_ident!("{}", m);

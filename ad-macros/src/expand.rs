@@ -120,7 +120,12 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
             for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
                 called.push(&j.body.stmts);
             }
-            out.extend(crate::callcheck::check(&model, called));
+            out.extend(crate::callcheck::check(
+                &model,
+                called,
+                &bodies.prog_vjp.lent,
+            ));
+            out.extend(crate::callcheck::params_marker(&model));
             out.extend(mem_check);
         }
         Err(e) => {
@@ -130,6 +135,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                     &model,
                     crate::wrappers::wrappers(&model, None, crate::wrappers::WrapperMode::Stub),
                 ));
+                out.extend(crate::callcheck::params_marker(&model));
             }
             out.extend(e.into_compile_error());
         }

@@ -84,6 +84,16 @@ pub struct Var {
     /// call: its pullback's cotangent for it goes into a scratch buffer
     /// (see `adjoint::contribute`'s `destinations`).
     pub inactive_slice: bool,
+    /// A parameter of a `Copy` type that borrows: a shared reference
+    /// (`&Mode`) or an option of one (`Option<&[f64]>`).
+    pub copy_ref: bool,
+    /// A parameter whose type borrows nothing (`Mode`, `Option<usize>`).
+    pub owned: bool,
+    /// The payload of a `copy_ref` value bound by `if let Some(w) = o` or
+    /// a `match` arm (`let w = o.unwrap();`): maybe a reference, which has
+    /// no `Default` to declare it with before a branch, so the reverse sweep
+    /// binds it again where it reads it (the data it borrows is unchanged).
+    pub payload: bool,
 }
 
 /// A leaf of an expression.
@@ -785,6 +795,23 @@ pub struct Program {
     /// `fn f<T: Real>`): a cotangent the reverse sweep cannot take the zero
     /// of from its value is `<T as Zero>::zero()`, not `0.0`.
     pub real: Option<Ident>,
+    /// The function's own buffers passed on bare to a helper called by its
+    /// name (`g(u, &mut d)`), each taken for an in/out buffer of `g`:
+    /// checked against `g`'s parameters (`callcheck.rs`).
+    pub lent: Vec<Lent>,
+}
+
+/// A buffer passed on bare: `g(.., u, ..)`.
+#[derive(Clone, Debug)]
+pub struct Lent {
+    /// `g`.
+    pub callee: String,
+    /// The number of arguments, and the buffer's position among them.
+    pub arity: usize,
+    pub position: usize,
+    /// The buffer's name, and the argument's span.
+    pub name: String,
+    pub span: Span,
 }
 
 impl Var {
@@ -813,6 +840,9 @@ impl Program {
             field_of: None,
             arity: None,
             inactive_slice: false,
+            copy_ref: false,
+            owned: false,
+            payload: false,
         });
         self.vars.len() - 1
     }

@@ -540,16 +540,57 @@ fn owned_forward(model: &Model, prog: &Program, forward: &[Stmt]) -> bool {
         } => ok &= crate::adjoint::is_simple_range(iter),
         // What a variable is bound to (a borrow passed to a call, or taken
         // inside an expression, lives for that call or expression only).
-        Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => match expr {
-            Expr::Ref(_) => ok = false,
-            // A copy of a borrow (`let mut b = x;`) is a borrow too.
-            Expr::Use(Operand::Var(v)) if prog.vars[*v].borrowed => ok = false,
-            Expr::Opaque(tokens, _) => ok &= !borrows(tokens.clone()),
-            _ => {}
-        },
+        Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => ok &= !holds_borrow(prog, expr),
         _ => {}
     });
     ok
+}
+
+/// Whether a value may hold a borrow: a reference (`&x[1..]`), a copy of a
+/// borrow (`let mut b = x;`), verbatim code that borrows or names a shared
+/// reference bare (`Some(v)`, `(v, 1.0)` of `v: &Vec<f64>`, passed on to a
+/// helper), or a tuple or array of such values (`[v, v]`).
+fn holds_borrow(prog: &Program, expr: &Expr) -> bool {
+    match expr {
+        Expr::Ref(_) => true,
+        Expr::Use(Operand::Var(v)) => prog.vars[*v].borrowed,
+        Expr::Opaque(tokens, reads) => {
+            let names: Vec<String> = reads
+                .iter()
+                .filter(|v| prog.vars[**v].borrowed)
+                .map(|v| prog.name(*v).to_string())
+                .collect();
+            borrows(tokens.clone()) || names_bare(tokens.clone(), &names)
+        }
+        Expr::Tuple(elems) | Expr::List { elems, .. } => {
+            elems.iter().any(|e| holds_borrow(prog, e))
+        }
+        _ => false,
+    }
+}
+
+/// Whether verbatim code names one of `names` other than to read from it
+/// (`v.len()`, `v[i]`): the value may hold it.
+fn names_bare(tokens: TokenStream, names: &[String]) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    tokens.iter().enumerate().any(|(i, t)| match t {
+        TokenTree::Ident(id) => {
+            let read = match tokens.get(i + 1) {
+                Some(TokenTree::Punct(p)) => p.as_char() == '.',
+                Some(TokenTree::Group(g)) => g.delimiter() == proc_macro2::Delimiter::Bracket,
+                _ => false,
+            };
+            // (Not a path's segment or a field: `a::v`, `s.v`.)
+            let member = i > 0
+                && matches!(&tokens[i - 1], TokenTree::Punct(p) if matches!(p.as_char(), '.' | ':'));
+            !read && !member && names.contains(&id.to_string())
+        }
+        TokenTree::Group(g) => names_bare(g.stream(), names),
+        _ => false,
+    })
 }
 
 fn inner_of(ty: &syn::Type) -> &syn::Type {
@@ -608,7 +649,7 @@ fn borrows(tokens: TokenStream) -> bool {
 /// or a reference (`Option<&[f64]>`, `(&[f64], f64)`, `Vec<&[f64]>`). A
 /// pullback that held such a value would capture the lifetime, which its
 /// `impl FnOnce` type does not name.
-fn has_lifetime(ty: &syn::Type) -> bool {
+pub fn has_lifetime(ty: &syn::Type) -> bool {
     struct Finder(bool);
     impl<'ast> syn::visit::Visit<'ast> for Finder {
         fn visit_lifetime(&mut self, _: &'ast syn::Lifetime) {

@@ -445,3 +445,26 @@ pub struct Found;
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct NotFound;
+
+/// In a differentiated function's hidden marker of its parameters
+/// (`__ad_params_g`, a tuple with one member per parameter): an in/out
+/// buffer (`&mut [f64]`). A caller that passes its own buffer on bare
+/// (`g(u)`, taken for an in/out buffer) checks that the parameter is one.
+///
+/// ```
+/// use ad_runtime::call::{Buffer, NotBuffer};
+///
+/// // `fn g(a: &[f64], out: &mut [f64])`: a buffer passed second only.
+/// trait Second {}
+/// impl<A> Second for (A, Buffer) {}
+/// fn check<T: Second>(_: T) {}
+/// check((NotBuffer, Buffer));
+/// assert_eq!(core::mem::size_of::<Buffer>(), 0);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Buffer;
+
+/// In the marker of a function's parameters: any parameter but an in/out
+/// buffer (see [`Buffer`]).
+#[derive(Clone, Copy, Debug)]
+pub struct NotBuffer;

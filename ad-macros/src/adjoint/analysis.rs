@@ -314,7 +314,8 @@ pub(super) fn replayed_lets(
                         && !stable.contains(var)
                         && !skip.contains(var)
                         && !act.is_active(*var)
-                        && plain(expr, &|r| stable.contains(&r) || out.contains(&r))
+                        && (plain(expr, &|r| stable.contains(&r) || out.contains(&r))
+                            || (v.payload && payload_of(expr, &|r| stable.contains(&r))))
                     {
                         out.insert(*var);
                     }
@@ -370,6 +371,12 @@ pub(super) fn replayed_lets(
         }
     }
     out
+}
+
+/// Verbatim code binding the payload of a `copy_ref` value (`Var::payload`)
+/// that reads only variables `ok` accepts: a copy.
+fn payload_of(e: &Expr, ok: &dyn Fn(VarId) -> bool) -> bool {
+    matches!(e, Expr::Opaque(_, reads) if reads.iter().all(|r| ok(*r)))
 }
 
 /// Arithmetic, casts, element reads and verbatim code without calls or

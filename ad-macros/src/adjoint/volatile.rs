@@ -71,8 +71,10 @@ pub(super) fn changed_by(prog: &Program, tokens: &TokenStream, reads: &[VarId]) 
             }
         }
     }
+    // (An `Option<&T>` or `&T` parameter, not `mut`, cannot change.)
     let names: HashMap<String, VarId> = reads
         .iter()
+        .filter(|&&v| !prog.vars[v].copy_ref)
         .map(|&v| (prog.name(v).to_string(), v))
         .collect();
     let mut out = Vec::new();

@@ -77,12 +77,22 @@ impl Lowerer<'_> {
         }
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();
-        for a in &c.args {
+        for (k, a) in c.args.iter().enumerate() {
             // `&mut *d` is `&mut d[..]`, `&*d` is `&d[..]`.
             let whole = self.whole_slice(a);
             let a = whole.as_ref().unwrap_or(a);
-            // The function's own buffer passed on (`g(x, dydt)`).
+            // The function's own buffer passed on (`g(x, dydt)`): `g`'s
+            // parameter is checked to be a buffer.
             if let Some(b) = self.buffer_param(a) {
+                if let (Some(g), None) = (p.path.get_ident(), &p.qself) {
+                    self.prog.lent.push(crate::ir::Lent {
+                        callee: g.unraw().to_string(),
+                        arity: c.args.len(),
+                        position: k,
+                        name: b.to_token_stream().to_string(),
+                        span: b.span(),
+                    });
+                }
                 buffers.push(b.clone());
                 args.push(syn::parse_quote!(#b.to_vec()));
                 continue;

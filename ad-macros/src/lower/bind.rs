@@ -28,8 +28,17 @@ impl Lowerer<'_> {
         };
         match pat {
             syn::Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+                // `let w = o.unwrap();` (of `if let Some(w) = o`) of an
+                // `Option<&T>` parameter: bound again where needed.
+                let payload = pi.mutability.is_none() && self.unwraps_copy_ref(&init.expr);
                 let value = self.lower_expr(&init.expr);
                 self.bind_value(&pi.ident, pi.mutability.is_some(), ty, value, init.expr.span());
+                if payload {
+                    if let Some(b) = self.lookup(&pi.ident.unraw().to_string()) {
+                        let v = b.var;
+                        self.prog.vars[v].payload = true;
+                    }
+                }
                 // `let mut v = Vec::new();` grown by `push` later: an array.
                 let key = pi.ident.unraw().to_string();
                 if self.push_names.contains(&key) && is_vec_constructor(&init.expr) {
@@ -268,6 +277,14 @@ impl Lowerer<'_> {
             Operand::Var(v) => (self.prog.name(*v).to_token_stream(), vec![*v]),
             Operand::Const(t) => (t.clone(), vec![]),
         }
+    }
+
+    /// `o.unwrap()` of a `copy_ref` parameter `o`.
+    fn unwraps_copy_ref(&self, e: &syn::Expr) -> bool {
+        matches!(strip_parens(e), syn::Expr::MethodCall(mc)
+            if mc.method == "unwrap" && mc.args.is_empty() && mc.turbofish.is_none()
+                && matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+                    if self.local_of(p).is_some_and(|v| self.prog.vars[v].copy_ref)))
     }
 
     /// Binds a user name to a value: a new variable. When the value is the

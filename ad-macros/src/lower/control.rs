@@ -84,31 +84,48 @@ impl Lowerer<'_> {
         slot: Option<VarId>,
         k: Option<&Cont>,
     ) {
-        // A pattern may bind the whole value (`v`, `v if v > 0.0`), nothing
-        // inside it.
-        for arm in &m.arms {
+        let active = self.mentions_varied_beyond_fields(&m.expr);
+        // On an inactive parameter (`match w { Some(w) => .., None => .. }`
+        // of `w: Option<&[f64]>`, `match m { Mode::Scale(k) => .. }`), a
+        // pattern may bind parts of the value: plain Rust, bound in the arm
+        // (see `lower_arms`). (Not elsewhere: a payload the reverse sweep
+        // reads is declared before the branch, and a reference has no
+        // `Default` to declare it with.)
+        let parts = !active
+            && matches!(strip_parens(&m.expr), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| {
+                let var = &self.prog.vars[v];
+                matches!(var.kind, VarKind::Param(_))
+                    && !var.mutable
+                    && (var.copy_ref || var.owned)
+            }));
+        // Otherwise a pattern may bind the whole value (`v`, `v if v >
+        // 0.0`), nothing inside it.
+        for arm in m.arms.iter().filter(|_| !parts) {
             // `v`, or `v @ 0.0..=1.0` (whose sub-pattern binds nothing).
             let pat = match &arm.pat {
+                syn::Pat::Ident(p) if p.by_ref.is_none() && !binds(&p.ident) => continue,
                 syn::Pat::Ident(p) if p.by_ref.is_none() => match &p.subpat {
                     Some((_, sub)) => &**sub,
                     None => continue,
                 },
                 pat => pat,
             };
-            let mut finder = Bindings { found: None };
+            let mut finder = Bindings::all();
             finder.visit_pat(pat);
             if let Some(b) = finder.found {
-                self.errors.spanned(
-                    b,
-                    "a `match` pattern may bind the whole value (`v => ..`, `v if v > 0.0 => ..`, `v @ 0.0..=1.0 => ..`), not parts of it: match literals, ranges, `|` and `_`, or bind the parts with `let` in the arm",
-                );
+                let message = match active {
+                    true => "a `match` pattern on an active value may bind the whole value (`v => ..`, `v if v > 0.0 => ..`, `v @ 0.0..=1.0 => ..`), not parts of it: match literals, ranges, `|` and `_`, or bind the parts with `let` in the arm",
+                    false => "a `match` pattern may bind parts of an inactive parameter matched by its name (`match w { Some(v) => .., None => .. }`), not of other values: match on the value as a parameter of a differentiated helper function, or compare it (`if w.is_empty() { .. } else { .. w[0] .. }`)",
+                };
+                self.errors.spanned(b, message);
                 return;
             }
         }
         // The value is computed once. On an active value the arms' tests
         // are the branch decisions (constants of the derivative, as an
         // `if`'s condition), and a binding is the value itself.
-        let scrutinee = if self.mentions_varied_beyond_fields(&m.expr) {
+        let scrutinee = if active {
             // Held in a local of its own (`matched`, a name the body cannot
             // see): the arms' tests and bindings read it, and the reverse
             // sweep reaches the expression through it.
@@ -128,6 +145,8 @@ impl Lowerer<'_> {
                 };
             }
             Operand::Var(var)
+        } else if parts {
+            self.opaque(&m.expr)
         } else {
             match self.opaque_tokens(&m.expr) {
                 Some((tokens, reads)) => {
@@ -158,16 +177,36 @@ impl Lowerer<'_> {
             return;
         };
         let pat = &arm.pat;
+        // (`None`, `FAST`: constants, not bindings.)
         let binding = match pat {
-            syn::Pat::Ident(p) => Some((p.ident.clone(), p.mutability.is_some())),
+            syn::Pat::Ident(p) if binds(&p.ident) => {
+                Some((p.ident.clone(), p.mutability.is_some()))
+            }
             _ => None,
         };
-        let whole = matches!(pat, syn::Pat::Ident(p) if p.subpat.is_none());
+        let whole = matches!(pat, syn::Pat::Ident(p) if p.subpat.is_none() && binds(&p.ident));
         let catch_all = (matches!(pat, syn::Pat::Wild(_)) || whole) && arm.guard.is_none();
+        // The names bound inside the pattern (`Some(w)`, `Mode::Scale(k)`).
+        let parts = match pat {
+            syn::Pat::Ident(p) if p.subpat.is_none() => Vec::new(),
+            syn::Pat::Ident(p) if binding.is_some() => {
+                let mut names = Bindings::all();
+                names.visit_pat(p.subpat.as_ref().map_or(pat, |(_, sub)| &**sub));
+                names.names
+            }
+            _ => {
+                let mut names = Bindings::all();
+                names.visit_pat(pat);
+                names.names
+            }
+        };
         let body = |lw: &mut Self| {
             // `v => ..`: the body's `v` is the value.
             if let Some((ident, mutable)) = &binding {
                 lw.bind_value(ident, *mutable, None, value.clone(), pat.span());
+            }
+            for (ident, mutable) in &parts {
+                lw.bind_part(value, scrutinee, reads, pat, ident, *mutable);
             }
             match slot {
                 Some(slot) => lw.assign_var(slot, &arm.body),
@@ -195,9 +234,19 @@ impl Lowerer<'_> {
             },
             None => None,
         };
+        // Without a guard, the names bound are left out of the test (`Some(_)`):
+        // it moves nothing out of the value.
+        let test = match (&arm.guard, parts.is_empty()) {
+            (None, false) => {
+                let mut p = pat.clone();
+                Unbind.visit_pat_mut(&mut p);
+                p.to_token_stream()
+            }
+            _ => pat.to_token_stream(),
+        };
         let cond = self.temp(
             Expr::Opaque(
-                quote!(::core::matches!(#scrutinee, #pat #guard_tokens)),
+                quote!(::core::matches!(#scrutinee, #test #guard_tokens)),
                 reads.clone(),
             ),
             false,
@@ -210,6 +259,42 @@ impl Lowerer<'_> {
             then,
             els,
         });
+    }
+
+    /// A name `ident` the pattern `pat` binds inside the inactive value
+    /// `scrutinee`: `let ident = scrutinee.unwrap();` for `Some(ident)`,
+    /// `let ident = match scrutinee { pat => ident, _ => unreachable!() };`
+    /// otherwise. The payload of an `Option<&T>` or `&T` parameter is bound
+    /// again where the reverse sweep reads it (`Var::payload`).
+    fn bind_part(
+        &mut self,
+        value: &Operand,
+        scrutinee: &TokenStream,
+        reads: &[VarId],
+        pat: &syn::Pat,
+        ident: &syn::Ident,
+        mutable: bool,
+    ) {
+        let some = matches!(pat, syn::Pat::TupleStruct(ts) if ts.path.is_ident("Some")
+            && ts.elems.len() == 1
+            && matches!(&ts.elems[0], syn::Pat::Ident(p) if p.subpat.is_none()));
+        let expr = match some {
+            true => quote!(#scrutinee.unwrap()),
+            false => {
+                quote!(match #scrutinee { #pat => #ident, _ => ::core::unreachable!() })
+            }
+        };
+        let span = ident.span();
+        let temp = self.temp(Expr::Opaque(expr, reads.to_vec()), false, span);
+        self.bind_value(ident, mutable, None, temp, span);
+        let copy_ref = matches!(value, Operand::Var(v) if self.prog.vars[*v].copy_ref);
+        if let (Some(b), true) = (
+            self.lookup(&ident.unraw().to_string()),
+            copy_ref && !mutable,
+        ) {
+            let v = b.var;
+            self.prog.vars[v].payload = true;
+        }
     }
 
     /// The body of a loop (labelled `label`; for a `loop` used as a value,
@@ -333,5 +418,34 @@ impl Lowerer<'_> {
         });
         self.push_loop(Header::Infinite, body, frame, None);
         Operand::Var(slot)
+    }
+}
+
+/// Whether a name in a pattern binds (`v`), rather than names a constant
+/// or a unit variant (`None`, `FAST`, `Fast`): Rust's naming conventions.
+fn binds(ident: &syn::Ident) -> bool {
+    ident
+        .unraw()
+        .to_string()
+        .starts_with(|c: char| c.is_lowercase() || c == '_')
+}
+
+/// Replaces the names a pattern binds by `_` (`v @ p` by `p`).
+struct Unbind;
+
+impl VisitMut for Unbind {
+    fn visit_pat_mut(&mut self, p: &mut syn::Pat) {
+        if let syn::Pat::Ident(pi) = p {
+            if binds(&pi.ident) {
+                *p = match pi.subpat.take() {
+                    Some((_, sub)) => *sub,
+                    None => syn::Pat::Wild(syn::PatWild {
+                        attrs: Vec::new(),
+                        underscore_token: Default::default(),
+                    }),
+                };
+            }
+        }
+        syn::visit_mut::visit_pat_mut(self, p);
     }
 }

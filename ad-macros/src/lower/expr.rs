@@ -107,14 +107,15 @@ impl Lowerer<'_> {
             errors: Vec::new(),
             inactive: true,
         };
-        checker.visit_expr(e);
+        let mut e = e.clone();
+        ExpandMatches.visit_expr_mut(&mut e);
+        checker.visit_expr(&e);
         if !checker.errors.is_empty() {
             for err in checker.errors {
                 self.errors.push(err);
             }
             return None;
         }
-        let mut e = e.clone();
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
@@ -378,6 +379,8 @@ impl Lowerer<'_> {
             syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => self.lower_vec(m),
             // `format!("{x}")`: a `String`, inactive.
             syn::Expr::Macro(m) if observing(&m.mac).is_some() => self.opaque(e),
+            // `matches!(x, ..)`: a `bool`, inactive.
+            syn::Expr::Macro(m) if matches_as_match(&m.mac).is_some() => self.opaque(e),
             syn::Expr::Array(a) => {
                 let elems = a
                     .elems

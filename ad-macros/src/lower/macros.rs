@@ -26,6 +26,51 @@ pub(super) fn observing(mac: &syn::Macro) -> Option<usize> {
     })
 }
 
+/// `matches!(e, pat if guard)` (or `std::matches!`, `core::matches!`) as
+/// the `match` it stands for: a `bool`, kept verbatim as any inactive
+/// `match` is.
+pub(super) fn matches_as_match(mac: &syn::Macro) -> Option<syn::Expr> {
+    let owners = &mac.path.segments;
+    let (last, owners) = (owners.last()?, owners.iter().rev().skip(1));
+    if last.ident != "matches"
+        || !owners
+            .into_iter()
+            .all(|s| matches!(s.ident.to_string().as_str(), "std" | "core"))
+    {
+        return None;
+    }
+    let parser = |input: syn::parse::ParseStream| {
+        let e: syn::Expr = input.parse()?;
+        input.parse::<syn::Token![,]>()?;
+        let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+        let guard = match input.parse::<Option<syn::Token![if]>>()? {
+            Some(i) => {
+                let g: syn::Expr = input.parse()?;
+                Some(quote!(#i #g))
+            }
+            None => None,
+        };
+        input.parse::<Option<syn::Token![,]>>()?;
+        Ok(quote!(match #e { #pat #guard => true, _ => false }))
+    };
+    let tokens = syn::parse::Parser::parse2(parser, mac.tokens.clone()).ok()?;
+    syn::parse2(tokens).ok()
+}
+
+/// Replaces the `matches!` in verbatim code by their `match`es.
+pub(super) struct ExpandMatches;
+
+impl VisitMut for ExpandMatches {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if let syn::Expr::Macro(m) = e {
+            if let Some(new) = matches_as_match(&m.mac) {
+                *e = new;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
+
 /// The arguments of an observing macro, as expressions.
 pub(super) fn macro_args(mac: &syn::Macro) -> syn::Result<Punctuated<syn::Expr, syn::Token![,]>> {
     mac.parse_body_with(Punctuated::parse_terminated)

@@ -400,6 +400,7 @@ fn lower_round(
                 [t] => Some(syn::Ident::new(t, Span::call_site())),
                 _ => None,
             },
+            lent: Vec::new(),
         },
         errors,
         scopes: vec![HashMap::default()],
@@ -443,6 +444,8 @@ fn lower_round(
         lw.prog.vars[v].mutable = p.mutable;
         lw.prog.vars[v].borrowed =
             matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_none());
+        lw.prog.vars[v].copy_ref = !p.active && !p.mutable && copy_ref(&p.ty);
+        lw.prog.vars[v].owned = !crate::split::has_lifetime(&p.ty);
         lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());
         if p.active {
             lw.prog.active_params.push(v);
@@ -612,14 +615,51 @@ impl Lowerer<'_> {
     // ----- statements ------------------------------------------------------
 }
 
-/// Finds a name bound by a pattern.
+/// A `Copy` type that borrows: `&T`, `Option<&T>`.
+fn copy_ref(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Reference(r) => r.mutability.is_none(),
+        syn::Type::Paren(p) => copy_ref(&p.elem),
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return false;
+            };
+            match &last.arguments {
+                syn::PathArguments::AngleBracketed(a) if last.ident == "Option" => {
+                    matches!(a.args.first(), Some(syn::GenericArgument::Type(syn::Type::Reference(r)))
+                        if r.mutability.is_none() && a.args.len() == 1)
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// Finds a name bound by a pattern (with `names`, all of them, and whether
+/// each is `mut`: lower-case names, as `None` or `FAST` are constants).
 struct Bindings {
     found: Option<syn::Ident>,
+    names: Vec<(syn::Ident, bool)>,
+}
+
+impl Bindings {
+    fn all() -> Self {
+        Bindings {
+            found: None,
+            names: Vec::new(),
+        }
+    }
 }
 
 impl<'ast> Visit<'ast> for Bindings {
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
         self.found.get_or_insert(p.ident.clone());
+        let name = p.ident.unraw().to_string();
+        if name.starts_with(|c: char| c.is_lowercase() || c == '_') {
+            self.names.push((p.ident.clone(), p.mutability.is_some()));
+        }
+        syn::visit::visit_pat_ident(self, p);
     }
 }
 
@@ -707,6 +747,16 @@ impl VisitMut for Renamer<'_, '_> {
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
         self.rename_macro(m);
     }
+    // `match m { Mode::Scale(k) if k > 1.0 => .. }` kept verbatim (or a
+    // `matches!`): `k` is not a local.
+    fn visit_arm_mut(&mut self, arm: &mut syn::Arm) {
+        let outer = self.params.len();
+        let mut names = PatNames(Vec::new());
+        names.visit_pat(&arm.pat);
+        self.params.extend(names.0);
+        syn::visit_mut::visit_arm_mut(self, arm);
+        self.params.truncate(outer);
+    }
     // `q.map(|z| z.cos())` kept verbatim: `z` is not a local.
     fn visit_expr_closure_mut(&mut self, c: &mut syn::ExprClosure) {
         let outer = self.params.len();
@@ -716,16 +766,19 @@ impl VisitMut for Renamer<'_, '_> {
     }
 }
 
+/// The names patterns bind.
+struct PatNames(Vec<String>);
+
+impl<'ast> Visit<'ast> for PatNames {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        self.0.push(p.ident.unraw().to_string());
+        syn::visit::visit_pat_ident(self, p);
+    }
+}
+
 /// The names a closure's parameters bind (`|z|`, `|(i, z)|`).
 fn closure_params(c: &syn::ExprClosure) -> Vec<String> {
-    struct Names(Vec<String>);
-    impl<'ast> Visit<'ast> for Names {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.push(p.ident.unraw().to_string());
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
-    let mut names = Names(Vec::new());
+    let mut names = PatNames(Vec::new());
     for input in &c.inputs {
         names.visit_pat(input);
     }
