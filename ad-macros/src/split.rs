@@ -588,10 +588,25 @@ fn names_bare(tokens: TokenStream, names: &[String]) -> bool {
                 && matches!(&tokens[i - 1], TokenTree::Punct(p) if matches!(p.as_char(), '.' | ':'));
             !read && !member && names.contains(&id.to_string())
         }
+        // (Not the arguments of a function or method call, `g(v)`,
+        // `a.min(v)`, whose result is taken for a number; a constructor's,
+        // `Some(v)`, are held.)
+        TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Parenthesis && i > 0 => {
+            let call = matches!(&tokens[i - 1], TokenTree::Ident(f)
+                if f.to_string().starts_with(|c: char| c.is_lowercase() || c == '_')
+                    && !KEYWORDS_BEFORE_PARENS.contains(&f.to_string().as_str()));
+            !call && names_bare(g.stream(), names)
+        }
         TokenTree::Group(g) => names_bare(g.stream(), names),
         _ => false,
     })
 }
+
+/// Keywords a parenthesised expression may follow (`if (a, v) ..`, `match
+/// (v, w) {..}`): not calls.
+const KEYWORDS_BEFORE_PARENS: &[&str] = &[
+    "if", "match", "while", "return", "in", "else", "let", "move", "mut", "break", "as",
+];
 
 fn inner_of(ty: &syn::Type) -> &syn::Type {
     match ty {
