@@ -163,8 +163,9 @@ fn bound_in(stmts: &[syn::Stmt]) -> Vec<String> {
     names.0
 }
 
-/// `&base[i]` (no range) of a place, in `let d = &data[i];`: the element.
-fn elem_let(stmt: &syn::Stmt) -> Option<(syn::Ident, syn::Expr)> {
+/// `let name = &expr;` (or typed; not `mut`, `ref` or `let else`): the
+/// name's pattern and the borrow.
+fn ref_let(stmt: &syn::Stmt) -> Option<(&syn::PatIdent, &syn::ExprReference)> {
     let syn::Stmt::Local(l) = stmt else {
         return None;
     };
@@ -182,6 +183,12 @@ fn elem_let(stmt: &syn::Stmt) -> Option<(syn::Ident, syn::Expr)> {
     let syn::Expr::Reference(r) = strip(&init.expr) else {
         return None;
     };
+    Some((pi, r))
+}
+
+/// `&base[i]` (no range) of a place, in `let d = &data[i];`: the element.
+fn elem_let(stmt: &syn::Stmt) -> Option<(syn::Ident, syn::Expr)> {
+    let (pi, r) = ref_let(stmt)?;
     let syn::Expr::Index(ix) = strip(&r.expr) else {
         return None;
     };
@@ -261,23 +268,7 @@ impl Desugar<'_> {
     /// view (a view of inactive data kept as a local would be no array
     /// to `extend_from_slice` and the other forms that take one).
     fn view_let(&self, stmt: &syn::Stmt) -> Option<(syn::Ident, Parts)> {
-        let syn::Stmt::Local(l) = stmt else {
-            return None;
-        };
-        let pat = match &l.pat {
-            syn::Pat::Type(t) => &*t.pat,
-            p => p,
-        };
-        let syn::Pat::Ident(pi) = pat else {
-            return None;
-        };
-        if pi.by_ref.is_some() || pi.subpat.is_some() || pi.mutability.is_some() {
-            return None;
-        }
-        let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
-        let syn::Expr::Reference(r) = strip(&init.expr) else {
-            return None;
-        };
+        let (pi, r) = ref_let(stmt)?;
         if r.mutability.is_some() {
             return None;
         }
