@@ -1,6 +1,8 @@
 //! Helpers over arrays, the leftovers of issue 18: a local `Vec` assigned
-//! whole with another length (in loops, branches, from helpers); in every
-//! mode against central finite differences and the dot-product identity.
+//! whole with another length (in loops, branches, from helpers); `if let
+//! Some(a) = w.first()` (`last`, `get(i)`, `iter().next()`); a loop over
+//! references into a local that shadows a parameter; in every mode against
+//! central finite differences and the dot-product identity.
 
 use ad::differentiate;
 
@@ -115,6 +117,70 @@ fn reassigned_in_branch(x: &[f64], c: bool) -> f64 {
     s
 }
 
+// ----- `if let Some(a) = w.first()`: an element of `w` --------------------
+
+fn table(n: usize) -> Vec<f64> {
+    (0..n).map(|i| 0.25 + 0.5 * i as f64).collect()
+}
+
+/// Of an active slice parameter.
+#[differentiate]
+fn first_of_param(w: &[f64], i: usize) -> f64 {
+    let mut s = w[1];
+    if let Some(a) = w.first() {
+        s += a * s * *a;
+    }
+    if let Some(&b) = w.last() {
+        s += b * w[0].sin();
+    } else {
+        s -= 1.0;
+    }
+    if let Some(c) = w.get(i + 1) {
+        s *= c.cos();
+    }
+    if let Some(d) = w.iter().next() {
+        s += d * w[2];
+    }
+    s
+}
+
+/// Of local `Vec`s: active, inactive, of a type the macro does not see.
+#[differentiate]
+fn first_of_locals(x: &[f64], i: usize) -> f64 {
+    let v: Vec<f64> = x.iter().map(|b| b * x[0]).collect();
+    let u = table(i + 3);
+    let k = vec![1.0, 2.0];
+    let mut s = x[1];
+    if let Some(a) = v.first() {
+        s += a * x[2] * *a;
+    }
+    if let Some(&b) = u.last() {
+        s += b * x[1].sin();
+    }
+    if let Some(c) = k.get(i) {
+        s *= c * x[0];
+    }
+    if let Some(d) = v.get(i + 1) {
+        s += d * d;
+    }
+    s
+}
+
+// ----- a loop over references into a local shadowing a parameter ---------
+
+#[differentiate]
+fn shadowing_local(x: &[f64], s: usize) -> f64 {
+    let s = table(s);
+    let mut acc = 0.0;
+    for v in s.iter() {
+        acc += v * x[0] * x[1];
+    }
+    for (w, y) in s.iter().zip(x) {
+        acc += w * y.sin();
+    }
+    acc
+}
+
 /// `f(x)` of a slice in every mode (`check_all`), and the `vjp` with
 /// another seed.
 macro_rules! check_slice {
@@ -208,4 +274,42 @@ fn vecs_assigned_with_another_length() {
             c
         );
     }
+}
+
+#[test]
+fn elements_bound_by_if_let() {
+    let x = [0.7, 1.3, -0.4, 0.9];
+    for i in [0, 1, 5] {
+        check_slice!(
+            first_of_param,
+            first_of_param_grad,
+            first_of_param_vjp,
+            first_of_param_jvp,
+            first_of_param_hvp,
+            x,
+            i
+        );
+        check_slice!(
+            first_of_locals,
+            first_of_locals_grad,
+            first_of_locals_vjp,
+            first_of_locals_jvp,
+            first_of_locals_hvp,
+            x,
+            i
+        );
+    }
+}
+
+#[test]
+fn loop_over_a_local_shadowing_a_parameter() {
+    check_slice!(
+        shadowing_local,
+        shadowing_local_grad,
+        shadowing_local_vjp,
+        shadowing_local_jvp,
+        shadowing_local_hvp,
+        [0.7, 1.3, -0.4, 0.9],
+        3
+    );
 }
