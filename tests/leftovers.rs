@@ -42,7 +42,7 @@ fn growing_in_loop(x: &[f64]) -> f64 {
     let mut s = v[0] * x[0];
     for k in 1..x.len() {
         v = x[..k].to_vec();
-        v[0] = v[0] * x[1];
+        v[0] *= x[1];
         s += v.iter().sum::<f64>() * v[k - 1];
     }
     s
@@ -145,6 +145,7 @@ fn first_of_param(w: &[f64], i: usize) -> f64 {
 }
 
 /// Of local `Vec`s: active, inactive, of a type the macro does not see.
+#[allow(clippy::useless_vec)] // (the `Vec` is the form tested)
 #[differentiate]
 fn first_of_locals(x: &[f64], i: usize) -> f64 {
     let v: Vec<f64> = x.iter().map(|b| b * x[0]).collect();
