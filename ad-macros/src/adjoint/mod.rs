@@ -43,7 +43,7 @@ mod volatile;
 
 use crate::activity::{self, Activity};
 use crate::fx::{HashMap, HashSet};
-use crate::ir::{walk, Body, Expr, Header, Program, Stmt, VarId, VarKind};
+use crate::ir::{walk, AssignOp, Body, Expr, Header, Place, Program, Stmt, VarId, VarKind};
 use analysis::{
     accumulators_of, has_costly_temps, recomputable, replayed_lets, simple_range,
     single_pass_loops, unread_overwrites, zeroes_only,
@@ -253,6 +253,10 @@ struct Adjoint<'a> {
     /// Arrays and helpers' tuple results declared in branches and loops
     /// (hoisted): their shape may change from one iteration to the next.
     shaped: HashSet<VarId>,
+    /// Active arrays not known to be of a fixed size that are assigned
+    /// whole (`v = x[..k].to_vec();`): the reverse of the assignment starts
+    /// their adjoint again as a zero of the restored value's length.
+    resized: HashSet<VarId>,
     /// Variables declared at the top level of a single-pass loop's body: in
     /// scope for its reverse code.
     pass_locals: HashSet<VarId>,
@@ -389,9 +393,15 @@ impl<'a> Adjoint<'a> {
         let mut assigned = HashSet::default();
         let mut loop_vars = HashSet::default();
         let mut pushed = HashSet::default();
+        let mut resized = HashSet::default();
         walk(&primal.stmts, &mut |s| match s {
-            Stmt::Assign { place, .. } => {
+            Stmt::Assign { place, op, .. } => {
                 assigned.insert(place.var());
+                if let (Place::Var(v), AssignOp::Set) = (place, op) {
+                    if act.is_active(*v) && prog.vars[*v].array && !fixed_size(prog, &primal, *v) {
+                        resized.insert(*v);
+                    }
+                }
             }
             // (A `Vec` grown by `push` changes length.)
             Stmt::Push { stack, .. } => {
@@ -504,6 +514,7 @@ impl<'a> Adjoint<'a> {
             opaque_saves: HashMap::default(),
             pushed,
             shaped,
+            resized,
             pass_locals: in_single_pass,
             checkpointed: HashMap::default(),
             actions: HashSet::default(),
@@ -746,6 +757,28 @@ impl<'a> Adjoint<'a> {
             at_site,
         )
     }
+}
+
+/// Whether the array `v` is of a fixed size: a parameter of an array type,
+/// or a local declared with one (`let a: [f64; 3]`) or as an array
+/// (`[x, y]`, `[0.0; 3]`), which every value assigned to it has.
+fn fixed_size(prog: &Program, primal: &Body, v: VarId) -> bool {
+    if let VarKind::Param(_) = prog.vars[v].kind {
+        return prog.vars[v].fixed;
+    }
+    let mut fixed = false;
+    walk(&primal.stmts, &mut |s| {
+        if let Stmt::Let { var, ty, expr, .. } = s {
+            if *var == v {
+                fixed = matches!(ty.as_deref(), Some(syn::Type::Array(_)))
+                    || matches!(
+                        expr,
+                        Expr::List { vec: false, .. } | Expr::Repeat { vec: false, .. }
+                    );
+            }
+        }
+    });
+    fixed
 }
 
 /// The type annotation of a variable's `let`, if any.

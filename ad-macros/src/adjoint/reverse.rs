@@ -86,7 +86,11 @@ impl Adjoint<'_> {
             for (part, reads) in [(&out[start..mark], &mut before), (&out[mark..], &mut after)] {
                 let mut shapes = HashSet::default();
                 collect_shallow_shapes(part, &mut shapes);
-                reads.extend(shapes.into_iter().filter(|v| self.shaped.contains(v)));
+                reads.extend(
+                    shapes
+                        .into_iter()
+                        .filter(|v| self.shaped.contains(v) || self.resized.contains(v)),
+                );
             }
             if let Some(&i) = self.index.get(&site(stmt)) {
                 self.reads_before_restore[i].extend(before);
@@ -504,9 +508,11 @@ impl Adjoint<'_> {
         let mark = out.len();
         if let Some(r) = restore {
             out.push(Self::restore(place, &r));
-            // A nalgebra value may change shape from one round to the next
-            // (`h = w[i] * &h`, layers of several sizes): its adjoint, taken
-            // as the seed, starts again as a zero of the restored value's.
+            // A nalgebra value or a `Vec` may change shape from one round to
+            // the next (`h = w[i] * &h`, layers of several sizes, `v =
+            // x[..k].to_vec()`): its adjoint, taken as the seed, starts again
+            // as a zero of the restored value's (a read of `v`'s shape, so
+            // a `Vec`'s old value is saved).
             // (Not for a hoisted temporary: its restore is there because
             // the reverse sweep reads it, which this would make so.)
             let set = matches!(
@@ -516,8 +522,11 @@ impl Adjoint<'_> {
                     ..
                 }
             );
-            if let (true, true, Some(_), Place::Var(v)) = (self.prog.matrix, set, seed, place) {
-                if let (Some(&vb), false) = (self.adj.get(v), self.hoisted.contains(v)) {
+            if let (true, Some(_), Place::Var(v)) = (set, seed, place) {
+                let reshape = self.prog.matrix || self.resized.contains(v);
+                if let (Some(&vb), false, true) =
+                    (self.adj.get(v), self.hoisted.contains(v), reshape)
+                {
                     out.push(Stmt::Assign {
                         place: Place::Var(vb),
                         op: AssignOp::Set,

@@ -200,12 +200,18 @@ impl Desugar<'_> {
     }
 
     /// After `stmt`: a `let` binding a closure's name ends the closure; one
-    /// binding a name a closure captures makes later calls wrong to inline.
+    /// binding a name a closure captures makes later calls wrong to inline;
+    /// one binding a parameter's name shadows the parameter.
     pub(super) fn note_bindings(&mut self, stmt: &syn::Stmt) {
         let syn::Stmt::Local(l) = stmt else {
             return;
         };
         for n in pat_names(&l.pat) {
+            if self.params.contains_key(&n) {
+                if let Some(scope) = self.shadowed.last_mut() {
+                    scope.insert(n.clone());
+                }
+            }
             for scope in &mut self.closures {
                 scope.remove(&n);
                 for c in scope.values_mut() {

@@ -63,6 +63,7 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
         indexable,
         ref_locals,
         closures: Vec::new(),
+        shadowed: Vec::new(),
         ret: model.ret.clone(),
         mem_names: mem::MemNames::of(&model.item.block),
         mem_checks: Vec::new(),
@@ -206,6 +207,9 @@ pub(crate) struct Desugar<'m> {
     ref_locals: HashSet<String>,
     /// Local closures in scope, by scope.
     closures: Vec<HashMap<String, closures::Local>>,
+    /// Parameters' names bound again by a `let`, by scope: locals there,
+    /// of the local's type, not the parameter's.
+    shadowed: Vec<HashSet<String>>,
     ret: syn::Type,
     mem_names: mem::MemNames,
     /// The bare names taken for `std::mem`'s functions, to be checked.
@@ -294,6 +298,7 @@ impl Desugar<'_> {
     fn block(&mut self, stmts: Vec<syn::Stmt>, top: bool) -> Vec<syn::Stmt> {
         let stmts = self.views(stmts);
         self.closures.push(HashMap::default());
+        self.shadowed.push(HashSet::default());
         let mut out = Vec::new();
         let n = stmts.len();
         for k in 0..n {
@@ -313,6 +318,7 @@ impl Desugar<'_> {
             self.note_bindings(stmt);
         }
         self.closures.pop();
+        self.shadowed.pop();
         out
     }
 
@@ -628,6 +634,9 @@ impl Desugar<'_> {
     /// `if e.is_some() { let p = e.unwrap(); a } else { b }` (`e` bound
     /// first when it is not a name).
     fn if_let(&mut self, i: &mut syn::ExprIf, pre: &mut Vec<syn::Stmt>, eager: bool) {
+        if self.if_let_element(i, pre, eager) {
+            return;
+        }
         let syn::Expr::Let(l) = &*i.cond else {
             return;
         };

@@ -137,7 +137,7 @@ fn strip(e: &syn::Expr) -> &syn::Expr {
 /// What is known of a container: indexed by position, not, or unknown
 /// (a field, a local of unknown type: taken to be, as for active values).
 #[derive(PartialEq)]
-enum Known {
+pub(super) enum Known {
     Indexed,
     Not,
     Unknown,
@@ -147,7 +147,7 @@ impl Desugar<'_> {
     /// Whether `e` is a container indexed by position: a parameter or
     /// local slice, array or `Vec`, a `const` table (by its name, in
     /// capitals), a range or a row of one.
-    fn indexable(&self, e: &syn::Expr) -> Known {
+    pub(super) fn indexable(&self, e: &syn::Expr) -> Known {
         match strip(e) {
             syn::Expr::Reference(r) => self.indexable(&r.expr),
             syn::Expr::Index(ix) => match self.indexable(&ix.expr) {
@@ -170,7 +170,9 @@ impl Desugar<'_> {
                         Known::Unknown
                     };
                 }
-                match self.params.get(&name) {
+                let param = self.params.get(&name);
+                let param = param.filter(|_| !self.shadowed.iter().any(|s| s.contains(&name)));
+                match param {
                     Some(t) if indexable_type(t) => Known::Indexed,
                     Some(_) => Known::Not,
                     None if self.indexable.contains(&name) || capitals => Known::Indexed,

@@ -195,18 +195,113 @@ fn elem_let(stmt: &syn::Stmt) -> Option<(syn::Ident, syn::Expr)> {
     if r.mutability.is_some() || matches!(strip(&ix.index), syn::Expr::Range(_)) {
         return None;
     }
-    fn place(e: &syn::Expr) -> bool {
-        match strip(e) {
-            syn::Expr::Path(p) => p.qself.is_none(),
-            syn::Expr::Field(f) => place(&f.base),
-            syn::Expr::Index(i) => place(&i.expr),
-            _ => false,
-        }
-    }
     place(&ix.expr).then(|| (pi.ident.clone(), strip(&r.expr).clone()))
 }
 
+/// A place: a name, or a field or an element of one (`s.v`, `a[i]`).
+fn place(e: &syn::Expr) -> bool {
+    match strip(e) {
+        syn::Expr::Path(p) => p.qself.is_none(),
+        syn::Expr::Field(f) => place(&f.base),
+        syn::Expr::Index(i) => place(&i.expr),
+        _ => false,
+    }
+}
+
+/// The element `w.first()`, `w.last()`, `w.iter().next()` or `w.get(i)`
+/// (`i` not a range) borrows, of a place `w`: `w` and its index (`None`
+/// for the last).
+fn element_option(e: &syn::Expr) -> Option<(&syn::Expr, Option<syn::Expr>)> {
+    let syn::Expr::MethodCall(m) = strip(e) else {
+        return None;
+    };
+    let (base, index) = match (m.method.to_string().as_str(), m.args.len()) {
+        ("first", 0) => (&*m.receiver, Some(syn::parse_quote!(0))),
+        ("last", 0) => (&*m.receiver, None),
+        ("get", 1) => match strip(&m.args[0]) {
+            syn::Expr::Range(_) | syn::Expr::Reference(_) => return None,
+            i => (&*m.receiver, Some(i.clone())),
+        },
+        ("next", 0) => match strip(&m.receiver) {
+            syn::Expr::MethodCall(it) if it.method == "iter" && it.args.is_empty() => {
+                (&*it.receiver, Some(syn::parse_quote!(0)))
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    (m.turbofish.is_none() && place(base)).then_some((strip(base), index))
+}
+
 impl Desugar<'_> {
+    /// `if let Some(a) = w.first() { .. }` (`last`, `get(i)`,
+    /// `iter().next()`) of an array `w`: `if !w.is_empty() { let a =
+    /// &w[0]; .. }` (`i < w.len()` for `get(i)`), so `a` is an element of
+    /// `w` (`Some(&a)`: a copy of it). `false` if it is not such an `if`.
+    pub(super) fn if_let_element(
+        &mut self,
+        i: &mut syn::ExprIf,
+        pre: &mut Vec<syn::Stmt>,
+        eager: bool,
+    ) -> bool {
+        let syn::Expr::Let(l) = &*i.cond else {
+            return false;
+        };
+        let syn::Pat::TupleStruct(ts) = &*l.pat else {
+            return false;
+        };
+        let Some((base, index)) = element_option(&l.expr) else {
+            return false;
+        };
+        if !ts.path.is_ident("Some") || ts.elems.len() != 1 || ts.qself.is_some() {
+            return false;
+        }
+        // A slice, array or `Vec`, or a local of a type not seen (taken to
+        // be one: a set of floats has no `first`); not a parameter of
+        // another type.
+        if self.indexable(base) == super::refs::Known::Not {
+            return false;
+        }
+        let bind = match &ts.elems[0] {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() => {
+                let a = &p.ident;
+                quote!(let #a = &)
+            }
+            syn::Pat::Reference(r) if r.mutability.is_none() => {
+                let a = &r.pat;
+                quote!(let #a =)
+            }
+            _ => return false,
+        };
+        let span = span_of(&l.expr);
+        let (cond, index): (syn::Expr, syn::Expr) = match index {
+            None => (
+                syn::parse_quote_spanned!(span=> !#base.is_empty()),
+                syn::parse_quote_spanned!(span=> #base.len() - 1),
+            ),
+            Some(k) if matches!(k, syn::Expr::Lit(_)) => {
+                (syn::parse_quote_spanned!(span=> !#base.is_empty()), k)
+            }
+            Some(k) => {
+                let k = if matches!(&k, syn::Expr::Path(p) if p.path.get_ident().is_some()) {
+                    k
+                } else if eager {
+                    // (Computed once, as the argument is.)
+                    let ix = self.fresh("ix", span_of(&k));
+                    pre.push(syn::parse_quote!(let #ix = #k;));
+                    syn::parse_quote!(#ix)
+                } else {
+                    return false;
+                };
+                (syn::parse_quote_spanned!(span=> #k < #base.len()), k)
+            }
+        };
+        let elem: syn::Stmt = syn::parse_quote_spanned!(span=> #bind #base[#index];);
+        *i.cond = cond;
+        i.then_branch.stmts.insert(0, elem);
+        true
+    }
+
     /// The indices of a place (`a[i][j]`, `s.v[k]`) that read names of
     /// `changed`, computed into `lets` (`let __ad_ix1 = i;`).
     fn fix_indices(&mut self, e: &mut syn::Expr, changed: &[String], lets: &mut Vec<syn::Stmt>) {
@@ -283,18 +378,7 @@ impl Desugar<'_> {
             }
             None => (strip(&base).clone(), start, end),
         };
-        let place = {
-            fn place(e: &syn::Expr) -> bool {
-                match strip(e) {
-                    syn::Expr::Path(p) => p.qself.is_none(),
-                    syn::Expr::Field(f) => place(&f.base),
-                    syn::Expr::Index(i) => place(&i.expr),
-                    _ => false,
-                }
-            }
-            place(&parts.0)
-        };
-        place.then(|| (pi.ident.clone(), parts))
+        place(&parts.0).then(|| (pi.ident.clone(), parts))
     }
 
     /// The statements with each view's `let` replaced by substitution
