@@ -88,6 +88,11 @@ pub struct Vjp {
     /// several reverse sweeps share the forward sweep (see [`vjp`]'s
     /// `share`): `f_vjp_many` needs the other form.
     pub shares_if_recomputed: bool,
+    /// The forward sweep could be shared but for stacks: nothing else
+    /// [`Self::shared_forward`] asks depends on whether costly values are
+    /// saved. Without this, computing them again cannot share it: that run
+    /// is not tried.
+    shareable: bool,
 }
 
 /// Reverse mode. With `split` (the function's own name), calls of other
@@ -104,40 +109,108 @@ pub struct Vjp {
 /// reverse sweeps; without, they are saved: a single reverse sweep (a
 /// helper's pullback, called once per iteration of its caller's loop)
 /// reads them rather than calls `exp` again.
-pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>, share: bool) -> Vjp {
+fn vjp(prog: &mut Program, split: Option<&syn::Ident>, share: bool) -> Vjp {
+    let forms = forms(prog, split);
+    pick(prog, forms, share)
+}
+
+/// The two forms `f`'s derivatives need: first order (`split` with
+/// `f`'s name, costly values saved) and, where it differs from that, the
+/// joint form (`split` `None`, `share`), with their programs. Where no
+/// call is made in split form, `split` changes nothing, and the joint form
+/// is the first order's run with costly values computed again (the
+/// transform runs four times instead of eight).
+pub fn first_and_joint(
+    prog: &Program,
+    name: &syn::Ident,
+) -> ((Program, Vjp), Option<(Program, Vjp)>) {
+    let mut first = prog.clone();
+    let forms = forms(&mut first, Some(name));
+    if forms.split_used {
+        let first_vjp = pick(&mut first, forms, false);
+        if !first_vjp.split_calls && !first_vjp.shares_if_recomputed {
+            return ((first, first_vjp), None);
+        }
+        let mut joint = prog.clone();
+        let joint_vjp = vjp(&mut joint, None, true);
+        return ((first, first_vjp), Some((joint, joint_vjp)));
+    }
+    // No split call: the joint form is `vjp(prog, None, true)`, which is
+    // the run that computes costly values again, when it shares.
+    let Forms {
+        saving,
+        recomputing,
+        ..
+    } = forms;
+    let (saved_prog, mut vjp) = saving;
+    vjp.shares_if_recomputed = recomputing.is_some();
+    ((saved_prog, vjp), recomputing)
+}
+
+/// What [`vjp`] chooses from: the transform with costly values saved, and,
+/// if that leaves the forward sweep unshared and computing them again
+/// shares it, with costly values computed again; whether any run made a
+/// call in split form (if none did, `split` made no difference).
+struct Forms {
+    saving: (Program, Vjp),
+    recomputing: Option<(Program, Vjp)>,
+    split_used: bool,
+}
+
+fn forms(prog: &mut Program, split: Option<&syn::Ident>) -> Forms {
     mark_volatile(prog);
     let act = activity::analyse(prog);
     let split = split.filter(|_| !prog.matrix);
-    let generate = |prog: &mut Program, save_costly: bool| {
+    let mut split_used = false;
+    let mut generate = |prog: &mut Program, save_costly: bool| {
         // First pass: find what the reverse sweep reads (it does not depend
         // on what is saved), then generate with saves for exactly that.
         let mut probe = prog.clone();
         let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
-        let (_, reads, at_site) =
+        let (probed, reads, at_site) =
             Adjoint::new(&mut probe, &act, everything, None, save_costly, split).run();
-        Adjoint::new(prog, &act, reads, Some(at_site), save_costly, split)
+        let vjp = Adjoint::new(prog, &act, reads, Some(at_site), save_costly, split)
             .run()
-            .0
+            .0;
+        split_used |= probed.split_calls || vjp.split_calls;
+        vjp
     };
     // Costly values are saved rather than computed again, unless saving
     // them is what puts anything on a stack: without stacks, `f_vjp_many`
     // shares the forward sweep between its reverse sweeps (which compute
     // them again once, in lanes).
     let mut saving = prog.clone();
-    let mut vjp = generate(&mut saving, true);
-    if vjp.shared_forward.is_none() && has_costly_temps(prog, &prog.body.stmts, 0) {
-        let mut recomputing = prog.clone();
-        let other = generate(&mut recomputing, false);
+    let vjp = generate(&mut saving, true);
+    let mut recomputing = None;
+    if vjp.shared_forward.is_none() && vjp.shareable && has_costly_temps(prog, &prog.body.stmts, 0)
+    {
+        let mut other_prog = prog.clone();
+        let other = generate(&mut other_prog, false);
         if other.shared_forward.is_some() {
-            if share {
-                *prog = recomputing;
-                return other;
-            }
-            vjp.shares_if_recomputed = true;
+            recomputing = Some((other_prog, other));
         }
     }
-    *prog = saving;
-    vjp
+    Forms {
+        saving: (saving, vjp),
+        recomputing,
+        split_used,
+    }
+}
+
+/// [`vjp`]'s choice between the [`Forms`].
+fn pick(prog: &mut Program, forms: Forms, share: bool) -> Vjp {
+    let (saving, mut vjp) = forms.saving;
+    match forms.recomputing {
+        Some((recomputing, other)) if share => {
+            *prog = recomputing;
+            other
+        }
+        recomputing => {
+            vjp.shares_if_recomputed = recomputing.is_some();
+            *prog = saving;
+            vjp
+        }
+    }
 }
 
 /// How the forward sweep records something for the reverse sweep.
@@ -696,6 +769,11 @@ impl<'a> Adjoint<'a> {
             && self.prog.outputs.is_empty()
             && seed.is_some())
         .then_some(stmts.len() + values_in_tail);
+        // What of that does not depend on whether costly values are saved.
+        let shareable = self.pushed.is_empty()
+            && self.pass_values.is_empty()
+            && self.prog.outputs.is_empty()
+            && seed.is_some();
         stmts.extend(tail);
         stmts.extend(reverse);
         // What must be saved where: read by the reverse code of the
@@ -741,6 +819,7 @@ impl<'a> Adjoint<'a> {
                 words: self.words,
                 floats: self.floats(&primal.stmts),
                 shares_if_recomputed: false,
+                shareable,
             },
             reads,
             at_site,
