@@ -587,7 +587,8 @@ impl<'a> Adjoint<'a> {
         }
     }
 
-    /// The whole generated body, and the variables its reverse sweep reads.
+    /// The whole generated body; for the probe (no `at_site` given), the
+    /// variables its reverse sweep reads and what must be saved where.
     fn run(mut self) -> (Vjp, HashSet<VarId>, Vec<HashSet<VarId>>) {
         let primal = std::mem::take(&mut self.primal);
         for s in &primal.stmts {
@@ -728,8 +729,14 @@ impl<'a> Adjoint<'a> {
         while reverse.last().is_some_and(|s| zeroes_only(s, &locals)) {
             reverse.pop();
         }
+        // What the reverse sweep reads and what must be saved where: what
+        // the probe (which has no `at_site` yet) learns for the run after it,
+        // of no use to that run itself.
+        let probing = self.at_site.is_none();
         let mut reads = HashSet::default();
-        collect_reads(&self.without_replays(&reverse), &mut reads);
+        if probing {
+            collect_reads(&self.without_replays(&reverse), &mut reads);
+        }
         for (o, k) in keep {
             // (The rows of a 2-D buffer may be `Vec`s.)
             let copy = if self.prog.vars[o].nested {
@@ -776,8 +783,33 @@ impl<'a> Adjoint<'a> {
             && seed.is_some();
         stmts.extend(tail);
         stmts.extend(reverse);
-        // What must be saved where: read by the reverse code of the
-        // statements up to the site's extent.
+        let at_site = if probing {
+            self.saves_at_sites(&primal.stmts)
+        } else {
+            Vec::new()
+        };
+        (
+            Vjp {
+                body: Body { stmts, ret },
+                seed,
+                buffer_seeds,
+                shared_forward,
+                split,
+                values: primal.ret.len(),
+                split_calls: self.split_used,
+                words: self.words,
+                floats: self.floats(&primal.stmts),
+                shares_if_recomputed: false,
+                shareable,
+            },
+            reads,
+            at_site,
+        )
+    }
+
+    /// What must be saved at each statement (by number): read by the
+    /// reverse code of the statements up to the statement's extent.
+    fn saves_at_sites(&self, primal: &[Stmt]) -> Vec<HashSet<VarId>> {
         let mut prefix = Vec::with_capacity(self.reads_after_restore.len());
         let mut acc = HashSet::default();
         for (before, after) in self
@@ -806,24 +838,8 @@ impl<'a> Adjoint<'a> {
                 s
             })
             .collect();
-        self.unread_scalar_saves(&primal.stmts, &mut Vec::new(), &mut at_site);
-        (
-            Vjp {
-                body: Body { stmts, ret },
-                seed,
-                buffer_seeds,
-                shared_forward,
-                split,
-                values: primal.ret.len(),
-                split_calls: self.split_used,
-                words: self.words,
-                floats: self.floats(&primal.stmts),
-                shares_if_recomputed: false,
-                shareable,
-            },
-            reads,
-            at_site,
-        )
+        self.unread_scalar_saves(primal, &mut Vec::new(), &mut at_site);
+        at_site
     }
 }
 
