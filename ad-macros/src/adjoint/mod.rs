@@ -88,10 +88,11 @@ pub struct Vjp {
     /// several reverse sweeps share the forward sweep (see [`vjp`]'s
     /// `share`): `f_vjp_many` needs the other form.
     pub shares_if_recomputed: bool,
-    /// The forward sweep could be shared but for stacks: nothing else
-    /// [`Self::shared_forward`] asks depends on whether costly values are
-    /// saved. Without this, computing them again cannot share it: that run
-    /// is not tried.
+    /// The forward sweep could be shared but for the stacks that saves of
+    /// costly values may add: no branch inside a loop records its decision
+    /// (on a stack), and nothing else [`Self::shared_forward`] asks depends
+    /// on whether costly values are saved. Without this, computing them
+    /// again cannot share it: that run is not tried.
     shareable: bool,
 }
 
@@ -316,6 +317,8 @@ struct Adjoint<'a> {
     pullback_here: Option<Record>,
     /// Some call was made in split form.
     split_used: bool,
+    /// A branch inside a loop recorded its decision (on a stack).
+    decided_in_loop: bool,
     /// Variables a verbatim statement changes whose old values the reverse
     /// sweep reads, saved before it, by statement.
     opaque_saves: HashMap<usize, Vec<(VarId, Record)>>,
@@ -574,6 +577,7 @@ impl<'a> Adjoint<'a> {
             pullbacks: HashMap::default(),
             pullback_here: None,
             split_used: false,
+            decided_in_loop: false,
             opaque_saves: HashMap::default(),
             pushed,
             shaped,
@@ -777,7 +781,8 @@ impl<'a> Adjoint<'a> {
             && seed.is_some())
         .then_some(stmts.len() + values_in_tail);
         // What of that does not depend on whether costly values are saved.
-        let shareable = self.pushed.is_empty()
+        let shareable = !self.decided_in_loop
+            && self.pushed.is_empty()
             && self.pass_values.is_empty()
             && self.prog.outputs.is_empty()
             && seed.is_some();
