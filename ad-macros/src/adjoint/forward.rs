@@ -324,6 +324,8 @@ impl Adjoint<'_> {
                     // first); one that may leave the loop records it before.
                     let at_end =
                         depth > 0 && loops > 0 && !self.prog.matrix && !exits(then) && !exits(els);
+                    // (On a stack inside loops, whatever is saved.)
+                    self.decided_in_loop |= depth > 0 && loops > 0;
                     let record = if depth == 0 {
                         Record::Here(cond.clone())
                     } else if at_end {

@@ -88,6 +88,12 @@ pub struct Vjp {
     /// several reverse sweeps share the forward sweep (see [`vjp`]'s
     /// `share`): `f_vjp_many` needs the other form.
     pub shares_if_recomputed: bool,
+    /// The forward sweep could be shared but for the stacks that saves of
+    /// costly values may add: no branch inside a loop records its decision
+    /// (on a stack), and nothing else [`Self::shared_forward`] asks depends
+    /// on whether costly values are saved. Without this, computing them
+    /// again cannot share it: that run is not tried.
+    shareable: bool,
 }
 
 /// Reverse mode. With `split` (the function's own name), calls of other
@@ -104,40 +110,108 @@ pub struct Vjp {
 /// reverse sweeps; without, they are saved: a single reverse sweep (a
 /// helper's pullback, called once per iteration of its caller's loop)
 /// reads them rather than calls `exp` again.
-pub fn vjp(prog: &mut Program, split: Option<&syn::Ident>, share: bool) -> Vjp {
+fn vjp(prog: &mut Program, split: Option<&syn::Ident>, share: bool) -> Vjp {
+    let forms = forms(prog, split);
+    pick(prog, forms, share)
+}
+
+/// The two forms `f`'s derivatives need: first order (`split` with
+/// `f`'s name, costly values saved) and, where it differs from that, the
+/// joint form (`split` `None`, `share`), with their programs. Where no
+/// call is made in split form, `split` changes nothing, and the joint form
+/// is the first order's run with costly values computed again (the
+/// transform runs four times instead of eight).
+pub fn first_and_joint(
+    prog: &Program,
+    name: &syn::Ident,
+) -> ((Program, Vjp), Option<(Program, Vjp)>) {
+    let mut first = prog.clone();
+    let forms = forms(&mut first, Some(name));
+    if forms.split_used {
+        let first_vjp = pick(&mut first, forms, false);
+        if !first_vjp.split_calls && !first_vjp.shares_if_recomputed {
+            return ((first, first_vjp), None);
+        }
+        let mut joint = prog.clone();
+        let joint_vjp = vjp(&mut joint, None, true);
+        return ((first, first_vjp), Some((joint, joint_vjp)));
+    }
+    // No split call: the joint form is `vjp(prog, None, true)`, which is
+    // the run that computes costly values again, when it shares.
+    let Forms {
+        saving,
+        recomputing,
+        ..
+    } = forms;
+    let (saved_prog, mut vjp) = saving;
+    vjp.shares_if_recomputed = recomputing.is_some();
+    ((saved_prog, vjp), recomputing)
+}
+
+/// What [`vjp`] chooses from: the transform with costly values saved, and,
+/// if that leaves the forward sweep unshared and computing them again
+/// shares it, with costly values computed again; whether any run made a
+/// call in split form (if none did, `split` made no difference).
+struct Forms {
+    saving: (Program, Vjp),
+    recomputing: Option<(Program, Vjp)>,
+    split_used: bool,
+}
+
+fn forms(prog: &mut Program, split: Option<&syn::Ident>) -> Forms {
     mark_volatile(prog);
     let act = activity::analyse(prog);
     let split = split.filter(|_| !prog.matrix);
-    let generate = |prog: &mut Program, save_costly: bool| {
+    let mut split_used = false;
+    let mut generate = |prog: &mut Program, save_costly: bool| {
         // First pass: find what the reverse sweep reads (it does not depend
         // on what is saved), then generate with saves for exactly that.
         let mut probe = prog.clone();
         let everything: HashSet<VarId> = (0..prog.vars.len()).collect();
-        let (_, reads, at_site) =
+        let (probed, reads, at_site) =
             Adjoint::new(&mut probe, &act, everything, None, save_costly, split).run();
-        Adjoint::new(prog, &act, reads, Some(at_site), save_costly, split)
+        let vjp = Adjoint::new(prog, &act, reads, Some(at_site), save_costly, split)
             .run()
-            .0
+            .0;
+        split_used |= probed.split_calls || vjp.split_calls;
+        vjp
     };
     // Costly values are saved rather than computed again, unless saving
     // them is what puts anything on a stack: without stacks, `f_vjp_many`
     // shares the forward sweep between its reverse sweeps (which compute
     // them again once, in lanes).
     let mut saving = prog.clone();
-    let mut vjp = generate(&mut saving, true);
-    if vjp.shared_forward.is_none() && has_costly_temps(prog, &prog.body.stmts, 0) {
-        let mut recomputing = prog.clone();
-        let other = generate(&mut recomputing, false);
+    let vjp = generate(&mut saving, true);
+    let mut recomputing = None;
+    if vjp.shared_forward.is_none() && vjp.shareable && has_costly_temps(prog, &prog.body.stmts, 0)
+    {
+        let mut other_prog = prog.clone();
+        let other = generate(&mut other_prog, false);
         if other.shared_forward.is_some() {
-            if share {
-                *prog = recomputing;
-                return other;
-            }
-            vjp.shares_if_recomputed = true;
+            recomputing = Some((other_prog, other));
         }
     }
-    *prog = saving;
-    vjp
+    Forms {
+        saving: (saving, vjp),
+        recomputing,
+        split_used,
+    }
+}
+
+/// [`vjp`]'s choice between the [`Forms`].
+fn pick(prog: &mut Program, forms: Forms, share: bool) -> Vjp {
+    let (saving, mut vjp) = forms.saving;
+    match forms.recomputing {
+        Some((recomputing, other)) if share => {
+            *prog = recomputing;
+            other
+        }
+        recomputing => {
+            vjp.shares_if_recomputed = recomputing.is_some();
+            *prog = saving;
+            vjp
+        }
+    }
 }
 
 /// How the forward sweep records something for the reverse sweep.
@@ -243,6 +317,8 @@ struct Adjoint<'a> {
     pullback_here: Option<Record>,
     /// Some call was made in split form.
     split_used: bool,
+    /// A branch inside a loop recorded its decision (on a stack).
+    decided_in_loop: bool,
     /// Variables a verbatim statement changes whose old values the reverse
     /// sweep reads, saved before it, by statement.
     opaque_saves: HashMap<usize, Vec<(VarId, Record)>>,
@@ -511,6 +587,7 @@ impl<'a> Adjoint<'a> {
             pullbacks: HashMap::default(),
             pullback_here: None,
             split_used: false,
+            decided_in_loop: false,
             opaque_saves: HashMap::default(),
             pushed,
             shaped,
@@ -525,7 +602,8 @@ impl<'a> Adjoint<'a> {
         }
     }
 
-    /// The whole generated body, and the variables its reverse sweep reads.
+    /// The whole generated body; for the probe (no `at_site` given), the
+    /// variables its reverse sweep reads and what must be saved where.
     fn run(mut self) -> (Vjp, HashSet<VarId>, Vec<HashSet<VarId>>) {
         let primal = std::mem::take(&mut self.primal);
         for s in &primal.stmts {
@@ -666,8 +744,14 @@ impl<'a> Adjoint<'a> {
         while reverse.last().is_some_and(|s| zeroes_only(s, &locals)) {
             reverse.pop();
         }
+        // What the reverse sweep reads and what must be saved where: what
+        // the probe (which has no `at_site` yet) learns for the run after it,
+        // of no use to that run itself.
+        let probing = self.at_site.is_none();
         let mut reads = HashSet::default();
-        collect_reads(&self.without_replays(&reverse), &mut reads);
+        if probing {
+            collect_reads(&self.without_replays(&reverse), &mut reads);
+        }
         for (o, k) in keep {
             // (The rows of a 2-D buffer may be `Vec`s.)
             let copy = if self.prog.vars[o].nested {
@@ -707,10 +791,41 @@ impl<'a> Adjoint<'a> {
             && self.prog.outputs.is_empty()
             && seed.is_some())
         .then_some(stmts.len() + values_in_tail);
+        // What of that does not depend on whether costly values are saved.
+        let shareable = !self.decided_in_loop
+            && self.pushed.is_empty()
+            && self.pass_values.is_empty()
+            && self.prog.outputs.is_empty()
+            && seed.is_some();
         stmts.extend(tail);
         stmts.extend(reverse);
-        // What must be saved where: read by the reverse code of the
-        // statements up to the site's extent.
+        let at_site = if probing {
+            self.saves_at_sites(&primal.stmts)
+        } else {
+            Vec::new()
+        };
+        (
+            Vjp {
+                body: Body { stmts, ret },
+                seed,
+                buffer_seeds,
+                shared_forward,
+                split,
+                values: primal.ret.len(),
+                split_calls: self.split_used,
+                words: self.words,
+                floats: self.floats(&primal.stmts),
+                shares_if_recomputed: false,
+                shareable,
+            },
+            reads,
+            at_site,
+        )
+    }
+
+    /// What must be saved at each statement (by number): read by the
+    /// reverse code of the statements up to the statement's extent.
+    fn saves_at_sites(&self, primal: &[Stmt]) -> Vec<HashSet<VarId>> {
         let mut prefix = Vec::with_capacity(self.reads_after_restore.len());
         let mut acc = HashSet::default();
         for (before, after) in self
@@ -739,23 +854,8 @@ impl<'a> Adjoint<'a> {
                 s
             })
             .collect();
-        self.unread_scalar_saves(&primal.stmts, &mut Vec::new(), &mut at_site);
-        (
-            Vjp {
-                body: Body { stmts, ret },
-                seed,
-                buffer_seeds,
-                shared_forward,
-                split,
-                values: primal.ret.len(),
-                split_calls: self.split_used,
-                words: self.words,
-                floats: self.floats(&primal.stmts),
-                shares_if_recomputed: false,
-            },
-            reads,
-            at_site,
-        )
+        self.unread_scalar_saves(primal, &mut Vec::new(), &mut at_site);
+        at_site
     }
 }
 

@@ -33,23 +33,22 @@ pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
     let jvp = emit_body(&prog_jvp, &tangent.body);
-    let reverse = |split: Option<&syn::Ident>, share: bool| {
-        let mut prog_vjp = prog.clone();
-        let adjoint = crate::adjoint::vjp(&mut prog_vjp, split, share);
-        if let Some(seed) = adjoint.seed {
-            let scalar_ret = matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
-            prog_vjp.vars[seed].scalar = scalar_ret;
-        }
-        (prog_vjp, adjoint)
-    };
     // First order calls other functions in split form; second order
     // differentiates the joint form, and `f_vjp_many` shares its forward
     // sweep between lanes in it.
     // (First order saves costly values; `f_vjp_many` may want them
     // computed again.)
-    let (prog_vjp, adjoint) = reverse(Some(name), false);
-    let joint_owned =
-        (adjoint.split_calls || adjoint.shares_if_recomputed).then(|| reverse(None, true));
+    let scalar_ret =
+        matches!(ret, syn::Type::Path(p) if p.path.is_ident("f64") || p.path.is_ident("f32"));
+    let seed_type = |(mut prog, adjoint): (Program, crate::adjoint::Vjp)| {
+        if let Some(seed) = adjoint.seed {
+            prog.vars[seed].scalar = scalar_ret;
+        }
+        (prog, adjoint)
+    };
+    let (first, joint) = crate::adjoint::first_and_joint(prog, name);
+    let (prog_vjp, adjoint) = seed_type(first);
+    let joint_owned = joint.map(seed_type);
     let (prog_joint, joint) = match &joint_owned {
         Some((p, a)) => (p, a),
         None => (&prog_vjp, &adjoint),
