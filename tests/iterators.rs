@@ -373,7 +373,8 @@ fn closure_in_loop(x: &[f64]) -> f64 {
 
 // ----- 4. `if let Some`, `[f64; N]::map`, generic floats -----------------------------
 
-#[differentiate]
+// (`scale` holds a float: left out explicitly, never silently.)
+#[differentiate(wrt(x))]
 fn if_let_some(x: &[f64], scale: Option<f64>) -> f64 {
     let mut s: f64 = x.iter().map(|v| v * v).sum();
     if let Some(c) = scale {

@@ -86,6 +86,13 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     original
         .attrs
         .push(syn::parse_quote!(#[allow(clippy::needless_range_loop, dead_code)]));
+    // The check that parameters of types the macro cannot see hold no
+    // floats (`inactive.rs`).
+    let active = crate::inactive::active_names(&model.params);
+    let probes = crate::inactive::probes(&model.unseen, &active);
+    if !probes.is_empty() {
+        original.block.stmts.insert(0, syn::parse_quote!(#probes));
+    }
     let mut out = original.to_token_stream();
     match errors.check() {
         Ok(()) => {

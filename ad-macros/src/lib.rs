@@ -30,6 +30,7 @@ mod emit;
 mod error;
 mod expand;
 mod fx;
+mod inactive;
 mod ir;
 mod lower;
 mod many;

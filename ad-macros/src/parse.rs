@@ -137,6 +137,10 @@ pub struct Model<'a> {
     pub matrix: bool,
     /// Called in joint mode by differentiated callers (`joint`).
     pub joint: bool,
+    /// The parameters left inactive, without `wrt(...)`, whose types the
+    /// macro cannot see into (an alias `Mat3`): checked by the compiler
+    /// not to hold floats (`inactive.rs`).
+    pub unseen: Vec<(Ident, Type)>,
     /// Where the function stands, as far as its generated siblings' paths
     /// go (`scope.rs`).
     pub scope: crate::scope::Scope,
@@ -358,6 +362,13 @@ const NALGEBRA: &[&str] = &[
     "Matrix",
 ];
 
+/// Whether a type name is nalgebra's (`DVector`, `Matrix3`, `SMatrix`, ..).
+pub fn is_nalgebra(name: &str) -> bool {
+    NALGEBRA.iter().any(|n| name.starts_with(n))
+        || name.starts_with("Vector")
+        || name.starts_with("RowVector")
+}
+
 /// A `Matrix<T, R, C, S>` whose storage `S` is a view's.
 fn view_storage(seg: &syn::PathSegment) -> bool {
     let syn::PathArguments::AngleBracketed(a) = &seg.arguments else {
@@ -493,6 +504,8 @@ impl<'a> Model<'a> {
 
         let mut params = Vec::new();
         let mut receiver = None;
+        // Parameters left inactive without `wrt(...)` by their type.
+        let mut others: Vec<(Ident, Type)> = Vec::new();
         for arg in &sig.inputs {
             let pt = match arg {
                 FnArg::Receiver(r) => {
@@ -590,7 +603,11 @@ impl<'a> Model<'a> {
                     (false, false, false)
                 }
                 (Class::Other, Some(true)) => (true, false, false),
-                (Class::Other, _) => (false, false, false),
+                (Class::Other, None) => {
+                    others.push((ident.clone(), ty.clone()));
+                    (false, false, false)
+                }
+                (Class::Other, Some(false)) => (false, false, false),
             };
             let nested = array && is_nested(&ty, &reals);
             params.push(Param {
@@ -604,6 +621,18 @@ impl<'a> Model<'a> {
                 matrix,
                 structure,
             });
+        }
+
+        // Never silently inactive: floats the syntax shows are an error,
+        // other types a check in the body.
+        let active = crate::inactive::active_names(&params);
+        let mut unseen = Vec::new();
+        for (ident, ty) in others {
+            if crate::inactive::visible(&ty, &reals) {
+                crate::inactive::reject(&ident, &ty, &active, errors);
+            } else if crate::inactive::may_hold(&ty, &sig.generics) {
+                unseen.push((ident, ty));
+            }
         }
 
         if let Some(wrt) = &options.wrt {
@@ -738,6 +767,7 @@ impl<'a> Model<'a> {
             ret_float,
             matrix,
             joint: options.joint,
+            unseen,
             scope: crate::scope::Scope::Unknown,
         }
     }

@@ -12,6 +12,7 @@ pub mod dense;
 pub mod dest;
 pub mod differentiable;
 pub mod fields;
+pub mod floats;
 pub mod index;
 pub mod la;
 pub mod lanes;

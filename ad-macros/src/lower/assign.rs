@@ -41,6 +41,7 @@ impl Lowerer<'_> {
                 self.lower_buffer_call(c, None)
             }
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_slice_fill(mc) => {}
+            syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_swap(mc) => {}
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_push(mc) => {}
             syn::Expr::If(i) => self.lower_if_stmt(i, None),
             syn::Expr::Match(m) => self.lower_match(m, None, None),
@@ -188,12 +189,17 @@ impl Lowerer<'_> {
         c.args.iter().any(|a| self.buffer_param(a).is_some())
     }
 
-    /// `y.copy_from_slice(&x)`, `y[a..b].copy_from_slice(&x[c..])`,
-    /// `y.fill(v)` on active values, as the loops they stand for:
+    /// `y.copy_from_slice(&x)` (or `clone_from_slice`),
+    /// `y[a..b].copy_from_slice(&x[c..])`, `y.fill(v)` on active values, as the loops they stand for:
     /// `for i in 0..n { y[a + i] = x[c + i]; }`. Returns whether `mc` was one.
     pub(super) fn lower_slice_fill(&mut self, mc: &syn::ExprMethodCall) -> bool {
         let name = mc.method.to_string();
-        if !matches!(name.as_str(), "copy_from_slice" | "fill") || mc.args.len() != 1 {
+        // (`clone_from_slice` of floats is `copy_from_slice`.)
+        if !matches!(
+            name.as_str(),
+            "copy_from_slice" | "clone_from_slice" | "fill"
+        ) || mc.args.len() != 1
+        {
             return false;
         }
         // The destination: an array, or a range of one.
@@ -258,6 +264,40 @@ impl Lowerer<'_> {
             for #i in 0..(#end) - (#start) {
                 #dest[(#start) + #i] = #value;
             }
+        };
+        self.lower_stmt(&stmt);
+        true
+    }
+
+    /// `v.swap(i, j)` on an active array (or a row `m[r]` of a 2-D one):
+    /// the element swap it stands for, `(v[i], v[j]) = (v[j], v[i]);`, with
+    /// `i` and `j` bound first unless they are names or literals. Returns
+    /// whether `mc` was one.
+    pub(super) fn lower_swap(&mut self, mc: &syn::ExprMethodCall) -> bool {
+        if mc.method != "swap" || mc.args.len() != 2 {
+            return false;
+        }
+        let v = &*mc.receiver;
+        let flat = matches!(strip_parens(v), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array && !self.prog.vars[v].nested));
+        if !flat && !self.is_row(v) {
+            return false;
+        }
+        let plain =
+            |e: &syn::Expr| matches!(strip_parens(e), syn::Expr::Path(_) | syn::Expr::Lit(_));
+        let (i, j) = (&mc.args[0], &mc.args[1]);
+        let stmt: syn::Stmt = if plain(i) && plain(j) {
+            syn::parse_quote_spanned!(mc.method.span()=> (#v[#i], #v[#j]) = (#v[#j], #v[#i]);)
+        } else {
+            let (a, b) = (
+                quote::format_ident!("__ad_i"),
+                quote::format_ident!("__ad_j"),
+            );
+            syn::parse_quote_spanned! {mc.method.span()=> {
+                let #a: usize = #i;
+                let #b: usize = #j;
+                (#v[#a], #v[#b]) = (#v[#b], #v[#a]);
+            }}
         };
         self.lower_stmt(&stmt);
         true

@@ -227,6 +227,17 @@ impl Lowerer<'_> {
                 }
                 syn::UnOp::Not(_) => self.opaque(e),
                 _ => {
+                    // `*y0` of a borrowed nalgebra value: a copy, as `y0.clone()`.
+                    let matrix = matches!(strip_parens(&u.expr), syn::Expr::Path(p)
+                    if self.local_of(p).is_some_and(|v| {
+                        let v = &self.prog.vars[v];
+                        self.prog.matrix && v.borrowed && !v.array && !v.scalar && !v.field
+                    }));
+                    if matrix {
+                        let inner = &u.expr;
+                        return self
+                            .lower_expr(&syn::parse_quote_spanned!(u.span()=> #inner.clone()));
+                    }
                     let array = matches!(strip_parens(&u.expr), syn::Expr::Path(p)
                         if self.local_of(p).is_some_and(|v| self.prog.vars[v].array));
                     self.errors.spanned(
@@ -346,6 +357,8 @@ impl Lowerer<'_> {
                              its type (`let y: Vec<f64>;`, `let (u, w): (Vec<f64>, Vec<f64>) = \
                              if ..`) or declare it with an array value",
                         );
+                    } else if let Some(m) = tuple_member_message(&ix.expr) {
+                        self.errors.spanned(&ix.expr, m);
                     } else {
                         self.errors.spanned(
                             &ix.expr,
@@ -668,6 +681,15 @@ impl Lowerer<'_> {
                 "extend_from_slice" => "`extend_from_slice` on an active array takes a borrowed \
                      array or range of one: write `v.extend_from_slice(&x[a..b]);`"
                     .to_owned(),
+                // (As statements on flat arrays and rows, `lower_swap` does.)
+                "swap" => "`swap` on an active array is differentiated as a statement on a \
+                     flat array or a row of a 2-D one (`v.swap(i, j);`); elsewhere swap the \
+                     elements: `(v[i], v[j]) = (v[j], v[i]);`"
+                    .to_owned(),
+                "swap_with_slice" => "`swap_with_slice` on an active array is not supported: \
+                     swap whole arrays with `std::mem::swap(&mut u, &mut v);`, or swap \
+                     elements in a loop: `for i in 0..n { (u[i], v[i]) = (v[i], u[i]); }`"
+                    .to_owned(),
                 _ => format!(
                     "`{name}` on an active array is not supported: grow the array with \
                      `push`, or allocate it with its length (`vec![0.0; n]`) and write its \
@@ -721,6 +743,18 @@ impl Lowerer<'_> {
             }
         }
         let Some(func) = func(&name) else {
+            if matches!(name.as_str(), "as_slice" | "as_mut_slice") && self.prog.matrix {
+                self.errors.spanned(
+                    &mc.method,
+                    format_args!(
+                        "`{name}` of an active nalgebra vector or matrix is not supported: \
+                         give the helper a `&DVector<f64>` (or `&DMatrix<f64>`) parameter and \
+                         pass the value itself (`g(&v)`), or pass a copy of its entries as a \
+                         `Vec` (`g(&v.iter().copied().collect::<Vec<f64>>())`)"
+                    ),
+                );
+                return self.poisoned();
+            }
             if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {
                 self.errors.spanned(&mc.method, hint);
                 return self.poisoned();

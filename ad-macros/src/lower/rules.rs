@@ -61,6 +61,7 @@ pub(super) const RESHAPING: &[&str] = &[
     "clear",
     "append",
     "swap",
+    "swap_with_slice",
     "reverse",
     "rotate_left",
     "rotate_right",

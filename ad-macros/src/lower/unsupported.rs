@@ -19,8 +19,41 @@ impl Lowerer<'_> {
     }
 }
 
+/// `g(x).1` (or `g(x).1[i]`), a member of a helper's tuple result: how to
+/// bind it.
+pub(super) fn tuple_member_message(e: &syn::Expr) -> Option<String> {
+    let member = match strip_parens(e) {
+        syn::Expr::Index(i) => strip_parens(&i.expr),
+        e => e,
+    };
+    let syn::Expr::Field(f) = member else {
+        return None;
+    };
+    let (syn::Member::Unnamed(k), syn::Expr::Call(_) | syn::Expr::MethodCall(_)) =
+        (&f.member, strip_parens(&f.base))
+    else {
+        return None;
+    };
+    // (At least two members: `(m)` is not a tuple pattern.)
+    let names: Vec<&str> = (0..=k.index.max(1))
+        .map(|i| if i == k.index { "m" } else { "_" })
+        .collect();
+    let call = match strip_parens(&f.base) {
+        syn::Expr::Call(c) => format!("{}(..)", c.func.to_token_stream()),
+        _ => "g(..)".to_owned(),
+    };
+    Some(format!(
+        "a member of a function's tuple result is read by binding the result first: \
+         `let ({}) = {call};` (one name or `_` for each member), then use `m`",
+        names.join(", "),
+    ))
+}
+
 /// What to say about an expression kind that is not supported on active values.
 pub(super) fn unsupported_message(e: &syn::Expr) -> String {
+    if let Some(m) = tuple_member_message(e) {
+        return m;
+    }
     let what = match e {
         syn::Expr::If(_) | syn::Expr::Match(_) => {
             "this `if` or `match` is not supported here: write it as a statement or as the value of a `let`"

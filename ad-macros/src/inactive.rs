@@ -1,0 +1,234 @@
+//! No parameter that holds floats is silently inactive.
+//!
+//! Without `wrt(...)`, a parameter whose type the macro does not
+//! differentiate would be inactive: no tangent, no cotangent. That is right
+//! for data (`n: usize`, `cfg: &Config`, a closure), and a silent wrong
+//! derivative for floats the macro does not see (`Box<[f64]>`, `Option<f64>`,
+//! `Vec<DVector<f64>>`, an alias `Mat3` of `[[f64; 3]; 3]`). Where the
+//! syntax shows floats, the macro rejects the parameter ([`visible`]); where
+//! it cannot see (an alias, a type of another crate), the function's body
+//! gets a compile-time check that fails, at the parameter's type, when the
+//! type holds floats ([`probes`], `ad_runtime::floats`). With `wrt(...)`,
+//! leaving a parameter out is explicit and nothing is checked.
+
+use crate::error::Errors;
+use crate::fx::HashSet;
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::{Ident, Type};
+
+/// Containers whose type arguments the macro looks into for floats.
+const CONTAINERS: &[&str] = &[
+    "Vec", "Option", "Box", "Rc", "Arc", "VecDeque", "Cell", "RefCell", "HashMap", "BTreeMap",
+];
+
+/// Whether the syntax of `ty` shows `f32`/`f64` (or a float type parameter)
+/// inside a container, a reference, an array, a tuple or a nalgebra type.
+pub fn visible(ty: &Type, reals: &HashSet<String>) -> bool {
+    if crate::parse::float_of_in(ty, reals).is_some() {
+        return true;
+    }
+    match ty {
+        Type::Array(a) => visible(&a.elem, reals),
+        Type::Slice(s) => visible(&s.elem, reals),
+        Type::Reference(r) => visible(&r.elem, reals),
+        Type::Paren(p) => visible(&p.elem, reals),
+        Type::Group(g) => visible(&g.elem, reals),
+        Type::Tuple(t) => t.elems.iter().any(|e| visible(e, reals)),
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            let name = last.ident.to_string();
+            let known = CONTAINERS.contains(&name.as_str()) || crate::parse::is_nalgebra(&name);
+            let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+                return false;
+            };
+            known
+                && a.args.iter().any(|g| match g {
+                    syn::GenericArgument::Type(t) => visible(t, reals),
+                    _ => false,
+                })
+        }),
+        _ => false,
+    }
+}
+
+/// The type as the user wrote it, without `quote`'s spaces.
+fn text(ty: &Type) -> String {
+    let mut s = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" < ", "<"),
+        ("< ", "<"),
+        (" <", "<"),
+        (" >", ">"),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ;", ";"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" :: ", "::"),
+        ("( ", "("),
+        (" )", ")"),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
+/// `ty` without its references and parentheses.
+fn bare(ty: &Type) -> &Type {
+    match ty {
+        Type::Reference(r) => bare(&r.elem),
+        Type::Paren(p) => bare(&p.elem),
+        Type::Group(g) => bare(&g.elem),
+        _ => ty,
+    }
+}
+
+/// The last segment of a path type: its name and first type argument.
+fn head(ty: &Type) -> Option<(String, Option<&Type>)> {
+    let Type::Path(p) = bare(ty) else {
+        return None;
+    };
+    let last = p.path.segments.last()?;
+    let arg = match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => a.args.iter().find_map(|g| match g {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    };
+    Some((last.ident.to_string(), arg))
+}
+
+/// What to take instead of a parameter of type `ty` whose syntax shows
+/// floats.
+fn instead(ty: &Type) -> String {
+    let inner = match bare(ty) {
+        Type::Array(a) => Some(&*a.elem),
+        Type::Slice(s) => Some(&*s.elem),
+        _ => None,
+    };
+    let rows = inner.or_else(|| head(ty).filter(|(n, _)| n == "Vec").and_then(|(_, a)| a));
+    if rows
+        .and_then(head)
+        .is_some_and(|(n, _)| crate::parse::is_nalgebra(&n))
+    {
+        return "take the vectors as the columns of one `&DMatrix<f64>`, or as rows of a 2-D \
+                array (`&[Vec<f64>]`)"
+            .into();
+    }
+    match head(ty) {
+        Some((n, Some(arg))) if ["Box", "Rc", "Arc"].contains(&n.as_str()) => {
+            format!("take `&{}` (callers pass `&v`)", text(arg))
+        }
+        Some((n, Some(arg))) if n == "Option" => format!(
+            "take `{}` and let the caller unwrap the option or pass a default",
+            text(arg)
+        ),
+        _ => "take a type that is differentiated: `f64`, `&[f64]`, `[f64; N]`, `Vec<f64>`, \
+              `&[Vec<f64>]`, `&[[f64; N]]`, `Vec<Vec<f64>>`, or a nalgebra vector or matrix"
+            .into(),
+    }
+}
+
+/// The names of the active parameters (and buffers), for `wrt(..)`.
+pub fn active_names(params: &[crate::parse::Param]) -> Vec<String> {
+    params
+        .iter()
+        .filter(|p| p.active || p.output)
+        .map(|p| p.ident.to_string())
+        .collect()
+}
+
+/// How to leave `name` out: `wrt(..)` with the other active parameters.
+fn leave_out(name: &Ident, active: &[String]) -> String {
+    if active.is_empty() {
+        format!("or, if `{name}` is data, leave it out explicitly with `#[differentiate(wrt(..))]` naming the active parameters")
+    } else {
+        format!(
+            "or, if `{name}` is data, leave it out explicitly: `#[differentiate(wrt({}))]`",
+            active.join(", ")
+        )
+    }
+}
+
+/// The error for a parameter whose syntax shows floats of a type that is
+/// not differentiated.
+pub fn reject(name: &Ident, ty: &Type, active: &[String], errors: &mut Errors) {
+    errors.spanned(
+        ty,
+        format_args!(
+            "parameter `{name}` holds floating-point values, but #[differentiate] does not \
+             differentiate `{}` and would leave it inactive, with no derivative: {}; {}",
+            text(ty),
+            instead(ty),
+            leave_out(name, active),
+        ),
+    );
+}
+
+/// Whether a parameter's type may be an alias of floats, to be checked by
+/// the compiler: not a closure or trait object, not one of the function's
+/// type parameters.
+pub fn may_hold(ty: &Type, generics: &syn::Generics) -> bool {
+    match bare(ty) {
+        Type::Path(p) => !p
+            .path
+            .get_ident()
+            .is_some_and(|i| generics.type_params().any(|t| t.ident == *i)),
+        Type::ImplTrait(_) | Type::TraitObject(_) | Type::BareFn(_) | Type::Never(_) => false,
+        t => !t.to_token_stream().into_iter().any(|t| {
+            matches!(&t, TokenTree::Ident(i) if i == "impl")
+                || matches!(&t, TokenTree::Punct(p) if p.as_char() == '_')
+        }),
+    }
+}
+
+/// The checks of the parameters `unseen` (name, type), as statements for
+/// the start of the function's body (no cost: nothing runs).
+pub fn probes(unseen: &[(Ident, Type)], active: &[String]) -> TokenStream {
+    let mut checks = Vec::new();
+    for (name, ty) in unseen {
+        let base = name.to_string().trim_start_matches("r#").to_owned();
+        let message = format!(
+            "parameter `{name}` holds floating-point values, but #[differentiate] sees only the \
+             name of its type `{}` and would leave it inactive, with no derivative",
+            text(ty)
+        );
+        let label = "write the type out (`f64`, `&[f64]`, `[[f64; N]; M]`, `DVector<f64>`, ..), \
+                     not an alias";
+        let note = leave_out(name, active);
+        // The argument's span covers the type (without `&`): its first
+        // token has the type's first span, its last token the type's last.
+        let mut spans = bare(ty).to_token_stream().into_iter().map(|t| t.span());
+        let first = spans.next().unwrap_or_else(Span::call_site);
+        let last = spans.last().unwrap_or(first);
+        let tr = format_ident!("__AdInactive_{}", base, span = first);
+        let chk = format_ident!("__ad_inactive_{}", base, span = first);
+        let mut probe = Group::new(
+            Delimiter::Parenthesis,
+            quote!(&&::ad::__rt::floats::Probe::<#ty>::new()),
+        );
+        probe.set_span(first);
+        let mut call = Group::new(Delimiter::Parenthesis, TokenStream::new());
+        call.set_span(last);
+        // (At the type, so that rustc's notes point there too.)
+        checks.push(quote_spanned! {first=>
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #tr {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for ::ad::__rt::floats::NoFloats {}
+            fn #chk<T: #tr>(_: T) {}
+            #chk(#probe.floats #call);
+        });
+    }
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    quote! {
+        #[allow(non_camel_case_types, non_snake_case)]
+        {
+            use ::ad::__rt::floats::{ProbeFloats as _, ProbeNone as _};
+            #(#checks)*
+        }
+    }
+}
