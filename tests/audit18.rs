@@ -4,6 +4,7 @@
 //! against central finite differences (the rejections: `tests/ui`).
 
 use ad::differentiate;
+use ad::nalgebra::{DMatrix, DVector};
 
 #[path = "common/flat.rs"]
 mod flat;
@@ -112,4 +113,104 @@ fn tuple_member_used_linearly() {
     let (_, d) = linear_member_loop_jvp(&p, &t);
     let (_, v) = linear_member_loop_vjp(&p, -0.6);
     check_vjp("linear_member_loop", &g, d, -0.6, &v, &t);
+}
+
+// ----- nalgebra values passed by value ---------------------------------------
+
+#[differentiate]
+fn sq_norm_owned(v: DVector<f64>) -> f64 {
+    v.dot(&v) * v[0]
+}
+
+/// A parameter passed on by value.
+#[differentiate]
+fn owned_param(v: DVector<f64>) -> f64 {
+    sq_norm_owned(v)
+}
+
+/// A column copied out (`into_owned`) and passed by value: reverse mode
+/// passes it again, and reads it after.
+#[differentiate]
+fn owned_column(m: &DMatrix<f64>) -> f64 {
+    let c = m.column(1).into_owned();
+    sq_norm_owned(c)
+}
+
+/// The same with the user's own copy, and the column read again.
+#[differentiate]
+fn owned_column_copy(m: &DMatrix<f64>) -> f64 {
+    let c = m.column(1).into_owned();
+    sq_norm_owned(c.clone()) + c.sum()
+}
+
+#[test]
+fn nalgebra_values_passed_by_value() {
+    let p = [0.7, -0.4, 0.3, 1.1, -0.8, 0.5];
+    let t = [0.2, 0.9, -0.5, 0.4, 0.1, -0.7];
+    let v = |p: &[f64]| DVector::from_column_slice(p);
+    check_all(
+        "owned_param",
+        &p,
+        &t,
+        |p| owned_param(v(p)),
+        |p| {
+            let (y, g) = owned_param_grad(v(p));
+            (y, g.as_slice().to_vec())
+        },
+        |p, t| owned_param_jvp(v(p), v(t)),
+        |p, t| {
+            let (y, g, h) = owned_param_hvp(v(p), v(t));
+            (y, g.as_slice().to_vec(), h.as_slice().to_vec())
+        },
+    );
+    let (_, g) = owned_param_grad(v(&p));
+    let (_, d) = owned_param_jvp(v(&p), v(&t));
+    let (_, b) = owned_param_vjp(v(&p), 0.9);
+    check_vjp("owned_param", g.as_slice(), d, 0.9, b.as_slice(), &t);
+
+    let m = |p: &[f64]| DMatrix::from_column_slice(2, 3, p);
+    type F = fn(&DMatrix<f64>) -> f64;
+    type G = fn(&DMatrix<f64>) -> (f64, DMatrix<f64>);
+    type J = fn(&DMatrix<f64>, &DMatrix<f64>) -> (f64, f64);
+    type H = fn(&DMatrix<f64>, &DMatrix<f64>) -> (f64, DMatrix<f64>, DMatrix<f64>);
+    type V = fn(&DMatrix<f64>, f64) -> (f64, DMatrix<f64>);
+    let cases: [(&str, F, G, J, H, V); 2] = [
+        (
+            "owned_column",
+            owned_column,
+            owned_column_grad,
+            owned_column_jvp,
+            owned_column_hvp,
+            owned_column_vjp,
+        ),
+        (
+            "owned_column_copy",
+            owned_column_copy,
+            owned_column_copy_grad,
+            owned_column_copy_jvp,
+            owned_column_copy_hvp,
+            owned_column_copy_vjp,
+        ),
+    ];
+    for (what, f, grad, jvp, hvp, vjp) in cases {
+        check_all(
+            what,
+            &p,
+            &t,
+            |p| f(&m(p)),
+            |p| {
+                let (y, g) = grad(&m(p));
+                (y, g.as_slice().to_vec())
+            },
+            |p, t| jvp(&m(p), &m(t)),
+            |p, t| {
+                let (y, g, h) = hvp(&m(p), &m(t));
+                (y, g.as_slice().to_vec(), h.as_slice().to_vec())
+            },
+        );
+        let (_, g) = grad(&m(&p));
+        let (_, d) = jvp(&m(&p), &m(&t));
+        let (_, b) = vjp(&m(&p), -1.3);
+        check_vjp(what, g.as_slice(), d, -1.3, b.as_slice(), &t);
+    }
 }
