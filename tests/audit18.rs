@@ -214,3 +214,44 @@ fn nalgebra_values_passed_by_value() {
         check_vjp(what, g.as_slice(), d, -1.3, b.as_slice(), &t);
     }
 }
+
+// ----- a buffer copied from a range of inactive data -------------------------
+
+#[differentiate]
+fn tanh_step(w: &[f64], h: &mut [f64]) {
+    for i in 0..h.len() {
+        h[i] = (w[i] * h[i]).tanh();
+    }
+}
+
+/// `h0` is left out: its range copied into a `Vec` is a buffer all the
+/// same (it was rejected, "pass an array .. as a buffer").
+#[differentiate(wrt(w))]
+fn inactive_range_buffer(w: &[f64], h0: &[f64]) -> f64 {
+    let mut h = h0[..2].to_vec();
+    tanh_step(w, &mut h);
+    tanh_step(w, &mut h);
+    let mut c = h0[1..].to_owned();
+    tanh_step(&h, &mut c);
+    h[0] * h[1] + c[0]
+}
+
+#[test]
+fn buffer_from_an_inactive_range() {
+    let h0 = [1.0, 2.0, -0.5];
+    let p = [0.5, 0.7];
+    let t = [-0.3, 0.8];
+    check_all(
+        "inactive_range_buffer",
+        &p,
+        &t,
+        |p| inactive_range_buffer(p, &h0),
+        |p| inactive_range_buffer_grad(p, &h0),
+        |p, t| inactive_range_buffer_jvp(p, t, &h0),
+        |p, t| inactive_range_buffer_hvp(p, t, &h0),
+    );
+    let (_, g) = inactive_range_buffer_grad(&p, &h0);
+    let (_, d) = inactive_range_buffer_jvp(&p, &t, &h0);
+    let (_, v) = inactive_range_buffer_vjp(&p, &h0, 0.4);
+    check_vjp("inactive_range_buffer", &g, d, 0.4, &v, &t);
+}
