@@ -741,6 +741,10 @@ impl Lowerer<'_> {
             }
         }
         let Some(func) = func(&name) else {
+            if let Some(hint) = unsupported::split_message(&name) {
+                self.errors.spanned(&mc.method, hint);
+                return self.poisoned();
+            }
             if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {
                 self.errors.spanned(&mc.method, hint);
                 return self.poisoned();
