@@ -179,6 +179,17 @@ pub fn expand_value_form(item: &syn::ItemFn, options: &crate::parse::Options) ->
         .collect()
 }
 
+/// The markers of the value forms of a function rejected with an error
+/// (`callcheck.rs`): its callers then report only that error, not that it
+/// has no derivatives.
+pub fn value_form_markers(item: &syn::ItemFn) -> TokenStream {
+    [false, true]
+        .into_iter()
+        .filter_map(|with_result| value_form(item, with_result))
+        .map(|form| crate::callcheck::marker_of(&item.vis, &form.sig.ident))
+        .collect()
+}
+
 /// The expansion of one value form `form` of `item`.
 fn expand_form(
     item: &syn::ItemFn,

@@ -58,9 +58,12 @@ use std::collections::BTreeMap;
 
 /// The marker next to a differentiated function's wrappers.
 pub fn marker(model: &Model) -> TokenStream {
-    let item = model.item;
-    let vis = &item.vis;
-    let has = format_ident!("__ad_has_{}", base(&item.sig.ident));
+    marker_of(&model.item.vis, &model.item.sig.ident)
+}
+
+/// The marker of the function `name`, of visibility `vis`.
+pub fn marker_of(vis: &syn::Visibility, name: &syn::Ident) -> TokenStream {
+    let has = format_ident!("__ad_has_{}", base(name));
     quote! {
         #[doc(hidden)]
         #[allow(dead_code, non_upper_case_globals)]

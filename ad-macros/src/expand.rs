@@ -143,6 +143,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                     crate::wrappers::wrappers(&model, None, crate::wrappers::WrapperMode::Stub),
                 ));
                 out.extend(crate::callcheck::params_marker(&model));
+                out.extend(crate::buffers::value_form_markers(&stripped));
             }
             out.extend(e.into_compile_error());
         }

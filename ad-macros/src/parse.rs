@@ -158,6 +158,10 @@ enum Class {
     Nested,
     /// `&mut [f64]`: an output buffer.
     OutputBuffer,
+    /// A `&mut` buffer of a type that is not supported as one (the error
+    /// says what to write); taken for a buffer after the error, so that
+    /// the body and the result raise no second one.
+    BadBuffer(&'static str),
     /// A container of floats that a later version differentiates; for now an
     /// error, so that it is never silently treated as a constant.
     Container(&'static str),
@@ -409,16 +413,19 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
         Type::Reference(r) => match (classify(&r.elem, reals), r.mutability.is_some()) {
             (Class::Float, _) => Class::BorrowedFloat,
             // (The generated code takes a buffer's cotangent as a slice.)
-            (Class::Array, true) if matches!(&*r.elem, Type::Array(_)) => Class::Container(
-                "`&mut [f64; N]` in/out buffers (write `&mut [f64]`; callers pass `&mut a` \
-                 for an array `a`)",
+            (Class::Array, true) if matches!(&*r.elem, Type::Array(_)) => Class::BadBuffer(
+                "`&mut [f64; N]` is not supported as an in/out buffer: write `&mut [f64]` \
+                 (callers pass `&mut a` for an array `a`)",
             ),
             (Class::Array | Class::Nested, true) => Class::OutputBuffer,
             (Class::Array, false) => Class::Array,
             (Class::Nested, false) => Class::Nested,
             (Class::Matrix, false) => Class::Matrix,
-            (Class::Matrix, true) => Class::Container(
-                "`&mut` nalgebra output buffers: return the vector or matrix instead",
+            (Class::Matrix, true) => Class::BadBuffer(
+                "a `&mut` nalgebra parameter is not supported as an in/out buffer yet: take \
+                 `&DVector<f64>` (or `&DMatrix<f64>`) and return the new value (`fn g(.., y: \
+                 &DVector<f64>) -> DVector<f64>`, called as `y = g(.., &y);`), or use a \
+                 `&mut [f64]` buffer and `Vec<f64>` values",
             ),
             (Class::Container(what), _) => Class::Container(what),
             (_, true) => {
@@ -565,6 +572,10 @@ impl<'a> Model<'a> {
                 (Class::Array | Class::Nested, Some(false)) => (false, false, true),
                 // In and out, named in `wrt(...)` or not.
                 (Class::OutputBuffer, _) => (false, true, true),
+                (Class::BadBuffer(msg), _) => {
+                    errors.spanned(&pt.ty, msg);
+                    (false, true, true)
+                }
                 (Class::Discrete, Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -712,6 +723,10 @@ impl<'a> Model<'a> {
                 ),
             ),
             Class::OutputBuffer => errors.spanned(&ret, "return an owned `Vec<f64>`"),
+            Class::BadBuffer(_) => errors.spanned(
+                &ret,
+                "return an owned vector, matrix or array, not a `&mut` reference",
+            ),
             Class::View => errors.spanned(
                 &ret,
                 "return an owned vector or matrix (`v.into_owned()`), not a nalgebra view",

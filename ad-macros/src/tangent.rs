@@ -155,6 +155,18 @@ fn moves_rows(prog: &Program, e: &Expr) -> bool {
     }
 }
 
+/// Whether the tangent `d` of a tuple or array `e` has a zero of an element
+/// variable that `e` moves: the zero must be taken before `e` is built.
+fn zeroes_moved(e: &Expr, d: &Expr) -> bool {
+    let zero_of_var = |d: &Expr| matches!(d, Expr::ZeroLike(z) if z.as_var().is_some());
+    match (e, d) {
+        (Expr::Tuple(_), Expr::Tuple(ds)) | (Expr::List { .. }, Expr::List { elems: ds, .. }) => {
+            ds.iter().any(zero_of_var)
+        }
+        _ => false,
+    }
+}
+
 pub fn add(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
     match (a, b) {
         (Some(a), Some(b)) => Some(Expr::Bin(BinOp::Add, Box::new(a), Box::new(b))),
@@ -301,6 +313,7 @@ impl Tangent<'_> {
                     expr,
                     span,
                 } => {
+                    let at = out.len();
                     out.push(stmt.clone());
                     if !self.act.is_active(*var) {
                         // The cotangent of a pushed element off the end of a
@@ -341,13 +354,21 @@ impl Tangent<'_> {
                     }
                     // A tangent has its value's type: declared, it keeps
                     // the number type of a literal it starts from
-                    // (`let mut y: [f64; 2] = [0.0; 2];`).
-                    out.push(Stmt::Let {
+                    // (`let mut y: [f64; 2] = [0.0; 2];`). A zero of an
+                    // element the value moves (`(de, zero_like(&o))` for
+                    // `(e, o)`) is taken before it.
+                    let before = zeroes_moved(expr, &d);
+                    let tangent = Stmt::Let {
                         var: dv,
                         ty: ty.clone(),
                         expr: d,
                         span: *span,
-                    });
+                    };
+                    if before {
+                        out.insert(at, tangent);
+                    } else {
+                        out.push(tangent);
+                    }
                 }
                 Stmt::Assign {
                     place,

@@ -99,6 +99,25 @@ impl Emitter<'_> {
         lazy(move |o| self.write_place(p, span, o))
     }
 
+    /// An argument of a call. The copy of a nalgebra value passed by value
+    /// (`g(clone(&c))`, see `lower_call_arg`) is a move where nothing reads
+    /// it again, and so is that of a number.
+    fn call_arg<'b>(&'b self, e: &'b Expr, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| match e {
+            Expr::Rule("clone", a) if self.prog.matrix => match a.as_slice() {
+                [Expr::Use(Operand::Var(v))]
+                    if !self.prog.vars[*v].by_ref
+                        && (self.scalars.contains(v)
+                            || self.movable.contains(&(*v, self.position.get()))) =>
+                {
+                    self.name_at(*v, span).to_tokens(o)
+                }
+                _ => self.write_expr(e, span, o),
+            },
+            _ => self.write_expr(e, span, o),
+        })
+    }
+
     /// An argument of a rule, which takes references: `&a`, or `a` when it
     /// is a reference already.
     fn write_by_ref(&self, e: &Expr, span: Span, o: &mut TokenStream) {
@@ -364,10 +383,10 @@ impl Emitter<'_> {
             Expr::Call2 { path, args, method } => {
                 if *method {
                     let recv = self.expr(&args[0], span);
-                    let rest = args[1..].iter().map(|a| self.expr(a, span));
+                    let rest = args[1..].iter().map(|a| self.call_arg(a, span));
                     put!(o, span=> #recv.#path(#(#rest),*))
                 } else {
-                    let args = args.iter().map(|a| self.expr(a, span));
+                    let args = args.iter().map(|a| self.call_arg(a, span));
                     put!(o, span=> #path(#(#args),*))
                 }
             }

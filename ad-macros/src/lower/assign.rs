@@ -114,6 +114,25 @@ impl Lowerer<'_> {
                             .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
                         _ => None,
                     };
+                    // A nalgebra value (`&mut y` for a `DVector`): a buffer
+                    // parameter cannot be one (`parse.rs`).
+                    let matrix = match strip_parens(base) {
+                        syn::Expr::Path(b) => self.local_of(b).filter(|v| {
+                            self.prog.matrix
+                                && !self.prog.vars[*v].array
+                                && !self.prog.vars[*v].scalar
+                        }),
+                        _ => None,
+                    };
+                    if matrix.is_some() {
+                        self.errors.spanned(
+                            r,
+                            "a nalgebra value cannot be lent as a `&mut` buffer to a differentiated \
+                             function: have the function take `&DVector<f64>` (or `&DMatrix<f64>`) \
+                             and return the new value (`y = g(.., &y);`)",
+                        );
+                        return;
+                    }
                     if array.is_none() {
                         self.errors.spanned(
                             r,

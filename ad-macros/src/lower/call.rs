@@ -310,6 +310,17 @@ impl Lowerer<'_> {
             {
                 Expr::Rule("clone", vec![Expr::var(v)])
             }
+            // So is a nalgebra value (`h(c)` for `let c = m.column(1)
+            // .into_owned();`, `h(v)` for `v: DVector<f64>`); `emit` moves
+            // it where nothing reads it again.
+            Operand::Var(v)
+                if self.prog.matrix
+                    && !self.prog.vars[v].scalar
+                    && !self.prog.vars[v].by_ref
+                    && !self.prog.vars[v].borrowed =>
+            {
+                Expr::Rule("clone", vec![Expr::var(v)])
+            }
             op => Expr::Use(op),
         }
     }

@@ -156,6 +156,26 @@ impl Lowerer<'_> {
         }
     }
 
+    /// The array that `x.to_vec()`, `x.clone()` or `x[a..b].to_vec()`
+    /// copies (also a helper's result copied with `to_vec`).
+    fn copied_array(&self, mc: &syn::ExprMethodCall) -> Option<VarId> {
+        let array = |e: &syn::Expr, to_vec: bool| match strip_parens(e) {
+            syn::Expr::Path(p) => self
+                .local_of(p)
+                .filter(|&v| self.prog.vars[v].array || (to_vec && self.call_results.contains(&v))),
+            _ => None,
+        };
+        match strip_parens(&mc.receiver) {
+            syn::Expr::Index(ix)
+                if mc.method != "clone"
+                    && matches!(strip_parens(&ix.index), syn::Expr::Range(_)) =>
+            {
+                array(&ix.expr, false)
+            }
+            r => array(r, mc.method == "to_vec"),
+        }
+    }
+
     pub(super) fn lower_expr(&mut self, e: &syn::Expr) -> Operand {
         // A `loop` used as a value is lowered as a loop even on inactive
         // values: it may assign variables outside it.
@@ -169,18 +189,18 @@ impl Lowerer<'_> {
                 syn::Expr::Macro(m) if m.mac.path.is_ident("vec") => return self.lower_vec(m),
                 syn::Expr::Array(_) | syn::Expr::Repeat(_) => {}
                 // So is a copy of an array (`let mut y = y0.to_vec();`, also
-                // of a helper's result: only arrays have `to_vec`), and a
-                // helper's result may be one (read by element later).
+                // of a helper's result: only arrays have `to_vec`), or of a
+                // range of one (`h0[..n].to_vec()`), and a helper's result
+                // may be one (read by element later).
                 syn::Expr::MethodCall(mc)
                     if matches!(
                         mc.method.to_string().as_str(),
                         "to_vec" | "to_owned" | "clone"
-                    ) && matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-                            if self.local_of(p).is_some_and(|v| self.prog.vars[v].array
-                                || (mc.method == "to_vec" && self.call_results.contains(&v)))) =>
+                    ) && self.copied_array(mc).is_some() =>
                 {
-                    let nested = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-                        if self.local_of(p).is_some_and(|v| self.prog.vars[v].nested));
+                    let nested = self
+                        .copied_array(mc)
+                        .is_some_and(|v| self.prog.vars[v].nested);
                     let op = self.opaque(e);
                     if let Operand::Var(v) = op {
                         self.prog.vars[v].array = true;
@@ -753,6 +773,10 @@ impl Lowerer<'_> {
                          `Vec` (`g(&v.iter().copied().collect::<Vec<f64>>())`)"
                     ),
                 );
+                return self.poisoned();
+            }
+            if let Some(hint) = unsupported::split_message(&name) {
+                self.errors.spanned(&mc.method, hint);
                 return self.poisoned();
             }
             if let Some(hint) = linalg::factorisation_hint(&name).filter(|_| self.prog.matrix) {
