@@ -585,6 +585,20 @@ impl Lowerer<'_> {
         // takes its declared type).
         let ty = self.deferred.remove(&old).flatten();
         let value = match op {
+            // `u = Default::default();` (and `std::mem::take(&mut u)`): the
+            // new version has the old one's type, which the call alone does
+            // not tell (as for arrays, `lower_array_assign`).
+            None if ty.is_none() && typed_by_target(right) => {
+                let u = self.prog.name(old).clone();
+                self.temp(
+                    Expr::Opaque(
+                        quote::quote_spanned!(right.span()=> ::ad::__rt::default_like(&#u)),
+                        vec![old],
+                    ),
+                    false,
+                    span,
+                )
+            }
             None => self.lower_expr(right),
             Some((op, span)) => {
                 let rhs = self.lower_operand(right);
