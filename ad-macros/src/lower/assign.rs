@@ -318,9 +318,11 @@ impl Lowerer<'_> {
                 },
                 other => (other, syn::parse_quote!(0..#other.len())),
             };
-            let is_array = matches!(strip_parens(base), syn::Expr::Path(b)
-                if self.local_of(b).is_some_and(|a| self.prog.vars[a].array));
-            if !is_array {
+            // (Any local: also a helper's result, `let d = g(h(..));`, not
+            // known to be an array until an element of it is written.)
+            let is_local = matches!(strip_parens(base), syn::Expr::Path(b)
+                if self.local_of(b).is_some());
+            if !is_local {
                 return false;
             }
             let i = quote::format_ident!("__ad_i");
