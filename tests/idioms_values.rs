@@ -765,6 +765,21 @@ fn reset_by_default(x: &[f64]) -> f64 {
     s * old[2] + b[1] + a[1] * v[0] + u.len() as f64
 }
 
+/// `take` and `Default::default()` of active f64s in straight-line code,
+/// the emptied value then read by methods: the new version has the old
+/// one's type (E0282 / E0790 before; found by `tests/random_compose.rs`).
+#[differentiate]
+fn reset_scalars(x: &[f64]) -> f64 {
+    let mut u = (x[0] * x[1]).sin();
+    let old = std::mem::take(&mut u);
+    u += 0.5 * old + old.sin();
+    let mut w = x[2].cos() * u;
+    let prev = w;
+    w = Default::default();
+    w += prev * x[1];
+    u.tanh() * w.atan() + old
+}
+
 #[test]
 fn mem_functions_by_bare_names_and_defaults() {
     for x in [vec![0.3, -0.8, 0.5, 1.1, -0.4], vec![1.4, 0.9, -1.3]] {
@@ -784,5 +799,13 @@ fn mem_functions_by_bare_names_and_defaults() {
             reset_by_default_hvp
         );
         check("reset_by_default", &x, m, None);
+        let m = slice_modes!(
+            reset_scalars,
+            reset_scalars_jvp,
+            reset_scalars_vjp,
+            reset_scalars_grad,
+            reset_scalars_hvp
+        );
+        check("reset_scalars", &x, m, None);
     }
 }

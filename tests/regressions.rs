@@ -463,3 +463,60 @@ fn a_nalgebra_value_activated_by_an_element_write_in_a_loop() {
     let (_, _, h) = element_written_matrix_in_a_loop_hvp(0.7, 1.0, &y);
     assert!((h - 5.0).abs() < 1e-13, "{h}");
 }
+
+#[differentiate(wrt(v), joint)]
+fn pair_of(mut v: Vec<f64>, x: &[f64]) -> [f64; 2] {
+    v[0] *= x[1];
+    [v[0] * x[0], v[1].sin() + x[1]]
+}
+
+#[differentiate(wrt(a))]
+fn squares_of(a: f64, x: &[f64]) -> Vec<f64> {
+    vec![a * a, a.cos() * x[0]]
+}
+
+/// A helper's result that reads no active input (`a` is left out of
+/// `wrt`), bound from a nested call, read by element, then appended to an
+/// active `Vec` with `extend_from_slice(&d[0..1])` (found by the randomized
+/// `compose` family: rejected with "`extend_from_slice` on an active array
+/// takes a borrowed array or range of one").
+#[differentiate(wrt(p))]
+fn extended_by_a_result(a: f64, p: &[f64]) -> f64 {
+    let d = pair_of(squares_of(a * 0.9, &[0.28, 0.51]), &[0.38, 0.63]);
+    let u = d[0] + d[1] * p[0];
+    let mut v = p.to_vec();
+    v.extend_from_slice(&d[0..1]);
+    let mut s = u;
+    for i in 0..v.len() {
+        s += v[i] * v[i] * u.atan();
+    }
+    s
+}
+
+#[test]
+fn a_result_appended_with_extend_from_slice() {
+    let (a, x) = (0.7, [-0.4, 1.1, 0.3]);
+    let f = |q: &[f64]| extended_by_a_result(a, q);
+    let (v, g) = extended_by_a_result_grad(a, &x);
+    assert_eq!(v, f(&x));
+    check_gradient(f, &x, &g).assert_close(1e-8, 1e-8);
+    let t = [0.3, -0.2, 0.5];
+    let (_, d) = extended_by_a_result_jvp(a, &x, &t);
+    let gt: f64 = g.iter().zip(&t).map(|(a, b)| a * b).sum();
+    assert!((d - gt).abs() <= 1e-12 * (1.0 + gt.abs()), "{d} vs {gt}");
+    let (_, _, hv) = extended_by_a_result_hvp(a, &x, &t);
+    let h = 1e-5;
+    let grad_at = |s: f64| {
+        let q: Vec<f64> = x.iter().zip(&t).map(|(a, b)| a + s * b).collect();
+        extended_by_a_result_grad(a, &q).1
+    };
+    let (gp, gm) = (grad_at(h), grad_at(-h));
+    for i in 0..3 {
+        let fd = (gp[i] - gm[i]) / (2.0 * h);
+        assert!(
+            (hv[i] - fd).abs() < 1e-6 * (1.0 + fd.abs()),
+            "{i}: {} vs {fd}",
+            hv[i]
+        );
+    }
+}

@@ -67,6 +67,32 @@ THIRD_LINES lines of them beyond the limit):
   pass any data) or a sorted `const` table. The twin (`k_pp`, `bisect`;
   `k_pos`) records every comparison with a knot as a decision, so test
   points keep `a` away from the knots as from any branch threshold.
+
+Fourth (`compose_more.py`; forced in FOURTH_P of the functions, one of
+them, up to FOURTH_LINES lines beyond the limit; the two kinds of helpers
+drawn as COMPOSE_OPT_P and COMPOSE_GENERIC_P of the functions):
+
+- helpers with an inactive `Option<&[f64]>`, `Option<&Vec<f64>>` or
+  `Option<&f64>` parameter and an integer `k` (`more.opt_helper`), read by
+  `if let Some(w) = w`, `match w { Some(w) => .., None => .. }` (`None`
+  first too) and `matches!(k, 1 | 2)`, straight-line, in loops and
+  branches, passing `w` on to earlier ones (as it is, `None`, `Some(&w[1..])`);
+  the harness gives them `Some(..)` at odd k and `None` at even k, and
+  callers pass `None`, `Some(v)`, `Some(&v[..])`, `Some(&v[1..])`,
+  `Some(&[..][..])`, `Some(&b)` of values left out of `wrt`;
+- `swap`, `replace`, `take` by bare names (the module's `use
+  std::mem::{replace, swap, take};` or the body's own `use`),
+  `std::mem::take(&mut u)` bound and as a statement, and `u =
+  Default::default();` of active local f64s, arrays and `Vec`s;
+- a `&mut` buffer (the function's own or an active local) lent to a
+  helper's `&[f64]` parameter as `&u[..]`, `&*u`, `&u`, bound or written
+  back into the buffer;
+- `for row in m.iter()` (`for row in m`, `for row in &m`) over 2-D
+  parameters (in and out of `wrt`) and locals, `row[j]`,
+  `row.iter().sum::<f64>()`, `row` passed to a helper's `&[f64]`;
+- functions generic over `T: Real` (`more.generic_fn`) over `T`, `&[T]`,
+  `Vec<T>`, `[T; N]` (some out of `wrt`) calling earlier generic ones,
+  tested with T = f64 (and called with f64 by the other functions).
 """
 
 import argparse
@@ -80,6 +106,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import compose_more as more  # noqa: E402
 import generate as G  # noqa: E402
 import iters  # noqa: E402
 from generate import E, binop, var  # noqa: E402
@@ -101,9 +128,13 @@ COMPOSE_EXTRA_LINES = 8
 # the forced ones.
 COMPOSE_KNOTS_P = 0.3
 COMPOSE_TAIL_LOOP_P = 0.2
+# The shares of helpers with an inactive option parameter (`more.opt_helper`)
+# and of functions generic over `T: Real` (`more.generic_fn`).
+COMPOSE_OPT_P = 0.08
+COMPOSE_GENERIC_P = 0.1
 
 
-class ComposeGen(iters.IterGen, G.CallsGen):
+class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
     """The `calls` family's generator with nested calls as arguments,
     iterator statements and sub-slice locals (`IterGen` only lends its
     statements: `stmt` is the `calls` family's)."""
@@ -119,6 +150,9 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         self.tables = []
         self.tail_loop = self.r() < COMPOSE_TAIL_LOOP_P
         self.third_lines = 0
+        self.fourth_lines = 0
+
+    max_calls = COMPOSE_MAX_CALLS
 
     def stmt(self, nested, loop_ok=True):
         G.CallsGen.stmt(self, nested, loop_ok)
@@ -133,10 +167,13 @@ class ComposeGen(iters.IterGen, G.CallsGen):
         G.CallsGen.construct(self, kind)
         if kind in self.THIRD_KINDS:
             self.third_lines += len(self.rs) - at
+        if kind in self.FOURTH:
+            self.fourth_lines += len(self.rs) - at
 
     CONSTRUCTS = dict(G.CallsGen.CONSTRUCTS, iter_reduce=2.5, iter_for=1.5, subslice=2, nested_call=2.5,
                       buffer_expr=1.5, swap=1, alias=1.5, buf_only_call=1.5, replace=1.5, int_sum=1,
-                      empty_sum=1.5, loop_return=1.5, data_for=1.5, elem_ref=1, lookup=2)
+                      empty_sum=1.5, loop_return=1.5, data_for=1.5, elem_ref=1, lookup=2, opt_call=1.5, mem=2,
+                      lend=1.5, row_iter=1.5)
     # The constructs added second (aliases of slice parameters, helpers
     # whose only active data is a buffer, `std::mem::replace`, integer and
     # empty sums): a function has one of them forced with this probability.
@@ -148,6 +185,14 @@ class ComposeGen(iters.IterGen, G.CallsGen):
     # `return`): one of them is forced with this probability.
     THIRD = ["loop_return", "data_for", "data_for", "elem_ref", "lookup", "lookup", "lookup", "tail_loop"]
     THIRD_P = 0.6
+    # The constructs added fourth (`compose_more.MoreConstructs`: calls of
+    # helpers with an option parameter, `std::mem` by bare names and
+    # `Default::default()`, buffers lent to slice parameters, rows taken by
+    # iteration): one is forced with this probability, and a function may
+    # have up to FOURTH_LINES lines of them beyond the limit.
+    FOURTH = ["opt_call", "opt_call", "mem", "mem", "mem", "lend", "lend", "row_iter", "row_iter"]
+    FOURTH_P = 0.6
+    FOURTH_LINES = 14
 
     def constructs(self):
         return dict(self.CONSTRUCTS, **self.NEW_CONSTRUCTS)
@@ -164,7 +209,26 @@ class ComposeGen(iters.IterGen, G.CallsGen):
                 self.tail_loop = True
             else:
                 out.append("F:" + kind)
+        if self.r() < self.FOURTH_P:
+            out.append("F:" + self.pick(self.FOURTH))
         return out
+
+    def arg_for(self, p, prev, allow_move):
+        if getattr(p, "opt", False):
+            return self.opt_arg(p)
+        return G.CallsGen.arg_for(self, p, prev, allow_move)
+
+    def feasible(self, g, skip=None):
+        # (an option parameter always takes `None` at least)
+        opts = [i for i, p in enumerate(g.params) if getattr(p, "opt", False)]
+        if not opts:
+            return G.CallsGen.feasible(self, g, skip)
+        saved = g.params
+        g.params = [p if i not in opts else G.WParam(p.name, "f") for i, p in enumerate(saved)]
+        try:
+            return G.CallsGen.feasible(self, g, skip)
+        finally:
+            g.params = saved
 
     def iter_reduce_stmt(self):
         if not self.arrays:
@@ -918,7 +982,7 @@ class ComposeGen(iters.IterGen, G.CallsGen):
             spec.rust = "".join(r + "\n" for r, _ in self.tables) + "\n" + spec.rust
             spec.python = "".join(p + "\n" for _, p in self.tables) + spec.python
         spec.knots = any(getattr(p, "sorted", False) for p in spec.params)
-        spec.extra_lines = min(self.third_lines, self.THIRD_LINES)
+        spec.extra_lines = min(self.third_lines, self.THIRD_LINES) + min(self.fourth_lines, self.FOURTH_LINES)
         return spec
 
     # ----- sub-slice locals --------------------------------------------------------
@@ -1081,7 +1145,7 @@ def compose_run(fn, spec, z, q, k):
         if getattr(p, "sorted", False):
             q[at:at + p.size()] = sorted(q[at:at + p.size()])
         at += p.size()
-    return G.calls_run(fn, spec, z, q, k)
+    return G.calls_run(more.with_options(fn, spec, k), spec, z, q, k)
 
 
 COMPOSE_HEADER = G.CALLS_HEADER.replace(
@@ -1106,13 +1170,19 @@ COMPOSE_HEADER = G.CALLS_HEADER.replace(
     "//! with\n//!\n//! ```text\n//! python3 tests/random/compose.py\n//! ```").replace(
     "random_calls_agree", "random_compose_agree")
 assert "compose.py" in COMPOSE_HEADER and "random_compose_agree" in COMPOSE_HEADER
-COMPOSE_LINTS = [lint for lint in iters.ITERS_LINTS + ["clippy::needless_borrows_for_generic_args", "clippy::iter_out_of_bounds"]
+COMPOSE_LINTS = [lint for lint in iters.ITERS_LINTS + ["clippy::needless_borrows_for_generic_args", "clippy::iter_out_of_bounds",
+                                                       "unused_imports", "clippy::explicit_auto_deref", "clippy::ptr_arg"]
                  if "    {},\n".format(lint) not in COMPOSE_HEADER and "    {}\n".format(lint) not in COMPOSE_HEADER]
 COMPOSE_HEADER = COMPOSE_HEADER.replace("#![allow(\n", "#![allow(\n" + "".join(
     "    {},\n".format(lint) for lint in COMPOSE_LINTS))
 COMPOSE_HARNESS = G.CALLS_HARNESS.replace("fn random_calls_agree()", "fn random_compose_agree()").replace(
     '"random_calls: {} functions', '"random_compose: {} functions')
 assert "random_compose_agree" in COMPOSE_HARNESS
+# The generic functions' trait, and `std::mem`'s functions by their bare names
+# (`MoreConstructs.mem_stmt`; some bodies import them again).
+COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::differentiate;\nuse ad::Real;\n"
+                                        "use std::mem::{{replace, swap, take}};\n")
+assert "use ad::Real;" in COMPOSE_HEADER
 
 
 def generate_compose(n_funcs, seed, out):
@@ -1128,16 +1198,22 @@ def generate_compose(n_funcs, seed, out):
     namespace["k_pp"] = k_pp
     namespace["k_pos"] = k_pos
     discarded = too_long = 0
-    want_buf = None
+    special = None
     while len(specs) < n_funcs:
         name = "m{:03}".format(len(specs))
         # (not the functions with sorted knots: a caller would pass any data)
         callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)][-40:]
-        if want_buf is None:
+        if special is None:
             # (drawn once per function, whatever is redrawn)
-            want_buf = rng.random() < COMPOSE_BUF_ONLY_P
-        if want_buf:
+            c = rng.random()
+            special = ("buf" if c < COMPOSE_BUF_ONLY_P else "opt" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P else
+                       "generic" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P else "")
+        if special == "buf":
             spec = buf_only_helper(rng, name, callees)
+        elif special == "opt":
+            spec = more.opt_helper(rng, name, callees)
+        elif special == "generic":
+            spec = more.generic_fn(rng, name, callees)
         else:
             spec = ComposeGen(rng, name, callees).function()
         if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES + getattr(spec, "extra_lines", 0):
@@ -1156,7 +1232,7 @@ def generate_compose(n_funcs, seed, out):
         spec.points = pts
         namespace[name] = ns[name]
         specs.append(spec)
-        want_buf = None
+        special = None
 
     counts = {}
     for s in specs:
@@ -1168,7 +1244,7 @@ def generate_compose(n_funcs, seed, out):
     parts = [header]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
-        parts.append(s.rust + "\n" + "\n".join(G.calls_case_entry(s)) + "\n\n")
+        parts.append(s.rust + "\n" + "\n".join(more.case_entry(s)) + "\n\n")
     parts.append(COMPOSE_HARNESS)
     parts.append("\n/// Every generated function with its test points.\n")
     parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in specs) + "];\n")

@@ -377,9 +377,11 @@ impl Lowerer<'_> {
                 },
                 other => (other, syn::parse_quote!(0..#other.len())),
             };
-            let is_array = matches!(strip_parens(base), syn::Expr::Path(b)
-                if self.local_of(b).is_some_and(|a| self.prog.vars[a].array));
-            if !is_array {
+            // (Any local: also a helper's result, `let d = g(h(..));`, not
+            // known to be an array until an element of it is written.)
+            let is_local = matches!(strip_parens(base), syn::Expr::Path(b)
+                if self.local_of(b).is_some());
+            if !is_local {
                 return false;
             }
             let i = quote::format_ident!("__ad_i");
@@ -644,6 +646,20 @@ impl Lowerer<'_> {
         // takes its declared type).
         let ty = self.deferred.remove(&old).flatten();
         let value = match op {
+            // `u = Default::default();` (and `std::mem::take(&mut u)`): the
+            // new version has the old one's type, which the call alone does
+            // not tell (as for arrays, `lower_array_assign`).
+            None if ty.is_none() && typed_by_target(right) => {
+                let u = self.prog.name(old).clone();
+                self.temp(
+                    Expr::Opaque(
+                        quote::quote_spanned!(right.span()=> ::ad::__rt::default_like(&#u)),
+                        vec![old],
+                    ),
+                    false,
+                    span,
+                )
+            }
             None => self.lower_expr(right),
             Some((op, span)) => {
                 let rhs = self.lower_operand(right);
