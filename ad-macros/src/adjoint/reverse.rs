@@ -185,11 +185,16 @@ impl Adjoint<'_> {
                     } else {
                         None
                     };
+                    let reset = self.resets_adjoint(place, stmt).is_some();
                     let seed = adj_place.map(|ap| {
                         let sb = self
                             .prog
                             .derived(&format!("{}_seed", self.prog.name(target)));
                         let e = match op {
+                            // Moved out: the adjoint gets a new zero right
+                            // after the restore (no zero of the old shape
+                            // made only to be dropped).
+                            AssignOp::Set if reset => ap.read(),
                             AssignOp::Set => Expr::Take(Box::new(ap)),
                             AssignOp::Add | AssignOp::Acc => ap.read(),
                             AssignOp::Sub => Expr::Neg(Box::new(ap.read())),
@@ -453,6 +458,29 @@ impl Adjoint<'_> {
         group
     }
 
+    /// The adjoint of `v` when the reverse of `stmt`, a whole assignment `v
+    /// = ..` whose old value is restored, starts it again as a zero of the
+    /// restored value's shape (a nalgebra value, a `Vec` assigned values of
+    /// other lengths); not for a call in split form (its pullback runs
+    /// before the restore) or a hoisted temporary.
+    fn resets_adjoint(&self, place: &Place, stmt: &Stmt) -> Option<VarId> {
+        let (
+            Place::Var(v),
+            Stmt::Assign {
+                op: AssignOp::Set, ..
+            },
+        ) = (place, stmt)
+        else {
+            return None;
+        };
+        let here = site(stmt);
+        let shaped = self.prog.matrix || self.resized.contains(v);
+        let plain = !self.hoisted.contains(v) && !self.pullbacks.contains_key(&here);
+        (shaped && plain && self.saves.contains_key(&here))
+            .then(|| self.adj.get(v).copied())
+            .flatten()
+    }
+
     /// The reverse code of a write `place = expr` (`write`: with its
     /// statement and span): the target restored, then the contributions of
     /// the statement's group. Where the target is restored, the value the
@@ -515,25 +543,13 @@ impl Adjoint<'_> {
             // a `Vec`'s old value is saved).
             // (Not for a hoisted temporary: its restore is there because
             // the reverse sweep reads it, which this would make so.)
-            let set = matches!(
-                stmt,
-                Stmt::Assign {
+            if let (Some(_), Some(vb)) = (seed, self.resets_adjoint(place, stmt)) {
+                out.push(Stmt::Assign {
+                    place: Place::Var(vb),
                     op: AssignOp::Set,
-                    ..
-                }
-            );
-            if let (true, Some(_), Place::Var(v)) = (set, seed, place) {
-                let reshape = self.prog.matrix || self.resized.contains(v);
-                if let (Some(&vb), false, true) =
-                    (self.adj.get(v), self.hoisted.contains(v), reshape)
-                {
-                    out.push(Stmt::Assign {
-                        place: Place::Var(vb),
-                        op: AssignOp::Set,
-                        expr: Expr::ZeroLike(Box::new(Expr::var(*v))),
-                        span,
-                    });
-                }
+                    expr: Expr::ZeroLike(Box::new(place.read())),
+                    span,
+                });
             }
         }
         let out_value = value.map_or_else(|| place.read(), Expr::var);
