@@ -25,30 +25,9 @@ const CONTAINERS: &[&str] = &[
 /// Whether the syntax of `ty` shows `f32`/`f64` (or a float type parameter)
 /// inside a container, a reference, an array, a tuple or a nalgebra type.
 pub fn visible(ty: &Type, reals: &HashSet<String>) -> bool {
-    if crate::parse::float_of_in(ty, reals).is_some() {
-        return true;
-    }
-    match ty {
-        Type::Array(a) => visible(&a.elem, reals),
-        Type::Slice(s) => visible(&s.elem, reals),
-        Type::Reference(r) => visible(&r.elem, reals),
-        Type::Paren(p) => visible(&p.elem, reals),
-        Type::Group(g) => visible(&g.elem, reals),
-        Type::Tuple(t) => t.elems.iter().any(|e| visible(e, reals)),
-        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
-            let name = last.ident.to_string();
-            let known = CONTAINERS.contains(&name.as_str()) || crate::parse::is_nalgebra(&name);
-            let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
-                return false;
-            };
-            known
-                && a.args.iter().any(|g| match g {
-                    syn::GenericArgument::Type(t) => visible(t, reals),
-                    _ => false,
-                })
-        }),
-        _ => false,
-    }
+    crate::parse::floats_within(ty, reals, &|name| {
+        CONTAINERS.contains(&name) || crate::parse::is_nalgebra(name)
+    })
 }
 
 /// The type as the user wrote it, without `quote`'s spaces.

@@ -245,18 +245,37 @@ pub fn is_nested(ty: &Type, reals: &HashSet<String>) -> bool {
 /// Whether a slice, array, `Vec` or tuple type holds floating-point values
 /// somewhere inside.
 fn holds_float(ty: &Type, reals: &HashSet<String>) -> bool {
+    floats_within(ty, reals, &|name| name == "Vec")
+}
+
+/// Whether `ty` is a float or holds floats inside an array, a slice, a
+/// reference, a tuple, or the type arguments of a path type whose name
+/// `looked_into` accepts (`Vec`; the containers and nalgebra types of
+/// [`crate::inactive::visible`]).
+pub fn floats_within(
+    ty: &Type,
+    reals: &HashSet<String>,
+    looked_into: &dyn Fn(&str) -> bool,
+) -> bool {
     if float_of_in(ty, reals).is_some() {
         return true;
     }
+    let within = |t: &Type| floats_within(t, reals, looked_into);
     match ty {
-        Type::Array(a) => holds_float(&a.elem, reals),
-        Type::Slice(s) => holds_float(&s.elem, reals),
-        Type::Reference(r) => holds_float(&r.elem, reals),
-        Type::Paren(p) => holds_float(&p.elem, reals),
-        Type::Group(g) => holds_float(&g.elem, reals),
-        Type::Tuple(t) => t.elems.iter().any(|e| holds_float(e, reals)),
-        Type::Path(p) => p.path.segments.last().is_some_and(|last| {
-            last.ident == "Vec" && vec_elem(last).is_some_and(|e| holds_float(e, reals))
+        Type::Array(a) => within(&a.elem),
+        Type::Slice(s) => within(&s.elem),
+        Type::Reference(r) => within(&r.elem),
+        Type::Paren(p) => within(&p.elem),
+        Type::Group(g) => within(&g.elem),
+        Type::Tuple(t) => t.elems.iter().any(within),
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|last| {
+            let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+                return false;
+            };
+            looked_into(&last.ident.to_string())
+                && a.args
+                    .iter()
+                    .any(|g| matches!(g, syn::GenericArgument::Type(t) if within(t)))
         }),
         _ => false,
     }
