@@ -342,6 +342,7 @@ impl Desugar<'_> {
         }
         match stmt {
             syn::Stmt::Local(mut l) => {
+                self.branch_view(&l);
                 if let Some(init) = &mut l.init {
                     let ty = match &l.pat {
                         syn::Pat::Type(t) => Some((*t.ty).clone()),

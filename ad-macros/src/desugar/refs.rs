@@ -10,7 +10,7 @@
 use super::*;
 
 /// Whether `t` is `&[T]`, `[T; N]`, `Vec<T>` (behind references).
-fn indexable_type(t: &syn::Type) -> bool {
+pub(super) fn indexable_type(t: &syn::Type) -> bool {
     match t {
         syn::Type::Reference(r) => indexable_type(&r.elem),
         syn::Type::Paren(p) => indexable_type(&p.elem),

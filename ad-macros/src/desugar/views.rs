@@ -499,3 +499,69 @@ mod tests {
         );
     }
 }
+
+/// The values an `if` or `match` yields: the tails of its blocks and arms.
+fn branch_tails(e: &syn::Expr, out: &mut Vec<syn::Expr>) {
+    fn block_tail(b: &syn::Block, out: &mut Vec<syn::Expr>) {
+        match b.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => branch_tails(e, out),
+            _ => out.push(syn::Expr::Verbatim(TokenStream::new())),
+        }
+    }
+    match strip(e) {
+        syn::Expr::If(i) => {
+            block_tail(&i.then_branch, out);
+            match &i.else_branch {
+                Some((_, e)) => branch_tails(e, out),
+                None => out.push(syn::Expr::Verbatim(TokenStream::new())),
+            }
+        }
+        syn::Expr::Block(b) => block_tail(&b.block, out),
+        syn::Expr::Match(m) => m.arms.iter().for_each(|a| branch_tails(&a.body, out)),
+        e => out.push(e.clone()),
+    }
+}
+
+impl Desugar<'_> {
+    /// `let b = if c { x } else { y };` with `x` a slice parameter that is
+    /// differentiated: a view chosen by a branch, which the reverse sweep
+    /// cannot tell apart (each view's cotangent goes to its own array).
+    /// The error says what to write instead, at the `if`.
+    pub(super) fn branch_view(&mut self, l: &syn::Local) {
+        let Some(init) = &l.init else { return };
+        if !matches!(strip(&init.expr), syn::Expr::If(_) | syn::Expr::Match(_)) {
+            return;
+        }
+        let mut tails = Vec::new();
+        branch_tails(&init.expr, &mut tails);
+        let active = |e: &syn::Expr| match strip(e) {
+            syn::Expr::Path(p) => p
+                .path
+                .get_ident()
+                .is_some_and(|i| self.tainted.contains(&i.unraw().to_string())),
+            _ => false,
+        };
+        // A slice parameter, or a range of one (`&x[a..]`).
+        let borrowed_param = |e: &syn::Expr| match strip(e) {
+            syn::Expr::Path(p) => {
+                active(e)
+                    && p.path.get_ident().is_some_and(|i| {
+                        matches!(self.params.get(&i.unraw().to_string()),
+                            Some(syn::Type::Reference(r))
+                                if r.mutability.is_none() && refs::indexable_type(&r.elem))
+                    })
+            }
+            syn::Expr::Reference(r) => range_parts(&r.expr).is_some_and(|(b, ..)| active(&b)),
+            _ => false,
+        };
+        if tails.len() > 1 && tails.iter().any(borrowed_param) {
+            self.errors.push(syn::Error::new_spanned(
+                &init.expr,
+                "a slice chosen by a branch (`let b = if c { x } else { y };`) is not \
+                 supported: copy it (`let b: Vec<f64> = if c { x.to_vec() } else { \
+                 y.to_vec() };`), or use each slice in its own branch (`if c { g(x) } else \
+                 { g(y) }`)",
+            ));
+        }
+    }
+}
