@@ -463,43 +463,6 @@ impl Desugar<'_> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use syn::parse_quote;
-
-    fn index(view: syn::Expr, index: syn::Expr) -> String {
-        index_view(&view_parts(&group(view)).unwrap(), &index)
-            .to_token_stream()
-            .to_string()
-    }
-
-    #[test]
-    fn an_index_of_a_view_is_an_offset_into_its_parent() {
-        assert_eq!(
-            index(parse_quote!(&z[k * c..]), parse_quote!(j)),
-            "z [k * c + j]"
-        );
-        assert_eq!(index(parse_quote!(&z[..3]), parse_quote!(j)), "z [j]");
-        assert_eq!(
-            index(parse_quote!(&z[a << 1..]), parse_quote!(j)),
-            "z [(a << 1) + j]"
-        );
-        assert_eq!(
-            index(parse_quote!(&z[1..4]), parse_quote!(1..)),
-            "z [1 + 1 .. 4]"
-        );
-        assert_eq!(
-            index(parse_quote!(&z[1..]), parse_quote!(..2)),
-            "z [1 .. 1 + 2]"
-        );
-        assert_eq!(
-            index(parse_quote!(&z[..]), parse_quote!(a..=b)),
-            "z [a .. b + 1]"
-        );
-    }
-}
-
 /// The values an `if` or `match` yields: the tails of its blocks and arms.
 fn branch_tails(e: &syn::Expr, out: &mut Vec<syn::Expr>) {
     fn block_tail(b: &syn::Block, out: &mut Vec<syn::Expr>) {
@@ -563,5 +526,42 @@ impl Desugar<'_> {
                  { g(y) }`)",
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn index(view: syn::Expr, index: syn::Expr) -> String {
+        index_view(&view_parts(&group(view)).unwrap(), &index)
+            .to_token_stream()
+            .to_string()
+    }
+
+    #[test]
+    fn an_index_of_a_view_is_an_offset_into_its_parent() {
+        assert_eq!(
+            index(parse_quote!(&z[k * c..]), parse_quote!(j)),
+            "z [k * c + j]"
+        );
+        assert_eq!(index(parse_quote!(&z[..3]), parse_quote!(j)), "z [j]");
+        assert_eq!(
+            index(parse_quote!(&z[a << 1..]), parse_quote!(j)),
+            "z [(a << 1) + j]"
+        );
+        assert_eq!(
+            index(parse_quote!(&z[1..4]), parse_quote!(1..)),
+            "z [1 + 1 .. 4]"
+        );
+        assert_eq!(
+            index(parse_quote!(&z[1..]), parse_quote!(..2)),
+            "z [1 .. 1 + 2]"
+        );
+        assert_eq!(
+            index(parse_quote!(&z[..]), parse_quote!(a..=b)),
+            "z [a .. b + 1]"
+        );
     }
 }
