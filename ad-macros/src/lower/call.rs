@@ -302,7 +302,7 @@ impl Lowerer<'_> {
             // A helper's result passed on by value (`h(d)` for `let d =
             // g(x);`, `h(g(x))`) may own an array (`-> Vec<f64>`): a copy,
             // as reverse mode passes it twice (the copy of a number is free;
-            // with nalgebra values, `emit` copies what is read again).
+            // nalgebra values: the next arm).
             Operand::Var(v)
                 if self.call_results.contains(&v)
                     && !self.prog.vars[v].scalar
