@@ -1,0 +1,1 @@
+"""The parts of `generate.py`, in the order they build on each other."""
