@@ -105,7 +105,9 @@ import random
 import subprocess
 import sys
 
-from gen.nalg import *  # noqa: F401,F403 (every part, for the other generators too)
+sys.dont_write_bytecode = True  # (no __pycache__ beside the generator)
+
+from gen.nalg import *  # noqa: E402,F401,F403 (every part, for the other generators too)
 
 
 # The nalgebra switches, as the generated file's header lists them.
