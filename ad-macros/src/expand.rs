@@ -89,7 +89,12 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     // The check that parameters of types the macro cannot see hold no
     // floats (`inactive.rs`).
     let active = crate::inactive::active_names(&model.params);
-    let probes = crate::inactive::probes(&model.unseen, &active);
+    let probes = crate::inactive::probes(
+        &model.unseen,
+        &active,
+        &model.item.sig.generics,
+        &model.reals,
+    );
     if !probes.is_empty() {
         original.block.stmts.insert(0, syn::parse_quote!(#probes));
     }

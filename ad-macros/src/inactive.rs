@@ -162,9 +162,130 @@ pub fn may_hold(ty: &Type, generics: &syn::Generics) -> bool {
     }
 }
 
+/// Traits `f64` implements, which a float type parameter may be bound by
+/// and still be probed as `f64` (see [`concrete`]).
+const F64_TRAITS: &[&str] = &[
+    "Real",
+    "Float",
+    "FloatCore",
+    "FloatConst",
+    "Num",
+    "NumCast",
+    "NumOps",
+    "NumAssign",
+    "NumAssignOps",
+    "Signed",
+    "Bounded",
+    "Zero",
+    "One",
+    "FromPrimitive",
+    "ToPrimitive",
+    "RealField",
+    "ComplexField",
+    "Scalar",
+    "Copy",
+    "Clone",
+    "Debug",
+    "Display",
+    "LowerExp",
+    "UpperExp",
+    "Default",
+    "PartialEq",
+    "PartialOrd",
+    "Send",
+    "Sync",
+    "Unpin",
+    "Sized",
+    "Sum",
+    "Product",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Rem",
+    "Neg",
+    "AddAssign",
+    "SubAssign",
+    "MulAssign",
+    "DivAssign",
+    "RemAssign",
+];
+
+/// `ty` with the float type parameters (`reals`) as `f64`: the probe in a
+/// generic body resolves once, for any `T`, where `M<T>` (`type M<T> =
+/// [[T; 3]; 3];`) is not known to hold floats; `M<f64>` is. Only a
+/// parameter bound by traits `f64` implements ([`F64_TRAITS`]) is replaced,
+/// so that `M<f64>` is a type wherever `M<T>` is.
+fn concrete(ty: &Type, generics: &syn::Generics, reals: &HashSet<String>) -> Type {
+    use syn::visit_mut::VisitMut;
+    let known = |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>| {
+        bounds.iter().all(|b| match b {
+            syn::TypeParamBound::Trait(t) => t
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| F64_TRAITS.contains(&s.ident.to_string().as_str())),
+            _ => true,
+        })
+    };
+    let mentions = |t: &Type, name: &str| {
+        t.to_token_stream()
+            .into_iter()
+            .any(|t| matches!(t, TokenTree::Ident(i) if i == name))
+    };
+    let names: HashSet<String> = reals
+        .iter()
+        .filter(|name| {
+            generics
+                .type_params()
+                .filter(|p| p.ident == name.as_str())
+                .all(|p| known(&p.bounds))
+                && generics
+                    .where_clause
+                    .iter()
+                    .flat_map(|w| &w.predicates)
+                    .all(|w| match w {
+                        syn::WherePredicate::Type(t)
+                            if matches!(&t.bounded_ty,
+                        Type::Path(p) if p.path.is_ident(name.as_str())) =>
+                        {
+                            known(&t.bounds)
+                        }
+                        syn::WherePredicate::Type(t) => !mentions(&t.bounded_ty, name),
+                        _ => true,
+                    })
+        })
+        .cloned()
+        .collect();
+    struct Subst(HashSet<String>);
+    impl VisitMut for Subst {
+        fn visit_type_mut(&mut self, t: &mut Type) {
+            if let Type::Path(p) = t {
+                if let Some(i) = p.path.get_ident() {
+                    if p.qself.is_none() && self.0.contains(&i.to_string()) {
+                        let f64 = Ident::new("f64", i.span());
+                        *t = syn::parse_quote!(#f64);
+                        return;
+                    }
+                }
+            }
+            syn::visit_mut::visit_type_mut(self, t);
+        }
+    }
+    let mut ty = ty.clone();
+    Subst(names).visit_type_mut(&mut ty);
+    ty
+}
+
 /// The checks of the parameters `unseen` (name, type), as statements for
-/// the start of the function's body (no cost: nothing runs).
-pub fn probes(unseen: &[(Ident, Type)], active: &[String]) -> TokenStream {
+/// the start of the function's body (no cost: nothing runs). `generics`,
+/// `reals`: the function's, for a generic alias (see [`concrete`]).
+pub fn probes(
+    unseen: &[(Ident, Type)],
+    active: &[String],
+    generics: &syn::Generics,
+    reals: &HashSet<String>,
+) -> TokenStream {
     let mut checks = Vec::new();
     for (name, ty) in unseen {
         let base = name.to_string().trim_start_matches("r#").to_owned();
@@ -183,10 +304,10 @@ pub fn probes(unseen: &[(Ident, Type)], active: &[String]) -> TokenStream {
         let last = spans.last().unwrap_or(first);
         let tr = format_ident!("__AdInactive_{}", base, span = first);
         let chk = format_ident!("__ad_inactive_{}", base, span = first);
-        let mut probe = Group::new(
-            Delimiter::Parenthesis,
-            quote!(&&::ad::__rt::floats::Probe::<#ty>::new()),
-        );
+        let mut probe = Group::new(Delimiter::Parenthesis, {
+            let ty = concrete(ty, generics, reals);
+            quote!(&&::ad::__rt::floats::Probe::<#ty>::new())
+        });
         probe.set_span(first);
         let mut call = Group::new(Delimiter::Parenthesis, TokenStream::new());
         call.set_span(last);

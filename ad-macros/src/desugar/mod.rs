@@ -35,6 +35,7 @@ use syn::ext::IdentExt;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 
+mod chosen;
 mod closures;
 pub(crate) mod exits;
 mod iter;
@@ -68,6 +69,7 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
         mem_names: mem::MemNames::of(&model.item.block),
         mem_checks: Vec::new(),
     };
+    d.chosen_slices(&mut item.block);
     exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);
     let mut stmts = d.block(stmts, true);
@@ -342,7 +344,6 @@ impl Desugar<'_> {
         }
         match stmt {
             syn::Stmt::Local(mut l) => {
-                self.branch_view(&l);
                 if let Some(init) = &mut l.init {
                     let ty = match &l.pat {
                         syn::Pat::Type(t) => Some((*t.ty).clone()),
@@ -457,6 +458,20 @@ impl Desugar<'_> {
                 self.expr(&mut f.expr, pre, eager, None);
                 let stmts = std::mem::take(&mut f.body.stmts);
                 f.body.stmts = self.block(stmts, false);
+            }
+            // `while let Some(a) = w.first()`, `match w.first() { .. }`:
+            // an `if let` of an element (`views.rs`).
+            syn::Expr::While(w) if self.while_element(w).is_some() => {
+                *e = self
+                    .while_element(w)
+                    .unwrap_or_else(|| syn::parse_quote!(()));
+                self.expr(e, pre, eager, hint);
+            }
+            syn::Expr::Match(m) if self.match_element(m).is_some() => {
+                *e = self
+                    .match_element(m)
+                    .unwrap_or_else(|| syn::parse_quote!(()));
+                self.expr(e, pre, eager, hint);
             }
             syn::Expr::While(w) if while_some(w).is_some() => {
                 *e = self.while_let(w).unwrap_or_else(|| syn::parse_quote!(()));

@@ -18,7 +18,7 @@ use super::*;
 /// end (if written), an inclusive end made exclusive.
 type Parts = (syn::Expr, Option<syn::Expr>, Option<syn::Expr>);
 
-fn strip(e: &syn::Expr) -> &syn::Expr {
+pub(super) fn strip(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip(&p.expr),
         syn::Expr::Group(g) => strip(&g.expr),
@@ -27,7 +27,7 @@ fn strip(e: &syn::Expr) -> &syn::Expr {
 }
 
 /// `base[a..b]` (`a..=b` as `a..b + 1`).
-fn range_parts(e: &syn::Expr) -> Option<Parts> {
+pub(super) fn range_parts(e: &syn::Expr) -> Option<Parts> {
     let syn::Expr::Index(ix) = strip(e) else {
         return None;
     };
@@ -302,6 +302,59 @@ impl Desugar<'_> {
         true
     }
 
+    /// `match w.first() { Some(a) => A, None => B }` (`_` for `None`) of
+    /// an array `w`: `if let Some(a) = w.first() { A } else { B }`, which
+    /// [`Self::if_let_element`] rewrites. `None` if it is not such a `match`.
+    pub(super) fn match_element(&self, m: &syn::ExprMatch) -> Option<syn::Expr> {
+        let (base, _) = element_option(&m.expr)?;
+        if self.indexable(base) == super::refs::Known::Not || m.arms.len() != 2 {
+            return None;
+        }
+        let some =
+            |p: &syn::Pat| matches!(p, syn::Pat::TupleStruct(ts) if ts.path.is_ident("Some"));
+        let none = |p: &syn::Pat| {
+            matches!(p, syn::Pat::Wild(_))
+                || matches!(p, syn::Pat::Ident(i) if i.ident == "None" && i.subpat.is_none())
+                || matches!(p, syn::Pat::Path(q) if q.path.is_ident("None"))
+        };
+        let (s, n) = match (&m.arms[0], &m.arms[1]) {
+            (a, b) if some(&a.pat) && none(&b.pat) => (a, b),
+            (a, b) if none(&a.pat) && some(&b.pat) && !matches!(a.pat, syn::Pat::Wild(_)) => (b, a),
+            _ => return None,
+        };
+        if s.guard.is_some() || n.guard.is_some() || !m.attrs.is_empty() {
+            return None;
+        }
+        let block = |e: &syn::Expr| -> syn::Block {
+            match e {
+                syn::Expr::Block(b) if b.label.is_none() && b.attrs.is_empty() => b.block.clone(),
+                e => syn::parse_quote!({ #e }),
+            }
+        };
+        let (pat, scrutinee) = (&s.pat, &m.expr);
+        let (then, els) = (block(&s.body), block(&n.body));
+        let span = m.match_token.span;
+        Some(syn::parse_quote_spanned!(span=> if let #pat = #scrutinee #then else #els))
+    }
+
+    /// `while let Some(a) = w.first() { .. }` (as `match_element`): `loop
+    /// { if let Some(a) = w.first() { .. } else { break; } }`.
+    pub(super) fn while_element(&self, w: &syn::ExprWhile) -> Option<syn::Expr> {
+        let syn::Expr::Let(l) = &*w.cond else {
+            return None;
+        };
+        let (base, _) = element_option(&l.expr)?;
+        if self.indexable(base) == super::refs::Known::Not || !w.attrs.is_empty() {
+            return None;
+        }
+        let (label, body) = (&w.label, &w.body);
+        let lbl = label.as_ref().map(|l| &l.name);
+        let span = w.while_token.span;
+        Some(syn::parse_quote_spanned!(span=> #label loop {
+            if #l #body else { break #lbl; }
+        }))
+    }
+
     /// The indices of a place (`a[i][j]`, `s.v[k]`) that read names of
     /// `changed`, computed into `lets` (`let __ad_ix1 = i;`).
     fn fix_indices(&mut self, e: &mut syn::Expr, changed: &[String], lets: &mut Vec<syn::Stmt>) {
@@ -460,72 +513,6 @@ impl Desugar<'_> {
             k += n;
         }
         stmts
-    }
-}
-
-/// The values an `if` or `match` yields: the tails of its blocks and arms.
-fn branch_tails(e: &syn::Expr, out: &mut Vec<syn::Expr>) {
-    fn block_tail(b: &syn::Block, out: &mut Vec<syn::Expr>) {
-        match b.stmts.last() {
-            Some(syn::Stmt::Expr(e, None)) => branch_tails(e, out),
-            _ => out.push(syn::Expr::Verbatim(TokenStream::new())),
-        }
-    }
-    match strip(e) {
-        syn::Expr::If(i) => {
-            block_tail(&i.then_branch, out);
-            match &i.else_branch {
-                Some((_, e)) => branch_tails(e, out),
-                None => out.push(syn::Expr::Verbatim(TokenStream::new())),
-            }
-        }
-        syn::Expr::Block(b) => block_tail(&b.block, out),
-        syn::Expr::Match(m) => m.arms.iter().for_each(|a| branch_tails(&a.body, out)),
-        e => out.push(e.clone()),
-    }
-}
-
-impl Desugar<'_> {
-    /// `let b = if c { x } else { y };` with `x` a slice parameter that is
-    /// differentiated: a view chosen by a branch, which the reverse sweep
-    /// cannot tell apart (each view's cotangent goes to its own array).
-    /// The error says what to write instead, at the `if`.
-    pub(super) fn branch_view(&mut self, l: &syn::Local) {
-        let Some(init) = &l.init else { return };
-        if !matches!(strip(&init.expr), syn::Expr::If(_) | syn::Expr::Match(_)) {
-            return;
-        }
-        let mut tails = Vec::new();
-        branch_tails(&init.expr, &mut tails);
-        let active = |e: &syn::Expr| match strip(e) {
-            syn::Expr::Path(p) => p
-                .path
-                .get_ident()
-                .is_some_and(|i| self.tainted.contains(&i.unraw().to_string())),
-            _ => false,
-        };
-        // A slice parameter, or a range of one (`&x[a..]`).
-        let borrowed_param = |e: &syn::Expr| match strip(e) {
-            syn::Expr::Path(p) => {
-                active(e)
-                    && p.path.get_ident().is_some_and(|i| {
-                        matches!(self.params.get(&i.unraw().to_string()),
-                            Some(syn::Type::Reference(r))
-                                if r.mutability.is_none() && refs::indexable_type(&r.elem))
-                    })
-            }
-            syn::Expr::Reference(r) => range_parts(&r.expr).is_some_and(|(b, ..)| active(&b)),
-            _ => false,
-        };
-        if tails.len() > 1 && tails.iter().any(borrowed_param) {
-            self.errors.push(syn::Error::new_spanned(
-                &init.expr,
-                "a slice chosen by a branch (`let b = if c { x } else { y };`) is not \
-                 supported: copy it (`let b: Vec<f64> = if c { x.to_vec() } else { \
-                 y.to_vec() };`), or use each slice in its own branch (`if c { g(x) } else \
-                 { g(y) }`)",
-            ));
-        }
     }
 }
 

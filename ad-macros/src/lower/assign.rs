@@ -461,7 +461,24 @@ impl Lowerer<'_> {
         right: &syn::Expr,
         span: Span,
     ) {
-        if op.is_some() || self.prog.vars[old].borrowed {
+        // (Among slices left out of `wrt`, data, it is only a reference; in
+        // straight-line code, a new version is another name.)
+        let varied = self.var_varied(old) || self.mentions_varied(right);
+        if op.is_none() && self.prog.vars[old].borrowed && self.prog.vars[old].slot && varied {
+            // `let mut b = x; if c { b = y; }`: as a slice chosen by a
+            // branch (`desugar/chosen.rs`), the views cannot be told apart.
+            let b = left.to_token_stream().to_string();
+            self.errors.spanned(
+                quote::quote!(#left #right),
+                format_args!(
+                    "a slice variable assigned another slice (`{b} = y;`) is not supported: copy \
+                     it (`let mut {b}: Vec<f64> = x.to_vec();`, then `{b} = y.to_vec();`), or \
+                     use each slice where it is chosen (`if c {{ g(y) }} else {{ g(x) }}`)"
+                ),
+            );
+            return;
+        }
+        if op.is_some() {
             self.errors.spanned(
                 left,
                 "assign a whole array with `=` (`u = un;`), or write its elements (`a[i] += ...`)",

@@ -184,9 +184,14 @@ impl Lowerer<'_> {
         if !self.mentions_varied(a) {
             // An inactive array passed by value is copied too: reverse mode
             // passes it twice.
+            // So is a nalgebra value (`h(d)` for `let d =
+            // DVector::from_column_slice(data);`; `emit` moves it where
+            // nothing reads it again).
             if let syn::Expr::Path(p) = strip_parens(a) {
                 if let Some(v) = self.local_of(p) {
-                    if self.prog.vars[v].array && !self.prog.vars[v].borrowed {
+                    let var = &self.prog.vars[v];
+                    let matrix = self.prog.matrix && !var.scalar && !var.by_ref;
+                    if (var.array || matrix) && !var.borrowed {
                         return Expr::Rule("clone", vec![Expr::var(v)]);
                     }
                 }

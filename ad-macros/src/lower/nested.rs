@@ -43,8 +43,8 @@ impl Lowerer<'_> {
     }
 
     /// `a[r][c]` or `a[r]` of a 2-D array read as a value: an element, or a
-    /// copy of a row (an `[f64; N]`; a `Vec` row cannot be moved out). `None`
-    /// if `ix` is neither.
+    /// copy of a row (a clone: a `Vec` row cannot be moved out). `None` if
+    /// `ix` is neither.
     pub(super) fn lower_nested_index(&mut self, ix: &syn::ExprIndex) -> Option<Operand> {
         let span = ix.bracket_token.span.join();
         if let syn::Expr::Index(row) = strip_parens(&ix.expr) {
@@ -78,7 +78,15 @@ impl Lowerer<'_> {
             return Some(self.poisoned());
         }
         let r = self.lower_index(&ix.index);
-        Some(self.array_temp(Expr::Index(a, Box::new(r)), span))
+        let row = Expr::Index(a, Box::new(r));
+        // A `Vec` row is cloned (`let r = row;` of `for row in a`, with `a`
+        // owned); an array's row is copied.
+        let row = if self.prog.vars[a].fixed {
+            row
+        } else {
+            Expr::Rule("clone", vec![row])
+        };
+        Some(self.array_temp(row, span))
     }
 
     /// `&a[r]` or `&a[r][a..b]` of a 2-D array `a`, passed to a
