@@ -55,7 +55,12 @@ fn is_buffer(ty: &syn::Type) -> bool {
 /// that is not a plain name: the model reports that).
 pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> {
     let mut buffers = Vec::new();
+    // The nalgebra buffers, taken by value as they are.
+    let mut matrices = Vec::new();
+    // The `&mut [T; N]` buffers, taken as `Vec`s.
+    let mut arrays = Vec::new();
     let mut form = item.clone();
+    whole_array_writes(&mut form);
     for arg in form.sig.inputs.iter_mut() {
         let syn::FnArg::Typed(pt) = arg else {
             continue;
@@ -69,9 +74,25 @@ pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> 
         let syn::Type::Reference(r) = &*pt.ty else {
             return None;
         };
-        // `&mut [T]`, `&mut Vec<T>` -> `Vec<T>`.
+        // `&mut [T]`, `&mut [T; N]`, `&mut Vec<T>` -> `Vec<T>`;
+        // `&mut DVector<T>` -> `DVector<T>`.
         let elem = match &*r.elem {
             syn::Type::Slice(s) => (*s.elem).clone(),
+            syn::Type::Array(a) => {
+                arrays.push(pi.ident.clone());
+                (*a.elem).clone()
+            }
+            syn::Type::Path(p)
+                if p.path.segments.last().is_some_and(|s| {
+                    s.ident != "Vec" && crate::parse::is_nalgebra(&s.ident.to_string())
+                }) =>
+            {
+                pi.mutability = Some(Default::default());
+                buffers.push(pi.ident.clone());
+                matrices.push(pi.ident.clone());
+                *pt.ty = (*r.elem).clone();
+                continue;
+            }
             syn::Type::Path(p) => match p.path.segments.last().map(|s| &s.arguments) {
                 Some(syn::PathArguments::AngleBracketed(a)) => match a.args.first() {
                     Some(syn::GenericArgument::Type(t)) => t.clone(),
@@ -141,8 +162,19 @@ pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> 
     };
     Returns { pack: &pack }.visit_block_mut(&mut form.block);
     // A buffer passed on to a call (`g(x, dydt)`, a reborrow of the
-    // `&mut [f64]`) is now a `Vec`: pass `&mut dydt`.
-    PassedOn { buffers: &buffers }.visit_block_mut(&mut form.block);
+    // `&mut [f64]`) is now a `Vec`: pass `&mut dydt` (an array's as an
+    // array, `fixed_mut(&mut dydt)`).
+    PassedOn {
+        buffers: &buffers,
+        arrays: &arrays,
+    }
+    .visit_block_mut(&mut form.block);
+    // What writes a nalgebra buffer through its reference now writes the
+    // local value.
+    Owned {
+        matrices: &matrices,
+    }
+    .visit_block_mut(&mut form.block);
     let stmts = &mut form.block.stmts;
     let tail = match stmts.last() {
         Some(syn::Stmt::Expr(e, None)) if ret.is_some() => {
@@ -233,17 +265,41 @@ fn expand_form(
     }
 }
 
-/// Rewrites a buffer passed as a call's argument `b` as `&mut b`.
+/// Rewrites a buffer passed as a call's argument `b` as `&mut b` (an
+/// array's as `fixed_mut(&mut b)`, which callers' lowering reads as
+/// `&mut b`).
 struct PassedOn<'a> {
     buffers: &'a [syn::Ident],
+    arrays: &'a [syn::Ident],
+}
+
+/// `b` in `::ad::__rt::fixed_mut(&mut b)`.
+pub fn fixed_mut_arg(e: &syn::Expr) -> Option<&syn::Expr> {
+    let syn::Expr::Call(c) = e else {
+        return None;
+    };
+    let syn::Expr::Path(p) = &*c.func else {
+        return None;
+    };
+    let names: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    (names == ["ad", "__rt", "fixed_mut"] && c.args.len() == 1).then(|| &c.args[0])
 }
 
 impl VisitMut for PassedOn<'_> {
     fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
         for a in c.args.iter_mut() {
             if let syn::Expr::Path(p) = a {
-                if p.path.get_ident().is_some_and(|i| self.buffers.contains(i)) {
-                    *a = syn::parse_quote!(&mut #p);
+                match p.path.get_ident() {
+                    Some(i) if self.arrays.contains(i) => {
+                        *a = syn::parse_quote!(::ad::__rt::fixed_mut(&mut #p));
+                    }
+                    Some(i) if self.buffers.contains(i) => *a = syn::parse_quote!(&mut #p),
+                    _ => {}
                 }
             }
         }
@@ -263,6 +319,106 @@ impl VisitMut for Returns<'_> {
         let value = r.expr.as_ref().map(|e| quote!(#e));
         let packed = (self.pack)(value);
         r.expr = Some(Box::new(syn::parse_quote!(#packed)));
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Rewrites the updates of a `&mut` nalgebra buffer `y`, now a local
+/// value, as assignments: `*y` -> `y`, `y.copy_from(&z)` -> `y =
+/// z.clone_owned()`, `y.fill(v)` -> `y = y.map(|_v| 0.0).add_scalar(v)`.
+struct Owned<'a> {
+    matrices: &'a [syn::Ident],
+}
+
+impl Owned<'_> {
+    fn is_buffer(&self, e: &syn::Expr) -> bool {
+        matches!(e, syn::Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.matrices.contains(i)))
+    }
+}
+
+impl VisitMut for Owned<'_> {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            syn::Expr::Unary(u)
+                if matches!(u.op, syn::UnOp::Deref(_)) && self.is_buffer(&u.expr) =>
+            {
+                *e = (*u.expr).clone();
+            }
+            syn::Expr::MethodCall(mc) if self.is_buffer(&mc.receiver) && mc.args.len() == 1 => {
+                let y = &mc.receiver;
+                let arg = match &mc.args[0] {
+                    syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
+                    other => other,
+                };
+                let span = mc.method.span();
+                match mc.method.to_string().as_str() {
+                    "copy_from" => {
+                        *e = syn::parse_quote_spanned!(span=> #y = (#arg).clone_owned());
+                    }
+                    "fill" => {
+                        *e = syn::parse_quote_spanned!(span=> #y = #y.map(|_v| 0.0).add_scalar(#arg));
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// Rewrites the whole assignment `*b = e;` of each `&mut [T; N]` buffer
+/// parameter `b` as the copy it is, `{ let __ad_new = e;
+/// b.copy_from_slice(&__ad_new); }` (`e` may read `b`).
+pub fn whole_array_writes(item: &mut syn::ItemFn) {
+    let arrays: Vec<syn::Ident> = item
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|a| match a {
+            syn::FnArg::Typed(pt) => match (&*pt.pat, &*pt.ty) {
+                (syn::Pat::Ident(pi), syn::Type::Reference(r))
+                    if r.mutability.is_some() && matches!(&*r.elem, syn::Type::Array(_)) =>
+                {
+                    Some(pi.ident.clone())
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if !arrays.is_empty() {
+        WholeArrays { arrays: &arrays }.visit_block_mut(&mut item.block);
+    }
+}
+
+struct WholeArrays<'a> {
+    arrays: &'a [syn::Ident],
+}
+
+impl VisitMut for WholeArrays<'_> {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, e);
+        let syn::Expr::Assign(a) = e else {
+            return;
+        };
+        let syn::Expr::Unary(u) = &*a.left else {
+            return;
+        };
+        let is_array = matches!(&*u.expr, syn::Expr::Path(p)
+            if p.path.get_ident().is_some_and(|i| self.arrays.contains(i)));
+        if !matches!(u.op, syn::UnOp::Deref(_)) || !is_array {
+            return;
+        }
+        let (b, value) = (&u.expr, &a.right);
+        let span = a.eq_token.span;
+        *e = syn::parse_quote_spanned! {span=> {
+            let __ad_new = #value;
+            #b.copy_from_slice(&__ad_new);
+        }};
     }
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}

@@ -45,8 +45,31 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     // macro reads.
     let mut stripped = item_fn.clone();
     crate::lower::checkpoint::strip(&mut stripped);
+    // (Differentiated: `*b = [..];` of an array buffer as a copy.)
+    let mut item_fn = item_fn;
+    crate::buffers::whole_array_writes(&mut item_fn);
     let model = Model::from_syn(&item_fn, &options, &mut errors);
     let signature_ok = errors.is_empty();
+    // A `&mut` nalgebra buffer: the derivatives are the value form's
+    // (`matrix_buffers.rs`), whose expansion reports the body's errors.
+    if !options.custom && crate::matrix_buffers::has_matrix_buffer(&model) {
+        let mut original = stripped.clone();
+        original
+            .attrs
+            .push(syn::parse_quote!(#[allow(clippy::needless_range_loop, dead_code)]));
+        let mut out = original.to_token_stream();
+        match errors.check() {
+            Ok(()) => {
+                out.extend(crate::buffers::expand_value_form(&stripped, &options));
+                out.extend(crate::matrix_buffers::items(&model, scope));
+            }
+            Err(e) => {
+                out.extend(crate::buffers::value_form_markers(&stripped));
+                out.extend(e.into_compile_error());
+            }
+        }
+        return out;
+    }
     // Iterator chains, `for` over containers and local closures become
     // index loops and straight-line code (not for `custom`: its body is
     // kept as it is).

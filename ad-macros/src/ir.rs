@@ -94,6 +94,10 @@ pub struct Var {
     /// no `Default` to declare it with before a branch, so the reverse sweep
     /// binds it again where it reads it (the data it borrows is unchanged).
     pub payload: bool,
+    /// A local of code on nalgebra values that is an array only because an
+    /// element of it was written (`h[(0, 1)] = ..`): a nalgebra value (lent
+    /// whole to a buffer parameter, it is one).
+    pub by_element: bool,
 }
 
 /// A leaf of an expression.
@@ -843,6 +847,7 @@ impl Program {
             copy_ref: false,
             owned: false,
             payload: false,
+            by_element: false,
         });
         self.vars.len() - 1
     }

@@ -34,6 +34,7 @@ mod inactive;
 mod ir;
 mod lower;
 mod many;
+mod matrix_buffers;
 mod parse;
 mod pretty;
 mod scope;

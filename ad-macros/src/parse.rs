@@ -156,12 +156,11 @@ enum Class {
     /// A slice, array or `Vec` of rows (`[f64; N]` or `Vec<f64>`): a 2-D
     /// array, read by element `a[r][c]`.
     Nested,
-    /// `&mut [f64]`: an output buffer.
+    /// `&mut [f64]`, `&mut [f64; N]`, `&mut Vec<f64>`: an in/out buffer.
     OutputBuffer,
-    /// A `&mut` buffer of a type that is not supported as one (the error
-    /// says what to write); taken for a buffer after the error, so that
-    /// the body and the result raise no second one.
-    BadBuffer(&'static str),
+    /// `&mut DVector<f64>` (any nalgebra value): an in/out buffer,
+    /// differentiated through the function's value form (`buffers.rs`).
+    MatrixBuffer,
     /// A container of floats that a later version differentiates; for now an
     /// error, so that it is never silently treated as a constant.
     Container(&'static str),
@@ -431,21 +430,11 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
     match ty {
         Type::Reference(r) => match (classify(&r.elem, reals), r.mutability.is_some()) {
             (Class::Float, _) => Class::BorrowedFloat,
-            // (The generated code takes a buffer's cotangent as a slice.)
-            (Class::Array, true) if matches!(&*r.elem, Type::Array(_)) => Class::BadBuffer(
-                "`&mut [f64; N]` is not supported as an in/out buffer: write `&mut [f64]` \
-                 (callers pass `&mut a` for an array `a`)",
-            ),
             (Class::Array | Class::Nested, true) => Class::OutputBuffer,
             (Class::Array, false) => Class::Array,
             (Class::Nested, false) => Class::Nested,
             (Class::Matrix, false) => Class::Matrix,
-            (Class::Matrix, true) => Class::BadBuffer(
-                "a `&mut` nalgebra parameter is not supported as an in/out buffer yet: take \
-                 `&DVector<f64>` (or `&DMatrix<f64>`) and return the new value (`fn g(.., y: \
-                 &DVector<f64>) -> DVector<f64>`, called as `y = g(.., &y);`), or use a \
-                 `&mut [f64]` buffer and `Vec<f64>` values",
-            ),
+            (Class::Matrix, true) => Class::MatrixBuffer,
             (Class::Container(what), _) => Class::Container(what),
             (_, true) => {
                 Class::Container("`&mut` references other than `&mut [f64]` output buffers")
@@ -582,7 +571,7 @@ impl<'a> Model<'a> {
             // A type the macro does not know, named in `wrt(...)`: a
             // parameter struct (the derive checks the rest).
             let structure = matches!(class, Class::Other) && wanted == Some(true);
-            let matrix = matches!(class, Class::Matrix) || structure;
+            let matrix = matches!(class, Class::Matrix | Class::MatrixBuffer) || structure;
             let (active, output, array) = match (class, wanted) {
                 (Class::Matrix, wanted) => (wanted != Some(false), false, false),
                 (Class::Float, None | Some(true)) => (true, false, false),
@@ -591,10 +580,7 @@ impl<'a> Model<'a> {
                 (Class::Array | Class::Nested, Some(false)) => (false, false, true),
                 // In and out, named in `wrt(...)` or not.
                 (Class::OutputBuffer, _) => (false, true, true),
-                (Class::BadBuffer(msg), _) => {
-                    errors.spanned(&pt.ty, msg);
-                    (false, true, true)
-                }
+                (Class::MatrixBuffer, _) => (false, true, false),
                 (Class::Discrete, Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -742,7 +728,7 @@ impl<'a> Model<'a> {
                 ),
             ),
             Class::OutputBuffer => errors.spanned(&ret, "return an owned `Vec<f64>`"),
-            Class::BadBuffer(_) => errors.spanned(
+            Class::MatrixBuffer => errors.spanned(
                 &ret,
                 "return an owned vector, matrix or array, not a `&mut` reference",
             ),

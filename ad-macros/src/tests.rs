@@ -115,11 +115,16 @@ fn arrays_and_matrices_are_active() {
     let (active, errors) = model_errors(&f, quote!());
     assert_eq!(active, [true, true, true, true, false, false, true]);
     assert!(errors.is_empty(), "{errors:?}");
-    // A `&mut` matrix is not an output buffer: an error, not a constant.
-    let f: ItemFn = parse_quote! { fn f(m: &mut DMatrix<f64>, x: f64) -> f64 { x } };
-    let (_, errors) = model_errors(&f, quote!());
-    assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("nalgebra"), "{errors:?}");
+    // A `&mut` matrix or array is an in/out buffer, not a constant.
+    let f: ItemFn = parse_quote! {
+        fn f(m: &mut DMatrix<f64>, a: &mut [f64; 2], x: f64) -> f64 { x }
+    };
+    let options = Options::parse(quote!()).expect("options");
+    let mut errors = Errors::default();
+    let model = Model::from_syn(&f, &options, &mut errors);
+    let buffers: Vec<(bool, bool)> = model.params.iter().map(|p| (p.output, p.matrix)).collect();
+    assert_eq!(buffers, [(true, true), (true, false), (false, false)]);
+    assert!(errors.is_empty());
 }
 
 #[test]

@@ -528,6 +528,21 @@ pub fn sum<T: Real, V: AsRef<[T]> + ?Sized>(v: &V) -> T {
     v.as_ref().iter().fold(T::ZERO, |a, &b| a + b)
 }
 
+/// A `&mut [T; N]` buffer parameter's contents, held in a `Vec` by the
+/// value form of its function (`__ad_value_g`), lent to a function that
+/// takes `&mut [T; N]`.
+///
+/// ```
+/// let mut v = vec![1.0, 2.0];
+/// let a: &mut [f64; 2] = ad_runtime::fixed_mut(&mut v);
+/// a[1] = 3.0;
+/// assert_eq!(v, [1.0, 3.0]);
+/// ```
+#[inline]
+pub fn fixed_mut<T, const N: usize>(v: &mut [T]) -> &mut [T; N] {
+    v.try_into().expect("a buffer of the array's length")
+}
+
 /// An owned copy of an output buffer's cotangent seed, or of an array
 /// (`x.to_vec()`, `x` a slice, a `Vec`, an array or a borrowed one).
 ///

@@ -78,7 +78,11 @@ impl Lowerer<'_> {
         }
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();
+        // Whether each buffer is a nalgebra value, assigned whole.
+        let mut by_value: Vec<bool> = Vec::new();
         for (k, a) in c.args.iter().enumerate() {
+            // (An array buffer of a value form passed on: `&mut d`.)
+            let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
             // `&mut *d` is `&mut d[..]`, `&*d` is `&d[..]`.
             let whole = self.whole_slice(a);
             let a = whole.as_ref().unwrap_or(a);
@@ -95,6 +99,7 @@ impl Lowerer<'_> {
                     });
                 }
                 buffers.push(b.clone());
+                by_value.push(false);
                 args.push(syn::parse_quote!(#b.to_vec()));
                 continue;
             }
@@ -108,31 +113,27 @@ impl Lowerer<'_> {
                         },
                         other => (other, None),
                     };
+                    // A nalgebra value (`&mut y` for a `DVector`), whole:
+                    // moved in and assigned back (`y = __ad_value_g(y);`).
+                    let matrix = match (strip_parens(base), range) {
+                        (syn::Expr::Path(b), None) => self.local_of(b).filter(|v| {
+                            let var = &self.prog.vars[*v];
+                            self.prog.matrix && !var.scalar && (!var.array || var.by_element)
+                        }),
+                        _ => None,
+                    };
+                    if matrix.is_some() {
+                        args.push(syn::parse_quote!(#base.clone()));
+                        buffers.push(base.clone());
+                        by_value.push(true);
+                        continue;
+                    }
                     let array = match strip_parens(base) {
                         syn::Expr::Path(b) => self
                             .local_of(b)
                             .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
                         _ => None,
                     };
-                    // A nalgebra value (`&mut y` for a `DVector`): a buffer
-                    // parameter cannot be one (`parse.rs`).
-                    let matrix = match strip_parens(base) {
-                        syn::Expr::Path(b) => self.local_of(b).filter(|v| {
-                            self.prog.matrix
-                                && !self.prog.vars[*v].array
-                                && !self.prog.vars[*v].scalar
-                        }),
-                        _ => None,
-                    };
-                    if matrix.is_some() {
-                        self.errors.spanned(
-                            r,
-                            "a nalgebra value cannot be lent as a `&mut` buffer to a differentiated \
-                             function: have the function take `&DVector<f64>` (or `&DMatrix<f64>`) \
-                             and return the new value (`y = g(.., &y);`)",
-                        );
-                        return;
-                    }
                     if array.is_none() {
                         self.errors.spanned(
                             r,
@@ -162,6 +163,7 @@ impl Lowerer<'_> {
                     };
                     args.push(syn::parse_quote!(#place.to_vec()));
                     buffers.push(place);
+                    by_value.push(false);
                 }
                 a => args.push(a.clone()),
             }
@@ -178,8 +180,10 @@ impl Lowerer<'_> {
             (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
         };
         self.lower_stmt(&values);
-        for (b, t) in buffers.iter().zip(&temps) {
-            if self.nested_var(b, false).is_some() {
+        for ((b, t), value) in buffers.iter().zip(&temps).zip(by_value) {
+            if value {
+                self.lower_stmt(&syn::parse_quote!(#b = #t;));
+            } else if self.nested_var(b, false).is_some() {
                 // A 2-D buffer, row by row.
                 let r = quote::format_ident!("__ad_r");
                 self.lower_stmt(&syn::parse_quote! {
@@ -743,13 +747,15 @@ impl Lowerer<'_> {
         if self.nested_var(&ix.expr, false).is_some() {
             return self.row_write_error(ix);
         }
-        // With nalgebra values, a `let mut` local written by element is a
+        // With nalgebra values, a `let mut` local (or a `mut` parameter
+        // taken by value, as a value form's buffer) written by element is a
         // vector or matrix used as an array from here on.
         let matrix = self.prog.matrix;
         let arr = match strip_parens(&ix.expr) {
             syn::Expr::Path(p) => self.local_of(p).filter(|v| {
                 let var = &self.prog.vars[*v];
-                var.array || (matrix && var.mutable && !matches!(var.kind, VarKind::Param(_)))
+                let param = matches!(var.kind, VarKind::Param(_));
+                var.array || (matrix && var.mutable && (!param || !var.borrowed && !var.by_ref))
             }),
             _ => None,
         };
@@ -761,7 +767,10 @@ impl Lowerer<'_> {
             );
             return;
         };
-        self.prog.vars[arr].array = true;
+        if !self.prog.vars[arr].array {
+            self.prog.vars[arr].array = true;
+            self.prog.vars[arr].by_element = true;
+        }
         let index = self.lower_index(&ix.index);
         self.lower_element_write(arr, index, op, right, span);
     }
@@ -849,9 +858,10 @@ impl Lowerer<'_> {
 
 /// Whether a call passes a `&mut` argument (a buffer).
 pub(super) fn passes_buffer(c: &syn::ExprCall) -> bool {
-    c.args
-        .iter()
-        .any(|a| matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some()))
+    c.args.iter().any(|a| {
+        let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
+        matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some())
+    })
 }
 
 /// `Default::default()` (`Vec::default()`, `T::default()`): a value whose
