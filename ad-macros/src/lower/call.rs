@@ -182,11 +182,15 @@ impl Lowerer<'_> {
             return self.lower_call_arg(&whole);
         }
         if !self.mentions_varied(a) {
-            // An inactive array passed by value is copied too: reverse mode
-            // passes it twice.
+            // An inactive array or nalgebra value passed by value is copied
+            // too: reverse mode passes it twice (`emit` moves the copy where
+            // nothing reads the value again).
             if let syn::Expr::Path(p) = strip_parens(a) {
                 if let Some(v) = self.local_of(p) {
-                    if self.prog.vars[v].array && !self.prog.vars[v].borrowed {
+                    let var = &self.prog.vars[v];
+                    if !var.borrowed
+                        && (var.array || self.prog.matrix && !var.scalar && !var.by_ref)
+                    {
                         return Expr::Rule("clone", vec![Expr::var(v)]);
                     }
                 }
