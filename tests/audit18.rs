@@ -283,6 +283,14 @@ fn inactive_local_twice(m: &DMatrix<f64>, a: f64) -> f64 {
     s + sq_norm_scaled(w.clone(), a) + sq_norm_scaled(w, s)
 }
 
+/// A `mut v: DVector<f64>` parameter written by element (rejected as if it
+/// were a borrowed one), then passed by value.
+#[differentiate]
+fn written_owned_param(mut v: DVector<f64>, a: f64) -> f64 {
+    v[0] *= a;
+    v.dot(&v) * v[1] + sq_norm_scaled(v, a)
+}
+
 #[test]
 fn inactive_nalgebra_values_passed_by_value() {
     let m = DMatrix::from_column_slice(2, 2, &[0.4, -0.9, 1.2, 0.3]);
@@ -327,4 +335,37 @@ fn inactive_nalgebra_values_passed_by_value() {
             check_vjp(what, &[g], d, 1.7, &[b], &[0.6]);
         }
     }
+}
+
+#[test]
+fn owned_nalgebra_param_written_by_element() {
+    let p = [0.7, -0.4, 1.3];
+    let t = [0.2, 0.9, -0.5];
+    let v = |p: &[f64]| DVector::from_column_slice(&p[..2]);
+    check_all(
+        "written_owned_param",
+        &p,
+        &t,
+        |p| written_owned_param(v(p), p[2]),
+        |p| {
+            let (y, gv, ga) = written_owned_param_grad(v(p), p[2]);
+            (y, vec![gv[0], gv[1], ga])
+        },
+        |p, t| written_owned_param_jvp(v(p), v(t), p[2], t[2]),
+        |p, t| {
+            let (y, gv, ga, hv, ha) = written_owned_param_hvp(v(p), v(t), p[2], t[2]);
+            (y, vec![gv[0], gv[1], ga], vec![hv[0], hv[1], ha])
+        },
+    );
+    let (_, gv, ga) = written_owned_param_grad(v(&p), p[2]);
+    let (_, d) = written_owned_param_jvp(v(&p), v(&t), p[2], t[2]);
+    let (_, bv, ba) = written_owned_param_vjp(v(&p), p[2], -0.8);
+    check_vjp(
+        "written_owned_param",
+        &[gv[0], gv[1], ga],
+        d,
+        -0.8,
+        &[bv[0], bv[1], ba],
+        &t,
+    );
 }

@@ -726,13 +726,18 @@ impl Lowerer<'_> {
         if self.nested_var(&ix.expr, false).is_some() {
             return self.row_write_error(ix);
         }
-        // With nalgebra values, a `let mut` local written by element is a
-        // vector or matrix used as an array from here on.
+        // With nalgebra values, a `let mut` local or a `mut v: DVector<f64>`
+        // parameter written by element is a vector or matrix used as an
+        // array from here on.
         let matrix = self.prog.matrix;
         let arr = match strip_parens(&ix.expr) {
             syn::Expr::Path(p) => self.local_of(p).filter(|v| {
                 let var = &self.prog.vars[*v];
-                var.array || (matrix && var.mutable && !matches!(var.kind, VarKind::Param(_)))
+                let owned_param = !var.by_ref && !var.borrowed;
+                var.array
+                    || (matrix
+                        && var.mutable
+                        && (!matches!(var.kind, VarKind::Param(_)) || owned_param))
             }),
             _ => None,
         };
