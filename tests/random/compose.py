@@ -93,6 +93,18 @@ drawn as COMPOSE_OPT_P and COMPOSE_GENERIC_P of the functions):
 - functions generic over `T: Real` (`more.generic_fn`) over `T`, `&[T]`,
   `Vec<T>`, `[T; N]` (some out of `wrt`) calling earlier generic ones,
   tested with T = f64 (and called with f64 by the other functions).
+
+Fifth (`compose_audit.py`; COMPOSE_AUDIT_P of the functions, which call
+only each other): the forms issue 18's audit made work, as templates with
+their own helpers, straight-line, in loops and branches, with parameters
+left out of `wrt` and mutated: `let (e, o) = pair(..)` of `(f64,
+Vec<f64>)` with `o` read linearly; nalgebra values passed by value
+(`m.column(j).into_owned()`, a `DVector<f64>` parameter as `v.clone()`,
+the user's `c.clone()`, an inactive local passed twice); `Vec` buffers
+copied from ranges of slices left out of `wrt`; `if let Some(e) =
+w.first()` (`last`, `get`, `iter().next()`, `Some(&e)`); `Vec`s assigned
+other lengths in loops; `*y0` of `&SVector`, `clone_from_slice`, `swap`
+and `m[r].swap`; `&[[f64; 3]]` parameters.
 """
 
 import argparse
