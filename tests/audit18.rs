@@ -255,3 +255,117 @@ fn buffer_from_an_inactive_range() {
     let (_, v) = inactive_range_buffer_vjp(&p, &h0, 0.4);
     check_vjp("inactive_range_buffer", &g, d, 0.4, &v, &t);
 }
+
+// ----- nalgebra values that read no active input, passed by value ---------------
+
+#[differentiate]
+fn sq_norm_scaled(v: DVector<f64>, a: f64) -> f64 {
+    v.dot(&v) * a.sin() + v[1] * a
+}
+
+/// A column of a matrix left out of `wrt`, passed by value: it was passed
+/// as it is in the forward sweep and again in the pullback (E0382).
+#[differentiate(wrt(a))]
+fn inactive_column(m: &DMatrix<f64>, a: f64) -> f64 {
+    let c = m.column(1).into_owned();
+    sq_norm_scaled(c, a)
+}
+
+/// The same twice (`u.clone()`, then `u`) and in a branch.
+#[differentiate(wrt(a))]
+fn inactive_local_twice(m: &DMatrix<f64>, a: f64) -> f64 {
+    let mut s = a * 0.5;
+    if s > 0.1 {
+        let u = m.column(0).into_owned();
+        s += sq_norm_scaled(u.clone(), s) * 0.3 + sq_norm_scaled(u, a);
+    }
+    let w = DVector::from_element(2, 0.7);
+    s + sq_norm_scaled(w.clone(), a) + sq_norm_scaled(w, s)
+}
+
+/// A `mut v: DVector<f64>` parameter written by element (rejected as if it
+/// were a borrowed one), then passed by value.
+#[differentiate]
+fn written_owned_param(mut v: DVector<f64>, a: f64) -> f64 {
+    v[0] *= a;
+    v.dot(&v) * v[1] + sq_norm_scaled(v, a)
+}
+
+#[test]
+fn inactive_nalgebra_values_passed_by_value() {
+    let m = DMatrix::from_column_slice(2, 2, &[0.4, -0.9, 1.2, 0.3]);
+    for (what, f, grad, jvp, hvp, vjp) in [
+        (
+            "inactive_column",
+            inactive_column as fn(&DMatrix<f64>, f64) -> f64,
+            inactive_column_grad as fn(&DMatrix<f64>, f64) -> (f64, f64),
+            inactive_column_jvp as fn(&DMatrix<f64>, f64, f64) -> (f64, f64),
+            inactive_column_hvp as fn(&DMatrix<f64>, f64, f64) -> (f64, f64, f64),
+            inactive_column_vjp as fn(&DMatrix<f64>, f64, f64) -> (f64, f64),
+        ),
+        (
+            "inactive_local_twice",
+            inactive_local_twice,
+            inactive_local_twice_grad,
+            inactive_local_twice_jvp,
+            inactive_local_twice_hvp,
+            inactive_local_twice_vjp,
+        ),
+    ] {
+        // (both sides of the branch)
+        for a in [0.9, -0.4] {
+            check_all(
+                what,
+                &[a],
+                &[0.6],
+                |p| f(&m, p[0]),
+                |p| {
+                    let (y, g) = grad(&m, p[0]);
+                    (y, vec![g])
+                },
+                |p, t| jvp(&m, p[0], t[0]),
+                |p, t| {
+                    let (y, g, h) = hvp(&m, p[0], t[0]);
+                    (y, vec![g], vec![h])
+                },
+            );
+            let (_, g) = grad(&m, a);
+            let (_, d) = jvp(&m, a, 0.6);
+            let (_, b) = vjp(&m, a, 1.7);
+            check_vjp(what, &[g], d, 1.7, &[b], &[0.6]);
+        }
+    }
+}
+
+#[test]
+fn owned_nalgebra_param_written_by_element() {
+    let p = [0.7, -0.4, 1.3];
+    let t = [0.2, 0.9, -0.5];
+    let v = |p: &[f64]| DVector::from_column_slice(&p[..2]);
+    check_all(
+        "written_owned_param",
+        &p,
+        &t,
+        |p| written_owned_param(v(p), p[2]),
+        |p| {
+            let (y, gv, ga) = written_owned_param_grad(v(p), p[2]);
+            (y, vec![gv[0], gv[1], ga])
+        },
+        |p, t| written_owned_param_jvp(v(p), v(t), p[2], t[2]),
+        |p, t| {
+            let (y, gv, ga, hv, ha) = written_owned_param_hvp(v(p), v(t), p[2], t[2]);
+            (y, vec![gv[0], gv[1], ga], vec![hv[0], hv[1], ha])
+        },
+    );
+    let (_, gv, ga) = written_owned_param_grad(v(&p), p[2]);
+    let (_, d) = written_owned_param_jvp(v(&p), v(&t), p[2], t[2]);
+    let (_, bv, ba) = written_owned_param_vjp(v(&p), p[2], -0.8);
+    check_vjp(
+        "written_owned_param",
+        &[gv[0], gv[1], ga],
+        d,
+        -0.8,
+        &[bv[0], bv[1], ba],
+        &t,
+    );
+}

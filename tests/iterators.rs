@@ -237,6 +237,22 @@ fn skip_take_step(x: &[f64]) -> f64 {
     a * b + c
 }
 
+/// Adapters with literal counts over a sub-slice of literal bounds: every
+/// length is a literal (`usize::saturating_sub` of untyped integers was
+/// ambiguous, E0689); `skip(2)` leaves nothing of `take(2)`.
+#[differentiate]
+fn skip_of_sub_slice(x: &[f64]) -> f64 {
+    let r = &x[1..4];
+    let mut s = x[0] * x[5];
+    for v in r.iter().take(2).skip(2).copied() {
+        s += v * v;
+    }
+    for v in r.iter().skip(1).take(3) {
+        s += v.sin() * r[0];
+    }
+    s + r.windows(2).map(|w| w[0] * w[1]).sum::<f64>()
+}
+
 #[differentiate]
 fn chunks_windows(x: &[f64]) -> f64 {
     let a: f64 = x.chunks(4).map(|c| c[0] * c[c.len() - 1]).sum();
@@ -494,6 +510,14 @@ fn chains_reordering_adapters() {
         skip_take_step_vjp,
         skip_take_step_grad,
         skip_take_step_hvp,
+        &X
+    );
+    check1!(
+        skip_of_sub_slice,
+        skip_of_sub_slice_jvp,
+        skip_of_sub_slice_vjp,
+        skip_of_sub_slice_grad,
+        skip_of_sub_slice_hvp,
         &X
     );
     check1!(

@@ -93,6 +93,18 @@ drawn as COMPOSE_OPT_P and COMPOSE_GENERIC_P of the functions):
 - functions generic over `T: Real` (`more.generic_fn`) over `T`, `&[T]`,
   `Vec<T>`, `[T; N]` (some out of `wrt`) calling earlier generic ones,
   tested with T = f64 (and called with f64 by the other functions).
+
+Fifth (`compose_audit.py`; COMPOSE_AUDIT_P of the functions, which call
+only each other): the forms issue 18's audit made work, as templates with
+their own helpers, straight-line, in loops and branches, with parameters
+left out of `wrt` and mutated: `let (e, o) = pair(..)` of `(f64,
+Vec<f64>)` with `o` read linearly; nalgebra values passed by value
+(`m.column(j).into_owned()`, a `DVector<f64>` parameter as `v.clone()`,
+the user's `c.clone()`, an inactive local passed twice); `Vec` buffers
+copied from ranges of slices left out of `wrt`; `if let Some(e) =
+w.first()` (`last`, `get`, `iter().next()`, `Some(&e)`); `Vec`s assigned
+other lengths in loops; `*y0` of `&SVector`, `clone_from_slice`, `swap`
+and `m[r].swap`; `&[[f64; 3]]` parameters.
 """
 
 import argparse
@@ -106,6 +118,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import compose_audit as audit  # noqa: E402
 import compose_more as more  # noqa: E402
 import generate as G  # noqa: E402
 import iters  # noqa: E402
@@ -132,6 +145,8 @@ COMPOSE_TAIL_LOOP_P = 0.2
 # and of functions generic over `T: Real` (`more.generic_fn`).
 COMPOSE_OPT_P = 0.08
 COMPOSE_GENERIC_P = 0.1
+# The share of functions of the fifth batch (`compose_audit.audit_fn`).
+COMPOSE_AUDIT_P = 0.15
 
 
 class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
@@ -486,13 +501,7 @@ class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
         u, old = self.fresh("ru"), self.fresh("old")
         vec = kind == "vec"
         n = self.rng.randint(2, 4)
-        if kind == "f64":
-            init = self.typed(self.act_expr())
-            self.emit("let mut {} = {};".format(u, init.rs), "{} = chk({})".format(u, init.py))
-        else:
-            es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
-            self.emit("let mut {} = {}[{}];".format(u, "vec!" if vec else "", ", ".join(e.rs for e in es)),
-                      "{} = [{}]".format(u, ", ".join("chk(" + e.py + ")" for e in es)))
+        self.active_local(None, kind, n, name=u)
         if loop:
             k = self.rng.randint(2, 3)
             self.emit("for _ in 0..{} {{".format(k), "for _ in range(0, {}):".format(k))
@@ -534,15 +543,7 @@ class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
         what = {"f64": "an f64", "vec": "a Vec<f64>", "arr": "a [f64; N]"}[kind]
         self.ctag("let old = std::mem::replace(&mut u, w) of {}{} {}".format(what, " in a loop" if loop else "",
                                                                            self.where()))
-        if kind == "f64":
-            self.declare_scalar(u, False)
-            self.wrote(u)
-            self.sink(u)
-            return
-        arr = G.carray(u, n, "lv" if vec else "la", writable=True, write_len=G.ilit(n) if vec else G.ilen(u))
-        arr.surely_active = True
-        self.declare_array(arr)
-        self.consume_array(arr)
+        self.declare_local(u, kind, n)
 
     # ----- integer sums and sums that may be empty ---------------------------------
 
@@ -1171,7 +1172,8 @@ COMPOSE_HEADER = G.CALLS_HEADER.replace(
     "random_calls_agree", "random_compose_agree")
 assert "compose.py" in COMPOSE_HEADER and "random_compose_agree" in COMPOSE_HEADER
 COMPOSE_LINTS = [lint for lint in iters.ITERS_LINTS + ["clippy::needless_borrows_for_generic_args", "clippy::iter_out_of_bounds",
-                                                       "unused_imports", "clippy::explicit_auto_deref", "clippy::ptr_arg"]
+                                                       "unused_imports", "clippy::explicit_auto_deref", "clippy::ptr_arg",
+                                                       "clippy::iter_next_slice"]
                  if "    {},\n".format(lint) not in COMPOSE_HEADER and "    {}\n".format(lint) not in COMPOSE_HEADER]
 COMPOSE_HEADER = COMPOSE_HEADER.replace("#![allow(\n", "#![allow(\n" + "".join(
     "    {},\n".format(lint) for lint in COMPOSE_LINTS))
@@ -1180,7 +1182,8 @@ COMPOSE_HARNESS = G.CALLS_HARNESS.replace("fn random_calls_agree()", "fn random_
 assert "random_compose_agree" in COMPOSE_HARNESS
 # The generic functions' trait, and `std::mem`'s functions by their bare names
 # (`MoreConstructs.mem_stmt`; some bodies import them again).
-COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::differentiate;\nuse ad::Real;\n"
+COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::differentiate;\n"
+                                        "use ad::nalgebra::{{DMatrix, DVector, SMatrix, SVector}};\nuse ad::Real;\n"
                                         "use std::mem::{{replace, swap, take}};\n")
 assert "use ad::Real;" in COMPOSE_HEADER
 
@@ -1202,18 +1205,23 @@ def generate_compose(n_funcs, seed, out):
     while len(specs) < n_funcs:
         name = "m{:03}".format(len(specs))
         # (not the functions with sorted knots: a caller would pass any data)
-        callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)][-40:]
+        # (the fifth batch's functions call only each other)
+        callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)
+                   and not getattr(s, "audit", None)][-40:]
         if special is None:
             # (drawn once per function, whatever is redrawn)
             c = rng.random()
             special = ("buf" if c < COMPOSE_BUF_ONLY_P else "opt" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P else
-                       "generic" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P else "")
+                       "generic" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P else
+                       "audit" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P else "")
         if special == "buf":
             spec = buf_only_helper(rng, name, callees)
         elif special == "opt":
             spec = more.opt_helper(rng, name, callees)
         elif special == "generic":
             spec = more.generic_fn(rng, name, callees)
+        elif special == "audit":
+            spec = audit.audit_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "audit", None)][-40:])
         else:
             spec = ComposeGen(rng, name, callees).function()
         if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES + getattr(spec, "extra_lines", 0):
@@ -1244,7 +1252,7 @@ def generate_compose(n_funcs, seed, out):
     parts = [header]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
-        parts.append(s.rust + "\n" + "\n".join(more.case_entry(s)) + "\n\n")
+        parts.append(s.rust + "\n" + "\n".join(audit.case_entry(more.case_entry(s), s)) + "\n\n")
     parts.append(COMPOSE_HARNESS)
     parts.append("\n/// Every generated function with its test points.\n")
     parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in specs) + "];\n")

@@ -478,20 +478,15 @@ class MoreConstructs:
         what = self.pick(["swap", "replace", "take", "take", "default", "default"])
         kind = self.pick(["vec", "arr", "f64"])
         n = self.rng.randint(2, 4)
-        u = self.fresh("mu")
+        u = self.active_local("mu", kind, n)
         vec = kind == "vec"
-        if kind == "f64":
-            init = self.typed(self.act_expr())
-            self.emit("let mut {} = {};".format(u, init.rs), "{} = chk({})".format(u, init.py))
-        else:
-            es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
-            self.emit("let mut {} = {}[{}];".format(u, "vec!" if vec else "", ", ".join(e.rs for e in es)),
-                      "{} = [{}]".format(u, ", ".join("chk(" + e.py + ")" for e in es)))
         path = ""
         how = "the module's use"
         if what == "take" and self.r() < 0.4:
             path, how = "std::mem::", "by its path"
-        elif what != "default" and self.r() < 0.5:
+        elif what != "default" and self.r() < 0.5 and not getattr(self, "body_use", False):
+            # (once a function: two `use`s of one name in a block are E0252)
+            self.body_use = True
             self.emit("use std::mem::{};".format(self.pick([what, "{swap, replace, take}", "{%s, swap}" % what
                                                             if what != "swap" else "{swap, take}"])))
             how = "the body's use"
@@ -574,11 +569,30 @@ class MoreConstructs:
         self.ctag("std::mem {} of {} ({}){} {}".format(
             what, {"f64": "an f64", "vec": "a Vec<f64>", "arr": "a [f64; N]"}[kind],
             how if "Default" not in what else "no path", " in a loop" if loop else "", self.where()))
+        self.declare_local(u, kind, n)
+
+    def active_local(self, prefix, kind, n, name=None):
+        """`let mut u = ..;`: a new active local f64 (`kind` "f64"), `[f64;
+        n]` ("arr") or `Vec<f64>` ("vec") named `name` or a fresh name;
+        the name."""
+        u = name or self.fresh(prefix)
+        if kind == "f64":
+            init = self.typed(self.act_expr())
+            self.emit("let mut {} = {};".format(u, init.rs), "{} = chk({})".format(u, init.py))
+        else:
+            es = [self.typed(self.act_expr())] + [self.typed(self.expr(1)) for _ in range(n - 1)]
+            self.emit("let mut {} = {}[{}];".format(u, "vec!" if kind == "vec" else "", ", ".join(e.rs for e in es)),
+                      "{} = [{}]".format(u, ", ".join("chk(" + e.py + ")" for e in es)))
+        return u
+
+    def declare_local(self, u, kind, n):
+        """The local of `active_local` in scope for what follows, and read."""
         if kind == "f64":
             self.declare_scalar(u, False)
             self.wrote(u)
             self.sink(u)
             return
+        vec = kind == "vec"
         arr = G.carray(u, n, "lv" if vec else "la", writable=True, write_len=G.ilit(n) if vec else G.ilen(u))
         arr.surely_active = True
         self.declare_array(arr)

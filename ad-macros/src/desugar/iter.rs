@@ -206,7 +206,7 @@ impl Desugar<'_> {
                 let len = if zero {
                     end
                 } else {
-                    syn::parse_quote!((#end).saturating_sub(#start))
+                    syn::parse_quote!(usize::saturating_sub(#end, #start))
                 };
                 Stream {
                     len,
@@ -250,7 +250,7 @@ impl Desugar<'_> {
                         let exact = m.method == "chunks_exact";
                         let n = len.clone();
                         let count: syn::Expr = if windows {
-                            syn::parse_quote!((#len + 1).saturating_sub(#k))
+                            syn::parse_quote!(usize::saturating_sub(#len + 1, #k))
                         } else if exact {
                             syn::parse_quote!(#len / #k)
                         } else {
@@ -423,7 +423,7 @@ impl Desugar<'_> {
                 )
             }
             ("skip", Some(k)) => (
-                syn::parse_quote_spanned!(span=> #len.saturating_sub(#k)),
+                syn::parse_quote_spanned!(span=> usize::saturating_sub(#len, #k)),
                 Rc::new(move |d, p, pre| item(d, &syn::parse_quote!((#p + #k)), pre)),
             ),
             ("take", Some(k)) => (
