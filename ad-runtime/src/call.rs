@@ -300,6 +300,19 @@ pub fn tangent_for<P, T: TangentFor<P>>(t: T, primal: &P) -> P {
 pub trait AddTo<X: ?Sized> {
     /// `*x += self`.
     fn add_to(self, x: &mut X);
+
+    /// `zero + self`, the first value of an adjoint: a number is its own
+    /// cotangent (`0.0 + c`, which is not `c` for `c = -0.0`, is an `addsd`
+    /// the compiler keeps).
+    #[inline]
+    fn start(self, mut zero: X) -> X
+    where
+        X: Sized,
+        Self: Sized,
+    {
+        self.add_to(&mut zero);
+        zero
+    }
 }
 
 macro_rules! scalar_add {
@@ -308,6 +321,10 @@ macro_rules! scalar_add {
             #[inline]
             fn add_to(self, x: &mut $t) {
                 *x += self;
+            }
+            #[inline]
+            fn start(self, _: $t) -> $t {
+                self
             }
         }
     )*};
@@ -392,6 +409,16 @@ impl<X: ?Sized, C: AddTo<X>> AddTo<X> for Option<C> {
             c.add_to(x);
         }
     }
+    #[inline]
+    fn start(self, zero: X) -> X
+    where
+        X: Sized,
+    {
+        match self {
+            Some(c) => c.start(zero),
+            None => zero,
+        }
+    }
 }
 
 /// `*x += c`, where `c` may be `()` (nothing to add).
@@ -405,6 +432,22 @@ impl<X: ?Sized, C: AddTo<X>> AddTo<X> for Option<C> {
 #[inline]
 pub fn accumulate<X: ?Sized, C: AddTo<X>>(x: &mut X, c: C) {
     c.add_to(x);
+}
+
+/// An adjoint whose first contribution is a callee's cotangent `c`:
+/// `let mut x_bar = start(c, zero);` is `let mut x_bar = zero;
+/// accumulate(&mut x_bar, c);`, without the addition for a number.
+///
+/// ```
+/// assert_eq!(ad_runtime::start(-0.0f64, 0.0).to_bits(), (-0.0f64).to_bits());
+/// assert_eq!(ad_runtime::start((), 0.0f64), 0.0);
+/// assert_eq!(ad_runtime::start(Some(2.0f64), 0.0), 2.0);
+/// assert_eq!(ad_runtime::start(None::<Vec<f64>>, vec![0.0; 2]), [0.0, 0.0]);
+/// assert_eq!(ad_runtime::start(vec![1.0, 2.0], vec![0.0; 2]), [1.0, 2.0]);
+/// ```
+#[inline]
+pub fn start<X, C: AddTo<X>>(c: C, zero: X) -> X {
+    c.start(zero)
 }
 
 /// A differentiated function's hidden marker (`__ad_has_g`) and a

@@ -26,7 +26,8 @@ pub mod scalar;
 pub mod stack;
 
 pub use call::{
-    accumulate, tangent_for, tangent_ref, AddTo, Given, Inactive, NoTangent, TangentFor, TangentRef,
+    accumulate, start, tangent_for, tangent_ref, AddTo, Given, Inactive, NoTangent, TangentFor,
+    TangentRef,
 };
 pub use checkpoint::{checkpoint_steps, checkpoint_steps_inclusive, Action, Schedule};
 pub use dest::{deliver, dest, lend2, lend3, no_dests, scratch, FromDest, NoDests, Scratch, Slot};
