@@ -23,6 +23,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
+use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 
 /// The name of the value form of `g`.
@@ -326,7 +327,8 @@ impl VisitMut for Returns<'_> {
 
 /// Rewrites the updates of a `&mut` nalgebra buffer `y`, now a local
 /// value, as assignments: `*y` -> `y`, `y.copy_from(&z)` -> `y =
-/// z.clone_owned()`, `y.fill(v)` -> `y = y.map(|_v| 0.0).add_scalar(v)`.
+/// z.clone_owned()`, `y.fill(v)` -> `y = y.map(|_v| 0.0).add_scalar(v)`,
+/// `y.scale_mut(a)` -> `y = &y * a`.
 struct Owned<'a> {
     matrices: &'a [syn::Ident],
 }
@@ -357,6 +359,9 @@ impl VisitMut for Owned<'_> {
                     "copy_from" => {
                         *e = syn::parse_quote_spanned!(span=> #y = (#arg).clone_owned());
                     }
+                    "scale_mut" => {
+                        *e = syn::parse_quote_spanned!(span=> #y = &#y * (#arg));
+                    }
                     "fill" => {
                         *e = syn::parse_quote_spanned!(span=> #y = #y.map(|_v| 0.0).add_scalar(#arg));
                     }
@@ -372,18 +377,21 @@ impl VisitMut for Owned<'_> {
 
 /// Rewrites the whole assignment `*b = e;` of each `&mut [T; N]` buffer
 /// parameter `b` as the copy it is, `{ let __ad_new = e;
-/// b.copy_from_slice(&__ad_new); }` (`e` may read `b`).
+/// b.copy_from_slice(&__ad_new); }` (`e` may read `b`), and a copy of its
+/// contents read as a value (`let z = *b;`, `N` written as a number) as
+/// the array of its elements, `[b[0], b[1], b[2]]` (`&*b` stays a slice).
 pub fn whole_array_writes(item: &mut syn::ItemFn) {
-    let arrays: Vec<syn::Ident> = item
+    let arrays: Vec<(syn::Ident, Option<usize>)> = item
         .sig
         .inputs
         .iter()
         .filter_map(|a| match a {
             syn::FnArg::Typed(pt) => match (&*pt.pat, &*pt.ty) {
-                (syn::Pat::Ident(pi), syn::Type::Reference(r))
-                    if r.mutability.is_some() && matches!(&*r.elem, syn::Type::Array(_)) =>
-                {
-                    Some(pi.ident.clone())
+                (syn::Pat::Ident(pi), syn::Type::Reference(r)) if r.mutability.is_some() => {
+                    match &*r.elem {
+                        syn::Type::Array(a) => Some((pi.ident.clone(), array_len(&a.len))),
+                        _ => None,
+                    }
                 }
                 _ => None,
             },
@@ -395,25 +403,89 @@ pub fn whole_array_writes(item: &mut syn::ItemFn) {
     }
 }
 
+/// `N` of `[T; N]`, written as a number.
+fn array_len(len: &syn::Expr) -> Option<usize> {
+    match len {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        }) => n.base10_parse().ok(),
+        _ => None,
+    }
+}
+
 struct WholeArrays<'a> {
-    arrays: &'a [syn::Ident],
+    arrays: &'a [(syn::Ident, Option<usize>)],
+}
+
+impl WholeArrays<'_> {
+    /// The buffer `b` of `*b`, with its length.
+    fn deref<'e>(&self, e: &'e syn::Expr) -> Option<(&'e syn::Expr, Option<usize>)> {
+        let syn::Expr::Unary(u) = e else {
+            return None;
+        };
+        let syn::Expr::Path(p) = &*u.expr else {
+            return None;
+        };
+        let i = p.path.get_ident()?;
+        let (_, n) = self.arrays.iter().find(|(a, _)| a == i)?;
+        matches!(u.op, syn::UnOp::Deref(_)).then_some((&*u.expr, *n))
+    }
+
+    /// `e`'s parts, with `*b` in place where it is a place or borrowed.
+    fn visit_place(&mut self, e: &mut syn::Expr) {
+        match e {
+            _ if self.deref(e).is_some() => {}
+            syn::Expr::Index(ix) => {
+                self.visit_place(&mut ix.expr);
+                self.visit_expr_mut(&mut ix.index);
+            }
+            syn::Expr::Paren(p) => self.visit_place(&mut p.expr),
+            syn::Expr::Field(f) => self.visit_place(&mut f.base),
+            e => self.visit_expr_mut(e),
+        }
+    }
 }
 
 impl VisitMut for WholeArrays<'_> {
     fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
-        syn::visit_mut::visit_expr_mut(self, e);
+        match e {
+            syn::Expr::Assign(a) => {
+                self.visit_place(&mut a.left);
+                self.visit_expr_mut(&mut a.right);
+            }
+            syn::Expr::Binary(b) if crate::lower::is_compound_assign(&b.op) => {
+                self.visit_place(&mut b.left);
+                self.visit_expr_mut(&mut b.right);
+            }
+            syn::Expr::Reference(r) => self.visit_place(&mut r.expr),
+            syn::Expr::MethodCall(m) => {
+                self.visit_place(&mut m.receiver);
+                for a in m.args.iter_mut() {
+                    self.visit_expr_mut(a);
+                }
+            }
+            syn::Expr::Index(_) | syn::Expr::Field(_) => self.visit_place(e),
+            _ => match self.deref(e) {
+                // A copy of the contents.
+                Some((b, Some(n))) => {
+                    let b = b.clone();
+                    let span = b.span();
+                    let elems = (0..n).map(|k| quote!(#b[#k]));
+                    *e = syn::parse_quote_spanned!(span=> [#(#elems),*]);
+                    return;
+                }
+                Some(_) => return,
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
+        }
         let syn::Expr::Assign(a) = e else {
             return;
         };
-        let syn::Expr::Unary(u) = &*a.left else {
+        let Some((b, _)) = self.deref(&a.left) else {
             return;
         };
-        let is_array = matches!(&*u.expr, syn::Expr::Path(p)
-            if p.path.get_ident().is_some_and(|i| self.arrays.contains(i)));
-        if !matches!(u.op, syn::UnOp::Deref(_)) || !is_array {
-            return;
-        }
-        let (b, value) = (&u.expr, &a.right);
+        let (b, value) = (b.clone(), &a.right);
         let span = a.eq_token.span;
         *e = syn::parse_quote_spanned! {span=> {
             let __ad_new = #value;

@@ -363,10 +363,24 @@ pub fn check<'a>(
         let message = format!(
             "`{f}` passes its buffer `{u}` on bare to `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
         );
-        let label = format!("lend it as a slice: `&{u}[..]`");
-        let note = format!(
-            "a `&mut` buffer passed on bare (`{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64]` lend it as `&{u}[..]`"
-        );
+        // An `&mut [f64; N]` buffer goes to `&[f64; N]` as a copy.
+        let array = model.params.iter().any(|p| {
+            p.ident == u.as_str() && matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Array(_)))
+        });
+        let (label, note) = match array {
+            true => (
+                format!("lend a copy: `let c = *{u};` then `&c`"),
+                format!(
+                    "a `&mut` buffer passed on bare (`{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64; N]` lend a copy of it (`let c = *{u};` then `{g}(.., &c, ..)`), to `&[f64]` lend it as `&{u}[..]`"
+                ),
+            ),
+            false => (
+                format!("lend it as a slice: `&{u}[..]`"),
+                format!(
+                    "a `&mut` buffer passed on bare (`{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64]` lend it as `&{u}[..]`"
+                ),
+            ),
+        };
         fallbacks.push(quote! {
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             trait #tr {}

@@ -60,8 +60,9 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
         let mut out = original.to_token_stream();
         match errors.check() {
             Ok(()) => {
-                out.extend(crate::buffers::expand_value_form(&stripped, &options));
-                out.extend(crate::matrix_buffers::items(&model, scope));
+                let forms = crate::buffers::expand_value_form(&stripped, &options);
+                out.extend(crate::matrix_buffers::items(&model, scope, &forms));
+                out.extend(forms);
             }
             Err(e) => {
                 out.extend(crate::buffers::value_form_markers(&stripped));

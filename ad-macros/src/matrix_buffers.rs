@@ -61,10 +61,24 @@ fn pack(items: &[TokenStream]) -> TokenStream {
     }
 }
 
-/// `f`'s items (besides `f` itself and the value forms): `f_jvp` and
-/// `f_vjp` calling the value form's derivatives, and the marker of `f`'s
-/// buffer parameters for its callers.
-pub fn items(model: &Model, scope: Scope) -> TokenStream {
+/// The item named `name` among the value forms' expansion `forms`.
+fn item_named(forms: &TokenStream, name: &syn::Ident) -> TokenStream {
+    let Ok(file) = syn::parse2::<syn::File>(forms.clone()) else {
+        return TokenStream::new();
+    };
+    file.items
+        .into_iter()
+        .find(|it| matches!(it, syn::Item::Fn(f) if f.sig.ident == *name))
+        .map(|it| quote!(#it))
+        .unwrap_or_default()
+}
+
+/// `f`'s items (besides `f` itself and the value forms, whose expansion is
+/// `forms`): `f_jvp` and `f_vjp` calling the value form's derivatives, and
+/// the marker of `f`'s buffer parameters for its callers. Where the scope
+/// is not known (`Scope::Unknown`: `Self::` or not), each holds its own
+/// copy of the derivative it calls.
+pub fn items(model: &Model, scope: Scope, forms: &TokenStream) -> TokenStream {
     let item = model.item;
     let sig = &item.sig;
     let vis = &item.vis;
@@ -88,6 +102,11 @@ pub fn items(model: &Model, scope: Scope) -> TokenStream {
         (true, _) | (false, Scope::Assoc) => quote!(Self::),
         _ => quote!(),
     };
+    let own = |name: &syn::Ident| match (model.receiver.is_some(), scope) {
+        (false, Scope::Unknown) => item_named(forms, name),
+        _ => TokenStream::new(),
+    };
+    let (own_jvp, own_vjp) = (own(&value_jvp), own(&value_vjp));
     let base = |p: &Param| p.ident.to_string().trim_start_matches("r#").to_string();
     let buffers: Vec<&Param> = model.params.iter().filter(|p| p.output).collect();
 
@@ -135,6 +154,7 @@ pub fn items(model: &Model, scope: Scope) -> TokenStream {
         #[doc = #doc_jvp]
         #[allow(clippy::too_many_arguments, clippy::type_complexity, unused_mut)]
         #vis fn #jvp_name #gen (#(#recv,)* #(#params),*) #jvp_ret #wher {
+            #own_jvp
             let (#outs_pat, #douts_pat) = #path #value_jvp(#(#recv_arg,)* #(#args),*);
             #(#back)*
             #jvp_tail
@@ -200,6 +220,7 @@ pub fn items(model: &Model, scope: Scope) -> TokenStream {
         #[doc = #doc_vjp]
         #[allow(clippy::too_many_arguments, clippy::type_complexity, unused_mut)]
         #vis fn #vjp_name #gen (#(#recv,)* #(#params),*) #vjp_ret #wher {
+            #own_vjp
             let (#outs_pat, #(#pats),*) = #path #value_vjp(#(#recv_arg,)* #(#args,)* #seed);
             #(#back)*
             #vjp_tail

@@ -301,6 +301,22 @@ pub fn float_of_in(ty: &Type, reals: &HashSet<String>) -> Option<Float> {
     }
 }
 
+/// Whether a nalgebra type's element is a generic float (`&mut DVector<T>`).
+fn generic_matrix(ty: &Type, reals: &HashSet<String>) -> bool {
+    match ty {
+        Type::Reference(r) => generic_matrix(&r.elem, reals),
+        Type::Paren(p) => generic_matrix(&p.elem, reals),
+        Type::Path(p) => p.path.segments.last().is_some_and(|s| match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => a.args.iter().any(|g| {
+                matches!(g, syn::GenericArgument::Type(t)
+                    if matches!(float_of_in(t, reals), Some(Float::Generic)))
+            }),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
 /// The type parameters that are float scalars: those bounded by `Real`
 /// (`T: Real`, `T: ad::Real`) or by num-traits' `Float` (`T: Float`,
 /// `T: num_traits::Float + FromPrimitive`), inline or in the `where` clause.
@@ -568,6 +584,16 @@ impl<'a> Model<'a> {
             let ty = (*pt.ty).clone();
             let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
             let class = classify(&ty, &reals);
+            // `DVector<T>` of a generic float: the rules on nalgebra values
+            // are written for `f64` and `f32`.
+            if matches!(class, Class::Matrix | Class::MatrixBuffer) && generic_matrix(&ty, &reals) {
+                errors.spanned(
+                    &ty,
+                    "nalgebra values of a generic float type (`DVector<T>`) are not \
+                     differentiated: write the float type out (`DVector<f64>`), or take a \
+                     slice (`&[T]`, `&mut [T]`)",
+                );
+            }
             // A type the macro does not know, named in `wrt(...)`: a
             // parameter struct (the derive checks the rest).
             let structure = matches!(class, Class::Other) && wanted == Some(true);

@@ -382,7 +382,7 @@ impl Desugar<'_> {
                 vec![syn::Stmt::Expr(e, semi)]
             }
             syn::Stmt::Macro(mut m) => {
-                self.macro_args(&mut m.mac, pre);
+                self.macro_args(&mut m.mac, pre, false);
                 vec![syn::Stmt::Macro(m)]
             }
             s => vec![s],
@@ -391,14 +391,17 @@ impl Desugar<'_> {
 
     /// The arguments of `println!`, `assert!`: closures called in them are
     /// inlined (they are kept verbatim otherwise).
-    fn macro_args(&mut self, mac: &mut syn::Macro, pre: &mut Vec<syn::Stmt>) {
-        if !self.closures.iter().any(|s| !s.is_empty()) {
+    fn macro_args(&mut self, mac: &mut syn::Macro, pre: &mut Vec<syn::Stmt>, eager: bool) {
+        // The elements of `vec![a, b]` are evaluated with it: their chains
+        // are computed before the statement, as a call's arguments are.
+        let elements = eager && mac.path.is_ident("vec");
+        if !elements && !self.closures.iter().any(|s| !s.is_empty()) {
             return;
         }
         let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
         if let Ok(mut args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
             for a in args.iter_mut() {
-                self.expr(a, pre, false, None);
+                self.expr(a, pre, elements, None);
             }
             mac.tokens = args.to_token_stream();
         }
@@ -513,7 +516,7 @@ impl Desugar<'_> {
                 self.expr(&mut b.right, pre, eager && !lazy, None);
             }
             syn::Expr::Closure(c) => self.expr(&mut c.body, pre, false, None),
-            syn::Expr::Macro(m) => self.macro_args(&mut m.mac, pre),
+            syn::Expr::Macro(m) => self.macro_args(&mut m.mac, pre, eager),
             syn::Expr::Paren(p) => self.expr(&mut p.expr, pre, eager, hint),
             syn::Expr::Group(g) => self.expr(&mut g.expr, pre, eager, hint),
             syn::Expr::MethodCall(m) => {

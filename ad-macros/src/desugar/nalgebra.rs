@@ -1,7 +1,8 @@
 //! nalgebra values built from active scalars: `DMatrix::from_fn(r, c, |i, j|
 //! ..)`, `DVector::from_fn(n, |i, _| ..)`, `DVector::from_vec(vec![a, b])`,
 //! `Vector3::new(a, b, c)`, `Matrix2::new(a, b, c, d)` and
-//! `DVector::from_column_slice(&v)` become a zero value and element writes,
+//! `DVector::from_column_slice(&v)` (`from_row_slice`, `DMatrix::from_vec(r, c,
+//! v)`) become a zero value and element writes,
 //! which lowering differentiates:
 //!
 //! ```text
@@ -157,7 +158,7 @@ impl Desugar<'_> {
             }
             "from_vec" if n == 1 => {
                 let syn::Expr::Macro(m) = &c.args[0] else {
-                    return self.copied_slice(&owner, &c.args[0], &b, span, pre);
+                    return self.copied_slice(&owner, &c.args, false, &b, span, pre);
                 };
                 if !m.mac.path.is_ident("vec") {
                     return None;
@@ -173,8 +174,13 @@ impl Desugar<'_> {
                     stmts.push(syn::parse_quote_spanned!(span=> #b[#i] = #e;));
                 }
             }
-            "from_column_slice" if n == 1 => {
-                return self.copied_slice(&owner, &c.args[0], &b, span, pre);
+            // (`DMatrix::from_vec(r, c, v)`, `from_column_slice(r, c, &v)`:
+            // the dimensions first.)
+            "from_column_slice" | "from_vec" if n == 1 || n == 3 => {
+                return self.copied_slice(&owner, &c.args, false, &b, span, pre);
+            }
+            "from_row_slice" if n == 1 || n == 3 => {
+                return self.copied_slice(&owner, &c.args, true, &b, span, pre);
             }
             "new" => {
                 let last = owner.segments.last()?.ident.to_string();
@@ -196,16 +202,20 @@ impl Desugar<'_> {
         Some(syn::parse_quote_spanned!(span=> #b))
     }
 
-    /// `Owner::from_column_slice(&v)` (or `from_vec(v)`) of an active array
-    /// `v`, or of a range of one (`&x[a..b]`).
+    /// `Owner::from_column_slice(&v)` (or `from_vec(v)`, `from_row_slice(&v)`
+    /// with `rows`; the dimensions first in `args` for a `DMatrix`) of an
+    /// active array `v`, or of a range of one (`&x[a..b]`): a reshape, the
+    /// elements copied one by one.
     fn copied_slice(
         &mut self,
         owner: &syn::Path,
-        arg: &syn::Expr,
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        rows: bool,
         b: &syn::Ident,
         span: Span,
         pre: &mut Vec<syn::Stmt>,
     ) -> Option<syn::Expr> {
+        let arg = args.last()?;
         let inner = match arg {
             syn::Expr::Reference(r) if r.mutability.is_none() => &*r.expr,
             e => e,
@@ -234,11 +244,22 @@ impl Desugar<'_> {
             }
             _ => return None,
         };
-        let dims = dynamic(owner).then_some(len).into_iter();
-        let stmts = vec![
-            syn::parse_quote_spanned!(span=> let mut #b = #owner::zeros(#(#dims)*);),
-            syn::parse_quote_spanned!(span=> for #k in 0..#b.len() { #b[#k] = #elem; }),
-        ];
+        let dims: Vec<syn::Expr> = match args.len() {
+            3 => args.iter().take(2).cloned().collect(),
+            _ => dynamic(owner).then_some(len).into_iter().collect(),
+        };
+        // Column-major, as nalgebra stores them; row-major for `from_row_slice`.
+        let cols = self.fresh("cols", span);
+        let place: syn::Expr = match rows {
+            true => syn::parse_quote_spanned!(span=> #b[(#k / #cols, #k % #cols)]),
+            false => syn::parse_quote_spanned!(span=> #b[#k]),
+        };
+        let mut stmts =
+            vec![syn::parse_quote_spanned!(span=> let mut #b = #owner::zeros(#(#dims),*);)];
+        if rows {
+            stmts.push(syn::parse_quote_spanned!(span=> let #cols = #b.ncols();));
+        }
+        stmts.push(syn::parse_quote_spanned!(span=> for #k in 0..#b.len() { #place = #elem; }));
         let stmts = self.block(stmts, false);
         pre.extend(stmts);
         Some(syn::parse_quote_spanned!(span=> #b))

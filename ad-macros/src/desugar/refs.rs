@@ -188,7 +188,8 @@ impl Desugar<'_> {
     /// references, in a loop whose body reads active values: to be an index
     /// loop. An error for one that cannot be.
     pub(super) fn inactive_refs(&self, f: &syn::ExprForLoop) -> syn::Result<bool> {
-        if !self.mentions_tainted(&f.body) {
+        // (`for &i in ids.iter()` binds copies of the items: numbers.)
+        if !self.mentions_tainted(&f.body) || matches!(&*f.pat, syn::Pat::Reference(_)) {
             return Ok(false);
         }
         let mut e = strip(&f.expr);

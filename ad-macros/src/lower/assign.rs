@@ -763,7 +763,9 @@ impl Lowerer<'_> {
             self.errors.spanned(
                 &ix.expr,
                 "element writes are supported on local arrays and 2-D arrays, `let mut` \
-                 nalgebra locals and `&mut [f64]` parameters (`a[i] = ...`, `m[r][c] = ...`)",
+                 nalgebra locals and `&mut [f64]` parameters (`a[i] = ...`, `m[r][c] = ...`); \
+                 a helper's nalgebra result is one where its type is written \
+                 (`let mut y: DVector<f64> = g(x);`)",
             );
             return;
         };

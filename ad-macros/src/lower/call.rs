@@ -91,8 +91,9 @@ impl Lowerer<'_> {
                     format_args!(
                         "`{owner}::{name}` with active values is not differentiated as written; \
                          build nalgebra values from active numbers with \
-                         `DVector::from_vec(vec![a, b, ..])`, `from_vec(v)` or \
-                         `from_column_slice(&v)` of a `Vec` or slice variable (or `&x[a..b]`), \
+                         `DVector::from_vec(vec![a, b, ..])`, `from_vec(v)`, \
+                         `from_column_slice(&v)` or `from_row_slice(&v)` (`DMatrix::..(r, c, \
+                         &v)`) of a `Vec` or slice variable (or `&x[a..b]`), \
                          `from_fn(.., |i, j| ..)` with the closure written in place, \
                          `from_element(n, x)`, `Vector3::new(a, b, c)` with one argument per \
                          element, or `zeros` and element writes (`m[(i, j)] = ..`); bind a \

@@ -186,6 +186,19 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
         }
         syn::visit::visit_expr_method_call(self, m);
     }
+    // `let mut y: DVector<f64> = g(x);`: a helper's result, by its type.
+    fn visit_local(&mut self, l: &'ast syn::Local) {
+        if let syn::Pat::Type(t) = &l.pat {
+            if let syn::Type::Path(p) = &*t.ty {
+                if p.path.segments.last().is_some_and(|s| {
+                    crate::desugar::nalgebra::is_nalgebra_type(&s.ident.to_string())
+                }) {
+                    self.facts.nalgebra_values = true;
+                }
+            }
+        }
+        syn::visit::visit_local(self, l);
+    }
     fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
         self.facts.struct_values = true;
         syn::visit::visit_expr_struct(self, s);
@@ -672,7 +685,7 @@ fn bin_tokens(op: BinOp) -> TokenStream {
     }
 }
 
-fn is_compound_assign(op: &syn::BinOp) -> bool {
+pub(crate) fn is_compound_assign(op: &syn::BinOp) -> bool {
     matches!(
         op,
         syn::BinOp::AddAssign(_)
