@@ -425,7 +425,7 @@ type Ids<I> = Vec<I>;
 fn gathered<T: ad::Real>(x: &[T], ids: &Ids<usize>) -> T {
     let mut s = x[0];
     for k in 0..ids.len() {
-        s = s * x[ids[k]];
+        s *= x[ids[k]];
     }
     s
 }
