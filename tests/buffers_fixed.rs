@@ -457,8 +457,37 @@ fn a_callers_own_buffer_passed_on() {
     );
 }
 
+/// Locals built from active values by constructors the macro writes as
+/// element writes (`from_column_slice` of a range, `Vector3::new`), lent
+/// whole to buffer parameters (they were lent as arrays: E0277, found by
+/// the compose family's sixth batch).
+#[differentiate]
+fn built_then_lent(x: &[f64]) -> f64 {
+    let mut d = DVector::from_column_slice(&x[0..2]);
+    let mut s = 0.0;
+    for _ in 0..2 {
+        axpy(x[2], &DVector::from_element(2, 0.5), &mut d);
+        s += d[1].sin();
+    }
+    let mut n = Vector3::new(x[0], 0.4, x[1] * x[2]);
+    let mut m = SVector::<f64, 3>::from_element(0.7);
+    two_static(x[1], &mut m, &mut n);
+    s * d[0] + n[2] * n[0]
+}
+
 #[test]
 fn buffers_called_from_differentiated_functions() {
+    let p = [0.6, -0.8, 0.9];
+    let t = [0.3, 0.5, -0.7];
+    check_all(
+        "built_then_lent",
+        &p,
+        &t,
+        built_then_lent,
+        built_then_lent_grad,
+        built_then_lent_jvp,
+        built_then_lent_hvp,
+    );
     let p = [0.3, 0.7, 1.1, -0.6];
     let t = [0.2, -0.5, 0.4, 0.9];
     check_all(

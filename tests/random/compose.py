@@ -105,6 +105,17 @@ copied from ranges of slices left out of `wrt`; `if let Some(e) =
 w.first()` (`last`, `get`, `iter().next()`, `Some(&e)`); `Vec`s assigned
 other lengths in loops; `*y0` of `&SVector`, `clone_from_slice`, `swap`
 and `m[r].swap`; `&[[f64; 3]]` parameters.
+
+Sixth (`compose_bufs.py`; COMPOSE_BUFS_P of the functions, which call only
+each other): in/out buffers of fixed arrays and nalgebra values (`&mut
+[f64; 3]`, `&mut DVector<f64>`, `&mut DMatrix<f64>`, `&mut SVector<f64,
+3>`, `&mut Vector3<f64>`) written by element and whole, passed on by a
+helper's own buffer and lent by scalar callers as locals, in loops and
+branches (the helpers tested by `_jvp` and `_vjp`, the callers in every
+mode); rows of a `Vec<Vec<f64>>` by value moved into helpers; slices
+chosen among data left out of `wrt` by a `bool` and a slice binding
+reassigned; `match` over `first`/`get`/`last` and `while let Some(a) =
+w.get(j)`; `DVector::from_column_slice(data)` passed by value.
 """
 
 import argparse
@@ -119,6 +130,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import compose_audit as audit  # noqa: E402
+import compose_bufs as bufs  # noqa: E402
 import compose_more as more  # noqa: E402
 import generate as G  # noqa: E402
 import iters  # noqa: E402
@@ -147,6 +159,8 @@ COMPOSE_OPT_P = 0.08
 COMPOSE_GENERIC_P = 0.1
 # The share of functions of the fifth batch (`compose_audit.audit_fn`).
 COMPOSE_AUDIT_P = 0.15
+# The share of functions of the sixth batch (`compose_bufs.bufs_fn`).
+COMPOSE_BUFS_P = 0.15
 
 
 class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
@@ -1183,7 +1197,7 @@ assert "random_compose_agree" in COMPOSE_HARNESS
 # The generic functions' trait, and `std::mem`'s functions by their bare names
 # (`MoreConstructs.mem_stmt`; some bodies import them again).
 COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::differentiate;\n"
-                                        "use ad::nalgebra::{{DMatrix, DVector, SMatrix, SVector}};\nuse ad::Real;\n"
+                                        "use ad::nalgebra::{{DMatrix, DVector, SMatrix, SVector, Vector3}};\nuse ad::Real;\n"
                                         "use std::mem::{{replace, swap, take}};\n")
 assert "use ad::Real;" in COMPOSE_HEADER
 
@@ -1205,15 +1219,17 @@ def generate_compose(n_funcs, seed, out):
     while len(specs) < n_funcs:
         name = "m{:03}".format(len(specs))
         # (not the functions with sorted knots: a caller would pass any data)
-        # (the fifth batch's functions call only each other)
+        # (the fifth and sixth batches' functions call only each other)
         callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)
-                   and not getattr(s, "audit", None)][-40:]
+                   and not getattr(s, "audit", None) and not getattr(s, "bufs", None)][-40:]
         if special is None:
             # (drawn once per function, whatever is redrawn)
             c = rng.random()
             special = ("buf" if c < COMPOSE_BUF_ONLY_P else "opt" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P else
                        "generic" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P else
-                       "audit" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P else "")
+                       "audit" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P else
+                       "bufs" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P
+                       + COMPOSE_BUFS_P else "")
         if special == "buf":
             spec = buf_only_helper(rng, name, callees)
         elif special == "opt":
@@ -1222,6 +1238,8 @@ def generate_compose(n_funcs, seed, out):
             spec = more.generic_fn(rng, name, callees)
         elif special == "audit":
             spec = audit.audit_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "audit", None)][-40:])
+        elif special == "bufs":
+            spec = bufs.bufs_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "bufs", None)][-40:])
         else:
             spec = ComposeGen(rng, name, callees).function()
         if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES + getattr(spec, "extra_lines", 0):
@@ -1252,7 +1270,7 @@ def generate_compose(n_funcs, seed, out):
     parts = [header]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
-        parts.append(s.rust + "\n" + "\n".join(audit.case_entry(more.case_entry(s), s)) + "\n\n")
+        parts.append(s.rust + "\n" + "\n".join(bufs.case_entry(audit.case_entry(more.case_entry(s), s), s)) + "\n\n")
     parts.append(COMPOSE_HARNESS)
     parts.append("\n/// Every generated function with its test points.\n")
     parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in specs) + "];\n")

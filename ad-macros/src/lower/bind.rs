@@ -331,6 +331,11 @@ impl Lowerer<'_> {
                 // borrowed again.
                 if !self.prog.vars[t].borrowed {
                     value = self.array_temp(Expr::Rule("clone", vec![Expr::var(t)]), span);
+                    // (a copy of a nalgebra value built by element is one
+                    // too: lent whole to a buffer, `h(a, &mut d)`)
+                    if let Operand::Var(c) = value {
+                        self.prog.vars[c].by_element = self.prog.vars[t].by_element;
+                    }
                 }
             }
         }
@@ -370,6 +375,10 @@ impl Lowerer<'_> {
         self.prog.vars[v].mutable = mutable;
         self.prog.vars[v].slot = slot;
         self.prog.vars[v].array = array;
+        // (a copy of a nalgebra value built by element, `let mut d = b;`
+        // after `b[(0, 0)] = ..`, is one too: lent whole to a buffer)
+        self.prog.vars[v].by_element =
+            matches!(value, Operand::Var(t) if self.prog.vars[t].by_element);
         self.prog.vars[v].nested = nested;
         self.prog.vars[v].borrowed = matches!(value, Operand::Var(t) if self.prog.vars[t].borrowed);
         self.stmts.push(Stmt::Let {
