@@ -116,6 +116,20 @@ mode); rows of a `Vec<Vec<f64>>` by value moved into helpers; slices
 chosen among data left out of `wrt` by a `bool` and a slice binding
 reassigned; `match` over `first`/`get`/`last` and `while let Some(a) =
 w.get(j)`; `DVector::from_column_slice(data)` passed by value.
+
+Seventh (`compose_forms.py`; COMPOSE_FORMS_P of the functions, which call
+only each other): the forms the change `bufs2` made work: `y.scale_mut(a)`
+and `for e in y.iter_mut()` on `&mut DVector<f64>` and `&mut SVector<f64,
+3>` buffers; `let z = *y;` of a `&mut [f64; 3]` buffer; reshapes of active
+values (`DMatrix::from_column_slice` / `from_row_slice` / `from_vec(r, c,
+..)`, `DVector::from_column_slice(&x[a..b])`) used in products, element
+reads and helpers; values built by element (`DVector`, `SVector`,
+`Vector3::new`) and a helper's typed `DVector<f64>` result written by
+element, then lent to buffer helpers; an iterator chain inside `vec![..]`;
+`for &i in ids.iter()` with `ids: &Ids` (the module's `type Ids =
+Vec<usize>;`); `k.saturating_sub(1)` as an index and a loop bound; rows of
+an owned `Vec<Vec<f64>>` cloned; an inactive `DVector<f64>` passed by value
+twice.
 """
 
 import argparse
@@ -131,6 +145,7 @@ sys.path.insert(0, HERE)
 
 import compose_audit as audit  # noqa: E402
 import compose_bufs as bufs  # noqa: E402
+import compose_forms as forms  # noqa: E402
 import compose_more as more  # noqa: E402
 import generate as G  # noqa: E402
 import iters  # noqa: E402
@@ -161,6 +176,8 @@ COMPOSE_GENERIC_P = 0.1
 COMPOSE_AUDIT_P = 0.15
 # The share of functions of the sixth batch (`compose_bufs.bufs_fn`).
 COMPOSE_BUFS_P = 0.15
+# The share of functions of the seventh batch (`compose_forms.forms_fn`).
+COMPOSE_FORMS_P = 0.12
 
 
 class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
@@ -1198,7 +1215,9 @@ assert "random_compose_agree" in COMPOSE_HARNESS
 # (`MoreConstructs.mem_stmt`; some bodies import them again).
 COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::differentiate;\n"
                                         "use ad::nalgebra::{{DMatrix, DVector, SMatrix, SVector, Vector3}};\nuse ad::Real;\n"
-                                        "use std::mem::{{replace, swap, take}};\n")
+                                        "use std::mem::{{replace, swap, take}};\n\n"
+                                        "/// The seventh batch's indices (`for &i in ids.iter()` with `ids: &Ids`).\n"
+                                        "type Ids = Vec<usize>;\n")
 assert "use ad::Real;" in COMPOSE_HEADER
 
 
@@ -1219,9 +1238,10 @@ def generate_compose(n_funcs, seed, out):
     while len(specs) < n_funcs:
         name = "m{:03}".format(len(specs))
         # (not the functions with sorted knots: a caller would pass any data)
-        # (the fifth and sixth batches' functions call only each other)
+        # (the fifth to seventh batches' functions call only each other)
         callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)
-                   and not getattr(s, "audit", None) and not getattr(s, "bufs", None)][-40:]
+                   and not getattr(s, "audit", None) and not getattr(s, "bufs", None)
+                   and not getattr(s, "forms", None)][-40:]
         if special is None:
             # (drawn once per function, whatever is redrawn)
             c = rng.random()
@@ -1229,7 +1249,9 @@ def generate_compose(n_funcs, seed, out):
                        "generic" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P else
                        "audit" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P else
                        "bufs" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P
-                       + COMPOSE_BUFS_P else "")
+                       + COMPOSE_BUFS_P else
+                       "forms" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P
+                       + COMPOSE_BUFS_P + COMPOSE_FORMS_P else "")
         if special == "buf":
             spec = buf_only_helper(rng, name, callees)
         elif special == "opt":
@@ -1240,6 +1262,8 @@ def generate_compose(n_funcs, seed, out):
             spec = audit.audit_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "audit", None)][-40:])
         elif special == "bufs":
             spec = bufs.bufs_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "bufs", None)][-40:])
+        elif special == "forms":
+            spec = forms.forms_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "forms", None)][-40:])
         else:
             spec = ComposeGen(rng, name, callees).function()
         if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES + getattr(spec, "extra_lines", 0):

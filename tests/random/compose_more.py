@@ -682,7 +682,9 @@ class MoreConstructs:
                 if h.out != "f" or not self.vec_ok(h):
                     continue
                 for i, p in enumerate(h.params):
-                    if p.kind == "s" and (p.active or grid.param is not None and not grid.param.active) \
+                    # (not an `Option<&[f64]>`, whose kind is "s" too)
+                    if p.kind == "s" and not isinstance(p, OptParam) \
+                            and (p.active or grid.param is not None and not grid.param.active) \
                             and p.length <= grid.cols and self.feasible(h, skip=i):
                         opts.append((h, i))
         how = self.pick(["elem", "elem", "sum"] + (["call", "call"] if opts else []))
