@@ -429,3 +429,57 @@ fn array_results_passed_on_in_loops() {
         },
     );
 }
+
+// ----- a callee's cotangent as the first contribution to an adjoint ------------
+
+#[differentiate]
+fn soft(x: f64) -> f64 {
+    (x * x + 1.0).ln() + x
+}
+
+#[differentiate]
+fn mixed_pair(a: [f64; 2], v: Vec<f64>) -> f64 {
+    a[0] * a[1] + v[0] * v[1].sin()
+}
+
+/// Each call's cotangent is the first contribution to its argument's
+/// adjoint, which starts from it (`start(zero, c)`, not `zero + c`): a
+/// temporary in a loop (its zero `0.0`: the reverse sweep cannot read it),
+/// one at the top level (`zero_like`), an array and a `Vec`; in `_hvp`,
+/// their tangents as well.
+#[differentiate]
+fn started(x: &[f64], w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += soft(x[i] * w) * w;
+    }
+    let a = [x[0] * w, x[1]];
+    let v = vec![w * w, x[2]];
+    s + soft(w * x[1]) + mixed_pair(a, v)
+}
+
+#[test]
+fn callee_cotangents_start_adjoints() {
+    let (p, t) = ([0.6, -0.4, 1.1, 0.8], [0.3, -0.7, 0.2, 0.5]);
+    check_all(
+        "started",
+        &p,
+        &t,
+        |p| started(&p[..3], p[3]),
+        |p| {
+            let (v, gx, gw) = started_grad(&p[..3], p[3]);
+            (v, [gx, vec![gw]].concat())
+        },
+        |p, t| started_jvp(&p[..3], &t[..3], p[3], t[3]),
+        |p, t| {
+            let (v, gx, gw, hx, hw) = started_hvp(&p[..3], &t[..3], p[3], t[3]);
+            (v, [gx, vec![gw]].concat(), [hx, vec![hw]].concat())
+        },
+    );
+    // `_vjp` is linear in its seed.
+    let (_, gx, gw) = started_grad(&p[..3], p[3]);
+    let (_, vx, vw) = started_vjp(&p[..3], p[3], -2.5);
+    for (v, g) in vx.iter().chain([&vw]).zip(gx.iter().chain([&gw])) {
+        assert!((v + 2.5 * g).abs() <= 1e-12 * (1.0 + g.abs()), "{v} {g}");
+    }
+}

@@ -145,6 +145,11 @@ pub struct Func {
 /// loop body the call is in (`emit::windows`).
 pub const LEND: &str = "lend";
 
+/// The [`Expr::Rule`] declaring an adjoint by its first contribution, a
+/// callee's cotangent `c`: `start(zero, c)`, arguments by value (see
+/// `ad_runtime::start`).
+pub const START: &str = "start";
+
 /// The quotient `a / b` of scalars as a function of the rule table: its
 /// partials are `::ad::__rt::div::{da, db, dab, dbb}`. Reverse mode uses them
 /// where the operands are known to be scalars.

@@ -816,6 +816,8 @@ impl Tangent<'_> {
                 }
                 Some(Expr::Rule(intern(format!("{name}_jvp")), out))
             }
+            // `start(zero, c)` is `zero + c`: `start(zero, dc)`.
+            crate::ir::START => t(1).map(|d| with(1, d)),
             // linear in their last argument
             "cast_like" => t(1).map(|d| with(1, d)),
             "sum" | "sum_rows" | "clone" | "to_vec" => t(0).map(|d| with(0, d)),

@@ -169,6 +169,10 @@ macro_rules! tuple_calls {
             fn add_to(self, x: &mut ($($p,)*)) {
                 $(self.$i.add_to(&mut x.$i);)*
             }
+            #[inline]
+            fn start(self, zero: ($($p,)*)) -> ($($p,)*) {
+                ($(self.$i.start(zero.$i),)*)
+            }
         }
     )*};
 }
@@ -435,18 +439,23 @@ pub fn accumulate<X: ?Sized, C: AddTo<X>>(x: &mut X, c: C) {
 }
 
 /// An adjoint whose first contribution is a callee's cotangent `c`:
-/// `let mut x_bar = start(c, zero);` is `let mut x_bar = zero;
-/// accumulate(&mut x_bar, c);`, without the addition for a number.
+/// `let x_bar = start(zero, c);` is `let mut x_bar = zero;
+/// accumulate(&mut x_bar, c);`, without the addition for a number. The
+/// zero comes first: it gives the adjoint its type (a cotangent of another
+/// type is an error at the call, not a new type for the adjoint).
 ///
 /// ```
-/// assert_eq!(ad_runtime::start(-0.0f64, 0.0).to_bits(), (-0.0f64).to_bits());
-/// assert_eq!(ad_runtime::start((), 0.0f64), 0.0);
-/// assert_eq!(ad_runtime::start(Some(2.0f64), 0.0), 2.0);
-/// assert_eq!(ad_runtime::start(None::<Vec<f64>>, vec![0.0; 2]), [0.0, 0.0]);
-/// assert_eq!(ad_runtime::start(vec![1.0, 2.0], vec![0.0; 2]), [1.0, 2.0]);
+/// assert_eq!(ad_runtime::start(0.0, -0.0f64).to_bits(), (-0.0f64).to_bits());
+/// assert_eq!(ad_runtime::start(0.0f64, ()), 0.0);
+/// assert_eq!(ad_runtime::start(0.0, Some(2.0f64)), 2.0);
+/// assert_eq!(ad_runtime::start(vec![0.0; 2], None::<Vec<f64>>), [0.0, 0.0]);
+/// assert_eq!(ad_runtime::start(vec![0.0; 2], vec![1.0, 2.0]), [1.0, 2.0]);
+/// // A tuple, member by member.
+/// let (a, b) = ad_runtime::start((0.0, 1.0f64), (-0.0f64, ()));
+/// assert_eq!((a.to_bits(), b), ((-0.0f64).to_bits(), 1.0));
 /// ```
 #[inline]
-pub fn start<X, C: AddTo<X>>(c: C, zero: X) -> X {
+pub fn start<X, C: AddTo<X>>(zero: X, c: C) -> X {
     c.start(zero)
 }
 

@@ -249,6 +249,26 @@ where
     fn add_to(self, x: &mut OMatrix<T, R, C>) {
         *x += self;
     }
+    /// The cotangent itself, of the zero's shape (no pass of additions).
+    ///
+    /// ```
+    /// use nalgebra::DVector;
+    ///
+    /// let x_bar = ad_runtime::start(DVector::zeros(2), DVector::from_vec(vec![-0.0f64, 2.0]));
+    /// assert_eq!(x_bar[0].to_bits(), (-0.0f64).to_bits());
+    /// assert_eq!(x_bar[1], 2.0);
+    /// ```
+    #[inline]
+    fn start(self, zero: OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        assert_eq!(
+            self.shape(),
+            zero.shape(),
+            "a cotangent of shape {:?} added into a matrix of shape {:?}",
+            self.shape(),
+            zero.shape()
+        );
+        self
+    }
 }
 
 /// A borrowed cotangent, added without being consumed.

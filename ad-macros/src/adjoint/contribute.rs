@@ -203,9 +203,15 @@ impl Adjoint<'_> {
                     else {
                         continue;
                     };
-                    let vb = match self.adj.get(&v) {
-                        Some(&vb) => vb,
-                        None => self.declare_zero(v, out),
+                    let c = Expr::Field(Box::new(Expr::var(pair)), k + 1 - skip);
+                    let vb = match (self.adj.get(&v), range) {
+                        // The first contribution to a whole adjoint starts it.
+                        (None, None) => {
+                            self.declare_started(v, c, span, out);
+                            continue;
+                        }
+                        (Some(&vb), _) => vb,
+                        (None, Some(_)) => self.declare_zero(v, out),
                     };
                     out.push(Stmt::Assign {
                         place: match range {
@@ -213,7 +219,7 @@ impl Adjoint<'_> {
                             None => Place::Var(vb),
                         },
                         op: AssignOp::Acc,
-                        expr: Expr::Field(Box::new(Expr::var(pair)), k + 1 - skip),
+                        expr: c,
                         span,
                     });
                 }

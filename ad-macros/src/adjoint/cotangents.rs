@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::activity::differentiable_reads;
-use crate::ir::{AssignOp, Block, Expr, Place, Stmt, VarId, VarKind};
+use crate::ir::{AssignOp, Block, Expr, Place, Stmt, VarId, VarKind, START};
 
 impl Adjoint<'_> {
     /// Whether the variable's value can be read in the reverse sweep, at
@@ -33,13 +33,43 @@ impl Adjoint<'_> {
     }
 
     /// A zero adjoint for `v`, declared before a branch or loop that adds to
-    /// it (or before an element of it or a helper's cotangent is added). A
+    /// it (or before an element of it or a helper's cotangent for a part of
+    /// it is added). A
     /// value the reverse sweep cannot read there gets the zero `0.0` (of
     /// `T` in a function generic over `T`).
     pub(super) fn declare_zero(&mut self, v: VarId, out: &mut Block) -> VarId {
+        let zero = self.zero_of(v, out);
         let vb = self.adjoint_var(v);
+        out.push(Stmt::Let {
+            var: vb,
+            ty: None,
+            expr: zero,
+            span: Span::call_site(),
+        });
+        self.adj.insert(v, vb);
+        vb
+    }
+
+    /// The adjoint of `v` declared by its first contribution, a callee's
+    /// cotangent `c` (which may be `()` or an `Option`, see `AddTo`):
+    /// `let v_bar = start(zero, c);`, for a number the cotangent itself,
+    /// not `zero + c` (an addition the compiler keeps, for `-0.0`).
+    pub(super) fn declare_started(&mut self, v: VarId, c: Expr, span: Span, out: &mut Block) {
+        let zero = self.zero_of(v, out);
+        let vb = self.adjoint_var(v);
+        out.push(Stmt::Let {
+            var: vb,
+            ty: None,
+            expr: Expr::Rule(START, vec![zero, c]),
+            span,
+        });
+        self.adj.insert(v, vb);
+    }
+
+    /// [`Self::declare_zero`]'s zero.
+    fn zero_of(&self, v: VarId, out: &[Stmt]) -> Expr {
         let field_of = self.prog.vars[v].field_of.clone();
-        let zero = if self.prog.vars[v].field && self.available(v, out) {
+        if self.prog.vars[v].field && self.available(v, out) {
             // A struct's field: nothing for a configuration field.
             Expr::Rule("field_zero", vec![Expr::var(v)])
         } else if let Some((s, m)) =
@@ -63,15 +93,7 @@ impl Adjoint<'_> {
             }
         } else {
             Expr::constant(quote!(0.0))
-        };
-        out.push(Stmt::Let {
-            var: vb,
-            ty: None,
-            expr: zero,
-            span: Span::call_site(),
-        });
-        self.adj.insert(v, vb);
-        vb
+        }
     }
 
     /// Adds `c` (or `-c`) to the adjoint of a target.
@@ -307,5 +329,49 @@ impl Adjoint<'_> {
                 self.declare_zero(v, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::expand::expand;
+    use quote::quote;
+
+    #[test]
+    fn a_helpers_cotangent_starts_the_adjoint_it_is_the_first_of() {
+        let out = expand(
+            proc_macro2::TokenStream::new(),
+            quote! {
+                fn f(x: &[f64], w: f64) -> f64 {
+                    let mut s = 0.0;
+                    for i in 0..x.len() {
+                        s += helper(x[i] * w) * w;
+                    }
+                    s + helper(w * w)
+                }
+            },
+        )
+        .to_string()
+        .replace(' ', "");
+        assert!(!out.contains("compile_error"), "{out}");
+        // Each argument's adjoint is the pullback's cotangent itself, not
+        // `0.0` plus it (an addition the compiler keeps): in a loop, where
+        // the argument cannot be read (`0.0`), at the top level, where its
+        // zero is `zero_like`, and in `_hvp` for the tangent as well.
+        let vjp = &out[out.find("fn__ad_vjp_f").expect("__ad_vjp_f")..];
+        assert!(
+            vjp.contains("_bar=::ad::__rt::start(0.0,pair_1.1);"),
+            "{vjp}"
+        );
+        assert!(
+            vjp.contains("_bar=::ad::__rt::start(::ad::__rt::zero_like(&t_4),pair.1);"),
+            "{vjp}"
+        );
+        let hvp = &out[out.find("fnf_hvp").expect("f_hvp")..];
+        assert!(
+            hvp.contains("_bar=::ad::__rt::start(0.0,dpair_1.1);"),
+            "{hvp}"
+        );
+        assert!(!out.contains("accumulate("), "{out}");
     }
 }

@@ -22,6 +22,8 @@ pub(super) fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
         Expr::Neg(a) => is_scalar(a, scalars),
         Expr::Bin(_, a, b) => is_scalar(a, scalars) && is_scalar(b, scalars),
         Expr::ZeroLike(a) => is_scalar(a, scalars),
+        // An adjoint started by a cotangent has its zero's type.
+        Expr::Rule(crate::ir::START, args) => is_scalar(&args[0], scalars),
         Expr::Rule(name, args) => {
             let (module, rule) = name.rsplit_once("::").unwrap_or(("", name));
             match (module, rule) {

@@ -330,6 +330,12 @@ impl Emitter<'_> {
                 let ranges = args[1..].iter().map(|r| self.expr(r, span));
                 put!(o, span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
             }
+            // An adjoint's first value, a callee's cotangent: by value.
+            Expr::Rule(crate::ir::START, args) => {
+                let zero = self.lazy_value(&args[0], span);
+                let c = self.lazy_value(&args[1], span);
+                put!(o, span=> ::ad::__rt::start(#zero, #c))
+            }
             Expr::Rule(crate::ir::LEND, args) => match args.first().and_then(Expr::as_var) {
                 Some(w) if self.open.borrow().contains(&w) => {
                     let win = self.window(w);
@@ -463,61 +469,9 @@ impl Emitter<'_> {
     }
 
     fn write_block(&self, block: &[Stmt], o: &mut TokenStream) {
-        let mut k = 0;
-        while k < block.len() {
-            if self.write_started(&block[k..], o) {
-                k += 2;
-            } else {
-                self.write_stmt(&block[k], o);
-                k += 1;
-            }
+        for stmt in block {
+            self.write_stmt(stmt, o);
         }
-    }
-
-    /// A zero adjoint whose first contribution is a callee's cotangent,
-    /// `let mut t_bar = 0.0; accumulate(&mut t_bar, pair.1);`, written
-    /// `let mut t_bar = start(pair.1, 0.0);`: for a number, the cotangent
-    /// itself (the compiler keeps `0.0 + c`, which is not `c` for `-0.0`).
-    fn write_started(&self, stmts: &[Stmt], o: &mut TokenStream) -> bool {
-        let [Stmt::Let {
-            var,
-            ty: None,
-            expr: zero,
-            ..
-        }, Stmt::Assign {
-            place: Place::Var(to),
-            op: AssignOp::Acc,
-            expr: c @ Expr::Field(..),
-            span,
-        }, ..] = stmts
-        else {
-            return false;
-        };
-        // Only a number's zero (`0.0`, `T::zero()`): `zero_like(&v)` of
-        // an array or a struct gains nothing, and a cotangent of the wrong
-        // type would make its type the cotangent's.
-        let is_zero = match zero {
-            Expr::Use(Operand::Const(t)) => {
-                let t = t.to_string();
-                t == "0.0" || t.ends_with("Zero > :: zero ()")
-            }
-            _ => false,
-        };
-        if to != var || !is_zero {
-            return false;
-        }
-        // (Each statement keeps its position, as in `write_stmt`.)
-        self.position.set(self.position.get() + 1);
-        let zero = self.value(zero, *span);
-        self.position.set(self.position.get() + 1);
-        let c = self.value(c, *span);
-        let name = self.name(*var);
-        let m = self
-            .mutable
-            .contains(var)
-            .then(|| syn::Ident::new("mut", Span::call_site()));
-        put!(o, *span=> let #m #name = ::ad::__rt::start(#c, #zero););
-        true
     }
 
     /// [`Self::write_block`], written where it is interpolated.
@@ -850,34 +804,4 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     }
     .with_streams(windows::declared_streams(&body.stmts))
     .body(body)
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::expand::expand;
-    use quote::quote;
-
-    #[test]
-    fn a_helpers_cotangent_starts_the_adjoint_it_is_the_first_of() {
-        let out = expand(
-            proc_macro2::TokenStream::new(),
-            quote! {
-                fn f(x: &[f64], w: f64) -> f64 {
-                    let mut s = 0.0;
-                    for i in 0..x.len() {
-                        s += helper(x[i] * w) * w;
-                    }
-                    s
-                }
-            },
-        )
-        .to_string()
-        .replace(' ', "");
-        assert!(!out.contains("compile_error"), "{out}");
-        // The argument's adjoint is the pullback's cotangent itself, not
-        // `0.0` plus it (an addition the compiler keeps).
-        let vjp = &out[out.find("fn__ad_vjp_f").expect("__ad_vjp_f")..];
-        assert!(vjp.contains("_bar=::ad::__rt::start(pair.1,0.0);"), "{vjp}");
-        assert!(!vjp.contains("pair.1)"), "{vjp}");
-    }
 }
