@@ -38,23 +38,23 @@
 //! Constructs (functions using each; a function may use several):
 //!
 //! - &[[f64; 3]] passed on to a helper as &a[1..]: 1
-//! - &[[f64; 3]] passed on to a helper whole: 8
+//! - &[[f64; 3]] passed on to a helper whole: 4
 //! - &[[f64; 3]]: a mut f64 parameter written: 3
-//! - &[[f64; 3]]: a row passed to a helper's &[f64]: 6
-//! - &[[f64; 3]]: a[i][j] in a loop: 9
+//! - &[[f64; 3]]: a row passed to a helper's &[f64]: 4
+//! - &[[f64; 3]]: a[i][j] in a loop: 8
 //! - &[[f64; 3]]: for row in a: 7
-//! - &[[f64; 3]]: for row in a.iter(): 12
+//! - &[[f64; 3]]: for row in a.iter(): 8
 //! - (q, p) = step(q, p) (tuple result) in a for loop in a branch or block: 1
 //! - 2-D local Vec<Vec<f64>> filled by element in two loops straight-line: 1
-//! - DMatrix buffer helper m[(i, j)] += a * m[(k, l)], a in wrt: 3
+//! - DMatrix buffer helper m[(i, j)] += a * m[(k, l)], a in wrt: 4
 //! - DVector buffer helper, a in wrt, x in wrt: 3
 //! - DVector buffer helper, a in wrt, x left out of wrt: 1
 //! - DVector buffer helper, a left out of wrt, x in wrt: 4
-//! - DVector buffer helper: *y += x * a: 3
+//! - DVector buffer helper: *y += x * a: 1
 //! - DVector buffer helper: *y = x * (a * y[0]): 1
-//! - DVector buffer helper: y[i] = .. (1 of 2 written): 2
-//! - DVector buffer helper: y[i] = .. (1 of 3 written): 1
-//! - DVector buffer helper: y[i] = .. (2 of 2 written): 1
+//! - DVector buffer helper: y.fill(0.0), then one element written: 1
+//! - DVector buffer helper: y[i] = .. (1 of 2 written): 3
+//! - DVector buffer helper: y[i] = .. (2 of 2 written): 2
 //! - DVector::from_column_slice(data) of data left out of wrt passed by value (cloned, then moved) in a branch: 1
 //! - DVector::from_column_slice(data) of data left out of wrt passed by value (cloned, then moved) straight-line: 3
 //! - Option<&Vec<f64>> passed on to a helper as it is (w) straight-line: 1
@@ -63,434 +63,427 @@
 //! - Option<&Vec<f64>> read by match w { Some(w) => .., None => .. } in a branch: 1
 //! - Option<&Vec<f64>> read by match w { Some(w) => .., None => .. } in a loop: 1
 //! - Option<&Vec<f64>> read by match w { Some(w) => .., None => .. } straight-line: 1
-//! - Option<&[f64]> passed on to a helper None (None) straight-line: 1
+//! - Option<&[f64]> passed on to a helper None (None) straight-line: 2
 //! - Option<&[f64]> passed on to a helper as it is (w) in a branch: 1
-//! - Option<&[f64]> passed on to a helper as it is (w) in a loop: 2
-//! - Option<&[f64]> passed on to a helper re-wrapped (Some(&w[..])) straight-line: 1
+//! - Option<&[f64]> passed on to a helper as it is (w) in a loop: 1
 //! - Option<&[f64]> read by if let Some(w) = w in a branch: 7
-//! - Option<&[f64]> read by if let Some(w) = w in a loop: 3
-//! - Option<&[f64]> read by if let Some(w) = w straight-line: 8
-//! - Option<&[f64]> read by match w { None => .., Some(w) => .. } in a branch: 1
+//! - Option<&[f64]> read by if let Some(w) = w in a loop: 1
+//! - Option<&[f64]> read by if let Some(w) = w straight-line: 7
+//! - Option<&[f64]> read by match w { None => .., Some(w) => .. } in a branch: 2
 //! - Option<&[f64]> read by match w { None => .., Some(w) => .. } in a loop: 1
 //! - Option<&[f64]> read by match w { None => .., Some(w) => .. } straight-line: 3
-//! - Option<&[f64]> read by match w { Some(w) => .., None => .. } in a branch: 5
+//! - Option<&[f64]> read by match w { Some(w) => .., None => .. } in a branch: 6
 //! - Option<&[f64]> read by match w { Some(w) => .., None => .. } in a loop: 1
-//! - Option<&f64> passed on to a helper re-wrapped (Some(w)) straight-line: 1
-//! - Option<&f64> read by if let Some(w) = w in a loop: 1
-//! - Option<&f64> read by if let Some(w) = w straight-line: 1
+//! - Option<&f64> passed on to a helper re-wrapped (Some(w)) straight-line: 2
+//! - Option<&f64> read by if let Some(w) = w in a loop: 2
+//! - Option<&f64> read by if let Some(w) = w straight-line: 2
 //! - Option<&f64> read by match w { None => .., Some(w) => .. } in a loop: 1
 //! - Option<&f64> read by match w { None => .., Some(w) => .. } straight-line: 1
-//! - Option<&f64> read by match w { Some(w) => .., None => .. } in a loop: 1
-//! - Option<&f64> read by match w { Some(w) => .., None => .. } straight-line: 2
+//! - Option<&f64> read by match w { Some(w) => .., None => .. } in a branch: 1
+//! - Option<&f64> read by match w { Some(w) => .., None => .. } in a loop: 2
+//! - Option<&f64> read by match w { Some(w) => .., None => .. } straight-line: 3
 //! - SVector<f64, 3> and Vector3<f64> buffer helper, a in wrt: 6
 //! - SVector<f64, 3> and Vector3<f64> buffer helper, a left out of wrt: 1
-//! - [f64; 3] buffer helper, a in wrt: 4
+//! - [f64; 3] buffer helper, a in wrt: 6
 //! - [f64; 3] buffer helper, a left out of wrt: 1
 //! - [f64; 3] buffer helper: *y = [E0, E1, E2]: 2
-//! - [f64; 3] buffer helper: y.fill(e); y[..2].copy_from_slice(&x[1..3]): 2
-//! - [f64; 3] buffer helper: y[i] = a * y[j], partly written: 1
+//! - [f64; 3] buffer helper: y.fill(e); y[..2].copy_from_slice(&x[1..3]): 3
+//! - [f64; 3] buffer helper: y[i] = a * y[j], partly written: 2
 //! - a DVector<f64> parameter by value written by element: 1
 //! - a DVector<f64> parameter by value, mut, written by element: 1
 //! - a DVector<f64> parameter left out of wrt passed by value as v.clone(), read after in a loop: 2
 //! - a DVector<f64> parameter left out of wrt passed by value as v.clone(), read after straight-line: 1
-//! - a Vec assigned whole with another length, v = vec![c; k] in a loop: 1
-//! - a Vec assigned whole with another length, v = x[..k].to_vec(), k falling in a loop: 2
+//! - a Vec assigned whole with another length, v = x[..k].to_vec(), k falling in a loop: 1
 //! - a local Vec h0[..n].to_vec() of a slice left out of wrt lent as a buffer in a loop of its own straight-line: 1
+//! - a local Vec h0[1..].to_owned() of a slice left out of wrt lent as a buffer in a loop of its own in a branch: 1
 //! - a local Vec h0[1..].to_owned() of a slice left out of wrt lent as a buffer in a loop of its own, then passed as the w of another step in a loop: 1
 //! - a local Vec h0[a..b].to_vec() of a slice left out of wrt lent as a buffer twice in a branch: 1
-//! - active mut Vec<f64>: if on active: 1
+//! - a slice binding let mut b = x; reassigned b = d2 straight-line: 1
 //! - active mut Vec<f64>: read-write loop: 1
+//! - active mut [f64; N]: if on active in loop: 1
 //! - active mut [f64; N]: if on inactive: 1
 //! - active mut [f64; N]: while: 1
 //! - active mut f64: call: 1
-//! - active mut f64: if on active: 4
+//! - active mut f64: for: 1
+//! - active mut f64: if on active: 2
 //! - active mut f64: straight: 2
-//! - alias let b = x of a slice parameter in wrt in a branch or block: 1
+//! - alias let b = x of a slice parameter in wrt in a branch or block: 2
 //! - alias let b = x of a slice parameter in wrt passed on as h(&b[a..b]) in a branch or block: 1
-//! - alias let b = x of a slice parameter in wrt straight-line: 1
+//! - alias let b = x of a slice parameter in wrt straight-line: 2
 //! - alias let b = x of a slice parameter left out of wrt in a branch or block: 1
 //! - alias let b = x of a slice parameter left out of wrt in a loop: 3
 //! - alias let b = x of a slice parameter left out of wrt passed on as h(&b[a..b]) in a loop: 1
 //! - alias let b = x of a slice parameter left out of wrt passed on as h(b) in a loop: 2
 //! - alias let b = x of a slice parameter left out of wrt passed on as h(b) straight-line: 1
-//! - alias let b = x of a slice parameter left out of wrt straight-line: 1
+//! - alias let b = x of a slice parameter left out of wrt straight-line: 2
 //! - alias let mut b = x of a slice parameter in wrt in a branch or block: 1
 //! - alias let mut b = x of a slice parameter in wrt passed on as h(&b[a..b]) in a branch or block: 1
 //! - alias let mut b = x of a slice parameter left out of wrt passed on as h(b) straight-line: 1
 //! - alias let mut b = x of a slice parameter left out of wrt straight-line: 1
 //! - an active local Vec lent to a helper's &[f64] as &u[..], written back into it in a loop: 1
-//! - an active local Vec lent to a helper's &[f64] as &u[..], written back into it straight-line: 1
 //! - an inactive nalgebra local (DVector::from_column_slice(q)) passed by value twice (u.clone(), then u) straight-line: 1
-//! - arg &[Vec<f64>]: a local array of `vec!` rows of constants borrowed (&w): 2
-//! - arg &[Vec<f64>]: a local array of `vec!` rows of expressions borrowed (&w): 7
-//! - arg &[f64; N]: g(&h(..)) in a loop: 1
+//! - arg &[Vec<f64>]: a local array of `vec!` rows of constants borrowed (&w): 6
+//! - arg &[Vec<f64>]: a local array of `vec!` rows of expressions borrowed (&w): 6
 //! - arg &[f64; N]: g(&h(..)) straight-line: 2
-//! - arg &[f64; N]: literal: 14
-//! - arg &[f64]: &h(..) of a helper returning Vec<f64> in a branch or block: 3
-//! - arg &[f64]: &h(..) of a helper returning Vec<f64> in a loop: 3
-//! - arg &[f64]: &h(..) of a helper returning Vec<f64> straight-line: 4
-//! - arg &[f64]: &h(..) of a helper returning [f64; N] in a branch or block: 9
-//! - arg &[f64]: &h(..) of a helper returning [f64; N] in a loop: 3
-//! - arg &[f64]: &h(..) of a helper returning [f64; N] straight-line: 9
-//! - arg &[f64]: &m[r] of a 2-D parameter &[Vec<f64>]: 7
-//! - arg &[f64]: &m[r] of a 2-D parameter [[f64; C]; R]: 5
-//! - arg &[f64]: &v of a Vec parameter: 2
-//! - arg &[f64]: &v of a local Vec: 5
-//! - arg &[f64]: &v of a local array: 9
-//! - arg &[f64]: &v of an array parameter: 9
-//! - arg &[f64]: &x[..b] of a local array: 2
-//! - arg &[f64]: &x[..b] of a slice parameter: 5
-//! - arg &[f64]: &x[a..=b] of a Vec parameter: 1
-//! - arg &[f64]: &x[a..=b] of a local array: 3
+//! - arg &[f64; N]: literal: 10
+//! - arg &[f64]: &h(..) of a helper returning Vec<f64> in a branch or block: 1
+//! - arg &[f64]: &h(..) of a helper returning Vec<f64> in a loop: 4
+//! - arg &[f64]: &h(..) of a helper returning Vec<f64> straight-line: 3
+//! - arg &[f64]: &h(..) of a helper returning [f64; N] in a branch or block: 8
+//! - arg &[f64]: &h(..) of a helper returning [f64; N] in a loop: 6
+//! - arg &[f64]: &h(..) of a helper returning [f64; N] straight-line: 12
+//! - arg &[f64]: &m[r] of a 2-D parameter &[Vec<f64>]: 5
+//! - arg &[f64]: &m[r] of a 2-D parameter [[f64; C]; R]: 4
+//! - arg &[f64]: &v of a Vec parameter: 3
+//! - arg &[f64]: &v of a local Vec: 6
+//! - arg &[f64]: &v of a local array: 10
+//! - arg &[f64]: &v of an array parameter: 7
+//! - arg &[f64]: &x[..b] of a local Vec: 1
+//! - arg &[f64]: &x[..b] of a local array: 1
+//! - arg &[f64]: &x[..b] of a slice parameter: 4
+//! - arg &[f64]: &x[a..=b] of a local array: 4
+//! - arg &[f64]: &x[a..=b] of a slice parameter: 2
 //! - arg &[f64]: &x[a..] of a Vec parameter: 1
 //! - arg &[f64]: &x[a..] of a local Vec: 1
 //! - arg &[f64]: &x[a..] of a local array: 2
-//! - arg &[f64]: &x[a..] of a slice parameter: 4
+//! - arg &[f64]: &x[a..] of a slice parameter: 3
 //! - arg &[f64]: &x[a..] of an array parameter: 1
 //! - arg &[f64]: &x[a..b] of a Vec parameter: 2
-//! - arg &[f64]: &x[a..b] of a local Vec: 1
-//! - arg &[f64]: &x[a..b] of a local array: 7
+//! - arg &[f64]: &x[a..b] of a local array: 4
 //! - arg &[f64]: &x[a..b] of a slice parameter: 2
 //! - arg &[f64]: &x[a..b] of an array parameter: 1
 //! - arg &[f64]: &x[a..b] of an array result: 1
-//! - arg &[f64]: sub-slice bounds from a loop index or k: 9
+//! - arg &[f64]: sub-slice bounds from a loop index or k: 10
 //! - arg &[f64]: x as it is of a slice parameter: 21
-//! - arg Option<&Vec<f64>>: None in a branch or block: 1
-//! - arg Option<&Vec<f64>>: None in a loop: 4
+//! - arg Option<&Vec<f64>>: None in a branch or block: 3
+//! - arg Option<&Vec<f64>>: None in a loop: 3
 //! - arg Option<&Vec<f64>>: None straight-line: 2
-//! - arg Option<&Vec<f64>>: Some(&v) of a local Vec of constants in a branch or block: 1
 //! - arg Option<&Vec<f64>>: Some(&v) of a local Vec of constants in a loop: 4
-//! - arg Option<&Vec<f64>>: Some(&v) of a local Vec of constants straight-line: 1
-//! - arg Option<&[f64]>: None in a branch or block: 10
-//! - arg Option<&[f64]>: None in a loop: 10
+//! - arg Option<&[f64]>: None in a branch or block: 8
+//! - arg Option<&[f64]>: None in a loop: 6
 //! - arg Option<&[f64]>: None straight-line: 6
 //! - arg Option<&[f64]>: Some(&[..][..]) in a branch or block: 5
-//! - arg Option<&[f64]>: Some(&[..][..]) in a loop: 5
+//! - arg Option<&[f64]>: Some(&[..][..]) in a loop: 7
 //! - arg Option<&[f64]>: Some(&[..][..]) straight-line: 7
-//! - arg Option<&[f64]>: Some(&v[..]) of a parameter left out of wrt in a loop: 5
+//! - arg Option<&[f64]>: Some(&v[..]) of a parameter left out of wrt in a loop: 4
+//! - arg Option<&[f64]>: Some(&v[..]) of a parameter left out of wrt straight-line: 1
 //! - arg Option<&[f64]>: Some(&v[1..]) of a parameter left out of wrt in a branch or block: 1
 //! - arg Option<&[f64]>: Some(v) of a slice left out of wrt in a loop: 1
-//! - arg Option<&[f64]>: Some(v) of a slice left out of wrt straight-line: 2
-//! - arg Option<&f64>: None in a branch or block: 3
-//! - arg Option<&f64>: None in a loop: 4
-//! - arg Option<&f64>: None straight-line: 7
-//! - arg Option<&f64>: Some(&b) of an f64 left out of wrt in a loop: 1
-//! - arg Option<&f64>: Some(&c) in a branch or block: 2
+//! - arg Option<&[f64]>: Some(v) of a slice left out of wrt straight-line: 3
+//! - arg Option<&f64>: None in a branch or block: 2
+//! - arg Option<&f64>: None in a loop: 6
+//! - arg Option<&f64>: None straight-line: 5
+//! - arg Option<&f64>: Some(&c) in a branch or block: 3
 //! - arg Option<&f64>: Some(&c) in a loop: 6
-//! - arg Option<&f64>: Some(&c) straight-line: 4
+//! - arg Option<&f64>: Some(&c) straight-line: 5
 //! - arg Vec<f64> by value: g(h(..)) in a loop: 1
-//! - arg Vec<f64> by value: g(h(..)) straight-line: 2
+//! - arg Vec<f64> by value: g(h(..)) straight-line: 3
 //! - arg Vec<f64>: a local moved (`g(v)`): 1
-//! - arg Vec<f64>: v.clone(): 20
-//! - arg [[f64; C]; R]: rows of expressions: 3
+//! - arg Vec<f64>: v.clone(): 22
+//! - arg [[f64; C]; R]: rows of expressions: 2
 //! - arg [f64; N] by value: g(h(..)) in a branch or block: 2
 //! - arg [f64; N] by value: g(h(..)) in a loop: 4
 //! - arg [f64; N] by value: g(h(..)) straight-line: 5
-//! - arg [f64; N]: an array variable by value: 6
-//! - arg [f64; N]: literal: 27
+//! - arg [f64; N]: an array variable by value: 7
+//! - arg [f64; N]: literal: 25
 //! - arg left out of wrt: &[f64; N] literal: 8
 //! - arg left out of wrt: &[f64] from a parameter left out of wrt: 3
-//! - arg left out of wrt: &[f64] literal: 17
+//! - arg left out of wrt: &[f64] literal: 13
 //! - arg left out of wrt: Vec<f64> from a local of constants: 8
-//! - arg left out of wrt: [f64; N] literal: 20
-//! - arg left out of wrt: f64 from a parameter left out of wrt: 9
-//! - arg left out of wrt: f64 from an integer: 25
-//! - arg left out of wrt: f64 literal: 43
+//! - arg left out of wrt: [f64; N] from a parameter left out of wrt: 1
+//! - arg left out of wrt: [f64; N] literal: 15
+//! - arg left out of wrt: f64 from a parameter left out of wrt: 10
+//! - arg left out of wrt: f64 from an integer: 23
+//! - arg left out of wrt: f64 literal: 39
 //! - array pattern [a, .., d] on a parameter in a branch or block: 1
-//! - array pattern [a, b, ..] on a parameter in a branch or block: 1
-//! - buffer &mut [f64] written by element (and an f64 result): 13
+//! - buffer &mut [f64] written by element (and an f64 result): 12
 //! - buffer &mut [f64] written by element (no result): 10
-//! - buffer call h(.., &mut d);: &mut d of a local array (active contents) straight-line: 1
+//! - buffer call h(.., &mut d);: &mut d of a local Vec (zeros) straight-line: 1
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: Vec (active contents) straight-line: 1
-//! - buffer call in an expression c * h(.., &mut d) + d[i]: Vec (zeros) in a branch or block: 2
+//! - buffer call in an expression c * h(.., &mut d) + d[i]: Vec (zeros) in a branch or block: 1
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: Vec (zeros) in a loop: 1
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: Vec (zeros) straight-line: 1
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: array (active contents) in a branch or block: 2
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: array (active contents) in a loop: 1
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: array (active contents) straight-line: 1
-//! - buffer call in an expression c * h(.., &mut d) + d[i]: array (zeros) in a branch or block: 1
-//! - buffer call in an expression c * h(.., &mut d) + d[i]: array (zeros) in a loop: 3
-//! - buffer call in an expression c * h(.., &mut d) + d[i]: array (zeros) straight-line: 1
+//! - buffer call in an expression c * h(.., &mut d) + d[i]: array (zeros) in a loop: 1
 //! - buffer call let s = h(.., &mut d): &mut d of a local array (active contents) straight-line: 1
-//! - buffer caller: a mut f64 parameter in wrt written: 1
-//! - buffer caller: a mut f64 parameter left out of wrt written: 2
+//! - buffer caller: a mut f64 parameter in wrt written: 2
+//! - buffer caller: a mut f64 parameter left out of wrt written: 3
 //! - buffer caller: local DMatrix<f64> lent to dm helper straight-line: 2
 //! - buffer caller: local DVector<f64> lent to dv helper in a branch: 1
 //! - buffer caller: local DVector<f64> lent to dv helper in a loop: 1
-//! - buffer caller: local DVector<f64> lent to dv helper straight-line: 2
+//! - buffer caller: local DVector<f64> lent to dv helper straight-line: 6
 //! - buffer caller: local DVector<f64> lent to outer helper straight-line: 1
 //! - buffer caller: local SVector<f64, 3> lent to sv helper in a branch: 1
 //! - buffer caller: local SVector<f64, 3> lent to sv helper in a loop: 2
-//! - buffer caller: local SVector<f64, 3> lent to sv helper straight-line: 6
+//! - buffer caller: local SVector<f64, 3> lent to sv helper straight-line: 5
 //! - buffer caller: local [f64; 3] lent to arr helper in a branch: 1
 //! - buffer caller: local [f64; 3] lent to arr helper in a loop: 1
-//! - buffer caller: local [f64; 3] lent to arr helper straight-line: 2
+//! - buffer caller: local [f64; 3] lent to arr helper straight-line: 3
+//! - buffer caller: local [f64; 3] lent to outer helper straight-line: 1
 //! - buffer helper step(w, &mut h): 2
-//! - buffer helper with an f64 result: 2
+//! - buffer helper with an f64 result: 4
 //! - buffer-only helper calls one on a range of its buffer: 4
-//! - buffer-only helper calls one on its whole buffer: 1
-//! - buffer-only helper: a reduction written back: 6
-//! - buffer-only helper: branch on an element: 11
-//! - buffer-only helper: for e in y.iter_mut(): 1
-//! - buffer-only helper: neighbours y[i] += a * f(y[i - 1]): 10
-//! - buffer-only helper: y[i] = c * y[i] + f(y[i]): 6
-//! - buffer-only helper: y[i] = y[i].f() in place: 13
-//! - call of a helper returning (Vec<f64>, f64) in a branch or block: 1
+//! - buffer-only helper calls one on its whole buffer: 2
+//! - buffer-only helper: a reduction written back: 3
+//! - buffer-only helper: branch on an element: 9
+//! - buffer-only helper: for e in y.iter_mut(): 2
+//! - buffer-only helper: neighbours y[i] += a * f(y[i - 1]): 9
+//! - buffer-only helper: y[i] = c * y[i] + f(y[i]): 4
+//! - buffer-only helper: y[i] = y[i].f() in place: 14
 //! - call of a helper returning ([f64; N], f64) in a branch or block: 1
-//! - call of a helper returning (f64, f64) in a branch or block: 1
-//! - call of a helper returning (f64, f64) in a loop: 3
-//! - call of a helper returning (f64, f64) straight-line: 3
-//! - call of a helper returning Vec<f64> in a branch or block: 7
+//! - call of a helper returning (f64, f64) in a branch or block: 2
+//! - call of a helper returning (f64, f64) in a loop: 2
+//! - call of a helper returning (f64, f64) straight-line: 5
+//! - call of a helper returning Vec<f64> in a branch or block: 5
 //! - call of a helper returning Vec<f64> in a loop: 8
-//! - call of a helper returning Vec<f64> straight-line: 6
+//! - call of a helper returning Vec<f64> straight-line: 7
 //! - call of a helper returning [f64; N] in a branch or block: 14
 //! - call of a helper returning [f64; N] in a loop: 14
-//! - call of a helper returning [f64; N] straight-line: 24
-//! - call of a helper returning f64 in a branch or block: 33
-//! - call of a helper returning f64 in a loop: 45
-//! - call of a helper returning f64 straight-line: 46
-//! - call of a helper returning nothing (a buffer) in a branch or block: 10
-//! - call of a helper returning nothing (a buffer) in a loop: 13
-//! - call of a helper returning nothing (a buffer) straight-line: 21
-//! - call of a helper with an option parameter in a branch or block: 4
-//! - call of a helper with an option parameter in a loop: 8
-//! - call of a helper with an option parameter straight-line: 7
-//! - callee parameter &[Vec<f64>] in wrt: 7
-//! - callee parameter &[Vec<f64>] left out of wrt: 2
-//! - callee parameter &[f64; N] in wrt: 16
+//! - call of a helper returning [f64; N] straight-line: 27
+//! - call of a helper returning f64 in a branch or block: 28
+//! - call of a helper returning f64 in a loop: 43
+//! - call of a helper returning f64 straight-line: 45
+//! - call of a helper returning nothing (a buffer) in a branch or block: 9
+//! - call of a helper returning nothing (a buffer) in a loop: 10
+//! - call of a helper returning nothing (a buffer) straight-line: 19
+//! - call of a helper with an option parameter in a branch or block: 3
+//! - call of a helper with an option parameter in a loop: 7
+//! - call of a helper with an option parameter straight-line: 5
+//! - callee parameter &[Vec<f64>] in wrt: 6
+//! - callee parameter &[Vec<f64>] left out of wrt: 6
+//! - callee parameter &[f64; N] in wrt: 11
 //! - callee parameter &[f64; N] left out of wrt: 8
-//! - callee parameter &[f64] in wrt: 94
-//! - callee parameter &[f64] left out of wrt: 58
-//! - callee parameter &mut [f64] left out of wrt: 61
-//! - callee parameter Vec<f64> in wrt: 22
+//! - callee parameter &[f64] in wrt: 90
+//! - callee parameter &[f64] left out of wrt: 52
+//! - callee parameter &mut [f64] left out of wrt: 52
+//! - callee parameter Vec<f64> in wrt: 25
 //! - callee parameter Vec<f64> left out of wrt: 20
-//! - callee parameter [[f64; C]; R] in wrt: 3
-//! - callee parameter [f64; N] in wrt: 41
-//! - callee parameter [f64; N] left out of wrt: 20
-//! - callee parameter f64 in wrt: 102
-//! - callee parameter f64 left out of wrt: 75
-//! - calls (depth 1): 70
-//! - calls (depth 2): 47
-//! - calls (depth 3): 87
+//! - callee parameter [[f64; C]; R] in wrt: 2
+//! - callee parameter [f64; N] in wrt: 40
+//! - callee parameter [f64; N] left out of wrt: 16
+//! - callee parameter f64 in wrt: 100
+//! - callee parameter f64 left out of wrt: 73
+//! - calls (depth 1): 68
+//! - calls (depth 2): 48
+//! - calls (depth 3): 88
 //! - copy_from_slice: source bounds from a loop index or k: 1
 //! - destructuring assignment (a, _) = (a * f(b), 1.0) in a for loop: 1
+//! - destructuring assignment (a, b) = (b, a * x + b) in a branch: 1
+//! - destructuring assignment (a, b) = (b, a * x + b) in a for loop: 1
 //! - destructuring assignment (a, b) = (b, a * x + b) in a loop: 1
+//! - destructuring assignment (a, b) = (b, a * x + b) straight-line: 1
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) in a branch: 1
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) in a for loop: 1
 //! - dot(if c { d2 } else { d1 }, x) of slices left out of wrt in a loop: 1
-//! - each row &m[i] of a 2-D parameter &[Vec<f64>] passed to a helper in a loop: 4
-//! - each row &m[i] of a 2-D parameter [[f64; C]; R] passed to a helper in a loop: 6
+//! - each row &m[i] of a 2-D parameter &[Vec<f64>] passed to a helper in a loop: 5
+//! - each row &m[i] of a 2-D parameter [[f64; C]; R] passed to a helper in a loop: 4
 //! - early return of a Vec<f64>: 2
 //! - early return of a [f64; N]: 2
 //! - early return of a tuple: 4
-//! - element m[i][j] of a 2-D local Vec<Vec<f64>> read: 1
-//! - element m[i][j] of a 2-D local [[f64; C]; R] read: 1
-//! - element m[i][j] of a 2-D parameter &[Vec<f64>] read: 17
-//! - element m[i][j] of a 2-D parameter [[f64; C]; R] read: 12
-//! - element reference let d = &data[i]; d * a of a const table in a loop: 3
-//! - element reference let d = &data[i]; d * a of a const table in a loop of its own in a loop: 3
-//! - element reference let d = &data[i]; d * a of a const table in a loop of its own straight-line: 2
+//! - element m[i][j] of a 2-D local Vec<Vec<f64>> read: 2
+//! - element m[i][j] of a 2-D local [[f64; C]; R] read: 2
+//! - element m[i][j] of a 2-D parameter &[Vec<f64>] read: 20
+//! - element m[i][j] of a 2-D parameter [[f64; C]; R] read: 10
+//! - element reference let d = &data[i]; d * a of a const table in a branch or block: 1
+//! - element reference let d = &data[i]; d * a of a const table in a loop: 1
+//! - element reference let d = &data[i]; d * a of a const table in a loop of its own in a branch or block: 1
+//! - element reference let d = &data[i]; d * a of a const table in a loop of its own in a loop: 2
 //! - element reference let d = &data[i]; d * a of a const table straight-line: 1
 //! - element reference let d = &data[i]; d * a of a slice left out of wrt in a branch or block: 1
-//! - element reference let d = &data[i]; d * a of a slice left out of wrt straight-line: 1
+//! - element reference let d = &data[i]; d * a of a slice left out of wrt in a loop of its own in a loop: 1
+//! - element reference let d = &data[i]; d * a of a slice left out of wrt in a loop of its own straight-line: 1
 //! - explicit Euler steps through a helper (Vec state as Vec<f64>) in a branch or block: 1
-//! - explicit Euler steps through a helper (array state as &[f64]) in a branch or block: 2
-//! - float sum that may be empty, (len..len): always empty in a loop: 1
+//! - explicit Euler steps through a helper (array state as &[f64]) in a branch or block: 1
+//! - float sum that may be empty, (k..len) in a loop: 1
+//! - float sum that may be empty, (len..len): always empty in a loop: 2
+//! - float sum that may be empty, (len..len): always empty straight-line: 1
 //! - float sum that may be empty, (len..len): always empty, a result element of its own straight-line: 1
 //! - float sum that may be empty, (n..len) in a loop: 1
-//! - float sum that may be empty, (n..len), a result element of its own straight-line: 1
-//! - float sum that may be empty, skip(k) straight-line: 1
 //! - float sum that may be empty, skip(k), a result element of its own straight-line: 1
-//! - float sum that may be empty, skip(len): always empty in a branch or block: 2
+//! - float sum that may be empty, skip(len): always empty in a branch or block: 1
 //! - float sum that may be empty, skip(len): always empty in a loop: 3
-//! - float sum that may be empty, skip(len): always empty straight-line: 2
+//! - float sum that may be empty, skip(len): always empty straight-line: 1
 //! - float sum that may be empty, skip(len): always empty, a result element of its own straight-line: 2
-//! - float sum that may be empty, skip(n) with n a length in a branch or block: 1
-//! - float sum that may be empty, skip(n) with n a length in a loop: 1
 //! - float sum that may be empty, skip(n) with n a length straight-line: 2
 //! - float sum that may be empty, skip(n) with n a length, a result element of its own straight-line: 1
-//! - for over a const table: for &x in data.iter() reading (x - a) * b in a branch or block: 1
+//! - for mut row in a local Vec<Vec<f64>>, row written and moved to sum_sq in a loop: 2
 //! - for over a const table: for &x in data.iter() reading (x - a) * b in a loop: 1
 //! - for over a const table: for &x in data.iter() reading x * a in a branch or block: 1
-//! - for over a const table: for &x in data.iter() reading x.f() * a straight-line: 1
-//! - for over a const table: for x in &data reading (*x).f() * a straight-line: 1
-//! - for over a const table: for x in &data reading (x - a) * b in a branch or block: 1
+//! - for over a const table: for &x in data.iter() reading x.f() * a straight-line: 2
 //! - for over a const table: for x in &data reading (x - a) * b in a loop: 2
 //! - for over a const table: for x in &data reading acc = (acc + x) * b in a branch or block: 1
-//! - for over a const table: for x in &data reading x * a in a loop: 1
+//! - for over a const table: for x in &data reading acc = (acc + x) * b in a loop: 1
 //! - for over a const table: for x in &data reading x * a straight-line: 1
 //! - for over a const table: for x in data.iter() reading (x - a) * b straight-line: 2
-//! - for over a const table: for x in data.iter().skip(1) reading (*x).f() * a straight-line: 2
+//! - for over a const table: for x in data.iter().skip(1) reading (*x).f() * a straight-line: 1
 //! - for over a const table: for x in data.iter().skip(1) reading (x - a) * b straight-line: 1
 //! - for over a const table: for x in data.iter().skip(1) reading acc = (acc + x) * b straight-line: 1
 //! - for over a slice left out of wrt: for x in data reading (x - a) * b in a loop: 1
 //! - for over a slice left out of wrt: for x in data.iter().skip(1) reading (*x).f() * a in a branch or block: 2
 //! - for over a slice left out of wrt: for x in data.iter().skip(1) reading x * a in a branch or block: 1
-//! - for over a slice left out of wrt: for x in data.iter().skip(1) reading x * a straight-line: 1
-//! - for row in &m over a 2-D local Vec<Vec<f64>> (active): row passed to a helper's &[f64] in a branch or block: 1
 //! - for row in &m over a 2-D local Vec<Vec<f64>> (active): row passed to a helper's &[f64] straight-line: 1
-//! - for row in &m over a 2-D local Vec<Vec<f64>> (active): row.iter().sum::<f64>() in a branch or block: 1
 //! - for row in &m over a 2-D local Vec<Vec<f64>> (active): row[j] read in a branch or block: 1
 //! - for row in &m over a 2-D local Vec<Vec<f64>> (active): row[j] read in a loop: 1
 //! - for row in &m over a 2-D local [[f64; C]; R] (active): row[j] read in a branch or block: 1
-//! - for row in m.iter() over a 2-D local Vec<Vec<f64>> (active): row passed to a helper's &[f64] straight-line: 1
+//! - for row in &m over a 2-D local [[f64; C]; R] (active): row[j] read straight-line: 1
+//! - for row in a over a Vec<Vec<f64>> by value left out of wrt, let r = row; dot(&r, x) in a branch: 2
+//! - for row in m over a 2-D parameter &[Vec<f64>] (left out of wrt): row[j] read in a branch or block: 1
 //! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row passed to a helper's &[f64] straight-line: 1
-//! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row.iter().sum::<f64>() in a loop: 2
-//! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row[j] read in a branch or block: 2
+//! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row.iter().sum::<f64>() in a loop: 1
+//! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row[j] read in a branch or block: 1
 //! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row[j] read in a loop: 2
 //! - for row in m.iter() over a 2-D local [[f64; C]; R] (active): row[j] read straight-line: 1
+//! - for row in m.iter() over a 2-D parameter &[Vec<f64>] (active): row[j] read straight-line: 1
 //! - for row in m.iter() over a 2-D parameter &[Vec<f64>] (left out of wrt): row[j] read in a loop: 1
-//! - function with a &[[f64; 3]] parameter in wrt: 12
-//! - function with a &[[f64; 3]] parameter left out of wrt: 6
+//! - function with a &[[f64; 3]] parameter in wrt: 9
+//! - function with a &[[f64; 3]] parameter left out of wrt: 5
 //! - generic callee parameter &[T] in wrt: 16
 //! - generic callee parameter &[T] left out of wrt: 6
-//! - generic callee parameter T in wrt: 29
-//! - generic callee parameter T left out of wrt: 14
+//! - generic callee parameter T in wrt: 30
+//! - generic callee parameter T left out of wrt: 15
 //! - generic callee parameter Vec<T> in wrt: 14
-//! - generic callee parameter Vec<T> left out of wrt: 13
+//! - generic callee parameter Vec<T> left out of wrt: 14
 //! - generic callee parameter [T; N] in wrt: 18
-//! - generic callee parameter [T; N] left out of wrt: 8
+//! - generic callee parameter [T; N] left out of wrt: 9
 //! - generic caller calls a generic helper returning T: 22
-//! - generic caller calls a generic helper returning T in a loop: 7
+//! - generic caller calls a generic helper returning T in a loop: 9
 //! - generic caller calls a generic helper returning [T; N]: 13
 //! - generic caller calls a generic helper returning [T; N] in a loop: 3
-//! - generic over T: Real, returns T: 21
-//! - generic over T: Real, returns Vec<T>: 5
-//! - generic over T: Real, returns [T; N]: 9
-//! - generic parameter &[T] in wrt: 19
+//! - generic over T: Real, returns T: 20
+//! - generic over T: Real, returns Vec<T>: 6
+//! - generic over T: Real, returns [T; N]: 10
+//! - generic parameter &[T] in wrt: 20
 //! - generic parameter &[T] left out of wrt: 9
 //! - generic parameter T in wrt: 27
-//! - generic parameter T left out of wrt: 14
-//! - generic parameter Vec<T> in wrt: 15
+//! - generic parameter T left out of wrt: 15
+//! - generic parameter Vec<T> in wrt: 16
 //! - generic parameter Vec<T> left out of wrt: 5
-//! - generic parameter [T; N] in wrt: 15
+//! - generic parameter [T; N] in wrt: 16
 //! - generic parameter [T; N] left out of wrt: 3
-//! - generic: a branch on T: 20
-//! - generic: a loop: 1
+//! - generic: a branch on T: 19
 //! - generic: a loop over &[T]: 8
 //! - generic: a loop over Vec<T>: 7
-//! - generic: a loop over [T; N]: 9
+//! - generic: a loop over [T; N]: 8
 //! - helper dot(a, b) by zip: 3
 //! - helper returning (f64, Vec<f64>) with a in wrt: 1
 //! - helper returning (f64, Vec<f64>), the Vec filled in a loop: 1
 //! - helper returning a Vec<f64> as long as its slice: 4
 //! - helper returns a Vec built with push: 7
-//! - helper returns a [..] literal: 8
+//! - helper returns a [..] literal: 10
 //! - helper returns a [0.0; N] filled by element: 2
-//! - helper returns a tuple (Vec<f64>, f64) as (a, b): 8
-//! - helper returns a tuple ([f64; N], f64) as (a, b): 6
-//! - helper returns a tuple (f64, f64) as (a, b): 10
-//! - helper returns a tuple with a local array member filled by element: 4
-//! - helper returns a vec![..] literal: 1
+//! - helper returns a tuple (Vec<f64>, f64) as (a, b): 6
+//! - helper returns a tuple ([f64; N], f64) as (a, b): 4
+//! - helper returns a tuple (f64, f64) as (a, b): 12
+//! - helper returns a tuple with a local array member filled by element: 2
+//! - helper returns a vec![..] literal: 2
 //! - helper returns a vec![0.0; n] filled by element: 6
-//! - helper sum_sq(v: Vec<f64>): 2
+//! - helper sum_sq(v: Vec<f64>): 1
 //! - helper whose only active data is its buffer &mut [f64]: 10
-//! - helper whose only active data is its buffer &mut [f64], an f64 left out of wrt: 10
-//! - helper whose only active data is its buffer (in place) on an active local Vec straight-line: 2
+//! - helper whose only active data is its buffer &mut [f64], an f64 left out of wrt: 9
+//! - helper whose only active data is its buffer (in place) on an active local Vec straight-line: 1
 //! - helper whose only active data is its buffer (in place) on an active local array straight-line: 2
-//! - helper whose only active data is its buffer (in place) on the caller's own buffer passed on, called in a loop of its own in a loop: 1
 //! - helper whose only active data is its buffer (with an f64 left out of wrt) on an active local Vec in a loop: 2
-//! - helper whose only active data is its buffer (with an f64 left out of wrt) on an active local Vec straight-line: 1
 //! - helper whose only active data is its buffer (with an f64 left out of wrt) on an active local Vec, called in a loop of its own straight-line: 1
 //! - helper whose only active data is its buffer (with an f64 left out of wrt) on an active local array in a branch or block: 1
 //! - helper whose only active data is its buffer (with an f64 left out of wrt) on an active local array straight-line: 1
 //! - helper whose only active data is its buffer (with an f64 left out of wrt) on the caller's own buffer passed on, called in a loop of its own in a branch or block: 1
-//! - helper with DVector<f64> data by value left out of wrt (two): 1
-//! - helper with a DVector<f64> parameter by value in wrt: 1
+//! - helper with DVector<f64> data by value left out of wrt (two): 2
+//! - helper with a DVector<f64> parameter by value in wrt: 2
 //! - helper with a DVector<f64> parameter by value left out of wrt: 1
 //! - helper with an inactive Option<&Vec<f64>> parameter: 3
-//! - helper with an inactive Option<&[f64]> parameter: 17
-//! - helper with an inactive Option<&f64> parameter: 4
+//! - helper with an inactive Option<&[f64]> parameter: 16
+//! - helper with an inactive Option<&f64> parameter: 6
+//! - if let Some(&e) = w.first() with an else over a slice parameter in a loop: 1
 //! - if let Some(&e) = w.first() with an else over a slice parameter straight-line: 1
-//! - if let Some(&e) = w.get(i + 1) over a local Vec empty at some points in a branch: 1
 //! - if let Some(&e) = w.get(i + 1) over a local Vec empty at some points in a loop: 1
+//! - if let Some(&e) = w.get(i + 1) over a slice parameter straight-line: 1
 //! - if let Some(&e) = w.get(i + 1) with an else over a slice parameter in a branch: 1
-//! - if let Some(&e) = w.get(i + 1) with an else over an array parameter in a branch: 1
+//! - if let Some(&e) = w.get(i + 1) with an else over a slice parameter in a loop: 1
 //! - if let Some(&e) = w.iter().next() with an else over a slice parameter in a loop: 1
 //! - if let Some(e) = w.first() with an else over a local Vec straight-line: 1
 //! - if let Some(e) = w.get(i + 1) with an else over a local Vec in a loop: 1
-//! - if let Some(e) = w.iter().next() over a local Vec in a loop: 1
+//! - if let Some(e) = w.get(i + 1) with an else over a slice parameter in a loop: 1
 //! - if let Some(e) = w.iter().next() with an else over a slice parameter in a loop: 1
 //! - if let Some(e) = w.iter().next() with an else over an array parameter straight-line: 1
-//! - if let Some(e) = w.last() over a local Vec empty at some points straight-line: 2
-//! - if let Some(e) = w.last() over a slice parameter in a branch: 1
 //! - if let Some(e) = w.last() over an array parameter in a branch: 1
-//! - integer sum let m: i64 = ..sum() read as m as f64 next to a float sum straight-line: 1
+//! - integer sum let m: i64 = ..sum() read as m as f64 next to a float sum straight-line: 2
 //! - integer sum sum::<usize>() also as an index read as m as f64 next to a float sum in a branch or block: 2
 //! - integer sum sum::<usize>() also as an index read as m as f64 next to a float sum straight-line: 1
-//! - integer sum sum::<usize>() read as m as f64 next to a float sum in a branch or block: 2
+//! - integer sum sum::<usize>() read as m as f64 next to a float sum in a loop: 1
 //! - integer sum sum::<usize>() read as m as f64 next to a float sum straight-line: 1
-//! - iter: chain ending in `fold f64::max`: 4
+//! - iter: chain ending in `fold f64::max`: 3
 //! - iter: chain ending in `fold f64::max` in a loop: 1
-//! - iter: chain ending in `fold`: 4
-//! - iter: chain ending in `fold` in a loop: 2
-//! - iter: chain ending in `max_by`: 1
+//! - iter: chain ending in `fold`: 5
+//! - iter: chain ending in `fold` in a loop: 1
 //! - iter: chain ending in `max_by` in a loop: 1
-//! - iter: chain ending in `min_by`: 1
+//! - iter: chain ending in `min_by`: 3
+//! - iter: chain ending in `product`: 1
 //! - iter: chain ending in `product` in a loop: 2
-//! - iter: chain ending in `sum`: 10
-//! - iter: chain ending in `sum` in a loop: 3
+//! - iter: chain ending in `sum`: 8
+//! - iter: chain ending in `sum` in a loop: 2
 //! - iter: chain items as `.copied()` then `|v|`: 11
-//! - iter: chain items as `|&v|`: 10
+//! - iter: chain items as `|&v|`: 8
 //! - iter: chain items as `|v|` reading `*v`: 8
-//! - iter: chain through `enumerate`: 6
-//! - iter: chain through `filter`: 2
-//! - iter: chain through `rev`: 11
-//! - iter: chain through `skip`: 7
-//! - iter: chain through `step_by`: 5
+//! - iter: chain through `enumerate`: 7
+//! - iter: chain through `filter`: 1
+//! - iter: chain through `rev`: 10
+//! - iter: chain through `skip`: 5
+//! - iter: chain through `step_by`: 4
 //! - iter: chain through `take`: 6
-//! - iter: chain through `zip`: 9
-//! - iter: for &v in a.iter() in a loop: 2
+//! - iter: chain through `zip`: 7
+//! - iter: for &v in a.iter(): 2
+//! - iter: for &v in a.iter() in a loop: 1
 //! - iter: for &v in a.iter() with adapters: 1
+//! - iter: for &v in a.iter() with adapters in a loop: 1
 //! - iter: for (&a, &b) in a.iter().zip(b.iter()): 1
 //! - iter: for (j, &v) in a.iter().enumerate() in a loop: 1
+//! - iter: for (j, &v) in a.iter().enumerate() with adapters: 1
 //! - iter: for (j, &v) in a.iter().enumerate() with adapters in a loop: 1
 //! - iter: for v in a.iter().copied(): 2
 //! - iter: for v in a.iter().copied() in a loop: 1
 //! - iter: for v in a.iter().copied() with adapters: 1
-//! - iter: for w in a.windows(2): 1
+//! - iter: for w in a.windows(2): 2
 //! - iter: for w in a.windows(2) in a loop: 1
-//! - iter: for w in a.windows(2) with adapters in a loop: 1
 //! - labelled while let Some(a) = w.get(j) over a slice in wrt straight-line: 1
 //! - left out mut Vec<f64>: write-only loop: 2
 //! - left out mut [f64; N]: call: 1
-//! - left out mut [f64; N]: if on active: 1
 //! - left out mut [f64; N]: if on active in loop: 1
-//! - left out mut [f64; N]: read-write loop: 1
-//! - left out mut f64: call: 5
-//! - left out mut f64: for: 1
+//! - left out mut [f64; N]: read-write loop: 2
+//! - left out mut f64: call: 4
+//! - left out mut f64: for: 2
 //! - left out mut f64: if on active: 1
-//! - left out mut f64: straight: 1
+//! - left out mut f64: straight: 2
 //! - left out mut f64: while: 2
 //! - let (a, _) = helper(..) returning (f64, f64) in a branch or block: 1
-//! - let (a, _) = helper(..) returning (f64, f64) in a loop: 1
-//! - let (a, _) = helper(..) returning (f64, f64) straight-line: 1
-//! - let (a, b) = helper(..) returning (Vec<f64>, f64) in a branch or block: 1
+//! - let (a, _) = helper(..) returning (f64, f64) straight-line: 2
 //! - let (a, b) = helper(..) returning ([f64; N], f64) in a branch or block: 1
+//! - let (a, b) = helper(..) returning (f64, f64) in a branch or block: 1
 //! - let (a, b) = helper(..) returning (f64, f64) in a loop: 1
-//! - let (a, b) = helper(..) returning (f64, f64) straight-line: 2
+//! - let (a, b) = helper(..) returning (f64, f64) straight-line: 3
+//! - let (e, o) = pair(..) of (f64, Vec<f64>), o read linearly (o.iter().sum()) in a branch: 1
 //! - let (e, o) = pair(..) of (f64, Vec<f64>), o read linearly (o.iter().sum()) straight-line: 1
 //! - let (e, o) = pair(..) of (f64, Vec<f64>), o read linearly (o[j]) in a branch: 2
 //! - let (e, o) = pair(..) of (f64, Vec<f64>), o read linearly (o[j]) in a loop: 1
-//! - let (e, o) = pair(..) of (f64, Vec<f64>), o read linearly (o[j]) straight-line: 1
+//! - let (e, o) = pair(..) of (f64, Vec<f64>), o read linearly (o[j]) straight-line: 2
 //! - let d = helper(..) (Vec<f64>) in a branch or block: 4
-//! - let d = helper(..) (Vec<f64>) straight-line: 1
-//! - let d = helper(..) ([f64; N]) in a branch or block: 4
-//! - let d = helper(..) ([f64; N]) in a loop: 6
+//! - let d = helper(..) (Vec<f64>) straight-line: 2
+//! - let d = helper(..) ([f64; N]) in a branch or block: 5
+//! - let d = helper(..) ([f64; N]) in a loop: 4
 //! - let d = helper(..) ([f64; N]) straight-line: 8
 //! - let mut d = d1; if c { d = d2; } of slices left out of wrt, dot(if c { d2 } else { d1 }, x) in a branch: 1
 //! - let mut d = d1; if c { d = d2; } of slices left out of wrt, dot(if c { d2 } else { d1 }, x) in a loop: 1
-//! - let mut d = d1; if c { d = d2; } of slices left out of wrt, dot(if c { d2 } else { d1 }, x) straight-line: 1
+//! - let mut y = x.to_vec() of &[f64] in a branch or block: 2
 //! - let mut y = x.to_vec() of [f64; N] in a loop: 1
-//! - let old = std::mem::replace(&mut u, w) of a Vec<f64> in a loop in a branch or block: 2
+//! - let old = std::mem::replace(&mut u, w) of a Vec<f64> in a loop in a branch or block: 1
+//! - let old = std::mem::replace(&mut u, w) of a Vec<f64> in a loop straight-line: 1
 //! - let old = std::mem::replace(&mut u, w) of a [f64; N] in a loop straight-line: 1
 //! - let old = std::mem::replace(&mut u, w) of a [f64; N] straight-line: 1
 //! - let old = std::mem::replace(&mut u, w) of an f64 in a loop: 3
-//! - let old = std::mem::replace(&mut u, w) of an f64 in a loop in a branch or block: 1
-//! - let u = loop { .. break v; .. return e; .. } in a branch or block: 2
+//! - let u = loop { .. break v; .. return e; .. } in a branch or block: 3
 //! - let u = loop { .. break v; .. return e; .. } in a loop: 3
 //! - let u = loop { .. break v; .. return e; .. } straight-line: 6
-//! - let w = v.clone() in a branch or block: 1
 //! - let y = *y0 of a &SVector<f64, N> in wrt: 2
 //! - m[r].swap(i, j) of a row of a Vec<Vec<f64>> local: 1
 //! - match v.last() { Some(e) => .., _ => .. } over a slice in wrt straight-line: 1
@@ -500,146 +493,143 @@
 //! - match w.get(i) { Some(&b) => .., None => .. } over a slice in wrt straight-line: 1
 //! - matches!(k, a | b) on an inactive integer in a branch: 1
 //! - matches!(k, a | b) on an inactive integer in a loop: 3
-//! - matches!(k, a | b) on an inactive integer straight-line: 4
-//! - nested call g(h(..)) bound in a branch or block: 6
-//! - nested call g(h(..)) bound in a loop: 7
-//! - nested call g(h(..)) bound straight-line: 13
-//! - own &mut DVector<f64> buffer passed on to a helper, in a loop: 3
+//! - matches!(k, a | b) on an inactive integer straight-line: 5
+//! - nested call g(h(..)) bound in a branch or block: 4
+//! - nested call g(h(..)) bound in a loop: 10
+//! - nested call g(h(..)) bound straight-line: 15
+//! - own &mut DVector<f64> buffer passed on to a helper, in a loop: 2
 //! - own &mut [f64; 3] buffer passed on to a helper: 1
 //! - pair caller: a mut f64 parameter written: 2
-//! - plain block updating an outer mut straight-line: 1
-//! - push: extend_from_slice(&x[a..b]): 13
-//! - push: in a for loop, the Vec declared in a branch or block: 7
+//! - plain block updating an outer mut straight-line: 2
+//! - push: extend_from_slice(&x[a..b]): 12
+//! - push: in a for loop, the Vec declared in a branch or block: 8
 //! - push: in a for loop, the Vec declared in a loop: 6
-//! - push: in a for loop, the Vec declared straight-line: 7
-//! - push: in both branches of an if, the Vec declared in a branch or block: 3
-//! - push: in both branches of an if, the Vec declared in a loop: 1
-//! - push: in both branches of an if, the Vec declared straight-line: 6
-//! - push: of an element of the Vec itself (v.push(c * v[v.len() - 1])): 11
-//! - push: onto Vec::new(): 9
-//! - push: onto Vec::with_capacity(4): 12
-//! - push: onto a copy x.to_vec(): 12
+//! - push: in a for loop, the Vec declared straight-line: 4
+//! - push: in both branches of an if, the Vec declared in a branch or block: 4
+//! - push: in both branches of an if, the Vec declared in a loop: 3
+//! - push: in both branches of an if, the Vec declared straight-line: 7
+//! - push: of an element of the Vec itself (v.push(c * v[v.len() - 1])): 14
+//! - push: onto Vec::new(): 11
+//! - push: onto Vec::with_capacity(4): 7
+//! - push: onto a copy x.to_vec(): 14
 //! - push: onto vec![]: 16
-//! - push: straight-line, the Vec declared in a branch or block: 3
-//! - push: straight-line, the Vec declared in a loop: 10
-//! - push: straight-line, the Vec declared straight-line: 6
-//! - push: to a length that depends on the data (branches): 8
-//! - range buffer: bounds from a loop index or k: 8
-//! - range buffer: h(..); in a branch or block: 9
-//! - range buffer: h(..); in a loop: 10
+//! - push: straight-line, the Vec declared in a branch or block: 4
+//! - push: straight-line, the Vec declared in a loop: 7
+//! - push: straight-line, the Vec declared straight-line: 5
+//! - push: to a length that depends on the data (branches): 10
+//! - range buffer: bounds from a loop index or k: 9
+//! - range buffer: h(..); in a branch or block: 8
+//! - range buffer: h(..); in a loop: 8
 //! - range buffer: h(..); straight-line: 13
-//! - range buffer: h(.., &mut d[..b]) of a local Vec (active contents): 2
+//! - range buffer: h(.., &mut d[..b]) of a local Vec (active contents): 1
 //! - range buffer: h(.., &mut d[..b]) of a local Vec (zeros): 2
 //! - range buffer: h(.., &mut d[..b]) of a local array (active contents): 3
-//! - range buffer: h(.., &mut d[..b]) of a local array (zeros): 2
-//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (active contents): 4
-//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (zeros): 5
+//! - range buffer: h(.., &mut d[..b]) of a local array (zeros): 3
+//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (active contents): 3
+//! - range buffer: h(.., &mut d[a..=b]) of a local Vec (zeros): 4
 //! - range buffer: h(.., &mut d[a..=b]) of a local array (active contents): 1
-//! - range buffer: h(.., &mut d[a..=b]) of a local array (zeros): 2
+//! - range buffer: h(.., &mut d[a..=b]) of a local array (zeros): 3
 //! - range buffer: h(.., &mut d[a..]) of a local Vec (active contents): 3
-//! - range buffer: h(.., &mut d[a..]) of a local Vec (zeros): 2
+//! - range buffer: h(.., &mut d[a..]) of a local Vec (zeros): 3
 //! - range buffer: h(.., &mut d[a..]) of a local array (active contents): 3
-//! - range buffer: h(.., &mut d[a..]) of a local array (zeros): 3
-//! - range buffer: h(.., &mut d[a..b]) of a local array (active contents): 4
-//! - range buffer: h(.., &mut d[a..b]) of a local array (zeros): 3
-//! - range buffer: h(.., &mut d[a..b]) of the caller's own &mut [f64] buffer: 3
+//! - range buffer: h(.., &mut d[a..]) of a local array (zeros): 2
+//! - range buffer: h(.., &mut d[a..b]) of a local array (active contents): 3
+//! - range buffer: h(.., &mut d[a..b]) of a local array (zeros): 1
+//! - range buffer: h(.., &mut d[a..b]) of the caller's own &mut [f64] buffer: 4
 //! - range buffer: let s = h(..) in a branch or block: 3
-//! - range buffer: let s = h(..) in a loop: 4
-//! - range buffer: let s = h(..) straight-line: 3
-//! - result read by element: 78
-//! - result read by element in a loop: 66
+//! - range buffer: let s = h(..) in a loop: 5
+//! - range buffer: let s = h(..) straight-line: 2
+//! - result read by element: 64
+//! - result read by element in a loop: 67
 //! - signature: in wrt &[Vec<f64>]: 11
-//! - signature: in wrt &[f64; N]: 13
-//! - signature: in wrt &[f64]: 51
-//! - signature: in wrt Vec<f64>: 18
-//! - signature: in wrt [[f64; C]; R]: 8
-//! - signature: in wrt [f64; N]: 35
+//! - signature: in wrt &[f64; N]: 15
+//! - signature: in wrt &[f64]: 50
+//! - signature: in wrt Vec<f64>: 17
+//! - signature: in wrt [[f64; C]; R]: 6
+//! - signature: in wrt [f64; N]: 31
 //! - signature: in wrt f64: 60
-//! - signature: in wrt mut Vec<f64>: 5
-//! - signature: in wrt mut [f64; N]: 4
-//! - signature: in wrt mut f64: 23
-//! - signature: joint: 25
-//! - signature: left out of wrt &[Vec<f64>]: 6
-//! - signature: left out of wrt &[f64; N]: 5
+//! - signature: in wrt mut Vec<f64>: 4
+//! - signature: in wrt mut [f64; N]: 7
+//! - signature: in wrt mut f64: 21
+//! - signature: joint: 24
+//! - signature: left out of wrt &[Vec<f64>]: 9
+//! - signature: left out of wrt &[f64; N]: 6
 //! - signature: left out of wrt &[f64]: 47
 //! - signature: left out of wrt Vec<f64>: 8
-//! - signature: left out of wrt [[f64; C]; R]: 5
-//! - signature: left out of wrt [f64; N]: 11
-//! - signature: left out of wrt f64: 27
-//! - signature: left out of wrt mut Vec<f64>: 5
-//! - signature: left out of wrt mut [f64; N]: 5
-//! - signature: left out of wrt mut f64: 18
-//! - signature: no wrt: 26
-//! - signature: returns (Vec<f64>, f64): 8
-//! - signature: returns ([f64; N], f64): 6
-//! - signature: returns (f64, f64): 10
-//! - signature: returns Vec<f64>: 14
-//! - signature: returns [f64; N]: 10
-//! - signature: returns f64: 61
+//! - signature: left out of wrt [[f64; C]; R]: 4
+//! - signature: left out of wrt [f64; N]: 13
+//! - signature: left out of wrt f64: 28
+//! - signature: left out of wrt mut Vec<f64>: 7
+//! - signature: left out of wrt mut [f64; N]: 6
+//! - signature: left out of wrt mut f64: 21
+//! - signature: no wrt: 24
+//! - signature: returns (Vec<f64>, f64): 6
+//! - signature: returns ([f64; N], f64): 4
+//! - signature: returns (f64, f64): 12
+//! - signature: returns Vec<f64>: 15
+//! - signature: returns [f64; N]: 12
+//! - signature: returns f64: 57
 //! - signature: returns nothing (a buffer): 10
 //! - std::mem let old = take(&mut u) of a Vec<f64> (by its path) straight-line: 1
 //! - std::mem let old = take(&mut u) of a [f64; N] (by its path) in a branch or block: 1
 //! - std::mem let old = take(&mut u) of a [f64; N] (the body's use) straight-line: 1
-//! - std::mem let old = take(&mut u) of an f64 (by its path) straight-line: 1
 //! - std::mem let old = take(&mut u) of an f64 (the body's use) in a loop: 1
+//! - std::mem let old = take(&mut u) of an f64 (the module's use) in a loop: 1
 //! - std::mem let old = take(&mut u) of an f64 (the module's use) in a loop straight-line: 1
+//! - std::mem replace of a Vec<f64> (the body's use) in a loop straight-line: 1
 //! - std::mem replace of a Vec<f64> (the module's use) straight-line: 1
+//! - std::mem replace of a [f64; N] (the body's use) in a loop straight-line: 1
 //! - std::mem replace of an f64 (the body's use) in a loop in a branch or block: 1
 //! - std::mem swap of a Vec<f64> (the body's use) in a branch or block: 2
 //! - std::mem swap of a Vec<f64> (the body's use) in a loop: 1
 //! - std::mem swap of a Vec<f64> (the module's use) in a loop straight-line: 1
-//! - std::mem swap of a [f64; N] (the body's use) in a loop in a loop: 1
 //! - std::mem swap of an f64 (the body's use) in a loop in a branch or block: 1
 //! - std::mem swap of an f64 (the module's use) straight-line: 1
-//! - std::mem take(&mut u); as a statement of a [f64; N] (by its path) in a loop straight-line: 1
+//! - std::mem take(&mut u); as a statement of a [f64; N] (the body's use) in a branch or block: 1
 //! - std::mem take(&mut u); as a statement of a [f64; N] (the body's use) in a loop: 1
 //! - std::mem take(&mut u); as a statement of a [f64; N] (the body's use) in a loop in a branch or block: 1
-//! - std::mem take(&mut u); as a statement of a [f64; N] (the body's use) in a loop straight-line: 1
-//! - std::mem u = Default::default() of a Vec<f64> (no path) in a branch or block: 1
-//! - std::mem u = Default::default() of a Vec<f64> (no path) straight-line: 1
-//! - std::mem u = Default::default() of a [f64; N] (no path) in a branch or block: 3
+//! - std::mem take(&mut u); as a statement of an f64 (the body's use) in a loop: 1
+//! - std::mem u = Default::default() of a Vec<f64> (no path) in a branch or block: 2
+//! - std::mem u = Default::default() of a [f64; N] (no path) in a branch or block: 2
 //! - std::mem u = Default::default() of a [f64; N] (no path) in a loop in a branch or block: 2
-//! - std::mem u = Default::default() of a [f64; N] (no path) in a loop straight-line: 1
+//! - std::mem u = Default::default() of a [f64; N] (no path) straight-line: 1
 //! - std::mem u = Default::default() of an f64 (no path) in a branch or block: 1
-//! - std::mem u = Default::default() of an f64 (no path) in a loop in a branch or block: 1
+//! - std::mem u = Default::default() of an f64 (no path) in a loop in a branch or block: 2
 //! - std::mem::swap of two Vecs in a loop in a branch or block: 1
-//! - std::mem::swap of two Vecs in a loop in a loop: 1
-//! - sub-slice local let r = &x[a..] in a loop: 5
-//! - sub-slice local let r = &x[a..] straight-line: 6
+//! - std::mem::swap of two Vecs in a loop in a loop: 2
+//! - sub-slice local let r = &x[a..] in a branch or block: 1
+//! - sub-slice local let r = &x[a..] in a loop: 3
+//! - sub-slice local let r = &x[a..] straight-line: 5
 //! - sub-slice local let r = &x[a..b] in a branch or block: 2
-//! - sub-slice local let r = &x[a..b] in a loop: 3
-//! - sub-slice local let r = &x[a..b] straight-line: 2
-//! - table lookup iter().position(..).unwrap_or(0) over a sorted const table in a branch or block: 2
+//! - sub-slice local let r = &x[a..b] in a loop: 4
+//! - sub-slice local let r = &x[a..b] straight-line: 4
+//! - table lookup iter().position(..).unwrap_or(0) over a sorted const table in a branch or block: 3
 //! - table lookup iter().position(..).unwrap_or(0) over a sorted const table in a loop: 2
 //! - table lookup iter().position(..).unwrap_or(0) over a sorted const table straight-line: 1
 //! - table lookup iter().position(..).unwrap_or(0) over sorted knots xs left out of wrt in a branch or block: 1
 //! - table lookup iter().position(..).unwrap_or(0) over sorted knots xs left out of wrt in a loop: 1
 //! - table lookup iter().position(..).unwrap_or(0) over sorted knots xs left out of wrt straight-line: 1
-//! - table lookup partition_point(..).clamp(1, len - 1) over a sorted const table in a loop: 3
+//! - table lookup partition_point(..).clamp(1, len - 1) over a sorted const table in a loop: 1
 //! - table lookup partition_point(..).clamp(1, len - 1) over a sorted const table straight-line: 1
 //! - table lookup partition_point(..).clamp(1, len - 1) over sorted knots xs left out of wrt in a branch or block: 1
+//! - table lookup partition_point(..).clamp(1, len - 1) over sorted knots xs left out of wrt in a loop: 1
 //! - table lookup partition_point(..).clamp(1, len - 1), interpolated over a sorted const table in a branch or block: 2
 //! - table lookup partition_point(..).clamp(1, len - 1), interpolated over a sorted const table in a loop: 4
-//! - table lookup partition_point(..).clamp(1, len - 1), interpolated over a sorted const table straight-line: 5
-//! - table lookup partition_point(..).clamp(1, len - 1), interpolated over sorted knots xs left out of wrt in a branch or block: 1
+//! - table lookup partition_point(..).clamp(1, len - 1), interpolated over a sorted const table straight-line: 4
 //! - table lookup partition_point(..).clamp(1, len - 1), interpolated over sorted knots xs left out of wrt in a loop: 3
-//! - table lookup partition_point(..).clamp(1, len - 1), interpolated over sorted knots xs left out of wrt straight-line: 1
 //! - the function's &mut [f64] buffer lent to a helper's &[f64] as &*u, written back into it in a branch or block: 1
 //! - the function's &mut [f64] buffer lent to a helper's &[f64] as &*u, written back into it straight-line: 1
-//! - the tail c * loop { .. break v; .. return e; .. }: 1
+//! - the tail c * loop { .. break v; .. return e; .. }: 3
 //! - the tail loop { .. return e1; .. if j >= n { return e2; } }: 4
-//! - the tail loop { .. return e1; .. if j >= n { return e2; } } in a branch of an if: 1
+//! - time stepping u = step(&u, k) (Vec state as &[f64]) in a branch or block: 1
 //! - time stepping u = step(&u, k) (Vec state as &[f64]) in a loop: 1
-//! - time stepping u = step(&u, k) (Vec state as &[f64]) straight-line: 1
-//! - time stepping u = un (Vec) straight-line: 1
+//! - time stepping u = un (array) in a branch or block: 1
 //! - u.clone_from_slice(&v) of a local Vec: 1
 //! - u.swap(i, j) of an active Vec: 2
 //! - u.swap(t % n, (t + 1) % n) in a loop: 1
 //! - u[1..].clone_from_slice(&v[..n - 1]): 1
 //! - verbatim: x[k], k moved by bump(&mut k, n) in the loop: 12
-//! - verbatim: x[v[v.len() - 1]], v: Vec<usize> grown by push in the loop: 17
-//! - y.copy_from_slice(&x[c..d]) in a branch or block: 1
-//! - y.fill(v) in a loop: 1
+//! - verbatim: x[v[v.len() - 1]], v: Vec<usize> grown by push in the loop: 18
 //! - y[a..b].copy_from_slice(&x[c..d]) in a loop: 1
 
 // Random code is not idiomatic: these lints flag its style (dead values,
@@ -19721,22 +19711,1947 @@ const M232: Case = Case {
     ],
 };
 
-#[differentiate(wrt(w))]
-fn m233(w: &DVector<f64>, data: &[f64]) -> f64 {
-    let d = DVector::from_column_slice(data);
-    if w[0] > 0.03 {
-        let s = m090(d.clone(), d.clone(), w) * 0.59;
-        return s * w[1];
+#[differentiate(wrt(x))]
+fn m233(a: Vec<Vec<f64>>, x: &[f64], b: f64) -> f64 {
+    let mut s = 0.0;
+    if s > -0.38 {
+        for row in a {
+            let r = row;
+            s += m229(&r, x) * r[0];
+        }
+    } else {
+        s -= 0.6 * s.sin();
     }
-    w[0] * 0.59
+    for i1 in 0..3 {
+        let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+        let m1: Vec<Vec<f64>> = vec![x.to_vec(), sq];
+        for mut row in m1 {
+            row[0] *= x[1];
+            s += m055(row) * x[2];
+        }
+    }
+    s + x[0] * b
 }
 
 const M233: Case = Case {
     name: "m233",
-    live: &[(0, 2)],
-    f: |z, q, _| vec![m233(&DVector::from_column_slice(&z[0..2]), &q[0..2])],
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m233(rows(&q[0..9], 3), &z[0..3], q[9])],
     jvp: |z, d, q, _| {
-        let (r, dr) = m233_jvp(
+        let (r, dr) = m233_jvp(rows(&q[0..9], 3), &z[0..3], &d[0..3], q[9]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m233_vjp(rows(&q[0..9], 3), &z[0..3], q[9], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m233_grad(rows(&q[0..9], 3), &z[0..3], q[9]);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m233_hvp(rows(&q[0..9], 3), &z[0..3], &d[0..3], q[9]);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0716, 0.537, -1.2143],
+            q: &[
+                0.871, 0.2796, -1.2357, 1.228, -1.3976, 1.269, -0.8353, 0.8398, 0.8096, 0.779,
+            ],
+            k: 0,
+            t: &[-0.0019, -0.5694, -0.7579],
+            c: &[0.5941],
+            v: &[-0.5934, 0.821, 0.9373],
+            y: &[-12.5273660758],
+        },
+        Point {
+            z: &[1.2585, 0.5295, -0.5875],
+            q: &[
+                -0.8419, -1.3386, -1.2578, -0.1413, -1.1763, -0.8296, -0.4428, -1.3322, -1.2519,
+                -1.1828,
+            ],
+            k: 4,
+            t: &[-0.8647, -0.3879, 0.6749],
+            c: &[-0.8824],
+            v: &[-0.2758, -0.2874, 0.8291],
+            y: &[-1.87245798974],
+        },
+    ],
+};
+
+#[differentiate]
+fn m234<T: Real>(x: &[T], p: [T; 3], a: T) -> [T; 2] {
+    let mut s = (x[1] * T::from_f64(0.71)).sin();
+    for i in 0..x.len() {
+        s += x[i] * a * a;
+    }
+    for i in 0..x.len() {
+        s += T::from_f64(0.28)
+            * m205(
+                [T::from_f64(0.83), T::from_f64(0.27)],
+                vec![T::from_f64(0.78), T::from_f64(0.5)],
+                T::from_f64(0.48),
+                p[2] * p[2],
+            );
+    }
+    [(x[1] - x[0]), s + x[1] + p[2] + a]
+}
+
+const M234: Case = Case {
+    name: "m234",
+    live: &[(0, 2), (2, 5), (5, 6)],
+    f: |z, _, _| m234(&z[0..2], arr(&z[2..5]), z[5]).to_vec(),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m234_jvp(&z[0..2], &d[0..2], arr(&z[2..5]), arr(&d[2..5]), z[5], d[5]);
+        (r.to_vec(), dr.to_vec())
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = m234_vjp(&z[0..2], arr(&z[2..5]), z[5], arr(&c[..2]));
+        (r.to_vec(), cat(&[&g0[..], &g1[..], &[g2][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.4204, 1.1947, -1.4671, 1.0643, 1.085, 0.9145],
+            q: &[],
+            k: 0,
+            t: &[-0.1403, -0.4778, -0.7839, 0.9959, 0.6185, -0.646],
+            c: &[1.7646, 1.8375],
+            v: &[],
+            y: &[1.6151, 6.13953994348],
+        },
+        Point {
+            z: &[-0.2216, 1.3734, 0.5391, 0.6887, 0.4602, 1.4645],
+            q: &[],
+            k: 4,
+            t: &[-0.792, 0.7101, 0.3828, 0.672, 0.2938, -0.4154],
+            c: &[1.51, 0.8182],
+            v: &[],
+            y: &[1.595, 6.90241776173],
+        },
+    ],
+};
+
+#[differentiate]
+fn m235(x: &[f64], k: usize) -> f64 {
+    let mut s = (x[1] + 0.8).sin();
+    let u = x[..k % x.len()].to_vec();
+    if let Some(&e) = x.get(k + 1) {
+        s += e * s.sin() * 0.7 + e;
+    }
+    for i1 in 0..2 {
+        if let Some(e) = x.get(i1 + 1) {
+            s += *e * s.sin() * 0.38 + *e;
+        } else {
+            s = s * 0.69 + x[0];
+        }
+    }
+    for i1 in 0..2 {
+        if let Some(&e) = u.get(i1 + 1) {
+            s += e * s.sin() * 0.56 + e;
+        }
+    }
+    s
+}
+
+const M235: Case = Case {
+    name: "m235",
+    live: &[(0, 3)],
+    f: |z, _, k| vec![m235(&z[0..3], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m235_jvp(&z[0..3], &d[0..3], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0) = m235_vjp(&z[0..3], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0) = m235_grad(&z[0..3], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, h0) = m235_hvp(&z[0..3], &d[0..3], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5105, 0.337, 1.2635],
+            q: &[],
+            k: 1,
+            t: &[-0.3586, -0.6989, -0.014],
+            c: &[-1.9572],
+            v: &[-0.1112, -0.9769, 0.3345],
+            y: &[4.45599437119],
+        },
+        Point {
+            z: &[1.4671, 1.2111, 0.1861],
+            q: &[],
+            k: 0,
+            t: &[0.6977, 0.4079, 0.8576],
+            c: &[0.7898],
+            v: &[-0.7924, 0.9475, 0.706],
+            y: &[4.28125879962],
+        },
+    ],
+};
+
+#[differentiate(wrt(c, a, b))]
+fn m236(mut c: f64, a: f64, mut p: [f64; 4], xs: &[f64], b: f64) -> (f64, f64) {
+    for i0 in 0..p.len() {
+        p[i0] += (c * c).tanh();
+    }
+    let u1 = m111(b.atan(), &p[0..4], Some(xs), 3);
+    let d2 = m136(p[p.len() - 1], &m080(0, 0.86, xs[xs.len() - 1]), None, 1);
+    let mut ru3 = vec![c * p[2].hypot(xs[2] * xs[2] + 1.68), a + c, 0.12 * u1];
+    for _ in 0..3 {
+        let w5 = vec![
+            0.4 * ru3[1] + ru3[0].sin(),
+            0.4 * ru3[2] + ru3[1].sin(),
+            0.4 * ru3[0] + ru3[2].sin(),
+        ];
+        let old4 = std::mem::replace(&mut ru3, w5);
+        ru3[2] += 0.5 * old4[0];
+    }
+    let u6 = ru3[0] - ru3[0] * (u1 * b);
+    let b7 = xs;
+    let u8 = b7[1] + c / a.hypot(1.28);
+    for i0 in 0..b7.len() {
+        let mut pv9 = xs.to_vec();
+        for i1 in 0..3 {
+            pv9.push(0.71 * pv9[pv9.len() - 1]);
+        }
+        for i1 in 0..pv9.len() {
+            c = c * 0.67 + pv9[i1].tanh();
+        }
+    }
+    (c - 0.37 * p[0], u8 + u6 - p[p.len() - 1])
+}
+
+const M236: Case = Case {
+    name: "m236",
+    live: &[(0, 1), (1, 2), (2, 3)],
+    f: |z, q, _| {
+        let (r0, r1) = m236(z[0], z[1], arr(&q[0..4]), &q[4..8], z[2]);
+        cat(&[&[r0][..], &[r1][..]])
+    },
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) =
+            m236_jvp(z[0], d[0], z[1], d[1], arr(&q[0..4]), &q[4..8], z[2], d[2]);
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g0, g1, g4) =
+            m236_vjp(z[0], z[1], arr(&q[0..4]), &q[4..8], z[2], (c[0], c[1]));
+        (
+            cat(&[&[r0][..], &[r1][..]]),
+            cat(&[&[g0][..], &[g1][..], &[g4][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1162, 1.1983, 0.8147],
+            q: &[
+                -0.4599, 0.2673, 0.1452, 1.0786, -1.3718, -0.9792, -0.6036, 0.7828,
+            ],
+            k: 2,
+            t: &[0.3762, 0.2101, -0.7702],
+            c: &[-0.6219, 1.8102],
+            v: &[],
+            y: &[0.865682705169, -1.15087223393],
+        },
+        Point {
+            z: &[0.4234, -0.0717, -1.2519],
+            q: &[
+                0.253, 1.4099, 1.244, -0.5577, -1.1309, -0.9232, -0.3495, 0.9773,
+            ],
+            k: 3,
+            t: &[0.7384, 0.9988, 0.8697],
+            c: &[-1.3651, -0.8787],
+            v: &[],
+            y: &[0.797033773524, -1.81147366891],
+        },
+    ],
+};
+
+const M237_T0: [f64; 3] = [-0.81, -0.19, 0.58];
+
+#[differentiate(wrt(pr))]
+fn m237(pr: &[f64; 3], x: &[f64], xs: &[f64], d: &mut [f64]) {
+    let mut u1 = x[1] * pr[2];
+    {
+        u1 *= 0.71 + 0.13 * (x[x.len() - 1] + pr[0]).cos();
+        u1 *= x[0].powi(2);
+    }
+    if pr[0] < 0.78 {
+        let r2 = &xs[0..];
+    }
+    let rg3 = [
+        [pr[2], f64::powf(1.54, u1.sin())],
+        [x[0].abs(), f64::powf(1.52, u1.tanh())],
+    ];
+    for row4 in &rg3 {
+        u1 += row4[1] * (u1 * pr[0]);
+    }
+    let u6 = xs
+        .iter()
+        .take(3)
+        .rev()
+        .map(|v5| 1.0 + 0.5 * (rg3[0][1] - (*v5).tanh()).tanh())
+        .product::<f64>();
+    for i0 in 0..x.len() {
+        let a7 = u1 + pr[i0 % pr.len()];
+        let y8 = [
+            x[i0 % x.len()].hypot(1.85),
+            (pr[pr.len() - 1] * u1.asinh()).sin(),
+            u1,
+        ];
+        let i9 = M237_T0
+            .partition_point(|&k| k <= a7)
+            .clamp(1, M237_T0.len() - 1);
+        let t11 = (a7 - M237_T0[i9 - 1]) / (M237_T0[i9] - M237_T0[i9 - 1]);
+        let s10 = y8[i9 - 1] * (1.0 - t11) + y8[i9] * t11;
+        u1 -= (s10 + s10).sin();
+        u1 += a7 * f64::ln(s10 * s10 + 0.49);
+    }
+    for i0 in 0..2 {
+        let mut vs12 = 0.0;
+        let mut order13: Vec<usize> = Vec::new();
+        for i1 in 0..4 {
+            order13.push((i1 * 1 + 1) % 4);
+            vs12 += 0.86 * xs[order13[order13.len() - 1]] * (1.71 - pr[pr.len() - 1]);
+        }
+    }
+    let m14 = (0..2).map(|i| 2 - i as i64).sum::<i64>();
+    let s16 =
+        x.iter().map(|&v15| 0.82 * xs[2] - v15.sin()).sum::<f64>() * (1.0 + 0.22 * (m14 as f64));
+    d[0] += s16;
+    d[1] = 0.22 * u1;
+    d[2] += u6.atan();
+}
+
+const M237: Case = Case {
+    name: "m237",
+    live: &[(0, 3)],
+    f: |z, q, _| {
+        let mut b3 = z[3..6].to_vec();
+        m237(&arr(&z[0..3]), &q[0..2], &q[2..6], &mut b3);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b3, mut db3) = (z[3..6].to_vec(), d[3..6].to_vec());
+        m237_jvp(
+            &arr(&z[0..3]),
+            &arr(&d[0..3]),
+            &q[0..2],
+            &q[2..6],
+            &mut b3,
+            &mut db3,
+        );
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b3, mut cb3) = (z[3..6].to_vec(), c[0..3].to_vec());
+        let g0 = m237_vjp(&arr(&z[0..3]), &q[0..2], &q[2..6], &mut b3, &mut cb3);
+        (cat(&[&b3[..]]), cat(&[&g0[..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1195, -1.1477, -0.6025, -0.3353, 1.2241, -0.1411],
+            q: &[-0.2779, -0.3831, -1.4755, -0.6841, 0.8491, 1.1416],
+            k: 3,
+            t: &[0.7672, -0.2504, 0.3322, -0.9772, -0.6239, 0.4719],
+            c: &[1.3318, -1.7098, 0.7269],
+            v: &[],
+            y: &[3.05219288949, -1.66783182419, 1.04776558926],
+        },
+        Point {
+            z: &[0.8716, 0.4959, 0.4231, 0.3647, -1.1893, -1.224],
+            q: &[-0.9329, -0.5163, -0.481, 0.4238, 1.1136, 1.4724],
+            k: 2,
+            t: &[-0.376, 0.7133, 0.3382, -0.0762, 0.4296, 0.9739],
+            c: &[0.8945, -1.0104, 1.3422],
+            v: &[],
+            y: &[5.54941136477, -0.111677779339, -0.136074527591],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m238(a: &[[f64; 3]], mut b: f64) -> f64 {
+    let mut s = a[0][1] * b;
+    b = b * 0.34 + a[1][0];
+    for i in 0..a.len() {
+        s += a[i][0] * (b * 0.54).cos();
+    }
+    for row in a.iter() {
+        s += row[1].sin() * b;
+    }
+    s = s * 0.3 + a[2][2];
+    s * b + a[0][0]
+}
+
+const M238: Case = Case {
+    name: "m238",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m238(&arr2::<3, 3>(&q[0..9]), z[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m238_jvp(&arr2::<3, 3>(&q[0..9]), z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m238_vjp(&arr2::<3, 3>(&q[0..9]), z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m238_grad(&arr2::<3, 3>(&q[0..9]), z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m238_hvp(&arr2::<3, 3>(&q[0..9]), z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7952],
+            q: &[
+                0.2226, 0.1153, -0.4878, 0.6149, 1.435, -1.2834, 0.1874, 0.3426, 0.396,
+            ],
+            k: 0,
+            t: &[-0.6486],
+            c: &[1.9147],
+            v: &[0.4895],
+            y: &[1.17817133713],
+        },
+        Point {
+            z: &[-0.2477],
+            q: &[
+                -1.3178, -0.3799, 0.5365, -0.0201, -0.1451, -0.6816, -0.7551, -0.9216, 0.336,
+            ],
+            k: 4,
+            t: &[0.7549],
+            c: &[0.8635],
+            v: &[-0.1354],
+            y: &[-1.29468162575],
+        },
+    ],
+};
+
+const M239_T0: [f64; 3] = [0.7, 0.67, -0.81];
+
+#[differentiate(wrt(a), joint)]
+fn m239(mut a: f64, m: &[Vec<f64>], p: [f64; 2], b: f64, x: &[f64]) -> f64 {
+    for &x1 in M239_T0.iter() {
+        a += x1.tanh() * a;
+    }
+    if x[1] > 0.06 {
+        let mut pv2 = Vec::new();
+        if a > 0.5 {
+            pv2.push((a * a + 1.61).powf(x[0].atan()) - a);
+            pv2.push(a);
+        } else {
+            pv2.push(x[0] - a);
+        }
+        for i0 in 0..pv2.len() {
+            a = a * 0.21 + pv2[i0].tanh();
+        }
+    }
+    for i0 in 0..p.len() {
+        let cv3: Vec<f64> = vec![0.42, 0.53, 0.2];
+        let d4 = m169(m[i0 % 3][i0 % 2], &m175(i0, m[i0 % 3][i0 % 2]), None, i0);
+        a += d4 * p[i0 % p.len()];
+        a = a * 0.24 + d4.atan();
+    }
+    let e6 = (2..p.len())
+        .map(|i7| f64::atanh(b.sin() * 0.54) + p[i7])
+        .sum::<f64>();
+    if p[1] > 0.73 {
+        for row8 in m {
+            a += row8[0] * a.cos();
+        }
+    }
+    let t9 = a + e6 - 1.23 * b;
+    let mut s10 = b + a;
+    let mut j11 = 0;
+    1.1 * loop {
+        s10 += a * (m[2][1] + e6);
+        j11 += 1;
+        if s10 > 0.77 {
+            return s10 * t9;
+        }
+        if s10 < -0.52 {
+            break s10 * t9;
+        }
+        if j11 >= 4 {
+            break s10 + t9;
+        }
+    }
+}
+
+const M239: Case = Case {
+    name: "m239",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        vec![m239(
+            z[0],
+            &rows(&q[0..6], 2),
+            arr(&q[6..8]),
+            q[8],
+            &q[9..11],
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = m239_jvp(
+            z[0],
+            d[0],
+            &rows(&q[0..6], 2),
+            arr(&q[6..8]),
+            q[8],
+            &q[9..11],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m239_vjp(
+            z[0],
+            &rows(&q[0..6], 2),
+            arr(&q[6..8]),
+            q[8],
+            &q[9..11],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m239_grad(z[0], &rows(&q[0..6], 2), arr(&q[6..8]), q[8], &q[9..11]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m239_hvp(
+            z[0],
+            d[0],
+            &rows(&q[0..6], 2),
+            arr(&q[6..8]),
+            q[8],
+            &q[9..11],
+        );
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.9959],
+            q: &[
+                -1.4633, -1.4559, -0.3775, -1.2684, 1.1606, 0.7825, 1.3026, -0.5608, -1.1453,
+                0.9799, 1.1309,
+            ],
+            k: 2,
+            t: &[-0.5093],
+            c: &[-1.5225],
+            v: &[-0.9609],
+            y: &[-2.05156485394],
+        },
+        Point {
+            z: &[1.2562],
+            q: &[
+                -1.4335, -0.5191, 1.0343, 1.2785, 1.3256, -0.7335, -0.3558, 0.4521, 1.3052, 0.4852,
+                1.0568,
+            ],
+            k: 0,
+            t: &[0.8073],
+            c: &[-0.9476],
+            v: &[0.3685],
+            y: &[-2.34996757397],
+        },
+    ],
+};
+
+const M240_T0: [f64; 4] = [0.23, 0.56, -0.26, 1.36];
+
+#[differentiate(wrt(p))]
+fn m240(p: [f64; 2], k: usize, x: &[f64], d: &mut [f64]) {
+    let mut u1: f64 = 1.0;
+    for i0 in 0..2 {
+        let d2 = m135(
+            x[(i0 + 3) % x.len()],
+            &m149(
+                p[(i0 + 2) % p.len()],
+                k,
+                u1,
+                x,
+                [0.58, 0.13],
+                0.34 * i0 as f64,
+            ),
+            None,
+            i0,
+        );
+        u1 -= (d2 * -p[k % p.len()]).sin();
+        u1 -= (d2 + p[(i0 + 3) % p.len()] / x[i0 % x.len()].tanh().cosh()).cos();
+    }
+    if p[1] > 0.57 {
+        let r3 = &M240_T0[3];
+        u1 += r3 * (p[1] * u1.sin()) + (*r3) * (u1 / u1.sin().cosh()).sin();
+    }
+    if x[1] < 0.57 {
+        let mut mu4 = vec![(p[0] * u1.tanh().exp2()).cos(), u1.hypot(0.6)];
+        let old5 = mu4.clone();
+        mu4 = Default::default();
+        mu4.push(0.78 * old5[1] + old5[0].sin());
+        mu4.push(0.78 * old5[0] + old5[1].sin());
+        for i0 in 0..mu4.len() {
+            u1 += mu4[i0] * u1;
+        }
+    }
+    let u8 = x
+        .iter()
+        .zip(p.iter())
+        .map(|(v6, v7)| (p[k % p.len()] + (*v6)) * (0.33 * (*v7)))
+        .min_by(|p, q| p.total_cmp(q))
+        .unwrap();
+    if k == 1 {
+        let mut vs9 = 0.0;
+        let mut kk10 = 0usize;
+        for i0 in 0..3 {
+            bump(&mut kk10, 3);
+            vs9 += 0.32 * x[kk10] * p[(i0 + 3) % p.len()];
+        }
+    } else {
+        u1 = (u1 + p[0]).sin() + u1;
+    }
+    d[0] = 0.47 * u1;
+    d[1] += u8;
+    d[2] += p[k % p.len()] * f64::asinh(u8);
+    d[3] = p[k % p.len()] * x[k % x.len()] - p[p.len() - 1];
+}
+
+const M240: Case = Case {
+    name: "m240",
+    live: &[(0, 2)],
+    f: |z, q, k| {
+        let mut b3 = z[2..6].to_vec();
+        m240(arr(&z[0..2]), k, &q[0..3], &mut b3);
+        cat(&[&b3[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b3, mut db3) = (z[2..6].to_vec(), d[2..6].to_vec());
+        m240_jvp(arr(&z[0..2]), arr(&d[0..2]), k, &q[0..3], &mut b3, &mut db3);
+        (cat(&[&b3[..]]), cat(&[&db3[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b3, mut cb3) = (z[2..6].to_vec(), c[0..4].to_vec());
+        let g0 = m240_vjp(arr(&z[0..2]), k, &q[0..3], &mut b3, &mut cb3);
+        (cat(&[&b3[..]]), cat(&[&g0[..], &cb3[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.4288, -0.327, -0.8889, 0.6483, -0.1892, -0.4157],
+            q: &[0.6083, -0.7331, 0.1808],
+            k: 0,
+            t: &[0.2564, 0.7203, -0.9972, -0.0419, 0.7722, 0.5002],
+            c: &[-1.9751, -1.3467, -1.0343, -1.0329],
+            v: &[],
+            y: &[0.84812775474, 0.573227013, -0.296363782423, 1.19613904],
+        },
+        Point {
+            z: &[1.066, 0.1988, 0.6596, -1.0106, -0.602, -0.467],
+            q: &[1.1839, 1.4798, -0.4067],
+            k: 3,
+            t: &[-0.8876, 0.9752, -0.1843, 0.6832, -0.8225, -0.3994],
+            c: &[1.2929, -1.8466, -0.6515, -1.2013],
+            v: &[],
+            y: &[1.00660730105, -0.9004771256, -0.580151581245, 0.03655932],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn m241(a: f64, mut b: f64, mut p: [f64; 3], mut v: Vec<f64>) -> Vec<f64> {
+    let mut u1: f64 = 1.0;
+    for i0 in (0..3).rev() {
+        u1 -= (0.31 * (p[i0 % p.len()] * p[i0 % p.len()] + 1.46).log(3.0).cos())
+            .cosh()
+            .log(0.5);
+    }
+    let d2 = m175(1, b.mul_add(p[2], v[v.len() - 1]));
+    let u3 = d2[0] * (d2[1] * (p[1] * p[1] + 0.56).log2());
+    let mut pv4 = Vec::new();
+    if p[1] > 0.26 {
+        pv4.push(p[0] * p[0].hypot(1.63));
+        pv4.push(0.35 * pv4[pv4.len() - 1]);
+    } else {
+        pv4.push(b.mul_add(b, u3) + p[1]);
+        pv4.push(0.72 * pv4[pv4.len() - 1]);
+    }
+    pv4.extend_from_slice(&d2[0..2]);
+    let u5 = pv4[0] + pv4[2] * u3.tanh().cosh().sqrt();
+    for i0 in (0..2).rev() {
+        b = b * 0.73 + (u1 * u3 + p[i0 % p.len()]);
+    }
+    for i0 in 0..3 {
+        let cv6: Vec<f64> = vec![0.15, 0.61, 1.26];
+        let d7 = m187(u3, &m175(i0, cv6[(i0 + 2) % cv6.len()]), Some(&cv6), i0);
+        b -= (d7 * b.hypot(1.49).ln()).tanh();
+        b = b * 0.29 + d7.sin();
+    }
+    let mut o8 = vec![];
+    o8.push(b);
+    o8.push(u5 + u3);
+    o8
+}
+
+const M241: Case = Case {
+    name: "m241",
+    live: &[(0, 3)],
+    f: |z, q, _| m241(q[0], q[1], arr(&z[0..3]), q[2..6].to_vec()),
+    jvp: |z, d, q, _| {
+        let (r, dr) = m241_jvp(q[0], q[1], arr(&z[0..3]), arr(&d[0..3]), q[2..6].to_vec());
+        (r, dr)
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = m241_vjp(q[0], q[1], arr(&z[0..3]), q[2..6].to_vec(), c[..2].to_vec());
+        (r, cat(&[&g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.2522, 0.4641, -0.1649],
+            q: &[0.2033, -0.7136, -0.0544, 1.1535, -0.8967, -0.7878],
+            k: 3,
+            t: &[-0.2306, -0.5227, -0.7255],
+            c: &[1.2941, -1.7299],
+            v: &[],
+            y: &[0.297599768571, 1.88062691146],
+        },
+        Point {
+            z: &[-1.4103, 1.3112, -1.3766],
+            q: &[-0.6727, 0.6995, -0.8943, 0.7164, 1.4896, 0.53],
+            k: 1,
+            t: &[-0.8652, 0.704, 0.4003],
+            c: &[-1.2361, -1.1114],
+            v: &[],
+            y: &[-0.4301312207, -3.22081276215],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn m242(c: f64, xs: &[f64], pr: &[f64; 2], mut b: f64, v: Vec<f64>, a: f64) -> f64 {
+    for i0 in 0..3 {
+        let r1 = &xs[1..];
+        let u2 = r1[(i0 + 2) % r1.len()] * (r1[1] * (c - a));
+        b -= (u2 + u2 * u2).tanh();
+        b += u2 * (0.73 * u2.tanh()).asin();
+    }
+    for i0 in (0..2).rev() {
+        let cv3: Vec<f64> = vec![1.01, 1.16, 1.16];
+        let d4 = m169(cv3[(i0 + 1) % cv3.len()].sin(), &cv3[..2], None, i0);
+        b = b * 0.69 + d4.tanh();
+        b -= (d4 * (b + b)).cos();
+    }
+    b -= a * b.atan();
+    let mut mu5 = [v[0] + a, b * b, v[v.len() - 1].powi(3), pr[1] + c];
+    use std::mem::{replace, swap, take};
+    for _ in 0..3 {
+        let t7 = [
+            0.49 * mu5[1] + mu5[0].cos(),
+            0.49 * mu5[2] + mu5[1].cos(),
+            0.49 * mu5[3] + mu5[2].cos(),
+            0.49 * mu5[0] + mu5[3].cos(),
+        ];
+        let old6 = replace(&mut mu5, t7);
+        mu5[2] += 0.5 * old6[1];
+    }
+    for i0 in 0..mu5.len() {
+        b += mu5[i0] * b.exp();
+    }
+    if xs[1] < 0.15 {
+        let d8 = m149(c, 1, -b, &mu5, [1.27, 1.49], c);
+        for i0 in 0..d8.len() {
+            b += d8[i0] * d8[1];
+        }
+    } else {
+        b += a * (0.56 * b);
+    }
+    let mut pv9 = Vec::with_capacity(4);
+    pv9.push(a * (pr[0] - pr[1]));
+    pv9.push(a * (a * a + 0.73).recip());
+    pv9.push(c - a + a);
+    let u10 = pv9[0] + pv9[1] * a.sin().exp_m1();
+    let t11 = u10.cos() - b - a;
+    let mut s12 = pr[1].sin() - a;
+    let mut j13 = 0;
+    1.12 * loop {
+        s12 += a;
+        j13 += 1;
+        if s12 > 0.17 {
+            return s12 + t11;
+        }
+        if s12 < -0.24 {
+            break s12 * t11;
+        }
+        if j13 >= 2 {
+            break s12 * t11;
+        }
+    }
+}
+
+const M242: Case = Case {
+    name: "m242",
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        vec![m242(
+            q[0],
+            &q[1..4],
+            &arr(&q[4..6]),
+            q[6],
+            q[7..9].to_vec(),
+            z[0],
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = m242_jvp(
+            q[0],
+            &q[1..4],
+            &arr(&q[4..6]),
+            q[6],
+            q[7..9].to_vec(),
+            z[0],
+            d[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g5) = m242_vjp(
+            q[0],
+            &q[1..4],
+            &arr(&q[4..6]),
+            q[6],
+            q[7..9].to_vec(),
+            z[0],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&[g5][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g5) = m242_grad(q[0], &q[1..4], &arr(&q[4..6]), q[6], q[7..9].to_vec(), z[0]);
+        (r, cat(&[&[g5][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g5, h5) = m242_hvp(
+            q[0],
+            &q[1..4],
+            &arr(&q[4..6]),
+            q[6],
+            q[7..9].to_vec(),
+            z[0],
+            d[0],
+        );
+        (r, cat(&[&[g5][..]]), cat(&[&[h5][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.049],
+            q: &[
+                0.7569, -1.2941, -0.9692, 0.9068, 1.276, -0.849, -0.3818, 1.1934, -0.7684,
+            ],
+            k: 4,
+            t: &[-0.8509],
+            c: &[0.785],
+            v: &[0.3242],
+            y: &[-1.16071700139],
+        },
+        Point {
+            z: &[0.4136],
+            q: &[
+                1.4423, 0.1874, 1.1487, 1.2641, -0.4593, -1.0526, -1.1327, -0.7223, -1.2092,
+            ],
+            k: 3,
+            t: &[0.7523],
+            c: &[1.414],
+            v: &[0.0714],
+            y: &[-1.85393897176],
+        },
+    ],
+};
+
+#[differentiate(wrt(w))]
+fn m243(w: &[f64], h0: &[f64], a: f64) -> f64 {
+    let mut s = w[0] * 0.36;
+    if s > 0.15 {
+        let mut h1 = h0[1..].to_owned();
+        for _ in 0..2 {
+            m042(w, &mut h1);
+        }
+        s += h1[0] * h1[1];
+    }
+    s
+}
+
+const M243: Case = Case {
+    name: "m243",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m243(&z[0..2], &q[0..3], q[3])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m243_jvp(&z[0..2], &d[0..2], &q[0..3], q[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m243_vjp(&z[0..2], &q[0..3], q[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m243_grad(&z[0..2], &q[0..3], q[3]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m243_hvp(&z[0..2], &d[0..2], &q[0..3], q[3]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0008, -0.366],
+            q: &[-1.0935, 0.0523, -0.1068, 1.1861],
+            k: 0,
+            t: &[-0.1628, -0.4652],
+            c: &[0.6919],
+            v: &[-0.8679, -0.4361],
+            y: &[-1.01184858256],
+        },
+        Point {
+            z: &[1.3596, -0.9002],
+            q: &[1.0797, -0.7621, 0.2271, 1.3003],
+            k: 1,
+            t: &[-0.8709, -0.5539],
+            c: &[-1.772],
+            v: &[0.6507, 0.2048],
+            y: &[-0.859786351796],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m244(p: [f64; 4], x: &[f64]) -> f64 {
+    let mut u1: f64 = 0.5;
+    if p[2] < 0.33 {
+        let mut su2 = p.to_vec();
+        let mut sw3 = vec![
+            x[1],
+            x[x.len() - 1] + u1,
+            (0.75 * x[x.len() - 1].tanh()).asin(),
+            u1,
+        ];
+        for _ in 0..2 {
+            std::mem::swap(&mut su2, &mut sw3);
+            su2[0] = 0.73 * su2[0] + sw3[1].sin();
+        }
+        for i0 in 0..su2.len() {
+            u1 = u1 * 0.28 + su2[i0].sin();
+        }
+    }
+    let d4 = m092(x[0], &m109(1.14, &p), Some(&1.11), 2);
+    if x[x.len() - 1] < 0.37 {
+        let mut s5 = d4.abs() - x[1];
+        let mut j6 = 0;
+        let u7 = loop {
+            s5 -= x[1] * (d4 - d4);
+            s5 -= p[p.len() - 1];
+            j6 += 1;
+            if s5 < -0.12 {
+                return ((0.61 * s5.cos()).atanh() * (0.61 * s5.cos()).atanh() + 0.49).log(0.5);
+            }
+            if j6 >= 3 {
+                break s5 * f64::atan(s5);
+            }
+        };
+        u1 += u7 * (x[0].powi(2) + 1.19).sqrt();
+        u1 += u7 * p[2].cosh();
+    }
+    let mut bf8 = [
+        p[1] - x[x.len() - 1],
+        p[0] + u1,
+        u1.cos(),
+        (2.23 + x[0].sin()).ln(),
+        x[1] / (2.26 + d4.sin()),
+        u1.powi(0),
+    ];
+    m232(&mut bf8[2..]);
+    for i0 in 0..bf8.len() {
+        u1 += bf8[i0] * d4.powi(1);
+    }
+    for i0 in 0..3 {
+        let (mut u10, mut u11) = (
+            bf8[i0 % bf8.len()],
+            x[i0 % x.len()]
+                .hypot(0.53)
+                .log(bf8[i0 % bf8.len()].powi(2) + 2.7),
+        );
+        if x[(i0 + 3) % x.len()] < 0.43 {
+            (u10, u11) = (u11, u10 * x[(i0 + 2) % x.len()].sin() + 0.22 * u11);
+        }
+        u1 = u1 * 0.51 + u10.tanh();
+    }
+    u1.sin() - d4
+}
+
+const M244: Case = Case {
+    name: "m244",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m244(arr(&q[0..4]), &z[0..2])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m244_jvp(arr(&q[0..4]), &z[0..2], &d[0..2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m244_vjp(arr(&q[0..4]), &z[0..2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m244_grad(arr(&q[0..4]), &z[0..2]);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m244_hvp(arr(&q[0..4]), &z[0..2], &d[0..2]);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5103, 0.9092],
+            q: &[-1.1842, -0.3873, -0.0211, 0.4815],
+            k: 2,
+            t: &[-0.9305, -0.9323],
+            c: &[-0.8917],
+            v: &[-0.9228, 0.3822],
+            y: &[-2.24360514078],
+        },
+        Point {
+            z: &[-0.6777, 0.2573],
+            q: &[0.4335, 0.84, -1.1443, 0.7347],
+            k: 1,
+            t: &[-0.142, -0.8236],
+            c: &[-1.6758],
+            v: &[0.1308, -0.2811],
+            y: &[0.125813804284],
+        },
+    ],
+};
+
+#[differentiate]
+fn m245(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.53;
+    let mut d1 = DVector::from_element(2, 0.79);
+    d1[0] = x[0] * 0.79;
+    let v2 = DVector::from_element(2, 0.3);
+    s += 0.82 * m170(x[0] * 0.4, &v2, &mut d1);
+    s = s * 0.82 + d1[0].sin();
+    (s + d1[0]) * b
+}
+
+const M245: Case = Case {
+    name: "m245",
+    live: &[(0, 2), (2, 3)],
+    f: |z, _, _| vec![m245(&z[0..2], z[2])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m245_jvp(&z[0..2], &d[0..2], z[2], d[2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m245_vjp(&z[0..2], z[2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m245_grad(&z[0..2], z[2]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m245_hvp(&z[0..2], &d[0..2], z[2], d[2]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7614, 0.2478, -0.4445],
+            q: &[],
+            k: 2,
+            t: &[-0.6349, 0.4558, 0.125],
+            c: &[0.8209],
+            v: &[-0.4589, 0.1036, -0.6818],
+            y: &[-0.241284511087],
+        },
+        Point {
+            z: &[-0.4491, -1.3423, 1.3313],
+            q: &[],
+            k: 3,
+            t: &[-0.3089, 0.8057, -0.6507],
+            c: &[-1.22],
+            v: &[0.7603, -0.2651, 0.0667],
+            y: &[-0.0911607486997],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m246(a: Vec<Vec<f64>>, x: &[f64], b: f64) -> f64 {
+    let mut s = 0.0;
+    if s > -0.38 {
+        for row in a {
+            let r = row;
+            s += m229(&r, x) * r[0];
+        }
+    }
+    for i1 in 0..3 {
+        let sq: Vec<f64> = x.iter().map(|v| v * v).collect();
+        let m1: Vec<Vec<f64>> = vec![x.to_vec(), sq];
+        for mut row in m1 {
+            row[0] *= x[1];
+            s += m055(row) * x[2];
+        }
+    }
+    s + x[0] * b
+}
+
+const M246: Case = Case {
+    name: "m246",
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m246(rows(&q[0..6], 3), &z[0..3], q[6])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m246_jvp(rows(&q[0..6], 3), &z[0..3], &d[0..3], q[6]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m246_vjp(rows(&q[0..6], 3), &z[0..3], q[6], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m246_grad(rows(&q[0..6], 3), &z[0..3], q[6]);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m246_hvp(rows(&q[0..6], 3), &z[0..3], &d[0..3], q[6]);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.8355, 0.5711, -0.654],
+            q: &[0.0551, -0.6888, 0.0884, -0.6088, -1.4845, -1.1494, 0.7389],
+            k: 4,
+            t: &[0.6488, -0.7228, -0.4085],
+            c: &[-0.7356],
+            v: &[-0.4485, -0.5626, 0.6793],
+            y: &[-2.13023084408],
+        },
+        Point {
+            z: &[0.4392, -0.7577, -0.7888],
+            q: &[-0.0701, 1.4458, -0.7328, 0.858, -0.5481, 1.3006, -1.2102],
+            k: 4,
+            t: &[0.0072, -0.2306, -0.4945],
+            c: &[1.4542],
+            v: &[0.8168, 0.2697, -0.8649],
+            y: &[-2.82313034899],
+        },
+    ],
+};
+
+#[differentiate]
+fn m247(x: &[f64], b: f64) -> f64 {
+    let mut s = (x[2] + 0.42).sin();
+    let (e1, o2) = m074(b, &x[1..5]);
+    s = s * 0.61 + e1 * e1.cos();
+    s += o2[3];
+    if s > 0.38 {
+        let (e3, o4) = m074(s, &x[0..4]);
+        s = s * 0.79 + e3 * e3.cos();
+        s += 0.79 * o4.iter().sum::<f64>();
+    }
+    (s + o2[0]) * b
+}
+
+const M247: Case = Case {
+    name: "m247",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, _| vec![m247(&z[0..5], z[5])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m247_jvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m247_vjp(&z[0..5], z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m247_grad(&z[0..5], z[5]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m247_hvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7473, -0.7491, 0.828, -0.2725, -1.2145, -0.6515],
+            q: &[],
+            k: 3,
+            t: &[0.0952, -0.3422, -0.0681, -0.7549, -0.6171, 0.1898],
+            c: &[-0.6983],
+            v: &[-0.404, -0.1932, 0.8643, 0.1463, 0.4949, 0.3464],
+            y: &[-1.5136891052],
+        },
+        Point {
+            z: &[-0.321, -1.145, 1.1171, 0.0727, -1.2877, -0.9416],
+            q: &[],
+            k: 3,
+            t: &[0.8493, 0.9451, 0.477, 0.0375, 0.3472, -0.631],
+            c: &[0.9547],
+            v: &[0.4903, 0.0799, -0.3467, 0.9463, -0.9761, 0.5146],
+            y: &[-0.813735445525],
+        },
+    ],
+};
+
+#[differentiate(wrt(v, b, a))]
+fn m248(v: Vec<f64>, xs: &[f64], b: f64, a: f64) -> (f64, f64) {
+    let rg1 = vec![vec![a * b - b, a * a], vec![a * v[2], b.hypot(1.49).ln()]];
+    let mut u2 = m230(a.asinh(), &v, Some(&xs[..]), 0);
+    for row3 in &rg1 {
+        u2 += 0.62 * m201(rg1[1][0].tanh().exp(), row3, None, 3);
+    }
+    if a < -0.12 {
+        let mut bf4 = vec![0.0; 6];
+        m209(&mut bf4[2..]);
+        let u6 = bf4[bf4.len() - 1] + bf4[0] * u2.tanh();
+        u2 = u2 * 0.9 + u6.tanh();
+        u2 -= (u6 + u2).sin();
+    }
+    for i0 in 0..4 {
+        let u7 = a;
+        u2 -= (u7 + b).sin();
+    }
+    for i0 in 0..xs.len() {
+        let r8 = &xs[i0];
+        u2 += r8 * a;
+    }
+    let mut j9 = 0;
+    while j9 < 2 {
+        let mut s10 = b * (xs[j9 % xs.len()] - u2);
+        let mut j11 = 0;
+        let u12 = loop {
+            s10 = s10 * 0.61 + a;
+            j11 += 1;
+            if s10 > 0.67 {
+                return (s10.atan().cosh(), -s10);
+            }
+            if j11 >= 2 {
+                break s10 * a.cos();
+            }
+        };
+        u2 = u2 * 0.36 + u12.tanh();
+        u2 += u12 * (u2.powi(2) + 1.3).ln_1p();
+        j9 += 1;
+    }
+    if (rg1[0][1] * u2 + v[2]) > -0.61 {
+        let u13 = (rg1[0][1] * b).sin();
+        u2 += u13 * b.min(0.49);
+    }
+    let u14 = u2.sinh();
+    (1.27 * u14, 0.34 * u2 + a)
+}
+
+const M248: Case = Case {
+    name: "m248",
+    live: &[(0, 4), (4, 5), (5, 6)],
+    f: |z, q, _| {
+        let (r0, r1) = m248(z[0..4].to_vec(), &q[0..3], z[4], z[5]);
+        cat(&[&[r0][..], &[r1][..]])
+    },
+    jvp: |z, d, q, _| {
+        let ((r0, r1), (dr0, dr1)) = m248_jvp(
+            z[0..4].to_vec(),
+            d[0..4].to_vec(),
+            &q[0..3],
+            z[4],
+            d[4],
+            z[5],
+            d[5],
+        );
+        (cat(&[&[r0][..], &[r1][..]]), cat(&[&[dr0][..], &[dr1][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let ((r0, r1), g0, g2, g3) = m248_vjp(z[0..4].to_vec(), &q[0..3], z[4], z[5], (c[0], c[1]));
+        (
+            cat(&[&[r0][..], &[r1][..]]),
+            cat(&[&g0[..], &[g2][..], &[g3][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.0061, 0.4421, -0.9821, -0.551, -1.3678, -0.3445],
+            q: &[-1.4333, -0.1939, 0.3161],
+            k: 0,
+            t: &[-0.5856, 0.4379, -0.3146, -0.7991, 0.0852, 0.949],
+            c: &[-0.5969, 1.9841],
+            v: &[],
+            y: &[2.06335944993, -4.5141117314],
+        },
+        Point {
+            z: &[0.7197, 0.8544, -1.33, -1.051, 0.6738, 1.133],
+            q: &[-1.4797, -0.5189, 0.9757],
+            k: 2,
+            t: &[0.6537, 0.1612, -0.859, -0.7578, 0.1921, -0.69],
+            c: &[-1.618, 1.9173],
+            v: &[],
+            y: &[1.8111197462, -2.57449505098],
+        },
+    ],
+};
+
+const M249_T0: [f64; 3] = [-1.11, -0.71, -0.07];
+
+#[differentiate(wrt(b, a))]
+fn m249(mut v: Vec<f64>, b: f64, mut p: [f64; 3], x: &[f64], c: f64, a: f64) -> f64 {
+    let mut u1 = (0.44 * c.tanh()).atanh();
+    if a > -0.77 {
+        let mut pv2 = Vec::new();
+        for i0 in 0..2 {
+            pv2.push(b * a);
+        }
+        for i0 in 0..pv2.len() {
+            u1 = u1 * 0.22 + pv2[i0].sin();
+        }
+    } else {
+        u1 += (b.cosh() + 0.36).acosh() + b;
+    }
+    if a > 0.57 {
+        let d3 = m175(3, p[1]);
+        for i0 in 0..d3.len() {
+            u1 += d3[i0] * c.hypot(c.atan().exp());
+        }
+    } else {
+        u1 = u1 * 0.27 + b * b.clamp(-0.28, 1.03);
+    }
+    for (j5, &v4) in p.iter().skip(2).enumerate() {
+        u1 += v4 * (a + c).atan();
+        u1 = u1 * x[j5 % x.len()].sin().tanh() + (u1.sin() * 0.64).asin();
+    }
+    if x[1] < 0.72 {
+        let a6 = a;
+        let y7 = [
+            (0.68 * b.tanh()).atanh() + a,
+            b.hypot(2.22 + p[2].sin()),
+            a6 + b,
+        ];
+        let i8 = M249_T0.iter().position(|&k| k > a6).unwrap_or(0);
+        let s9 = y7[i8] * a6 + y7[0];
+        u1 += s9 * (1.44 * u1.cos()).exp().log(a.powi(2) + 2.04);
+        u1 += s9 * (u1 * u1 + 0.81).sqrt();
+    }
+    0.3 * u1 + a + c.tanh()
+}
+
+const M249: Case = Case {
+    name: "m249",
+    live: &[(0, 1), (1, 2)],
+    f: |z, q, _| {
+        vec![m249(
+            q[0..2].to_vec(),
+            z[0],
+            arr(&q[2..5]),
+            &q[5..7],
+            q[7],
+            z[1],
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = m249_jvp(
+            q[0..2].to_vec(),
+            z[0],
+            d[0],
+            arr(&q[2..5]),
+            &q[5..7],
+            q[7],
+            z[1],
+            d[1],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g5) = m249_vjp(
+            q[0..2].to_vec(),
+            z[0],
+            arr(&q[2..5]),
+            &q[5..7],
+            q[7],
+            z[1],
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &[g5][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g5) = m249_grad(q[0..2].to_vec(), z[0], arr(&q[2..5]), &q[5..7], q[7], z[1]);
+        (r, cat(&[&[g1][..], &[g5][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g5, h1, h5) = m249_hvp(
+            q[0..2].to_vec(),
+            z[0],
+            d[0],
+            arr(&q[2..5]),
+            &q[5..7],
+            q[7],
+            z[1],
+            d[1],
+        );
+        (
+            r,
+            cat(&[&[g1][..], &[g5][..]]),
+            cat(&[&[h1][..], &[h5][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.1375, 0.4289],
+            q: &[
+                0.5187, 0.9974, -0.337, -0.2013, -1.2648, -0.5933, -0.5062, -1.3558,
+            ],
+            k: 1,
+            t: &[0.5046, 0.6774],
+            c: &[1.536],
+            v: &[0.7411, 0.1922],
+            y: &[0.348247917223],
+        },
+        Point {
+            z: &[1.1472, 0.7907],
+            q: &[
+                1.0601, 0.7013, -0.4308, 0.7645, 1.2817, -0.0143, 1.2659, 0.7645,
+            ],
+            k: 2,
+            t: &[0.8571, 0.9645],
+            c: &[-1.4295],
+            v: &[0.017, 0.1212],
+            y: &[1.23334280254],
+        },
+    ],
+};
+
+#[differentiate(wrt(y))]
+fn m250(y: &mut [f64], c: f64) {
+    for i in 0..y.len() {
+        y[i] = y[i].atan();
+    }
+    for i in 1..y.len() {
+        y[i] += 0.33 * (y[i - 1] * c).sin();
+    }
+    for i in 0..y.len() {
+        y[i] = c * y[i] + (0.52 * y[i]).atan();
+    }
+}
+
+const M250: Case = Case {
+    name: "m250",
+    live: &[],
+    f: |z, q, _| {
+        let mut b0 = z[0..4].to_vec();
+        m250(&mut b0, q[0]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        m250_jvp(&mut b0, &mut db0, q[0]);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let () = m250_vjp(&mut b0, &mut cb0, q[0]);
+        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.2538, -0.6436, 0.8469, 0.9988],
+            q: &[1.0991],
+            k: 0,
+            t: &[-0.1474, -0.6327, -0.9045, 0.6106],
+            c: &[1.8862, 1.92, 1.7815, 0.9785],
+            v: &[],
+            y: &[
+                1.42315105963,
+                -0.479040476558,
+                0.957177087477,
+                1.55767448115,
+            ],
+        },
+        Point {
+            z: &[-0.2354, -0.7727, -1.2032, 0.278],
+            q: &[-1.0489],
+            k: 0,
+            t: &[0.6713, 0.5849, -0.0743, -0.1143],
+            c: &[0.7826, -1.8523, -0.8605, 0.7302],
+            v: &[],
+            y: &[
+                0.122851108953,
+                0.314653962949,
+                0.378750519312,
+                -0.264165509311,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, y))]
+fn m251(a: f64, x: &DVector<f64>, y: &mut DVector<f64>) -> f64 {
+    y[1] = a * x[1] * y[1];
+    y[0] = (x[1] + a).sin();
+    y[0] * a + 0.39 * x[1]
+}
+
+const M251: Case = Case {
+    name: "m251",
+    live: &[(0, 2)],
+    f: |z, q, _| {
+        let mut b2 = DVector::from_column_slice(&z[2..4]);
+        let r = m251(q[0], &DVector::from_column_slice(&z[0..2]), &mut b2);
+        cat(&[&[r][..], b2.as_slice()])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b2, mut db2) = (
+            DVector::from_column_slice(&z[2..4]),
+            DVector::from_column_slice(&d[2..4]),
+        );
+        let (r, dr) = m251_jvp(
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &DVector::from_column_slice(&d[0..2]),
+            &mut b2,
+            &mut db2,
+        );
+        (
+            cat(&[&[r][..], b2.as_slice()]),
+            cat(&[&[dr][..], db2.as_slice()]),
+        )
+    },
+    vjp: |z, q, _, c| {
+        let (mut b2, mut cb2) = (
+            DVector::from_column_slice(&z[2..4]),
+            DVector::from_column_slice(&c[1..3]),
+        );
+        let (r, g1) = m251_vjp(
+            q[0],
+            &DVector::from_column_slice(&z[0..2]),
+            &mut b2,
+            &mut cb2,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], b2.as_slice()]),
+            cat(&[g1.as_slice(), cb2.as_slice()]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.8462, 0.0427, 0.6483, -0.3308],
+            q: &[0.5038],
+            k: 0,
+            t: &[-0.4322, -0.7195, -0.5723, -0.0058],
+            c: &[0.9051, 1.3201, 1.8577],
+            v: &[],
+            y: &[0.278477959621, 0.519700197739, -0.007116255608],
+        },
+        Point {
+            z: &[0.9681, -0.9481, -0.5478, -0.7386],
+            q: &[0.0027],
+            k: 2,
+            t: &[0.0137, -0.5617, 0.7687, -0.8769],
+            c: &[1.5243, -0.8553, 1.2931],
+            v: &[],
+            y: &[-0.371947974148, -0.810731166093, 0.001890719982],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, p))]
+fn m252(m: &[Vec<f64>], a: f64, p: [f64; 2]) -> [f64; 3] {
+    let mut u1 = a.atan2(a.powi(2) + 1.84);
+    if a > 0.54 {
+        let mut mu2 = u1 * m[1][2] - a;
+        for _ in 0..3 {
+            let old3 = mu2;
+            mu2 = Default::default();
+            mu2 += 0.82 * old3 + old3.sin();
+        }
+        u1 += mu2 * m[2][0].sin();
+        u1 = u1 * 0.88 + mu2.tanh();
+    } else {
+        u1 = u1 * 0.61 + p[1];
+    }
+    let u6 = p
+        .iter()
+        .copied()
+        .enumerate()
+        .map(|(j5, v4)| a - 1.34 * v4)
+        .sum::<f64>();
+    if (p[0] * m[2][0].atan()) > -0.59 {
+        let mut pv7 = vec![];
+        pv7.push(f64::acos(0.55 * u1.cos()) - p[0]);
+        pv7.push((p[1] + (p[0] - u6)).tanh());
+        pv7.push(a * (1.38 * u1));
+        for i0 in 0..pv7.len() {
+            u1 += pv7[i0] * (1.04 * pv7[(i0 + 1) % pv7.len()].cos()).exp();
+        }
+    }
+    for i0 in 0..p.len() {
+        for i1 in 0..3 {
+            u1 += 0.57 * m136(p[i1 % p.len()] + p[i1 % p.len()], &m[i1], Some(&0.44), i0);
+        }
+    }
+    [0.97 * u1, u6.cos(), a]
+}
+
+const M252: Case = Case {
+    name: "m252",
+    live: &[(0, 1), (1, 3)],
+    f: |z, q, _| m252(&rows(&q[0..9], 3), z[0], arr(&z[1..3])).to_vec(),
+    jvp: |z, d, q, _| {
+        let (r, dr) = m252_jvp(&rows(&q[0..9], 3), z[0], d[0], arr(&z[1..3]), arr(&d[1..3]));
+        (r.to_vec(), dr.to_vec())
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = m252_vjp(&rows(&q[0..9], 3), z[0], arr(&z[1..3]), arr(&c[..3]));
+        (r.to_vec(), cat(&[&[g1][..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.4622, 0.1692, 0.8248],
+            q: &[
+                0.905, -0.1884, -1.0794, 0.2965, 0.6142, 0.6453, -0.2597, -1.434, 0.685,
+            ],
+            k: 0,
+            t: &[-0.2104, 0.5402, -0.4458],
+            c: &[-1.8338, 1.8606, -1.1528],
+            v: &[],
+            y: &[1.29377715848, -0.02164198342, 1.4622],
+        },
+        Point {
+            z: &[1.2239, 0.4706, 0.2034],
+            q: &[
+                -1.1904, -0.3258, 1.2546, -1.4526, 0.5971, 0.4392, 1.299, -0.6831, -0.9071,
+            ],
+            k: 1,
+            t: &[0.5102, 0.6442, -0.7938],
+            c: &[-1.311, 0.6567, 1.781],
+            v: &[],
+            y: &[-4.0681334476, 0.0261533444068, 1.2239],
+        },
+    ],
+};
+
+#[differentiate]
+fn m253(a: f64, x: &DVector<f64>, y: &mut DVector<f64>) {
+    let s = y[1];
+    y.fill(0.0);
+    y[0] = a * s * s + x[1];
+}
+
+const M253: Case = Case {
+    name: "m253",
+    live: &[(0, 1), (1, 3)],
+    f: |z, _, _| {
+        let mut b2 = DVector::from_column_slice(&z[3..5]);
+        m253(z[0], &DVector::from_column_slice(&z[1..3]), &mut b2);
+        cat(&[b2.as_slice()])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (
+            DVector::from_column_slice(&z[3..5]),
+            DVector::from_column_slice(&d[3..5]),
+        );
+        m253_jvp(
+            z[0],
+            d[0],
+            &DVector::from_column_slice(&z[1..3]),
+            &DVector::from_column_slice(&d[1..3]),
+            &mut b2,
+            &mut db2,
+        );
+        (cat(&[b2.as_slice()]), cat(&[db2.as_slice()]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (
+            DVector::from_column_slice(&z[3..5]),
+            DVector::from_column_slice(&c[0..2]),
+        );
+        let (g0, g1) = m253_vjp(
+            z[0],
+            &DVector::from_column_slice(&z[1..3]),
+            &mut b2,
+            &mut cb2,
+        );
+        (
+            cat(&[b2.as_slice()]),
+            cat(&[&[g0][..], g1.as_slice(), cb2.as_slice()]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.2007, -0.1803, 0.0174, 0.0535, -0.1577],
+            q: &[],
+            k: 1,
+            t: &[0.1063, 0.6409, 0.9061, -0.0276, 0.3781],
+            c: &[1.1166, 1.2266],
+            v: &[],
+            y: &[0.022391266503, 0.0],
+        },
+        Point {
+            z: &[0.2687, 0.4413, 0.3746, 1.169, -1.1214],
+            q: &[],
+            k: 3,
+            t: &[-0.9989, 0.8945, 0.237, -0.9925, -0.9386],
+            c: &[1.3809, 0.7832],
+            v: &[],
+            y: &[0.712500449852, 0.0],
+        },
+    ],
+};
+
+#[differentiate]
+fn m254(p: [f64; 2], xs: &[f64], x: &[f64]) -> f64 {
+    let mut u1: f64 = 1.0;
+    if ((u1.cosh() + 0.73).acosh() + p[1]) > 0.44 {
+        let cg2 = [
+            vec![0.57, 0.31, 1.19],
+            vec![0.98, 0.13, 0.61],
+            vec![1.16, 0.53, 0.65],
+        ];
+        let d3 = m136(
+            x[x.len() - 1],
+            &m252(&cg2, x[x.len() - 1], p),
+            Some(&0.35),
+            3,
+        );
+        u1 = u1 * 0.42 + d3.tanh();
+        u1 = u1 * 0.88 + d3.atan();
+    }
+    let mut j4 = 0;
+    while j4 < 3 {
+        let mut bf5 = [0.0; 6];
+        let s7 = m178(
+            &p,
+            p,
+            1.38,
+            u1.mul_add(u1, p[(j4 + 1) % p.len()]),
+            1.2,
+            &mut bf5[j4 % 3..=j4 % 3 + 3],
+        );
+        for i1 in 0..bf5.len() {
+            u1 += bf5[i1] * p[i1 % p.len()].powi(3);
+        }
+        u1 = u1 * 0.63 + s7.atan();
+        u1 -= (s7 + (xs[j4 % xs.len()] - s7)).atan();
+        j4 += 1;
+    }
+    if (xs[0] * (u1 * u1)) > -0.09 {
+        let mut y8 = xs.to_vec();
+        y8[0] = u1 - x[0];
+        let u9 = y8[2] - y8[0] * -u1;
+        u1 += u9 * u1.asinh();
+        u1 -= (u9 + (x[x.len() - 1] + y8[1])).atan();
+    } else {
+        u1 += xs[2] * u1;
+    }
+    if p[0] < 0.79 {
+        let u10 = 1.25 * (u1 * u1 + 1.22).ln();
+        u1 -= (u10 + u1 / p[0].hypot(1.21)).tanh();
+    }
+    let t11 = u1;
+    let mut s12 = t11 - u1 + p[0];
+    let mut j13 = 0;
+    loop {
+        s12 += t11 - p[1];
+        j13 += 1;
+        if s12 > 0.17 {
+            return s12 + t11;
+        }
+        if j13 >= 2 {
+            return s12 + t11;
+        }
+    }
+}
+
+const M254: Case = Case {
+    name: "m254",
+    live: &[(0, 2), (2, 5), (5, 8)],
+    f: |z, _, _| vec![m254(arr(&z[0..2]), &z[2..5], &z[5..8])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m254_jvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &z[2..5],
+            &d[2..5],
+            &z[5..8],
+            &d[5..8],
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = m254_vjp(arr(&z[0..2]), &z[2..5], &z[5..8], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g1[..], &g2[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = m254_grad(arr(&z[0..2]), &z[2..5], &z[5..8]);
+        (r, cat(&[&g0[..], &g1[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = m254_hvp(
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &z[2..5],
+            &d[2..5],
+            &z[5..8],
+            &d[5..8],
+        );
+        (
+            r,
+            cat(&[&g0[..], &g1[..], &g2[..]]),
+            cat(&[&h0[..], &h1[..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.8385, -0.5849, -0.8487, -0.3342, 1.0609, 1.0151, 0.5093, -1.2077,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.0176, -0.5762, 0.1974, -0.7332, 0.998, -0.2878, -0.761, -0.8546,
+            ],
+            c: &[-1.9042],
+            v: &[
+                0.8639, 0.3783, -0.4369, -0.0675, -0.141, 0.1382, -0.5983, 0.3703,
+            ],
+            y: &[-2.43122690095],
+        },
+        Point {
+            z: &[
+                -0.0077, -0.0686, 0.9354, -0.4708, 1.3666, 0.723, 1.3166, -1.1837,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.0027, -0.0419, -0.6076, 0.3801, -0.3051, -0.435, -0.718, 0.8624,
+            ],
+            c: &[-1.4044],
+            v: &[
+                -0.7653, 0.3784, 0.805, 0.6798, -0.7705, 0.2191, -0.5859, 0.7738,
+            ],
+            y: &[1.8111731771],
+        },
+    ],
+};
+
+#[differentiate(wrt(a))]
+fn m255(mut a: f64) -> f64 {
+    let mut bf1 = vec![0.0; 3];
+    m213(&mut bf1, 1.04);
+    for i0 in 0..bf1.len() {
+        a = a * 0.38 + bf1[i0].atan();
+    }
+    if (1.08 * f64::powf(1.79, a.atan())) < a {
+        for i0 in 0..4 {
+            a += a * a;
+            a += (a * a + 0.65).cbrt();
+        }
+        let u2 = a;
+        a += u2 * u2.cosh();
+    } else {
+        return a.atan().exp_m1();
+    }
+    let mut vs3 = 0.0;
+    let mut kk4 = 0usize;
+    for i0 in 0..2 {
+        bump(&mut kk4, 3);
+        vs3 += 0.61 * bf1[kk4] * (1.47 * bf1[1] + a);
+    }
+    for v5 in bf1.windows(2) {
+        let p6 = v5[0];
+        let p7 = v5[1];
+        a += p6 * (0.67 * p7.tanh()).tan().atan();
+        a += p7 * p7.hypot(bf1[2] * bf1[2] + 0.75).tanh();
+    }
+    0.31 * a
+}
+
+const M255: Case = Case {
+    name: "m255",
+    live: &[(0, 1)],
+    f: |z, _, _| vec![m255(z[0])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m255_jvp(z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = m255_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = m255_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = m255_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2361],
+            q: &[],
+            k: 3,
+            t: &[-0.4429],
+            c: &[1.9746],
+            v: &[0.9316],
+            y: &[0.0700694483202],
+        },
+        Point {
+            z: &[1.1709],
+            q: &[],
+            k: 2,
+            t: &[-0.1448],
+            c: &[-0.8526],
+            v: &[0.7142],
+            y: &[0.0662645176386],
+        },
+    ],
+};
+
+#[differentiate(wrt(w))]
+fn m256(w: &DVector<f64>, data: &[f64]) -> f64 {
+    let d = DVector::from_column_slice(data);
+    if w[0] > -0.27 {
+        let s = m090(d.clone(), d.clone(), w) * 0.32;
+        return s * w[1];
+    }
+    w[0] * 0.32
+}
+
+const M256: Case = Case {
+    name: "m256",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m256(&DVector::from_column_slice(&z[0..2]), &q[0..2])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m256_jvp(
             &DVector::from_column_slice(&z[0..2]),
             &DVector::from_column_slice(&d[0..2]),
             &q[0..2],
@@ -19744,15 +21659,15 @@ const M233: Case = Case {
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, _, c| {
-        let (r, g0) = m233_vjp(&DVector::from_column_slice(&z[0..2]), &q[0..2], c[0]);
+        let (r, g0) = m256_vjp(&DVector::from_column_slice(&z[0..2]), &q[0..2], c[0]);
         (cat(&[&[r][..]]), cat(&[g0.as_slice()]))
     },
     grad: Some(|z, q, _| {
-        let (r, g0) = m233_grad(&DVector::from_column_slice(&z[0..2]), &q[0..2]);
+        let (r, g0) = m256_grad(&DVector::from_column_slice(&z[0..2]), &q[0..2]);
         (r, cat(&[g0.as_slice()]))
     }),
     hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m233_hvp(
+        let (r, g0, h0) = m256_hvp(
             &DVector::from_column_slice(&z[0..2]),
             &DVector::from_column_slice(&d[0..2]),
             &q[0..2],
@@ -19761,5514 +21676,1734 @@ const M233: Case = Case {
     }),
     points: [
         Point {
-            z: &[1.065, 0.0662],
-            q: &[-0.8334, 1.3181],
-            k: 3,
-            t: &[0.7105, -0.5898],
-            c: &[-1.0284],
-            v: &[0.3232, 0.7278],
-            y: &[0.0645654226524],
-        },
-        Point {
-            z: &[1.0265, -0.2702],
-            q: &[-0.1745, -1.4402],
-            k: 4,
-            t: &[-0.3865, 0.053],
-            c: &[0.9654],
-            v: &[-0.8307, -0.6191],
-            y: &[0.16457985878],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn m234(y: &mut [f64], c: f64) {
-    for i in 0..y.len() {
-        y[i] = c * y[i] + (0.21 * y[i]).sin();
-    }
-    if y[1] > 0.5 {
-        y[3] = y[3] * y[1].cos();
-    } else {
-        y[3] -= c * y[1];
-    }
-    m094(&mut y[0..3], 0.35);
-}
-
-const M234: Case = Case {
-    name: "m234",
-    live: &[],
-    f: |z, q, _| {
-        let mut b0 = z[0..4].to_vec();
-        m234(&mut b0, q[0]);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        m234_jvp(&mut b0, &mut db0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let () = m234_vjp(&mut b0, &mut cb0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.0638, 0.9124, 0.4852, -0.9966],
-            q: &[1.3159],
-            k: 4,
-            t: &[-0.8642, -0.8387, 0.9212, -0.8811],
-            c: &[-1.7981, -1.7163, -1.2024, 0.7496],
-            v: &[],
-            y: &[
-                0.0631789065442,
-                0.855790049004,
-                0.674428551604,
-                -0.271583964211,
-            ],
-        },
-        Point {
-            z: &[1.1634, -0.5517, -1.0013, -0.4898],
-            q: &[-0.6285],
-            k: 2,
-            t: &[0.1276, -0.2707, 0.4563, -0.2347],
-            c: &[1.7832, 1.8751, -1.7876, 1.5915],
-            v: &[],
-            y: &[
-                -0.305508817338,
-                0.209438517866,
-                0.408299246467,
-                0.350437497497,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, x))]
-fn m235(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
-    let mut s = (x[0] + 0.25).sin();
-    if s > -0.21 {
-        if let Some(w) = w {
-            s += w[1] * (x[1] + 0.72).sin();
-        }
-    }
-    if s > 0.32 {
-        if let Some(w) = w {
-            s += w[0] * x[2] * a.cos();
-        }
-    }
-    for i in 0..x.len() {
-        s += 0.53 * m217(a, x, w, k);
-    }
-    s * a
-}
-
-const M235: Case = Case {
-    name: "m235",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, k| vec![m235(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..2]), k)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m235_jvp(
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            (k % 2 == 1).then_some(&q[0..2]),
-            k,
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1) = m235_vjp(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..2]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1) = m235_grad(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..2]), k);
-        (r, cat(&[&[g0][..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, h0, h1) = m235_hvp(
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            (k % 2 == 1).then_some(&q[0..2]),
-            k,
-        );
-        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.0083, 1.3597, -0.3202, -1.2869],
-            q: &[0.6576, 0.9376],
+            z: &[0.8651, 0.5773],
+            q: &[-0.413, -1.0988],
             k: 1,
-            t: &[0.4399, 0.5177, 0.8226, 0.6482],
-            c: &[1.5357],
-            v: &[-0.5506, -0.2887, -0.6096, 0.7721],
-            y: &[-0.242810881289],
+            t: &[-0.7809, -0.6881],
+            c: &[0.9966],
+            v: &[0.9383, 0.4015],
+            y: &[-0.0746716772121],
         },
         Point {
-            z: &[0.7892, 0.3777, -0.5943, 1.1972],
-            q: &[-0.2221, 0.3438],
-            k: 1,
-            t: &[0.5623, -0.9014, -0.5714, 0.1024],
-            c: &[1.2219],
-            v: &[0.0423, 0.8331, 0.7699, 0.3907],
-            y: &[0.621777328366],
-        },
-    ],
-};
-
-#[differentiate]
-fn m236(v: Vec<f64>) -> f64 {
-    let mut s = 0.0;
-    for e in v.iter() {
-        s += e * e * 0.4;
-    }
-    s
-}
-
-const M236: Case = Case {
-    name: "m236",
-    live: &[(0, 3)],
-    f: |z, _, _| vec![m236(z[0..3].to_vec())],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m236_jvp(z[0..3].to_vec(), d[0..3].to_vec());
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = m236_vjp(z[0..3].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = m236_grad(z[0..3].to_vec());
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = m236_hvp(z[0..3].to_vec(), d[0..3].to_vec());
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.5033, 1.0811, 0.4871],
-            q: &[],
-            k: 1,
-            t: &[0.7288, -0.3466, -0.7147],
-            c: &[-0.7587],
-            v: &[-0.6581, 0.0111, 0.4724],
-            y: &[0.663741804],
-        },
-        Point {
-            z: &[0.3002, -1.487, 0.9288],
-            q: &[],
-            k: 3,
-            t: &[-0.8625, -0.3595, -0.6565],
-            c: &[-0.5348],
-            v: &[-0.6962, -0.8452, 0.3043],
-            y: &[1.265583392],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, y))]
-fn m237(a: f64, x: &DVector<f64>, y: &mut DVector<f64>) {
-    y[1] = a * x[1] * y[0];
-}
-
-const M237: Case = Case {
-    name: "m237",
-    live: &[(0, 3)],
-    f: |z, q, _| {
-        let mut b2 = DVector::from_column_slice(&z[3..6]);
-        m237(q[0], &DVector::from_column_slice(&z[0..3]), &mut b2);
-        cat(&[b2.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (
-            DVector::from_column_slice(&z[3..6]),
-            DVector::from_column_slice(&d[3..6]),
-        );
-        m237_jvp(
-            q[0],
-            &DVector::from_column_slice(&z[0..3]),
-            &DVector::from_column_slice(&d[0..3]),
-            &mut b2,
-            &mut db2,
-        );
-        (cat(&[b2.as_slice()]), cat(&[db2.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (
-            DVector::from_column_slice(&z[3..6]),
-            DVector::from_column_slice(&c[0..3]),
-        );
-        let g1 = m237_vjp(
-            q[0],
-            &DVector::from_column_slice(&z[0..3]),
-            &mut b2,
-            &mut cb2,
-        );
-        (cat(&[b2.as_slice()]), cat(&[g1.as_slice(), cb2.as_slice()]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.4049, -1.1314, -1.1832, 0.3177, 0.4978, -0.3503],
-            q: &[0.9314],
-            k: 1,
-            t: &[0.6092, -0.3921, -0.9344, -0.4915, -0.0986, -0.1207],
-            c: &[1.6397, 1.304, 1.9286],
-            v: &[],
-            y: &[0.3177, -0.334787799492, -0.3503],
-        },
-        Point {
-            z: &[-0.1339, -0.1096, -0.4208, 0.3985, 0.8391, 1.2369],
-            q: &[1.2933],
-            k: 4,
-            t: &[0.6478, 0.4324, 0.7957, -0.8269, 0.7021, 0.6137],
-            c: &[-0.96, -1.5462, -1.0075],
-            v: &[],
-            y: &[0.3985, -0.05648565348, 1.2369],
-        },
-    ],
-};
-
-#[differentiate(wrt(p))]
-fn m238(xs: &[f64], p: [f64; 4], k: usize, x: &[f64]) -> f64 {
-    let a1 = x[0] / p[k % p.len()].hypot(0.88) - p[k % p.len()];
-    let i2 = xs.partition_point(|&k| k <= a1).clamp(1, xs.len() - 1);
-    let t4 = (a1 - xs[i2 - 1]) / (xs[i2] - xs[i2 - 1]);
-    let s3 = p[i2 - 1] * (1.0 - t4) + p[i2] * t4;
-    let mut u5: f64 = 0.5;
-    if k == 2 {
-        let d6 = m149(
-            xs[0] - s3,
-            k,
-            1.19,
-            &m109(s3, &p),
-            [0.2, 0.68],
-            0.37 * k as f64,
-        );
-        for i0 in 0..d6.len() {
-            u5 += d6[i0] * (0.94 * d6[i0 % d6.len()].cos()).cosh();
-        }
-    } else {
-        u5 += x[1] + s3 - p[0];
-    }
-    if (u5.powi(0) - p[2]) > 0.72 {
-        let mut bf7 = vec![0.0; 4];
-        let s8 =
-            0.62 * m178(
-                &p,
-                [u5 - s3, a1.hypot(s3.powi(2) + 1.09)],
-                a1.hypot(0.79).ln(),
-                f64::atanh(0.55 * u5.tanh()),
-                x[k % x.len()].atan2((1.2 * a1.cos()).cosh()),
-                &mut bf7,
-            ) + bf7[3];
-        u5 = u5 * 0.58 + s8.sin();
-        u5 += s8 * a1.sin().exp().powf(s3.tanh());
-    }
-    if k > 1 || (xs[2] / (f64::powi(0.19, 2) + 1.16)).sin() > u5 {
-        return s3.tanh().hypot(0.74).recip();
-    }
-    let mut pv9 = Vec::with_capacity(4);
-    for i0 in 0..4 {
-        pv9.push(0.31 * a1 + p[2]);
-    }
-    let u10 = pv9[0] * (pv9[1] * (pv9[2] - pv9[0]));
-    let t11 = u10 - u5 - s3;
-    let mut s12 = u10.sin().cosh().log(u5.powi(2) + 1.93) - p[p.len() - 1];
-    let mut j13 = 0;
-    loop {
-        s12 = s12 * 0.52 + (f64::hypot(0.89, 0.61) + p[0]);
-        s12 = s12 * 0.21 + f64::cos(u5.asinh());
-        j13 += 1;
-        if s12 > 0.65 {
-            return s12 * t11;
-        }
-        if j13 >= 3 {
-            return s12 * t11;
-        }
-    }
-}
-
-const M238: Case = Case {
-    name: "m238",
-    live: &[(0, 4)],
-    f: |z, q, k| vec![m238(&q[0..3], arr(&z[0..4]), k, &q[3..5])],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m238_jvp(&q[0..3], arr(&z[0..4]), arr(&d[0..4]), k, &q[3..5]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1) = m238_vjp(&q[0..3], arr(&z[0..4]), k, &q[3..5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1) = m238_grad(&q[0..3], arr(&z[0..4]), k, &q[3..5]);
-        (r, cat(&[&g1[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, h1) = m238_hvp(&q[0..3], arr(&z[0..4]), arr(&d[0..4]), k, &q[3..5]);
-        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.7316, -1.0146, -0.3374, -0.0681],
-            q: &[-1.3633, -0.3466, 0.5555, 0.8154, -0.0871],
-            k: 2,
-            t: &[0.7746, 0.4802, 0.9701, 0.175],
-            c: &[0.8538],
-            v: &[-0.167, 0.6808, 0.7274, -0.8815],
-            y: &[1.32535696551],
-        },
-        Point {
-            z: &[0.4337, 1.1752, 1.0168, 0.3983],
-            q: &[-0.9325, -0.4221, 0.194, -1.4742, 0.3621],
-            k: 4,
-            t: &[-0.3654, 0.6553, 0.1647, 0.0203],
-            c: &[-1.9241],
-            v: &[-0.1235, 0.9288, -0.0501, 0.4925],
-            y: &[0.935267088047],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn m239(x: &[f64], p: [f64; 3], k: usize) -> f64 {
-    let mut s = x[3] * 0.74;
-    let v: Vec<f64> = x.iter().map(|e| e * 0.74).collect();
-    let u = x[..k % x.len()].to_vec();
-    if s > 0.19 {
-        if let Some(e) = x.last() {
-            s += *e * s.sin() * 0.61 + *e;
-        }
-    } else {
-        s -= 0.55 * s.sin();
-    }
-    if s > -0.49 {
-        if let Some(&e) = u.get(k + 1) {
-            s += e * s.sin() * 0.72 + e;
-        }
-    }
-    s
-}
-
-const M239: Case = Case {
-    name: "m239",
-    live: &[(0, 4)],
-    f: |z, q, k| vec![m239(&z[0..4], arr(&q[0..3]), k)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m239_jvp(&z[0..4], &d[0..4], arr(&q[0..3]), k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = m239_vjp(&z[0..4], arr(&q[0..3]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = m239_grad(&z[0..4], arr(&q[0..3]), k);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = m239_hvp(&z[0..4], &d[0..4], arr(&q[0..3]), k);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.2912, 1.0503, 0.7783, 0.7851],
-            q: &[-0.3887, 0.7175, 1.465],
-            k: 1,
-            t: &[-0.0535, -0.7403, 0.731, 0.0838],
-            c: &[1.9476],
-            v: &[-0.5058, 0.8867, -0.3642, -0.9149],
-            y: &[1.62891874283],
-        },
-        Point {
-            z: &[0.2429, 1.4613, 1.0237, 0.5338],
-            q: &[-0.226, 0.5474, 1.0296],
-            k: 1,
-            t: &[0.7639, 0.1098, 0.5258, -0.9654],
-            c: &[-0.8417],
-            v: &[-0.0678, 0.386, -0.358, -0.2143],
-            y: &[1.05411607935],
-        },
-    ],
-};
-
-const M240_T0: [f64; 3] = [-0.13, -1.46, 1.43];
-
-#[differentiate]
-fn m240(pr: &[f64; 3], m: [[f64; 3]; 2], x: &[f64]) -> ([f64; 2], f64) {
-    let mut mu1 = [pr[2] * m[0][0].tanh(), 1.18 * x[2], -pr[pr.len() - 1]];
-    for _ in 0..2 {
-        let old2 = mu1;
-        mu1 = Default::default();
-        mu1[0] += 0.74 * old2[1] + old2[0].sin();
-        mu1[1] += 0.74 * old2[2] + old2[1].sin();
-        mu1[2] += 0.74 * old2[0] + old2[2].sin();
-    }
-    let u3 = mu1[mu1.len() - 1] - mu1[0] * m[1][0].exp2();
-    let mut u4: f64 = 0.0;
-    if ((u4.sin() * 0.41).atanh() + x[0]) > 0.69 {
-        let u7 = pr
-            .iter()
-            .zip(x.iter())
-            .map(|(&v5, &v6)| (u3.powi(2) + 1.32).acosh() * (0.45 * v5) * v6.cos())
-            .fold(f64::NEG_INFINITY, f64::max);
-        u4 += u7 * u4.sin();
-    } else {
-        u4 -= pr[2] * (u4 + u3);
-    }
-    if (x[0] * (x[1] - x[1])).tanh() < 0.57 {
-        let j8 = x.len() - 2;
-        let e10: f64 = x.iter().skip(j8).map(|&v9| u3.asinh() * v9).sum();
-        u4 = u4 * 0.2 + e10.sin();
-        u4 += e10 * (0.36 * u4.cos()).asin();
-    }
-    let u12: f64 = pr
-        .iter()
-        .step_by(2)
-        .step_by(2)
-        .filter(|v11| **v11 > 0.05)
-        .map(|&v11| 1.0 * v11)
-        .sum();
-    if (pr[1] + u3.tanh().exp_m1()).sin() < 0.41 {
-        let mut vs13 = 0.0;
-        let mut kk14 = 0usize;
-        for i0 in 0..2 {
-            bump(&mut kk14, 3);
-            vs13 +=
-                0.57 * mu1[kk14] * (x[i0 % x.len()] * (u4.powi(2) + 1.53).powf(m[1][i0 % 3].sin()));
-        }
-    }
-    for x15 in M240_T0.iter().skip(1) {
-        u4 += (*x15).tanh() * (m[0][1].hypot(u12.sin().exp()) - x[1]);
-    }
-    let mut o16 = [0.0; 2];
-    o16[0] = u4.atan();
-    o16[1] += u12.sin();
-    (o16, u3)
-}
-
-const M240: Case = Case {
-    name: "m240",
-    live: &[(0, 3), (3, 9), (9, 12)],
-    f: |z, _, _| {
-        let (r0, r1) = m240(&arr(&z[0..3]), arr2(&z[3..9]), &z[9..12]);
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, _, _| {
-        let ((r0, r1), (dr0, dr1)) = m240_jvp(
-            &arr(&z[0..3]),
-            &arr(&d[0..3]),
-            arr2(&z[3..9]),
-            arr2(&d[3..9]),
-            &z[9..12],
-            &d[9..12],
-        );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let ((r0, r1), g0, g1, g2) = m240_vjp(
-            &arr(&z[0..3]),
-            arr2(&z[3..9]),
-            &z[9..12],
-            (arr(&c[0..2]), c[2]),
-        );
-        (
-            cat(&[&r0[..], &[r1][..]]),
-            cat(&[&g0[..], &g1.concat()[..], &g2[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.2468, -1.4316, -1.4016, 0.5783, 0.165, 1.3887, 1.4041, -0.6576, 0.8598, -0.3322,
-                0.4438, 1.0224,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.5981, 0.8, -0.4224, -0.6016, -0.6382, 0.1032, -0.8414, -0.1573, -0.7634, 0.5446,
-                0.0159, -0.7292,
-            ],
-            c: &[0.8665, -1.8583, -1.0063],
-            v: &[],
-            y: &[-1.01171231715, 0.0, -3.85519169092],
-        },
-        Point {
-            z: &[
-                -1.4737, 0.1463, -0.186, -0.1169, -0.5554, 1.2064, -0.0564, 0.9769, -0.7131,
-                1.1032, 0.5236, -0.173,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.7793, 0.9688, 0.6789, -0.6021, -0.9817, -0.8727, -0.7788, 0.5734, 0.2616,
-                0.6966, 0.4612, 0.1956,
-            ],
-            c: &[-0.8686, -0.9339, -0.7262],
-            v: &[],
-            y: &[0.125287564256, 0.0, 0.274253688071],
-        },
-    ],
-};
-
-#[differentiate]
-fn m241(b: f64, v: Vec<f64>, a: f64, x: &[f64], mut c: f64) -> f64 {
-    for i0 in 0..3 {
-        let d1 = m231(a / (0.31 * c.cos()).cosh(), &v[0..=v.len() - 1], None, 1);
-        c += d1 * x[(i0 + 3) % x.len()].cos();
-        c += d1 * a.atan2(a.sin().exp());
-    }
-    let w2 = vec![(1.64 + x[1].sin()).log(a.powi(2) + 1.65) - x[0], b - v[2]];
-    let mut bf3 = vec![
-        v[1] * b.powi(0),
-        x[1].sin(),
-        w2[0].tanh().exp().ln(),
-        (a.powi(2) + 0.4).log10(),
-    ];
-    m219(
-        1.19,
-        a.sin().cosh(),
-        &[0.7, 1.3, 1.11, 0.81, 1.48],
-        w2.clone(),
-        m175(2, (c.powi(2) + 0.78).log2()),
-        &mut bf3[..3],
-    );
-    let u5 = bf3[0] - bf3[0] * b.powi(0);
-    let u6 = bf3[bf3.len() - 1];
-    if b > 0.58 {
-        c = c * 0.6 + v[0] * (bf3[2] * x[0]);
-    } else {
-        c -= (u6 / bf3[1].sin().exp()).atan2(b.tanh().exp());
-    }
-    1.31 * u6 * u5 - c
-}
-
-const M241: Case = Case {
-    name: "m241",
-    live: &[(0, 1), (1, 5), (5, 6), (6, 10), (10, 11)],
-    f: |z, _, _| vec![m241(z[0], z[1..5].to_vec(), z[5], &z[6..10], z[10])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m241_jvp(
-            z[0],
-            d[0],
-            z[1..5].to_vec(),
-            d[1..5].to_vec(),
-            z[5],
-            d[5],
-            &z[6..10],
-            &d[6..10],
-            z[10],
-            d[10],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2, g3, g4) =
-            m241_vjp(z[0], z[1..5].to_vec(), z[5], &z[6..10], z[10], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&[g0][..], &g1[..], &[g2][..], &g3[..], &[g4][..]]),
-        )
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2, g3, g4) = m241_grad(z[0], z[1..5].to_vec(), z[5], &z[6..10], z[10]);
-        (r, cat(&[&[g0][..], &g1[..], &[g2][..], &g3[..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, g3, g4, h0, h1, h2, h3, h4) = m241_hvp(
-            z[0],
-            d[0],
-            z[1..5].to_vec(),
-            d[1..5].to_vec(),
-            z[5],
-            d[5],
-            &z[6..10],
-            &d[6..10],
-            z[10],
-            d[10],
-        );
-        (
-            r,
-            cat(&[&[g0][..], &g1[..], &[g2][..], &g3[..], &[g4][..]]),
-            cat(&[&[h0][..], &h1[..], &[h2][..], &h3[..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.6457, -0.3578, -0.6217, -0.5929, 0.8659, 1.017, -0.648, 0.6528, 0.7864, 1.3212,
-                -0.7361,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.4164, -0.4792, 0.493, 0.0804, 0.6754, -0.1281, -0.0821, 0.0465, 0.8994, -0.9629,
-                0.3414,
-            ],
-            c: &[-1.1568],
-            v: &[
-                0.4841, 0.1745, 0.8247, 0.3592, 0.9371, 0.5808, 0.1379, -0.0147, 0.8215, -0.4621,
-                0.5505,
-            ],
-            y: &[1.9621740825],
-        },
-        Point {
-            z: &[
-                -0.665, -0.8443, 1.2302, -0.8835, -1.0341, 0.7562, -0.313, 1.0073, 1.3045, -0.8614,
-                0.3095,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.8846, 0.7202, -0.5202, 0.3641, 0.2953, -0.6617, -0.7475, 0.2205, 0.8738, 0.973,
-                -0.3711,
-            ],
-            c: &[-0.6697],
-            v: &[
-                -0.5697, 0.5968, 0.77, -0.8711, -0.957, 0.8529, 0.5522, 0.6479, 0.1415, -0.3174,
-                0.4597,
-            ],
-            y: &[4.7344588512],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn m242(a: f64) -> f64 {
-    let mut u1 = a / a.hypot(1.49);
-    let mut j2 = 0;
-    while j2 < 3 {
-        let d3 = m175(j2, u1);
-        let u4 = d3[(j2 + 1) % d3.len()] * (d3[j2 % d3.len()] * (a / a.hypot(0.86)));
-        u1 = u1 * 0.85 + u4.atan();
-        u1 += u4 * d3[j2 % d3.len()];
-        j2 += 1;
-    }
-    if a > -0.46 {
-        let mut bf5 = [
-            a * m202(
-                &[1.32, 1.4, 1.36, 1.49, 0.49],
-                &[a - a, u1, u1 + u1],
-                [
-                    [(a * a.atan().exp()).sin(), u1],
-                    [a.atan2(a.sin().cosh()), a],
-                    [a.tanh(), (0.77 * u1.tanh()).asin()],
-                ],
-                0,
-            ),
-            a - u1,
-            a.hypot(a.atan().cosh()),
-            (0.59 * u1.tanh()).acos(),
-            u1.asinh(),
-        ];
-        m094(&mut bf5[1..4], 1.46);
-        let u7 = bf5[bf5.len() - 1] - bf5[bf5.len() - 1] * bf5[2].tanh().exp2();
-        u1 = u1 * 0.75 + u7.sin();
-        u1 += u7 * u1.atan().exp().powf(u1.tanh());
-    } else {
-        u1 *= 0.43 + 0.35 * a.cos();
-    }
-    for i0 in 0..4 {
-        let u8 = u1;
-        u1 -= (u8 + u1.tanh()).atan();
-    }
-    let u9 = u1;
-    let t10 = u9 + u1 - 1.21 * a;
-    let mut s11 = a * u1.hypot(1.14).powf(0.6);
-    let mut j12 = 0;
-    1.05 * loop {
-        s11 *= 0.66 + 0.18 * a.cos();
-        s11 += f64::powf(1.32, (0.14 * a).tanh());
-        j12 += 1;
-        if s11 > 0.69 {
-            return s11 + t10;
-        }
-        if s11 < -0.7 {
-            break s11 + t10;
-        }
-        if j12 >= 4 {
-            break s11 * t10;
-        }
-    }
-}
-
-const M242: Case = Case {
-    name: "m242",
-    live: &[(0, 1)],
-    f: |z, _, _| vec![m242(z[0])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m242_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = m242_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = m242_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = m242_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.2746],
-            q: &[],
+            z: &[0.8568, -0.2966],
+            q: &[0.2058, -0.0696],
             k: 0,
-            t: &[0.7735],
-            c: &[1.2764],
-            v: &[-0.389],
-            y: &[2.13418296912],
-        },
-        Point {
-            z: &[0.1953],
-            q: &[],
-            k: 4,
-            t: &[0.3018],
-            c: &[1.6036],
-            v: &[0.7292],
-            y: &[1.08381189391],
+            t: &[-0.4131, 0.5323],
+            c: &[-1.4597],
+            v: &[0.9587, 0.8767],
+            y: &[0.00180911194806],
         },
     ],
 };
 
-#[differentiate(wrt(x))]
-fn m243(x: &[f64], xs: &[f64]) -> f64 {
-    let u3: f64 = x
-        .iter()
-        .skip(1)
-        .skip(1)
-        .enumerate()
-        .map(|(j2, &v1)| (0.8 * v1.cos()).asin())
-        .sum();
-    let mut mu4 = vec![u3.cos() - x[0], u3, xs[0], xs[0] * xs[0]];
-    let old5 = mu4.clone();
-    mu4 = Default::default();
-    mu4.push(0.81 * old5[1] + old5[0].sin());
-    mu4.push(0.81 * old5[2] + old5[1].sin());
-    mu4.push(0.81 * old5[3] + old5[2].sin());
-    mu4.push(0.81 * old5[0] + old5[3].sin());
-    let u6 = mu4[1] - mu4[2] * u3;
-    let mut u7 = u6 / xs[xs.len() - 1].tanh().cosh();
-    for i0 in 0..2 {
-        let cv8: Vec<f64> = vec![0.59, 0.71];
-        let u9 = m205(
-            [0.25, 0.15],
-            cv8.clone(),
-            0.4 * i0 as f64,
-            (0.61 * mu4[i0 % mu4.len()].cos()).acos(),
-        );
-        u7 -= (u9 * f64::acos(mu4[i0 % mu4.len()].sin() * 0.69)).cos();
-        u7 = u7 * 0.74 + u9.atan();
-    }
-    let mut bf10 = [x[1] * u7, u6, mu4[0] - xs[0]];
-    m183(&mut bf10, 0.35);
-    let u11 = bf10[0] + bf10[1] * u6.hypot(0.49).recip();
-    if x[0] > -0.12 {
-        let mut bf12 = [
-            x[x.len() - 1] * (u11.sin() * 0.39).atanh(),
-            bf10[bf10.len() - 1].sin().exp(),
-            u6 + xs[1],
-            u6.atan(),
-            u11 * u11,
-        ];
-        m094(&mut bf12[2..], 1.04);
-        for i0 in 0..bf12.len() {
-            u7 += bf12[i0] * (u6 + u3);
-        }
+#[differentiate(wrt(v))]
+fn m257(v: DVector<f64>, a: f64) -> f64 {
+    let mut s = v.dot(&v) * v[0];
+    if v[2] > -0.27 {
+        s *= a.tanh();
     } else {
-        u7 += x[0] * (bf10[bf10.len() - 1] - u7);
+        s -= v[0] * 0.78;
     }
-    u7 + u11 + u6.sin()
-}
-
-const M243: Case = Case {
-    name: "m243",
-    live: &[(0, 4)],
-    f: |z, q, _| vec![m243(&z[0..4], &q[0..3])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m243_jvp(&z[0..4], &d[0..4], &q[0..3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m243_vjp(&z[0..4], &q[0..3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = m243_grad(&z[0..4], &q[0..3]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m243_hvp(&z[0..4], &d[0..4], &q[0..3]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.7923, -0.8197, 0.1249, -0.7268],
-            q: &[-0.733, 0.6069, 0.9557],
-            k: 4,
-            t: &[-0.7978, -0.658, 0.7893, -0.598],
-            c: &[0.9419],
-            v: &[0.7729, 0.5505, -0.301, -0.8077],
-            y: &[6.22710529891],
-        },
-        Point {
-            z: &[-0.9949, -0.5038, -0.4966, 1.4245],
-            q: &[-1.0033, -0.2251, 0.834],
-            k: 3,
-            t: &[0.488, 0.2216, -0.5536, -0.8658],
-            c: &[-1.0842],
-            v: &[-0.0557, 0.2727, -0.1962, 0.2968],
-            y: &[4.40281748688],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn m244(y: &mut [f64]) {
-    m125(&mut y[0..3]);
-    for i in 1..y.len() {
-        y[i] += 0.33 * (y[i - 1] * 0.46).sin();
+    for i in 0..v.len() {
+        s += (v[i] * a).sin() * 0.45;
     }
-    for i in 0..y.len() {
-        y[i] = y[i].atan();
-    }
-    let s: f64 = y.iter().map(|v| v * v).sum();
-    y[2] = (0.5 * s).tanh() + 0.46 * y[2];
-}
-
-const M244: Case = Case {
-    name: "m244",
-    live: &[],
-    f: |z, _, _| {
-        let mut b0 = z[0..4].to_vec();
-        m244(&mut b0);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        m244_jvp(&mut b0, &mut db0);
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let () = m244_vjp(&mut b0, &mut cb0);
-        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.3151, -0.8271, -0.2373, -1.2451],
-            q: &[],
-            k: 1,
-            t: &[0.0529, -0.7147, -0.4015, -0.3057],
-            c: &[-1.38, 1.1597, 1.0837, -1.8524],
-            v: &[],
-            y: &[
-                -0.317294062208,
-                -0.700651624308,
-                0.633108680903,
-                -0.889917567303,
-            ],
-        },
-        Point {
-            z: &[1.3435, -0.1589, 1.4503, 0.9739],
-            q: &[],
-            k: 1,
-            t: &[-0.9218, -0.2726, 0.4266, 0.7563],
-            c: &[0.6268, -1.9626, 0.6301, 1.759],
-            v: &[],
-            y: &[
-                0.859488859281,
-                0.000203870710915,
-                1.24715843549,
-                0.860306722124,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(p), joint)]
-fn m245(x: &[f64], a: f64, xs: &[f64], p: [f64; 2], k: usize) -> Vec<f64> {
-    let mut u1: f64 = 1.0;
-    if p[0] > -0.05 {
-        let a2 = (p[k % p.len()] + a.hypot(1.26)).atan();
-        let y3 = [a2, u1.signum() * xs[0], p[k % p.len()]];
-        let i4 = xs.partition_point(|&k| k <= a2).clamp(1, xs.len() - 1);
-        let t6 = (a2 - xs[i4 - 1]) / (xs[i4] - xs[i4 - 1]);
-        let s5 = y3[i4 - 1] * (1.0 - t6) + y3[i4] * t6;
-        u1 = u1 * 0.87 + s5.sin();
-        u1 += a2 * (p[1] * u1);
-    }
-    for i0 in 0..3 {
-        let mut u7 = vec![
-            p[1] * (u1 * u1 + 1.79).powi(-2),
-            (1.41 * u1.cos()).exp().powf(0.32 * p[p.len() - 1].cos()),
-            xs[2].powi(2),
-        ];
-        for _ in 0..3 {
-            u7 = m149(
-                u1,
-                3,
-                (xs[i0 % xs.len()].sin() * 0.8).acos(),
-                &u7,
-                [0.92, 0.72],
-                1.45,
-            );
-        }
-        for i1 in 0..u7.len() {
-            u1 += u7[i1] * x[i1 % x.len()].tanh();
-        }
-    }
-    for i0 in 0..k + 1 {
-        let r8 = &xs[1..];
-    }
-    for i0 in 0..x.len() {
-        let mut bf9 = [
-            p[i0 % p.len()],
-            a.powi(3),
-            (0.5 * u1.tanh()).asin(),
-            a / a.hypot(0.9),
-            (0.7 * a.cos()).acos(),
-        ];
-        m209(&mut bf9[1..]);
-        let u11 = bf9[i0 % bf9.len()] + bf9[(i0 + 3) % bf9.len()] * (u1 + k as f64);
-        u1 -= (u11 + u11.tanh()).tanh();
-        u1 += u11 * f64::tanh(a);
-    }
-    let mut o12 = Vec::new();
-    o12.push(0.52 * u1);
-    o12.push(a.cos());
-    o12
-}
-
-const M245: Case = Case {
-    name: "m245",
-    live: &[(0, 2)],
-    f: |z, q, k| m245(&q[0..4], q[4], &q[5..8], arr(&z[0..2]), k),
-    jvp: |z, d, q, k| {
-        let (r, dr) = m245_jvp(&q[0..4], q[4], &q[5..8], arr(&z[0..2]), arr(&d[0..2]), k);
-        (r, dr)
-    },
-    vjp: |z, q, k, c| {
-        let (r, g3) = m245_vjp(&q[0..4], q[4], &q[5..8], arr(&z[0..2]), k, c[..2].to_vec());
-        (r, cat(&[&g3[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.1958, -0.9791],
-            q: &[
-                -0.851, -0.6503, -0.6927, 0.9473, -0.1655, -1.2626, -0.8085, 0.0198,
-            ],
-            k: 4,
-            t: &[0.3015, -0.2841],
-            c: &[0.8627, 1.501],
-            v: &[],
-            y: &[-0.391618772228, 0.986336105882],
-        },
-        Point {
-            z: &[-0.5591, 0.9507],
-            q: &[
-                1.2069, 0.0224, -0.5637, -0.135, 0.6693, -1.0571, -0.5372, -0.419,
-            ],
-            k: 1,
-            t: &[-0.7945, -0.2325],
-            c: &[0.6658, 1.9411],
-            v: &[],
-            y: &[-0.962342103295, 0.784256164],
-        },
-    ],
-};
-
-const M246_T0: [f64; 3] = [-0.59, 0.04, -0.4];
-
-#[differentiate(wrt(a, p, m))]
-fn m246(a: f64, x: &[f64], p: [f64; 3], k: usize, m: [[f64; 2]; 2], b: f64) -> (Vec<f64>, f64) {
-    let mut u1: f64 = 1.0;
-    let mut j2 = 0;
-    while j2 < 2 {
-        let u4 = p
-            .iter()
-            .fold(0.17, |acc5, v3| acc5 * 0.51 + u1 * a - (*v3).atan());
-        u1 = u1 * 0.82 + u4.tanh();
-        j2 += 1;
-    }
-    for i0 in (0..3).rev() {
-        for x6 in &M246_T0 {
-            u1 += x6 * (m[i0 % 2][i0 % 2] * -(i0 as f64));
-        }
-    }
-    let d7 = m136(b.sin(), &m[k % 2], None, k);
-    if x[2] < 0.08 {
-        let [e8, ..] = p;
-        let u9 = e8.sin() + x[k % x.len()].atan2(b * b + 0.54);
-        u1 = u1 * 0.8 + u9.atan();
-        u1 -= (u9 + b.tanh().exp()).atan();
-    } else {
-        u1 += a.asinh() - p[1];
-    }
-    let j10 = x.len() - 2;
-    let e12 = (j10..x.len())
-        .map(|i13| (x[2].powi(2) + 1.15).recip() * x[i13])
-        .sum::<f64>();
-    let mut pv14 = Vec::with_capacity(4);
-    pv14.push(m[k % 2][k % 2] * x[k % x.len()].clamp(-0.84, 1.42));
-    for i0 in 0..pv14.len() {
-        u1 = u1 * 0.25 + pv14[i0].tanh();
-    }
-    for i0 in 0..2 {
-        u1 += 0.53 * m136(f64::powf(0.73, b.sin()), &m[i0], Some(&b), k);
-    }
-    (vec![u1 - d7, e12], e12)
-}
-
-const M246: Case = Case {
-    name: "m246",
-    live: &[(0, 1), (1, 4), (4, 8)],
-    f: |z, q, k| {
-        let (r0, r1) = m246(z[0], &q[0..3], arr(&z[1..4]), k, arr2(&z[4..8]), q[3]);
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = m246_jvp(
-            z[0],
-            d[0],
-            &q[0..3],
-            arr(&z[1..4]),
-            arr(&d[1..4]),
-            k,
-            arr2(&z[4..8]),
-            arr2(&d[4..8]),
-            q[3],
-        );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g0, g2, g4) = m246_vjp(
-            z[0],
-            &q[0..3],
-            arr(&z[1..4]),
-            k,
-            arr2(&z[4..8]),
-            q[3],
-            (c[0..2].to_vec(), c[2]),
-        );
-        (
-            cat(&[&r0[..], &[r1][..]]),
-            cat(&[&[g0][..], &g2[..], &g4.concat()[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.9453, -0.5985, 0.4138, 1.4492, 0.2567, 0.8685, -1.3057, -1.219,
-            ],
-            q: &[1.046, 1.0145, -1.4582, 0.3659],
-            k: 1,
-            t: &[
-                -0.094, -0.3987, 0.5884, -0.0879, 0.5789, -0.735, 0.4994, -0.1788,
-            ],
-            c: &[-0.5833, 1.6535, -0.8019],
-            v: &[],
-            y: &[-0.719371374926, -0.135425206029, -0.135425206029],
-        },
-        Point {
-            z: &[
-                1.1463, -0.3721, -0.0422, -0.8266, -0.7438, -1.305, -1.1552, -0.1004,
-            ],
-            q: &[-0.795, 0.1776, -0.0904, 0.9088],
-            k: 4,
-            t: &[
-                0.2425, -0.4964, 0.5758, -0.0677, -0.0845, -0.8277, 0.0238, -0.4824,
-            ],
-            c: &[-1.7159, -1.2771, 1.4543],
-            v: &[],
-            y: &[0.0391501175293, 0.0752910517207, 0.0752910517207],
-        },
-    ],
-};
-
-#[differentiate]
-fn m247(a: &[[f64; 3]], mut b: f64) -> f64 {
-    let mut s = a[0][1] * b;
-    b = b * 0.8 + a[1][0];
-    let d1 = m224(&a[2]);
-    s += d1[0] * 0.69;
-    for i in 0..a.len() {
-        s += a[i][1] * (b * 0.46).cos();
-    }
-    for row in a.iter() {
-        s += row[1].sin() * b;
-    }
-    s * b + a[0][0]
-}
-
-const M247: Case = Case {
-    name: "m247",
-    live: &[(0, 9), (9, 10)],
-    f: |z, _, _| vec![m247(&arr2::<3, 3>(&z[0..9]), z[9])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m247_jvp(&arr2::<3, 3>(&z[0..9]), &arr2::<3, 3>(&d[0..9]), z[9], d[9]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = m247_vjp(&arr2::<3, 3>(&z[0..9]), z[9], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0.concat()[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = m247_grad(&arr2::<3, 3>(&z[0..9]), z[9]);
-        (r, cat(&[&g0.concat()[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) =
-            m247_hvp(&arr2::<3, 3>(&z[0..9]), &arr2::<3, 3>(&d[0..9]), z[9], d[9]);
-        (
-            r,
-            cat(&[&g0.concat()[..], &[g1][..]]),
-            cat(&[&h0.concat()[..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.2787, 1.4883, 1.2674, -0.0311, 0.9093, 1.453, -0.8503, 0.0553, -0.5176, 1.2397,
-            ],
-            q: &[],
-            k: 2,
-            t: &[
-                -0.5905, 0.2642, 0.9855, 0.3017, 0.3736, -0.7086, 0.7139, 0.9295, -0.3004, 0.0212,
-            ],
-            c: &[-1.1149],
-            v: &[
-                0.1313, 0.6871, -0.306, 0.1996, -0.9384, 0.2509, -0.4597, -0.6424, 0.391, 0.713,
-            ],
-            y: &[6.3720616069],
-        },
-        Point {
-            z: &[
-                0.7144, -0.8674, -1.0744, 0.5165, -0.3703, -1.4001, -0.2382, -1.1645, 1.1079,
-                0.1967,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.5455, -0.7858, -0.9853, -0.7774, 0.6328, 0.5792, 0.8989, 0.8919, -0.266, -0.7546,
-            ],
-            c: &[1.1993],
-            v: &[
-                -0.0512, -0.5888, -0.0791, 0.3819, 0.7724, -0.2399, -0.6851, -0.6524, 0.9536,
-                -0.5809,
-            ],
-            y: &[-1.44368284631],
-        },
-    ],
-};
-
-#[differentiate]
-fn m248<T: Real>(a: T) -> Vec<T> {
-    let mut s = (a - a);
-    s += T::from_f64(0.56) * m124((a - a), [T::from_f64(0.4), T::from_f64(0.22)], (a - a));
-    for _ in 0..2 {
-        s = s * T::from_f64(0.71) + a * a;
-    }
-    s += T::from_f64(0.24)
-        * m205(
-            [T::from_f64(0.32), T::from_f64(0.75)],
-            vec![T::from_f64(0.47), T::from_f64(0.87)],
-            T::from_f64(0.49),
-            a * a,
-        );
-    s += T::from_f64(0.26)
-        * m124(
-            a * a,
-            [T::from_f64(0.56), T::from_f64(0.38)],
-            (a * T::from_f64(0.81)).cos(),
-        );
-    vec![s + a, a * a]
-}
-
-const M248: Case = Case {
-    name: "m248",
-    live: &[(0, 1)],
-    f: |z, _, _| m248(z[0]),
-    jvp: |z, d, _, _| {
-        let (r, dr) = m248_jvp(z[0], d[0]);
-        (r, dr)
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = m248_vjp(z[0], c[..2].to_vec());
-        (r, cat(&[&[g0][..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.1389],
-            q: &[],
-            k: 1,
-            t: &[0.9195],
-            c: &[-1.6994, -1.8586],
-            v: &[],
-            y: &[3.32979059623, 1.29709321],
-        },
-        Point {
-            z: &[-0.809],
-            q: &[],
-            k: 2,
-            t: &[0.7685],
-            c: &[0.836, 1.5923],
-            v: &[],
-            y: &[1.80187693864, 0.654481],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, v, b, a))]
-fn m249(x: &[f64], v: Vec<f64>, b: f64, mut p: [f64; 3], a: f64) -> f64 {
-    let mut u1: f64 = 0.0;
-    for i0 in 0..4 {
-        let mut bf2 = [0.0; 6];
-        m192(&mut bf2[2..]);
-        for i1 in 0..bf2.len() {
-            u1 += bf2[i1] * (1.97 + a.sin()).ln();
-        }
-    }
-    if (b.hypot(u1.powi(2) + 1.3) + a) < 0.69 {
-        let w4 = v.clone();
-        let u5 = w4[0] * (w4[1] * a);
-        u1 -= (u5 * b).atan();
-        u1 = u1 * 0.22 + u5.atan();
-    }
-    for i0 in (0..v.len()).rev() {
-        for v6 in v.windows(2) {
-            let p7 = v6[0];
-            let p8 = v6[1];
-            u1 += p7 * x[(i0 + 1) % x.len()].min(p[p.len() - 1]).sin();
-            u1 += p8 * (p7 / (p[i0 % p.len()].powi(2) + 1.26)).sin();
-            u1 += u1.powi(1) + p7.mul_add(b, x[i0 % x.len()]);
-        }
-    }
-    if (b + x[1]) > 0.18 {
-        p[2] = v[2] + b;
-    }
-    u1 + a + b.cos() - p[0] - p[p.len() - 1]
-}
-
-const M249: Case = Case {
-    name: "m249",
-    live: &[(0, 3), (3, 7), (7, 8), (8, 9)],
-    f: |z, q, _| vec![m249(&z[0..3], z[3..7].to_vec(), z[7], arr(&q[0..3]), z[8])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m249_jvp(
-            &z[0..3],
-            &d[0..3],
-            z[3..7].to_vec(),
-            d[3..7].to_vec(),
-            z[7],
-            d[7],
-            arr(&q[0..3]),
-            z[8],
-            d[8],
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g1, g2, g4) =
-            m249_vjp(&z[0..3], z[3..7].to_vec(), z[7], arr(&q[0..3]), z[8], c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g0[..], &g1[..], &[g2][..], &[g4][..]]),
-        )
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g1, g2, g4) = m249_grad(&z[0..3], z[3..7].to_vec(), z[7], arr(&q[0..3]), z[8]);
-        (r, cat(&[&g0[..], &g1[..], &[g2][..], &[g4][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g1, g2, g4, h0, h1, h2, h4) = m249_hvp(
-            &z[0..3],
-            &d[0..3],
-            z[3..7].to_vec(),
-            d[3..7].to_vec(),
-            z[7],
-            d[7],
-            arr(&q[0..3]),
-            z[8],
-            d[8],
-        );
-        (
-            r,
-            cat(&[&g0[..], &g1[..], &[g2][..], &[g4][..]]),
-            cat(&[&h0[..], &h1[..], &[h2][..], &[h4][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                -0.3406, -0.0038, 0.0774, 0.5845, -1.4111, 0.2718, -1.2008, -0.3249, -1.211,
-            ],
-            q: &[1.3139, -0.1235, -0.611],
-            k: 3,
-            t: &[
-                -0.4365, -0.7304, 0.1641, 0.5389, 0.0804, 0.8927, -0.6616, -0.1523, -0.8001,
-            ],
-            c: &[0.5945],
-            v: &[
-                -0.0928, 0.9371, 0.8075, -0.6619, 0.386, 0.2268, -0.2203, 0.8935, -0.8436,
-            ],
-            y: &[615.369377876],
-        },
-        Point {
-            z: &[
-                0.4368, 0.6615, 1.2326, -0.5091, -1.1021, -0.9426, 1.1631, 0.5906, -0.5306,
-            ],
-            q: &[1.2572, -0.8082, 0.4652],
-            k: 2,
-            t: &[
-                -0.9568, 0.2131, -0.4737, -0.9277, -0.2572, -0.8095, -0.9563, -0.5942, 0.645,
-            ],
-            c: &[0.5672],
-            v: &[
-                -0.1855, 0.3873, -0.7781, 0.8894, 0.6495, 0.3402, 0.6061, -0.7894, -0.2582,
-            ],
-            y: &[-895.762468526],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn m250(x: &[f64], p: [f64; 2], k: usize) -> f64 {
-    let mut s = (x[2] + 0.54).sin();
-    let v: Vec<f64> = x.iter().map(|e| e * 0.71).collect();
-    let u = x[..k % x.len()].to_vec();
-    for i1 in 0..2 {
-        if let Some(e) = v.iter().next() {
-            s += *e * s.sin() * 0.33 + *e;
-        }
-    }
-    if let Some(e) = u.last() {
-        s += *e * s.sin() * 0.77 + *e;
-    }
-    s
-}
-
-const M250: Case = Case {
-    name: "m250",
-    live: &[(0, 4)],
-    f: |z, q, k| vec![m250(&z[0..4], arr(&q[0..2]), k)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m250_jvp(&z[0..4], &d[0..4], arr(&q[0..2]), k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = m250_vjp(&z[0..4], arr(&q[0..2]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = m250_grad(&z[0..4], arr(&q[0..2]), k);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = m250_hvp(&z[0..4], &d[0..4], arr(&q[0..2]), k);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.193, 0.97, -0.5588, -1.0748],
-            q: &[-0.0401, 0.98],
-            k: 1,
-            t: &[0.9763, -0.4525, 0.1455, -0.2994],
-            c: &[0.5788],
-            v: &[-0.0413, -0.4379, -0.2757, -0.4018],
-            y: &[0.490869491948],
-        },
-        Point {
-            z: &[0.8435, -1.4888, -0.1941, -1.0361],
-            q: &[-0.187, 0.0077],
-            k: 2,
-            t: &[-0.6031, 0.5934, -0.7651, -0.6194],
-            c: &[-1.3122],
-            v: &[-0.3005, 0.1372, 0.2405, 0.4036],
-            y: &[-0.843445090684],
-        },
-    ],
-};
-
-const M251_T0: [f64; 3] = [-0.82, -0.24, 0.12];
-
-#[differentiate(wrt(a), joint)]
-fn m251(k: usize, x: &[f64], mut a: f64) -> f64 {
-    let d1 = m175(k, a.tanh());
-    for i0 in 0..d1.len() {
-        a += d1[i0] * (d1[(i0 + 3) % d1.len()] / (1.27 * d1[(i0 + 3) % d1.len()].cos()).cosh());
-    }
-    if (a * a) < -0.76 {
-        let mut pv2 = Vec::with_capacity(4);
-        for i0 in 0..2 {
-            pv2.push(x[(i0 + 3) % x.len()].tanh() - a);
-        }
-        pv2.extend_from_slice(&x[0..1]);
-        let u3 = pv2[k % pv2.len()] * (pv2[2] * (a * a));
-        a = a * 0.34 + u3.sin();
-        a -= (u3 * u3.asinh()).atan();
-    }
-    let cv4: Vec<f64> = vec![0.63, 1.03, 1.29];
-    let d5 = m169(
-        x[0],
-        &m149(
-            x[k % x.len()],
-            k,
-            a.tanh().cosh().log(0.5),
-            &cv4,
-            [0.6, 1.22],
-            0.25 * k as f64,
-        ),
-        Some(&cv4),
-        k,
-    );
-    let u8 = cv4
-        .iter()
-        .take(3)
-        .rev()
-        .zip(d1.iter())
-        .map(|(v6, v7)| -(d5 / ((*v6).powi(2) + 0.59)) + 0.81 * (*v7))
-        .sum::<f64>();
-    let mut j9 = 0;
-    while j9 < 3 {
-        let a10 = a * (u8 - cv4[(j9 + 1) % cv4.len()]);
-        let y11 = [a * a10, -d1[(j9 + 1) % d1.len()], d5.cos()];
-        let i12 = M251_T0
-            .partition_point(|&k| k <= a10)
-            .clamp(1, M251_T0.len() - 1);
-        let s13 = y11[i12] * a10 + y11[i12 - 1];
-        a = a * 0.45 + s13.sin();
-        a -= (s13 + 0.62 * u8).sin();
-        j9 += 1;
-    }
-    if k == 2 {
-        let e15: f64 = x
-            .iter()
-            .skip(2)
-            .map(|&v14| d1[0].mul_add(a, d5) * v14)
-            .sum();
-        a = a * 0.52 + e15.atan();
-        a = a * 0.37 + e15.atan();
-    }
-    a.sin() - u8 + d5.sin()
-}
-
-const M251: Case = Case {
-    name: "m251",
-    live: &[(0, 1)],
-    f: |z, q, k| vec![m251(k, &q[0..2], z[0])],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m251_jvp(k, &q[0..2], z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g2) = m251_vjp(k, &q[0..2], z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g2) = m251_grad(k, &q[0..2], z[0]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = m251_hvp(k, &q[0..2], z[0], d[0]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.7875],
-            q: &[0.206, 1.3452],
-            k: 4,
-            t: &[-0.6624],
-            c: &[1.3637],
-            v: &[0.1332],
-            y: &[0.0679202376907],
-        },
-        Point {
-            z: &[0.9687],
-            q: &[0.0248, -0.7878],
-            k: 0,
-            t: &[0.7435],
-            c: &[-0.654],
-            v: &[0.9753],
-            y: &[-0.0596775190237],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn m252(x: &[f64], d1: &[f64], d2: &[f64], c: bool) -> f64 {
-    let mut s = x[0] * x[1];
-    if s > 0.03 {
-        let mut dd1 = d1;
-        if c {
-            dd1 = d2;
-        }
-        s += dd1[1] * x[1] + m104(dd1, x) * m104(if c { d2 } else { d1 }, x);
-    } else {
-        s -= 0.31 * s.sin();
-    }
-    let mut dd2 = d1;
-    if c {
-        dd2 = d2;
-    }
-    s += dd2[2] * x[1] + m104(dd2, x) * m104(if c { d2 } else { d1 }, x);
-    s
-}
-
-const M252: Case = Case {
-    name: "m252",
-    live: &[(0, 3)],
-    f: |z, q, k| vec![m252(&z[0..3], &q[0..3], &q[3..6], k % 2 == 1)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m252_jvp(&z[0..3], &d[0..3], &q[0..3], &q[3..6], k % 2 == 1);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0) = m252_vjp(&z[0..3], &q[0..3], &q[3..6], k % 2 == 1, c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0) = m252_grad(&z[0..3], &q[0..3], &q[3..6], k % 2 == 1);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, h0) = m252_hvp(&z[0..3], &d[0..3], &q[0..3], &q[3..6], k % 2 == 1);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.4853, -1.0799, 1.2074],
-            q: &[-1.0635, 0.8004, -0.9977, -0.8551, -0.063, -0.1522],
-            k: 4,
-            t: &[-0.9455, -0.8285, -0.3869],
-            c: &[-0.7942],
-            v: &[-0.6936, 0.2209, 0.274],
-            y: &[7.39116673119],
-        },
-        Point {
-            z: &[-1.1568, -1.3915, 0.7873],
-            q: &[1.3628, -0.3392, -0.8496, -0.5569, -1.0649, 1.4684],
-            k: 3,
-            t: &[0.3396, 0.028, -0.7437],
-            c: &[1.8186],
-            v: &[-0.0318, 0.8802, -0.319],
-            y: &[22.5925986442],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, c, p), joint)]
-fn m253(x: &[f64], a: f64, c: f64, p: [f64; 2], b: f64, k: usize, d: &mut [f64]) {
-    let c = c * p[p.len() - 1];
-    let r1 = &x[1..4];
-    let mut bf2 = [0.0; 6];
-    let s4 = m178(&x[k % 2 + 1..], p, 1.01, c + b, c, &mut bf2[..4]);
-    let u5 = bf2[1] * (bf2[k % bf2.len()] * x[k % x.len()]);
-    let mut u6: f64 = 0.0;
-    if ((bf2[0].sin() * 0.59).acos() - x[0]) > -0.54 {
-        let mut ru7 = vec![
-            (x[k % x.len()].powi(2) + 1.72).acosh() + c,
-            b - a,
-            f64::powf(1.3, 0.85 * p[p.len() - 1].cos()),
-        ];
-        for _ in 0..2 {
-            let old8 = std::mem::replace(
-                &mut ru7,
-                vec![
-                    p[1] * (c.powi(2) + 1.44).sqrt(),
-                    s4 + x[k % x.len()],
-                    s4 * p[k % p.len()] - x[x.len() - 1],
-                ],
-            );
-            ru7[2] += 0.5 * old8[0];
-        }
-        for i0 in 0..ru7.len() {
-            u6 = u6 * 0.22 + ru7[i0].atan();
-        }
-    }
-    if ((s4 * s4 + 0.84).powf(a.atan()) + c) < 0.23 {
-        let m9 = (0..k + 1).map(|i| i * 1).sum::<usize>();
-        let s11 = p.iter().map(|&v10| s4.powi(0) - v10).sum::<f64>() * (1.0 + 0.28 * (m9 as f64));
-        u6 = u6 * 0.62 + s11.sin();
-        u6 += s11 * r1[1].atan().cosh().log2();
-    }
-    let rg12 = vec![
-        vec![
-            f64::exp_m1(u6) + x[1],
-            (0.74 * a.cos()).tan(),
-            u6 / (1.33 + r1[1].sin()),
-        ],
-        vec![
-            p[1],
-            m227(0.15 * k as f64, [0.37, 0.59, 0.7, 0.57], &bf2[k % 3..6]),
-            r1[2] * r1[2],
-        ],
-    ];
-    for row13 in rg12.iter() {
-        u6 += 0.86 * m111(-r1[1], row13, None, k);
-    }
-    d[0] += 0.33 * u6;
-    d[1] = u5;
-    d[2] += c;
-}
-
-const M253: Case = Case {
-    name: "m253",
-    live: &[(0, 4), (4, 5), (5, 7)],
-    f: |z, q, k| {
-        let mut b6 = z[7..10].to_vec();
-        m253(&z[0..4], q[0], z[4], arr(&z[5..7]), q[1], k, &mut b6);
-        cat(&[&b6[..]])
-    },
-    jvp: |z, d, q, k| {
-        let (mut b6, mut db6) = (z[7..10].to_vec(), d[7..10].to_vec());
-        m253_jvp(
-            &z[0..4],
-            &d[0..4],
-            q[0],
-            z[4],
-            d[4],
-            arr(&z[5..7]),
-            arr(&d[5..7]),
-            q[1],
-            k,
-            &mut b6,
-            &mut db6,
-        );
-        (cat(&[&b6[..]]), cat(&[&db6[..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (mut b6, mut cb6) = (z[7..10].to_vec(), c[0..3].to_vec());
-        let (g0, g2, g3) = m253_vjp(
-            &z[0..4],
-            q[0],
-            z[4],
-            arr(&z[5..7]),
-            q[1],
-            k,
-            &mut b6,
-            &mut cb6,
-        );
-        (
-            cat(&[&b6[..]]),
-            cat(&[&g0[..], &[g2][..], &g3[..], &cb6[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -0.3336, 0.372, -0.3038, 1.1311, 0.3349, 1.2766, -0.7694, 0.401, 0.3075, 0.6619,
-            ],
-            q: &[-1.2175, 0.6472],
-            k: 1,
-            t: &[
-                -0.5584, 0.5835, -0.0837, -0.474, 0.4111, -0.2916, -0.0581, 0.5232, -0.7784,
-                -0.1921,
-            ],
-            c: &[1.4293, -1.3365, 1.925],
-            v: &[],
-            y: &[-0.924975548947, 0.0909006688293, 0.40422794],
-        },
-        Point {
-            z: &[
-                0.0419, -0.6509, -1.1418, -1.3844, 0.8664, -0.2241, 0.8109, -0.5469, -1.047, 0.4469,
-            ],
-            q: &[-0.1324, -0.6134],
-            k: 0,
-            t: &[
-                -0.9478, 0.3157, -0.9327, -0.3493, 0.5942, 0.7861, -0.1336, 0.832, 0.3702, -0.3862,
-            ],
-            c: &[1.3489, -1.391, 0.7311],
-            v: &[],
-            y: &[2.08249073973, 0.0101496793467, 1.14946376],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, m))]
-fn m254(a: f64, p: [f64; 3], xs: &[f64], m: &[Vec<f64>], d: &mut [f64]) {
-    let mut u1 = a + p[p.len() - 1];
-    for i0 in 0..2 {
-        let r2 = &xs[1..];
-    }
-    for i0 in 0..2 {
-        for _ in 0..2 {
-            m244(d);
-        }
-    }
-    for x3 in xs.iter().skip(1) {
-        u1 += x3 * m[1][0];
-    }
-    let mut vs4 = 0.0;
-    let mut order5: Vec<usize> = Vec::new();
-    for i0 in 0..2 {
-        order5.push((i0 * 1 + 1) % 3);
-        vs4 += 0.64 * xs[order5[order5.len() - 1]] * (u1.sin() - m[1][1]);
-    }
-    for i0 in 0..3 {
-        let cv6: Vec<f64> = vec![1.47, 0.74, 0.59];
-        let d7 = m169(m[i0 % 3][i0 % 2], &m[0], Some(&cv6), 1);
-        vs4 = vs4 * 0.77 + d7.tanh();
-        u1 += d7 * xs[i0 % xs.len()];
-    }
-    let u9 = {
-        let q8 = m[1][0].cosh() + a;
-        q8 * (1.42 * a)
-    };
-    if m[1][1] < 0.41 {
-        for i0 in 0..3 {
-            u1 += 0.69 * m136(m[i0 % 3][i0 % 2].hypot(0.43), &m[i0], Some(&0.64), i0);
-        }
-    }
-    d[0] += 1.28 * u1;
-    d[1] += 1.22 * u9;
-    d[2] += vs4;
-    d[3] = m[0][1] * (xs[2] - vs4);
-}
-
-const M254: Case = Case {
-    name: "m254",
-    live: &[(0, 1), (1, 7)],
-    f: |z, q, _| {
-        let mut b4 = z[7..11].to_vec();
-        m254(z[0], arr(&q[0..3]), &q[3..6], &rows(&z[1..7], 2), &mut b4);
-        cat(&[&b4[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b4, mut db4) = (z[7..11].to_vec(), d[7..11].to_vec());
-        m254_jvp(
-            z[0],
-            d[0],
-            arr(&q[0..3]),
-            &q[3..6],
-            &rows(&z[1..7], 2),
-            &rows(&d[1..7], 2),
-            &mut b4,
-            &mut db4,
-        );
-        (cat(&[&b4[..]]), cat(&[&db4[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b4, mut cb4) = (z[7..11].to_vec(), c[0..4].to_vec());
-        let (g0, g3) = m254_vjp(
-            z[0],
-            arr(&q[0..3]),
-            &q[3..6],
-            &rows(&z[1..7], 2),
-            &mut b4,
-            &mut cb4,
-        );
-        (
-            cat(&[&b4[..]]),
-            cat(&[&[g0][..], &g3.concat()[..], &cb4[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.123, 1.2803, 1.3282, 0.4086, -0.6839, -0.372, -0.1859, -0.6565, 0.0955, 0.5586,
-                0.8811,
-            ],
-            q: &[0.7692, 0.289, -1.4863, -0.1839, 0.5083, 0.8281],
-            k: 3,
-            t: &[
-                -0.0251, 0.9084, -0.2606, -0.3439, -0.3438, 0.6673, -0.5584, -0.966, -0.8175,
-                -0.3514, 0.9011,
-            ],
-            c: &[1.6478, -0.8525, 1.1179, 0.5647],
-            v: &[],
-            y: &[
-                -2.83773907887,
-                -0.170725187229,
-                0.948646153869,
-                1.02914469004,
-            ],
-        },
-        Point {
-            z: &[
-                0.9145, -0.5517, -1.1628, -0.33, 0.3837, -0.4515, 0.6609, 0.1865, 0.9236, -0.5933,
-                -0.8385,
-            ],
-            q: &[-0.5849, -0.8487, -0.3342, 0.5093, 1.0151, 1.0609],
-            k: 0,
-            t: &[
-                0.11, 0.3444, 0.157, -0.4218, -0.8477, -0.3255, 0.1787, 0.2374, 0.2397, -0.9933,
-                -0.8732,
-            ],
-            c: &[-1.8264, 1.5338, 1.6845, -1.331],
-            v: &[],
-            y: &[
-                -2.01784777414,
-                3.67890031337,
-                -1.23317827894,
-                -3.41716118176,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, x))]
-fn m255(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
-    let mut s = (x[2] + 0.21).sin();
-    if let Some(w) = w {
-        s += 0.59 * m217(a, x, Some(&w[..]), k);
-    }
-    if let Some(w) = w {
-        s += w[1] * x[0] * a.tanh();
-    }
-    s
-}
-
-const M255: Case = Case {
-    name: "m255",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, k| vec![m255(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..2]), k)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m255_jvp(
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            (k % 2 == 1).then_some(&q[0..2]),
-            k,
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1) = m255_vjp(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..2]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1) = m255_grad(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..2]), k);
-        (r, cat(&[&[g0][..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, h0, h1) = m255_hvp(
-            z[0],
-            d[0],
-            &z[1..4],
-            &d[1..4],
-            (k % 2 == 1).then_some(&q[0..2]),
-            k,
-        );
-        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.031, -1.2869, -0.547, -0.855],
-            q: &[0.0587, -0.0298],
-            k: 3,
-            t: &[0.0249, 0.6833, 0.1322, 0.9867],
-            c: &[-1.647],
-            v: &[-0.9223, -0.8432, 0.7329, 0.5891],
-            y: &[-0.60240919072],
-        },
-        Point {
-            z: &[-0.6136, 1.2269, 1.3112, -1.4591],
-            q: &[-0.3111, -1.1636],
-            k: 1,
-            t: &[0.7901, -0.6404, -0.3047, -0.7629],
-            c: &[-1.6728],
-            v: &[-0.3551, -0.2483, 0.1589, 0.6299],
-            y: &[-0.24590037927],
-        },
-    ],
-};
-
-#[differentiate(wrt(x, p))]
-fn m256<T: Real>(x: &[T], a: T, p: [T; 2]) -> T {
-    let mut s = x[2] * x[0];
-    if s > T::from_f64(0.31) {
-        s = s * (x[3] + T::from_f64(0.68) * x[2]);
-    } else {
-        s -= (p[0] * T::from_f64(0.76)).cos();
-    }
-    for i in 0..p.len() {
-        s += p[i] * (p[0] - a);
-    }
-    s += T::from_f64(0.68)
-        * m205(
-            [T::from_f64(0.41), T::from_f64(0.46)],
-            vec![T::from_f64(0.86), T::from_f64(0.69)],
-            T::from_f64(0.48),
-            (p[0] * T::from_f64(0.81)).cos(),
-        );
-    for i in 0..x.len() {
-        s += T::from_f64(0.57)
-            * m124(
-                (x[i] - x[i]),
-                [T::from_f64(0.45), T::from_f64(0.65)],
-                (x[i] * T::from_f64(0.81)).sin(),
-            );
-    }
-    (s + x[3] + p[1]) * T::from_f64(0.61) + x[2] * p[0]
-}
-
-const M256: Case = Case {
-    name: "m256",
-    live: &[(0, 4), (4, 6)],
-    f: |z, q, _| vec![m256(&z[0..4], q[0], arr(&z[4..6]))],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m256_jvp(&z[0..4], &d[0..4], q[0], arr(&z[4..6]), arr(&d[4..6]));
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0, g2) = m256_vjp(&z[0..4], q[0], arr(&z[4..6]), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &g2[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0, g2) = m256_grad(&z[0..4], q[0], arr(&z[4..6]));
-        (r, cat(&[&g0[..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, g2, h0, h2) = m256_hvp(&z[0..4], &d[0..4], q[0], arr(&z[4..6]), arr(&d[4..6]));
-        (r, cat(&[&g0[..], &g2[..]]), cat(&[&h0[..], &h2[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.3274, 0.073, -0.0849, 0.8823, 0.0792, 0.4488],
-            q: &[0.0667],
-            k: 3,
-            t: &[0.8404, -0.036, 0.5182, -0.8875, -0.0133, 0.1392],
-            c: &[1.2073],
-            v: &[0.1771, -0.7674, 0.5051, 0.4014, -0.8983, -0.936],
-            y: &[3.31523079666],
-        },
-        Point {
-            z: &[-0.3243, -0.1403, 0.4756, 0.0311, 0.3916, -1.2162],
-            q: &[-0.8556],
-            k: 3,
-            t: &[0.2068, 0.1953, -0.4857, 0.4709, 0.7603, 0.1224],
-            c: &[-1.6054],
-            v: &[-0.8649, 0.8535, 0.53, 0.9535, -0.1119, 0.3552],
-            y: &[0.488820273015],
-        },
-    ],
-};
-
-const M257_T0: [f64; 3] = [-0.95, -0.33, 0.13];
-
-#[differentiate]
-fn m257(m: &[Vec<f64>], a: f64, b: f64, k: usize) -> f64 {
-    let a1 = (m[k % 3][k % 3] * (a * a)).sin();
-    let y2 = [a, b, b];
-    let i3 = M257_T0
-        .partition_point(|&k| k <= a1)
-        .clamp(1, M257_T0.len() - 1);
-    let t5 = (a1 - M257_T0[i3 - 1]) / (M257_T0[i3] - M257_T0[i3 - 1]);
-    let s4 = y2[i3 - 1] * (1.0 - t5) + y2[i3] * t5;
-    let mut u6: f64 = 0.0;
-    if k % 3 == 0 {
-        let (d7, e8) = m246(
-            1.1 * b,
-            &[0.85, 0.35, 0.77],
-            [
-                m202(
-                    &[0.4, 0.6, 1.31, 0.34],
-                    &[u6 - m[k % 3][0], s4.asinh(), a1.mul_add(m[0][k % 3], a)],
-                    [
-                        [m[1][0] * (0.41 * s4), a1.atan()],
-                        [u6.atan().exp_m1(), a.powi(0)],
-                        [a1.exp_m1(), m[k % 3][0] - b],
-                    ],
-                    k,
-                ),
-                b * m[k % 3][k % 3],
-                (2.03 + a1.sin()).log2(),
-            ],
-            k,
-            [
-                [a * (a1 / a.sin().cosh()), (0.62 * u6.cos()).tan()],
-                [a, s4.powi(2)],
-            ],
-            0.17 * k as f64,
-        );
-        for i0 in 0..d7.len() {
-            u6 += d7[i0] * (d7[i0 % d7.len()] - a1);
-        }
-        let u9 = e8;
-        u6 -= (u9 + e8 / (s4.powi(2) + 0.65)).sin();
-        u6 += e8 * d7[1].powi(2);
-    } else {
-        u6 += (b + (b * b + 0.71).cbrt()).sin();
-    }
-    if a < -0.58 {
-        let w10 = [
-            m[k % 3][0].exp2(),
-            0.24 * a,
-            (1.62 + b.sin()).powf(u6.atan()),
-        ];
-        let d11 = m149(a, k, w10[w10.len() - 1] * w10[2], &m[2], [0.12, 0.3], 0.33);
-        let u12 = d11[0] - d11[d11.len() - 1] * f64::powf(0.82, a.atan());
-        u6 = u6 * 0.57 + u12.atan();
-        u6 = u6 * 0.55 + u12.tanh();
-    } else {
-        u6 += b * u6;
-    }
-    let mut pv13 = Vec::with_capacity(4);
-    pv13.push(m[k % 3][k % 3] * m[k % 3][k % 3].exp());
-    pv13.push(b * u6.sin());
-    pv13.push(b);
-    let u14 = pv13[1] + pv13[2] * (b - s4);
-    u14 + 0.34 * u6 + s4.tanh()
+    s + a
 }
 
 const M257: Case = Case {
     name: "m257",
-    live: &[(0, 9), (9, 10), (10, 11)],
-    f: |z, _, k| vec![m257(&rows(&z[0..9], 3), z[9], z[10], k)],
-    jvp: |z, d, _, k| {
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m257(DVector::from_column_slice(&z[0..3]), q[0])],
+    jvp: |z, d, q, _| {
         let (r, dr) = m257_jvp(
-            &rows(&z[0..9], 3),
-            &rows(&d[0..9], 3),
-            z[9],
-            d[9],
-            z[10],
-            d[10],
-            k,
+            DVector::from_column_slice(&z[0..3]),
+            DVector::from_column_slice(&d[0..3]),
+            q[0],
         );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1, g2) = m257_vjp(&rows(&z[0..9], 3), z[9], z[10], k, c[0]);
-        (
-            cat(&[&[r][..]]),
-            cat(&[&g0.concat()[..], &[g1][..], &[g2][..]]),
-        )
+    vjp: |z, q, _, c| {
+        let (r, g0) = m257_vjp(DVector::from_column_slice(&z[0..3]), q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[g0.as_slice()]))
     },
-    grad: Some(|z, _, k| {
-        let (r, g0, g1, g2) = m257_grad(&rows(&z[0..9], 3), z[9], z[10], k);
-        (r, cat(&[&g0.concat()[..], &[g1][..], &[g2][..]]))
+    grad: Some(|z, q, _| {
+        let (r, g0) = m257_grad(DVector::from_column_slice(&z[0..3]), q[0]);
+        (r, cat(&[g0.as_slice()]))
     }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g1, g2, h0, h1, h2) = m257_hvp(
-            &rows(&z[0..9], 3),
-            &rows(&d[0..9], 3),
-            z[9],
-            d[9],
-            z[10],
-            d[10],
-            k,
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m257_hvp(
+            DVector::from_column_slice(&z[0..3]),
+            DVector::from_column_slice(&d[0..3]),
+            q[0],
         );
-        (
-            r,
-            cat(&[&g0.concat()[..], &[g1][..], &[g2][..]]),
-            cat(&[&h0.concat()[..], &[h1][..], &[h2][..]]),
-        )
+        (r, cat(&[g0.as_slice()]), cat(&[h0.as_slice()]))
     }),
     points: [
         Point {
-            z: &[
-                1.0408, -0.3652, 0.0372, 0.4713, -0.1328, 0.1376, -1.2957, 0.0445, -1.3658, 0.6581,
-                1.2847,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.2934, 0.7902, -0.0338, 0.1565, -0.3652, 0.1717, -0.629, -0.2535, -0.2316,
-                0.6056, 0.4356,
-            ],
-            c: &[1.2469],
-            v: &[
-                0.2281, 0.0609, 0.0436, 0.5151, -0.6108, 0.3913, 0.313, 0.5276, -0.0144, 0.2639,
-                -0.2074,
-            ],
-            y: &[2.6972019508],
+            z: &[-0.4227, -0.5473, -1.0727],
+            q: &[-1.4543],
+            k: 2,
+            t: &[-0.4098, 0.3516, 0.3131],
+            c: &[1.1923],
+            v: &[-0.6749, 0.5292, 0.1584],
+            y: &[-0.782087980666],
         },
         Point {
-            z: &[
-                0.5847, 1.4459, 1.1346, 0.4084, 0.3268, 1.2619, -1.4538, -0.18, -0.9451, -1.3607,
-                0.4332,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.4663, 0.1797, 0.673, 0.6215, 0.4051, -0.0031, 0.2854, -0.749, 0.5554, -0.0181,
-                -0.7952,
-            ],
-            c: &[0.7134],
-            v: &[
-                0.7962, 0.4182, 0.4204, -0.4757, 0.3837, 0.1846, -0.4528, -0.1068, 0.8176, 0.4016,
-                0.1472,
-            ],
-            y: &[-0.572405186801],
+            z: &[-1.4563, -0.3219, 0.1104],
+            q: &[0.1732],
+            k: 3,
+            t: &[0.3003, 0.0537, 0.4306],
+            c: &[2.0],
+            v: &[-0.1403, 0.1771, -0.4311],
+            y: &[-0.514146530345],
         },
     ],
 };
 
-#[differentiate(joint)]
-fn m258(xs: &[f64], k: usize, v: Vec<f64>) -> f64 {
-    let mut u1 = -v[v.len() - 1];
-    if k % 2 == 1 {
-        let mut mu2 = [
-            v[1] * (u1 * u1 + 0.36).log2(),
-            u1,
-            (1.35 + xs[k % xs.len()].sin()).ln_1p(),
-        ];
-        let old3 = mu2;
-        mu2 = Default::default();
-        mu2[0] += 0.44 * old3[1] + old3[0].sin();
-        mu2[1] += 0.44 * old3[2] + old3[1].sin();
-        mu2[2] += 0.44 * old3[0] + old3[2].sin();
-        for i0 in 0..mu2.len() {
-            u1 = u1 * 0.21 + mu2[i0].tanh();
+#[differentiate(wrt(a, x))]
+fn m258(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
+    let mut s = (x[2] + 0.49).cos();
+    if s > -0.17 {
+        if let Some(w) = w {
+            s += w[2] * a * x[1];
         }
     }
-    for i0 in (0..4).rev() {
-        let mut ru4 = xs[i0 % xs.len()].tanh() + xs[(i0 + 1) % xs.len()];
-        let old5 = std::mem::replace(
-            &mut ru4,
-            (xs[i0 % xs.len()] + (xs[i0 % xs.len()] + xs[i0 % xs.len()])).cos(),
-        );
-        ru4 += 0.5 * old5.sin();
-        u1 = u1 * 0.21 + ru4.tanh();
-        u1 = u1 * 0.33 + ru4.tanh();
-    }
-    for i0 in 0..3 {
-        for &v6 in v.iter() {
-            u1 += v6 * v[(i0 + 2) % v.len()].tanh();
+    if s > 0.17 {
+        if let Some(w) = w {
+            s += w[2] * x[0] * a.cos();
         }
     }
-    if (xs[1] * u1.mul_add(xs[k % xs.len()], v[k % v.len()])).sin() < 0.66 {
-        let mut vs7 = 0.0;
-        let mut kk8 = 0usize;
-        for i0 in 0..4 {
-            bump(&mut kk8, 2);
-            vs7 += 0.82 * v[kk8] * (u1.atan().cosh().log2() - xs[(i0 + 2) % xs.len()]);
-        }
-    } else {
-        u1 -= v[0] * u1 - xs[1];
-    }
-    u1
+    s + a.sin()
 }
 
 const M258: Case = Case {
     name: "m258",
-    live: &[(0, 3), (3, 5)],
-    f: |z, _, k| vec![m258(&z[0..3], k, z[3..5].to_vec())],
-    jvp: |z, d, _, k| {
-        let (r, dr) = m258_jvp(&z[0..3], &d[0..3], k, z[3..5].to_vec(), d[3..5].to_vec());
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, k| vec![m258(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..3]), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m258_jvp(
+            z[0],
+            d[0],
+            &z[1..4],
+            &d[1..4],
+            (k % 2 == 1).then_some(&q[0..3]),
+            k,
+        );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, _, k, c| {
-        let (r, g0, g2) = m258_vjp(&z[0..3], k, z[3..5].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &g2[..]]))
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m258_vjp(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..3]), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
     },
-    grad: Some(|z, _, k| {
-        let (r, g0, g2) = m258_grad(&z[0..3], k, z[3..5].to_vec());
-        (r, cat(&[&g0[..], &g2[..]]))
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m258_grad(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0..3]), k);
+        (r, cat(&[&[g0][..], &g1[..]]))
     }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g2, h0, h2) =
-            m258_hvp(&z[0..3], &d[0..3], k, z[3..5].to_vec(), d[3..5].to_vec());
-        (r, cat(&[&g0[..], &g2[..]]), cat(&[&h0[..], &h2[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.4361, 0.278, -1.1133, 0.6164, 0.7075],
-            q: &[],
-            k: 0,
-            t: &[0.5061, 0.959, 0.58, 0.9477, 0.7321],
-            c: &[1.621],
-            v: &[-0.4571, 0.3305, -0.5377, -0.3934, 0.2325],
-            y: &[1.18769098239],
-        },
-        Point {
-            z: &[0.2462, -1.1404, -0.8172, -0.5364, -0.375],
-            q: &[],
-            k: 2,
-            t: &[-0.704, 0.0818, 0.0899, -0.3552, 0.1577],
-            c: &[1.9709],
-            v: &[-0.9878, 0.0762, 0.0414, -0.2636, 0.1149],
-            y: &[1.28392929148],
-        },
-    ],
-};
-
-const M259_T0: [f64; 4] = [-1.01, -0.54, 0.16, 0.73];
-
-#[differentiate(wrt(m))]
-fn m259(m: &[Vec<f64>]) -> [f64; 2] {
-    let mut bf1 = vec![
-        (0.32 * m[2][2].cos()).atanh(),
-        m[0][1] * std::f64::consts::PI,
-        (m[2][0] + (m[1][0] + m[2][0])).atan(),
-    ];
-    m213(&mut bf1, 1.05);
-    let u2 = bf1[bf1.len() - 1] * (bf1[bf1.len() - 1] * bf1[0].sinh());
-    let mut u3: f64 = 0.0;
-    for i0 in 0..3 {
-        let a4 = (1.7 + u3.sin()).log(10.0) - m[i0 % 3][i0 % 3];
-        let y5 = [
-            f64::powf(0.87, u3.tanh()),
-            u3 - u2,
-            f64::asinh(u2) + m[i0 % 3][1],
-            bf1[i0 % bf1.len()].hypot(0.87),
-        ];
-        let i6 = M259_T0
-            .partition_point(|&k| k <= a4)
-            .clamp(1, M259_T0.len() - 1);
-        let s7 = y5[i6] * a4 + y5[i6 - 1];
-        u3 -= (s7 + (s7 * s7 + 1.79).ln()).tanh();
-        u3 += s7 * (bf1[(i0 + 1) % bf1.len()] / (1.92 + bf1[(i0 + 2) % bf1.len()].sin()));
-    }
-    let cv8: Vec<f64> = vec![0.6, 0.71, 0.51];
-    bf1[2] = 0.68 * bf1[2] + m187(u2, &bf1[..], None, 2);
-    let d9 = m135(m[1][2], &m[0], None, 2);
-    let u10 = bf1[0].powi(2) + bf1[1];
-    for i0 in (0..bf1.len()).rev() {
-        let mut pv11 = vec![];
-        pv11.push(m[i0 % 3][2] * u10.hypot(bf1[(i0 + 1) % bf1.len()].hypot(0.54)));
-        pv11.push(cv8[(i0 + 3) % cv8.len()].atan() + m[i0 % 3][0]);
-        for i1 in 0..pv11.len() {
-            u3 += pv11[i1] * m[i1 % 3][i0 % 3].atan2(bf1[(i0 + 3) % bf1.len()].sin().exp());
-        }
-    }
-    let mut o12 = [0.0; 2];
-    o12[0] += 1.2 * u3 - 0.82 * u2;
-    o12[1] = u10;
-    o12
-}
-
-const M259: Case = Case {
-    name: "m259",
-    live: &[(0, 9)],
-    f: |z, _, _| m259(&rows(&z[0..9], 3)).to_vec(),
-    jvp: |z, d, _, _| {
-        let (r, dr) = m259_jvp(&rows(&z[0..9], 3), &rows(&d[0..9], 3));
-        (r.to_vec(), dr.to_vec())
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = m259_vjp(&rows(&z[0..9], 3), arr(&c[..2]));
-        (r.to_vec(), cat(&[&g0.concat()[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[
-                -1.3034, 0.8553, 0.3652, -1.1516, 0.5726, -0.0401, -0.7393, -1.4466, 1.4812,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.3204, -0.2283, -0.7973, -0.7399, -0.1404, -0.1433, 0.6446, -0.3724, 0.2676,
-            ],
-            c: &[0.7723, -1.5838],
-            v: &[],
-            y: &[-0.386445952703, 1.02456076215],
-        },
-        Point {
-            z: &[
-                0.4518, 0.8908, 1.1132, -0.4035, -0.3824, 1.3505, 0.8951, 0.1312, -0.3582,
-            ],
-            q: &[],
-            k: 0,
-            t: &[
-                -0.6211, 0.7158, 0.9183, -0.7167, 0.0272, 0.5602, 0.7831, 0.6091, 0.872,
-            ],
-            c: &[-1.2623, -1.5148],
-            v: &[],
-            y: &[-0.585609128791, 1.1571878173],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn m260(a: f64) -> f64 {
-    let w1 = [
-        a,
-        f64::log10(a.hypot(1.23)),
-        (2.18 + a.sin()).powf(0.99 * a.cos()),
-    ];
-    let u2 = m136(0.24, &w1[0..w1.len() - 1], Some(&1.1), 1);
-    let mut u3: f64 = 1.0;
-    for i0 in 0..w1.len() {
-        let mut bf4 = [0.0; 4];
-        let s5 =
-            0.49 * m178(
-                &w1,
-                [u2.hypot(1.64 + u2.sin()), (a * a + 0.83).recip()],
-                f64::tanh(u3),
-                u2.exp_m1(),
-                u2,
-                &mut bf4,
-            ) + bf4[3];
-        for i1 in 0..bf4.len() {
-            u3 += bf4[i1] * u2.sin().exp();
-        }
-        u3 += s5 * (a - s5);
-        u3 -= (s5 * u2).tanh();
-    }
-    for i0 in 0..2 {
-        let j6 = w1.len() - 2;
-        let e8: f64 = w1
-            .iter()
-            .skip(j6)
-            .map(|&v7| (v7.cosh() + 0.55).acosh())
-            .sum();
-        u3 = u3 * 0.3 + e8.sin();
-        u3 = u3 * 0.21 + e8.tanh();
-    }
-    let u9 = (w1[1] / (w1[0].powi(2) + 0.57)).clamp(-0.62, 1.42).exp2();
-    let mut bf10 = vec![0.0; 5];
-    m234(&mut bf10[1..=4], 0.72);
-    let u12 = bf10[0] * (bf10[1] * f64::powf(0.59, bf10[1].sin()));
-    let t13 = u12.atan() - u9 + 1.43 * u3;
-    let mut s14 = (bf10[bf10.len() - 1].powi(2) + 1.31).acosh() + a;
-    let mut j15 = 0;
-    if (u12.hypot(0.55).powf(f64::tanh(std::f64::consts::PI)) - a) < -0.39 {
-        loop {
-            s14 += w1[1].asinh() - a;
-            j15 += 1;
-            if s14 > 0.6 {
-                return s14 * t13;
-            }
-            if j15 >= 3 {
-                return s14 + t13;
-            }
-        }
-    } else {
-        t13
-    }
-}
-
-const M260: Case = Case {
-    name: "m260",
-    live: &[(0, 1)],
-    f: |z, _, _| vec![m260(z[0])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m260_jvp(z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0) = m260_vjp(z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0) = m260_grad(z[0]);
-        (r, cat(&[&[g0][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, h0) = m260_hvp(z[0], d[0]);
-        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m258_hvp(
+            z[0],
+            d[0],
+            &z[1..4],
+            &d[1..4],
+            (k % 2 == 1).then_some(&q[0..3]),
+            k,
+        );
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
     }),
     points: [
         Point {
-            z: &[1.3175],
-            q: &[],
-            k: 3,
-            t: &[-0.2475],
-            c: &[0.6029],
-            v: &[-0.5014],
-            y: &[0.628401141027],
+            z: &[-0.5118, -1.3307, -0.25, 1.3516],
+            q: &[-0.6847, 1.0517, 0.961],
+            k: 1,
+            t: &[0.4142, 0.1375, 0.4881, 0.169],
+            c: &[1.8572],
+            v: &[0.5199, -0.6897, -0.9223, 0.5349],
+            y: &[-0.757253302612],
         },
         Point {
-            z: &[1.0159],
-            q: &[],
+            z: &[0.3619, -1.2937, -0.8974, 0.5086],
+            q: &[0.4265, -0.1721, -1.3144],
             k: 3,
-            t: &[0.7656],
-            c: &[1.4099],
-            v: &[0.6537],
-            y: &[0.495328641934],
+            t: &[-0.3062, 0.2642, -0.389, 0.9207],
+            c: &[-0.8068],
+            v: &[-0.9058, -0.4668, 0.4154, 0.2852],
+            y: &[2.91270279751],
         },
     ],
 };
 
 #[differentiate(wrt(x))]
-fn m261(mut a: f64, xs: &[f64], k: usize, x: &[f64]) -> f64 {
-    let e2: f64 = xs.iter().skip(4).map(|&v1| a / a.atan().exp() - v1).sum();
-    if x[0] < -0.76 {
-        let rg3 = [
-            [e2 - x[x.len() - 1], a.exp(), 0.65 * a, a.powi(0)],
-            [
-                (2.22 + a.sin()).sqrt(),
-                a - a,
-                a.atan2(e2.hypot(0.81)),
-                0.82 * e2,
-            ],
-        ];
-        for row4 in rg3.iter() {
-            a += row4[0] * x[x.len() - 1];
+fn m259(x: &[f64], p: [f64; 3], k: usize) -> f64 {
+    let mut s = (x[1] + 0.42).sin();
+    for i1 in 0..3 {
+        if let Some(&e) = x.first() {
+            s += e * s.sin() * 0.74 + e;
+        } else {
+            s = s * 0.61 + x[0];
         }
     }
-    let mut bf5 = vec![
-        a.tanh(),
-        a - e2,
-        m227(1.09, [1.01, 1.25, 0.2, 0.95], xs),
-        (x[x.len() - 1] * a.exp2()).tanh(),
-    ];
-    m209(&mut bf5);
-    for i0 in 0..bf5.len() {
-        a += bf5[i0] * (0.52 * bf5[i0 % bf5.len()].tanh()).atanh();
-    }
-    a = m124(e2 / (bf5[2] * bf5[2] + 0.61), [0.78, 1.1], a);
-    let u6 = f64::powf(0.89, (a + a).atan());
-    for i0 in (0..xs.len()).rev() {
-        let mut pv7 = vec![];
-        for i1 in 0..3 {
-            pv7.push(xs[i0 % xs.len()] - x[(i1 + 3) % x.len()]);
+    for i1 in 0..2 {
+        if let Some(&e) = x.get(i1 + 1) {
+            s += e * s.sin() * 0.6 + e;
+        } else {
+            s = s * 0.55 + x[0];
         }
-        let u8 = pv7[i0 % pv7.len()] * (pv7[pv7.len() - 1] * (a * u6));
-        a -= (u8 * x[(i0 + 2) % x.len()]).sin();
-        a -= (u8 + pv7[i0 % pv7.len()]).cos();
     }
-    if x[k % x.len()] > -0.37 {
-        let rg9 = [[(x[0] * a).tanh(), e2], [u6 * bf5[2], -u6]];
-        for row10 in &rg9 {
-            a += row10[1] * x[0];
-        }
-    } else {
-        a *= 0.72 + 0.39 * (x[1] + (bf5[0] - xs[1])).tanh().cos();
-    }
-    for i0 in 0..4 {
-        let mut s11 =
-            (x[(i0 + 2) % x.len()] * f64::atanh(0.49 * bf5[(i0 + 2) % bf5.len()].cos())).atan();
-        let mut j12 = 0;
-        let u13 = loop {
-            s11 += x[(i0 + 1) % x.len()] * s11;
-            s11 *= e2;
-            j12 += 1;
-            if s11 > 0.6 {
-                return u6
-                    .mul_add(u6, xs[(i0 + 3) % xs.len()])
-                    .mul_add(bf5[i0 % bf5.len()], s11);
-            }
-            if j12 >= 4 {
-                break s11 * (xs[2] / (u6.powi(2) + 1.51));
-            }
-        };
-        a += u13 * (x[i0 % x.len()] * a);
-        a += u13 * s11.atan2(e2.atan().cosh());
-    }
-    1.39 * a - u6 + 0.32 * e2
+    s
 }
 
-const M261: Case = Case {
-    name: "m261",
+const M259: Case = Case {
+    name: "m259",
     live: &[(0, 2)],
-    f: |z, q, k| vec![m261(q[0], &q[1..5], k, &z[0..2])],
+    f: |z, q, k| vec![m259(&z[0..2], arr(&q[0..3]), k)],
     jvp: |z, d, q, k| {
-        let (r, dr) = m261_jvp(q[0], &q[1..5], k, &z[0..2], &d[0..2]);
+        let (r, dr) = m259_jvp(&z[0..2], &d[0..2], arr(&q[0..3]), k);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, q, k, c| {
-        let (r, g3) = m261_vjp(q[0], &q[1..5], k, &z[0..2], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g3[..]]))
+        let (r, g0) = m259_vjp(&z[0..2], arr(&q[0..3]), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
     },
     grad: Some(|z, q, k| {
-        let (r, g3) = m261_grad(q[0], &q[1..5], k, &z[0..2]);
-        (r, cat(&[&g3[..]]))
+        let (r, g0) = m259_grad(&z[0..2], arr(&q[0..3]), k);
+        (r, cat(&[&g0[..]]))
     }),
     hvp: Some(|z, d, q, k| {
-        let (r, g3, h3) = m261_hvp(q[0], &q[1..5], k, &z[0..2], &d[0..2]);
-        (r, cat(&[&g3[..]]), cat(&[&h3[..]]))
+        let (r, g0, h0) = m259_hvp(&z[0..2], &d[0..2], arr(&q[0..3]), k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
     }),
     points: [
         Point {
-            z: &[-0.6821, 0.4496],
-            q: &[-0.3551, -0.9477, -0.8337, 0.2757, 0.3855],
-            k: 2,
-            t: &[-0.1075, 0.7114],
-            c: &[-1.0078],
-            v: &[-0.7538, -0.9864],
-            y: &[-0.969645462478],
+            z: &[-1.4092, -0.8423],
+            q: &[0.06, -0.5638, 0.0245],
+            k: 4,
+            t: &[0.359, 0.876],
+            c: &[1.2344],
+            v: &[-0.6696, -0.5728],
+            y: &[-2.83966646515],
         },
         Point {
-            z: &[0.743, 0.8407],
-            q: &[-1.1115, -0.5779, 0.4457, 0.6546, 0.7139],
-            k: 4,
-            t: &[0.0845, -0.865],
-            c: &[0.7314],
-            v: &[0.3146, 0.4122],
-            y: &[-2.02798614804],
+            z: &[-0.6729, -0.7825],
+            q: &[0.2995, 0.6382, 0.0265],
+            k: 1,
+            t: &[-0.0794, -0.4691],
+            c: &[-0.9645],
+            v: &[-0.7922, 0.3637],
+            y: &[-1.60369337718],
         },
     ],
 };
 
 #[differentiate]
-fn m262(a: f64, x: &DVector<f64>, y: &mut DVector<f64>) {
-    *y += x * a;
+fn m260(x: &[f64], mut b: f64) -> f64 {
+    let mut s = x[0] * 0.43;
+    b = b * 0.34 + x[0];
+    let mut d1 = DVector::from_element(2, 0.81);
+    d1[0] = x[0] * 0.81;
+    for i1 in 0..2 {
+        let v2 = DVector::from_column_slice(&x[0..2]);
+        m117(0.34, &v2, &mut d1);
+        s = s * 0.27 + d1[0].sin();
+    }
+    let mut d3 = [x[0], 0.56, x[2]];
+    m120(0.47, x, &mut d3);
+    s = s * 0.69 + d3[0].sin();
+    (s + d1[0] + d3[0]) * b
 }
 
-const M262: Case = Case {
-    name: "m262",
-    live: &[(0, 1), (1, 3)],
-    f: |z, _, _| {
-        let mut b2 = DVector::from_column_slice(&z[3..5]);
-        m262(z[0], &DVector::from_column_slice(&z[1..3]), &mut b2);
-        cat(&[b2.as_slice()])
-    },
+const M260: Case = Case {
+    name: "m260",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| vec![m260(&z[0..3], z[3])],
     jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (
-            DVector::from_column_slice(&z[3..5]),
-            DVector::from_column_slice(&d[3..5]),
-        );
-        m262_jvp(
-            z[0],
-            d[0],
-            &DVector::from_column_slice(&z[1..3]),
-            &DVector::from_column_slice(&d[1..3]),
-            &mut b2,
-            &mut db2,
-        );
-        (cat(&[b2.as_slice()]), cat(&[db2.as_slice()]))
+        let (r, dr) = m260_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
     vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (
-            DVector::from_column_slice(&z[3..5]),
-            DVector::from_column_slice(&c[0..2]),
+        let (r, g0, g1) = m260_vjp(&z[0..3], z[3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m260_grad(&z[0..3], z[3]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m260_hvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.8394, 0.2653, -1.4137, 1.1714],
+            q: &[],
+            k: 4,
+            t: &[0.7882, -0.1059, 0.6314, -0.8786],
+            c: &[-1.4059],
+            v: &[-0.3066, 0.6643, 0.3283, 0.9676],
+            y: &[-0.215522311407],
+        },
+        Point {
+            z: &[0.7587, -0.6434, 0.9117, 1.266],
+            q: &[],
+            k: 3,
+            t: &[-0.1827, 0.7208, -0.8746, -0.3804],
+            c: &[0.6562],
+            v: &[-0.5562, -0.4168, 0.0059, 0.3579],
+            y: &[-1.42956174863],
+        },
+    ],
+};
+
+#[differentiate]
+fn m261(x: &[f64], p: [f64; 2], k: usize, m: &[Vec<f64>]) -> Vec<f64> {
+    let mut pv1 = vec![];
+    pv1.push(m[1][k % 3] * (2.1 + x[1].sin()).powf(p[1].sin()));
+    pv1.push(0.59 * pv1[pv1.len() - 1]);
+    let u2 = pv1[1] * (pv1[pv1.len() - 1] * (x[1] + k as f64));
+    let mut u3 = pv1[0].powi(0);
+    if m[k % 2][k % 3] < 0.33 {
+        let w4 = vec![
+            m[k % 2][1] * m[k % 2][0].atan2(u2.hypot(0.48)),
+            u2,
+            u3 / u3.hypot(0.61),
+            u3 + u3,
+        ];
+        let (e5, e6) = m203(k, u3.powi(1), w4.clone(), u2, 0.15 * k as f64);
+        let u7 = e5 + e6;
+        u3 += u7 * f64::powf(1.17, e6.atan());
+        u3 -= (e5 * u2).cos();
+    }
+    for &v8 in p.iter() {
+        u3 += v8 * m[k % 2][k % 3].asinh().tanh();
+    }
+    for i0 in 0..k + 1 {
+        let mut u9 = vec![
+            pv1[(i0 + 3) % pv1.len()] + x[i0 % x.len()],
+            u3,
+            m[k % 2][k % 3],
+        ];
+        for _ in 0..4 {
+            u9 = m149(
+                (0.68 * u3.tanh()).asin(),
+                i0,
+                p[i0 % p.len()] / u2.atan().cosh(),
+                &u9,
+                [0.74, 0.8],
+                0.18 * i0 as f64,
+            );
+        }
+        for i1 in 0..u9.len() {
+            u3 = u3 * 0.29 + u9[i1].atan();
+        }
+    }
+    let mut mu10 = [
+        x[x.len() - 1] * u2.cos(),
+        u2 * u3,
+        u2,
+        (0.7 * x[0].tanh()).asin(),
+    ];
+    let old11 = mu10;
+    mu10 = Default::default();
+    mu10[0] += 0.38 * old11[1] + old11[0].sin();
+    mu10[1] += 0.38 * old11[2] + old11[1].sin();
+    mu10[2] += 0.38 * old11[3] + old11[2].sin();
+    mu10[3] += 0.38 * old11[0] + old11[3].sin();
+    for i0 in 0..mu10.len() {
+        u3 += mu10[i0] * (u3 - u3);
+    }
+    let mut o12 = vec![];
+    o12.push(u3);
+    o12.push(u2.atan());
+    o12.push(p[0]);
+    o12
+}
+
+const M261: Case = Case {
+    name: "m261",
+    live: &[(0, 4), (4, 6), (6, 12)],
+    f: |z, _, k| m261(&z[0..4], arr(&z[4..6]), k, &rows(&z[6..12], 3)),
+    jvp: |z, d, _, k| {
+        let (r, dr) = m261_jvp(
+            &z[0..4],
+            &d[0..4],
+            arr(&z[4..6]),
+            arr(&d[4..6]),
+            k,
+            &rows(&z[6..12], 3),
+            &rows(&d[6..12], 3),
         );
-        let (g0, g1) = m262_vjp(
-            z[0],
-            &DVector::from_column_slice(&z[1..3]),
-            &mut b2,
-            &mut cb2,
+        (r, dr)
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g3) = m261_vjp(
+            &z[0..4],
+            arr(&z[4..6]),
+            k,
+            &rows(&z[6..12], 3),
+            c[..3].to_vec(),
         );
-        (
-            cat(&[b2.as_slice()]),
-            cat(&[&[g0][..], g1.as_slice(), cb2.as_slice()]),
-        )
+        (r, cat(&[&g0[..], &g1[..], &g3.concat()[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.2469, -0.4133, 1.2183, -1.4287, 0.7469],
+            z: &[
+                -0.9611, -0.3477, -1.2662, 0.4214, 0.9392, 0.8583, -1.4674, 1.351, -0.7808, 1.3613,
+                -0.3383, -0.4497,
+            ],
             q: &[],
-            k: 3,
-            t: &[-0.0788, 0.5531, -0.8186, -0.6675, 0.2503],
-            c: &[-0.7414, -0.6743],
+            k: 0,
+            t: &[
+                -0.9386, -0.7657, -0.1775, 0.9709, -0.2228, -0.7405, 0.8616, 0.2549, -0.7977,
+                0.2036, 0.0252, 0.5173,
+            ],
+            c: &[0.8156, 1.7282, 1.4484],
             v: &[],
-            y: &[-1.32665623, 0.44610173],
+            y: &[0.93868785991, -0.485303741119, 0.9392],
         },
         Point {
-            z: &[0.762, -1.4861, 0.0727, 1.2855, 1.4337],
+            z: &[
+                -0.1859, -1.1237, -0.0473, 0.4071, -0.9149, 0.1447, -0.0545, 0.181, 0.8057, 0.8706,
+                -0.94, 0.2733,
+            ],
             q: &[],
-            k: 4,
-            t: &[0.799, 0.9703, -0.3086, -0.9153, -0.8102],
-            c: &[1.9582, 1.7568],
+            k: 0,
+            t: &[
+                0.34, -0.4004, -0.2325, 0.4837, 0.5698, -0.1605, 0.4601, -0.8932, -0.5905, 0.5541,
+                0.7283, 0.2272,
+            ],
+            c: &[-1.9402, 1.103, 1.9582],
             v: &[],
-            y: &[0.1530918, 1.4890974],
+            y: &[0.880344417862, -0.302752907594, -0.9149],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m262(x: &[f64], b: f64, q: &[f64]) -> f64 {
+    let mut s = x[0] * 0.63;
+    let mut d1 = DVector::from_column_slice(&x[0..2]);
+    let v2 = DVector::from_column_slice(&x[0..2]);
+    s += 0.87 * m084(0.36, &v2, &mut d1);
+    s = s * 0.87 + d1[1].sin();
+    (s + d1[0]) * b
+}
+
+const M262: Case = Case {
+    name: "m262",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, _| vec![m262(&z[0..3], z[3], &q[0..3])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m262_jvp(&z[0..3], &d[0..3], z[3], d[3], &q[0..3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m262_vjp(&z[0..3], z[3], &q[0..3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m262_grad(&z[0..3], z[3], &q[0..3]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m262_hvp(&z[0..3], &d[0..3], z[3], d[3], &q[0..3]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.4087, 1.4668, 0.1227, 0.2313],
+            q: &[0.6976, 1.3641, 0.7822],
+            k: 1,
+            t: &[0.4131, -0.7179, 0.8831, 0.6978],
+            c: &[-1.9812],
+            v: &[0.0956, 0.8164, 0.9641, -0.5558],
+            y: &[0.379852185931],
+        },
+        Point {
+            z: &[0.2297, 0.8939, -0.0539, -0.3059],
+            q: &[1.0673, -0.0433, 1.0235],
+            k: 3,
+            t: &[-0.37, -0.2749, -0.134, 0.1773],
+            c: &[-0.9094],
+            v: &[-0.2957, -0.895, 0.6966, 0.1615],
+            y: &[-0.379567405966],
         },
     ],
 };
 
 #[differentiate(wrt(y))]
-fn m263(y: &mut [f64]) {
-    let s: f64 = y.iter().map(|v| v * v).sum();
-    y[0] = (0.5 * s).tanh() + 0.86 * y[0];
-    for i in 0..y.len() {
-        y[i] = 0.86 * y[i] + (0.25 * y[i]).sin();
+fn m263(y: &mut [f64], c: f64) {
+    for e in y.iter_mut() {
+        *e = c * e.sin() + 0.5 * *e;
     }
-    let s: f64 = y.iter().map(|v| v * v).sum();
-    y[0] = (0.5 * s).tanh() + 0.86 * y[0];
+    if y[2] > -0.01 {
+        y[3] = y[3] * y[2].cos();
+    } else {
+        y[3] -= c * y[2];
+    }
+    for e in y.iter_mut() {
+        *e = c * e.tanh() + 0.5 * *e;
+    }
 }
 
 const M263: Case = Case {
     name: "m263",
     live: &[],
-    f: |z, _, _| {
+    f: |z, q, _| {
         let mut b0 = z[0..4].to_vec();
-        m263(&mut b0);
+        m263(&mut b0, q[0]);
         cat(&[&b0[..]])
     },
-    jvp: |z, d, _, _| {
+    jvp: |z, d, q, _| {
         let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        m263_jvp(&mut b0, &mut db0);
+        m263_jvp(&mut b0, &mut db0, q[0]);
         (cat(&[&b0[..]]), cat(&[&db0[..]]))
     },
-    vjp: |z, _, _, c| {
+    vjp: |z, q, _, c| {
         let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let () = m263_vjp(&mut b0, &mut cb0);
+        let () = m263_vjp(&mut b0, &mut cb0, q[0]);
         (cat(&[&b0[..]]), cat(&[&cb0[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[0.8698, -0.2825, 0.0853, -0.2603],
-            q: &[],
-            k: 2,
-            t: &[0.5536, 0.8024, -0.7558, 0.6683],
-            c: &[1.6972, 0.8, -1.2873, -1.0012],
+            z: &[1.3415, 1.3555, 0.3277, -0.9473],
+            q: &[-0.7299],
+            k: 3,
+            t: &[0.5086, 0.8415, 0.4821, 0.8698],
+            c: &[1.8558, -1.5411, 1.8379, 1.235],
             v: &[],
             y: &[
-                1.85280434971,
-                -0.313516303011,
-                0.0946813837595,
-                -0.28888708027,
+                0.00919096444522,
+                0.00810452006724,
+                0.0162541378388,
+                -0.0153375167553,
             ],
         },
         Point {
-            z: &[1.4305, -0.2921, -0.1626, -0.9874],
-            q: &[],
-            k: 2,
-            t: &[-0.2139, 0.0652, -0.9362, -0.8481],
-            c: &[1.0534, -1.959, 1.7751, 1.0444],
+            z: &[0.332, -0.2408, -1.4561, 1.2386],
+            q: &[-0.1346],
+            k: 4,
+            t: &[0.8316, 0.7942, 0.4469, -0.597],
+            c: &[0.9362, -1.9092, 1.4408, 1.4671],
             v: &[],
             y: &[
-                3.02537060513,
-                -0.324166114501,
-                -0.180474805762,
-                -1.09351466274,
+                0.0447072629268,
+                -0.0322958487596,
+                -0.225424611613,
+                0.153506872447,
             ],
         },
     ],
 };
 
-#[differentiate]
-fn m264(x: &[f64], a: f64) -> f64 {
-    let mut v: Vec<f64> = vec![x[1]; 2];
-    let mut s = v[0] * x[0];
-    for k in (1..x.len()).rev() {
-        v = x[..k].to_vec();
-        s += v.iter().sum::<f64>() * 0.88 + v[v.len() - 1] * x[0];
-    }
-    s + v[0] * a
+#[differentiate(wrt(a, y))]
+fn m264(a: f64, y: &mut [f64; 3], x: &[f64]) {
+    let e = a * y[0] + 0.7;
+    y.fill(e);
+    y[..2].copy_from_slice(&x[1..3]);
+    y[2] *= x[0];
 }
 
 const M264: Case = Case {
     name: "m264",
-    live: &[(0, 4), (4, 5)],
-    f: |z, _, _| vec![m264(&z[0..4], z[4])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m264_jvp(&z[0..4], &d[0..4], z[4], d[4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    live: &[(0, 1)],
+    f: |z, q, _| {
+        let mut b1 = arr::<3>(&z[1..4]);
+        m264(z[0], &mut b1, &q[0..3]);
+        cat(&[&b1[..]])
     },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = m264_vjp(&z[0..4], z[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (arr::<3>(&z[1..4]), arr::<3>(&d[1..4]));
+        m264_jvp(z[0], d[0], &mut b1, &mut db1, &q[0..3]);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
     },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = m264_grad(&z[0..4], z[4]);
-        (r, cat(&[&g0[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = m264_hvp(&z[0..4], &d[0..4], z[4], d[4]);
-        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
-    }),
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (arr::<3>(&z[1..4]), arr::<3>(&c[0..3]));
+        let g0 = m264_vjp(z[0], &mut b1, &mut cb1, &q[0..3]);
+        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[1.456, 0.5458, -0.3013, 0.0913, 1.1222],
-            q: &[],
-            k: 1,
-            t: &[0.5502, 0.3209, 0.4704, 0.0159, 0.6446],
-            c: &[-0.7633],
-            v: &[-0.8821, -0.6795, 0.1788, -0.9876, -0.4757],
-            y: &[9.44384],
+            z: &[1.1335, 1.2029, 1.1499, 0.7665],
+            q: &[-0.1421, -1.2218, 1.3606],
+            k: 0,
+            t: &[-0.4552, -0.7603, -0.194, 0.1295],
+            c: &[1.5454, -1.7446, 0.5624],
+            v: &[],
+            y: &[-1.2218, 1.3606, -0.293221524015],
         },
         Point {
-            z: &[-0.9905, -1.2696, 1.195, 0.6307, -0.5363],
-            q: &[],
-            k: 1,
-            t: &[0.2946, -0.4825, -0.4553, 0.355, 0.8883],
-            c: &[1.9189],
-            v: &[-0.1683, -0.1416, -0.8652, -0.2093, -0.0337],
-            y: &[-0.9540905],
+            z: &[-0.2621, 1.4216, 0.5911, -1.2474],
+            q: &[-0.9785, -1.0604, -0.9853],
+            k: 4,
+            t: &[-0.6201, -0.2906, -0.1217, 0.8473],
+            c: &[-0.5848, 1.3328, 0.7502],
+            v: &[],
+            y: &[-1.0604, -0.9853, -0.32035956924],
         },
     ],
 };
 
-#[differentiate(wrt(x))]
-fn m265(x: &[f64], b: f64, q: &[f64]) -> f64 {
-    let mut s = x[0] * 0.39;
-    let mut d1 = DVector::from_element(2, 0.38);
-    d1[0] = x[0] * 0.38;
-    let v2 = DVector::from_column_slice(&x[0..2]);
-    m262(s, &v2, &mut d1);
-    s = s * 0.69 + d1[1].sin();
-    let mut d3 = DVector::from_column_slice(&x[0..2]);
-    let v4 = DVector::from_column_slice(&x[0..2]);
-    m262(b, &v4, &mut d3);
-    s = s * 0.7 + d3[1].sin();
-    (s + d1[0] + d3[0]) * b
+#[differentiate]
+fn m265(a: f64, y: &mut [f64; 3]) {
+    y[0] = a * y[0];
+    y[2] = a * y[2];
 }
 
 const M265: Case = Case {
     name: "m265",
-    live: &[(0, 4)],
-    f: |z, q, _| vec![m265(&z[0..4], q[0], &q[1..4])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m265_jvp(&z[0..4], &d[0..4], q[0], &q[1..4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let mut b1 = arr::<3>(&z[1..4]);
+        m265(z[0], &mut b1);
+        cat(&[&b1[..]])
     },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m265_vjp(&z[0..4], q[0], &q[1..4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    jvp: |z, d, _, _| {
+        let (mut b1, mut db1) = (arr::<3>(&z[1..4]), arr::<3>(&d[1..4]));
+        m265_jvp(z[0], d[0], &mut b1, &mut db1);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g0) = m265_grad(&z[0..4], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m265_hvp(&z[0..4], &d[0..4], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
+    vjp: |z, _, _, c| {
+        let (mut b1, mut cb1) = (arr::<3>(&z[1..4]), arr::<3>(&c[0..3]));
+        let g0 = m265_vjp(z[0], &mut b1, &mut cb1);
+        (cat(&[&b1[..]]), cat(&[&[g0][..], &cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-0.9201, 0.8371, -0.0628, -0.7352],
-            q: &[0.5592, 0.8881, 0.377, 0.8475],
-            k: 2,
-            t: &[0.9801, 0.6599, -0.6103, 0.6225],
-            c: &[-1.3607],
-            v: &[-0.6867, -0.9475, 0.254, -0.8571],
-            y: &[-0.33932218848],
+            z: &[1.2459, 1.2077, -1.0342, -0.9664],
+            q: &[],
+            k: 1,
+            t: &[0.3497, -0.421, -0.1206, -0.6918],
+            c: &[-1.8384, -1.8172, 1.2608],
+            v: &[],
+            y: &[1.50467343, -1.0342, -1.20403776],
         },
         Point {
-            z: &[-0.6762, -0.7386, -1.2991, 1.4967],
-            q: &[1.3691, 0.4057, 1.2382, 0.0391],
+            z: &[-0.5681, -0.9032, -1.2757, 0.0021],
+            q: &[],
             k: 4,
-            t: &[-0.5281, -0.536, 0.1637, -0.3293],
-            c: &[-1.5851],
-            v: &[0.7959, -0.8586, -0.4278, 0.7467],
-            y: &[-3.30152065059],
+            t: &[-0.6542, 0.9882, -0.3816, 0.4632],
+            c: &[-0.5375, -1.672, 0.7242],
+            v: &[],
+            y: &[0.51310792, -1.2757, -0.00119301],
         },
     ],
 };
 
-#[differentiate(wrt(x))]
-fn m266(x: &[f64], b: f64, q: &[f64]) -> f64 {
-    let mut s = x[0] * 0.5;
-    let mut d1 = DVector::from_column_slice(&x[0..2]);
-    if s > -0.35 {
-        let v2 = DVector::from_column_slice(&x[0..2]);
-        m117(b, &v2, &mut d1);
-        s = s * 0.7 + d1[1].sin();
+#[differentiate(wrt(b), joint)]
+fn m266(
+    p: [f64; 2],
+    k: usize,
+    xs: &[f64],
+    mut b: f64,
+    m: [[f64; 2]; 2],
+    x: &[f64],
+    a: f64,
+) -> Vec<f64> {
+    if xs[3] < 0.12 {
+        let u2 = x
+            .iter()
+            .rev()
+            .step_by(2)
+            .copied()
+            .fold(0.79, |acc3, v1| acc3 * 0.55 + b - 0.37 * v1);
+        b -= (u2 + f64::sin(xs[xs.len() - 1])).sin();
     }
-    (s + d1[0]) * b
+    for i0 in 0..k + 1 {
+        let a4 = b;
+        let y5 = [m[i0 % 2][k % 2] + a, a.cos() + b, a4, f64::atan(b)];
+        let i6 = xs.partition_point(|&k| k <= a4).clamp(1, xs.len() - 1);
+        let s7 = y5[i6] * a4 + y5[i6 - 1];
+        b -= (s7 * m[i0 % 2][1]).atan();
+        b -= (a4 + f64::powf(2.01, s7.sin())).cos();
+    }
+    let u8 = a.hypot(0.85).recip() / (b.powi(2) + 0.31);
+    let cv9: Vec<f64> = vec![1.17, 1.24, 0.36];
+    for i0 in 0..2 {
+        b += 0.71 * m187(0.52, &m[i0], Some(&cv9), i0);
+    }
+    let mut j10 = 0;
+    while j10 < 3 {
+        b += 0.49
+            * m136(
+                m[j10 % 2][j10 % 2].sin().exp().cbrt(),
+                &m149(m[0][j10 % 2].asinh(), j10, 0.28, &cv9, p, 0.87),
+                None,
+                j10,
+            );
+        j10 += 1;
+    }
+    if xs[2] < 0.07 {
+        let mut vs11 = 0.0;
+        let mut order12: Vec<usize> = Vec::new();
+        for i0 in 0..4 {
+            order12.push((i0 * 2 + 1) % 2);
+            vs11 += 0.61 * p[order12[order12.len() - 1]] * (b * (a - b));
+        }
+    }
+    vec![b, u8, a]
 }
 
 const M266: Case = Case {
     name: "m266",
-    live: &[(0, 4)],
-    f: |z, q, _| vec![m266(&z[0..4], q[0], &q[1..4])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m266_jvp(&z[0..4], &d[0..4], q[0], &q[1..4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        m266(
+            arr(&q[0..2]),
+            k,
+            &q[2..6],
+            z[0],
+            arr2(&q[6..10]),
+            &q[10..14],
+            q[14],
+        )
     },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m266_vjp(&z[0..4], q[0], &q[1..4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    jvp: |z, d, q, k| {
+        let (r, dr) = m266_jvp(
+            arr(&q[0..2]),
+            k,
+            &q[2..6],
+            z[0],
+            d[0],
+            arr2(&q[6..10]),
+            &q[10..14],
+            q[14],
+        );
+        (r, dr)
     },
-    grad: Some(|z, q, _| {
-        let (r, g0) = m266_grad(&z[0..4], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m266_hvp(&z[0..4], &d[0..4], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
+    vjp: |z, q, k, c| {
+        let (r, g3) = m266_vjp(
+            arr(&q[0..2]),
+            k,
+            &q[2..6],
+            z[0],
+            arr2(&q[6..10]),
+            &q[10..14],
+            q[14],
+            c[..3].to_vec(),
+        );
+        (r, cat(&[&[g3][..]]))
+    },
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-0.5967, 0.5707, 1.4915, 0.6257],
-            q: &[0.6567, -1.0207, -0.5785, -1.1166],
-            k: 2,
-            t: &[0.6527, 0.9842, 0.3414, -0.1601],
-            c: &[1.0009],
-            v: &[0.0701, -0.1251, 0.0979, 0.2314],
-            y: &[0.0707566687221],
+            z: &[-0.7922],
+            q: &[
+                0.0117, -0.9857, -0.6749, -0.3488, 0.9454, 1.3935, -0.5572, -0.8928, -0.6974,
+                -0.3315, -0.9086, -0.8329, -1.1256, 1.2763, 0.931,
+            ],
+            k: 1,
+            t: &[0.9174],
+            c: &[-1.5675, -1.8419, 0.6668],
+            v: &[],
+            y: &[-2.37249925425, 0.199016483449, 0.931],
         },
         Point {
-            z: &[-0.0756, 1.0567, -1.063, 1.2892],
-            q: &[1.1572, -1.4447, -1.1098, -1.4303],
-            k: 1,
-            t: &[-0.7352, -0.4864, 0.0548, 0.722],
-            c: &[1.4703],
-            v: &[0.0109, 0.8573, -0.1158, -0.7056],
-            y: &[0.870020888952],
+            z: &[1.0788],
+            q: &[
+                -0.4419, -0.6883, -1.1574, -0.8633, 0.0843, 0.8163, 0.4112, 0.2224, -1.0722,
+                1.0387, -0.9681, 1.1429, 1.2444, 1.2523, -0.7141,
+            ],
+            k: 2,
+            t: &[-0.3002],
+            c: &[1.7656, 1.1555, -1.5109],
+            v: &[],
+            y: &[1.54062637076, 0.281276413253, -0.7141],
         },
     ],
 };
 
-const M267_T0: [f64; 4] = [-1.41, 1.42, -0.74, -0.92];
-
-#[differentiate(wrt(x))]
-fn m267(v: Vec<f64>, k: usize, x: &[f64]) -> ([f64; 2], f64) {
-    let mut u1: f64 = 0.5;
-    if (x[1] * (u1 - v[k % v.len()])) > 0.3 {
-        let mut su2 = v.to_vec();
-        let mut sw3 = vec![(x[0] * v[k % v.len()].exp()).cos(), v[1] / (u1 * u1 + 1.89)];
-        for _ in 0..2 {
-            std::mem::swap(&mut su2, &mut sw3);
-            su2[0] = 0.73 * su2[0] + sw3[1].sin();
-        }
-        let u4 = su2[1] + su2[k % su2.len()] * (u1 + u1);
-        u1 = u1 * 0.26 + u4.tanh();
-        u1 -= (u4 + (v[0] - x[x.len() - 1])).cos();
-    }
-    if x[x.len() - 1] < -0.36 {
-        let mut bf5 = [0.0; 5];
-        m219(
-            0.24 * k as f64,
-            u1.atan2(u1 * u1 + 1.8),
-            &[1.04, 1.4, 1.35, 0.65],
-            v.clone(),
-            [u1, x[k % x.len()] * x[2]],
-            &mut bf5[2..],
-        );
-        for i0 in 0..bf5.len() {
-            u1 += bf5[i0] * (u1 + u1);
+#[differentiate(wrt(a, x, v, c))]
+fn m267(a: f64, b: f64, x: &[f64], v: Vec<f64>, xs: &[f64], c: f64) -> [f64; 2] {
+    let r1 = &x[1..4];
+    let u2 = r1[r1.len() - 1] - r1[0] * a.hypot(a.hypot(0.48));
+    let mut u3 = b / (x[1] * x[1] + 0.56);
+    if (x[x.len() - 1] * u2.abs()) > 0.58 {
+        let mut y4 = x.to_vec();
+        for i0 in 0..y4.len() {
+            u3 = u3 * 0.73 + y4[i0].tanh();
         }
     }
-    for i0 in 0..4 {
-        for i1 in 0..M267_T0.len() {
-            let r7 = &M267_T0[i1];
-            u1 += r7 * (x[(i1 + 2) % x.len()] + v[i0 % v.len()].cos()).sin();
-        }
+    let mut j5 = 0;
+    while j5 < 2 {
+        let cv6: Vec<f64> = vec![1.39, 0.34];
+        let u7 = m205([1.26, 0.3], cv6.clone(), b, b - r1[(j5 + 1) % r1.len()]);
+        u3 -= (u7 * (b / c.sin().cosh())).atan();
+        u3 -= (u7 + u7.tanh()).atan();
+        j5 += 1;
     }
-    let d8 = m201(
-        x[x.len() - 1],
-        &m149(u1, k, u1, x, [0.65, 1.27], 0.2 * k as f64),
-        None,
-        k,
+    let u10 = x
+        .iter()
+        .take(2)
+        .zip(v.iter())
+        .map(|(v8, v9)| (u3 - (*v8)) * (*v9))
+        .min_by(|p, q| p.total_cmp(q))
+        .unwrap();
+    let mut bf11 = [0.0; 6];
+    m240(
+        m175(0, (c.sin() * 0.84).acos()),
+        3,
+        &[0.67, 0.18, 0.99, 0.84],
+        &mut bf11[..4],
     );
-    (
-        [0.56 * u1, (x[1] * x[2].sin().exp().cbrt()).atan()],
-        (x[0] + d8 / v[v.len() - 1].atan().exp()).tanh(),
-    )
+    for i0 in 0..bf11.len() {
+        u3 = u3 * 0.25 + bf11[i0].tanh();
+    }
+    [1.09 * u10, 1.02 * u3 - u2]
 }
 
 const M267: Case = Case {
     name: "m267",
-    live: &[(0, 3)],
-    f: |z, q, k| {
-        let (r0, r1) = m267(q[0..2].to_vec(), k, &z[0..3]);
-        cat(&[&r0[..], &[r1][..]])
+    live: &[(0, 1), (1, 5), (5, 8), (8, 9)],
+    f: |z, q, _| m267(z[0], q[0], &z[1..5], z[5..8].to_vec(), &q[1..4], z[8]).to_vec(),
+    jvp: |z, d, q, _| {
+        let (r, dr) = m267_jvp(
+            z[0],
+            d[0],
+            q[0],
+            &z[1..5],
+            &d[1..5],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            &q[1..4],
+            z[8],
+            d[8],
+        );
+        (r.to_vec(), dr.to_vec())
     },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = m267_jvp(q[0..2].to_vec(), k, &z[0..3], &d[0..3]);
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g2) = m267_vjp(q[0..2].to_vec(), k, &z[0..3], (arr(&c[0..2]), c[2]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&g2[..]]))
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g3, g5) = m267_vjp(
+            z[0],
+            q[0],
+            &z[1..5],
+            z[5..8].to_vec(),
+            &q[1..4],
+            z[8],
+            arr(&c[..2]),
+        );
+        (r.to_vec(), cat(&[&[g0][..], &g2[..], &g3[..], &[g5][..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-1.2589, 1.1301, -0.1112],
-            q: &[0.2639, 1.3514],
-            k: 1,
-            t: &[-0.5215, -0.8454, -0.4433],
-            c: &[-1.8905, -1.6892, 1.6891],
+            z: &[
+                1.4694, -1.1949, -1.0855, 0.9344, -1.357, -0.5022, -1.4852, 0.4364, 0.8068,
+            ],
+            q: &[0.7491, -0.4093, -0.3025, 0.5343],
+            k: 0,
+            t: &[
+                0.4059, -0.3331, -0.3144, -0.4541, -0.9383, 0.3126, -0.5204, -0.2056, 0.5365,
+            ],
+            c: &[1.3246, -1.2277],
             v: &[],
-            y: &[-5.32326604889, 0.828004408466, -0.805324679083],
+            y: &[0.558884174794, -0.975751276482],
         },
         Point {
-            z: &[0.8885, 0.1036, 1.1235],
-            q: &[-0.8853, -0.4536],
-            k: 2,
-            t: &[0.0704, 0.7363, 0.7252],
-            c: &[-1.4057, -1.6368, 1.4745],
+            z: &[
+                1.4741, -0.4045, 0.9911, -0.8945, 0.7212, 0.8357, -1.0929, -0.0796, 0.446,
+            ],
+            q: &[0.0958, -1.2072, -0.3797, 1.4797],
+            k: 1,
+            t: &[
+                0.7959, -0.8586, -0.4278, 0.7467, 0.0124, -0.9953, -0.5507, 0.5765, -0.7704,
+            ],
+            c: &[-1.9455, 0.6837],
             v: &[],
-            y: &[-2.74631621863, 0.139018361891, -0.999914474782],
+            y: &[0.56911343783, 1.37490620133],
         },
     ],
 };
 
-#[differentiate]
-fn m268<T: Real>(b: T, x: &[T], a: T) -> T {
-    let mut s = (a - b);
-    for i in 0..x.len() {
-        s += x[i] * (x[1] - b);
+#[differentiate(wrt(a))]
+fn m268(m: &[Vec<f64>], k: usize, xs: &[f64], a: f64) -> [f64; 2] {
+    let (mut u1, mut u2) = ((xs[2].cosh() + 0.57).acosh(), a.sin());
+    (u1, u2) = (u2, u1 * (0.56 * a.cos()) + 0.39 * u2);
+    if xs[0] < 0.78 {
+        let mut bf3 = [
+            a,
+            xs[2].sin().exp_m1(),
+            u2 + u1,
+            a.sin().sinh(),
+            1.37 * a,
+            xs[k % xs.len()] + u1,
+        ];
+        m209(&mut bf3[0..4]);
+        for i0 in 0..bf3.len() {
+            u2 = u2 * 0.52 + bf3[i0].sin();
+        }
+    } else {
+        u1 = u1 * 0.71 + a * (u1 * u2);
     }
-    s += T::from_f64(0.72)
-        * m205(
-            [T::from_f64(0.9), T::from_f64(0.69)],
-            vec![T::from_f64(0.32), T::from_f64(0.37)],
-            T::from_f64(0.58),
-            x[0] * x[1],
-        );
-    for i in 0..x.len() {
-        s += x[i] * (b * T::from_f64(0.72)).sin();
+    for i0 in 0..2 {
+        let mut ru5 = a.abs() + a;
+        let t7 = 0.31 * ru5 + a * m[2][i0 % 2];
+        let old6 = std::mem::replace(&mut ru5, t7);
+        ru5 += 0.5 * old6.sin();
+        u1 += ru5 * ru5;
+        u2 += ru5 * m[i0 % 3][i0 % 2].sin();
     }
-    (s + b + x[1] + a) * T::from_f64(0.58) + (x[1] * T::from_f64(0.82)).tanh()
+    for i0 in 0..2 {
+        let cv8: Vec<f64> = vec![0.66, 0.29, 0.77];
+        for i1 in 0..3 {
+            u1 += 0.22 * m187(xs[i1 % xs.len()].hypot(1.6), &m[i1], Some(&cv8), i0);
+        }
+    }
+    let d9 = m244([0.11, 0.36, 1.18, 1.29], &m[k % 3]);
+    let r10 = &xs[0..3];
+    let mut o11 = [0.0; 2];
+    o11[0] = u1;
+    o11[1] = u2 - a;
+    o11
 }
 
 const M268: Case = Case {
     name: "m268",
-    live: &[(0, 1), (1, 3), (3, 4)],
-    f: |z, _, _| vec![m268(z[0], &z[1..3], z[3])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m268_jvp(z[0], d[0], &z[1..3], &d[1..3], z[3], d[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    live: &[(0, 1)],
+    f: |z, q, k| m268(&rows(&q[0..6], 2), k, &q[6..9], z[0]).to_vec(),
+    jvp: |z, d, q, k| {
+        let (r, dr) = m268_jvp(&rows(&q[0..6], 2), k, &q[6..9], z[0], d[0]);
+        (r.to_vec(), dr.to_vec())
     },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = m268_vjp(z[0], &z[1..3], z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..], &[g2][..]]))
+    vjp: |z, q, k, c| {
+        let (r, g3) = m268_vjp(&rows(&q[0..6], 2), k, &q[6..9], z[0], arr(&c[..2]));
+        (r.to_vec(), cat(&[&[g3][..]]))
     },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = m268_grad(z[0], &z[1..3], z[3]);
-        (r, cat(&[&[g0][..], &g1[..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = m268_hvp(z[0], d[0], &z[1..3], &d[1..3], z[3], d[3]);
-        (
-            r,
-            cat(&[&[g0][..], &g1[..], &[g2][..]]),
-            cat(&[&[h0][..], &h1[..], &[h2][..]]),
-        )
-    }),
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-1.4619, 0.8363, -0.7337, -0.7924],
-            q: &[],
-            k: 3,
-            t: &[0.8456, -0.7924, 0.5633, 0.8611],
-            c: &[1.9006],
-            v: &[-0.3234, 0.2321, -0.3914, 0.1243],
-            y: &[-2.335367882],
+            z: &[-1.4901],
+            q: &[
+                0.5921, 0.2953, -0.2284, 0.3401, -0.4573, 0.4605, -1.2026, 0.1171, 0.4701,
+            ],
+            k: 4,
+            t: &[-0.0571],
+            c: &[0.6271, -1.5419],
+            v: &[],
+            y: &[1.37282012195, 0.183971861916],
         },
         Point {
-            z: &[1.3975, 0.2063, -0.1517, -0.9397],
-            q: &[],
+            z: &[0.6205],
+            q: &[
+                0.8767, 0.4862, -0.6688, -0.2465, -0.2086, -0.4403, -0.8422, -0.0157, 0.8039,
+            ],
             k: 4,
-            t: &[0.9776, -0.3255, -0.9995, 0.0251],
-            c: &[1.8667],
-            v: &[0.6838, 0.8295, 0.2878, -0.3007],
-            y: &[-1.33451973415],
+            t: &[0.9391],
+            c: &[1.3667, 0.8926],
+            v: &[],
+            y: &[2.26542502225, 1.03229961831],
         },
     ],
 };
 
-#[differentiate(wrt(b))]
-fn m269(a: &[[f64; 3]], b: f64) -> f64 {
-    let mut s = a[0][1] * b;
-    s += 0.4 * m160(a, b);
-    for i in 0..a.len() {
-        s += a[i][1] * (b * 0.31).cos();
+#[differentiate(wrt(x))]
+fn m269(x: &[f64], k: usize, mut c: f64, a: f64, xs: &[f64], b: f64) -> f64 {
+    let w1 = vec![
+        (a * a + 0.71).cbrt() + x[1],
+        a.max(std::f64::consts::PI),
+        (1.4 + xs[xs.len() - 1].sin()).powf(1.65),
+    ];
+    let d2 = m166(
+        a,
+        b,
+        w1[w1.len() - 1],
+        [1.21, 0.66],
+        xs,
+        m149(c, k, c, &w1, [0.71, 0.45], a),
+    );
+    for i0 in 0..4 {
+        for i1 in 0..xs.len() {
+            let r3 = &xs[i1];
+            c += r3 * (x[(i1 + 1) % x.len()] + c.hypot(1.49).powi(-2)).tanh()
+                + (*r3) * (d2.powi(2) + 1.64).powi(-2).atan();
+        }
     }
-    for row in a.iter() {
-        s += row[1].sin() * b;
+    for i0 in (0..k + 1).rev() {
+        let e5 = (k..w1.len()).map(|i6| a - 1.09 * w1[i6]).sum::<f64>();
+        c += e5 * d2.atan2(e5.hypot(1.43));
+        c += e5 * c;
     }
-    s * b + a[0][0]
+    let mut bf7 = vec![0.0; 6];
+    m192(&mut bf7[2..]);
+    for i0 in 0..bf7.len() {
+        c += bf7[i0] * (d2 * d2);
+    }
+    if x[x.len() - 1] < 0.28 {
+        let (mut u9, mut u10) = (a * a, x[k % x.len()] - b);
+        for _ in 0..4 {
+            (u9, u10) = (u10, u9 * x[1].tanh() + 0.24 * u10);
+        }
+        c = c * 0.72 + u9.sin();
+    }
+    let u11 = if k < 1 {
+        d2
+    } else {
+        b.sin().cosh().ln().powi(2)
+    };
+    u11 - c.tanh() - b
 }
 
 const M269: Case = Case {
     name: "m269",
-    live: &[(0, 1)],
-    f: |z, q, _| vec![m269(&arr2::<3, 2>(&q[0..6]), z[0])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m269_jvp(&arr2::<3, 2>(&q[0..6]), z[0], d[0]);
+    live: &[(0, 2)],
+    f: |z, q, k| vec![m269(&z[0..2], k, q[0], q[1], &q[2..5], q[5])],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m269_jvp(&z[0..2], &d[0..2], k, q[0], q[1], &q[2..5], q[5]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g1) = m269_vjp(&arr2::<3, 2>(&q[0..6]), z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    vjp: |z, q, k, c| {
+        let (r, g0) = m269_vjp(&z[0..2], k, q[0], q[1], &q[2..5], q[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g1) = m269_grad(&arr2::<3, 2>(&q[0..6]), z[0]);
-        (r, cat(&[&[g1][..]]))
+    grad: Some(|z, q, k| {
+        let (r, g0) = m269_grad(&z[0..2], k, q[0], q[1], &q[2..5], q[5]);
+        (r, cat(&[&g0[..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = m269_hvp(&arr2::<3, 2>(&q[0..6]), z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m269_hvp(&z[0..2], &d[0..2], k, q[0], q[1], &q[2..5], q[5]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
     }),
     points: [
         Point {
-            z: &[-0.9398],
-            q: &[-1.1881, -1.4913, -0.0255, 1.1091, -1.1683, 0.4973],
+            z: &[0.4928, 0.8994],
+            q: &[-0.133, 0.8549, 0.1172, 0.7203, 0.7513, 1.3116],
             k: 0,
-            t: &[-0.4309],
-            c: &[-1.5189],
-            v: &[-0.4157],
-            y: &[-1.93038378043],
+            t: &[-0.8438, -0.2221],
+            c: &[-1.7924],
+            v: &[0.1091, 0.6136],
+            y: &[4.37970540832],
         },
         Point {
-            z: &[1.2366],
-            q: &[0.6346, 0.7136, -0.6671, 0.9744, 0.4889, 0.4928],
+            z: &[1.3434, -1.349],
+            q: &[0.8019, -0.6888, -0.7106, -0.4293, 1.0164, -0.2814],
             k: 3,
-            t: &[-0.1066],
-            c: &[-1.5971],
-            v: &[0.4802],
-            y: &[10.610757009],
+            t: &[-0.6844, 0.1066],
+            c: &[-1.9413],
+            v: &[0.859, 0.0707],
+            y: &[0.779069205303],
         },
     ],
 };
 
-const M270_T0: [f64; 4] = [0.55, 0.35, -1.0, -1.18];
-const M270_T1: [f64; 3] = [-0.57, -0.73, 1.23];
-
-#[differentiate(wrt(p), joint)]
-fn m270(v: Vec<f64>, xs: &[f64], m: [[f64; 3]; 3], p: [f64; 2]) -> f64 {
-    let mut u1 = xs[xs.len() - 1].exp2();
-    if v[0] > 0.12 {
-        for x2 in &M270_T0 {
-            u1 += (x2 - p[0] * u1.tanh().cosh()) * v[v.len() - 1].atan();
+#[differentiate(wrt(a), joint)]
+fn m270(a: f64) -> f64 {
+    let mut u1 = a;
+    let mut j2 = 0;
+    while j2 < 2 {
+        let mut pv3 = Vec::with_capacity(4);
+        if (a * (u1.cosh() + 0.93).acosh()) > 0.51 {
+            pv3.push(a / (0.85 * u1.cos()).exp() + a);
+        } else {
+            pv3.push((a + a).sin());
+            pv3.push(a * u1.hypot(0.57).log2());
         }
-    }
-    if xs[0] < 0.56 {
-        let mut bf3 = [0.0; 3];
-        let s4 =
-            0.71 * m144(
-                0.58 * v[2],
-                xs,
-                [p[0].sin().cosh(), u1.hypot(1.41).powf(1.65)],
-                (1.69 + p[1].sin()).log(10.0),
-                0.22,
-                2,
-                &mut bf3,
-            ) + bf3[1];
-        u1 = u1 * 0.33 + s4.atan();
-        u1 -= (s4 + bf3[0]).cos();
-    }
-    if (u1 * u1 + p[0]) > 0.12 {
-        let mut bf5 = [0.0; 6];
-        m209(&mut bf5[1..5]);
-        let u7 = bf5[bf5.len() - 1] + bf5[1] * xs[0].atan2(xs[1].hypot(1.38));
-        u1 -= (u7 * (u7.sin() * 0.59).acos()).atan();
-        u1 += u7 * u7.hypot(bf5[2].tanh().cosh());
-    }
-    let mut j8 = 0;
-    while j8 < 2 {
-        for i1 in 0..3 {
-            u1 += 0.54 * m235(u1, &m[i1], Some(&xs[..]), j8);
+        for i1 in 0..pv3.len() {
+            u1 = u1 * 0.23 + pv3[i1].atan();
         }
-        j8 += 1;
+        j2 += 1;
     }
-    for x9 in &M270_T1 {
-        u1 += (*x9).sin() * (p[0] * (u1 * u1));
+    let mut j4 = 0;
+    while j4 < 2 {
+        let mut mu5 = a - a;
+        use std::mem::{replace, swap, take};
+        let old6 = mu5;
+        take(&mut mu5);
+        mu5 += 0.84 * old6 + old6.sin();
+        u1 += mu5 * (mu5.powi(2) + 1.59).log(2.0);
+        u1 -= (mu5 + a).cos();
+        j4 += 1;
     }
-    u1
+    if a > -0.27 {
+        let w7 = [
+            u1.cos(),
+            (u1.powi(2) + 0.9).powf(u1.sin()),
+            (a * a + 1.76).powf(a.sin()),
+        ];
+        let d8 = m149(
+            f64::atan(w7[0]),
+            1,
+            (u1.powi(2) + 1.06).powf(u1.tanh()),
+            &w7,
+            [1.49, 0.49],
+            1.06,
+        );
+        for i0 in 0..d8.len() {
+            u1 += d8[i0] * a;
+        }
+    } else {
+        u1 += a * u1;
+    }
+    u1 - 0.66 * a
 }
 
 const M270: Case = Case {
     name: "m270",
-    live: &[(0, 2)],
-    f: |z, q, _| {
-        vec![m270(
-            q[0..3].to_vec(),
-            &q[3..7],
-            arr2(&q[7..16]),
-            arr(&z[0..2]),
-        )]
-    },
-    jvp: |z, d, q, _| {
-        let (r, dr) = m270_jvp(
-            q[0..3].to_vec(),
-            &q[3..7],
-            arr2(&q[7..16]),
-            arr(&z[0..2]),
-            arr(&d[0..2]),
-        );
+    live: &[(0, 1)],
+    f: |z, _, _| vec![m270(z[0])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m270_jvp(z[0], d[0]);
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g3) = m270_vjp(
-            q[0..3].to_vec(),
-            &q[3..7],
-            arr2(&q[7..16]),
-            arr(&z[0..2]),
-            c[0],
-        );
-        (cat(&[&[r][..]]), cat(&[&g3[..]]))
+    vjp: |z, _, _, c| {
+        let (r, g0) = m270_vjp(z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g3) = m270_grad(q[0..3].to_vec(), &q[3..7], arr2(&q[7..16]), arr(&z[0..2]));
-        (r, cat(&[&g3[..]]))
+    grad: Some(|z, _, _| {
+        let (r, g0) = m270_grad(z[0]);
+        (r, cat(&[&[g0][..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g3, h3) = m270_hvp(
-            q[0..3].to_vec(),
-            &q[3..7],
-            arr2(&q[7..16]),
-            arr(&z[0..2]),
-            arr(&d[0..2]),
-        );
-        (r, cat(&[&g3[..]]), cat(&[&h3[..]]))
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = m270_hvp(z[0], d[0]);
+        (r, cat(&[&[g0][..]]), cat(&[&[h0][..]]))
     }),
     points: [
         Point {
-            z: &[1.0874, 0.1947],
-            q: &[
-                -1.4088, 0.3884, -1.0447, -0.6989, -0.6903, 0.0724, 1.1269, -0.8855, -0.0806,
-                -0.5631, 1.0808, 1.2992, 0.3074, -1.4019, -1.2752, 0.6394,
-            ],
-            k: 3,
-            t: &[-0.6611, 0.5837],
-            c: &[1.2549],
-            v: &[-0.306, 0.0874],
-            y: &[-0.015036110996],
+            z: &[0.1371],
+            q: &[],
+            k: 1,
+            t: &[-0.3694],
+            c: &[-0.6822],
+            v: &[0.8576],
+            y: &[-2.14908613727],
         },
         Point {
-            z: &[-0.8713, 0.9145],
-            q: &[
-                0.3253, 1.0434, 1.3534, -1.2847, -0.8644, 0.4755, 0.9185, 0.2051, 1.0217, 0.2442,
-                0.1902, 1.4613, 1.2759, -1.0973, 1.1011, 1.466,
-            ],
-            k: 1,
-            t: &[-0.9936, -0.1965],
-            c: &[-1.0456],
-            v: &[0.0356, -0.0654],
-            y: &[0.0164650444563],
+            z: &[0.1943],
+            q: &[],
+            k: 3,
+            t: &[0.5681],
+            c: &[1.6972],
+            v: &[-0.0633],
+            y: &[-2.20320260569],
         },
     ],
 };
 
-#[differentiate(wrt(x))]
-fn m271(x: &[f64], b: f64, q: &[f64]) -> f64 {
-    let mut s = x[0] * 0.51;
-    let mut d1 = Vector3::new(x[0], 0.88, x[1] * 0.88);
-    let mut d2 = Vector3::new(x[0], 0.43, x[1] * 0.43);
-    m182(b, &mut d1, &mut d2);
-    s = s * 0.4 + d1[0].sin();
-    (s + d1[0]) * b
+#[differentiate(wrt(a, x))]
+fn m271(a: f64, x: &[f64], w: Option<&f64>, k: usize) -> f64 {
+    let mut s = x[0] * a.tanh();
+    if s > 0.1 {
+        let t2 = match w {
+            Some(w) => *w * (x[1] + 0.35).tanh(),
+            None => x[1] * a.cos(),
+        };
+        s = s * 0.74 + t2;
+    }
+    for i in 0..x.len() {
+        let t9 = match w {
+            Some(w) => *w * (x[i] - 0.86),
+            None => (x[i] - 0.68),
+        };
+        s = s * 0.9 + t9;
+    }
+    if let Some(w) = w {
+        s += 0.53 * m136((x[0] + 0.72).tanh(), x, Some(w), k);
+    }
+    s
 }
 
 const M271: Case = Case {
     name: "m271",
-    live: &[(0, 2)],
-    f: |z, q, _| vec![m271(&z[0..2], q[0], &q[1..4])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m271_jvp(&z[0..2], &d[0..2], q[0], &q[1..4]);
+    live: &[(0, 1), (1, 3)],
+    f: |z, q, k| vec![m271(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0]), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m271_jvp(
+            z[0],
+            d[0],
+            &z[1..3],
+            &d[1..3],
+            (k % 2 == 1).then_some(&q[0]),
+            k,
+        );
         (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m271_vjp(&z[0..2], q[0], &q[1..4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m271_vjp(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0]), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g0) = m271_grad(&z[0..2], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]))
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m271_grad(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0]), k);
+        (r, cat(&[&[g0][..], &g1[..]]))
     }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m271_hvp(&z[0..2], &d[0..2], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m271_hvp(
+            z[0],
+            d[0],
+            &z[1..3],
+            &d[1..3],
+            (k % 2 == 1).then_some(&q[0]),
+            k,
+        );
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
     }),
     points: [
         Point {
-            z: &[0.1668, 0.2864],
-            q: &[1.0181, -1.4343, 0.1219, -0.8905],
-            k: 2,
-            t: &[-0.8422, 0.7418],
-            c: &[-0.833],
-            v: &[0.5852, -0.5255],
-            y: &[0.379598904992],
+            z: &[-1.395, 1.334, -0.9162],
+            q: &[0.7127],
+            k: 4,
+            t: &[0.6611, 0.324, -0.8764],
+            c: &[1.7399],
+            v: &[-0.7261, 0.352, -0.8421],
+            y: &[-1.96308488029],
         },
         Point {
-            z: &[-0.7069, 0.572],
-            q: &[-1.3851, 0.8048, 0.425, -0.2825],
-            k: 0,
-            t: &[-0.0601, 0.1112],
-            c: &[-0.7509],
-            v: &[-0.9795, 0.7068],
-            y: &[-2.30609519312],
+            z: &[-1.0845, -0.6396, -1.0237],
+            q: &[1.059],
+            k: 4,
+            t: &[-0.1073, -0.8847, 0.0339],
+            c: &[1.0794],
+            v: &[-0.0505, 0.2028, 0.5027],
+            y: &[-2.97413802417],
         },
     ],
 };
 
-#[differentiate(joint)]
-fn m272(k: usize, p: [f64; 3], d: &mut [f64]) -> f64 {
-    let mut vs1 = 0.0;
-    let mut order2: Vec<usize> = Vec::new();
-    for i0 in 0..4 {
-        order2.push((i0 * 3 + 1) % 3);
-        vs1 += 0.31
-            * p[order2[order2.len() - 1]]
-            * ((p[(i0 + 2) % p.len()].cosh() + 0.36).acosh() + p[(i0 + 1) % p.len()]);
-    }
-    for i0 in (0..p.len()).rev() {
-        let d3 = m208(
-            p[(i0 + 3) % p.len()],
-            &m149(
-                vs1,
-                k,
-                p[(i0 + 2) % p.len()],
-                &p,
-                [0.7, 0.74],
-                0.43 * i0 as f64,
-            ),
-            None,
-            k,
-        );
-        vs1 += d3 * (vs1 / p[2].sin().cosh());
-        vs1 -= (d3 + (vs1.sin() * 0.49).acos()).cos();
-    }
-    for i0 in 0..3 {
-        let d4 = m175(k, vs1);
-        for i1 in 0..d4.len() {
-            vs1 += d4[i1] * vs1.atan();
+#[differentiate(wrt(c, m, a, x), joint)]
+fn m272(b: f64, c: f64, m: [[f64; 3]; 2], mut a: f64, x: &[f64]) -> Vec<f64> {
+    if b < 0.27 {
+        for i0 in 0..2 {
+            a += 0.62 * m258(c + m[i0 % 2][0], &m[i0], Some(&[0.36, 0.74, 0.92][..]), 2);
         }
     }
-    let mut u5 = vs1.cos();
-    for i0 in 0..k + 1 {
-        u5 += vs1 * vs1 + u5.abs();
-        let u6 = vs1 * p[i0 % p.len()];
-        u5 -= (u6 * (u6 * vs1)).tanh();
-        if i0 > 1 {
-            continue;
-        }
+    let u2 = {
+        let q1 = f64::acos(b.sin() * 0.48) + a;
+        q1 + (x[x.len() - 1].sin() * 0.69).tan()
+    };
+    let cg3 = [
+        vec![0.5, 0.82, 1.13],
+        vec![1.4, 1.34, 0.11],
+        vec![1.02, 0.34, 1.16],
+    ];
+    let u4 = m217(
+        m[0][1].tanh(),
+        &m252(&cg3, b.hypot(0.61), [c.mul_add(b, a), 0.63 * c]),
+        Some(&[0.41, 0.51][..]),
+        0,
+    );
+    let u5 = m[0][2] - 0.88 * a;
+    let mut j6 = 0;
+    while j6 < 3 {
+        let u7 = a;
+        a += u7 * b;
+        j6 += 1;
     }
-    d[0] = u5;
-    d[1] += 1.37 * vs1;
-    d[2] += (p[2] * (u5 / p[0].sin().cosh())).sin();
-    d[3] += (0.6 * p[2].cos()).tan() + p[p.len() - 1];
-    p[1] * (u5.signum() * u5)
+    let mut pv8 = x.to_vec();
+    if b > 0.41 {
+        pv8.push((x[1].powi(2) + 1.56).powf(m[0][0].tanh()) - x[0]);
+        pv8.push(1.46 * x[0] + c);
+    } else {
+        pv8.push((m[0][1] * f64::exp_m1(1.44 * m[1][0].cos())).cos());
+    }
+    for i0 in 0..pv8.len() {
+        a = a * 0.8 + pv8[i0].sin();
+    }
+    let mut o9 = Vec::new();
+    o9.push(1.3 * a);
+    o9.push(1.13 * u5);
+    o9.push(u4);
+    o9
 }
 
 const M272: Case = Case {
     name: "m272",
-    live: &[(0, 3)],
-    f: |z, _, k| {
-        let mut b2 = z[3..7].to_vec();
-        let r = m272(k, arr(&z[0..3]), &mut b2);
-        cat(&[&[r][..], &b2[..]])
+    live: &[(0, 1), (1, 7), (7, 8), (8, 12)],
+    f: |z, q, _| m272(q[0], z[0], arr2(&z[1..7]), z[7], &z[8..12]),
+    jvp: |z, d, q, _| {
+        let (r, dr) = m272_jvp(
+            q[0],
+            z[0],
+            d[0],
+            arr2(&z[1..7]),
+            arr2(&d[1..7]),
+            z[7],
+            d[7],
+            &z[8..12],
+            &d[8..12],
+        );
+        (r, dr)
     },
-    jvp: |z, d, _, k| {
-        let (mut b2, mut db2) = (z[3..7].to_vec(), d[3..7].to_vec());
-        let (r, dr) = m272_jvp(k, arr(&z[0..3]), arr(&d[0..3]), &mut b2, &mut db2);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&[dr][..], &db2[..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (mut b2, mut cb2) = (z[3..7].to_vec(), c[1..5].to_vec());
-        let (r, g1) = m272_vjp(k, arr(&z[0..3]), &mut b2, &mut cb2, c[0]);
-        (cat(&[&[r][..], &b2[..]]), cat(&[&g1[..], &cb2[..]]))
+    vjp: |z, q, _, c| {
+        let (r, g1, g2, g3, g4) =
+            m272_vjp(q[0], z[0], arr2(&z[1..7]), z[7], &z[8..12], c[..3].to_vec());
+        (r, cat(&[&[g1][..], &g2.concat()[..], &[g3][..], &g4[..]]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[1.2984, 0.6883, -0.557, 1.2589, 0.8066, -1.3956, 0.6959],
-            q: &[],
-            k: 1,
-            t: &[-0.82, -0.8102, 0.5501, -0.9649, 0.1074, -0.1417, -0.6162],
-            c: &[1.097, -1.8353, -1.4952, 0.5028, -1.9253],
-            v: &[],
-            y: &[
-                2.75824803874,
-                4.00733406761,
-                0.962903272097,
-                -2.39211407797,
-                0.697349126229,
+            z: &[
+                -0.7949, -0.0784, -0.2611, -1.2873, -0.1969, 0.2452, 0.3731, 0.2205, 0.464, 1.1116,
+                0.3338, 0.0753,
             ],
+            q: &[-1.4128],
+            k: 2,
+            t: &[
+                -0.5416, -0.8466, 0.1909, -0.5155, -0.2468, 0.5885, -0.648, -0.3758, -0.1021,
+                0.2279, -0.0867, 0.928,
+            ],
+            c: &[0.9483, -0.8474, -1.7293],
+            v: &[],
+            y: &[2.0133661219, -1.41858211219, -0.0865674372838],
         },
         Point {
-            z: &[-0.9017, -0.851, 0.0398, -1.3546, -0.8877, -1.0158, 0.7648],
-            q: &[],
-            k: 0,
-            t: &[-0.7483, 0.6461, 0.112, 0.8855, 0.6492, 0.264, -0.8543],
-            c: &[-0.7963, 1.5826, 1.7698, -1.3901, -1.1897],
-            v: &[],
-            y: &[
-                -1.70207472213,
-                2.00008780509,
-                -0.952835151331,
-                -0.955700376599,
-                1.48803949532,
+            z: &[
+                0.0906, 1.3588, 1.0194, 0.2984, 0.0897, -1.144, -1.4761, -0.083, 0.2182, -1.1267,
+                -0.4422, -0.9346,
             ],
+            q: &[1.2057],
+            k: 0,
+            t: &[
+                0.0475, 0.9058, -0.9873, 0.8395, 0.6724, -0.4667, -0.7244, 0.8358, 0.4857, -0.4527,
+                0.4805, 0.8988,
+            ],
+            c: &[-0.6233, 1.2729, -1.7536],
+            v: &[],
+            y: &[-0.332483769198, 0.4197272, -1.10453077241],
         },
     ],
 };
 
-#[differentiate(wrt(a, pr))]
-fn m273(mut a: f64, pr: &[f64; 3], x: &[f64], d: &mut [f64]) -> f64 {
-    let u3: f64 = x
-        .iter()
-        .zip(pr.iter())
-        .map(|(v1, v2)| (a.powi(2) + 0.66).ln_1p() + a.mul_add((*v1), a) + 0.73 * (*v2))
-        .sum();
-    let u5 = x
-        .iter()
-        .rev()
-        .take(3)
-        .copied()
-        .map(|v4| a + 1.24 * v4)
-        .sum::<f64>();
-    if x[1] > 0.1 {
-        let mut y6: Vec<f64> = vec![0.0; 2];
-        y6.copy_from_slice(&x[0..2]);
-        let u7 = y6[0] * (y6[0] * (u5 * u5));
-        a += u7 * a.sin();
-        a += u7 * u5.cosh();
+#[differentiate(wrt(a, x))]
+fn m273(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
+    let mut s = (x[3] + 0.5).tanh();
+    if s > 0.21 {
+        let t2 = match w {
+            Some(w) => w[1] * (x[2] + 0.46).tanh(),
+            None => (x[2] - 0.49),
+        };
+        s = s * 0.68 + t2;
     }
-    let u8 = (0.34 + (u3.powi(2) + 1.25).recip()).atan2(x[0] * x[0] + 0.51);
-    let mut pv9 = Vec::with_capacity(4);
-    for i0 in 0..2 {
-        pv9.push(m169((u5 * u5 + 0.91).ln_1p(), x, None, i0) - a);
-    }
-    let u10 = pv9[1] + pv9[1] * (0.89 * x[0].tanh()).acos();
-    if x[1] < 0.6 {
-        let m11: usize = (0..pv9.len()).map(|i| i % 4 + 1).sum();
-        let s13 = x
-            .iter()
-            .map(|&v12| pv9[pv9.len() - 1].asinh() - v12)
-            .sum::<f64>()
-            * (1.0 + 0.07 * (m11 as f64));
-        a += s13 * (u8.powi(2) + 1.33).acosh();
-        a += s13 * pr[(m11 + 3) % pr.len()].sin().sinh();
-    }
-    d[0] = 0.23 * a;
-    d[1] = u10;
-    d[2] = u8;
-    d[3] += u10.sin().exp().sqrt() - pr[pr.len() - 1];
-    a * (pr[2].signum() * u10)
+    s += 0.2 * m174(a, &x[..], None, k);
+    let t9 = match w {
+        None => a * x[0],
+        Some(w) => w[0] * a * x[1],
+    };
+    s = s * 0.28 + t9;
+    s
 }
 
 const M273: Case = Case {
     name: "m273",
-    live: &[(0, 1), (1, 4)],
-    f: |z, q, _| {
-        let mut b3 = z[4..8].to_vec();
-        let r = m273(z[0], &arr(&z[1..4]), &q[0..2], &mut b3);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[4..8].to_vec(), d[4..8].to_vec());
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, k| vec![m273(z[0], &z[1..5], (k % 2 == 1).then_some(&q[0..2]), k)],
+    jvp: |z, d, q, k| {
         let (r, dr) = m273_jvp(
             z[0],
             d[0],
-            &arr(&z[1..4]),
-            &arr(&d[1..4]),
-            &q[0..2],
-            &mut b3,
-            &mut db3,
+            &z[1..5],
+            &d[1..5],
+            (k % 2 == 1).then_some(&q[0..2]),
+            k,
         );
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[4..8].to_vec(), c[1..5].to_vec());
-        let (r, g0, g1) = m273_vjp(z[0], &arr(&z[1..4]), &q[0..2], &mut b3, &mut cb3, c[0]);
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&[g0][..], &g1[..], &cb3[..]]),
-        )
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m273_vjp(z[0], &z[1..5], (k % 2 == 1).then_some(&q[0..2]), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m273_grad(z[0], &z[1..5], (k % 2 == 1).then_some(&q[0..2]), k);
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m273_hvp(
+            z[0],
+            d[0],
+            &z[1..5],
+            &d[1..5],
+            (k % 2 == 1).then_some(&q[0..2]),
+            k,
+        );
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
     points: [
         Point {
-            z: &[
-                -0.3053, -0.8684, 1.0867, 1.1788, 0.9976, -1.0255, -0.335, -0.4098,
-            ],
-            q: &[-1.3183, -0.2211],
-            k: 3,
-            t: &[
-                -0.9133, -0.6079, -0.235, -0.355, -0.4796, 0.5267, -0.3167, -0.6787,
-            ],
-            c: &[-0.7162, -0.9436, -0.639, 1.4314, 0.9779],
-            v: &[],
-            y: &[
-                -0.0797058350057,
-                -0.0420974694041,
-                0.435473730625,
-                0.314663933854,
-                -0.353786454858,
-            ],
+            z: &[-1.0626, 1.2836, 0.2443, -1.4317, -0.1774],
+            q: &[0.3818, 0.3103],
+            k: 0,
+            t: &[-0.5554, 0.3301, 0.5557, 0.807, -0.237],
+            c: &[0.9165],
+            v: &[0.5675, -0.5298, 0.2862, 0.8437, -0.6415],
+            y: &[-1.91457871585],
         },
         Point {
-            z: &[
-                -0.5045, 1.2269, 0.8533, 1.4168, 1.1337, -1.382, 0.4401, 1.3722,
-            ],
-            q: &[1.4225, -1.4828],
-            k: 1,
-            t: &[
-                0.1624, -0.9621, 0.8282, 0.9802, -0.8619, -0.0882, 0.2802, -0.138,
-            ],
-            c: &[1.1219, -1.4422, -0.9756, 0.9904, 1.0659],
-            v: &[],
-            y: &[
-                0.216442394713,
-                -0.226038471326,
-                -0.220235743464,
-                0.216000061838,
-                0.851924337353,
-            ],
+            z: &[0.0468, -0.834, 1.093, 0.5764, -0.6064],
+            q: &[1.0724, 0.6099],
+            k: 3,
+            t: &[0.6878, 0.696, -0.9103, 0.55, -0.1236],
+            c: &[1.8649],
+            v: &[0.68, 0.2704, 0.25, -0.8936, 0.5003],
+            y: &[-0.0374676487598],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn m274(k: usize, c: f64, a: f64, xs: &[f64], b: f64) -> f64 {
-    let mut u1 = xs[1] * xs[xs.len() - 1];
-    if (a * (xs[2] * xs[2] + 0.49).sqrt()) > 0.72 {
-        let d2 = m217(
-            xs[0],
-            &m149(
-                c / (1.53 + xs[2].sin()),
-                2,
-                f64::ln(u1.hypot(0.82)),
-                &xs[..3],
-                [1.48, 0.14],
-                c,
-            ),
-            None,
-            1,
-        );
-        u1 += d2 * u1;
-        u1 += d2 * a;
-    }
-    if (a * (a * u1)) > 0.47 {
-        let mut vs3 = 0.0;
-        let mut order4: Vec<usize> = Vec::new();
-        for i0 in 0..4 {
-            order4.push((i0 * 3 + 1) % 4);
-            vs3 += 0.7 * xs[order4[order4.len() - 1]] * (0.98 * c + a);
+#[differentiate]
+fn m274(mut b: f64, a: f64, pr: &[f64; 2], v: Vec<f64>, x: &[f64], k: usize, d: &mut [f64]) -> f64 {
+    let mut s1 = (2.09 + a.sin()).powf(pr[k % pr.len()].tanh()) + pr[1];
+    let mut j2 = 0;
+    let u3 = loop {
+        s1 = (s1 * b).atan() + s1.atan();
+        s1 += 0.96 * (k as f64 + b);
+        j2 += 1;
+        if s1 < -0.34 {
+            return b;
         }
-    }
-    if c < 0.3 {
-        let rg5 = vec![
-            vec![
-                xs[xs.len() - 1] + c + a,
-                (xs[2].sin() * 0.38).atanh(),
-                b.powi(4),
-                xs[xs.len() - 1].sin(),
-            ],
-            vec![
-                -u1,
-                xs[2] + xs[xs.len() - 1],
-                a.hypot(0.46),
-                (2.22 + xs[2].sin()).powf(xs[k % xs.len()].atan()),
-            ],
-            vec![
-                c * u1,
-                c.min(a),
-                a.atan2(u1.hypot(1.26)),
-                (xs[xs.len() - 1].powi(2) + 1.79).log10(),
-            ],
-        ];
-        for row6 in &rg5 {
-            u1 += 0.28 * m201(0.11, row6, None, 0);
+        if j2 >= 3 {
+            break s1 * (v[v.len() - 1] * v[v.len() - 1] + 0.87).ln_1p();
         }
+    };
+    let (e4, e5) = m203(
+        k,
+        (0.61 * b.tanh()).tan(),
+        v.clone(),
+        u3 / u3.tanh().exp(),
+        0.39 * k as f64,
+    );
+    let u6 = e4.sin() + e5;
+    if k % 3 == 1 {
+        let mut bf7 = [0.0; 5];
+        m232(&mut bf7[..4]);
+        let u9 = bf7[1] * (bf7[1] * (a - u3));
+        s1 += u9 * (s1 * u9);
+        s1 -= (u9 + f64::asinh(a)).atan();
     }
-    let u7 = a.sin().cosh().ln() + xs[0] * xs[0];
-    0.5 * u7 + u1 + b.atan()
+    for &v10 in pr.iter() {
+        b += v10 * (0.35 * e5.cos());
+        b *= 0.48 + 0.3 * (1.36 * v[0].cos()).exp_m1().cos();
+    }
+    if k < 1 {
+        let b11 = x;
+        let u12 = b11[1] + v[k % v.len()].min(u6);
+        s1 += u12 * e5.powi(1);
+        s1 = s1 * 0.27 + u12.sin();
+    }
+    d[0] = b;
+    d[1] = s1;
+    d[2] = 0.39 * u6;
+    d[3] = x[2] * u3.tanh().exp().powf(1.96);
+    a * (pr[pr.len() - 1] - a)
 }
 
 const M274: Case = Case {
     name: "m274",
-    live: &[(0, 1)],
-    f: |z, q, k| vec![m274(k, q[0], z[0], &q[1..5], q[5])],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m274_jvp(k, q[0], z[0], d[0], &q[1..5], q[5]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    live: &[(0, 1), (1, 2), (2, 4), (4, 8), (8, 12)],
+    f: |z, _, k| {
+        let mut b6 = z[12..16].to_vec();
+        let r = m274(
+            z[0],
+            z[1],
+            &arr(&z[2..4]),
+            z[4..8].to_vec(),
+            &z[8..12],
+            k,
+            &mut b6,
+        );
+        cat(&[&[r][..], &b6[..]])
     },
-    vjp: |z, q, k, c| {
-        let (r, g2) = m274_vjp(k, q[0], z[0], &q[1..5], q[5], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g2][..]]))
+    jvp: |z, d, _, k| {
+        let (mut b6, mut db6) = (z[12..16].to_vec(), d[12..16].to_vec());
+        let (r, dr) = m274_jvp(
+            z[0],
+            d[0],
+            z[1],
+            d[1],
+            &arr(&z[2..4]),
+            &arr(&d[2..4]),
+            z[4..8].to_vec(),
+            d[4..8].to_vec(),
+            &z[8..12],
+            &d[8..12],
+            k,
+            &mut b6,
+            &mut db6,
+        );
+        (cat(&[&[r][..], &b6[..]]), cat(&[&[dr][..], &db6[..]]))
     },
-    grad: Some(|z, q, k| {
-        let (r, g2) = m274_grad(k, q[0], z[0], &q[1..5], q[5]);
-        (r, cat(&[&[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g2, h2) = m274_hvp(k, q[0], z[0], d[0], &q[1..5], q[5]);
-        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
-    }),
+    vjp: |z, _, k, c| {
+        let (mut b6, mut cb6) = (z[12..16].to_vec(), c[1..5].to_vec());
+        let (r, g0, g1, g2, g3, g4) = m274_vjp(
+            z[0],
+            z[1],
+            &arr(&z[2..4]),
+            z[4..8].to_vec(),
+            &z[8..12],
+            k,
+            &mut b6,
+            &mut cb6,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b6[..]]),
+            cat(&[&[g0][..], &[g1][..], &g2[..], &g3[..], &g4[..], &cb6[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[-1.3563],
-            q: &[-0.8298, -1.3582, 0.2764, 0.4746, 0.618, -0.9821],
-            k: 0,
-            t: &[-0.9507],
-            c: &[-1.1237],
-            v: &[0.395],
-            y: &[0.440909725913],
+            z: &[
+                -0.2865, 0.4595, -0.3075, 0.6296, -0.5032, -1.3172, -0.8673, 1.0496, 1.4676,
+                0.8769, 0.0396, 1.1896, 1.3162, 1.4784, 0.5446, -0.1042,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.3341, -0.7977, 0.3132, 0.7174, -0.0479, -0.9872, -0.6414, -0.0442, -0.3478,
+                -0.4415, -0.3053, 0.8308, 0.5598, 0.5736, 0.036, 0.0628,
+            ],
+            c: &[-0.8003, 0.5082, 1.147, -0.8407, 0.6134],
+            v: &[],
+            y: &[
+                0.07816095,
+                0.0116194165974,
+                3.61714038701,
+                0.479269531992,
+                0.280965720568,
+            ],
         },
         Point {
-            z: &[-0.7928],
-            q: &[0.3435, -0.6456, -0.3584, 0.4942, 1.1975, 1.1667],
+            z: &[
+                -1.0657, 0.7251, -1.4497, -0.7334, -1.3299, 0.5187, -0.924, -1.1057, -0.77,
+                -0.6966, 0.8861, -1.3228, -0.6926, -0.2585, 0.2006, -0.3898,
+            ],
+            q: &[],
             k: 2,
-            t: &[-0.8632],
-            c: &[1.2107],
-            v: &[0.3004],
-            y: &[0.758782221584],
+            t: &[
+                0.7962, -0.0114, 0.0747, -0.5503, -0.7945, 0.5834, -0.9578, 0.3307, 0.8133, 0.1586,
+                -0.2556, -0.0452, -0.3304, -0.5788, -0.6212, 0.9231,
+            ],
+            c: &[-0.5478, -1.8412, -1.4908, -1.7569, 1.1699],
+            v: &[],
+            y: &[
+                -1.05755835,
+                -0.926293999917,
+                0.865319382822,
+                0.00413307962976,
+                3.86703697079,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(b))]
-fn m275(a: &[[f64; 3]], b: f64) -> f64 {
-    let mut s = a[0][1] * b;
-    for row in a.iter() {
-        s += row[1].sin() * b;
+#[differentiate(wrt(y))]
+fn m275(y: &mut [f64]) {
+    for i in 1..y.len() {
+        y[i] += 0.21 * (y[i - 1] * 0.52).sin();
     }
-    s += 0.58 * m087(a, b);
-    s = s * 0.47 + a[1][2];
-    s * b + a[0][0]
+    for i in 0..y.len() {
+        y[i] = y[i].atan();
+    }
+    m192(&mut y[0..4]);
 }
 
 const M275: Case = Case {
     name: "m275",
-    live: &[(0, 1)],
-    f: |z, q, _| vec![m275(&arr2::<3, 2>(&q[0..6]), z[0])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m275_jvp(&arr2::<3, 2>(&q[0..6]), z[0], d[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    live: &[],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        m275(&mut b0);
+        cat(&[&b0[..]])
     },
-    vjp: |z, q, _, c| {
-        let (r, g1) = m275_vjp(&arr2::<3, 2>(&q[0..6]), z[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        m275_jvp(&mut b0, &mut db0);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
     },
-    grad: Some(|z, q, _| {
-        let (r, g1) = m275_grad(&arr2::<3, 2>(&q[0..6]), z[0]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, h1) = m275_hvp(&arr2::<3, 2>(&q[0..6]), z[0], d[0]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let () = m275_vjp(&mut b0, &mut cb0);
+        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
+    },
+    grad: None,
+    hvp: None,
     points: [
         Point {
-            z: &[0.5127],
-            q: &[-0.5301, -0.694, 1.4738, -0.2522, 1.002, 1.2499],
-            k: 0,
-            t: &[-0.7597],
-            c: &[-0.9578],
-            v: &[-0.3878],
-            y: &[0.139628702745],
+            z: &[1.4276, 0.3019, 0.9387, 0.5133],
+            q: &[],
+            k: 4,
+            t: &[0.0199, -0.142, -0.5352, -0.0182],
+            c: &[1.473, 1.0521, 1.2324, -1.6559],
+            v: &[],
+            y: &[
+                0.390506864245,
+                0.361180942888,
+                0.53909118379,
+                0.491187990428,
+            ],
         },
         Point {
-            z: &[-0.2508],
-            q: &[-0.8531, -0.9066, 0.387, 0.7939, -1.4296, 0.333],
-            k: 4,
-            t: &[0.0753],
-            c: &[1.3698],
-            v: &[0.6875],
-            y: &[-0.965861244262],
+            z: &[-0.7868, -0.3633, 0.8041, -1.2144],
+            q: &[],
+            k: 2,
+            t: &[-0.8587, -0.349, 0.8209, -0.295],
+            c: &[-0.5559, 1.8797, 1.7976, 1.1416],
+            v: &[],
+            y: &[
+                -0.231831408643,
+                -0.336927579044,
+                0.675192754598,
+                -0.53409602553,
+            ],
         },
     ],
 };
 
-#[differentiate(wrt(a))]
-fn m276(mut a: f64, xs: &[f64]) -> Vec<f64> {
-    if a < 0.6 {
-        a = a * 0.85 + a * xs[1].hypot(1.45).ln();
-    }
-    let mut mu1 = [a * xs[1].exp(), -a, xs[1] - xs[0], a / a.sin().cosh()];
-    use std::mem::{replace, swap, take};
-    for _ in 0..2 {
-        let old2 = mu1;
-        take(&mut mu1);
-        mu1[0] += 0.42 * old2[1] + old2[0].sin();
-        mu1[1] += 0.42 * old2[2] + old2[1].sin();
-        mu1[2] += 0.42 * old2[3] + old2[2].sin();
-        mu1[3] += 0.42 * old2[0] + old2[3].sin();
-    }
-    let u3 = mu1[1] - mu1[2] * xs[2];
-    let mut j4 = 0;
-    while j4 < 3 {
-        let mut bf5 = vec![0.0; 5];
-        m183(&mut bf5[2..], 1.41);
-        for i1 in 0..bf5.len() {
-            a += bf5[i1] * u3;
+const M276_T0: [f64; 3] = [0.55, 1.23, -1.33];
+const M276_T1: [f64; 4] = [-1.47, 0.37, -0.65, -0.65];
+
+#[differentiate]
+fn m276(mut p: [f64; 4], m: &[Vec<f64>], pr: &[f64; 3]) -> f64 {
+    let mut u1 = pr[pr.len() - 1].powi(2);
+    for i0 in 0..4 {
+        let mut pv2 = vec![];
+        if (u1.tanh() + p[i0 % p.len()]) > 0.31 {
+            pv2.push(p[i0 % p.len()]);
+            pv2.push(0.59 * pv2[pv2.len() - 1]);
+        } else {
+            pv2.push(m[i0 % 2][i0 % 2]);
+            pv2.push(0.6 * pv2[pv2.len() - 1]);
         }
-        j4 += 1;
+        let u3 = pv2[i0 % pv2.len()] + pv2[(i0 + 3) % pv2.len()] * u1.powi(3);
+        u1 = u1 * 0.8 + u3.sin();
+        u1 += u3 * (0.78 * pv2[i0 % pv2.len()]);
     }
-    let r7 = &xs[1];
-    a += r7 * (a * (a.cosh() + 0.48).acosh());
-    if (a * f64::cbrt(u3 * u3 + 0.33)) > -0.79 {
-        let d8 = m135(
-            xs[xs.len() - 1],
-            &m149(
-                mu1[mu1.len() - 1],
-                0,
-                mu1[mu1.len() - 1],
-                &mu1[0..4],
-                [0.99, 0.8],
-                0.6,
-            ),
-            None,
-            3,
+    if (pr[0].min(p[0]) - p[1]) < 0.49 {
+        for i0 in 0..M276_T0.len() {
+            let r4 = &M276_T0[i0];
+            u1 +=
+                r4 * (m[1][i0 % 2] * u1.powi(0)).tanh() + (*r4) * f64::cos(pr[i0 % pr.len()]).sin();
+        }
+    }
+    for i0 in 0..4 {
+        for x5 in &M276_T1 {
+            u1 = (u1 + x5) * (0.48 * (m[1][i0 % 2].hypot(1.44) + pr[i0 % pr.len()]).cos());
+        }
+    }
+    for i0 in 0..pr.len() {
+        let cv6: Vec<f64> = vec![0.75, 1.13, 0.68];
+        let d7 = m187(
+            m[i0 % 2][i0 % 2],
+            &m175(i0, m[i0 % 2][i0 % 2]),
+            Some(&cv6),
+            i0,
         );
-        a = a * 0.68 + d8.tanh();
-        a -= (d8 + u3.exp2()).cos();
+        u1 += d7 * (u1.signum() * std::f64::consts::PI);
+        u1 = u1 * 0.53 + d7.sin();
     }
-    let mut o9 = vec![];
-    o9.push(a);
-    o9.push(1.24 * u3);
-    o9
+    let mut mu8 = vec![p[p.len() - 1] * u1, -u1, p[1] - u1];
+    use std::mem::replace;
+    for _ in 0..2 {
+        let t10 = vec![
+            0.53 * mu8[1] + mu8[0].cos(),
+            0.53 * mu8[2] + mu8[1].cos(),
+            0.53 * mu8[0] + mu8[2].cos(),
+        ];
+        let old9 = replace(&mut mu8, t10);
+        mu8[0] += 0.5 * old9[2];
+    }
+    for i0 in 0..mu8.len() {
+        u1 += mu8[i0] * u1.powi(4);
+    }
+    u1
 }
 
 const M276: Case = Case {
     name: "m276",
-    live: &[(0, 1)],
-    f: |z, q, _| m276(z[0], &q[0..4]),
-    jvp: |z, d, q, _| {
-        let (r, dr) = m276_jvp(z[0], d[0], &q[0..4]);
-        (r, dr)
+    live: &[(0, 4), (4, 8), (8, 11)],
+    f: |z, _, _| vec![m276(arr(&z[0..4]), &rows(&z[4..8], 2), &arr(&z[8..11]))],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m276_jvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            &rows(&z[4..8], 2),
+            &rows(&d[4..8], 2),
+            &arr(&z[8..11]),
+            &arr(&d[8..11]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
     },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m276_vjp(z[0], &q[0..4], c[..2].to_vec());
-        (r, cat(&[&[g0][..]]))
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = m276_vjp(arr(&z[0..4]), &rows(&z[4..8], 2), &arr(&z[8..11]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g1.concat()[..], &g2[..]]))
     },
-    grad: None,
-    hvp: None,
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = m276_grad(arr(&z[0..4]), &rows(&z[4..8], 2), &arr(&z[8..11]));
+        (r, cat(&[&g0[..], &g1.concat()[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = m276_hvp(
+            arr(&z[0..4]),
+            arr(&d[0..4]),
+            &rows(&z[4..8], 2),
+            &rows(&d[4..8], 2),
+            &arr(&z[8..11]),
+            &arr(&d[8..11]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &g1.concat()[..], &g2[..]]),
+            cat(&[&h0[..], &h1.concat()[..], &h2[..]]),
+        )
+    }),
     points: [
         Point {
-            z: &[-0.2569],
-            q: &[-1.37, -0.5765, -0.3233, 0.5202],
-            k: 4,
-            t: &[-0.3991],
-            c: &[0.7935, 1.3346],
-            v: &[],
-            y: &[0.700061668047, 1.21656741602],
+            z: &[
+                -0.064, 0.3891, 1.2008, 0.445, 0.4595, 1.3294, -1.479, 0.6249, 0.3978, -0.3221,
+                -1.1921,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.8634, 0.788, -0.0863, 0.8546, 0.8544, -0.4564, 0.3146, 0.7525, 0.4932, -0.4042,
+                0.6997,
+            ],
+            c: &[0.5773],
+            v: &[
+                0.0967, 0.4967, -0.086, 0.8832, -0.4409, 0.7442, 0.0579, -0.5282, 0.2744, -0.8074,
+                0.0358,
+            ],
+            y: &[0.34933788975],
         },
         Point {
-            z: &[-0.0258],
-            q: &[-0.3575, -0.2973, 0.2495, 0.8856],
-            k: 0,
-            t: &[0.5255],
-            c: &[-1.8651, -1.916],
-            v: &[],
-            y: &[0.797572227322, 0.086386784449],
+            z: &[
+                -0.123, 1.3125, -0.0025, -1.2712, -0.6818, 1.413, 0.5095, -0.4824, -0.5774, 0.0884,
+                -0.3671,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.163, 0.5692, -0.1902, 0.5666, -0.5345, 0.8966, 0.5241, -0.4329, 0.9048, -0.0536,
+                0.2125,
+            ],
+            c: &[0.6899],
+            v: &[
+                -0.1365, -0.4428, -0.5911, 0.4206, -0.0719, -0.8254, -0.5342, -0.7315, 0.0876,
+                0.2712, -0.6273,
+            ],
+            y: &[-0.189854354466],
         },
     ],
 };
 
-#[differentiate(wrt(y))]
-fn m277(y: &mut [f64], c: f64) {
-    let s: f64 = y.iter().map(|v| v * v).sum();
-    y[1] = (0.5 * s).tanh() + c * y[1];
-    if y[1] > 0.01 {
-        y[3] = y[3] * y[1].cos();
-    } else {
-        y[3] -= c * y[1];
-    }
-    for i in 1..y.len() {
-        y[i] += 0.23 * (y[i - 1] * c).sin();
-    }
-    for i in 0..y.len() {
-        y[i] = y[i].tanh();
-    }
+#[differentiate]
+fn m277(a: f64, m: &mut DMatrix<f64>) {
+    m[(0, 1)] += a * m[(1, 2)];
 }
 
 const M277: Case = Case {
     name: "m277",
-    live: &[],
-    f: |z, q, _| {
-        let mut b0 = z[0..4].to_vec();
-        m277(&mut b0, q[0]);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        m277_jvp(&mut b0, &mut db0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let () = m277_vjp(&mut b0, &mut cb0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.0588, 0.6575, -0.4526, -1.0063],
-            q: &[-1.1217],
-            k: 2,
-            t: &[0.325, 0.2411, -0.5409, 0.7322],
-            c: &[1.9021, 0.8962, -1.4474, -1.3167],
-            v: &[],
-            y: &[
-                -0.0587323277635,
-                -0.0436714154685,
-                -0.414746693272,
-                -0.745636749375,
-            ],
-        },
-        Point {
-            z: &[-0.4729, -0.2347, -0.3969, 1.2982],
-            q: &[-0.4874],
-            k: 0,
-            t: &[-0.1431, -0.4076, 0.0809, -0.4361],
-            c: &[-1.8621, -0.7224, 0.703, 1.3766],
-            v: &[],
-            y: &[
-                -0.440539480387,
-                0.741094047555,
-                -0.462056614285,
-                0.69733820484,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn m278(p: [f64; 4], mut a: f64, d: &mut [f64]) {
-    if a < 0.75 {
-        let mut y1 = [
-            p[p.len() - 1] - a,
-            a.atan().sinh(),
-            m230(a.atan().cosh().powf(1.18), &p, None, 2),
-        ];
-        for i0 in 0..2 {
-            let d2 = m149(
-                p[(i0 + 1) % p.len()] / (a.powi(2) + 1.26),
-                i0,
-                a,
-                &y1,
-                [0.14, 0.84],
-                0.69,
-            );
-            for i1 in 0..3 {
-                y1[i1] += 0.3 * d2[i1];
-            }
-        }
-        let u3 = y1[0] * (y1[y1.len() - 1] * a);
-        a += u3 * y1[2].asinh();
-        a += u3 * f64::cos(u3);
-    }
-    let rg4 = vec![
-        vec![(a * a.sinh()).tanh(), a.atan().cosh().powf(a.tanh())],
-        vec![a, p[0] / a.sin().exp()],
-        vec![a / (p[1] * p[1] + 1.04), (0.65 * p[0].cos()).exp().recip()],
-    ];
-    for row5 in &rg4 {
-        a += 0.27 * m136(a * a, row5, Some(&1.18), 2);
-    }
-    if (a * a.tanh().cosh().powi(-2)).atan() > 0.13 {
-        let u6 = (a / p[2].sin().exp()).signum() * a;
-        a += u6 * (a.sin() * 0.84).acos();
-    }
-    let mut vs7 = 0.0;
-    let mut order8: Vec<usize> = Vec::new();
-    for i0 in 0..2 {
-        order8.push((i0 * 1 + 1) % 4);
-        vs7 += 0.47 * p[order8[order8.len() - 1]] * (a * a.asinh());
-    }
-    d[0] = a;
-    d[1] = (a + (vs7 + a)).tanh();
-    d[2] += vs7 / (p[p.len() - 1].powi(2) + 0.59) + a;
-    d[3] += a * (p[p.len() - 1] * p[p.len() - 1] + 1.32).sqrt();
-}
-
-const M278: Case = Case {
-    name: "m278",
-    live: &[(0, 1)],
-    f: |z, q, _| {
-        let mut b2 = z[1..5].to_vec();
-        m278(arr(&q[0..4]), z[0], &mut b2);
-        cat(&[&b2[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b2, mut db2) = (z[1..5].to_vec(), d[1..5].to_vec());
-        m278_jvp(arr(&q[0..4]), z[0], d[0], &mut b2, &mut db2);
-        (cat(&[&b2[..]]), cat(&[&db2[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b2, mut cb2) = (z[1..5].to_vec(), c[0..4].to_vec());
-        let g1 = m278_vjp(arr(&q[0..4]), z[0], &mut b2, &mut cb2);
-        (cat(&[&b2[..]]), cat(&[&[g1][..], &cb2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.8948, -1.3378, 1.4844, 0.3791, -0.3749],
-            q: &[0.0545, -1.4081, 0.3094, -0.4388],
-            k: 4,
-            t: &[-0.181, -0.8227, 0.9419, 0.7006, 0.2821],
-            c: &[0.7302, 1.5382, 0.8424, -1.917],
-            v: &[],
-            y: &[3.64650796459, 0.998239364982, -0.79946944813, 4.10977919416],
-        },
-        Point {
-            z: &[0.5661, -0.8481, 0.5207, -0.8607, 1.081],
-            q: &[1.1921, 0.1165, 0.7846, 1.1368],
-            k: 1,
-            t: &[0.3984, -0.9932, -0.3058, 0.2687, -0.5946],
-            c: &[0.6815, -1.0498, 0.9255, 1.2422],
-            v: &[],
-            y: &[2.56072950728, 0.999998095084, 2.66195729012, 5.21981881568],
-        },
-    ],
-};
-
-#[differentiate]
-fn m279(x: &[f64], p: [f64; 3], k: usize) -> f64 {
-    let mut s = x[3] * 0.54;
-    let v: Vec<f64> = x.iter().map(|e| e * 0.53).collect();
-    let u = x[..k % x.len()].to_vec();
-    if s > 0.23 {
-        if let Some(&e) = p.get(k + 1) {
-            s += e * s.sin() * 0.6 + e;
-        } else {
-            s = s * 0.58 + x[0];
-        }
-    }
-    for i1 in 0..3 {
-        if let Some(&e) = u.get(i1 + 1) {
-            s += e * s.sin() * 0.87 + e;
-        }
-    }
-    if let Some(e) = u.last() {
-        s += *e * s.sin() * 0.28 + *e;
-    }
-    s * p[0]
-}
-
-const M279: Case = Case {
-    name: "m279",
-    live: &[(0, 4), (4, 7)],
-    f: |z, _, k| vec![m279(&z[0..4], arr(&z[4..7]), k)],
-    jvp: |z, d, _, k| {
-        let (r, dr) = m279_jvp(&z[0..4], &d[0..4], arr(&z[4..7]), arr(&d[4..7]), k);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, k, c| {
-        let (r, g0, g1) = m279_vjp(&z[0..4], arr(&z[4..7]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &g1[..]]))
-    },
-    grad: Some(|z, _, k| {
-        let (r, g0, g1) = m279_grad(&z[0..4], arr(&z[4..7]), k);
-        (r, cat(&[&g0[..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, _, k| {
-        let (r, g0, g1, h0, h1) = m279_hvp(&z[0..4], &d[0..4], arr(&z[4..7]), arr(&d[4..7]), k);
-        (r, cat(&[&g0[..], &g1[..]]), cat(&[&h0[..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.4791, 0.0938, -0.4284, -0.8524, -0.3111, -1.454, 1.0469],
-            q: &[],
-            k: 4,
-            t: &[-0.1057, 0.0831, -0.2102, 0.7157, 0.437, 0.0581, 0.5376],
-            c: &[1.6552],
-            v: &[0.0413, 0.5726, 0.8395, 0.3481, 0.3503, 0.825, -0.4405],
-            y: &[0.1431980856],
-        },
-        Point {
-            z: &[-1.0414, -0.7315, 1.3549, -0.4871, 0.833, 1.0797, -0.2454],
-            q: &[],
-            k: 3,
-            t: &[0.1349, 0.8418, 0.436, 0.7695, 0.9652, -0.9672, -0.4423],
-            c: &[1.6142],
-            v: &[-0.0049, 0.9945, 0.5389, 0.0542, -0.5864, 0.0551, -0.7821],
-            y: &[0.7363371796],
-        },
-    ],
-};
-
-const M280_T0: [f64; 3] = [-0.45, -1.29, -1.32];
-
-#[differentiate(wrt(p, b))]
-fn m280(a: f64, p: [f64; 4], mut b: f64) -> f64 {
-    let u1 = if a > 0.36 {
-        return b.sin() - p[p.len() - 1];
-    } else {
-        b / a.tanh().cosh()
-    };
-    let mut pv2 = vec![];
-    pv2.push(b * (p[0].sin() * 0.35).atanh());
-    for i0 in 0..pv2.len() {
-        b = b * 0.74 + pv2[i0].atan();
-    }
-    for i0 in 0..p.len() {
-        let u5 = pv2
-            .iter()
-            .step_by(2)
-            .skip(1)
-            .zip(p.iter())
-            .map(|(v3, v4)| ((*v3) + pv2[(i0 + 3) % pv2.len()]).min(b) - (*v4))
-            .sum::<f64>();
-        b += u5
-            * m187(
-                0.84 * pv2[i0 % pv2.len()],
-                &p[(i0 + 1) % 2..i0 % 2 + 3],
-                None,
-                i0,
-            );
-    }
-    for i0 in 0..M280_T0.len() {
-        let r6 = &M280_T0[i0];
-        b += r6 * b;
-    }
-    let mut u7 = vec![b, a.sin(), b / (1.47 + b.sin())];
-    for i0 in 0..2 {
-        u7 = m149(
-            (1.71 + pv2[(i0 + 3) % pv2.len()].sin()).powi(-2),
-            i0,
-            (2.46 + a.sin()).powf(1.82),
-            &u7,
-            [1.15, 1.49],
-            a,
-        );
-    }
-    let u8 = u7[1] - u7[1] * (u1 - a);
-    let mut mu9 = pv2[0] * u7[2] + p[0];
-    let old10 = std::mem::take(&mut mu9);
-    mu9 += 0.78 * old10 + old10.sin();
-    (0.96 * mu9 - u8.cos()) * b.sin()
-}
-
-const M280: Case = Case {
-    name: "m280",
-    live: &[(0, 4), (4, 5)],
-    f: |z, q, _| vec![m280(q[0], arr(&z[0..4]), z[4])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m280_jvp(q[0], arr(&z[0..4]), arr(&d[0..4]), z[4], d[4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2) = m280_vjp(q[0], arr(&z[0..4]), z[4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2) = m280_grad(q[0], arr(&z[0..4]), z[4]);
-        (r, cat(&[&g1[..], &[g2][..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = m280_hvp(q[0], arr(&z[0..4]), arr(&d[0..4]), z[4], d[4]);
-        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.9752, -0.4429, -0.1049, -1.1463, 1.198],
-            q: &[-0.6561],
-            k: 3,
-            t: &[-0.1469, -0.6181, 0.0815, -0.2837, 0.2387],
-            c: &[-0.7725],
-            v: &[-0.3439, -0.3127, -0.551, -0.8375, -0.4123],
-            y: &[0.0664051415299],
-        },
-        Point {
-            z: &[-0.4354, -0.079, -1.4614, -0.3042, 0.7724],
-            q: &[0.6426],
-            k: 2,
-            t: &[-0.2855, -0.1808, -0.9868, -0.2796, 0.7578],
-            c: &[0.9181],
-            v: &[-0.2246, -0.516, -0.9626, 0.6142, -0.8958],
-            y: &[1.00205621771],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, v, x))]
-fn m281(
-    mut a: f64,
-    mut c: f64,
-    k: usize,
-    v: Vec<f64>,
-    x: &[f64],
-    mut b: f64,
-    xs: &[f64],
-) -> Vec<f64> {
-    if x[1] > 0.14 {
-        b += x[k % x.len()] * b.tanh().exp().log(x[0].powi(2) + 2.4);
-    } else {
-        b += v[1] / (b * b + 1.1) - a.asinh();
-    }
-    let mut bf1 = [
-        a * c.atan2(xs[k % xs.len()].sin().cosh()),
-        b,
-        (a.sin() * 0.57).asin(),
-        v[k % v.len()],
-        c * xs[k % xs.len()],
-        f64::cos(b),
-    ];
-    m234(&mut bf1[1..5], 0.37);
-    let u3 = bf1[2] - bf1[bf1.len() - 1] * (1.41 * bf1[0]);
-    c = m201(c, &m175(k, c - u3), None, k);
-    for i0 in (0..3).rev() {
-        let r4 = &x[0..];
-    }
-    for i0 in 0..v.len() {
-        let rg5 = [
-            [
-                x[(i0 + 3) % x.len()],
-                -b,
-                b + x[(i0 + 2) % x.len()],
-                (bf1[k % bf1.len()].cosh() + 0.85).acosh(),
-            ],
-            [
-                f64::sinh(b),
-                (0.48 * c.tanh()).asin(),
-                bf1[i0 % bf1.len()].tanh().exp(),
-                a.clamp(-0.31, 0.36),
-            ],
-            [u3.max(0.43), 0.81 * a, a.atan2(c.powi(2) + 1.38), c.tanh()],
-        ];
-        for row6 in rg5.iter() {
-            c += row6.iter().sum::<f64>() * a.sin();
-        }
-    }
-    if (v[0] * (bf1[k % bf1.len()].powi(2) + 0.71).powf(0.98)) > 0.35 {
-        let u7 = b.atan().cosh().log(0.5);
-        c = c * 0.25 + u7.atan();
-    }
-    let u8 = b;
-    let u9 = ((0.46 * a.cos()).sinh().cosh() + 0.77).acosh();
-    let mut o10 = Vec::new();
-    o10.push(u9.sin() - c);
-    o10.push(u8);
-    o10.push(1.47 * b + a);
-    o10
-}
-
-const M281: Case = Case {
-    name: "m281",
-    live: &[(0, 1), (1, 3), (3, 7)],
-    f: |z, q, k| m281(z[0], q[0], k, z[1..3].to_vec(), &z[3..7], q[1], &q[2..5]),
-    jvp: |z, d, q, k| {
-        let (r, dr) = m281_jvp(
-            z[0],
-            d[0],
-            q[0],
-            k,
-            z[1..3].to_vec(),
-            d[1..3].to_vec(),
-            &z[3..7],
-            &d[3..7],
-            q[1],
-            &q[2..5],
-        );
-        (r, dr)
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g3, g4) = m281_vjp(
-            z[0],
-            q[0],
-            k,
-            z[1..3].to_vec(),
-            &z[3..7],
-            q[1],
-            &q[2..5],
-            c[..3].to_vec(),
-        );
-        (r, cat(&[&[g0][..], &g3[..], &g4[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.4526, 1.458, 0.6756, 1.0314, 0.9757, 1.2655, 0.56],
-            q: &[-1.4785, -0.3488, -1.3317, -0.7455, 1.3589],
-            k: 4,
-            t: &[-0.5694, 0.7237, 0.4754, 0.5482, -0.2158, 0.9634, 0.5652],
-            c: &[1.3257, -1.9035, -0.6706],
-            v: &[],
-            y: &[-3.8715176752, -0.62717264821, 0.530656207131],
-        },
-        Point {
-            z: &[1.309, -1.1173, -0.9074, 0.6831, 1.012, -1.2991, 1.1706],
-            q: &[-0.0348, 1.0785, -0.809, -0.424, 0.5718],
-            k: 4,
-            t: &[0.3548, -0.8868, -0.4347, -0.073, 0.6461, -0.4833, -0.6688],
-            c: &[-0.8617, -0.507, 1.446],
-            v: &[],
-            y: &[-16.3018447432, 1.59263500645, 3.65017345948],
-        },
-    ],
-};
-
-const M282_T0: [f64; 4] = [1.01, -0.91, -1.15, 0.73];
-
-#[differentiate]
-fn m282(mut a: f64, b: f64) -> f64 {
-    let mut pv1 = Vec::with_capacity(4);
-    if (f64::powf(1.45, b.sin()) - b) > -0.74 {
-        pv1.push(b * a);
-        pv1.push((b.powi(2) + 1.78).recip() - a);
-    } else {
-        pv1.push(b * a.hypot(1.24).log2());
-    }
-    let u2 = pv1[0] + pv1[0] * f64::atan(a);
-    for i0 in (0..4).rev() {
-        let mut mu3 = [
-            a * b.exp2(),
-            a + u2,
-            (b.powi(2) + 1.21).log2(),
-            b / (pv1[0].powi(2) + 0.44),
-        ];
-        use std::mem::swap;
-        for _ in 0..2 {
-            let mut mw4 = [
-                0.39 * mu3[1] + mu3[0].sin(),
-                0.39 * mu3[2] + mu3[1].sin(),
-                0.39 * mu3[3] + mu3[2].sin(),
-                0.39 * mu3[0] + mu3[3].sin(),
-            ];
-            swap(&mut mu3, &mut mw4);
-            mu3[0] += 0.5 * mw4[3];
-        }
-        let u5 = mu3[i0 % mu3.len()] * (mu3[0] * mu3[i0 % mu3.len()].asinh());
-        a = a * 0.65 + u5.atan();
-        a -= (u5 * f64::atan(mu3[(i0 + 1) % mu3.len()])).cos();
-    }
-    if (b.atan().exp_m1() + b) < -0.12 {
-        let w6 = [a * u2, a + u2];
-        let d7 = m201(u2, &m175(0, a), Some(&0.99), 1);
-        a += d7 * (u2 - u2);
-        a += d7 * f64::atan(a);
-    }
-    let u8 = 0.28 * pv1[0];
-    if b < 0.64 {
-        for &x9 in M282_T0.iter() {
-            a += (x9 - (a + pv1[0].sin()).cos()) * a.tanh();
-        }
-    } else {
-        a -= a * (pv1[0] - pv1[0]);
-    }
-    a.atan() - 0.3 * u8 + 0.24 * u2
-}
-
-const M282: Case = Case {
-    name: "m282",
-    live: &[(0, 1), (1, 2)],
-    f: |z, _, _| vec![m282(z[0], z[1])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m282_jvp(z[0], d[0], z[1], d[1]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = m282_vjp(z[0], z[1], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = m282_grad(z[0], z[1]);
-        (r, cat(&[&[g0][..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = m282_hvp(z[0], d[0], z[1], d[1]);
-        (
-            r,
-            cat(&[&[g0][..], &[g1][..]]),
-            cat(&[&[h0][..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-1.4651, -0.3864],
-            q: &[],
-            k: 3,
-            t: &[0.0638, 0.54],
-            c: &[-0.8504],
-            v: &[0.3578, 0.1507],
-            y: &[-1.44009119764],
-        },
-        Point {
-            z: &[-0.8948, 0.1638],
-            q: &[],
-            k: 4,
-            t: &[-0.6196, 0.8272],
-            c: &[-1.8151],
-            v: &[-0.1186, 0.0484],
-            y: &[-1.37092301872],
-        },
-    ],
-};
-
-#[differentiate]
-fn m283(a: f64, x: &DVector<f64>, y: &mut DVector<f64>) {
-    *y += x * a;
-}
-
-const M283: Case = Case {
-    name: "m283",
-    live: &[(0, 1), (1, 3)],
-    f: |z, _, _| {
-        let mut b2 = DVector::from_column_slice(&z[3..5]);
-        m283(z[0], &DVector::from_column_slice(&z[1..3]), &mut b2);
-        cat(&[b2.as_slice()])
-    },
-    jvp: |z, d, _, _| {
-        let (mut b2, mut db2) = (
-            DVector::from_column_slice(&z[3..5]),
-            DVector::from_column_slice(&d[3..5]),
-        );
-        m283_jvp(
-            z[0],
-            d[0],
-            &DVector::from_column_slice(&z[1..3]),
-            &DVector::from_column_slice(&d[1..3]),
-            &mut b2,
-            &mut db2,
-        );
-        (cat(&[b2.as_slice()]), cat(&[db2.as_slice()]))
-    },
-    vjp: |z, _, _, c| {
-        let (mut b2, mut cb2) = (
-            DVector::from_column_slice(&z[3..5]),
-            DVector::from_column_slice(&c[0..2]),
-        );
-        let (g0, g1) = m283_vjp(
-            z[0],
-            &DVector::from_column_slice(&z[1..3]),
-            &mut b2,
-            &mut cb2,
-        );
-        (
-            cat(&[b2.as_slice()]),
-            cat(&[&[g0][..], g1.as_slice(), cb2.as_slice()]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.3349, 0.9026, -0.5819, 0.2594, -1.3601],
-            q: &[],
-            k: 0,
-            t: &[-0.7328, -0.9613, -0.8248, 0.3523, -0.1869],
-            c: &[-0.5051, -0.9723],
-            v: &[],
-            y: &[1.46428074, -2.13687831],
-        },
-        Point {
-            z: &[0.3153, 0.0094, -0.3706, 0.1637, 1.3008],
-            q: &[],
-            k: 0,
-            t: &[0.7615, -0.468, -0.549, 0.2863, 0.163],
-            c: &[-1.8077, -1.3559],
-            v: &[],
-            y: &[0.16666382, 1.18394982],
-        },
-    ],
-};
-
-#[differentiate]
-fn m284(a: &[[f64; 3]], b: f64) -> f64 {
-    let mut s = a[0][1] * b;
-    let d1 = m224(&a[2]);
-    s += d1[0] * 0.36;
-    s += 0.23 * m189(a, b);
-    for row in a.iter() {
-        s += row[1].sin() * b;
-    }
-    s * b + a[0][0]
-}
-
-const M284: Case = Case {
-    name: "m284",
-    live: &[(0, 9), (9, 10)],
-    f: |z, _, _| vec![m284(&arr2::<3, 3>(&z[0..9]), z[9])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m284_jvp(&arr2::<3, 3>(&z[0..9]), &arr2::<3, 3>(&d[0..9]), z[9], d[9]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = m284_vjp(&arr2::<3, 3>(&z[0..9]), z[9], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0.concat()[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = m284_grad(&arr2::<3, 3>(&z[0..9]), z[9]);
-        (r, cat(&[&g0.concat()[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) =
-            m284_hvp(&arr2::<3, 3>(&z[0..9]), &arr2::<3, 3>(&d[0..9]), z[9], d[9]);
-        (
-            r,
-            cat(&[&g0.concat()[..], &[g1][..]]),
-            cat(&[&h0.concat()[..], &[h1][..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[
-                0.3518, 1.4348, 0.0668, -0.4743, -1.1233, 0.5597, 0.5014, -0.6484, -0.9859, -0.8276,
-            ],
-            q: &[],
-            k: 3,
-            t: &[
-                -0.4755, 0.7949, -0.9506, 0.7408, 0.5633, -0.0743, -0.7264, 0.3177, 0.2724, -0.7888,
-            ],
-            c: &[-0.9997],
-            v: &[
-                0.0227, 0.3178, -0.2473, -0.7633, -0.2003, 0.6804, 0.455, -0.7049, 0.6211, -0.9645,
-            ],
-            y: &[0.457987283814],
-        },
-        Point {
-            z: &[
-                -1.0099, 0.8482, -0.4789, 0.5514, 1.4236, -1.1096, -0.6587, 1.4219, 0.0586, -1.2814,
-            ],
-            q: &[],
-            k: 1,
-            t: &[
-                -0.3848, 0.0668, -0.8497, 0.888, 0.9289, -0.1503, -0.0517, -0.1365, 0.0589, 0.7416,
-            ],
-            c: &[-1.9636],
-            v: &[
-                -0.8968, -0.5423, 0.5942, 0.6702, -0.1064, -0.6409, 0.7116, -0.5119, -0.3021,
-                -0.314,
-            ],
-            y: &[2.45473033095],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, x))]
-fn m285(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
-    let mut s = x[1] * a.sin();
-    let t1 = match w {
-        None => (x[0] + 0.41).cos(),
-        Some(w) => w[2] * x[1] * a.cos(),
-    };
-    s = s * 0.35 + t1;
-    for i in 0..x.len() {
-        if let Some(w) = w {
-            s += w[1] * (x[i] + 0.56).cos();
-        }
-    }
-    s + a.sin()
-}
-
-const M285: Case = Case {
-    name: "m285",
-    live: &[(0, 1), (1, 3)],
-    f: |z, q, k| vec![m285(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0..3]), k)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m285_jvp(
-            z[0],
-            d[0],
-            &z[1..3],
-            &d[1..3],
-            (k % 2 == 1).then_some(&q[0..3]),
-            k,
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1) = m285_vjp(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0..3]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1) = m285_grad(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0..3]), k);
-        (r, cat(&[&[g0][..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, h0, h1) = m285_hvp(
-            z[0],
-            d[0],
-            &z[1..3],
-            &d[1..3],
-            (k % 2 == 1).then_some(&q[0..3]),
-            k,
-        );
-        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.6162, 1.0253, 1.247],
-            q: &[1.0084, -0.6832, -0.9223],
-            k: 3,
-            t: &[-0.8302, -0.3515, 0.7022],
-            c: &[-1.8343],
-            v: &[0.1237, -0.2288, 0.9636],
-            y: &[-1.5989736596],
-        },
-        Point {
-            z: &[0.8911, 0.3879, -0.182],
-            q: &[-0.817, -0.0125, 1.3634],
-            k: 3,
-            t: &[-0.7129, 0.7657, -0.3696],
-            c: &[0.8233],
-            v: &[-0.3636, 0.5726, -0.933],
-            y: &[0.553340808049],
-        },
-    ],
-};
-
-#[differentiate(wrt(x))]
-fn m286(x: &[f64], mut b: f64, q: &[f64]) -> f64 {
-    let mut s = x[0] * 0.28;
-    b = b * 0.21 + 0.1;
-    let mut d1 = DVector::from_column_slice(&x[0..2]);
-    for i1 in 0..2 {
-        let v2 = DVector::from_column_slice(&x[0..2]);
-        m122(x[0] * 0.66, &v2, &mut d1);
-        s = s * 0.29 + d1[0].sin();
-    }
-    (s + d1[0]) * b
-}
-
-const M286: Case = Case {
-    name: "m286",
-    live: &[(0, 3)],
-    f: |z, q, _| vec![m286(&z[0..3], q[0], &q[1..4])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m286_jvp(&z[0..3], &d[0..3], q[0], &q[1..4]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m286_vjp(&z[0..3], q[0], &q[1..4], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = m286_grad(&z[0..3], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m286_hvp(&z[0..3], &d[0..3], q[0], &q[1..4]);
-        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
-    }),
-    points: [
-        Point {
-            z: &[-1.1261, -1.2627, -1.2557],
-            q: &[-1.1285, 0.5982, 1.3212, -0.8969],
-            k: 2,
-            t: &[0.4516, -0.4165, -0.047],
-            c: &[-0.9962],
-            v: &[0.3118, 0.0808, 0.5693],
-            y: &[0.241019584192],
-        },
-        Point {
-            z: &[-0.998, 0.9842, 1.4223],
-            q: &[0.6413, 0.4459, 0.7269, 0.3822],
-            k: 1,
-            t: &[0.7566, -0.6877, 0.3113],
-            c: &[-0.6999],
-            v: &[-0.439, -0.969, 0.5892],
-            y: &[-0.246330712229],
-        },
-    ],
-};
-
-const M287_T0: [f64; 4] = [-0.89, -0.83, 1.16, -1.03];
-
-#[differentiate(wrt(a, v), joint)]
-fn m287(p: [f64; 4], a: f64, mut v: Vec<f64>) -> f64 {
-    let mut u1 = a;
-    if p[0] < 0.72 {
-        let u3: f64 = p
-            .iter()
-            .step_by(2)
-            .step_by(2)
-            .copied()
-            .map(|v2| v[0].cos().hypot(1.38).log2() + 0.67 * v2)
-            .sum();
-        u1 += u3 * u3.sin().exp_m1();
-    } else {
-        u1 -= (v[v.len() - 1] + (0.59 * u1.tanh()).asin()).sin();
-    }
-    if v[v.len() - 1] < 0.29 {
-        v[3] = v[2].hypot(0.44).cbrt() + v[0];
-    } else {
-        v[2] = (v[2] * v[2]).tanh() + u1.signum() * u1;
-    }
-    let mut j4 = 0;
-    while j4 < 3 {
-        let cv5: Vec<f64> = vec![0.63, 0.4, 1.47];
-        let d6 = m169(
-            cv5[(j4 + 1) % cv5.len()],
-            &m175(j4, cv5[(j4 + 1) % cv5.len()]),
-            Some(&cv5),
-            j4,
-        );
-        u1 -= (d6 + (u1 + a)).sin();
-        u1 += d6 * (1.44 + cv5[2].sin()).powi(-2);
-        j4 += 1;
-    }
-    for i0 in 0..3 {
-        let r7 = &M287_T0[3];
-        u1 += r7 * a;
-    }
-    let mut bf8 = vec![
-        (v[v.len() - 1] * p[p.len() - 1].clamp(-0.41, 0.66)).atan(),
-        u1,
-        v[0],
-        0.71 * p[0],
-        u1 - v[v.len() - 1],
-    ];
-    m213(&mut bf8[1..=3], 0.67);
-    for i0 in 0..bf8.len() {
-        u1 += bf8[i0] * (i0 as f64 - a);
-    }
-    u1 - a - 1.09 * v[0] + 0.68 * v[v.len() - 1]
-}
-
-const M287: Case = Case {
-    name: "m287",
-    live: &[(0, 1), (1, 5)],
-    f: |z, q, _| vec![m287(arr(&q[0..4]), z[0], z[1..5].to_vec())],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m287_jvp(
-            arr(&q[0..4]),
-            z[0],
-            d[0],
-            z[1..5].to_vec(),
-            d[1..5].to_vec(),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g1, g2) = m287_vjp(arr(&q[0..4]), z[0], z[1..5].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..], &g2[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g1, g2) = m287_grad(arr(&q[0..4]), z[0], z[1..5].to_vec());
-        (r, cat(&[&[g1][..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g1, g2, h1, h2) = m287_hvp(
-            arr(&q[0..4]),
-            z[0],
-            d[0],
-            z[1..5].to_vec(),
-            d[1..5].to_vec(),
-        );
-        (r, cat(&[&[g1][..], &g2[..]]), cat(&[&[h1][..], &h2[..]]))
-    }),
-    points: [
-        Point {
-            z: &[1.3451, 1.2594, -0.7894, -0.8592, -1.1978],
-            q: &[0.5866, 0.9573, 1.0911, -0.0426],
-            k: 1,
-            t: &[0.7661, 0.6521, -0.6467, 0.6531, 0.4869],
-            c: &[0.6328],
-            v: &[0.875, -0.5617, -0.8796, -0.6875, 0.4575],
-            y: &[-19.0986201956],
-        },
-        Point {
-            z: &[-1.3849, 0.0029, -0.5683, 0.7083, -0.1807],
-            q: &[-0.1851, 0.7799, -0.2767, 0.7501],
-            k: 1,
-            t: &[0.9568, 0.9643, -0.6639, 0.0569, 0.9389],
-            c: &[-1.6875],
-            v: &[0.7976, -0.8563, 0.2447, 0.5671, -0.4119],
-            y: &[9.71405290339],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn m288(m: [[f64; 3]; 3], a: f64, k: usize, p: [f64; 4], b: f64) -> f64 {
-    let mut u1 = p[k % p.len()];
-    for i0 in 0..4 {
-        let mut bf2 = [0.0; 4];
-        let s3 =
-            0.86 * m273(
-                m157(m[i0 % 3][0], &p, None, i0),
-                &[
-                    a * p[i0 % p.len()],
-                    b.mul_add(m[k % 3][1], p[(i0 + 2) % p.len()]),
-                    b.sin(),
-                ],
-                &p,
-                &mut bf2,
-            ) + bf2[2];
-        let u4 = bf2[(i0 + 2) % bf2.len()] - bf2[0] * p[(i0 + 2) % p.len()].atan();
-        u1 += u4 * (p[i0 % p.len()] + m[2][2]);
-        u1 = u1 * 0.78 + s3.tanh();
-        u1 -= (s3 + bf2[bf2.len() - 1].cos()).tanh();
-    }
-    let cv5: Vec<f64> = vec![0.68, 1.3, 0.75];
-    for i0 in 0..3 {
-        u1 += 0.75 * m169(1.43, &m[i0], Some(&cv5), k);
-    }
-    for i0 in 0..3 {
-        let u6 = 0.2 * f64::sqrt(b.hypot(0.98));
-        u1 = u1 * 0.44 + u6.tanh();
-    }
-    let e8 = p
-        .iter()
-        .skip(k)
-        .map(|&v7| m[k % 3][1] - 0.85 * v7)
-        .sum::<f64>();
-    for i0 in 0..k + 1 {
-        let mut pv9 = Vec::new();
-        pv9.push(a * m[2][k % 3]);
-        pv9.push(0.5 * pv9[pv9.len() - 1]);
-        pv9.push(a * m[i0 % 3][k % 3].powi(0));
-        for i1 in 0..pv9.len() {
-            u1 += pv9[i1] * (e8 * u1);
-        }
-    }
-    for i0 in 0..k + 1 {
-        let u10 = (0.31 * f64::powf(0.71, b.sin()).tanh()).acos();
-        u1 += u10 * (u10 + p[p.len() - 1]);
-    }
-    u1 - 0.51 * e8 - 1.41 * b
-}
-
-const M288: Case = Case {
-    name: "m288",
-    live: &[(0, 1)],
-    f: |z, q, k| vec![m288(arr2(&q[0..9]), z[0], k, arr(&q[9..13]), q[13])],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m288_jvp(arr2(&q[0..9]), z[0], d[0], k, arr(&q[9..13]), q[13]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g1) = m288_vjp(arr2(&q[0..9]), z[0], k, arr(&q[9..13]), q[13], c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g1) = m288_grad(arr2(&q[0..9]), z[0], k, arr(&q[9..13]), q[13]);
-        (r, cat(&[&[g1][..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g1, h1) = m288_hvp(arr2(&q[0..9]), z[0], d[0], k, arr(&q[9..13]), q[13]);
-        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[-0.5439],
-            q: &[
-                -1.3358, -0.579, 0.175, -0.4389, 0.1474, 1.2041, -0.7151, -0.8593, 0.0057, -0.6147,
-                -0.9403, -0.1998, 1.3377, 0.7712,
-            ],
-            k: 4,
-            t: &[-0.459],
-            c: &[1.154],
-            v: &[0.4139],
-            y: &[17.823368306],
-        },
-        Point {
-            z: &[0.3726],
-            q: &[
-                0.7876, 1.2898, 1.1383, 1.4281, 0.4442, -0.7661, 1.3201, -0.2927, 0.4456, -1.1246,
-                -1.3342, 0.8837, -0.6009, 1.4596,
-            ],
-            k: 0,
-            t: &[0.315],
-            c: &[0.9325],
-            v: &[-0.3751],
-            y: &[52.3459842967],
-        },
-    ],
-};
-
-#[differentiate]
-fn m289(x: &[f64], a: f64) -> f64 {
-    let mut v: Vec<f64> = vec![x[1]; 2];
-    let mut s = v[0] * x[0];
-    for k in 1..x.len() {
-        v = vec![x[0] * a; k];
-        v[0] *= x[1];
-        s += v.iter().sum::<f64>() * 0.65 + v[v.len() - 1] * x[0];
-    }
-    s + v[0] * a
-}
-
-const M289: Case = Case {
-    name: "m289",
-    live: &[(0, 3), (3, 4)],
-    f: |z, _, _| vec![m289(&z[0..3], z[3])],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m289_jvp(&z[0..3], &d[0..3], z[3], d[3]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1) = m289_vjp(&z[0..3], z[3], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1) = m289_grad(&z[0..3], z[3]);
-        (r, cat(&[&g0[..], &[g1][..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, h0, h1) = m289_hvp(&z[0..3], &d[0..3], z[3], d[3]);
-        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.4969, 1.2738, -0.5514, 0.2668],
-            q: &[],
-            k: 0,
-            t: &[0.7204, 0.8167, -0.7789, -0.986],
-            c: &[-1.426],
-            v: &[-0.076, 0.3503, -0.0145, 0.7323],
-            y: &[1.1334989802],
-        },
-        Point {
-            z: &[1.2446, 0.5641, 1.2541, 0.5174],
-            q: &[],
-            k: 0,
-            t: &[-0.0023, 0.0222, -0.0844, -0.9401],
-            c: &[-0.6723],
-            v: &[-0.1797, 0.2744, 0.3346, 0.6404],
-            y: &[3.03440662721],
-        },
-    ],
-};
-
-const M290_T0: [f64; 3] = [-1.09, -0.69, -0.04];
-
-#[differentiate(wrt(x, p))]
-fn m290(x: &[f64], k: usize, p: [f64; 3], xs: &[f64]) -> ([f64; 2], f64) {
-    let mut u1 = xs[k % xs.len()].sin().cosh().log(10.0);
-    for i0 in 0..p.len() {
-        let mut bf2 = [0.0; 6];
-        m209(&mut bf2[i0 % 3..i0 % 3 + 4]);
-        for i1 in 0..bf2.len() {
-            u1 = u1 * 0.78 + bf2[i1].sin();
-        }
-    }
-    let mut mu4 = [
-        (x[k % x.len()] * (u1 * u1)).sin(),
-        u1.hypot(2.3 + u1.sin()),
-        u1,
-        x[x.len() - 1],
-    ];
-    for _ in 0..2 {
-        let old5 = mu4;
-        std::mem::take(&mut mu4);
-        mu4[0] += 0.77 * old5[1] + old5[0].sin();
-        mu4[1] += 0.77 * old5[2] + old5[1].sin();
-        mu4[2] += 0.77 * old5[3] + old5[2].sin();
-        mu4[3] += 0.77 * old5[0] + old5[3].sin();
-    }
-    let u6 = mu4[k % mu4.len()] * (mu4[k % mu4.len()] * f64::sin(u1));
-    for i0 in 0..4 {
-        let a7 = x[(i0 + 1) % x.len()] * (u6 - u6);
-        let y8 = [
-            a7.atan2(xs[(i0 + 3) % xs.len()].atan().exp()) - p[(i0 + 3) % p.len()],
-            u1,
-            a7.hypot(0.58).powf(u6.sin()),
-        ];
-        let i9 = M290_T0
-            .partition_point(|&k| k <= a7)
-            .clamp(1, M290_T0.len() - 1);
-        let t11 = (a7 - M290_T0[i9 - 1]) / (M290_T0[i9] - M290_T0[i9 - 1]);
-        let s10 = y8[i9 - 1] * (1.0 - t11) + y8[i9] * t11;
-        u1 += s10 * s10;
-        u1 += a7 * u1.cos();
-    }
-    let r12 = &xs[0..];
-    for i0 in 0..mu4.len() {
-        let (e13, _) = m207(
-            (0.34 * u1.tanh()).tan(),
-            &m175(i0, u6 - u6),
-            2,
-            i0 as f64 * u6,
-        );
-        let u14 = e13;
-        u1 -= (u14 * u14.hypot(0.91).ln_1p()).sin();
-        u1 = u1 * 0.89 + e13.sin();
-    }
-    for i0 in 0..3 {
-        let mut y15: [f64; 3] = [0.0; 3];
-        y15.fill(p[i0 % p.len()] * (u1 + p[p.len() - 1]));
-        let u16 = y15[0]
-            + y15[i0 % y15.len()] * (x[i0 % x.len()] / (r12[(i0 + 2) % r12.len()].powi(2) + 1.19));
-        u1 = u1 * 0.45 + u16.atan();
-        u1 = u1 * 0.2 + u16.tanh();
-    }
-    let mut o17 = [0.0; 2];
-    o17[0] += u1;
-    o17[1] += u6;
-    (o17, p[p.len() - 1] * u6.sin())
-}
-
-const M290: Case = Case {
-    name: "m290",
-    live: &[(0, 2), (2, 5)],
-    f: |z, q, k| {
-        let (r0, r1) = m290(&z[0..2], k, arr(&z[2..5]), &q[0..4]);
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, q, k| {
-        let ((r0, r1), (dr0, dr1)) = m290_jvp(
-            &z[0..2],
-            &d[0..2],
-            k,
-            arr(&z[2..5]),
-            arr(&d[2..5]),
-            &q[0..4],
-        );
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let ((r0, r1), g0, g2) =
-            m290_vjp(&z[0..2], k, arr(&z[2..5]), &q[0..4], (arr(&c[0..2]), c[2]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&g0[..], &g2[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-1.1879, -0.1634, -0.1962, -0.3609, 0.0783],
-            q: &[-1.3902, -0.701, -0.0411, 0.9684],
-            k: 0,
-            t: &[0.9861, -0.0636, 0.847, 0.2893, 0.1689],
-            c: &[1.4231, -1.2917, 0.6696],
-            v: &[],
-            y: &[-0.00751754656534, 0.00504860601754, 0.000395304171889],
-        },
-        Point {
-            z: &[0.4702, -1.2179, -0.3295, -0.5009, -0.391],
-            q: &[-1.2528, -0.8887, -0.8449, -0.588],
-            k: 4,
-            t: &[0.5835, -0.7012, -0.8973, -0.139, 0.4984],
-            c: &[1.2146, 1.3997, -0.7771],
-            v: &[],
-            y: &[0.183753203188, 0.00474544082858, -0.00185546040004],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn m291(y: &mut [f64], c: f64) {
-    let s: f64 = y.iter().map(|v| v * v).sum();
-    y[1] = (0.5 * s).tanh() + c * y[1];
-    for i in 1..y.len() {
-        y[i] += 0.27 * (y[i - 1] * c).sin();
-    }
-    for i in 1..y.len() {
-        y[i] += 0.34 * (y[i - 1] * c).sin();
-    }
-    for i in 0..y.len() {
-        y[i] = y[i].tanh();
-    }
-}
-
-const M291: Case = Case {
-    name: "m291",
-    live: &[],
-    f: |z, q, _| {
-        let mut b0 = z[0..4].to_vec();
-        m291(&mut b0, q[0]);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        m291_jvp(&mut b0, &mut db0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let () = m291_vjp(&mut b0, &mut cb0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.0799, -1.192, 0.6361, -0.8599],
-            q: &[0.6178],
-            k: 3,
-            t: &[-0.5118, 0.996, 0.6799, 0.8739],
-            c: &[-1.5144, 1.2113, -1.7437, -1.1451],
-            v: &[],
-            y: &[
-                0.0797304055974,
-                0.150511768824,
-                0.59822913339,
-                -0.545808808358,
-            ],
-        },
-        Point {
-            z: &[-0.8994, 0.3929, 0.8114, 0.8894],
-            q: &[0.9005],
-            k: 4,
-            t: &[-0.6553, 0.2937, -0.2158, 0.842],
-            c: &[-0.6556, 1.1312, -0.5679, 1.8883],
-            v: &[],
-            y: &[
-                -0.716005594203,
-                0.633720630933,
-                0.843747846458,
-                0.887281086875,
-            ],
-        },
-    ],
-};
-
-#[differentiate]
-fn m292(x: &[f64], mut a: f64, v: Vec<f64>) -> f64 {
-    if v[1] > 0.67 {
-        let cv1: Vec<f64> = vec![0.41, 0.25, 0.11];
-        let d2 = m169(a, &m175(0, a), Some(&cv1), 1);
-        a = a * 0.24 + d2.atan();
-        a += d2 * a;
-    } else {
-        a += a + x[1];
-    }
-    let mut pv3 = Vec::with_capacity(4);
-    for i0 in 0..4 {
-        pv3.push(a.tanh() - v[2]);
-    }
-    pv3.extend_from_slice(&x[0..2]);
-    let u4 = pv3[pv3.len() - 1] * (pv3[1] * (a.sin() * 0.61).asin());
-    let d5 = m217(
-        (u4.powi(2) + 1.26).log10(),
-        &pv3[0..5],
-        Some(&[0.4, 0.3][..]),
-        3,
-    );
-    if v[v.len() - 1] < 0.39 {
-        let rg6 = vec![
-            vec![
-                v[v.len() - 1],
-                a.hypot(x[0].hypot(1.1)),
-                u4.atan2(u4.powi(2) + 0.55),
-            ],
-            vec![
-                a,
-                (v[2].sin() * 0.74).asin(),
-                (0.94 * u4.cos()).exp().cbrt(),
-            ],
-            vec![a - a, f64::powf(1.39, a.atan()), d5.sin()],
-        ];
-        for row7 in &rg6 {
-            a += row7.iter().sum::<f64>() * (1.6 + pv3[0].sin()).powf(u4.tanh()).sin();
-        }
-    }
-    if v[0] > 0.27 {
-        let mut ru8 = x[2];
-        for _ in 0..3 {
-            let t10 = 0.64 * ru8 + a * d5.hypot(0.35);
-            let old9 = std::mem::replace(&mut ru8, t10);
-            ru8 += 0.5 * old9.sin();
-        }
-        a += ru8 * a;
-        a -= (ru8 + x[2].atan().exp_m1()).tanh();
-    }
-    a - d5 - u4
-}
-
-const M292: Case = Case {
-    name: "m292",
-    live: &[(0, 3), (3, 4), (4, 7)],
-    f: |z, _, _| vec![m292(&z[0..3], z[3], z[4..7].to_vec())],
-    jvp: |z, d, _, _| {
-        let (r, dr) = m292_jvp(
-            &z[0..3],
-            &d[0..3],
-            z[3],
-            d[3],
-            z[4..7].to_vec(),
-            d[4..7].to_vec(),
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, _, _, c| {
-        let (r, g0, g1, g2) = m292_vjp(&z[0..3], z[3], z[4..7].to_vec(), c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &g2[..]]))
-    },
-    grad: Some(|z, _, _| {
-        let (r, g0, g1, g2) = m292_grad(&z[0..3], z[3], z[4..7].to_vec());
-        (r, cat(&[&g0[..], &[g1][..], &g2[..]]))
-    }),
-    hvp: Some(|z, d, _, _| {
-        let (r, g0, g1, g2, h0, h1, h2) = m292_hvp(
-            &z[0..3],
-            &d[0..3],
-            z[3],
-            d[3],
-            z[4..7].to_vec(),
-            d[4..7].to_vec(),
-        );
-        (
-            r,
-            cat(&[&g0[..], &[g1][..], &g2[..]]),
-            cat(&[&h0[..], &[h1][..], &h2[..]]),
-        )
-    }),
-    points: [
-        Point {
-            z: &[-0.6708, 0.9025, 0.9632, 0.9987, 0.6031, -0.0727, 1.4569],
-            q: &[],
-            k: 0,
-            t: &[-0.7605, -0.6185, -0.4173, 0.367, -0.4213, -0.2418, 0.8076],
-            c: &[-1.1969],
-            v: &[-0.8719, 0.8107, -0.2208, -0.2112, 0.6296, 0.6963, 0.5835],
-            y: &[10.6703324851],
-        },
-        Point {
-            z: &[0.9848, 1.1927, -1.316, 0.3983, 0.0295, 0.0162, -1.1398],
-            q: &[],
-            k: 3,
-            t: &[-0.3329, 0.8014, -0.6093, -0.0638, 0.4399, -0.7391, 0.2104],
-            c: &[0.9263],
-            v: &[0.0891, -0.2906, 0.6825, 0.5618, 0.4491, -0.6111, 0.7548],
-            y: &[3.69345813899],
-        },
-    ],
-};
-
-#[differentiate(wrt(a))]
-fn m293(a: &[[f64; 3]], b: f64) -> f64 {
-    let mut s = a[0][1] * 0.54;
-    s += 0.89 * m194(a, 0.89);
-    for row in a.iter() {
-        s += row[1].sin() * b;
-    }
-    s += 0.57 * m087(a, b);
-    s * b + a[0][0]
-}
-
-const M293: Case = Case {
-    name: "m293",
-    live: &[(0, 9)],
-    f: |z, q, _| vec![m293(&arr2::<3, 3>(&z[0..9]), q[0])],
-    jvp: |z, d, q, _| {
-        let (r, dr) = m293_jvp(&arr2::<3, 3>(&z[0..9]), &arr2::<3, 3>(&d[0..9]), q[0]);
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (r, g0) = m293_vjp(&arr2::<3, 3>(&z[0..9]), q[0], c[0]);
-        (cat(&[&[r][..]]), cat(&[&g0.concat()[..]]))
-    },
-    grad: Some(|z, q, _| {
-        let (r, g0) = m293_grad(&arr2::<3, 3>(&z[0..9]), q[0]);
-        (r, cat(&[&g0.concat()[..]]))
-    }),
-    hvp: Some(|z, d, q, _| {
-        let (r, g0, h0) = m293_hvp(&arr2::<3, 3>(&z[0..9]), &arr2::<3, 3>(&d[0..9]), q[0]);
-        (r, cat(&[&g0.concat()[..]]), cat(&[&h0.concat()[..]]))
-    }),
-    points: [
-        Point {
-            z: &[
-                1.421, 0.0379, -1.4625, -1.1205, -1.3066, -0.6913, -1.0002, -0.9579, -0.8413,
-            ],
-            q: &[0.8277],
-            k: 0,
-            t: &[
-                0.1024, 0.909, -0.9637, -0.6783, -0.6068, -0.7211, 0.4918, 0.483, 0.9639,
-            ],
-            c: &[-1.0458],
-            v: &[
-                -0.2051, 0.017, 0.5697, 0.5577, 0.8011, -0.2867, 0.58, -0.3961, 0.6909,
-            ],
-            y: &[-1.764324746],
-        },
-        Point {
-            z: &[
-                0.255, 0.7432, 0.8251, -1.2878, 0.639, -1.0293, -0.1103, -0.9033, 1.3979,
-            ],
-            q: &[-1.2972],
-            k: 0,
-            t: &[
-                -0.6911, -0.8898, -0.9693, 0.2857, -0.4836, 0.32, 0.9232, 0.549, -0.8404,
-            ],
-            c: &[-1.7104],
-            v: &[
-                -0.2133, 0.4373, -0.0848, -0.7298, -0.9626, 0.4588, -0.9159, -0.1144, -0.4767,
-            ],
-            y: &[-1.65572983566],
-        },
-    ],
-};
-
-#[differentiate(wrt(m))]
-fn m294(m: [[f64; 2]; 3], xs: &[f64]) -> (Vec<f64>, f64) {
-    let mut s1 = -xs[0] + m[0][1];
-    let mut j2 = 0;
-    let u3 = loop {
-        s1 = s1 * 0.22 + ((s1.sin() * 0.62).tan() - m[1][1]);
-        j2 += 1;
-        if s1 > 0.2 {
-            return (
-                vec![0.22 * s1, s1.hypot(0.69).log2()],
-                s1.clamp(-0.36, 0.41),
-            );
-        }
-        if j2 >= 4 {
-            break s1 * xs[2];
-        }
-    };
-    let cg4 = [
-        vec![
-            (m[0][0] + u3.mul_add(s1, xs[0])).atan(),
-            u3 * xs[1],
-            m[2][0],
-        ],
-        vec![s1 - s1, s1.cos(), m[0][1] / s1.tanh().cosh()],
-        vec![
-            (u3.powi(2) + 1.96).cbrt(),
-            m[1][1] / (u3 * u3 + 1.33),
-            (m[0][0].sin() * 0.32).tan(),
-        ],
-    ];
-    let u5 = m257(&cg4, m[0][0], (0.4 * u3.cos()).asin(), 0);
-    let mut u6 = vec![s1 - m[2][1], xs[xs.len() - 1].hypot(1.19)];
-    for i0 in 0..3 {
-        let mut un7 = u6.clone();
-        for i1 in 0..2 {
-            un7[i1] = u6[i1]
-                + 0.26
-                    * (0.56 * u6[(i1 + 1) % 2] + (m[1][i0 % 2].min(xs[i0 % xs.len()]) + m[0][1]))
-                        .sin();
-        }
-        u6 = un7;
-    }
-    let u8 = u6[1] - u6[1] * (u6[u6.len() - 1].powi(2) + 1.63).acosh();
-    for i0 in 0..2 {
-        let mut pv9 = xs.to_vec();
-        pv9.push(m[2][0]);
-        pv9.push(s1.tanh() - m[i0 % 3][0]);
-        pv9.push((m[i0 % 3][i0 % 2] * m[i0 % 3][0].atan2(u8.atan().exp())).sin());
-        let u10 = pv9[(i0 + 1) % pv9.len()] * (pv9[i0 % pv9.len()] * -pv9[(i0 + 1) % pv9.len()]);
-        s1 = s1 * 0.72 + u10.tanh();
-        s1 -= (u10 * u3.mul_add(u3, u5)).sin();
-    }
-    for i0 in (0..u6.len()).rev() {
-        let cv11: Vec<f64> = vec![0.77, 0.21, 1.31];
-        for i1 in 0..3 {
-            s1 += 0.25 * m169(0.49 * m[2][1], &m[i1], Some(&cv11), i0);
-        }
-    }
-    let mut bf12 = [0.0; 4];
-    let s13 =
-        0.44 * m273(
-            s1.atan().cosh().powf(1.84),
-            &[(0.6 * u5.cos()).acos(), u8, m[0][0] / u8.atan().cosh()],
-            &[0.98, 0.83],
-            &mut bf12,
-        ) + bf12[1];
-    (vec![s1, 1.22 * u8], u5)
-}
-
-const M294: Case = Case {
-    name: "m294",
-    live: &[(0, 6)],
-    f: |z, q, _| {
-        let (r0, r1) = m294(arr2(&z[0..6]), &q[0..4]);
-        cat(&[&r0[..], &[r1][..]])
-    },
-    jvp: |z, d, q, _| {
-        let ((r0, r1), (dr0, dr1)) = m294_jvp(arr2(&z[0..6]), arr2(&d[0..6]), &q[0..4]);
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
-    },
-    vjp: |z, q, _, c| {
-        let ((r0, r1), g0) = m294_vjp(arr2(&z[0..6]), &q[0..4], (c[0..2].to_vec(), c[2]));
-        (cat(&[&r0[..], &[r1][..]]), cat(&[&g0.concat()[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[1.4427, 1.1417, 1.3165, -0.555, -1.41, -0.734],
-            q: &[-0.9696, -0.6039, -0.5998, 0.7665],
-            k: 1,
-            t: &[0.9134, -0.5386, -0.1592, 0.9549, -0.7025, 0.1097],
-            c: &[1.7619, -1.1146, 0.672],
-            v: &[],
-            y: &[0.35366750315, 0.806862952192, 0.41],
-        },
-        Point {
-            z: &[-1.2509, 1.4282, 0.2427, -0.3243, 0.8746, -0.8626],
-            q: &[-1.2893, -1.2152, -0.5848, 1.1723],
-            k: 4,
-            t: &[-0.1977, -0.1126, -0.9805, 0.108, 0.2196, 0.6242],
-            c: &[-1.9636, 1.3675, 0.5978],
-            v: &[],
-            y: &[0.260251117864, 0.453635123143, 0.41],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn m295(y: &mut [f64], c: f64) {
-    for i in 0..y.len() {
-        y[i] = c * y[i] + (0.39 * y[i]).tanh();
-    }
-    if y[2] > 0.04 {
-        y[3] = y[3] * y[2].cos();
-    } else {
-        y[3] -= c * y[2];
-    }
-    for i in 1..y.len() {
-        y[i] += 0.45 * (y[i - 1] * c).sin();
-    }
-}
-
-const M295: Case = Case {
-    name: "m295",
-    live: &[],
-    f: |z, q, _| {
-        let mut b0 = z[0..4].to_vec();
-        m295(&mut b0, q[0]);
-        cat(&[&b0[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
-        m295_jvp(&mut b0, &mut db0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&db0[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
-        let () = m295_vjp(&mut b0, &mut cb0, q[0]);
-        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[0.0421, 0.8792, -1.4289, 0.1308],
-            q: &[0.632],
-            k: 1,
-            t: &[-0.5183, 0.5917, -0.3206, 0.0508],
-            c: &[1.2421, -1.1318, 0.9985, 1.2911],
-            v: &[],
-            y: &[
-                0.0430247247283,
-                0.897942362129,
-                -1.16712825782,
-                0.721491151822,
-            ],
-        },
-        Point {
-            z: &[-0.4283, 1.2421, -0.328, 1.2794],
-            q: &[1.2071],
-            k: 3,
-            t: &[0.0607, 0.6813, -0.9096, 0.4085],
-            c: &[-1.5903, -1.2527, -1.9012, -1.7659],
-            v: &[],
-            y: &[
-                -0.68250155472,
-                1.61892015724,
-                -0.105826802349,
-                2.57984006744,
-            ],
-        },
-    ],
-};
-
-#[differentiate(wrt(y))]
-fn m296(a: f64, y: &mut DVector<f64>) {
-    let xv = DVector::from_element(3, 0.55);
-    for _ in 0..2 {
-        m237(a, &xv, y);
-        y[1] += 0.46 * y[0].sin();
-    }
-}
-
-const M296: Case = Case {
-    name: "m296",
-    live: &[],
-    f: |z, q, _| {
-        let mut b1 = DVector::from_column_slice(&z[0..3]);
-        m296(q[0], &mut b1);
-        cat(&[b1.as_slice()])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b1, mut db1) = (
-            DVector::from_column_slice(&z[0..3]),
-            DVector::from_column_slice(&d[0..3]),
-        );
-        m296_jvp(q[0], &mut b1, &mut db1);
-        (cat(&[b1.as_slice()]), cat(&[db1.as_slice()]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b1, mut cb1) = (
-            DVector::from_column_slice(&z[0..3]),
-            DVector::from_column_slice(&c[0..3]),
-        );
-        let () = m296_vjp(q[0], &mut b1, &mut cb1);
-        (cat(&[b1.as_slice()]), cat(&[cb1.as_slice()]))
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.988, -0.9783, -1.1707],
-            q: &[1.1683],
-            k: 3,
-            t: &[0.9663, -0.5943, -0.4523],
-            c: &[-0.9975, -1.1036, 1.3417],
-            v: &[],
-            y: &[-0.988, -1.01892060668, -1.1707],
-        },
-        Point {
-            z: &[0.8961, 0.0715, 0.774],
-            q: &[0.8258],
-            k: 4,
-            t: &[0.2422, 0.6754, -0.7131],
-            c: &[-1.8258, -1.7149, -0.5183],
-            v: &[],
-            y: &[0.8961, 0.766212131663, 0.774],
-        },
-    ],
-};
-
-const M297_T0: [f64; 4] = [-0.87, -0.04, -0.18, -0.57];
-const M297_T1: [f64; 4] = [-1.03, 1.03, 1.3, 0.11];
-
-#[differentiate(wrt(b, x))]
-fn m297(a: f64, b: f64, x: &[f64], d: &mut [f64]) -> f64 {
-    let mut bf1 = [
-        (x[1] + x[1].sin()).cos(),
-        x[1] + x[0],
-        b,
-        (0.57 * a.cos()).asin(),
-    ];
-    m263(&mut bf1);
-    let u2 = bf1[bf1.len() - 1] + bf1[1] * (0.38 * bf1[0].cos()).exp().ln();
-    let mut u3: f64 = 0.5;
-    for i0 in 0..M297_T0.len() {
-        let r4 = &M297_T0[i0];
-        u3 += r4 * x[i0 % x.len()] + (*r4) * (0.68 * x[i0 % x.len()].hypot(b.tanh().cosh()).cos());
-    }
-    let u7 = bf1
-        .iter()
-        .rev()
-        .zip(x.iter())
-        .map(|(&v5, &v6)| v5.max(0.92) + v6)
-        .max_by(|p, q| p.total_cmp(q))
-        .unwrap();
-    if b > -0.06 {
-        let mut vs8 = 0.0;
-        let mut kk9 = 0usize;
-        for i0 in 0..3 {
-            bump(&mut kk9, 4);
-            vs8 += 0.53
-                * bf1[kk9]
-                * (x[(i0 + 3) % x.len()]
-                    * m235((1.6 + b.sin()).powf(u7.atan()), &bf1[..3], None, 2));
-        }
-    }
-    for i0 in 0..2 {
-        let r10 = &M297_T1[1];
-        u3 += r10 * (b * u3 - b);
-    }
-    d[0] += u3.cos();
-    d[1] += 1.12 * u7;
-    d[2] = u2;
-    b * u2.cos()
-}
-
-const M297: Case = Case {
-    name: "m297",
-    live: &[(0, 1), (1, 3)],
-    f: |z, q, _| {
-        let mut b3 = z[3..6].to_vec();
-        let r = m297(q[0], z[0], &z[1..3], &mut b3);
-        cat(&[&[r][..], &b3[..]])
-    },
-    jvp: |z, d, q, _| {
-        let (mut b3, mut db3) = (z[3..6].to_vec(), d[3..6].to_vec());
-        let (r, dr) = m297_jvp(q[0], z[0], d[0], &z[1..3], &d[1..3], &mut b3, &mut db3);
-        (cat(&[&[r][..], &b3[..]]), cat(&[&[dr][..], &db3[..]]))
-    },
-    vjp: |z, q, _, c| {
-        let (mut b3, mut cb3) = (z[3..6].to_vec(), c[1..4].to_vec());
-        let (r, g1, g2) = m297_vjp(q[0], z[0], &z[1..3], &mut b3, &mut cb3, c[0]);
-        (
-            cat(&[&[r][..], &b3[..]]),
-            cat(&[&[g1][..], &g2[..], &cb3[..]]),
-        )
-    },
-    grad: None,
-    hvp: None,
-    points: [
-        Point {
-            z: &[-0.5797, 0.2751, -0.7816, -0.2346, 0.3355, 0.6485],
-            q: &[0.9044],
-            k: 0,
-            t: &[0.4571, 0.9725, -0.1649, 0.7701, -0.2707, 0.9983],
-            c: &[1.5505, 1.2824, -1.7344, 1.575],
-            v: &[],
-            y: &[-0.559017891638, 0.393473113249, 1.674012, 0.267923300756],
-        },
-        Point {
-            z: &[0.5288, 0.8586, -0.8309, -0.3887, -0.5603, -0.9859],
-            q: &[-0.0261],
-            k: 1,
-            t: &[0.3884, 0.7983, 0.0931, -0.4408, -0.2491, 0.9287],
-            c: &[1.9568, 0.8221, -1.5071, 1.5798],
-            v: &[],
-            y: &[0.410817799678, -0.397500526946, 1.431732, 0.681089935542],
-        },
-    ],
-};
-
-#[differentiate(wrt(a, x))]
-fn m298(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
-    let mut s = (x[2] - 0.4);
-    for i in 0..x.len() {
-        if let Some(w) = w {
-            s += w[1] * x[i] * a.tanh();
-        }
-    }
-    if let Some(w) = w {
-        s += w[1] * x[0] * a.sin();
-    }
-    if let Some(w) = w {
-        s += w[1] * a * x[0];
-    }
-    s + a.sin()
-}
-
-const M298: Case = Case {
-    name: "m298",
-    live: &[(0, 1), (1, 5)],
-    f: |z, q, k| vec![m298(z[0], &z[1..5], (k % 2 == 1).then_some(&q[0..2]), k)],
-    jvp: |z, d, q, k| {
-        let (r, dr) = m298_jvp(
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            (k % 2 == 1).then_some(&q[0..2]),
-            k,
-        );
-        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
-    },
-    vjp: |z, q, k, c| {
-        let (r, g0, g1) = m298_vjp(z[0], &z[1..5], (k % 2 == 1).then_some(&q[0..2]), k, c[0]);
-        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
-    },
-    grad: Some(|z, q, k| {
-        let (r, g0, g1) = m298_grad(z[0], &z[1..5], (k % 2 == 1).then_some(&q[0..2]), k);
-        (r, cat(&[&[g0][..], &g1[..]]))
-    }),
-    hvp: Some(|z, d, q, k| {
-        let (r, g0, g1, h0, h1) = m298_hvp(
-            z[0],
-            d[0],
-            &z[1..5],
-            &d[1..5],
-            (k % 2 == 1).then_some(&q[0..2]),
-            k,
-        );
-        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
-    }),
-    points: [
-        Point {
-            z: &[0.1693, -1.4054, 1.4064, -0.4029, -0.8504],
-            q: &[-1.2915, 1.2817],
-            k: 4,
-            t: &[-0.098, -0.7813, 0.0077, -0.7248, 0.2954],
-            c: &[-1.2086],
-            v: &[-0.8416, -0.0255, -0.5101, 0.8217, 0.8625],
-            y: &[-0.634407601663],
-        },
-        Point {
-            z: &[1.4544, -0.3325, 0.5367, -1.0554, -1.2396],
-            q: &[-1.0124, -0.4436],
-            k: 3,
-            t: &[-0.3729, 0.9612, -0.5526, 0.919, -0.3963],
-            c: &[1.1103],
-            v: &[0.9946, -0.643, 0.8004, -0.171, -0.1245],
-            y: &[0.730392189802],
-        },
-    ],
-};
-
-#[differentiate]
-fn m299(a: f64, m: &mut DMatrix<f64>) {
-    m[(0, 0)] += a * m[(1, 1)];
-}
-
-const M299: Case = Case {
-    name: "m299",
     live: &[(0, 1)],
     f: |z, _, _| {
         let mut b1 = DMatrix::from_column_slice(2, 3, &z[1..7]);
-        m299(z[0], &mut b1);
+        m277(z[0], &mut b1);
         cat(&[b1.as_slice()])
     },
     jvp: |z, d, _, _| {
@@ -25276,7 +23411,7 @@ const M299: Case = Case {
             DMatrix::from_column_slice(2, 3, &z[1..7]),
             DMatrix::from_column_slice(2, 3, &d[1..7]),
         );
-        m299_jvp(z[0], d[0], &mut b1, &mut db1);
+        m277_jvp(z[0], d[0], &mut b1, &mut db1);
         (cat(&[b1.as_slice()]), cat(&[db1.as_slice()]))
     },
     vjp: |z, _, _, c| {
@@ -25284,29 +23419,1756 @@ const M299: Case = Case {
             DMatrix::from_column_slice(2, 3, &z[1..7]),
             DMatrix::from_column_slice(2, 3, &c[0..6]),
         );
-        let g0 = m299_vjp(z[0], &mut b1, &mut cb1);
+        let g0 = m277_vjp(z[0], &mut b1, &mut cb1);
         (cat(&[b1.as_slice()]), cat(&[&[g0][..], cb1.as_slice()]))
     },
     grad: None,
     hvp: None,
     points: [
         Point {
-            z: &[-0.1984, -0.965, 1.1991, 0.4961, -0.1404, 0.1418, -1.0813],
+            z: &[-1.405, 0.6519, 0.8899, 1.0255, 1.0753, -0.8615, -1.2623],
             q: &[],
             k: 3,
-            t: &[0.4128, 0.562, -0.3142, -0.9195, 0.499, -0.0639, -0.2795],
-            c: &[-1.342, -0.8056, -0.6941, -1.9283, 1.9086, 1.7093],
+            t: &[0.9391, -0.6055, 0.8334, 0.3642, 0.3079, -0.3503, -0.0999],
+            c: &[-0.9761, -1.7059, -1.9463, -1.5913, 0.9904, -0.9165],
             v: &[],
-            y: &[-0.93714464, 1.1991, 0.4961, -0.1404, 0.1418, -1.0813],
+            y: &[0.6519, 0.8899, 2.7990315, 1.0753, -0.8615, -1.2623],
         },
         Point {
-            z: &[-0.1033, 1.3353, -0.3127, -0.7667, -0.9276, 0.5565, -0.8703],
+            z: &[0.6758, 0.7672, 0.4659, -0.7674, -0.2521, -0.7088, 0.8338],
+            q: &[],
+            k: 1,
+            t: &[0.8559, -0.0403, -0.8355, -0.6528, -0.4318, -0.6928, 0.3998],
+            c: &[-1.3242, -1.0658, 1.9275, 1.7255, 1.3928, -1.6817],
+            v: &[],
+            y: &[0.7672, 0.4659, -0.20391796, -0.2521, -0.7088, 0.8338],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, m))]
+fn m278(x: &[f64], b: f64, k: usize, mut a: f64, m: &[Vec<f64>]) -> f64 {
+    for i0 in 0..3 {
+        let m1 = (0..4).map(|i| i * 3).sum::<usize>();
+        let s3 = x
+            .iter()
+            .map(|&v2| x[i0 % x.len()].max(0.96) + v2)
+            .sum::<f64>()
+            * (1.0 + 0.06 * (m1 as f64));
+        a = a * 0.59 + s3.atan();
+        a += s3 * m[1][1].hypot(0.97);
+    }
+    for row4 in m.iter() {
+        a += row4[0] * (0.82 * b.cos()).atanh();
+    }
+    if (m[k % 2][k % 2] * (0.79 * a)) > -0.8 {
+        let mut vs5 = 0.0;
+        let mut order6: Vec<usize> = Vec::new();
+        for i0 in 0..2 {
+            order6.push((i0 * 3 + 1) % 3);
+            vs5 += 0.79
+                * x[order6[order6.len() - 1]]
+                * (b * (0.35 * m[1][i0 % 2].cos()).exp().powf(2.04));
+        }
+    } else {
+        let cg7 = [
+            vec![0.12, 1.25, 0.58],
+            vec![0.11, 1.35, 0.27],
+            vec![0.2, 0.15, 0.12],
+        ];
+        a = a * 0.42
+            + (b + m135(
+                0.37,
+                &m252(&cg7, b, [a.exp2(), m[k % 2][k % 2]]),
+                Some(&0.73),
+                k,
+            ))
+            .tanh();
+    }
+    a = m169(a, &x[k % 2..=2], None, k);
+    for i0 in 0..4 {
+        let u8 = x[i0 % x.len()];
+        a = a * 0.85 + u8.tanh();
+    }
+    for i0 in 0..2 {
+        let u9 = b
+            .hypot(x[(i0 + 3) % x.len()].hypot(1.12))
+            .hypot(b.hypot(0.9));
+        a = a * 0.38 + u9.tanh();
+    }
+    a - b
+}
+
+const M278: Case = Case {
+    name: "m278",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, k| vec![m278(&q[0..3], z[0], k, q[3], &rows(&z[1..5], 2))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m278_jvp(
+            &q[0..3],
+            z[0],
+            d[0],
+            k,
+            q[3],
+            &rows(&z[1..5], 2),
+            &rows(&d[1..5], 2),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1, g4) = m278_vjp(&q[0..3], z[0], k, q[3], &rows(&z[1..5], 2), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &g4.concat()[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1, g4) = m278_grad(&q[0..3], z[0], k, q[3], &rows(&z[1..5], 2));
+        (r, cat(&[&[g1][..], &g4.concat()[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, g4, h1, h4) = m278_hvp(
+            &q[0..3],
+            z[0],
+            d[0],
+            k,
+            q[3],
+            &rows(&z[1..5], 2),
+            &rows(&d[1..5], 2),
+        );
+        (
+            r,
+            cat(&[&[g1][..], &g4.concat()[..]]),
+            cat(&[&[h1][..], &h4.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.412, 1.4102, 0.7849, 0.9751, 0.2081],
+            q: &[0.9371, 1.2033, -0.944, -0.3018],
+            k: 0,
+            t: &[-0.461, -0.4159, -0.9731, -0.2615, 0.2702],
+            c: &[-1.0501],
+            v: &[-0.9021, 0.2736, -0.3824, 0.0648, -0.0117],
+            y: &[1.81437960157],
+        },
+        Point {
+            z: &[0.4802, -0.9303, 0.9274, -0.3183, -0.2223],
+            q: &[-1.4177, 0.6974, 0.4808, -0.452],
+            k: 3,
+            t: &[0.487, -0.515, 0.9205, -0.659, -0.307],
+            c: &[1.5158],
+            v: &[0.9259, 0.1517, -0.8493, -0.5608, -0.3693],
+            y: &[0.71735000006],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m279(x: &[f64], mut b: f64) -> f64 {
+    let mut s = x[0] * 0.56;
+    b = b * 0.32 + 0.1;
+    let mut d1 = DVector::from_column_slice(&x[0..2]);
+    let v2 = DVector::from_column_slice(&x[0..2]);
+    m117(b, &v2, &mut d1);
+    s = s * 0.55 + d1[1].sin();
+    (s + d1[0]) * b
+}
+
+const M279: Case = Case {
+    name: "m279",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m279(&z[0..2], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m279_jvp(&z[0..2], &d[0..2], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m279_vjp(&z[0..2], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m279_grad(&z[0..2], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m279_hvp(&z[0..2], &d[0..2], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5981, -1.0962],
+            q: &[0.1017],
+            k: 3,
+            t: &[-0.4635, -0.5696],
+            c: &[-0.6511],
+            v: &[-0.1684, -0.6883],
+            y: &[-0.10499648503],
+        },
+        Point {
+            z: &[-1.2319, 0.9388],
+            q: &[0.203],
+            k: 3,
+            t: &[-0.8055, -0.3175],
+            c: &[-1.9522],
+            v: &[0.9625, -0.1389],
+            y: &[0.0390372990196],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m280(x: &[f64]) -> f64 {
+    let w1 = vec![
+        (x[1] * (x[0].powi(2) + 1.16).log2()).atan(),
+        x[2].sinh(),
+        x[x.len() - 1].max(0.73),
+        x[2] - x[1],
+    ];
+    let (e2, _) = m203(0, x[x.len() - 1] + w1[2], w1.clone(), 1.04, 1.13);
+    let u3 = e2;
+    let mut u4 = u3;
+    if x[x.len() - 1] > 0.54 {
+        let mut vs5 = 0.0;
+        let mut order6: Vec<usize> = Vec::new();
+        for i0 in 0..4 {
+            order6.push((i0 * 1 + 1) % 4);
+            vs5 += 0.5
+                * w1[order6[order6.len() - 1]]
+                * (w1[i0 % w1.len()].tanh().cosh().sqrt() - x[x.len() - 1]);
+        }
+    } else {
+        u4 *= 0.44 + 0.29 * (x[0] * u4.hypot(u4 * u4 + 1.79)).cos();
+    }
+    let r7 = &x[0..2];
+    let u8 = r7[0] - r7[r7.len() - 1] * u3.powi(3);
+    let u9 = if u3.mul_add(u4, u4).cosh() < 0.07 {
+        return u8.sin() - x[x.len() - 1];
+    } else {
+        u4.clamp(-0.26, 1.47) * (u8 * u3)
+    };
+    for i0 in (0..3).rev() {
+        let e11 = (4..x.len())
+            .map(|i12| f64::asinh(u9) + x[i12].atan())
+            .sum::<f64>();
+        u4 += e11 * (u9 * u3);
+        u4 += e11 * w1[(i0 + 2) % w1.len()];
+    }
+    u4.atan() - u9 + u8
+}
+
+const M280: Case = Case {
+    name: "m280",
+    live: &[(0, 4)],
+    f: |z, _, _| vec![m280(&z[0..4])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m280_jvp(&z[0..4], &d[0..4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = m280_vjp(&z[0..4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = m280_grad(&z[0..4]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = m280_hvp(&z[0..4], &d[0..4]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5278, 0.7022, 0.3609, -0.8952],
             q: &[],
             k: 2,
-            t: &[-0.765, -0.4958, 0.0191, -0.093, 0.0647, 0.2798, -0.8399],
-            c: &[0.9156, -0.6288, 0.5329, 1.3792, -0.6565, -1.8491],
+            t: &[0.2914, 0.604, -0.4178, 0.4149],
+            c: &[1.7052],
+            v: &[0.5392, 0.0822, -0.4083, 0.5866],
+            y: &[0.17891940936],
+        },
+        Point {
+            z: &[-1.3973, -0.9869, 0.4259, -1.1246],
+            q: &[],
+            k: 0,
+            t: &[-0.175, 0.0968, -0.0061, 0.5937],
+            c: &[-1.4087],
+            v: &[0.201, -0.4785, -0.5121, -0.8212],
+            y: &[-0.99321296016],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, x))]
+fn m281(a: f64, x: &[f64], w: Option<&[f64]>, k: usize) -> f64 {
+    let mut s = a * x[1];
+    if s > 0.25 {
+        let t2 = match w {
+            None => (x[1] - 0.3),
+            Some(w) => w[0] * (x[0] - 0.47),
+        };
+        s = s * 0.5 + t2;
+    }
+    if let Some(w) = w {
+        s += w[0] * (x[1] - 0.65);
+    }
+    if matches!(k, 0 | 4) {
+        s = s * 0.77 + a * x[0];
+    }
+    s * a
+}
+
+const M281: Case = Case {
+    name: "m281",
+    live: &[(0, 1), (1, 3)],
+    f: |z, q, k| vec![m281(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0..2]), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m281_jvp(
+            z[0],
+            d[0],
+            &z[1..3],
+            &d[1..3],
+            (k % 2 == 1).then_some(&q[0..2]),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m281_vjp(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0..2]), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m281_grad(z[0], &z[1..3], (k % 2 == 1).then_some(&q[0..2]), k);
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m281_hvp(
+            z[0],
+            d[0],
+            &z[1..3],
+            &d[1..3],
+            (k % 2 == 1).then_some(&q[0..2]),
+            k,
+        );
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.1128, 0.7964, -0.0516],
+            q: &[-0.8559, 0.3963],
+            k: 2,
+            t: &[0.3516, -0.8084, -0.6872],
+            c: &[-1.8778],
+            v: &[-0.6607, -0.0654, -0.0976],
+            y: &[-0.000656550144],
+        },
+        Point {
+            z: &[0.9633, 1.4466, -0.0321],
+            q: &[-1.4624, -1.0515],
+            k: 2,
+            t: &[-0.8008, -0.3884, -0.445],
+            c: &[1.856],
+            v: &[0.4242, -0.3108, 0.1187],
+            y: &[-0.029787095169],
+        },
+    ],
+};
+
+#[differentiate]
+fn m282(a: f64, x: &DVector<f64>, y: &mut DVector<f64>) -> f64 {
+    y[1] = a * x[0] * y[0];
+    y[0] * a + 0.59 * x[1]
+}
+
+const M282: Case = Case {
+    name: "m282",
+    live: &[(0, 1), (1, 3)],
+    f: |z, _, _| {
+        let mut b2 = DVector::from_column_slice(&z[3..5]);
+        let r = m282(z[0], &DVector::from_column_slice(&z[1..3]), &mut b2);
+        cat(&[&[r][..], b2.as_slice()])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b2, mut db2) = (
+            DVector::from_column_slice(&z[3..5]),
+            DVector::from_column_slice(&d[3..5]),
+        );
+        let (r, dr) = m282_jvp(
+            z[0],
+            d[0],
+            &DVector::from_column_slice(&z[1..3]),
+            &DVector::from_column_slice(&d[1..3]),
+            &mut b2,
+            &mut db2,
+        );
+        (
+            cat(&[&[r][..], b2.as_slice()]),
+            cat(&[&[dr][..], db2.as_slice()]),
+        )
+    },
+    vjp: |z, _, _, c| {
+        let (mut b2, mut cb2) = (
+            DVector::from_column_slice(&z[3..5]),
+            DVector::from_column_slice(&c[1..3]),
+        );
+        let (r, g0, g1) = m282_vjp(
+            z[0],
+            &DVector::from_column_slice(&z[1..3]),
+            &mut b2,
+            &mut cb2,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], b2.as_slice()]),
+            cat(&[&[g0][..], g1.as_slice(), cb2.as_slice()]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.4344, 1.2859, -0.5758, -0.3326, 1.032],
+            q: &[],
+            k: 3,
+            t: &[-0.5634, 0.5316, -0.5196, 0.4917, 0.224],
+            c: &[-1.7882, -0.5973, -1.2056],
             v: &[],
-            y: &[1.43112108, -0.3127, -0.7667, -0.9276, 0.5565, -0.8703],
+            y: &[-0.48420344, -0.3326, -0.185788683696],
+        },
+        Point {
+            z: &[0.6242, 0.5487, 0.9417, 0.0413, 1.2669],
+            q: &[],
+            k: 1,
+            t: &[-0.2198, 0.2853, 0.9369, -0.836, 0.1673],
+            c: &[-0.7973, 0.8571, -1.3293],
+            v: &[],
+            y: &[0.58138246, 0.0413, 0.014145189702],
+        },
+    ],
+};
+
+#[differentiate(wrt(v))]
+fn m283<T: Real>(v: Vec<T>, a: T) -> Vec<T> {
+    let mut s = (v[1] + T::from_f64(0.79) * v[0]);
+    s += T::from_f64(0.7)
+        * m205(
+            [T::from_f64(0.61), T::from_f64(0.44)],
+            vec![T::from_f64(0.39), T::from_f64(0.84)],
+            T::from_f64(0.5),
+            (v[1] - a),
+        );
+    s += T::from_f64(0.64)
+        * m205(
+            [T::from_f64(0.6), T::from_f64(0.26)],
+            vec![T::from_f64(0.56), T::from_f64(0.62)],
+            T::from_f64(0.31),
+            (v[1] * T::from_f64(0.54)).sin(),
+        );
+    s += T::from_f64(0.48)
+        * m205(
+            [T::from_f64(0.76), T::from_f64(0.66)],
+            vec![T::from_f64(0.54), T::from_f64(0.87)],
+            T::from_f64(0.59),
+            (v[0] * T::from_f64(0.6)).tanh(),
+        );
+    vec![(v[0] - a), s + v[1]]
+}
+
+const M283: Case = Case {
+    name: "m283",
+    live: &[(0, 2)],
+    f: |z, q, _| m283(z[0..2].to_vec(), q[0]),
+    jvp: |z, d, q, _| {
+        let (r, dr) = m283_jvp(z[0..2].to_vec(), d[0..2].to_vec(), q[0]);
+        (r, dr)
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m283_vjp(z[0..2].to_vec(), q[0], c[..2].to_vec());
+        (r, cat(&[&g0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.638, -0.7189],
+            q: &[0.9521],
+            k: 3,
+            t: &[-0.7659, 0.1139],
+            c: &[-1.1044, -1.7254],
+            v: &[],
+            y: &[-0.3141, -2.49383550253],
+        },
+        Point {
+            z: &[-1.4712, 0.9285],
+            q: &[-0.421],
+            k: 3,
+            t: &[-0.9303, -0.6781],
+            c: &[-1.9206, -1.7221],
+            v: &[],
+            y: &[-1.0502, 3.02070740782],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m284(x: &[f64]) -> f64 {
+    let d1 = m201(
+        x[x.len() - 1],
+        &m149(x[x.len() - 1], 3, x[x.len() - 1], x, [0.19, 0.69], 1.37),
+        None,
+        2,
+    );
+    let mut u2 = 0.99 * d1;
+    if (x[0] * f64::powf(1.14, 0.4 * x[x.len() - 1].cos())).atan() > -0.6 {
+        let mut u3 = vec![
+            x[x.len() - 1],
+            (0.49 * x[x.len() - 1].cos()).tan(),
+            x[2].mul_add(u2, d1),
+        ];
+        for i0 in 0..4 {
+            u3 = m149(
+                d1.powi(3),
+                i0,
+                (0.59 * u2.tanh()).asin(),
+                &u3,
+                [0.9, 1.11],
+                0.47 * i0 as f64,
+            );
+        }
+        for i0 in 0..u3.len() {
+            u2 = u2 * 0.64 + u3[i0].atan();
+        }
+    }
+    for i0 in 0..x.len() {
+        let u4 = (d1.powi(2) + 1.56).log2().atan();
+        u2 += u4 * d1;
+    }
+    for i0 in 0..3 {
+        let mut vs5 = 0.0;
+        let mut kk6 = 0usize;
+        for i1 in 0..2 {
+            bump(&mut kk6, 3);
+            vs5 += 0.64 * x[kk6] * (x[i1 % x.len()] * d1.sinh());
+        }
+    }
+    let b7 = x;
+    let u8 = b7[0] + (d1 + d1);
+    let t9 = u8 - u2;
+    let mut s10 = b7[0] + x[1];
+    let mut j11 = 0;
+    0.6 * loop {
+        s10 += -d1 + x[0];
+        s10 *= d1.hypot(1.5).tanh();
+        j11 += 1;
+        if s10 < -0.14 {
+            break s10 * t9;
+        }
+        if s10 > 0.16 {
+            return s10 + t9;
+        }
+        if j11 >= 4 {
+            break s10 * t9;
+        }
+    }
+}
+
+const M284: Case = Case {
+    name: "m284",
+    live: &[(0, 3)],
+    f: |z, _, _| vec![m284(&z[0..3])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m284_jvp(&z[0..3], &d[0..3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = m284_vjp(&z[0..3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = m284_grad(&z[0..3]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = m284_hvp(&z[0..3], &d[0..3]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.073, -0.9813, -1.0135],
+            q: &[],
+            k: 3,
+            t: &[-0.2356, 0.1135, 0.2799],
+            c: &[1.2065],
+            v: &[-0.959, 0.5265, 0.1373],
+            y: &[3.55242823574],
+        },
+        Point {
+            z: &[-0.8616, -0.305, -0.5165],
+            q: &[],
+            k: 0,
+            t: &[0.86, 0.8818, 0.3912],
+            c: &[1.954],
+            v: &[0.3577, -0.0308, 0.1109],
+            y: &[1.39366435846],
+        },
+    ],
+};
+
+#[differentiate(wrt(y))]
+fn m285(y: &mut [f64]) {
+    let s: f64 = y.iter().map(|v| v * v).sum();
+    y[3] = (0.5 * s).tanh() + 0.67 * y[3];
+    m213(&mut y[1..4], 0.84);
+    for i in 0..y.len() {
+        y[i] = y[i].sin();
+    }
+}
+
+const M285: Case = Case {
+    name: "m285",
+    live: &[],
+    f: |z, _, _| {
+        let mut b0 = z[0..4].to_vec();
+        m285(&mut b0);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..4].to_vec(), d[0..4].to_vec());
+        m285_jvp(&mut b0, &mut db0);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..4].to_vec(), c[0..4].to_vec());
+        let () = m285_vjp(&mut b0, &mut cb0);
+        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.5047, -0.5226, -1.1553, -0.2957],
+            q: &[],
+            k: 4,
+            t: &[-0.6766, 0.3504, 0.8372, 0.718],
+            c: &[1.5171, -0.6719, 0.7929, -0.8772],
+            v: &[],
+            y: &[
+                -0.483544866214,
+                0.677071442803,
+                -0.742857255831,
+                -0.241687264591,
+            ],
+        },
+        Point {
+            z: &[0.2942, -0.3736, -0.7231, 0.0681],
+            q: &[],
+            k: 1,
+            t: &[-0.1647, -0.0224, -0.2548, -0.2205],
+            c: &[-1.6866, 1.5413, -1.6178, 1.8579],
+            v: &[],
+            y: &[
+                0.289974315455,
+                0.591452342544,
+                -0.673451031524,
+                -0.193938489775,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, x))]
+fn m286(a: f64, x: &[f64], w: Option<&f64>, k: usize) -> f64 {
+    let mut s = x[1] * a.tanh();
+    let t1 = match w {
+        Some(w) => *w * x[1] * a.sin(),
+        None => a * x[1],
+    };
+    s = s * 0.75 + t1;
+    for i in 0..x.len() {
+        if let Some(w) = w {
+            s += *w * (x[i] - 0.62);
+        } else {
+            s -= 0.5 * (x[i] - 0.56);
+        }
+    }
+    if let Some(w) = w {
+        s += *w * x[0] * a.tanh();
+    } else {
+        s -= 0.32 * x[0] * a.sin();
+    }
+    s + a.sin()
+}
+
+const M286: Case = Case {
+    name: "m286",
+    live: &[(0, 1), (1, 4)],
+    f: |z, q, k| vec![m286(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0]), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m286_jvp(
+            z[0],
+            d[0],
+            &z[1..4],
+            &d[1..4],
+            (k % 2 == 1).then_some(&q[0]),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m286_vjp(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0]), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m286_grad(z[0], &z[1..4], (k % 2 == 1).then_some(&q[0]), k);
+        (r, cat(&[&[g0][..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m286_hvp(
+            z[0],
+            d[0],
+            &z[1..4],
+            &d[1..4],
+            (k % 2 == 1).then_some(&q[0]),
+            k,
+        );
+        (r, cat(&[&[g0][..], &g1[..]]), cat(&[&[h0][..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.3882, -1.0879, 0.7159, -1.486],
+            q: &[1.4257],
+            k: 4,
+            t: &[-0.9224, 0.0813, 0.3025, -0.5808],
+            c: &[-1.9572],
+            v: &[-0.2093, 0.757, 0.0802, -0.0909],
+            y: &[4.56251206433],
+        },
+        Point {
+            z: &[-0.5084, -1.3934, -0.0435, 0.4239],
+            q: &[1.1898],
+            k: 1,
+            t: &[0.5359, 0.9728, 0.0492, -0.0842],
+            c: &[-1.836],
+            v: &[-0.0485, 0.769, -0.8957, -0.4983],
+            y: &[-3.08755196152],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m287<T: Real>(a: T, x: &[T]) -> T {
+    let mut s = x[0] * x[1];
+    s += T::from_f64(0.26)
+        * m205(
+            [T::from_f64(0.84), T::from_f64(0.51)],
+            vec![T::from_f64(0.87), T::from_f64(0.36)],
+            a,
+            (x[3] + T::from_f64(0.22) * x[1]),
+        );
+    for i in 0..x.len() {
+        s += T::from_f64(0.9)
+            * m205(
+                [T::from_f64(0.45), T::from_f64(0.84)],
+                vec![T::from_f64(0.78), T::from_f64(0.58)],
+                a,
+                x[i] * a,
+            );
+    }
+    (s + x[3]) * T::from_f64(0.38) + (x[3] + T::from_f64(0.86) * a)
+}
+
+const M287: Case = Case {
+    name: "m287",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m287(q[0], &z[0..4])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m287_jvp(q[0], &z[0..4], &d[0..4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m287_vjp(q[0], &z[0..4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m287_grad(q[0], &z[0..4]);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m287_hvp(q[0], &z[0..4], &d[0..4]);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.1821, -0.0908, 0.6083, 0.3849],
+            q: &[0.3341],
+            k: 4,
+            t: &[0.9172, 0.0426, -0.0982, -0.9816],
+            c: &[-1.2533],
+            v: &[0.794, 0.6695, -0.4333, -0.2696],
+            y: &[0.790795582622],
+        },
+        Point {
+            z: &[-0.5896, -0.643, -0.4003, 0.4273],
+            q: &[-0.7421],
+            k: 4,
+            t: &[0.3778, 0.0201, 0.7609, -0.5801],
+            c: &[0.7076],
+            v: &[-0.7905, 0.5678, -0.6577, 0.8347],
+            y: &[-0.0981928079922],
+        },
+    ],
+};
+
+#[differentiate]
+fn m288(a: f64, m: &mut DMatrix<f64>) {
+    m[(1, 1)] += a * m[(0, 2)];
+    for j in 0..3 {
+        m[(0, j)] *= a;
+    }
+    m[(0, 0)] = (m[(0, 0)] * a).sin();
+}
+
+const M288: Case = Case {
+    name: "m288",
+    live: &[(0, 1)],
+    f: |z, _, _| {
+        let mut b1 = DMatrix::from_column_slice(2, 3, &z[1..7]);
+        m288(z[0], &mut b1);
+        cat(&[b1.as_slice()])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b1, mut db1) = (
+            DMatrix::from_column_slice(2, 3, &z[1..7]),
+            DMatrix::from_column_slice(2, 3, &d[1..7]),
+        );
+        m288_jvp(z[0], d[0], &mut b1, &mut db1);
+        (cat(&[b1.as_slice()]), cat(&[db1.as_slice()]))
+    },
+    vjp: |z, _, _, c| {
+        let (mut b1, mut cb1) = (
+            DMatrix::from_column_slice(2, 3, &z[1..7]),
+            DMatrix::from_column_slice(2, 3, &c[0..6]),
+        );
+        let g0 = m288_vjp(z[0], &mut b1, &mut cb1);
+        (cat(&[b1.as_slice()]), cat(&[&[g0][..], cb1.as_slice()]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.3157, 0.3762, -0.0489, 1.156, -0.6789, -1.2197, 0.2624],
+            q: &[],
+            k: 1,
+            t: &[0.3357, -0.3736, -0.8834, -0.6133, -0.2418, -0.6205, -0.0301],
+            c: &[0.507, -1.792, 1.6883, -1.9061, -0.7421, -1.4604],
+            v: &[],
+            y: &[
+                0.0374857489361,
+                -0.0489,
+                0.3649492,
+                -1.06395929,
+                -0.38505929,
+                0.2624,
+            ],
+        },
+        Point {
+            z: &[-0.4098, -1.249, 0.644, -0.9446, 0.8729, -1.3103, 0.0111],
+            q: &[],
+            k: 3,
+            t: &[0.7001, 0.8767, -0.9707, -0.5295, 0.181, 0.4313, 0.4875],
+            c: &[-0.8522, 0.7692, 1.129, -1.247, -0.8896, -1.0357],
+            v: &[],
+            y: &[
+                -0.208217453233,
+                0.644,
+                0.38709708,
+                1.40986094,
+                0.53696094,
+                0.0111,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m289(v: Vec<f64>, mut a: f64, k: usize, xs: &[f64], b: f64) -> ([f64; 2], f64) {
+    for i0 in 0..k + 1 {
+        let mut mu1 = b * (a * a + 1.7).ln_1p();
+        let old2 = take(&mut mu1);
+        mu1 += 0.82 * old2 + old2.sin();
+        a += mu1 * xs[(i0 + 2) % xs.len()].hypot(1.96 + mu1.sin());
+        a = a * 0.22 + mu1.tanh();
+    }
+    if k < 1 {
+        let u5 = xs
+            .iter()
+            .step_by(2)
+            .zip(v.iter())
+            .map(|(&v3, &v4)| v4.powi(0) * v3)
+            .sum::<f64>();
+        a += u5 * -b;
+    }
+    if (b + xs[k % xs.len()].hypot(1.4 + b.sin())).tanh() > 0.28 {
+        a += b * a;
+    }
+    for i0 in 0..2 {
+        let w6 = vec![b.powi(0) - b, a + a];
+        let mut bf7 = [0.0; 4];
+        m219(
+            0.5 * i0 as f64,
+            (w6[i0 % w6.len()] * w6[i0 % w6.len()] + 0.91).sqrt(),
+            xs,
+            w6.clone(),
+            [v[(i0 + 1) % v.len()] + a, b],
+            &mut bf7[1..],
+        );
+        for i1 in 0..bf7.len() {
+            a = a * 0.27 + bf7[i1].tanh();
+        }
+    }
+    let mut bf9 = [0.38 * xs[k % xs.len()], b * a, b - b, b - a];
+    m209(&mut bf9);
+    for i0 in 0..bf9.len() {
+        a += bf9[i0] * a.powi(3);
+    }
+    for i0 in 0..4 {
+        let r10 = &xs[0..2];
+    }
+    ([0.37 * a, 0.97 * b], a.atan2(xs[1].hypot(1.04)) - b)
+}
+
+const M289: Case = Case {
+    name: "m289",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let (r0, r1) = m289(q[0..3].to_vec(), q[3], k, &q[4..8], z[0]);
+        cat(&[&r0[..], &[r1][..]])
+    },
+    jvp: |z, d, q, k| {
+        let ((r0, r1), (dr0, dr1)) = m289_jvp(q[0..3].to_vec(), q[3], k, &q[4..8], z[0], d[0]);
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&dr0[..], &[dr1][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let ((r0, r1), g4) = m289_vjp(
+            q[0..3].to_vec(),
+            q[3],
+            k,
+            &q[4..8],
+            z[0],
+            (arr(&c[0..2]), c[2]),
+        );
+        (cat(&[&r0[..], &[r1][..]]), cat(&[&[g4][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.2862],
+            q: &[
+                -0.7299, 0.9186, -1.0297, -1.4476, -1.2732, -1.1484, 0.0778, 0.3225,
+            ],
+            k: 1,
+            t: &[-0.0017],
+            c: &[-1.8721, -1.2336, -0.5084],
+            v: &[],
+            y: &[0.142274602348, -0.277614, 0.529473078535],
+        },
+        Point {
+            z: &[0.2299],
+            q: &[
+                -0.8005, 0.962, 1.4054, 0.6594, -1.2766, 0.1153, 0.4259, 0.6672,
+            ],
+            k: 3,
+            t: &[0.196],
+            c: &[-1.3049, -1.7691, -1.6994],
+            v: &[],
+            y: &[-0.161245105253, 0.223003, -0.624535822917],
+        },
+    ],
+};
+
+#[differentiate]
+fn m290(k: usize, mut p: [f64; 2], pr: &[f64; 2]) -> f64 {
+    let mut bf1 = [
+        pr[k % pr.len()],
+        pr[1] / (2.24 + pr[1].sin()),
+        (0.84 * pr[0].cos()).acos(),
+        p[k % p.len()].atan().exp().ln_1p(),
+    ];
+    m213(&mut bf1[1..], 1.24);
+    let u3 = bf1[k % bf1.len()] * (bf1[bf1.len() - 1] * (k as f64 - p[0]));
+    let mut u4 = u3;
+    for i0 in 0..k + 1 {
+        let cg5 = [
+            vec![0.95, 1.45, 1.47],
+            vec![0.18, 0.61, 1.42],
+            vec![0.14, 0.19, 0.34],
+        ];
+        let d6 = m286(u3, &m252(&cg5, u3, p), Some(&0.73), k);
+        u4 += d6 * (u3.sin() * 0.55).atanh();
+        u4 -= (d6 * (1.16 * d6.cos()).cosh().ln_1p()).sin();
+    }
+    if (p[p.len() - 1] * u4.cos()).sin() < -0.45 {
+        let u7 = u3.tanh().hypot(u3.tanh().exp());
+        u4 += u7 * u7;
+    } else {
+        u4 += pr[1];
+    }
+    if p[k % p.len()] < 0.7 {
+        let u8 = 1.41 * u4 * u3;
+        u4 -= (u8 + (bf1[k % bf1.len()] * bf1[k % bf1.len()] + 1.83).ln()).sin();
+    } else {
+        u4 -= p[p.len() - 1] * u4;
+    }
+    for i0 in 0..p.len() {
+        if p[p.len() - 1] < 0.17 {
+            p[i0] *= 0.49 + 0.37 * (p[i0 % p.len()] * u3).cos();
+        }
+    }
+    u4 + 0.84 * u3 + p[0] + p[p.len() - 1]
+}
+
+const M290: Case = Case {
+    name: "m290",
+    live: &[(0, 2), (2, 4)],
+    f: |z, _, k| vec![m290(k, arr(&z[0..2]), &arr(&z[2..4]))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m290_jvp(
+            k,
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &arr(&z[2..4]),
+            &arr(&d[2..4]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g1, g2) = m290_vjp(k, arr(&z[0..2]), &arr(&z[2..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..], &g2[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g1, g2) = m290_grad(k, arr(&z[0..2]), &arr(&z[2..4]));
+        (r, cat(&[&g1[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g1, g2, h1, h2) = m290_hvp(
+            k,
+            arr(&z[0..2]),
+            arr(&d[0..2]),
+            &arr(&z[2..4]),
+            &arr(&d[2..4]),
+        );
+        (r, cat(&[&g1[..], &g2[..]]), cat(&[&h1[..], &h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3353, -0.5421, 0.8288, 0.5398],
+            q: &[],
+            k: 0,
+            t: &[-0.5625, -0.0292, -0.8355, 0.8572],
+            c: &[-1.3661],
+            v: &[0.0763, 0.6056, 0.1391, -0.1341],
+            y: &[-0.106051782978],
+        },
+        Point {
+            z: &[1.3894, 1.489, 0.9989, -0.5938],
+            q: &[],
+            k: 3,
+            t: &[0.0493, 0.8763, -0.7045, -0.1981],
+            c: &[-0.5113],
+            v: &[0.4101, 0.9788, 0.3313, -0.0234],
+            y: &[-0.587339700233],
+        },
+    ],
+};
+
+#[differentiate(wrt(w))]
+fn m291(d: DVector<f64>, e: DVector<f64>, w: &DVector<f64>) -> f64 {
+    d.dot(w) * e[0] + (w[0] * e[1]).sin()
+}
+
+const M291: Case = Case {
+    name: "m291",
+    live: &[(0, 3)],
+    f: |z, q, _| {
+        vec![m291(
+            DVector::from_column_slice(&q[0..3]),
+            DVector::from_column_slice(&q[3..6]),
+            &DVector::from_column_slice(&z[0..3]),
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = m291_jvp(
+            DVector::from_column_slice(&q[0..3]),
+            DVector::from_column_slice(&q[3..6]),
+            &DVector::from_column_slice(&z[0..3]),
+            &DVector::from_column_slice(&d[0..3]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g2) = m291_vjp(
+            DVector::from_column_slice(&q[0..3]),
+            DVector::from_column_slice(&q[3..6]),
+            &DVector::from_column_slice(&z[0..3]),
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[g2.as_slice()]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g2) = m291_grad(
+            DVector::from_column_slice(&q[0..3]),
+            DVector::from_column_slice(&q[3..6]),
+            &DVector::from_column_slice(&z[0..3]),
+        );
+        (r, cat(&[g2.as_slice()]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g2, h2) = m291_hvp(
+            DVector::from_column_slice(&q[0..3]),
+            DVector::from_column_slice(&q[3..6]),
+            &DVector::from_column_slice(&z[0..3]),
+            &DVector::from_column_slice(&d[0..3]),
+        );
+        (r, cat(&[g2.as_slice()]), cat(&[h2.as_slice()]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5035, 0.6706, 0.2382],
+            q: &[-0.5405, -1.2559, -1.1831, -0.4259, -1.4214, -0.8727],
+            k: 3,
+            t: &[-0.7331, -0.4208, -0.6648],
+            c: &[-0.5775],
+            v: &[-0.0694, -0.7303, 0.4344],
+            y: &[1.01894223531],
+        },
+        Point {
+            z: &[-0.6446, -0.099, 0.8048],
+            q: &[-0.6341, 1.1784, 0.503, -1.3371, -1.4351, -0.3088],
+            k: 0,
+            t: &[-0.4156, 0.4106, -0.7975],
+            c: &[-0.8195],
+            v: &[-0.3295, -0.9419, 0.0743],
+            y: &[-0.133156355206],
+        },
+    ],
+};
+
+#[differentiate(wrt(y))]
+fn m292(y: &mut [f64], c: f64) {
+    for i in 0..y.len() {
+        y[i] = y[i].sin();
+    }
+    for i in 1..y.len() {
+        y[i] += 0.23 * (y[i - 1] * c).sin();
+    }
+    m213(y, 0.8);
+}
+
+const M292: Case = Case {
+    name: "m292",
+    live: &[],
+    f: |z, q, _| {
+        let mut b0 = z[0..3].to_vec();
+        m292(&mut b0, q[0]);
+        cat(&[&b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..3].to_vec(), d[0..3].to_vec());
+        m292_jvp(&mut b0, &mut db0, q[0]);
+        (cat(&[&b0[..]]), cat(&[&db0[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..3].to_vec(), c[0..3].to_vec());
+        let () = m292_vjp(&mut b0, &mut cb0, q[0]);
+        (cat(&[&b0[..]]), cat(&[&cb0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.6838, -0.7194, 0.2757],
+            q: &[0.094],
+            k: 0,
+            t: &[0.3768, -0.2932, 0.9904],
+            c: &[-1.0588, 1.6895, -1.9611],
+            v: &[],
+            y: &[0.645026799905, -0.762656693656, -0.362115495635],
+        },
+        Point {
+            z: &[-0.779, -0.6802, 0.9315],
+            q: &[0.2405],
+            k: 4,
+            t: &[0.6203, 0.9588, -0.7088],
+            c: &[1.7251, -0.8841, -1.7634],
+            v: &[],
+            y: &[0.620568208159, -0.770684190094, 0.232110966371],
+        },
+    ],
+};
+
+#[differentiate(wrt(x), joint)]
+fn m293(k: usize, xs: &[f64], x: &[f64], p: [f64; 3], d: &mut [f64]) {
+    let mut u1 = ((k as f64).powi(2) + 1.21).powf(p[1].sin());
+    for i0 in (0..xs.len()).rev() {
+        m213(&mut d[(i0 + 1) % 2..(i0 + 1) % 2 + 3], 0.23);
+    }
+    if (x[1] * (p[k % p.len()] - u1)) > 0.25 {
+        let mut mu3 = [
+            x[k % x.len()]
+                * m187(
+                    xs[0].atan2((1.34 * u1.cos()).cosh()),
+                    &xs[0..=k % 2 + 1],
+                    None,
+                    1,
+                ),
+            u1 / u1.atan().exp(),
+        ];
+        use std::mem::{swap, take};
+        let old4 = mu3;
+        take(&mut mu3);
+        mu3[0] += 0.79 * old4[1] + old4[0].sin();
+        mu3[1] += 0.79 * old4[0] + old4[1].sin();
+        for i0 in 0..mu3.len() {
+            u1 = u1 * 0.38 + mu3[i0].tanh();
+        }
+    } else {
+        u1 = (u1 * x[0]).tanh() + (1.94 + u1.sin()).ln_1p();
+    }
+    let mut j5 = 0;
+    while j5 < 2 {
+        let mut su6 = p.to_vec();
+        let mut sw7 = vec![x[2], u1.abs(), xs[j5 % xs.len()].mul_add(u1, u1)];
+        for _ in 0..3 {
+            std::mem::swap(&mut su6, &mut sw7);
+            su6[0] = 0.44 * su6[0] + sw7[1].sin();
+        }
+        for i1 in 0..su6.len() {
+            u1 += su6[i1] * u1.max(0.12);
+        }
+        j5 += 1;
+    }
+    for i0 in 0..4 {
+        for &v8 in xs.iter().skip(2) {
+            u1 += v8 * u1.clamp(-0.76, 0.36).tanh();
+        }
+    }
+    d[0] = 0.83 * u1;
+    d[1] = x[0] * (u1 * p[p.len() - 1]);
+    d[2] += p[1].tanh() + x[1];
+    d[3] += x[1] * (p[1] / (1.35 + u1.sin()));
+}
+
+const M293: Case = Case {
+    name: "m293",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let mut b4 = z[3..7].to_vec();
+        m293(k, &q[0..3], &z[0..3], arr(&q[3..6]), &mut b4);
+        cat(&[&b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b4, mut db4) = (z[3..7].to_vec(), d[3..7].to_vec());
+        m293_jvp(
+            k,
+            &q[0..3],
+            &z[0..3],
+            &d[0..3],
+            arr(&q[3..6]),
+            &mut b4,
+            &mut db4,
+        );
+        (cat(&[&b4[..]]), cat(&[&db4[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b4, mut cb4) = (z[3..7].to_vec(), c[0..4].to_vec());
+        let g2 = m293_vjp(k, &q[0..3], &z[0..3], arr(&q[3..6]), &mut b4, &mut cb4);
+        (cat(&[&b4[..]]), cat(&[&g2[..], &cb4[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1824, -1.3526, 1.4467, 0.2325, 0.9277, -1.0624, -1.1908],
+            q: &[-0.1485, 0.1351, 0.3538, 1.1854, -1.0153, 1.4451],
+            k: 2,
+            t: &[-0.3917, 0.3799, 0.5326, 0.1985, 0.1176, -0.5056, -0.139],
+            c: &[1.4965, 0.6558, -1.239, -1.6369],
+            v: &[],
+            y: &[
+                0.368052805537,
+                0.116883921847,
+                -2.45996814095,
+                0.0618493323774,
+            ],
+        },
+        Point {
+            z: &[-1.0965, 0.5028, -1.2572, -0.3899, -0.3551, 1.2768, -1.2638],
+            q: &[-0.8695, 0.2725, 0.3217, 1.0951, 0.0941, 1.2266],
+            k: 0,
+            t: &[0.7498, 0.0986, -0.637, -0.7505, 0.6926, -0.6401, -0.8842],
+            c: &[1.291, 0.9089, 0.5974, 1.5406],
+            v: &[],
+            y: &[
+                2.34535602026,
+                -3.80051351322,
+                1.23945853493,
+                -0.571994281796,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn m294<T: Real>(a: T, x: &[T], p: [T; 3]) -> Vec<T> {
+    let mut s = (p[1] * T::from_f64(0.78)).cos();
+    s += T::from_f64(0.31)
+        * m205(
+            [T::from_f64(0.8), T::from_f64(0.78)],
+            vec![T::from_f64(0.65), T::from_f64(0.87)],
+            T::from_f64(0.62),
+            p[0] * x[2],
+        );
+    for i in 0..x.len() {
+        s += T::from_f64(0.49)
+            * m205(
+                [T::from_f64(0.87), T::from_f64(0.36)],
+                vec![T::from_f64(0.23), T::from_f64(0.25)],
+                T::from_f64(0.36),
+                a * p[2],
+            );
+    }
+    s += T::from_f64(0.88)
+        * m205(
+            [T::from_f64(0.21), T::from_f64(0.73)],
+            vec![T::from_f64(0.61), T::from_f64(0.84)],
+            T::from_f64(0.67),
+            (x[2] * T::from_f64(0.41)).tanh(),
+        );
+    s += T::from_f64(0.8)
+        * m205(
+            [T::from_f64(0.84), T::from_f64(0.53)],
+            vec![T::from_f64(0.31), T::from_f64(0.3)],
+            T::from_f64(0.69),
+            (p[0] * T::from_f64(0.45)).cos(),
+        );
+    vec![(a * T::from_f64(0.85)).sin(), s + a + x[2] + p[2]]
+}
+
+const M294: Case = Case {
+    name: "m294",
+    live: &[(0, 1), (1, 4), (4, 7)],
+    f: |z, _, _| m294(z[0], &z[1..4], arr(&z[4..7])),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m294_jvp(z[0], d[0], &z[1..4], &d[1..4], arr(&z[4..7]), arr(&d[4..7]));
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = m294_vjp(z[0], &z[1..4], arr(&z[4..7]), c[..2].to_vec());
+        (r, cat(&[&[g0][..], &g1[..], &g2[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.2157, 0.5152, -0.8086, -0.9944, -0.7358, -1.1075, -0.227],
+            q: &[],
+            k: 0,
+            t: &[-0.2257, -0.4162, -0.0635, 0.5225, 0.8146, 0.1253, 0.5686],
+            c: &[-1.6011, -0.9057],
+            v: &[],
+            y: &[-0.182319522859, 1.35635929509],
+        },
+        Point {
+            z: &[-0.2287, -0.2944, 0.9852, 0.6815, 1.1905, -0.7429, 0.3068],
+            q: &[],
+            k: 0,
+            t: &[-0.1, -0.8794, 0.5028, -0.1186, -0.3728, 0.6797, 0.4844],
+            c: &[-1.2201, -0.6041],
+            v: &[],
+            y: &[-0.193172965697, 4.51556315513],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m295(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.46;
+    let mut d1 = [x[0], 0.47, x[2]];
+    m264(b, &mut d1, &[0.25, -0.5, 0.75]);
+    s = s * 0.36 + d1[1].sin();
+    let mut d2 = DVector::from_column_slice(&x[0..2]);
+    let v3 = DVector::from_column_slice(&x[0..2]);
+    s += 0.34 * m282(s, &v3, &mut d2);
+    s = s * 0.34 + d2[1].sin();
+    (s + d1[0] + d2[0]) * b
+}
+
+const M295: Case = Case {
+    name: "m295",
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m295(&z[0..3], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m295_jvp(&z[0..3], &d[0..3], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m295_vjp(&z[0..3], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m295_grad(&z[0..3], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m295_hvp(&z[0..3], &d[0..3], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.2624, 0.8132, -0.6579],
+            q: &[1.3706],
+            k: 4,
+            t: &[-0.1223, 0.6041, -0.2074],
+            c: &[-0.6013],
+            v: &[0.73, 0.6966, -0.9359],
+            y: &[-1.27642952517],
+        },
+        Point {
+            z: &[1.4211, -1.0083, 0.0927],
+            q: &[-0.4853],
+            k: 1,
+            t: &[-0.4836, 0.4519, -0.3797],
+            c: &[1.1853],
+            v: &[0.8002, 0.5834, 0.8501],
+            y: &[-1.1043020799],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m296(x: &[f64], d1: &[f64], d2: &[f64], c: bool) -> f64 {
+    let mut s = x[0] * x[1];
+    let mut b1 = x;
+    s += b1[1] * d1[0];
+    b1 = d2;
+    s += b1[0] * x[2] + m229(b1, x);
+    if s > 0.35 {
+        let mut dd2 = d1;
+        if c {
+            dd2 = d2;
+        }
+        s += dd2[0] * x[1] + m229(dd2, x) * m229(if c { d2 } else { d1 }, x);
+    } else {
+        s -= 0.4 * s.sin();
+    }
+    s
+}
+
+const M296: Case = Case {
+    name: "m296",
+    live: &[(0, 3)],
+    f: |z, q, k| vec![m296(&z[0..3], &q[0..3], &q[3..6], k % 2 == 1)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m296_jvp(&z[0..3], &d[0..3], &q[0..3], &q[3..6], k % 2 == 1);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m296_vjp(&z[0..3], &q[0..3], &q[3..6], k % 2 == 1, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m296_grad(&z[0..3], &q[0..3], &q[3..6], k % 2 == 1);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m296_hvp(&z[0..3], &d[0..3], &q[0..3], &q[3..6], k % 2 == 1);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7521, -1.3935, -1.1436],
+            q: &[-1.4031, 1.356, 0.7183, -0.0236, -0.307, -1.0098],
+            k: 0,
+            t: &[0.567, -0.7586, 0.3769],
+            c: &[1.2114],
+            v: &[-0.5728, 0.4311, 0.7984],
+            y: &[18.6392958207],
+        },
+        Point {
+            z: &[1.3779, 0.1383, 0.588],
+            q: &[0.1017, -1.0318, 0.4917, -1.0447, -0.3322, -1.1546],
+            k: 2,
+            t: &[0.8334, 0.3057, -0.2481],
+            c: &[0.8244],
+            v: &[-0.5281, -0.3923, -0.8258],
+            y: &[-2.35895196481],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m297(x: &[f64], mut b: f64, q: &[f64]) -> f64 {
+    let mut s = x[0] * 0.87;
+    b = b * 0.25 + 0.1;
+    let mut d1 = DVector::from_column_slice(&x[0..2]);
+    if s > -0.26 {
+        let v2 = DVector::from_column_slice(&x[0..2]);
+        s += 0.63 * m282(s, &v2, &mut d1);
+        s = s * 0.63 + d1[1].sin();
+    } else {
+        s -= 0.31 * s.sin();
+    }
+    let mut d3 = DVector::from_element(2, 0.53);
+    d3[0] = x[0] * 0.53;
+    let v4 = DVector::from_column_slice(&q[0..2]);
+    s += 0.39 * m170(x[0] * 0.84, &v4, &mut d3);
+    s = s * 0.39 + d3[0].sin();
+    (s + d1[0] + d3[0]) * b
+}
+
+const M297: Case = Case {
+    name: "m297",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m297(&z[0..4], q[0], &q[1..4])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m297_jvp(&z[0..4], &d[0..4], q[0], &q[1..4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m297_vjp(&z[0..4], q[0], &q[1..4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m297_grad(&z[0..4], q[0], &q[1..4]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m297_hvp(&z[0..4], &d[0..4], q[0], &q[1..4]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2904, -1.0983, -0.9359, 0.3181],
+            q: &[-0.0053, 0.2085, -1.1362, 0.6176],
+            k: 0,
+            t: &[-0.9961, 0.0564, -0.2267, -0.4393],
+            c: &[-1.0789],
+            v: &[-0.8154, -0.8688, -0.7456, -0.5177],
+            y: &[0.010576349911],
+        },
+        Point {
+            z: &[1.2448, -0.5292, -0.2362, 0.2841],
+            q: &[1.3907, -0.8998, 0.459, -0.7597],
+            k: 3,
+            t: &[0.4094, 0.3102, 0.5943, 0.1524],
+            c: &[-1.1887],
+            v: &[0.4229, 0.1836, -0.0497, -0.7535],
+            y: &[1.23951273323],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, v), joint)]
+fn m298(mut a: f64, v: Vec<f64>, k: usize, p: [f64; 2], d: &mut [f64]) -> f64 {
+    let w1 = [a * v[0], p[0], a, v[k % v.len()].hypot(0.78).cbrt(), a];
+    let d2 = m272(
+        0.78,
+        a.sin(),
+        [
+            [(v[0] + a).cos(), a.tanh().cosh().ln_1p(), a],
+            [
+                a,
+                m201(a - a, &m175(2, a * w1[2]), Some(&1.17), k),
+                a * w1[2],
+            ],
+        ],
+        a / (a * a + 0.47),
+        &w1[k % 2..=4],
+    );
+    for i0 in 0..d2.len() {
+        a += d2[i0] * p[(i0 + 3) % p.len()];
+    }
+    if k == 1 {
+        let mut u3 = [v[v.len() - 1], f64::cosh(a.atan())];
+        for _ in 0..4 {
+            let mut un4 = u3;
+            for i1 in 0..2 {
+                un4[i1] = u3[i1] + 0.05 * (0.76 * u3[(i1 + 1) % 2] + (a / a.hypot(0.51) - a)).sin();
+            }
+            u3 = un4;
+        }
+        let u5 = u3[k % u3.len()] * (u3[0] * p[1]);
+        a += u5 * (0.41 * p[0].cos()).tan();
+        a += u5 * (1.89 + u5.sin()).log2();
+    }
+    if (a * a) < 0.07 {
+        let mut pv6 = w1.to_vec();
+        for i0 in 0..3 {
+            pv6.push(a.max(0.96) - a);
+        }
+        let u7 = pv6[1] * (pv6[0] * (a.powi(2) + 1.91).acosh());
+        a = a * 0.22 + u7.tanh();
+        a = a * 0.33 + u7.tanh();
+    }
+    d[0] = a;
+    d[1] = w1[0] - a - a;
+    d[2] = v[1] * a;
+    a / (v[1] * v[1] + 0.91) + a
+}
+
+const M298: Case = Case {
+    name: "m298",
+    live: &[(0, 1), (1, 3)],
+    f: |z, q, k| {
+        let mut b4 = z[3..6].to_vec();
+        let r = m298(z[0], z[1..3].to_vec(), k, arr(&q[0..2]), &mut b4);
+        cat(&[&[r][..], &b4[..]])
+    },
+    jvp: |z, d, q, k| {
+        let (mut b4, mut db4) = (z[3..6].to_vec(), d[3..6].to_vec());
+        let (r, dr) = m298_jvp(
+            z[0],
+            d[0],
+            z[1..3].to_vec(),
+            d[1..3].to_vec(),
+            k,
+            arr(&q[0..2]),
+            &mut b4,
+            &mut db4,
+        );
+        (cat(&[&[r][..], &b4[..]]), cat(&[&[dr][..], &db4[..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (mut b4, mut cb4) = (z[3..6].to_vec(), c[1..4].to_vec());
+        let (r, g0, g1) = m298_vjp(
+            z[0],
+            z[1..3].to_vec(),
+            k,
+            arr(&q[0..2]),
+            &mut b4,
+            &mut cb4,
+            c[0],
+        );
+        (
+            cat(&[&[r][..], &b4[..]]),
+            cat(&[&[g0][..], &g1[..], &cb4[..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.4738, 1.2269, -0.6435, 0.8103, 1.2955, 0.0485],
+            q: &[-1.295, 0.1982],
+            k: 4,
+            t: &[-0.139, -0.467, 0.3716, -0.8915, 0.5961, 0.8343],
+            c: &[1.8962, 1.9766, 1.8655, 1.6398],
+            v: &[],
+            y: &[
+                2.70412935292,
+                1.54060869107,
+                -2.49991216215,
+                -0.991381692705,
+            ],
+        },
+        Point {
+            z: &[0.9262, 0.5973, -0.8505, -1.3762, -0.9941, 0.9572],
+            q: &[1.4627, -0.2034],
+            k: 2,
+            t: &[0.8356, -0.6188, 0.6403, -0.9119, 0.7411, 0.5241],
+            c: &[-1.8167, 1.8817, -1.4385, 0.532],
+            v: &[],
+            y: &[
+                0.457263033809,
+                0.283619959247,
+                -0.0140206584942,
+                -0.24121877534,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(a, x))]
+fn m299(a: f64, p: [f64; 3], x: &[f64]) -> f64 {
+    let mut u1: f64 = 1.0;
+    if p[1] < 0.17 {
+        let u4: f64 = p
+            .iter()
+            .enumerate()
+            .map(|(j3, v2)| x[2].max(u1) - (*v2))
+            .sum();
+        u1 = u1 * 0.73 + u4.atan();
+    } else {
+        u1 *= 0.45 + 0.29 * a.cos();
+    }
+    let mut j5 = 0;
+    while j5 < 2 {
+        u1 += 0.31 * m174(x[(j5 + 3) % x.len()], x, Some(&[0.54, 0.51][..]), j5);
+        j5 += 1;
+    }
+    let u6 = u1;
+    if (x[0] * (u6 - a)) < 0.35 {
+        let rg7 = [
+            [
+                u6.hypot(1.03) + a,
+                u1.mul_add(u1, p[0]),
+                m157(1.2 * a, x, None, 2),
+            ],
+            [p[2], u6.asinh(), -u1],
+            [a, p[p.len() - 1] / x[2].atan().exp(), p[1].exp_m1()],
+        ];
+        for row8 in &rg7 {
+            u1 += row8[0] * (a / (a.powi(2) + 1.59));
+        }
+    } else {
+        u1 += x[2] * u1;
+    }
+    let mut vs9 = 0.0;
+    let mut order10: Vec<usize> = Vec::new();
+    for i0 in 0..4 {
+        order10.push((i0 * 2 + 1) % 4);
+        vs9 +=
+            0.88 * x[order10[order10.len() - 1]] * (x[(i0 + 2) % x.len()] * x[(i0 + 3) % x.len()]);
+    }
+    u1.cos() - u6 + a
+}
+
+const M299: Case = Case {
+    name: "m299",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, _| vec![m299(z[0], arr(&q[0..3]), &z[1..5])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m299_jvp(z[0], d[0], arr(&q[0..3]), &z[1..5], &d[1..5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = m299_vjp(z[0], arr(&q[0..3]), &z[1..5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g0][..], &g2[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = m299_grad(z[0], arr(&q[0..3]), &z[1..5]);
+        (r, cat(&[&[g0][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) = m299_hvp(z[0], d[0], arr(&q[0..3]), &z[1..5], &d[1..5]);
+        (r, cat(&[&[g0][..], &g2[..]]), cat(&[&[h0][..], &h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.095, 1.0939, 1.4251, -1.1484, -0.024],
+            q: &[-0.3764, 0.5417, 0.5484],
+            k: 0,
+            t: &[-0.5489, 0.8571, -0.0971, 0.8408, 0.9704],
+            c: &[1.8674],
+            v: &[0.358, -0.2242, -0.632, -0.6417, -0.0038],
+            y: &[-0.018340246809],
+        },
+        Point {
+            z: &[0.9464, 0.0547, -0.2576, 0.9689, 0.612],
+            q: &[-0.5646, -0.0827, 1.2861],
+            k: 4,
+            t: &[-0.4592, -0.9704, -0.1914, -0.8299, -0.4747],
+            c: &[1.2537],
+            v: &[0.9176, 0.4368, 0.3108, 0.9196, 0.7502],
+            y: &[-1.55380748634],
         },
     ],
 };
