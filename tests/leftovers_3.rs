@@ -1,9 +1,12 @@
 //! The last leftovers of issue 18: rows of a 2-D array left out of `wrt`
 //! moved out by a `for` loop (`for row in a { let r = row; .. }`, into a
-//! helper by `into_iter`, after a loop over a local's rows). Every mode
-//! against central finite differences and the dot-product identity.
+//! helper by `into_iter`, after a loop over a local's rows); nalgebra
+//! values copied from sub-slices of every range form; a sub-slice whose
+//! start is an expression. Every mode against central finite differences
+//! and the dot-product identity.
 
 use ad::differentiate;
+use ad::nalgebra::DVector;
 
 #[path = "common/flat.rs"]
 mod flat;
@@ -125,4 +128,75 @@ fn data_rows_moved_out_of_an_owned_2d_array() {
         calls_data_rows_jvp,
         calls_data_rows_hvp
     );
+}
+
+// ----- nalgebra values copied from sub-slices -----------------------------
+
+/// `from_column_slice` of `&x[..b]`, `&x[a..]`, `&x[..]`, `&x[a..=b]`
+/// (`&x[..]` as a user may write it).
+#[differentiate]
+#[allow(clippy::redundant_slicing)]
+fn from_sub_slices(x: &[f64]) -> f64 {
+    let a = DVector::from_column_slice(&x[..2]);
+    let b = DVector::from_column_slice(&x[1..]);
+    let c = DVector::from_column_slice(&x[..]);
+    let d = DVector::from_column_slice(&x[1..=2]);
+    a.dot(&a) * b[0] + c.sum() * d[1] + b.dot(&c.rows(1, 3))
+}
+
+/// A chain over a sub-slice whose start is an expression (`x[i - 1..3]`:
+/// its length was `3 - i - 1`).
+#[differentiate]
+fn chain_from_expression(x: &[f64], i: usize) -> f64 {
+    x[i - 1..3].iter().map(|v| v * v).sum::<f64>() * x[3]
+}
+
+/// `f(x, args..)` of a slice in every mode, and the `vjp` with another
+/// seed.
+macro_rules! check_slice {
+    ($f:ident, $grad:ident, $vjp:ident, $jvp:ident, $hvp:ident, $x:expr $(, $arg:expr)*) => {{
+        let x: &[f64] = &$x;
+        let t: Vec<f64> = (0..x.len()).map(|i| 0.3 - 0.2 * i as f64).collect();
+        check_all(
+            stringify!($f),
+            x,
+            &t,
+            |p| $f(p $(, $arg)*),
+            |p| $grad(p $(, $arg)*),
+            |p, t| $jvp(p, t $(, $arg)*),
+            |p, t| $hvp(p, t $(, $arg)*),
+        );
+        let (_, g) = $grad(x $(, $arg)*);
+        let (_, v) = $vjp(x $(, $arg)*, -2.0);
+        for (g, v) in g.iter().zip(&v) {
+            assert!((v + 2.0 * g).abs() <= 1e-12 * (1.0 + g.abs()));
+        }
+    }};
+}
+
+#[test]
+fn nalgebra_values_from_every_range() {
+    check_slice!(
+        from_sub_slices,
+        from_sub_slices_grad,
+        from_sub_slices_vjp,
+        from_sub_slices_jvp,
+        from_sub_slices_hvp,
+        [0.7, 1.3, -0.4, 0.9]
+    );
+}
+
+#[test]
+fn sub_slice_starting_at_an_expression() {
+    for i in [1, 2] {
+        check_slice!(
+            chain_from_expression,
+            chain_from_expression_grad,
+            chain_from_expression_vjp,
+            chain_from_expression_jvp,
+            chain_from_expression_hvp,
+            [0.7, 1.3, -0.4, 0.9],
+            i
+        );
+    }
 }
