@@ -2,11 +2,17 @@
 //! moved out by a `for` loop (`for row in a { let r = row; .. }`, into a
 //! helper by `into_iter`, after a loop over a local's rows); nalgebra
 //! values copied from sub-slices of every range form; a sub-slice whose
-//! start is an expression. Every mode against central finite differences
-//! and the dot-product identity.
+//! start is an expression; `fill` of `&mut` nalgebra buffers, in place.
+//! Every mode against central finite differences and the dot-product
+//! identity.
 
 use ad::differentiate;
-use ad::nalgebra::DVector;
+use ad::nalgebra::{DMatrix, DVector};
+
+#[path = "common/arrays.rs"]
+mod arrays;
+mod common;
+use arrays::agree_vector;
 
 #[path = "common/flat.rs"]
 mod flat;
@@ -199,4 +205,87 @@ fn sub_slice_starting_at_an_expression() {
             i
         );
     }
+}
+
+// ----- fill of nalgebra buffers ---------------------------------------------
+
+/// `fill` of a vector buffer, between reads and writes of its elements.
+#[differentiate]
+fn filled(a: f64, y: &mut DVector<f64>) {
+    y[1] *= a;
+    y.fill(a * y[1]);
+    y[0] *= a;
+}
+
+/// `fill` of a matrix buffer.
+#[differentiate]
+fn filled_matrix(a: f64, y: &mut DMatrix<f64>) {
+    let s = y[(0, 1)] * a;
+    y.fill(s * a);
+    y[(0, 0)] += a;
+}
+
+/// A scalar function lending its local to the first (for `hvp`).
+#[differentiate]
+fn lends_to_filled(x: &[f64]) -> f64 {
+    let mut y = DVector::from_column_slice(&x[..2]);
+    filled(x[2], &mut y);
+    y[0] * y[1] * x[1]
+}
+
+#[test]
+fn fill_of_nalgebra_buffers() {
+    let x = [1.3, 0.4, -0.9];
+    agree_vector(
+        "filled",
+        &x,
+        |x| {
+            let mut y = DVector::from_column_slice(&x[1..]);
+            filled(x[0], &mut y);
+            y.as_slice().to_vec()
+        },
+        |x, t| {
+            let mut y = DVector::from_column_slice(&x[1..]);
+            let mut dy = DVector::from_column_slice(&t[1..]);
+            filled_jvp(x[0], t[0], &mut y, &mut dy);
+            (y.as_slice().to_vec(), dy.as_slice().to_vec())
+        },
+        |x, c| {
+            let mut y = DVector::from_column_slice(&x[1..]);
+            let mut c = DVector::from_column_slice(c);
+            let a_bar = filled_vjp(x[0], &mut y, &mut c);
+            ([y.as_slice()].concat(), [&[a_bar], c.as_slice()].concat())
+        },
+        1e-7,
+    );
+    agree_vector(
+        "filled_matrix",
+        &x,
+        |x| {
+            let mut y = DMatrix::from_column_slice(1, 2, &x[1..]);
+            filled_matrix(x[0], &mut y);
+            y.as_slice().to_vec()
+        },
+        |x, t| {
+            let mut y = DMatrix::from_column_slice(1, 2, &x[1..]);
+            let mut dy = DMatrix::from_column_slice(1, 2, &t[1..]);
+            filled_matrix_jvp(x[0], t[0], &mut y, &mut dy);
+            (y.as_slice().to_vec(), dy.as_slice().to_vec())
+        },
+        |x, c| {
+            let mut y = DMatrix::from_column_slice(1, 2, &x[1..]);
+            let mut c = DMatrix::from_column_slice(1, 2, c);
+            let a_bar = filled_matrix_vjp(x[0], &mut y, &mut c);
+            ([y.as_slice()].concat(), [&[a_bar], c.as_slice()].concat())
+        },
+        1e-7,
+    );
+    check_slice!(
+        lends_to_filled,
+        lends_to_filled_grad,
+        lends_to_filled_vjp,
+        lends_to_filled_jvp,
+        lends_to_filled_hvp,
+        [0.7, 1.3, -0.4]
+    );
 }
