@@ -247,6 +247,10 @@ fn expand_form(
         }
         args.push(quote!(wrt(#(#names),*)));
     }
+    // (`dump` shows the value form's derivatives too.)
+    if options.dump {
+        args.push(quote!(dump));
+    }
     let tokens = crate::expand::expand(quote!(#(#args),*), quote!(#form));
     match syn::parse2::<syn::File>(tokens.clone()) {
         Ok(mut file) => {
@@ -327,8 +331,8 @@ impl VisitMut for Returns<'_> {
 
 /// Rewrites the updates of a `&mut` nalgebra buffer `y`, now a local
 /// value, as assignments: `*y` -> `y`, `y.copy_from(&z)` -> `y =
-/// z.clone_owned()`, `y.fill(v)` -> `y = y.map(|_v| 0.0).add_scalar(v)`,
-/// `y.scale_mut(a)` -> `y = &y * a`.
+/// z.clone_owned()`, `y.fill(v)` -> `y[k] = v` for every `k`, `y.scale_mut(a)`
+/// -> `y = &y * a`.
 struct Owned<'a> {
     matrices: &'a [syn::Ident],
 }
@@ -362,8 +366,14 @@ impl VisitMut for Owned<'_> {
                     "scale_mut" => {
                         *e = syn::parse_quote_spanned!(span=> #y = &#y * (#arg));
                     }
+                    // (In place, element by element: no new matrix.)
                     "fill" => {
-                        *e = syn::parse_quote_spanned!(span=> #y = #y.map(|_v| 0.0).add_scalar(#arg));
+                        *e = syn::parse_quote_spanned!(span=> {
+                            let __ad_fill = #arg;
+                            for __ad_k in 0..#y.len() {
+                                #y[__ad_k] = __ad_fill;
+                            }
+                        });
                     }
                     _ => {}
                 }

@@ -98,6 +98,10 @@ pub struct Var {
     /// element of it was written (`h[(0, 1)] = ..`): a nalgebra value (lent
     /// whole to a buffer parameter, it is one).
     pub by_element: bool,
+    /// The item of a `for` loop over an inactive container (`row` of `for
+    /// row in a.into_iter()`): maybe an owned value, which verbatim code
+    /// may move (see `adjoint::mark_volatile`).
+    pub item: bool,
 }
 
 /// A leaf of an expression.
@@ -853,6 +857,7 @@ impl Program {
             owned: false,
             payload: false,
             by_element: false,
+            item: false,
         });
         self.vars.len() - 1
     }

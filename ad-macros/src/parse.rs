@@ -112,6 +112,11 @@ pub struct Param {
 /// The function, as the transformations see it.
 pub struct Model<'a> {
     pub item: &'a ItemFn,
+    /// The function as the user wrote it, before `desugar` (which `item`
+    /// is after it): the joint split form computes its value with it, since
+    /// desugared code is only lowered, never compiled (`for mut row in m`
+    /// becomes `let mut row = m[i];`, a move out of an index).
+    pub source: &'a ItemFn,
     /// Type parameters bounded by `Real` or num-traits' `Float`: scalars
     /// like `f64`.
     pub reals: HashSet<String>,
@@ -803,6 +808,7 @@ impl<'a> Model<'a> {
         let matrix = ret_matrix || ret_struct || params.iter().any(|p| p.matrix);
         Model {
             item,
+            source: item,
             reals,
             generics: generated_generics(&sig.generics),
             active_self: params.first().is_some_and(|p| p.ident == "self"),

@@ -204,7 +204,7 @@ fn joint(
     dests_ty: &TokenStream,
 ) -> TokenStream {
     // (The user's body, without `#[checkpoint]`, which only the macro reads.)
-    let mut item = model.item.clone();
+    let mut item = model.source.clone();
     crate::lower::checkpoint::strip(&mut item);
     let block = &item.block;
     let ret = &model.ret;

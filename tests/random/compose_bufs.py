@@ -488,16 +488,8 @@ def rows_fn(f):
         f.emit("b = b * 0.5 + 0.25;", "b = chk(chk(b * 0.5) + 0.25)")
     kinds = []
     if a is not None:
-        # (not with an `a` left out of `wrt`, whose rows moved into a helper
-        # do not compile: `for row in a { let r = row; .. h(&r, x) .. }` is
-        # E0507 "cannot move out of index", `for row in a.into_iter() { ..
-        # h(row) .. }` E0382 "use of moved value: row"; reported)
-        kinds.append(f.pick(["row"] * bool(dots and a.active) + ["into_iter"] * bool(sqs and a.active)
-                            or ["plain"]))
-    # (nor `for mut row in` a local `Vec<Vec<f64>>` after `for row in a` of
-    # an `a` left out of `wrt`: E0507 "cannot move out of index" at the
-    # attribute; reported)
-    if sqs and (a is None or a.active and f.r() < 0.5):
+        kinds.append(f.pick(["row"] * bool(dots) + ["into_iter"] * bool(sqs) or ["plain"]))
+    if sqs and (a is None or f.r() < 0.5):
         kinds.append("local")
     if not kinds:
         kinds.append("plain")

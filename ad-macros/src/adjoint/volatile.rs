@@ -36,7 +36,62 @@ pub(super) fn mark_volatile(prog: &mut Program) {
         for v in changed_by(prog, &tokens, &reads) {
             prog.vars[v].volatile = true;
         }
+        // A loop's item moved by verbatim code (`g(row)` of `for row in
+        // a.into_iter()`) is gone after it: what the reverse sweep reads of
+        // it is saved, so the item itself is not.
+        for v in moved_by(&tokens, &reads, prog) {
+            prog.vars[v].volatile = true;
+        }
     }
+}
+
+/// The loop items among `reads` ([`crate::ir::Var::item`]) that `tokens`
+/// pass by value: a whole argument or tuple member (`g(row)`, `(row, 1)`).
+fn moved_by(tokens: &TokenStream, reads: &[VarId], prog: &Program) -> Vec<VarId> {
+    use proc_macro2::{Delimiter, TokenTree};
+    fn scan(
+        tokens: TokenStream,
+        paren: bool,
+        names: &HashMap<String, VarId>,
+        out: &mut Vec<VarId>,
+    ) {
+        let tts: Vec<TokenTree> = tokens.into_iter().collect();
+        let comma = |i: Option<&TokenTree>| match i {
+            None => true,
+            Some(TokenTree::Punct(p)) => p.as_char() == ',',
+            _ => false,
+        };
+        for (k, t) in tts.iter().enumerate() {
+            match t {
+                TokenTree::Group(g) => scan(
+                    g.stream(),
+                    g.delimiter() == Delimiter::Parenthesis,
+                    names,
+                    out,
+                ),
+                TokenTree::Ident(id) if paren => {
+                    let Some(&v) = names.get(&id.to_string()) else {
+                        continue;
+                    };
+                    let before = if k == 0 { None } else { tts.get(k - 1) };
+                    if comma(before) && comma(tts.get(k + 1)) && !out.contains(&v) {
+                        out.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let names: HashMap<String, VarId> = reads
+        .iter()
+        .filter(|&&v| prog.vars[v].item)
+        .map(|&v| (prog.name(v).to_string(), v))
+        .collect();
+    let mut out = Vec::new();
+    if !names.is_empty() {
+        scan(tokens.clone(), false, &names, &mut out);
+    }
+    out
 }
 
 /// The variables among `reads` that verbatim code `tokens` may change: the

@@ -140,8 +140,9 @@ fn taint(model: &Model) -> HashSet<String> {
             }
             syn::visit::visit_expr_assign(self, a);
         }
+        // `s += x` (not `a[0] * x`: an operand is not written).
         fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
-            if self.mentions(&b.right) {
+            if crate::lower::is_compound_assign(&b.op) && self.mentions(&b.right) {
                 self.target(&b.left);
             }
             syn::visit::visit_expr_binary(self, b);

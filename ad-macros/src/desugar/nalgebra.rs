@@ -226,20 +226,13 @@ impl Desugar<'_> {
                 syn::parse_quote_spanned!(span=> #p.len()),
                 syn::parse_quote_spanned!(span=> #p[#k]),
             ),
+            // (Every range: `&x[a..b]`, `&x[..b]`, `&x[a..]`, `&x[a..=b]`, `&x[..]`.)
             syn::Expr::Index(ix) if matches!(&*ix.expr, syn::Expr::Path(p) if p.path.get_ident().is_some()) =>
             {
-                let syn::Expr::Range(r) = &*ix.index else {
-                    return None;
-                };
-                let (Some(lo), Some(hi), syn::RangeLimits::HalfOpen(_)) =
-                    (&r.start, &r.end, &r.limits)
-                else {
-                    return None;
-                };
-                let x = &ix.expr;
+                let (x, lo, len) = super::subst::range_index(inner)?;
                 (
-                    syn::parse_quote_spanned!(span=> (#hi) - (#lo)),
-                    syn::parse_quote_spanned!(span=> #x[(#lo) + #k]),
+                    syn::parse_quote_spanned!(span=> #len),
+                    syn::parse_quote_spanned!(span=> #x[#lo + #k]),
                 )
             }
             _ => return None,

@@ -236,8 +236,10 @@ pub(super) fn range_index(e: &syn::Expr) -> Option<(syn::Expr, TokenStream, Toke
         return None;
     };
     let base = (*ix.expr).clone();
-    let start = match &r.start {
-        Some(s) => s.to_token_stream(),
+    // (A start of more than one token in parentheses: `hi - (i - 1)`.)
+    let start = match r.start.as_deref().map(strip) {
+        Some(s @ (syn::Expr::Lit(_) | syn::Expr::Path(_))) => s.to_token_stream(),
+        Some(s) => quote::quote!((#s)),
         None => quote::quote!(0),
     };
     let end = match (&r.end, &r.limits) {

@@ -762,9 +762,10 @@ impl Lowerer<'_> {
         let Some(arr) = arr else {
             self.errors.spanned(
                 &ix.expr,
-                "element writes are supported on local arrays and 2-D arrays, `let mut` \
-                 nalgebra locals and `&mut [f64]` parameters (`a[i] = ...`, `m[r][c] = ...`); \
-                 a helper's nalgebra result is one where its type is written \
+                "element writes are supported on local arrays and 2-D arrays, `&mut` array \
+                 and nalgebra parameters, and nalgebra values that are `let mut` locals or \
+                 `mut` parameters taken by value (`a[i] = ...`, `m[r][c] = ...`); a helper's \
+                 nalgebra result is one where its type is written \
                  (`let mut y: DVector<f64> = g(x);`)",
             );
             return;

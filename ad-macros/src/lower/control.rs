@@ -373,6 +373,7 @@ impl Lowerer<'_> {
                 let name = lw.prog.names.claim(&ident.to_string(), ident.span());
                 let v = lw.new_var(name, VarKind::Local, false);
                 lw.bind(ident, v, false);
+                lw.prog.vars[v].item = !range;
                 var = Some(v);
             }
             lw.lower_stmts(&f.body.stmts, None);
