@@ -536,8 +536,22 @@ impl Lowerer<'_> {
             );
         }
         let ty = ty.unwrap_or_else(|| syn::parse_quote!(f64));
-        let item: syn::ItemFn = syn::parse_quote! {
-            fn __ad_map(#v: #ty) -> #ty { #body }
+        let item: syn::ItemFn = match crate::parse::float_of_in(&ty, self.reals) {
+            // `|v: T|` with the function's float parameter `T`.
+            Some(crate::parse::Float::Generic) => syn::parse_quote! {
+                fn __ad_map<#ty: ::ad::Real>(#v: #ty) -> #ty { #body }
+            },
+            Some(_) => syn::parse_quote! {
+                fn __ad_map(#v: #ty) -> #ty { #body }
+            },
+            None => {
+                self.errors.spanned(
+                    &ty,
+                    "the element of a `.map` closure on an active value is a float: write \
+                     `|v| ...` or name the float type (`|v: f64|`)",
+                );
+                return self.poisoned();
+            }
         };
         let model =
             crate::parse::Model::from_syn(&item, &crate::parse::Options::default(), self.errors);
