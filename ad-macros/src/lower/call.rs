@@ -50,7 +50,11 @@ impl Lowerer<'_> {
             {
                 let mut ones = c.clone();
                 let last = ones.args.len() - 1;
-                ones.args[last] = syn::parse_quote!(1.0);
+                ones.args[last] = match &self.prog.real {
+                    // Generic over `T`: `1.0` is no `T`.
+                    Some(t) => syn::parse_quote!(<#t as ::ad::__rt::num_traits::One>::one()),
+                    None => syn::parse_quote!(1.0),
+                };
                 let ones = self.opaque(&syn::Expr::Call(ones));
                 let x = self.lower_expr(&c.args[c.args.len() - 1]);
                 return self.temp(
