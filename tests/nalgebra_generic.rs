@@ -1,6 +1,6 @@
 //! nalgebra values of a generic float type (`&DVector<T>`, `&DMatrix<T>`,
 //! `DVector<T>` by value, `SVector<T, N>`, `&mut DVector<T>` buffers, with
-//! `T: ad::Real`): the operations of the `f64` tests (`tests/matrix.rs`,
+//! `T: ad::Real` or num-traits' `Float`): the operations of the `f64` tests (`tests/matrix.rs`,
 //! `tests/helpers.rs`), calls between such helpers, in every mode against
 //! central finite differences and the dot-product identity, instantiated at
 //! `f64` and at `f32` (which must give the `f64` numbers, rounded).
@@ -23,6 +23,17 @@ use flat::{check_all, dot_f};
 fn quad<T: Real>(a: &DMatrix<T>, x: &DVector<T>) -> T {
     let y = a * x;
     y.dot(&y)
+}
+
+/// Over num-traits' `Float` (with what nalgebra's `dot` needs of it): the
+/// generated items add `T: RealRules`.
+#[differentiate]
+fn quad_num<T>(a: &DMatrix<T>, x: &DVector<T>) -> T
+where
+    T: num_traits::Float + num_traits::NumAssign + core::fmt::Debug + 'static,
+{
+    let y = a * x;
+    y.dot(&y) + x[0].sin()
 }
 
 /// By value, a transpose and an element of a 1 x 1 product.
@@ -262,6 +273,27 @@ fn quad_modes<T: Real>(p: &[T], t: &[T], c: T) -> Modes<T> {
     }
 }
 
+fn quad_num_modes<T: Real + num_traits::NumAssign>(p: &[T], t: &[T], c: T) -> Modes<T> {
+    let (a, x, da, dx) = (
+        dm(2, 3, &p[..6]),
+        dv(&p[6..]),
+        dm(2, 3, &t[..6]),
+        dv(&t[6..]),
+    );
+    let (value, ga, gx) = quad_num_grad(&a, &x);
+    let (_, va, vx) = quad_num_vjp(&a, &x, c);
+    let (_, jvp) = quad_num_jvp(&a, &da, &x, &dx);
+    let (_, ha, hx, hda, hdx) = quad_num_hvp(&a, &da, &x, &dx);
+    Modes {
+        value,
+        grad: cat(&[ga.as_slice(), gx.as_slice()]),
+        vjp: cat(&[va.as_slice(), vx.as_slice()]),
+        jvp,
+        hvp_grad: cat(&[ha.as_slice(), hx.as_slice()]),
+        hvp: cat(&[hda.as_slice(), hdx.as_slice()]),
+    }
+}
+
 fn quad_form_modes<T: Real>(p: &[T], t: &[T], c: T) -> Modes<T> {
     let a = || dm(3, 3, &p[..9]);
     let x = || dv(&p[9..]);
@@ -476,6 +508,13 @@ fn borrowed_owned_and_fixed_size_arguments() {
         |p| quad(&dm(2, 3, &p[..6]), &dv(&p[6..])),
         quad_modes::<f64>,
         quad_modes::<f32>,
+    );
+    check(
+        "quad_num",
+        &p,
+        |p| quad_num(&dm(2, 3, &p[..6]), &dv(&p[6..])),
+        quad_num_modes::<f64>,
+        quad_num_modes::<f32>,
     );
     let p = [
         0.3, -0.7, 1.1, 0.4, -0.2, 0.9, 0.5, -1.3, 0.8, 0.6, -0.4, 1.2,
