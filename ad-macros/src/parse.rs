@@ -589,14 +589,17 @@ impl<'a> Model<'a> {
             let ty = (*pt.ty).clone();
             let wanted = options.wrt.as_ref().map(|wrt| wrt.contains(&ident));
             let class = classify(&ty, &reals);
-            // `DVector<T>` of a generic float: the rules on nalgebra values
-            // are written for `f64` and `f32`.
-            if matches!(class, Class::Matrix | Class::MatrixBuffer) && generic_matrix(&ty, &reals) {
+            // `DVector<T>` of a generic float: generated code names that one
+            // type parameter (its zeros, `generic::add` on its numbers).
+            if matches!(class, Class::Matrix | Class::MatrixBuffer)
+                && generic_matrix(&ty, &reals)
+                && reals.len() > 1
+            {
                 errors.spanned(
                     &ty,
-                    "nalgebra values of a generic float type (`DVector<T>`) are not \
-                     differentiated: write the float type out (`DVector<f64>`), or take a \
-                     slice (`&[T]`, `&mut [T]`)",
+                    "nalgebra values of a generic float type (`DVector<T>`) are differentiated \
+                     in functions with one float type parameter: use `T` for every float, or \
+                     write the float types out (`DVector<f64>`)",
                 );
             }
             // A type the macro does not know, named in `wrt(...)`: a

@@ -13,6 +13,7 @@ pub mod dest;
 pub mod differentiable;
 pub mod fields;
 pub mod floats;
+pub mod generic;
 pub mod index;
 pub mod la;
 pub mod lanes;

@@ -28,13 +28,14 @@
 
 use crate::call::{AddTo, NoTangent, TangentFor, TangentRef};
 use crate::ops::{Cotangent, DivRule, MulRule};
+use crate::real::RealRules;
 use nalgebra::allocator::Allocator;
-use nalgebra::{DefaultAllocator, Dim, Dyn, OMatrix, RealField, SMatrix, U1};
+use nalgebra::{DefaultAllocator, Dim, Dyn, OMatrix, SMatrix, U1};
 
 /// `b^T` as a strided view of `b`'s storage: no copy (nalgebra's products
 /// take any strides).
 #[inline]
-fn transposed<T: RealField + Copy, R: Dim, C: Dim>(
+fn transposed<T: RealRules, R: Dim, C: Dim>(
     b: &OMatrix<T, R, C>,
 ) -> nalgebra::MatrixView<'_, T, C, R, Dyn, Dyn>
 where
@@ -54,7 +55,7 @@ where
 /// `C1 x C2`; `U1` marks a vector side).
 macro_rules! dyn_products {
     ($(($r1:ty, $c1:ty, $c2:ty)),* $(,)?) => {$(
-        impl<T: RealField + Copy> MulRule<OMatrix<T, $c1, $c2>> for OMatrix<T, $r1, $c1> {
+        impl<T: RealRules> MulRule<OMatrix<T, $c1, $c2>> for OMatrix<T, $r1, $c1> {
             type Output = OMatrix<T, $r1, $c2>;
             #[inline]
             fn value(a: &Self, b: &OMatrix<T, $c1, $c2>) -> Self::Output {
@@ -87,7 +88,7 @@ dyn_products!(
     (U1, Dyn, U1),   // row * column (a 1x1 matrix)
 );
 
-impl<T: RealField + Copy, const R: usize, const C: usize, const K: usize> MulRule<SMatrix<T, C, K>>
+impl<T: RealRules, const R: usize, const C: usize, const K: usize> MulRule<SMatrix<T, C, K>>
     for SMatrix<T, R, C>
 {
     type Output = SMatrix<T, R, K>;
@@ -119,117 +120,115 @@ impl<T: RealField + Copy, const R: usize, const C: usize, const K: usize> MulRul
 }
 
 /// A scalar times a matrix, a matrix times a scalar, a matrix divided by a
-/// scalar. The scalar's cotangent is the inner product `<c_bar, b>`.
-macro_rules! scalings {
-    ($($t:ty),*) => {$(
-        impl<R: Dim, C: Dim> MulRule<OMatrix<$t, R, C>> for $t
-        where
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Output = OMatrix<$t, R, C>;
-            #[inline]
-            fn value(a: &$t, b: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
-                b * *a
-            }
-            #[inline]
-            fn vjp_lhs(_a: &$t, b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) -> $t {
-                c_bar.dot(b)
-            }
-            #[inline]
-            fn vjp_rhs(a: &$t, _b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
-                c_bar * *a
-            }
-            #[inline]
-            fn acc_lhs(acc: &mut $t, _a: &$t, b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) {
-                *acc += c_bar.dot(b);
-            }
-            #[inline]
-            fn acc_rhs(acc: &mut OMatrix<$t, R, C>, a: &$t, _b: &OMatrix<$t, R, C>, c_bar: &OMatrix<$t, R, C>) {
-                let a = *a;
-                acc.zip_apply(c_bar, |x, c| *x += a * c);
-            }
-        }
-
-        impl<R: Dim, C: Dim> MulRule<$t> for OMatrix<$t, R, C>
-        where
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Output = OMatrix<$t, R, C>;
-            #[inline]
-            fn value(a: &Self, b: &$t) -> Self {
-                a * *b
-            }
-            #[inline]
-            fn vjp_lhs(_a: &Self, b: &$t, c_bar: &Self) -> Self {
-                c_bar * *b
-            }
-            #[inline]
-            fn vjp_rhs(a: &Self, _b: &$t, c_bar: &Self) -> $t {
-                c_bar.dot(a)
-            }
-            #[inline]
-            fn acc_lhs(acc: &mut Self, _a: &Self, b: &$t, c_bar: &Self) {
-                let b = *b;
-                acc.zip_apply(c_bar, |x, c| *x += b * c);
-            }
-            #[inline]
-            fn acc_rhs(acc: &mut $t, a: &Self, _b: &$t, c_bar: &Self) {
-                *acc += c_bar.dot(a);
-            }
-        }
-
-        impl<R: Dim, C: Dim> DivRule<$t> for OMatrix<$t, R, C>
-        where
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Output = OMatrix<$t, R, C>;
-            #[inline]
-            fn value(a: &Self, b: &$t) -> Self {
-                a / *b
-            }
-            #[inline]
-            fn vjp_lhs(_a: &Self, b: &$t, z_bar: &Self) -> Self {
-                z_bar / *b
-            }
-            #[inline]
-            fn vjp_rhs(b: &$t, z: &Self, z_bar: &Self) -> $t {
-                -z_bar.dot(z) / *b
-            }
-            #[inline]
-            fn vjp_lhs_jvp(b: &$t, db: &$t, z_bar: &Self, dz_bar: &Self) -> Self {
-                (dz_bar - z_bar * (*db / *b)) / *b
-            }
-            #[inline]
-            fn vjp_rhs_jvp(b: &$t, db: &$t, z: &Self, dz: &Self, z_bar: &Self, dz_bar: &Self) -> $t {
-                (z_bar.dot(z) * *db / *b - (dz_bar.dot(z) + z_bar.dot(dz))) / *b
-            }
-        }
-
-        impl<R: Dim, C: Dim> TangentFor<OMatrix<$t, R, C>> for NoTangent
-        where
-            DefaultAllocator: Allocator<R, C>,
-        {
-            #[inline]
-            fn tangent_for(self, primal: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
-                primal.zero_cotangent()
-            }
-        }
-
-        impl<R: Dim, C: Dim> TangentRef<OMatrix<$t, R, C>> for NoTangent
-        where
-            DefaultAllocator: Allocator<R, C>,
-        {
-            type Out = OMatrix<$t, R, C>;
-            #[inline]
-            fn tangent_ref(self, primal: &OMatrix<$t, R, C>) -> OMatrix<$t, R, C> {
-                primal.zero_cotangent()
-            }
-        }
-    )*};
+/// scalar. The scalar's cotangent is the inner product `<c_bar, b>`. One
+/// impl for every float (`T: RealRules`, so also for code generic over
+/// `T`): rustc sees that no matrix is a `RealRules`.
+impl<T: RealRules, R: Dim, C: Dim> MulRule<OMatrix<T, R, C>> for T
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = OMatrix<T, R, C>;
+    #[inline]
+    fn value(a: &T, b: &OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        b * *a
+    }
+    #[inline]
+    fn vjp_lhs(_a: &T, b: &OMatrix<T, R, C>, c_bar: &OMatrix<T, R, C>) -> T {
+        c_bar.dot(b)
+    }
+    #[inline]
+    fn vjp_rhs(a: &T, _b: &OMatrix<T, R, C>, c_bar: &OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        c_bar * *a
+    }
+    #[inline]
+    fn acc_lhs(acc: &mut T, _a: &T, b: &OMatrix<T, R, C>, c_bar: &OMatrix<T, R, C>) {
+        *acc += c_bar.dot(b);
+    }
+    #[inline]
+    fn acc_rhs(acc: &mut OMatrix<T, R, C>, a: &T, _b: &OMatrix<T, R, C>, c_bar: &OMatrix<T, R, C>) {
+        let a = *a;
+        acc.zip_apply(c_bar, |x, c| *x += a * c);
+    }
 }
-scalings!(f32, f64);
 
-impl<T: RealField + Copy, R: Dim, C: Dim> Cotangent for OMatrix<T, R, C>
+impl<T: RealRules, R: Dim, C: Dim> MulRule<T> for OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = OMatrix<T, R, C>;
+    #[inline]
+    fn value(a: &Self, b: &T) -> Self {
+        a * *b
+    }
+    #[inline]
+    fn vjp_lhs(_a: &Self, b: &T, c_bar: &Self) -> Self {
+        c_bar * *b
+    }
+    #[inline]
+    fn vjp_rhs(a: &Self, _b: &T, c_bar: &Self) -> T {
+        c_bar.dot(a)
+    }
+    #[inline]
+    fn acc_lhs(acc: &mut Self, _a: &Self, b: &T, c_bar: &Self) {
+        let b = *b;
+        acc.zip_apply(c_bar, |x, c| *x += b * c);
+    }
+    #[inline]
+    fn acc_rhs(acc: &mut T, a: &Self, _b: &T, c_bar: &Self) {
+        *acc += c_bar.dot(a);
+    }
+}
+
+impl<T: RealRules, R: Dim, C: Dim> DivRule<T> for OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Output = OMatrix<T, R, C>;
+    #[inline]
+    fn value(a: &Self, b: &T) -> Self {
+        a / *b
+    }
+    #[inline]
+    fn vjp_lhs(_a: &Self, b: &T, z_bar: &Self) -> Self {
+        z_bar / *b
+    }
+    #[inline]
+    fn vjp_rhs(b: &T, z: &Self, z_bar: &Self) -> T {
+        -z_bar.dot(z) / *b
+    }
+    #[inline]
+    fn vjp_lhs_jvp(b: &T, db: &T, z_bar: &Self, dz_bar: &Self) -> Self {
+        (dz_bar - z_bar * (*db / *b)) / *b
+    }
+    #[inline]
+    fn vjp_rhs_jvp(b: &T, db: &T, z: &Self, dz: &Self, z_bar: &Self, dz_bar: &Self) -> T {
+        (z_bar.dot(z) * *db / *b - (dz_bar.dot(z) + z_bar.dot(dz))) / *b
+    }
+}
+
+/// The tangent of a matrix argument left out: a zero of its shape.
+impl<T: RealRules, R: Dim, C: Dim> TangentFor<OMatrix<T, R, C>> for NoTangent
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    #[inline]
+    fn tangent_for(self, primal: &OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        primal.zero_cotangent()
+    }
+}
+
+impl<T: RealRules, R: Dim, C: Dim> TangentRef<OMatrix<T, R, C>> for NoTangent
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Out = OMatrix<T, R, C>;
+    #[inline]
+    fn tangent_ref(self, primal: &OMatrix<T, R, C>) -> OMatrix<T, R, C> {
+        primal.zero_cotangent()
+    }
+}
+
+impl<T: RealRules, R: Dim, C: Dim> Cotangent for OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {
@@ -241,7 +240,7 @@ where
     }
 }
 
-impl<T: RealField + Copy, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for OMatrix<T, R, C>
+impl<T: RealRules, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {
@@ -272,7 +271,7 @@ where
 }
 
 /// A borrowed cotangent, added without being consumed.
-impl<T: RealField + Copy, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for &OMatrix<T, R, C>
+impl<T: RealRules, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for &OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {
@@ -282,7 +281,7 @@ where
     }
 }
 
-impl<T: RealField + Copy, R: Dim, C: Dim> TangentFor<OMatrix<T, R, C>> for OMatrix<T, R, C>
+impl<T: RealRules, R: Dim, C: Dim> TangentFor<OMatrix<T, R, C>> for OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {
@@ -293,7 +292,7 @@ where
 }
 
 /// A borrowed matrix argument's tangent, borrowed as it is.
-impl<'a, T: RealField + Copy, R: Dim, C: Dim> TangentRef<OMatrix<T, R, C>> for &'a OMatrix<T, R, C>
+impl<'a, T: RealRules, R: Dim, C: Dim> TangentRef<OMatrix<T, R, C>> for &'a OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {

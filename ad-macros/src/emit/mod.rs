@@ -213,7 +213,11 @@ impl Emitter<'_> {
             Expr::Use(Operand::Const(t)) | Expr::Opaque(t, _) => t.to_tokens(o),
             Expr::Neg(a) if self.prog.matrix && !self.is_scalar(a) => {
                 let a = self.by_ref(a, span);
-                put!(o, span=> ::ad::__rt::neg(#a))
+                match self.prog.real {
+                    // `-&t` does not hold for a type parameter `T: Real`.
+                    Some(_) => put!(o, span=> ::ad::__rt::generic::neg(#a)),
+                    None => put!(o, span=> ::ad::__rt::neg(#a)),
+                }
             }
             Expr::Neg(a) => {
                 let a = self.operand(a, span);
@@ -230,7 +234,13 @@ impl Emitter<'_> {
                     BinOp::Div => "div",
                 };
                 let f = syn::Ident::new(f, span);
-                put!(o, span=> ::ad::__rt::#f(#a, #b))
+                match (&self.prog.real, op) {
+                    // `&t + &t` does not hold for a type parameter `T: Real`.
+                    (Some(_), BinOp::Add | BinOp::Sub) => {
+                        put!(o, span=> ::ad::__rt::generic::#f(#a, #b))
+                    }
+                    _ => put!(o, span=> ::ad::__rt::#f(#a, #b)),
+                }
             }
             Expr::La(op, args) => {
                 let path = rule_path(op.module, span);
@@ -534,9 +544,16 @@ impl Emitter<'_> {
                     && matches!(op, AssignOp::Add | AssignOp::Sub)
                 {
                     let e = self.by_ref(expr, span);
-                    return match op {
-                        AssignOp::Add => put!(o, span=> #p += #e;),
-                        _ => put!(o, span=> #p -= #e;),
+                    return match (&self.prog.real, op) {
+                        // `t += &t` does not hold for a type parameter `T: Real`.
+                        (Some(_), AssignOp::Add) => {
+                            put!(o, span=> ::ad::__rt::generic::add_assign(&mut #p, #e);)
+                        }
+                        (Some(_), _) => {
+                            put!(o, span=> ::ad::__rt::generic::sub_assign(&mut #p, #e);)
+                        }
+                        (None, AssignOp::Add) => put!(o, span=> #p += #e;),
+                        (None, _) => put!(o, span=> #p -= #e;),
                     };
                 }
                 let e = self.lazy_value(expr, span);

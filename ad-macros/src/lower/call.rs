@@ -50,7 +50,11 @@ impl Lowerer<'_> {
             {
                 let mut ones = c.clone();
                 let last = ones.args.len() - 1;
-                ones.args[last] = syn::parse_quote!(1.0);
+                ones.args[last] = match &self.prog.real {
+                    // Generic over `T`: `1.0` is no `T`.
+                    Some(t) => syn::parse_quote!(<#t as ::ad::__rt::num_traits::One>::one()),
+                    None => syn::parse_quote!(1.0),
+                };
                 let ones = self.opaque(&syn::Expr::Call(ones));
                 let x = self.lower_expr(&c.args[c.args.len() - 1]);
                 return self.temp(
@@ -536,8 +540,22 @@ impl Lowerer<'_> {
             );
         }
         let ty = ty.unwrap_or_else(|| syn::parse_quote!(f64));
-        let item: syn::ItemFn = syn::parse_quote! {
-            fn __ad_map(#v: #ty) -> #ty { #body }
+        let item: syn::ItemFn = match crate::parse::float_of_in(&ty, self.reals) {
+            // `|v: T|` with the function's float parameter `T`.
+            Some(crate::parse::Float::Generic) => syn::parse_quote! {
+                fn __ad_map<#ty: ::ad::Real>(#v: #ty) -> #ty { #body }
+            },
+            Some(_) => syn::parse_quote! {
+                fn __ad_map(#v: #ty) -> #ty { #body }
+            },
+            None => {
+                self.errors.spanned(
+                    &ty,
+                    "the element of a `.map` closure on an active value is a float: write \
+                     `|v| ...` or name the float type (`|v: f64|`)",
+                );
+                return self.poisoned();
+            }
         };
         let model =
             crate::parse::Model::from_syn(&item, &crate::parse::Options::default(), self.errors);

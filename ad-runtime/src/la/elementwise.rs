@@ -318,7 +318,7 @@ pub mod add_scalar {
 #[inline]
 pub fn map<T, R, C, F, Fd, Fdd>(a: &M<T, R, C>, f: F, _fd: Fd, _fdd: Fdd) -> M<T, R, C>
 where
-    T: RealField + Copy,
+    T: RealRules,
     R: Dim,
     C: Dim,
     F: Fn(T) -> T,
@@ -368,7 +368,7 @@ pub mod map {
         da: &M<T, R, C>,
     ) -> M<T, R, C>
     where
-        T: RealField + Copy,
+        T: RealRules,
         R: Dim,
         C: Dim,
         F: Fn(T) -> T,
@@ -389,7 +389,7 @@ pub mod map {
         y_bar: &M<T, R, C>,
     ) -> M<T, R, C>
     where
-        T: RealField + Copy,
+        T: RealRules,
         R: Dim,
         C: Dim,
         F: Fn(T) -> T,
@@ -417,7 +417,7 @@ pub mod map {
         dy_bar: &M<T, R, C>,
     ) -> M<T, R, C>
     where
-        T: RealField + Copy,
+        T: RealRules,
         R: Dim,
         C: Dim,
         F: Fn(T) -> T,

@@ -31,7 +31,7 @@ where
 
 macro_rules! extremum {
     ($name:ident, $abs:expr, $doc:literal) => {
-        rule!(
+        rule!(field
             #[doc = concat!("`a.", stringify!($name), "()`: ", $doc)]
             fn $name(a: &M<T, R, C>) -> T {
                 a.$name()
@@ -41,14 +41,14 @@ macro_rules! extremum {
         #[doc = concat!("Rules of `a.", stringify!($name), "()`: those of the element it picks.")]
         pub mod $name {
             use super::*;
-            rule!(
+            rule!(field
                 /// The picked element's tangent.
                 fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
                     let k = picked(a, *y, $abs);
                     da[k] * slope(a, k, $abs)
                 }
             );
-            rule!(
+            rule!(field
                 /// `y_bar` at the picked element.
                 fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
                     let k = picked(a, *y, $abs);
@@ -57,7 +57,7 @@ macro_rules! extremum {
                     out
                 }
             );
-            rule!(
+            rule!(field
                 /// `dy_bar` at the picked element (piecewise linear).
                 fn vjp_0_jvp(
                     a: &M<T, R, C>,

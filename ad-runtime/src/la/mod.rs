@@ -29,12 +29,13 @@
 //! assert_eq!(h, DVector::from_vec(vec![1.0, 0.0]));
 //! ```
 
+use crate::real::RealRules;
 use nalgebra::allocator::Allocator;
 use nalgebra::{DefaultAllocator, Dim, OMatrix, RealField, U1};
 
 /// A matrix filled with `v`, of the shape of `like`.
 #[inline]
-fn filled<T: RealField + Copy, R: Dim, C: Dim>(like: &OMatrix<T, R, C>, v: T) -> OMatrix<T, R, C>
+fn filled<T: nalgebra::Scalar, R: Dim, C: Dim>(like: &OMatrix<T, R, C>, v: T) -> OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {
@@ -62,7 +63,7 @@ where
 /// assert_eq!(la::transpose(&a), y);
 /// ```
 #[inline]
-pub fn transpose<T: RealField + Copy, R: Dim, C: Dim>(a: &OMatrix<T, R, C>) -> OMatrix<T, C, R>
+pub fn transpose<T: RealRules, R: Dim, C: Dim>(a: &OMatrix<T, R, C>) -> OMatrix<T, C, R>
 where
     DefaultAllocator: Allocator<R, C> + Allocator<C, R>,
 {
@@ -93,7 +94,7 @@ pub mod transpose {
     use super::*;
     /// `da^T`
     #[inline]
-    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn jvp_0<T: RealRules, R: Dim, C: Dim>(
         _a: &OMatrix<T, R, C>,
         _y: &OMatrix<T, C, R>,
         da: &OMatrix<T, R, C>,
@@ -105,7 +106,7 @@ pub mod transpose {
     }
     /// `y_bar^T`
     #[inline]
-    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn vjp_0<T: RealRules, R: Dim, C: Dim>(
         _a: &OMatrix<T, R, C>,
         _y: &OMatrix<T, C, R>,
         y_bar: &OMatrix<T, C, R>,
@@ -117,7 +118,7 @@ pub mod transpose {
     }
     /// `dy_bar^T`
     #[inline]
-    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn vjp_0_jvp<T: RealRules, R: Dim, C: Dim>(
         _a: &OMatrix<T, R, C>,
         _da: &OMatrix<T, R, C>,
         _y: &OMatrix<T, C, R>,
@@ -133,13 +134,25 @@ pub mod transpose {
 }
 
 /// Declares the signature of a rule over one shape `OMatrix<T, R, C>`.
+/// Bound by `RealRules`, so that functions generic over `T: Real` have them;
+/// `field` bounds by nalgebra's `RealField` the rules of the methods that
+/// need it (`norm`, `mean`), which such functions cannot call.
 macro_rules! rule {
+    (field $(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$m])*
+        #[inline]
+        #[allow(unused_variables, clippy::too_many_arguments)]
+        pub fn $name<T: RealField + Copy, R: Dim, C: Dim>($($arg: $ty),*) -> $ret
+        where
+            DefaultAllocator: Allocator<R, C>,
+        $body
+    };
     ($(#[$m:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$m])*
         #[inline]
         // `vjp_k_jvp` of a binary method takes 8: (args, dargs, y, dy, y_bar, dy_bar).
         #[allow(unused_variables, clippy::too_many_arguments)]
-        pub fn $name<T: RealField + Copy, R: Dim, C: Dim>($($arg: $ty),*) -> $ret
+        pub fn $name<T: RealRules, R: Dim, C: Dim>($($arg: $ty),*) -> $ret
         where
             DefaultAllocator: Allocator<R, C>,
         $body
@@ -208,7 +221,7 @@ pub mod sum {
     );
 }
 
-rule!(
+rule!(field
     /// `a.mean()`
     ///
     /// ```
@@ -240,19 +253,19 @@ rule!(
 /// ```
 pub mod mean {
     use super::*;
-    rule!(
+    rule!(field
         /// `mean(da)`
         fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
             da.mean()
         }
     );
-    rule!(
+    rule!(field
         /// `y_bar / n` in every element
         fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
             filled(a, *y_bar / count(a))
         }
     );
-    rule!(
+    rule!(field
         /// `dy_bar / n` in every element
         fn vjp_0_jvp(
             a: &M<T, R, C>,
@@ -267,7 +280,7 @@ pub mod mean {
     );
 }
 
-rule!(
+rule!(field
     /// `a.norm_squared()`
     ///
     /// ```
@@ -303,19 +316,19 @@ rule!(
 /// ```
 pub mod norm_squared {
     use super::*;
-    rule!(
+    rule!(field
         /// `2 <a, da>`
         fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
             a.dot(da) * nalgebra::convert::<f64, T>(2.0)
         }
     );
-    rule!(
+    rule!(field
         /// `2 a y_bar`
         fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
             a * (*y_bar * nalgebra::convert::<f64, T>(2.0))
         }
     );
-    rule!(
+    rule!(field
         /// `2 (da y_bar + a dy_bar)`
         fn vjp_0_jvp(
             a: &M<T, R, C>,
@@ -330,7 +343,7 @@ pub mod norm_squared {
     );
 }
 
-rule!(
+rule!(field
     /// `a.norm()`
     ///
     /// ```
@@ -374,7 +387,7 @@ rule!(
 /// ```
 pub mod norm {
     use super::*;
-    rule!(
+    rule!(field
         /// `<a, da> / y`
         fn jvp_0(a: &M<T, R, C>, y: &T, da: &M<T, R, C>) -> T {
             if *y == T::zero() {
@@ -384,7 +397,7 @@ pub mod norm {
             }
         }
     );
-    rule!(
+    rule!(field
         /// `a y_bar / y`
         fn vjp_0(a: &M<T, R, C>, y: &T, y_bar: &T) -> M<T, R, C> {
             if *y == T::zero() {
@@ -394,7 +407,7 @@ pub mod norm {
             }
         }
     );
-    rule!(
+    rule!(field
         /// `(da y_bar + a dy_bar - a y_bar dy / y) / y`
         fn vjp_0_jvp(
             a: &M<T, R, C>,
@@ -509,7 +522,7 @@ pub mod dot {
 
 /// `a x b` of two 3-vectors (of the shape of `a`), element by element.
 #[inline]
-fn cross3<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, R, C>
+fn cross3<T: RealRules, R: Dim, C: Dim>(a: &M<T, R, C>, b: &M<T, R, C>) -> M<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,
 {

@@ -14,7 +14,7 @@ use nalgebra::{Const, Dyn};
 /// assert_eq!(la::column(&a, &1), DVector::from_vec(vec![2.0, 4.0]));
 /// ```
 #[inline]
-pub fn column<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, j: &usize) -> M<T, R, U1>
+pub fn column<T: RealRules, R: Dim, C: Dim>(a: &M<T, R, C>, j: &usize) -> M<T, R, U1>
 where
     DefaultAllocator: Allocator<R, C> + Allocator<R, U1>,
 {
@@ -47,7 +47,7 @@ pub mod column {
     use super::*;
     /// `da.column(j)`
     #[inline]
-    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn jvp_0<T: RealRules, R: Dim, C: Dim>(
         _a: &M<T, R, C>,
         j: &usize,
         _y: &M<T, R, U1>,
@@ -60,7 +60,7 @@ pub mod column {
     }
     /// A zero matrix with `y_bar` in column `j`.
     #[inline]
-    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn vjp_0<T: RealRules, R: Dim, C: Dim>(
         a: &M<T, R, C>,
         j: &usize,
         _y: &M<T, R, U1>,
@@ -76,7 +76,7 @@ pub mod column {
     /// A zero matrix with `dy_bar` in column `j`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn vjp_0_jvp<T: RealRules, R: Dim, C: Dim>(
         a: &M<T, R, C>,
         j: &usize,
         _da: &M<T, R, C>,
@@ -103,7 +103,7 @@ pub mod column {
 /// assert_eq!(la::row(&a, &1), RowDVector::from_vec(vec![3.0, 4.0]));
 /// ```
 #[inline]
-pub fn row<T: RealField + Copy, R: Dim, C: Dim>(a: &M<T, R, C>, i: &usize) -> M<T, U1, C>
+pub fn row<T: RealRules, R: Dim, C: Dim>(a: &M<T, R, C>, i: &usize) -> M<T, U1, C>
 where
     DefaultAllocator: Allocator<R, C> + Allocator<U1, C>,
 {
@@ -136,7 +136,7 @@ pub mod row {
     use super::*;
     /// `da.row(i)`
     #[inline]
-    pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn jvp_0<T: RealRules, R: Dim, C: Dim>(
         _a: &M<T, R, C>,
         i: &usize,
         _y: &M<T, U1, C>,
@@ -149,7 +149,7 @@ pub mod row {
     }
     /// A zero matrix with `y_bar` in row `i`.
     #[inline]
-    pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn vjp_0<T: RealRules, R: Dim, C: Dim>(
         a: &M<T, R, C>,
         i: &usize,
         _y: &M<T, U1, C>,
@@ -165,7 +165,7 @@ pub mod row {
     /// A zero matrix with `dy_bar` in row `i`.
     #[inline]
     #[allow(clippy::too_many_arguments)]
-    pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+    pub fn vjp_0_jvp<T: RealRules, R: Dim, C: Dim>(
         a: &M<T, R, C>,
         i: &usize,
         _da: &M<T, R, C>,
@@ -188,11 +188,7 @@ macro_rules! block_rules {
     ($name:ident, $out:ty, $doc:literal, $set:ident) => {
         #[doc = concat!("`a.", stringify!($name), "(", $doc, ", n)`, owned.")]
         #[inline]
-        pub fn $name<T: RealField + Copy, R: Dim, C: Dim>(
-            a: &M<T, R, C>,
-            start: &usize,
-            n: &usize,
-        ) -> $out
+        pub fn $name<T: RealRules, R: Dim, C: Dim>(a: &M<T, R, C>, start: &usize, n: &usize) -> $out
         where
             DefaultAllocator: Allocator<R, C> + Allocator<R, Dyn> + Allocator<Dyn, C>,
         {
@@ -204,7 +200,7 @@ macro_rules! block_rules {
             use super::*;
             #[doc = concat!("`da.", stringify!($name), "(", $doc, ", n)`")]
             #[inline]
-            pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim>(
+            pub fn jvp_0<T: RealRules, R: Dim, C: Dim>(
                 _a: &M<T, R, C>,
                 start: &usize,
                 n: &usize,
@@ -218,7 +214,7 @@ macro_rules! block_rules {
             }
             /// A zero matrix with `y_bar` in the block.
             #[inline]
-            pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim>(
+            pub fn vjp_0<T: RealRules, R: Dim, C: Dim>(
                 a: &M<T, R, C>,
                 start: &usize,
                 n: &usize,
@@ -235,7 +231,7 @@ macro_rules! block_rules {
             /// A zero matrix with `dy_bar` in the block.
             #[inline]
             #[allow(clippy::too_many_arguments)]
-            pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim>(
+            pub fn vjp_0_jvp<T: RealRules, R: Dim, C: Dim>(
                 a: &M<T, R, C>,
                 start: &usize,
                 n: &usize,
@@ -261,7 +257,7 @@ block_rules!(columns, M<T, R, Dyn>, "j", columns_mut);
 
 /// The block of `a` at `start` of the shape `shape`, owned.
 #[inline]
-fn block<T: RealField + Copy, R: Dim, C: Dim, R2: Dim, C2: Dim>(
+fn block<T: RealRules, R: Dim, C: Dim, R2: Dim, C2: Dim>(
     a: &M<T, R, C>,
     start: (usize, usize),
     shape: (R2, C2),
@@ -274,7 +270,7 @@ where
 
 /// A zero matrix of the shape of `like` with `y` at `start`.
 #[inline]
-fn placed<T: RealField + Copy, R: Dim, C: Dim, R2: Dim, C2: Dim>(
+fn placed<T: RealRules, R: Dim, C: Dim, R2: Dim, C2: Dim>(
     like: &M<T, R, C>,
     start: (usize, usize),
     y: &M<T, R2, C2>,
@@ -305,7 +301,7 @@ macro_rules! fixed_block_rules {
         #[doc = $example]
         #[doc = "```"]
         #[inline]
-        pub fn $name<T: RealField + Copy, R: Dim, C: Dim, $(const $n: usize),*>(
+        pub fn $name<T: RealRules, R: Dim, C: Dim, $(const $n: usize),*>(
             $a: &M<T, R, C>,
             $($start: &usize,)*
             $(_: &Const<$n>,)*
@@ -321,7 +317,7 @@ macro_rules! fixed_block_rules {
             use super::*;
             #[doc = concat!("`da.", $doc, "`")]
             #[inline]
-            pub fn jvp_0<T: RealField + Copy, R: Dim, C: Dim, $(const $n: usize),*>(
+            pub fn jvp_0<T: RealRules, R: Dim, C: Dim, $(const $n: usize),*>(
                 $a: &M<T, R, C>,
                 $($start: &usize,)*
                 $(_: &Const<$n>,)*
@@ -337,7 +333,7 @@ macro_rules! fixed_block_rules {
             }
             /// A zero matrix with `y_bar` in the block.
             #[inline]
-            pub fn vjp_0<T: RealField + Copy, R: Dim, C: Dim, $(const $n: usize),*>(
+            pub fn vjp_0<T: RealRules, R: Dim, C: Dim, $(const $n: usize),*>(
                 $a: &M<T, R, C>,
                 $($start: &usize,)*
                 $(_: &Const<$n>,)*
@@ -353,7 +349,7 @@ macro_rules! fixed_block_rules {
             /// A zero matrix with `dy_bar` in the block.
             #[inline]
             #[allow(clippy::too_many_arguments)]
-            pub fn vjp_0_jvp<T: RealField + Copy, R: Dim, C: Dim, $(const $n: usize),*>(
+            pub fn vjp_0_jvp<T: RealRules, R: Dim, C: Dim, $(const $n: usize),*>(
                 $a: &M<T, R, C>,
                 $($start: &usize,)*
                 $(_: &Const<$n>,)*
