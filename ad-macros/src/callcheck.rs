@@ -417,3 +417,72 @@ pub fn check<'a>(
         }
     }
 }
+
+/// The check that the methods a differentiated function calls as
+/// differentiated ones (`s.m(..)` on `self` or a value of a user type,
+/// [`crate::ir::MethodCall`]) have derivatives: a clear error at the call
+/// besides rustc's `no method named __ad_jvp_m`. An inherent associated
+/// const is found before a trait's, so `S::__ad_has_m` is `m`'s marker
+/// (`Found`) where `m` is differentiated, and the fallback of a trait of
+/// the check (`NotFound`) where it is not. Not for receivers of generic
+/// types (the check has no generics) nor bodies that declare items.
+pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenStream {
+    let item = model.item;
+    let f = base(&item.sig.ident);
+    if f.starts_with("__ad_value_") || may_declare(item.block.to_token_stream()) {
+        return TokenStream::new();
+    }
+    let generic = |ty: &syn::Type| {
+        ty.to_token_stream()
+            .into_iter()
+            .any(|t| matches!(&t, TokenTree::Punct(p) if p.as_char() == '<'))
+    };
+    let mut markers = std::collections::BTreeSet::new();
+    let mut fallbacks = Vec::new();
+    let mut checks = Vec::new();
+    for (k, m) in methods.iter().filter(|m| !generic(&m.ty)).enumerate() {
+        let called = base(&m.method);
+        let has = syn::Ident::new(&format!("__ad_has_{called}"), m.method.span());
+        markers.insert(has.to_string());
+        let g = ["__ad_value_ret_", "__ad_value_"]
+            .iter()
+            .find_map(|p| called.strip_prefix(p))
+            .unwrap_or(&called);
+        let message = format!("`{f}` calls the method `{g}`, which has no derivatives");
+        let label = format!("`{g}` needs `#[differentiate]`");
+        let note = format!(
+            "put `#[differentiate]` on `{g}` in its `impl` block; or, if `{g}` is a primitive with hand-written rules `{g}_jvp` and `{g}_vjp`, mark it `#[differentiate(custom)]`"
+        );
+        let tr = format_ident!("__AdMethod_{}", k);
+        let chk = syn::Ident::new(&format!("__ad_check_method_{k}"), m.method.span());
+        fallbacks.push(quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #tr {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for ::ad::__rt::call::Found {}
+            fn #chk<T: #tr>(_: T) {}
+        });
+        let ty = &m.ty;
+        checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#has);));
+    }
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    let markers = markers.iter().map(|m| {
+        let m = format_ident!("{}", m);
+        quote!(const #m: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;)
+    });
+    let calls = format_ident!("__ad_methods_{}", f);
+    quote! {
+        #[doc(hidden)]
+        #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
+        fn #calls() {
+            trait __AdNoDerivatives {
+                #(#markers)*
+            }
+            impl<T: ?Sized> __AdNoDerivatives for T {}
+            #(#fallbacks)*
+            #(#checks)*
+        }
+    }
+}

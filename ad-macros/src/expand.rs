@@ -161,6 +161,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 called,
                 &bodies.prog_vjp.lent,
             ));
+            out.extend(crate::callcheck::method_check(&model, &prog.methods));
             out.extend(crate::callcheck::params_marker(&model));
             out.extend(mem_check);
         }

@@ -812,6 +812,20 @@ pub struct Program {
     /// name (`g(u, &mut d)`), each taken for an in/out buffer of `g`:
     /// checked against `g`'s parameters (`callcheck.rs`).
     pub lent: Vec<Lent>,
+    /// Calls of differentiated methods on receivers of a type the syntax
+    /// names (`self`, `s: &S`, `let s = S::new(..);`): checked to have
+    /// derivatives (`callcheck.rs`).
+    pub methods: Vec<MethodCall>,
+}
+
+/// A call `s.m(..)` of a method taken for a differentiated one.
+#[derive(Clone, Debug)]
+pub struct MethodCall {
+    /// The receiver's type (`Self`, `S`).
+    pub ty: syn::Type,
+    /// The method called (`m`, or its value form `__ad_value_m`), where the
+    /// user wrote it.
+    pub method: Ident,
 }
 
 /// A buffer passed on bare: `g(.., u, ..)`.

@@ -6,10 +6,9 @@ branches, with parameters left out of `wrt` and mutated:
 - nalgebra buffers updated whole: `y.scale_mut(a)` and `for e in
   y.iter_mut() { *e = a * *e + .. }` on `&mut DVector<f64>` and `&mut
   SVector<f64, 3>` buffers (the helpers tested by `_jvp` and `_vjp`);
-  (a method `#[differentiate] fn step(&self, a: f64, y: &mut
+  and a method `#[differentiate] fn step(&self, a: f64, y: &mut
   DVector<f64>)` of a struct of inactive data, written before its caller,
-  called by a scalar function on a local buffer, is written by
-  `method_form` but not drawn: the caller is rejected, see `caller`);
+  called by a scalar function on a local struct and a local buffer;
 - `let z = *y;` of an array buffer `y: &mut [f64; 3]`, `z` read and `y`
   written from it;
 - reshapes of active values: `DMatrix::from_column_slice(r, c, &v)`,
@@ -237,12 +236,7 @@ def caller(f):
             f.emit("b = b * {} + 0.1;".format(rlit(c)), "b = chk(chk(b * {}) + 0.1)".format(c))
         f.tags.append("forms caller: a mut f64 parameter {} written".format("in wrt" if b.active else "left out of wrt"))
     have = {g.forms for g in f.callees}
-    # (not "method": a differentiated method of a local struct of inactive
-    # data, `st.step(b, &mut d)`, is rejected in a differentiated caller,
-    # "differentiation rule for method `step` is not implemented"; only
-    # `self.step(..)` and methods of active struct parameters are calls of
-    # differentiated functions; reported)
-    kinds = ["satsub", "ids", "vecchain", "reshape"]
+    kinds = ["satsub", "ids", "vecchain", "reshape", "method"]
     kinds += ["lend"] * bool(have & {"whole"}) + ["typed"] * bool("dvres" in have and "whole" in have)
     kinds += ["arrlend"] * bool("arrcopy" in have) + ["twice"] * bool("vdata" in have)
     kinds += ["rows"] * bool(q is None)

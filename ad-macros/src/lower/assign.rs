@@ -40,6 +40,11 @@ impl Lowerer<'_> {
             {
                 self.lower_buffer_call(c, None)
             }
+            syn::Expr::MethodCall(mc)
+                if self.method_passes_buffer(mc) && self.mentions_varied(e) =>
+            {
+                self.lower_buffer_method(mc, None)
+            }
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_slice_fill(mc) => {}
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_swap(mc) => {}
             syn::Expr::MethodCall(mc) if self.mentions_varied(e) && self.lower_push(mc) => {}
@@ -60,8 +65,6 @@ impl Lowerer<'_> {
     /// `g`'s value form (`buffers.rs`), `b = __ad_value_g(a, b);` (`let (s,
     /// new_b) = __ad_value_ret_g(a, b);`).
     pub(super) fn lower_buffer_call(&mut self, c: &syn::ExprCall, pat: Option<&syn::Pat>) {
-        // `let _ = g(a, &mut b);`: the result, if any, is not used.
-        let pat = pat.filter(|p| !matches!(p, syn::Pat::Wild(_)));
         let syn::Expr::Path(p) = strip_parens(&c.func) else {
             self.errors.spanned(
                 &c.func,
@@ -71,16 +74,46 @@ impl Lowerer<'_> {
         };
         let mut path = p.path.clone();
         if let Some(last) = path.segments.last_mut() {
-            last.ident = match pat {
-                Some(_) => crate::buffers::result_value_name(&last.ident),
-                None => crate::buffers::value_name(&last.ident),
-            };
+            last.ident = value_form_name(&last.ident, pat);
         }
+        self.lower_buffer_args(quote!(#path), Some(p), &c.args, pat);
+    }
+
+    /// `s.m(a, &mut b);` (or `let r = s.m(a, &mut b);`) of a differentiated
+    /// method: through its value form, `b = s.__ad_value_m(a, b);`.
+    pub(super) fn lower_buffer_method(&mut self, mc: &syn::ExprMethodCall, pat: Option<&syn::Pat>) {
+        let recv = &mc.receiver;
+        let name = value_form_name(&mc.method, pat);
+        self.lower_buffer_args(quote!(#recv.#name), None, &mc.args, pat);
+    }
+
+    /// Whether a call of a differentiated method lends a buffer.
+    pub(super) fn method_passes_buffer(&self, mc: &syn::ExprMethodCall) -> bool {
+        self.calls_user_method(mc)
+            && mc.args.iter().any(|a| {
+                let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
+                matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some())
+                    || self.buffer_param(a).is_some()
+            })
+    }
+
+    /// The arguments of a call through a value form `callee` (a path, or a
+    /// receiver and a method; `p` the path of a function's, whose buffers
+    /// passed on are checked): buffers in by value, out by assignment.
+    fn lower_buffer_args(
+        &mut self,
+        callee: TokenStream,
+        p: Option<&syn::ExprPath>,
+        call_args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        pat: Option<&syn::Pat>,
+    ) {
+        // `let _ = g(a, &mut b);`: the result, if any, is not used.
+        let pat = pat.filter(|p| !matches!(p, syn::Pat::Wild(_)));
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();
         // Whether each buffer is a nalgebra value, assigned whole.
         let mut by_value: Vec<bool> = Vec::new();
-        for (k, a) in c.args.iter().enumerate() {
+        for (k, a) in call_args.iter().enumerate() {
             // (An array buffer of a value form passed on: `&mut d`.)
             let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
             // `&mut *d` is `&mut d[..]`, `&*d` is `&d[..]`.
@@ -89,10 +122,11 @@ impl Lowerer<'_> {
             // The function's own buffer passed on (`g(x, dydt)`): `g`'s
             // parameter is checked to be a buffer.
             if let Some(b) = self.buffer_param(a) {
-                if let (Some(g), None) = (p.path.get_ident(), &p.qself) {
+                // (Not for a method: it has no marker of its parameters.)
+                if let Some((Some(g), None)) = p.map(|p| (p.path.get_ident(), &p.qself)) {
                     self.prog.lent.push(crate::ir::Lent {
                         callee: g.unraw().to_string(),
-                        arity: c.args.len(),
+                        arity: call_args.len(),
                         position: k,
                         name: b.to_token_stream().to_string(),
                         span: b.span(),
@@ -170,7 +204,7 @@ impl Lowerer<'_> {
         }
         // The final contents come back by value and are copied into the
         // buffers (whatever they are: `Vec`, array, `&mut [f64]`).
-        let call: syn::Expr = syn::parse_quote!(#path(#(#args),*));
+        let call: syn::Expr = syn::parse_quote!(#callee(#(#args),*));
         let temps: Vec<syn::Ident> = (0..buffers.len())
             .map(|k| quote::format_ident!("__ad_buffer_{}", k))
             .collect();
@@ -865,6 +899,15 @@ pub(super) fn passes_buffer(c: &syn::ExprCall) -> bool {
         let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
         matches!(strip_parens(a), syn::Expr::Reference(r) if r.mutability.is_some())
     })
+}
+
+/// The name of the value form of `g` called for a result bound to `pat`
+/// (`__ad_value_ret_g`), or for its buffers only (`__ad_value_g`).
+fn value_form_name(g: &syn::Ident, pat: Option<&syn::Pat>) -> syn::Ident {
+    match pat.filter(|p| !matches!(p, syn::Pat::Wild(_))) {
+        Some(_) => crate::buffers::result_value_name(g),
+        None => crate::buffers::value_name(g),
+    }
 }
 
 /// `Default::default()` (`Vec::default()`, `T::default()`): a value whose

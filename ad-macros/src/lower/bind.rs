@@ -22,6 +22,11 @@ impl Lowerer<'_> {
                 return self.lower_buffer_call(c, Some(&local.pat));
             }
         }
+        if let syn::Expr::MethodCall(mc) = strip_parens(&init.expr) {
+            if self.method_passes_buffer(mc) && self.mentions_varied(&init.expr) {
+                return self.lower_buffer_method(mc, Some(&local.pat));
+            }
+        }
         let (pat, ty) = match &local.pat {
             syn::Pat::Type(pt) => (&*pt.pat, Some((*pt.ty).clone())),
             p => (p, None),
@@ -32,7 +37,9 @@ impl Lowerer<'_> {
                 // `Option<&T>` parameter: bound again where needed.
                 let payload = pi.mutability.is_none() && self.unwraps_copy_ref(&init.expr);
                 let value = self.lower_expr(&init.expr);
+                let declared = ty.clone();
                 self.bind_value(&pi.ident, pi.mutability.is_some(), ty, value, init.expr.span());
+                self.note_user_local(&pi.ident, declared.as_ref(), &init.expr);
                 if payload {
                     if let Some(b) = self.lookup(&pi.ident.unraw().to_string()) {
                         let v = b.var;

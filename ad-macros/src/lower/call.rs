@@ -149,6 +149,7 @@ impl Lowerer<'_> {
             },
             _ => Expr::constant(quote!(self)),
         };
+        self.note_method_call(mc);
         let mut args = vec![receiver];
         self.lent_copies.clear();
         for a in &mc.args {

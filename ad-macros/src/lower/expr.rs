@@ -310,7 +310,6 @@ impl Lowerer<'_> {
             },
             syn::Expr::Struct(s) => self.lower_struct_lit(s),
             syn::Expr::Binary(b) => self.lower_binary(b),
-            syn::Expr::MethodCall(mc) => self.lower_method(mc),
             // A helper writing a buffer, inside an expression (`g(x, &mut
             // b) * b[0]`): through its value form, bound first.
             syn::Expr::Call(c)
@@ -324,6 +323,16 @@ impl Lowerer<'_> {
                     None => self.poisoned(),
                 }
             }
+            // So is a differentiated method writing a buffer.
+            syn::Expr::MethodCall(mc) if self.method_passes_buffer(mc) => {
+                let name = quote::format_ident!("__ad_returned");
+                self.lower_buffer_method(mc, Some(&syn::parse_quote!(#name)));
+                match self.lookup("__ad_returned") {
+                    Some(b) => Operand::Var(b.var),
+                    None => self.poisoned(),
+                }
+            }
+            syn::Expr::MethodCall(mc) => self.lower_method(mc),
             syn::Expr::Call(c) => self.lower_call(c),
             syn::Expr::Cast(c) => {
                 if let Some(op) = self.lower_count(c) {
@@ -612,14 +621,10 @@ impl Lowerer<'_> {
         if NON_DIFFERENTIABLE.contains(&name.as_str()) || is_index(mc) {
             return self.opaque(&syn::Expr::MethodCall(mc.clone()));
         }
-        let on_self =
-            matches!(strip_parens(&mc.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
-        // A method of an active parameter struct (`p.loss(x)`): a
-        // differentiated method with `wrt(self)`.
-        let on_struct = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)));
-        if (on_self || on_struct) && func(&name).is_none() && !super::structs::is_copy_method(&name)
-        {
+        if self.varied_user_receiver(mc) {
+            return self.poisoned();
+        }
+        if self.calls_user_method(mc) {
             return self.lower_method_call(mc);
         }
         let copy = match name.as_str() {
@@ -783,17 +788,7 @@ impl Lowerer<'_> {
                 self.errors.spanned(&mc.method, hint);
                 return self.poisoned();
             }
-            self.errors.spanned(
-                &mc.method,
-                format_args!(
-                    "differentiation rule for method `{name}` is not implemented; the float \
-                     methods with rules are: {}; the nalgebra methods with rules are: {}; a \
-                     method of `self` must be differentiated (`#[differentiate]`) to be called \
-                     with active arguments",
-                    supported_methods(),
-                    la_methods()
-                ),
-            );
+            self.unknown_method(mc);
             return self.poisoned();
         };
         if let Some(t) = &mc.turbofish {

@@ -35,6 +35,7 @@ mod control;
 mod expr;
 mod linalg;
 mod macros;
+mod methods;
 mod nested;
 mod rules;
 mod stmt;
@@ -125,6 +126,13 @@ struct Lowerer<'e> {
     returned: Option<VarId>,
     /// Active parameter structs (`wrt(p)` on `p: &Params`).
     structs: HashSet<VarId>,
+    /// Inactive parameters and locals of user types (`s: &S`, `let s =
+    /// S::new(..);`), whose differentiated methods are called with them
+    /// passed through (`methods.rs`): the type, and whether it is certainly
+    /// a struct (`S { .. }`, `Self`), not an alias of a nalgebra type.
+    user_typed: HashMap<VarId, (syn::Type, bool)>,
+    /// The function's type parameters: not user types.
+    type_params: HashSet<String>,
     /// The variable bound to each field of them that active code reads
     /// (`p.w` -> `p_w`), by struct and field path.
     members: HashMap<(VarId, String), VarId>,
@@ -414,6 +422,7 @@ fn lower_round(
                 _ => None,
             },
             lent: Vec::new(),
+            methods: Vec::new(),
         },
         errors,
         scopes: vec![HashMap::default()],
@@ -434,6 +443,14 @@ fn lower_round(
         call_results: HashSet::default(),
         lent_copies: Vec::new(),
         structs: HashSet::default(),
+        user_typed: HashMap::default(),
+        type_params: model
+            .item
+            .sig
+            .generics
+            .type_params()
+            .map(|t| t.ident.to_string())
+            .collect(),
         members: HashMap::default(),
         member_lets: Vec::new(),
     };
@@ -465,6 +482,9 @@ fn lower_round(
         }
         if p.structure {
             lw.structs.insert(v);
+        } else if let Some(ty) = lw.user_type(&p.ty).filter(|_| !p.active && !p.output) {
+            let certain = matches!(&ty, syn::Type::Path(t) if t.path.is_ident("Self"));
+            lw.user_typed.insert(v, (ty, certain));
         }
         if p.output {
             lw.prog.outputs.push(v);

@@ -1,0 +1,253 @@
+//! Calls of differentiated methods on receivers of the user's types: `self`,
+//! an active parameter struct, or an inactive value of a user type (a
+//! parameter left out of `wrt`, a local built by `S { .. }`, `S::new(..)`,
+//! `Self::default()`), passed through as it is; and what is said of a
+//! method the macro cannot place.
+
+use super::*;
+
+/// Types named like user types that are not: containers and nalgebra values.
+const NOT_USER: &[&str] = &[
+    "Vec", "Option", "Box", "Rc", "Arc", "VecDeque", "Cell", "RefCell", "HashMap", "BTreeMap",
+    "HashSet", "BTreeSet", "String", "Result", "Cow", "Range", "Some", "Ok", "Err", "None",
+];
+
+impl Lowerer<'_> {
+    /// Whether `name` (the last segment of a type's path) names a user type:
+    /// `Self`, or a name in `UpperCamelCase` that is no container, nalgebra
+    /// type or type parameter of the function.
+    fn user_type_name(&self, name: &syn::Ident) -> bool {
+        let name = name.unraw().to_string();
+        name == "Self"
+            || (name.starts_with(|c: char| c.is_ascii_uppercase())
+                && !NOT_USER.contains(&name.as_str())
+                && !crate::parse::is_nalgebra(&name)
+                && !self.type_params.contains(&name)
+                && !self.reals.contains(&name))
+    }
+
+    /// The user type a parameter's type names (`S` of `S`, `&S`, `&Self`).
+    pub(super) fn user_type(&self, ty: &syn::Type) -> Option<syn::Type> {
+        match ty {
+            syn::Type::Reference(r) => self.user_type(&r.elem),
+            syn::Type::Paren(p) => self.user_type(&p.elem),
+            syn::Type::Group(g) => self.user_type(&g.elem),
+            syn::Type::Path(p)
+                if p.qself.is_none()
+                    && p.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| self.user_type_name(&s.ident)) =>
+            {
+                Some(ty.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The user type of the value an expression builds: `S { .. }`,
+    /// `S(..)`, `S::new(..)`, `Self::default()`.
+    pub(super) fn built_user_type(&self, e: &syn::Expr) -> Option<syn::Type> {
+        let mut path = match strip_parens(e) {
+            syn::Expr::Struct(s) if s.qself.is_none() => s.path.clone(),
+            syn::Expr::Call(c) => match strip_parens(&c.func) {
+                syn::Expr::Path(p) if p.qself.is_none() => {
+                    let mut path = p.path.clone();
+                    // An associated function of the type; else a tuple struct.
+                    if path.segments.len() > 1 {
+                        path.segments.pop();
+                        path.segments.pop_punct();
+                    } else if !path
+                        .segments
+                        .first()
+                        .is_some_and(|s| is_tuple_struct_name(&s.ident))
+                    {
+                        return None;
+                    }
+                    path
+                }
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if !path
+            .segments
+            .last()
+            .is_some_and(|s| self.user_type_name(&s.ident))
+        {
+            return None;
+        }
+        // (`S::<T>::new`: a type path without the turbofish's `::`.)
+        for seg in path.segments.iter_mut() {
+            if let syn::PathArguments::AngleBracketed(a) = &mut seg.arguments {
+                a.colon2_token = None;
+            }
+        }
+        Some(syn::Type::Path(syn::TypePath { qself: None, path }))
+    }
+
+    /// Records that the local just bound to `ident` holds a value of a user
+    /// type, by its declared type or its value.
+    pub(super) fn note_user_local(
+        &mut self,
+        ident: &syn::Ident,
+        ty: Option<&syn::Type>,
+        init: &syn::Expr,
+    ) {
+        let user = ty
+            .and_then(|t| self.user_type(t))
+            .or_else(|| self.built_user_type(init));
+        if let Some(user) = user {
+            // (A struct literal is a struct; `M::new(..)` may be an alias
+            // of a nalgebra type.)
+            let certain = matches!(strip_parens(init), syn::Expr::Struct(_)) || is_self(&user);
+            if let Some(b) = self.lookup(&ident.unraw().to_string()) {
+                let v = b.var;
+                self.user_typed.insert(v, (user, certain));
+            }
+        }
+    }
+
+    /// The receiver of `r.m(..)` when it is an inactive value of a user
+    /// type (a local or parameter, see [`Self::user_typed`]), whose
+    /// differentiated method `m` is called with it passed through.
+    pub(super) fn user_receiver(&self, mc: &syn::ExprMethodCall) -> Option<VarId> {
+        let syn::Expr::Path(p) = strip_parens(&mc.receiver) else {
+            return None;
+        };
+        self.local_of(p).filter(|v| self.user_typed.contains_key(v))
+    }
+
+    /// Notes the call `r.m(..)` of a differentiated method on `self` or a
+    /// value of a user type, for the check that `m` has derivatives.
+    pub(super) fn note_method_call(&mut self, mc: &syn::ExprMethodCall) {
+        let ty = match strip_parens(&mc.receiver) {
+            syn::Expr::Path(p) if p.path.is_ident("self") => Some(syn::parse_quote!(Self)),
+            _ => self
+                .user_method_receiver(mc)
+                .and_then(|v| self.user_typed.get(&v).map(|(t, _)| t.clone())),
+        };
+        if let Some(ty) = ty {
+            self.prog.methods.push(crate::ir::MethodCall {
+                ty,
+                method: mc.method.clone(),
+            });
+        }
+    }
+
+    /// The receiver of `r.m(..)` when it is a value of a user type whose
+    /// method `m` is taken for a differentiated one: a method with a rule
+    /// is the rule's unless the type is certainly a struct, as the type may
+    /// be an alias of a nalgebra type (`Mat3::new(..)`, `m: &Mat3`).
+    fn user_method_receiver(&self, mc: &syn::ExprMethodCall) -> Option<VarId> {
+        let name = mc.method.to_string();
+        self.user_receiver(mc).filter(|v| {
+            let certain = self.user_typed.get(v).is_some_and(|(_, c)| *c);
+            !super::structs::is_copy_method(&name) && (certain || !has_rule(&name))
+        })
+    }
+
+    /// Whether `r.m(..)` is a call of a differentiated method: on `self`,
+    /// on an active parameter struct (`wrt(p)`; `m` not a float method nor
+    /// a copy), or on an inactive value of a user type.
+    pub(super) fn calls_user_method(&self, mc: &syn::ExprMethodCall) -> bool {
+        let name = mc.method.to_string();
+        let on_self =
+            matches!(strip_parens(&mc.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
+        // A method of an active parameter struct (`p.loss(x)`): a
+        // differentiated method with `wrt(self)`.
+        let on_struct = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)));
+        let ruled = func(&name).is_some() || super::structs::is_copy_method(&name);
+        ((on_self || on_struct) && !ruled) || self.user_method_receiver(mc).is_some()
+    }
+
+    /// `r.m(..)` on a user-typed local built from active values (`let s =
+    /// S { k: x[0] };`): reported, as its derivatives would be lost.
+    pub(super) fn varied_user_receiver(&mut self, mc: &syn::ExprMethodCall) -> bool {
+        match self.user_method_receiver(mc) {
+            Some(v) if self.var_varied(v) && !self.structs.contains(&v) => {
+                self.errors.spanned(
+                    &mc.receiver,
+                    format_args!(
+                        "a method called on a local struct built from active values is not \
+                         supported: build it from constants and pass the active values to the \
+                         method as arguments (`s.{}(x, ..)`), or make it a parameter named in \
+                         `wrt(..)` of a type that derives `ad::Differentiable`",
+                        mc.method
+                    ),
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The error for a method without a rule. On a receiver known to be a
+    /// float, array or nalgebra value (an active one), the methods with
+    /// rules; on one of a type the macro cannot tell, how to call a method
+    /// of a user type.
+    pub(super) fn unknown_method(&mut self, mc: &syn::ExprMethodCall) {
+        let name = mc.method.to_string();
+        let known = self.mentions_varied(&mc.receiver)
+            || matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| {
+                let var = &self.prog.vars[v];
+                var.scalar || var.array || var.by_ref
+            }))
+            || matches!(strip_parens(&mc.receiver), syn::Expr::Lit(_));
+        let msg = if known {
+            format!(
+                "differentiation rule for method `{name}` is not implemented; the float \
+                 methods with rules are: {}; the nalgebra methods with rules are: {}; a \
+                 method of `self` must be differentiated (`#[differentiate]`) to be called \
+                 with active arguments",
+                supported_methods(),
+                la_methods()
+            )
+        } else {
+            format!(
+                "`{name}` is neither a method with a differentiation rule nor one the macro can \
+                 tell is differentiated: a method of a user type must be differentiated \
+                 (`#[differentiate]`) and called on `self`, on a parameter of that type \
+                 (`s: &S`), or on a local bound to a value of it (`let s = S {{ .. }};`, `let s \
+                 = S::new(..);`, `let s: S = ..;`), as `s.{name}(..)`; the float methods with \
+                 rules are: {}; the nalgebra methods with rules are: {}",
+                supported_methods(),
+                la_methods()
+            )
+        };
+        self.errors.spanned(&mc.method, msg);
+    }
+}
+
+/// Whether a type is `Self`.
+fn is_self(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.is_ident("Self"))
+}
+
+/// Whether a method of that name has a rule on floats, slices or nalgebra
+/// values (or is part of a factorisation, a view or an iterator chain).
+fn has_rule(name: &str) -> bool {
+    func(name).is_some()
+        || la_method(name).is_some()
+        || RESHAPING.contains(&name)
+        || ITERATOR_METHODS.contains(&name)
+        || matches!(
+            name,
+            "map"
+                | "fixed_rows"
+                | "fixed_columns"
+                | "fixed_view"
+                | "try_inverse"
+                | "lu"
+                | "cholesky"
+                | "solve"
+                | "solve_lower_triangular"
+                | "solve_upper_triangular"
+                | "unwrap"
+                | "expect"
+                | "clone_owned"
+                | "into_owned"
+        )
+}

@@ -1,0 +1,267 @@
+//! Differentiated methods called from a differentiated function on
+//! receivers that carry no derivatives: a local bound to a struct literal,
+//! to a constructor (`S::new(..)`, `S::default()`), to a value of a declared
+//! type; a parameter of a user type left out of `wrt` (borrowed or by
+//! value); `Self`-typed values inside the `impl`; with nalgebra and slice
+//! buffers, in loops; every mode (`_jvp`, `_vjp`, `_grad`, `_hvp`) against
+//! finite differences and the dot-product identity.
+
+use ad::differentiate;
+use ad::nalgebra::DVector;
+
+#[path = "common/arrays.rs"]
+mod arrays;
+mod common;
+#[path = "common/flat.rs"]
+mod flat;
+use arrays::agree_scalar;
+use flat::check_all;
+
+#[derive(Clone, Copy)]
+struct S {
+    k: f64,
+}
+
+impl Default for S {
+    fn default() -> S {
+        S { k: 0.3 }
+    }
+}
+
+impl S {
+    fn new(k: f64) -> S {
+        S { k }
+    }
+
+    /// A method with a nalgebra buffer.
+    #[differentiate]
+    fn step(&self, a: f64, y: &mut DVector<f64>) {
+        y[0] = self.k * a * y[1];
+    }
+
+    #[differentiate]
+    fn energy(&self, x: &[f64]) -> f64 {
+        self.k * x[0] * x[1]
+    }
+
+    /// A method with a slice buffer and a result.
+    #[differentiate]
+    fn push_step(&self, a: f64, y: &mut [f64]) -> f64 {
+        y[0] *= a.sin() + self.k;
+        self.k * y[0] * y[1]
+    }
+
+    /// `Self`-typed locals: a literal and a constructor.
+    #[differentiate]
+    fn twice(&self, x: &[f64], b: f64) -> f64 {
+        let other = Self { k: self.k * 2.0 };
+        let third = Self::new(0.25);
+        other.energy(x) * b + self.energy(x) + third.energy(&x[1..])
+    }
+
+    /// A `&Self` parameter and a buffer lent to a method of `self`.
+    #[differentiate]
+    fn with(&self, other: &Self, x: &[f64], b: f64) -> f64 {
+        let mut d = DVector::from_column_slice(&x[0..2]);
+        self.step(b, &mut d);
+        other.energy(x) + d[0] * d[1]
+    }
+}
+
+/// The example: a local struct literal.
+#[differentiate]
+fn literal(x: &[f64], b: f64) -> f64 {
+    let st = S { k: 0.5 };
+    let mut d = DVector::from_column_slice(&x[0..2]);
+    st.step(b, &mut d);
+    d[0] * d[1] + st.energy(x)
+}
+
+/// Constructors, and a local of a declared type.
+#[differentiate]
+fn constructed(x: &[f64], b: f64) -> f64 {
+    let a = S::new(0.7);
+    let c = S::default();
+    let e: S = S::new(1.5);
+    let mut v = x.to_vec();
+    let r = a.push_step(b, &mut v);
+    r + c.energy(&v) * e.energy(x) + a.push_step(b * b, &mut v) * v[1]
+}
+
+/// A borrowed parameter of a user type, inactive without `wrt`.
+#[differentiate]
+fn borrowed(s: &S, x: &[f64], b: f64) -> f64 {
+    let mut d = DVector::from_column_slice(&x[1..3]);
+    s.step(b, &mut d);
+    s.energy(&[d[0], d[1]]) * b
+}
+
+/// A parameter of a user type by value, left out of `wrt`.
+#[differentiate(wrt(x, b))]
+fn owned(s: S, x: &[f64], b: f64) -> f64 {
+    s.energy(x) * b.cos() + s.energy(&x[1..])
+}
+
+/// In a loop: a local struct per iteration, and one from before the loop.
+#[differentiate]
+fn looped(x: &[f64], b: f64) -> f64 {
+    let outer = S::new(0.9);
+    let mut d = DVector::from_column_slice(&x[0..2]);
+    let mut acc = 0.0;
+    for i in 0..3 {
+        let st = S::new(0.2 * (i as f64 + 1.0));
+        acc += st.energy(x) * d[1];
+        outer.step(b + acc, &mut d);
+    }
+    acc + d[0]
+}
+
+/// An alias of a nalgebra type, named like a user type.
+type Vd = DVector<f64>;
+
+/// Methods with rules on values of an alias (a parameter left out of
+/// `wrt`, a local from its constructor) stay the rules'.
+#[differentiate(wrt(x, b))]
+fn aliased(w: &Vd, x: &[f64], b: f64) -> f64 {
+    let v = DVector::from_column_slice(x);
+    let c = Vd::from_column_slice(&[0.3, -0.5, 0.2, 0.9]);
+    w.dot(&v) * c.dot(&v) * b + v.norm_squared()
+}
+
+const X: [f64; 4] = [0.6, -1.1, 0.8, 0.35];
+const B: f64 = 0.45;
+
+/// Checks `f(x, b)` through `p = [x, b]`: `jvp` and `vjp` against finite
+/// differences and each other (the dot-product identity); `grad`, `jvp`,
+/// `hvp` against finite differences of the gradient.
+#[allow(clippy::type_complexity)]
+fn all_modes(
+    name: &str,
+    f: impl Fn(&[f64], f64) -> f64,
+    jvp: impl Fn(&[f64], &[f64], f64, f64) -> (f64, f64),
+    vjp: impl Fn(&[f64], f64, f64) -> (f64, Vec<f64>, f64),
+    grad: impl Fn(&[f64], f64) -> (f64, Vec<f64>, f64),
+    hvp: impl Fn(&[f64], &[f64], f64, f64) -> (f64, Vec<f64>, f64, Vec<f64>, f64),
+) {
+    let n = X.len();
+    let p: Vec<f64> = X.iter().copied().chain([B]).collect();
+    agree_scalar(
+        name,
+        &p,
+        |p| f(&p[..n], p[n]),
+        |p, t| jvp(&p[..n], &t[..n], p[n], t[n]),
+        |p, c| {
+            let (v, gx, gb) = vjp(&p[..n], p[n], c);
+            (v, [gx, vec![gb]].concat())
+        },
+        1e-7,
+    );
+    let t = [0.3, -0.7, 0.5, 0.9, -0.4];
+    check_all(
+        name,
+        &p,
+        &t,
+        |p| f(&p[..n], p[n]),
+        |p| {
+            let (v, gx, gb) = grad(&p[..n], p[n]);
+            (v, [gx, vec![gb]].concat())
+        },
+        |p, t| jvp(&p[..n], &t[..n], p[n], t[n]),
+        |p, t| {
+            let (v, gx, gb, hx, hb) = hvp(&p[..n], &t[..n], p[n], t[n]);
+            (v, [gx, vec![gb]].concat(), [hx, vec![hb]].concat())
+        },
+    );
+}
+
+#[test]
+fn a_local_struct_literal() {
+    all_modes(
+        "literal",
+        literal,
+        literal_jvp,
+        literal_vjp,
+        literal_grad,
+        literal_hvp,
+    );
+}
+
+#[test]
+fn locals_from_constructors() {
+    all_modes(
+        "constructed",
+        constructed,
+        constructed_jvp,
+        constructed_vjp,
+        constructed_grad,
+        constructed_hvp,
+    );
+}
+
+#[test]
+fn parameters_of_a_user_type() {
+    let s = S::new(1.3);
+    all_modes(
+        "borrowed",
+        |x, b| borrowed(&s, x, b),
+        |x, dx, b, db| borrowed_jvp(&s, x, dx, b, db),
+        |x, b, c| borrowed_vjp(&s, x, b, c),
+        |x, b| borrowed_grad(&s, x, b),
+        |x, vx, b, vb| borrowed_hvp(&s, x, vx, b, vb),
+    );
+    all_modes(
+        "owned",
+        |x, b| owned(s, x, b),
+        |x, dx, b, db| owned_jvp(s, x, dx, b, db),
+        |x, b, c| owned_vjp(s, x, b, c),
+        |x, b| owned_grad(s, x, b),
+        |x, vx, b, vb| owned_hvp(s, x, vx, b, vb),
+    );
+}
+
+#[test]
+fn self_typed_values() {
+    let s = S::new(0.8);
+    let o = S::new(-0.6);
+    all_modes(
+        "twice",
+        |x, b| s.twice(x, b),
+        |x, dx, b, db| s.twice_jvp(x, dx, b, db),
+        |x, b, c| s.twice_vjp(x, b, c),
+        |x, b| s.twice_grad(x, b),
+        |x, vx, b, vb| s.twice_hvp(x, vx, b, vb),
+    );
+    all_modes(
+        "with",
+        |x, b| s.with(&o, x, b),
+        |x, dx, b, db| s.with_jvp(&o, x, dx, b, db),
+        |x, b, c| s.with_vjp(&o, x, b, c),
+        |x, b| s.with_grad(&o, x, b),
+        |x, vx, b, vb| s.with_hvp(&o, x, vx, b, vb),
+    );
+}
+
+#[test]
+fn in_a_loop() {
+    all_modes(
+        "looped",
+        looped,
+        looped_jvp,
+        looped_vjp,
+        looped_grad,
+        looped_hvp,
+    );
+}
+
+#[test]
+fn rules_on_aliases_of_nalgebra_types() {
+    let w = Vd::from_column_slice(&[1.1, 0.4, -0.7, 0.25]);
+    all_modes(
+        "aliased",
+        |x, b| aliased(&w, x, b),
+        |x, dx, b, db| aliased_jvp(&w, x, dx, b, db),
+        |x, b, c| aliased_vjp(&w, x, b, c),
+        |x, b| aliased_grad(&w, x, b),
+        |x, vx, b, vb| aliased_hvp(&w, x, vx, b, vb),
+    );
+}
