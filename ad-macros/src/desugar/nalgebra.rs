@@ -204,7 +204,7 @@ impl Desugar<'_> {
 
     /// `Owner::from_column_slice(&v)` (or `from_vec(v)`, `from_row_slice(&v)`
     /// with `rows`; the dimensions first in `args` for a `DMatrix`) of an
-    /// active array `v`, or of a range of one (`&x[a..b]`): a reshape, the
+    /// active array `v`, or of a range of one (`&x[a..b]`, `&x[..b]`, ..): a reshape, the
     /// elements copied one by one.
     fn copied_slice(
         &mut self,

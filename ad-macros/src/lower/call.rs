@@ -97,7 +97,8 @@ impl Lowerer<'_> {
                          build nalgebra values from active numbers with \
                          `DVector::from_vec(vec![a, b, ..])`, `from_vec(v)`, \
                          `from_column_slice(&v)` or `from_row_slice(&v)` (`DMatrix::..(r, c, \
-                         &v)`) of a `Vec` or slice variable (or `&x[a..b]`), \
+                         &v)`) of a `Vec` or slice variable or of a range of one (`&x[a..b]`, \
+                         `&x[..b]`, `&x[a..]`, `&x[a..=b]`, `&x[..]`), \
                          `from_fn(.., |i, j| ..)` with the closure written in place, \
                          `from_element(n, x)`, `Vector3::new(a, b, c)` with one argument per \
                          element, or `zeros` and element writes (`m[(i, j)] = ..`); bind a \
