@@ -58,7 +58,24 @@ use std::collections::BTreeMap;
 
 /// The marker next to a differentiated function's wrappers.
 pub fn marker(model: &Model) -> TokenStream {
-    marker_of(&model.item.vis, &model.item.sig.ident)
+    let has = marker_of(&model.item.vis, &model.item.sig.ident);
+    if model.receiver.is_none() {
+        return has;
+    }
+    // A method's marker of its receiver: active (`wrt(self)`) or not, for
+    // the check of its callers' receivers (`method_check`).
+    let vis = &model.item.vis;
+    let name = format_ident!("__ad_wrt_self_{}", base(&model.item.sig.ident));
+    let kind = match model.active_self {
+        true => quote!(::ad::__rt::call::ActiveSelf),
+        false => quote!(::ad::__rt::call::InactiveSelf),
+    };
+    quote! {
+        #has
+        #[doc(hidden)]
+        #[allow(dead_code, non_upper_case_globals)]
+        #vis const #name: #kind = #kind;
+    }
 }
 
 /// The marker of the function `name`, of visibility `vis`.
@@ -464,6 +481,52 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
         });
         let ty = &m.ty;
         checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#has);));
+        // Its receiver's activity must be the caller's: a method with
+        // `wrt(self)` takes the receiver's tangent and returns its
+        // cotangent, one without takes neither (the fallback, a method
+        // without derivatives, is reported above).
+        let wrt_self = syn::Ident::new(&format!("__ad_wrt_self_{g}"), m.method.span());
+        markers.insert(wrt_self.to_string());
+        let receiver = m.receiver.as_str();
+        let (message, label, note, kind) = match m.active {
+            true => (
+                format!(
+                    "`{f}` calls `{receiver}.{g}(..)` with `{receiver}` active, but `{g}` takes its receiver for a constant (it has no `wrt(self)`): the receiver's derivative would be lost"
+                ),
+                format!("`{g}` needs `#[differentiate(wrt(self, ..))]`"),
+                format!(
+                    "put `#[differentiate(wrt(self, ..))]` on `{g}`, naming its other active parameters too; or leave `{receiver}` out of `{f}`'s `wrt(..)` if its derivative is not wanted"
+                ),
+                quote!(::ad::__rt::call::ActiveSelf),
+            ),
+            false => (
+                format!(
+                    "`{f}` calls `{receiver}.{g}(..)` with `{receiver}` a constant, but `{g}` differentiates with respect to its receiver (`wrt(self)`)"
+                ),
+                format!("`{receiver}` is a constant here: `{g}` has `wrt(self)`"),
+                match receiver {
+                    "self" => format!(
+                        "name `self` in `{f}`'s `wrt(..)` (`#[differentiate(wrt(self, ..))]`); or, if `{g}`'s receiver is a constant, leave `self` out of `{g}`'s `wrt(..)`"
+                    ),
+                    _ => format!(
+                        "leave `self` out of `{g}`'s `wrt(..)` if its receiver is a constant; or make `{receiver}` a parameter of `{f}` named in its `wrt(..)`"
+                    ),
+                },
+                quote!(::ad::__rt::call::InactiveSelf),
+            ),
+        };
+        let tr = format_ident!("__AdReceiver_{}", k);
+        let chk = syn::Ident::new(&format!("__ad_check_receiver_{k}"), m.method.span());
+        fallbacks.push(quote! {
+            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+            trait #tr {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for #kind {}
+            #[diagnostic::do_not_recommend]
+            impl #tr for ::ad::__rt::call::NotFound {}
+            fn #chk<T: #tr>(_: T) {}
+        });
+        checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#wrt_self);));
     }
     if checks.is_empty() {
         return TokenStream::new();

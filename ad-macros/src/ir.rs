@@ -826,6 +826,12 @@ pub struct MethodCall {
     /// The method called (`m`, or its value form `__ad_value_m`), where the
     /// user wrote it.
     pub method: Ident,
+    /// Whether the receiver is active (`self` with `wrt(self)`, an active
+    /// parameter struct): `m` must name `self` in its `wrt(..)` then, and
+    /// must not otherwise.
+    pub active: bool,
+    /// The receiver as written (`self`, `s`), for the messages.
+    pub receiver: String,
 }
 
 /// A buffer passed on bare: `g(.., u, ..)`.

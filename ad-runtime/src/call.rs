@@ -516,6 +516,19 @@ pub struct NotFound;
 #[derive(Clone, Copy, Debug)]
 pub struct Buffer;
 
+/// The marker of a differentiated method that names its receiver in
+/// `wrt(..)` (`__ad_wrt_self_m`, next to its `__ad_has_m`): its callers
+/// pass the receiver's tangent and take its cotangent, so a caller whose
+/// receiver is a constant is told so at the call (and conversely, see
+/// [`InactiveSelf`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ActiveSelf;
+
+/// The marker of a differentiated method whose receiver is a constant (not
+/// in `wrt(..)`), see [`ActiveSelf`].
+#[derive(Clone, Copy, Debug)]
+pub struct InactiveSelf;
+
 /// In the marker of a function's parameters: any parameter but an in/out
 /// buffer (see [`Buffer`]).
 #[derive(Clone, Copy, Debug)]

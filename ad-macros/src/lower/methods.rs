@@ -121,6 +121,8 @@ impl Lowerer<'_> {
     /// Notes the call `r.m(..)` of a differentiated method on `self` or a
     /// value of a user type, for the check that `m` has derivatives.
     pub(super) fn note_method_call(&mut self, mc: &syn::ExprMethodCall) {
+        let active = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)));
         let ty = match strip_parens(&mc.receiver) {
             syn::Expr::Path(p) if p.path.is_ident("self") => Some(syn::parse_quote!(Self)),
             _ => self
@@ -131,6 +133,8 @@ impl Lowerer<'_> {
             self.prog.methods.push(crate::ir::MethodCall {
                 ty,
                 method: mc.method.clone(),
+                active,
+                receiver: strip_parens(&mc.receiver).to_token_stream().to_string(),
             });
         }
     }
