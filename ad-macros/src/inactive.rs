@@ -18,7 +18,7 @@ use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{Ident, Type};
 
 /// Containers whose type arguments the macro looks into for floats.
-const CONTAINERS: &[&str] = &[
+pub(crate) const CONTAINERS: &[&str] = &[
     "Vec", "Option", "Box", "Rc", "Arc", "VecDeque", "Cell", "RefCell", "HashMap", "BTreeMap",
 ];
 

@@ -6,9 +6,9 @@
 
 use super::*;
 
-/// Types named like user types that are not: containers and nalgebra values.
+/// Names like user types' that are not, besides the containers the macro
+/// looks into ([`crate::inactive::CONTAINERS`]) and nalgebra's types.
 const NOT_USER: &[&str] = &[
-    "Vec", "Option", "Box", "Rc", "Arc", "VecDeque", "Cell", "RefCell", "HashMap", "BTreeMap",
     "HashSet", "BTreeSet", "String", "Result", "Cow", "Range", "Some", "Ok", "Err", "None",
 ];
 
@@ -21,6 +21,7 @@ impl Lowerer<'_> {
         name == "Self"
             || (name.starts_with(|c: char| c.is_ascii_uppercase())
                 && !NOT_USER.contains(&name.as_str())
+                && !crate::inactive::CONTAINERS.contains(&name.as_str())
                 && !crate::parse::is_nalgebra(&name)
                 && !self.type_params.contains(&name)
                 && !self.reals.contains(&name))
@@ -118,11 +119,16 @@ impl Lowerer<'_> {
         self.local_of(p).filter(|v| self.user_typed.contains_key(v))
     }
 
+    /// Whether `r.m(..)` is called on an active parameter struct (`wrt(p)`).
+    fn on_active_struct(&self, mc: &syn::ExprMethodCall) -> bool {
+        matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
+            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)))
+    }
+
     /// Notes the call `r.m(..)` of a differentiated method on `self` or a
     /// value of a user type, for the check that `m` has derivatives.
     pub(super) fn note_method_call(&mut self, mc: &syn::ExprMethodCall) {
-        let active = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)));
+        let active = self.on_active_struct(mc);
         let ty = match strip_parens(&mc.receiver) {
             syn::Expr::Path(p) if p.path.is_ident("self") => Some(syn::parse_quote!(Self)),
             _ => self
@@ -160,8 +166,7 @@ impl Lowerer<'_> {
             matches!(strip_parens(&mc.receiver), syn::Expr::Path(p) if p.path.is_ident("self"));
         // A method of an active parameter struct (`p.loss(x)`): a
         // differentiated method with `wrt(self)`.
-        let on_struct = matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
-            if self.local_of(p).is_some_and(|v| self.structs.contains(&v)));
+        let on_struct = self.on_active_struct(mc);
         let ruled = func(&name).is_some() || super::structs::is_copy_method(&name);
         ((on_self || on_struct) && !ruled) || self.user_method_receiver(mc).is_some()
     }
