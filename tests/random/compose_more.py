@@ -293,9 +293,25 @@ def generic_fn(rng, name, callees):
     kinds = rng.choices(["loop", "branch", "call", "call"], k=rng.randint(2, 4))
     if subs and "call" not in kinds:
         kinds.append("call")
+    # (a local `DVector<T>` of an array parameter at times: the rules on
+    # nalgebra values of a generic float)
+    nalg_src = [p for p in params if p.kind in "sva"]
+    if nalg_src and rng.random() < 0.3:
+        kinds.insert(rng.randint(0, len(kinds)), "nalg")
     for kd in kinds:
         if kd == "call" and not subs:
             kd = "loop"
+        if kd == "nalg":
+            p = rng.choice(nalg_src)
+            src = p.name if p.kind == "s" else "&" + p.name
+            d, e, cc = "n" + str(len(rs)), "m" + str(len(rs)), c()
+            emit(1, "let {} = DVector::from_column_slice({});".format(d, src), "{} = list({})".format(d, p.name))
+            emit(1, "let {} = &{} * s;".format(e, d), "{} = [chk(v * s) for v in {}]".format(e, d))
+            emit(1, "s += {}.dot(&{}) * {} + {}[0];".format(d, e, T(cc), e),
+                 "s = chk(s + chk(chk(sum(chk(a * b) for a, b in zip({}, {}))) * {}) + {}[0])".format(d, e, cc, e))
+            tags.append("generic: a local DVector<T> of {} ({}), scaled by T and dotted".format(
+                p.ty().replace(str(p.length), "N"), "in wrt" if p.active else "left out of wrt"))
+            continue
         if kd == "loop":
             src = [p for p in params if p.kind in "sva"]
             if src:
