@@ -332,7 +332,7 @@ impl VisitMut for Returns<'_> {
 /// Rewrites the updates of a `&mut` nalgebra buffer `y`, now a local
 /// value, as assignments: `*y` -> `y`, `y.copy_from(&z)` -> `y =
 /// z.clone_owned()`, `y.fill(v)` -> `y[k] = v` for every `k`, `y.scale_mut(a)`
-/// -> `y = &y * a`.
+/// -> `y *= a` (nalgebra scales the owned matrix in place).
 struct Owned<'a> {
     matrices: &'a [syn::Ident],
 }
@@ -364,7 +364,7 @@ impl VisitMut for Owned<'_> {
                         *e = syn::parse_quote_spanned!(span=> #y = (#arg).clone_owned());
                     }
                     "scale_mut" => {
-                        *e = syn::parse_quote_spanned!(span=> #y = &#y * (#arg));
+                        *e = syn::parse_quote_spanned!(span=> #y *= #arg);
                     }
                     // (In place, element by element: no new matrix.)
                     "fill" => {
