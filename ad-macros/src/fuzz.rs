@@ -344,3 +344,15 @@ fn expansions_of_the_repository() {
     std::fs::write(&dest, text).expect("AD_EXPANSIONS is writable");
     println!("{} functions expanded to {dest}", fns.len());
 }
+
+/// A callable that is not a closure or a path (here `a & || a as f32`, a
+/// mutation the random stream once drew) is called in parentheses: pasted
+/// bare before its arguments it did not parse, and the macro panicked.
+#[test]
+fn callable_of_any_expression() {
+    let item: TokenStream =
+        "fn to32(x: &[f64]) -> Vec<f32> { x.iter().map(a & || a as f32).collect() }"
+            .parse()
+            .unwrap();
+    assert!(panic::catch_unwind(|| expand(TokenStream::new(), item)).is_ok());
+}

@@ -465,6 +465,11 @@ impl Desugar<'_> {
             syn::Expr::Closure(c) => c,
             f => {
                 let args = items.iter().map(Item::expr);
+                // Any expression may be called: `(a as F)(x)`, not `a as F(x)`.
+                let f: syn::Expr = match f {
+                    syn::Expr::Path(_) => f.clone(),
+                    f => syn::parse_quote!((#f)),
+                };
                 return Ok(group(syn::parse_quote!(#f(#(#args),*))));
             }
         };
