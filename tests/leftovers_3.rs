@@ -289,3 +289,86 @@ fn fill_of_nalgebra_buffers() {
         [0.7, 1.3, -0.4]
     );
 }
+
+// ----- helper results lent whole, in a function using nalgebra -------------
+
+/// An `[f64; 2]` result.
+#[differentiate]
+fn ga(x: &[f64]) -> [f64; 2] {
+    [x[0] * x[1], x[1].sin()]
+}
+
+/// A `DVector` result.
+#[differentiate]
+fn gv(x: &[f64]) -> DVector<f64> {
+    DVector::from_vec(vec![x[0] * x[1], x[1].sin()])
+}
+
+#[differentiate]
+fn hb(y: &mut [f64; 2]) {
+    y[0] *= y[1];
+}
+
+#[differentiate]
+fn hv(y: &mut DVector<f64>) {
+    y[0] *= y[1];
+}
+
+/// The array result, its type not written, lent whole after an element
+/// write.
+#[differentiate(wrt(x))]
+fn lends_array_result(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = ga(x);
+    y[0] = x[1];
+    hb(&mut y);
+    y[0] * w[0] + y[1] * w[1]
+}
+
+/// The same without the element write.
+#[differentiate(wrt(x))]
+fn lends_array_result_whole(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = ga(x);
+    hb(&mut y);
+    y[0] * w[0] + y[1] * w[1] * x[0]
+}
+
+/// The `DVector` result.
+#[differentiate(wrt(x))]
+fn lends_vector_result(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = gv(x);
+    y[0] *= x[1];
+    hv(&mut y);
+    y[0] * w[0] + y[1] * w[1]
+}
+
+#[test]
+fn helper_results_lent_whole_beside_nalgebra() {
+    let w = DVector::from_vec(vec![0.8, -1.1]);
+    check_slice!(
+        lends_array_result,
+        lends_array_result_grad,
+        lends_array_result_vjp,
+        lends_array_result_jvp,
+        lends_array_result_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_array_result_whole,
+        lends_array_result_whole_grad,
+        lends_array_result_whole_vjp,
+        lends_array_result_whole_jvp,
+        lends_array_result_whole_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_vector_result,
+        lends_vector_result_grad,
+        lends_vector_result_vjp,
+        lends_vector_result_jvp,
+        lends_vector_result_hvp,
+        [0.7, 1.3],
+        &w
+    );
+}

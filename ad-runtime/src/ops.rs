@@ -555,6 +555,45 @@ pub fn to_vec<T: Clone, S: AsRef<[T]> + ?Sized>(seed: &S) -> Vec<T> {
     seed.as_ref().to_vec()
 }
 
+/// A local lent whole to a buffer parameter of a differentiated function,
+/// whose type the macro does not see (a helper's result): what the
+/// callee's value form takes, a `Vec` for an array, the value itself for a
+/// nalgebra one. Linear: its tangent and cotangent are the same copy.
+pub trait LendWhole {
+    /// What the value form takes.
+    type Value;
+    /// The copy.
+    fn lend_whole(&self) -> Self::Value;
+}
+
+impl<T: Clone, const N: usize> LendWhole for [T; N] {
+    type Value = Vec<T>;
+    #[inline]
+    fn lend_whole(&self) -> Vec<T> {
+        self.to_vec()
+    }
+}
+
+impl<T: Clone> LendWhole for Vec<T> {
+    type Value = Vec<T>;
+    #[inline]
+    fn lend_whole(&self) -> Vec<T> {
+        self.clone()
+    }
+}
+
+/// [`LendWhole`]: `[f64; N]` goes as a `Vec`.
+///
+/// ```
+/// assert_eq!(ad_runtime::lend_whole(&[1.0, 2.0]), vec![1.0, 2.0]);
+/// let v = nalgebra::DVector::from_vec(vec![1.0, 2.0]);
+/// assert_eq!(ad_runtime::lend_whole(&v), v);
+/// ```
+#[inline]
+pub fn lend_whole<L: LendWhole + ?Sized>(x: &L) -> L::Value {
+    x.lend_whole()
+}
+
 /// A copy of a value the reverse sweep still needs.
 ///
 /// ```

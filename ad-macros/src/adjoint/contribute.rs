@@ -32,7 +32,9 @@ impl Adjoint<'_> {
                 Expr::Index(a, i) => Some(Target::Index(*a, (**i).clone())),
                 // A copy of a local struct's field (`clone(&s.x)`).
                 Expr::Member(s, m) => Some(Target::Member(*s, m.clone())),
-                Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
+                Expr::Rule("clone" | "to_vec" | "lend_whole", args) => {
+                    args.first().and_then(target_of)
+                }
                 _ => None,
             }
         }
@@ -226,6 +228,21 @@ impl Adjoint<'_> {
             }
             // A copy (of an array, of a member of a tuple result): its
             // cotangent is added into the original's.
+            // A local lent whole (`lend_whole(&y)`): its cotangent (a `Vec`
+            // for an array) is added into one of the local's type.
+            Expr::Rule("lend_whole", args) => {
+                if let Some(v) = args[0].as_var().filter(|v| self.act.is_active(*v)) {
+                    match self.adj.get(&v) {
+                        None => self.declare_started(v, ybar, span, out),
+                        Some(&vb) => out.push(Stmt::Assign {
+                            place: Place::Var(vb),
+                            op: AssignOp::Acc,
+                            expr: Expr::Ref(Box::new(ybar)),
+                            span,
+                        }),
+                    }
+                }
+            }
             Expr::Rule("clone" | "to_vec", _) => push(expr, ybar, false),
             // A tuple result: each member's cotangent is the seed's member.
             // A struct: each field's cotangent goes to its value (nothing

@@ -156,8 +156,19 @@ impl Lowerer<'_> {
                         }),
                         _ => None,
                     };
-                    if matrix.is_some() {
-                        args.push(syn::parse_quote!(#base.clone()));
+                    if let Some(v) = matrix {
+                        if self.call_results.contains(&v) {
+                            // A helper's result, maybe an `[f64; N]`, which a
+                            // value form takes as a `Vec`: `lend_whole(&y)`.
+                            let rule = Expr::Rule("lend_whole", vec![Expr::var(v)]);
+                            let lent = quote::format_ident!("__ad_lent_{}", k);
+                            if let Operand::Var(t) = self.array_temp(rule, r.span()) {
+                                self.bind(&lent, t, false);
+                            }
+                            args.push(syn::parse_quote!(#lent));
+                        } else {
+                            args.push(syn::parse_quote!(#base.clone()));
+                        }
                         buffers.push(base.clone());
                         by_value.push(true);
                         continue;
