@@ -247,8 +247,12 @@ where
 {
     type Value = Self;
     #[inline]
-    fn lend_whole(&self) -> Self {
-        self.clone()
+    fn lend_whole(self) -> Self {
+        self
+    }
+    #[inline]
+    fn unlend_whole(value: Self) -> Self {
+        value
     }
 }
 
