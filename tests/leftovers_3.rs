@@ -407,7 +407,7 @@ fn lends_array_result_returned(x: &[f64], w: &DVector<f64>) -> [f64; 2] {
 #[differentiate(wrt(x))]
 fn lends_copy_of_array_result(x: &[f64], w: &DVector<f64>) -> f64 {
     let y = ga(x);
-    let mut z = y.clone();
+    let mut z = y;
     if x[0] > 0.0 {
         hb(&mut z);
     }
