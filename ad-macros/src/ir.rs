@@ -836,7 +836,7 @@ pub struct MethodCall {
     pub receiver: String,
 }
 
-/// A buffer passed on bare: `g(.., u, ..)`.
+/// A buffer passed on bare, `g(.., u, ..)`, or a local lent with `&mut`.
 #[derive(Clone, Debug)]
 pub struct Lent {
     /// `g`.
@@ -847,6 +847,8 @@ pub struct Lent {
     /// The buffer's name, and the argument's span.
     pub name: String,
     pub span: Span,
+    /// Lent with `&mut` (`g(.., &mut v, ..)`), not bare.
+    pub borrowed: bool,
 }
 
 impl Var {

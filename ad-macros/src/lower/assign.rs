@@ -125,15 +125,7 @@ impl Lowerer<'_> {
             // parameter is checked to be a buffer.
             if let Some(b) = self.buffer_param(a) {
                 // (Not for a method: it has no marker of its parameters.)
-                if let Some((Some(g), None)) = p.map(|p| (p.path.get_ident(), &p.qself)) {
-                    self.prog.lent.push(crate::ir::Lent {
-                        callee: g.unraw().to_string(),
-                        arity: call_args.len(),
-                        position: k,
-                        name: b.to_token_stream().to_string(),
-                        span: b.span(),
-                    });
-                }
+                self.note_lent(p, call_args.len(), k, b, false);
                 buffers.push(b.clone());
                 by_value.push(Back::Copy);
                 args.push(syn::parse_quote!(#b.to_vec()));
@@ -141,6 +133,7 @@ impl Lowerer<'_> {
             }
             match strip_parens(a) {
                 syn::Expr::Reference(r) if r.mutability.is_some() => {
+                    self.note_lent(p, call_args.len(), k, &r.expr, true);
                     // An array, or a range of one (`&mut d[a..b]`).
                     let (base, range) = match strip_parens(&r.expr) {
                         syn::Expr::Index(ix) => match strip_parens(&ix.index) {
@@ -295,6 +288,29 @@ impl Lowerer<'_> {
         }
         if let Some(ident) = p.path.get_ident() {
             self.bind_value(&ident.clone(), true, None, value, span);
+        }
+    }
+
+    /// A buffer lent to the `k`-th of `arity` parameters of `g` (called by
+    /// the path `p`), which is checked to be a buffer (`callcheck.rs`; not
+    /// for a method: it has no marker of its parameters).
+    fn note_lent(
+        &mut self,
+        p: Option<&syn::ExprPath>,
+        arity: usize,
+        k: usize,
+        b: &syn::Expr,
+        borrowed: bool,
+    ) {
+        if let Some((Some(g), None)) = p.map(|p| (p.path.get_ident(), &p.qself)) {
+            self.prog.lent.push(crate::ir::Lent {
+                callee: g.unraw().to_string(),
+                arity,
+                position: k,
+                name: b.to_token_stream().to_string().replace(' ', ""),
+                span: b.span(),
+                borrowed,
+            });
         }
     }
 
