@@ -2,7 +2,9 @@
 //! moved out by a `for` loop (`for row in a { let r = row; .. }`, into a
 //! helper by `into_iter`, after a loop over a local's rows); nalgebra
 //! values copied from sub-slices of every range form; a sub-slice whose
-//! start is an expression; `fill` of `&mut` nalgebra buffers, in place.
+//! start is an expression; `fill` of `&mut` nalgebra buffers, in place;
+//! helpers' results (`[f64; N]` or `DVector`, types not written) lent
+//! whole to buffers beside nalgebra values, in loops too.
 //! Every mode against central finite differences and the dot-product
 //! identity.
 
@@ -287,5 +289,218 @@ fn fill_of_nalgebra_buffers() {
         lends_to_filled_jvp,
         lends_to_filled_hvp,
         [0.7, 1.3, -0.4]
+    );
+}
+
+// ----- helper results lent whole, in a function using nalgebra -------------
+
+/// An `[f64; 2]` result.
+#[differentiate]
+fn ga(x: &[f64]) -> [f64; 2] {
+    [x[0] * x[1], x[1].sin()]
+}
+
+/// A `DVector` result.
+#[differentiate]
+fn gv(x: &[f64]) -> DVector<f64> {
+    DVector::from_vec(vec![x[0] * x[1], x[1].sin()])
+}
+
+#[differentiate]
+fn hb(y: &mut [f64; 2]) {
+    y[0] *= y[1];
+}
+
+#[differentiate]
+fn hv(y: &mut DVector<f64>) {
+    y[0] *= y[1];
+}
+
+/// The array result, its type not written, lent whole after an element
+/// write.
+#[differentiate(wrt(x))]
+fn lends_array_result(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = ga(x);
+    y[0] = x[1];
+    hb(&mut y);
+    y[0] * w[0] + y[1] * w[1]
+}
+
+/// The same without the element write.
+#[differentiate(wrt(x))]
+fn lends_array_result_whole(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = ga(x);
+    hb(&mut y);
+    y[0] * w[0] + y[1] * w[1] * x[0]
+}
+
+/// The `DVector` result.
+#[differentiate(wrt(x))]
+fn lends_vector_result(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = gv(x);
+    y[0] *= x[1];
+    hv(&mut y);
+    y[0] * w[0] + y[1] * w[1]
+}
+
+/// The array result lent in a loop, written by element there too.
+#[differentiate(wrt(x))]
+fn lends_array_result_in_loop(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = ga(x);
+    for k in 0..3 {
+        if k == 1 {
+            y[1] += x[0];
+        }
+        hb(&mut y);
+    }
+    y[0] * w[0] + y[1] * w[1]
+}
+
+/// The array result made and lent inside a loop's body.
+#[differentiate(wrt(x))]
+fn lends_array_result_made_in_loop(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..3 {
+        let mut y = ga(x);
+        y[1] *= s + 1.0;
+        hb(&mut y);
+        s += y[0] * w[0] + y[1] * w[1];
+    }
+    s
+}
+
+/// The `DVector` result lent in a loop.
+#[differentiate(wrt(x))]
+fn lends_vector_result_in_loop(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut y = gv(x);
+    for k in 0..3 {
+        if k == 1 {
+            y[1] += x[0];
+        }
+        hv(&mut y);
+    }
+    y[0] * w[0] + y[1] * w[1]
+}
+
+/// The `DVector` result made and lent inside a loop's body, whole.
+#[differentiate(wrt(x))]
+fn lends_vector_result_made_in_loop(x: &[f64], w: &DVector<f64>) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..3 {
+        let mut y = gv(x);
+        hv(&mut y);
+        s += y[0] * w[0] + y[1] * w[1] * s;
+    }
+    s
+}
+
+/// The array result lent, then returned.
+#[differentiate(wrt(x))]
+fn lends_array_result_returned(x: &[f64], w: &DVector<f64>) -> [f64; 2] {
+    let mut y = ga(x);
+    y[1] *= w[0];
+    hb(&mut y);
+    y
+}
+
+/// A copy of the array result lent, in a branch.
+#[differentiate(wrt(x))]
+fn lends_copy_of_array_result(x: &[f64], w: &DVector<f64>) -> f64 {
+    let y = ga(x);
+    let mut z = y;
+    if x[0] > 0.0 {
+        hb(&mut z);
+    }
+    z[0] * w[0] + z[1] * w[1] * y[0]
+}
+
+#[test]
+fn helper_results_lent_whole_beside_nalgebra() {
+    let w = DVector::from_vec(vec![0.8, -1.1]);
+    check_slice!(
+        lends_array_result,
+        lends_array_result_grad,
+        lends_array_result_vjp,
+        lends_array_result_jvp,
+        lends_array_result_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_array_result_whole,
+        lends_array_result_whole_grad,
+        lends_array_result_whole_vjp,
+        lends_array_result_whole_jvp,
+        lends_array_result_whole_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_vector_result,
+        lends_vector_result_grad,
+        lends_vector_result_vjp,
+        lends_vector_result_jvp,
+        lends_vector_result_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_array_result_in_loop,
+        lends_array_result_in_loop_grad,
+        lends_array_result_in_loop_vjp,
+        lends_array_result_in_loop_jvp,
+        lends_array_result_in_loop_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_array_result_made_in_loop,
+        lends_array_result_made_in_loop_grad,
+        lends_array_result_made_in_loop_vjp,
+        lends_array_result_made_in_loop_jvp,
+        lends_array_result_made_in_loop_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_vector_result_in_loop,
+        lends_vector_result_in_loop_grad,
+        lends_vector_result_in_loop_vjp,
+        lends_vector_result_in_loop_jvp,
+        lends_vector_result_in_loop_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_vector_result_made_in_loop,
+        lends_vector_result_made_in_loop_grad,
+        lends_vector_result_made_in_loop_vjp,
+        lends_vector_result_made_in_loop_jvp,
+        lends_vector_result_made_in_loop_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    check_slice!(
+        lends_copy_of_array_result,
+        lends_copy_of_array_result_grad,
+        lends_copy_of_array_result_vjp,
+        lends_copy_of_array_result_jvp,
+        lends_copy_of_array_result_hvp,
+        [0.7, 1.3],
+        &w
+    );
+    agree_vector(
+        "lends_array_result_returned",
+        &[0.7, 1.3],
+        |x| lends_array_result_returned(x, &w).to_vec(),
+        |x, t| {
+            let (y, dy) = lends_array_result_returned_jvp(x, t, &w);
+            (y.to_vec(), dy.to_vec())
+        },
+        |x, c| {
+            let (y, x_bar) = lends_array_result_returned_vjp(x, &w, [c[0], c[1]]);
+            (y.to_vec(), x_bar)
+        },
+        1e-7,
     );
 }

@@ -384,14 +384,27 @@ pub fn check<'a>(
         let array = model.params.iter().any(|p| {
             p.ident == u.as_str() && matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Array(_)))
         });
-        let (label, note) = match array {
-            true => (
+        let (message, label, note) = match (l.borrowed, array) {
+            // `g(.., &mut v, ..)` to a parameter `&[f64]`: valid Rust, but
+            // lent as an in/out buffer.
+            (true, _) => (
+                format!(
+                    "`{f}` lends `{u}` to `{g}` with `&mut`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
+                ),
+                format!("lend it shared: `&{u}`"),
+                format!(
+                    "a `&mut` borrow passed to a differentiated function is lent as an in/out buffer; to a parameter `&[f64]` or `&[f64; N]` lend it shared: `{g}(.., &{u}, ..)`"
+                ),
+            ),
+            (false, true) => (
+                message,
                 format!("lend a copy: `let c = *{u};` then `&c`"),
                 format!(
                     "a `&mut` buffer passed on bare (`{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64; N]` lend a copy of it (`let c = *{u};` then `{g}(.., &c, ..)`), to `&[f64]` lend it as `&{u}[..]`"
                 ),
             ),
-            false => (
+            (false, false) => (
+                message,
                 format!("lend it as a slice: `&{u}[..]`"),
                 format!(
                     "a `&mut` buffer passed on bare (`{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64]` lend it as `&{u}[..]`"

@@ -435,7 +435,9 @@ impl Expr {
     /// The variable, if this is a use or a copy (`clone(&v)`) of one.
     pub fn copied_var(&self) -> Option<VarId> {
         match self {
-            Expr::Rule("clone" | "to_vec", args) if args.len() == 1 => args[0].as_var(),
+            Expr::Rule("clone" | "to_vec" | "lend_whole", args) if args.len() == 1 => {
+                args[0].as_var()
+            }
             e => e.as_var(),
         }
     }
@@ -834,7 +836,7 @@ pub struct MethodCall {
     pub receiver: String,
 }
 
-/// A buffer passed on bare: `g(.., u, ..)`.
+/// A buffer passed on bare, `g(.., u, ..)`, or a local lent with `&mut`.
 #[derive(Clone, Debug)]
 pub struct Lent {
     /// `g`.
@@ -845,6 +847,8 @@ pub struct Lent {
     /// The buffer's name, and the argument's span.
     pub name: String,
     pub span: Span,
+    /// Lent with `&mut` (`g(.., &mut v, ..)`), not bare.
+    pub borrowed: bool,
 }
 
 impl Var {

@@ -820,7 +820,9 @@ impl Tangent<'_> {
             crate::ir::START => t(1).map(|d| with(1, d)),
             // linear in their last argument
             "cast_like" => t(1).map(|d| with(1, d)),
-            "sum" | "sum_rows" | "clone" | "to_vec" => t(0).map(|d| with(0, d)),
+            // linear in their first (`unlend_whole(t, &like)`: `like` gives the type)
+            "unlend_whole" => t(0).map(|d| with(0, d)),
+            "sum" | "sum_rows" | "clone" | "to_vec" | "lend_whole" => t(0).map(|d| with(0, d)),
             _ => None,
         }
     }

@@ -240,6 +240,22 @@ where
     }
 }
 
+/// A nalgebra value lent whole goes as itself.
+impl<T: RealRules, R: Dim, C: Dim> crate::ops::LendWhole for OMatrix<T, R, C>
+where
+    DefaultAllocator: Allocator<R, C>,
+{
+    type Value = Self;
+    #[inline]
+    fn lend_whole(self) -> Self {
+        self
+    }
+    #[inline]
+    fn unlend_whole(value: Self) -> Self {
+        value
+    }
+}
+
 impl<T: RealRules, R: Dim, C: Dim> AddTo<OMatrix<T, R, C>> for OMatrix<T, R, C>
 where
     DefaultAllocator: Allocator<R, C>,

@@ -555,6 +555,77 @@ pub fn to_vec<T: Clone, S: AsRef<[T]> + ?Sized>(seed: &S) -> Vec<T> {
     seed.as_ref().to_vec()
 }
 
+/// A local lent whole to a buffer parameter of a differentiated function,
+/// whose type the macro does not see (a helper's result): moved into what
+/// the callee's value form takes, a `Vec` for an array, the value itself
+/// for a nalgebra one, and the value form's result moved back into the
+/// local's type. Both are linear: tangents and cotangents go the same way.
+pub trait LendWhole: Sized {
+    /// What the value form takes.
+    type Value;
+    /// The value as the value form takes it.
+    fn lend_whole(self) -> Self::Value;
+    /// The value form's result as a `Self`.
+    fn unlend_whole(value: Self::Value) -> Self;
+}
+
+impl<T: Clone, const N: usize> LendWhole for [T; N] {
+    type Value = Vec<T>;
+    #[inline]
+    fn lend_whole(self) -> Vec<T> {
+        Vec::from(self)
+    }
+    #[inline]
+    fn unlend_whole(value: Vec<T>) -> Self {
+        // (The value form keeps the buffer's length.)
+        ::core::array::from_fn(|i| value[i].clone())
+    }
+}
+
+impl<T> LendWhole for Vec<T> {
+    type Value = Vec<T>;
+    #[inline]
+    fn lend_whole(self) -> Vec<T> {
+        self
+    }
+    #[inline]
+    fn unlend_whole(value: Vec<T>) -> Self {
+        value
+    }
+}
+
+/// The type of a local lent whole, taken before it is moved: what
+/// [`unlend_whole`] gives back.
+pub struct Like<L>(::core::marker::PhantomData<fn() -> L>);
+
+/// [`Like`] of `x`.
+#[inline]
+pub fn like<L>(_: &L) -> Like<L> {
+    Like(::core::marker::PhantomData)
+}
+
+/// [`LendWhole`]: `[f64; N]` goes as a `Vec` and comes back as an array.
+///
+/// ```
+/// let y = [1.0, 2.0];
+/// let like = ad_runtime::like(&y);
+/// let v = ad_runtime::lend_whole(y);
+/// assert_eq!(v, vec![1.0, 2.0]);
+/// assert_eq!(ad_runtime::unlend_whole(v, &like), [1.0, 2.0]);
+/// let m = nalgebra::DVector::from_vec(vec![1.0, 2.0]);
+/// assert_eq!(ad_runtime::lend_whole(m.clone()), m);
+/// ```
+#[inline]
+pub fn lend_whole<L: LendWhole>(x: L) -> L::Value {
+    x.lend_whole()
+}
+
+/// [`LendWhole`]: the value form's result as the lent local's type.
+#[inline]
+pub fn unlend_whole<L: LendWhole>(value: L::Value, _: &Like<L>) -> L {
+    L::unlend_whole(value)
+}
+
 /// A copy of a value the reverse sweep still needs.
 ///
 /// ```

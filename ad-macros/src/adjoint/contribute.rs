@@ -32,7 +32,9 @@ impl Adjoint<'_> {
                 Expr::Index(a, i) => Some(Target::Index(*a, (**i).clone())),
                 // A copy of a local struct's field (`clone(&s.x)`).
                 Expr::Member(s, m) => Some(Target::Member(*s, m.clone())),
-                Expr::Rule("clone" | "to_vec", args) => args.first().and_then(target_of),
+                Expr::Rule("clone" | "to_vec" | "lend_whole", args) => {
+                    args.first().and_then(target_of)
+                }
                 _ => None,
             }
         }
@@ -224,6 +226,12 @@ impl Adjoint<'_> {
                     });
                 }
             }
+            // A value form's result back in a helper's result lent whole
+            // (`unlend_whole(t, &like)`): the cotangent goes back as the value
+            // form takes it (`lend_whole(y_bar)`).
+            Expr::Rule("unlend_whole", args) => {
+                push(&args[0], Expr::Rule("lend_whole", vec![ybar]), false)
+            }
             // A copy (of an array, of a member of a tuple result): its
             // cotangent is added into the original's.
             Expr::Rule("clone" | "to_vec", _) => push(expr, ybar, false),
@@ -261,7 +269,7 @@ impl Adjoint<'_> {
         // first contribution to a whole array may take it as it is.
         self.owned_now = self.owned_seed == Some(yb)
             && match expr {
-                Expr::Use(_) | Expr::Rule("clone", _) | Expr::Tuple(_) => true,
+                Expr::Use(_) | Expr::Rule("clone" | "unlend_whole", _) | Expr::Tuple(_) => true,
                 // A `Vec` copied from a fixed-size array: the seed is a
                 // `Vec`, the array's cotangent an array.
                 Expr::Rule("to_vec", args) => !args
@@ -381,7 +389,8 @@ impl Adjoint<'_> {
 
 /// The variable a call's argument passes (and the sub-slice of it): `x`,
 /// `&x`, `&x[a..b]`, a row `&a[r]` or `&a[r][c..d]` of a 2-D array, or a
-/// copy `clone(&v)` of an array passed by value.
+/// copy `clone(&v)` of an array passed by value, a helper's result lent
+/// whole (`lend_whole(y)`).
 fn call_argument(a: &Expr) -> Option<(VarId, Option<&Expr>)> {
     match a {
         Expr::Use(Operand::Var(v)) => Some((*v, None)),
@@ -390,7 +399,9 @@ fn call_argument(a: &Expr) -> Option<(VarId, Option<&Expr>)> {
             Expr::Index(v, r) => Some((*v, Some(&**r))),
             _ => None,
         },
-        Expr::Rule("clone", args) => args.first().and_then(Expr::as_var).map(|v| (v, None)),
+        Expr::Rule("clone" | "lend_whole", args) => {
+            args.first().and_then(Expr::as_var).map(|v| (v, None))
+        }
         _ => None,
     }
 }

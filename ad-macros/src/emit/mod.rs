@@ -346,6 +346,18 @@ impl Emitter<'_> {
                 let c = self.lazy_value(&args[1], span);
                 put!(o, span=> ::ad::__rt::start(#zero, #c))
             }
+            // A helper's result lent whole to a value form, and back
+            // (`lower_buffer_args`): by value, moved where nothing reads it
+            // again.
+            Expr::Rule("lend_whole", args) => {
+                let x = self.lazy_value(&args[0], span);
+                put!(o, span=> ::ad::__rt::lend_whole(#x))
+            }
+            Expr::Rule("unlend_whole", args) => {
+                let x = self.lazy_value(&args[0], span);
+                let like = self.by_ref(&args[1], span);
+                put!(o, span=> ::ad::__rt::unlend_whole(#x, #like))
+            }
             Expr::Rule(crate::ir::LEND, args) => match args.first().and_then(Expr::as_var) {
                 Some(w) if self.open.borrow().contains(&w) => {
                     let win = self.window(w);

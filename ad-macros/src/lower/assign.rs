@@ -111,8 +111,10 @@ impl Lowerer<'_> {
         let pat = pat.filter(|p| !matches!(p, syn::Pat::Wild(_)));
         let mut args: Vec<syn::Expr> = Vec::new();
         let mut buffers: Vec<syn::Expr> = Vec::new();
-        // Whether each buffer is a nalgebra value, assigned whole.
-        let mut by_value: Vec<bool> = Vec::new();
+        // How each buffer's final contents come back.
+        let mut by_value: Vec<Back> = Vec::new();
+        // The helpers' results lent whole.
+        let mut lent: Vec<VarId> = Vec::new();
         for (k, a) in call_args.iter().enumerate() {
             // (An array buffer of a value form passed on: `&mut d`.)
             let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
@@ -123,22 +125,15 @@ impl Lowerer<'_> {
             // parameter is checked to be a buffer.
             if let Some(b) = self.buffer_param(a) {
                 // (Not for a method: it has no marker of its parameters.)
-                if let Some((Some(g), None)) = p.map(|p| (p.path.get_ident(), &p.qself)) {
-                    self.prog.lent.push(crate::ir::Lent {
-                        callee: g.unraw().to_string(),
-                        arity: call_args.len(),
-                        position: k,
-                        name: b.to_token_stream().to_string(),
-                        span: b.span(),
-                    });
-                }
+                self.note_lent(p, call_args.len(), k, b, false);
                 buffers.push(b.clone());
-                by_value.push(false);
+                by_value.push(Back::Copy);
                 args.push(syn::parse_quote!(#b.to_vec()));
                 continue;
             }
             match strip_parens(a) {
                 syn::Expr::Reference(r) if r.mutability.is_some() => {
+                    self.note_lent(p, call_args.len(), k, &r.expr, true);
                     // An array, or a range of one (`&mut d[a..b]`).
                     let (base, range) = match strip_parens(&r.expr) {
                         syn::Expr::Index(ix) => match strip_parens(&ix.index) {
@@ -156,10 +151,34 @@ impl Lowerer<'_> {
                         }),
                         _ => None,
                     };
-                    if matrix.is_some() {
-                        args.push(syn::parse_quote!(#base.clone()));
+                    if let Some(v) = matrix {
+                        args.push(syn::parse_quote!(#base));
                         buffers.push(base.clone());
-                        by_value.push(true);
+                        // A helper's result, maybe an `[f64; N]`, which a
+                        // value form takes as a `Vec`: `lend_whole(y)` in
+                        // (`lower_call_arg`), `unlend_whole(new_y, &y_like)`
+                        // back.
+                        if self.call_results.contains(&v) {
+                            // (Its type, taken before it is moved.)
+                            let y = self.prog.name(v).clone();
+                            let name = self
+                                .prog
+                                .names
+                                .fresh(&format!("{y}_like"), Span::call_site());
+                            let like = self.new_var(name, VarKind::Temp, false);
+                            self.stmts.push(Stmt::Let {
+                                var: like,
+                                ty: None,
+                                expr: Expr::Opaque(quote!(::ad::__rt::like(&#y)), vec![v]),
+                                span: base.span(),
+                            });
+                            lent.push(v);
+                            by_value.push(Back::Unlend(like));
+                        } else {
+                            // Otherwise a copy in, moved where nothing
+                            // reads it again.
+                            by_value.push(Back::Whole);
+                        }
                         continue;
                     }
                     let array = match strip_parens(base) {
@@ -197,7 +216,7 @@ impl Lowerer<'_> {
                     };
                     args.push(syn::parse_quote!(#place.to_vec()));
                     buffers.push(place);
-                    by_value.push(false);
+                    by_value.push(Back::Copy);
                 }
                 a => args.push(a.clone()),
             }
@@ -213,21 +232,85 @@ impl Lowerer<'_> {
             (None, ts) => syn::parse_quote!(let (#(#ts),*) = #call;),
             (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
         };
+        let outer = std::mem::replace(&mut self.lent_whole, lent);
         self.lower_stmt(&values);
-        for ((b, t), value) in buffers.iter().zip(&temps).zip(by_value) {
-            if value {
-                self.lower_stmt(&syn::parse_quote!(#b = #t;));
-            } else if self.nested_var(b, false).is_some() {
+        self.lent_whole = outer;
+        for ((b, t), back) in buffers.iter().zip(&temps).zip(by_value) {
+            match back {
+                Back::Whole => self.lower_stmt(&syn::parse_quote!(#b = #t;)),
+                Back::Unlend(old) => self.unlend_whole(b, old, t),
                 // A 2-D buffer, row by row.
-                let r = quote::format_ident!("__ad_r");
-                self.lower_stmt(&syn::parse_quote! {
-                    for #r in 0..#t.len() {
-                        #b[#r].copy_from_slice(&#t[#r]);
-                    }
-                });
-            } else {
-                self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);));
+                Back::Copy if self.nested_var(b, false).is_some() => {
+                    let r = quote::format_ident!("__ad_r");
+                    self.lower_stmt(&syn::parse_quote! {
+                        for #r in 0..#t.len() {
+                            #b[#r].copy_from_slice(&#t[#r]);
+                        }
+                    });
+                }
+                Back::Copy => self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);)),
             }
+        }
+    }
+
+    /// `y = unlend_whole(t, &like)`: the value form's result `t` back into a
+    /// helper's result `y` lent whole, in its type (`like`, taken before the
+    /// call: an array from a `Vec`), in place in a slot, as a new version in
+    /// straight-line code.
+    fn unlend_whole(&mut self, b: &syn::Expr, like: VarId, t: &syn::Ident) {
+        let syn::Expr::Path(p) = strip_parens(b) else {
+            return;
+        };
+        let (Some(old), Some(t)) = (self.local_of(p), self.lookup(&t.to_string())) else {
+            return;
+        };
+        let (t, span) = (t.var, b.span());
+        let expr = Expr::Rule("unlend_whole", vec![Expr::var(t), Expr::var(like)]);
+        let varied = self.var_varied(t) || self.var_varied(old);
+        if self.prog.vars[old].slot {
+            if varied {
+                self.mark_varied(old);
+            }
+            self.stmts.push(Stmt::Assign {
+                place: Place::Var(old),
+                op: AssignOp::Set,
+                expr,
+                span,
+            });
+            return;
+        }
+        let value = self.temp(expr, varied, span);
+        if let Operand::Var(n) = value {
+            let (array, by_element) = (self.prog.vars[old].array, self.prog.vars[old].by_element);
+            self.prog.vars[n].array = array;
+            self.prog.vars[n].by_element = by_element;
+            self.call_results.insert(n);
+        }
+        if let Some(ident) = p.path.get_ident() {
+            self.bind_value(&ident.clone(), true, None, value, span);
+        }
+    }
+
+    /// A buffer lent to the `k`-th of `arity` parameters of `g` (called by
+    /// the path `p`), which is checked to be a buffer (`callcheck.rs`; not
+    /// for a method: it has no marker of its parameters).
+    fn note_lent(
+        &mut self,
+        p: Option<&syn::ExprPath>,
+        arity: usize,
+        k: usize,
+        b: &syn::Expr,
+        borrowed: bool,
+    ) {
+        if let Some((Some(g), None)) = p.map(|p| (p.path.get_ident(), &p.qself)) {
+            self.prog.lent.push(crate::ir::Lent {
+                callee: g.unraw().to_string(),
+                arity,
+                position: k,
+                name: b.to_token_stream().to_string().replace(' ', ""),
+                span: b.span(),
+                borrowed,
+            });
         }
     }
 
@@ -918,4 +1001,16 @@ fn typed_by_target(e: &syn::Expr) -> bool {
     };
     matches!(strip_parens(&c.func), syn::Expr::Path(p)
         if c.args.is_empty() && p.path.segments.last().is_some_and(|f| f.ident == "default"))
+}
+
+/// How a buffer lent to a value form gets its final contents back.
+#[derive(Clone, Copy)]
+enum Back {
+    /// Copied into it (an array, a range of one, a buffer parameter).
+    Copy,
+    /// Assigned whole (a nalgebra value).
+    Whole,
+    /// Assigned whole in its own type (a helper's result lent whole), the
+    /// variable of that type (`like(&y)`).
+    Unlend(VarId),
 }

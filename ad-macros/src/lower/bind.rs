@@ -388,6 +388,11 @@ impl Lowerer<'_> {
             matches!(value, Operand::Var(t) if self.prog.vars[t].by_element);
         self.prog.vars[v].nested = nested;
         self.prog.vars[v].borrowed = matches!(value, Operand::Var(t) if self.prog.vars[t].borrowed);
+        // A copy of a helper's result (`let mut z = y.clone();`) is one too:
+        // an array read by element, or lent whole (`lower_buffer_args`).
+        if matches!(value, Operand::Var(t) if self.call_results.contains(&t)) {
+            self.call_results.insert(v);
+        }
         self.stmts.push(Stmt::Let {
             var: v,
             ty: ty.map(Box::new),

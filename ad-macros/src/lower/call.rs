@@ -188,6 +188,12 @@ impl Lowerer<'_> {
         if let Some(whole) = self.whole_slice(a) {
             return self.lower_call_arg(&whole);
         }
+        // A helper's result lent whole to a value form (`lower_buffer_args`).
+        if let syn::Expr::Path(p) = strip_parens(a) {
+            if let Some(v) = self.local_of(p).filter(|v| self.lent_whole.contains(v)) {
+                return Expr::Rule("lend_whole", vec![Expr::var(v)]);
+            }
+        }
         if !self.mentions_varied(a) {
             // An inactive array passed by value is copied too: reverse mode
             // passes it twice.

@@ -122,6 +122,9 @@ struct Lowerer<'e> {
     /// being lowered (array, copy): one per array, whatever the number of
     /// arguments that lend it (see `lower_call_arg`).
     lent_copies: Vec<(VarId, VarId)>,
+    /// The helpers' results lent whole to the value form whose call is
+    /// being lowered: passed as `lend_whole(y)` (see `lower_buffer_args`).
+    lent_whole: Vec<VarId>,
     /// Set by a `return` inside a loop, which then breaks out.
     returned: Option<VarId>,
     /// Active parameter structs (`wrt(p)` on `p: &Params`).
@@ -441,6 +444,7 @@ fn lower_round(
         deferred: HashMap::default(),
         reals: &model.reals,
         call_results: HashSet::default(),
+        lent_whole: Vec::new(),
         lent_copies: Vec::new(),
         structs: HashSet::default(),
         user_typed: HashMap::default(),
