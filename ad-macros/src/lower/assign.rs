@@ -113,6 +113,7 @@ impl Lowerer<'_> {
         let mut buffers: Vec<syn::Expr> = Vec::new();
         // Whether each buffer is a nalgebra value, assigned whole.
         let mut by_value: Vec<bool> = Vec::new();
+        let mut method_lent = Vec::new();
         for (k, a) in call_args.iter().enumerate() {
             // (An array buffer of a value form passed on: `&mut d`.)
             let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
@@ -122,15 +123,21 @@ impl Lowerer<'_> {
             // The function's own buffer passed on (`g(x, dydt)`): `g`'s
             // parameter is checked to be a buffer.
             if let Some(b) = self.buffer_param(a) {
-                // (Not for a method: it has no marker of its parameters.)
-                if let Some((Some(g), None)) = p.map(|p| (p.path.get_ident(), &p.qself)) {
-                    self.prog.lent.push(crate::ir::Lent {
-                        callee: g.unraw().to_string(),
-                        arity: call_args.len(),
-                        position: k,
-                        name: b.to_token_stream().to_string(),
-                        span: b.span(),
-                    });
+                let lent = |callee: String| crate::ir::Lent {
+                    callee,
+                    arity: call_args.len(),
+                    position: k,
+                    name: b.to_token_stream().to_string(),
+                    span: b.span(),
+                };
+                match p {
+                    Some(p) => {
+                        if let (Some(g), None) = (p.path.get_ident(), &p.qself) {
+                            self.prog.lent.push(lent(g.unraw().to_string()));
+                        }
+                    }
+                    // A method's: checked with its call (`method_check`).
+                    None => method_lent.push(lent(String::new())),
                 }
                 buffers.push(b.clone());
                 by_value.push(false);
@@ -213,7 +220,19 @@ impl Lowerer<'_> {
             (None, ts) => syn::parse_quote!(let (#(#ts),*) = #call;),
             (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
         };
+        let noted = self.prog.methods.len();
         self.lower_stmt(&values);
+        // The method's call is noted first, before any in its arguments.
+        if let Some(m) = self.prog.methods.get_mut(noted) {
+            if m.method.to_string().starts_with("__ad_value_") {
+                let g = m.method.to_string();
+                let g = g.trim_start_matches("__ad_value_ret_").trim_start_matches("__ad_value_");
+                for mut l in method_lent {
+                    l.callee = g.to_owned();
+                    m.lent.push(l);
+                }
+            }
+        }
         for ((b, t), value) in buffers.iter().zip(&temps).zip(by_value) {
             if value {
                 self.lower_stmt(&syn::parse_quote!(#b = #t;));

@@ -141,6 +141,7 @@ impl Lowerer<'_> {
                 method: mc.method.clone(),
                 active,
                 receiver: strip_parens(&mc.receiver).to_token_stream().to_string(),
+                lent: Vec::new(),
             });
         }
     }
