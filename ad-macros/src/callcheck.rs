@@ -58,20 +58,24 @@ use std::collections::BTreeMap;
 
 /// The marker next to a differentiated function's wrappers.
 pub fn marker(model: &Model) -> TokenStream {
-    let has = marker_of(&model.item.vis, &model.item.sig.ident);
-    if model.receiver.is_none() {
-        return has;
+    marker_of(&model.item.vis, &model.item.sig.ident)
+}
+
+/// A method's marker of its receiver: active (`wrt(self)`) or not, for the
+/// check of its callers' receivers (`method_check`); for a method with
+/// buffers too, which has no wrappers (its value form has).
+pub fn receiver_marker(model: &Model) -> TokenStream {
+    let f = base(&model.item.sig.ident);
+    if model.receiver.is_none() || f.starts_with("__ad_value_") {
+        return TokenStream::new();
     }
-    // A method's marker of its receiver: active (`wrt(self)`) or not, for
-    // the check of its callers' receivers (`method_check`).
     let vis = &model.item.vis;
-    let name = format_ident!("__ad_wrt_self_{}", base(&model.item.sig.ident));
+    let name = format_ident!("__ad_wrt_self_{}", f);
     let kind = match model.active_self {
         true => quote!(::ad::__rt::call::ActiveSelf),
         false => quote!(::ad::__rt::call::InactiveSelf),
     };
     quote! {
-        #has
         #[doc(hidden)]
         #[allow(dead_code, non_upper_case_globals)]
         #vis const #name: #kind = #kind;
@@ -589,10 +593,13 @@ fn lent_check(
     markers.insert(has.to_string());
     markers.insert(params.to_string());
     let others: Vec<syn::Ident> = (0..l.arity).map(|i| format_ident!("P{}", i)).collect();
-    let members = others.iter().enumerate().map(|(i, p)| match i == l.position {
-        true => quote!(::ad::__rt::call::Buffer),
-        false => quote!(#p),
-    });
+    let members = others
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match i == l.position {
+            true => quote!(::ad::__rt::call::Buffer),
+            false => quote!(#p),
+        });
     let generics = others
         .iter()
         .enumerate()
@@ -612,9 +619,9 @@ fn lent_check(
         #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
         trait #tr {}
         #[diagnostic::do_not_recommend]
-        impl<P> #tr for (::ad::__rt::call::NotFound, P) {}
+        impl #tr for (::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
         #[diagnostic::do_not_recommend]
-        impl<#(#generics),*> #tr for (::ad::__rt::call::Found, (#(#members,)*)) {}
+        impl<H, #(#generics),*> #tr for (H, (#(#members,)*)) {}
         fn #chk<T: #tr>(_: T) {}
     };
     let check = quote_spanned!(l.span=> #chk((<#ty>::#has, <#ty>::#params)););

@@ -226,7 +226,9 @@ impl Lowerer<'_> {
         if let Some(m) = self.prog.methods.get_mut(noted) {
             if m.method.to_string().starts_with("__ad_value_") {
                 let g = m.method.to_string();
-                let g = g.trim_start_matches("__ad_value_ret_").trim_start_matches("__ad_value_");
+                let g = g
+                    .trim_start_matches("__ad_value_ret_")
+                    .trim_start_matches("__ad_value_");
                 for mut l in method_lent {
                     l.callee = g.to_owned();
                     m.lent.push(l);
