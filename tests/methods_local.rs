@@ -51,6 +51,14 @@ impl S {
         self.k * y[0] * y[1]
     }
 
+    /// The method's own buffer passed on bare to a method's buffer.
+    #[differentiate]
+    fn relay(&self, a: f64, y: &mut [f64]) -> f64 {
+        let r = self.push_step(a, y);
+        y[1] += r * a;
+        r
+    }
+
     /// `Self`-typed locals: a literal and a constructor.
     #[differentiate]
     fn twice(&self, x: &[f64], b: f64) -> f64 {
@@ -94,6 +102,23 @@ fn borrowed(s: &S, x: &[f64], b: f64) -> f64 {
     let mut d = DVector::from_column_slice(&x[1..3]);
     s.step(b, &mut d);
     s.energy(&[d[0], d[1]]) * b
+}
+
+/// A function's own buffer passed on bare to a method's buffer, and a
+/// method's to another's.
+#[differentiate]
+fn passed_on(s: &S, a: f64, y: &mut [f64]) {
+    let r = s.relay(a, y);
+    y[0] += s.push_step(r, y);
+}
+
+/// [`passed_on`] on a local buffer, as a scalar.
+#[differentiate]
+fn passed_on_sum(x: &[f64], b: f64) -> f64 {
+    let s = S::new(0.6);
+    let mut v = x.to_vec();
+    passed_on(&s, b, &mut v);
+    v[0] * v[1] + v[2]
 }
 
 /// A parameter of a user type by value, left out of `wrt`.
@@ -216,6 +241,18 @@ fn parameters_of_a_user_type() {
         |x, b, c| owned_vjp(s, x, b, c),
         |x, b| owned_grad(s, x, b),
         |x, vx, b, vb| owned_hvp(s, x, vx, b, vb),
+    );
+}
+
+#[test]
+fn own_buffers_passed_on_bare() {
+    all_modes(
+        "passed_on_sum",
+        passed_on_sum,
+        passed_on_sum_jvp,
+        passed_on_sum_vjp,
+        passed_on_sum_grad,
+        passed_on_sum_hvp,
     );
 }
 

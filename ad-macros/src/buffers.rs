@@ -295,9 +295,9 @@ pub fn fixed_mut_arg(e: &syn::Expr) -> Option<&syn::Expr> {
     (names == ["ad", "__rt", "fixed_mut"] && c.args.len() == 1).then(|| &c.args[0])
 }
 
-impl VisitMut for PassedOn<'_> {
-    fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
-        for a in c.args.iter_mut() {
+impl PassedOn<'_> {
+    fn visit_args(&self, args: &mut syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) {
+        for a in args.iter_mut() {
             if let syn::Expr::Path(p) = a {
                 match p.path.get_ident() {
                     Some(i) if self.arrays.contains(i) => {
@@ -308,7 +308,18 @@ impl VisitMut for PassedOn<'_> {
                 }
             }
         }
+    }
+}
+
+impl VisitMut for PassedOn<'_> {
+    fn visit_expr_call_mut(&mut self, c: &mut syn::ExprCall) {
+        self.visit_args(&mut c.args);
         syn::visit_mut::visit_expr_call_mut(self, c);
+    }
+    // (To a method too: `s.m(x, dydt)`.)
+    fn visit_expr_method_call_mut(&mut self, c: &mut syn::ExprMethodCall) {
+        self.visit_args(&mut c.args);
+        syn::visit_mut::visit_expr_method_call_mut(self, c);
     }
     fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}

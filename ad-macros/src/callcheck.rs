@@ -58,20 +58,24 @@ use std::collections::BTreeMap;
 
 /// The marker next to a differentiated function's wrappers.
 pub fn marker(model: &Model) -> TokenStream {
-    let has = marker_of(&model.item.vis, &model.item.sig.ident);
-    if model.receiver.is_none() {
-        return has;
+    marker_of(&model.item.vis, &model.item.sig.ident)
+}
+
+/// A method's marker of its receiver: active (`wrt(self)`) or not, for the
+/// check of its callers' receivers (`method_check`); for a method with
+/// buffers too, which has no wrappers (its value form has).
+pub fn receiver_marker(model: &Model) -> TokenStream {
+    let f = base(&model.item.sig.ident);
+    if model.receiver.is_none() || f.starts_with("__ad_value_") {
+        return TokenStream::new();
     }
-    // A method's marker of its receiver: active (`wrt(self)`) or not, for
-    // the check of its callers' receivers (`method_check`).
     let vis = &model.item.vis;
-    let name = format_ident!("__ad_wrt_self_{}", base(&model.item.sig.ident));
+    let name = format_ident!("__ad_wrt_self_{}", f);
     let kind = match model.active_self {
         true => quote!(::ad::__rt::call::ActiveSelf),
         false => quote!(::ad::__rt::call::InactiveSelf),
     };
     quote! {
-        #has
         #[doc(hidden)]
         #[allow(dead_code, non_upper_case_globals)]
         #vis const #name: #kind = #kind;
@@ -89,16 +93,14 @@ pub fn marker_of(vis: &syn::Visibility, name: &syn::Ident) -> TokenStream {
 }
 
 /// The marker of the parameters of a differentiated function with buffers,
-/// which are in/out buffers (`Buffer`, `NotBuffer`, one per parameter), for
-/// its callers' check of the buffers they pass on bare (not for a method or
-/// a value form). A function without it has no buffer parameter.
+/// which are in/out buffers (`Buffer`, `NotBuffer`, one per parameter but
+/// a method's receiver), for its callers' check of the buffers they pass on
+/// bare (not for a value form). A function without it has no buffer
+/// parameter.
 pub fn params_marker(model: &Model) -> TokenStream {
     let item = model.item;
     let f = base(&item.sig.ident);
-    if f.starts_with("__ad_value_")
-        || model.receiver.is_some()
-        || !model.params.iter().any(|p| p.output)
-    {
+    if f.starts_with("__ad_value_") || !model.params.iter().any(|p| p.output) {
         return TokenStream::new();
     }
     let vis = &item.vis;
@@ -107,13 +109,14 @@ pub fn params_marker(model: &Model) -> TokenStream {
         .sig
         .inputs
         .iter()
-        .map(|a| match a {
+        .filter_map(|a| match a {
             syn::FnArg::Typed(pt)
                 if matches!(&*pt.ty, syn::Type::Reference(r) if r.mutability.is_some()) =>
             {
-                quote!(::ad::__rt::call::Buffer)
+                Some(quote!(::ad::__rt::call::Buffer))
             }
-            _ => quote!(::ad::__rt::call::NotBuffer),
+            syn::FnArg::Typed(_) => Some(quote!(::ad::__rt::call::NotBuffer)),
+            syn::FnArg::Receiver(_) => None,
         })
         .collect();
     quote! {
@@ -485,15 +488,38 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
         );
         let tr = format_ident!("__AdMethod_{}", k);
         let chk = syn::Ident::new(&format!("__ad_check_method_{k}"), m.method.span());
-        fallbacks.push(quote! {
-            #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-            trait #tr {}
-            #[diagnostic::do_not_recommend]
-            impl #tr for ::ad::__rt::call::Found {}
-            fn #chk<T: #tr>(_: T) {}
-        });
         let ty = &m.ty;
-        checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#has);));
+        if g == called {
+            fallbacks.push(quote! {
+                #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+                trait #tr {}
+                #[diagnostic::do_not_recommend]
+                impl #tr for ::ad::__rt::call::Found {}
+                fn #chk<T: #tr>(_: T) {}
+            });
+            checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#has);));
+        } else {
+            // A value form is missing either because `m` has no derivatives
+            // or because it has no buffer (its callers' own buffers passed
+            // on bare are checked below).
+            let base = syn::Ident::new(&format!("__ad_has_{g}"), m.method.span());
+            markers.insert(base.to_string());
+            fallbacks.push(quote! {
+                #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+                trait #tr {}
+                #[diagnostic::do_not_recommend]
+                impl<B> #tr for (::ad::__rt::call::Found, B) {}
+                #[diagnostic::do_not_recommend]
+                impl #tr for (::ad::__rt::call::NotFound, ::ad::__rt::call::Found) {}
+                fn #chk<T: #tr>(_: T) {}
+            });
+            checks.push(quote_spanned!(m.method.span()=> #chk((<#ty>::#has, <#ty>::#base));));
+        }
+        for (j, l) in m.lent.iter().enumerate() {
+            let (fallback, check) = lent_check(&f, ty, l, &format!("{k}_{j}"), &mut markers);
+            fallbacks.push(fallback);
+            checks.push(check);
+        }
         // Its receiver's activity must be the caller's: a method with
         // `wrt(self)` takes the receiver's tangent and returns its
         // cotangent, one without takes neither (the fallback, a method
@@ -561,4 +587,56 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
             #(#checks)*
         }
     }
+}
+
+/// The check of the caller `f`'s own buffer passed on bare to the method
+/// `l.callee` of `ty` (`s.m(x, d)`): `m`'s parameter must be a buffer (its
+/// marker of its parameters, `__ad_params_m`, says so). Its fallback trait
+/// and its call, with the markers it needs added to `markers`.
+fn lent_check(
+    f: &str,
+    ty: &syn::Type,
+    l: &Lent,
+    k: &str,
+    markers: &mut std::collections::BTreeSet<String>,
+) -> (TokenStream, TokenStream) {
+    let g = &l.callee;
+    let has = syn::Ident::new(&format!("__ad_has_{g}"), l.span);
+    let params = syn::Ident::new(&format!("__ad_params_{g}"), l.span);
+    markers.insert(has.to_string());
+    markers.insert(params.to_string());
+    let others: Vec<syn::Ident> = (0..l.arity).map(|i| format_ident!("P{}", i)).collect();
+    let members = others
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match i == l.position {
+            true => quote!(::ad::__rt::call::Buffer),
+            false => quote!(#p),
+        });
+    let generics = others
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != l.position)
+        .map(|(_, p)| p);
+    let u = &l.name;
+    let message = format!(
+        "`{f}` passes its buffer `{u}` on bare to the method `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
+    );
+    let label = format!("lend it as a slice: `&{u}[..]`");
+    let note = format!(
+        "a `&mut` buffer passed on bare (`.{g}(.., {u}, ..)`) is passed as an in/out buffer; to a parameter `&[f64]` lend it as `&{u}[..]`"
+    );
+    let tr = format_ident!("__AdLent_{}", k);
+    let chk = syn::Ident::new(&format!("__ad_check_lent_{k}"), l.span);
+    let fallback = quote! {
+        #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+        trait #tr {}
+        #[diagnostic::do_not_recommend]
+        impl #tr for (::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
+        #[diagnostic::do_not_recommend]
+        impl<H, #(#generics),*> #tr for (H, (#(#members,)*)) {}
+        fn #chk<T: #tr>(_: T) {}
+    };
+    let check = quote_spanned!(l.span=> #chk((<#ty>::#has, <#ty>::#params)););
+    (fallback, check)
 }

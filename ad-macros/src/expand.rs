@@ -95,6 +95,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
             &model,
             crate::wrappers::wrappers(&model, None, mode),
         ));
+        out.extend(crate::callcheck::receiver_marker(&model));
         if let Err(e) = errors.check() {
             out.extend(e.into_compile_error());
         }
@@ -163,6 +164,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
             ));
             out.extend(crate::callcheck::method_check(&model, &prog.methods));
             out.extend(crate::callcheck::params_marker(&model));
+            out.extend(crate::callcheck::receiver_marker(&model));
             out.extend(mem_check);
         }
         Err(e) => {
@@ -173,6 +175,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                     crate::wrappers::wrappers(&model, None, crate::wrappers::WrapperMode::Stub),
                 ));
                 out.extend(crate::callcheck::params_marker(&model));
+                out.extend(crate::callcheck::receiver_marker(&model));
                 out.extend(crate::buffers::value_form_markers(&stripped));
             }
             out.extend(e.into_compile_error());

@@ -834,6 +834,10 @@ pub struct MethodCall {
     pub active: bool,
     /// The receiver as written (`self`, `s`), for the messages.
     pub receiver: String,
+    /// The caller's own buffers passed on bare to a value form (`s.m(x,
+    /// d)`), checked against `m`'s marker of its parameters, and the
+    /// number of arguments.
+    pub lent: Vec<Lent>,
 }
 
 /// A buffer passed on bare, `g(.., u, ..)`, or a local lent with `&mut`.

@@ -115,6 +115,8 @@ impl Lowerer<'_> {
         let mut by_value: Vec<Back> = Vec::new();
         // The helpers' results lent whole.
         let mut lent: Vec<VarId> = Vec::new();
+        // A method's own buffers passed on bare (checked with its call).
+        let mut method_lent = Vec::new();
         for (k, a) in call_args.iter().enumerate() {
             // (An array buffer of a value form passed on: `&mut d`.)
             let a = crate::buffers::fixed_mut_arg(a).unwrap_or(a);
@@ -124,8 +126,18 @@ impl Lowerer<'_> {
             // The function's own buffer passed on (`g(x, dydt)`): `g`'s
             // parameter is checked to be a buffer.
             if let Some(b) = self.buffer_param(a) {
-                // (Not for a method: it has no marker of its parameters.)
-                self.note_lent(p, call_args.len(), k, b, false);
+                match p {
+                    Some(_) => self.note_lent(p, call_args.len(), k, b, false),
+                    // A method's: checked with its call (`method_check`).
+                    None => method_lent.push(crate::ir::Lent {
+                        callee: String::new(),
+                        arity: call_args.len(),
+                        position: k,
+                        name: b.to_token_stream().to_string().replace(' ', ""),
+                        span: b.span(),
+                        borrowed: false,
+                    }),
+                }
                 buffers.push(b.clone());
                 by_value.push(Back::Copy);
                 args.push(syn::parse_quote!(#b.to_vec()));
@@ -233,8 +245,22 @@ impl Lowerer<'_> {
             (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
         };
         let outer = std::mem::replace(&mut self.lent_whole, lent);
+        let noted = self.prog.methods.len();
         self.lower_stmt(&values);
         self.lent_whole = outer;
+        // The method's call is noted first, before any in its arguments.
+        if let Some(m) = self.prog.methods.get_mut(noted) {
+            if m.method.to_string().starts_with("__ad_value_") {
+                let g = m.method.to_string();
+                let g = g
+                    .trim_start_matches("__ad_value_ret_")
+                    .trim_start_matches("__ad_value_");
+                for mut l in method_lent {
+                    l.callee = g.to_owned();
+                    m.lent.push(l);
+                }
+            }
+        }
         for ((b, t), back) in buffers.iter().zip(&temps).zip(by_value) {
             match back {
                 Back::Whole => self.lower_stmt(&syn::parse_quote!(#b = #t;)),

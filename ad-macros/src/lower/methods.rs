@@ -131,6 +131,9 @@ impl Lowerer<'_> {
         let active = self.on_active_struct(mc);
         let ty = match strip_parens(&mc.receiver) {
             syn::Expr::Path(p) if p.path.is_ident("self") => Some(syn::parse_quote!(Self)),
+            syn::Expr::Path(p) if active => self
+                .local_of(p)
+                .and_then(|v| self.struct_types.get(&v).cloned()),
             _ => self
                 .user_method_receiver(mc)
                 .and_then(|v| self.user_typed.get(&v).map(|(t, _)| t.clone())),
@@ -141,6 +144,7 @@ impl Lowerer<'_> {
                 method: mc.method.clone(),
                 active,
                 receiver: strip_parens(&mc.receiver).to_token_stream().to_string(),
+                lent: Vec::new(),
             });
         }
     }

@@ -127,8 +127,10 @@ struct Lowerer<'e> {
     lent_whole: Vec<VarId>,
     /// Set by a `return` inside a loop, which then breaks out.
     returned: Option<VarId>,
-    /// Active parameter structs (`wrt(p)` on `p: &Params`).
+    /// Active parameter structs (`wrt(p)` on `p: &Params`), and their types
+    /// (for the check of the methods called on them).
     structs: HashSet<VarId>,
+    struct_types: HashMap<VarId, syn::Type>,
     /// Inactive parameters and locals of user types (`s: &S`, `let s =
     /// S::new(..);`), whose differentiated methods are called with them
     /// passed through (`methods.rs`): the type, and whether it is certainly
@@ -447,6 +449,7 @@ fn lower_round(
         lent_whole: Vec::new(),
         lent_copies: Vec::new(),
         structs: HashSet::default(),
+        struct_types: HashMap::default(),
         user_typed: HashMap::default(),
         type_params: model
             .item
@@ -486,6 +489,9 @@ fn lower_round(
         }
         if p.structure {
             lw.structs.insert(v);
+            if let Some(ty) = lw.user_type(&p.ty) {
+                lw.struct_types.insert(v, ty);
+            }
         } else if let Some(ty) = lw.user_type(&p.ty).filter(|_| !p.active && !p.output) {
             let certain = matches!(&ty, syn::Type::Path(t) if t.path.is_ident("Self"));
             lw.user_typed.insert(v, (ty, certain));
