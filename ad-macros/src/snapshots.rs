@@ -195,3 +195,19 @@ fn snapshot_counted_loop_on_matrices() {
         },
     );
 }
+
+/// Rows built in `vec![..]`: the temporaries read once are moved in, not
+/// cloned (`vec![t_1, dt_1]` in forward mode).
+#[test]
+fn snapshot_rows_in_a_vec() {
+    check(
+        "two_rows",
+        quote!(),
+        quote! {
+            fn two_rows(x: &[f64], a: f64) -> f64 {
+                let rows = vec![x.to_vec(), x.iter().map(|e| e * a).collect::<Vec<f64>>()];
+                rows[0][0] * rows[1][1]
+            }
+        },
+    );
+}
