@@ -3,7 +3,7 @@
 //!
 //! Lowering copies arrays where Rust would move them (`xp = hidden;`, the
 //! members of `let (hidden, cell) = g(..)`, the values of a returned tuple,
-//! the arguments a call takes by value),
+//! the arguments a call takes by value, the elements of `vec![..]`),
 //! since the transforms may read the source again. Once the generated body
 //! is complete it is known whether anything does: the forward sweep after
 //! the copy, the reverse sweep, the returned values. If nothing does, the
@@ -163,8 +163,11 @@ fn rewrite(prog: &Program, block: &mut [Stmt], f: &Facts, position: &mut usize) 
                     starts: &starts,
                 };
                 match expr {
-                    // The copies a call passes by value (`g(clone(&d))`).
-                    Expr::Tuple(elems) | Expr::Call2 { args: elems, .. } => {
+                    // The copies a call passes by value (`g(clone(&d))`),
+                    // and the elements of `vec![..]` and `[..]`.
+                    Expr::Tuple(elems)
+                    | Expr::Call2 { args: elems, .. }
+                    | Expr::List { elems, .. } => {
                         for e in elems {
                             site.elide(e);
                         }

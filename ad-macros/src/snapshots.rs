@@ -171,3 +171,43 @@ fn snapshot_free_function_with_thin_items() {
         Scope::Free,
     );
 }
+
+/// An integer counter in code on nalgebra values: `k += 1` and the reverse
+/// sweep's trip count `trips += 1` as written, not `k += &1`.
+#[test]
+fn snapshot_counted_loop_on_matrices() {
+    check(
+        "power_steps",
+        quote!(wrt(w, x)),
+        quote! {
+            fn power_steps(w: &DMatrix<f64>, x: &DVector<f64>, n: usize) -> f64 {
+                let mut h = x.clone();
+                let mut k = 0;
+                loop {
+                    h = w * &h;
+                    k += 1;
+                    if k >= n {
+                        break;
+                    }
+                }
+                h.sum()
+            }
+        },
+    );
+}
+
+/// Rows built in `vec![..]`: the temporaries read once are moved in, not
+/// cloned (`vec![t_1, dt_1]` in forward mode).
+#[test]
+fn snapshot_rows_in_a_vec() {
+    check(
+        "two_rows",
+        quote!(),
+        quote! {
+            fn two_rows(x: &[f64], a: f64) -> f64 {
+                let rows = vec![x.to_vec(), x.iter().map(|e| e * a).collect::<Vec<f64>>()];
+                rows[0][0] * rows[1][1]
+            }
+        },
+    );
+}

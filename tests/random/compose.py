@@ -90,9 +90,17 @@ drawn as COMPOSE_OPT_P and COMPOSE_GENERIC_P of the functions):
 - `for row in m.iter()` (`for row in m`, `for row in &m`) over 2-D
   parameters (in and out of `wrt`) and locals, `row[j]`,
   `row.iter().sum::<f64>()`, `row` passed to a helper's `&[f64]`;
-- functions generic over `T: Real` (`more.generic_fn`) over `T`, `&[T]`,
-  `Vec<T>`, `[T; N]` (some out of `wrt`) calling earlier generic ones,
-  tested with T = f64 (and called with f64 by the other functions).
+- functions generic over `T: Real` (`compose_generic.generic_fn`) over
+  `T`, `&[T]`, `Vec<T>`, `[T; N]`, `&DVector<T>`, `DVector<T>` by value
+  (at times `mut`, written by element before the calls) and
+  `&DMatrix<T>` (some out of `wrt`), returning `T`, `Vec<T>`, `[T; N]` or
+  `DVector<T>`, calling earlier generic ones straight-line, in loops and
+  in branches with nalgebra arguments of every source (the caller's
+  parameters borrowed or cloned, `from_column_slice` of its arrays,
+  scaled values, locals written by element then lent or moved,
+  constants), tested with T = f64; some written at T = f64 (`f64` and
+  literals), which call the generic ones at `f64`, and the other
+  functions call those without nalgebra parameters with f64.
 
 Fifth (`compose_audit.py`; COMPOSE_AUDIT_P of the functions, which call
 only each other): the forms issue 18's audit made work, as templates with
@@ -145,6 +153,7 @@ sys.path.insert(0, HERE)
 
 import compose_audit as audit  # noqa: E402
 import compose_bufs as bufs  # noqa: E402
+import compose_generic as generic  # noqa: E402
 import compose_forms as forms  # noqa: E402
 import compose_more as more  # noqa: E402
 import generate as G  # noqa: E402
@@ -169,9 +178,9 @@ COMPOSE_EXTRA_LINES = 8
 COMPOSE_KNOTS_P = 0.3
 COMPOSE_TAIL_LOOP_P = 0.2
 # The shares of helpers with an inactive option parameter (`more.opt_helper`)
-# and of functions generic over `T: Real` (`more.generic_fn`).
+# and of functions generic over `T: Real` (`compose_generic.generic_fn`).
 COMPOSE_OPT_P = 0.08
-COMPOSE_GENERIC_P = 0.1
+COMPOSE_GENERIC_P = 0.13
 # The share of functions of the fifth batch (`compose_audit.audit_fn`).
 COMPOSE_AUDIT_P = 0.15
 # The share of functions of the sixth batch (`compose_bufs.bufs_fn`).
@@ -1216,8 +1225,8 @@ assert "random_compose_agree" in COMPOSE_HARNESS
 COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::differentiate;\n"
                                         "use ad::nalgebra::{{DMatrix, DVector, SMatrix, SVector, Vector3}};\nuse ad::Real;\n"
                                         "use std::mem::{{replace, swap, take}};\n\n"
-                                        "/// The seventh batch's indices (`for &i in ids.iter()` with `ids: &Ids`).\n"
-                                        "type Ids = Vec<usize>;\n")
+                                        "/// The seventh batch's indices (`for &i in ids.iter()` with `ids: &Ids`;\n"
+                                        "/// a draw may have none).\n#[allow(dead_code)]\ntype Ids = Vec<usize>;\n")
 assert "use ad::Real;" in COMPOSE_HEADER
 
 
@@ -1257,7 +1266,7 @@ def generate_compose(n_funcs, seed, out):
         elif special == "opt":
             spec = more.opt_helper(rng, name, callees)
         elif special == "generic":
-            spec = more.generic_fn(rng, name, callees)
+            spec = generic.generic_fn(rng, name, callees)
         elif special == "audit":
             spec = audit.audit_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "audit", None)][-40:])
         elif special == "bufs":
@@ -1265,7 +1274,9 @@ def generate_compose(n_funcs, seed, out):
         elif special == "forms":
             spec = forms.forms_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "forms", None)][-40:])
         else:
-            spec = ComposeGen(rng, name, callees).function()
+            # (its calls pass f64, slices, arrays and `Vec`s: not the nalgebra
+            # values of the generic ones)
+            spec = ComposeGen(rng, name, [s for s in callees if not getattr(s, "nalg_generic", False)]).function()
         if spec.rust.count("\n") > G.CALLS_MAX_LINES + COMPOSE_EXTRA_LINES + getattr(spec, "extra_lines", 0):
             too_long += 1
             continue

@@ -38,6 +38,21 @@ pub(super) fn is_scalar(e: &Expr, scalars: &HashSet<VarId>) -> bool {
     }
 }
 
+/// Whether `e` is one literal (`1`, `0usize`, `0.5`): never a matrix, so
+/// that `k += 1` of a counter is written as it is, not `k += &1`.
+pub(super) fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::Use(Operand::Const(t)) => {
+            let mut tokens = t.clone().into_iter();
+            matches!(
+                (tokens.next(), tokens.next()),
+                (Some(proc_macro2::TokenTree::Literal(_)), None)
+            )
+        }
+        _ => false,
+    }
+}
+
 /// The variables known to hold scalars: scalar parameters and seeds, and
 /// every variable whose every definition is a scalar expression.
 pub(super) fn scalars(prog: &Program, body: &Body) -> HashSet<VarId> {

@@ -21,7 +21,7 @@ mod windows;
 
 use put::{lazy, put};
 
-use facts::{is_scalar, movable, scalars};
+use facts::{is_literal, is_scalar, movable, scalars};
 pub(crate) use items::wrapper_path;
 pub use items::{bodies, generate, Bodies};
 pub(crate) use items::{cotangent_type, param};
@@ -553,6 +553,7 @@ impl Emitter<'_> {
                 };
                 if self.prog.matrix
                     && !(scalar_place && self.is_scalar(expr))
+                    && !is_literal(expr)
                     && matches!(op, AssignOp::Add | AssignOp::Sub)
                 {
                     let e = self.by_ref(expr, span);
