@@ -13,7 +13,7 @@
 //!
 //! differentiated like any function (with its wrappers), and a caller's
 //! `g(t, &y, &mut d);` is lowered as `d = __ad_value_g(t, &y, d);`
-//! (`lower/assign.rs`). With several buffers the twin returns a tuple of
+//! (`lower/lend.rs`). With several buffers the twin returns a tuple of
 //! them. A caller cannot tell whether `g` has a result of its own, so the
 //! statement `g(x, &mut b);` always calls `__ad_value_g`, which returns
 //! the buffers only; where the result is used (`let s = g(x, &mut b);`,

@@ -53,7 +53,19 @@ pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -
         Some((p, a)) => (p, a),
         None => (&prog_vjp, &adjoint),
     };
-    let vjp = emit_body(&prog_vjp, &adjoint.body);
+    let vjp = match adjoint.body.ret.as_slice() {
+        // The value and no cotangent (only buffers are active): `f_vjp`
+        // returns `(value,)`, as with other inputs it returns `(value, x_bar)`.
+        [value] if adjoint.values == 1 => {
+            let ret = vec![Expr::Tuple(vec![value.clone()])];
+            let body = Body {
+                stmts: adjoint.body.stmts.clone(),
+                ret,
+            };
+            emit_body(&prog_vjp, &body)
+        }
+        _ => emit_body(&prog_vjp, &adjoint.body),
+    };
     let hvp = hvp(prog_joint, joint, ret);
     let vjp_jvp = vjp_jvp(prog_joint, joint);
     // Several output cotangents at once: not for tuple results.

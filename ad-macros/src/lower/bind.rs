@@ -1,7 +1,7 @@
 //! `let`: bindings of names to values (plain, deferred, array and tuple
 //! patterns).
 
-use super::assign::passes_buffer;
+use super::lend::passes_buffer;
 use super::*;
 
 impl Lowerer<'_> {

@@ -313,7 +313,7 @@ impl Lowerer<'_> {
             // A helper writing a buffer, inside an expression (`g(x, &mut
             // b) * b[0]`): through its value form, bound first.
             syn::Expr::Call(c)
-                if (super::assign::passes_buffer(c) || self.passes_buffer_param(c))
+                if (super::lend::passes_buffer(c) || self.passes_buffer_param(c))
                     && self.mentions_varied(e) =>
             {
                 let name = quote::format_ident!("__ad_returned");

@@ -33,6 +33,7 @@ mod call;
 pub(crate) mod checkpoint;
 mod control;
 mod expr;
+mod lend;
 mod linalg;
 mod macros;
 mod methods;

@@ -1,6 +1,7 @@
 //! Statements: blocks, early exits (`return`, `break`, `continue`) and
 //! the continuations they split blocks into. `let` is in `bind.rs`,
-//! expression statements and assignments in `assign.rs`.
+//! expression statements and assignments in `assign.rs`, calls lending
+//! buffers in `lend.rs`.
 
 use super::*;
 use crate::desugar::exits::returned_as_statement;
