@@ -4,7 +4,10 @@
 //! `(value, x_bar)`. Buffers of fixed-size arrays, slices and `Vec`s,
 //! array results, and differentiated callers lending a local to them.
 //! `_jvp` and `_vjp` against central finite differences and the
-//! dot-product identity; the callers in every mode.
+//! dot-product identity; the callers in every mode. A tuple result beside
+//! the buffer, whose value form returns its members before the buffers
+//! (`(a, b, y)`, not `((a, b), y)`), and callers binding it
+//! (`let (a, b) = g(&mut y);`).
 
 use ad::differentiate;
 
@@ -377,5 +380,147 @@ fn differentiated_callers_lending_locals() {
         calls_hr_data_hvp,
         x,
         &[0.8, -1.1]
+    );
+}
+
+// ----- a tuple result beside the buffer ---------------------------------------
+
+/// The function: a tuple of scalars beside a `&mut [f64; 2]`.
+#[differentiate]
+fn tr(y: &mut [f64; 2]) -> (f64, f64) {
+    y[0] *= y[1];
+    (y[0], y[1].sin())
+}
+
+/// A `Vec` member, an early `return`, and a slice buffer.
+#[differentiate]
+fn tr_vec(y: &mut [f64]) -> (f64, Vec<f64>) {
+    y[1] *= y[0];
+    if y[0] > 10.0 {
+        return (y[0], vec![y[1]; 2]);
+    }
+    (y[0] * y[1], vec![y[0].cos(), y[1] * y[1]])
+}
+
+/// A slice `x` in `wrt` beside the buffer.
+#[differentiate(wrt(x))]
+fn tr_x(x: &[f64], y: &mut [f64; 2]) -> (f64, f64) {
+    y[0] *= y[1] * x[0];
+    (y[0] * x[1], y[1].exp())
+}
+
+#[test]
+fn a_tuple_result_beside_the_buffer() {
+    agree_vector(
+        "tr",
+        &[0.7, 1.3],
+        |y| {
+            let mut b = two(y);
+            let (u, v) = tr(&mut b);
+            [&[u, v][..], &b].concat()
+        },
+        |y, t| {
+            let (mut b, mut db) = (two(y), two(t));
+            let ((u, v), (du, dv)) = tr_jvp(&mut b, &mut db);
+            ([&[u, v][..], &b].concat(), [&[du, dv][..], &db].concat())
+        },
+        |y, c| {
+            let (mut b, mut b_bar) = (two(y), two(&c[2..]));
+            let ((u, v),) = tr_vjp(&mut b, &mut b_bar, (c[0], c[1]));
+            ([&[u, v][..], &b].concat(), b_bar.to_vec())
+        },
+        1e-7,
+    );
+    agree_vector(
+        "tr_vec",
+        &[0.7, -1.3],
+        |y| {
+            let mut b = y.to_vec();
+            let (u, v) = tr_vec(&mut b);
+            [&[u][..], &v, &b].concat()
+        },
+        |y, t| {
+            let (mut b, mut db) = (y.to_vec(), t.to_vec());
+            let ((u, v), (du, dv)) = tr_vec_jvp(&mut b, &mut db);
+            ([&[u][..], &v, &b].concat(), [&[du][..], &dv, &db].concat())
+        },
+        |y, c| {
+            let (mut b, mut b_bar) = (y.to_vec(), c[3..].to_vec());
+            let ((u, v),) = tr_vec_vjp(&mut b, &mut b_bar, (c[0], c[1..3].to_vec()));
+            ([&[u][..], &v, &b].concat(), b_bar)
+        },
+        1e-7,
+    );
+    agree_vector(
+        "tr_x",
+        &[0.9, -0.6, 0.7, 1.3],
+        |p| {
+            let mut b = two(&p[2..]);
+            let (u, v) = tr_x(&p[..2], &mut b);
+            [&[u, v][..], &b].concat()
+        },
+        |p, t| {
+            let (mut b, mut db) = (two(&p[2..]), two(&t[2..]));
+            let ((u, v), (du, dv)) = tr_x_jvp(&p[..2], &t[..2], &mut b, &mut db);
+            ([&[u, v][..], &b].concat(), [&[du, dv][..], &db].concat())
+        },
+        |p, c| {
+            let (mut b, mut b_bar) = (two(&p[2..]), two(&c[2..]));
+            let ((u, v), x_bar) = tr_x_vjp(&p[..2], &mut b, &mut b_bar, (c[0], c[1]));
+            ([&[u, v][..], &b].concat(), [&x_bar[..], &b_bar].concat())
+        },
+        1e-7,
+    );
+}
+
+/// The caller: `let (a, b) = tr(&mut y);`, and the buffers-only
+/// call `tr(&mut y);`.
+#[differentiate]
+fn calls_tr(x: &[f64]) -> f64 {
+    let mut y = [x[0], x[1]];
+    let (a, b) = tr(&mut y);
+    tr(&mut y);
+    a * y[0] + b * y[1]
+}
+
+/// The `Vec` member, one member left out, and `x` beside the buffer.
+#[differentiate]
+fn calls_tr_vec(x: &[f64]) -> f64 {
+    let mut y = x.to_vec();
+    let (a, v) = tr_vec(&mut y);
+    let mut w = [y[0], y[2]];
+    let (_, b) = tr_x(x, &mut w);
+    let mut z = [y[1], b * w[0]];
+    let (c, _) = tr_x(x, &mut z);
+    a * v[0] + v[1] * y[2] + c * z[1]
+}
+
+#[test]
+fn differentiated_callers_of_a_tuple_result() {
+    let x = [0.7, 1.3, -0.4];
+    check_slice!(
+        calls_tr,
+        calls_tr_grad,
+        calls_tr_vjp,
+        calls_tr_jvp,
+        calls_tr_hvp,
+        x
+    );
+    check_slice!(
+        calls_tr_vec,
+        calls_tr_vec_grad,
+        calls_tr_vec_vjp,
+        calls_tr_vec_jvp,
+        calls_tr_vec_hvp,
+        x
+    );
+    // (`tr_vec`'s early `return`.)
+    check_slice!(
+        calls_tr_vec,
+        calls_tr_vec_grad,
+        calls_tr_vec_vjp,
+        calls_tr_vec_jvp,
+        calls_tr_vec_hvp,
+        [10.5, 0.4, -0.3]
     );
 }

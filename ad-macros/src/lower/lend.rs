@@ -188,6 +188,12 @@ impl Lowerer<'_> {
         let values: syn::Stmt = match (pat, temps.as_slice()) {
             (None, [t]) => syn::parse_quote!(let #t = #call;),
             (None, ts) => syn::parse_quote!(let (#(#ts),*) = #call;),
+            // A tuple result's members come first, each on its own
+            // (`buffers.rs`): `let (a, b, t) = ..;`.
+            (Some(syn::Pat::Tuple(tp)), ts) => {
+                let elems = tp.elems.iter();
+                syn::parse_quote!(let (#(#elems,)* #(#ts),*) = #call;)
+            }
             (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
         };
         let outer = std::mem::replace(&mut self.lent_whole, lent);
