@@ -427,7 +427,9 @@ class MoreConstructs:
             self.own_buf_passed = True
         self.used.add(name)
         self.prepare(g, skip=slot)
-        form = self.pick(["&{}[..]", "&*{}", "&{}"]).format(name)
+        # (`&*a` derefs a `Vec` or the `&mut [f64]` buffer, not an array.)
+        forms = ["&{}[..]", "&{}"] if what.endswith("array") else ["&{}[..]", "&*{}", "&{}"]
+        form = self.pick(forms).format(name)
         if not own and form == "&*" + name and self.r() < 0.5:
             form = "&{}[..]".format(name)
         rs, py = self.call_text(g, state=(slot, form, name))
