@@ -337,12 +337,17 @@ pub fn probes(
 /// `impl<T: Real> S<T> { fn energy(&self, x: &[T]) -> T }`): the `impl`
 /// block's, which the attribute on the method cannot see, so it cannot
 /// know that `T` is a float type. Only names written like type parameters
-/// (`T`, `U2`), bare or inside references, arrays, slices, tuples and type
-/// arguments (`Vec<T>`, `DVector<T>`).
+/// (`T`, `U2`), by value or as elements (of arrays, slices, tuples, type
+/// arguments: `&[T]`, `Vec<T>`, `DVector<T>`); not borrowed whole (`&Q`:
+/// a struct, as a float is taken by value).
 pub fn outer_type_param<'a>(ty: &'a Type, generics: &syn::Generics) -> Option<&'a Ident> {
     let inner = |t: &'a Type| outer_type_param(t, generics);
     match ty {
-        Type::Reference(r) => inner(&r.elem),
+        // (`&DVector<T>`: its type arguments.)
+        Type::Reference(r) => match &*r.elem {
+            Type::Path(p) if p.path.get_ident().is_some() => None,
+            elem => inner(elem),
+        },
         Type::Paren(p) => inner(&p.elem),
         Type::Group(g) => inner(&g.elem),
         Type::Array(a) => inner(&a.elem),
