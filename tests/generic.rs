@@ -202,3 +202,111 @@ fn generic_sum_over_a_local() {
         sum_of_a_local_hvp
     );
 }
+
+// ----- const generic sizes ------------------------------------------------------
+
+/// An `SVector<T, N>` of a generic float and size.
+#[differentiate]
+fn quartic<T: Real, const N: usize>(x: &ad::nalgebra::SVector<T, N>) -> T {
+    let d = x.dot(x);
+    d * d + x[0].sin()
+}
+
+/// An array of a generic size, and callers fixing it.
+#[differentiate]
+fn weighted<const N: usize>(x: &[f64; N]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..N {
+        s += x[i] * x[i].sin();
+    }
+    s
+}
+
+#[differentiate]
+fn weighted_caller(x: &[f64; 4]) -> f64 {
+    weighted(x) * x[1]
+}
+
+#[differentiate]
+fn quartic_caller<T: Real, const N: usize>(x: &ad::nalgebra::SVector<T, N>) -> T {
+    quartic(x) * x[1]
+}
+
+/// The modes of a function of `&[f64; 4]` seen through a slice.
+macro_rules! check_sized {
+    ($f:ident, $grad:ident, $jvp:ident, $vjp:ident, $hvp:ident, $from:expr, $to:expr) => {{
+        let p = [0.7, -1.2, 0.4, 1.9];
+        let t = [0.3, -0.1, 0.5, 0.2];
+        let from = $from;
+        let to = $to;
+        check_all(
+            stringify!($f),
+            &p,
+            &t,
+            |p| $f(&from(p)),
+            |p| {
+                let (v, g) = $grad(&from(p));
+                (v, to(&g))
+            },
+            |p, t| $jvp(&from(p), &from(t)),
+            |p, t| {
+                let (v, g, h) = $hvp(&from(p), &from(t));
+                (v, to(&g), to(&h))
+            },
+        );
+        // The vjp with a seed other than one: the dot-product identity
+        // <c, jvp(t)> = <vjp(c), t> along each unit vector.
+        for k in 0..4 {
+            let mut e = [0.0; 4];
+            e[k] = 1.0;
+            let (_, d) = $jvp(&from(&p), &from(&e));
+            let (_, g) = $vjp(&from(&p), 2.5);
+            let g = to(&g);
+            assert!((2.5 * d - g[k]).abs() <= 1e-12 * (1.0 + d.abs()));
+        }
+    }};
+}
+
+#[test]
+fn const_generic_sizes() {
+    let arr = |p: &[f64]| -> [f64; 4] { p.try_into().unwrap() };
+    let flat = |g: &[f64; 4]| g.to_vec();
+    check_sized!(
+        weighted_caller,
+        weighted_caller_grad,
+        weighted_caller_jvp,
+        weighted_caller_vjp,
+        weighted_caller_hvp,
+        arr,
+        flat
+    );
+    check_sized!(
+        weighted,
+        weighted_grad,
+        weighted_jvp,
+        weighted_vjp,
+        weighted_hvp,
+        arr,
+        flat
+    );
+    let sv = |p: &[f64]| ad::nalgebra::SVector::<f64, 4>::from_column_slice(p);
+    let flat = |g: &ad::nalgebra::SVector<f64, 4>| g.as_slice().to_vec();
+    check_sized!(
+        quartic,
+        quartic_grad,
+        quartic_jvp,
+        quartic_vjp,
+        quartic_hvp,
+        sv,
+        flat
+    );
+    check_sized!(
+        quartic_caller,
+        quartic_caller_grad,
+        quartic_caller_jvp,
+        quartic_caller_vjp,
+        quartic_caller_hvp,
+        sv,
+        flat
+    );
+}

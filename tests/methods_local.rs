@@ -153,6 +153,52 @@ fn aliased(w: &Vd, x: &[f64], b: f64) -> f64 {
     w.dot(&v) * c.dot(&v) * b + v.norm_squared()
 }
 
+/// A generic user type.
+struct G<T> {
+    k: T,
+}
+
+impl<T: ad::Real> G<T> {
+    /// Not differentiated: called on values only.
+    fn scale(&self) -> T {
+        self.k + self.k
+    }
+}
+
+impl G<f64> {
+    #[differentiate]
+    fn energy(&self, x: &[f64]) -> f64 {
+        self.k * x[0] * x[1] + x[2].sin()
+    }
+
+    /// Calls on `self` and on a `Self`-typed local.
+    #[differentiate]
+    fn twice(&self, x: &[f64], b: f64) -> f64 {
+        let other = Self { k: 0.4 };
+        self.energy(x) * b + other.energy(&x[1..])
+    }
+}
+
+/// Methods of `G<f64>` on a literal (`G { .. }`, its type argument
+/// inferred) and on a parameter `&G<f64>`.
+#[differentiate(wrt(x, b))]
+fn generic_type(g: &G<f64>, x: &[f64], b: f64) -> f64 {
+    let l = G { k: 0.7 };
+    g.energy(x) * b + l.twice(x, b) * g.scale()
+}
+
+/// A function over its own float type in place of a method of
+/// `impl<T: Real> G<T>` (whose `T` the attribute cannot see).
+#[differentiate(wrt(x, b))]
+fn energy_of<T: ad::Real>(g: &G<T>, x: &[T], b: T) -> T {
+    g.k * x[0] * x[3] * b + (x[1] * b).sin()
+}
+
+#[differentiate(wrt(x, b))]
+fn energy_caller<T: ad::Real>(g: &G<T>, x: &[T], b: T) -> T {
+    energy_of(g, x, b) * b + x[2] * g.scale()
+}
+
 const X: [f64; 4] = [0.6, -1.1, 0.8, 0.35];
 const B: f64 = 0.45;
 
@@ -300,5 +346,26 @@ fn rules_on_aliases_of_nalgebra_types() {
         |x, b, c| aliased_vjp(&w, x, b, c),
         |x, b| aliased_grad(&w, x, b),
         |x, vx, b, vb| aliased_hvp(&w, x, vx, b, vb),
+    );
+}
+
+#[test]
+fn methods_of_a_generic_type() {
+    let g = G { k: 1.2 };
+    all_modes(
+        "generic_type",
+        |x, b| generic_type(&g, x, b),
+        |x, dx, b, db| generic_type_jvp(&g, x, dx, b, db),
+        |x, b, c| generic_type_vjp(&g, x, b, c),
+        |x, b| generic_type_grad(&g, x, b),
+        |x, vx, b, vb| generic_type_hvp(&g, x, vx, b, vb),
+    );
+    all_modes(
+        "energy_caller",
+        |x, b| energy_caller(&g, x, b),
+        |x, dx, b, db| energy_caller_jvp(&g, x, dx, b, db),
+        |x, b, c| energy_caller_vjp(&g, x, b, c),
+        |x, b| energy_caller_grad(&g, x, b),
+        |x, vx, b, vb| energy_caller_hvp(&g, x, vx, b, vb),
     );
 }

@@ -457,23 +457,19 @@ pub fn check<'a>(
 /// besides rustc's `no method named __ad_jvp_m`. An inherent associated
 /// const is found before a trait's, so `S::__ad_has_m` is `m`'s marker
 /// (`Found`) where `m` is differentiated, and the fallback of a trait of
-/// the check (`NotFound`) where it is not. Not for receivers of generic
-/// types (the check has no generics) nor bodies that declare items.
+/// the check (`NotFound`) where it is not. The check has the caller's
+/// generics, which a receiver's type may name. Not for bodies that declare
+/// items.
 pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenStream {
     let item = model.item;
     let f = base(&item.sig.ident);
     if f.starts_with("__ad_value_") || may_declare(item.block.to_token_stream()) {
         return TokenStream::new();
     }
-    let generic = |ty: &syn::Type| {
-        ty.to_token_stream()
-            .into_iter()
-            .any(|t| matches!(&t, TokenTree::Punct(p) if p.as_char() == '<'))
-    };
     let mut markers = std::collections::BTreeSet::new();
     let mut fallbacks = Vec::new();
     let mut checks = Vec::new();
-    for (k, m) in methods.iter().filter(|m| !generic(&m.ty)).enumerate() {
+    for (k, m) in methods.iter().enumerate() {
         let called = base(&m.method);
         let has = syn::Ident::new(&format!("__ad_has_{called}"), m.method.span());
         markers.insert(has.to_string());
@@ -488,7 +484,7 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
         );
         let tr = format_ident!("__AdMethod_{}", k);
         let chk = syn::Ident::new(&format!("__ad_check_method_{k}"), m.method.span());
-        let ty = &m.ty;
+        let ty = &qualifier(&m.ty, m.method.span());
         if g == called {
             fallbacks.push(quote! {
                 #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
@@ -497,7 +493,7 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
                 impl #tr for ::ad::__rt::call::Found {}
                 fn #chk<T: #tr>(_: T) {}
             });
-            checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#has);));
+            checks.push(quote_spanned!(m.method.span()=> #chk(#ty::#has);));
         } else {
             // A value form is missing either because `m` has no derivatives
             // or because it has no buffer (its callers' own buffers passed
@@ -513,7 +509,7 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
                 impl #tr for (::ad::__rt::call::NotFound, ::ad::__rt::call::Found) {}
                 fn #chk<T: #tr>(_: T) {}
             });
-            checks.push(quote_spanned!(m.method.span()=> #chk((<#ty>::#has, <#ty>::#base));));
+            checks.push(quote_spanned!(m.method.span()=> #chk((#ty::#has, #ty::#base));));
         }
         for (j, l) in m.lent.iter().enumerate() {
             let (fallback, check) = lent_check(&f, ty, l, &format!("{k}_{j}"), &mut markers);
@@ -565,7 +561,7 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
             impl #tr for ::ad::__rt::call::NotFound {}
             fn #chk<T: #tr>(_: T) {}
         });
-        checks.push(quote_spanned!(m.method.span()=> #chk(<#ty>::#wrt_self);));
+        checks.push(quote_spanned!(m.method.span()=> #chk(#ty::#wrt_self);));
     }
     if checks.is_empty() {
         return TokenStream::new();
@@ -575,10 +571,12 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
         quote!(const #m: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;)
     });
     let calls = format_ident!("__ad_methods_{}", f);
+    // (The caller's generics: a receiver's type may name them, `S<T>`.)
+    let (generics, _, clause) = item.sig.generics.split_for_impl();
     quote! {
         #[doc(hidden)]
         #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
-        fn #calls() {
+        fn #calls #generics () #clause {
             trait __AdNoDerivatives {
                 #(#markers)*
             }
@@ -589,13 +587,49 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
     }
 }
 
+/// The receiver's type `ty` as the qualifier of its associated consts: a
+/// path in expression form (`S::<T>::`), where a generic type written
+/// without its arguments (`S` of a literal `S { .. }`) has them inferred;
+/// `<ty>::` otherwise. At `span`, the call's, where rustc reports the
+/// check's error.
+fn qualifier(ty: &syn::Type, span: Span) -> TokenStream {
+    let tokens = match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let mut path = p.path.clone();
+            for seg in path.segments.iter_mut() {
+                if let syn::PathArguments::AngleBracketed(a) = &mut seg.arguments {
+                    a.colon2_token = Some(Default::default());
+                }
+            }
+            path.into_token_stream()
+        }
+        _ => quote!(<#ty>),
+    };
+    respan(tokens, span)
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut t| {
+            if let TokenTree::Group(g) = &t {
+                let mut inner = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                inner.set_span(span);
+                t = TokenTree::Group(inner);
+            }
+            t.set_span(span);
+            t
+        })
+        .collect()
+}
+
 /// The check of the caller `f`'s own buffer passed on bare to the method
 /// `l.callee` of `ty` (`s.m(x, d)`): `m`'s parameter must be a buffer (its
 /// marker of its parameters, `__ad_params_m`, says so). Its fallback trait
 /// and its call, with the markers it needs added to `markers`.
 fn lent_check(
     f: &str,
-    ty: &syn::Type,
+    ty: &TokenStream,
     l: &Lent,
     k: &str,
     markers: &mut std::collections::BTreeSet<String>,
@@ -637,6 +671,6 @@ fn lent_check(
         impl<H, #(#generics),*> #tr for (H, (#(#members,)*)) {}
         fn #chk<T: #tr>(_: T) {}
     };
-    let check = quote_spanned!(l.span=> #chk((<#ty>::#has, <#ty>::#params)););
+    let check = quote_spanned!(l.span=> #chk((#ty::#has, #ty::#params)););
     (fallback, check)
 }

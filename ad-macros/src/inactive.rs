@@ -332,3 +332,45 @@ pub fn probes(
         }
     }
 }
+
+/// In a method, a type parameter that the method does not declare (`T` of
+/// `impl<T: Real> S<T> { fn energy(&self, x: &[T]) -> T }`): the `impl`
+/// block's, which the attribute on the method cannot see, so it cannot
+/// know that `T` is a float type. Only names written like type parameters
+/// (`T`, `U2`), by value or as elements (of arrays, slices, tuples, type
+/// arguments: `&[T]`, `Vec<T>`, `DVector<T>`); not borrowed whole (`&Q`:
+/// a struct, as a float is taken by value).
+pub fn outer_type_param<'a>(ty: &'a Type, generics: &syn::Generics) -> Option<&'a Ident> {
+    let inner = |t: &'a Type| outer_type_param(t, generics);
+    match ty {
+        // (`&DVector<T>`: its type arguments.)
+        Type::Reference(r) => match &*r.elem {
+            Type::Path(p) if p.path.get_ident().is_some() => None,
+            elem => inner(elem),
+        },
+        Type::Paren(p) => inner(&p.elem),
+        Type::Group(g) => inner(&g.elem),
+        Type::Array(a) => inner(&a.elem),
+        Type::Slice(s) => inner(&s.elem),
+        Type::Tuple(t) => t.elems.iter().find_map(inner),
+        Type::Path(p) if p.qself.is_none() => {
+            if let Some(id) = p.path.get_ident() {
+                let name = id.to_string();
+                let mut chars = name.chars();
+                let param = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+                    && chars.all(|c| c.is_ascii_digit());
+                let declared = generics.type_params().any(|t| t.ident == *id);
+                return (param && !declared).then_some(id);
+            }
+            let last = p.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+                return None;
+            };
+            a.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(t) => inner(t),
+                _ => None,
+            })
+        }
+        _ => None,
+    }
+}

@@ -673,6 +673,34 @@ impl<'a> Model<'a> {
             });
         }
 
+        // A method's float type parameter of its `impl` block: unseen.
+        if receiver.is_some() {
+            let types = sig.inputs.iter().filter_map(|a| match a {
+                FnArg::Typed(pt) => Some(&*pt.ty),
+                FnArg::Receiver(_) => None,
+            });
+            let ret = match &sig.output {
+                syn::ReturnType::Type(_, t) => Some(&**t),
+                syn::ReturnType::Default => None,
+            };
+            let found = types
+                .chain(ret)
+                .find_map(|t| crate::inactive::outer_type_param(t, &sig.generics));
+            if let Some(t) = found {
+                errors.spanned(
+                    t,
+                    format_args!(
+                        "`{t}` is not a type parameter of `{f}`: if it is the float type of the \
+                         `impl` block (`impl<{t}: ad::Real> S<{t}>`), #[differentiate] on the \
+                         method cannot see it; differentiate the methods of the concrete type \
+                         (`impl S<f64> {{ .. }}`), or write a free function generic over its own \
+                         float type (`fn {f}<{t}: ad::Real>(s: &S<{t}>, ..)`)",
+                        f = sig.ident
+                    ),
+                );
+            }
+        }
+
         // Never silently inactive: floats the syntax shows are an error,
         // other types a check in the body.
         let active = crate::inactive::active_names(&params);

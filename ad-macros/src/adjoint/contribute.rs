@@ -205,6 +205,14 @@ impl Adjoint<'_> {
                     else {
                         continue;
                     };
+                    // An active receiver's, at the method's name: where a
+                    // callee without `wrt(self)` returns none, rustc's
+                    // error beside ours (`callcheck::method_check`) is
+                    // there, not at the attribute.
+                    let span = match (*method && k == 0, path.segments.last()) {
+                        (true, Some(seg)) => seg.ident.span(),
+                        _ => span,
+                    };
                     let c = Expr::Field(Box::new(Expr::var(pair)), k + 1 - skip);
                     let vb = match (self.adj.get(&v), range) {
                         // The first contribution to a whole adjoint starts it.

@@ -428,7 +428,10 @@ impl Emitter<'_> {
             }
             Expr::Field(e, k) => {
                 let e = self.operand(e, span);
-                let k = syn::Index::from(*k);
+                let k = syn::Index {
+                    index: *k as u32,
+                    span,
+                };
                 put!(o, span=> #e.#k)
             }
             Expr::Member(v, m) => {

@@ -385,6 +385,27 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
         loops: 0,
     }
     .visit_block(&model.item.block);
+    // Generated code on nalgebra values names one float type parameter
+    // (their zeros); a parameter's is checked with the signature.
+    if facts.nalgebra_values && model.reals.len() > 1 {
+        let mut reals = model
+            .item
+            .sig
+            .generics
+            .type_params()
+            .filter(|t| model.reals.contains(&t.ident.to_string()));
+        if let (Some(t), Some(u)) = (reals.next(), reals.next()) {
+            let (t, u) = (&t.ident, &u.ident);
+            errors.spanned(
+                u,
+                format_args!(
+                    "nalgebra values are differentiated in functions with one float type \
+                     parameter: use `{t}` for every float in place of `{u}`, or write the float \
+                     types out (`f64`)"
+                ),
+            );
+        }
+    }
     let mut hint = HashSet::default();
     for _round in 0..16 {
         let mut round_errors = Errors::default();
