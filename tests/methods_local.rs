@@ -369,3 +369,36 @@ fn methods_of_a_generic_type() {
         |x, vx, b, vb| energy_caller_hvp(&g, x, vx, b, vb),
     );
 }
+
+// ----- a one-letter type of the user's by value -----
+
+#[derive(Clone, Copy)]
+enum K {
+    A,
+    B,
+}
+
+struct Sk {
+    c: f64,
+}
+
+impl Sk {
+    #[differentiate(wrt(x))]
+    fn m(&self, x: f64, k: K) -> f64 {
+        match k {
+            K::A => self.c * x * x,
+            K::B => x.sin(),
+        }
+    }
+}
+
+/// A one-letter enum taken by value by a method is the user's type, not the
+/// float type of an `impl` block (against analytic derivatives).
+#[test]
+fn one_letter_enum_by_value() {
+    let s = Sk { c: 2.0 };
+    let (v, d) = s.m_jvp(1.5, 1.0, K::A);
+    assert!((v - 4.5).abs() < 1e-12 && (d - 6.0).abs() < 1e-12);
+    let (v, d) = s.m_jvp(1.5, 1.0, K::B);
+    assert!((v - 1.5f64.sin()).abs() < 1e-12 && (d - 1.5f64.cos()).abs() < 1e-12);
+}

@@ -675,8 +675,14 @@ impl<'a> Model<'a> {
 
         // A method's float type parameter of its `impl` block: unseen.
         if receiver.is_some() {
+            // (A parameter of a bare one-letter type, `k: K`, is more likely
+            // a struct or enum of the user's: only its elements, `&[T]`,
+            // are taken for floats; a returned `T` is.)
             let types = sig.inputs.iter().filter_map(|a| match a {
-                FnArg::Typed(pt) => Some(&*pt.ty),
+                FnArg::Typed(pt) => match &*pt.ty {
+                    syn::Type::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => None,
+                    ty => Some(ty),
+                },
                 FnArg::Receiver(_) => None,
             });
             let ret = match &sig.output {
