@@ -299,6 +299,11 @@ impl Desugar<'_> {
     /// A block's statements, desugared. `top`: the function's own block
     /// (its tail is the result, of the declared type).
     fn block(&mut self, stmts: Vec<syn::Stmt>, top: bool) -> Vec<syn::Stmt> {
+        // `let (a, b) = x.split_at(m);`: the two sub-slices, views of `x`.
+        let stmts = stmts
+            .into_iter()
+            .flat_map(|s| split_at_halves(&s).unwrap_or_else(|| vec![s]))
+            .collect();
         let stmts = self.views(stmts);
         self.closures.push(HashMap::default());
         self.shadowed.push(HashSet::default());
@@ -881,4 +886,57 @@ mod tests {
         );
         assert!(msg.contains("write an index loop"), "{msg}");
     }
+}
+
+/// `let (a, b) = x.split_at(m);` as `let a = &x[..m]; let b = &x[m..];`
+/// (views of `x`, `views.rs`), `m` computed first unless it is a name or a
+/// literal.
+fn split_at_halves(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+    let syn::Stmt::Local(l) = stmt else {
+        return None;
+    };
+    let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let syn::Expr::MethodCall(mc) = views::strip(&init.expr) else {
+        return None;
+    };
+    if mc.method != "split_at" || mc.args.len() != 1 || !mc.turbofish.is_none() {
+        return None;
+    }
+    let syn::Pat::Tuple(t) = &l.pat else {
+        return None;
+    };
+    let names: Vec<&syn::Pat> = t.elems.iter().collect();
+    let [a, b] = names.as_slice() else {
+        return None;
+    };
+    let simple = |p: &syn::Pat| match p {
+        syn::Pat::Ident(i) => i.by_ref.is_none() && i.mutability.is_none() && i.subpat.is_none(),
+        syn::Pat::Wild(_) => true,
+        _ => false,
+    };
+    if !simple(a) || !simple(b) {
+        return None;
+    }
+    let x = &mc.receiver;
+    let m = &mc.args[0];
+    let mut out: Vec<syn::Stmt> = Vec::new();
+    let m: syn::Expr = match views::strip(m) {
+        syn::Expr::Lit(_) | syn::Expr::Path(_) => m.clone(),
+        _ => {
+            let span = syn::spanned::Spanned::span(m);
+            let mid = quote::format_ident!("__ad_mid", span = span);
+            out.push(syn::parse_quote_spanned!(span=> let #mid = #m;));
+            syn::parse_quote!(#mid)
+        }
+    };
+    for (p, half) in [
+        (a, syn::parse_quote_spanned!(mc.method.span()=> &#x[..#m])),
+        (b, syn::parse_quote_spanned!(mc.method.span()=> &#x[#m..])),
+    ] {
+        let half: syn::Expr = half;
+        if !matches!(p, syn::Pat::Wild(_)) {
+            out.push(syn::parse_quote!(let #p = #half;));
+        }
+    }
+    Some(out)
 }

@@ -260,13 +260,13 @@ impl Lowerer<'_> {
                     }
                     let array = matches!(strip_parens(&u.expr), syn::Expr::Path(p)
                         if self.local_of(p).is_some_and(|v| self.prog.vars[v].array));
-                    self.errors.spanned(
-                        u.op,
-                        match array {
-                            true => "dereferencing an active array is not supported: borrow a slice of it as `&x[..]`",
-                            false => "dereferencing active values is not supported: pass scalars by value",
-                        },
-                    );
+                    let msg = match array {
+                        true => "dereferencing an active array is not supported: borrow a slice of it as `&x[..]`".to_owned(),
+                        false => super::methods::option_element_message(&u.expr).unwrap_or_else(|| {
+                            "dereferencing active values is not supported: pass scalars by value".to_owned()
+                        }),
+                    };
+                    self.errors.spanned(u.op, msg);
                     self.poisoned()
                 }
             },

@@ -202,6 +202,10 @@ impl Lowerer<'_> {
     /// of a user type.
     pub(super) fn unknown_method(&mut self, mc: &syn::ExprMethodCall) {
         let name = mc.method.to_string();
+        if let Some(msg) = option_element_message(&syn::Expr::MethodCall(mc.clone())) {
+            self.errors.spanned(&mc.method, msg);
+            return;
+        }
         let known = self.mentions_varied(&mc.receiver)
             || matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
             if self.local_of(p).is_some_and(|v| {
@@ -263,4 +267,39 @@ fn has_rule(name: &str) -> bool {
                 | "clone_owned"
                 | "into_owned"
         )
+}
+
+/// What to write for an element taken out of an `Option` (`x.first()
+/// .unwrap()`, `*x.last().unwrap()`, `x.get(i).copied().unwrap()`), if `e`
+/// is one: indexing, which the macro differentiates.
+pub(super) fn option_element_message(e: &syn::Expr) -> Option<String> {
+    let syn::Expr::MethodCall(mc) = strip_parens(e) else {
+        return None;
+    };
+    let outer = mc.method.to_string();
+    if !matches!(
+        outer.as_str(),
+        "unwrap" | "expect" | "unwrap_or" | "unwrap_or_default"
+    ) {
+        return None;
+    }
+    let mut r = strip_parens(&mc.receiver);
+    while let syn::Expr::MethodCall(m) = r {
+        let inner = m.method.to_string();
+        let (index, call) = match inner.as_str() {
+            "first" => ("x[0]", "x.first()"),
+            "last" => ("x[x.len() - 1]", "x.last()"),
+            "get" => ("x[i]", "x.get(i)"),
+            "copied" | "cloned" => {
+                r = strip_parens(&m.receiver);
+                continue;
+            }
+            _ => return None,
+        };
+        return Some(format!(
+            "an element taken out of an `Option` (`{call}.{outer}(..)`) is not supported: \
+             index it, `{index}`, or test it with `if let Some(&v) = {call} {{ .. }}`"
+        ));
+    }
+    None
 }

@@ -313,8 +313,15 @@ impl<'ast> Visit<'ast> for Unsupported {
 /// halves (`let (h, c) = state.split_at_mut(b);`), which the macro cannot
 /// follow as buffers.
 pub(super) fn split_message(method: &str) -> Option<&'static str> {
-    matches!(method, "split_at_mut" | "split_at").then_some(
-        "splitting an active array into two borrowed halves (`split_at_mut`, `split_at`) is \
+    if method == "split_at" {
+        return Some(
+            "splitting an active slice with `split_at` is not supported: take the halves as \
+             sub-slices, `let a = &x[..mid]; let b = &x[mid..];`, or pass them to the helper \
+             as they are, `g(&x[..mid]) + g(&x[mid..])`",
+        );
+    }
+    matches!(method, "split_at_mut").then_some(
+        "splitting an active array into two borrowed halves (`split_at_mut`) is \
          not supported: pass the whole buffer and the split point to the helper, which \
          indexes both halves (`g(&mut state, b, x)` with `state[i]` and `state[b + i]`), or \
          keep the halves in two arrays (`g(&mut h, &mut c, x)`); a single range is passed \
