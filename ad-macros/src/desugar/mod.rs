@@ -899,7 +899,7 @@ fn split_at_halves(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     let syn::Expr::MethodCall(mc) = views::strip(&init.expr) else {
         return None;
     };
-    if mc.method != "split_at" || mc.args.len() != 1 || !mc.turbofish.is_none() {
+    if mc.method != "split_at" || mc.args.len() != 1 || mc.turbofish.is_some() {
         return None;
     }
     let syn::Pat::Tuple(t) = &l.pat else {
