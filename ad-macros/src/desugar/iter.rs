@@ -42,6 +42,23 @@ impl Item {
         }
     }
 
+    /// Field `k` of a tuple value (`&(i, j)` over `pairs[p]`, `|(s, q), v|`
+    /// over a `fold` accumulator), by reference as rustc's default binding
+    /// mode does (`(i, j)` over `&pairs[p]`).
+    fn field(&self, k: usize) -> Option<Item> {
+        let k = syn::Index::from(k);
+        let field = |e: &syn::Expr| -> syn::Expr {
+            let e = group(e.clone());
+            syn::parse_quote!(#e.#k)
+        };
+        match self {
+            Item::Value(e) => Some(Item::Value(field(e))),
+            Item::Mut(e) => Some(Item::Mut(field(e))),
+            Item::Ref(i) => Some(Item::Ref(Box::new(Item::Value(field(&i.value()?))))),
+            Item::Tuple(_) => None,
+        }
+    }
+
     /// The number the item is (references followed).
     fn value(&self) -> Option<syn::Expr> {
         match self {
@@ -88,6 +105,18 @@ pub(super) fn bind(
         }
         (syn::Pat::Tuple(t), Item::Ref(inner)) if matches!(*inner, Item::Tuple(_)) => {
             bind(&syn::Pat::Tuple(t.clone()), *inner, map, lets)
+        }
+        // A tuple value: its fields.
+        (syn::Pat::Tuple(t), item)
+            if !t.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_)))
+                && item.field(0).is_some() =>
+        {
+            for (k, p) in t.elems.iter().enumerate() {
+                if let Some(i) = item.field(k) {
+                    bind(p, i, map, lets)?;
+                }
+            }
+            Ok(())
         }
         (p, _) => Err(syn::Error::new_spanned(
             p,
