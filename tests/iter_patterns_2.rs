@@ -1,7 +1,7 @@
 //! Patterns over iterated items and `fold` accumulators: a tuple pattern
 //! over an inactive slice of tuples (`for &(i, j) in pairs`), a tuple
 //! pattern for a `fold` accumulator (`|(s, q), &v|`), and an accumulator
-//! tuple holding an integer counter (`(0.0, 0.0, 0usize)`).
+//! tuple with an integer counter kept apart (`.enumerate()`).
 //!
 //! Every function in every mode: `_jvp` against central finite differences
 //! and `_vjp` by the dot-product identity (`common::agree`), `_grad`,
@@ -180,5 +180,31 @@ fn fold_tuple_pattern() {
         fold_moments_mut_vjp,
         fold_moments_mut_grad,
         fold_moments_mut_hvp
+    );
+}
+
+// ----- an integer counter beside a fold accumulator ------------------------------
+
+/// Welford's running variance, the count apart from the accumulator (an
+/// integer member of it is rejected: `tests/ui/fold_integer_member.rs`).
+#[differentiate]
+fn welford_var(x: &[f64]) -> f64 {
+    let acc = x.iter().enumerate().fold((0.0, 0.0), |acc, (i, &v)| {
+        let k = i + 1;
+        let delta = v - acc.0;
+        let mean = acc.0 + delta / k as f64;
+        (mean, acc.1 + delta * (v - mean))
+    });
+    acc.1 / (x.len() - 1) as f64 + acc.0
+}
+
+#[test]
+fn fold_with_a_counter_apart() {
+    every_mode!(
+        welford_var,
+        welford_var_jvp,
+        welford_var_vjp,
+        welford_var_grad,
+        welford_var_hvp
     );
 }

@@ -761,6 +761,20 @@ impl Desugar<'_> {
                 let (Some(init), Some(f)) = (m.args.first(), m.args.iter().nth(1)) else {
                     return Err(unsupported(m));
                 };
+                // The accumulator is differentiated as a whole: an integer
+                // member has no cotangent.
+                if let syn::Expr::Tuple(t) = strip(init) {
+                    if let Some(n) = t.elems.iter().find(|e| {
+                        matches!(strip(e), syn::Expr::Lit(l) if matches!(l.lit, syn::Lit::Int(_)))
+                    }) {
+                        return Err(syn::Error::new_spanned(
+                            n,
+                            "an integer member of a `fold` accumulator over active values is not \
+                             supported: fold the numbers only and count apart (`x.len()`, or \
+                             `.enumerate()` and the index + 1)",
+                        ));
+                    }
+                }
                 let f = self.callable(f);
                 out.push(syn::parse_quote_spanned!(span=> let mut #acc #annot = #init;));
                 let v = self.apply(
