@@ -42,6 +42,23 @@ impl Item {
         }
     }
 
+    /// Field `k` of a tuple value (`&(i, j)` over `pairs[p]`, `|(s, q), v|`
+    /// over a `fold` accumulator), by reference as rustc's default binding
+    /// mode does (`(i, j)` over `&pairs[p]`).
+    fn field(&self, k: usize) -> Option<Item> {
+        let k = syn::Index::from(k);
+        let field = |e: &syn::Expr| -> syn::Expr {
+            let e = group(e.clone());
+            syn::parse_quote!(#e.#k)
+        };
+        match self {
+            Item::Value(e) => Some(Item::Value(field(e))),
+            Item::Mut(e) => Some(Item::Mut(field(e))),
+            Item::Ref(i) => Some(Item::Ref(Box::new(Item::Value(field(&i.value()?))))),
+            Item::Tuple(_) => None,
+        }
+    }
+
     /// The number the item is (references followed).
     fn value(&self) -> Option<syn::Expr> {
         match self {
@@ -88,6 +105,18 @@ pub(super) fn bind(
         }
         (syn::Pat::Tuple(t), Item::Ref(inner)) if matches!(*inner, Item::Tuple(_)) => {
             bind(&syn::Pat::Tuple(t.clone()), *inner, map, lets)
+        }
+        // A tuple value: its fields.
+        (syn::Pat::Tuple(t), item)
+            if !t.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_)))
+                && item.field(0).is_some() =>
+        {
+            for (k, p) in t.elems.iter().enumerate() {
+                if let Some(i) = item.field(k) {
+                    bind(p, i, map, lets)?;
+                }
+            }
+            Ok(())
         }
         (p, _) => Err(syn::Error::new_spanned(
             p,
@@ -732,6 +761,20 @@ impl Desugar<'_> {
                 let (Some(init), Some(f)) = (m.args.first(), m.args.iter().nth(1)) else {
                     return Err(unsupported(m));
                 };
+                // The accumulator is differentiated as a whole: an integer
+                // member has no cotangent.
+                if let syn::Expr::Tuple(t) = strip(init) {
+                    if let Some(n) = t.elems.iter().find(|e| {
+                        matches!(strip(e), syn::Expr::Lit(l) if matches!(l.lit, syn::Lit::Int(_)))
+                    }) {
+                        return Err(syn::Error::new_spanned(
+                            n,
+                            "an integer member of a `fold` accumulator over active values is not \
+                             supported: fold the numbers only and count apart (`x.len()`, or \
+                             `.enumerate()` and the index + 1)",
+                        ));
+                    }
+                }
                 let f = self.callable(f);
                 out.push(syn::parse_quote_spanned!(span=> let mut #acc #annot = #init;));
                 let v = self.apply(

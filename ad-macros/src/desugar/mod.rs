@@ -365,6 +365,20 @@ impl Desugar<'_> {
                             }
                         }
                     }
+                    // `let (s, q) = x.iter().fold(..);`: lowering binds a
+                    // tuple pattern to a tuple expression of the members.
+                    if let (Some(n), None) = (tuple_arity(&l.pat), &init.diverge) {
+                        if let Some(acc) = self.chain(&init.expr, pre, ty.as_ref()) {
+                            *init.expr = match acc {
+                                syn::Expr::Path(_) => {
+                                    let fields = (0..n).map(syn::Index::from);
+                                    syn::parse_quote!((#(#acc.#fields),*))
+                                }
+                                acc => acc,
+                            };
+                            return vec![syn::Stmt::Local(l)];
+                        }
+                    }
                     self.expr(&mut init.expr, pre, true, ty.as_ref());
                     if let Some((_, e)) = &mut init.diverge {
                         self.expr(e, pre, false, None);
@@ -730,6 +744,17 @@ fn simple_binding(p: &syn::Pat) -> Option<syn::Ident> {
     match p {
         syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => Some(i.ident.clone()),
         syn::Pat::Type(t) => simple_binding(&t.pat),
+        _ => None,
+    }
+}
+
+/// The number of members of a tuple pattern without `..`.
+fn tuple_arity(p: &syn::Pat) -> Option<usize> {
+    match p {
+        syn::Pat::Tuple(t) if !t.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_))) => {
+            Some(t.elems.len())
+        }
+        syn::Pat::Type(t) => tuple_arity(&t.pat),
         _ => None,
     }
 }
