@@ -524,3 +524,89 @@ fn differentiated_callers_of_a_tuple_result() {
         [10.5, 0.4, -0.3]
     );
 }
+
+// ----- an array literal bound inside a loop -----------------------------------
+
+/// The sweep's function: `let d = [..];` in a loop body, then indexed.
+#[differentiate]
+fn loop_array(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        let d = [x[i], x[i + 1]];
+        e += d[0] * d[1];
+    }
+    e
+}
+
+/// Difference vectors with a constant member, every element read twice.
+#[differentiate]
+fn loop_array_diff(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        let j = i + 2;
+        let d = [x[i] - x[j], x[i + 1] - x[j + 1], 0.5];
+        e += d[0] * d[0] + d[1] * d[1] + d[2] * d[0];
+    }
+    e
+}
+
+/// With a type annotation.
+#[differentiate]
+fn loop_array_typed(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        let d: [f64; 3] = [x[i] - x[i + 2], x[i + 1] * x[i], 0.5];
+        e += d[0] * d[1] + d[2] * d[1].sin();
+    }
+    e
+}
+
+/// Inside a nested loop (pairs `i < j`, as in a pair potential).
+#[differentiate]
+fn loop_array_nested(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        for j in (i + 1)..3 {
+            let d = [x[2 * i] - x[2 * j], x[2 * i + 1] - x[2 * j + 1]];
+            let r2 = d[0] * d[0] + d[1] * d[1];
+            e += 1.0 / r2;
+        }
+    }
+    e
+}
+
+#[test]
+fn an_array_literal_bound_in_a_loop() {
+    check_slice!(
+        loop_array,
+        loop_array_grad,
+        loop_array_vjp,
+        loop_array_jvp,
+        loop_array_hvp,
+        [0.7, 1.3, -0.4]
+    );
+    check_slice!(
+        loop_array_diff,
+        loop_array_diff_grad,
+        loop_array_diff_vjp,
+        loop_array_diff_jvp,
+        loop_array_diff_hvp,
+        [0.7, 1.3, -0.4, 0.9, -1.1]
+    );
+    check_slice!(
+        loop_array_typed,
+        loop_array_typed_grad,
+        loop_array_typed_vjp,
+        loop_array_typed_jvp,
+        loop_array_typed_hvp,
+        [0.7, 1.3, -0.4, 0.9]
+    );
+    check_slice!(
+        loop_array_nested,
+        loop_array_nested_grad,
+        loop_array_nested_vjp,
+        loop_array_nested_jvp,
+        loop_array_nested_hvp,
+        [0.7, 1.3, -0.4, 0.9, 1.6, -1.2]
+    );
+}
