@@ -8,6 +8,9 @@
 //! the buffer, whose value form returns its members before the buffers
 //! (`(a, b, y)`, not `((a, b), y)`), and callers binding it
 //! (`let (a, b) = g(&mut y);`).
+//! Besides: an array literal bound in a loop body and indexed (its
+//! cotangent a zero of its shape, not `0.0`), and half-open range patterns
+//! (`..=X`) in a `match`.
 
 use ad::differentiate;
 
@@ -523,4 +526,169 @@ fn differentiated_callers_of_a_tuple_result() {
         calls_tr_vec_hvp,
         [10.5, 0.4, -0.3]
     );
+}
+
+// ----- an array literal bound inside a loop -----------------------------------
+
+/// The sweep's function: `let d = [..];` in a loop body, then indexed.
+#[differentiate]
+fn loop_array(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        let d = [x[i], x[i + 1]];
+        e += d[0] * d[1];
+    }
+    e
+}
+
+/// Difference vectors with a constant member, every element read twice.
+#[differentiate]
+fn loop_array_diff(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        let j = i + 2;
+        let d = [x[i] - x[j], x[i + 1] - x[j + 1], 0.5];
+        e += d[0] * d[0] + d[1] * d[1] + d[2] * d[0];
+    }
+    e
+}
+
+/// With a type annotation.
+#[differentiate]
+fn loop_array_typed(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        let d: [f64; 3] = [x[i] - x[i + 2], x[i + 1] * x[i], 0.5];
+        e += d[0] * d[1] + d[2] * d[1].sin();
+    }
+    e
+}
+
+/// Inside a nested loop (pairs `i < j`, as in a pair potential).
+#[differentiate]
+fn loop_array_nested(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..2 {
+        for j in (i + 1)..3 {
+            let d = [x[2 * i] - x[2 * j], x[2 * i + 1] - x[2 * j + 1]];
+            let r2 = d[0] * d[0] + d[1] * d[1];
+            e += 1.0 / r2;
+        }
+    }
+    e
+}
+
+#[test]
+fn an_array_literal_bound_in_a_loop() {
+    check_slice!(
+        loop_array,
+        loop_array_grad,
+        loop_array_vjp,
+        loop_array_jvp,
+        loop_array_hvp,
+        [0.7, 1.3, -0.4]
+    );
+    check_slice!(
+        loop_array_diff,
+        loop_array_diff_grad,
+        loop_array_diff_vjp,
+        loop_array_diff_jvp,
+        loop_array_diff_hvp,
+        [0.7, 1.3, -0.4, 0.9, -1.1]
+    );
+    check_slice!(
+        loop_array_typed,
+        loop_array_typed_grad,
+        loop_array_typed_vjp,
+        loop_array_typed_jvp,
+        loop_array_typed_hvp,
+        [0.7, 1.3, -0.4, 0.9]
+    );
+    check_slice!(
+        loop_array_nested,
+        loop_array_nested_grad,
+        loop_array_nested_vjp,
+        loop_array_nested_jvp,
+        loop_array_nested_hvp,
+        [0.7, 1.3, -0.4, 0.9, 1.6, -1.2]
+    );
+}
+
+// ----- half-open range patterns -----------------------------------------------
+
+/// The sweep's tariff: `..=X` on a float.
+#[differentiate]
+fn tariff(kwh: f64) -> f64 {
+    match kwh {
+        ..=100.0 => 0.001 * kwh * kwh,
+        _ => 10.0 + 0.15 * (kwh - 100.0) + 0.002 * (kwh - 100.0).powi(2),
+    }
+}
+
+/// `..=X` on an inactive integer, among the other range forms, an
+/// or-pattern that starts with one and a guard (falling through to an
+/// overlapping arm).
+#[differentiate]
+#[allow(clippy::match_overlapping_arm)]
+fn by_range(x: f64, k: i32) -> f64 {
+    match k {
+        ..=-5 => x.sin(),
+        ..-2 | 9 if x > 0.0 => x * x * x,
+        ..-2 => x.exp(),
+        -2..=0 => x * x,
+        1..4 => x.cos() * x,
+        12.. => x.sqrt() * x,
+        _ => x * x.ln(),
+    }
+}
+
+/// Checks a function of one scalar (and data) in every mode at `x`.
+macro_rules! check_scalar {
+    ($f:ident, $grad:ident, $vjp:ident, $jvp:ident, $hvp:ident, $x:expr $(, $arg:expr)*) => {{
+        check_all(
+            stringify!($f),
+            &[$x],
+            &[0.7],
+            |p| $f(p[0] $(, $arg)*),
+            |p| {
+                let (v, g) = $grad(p[0] $(, $arg)*);
+                (v, vec![g])
+            },
+            |p, t| $jvp(p[0], t[0] $(, $arg)*),
+            |p, t| {
+                let (v, g, h) = $hvp(p[0], t[0] $(, $arg)*);
+                (v, vec![g], vec![h])
+            },
+        );
+        let (_, g) = $grad($x $(, $arg)*);
+        let (_, v) = $vjp($x $(, $arg)*, -2.0);
+        assert!((v + 2.0 * g).abs() <= 1e-12 * (1.0 + g.abs()));
+    }};
+}
+
+#[test]
+fn half_open_range_patterns() {
+    for x in [50.0, 150.0] {
+        check_scalar!(tariff, tariff_grad, tariff_vjp, tariff_jvp, tariff_hvp, x);
+    }
+    for (x, k) in [
+        (0.8, -7),
+        (0.8, -3),
+        (0.8, 9),
+        (-0.8, -3),
+        (0.8, -1),
+        (0.8, 2),
+        (0.8, 15),
+        (1.3, 5),
+    ] {
+        check_scalar!(
+            by_range,
+            by_range_grad,
+            by_range_vjp,
+            by_range_jvp,
+            by_range_hvp,
+            x,
+            k
+        );
+    }
 }

@@ -12,12 +12,13 @@ impl Adjoint<'_> {
     /// the end of the reverse block `out`. In code on nalgebra values, also
     /// a value of a loop or a branch that is still in scope there: declared
     /// at the top level of a single-pass loop, or computed again in `out`
-    /// (the operand of an element read, `(y * a)[0]`, or of a call).
+    /// (the operand of an element read, `(y * a)[0]`, or of a call). So
+    /// too an array's (`let d = [..];` in a loop): `0.0` is not its zero.
     pub(super) fn available(&self, v: VarId, out: &[Stmt]) -> bool {
         matches!(self.prog.vars[v].kind, VarKind::Param(_))
             || self.decl_depth.get(&v).copied().unwrap_or(0) == 0
             || self.hoisted.contains(&v)
-            || (self.prog.matrix
+            || ((self.prog.matrix || self.prog.vars[v].array)
                 && (self.pass_locals.contains(&v)
                     || out
                         .iter()

@@ -244,6 +244,14 @@ impl Lowerer<'_> {
             }
             _ => pat.to_token_stream(),
         };
+        // `matches!`'s `$p:pat` takes no leading `..=` (`..=100.0`, `..=0 | 7`):
+        // such a pattern goes in parentheses.
+        let test = match test.clone().into_iter().next() {
+            Some(proc_macro2::TokenTree::Punct(p)) if p.as_char() == '.' => {
+                quote!((#test))
+            }
+            _ => test,
+        };
         let cond = self.temp(
             Expr::Opaque(
                 quote!(::core::matches!(#scrutinee, #test #guard_tokens)),
