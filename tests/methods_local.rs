@@ -402,3 +402,58 @@ fn one_letter_enum_by_value() {
     let (v, d) = s.m_jvp(1.5, 1.0, K::B);
     assert!((v - 1.5f64.sin()).abs() < 1e-12 && (d - 1.5f64.cos()).abs() < 1e-12);
 }
+
+/// A trait's method cannot be differentiated in its `impl Trait for Type`
+/// (the derivatives are not items of the trait: rejected, see
+/// `tests/ui/unsupported/method_in_trait_impl.rs`); what to write instead:
+/// the body in a differentiated inherent method, which the trait method
+/// calls.
+trait Loss {
+    fn loss(&self, x: &[f64], b: f64) -> f64;
+}
+
+struct Weighted {
+    w: f64,
+}
+
+impl Loss for Weighted {
+    fn loss(&self, x: &[f64], b: f64) -> f64 {
+        self.loss_body(x, b)
+    }
+}
+
+impl Weighted {
+    #[differentiate]
+    fn loss_body(&self, x: &[f64], b: f64) -> f64 {
+        x.iter().map(|v| self.w * v * v).sum::<f64>() * b.sin()
+    }
+}
+
+/// A differentiated caller of the inherent method.
+#[differentiate]
+fn through_loss_body(x: &[f64], b: f64) -> f64 {
+    let l = Weighted { w: 0.7 };
+    l.loss_body(x, b) * b
+}
+
+#[test]
+fn trait_method_calling_a_differentiated_inherent_one() {
+    let l = Weighted { w: 1.3 };
+    all_modes(
+        "loss_body",
+        |x, b| l.loss(x, b),
+        |x, dx, b, db| Weighted::loss_body_jvp(&l, x, dx, b, db),
+        |x, b, c| l.loss_body_vjp(x, b, c),
+        |x, b| l.loss_body_grad(x, b),
+        |x, vx, b, vb| l.loss_body_hvp(x, vx, b, vb),
+    );
+    let w = Weighted { w: 0.7 };
+    all_modes(
+        "through_loss_body",
+        |x, b| w.loss(x, b) * b,
+        through_loss_body_jvp,
+        through_loss_body_vjp,
+        through_loss_body_grad,
+        through_loss_body_hvp,
+    );
+}

@@ -32,6 +32,9 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
             return quote!(#item #err);
         }
     };
+    if scope == crate::scope::Scope::TraitImpl {
+        return reject_in_trait_impl(&item_fn);
+    }
     let mut errors = Errors::default();
     let options = match Options::parse(args) {
         Ok(o) => o,
@@ -224,4 +227,26 @@ fn with_marker(model: &Model, wrappers: TokenStream) -> TokenStream {
     }
     let marker = crate::callcheck::marker(model);
     quote!(#wrappers #marker)
+}
+
+/// A function in `impl Trait for Type`, which may hold only the trait's
+/// items: the function as written (so the impl still compiles) and one
+/// error at its name, with no derivative beside it.
+fn reject_in_trait_impl(item: &syn::ItemFn) -> TokenStream {
+    let mut original = item.clone();
+    crate::lower::checkpoint::strip(&mut original);
+    let ident = item.sig.ident.to_string();
+    let name = ident.trim_start_matches("r#");
+    let err = syn::Error::new(
+        item.sig.ident.span(),
+        format!(
+            "#[differentiate] cannot stand on `{name}` in a trait impl (`impl Trait for Type`): \
+             its derivatives (`{name}_jvp`, `{name}_vjp`, `{name}_grad`, ..) are not items of \
+             the trait; move the body into an inherent method (`impl Type {{ #[differentiate] \
+             fn {name}_body(..) }}`) or a free `#[differentiate]` function, and call it from \
+             `{name}`: the derivatives are then `Type::{name}_body_grad` etc."
+        ),
+    )
+    .into_compile_error();
+    quote!(#original #err)
 }

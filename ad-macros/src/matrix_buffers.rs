@@ -103,7 +103,8 @@ pub fn items(model: &Model, scope: Scope, forms: &TokenStream) -> TokenStream {
         _ => quote!(),
     };
     let own = |name: &syn::Ident| match (model.receiver.is_some(), scope) {
-        (false, Scope::Unknown) => item_named(forms, name),
+        // (A trait impl's function is rejected before this.)
+        (false, Scope::Unknown | Scope::TraitImpl) => item_named(forms, name),
         _ => TokenStream::new(),
     };
     let (own_jvp, own_vjp) = (own(&value_jvp), own(&value_vjp));

@@ -10,7 +10,9 @@
 //! gives. Whatever cannot be read with certainty (a file that is not there
 //! or does not show the function's name at that place, a function inside a
 //! macro's input, a trait) is [`Scope::Unknown`], which costs compile time
-//! and nothing else.
+//! and nothing else. A trait impl ([`Scope::TraitImpl`]) may hold only the
+//! trait's items: the derivatives cannot stand there, and `expand.rs`
+//! rejects the function.
 
 use crate::fx::HashMap;
 use std::cell::RefCell;
@@ -26,6 +28,9 @@ pub enum Scope {
     Assoc,
     /// Not known: every generated item holds its own body.
     Unknown,
+    /// An `impl Trait for Type` block, which holds only the trait's items:
+    /// rejected (`expand.rs`), nothing generated.
+    TraitImpl,
 }
 
 /// The functions of one source file: each function's name, at its line and
@@ -338,11 +343,33 @@ fn classify(stack: &[Open]) -> Scope {
         return Scope::Unknown;
     }
     match first_word(&open.header) {
+        Some("impl") if is_trait_impl(&open.header) => Scope::TraitImpl,
         Some("impl") => Scope::Assoc,
         Some("trait" | "extern") => Scope::Unknown,
         // A module, a function's body, a block.
         _ => Scope::Free,
     }
+}
+
+/// An `impl` header names a trait: `for` outside `<..>`, before `where`,
+/// and not a bound's `for<'a>`.
+fn is_trait_impl(header: &[Tok]) -> bool {
+    let mut depth = 0usize;
+    for (k, tok) in header.iter().enumerate() {
+        match tok {
+            Tok::Punct('<') => depth += 1,
+            // Not the `>` of `->` (`impl<F: Fn(f64) -> f64>`).
+            Tok::Punct('>') if k > 0 && header[k - 1] != Tok::Punct('-') => {
+                depth = depth.saturating_sub(1)
+            }
+            Tok::Ident(w) if w == "where" => return false,
+            Tok::Ident(w) if w == "for" && depth == 0 => {
+                return header.get(k + 1) != Some(&Tok::Punct('<'));
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The first word of a header, after attributes and qualifiers (`impl`
@@ -397,6 +424,12 @@ impl Foo<{ N + 1 }, { M }> {
 impl<T> X for Y<T> where T: Into<f64>, {
     fn before_trailing_comma() {}
 }
+impl<F: Fn(f64) -> f64> W<F> where F: for<'a> Tr<'a> {
+    fn inherent_with_bounds() {}
+}
+impl<F: for<'a> Fn(&'a f64) -> f64> Tr for W<F> {
+    fn trait_after_arrow() {}
+}
 fn after_trailing_comma() -> Vec<u8> { fn nested_there() {} }
 fn body(a: f64, b: f64) {
     if a < b { }
@@ -422,16 +455,18 @@ fn é() {}
             ("free", Free),
             ("method", Assoc),
             ("with_generics", Assoc),
-            ("in_trait_impl", Assoc),
+            ("in_trait_impl", TraitImpl),
             ("after_const_argument", Assoc),
-            ("before_trailing_comma", Assoc),
+            ("before_trailing_comma", TraitImpl),
+            ("inherent_with_bounds", Assoc),
+            ("trait_after_arrow", TraitImpl),
             ("after_trailing_comma", Free),
             ("nested_there", Free),
             ("body", Free),
             ("after_a_comparison", Assoc),
             ("in_module", Free),
             ("nested", Free),
-            ("after_unsafe", Assoc),
+            ("after_unsafe", TraitImpl),
             ("in_trait", Unknown),
             ("in_macro", Unknown),
             ("in_input", Unknown),
@@ -480,7 +515,9 @@ fn é() {}
     /// macros' inputs), at its name's line and column, with its scope.
     fn reference(text: &str) -> Option<Vec<Found>> {
         use syn::visit::Visit;
-        struct Walk(Vec<Found>);
+        // The functions found, and whether the innermost `impl` names a
+        // trait.
+        struct Walk(Vec<Found>, bool);
         impl Walk {
             fn note(&mut self, ident: &syn::Ident, scope: Scope) {
                 let start = ident.span().start();
@@ -493,8 +530,17 @@ fn é() {}
                 self.note(&f.sig.ident, Scope::Free);
                 syn::visit::visit_item_fn(self, f);
             }
+            fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+                let outer = std::mem::replace(&mut self.1, i.trait_.is_some());
+                syn::visit::visit_item_impl(self, i);
+                self.1 = outer;
+            }
             fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-                self.note(&f.sig.ident, Scope::Assoc);
+                let scope = match self.1 {
+                    true => Scope::TraitImpl,
+                    false => Scope::Assoc,
+                };
+                self.note(&f.sig.ident, scope);
                 syn::visit::visit_impl_item_fn(self, f);
             }
             fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
@@ -503,7 +549,7 @@ fn é() {}
             }
         }
         let file = syn::parse_file(text).ok()?;
-        let mut walk = Walk(Vec::new());
+        let mut walk = Walk(Vec::new(), false);
         walk.visit_file(&file);
         Some(walk.0)
     }

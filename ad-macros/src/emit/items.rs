@@ -506,7 +506,8 @@ pub(crate) fn wrapper_path(model: &Model) -> Option<(TokenStream, Vec<TokenStrea
     let path = match (model.receiver.is_some(), model.scope) {
         (true, _) | (false, Scope::Assoc) => quote!(Self::),
         (false, Scope::Free) => quote!(),
-        (false, Scope::Unknown) => return None,
+        // (A trait impl's function is rejected before this.)
+        (false, Scope::Unknown | Scope::TraitImpl) => return None,
     };
     Some((path, recv_arg))
 }
