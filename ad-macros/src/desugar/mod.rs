@@ -803,6 +803,59 @@ const INTEGERS: [&str; 12] = [
     "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
 ];
 
+/// `let (a, b) = x.split_at(m);` as `let a = &x[..m]; let b = &x[m..];`
+/// (views of `x`, `views.rs`), `m` computed first unless it is a name or a
+/// literal.
+fn split_at_halves(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
+    let syn::Stmt::Local(l) = stmt else {
+        return None;
+    };
+    let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let syn::Expr::MethodCall(mc) = views::strip(&init.expr) else {
+        return None;
+    };
+    if mc.method != "split_at" || mc.args.len() != 1 || mc.turbofish.is_some() {
+        return None;
+    }
+    let syn::Pat::Tuple(t) = &l.pat else {
+        return None;
+    };
+    let names: Vec<&syn::Pat> = t.elems.iter().collect();
+    let [a, b] = names.as_slice() else {
+        return None;
+    };
+    let simple = |p: &syn::Pat| match p {
+        syn::Pat::Ident(i) => i.by_ref.is_none() && i.mutability.is_none() && i.subpat.is_none(),
+        syn::Pat::Wild(_) => true,
+        _ => false,
+    };
+    if !simple(a) || !simple(b) {
+        return None;
+    }
+    let x = &mc.receiver;
+    let m = &mc.args[0];
+    let mut out: Vec<syn::Stmt> = Vec::new();
+    let m: syn::Expr = match views::strip(m) {
+        syn::Expr::Lit(_) | syn::Expr::Path(_) => m.clone(),
+        _ => {
+            let span = syn::spanned::Spanned::span(m);
+            let mid = quote::format_ident!("__ad_mid", span = span);
+            out.push(syn::parse_quote_spanned!(span=> let #mid = #m;));
+            syn::parse_quote!(#mid)
+        }
+    };
+    for (p, half) in [
+        (a, syn::parse_quote_spanned!(mc.method.span()=> &#x[..#m])),
+        (b, syn::parse_quote_spanned!(mc.method.span()=> &#x[#m..])),
+    ] {
+        let half: syn::Expr = half;
+        if !matches!(p, syn::Pat::Wild(_)) {
+            out.push(syn::parse_quote!(let #p = #half;));
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::error::Errors;
@@ -911,57 +964,4 @@ mod tests {
         );
         assert!(msg.contains("write an index loop"), "{msg}");
     }
-}
-
-/// `let (a, b) = x.split_at(m);` as `let a = &x[..m]; let b = &x[m..];`
-/// (views of `x`, `views.rs`), `m` computed first unless it is a name or a
-/// literal.
-fn split_at_halves(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
-    let syn::Stmt::Local(l) = stmt else {
-        return None;
-    };
-    let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
-    let syn::Expr::MethodCall(mc) = views::strip(&init.expr) else {
-        return None;
-    };
-    if mc.method != "split_at" || mc.args.len() != 1 || mc.turbofish.is_some() {
-        return None;
-    }
-    let syn::Pat::Tuple(t) = &l.pat else {
-        return None;
-    };
-    let names: Vec<&syn::Pat> = t.elems.iter().collect();
-    let [a, b] = names.as_slice() else {
-        return None;
-    };
-    let simple = |p: &syn::Pat| match p {
-        syn::Pat::Ident(i) => i.by_ref.is_none() && i.mutability.is_none() && i.subpat.is_none(),
-        syn::Pat::Wild(_) => true,
-        _ => false,
-    };
-    if !simple(a) || !simple(b) {
-        return None;
-    }
-    let x = &mc.receiver;
-    let m = &mc.args[0];
-    let mut out: Vec<syn::Stmt> = Vec::new();
-    let m: syn::Expr = match views::strip(m) {
-        syn::Expr::Lit(_) | syn::Expr::Path(_) => m.clone(),
-        _ => {
-            let span = syn::spanned::Spanned::span(m);
-            let mid = quote::format_ident!("__ad_mid", span = span);
-            out.push(syn::parse_quote_spanned!(span=> let #mid = #m;));
-            syn::parse_quote!(#mid)
-        }
-    };
-    for (p, half) in [
-        (a, syn::parse_quote_spanned!(mc.method.span()=> &#x[..#m])),
-        (b, syn::parse_quote_spanned!(mc.method.span()=> &#x[#m..])),
-    ] {
-        let half: syn::Expr = half;
-        if !matches!(p, syn::Pat::Wild(_)) {
-            out.push(syn::parse_quote!(let #p = #half;));
-        }
-    }
-    Some(out)
 }
