@@ -805,7 +805,7 @@ const INTEGERS: [&str; 12] = [
 
 /// `let (a, b) = x.split_at(m);` as `let a = &x[..m]; let b = &x[m..];`
 /// (views of `x`, `views.rs`), `m` computed first unless it is a name or a
-/// literal.
+/// literal; `x` a name.
 fn split_at_halves(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     let syn::Stmt::Local(l) = stmt else {
         return None;
@@ -814,7 +814,12 @@ fn split_at_halves(stmt: &syn::Stmt) -> Option<Vec<syn::Stmt>> {
     let syn::Expr::MethodCall(mc) = views::strip(&init.expr) else {
         return None;
     };
-    if mc.method != "split_at" || mc.args.len() != 1 || mc.turbofish.is_some() {
+    // (A named slice only: `g(x).split_at(m)` would call `g` twice.)
+    if mc.method != "split_at"
+        || mc.args.len() != 1
+        || mc.turbofish.is_some()
+        || !matches!(views::strip(&mc.receiver), syn::Expr::Path(_))
+    {
         return None;
     }
     let syn::Pat::Tuple(t) = &l.pat else {
