@@ -366,19 +366,7 @@ pub fn check<'a>(
         let chk = syn::Ident::new(&format!("__ad_check_lent_{g}_{k}"), l.span);
         let site = syn::Ident::new(&site.to_string(), l.span);
         let params = syn::Ident::new(&params.to_string(), l.span);
-        let others: Vec<syn::Ident> = (0..l.arity).map(|i| format_ident!("P{}", i)).collect();
-        let members = others
-            .iter()
-            .enumerate()
-            .map(|(i, p)| match i == l.position {
-                true => quote!(::ad::__rt::call::Buffer),
-                false => quote!(#p),
-            });
-        let generics = others
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != l.position)
-            .map(|(_, p)| p);
+        let (members, generics) = buffer_at(l);
         let u = &l.name;
         let message = format!(
             "`{f}` passes its buffer `{u}` on bare to `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
@@ -639,19 +627,7 @@ fn lent_check(
     let params = syn::Ident::new(&format!("__ad_params_{g}"), l.span);
     markers.insert(has.to_string());
     markers.insert(params.to_string());
-    let others: Vec<syn::Ident> = (0..l.arity).map(|i| format_ident!("P{}", i)).collect();
-    let members = others
-        .iter()
-        .enumerate()
-        .map(|(i, p)| match i == l.position {
-            true => quote!(::ad::__rt::call::Buffer),
-            false => quote!(#p),
-        });
-    let generics = others
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != l.position)
-        .map(|(_, p)| p);
+    let (members, generics) = buffer_at(l);
     let u = &l.name;
     let message = format!(
         "`{f}` passes its buffer `{u}` on bare to the method `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
@@ -673,4 +649,23 @@ fn lent_check(
     };
     let check = quote_spanned!(l.span=> #chk((#ty::#has, #ty::#params)););
     (fallback, check)
+}
+
+/// The parameters marker `l.callee` would have if its parameter at
+/// `l.position` is a buffer: `(P0, Buffer, P2)`, and the type parameters
+/// standing for the others (`P0`, `P2`).
+fn buffer_at(l: &Lent) -> (Vec<TokenStream>, Vec<syn::Ident>) {
+    let mut members = Vec::new();
+    let mut generics = Vec::new();
+    for i in 0..l.arity {
+        match i == l.position {
+            true => members.push(quote!(::ad::__rt::call::Buffer)),
+            false => {
+                let p = format_ident!("P{}", i);
+                members.push(quote!(#p));
+                generics.push(p);
+            }
+        }
+    }
+    (members, generics)
 }
