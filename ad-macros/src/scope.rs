@@ -267,12 +267,19 @@ pub(crate) fn functions(text: &str) -> Table {
                     // within an open `<`) is part of its header; any other
                     // `{..}` ends an item (or a block: the same for what
                     // follows).
-                    let count = |c: char| current.iter().filter(|t| **t == Tok::Punct(c)).count();
+                    // `>` of an arrow (`Fn() -> f64`) closes nothing.
+                    let opened = current.iter().filter(|t| **t == Tok::Punct('<')).count();
+                    let closed = (0..current.len())
+                        .filter(|&k| {
+                            current[k] == Tok::Punct('>')
+                                && (k == 0 || current[k - 1] != Tok::Punct('-'))
+                        })
+                        .count();
                     let generic = matches!(
                         first_word(&current),
                         Some("impl" | "fn" | "struct" | "enum" | "union" | "trait" | "type")
                     );
-                    let argument = generic && count('<') > count('>');
+                    let argument = generic && opened > closed;
                     if open.delim == '{' && !argument {
                         current.clear();
                     } else {
@@ -430,6 +437,9 @@ impl<F: Fn(f64) -> f64> W<F> where F: for<'a> Tr<'a> {
 impl<F: for<'a> Fn(&'a f64) -> f64> Tr for W<F> {
     fn trait_after_arrow() {}
 }
+impl<F: Fn() -> f64> V<F, { N }> {
+    fn const_argument_after_arrow() {}
+}
 fn after_trailing_comma() -> Vec<u8> { fn nested_there() {} }
 fn body(a: f64, b: f64) {
     if a < b { }
@@ -460,6 +470,7 @@ fn é() {}
             ("before_trailing_comma", TraitImpl),
             ("inherent_with_bounds", Assoc),
             ("trait_after_arrow", TraitImpl),
+            ("const_argument_after_arrow", Assoc),
             ("after_trailing_comma", Free),
             ("nested_there", Free),
             ("body", Free),
