@@ -1,6 +1,8 @@
 //! Issue 18, forms that new users write: the advice of errors, checked to
 //! work. A nalgebra view is passed to a helper as an owned copy
 //! (`&x.rows(0, n).into_owned()`, what the error at a view parameter says).
+//! A row of a local 2-D array lent as a buffer (`g(a, &mut m[i])`),
+//! copied out and back.
 //! `_jvp` and `_vjp` against central finite differences and the dot-product
 //! identity, `_grad` and `_hvp` against finite differences of the gradient.
 
@@ -76,5 +78,84 @@ fn view_advice_owned_copy() {
         split_energy_grad,
         split_energy_hvp,
         &[0.4, -1.1, 0.7, 1.3, 0.2, -0.5]
+    );
+}
+
+// ----- a row of a 2-D array lent as a buffer -----------------------------------
+
+/// A buffer helper reading and writing its row.
+#[differentiate]
+fn fill_row(a: f64, row: &mut [f64]) {
+    row[0] = a * a;
+    row[1] *= a;
+}
+
+/// The sweep's function: a row of a `Vec<Vec<f64>>` lent.
+#[differentiate]
+fn row_lent(a: f64) -> f64 {
+    let mut m = vec![vec![1.5; 2]; 3];
+    fill_row(a, &mut m[1]);
+    let k = 2;
+    fill_row(m[1][0], &mut m[k]);
+    m[1][0] + m[2][1] * m[1][1]
+}
+
+/// Rows of an `[[f64; 2]; 2]` holding active values before they are lent.
+#[differentiate]
+fn rows_lent_array(x: &[f64]) -> f64 {
+    let mut m = [[0.5; 2]; 2];
+    m[0][1] = x[1].sin();
+    m[1][1] = x[0] * x[1];
+    fill_row(x[0], &mut m[0]);
+    fill_row(x[1] * m[0][1], &mut m[1 - 0]);
+    m[0][0] * m[1][1] + m[1][0] + m[0][1]
+}
+
+#[test]
+fn row_of_2d_array_lent() {
+    let a = 0.8;
+    check_all(
+        "row_lent",
+        &[a],
+        &[0.7],
+        |p| row_lent(p[0]),
+        |p| {
+            let (v, g) = row_lent_grad(p[0]);
+            (v, vec![g])
+        },
+        |p, t| row_lent_jvp(p[0], t[0]),
+        |p, t| {
+            let (v, g, h) = row_lent_hvp(p[0], t[0]);
+            (v, vec![g], vec![h])
+        },
+    );
+    agree_scalar(
+        "row_lent",
+        &[a],
+        |p| row_lent(p[0]),
+        |p, t| row_lent_jvp(p[0], t[0]),
+        |p, c| {
+            let (v, g) = row_lent_vjp(p[0], c);
+            (v, vec![g])
+        },
+        1e-6,
+    );
+    let x = [0.6, -1.2];
+    check_all(
+        "rows_lent_array",
+        &x,
+        &[0.3, 0.9],
+        rows_lent_array,
+        rows_lent_array_grad,
+        rows_lent_array_jvp,
+        rows_lent_array_hvp,
+    );
+    agree_scalar(
+        "rows_lent_array",
+        &x,
+        rows_lent_array,
+        rows_lent_array_jvp,
+        rows_lent_array_vjp,
+        1e-6,
     );
 }
