@@ -2,7 +2,9 @@
 //! work. A nalgebra view is passed to a helper as an owned copy
 //! (`&x.rows(0, n).into_owned()`, what the error at a view parameter says).
 //! A row of a local 2-D array lent as a buffer (`g(a, &mut m[i])`),
-//! copied out and back.
+//! copied out and back. The forms the errors at an index computed by a
+//! helper from active values and at `sort_by` of an active array advise: a
+//! search written in the function, a sorted permutation gathered.
 //! `_jvp` and `_vjp` against central finite differences and the dot-product
 //! identity, `_grad` and `_hvp` against finite differences of the gradient.
 
@@ -156,6 +158,95 @@ fn row_of_2d_array_lent() {
         rows_lent_array,
         rows_lent_array_jvp,
         rows_lent_array_vjp,
+        1e-6,
+    );
+}
+
+// ----- an index chosen by comparisons, a sorted permutation ---------------------
+
+/// The square of the largest entry, its index found in the function (what
+/// the error at `let i = argmax(x); x[i]` says to write).
+#[differentiate]
+fn largest_squared(x: &[f64]) -> f64 {
+    let mut i = 0;
+    for k in 1..x.len() {
+        if x[k] > x[i] {
+            i = k;
+        }
+    }
+    x[i] * x[i] + x[0]
+}
+
+/// The median of an odd number of entries: a permutation sorted by the
+/// values and gathered (what the error at `v.sort_by(..)` says to write).
+#[differentiate]
+fn median(x: &[f64]) -> f64 {
+    let v = x.to_vec();
+    let mut p: Vec<usize> = (0..v.len()).collect();
+    p.sort_by(|&i, &j| v[i].partial_cmp(&v[j]).unwrap());
+    let s: Vec<f64> = p.iter().map(|&i| v[i]).collect();
+    s[s.len() / 2] * s[0].exp()
+}
+
+/// The same with `sort_unstable_by` and `total_cmp`, gathered in a loop.
+#[differentiate]
+fn median_unstable(x: &[f64]) -> f64 {
+    let mut p: Vec<usize> = (0..x.len()).collect();
+    p.sort_unstable_by(|&i, &j| x[i].total_cmp(&x[j]));
+    let mut s = vec![0.0; x.len()];
+    for k in 0..x.len() {
+        s[k] = x[p[k]];
+    }
+    s[s.len() / 2] * s[s.len() - 1].sin()
+}
+
+#[test]
+fn index_and_sort_advice() {
+    // Distinct entries, away from ties (the derivative is a permutation).
+    let x = [0.4, -1.3, 1.1, 0.2, 0.9];
+    let t = [0.3, -0.2, 0.5, 0.7, -0.4];
+    check_all(
+        "largest_squared",
+        &x,
+        &t,
+        largest_squared,
+        largest_squared_grad,
+        largest_squared_jvp,
+        largest_squared_hvp,
+    );
+    agree_scalar(
+        "largest_squared",
+        &x,
+        largest_squared,
+        largest_squared_jvp,
+        largest_squared_vjp,
+        1e-6,
+    );
+    check_all(
+        "median",
+        &x,
+        &t,
+        median,
+        median_grad,
+        median_jvp,
+        median_hvp,
+    );
+    agree_scalar("median", &x, median, median_jvp, median_vjp, 1e-6);
+    check_all(
+        "median_unstable",
+        &x,
+        &t,
+        median_unstable,
+        median_unstable_grad,
+        median_unstable_jvp,
+        median_unstable_hvp,
+    );
+    agree_scalar(
+        "median_unstable",
+        &x,
+        median_unstable,
+        median_unstable_jvp,
+        median_unstable_vjp,
         1e-6,
     );
 }
