@@ -109,7 +109,8 @@ fn rows_lent_array(x: &[f64]) -> f64 {
     m[0][1] = x[1].sin();
     m[1][1] = x[0] * x[1];
     fill_row(x[0], &mut m[0]);
-    fill_row(x[1] * m[0][1], &mut m[1 - 0]);
+    let k = 0;
+    fill_row(x[1] * m[0][1], &mut m[k + 1]);
     m[0][0] * m[1][1] + m[1][0] + m[0][1]
 }
 
