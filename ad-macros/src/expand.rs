@@ -180,6 +180,8 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 out.extend(crate::callcheck::params_marker(&model));
                 out.extend(crate::callcheck::receiver_marker(&model));
                 out.extend(crate::buffers::value_form_markers(&stripped));
+            } else {
+                out = crate::rejected::items(&model, original);
             }
             out.extend(e.into_compile_error());
         }

@@ -443,6 +443,12 @@ fn vec_elem(seg: &syn::PathSegment) -> Option<&Type> {
     }
 }
 
+/// Whether a parameter type is a nalgebra view (`DVectorView<f64>`,
+/// `&MatrixView<..>`).
+pub fn is_view(ty: &Type, reals: &HashSet<String>) -> bool {
+    matches!(classify(ty, reals), Class::View)
+}
+
 fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
     if let Some(f) = float_of_in(ty, reals) {
         let _ = f;

@@ -681,7 +681,7 @@ pub fn has_lifetime(ty: &syn::Type) -> bool {
 
 /// The type with every lifetime elided (`&'a [T]` -> `&'_ [T]`): the
 /// pullback's parameters borrow for the call only.
-fn elide(ty: &impl ToTokens) -> TokenStream {
+pub(crate) fn elide(ty: &impl ToTokens) -> TokenStream {
     fn go(tokens: TokenStream) -> TokenStream {
         let mut out = Vec::new();
         let mut lifetime = false;

@@ -674,8 +674,7 @@ impl Lowerer<'_> {
     /// `x[p.n % 4]`, is a configuration count).
     pub(super) fn lower_index(&mut self, e: &syn::Expr) -> Expr {
         if self.mentions_varied_beyond_fields(e) {
-            self.errors
-                .spanned(e, "an index cannot depend on active values");
+            self.errors.spanned(e, INDEX_OF_ACTIVE);
             return Expr::constant(quote!(0));
         }
         Expr::Use(self.opaque(e))
@@ -718,3 +717,14 @@ fn typed_by_target(e: &syn::Expr) -> bool {
     matches!(strip_parens(&c.func), syn::Expr::Path(p)
         if c.args.is_empty() && p.path.segments.last().is_some_and(|f| f.ident == "default"))
 }
+
+/// The error at an index computed from active values, with the form that
+/// works: a helper's result is taken for a differentiated call's, while the
+/// same search written in the function is differentiated (its comparisons
+/// choose the index).
+pub(super) const INDEX_OF_ACTIVE: &str =
+    "an index cannot depend on active values: an index computed by a call with active \
+     arguments (`let i = argmax(x);`) is taken for a differentiated value; compute it in the \
+     function itself, where comparisons of active values choose integers \
+     (`let mut i = 0; for k in 1..x.len() { if x[k] > x[i] { i = k; } }`), or sort a \
+     permutation of the indices (`p.sort_by(|&i, &j| x[i].total_cmp(&x[j]))`)";

@@ -715,6 +715,15 @@ impl Lowerer<'_> {
                      swap whole arrays with `std::mem::swap(&mut u, &mut v);`, or swap \
                      elements in a loop: `for i in 0..n { (u[i], v[i]) = (v[i], u[i]); }`"
                     .to_owned(),
+                // (A permutation of indices, sorted by the values it
+                // reads, is inactive; the gather is differentiated.)
+                "sort_by" | "sort_unstable_by" => format!(
+                    "`{name}` on an active array is not supported: sort a permutation of its \
+                     indices and gather the values, `let mut p: Vec<usize> = \
+                     (0..v.len()).collect(); p.{name}(|&i, &j| v[i].total_cmp(&v[j])); \
+                     let s: Vec<f64> = p.iter().map(|&i| v[i]).collect();` (`partial_cmp` \
+                     works in the comparator too)"
+                ),
                 _ => format!(
                     "`{name}` on an active array is not supported: grow the array with \
                      `push`, or allocate it with its length (`vec![0.0; n]`) and write its \

@@ -143,14 +143,21 @@ impl Lowerer<'_> {
                         syn::Expr::Path(b) => self
                             .local_of(b)
                             .filter(|v| self.prog.vars[*v].array && !self.prog.vars[*v].borrowed),
+                        // A row of a 2-D array (`&mut m[i]`), copied out
+                        // and back like a range (its index read twice:
+                        // only a name, a literal or arithmetic of them).
+                        syn::Expr::Index(row) if plain_index(&row.index) => self
+                            .nested_var(&row.expr, false)
+                            .filter(|v| !self.prog.vars[*v].borrowed),
                         _ => None,
                     };
                     if array.is_none() {
                         self.errors.spanned(
                             r,
-                            "pass an array or a range of one as a buffer to a differentiated \
-                             function (`g(x, &mut d)`, `g(x, &mut d[a..b])` for a `Vec<f64>`, \
-                             an `[f64; N]` or a `&mut [f64]` parameter `d`)",
+                            "pass an array, a range of one or a row of a 2-D array as a buffer \
+                             to a differentiated function (`g(x, &mut d)`, `g(x, &mut d[a..b])`, \
+                             `g(x, &mut m[i])` for a `Vec<f64>`, an `[f64; N]` or a `&mut [f64]` \
+                             parameter `d`, a `Vec<Vec<f64>>` or `[[f64; N]; M]` local `m`)",
                         );
                         return;
                     }
@@ -335,4 +342,15 @@ enum Back {
     /// Assigned whole in its own type (a helper's result lent whole), the
     /// variable of that type (`like(&y)`).
     Unlend(VarId),
+}
+
+/// An index that may be read twice (a row lent and copied back): a name, a
+/// literal, or arithmetic of them.
+fn plain_index(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Path(_) | syn::Expr::Lit(_) => true,
+        syn::Expr::Paren(p) => plain_index(&p.expr),
+        syn::Expr::Binary(b) => plain_index(&b.left) && plain_index(&b.right),
+        _ => false,
+    }
 }

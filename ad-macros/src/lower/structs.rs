@@ -130,8 +130,7 @@ impl Lowerer<'_> {
                 }
                 Step::Index(e) => {
                     if self.mentions_varied_beyond_fields(e) {
-                        self.errors
-                            .spanned(e, "an index cannot depend on active values");
+                        self.errors.spanned(e, super::assign::INDEX_OF_ACTIVE);
                         return None;
                     }
                     let (index, r) = self.opaque_tokens(e)?;
