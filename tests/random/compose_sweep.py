@@ -21,12 +21,10 @@ branches, with parameters left out of `wrt` and mutated:
   `wrt`, a local `Vec`, a `Vec` parameter written by element), the halves
   read and passed to helpers.
 
-Not drawn (a bug of the macro): a local `Vec<(usize, f64)>` whose float
-members are active, `let v = vec![(0, x[1] * a)]; for &(i, w) in v.iter()
-{ s += x[i] * w; }`, is rejected with two errors AT THE ATTRIBUTE ("an index
-cannot depend on active values" and the struct-field message): the loop's
-desugared `v[p].0` has no span of the user's (`v[0].1 * x[v[0].0]` written
-out gets the same errors at its own spans).
+Not drawn (not supported): a local `Vec<(usize, f64)>` whose float members
+are active, `let v = vec![(0, x[1] * a)]; for &(i, w) in v.iter() {..}`;
+the macro rejects it at the pattern's names (ui test
+`unsupported/vec_of_active_tuples`).
 
 The harness passes a table parameter (`&[(usize, usize)]`, `&[(usize,
 f64)]`, always the last) as `&sweep_pairs(k, n)` / `&sweep_weights(k, n)`
