@@ -138,6 +138,12 @@ element, then lent to buffer helpers; an iterator chain inside `vec![..]`;
 Vec<usize>;`); `k.saturating_sub(1)` as an index and a loop bound; rows of
 an owned `Vec<Vec<f64>>` cloned; an inactive `DVector<f64>` passed by value
 twice.
+
+Eighth (`compose_sweep.py`; COMPOSE_SWEEP_P of the functions, which call
+only each other): array literals bound in loops and `[0.0; 2]` assigned by
+element, range patterns in `match` on active floats and on integers, tuple
+patterns over `&[(usize, usize)]` and `&[(usize, f64)]`, `fold` with tuple
+accumulators, and `split_at` halves of named slices.
 """
 
 import argparse
@@ -156,6 +162,7 @@ import compose_bufs as bufs  # noqa: E402
 import compose_generic as generic  # noqa: E402
 import compose_forms as forms  # noqa: E402
 import compose_more as more  # noqa: E402
+import compose_sweep as sweep  # noqa: E402
 import generate as G  # noqa: E402
 import iters  # noqa: E402
 from generate import E, binop, var  # noqa: E402
@@ -187,6 +194,8 @@ COMPOSE_AUDIT_P = 0.15
 COMPOSE_BUFS_P = 0.15
 # The share of functions of the seventh batch (`compose_forms.forms_fn`).
 COMPOSE_FORMS_P = 0.12
+# The share of functions of the eighth batch (`compose_sweep.sweep_fn`).
+COMPOSE_SWEEP_P = 0.2
 
 
 class ComposeGen(more.MoreConstructs, iters.IterGen, G.CallsGen):
@@ -1186,7 +1195,7 @@ def compose_run(fn, spec, z, q, k):
         if getattr(p, "sorted", False):
             q[at:at + p.size()] = sorted(q[at:at + p.size()])
         at += p.size()
-    return G.calls_run(more.with_options(fn, spec, k), spec, z, q, k)
+    return G.calls_run(sweep.with_tables(more.with_options(fn, spec, k), spec, k), spec, z, q, k)
 
 
 COMPOSE_HEADER = G.CALLS_HEADER.replace(
@@ -1226,7 +1235,7 @@ COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::dif
                                         "use ad::nalgebra::{{DMatrix, DVector, SMatrix, SVector, Vector3}};\nuse ad::Real;\n"
                                         "use std::mem::{{replace, swap, take}};\n\n"
                                         "/// The seventh batch's indices (`for &i in ids.iter()` with `ids: &Ids`;\n"
-                                        "/// a draw may have none).\n#[allow(dead_code)]\ntype Ids = Vec<usize>;\n")
+                                        "/// a draw may have none).\n#[allow(dead_code)]\ntype Ids = Vec<usize>;\n\n" + sweep.ITEMS)
 assert "use ad::Real;" in COMPOSE_HEADER
 
 
@@ -1250,7 +1259,7 @@ def generate_compose(n_funcs, seed, out):
         # (the fifth to seventh batches' functions call only each other)
         callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)
                    and not getattr(s, "audit", None) and not getattr(s, "bufs", None)
-                   and not getattr(s, "forms", None)][-40:]
+                   and not getattr(s, "forms", None) and not getattr(s, "sweep", None)][-40:]
         if special is None:
             # (drawn once per function, whatever is redrawn)
             c = rng.random()
@@ -1260,7 +1269,9 @@ def generate_compose(n_funcs, seed, out):
                        "bufs" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P
                        + COMPOSE_BUFS_P else
                        "forms" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P
-                       + COMPOSE_BUFS_P + COMPOSE_FORMS_P else "")
+                       + COMPOSE_BUFS_P + COMPOSE_FORMS_P else
+                       "sweep" if c < COMPOSE_BUF_ONLY_P + COMPOSE_OPT_P + COMPOSE_GENERIC_P + COMPOSE_AUDIT_P
+                       + COMPOSE_BUFS_P + COMPOSE_FORMS_P + COMPOSE_SWEEP_P else "")
         if special == "buf":
             spec = buf_only_helper(rng, name, callees)
         elif special == "opt":
@@ -1273,6 +1284,8 @@ def generate_compose(n_funcs, seed, out):
             spec = bufs.bufs_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "bufs", None)][-40:])
         elif special == "forms":
             spec = forms.forms_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "forms", None)][-40:])
+        elif special == "sweep":
+            spec = sweep.sweep_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "sweep", None)][-40:])
         else:
             # (its calls pass f64, slices, arrays and `Vec`s: not the nalgebra
             # values of the generic ones)
@@ -1305,7 +1318,7 @@ def generate_compose(n_funcs, seed, out):
     parts = [header]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
-        parts.append(s.rust + "\n" + "\n".join(bufs.case_entry(audit.case_entry(more.case_entry(s), s), s)) + "\n\n")
+        parts.append(s.rust + "\n" + "\n".join(sweep.case_entry(bufs.case_entry(audit.case_entry(more.case_entry(s), s), s), s)) + "\n\n")
     parts.append(COMPOSE_HARNESS)
     parts.append("\n/// Every generated function with its test points.\n")
     parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in specs) + "];\n")

@@ -44,12 +44,15 @@ impl Item {
 
     /// Field `k` of a tuple value (`&(i, j)` over `pairs[p]`, `|(s, q), v|`
     /// over a `fold` accumulator), by reference as rustc's default binding
-    /// mode does (`(i, j)` over `&pairs[p]`).
-    fn field(&self, k: usize) -> Option<Item> {
+    /// mode does (`(i, j)` over `&pairs[p]`). Its tokens carry the span
+    /// of the pattern `at` (`i` of `&(i, j)`): an error on the read (a
+    /// tuple of active values) points there, not at the attribute.
+    fn field(&self, k: usize, at: Span) -> Option<Item> {
         let k = syn::Index::from(k);
         let field = |e: &syn::Expr| -> syn::Expr {
             let e = group(e.clone());
-            syn::parse_quote!(#e.#k)
+            let tokens = respan(quote!(#e.#k), at);
+            syn::parse_quote!(#tokens)
         };
         match self {
             Item::Value(e) => Some(Item::Value(field(e))),
@@ -109,10 +112,10 @@ pub(super) fn bind(
         // A tuple value: its fields.
         (syn::Pat::Tuple(t), item)
             if !t.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_)))
-                && item.field(0).is_some() =>
+                && item.field(0, Span::call_site()).is_some() =>
         {
             for (k, p) in t.elems.iter().enumerate() {
-                if let Some(i) = item.field(k) {
+                if let Some(i) = item.field(k, syn::spanned::Spanned::span(p)) {
                     bind(p, i, map, lets)?;
                 }
             }
@@ -921,4 +924,21 @@ impl Desugar<'_> {
             syn::parse_quote!(#acc),
         ))
     }
+}
+
+/// `tokens` with every token's span set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut n = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), span));
+                n.set_span(span);
+                tt = proc_macro2::TokenTree::Group(n);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }

@@ -64,6 +64,9 @@ pub(super) fn unsupported_message(e: &syn::Expr) -> String {
         syn::Expr::Index(_) => {
             "indexing is supported on array variables (`x[i]`) and 2-D arrays (`a[r][c]`)"
         }
+        syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
+            "a tuple with active members inside an array or `Vec` (`v[k].1`, `for &(i, w) in &v`) is not supported: keep its members in separate arrays (`let idx = [..]; let w = vec![..];`) and index both with the same position"
+        }
         syn::Expr::Field(_) => "fields are read by name from a parameter struct named in `wrt(...)` (`p.w`, `p.layer.b`, `p.v[i]`), whose type derives `ad::Differentiable`; a field of another active value (an element of a `Vec` of structs, `p.layers[i].w`) is not supported yet: give the struct a field per layer, or pass the values as parameters",
         syn::Expr::Tuple(_) => {
             "tuples of active values are supported as results, in `let (a, b) = ..;` and in `(a, b) = (.., ..);`"
