@@ -37,6 +37,7 @@ mod many;
 mod matrix_buffers;
 mod parse;
 mod pretty;
+mod rt_alias;
 mod scope;
 mod split;
 mod tangent;
