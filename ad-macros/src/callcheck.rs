@@ -366,7 +366,6 @@ pub fn check<'a>(
         let chk = syn::Ident::new(&format!("__ad_check_lent_{g}_{k}"), l.span);
         let site = syn::Ident::new(&site.to_string(), l.span);
         let params = syn::Ident::new(&params.to_string(), l.span);
-        let (members, generics) = buffer_at(l);
         let u = &l.name;
         let message = format!(
             "`{f}` passes its buffer `{u}` on bare to `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
@@ -402,15 +401,24 @@ pub fn check<'a>(
                 ),
             ),
         };
+        let impls = match l.arity <= LENT_ARITY {
+            true => rule_impl(&tr, quote!(LentAt), l.position),
+            false => {
+                let (members, generics) = buffer_at(l);
+                quote! {
+                    #[diagnostic::do_not_recommend]
+                    impl<H, P> #tr for (::ad::__rt::call::NotFound, H, P) {}
+                    #[diagnostic::do_not_recommend]
+                    impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
+                    #[diagnostic::do_not_recommend]
+                    impl<H, #(#generics),*> #tr for (::ad::__rt::call::Found, H, (#(#members,)*)) {}
+                }
+            }
+        };
         fallbacks.push(quote! {
             #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
             trait #tr {}
-            #[diagnostic::do_not_recommend]
-            impl<H, P> #tr for (::ad::__rt::call::NotFound, H, P) {}
-            #[diagnostic::do_not_recommend]
-            impl #tr for (::ad::__rt::call::Found, ::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
-            #[diagnostic::do_not_recommend]
-            impl<H, #(#generics),*> #tr for (::ad::__rt::call::Found, H, (#(#members,)*)) {}
+            #impls
             fn #chk<T: #tr>(_: T) {}
         });
         // (`g` has derivatives, `__ad_has_g`, and no buffer: no marker of
@@ -627,7 +635,6 @@ fn lent_check(
     let params = syn::Ident::new(&format!("__ad_params_{g}"), l.span);
     markers.insert(has.to_string());
     markers.insert(params.to_string());
-    let (members, generics) = buffer_at(l);
     let u = &l.name;
     let message = format!(
         "`{f}` passes its buffer `{u}` on bare to the method `{g}`, where it is taken for an in/out buffer, but this parameter of `{g}` is not `&mut`"
@@ -638,17 +645,42 @@ fn lent_check(
     );
     let tr = format_ident!("__AdLent_{}", k);
     let chk = syn::Ident::new(&format!("__ad_check_lent_{k}"), l.span);
+    let impls = match l.arity <= LENT_ARITY {
+        true => rule_impl(&tr, quote!(MethodLentAt), l.position),
+        false => {
+            let (members, generics) = buffer_at(l);
+            quote! {
+                #[diagnostic::do_not_recommend]
+                impl #tr for (::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
+                #[diagnostic::do_not_recommend]
+                impl<H, #(#generics),*> #tr for (H, (#(#members,)*)) {}
+            }
+        }
+    };
     let fallback = quote! {
         #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
         trait #tr {}
-        #[diagnostic::do_not_recommend]
-        impl #tr for (::ad::__rt::call::NotFound, ::ad::__rt::call::NotFound) {}
-        #[diagnostic::do_not_recommend]
-        impl<H, #(#generics),*> #tr for (H, (#(#members,)*)) {}
+        #impls
         fn #chk<T: #tr>(_: T) {}
     };
     let check = quote_spanned!(l.span=> #chk((#ty::#has, #ty::#params)););
     (fallback, check)
+}
+
+/// Up to this many arguments, the rules of the checks of buffers lent
+/// (`ad::__rt::call::LentAt`, `MethodLentAt`) are impls of the runtime's:
+/// a loan's trait, which holds its message, takes them with one impl.
+const LENT_ARITY: usize = 12;
+
+/// `impl<T: ::ad::__rt::call::LentAt<K>> Tr for T {}`: the trait `tr` of a
+/// loan to the parameter at `position` has the runtime's rule `rule`
+/// (`do_not_recommend`: an error names `tr`, with its message).
+fn rule_impl(tr: &syn::Ident, rule: TokenStream, position: usize) -> TokenStream {
+    let k = proc_macro2::Literal::usize_unsuffixed(position);
+    quote! {
+        #[diagnostic::do_not_recommend]
+        impl<T: ::ad::__rt::call::#rule<#k>> #tr for T {}
+    }
 }
 
 /// The parameters marker `l.callee` would have if its parameter at

@@ -38,6 +38,7 @@ mod matrix_buffers;
 mod parse;
 mod pretty;
 mod rejected;
+mod rt_alias;
 mod scope;
 mod split;
 mod tangent;

@@ -6,7 +6,7 @@ use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 const KEYWORDS: &[&str] = &[
     "let", "mut", "fn", "pub", "return", "as", "if", "else", "in", "for", "while", "loop", "match",
-    "move", "ref", "where", "impl", "dyn",
+    "move", "ref", "where", "impl", "dyn", "use",
 ];
 
 /// Prints a token stream as readable Rust.

@@ -202,8 +202,8 @@ fn generated_reverse_mode_of_the_lecture_graph() {
     // The reverse sweep, in the order the lecture computes it.
     let vjp = &out[out.find("fn f_vjp").unwrap()..out.find("fn f_grad").unwrap()];
     let expected = "let q = x + y;\n    let t = q * z;\n    \
-        let q_bar = ::ad::__rt::mul::vjp_a(&q, &z, &dout);\n    \
-        let z_bar = ::ad::__rt::mul::vjp_b(&q, &z, &dout);\n    \
+        let q_bar = __rt::mul::vjp_a(&q, &z, &dout);\n    \
+        let z_bar = __rt::mul::vjp_b(&q, &z, &dout);\n    \
         let x_bar = q_bar;\n    let y_bar = q_bar;\n    (t, x_bar, y_bar, z_bar)";
     assert!(vjp.contains(expected), "{vjp}");
     assert!(
@@ -348,7 +348,7 @@ fn raw_identifiers_name_the_same_variable() {
         out.contains("fn f_vjp(type_: f64, x: f64, dout: f64) -> (f64, f64, f64)"),
         "{out}"
     );
-    assert!(out.contains("let x_bar = ::ad::__rt::mul::vjp_a("), "{out}");
+    assert!(out.contains("let x_bar = __rt::mul::vjp_a("), "{out}");
 }
 
 #[test]
@@ -679,10 +679,7 @@ fn branch_decisions_in_loops_join_the_stream_of_saved_values() {
     });
     assert!(at_end.contains("saved.push(true)"), "{at_end}");
     assert!(at_end.contains("saved.push(false)"), "{at_end}");
-    assert!(
-        at_end.contains("if ::ad::__rt::pop(&mut saved)"),
-        "{at_end}"
-    );
+    assert!(at_end.contains("if __rt::pop(&mut saved)"), "{at_end}");
     assert!(!at_end.contains("branch_stack"), "{at_end}");
     // A branch that may leave the loop records the decision before it, on
     // a stack of its own.
@@ -826,7 +823,7 @@ fn checkpoint_attribute_is_removed_from_everything_emitted() {
     // The original keeps reading `s` (not reported unused).
     let original = out.split("fn f_jvp").next().unwrap();
     assert!(original.contains("let _ = s;"), "{original}");
-    assert!(out.contains("::ad::__rt::Schedule::new(steps, s)"), "{out}");
+    assert!(out.contains("__rt::Schedule::new(steps, s)"), "{out}");
 }
 
 #[test]

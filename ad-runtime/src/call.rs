@@ -533,3 +533,85 @@ pub struct InactiveSelf;
 /// buffer (see [`Buffer`]).
 #[derive(Clone, Copy, Debug)]
 pub struct NotBuffer;
+
+/// The rule of a caller's check of a buffer it passes on bare, or lends with
+/// `&mut`, to the parameter at position `K` of a function (`callcheck.rs`
+/// in `ad-macros`): on `(caller's marker, callee's marker, callee's marker
+/// of its parameters)`, the parameter is an in/out buffer, or the caller is
+/// not at module level (nothing is checked), or the callee has no
+/// derivatives (reported by the check of the call). The caller's trait
+/// with its message is implemented for every type that has this one, so
+/// that these impls are written once here instead of at every loan.
+///
+/// ```
+/// use ad_runtime::call::{Buffer, Found, LentAt, NotBuffer, NotFound};
+///
+/// fn check<T: LentAt<1>>(_: T) {}
+/// check((Found, Found, (NotBuffer, Buffer)));
+/// check((NotFound, Found, (Buffer, NotBuffer)));
+/// check((Found, NotFound, NotFound));
+/// ```
+///
+/// ```compile_fail
+/// use ad_runtime::call::{Buffer, Found, LentAt, NotBuffer};
+///
+/// fn check<T: LentAt<0>>(_: T) {}
+/// check((Found, Found, (NotBuffer, Buffer)));
+/// ```
+pub trait LentAt<const K: usize> {}
+
+/// The rule of the same check for a method (`s.m(.., u, ..)`): on
+/// `(callee's marker, callee's marker of its parameters)`, the parameter
+/// at position `K` is an in/out buffer, or the method has no derivatives
+/// (reported by the check of the call).
+///
+/// ```
+/// use ad_runtime::call::{Buffer, Found, MethodLentAt, NotBuffer, NotFound};
+///
+/// fn check<T: MethodLentAt<0>>(_: T) {}
+/// check((Found, (Buffer, NotBuffer)));
+/// check((NotFound, NotFound));
+/// ```
+pub trait MethodLentAt<const K: usize> {}
+
+impl<const K: usize, H, P> LentAt<K> for (NotFound, H, P) {}
+impl<const K: usize> LentAt<K> for (Found, NotFound, NotFound) {}
+impl<const K: usize> MethodLentAt<K> for (NotFound, NotFound) {}
+
+/// The impls of both rules for a buffer at the position after the
+/// parameters `$b`, before the parameters `$a`.
+macro_rules! lent_at {
+    ([$($b:ident)*] [$($a:ident)*]) => {
+        impl<H, $($b,)* $($a,)*> LentAt<{ 0 $(+ lent_at!(@one $b))* }>
+            for (Found, H, ($($b,)* Buffer, $($a,)*)) {}
+        impl<H, $($b,)* $($a,)*> MethodLentAt<{ 0 $(+ lent_at!(@one $b))* }>
+            for (H, ($($b,)* Buffer, $($a,)*)) {}
+    };
+    (@one $b:ident) => { 1 };
+}
+
+/// Every position of a function of the parameters `$b $a` and one more.
+macro_rules! lent_arity {
+    ([$($b:ident)*] []) => {
+        lent_at!([$($b)*] []);
+    };
+    ([$($b:ident)*] [$h:ident $($a:ident)*]) => {
+        lent_at!([$($b)*] [$h $($a)*]);
+        lent_arity!([$($b)* $h] [$($a)*]);
+    };
+}
+
+// Up to 12 arguments (`LENT_ARITY` in `ad-macros`' `callcheck.rs`, which
+// writes the impls at the loan beyond).
+lent_arity!([] []);
+lent_arity!([][P1]);
+lent_arity!([] [P1 P2]);
+lent_arity!([] [P1 P2 P3]);
+lent_arity!([] [P1 P2 P3 P4]);
+lent_arity!([] [P1 P2 P3 P4 P5]);
+lent_arity!([] [P1 P2 P3 P4 P5 P6]);
+lent_arity!([] [P1 P2 P3 P4 P5 P6 P7]);
+lent_arity!([] [P1 P2 P3 P4 P5 P6 P7 P8]);
+lent_arity!([] [P1 P2 P3 P4 P5 P6 P7 P8 P9]);
+lent_arity!([] [P1 P2 P3 P4 P5 P6 P7 P8 P9 P10]);
+lent_arity!([] [P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11]);

@@ -360,19 +360,13 @@ mod tests {
         // the argument cannot be read (`0.0`), at the top level, where its
         // zero is `zero_like`, and in `_hvp` for the tangent as well.
         let vjp = &out[out.find("fn__ad_vjp_f").expect("__ad_vjp_f")..];
+        assert!(vjp.contains("_bar=__rt::start(0.0,pair_1.1);"), "{vjp}");
         assert!(
-            vjp.contains("_bar=::ad::__rt::start(0.0,pair_1.1);"),
-            "{vjp}"
-        );
-        assert!(
-            vjp.contains("_bar=::ad::__rt::start(::ad::__rt::zero_like(&t_4),pair.1);"),
+            vjp.contains("_bar=__rt::start(__rt::zero_like(&t_4),pair.1);"),
             "{vjp}"
         );
         let hvp = &out[out.find("fnf_hvp").expect("f_hvp")..];
-        assert!(
-            hvp.contains("_bar=::ad::__rt::start(0.0,dpair_1.1);"),
-            "{hvp}"
-        );
+        assert!(hvp.contains("_bar=__rt::start(0.0,dpair_1.1);"), "{hvp}");
         assert!(!out.contains("accumulate("), "{out}");
     }
 }

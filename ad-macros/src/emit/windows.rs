@@ -256,7 +256,7 @@ mod tests {
         );
         // Its reverse sweep lends the stream to the helper's pullback: no
         // window there.
-        assert!(grad.contains("::ad::__rt::tape(&mutsaved)"), "{grad}");
+        assert!(grad.contains("__rt::tape(&mutsaved)"), "{grad}");
         assert!(!grad.contains("restoring"), "{grad}");
         // A body whose only save is the call's lends a window of its own.
         let out = items(quote! {
