@@ -8,6 +8,7 @@
 pub mod call;
 pub mod check;
 pub mod checkpoint;
+pub mod config;
 pub mod dense;
 pub mod dest;
 pub mod differentiable;
@@ -31,6 +32,7 @@ pub use call::{
     TangentRef,
 };
 pub use checkpoint::{checkpoint_steps, checkpoint_steps_inclusive, Action, Schedule};
+pub use config::{config_zeroed, keep_config, without_config, Config};
 pub use dest::{deliver, dest, lend2, lend3, no_dests, scratch, FromDest, NoDests, Scratch, Slot};
 pub use differentiable::Differentiable;
 pub use fields::{

@@ -353,6 +353,12 @@ impl Emitter<'_> {
                 let x = self.lazy_value(&args[0], span);
                 put!(o, span=> ::ad::__rt::lend_whole(#x))
             }
+            // A cotangent moved through (`adjoint::Reverse::run`).
+            Expr::Rule("keep_config", args) => {
+                let bar = self.expr(&args[0], span);
+                let primal = self.by_ref(&args[1], span);
+                put!(o, span=> ::ad::__rt::keep_config(#bar, #primal))
+            }
             Expr::Rule("unlend_whole", args) => {
                 let x = self.lazy_value(&args[0], span);
                 let like = self.by_ref(&args[1], span);
