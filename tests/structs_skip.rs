@@ -380,3 +380,101 @@ fn a_struct_taken_by_value_reads_no_skipped_tangent() {
         |p, t| euler_hvp(p.clone(), t.clone()),
     );
 }
+
+/// A skipped struct of floats deriving `Differentiable` (what the error on
+/// a plain one says to write), next to one that does not derive it read
+/// only as configuration (counts, conditions, loop bounds), a skipped enum
+/// compared in a condition and an active nalgebra vector read by its
+/// `.x`, `.y` (a deref to nalgebra's `XYZ`, not a field of a struct).
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Eps {
+    eps: f64,
+    #[ad(skip)]
+    steps: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Plain {
+    steps: usize,
+    name: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Mode {
+    Square,
+    Sine,
+}
+
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Mixed {
+    v: ad::nalgebra::Vector3<f64>,
+    w: f64,
+    #[ad(skip)]
+    cfg: Eps,
+    #[ad(skip)]
+    plain: Plain,
+    #[ad(skip)]
+    mode: Mode,
+    #[ad(skip)]
+    steps: usize,
+}
+
+#[differentiate(wrt(p))]
+fn mixed(p: &Mixed, x: f64) -> f64 {
+    let mut s = p.cfg.eps * p.v.x * x + p.v.y * p.v.z * p.w;
+    for _ in 0..p.plain.steps {
+        s += p.cfg.eps * p.w * p.v.x;
+    }
+    if p.mode == Mode::Sine && p.plain.name == "on" {
+        s += (p.w * p.v.y).sin();
+    } else {
+        s += p.w * p.w;
+    }
+    s * (p.steps as f64) + (p.plain.steps as f64) * p.cfg.eps * p.w + p.cfg.steps as f64
+}
+
+fn mixed_config(p: &Mixed) -> (u64, usize, Plain, Mode, usize) {
+    (
+        p.cfg.eps.to_bits(),
+        p.cfg.steps,
+        p.plain.clone(),
+        p.mode.clone(),
+        p.steps,
+    )
+}
+
+#[test]
+fn skipped_derived_configs_and_plain_configuration_fields_are_constants() {
+    for mode in [Mode::Square, Mode::Sine] {
+        let p = Mixed {
+            v: ad::nalgebra::Vector3::new(0.4, -0.9, 1.3),
+            w: 0.7,
+            cfg: Eps { eps: 0.3, steps: 2 },
+            plain: Plain {
+                steps: 3,
+                name: "on".into(),
+            },
+            mode,
+            steps: 2,
+        };
+        let t = Mixed {
+            cfg: Eps {
+                eps: GARBAGE,
+                steps: 9,
+            },
+            ..direction(&p)
+        };
+        let x = -1.1;
+        check(
+            "mixed",
+            &p,
+            &t,
+            mixed_config,
+            |p| mixed(p, x),
+            |p| mixed_grad(p, x),
+            |p, s| mixed_vjp(p, x, s),
+            |p, t| mixed_jvp(p, t, x),
+            |p, t| mixed_hvp(p, t, x),
+        );
+    }
+}

@@ -716,12 +716,14 @@ impl Tangent<'_> {
             Expr::Member(p, m) => {
                 if self.act.is_active(*p) {
                     // `field_tangent(&dp.w)`: no tangent for a
-                    // configuration field (see `ad_runtime::fields`).
+                    // configuration field (see `ad_runtime::fields`);
+                    // below a struct field, `within(|| &dp.cfg, ..)`: a
+                    // tangent only below `Differentiable` structs.
                     let d = self.tangent_var(*p)?.as_var()?;
-                    Some(Expr::Rule(
-                        "field_tangent",
-                        vec![Expr::Member(d, m.clone())],
-                    ))
+                    let leaf = Expr::Rule("field_tangent", vec![Expr::Member(d, m.clone())]);
+                    Some(m.parents().into_iter().rev().fold(leaf, |e, parent| {
+                        Expr::Rule("within", vec![Expr::Member(d, parent), e])
+                    }))
                 } else {
                     None
                 }

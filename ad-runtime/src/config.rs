@@ -111,6 +111,13 @@ impl<F: ?Sized> Probe<F> {
     }
 }
 
+impl<F: ?Sized> Default for Probe<F> {
+    #[inline]
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// See [`Probe`]: a skipped field of a `Differentiable` type.
 pub trait Floats<F> {
     /// Zeroes every float of the field.

@@ -37,7 +37,7 @@ pub use dest::{deliver, dest, lend2, lend3, no_dests, scratch, FromDest, NoDests
 pub use differentiable::Differentiable;
 pub use fields::{
     constant_tangent, count_as, field_cotangent, field_tangent, field_zero, move_into,
-    tangent_field, Count, FieldTangent, MoveInto, TangentField,
+    tangent_field, within, Count, FieldTangent, MoveInto, TangentField, Within,
 };
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
