@@ -156,6 +156,57 @@ impl<'a> Input<'a> {
         self.fields.iter().filter(|f| !f.skip)
     }
 
+    /// The hidden methods of `Differentiable` for skipped fields (see
+    /// `ad_runtime::config`), when there are any here or below: a skipped
+    /// field of a `Differentiable` type (told by `Probe`) is zeroed in
+    /// tangents and copied from the primal into cotangents; an active field
+    /// passes both on. Without skipped fields nothing is emitted but the
+    /// calls on active fields of other derived types (`false` for the rest,
+    /// folded away).
+    fn config(&self, this: &TokenStream) -> TokenStream {
+        let d = quote!(::ad::Differentiable);
+        let probe = |ty: &Type| {
+            let ty = replace_self(ty.to_token_stream(), this);
+            quote!((&&::ad::__rt::config::Probe::<#ty>::new()))
+        };
+        let (mut has, mut zero, mut keep) = (Vec::new(), Vec::new(), Vec::new());
+        for f in &self.fields {
+            let (m, ty) = (&f.member, f.ty);
+            if f.skip {
+                let p = probe(ty);
+                has.push(quote!(#p.zeroer().is_some()));
+                zero.push(quote!(if let Some(z) = #p.zeroer() { z(&mut self.#m) }));
+                keep.push(quote!(if let Some(k) = #p.keeper() { k(&mut self.#m, &__ad_p.#m) }));
+            } else {
+                has.push(quote!(<#ty as #d>::__ad_has_config()));
+                zero.push(quote!(<#ty as #d>::__ad_zero_config(&mut self.#m);));
+                keep.push(quote!(<#ty as #d>::__ad_keep_config(&mut self.#m, &__ad_p.#m);));
+            }
+        }
+        let probes = self.fields.iter().any(|f| f.skip).then(|| {
+            quote!(
+                use ::ad::__rt::config::{Floats as _, NoFloats as _};
+            )
+        });
+        quote! {
+            #[inline]
+            fn __ad_has_config() -> bool {
+                #probes
+                false #(|| #has)*
+            }
+            #[inline]
+            fn __ad_zero_config(&mut self) {
+                #probes
+                #(#zero)*
+            }
+            #[inline]
+            fn __ad_keep_config(&mut self, __ad_p: &Self) {
+                #probes
+                #(#keep)*
+            }
+        }
+    }
+
     /// The impls. Infallible.
     fn emit(&self) -> TokenStream {
         let ident = &self.original.ident;
@@ -258,6 +309,7 @@ impl<'a> Input<'a> {
         let count = each(&|m, f| quote!(+ #f::num_scalars(&self.#m)));
         let extend = each(&|m, f| quote!(#f::extend_flat(&self.#m, __ad_out);));
         let read = each(&|m, f| quote!(let __ad_xs = #f::read_flat(&mut self.#m, __ad_xs);));
+        let config = self.config(&this);
 
         quote! {
             #[allow(non_snake_case, dead_code, clippy::extra_unused_type_parameters)]
@@ -319,6 +371,7 @@ impl<'a> Input<'a> {
                         #(#read)*
                         __ad_xs
                     }
+                    #config
                 }
 
                 #[automatically_derived]
@@ -555,7 +608,7 @@ mod tests {
         assert!(concrete.contains("__AdS : :: ad :: Real"), "{concrete}");
         assert!(concrete.contains("type Scalar = __AdS"));
         // The skipped field is cloned by `zero_like` and appears nowhere else.
-        assert_eq!(concrete.matches("act").count(), 2);
+        assert_eq!(concrete.matches("act").count(), 5);
         for item in [
             quote!(
                 struct P<T: Real> {

@@ -465,6 +465,24 @@ impl MemberPath {
     pub fn text(&self) -> String {
         self.tokens.to_string().replace(' ', "")
     }
+
+    /// The paths of the structs a field is read below (`cfg` for
+    /// `cfg.eps`, `layers[i]` and `layers[i].c` for `layers[i].c.x`):
+    /// those before each `.` but the first step.
+    pub fn parents(&self) -> Vec<MemberPath> {
+        let mut out = Vec::new();
+        let mut prefix = TokenStream::new();
+        for tt in self.tokens.clone() {
+            if matches!(&tt, proc_macro2::TokenTree::Punct(p) if p.as_char() == '.') {
+                out.push(MemberPath {
+                    tokens: prefix.clone(),
+                    reads: self.reads.clone(),
+                });
+            }
+            prefix.extend([tt]);
+        }
+        out
+    }
 }
 
 impl quote::ToTokens for MemberPath {

@@ -89,7 +89,8 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         missing: RefCell::new(Vec::new()),
         prog,
     };
-    let mut stmts = starts;
+    let mut stmts = without_config(t.prog, &body.stmts, &t.tan);
+    stmts.extend(starts);
     stmts.extend(t.block(&body.stmts));
     let mut ret = body.ret.clone();
     for r in &body.ret {
@@ -119,6 +120,46 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         buffers,
         missing,
     }
+}
+
+/// For each active parameter whose fields are read (`p.lambda`), its
+/// tangent read through a copy whose skipped (`#[ad(skip)]`) fields are
+/// zero: configuration is a constant, whatever the caller's tangent holds
+/// there (`ad_runtime::config`; the tangent itself for a struct without
+/// skipped float fields).
+fn without_config(prog: &Program, body: &[Stmt], tan: &HashMap<VarId, VarId>) -> Block {
+    let mut read = HashSet::default();
+    let mut note = |e: &Expr| {
+        e.visit(&mut |e| {
+            if let Expr::Member(v, _) = e {
+                read.insert(*v);
+            }
+        })
+    };
+    walk(body, &mut |s| match s {
+        Stmt::Let { expr, .. } | Stmt::Assign { expr, .. } => note(expr),
+        Stmt::If { cond, .. } => note(cond),
+        Stmt::Push { value, .. } => note(value),
+        _ => {}
+    });
+    let mut out = Vec::new();
+    for p in &prog.active_params {
+        let (true, Some(&d)) = (read.contains(p), tan.get(p)) else {
+            continue;
+        };
+        let dp = prog.name(d);
+        let tokens = if prog.vars[*p].by_ref {
+            let store = quote::format_ident!("__ad_config_{}", dp);
+            quote::quote!(
+                let #store = ::ad::__rt::without_config(#dp);
+                let #dp = &*#store;
+            )
+        } else {
+            quote::quote!(let mut #dp = ::ad::__rt::config_zeroed(#dp);)
+        };
+        out.push(Stmt::Opaque(tokens, vec![d]));
+    }
+    out
 }
 
 struct Tangent<'a> {
@@ -675,12 +716,14 @@ impl Tangent<'_> {
             Expr::Member(p, m) => {
                 if self.act.is_active(*p) {
                     // `field_tangent(&dp.w)`: no tangent for a
-                    // configuration field (see `ad_runtime::fields`).
+                    // configuration field (see `ad_runtime::fields`);
+                    // below a struct field, `within(|| &dp.cfg, ..)`: a
+                    // tangent only below `Differentiable` structs.
                     let d = self.tangent_var(*p)?.as_var()?;
-                    Some(Expr::Rule(
-                        "field_tangent",
-                        vec![Expr::Member(d, m.clone())],
-                    ))
+                    let leaf = Expr::Rule("field_tangent", vec![Expr::Member(d, m.clone())]);
+                    Some(m.parents().into_iter().rev().fold(leaf, |e, parent| {
+                        Expr::Rule("within", vec![Expr::Member(d, parent), e])
+                    }))
                 } else {
                     None
                 }
@@ -823,6 +866,9 @@ impl Tangent<'_> {
             // linear in their first (`unlend_whole(t, &like)`: `like` gives the type)
             "unlend_whole" => t(0).map(|d| with(0, d)),
             "sum" | "sum_rows" | "clone" | "to_vec" | "lend_whole" => t(0).map(|d| with(0, d)),
+            // (`keep_config(p_bar, p)`: the tangent's skipped fields are the
+            // primal's too.)
+            "keep_config" => t(0).map(|d| with(0, d)),
             _ => None,
         }
     }

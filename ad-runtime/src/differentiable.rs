@@ -262,6 +262,26 @@ pub trait Differentiable: Clone {
         let rest = self.read_flat(xs);
         debug_assert!(rest.is_empty());
     }
+
+    /// Whether a value of this type holds skipped float fields (see
+    /// `ad_runtime::config`): `false` but for derived structs.
+    #[doc(hidden)]
+    #[inline]
+    fn __ad_has_config() -> bool {
+        false
+    }
+
+    /// Zeroes the skipped float fields (of a tangent).
+    #[doc(hidden)]
+    #[inline]
+    fn __ad_zero_config(&mut self) {}
+
+    /// Copies the skipped float fields from `primal` (into a cotangent).
+    #[doc(hidden)]
+    #[inline]
+    fn __ad_keep_config(&mut self, primal: &Self) {
+        let _ = primal;
+    }
 }
 
 /// A scalar is a one-dimensional vector space. (Implemented for `f32` and
@@ -396,6 +416,24 @@ macro_rules! sequence {
                     xs = s.read_flat(xs);
                 }
                 xs
+            }
+            #[inline]
+            fn __ad_has_config() -> bool {
+                S::__ad_has_config()
+            }
+            #[inline]
+            fn __ad_zero_config(&mut self) {
+                if S::__ad_has_config() {
+                    self.iter_mut().for_each(S::__ad_zero_config);
+                }
+            }
+            #[inline]
+            fn __ad_keep_config(&mut self, primal: &Self) {
+                if S::__ad_has_config() {
+                    for (s, p) in self.iter_mut().zip(primal.iter()) {
+                        s.__ad_keep_config(p);
+                    }
+                }
             }
         }
     )*};

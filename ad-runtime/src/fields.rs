@@ -97,6 +97,39 @@ pub fn field_tangent<T: FieldTangent>(x: &T) -> &T::Tangent {
     x.field_tangent()
 }
 
+/// A field read below a struct field (`p.cfg.eps`) has a tangent only when
+/// every struct on the way (`p.cfg`) is `Differentiable`: a skipped field of
+/// a type that is not (`#[ad(skip)] cfg: Config`) is cloned whole into
+/// tangents, and its floats would be read as derivatives. Configuration
+/// values (`p.cfg.steps`, [`NoTangent`]) may be read below any struct.
+#[diagnostic::on_unimplemented(
+    message = "a field of `{P}` is read as a number, but `{P}` does not derive `Differentiable`",
+    label = "the tangent's copy of this field would be read as its derivative",
+    note = "derive `ad::Differentiable` on `{P}` (and keep the field of type `{P}` `#[ad(skip)]` if it is configuration), or pass the value as a parameter left out of `wrt(..)`"
+)]
+pub trait Within<P: ?Sized> {}
+
+impl<D: Differentiable, P: Differentiable> Within<P> for D {}
+
+impl<P: ?Sized> Within<P> for NoTangent {}
+
+/// The tangent `d` of a field read below the struct that `parent` returns
+/// (never called: only its type is checked, see [`Within`]).
+///
+/// ```
+/// use ad_runtime::{field_tangent, within};
+///
+/// let dp = (vec![0.5], 2usize);
+/// assert_eq!(within(|| &dp.0, field_tangent(&dp.0[0])), &0.5);
+/// ```
+#[inline(always)]
+pub fn within<'d, 'p, P: ?Sized + 'p, D: ?Sized + Within<P>>(
+    _parent: impl FnOnce() -> &'p P,
+    d: &'d D,
+) -> &'d D {
+    d
+}
+
 /// See [`FieldTangent::constant_tangent`].
 ///
 /// ```

@@ -8,6 +8,7 @@
 pub mod call;
 pub mod check;
 pub mod checkpoint;
+pub mod config;
 pub mod dense;
 pub mod dest;
 pub mod differentiable;
@@ -31,11 +32,12 @@ pub use call::{
     TangentRef,
 };
 pub use checkpoint::{checkpoint_steps, checkpoint_steps_inclusive, Action, Schedule};
+pub use config::{config_zeroed, keep_config, without_config, Config};
 pub use dest::{deliver, dest, lend2, lend3, no_dests, scratch, FromDest, NoDests, Scratch, Slot};
 pub use differentiable::Differentiable;
 pub use fields::{
     constant_tangent, count_as, field_cotangent, field_tangent, field_zero, move_into,
-    tangent_field, Count, FieldTangent, MoveInto, TangentField,
+    tangent_field, within, Count, FieldTangent, MoveInto, TangentField, Within,
 };
 pub use index::{indices_back, indices_back_from_end, indices_back_from_last, RangeIndex};
 pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};

@@ -192,6 +192,9 @@ impl Adjoint<'_> {
             // `accumulate(&mut p_bar.w, c)`: the cotangent of a field of a
             // parameter struct, whatever the field's type.
             Target::Member(p, m) => {
+                if matches!(self.prog.vars[p].kind, VarKind::Param(_)) {
+                    self.member_params.insert(p);
+                }
                 let pb = match self.adj.get(&p) {
                     Some(&pb) => pb,
                     None => {

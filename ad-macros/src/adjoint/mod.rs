@@ -300,6 +300,9 @@ struct Adjoint<'a> {
     /// bound once at the top of the body) come after, so each field's is
     /// moved in rather than added.
     member_fresh: HashSet<VarId>,
+    /// Parameters whose fields' cotangents are written (`p_bar.w`): their
+    /// skipped fields are the primal's again at the end (`keep_config`).
+    member_params: HashSet<VarId>,
     /// The fields of parameter structs bound at the top of the body, as
     /// written (`inner.c`).
     member_paths: Vec<(VarId, String)>,
@@ -581,6 +584,7 @@ impl<'a> Adjoint<'a> {
             unread_overwrites: HashSet::default(),
             adj: HashMap::default(),
             member_fresh: HashSet::default(),
+            member_params: HashSet::default(),
             member_paths: Vec::new(),
             save_costly,
             split,
@@ -763,6 +767,18 @@ impl<'a> Adjoint<'a> {
             reverse.push(Stmt::Opaque(quote!(#o.#copy(&#k);), vec![]));
         }
 
+        // A skipped field read in arithmetic (`p.lambda * x`) got a
+        // cotangent: configuration is copied from the primal instead.
+        for &p in &self.prog.active_params {
+            if let (true, Some(&pb)) = (self.member_params.contains(&p), self.adj.get(&p)) {
+                reverse.push(Stmt::Assign {
+                    place: Place::Var(pb),
+                    op: AssignOp::Set,
+                    expr: Expr::Rule("keep_config", vec![Expr::var(pb), Expr::var(p)]),
+                    span: Span::call_site(),
+                });
+            }
+        }
         let mut ret = out_values;
         for &p in &self.prog.active_params.clone() {
             ret.push(match self.adj.get(&p) {

@@ -121,7 +121,7 @@ impl Emitter<'_> {
     /// An argument of a rule, which takes references: `&a`, or `a` when it
     /// is a reference already.
     fn write_by_ref(&self, e: &Expr, span: Span, o: &mut TokenStream) {
-        if let Expr::Member(..) | Expr::Rule("field_tangent", _) = e {
+        if let Expr::Member(..) | Expr::Rule("field_tangent" | "within", _) = e {
             return self.write_expr(e, span, o); // `&p.w`, `field_tangent(&dp.w)`: borrows
         }
         if let Expr::Use(Operand::Var(v)) = e {
@@ -352,6 +352,19 @@ impl Emitter<'_> {
             Expr::Rule("lend_whole", args) => {
                 let x = self.lazy_value(&args[0], span);
                 put!(o, span=> ::ad::__rt::lend_whole(#x))
+            }
+            // A cotangent moved through (`adjoint::Reverse::run`).
+            Expr::Rule("keep_config", args) => {
+                let bar = self.expr(&args[0], span);
+                let primal = self.by_ref(&args[1], span);
+                put!(o, span=> ::ad::__rt::keep_config(#bar, #primal))
+            }
+            // `within(|| &dp.cfg, d)`: the parent's type is checked, the
+            // closure never called (`ad_runtime::fields::Within`).
+            Expr::Rule("within", args) => {
+                let parent = self.expr(&args[0], span);
+                let d = self.expr(&args[1], span);
+                put!(o, span=> ::ad::__rt::within(|| #parent, #d))
             }
             Expr::Rule("unlend_whole", args) => {
                 let x = self.lazy_value(&args[0], span);
