@@ -5,9 +5,8 @@
 //! array results, and differentiated callers lending a local to them.
 //! `_jvp` and `_vjp` against central finite differences and the
 //! dot-product identity; the callers in every mode. A tuple result beside
-//! the buffer, whose value form returns its members before the buffers
-//! (`(a, b, y)`, not `((a, b), y)`), and callers binding it
-//! (`let (a, b) = g(&mut y);`).
+//! the buffer, and callers binding it (`let (a, b) = g(&mut y);`; bound
+//! whole in `tests/tuples.rs`).
 //! Besides: an array literal bound in a loop body and indexed (its
 //! cotangent a zero of its shape, not `0.0`), and half-open range patterns
 //! (`..=X`) in a `match`.

@@ -20,8 +20,9 @@
 //! `g(x, &mut b) * b[0]`), the caller calls a second twin that returns it
 //! before the buffers, generated for a `g` with a result:
 //! `let (s, new_b) = __ad_value_ret_g(x, b); b = new_b;`. A tuple result
-//! comes member by member (`let (s, r, new_b) = ..;` for `let (s, r) =
-//! g(x, &mut b);`): a result's members are not tuples.
+//! comes whole, nested (`((s, r), new_b)`): the caller binds it whole
+//! (`let t = g(x, &mut b);`) or destructures it (`let (s, r) = ..;`).
+//! Nested tuples are results of value forms only (`parse.rs`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
@@ -139,20 +140,8 @@ pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> 
             _ => None,
         })
         .collect();
-    // A tuple result's members come first, each on its own (`(a, b, y)`,
-    // not `((a, b), y)`: the members of a result are not tuples).
-    let spread = match &ret {
-        Some(syn::Type::Tuple(t)) if with_result => Some(t.elems.len()),
-        _ => None,
-    };
-    let mut members: Vec<syn::Type> = match (&ret, spread) {
-        (Some(syn::Type::Tuple(t)), Some(_)) => t.elems.iter().cloned().collect(),
-        _ => ret.iter().filter(|_| with_result).cloned().collect(),
-    };
+    let mut members: Vec<syn::Type> = ret.iter().filter(|_| with_result).cloned().collect();
     members.extend(elem_tys);
-    let names: Vec<syn::Ident> = (0..spread.unwrap_or(0))
-        .map(|k| format_ident!("__ad_result_{}", k))
-        .collect();
     let out_ty: syn::Type = match members.as_slice() {
         [one] => one.clone(),
         many => syn::parse_quote!((#(#many),*)),
@@ -164,9 +153,6 @@ pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> 
     };
     // Every `return e;` returns the buffers too.
     let pack = |value: Option<TokenStream>| -> TokenStream {
-        if let (Some(v), Some(_)) = (&value, spread) {
-            return quote!({ let (#(#names,)*) = #v; (#(#names,)* #(#buffers),*) });
-        }
         let mut all: Vec<TokenStream> = value.clone().into_iter().filter(|_| !dropped).collect();
         all.extend(buffers.iter().map(|b| quote!(#b)));
         let packed = match all.as_slice() {
@@ -203,10 +189,6 @@ pub fn value_form(item: &syn::ItemFn, with_result: bool) -> Option<syn::ItemFn> 
         _ => None,
     };
     let result = match tail {
-        Some(e) if spread.is_some() => {
-            stmts.push(syn::parse_quote!(let (#(#names,)*) = #e;));
-            quote!((#(#names,)* #(#buffers),*))
-        }
         Some(e) => {
             stmts.push(syn::parse_quote!(let __ad_result = #e;));
             match dropped {

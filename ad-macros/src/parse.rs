@@ -632,6 +632,21 @@ impl<'a> Model<'a> {
                     (false, false, false)
                 }
                 (Class::Discrete, _) => (false, false, false),
+                // (`(f64, f64)`: not in the contract's active inputs.)
+                (Class::Container(what), None | Some(true))
+                    if matches!(bare_type(&pt.ty), Type::Tuple(_)) =>
+                {
+                    errors.spanned(
+                        &pt.ty,
+                        format_args!(
+                            "{what} are not supported as active inputs: pass the members as \
+                             parameters of their own (`a: f64, b: f64`, called as `g(t.0, \
+                             t.1)`) or as an array (`[f64; 2]`), or leave this parameter out \
+                             with `#[differentiate(wrt(...))]`"
+                        ),
+                    );
+                    (false, false, false)
+                }
                 (Class::Container(what), None | Some(true)) => {
                     errors.spanned(
                         &pt.ty,
@@ -757,11 +772,31 @@ impl<'a> Model<'a> {
             Type::Tuple(t) if has_output => t.elems.iter().cloned().collect(),
             _ => vec![],
         };
+        // (A value form's result, `(result, buffers..)` (`buffers.rs`), has
+        // the function's tuple result as its first member.)
+        let value_form = sig.ident.to_string().starts_with("__ad_value_ret_");
+        let members: Vec<Type> = match members.split_first() {
+            Some((Type::Tuple(t), rest)) if value_form => {
+                t.elems.iter().chain(rest).cloned().collect()
+            }
+            _ => members,
+        };
         for m in &members {
             match classify(m, &reals) {
                 Class::Float | Class::Matrix => {}
                 Class::Array | Class::Nested
                     if !matches!(m, Type::Reference(_) | Type::Slice(_)) => {}
+                // A maximum and its index (`-> (f64, usize)`).
+                Class::Discrete => errors.spanned(
+                    m,
+                    format_args!(
+                        "the members of a tuple result must be floating-point values, and \
+                         `{}` has no derivative: return the floating-point members only and \
+                         compute it in a function that is not differentiated (`fn argmax(x: \
+                         &[f64]) -> usize`), or return it as a float (`i as f64`)",
+                        quote::ToTokens::to_token_stream(m)
+                    ),
+                ),
                 _ => errors.spanned(
                     m,
                     "the members of a tuple result must be floating-point values, owned \
@@ -865,5 +900,15 @@ impl<'a> Model<'a> {
             unseen,
             scope: crate::scope::Scope::Unknown,
         }
+    }
+}
+
+/// `ty` without references and parentheses.
+fn bare_type(ty: &Type) -> &Type {
+    match ty {
+        Type::Reference(r) => bare_type(&r.elem),
+        Type::Paren(p) => bare_type(&p.elem),
+        Type::Group(g) => bare_type(&g.elem),
+        t => t,
     }
 }

@@ -799,7 +799,7 @@ fn span_of(t: &impl ToTokens) -> Span {
 }
 
 /// The integer types (whose sums start from `0`).
-const INTEGERS: [&str; 12] = [
+pub(crate) const INTEGERS: [&str; 12] = [
     "usize", "isize", "u8", "u16", "u32", "u64", "u128", "i8", "i16", "i32", "i64", "i128",
 ];
 

@@ -419,7 +419,20 @@ impl Lowerer<'_> {
             syn::Expr::Field(f) => {
                 let base = f.base.to_token_stream().to_string().replace(' ', "");
                 let field = f.member.to_token_stream().to_string();
-                let msg = if base == "self" {
+                let msg = if let syn::Member::Unnamed(k) = &f.member {
+                    // (Reported once at the tuple's integer member.)
+                    if self.integer_member {
+                        return;
+                    }
+                    format!(
+                        "assigning a member of a tuple (`{base}.{}`) is not supported in a \
+                         differentiated function: assign the whole tuple, its other members \
+                         read as they are (`{base} = (.., {base}.{other}, ..);`), or keep the \
+                         member in a local of its own",
+                        k.index,
+                        other = if k.index == 0 { 1 } else { 0 }
+                    )
+                } else if base == "self" {
                     format!(
                         "assigning a field of `self` (`self.{field}`) is not supported in a \
                          differentiated function (its derivatives may run the body more than \

@@ -39,6 +39,14 @@ impl Lowerer<'_> {
                 let value = self.lower_expr(&init.expr);
                 let declared = ty.clone();
                 self.bind_value(&pi.ident, pi.mutability.is_some(), ty, value, init.expr.span());
+                // `let mut t = (0.0, 0usize);` given active values later.
+                if let syn::Expr::Tuple(t) = strip_parens(&init.expr) {
+                    let key = pi.ident.unraw().to_string();
+                    let varied = self.lookup(&key).is_some_and(|b| self.var_varied(b.var));
+                    if let Some(m) = integer_member(t).filter(|_| varied) {
+                        self.report_integer_member(m);
+                    }
+                }
                 self.note_user_local(&pi.ident, declared.as_ref(), &init.expr);
                 if payload {
                     if let Some(b) = self.lookup(&pi.ident.unraw().to_string()) {
@@ -248,11 +256,16 @@ impl Lowerer<'_> {
                     self.bind_value(&ident, mutable, ty, field, init.span());
                 }
             }
-        } else if matches!(
-            strip_parens(init),
-            syn::Expr::Call(_) | syn::Expr::MethodCall(_)
-        ) {
-            // A helper's tuple result (`let (a, b) = g(x);`): member by member.
+        } else if match strip_parens(init) {
+            syn::Expr::Call(_) | syn::Expr::MethodCall(_) => true,
+            // (Not a parameter: an active one is a number or an array.)
+            syn::Expr::Path(p) => self
+                .local_of(p)
+                .is_some_and(|v| !matches!(self.prog.vars[v].kind, VarKind::Param(_))),
+            _ => false,
+        } {
+            // A helper's tuple result (`let (a, b) = g(x);`), or a tuple
+            // local (`let (s, q) = acc;`): member by member.
             let whole = self.lower_expr(init);
             let from_call = matches!(whole, Operand::Var(t) if self.call_results.contains(&t));
             if let Operand::Var(t) = whole {

@@ -227,6 +227,9 @@ impl Lowerer<'_> {
             },
             // A tuple of values: a function's tuple result.
             syn::Expr::Tuple(t) => {
+                if let Some(m) = integer_member(t) {
+                    self.report_integer_member(m);
+                }
                 let mut elems = Vec::new();
                 for e in &t.elems {
                     let op = self.lower_expr(e);

@@ -192,14 +192,18 @@ impl Lowerer<'_> {
         let temps: Vec<syn::Ident> = (0..buffers.len())
             .map(|k| quote::format_ident!("__ad_buffer_{}", k))
             .collect();
+        // A tuple result comes whole (`buffers.rs`): `let (a, b) = g(&mut
+        // y);` binds it, then destructures it.
+        let tuple = pat.filter(|p| {
+            matches!(p, syn::Pat::Tuple(_))
+                || matches!(p, syn::Pat::Type(t) if matches!(&*t.pat, syn::Pat::Tuple(_)))
+        });
+        let whole = quote::format_ident!("__ad_tuple_result");
         let values: syn::Stmt = match (pat, temps.as_slice()) {
             (None, [t]) => syn::parse_quote!(let #t = #call;),
             (None, ts) => syn::parse_quote!(let (#(#ts),*) = #call;),
-            // A tuple result's members come first, each on its own
-            // (`buffers.rs`): `let (a, b, t) = ..;`.
-            (Some(syn::Pat::Tuple(tp)), ts) => {
-                let elems = tp.elems.iter();
-                syn::parse_quote!(let (#(#elems,)* #(#ts),*) = #call;)
+            (Some(_), ts) if tuple.is_some() => {
+                syn::parse_quote!(let (#whole, #(#ts),*) = #call;)
             }
             (Some(pat), ts) => syn::parse_quote!(let (#pat, #(#ts),*) = #call;),
         };
@@ -235,6 +239,9 @@ impl Lowerer<'_> {
                 }
                 Back::Copy => self.lower_stmt(&syn::parse_quote!(#b.copy_from_slice(&#t);)),
             }
+        }
+        if let Some(pat) = tuple {
+            self.lower_stmt(&syn::parse_quote!(let #pat = #whole;));
         }
     }
 

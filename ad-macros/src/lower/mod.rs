@@ -147,6 +147,9 @@ struct Lowerer<'e> {
     /// Variables declared without a value (`let y;`) and assigned in
     /// straight-line code, not yet assigned: their declared types.
     deferred: HashMap<VarId, Option<syn::Type>>,
+    /// An integer member of a tuple of active values was reported: one
+    /// error for it (not one more at each use of the tuple).
+    integer_member: bool,
 }
 
 /// Every identifier in a token stream (to reserve the user's names).
@@ -482,6 +485,7 @@ fn lower_round(
             .collect(),
         members: HashMap::default(),
         member_lets: Vec::new(),
+        integer_member: false,
     };
     for (i, p) in model.params.iter().enumerate() {
         let name = if p.ident == "self" {

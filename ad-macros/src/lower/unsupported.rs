@@ -17,6 +17,13 @@ impl Lowerer<'_> {
             }
         }
     }
+
+    /// An integer member `m` of a tuple of active values: one error.
+    pub(super) fn report_integer_member(&mut self, m: &syn::Expr) {
+        if !std::mem::replace(&mut self.integer_member, true) {
+            self.errors.spanned(m, integer_member_message(m));
+        }
+    }
 }
 
 /// `g(x).1` (or `g(x).1[i]`), a member of a helper's tuple result: how to
@@ -47,6 +54,52 @@ pub(super) fn tuple_member_message(e: &syn::Expr) -> Option<String> {
          `let ({}) = {call};` (one name or `_` for each member), then use `m`",
         names.join(", "),
     ))
+}
+
+/// The first member of a tuple that is an integer by its syntax (`0`,
+/// `0usize`, `t.1 + 1`, `i as usize`, `v.len()`): tuples of active values
+/// hold floating-point values only.
+pub(super) fn integer_member(t: &syn::ExprTuple) -> Option<&syn::Expr> {
+    t.elems.iter().find(|e| is_integer(e))
+}
+
+fn is_integer(e: &syn::Expr) -> bool {
+    match strip_parens(e) {
+        syn::Expr::Lit(l) => matches!(&l.lit, syn::Lit::Int(i)
+            if !matches!(i.suffix(), "f32" | "f64")),
+        syn::Expr::Cast(c) => matches!(&*c.ty, syn::Type::Path(p)
+        if p.path.get_ident().is_some_and(|i| {
+            crate::desugar::INTEGERS.contains(&i.to_string().as_str())
+        })),
+        syn::Expr::Binary(b) => {
+            matches!(
+                b.op,
+                syn::BinOp::Add(_)
+                    | syn::BinOp::Sub(_)
+                    | syn::BinOp::Mul(_)
+                    | syn::BinOp::Div(_)
+                    | syn::BinOp::Rem(_)
+            ) && (is_integer(&b.left) || is_integer(&b.right))
+        }
+        syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_integer(&u.expr),
+        syn::Expr::MethodCall(m) => {
+            m.args.is_empty() && matches!(m.method.to_string().as_str(), "len" | "count")
+        }
+        _ => false,
+    }
+}
+
+/// The error for an integer member `m` of a tuple of active values.
+pub(super) fn integer_member_message(m: &syn::Expr) -> String {
+    format!(
+        "a tuple of active values holds floating-point values only, and `{}` is an \
+         integer: keep it in a local of its own beside the tuple (`let mut n = 0usize;`, \
+         then `n += 1;`), or make it a float (`0.0`, `i as f64`)",
+        m.to_token_stream()
+            .to_string()
+            .replace(" . ", ".")
+            .replace(" (", "(")
+    )
 }
 
 /// What to say about an expression kind that is not supported on active values.
