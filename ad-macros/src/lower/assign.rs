@@ -736,8 +736,7 @@ fn typed_by_target(e: &syn::Expr) -> bool {
 /// same search written in the function is differentiated (its comparisons
 /// choose the index).
 pub(super) const INDEX_OF_ACTIVE: &str =
-    "an index cannot depend on active values: an index computed by a call with active \
-     arguments (`let i = argmax(x);`) is taken for a differentiated value; compute it in the \
-     function itself, where comparisons of active values choose integers \
+    "an index cannot depend on active values (the result of a call with active arguments, \
+     `let i = argmax(x);`, counts as one): compute it in the function itself, where comparisons of active values choose integers \
      (`let mut i = 0; for k in 1..x.len() { if x[k] > x[i] { i = k; } }`), or sort a \
      permutation of the indices (`p.sort_by(|&i, &j| x[i].total_cmp(&x[j]))`)";
