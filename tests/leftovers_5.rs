@@ -276,7 +276,7 @@ fn median_by_path(x: &[f64]) -> f64 {
 /// A local closure of dereferenced parameters as the comparator.
 #[differentiate]
 fn median_local_cmp(x: &[f64]) -> f64 {
-    let cmp = |a: &f64, b: &f64| (*a).partial_cmp(&*b).unwrap();
+    let cmp = |a: &f64, b: &f64| (*a).partial_cmp(b).unwrap();
     let mut v = x.to_vec();
     v.sort_by(cmp);
     v[v.len() / 2] * v[1]
