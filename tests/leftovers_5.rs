@@ -4,7 +4,9 @@
 //! A row of a local 2-D array lent as a buffer (`g(a, &mut m[i])`),
 //! copied out and back. The forms the errors at an index computed by a
 //! helper from active values and at `sort_by` of an active array advise: a
-//! search written in the function, a sorted permutation gathered.
+//! search written in the function, a sorted permutation gathered; and
+//! `v.sort_by(cmp)` of an active array itself, which the macro rewrites
+//! to that permutation and gather.
 //! `_jvp` and `_vjp` against central finite differences and the dot-product
 //! identity, `_grad` and `_hvp` against finite differences of the gradient.
 
@@ -14,7 +16,7 @@ use ad::nalgebra::DVector;
 #[path = "common/arrays.rs"]
 mod arrays;
 mod common;
-use arrays::agree_scalar;
+use arrays::{agree_scalar, agree_vector};
 
 #[path = "common/flat.rs"]
 mod flat;
@@ -248,6 +250,142 @@ fn index_and_sort_advice() {
         median_unstable,
         median_unstable_jvp,
         median_unstable_vjp,
+        1e-6,
+    );
+}
+
+// ----- sorting an active array in place --------------------------------------
+
+/// The median by `sort_by` of an active copy (issue 18): the macro sorts a
+/// permutation and gathers.
+#[differentiate]
+fn median_sorted(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2] * v[0].exp()
+}
+
+/// `sort_unstable_by` with a path comparator.
+#[differentiate]
+fn median_by_path(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    v.sort_unstable_by(f64::total_cmp);
+    v[v.len() / 2] * v[v.len() - 1].sin()
+}
+
+/// A local closure of dereferenced parameters as the comparator.
+#[differentiate]
+fn median_local_cmp(x: &[f64]) -> f64 {
+    let cmp = |a: &f64, b: &f64| (*a).partial_cmp(b).unwrap();
+    let mut v = x.to_vec();
+    v.sort_by(cmp);
+    v[v.len() / 2] * v[1]
+}
+
+/// Descending, the sorted values returned; `|&a, &b|` and a return type.
+#[differentiate]
+fn sorted_descending(x: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|a| a * a.sin() + a).collect();
+    v.sort_by(|&a, &b| -> std::cmp::Ordering { b.partial_cmp(&a).unwrap() });
+    v
+}
+
+/// A local array sorted.
+#[differentiate]
+fn sorted_array(x: [f64; 4]) -> f64 {
+    let mut v = x;
+    v.sort_unstable_by(|a: &f64, b: &f64| a.total_cmp(b));
+    v[1] * v[3] + v[0]
+}
+
+/// Sorted again in each trip of a loop that changes the values.
+#[differentiate]
+fn sorted_in_loop(x: &[f64]) -> f64 {
+    let mut v = x.to_vec();
+    let mut acc = 0.0;
+    for r in 0..2 {
+        v.sort_by(|a, b| b.total_cmp(a));
+        acc += v[r] * v[v.len() - 1].sin();
+        for k in 0..v.len() {
+            v[k] = v[k] * (0.6 - 0.35 * k as f64) + 0.1 * v[k] * v[k];
+        }
+    }
+    acc
+}
+
+#[test]
+fn sort_by_of_an_active_array() {
+    // Distinct entries, away from ties (the derivative is a permutation).
+    let x = [0.4, -1.3, 1.1, 0.2, 0.9];
+    let t = [0.3, -0.2, 0.5, 0.7, -0.4];
+    macro_rules! scalar {
+        ($f:ident, $grad:ident, $jvp:ident, $vjp:ident, $hvp:ident) => {
+            check_all(stringify!($f), &x, &t, $f, $grad, $jvp, $hvp);
+            agree_scalar(stringify!($f), &x, $f, $jvp, $vjp, 1e-6);
+        };
+    }
+    scalar!(
+        median_sorted,
+        median_sorted_grad,
+        median_sorted_jvp,
+        median_sorted_vjp,
+        median_sorted_hvp
+    );
+    scalar!(
+        median_by_path,
+        median_by_path_grad,
+        median_by_path_jvp,
+        median_by_path_vjp,
+        median_by_path_hvp
+    );
+    scalar!(
+        median_local_cmp,
+        median_local_cmp_grad,
+        median_local_cmp_jvp,
+        median_local_cmp_vjp,
+        median_local_cmp_hvp
+    );
+    scalar!(
+        sorted_in_loop,
+        sorted_in_loop_grad,
+        sorted_in_loop_jvp,
+        sorted_in_loop_vjp,
+        sorted_in_loop_hvp
+    );
+    agree_vector(
+        "sorted_descending",
+        &x,
+        sorted_descending,
+        sorted_descending_jvp,
+        |p, c| sorted_descending_vjp(p, c.to_vec()),
+        1e-6,
+    );
+    let a = |p: &[f64]| [p[0], p[1], p[2], p[3]];
+    let (y, s) = (&x[..4], &t[..4]);
+    check_all(
+        "sorted_array",
+        y,
+        s,
+        |p| sorted_array(a(p)),
+        |p| {
+            let (o, g) = sorted_array_grad(a(p));
+            (o, g.to_vec())
+        },
+        |p, t| sorted_array_jvp(a(p), a(t)),
+        |p, t| {
+            let (o, g, h) = sorted_array_hvp(a(p), a(t));
+            (o, g.to_vec(), h.to_vec())
+        },
+    );
+    agree_scalar(
+        "sorted_array",
+        y,
+        |p| sorted_array(a(p)),
+        |p, t| sorted_array_jvp(a(p), a(t)),
+        |p, c| {
+            let (o, g) = sorted_array_vjp(a(p), c);
+            (o, g.to_vec())
+        },
         1e-6,
     );
 }

@@ -17,7 +17,8 @@
 //! taint of the body) stay as written: lowering keeps them verbatim.
 //!
 //! `std::mem::swap`, `replace` and `take` of whole locals become the
-//! assignments they stand for (`mem.rs`).
+//! assignments they stand for (`mem.rs`); `v.sort_by(cmp)` of an active
+//! array, a sorted permutation of its indices and the gather (`sort.rs`).
 //!
 //! Before them, an early exit out of a value (`let y = if c { a } else {
 //! return b; };`) becomes the statement form it stands for (`exits.rs`).
@@ -42,6 +43,7 @@ mod iter;
 mod mem;
 pub(crate) mod nalgebra;
 mod refs;
+mod sort;
 mod subst;
 mod views;
 
@@ -337,8 +339,9 @@ impl Desugar<'_> {
         pre: &mut Vec<syn::Stmt>,
         hint: Option<syn::Type>,
     ) -> Vec<syn::Stmt> {
-        // `std::mem::swap(&mut u, &mut v);`: the assignments it stands for.
-        if let Some(stmts) = self.mem_stmt(&stmt) {
+        // `std::mem::swap(&mut u, &mut v);`: the assignments it stands for;
+        // `v.sort_by(cmp);` of an active array: a permutation (`sort.rs`).
+        if let Some(stmts) = self.mem_stmt(&stmt).or_else(|| self.sort_stmt(&stmt)) {
             let mut out = Vec::new();
             for s in stmts {
                 let mut pre = Vec::new();

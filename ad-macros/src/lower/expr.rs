@@ -718,14 +718,16 @@ impl Lowerer<'_> {
                      swap whole arrays with `std::mem::swap(&mut u, &mut v);`, or swap \
                      elements in a loop: `for i in 0..n { (u[i], v[i]) = (v[i], u[i]); }`"
                     .to_owned(),
-                // (A permutation of indices, sorted by the values it
-                // reads, is inactive; the gather is differentiated.)
+                // (Desugaring rewrites the statement on a local array with
+                // a closure or a path as the comparator; elsewhere the
+                // permutation is written out.)
                 "sort_by" | "sort_unstable_by" => format!(
-                    "`{name}` on an active array is not supported: sort a permutation of its \
-                     indices and gather the values, `let mut p: Vec<usize> = \
-                     (0..v.len()).collect(); p.{name}(|&i, &j| v[i].total_cmp(&v[j])); \
-                     let s: Vec<f64> = p.iter().map(|&i| v[i]).collect();` (`partial_cmp` \
-                     works in the comparator too)"
+                    "`{name}` of an active array is differentiated as a statement on a local \
+                     array or `Vec` with a comparator that is a closure of two parameters \
+                     comparing them, or `f64::total_cmp`: `v.{name}(|a, b| a.total_cmp(b));`; \
+                     elsewhere sort a permutation of its indices and gather the values, \
+                     `let mut p: Vec<usize> = (0..v.len()).collect(); p.{name}(|&i, &j| \
+                     v[i].total_cmp(&v[j])); let s: Vec<f64> = p.iter().map(|&i| v[i]).collect();`"
                 ),
                 _ => format!(
                     "`{name}` on an active array is not supported: grow the array with \
