@@ -110,6 +110,9 @@ struct Lowerer<'e> {
     push_names: &'e HashSet<String>,
     /// Fields read as 2-D arrays (`Prescan::nested_fields`).
     nested_fields: &'e HashSet<String>,
+    /// The function returns a `Result` or an `Option` (reported with the
+    /// signature: its `Ok(..)` is not reported again).
+    wrapped_output: bool,
     /// Slots and arrays known (from an earlier round) to become varied.
     hint: &'e HashSet<String>,
     /// Slots and arrays that became varied in this round.
@@ -505,6 +508,7 @@ fn lower_round(
         slot_names: &facts.slot_names,
         push_names: &facts.push_names,
         nested_fields: &facts.nested_fields,
+        wrapped_output: crate::parse::wrapper_of(&model.ret).is_some(),
         hint,
         varied_names: HashSet::default(),
         ret: None,
