@@ -186,6 +186,24 @@ fn place(e: &syn::Expr) -> Option<(syn::Expr, Option<TokenStream>, syn::Expr)> {
     }
 }
 
+/// The `i`-th view of `x.chunks_exact(k)` (`windows`, `chunks`) as the
+/// user would write it, for an error.
+fn view_at(e: &syn::Expr) -> String {
+    let text = |e: &dyn ToTokens| e.to_token_stream().to_string().replace(' ', "");
+    let syn::Expr::MethodCall(m) = strip(e) else {
+        return "&x[k * i..k * i + k]".to_owned();
+    };
+    let (x, k) = match m.args.first() {
+        Some(k) if m.args.len() == 1 => (text(&m.receiver), text(k)),
+        _ => return "&x[k * i..k * i + k]".to_owned(),
+    };
+    match m.method.to_string().as_str() {
+        "windows" => format!("&{x}[i..i + {k}]"),
+        "chunks" => format!("&{x}[{k} * i..({k} * i + {k}).min({x}.len())]"),
+        _ => format!("&{x}[{k} * i..{k} * i + {k}]"),
+    }
+}
+
 const ADAPTERS: &str = "`iter`, `iter_mut`, `into_iter`, `copied`, `cloned`, `map`, `zip`, \
     `enumerate`, `rev`, `skip`, `take`, `step_by`, `filter`, `windows`, `chunks`";
 const CONSUMERS: &str = "`sum`, `product`, `fold`, `collect` (into a `Vec`), `count`, \
@@ -814,6 +832,22 @@ impl Desugar<'_> {
                         &m.method,
                         "`collect` over active values collects into a `Vec` (`collect::<Vec<f64>>()`)",
                     ));
+                }
+                // `x.chunks_exact(3).collect()`: a `Vec` of sub-slices.
+                if let Item::Ref(inner) = &item {
+                    if let Item::Value(e) = &**inner {
+                        if super::views::range_parts(e).is_some() {
+                            let at = view_at(&m.receiver);
+                            return Err(syn::Error::new_spanned(
+                                &m.method,
+                                format_args!(
+                                    "a `Vec` of sub-slices of active values is not supported: \
+                                     read the `i`-th one where it is used (`{at}`), or map \
+                                     each one to what is computed from it (`.map(|p| ..)`)"
+                                ),
+                            ));
+                        }
+                    }
                 }
                 let annot = match &ty {
                     Some(syn::Type::Infer(_)) | None => None,
