@@ -59,6 +59,23 @@ impl Item {
         }
     }
 
+    /// Element `k` of an array value (`&[x, y]` over `pts[p]`), by
+    /// reference as rustc's default binding mode does (`[x, y]` over
+    /// `&pts[p]`).
+    fn element(&self, k: usize) -> Option<Item> {
+        let k = proc_macro2::Literal::usize_unsuffixed(k);
+        let element = |e: &syn::Expr| -> syn::Expr {
+            let e = group(e.clone());
+            syn::parse_quote!(#e[#k])
+        };
+        match self {
+            Item::Value(e) => Some(Item::Value(element(e))),
+            Item::Mut(e) => Some(Item::Mut(element(e))),
+            Item::Ref(i) => Some(Item::Ref(Box::new(Item::Value(element(&i.value()?))))),
+            Item::Tuple(_) => None,
+        }
+    }
+
     /// The number the item is (references followed).
     fn value(&self) -> Option<syn::Expr> {
         match self {
@@ -118,9 +135,23 @@ pub(super) fn bind(
             }
             Ok(())
         }
+        // An array value (`&[x, y]` over `pts[p]` of `pts: &[[f64; 2]]`):
+        // its elements.
+        (syn::Pat::Slice(a), item)
+            if !a.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_)))
+                && item.element(0).is_some() =>
+        {
+            for (k, p) in a.elems.iter().enumerate() {
+                if let Some(i) = item.element(k) {
+                    bind(p, i, map, lets)?;
+                }
+            }
+            Ok(())
+        }
         (p, _) => Err(syn::Error::new_spanned(
             p,
-            "this pattern is not supported over active values: bind a name, `&name`, `_` or a tuple of them (`(i, &v)`)",
+            "this pattern is not supported over active values: bind a name, `&name`, `_`, or \
+             a tuple or array of them (`(i, &v)`, `&[x, y]`)",
         )),
     }
 }
