@@ -552,13 +552,19 @@ impl Lowerer<'_> {
         };
         renamer.visit_expr_mut(&mut body);
         let (reads, active) = (renamer.reads, renamer.active);
+        // The mapped value as written (`z`), or `m` for a computed one.
+        let recv = match strip_parens(&mc.receiver) {
+            syn::Expr::Path(p) => p.path.to_token_stream().to_string(),
+            _ => "m".to_owned(),
+        };
         for (span, name) in active {
             self.errors.at(
                 span,
                 format_args!(
                     "a `.map` closure may read only inactive values besides its element: `{name}` \
-                     is active; pass it through an operator instead (`m * {name}`, \
-                     `m.add_scalar({name})`)"
+                     is active; apply it to the whole value with an operator, then map the \
+                     result (`{recv}.add_scalar(-{name}).map(|{v}| ..)`, `({recv} * \
+                     {name}).map(|{v}| ..)`)"
                 ),
             );
         }
