@@ -18,7 +18,10 @@ impl Lowerer<'_> {
     pub(super) fn nested_var(&mut self, e: &syn::Expr, rows: bool) -> Option<VarId> {
         // `p.w` of a parameter struct, read as a 2-D array in the body.
         if let syn::Expr::Field(f) = strip_parens(e) {
-            if field_path(e).is_some_and(|p| self.nested_fields.contains(&p)) {
+            let param = self
+                .struct_of_field(f)
+                .is_some_and(|s| self.structs.contains(&s));
+            if param && field_path(e).is_some_and(|p| self.nested_fields.contains(&p)) {
                 return match self.lower_member(f)? {
                     Operand::Var(v) if self.prog.vars[v].nested => Some(v),
                     _ => None,
