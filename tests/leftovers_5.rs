@@ -16,6 +16,9 @@ use flat::check_all;
 const X: [f64; 4] = [0.7, -1.3, 0.4, 2.1];
 const T: [f64; 4] = [0.3, 0.9, -0.5, 0.2];
 
+/// `f_hvp` of a function of a slice.
+type Hvp = fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>);
+
 /// `f(x: &[f64]) -> f64` in every mode at `X`.
 fn every_mode(
     what: &str,
@@ -23,7 +26,7 @@ fn every_mode(
     jvp: fn(&[f64], &[f64]) -> (f64, f64),
     vjp: fn(&[f64], f64) -> (f64, Vec<f64>),
     grad: fn(&[f64]) -> (f64, Vec<f64>),
-    hvp: fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+    hvp: Hvp,
 ) {
     common::agree(what, &X, f, jvp, vjp, 1e-7);
     check_all(what, &X, &T, f, grad, jvp, hvp);
