@@ -1,7 +1,9 @@
 //! Patterns over iterated items and `fold` accumulators: a tuple pattern
 //! over an inactive slice of tuples (`for &(i, j) in pairs`), a tuple
 //! pattern for a `fold` accumulator (`|(s, q), &v|`), and an accumulator
-//! tuple with an integer counter kept apart (`.enumerate()`).
+//! tuple with an integer counter kept apart (`.enumerate()`), and array
+//! patterns (`|&[u, v]|`, `for &[u, v] in pts`) over an inactive slice of
+//! arrays and over a local array of active rows.
 //!
 //! Every function in every mode: `_jvp` against central finite differences
 //! and `_vjp` by the dot-product identity (`common::agree`), `_grad`,
@@ -206,5 +208,68 @@ fn fold_with_a_counter_apart() {
         welford_var_vjp,
         welford_var_grad,
         welford_var_hvp
+    );
+}
+
+// ----- array patterns ---------------------------------------------------------------
+
+/// `|&[u, v]|` over an inactive `&[[f64; 2]]` left out of `wrt` (issue 18).
+#[differentiate(wrt(x))]
+fn line_fit(x: &[f64], pts: &[[f64; 2]]) -> f64 {
+    pts.iter()
+        .map(|&[u, v]| (x[0] * u + x[1] - v).powi(2) * x[2].exp() + x[3] * x[4] * u)
+        .sum()
+}
+
+/// `for &[u, v] in pts` and `for [u, v] in pts` (by reference).
+#[differentiate(wrt(x))]
+fn line_fit_for(x: &[f64], pts: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for &[u, v] in pts {
+        s += (x[0] * u - v).sin() * x[1];
+    }
+    for [u, v] in pts {
+        s += x[2] * x[3] * u + x[4] * x[4] * v;
+    }
+    s
+}
+
+/// An array pattern over active rows: a local `[[f64; 2]; 2]` built from
+/// `x`.
+#[differentiate]
+fn active_rows(x: &[f64]) -> f64 {
+    let rows = [[x[0], x[1]], [x[2], x[3] * x[4]]];
+    let mut s = 0.0;
+    for &[a, b] in &rows {
+        s += a * b.sin();
+    }
+    s
+}
+
+#[test]
+fn array_patterns_over_inactive_and_active_rows() {
+    let pts = [[0.5, 1.0], [-1.0, 0.3], [2.0, -0.7]];
+    every_mode!(
+        line_fit,
+        line_fit_jvp,
+        line_fit_vjp,
+        line_fit_grad,
+        line_fit_hvp,
+        &pts
+    );
+    every_mode!(
+        line_fit_for,
+        line_fit_for_jvp,
+        line_fit_for_vjp,
+        line_fit_for_grad,
+        line_fit_for_hvp,
+        &pts
+    );
+    every_mode!(
+        active_rows,
+        active_rows_jvp,
+        active_rows_vjp,
+        active_rows_grad,
+        active_rows_hvp
     );
 }

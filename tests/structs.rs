@@ -3,7 +3,8 @@
 //! `p.v[i]`, `p.0`), in loops and branches, passed to helpers; `wrt(self)`
 //! on methods. Every mode against central finite differences through the
 //! struct's flat view, and the struct gradient against the same function
-//! written with positional parameters.
+//! written with positional parameters. 2-D fields (`Vec<Vec<f64>>`,
+//! `[[f64; N]; M]`): elements, rows iterated and passed to helpers.
 
 use ad::check::{check_gradient, compare, fd_jvp};
 use ad::differentiate;
@@ -615,5 +616,159 @@ fn fields_of_a_vec_of_structs() {
         |n, s| deep_loss_vjp(n, &x, s),
         |n, t| deep_loss_jvp(n, t, &x),
         |n, t| deep_loss_hvp(n, t, &x),
+    );
+}
+
+// ----- 2-D fields ---------------------------------------------------------------
+
+/// 2-D fields: the macro does not see their types, their uses show them.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Grid {
+    w: Vec<Vec<f64>>,
+    a: [[f64; 2]; 2],
+}
+
+fn grid() -> Grid {
+    Grid {
+        w: vec![vec![0.3, -0.7, 1.1], vec![0.5, 0.2, -0.4]],
+        a: [[0.9, -0.2], [0.4, 1.3]],
+    }
+}
+
+/// The function: elements of both fields.
+#[differentiate(wrt(p))]
+fn grid_elements(p: &Grid) -> f64 {
+    p.w[0][1] * p.w[1][0] + p.a[0][1] * p.a[1][0].sin() + p.w[1][2] * p.a[0][0]
+}
+
+/// Rows iterated (`for row in p.w.iter()`, `for row in &p.a`) and read by
+/// element.
+#[differentiate(wrt(p))]
+fn grid_rows(p: &Grid) -> f64 {
+    let mut s = 0.0;
+    for row in p.w.iter() {
+        s += row[0] * row[2] + row[1].exp();
+    }
+    for row in &p.a {
+        s += row[0] * row[1];
+    }
+    s
+}
+
+/// Rows passed to a helper (`&p.w[i]`), in a loop and once.
+#[differentiate(wrt(p))]
+fn grid_helper(p: &Grid, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..p.w.len() {
+        s += slice_sum(&p.w[i]) * dot3(&p.w[i], x);
+    }
+    s + slice_sum(&p.a[1]) * p.a[0][0]
+}
+
+#[differentiate]
+fn dot3(a: &[f64], b: &[f64]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+#[test]
+fn two_dimensional_fields_by_element_row_and_helper() {
+    let p = grid();
+    let t = direction(&p);
+    let x = [0.4, -1.2, 0.8];
+    check_struct(
+        "grid_elements",
+        &p,
+        &t,
+        grid_elements,
+        grid_elements_grad,
+        grid_elements_vjp,
+        grid_elements_jvp,
+        grid_elements_hvp,
+    );
+    check_struct(
+        "grid_rows",
+        &p,
+        &t,
+        grid_rows,
+        grid_rows_grad,
+        grid_rows_vjp,
+        grid_rows_jvp,
+        grid_rows_hvp,
+    );
+    check_struct(
+        "grid_helper",
+        &p,
+        &t,
+        |p| grid_helper(p, &x),
+        |p| grid_helper_grad(p, &x),
+        |p, s| grid_helper_vjp(p, &x, s),
+        |p, t| grid_helper_jvp(p, t, &x),
+        |p, t| grid_helper_hvp(p, t, &x),
+    );
+}
+
+/// The perceptron: its first layer's weights a `Vec<Vec<f64>>`,
+/// rows zipped with other fields, methods in `wrt(self)`.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct RowMlp {
+    w1: Vec<Vec<f64>>,
+    b1: Vec<f64>,
+    w2: Vec<f64>,
+    b2: f64,
+}
+
+impl RowMlp {
+    #[differentiate(wrt(self))]
+    fn forward(&self, x: &[f64]) -> f64 {
+        let mut out = self.b2;
+        for (row, (b, w)) in self.w1.iter().zip(self.b1.iter().zip(&self.w2)) {
+            let pre: f64 = row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>() + b;
+            out += w * pre.tanh();
+        }
+        out
+    }
+
+    #[differentiate(wrt(self))]
+    fn l2(&self) -> f64 {
+        let w1: f64 = self
+            .w1
+            .iter()
+            .map(|r| r.iter().map(|w| w * w).sum::<f64>())
+            .sum();
+        let w2: f64 = self.w2.iter().map(|w| w * w).sum();
+        w1 + w2
+    }
+
+    #[differentiate(wrt(self))]
+    fn loss(&self, xs: &[Vec<f64>], ys: &[f64]) -> f64 {
+        let mut mse = 0.0;
+        for (x, y) in xs.iter().zip(ys) {
+            let r = self.forward(x) - y;
+            mse += r * r;
+        }
+        mse / xs.len() as f64 + 0.1 * self.l2()
+    }
+}
+
+#[test]
+fn a_perceptron_with_vec_of_vec_weights() {
+    let p = RowMlp {
+        w1: vec![vec![0.3, -0.5], vec![0.8, 0.1], vec![-0.4, 0.6]],
+        b1: vec![0.1, -0.2, 0.05],
+        w2: vec![0.7, -0.3, 0.5],
+        b2: 0.2,
+    };
+    let t = direction(&p);
+    let xs = vec![vec![1.0, -0.5], vec![0.3, 0.8], vec![-1.2, 0.4]];
+    let ys = [0.5, -0.1, 0.3];
+    check_struct(
+        "RowMlp::loss",
+        &p,
+        &t,
+        |p| p.loss(&xs, &ys),
+        |p| p.loss_grad(&xs, &ys),
+        |p, s| p.loss_vjp(&xs, &ys, s),
+        |p, t| p.loss_jvp(t, &xs, &ys),
+        |p, t| p.loss_hvp(t, &xs, &ys),
     );
 }

@@ -180,6 +180,19 @@ enum Class {
     Other,
 }
 
+/// `Result<..>` or `Option<..>` (by name: aliases like `anyhow::Result<f64>`
+/// too): what wraps a value of it (`Ok`, `Some`).
+pub fn wrapper_of(ty: &Type) -> Option<&'static str> {
+    let Type::Path(p) = ty else {
+        return None;
+    };
+    match p.path.segments.last()?.ident.to_string().as_str() {
+        "Result" => Some("Ok"),
+        "Option" => Some("Some"),
+        _ => None,
+    }
+}
+
 /// What arrays nested three deep are called in errors.
 const DEEP: &str = "arrays nested three deep or more (`Vec<Vec<Vec<f64>>>`, `[[[f64; N]; M]; K]`)";
 
@@ -809,6 +822,21 @@ impl<'a> Model<'a> {
         let ret_matrix = has_output && matches!(ret_class, Class::Matrix);
         match ret_class {
             _ if !has_output || !members.is_empty() => {}
+            // `-> Result<f64, E>` (argmin's `cost`), `-> Option<f64>`.
+            _ if wrapper_of(&ret).is_some() => {
+                let f = &sig.ident;
+                let (what, wrap) = match wrapper_of(&ret) {
+                    Some("Ok") => ("`Result`", format!("`Ok({f}(x))`, e.g. in argmin's `cost`")),
+                    _ => ("`Option`", format!("`Some({f}(x))`")),
+                };
+                errors.spanned(
+                    &ret,
+                    format_args!(
+                        "{what} outputs are not supported: return the value (`-> f64`, an array \
+                         or a nalgebra value) and wrap it in the caller ({wrap})"
+                    ),
+                );
+            }
             Class::Float | Class::Other => {}
             Class::Matrix => {
                 if matches!(ret, Type::Reference(_)) {

@@ -311,6 +311,12 @@ impl Desugar<'_> {
                     None => (stmts, syn::parse_quote!(())),
                 }
             }
+            // `|v| acc += v * v`: a statement; the closure returns `()`.
+            body @ syn::Expr::Assign(_) => (vec![syn::parse_quote!(#body;)], syn::parse_quote!(())),
+            syn::Expr::Binary(b) if crate::lower::is_compound_assign(&b.op) => {
+                let body = &c.body;
+                (vec![syn::parse_quote!(#body;)], syn::parse_quote!(()))
+            }
             body => (Vec::new(), body.clone()),
         };
         stmts.push(syn::Stmt::Expr(tail.clone(), None));

@@ -62,6 +62,23 @@ impl Item {
         }
     }
 
+    /// Element `k` of an array value (`&[x, y]` over `pts[p]`), by
+    /// reference as rustc's default binding mode does (`[x, y]` over
+    /// `&pts[p]`).
+    fn element(&self, k: usize) -> Option<Item> {
+        let k = proc_macro2::Literal::usize_unsuffixed(k);
+        let element = |e: &syn::Expr| -> syn::Expr {
+            let e = group(e.clone());
+            syn::parse_quote!(#e[#k])
+        };
+        match self {
+            Item::Value(e) => Some(Item::Value(element(e))),
+            Item::Mut(e) => Some(Item::Mut(element(e))),
+            Item::Ref(i) => Some(Item::Ref(Box::new(Item::Value(element(&i.value()?))))),
+            Item::Tuple(_) => None,
+        }
+    }
+
     /// The number the item is (references followed).
     fn value(&self) -> Option<syn::Expr> {
         match self {
@@ -121,9 +138,23 @@ pub(super) fn bind(
             }
             Ok(())
         }
+        // An array value (`&[x, y]` over `pts[p]` of `pts: &[[f64; 2]]`):
+        // its elements.
+        (syn::Pat::Slice(a), item)
+            if !a.elems.iter().any(|p| matches!(p, syn::Pat::Rest(_)))
+                && item.element(0).is_some() =>
+        {
+            for (k, p) in a.elems.iter().enumerate() {
+                if let Some(i) = item.element(k) {
+                    bind(p, i, map, lets)?;
+                }
+            }
+            Ok(())
+        }
         (p, _) => Err(syn::Error::new_spanned(
             p,
-            "this pattern is not supported over active values: bind a name, `&name`, `_` or a tuple of them (`(i, &v)`)",
+            "this pattern is not supported over active values: bind a name, `&name`, `_`, or \
+             a tuple or array of them (`(i, &v)`, `&[x, y]`)",
         )),
     }
 }
@@ -186,6 +217,24 @@ fn place(e: &syn::Expr) -> Option<(syn::Expr, Option<TokenStream>, syn::Expr)> {
             Some((e.clone(), None, syn::parse_quote!(#e.len())))
         }
         _ => None,
+    }
+}
+
+/// The `i`-th view of `x.chunks_exact(k)` (`windows`, `chunks`) as the
+/// user would write it, for an error.
+fn view_at(e: &syn::Expr) -> String {
+    let text = |e: &dyn ToTokens| e.to_token_stream().to_string().replace(' ', "");
+    let syn::Expr::MethodCall(m) = strip(e) else {
+        return "&x[k * i..k * i + k]".to_owned();
+    };
+    let (x, k) = match m.args.first() {
+        Some(k) if m.args.len() == 1 => (text(&m.receiver), text(k)),
+        _ => return "&x[k * i..k * i + k]".to_owned(),
+    };
+    match m.method.to_string().as_str() {
+        "windows" => format!("&{x}[i..i + {k}]"),
+        "chunks" => format!("&{x}[{k} * i..({k} * i + {k}).min({x}.len())]"),
+        _ => format!("&{x}[{k} * i..{k} * i + {k}]"),
     }
 }
 
@@ -817,6 +866,22 @@ impl Desugar<'_> {
                         &m.method,
                         "`collect` over active values collects into a `Vec` (`collect::<Vec<f64>>()`)",
                     ));
+                }
+                // `x.chunks_exact(3).collect()`: a `Vec` of sub-slices.
+                if let Item::Ref(inner) = &item {
+                    if let Item::Value(e) = &**inner {
+                        if super::views::range_parts(e).is_some() {
+                            let at = view_at(&m.receiver);
+                            return Err(syn::Error::new_spanned(
+                                &m.method,
+                                format_args!(
+                                    "a `Vec` of sub-slices of active values is not supported: \
+                                     read the `i`-th one where it is used (`{at}`), or map \
+                                     each one to what is computed from it (`.map(|p| ..)`)"
+                                ),
+                            ));
+                        }
+                    }
                 }
                 let annot = match &ty {
                     Some(syn::Type::Infer(_)) | None => None,

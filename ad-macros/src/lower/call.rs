@@ -107,6 +107,21 @@ impl Lowerer<'_> {
                 );
                 return self.poisoned();
             }
+            // `Ok(x * x)`, `Some(a)`: the value is what is differentiated.
+            if let Some(v) = p.path.get_ident().filter(|i| is_wrapper_name(i)) {
+                if !self.wrapped_output {
+                    self.errors.spanned(
+                        &c.func,
+                        format_args!(
+                            "`{v}(..)` of an active value is not differentiated: `Result` and \
+                             `Option` values are not supported; compute the number itself (a \
+                             differentiated function returns `f64`) and wrap it in `{v}(..)` \
+                             outside the differentiated code (in the caller)"
+                        ),
+                    );
+                }
+                return self.poisoned();
+            }
             // A call of another differentiated function (or of this one).
             if p.qself.is_none() && self.local_of(p).is_none() {
                 return self.lower_diff_call(c, &p.path);
@@ -537,13 +552,19 @@ impl Lowerer<'_> {
         };
         renamer.visit_expr_mut(&mut body);
         let (reads, active) = (renamer.reads, renamer.active);
+        // The mapped value as written (`z`), or `m` for a computed one.
+        let recv = match strip_parens(&mc.receiver) {
+            syn::Expr::Path(p) => p.path.to_token_stream().to_string(),
+            _ => "m".to_owned(),
+        };
         for (span, name) in active {
             self.errors.at(
                 span,
                 format_args!(
                     "a `.map` closure may read only inactive values besides its element: `{name}` \
-                     is active; pass it through an operator instead (`m * {name}`, \
-                     `m.add_scalar({name})`)"
+                     is active; apply it to the whole value with an operator, then map the \
+                     result (`{recv}.add_scalar(-{name}).map(|{v}| ..)`, `({recv} * \
+                     {name}).map(|{v}| ..)`)"
                 ),
             );
         }
@@ -692,4 +713,9 @@ fn uncopy_numbers(prog: &Program, block: &mut [Stmt]) {
             _ => {}
         }
     }
+}
+
+/// `Ok`, `Err`, `Some`: constructors of `Result` and `Option` values.
+fn is_wrapper_name(i: &syn::Ident) -> bool {
+    matches!(i.to_string().as_str(), "Ok" | "Err" | "Some")
 }

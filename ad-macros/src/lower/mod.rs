@@ -108,6 +108,11 @@ struct Lowerer<'e> {
     /// Names grown with `push` or `extend_from_slice`: a `Vec::new()` bound
     /// to one is an array.
     push_names: &'e HashSet<String>,
+    /// Fields read as 2-D arrays (`Prescan::nested_fields`).
+    nested_fields: &'e HashSet<String>,
+    /// The function returns a `Result` or an `Option` (reported with the
+    /// signature: its `Ok(..)` is not reported again).
+    wrapped_output: bool,
     /// Slots and arrays known (from an earlier round) to become varied.
     hint: &'e HashSet<String>,
     /// Slots and arrays that became varied in this round.
@@ -180,6 +185,9 @@ struct Prescan {
     field_bases: HashSet<String>,
     /// An nalgebra value is built (`DVector::zeros(n)`, `Vector3::new(..)`).
     nalgebra_values: bool,
+    /// Fields read as 2-D arrays (`p.w[r][c]`, `g(&p.w[r])`), as
+    /// `p.w`: the macro does not see a field's type, its uses show it.
+    nested_fields: HashSet<String>,
 }
 
 impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
@@ -194,6 +202,7 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
         syn::visit::visit_expr_binary(self, b);
     }
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        m.args.iter().for_each(|a| self.row_arg(a));
         if matches!(m.method.to_string().as_str(), "push" | "extend_from_slice") {
             if let syn::Expr::Path(p) = strip_parens(&m.receiver) {
                 if let Some(i) = p.path.get_ident() {
@@ -222,6 +231,7 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     }
     // `Affine(a, b)`: a tuple struct (a name in `UpperCamelCase`).
     fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
+        c.args.iter().for_each(|a| self.row_arg(a));
         if let syn::Expr::Path(p) = strip_parens(&c.func) {
             let segs = &p.path.segments;
             if segs.len() >= 2
@@ -248,6 +258,14 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
             }
         }
         syn::visit::visit_expr_field(self, f);
+    }
+    fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+        if let syn::Expr::Index(row) = strip_parens(&ix.expr) {
+            if let Some(path) = field_path(&row.expr) {
+                self.facts.nested_fields.insert(path);
+            }
+        }
+        syn::visit::visit_expr_index(self, ix);
     }
     fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
         self.facts.has_return = true;
@@ -301,6 +319,21 @@ impl PrescanVisitor<'_> {
         self.compound -= 1;
     }
 
+    /// `g(&p.w[r])`: a row of a 2-D field passed to a helper (a flat
+    /// field's element would be a borrowed scalar, which no differentiated
+    /// function takes).
+    fn row_arg(&mut self, arg: &syn::Expr) {
+        if let syn::Expr::Reference(r) = strip_parens(arg) {
+            if let syn::Expr::Index(ix) = strip_parens(&r.expr) {
+                if !matches!(strip_parens(&ix.index), syn::Expr::Range(_)) {
+                    if let Some(path) = field_path(&ix.expr) {
+                        self.facts.nested_fields.insert(path);
+                    }
+                }
+            }
+        }
+    }
+
     fn target(&mut self, left: &syn::Expr) {
         if self.compound == 0 {
             return;
@@ -316,6 +349,19 @@ impl PrescanVisitor<'_> {
             _ => {}
         }
     }
+}
+
+/// `p.w` or `self.a.b` (fields below a name) as text.
+pub(super) fn field_path(e: &syn::Expr) -> Option<String> {
+    let syn::Expr::Field(f) = strip_parens(e) else {
+        return None;
+    };
+    let base = match strip_parens(&f.base) {
+        syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident()?.unraw().to_string(),
+        base => field_path(base)?,
+    };
+    let m = &f.member;
+    Some(format!("{base}.{}", quote!(#m)))
 }
 
 /// Whether a statement may leave its enclosing block early: a `return`, or a
@@ -464,6 +510,8 @@ fn lower_round(
         in_value: 0,
         slot_names: &facts.slot_names,
         push_names: &facts.push_names,
+        nested_fields: &facts.nested_fields,
+        wrapped_output: crate::parse::wrapper_of(&model.ret).is_some(),
         hint,
         varied_names: HashSet::default(),
         ret: None,

@@ -16,6 +16,19 @@ impl Lowerer<'_> {
     /// use shows it: indexed twice, `&m[r]` passed to a call), a helper's
     /// result, which is one from here on.
     pub(super) fn nested_var(&mut self, e: &syn::Expr, rows: bool) -> Option<VarId> {
+        // `p.w` of a parameter struct, read as a 2-D array in the body.
+        if let syn::Expr::Field(f) = strip_parens(e) {
+            let param = self
+                .struct_of_field(f)
+                .is_some_and(|s| self.structs.contains(&s));
+            if param && field_path(e).is_some_and(|p| self.nested_fields.contains(&p)) {
+                return match self.lower_member(f)? {
+                    Operand::Var(v) if self.prog.vars[v].nested => Some(v),
+                    _ => None,
+                };
+            }
+            return None;
+        }
         let syn::Expr::Path(p) = strip_parens(e) else {
             return None;
         };

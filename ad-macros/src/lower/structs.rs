@@ -48,7 +48,7 @@ impl Lowerer<'_> {
         mut base: &'s syn::Expr,
         span: Span,
     ) -> Option<Operand> {
-        let p = loop {
+        let (p, root) = loop {
             match strip_parens(base) {
                 syn::Expr::Field(inner) => {
                     steps.push(Step::Field(&inner.member));
@@ -58,7 +58,7 @@ impl Lowerer<'_> {
                     steps.push(Step::Index(&ix.index));
                     base = &ix.expr;
                 }
-                syn::Expr::Path(path) => break self.local_of(path)?,
+                syn::Expr::Path(path) => break (self.local_of(path)?, path),
                 _ => return None,
             }
         };
@@ -99,6 +99,12 @@ impl Lowerer<'_> {
         self.prog.vars[v].by_ref = true;
         self.prog.vars[v].borrowed = true;
         self.prog.vars[v].field = true;
+        // Read as a 2-D array somewhere in the body (`p.w[r][c]`).
+        let root = root.path.get_ident().map(|i| i.unraw().to_string());
+        if root.is_some_and(|r| self.nested_fields.contains(&format!("{r}.{key}"))) {
+            self.prog.vars[v].array = true;
+            self.prog.vars[v].nested = true;
+        }
         let tokens = quote!(#(#members).*);
         self.member_lets.push(Stmt::Let {
             var: v,
