@@ -204,3 +204,56 @@ fn tuple_locals_destructured_and_swapped() {
     );
     check_slice!(swap, swap_grad, swap_vjp, swap_jvp, swap_hvp, x);
 }
+
+// ----- a nalgebra buffer lent twice -------------------------------------------
+
+/// A `DVector` buffer with no result.
+#[differentiate]
+fn bump_m(y: &mut nalgebra::DVector<f64>) {
+    y[0] *= y[1];
+    y[1] = y[2].sin() + y[0];
+}
+
+/// Lent twice in a row, with a result bound whole and then destructured
+/// (the second loan passed the buffer as a `Vec`: rustc's errors).
+#[differentiate]
+fn twice_m(x: &[f64]) -> f64 {
+    let mut y = nalgebra::DVector::from_column_slice(x);
+    let r = tr_m(&mut y);
+    let (a, b) = tr_m(&mut y);
+    r.0 * a + r.1 * b * y[2]
+}
+
+/// Lent twice with no result, then in a loop.
+#[differentiate]
+fn bumps_m(x: &[f64]) -> f64 {
+    let mut y = nalgebra::DVector::from_column_slice(x);
+    bump_m(&mut y);
+    bump_m(&mut y);
+    for _ in 0..2 {
+        bump_m(&mut y);
+    }
+    y[0] * y[2] + y[1]
+}
+
+#[test]
+fn a_nalgebra_buffer_lent_twice() {
+    for x in [[0.7, 1.3, -0.4], [-0.6, 0.8, 1.1]] {
+        check_slice!(
+            twice_m,
+            twice_m_grad,
+            twice_m_vjp,
+            twice_m_jvp,
+            twice_m_hvp,
+            x
+        );
+        check_slice!(
+            bumps_m,
+            bumps_m_grad,
+            bumps_m_vjp,
+            bumps_m_jvp,
+            bumps_m_hvp,
+            x
+        );
+    }
+}

@@ -226,7 +226,26 @@ impl Lowerer<'_> {
         }
         for ((b, t), back) in buffers.iter().zip(&temps).zip(by_value) {
             match back {
-                Back::Whole => self.lower_stmt(&syn::parse_quote!(#b = #t;)),
+                Back::Whole => {
+                    // The value form gives a nalgebra buffer back in its
+                    // own type: the new version is read as the buffer was,
+                    // so that a second loan lends it whole again.
+                    let old = match strip_parens(b) {
+                        syn::Expr::Path(p) => self.local_of(p),
+                        _ => None,
+                    };
+                    self.lower_stmt(&syn::parse_quote!(#b = #t;));
+                    let new = match strip_parens(b) {
+                        syn::Expr::Path(p) => self.local_of(p),
+                        _ => None,
+                    };
+                    if let (Some(old), Some(new)) = (old, new) {
+                        let o = &self.prog.vars[old];
+                        let flags = (o.array, o.by_element, o.scalar);
+                        let n = &mut self.prog.vars[new];
+                        (n.array, n.by_element, n.scalar) = flags;
+                    }
+                }
                 Back::Unlend(old) => self.unlend_whole(b, old, t),
                 // A 2-D buffer, row by row.
                 Back::Copy if self.nested_var(b, false).is_some() => {
