@@ -39,6 +39,7 @@ use syn::visit_mut::VisitMut;
 mod chosen;
 mod closures;
 pub(crate) mod exits;
+mod items;
 mod iter;
 mod mem;
 pub(crate) mod nalgebra;
