@@ -280,3 +280,63 @@ fn hvp_through_a_custom_rule() {
         },
     );
 }
+
+/// `ln` of a value whose square overflows: `ln`'s second derivative
+/// `-1 / x^2` is 0 on its own there, while the term of the HVP it makes,
+/// `-(dx / x)^2` times the cotangent, is of order one (here it cancels
+/// against the other term, and an HVP that loses it reads 4, not 0).
+#[differentiate]
+fn ln_of_large(u: f64) -> f64 {
+    (u.sinh() * u.sinh() + 1.73).ln()
+}
+
+/// The other logarithms, the same way.
+#[differentiate]
+fn logs_of_large(u: f64) -> f64 {
+    let s = u.sinh() * u.sinh();
+    (s + 1.73).log(0.5) + s.log2() + s.log10() + s.ln_1p()
+}
+
+/// A softmax probability of large logits, no maximum subtracted:
+/// `1 / b^2` overflows in the quotient's second partials.
+#[differentiate]
+fn softmax_of_large(u: f64, v: f64) -> f64 {
+    u.exp() / (u.exp() + v.exp())
+}
+
+#[test]
+fn second_derivatives_where_their_partials_alone_overflow() {
+    let fd = |g: &dyn Fn(f64) -> f64, u: f64| {
+        let e = 1e-5 * u.abs().max(1.0);
+        (g(u + e) - g(u - e)) / (2.0 * e)
+    };
+    for u in [0.7, 30.0, 255.0, 300.0] {
+        let (_, _, h) = ln_of_large_hvp(u, 1.0);
+        let h_fd = fd(&|u| ln_of_large_grad(u).1, u);
+        assert!(
+            (h - h_fd).abs() <= 1e-6 * h_fd.abs().max(1.0),
+            "ln at {u}: {h} against {h_fd}"
+        );
+        let (_, _, h) = logs_of_large_hvp(u, 1.0);
+        let h_fd = fd(&|u| logs_of_large_grad(u).1, u);
+        assert!(
+            (h - h_fd).abs() <= 1e-6 * h_fd.abs().max(1.0),
+            "logs at {u}: {h} against {h_fd}"
+        );
+    }
+    // p = sigma(u - v); d2p/du2 = sigma (1 - sigma) (1 - 2 sigma).
+    for (u, v) in [(1.0, 0.5), (400.0, 399.5), (600.0, 601.0)] {
+        let s = 1.0 / (1.0 + (v - u as f64).exp());
+        let exact = s * (1.0 - s) * (1.0 - 2.0 * s);
+        let (_, _, _, hu, hv) = softmax_of_large_hvp(u, 1.0, v, 0.0);
+        assert!(
+            (hu - exact).abs() <= 1e-9,
+            "softmax at {u}: {hu} against {exact}"
+        );
+        assert!(
+            (hv + exact).abs() <= 1e-9,
+            "softmax at {u}: {hv} against {}",
+            -exact
+        );
+    }
+}

@@ -210,6 +210,21 @@ pub const OF_X: &[&str] = &[
     "log2", "log10", "abs",
 ];
 
+/// The second partials that the runtime also applies to a tangent
+/// (`ln::d2_x_dot(x, t)` for `ln::d2_x(x) * t`), in a form that stays
+/// finite where the partial alone over- or underflows (`1 / x^2`) and the
+/// product does not: second order through reverse mode emits those.
+pub const APPLIED: &[(&str, &str)] = &[
+    ("ln", "d2_x"),
+    ("ln_1p", "d2_x"),
+    ("log2", "d2_x"),
+    ("log10", "d2_x"),
+    ("atan", "d2_x"),
+    ("log", "daa"),
+    ("div", "dab"),
+    ("div", "dbb"),
+];
+
 /// Partials are named after the runtime's rule table: `d1`/`d2` for unary
 /// functions, `da`, `db`, `dab`, ... for the others; a partial without
 /// arguments is in terms of the value: `d1_y`, and its derivative `d1_y_dy`;

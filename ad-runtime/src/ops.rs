@@ -382,6 +382,36 @@ pub mod div {
         let r = T::ONE / b;
         (z + z) * (r * r)
     }
+    /// [`dab`] applied to a tangent, `dab(a, b, z) * t`, and finite where
+    /// `1 / b^2` alone is not (second order through reverse mode applies
+    /// it):
+    ///
+    /// ```
+    /// use ad_runtime::div;
+    /// assert_eq!(div::dab_dot(6.0, 2.0, 3.0, 4.0), div::dab(6.0, 2.0, 3.0) * 4.0);
+    /// // b = 1e200: 1 / b^2 underflows, -t / b^2 is -1e-200.
+    /// assert_eq!(div::dab(1.0, 1e200, 1e-200) * 1e200, 0.0);
+    /// assert!((div::dab_dot(1.0, 1e200, 1e-200, 1e200) + 1e-200f64).abs() < 1e-214);
+    /// ```
+    #[inline]
+    pub fn dab_dot<T: Real>(_a: T, b: T, _z: T, t: T) -> T {
+        let r = T::ONE / b;
+        -(r * (t * r))
+    }
+    /// [`dbb`] applied to a tangent, `dbb(a, b, z) * t`:
+    ///
+    /// ```
+    /// use ad_runtime::div;
+    /// assert_eq!(div::dbb_dot(6.0, 2.0, 3.0, 4.0), div::dbb(6.0, 2.0, 3.0) * 4.0);
+    /// // a = b = 1e200: 2 z t / b^2 = 2e-200.
+    /// assert_eq!(div::dbb(1e200, 1e200, 1.0) * 1e200, 0.0);
+    /// assert!((div::dbb_dot(1e200, 1e200, 1.0, 1e200) - 2e-200f64).abs() < 1e-214);
+    /// ```
+    #[inline]
+    pub fn dbb_dot<T: Real>(_a: T, b: T, z: T, t: T) -> T {
+        let r = T::ONE / b;
+        (z + z) * (r * (t * r))
+    }
 }
 
 /// Values with a cotangent type and a zero of their shape: the cotangent of

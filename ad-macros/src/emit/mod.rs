@@ -9,7 +9,7 @@
 use crate::fx::HashSet;
 use crate::ir::{
     partial_name, walk, AssignOp, BinOp, Body, CallStyle, Expr, Header, Operand, Place, Program,
-    Stmt, VarId,
+    Stmt, VarId, APPLIED,
 };
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
@@ -177,6 +177,10 @@ impl Emitter<'_> {
             | Expr::Field(..)
             | Expr::Call(_, CallStyle::Path(_), _)
             | Expr::La(..) => self.write_expr(e, span, o),
+            // A call: `ln::d2_x_dot(x, dx)`.
+            Expr::Bin(BinOp::Mul, p, _) if !self.lanes && applied(p).is_some() => {
+                self.write_expr(e, span, o)
+            }
             _ => {
                 let tokens = self.expr(e, span);
                 put!(o, span=> (#tokens))
@@ -246,6 +250,27 @@ impl Emitter<'_> {
                 let path = rule_path(op.module, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
                 put!(o, span=> ::ad::__rt::#path(#(#args),*))
+            }
+            // A second partial times a tangent, `ln::d2_x(x) * dx`, as the
+            // runtime's `ln::d2_x_dot(x, dx)` where it has one (see
+            // `ir::APPLIED`).
+            Expr::Bin(BinOp::Mul, p, t) if !self.lanes && applied(p).is_some() => {
+                if let (
+                    Some(name),
+                    Expr::Partial {
+                        func, args, out, ..
+                    },
+                ) = (applied(p), &**p)
+                {
+                    let module = format_ident!("{}", func.name, span = span);
+                    let d = format_ident!("{}_dot", name, span = span);
+                    let args = args
+                        .iter()
+                        .chain(out.as_deref())
+                        .chain([&**t])
+                        .map(|a| self.expr(a, span));
+                    put!(o, span=> ::ad::__rt::#module::#d(#(#args),*))
+                }
             }
             Expr::Bin(op, a, b) => {
                 let (a, b) = (self.operand(a, span), self.operand(b, span));
@@ -850,4 +875,26 @@ pub fn emit_body(prog: &Program, body: &Body) -> TokenStream {
     }
     .with_streams(windows::declared_streams(&body.stmts))
     .body(body)
+}
+
+/// The name of a second partial the runtime also applies to a tangent
+/// (`d2_x` for `ln::d2_x(x)`, see `ir::APPLIED`).
+fn applied(e: &Expr) -> Option<String> {
+    let Expr::Partial {
+        func,
+        idx,
+        args,
+        out,
+    } = e
+    else {
+        return None;
+    };
+    if idx.len() != 2 || args.is_empty() {
+        return None;
+    }
+    let name = partial_name(func, idx, true, out.is_some());
+    APPLIED
+        .iter()
+        .any(|&(f, d)| f == func.name && d == name)
+        .then_some(name)
 }

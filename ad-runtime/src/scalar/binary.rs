@@ -9,7 +9,8 @@ macro_rules! binary_rules {
         $name:ident: |$a:ident, $b:ident, $z:ident|
             $(f = $f:expr,)?
             da = $da:expr, db = $db:expr,
-            daa = $daa:expr, dab = $dab:expr, dbb = $dbb:expr;
+            daa = $daa:expr, dab = $dab:expr, dbb = $dbb:expr
+            $(, daa_dot = |$t:ident| $daa_dot:expr)?;
     )*) => {
         $(
             $(#[$doc])*
@@ -29,6 +30,16 @@ macro_rules! binary_rules {
                     "Second partial in `a`, `b`", dab, $a, $b, $z, $dab;
                     "Second partial in `b`, `b`", dbb, $a, $b, $z, $dbb;
                 );
+                $(
+                    /// [`daa`] applied to a tangent, `daa(a, b, z) * t`,
+                    /// computed so that it stays finite where `daa` alone
+                    /// over- or underflows and the product does not.
+                    #[inline]
+                    #[allow(unused_variables)]
+                    pub fn daa_dot<T: Real>($a: T, $b: T, $z: T, $t: T) -> T {
+                        $daa_dot
+                    }
+                )?
             }
         )*
 
@@ -196,13 +207,19 @@ binary_rules! {
     /// assert!(close(log::daa(8.0, 2.0, z), -1.0 / (64.0 * LN_2)));
     /// assert!(close(log::dab(8.0, 2.0, z), -1.0 / (16.0 * LN_2 * LN_2)));
     /// assert!(close(log::dbb(8.0, 2.0, z), 3.0 * (LN_2 + 2.0) / (4.0 * LN_2 * LN_2)));
+    /// // `daa * t`, finite where `a^2` overflows:
+    /// assert!(close(log::daa_dot(8.0, 2.0, z, 3.0), log::daa(8.0, 2.0, z) * 3.0));
+    /// let z = log::f(1e200, 2.0);
+    /// assert_eq!(log::daa(1e200, 2.0, z) * 1e200, 0.0);
+    /// assert!(close(log::daa_dot(1e200, 2.0, z, 1e200), -1e-200 / LN_2));
     /// ```
     log: |a, b, z|
         da = (a * b.ln()).recip(),
         db = -z / (b * b.ln()),
         daa = -(a * a * b.ln()).recip(),
         dab = -(a * b * b.ln() * b.ln()).recip(),
-        dbb = z * (b.ln() + two::<T>()) / (b * b * b.ln() * b.ln());
+        dbb = z * (b.ln() + two::<T>()) / (b * b * b.ln() * b.ln()),
+        daa_dot = |t| -(t / a) / (a * b.ln());
     /// `a % b`: the remainder of `a / b` truncated toward zero, `a - (a /
     /// b).trunc() * b` (C's `fmod`)
     ///

@@ -66,7 +66,8 @@ macro_rules! unary_rules {
     ($(
         $(#[$doc:meta])*
         $name:ident: |$x:ident, $y:ident| d1 = $d1:expr, d2 = $d2:expr
-            $(, $form:ident $(= $extra:expr)?)?;
+            $(, $form:ident $(= $extra:expr)?)?
+            $(, d2_x_dot = |$t:ident| $dot:expr)?;
     )*) => {
         $(
             $(#[$doc])*
@@ -92,6 +93,17 @@ macro_rules! unary_rules {
                     $d2
                 }
                 unary_rules!(@form $x, $y, $d1, $d2; $($form $(= $extra)?)?);
+                $(
+                    /// The second derivative applied to a tangent, `d2_x(x) *
+                    /// t`, computed so that it stays finite where `d2_x(x)`
+                    /// alone over- or underflows (`1 / x^2` for `|x| > 1e154`)
+                    /// and the product does not: second order through
+                    /// reverse mode applies it.
+                    #[inline]
+                    pub fn d2_x_dot<T: Real>($x: T, $t: T) -> T {
+                        $dot
+                    }
+                )?
             }
         )*
 
@@ -215,7 +227,11 @@ unary_rules! {
     /// assert_eq!(atan::d2(1.0, y), -0.5);
     /// ```
     atan: |x, y| d1 = (T::ONE + x * x).recip(),
-        d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x)), of_x;
+        d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x)), of_x,
+        d2_x_dot = |t| {
+            let h = x.hypot(T::ONE);
+            -(two::<T>() * (x / h) / h) * ((t / h) / h)
+        };
     /// `sinh`
     ///
     /// ```
@@ -325,7 +341,32 @@ unary_rules! {
     /// assert_eq!(ln::d1(2.0, ln::f(2.0)), 0.5);
     /// assert_eq!(ln::d2(2.0, ln::f(2.0)), -0.25);
     /// ```
-    ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip(), of_x;
+    ///
+    /// Second order through reverse mode applies `d2_x(x) * t` as
+    /// `d2_x_dot(x, t)`: the same number, and finite where `1 / x^2` is not
+    /// (here and for `ln_1p`, `log2`, `log10` and `atan`):
+    ///
+    /// ```
+    /// use ad_runtime::scalar::{atan, ln, ln_1p, log10, log2};
+    /// # fn close(a: f64, b: f64) -> bool { (a - b).abs() <= 1e-14 * b.abs() }
+    /// type Rule = (fn(f64) -> f64, fn(f64, f64) -> f64);
+    /// let rules: [Rule; 5] = [
+    ///     (ln::d2_x, ln::d2_x_dot),
+    ///     (ln_1p::d2_x, ln_1p::d2_x_dot),
+    ///     (log2::d2_x, log2::d2_x_dot),
+    ///     (log10::d2_x, log10::d2_x_dot),
+    ///     (atan::d2_x, atan::d2_x_dot),
+    /// ];
+    /// for (d2_x, d2_x_dot) in rules {
+    ///     assert!(close(d2_x_dot(0.6, 3.0), d2_x(0.6) * 3.0));
+    ///     // x^2 overflows: d2_x(x) is 0 and the product lost.
+    ///     assert_eq!(d2_x(1e200) * 1e200, 0.0);
+    /// }
+    /// // -t / x^2, -2 x t / (1 + x^2)^2:
+    /// assert!(close(ln::d2_x_dot(1e200, 1e200), -1e-200));
+    /// assert!(close(atan::d2_x_dot(1e100, 1e100), -2e-200));
+    /// ```
+    ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip(), of_x, d2_x_dot = |t| -(t / x) / x;
     /// `ln_1p`: `ln(1 + x)`
     ///
     /// ```
@@ -335,7 +376,7 @@ unary_rules! {
     /// assert_eq!(ln_1p::d2(1.0, ln_1p::f(1.0)), -0.25);
     /// ```
     ln_1p: |x, y| d1 = (T::ONE + x).recip(), d2 = -((T::ONE + x) * (T::ONE + x)).recip(),
-        of_x;
+        of_x, d2_x_dot = |t| -(t / (T::ONE + x)) / (T::ONE + x);
     /// `log2`
     ///
     /// ```
@@ -347,7 +388,8 @@ unary_rules! {
     /// assert!(close(log2::d1(2.0, 1.0), 0.5 / LN_2));
     /// assert!(close(log2::d2(2.0, 1.0), -0.25 / LN_2));
     /// ```
-    log2: |x, y| d1 = (x * T::LN_2).recip(), d2 = -(x * x * T::LN_2).recip(), of_x;
+    log2: |x, y| d1 = (x * T::LN_2).recip(), d2 = -(x * x * T::LN_2).recip(), of_x,
+        d2_x_dot = |t| -(t / x) / (x * T::LN_2);
     /// `log10`
     ///
     /// ```
@@ -359,7 +401,8 @@ unary_rules! {
     /// assert!(close(log10::d1(10.0, 1.0), 0.1 / LN_10));
     /// assert!(close(log10::d2(10.0, 1.0), -0.01 / LN_10));
     /// ```
-    log10: |x, y| d1 = (x * T::LN_10).recip(), d2 = -(x * x * T::LN_10).recip(), of_x;
+    log10: |x, y| d1 = (x * T::LN_10).recip(), d2 = -(x * x * T::LN_10).recip(), of_x,
+        d2_x_dot = |t| -(t / x) / (x * T::LN_10);
     /// `sqrt`
     ///
     /// ```
