@@ -89,9 +89,12 @@ EXCLUDE_BARE_FIELD_ARG = False
 VEC_LEN = 4  # the length of `P::v` at the test points
 LAYOUT = {
     # (field, kind, length): 'f' f64, 'a' [f64; N], 'v' Vec<f64>, 'Q' a
-    # nested struct, 'n' a configuration count (#[ad(skip)] usize)
+    # nested struct, 'n' a configuration count (#[ad(skip)] usize), 'cf'
+    # and 'ca' skipped floats (#[ad(skip)] f64 and [f64; 2], constants read
+    # in arithmetic and conditions)
     "Q": [("c", "f", 1), ("d", "a", 2)],
-    "P": [("a", "f", 1), ("b", "f", 1), ("v", "v", VEC_LEN), ("w", "a", 3), ("inner", "Q", 0), ("n", "n", 0)],
+    "P": [("a", "f", 1), ("b", "f", 1), ("v", "v", VEC_LEN), ("w", "a", 3), ("inner", "Q", 0), ("n", "n", 0),
+          ("lam", "cf", 1), ("mu", "ca", 2)],
     "T": [("0", "f", 1), ("1", "a", 3)],
 }
 
@@ -103,8 +106,8 @@ struct Q {
     d: [f64; 2],
 }
 
-/// The parameters: scalars, a `Vec`, an array, a nested struct and a
-/// configuration count.
+/// The parameters: scalars, a `Vec`, an array, a nested struct, a
+/// configuration count and skipped floats (constants to the derivatives).
 #[derive(Clone, Debug, PartialEq, ad::Differentiable)]
 struct P {
     a: f64,
@@ -114,6 +117,10 @@ struct P {
     inner: Q,
     #[ad(skip)]
     n: usize,
+    #[ad(skip)]
+    lam: f64,
+    #[ad(skip)]
+    mu: [f64; 2],
 }
 
 /// A tuple struct.
@@ -125,8 +132,18 @@ fn count(k: usize) -> usize {
     k % 3 + 2
 }
 
-/// A `P` of the point: its active fields from `z` (the flat order), `n`
-/// from `k`.
+/// The skipped floats `P::lam` and `P::mu` at a test point with integer
+/// `k` (exact in binary, as in the Python twin).
+fn lam(k: usize) -> f64 {
+    0.25 + 0.25 * (k % 3) as f64
+}
+
+fn mu(k: usize) -> [f64; 2] {
+    [1.5 - lam(k), 0.125 + lam(k)]
+}
+
+/// A `P` of the point: its active fields from `z` (the flat order), `n`,
+/// `lam` and `mu` from `k`.
 fn p_at(z: &[f64], k: usize) -> P {
     let mut p = P {
         a: 0.0,
@@ -135,9 +152,20 @@ fn p_at(z: &[f64], k: usize) -> P {
         w: [0.0; 3],
         inner: Q { c: 0.0, d: [0.0; 2] },
         n: count(k),
+        lam: lam(k),
+        mu: mu(k),
     };
     p.copy_from_flat(z);
     p
+}
+
+/// A tangent `P` from `d`: its skipped floats garbage, which no derivative
+/// may read.
+fn p_dot(d: &[f64], k: usize) -> P {
+    let mut t = p_at(d, k);
+    t.lam = 1e3;
+    t.mu = [1e3, -1e3];
+    t
 }
 
 fn q_at(z: &[f64]) -> Q {
@@ -153,9 +181,11 @@ fn t_at(z: &[f64]) -> T {
 }
 
 /// The flat view of a `P` returned by a derivative, whose configuration
-/// field must be the primal's.
+/// and skipped fields must be the primal's.
 fn p_flat(g: &P, k: usize) -> Vec<f64> {
     assert_eq!(g.n, count(k), "the configuration field of a derivative");
+    assert_eq!(g.lam, lam(k), "a skipped field of a derivative");
+    assert_eq!(g.mu, mu(k), "a skipped field of a derivative");
     g.to_flat()
 }
 
@@ -169,12 +199,23 @@ fn flat<S: Differentiable<Scalar = f64>>(s: &S) -> Vec<f64> {
 def flat_size(ty):
     n = 0
     for _, kind, length in LAYOUT[ty]:
-        n += flat_size(kind) if kind in LAYOUT else (length if kind != "n" else 0)
+        n += flat_size(kind) if kind in LAYOUT else (0 if kind in SKIPPED else length)
     return n
+
+
+SKIPPED = ("n", "cf", "ca")  # the kinds of #[ad(skip)] fields (not in the flat view)
 
 
 def count_of(k):
     return k % 3 + 2
+
+
+def lam_of(k):
+    return 0.25 + 0.25 * (k % 3)
+
+
+def mu_of(k):
+    return [1.5 - lam_of(k), 0.125 + lam_of(k)]
 
 
 def py_field(name):
@@ -197,6 +238,10 @@ def build(ty, vals, k):
             kw[py_field(name)], vals = build(kind, vals, k)
         elif kind == "n":
             kw[name] = count_of(k)
+        elif kind == "cf":
+            kw[name] = lam_of(k)
+        elif kind == "ca":
+            kw[name] = mu_of(k)
         elif kind == "f":
             kw[py_field(name)], vals = vals[0], vals[1:]
         else:
@@ -259,6 +304,7 @@ class StructGen(WrtGen):
         self.inactive_fields = []  # of the configuration struct (never written)
         self.field_arrays = {}  # name -> (length, 'a' or 'v') of array fields
         self.counts = []  # configuration counts (`p.n`)
+        self.skipped = []  # skipped floats of the active struct (`p.lam`, `p.mu`)
         self.sname = None  # the active struct: `p` or `self`
         self.sty = None  # its type
         self.cfg = False
@@ -277,6 +323,15 @@ class StructGen(WrtGen):
             if kind == "n":
                 self.declare_int(full)
                 self.counts.append(full)
+                continue
+            if kind in ("cf", "ca"):
+                # a skipped float: a constant, read like a field of `cfg`
+                if kind == "cf":
+                    self.declare_scalar(full, False)
+                else:
+                    self.declare_array(Array(full, length, full + ".len()", False))
+                self.inactive_fields.append(full)
+                self.skipped.append(full)
                 continue
             if kind == "f":
                 self.declare_scalar(full, False)
@@ -341,7 +396,8 @@ class StructGen(WrtGen):
             a = self.read(f)
             b = lit(self.const(0.05, 0.8))
             op = self.pick([">", "<"])
-            self.ftag("condition on a field of a struct left out of wrt")
+            self.ftag("condition on a skipped float field `p.lam`" if f in self.skipped
+                      else "condition on a field of a struct left out of wrt")
             return (a.rs + " " + op + " " + b.rs, ("gt" if op == ">" else "lt") + "(" + a.py + ", " + b.py + ")")
         if self.counts and self.r() < 0.3:
             self.ftag("condition on the configuration count")
@@ -723,6 +779,8 @@ class StructGen(WrtGen):
         self.emit(tail.rs, "return chk(" + tail.py + ")")
 
         tags = self.tags
+        if any(f in self.used for f in self.skipped):
+            tags.append("struct: skipped float field read (`p.lam`, `p.mu[i]`)")
         tags.append("signature: method `&self` in wrt(self{})".format(", ..." if any(
             p.active for p in params[1:]) else "") if is_method else "signature: `p: &{}`".format(self.sty))
         for p in params:

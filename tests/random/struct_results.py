@@ -164,7 +164,7 @@ def flatten(v, ty):
             out += flatten(x, kind)
         elif kind == "f":
             out.append(x)
-        elif kind != "n":
+        elif kind not in SKIPPED:
             out += list(x)
     return out
 
@@ -214,8 +214,10 @@ class ResultGen(StructGen):
             elif kind == "n":
                 self.declare_int(full)
                 self.counts.append(full)
-            elif kind == "f":
+            elif kind == "f" or kind == "cf":
                 self.declare_scalar(full, False)
+            elif kind == "ca":
+                self.declare_array(Array(full, length, full + ".len()", False))
             else:
                 self.declare_array(Array(full, length, full + ".len()", False))
                 self.field_arrays[full] = (length, kind)
@@ -308,6 +310,15 @@ class ResultGen(StructGen):
                 return n, n
             v = self.rng.randint(1, 3)
             return str(v), str(v)
+        if kind in ("cf", "ca"):
+            # a skipped float: carried from the active struct, or a constant
+            cands = [f for f in self.skipped if f.endswith("." + name)]
+            if cands and self.r() < 0.7:
+                f = self.pick(cands)
+                self.used.add(f)
+                self.ftag("skipped float field carried `lam: p.lam`")
+                return f, (f if kind == "cf" else "list(" + f + ")")
+            return ("0.5", "0.5") if kind == "cf" else ("[0.25, 0.75]", "[0.25, 0.75]")
         if kind == "f":
             e = self.typed(self.expr(self.pick([1, 2])))
             return e.rs, "chk(" + e.py + ")"
@@ -363,7 +374,7 @@ class ResultGen(StructGen):
                     walk(base + "." + f, kind)
                 elif kind == "f":
                     leaves.append((base + "." + f, None))
-                elif kind != "n":
+                elif kind not in SKIPPED:
                     leaves.append((base + "." + f, length))
         walk(name, ty)
         f, length = self.pick(leaves)
@@ -446,6 +457,10 @@ class ResultGen(StructGen):
             elif kind == "n":
                 v = self.rng.randint(1, 3)
                 r = p = str(v)
+            elif kind == "cf":
+                r = p = "0.5"
+            elif kind == "ca":
+                r, p = "[0.25, 0.75]", "[0.25, 0.75]"
             elif kind == "f":
                 r = p = repr(self.pick([0.0, 0.5, 1.0]))
             else:

@@ -82,6 +82,8 @@ from struct_results import *  # noqa: E402,F401,F403 (struct_gen, then the secon
 # ----------------------------------------------------------------------------
 
 AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])"}
+# tangents: a `P`'s skipped floats hold garbage (`p_dot`), which no derivative may read
+DOT = dict(AT, P="p_dot(&{s}[{r}], k)")
 
 
 def struct_adapters(spec):
@@ -115,7 +117,7 @@ def struct_adapters(spec):
             pre_f.append("let s{} = {};".format(i, AT[p.kind].format(s=src, r=r)))
             if p.active:
                 pre_j.append("let (s{i}, ds{i}) = ({a}, {b});".format(
-                    i=i, a=AT[p.kind].format(s="z", r=r), b=AT[p.kind].format(s="d", r=r)))
+                    i=i, a=AT[p.kind].format(s="z", r=r), b=DOT[p.kind].format(s="d", r=r)))
             else:
                 pre_j.append("let s{} = {};".format(i, AT[p.kind].format(s=src, r=r)))
             if p.name == "self":
