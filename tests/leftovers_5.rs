@@ -318,7 +318,7 @@ fn sorted_in_loop(x: &[f64]) -> f64 {
 /// one sorted too.
 #[differentiate(wrt(v))]
 fn sorted_vec_param(mut v: Vec<f64>, mut w: Vec<f64>) -> f64 {
-    v[0] = v[1] * 0.5 + v[0];
+    v[0] += v[1] * 0.5;
     v.sort_unstable_by(|a, b| b.partial_cmp(a).unwrap());
     w.sort_by(f64::total_cmp);
     let mut s = 0.0;
