@@ -313,6 +313,21 @@ fn sorted_in_loop(x: &[f64]) -> f64 {
     acc
 }
 
+/// A `mut` `Vec` parameter sorted in place (the random generator's
+/// `compose_sweep2.py`; it was rejected as not a local), beside an inactive
+/// one sorted too.
+#[differentiate(wrt(v))]
+fn sorted_vec_param(mut v: Vec<f64>, mut w: Vec<f64>) -> f64 {
+    v[0] += v[1] * 0.5;
+    v.sort_unstable_by(|a, b| b.partial_cmp(a).unwrap());
+    w.sort_by(f64::total_cmp);
+    let mut s = 0.0;
+    for (j, e) in v.iter().enumerate() {
+        s += e * (j as f64 + 0.25) * w[j % 2];
+    }
+    s + v[0] * v[v.len() - 1]
+}
+
 #[test]
 fn sort_by_of_an_active_array() {
     // Distinct entries, away from ties (the derivative is a permutation).
@@ -358,6 +373,24 @@ fn sort_by_of_an_active_array() {
         sorted_descending,
         sorted_descending_jvp,
         |p, c| sorted_descending_vjp(p, c.to_vec()),
+        1e-6,
+    );
+    let w = || vec![0.7, -0.3];
+    check_all(
+        "sorted_vec_param",
+        &x,
+        &t,
+        |p| sorted_vec_param(p.to_vec(), w()),
+        |p| sorted_vec_param_grad(p.to_vec(), w()),
+        |p, t| sorted_vec_param_jvp(p.to_vec(), t.to_vec(), w()),
+        |p, t| sorted_vec_param_hvp(p.to_vec(), t.to_vec(), w()),
+    );
+    agree_scalar(
+        "sorted_vec_param",
+        &x,
+        |p| sorted_vec_param(p.to_vec(), w()),
+        |p, t| sorted_vec_param_jvp(p.to_vec(), t.to_vec(), w()),
+        |p, c| sorted_vec_param_vjp(p.to_vec(), w(), c),
         1e-6,
     );
     let a = |p: &[f64]| [p[0], p[1], p[2], p[3]];

@@ -1,5 +1,5 @@
 //! Randomized differential testing of helpers composed with each other:
-//! 300 random `#[differentiate]` functions that pass one helper's result
+//! 360 random `#[differentiate]` functions that pass one helper's result
 //! straight to another (`g(h(x))`, `g(&h(x))`), call helpers written with
 //! iterators (reached through the joint split form), hold borrowed
 //! sub-slices in locals (`let r = &x[a..b];`) and aliases of slice
@@ -7,8 +7,9 @@
 //! sum integers and ranges that may be empty (`-0.0`), call helpers whose
 //! only active data is their buffer, end in `loop`s left by `return`, read
 //! data left out of `wrt` and `const` tables (`for x in data`, `&data[i]`),
-//! look up sorted knots (`partition_point`, `position`), and call earlier
-//! ones with slices,
+//! look up sorted knots (`partition_point`, `position`), sort active
+//! arrays in place (`sort_by`), lend rows of 2-D arrays as buffers, take
+//! tuples and rows apart with patterns, and call earlier ones with slices,
 //! sub-slices, arrays, `Vec`s, 2-D arrays and their rows and in/out
 //! buffers (whole arrays and ranges of them), fill local 2-D arrays in
 //! loops, bind their array, `Vec` and tuple results, copy and assign whole
@@ -95,8 +96,33 @@
 //! - a Vec assigned whole with another length, v = h(&x[..k]) in a loop: 1
 //! - a Vec assigned whole with another length, v = vec![c; k] in a loop: 1
 //! - a Vec assigned whole with another length, v = x[..k].to_vec() in a loop: 1
+//! - a closure whose body is a bare assignment over a Vec parameter: v.iter().for_each(|e| s += e * e * c) in a branch: 1
+//! - a closure whose body is a bare assignment over a Vec parameter: v.iter().for_each(|e| s += e * e * c) in a loop: 1
+//! - a closure whose body is a bare assignment over a Vec parameter: v.iter().for_each(|e| s += e * e * c) straight-line: 2
+//! - a closure whose body is a bare assignment over a Vec parameter: v.iter().skip(1).for_each(|e| s += e * b) straight-line: 3
+//! - a closure whose body is a bare assignment over x: let mut add = |e: f64| s += e * e * c; called in a loop in a branch: 1
+//! - a closure whose body is a bare assignment over x: let mut add = |e: f64| s += e * e * c; called in a loop straight-line: 2
+//! - a closure whose body is a bare assignment over x: x.iter().for_each(|&e| s += (e * b).sin()) in a branch: 2
+//! - a closure whose body is a bare assignment over x: x.iter().for_each(|e| s += e * e * c) in a branch: 1
+//! - a closure whose body is a bare assignment over x: x.iter().for_each(|e| s += e * e * c) in a loop: 1
+//! - a closure whose body is a bare assignment over x: x.iter().skip(1).for_each(|e| s += e * b) in a loop: 1
+//! - a closure whose body is a bare assignment over x: x.iter().skip(1).for_each(|e| s += e * b) straight-line: 2
+//! - a destructuring swap (u, w) = (w, u * x[j] + w * c) in a loop in a branch: 2
+//! - a destructuring swap (u, w) = (w, u * x[j] + w * c) in a loop in a loop: 2
+//! - a destructuring swap (u, w) = (w, u * x[j] + w * c) in a loop straight-line: 2
+//! - a helper's (f64, Vec<f64>) result beside its buffer bound whole (r.0, r.1[i]) in a branch: 1
+//! - a helper's (f64, Vec<f64>) result beside its buffer bound whole (r.0, r.1[i]) in a loop: 3
+//! - a helper's (f64, Vec<f64>) result beside its buffer bound whole (r.0, r.1[i]) straight-line: 2
+//! - a helper's (f64, Vec<f64>) result beside its buffer bound whole in a loop carrying the buffer straight-line: 1
+//! - a helper's (f64, Vec<f64>) result beside its buffer destructured in a branch: 2
+//! - a helper's (f64, Vec<f64>) result beside its buffer destructured straight-line: 3
 //! - a helper's DVector<f64> result, its type written, written by element and lent in a loop: 1
 //! - a helper's DVector<f64> result, its type written, written by element and lent straight-line: 1
+//! - a helper's sorted Vec read by index in a loop: 2
+//! - a helper's sorted Vec read by index straight-line: 2
+//! - a local 2-D array written by element in a branch: 3
+//! - a local 2-D array written by element in a loop: 2
+//! - a local 2-D array written by element straight-line: 4
 //! - a local Vec h0[..n].to_vec() of a slice left out of wrt lent as a buffer once, then passed as the w of another step in a loop: 1
 //! - a local Vec h0[..n].to_vec() of a slice left out of wrt lent as a buffer twice straight-line: 1
 //! - a local Vec h0[1..].to_owned() of a slice left out of wrt lent as a buffer in a loop of its own, then passed as the w of another step in a branch: 1
@@ -112,6 +138,11 @@
 //! - a method step(&self, a, y: &mut DVector<f64>) of a struct of parameter data in a loop: 1
 //! - a method step(&self, a, y: &mut DVector<f64>) of a struct of parameter data straight-line: 1
 //! - a parameter table of tuples passed to a helper straight-line: 1
+//! - a tuple local destructured in a loop (let (mut p, q) = acc) in a branch: 1
+//! - a tuple local destructured in a loop (let (mut p, q) = acc) straight-line: 1
+//! - a tuple local destructured in a loop (let (p, _) = acc) straight-line: 1
+//! - a tuple local destructured in a loop (let (p, q) = acc) in a branch: 1
+//! - a tuple local destructured in a loop (let (p, q) = acc) straight-line: 1
 //! - a value DVector::from_column_slice(&x[0..n]) written by element lent to a whole-buffer helper in a branch: 1
 //! - a value DVector::from_column_slice(&x[0..n]) written by element lent to a whole-buffer helper in a loop: 1
 //! - a value DVector::from_column_slice(&x[0..n]) written by element lent to a whole-buffer helper straight-line: 3
@@ -182,6 +213,25 @@
 //! - arg left out of wrt: &[f64] literal: 6
 //! - arg left out of wrt: f64 from an integer: 3
 //! - arg left out of wrt: f64 literal: 7
+//! - array pattern over active local Vec<[f64; 2]> rows: for &[u, w] in rows in a branch: 1
+//! - array pattern over active local Vec<[f64; 2]> rows: for &[u, w] in rows straight-line: 1
+//! - array pattern over active local Vec<[f64; 2]> rows: for [u, w] in rows in a branch: 1
+//! - array pattern over active local Vec<[f64; 2]> rows: for [u, w] in rows straight-line: 1
+//! - array pattern over active local Vec<[f64; 2]> rows: rows.iter().map(|&[u, w]| ..).sum() in a loop: 1
+//! - array pattern over active local Vec<[f64; 2]> rows: rows.iter().map(|&[u, w]| ..).sum() straight-line: 1
+//! - array pattern over active local [[f64; 2]; 2] rows: for &[u, w] in rows in a branch: 1
+//! - array pattern over active local [[f64; 2]; 2] rows: for &[u, w] in rows straight-line: 1
+//! - array pattern over active local [[f64; 2]; 2] rows: for [u, w] in rows in a branch: 1
+//! - array pattern over active local [[f64; 2]; 2] rows: for [u, w] in rows in a loop: 2
+//! - array pattern over active local [[f64; 2]; 2] rows: rows.iter().map(|&[u, w]| ..).sum() in a loop: 1
+//! - array pattern over pts: &[[f64; 2]] in wrt: for &[u, w] in pts in a branch: 1
+//! - array pattern over pts: &[[f64; 2]] in wrt: for &[u, w] in pts straight-line: 5
+//! - array pattern over pts: &[[f64; 2]] in wrt: pts.iter().map(|&[u, w]| ..).sum() in a loop: 1
+//! - array pattern over pts: &[[f64; 2]] in wrt: pts.iter().map(|&[u, w]| ..).sum() straight-line: 1
+//! - array pattern over pts: &[[f64; 2]] left out of wrt: for &[u, w] in pts in a branch: 2
+//! - array pattern over pts: &[[f64; 2]] left out of wrt: for &[u, w] in pts straight-line: 2
+//! - array pattern over pts: &[[f64; 2]] left out of wrt: for [u, w] in pts straight-line: 2
+//! - array pattern over pts: &[[f64; 2]] left out of wrt: pts.iter().map(|&[u, w]| ..).sum() straight-line: 1
 //! - buffer &mut [f64] written by element (and an f64 result): 4
 //! - buffer &mut [f64] written by element (no result): 4
 //! - buffer call in an expression c * h(.., &mut d) + d[i]: Vec (zeros) straight-line: 1
@@ -226,7 +276,7 @@
 //! - callee parameter [f64; N] in wrt: 7
 //! - callee parameter f64 in wrt: 22
 //! - callee parameter f64 left out of wrt: 17
-//! - calls (depth 1): 94
+//! - calls (depth 1): 117
 //! - calls (depth 2): 23
 //! - calls (depth 3): 38
 //! - destructuring assignment (a, b) = (b, a * x + b) in a for loop: 2
@@ -393,6 +443,8 @@
 //! - helper dot(a, b) by zip: 2
 //! - helper dot(a, b) by zip, b in wrt: 2
 //! - helper of &DMatrix<f64> and &DVector<f64>: 1
+//! - helper over pts: &[[f64; 2]] by for &[u, w] in pts, pts left out of wrt: 2
+//! - helper over pts: &[[f64; 2]] by map(|&[u, w]| ..).sum(), pts in wrt: 1
 //! - helper returning (f64, Vec<f64>) with a in wrt: 2
 //! - helper returning (f64, Vec<f64>), the Vec collected from an iterator: 1
 //! - helper returning (f64, Vec<f64>), the Vec filled in a loop: 1
@@ -400,6 +452,12 @@
 //! - helper returning a Vec<f64> as long as its slice: 2
 //! - helper returning a fold's (f64, f64) accumulator, b in wrt: 1
 //! - helper returning a fold's (f64, f64) accumulator, b left out of wrt: 1
+//! - helper returning its sorted Vec, sort_by(f64::total_cmp), a in wrt: 1
+//! - helper returning its sorted Vec, sort_by(|p: &f64, q: &f64| p.total_cmp(q)), a in wrt: 1
+//! - helper returning its sorted Vec, sort_unstable_by(f64::total_cmp), a in wrt: 1
+//! - helper returning its sorted Vec, sort_unstable_by(|a, b| a.partial_cmp(b).unwrap()), a in wrt: 2
+//! - helper returning its sorted Vec, sort_unstable_by(|a, b| a.partial_cmp(b).unwrap()), a left out of wrt: 1
+//! - helper returning its sorted Vec, sort_unstable_by(|a, b| b.total_cmp(a)), a in wrt: 2
 //! - helper returns a Vec built with push: 1
 //! - helper returns a [..] literal: 1
 //! - helper returns a [0.0; N] filled by element: 1
@@ -407,6 +465,8 @@
 //! - helper returns a vec![..] literal: 1
 //! - helper returns a vec![0.0; n] filled by element: 1
 //! - helper sq(v: &[f64]) by map and sum: 2
+//! - helper tr(y: &mut [f64], a) -> (f64, Vec<f64>), a in wrt: 4
+//! - helper tr(y: &mut [f64], a) -> (f64, Vec<f64>), a left out of wrt: 2
 //! - helper whose only active data is its buffer &mut [f64]: 13
 //! - helper whose only active data is its buffer &mut [f64], an f64 left out of wrt: 16
 //! - helper whose only active data is its buffer (in place) on an active local Vec in a loop: 1
@@ -555,6 +615,16 @@
 //! - range buffer: let s = h(..) straight-line: 1
 //! - result read by element: 14
 //! - result read by element in a loop: 14
+//! - row buffer helper fill(a, row: &mut [f64]), a left out of wrt: 1
+//! - rows of a local Vec<Vec<f64>> lent as &mut buffers (m[1], m[2]) in a loop: 1
+//! - rows of a local Vec<Vec<f64>> lent as &mut buffers (m[1], m[k % 3]) straight-line: 1
+//! - rows of a local [[f64; 2]; 3] lent as &mut buffers (m[1], m[2]) in a branch: 1
+//! - rows of a local [[f64; 2]; 3] lent as &mut buffers (m[1], m[2]) in a loop: 1
+//! - rows of a local [[f64; 2]; 3] lent as &mut buffers (m[1], m[2]) straight-line: 1
+//! - rows of a local [[f64; 2]; 3] literal lent as &mut buffers (m[1], m[2]) in a branch: 1
+//! - rows of a local [[f64; 2]; 3] literal lent as &mut buffers (m[1], m[2]) straight-line: 2
+//! - rows of a local [[f64; 2]; 3] literal lent as &mut buffers (m[1], m[i % 3]) in a loop: 1
+//! - rows of a local [[f64; 2]; 3] literal lent as &mut buffers (m[1], m[k % 3]) in a loop: 1
 //! - signature: in wrt &[Vec<f64>]: 2
 //! - signature: in wrt &[f64; N]: 2
 //! - signature: in wrt &[f64]: 8
@@ -580,6 +650,21 @@
 //! - signature: returns [f64; N]: 2
 //! - signature: returns f64: 15
 //! - signature: returns nothing (a buffer): 4
+//! - sort of a local Vec collected from x (sort_by(|&a, &b| b.partial_cmp(&a).unwrap())), then the extremes read in a branch: 1
+//! - sort of a local Vec collected from x (sort_by(|a, b| a.partial_cmp(b).unwrap())) again in a loop that writes it in a loop: 1
+//! - sort of a local Vec collected from x (sort_by(|a, b| b.total_cmp(a))), then a trimmed sum straight-line: 1
+//! - sort of a local Vec collected from x (sort_by(|p: &f64, q: &f64| p.total_cmp(q))), then ranks as weights in a loop: 1
+//! - sort of a local Vec collected from x (sort_unstable_by(|a, b| a.partial_cmp(b).unwrap())) again in a loop that writes it straight-line: 1
+//! - sort of a local Vec copied from x (sort_by(|&a, &b| b.partial_cmp(&a).unwrap())), then a trimmed sum in a branch: 1
+//! - sort of a local Vec copied from x (sort_by(|&a, &b| b.partial_cmp(&a).unwrap())), then the median read in a branch: 1
+//! - sort of a local Vec copied from x (sort_unstable_by(|&a, &b| b.partial_cmp(&a).unwrap())), then ranks as weights in a branch: 1
+//! - sort of a local Vec copied from x (sort_unstable_by(|a, b| a.partial_cmp(b).unwrap())), then the median read straight-line: 1
+//! - sort of a local array (sort_by(|&a, &b| b.partial_cmp(&a).unwrap())), then ranks as weights straight-line: 1
+//! - sort of a local array (sort_by(|a, b| b.total_cmp(a))), then the extremes read straight-line: 1
+//! - sort of a local array (sort_unstable_by(|a, b| b.partial_cmp(a).unwrap())), then the extremes read in a loop: 1
+//! - sort of a local array (sort_unstable_by(|a, b| b.total_cmp(a))), then the extremes read straight-line: 1
+//! - sort of a mut Vec parameter in wrt (sort_unstable_by(|a, b| b.partial_cmp(a).unwrap())), then a trimmed sum straight-line: 1
+//! - sort of a mut Vec parameter in wrt (sort_unstable_by(|a, b| b.partial_cmp(a).unwrap())), then ranks as weights straight-line: 1
 //! - std::mem let old = take(&mut u) of a Vec<f64> (by its path) in a loop in a loop: 1
 //! - std::mem let old = take(&mut u) of a Vec<f64> (the body's use) straight-line: 1
 //! - std::mem let old = take(&mut u) of a [f64; N] (the module's use) straight-line: 1
@@ -594,6 +679,10 @@
 //! - sweep caller: a mut Vec<f64> parameter left out of wrt written by element: 7
 //! - sweep caller: a mut f64 parameter in wrt written: 6
 //! - sweep caller: a mut f64 parameter left out of wrt written: 7
+//! - sweep2 caller: a mut Vec<f64> parameter in wrt written by element: 5
+//! - sweep2 caller: a mut Vec<f64> parameter left out of wrt written by element: 1
+//! - sweep2 caller: a mut f64 parameter in wrt written: 7
+//! - sweep2 caller: a mut f64 parameter left out of wrt written: 2
 //! - table lookup iter().position(..).unwrap_or(0) over a sorted const table in a branch or block: 1
 //! - table lookup iter().position(..).unwrap_or(0) over sorted knots xs left out of wrt in a loop: 1
 //! - table lookup partition_point(..).clamp(1, len - 1) over a sorted const table in a branch or block: 1
@@ -604,6 +693,7 @@
 //! - the tail loop { .. return e1; .. if j >= n { return e2; } }: 1
 //! - the user's c.clone() of a column passed by value to a helper, c read after in a loop: 1
 //! - time stepping u = un (Vec) straight-line: 1
+//! - tuple-and-buffer helper with an early return: 1
 //! - u.clone_from_slice(&v) of a local Vec: 7
 //! - u.swap(i, j) of an active Vec: 5
 //! - u.swap(t % n, (t + 1) % n) in a loop: 5
@@ -22389,6 +22479,3926 @@ const M299: Case = Case {
     ],
 };
 
+#[differentiate(wrt(row))]
+fn m300(a: f64, row: &mut [f64]) {
+    row[1] = (row[0] * a).sin() + row[1];
+    row[0] *= 0.27;
+}
+
+const M300: Case = Case {
+    name: "m300",
+    live: &[],
+    f: |z, q, _| {
+        let mut b1 = z[0..2].to_vec();
+        m300(q[0], &mut b1);
+        cat(&[&b1[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b1, mut db1) = (z[0..2].to_vec(), d[0..2].to_vec());
+        m300_jvp(q[0], &mut b1, &mut db1);
+        (cat(&[&b1[..]]), cat(&[&db1[..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (mut b1, mut cb1) = (z[0..2].to_vec(), c[0..2].to_vec());
+        let () = m300_vjp(q[0], &mut b1, &mut cb1);
+        (cat(&[&b1[..]]), cat(&[&cb1[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.1418, 0.4687],
+            q: &[-0.269],
+            k: 3,
+            t: &[-0.0061, -0.9522],
+            c: &[0.9334, 0.7055],
+            v: &[],
+            y: &[0.038286, 0.430565049168],
+        },
+        Point {
+            z: &[-1.1029, 0.8611],
+            q: &[1.3958],
+            k: 1,
+            t: &[0.5351, -0.9961],
+            c: &[-1.1307, 1.4874],
+            v: &[],
+            y: &[-0.297783, -0.138408048732],
+        },
+    ],
+};
+
+#[differentiate]
+fn m301(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.7).collect();
+    v.sort_unstable_by(|a, b| b.total_cmp(a));
+    v
+}
+
+const M301: Case = Case {
+    name: "m301",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m301(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m301_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m301_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.2149, -0.3991, -1.3243, -0.2576],
+            q: &[],
+            k: 3,
+            t: &[0.8319, 0.909, 0.3497, -0.5495],
+            c: &[-0.621, 1.7298, -1.5296],
+            v: &[],
+            y: &[1.04113968, 0.80280816, 0.38704176],
+        },
+        Point {
+            z: &[-1.0777, 0.912, -0.5093, 0.9006],
+            q: &[],
+            k: 2,
+            t: &[-0.9404, 0.5631, 0.9733, 0.2383],
+            c: &[0.8265, 1.8796, -1.2546],
+            v: &[],
+            y: &[1.5213472, 0.24132442, -0.27057662],
+        },
+    ],
+};
+
+#[differentiate(wrt(y))]
+fn m302(y: &mut [f64], a: f64) -> (f64, Vec<f64>) {
+    y[1] *= y[0] * a;
+    (y[0] * y[1], vec![y[0].cos(), y[1] * 0.36])
+}
+
+const M302: Case = Case {
+    name: "m302",
+    live: &[],
+    f: |z, q, _| {
+        let mut b0 = z[0..2].to_vec();
+        let (r0, r1) = m302(&mut b0, q[0]);
+        cat(&[&[r0][..], &r1[..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..2].to_vec(), d[0..2].to_vec());
+        let ((r0, r1), (dr0, dr1)) = m302_jvp(&mut b0, &mut db0, q[0]);
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&[dr0][..], &dr1[..], &db0[..]]),
+        )
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..2].to_vec(), c[3..5].to_vec());
+        let ((r0, r1),) = m302_vjp(&mut b0, &mut cb0, q[0], (c[0], c[1..3].to_vec()));
+        (cat(&[&[r0][..], &r1[..], &b0[..]]), cat(&[&cb0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.4264, 1.2735],
+            q: &[-0.8794],
+            k: 1,
+            t: &[-0.9907, -0.9767],
+            c: &[-0.536, -0.6759, -1.374, -1.3201, -1.7133],
+            v: &[],
+            y: &[
+                -0.203619704394,
+                0.91046059123,
+                0.171911570314,
+                -0.4264,
+                0.47753213976,
+            ],
+        },
+        Point {
+            z: &[-0.0816, -1.0033],
+            q: &[1.1214],
+            k: 3,
+            t: &[0.2769, 0.7063],
+            c: &[-0.8472, -1.7514, 1.8948, 1.5198, -1.8658],
+            v: &[],
+            y: &[
+                -0.00749154998431,
+                0.996672566941,
+                0.0330509558131,
+                -0.0816,
+                0.091808210592,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn m303(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.35).collect();
+    v.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+    v
+}
+
+const M303: Case = Case {
+    name: "m303",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m303(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m303_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m303_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.0495, 0.0472, -0.2341, -0.5632],
+            q: &[],
+            k: 2,
+            t: &[-0.5344, -0.1726, -0.9014, -0.8467],
+            c: &[1.4113, -1.2597, -1.1045],
+            v: &[],
+            y: &[0.32341696, 0.3778784, 0.48184512],
+        },
+        Point {
+            z: &[0.5235, -1.4498, -0.2385, 0.8992],
+            q: &[],
+            k: 3,
+            t: &[-0.9122, 0.3641, -0.7039, -0.6892],
+            c: &[1.5907, 0.7628, -1.7684],
+            v: &[],
+            y: &[-0.95366016, 0.1355408, 0.8207312],
+        },
+    ],
+};
+
+#[differentiate]
+fn m304(y: &mut [f64], a: f64) -> (f64, Vec<f64>) {
+    y[1] *= y[0] * a;
+    if y[0] > 10.0 {
+        return (y[0], vec![y[1]; 2]);
+    }
+    (y[0] * y[1], vec![y[0].cos(), y[1] * 0.84])
+}
+
+const M304: Case = Case {
+    name: "m304",
+    live: &[(2, 3)],
+    f: |z, _, _| {
+        let mut b0 = z[0..2].to_vec();
+        let (r0, r1) = m304(&mut b0, z[2]);
+        cat(&[&[r0][..], &r1[..], &b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..2].to_vec(), d[0..2].to_vec());
+        let ((r0, r1), (dr0, dr1)) = m304_jvp(&mut b0, &mut db0, z[2], d[2]);
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&[dr0][..], &dr1[..], &db0[..]]),
+        )
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..2].to_vec(), c[3..5].to_vec());
+        let ((r0, r1), g1) = m304_vjp(&mut b0, &mut cb0, z[2], (c[0], c[1..3].to_vec()));
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&cb0[..], &[g1][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.4435, 1.4915, -0.7851],
+            q: &[],
+            k: 4,
+            t: &[-0.31, -0.8644, -0.1497],
+            c: &[-1.2894, 1.5366, 1.2143, 0.7474, -0.7151],
+            v: &[],
+            y: &[
+                -2.43995497054,
+                0.12695281276,
+                1.41985602719,
+                -1.4435,
+                1.69030479428,
+            ],
+        },
+        Point {
+            z: &[-1.285, 1.4788, -0.5021],
+            q: &[],
+            k: 4,
+            t: &[0.1302, -0.4936, 0.6627],
+            c: &[-1.5259, -0.9906, -1.4744, -0.7761, 1.852],
+            v: &[],
+            y: &[
+                -1.22604361121,
+                0.281921566356,
+                0.801460415112,
+                -1.285,
+                0.9541195418,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(y))]
+fn m305(y: &mut [f64], a: f64) -> (f64, Vec<f64>) {
+    y[1] *= y[0] * a;
+    (y[0] * y[1], vec![y[0].cos(), y[1] * 0.27])
+}
+
+const M305: Case = Case {
+    name: "m305",
+    live: &[],
+    f: |z, q, _| {
+        let mut b0 = z[0..2].to_vec();
+        let (r0, r1) = m305(&mut b0, q[0]);
+        cat(&[&[r0][..], &r1[..], &b0[..]])
+    },
+    jvp: |z, d, q, _| {
+        let (mut b0, mut db0) = (z[0..2].to_vec(), d[0..2].to_vec());
+        let ((r0, r1), (dr0, dr1)) = m305_jvp(&mut b0, &mut db0, q[0]);
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&[dr0][..], &dr1[..], &db0[..]]),
+        )
+    },
+    vjp: |z, q, _, c| {
+        let (mut b0, mut cb0) = (z[0..2].to_vec(), c[3..5].to_vec());
+        let ((r0, r1),) = m305_vjp(&mut b0, &mut cb0, q[0], (c[0], c[1..3].to_vec()));
+        (cat(&[&[r0][..], &r1[..], &b0[..]]), cat(&[&cb0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.1792, 0.4293],
+            q: &[-1.0144],
+            k: 2,
+            t: &[-0.2221, -0.6455],
+            c: &[1.7179, -1.5311, -1.9666, -1.2097, 0.7571],
+            v: &[],
+            y: &[
+                -0.605543114251,
+                0.381664387202,
+                0.138650475617,
+                -1.1792,
+                0.513520280064,
+            ],
+        },
+        Point {
+            z: &[-0.3955, -0.7324],
+            q: &[-1.2125],
+            k: 0,
+            t: &[-0.4505, -0.8253],
+            c: &[-1.7455, 0.8061, 1.6085, -1.6187, 1.972],
+            v: &[],
+            y: &[
+                0.138906656709,
+                0.922804044902,
+                -0.094828817475,
+                -0.3955,
+                -0.3512178425,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn m306(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.27).collect();
+    v.sort_by(|p: &f64, q: &f64| p.total_cmp(q));
+    v
+}
+
+const M306: Case = Case {
+    name: "m306",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m306(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m306_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m306_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.3223, -1.012, 0.7919, -1.349],
+            q: &[],
+            k: 2,
+            t: &[0.9986, -0.9687, -0.0478, -0.9171],
+            c: &[1.5139, 1.0086, 1.4969],
+            v: &[],
+            y: &[-0.7982731, -0.1647827, 1.635188],
+        },
+        Point {
+            z: &[-0.5352, -0.6684, 1.117, -1.4168],
+            q: &[],
+            k: 3,
+            t: &[0.852, 0.1347, 0.3996, 0.8813],
+            c: &[0.645, -0.9476, 1.9152],
+            v: &[],
+            y: &[-1.3125656, 1.02827136, 1.21698912],
+        },
+    ],
+};
+
+#[differentiate]
+fn m307(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.67 + b;
+    for i1 in 0..2 {
+        let rows1 = [[x[0], x[1]], [x[2], b]];
+        s += rows1
+            .iter()
+            .map(|&[u2, w3]| (x[0] * u2 + b - w3).sin() * x[1])
+            .sum::<f64>();
+    }
+    let mut m4 = [[x[0], x[1]], [b, 0.67], [0.35, x[2]]];
+    m4[0][1] = x[1] * b;
+    m300(0.72, &mut m4[1]);
+    m300(0.51, &mut m4[2]);
+    s += m4[1][0] * m4[0][1] + m4[2][1];
+    s * b
+}
+
+const M307: Case = Case {
+    name: "m307",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m307(&z[0..5], z[5], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m307_jvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m307_vjp(&z[0..5], z[5], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m307_grad(&z[0..5], z[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m307_hvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.4371, -0.9527, -0.9608, -1.1847, 0.0825, -0.8821],
+            q: &[],
+            k: 3,
+            t: &[0.8517, -0.1433, -0.0169, -0.1308, 0.5292, -0.513],
+            c: &[1.143],
+            v: &[0.2864, -0.6571, 0.5649, 0.5657, 0.3137, 0.5199],
+            y: &[1.1367119752],
+        },
+        Point {
+            z: &[-1.4723, 0.9278, 0.8103, -0.9268, 1.3721, 1.019],
+            q: &[],
+            k: 2,
+            t: &[-0.3494, 0.8497, 0.7781, -0.6969, -0.2868, -0.0842],
+            c: &[-1.1144],
+            v: &[0.1369, 0.6972, 0.351, -0.122, -0.3067, 0.8056],
+            y: &[1.00797680461],
+        },
+    ],
+};
+
+#[differentiate]
+fn m308(y: &mut [f64], a: f64) -> (f64, Vec<f64>) {
+    y[1] *= y[0] * a;
+    (y[0] * y[1], vec![y[0].cos(), y[1] * 0.73])
+}
+
+const M308: Case = Case {
+    name: "m308",
+    live: &[(2, 3)],
+    f: |z, _, _| {
+        let mut b0 = z[0..2].to_vec();
+        let (r0, r1) = m308(&mut b0, z[2]);
+        cat(&[&[r0][..], &r1[..], &b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..2].to_vec(), d[0..2].to_vec());
+        let ((r0, r1), (dr0, dr1)) = m308_jvp(&mut b0, &mut db0, z[2], d[2]);
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&[dr0][..], &dr1[..], &db0[..]]),
+        )
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..2].to_vec(), c[3..5].to_vec());
+        let ((r0, r1), g1) = m308_vjp(&mut b0, &mut cb0, z[2], (c[0], c[1..3].to_vec()));
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&cb0[..], &[g1][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.4827, 1.4944, 0.9523],
+            q: &[],
+            k: 4,
+            t: &[0.4018, -0.6522, 0.2271],
+            c: &[-1.9145, -1.2502, 1.7836, 1.6563, -0.6294],
+            v: &[],
+            y: &[
+                3.12857966619,
+                0.0879824189532,
+                -1.54034070029,
+                -1.4827,
+                -2.11005575382,
+            ],
+        },
+        Point {
+            z: &[1.1141, 0.0083, -0.2555],
+            q: &[],
+            k: 0,
+            t: &[-0.8854, 0.7355, -0.4199],
+            c: &[-1.8045, -1.6468, -1.296, -1.564, -1.801],
+            v: &[],
+            y: &[
+                -0.00263219066943,
+                0.440985425044,
+                -0.00172470980045,
+                1.1141,
+                -0.002362616165,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn m309(x: &[f64], b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.25 + b;
+    for i1 in 0..3 {
+        let mut u2 = x[0];
+        let mut w3 = b;
+        for j1 in 0..3 {
+            (u2, w3) = (w3, u2 * x[j1] + w3 * 0.88);
+        }
+        s += u2 * w3;
+    }
+    for i1 in 0..3 {
+        let mut w4 = [x[0], x[1] * b, x[2] + 0.35, x[3]];
+        w4.sort_unstable_by(|a, b| b.partial_cmp(a).unwrap());
+        s += (w4[w4.len() - 1] - w4[0]) * b;
+    }
+    if s > -0.47 {
+        let mut add6 = |e: f64| s += e * e * 0.57;
+        for j7 in 0..x.len() {
+            add6(x[j7] * b);
+        }
+    }
+    for &[u8, w9] in pts {
+        s += (x[0] * u8 - w9).sin() * b;
+    }
+    s * b
+}
+
+const M309: Case = Case {
+    name: "m309",
+    live: &[(0, 5), (5, 6), (6, 10)],
+    f: |z, _, k| vec![m309(&z[0..5], z[5], k, &arr2::<2, 2>(&z[6..10]))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m309_jvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            k,
+            &arr2::<2, 2>(&z[6..10]),
+            &arr2::<2, 2>(&d[6..10]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g3) = m309_vjp(&z[0..5], z[5], k, &arr2::<2, 2>(&z[6..10]), c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], &[g1][..], &g3.concat()[..]]),
+        )
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g3) = m309_grad(&z[0..5], z[5], k, &arr2::<2, 2>(&z[6..10]));
+        (r, cat(&[&g0[..], &[g1][..], &g3.concat()[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g3, h0, h1, h3) = m309_hvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            k,
+            &arr2::<2, 2>(&z[6..10]),
+            &arr2::<2, 2>(&d[6..10]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g3.concat()[..]]),
+            cat(&[&h0[..], &[h1][..], &h3.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.3122, -1.1585, 0.7982, 1.3862, 0.2401, -0.8939, 0.3898, -0.0561, -0.9757,
+                -0.5154,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.9604, 0.568, -0.2104, 0.2849, -0.1744, 0.4506, 0.6226, 0.9374, 0.5497, -0.8001,
+            ],
+            c: &[0.8181],
+            v: &[
+                0.8033, 0.1375, 0.7438, -0.8299, 0.6344, -0.9869, 0.9285, -0.7647, -0.0941, -0.7671,
+            ],
+            y: &[-4.12352149039],
+        },
+        Point {
+            z: &[
+                -1.3231, 0.863, -0.3955, 1.324, -1.3512, 0.894, -1.4216, -0.1467, -0.9827, -0.4872,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.9759, 0.639, -0.6521, 0.5018, 0.1161, -0.8457, 0.8439, 0.9556, -0.9171, -0.4242,
+            ],
+            c: &[-0.7061],
+            v: &[
+                0.2725, -0.5, -0.0822, -0.8226, 0.425, 0.5683, 0.0793, 0.4202, -0.9261, 0.7414,
+            ],
+            y: &[11.4091622431],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m310(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.52 + b;
+    for i1 in 0..2 {
+        let mut m1 = vec![vec![0.29; 2]; 3];
+        m1[0][1] = x[1] * b;
+        m300(x[0], &mut m1[1]);
+        m300(0.88, &mut m1[2]);
+        s += m1[1][0] * m1[0][1] + m1[2][1];
+    }
+    let rows2 = vec![[x[1] * b, 0.72], [x[0], x[3]]];
+    for &[u3, w4] in &rows2 {
+        s += (x[0] * u3 - w4).sin() * b;
+    }
+    let mut acc6 = (x[0], x[1] * b);
+    for j5 in 0..3 {
+        let (mut p7, q8) = acc6;
+        p7 *= 0.39;
+        acc6 = (q8, p7 + x[j5]);
+    }
+    let (p7, q8) = acc6;
+    s += p7 * q8;
+    s + b
+}
+
+const M310: Case = Case {
+    name: "m310",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m310(&q[0..4], z[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m310_jvp(&q[0..4], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m310_vjp(&q[0..4], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m310_grad(&q[0..4], z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m310_hvp(&q[0..4], z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3086],
+            q: &[-1.3139, -0.5246, -0.8299, 1.2483],
+            k: 4,
+            t: &[0.0486],
+            c: &[1.5713],
+            v: &[-0.4504],
+            y: &[0.627365609931],
+        },
+        Point {
+            z: &[0.7131],
+            q: &[0.017, -0.1404, -1.0372, 1.115],
+            k: 1,
+            t: &[-0.9833],
+            c: &[-1.2481],
+            v: &[-0.7765],
+            y: &[1.57737893989],
+        },
+    ],
+};
+
+#[differentiate]
+fn m311(x: &[f64], mut b: f64, k: usize) -> f64 {
+    b = b * 0.84 + x[1];
+    let mut s = x[0] * 0.55 + b;
+    let mut m1 = vec![vec![0.42; 2]; 3];
+    m1[0][1] = x[1] * b;
+    m300(0.44, &mut m1[1]);
+    m300(0.3, &mut m1[k % 3]);
+    s += m1[1][0] * m1[0][1] + m1[2][1];
+    for i1 in 0..3 {
+        let rows2 = [[x[0], x[1]], [x[2], b]];
+        for [u3, w4] in &rows2 {
+            s += x[1] * u3 + w4 * w4 * b;
+        }
+    }
+    let mut y5 = x[..2].to_vec();
+    let (p7, q8) = m304(&mut y5, b);
+    s += p7 * q8[1] + y5[0] * q8[0];
+    s + b
+}
+
+const M311: Case = Case {
+    name: "m311",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m311(&z[0..5], z[5], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m311_jvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m311_vjp(&z[0..5], z[5], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m311_grad(&z[0..5], z[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m311_hvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6697, -0.1592, 1.4963, -1.4864, -1.2385, -1.3904],
+            q: &[],
+            k: 0,
+            t: &[-0.7436, -0.8905, 0.4067, -0.2442, 0.8346, 0.5192],
+            c: &[0.8344],
+            v: &[-0.3082, -0.2088, 0.9005, -0.6341, -0.3531, 0.9339],
+            y: &[-9.43921744909],
+        },
+        Point {
+            z: &[-0.0332, 0.6783, 1.1849, 0.512, -1.4083, -1.193],
+            q: &[],
+            k: 1,
+            t: &[-0.4647, 0.7322, -0.2467, -0.0518, 0.8172, -0.2649],
+            c: &[-1.4539],
+            v: &[0.9808, -0.658, 0.0338, -0.767, 0.1059, 0.5197],
+            y: &[1.50895938606],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m312(x: &[f64], mut b: f64, k: usize) -> f64 {
+    b = b * 0.72 + x[1];
+    let mut s = x[0] * 0.64 + b;
+    for i1 in 0..3 {
+        let rows1 = vec![[x[1] * b, 0.82], [x[0], x[3]]];
+        s += rows1
+            .iter()
+            .map(|&[u2, w3]| (x[0] * u2 + b - w3).sin() * x[1])
+            .sum::<f64>();
+    }
+    s + b
+}
+
+const M312: Case = Case {
+    name: "m312",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![m312(&q[0..4], z[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m312_jvp(&q[0..4], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = m312_vjp(&q[0..4], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = m312_grad(&q[0..4], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = m312_hvp(&q[0..4], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8395],
+            q: &[0.2706, -0.6181, 0.2842, 0.7496],
+            k: 1,
+            t: &[0.4596],
+            c: &[-0.8128],
+            v: &[-0.027],
+            y: &[2.69631174051],
+        },
+        Point {
+            z: &[-1.0151],
+            q: &[1.2513, -1.2245, -0.8654, -1.1269],
+            k: 3,
+            t: &[0.3496],
+            c: &[1.6467],
+            v: &[-0.2611],
+            y: &[-6.38363094],
+        },
+    ],
+};
+
+#[differentiate]
+fn m313(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.41).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    v
+}
+
+const M313: Case = Case {
+    name: "m313",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m313(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m313_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m313_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.6099, 0.2777, -1.1816, 0.4804],
+            q: &[],
+            k: 4,
+            t: &[-0.2559, -0.1709, -0.2859, -0.538],
+            c: &[1.4089, -1.978, 0.5623],
+            v: &[],
+            y: &[-0.15764064, 0.54340708, 0.70299596],
+        },
+        Point {
+            z: &[-1.3222, 0.5293, 1.1102, -0.9055],
+            q: &[],
+            k: 3,
+            t: &[-0.5741, 0.6438, -0.5541, -0.1869],
+            c: &[-1.6954, -1.6899, 1.9524],
+            v: &[],
+            y: &[-0.5952861, -0.06928115, 1.6072521],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, pts))]
+fn m314(x: &[f64], b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.6 + b;
+    for i1 in 0..2 {
+        let mut m1 = [[x[0], x[1]], [b, 0.55], [0.57, x[2]]];
+        m1[0][1] = x[1] * b;
+        m300(x[0], &mut m1[1]);
+        m300(0.85, &mut m1[k % 3]);
+        s += m1[1][0] * m1[0][1] + m1[2][1];
+    }
+    for &[u2, w3] in pts {
+        s += (x[0] * u2 - w3).sin() * b;
+    }
+    s * b
+}
+
+const M314: Case = Case {
+    name: "m314",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, k| vec![m314(&q[0..4], z[0], k, &arr2::<2, 2>(&z[1..5]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m314_jvp(
+            &q[0..4],
+            z[0],
+            d[0],
+            k,
+            &arr2::<2, 2>(&z[1..5]),
+            &arr2::<2, 2>(&d[1..5]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1, g3) = m314_vjp(&q[0..4], z[0], k, &arr2::<2, 2>(&z[1..5]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &g3.concat()[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1, g3) = m314_grad(&q[0..4], z[0], k, &arr2::<2, 2>(&z[1..5]));
+        (r, cat(&[&[g1][..], &g3.concat()[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, g3, h1, h3) = m314_hvp(
+            &q[0..4],
+            z[0],
+            d[0],
+            k,
+            &arr2::<2, 2>(&z[1..5]),
+            &arr2::<2, 2>(&d[1..5]),
+        );
+        (
+            r,
+            cat(&[&[g1][..], &g3.concat()[..]]),
+            cat(&[&[h1][..], &h3.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.0674, 0.3271, -0.8676, -0.0918, -0.4488],
+            q: &[-0.5464, 1.0915, 0.8879, 0.593],
+            k: 1,
+            t: &[0.6432, -0.7463, -0.0818, -0.9968, -0.0726],
+            c: &[1.8893],
+            v: &[0.8084, 0.1525, 0.3552, -0.1734, 0.5318],
+            y: &[-0.088037020336],
+        },
+        Point {
+            z: &[0.8345, 0.7832, -0.8599, 1.1856, -0.5014],
+            q: &[-0.2607, -0.1559, -1.1117, -1.3183],
+            k: 2,
+            t: &[0.8916, 0.7818, 0.3978, 0.4238, -0.3193],
+            c: &[-1.3222],
+            v: &[-0.4859, -0.3993, -0.7826, -0.9938, 0.8037],
+            y: &[-0.00341820954959],
+        },
+    ],
+};
+
+#[differentiate]
+fn m315(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.25 + b;
+    let mut y1 = [x[0], x[1] * b];
+    let r2 = m305(&mut y1, 0.63);
+    s += r2.0 * r2.1[0] + r2.1[1] * y1[1];
+    let mut w3 = [x[0], x[1] * b, x[2] + 0.63, x[3]];
+    w3.sort_by(|&a, &b| b.partial_cmp(&a).unwrap());
+    for (j5, e4) in w3.iter().enumerate() {
+        s += e4 * (j5 as f64 + 0.64);
+    }
+    s * b
+}
+
+const M315: Case = Case {
+    name: "m315",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, _| vec![m315(&z[0..4], z[4])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m315_jvp(&z[0..4], &d[0..4], z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m315_vjp(&z[0..4], z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m315_grad(&z[0..4], z[4]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m315_hvp(&z[0..4], &d[0..4], z[4], d[4]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.0796, 1.4918, 0.2075, -1.3135, 1.0546],
+            q: &[],
+            k: 3,
+            t: &[0.1537, -0.84, 0.7689, 0.3395, 0.3572],
+            c: &[1.1299],
+            v: &[0.7442, -0.5887, 0.8576, -0.5151, -0.2126],
+            y: &[-1.65388882548],
+        },
+        Point {
+            z: &[0.2221, -0.4564, -0.1003, -0.6792, 1.3778],
+            q: &[],
+            k: 0,
+            t: &[0.8636, -0.0513, 0.1793, -0.3137, -0.4872],
+            c: &[-1.3763],
+            v: &[0.061, -0.2697, 0.8502, -0.7386, -0.3707],
+            y: &[-2.77321990468],
+        },
+    ],
+};
+
+#[differentiate]
+fn m316(x: &[f64], b: f64, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.7 + b;
+    for i1 in 0..3 {
+        let mut u2 = x[0];
+        let mut w3 = b;
+        for j1 in 0..3 {
+            (u2, w3) = (w3, u2 * x[j1] + w3 * 0.32);
+        }
+        s += u2 * w3;
+    }
+    x.iter().skip(1).for_each(|e| s += e * b);
+    if s > -0.46 {
+        for &[u5, w6] in pts {
+            s += (x[0] * u5 - w6).sin() * b;
+        }
+    }
+    s + b
+}
+
+const M316: Case = Case {
+    name: "m316",
+    live: &[(0, 4), (4, 5), (5, 11)],
+    f: |z, _, _| vec![m316(&z[0..4], z[4], &arr2::<2, 3>(&z[5..11]))],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m316_jvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            &arr2::<2, 3>(&z[5..11]),
+            &arr2::<2, 3>(&d[5..11]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = m316_vjp(&z[0..4], z[4], &arr2::<2, 3>(&z[5..11]), c[0]);
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], &[g1][..], &g2.concat()[..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = m316_grad(&z[0..4], z[4], &arr2::<2, 3>(&z[5..11]));
+        (r, cat(&[&g0[..], &[g1][..], &g2.concat()[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = m316_hvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            &arr2::<2, 3>(&z[5..11]),
+            &arr2::<2, 3>(&d[5..11]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g2.concat()[..]]),
+            cat(&[&h0[..], &[h1][..], &h2.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.8737, -1.3707, 0.1642, -0.7652, 0.7428, -0.8423, -1.0873, -1.0058, 1.2262,
+                1.4919, 1.4265,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.5885, -0.9476, 0.3125, -0.0617, -0.2311, -0.3761, -0.4713, 0.1353, -0.3916,
+                -0.7868, 0.2236,
+            ],
+            c: &[1.9256],
+            v: &[
+                -0.222, 0.4226, 0.43, -0.4852, -0.3236, 0.9026, -0.4927, 0.3731, 0.3287, -0.3301,
+                0.891,
+            ],
+            y: &[0.281173806017],
+        },
+        Point {
+            z: &[
+                1.3537, 1.3942, 0.132, 0.0472, 0.665, 0.4714, 1.4949, -0.129, 0.1927, 0.6005,
+                0.2536,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.5647, -0.005, 0.9717, 0.3446, -0.4028, -0.688, -0.9222, 0.9327, -0.5617,
+                -0.5557, -0.9255,
+            ],
+            c: &[1.0489],
+            v: &[
+                0.5066, -0.6667, 0.9286, -0.1441, -0.4826, -0.9915, 0.6087, 0.8624, -0.1806,
+                -0.4882, 0.5856,
+            ],
+            y: &[6.61792406663],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m317(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.74 + b;
+    let rows1 = [[x[0], x[1]], [x[2], b]];
+    for &[u2, w3] in &rows1 {
+        s += (x[0] * u2 - w3).sin() * b;
+    }
+    s + b
+}
+
+const M317: Case = Case {
+    name: "m317",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m317(&q[0..5], z[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m317_jvp(&q[0..5], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m317_vjp(&q[0..5], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m317_grad(&q[0..5], z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m317_hvp(&q[0..5], z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5013],
+            q: &[0.1022, 0.6549, 0.7835, 0.9462, 0.0647],
+            k: 0,
+            t: &[0.603],
+            c: &[0.8664],
+            v: &[0.1068],
+            y: &[0.572094046847],
+        },
+        Point {
+            z: &[1.4552],
+            q: &[0.7475, 0.2576, -0.4586, 0.5602, 0.5287],
+            k: 4,
+            t: &[-0.7149],
+            c: &[-0.8031],
+            v: &[0.0894],
+            y: &[2.47739780277],
+        },
+    ],
+};
+
+#[differentiate]
+fn m318(x: &[f64], mut b: f64) -> f64 {
+    b = b * 0.6 + x[1];
+    let mut s = x[0] * 0.75 + b;
+    for i1 in 0..3 {
+        x.iter().skip(1).for_each(|e| s += e * b);
+    }
+    s + b
+}
+
+const M318: Case = Case {
+    name: "m318",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, _| vec![m318(&z[0..5], z[5])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m318_jvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m318_vjp(&z[0..5], z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m318_grad(&z[0..5], z[5]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m318_hvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.695, 0.0118, 1.2771, -0.2197, -1.3424, 0.4486],
+            q: &[],
+            k: 1,
+            t: &[0.5097, 0.9018, -0.2725, -0.2671, 0.9352, 0.0254],
+            c: &[0.9333],
+            v: &[-0.7452, 0.1592, -0.9969, -0.5399, -0.0452, 0.6482],
+            y: &[-0.189604816],
+        },
+        Point {
+            z: &[1.0431, 1.1301, -0.7988, 0.3573, 1.2187, -0.2448],
+            q: &[],
+            k: 1,
+            t: &[-0.4834, -0.8992, -0.3531, -0.1265, 0.9468, 0.0473],
+            c: &[1.4555],
+            v: &[0.0139, 0.1471, -0.5826, -0.3644, 0.3606, 0.5301],
+            y: &[8.374651518],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m319(x: &[f64], b: f64, mut v: Vec<f64>, pts: &[[f64; 2]]) -> f64 {
+    v[2] *= 0.47;
+    let mut s = x[0] * 0.66 + b;
+    if s > -0.17 {
+        let mut acc2 = (x[0], x[1] * b);
+        for j1 in 0..3 {
+            let (mut p3, q4) = acc2;
+            p3 *= 0.63;
+            acc2 = (q4, p3 + x[j1]);
+        }
+        s += acc2.0 * acc2.1;
+    }
+    for i1 in 0..2 {
+        v.iter().for_each(|e| s += e * e * 0.46);
+    }
+    for &[u6, w7] in pts {
+        s += (x[0] * u6 - w7).sin() * b;
+    }
+    s + b
+}
+
+const M319: Case = Case {
+    name: "m319",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| {
+        vec![m319(
+            &z[0..5],
+            z[5],
+            q[0..3].to_vec(),
+            &arr2::<2, 2>(&q[3..7]),
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = m319_jvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            q[0..3].to_vec(),
+            &arr2::<2, 2>(&q[3..7]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m319_vjp(
+            &z[0..5],
+            z[5],
+            q[0..3].to_vec(),
+            &arr2::<2, 2>(&q[3..7]),
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m319_grad(&z[0..5], z[5], q[0..3].to_vec(), &arr2::<2, 2>(&q[3..7]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m319_hvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            q[0..3].to_vec(),
+            &arr2::<2, 2>(&q[3..7]),
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5883, -0.926, -1.0397, -0.6291, -0.1083, 0.5089],
+            q: &[-0.3254, 0.9941, -1.436, -0.1892, -0.6747, 1.1158, -1.4175],
+            k: 4,
+            t: &[0.9709, 0.8249, -0.1156, 0.203, -0.4454, -0.2989],
+            c: &[-1.7322],
+            v: &[-0.5108, -0.7682, 0.6375, -0.6492, 0.7883, -0.3698],
+            y: &[4.77644632219],
+        },
+        Point {
+            z: &[-0.2148, 0.0836, 0.7852, 0.466, -0.9923, 0.0954],
+            q: &[0.2528, -0.6456, 1.0817, -0.204, -0.399, 1.1858, 1.4139],
+            k: 0,
+            t: &[-0.4775, -0.0802, -0.439, 0.8674, 0.1222, -0.0638],
+            c: &[1.0265],
+            v: &[0.7545, -0.3503, -0.5263, 0.5162, 0.6794, 0.0545],
+            y: &[0.725047753766],
+        },
+    ],
+};
+
+#[differentiate]
+fn m320(x: &[f64], b: f64, v: Vec<f64>, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.42 + b;
+    if s > -0.22 {
+        let mut m1 = [[0.8; 2]; 3];
+        m1[0][1] = x[1] * b;
+        m300(0.22, &mut m1[1]);
+        m300(0.33, &mut m1[2]);
+        s += m1[1][0] * m1[0][1] + m1[2][1];
+    } else {
+        s -= 0.35 * s.sin();
+    }
+    let w2 = m301(&x[1..4], b);
+    s += w2[2] - w2[0] * w2[1];
+    for &[u3, w4] in pts {
+        s += (x[0] * u3 - w4).sin() * b;
+    }
+    if s > -0.08 {
+        v.iter().for_each(|e| s += e * e * 0.73);
+    } else {
+        s -= 0.76 * s.sin();
+    }
+    s + b
+}
+
+const M320: Case = Case {
+    name: "m320",
+    live: &[(0, 5), (5, 6), (6, 9), (9, 13)],
+    f: |z, _, _| {
+        vec![m320(
+            &z[0..5],
+            z[5],
+            z[6..9].to_vec(),
+            &arr2::<2, 2>(&z[9..13]),
+        )]
+    },
+    jvp: |z, d, _, _| {
+        let (r, dr) = m320_jvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            z[6..9].to_vec(),
+            d[6..9].to_vec(),
+            &arr2::<2, 2>(&z[9..13]),
+            &arr2::<2, 2>(&d[9..13]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2, g3) = m320_vjp(
+            &z[0..5],
+            z[5],
+            z[6..9].to_vec(),
+            &arr2::<2, 2>(&z[9..13]),
+            c[0],
+        );
+        (
+            cat(&[&[r][..]]),
+            cat(&[&g0[..], &[g1][..], &g2[..], &g3.concat()[..]]),
+        )
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2, g3) =
+            m320_grad(&z[0..5], z[5], z[6..9].to_vec(), &arr2::<2, 2>(&z[9..13]));
+        (r, cat(&[&g0[..], &[g1][..], &g2[..], &g3.concat()[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, g3, h0, h1, h2, h3) = m320_hvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            z[6..9].to_vec(),
+            d[6..9].to_vec(),
+            &arr2::<2, 2>(&z[9..13]),
+            &arr2::<2, 2>(&d[9..13]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g2[..], &g3.concat()[..]]),
+            cat(&[&h0[..], &[h1][..], &h2[..], &h3.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.2328, 0.3335, 0.7308, -1.4998, 0.7903, 0.1753, -1.0934, -1.0421, -0.5528,
+                -0.1379, -1.0265, -1.0255, 1.2987,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.5846, 0.9171, -0.1576, -0.225, 0.8021, -0.7042, -0.3944, 0.2973, 0.2341,
+                -0.5109, -0.3062, -0.1405, -0.2144,
+            ],
+            c: &[-1.7057],
+            v: &[
+                0.8947, 0.4309, -0.0576, 0.7109, -0.1961, 0.5482, -0.1028, -0.6357, -0.5546,
+                -0.0301, 0.0134, 0.9559, 0.67,
+            ],
+            y: &[3.0238456099],
+        },
+        Point {
+            z: &[
+                -0.1611, -0.1173, -1.2492, -1.4429, -0.8637, 1.3376, -0.6349, -0.5782, -0.0254,
+                -1.4188, 0.9502, -0.9803, -0.0928,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.8356, -0.9593, -0.5866, 0.054, -0.6425, 0.9426, 0.8054, -0.4638, 0.7205, 0.0104,
+                0.7104, -0.1851, -0.9046,
+            ],
+            c: &[-1.3224],
+            v: &[
+                0.6218, -0.6185, 0.0439, 0.7509, 0.0187, -0.8298, 0.9649, -0.1496, 0.8812, -0.8961,
+                0.6786, -0.1573, 0.4735,
+            ],
+            y: &[2.91889925538],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m321(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.73).collect();
+    v.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+    v
+}
+
+const M321: Case = Case {
+    name: "m321",
+    live: &[(0, 3)],
+    f: |z, q, _| m321(&z[0..3], q[0]),
+    jvp: |z, d, q, _| {
+        let (r, dr) = m321_jvp(&z[0..3], &d[0..3], q[0]);
+        (r, dr)
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m321_vjp(&z[0..3], q[0], c[..3].to_vec());
+        (r, cat(&[&g0[..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1483, 0.6012, 0.4869],
+            q: &[0.6548],
+            k: 4,
+            t: &[0.5024, -0.9967, -0.9171],
+            c: &[1.7263, 0.9843, -1.6279],
+            v: &[],
+            y: &[1.04882212, 1.12366576, 1.48190684],
+        },
+        Point {
+            z: &[-1.1635, -1.4752, -1.0603],
+            q: &[-1.1194],
+            k: 1,
+            t: &[0.7045, 0.6088, 0.5688],
+            c: &[-0.7538, 1.3433, -0.8571],
+            v: &[],
+            y: &[1.91689982, 2.0324219, 2.38133888],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m322(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.52 + b;
+    let mut u2 = x[0];
+    let mut w3 = b;
+    for j1 in 0..3 {
+        (u2, w3) = (w3, u2 * x[j1] + w3 * 0.77);
+    }
+    s += u2 * w3;
+    if s > 0.14 {
+        let mut w4 = x.to_vec();
+        w4.sort_by(|&a, &b| b.partial_cmp(&a).unwrap());
+        s += w4[1..w4.len() - 1].iter().sum::<f64>() * 0.44;
+    }
+    for i1 in 0..2 {
+        let mut m5 = [[x[0], x[1]], [b, 0.64], [0.68, x[2]]];
+        m5[0][1] = x[1] * b;
+        m300(b, &mut m5[1]);
+        m300(0.45, &mut m5[i1 % 3]);
+        s += m5[1][0] * m5[0][1] + m5[2][1];
+    }
+    s * b
+}
+
+const M322: Case = Case {
+    name: "m322",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m322(&z[0..5], q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m322_jvp(&z[0..5], &d[0..5], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m322_vjp(&z[0..5], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m322_grad(&z[0..5], q[0], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m322_hvp(&z[0..5], &d[0..5], q[0], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1985, 1.2664, 0.776, -0.9755, -1.3002],
+            q: &[-1.0442],
+            k: 4,
+            t: &[0.7214, 0.6945, 0.2794, -0.3797, -0.165],
+            c: &[0.7566],
+            v: &[-0.9522, -0.9381, -0.6171, -0.8494, 0.7004],
+            y: &[-1.65734202727],
+        },
+        Point {
+            z: &[-0.0016, -1.4519, -0.7772, -0.6207, 0.1988],
+            q: &[-0.6605],
+            k: 3,
+            t: &[0.7612, -0.2259, -0.1169, -0.8042, -0.3304],
+            c: &[-0.7516],
+            v: &[0.5945, -0.0214, -0.2473, 0.6021, 0.9961],
+            y: &[1.29501760166],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m323(x: &[f64], b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.63 + b;
+    if s > -0.3 {
+        x.iter().for_each(|e| s += e * e * 0.47);
+    } else {
+        s -= 0.43 * s.sin();
+    }
+    let w2 = m301(&x[1..4], b);
+    s += w2[2] - w2[0] * w2[1];
+    if s > -0.43 {
+        for &[u3, w4] in pts {
+            s += (x[0] * u3 - w4).sin() * b;
+        }
+    }
+    s * b
+}
+
+const M323: Case = Case {
+    name: "m323",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m323(&z[0..5], q[0], k, &arr2::<2, 3>(&q[1..7]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m323_jvp(&z[0..5], &d[0..5], q[0], k, &arr2::<2, 3>(&q[1..7]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m323_vjp(&z[0..5], q[0], k, &arr2::<2, 3>(&q[1..7]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m323_grad(&z[0..5], q[0], k, &arr2::<2, 3>(&q[1..7]));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m323_hvp(&z[0..5], &d[0..5], q[0], k, &arr2::<2, 3>(&q[1..7]));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6963, 0.8191, 0.4681, -0.5722, 1.1587],
+            q: &[-0.8484, -0.4331, 0.118, -0.4882, -1.2158, 1.1129, 0.8705],
+            k: 2,
+            t: &[0.4087, 0.8259, -0.2246, -0.6991, -0.0804],
+            c: &[0.6029],
+            v: &[0.9637, -0.5809, 0.2087, -0.4964, -0.4936],
+            y: &[0.502584487702],
+        },
+        Point {
+            z: &[0.881, 0.2622, 1.2188, 0.8103, -0.6846],
+            q: &[-0.3616, -1.0718, -0.5941, -0.1463, -0.7363, 0.5022, -1.0895],
+            k: 4,
+            t: &[-0.8686, -0.3388, 0.277, -0.3972, -0.0308],
+            c: &[1.7026],
+            v: &[0.5191, 0.3603, 0.2074, 0.5474, 0.2108],
+            y: &[-0.50150089483],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m324(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.59 + b;
+    for i1 in 0..2 {
+        let rows1 = [[x[0], x[1]], [x[2], b]];
+        for [u2, w3] in &rows1 {
+            s += x[1] * u2 + w3 * w3 * b;
+        }
+    }
+    s * b
+}
+
+const M324: Case = Case {
+    name: "m324",
+    live: &[(0, 5)],
+    f: |z, q, _| vec![m324(&z[0..5], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m324_jvp(&z[0..5], &d[0..5], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m324_vjp(&z[0..5], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m324_grad(&z[0..5], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m324_hvp(&z[0..5], &d[0..5], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.3378, -0.5492, -1.4583, -1.4084, 1.2165],
+            q: &[-0.7416],
+            k: 0,
+            t: &[-0.1317, 0.1822, 0.1938, 0.478, 0.2597],
+            c: &[-1.9298],
+            v: &[-0.9102, 0.6537, 0.6108, 0.7417, -0.567],
+            y: &[0.80316827559],
+        },
+        Point {
+            z: &[0.0514, -0.7758, 0.0042, -0.5796, -0.6424],
+            q: &[-0.2403],
+            k: 4,
+            t: &[0.3819, -0.5968, -0.3592, -0.9206, -0.2776],
+            c: &[-0.7983],
+            v: &[-0.4115, -0.4196, -0.5368, 0.5766, 0.8334],
+            y: &[0.147364310516],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m325(x: &[f64], mut b: f64, k: usize) -> f64 {
+    b = b * 0.73 + x[1];
+    let mut s = x[0] * 0.52 + b;
+    if s > -0.05 {
+        let mut m1 = [[x[0], x[1]], [b, 0.68], [0.22, x[2]]];
+        m1[0][1] = x[1] * b;
+        m300(0.26, &mut m1[1]);
+        m300(0.54, &mut m1[2]);
+        s += m1[1][0] * m1[0][1] + m1[2][1];
+    }
+    s * b
+}
+
+const M325: Case = Case {
+    name: "m325",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![m325(&q[0..5], z[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m325_jvp(&q[0..5], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = m325_vjp(&q[0..5], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = m325_grad(&q[0..5], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = m325_hvp(&q[0..5], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5757],
+            q: &[-0.6671, 1.1413, 1.0271, -1.4675, 1.2188],
+            k: 1,
+            t: &[-0.0541],
+            c: &[-0.6006],
+            v: &[0.6432],
+            y: &[1.21132720941],
+        },
+        Point {
+            z: &[-1.026],
+            q: &[-0.0978, -1.3613, -0.9673, 1.1888, -0.2509],
+            k: 1,
+            t: &[0.3746],
+            c: &[0.8589],
+            v: &[0.4029],
+            y: &[4.56060207808],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m326(x: &[f64], mut b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    b = b * 0.49 + x[1];
+    let mut s = x[0] * 0.59 + b;
+    for i1 in 0..3 {
+        let mut m1 = [[0.76; 2]; 3];
+        m1[0][1] = x[1] * b;
+        m300(0.75, &mut m1[1]);
+        m300(0.63, &mut m1[2]);
+        s += m1[1][0] * m1[0][1] + m1[2][1];
+    }
+    if s > 0.39 {
+        let mut w2: Vec<f64> = x.iter().map(|e| e * b + 0.43).collect();
+        w2.sort_by(|&a, &b| b.partial_cmp(&a).unwrap());
+        s += (w2[w2.len() - 1] - w2[0]) * b;
+    } else {
+        s -= 0.26 * s.sin();
+    }
+    for [u3, w4] in pts {
+        s += x[1] * u3 + w4 * w4 * b;
+    }
+    s * b
+}
+
+const M326: Case = Case {
+    name: "m326",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, k| vec![m326(&z[0..5], z[5], k, &arr2::<2, 3>(&q[0..6]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m326_jvp(&z[0..5], &d[0..5], z[5], d[5], k, &arr2::<2, 3>(&q[0..6]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m326_vjp(&z[0..5], z[5], k, &arr2::<2, 3>(&q[0..6]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m326_grad(&z[0..5], z[5], k, &arr2::<2, 3>(&q[0..6]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            m326_hvp(&z[0..5], &d[0..5], z[5], d[5], k, &arr2::<2, 3>(&q[0..6]));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.4402, -0.0883, -1.1609, -0.5549, -0.9671, -0.4653],
+            q: &[0.7184, -1.4089, 0.9614, -0.5426, 1.1624, 1.2088],
+            k: 0,
+            t: &[0.6131, 0.8347, -0.3225, 0.3833, -0.7019, 0.5188],
+            c: &[1.2536],
+            v: &[-0.9545, -0.7017, 0.4334, 0.8237, 0.843, 0.0299],
+            y: &[-0.961185760711],
+        },
+        Point {
+            z: &[-1.4281, -1.2127, -0.7337, 0.3829, 0.3196, -1.2715],
+            q: &[0.4218, 0.7192, 1.0475, 1.3538, 0.1587, 0.7177],
+            k: 3,
+            t: &[0.5634, -0.1742, -0.547, 0.0797, -0.7926, -0.128],
+            c: &[-1.7414],
+            v: &[0.0405, -0.5705, -0.2089, 0.0341, 0.5229, -0.4152],
+            y: &[-2.24572078495],
+        },
+    ],
+};
+
+#[differentiate]
+fn m327(x: &[f64], mut b: f64) -> f64 {
+    b = b * 0.54 + x[1];
+    let mut s = x[0] * 0.81 + b;
+    if s > -0.29 {
+        let mut y1 = vec![b, x[2]];
+        let (p3, q4) = m308(&mut y1, b);
+        s += p3 * q4[1] + y1[0] * q4[0];
+    } else {
+        s -= 0.58 * s.sin();
+    }
+    let rows5 = vec![[x[1] * b, 0.62], [x[0], x[3]]];
+    s += rows5
+        .iter()
+        .map(|&[u6, w7]| (x[0] * u6 + b - w7).sin() * x[1])
+        .sum::<f64>();
+    s * b
+}
+
+const M327: Case = Case {
+    name: "m327",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, _| vec![m327(&z[0..5], z[5])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m327_jvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m327_vjp(&z[0..5], z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m327_grad(&z[0..5], z[5]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m327_hvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0534, 0.7456, -0.8071, 1.263, 0.4094, -0.2304],
+            q: &[],
+            k: 4,
+            t: &[-0.8542, 0.4142, 0.4124, -0.8614, 0.1983, 0.7218],
+            c: &[-0.6583],
+            v: &[-0.4047, -0.4994, -0.3517, -0.7519, -0.0966, -0.9388],
+            y: &[1.68345889392],
+        },
+        Point {
+            z: &[-0.6804, -1.1134, 1.2114, -0.0459, -0.0386, -0.3821],
+            q: &[],
+            k: 2,
+            t: &[0.8012, -0.7372, 0.2771, 0.617, -0.3741, 0.1582],
+            c: &[-1.533],
+            v: &[-0.2527, 0.9384, 0.6584, -0.0978, -0.046, 0.7072],
+            y: &[0.377703587897],
+        },
+    ],
+};
+
+#[differentiate]
+fn m328(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.4 + b;
+    let mut y1 = [x[0], x[1] * b];
+    for j3 in 0..2 {
+        let r2 = m308(&mut y1, b);
+        s += r2.0 * x[j3] + r2.1[j3 % 2];
+        y1[0] = 0.5 * y1[0] + 0.1 * r2.1[1];
+    }
+    s + b
+}
+
+const M328: Case = Case {
+    name: "m328",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, k| vec![m328(&z[0..4], z[4], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m328_jvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m328_vjp(&z[0..4], z[4], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m328_grad(&z[0..4], z[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m328_hvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2355, -0.7864, 1.1225, -1.3294, -1.3347],
+            q: &[],
+            k: 3,
+            t: &[0.8412, 0.094, -0.8941, 0.3467, 0.0636],
+            c: &[-1.0571],
+            v: &[-0.9011, 0.6645, 0.2252, 0.9807, -0.5846],
+            y: &[-1.73975834821],
+        },
+        Point {
+            z: &[0.472, -1.488, -0.0215, 1.1031, -0.286],
+            q: &[],
+            k: 2,
+            t: &[-0.6607, -0.5316, 0.7505, 0.3506, 0.501],
+            c: &[0.9539],
+            v: &[0.7392, 0.6158, -0.5376, -0.4237, -0.4611],
+            y: &[0.496128772353],
+        },
+    ],
+};
+
+#[differentiate]
+fn m329(y: &mut [f64], a: f64) -> (f64, Vec<f64>) {
+    y[1] *= y[0] * a;
+    (y[0] * y[1], vec![y[0].cos(), y[1] * 0.67])
+}
+
+const M329: Case = Case {
+    name: "m329",
+    live: &[(2, 3)],
+    f: |z, _, _| {
+        let mut b0 = z[0..2].to_vec();
+        let (r0, r1) = m329(&mut b0, z[2]);
+        cat(&[&[r0][..], &r1[..], &b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..2].to_vec(), d[0..2].to_vec());
+        let ((r0, r1), (dr0, dr1)) = m329_jvp(&mut b0, &mut db0, z[2], d[2]);
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&[dr0][..], &dr1[..], &db0[..]]),
+        )
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..2].to_vec(), c[3..5].to_vec());
+        let ((r0, r1), g1) = m329_vjp(&mut b0, &mut cb0, z[2], (c[0], c[1..3].to_vec()));
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&cb0[..], &[g1][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.1165, 0.1894, 0.5628],
+            q: &[],
+            k: 2,
+            t: &[-0.8542, -0.4696, 0.0319],
+            c: &[1.1508, -0.7916, 1.9523, -1.8754, -1.9061],
+            v: &[],
+            y: &[
+                0.13287752132,
+                0.43883012284,
+                0.0797384140476,
+                1.1165,
+                0.11901255828,
+            ],
+        },
+        Point {
+            z: &[-0.2221, 0.5314, -1.1524],
+            q: &[],
+            k: 3,
+            t: &[-0.0629, 0.5919, -0.1328],
+            c: &[1.7396, -1.4255, -0.9391, -1.9479, 1.7421],
+            v: &[],
+            y: &[
+                -0.0302079961161,
+                0.975437015606,
+                0.0911272282655,
+                -0.2221,
+                0.136010788456,
+            ],
+        },
+    ],
+};
+
+#[differentiate]
+fn m330(x: &[f64], mut b: f64, mut v: Vec<f64>, k: usize) -> f64 {
+    b = b * 0.87 + x[1];
+    v[0] = v[1] * b + 0.32;
+    let mut s = x[0] * 0.86 + b;
+    let mut y1 = x[..2].to_vec();
+    let (p3, q4) = m305(&mut y1, 0.3);
+    s += p3 * q4[1] + y1[0] * q4[0];
+    v.sort_unstable_by(|a, b| b.partial_cmp(a).unwrap());
+    for (j6, e5) in v.iter().enumerate() {
+        s += e5 * (j6 as f64 + 0.22);
+    }
+    s * b
+}
+
+const M330: Case = Case {
+    name: "m330",
+    live: &[(0, 4), (4, 5), (5, 8)],
+    f: |z, _, k| vec![m330(&z[0..4], z[4], z[5..8].to_vec(), k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m330_jvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g2) = m330_vjp(&z[0..4], z[4], z[5..8].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &g2[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g2) = m330_grad(&z[0..4], z[4], z[5..8].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g2, h0, h1, h2) = m330_hvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            k,
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g2[..]]),
+            cat(&[&h0[..], &[h1][..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.0136, 0.1695, -0.0274, -0.32, 0.53, -1.0601, 0.6182, -1.3275,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.6342, -0.3794, 0.3818, 0.2983, 0.6655, 0.6961, -0.3534, -0.2281,
+            ],
+            c: &[1.7646],
+            v: &[
+                0.4224, -0.7642, -0.321, -0.4034, -0.1963, 0.7282, 0.0849, -0.7738,
+            ],
+            y: &[-0.870724366418],
+        },
+        Point {
+            z: &[
+                -0.2379, -1.3105, 0.5447, 0.4815, 1.4114, 1.4218, 0.7379, 0.7994,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.3074, -0.7387, 0.2208, 0.7835, -0.7488, -0.8204, -0.0157, 0.5037,
+            ],
+            c: &[-1.3158],
+            v: &[
+                -0.2129, 0.9927, -0.913, -0.1329, 0.5647, 0.8496, 0.0265, -0.6853,
+            ],
+            y: &[-0.0935065938461],
+        },
+    ],
+};
+
+#[differentiate]
+fn m331(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.48 + b;
+    for i1 in 0..3 {
+        let mut w1: Vec<f64> = x.iter().map(|e| e * b + 0.42).collect();
+        w1.sort_by(|p: &f64, q: &f64| p.total_cmp(q));
+        for (j3, e2) in w1.iter().enumerate() {
+            s += e2 * (j3 as f64 + 0.79);
+        }
+    }
+    s + b
+}
+
+const M331: Case = Case {
+    name: "m331",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m331(&z[0..5], z[5], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m331_jvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m331_vjp(&z[0..5], z[5], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m331_grad(&z[0..5], z[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m331_hvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.45, -1.1234, 0.5981, -0.023, 1.0375, -0.3027],
+            q: &[],
+            k: 2,
+            t: &[0.6853, -0.188, 0.2312, 0.7835, -0.7965, 0.8399],
+            c: &[1.7553],
+            v: &[0.1744, -0.7443, 0.3054, 0.7122, -0.5106, 0.8752],
+            y: &[18.3912939492],
+        },
+        Point {
+            z: &[1.4866, 1.0261, 0.6747, -1.2001, 0.7906, 0.9343],
+            q: &[],
+            k: 2,
+            t: &[-0.1454, -0.5381, 0.8402, -0.941, -0.1363, -0.1624],
+            c: &[-0.6613],
+            v: &[0.7885, -0.3832, -0.0053, -0.8011, 0.2777, 0.4871],
+            y: &[57.9286407089],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m332(x: &[f64], pts: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for &[u, w] in pts {
+        s += x[0] * u * w + (x[1] * w).cos();
+    }
+    s
+}
+
+const M332: Case = Case {
+    name: "m332",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m332(&z[0..2], &arr2::<2, 2>(&q[0..4]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m332_jvp(&z[0..2], &d[0..2], &arr2::<2, 2>(&q[0..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m332_vjp(&z[0..2], &arr2::<2, 2>(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m332_grad(&z[0..2], &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m332_hvp(&z[0..2], &d[0..2], &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2998, -1.3459],
+            q: &[0.5008, -0.8629, -0.9312, -0.8594],
+            k: 2,
+            t: &[0.1781, -0.26],
+            c: &[-0.5662],
+            v: &[0.1585, 0.3556],
+            y: &[0.690103855763],
+        },
+        Point {
+            z: &[-0.3408, 0.2909],
+            q: &[0.5269, -0.8209, 0.8598, -0.3339],
+            k: 4,
+            t: &[-0.776, 0.2761],
+            c: &[-1.2437],
+            v: &[0.4296, 0.2506],
+            y: &[2.21215530774],
+        },
+    ],
+};
+
+#[differentiate]
+fn m333(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.86 + b;
+    if s > -0.11 {
+        let rows1 = vec![[x[1] * b, 0.43], [x[0], x[3]]];
+        for &[u2, w3] in &rows1 {
+            s += (x[0] * u2 - w3).sin() * b;
+        }
+    }
+    for i1 in 0..3 {
+        x.iter().for_each(|e| s += e * e * 0.85);
+    }
+    s * b
+}
+
+const M333: Case = Case {
+    name: "m333",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m333(&z[0..5], z[5], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m333_jvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m333_vjp(&z[0..5], z[5], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m333_grad(&z[0..5], z[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m333_hvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6322, 1.2415, -0.2293, -0.4754, -1.0859, -0.4466],
+            q: &[],
+            k: 2,
+            t: &[0.3914, -0.0271, 0.255, 0.9663, -0.8546, 0.0216],
+            c: &[1.4808],
+            v: &[-0.4802, 0.1518, -0.2031, -0.9937, 0.0365, -0.1737],
+            y: &[-3.90122003717],
+        },
+        Point {
+            z: &[0.421, -0.1063, -0.1628, -1.1612, -0.667, 1.1048],
+            q: &[],
+            k: 0,
+            t: &[-0.1431, 0.9682, -0.5744, -0.1544, -0.4533, 0.3703],
+            c: &[0.5337],
+            v: &[0.8193, -0.1391, 0.9088, 0.7116, -0.9105, 0.8055],
+            y: &[7.90324945708],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m334(x: &[f64], b: f64, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.21 + b;
+    let mut w1 = [x[0], x[1] * b, x[2] + 0.81, x[3]];
+    w1.sort_unstable_by(|a, b| b.total_cmp(a));
+    s += (w1[w1.len() - 1] - w1[0]) * b;
+    let mut m2 = [[x[0], x[1]], [b, 0.6], [0.2, x[2]]];
+    m2[0][1] = x[1] * b;
+    m300(0.56, &mut m2[1]);
+    m300(0.77, &mut m2[2]);
+    s += m2[1][0] * m2[0][1] + m2[2][1];
+    for &[u3, w4] in pts {
+        s += (x[0] * u3 - w4).sin() * b;
+    }
+    s + b
+}
+
+const M334: Case = Case {
+    name: "m334",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m334(&z[0..5], z[5], &arr2::<2, 3>(&q[0..6]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m334_jvp(&z[0..5], &d[0..5], z[5], d[5], &arr2::<2, 3>(&q[0..6]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m334_vjp(&z[0..5], z[5], &arr2::<2, 3>(&q[0..6]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m334_grad(&z[0..5], z[5], &arr2::<2, 3>(&q[0..6]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m334_hvp(&z[0..5], &d[0..5], z[5], d[5], &arr2::<2, 3>(&q[0..6]));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2976, -0.7064, 0.942, 0.7531, 1.0668, 0.1328],
+            q: &[-0.768, -1.4425, 0.68, -0.3373, 0.1719, -0.8854],
+            k: 0,
+            t: &[-0.327, 0.1093, 0.7819, -0.3848, 0.3079, -0.5966],
+            c: &[1.1492],
+            v: &[0.7115, -0.2503, 0.8149, 0.8447, -0.2061, 0.6025],
+            y: &[1.47464739062],
+        },
+        Point {
+            z: &[-0.9249, -0.1051, 0.8131, -1.4532, -0.8615, 1.1977],
+            q: &[-0.8908, 1.2449, -0.3716, 0.879, 0.3142, -0.7383],
+            k: 0,
+            t: &[-0.0725, 0.3677, 0.4895, 0.6188, -0.8245, 0.3508],
+            c: &[0.7275],
+            v: &[0.3691, 0.9656, -0.8005, 0.2112, -0.211, 0.7574],
+            y: &[-1.13947549542],
+        },
+    ],
+};
+
+#[differentiate]
+fn m335(x: &[f64], pts: &[[f64; 2]]) -> f64 {
+    pts.iter()
+        .map(|&[u, w]| (x[0] * u + x[1] - w).sin() * x[1])
+        .sum()
+}
+
+const M335: Case = Case {
+    name: "m335",
+    live: &[(0, 2), (2, 6)],
+    f: |z, _, _| vec![m335(&z[0..2], &arr2::<2, 2>(&z[2..6]))],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m335_jvp(
+            &z[0..2],
+            &d[0..2],
+            &arr2::<2, 2>(&z[2..6]),
+            &arr2::<2, 2>(&d[2..6]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m335_vjp(&z[0..2], &arr2::<2, 2>(&z[2..6]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g1.concat()[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m335_grad(&z[0..2], &arr2::<2, 2>(&z[2..6]));
+        (r, cat(&[&g0[..], &g1.concat()[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m335_hvp(
+            &z[0..2],
+            &d[0..2],
+            &arr2::<2, 2>(&z[2..6]),
+            &arr2::<2, 2>(&d[2..6]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &g1.concat()[..]]),
+            cat(&[&h0[..], &h1.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.2263, -0.6885, -0.0178, 0.7639, 1.4956, -1.3504],
+            q: &[],
+            k: 2,
+            t: &[0.622, 0.9357, -0.0834, -0.1569, 0.2848, 0.2275],
+            c: &[1.4065],
+            v: &[-0.4457, 0.8677, 0.6748, -0.8144, 0.5927, -0.3056],
+            y: &[0.464517175728],
+        },
+        Point {
+            z: &[1.4604, -1.441, 0.8629, 1.3152, -0.5712, 0.4561],
+            q: &[],
+            k: 0,
+            t: &[-0.3994, 0.1536, -0.0607, 0.0779, -0.7597, 0.6916],
+            c: &[1.1312],
+            v: &[-0.0487, -0.9303, 0.4761, -0.7861, -0.9016, 0.7729],
+            y: &[2.01178186543],
+        },
+    ],
+};
+
+#[differentiate]
+fn m336(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.68).collect();
+    v.sort_unstable_by(|a, b| b.total_cmp(a));
+    v
+}
+
+const M336: Case = Case {
+    name: "m336",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m336(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m336_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m336_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[1.0903, -0.4358, 0.5828, 0.1934],
+            q: &[],
+            k: 4,
+            t: &[0.9887, 0.2135, 0.5535, 0.7382],
+            c: &[-0.7348, 0.8512, 1.9983],
+            v: &[],
+            y: &[0.89086402, 0.79271352, 0.59571628],
+        },
+        Point {
+            z: &[0.6214, 0.443, -0.2122, -1.4187],
+            q: &[],
+            k: 0,
+            t: &[0.1352, 0.4253, -0.8798, -0.3186],
+            c: &[-1.7295, -1.5329, -0.6705],
+            v: &[],
+            y: &[0.98104814, 0.0515159, -0.20158018],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m337(x: &[f64], pts: &[[f64; 2]]) -> f64 {
+    let mut s = 0.0;
+    for &[u, w] in pts {
+        s += x[0] * u * w + (x[1] * w).cos();
+    }
+    s
+}
+
+const M337: Case = Case {
+    name: "m337",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m337(&z[0..2], &arr2::<2, 2>(&q[0..4]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m337_jvp(&z[0..2], &d[0..2], &arr2::<2, 2>(&q[0..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m337_vjp(&z[0..2], &arr2::<2, 2>(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m337_grad(&z[0..2], &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m337_hvp(&z[0..2], &d[0..2], &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2755, -1.2579],
+            q: &[-0.211, -0.3948, 1.4592, -0.7625],
+            k: 3,
+            t: &[-0.7087, 0.0632],
+            c: &[-1.9679],
+            v: &[-0.0195, -0.7594],
+            y: &[1.73699803239],
+        },
+        Point {
+            z: &[-1.4888, 0.4146],
+            q: &[-0.048, -1.0535, 0.9111, -0.6909],
+            k: 2,
+            t: &[-0.6492, -0.8786],
+            c: &[1.1708],
+            v: &[0.7993, 0.4907],
+            y: &[2.72725448584],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m338(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.82 + b;
+    x.iter().skip(1).for_each(|e| s += e * b);
+    for i1 in 0..3 {
+        let mut w2: Vec<f64> = x.iter().map(|e| e * b + 0.8).collect();
+        for j3 in 0..2 {
+            w2.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            s += w2[j3] * 0.75;
+            w2[0] = w2[0] * 0.75 + b;
+        }
+    }
+    if s > 0.2 {
+        let mut u5 = x[0];
+        let mut w6 = b;
+        for j4 in 0..3 {
+            (u5, w6) = (w6, u5 * x[j4] + w6 * 0.54);
+        }
+        s += u5 * w6;
+    } else {
+        s -= 0.43 * s.sin();
+    }
+    s * b
+}
+
+const M338: Case = Case {
+    name: "m338",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![m338(&q[0..5], z[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m338_jvp(&q[0..5], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = m338_vjp(&q[0..5], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = m338_grad(&q[0..5], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = m338_hvp(&q[0..5], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0111],
+            q: &[1.1075, 0.7067, -0.9355, 0.3509, -1.173],
+            k: 1,
+            t: &[0.6331],
+            c: &[0.5116],
+            v: &[0.3627],
+            y: &[0.352605233392],
+        },
+        Point {
+            z: &[-1.1859],
+            q: &[-1.398, -0.1666, -1.2816, -0.413, 1.2639],
+            k: 2,
+            t: &[-0.3577],
+            c: &[0.594],
+            v: &[0.7624],
+            y: &[0.713433589338],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m339(x: &[f64], b: f64, v: Vec<f64>) -> f64 {
+    let mut s = x[0] * 0.23 + b;
+    let mut m1 = [[0.86; 2]; 3];
+    m1[0][1] = x[1] * b;
+    m300(0.28, &mut m1[1]);
+    m300(0.63, &mut m1[2]);
+    s += m1[1][0] * m1[0][1] + m1[2][1];
+    let mut acc3 = (x[0], x[1] * b);
+    for j2 in 0..3 {
+        let (p4, _) = acc3;
+        s += p4 * 0.85;
+        acc3 = (acc3.1, p4 + x[j2] * acc3.1);
+    }
+    s += acc3.0 * acc3.1;
+    v.iter().for_each(|e| s += e * e * 0.75);
+    s * b
+}
+
+const M339: Case = Case {
+    name: "m339",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, _| vec![m339(&z[0..4], z[4], q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m339_jvp(&z[0..4], &d[0..4], z[4], d[4], q[0..3].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m339_vjp(&z[0..4], z[4], q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m339_grad(&z[0..4], z[4], q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m339_hvp(&z[0..4], &d[0..4], z[4], d[4], q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.3803, 0.9037, -1.2277, -0.0237, 0.9043],
+            q: &[0.8901, 1.0388, 0.8131],
+            k: 3,
+            t: &[0.8805, 0.5329, -0.5171, -0.6771, -0.9038],
+            c: &[-0.5975],
+            v: &[0.2591, 0.2398, -0.3513, -0.482, -0.2665],
+            y: &[4.07507002443],
+        },
+        Point {
+            z: &[-1.4319, -0.8775, 1.2846, -0.8758, -0.9109],
+            q: &[-1.1609, 0.5113, 1.3003],
+            k: 3,
+            t: &[0.1237, 0.9848, 0.9471, 0.0888, -0.5679],
+            c: &[0.6593],
+            v: &[0.2101, -0.6315, -0.0608, 0.616, 0.9488],
+            y: &[-3.83817884254],
+        },
+    ],
+};
+
+#[differentiate]
+fn m340(x: &[f64], b: f64, mut v: Vec<f64>) -> f64 {
+    v[0] = v[1] * b + 0.78;
+    let mut s = x[0] * 0.77 + b;
+    v.iter().skip(1).for_each(|e| s += e * b);
+    if s > 0.04 {
+        let rows2 = [[x[0], x[1]], [x[2], b]];
+        for [u3, w4] in &rows2 {
+            s += x[1] * u3 + w4 * w4 * b;
+        }
+    } else {
+        s -= 0.72 * s.sin();
+    }
+    s * b
+}
+
+const M340: Case = Case {
+    name: "m340",
+    live: &[(0, 5), (5, 6), (6, 9)],
+    f: |z, _, _| vec![m340(&z[0..5], z[5], z[6..9].to_vec())],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m340_jvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            z[6..9].to_vec(),
+            d[6..9].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1, g2) = m340_vjp(&z[0..5], z[5], z[6..9].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &g2[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1, g2) = m340_grad(&z[0..5], z[5], z[6..9].to_vec());
+        (r, cat(&[&g0[..], &[g1][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, g2, h0, h1, h2) = m340_hvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            z[6..9].to_vec(),
+            d[6..9].to_vec(),
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g2[..]]),
+            cat(&[&h0[..], &[h1][..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.8071, -0.918, -1.4349, 0.5058, -0.1776, 1.347, -0.8008, -1.3853, 0.8107,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.0996, -0.1159, 0.2055, 0.186, 0.6238, 0.2989, 0.6985, -0.7905, 0.8748,
+            ],
+            c: &[-1.2429],
+            v: &[
+                -0.1385, 0.7618, -0.8514, -0.9814, -0.4075, -0.7612, -0.4265, 0.7389, 0.7706,
+            ],
+            y: &[7.2063952458],
+        },
+        Point {
+            z: &[
+                1.1919, 0.6653, -1.161, 1.3235, 0.208, -0.7293, -0.6329, 0.2918, 1.3152,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                -0.6365, 0.5097, 0.7975, -0.0764, -0.4155, 0.4509, -0.7481, -0.3013, -0.9855,
+            ],
+            c: &[0.8541],
+            v: &[
+                0.0906, -0.8527, -0.6195, 0.15, -0.7666, -0.716, -0.9832, -0.0295, -0.9284,
+            ],
+            y: &[0.280164347171],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m341(x: &[f64], b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.73 + b;
+    let mut u2 = x[0];
+    let mut w3 = b;
+    for j1 in 0..3 {
+        (u2, w3) = (w3, u2 * x[j1] + w3 * 0.38);
+    }
+    s += u2 * w3;
+    let mut m4 = vec![vec![0.66; 2]; 3];
+    m4[0][1] = x[1] * b;
+    m4[1][0] += m4[0][1].sin();
+    s += m4[1][0] * m4[2][1];
+    let mut w5 = x.to_vec();
+    w5.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+    s += w5[w5.len() / 2] * b + w5[0];
+    if s > -0.29 {
+        for &[u6, w7] in pts {
+            s += (x[0] * u6 - w7).sin() * b;
+        }
+    }
+    s + b
+}
+
+const M341: Case = Case {
+    name: "m341",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m341(&z[0..4], z[4], k, &arr2::<2, 3>(&q[0..6]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m341_jvp(&z[0..4], &d[0..4], z[4], d[4], k, &arr2::<2, 3>(&q[0..6]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m341_vjp(&z[0..4], z[4], k, &arr2::<2, 3>(&q[0..6]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m341_grad(&z[0..4], z[4], k, &arr2::<2, 3>(&q[0..6]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            m341_hvp(&z[0..4], &d[0..4], z[4], d[4], k, &arr2::<2, 3>(&q[0..6]));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.4068, 1.2681, -0.4617, -0.7027, 0.6745],
+            q: &[0.4739, 0.0628, 1.3457, 0.8292, -0.13, 0.4811],
+            k: 2,
+            t: &[-0.9828, 0.3559, -0.3598, 0.5879, -0.5016],
+            c: &[-1.1303],
+            v: &[-0.246, -0.4609, -0.9398, -0.6899, -0.9251],
+            y: &[-1.11750746115],
+        },
+        Point {
+            z: &[-0.7894, 1.3215, -0.9115, 0.684, -0.087],
+            q: &[1.48, 0.7834, -1.401, -0.6487, -0.0643, -0.5039],
+            k: 0,
+            t: &[-0.6914, 0.6411, -0.2405, 0.3828, -0.5473],
+            c: &[1.3788],
+            v: &[-0.1997, -0.4349, -0.3369, 0.4494, -0.9317],
+            y: &[-1.41561680686],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, v, pts))]
+fn m342(x: &[f64], b: f64, mut v: Vec<f64>, pts: &[[f64; 2]]) -> f64 {
+    v[0] = v[1] * b + 0.51;
+    let mut s = x[0] * 0.64 + b;
+    for i1 in 0..3 {
+        let mut y1 = [x[0], x[1] * b];
+        let r2 = m304(&mut y1, b);
+        s += r2.0 * r2.1[0] + r2.1[1] * y1[1];
+    }
+    v.sort_unstable_by(|a, b| b.partial_cmp(a).unwrap());
+    s += v[1..v.len() - 1].iter().sum::<f64>() * 0.35;
+    for &[u3, w4] in pts {
+        s += (x[0] * u3 - w4).sin() * b;
+    }
+    s + b
+}
+
+const M342: Case = Case {
+    name: "m342",
+    live: &[(0, 4), (4, 7), (7, 11)],
+    f: |z, q, _| {
+        vec![m342(
+            &z[0..4],
+            q[0],
+            z[4..7].to_vec(),
+            &arr2::<2, 2>(&z[7..11]),
+        )]
+    },
+    jvp: |z, d, q, _| {
+        let (r, dr) = m342_jvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            &arr2::<2, 2>(&z[7..11]),
+            &arr2::<2, 2>(&d[7..11]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2, g3) = m342_vjp(
+            &z[0..4],
+            q[0],
+            z[4..7].to_vec(),
+            &arr2::<2, 2>(&z[7..11]),
+            c[0],
+        );
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g2[..], &g3.concat()[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2, g3) = m342_grad(&z[0..4], q[0], z[4..7].to_vec(), &arr2::<2, 2>(&z[7..11]));
+        (r, cat(&[&g0[..], &g2[..], &g3.concat()[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, g3, h0, h2, h3) = m342_hvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            &arr2::<2, 2>(&z[7..11]),
+            &arr2::<2, 2>(&d[7..11]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &g2[..], &g3.concat()[..]]),
+            cat(&[&h0[..], &h2[..], &h3.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.1546, 0.3237, -1.0822, 0.8315, 0.7032, 0.8639, -0.033, -0.7145, 0.7247, -1.4488,
+                -1.1739,
+            ],
+            q: &[0.8141],
+            k: 3,
+            t: &[
+                0.8694, -0.0885, 0.66, -0.4645, 0.2314, -0.5061, 0.7837, 0.936, 0.6351, 0.1013,
+                0.6042,
+            ],
+            c: &[0.7399],
+            v: &[
+                -0.8306, -0.8792, 0.6123, 0.5896, -0.7165, 0.7599, 0.8623, 0.913, -0.4067, 0.1522,
+                -0.619,
+            ],
+            y: &[1.96757796378],
+        },
+        Point {
+            z: &[
+                1.217, -0.5218, 1.4723, -1.4299, 0.0826, -0.0849, -0.3068, -1.1039, -1.1332,
+                -0.3212, 0.0054,
+            ],
+            q: &[-0.9866],
+            k: 3,
+            t: &[
+                -0.8227, -0.1801, -0.8352, -0.5362, 0.3046, -0.8182, 0.2575, -0.0769, -0.8234,
+                0.171, -0.4584,
+            ],
+            c: &[0.9871],
+            v: &[
+                0.1246, 0.1541, -0.6499, 0.3496, -0.8855, -0.2301, -0.1481, -0.7352, -0.7862,
+                -0.9361, 0.6572,
+            ],
+            y: &[-0.456341259213],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, pts))]
+fn m343(x: &[f64], mut b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    b = b * 0.65 + 0.1;
+    let mut s = x[0] * 0.84 + b;
+    for i1 in 0..2 {
+        s += pts
+            .iter()
+            .map(|&[u1, w2]| (x[0] * u1 + b - w2).sin() * x[1])
+            .sum::<f64>();
+    }
+    if s > 0.42 {
+        let mut m3 = [[0.59; 2]; 3];
+        m3[0][1] = x[1] * b;
+        m3[1][0] += m3[0][1].sin();
+        s += m3[1][0] * m3[2][1];
+    } else {
+        s -= 0.8 * s.sin();
+    }
+    s * b
+}
+
+const M343: Case = Case {
+    name: "m343",
+    live: &[(0, 4), (4, 8)],
+    f: |z, q, k| vec![m343(&z[0..4], q[0], k, &arr2::<2, 2>(&z[4..8]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m343_jvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            k,
+            &arr2::<2, 2>(&z[4..8]),
+            &arr2::<2, 2>(&d[4..8]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g3) = m343_vjp(&z[0..4], q[0], k, &arr2::<2, 2>(&z[4..8]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g3.concat()[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g3) = m343_grad(&z[0..4], q[0], k, &arr2::<2, 2>(&z[4..8]));
+        (r, cat(&[&g0[..], &g3.concat()[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g3, h0, h3) = m343_hvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            k,
+            &arr2::<2, 2>(&z[4..8]),
+            &arr2::<2, 2>(&d[4..8]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &g3.concat()[..]]),
+            cat(&[&h0[..], &h3.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.1644, 0.6713, 0.6677, -1.3505, 0.572, 1.0687, 1.3217, 0.9685,
+            ],
+            q: &[0.1775],
+            k: 0,
+            t: &[
+                0.0333, 0.3717, -0.6165, -0.8837, 0.5885, -0.657, 0.7464, 0.6973,
+            ],
+            c: &[-1.0871],
+            v: &[
+                -0.6015, 0.7926, -0.8456, 0.111, 0.7172, 0.3207, 0.9142, 0.5694,
+            ],
+            y: &[-0.309802228335],
+        },
+        Point {
+            z: &[
+                1.11, 1.0337, -1.0021, -1.4697, -1.2049, 0.1755, 1.2049, -0.4742,
+            ],
+            q: &[-0.192],
+            k: 2,
+            t: &[
+                -0.1394, 0.5111, 0.5775, 0.0228, -0.4693, -0.1546, -0.9632, 0.974,
+            ],
+            c: &[-1.13],
+            v: &[
+                -0.9321, 0.63, -0.1984, -0.7882, -0.199, -0.825, -0.0599, 0.2284,
+            ],
+            y: &[-0.029602422589],
+        },
+    ],
+};
+
+#[differentiate]
+fn m344(y: &mut [f64], a: f64) -> (f64, Vec<f64>) {
+    y[1] *= y[0] * a;
+    (y[0] * y[1], vec![y[0].cos(), y[1] * 0.62])
+}
+
+const M344: Case = Case {
+    name: "m344",
+    live: &[(2, 3)],
+    f: |z, _, _| {
+        let mut b0 = z[0..2].to_vec();
+        let (r0, r1) = m344(&mut b0, z[2]);
+        cat(&[&[r0][..], &r1[..], &b0[..]])
+    },
+    jvp: |z, d, _, _| {
+        let (mut b0, mut db0) = (z[0..2].to_vec(), d[0..2].to_vec());
+        let ((r0, r1), (dr0, dr1)) = m344_jvp(&mut b0, &mut db0, z[2], d[2]);
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&[dr0][..], &dr1[..], &db0[..]]),
+        )
+    },
+    vjp: |z, _, _, c| {
+        let (mut b0, mut cb0) = (z[0..2].to_vec(), c[3..5].to_vec());
+        let ((r0, r1), g1) = m344_vjp(&mut b0, &mut cb0, z[2], (c[0], c[1..3].to_vec()));
+        (
+            cat(&[&[r0][..], &r1[..], &b0[..]]),
+            cat(&[&cb0[..], &[g1][..]]),
+        )
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-0.4403, -0.4625, -1.2934],
+            q: &[],
+            k: 1,
+            t: &[-0.9651, -0.3785, 0.4339],
+            c: &[1.5582, 1.9034, 0.8109, 1.2257, -1.4792],
+            v: &[],
+            y: &[
+                0.115969013978,
+                0.904623840669,
+                -0.163299542735,
+                -0.4403,
+                -0.26338635925,
+            ],
+        },
+        Point {
+            z: &[-0.6215, -0.5407, -0.2435],
+            q: &[],
+            k: 1,
+            t: &[-0.5264, -0.7293, 0.7485],
+            c: &[-1.5955, 1.9973, 0.7621, 1.655, -1.8586],
+            v: &[],
+            y: &[
+                0.050855461653,
+                0.813005988635,
+                -0.0507327211985,
+                -0.6215,
+                -0.081826969675,
+            ],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m345(x: &[f64], b: f64, v: Vec<f64>) -> f64 {
+    let mut s = x[0] * 0.86 + b;
+    let mut m1 = vec![vec![0.39; 2]; 3];
+    m1[0][1] = x[1] * b;
+    m1[1][0] += m1[0][1].sin();
+    s += m1[1][0] * m1[2][1];
+    let mut w2: Vec<f64> = x.iter().map(|e| e * b + 0.48).collect();
+    w2.sort_by(|a, b| b.total_cmp(a));
+    s += w2[1..w2.len() - 1].iter().sum::<f64>() * 0.44;
+    for i1 in 0..2 {
+        let mut y3 = vec![b, x[2]];
+        let r4 = m329(&mut y3, b);
+        s += r4.0 * r4.1[0] + r4.1[1] * y3[1];
+    }
+    v.iter().skip(1).for_each(|e| s += e * b);
+    s + b
+}
+
+const M345: Case = Case {
+    name: "m345",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m345(&z[0..5], z[5], q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m345_jvp(&z[0..5], &d[0..5], z[5], d[5], q[0..3].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m345_vjp(&z[0..5], z[5], q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m345_grad(&z[0..5], z[5], q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m345_hvp(&z[0..5], &d[0..5], z[5], d[5], q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7185, 0.2474, -0.798, -1.0461, -1.3998, -0.7987],
+            q: &[-0.9592, -0.6649, -0.3111],
+            k: 0,
+            t: &[0.4504, 0.035, 0.088, 0.3643, -0.8407, 0.0138],
+            c: &[1.8469],
+            v: &[-0.9219, -0.4318, 0.1425, 0.4941, 0.6821, 0.3224],
+            y: &[1.98485811722],
+        },
+        Point {
+            z: &[-0.2466, -0.4518, 0.4735, 0.7342, -1.3729, 1.167],
+            q: &[-0.4493, -0.4451, -0.9273],
+            k: 1,
+            t: &[0.165, 0.6742, 0.732, -0.5652, 0.928, 0.2483],
+            c: &[0.633],
+            v: &[-0.693, 0.9287, 0.8568, 0.4383, -0.6014, 0.2045],
+            y: &[2.14290965568],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m346(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.31 + b;
+    if s > -0.28 {
+        let mut acc2 = (x[0], x[1] * b);
+        for j1 in 0..3 {
+            let (p3, q4) = acc2;
+            acc2 = (q4, p3 * x[j1] + q4.sin());
+        }
+        let (p3, q4) = acc2;
+        s += p3 * q4;
+    } else {
+        s -= 0.26 * s.sin();
+    }
+    let mut add6 = |e: f64| s += e * e * 0.67;
+    for j7 in 0..x.len() {
+        add6(x[j7] * b);
+    }
+    let mut w8 = [x[0], x[1] * b, x[2] + 0.89, x[3]];
+    w8.sort_by(|a, b| b.total_cmp(a));
+    s += (w8[w8.len() - 1] - w8[0]) * b;
+    s + b
+}
+
+const M346: Case = Case {
+    name: "m346",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m346(&z[0..4], q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m346_jvp(&z[0..4], &d[0..4], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m346_vjp(&z[0..4], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m346_grad(&z[0..4], q[0], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m346_hvp(&z[0..4], &d[0..4], q[0], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.0058, -1.4133, -1.1789, 1.2955],
+            q: &[0.596],
+            k: 1,
+            t: &[0.9675, 0.1249, 0.7242, -0.4643],
+            c: &[-1.5807],
+            v: &[-0.2379, -0.8286, 0.4807, 0.1877],
+            y: &[2.66406198145],
+        },
+        Point {
+            z: &[1.108, 0.4236, -0.4899, -0.2522],
+            q: &[0.0458],
+            k: 1,
+            t: &[-0.8672, 0.9725, -0.7438, -0.691],
+            c: &[-0.9188],
+            v: &[-0.5274, 0.6049, 0.4626, -0.4709],
+            y: &[0.572286218837],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, pts))]
+fn m347(x: &[f64], mut b: f64, pts: &[[f64; 2]]) -> f64 {
+    b = b * 0.74 + 0.1;
+    let mut s = x[0] * 0.65 + b;
+    for i1 in 0..3 {
+        let w1 = m336(&x[1..4], b);
+        s += w1[2] - w1[0] * w1[1];
+    }
+    if s > -0.03 {
+        x.iter().for_each(|&e| s += (e * b).sin());
+    } else {
+        s -= 0.49 * s.sin();
+    }
+    for &[u3, w4] in pts {
+        s += (x[0] * u3 - w4).sin() * b;
+    }
+    s * b
+}
+
+const M347: Case = Case {
+    name: "m347",
+    live: &[(0, 5), (5, 11)],
+    f: |z, q, _| vec![m347(&z[0..5], q[0], &arr2::<2, 3>(&z[5..11]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m347_jvp(
+            &z[0..5],
+            &d[0..5],
+            q[0],
+            &arr2::<2, 3>(&z[5..11]),
+            &arr2::<2, 3>(&d[5..11]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g2) = m347_vjp(&z[0..5], q[0], &arr2::<2, 3>(&z[5..11]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g2.concat()[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g2) = m347_grad(&z[0..5], q[0], &arr2::<2, 3>(&z[5..11]));
+        (r, cat(&[&g0[..], &g2.concat()[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g2, h0, h2) = m347_hvp(
+            &z[0..5],
+            &d[0..5],
+            q[0],
+            &arr2::<2, 3>(&z[5..11]),
+            &arr2::<2, 3>(&d[5..11]),
+        );
+        (
+            r,
+            cat(&[&g0[..], &g2.concat()[..]]),
+            cat(&[&h0[..], &h2.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.2174, 0.9614, -0.9651, -1.3898, -0.7578, 1.1505, 1.1931, -1.0389, 1.0569,
+                -0.9143, -0.6338,
+            ],
+            q: &[0.161],
+            k: 3,
+            t: &[
+                -0.515, 0.1863, 0.6775, -0.6365, -0.7458, 0.2446, -0.5353, 0.4556, 0.5976, 0.3348,
+                -0.9449,
+            ],
+            c: &[-0.5465],
+            v: &[
+                0.3251, -0.7912, -0.4545, 0.781, 0.6731, 0.6522, -0.6987, -0.4188, -0.4827, 0.2189,
+                0.1113,
+            ],
+            y: &[-0.0517350663732],
+        },
+        Point {
+            z: &[
+                0.9, -1.2442, 0.8299, -0.6503, 0.3851, -0.6318, 0.3431, 0.6009, 0.0931, -0.7291,
+                0.0068,
+            ],
+            q: &[0.9342],
+            k: 1,
+            t: &[
+                0.1457, 0.8461, 0.3367, 0.9357, 0.7527, -0.3873, -0.1639, -0.2785, -0.9184, 0.5598,
+                -0.2239,
+            ],
+            c: &[-0.7627],
+            v: &[
+                -0.4924, -0.1754, -0.1756, -0.7439, 0.5615, 0.3684, -0.7319, -0.2313, 0.26, 0.673,
+                -0.5833,
+            ],
+            y: &[-0.690841932886],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m348(x: &[f64], b: f64, k: usize, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.47 + b;
+    if s > -0.2 {
+        let mut u2 = x[0];
+        let mut w3 = b;
+        for j1 in 0..3 {
+            (u2, w3) = (w3, u2 * x[j1] + w3 * 0.42);
+        }
+        s += u2 * w3;
+    } else {
+        s -= 0.79 * s.sin();
+    }
+    for [u4, w5] in pts {
+        s += x[1] * u4 + w5 * w5 * b;
+    }
+    s * b
+}
+
+const M348: Case = Case {
+    name: "m348",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m348(&z[0..4], z[4], k, &arr2::<2, 2>(&q[0..4]))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m348_jvp(&z[0..4], &d[0..4], z[4], d[4], k, &arr2::<2, 2>(&q[0..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m348_vjp(&z[0..4], z[4], k, &arr2::<2, 2>(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m348_grad(&z[0..4], z[4], k, &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            m348_hvp(&z[0..4], &d[0..4], z[4], d[4], k, &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8134, -0.2786, -1.4394, 0.0174, -1.2007],
+            q: &[1.0422, 0.3516, -0.7133, -0.9118],
+            k: 0,
+            t: &[0.0626, -0.0107, -0.0788, 0.1544, -0.9768],
+            c: &[-1.4186],
+            v: &[0.84, 0.8636, 0.2347, -0.2678, -0.6059],
+            y: &[1.7769891518],
+        },
+        Point {
+            z: &[0.1634, -0.3079, -0.5306, -1.0041, 0.7958],
+            q: &[-0.5035, -1.2638, -0.2592, -1.11],
+            k: 2,
+            t: &[0.8245, -0.4539, 0.0972, 0.5056, 0.5485],
+            c: &[1.4485],
+            v: &[-0.4066, 0.1123, 0.6048, 0.7323, 0.4332],
+            y: &[2.69023609121],
+        },
+    ],
+};
+
+#[differentiate]
+fn m349(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.47).collect();
+    v.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+    v
+}
+
+const M349: Case = Case {
+    name: "m349",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m349(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m349_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m349_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[-1.1674, 0.3169, -0.7908, -0.8176],
+            q: &[],
+            k: 4,
+            t: &[-0.3787, -0.4534, -0.8034, 0.57],
+            c: &[1.1743, 1.1635, -1.5318],
+            v: &[],
+            y: &[0.21090256, 1.11655808, 1.42446624],
+        },
+        Point {
+            z: &[1.264, -1.376, -0.038, 1.3629],
+            q: &[],
+            k: 4,
+            t: &[0.6836, -0.2249, 0.0486, -0.8381],
+            c: &[-1.1825, 1.4044, 1.3655],
+            v: &[],
+            y: &[-1.4053504, 0.4182098, 2.1927056],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m350(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.54 + b;
+    let mut acc2 = (x[0], x[1] * b);
+    for j1 in 0..3 {
+        let (p3, q4) = acc2;
+        acc2 = (q4, p3 * x[j1] + q4.sin());
+    }
+    s += acc2.0 * acc2.1;
+    if s > -0.08 {
+        let mut m5 = [[x[0], x[1]], [b, 0.41], [0.57, x[2]]];
+        m5[0][1] = x[1] * b;
+        m5[1][0] += m5[0][1].sin();
+        s += m5[1][0] * m5[2][1];
+    } else {
+        s -= 0.57 * s.sin();
+    }
+    let mut add7 = |e: f64| s += e * e * 0.81;
+    for j8 in 0..x.len() {
+        add7(x[j8] * b);
+    }
+    s * b
+}
+
+const M350: Case = Case {
+    name: "m350",
+    live: &[(0, 5)],
+    f: |z, q, _| vec![m350(&z[0..5], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m350_jvp(&z[0..5], &d[0..5], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m350_vjp(&z[0..5], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m350_grad(&z[0..5], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m350_hvp(&z[0..5], &d[0..5], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7296, 0.3938, -1.2932, -0.3222, -0.1815],
+            q: &[1.4955],
+            k: 3,
+            t: &[0.5352, 0.4361, 0.9216, 0.8456, -0.5705],
+            c: &[-1.84],
+            v: &[0.0551, -0.8875, 0.954, 0.9042, 0.1024],
+            y: &[3.59588505111],
+        },
+        Point {
+            z: &[1.0798, -0.1656, -0.3908, -0.5769, -0.8329],
+            q: &[0.3937],
+            k: 2,
+            t: &[0.5782, -0.7447, 0.883, -0.2053, -0.9237],
+            c: &[1.3741],
+            v: &[-0.7767, -0.8368, -0.9304, -0.8949, -0.9203],
+            y: &[0.577268062398],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m351(x: &[f64], b: f64, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.25 + b;
+    if s > 0.42 {
+        let mut m1 = [[x[0], x[1]], [b, 0.83], [0.31, x[2]]];
+        m1[0][1] = x[1] * b;
+        m1[1][0] += m1[0][1].sin();
+        s += m1[1][0] * m1[2][1];
+    }
+    if s > 0.06 {
+        let mut y2 = [x[0], x[1] * b];
+        let (p4, q5) = m329(&mut y2, b);
+        s += p4 * q5[1] + y2[0] * q5[0];
+    } else {
+        s -= 0.84 * s.sin();
+    }
+    for i1 in 0..2 {
+        let w6 = m336(&x[1..4], b);
+        s += w6[2] - w6[0] * w6[1];
+    }
+    s += pts
+        .iter()
+        .map(|&[u7, w8]| (x[0] * u7 + b - w8).sin() * x[1])
+        .sum::<f64>();
+    s * b
+}
+
+const M351: Case = Case {
+    name: "m351",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, _| vec![m351(&z[0..4], z[4], &arr2::<2, 2>(&q[0..4]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m351_jvp(&z[0..4], &d[0..4], z[4], d[4], &arr2::<2, 2>(&q[0..4]));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m351_vjp(&z[0..4], z[4], &arr2::<2, 2>(&q[0..4]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m351_grad(&z[0..4], z[4], &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m351_hvp(&z[0..4], &d[0..4], z[4], d[4], &arr2::<2, 2>(&q[0..4]));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3509, 1.2426, -0.7744, 1.4689, 0.6492],
+            q: &[-0.7289, -0.3492, -1.3143, 0.5746],
+            k: 0,
+            t: &[0.029, -0.4961, 0.1156, -0.2216, -0.3838],
+            c: &[1.7052],
+            v: &[-0.7282, -0.1617, -0.2843, 0.1073, -0.6408],
+            y: &[-1.69189746898],
+        },
+        Point {
+            z: &[1.095, -1.1298, 0.0217, 0.6116, -0.2437],
+            q: &[-0.2205, -1.0676, -1.456, -0.4288],
+            k: 4,
+            t: &[-0.8168, -0.5259, -0.4574, -0.8086, 0.3992],
+            c: &[-1.922],
+            v: &[0.3534, 0.6063, -0.584, -0.7102, 0.4277],
+            y: &[-0.066086862867],
+        },
+    ],
+};
+
+#[differentiate(wrt(b, pts))]
+fn m352(x: &[f64], b: f64, pts: &[[f64; 2]]) -> f64 {
+    let mut s = x[0] * 0.88 + b;
+    let mut m1 = [[x[0], x[1]], [b, 0.7], [0.28, x[2]]];
+    m1[0][1] = x[1] * b;
+    m1[1][0] += m1[0][1].sin();
+    s += m1[1][0] * m1[2][1];
+    s += pts
+        .iter()
+        .map(|&[u2, w3]| (x[0] * u2 + b - w3).sin() * x[1])
+        .sum::<f64>();
+    s + b
+}
+
+const M352: Case = Case {
+    name: "m352",
+    live: &[(0, 1), (1, 5)],
+    f: |z, q, _| vec![m352(&q[0..5], z[0], &arr2::<2, 2>(&z[1..5]))],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m352_jvp(
+            &q[0..5],
+            z[0],
+            d[0],
+            &arr2::<2, 2>(&z[1..5]),
+            &arr2::<2, 2>(&d[1..5]),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = m352_vjp(&q[0..5], z[0], &arr2::<2, 2>(&z[1..5]), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..], &g2.concat()[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = m352_grad(&q[0..5], z[0], &arr2::<2, 2>(&z[1..5]));
+        (r, cat(&[&[g1][..], &g2.concat()[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = m352_hvp(
+            &q[0..5],
+            z[0],
+            d[0],
+            &arr2::<2, 2>(&z[1..5]),
+            &arr2::<2, 2>(&d[1..5]),
+        );
+        (
+            r,
+            cat(&[&[g1][..], &g2.concat()[..]]),
+            cat(&[&[h1][..], &h2.concat()[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.0653, -0.4715, 0.0325, -0.3445, -1.1198],
+            q: &[0.6081, -1.3444, -0.7721, 1.4824, 1.4864],
+            k: 1,
+            t: &[-0.9256, 0.2511, -0.7891, 0.3004, -0.103],
+            c: &[-1.0195],
+            v: &[-0.8641, 0.7341, -0.3496, 0.9259, 0.7893],
+            y: &[-0.11402734473],
+        },
+        Point {
+            z: &[0.1497, -0.6166, 1.4411, 1.2417, -1.0935],
+            q: &[-1.2675, 1.3066, 0.6887, -0.3569, -0.7669],
+            k: 4,
+            t: &[-0.1495, 0.8342, 0.295, 0.4886, 0.0893],
+            c: &[1.8435],
+            v: &[-0.0608, -0.8106, -0.8833, -0.7599, -0.7421],
+            y: &[-1.64094660478],
+        },
+    ],
+};
+
+#[differentiate]
+fn m353(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.85 + b;
+    let mut w1: Vec<f64> = x.iter().map(|e| e * b + 0.67).collect();
+    for j2 in 0..2 {
+        w1.sort_unstable_by(|a, b| a.partial_cmp(b).unwrap());
+        s += w1[j2] * 0.8;
+        w1[0] = w1[0] * 0.8 + b;
+    }
+    let mut m3 = [[x[0], x[1]], [b, 0.81], [0.51, x[2]]];
+    m3[0][1] = x[1] * b;
+    m3[1][0] += m3[0][1].sin();
+    s += m3[1][0] * m3[2][1];
+    s * b
+}
+
+const M353: Case = Case {
+    name: "m353",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, k| vec![m353(&z[0..4], z[4], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m353_jvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m353_vjp(&z[0..4], z[4], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m353_grad(&z[0..4], z[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m353_hvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.702, 1.3578, 1.0221, -1.2881, 0.5396],
+            q: &[],
+            k: 3,
+            t: &[-0.1369, 0.7305, -0.0764, -0.336, 0.9047],
+            c: &[-0.8228],
+            v: &[-0.4083, 0.82, -0.2205, -0.5921, -0.761],
+            y: &[0.849146020152],
+        },
+        Point {
+            z: &[-1.4992, -0.1702, 1.3326, -0.3582, -1.4503],
+            q: &[],
+            k: 3,
+            t: &[-0.3095, -0.9367, 0.2287, 0.8459, 0.4158],
+            c: &[0.7577],
+            v: &[-0.9047, -0.7897, -0.7577, 0.3248, -0.7841],
+            y: &[6.68347929476],
+        },
+    ],
+};
+
+#[differentiate]
+fn m354(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.88 + b;
+    let mut y1 = x[..2].to_vec();
+    let r2 = m344(&mut y1, b);
+    s += r2.0 * r2.1[0] + r2.1[1] * y1[1];
+    if s > 0.28 {
+        let mut w3 = x.to_vec();
+        w3.sort_unstable_by(|&a, &b| b.partial_cmp(&a).unwrap());
+        for (j5, e4) in w3.iter().enumerate() {
+            s += e4 * (j5 as f64 + 0.33);
+        }
+    }
+    if s > 0.15 {
+        let rows6 = [[x[0], x[1]], [x[2], b]];
+        for &[u7, w8] in &rows6 {
+            s += (x[0] * u7 - w8).sin() * b;
+        }
+    } else {
+        s -= 0.3 * s.sin();
+    }
+    s * b
+}
+
+const M354: Case = Case {
+    name: "m354",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, k| vec![m354(&z[0..4], z[4], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m354_jvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m354_vjp(&z[0..4], z[4], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m354_grad(&z[0..4], z[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m354_hvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.9838, 0.025, 1.0959, -1.4552, 1.3885],
+            q: &[],
+            k: 3,
+            t: &[-0.8708, 0.2356, -0.7813, 0.9383, -0.3995],
+            c: &[-1.8348],
+            v: &[-0.287, 0.4011, -0.2107, -0.5568, 0.3638],
+            y: &[-8.64436783003],
+        },
+        Point {
+            z: &[-1.0865, 0.9656, -0.9823, -0.0708, 0.8621],
+            q: &[],
+            k: 4,
+            t: &[-0.453, -0.9611, -0.7231, 0.2562, 0.0344],
+            c: &[-0.5221],
+            v: &[0.4553, -0.5091, 0.0451, -0.1966, -0.6761],
+            y: &[-4.40546970876],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, v))]
+fn m355(x: &[f64], b: f64, mut v: Vec<f64>, k: usize) -> f64 {
+    v[0] = v[1] * b + 0.29;
+    let mut s = x[0] * 0.84 + b;
+    for i1 in 0..3 {
+        let mut y1 = vec![b, x[2]];
+        let r2 = m344(&mut y1, b);
+        s += r2.0 * r2.1[0] + r2.1[1] * y1[1];
+    }
+    for i1 in 0..3 {
+        let mut m3 = vec![vec![0.39; 2]; 3];
+        m3[0][1] = x[1] * b;
+        m3[1][0] += m3[0][1].sin();
+        s += m3[1][0] * m3[2][1];
+    }
+    v.iter().for_each(|e| s += e * e * 0.67);
+    s * b
+}
+
+const M355: Case = Case {
+    name: "m355",
+    live: &[(0, 4), (4, 7)],
+    f: |z, q, k| vec![m355(&z[0..4], q[0], z[4..7].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m355_jvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g2) = m355_vjp(&z[0..4], q[0], z[4..7].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &g2[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g2) = m355_grad(&z[0..4], q[0], z[4..7].to_vec(), k);
+        (r, cat(&[&g0[..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g2, h0, h2) = m355_hvp(
+            &z[0..4],
+            &d[0..4],
+            q[0],
+            z[4..7].to_vec(),
+            d[4..7].to_vec(),
+            k,
+        );
+        (r, cat(&[&g0[..], &g2[..]]), cat(&[&h0[..], &h2[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.0203, 1.4811, -1.3709, -1.0011, -0.7974, 0.3625, -1.2619],
+            q: &[-0.1317],
+            k: 4,
+            t: &[0.8595, 0.4929, -0.5632, 0.3196, 0.3779, 0.7168, -0.5526],
+            c: &[-1.5895],
+            v: &[-0.8883, -0.4913, 0.0816, 0.9032, -0.711, 0.9343, -0.9022],
+            y: &[-0.173779032341],
+        },
+        Point {
+            z: &[0.7046, -0.8577, -1.3526, 0.799, -1.2465, 1.0805, -0.5594],
+            q: &[-0.7792],
+            k: 3,
+            t: &[0.3349, 0.2027, 0.7606, -0.718, 0.5838, 0.5864, 0.295],
+            c: &[-1.0613],
+            v: &[0.5664, 0.9744, 0.4903, -0.7106, -0.4251, -0.1413, -0.2803],
+            y: &[-3.74811756246],
+        },
+    ],
+};
+
+#[differentiate]
+fn m356(x: &[f64], b: f64, mut v: Vec<f64>, k: usize) -> f64 {
+    v[0] = v[1] * b + 0.23;
+    let mut s = x[0] * 0.3 + b;
+    let mut y1 = vec![b, x[2]];
+    let (p3, q4) = m344(&mut y1, b);
+    s += p3 * q4[1] + y1[0] * q4[0];
+    v.iter().skip(1).for_each(|e| s += e * b);
+    s + b
+}
+
+const M356: Case = Case {
+    name: "m356",
+    live: &[(0, 4), (4, 5), (5, 8)],
+    f: |z, _, k| vec![m356(&z[0..4], z[4], z[5..8].to_vec(), k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m356_jvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1, g2) = m356_vjp(&z[0..4], z[4], z[5..8].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..], &g2[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1, g2) = m356_grad(&z[0..4], z[4], z[5..8].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..], &g2[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, g2, h0, h1, h2) = m356_hvp(
+            &z[0..4],
+            &d[0..4],
+            z[4],
+            d[4],
+            z[5..8].to_vec(),
+            d[5..8].to_vec(),
+            k,
+        );
+        (
+            r,
+            cat(&[&g0[..], &[g1][..], &g2[..]]),
+            cat(&[&h0[..], &[h1][..], &h2[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.1099, -1.2447, 0.4642, -1.0444, 0.887, 0.757, -1.1325, -0.8546,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.4407, 0.4762, -0.6145, -0.055, 0.4191, 0.5478, -0.1382, -0.3334,
+            ],
+            c: &[0.9622],
+            v: &[
+                -0.1739, 0.9338, 0.9284, -0.1918, 0.9918, -0.2575, -0.6079, -0.139,
+            ],
+            y: &[0.312179408388],
+        },
+        Point {
+            z: &[
+                0.3405, -0.8816, -0.3785, 0.2212, 0.0654, -0.6525, 0.5271, -0.4178,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.5442, 0.3315, -0.7397, -0.0832, 0.8058, 0.9662, -0.9697, -0.4663,
+            ],
+            c: &[1.817],
+            v: &[
+                0.6159, -0.9616, 0.0864, 0.2141, -0.5037, 0.0378, -0.8883, 0.6722,
+            ],
+            y: &[0.305358512983],
+        },
+    ],
+};
+
+#[differentiate]
+fn m357(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.87 + b;
+    if s > 0.11 {
+        x.iter().for_each(|&e| s += (e * b).sin());
+    }
+    if s > 0.03 {
+        let rows2 = vec![[x[1] * b, 0.36], [x[0], x[3]]];
+        for [u3, w4] in &rows2 {
+            s += x[1] * u3 + w4 * w4 * b;
+        }
+    }
+    if s > 0.41 {
+        let mut y5 = vec![b, x[2]];
+        let r6 = m344(&mut y5, b);
+        s += r6.0 * r6.1[0] + r6.1[1] * y5[1];
+    }
+    s + b
+}
+
+const M357: Case = Case {
+    name: "m357",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m357(&z[0..5], z[5], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m357_jvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m357_vjp(&z[0..5], z[5], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m357_grad(&z[0..5], z[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m357_hvp(&z[0..5], &d[0..5], z[5], d[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4394, -1.4042, 1.0898, -1.4121, 1.1007, 1.3791],
+            q: &[],
+            k: 2,
+            t: &[-0.9251, -0.343, -0.6624, -0.2073, -0.1911, -0.9292],
+            c: &[-1.6762],
+            v: &[-0.4316, 0.5412, -0.8757, 0.6811, -0.2906, -0.1741],
+            y: &[11.4120731988],
+        },
+        Point {
+            z: &[-1.0482, -0.8677, -1.1486, -0.6626, -1.131, 1.4145],
+            q: &[],
+            k: 2,
+            t: &[-0.2863, -0.6743, -0.5437, 0.841, -0.34, -0.7402],
+            c: &[-1.6569],
+            v: &[-0.5854, -0.1891, 0.6932, -0.6578, 0.4499, -0.5977],
+            y: &[-2.82471689948],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m358(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.24 + b;
+    for i1 in 0..3 {
+        let mut m1 = [[x[0], x[1]], [b, 0.74], [0.32, x[2]]];
+        m1[0][1] = x[1] * b;
+        m1[1][0] += m1[0][1].sin();
+        s += m1[1][0] * m1[2][1];
+    }
+    let rows2 = vec![[x[1] * b, 0.49], [x[0], x[3]]];
+    for [u3, w4] in &rows2 {
+        s += x[1] * u3 + w4 * w4 * b;
+    }
+    if s > 0.42 {
+        let mut w5 = x.to_vec();
+        w5.sort_by(|&a, &b| b.partial_cmp(&a).unwrap());
+        s += w5[w5.len() / 2] * b + w5[0];
+    } else {
+        s -= 0.79 * s.sin();
+    }
+    s + b
+}
+
+const M358: Case = Case {
+    name: "m358",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![m358(&q[0..5], z[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m358_jvp(&q[0..5], z[0], d[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = m358_vjp(&q[0..5], z[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = m358_grad(&q[0..5], z[0], k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = m358_hvp(&q[0..5], z[0], d[0], k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.918],
+            q: &[0.6157, -0.0989, -0.2598, -0.1184, -1.0204],
+            k: 2,
+            t: &[0.4501],
+            c: &[1.8656],
+            v: &[-0.1651],
+            y: &[-1.01826651061],
+        },
+        Point {
+            z: &[0.5119],
+            q: &[0.5979, 1.3883, 0.8512, 1.0936, -0.4282],
+            k: 2,
+            t: &[-0.5737],
+            c: &[-1.9468],
+            v: &[-0.4407],
+            y: &[8.51614285012],
+        },
+    ],
+};
+
+#[differentiate]
+fn m359(x: &[f64], a: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = x.iter().map(|e| e * a + 0.42).collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+const M359: Case = Case {
+    name: "m359",
+    live: &[(0, 3), (3, 4)],
+    f: |z, _, _| m359(&z[0..3], z[3]),
+    jvp: |z, d, _, _| {
+        let (r, dr) = m359_jvp(&z[0..3], &d[0..3], z[3], d[3]);
+        (r, dr)
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m359_vjp(&z[0..3], z[3], c[..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: None,
+    hvp: None,
+    points: [
+        Point {
+            z: &[0.583, -0.9097, 1.373, 0.3141],
+            q: &[],
+            k: 1,
+            t: &[-0.4292, -0.2142, -0.0487, 0.5115],
+            c: &[-1.0374, -1.9718, -1.9828],
+            v: &[],
+            y: &[0.13426323, 0.6031203, 0.8512593],
+        },
+        Point {
+            z: &[-1.0052, 0.1058, -0.6389, -0.5695],
+            q: &[],
+            k: 1,
+            t: &[0.8137, -0.3689, 0.2512, 0.9259],
+            c: &[-0.6187, -0.5847, -0.565],
+            v: &[],
+            y: &[0.3597469, 0.78385355, 0.9924614],
+        },
+    ],
+};
+
 // ----- the checks ------------------------------------------------------------
 
 /// The function: (z, q, k) -> y.
@@ -22700,5 +26710,9 @@ static CASES: &[Case] = &[
     M240, M241, M242, M243, M244, M245, M246, M247, M248, M249, M250, M251, M252, M253, M254, M255,
     M256, M257, M258, M259, M260, M261, M262, M263, M264, M265, M266, M267, M268, M269, M270, M271,
     M272, M273, M274, M275, M276, M277, M278, M279, M280, M281, M282, M283, M284, M285, M286, M287,
-    M288, M289, M290, M291, M292, M293, M294, M295, M296, M297, M298, M299,
+    M288, M289, M290, M291, M292, M293, M294, M295, M296, M297, M298, M299, M300, M301, M302, M303,
+    M304, M305, M306, M307, M308, M309, M310, M311, M312, M313, M314, M315, M316, M317, M318, M319,
+    M320, M321, M322, M323, M324, M325, M326, M327, M328, M329, M330, M331, M332, M333, M334, M335,
+    M336, M337, M338, M339, M340, M341, M342, M343, M344, M345, M346, M347, M348, M349, M350, M351,
+    M352, M353, M354, M355, M356, M357, M358, M359,
 ];

@@ -196,6 +196,11 @@ fn flat<S: Differentiable<Scalar = f64>>(s: &S) -> Vec<f64> {
 """
 
 
+# The row lengths of 2-D fields by kind (`struct_2d.py`'s), their flat
+# order row by row.
+ROWS = {}
+
+
 def flat_size(ty):
     n = 0
     for _, kind, length in LAYOUT[ty]:
@@ -244,6 +249,9 @@ def build(ty, vals, k):
             kw[name] = mu_of(k)
         elif kind == "f":
             kw[py_field(name)], vals = vals[0], vals[1:]
+        elif kind in ROWS:
+            c = ROWS[kind]
+            kw[py_field(name)], vals = [list(vals[i:i + c]) for i in range(0, length, c)], vals[length:]
         else:
             kw[py_field(name)], vals = list(vals[:length]), vals[length:]
     return S(**kw), vals

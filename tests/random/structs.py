@@ -57,6 +57,11 @@ structs bound from such helpers or from literals, overwritten in loops
 vector output: y is its `to_flat()` (and a `P`'s count), J t from `_jvp`
 (whose tangent must carry the result's count), J^T c from `_vjp` with the
 cotangent struct rebuilt from c (`dout`).
+
+A third batch of GRID_N_FUNCS functions (`g000`, ..., `struct_2d.py`, its
+own seed, drawn after the others) reads 2-D fields of `struct G2 { s: f64,
+m: [[f64; 2]; 2], w: Vec<Vec<f64>> }` by element, by rows and by row
+passed to helpers (`&p.w[1]`), and copies them into `mut` locals.
 """
 
 import argparse
@@ -75,13 +80,14 @@ from generate import (  # noqa: E402
     ATOM, E, I, Array, WParam, WrtGen, WrtSpec, binop, cast, ibin, ilit, ivar, lit, method, neg, par, UNARY,
 )
 from struct_results import *  # noqa: E402,F401,F403 (struct_gen, then the second batch)
+import struct_2d  # noqa: E402 (the third batch)
 
 
 # ----------------------------------------------------------------------------
 # Rust output
 # ----------------------------------------------------------------------------
 
-AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])"}
+AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])", "G2": struct_2d.AT}
 # tangents: a `P`'s skipped floats hold garbage (`p_dot`), which no derivative may read
 DOT = dict(AT, P="p_dot(&{s}[{r}], k)")
 
@@ -308,7 +314,7 @@ EXCLUSIONS = [
 ]
 
 
-def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS):
+def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struct_2d.GRID_N_FUNCS):
     rng = random.Random(seed)
     specs = []
     namespace = dict(G.RUNTIME)
@@ -364,6 +370,10 @@ def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS):
         namespace[name] = ns[name]
         specs.append(spec)
 
+    if n_grid:
+        more = struct_2d.draw_batch(specs, namespace, n_grid)
+        discarded, too_long = discarded + more[0], too_long + more[1]
+
     counts = {}
     for s in specs:
         for t in set(s.tags):
@@ -381,6 +391,8 @@ def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS):
     parts.append(STRUCT_DECLS)
     if n_results:
         parts.append(RESULT_DECLS)
+    if n_grid:
+        parts.append(struct_2d.DECLS)
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
         parts.append(s.rust + "\n" + "\n".join(struct_case_entry(s)) + "\n\n")
@@ -406,9 +418,11 @@ def main():
     ap.add_argument("--seed", type=int, default=STRUCTS_SEED, help="(experiments)")
     ap.add_argument("--results", type=int, default=RESULTS_N_FUNCS,
                     help="number of functions of the second batch (experiments)")
+    ap.add_argument("--grid", type=int, default=struct_2d.GRID_N_FUNCS,
+                    help="number of functions of the third batch (experiments)")
     ap.add_argument("--out", default=STRUCTS_OUT, help="output file (experiments)")
     args = ap.parse_args()
-    generate_structs(args.count, args.seed, os.path.abspath(args.out), args.results)
+    generate_structs(args.count, args.seed, os.path.abspath(args.out), args.results, args.grid)
 
 
 if __name__ == "__main__":

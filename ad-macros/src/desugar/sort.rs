@@ -14,7 +14,7 @@
 //! The comparator's parameters are bound to references to the elements, as
 //! `sort_by` passes them, so its body is kept as written. Comparators:
 //! closures of two parameters (local ones too) and `f64::total_cmp`. Only for `sort_by` and `sort_unstable_by` as
-//! statements on a local array, `Vec` or array parameter that may hold
+//! statements on a local array, `Vec`, array or `Vec` parameter that may hold
 //! active values; other sorts stay as written (lowering reports those of
 //! active arrays).
 
@@ -43,10 +43,14 @@ impl Desugar<'_> {
         let v = recv.path.get_ident()?.clone();
         let name = v.unraw().to_string();
         let array = self.indexable.contains(&name) && !self.ref_locals.contains(&name)
-            || self
-                .params
-                .get(&name)
-                .is_some_and(|t| matches!(t, syn::Type::Array(_)));
+            || self.params.get(&name).is_some_and(|t| match t {
+                syn::Type::Array(_) => true,
+                // (an owned `mut v: Vec<f64>` parameter is a local)
+                syn::Type::Path(p) => {
+                    p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Vec")
+                }
+                _ => false,
+            });
         if !array || !self.tainted.contains(&name) {
             return None;
         }

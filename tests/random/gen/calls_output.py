@@ -452,7 +452,8 @@ def calls_adapters(spec):
     else:
         f_body = block(pre_f, "let {} = {}; {}".format(r, call_f, ys))
         j_body = block(pre_j, "let {} = {}; ({}, {})".format(rj, call_j, ys, dys))
-        v_lhs = "(" + ", ".join([r] + gs) + ")"
+        # (a `_vjp` with no active parameter but its buffers returns `(out,)`)
+        v_lhs = "(" + ", ".join([r] + gs) + ("," if not gs else "") + ")"
     v_body = block(pre_v, "let {} = {}; ({}, {})".format(v_lhs, call_v, ys, cs))
     if not pre_f and spec.out == "f":
         f_body = "vec![{}]".format(call_f)
