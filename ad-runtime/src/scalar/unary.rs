@@ -229,8 +229,8 @@ unary_rules! {
     atan: |x, y| d1 = (T::ONE + x * x).recip(),
         d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x)), of_x,
         d2_x_dot = |t| {
-            let h = x.hypot(T::ONE);
-            -(two::<T>() * (x / h) / h) * ((t / h) / h)
+            let q = T::ONE + x * x;
+            -((x + x) / q) * (t / q)
         };
     /// `sinh`
     ///
