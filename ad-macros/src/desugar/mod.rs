@@ -39,6 +39,7 @@ use syn::visit_mut::VisitMut;
 mod chosen;
 mod closures;
 pub(crate) mod exits;
+mod fields;
 mod items;
 mod iter;
 mod mem;
@@ -72,6 +73,14 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
         mem_names: mem::MemNames::of(&model.item.block),
         mem_checks: Vec::new(),
     };
+    let structs = model
+        .params
+        .iter()
+        .filter(|p| p.structure && !p.mutable)
+        .filter(|p| !matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_some()))
+        .map(|p| p.ident.unraw().to_string())
+        .collect();
+    fields::substitute(&mut item.block, &structs);
     d.chosen_slices(&mut item.block);
     exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);
