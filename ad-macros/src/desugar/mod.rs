@@ -47,6 +47,7 @@ pub(crate) mod nalgebra;
 mod refs;
 mod sort;
 mod subst;
+mod tuple_locals;
 mod views;
 
 /// The function with its body desugared, and the hidden item that checks
@@ -81,6 +82,7 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
         .map(|p| p.ident.unraw().to_string())
         .collect();
     fields::substitute(&mut item.block, &structs);
+    tuple_locals::split(&mut item.block);
     d.chosen_slices(&mut item.block);
     exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);
