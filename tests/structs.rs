@@ -772,3 +772,108 @@ fn a_perceptron_with_vec_of_vec_weights() {
         |p, t| p.loss_hvp(t, &xs, &ys),
     );
 }
+
+/// 2-D fields shown by other uses: a row copied (`p.w[0].clone()`,
+/// `.to_vec()`), a `Vec` of structs each with a 2-D field read by element
+/// (`p.layers[i].w[r][c]`) or a row copied, and a 2-D field passed whole to
+/// a helper (`total(&p.w)`).
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Layer2 {
+    w: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Stack2 {
+    w: Vec<Vec<f64>>,
+    layers: Vec<Layer2>,
+}
+
+#[differentiate(wrt(p))]
+fn stack_rows(p: &Stack2, x: f64) -> f64 {
+    let row = p.w[0].clone();
+    let other = p.w[1].to_vec();
+    let first = p.layers[1].w[0].clone();
+    row[1] * x + row[0] * other[2] + (first[1] * x).sin()
+}
+
+#[differentiate(wrt(p))]
+fn stack_layers(p: &Stack2, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..p.layers.len() {
+        for r in 0..p.layers[i].w.len() {
+            let mut pre = p.layers[i].b[r];
+            for c in 0..x.len() {
+                pre += p.layers[i].w[r][c] * x[c];
+            }
+            s += pre.tanh() * p.w[i][r];
+        }
+    }
+    s
+}
+
+#[differentiate]
+fn total_sq(a: &[Vec<f64>]) -> f64 {
+    let mut s = 0.0;
+    for r in 0..a.len() {
+        for c in 0..a[r].len() {
+            s += a[r][c] * a[r][c];
+        }
+    }
+    s
+}
+
+#[differentiate(wrt(p))]
+fn stack_whole(p: &Stack2, x: f64) -> f64 {
+    total_sq(&p.w) * x + total_sq(&p.layers[0].w) * p.w[0][0]
+}
+
+#[test]
+fn two_dimensional_fields_copied_by_row_of_elements_and_whole() {
+    let layer = |w: Vec<Vec<f64>>, b: Vec<f64>| Layer2 { w, b };
+    let p = Stack2 {
+        w: vec![vec![0.3, -0.7, 1.1], vec![0.5, 0.2, -0.4]],
+        layers: vec![
+            layer(
+                vec![vec![0.4, -0.2], vec![0.1, 0.9], vec![-0.6, 0.3]],
+                vec![0.1, -0.3, 0.2],
+            ),
+            layer(
+                vec![vec![-0.5, 0.8], vec![0.7, -0.1], vec![0.2, 0.4]],
+                vec![0.0, 0.5, -0.2],
+            ),
+        ],
+    };
+    let t = direction(&p);
+    let x = [0.7, -1.3];
+    check_struct(
+        "stack_rows",
+        &p,
+        &t,
+        |p| stack_rows(p, 0.8),
+        |p| stack_rows_grad(p, 0.8),
+        |p, s| stack_rows_vjp(p, 0.8, s),
+        |p, t| stack_rows_jvp(p, t, 0.8),
+        |p, t| stack_rows_hvp(p, t, 0.8),
+    );
+    check_struct(
+        "stack_layers",
+        &p,
+        &t,
+        |p| stack_layers(p, &x),
+        |p| stack_layers_grad(p, &x),
+        |p, s| stack_layers_vjp(p, &x, s),
+        |p, t| stack_layers_jvp(p, t, &x),
+        |p, t| stack_layers_hvp(p, t, &x),
+    );
+    check_struct(
+        "stack_whole",
+        &p,
+        &t,
+        |p| stack_whole(p, 0.8),
+        |p| stack_whole_grad(p, 0.8),
+        |p, s| stack_whole_vjp(p, 0.8, s),
+        |p, t| stack_whole_jvp(p, t, 0.8),
+        |p, t| stack_whole_hvp(p, t, 0.8),
+    );
+}

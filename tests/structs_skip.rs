@@ -478,3 +478,123 @@ fn skipped_derived_configs_and_plain_configuration_fields_are_constants() {
         );
     }
 }
+
+/// Configuration integers copied into locals (`let n = p.steps;`) and
+/// used as counts (`n as f64`), loop bounds, indices and in integer
+/// arithmetic (`n * 2`, `(p.steps - 1) as f64`), beside a float
+/// field copied into a local (still active) and a count of an element of
+/// a `Vec` of structs (`let m = p.layers[i].steps;`).
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Layer {
+    a: f64,
+    #[ad(skip)]
+    steps: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Counted {
+    k: f64,
+    inner: Layer,
+    layers: Vec<Layer>,
+    #[ad(skip)]
+    steps: usize,
+    #[ad(skip)]
+    dt_steps: u32,
+}
+
+impl Counted {
+    #[differentiate(wrt(self))]
+    fn scaled(&self, x: f64) -> f64 {
+        let n = self.steps;
+        let k = self.k;
+        k * x * n as f64 + k * k
+    }
+}
+
+#[differentiate(wrt(p))]
+fn counted(p: &Counted, x: &[f64]) -> f64 {
+    let n = p.steps;
+    let m: usize = p.inner.steps;
+    let h = p.dt_steps as f64;
+    let mut s = p.k * x[n - 1] * h;
+    for i in 0..n {
+        s += p.k * x[i] * (i as f64) / n as f64 + m as f64 * p.inner.a;
+    }
+    for i in 0..p.layers.len() {
+        let m = p.layers[i].steps;
+        s += p.layers[i].a * m as f64;
+    }
+    // Integer arithmetic on configuration fields.
+    let twice = n * 2;
+    let area = p.steps * p.dt_steps as usize;
+    s + p.k * twice as f64 + p.inner.a * (p.steps - 1) as f64 + p.k * p.k * area as f64
+}
+
+/// Explicit Euler with the step count of the configuration.
+#[differentiate(wrt(p))]
+fn counted_euler(p: &Counted, x: f64) -> f64 {
+    let n = p.steps;
+    let h = 1.0 / n as f64;
+    let mut y = x;
+    for _ in 0..n {
+        y += h * p.k * y * p.inner.a;
+    }
+    y
+}
+
+fn counted_config(p: &Counted) -> Vec<usize> {
+    let mut c = vec![p.steps, p.dt_steps as usize, p.inner.steps];
+    c.extend(p.layers.iter().map(|l| l.steps));
+    c
+}
+
+#[test]
+fn configuration_integers_copied_into_locals_are_counts() {
+    let layer = |a, steps| Layer { a, steps };
+    let p = Counted {
+        k: 0.7,
+        inner: layer(-0.4, 2),
+        layers: vec![layer(0.3, 4), layer(1.2, 1)],
+        steps: 3,
+        dt_steps: 5,
+    };
+    let mut t = direction(&p);
+    t.steps = 9;
+    t.dt_steps = 9;
+    t.inner.steps = 9;
+    t.layers.iter_mut().for_each(|l| l.steps = 9);
+    let x = [0.5, -1.1, 2.3, 0.8];
+    check(
+        "counted",
+        &p,
+        &t,
+        counted_config,
+        |p| counted(p, &x),
+        |p| counted_grad(p, &x),
+        |p, s| counted_vjp(p, &x, s),
+        |p, t| counted_jvp(p, t, &x),
+        |p, t| counted_hvp(p, t, &x),
+    );
+    check(
+        "euler",
+        &p,
+        &t,
+        counted_config,
+        |p| counted_euler(p, 0.9),
+        |p| counted_euler_grad(p, 0.9),
+        |p, s| counted_euler_vjp(p, 0.9, s),
+        |p, t| counted_euler_jvp(p, t, 0.9),
+        |p, t| counted_euler_hvp(p, t, 0.9),
+    );
+    check(
+        "method",
+        &p,
+        &t,
+        counted_config,
+        |p| p.scaled(-1.3),
+        |p| p.scaled_grad(-1.3),
+        |p, s| p.scaled_vjp(-1.3, s),
+        |p, t| p.scaled_jvp(t, -1.3),
+        |p, t| p.scaled_hvp(t, -1.3),
+    );
+}

@@ -257,3 +257,129 @@ fn a_nalgebra_buffer_lent_twice() {
         );
     }
 }
+
+// ----- tuple locals split into their members --------------------------------
+
+/// An argmax keeping value and index in a tuple (`best = (x[i], i);`): the
+/// index member is an integer local of its own, inactive.
+#[differentiate]
+fn argmax_pair(x: &[f64]) -> f64 {
+    let mut best = (x[0], 0);
+    for i in 1..x.len() {
+        if x[i] > best.0 {
+            best = (x[i], i);
+        }
+    }
+    best.0 * best.0 * (best.1 as f64 + 1.0) + x[best.1].sin()
+}
+
+/// A tuple with a `Vec` member, written by member and destructured.
+#[differentiate]
+fn acc_vec(x: &[f64]) -> f64 {
+    let mut acc = (0.0, vec![0.0; x.len()]);
+    for i in 0..x.len() {
+        acc.0 += x[i];
+        acc.1[i] = x[i] * x[i];
+    }
+    let (s, v) = acc;
+    s * v[1] + v[2]
+}
+
+/// A whole assignment reading the members it writes (`acc = (acc.1, ..)`),
+/// and a typed tuple with an integer member counting rounds.
+#[differentiate]
+fn rotate(x: &[f64]) -> f64 {
+    let mut acc = (x[0], x[1]);
+    let mut n: (f64, usize) = (1.0, 0);
+    for i in 0..3 {
+        acc = (acc.1, acc.0 * x[i] + acc.1.sin());
+        n = (n.0 * x[i], n.1 + 1);
+    }
+    let (a, b) = acc;
+    a * b + n.0 * n.1 as f64
+}
+
+/// An argmax index chosen by comparisons of active values (issue 18, 4).
+#[differentiate]
+fn argmax_index(x: &[f64]) -> f64 {
+    let mut k = 0;
+    for i in 1..x.len() {
+        if x[i] > x[k] {
+            k = i;
+        }
+    }
+    x[k] * 2.0 + x[k] * x[0]
+}
+
+/// A count beside a sum (`t = (t.0 + v, t.1 + 1);`), a member assigned
+/// (`c.1 += 1;`, `acc.0 = ..;`): before, errors (tests/ui).
+#[differentiate]
+fn mean_positive(x: &[f64]) -> f64 {
+    let mut t = (0.0, 0usize);
+    for &v in x {
+        if v > 0.0 {
+            t = (t.0 + v * v, t.1 + 1);
+        }
+    }
+    let mut c = (x[0], 0);
+    c.1 += 1;
+    let mut acc = (x[0], x[1]);
+    acc.0 = acc.1 * x[2];
+    t.0 / t.1 as f64 + c.0 * c.1 as f64 + acc.0 * acc.1
+}
+
+#[test]
+fn tuple_locals_with_integer_and_vec_members() {
+    let x = [0.4, -1.3, 1.9, 0.7];
+    check_slice!(
+        argmax_pair,
+        argmax_pair_grad,
+        argmax_pair_vjp,
+        argmax_pair_jvp,
+        argmax_pair_hvp,
+        x
+    );
+    check_slice!(
+        acc_vec,
+        acc_vec_grad,
+        acc_vec_vjp,
+        acc_vec_jvp,
+        acc_vec_hvp,
+        x
+    );
+    check_slice!(rotate, rotate_grad, rotate_vjp, rotate_jvp, rotate_hvp, x);
+    check_slice!(
+        mean_positive,
+        mean_positive_grad,
+        mean_positive_vjp,
+        mean_positive_jvp,
+        mean_positive_hvp,
+        x
+    );
+    check_slice!(
+        argmax_index,
+        argmax_index_grad,
+        argmax_index_vjp,
+        argmax_index_jvp,
+        argmax_index_hvp,
+        x
+    );
+    // The argmax is the first element too.
+    let y = [2.5, -1.3, 1.9, 0.7];
+    check_slice!(
+        argmax_pair,
+        argmax_pair_grad,
+        argmax_pair_vjp,
+        argmax_pair_jvp,
+        argmax_pair_hvp,
+        y
+    );
+    check_slice!(
+        argmax_index,
+        argmax_index_grad,
+        argmax_index_vjp,
+        argmax_index_jvp,
+        argmax_index_hvp,
+        y
+    );
+}

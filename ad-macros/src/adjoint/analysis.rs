@@ -470,10 +470,13 @@ pub(super) fn recomputable(prog: &Program, s: &Stmt, save_costly: bool) -> Optio
         _ => false,
     };
     let reads_volatile = reads_volatile && !borrow;
+    // A borrow of a parameter struct's field (`&p.layers[i].w`, 2-D) is
+    // taken again: the parameter does not change.
+    let field = v.is_field_borrow() && matches!(expr, Expr::Member(..));
     let saved = v.kind != VarKind::Temp
         || reads_volatile
         || v.slot
-        || v.array
+        || (v.array && !field)
         || matches!(expr, Expr::Call2 { .. })
         || (save_costly && costly);
     (!saved).then_some(*var)

@@ -39,6 +39,7 @@ use syn::visit_mut::VisitMut;
 mod chosen;
 mod closures;
 pub(crate) mod exits;
+mod fields;
 mod items;
 mod iter;
 mod mem;
@@ -46,6 +47,7 @@ pub(crate) mod nalgebra;
 mod refs;
 mod sort;
 mod subst;
+mod tuple_locals;
 mod views;
 
 /// The function with its body desugared, and the hidden item that checks
@@ -72,6 +74,15 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
         mem_names: mem::MemNames::of(&model.item.block),
         mem_checks: Vec::new(),
     };
+    let structs = model
+        .params
+        .iter()
+        .filter(|p| p.structure && !p.mutable)
+        .filter(|p| !matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_some()))
+        .map(|p| p.ident.unraw().to_string())
+        .collect();
+    fields::substitute(&mut item.block, &structs);
+    tuple_locals::split(&mut item.block);
     d.chosen_slices(&mut item.block);
     exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);

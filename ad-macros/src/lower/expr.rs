@@ -565,6 +565,12 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn lower_binary(&mut self, b: &syn::ExprBinary) -> Operand {
+        // `p.steps - 1`, `n * 2` (`n` a field substituted): integer
+        // arithmetic on configuration fields, no derivative.
+        let e = syn::Expr::Binary(b.clone());
+        if unsupported::is_integer(&e) && !self.mentions_varied_beyond_fields(&e) {
+            return self.opaque(&e);
+        }
         let op = match b.op {
             syn::BinOp::Add(_) => BinOp::Add,
             syn::BinOp::Sub(_) => BinOp::Sub,

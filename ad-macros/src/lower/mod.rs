@@ -203,6 +203,12 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     }
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         m.args.iter().for_each(|a| self.row_arg(a));
+        // `p.w[r].to_vec()`, `p.w[r].iter()`: a row (a float has neither).
+        if matches!(m.method.to_string().as_str(), "to_vec" | "iter") {
+            if let Some(path) = row_of_field(&m.receiver) {
+                self.facts.nested_fields.insert(path);
+            }
+        }
         if matches!(m.method.to_string().as_str(), "push" | "extend_from_slice") {
             if let syn::Expr::Path(p) = strip_parens(&m.receiver) {
                 if let Some(i) = p.path.get_ident() {
@@ -214,6 +220,14 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     }
     // `let mut y: DVector<f64> = g(x);`: a helper's result, by its type.
     fn visit_local(&mut self, l: &'ast syn::Local) {
+        // `let row = p.w[r].clone();`, a row if `row` is indexed later.
+        if let (syn::Pat::Ident(i), Some(init)) = (&l.pat, &l.init) {
+            if let syn::Expr::MethodCall(m) = strip_parens(&init.expr) {
+                if let Some(path) = row_of_field(&m.receiver).filter(|_| m.method == "clone") {
+                    self.rows.insert(i.ident.unraw().to_string(), path);
+                }
+            }
+        }
         if let syn::Pat::Type(t) = &l.pat {
             if let syn::Type::Path(p) = &*t.ty {
                 if p.path.segments.last().is_some_and(|s| {
@@ -260,6 +274,15 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
         syn::visit::visit_expr_field(self, f);
     }
     fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+        if let syn::Expr::Path(p) = strip_parens(&ix.expr) {
+            let row = p
+                .path
+                .get_ident()
+                .and_then(|i| self.rows.get(&i.unraw().to_string()));
+            if let Some(path) = row {
+                self.facts.nested_fields.insert(path.clone());
+            }
+        }
         if let syn::Expr::Index(row) = strip_parens(&ix.expr) {
             if let Some(path) = field_path(&row.expr) {
                 self.facts.nested_fields.insert(path);
@@ -305,6 +328,9 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
 
 struct PrescanVisitor<'a> {
     facts: &'a mut Prescan,
+    /// Locals bound to a copy of an element of a field (`let row =
+    /// p.w[r].clone();`), by name: the field's path.
+    rows: HashMap<String, String>,
     compound: usize,
     loops: usize,
 }
@@ -352,6 +378,16 @@ impl PrescanVisitor<'_> {
 }
 
 /// `p.w` or `self.a.b` (fields below a name) as text.
+/// `p.w[r]` (not a range): the path of the field `p.w`.
+fn row_of_field(e: &syn::Expr) -> Option<String> {
+    match strip_parens(e) {
+        syn::Expr::Index(ix) if !matches!(strip_parens(&ix.index), syn::Expr::Range(_)) => {
+            field_path(&ix.expr)
+        }
+        _ => None,
+    }
+}
+
 pub(super) fn field_path(e: &syn::Expr) -> Option<String> {
     let syn::Expr::Field(f) = strip_parens(e) else {
         return None;
@@ -430,6 +466,7 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
     let mut facts = Prescan::default();
     PrescanVisitor {
         facts: &mut facts,
+        rows: HashMap::default(),
         compound: 0,
         loops: 0,
     }

@@ -27,6 +27,18 @@ impl Lowerer<'_> {
                     _ => None,
                 };
             }
+            // `p.layers[i].w[r][c]`: a field of an element, indexed twice
+            // here, is a 2-D array (a borrow where it is read).
+            if rows && field_path(e).is_none() && self.element_field_of_param(f) {
+                return match self.lower_member(f)? {
+                    Operand::Var(v) => {
+                        self.prog.vars[v].array = true;
+                        self.prog.vars[v].nested = true;
+                        Some(v)
+                    }
+                    Operand::Const(_) => None,
+                };
+            }
             return None;
         }
         let syn::Expr::Path(p) = strip_parens(e) else {
@@ -42,6 +54,26 @@ impl Lowerer<'_> {
             return Some(v);
         }
         None
+    }
+
+    /// Whether `f` is a field of an element of a parameter struct's field
+    /// (`p.layers[i].w`).
+    fn element_field_of_param(&self, f: &syn::ExprField) -> bool {
+        let mut base = &*f.base;
+        let mut indexed = false;
+        loop {
+            match strip_parens(base) {
+                syn::Expr::Field(inner) => base = &inner.base,
+                syn::Expr::Index(ix) => {
+                    indexed = true;
+                    base = &ix.expr;
+                }
+                syn::Expr::Path(p) => {
+                    return indexed && self.local_of(p).is_some_and(|v| self.structs.contains(&v))
+                }
+                _ => return false,
+            }
+        }
     }
 
     /// `a[r][c]` of a 2-D array `a`: the array and the index `Tuple([r, c])`.

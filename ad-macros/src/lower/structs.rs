@@ -194,15 +194,26 @@ impl Lowerer<'_> {
     /// `p.steps as f64`: a configuration count of a parameter struct read
     /// as a number, a constant (`count_as`, which accepts integers only:
     /// a float field is read as it is, its derivative flowing through it).
+    /// So is `m as f64` after `let m = p.layers[i].steps;`: `m` names the
+    /// field's borrow, which the count reads through (`let n = p.steps;`
+    /// is substituted before lowering, `desugar/fields.rs`).
     pub(super) fn lower_count(&mut self, c: &syn::ExprCast) -> Option<Operand> {
-        let syn::Expr::Field(f) = strip_parens(&c.expr) else {
-            return None;
-        };
-        self.struct_of_field(f)?;
         crate::parse::float_of_in(&c.ty, self.reals)?;
-        let (field, reads) = self.opaque_tokens(&c.expr)?;
+        let (field, reads) = match strip_parens(&c.expr) {
+            syn::Expr::Field(f) => {
+                self.struct_of_field(f)?;
+                let (field, reads) = self.opaque_tokens(&c.expr)?;
+                (quote!(&#field), reads)
+            }
+            syn::Expr::Path(p) => {
+                let v = self.local_of(p).filter(|&v| self.is_field_borrow(v))?;
+                let name = self.prog.name(v);
+                (quote!(#name), vec![v])
+            }
+            _ => return None,
+        };
         let ty = &c.ty;
-        let count = quote_spanned!(c.span()=> ::ad::__rt::count_as::<#ty, _>(&#field));
+        let count = quote_spanned!(c.span()=> ::ad::__rt::count_as::<#ty, _>(#field));
         Some(self.temp(Expr::Opaque(count, reads), false, c.span()))
     }
 

@@ -63,7 +63,7 @@ pub(super) fn integer_member(t: &syn::ExprTuple) -> Option<&syn::Expr> {
     t.elems.iter().find(|e| is_integer(e))
 }
 
-fn is_integer(e: &syn::Expr) -> bool {
+pub(super) fn is_integer(e: &syn::Expr) -> bool {
     match strip_parens(e) {
         syn::Expr::Lit(l) => matches!(&l.lit, syn::Lit::Int(i)
             if !matches!(i.suffix(), "f32" | "f64")),

@@ -1,6 +1,8 @@
 use ad::differentiate;
 
-// A count beside a sum in a tuple of active values.
+// A count beside a sum in a tuple of active values, the tuple named in a
+// macro: it stays a tuple (a tuple local used only by member is split into
+// locals, its count an integer local of its own).
 #[differentiate]
 fn mean_positive(x: &[f64]) -> f64 {
     let mut t = (0.0, 0usize);
@@ -9,6 +11,7 @@ fn mean_positive(x: &[f64]) -> f64 {
             t = (t.0 + v, t.1 + 1);
         }
     }
+    println!("{t:?}");
     t.0 / t.1 as f64
 }
 

@@ -1,0 +1,118 @@
+//! `let n = p.steps;` of a parameter struct `p` (named in `wrt(...)`, not
+//! `mut`): every later use of `n` reads `p.steps` itself, so a local of a
+//! field is what the field is. The macro does not see the field's type: a
+//! configuration integer read through a local (`n as f64`, `0..n`,
+//! `x[n - 1]`) would otherwise be the borrow of an active field; read in
+//! place it is a count (`count_as`) or an inactive index, and a float
+//! field read in place carries its derivative as before.
+
+use super::subst::{pat_names, Subst};
+use crate::fx::{HashMap, HashSet};
+use syn::ext::IdentExt;
+use syn::visit::Visit;
+use syn::visit_mut::VisitMut;
+
+/// Substitutes the fields bound to plain locals in `block`. `structs`: the
+/// parameter structs' names; a name bound again anywhere in the body (a
+/// `let p`, a closure's `|p|`) is left alone, as is a local named in a
+/// macro's format string (`println!("{n}")`, which substitution misses).
+pub(super) fn substitute(block: &mut syn::Block, structs: &HashSet<String>) {
+    let mut bound = Bound(HashSet::default());
+    bound.visit_block(block);
+    let roots: HashSet<String> = structs.difference(&bound.0).cloned().collect();
+    if !roots.is_empty() {
+        Fields { roots }.visit_block_mut(block);
+    }
+}
+
+struct Fields {
+    roots: HashSet<String>,
+}
+
+impl VisitMut for Fields {
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        syn::visit_mut::visit_block_mut(self, b);
+        let mut k = 0;
+        while k < b.stmts.len() {
+            if let Some((name, field, root)) = self.field_local(&b.stmts[k]) {
+                let mut rest = b.stmts[k + 1..].to_vec();
+                let map = HashMap::from_iter([(name.clone(), field)]);
+                let mut subst = Subst::watching(map, vec![root]);
+                subst.block(&mut rest);
+                if !subst.captured && !formats(&b.stmts[k + 1..], &name) {
+                    b.stmts.truncate(k);
+                    b.stmts.extend(rest);
+                    continue;
+                }
+            }
+            k += 1;
+        }
+    }
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+impl Fields {
+    /// `let n = p.a.b;` (or `let n: T = ..`): the name, the field, the root.
+    fn field_local(&self, stmt: &syn::Stmt) -> Option<(String, syn::Expr, String)> {
+        let syn::Stmt::Local(l) = stmt else {
+            return None;
+        };
+        let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        let syn::Pat::Ident(i) = pat else {
+            return None;
+        };
+        if i.by_ref.is_some() || i.mutability.is_some() || i.subpat.is_some() {
+            return None;
+        }
+        let mut base = &*init.expr;
+        let root = loop {
+            match base {
+                syn::Expr::Field(f) => base = &f.base,
+                syn::Expr::Paren(p) => base = &p.expr,
+                syn::Expr::Path(p) if p.qself.is_none() && !std::ptr::eq(base, &*init.expr) => {
+                    break p.path.get_ident()?.unraw().to_string();
+                }
+                _ => return None,
+            }
+        };
+        self.roots
+            .contains(&root)
+            .then(|| (i.ident.unraw().to_string(), (*init.expr).clone(), root))
+    }
+}
+
+/// Every name a pattern of the body binds.
+struct Bound(HashSet<String>);
+
+impl<'ast> Visit<'ast> for Bound {
+    fn visit_pat(&mut self, p: &'ast syn::Pat) {
+        self.0.extend(pat_names(p));
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether a macro in `stmts` names `name` inside a string literal.
+fn formats(stmts: &[syn::Stmt], name: &str) -> bool {
+    struct Formats<'n>(&'n str, bool);
+    impl<'ast> Visit<'ast> for Formats<'_> {
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            self.1 |= literal_names(m.tokens.clone(), self.0);
+        }
+    }
+    fn literal_names(t: proc_macro2::TokenStream, name: &str) -> bool {
+        t.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Literal(l) => l.to_string().contains(name),
+            proc_macro2::TokenTree::Group(g) => literal_names(g.stream(), name),
+            _ => false,
+        })
+    }
+    let mut f = Formats(name, false);
+    for s in stmts {
+        f.visit_stmt(s);
+    }
+    f.1
+}
