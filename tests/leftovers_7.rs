@@ -1,0 +1,122 @@
+//! Issue 18, what a new user hit (third sweep): `impl Trait` parameters,
+//! struct-like enum variant patterns, tuple patterns over local arrays,
+//! whole-row writes of 2-D buffers.
+//!
+//! Every function in every mode: `_jvp` against central finite differences
+//! and `_vjp` by the dot-product identity (`common::agree`), `_grad`,
+//! `_jvp` and `_hvp` against finite differences (`flat::check_all`).
+
+use ad::differentiate;
+
+mod common;
+#[path = "common/flat.rs"]
+mod flat;
+use flat::check_all;
+
+const X: [f64; 3] = [0.7, -1.3, 0.4];
+const T: [f64; 3] = [0.3, 0.9, -0.5];
+
+/// `f(x: &[f64]) -> f64` in every mode at `X`.
+fn every_mode(
+    what: &str,
+    f: impl Fn(&[f64]) -> f64,
+    jvp: impl Fn(&[f64], &[f64]) -> (f64, f64),
+    vjp: impl Fn(&[f64], f64) -> (f64, Vec<f64>),
+    grad: impl Fn(&[f64]) -> (f64, Vec<f64>),
+    hvp: impl Fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+) {
+    common::agree(what, &X, &f, &jvp, &vjp, 1e-7);
+    check_all(what, &X, &T, &f, &grad, &jvp, &hvp);
+}
+
+// --- C: `impl Trait` parameters -------------------------------------------
+
+/// The issue's function: an `impl Fn` called on a constant.
+#[differentiate(wrt(a))]
+fn with_impl_fn(f: impl Fn(f64) -> f64, a: f64) -> f64 {
+    a * a.sin() + f(1.0) * a
+}
+
+/// `&impl AsRef<[f64]>` data and an `impl FnMut` called on an index.
+#[differentiate(wrt(x))]
+fn with_impl_data(w: &impl AsRef<[f64]>, mut f: impl FnMut(usize) -> f64, x: &[f64]) -> f64 {
+    let w = w.as_ref();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += w[i] * x[i] * x[i].cos() + f(i) * x[i];
+    }
+    s
+}
+
+/// A differentiated caller passing a function item.
+#[differentiate]
+fn passes_a_fn(a: f64) -> f64 {
+    with_impl_fn(halve, a) * a
+}
+
+fn halve(t: f64) -> f64 {
+    t / 2.0
+}
+
+#[test]
+fn impl_trait_parameters() {
+    let f = |t: f64| t.exp();
+    every_mode(
+        "with_impl_fn",
+        |x| with_impl_fn(f, x[0]) + x[1] * x[2],
+        |x, t| {
+            let (v, d) = with_impl_fn_jvp(f, x[0], t[0]);
+            (v + x[1] * x[2], d + t[1] * x[2] + x[1] * t[2])
+        },
+        |x, c| {
+            let (v, g) = with_impl_fn_vjp(f, x[0], c);
+            (v + x[1] * x[2], vec![g, c * x[2], c * x[1]])
+        },
+        |x| {
+            let (v, g) = with_impl_fn_grad(f, x[0]);
+            (v + x[1] * x[2], vec![g, x[2], x[1]])
+        },
+        |x, t| {
+            let (v, g, h) = with_impl_fn_hvp(f, x[0], t[0]);
+            (
+                v + x[1] * x[2],
+                vec![g, x[2], x[1]],
+                vec![h, t[2], t[1]],
+            )
+        },
+    );
+    let w = vec![1.5, -0.5, 2.0];
+    let k = |i: usize| i as f64 + 0.5;
+    every_mode(
+        "with_impl_data",
+        |x| with_impl_data(&w, k, x),
+        |x, t| with_impl_data_jvp(&w, k, x, t),
+        |x, c| with_impl_data_vjp(&w, k, x, c),
+        |x| with_impl_data_grad(&w, k, x),
+        |x, t| with_impl_data_hvp(&w, k, x, t),
+    );
+    every_mode(
+        "passes_a_fn",
+        |x| passes_a_fn(x[0]) + x[1] * x[2],
+        |x, t| {
+            let (v, d) = passes_a_fn_jvp(x[0], t[0]);
+            (v + x[1] * x[2], d + t[1] * x[2] + x[1] * t[2])
+        },
+        |x, c| {
+            let (v, g) = passes_a_fn_vjp(x[0], c);
+            (v + x[1] * x[2], vec![g, c * x[2], c * x[1]])
+        },
+        |x| {
+            let (v, g) = passes_a_fn_grad(x[0]);
+            (v + x[1] * x[2], vec![g, x[2], x[1]])
+        },
+        |x, t| {
+            let (v, g, h) = passes_a_fn_hvp(x[0], t[0]);
+            (
+                v + x[1] * x[2],
+                vec![g, x[2], x[1]],
+                vec![h, t[2], t[1]],
+            )
+        },
+    );
+}
