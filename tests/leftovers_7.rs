@@ -120,3 +120,58 @@ fn impl_trait_parameters() {
         },
     );
 }
+
+// --- D: struct-like enum variant patterns ---------------------------------
+
+#[derive(Clone, Copy)]
+enum Loss {
+    Quantile { tau: f64 },
+    Pinball { tau: f64, scale: f64 },
+    Huber(f64),
+    Square,
+}
+
+/// The match (`Loss::Quantile { tau }`), with `{ tau, .. }`, a
+/// renamed field, a tuple variant and a unit variant beside it.
+#[differentiate(wrt(x))]
+fn loss(kind: Loss, x: &[f64]) -> f64 {
+    let r = x[0] * x[1] - x[2];
+    let a = match kind {
+        Loss::Quantile { tau } => tau * r * r,
+        Loss::Pinball { tau, .. } => tau * r.sin(),
+        Loss::Huber(d) => d * r * r.cos(),
+        Loss::Square => r * r,
+    };
+    let b = match kind {
+        Loss::Pinball { scale: s, tau } if s > tau => s * x[0].exp(),
+        Loss::Quantile { tau } | Loss::Pinball { tau, .. } => tau * x[1] * x[2],
+        _ => x[2] * x[2],
+    };
+    a + b
+}
+
+#[test]
+fn struct_like_variant_patterns() {
+    for kind in [
+        Loss::Quantile { tau: 0.3 },
+        Loss::Pinball {
+            tau: 0.25,
+            scale: 1.5,
+        },
+        Loss::Pinball {
+            tau: 0.75,
+            scale: 0.5,
+        },
+        Loss::Huber(1.2),
+        Loss::Square,
+    ] {
+        every_mode(
+            "loss",
+            |x| loss(kind, x),
+            |x, t| loss_jvp(kind, x, t),
+            |x, c| loss_vjp(kind, x, c),
+            |x| loss_grad(kind, x),
+            |x, t| loss_hvp(kind, x, t),
+        );
+    }
+}
