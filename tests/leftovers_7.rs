@@ -175,3 +175,41 @@ fn struct_like_variant_patterns() {
         );
     }
 }
+
+// --- A: tuple patterns over array literals --------------------------------
+
+/// The loops (`&(p, q)` over `&[..]`, `(p, q)` over `[..]` by
+/// value), a tuple with an inactive `f64` weight through `.iter()`, a name
+/// over references read in active arithmetic, and an array pattern.
+#[differentiate]
+fn pairs(x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for &(p, q) in &[(0, 1), (1, 2)] {
+        e += x[p] * x[q];
+    }
+    for (p, q) in [(0usize, 1usize), (1, 2)] {
+        e += x[p].sin() * x[q];
+    }
+    for (p, w) in [(0usize, 0.5), (2, -2.0)].iter() {
+        e += w * x[*p] * x[*p];
+    }
+    for t in &[(2usize, 1.5)] {
+        e += t.1 * x[t.0].exp();
+    }
+    for &[i, j] in [[0usize, 2], [1, 1]].iter() {
+        e += x[i] * x[j];
+    }
+    e
+}
+
+#[test]
+fn tuple_patterns_over_array_literals() {
+    every_mode(
+        "pairs",
+        pairs,
+        pairs_jvp,
+        pairs_vjp,
+        pairs_grad,
+        pairs_hvp,
+    );
+}

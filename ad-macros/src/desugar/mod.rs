@@ -41,6 +41,7 @@ mod closures;
 pub(crate) mod exits;
 mod items;
 mod iter;
+mod literals;
 mod mem;
 pub(crate) mod nalgebra;
 mod refs;
