@@ -213,3 +213,73 @@ fn tuple_patterns_over_array_literals() {
         pairs_hvp,
     );
 }
+
+// --- B: whole rows of a 2-D buffer written from array literals ------------
+
+/// The loop (`*r = [0.0; 2]` through `iter_mut`), rows assigned
+/// by index from a list that reads the row itself, and through `iter_mut`.
+#[differentiate]
+fn rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [0.0; 2];
+    }
+    for i in 0..out.len() {
+        out[i][0] += x[i] * x[i];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1]];
+    }
+}
+
+/// The same rows in a local 2-D array, and a row filled with `[c; N]`.
+#[differentiate]
+fn through_rows(x: &[f64]) -> f64 {
+    let mut m = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]];
+    rows(x, &mut m);
+    m[1] = [x[2].cos() * m[0][1]; 2];
+    m[2] = [m[1][0] * x[1], m[2][0]];
+    m[0][0] * m[1][1] + m[2][0] * m[2][1] + m[1][0]
+}
+
+/// `[[a, b], ..]` as one flat vector.
+fn flat_rows(m: &[[f64; 2]]) -> Vec<f64> {
+    m.iter().flatten().copied().collect()
+}
+
+#[test]
+fn whole_rows_from_array_literals() {
+    let out0 = [[1.0, 2.0], [3.0, -4.0], [0.5, 1.5]];
+    let dout0 = [[0.2, -0.1], [0.5, 0.3], [-0.7, 0.4]];
+    // `rows` in forward mode against finite differences of `(x, out)`.
+    let (mut out, mut dout) = (out0, dout0);
+    rows_jvp(&X, &T, &mut out, &mut dout);
+    let f = |p: &[f64]| {
+        let mut m = [[p[3], p[4]], [p[5], p[6]], [p[7], p[8]]];
+        rows(&p[..3], &mut m);
+        flat_rows(&m)
+    };
+    let p = [X.as_slice(), &flat_rows(&out0)].concat();
+    let t = [T.as_slice(), &flat_rows(&dout0)].concat();
+    assert_eq!(flat_rows(&out), f(&p));
+    let fd = ad::check::fd_jvp(f, &p, &t);
+    ad::check::compare(&flat_rows(&dout), &fd).assert_close(1e-7, 1e-7);
+    // And in reverse mode by the dot-product identity.
+    let c = [[1.0, -0.5], [2.0, 0.25], [-1.5, 0.75]];
+    let (mut out2, mut out_bar) = (out0, c);
+    let x_bar = rows_vjp(&X, &mut out2, &mut out_bar);
+    assert_eq!(out2, out);
+    let lhs = flat::dot_f(&flat_rows(&dout), &flat_rows(&c));
+    let rhs = flat::dot_f(&x_bar, &T) + flat::dot_f(&flat_rows(&out_bar), &flat_rows(&dout0));
+    assert!((lhs - rhs).abs() < 1e-12 * (1.0 + lhs.abs()), "{lhs} against {rhs}");
+    every_mode(
+        "through_rows",
+        through_rows,
+        through_rows_jvp,
+        through_rows_vjp,
+        through_rows_grad,
+        through_rows_hvp,
+    );
+}
