@@ -283,3 +283,73 @@ fn whole_rows_from_array_literals() {
         through_rows_hvp,
     );
 }
+
+// --- E: a trait's method on an active struct, as the error advises --------
+
+trait Model {
+    fn predict(&self, x: f64) -> f64;
+}
+
+#[derive(Clone, Debug, ad::Differentiable)]
+struct Lin {
+    a: f64,
+    b: f64,
+}
+
+impl Lin {
+    /// The body of the trait's `predict`, differentiated.
+    #[differentiate(wrt(self))]
+    fn predict_body(&self, x: f64) -> f64 {
+        self.a * x + self.b * x.sin()
+    }
+}
+
+impl Model for Lin {
+    fn predict(&self, x: f64) -> f64 {
+        self.predict_body(x)
+    }
+}
+
+/// The issue's `loss`, calling the inherent method the trait's delegates to.
+#[differentiate(wrt(m))]
+fn fit(m: &Lin, x: f64) -> f64 {
+    let r = m.predict_body(x) - 1.5;
+    r * r
+}
+
+#[test]
+fn trait_method_through_an_inherent_one() {
+    let lin = |p: &[f64]| Lin { a: p[0], b: p[1] };
+    let flat = |l: Lin| vec![l.a, l.b, 0.0];
+    // (`every_mode` takes three coordinates: the third, `p[2]`, enters
+    // squared beside the struct's two.)
+    let x = 0.8;
+    assert_eq!(lin(&X).predict(x), lin(&X).predict_body(x));
+    every_mode(
+        "fit",
+        |p| fit(&lin(p), x) + p[2] * p[2],
+        |p, t| {
+            let (v, d) = fit_jvp(&lin(p), &lin(t), x);
+            (v + p[2] * p[2], d + 2.0 * p[2] * t[2])
+        },
+        |p, c| {
+            let (v, g) = fit_vjp(&lin(p), x, c);
+            let mut g = flat(g);
+            g[2] = 2.0 * p[2] * c;
+            (v + p[2] * p[2], g)
+        },
+        |p| {
+            let (v, g) = fit_grad(&lin(p), x);
+            let mut g = flat(g);
+            g[2] = 2.0 * p[2];
+            (v + p[2] * p[2], g)
+        },
+        |p, t| {
+            let (v, g, h) = fit_hvp(&lin(p), &lin(t), x);
+            let (mut g, mut h) = (flat(g), flat(h));
+            g[2] = 2.0 * p[2];
+            h[2] = 2.0 * t[2];
+            (v + p[2] * p[2], g, h)
+        },
+    );
+}
