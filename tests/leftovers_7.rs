@@ -78,11 +78,7 @@ fn impl_trait_parameters() {
         },
         |x, t| {
             let (v, g, h) = with_impl_fn_hvp(f, x[0], t[0]);
-            (
-                v + x[1] * x[2],
-                vec![g, x[2], x[1]],
-                vec![h, t[2], t[1]],
-            )
+            (v + x[1] * x[2], vec![g, x[2], x[1]], vec![h, t[2], t[1]])
         },
     );
     let w = vec![1.5, -0.5, 2.0];
@@ -112,11 +108,7 @@ fn impl_trait_parameters() {
         },
         |x, t| {
             let (v, g, h) = passes_a_fn_hvp(x[0], t[0]);
-            (
-                v + x[1] * x[2],
-                vec![g, x[2], x[1]],
-                vec![h, t[2], t[1]],
-            )
+            (v + x[1] * x[2], vec![g, x[2], x[1]], vec![h, t[2], t[1]])
         },
     );
 }
@@ -204,14 +196,7 @@ fn pairs(x: &[f64]) -> f64 {
 
 #[test]
 fn tuple_patterns_over_array_literals() {
-    every_mode(
-        "pairs",
-        pairs,
-        pairs_jvp,
-        pairs_vjp,
-        pairs_grad,
-        pairs_hvp,
-    );
+    every_mode("pairs", pairs, pairs_jvp, pairs_vjp, pairs_grad, pairs_hvp);
 }
 
 // --- B: whole rows of a 2-D buffer written from array literals ------------
@@ -273,7 +258,10 @@ fn whole_rows_from_array_literals() {
     assert_eq!(out2, out);
     let lhs = flat::dot_f(&flat_rows(&dout), &flat_rows(&c));
     let rhs = flat::dot_f(&x_bar, &T) + flat::dot_f(&flat_rows(&out_bar), &flat_rows(&dout0));
-    assert!((lhs - rhs).abs() < 1e-12 * (1.0 + lhs.abs()), "{lhs} against {rhs}");
+    assert!(
+        (lhs - rhs).abs() < 1e-12 * (1.0 + lhs.abs()),
+        "{lhs} against {rhs}"
+    );
     every_mode(
         "through_rows",
         through_rows,

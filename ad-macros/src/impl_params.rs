@@ -11,7 +11,12 @@ use syn::{Ident, Type};
 /// parameter, named at the `impl Trait`'s span (so errors point there).
 pub fn as_generics(item: &mut syn::ItemFn) {
     let mut names = Names {
-        taken: item.sig.generics.type_params().map(|p| p.ident.to_string()).collect(),
+        taken: item
+            .sig
+            .generics
+            .type_params()
+            .map(|p| p.ident.to_string())
+            .collect(),
         next: 0,
         added: Vec::new(),
     };

@@ -25,7 +25,10 @@ impl Desugar<'_> {
             }
             e => (e, false),
         };
-        if !matches!(views::strip(lit), syn::Expr::Array(_) | syn::Expr::Repeat(_)) {
+        if !matches!(
+            views::strip(lit),
+            syn::Expr::Array(_) | syn::Expr::Repeat(_)
+        ) {
             return None;
         }
         if name_pattern && !(by_ref && self.mentions_tainted(&f.body)) {
