@@ -185,7 +185,7 @@ fn pairs(x: &[f64]) -> f64 {
     for (p, w) in [(0usize, 0.5), (2, -2.0)].iter() {
         e += w * x[*p] * x[*p];
     }
-    for t in &[(2usize, 1.5)] {
+    for t in &[(2usize, 1.5), (0, -0.5)] {
         e += t.1 * x[t.0].exp();
     }
     for &[i, j] in [[0usize, 2], [1, 1]].iter() {
