@@ -474,9 +474,20 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
             .find_map(|p| called.strip_prefix(p))
             .unwrap_or(&called);
         let message = format!("`{f}` calls the method `{g}`, which has no derivatives");
-        let label = format!("`{g}` needs `#[differentiate]`");
+        // (With an active receiver, the method needs `wrt(self)`.)
+        let attr = match m.active {
+            true => "#[differentiate(wrt(self, ..))]",
+            false => "#[differentiate]",
+        };
+        let label = format!("`{g}` needs `{attr}`");
+        // A trait's method cannot have derivatives (they are not items of
+        // the trait): an inherent method can, which the trait's may call.
+        let ty_name = match &m.ty {
+            syn::Type::Path(p) if p.path.is_ident("Self") => "Type".to_owned(),
+            t => t.to_token_stream().to_string().replace(' ', ""),
+        };
         let note = format!(
-            "put `#[differentiate]` on `{g}` in its `impl` block; or, if `{g}` is a primitive with hand-written rules `{g}_jvp` and `{g}_vjp`, mark it `#[differentiate(custom)]`"
+            "put `{attr}` on `{g}` in its inherent `impl` block (`impl {ty_name} {{ .. }}`); if `{g}` is a trait's method (in `impl Trait for {ty_name}`), where derivatives cannot stand, move its body into an inherent method with `{attr}` (`impl {ty_name} {{ {attr} fn {g}_body(&self, ..) }}`), have the trait's `{g}` call it, and call `{g}_body` here; or, if `{g}` is a primitive with hand-written rules `{g}_jvp` and `{g}_vjp`, mark it `#[differentiate(custom)]`"
         );
         let tr = format_ident!("__AdMethod_{}", k);
         let chk = syn::Ident::new(&format!("__ad_check_method_{k}"), m.method.span());

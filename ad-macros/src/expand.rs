@@ -44,19 +44,24 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
         }
     };
     crate::lower::checkpoint::check_placement(&item_fn, &mut errors);
-    // The function as emitted: without `#[checkpoint]`, which only the
-    // macro reads.
+    // The function as emitted: as written, without `#[checkpoint]`, which
+    // only the macro reads.
+    let mut written = item_fn.clone();
+    crate::lower::checkpoint::strip(&mut written);
+    // The function the derivatives come from: `impl Trait` parameters
+    // become type parameters (`impl_params.rs`).
+    let mut item_fn = item_fn;
+    crate::impl_params::as_generics(&mut item_fn);
     let mut stripped = item_fn.clone();
     crate::lower::checkpoint::strip(&mut stripped);
     // (Differentiated: `*b = [..];` of an array buffer as a copy.)
-    let mut item_fn = item_fn;
     crate::buffers::whole_array_writes(&mut item_fn);
     let model = Model::from_syn(&item_fn, &options, &mut errors);
     let signature_ok = errors.is_empty();
     // A `&mut` nalgebra buffer: the derivatives are the value form's
     // (`matrix_buffers.rs`), whose expansion reports the body's errors.
     if !options.custom && crate::matrix_buffers::has_matrix_buffer(&model) {
-        let mut original = stripped.clone();
+        let mut original = written.clone();
         original
             .attrs
             .push(syn::parse_quote!(#[allow(clippy::needless_range_loop, dead_code)]));
@@ -90,7 +95,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     if options.custom {
         // A primitive with hand-written rules: keep the body as it is, and
         // give callers the calling convention to the rules.
-        let mut out = stripped.to_token_stream();
+        let mut out = written.to_token_stream();
         let mode = crate::wrappers::WrapperMode::Custom {
             second_order: options.custom_second_order,
         };
@@ -110,7 +115,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     // clippy's advice to iterate instead does not apply.
     // The derivatives stand for `f`: do not report it unused when only they
     // are called.
-    let mut original = stripped.clone();
+    let mut original = written;
     original
         .attrs
         .push(syn::parse_quote!(#[allow(clippy::needless_range_loop, dead_code)]));

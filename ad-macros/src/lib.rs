@@ -30,6 +30,7 @@ mod emit;
 mod error;
 mod expand;
 mod fx;
+mod impl_params;
 mod inactive;
 mod ir;
 mod lower;

@@ -441,6 +441,10 @@ impl Desugar<'_> {
 
     /// `for pat in <container or chain> { body }` as an index loop.
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Option<Vec<syn::Stmt>> {
+        // (Over an array literal: over a local bound to it, `literals.rs`.)
+        if let Some(stmts) = self.literal_loop(f) {
+            return Some(stmts);
+        }
         // A pattern other than a name (`for &v in w`) is desugared even
         // over inactive values: lowering binds names only.
         // So is a loop that writes through its pattern (`for e in &mut w`).

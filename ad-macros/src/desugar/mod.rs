@@ -42,6 +42,7 @@ pub(crate) mod exits;
 mod fields;
 mod items;
 mod iter;
+mod literals;
 mod mem;
 pub(crate) mod nalgebra;
 mod refs;

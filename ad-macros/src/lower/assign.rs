@@ -608,7 +608,10 @@ impl Lowerer<'_> {
             return self.lower_element_write(arr, index, op, right, span);
         }
         if self.nested_var(&ix.expr, false).is_some() {
-            return self.row_write_error(ix);
+            if op.is_none() && self.lower_row_literal(ix, right, span) {
+                return;
+            }
+            return self.row_write_error(ix, right);
         }
         // With nalgebra values, a `let mut` local (or a `mut` parameter
         // taken by value, as a value form's buffer) written by element is a

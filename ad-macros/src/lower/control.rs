@@ -457,4 +457,12 @@ impl VisitMut for Unbind {
         }
         syn::visit_mut::visit_pat_mut(self, p);
     }
+
+    /// `Quantile { tau }` becomes `Quantile { tau: _ }` (not `{ _ }`).
+    fn visit_field_pat_mut(&mut self, f: &mut syn::FieldPat) {
+        if f.colon_token.is_none() {
+            f.colon_token = Some(Default::default());
+        }
+        syn::visit_mut::visit_field_pat_mut(self, f);
+    }
 }

@@ -174,19 +174,55 @@ impl Lowerer<'_> {
         }
     }
 
+    /// `m[r] = [a, b];` and `m[r] = [c; N];` (`*r = ..` in a loop over
+    /// `m.iter_mut()` is one): the copy and the fill they stand for,
+    /// `{ let row = [a, b]; m[r].copy_from_slice(&row); }` (the values may
+    /// read the row) and `m[r].fill(c);`. Returns whether `right` was one.
+    pub(super) fn lower_row_literal(
+        &mut self,
+        ix: &syn::ExprIndex,
+        right: &syn::Expr,
+        span: Span,
+    ) -> bool {
+        let stmt: syn::Stmt = match strip_parens(right) {
+            syn::Expr::Array(_) => {
+                let row = quote::format_ident!("__ad_row", span = span);
+                syn::parse_quote_spanned! {span=> {
+                    let #row = #right;
+                    #ix.copy_from_slice(&#row);
+                }}
+            }
+            syn::Expr::Repeat(r) => {
+                let elem = &r.expr;
+                syn::parse_quote_spanned!(span=> #ix.fill(#elem);)
+            }
+            _ => return false,
+        };
+        self.lower_stmt(&stmt);
+        true
+    }
+
     /// `m[r] = ..`: a whole row is not written; say what to write instead.
-    pub(super) fn row_write_error(&mut self, ix: &syn::ExprIndex) {
+    /// (At the value for a row the desugaring wrote, `*r = ..` over
+    /// `m.iter_mut()`, whose `m[__ad_i]` has no span of the user's.)
+    pub(super) fn row_write_error(&mut self, ix: &syn::ExprIndex, right: &syn::Expr) {
         let name = match strip_parens(&ix.expr) {
             syn::Expr::Path(p) => p.path.to_token_stream().to_string(),
             _ => "m".to_owned(),
         };
-        self.errors.spanned(
-            ix,
-            format_args!(
-                "a row of a 2-D array is written element by element (`{name}[r][c] = ..`) or \
-                 copied into with `{name}[r].copy_from_slice(&v)` or `{name}[r].fill(x)`"
-            ),
+        let generated = ix.index.to_token_stream().into_iter().any(
+            |t| matches!(t, proc_macro2::TokenTree::Ident(i) if i.to_string().starts_with("__ad_")),
         );
+        let msg = format!(
+            "a row of a 2-D array is written element by element (`{name}[r][c] = ..`), \
+             copied into with `{name}[r].copy_from_slice(&v)` or `{name}[r].fill(x)`, or, \
+             for rows that are arrays, assigned a list (`{name}[r] = [a, b]`) or a \
+             repetition (`{name}[r] = [c; N]`)"
+        );
+        match generated {
+            true => self.errors.spanned(right, msg),
+            false => self.errors.spanned(ix, msg),
+        }
     }
 
     /// Whether an array value built from `expr` (a list or repetition of
