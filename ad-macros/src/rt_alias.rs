@@ -31,16 +31,11 @@ pub fn shorten(items: TokenStream) -> TokenStream {
             }
             TokenTree::Group(g) if in_fn && angles == 0 && g.delimiter() == Delimiter::Brace => {
                 in_fn = false;
-                let (body, uses) = rewrite(g.stream());
                 // (With one use, the `use` would cost more than it saves.)
-                if uses > 1 {
-                    let mut trees: Vec<TokenTree> = body.into_iter().collect();
-                    let rest = trees.split_off(inner_attrs(&trees));
-                    let mut inner: TokenStream = trees.into_iter().collect();
-                    inner.extend(quote::quote!(
-                        use ::ad::__rt;
-                    ));
-                    inner.extend(rest);
+                if let Some((mut trees, 2..)) = rewrite_trees(g.stream()) {
+                    let at = inner_attrs(&trees);
+                    trees.splice(at..at, use_runtime());
+                    let inner: TokenStream = trees.into_iter().collect();
                     let mut ng = Group::new(Delimiter::Brace, inner);
                     ng.set_span(g.span());
                     t = TokenTree::Group(ng);
@@ -67,10 +62,12 @@ fn inner_attrs(trees: &[TokenTree]) -> usize {
     n
 }
 
-/// `tokens` with every `::ad::__rt::` as `__rt::` (at any depth), and
-/// how many there were.
-fn rewrite(tokens: TokenStream) -> (TokenStream, usize) {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+/// `tokens` with every `::ad::__rt::` as `__rt::` (at any depth), as
+/// trees, and how many there were; `None` if there were none. A group
+/// without one is kept as it is: in a macro invocation, rebuilding a stream
+/// sends all its tokens to the compiler again.
+fn rewrite_trees(tokens: TokenStream) -> Option<(Vec<TokenTree>, usize)> {
+    let mut trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out: Vec<TokenTree> = Vec::with_capacity(trees.len());
     let mut uses = 0;
     let mut i = 0;
@@ -83,19 +80,41 @@ fn rewrite(tokens: TokenStream) -> (TokenStream, usize) {
             i += 8;
             continue;
         }
-        match &trees[i] {
-            TokenTree::Group(g) => {
-                let (inner, n) = rewrite(g.stream());
-                uses += n;
-                let mut ng = Group::new(g.delimiter(), inner);
-                ng.set_span(g.span());
-                out.push(TokenTree::Group(ng));
-            }
-            t => out.push(t.clone()),
+        // (Taken, not cloned: the paths looked for are ahead of `i`.)
+        let t = std::mem::replace(&mut trees[i], colon(Spacing::Alone, Span::call_site()));
+        match t {
+            TokenTree::Group(g) => match rewrite_trees(g.stream()) {
+                Some((inner, n)) => {
+                    uses += n;
+                    let mut ng = Group::new(g.delimiter(), inner.into_iter().collect());
+                    ng.set_span(g.span());
+                    out.push(TokenTree::Group(ng));
+                }
+                None => out.push(TokenTree::Group(g)),
+            },
+            t => out.push(t),
         }
         i += 1;
     }
-    (out.into_iter().collect(), uses)
+    (uses > 0).then_some((out, uses))
+}
+
+/// `use ::ad::__rt;`
+fn use_runtime() -> [TokenTree; 8] {
+    let span = Span::call_site();
+    let ident = |s: &str| TokenTree::Ident(Ident::new(s, span));
+    let mut semi = Punct::new(';', Spacing::Alone);
+    semi.set_span(span);
+    [
+        ident("use"),
+        colon(Spacing::Joint, span),
+        colon(Spacing::Alone, span),
+        ident("ad"),
+        colon(Spacing::Joint, span),
+        colon(Spacing::Alone, span),
+        ident("__rt"),
+        TokenTree::Punct(semi),
+    ]
 }
 
 fn colon(spacing: Spacing, span: Span) -> TokenTree {
