@@ -325,7 +325,7 @@ fn second_derivatives_where_their_partials_alone_overflow() {
         );
     }
     // p = sigma(u - v); d2p/du2 = sigma (1 - sigma) (1 - 2 sigma).
-    for (u, v) in [(1.0, 0.5), (400.0, 399.5), (600.0, 601.0)] {
+    for (u, v) in [(1.0f64, 0.5), (400.0, 399.5), (600.0, 601.0)] {
         let s = 1.0 / (1.0 + (v - u).exp());
         let exact = s * (1.0 - s) * (1.0 - 2.0 * s);
         let (_, _, _, hu, hv) = softmax_of_large_hvp(u, 1.0, v, 0.0);
