@@ -275,6 +275,26 @@ def weights_loop(f, ws, local, x):
     f.tag("{} over &[(usize, f64)]{}".format(head.format("ws"), " (a local Vec)" * local))
 
 
+def write_mut_params(f, b, v, batch="sweep"):
+    """A caller's `mut` parameters written before its forms: `b` (a float)
+    and `v` (a `Vec<f64>`, by element), in or out of `wrt`."""
+    if b.mut:
+        c = const(f)
+        if b.active:
+            f.emit("b = b * {} + x[1];".format(c[0]), "b = chk(chk(b * {}) + x[1])".format(c[1]))
+        else:
+            f.emit("b = b * {} + 0.1;".format(c[0]), "b = chk(chk(b * {}) + 0.1)".format(c[1]))
+        f.tags.append("{batch} caller: a mut f64 parameter {} written".format("in wrt" if b.active else "left out of wrt", batch=batch))
+    if v is not None and v.mut:
+        c = const(f)
+        if v.active:
+            f.emit("v[0] = v[1] * b + {};".format(c[0]), "v[0] = chk(chk(v[1] * b) + {})".format(c[1]))
+        else:
+            f.emit("v[2] *= {};".format(c[0]), "v[2] = chk(v[2] * {})".format(c[1]))
+        f.tags.append("{batch} caller: a mut Vec<f64> parameter {} written by element".format(
+            "in wrt" if v.active else "left out of wrt", batch=batch))
+
+
 # ----- callers -------------------------------------------------------------------------
 
 def caller(f):
@@ -291,21 +311,7 @@ def caller(f):
     tab = None
     if f.r() < 0.35:
         tab = f.param(Table("pairs", 3, "pairs") if f.r() < 0.6 else Table("ws", 3, "weights"), False)
-    if b.mut:
-        c = const(f)
-        if b.active:
-            f.emit("b = b * {} + x[1];".format(c[0]), "b = chk(chk(b * {}) + x[1])".format(c[1]))
-        else:
-            f.emit("b = b * {} + 0.1;".format(c[0]), "b = chk(chk(b * {}) + 0.1)".format(c[1]))
-        f.tags.append("sweep caller: a mut f64 parameter {} written".format("in wrt" if b.active else "left out of wrt"))
-    if v is not None and v.mut:
-        c = const(f)
-        if v.active:
-            f.emit("v[0] = v[1] * b + {};".format(c[0]), "v[0] = chk(chk(v[1] * b) + {})".format(c[1]))
-        else:
-            f.emit("v[2] *= {};".format(c[0]), "v[2] = chk(v[2] * {})".format(c[1]))
-        f.tags.append("sweep caller: a mut Vec<f64> parameter {} written by element".format(
-            "in wrt" if v.active else "left out of wrt"))
+    write_mut_params(f, b, v)
     c0 = const(f)
     f.emit("let mut s = x[0] * {} + b;".format(c0[0]), "s = chk(chk(x[0] * {}) + b)".format(c0[1]))
     kinds = ["arrloop", "arrset", "rangef", "rangei", "pairs", "fold", "split"]

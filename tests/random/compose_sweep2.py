@@ -36,7 +36,7 @@ import re
 
 import compose_bufs as bufs
 import generate as G
-from compose_audit import rlit
+from compose_sweep import const, scalar, write_mut_params
 
 
 def k_sort(v, desc):
@@ -97,15 +97,6 @@ class Fn(bufs.Fn):
         spec = bufs.audit_spec(self, tail, out, out_len, ret, tup)
         spec.sweep2, spec.sweep, spec.bufs, spec.audit, spec.forms = sweep2, None, None, None, None
         return spec
-
-
-def scalar(f, name, active, mut=False):
-    return f.param(G.WParam(name, "f"), active, mut)
-
-
-def const(f, lo=0.2, hi=0.9):
-    c = f.c(lo, hi)
-    return rlit(c), repr(c)
 
 
 def py(f, line):
@@ -242,21 +233,7 @@ def caller(f):
     v = f.param(G.WParam("v", "v", 3), f.r() < 0.6, mut=f.r() < 0.6) if f.r() < 0.3 else None
     k = f.param(G.WParam("k", "k"), False) if f.r() < 0.5 else None
     pts = f.param(Rows2("pts", f.rng.randint(2, 3)), f.r() < 0.5) if f.r() < 0.35 else None
-    if b.mut:
-        c = const(f)
-        if b.active:
-            f.emit("b = b * {} + x[1];".format(c[0]), "b = chk(chk(b * {}) + x[1])".format(c[1]))
-        else:
-            f.emit("b = b * {} + 0.1;".format(c[0]), "b = chk(chk(b * {}) + 0.1)".format(c[1]))
-        f.tags.append("sweep2 caller: a mut f64 parameter {} written".format("in wrt" if b.active else "left out of wrt"))
-    if v is not None and v.mut:
-        c = const(f)
-        if v.active:
-            f.emit("v[0] = v[1] * b + {};".format(c[0]), "v[0] = chk(chk(v[1] * b) + {})".format(c[1]))
-        else:
-            f.emit("v[2] *= {};".format(c[0]), "v[2] = chk(v[2] * {})".format(c[1]))
-        f.tags.append("sweep2 caller: a mut Vec<f64> parameter {} written by element".format(
-            "in wrt" if v.active else "left out of wrt"))
+    write_mut_params(f, b, v, "sweep2")
     c0 = const(f)
     f.emit("let mut s = x[0] * {} + b;".format(c0[0]), "s = chk(chk(x[0] * {}) + b)".format(c0[1]))
     kinds = ["sort", "row", "tuple", "arrpat", "foreach"]
