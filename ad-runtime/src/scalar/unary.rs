@@ -229,8 +229,8 @@ unary_rules! {
     atan: |x, y| d1 = (T::ONE + x * x).recip(),
         d2 = -(x + x) / ((T::ONE + x * x) * (T::ONE + x * x)), of_x,
         d2_x_dot = |t| {
-            let q = T::ONE + x * x;
-            -((x + x) / q) * (t / q)
+            let r = (T::ONE + x * x).recip();
+            -((x + x) * r) * (t * r)
         };
     /// `sinh`
     ///
@@ -366,7 +366,10 @@ unary_rules! {
     /// assert!(close(ln::d2_x_dot(1e200, 1e200), -1e-200));
     /// assert!(close(atan::d2_x_dot(1e100, 1e100), -2e-200));
     /// ```
-    ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip(), of_x, d2_x_dot = |t| -(t / x) / x;
+    ln: |x, y| d1 = x.recip(), d2 = -(x * x).recip(), of_x, d2_x_dot = |t| {
+            let r = x.recip();
+            -(t * r) * r
+        };
     /// `ln_1p`: `ln(1 + x)`
     ///
     /// ```
@@ -376,7 +379,10 @@ unary_rules! {
     /// assert_eq!(ln_1p::d2(1.0, ln_1p::f(1.0)), -0.25);
     /// ```
     ln_1p: |x, y| d1 = (T::ONE + x).recip(), d2 = -((T::ONE + x) * (T::ONE + x)).recip(),
-        of_x, d2_x_dot = |t| -(t / (T::ONE + x)) / (T::ONE + x);
+        of_x, d2_x_dot = |t| {
+            let r = (T::ONE + x).recip();
+            -(t * r) * r
+        };
     /// `log2`
     ///
     /// ```
@@ -389,7 +395,10 @@ unary_rules! {
     /// assert!(close(log2::d2(2.0, 1.0), -0.25 / LN_2));
     /// ```
     log2: |x, y| d1 = (x * T::LN_2).recip(), d2 = -(x * x * T::LN_2).recip(), of_x,
-        d2_x_dot = |t| -(t / x) / (x * T::LN_2);
+        d2_x_dot = |t| {
+            let r = (x * T::LN_2).recip();
+            -(t * r) * (r * T::LN_2)
+        };
     /// `log10`
     ///
     /// ```
@@ -402,7 +411,10 @@ unary_rules! {
     /// assert!(close(log10::d2(10.0, 1.0), -0.01 / LN_10));
     /// ```
     log10: |x, y| d1 = (x * T::LN_10).recip(), d2 = -(x * x * T::LN_10).recip(), of_x,
-        d2_x_dot = |t| -(t / x) / (x * T::LN_10);
+        d2_x_dot = |t| {
+            let r = (x * T::LN_10).recip();
+            -(t * r) * (r * T::LN_10)
+        };
     /// `sqrt`
     ///
     /// ```
