@@ -567,9 +567,11 @@ impl Lowerer<'_> {
     pub(super) fn lower_binary(&mut self, b: &syn::ExprBinary) -> Operand {
         // `p.steps - 1`, `n * 2` (`n` a field substituted): integer
         // arithmetic on configuration fields, no derivative.
-        let e = syn::Expr::Binary(b.clone());
-        if unsupported::is_integer(&e) && !self.mentions_varied_beyond_fields(&e) {
-            return self.opaque(&e);
+        if unsupported::is_integer_binary(b) {
+            let e = syn::Expr::Binary(b.clone());
+            if !self.mentions_varied_beyond_fields(&e) {
+                return self.opaque(&e);
+            }
         }
         let op = match b.op {
             syn::BinOp::Add(_) => BinOp::Add,

@@ -71,22 +71,25 @@ pub(super) fn is_integer(e: &syn::Expr) -> bool {
         if p.path.get_ident().is_some_and(|i| {
             crate::desugar::INTEGERS.contains(&i.to_string().as_str())
         })),
-        syn::Expr::Binary(b) => {
-            matches!(
-                b.op,
-                syn::BinOp::Add(_)
-                    | syn::BinOp::Sub(_)
-                    | syn::BinOp::Mul(_)
-                    | syn::BinOp::Div(_)
-                    | syn::BinOp::Rem(_)
-            ) && (is_integer(&b.left) || is_integer(&b.right))
-        }
+        syn::Expr::Binary(b) => is_integer_binary(b),
         syn::Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_integer(&u.expr),
         syn::Expr::MethodCall(m) => {
             m.args.is_empty() && matches!(m.method.to_string().as_str(), "len" | "count")
         }
         _ => false,
     }
+}
+
+/// `a + b`, `a % b`, ..: integer arithmetic when an operand is an integer.
+pub(super) fn is_integer_binary(b: &syn::ExprBinary) -> bool {
+    matches!(
+        b.op,
+        syn::BinOp::Add(_)
+            | syn::BinOp::Sub(_)
+            | syn::BinOp::Mul(_)
+            | syn::BinOp::Div(_)
+            | syn::BinOp::Rem(_)
+    ) && (is_integer(&b.left) || is_integer(&b.right))
 }
 
 /// The error for an integer member `m` of a tuple of active values.
