@@ -26,6 +26,20 @@ use syn::visit_mut::VisitMut;
 
 /// Splits the tuple locals of the body (see the module's documentation).
 pub(super) fn split(block: &mut syn::Block) {
+    // (Most bodies have none: no walk of their tokens then.)
+    struct Any(bool);
+    impl<'ast> Visit<'ast> for Any {
+        fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
+            self.0 |= tuple_let(s).is_some();
+            syn::visit::visit_stmt(self, s);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut any = Any(false);
+    any.visit_block(block);
+    if !any.0 {
+        return;
+    }
     let mut taken = HashSet::default();
     idents(block.to_token_stream(), &mut taken);
     Splitter { taken }.visit_block_mut(block);
