@@ -469,6 +469,12 @@ impl Desugar<'_> {
             }
         }
         match e {
+            // `if let Loss::Huber(d) = kind { a } else { b }`: the `match`
+            // it means (`control.rs` lowers that).
+            syn::Expr::If(i) if if_let_match(i).is_some() => {
+                *e = if_let_match(i).unwrap_or_else(|| syn::parse_quote!(()));
+                self.expr(e, pre, eager, hint);
+            }
             syn::Expr::If(i) => {
                 self.if_let(i, pre, eager);
                 self.expr(&mut i.cond, pre, eager, None);
@@ -739,6 +745,30 @@ impl Desugar<'_> {
             #(#body)*
         }))
     }
+}
+
+/// `if let P = e { a } else { b }` with `P` other than `Some(..)` (which
+/// `Desugar::if_let` reads as `is_some` and `unwrap`): `match e { P => { a }
+/// _ => { b } }` (`_ => {}` without `else`; `else if ..` goes in the `_` arm).
+fn if_let_match(i: &syn::ExprIf) -> Option<syn::Expr> {
+    let syn::Expr::Let(l) = &*i.cond else {
+        return None;
+    };
+    // (Any `Some(..)`: `match w.first() { Some(..) => .. }` is itself
+    // read as an `if let`, see `match_element`.)
+    if matches!(&*l.pat, syn::Pat::TupleStruct(ts) if ts.path.is_ident("Some")) {
+        return None;
+    }
+    let span = span_of(&i.if_token);
+    let (pat, scrutinee, then) = (&l.pat, &l.expr, &i.then_branch);
+    let els: syn::Expr = match &i.else_branch {
+        Some((_, e)) => (**e).clone(),
+        None => syn::parse_quote_spanned!(span=> {}),
+    };
+    Some(syn::parse_quote_spanned!(span=> match #scrutinee {
+        #pat => #then,
+        _ => #els,
+    }))
 }
 
 /// The pattern in `Some(..)` and the scrutinee of `while let Some(p) = e`.

@@ -9,7 +9,7 @@ impl Lowerer<'_> {
         if let syn::Expr::Let(l) = strip_parens(e) {
             self.errors.spanned(
                 l,
-                "`if let` and `while let` are supported as `if let Some(v) = opt` and `while let Some(v) = opt`; other patterns are not: compare values instead (`if k == 0 { .. }`, `while i < n { .. }`), or `match` on an inactive value",
+                "this `let` pattern is not supported here: `while let` takes `Some(v)` (`while let Some(v) = opt`), for another pattern write `loop { match value { pattern => { .. } _ => break } }`; a computed value tested by `if let` inside a condition is bound to a name first (`let o = ..;`, then `if let Some(v) = o`)",
             );
             return Expr::constant(quote!(false));
         }
