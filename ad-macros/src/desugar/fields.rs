@@ -37,7 +37,7 @@ impl VisitMut for Fields {
             if let Some((name, field, root)) = self.field_local(&b.stmts[k]) {
                 let mut rest = b.stmts[k + 1..].to_vec();
                 let map = HashMap::from_iter([(name.clone(), field)]);
-                let mut subst = Subst::watching(map, vec![root]);
+                let mut subst = Subst::watching(map, root);
                 subst.block(&mut rest);
                 if !subst.captured && !formats(&b.stmts[k + 1..], &name) {
                     b.stmts.truncate(k);
@@ -52,8 +52,9 @@ impl VisitMut for Fields {
 }
 
 impl Fields {
-    /// `let n = p.a.b;` (or `let n: T = ..`): the name, the field, the root.
-    fn field_local(&self, stmt: &syn::Stmt) -> Option<(String, syn::Expr, String)> {
+    /// `let n = p.a.b;` (or `let n: T = ..`, `let m = p.steps * p.count;`):
+    /// the name, the value, its roots.
+    fn field_local(&self, stmt: &syn::Stmt) -> Option<(String, syn::Expr, Vec<String>)> {
         let syn::Stmt::Local(l) = stmt else {
             return None;
         };
@@ -68,21 +69,82 @@ impl Fields {
         if i.by_ref.is_some() || i.mutability.is_some() || i.subpat.is_some() {
             return None;
         }
-        let mut base = &*init.expr;
-        let root = loop {
-            match base {
-                syn::Expr::Field(f) => base = &f.base,
-                syn::Expr::Paren(p) => base = &p.expr,
-                syn::Expr::Path(p) if p.qself.is_none() && !std::ptr::eq(base, &*init.expr) => {
-                    break p.path.get_ident()?.unraw().to_string();
-                }
-                _ => return None,
-            }
+        let mut roots = Vec::new();
+        if !self.field_arithmetic(&init.expr, &mut roots) {
+            return None;
+        }
+        // A sum or product of fields is put in parentheses (`(p.steps *
+        // p.count) as f64`).
+        let value = match strip(&init.expr) {
+            syn::Expr::Field(_) => (*init.expr).clone(),
+            e => syn::parse_quote!((#e)),
         };
-        self.roots
-            .contains(&root)
-            .then(|| (i.ident.unraw().to_string(), (*init.expr).clone(), root))
+        Some((i.ident.unraw().to_string(), value, roots))
     }
+
+    /// Whether `e` is a field of a root (`p.a.b`), or integer arithmetic
+    /// (`+ - * / %`) of fields and integer literals with a field in it
+    /// (`p.steps * p.count`, `p.n - 1`): its roots pushed on `roots`. The
+    /// macro does not see the fields' types: read in place, such a value is
+    /// counted with (`0..m`, `m as f64`: `count_as`, integers only) or, of
+    /// floats, differentiated where it is read.
+    fn field_arithmetic(&self, e: &syn::Expr, roots: &mut Vec<String>) -> bool {
+        match strip(e) {
+            syn::Expr::Binary(b) => {
+                let (mut l, mut r) = (Vec::new(), Vec::new());
+                let arithmetic = matches!(
+                    b.op,
+                    syn::BinOp::Add(_)
+                        | syn::BinOp::Sub(_)
+                        | syn::BinOp::Mul(_)
+                        | syn::BinOp::Div(_)
+                        | syn::BinOp::Rem(_)
+                );
+                let ok = arithmetic
+                    && (self.field_arithmetic(&b.left, &mut l) || integer(&b.left))
+                    && (self.field_arithmetic(&b.right, &mut r) || integer(&b.right))
+                    && !(l.is_empty() && r.is_empty());
+                if ok {
+                    roots.extend(l);
+                    roots.extend(r);
+                }
+                ok
+            }
+            syn::Expr::Field(f) => {
+                let mut base = &*f.base;
+                let root = loop {
+                    match base {
+                        syn::Expr::Field(f) => base = &f.base,
+                        syn::Expr::Paren(p) => base = &p.expr,
+                        syn::Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                            Some(i) => break i.unraw().to_string(),
+                            None => return false,
+                        },
+                        _ => return false,
+                    }
+                };
+                let ok = self.roots.contains(&root);
+                if ok {
+                    roots.push(root);
+                }
+                ok
+            }
+            _ => false,
+        }
+    }
+}
+
+fn strip(e: &syn::Expr) -> &syn::Expr {
+    match e {
+        syn::Expr::Paren(p) => strip(&p.expr),
+        e => e,
+    }
+}
+
+/// An integer literal (`1`, `2usize`).
+fn integer(e: &syn::Expr) -> bool {
+    matches!(strip(e), syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Int(i)
+        if !matches!(i.suffix(), "f32" | "f64")))
 }
 
 /// Every name a pattern of the body binds.

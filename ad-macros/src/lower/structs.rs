@@ -210,11 +210,45 @@ impl Lowerer<'_> {
                 let name = self.prog.name(v);
                 (quote!(#name), vec![v])
             }
+            // `(p.steps * p.count) as f64`: integer arithmetic of fields.
+            e @ syn::Expr::Binary(_) if self.field_arithmetic(e) => {
+                let (value, reads) = self.opaque_tokens(e)?;
+                (quote!(&(#value)), reads)
+            }
             _ => return None,
         };
         let ty = &c.ty;
         let count = quote_spanned!(c.span()=> ::ad::__rt::count_as::<#ty, _>(#field));
         Some(self.temp(Expr::Opaque(count, reads), false, c.span()))
+    }
+
+    /// `p.steps * p.count`, `p.n - 1`: arithmetic (`+ - * / %`) of fields
+    /// of parameter structs and integer literals, a field in it.
+    fn field_arithmetic(&self, e: &syn::Expr) -> bool {
+        fn walk(lw: &Lowerer<'_>, e: &syn::Expr, field: &mut bool) -> bool {
+            match strip_parens(e) {
+                syn::Expr::Binary(b) => {
+                    matches!(
+                        b.op,
+                        syn::BinOp::Add(_)
+                            | syn::BinOp::Sub(_)
+                            | syn::BinOp::Mul(_)
+                            | syn::BinOp::Div(_)
+                            | syn::BinOp::Rem(_)
+                    ) && walk(lw, &b.left, field)
+                        && walk(lw, &b.right, field)
+                }
+                syn::Expr::Field(f) if lw.struct_of_field(f).is_some() => {
+                    *field = true;
+                    true
+                }
+                syn::Expr::Lit(l) => matches!(&l.lit, syn::Lit::Int(i)
+                    if !matches!(i.suffix(), "f32" | "f64")),
+                _ => false,
+            }
+        }
+        let mut field = false;
+        walk(self, e, &mut field) && field
     }
 
     /// `State { x: a, v: b * x }`: a struct built from active values (its
