@@ -513,7 +513,7 @@ impl Lowerer<'_> {
             tokens.clone(),
         );
         if let Ok((elem, len)) = repeat {
-            if self.mentions_varied(&len) {
+            if self.mentions_varied_beyond_fields(&len) {
                 self.errors.spanned(
                     &len,
                     "the length of a `vec!` cannot depend on active values",

@@ -220,8 +220,14 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
     }
     // `let mut y: DVector<f64> = g(x);`: a helper's result, by its type.
     fn visit_local(&mut self, l: &'ast syn::Local) {
-        // `let row = p.w[r].clone();`, a row if `row` is indexed later.
+        // `let row = p.w[r].clone();`, a row if `row` is indexed later;
+        // `let w = &p.w;`, a 2-D field if `w` is indexed twice.
         if let (syn::Pat::Ident(i), Some(init)) = (&l.pat, &l.init) {
+            if let syn::Expr::Reference(r) = strip_parens(&init.expr) {
+                if let Some(path) = field_path(&r.expr).filter(|_| r.mutability.is_none()) {
+                    self.aliases.insert(i.ident.unraw().to_string(), path);
+                }
+            }
             if let syn::Expr::MethodCall(m) = strip_parens(&init.expr) {
                 if let Some(path) = row_of_field(&m.receiver).filter(|_| m.method == "clone") {
                     self.rows.insert(i.ident.unraw().to_string(), path);
@@ -284,7 +290,16 @@ impl<'ast> Visit<'ast> for PrescanVisitor<'_> {
             }
         }
         if let syn::Expr::Index(row) = strip_parens(&ix.expr) {
-            if let Some(path) = field_path(&row.expr) {
+            // `p.w[r][c]`, or `w[r][c]` after `let w = &p.w;`.
+            let alias = match strip_parens(&row.expr) {
+                syn::Expr::Path(p) => p
+                    .path
+                    .get_ident()
+                    .and_then(|i| self.aliases.get(&i.unraw().to_string()))
+                    .cloned(),
+                _ => None,
+            };
+            if let Some(path) = field_path(&row.expr).or(alias) {
                 self.facts.nested_fields.insert(path);
             }
         }
@@ -331,6 +346,9 @@ struct PrescanVisitor<'a> {
     /// Locals bound to a copy of an element of a field (`let row =
     /// p.w[r].clone();`), by name: the field's path.
     rows: HashMap<String, String>,
+    /// Locals bound to a borrow of a field (`let w = &p.w;`), by name: the
+    /// field's path.
+    aliases: HashMap<String, String>,
     compound: usize,
     loops: usize,
 }
@@ -467,6 +485,7 @@ pub fn lower(model: &Model, errors: &mut Errors) -> Program {
     PrescanVisitor {
         facts: &mut facts,
         rows: HashMap::default(),
+        aliases: HashMap::default(),
         compound: 0,
         loops: 0,
     }
