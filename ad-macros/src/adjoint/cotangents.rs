@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::activity::differentiable_reads;
-use crate::ir::{AssignOp, Block, Expr, Place, Stmt, VarId, VarKind, START};
+use crate::ir::{AssignOp, Block, Expr, Operand, Place, Stmt, VarId, VarKind, START};
 
 impl Adjoint<'_> {
     /// Whether the variable's value can be read in the reverse sweep, at
@@ -223,6 +223,24 @@ impl Adjoint<'_> {
                     span,
                 });
             }
+            // An element of a field of an element (`p.layers[i].b[r]`):
+            // added in place, `p_bar.layers[i].b[r] += c`.
+            Target::Index(a, i) if self.element_place(a, &i).is_some() => {
+                let Some((p, m)) = self.element_place(a, &i) else {
+                    return;
+                };
+                self.member_params.insert(p);
+                let pb = match self.adj.get(&p) {
+                    Some(&pb) => pb,
+                    None => self.declare_zero(p, out),
+                };
+                out.push(Stmt::Assign {
+                    place: Place::Member(pb, m),
+                    op,
+                    expr: c,
+                    span,
+                });
+            }
             Target::Index(a, i) => {
                 let ab = match self.adj.get(&a) {
                     Some(&ab) => ab,
@@ -247,6 +265,40 @@ impl Adjoint<'_> {
                 });
             }
         }
+    }
+
+    /// The place of the element `i` of `a`, a borrow of a field of an
+    /// element (`let a = &p.layers[k].b;`) with no adjoint of its own: the
+    /// struct `p` and the path `layers[k].b[i]`. `None` for a range or a
+    /// row, or an index that is not a name, a constant or inactive code.
+    fn element_place(&self, a: VarId, i: &Expr) -> Option<(VarId, crate::ir::MemberPath)> {
+        let (p, m) = self.element_fields.get(&a)?;
+        if self.adj.contains_key(&a) {
+            return None;
+        }
+        let nested = self.prog.vars[a].nested;
+        let indices = i.indices();
+        if indices.len() != if nested { 2 } else { 1 } {
+            return None;
+        }
+        let mut path = m.clone();
+        for ix in indices {
+            let tokens = match ix {
+                Expr::Use(Operand::Var(v)) => {
+                    path.reads.push(*v);
+                    let name = self.prog.name(*v);
+                    quote!(#name)
+                }
+                Expr::Use(Operand::Const(t)) => t.clone(),
+                Expr::Opaque(t, reads) => {
+                    path.reads.extend(reads.iter().copied());
+                    quote!((#t))
+                }
+                _ => return None,
+            };
+            path.tokens.extend(quote!([#tokens]));
+        }
+        Some((*p, path))
     }
 
     /// Where the reverse sweep reaches the definition of a tuple whose

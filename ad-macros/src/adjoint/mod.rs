@@ -306,6 +306,11 @@ struct Adjoint<'a> {
     /// The fields of parameter structs bound at the top of the body, as
     /// written (`inner.c`).
     member_paths: Vec<(VarId, String)>,
+    /// Borrows of a field of an element of a parameter struct's field
+    /// (`let t = &p.layers[i].b;`), each bound once: the struct and the
+    /// path. An element's cotangent goes straight to the struct's
+    /// (`p_bar.layers[i].b[r] += c`), not through a zero of the whole field.
+    element_fields: HashMap<VarId, (VarId, crate::ir::MemberPath)>,
     /// Element writes whose old values nothing reads (see
     /// [`unread_overwrites`]): not saved.
     unread_overwrites: HashSet<usize>,
@@ -586,6 +591,7 @@ impl<'a> Adjoint<'a> {
             member_fresh: HashSet::default(),
             member_params: HashSet::default(),
             member_paths: Vec::new(),
+            element_fields: HashMap::default(),
             save_costly,
             split,
             pullbacks: HashMap::default(),
@@ -619,6 +625,21 @@ impl<'a> Adjoint<'a> {
                 self.member_paths.push((*p, m.text()));
             }
         }
+        let mut lets: HashMap<VarId, usize> = HashMap::default();
+        crate::ir::walk(&primal.stmts, &mut |s| {
+            if let Stmt::Let { var, expr, .. } = s {
+                *lets.entry(*var).or_default() += 1;
+                if let Expr::Member(p, m) = expr {
+                    if matches!(self.prog.vars[*p].kind, VarKind::Param(_))
+                        && m.text().contains('[')
+                    {
+                        self.element_fields.insert(*var, (*p, m.clone()));
+                    }
+                }
+            }
+        });
+        self.element_fields
+            .retain(|v, _| lets.get(v) == Some(&1) && !self.prog.vars[*v].mutable);
         if !self.prog.matrix {
             self.unread_overwrites =
                 unread_overwrites(&primal.stmts, &self.single_pass, &self.prog.outputs);
