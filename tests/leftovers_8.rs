@@ -174,13 +174,15 @@ struct Config {
 
 /// `let m = p.steps * p.count;` counted with, `(p.steps * p.count) as
 /// f64` and `m as f64` in active arithmetic, `p.count + 1` and `m - 1` as
-/// indices; `v` read by value, `s` mutated in a loop and a branch.
+/// indices; `v` read by value, `s` mutated in a loop and a branch; `c`, a
+/// product of float fields, stays a local (it is not counted with).
 #[differentiate(wrt(p))]
 fn field_products(p: &Config) -> f64 {
     let m = p.steps * p.count;
+    let c = p.v * p.v;
     let mut s = p.v * (p.steps * p.count) as f64;
     for i in 0..m {
-        s += p.w[i % p.w.len()] * p.v / m as f64;
+        s += p.w[i % p.w.len()] * p.v / m as f64 + 0.1 * c * p.w[i % 3];
         if i % 2 == 0 {
             s *= 1.0 + 0.1 * p.w[(i + p.count) % p.w.len()];
         }

@@ -34,7 +34,15 @@ impl VisitMut for Fields {
         syn::visit_mut::visit_block_mut(self, b);
         let mut k = 0;
         while k < b.stmts.len() {
-            if let Some((name, field, root)) = self.field_local(&b.stmts[k]) {
+            if let Some((name, field, root)) = self.field_local(&b.stmts[k]).filter(|(n, f, _)| {
+                // Fields combined without an integer literal may be floats:
+                // read in place only where the local is counted with, so a
+                // float product is not recomputed (and its cotangent sent to
+                // each field) at every use.
+                matches!(strip(f), syn::Expr::Field(_))
+                    || literal_in(f)
+                    || counted(&b.stmts[k + 1..], n)
+            }) {
                 let mut rest = b.stmts[k + 1..].to_vec();
                 let map = HashMap::from_iter([(name.clone(), field)]);
                 let mut subst = Subst::watching(map, root);
@@ -145,6 +153,68 @@ fn strip(e: &syn::Expr) -> &syn::Expr {
 fn integer(e: &syn::Expr) -> bool {
     matches!(strip(e), syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Int(i)
         if !matches!(i.suffix(), "f32" | "f64")))
+}
+
+/// Whether `e` has an integer literal in it (`p.n - 1`: an integer).
+fn literal_in(e: &syn::Expr) -> bool {
+    match strip(e) {
+        syn::Expr::Binary(b) => literal_in(&b.left) || literal_in(&b.right),
+        e => integer(e),
+    }
+}
+
+/// Whether `stmts` use `name` as an integer: cast (`m as f64`), in a range
+/// (`0..m`), an index (`x[m - 1]`), a macro's tokens (`vec![0.0; m]`), or
+/// beside an integer literal (`m * 2`).
+fn counted(stmts: &[syn::Stmt], name: &str) -> bool {
+    struct Counted<'n>(&'n str, bool);
+    impl Counted<'_> {
+        fn names(&self, e: &syn::Expr) -> bool {
+            struct Names<'n>(&'n str, bool);
+            impl<'ast> Visit<'ast> for Names<'_> {
+                fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+                    self.1 |= p.qself.is_none() && p.path.is_ident(self.0);
+                }
+            }
+            let mut n = Names(self.0, false);
+            n.visit_expr(e);
+            n.1
+        }
+    }
+    impl<'ast> Visit<'ast> for Counted<'_> {
+        fn visit_expr_cast(&mut self, c: &'ast syn::ExprCast) {
+            self.1 |= self.names(&c.expr);
+            syn::visit::visit_expr_cast(self, c);
+        }
+        fn visit_expr_range(&mut self, r: &'ast syn::ExprRange) {
+            self.1 |= r.start.iter().chain(&r.end).any(|e| self.names(e));
+            syn::visit::visit_expr_range(self, r);
+        }
+        fn visit_expr_index(&mut self, i: &'ast syn::ExprIndex) {
+            self.1 |= self.names(&i.index);
+            syn::visit::visit_expr_index(self, i);
+        }
+        fn visit_expr_binary(&mut self, b: &'ast syn::ExprBinary) {
+            self.1 |= (integer(&b.left) && self.names(&b.right))
+                || (integer(&b.right) && self.names(&b.left));
+            syn::visit::visit_expr_binary(self, b);
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            fn has(t: proc_macro2::TokenStream, name: &str) -> bool {
+                t.into_iter().any(|tt| match tt {
+                    proc_macro2::TokenTree::Ident(i) => i == name,
+                    proc_macro2::TokenTree::Group(g) => has(g.stream(), name),
+                    _ => false,
+                })
+            }
+            self.1 |= has(m.tokens.clone(), self.0);
+        }
+    }
+    let mut c = Counted(name, false);
+    for s in stmts {
+        c.visit_stmt(s);
+    }
+    c.1
 }
 
 /// Every name a pattern of the body binds.
