@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """Randomized differential testing of iteration (issue 20): the family
 `iters`, written to `tests/random_iters_a.rs` and `tests/random_iters_b.rs`
-(two files, so that neither takes long to build).
+(two files, so that neither takes long to build), and a second batch
+(`IterGen2`, its own seed ITERS2_SEED) written to `tests/random_iters_c.rs`:
+`chain` (of two sliced chains, or with `std::iter::once(&s)`) then `sum` or
+`fold`, `filter_map` (`if .. { Some(..) } else { None }`, `then_some`),
+`take_while`, `skip_while`, `scan` (a running linear recurrence), `cycle()`
+with `take(n)` or beside a finite chain in `zip`, `chunks(k).flat_map(..)`,
+`chunks(k).flatten()`, `last().unwrap()` and `nth(k).unwrap()`, beside the
+first batch's statements. The first batch is drawn as before: its output is
+the same byte for byte.
 
     python3 tests/random/iters.py      # from the repository root
 
@@ -438,6 +446,175 @@ class IterGen(WrtGen):
         self.wrote(u)
 
 
+class IterGen2(IterGen):
+    """The second batch (`tests/random_iters_c.rs`): the adapters whose
+    items are not at a position of one container (`chain`, `flat_map`,
+    `flatten`, `filter_map`, `take_while`, `skip_while`, `scan`, `cycle`)
+    and the consumers `last().unwrap()` and `nth(k).unwrap()`, beside the
+    first batch's statements."""
+
+    def stmt(self, nested, loop_ok=True):
+        if self.arrays and self.r() < 0.55 and len(self.scopes) < 4:
+            kinds = ["chain"] * 2 + ["filter_map", "while", "scan", "cycle", "last", "flat", "reduce"]
+            getattr(self, "iter_" + self.pick(kinds))()
+            return
+        WrtGen.stmt(self, nested, loop_ok)
+
+    def part(self):
+        """A part of a chain: `A.iter()` and slicing adapters (Rust, the
+        Python list of its items)."""
+        arr, adapters = self.source()
+        return arr.name + ".iter()" + "".join(a[0] for a in adapters), pylist(arr.name, adapters)
+
+    def done(self, u, tag):
+        self.declare_scalar(u, False)
+        self.wrote(u)
+        self.tags.append("iter+: " + tag + (" in a loop" if self.loops else ""))
+
+    def iter_chain(self):
+        rs_a, py_a = self.part()
+        if self.scalars and self.r() < 0.3:
+            s = self.pick(self.scalars)
+            self.used.add(s)
+            rs, py, tag = "{}.chain(std::iter::once(&{}))".format(rs_a, s), "{} + [{}]".format(py_a, s), "chain(once(..))"
+        else:
+            rs_b, py_b = self.part()
+            rs, py, tag = "{}.chain({})".format(rs_a, rs_b), "{} + {}".format(py_a, py_b), "chain"
+        v, u = self.fresh("v"), self.fresh()
+        f = self.body([v], 2 if self.r() < 0.5 else 1)
+        items = "[chk({}) for {} in {}]".format(f.py, v, py)
+        c = self.r()
+        if c < 0.6:
+            self.emit("let {} = {}.map(|&{}| {}).sum::<f64>();".format(u, rs, v, f.rs),
+                      "{} = chk(sum({}))".format(u, items))
+            tag += " then sum"
+        else:
+            k, init, acc = self.const(0.3, 0.9), self.const(0.1, 1.0), self.fresh("acc")
+            self.emit("let {} = {}.fold({}, |{}, &{}| {} * {} + {});".format(u, rs, init, acc, v, acc, k, f.rs),
+                      "{} = {}".format(u, init))
+            self.emit(None, "for t in {}:".format(items))
+            self.emit(None, "    {} = chk({} * {} + t)".format(u, u, k))
+            tag += " then fold"
+        self.done(u, tag)
+
+    def iter_filter_map(self):
+        rs, py = self.part()
+        v, u = self.fresh("v"), self.fresh()
+        f = self.body([v], 1)
+        c = round(self.rng.uniform(-0.5, 0.5), 2)
+        if self.r() < 0.5:
+            fm = "if {v} > {c} {{ Some({f}) }} else {{ None }}".format(v=v, c=c, f=f.rs)
+            tag = "filter_map(if .. Some .. None)"
+        else:
+            fm = "({v} > {c}).then_some({f})".format(v=v, c=c, f=f.rs)
+            tag = "filter_map(then_some)"
+        self.emit("let {} = {}.filter_map(|&{}| {}).sum::<f64>();".format(u, rs, v, fm),
+                  "{} = chk(sum([chk({}) for {} in {} if gt({}, {})]))".format(u, f.py, v, py, v, c))
+        self.done(u, tag)
+
+    def iter_while(self):
+        rs, py = self.part()
+        v, u, l = self.fresh("v"), self.fresh(), self.fresh("l")
+        f = self.body([v], 1)
+        c = round(self.rng.uniform(-0.5, 0.8), 2)
+        take = self.r() < 0.5
+        name = "take_while" if take else "skip_while"
+        self.emit("let {} = {}.{}(|&&{}| {} < {}).map(|&{}| {}).sum::<f64>();".format(
+            u, rs, name, v, v, c, v, f.rs), "{} = []".format(l))
+        if take:
+            self.emit(None, "for {} in {}:".format(v, py))
+            self.emit(None, "    if not lt({}, {}):".format(v, c))
+            self.emit(None, "        break")
+        else:
+            sk = self.fresh("skipping")
+            self.emit(None, "{} = True".format(sk))
+            self.emit(None, "for {} in {}:".format(v, py))
+            self.emit(None, "    if {} and lt({}, {}):".format(sk, v, c))
+            self.emit(None, "        continue")
+            self.emit(None, "    {} = False".format(sk))
+        self.emit(None, "    {}.append(chk({}))".format(l, f.py))
+        self.emit(None, "{} = chk(sum({}))".format(u, l))
+        self.done(u, name)
+
+    def iter_scan(self):
+        rs, py = self.part()
+        v, u, st, l = self.fresh("v"), self.fresh(), self.fresh("st"), self.fresh("l")
+        f = self.body([v], 1)
+        k, init = self.const(0.3, 0.9), self.const(0.1, 1.0)
+        self.emit("let {u} = {rs}.scan({i}, |{s}, &{v}| {{ *{s} = *{s} * {k} + {f}; Some(*{s}) }}).sum::<f64>();".format(
+            u=u, rs=rs, i=init, s=st, v=v, k=k, f=f.rs), "{}, {} = {}, []".format(st, l, init))
+        self.emit(None, "for {} in {}:".format(v, py))
+        self.emit(None, "    {s} = chk({s} * {k} + {f})".format(s=st, k=k, f=f.py))
+        self.emit(None, "    {}.append({})".format(l, st))
+        self.emit(None, "{} = chk(sum({}))".format(u, l))
+        self.done(u, "scan")
+
+    def iter_cycle(self):
+        rs, py = self.part()
+        v, u = self.fresh("v"), self.fresh()
+        others = [a for a in self.arrays if a.length > 0]
+        if others and self.r() < 0.5:
+            b = self.pick(others)
+            self.used.add(b.name)
+            w = self.fresh("v")
+            f = self.body([v, w], 1)
+            self.emit("let {} = {}.zip({}.iter().cycle()).map(|(&{}, &{})| {}).sum::<f64>();".format(
+                u, rs, b.name, v, w, f.rs),
+                "{u} = chk(sum([chk({f}) for {v}, {w} in zip({py}, [list({b})[i % len({b})] for i in range(len({py}))])]))".format(
+                    u=u, f=f.py, v=v, w=w, py=py, b=b.name))
+            tag = "zip(b.iter().cycle())"
+        else:
+            n = self.rng.randint(1, 7)
+            f = self.body([v], 1)
+            self.emit("let {} = {}.cycle().take({}).map(|&{}| {}).sum::<f64>();".format(u, rs, n, v, f.rs),
+                      "{u} = chk(sum([chk({f}) for {v} in [{py}[i % len({py})] for i in range({n} if {py} else 0)]]))".format(
+                          u=u, f=f.py, v=v, py=py, n=n))
+            tag = "cycle().take(n)"
+        self.done(u, tag)
+
+    def iter_last(self):
+        arr = self.pick(self.arrays)
+        if arr.length == 0:
+            return self.iter_chain()
+        self.used.add(arr.name)
+        v, u = self.fresh("v"), self.fresh()
+        k = self.const(0.3, 1.5)
+        # (`nth(0)` is clippy's `iter_nth_zero`: `k >= 1`.)
+        if self.r() < 0.5 or arr.length < 2:
+            self.emit("let {} = *{}.iter().last().unwrap() * {};".format(u, arr.name, k),
+                      "{} = chk(list({})[-1] * {})".format(u, arr.name, k))
+            tag = "last().unwrap()"
+        else:
+            j = self.rng.randint(1, arr.length - 1)
+            f = self.body([v], 1)
+            self.emit("let {} = {}.iter().map(|&{}| {}).nth({}).unwrap();".format(u, arr.name, v, f.rs, j),
+                      "{} = chk([chk({}) for {} in list({})][{}])".format(u, f.py, v, arr.name, j))
+            tag = "nth(k).unwrap()"
+        self.done(u, tag)
+
+    def iter_flat(self):
+        arr = self.pick(self.arrays)
+        self.used.add(arr.name)
+        v, u, c = self.fresh("v"), self.fresh(), self.fresh("c")
+        k = self.rng.randint(2, 3)
+        f = self.body([v], 1)
+        rows = "[list({n})[i:i + {k}] for i in range(0, len({n}), {k})]".format(n=arr.name, k=k)
+        if self.r() < 0.5:
+            self.emit("let {} = {}.chunks({}).flat_map(|{c}| {c}.iter().map(|&{v}| ({f}) * {c}[0])).sum::<f64>();".format(
+                u, arr.name, k, c=c, v=v, f=f.rs),
+                "{} = chk(sum([chk(chk({}) * {}[0]) for {} in {} for {} in {}]))".format(u, f.py, c, c, rows, v, c))
+            tag = "chunks(k).flat_map(..)"
+        else:
+            self.emit("let {} = {}.chunks({}).flatten().map(|&{}| {}).sum::<f64>();".format(u, arr.name, k, v, f.rs),
+                      "{} = chk(sum([chk({}) for {} in {} for {} in {}]))".format(u, f.py, c, rows, v, c))
+            tag = "chunks(k).flatten()"
+        self.done(u, tag)
+
+
+ITERS2_SEED = 20261207
+ITERS2_N_FUNCS = 120
+ITERS2_OUT = os.path.join(G.ROOT, "tests", "random_iters_c.rs")
+
 ITERS_HEADER = G.WRT_HEADER.replace(
     "//! Randomized differential testing of activity: {n} random `#[differentiate]`\n"
     "//! functions with parameters left out of `wrt(...)`, `mut` parameters assigned\n"
@@ -469,7 +646,8 @@ def harness(part):
     return h
 
 
-def generate_iters(n_funcs, seed, outs, per_file):
+def generate_iters(n_funcs, seed, outs, per_file, gen=None, required=("iter:", "closure:"), first_part=0):
+    gen = gen or IterGen
     rng = random.Random(seed)
     specs = []
     namespace = dict(G.RUNTIME)
@@ -479,12 +657,12 @@ def generate_iters(n_funcs, seed, outs, per_file):
         # Calls stay within a file.
         first = len(specs) - len(specs) % per_file
         callees = [s for s in specs[first:] if s.callable and s.call_depth < 3][-40:]
-        spec = IterGen(rng, name, callees).function()
+        spec = gen(rng, name, callees).function()
         if spec.rust.count("\n") > ITERS_MAX_LINES:
             too_long += 1
             continue
         # Every function is in iterator style.
-        if not any(t.startswith(("iter:", "closure:")) for t in spec.tags):
+        if not any(t.startswith(required) for t in spec.tags):
             plain += 1
             continue
         ns = dict(namespace)
@@ -515,7 +693,7 @@ def generate_iters(n_funcs, seed, outs, per_file):
         parts.append("// ----- the functions -------------------------------------------------------\n\n")
         for s in chunk:
             parts.append(s.rust + "\n" + "\n".join(G.wrt_case_entry(s)) + "\n\n")
-        parts.append(harness("abcdefgh"[part]))
+        parts.append(harness("abcdefgh"[first_part + part]))
         parts.append("\n/// Every generated function with its test points.\n")
         parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in chunk) + "];\n")
         with open(out, "w") as f:
@@ -538,8 +716,11 @@ def main():
     ap.add_argument("--seed", type=int, default=ITERS_SEED, help="(experiments)")
     ap.add_argument("--per-file", type=int, default=ITERS_PER_FILE, help="functions per file (experiments)")
     ap.add_argument("--out", nargs="*", default=ITERS_OUT, help="output files (experiments)")
+    ap.add_argument("--more-count", type=int, default=ITERS2_N_FUNCS, help="functions of the second batch (experiments)")
     args = ap.parse_args()
     generate_iters(args.count, args.seed, [os.path.abspath(o) for o in args.out], args.per_file)
+    generate_iters(args.more_count, ITERS2_SEED, [ITERS2_OUT], args.more_count, gen=IterGen2,
+                   required=("iter+:",), first_part=2)
 
 
 if __name__ == "__main__":

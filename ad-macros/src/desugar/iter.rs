@@ -14,20 +14,56 @@ use std::rc::Rc;
 
 pub(super) use super::items::{bind, Item};
 
-type ItemAt = Rc<dyn Fn(&mut Desugar, &syn::Expr, &mut Vec<syn::Stmt>) -> syn::Result<Item>>;
+pub(super) type ItemAt =
+    Rc<dyn Fn(&mut Desugar, &syn::Expr, &mut Vec<syn::Stmt>) -> syn::Result<Item>>;
 
 /// A stream of items: `len` of them, the one at a position given by `item`.
 #[derive(Clone)]
-struct Stream {
-    len: syn::Expr,
-    item: ItemAt,
-    /// A `filter` drops items: positions no longer count them.
-    filtered: bool,
+pub(super) struct Stream {
+    pub(super) len: syn::Expr,
+    pub(super) item: ItemAt,
+    /// The adapter after which positions no longer count items (`filter`
+    /// drops some, `scan` must see each once and in order, `flat_map`
+    /// loops over rows): positional adapters after it are an error.
+    pub(super) irregular: Option<&'static str>,
+    /// A `take_while` stops the loop with `break`.
+    pub(super) breaks: bool,
     /// The parameter the items come from (for the type of a sum's zero).
-    root: Option<String>,
+    pub(super) root: Option<String>,
+    /// Statements before the loop (`scan`'s state, `skip_while`'s flag).
+    pub(super) init: Vec<syn::Stmt>,
+    /// `cycle()`: the number of items repeated; the stream is endless
+    /// (`len` means nothing) until a `take(n)`.
+    pub(super) period: Option<syn::Expr>,
+    /// `flat_map`, `flatten`: the loop over rows around the loop over a
+    /// row's items (`len` and `item` read the row's position).
+    pub(super) rows: Option<Rows>,
 }
 
-fn strip(e: &syn::Expr) -> &syn::Expr {
+/// The outer loop of a flattened stream: `for pos in 0..len { pre; .. }`.
+#[derive(Clone)]
+pub(super) struct Rows {
+    pub(super) pos: syn::Ident,
+    pub(super) len: syn::Expr,
+    pub(super) pre: Vec<syn::Stmt>,
+}
+
+impl Stream {
+    pub(super) fn new(len: syn::Expr, item: ItemAt, root: Option<String>) -> Stream {
+        Stream {
+            len,
+            item,
+            irregular: None,
+            breaks: false,
+            root,
+            init: Vec::new(),
+            period: None,
+            rows: None,
+        }
+    }
+}
+
+pub(super) fn strip(e: &syn::Expr) -> &syn::Expr {
     match e {
         syn::Expr::Paren(p) => strip(&p.expr),
         syn::Expr::Group(g) => strip(&g.expr),
@@ -94,11 +130,13 @@ fn view_at(e: &syn::Expr) -> String {
 }
 
 const ADAPTERS: &str = "`iter`, `iter_mut`, `into_iter`, `copied`, `cloned`, `map`, `zip`, \
-    `enumerate`, `rev`, `skip`, `take`, `step_by`, `filter`, `windows`, `chunks`";
+    `enumerate`, `rev`, `skip`, `take`, `step_by`, `filter`, `windows`, `chunks`, `chain`, \
+    `flat_map`, `flatten`, `filter_map`, `take_while`, `skip_while`, `scan`, `cycle`";
 const CONSUMERS: &str = "`sum`, `product`, `fold`, `collect` (into a `Vec`), `count`, \
-    `for_each`, `max_by(..).unwrap()`, `min_by(..).unwrap()`, `reduce(..).unwrap()`";
+    `for_each`, `max_by(..).unwrap()`, `min_by(..).unwrap()`, `reduce(..).unwrap()`, \
+    `last().unwrap()`, `nth(k).unwrap()`";
 
-fn unsupported(m: &syn::ExprMethodCall) -> syn::Error {
+pub(super) fn unsupported(m: &syn::ExprMethodCall) -> syn::Error {
     syn::Error::new_spanned(
         &m.method,
         format_args!(
@@ -110,12 +148,51 @@ fn unsupported(m: &syn::ExprMethodCall) -> syn::Error {
     )
 }
 
+/// What to write instead of a positional adapter or consumer after
+/// `after` (whose positions no longer count items).
+fn instead(after: &str) -> &'static str {
+    match after {
+        "filter" | "filter_map" | "skip_while" => {
+            "write an index loop with an `if` (`for i in 0..x.len() { if .. { .. } }`)"
+        }
+        "take_while" => "write an index loop with a `break` (`for i in 0..x.len() { if .. { break; } .. }`)",
+        "scan" => "write an index loop with the state in a local (`let mut s = 0.0; for i in 0..x.len() { s += x[i]; .. }`)",
+        _ => "write the loops (`for r in m { for v in r { .. } }`)",
+    }
+}
+
+/// Whether a chain has a `scan`.
+fn scans(e: &syn::Expr) -> bool {
+    flatten(e).1.iter().any(|m| m.method == "scan")
+}
+
+/// `cycle()` never ends: an error at `at`.
+fn endless(at: &dyn ToTokens) -> syn::Error {
+    syn::Error::new_spanned(
+        at,
+        "`cycle()` over active values needs a `take(n)` after it (`w.iter().cycle().take(n)`), \
+         or a `zip` with a finite chain",
+    )
+}
+
+/// Whether a loop body has a `break` (of its own or of an inner loop).
+fn mentions_break(b: &syn::Block) -> bool {
+    fn walk(t: TokenStream) -> bool {
+        t.into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(i) => i == "break",
+            proc_macro2::TokenTree::Group(g) => walk(g.stream()),
+            _ => false,
+        })
+    }
+    walk(b.to_token_stream())
+}
+
 impl Desugar<'_> {
     /// The stream of a container or of a chain without its consumer;
     /// `None` when `e` is not one this stage rewrites (a range, or a chain
     /// that reads no active value).
     /// (`force`: also one that reads no active value.)
-    fn stream(
+    pub(super) fn stream(
         &mut self,
         e: &syn::Expr,
         for_loop: bool,
@@ -144,18 +221,17 @@ impl Desugar<'_> {
                 } else {
                     syn::parse_quote!(usize::saturating_sub(#end, #start))
                 };
-                Stream {
+                Stream::new(
                     len,
-                    item: Rc::new(move |_, p, _| {
+                    Rc::new(move |_, p, _| {
                         Ok(Item::Value(if zero {
                             p.clone()
                         } else {
                             syn::parse_quote!((#start + #p))
                         }))
                     }),
-                    filtered: false,
-                    root: None,
-                }
+                    None,
+                )
             }
             syn::Expr::Range(_) => return None,
             _ => {
@@ -192,9 +268,9 @@ impl Desugar<'_> {
                         } else {
                             syn::parse_quote!(#len.div_ceil(#k))
                         };
-                        Stream {
-                            len: count,
-                            item: Rc::new(move |_, p, _| {
+                        Stream::new(
+                            count,
+                            Rc::new(move |_, p, _| {
                                 let lo: syn::Expr = if windows {
                                     syn::parse_quote!(#p)
                                 } else {
@@ -213,13 +289,12 @@ impl Desugar<'_> {
                                 let slice: syn::Expr = syn::parse_quote!(#base[#lo..#hi]);
                                 Ok(Item::Ref(Box::new(Item::Value(slice))))
                             }),
-                            filtered: false,
                             root,
-                        }
+                        )
                     }
-                    kind => Stream {
+                    kind => Stream::new(
                         len,
-                        item: Rc::new(move |_, p, _| {
+                        Rc::new(move |_, p, _| {
                             let e = at(p);
                             Ok(match kind {
                                 "ref" => Item::Ref(Box::new(Item::Value(e))),
@@ -227,9 +302,8 @@ impl Desugar<'_> {
                                 _ => Item::Value(e),
                             })
                         }),
-                        filtered: false,
                         root,
-                    },
+                    ),
                 };
                 if first.is_some() {
                     rest = &rest[1..];
@@ -273,23 +347,30 @@ impl Desugar<'_> {
         let arg = m.args.first().cloned();
         let positional = matches!(
             name.as_str(),
-            "enumerate" | "zip" | "rev" | "skip" | "take" | "step_by"
+            "enumerate" | "zip" | "rev" | "skip" | "take" | "step_by" | "cycle"
         );
-        if s.filtered && positional {
+        if let (Some(after), true) = (s.irregular, positional) {
             return Err(syn::Error::new_spanned(
                 &m.method,
                 format_args!(
-                    "`{name}` after `filter` over active values is not supported: write an index \
-                     loop with an `if` (`for i in 0..x.len() {{ if .. {{ .. }} }}`)"
+                    "`{name}` after `{after}` over active values is not supported: {}",
+                    instead(after)
                 ),
             ));
         }
-        let Stream {
-            len,
-            item,
-            filtered,
-            root,
-        } = s;
+        if s.period.is_some() && matches!(name.as_str(), "rev" | "cycle") {
+            return Err(syn::Error::new_spanned(
+                &m.method,
+                format_args!(
+                    "`{name}` after `cycle()` over active values is not supported: end the cycle \
+                     with `take(n)` first (`w.iter().cycle().take(n)`)"
+                ),
+            ));
+        }
+        if let Some(s) = self.adapt_more(&s, m)? {
+            return Ok(s);
+        }
+        let (len, item) = (s.len.clone(), s.item.clone());
         let span = m.method.span();
         let (len, item): (syn::Expr, ItemAt) = match (name.as_str(), arg) {
             ("copied" | "cloned", None) => (
@@ -317,18 +398,16 @@ impl Desugar<'_> {
             }
             ("filter", Some(f)) => {
                 let f = self.callable(&f);
-                let s = Stream {
-                    len,
+                return Ok(Stream {
                     item: Rc::new(move |d, p, pre| {
                         let it = item(d, p, pre)?;
                         let cond = d.apply(&f, vec![Item::Ref(Box::new(it.clone()))], pre)?;
                         pre.push(syn::parse_quote_spanned!(span=> if !(#cond) { continue; }));
                         Ok(it)
                     }),
-                    filtered: true,
-                    root,
-                };
-                return Ok(s);
+                    irregular: Some("filter"),
+                    ..s
+                });
             }
             ("enumerate", None) => (
                 len,
@@ -342,14 +421,31 @@ impl Desugar<'_> {
                     Some(s) => s?,
                     None => return Err(unsupported(m)),
                 };
+                if let Some(after) = other.irregular.or(other.rows.as_ref().map(|_| "flat_map")) {
+                    return Err(syn::Error::new_spanned(
+                        &m.method,
+                        format_args!(
+                            "`zip` with a chain that has `{after}` over active values is not \
+                             supported: write an index loop"
+                        ),
+                    ));
+                }
                 let ol = other.len.clone();
                 let oi = other.item.clone();
-                (
-                    syn::parse_quote_spanned!(span=> ::core::cmp::min(#len, #ol)),
-                    Rc::new(move |d, p, pre| {
+                let len = match (&s.period, &other.period) {
+                    (Some(_), Some(_)) => return Err(unsupported(m)),
+                    (Some(_), None) => ol,
+                    (None, Some(_)) => len,
+                    (None, None) => syn::parse_quote_spanned!(span=> ::core::cmp::min(#len, #ol)),
+                };
+                return Ok(Stream {
+                    len,
+                    item: Rc::new(move |d, p, pre| {
                         Ok(Item::Tuple(vec![item(d, p, pre)?, oi(d, p, pre)?]))
                     }),
-                )
+                    period: None,
+                    ..s
+                });
             }
             ("rev", None) => {
                 let l = len.clone();
@@ -362,27 +458,33 @@ impl Desugar<'_> {
                 syn::parse_quote_spanned!(span=> usize::saturating_sub(#len, #k)),
                 Rc::new(move |d, p, pre| item(d, &syn::parse_quote!((#p + #k)), pre)),
             ),
-            ("take", Some(k)) => (
-                syn::parse_quote_spanned!(span=> ::core::cmp::min(#len, #k)),
-                item,
-            ),
+            ("take", Some(k)) => match &s.period {
+                // `w.iter().cycle().take(n)`: `n` items (none of an empty `w`).
+                Some(l) => {
+                    let len = syn::parse_quote_spanned!(span=> (if #l == 0 { 0 } else { #k }));
+                    return Ok(Stream {
+                        len,
+                        period: None,
+                        ..s
+                    });
+                }
+                None => (
+                    syn::parse_quote_spanned!(span=> ::core::cmp::min(#len, #k)),
+                    item,
+                ),
+            },
             ("step_by", Some(k)) => (
                 syn::parse_quote_spanned!(span=> #len.div_ceil(#k)),
                 Rc::new(move |d, p, pre| item(d, &syn::parse_quote!((#p * #k)), pre)),
             ),
             _ => return Err(unsupported(m)),
         };
-        Ok(Stream {
-            len,
-            item,
-            filtered,
-            root,
-        })
+        Ok(Stream { len, item, ..s })
     }
 
     /// A closure argument: a local closure's name is replaced by the
     /// closure.
-    fn callable(&mut self, f: &syn::Expr) -> syn::Expr {
+    pub(super) fn callable(&mut self, f: &syn::Expr) -> syn::Expr {
         match self.closure_expr(f) {
             Some(c) => syn::Expr::Closure(c),
             None => f.clone(),
@@ -391,7 +493,7 @@ impl Desugar<'_> {
 
     /// The value of `f(items..)`: a closure's body with its parameters
     /// bound (its statements go to `pre`), or a call of a function.
-    fn apply(
+    pub(super) fn apply(
         &mut self,
         f: &syn::Expr,
         items: Vec<Item>,
@@ -464,6 +566,7 @@ impl Desugar<'_> {
         };
         let force = writes
             || refs
+            || scans(&f.expr)
             || !matches!(&*f.pat, syn::Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none());
         let s = match self.stream(&f.expr, true, force)? {
             Ok(s) => s,
@@ -473,6 +576,19 @@ impl Desugar<'_> {
             }
         };
         let span = f.for_token.span;
+        if s.period.is_some() {
+            self.errors.push(endless(&f.expr));
+            return Some(Vec::new());
+        }
+        // (`break` in the loop over a row would go on with the next row.)
+        if s.rows.is_some() && (f.label.is_some() || mentions_break(&f.body)) {
+            self.error(
+                &f.expr,
+                "`break` or a label in a `for` loop over `flat_map` or `flatten` of active values \
+                 is not supported: write the two loops (`for r in m { for v in r { .. } }`)",
+            );
+            return Some(Vec::new());
+        }
         let p = self.fresh("i", span);
         let pos: syn::Expr = syn::parse_quote!(#p);
         let mut body = Vec::new();
@@ -491,11 +607,43 @@ impl Desugar<'_> {
         let mut user = f.body.stmts.clone();
         Subst::new(map).block(&mut user);
         body.extend(user);
+        if s.rows.is_some() {
+            return Some(self.looped(&s, &p, quote!(0), body, span));
+        }
         let body = self.block(body, false);
         let (attrs, label, len) = (&f.attrs, &f.label, &s.len);
-        Some(vec![syn::parse_quote_spanned!(span=>
+        let mut out = s.init.clone();
+        out.push(syn::parse_quote_spanned!(span=>
             #(#attrs)* #label for #p in 0..#len { #(#body)* }
-        )])
+        ));
+        Some(out)
+    }
+
+    /// `for p in from..len { body }` over a stream, after its `init`
+    /// statements, inside the loop over its rows.
+    fn looped(
+        &mut self,
+        s: &Stream,
+        p: &syn::Ident,
+        from: TokenStream,
+        body: Vec<syn::Stmt>,
+        span: Span,
+    ) -> Vec<syn::Stmt> {
+        let body = self.block(body, false);
+        let len = &s.len;
+        let inner: syn::Stmt =
+            syn::parse_quote_spanned!(span=> for #p in #from..#len { #(#body)* });
+        let mut out = s.init.clone();
+        match &s.rows {
+            None => out.push(inner),
+            Some(rows) => {
+                let mut pre = self.block(rows.pre.clone(), false);
+                pre.push(inner);
+                let (r, n) = (&rows.pos, &rows.len);
+                out.push(syn::parse_quote_spanned!(span=> for #r in 0..#n { #(#pre)* }));
+            }
+        }
+        out
     }
 
     /// A chain with its consumer, computed by statements pushed to `pre`:
@@ -573,7 +721,7 @@ impl Desugar<'_> {
                 syn::Expr::MethodCall(c)
                     if matches!(
                         c.method.to_string().as_str(),
-                        "max_by" | "min_by" | "reduce"
+                        "max_by" | "min_by" | "reduce" | "last" | "nth"
                     ) =>
                 {
                     (c, copied)
@@ -590,8 +738,10 @@ impl Desugar<'_> {
         } else {
             return None;
         };
-        // (Active when the closures read active values too.)
-        let active = self.mentions_tainted(m);
+        // (Active when the closures read active values too; and a `scan`,
+        // whose closure assigns through its state, is rewritten over
+        // inactive values too: lowering takes no assignment in a closure.)
+        let active = self.mentions_tainted(m) || scans(&m.receiver);
         let s = match self.stream(&m.receiver, false, active)? {
             Ok(s) => s,
             Err(err) => {
@@ -623,6 +773,9 @@ impl Desugar<'_> {
             _ => None,
         });
         let ty = turbofish.or_else(|| hint.cloned());
+        if s.period.is_some() {
+            return Err(endless(&m.method));
+        }
         let p = self.fresh("i", span);
         let pos: syn::Expr = syn::parse_quote!(#p);
         let len = s.len.clone();
@@ -662,7 +815,7 @@ impl Desugar<'_> {
                 });
             }
             "count" => {
-                if !s.filtered {
+                if s.irregular.is_none() && s.rows.is_none() {
                     return Ok((Vec::new(), len));
                 }
                 out.push(syn::parse_quote_spanned!(span=> let mut #acc: usize = 0;));
@@ -752,14 +905,40 @@ impl Desugar<'_> {
                 let v = value(&item)?;
                 body.push(syn::parse_quote_spanned!(span=> #acc.push(#v);));
             }
+            "last" | "nth" => {
+                if let Some(after) = s.irregular {
+                    return Err(syn::Error::new_spanned(
+                        &m.method,
+                        format_args!(
+                            "`{name}` after `{after}` over active values is not supported: write \
+                             an index loop that keeps the item (`for i in 0..x.len() {{ if .. {{ \
+                             last = x[i]; }} }}`)"
+                        ),
+                    ));
+                }
+                let at: syn::Expr = match m.args.first() {
+                    Some(k) if name == "nth" => syn::parse_quote!(#k),
+                    None if name == "last" => syn::parse_quote!((#len - 1)),
+                    _ => return Err(unsupported(m)),
+                };
+                let mut pre = Vec::new();
+                let it = (s.item)(self, &at, &mut pre)?;
+                let result = if by_value { value(&it)? } else { it.expr() };
+                let mut out = s.init.clone();
+                out.extend(self.block(pre, false));
+                return Ok((out, result));
+            }
             "max_by" | "min_by" | "reduce" => {
                 let Some(f) = m.args.first() else {
                     return Err(unsupported(m));
                 };
-                if s.filtered {
+                if let Some(after) = s.irregular {
                     return Err(syn::Error::new_spanned(
                         &m.method,
-                        format_args!("`{name}` after `filter` over active values is not supported: write an index loop with an `if`"),
+                        format_args!(
+                            "`{name}` after `{after}` over active values is not supported: {}",
+                            instead(after)
+                        ),
                     ));
                 }
                 let f = self.callable(f);
@@ -803,8 +982,7 @@ impl Desugar<'_> {
             }
             _ => return Err(unsupported(m)),
         }
-        let body = self.block(body, false);
-        out.push(syn::parse_quote_spanned!(span=> for #p in #from..#len { #(#body)* }));
+        out.extend(self.looped(&s, &p, from, body, span));
         Ok((out, result))
     }
 

@@ -42,6 +42,7 @@ pub(crate) mod exits;
 mod fields;
 mod items;
 mod iter;
+mod iter_more;
 mod literals;
 mod mem;
 pub(crate) mod nalgebra;
@@ -1005,12 +1006,12 @@ mod tests {
     fn an_adapter_without_a_rewrite_names_itself_and_the_index_loop() {
         let (_, errors) = desugared(syn::parse_quote! {
             fn f(x: &[f64]) -> f64 {
-                x.iter().scan(0.0, |s, v| Some(*s + v)).sum::<f64>()
+                x.iter().peekable().map(|v| v * v).sum::<f64>()
             }
         });
         let msg = errors.check().unwrap_err().to_string();
         assert!(
-            msg.starts_with("`scan` in an iterator chain over active values is not supported"),
+            msg.starts_with("`peekable` in an iterator chain over active values is not supported"),
             "{msg}"
         );
         assert!(msg.contains("write an index loop"), "{msg}");

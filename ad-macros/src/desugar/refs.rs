@@ -196,7 +196,8 @@ impl Desugar<'_> {
         let container = loop {
             match e {
                 syn::Expr::MethodCall(m) => match m.method.to_string().as_str() {
-                    "rev" | "skip" | "take" | "step_by" => e = strip(&m.receiver),
+                    "rev" | "skip" | "take" | "step_by" | "flatten" | "take_while"
+                    | "skip_while" => e = strip(&m.receiver),
                     "iter" if m.args.is_empty() => break &*m.receiver,
                     _ => return Ok(false),
                 },
