@@ -313,7 +313,7 @@ def arrlit_form(f, x, b, k):
     if how in ("refpairs", "pairs", "arrpat"):
         lit = {"refpairs": "&[({}, {}), ({}, {})]", "pairs": "[({}usize, {}usize), ({}, {})]",
                "arrpat": "[[{}usize, {}], [{}, {}]].iter()"}[how].format(*[v for p in ps for v in p])
-        pat = {"refpairs": "&(p{u}, q{u})".format(u=u), "pairs": "(p{u}, q{u})".format(u=u), "arrpat": "&[p{u}, q{u}]".format(u=u)}[how]
+        pat = {"refpairs": "&(p{u}, q{u})", "pairs": "(p{u}, q{u})", "arrpat": "&[p{u}, q{u}]"}[how].format(u=u)
         p, q = ix("p" + u), ix("q" + u)
         f.emit("for {} in {} {{".format(pat, lit), "for p{u}, q{u} in {l}:".format(u=u, l=[list(t) for t in ps]))
         if f.r() < 0.5:
@@ -332,7 +332,8 @@ def arrlit_form(f, x, b, k):
         if how == "weights":
             j = ix("j" + u)
             f.emit("for (j{u}, w{u}) in {l} {{".format(u=u, l=lit), "for j{u}, w{u} in {l}:".format(u=u, l=pylit))
-            f.emit("    s += w{u} * x[{j}] * b;".format(u=u, j=j[0]), "    s = chk(s + chk(chk(w{u} * x[{j}]) * b))".format(u=u, j=j[1]))
+            f.emit("    s += w{u} * x[{j}] * b;".format(u=u, j=j[0]),
+                   "    s = chk(s + chk(chk(w{u} * x[{j}]) * b))".format(u=u, j=j[1]))
             what = "for (j, w) in [(0, 0.5), ..]"
         elif how == "iter":
             j = ix("*j" + u)
@@ -344,7 +345,8 @@ def arrlit_form(f, x, b, k):
             j = ix("t{}.0".format(u))
             f.emit("for t{u} in {l} {{".format(u=u, l=lit), "for t{u} in {l}:".format(u=u, l=pylit))
             f.emit("    s += t{u}.1 * (x[{j}] * b).sin();".format(u=u, j=j[0]),
-                   "    s = chk(s + chk(t{u}[1] * f_sin(chk(x[{j}] * b))))".format(u=u, j=j[1].replace("t{}.0".format(u), "t{}[0]".format(u))))
+                   "    s = chk(s + chk(t{u}[1] * f_sin(chk(x[{j}] * b))))".format(
+                       u=u, j=j[1].replace("t{}.0".format(u), "t{}[0]".format(u))))
             what = "for t in &[(0usize, 0.5), ..] with t.0, t.1"
         f.emit("}")
     f.tag("array literal loop: " + what)
