@@ -1,5 +1,5 @@
 //! Randomized differential testing of helpers composed with each other:
-//! 360 random `#[differentiate]` functions that pass one helper's result
+//! 400 random `#[differentiate]` functions that pass one helper's result
 //! straight to another (`g(h(x))`, `g(&h(x))`), call helpers written with
 //! iterators (reached through the joint split form), hold borrowed
 //! sub-slices in locals (`let r = &x[a..b];`) and aliases of slice
@@ -9,7 +9,9 @@
 //! data left out of `wrt` and `const` tables (`for x in data`, `&data[i]`),
 //! look up sorted knots (`partition_point`, `position`), sort active
 //! arrays in place (`sort_by`), lend rows of 2-D arrays as buffers, take
-//! tuples and rows apart with patterns, and call earlier ones with slices,
+//! tuples and rows apart with patterns, take closures and `impl Trait`
+//! data, loop over array literals with patterns, write whole rows of 2-D
+//! arrays from literals, and call earlier ones with slices,
 //! sub-slices, arrays, `Vec`s, 2-D arrays and their rows and in/out
 //! buffers (whole arrays and ranges of them), fill local 2-D arrays in
 //! loops, bind their array, `Vec` and tuple results, copy and assign whole
@@ -45,6 +47,19 @@
 //! - &[[f64; 3]]: a[i][j] in a loop: 4
 //! - &[[f64; 3]]: for row in a: 3
 //! - &[[f64; 3]]: for row in a.iter(): 6
+//! - 2-D rows written whole (Vec<[f64; 2]>): *r = [r[1] * a, r[0] * r[1]] over m.iter_mut() in a loop: 1
+//! - 2-D rows written whole (Vec<[f64; 2]>): *r = [r[1] * a, r[0] * r[1]] over m.iter_mut() straight-line: 1
+//! - 2-D rows written whole (Vec<[f64; 2]>): lent to a helper writing rows whole (out[i] = [..], *r = [..]) in a branch: 1
+//! - 2-D rows written whole (Vec<[f64; 2]>): lent to a helper writing rows whole (out[i] = [..], *r = [..]) in a loop: 2
+//! - 2-D rows written whole (Vec<[f64; 2]>): lent to a helper writing rows whole (out[i] = [..], *r = [..]) straight-line: 1
+//! - 2-D rows written whole (Vec<[f64; 2]>): m[1] = [c; 2] and m[2] = [a, b] reading the array straight-line: 1
+//! - 2-D rows written whole (Vec<[f64; 2]>): m[i] = [a, b] in a loop in a loop: 3
+//! - 2-D rows written whole ([[f64; 2]; 3]): *r = [0.0; 2] over m.iter_mut() straight-line: 1
+//! - 2-D rows written whole ([[f64; 2]; 3]): *r = [r[1] * a, r[0] * r[1]] over m.iter_mut() in a loop: 2
+//! - 2-D rows written whole ([[f64; 2]; 3]): lent to a helper writing rows whole (out[i] = [..], *r = [..]) in a branch: 2
+//! - 2-D rows written whole ([[f64; 2]; 3]): lent to a helper writing rows whole (out[i] = [..], *r = [..]) straight-line: 1
+//! - 2-D rows written whole ([[f64; 2]; 3]): m[1] = [c; 2] and m[2] = [a, b] reading the array straight-line: 2
+//! - 2-D rows written whole ([[f64; 2]; 3]): m[i] = [a, b] in a loop straight-line: 1
 //! - DMatrix buffer helper m[(i, j)] += a * m[(k, l)], a in wrt: 1
 //! - DMatrix buffer helper m[(i, j)] += a * m[(k, l)], a left out of wrt: 1
 //! - DMatrix::from_row_slice(2, 2, &v) of an active Vec, then a product in a loop: 1
@@ -213,6 +228,15 @@
 //! - arg left out of wrt: &[f64] literal: 6
 //! - arg left out of wrt: f64 from an integer: 3
 //! - arg left out of wrt: f64 literal: 7
+//! - array literal loop: for &(p, q) in &[(0, 1), ..] straight-line: 1
+//! - array literal loop: for &[p, q] in [[0usize, 1], ..].iter() in a branch: 2
+//! - array literal loop: for &[p, q] in [[0usize, 1], ..].iter() in a loop: 2
+//! - array literal loop: for (j, w) in [(0, 0.5), ..] in a branch: 1
+//! - array literal loop: for (j, w) in [(0, 0.5), ..] straight-line: 2
+//! - array literal loop: for (j, w) in [(0usize, 0.5), ..].iter() with x[*j] in a loop: 2
+//! - array literal loop: for (j, w) in [(0usize, 0.5), ..].iter() with x[*j] straight-line: 4
+//! - array literal loop: for t in &[(0usize, 0.5), ..] with t.0, t.1 in a branch: 1
+//! - array literal loop: for t in &[(0usize, 0.5), ..] with t.0, t.1 straight-line: 1
 //! - array pattern over active local Vec<[f64; 2]> rows: for &[u, w] in rows in a branch: 1
 //! - array pattern over active local Vec<[f64; 2]> rows: for &[u, w] in rows straight-line: 1
 //! - array pattern over active local Vec<[f64; 2]> rows: for [u, w] in rows in a branch: 1
@@ -276,7 +300,7 @@
 //! - callee parameter [f64; N] in wrt: 7
 //! - callee parameter f64 in wrt: 22
 //! - callee parameter f64 left out of wrt: 17
-//! - calls (depth 1): 117
+//! - calls (depth 1): 144
 //! - calls (depth 2): 23
 //! - calls (depth 3): 38
 //! - destructuring assignment (a, b) = (b, a * x + b) in a for loop: 2
@@ -442,6 +466,9 @@
 //! - generic: arg DVector<T> in wrt: the caller's DVector<T>, cloned (at f64): 1
 //! - helper dot(a, b) by zip: 2
 //! - helper dot(a, b) by zip, b in wrt: 2
+//! - helper fh(x, a, f: impl Fn(f64) -> f64), f called on 0.5 and i as f64, a in wrt: 1
+//! - helper gh(x, w: &impl AsRef<[f64]>, g: impl FnMut(usize) -> f64), let w = w.as_ref(); (shadowed): 1
+//! - helper gh(x, w: &impl AsRef<[f64]>, g: impl FnMut(usize) -> f64), let ws = w.as_ref();: 3
 //! - helper of &DMatrix<f64> and &DVector<f64>: 1
 //! - helper over pts: &[[f64; 2]] by for &[u, w] in pts, pts left out of wrt: 2
 //! - helper over pts: &[[f64; 2]] by map(|&[u, w]| ..).sum(), pts in wrt: 1
@@ -489,6 +516,25 @@
 //! - if let Some(e) = w.first() with an else over a slice parameter in a branch: 1
 //! - if let Some(e) = w.first() with an else over a slice parameter straight-line: 1
 //! - if let Some(e) = w.last() over a local Vec straight-line: 1
+//! - impl Trait: a helper given &f of impl Fn straight-line: 1
+//! - impl Trait: a helper given a function item in a branch: 6
+//! - impl Trait: a helper given a function item in a loop: 3
+//! - impl Trait: a helper given a function item straight-line: 4
+//! - impl Trait: a helper given a local Vec and a function item for impl FnMut in a branch: 2
+//! - impl Trait: a helper given a local Vec and a function item for impl FnMut straight-line: 1
+//! - impl Trait: a helper given an array and a function item for impl FnMut in a branch: 3
+//! - impl Trait: a helper given an array and a function item for impl FnMut in a loop: 2
+//! - impl Trait: a helper given an array and a function item for impl FnMut straight-line: 3
+//! - impl Trait: a helper given w: &impl AsRef and a function item for impl FnMut in a loop: 1
+//! - impl Trait: f(b) of impl Fn(f64) -> f64 in a branch: 2
+//! - impl Trait: f(b) of impl Fn(f64) -> f64 straight-line: 1
+//! - impl Trait: f(i as f64) of impl Fn(f64) -> f64 in a loop: 1
+//! - impl Trait: g(i) of impl FnMut(usize) -> f64 in a branch: 3
+//! - impl Trait: g(i) of impl FnMut(usize) -> f64 in a loop: 1
+//! - impl Trait: g(i) of impl FnMut(usize) -> f64 straight-line: 5
+//! - impl Trait: w.as_ref() of &impl AsRef<[f64]> read in a branch: 4
+//! - impl Trait: w.as_ref() of &impl AsRef<[f64]> read in a loop: 5
+//! - impl Trait: w.as_ref() of &impl AsRef<[f64]> read straight-line: 2
 //! - integer sum let m: i64 = ..sum() read as m as f64 next to a float sum straight-line: 2
 //! - iter: chain ending in `fold f64::max`: 1
 //! - iter: chain ending in `fold`: 1
@@ -683,6 +729,9 @@
 //! - sweep2 caller: a mut Vec<f64> parameter left out of wrt written by element: 1
 //! - sweep2 caller: a mut f64 parameter in wrt written: 7
 //! - sweep2 caller: a mut f64 parameter left out of wrt written: 2
+//! - sweep3 caller: a mut f64 parameter in wrt written: 7
+//! - sweep3 caller: a mut f64 parameter left out of wrt written: 4
+//! - sweep3 helper sq(v: &[f64]): 2
 //! - table lookup iter().position(..).unwrap_or(0) over a sorted const table in a branch or block: 1
 //! - table lookup iter().position(..).unwrap_or(0) over sorted knots xs left out of wrt in a loop: 1
 //! - table lookup partition_point(..).clamp(1, len - 1) over a sorted const table in a branch or block: 1
@@ -693,6 +742,15 @@
 //! - the tail loop { .. return e1; .. if j >= n { return e2; } }: 1
 //! - the user's c.clone() of a column passed by value to a helper, c read after in a loop: 1
 //! - time stepping u = un (Vec) straight-line: 1
+//! - tuple local: (f64, Vec<f64>) destructured, the Vec passed to a helper in a branch: 2
+//! - tuple local: (f64, Vec<f64>) destructured, the Vec passed to a helper straight-line: 2
+//! - tuple local: (f64, Vec<f64>) written by member, destructured in a branch: 1
+//! - tuple local: (f64, usize) with acc.0 += .. and acc.1 += .. in a branch: 2
+//! - tuple local: (f64, usize) with acc.0 += .. and acc.1 += .. in a loop: 3
+//! - tuple local: (f64, usize) with acc.0 += .. and acc.1 += .. straight-line: 3
+//! - tuple local: an argmax (f64, usize) reassigned whole, .1 as an index in a branch: 2
+//! - tuple local: an argmax (f64, usize) reassigned whole, .1 as an index in a loop: 1
+//! - tuple local: an argmax (f64, usize) reassigned whole, .1 as an index straight-line: 1
 //! - tuple-and-buffer helper with an early return: 1
 //! - u.clone_from_slice(&v) of a local Vec: 7
 //! - u.swap(i, j) of an active Vec: 5
@@ -767,6 +825,28 @@ fn sweep_pairs(k: usize, n: usize) -> Vec<(usize, usize)> {
 #[allow(dead_code)]
 fn sweep_weights(k: usize, n: usize) -> Vec<(usize, f64)> {
     vec![(k % n, 0.75), (n - 1, 0.25 * k as f64 - 0.5)]
+}
+
+/// The tenth batch's closures at the point's k (`f: impl Fn(f64) -> f64`,
+/// `g: impl FnMut(usize) -> f64`) and a function item passed as one.
+#[allow(dead_code)]
+fn s3_f(k: usize) -> impl Fn(f64) -> f64 {
+    move |t: f64| (0.7 * t).sin() + 0.25 * (k % 3) as f64
+}
+
+#[allow(dead_code)]
+fn s3_g(k: usize) -> impl FnMut(usize) -> f64 {
+    move |i: usize| 0.5 + 0.25 * ((i + k) % 3) as f64
+}
+
+#[allow(dead_code)]
+fn s3_half(t: f64) -> f64 {
+    t / 2.0
+}
+
+#[allow(dead_code)]
+fn s3_idx(i: usize) -> f64 {
+    0.25 + 0.5 * i as f64
 }
 
 // ----- the functions -------------------------------------------------------
@@ -26399,6 +26479,2488 @@ const M359: Case = Case {
     ],
 };
 
+#[differentiate]
+fn m360(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i] * 0.88;
+    }
+    s
+}
+
+const M360: Case = Case {
+    name: "m360",
+    live: &[(0, 3)],
+    f: |z, _, _| vec![m360(&z[0..3])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m360_jvp(&z[0..3], &d[0..3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = m360_vjp(&z[0..3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = m360_grad(&z[0..3]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = m360_hvp(&z[0..3], &d[0..3]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.1205, -0.7013, -1.0899],
+            q: &[],
+            k: 1,
+            t: &[-0.2409, -0.7358, 0.5086],
+            c: &[0.5181],
+            v: &[0.807, 0.6998, -0.4286],
+            y: &[2.582997076],
+        },
+        Point {
+            z: &[-1.2618, -0.6705, 0.3991],
+            q: &[],
+            k: 0,
+            t: &[0.0013, -0.192, -0.7204],
+            c: &[1.385],
+            v: &[-0.7397, -0.8882, -0.7467],
+            y: &[1.936871464],
+        },
+    ],
+};
+
+#[differentiate]
+fn m361(x: &[f64], a: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let mut s = x[0] * f(0.5);
+    for i in 1..x.len() {
+        s += x[i] * x[i - 1] * f(i as f64);
+    }
+    s * a
+}
+
+const M361: Case = Case {
+    name: "m361",
+    live: &[(0, 2), (2, 3)],
+    f: |z, _, k| vec![m361(&z[0..2], z[2], s3_f(k))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m361_jvp(&z[0..2], &d[0..2], z[2], d[2], s3_f(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m361_vjp(&z[0..2], z[2], s3_f(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m361_grad(&z[0..2], z[2], s3_f(k));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m361_hvp(&z[0..2], &d[0..2], z[2], d[2], s3_f(k));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6292, -1.1626, 1.2238],
+            q: &[],
+            k: 2,
+            t: &[-0.4367, 0.2248, 0.8947],
+            c: &[-1.1821],
+            v: &[0.3206, -0.4724, 0.9803],
+            y: &[-0.37528194136],
+        },
+        Point {
+            z: &[-0.2599, -0.9034, -0.9167],
+            q: &[],
+            k: 0,
+            t: &[-0.6198, -0.441, 0.2036],
+            c: &[-0.823],
+            v: &[-0.584, 0.5514, -0.2428],
+            y: &[-0.0569629023964],
+        },
+    ],
+};
+
+#[differentiate]
+fn m362(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..v.len() {
+        s += v[i] * v[i] * 0.85;
+    }
+    s
+}
+
+const M362: Case = Case {
+    name: "m362",
+    live: &[(0, 3)],
+    f: |z, _, _| vec![m362(&z[0..3])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m362_jvp(&z[0..3], &d[0..3]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0) = m362_vjp(&z[0..3], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0) = m362_grad(&z[0..3]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, h0) = m362_hvp(&z[0..3], &d[0..3]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.1779, 1.4081, 0.0856],
+            q: &[],
+            k: 3,
+            t: &[-0.4597, -0.6213, -0.4837],
+            c: &[-1.0504],
+            v: &[0.3109, 0.6559, -0.7861],
+            y: &[1.718463173],
+        },
+        Point {
+            z: &[-0.0926, 0.7394, -0.4921],
+            q: &[],
+            k: 4,
+            t: &[0.1494, 0.6845, -0.0193],
+            c: &[-0.6057],
+            v: &[-0.1641, 0.9906, 0.8794],
+            y: &[0.6778321005],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m363(x: &[f64], w: &impl AsRef<[f64]>, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let ws = w.as_ref();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += ws[i % ws.len()] * x[i] * x[i].cos() + g(i) * x[i];
+    }
+    s
+}
+
+const M363: Case = Case {
+    name: "m363",
+    live: &[(0, 3)],
+    f: |z, q, k| vec![m363(&z[0..3], &q[0..3].to_vec(), s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m363_jvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m363_vjp(&z[0..3], &q[0..3].to_vec(), s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m363_grad(&z[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m363_hvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3634, -0.644, -0.9927],
+            q: &[0.7806, -1.0511, -1.1147],
+            k: 2,
+            t: &[-0.4237, -0.33, -0.2204],
+            c: &[-0.845],
+            v: &[-0.7429, 0.5561, -0.1397],
+            y: &[-1.50308800466],
+        },
+        Point {
+            z: &[0.6908, -0.6682, 0.77],
+            q: &[-1.2228, 0.3855, 0.0107],
+            k: 1,
+            t: &[-0.5323, -0.2976, 0.7892],
+            c: &[-0.5698],
+            v: &[-0.7444, -0.3458, -0.4986],
+            y: &[-0.612427267122],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m364(
+    x: &[f64],
+    b: f64,
+    w: &impl AsRef<[f64]>,
+    k: usize,
+    mut g: impl FnMut(usize) -> f64,
+) -> f64 {
+    let mut s = x[0] * 0.59 + b;
+    for i1 in 0..3 {
+        for &[p1, q1] in [[0usize, 0], [3, 3]].iter() {
+            s += x[(p1 + i1) % 5] * x[(q1 + i1) % 5] * b;
+        }
+    }
+    for i1 in 0..3 {
+        s += g(i1) * x[i1] * b + g(0);
+        let ws2 = w.as_ref();
+        s += ws2[0] * x[1] + ws2[ws2.len() - 1] * b;
+        s += m363(&x[1..4], &[0.5, 1.5, 2.0], s3_idx);
+    }
+    s + b
+}
+
+const M364: Case = Case {
+    name: "m364",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, k| vec![m364(&z[0..5], z[5], &q[0..3].to_vec(), k, s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m364_jvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            &q[0..3].to_vec(),
+            k,
+            s3_g(k),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m364_vjp(&z[0..5], z[5], &q[0..3].to_vec(), k, s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m364_grad(&z[0..5], z[5], &q[0..3].to_vec(), k, s3_g(k));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m364_hvp(
+            &z[0..5],
+            &d[0..5],
+            z[5],
+            d[5],
+            &q[0..3].to_vec(),
+            k,
+            s3_g(k),
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7941, 0.6838, 0.0653, 0.2844, 0.4748, 1.1177],
+            q: &[1.3327, -0.6499, -1.1675],
+            k: 2,
+            t: &[-0.8118, -0.3069, -0.1615, -0.2704, -0.5609, -0.3197],
+            c: &[-0.812],
+            v: &[-0.4376, -0.6637, 0.3083, -0.5609, -0.5872, -0.5259],
+            y: &[12.5793613625],
+        },
+        Point {
+            z: &[1.4585, -0.2508, -0.9957, 1.3011, 0.0315, 0.2807],
+            q: &[1.4024, 0.664, -0.6282],
+            k: 4,
+            t: &[-0.5871, -0.6522, 0.3742, 0.3268, 0.1289, 0.056],
+            c: &[-1.6896],
+            v: &[0.318, -0.529, 0.8127, 0.0169, 0.2427, -0.7859],
+            y: &[5.87943624154],
+        },
+    ],
+};
+
+#[differentiate]
+fn m365_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.46];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(x))]
+fn m365(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.74 + b;
+    if s > 0.31 {
+        let mut m1 = vec![[0.44; 2]; 3];
+        m1[2] = [b, x[3] * b];
+        m365_rows(&x[..3], &mut m1);
+        s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    } else {
+        s -= 0.31 * s.sin();
+    }
+    if s > -0.38 {
+        s += m361(&x[1..3], b, s3_half);
+    } else {
+        s -= 0.23 * s.sin();
+    }
+    if s > -0.1 {
+        for &[p3, q3] in [[2usize, 3], [1, 2]].iter() {
+            s += x[p3].sin() * x[q3] + s * 0.25;
+        }
+    }
+    s * b
+}
+
+const M365: Case = Case {
+    name: "m365",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m365(&z[0..4], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m365_jvp(&z[0..4], &d[0..4], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m365_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m365_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m365_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6088, -1.1801, 1.3488, 0.0777],
+            q: &[0.5025],
+            k: 1,
+            t: &[0.6099, 0.6021, 0.6504, 0.7079],
+            c: &[1.9463],
+            v: &[-0.0045, -0.8192, 0.7484, 0.7963],
+            y: &[0.815253534509],
+        },
+        Point {
+            z: &[-1.0974, -0.2204, 0.7908, 0.9174],
+            q: &[0.6404],
+            k: 3,
+            t: &[-0.7604, 0.5559, -0.6659, 0.427],
+            c: &[1.5601],
+            v: &[-0.2542, -0.0947, 0.3996, -0.8848],
+            y: &[-0.134363551091],
+        },
+    ],
+};
+
+#[differentiate]
+fn m366_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.62];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(x))]
+fn m366(x: &[f64], mut b: f64, k: usize) -> f64 {
+    b = b * 0.49 + 0.1;
+    let mut s = x[0] * 0.61 + b;
+    for (j1, w1) in [(3, 1.04), (3, -1.42)] {
+        s += w1 * x[j1] * b;
+    }
+    if s > -0.48 {
+        let mut acc3 = (0.0, 0usize);
+        for j2 in 0..5 {
+            acc3.0 += x[j2] * b;
+            acc3.1 += j2 % 2;
+        }
+        s += acc3.0 * acc3.1 as f64 + x[acc3.1];
+    }
+    if s > 0.26 {
+        let mut m4 = [[0.54; 2]; 3];
+        m4[2] = [b, x[3] * b];
+        m366_rows(&x[..3], &mut m4);
+        s += m4[0][0] * m4[2][1] + m4[1][0] * m4[1][1] + m4[2][0];
+    }
+    s + b
+}
+
+const M366: Case = Case {
+    name: "m366",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m366(&z[0..5], q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m366_jvp(&z[0..5], &d[0..5], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m366_vjp(&z[0..5], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m366_grad(&z[0..5], q[0], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m366_hvp(&z[0..5], &d[0..5], q[0], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5272, -0.6658, 0.7534, 0.5623, -0.8024],
+            q: &[0.3274],
+            k: 2,
+            t: &[0.7531, 0.9282, 0.7808, -0.0489, 0.5344],
+            c: &[1.9903],
+            v: &[-0.0265, -0.6044, 0.7393, 0.1758, -0.8496],
+            y: &[1.63072927335],
+        },
+        Point {
+            z: &[-0.1059, 0.0785, 0.4944, -1.2179, 1.42],
+            q: &[0.2079],
+            k: 3,
+            t: &[-0.0837, -0.7049, 0.6639, 0.5942, -0.9925],
+            c: &[-1.4621],
+            v: &[-0.6879, 0.5018, 0.5406, -0.4476, -0.6738],
+            y: &[2.82146761036],
+        },
+    ],
+};
+
+#[differentiate]
+fn m367_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.5];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(x))]
+fn m367(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.4 + b;
+    if s > -0.47 {
+        s += m361(&x[1..3], b, s3_half);
+    }
+    let mut m1 = [[0.26; 2]; 3];
+    m1[2] = [b, x[3] * b];
+    m367_rows(&x[..3], &mut m1);
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    if s > -0.41 {
+        let mut acc4 = (b, vec![0.0; 3]);
+        for j3 in 0..3 {
+            acc4.1[j3] = x[j3] * acc4.0;
+            acc4.0 += x[j3 + 1].sin();
+        }
+        let (t5, v6) = acc4;
+        s += t5 * v6[1] + m360(&v6);
+    } else {
+        s -= 0.9 * s.sin();
+    }
+    s * b
+}
+
+const M367: Case = Case {
+    name: "m367",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m367(&z[0..4], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m367_jvp(&z[0..4], &d[0..4], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m367_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m367_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m367_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.5768, 1.0132, -0.0956, -0.3746],
+            q: &[0.5817],
+            k: 1,
+            t: &[0.4289, -0.6018, -0.9476, 0.5747],
+            c: &[-0.7903],
+            v: &[0.0247, 0.0679, 0.8815, 0.1729],
+            y: &[2.7673464282],
+        },
+        Point {
+            z: &[1.2629, -1.4931, 0.8846, -0.0678],
+            q: &[0.5244],
+            k: 4,
+            t: &[-0.5934, -0.1689, 0.7779, -0.0277],
+            c: &[-1.3362],
+            v: &[0.3868, 0.9802, -0.5386, 0.6741],
+            y: &[1.76445886957],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m368(x: &[f64], b: f64, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let mut s = x[0] * 0.45 + b;
+    for i1 in 0..2 {
+        for (j1, w1) in [(1usize, 0.26), (2, -1.34)].iter() {
+            s += w1 * x[(*j1 + i1) % 4] * x[(*j1 + i1) % 4];
+        }
+    }
+    let mut acc3 = (0.0, 0usize);
+    for j2 in 0..4 {
+        acc3.0 += x[j2] * b;
+        acc3.1 += j2 % 2;
+    }
+    s += acc3.0 * acc3.1 as f64 + x[acc3.1];
+    s += g(1) * x[1] * b + g(0);
+    s += m361(&x[1..3], b, s3_half);
+    s * b
+}
+
+const M368: Case = Case {
+    name: "m368",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m368(&z[0..4], q[0], s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m368_jvp(&z[0..4], &d[0..4], q[0], s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m368_vjp(&z[0..4], q[0], s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m368_grad(&z[0..4], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m368_hvp(&z[0..4], &d[0..4], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.1565, 0.2041, 0.2382, 0.3412],
+            q: &[1.3836],
+            k: 2,
+            t: &[-0.3158, 0.1978, 0.3478, 0.5027],
+            c: &[1.919],
+            v: &[0.6424, -0.3411, 0.3148, -0.9216],
+            y: &[1.53329164182],
+        },
+        Point {
+            z: &[-0.4397, -1.301, 1.1082, 1.2313],
+            q: &[-0.7744],
+            k: 3,
+            t: &[-0.1135, 0.6648, -0.5585, -0.9641],
+            c: &[1.8517],
+            v: &[-0.8902, -0.1711, 0.8047, -0.3907],
+            y: &[1.27279806047],
+        },
+    ],
+};
+
+#[differentiate]
+fn m369(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.76 + b;
+    for &(p1, q1) in &[(2, 2), (0, 2)] {
+        s += x[p1].sin() * x[q1] + s * 0.25;
+    }
+    s += m361(&x[1..3], b, s3_half);
+    for i1 in 0..3 {
+        let mut m2 = vec![[0.6; 2]; 3];
+        for j3 in 0..3 {
+            m2[j3] = [x[j3] * b, x[j3 + 1].sin() + m2[j3][1]];
+        }
+        s += m2[0][0] * m2[2][1] + m2[1][0] * m2[1][1] + m2[2][0];
+    }
+    s * b
+}
+
+const M369: Case = Case {
+    name: "m369",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, k| vec![m369(&z[0..4], z[4], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m369_jvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m369_vjp(&z[0..4], z[4], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m369_grad(&z[0..4], z[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m369_hvp(&z[0..4], &d[0..4], z[4], d[4], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2155, 0.6708, 1.2701, -0.5192, 0.1125],
+            q: &[],
+            k: 1,
+            t: &[-0.7052, -0.0411, 0.6345, -0.3657, -0.2202],
+            c: &[-1.7439],
+            v: &[0.487, -0.4319, 0.2914, 0.7341, 0.3273],
+            y: &[0.586851877395],
+        },
+        Point {
+            z: &[-0.2462, 0.55, -0.7094, 0.2569, -1.4383],
+            q: &[],
+            k: 3,
+            t: &[0.989, 0.9068, 0.1173, -0.2906, -0.4501],
+            c: &[-0.8573],
+            v: &[0.1044, -0.4415, 0.6193, 0.895, -0.8589],
+            y: &[-3.42870898844],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m370(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.38 + b;
+    if s > 0.08 {
+        for t1 in &[(3usize, -1.38), (0, 1.16)] {
+            s += t1.1 * (x[t1.0] * b).sin();
+        }
+    } else {
+        s -= 0.89 * s.sin();
+    }
+    if s > 0.36 {
+        s += m361(&x[0..2], b, s3_half);
+    }
+    for i1 in 0..2 {
+        let mut acc3 = (0.0, 0usize);
+        for j2 in 0..5 {
+            acc3.0 += x[j2] * b;
+            acc3.1 += j2 % 2;
+        }
+        s += acc3.0 * acc3.1 as f64 + x[acc3.1];
+    }
+    s * b
+}
+
+const M370: Case = Case {
+    name: "m370",
+    live: &[(0, 5)],
+    f: |z, q, _| vec![m370(&z[0..5], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m370_jvp(&z[0..5], &d[0..5], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m370_vjp(&z[0..5], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m370_grad(&z[0..5], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m370_hvp(&z[0..5], &d[0..5], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.4929, 1.2907, 0.0395, 0.8138, -0.1751],
+            q: &[1.2447],
+            k: 3,
+            t: &[-0.8557, -0.6795, 0.0031, -0.7992, -0.6881],
+            c: &[-1.3055],
+            v: &[-0.7886, -0.6932, 0.4836, 0.7778, 0.8325],
+            y: &[17.1945395154],
+        },
+        Point {
+            z: &[1.431, 0.7105, 0.486, -0.7654, 0.8146],
+            q: &[0.6125],
+            k: 3,
+            t: &[-0.4224, 0.3874, 0.2107, 0.6207, -0.9819],
+            c: &[1.243],
+            v: &[-0.4073, 0.9147, -0.485, 0.5689, -0.2514],
+            y: &[6.5731417482],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m371(x: &[f64], mut b: f64, k: usize, mut g: impl FnMut(usize) -> f64) -> f64 {
+    b = b * 0.61 + 0.1;
+    let mut s = x[0] * 0.71 + b;
+    let mut m1 = [[0.62; 2]; 3];
+    m1[0] = [x[1] * b, x[0]];
+    m1[1] = [m1[0][0].cos() * x[2]; 2];
+    m1[2] = [m1[1][0] * x[3], m1[2][0] + m1[0][1]];
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    s += g(1) * x[1] * b + g(0);
+    s += m363(&x[0..3], &[0.5, 1.5, 2.0], s3_idx);
+    for i1 in 0..2 {
+        for (j3, w3) in [(0usize, -0.51), (0, -0.34)].iter() {
+            s += w3 * x[(*j3 + i1) % 4] * x[(*j3 + i1) % 4];
+        }
+    }
+    s * b
+}
+
+const M371: Case = Case {
+    name: "m371",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m371(&z[0..4], q[0], k, s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m371_jvp(&z[0..4], &d[0..4], q[0], k, s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m371_vjp(&z[0..4], q[0], k, s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m371_grad(&z[0..4], q[0], k, s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m371_hvp(&z[0..4], &d[0..4], q[0], k, s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3879, 1.2582, -0.3021, -1.4736],
+            q: &[1.4708],
+            k: 1,
+            t: &[-0.7713, 0.3575, -0.1714, -0.3154],
+            c: &[-1.3083],
+            v: &[-0.5358, 0.2551, -0.6525, 0.3232],
+            y: &[-1.68158278579],
+        },
+        Point {
+            z: &[-1.1013, 1.1577, -0.0173, 0.4746],
+            q: &[-1.2874],
+            k: 0,
+            t: &[-0.9557, -0.1521, 0.0756, 0.0302],
+            c: &[-1.9445],
+            v: &[-0.7853, 0.465, 0.3347, 0.4929],
+            y: &[1.62519815152],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m372(x: &[f64], mut b: f64, w: &impl AsRef<[f64]>) -> f64 {
+    b = b * 0.9 + x[1];
+    let mut s = x[0] * 0.78 + b;
+    let mut m1 = vec![[0.42; 2]; 3];
+    m1[1] = [x[1], b];
+    for r3 in m1.iter_mut() {
+        *r3 = [r3[1] * x[0], r3[0] * r3[1] + 0.74];
+    }
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    for (j4, w4) in [(2, 1.1), (1, 0.36)] {
+        s += w4 * x[j4] * b;
+    }
+    if s > -0.07 {
+        let mut acc6 = (b, vec![0.0; 3]);
+        for j5 in 0..3 {
+            acc6.1[j5] = x[j5] * acc6.0;
+            acc6.0 += x[j5 + 1].sin();
+        }
+        let (t7, v8) = acc6;
+        s += t7 * v8[1] + m360(&v8);
+    }
+    if s > 0.12 {
+        let ws9 = w.as_ref();
+        s += ws9[0] * x[1] + ws9[ws9.len() - 1] * b;
+    }
+    s * b
+}
+
+const M372: Case = Case {
+    name: "m372",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, _| vec![m372(&z[0..4], z[4], &q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m372_jvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m372_vjp(&z[0..4], z[4], &q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m372_grad(&z[0..4], z[4], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m372_hvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.3523, 0.7092, -1.1745, -0.7602, -1.121],
+            q: &[-1.1726, 0.0407, -0.5885],
+            k: 0,
+            t: &[-0.4502, 0.9351, 0.7547, 0.9286, -0.4576],
+            c: &[1.7221],
+            v: &[0.0159, -0.7522, -0.7511, 0.6815, -0.7364],
+            y: &[-0.469352482757],
+        },
+        Point {
+            z: &[-0.4358, -1.3931, 0.0814, 0.1439, 0.326],
+            q: &[0.7889, 0.5546, -0.9699],
+            k: 1,
+            t: &[-0.3316, 0.3718, 0.8252, -0.2355, 0.5719],
+            c: &[-0.7421],
+            v: &[0.1417, -0.5786, -0.0891, -0.4273, 0.3201],
+            y: &[0.27326848332],
+        },
+    ],
+};
+
+#[differentiate]
+fn m373_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.25];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(x))]
+fn m373(x: &[f64], b: f64, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let mut s = x[0] * 0.68 + b;
+    s += g(1) * x[1] * b + g(0);
+    s += m363(&x[0..3], &vec![0.25, b, 1.5], s3_idx);
+    let mut m1 = vec![[0.48; 2]; 3];
+    m1[2] = [b, x[3] * b];
+    m373_rows(&x[..3], &mut m1);
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    s + b
+}
+
+const M373: Case = Case {
+    name: "m373",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m373(&z[0..4], q[0], s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m373_jvp(&z[0..4], &d[0..4], q[0], s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m373_vjp(&z[0..4], q[0], s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m373_grad(&z[0..4], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m373_hvp(&z[0..4], &d[0..4], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7671, 0.0643, 0.5814, 0.1981],
+            q: &[0.1445],
+            k: 3,
+            t: &[-0.5707, -0.3197, 0.9628, -0.7255],
+            c: &[-1.0507],
+            v: &[-0.2917, 0.6935, -0.3829, -0.5789],
+            y: &[4.12772706211],
+        },
+        Point {
+            z: &[0.5547, -1.1671, -0.3804, 0.8637],
+            q: &[-0.9456],
+            k: 4,
+            t: &[-0.9187, 0.2113, 0.9154, 0.2309],
+            c: &[-1.6778],
+            v: &[-0.3188, -0.9415, 0.4087, -0.0692],
+            y: &[-0.195401583953],
+        },
+    ],
+};
+
+#[differentiate]
+fn m374_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.37];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(x))]
+fn m374(x: &[f64], b: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let mut s = x[0] * 0.63 + b;
+    for i1 in 0..2 {
+        let mut m1 = vec![[0.44; 2]; 3];
+        m1[2] = [b, x[3] * b];
+        m374_rows(&x[..3], &mut m1);
+        s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    }
+    for (j3, w3) in [(1usize, 0.65), (4, 0.73)].iter() {
+        s += w3 * x[*j3] * x[*j3];
+    }
+    for i1 in 0..3 {
+        let mut acc5 = (0.0, 0usize);
+        for j4 in 0..5 {
+            acc5.0 += x[j4] * b;
+            acc5.1 += j4 % 2;
+        }
+        s += acc5.0 * acc5.1 as f64 + x[acc5.1];
+    }
+    s += f(b) * x[1] + f(0.25) * s;
+    s += m361(&x[1..3], b, &f);
+    s * b
+}
+
+const M374: Case = Case {
+    name: "m374",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m374(&z[0..5], q[0], s3_f(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m374_jvp(&z[0..5], &d[0..5], q[0], s3_f(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m374_vjp(&z[0..5], q[0], s3_f(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m374_grad(&z[0..5], q[0], s3_f(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m374_hvp(&z[0..5], &d[0..5], q[0], s3_f(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.1241, -1.191, -1.0433, -1.0745, -1.4838],
+            q: &[-1.1439],
+            k: 3,
+            t: &[-0.2601, 0.3749, 0.1816, 0.5058, -0.1357],
+            c: &[-0.6611],
+            v: &[0.4258, -0.6811, 0.0671, 0.0485, -0.2449],
+            y: &[-35.5252463058],
+        },
+        Point {
+            z: &[1.1985, 0.395, -1.1099, 0.8411, 0.414],
+            q: &[0.7443],
+            k: 1,
+            t: &[0.5571, 0.747, -0.192, 0.1477, -0.4193],
+            c: &[1.6878],
+            v: &[-0.5678, 0.1652, 0.8895, 0.108, -0.0253],
+            y: &[0.623931168871],
+        },
+    ],
+};
+
+#[differentiate]
+fn m375_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.4];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(x))]
+fn m375(x: &[f64], b: f64, w: &impl AsRef<[f64]>) -> f64 {
+    let mut s = x[0] * 0.55 + b;
+    for i1 in 0..2 {
+        let ws1 = w.as_ref();
+        s += ws1[0] * x[1] + ws1[ws1.len() - 1] * b;
+    }
+    if s > 0.3 {
+        let mut m2 = [[0.51; 2]; 3];
+        m2[2] = [b, x[3] * b];
+        m375_rows(&x[..3], &mut m2);
+        s += m2[0][0] * m2[2][1] + m2[1][0] * m2[1][1] + m2[2][0];
+    }
+    if s > -0.21 {
+        let mut acc5 = (0.0, 0usize);
+        for j4 in 0..4 {
+            acc5.0 += x[j4] * b;
+            acc5.1 += j4 % 2;
+        }
+        s += acc5.0 * acc5.1 as f64 + x[acc5.1];
+    }
+    s * b
+}
+
+const M375: Case = Case {
+    name: "m375",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m375(&z[0..4], q[0], &q[1..4].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m375_jvp(&z[0..4], &d[0..4], q[0], &q[1..4].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m375_vjp(&z[0..4], q[0], &q[1..4].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m375_grad(&z[0..4], q[0], &q[1..4].to_vec());
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m375_hvp(&z[0..4], &d[0..4], q[0], &q[1..4].to_vec());
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7265, -0.1339, 1.0554, 1.1555],
+            q: &[0.7219, 0.5607, -0.2442, 0.5782],
+            k: 1,
+            t: &[-0.9308, -0.9154, 0.2698, 0.0795],
+            c: &[-1.7493],
+            v: &[0.8216, 0.0164, 0.9567, 0.6227],
+            y: &[6.65285502903],
+        },
+        Point {
+            z: &[-1.1519, -0.1788, -1.4182, 0.9241],
+            q: &[0.979, -0.4024, -0.6105, 0.3128],
+            k: 3,
+            t: &[-0.7642, 0.3644, 0.5249, -0.6022],
+            c: &[1.0996],
+            v: &[0.2894, 0.5067, -0.5259, 0.4739],
+            y: &[-2.15166114219],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m376(x: &[f64], b: f64, w: &impl AsRef<[f64]>, f: impl Fn(f64) -> f64) -> f64 {
+    let mut s = x[0] * 0.72 + b;
+    let mut m1 = [[0.72; 2]; 3];
+    m1[0] = [x[0] * b, x[2]];
+    for (j2, r3) in m1.iter_mut().enumerate() {
+        s += r3[0] * r3[1];
+        *r3 = [0.0; 2];
+        r3[j2 % 2] += x[j2] * b;
+    }
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    for t4 in &[(3usize, 1.19), (0, -0.09)] {
+        s += t4.1 * (x[t4.0] * b).sin();
+    }
+    for i1 in 0..3 {
+        s += f(i1 as f64) * x[1] + f(i1 as f64) * s;
+        s += m361(&x[0..2], b, s3_half);
+    }
+    s * b
+}
+
+const M376: Case = Case {
+    name: "m376",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m376(&z[0..4], z[4], &q[0..3].to_vec(), s3_f(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m376_jvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec(), s3_f(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m376_vjp(&z[0..4], z[4], &q[0..3].to_vec(), s3_f(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m376_grad(&z[0..4], z[4], &q[0..3].to_vec(), s3_f(k));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            m376_hvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec(), s3_f(k));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0811, 1.1322, 1.0878, 0.1537, 1.13],
+            q: &[-0.782, -0.1817, 0.539],
+            k: 2,
+            t: &[0.4352, -0.7733, -0.4648, 0.6428, 0.6922],
+            c: &[-0.7717],
+            v: &[0.652, -0.4962, 0.3395, 0.7023, 0.4291],
+            y: &[13.2802485415],
+        },
+        Point {
+            z: &[0.5699, -0.486, 0.8327, -1.1313, -0.2875],
+            q: &[-0.4459, 0.2329, 0.1142],
+            k: 1,
+            t: &[0.9924, 0.6719, -0.2753, 0.627, -0.3458],
+            c: &[1.0696],
+            v: &[-0.0698, -0.4409, -0.0039, 0.7687, -0.3872],
+            y: &[-1.19142249092],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m377(x: &[f64], b: f64, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let mut s = x[0] * 0.59 + b;
+    for i1 in 0..2 {
+        let mut acc2 = (0.0, 0usize);
+        for j1 in 0..4 {
+            acc2.0 += x[j1] * b;
+            acc2.1 += j1 % 2;
+        }
+        s += acc2.0 * acc2.1 as f64 + x[acc2.1];
+    }
+    s += g(1) * x[1] * b + g(0);
+    s += m363(&x[0..3], &[0.5, 1.5, 2.0], s3_idx);
+    s + b
+}
+
+const M377: Case = Case {
+    name: "m377",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m377(&z[0..4], q[0], s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m377_jvp(&z[0..4], &d[0..4], q[0], s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m377_vjp(&z[0..4], q[0], s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m377_grad(&z[0..4], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m377_hvp(&z[0..4], &d[0..4], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.3138, 0.2693, 1.2062, 0.3973],
+            q: &[1.4271],
+            k: 4,
+            t: &[0.5386, -0.8808, -0.6617, 0.7865],
+            c: &[1.8398],
+            v: &[0.7319, 0.3612, -0.962, 0.5936],
+            y: &[28.8211764479],
+        },
+        Point {
+            z: &[-0.9206, -1.3604, -1.3497, 1.3955],
+            q: &[-0.8117],
+            k: 1,
+            t: &[0.78, -0.068, 0.291, 0.2034],
+            c: &[-1.9191],
+            v: &[-0.3009, -0.3251, -0.5521, 0.5689],
+            y: &[0.0111648012421],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m378(x: &[f64], b: f64, w: &impl AsRef<[f64]>) -> f64 {
+    let mut s = x[0] * 0.56 + b;
+    if s > -0.45 {
+        for &[p1, q1] in [[0usize, 4], [1, 0]].iter() {
+            s += x[p1].sin() * x[q1] + s * 0.25;
+        }
+    }
+    let ws2 = w.as_ref();
+    s += ws2[0] * x[1] + ws2[ws2.len() - 1] * b;
+    s += m361(&x[2..4], b, s3_half);
+    s * b
+}
+
+const M378: Case = Case {
+    name: "m378",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m378(&z[0..5], z[5], &q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m378_jvp(&z[0..5], &d[0..5], z[5], d[5], &q[0..3].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m378_vjp(&z[0..5], z[5], &q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m378_grad(&z[0..5], z[5], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m378_hvp(&z[0..5], &d[0..5], z[5], d[5], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8928, -1.0743, -0.7244, -0.4389, -0.2437, -0.5129],
+            q: &[0.7493, -0.4694, 0.3009],
+            k: 3,
+            t: &[-0.4259, 0.1963, -0.9933, -0.4855, -0.6368, -0.2791],
+            c: &[-1.9537],
+            v: &[-0.1977, -0.0855, -0.3428, 0.8585, 0.9338, -0.0472],
+            y: &[1.02088239037],
+        },
+        Point {
+            z: &[-0.3353, 1.2521, 0.2603, -0.5494, 1.3367, 0.8479],
+            q: &[-0.0922, 0.4707, 1.1248],
+            k: 0,
+            t: &[0.5485, -0.047, 0.6892, 0.394, 0.0811, 0.8255],
+            c: &[0.5368],
+            v: &[-0.2802, 0.4011, -0.6361, -0.3459, 0.3498, -0.3256],
+            y: &[0.84455726005],
+        },
+    ],
+};
+
+#[differentiate]
+fn m379(x: &[f64], mut b: f64) -> f64 {
+    b = b * 0.69 + x[1];
+    let mut s = x[0] * 0.76 + b;
+    s += m361(&x[1..3], b, s3_half);
+    s * b
+}
+
+const M379: Case = Case {
+    name: "m379",
+    live: &[(0, 4), (4, 5)],
+    f: |z, _, _| vec![m379(&z[0..4], z[4])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m379_jvp(&z[0..4], &d[0..4], z[4], d[4]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m379_vjp(&z[0..4], z[4], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m379_grad(&z[0..4], z[4]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m379_hvp(&z[0..4], &d[0..4], z[4], d[4]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0836, 0.4203, 0.3187, 0.6587, -0.4985],
+            q: &[],
+            k: 1,
+            t: &[0.3249, -0.9429, 0.1071, -0.8091, 0.2846],
+            c: &[1.009],
+            v: &[0.0272, -0.6087, 0.6883, 0.8307, 0.281],
+            y: &[-0.056035048577],
+        },
+        Point {
+            z: &[-0.964, -0.5695, -0.2047, 0.8379, -1.1365],
+            q: &[],
+            k: 1,
+            t: &[0.7302, 0.9488, -0.3417, 0.6444, 0.1737],
+            c: &[-1.4439],
+            v: &[0.3471, -0.4759, -0.7968, 0.9202, 0.6908],
+            y: &[2.67014113023],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m380(x: &[f64], mut b: f64) -> f64 {
+    b = b * 0.48 + x[1];
+    let mut s = x[0] * 0.72 + b;
+    let mut m1 = [[0.83; 2]; 3];
+    m1[0] = [x[1] * b, x[0]];
+    m1[1] = [m1[0][0].cos() * x[2]; 2];
+    m1[2] = [m1[1][0] * x[3], m1[2][0] + m1[0][1]];
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    for i1 in 0..3 {
+        s += m363(&x[1..4], &[0.5, 1.5, 2.0], s3_idx);
+    }
+    s + b
+}
+
+const M380: Case = Case {
+    name: "m380",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m380(&q[0..5], z[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m380_jvp(&q[0..5], z[0], d[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m380_vjp(&q[0..5], z[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m380_grad(&q[0..5], z[0]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m380_hvp(&q[0..5], z[0], d[0]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6751],
+            q: &[-0.5905, 0.5141, 0.4465, -0.9983, 1.3408],
+            k: 2,
+            t: &[0.0392],
+            c: &[-1.5612],
+            v: &[0.7912],
+            y: &[-3.38235799452],
+        },
+        Point {
+            z: &[0.1083],
+            q: &[-0.2599, -0.9238, -1.073, -0.8071, 0.1867],
+            k: 2,
+            t: &[0.342],
+            c: &[1.3765],
+            v: &[0.4095],
+            y: &[-12.9426424388],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m381(x: &[f64], mut b: f64, w: &impl AsRef<[f64]>, k: usize) -> f64 {
+    b = b * 0.89 + x[1];
+    let mut s = x[0] * 0.86 + b;
+    for i1 in 0..2 {
+        let mut m1 = [[0.78; 2]; 3];
+        m1[1] = [x[1], b];
+        for r3 in m1.iter_mut() {
+            *r3 = [r3[1] * x[0], r3[0] * r3[1] + 0.65];
+        }
+        s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    }
+    for i1 in 0..3 {
+        let ws4 = w.as_ref();
+        s += ws4[0] * x[1] + ws4[ws4.len() - 1] * b;
+        s += m361(&x[0..2], b, s3_half);
+    }
+    s * b
+}
+
+const M381: Case = Case {
+    name: "m381",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m381(&z[0..4], z[4], &q[0..3].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m381_jvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m381_vjp(&z[0..4], z[4], &q[0..3].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m381_grad(&z[0..4], z[4], &q[0..3].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m381_hvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8449, 1.3306, -1.089, -0.8625, 1.1847],
+            q: &[-1.1773, -0.107, 0.7126],
+            k: 4,
+            t: &[-0.1077, -0.5345, -0.598, -0.583, 0.4045],
+            c: &[-1.3704],
+            v: &[0.8767, -0.7573, -0.9046, 0.3481, 0.0941],
+            y: &[65.4191620398],
+        },
+        Point {
+            z: &[0.5556, -1.057, -1.372, 1.3401, 1.1257],
+            q: &[0.9168, -1.4769, -0.1334],
+            k: 4,
+            t: &[-0.6312, 0.8403, -0.6324, -0.1546, -0.924],
+            c: &[-1.3853],
+            v: &[-0.7417, -0.6559, -0.1319, -0.8125, 0.6814],
+            y: &[0.0288193903472],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m382(x: &[f64], w: &impl AsRef<[f64]>, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let w = w.as_ref();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += w[i % w.len()] * x[i] * x[i].cos() + g(i) * x[i];
+    }
+    s
+}
+
+const M382: Case = Case {
+    name: "m382",
+    live: &[(0, 3)],
+    f: |z, q, k| vec![m382(&z[0..3], &q[0..3].to_vec(), s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m382_jvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m382_vjp(&z[0..3], &q[0..3].to_vec(), s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m382_grad(&z[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m382_hvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.2592, -1.4552, -1.2778],
+            q: &[-0.4908, -0.4122, 1.3044],
+            k: 4,
+            t: &[0.4423, -0.4713, 0.7229],
+            c: &[-0.8533],
+            v: &[-0.9572, -0.4255, -0.8883],
+            y: &[-3.26124344107],
+        },
+        Point {
+            z: &[-0.2645, -0.0181, -1.1067],
+            q: &[-0.0965, -0.3415, 0.8085],
+            k: 2,
+            t: &[0.1141, 0.1513, 0.41],
+            c: &[-1.9633],
+            v: &[0.6306, -0.5561, 0.054],
+            y: &[-1.47326927591],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m383(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.68 + b;
+    if s > 0.21 {
+        let mut best2 = (x[0] * b, 0usize);
+        for j1 in 1..5 {
+            if x[j1] * b > best2.0 {
+                best2 = (x[j1] * b, j1);
+            }
+        }
+        s += best2.0 * x[(best2.1 + 1) % 5] + best2.1 as f64 * b;
+    }
+    s * b
+}
+
+const M383: Case = Case {
+    name: "m383",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m383(&z[0..5], q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m383_jvp(&z[0..5], &d[0..5], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m383_vjp(&z[0..5], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m383_grad(&z[0..5], q[0], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m383_hvp(&z[0..5], &d[0..5], q[0], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3142, 1.1343, -0.3665, 1.271, 0.8381],
+            q: &[0.6437],
+            k: 3,
+            t: &[0.5621, 0.0465, 0.3969, 0.1422, 0.3632],
+            c: &[-0.6262],
+            v: &[0.2366, 0.1765, -0.0051, 0.9374, 0.2954],
+            y: &[1.96124408277],
+        },
+        Point {
+            z: &[0.1073, 0.6825, -1.2423, -0.982, 0.8356],
+            q: &[1.3892],
+            k: 1,
+            t: &[-0.3569, -0.6208, 0.8446, -0.5576, -0.2266],
+            c: &[1.0079],
+            v: &[0.1704, -0.8798, -0.368, 0.5481, 0.5801],
+            y: &[9.92377729676],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m384(x: &[f64], mut b: f64, w: &impl AsRef<[f64]>, k: usize) -> f64 {
+    b = b * 0.23 + x[1];
+    let mut s = x[0] * 0.22 + b;
+    for i1 in 0..2 {
+        let mut m1 = vec![[0.35; 2]; 3];
+        for j2 in 0..3 {
+            m1[j2] = [x[j2] * b, x[j2 + 1].sin() + m1[j2][1]];
+        }
+        s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    }
+    if s > -0.15 {
+        let ws3 = w.as_ref();
+        s += ws3[0] * x[1] + ws3[ws3.len() - 1] * b;
+        s += m361(&x[1..3], b, s3_half);
+    } else {
+        s -= 0.87 * s.sin();
+    }
+    s * b
+}
+
+const M384: Case = Case {
+    name: "m384",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![m384(&q[0..4], z[0], &q[4..7].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m384_jvp(&q[0..4], z[0], d[0], &q[4..7].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = m384_vjp(&q[0..4], z[0], &q[4..7].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = m384_grad(&q[0..4], z[0], &q[4..7].to_vec(), k);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = m384_hvp(&q[0..4], z[0], d[0], &q[4..7].to_vec(), k);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2696],
+            q: &[-0.1289, -0.0685, -0.1169, -0.1166, -1.0601, 1.4209, 0.4502],
+            k: 3,
+            t: &[-0.9322],
+            c: &[0.7198],
+            v: &[0.4134],
+            y: &[-0.000240501265345],
+        },
+        Point {
+            z: &[-1.3465],
+            q: &[-0.9734, -1.1715, -0.1376, 1.028, -1.3365, -0.8211, 0.7212],
+            k: 4,
+            t: &[0.1072],
+            c: &[1.2492],
+            v: &[-0.0783],
+            y: &[-5.54142357484],
+        },
+    ],
+};
+
+#[differentiate]
+fn m385(x: &[f64], mut b: f64) -> f64 {
+    b = b * 0.38 + x[1];
+    let mut s = x[0] * 0.24 + b;
+    for i1 in 0..2 {
+        for &[p1, q1] in [[0usize, 4], [3, 1]].iter() {
+            s += x[(p1 + i1) % 5].sin() * x[(q1 + i1) % 5] + s * 0.25;
+        }
+    }
+    if s > -0.33 {
+        let mut best3 = (x[0] * b, 0usize);
+        for j2 in 1..5 {
+            if x[j2] * b > best3.0 {
+                best3 = (x[j2] * b, j2);
+            }
+        }
+        s += best3.0 * x[(best3.1 + 1) % 5] + best3.1 as f64 * b;
+    } else {
+        s -= 0.57 * s.sin();
+    }
+    s + b
+}
+
+const M385: Case = Case {
+    name: "m385",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, _| vec![m385(&z[0..5], z[5])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m385_jvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m385_vjp(&z[0..5], z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m385_grad(&z[0..5], z[5]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m385_hvp(&z[0..5], &d[0..5], z[5], d[5]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.0378, 1.3962, 0.0445, -1.0863, 0.907, -1.1875],
+            q: &[],
+            k: 3,
+            t: &[-0.6129, 0.1132, 0.4821, -0.0054, -0.8102, -0.5226],
+            c: &[-1.7858],
+            v: &[0.0849, -0.7105, 0.6836, -0.5881, 0.472, -0.2592],
+            y: &[2.22455628953],
+        },
+        Point {
+            z: &[-0.628, -1.0142, 1.243, -0.583, -0.5366, -0.8607],
+            q: &[],
+            k: 4,
+            t: &[-0.8075, -0.9706, 0.7506, 0.8795, 0.5818, -0.0562],
+            c: &[1.958],
+            v: &[0.0876, -0.5297, -0.5818, 0.2175, -0.7478, 0.9874],
+            y: &[-2.97937449668],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m386(x: &[f64], b: f64, w: &impl AsRef<[f64]>, k: usize) -> f64 {
+    let mut s = x[0] * 0.54 + b;
+    let mut acc2 = (0.0, 0usize);
+    for j1 in 0..4 {
+        acc2.0 += x[j1] * b;
+        acc2.1 += j1 % 2;
+    }
+    s += acc2.0 * acc2.1 as f64 + x[acc2.1];
+    for i1 in 0..3 {
+        let ws3 = w.as_ref();
+        s += ws3[0] * x[1] + ws3[ws3.len() - 1] * b;
+        s += m361(&x[1..3], b, s3_half);
+    }
+    s + b
+}
+
+const M386: Case = Case {
+    name: "m386",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m386(&z[0..4], z[4], &q[0..3].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m386_jvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m386_vjp(&z[0..4], z[4], &q[0..3].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m386_grad(&z[0..4], z[4], &q[0..3].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m386_hvp(&z[0..4], &d[0..4], z[4], d[4], &q[0..3].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.1992, -0.7391, 0.3503, -0.7394, 1.4376],
+            q: &[0.3818, 0.1859, -0.8321],
+            k: 1,
+            t: &[-0.3487, 0.8441, 0.2316, -0.9345, 0.4856],
+            c: &[-1.2292],
+            v: &[-0.313, 0.4746, -0.0077, 0.2219, -0.4795],
+            y: &[-5.12844291257],
+        },
+        Point {
+            z: &[0.2948, 1.2528, 0.0764, 0.2537, -0.6099],
+            q: &[-0.5355, -0.7273, -0.0357],
+            k: 1,
+            t: &[-0.4703, 0.0648, 0.6627, -0.2623, 0.6604],
+            c: &[-0.8172],
+            v: &[-0.5252, -0.3696, -0.6308, 0.189, -0.1424],
+            y: &[-5.88255528971],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m387(x: &[f64], b: f64, w: &impl AsRef<[f64]>, f: impl Fn(f64) -> f64) -> f64 {
+    let mut s = x[0] * 0.79 + b;
+    if s > 0.11 {
+        s += f(b) * x[0] + f(0.25) * s;
+        let ws1 = w.as_ref();
+        s += ws1[0] * x[1] + ws1[ws1.len() - 1] * b;
+        s += m382(&x[2..5], &vec![0.25, b, 1.5], s3_idx);
+    } else {
+        s -= 0.2 * s.sin();
+    }
+    let mut acc3 = (b, vec![0.0; 3]);
+    for j2 in 0..3 {
+        acc3.1[j2] = x[j2] * acc3.0;
+        acc3.0 += x[j2 + 1].sin();
+    }
+    let (t4, v5) = acc3;
+    s += t4 * v5[1] + m360(&v5);
+    s + b
+}
+
+const M387: Case = Case {
+    name: "m387",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m387(&z[0..5], q[0], &q[1..4].to_vec(), s3_f(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m387_jvp(&z[0..5], &d[0..5], q[0], &q[1..4].to_vec(), s3_f(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m387_vjp(&z[0..5], q[0], &q[1..4].to_vec(), s3_f(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m387_grad(&z[0..5], q[0], &q[1..4].to_vec(), s3_f(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m387_hvp(&z[0..5], &d[0..5], q[0], &q[1..4].to_vec(), s3_f(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5902, -1.4354, -0.4733, 1.0736, 0.3953],
+            q: &[0.122, 1.4655, 0.8858, 1.4367],
+            k: 4,
+            t: &[-0.0364, 0.7729, 0.1311, 0.5123, 0.558],
+            c: &[-1.1943],
+            v: &[-0.5121, 0.66, 0.3849, 0.7427, -0.6214],
+            y: &[2.07800084796],
+        },
+        Point {
+            z: &[-1.1453, 0.5339, -0.798, -0.443, -1.3375],
+            q: &[-1.0638, -0.6275, -0.0072, 1.2182],
+            k: 0,
+            t: &[-0.4544, 0.1909, -0.401, 0.5477, -0.8564],
+            c: &[-1.5474],
+            v: &[-0.1175, -0.4939, 0.3457, 0.4714, 0.4596],
+            y: &[-0.0558791902949],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m388(x: &[f64], mut b: f64, w: &impl AsRef<[f64]>) -> f64 {
+    b = b * 0.49 + 0.1;
+    let mut s = x[0] * 0.65 + b;
+    if s > 0.41 {
+        let ws1 = w.as_ref();
+        s += ws1[0] * x[1] + ws1[ws1.len() - 1] * b;
+        s += m361(&x[1..3], b, s3_half);
+    } else {
+        s -= 0.3 * s.sin();
+    }
+    for i1 in 0..2 {
+        let mut m2 = vec![[0.36; 2]; 3];
+        m2[1] = [x[1], b];
+        for r4 in m2.iter_mut() {
+            *r4 = [r4[1] * x[0], r4[0] * r4[1] + 0.83];
+        }
+        s += m2[0][0] * m2[2][1] + m2[1][0] * m2[1][1] + m2[2][0];
+    }
+    s * b
+}
+
+const M388: Case = Case {
+    name: "m388",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m388(&z[0..4], q[0], &q[1..4].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m388_jvp(&z[0..4], &d[0..4], q[0], &q[1..4].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m388_vjp(&z[0..4], q[0], &q[1..4].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m388_grad(&z[0..4], q[0], &q[1..4].to_vec());
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m388_hvp(&z[0..4], &d[0..4], q[0], &q[1..4].to_vec());
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.3947, -1.4484, -1.0188, -0.9967],
+            q: &[1.298, -0.6218, 0.867, 1.2189],
+            k: 2,
+            t: &[0.7975, -0.8178, -0.7339, -0.2287],
+            c: &[-1.6746],
+            v: &[0.3171, -0.7981, -0.9546, 0.6715],
+            y: &[2.56620467891],
+        },
+        Point {
+            z: &[-1.2488, -1.1976, 0.3571, 0.1784],
+            q: &[-0.0663, -0.1606, -0.0129, 0.4187],
+            k: 3,
+            t: &[-0.7456, 0.0079, 0.5142, -0.2215],
+            c: &[-1.1703],
+            v: &[-0.7633, -0.4378, -0.8051, -0.5232],
+            y: &[-0.164006544384],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m389(x: &[f64], w: &impl AsRef<[f64]>, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let ws = w.as_ref();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += ws[i % ws.len()] * x[i] * x[i].cos() + g(i) * x[i];
+    }
+    s
+}
+
+const M389: Case = Case {
+    name: "m389",
+    live: &[(0, 3)],
+    f: |z, q, k| vec![m389(&z[0..3], &q[0..3].to_vec(), s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m389_jvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m389_vjp(&z[0..3], &q[0..3].to_vec(), s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m389_grad(&z[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m389_hvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8964, -0.6924, 0.1521],
+            q: &[-0.3708, -1.3269, -0.6789],
+            k: 1,
+            t: &[0.0096, -0.7648, 0.4814],
+            c: &[-0.5249],
+            v: &[-0.0691, -0.8016, 0.2279],
+            y: &[0.453504820144],
+        },
+        Point {
+            z: &[0.2364, 0.623, 0.0481],
+            q: &[0.0045, -0.6142, 1.1474],
+            k: 2,
+            t: &[-0.2054, -0.7482, -0.1293],
+            c: &[-1.7012],
+            v: &[0.8286, -0.1505, -0.9014],
+            y: &[0.329375890829],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m390(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.74 + b;
+    let mut m1 = [[0.45; 2]; 3];
+    for j2 in 0..3 {
+        m1[j2] = [x[j2] * b, x[j2 + 1].sin() + m1[j2][1]];
+    }
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    let mut best4 = (x[0] * b, 0usize);
+    for j3 in 1..5 {
+        if x[j3] * b > best4.0 {
+            best4 = (x[j3] * b, j3);
+        }
+    }
+    s += best4.0 * x[(best4.1 + 1) % 5] + best4.1 as f64 * b;
+    if s > 0.42 {
+        s += m363(&x[0..3], &vec![0.25, b, 1.5], s3_idx);
+    }
+    s + b
+}
+
+const M390: Case = Case {
+    name: "m390",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m390(&z[0..5], q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m390_jvp(&z[0..5], &d[0..5], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m390_vjp(&z[0..5], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m390_grad(&z[0..5], q[0], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m390_hvp(&z[0..5], &d[0..5], q[0], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3981, -1.031, -0.632, -1.2623, 1.0512],
+            q: &[-0.2124],
+            k: 1,
+            t: &[-0.9548, 0.1479, -0.1677, -0.9717, -0.5246],
+            c: &[-0.7588],
+            v: &[0.3164, 0.163, 0.0191, -0.2724, -0.6225],
+            y: &[-1.01385571695],
+        },
+        Point {
+            z: &[-0.282, 0.3587, 0.5237, 0.1248, 0.255],
+            q: &[-0.3384],
+            k: 3,
+            t: &[0.2067, 0.9024, -0.847, 0.421, -0.8742],
+            c: &[1.719],
+            v: &[0.766, 0.1024, 0.5449, 0.7268, -0.9497],
+            y: &[-1.0889737029],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m391(x: &[f64], b: f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.47 + b;
+    for i1 in 0..3 {
+        let mut m1 = [[0.85; 2]; 3];
+        m1[1] = [x[1], b];
+        for r3 in m1.iter_mut() {
+            *r3 = [r3[1] * x[0], r3[0] * r3[1] + 0.48];
+        }
+        s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    }
+    s += m382(&x[0..3], &[0.5, 1.5, 2.0], s3_idx);
+    let mut acc5 = (0.0, 0usize);
+    for j4 in 0..4 {
+        acc5.0 += x[j4] * b;
+        acc5.1 += j4 % 2;
+    }
+    s += acc5.0 * acc5.1 as f64 + x[acc5.1];
+    s + b
+}
+
+const M391: Case = Case {
+    name: "m391",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m391(&z[0..4], q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m391_jvp(&z[0..4], &d[0..4], q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m391_vjp(&z[0..4], q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m391_grad(&z[0..4], q[0], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m391_hvp(&z[0..4], &d[0..4], q[0], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.2777, 1.4638, 1.0585, 0.8164],
+            q: &[0.3129],
+            k: 2,
+            t: &[0.9564, 0.0516, -0.281, -0.7027],
+            c: &[1.769],
+            v: &[-0.353, 0.9946, 0.1161, -0.3277],
+            y: &[-2.7383609254],
+        },
+        Point {
+            z: &[-0.4872, 1.0863, -0.0343, -0.9315],
+            q: &[-0.5293],
+            k: 4,
+            t: &[0.0036, 0.7017, -0.7327, -0.3633],
+            c: &[-1.9586],
+            v: &[0.8961, 0.6155, 0.3319, -0.0036],
+            y: &[-2.6183001234],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m392(x: &[f64], mut b: f64, mut g: impl FnMut(usize) -> f64) -> f64 {
+    b = b * 0.55 + 0.1;
+    let mut s = x[0] * 0.25 + b;
+    let mut acc2 = (b, vec![0.0; 3]);
+    for j1 in 0..3 {
+        acc2.1[j1] = x[j1] * acc2.0;
+        acc2.0 += x[j1 + 1].sin();
+    }
+    let (t3, v4) = acc2;
+    s += t3 * v4[1] + m362(&v4);
+    for (j5, w5) in [(0usize, -0.12), (3, 0.15)].iter() {
+        s += w5 * x[*j5] * x[*j5];
+    }
+    if s > -0.43 {
+        s += g(1) * x[1] * b + g(0);
+        s += m382(&x[1..4], &[0.5, 1.5, 2.0], s3_idx);
+    } else {
+        s -= 0.6 * s.sin();
+    }
+    s + b
+}
+
+const M392: Case = Case {
+    name: "m392",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m392(&z[0..5], q[0], s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m392_jvp(&z[0..5], &d[0..5], q[0], s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m392_vjp(&z[0..5], q[0], s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m392_grad(&z[0..5], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m392_hvp(&z[0..5], &d[0..5], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2815, -1.0604, 0.1859, -0.6813, -0.1528],
+            q: &[1.1243],
+            k: 0,
+            t: &[0.1878, -0.8078, -0.3431, 0.0586, 0.3838],
+            c: &[0.8498],
+            v: &[-0.9426, 0.9298, 0.1066, -0.4359, -0.4821],
+            y: &[0.182813246608],
+        },
+        Point {
+            z: &[-0.4198, -1.0695, -0.8793, -1.0409, -0.4116],
+            q: &[-1.2277],
+            k: 0,
+            t: &[-0.1097, 0.7731, -0.9194, 0.1302, 0.0025],
+            c: &[-1.3916],
+            v: &[0.6365, -0.1643, -0.8074, 0.1626, 0.6344],
+            y: &[-3.9767269907],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m393(x: &[f64], mut b: f64, w: &impl AsRef<[f64]>) -> f64 {
+    b = b * 0.26 + x[1];
+    let mut s = x[0] * 0.82 + b;
+    if s > 0.15 {
+        for (j1, w1) in [(3, 0.92), (2, 1.38)] {
+            s += w1 * x[j1] * b;
+        }
+    }
+    for i1 in 0..3 {
+        let ws2 = w.as_ref();
+        s += ws2[0] * x[1] + ws2[ws2.len() - 1] * b;
+        s += m382(&x[0..3], w, s3_idx);
+    }
+    if s > -0.45 {
+        let mut acc4 = (b, vec![0.0; 3]);
+        for j3 in 0..3 {
+            acc4.1[j3] = x[j3] * acc4.0;
+            acc4.0 += x[j3 + 1].sin();
+        }
+        let (t5, v6) = acc4;
+        s += t5 * v6[1] + v6[2] * v6[0];
+    }
+    s * b
+}
+
+const M393: Case = Case {
+    name: "m393",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m393(&z[0..5], z[5], &q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m393_jvp(&z[0..5], &d[0..5], z[5], d[5], &q[0..3].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m393_vjp(&z[0..5], z[5], &q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m393_grad(&z[0..5], z[5], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m393_hvp(&z[0..5], &d[0..5], z[5], d[5], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4338, -0.2117, -0.9644, 0.7011, -0.0622, -0.2149],
+            q: &[-0.5783, 1.1749, 0.3084],
+            k: 1,
+            t: &[0.7134, -0.4338, 0.4484, 0.5433, 0.9022, -0.7535],
+            c: &[-1.5241],
+            v: &[0.2502, -0.6261, 0.0718, 0.4759, -0.2997, 0.8443],
+            y: &[1.46547233933],
+        },
+        Point {
+            z: &[-0.3211, 1.3871, 1.4602, -0.8165, 1.3678, 0.5545],
+            q: &[1.2146, -0.672, 1.0983],
+            k: 1,
+            t: &[-0.2586, -0.8112, 0.5669, 0.8175, -0.1984, 0.351],
+            c: &[1.4205],
+            v: &[0.3854, 0.3213, -0.7132, 0.7968, 0.1487, -0.4529],
+            y: &[42.4845414601],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m394(x: &[f64], b: f64, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let mut s = x[0] * 0.24 + b;
+    for i1 in 0..2 {
+        let mut m1 = vec![[0.73; 2]; 3];
+        for j2 in 0..3 {
+            m1[j2] = [x[j2] * b, x[j2 + 1].sin() + m1[j2][1]];
+        }
+        s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    }
+    s += g(1) * x[1] * b + g(0);
+    s * b
+}
+
+const M394: Case = Case {
+    name: "m394",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m394(&z[0..5], q[0], s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m394_jvp(&z[0..5], &d[0..5], q[0], s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m394_vjp(&z[0..5], q[0], s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m394_grad(&z[0..5], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m394_hvp(&z[0..5], &d[0..5], q[0], s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.2464, 0.1327, 1.4051, -0.8627, 0.6189],
+            q: &[0.9096],
+            k: 0,
+            t: &[-0.3362, -0.4277, -0.9807, -0.1018, -0.4175],
+            c: &[1.2943],
+            v: &[0.3749, 0.1258, 0.7082, 0.9678, -0.7535],
+            y: &[4.27751348976],
+        },
+        Point {
+            z: &[-1.3671, 0.7048, -0.6858, 0.383, -0.4745],
+            q: &[-0.5767],
+            k: 0,
+            t: &[0.6967, -0.5217, -0.9276, -0.5029, 0.5758],
+            c: &[-1.7039],
+            v: &[-0.78, 0.1573, 0.8273, -0.0115, -0.8828],
+            y: &[-1.00523140089],
+        },
+    ],
+};
+
+#[differentiate]
+fn m395_rows(x: &[f64], out: &mut [[f64; 2]]) {
+    for r in out.iter_mut() {
+        *r = [r[1] * x[0], r[0] * r[1] + 0.62];
+    }
+    for i in 0..out.len() {
+        out[i] = [x[i] * out[i][0] + out[i][1], 2.0 * x[i].sin() - out[i][0]];
+    }
+}
+
+#[differentiate(wrt(b))]
+fn m395(x: &[f64], b: f64, k: usize, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let mut s = x[0] * 0.26 + b;
+    for (j1, w1) in [(2usize, 0.87), (1, 0.33)].iter() {
+        s += w1 * x[*j1] * x[*j1];
+    }
+    if s > -0.46 {
+        s += g(1) * x[1] * b + g(0);
+        s += m389(&x[1..4], &[0.5, 1.5, 2.0], s3_idx);
+    }
+    for i1 in 0..2 {
+        let mut m2 = vec![[0.72; 2]; 3];
+        m2[2] = [b, x[3] * b];
+        m395_rows(&x[..3], &mut m2);
+        s += m2[0][0] * m2[2][1] + m2[1][0] * m2[1][1] + m2[2][0];
+    }
+    s + b
+}
+
+const M395: Case = Case {
+    name: "m395",
+    live: &[(0, 1)],
+    f: |z, q, k| vec![m395(&q[0..4], z[0], k, s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m395_jvp(&q[0..4], z[0], d[0], k, s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g1) = m395_vjp(&q[0..4], z[0], k, s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g1) = m395_grad(&q[0..4], z[0], k, s3_g(k));
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g1, h1) = m395_hvp(&q[0..4], z[0], d[0], k, s3_g(k));
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.1501],
+            q: &[0.2098, 0.8075, -0.0915, 1.0553],
+            k: 3,
+            t: &[-0.5208],
+            c: &[-1.242],
+            v: &[-0.4547],
+            y: &[7.22694796312],
+        },
+        Point {
+            z: &[1.3236],
+            q: &[-0.9033, 0.8644, -0.2941, 1.4786],
+            k: 3,
+            t: &[0.2853],
+            c: &[0.9958],
+            v: &[-0.4379],
+            y: &[20.1309932209],
+        },
+    ],
+};
+
+#[differentiate]
+fn m396(x: &[f64], b: f64, k: usize, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let mut s = x[0] * 0.27 + b;
+    let mut m1 = vec![[0.65; 2]; 3];
+    m1[0] = [x[1] * b, x[0]];
+    m1[1] = [m1[0][0].cos() * x[2]; 2];
+    m1[2] = [m1[1][0] * x[3], m1[2][0] + m1[0][1]];
+    s += m1[0][0] * m1[2][1] + m1[1][0] * m1[1][1] + m1[2][0];
+    if s > -0.43 {
+        s += g(1) * x[1] * b + g(0);
+        s += m361(&x[3..5], b, s3_half);
+    }
+    s + b
+}
+
+const M396: Case = Case {
+    name: "m396",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m396(&z[0..5], z[5], k, s3_g(k))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m396_jvp(&z[0..5], &d[0..5], z[5], d[5], k, s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m396_vjp(&z[0..5], z[5], k, s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m396_grad(&z[0..5], z[5], k, s3_g(k));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m396_hvp(&z[0..5], &d[0..5], z[5], d[5], k, s3_g(k));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6482, -0.6522, -0.5224, -1.127, 1.2189, -0.0565],
+            q: &[],
+            k: 3,
+            t: &[-0.9084, -0.4195, 0.9805, -0.2099, -0.4839, -0.2088],
+            c: &[1.9236],
+            v: &[-0.2112, -0.2128, 0.3863, 0.409, 0.5248, 0.7202],
+            y: &[1.15529170006],
+        },
+        Point {
+            z: &[0.6406, -1.2497, -0.1017, -1.2754, -0.1137, 0.37],
+            q: &[],
+            k: 3,
+            t: &[0.3392, 0.2162, 0.2607, -0.8451, -0.8586, -0.8875],
+            c: &[-1.1328],
+            v: &[-0.0337, -0.9108, -0.8133, 0.465, -0.5984, -0.0124],
+            y: &[0.502636063822],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m397(x: &[f64], b: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let mut s = x[0] * 0.33 + b;
+    for (j1, w1) in [(2usize, 1.09), (4, 1.1)].iter() {
+        s += w1 * x[*j1] * x[*j1];
+    }
+    if s > 0.22 {
+        s += f(b) * x[0] + f(0.25) * s;
+        s += m389(&x[1..4], &[0.5, 1.5, 2.0], s3_idx);
+    } else {
+        s -= 0.52 * s.sin();
+    }
+    s * b
+}
+
+const M397: Case = Case {
+    name: "m397",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m397(&z[0..5], q[0], s3_f(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m397_jvp(&z[0..5], &d[0..5], q[0], s3_f(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m397_vjp(&z[0..5], q[0], s3_f(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m397_grad(&z[0..5], q[0], s3_f(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m397_hvp(&z[0..5], &d[0..5], q[0], s3_f(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7289, -0.1108, -0.7293, 0.3726, 1.2169],
+            q: &[1.262],
+            k: 3,
+            t: &[-0.9656, 0.1619, -0.8364, -0.2383, -0.3652],
+            c: &[1.9819],
+            v: &[-0.6144, 0.5366, 0.854, -0.9263, -0.5818],
+            y: &[5.84952499791],
+        },
+        Point {
+            z: &[-0.4654, 0.4271, -1.483, 0.9609, -1.2302],
+            q: &[-0.9002],
+            k: 0,
+            t: &[-0.5151, -0.4803, -0.1207, -0.1797, -0.6568],
+            c: &[1.3106],
+            v: &[-0.9385, -0.3584, -0.5847, -0.6933, 0.9496],
+            y: &[-4.59273103216],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m398(x: &[f64], b: f64, w: &impl AsRef<[f64]>, k: usize) -> f64 {
+    let mut s = x[0] * 0.86 + b;
+    for i1 in 0..3 {
+        let mut best2 = (x[0] * b, 0usize);
+        for j1 in 1..4 {
+            if x[j1] * b > best2.0 {
+                best2 = (x[j1] * b, j1);
+            }
+        }
+        s += best2.0 * x[(best2.1 + 1) % 4] + best2.1 as f64 * b;
+    }
+    let ws3 = w.as_ref();
+    s += ws3[0] * x[1] + ws3[ws3.len() - 1] * b;
+    s * b
+}
+
+const M398: Case = Case {
+    name: "m398",
+    live: &[(0, 4)],
+    f: |z, q, k| vec![m398(&z[0..4], q[0], &q[1..4].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m398_jvp(&z[0..4], &d[0..4], q[0], &q[1..4].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m398_vjp(&z[0..4], q[0], &q[1..4].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m398_grad(&z[0..4], q[0], &q[1..4].to_vec(), k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m398_hvp(&z[0..4], &d[0..4], q[0], &q[1..4].to_vec(), k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7465, -0.512, 1.4172, 1.2696],
+            q: &[-1.2906, -0.8444, 0.14, 0.6498],
+            k: 0,
+            t: &[-0.6325, -0.9629, 0.3432, -0.0013],
+            c: &[-1.0819],
+            v: &[-0.8044, -0.571, 0.0021, 0.8596],
+            y: &[4.92844263178],
+        },
+        Point {
+            z: &[-0.3805, 0.0181, -1.2518, -0.5181],
+            q: &[0.7789, -0.9248, 1.42, -0.4257],
+            k: 2,
+            t: &[0.9742, -0.5066, -0.6986, -0.7052],
+            c: &[-0.8042],
+            v: &[0.5109, 0.0594, -0.6715, 0.3898],
+            y: &[1.85931952943],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m399(x: &[f64], w: &impl AsRef<[f64]>, mut g: impl FnMut(usize) -> f64) -> f64 {
+    let ws = w.as_ref();
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += ws[i % ws.len()] * x[i] * x[i].cos() + g(i) * x[i];
+    }
+    s
+}
+
+const M399: Case = Case {
+    name: "m399",
+    live: &[(0, 3)],
+    f: |z, q, k| vec![m399(&z[0..3], &q[0..3].to_vec(), s3_g(k))],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m399_jvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m399_vjp(&z[0..3], &q[0..3].to_vec(), s3_g(k), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m399_grad(&z[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m399_hvp(&z[0..3], &d[0..3], &q[0..3].to_vec(), s3_g(k));
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0784, -0.0379, -0.6969],
+            q: &[1.3212, 0.714, -0.5651],
+            k: 0,
+            t: &[0.685, -0.997, 0.623],
+            c: &[-1.5591],
+            v: &[0.1914, -0.3721, -0.7336],
+            y: &[-1.66312226853],
+        },
+        Point {
+            z: &[1.0245, -0.3415, 0.9935],
+            q: &[-0.966, -1.3604, -1.2844],
+            k: 4,
+            t: &[-0.1916, 0.6002, 0.8592],
+            c: &[-1.7615],
+            v: &[0.4409, 0.2236, 0.2964],
+            y: &[0.15079761253],
+        },
+    ],
+};
+
 // ----- the checks ------------------------------------------------------------
 
 /// The function: (z, q, k) -> y.
@@ -26714,5 +29276,7 @@ static CASES: &[Case] = &[
     M304, M305, M306, M307, M308, M309, M310, M311, M312, M313, M314, M315, M316, M317, M318, M319,
     M320, M321, M322, M323, M324, M325, M326, M327, M328, M329, M330, M331, M332, M333, M334, M335,
     M336, M337, M338, M339, M340, M341, M342, M343, M344, M345, M346, M347, M348, M349, M350, M351,
-    M352, M353, M354, M355, M356, M357, M358, M359,
+    M352, M353, M354, M355, M356, M357, M358, M359, M360, M361, M362, M363, M364, M365, M366, M367,
+    M368, M369, M370, M371, M372, M373, M374, M375, M376, M377, M378, M379, M380, M381, M382, M383,
+    M384, M385, M386, M387, M388, M389, M390, M391, M392, M393, M394, M395, M396, M397, M398, M399,
 ];

@@ -48,7 +48,7 @@
 //! - active mut f64: straight: 4
 //! - active mut f64: while: 2
 //! - active mut f64: while on active: 3
-//! - calls (depth 1): 43
+//! - calls (depth 1): 53
 //! - calls (depth 2): 33
 //! - calls (depth 3): 30
 //! - left out mut Vec<f64>: constants: 1
@@ -127,6 +127,30 @@
 //! - struct 2-D batch: rows iterated, for row in p.w.iter() in a branch: 2
 //! - struct 2-D batch: rows iterated, for row in p.w.iter() in a loop: 1
 //! - struct 2-D batch: rows iterated, for row in p.w.iter() straight-line: 1
+//! - struct cfg batch: (p.steps - 1) as f64 and x[p.steps - 2] in a branch: 1
+//! - struct cfg batch: (p.steps - 1) as f64 and x[p.steps - 2] straight-line: 2
+//! - struct cfg batch: a mut f64 parameter in wrt written: 5
+//! - struct cfg batch: a mut f64 parameter left out of wrt written: 2
+//! - struct cfg batch: for j in 0..n - 1 with n = p.steps in a branch: 1
+//! - struct cfg batch: for j in 0..n - 1 with n = p.steps in a loop: 1
+//! - struct cfg batch: helper ch(p: &Cfg, x) looping 0..p.steps, p in wrt: 1
+//! - struct cfg batch: helper lh(x, b, loss) matching a guard { scale: s, tau } if s > tau, renamed field: 1
+//! - struct cfg batch: helper lh(x, b, loss) matching an or-pattern { tau } | { tau, .. } and _: 1
+//! - struct cfg batch: let c = p.scale; (a skipped f64) in active arithmetic in a loop: 1
+//! - struct cfg batch: let c = p.scale; (a skipped f64) in active arithmetic straight-line: 4
+//! - struct cfg batch: let n = p.steps; x * n as f64, p.w[n % 3] in a branch: 1
+//! - struct cfg batch: let n = p.steps; x * n as f64, p.w[n % 3] in a loop: 1
+//! - struct cfg batch: let n = p.steps; x * n as f64, p.w[n % 3] straight-line: 2
+//! - struct cfg batch: loss passed to a helper (loss) straight-line: 1
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field in a branch: 2
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field in a loop: 2
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field straight-line: 2
+//! - struct cfg batch: match loss, an or-pattern { tau } | { tau, .. } and _ in a branch: 1
+//! - struct cfg batch: match loss, an or-pattern { tau } | { tau, .. } and _ straight-line: 2
+//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit) in a loop: 1
+//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit) straight-line: 3
+//! - struct cfg batch: p passed to a helper looping 0..p.steps in a branch: 2
+//! - struct cfg batch: p passed to a helper looping 0..p.steps straight-line: 8
 //! - struct: array copied into a field of a struct literal: 24
 //! - struct: array field passed by value `h(p.w)`: 3
 //! - struct: call of a helper returning a struct `s1 = h(&s1, p)`: 29
@@ -341,6 +365,63 @@ fn g2_at(z: &[f64]) -> G2 {
     };
     g.copy_from_flat(z);
     g
+}
+
+/// The fourth batch's struct: configuration fields left out of the
+/// derivatives.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Cfg {
+    a: f64,
+    w: [f64; 3],
+    #[ad(skip)]
+    steps: usize,
+    #[ad(skip)]
+    scale: f64,
+}
+
+/// The fourth batch's enum, never differentiated.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Loss {
+    Quantile { tau: f64 },
+    Pinball { tau: f64, scale: f64 },
+    Huber(f64),
+    Square,
+}
+
+/// A `Cfg` of the point: its active fields from `z`, `steps` and `scale`
+/// from `k` (as `P::n` and `P::lam`).
+fn cfg_at(z: &[f64], k: usize) -> Cfg {
+    let mut c = Cfg {
+        a: 0.0,
+        w: [0.0; 3],
+        steps: count(k),
+        scale: lam(k),
+    };
+    c.copy_from_flat(z);
+    c
+}
+
+/// The flat view of a `Cfg` returned by a derivative, whose skipped fields
+/// must be the primal's.
+fn cfg_flat(g: &Cfg, k: usize) -> Vec<f64> {
+    assert_eq!(g.steps, count(k), "the configuration field of a derivative");
+    assert_eq!(g.scale, lam(k), "a skipped field of a derivative");
+    g.to_flat()
+}
+
+/// The `Loss` of a point with integer `k`.
+fn loss_at(k: usize) -> Loss {
+    match k % 4 {
+        0 => Loss::Quantile {
+            tau: 0.25 + 0.125 * (k % 3) as f64,
+        },
+        1 => Loss::Pinball {
+            tau: 0.75,
+            scale: 0.5 + 0.5 * (k % 3) as f64,
+        },
+        2 => Loss::Huber(1.25),
+        _ => Loss::Square,
+    }
 }
 
 // ----- the functions -------------------------------------------------------
@@ -15850,6 +15931,1447 @@ const G029: Case = Case {
     ],
 };
 
+#[differentiate(wrt(p, x))]
+fn c000(p: &Cfg, x: &[f64]) -> f64 {
+    let n = p.steps;
+    let mut s = 0.0;
+    for i in 0..n {
+        s += x[i % 3] * p.w[(i + 1) % 3] * p.scale;
+    }
+    s + p.a * (n - 1) as f64
+}
+
+const C000: Case = Case {
+    name: "c000",
+    live: &[(0, 4), (4, 7)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c000(&s0, &z[4..7])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c000_jvp(&s0, &ds0, &z[4..7], &d[4..7]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c000_vjp(&s0, &z[4..7], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c000_grad(&s0, &z[4..7]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, h0, h1) = c000_hvp(&s0, &ds0, &z[4..7], &d[4..7]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.1071, 0.5258, -0.5508, 0.3511, -0.7982, 0.0544, 0.2985],
+            q: &[],
+            k: 4,
+            t: &[-0.4712, 0.7611, 0.8166, 0.8717, -0.2156, -0.867, 0.0353],
+            c: &[1.2164],
+            v: &[-0.8165, 0.3896, -0.1071, -0.3644, 0.4226, -0.689, -0.6517],
+            y: &[0.52204985],
+        },
+        Point {
+            z: &[0.7613, -1.2192, 0.9932, -0.3465, -1.3237, -0.3871, 0.8706],
+            q: &[],
+            k: 1,
+            t: &[-0.8457, -0.4303, -0.36, 0.81, 0.7997, -0.7711, -0.7156],
+            c: &[-1.1086],
+            v: &[-0.0714, 0.9792, -0.5977, 0.5678, -0.8543, 0.5996, 0.9799],
+            y: &[0.401597895],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn c001(x: &[f64], b: f64, loss: Loss) -> f64 {
+    let r = x[0] * x[1] - b;
+    let e = match loss {
+        Loss::Quantile { tau } | Loss::Pinball { tau, .. } => tau * r * x[1],
+        _ => r.cos(),
+    };
+    e + r * b
+}
+
+const C001: Case = Case {
+    name: "c001",
+    live: &[(0, 2), (2, 3)],
+    f: |z, _, k| vec![c001(&z[0..2], z[2], loss_at(k))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c001_jvp(&z[0..2], &d[0..2], z[2], d[2], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = c001_vjp(&z[0..2], z[2], loss_at(k), c[0]);
+        (vec![r], cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = c001_grad(&z[0..2], z[2], loss_at(k));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = c001_hvp(&z[0..2], &d[0..2], z[2], d[2], loss_at(k));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.6195, -0.7762, 0.9239],
+            q: &[],
+            k: 3,
+            t: &[0.8831, -0.5065, -0.658],
+            c: &[-0.9449],
+            v: &[-0.6379, 0.1331, -0.3577],
+            y: &[-1.13257543802],
+        },
+        Point {
+            z: &[0.1419, 1.2072, 0.0769],
+            q: &[],
+            k: 3,
+            t: &[-0.9078, 0.6895, 0.1638],
+            c: &[-1.3006],
+            v: &[0.1063, -0.4208, -0.3283],
+            y: &[1.0028069587],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn c002(x: &[f64], b: f64, loss: Loss) -> f64 {
+    let r = x[0] * x[1] - b;
+    let e = match loss {
+        Loss::Pinball { scale: s, tau } if s > tau => s * r * r,
+        Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r).sin(),
+        Loss::Huber(d) => d * x[1],
+        Loss::Square => r,
+    };
+    e + r * b
+}
+
+const C002: Case = Case {
+    name: "c002",
+    live: &[(0, 2), (2, 3)],
+    f: |z, _, k| vec![c002(&z[0..2], z[2], loss_at(k))],
+    jvp: |z, d, _, k| {
+        let (r, dr) = c002_jvp(&z[0..2], &d[0..2], z[2], d[2], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = c002_vjp(&z[0..2], z[2], loss_at(k), c[0]);
+        (vec![r], cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = c002_grad(&z[0..2], z[2], loss_at(k));
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = c002_hvp(&z[0..2], &d[0..2], z[2], d[2], loss_at(k));
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.3703, -1.1166, 1.3923],
+            q: &[],
+            k: 0,
+            t: &[0.3673, -0.682, -0.6738],
+            c: &[-1.9221],
+            v: &[0.492, -0.5842, -0.5834],
+            y: &[0.226264323848],
+        },
+        Point {
+            z: &[0.3075, -0.1872, 1.2743],
+            q: &[],
+            k: 4,
+            t: &[0.6537, 0.3309, 0.1984],
+            c: &[-1.1705],
+            v: &[0.2381, 0.8688, -0.4442],
+            y: &[-2.17613621306],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn c003(p: &Cfg, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    if s > 0.4 {
+        s += c000(p, x) * b;
+    } else {
+        s -= 0.47 * s.sin();
+    }
+    s + b
+}
+
+const C003: Case = Case {
+    name: "c003",
+    live: &[(0, 4), (4, 7)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c003(&s0, &z[4..7], q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c003_jvp(&s0, &ds0, &z[4..7], &d[4..7], q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c003_vjp(&s0, &z[4..7], q[0], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c003_grad(&s0, &z[4..7], q[0]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, h0, h1) = c003_hvp(&s0, &ds0, &z[4..7], &d[4..7], q[0]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.215, 1.2481, -0.2889, 0.9868, 0.1307, -1.211, 0.1414],
+            q: &[0.8339],
+            k: 0,
+            t: &[-0.8857, 0.5193, -0.8071, -0.1459, 0.9471, -0.1065, -0.6319],
+            c: &[-1.6851],
+            v: &[0.747, 0.1669, 0.4717, -0.8509, 0.7334, 0.8707, 0.7908],
+            y: &[0.238808434096],
+        },
+        Point {
+            z: &[0.2193, -0.6614, -1.3143, -1.4264, -0.0283, -0.813, -1.2509],
+            q: &[0.3526],
+            k: 3,
+            t: &[-0.968, 0.9318, -0.8986, -0.8625, -0.5579, -0.7453, 0.2798],
+            c: &[0.9646],
+            v: &[-0.9807, 0.7573, 0.1756, -0.0169, -0.3833, 0.4837, 0.1336],
+            y: &[0.539425036515],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn c004(p: &Cfg, x: &[f64], mut b: f64, loss: Loss) -> f64 {
+    b = b * 0.5 + 0.1;
+    let mut s = p.a * x[0] + b;
+    let r1 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Quantile { tau } | Loss::Pinball { tau, .. } => tau * r1 * b,
+        _ => r1.cos(),
+    };
+    s * b
+}
+
+const C004: Case = Case {
+    name: "c004",
+    live: &[(0, 4), (4, 7)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c004(&s0, &z[4..7], q[0], loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c004_jvp(&s0, &ds0, &z[4..7], &d[4..7], q[0], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c004_vjp(&s0, &z[4..7], q[0], loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c004_grad(&s0, &z[4..7], q[0], loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, h0, h1) = c004_hvp(&s0, &ds0, &z[4..7], &d[4..7], q[0], loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.0361, -0.3035, -0.4903, 1.4901, -0.9292, 1.3671, 1.0191],
+            q: &[0.2439],
+            k: 3,
+            t: &[0.5914, 0.6383, 0.5597, -0.5114, -0.6764, -0.4629, -0.0323],
+            c: &[1.5861],
+            v: &[-0.5081, 0.5625, -0.5293, 0.8109, 0.6867, -0.6306, -0.8662],
+            y: &[0.17931206215],
+        },
+        Point {
+            z: &[-1.1776, -0.4465, 1.3456, 1.4329, 0.6727, -1.3943, 1.0997],
+            q: &[-0.0196],
+            k: 3,
+            t: &[0.3145, 0.5766, 0.348, -0.4583, 0.2959, 0.2204, 0.8997],
+            c: &[-0.5331],
+            v: &[0.9887, -0.5143, 0.3837, -0.437, -0.0141, -0.1339, -0.8733],
+            y: &[-0.0917837776079],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn c005(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    s += c000(p, x) * b;
+    let r1 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Quantile { tau } => tau * r1 * r1,
+        Loss::Pinball { tau, scale } => scale * (tau * r1).sin(),
+        Loss::Huber(d) => d * r1 * b,
+        Loss::Square => r1 * r1,
+    };
+    s * b
+}
+
+const C005: Case = Case {
+    name: "c005",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        vec![c005(&s0, &z[0..3], q[4], loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, dr) = c005_jvp(&s0, &z[0..3], &d[0..3], q[4], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, g1) = c005_vjp(&s0, &z[0..3], q[4], loss_at(k), c[0]);
+        (vec![r], cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, g1) = c005_grad(&s0, &z[0..3], q[4], loss_at(k));
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, g1, h1) = c005_hvp(&s0, &z[0..3], &d[0..3], q[4], loss_at(k));
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0408, 0.7043, 0.0647],
+            q: &[-0.3323, 0.2076, 0.5794, -0.1498, 0.5958],
+            k: 4,
+            t: &[-0.1309, 0.7, 0.6025],
+            c: &[-1.522],
+            v: &[-0.9129, -0.208, 0.2038],
+            y: &[0.219408689677],
+        },
+        Point {
+            z: &[0.1246, 0.0544, -0.7072],
+            q: &[-0.3123, -1.1089, -0.5452, -0.9883, -0.1602],
+            k: 0,
+            t: &[0.5403, 0.2429, -0.8068],
+            c: &[-1.1975],
+            v: &[0.5981, -0.4797, 0.2813],
+            y: &[0.00521550303101],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b))]
+fn c006(p: &Cfg, x: &[f64], mut b: f64, loss: Loss) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    let r1 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Pinball { scale: s, tau } if s > tau => s * r1 * r1,
+        Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r1).sin(),
+        Loss::Huber(d) => d * b,
+        Loss::Square => r1,
+    };
+    if s > 0.43 {
+        let r2 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Pinball { scale: s, tau } if s > tau => s * r2 * r2,
+            Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r2).sin(),
+            Loss::Huber(d) => d * b,
+            Loss::Square => r2,
+        };
+    }
+    s += c000(p, x) * b;
+    s * b
+}
+
+const C006: Case = Case {
+    name: "c006",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c006(&s0, &q[0..3], z[4], loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c006_jvp(&s0, &ds0, &q[0..3], z[4], d[4], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g2) = c006_vjp(&s0, &q[0..3], z[4], loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g2) = c006_grad(&s0, &q[0..3], z[4], loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g2, h0, h2) = c006_hvp(&s0, &ds0, &q[0..3], z[4], d[4], loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-0.1957, 0.1101, -0.3001, -0.3992, -0.8302],
+            q: &[0.6968, 0.507, 0.0539],
+            k: 4,
+            t: &[-0.8376, -0.1989, 0.9542, 0.6775, 0.657],
+            c: &[0.8965],
+            v: &[-0.9643, -0.0055, 0.481, 0.6, -0.6471],
+            y: &[-0.00485995889942],
+        },
+        Point {
+            z: &[-0.8907, 0.7201, -0.1039, 0.2374, 0.4647],
+            q: &[0.2832, 1.1502, 1.0983],
+            k: 1,
+            t: &[-0.5534, -0.5012, 0.6965, -0.9202, -0.1984],
+            c: &[-1.6909],
+            v: &[0.7153, -0.603, 0.2811, 0.3596, -0.861],
+            y: &[2.35703140164],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c007(p: &Cfg, x: &[f64], mut b: f64) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    let c2 = p.scale;
+    s += c2 * x[1] * p.a + c2 * b;
+    if s > 0.01 {
+        let n3 = p.steps;
+        s += x[0] * n3 as f64 * b + p.w[n3 % 3];
+    }
+    s * b
+}
+
+const C007: Case = Case {
+    name: "c007",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c007(&s0, &z[4..7], z[7])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c007_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c007_vjp(&s0, &z[4..7], z[7], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c007_grad(&s0, &z[4..7], z[7]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) = c007_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.0428, -0.2775, -0.4954, -0.4995, 0.25, 0.1407, 0.5156, -0.0212,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.5353, 0.9391, -0.7821, -0.9251, -0.3663, -0.1893, 0.7101, -0.6034,
+            ],
+            c: &[-1.8571],
+            v: &[
+                -0.309, -0.1238, 0.2313, 0.4933, 0.7516, 0.0951, 0.0073, -0.958,
+            ],
+            y: &[-0.0152829369047],
+        },
+        Point {
+            z: &[
+                0.921, -0.7924, -0.3883, 0.1759, 0.726, -0.0103, 1.2624, -1.4074,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.0385, 0.1278, 0.6889, 0.3273, 0.9343, 0.8874, 0.728, -0.3368,
+            ],
+            c: &[-0.6833],
+            v: &[
+                0.2414, 0.1609, -0.9631, 0.863, 0.0302, 0.588, -0.9224, -0.7923,
+            ],
+            y: &[1.26323031616],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn c008(p: &Cfg, x: &[f64], mut b: f64) -> f64 {
+    b = b * 0.5 + 0.1;
+    let mut s = p.a * x[0] + b;
+    if s > 0.26 {
+        s += c000(p, x) * b;
+    }
+    s * b
+}
+
+const C008: Case = Case {
+    name: "c008",
+    live: &[(0, 4), (4, 7)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c008(&s0, &z[4..7], q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c008_jvp(&s0, &ds0, &z[4..7], &d[4..7], q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c008_vjp(&s0, &z[4..7], q[0], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c008_grad(&s0, &z[4..7], q[0]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, h0, h1) = c008_hvp(&s0, &ds0, &z[4..7], &d[4..7], q[0]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[1.4594, 1.2582, -1.2988, 0.4821, 1.2826, -1.0188, -1.0002],
+            q: &[-0.6329],
+            k: 2,
+            t: &[-0.9239, -0.4092, 0.6055, -0.0518, 0.6787, -0.1652, 0.8985],
+            c: &[-0.855],
+            v: &[-0.3468, -0.9495, -0.5689, -0.8654, 0.6417, 0.4989, 0.0926],
+            y: &[-0.331731287805],
+        },
+        Point {
+            z: &[1.0544, 0.6378, -0.1884, -0.8953, 0.6968, -0.204, 0.0414],
+            q: &[-0.7787],
+            k: 4,
+            t: &[-0.4252, -0.0383, 0.177, 0.8994, -0.2117, -0.7666, -0.6614],
+            c: &[-1.0313],
+            v: &[0.8985, 0.6357, 0.0132, -0.1361, 0.2761, -0.8097, -0.579],
+            y: &[0.0509477613382],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn c009(p: &Cfg, x: &[f64], b: f64, k: usize, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let r1 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Quantile { tau } => tau * r1 * r1,
+        Loss::Pinball { tau, scale } => scale * (tau * r1).sin(),
+        Loss::Huber(d) => d * r1 * b,
+        Loss::Square => r1 * r1,
+    };
+    s += c000(p, x) * b;
+    s + b
+}
+
+const C009: Case = Case {
+    name: "c009",
+    live: &[(0, 4), (4, 7)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c009(&s0, &z[4..7], q[0], k, loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c009_jvp(&s0, &ds0, &z[4..7], &d[4..7], q[0], k, loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c009_vjp(&s0, &z[4..7], q[0], k, loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1) = c009_grad(&s0, &z[4..7], q[0], k, loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, h0, h1) = c009_hvp(&s0, &ds0, &z[4..7], &d[4..7], q[0], k, loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[-1.3075, 0.8555, 0.7012, 1.0677, -0.8201, -0.0823, -0.2714],
+            q: &[-0.4496],
+            k: 4,
+            t: &[0.7785, -0.1359, 0.0383, -0.5096, -0.7914, -0.0725, -0.6912],
+            c: &[-1.193],
+            v: &[-0.2347, 0.1467, -0.2569, 0.3751, 0.6129, -0.8097, 0.52],
+            y: &[2.22705938176],
+        },
+        Point {
+            z: &[-0.1977, 0.1056, -0.8926, 0.4451, -0.842, -0.4694, -0.7027],
+            q: &[0.6596],
+            k: 3,
+            t: &[-0.6621, 0.4113, 0.1688, -0.1701, 0.7394, 0.9858, -0.1516],
+            c: &[1.6131],
+            v: &[0.8196, 0.366, 0.4557, 0.1888, -0.658, 0.6264, 0.5499],
+            y: &[2.20018670987],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn c010(p: &Cfg, x: &[f64], b: f64, k: usize, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    s += p.a * (p.steps - 1) as f64 + x[p.steps - 2] * b;
+    if s > -0.41 {
+        let r2 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Quantile { tau } | Loss::Pinball { tau, .. } => tau * r2 * b,
+            _ => r2.cos(),
+        };
+    }
+    let n3 = p.steps;
+    s += x[0] * n3 as f64 * b + p.w[n3 % 3];
+    s * b
+}
+
+const C010: Case = Case {
+    name: "c010",
+    live: &[(0, 1)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        vec![c010(&s0, &q[4..7], z[0], k, loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, dr) = c010_jvp(&s0, &q[4..7], z[0], d[0], k, loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, g2) = c010_vjp(&s0, &q[4..7], z[0], k, loss_at(k), c[0]);
+        (vec![r], cat(&[&[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, g2) = c010_grad(&s0, &q[4..7], z[0], k, loss_at(k));
+        (r, cat(&[&[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let s0 = cfg_at(&q[0..4], k);
+        let (r, g2, h2) = c010_hvp(&s0, &q[4..7], z[0], d[0], k, loss_at(k));
+        (r, cat(&[&[g2][..]]), cat(&[&[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6929],
+            q: &[1.3818, 0.4105, -1.1021, 0.1882, 1.4417, 0.2229, -1.253],
+            k: 4,
+            t: &[0.4623],
+            c: &[-0.9538],
+            v: &[0.9324],
+            y: &[-0.331776123985],
+        },
+        Point {
+            z: &[-1.2796],
+            q: &[-1.2235, -0.9501, -0.6566, 1.4692, -1.256, -0.3341, -0.1719],
+            k: 4,
+            t: &[0.4835],
+            c: &[-1.6044],
+            v: &[-0.9108],
+            y: &[-2.69875721954],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c011(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..3 {
+        let c2 = p.scale;
+        s += c2 * x[1] * p.a + c2 * b;
+    }
+    s += c000(p, x) * b;
+    let c4 = p.scale;
+    s += c4 * x[1] * p.a + c4 * b;
+    s += c002(&x[1..], b, loss);
+    s * b
+}
+
+const C011: Case = Case {
+    name: "c011",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c011(&s0, &z[4..7], z[7], loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c011_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c011_vjp(&s0, &z[4..7], z[7], loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c011_grad(&s0, &z[4..7], z[7], loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            c011_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.0287, -1.3498, 1.1487, -1.1612, 0.196, 1.4681, -0.7595, 1.3759,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.957, 0.9831, -0.2747, -0.1078, -0.7233, -0.9931, -0.1829, 0.5156,
+            ],
+            c: &[-1.4084],
+            v: &[
+                -0.1259, 0.0206, -0.5473, -0.1366, 0.3521, -0.7635, 0.0514, 0.5628,
+            ],
+            y: &[-2.31208506831],
+        },
+        Point {
+            z: &[
+                0.9312, -0.4312, 0.2491, 1.3942, -1.3925, 0.3698, 0.6956, 0.1383,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.5486, 0.8006, -0.0552, 0.5, -0.8002, -0.7873, -0.1409, 0.0519,
+            ],
+            c: &[-1.9668],
+            v: &[
+                0.8468, 0.2536, -0.3371, 0.0475, 0.1408, 0.1503, -0.685, -0.1171,
+            ],
+            y: &[0.0118948633835],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c012(p: &Cfg, x: &[f64], mut b: f64) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..3 {
+        let n1 = p.steps;
+        for j2 in 0..n1 - 1 {
+            s += x[j2 % 3] * p.w[j2 % 3] + s * 0.125;
+        }
+    }
+    s += c000(p, x) * b;
+    let n3 = p.steps;
+    s += x[0] * n3 as f64 * b + p.w[n3 % 3];
+    s + b
+}
+
+const C012: Case = Case {
+    name: "c012",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c012(&s0, &z[4..7], z[7])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c012_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c012_vjp(&s0, &z[4..7], z[7], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c012_grad(&s0, &z[4..7], z[7]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) = c012_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.0618, 0.9016, 0.9532, -0.1758, 0.5308, -1.0982, 1.2841, -0.0278,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.5186, -0.5492, -0.3805, -0.8919, 0.1404, 0.0531, 0.6648, 0.804,
+            ],
+            c: &[1.3603],
+            v: &[
+                -0.8764, 0.8503, 0.6369, -0.3752, 0.1835, 0.5617, 0.3893, 0.3299,
+            ],
+            y: &[-5.86691045071],
+        },
+        Point {
+            z: &[
+                -0.9927, 0.8626, 0.1674, -0.5239, 0.4797, -0.9643, -1.4596, -0.3741,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.3948, 0.2929, 0.7688, -0.7806, 0.76, -0.3162, 0.5165, -0.8991,
+            ],
+            c: &[-1.6588],
+            v: &[
+                -0.3754, 0.4173, -0.0149, -0.3303, -0.5237, -0.0934, -0.9882, 0.4007,
+            ],
+            y: &[-0.198115174618],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c013(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    s += c000(p, x) * b;
+    let r1 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Pinball { scale: s, tau } if s > tau => s * r1 * r1,
+        Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r1).sin(),
+        Loss::Huber(d) => d * b,
+        Loss::Square => r1,
+    };
+    s * b
+}
+
+const C013: Case = Case {
+    name: "c013",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c013(&s0, &z[4..7], z[7], loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c013_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c013_vjp(&s0, &z[4..7], z[7], loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c013_grad(&s0, &z[4..7], z[7], loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            c013_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.4831, -0.5941, 1.3689, 1.053, -0.7142, -0.6945, -1.2049, -0.4269,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.9648, 0.1761, 0.9007, 0.2256, -0.9978, -0.6166, -0.2022, -0.2021,
+            ],
+            c: &[0.9356],
+            v: &[
+                0.6129, 0.508, -0.8721, 0.6086, 0.0371, -0.8075, -0.2293, -0.4413,
+            ],
+            y: &[-0.792619248071],
+        },
+        Point {
+            z: &[
+                0.3285, -0.0026, -0.4751, -0.2738, 1.4653, -0.3459, 0.636, -0.6932,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.7287, -0.3673, 0.5127, 0.9411, 0.3939, 0.7627, -0.4853, 0.6165,
+            ],
+            c: &[-1.6933],
+            v: &[
+                -0.9056, 0.2253, -0.3561, 0.5108, -0.4108, -0.3766, -0.8822, -0.6907,
+            ],
+            y: &[0.357832755209],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn c014(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let r1 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Quantile { tau } => tau * r1 * r1,
+        Loss::Pinball { tau, scale } => scale * (tau * r1).sin(),
+        Loss::Huber(d) => d * r1 * b,
+        Loss::Square => r1 * r1,
+    };
+    let r2 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Quantile { tau } | Loss::Pinball { tau, .. } => tau * r2 * b,
+        _ => r2.cos(),
+    };
+    let c4 = p.scale;
+    s += c4 * x[1] * p.a + c4 * b;
+    s + b
+}
+
+const C014: Case = Case {
+    name: "c014",
+    live: &[(0, 4)],
+    f: |z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c014(&s0, &q[0..3], q[3], loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c014_jvp(&s0, &ds0, &q[0..3], q[3], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0) = c014_vjp(&s0, &q[0..3], q[3], loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0) = c014_grad(&s0, &q[0..3], q[3], loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, h0) = c014_hvp(&s0, &ds0, &q[0..3], q[3], loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..]]),
+            cat(&[&cfg_flat(&h0, k)[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[0.1142, 0.2451, -0.2192, 0.2152],
+            q: &[-0.101, -1.4932, -0.4526, 1.1247],
+            k: 4,
+            t: &[-0.8345, 0.4356, -0.8393, 0.8153],
+            c: &[-1.6246],
+            v: &[0.7631, 0.3868, 0.3155, -0.7071],
+            y: &[2.97393123445],
+        },
+        Point {
+            z: &[1.1875, -0.4033, -0.2774, -0.7447],
+            q: &[1.0479, -1.0695, -0.7329, 1.249],
+            k: 2,
+            t: &[-0.076, -0.9575, -0.6108, 0.5204],
+            c: &[-1.062],
+            v: &[-0.8899, 0.199, 0.1381, -0.0748],
+            y: &[6.41825504212],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c015(p: &Cfg, x: &[f64], b: f64, k: usize, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    if s > -0.48 {
+        s += p.a * (p.steps - 1) as f64 + x[p.steps - 2] * b;
+    }
+    s += p.a * (p.steps - 1) as f64 + x[p.steps - 2] * b;
+    for i1 in 0..3 {
+        let r3 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Pinball { scale: s, tau } if s > tau => s * r3 * r3,
+            Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r3).sin(),
+            Loss::Huber(d) => d * b,
+            Loss::Square => r3,
+        };
+    }
+    s + b
+}
+
+const C015: Case = Case {
+    name: "c015",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c015(&s0, &z[4..7], z[7], k, loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c015_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c015_vjp(&s0, &z[4..7], z[7], k, loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c015_grad(&s0, &z[4..7], z[7], k, loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            c015_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.7882, -0.9792, -0.8685, -0.6434, -1.1669, 0.0044, -0.6504, -0.0887,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                -0.558, 0.6831, 0.2831, 0.6843, 0.1382, -0.721, 0.3561, 0.3903,
+            ],
+            c: &[-1.0454],
+            v: &[
+                -0.2739, 0.0765, -0.9161, -0.4388, -0.3044, 0.4851, 0.3776, -0.9577,
+            ],
+            y: &[-1.01349829],
+        },
+        Point {
+            z: &[
+                -1.2166, -0.5168, 0.1957, 0.6716, -1.4512, -1.119, 0.584, -0.2612,
+            ],
+            q: &[],
+            k: 4,
+            t: &[
+                0.3912, 0.1516, -0.4164, 0.0404, -0.0929, 0.9671, -0.1573, -0.5232,
+            ],
+            c: &[-1.2028],
+            v: &[
+                0.5125, -0.0591, -0.338, -0.8437, -0.6483, -0.8019, -0.975, -0.5549,
+            ],
+            y: &[-1.75254927434],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c016(p: &Cfg, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    if s > -0.31 {
+        let n1 = p.steps;
+        for j2 in 0..n1 - 1 {
+            s += x[j2 % 3] * p.w[j2 % 3] + s * 0.125;
+        }
+    } else {
+        s -= 0.45 * s.sin();
+    }
+    let c4 = p.scale;
+    s += c4 * x[1] * p.a + c4 * b;
+    s * b
+}
+
+const C016: Case = Case {
+    name: "c016",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c016(&s0, &z[4..7], z[7])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c016_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c016_vjp(&s0, &z[4..7], z[7], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c016_grad(&s0, &z[4..7], z[7]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) = c016_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.0152, -1.2322, -0.6682, -1.0742, 0.0486, -0.1369, -1.4435, 0.5789,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.7128, -0.3111, 0.2733, 0.111, -0.3061, 0.5814, -0.2717, -0.1554,
+            ],
+            c: &[0.8088],
+            v: &[
+                -0.022, 0.9741, -0.046, 0.8492, -0.5802, -0.8763, -0.2503, -0.6909,
+            ],
+            y: &[0.414111333286],
+        },
+        Point {
+            z: &[0.483, 0.0802, 0.7356, 1.342, 0.6084, 0.9416, 0.6393, 0.3298],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.3922, 0.8104, -0.3243, 0.3178, -0.8591, -0.5907, 0.7382, 0.3435,
+            ],
+            c: &[-0.7206],
+            v: &[
+                0.6523, -0.8284, 0.2771, -0.146, 0.5176, -0.2147, 0.1296, -0.2905,
+            ],
+            y: &[0.312174244654],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c017(p: &Cfg, x: &[f64], mut b: f64, k: usize, loss: Loss) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..2 {
+        let n1 = p.steps;
+        s += x[0] * n1 as f64 * b + p.w[n1 % 3];
+    }
+    for i1 in 0..3 {
+        let r2 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Pinball { scale: s, tau } if s > tau => s * r2 * r2,
+            Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r2).sin(),
+            Loss::Huber(d) => d * b,
+            Loss::Square => r2,
+        };
+    }
+    s * b
+}
+
+const C017: Case = Case {
+    name: "c017",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c017(&s0, &z[4..7], z[7], k, loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c017_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c017_vjp(&s0, &z[4..7], z[7], k, loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c017_grad(&s0, &z[4..7], z[7], k, loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            c017_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.2273, 0.0908, -0.9149, 1.4335, -1.3115, 1.3569, -0.0431, -0.5794,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.5966, -0.8045, 0.8862, 0.1006, -0.5409, 0.2511, 0.9471, -0.9739,
+            ],
+            c: &[-0.6461],
+            v: &[
+                0.8192, 0.8763, -0.0038, 0.573, 0.1092, 0.1467, 0.5694, -0.5721,
+            ],
+            y: &[-3.46050656245],
+        },
+        Point {
+            z: &[
+                -0.9092, -0.2048, 1.2706, 0.5659, 0.1897, 1.0586, 1.3028, 1.3525,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.6728, -0.1393, -0.9207, 0.3882, -0.3876, 0.3619, -0.5862, 0.5035,
+            ],
+            c: &[-0.5285],
+            v: &[
+                -0.0889, 0.3484, -0.0419, 0.599, -0.3797, 0.1468, -0.2472, -0.7149,
+            ],
+            y: &[0.0723955017512],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c018(p: &Cfg, x: &[f64], mut b: f64) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    s += c000(p, x) * b;
+    s + b
+}
+
+const C018: Case = Case {
+    name: "c018",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c018(&s0, &z[4..7], z[7])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c018_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c018_vjp(&s0, &z[4..7], z[7], c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c018_grad(&s0, &z[4..7], z[7]);
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) = c018_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7]);
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.6118, 1.1174, 0.6337, -1.0221, -0.6335, -1.2824, 0.635, 1.0023,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.5264, -0.5068, -0.9772, -0.3939, -0.7527, -0.5995, 0.021, -0.2457,
+            ],
+            c: &[-1.7227],
+            v: &[
+                0.0037, -0.7631, -0.4101, 0.5793, -0.3996, 0.5257, -0.484, 0.08,
+            ],
+            y: &[-2.61851744786],
+        },
+        Point {
+            z: &[
+                -0.4206, 0.9406, 1.2057, -0.5794, -0.8394, -0.1049, 0.3592, 0.486,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.3874, -0.1034, -0.2819, 0.1908, 0.6918, 0.973, 0.2919, 0.744,
+            ],
+            c: &[-1.7583],
+            v: &[
+                -0.8609, 0.4233, 0.118, -0.2487, -0.4792, -0.835, 0.4414, 0.322,
+            ],
+            y: &[0.501804208009],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn c019(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..3 {
+        let r1 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Quantile { tau } => tau * r1 * r1,
+            Loss::Pinball { tau, scale } => scale * (tau * r1).sin(),
+            Loss::Huber(d) => d * r1 * b,
+            Loss::Square => r1 * r1,
+        };
+    }
+    if s > 0.48 {
+        let r2 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Pinball { scale: s, tau } if s > tau => s * r2 * r2,
+            Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r2).sin(),
+            Loss::Huber(d) => d * b,
+            Loss::Square => r2,
+        };
+    } else {
+        s -= 0.56 * s.sin();
+    }
+    s += c000(p, x) * b;
+    s + b
+}
+
+const C019: Case = Case {
+    name: "c019",
+    live: &[(0, 4), (4, 7), (7, 8)],
+    f: |z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        vec![c019(&s0, &z[4..7], z[7], loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, dr) = c019_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c019_vjp(&s0, &z[4..7], z[7], loss_at(k), c[0]);
+        (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = cfg_at(&z[0..4], k);
+        let (r, g0, g1, g2) = c019_grad(&s0, &z[4..7], z[7], loss_at(k));
+        (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            c019_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        (
+            r,
+            cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&cfg_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -1.423, -0.7008, -0.7619, 1.0487, -1.1031, -0.3786, -0.0235, 0.4611,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.9037, -0.4471, 0.5857, 0.6157, 0.2128, -0.1266, 0.9586, 0.1058,
+            ],
+            c: &[-1.425],
+            v: &[
+                -0.2412, -0.5547, -0.5024, 0.5215, -0.9392, -0.6969, -0.2847, 0.4171,
+            ],
+            y: &[11.0950585963],
+        },
+        Point {
+            z: &[
+                -0.8018, -1.0499, 1.1612, -0.5014, 1.2482, 1.3742, 1.209, 1.4182,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.0538, -0.2878, 0.5889, -0.9697, 0.7416, 0.652, -0.2964, -0.7942,
+            ],
+            c: &[0.9325],
+            v: &[
+                -0.4945, 0.8678, -0.3421, 0.3665, -0.2041, 0.9544, -0.3106, -0.3544,
+            ],
+            y: &[-3.48599576704],
+        },
+    ],
+};
+
 // ----- the checks ------------------------------------------------------------
 
 /// The function: (z, q, k) -> y.
@@ -16137,5 +17659,6 @@ static CASES: &[Case] = &[
     R012, R013, R014, R015, R016, R017, R018, R019, R020, R021, R022, R023, R024, R025, R026, R027,
     R028, R029, R030, R031, R032, R033, R034, R035, R036, R037, R038, R039, G000, G001, G002, G003,
     G004, G005, G006, G007, G008, G009, G010, G011, G012, G013, G014, G015, G016, G017, G018, G019,
-    G020, G021, G022, G023, G024, G025, G026, G027, G028, G029,
+    G020, G021, G022, G023, G024, G025, G026, G027, G028, G029, C000, C001, C002, C003, C004, C005,
+    C006, C007, C008, C009, C010, C011, C012, C013, C014, C015, C016, C017, C018, C019,
 ];

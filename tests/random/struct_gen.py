@@ -867,7 +867,8 @@ def struct_args(spec, z, q, k):
     zat = qat = 0
     for p in spec.params:
         if p.kind == "k":
-            args.append(k)
+            # (`struct_cfg.LossParam`: the twin's value at k)
+            args.append(p.py_arg(k) if hasattr(p, "py_arg") else k)
             continue
         if p.in_z():
             vals, zat = z[zat:zat + p.size()], zat + p.size()

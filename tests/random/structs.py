@@ -62,6 +62,13 @@ A third batch of GRID_N_FUNCS functions (`g000`, ..., `struct_2d.py`, its
 own seed, drawn after the others) reads 2-D fields of `struct G2 { s: f64,
 m: [[f64; 2]; 2], w: Vec<Vec<f64>> }` by element, by rows and by row
 passed to helpers (`&p.w[1]`), and copies them into `mut` locals.
+
+A fourth batch of CFG_N_FUNCS functions (`c000`, ..., `struct_cfg.py`, its
+own seed, drawn after the third) copies the `#[ad(skip)]` fields of `struct
+Cfg` into locals (`let n = p.steps;`) used in active arithmetic, bounds and
+indices, and matches an inactive `loss: Loss` (or `&Loss`) by struct-like
+variants (`Loss::Quantile { tau } => ..`); a `Loss` parameter is an integer
+to the harness, which passes `loss_at(k)`.
 """
 
 import argparse
@@ -81,13 +88,14 @@ from generate import (  # noqa: E402
 )
 from struct_results import *  # noqa: E402,F401,F403 (struct_gen, then the second batch)
 import struct_2d  # noqa: E402 (the third batch)
+import struct_cfg  # noqa: E402 (the fourth batch)
 
 
 # ----------------------------------------------------------------------------
 # Rust output
 # ----------------------------------------------------------------------------
 
-AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])", "G2": struct_2d.AT}
+AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])", "G2": struct_2d.AT, "Cfg": struct_cfg.AT}
 # tangents: a `P`'s skipped floats hold garbage (`p_dot`), which no derivative may read
 DOT = dict(AT, P="p_dot(&{s}[{r}], k)")
 
@@ -103,8 +111,9 @@ def struct_adapters(spec):
     recv_f = recv_j = None
     for i, p in enumerate(spec.params):
         if p.kind == "k":
-            args_f.append("k")
-            args_j.append("k")
+            # (`struct_cfg.LossParam`: the harness's value at k)
+            args_f.append(getattr(p, "rust_arg", "k"))
+            args_j.append(getattr(p, "rust_arg", "k"))
             uses.add("k")
             continue
         n = p.size()
@@ -118,7 +127,7 @@ def struct_adapters(spec):
         r = "{}..{}".format(at, at + n)
 
         if p.struct:
-            if p.kind == "P":
+            if p.kind in ("P", "Cfg"):
                 uses.add("k")
             pre_f.append("let s{} = {};".format(i, AT[p.kind].format(s=src, r=r)))
             if p.active:
@@ -140,7 +149,8 @@ def struct_adapters(spec):
                 g, h = "g{}".format(i), "h{}".format(i)
                 gs.append(g)
                 hs.append(h)
-                cots.append("&p_flat(&{}, k)[..]" if p.kind == "P" else "&flat(&{})[..]")
+                cots.append("&p_flat(&{}, k)[..]" if p.kind == "P" else "&cfg_flat(&{}, k)[..]" if p.kind == "Cfg"
+                            else "&flat(&{})[..]")
             else:
                 args_j.append("&s{}".format(i))
             continue
@@ -314,7 +324,8 @@ EXCLUSIONS = [
 ]
 
 
-def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struct_2d.GRID_N_FUNCS):
+def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struct_2d.GRID_N_FUNCS,
+                     n_cfg=struct_cfg.CFG_N_FUNCS):
     rng = random.Random(seed)
     specs = []
     namespace = dict(G.RUNTIME)
@@ -373,6 +384,9 @@ def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struc
     if n_grid:
         more = struct_2d.draw_batch(specs, namespace, n_grid)
         discarded, too_long = discarded + more[0], too_long + more[1]
+    if n_cfg:
+        more = struct_cfg.draw_batch(specs, namespace, n_cfg)
+        discarded, too_long = discarded + more[0], too_long + more[1]
 
     counts = {}
     for s in specs:
@@ -393,6 +407,8 @@ def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struc
         parts.append(RESULT_DECLS)
     if n_grid:
         parts.append(struct_2d.DECLS)
+    if n_cfg:
+        parts.append(struct_cfg.DECLS)
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
         parts.append(s.rust + "\n" + "\n".join(struct_case_entry(s)) + "\n\n")
@@ -420,9 +436,11 @@ def main():
                     help="number of functions of the second batch (experiments)")
     ap.add_argument("--grid", type=int, default=struct_2d.GRID_N_FUNCS,
                     help="number of functions of the third batch (experiments)")
+    ap.add_argument("--cfg", type=int, default=struct_cfg.CFG_N_FUNCS,
+                    help="number of functions of the fourth batch (experiments)")
     ap.add_argument("--out", default=STRUCTS_OUT, help="output file (experiments)")
     args = ap.parse_args()
-    generate_structs(args.count, args.seed, os.path.abspath(args.out), args.results, args.grid)
+    generate_structs(args.count, args.seed, os.path.abspath(args.out), args.results, args.grid, args.cfg)
 
 
 if __name__ == "__main__":
