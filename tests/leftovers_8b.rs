@@ -1,0 +1,115 @@
+//! What a new user hit (fourth sweep): a loop-carried local started from a
+//! bare literal on the right of a subtraction, a `fold` whose closure types
+//! its accumulator, `.clone()` of a borrowed array parameter, `f64::from`,
+//! `pop` of an active `Vec`.
+//!
+//! Every function in every mode: `_jvp` against central finite differences
+//! and `_vjp` by the dot-product identity (`common::agree`), `_grad`,
+//! `_jvp` and `_hvp` against finite differences (`flat::check_all`), values
+//! against the plain function.
+
+use ad::differentiate;
+
+mod common;
+#[path = "common/flat.rs"]
+mod flat;
+use flat::check_all;
+
+const X: [f64; 3] = [0.7, -1.3, 0.4];
+const T: [f64; 3] = [0.3, 0.9, -0.5];
+
+/// `f(x: &[f64]) -> f64` in every mode at `X`.
+fn every_mode(
+    what: &str,
+    f: impl Fn(&[f64]) -> f64,
+    jvp: impl Fn(&[f64], &[f64]) -> (f64, f64),
+    vjp: impl Fn(&[f64], f64) -> (f64, Vec<f64>),
+    grad: impl Fn(&[f64]) -> (f64, Vec<f64>),
+    hvp: impl Fn(&[f64], &[f64]) -> (f64, Vec<f64>, Vec<f64>),
+) {
+    common::agree(what, &X, &f, &jvp, &vjp, 1e-7);
+    check_all(what, &X, &T, &f, &grad, &jvp, &hvp);
+}
+
+// --- 1: a loop-carried local from a bare literal, subtracted ----------------
+
+/// A scalar filter: `m` starts as `0.0` (its type from the subtractions)
+/// and is carried by the loop; `k as f64 - m`, `1.0 - m`, `x[k] - m`.
+#[differentiate]
+fn filter(x: &[f64]) -> f64 {
+    let mut m = 0.0;
+    let mut s = 0.0;
+    for k in 0..x.len() {
+        let d = k as f64 - m;
+        let e = 1.0 - m;
+        let r = x[k] - m;
+        s += d * e + r * r;
+        m = x[k] * d + 0.5 * m;
+    }
+    s
+}
+
+/// The same with data left out of `wrt`, the literal local changed in a
+/// branch, and `f32`.
+#[differentiate(wrt(q))]
+fn filter_f32(q: f32, obs: &[f32]) -> f32 {
+    let mut m = 0.0;
+    let mut s = 0.0;
+    for i in 0..obs.len() {
+        let d = obs[i] - m;
+        if d > 0.0 {
+            m = q * d;
+        } else {
+            m = 1.0 - q * m;
+        }
+        s += d * d;
+    }
+    s
+}
+
+/// `filter_f32` in `f64`: the reference.
+fn filter_f64(q: f64, obs: &[f64]) -> f64 {
+    let mut m = 0.0;
+    let mut s = 0.0;
+    for &o in obs {
+        let d = o - m;
+        if d > 0.0 {
+            m = q * d;
+        } else {
+            m = 1.0 - q * m;
+        }
+        s += d * d;
+    }
+    s
+}
+
+#[test]
+fn literal_local_subtracted() {
+    every_mode(
+        "filter",
+        filter,
+        filter_jvp,
+        filter_vjp,
+        filter_grad,
+        filter_hvp,
+    );
+    // `f32` against finite differences of the same function in `f64`.
+    let obs = [1.5f32, -0.5, 2.0, 0.25];
+    let obs64: Vec<f64> = obs.iter().map(|&o| o as f64).collect();
+    let q = 0.6f32;
+    let h = 1e-5;
+    let f = |q: f64| filter_f64(q, &obs64);
+    let g = (f(q as f64 + h) - f(q as f64 - h)) / (2.0 * h);
+    let gg = (f(q as f64 + h) - 2.0 * f(q as f64) + f(q as f64 - h)) / (h * h);
+    let (v, dq) = filter_f32_grad(q, &obs);
+    assert_eq!(v, filter_f32(q, &obs));
+    common::close("filter_f32 grad", dq as f64, g, 1e-4);
+    let (v, d) = filter_f32_jvp(q, 2.0, &obs);
+    assert_eq!(v, filter_f32(q, &obs));
+    common::close("filter_f32 jvp", d as f64, 2.0 * g, 1e-4);
+    let (_, dq) = filter_f32_vjp(q, &obs, 3.0);
+    common::close("filter_f32 vjp", dq as f64, 3.0 * g, 1e-4);
+    let (_, _, hq) = filter_f32_hvp(q, 1.0, &obs);
+    common::close("filter_f32 hvp", hq as f64, gg, 1e-2);
+    assert!(g.abs() > 1e-2 && gg.abs() > 1e-2, "a zero derivative tests nothing");
+}
