@@ -113,3 +113,45 @@ fn literal_local_subtracted() {
     common::close("filter_f32 hvp", hq as f64, gg, 1e-2);
     assert!(g.abs() > 1e-2 && gg.abs() > 1e-2, "a zero derivative tests nothing");
 }
+
+// --- 2: `fold` whose closure types the accumulator --------------------------
+
+/// `|a: f64, b|` fixes the type of the bare `0.0` start (`max` needs it).
+#[differentiate]
+fn inf_norm(x: &[f64]) -> f64 {
+    let m = x.iter().fold(0.0, |a: f64, b| a.max(b.abs()));
+    m * m + x.iter().fold(1.0, |p: f64, &b| p * b.sin()) * m
+}
+
+/// Data left out of `wrt`, in a loop, the fold's result changed after.
+#[differentiate(wrt(x))]
+fn folds_in_loop(w: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..w.len() {
+        let mut m = x.iter().fold(0.0, |a: f64, &b| a + w[k] * b * b);
+        m *= w[k];
+        s += m.sqrt();
+    }
+    s
+}
+
+#[test]
+fn fold_with_typed_accumulator() {
+    every_mode(
+        "inf_norm",
+        inf_norm,
+        inf_norm_jvp,
+        inf_norm_vjp,
+        inf_norm_grad,
+        inf_norm_hvp,
+    );
+    let w = [0.5, 2.0];
+    every_mode(
+        "folds_in_loop",
+        |x| folds_in_loop(&w, x),
+        |x, t| folds_in_loop_jvp(&w, x, t),
+        |x, c| folds_in_loop_vjp(&w, x, c),
+        |x| folds_in_loop_grad(&w, x),
+        |x, t| folds_in_loop_hvp(&w, x, t),
+    );
+}
