@@ -155,3 +155,78 @@ fn fold_with_typed_accumulator() {
         |x, t| folds_in_loop_hvp(&w, x, t),
     );
 }
+
+// --- 3: `.clone()` of a borrowed array parameter ---------------------------
+
+/// A copy of a `&Vec<f64>` parameter, changed in a loop.
+#[differentiate]
+fn copies_vec(x: &Vec<f64>) -> f64 {
+    let mut y = x.clone();
+    for i in 1..y.len() {
+        y[i] = y[i] * y[i - 1] + x[i].sin();
+    }
+    y.iter().sum::<f64>() * y[0]
+}
+
+/// `x.clone()` of `x: &[f64]` is `x` again; data out of `wrt`.
+#[allow(noop_method_call)]
+#[differentiate(wrt(x))]
+fn copies_slice(w: &Vec<f64>, x: &[f64]) -> f64 {
+    let y = x.clone();
+    let v = w.clone();
+    let mut s = 0.0;
+    for i in 0..y.len() {
+        if v[i] > 0.0 {
+            s += v[i] * y[i] * y[i];
+        } else {
+            s += y[i].exp();
+        }
+    }
+    s
+}
+
+/// A copy of a `&[f64; 3]` parameter.
+#[differentiate]
+fn copies_array(x: &[f64; 3]) -> f64 {
+    let y = x.clone();
+    y[0] * y[1].cos() + y[2] * y[2]
+}
+
+#[test]
+fn clone_of_borrowed_array_parameter() {
+    every_mode(
+        "copies_vec",
+        |x| copies_vec(&x.to_vec()),
+        |x, t| copies_vec_jvp(&x.to_vec(), &t.to_vec()),
+        |x, c| copies_vec_vjp(&x.to_vec(), c),
+        |x| copies_vec_grad(&x.to_vec()),
+        |x, t| copies_vec_hvp(&x.to_vec(), &t.to_vec()),
+    );
+    let w = vec![0.5, -1.0, 2.0];
+    every_mode(
+        "copies_slice",
+        |x| copies_slice(&w, x),
+        |x, t| copies_slice_jvp(&w, x, t),
+        |x, c| copies_slice_vjp(&w, x, c),
+        |x| copies_slice_grad(&w, x),
+        |x, t| copies_slice_hvp(&w, x, t),
+    );
+    let a = |x: &[f64]| [x[0], x[1], x[2]];
+    every_mode(
+        "copies_array",
+        |x| copies_array(&a(x)),
+        |x, t| copies_array_jvp(&a(x), &a(t)),
+        |x, c| {
+            let (v, g) = copies_array_vjp(&a(x), c);
+            (v, g.to_vec())
+        },
+        |x| {
+            let (v, g) = copies_array_grad(&a(x));
+            (v, g.to_vec())
+        },
+        |x, t| {
+            let (v, g, h) = copies_array_hvp(&a(x), &a(t));
+            (v, g.to_vec(), h.to_vec())
+        },
+    );
+}
