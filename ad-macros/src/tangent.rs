@@ -206,7 +206,8 @@ fn float_literal(e: &Expr) -> bool {
     match (tokens.next(), tokens.next()) {
         (Some(proc_macro2::TokenTree::Literal(l)), None) => {
             let s = l.to_string();
-            s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'e' | b'E' | b'-' | b'+'))
+            s.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'e' | b'E' | b'-' | b'+'))
                 && s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
         }
         _ => false,
