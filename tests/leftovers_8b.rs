@@ -111,7 +111,10 @@ fn literal_local_subtracted() {
     common::close("filter_f32 vjp", dq as f64, 3.0 * g, 1e-4);
     let (_, _, hq) = filter_f32_hvp(q, 1.0, &obs);
     common::close("filter_f32 hvp", hq as f64, gg, 1e-2);
-    assert!(g.abs() > 1e-2 && gg.abs() > 1e-2, "a zero derivative tests nothing");
+    assert!(
+        g.abs() > 1e-2 && gg.abs() > 1e-2,
+        "a zero derivative tests nothing"
+    );
 }
 
 // --- 2: `fold` whose closure types the accumulator --------------------------
@@ -159,6 +162,7 @@ fn fold_with_typed_accumulator() {
 // --- 3: `.clone()` of a borrowed array parameter ---------------------------
 
 /// A copy of a `&Vec<f64>` parameter, changed in a loop.
+#[allow(clippy::ptr_arg)]
 #[differentiate]
 fn copies_vec(x: &Vec<f64>) -> f64 {
     let mut y = x.clone();
@@ -169,7 +173,7 @@ fn copies_vec(x: &Vec<f64>) -> f64 {
 }
 
 /// `x.clone()` of `x: &[f64]` is `x` again; data out of `wrt`.
-#[allow(noop_method_call)]
+#[allow(noop_method_call, clippy::ptr_arg)]
 #[differentiate(wrt(x))]
 fn copies_slice(w: &Vec<f64>, x: &[f64]) -> f64 {
     let y = x.clone();
@@ -186,6 +190,7 @@ fn copies_slice(w: &Vec<f64>, x: &[f64]) -> f64 {
 }
 
 /// A copy of a `&[f64; 3]` parameter.
+#[allow(clippy::clone_on_copy)]
 #[differentiate]
 fn copies_array(x: &[f64; 3]) -> f64 {
     let y = x.clone();
@@ -229,4 +234,96 @@ fn clone_of_borrowed_array_parameter() {
             (v, g.to_vec(), h.to_vec())
         },
     );
+}
+
+// --- 6: `f64::from` --------------------------------------------------------
+
+/// `f64::from(z)` of an active `f32`, of an `f64`, of an integer; in a loop.
+#[allow(clippy::useless_conversion)]
+#[differentiate]
+fn widens(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let z = (x[i] as f32).sin();
+        let k = i as u32;
+        s += f64::from(z) * x[i] + f64::from(x[i] * x[0]) * f64::from(k + 1);
+    }
+    s
+}
+
+/// The reference: `as f64` throughout.
+fn widens_ref(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        let z = (x[i] as f32).sin();
+        s += z as f64 * x[i] + x[i] * x[0] * (i + 1) as f64;
+    }
+    s
+}
+
+/// The same on `f32` data, with `f32::from` of an `f32` left out of `wrt`.
+#[allow(clippy::useless_conversion)]
+#[differentiate(wrt(a))]
+fn widens_f32(a: f64, w: &[f32]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        let b = f32::from(w[i]) * (a as f32);
+        s += f64::from(b) * a;
+    }
+    s
+}
+
+#[test]
+fn f64_from() {
+    // An `f32` inside: finite differences of `widens_ref` (in which the
+    // `f32` rounding is the same) with a step the rounding does not hide.
+    let x = [0.7, -1.3, 0.4];
+    assert_eq!(widens(&x), widens_ref(&x));
+    let h = 1e-3;
+    let fd = |t: &[f64]| {
+        let p: Vec<f64> = x.iter().zip(t).map(|(a, b)| a + h * b).collect();
+        let m: Vec<f64> = x.iter().zip(t).map(|(a, b)| a - h * b).collect();
+        (widens_ref(&p) - widens_ref(&m)) / (2.0 * h)
+    };
+    let t = [0.3, 0.9, -0.5];
+    let (v, d) = widens_jvp(&x, &t);
+    assert_eq!(v, widens(&x));
+    common::close("widens jvp", d, fd(&t), 1e-4);
+    let (v, g) = widens_grad(&x);
+    assert_eq!(v, widens(&x));
+    for (k, &gk) in g.iter().enumerate() {
+        let e: Vec<f64> = (0..3).map(|j| if j == k { 1.0 } else { 0.0 }).collect();
+        common::close("widens grad", gk, fd(&e), 1e-4);
+    }
+    let (_, gc) = widens_vjp(&x, 2.5);
+    let dot: f64 = gc.iter().zip(&t).map(|(a, b)| a * b).sum();
+    // (The derivative of the `f32` sine is rounded to `f32`, at other
+    // places in each mode.)
+    common::close("widens vjp", dot, 2.5 * d, 1e-6);
+    let (_, g2, hv) = widens_hvp(&x, &t);
+    assert_eq!(g2, g);
+    let p: Vec<f64> = x.iter().zip(&t).map(|(a, b)| a + h * b).collect();
+    let m: Vec<f64> = x.iter().zip(&t).map(|(a, b)| a - h * b).collect();
+    let (gp, gm) = (widens_grad(&p).1, widens_grad(&m).1);
+    for k in 0..3 {
+        let fdh = (gp[k] - gm[k]) / (2.0 * h);
+        common::close("widens hvp", hv[k], fdh, 1e-4);
+    }
+    assert!(
+        hv.iter().any(|h| h.abs() > 1e-2),
+        "a zero HVP tests nothing"
+    );
+    // `f32` data: s = a * sum_i f64(w_i * f32(a)), about a^2 sum w_i.
+    let w = [1.5f32, -0.25, 2.0];
+    let a = 0.8;
+    let sw: f64 = w.iter().map(|&v| v as f64).sum();
+    let (v, g) = widens_f32_grad(a, &w);
+    assert_eq!(v, widens_f32(a, &w));
+    common::close("widens_f32 grad", g, 2.0 * a * sw, 1e-6);
+    let (_, d) = widens_f32_jvp(a, 0.5, &w);
+    common::close("widens_f32 jvp", d, 0.5 * 2.0 * a * sw, 1e-6);
+    let (_, c) = widens_f32_vjp(a, &w, 3.0);
+    common::close("widens_f32 vjp", c, 3.0 * 2.0 * a * sw, 1e-6);
+    let (_, _, hv) = widens_f32_hvp(a, 0.5, &w);
+    common::close("widens_f32 hvp", hv, 0.5 * 2.0 * sw, 1e-6);
 }
