@@ -732,6 +732,7 @@ impl Lowerer<'_> {
                 "push" => "`push` on an active array is differentiated as a statement on a \
                      local `Vec`: write `v.push(x);`"
                     .to_owned(),
+                "pop" => super::methods::POP_MESSAGE.to_owned(),
                 "extend_from_slice" => "`extend_from_slice` on an active array takes a borrowed \
                      array or range of one: write `v.extend_from_slice(&x[a..b]);`"
                     .to_owned(),
