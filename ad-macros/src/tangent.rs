@@ -196,6 +196,24 @@ fn moves_rows(prog: &Program, e: &Expr) -> bool {
     }
 }
 
+/// Whether `e` is a float literal without a suffix (`0.0`, `1e-3`): of a
+/// type rustc infers from its uses.
+fn float_literal(e: &Expr) -> bool {
+    let Expr::Use(Operand::Const(t)) = e else {
+        return false;
+    };
+    let mut tokens = t.clone().into_iter();
+    match (tokens.next(), tokens.next()) {
+        (Some(proc_macro2::TokenTree::Literal(l)), None) => {
+            let s = l.to_string();
+            s.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'e' | b'E' | b'-' | b'+'))
+                && s.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'))
+        }
+        _ => false,
+    }
+}
+
 /// Whether the tangent `d` of a tuple or array `e` has a zero of an element
 /// variable that `e` moves: the zero must be taken before `e` is built.
 fn zeroes_moved(e: &Expr, d: &Expr) -> bool {
@@ -377,6 +395,14 @@ impl Tangent<'_> {
                         Some(d) => d,
                         // A fresh slot or stack: its tangent starts fresh too.
                         None if matches!(expr, Expr::Fresh { .. }) => expr.clone(),
+                        // `let mut m = 0.0;`: a zero literal, whose type
+                        // rustc fixes with `m`'s. (`zero_like(&m)` has a
+                        // type only once `m`'s is known, maybe after a
+                        // tangent that needs it: `dd = -dm;` before `d = t
+                        // - m;` in a loop.)
+                        None if self.materialized(*var) && float_literal(expr) => {
+                            Expr::ZeroLike(Box::new(expr.clone()))
+                        }
                         None if self.materialized(*var) => {
                             Expr::ZeroLike(Box::new(Expr::var(*var)))
                         }

@@ -839,6 +839,18 @@ impl Desugar<'_> {
                         ));
                     }
                 }
+                // `|a: f64, b| ..`: the closure's type of the accumulator
+                // is what fixes the type of a bare `0.0` start.
+                let annot = annot.or_else(|| match strip(f) {
+                    syn::Expr::Closure(c) => match c.inputs.first() {
+                        Some(syn::Pat::Type(pt)) => {
+                            let t = &pt.ty;
+                            Some(quote!(: #t))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                });
                 let f = self.callable(f);
                 out.push(syn::parse_quote_spanned!(span=> let mut #acc #annot = #init;));
                 let v = self.apply(

@@ -16,6 +16,18 @@ impl Lowerer<'_> {
                 let owner = &segs[segs.len() - 2].ident;
                 if owner == "f64" || owner == "f32" || self.reals.contains(&owner.to_string()) {
                     let name = last.ident.to_string();
+                    // `f64::from(z)`: `z as f64` (a lossless conversion
+                    // where rustc accepts it: from `f32`, `f64`, small
+                    // integers).
+                    if name == "from" && c.args.len() == 1 && (owner == "f64" || owner == "f32") {
+                        let a = self.lower_expr(&c.args[0]);
+                        let ty: syn::Type = syn::parse_quote_spanned!(owner.span()=> #owner);
+                        return self.temp(
+                            Expr::Cast(Box::new(Expr::Use(a)), Box::new(ty)),
+                            true,
+                            last.ident.span(),
+                        );
+                    }
                     let Some(func) = func(&name) else {
                         self.errors.spanned(
                             &last.ident,

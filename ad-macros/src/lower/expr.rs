@@ -660,6 +660,24 @@ impl Lowerer<'_> {
                 }
             }
             let value = self.lower_expr(&mc.receiver);
+            // `x.clone()` of a borrowed array parameter: of `x: &[f64]`,
+            // `x` again (a `&[f64]`); of `x: &Vec<f64>` or `&[f64; N]`, a
+            // copy of the elements, as `x.to_vec()` (not of the reference,
+            // which the reverse sweep could not keep).
+            let rule = match value {
+                Operand::Var(v)
+                    if rule == "clone"
+                        && matches!(self.prog.vars[v].kind, VarKind::Param(_))
+                        && self.prog.vars[v].borrowed
+                        && self.prog.vars[v].array =>
+                {
+                    if self.slice_params.contains(&v) {
+                        return value;
+                    }
+                    "to_vec"
+                }
+                _ => rule,
+            };
             // A copy of an array (`v.clone()`, `x.to_vec()`), or of a
             // struct's field (`p.w.to_vec()`): a new value, whose cotangent
             // goes back into the original's.
@@ -714,6 +732,7 @@ impl Lowerer<'_> {
                 "push" => "`push` on an active array is differentiated as a statement on a \
                      local `Vec`: write `v.push(x);`"
                     .to_owned(),
+                "pop" => super::methods::POP_MESSAGE.to_owned(),
                 "extend_from_slice" => "`extend_from_slice` on an active array takes a borrowed \
                      array or range of one: write `v.extend_from_slice(&x[a..b]);`"
                     .to_owned(),

@@ -202,6 +202,11 @@ impl Lowerer<'_> {
     /// of a user type.
     pub(super) fn unknown_method(&mut self, mc: &syn::ExprMethodCall) {
         let name = mc.method.to_string();
+        // `v.pop().unwrap()`: at `pop`.
+        if let Some(pop) = popped(mc) {
+            self.errors.spanned(&pop.method, POP_MESSAGE);
+            return;
+        }
         if let Some(msg) = option_element_message(&syn::Expr::MethodCall(mc.clone())) {
             self.errors.spanned(&mc.method, msg);
             return;
@@ -267,6 +272,27 @@ fn has_rule(name: &str) -> bool {
                 | "clone_owned"
                 | "into_owned"
         )
+}
+
+/// What to write for `v.pop()` of an active `Vec`.
+pub(super) const POP_MESSAGE: &str =
+    "`pop` on an active array is not supported: read the last element by index \
+     (`let last = v[v.len() - 1];`) and use the others by their range (`let n = v.len() - 1;`, \
+     then `v[..n]`, `0..n`), or build the `Vec` without it";
+
+/// `v.pop()` under `unwrap`, `expect`, `unwrap_or` (through `copied`):
+/// the `pop` call.
+pub(super) fn popped(mc: &syn::ExprMethodCall) -> Option<&syn::ExprMethodCall> {
+    if !matches!(
+        mc.method.to_string().as_str(),
+        "unwrap" | "expect" | "unwrap_or" | "unwrap_or_default"
+    ) {
+        return None;
+    }
+    match strip_parens(&mc.receiver) {
+        syn::Expr::MethodCall(m) if m.method == "pop" && m.args.is_empty() => Some(m),
+        _ => None,
+    }
 }
 
 /// What to write for an element taken out of an `Option` (`x.first()

@@ -155,6 +155,8 @@ struct Lowerer<'e> {
     /// An integer member of a tuple of active values was reported: one
     /// error for it (not one more at each use of the tuple).
     integer_member: bool,
+    /// Parameters of a slice type (`x: &[f64]`): `x.clone()` is `x` again.
+    slice_params: HashSet<VarId>,
 }
 
 /// Every identifier in a token stream (to reserve the user's names).
@@ -590,6 +592,7 @@ fn lower_round(
         members: HashMap::default(),
         member_lets: Vec::new(),
         integer_member: false,
+        slice_params: HashSet::default(),
     };
     for (i, p) in model.params.iter().enumerate() {
         let name = if p.ident == "self" {
@@ -611,6 +614,9 @@ fn lower_round(
         lw.prog.vars[v].mutable = p.mutable;
         lw.prog.vars[v].borrowed =
             matches!(&p.ty, syn::Type::Reference(r) if r.mutability.is_none());
+        if matches!(&p.ty, syn::Type::Reference(r) if matches!(&*r.elem, syn::Type::Slice(_))) {
+            lw.slice_params.insert(v);
+        }
         lw.prog.vars[v].copy_ref = !p.active && !p.mutable && copy_ref(&p.ty);
         lw.prog.vars[v].owned = !crate::split::has_lifetime(&p.ty);
         lw.prog.vars[v].slot = p.mutable && facts.slot_names.contains(&p.ident.unraw().to_string());

@@ -10,6 +10,26 @@ impl Lowerer<'_> {
         };
         checker.visit_expr(e);
         if checker.errors.is_empty() {
+            // `p.0`: at `.0`, which is the user's even when `p` stands for
+            // an element the macro wrote (`v[i]` for `for p in v.iter()`,
+            // whose span is the attribute's).
+            if let syn::Expr::Field(
+                f @ syn::ExprField {
+                    member: syn::Member::Unnamed(_),
+                    ..
+                },
+            ) = e
+            {
+                if tuple_member_message(e).is_some() {
+                    // (`g(x).1`: the whole read, the call's span is the user's.)
+                    self.errors.spanned(e, unsupported_message(e));
+                    return;
+                }
+                let (dot, member) = (&f.dot_token, &f.member);
+                self.errors
+                    .spanned(quote!(#dot #member), unsupported_message(e));
+                return;
+            }
             self.errors.spanned(e, unsupported_message(e));
         } else {
             for err in checker.errors {
