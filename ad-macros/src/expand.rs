@@ -99,10 +99,10 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
         let mode = crate::wrappers::WrapperMode::Custom {
             second_order: options.custom_second_order,
         };
-        out.extend(crate::rt_alias::shorten(with_marker(
+        out.extend(with_marker(
             &model,
             crate::wrappers::wrappers(&model, None, mode),
-        )));
+        ));
         out.extend(crate::callcheck::receiver_marker(&model));
         if let Err(e) = errors.check() {
             out.extend(e.into_compile_error());
@@ -149,8 +149,6 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                     crate::wrappers::WrapperMode::Generated,
                 ),
             ));
-            // (`use ::ad::__rt;` in each body, `__rt::..` at each use.)
-            let generated = crate::rt_alias::shorten(generated);
             if options.dump {
                 eprintln!(
                     "// #[differentiate] generated for `{}`:\n{}",

@@ -118,9 +118,9 @@ pub(crate) fn vjp_many(
     if lanes {
         let body = quote! {
             #shared
-            let #seed = ::ad::__rt::LaneShape::<SEEDS>::gather(#douts);
+            let #seed = __rt::LaneShape::<SEEDS>::gather(#douts);
             let __ad_lanes = { #sweep };
-            (#value, ::ad::__rt::Unlane::<SEEDS>::scatter(__ad_lanes))
+            (#value, __rt::Unlane::<SEEDS>::scatter(__ad_lanes))
         };
         return Some((body, true));
     }
@@ -132,7 +132,7 @@ pub(crate) fn vjp_many(
     let body = quote! {
         #shared
         #(let #copies = ::core::clone::Clone::clone(&#names);)*
-        let mut __ad_rows = ::ad::__rt::Rows::new();
+        let mut __ad_rows = __rt::Rows::new();
         for #seed in #douts {
             #(#names = ::core::clone::Clone::clone(&#copies);)*
             __ad_rows.push({ #sweep });

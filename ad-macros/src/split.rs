@@ -232,6 +232,9 @@ fn joint(
         .collect();
     let result = pullback_result(model, &cots);
     let mut pattern = quote!((_, #(#cots),*));
+    // Whether the pullback holds an emitted body (which names the runtime
+    // `__rt`), not a call.
+    let mut emitted = false;
     let (params, seed, inner) = match bodies {
         Some(b) => {
             let mutable = assigned(&b.prog_vjp, &b.adjoint.body.stmts);
@@ -273,6 +276,7 @@ fn joint(
                     quote!(#path #f(#(#args,)* #s))
                 }
                 None => {
+                    emitted = true;
                     let body = &b.vjp;
                     quote!({ #body })
                 }
@@ -301,6 +305,19 @@ fn joint(
     };
     // A cotangent computed whole goes into the caller's destination.
     let (dest_pat, dest_names) = dest_pattern(model, &mut names);
+    // The runtime is named by the pullback's `Words` and by each delivery.
+    let deliveries = model
+        .params
+        .iter()
+        .zip(&dest_names)
+        .filter(|(p, d)| p.active && d.is_some())
+        .count();
+    let uses = match emitted {
+        true => crate::rt_alias::EMITTED,
+        false => 1 + deliveries,
+    };
+    let rt = crate::rt_alias::path(uses);
+    let use_rt = crate::rt_alias::use_for(uses);
     let mut k = 0;
     let mut deliver = Vec::new();
     for (p, d) in model.params.iter().zip(&dest_names) {
@@ -309,13 +326,14 @@ fn joint(
         }
         if let Some(d) = d {
             let c = &cots[k];
-            deliver.push(quote!(let #c = ::ad::__rt::deliver(#d, #c);));
+            deliver.push(quote!(let #c = #rt::deliver(#d, #c);));
         }
         k += 1;
     }
     quote! {
+        #use_rt
         let #value: #ret = (|| #block)();
-        (#value, move |#(#params,)* #seed: #ret_el, _: &mut ::ad::__rt::Words, #dest_pat: #dests_ty| {
+        (#value, move |#(#params,)* #seed: #ret_el, _: &mut #rt::Words, #dest_pat: #dests_ty| {
             let #pattern = #inner;
             #(#deliver)*
             #result
@@ -355,7 +373,7 @@ fn generated(
         Some(w) => prog.name(w).clone(),
         None => names.fresh("tape", proc_macro2::Span::call_site()),
     };
-    let tape = quote!(mut #tape_name: &mut ::ad::__rt::Words);
+    let tape = quote!(mut #tape_name: &mut __rt::Words);
     params.push(quote!(mut #tape_name: &mut ::ad::__rt::Saving<'_>));
     // The floats the reverse sweep reads from the forward sweep's top level
     // go on the stream too, so that the pullback holds only arrays (and
@@ -391,7 +409,7 @@ fn generated(
         let x = prog.name(v);
         let kind = names.fresh(&format!("{x}_kind"), proc_macro2::Span::call_site());
         let m = mutable.contains(&v).then(|| quote!(mut));
-        save.push(quote!(let #kind = ::ad::__rt::witness(&#x); #tape_name.push(#x);));
+        save.push(quote!(let #kind = __rt::witness(&#x); #tape_name.push(#x);));
         load.push(quote!(let #m #x = #kind.pop(&mut #tape_name);));
     }
     load.reverse();
@@ -459,7 +477,7 @@ fn generated(
                 let pb = prog.name(ret.as_var().unwrap_or(i));
                 let slot = names.fresh(&format!("{x}_slot"), proc_macro2::Span::call_site());
                 slots.push(quote! {
-                    let mut #slot = ::ad::__rt::Slot::new(#d, #x);
+                    let mut #slot = __rt::Slot::new(#d, #x);
                     let mut #pb = #slot.get();
                 });
                 *ret = Expr::Opaque(quote!(#slot.finish()), vec![]);
@@ -471,7 +489,7 @@ fn generated(
                 });
                 let mut reads = Vec::new();
                 ret.for_each_var(&mut |v| reads.push(v));
-                *ret = Expr::Opaque(quote!(::ad::__rt::deliver(#d, #whole)), reads);
+                *ret = Expr::Opaque(quote!(__rt::deliver(#d, #whole)), reads);
             }
         }
     }
@@ -497,7 +515,9 @@ fn generated(
         many => quote!(let (#(#many),*) = { #reverse };),
     };
     let values_name = names.fresh("values", proc_macro2::Span::call_site());
+    let use_rt = crate::rt_alias::use_for(crate::rt_alias::EMITTED);
     let body = quote! {
+        #use_rt
         #forward
         let #values_name = #values;
         #(#save)*

@@ -151,11 +151,11 @@ fn without_config(prog: &Program, body: &[Stmt], tan: &HashMap<VarId, VarId>) ->
         let tokens = if prog.vars[*p].by_ref {
             let store = quote::format_ident!("__ad_config_{}", dp);
             quote::quote!(
-                let #store = ::ad::__rt::without_config(#dp);
+                let #store = __rt::without_config(#dp);
                 let #dp = &*#store;
             )
         } else {
-            quote::quote!(let mut #dp = ::ad::__rt::config_zeroed(#dp);)
+            quote::quote!(let mut #dp = __rt::config_zeroed(#dp);)
         };
         out.push(Stmt::Opaque(tokens, vec![d]));
     }
@@ -284,7 +284,7 @@ impl Tangent<'_> {
             }
             jargs.push(
                 self.tan_expr(a)
-                    .unwrap_or_else(|| Expr::constant(quote!(::ad::__rt::NoTangent))),
+                    .unwrap_or_else(|| Expr::constant(quote!(__rt::NoTangent))),
             );
         }
         let pair = self.prog.derived("pair");

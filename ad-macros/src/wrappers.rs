@@ -14,7 +14,7 @@ use quote::{format_ident, quote, ToTokens};
 /// for a borrowed parameter `&P` a borrow of what `tangent_ref` gives (the
 /// caller's borrowed tangent, or a zero the wrapper owns in `store`).
 /// Returns the bound, the statement binding the store (if any) and the
-/// converted tangent.
+/// converted tangent (for a body that names the runtime `__rt`).
 fn tangent_conversion(
     g: &syn::Ident,
     raw: &syn::Ident,
@@ -27,28 +27,33 @@ fn tangent_conversion(
             let store = format_ident!("__ad_store_{}", raw);
             (
                 quote!(#g: ::ad::__rt::TangentRef<#elem>),
-                quote!(let #store = ::ad::__rt::tangent_ref(#raw, #x);),
+                quote!(let #store = __rt::tangent_ref(#raw, #x);),
                 quote!(::core::borrow::Borrow::<#elem>::borrow(&#store)),
             )
         }
         _ => (
             quote!(#g: ::ad::__rt::TangentFor<#ty>),
             TokenStream::new(),
-            quote!(::ad::__rt::tangent_for(#raw, &#x)),
+            quote!(__rt::tangent_for(#raw, &#x)),
         ),
     }
 }
 
 /// [`tangent_conversion`] as one expression, for an argument of a call: the
 /// zero a borrowed parameter's tangent may borrow is a temporary that lives
-/// to the end of the call's statement.
-fn tangent_inline(raw: &syn::Ident, x: &impl ToTokens, ty: &syn::Type) -> TokenStream {
+/// to the end of the call's statement. `rt`: the runtime's path in the body.
+fn tangent_inline(
+    raw: &syn::Ident,
+    x: &impl ToTokens,
+    ty: &syn::Type,
+    rt: &TokenStream,
+) -> TokenStream {
     match ty {
         syn::Type::Reference(r) if r.mutability.is_none() => {
             let elem = &r.elem;
-            quote!(::core::borrow::Borrow::<#elem>::borrow(&::ad::__rt::tangent_ref(#raw, #x)))
+            quote!(::core::borrow::Borrow::<#elem>::borrow(&#rt::tangent_ref(#raw, #x)))
         }
-        _ => quote!(::ad::__rt::tangent_for(#raw, &#x)),
+        _ => quote!(#rt::tangent_for(#raw, &#x)),
     }
 }
 
@@ -124,6 +129,10 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     };
     let jvp_mut = bodies.map(|b| assigned(&b.prog_jvp, &b.tangent.body.stmts));
     let jp = bodies.zip(jvp_mut.as_ref()).map(|(b, m)| (&b.prog_jvp, m));
+    // How often a call of the hand-written rule names the runtime: once per
+    // active parameter.
+    let custom_uses = model.params.iter().filter(|p| p.active).count();
+    let custom_rt = crate::rt_alias::path(custom_uses);
 
     // __ad_jvp_f(x, t_x, n, t_n, ..) -> (out, dout)
     let mut generics = Vec::new();
@@ -161,7 +170,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                         .then(|| quote!(mut));
                     lets.push(quote!(#store let #m #dn: #ty = #converted;));
                 }
-                None => call.push(tangent_inline(&raw, &x, ty)),
+                None => call.push(tangent_inline(&raw, &x, ty, &custom_rt)),
             }
             ai += 1;
         }
@@ -170,14 +179,19 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     let jvp_body = match bodies {
         Some(b) => {
             let body = &b.jvp;
-            quote!(#(#lets)* #body)
+            let use_rt = crate::rt_alias::use_for(crate::rt_alias::EMITTED);
+            quote!(#use_rt #(#lets)* #body)
         }
         None if mode == WrapperMode::Stub => {
             quote!(::core::unreachable!(
                 "the derivative of a function that failed to compile"
             ))
         }
-        None => call_user(format_ident!("{}_jvp", base), quote!(#(#call),*)),
+        None => {
+            let use_rt = crate::rt_alias::use_for(custom_uses);
+            let call = call_user(format_ident!("{}_jvp", base), quote!(#(#call),*));
+            quote!(#use_rt #call)
+        }
     };
 
     // __ad_vjp_f(x, n, .., dout) -> (out, x_bar, (), ..)
@@ -298,7 +312,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                     dall.push(quote!(()));
                 }
             }
+            let use_rt = crate::rt_alias::use_for(crate::rt_alias::EMITTED);
             let body = quote! {
+                #use_rt
                 #(#lets)*
                 let (#v, #(#cs,)* #dv, #(#dcs),*) = { #tokens };
                 ((#v, #(#all),*), (#dv, #(#dall),*))
@@ -332,6 +348,9 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             let mut call = Vec::new();
             let mut i = 0usize;
             let mut names = names.clone();
+            // (The seed's tangent too.)
+            let uses = custom_uses + 1;
+            let rt = crate::rt_alias::path(uses);
             let mut push =
                 |x: TokenStream, ty: &syn::Type, active: bool, call: &mut Vec<TokenStream>| {
                     let raw = names.fresh("tangent", proc_macro2::Span::call_site());
@@ -346,7 +365,7 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
                     if active {
                         let (bound, _, _) = tangent_conversion(&g, &raw, &x, ty);
                         gbounds.push(bound);
-                        call.push(tangent_inline(&raw, &x, ty));
+                        call.push(tangent_inline(&raw, &x, ty, &rt));
                     }
                     gnames.push(g);
                 };
@@ -355,8 +374,10 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
             }
             push(seed.to_token_stream(), ret, true, &mut call);
             let user = call_user(format_ident!("{}_vjp_jvp", base), quote!(#(#call),*));
+            let use_rt = crate::rt_alias::use_for(uses);
             let body = match mode {
                 WrapperMode::Custom { second_order: true } => quote! {
+                    #use_rt
                     let ((v, #(#cots),*), (dv, #(#cots_d),*)) = #user;
                     ((v, #(#all),*), (dv, #(#all_d),*))
                 },
@@ -377,11 +398,20 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     };
     // With every parameter active, the body's result is the wrapper's.
     let vjp_body = match bodies {
-        Some(b) if model.params.iter().all(|p| p.active) => b.vjp.clone(),
-        _ => quote! {
-            let (#value, #(#cots),*) = #inner;
-            (#value, #(#all),*)
-        },
+        Some(b) if model.params.iter().all(|p| p.active) => crate::emit::with_use(&b.vjp),
+        _ => {
+            // (The hand-written rule's call names no runtime.)
+            let uses = match bodies {
+                Some(_) => crate::rt_alias::EMITTED,
+                None => 0,
+            };
+            let use_rt = crate::rt_alias::use_for(uses);
+            quote! {
+                #use_rt
+                let (#value, #(#cots),*) = #inner;
+                (#value, #(#all),*)
+            }
+        }
     };
     // (No `<>` nor `where` without generics: `dump` prints what is here.)
     let vjp_generics = match own_params.is_empty() {

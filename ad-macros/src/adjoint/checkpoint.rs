@@ -263,7 +263,7 @@ impl Adjoint<'_> {
                 let again = keep.then(|| quote!(#s.push(contents);));
                 out.push(Stmt::Opaque(
                     quote! {
-                        let contents = ::ad::__rt::pop(&mut #s);
+                        let contents = __rt::pop(&mut #s);
                         #b.#copy(&contents);
                         #again
                     },
@@ -363,9 +363,9 @@ impl Adjoint<'_> {
         let st = self.prog.name(start).clone();
         let hi = &r.end;
         let count = if r.inclusive {
-            quote!(::ad::__rt::checkpoint_steps_inclusive(#st, #hi))
+            quote!(__rt::checkpoint_steps_inclusive(#st, #hi))
         } else {
-            quote!(::ad::__rt::checkpoint_steps(#st, #hi))
+            quote!(__rt::checkpoint_steps(#st, #hi))
         };
         let mut count_reads = reads;
         count_reads.push(start);
@@ -426,7 +426,7 @@ impl Adjoint<'_> {
         }
     }
 
-    /// `let mut schedule = ::ad::__rt::Schedule::new(steps, S);`
+    /// `let mut schedule = __rt::Schedule::new(steps, S);`
     fn schedule(&mut self, steps: VarId, ck: &Checkpointed, out: &mut Block) -> VarId {
         let n = self.prog.name(steps).clone();
         let snapshots = &ck.snapshots;
@@ -434,7 +434,7 @@ impl Adjoint<'_> {
         reads.push(steps);
         let (schedule, s) = self.opaque_let(
             "schedule",
-            quote!(::ad::__rt::Schedule::new(#n, #snapshots)),
+            quote!(__rt::Schedule::new(#n, #snapshots)),
             reads,
         );
         self.prog.vars[schedule].mutable = true;
@@ -494,7 +494,7 @@ impl Adjoint<'_> {
                         var: i,
                         ty: None,
                         expr: Expr::Opaque(
-                            quote!(::ad::__rt::Action::Turn { step: #n - 1 }.step(#st)),
+                            quote!(__rt::Action::Turn { step: #n - 1 }.step(#st)),
                             vec![ck.steps, start],
                         ),
                         span: Span::call_site(),

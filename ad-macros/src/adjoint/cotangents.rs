@@ -90,7 +90,7 @@ impl Adjoint<'_> {
             {
                 Expr::ZeroLike(Box::new(Expr::var(v)))
             } else {
-                Expr::constant(quote!(<#t as ::ad::__rt::num_traits::Zero>::zero()))
+                Expr::constant(quote!(<#t as __rt::num_traits::Zero>::zero()))
             }
         } else {
             Expr::constant(quote!(0.0))

@@ -237,12 +237,12 @@ impl Adjoint<'_> {
     }
 
     /// The stream of saved values, lent to a pullback to read back from:
-    /// `::ad::__rt::tape(&mut saved)`.
+    /// `__rt::tape(&mut saved)`.
     pub(super) fn tape(&mut self) -> Expr {
         let w = self.words();
         self.prog.vars[w].mutable = true;
         let name = self.prog.name(w).clone();
-        Expr::Opaque(quote!(::ad::__rt::tape(&mut #name)), vec![w])
+        Expr::Opaque(quote!(__rt::tape(&mut #name)), vec![w])
     }
 
     pub(super) fn fwd(&mut self, block: &[Stmt], depth: usize, loops: usize) -> Block {

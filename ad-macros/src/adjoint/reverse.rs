@@ -393,12 +393,12 @@ impl Adjoint<'_> {
                             }
                             let (an, nn) = (self.prog.name(a).clone(), self.prog.name(n).clone());
                             let iter = match (r.reversed, r.inclusive) {
-                                (false, _) => quote!(::ad::__rt::indices_back(#an, #nn)),
+                                (false, _) => quote!(__rt::indices_back(#an, #nn)),
                                 (true, false) => {
-                                    quote!(::ad::__rt::indices_back_from_end(#an, #nn))
+                                    quote!(__rt::indices_back_from_end(#an, #nn))
                                 }
                                 (true, true) => {
-                                    quote!(::ad::__rt::indices_back_from_last(#an, #nn))
+                                    quote!(__rt::indices_back_from_last(#an, #nn))
                                 }
                             };
                             Header::For {

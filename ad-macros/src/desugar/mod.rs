@@ -300,10 +300,10 @@ impl Desugar<'_> {
         });
         match (generic, one) {
             (Some(t), false) => {
-                syn::parse_quote_spanned!(span=> <#t as ::ad::__rt::num_traits::Zero>::zero())
+                syn::parse_quote_spanned!(span=> <#t as __rt::num_traits::Zero>::zero())
             }
             (Some(t), true) => {
-                syn::parse_quote_spanned!(span=> <#t as ::ad::__rt::num_traits::One>::one())
+                syn::parse_quote_spanned!(span=> <#t as __rt::num_traits::One>::one())
             }
             (None, false) => syn::parse_quote_spanned!(span=> 0.0),
             (None, true) => syn::parse_quote_spanned!(span=> 1.0),

@@ -2,9 +2,11 @@
 //! facts it needs about a body (`facts.rs`); the generated functions'
 //! bodies and signatures (`items.rs`).
 //!
-//! Runtime rules are reached through the hidden path `::ad::__rt` and spanned
-//! at the user expression they come from, so a type error in a rule lands on
-//! the user's `x.sin()`, not on the attribute.
+//! Runtime rules are reached through the hidden path `::ad::__rt`, written
+//! `__rt::` (the body's `use ::ad::__rt;` is put first by whatever
+//! assembles a generated function, `rt_alias.rs`), and spanned at the user
+//! expression they come from, so a type error in a rule lands on the user's
+//! `x.sin()`, not on the attribute.
 
 use crate::fx::HashSet;
 use crate::ir::{
@@ -24,7 +26,7 @@ use put::{lazy, put};
 use facts::{is_literal, is_scalar, movable, scalars};
 pub(crate) use items::wrapper_path;
 pub use items::{bodies, generate, Bodies};
-pub(crate) use items::{cotangent_type, param};
+pub(crate) use items::{cotangent_type, param, with_use};
 
 /// Attributes of every generated function. The code is machine-written:
 /// lints about its style would only be noise at the user's attribute.
@@ -157,7 +159,7 @@ impl Emitter<'_> {
                 // A function, not `x.clone()`: the type of `x` may not be
                 // known yet at this point (a hoisted `Default::default()`).
                 let x = self.by_ref(e, span);
-                return put!(o, span=> ::ad::__rt::clone(#x));
+                return put!(o, span=> __rt::clone(#x));
             }
         }
         self.write_expr(e, span, o)
@@ -219,8 +221,8 @@ impl Emitter<'_> {
                 let a = self.by_ref(a, span);
                 match self.prog.real {
                     // `-&t` does not hold for a type parameter `T: Real`.
-                    Some(_) => put!(o, span=> ::ad::__rt::generic::neg(#a)),
-                    None => put!(o, span=> ::ad::__rt::neg(#a)),
+                    Some(_) => put!(o, span=> __rt::generic::neg(#a)),
+                    None => put!(o, span=> __rt::neg(#a)),
                 }
             }
             Expr::Neg(a) => {
@@ -241,15 +243,15 @@ impl Emitter<'_> {
                 match (&self.prog.real, op) {
                     // `&t + &t` does not hold for a type parameter `T: Real`.
                     (Some(_), BinOp::Add | BinOp::Sub) => {
-                        put!(o, span=> ::ad::__rt::generic::#f(#a, #b))
+                        put!(o, span=> __rt::generic::#f(#a, #b))
                     }
-                    _ => put!(o, span=> ::ad::__rt::#f(#a, #b)),
+                    _ => put!(o, span=> __rt::#f(#a, #b)),
                 }
             }
             Expr::La(op, args) => {
                 let path = rule_path(op.module, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
-                put!(o, span=> ::ad::__rt::#path(#(#args),*))
+                put!(o, span=> __rt::#path(#(#args),*))
             }
             // A second partial times a tangent, `ln::d2_x(x) * dx`, as the
             // runtime's `ln::d2_x_dot(x, dx)` where it has one (see
@@ -269,7 +271,7 @@ impl Emitter<'_> {
                         .chain(out.as_deref())
                         .chain([&**t])
                         .map(|a| self.expr(a, span));
-                    put!(o, span=> ::ad::__rt::#module::#d(#(#args),*))
+                    put!(o, span=> __rt::#module::#d(#(#args),*))
                 }
             }
             Expr::Bin(op, a, b) => {
@@ -312,7 +314,7 @@ impl Emitter<'_> {
                     .iter()
                     .chain(out.as_deref())
                     .map(|a| self.expr(a, span));
-                put!(o, span=> ::ad::__rt::#module::#d(#(#args),*))
+                put!(o, span=> __rt::#module::#d(#(#args),*))
             }
             // In lanes, the cotangent goes first (`Lanes * f64`).
             Expr::Rule(rule @ ("mul::vjp_a" | "mul::vjp_b"), args) if self.lanes => {
@@ -328,73 +330,73 @@ impl Emitter<'_> {
             Expr::Rule("cast_like", args) if self.lanes => {
                 let x = self.by_ref(&args[0], span);
                 let y_bar = self.operand(&args[1], span);
-                put!(o, span=> ::ad::__rt::cast_lanes(#x, #y_bar))
+                put!(o, span=> __rt::cast_lanes(#x, #y_bar))
             }
             Expr::ZeroLike(e) if self.lanes => {
                 let e = self.by_ref(e, span);
-                put!(o, span=> ::ad::__rt::LaneShape::<SEEDS>::zero_lanes(#e))
+                put!(o, span=> __rt::LaneShape::<SEEDS>::zero_lanes(#e))
             }
             // A destination lent to a pullback (`ad_runtime::dest`).
             Expr::Rule("dest", args) => match args.first() {
                 Some(Expr::Index(v, r)) => {
                     let place = Place::Index(*v, (**r).clone());
                     let place = self.place(&place, span);
-                    put!(o, span=> ::ad::__rt::dest(&mut #place))
+                    put!(o, span=> __rt::dest(&mut #place))
                 }
                 Some(Expr::Use(Operand::Var(v))) => {
                     let v = self.name_at(*v, span);
-                    put!(o, span=> ::ad::__rt::dest(&mut #v[..]))
+                    put!(o, span=> __rt::dest(&mut #v[..]))
                 }
                 // A buffer for an inactive argument's cotangent.
                 Some(Expr::Rule("scratch", a)) => {
                     let buf = self.expr(&a[0], span);
                     let x = self.expr(&a[1], span);
-                    put!(o, span=> ::ad::__rt::dest(::ad::__rt::scratch(&mut #buf, #x)))
+                    put!(o, span=> __rt::dest(__rt::scratch(&mut #buf, #x)))
                 }
                 // A part of a `lend2`/`lend3`.
                 Some(part @ Expr::Field(..)) => {
                     let part = self.expr(part, span);
-                    put!(o, span=> ::ad::__rt::dest(#part))
+                    put!(o, span=> __rt::dest(#part))
                 }
-                _ => put!(o, span=> ::ad::__rt::dest(())),
+                _ => put!(o, span=> __rt::dest(())),
             },
             // Parts of one cotangent array lent to one call.
             Expr::Rule(lend @ ("lend2" | "lend3"), args) => {
                 let lend = syn::Ident::new(lend, span);
                 let x = self.expr(&args[0], span);
                 let ranges = args[1..].iter().map(|r| self.expr(r, span));
-                put!(o, span=> ::ad::__rt::#lend(&mut #x, #(#ranges),*))
+                put!(o, span=> __rt::#lend(&mut #x, #(#ranges),*))
             }
             // An adjoint's first value, a callee's cotangent: by value.
             Expr::Rule(crate::ir::START, args) => {
                 let zero = self.lazy_value(&args[0], span);
                 let c = self.lazy_value(&args[1], span);
-                put!(o, span=> ::ad::__rt::start(#zero, #c))
+                put!(o, span=> __rt::start(#zero, #c))
             }
             // A helper's result lent whole to a value form, and back
             // (`lower_buffer_args`): by value, moved where nothing reads it
             // again.
             Expr::Rule("lend_whole", args) => {
                 let x = self.lazy_value(&args[0], span);
-                put!(o, span=> ::ad::__rt::lend_whole(#x))
+                put!(o, span=> __rt::lend_whole(#x))
             }
             // A cotangent moved through (`adjoint::Reverse::run`).
             Expr::Rule("keep_config", args) => {
                 let bar = self.expr(&args[0], span);
                 let primal = self.by_ref(&args[1], span);
-                put!(o, span=> ::ad::__rt::keep_config(#bar, #primal))
+                put!(o, span=> __rt::keep_config(#bar, #primal))
             }
             // `within(|| &dp.cfg, d)`: the parent's type is checked, the
             // closure never called (`ad_runtime::fields::Within`).
             Expr::Rule("within", args) => {
                 let parent = self.expr(&args[0], span);
                 let d = self.expr(&args[1], span);
-                put!(o, span=> ::ad::__rt::within(|| #parent, #d))
+                put!(o, span=> __rt::within(|| #parent, #d))
             }
             Expr::Rule("unlend_whole", args) => {
                 let x = self.lazy_value(&args[0], span);
                 let like = self.by_ref(&args[1], span);
-                put!(o, span=> ::ad::__rt::unlend_whole(#x, #like))
+                put!(o, span=> __rt::unlend_whole(#x, #like))
             }
             Expr::Rule(crate::ir::LEND, args) => match args.first().and_then(Expr::as_var) {
                 Some(w) if self.open.borrow().contains(&w) => {
@@ -410,7 +412,7 @@ impl Emitter<'_> {
             Expr::Rule(path, args) => {
                 let path = rule_path(path, span);
                 let args = args.iter().map(|a| self.by_ref(a, span));
-                put!(o, span=> ::ad::__rt::#path(#(#args),*))
+                put!(o, span=> __rt::#path(#(#args),*))
             }
             Expr::Cast(a, ty) => {
                 let a = self.operand(a, span);
@@ -427,7 +429,7 @@ impl Emitter<'_> {
                     }
                 }
                 let e = self.by_ref(e, span);
-                put!(o, span=> ::ad::__rt::zero_like(#e))
+                put!(o, span=> __rt::zero_like(#e))
             }
             Expr::Index(a, i) => self.write_place(&Place::Index(*a, (**i).clone()), span, o),
             Expr::List { vec, elems } => {
@@ -462,7 +464,7 @@ impl Emitter<'_> {
             }
             Expr::Pop(s) => {
                 let s = self.name(*s);
-                put!(o, span=> ::ad::__rt::pop(&mut #s))
+                put!(o, span=> __rt::pop(&mut #s))
             }
             Expr::Field(e, k) => {
                 let e = self.operand(e, span);
@@ -507,7 +509,7 @@ impl Emitter<'_> {
                 if self.prog.matrix || matches!(**p, Place::Var(v) if self.prog.vars[v].array) =>
             {
                 let p = self.place(p, span);
-                put!(o, span=> ::ad::__rt::take(&mut #p))
+                put!(o, span=> __rt::take(&mut #p))
             }
             Expr::Take(p) => {
                 let p = self.place(p, span);
@@ -517,10 +519,10 @@ impl Emitter<'_> {
                 put!(o, Span::call_site()=> ::core::default::Default::default())
             }
             Expr::Fresh { words: true, .. } => {
-                put!(o, Span::call_site()=> ::ad::__rt::Words::new())
+                put!(o, Span::call_site()=> __rt::Words::new())
             }
             Expr::Fresh { stack: true, .. } => {
-                put!(o, Span::call_site()=> ::ad::__rt::Stack::new())
+                put!(o, Span::call_site()=> __rt::Stack::new())
             }
         }
     }
@@ -584,7 +586,7 @@ impl Emitter<'_> {
                         syn::Ident::new("acc_b", span)
                     };
                     let args = args.iter().map(|a| self.by_ref(a, span));
-                    return put!(o, span=> ::ad::__rt::mul::#f(&mut #p, #(#args),*););
+                    return put!(o, span=> __rt::mul::#f(&mut #p, #(#args),*););
                 }
                 let scalar_place = match place {
                     Place::Var(v) => self.scalars.contains(v),
@@ -601,10 +603,10 @@ impl Emitter<'_> {
                     return match (&self.prog.real, op) {
                         // `t += &t` does not hold for a type parameter `T: Real`.
                         (Some(_), AssignOp::Add) => {
-                            put!(o, span=> ::ad::__rt::generic::add_assign(&mut #p, #e);)
+                            put!(o, span=> __rt::generic::add_assign(&mut #p, #e);)
                         }
                         (Some(_), _) => {
-                            put!(o, span=> ::ad::__rt::generic::sub_assign(&mut #p, #e);)
+                            put!(o, span=> __rt::generic::sub_assign(&mut #p, #e);)
                         }
                         (None, AssignOp::Add) => put!(o, span=> #p += #e;),
                         (None, _) => put!(o, span=> #p -= #e;),
@@ -614,13 +616,13 @@ impl Emitter<'_> {
                 if let (Place::Member(..), AssignOp::Set) = (place, op) {
                     // A field's cotangent moved in: nothing for a
                     // configuration field (`ad_runtime::move_into`).
-                    return put!(o, span=> ::ad::__rt::move_into(&mut #p, #e););
+                    return put!(o, span=> __rt::move_into(&mut #p, #e););
                 }
                 match op {
                     AssignOp::Set => put!(o, span=> #p = #e;),
                     AssignOp::Add => put!(o, span=> #p += #e;),
                     AssignOp::Sub => put!(o, span=> #p -= #e;),
-                    AssignOp::Acc => put!(o, span=> ::ad::__rt::accumulate(&mut #p, #e);),
+                    AssignOp::Acc => put!(o, span=> __rt::accumulate(&mut #p, #e);),
                 }
             }
             Stmt::If { cond, then, els } => {

@@ -346,7 +346,7 @@ impl Lowerer<'_> {
             let u = self.prog.name(old).clone();
             let value = self.temp(
                 Expr::Opaque(
-                    quote::quote_spanned!(right.span()=> ::ad::__rt::default_like(&#u)),
+                    quote::quote_spanned!(right.span()=> __rt::default_like(&#u)),
                     vec![old],
                 ),
                 false,
@@ -537,7 +537,7 @@ impl Lowerer<'_> {
                 let u = self.prog.name(old).clone();
                 self.temp(
                     Expr::Opaque(
-                        quote::quote_spanned!(right.span()=> ::ad::__rt::default_like(&#u)),
+                        quote::quote_spanned!(right.span()=> __rt::default_like(&#u)),
                         vec![old],
                     ),
                     false,

@@ -64,7 +64,7 @@ impl Lowerer<'_> {
                 let last = ones.args.len() - 1;
                 ones.args[last] = match &self.prog.real {
                     // Generic over `T`: `1.0` is no `T`.
-                    Some(t) => syn::parse_quote!(<#t as ::ad::__rt::num_traits::One>::one()),
+                    Some(t) => syn::parse_quote!(<#t as __rt::num_traits::One>::one()),
                     None => syn::parse_quote!(1.0),
                 };
                 let ones = self.opaque(&syn::Expr::Call(ones));

@@ -127,7 +127,7 @@ impl Lowerer<'_> {
                             self.stmts.push(Stmt::Let {
                                 var: like,
                                 ty: None,
-                                expr: Expr::Opaque(quote!(::ad::__rt::like(&#y)), vec![v]),
+                                expr: Expr::Opaque(quote!(__rt::like(&#y)), vec![v]),
                                 span: base.span(),
                             });
                             lent.push(v);

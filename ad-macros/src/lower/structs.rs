@@ -218,7 +218,7 @@ impl Lowerer<'_> {
             _ => return None,
         };
         let ty = &c.ty;
-        let count = quote_spanned!(c.span()=> ::ad::__rt::count_as::<#ty, _>(#field));
+        let count = quote_spanned!(c.span()=> __rt::count_as::<#ty, _>(#field));
         Some(self.temp(Expr::Opaque(count, reads), false, c.span()))
     }
 
