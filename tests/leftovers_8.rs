@@ -158,6 +158,53 @@ fn if_let_on_an_inactive_enum() {
     }
 }
 
+/// A borrowed enum (`kind: &Loss`): its payloads bind as references, read
+/// in arithmetic as they are (`tau * r`, `s += d`, `-d`, `tau.powi(2)`),
+/// by `*t`, passed to a helper by reference, in a loop and a branch; also
+/// `if let` on it.
+#[differentiate(wrt(x))]
+fn borrowed_enum(kind: &Loss, x: &[f64]) -> f64 {
+    let r = x[0] * x[1] - x[2];
+    let mut s = match kind {
+        Loss::Quantile { tau } => tau * r * r - tau.powi(2) * x[2] + scaled(tau, x[0]),
+        Loss::Huber(d) => -d * r.sin() + *d * x[1],
+        Loss::Square => r * x[2],
+    };
+    for i in 0..x.len() {
+        match kind {
+            Loss::Huber(d) if x[i] > 0.0 => s += d,
+            Loss::Huber(d) => s -= d * x[i] * x[i],
+            Loss::Quantile { tau: t } => s *= 1.0 + t * x[i],
+            Loss::Square => s += x[i].cos(),
+        }
+        if let Loss::Quantile { tau } = kind {
+            s += x[i] / tau;
+        }
+    }
+    s
+}
+
+/// A helper taking the payload by reference.
+#[differentiate(wrt(x))]
+fn scaled(c: &f64, x: f64) -> f64 {
+    c * x.sin()
+}
+
+#[test]
+fn payloads_of_a_borrowed_enum() {
+    for kind in [Loss::Quantile { tau: 0.3 }, Loss::Huber(1.2), Loss::Square] {
+        let kind = &kind;
+        every_mode(
+            "borrowed enum",
+            |x| borrowed_enum(kind, x),
+            |x, t| borrowed_enum_jvp(kind, x, t),
+            |x, c| borrowed_enum_vjp(kind, x, c),
+            |x| borrowed_enum_grad(kind, x),
+            |x, t| borrowed_enum_hvp(kind, x, t),
+        );
+    }
+}
+
 // --- 2: integer arithmetic of configuration fields ------------------------
 
 const GARBAGE: usize = 1000;

@@ -141,14 +141,18 @@
 //! - struct cfg batch: let n = p.steps; x * n as f64, p.w[n % 3] in a branch: 1
 //! - struct cfg batch: let n = p.steps; x * n as f64, p.w[n % 3] in a loop: 1
 //! - struct cfg batch: let n = p.steps; x * n as f64, p.w[n % 3] straight-line: 2
-//! - struct cfg batch: loss passed to a helper (loss) straight-line: 1
-//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field in a branch: 2
-//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field in a loop: 2
-//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field straight-line: 2
+//! - struct cfg batch: loss passed to a helper (*loss) straight-line: 1
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field in a loop: 1
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field straight-line: 1
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field, loss: &Loss (tau: &f64) in a branch: 2
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field, loss: &Loss (tau: &f64) in a loop: 1
+//! - struct cfg batch: match loss, a guard { scale: s, tau } if s > tau, renamed field, loss: &Loss (tau: &f64) straight-line: 1
 //! - struct cfg batch: match loss, an or-pattern { tau } | { tau, .. } and _ in a branch: 1
-//! - struct cfg batch: match loss, an or-pattern { tau } | { tau, .. } and _ straight-line: 2
-//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit) in a loop: 1
-//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit) straight-line: 3
+//! - struct cfg batch: match loss, an or-pattern { tau } | { tau, .. } and _ straight-line: 1
+//! - struct cfg batch: match loss, an or-pattern { tau } | { tau, .. } and _, loss: &Loss (tau: &f64) straight-line: 1
+//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit) straight-line: 1
+//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit), loss: &Loss (tau: &f64) in a loop: 1
+//! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit), loss: &Loss (tau: &f64) straight-line: 2
 //! - struct cfg batch: p passed to a helper looping 0..p.steps in a branch: 2
 //! - struct cfg batch: p passed to a helper looping 0..p.steps straight-line: 8
 //! - struct: array copied into a field of a struct literal: 24
@@ -16230,7 +16234,7 @@ const C004: Case = Case {
 };
 
 #[differentiate(wrt(x))]
-fn c005(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+fn c005(p: &Cfg, x: &[f64], b: f64, loss: &Loss) -> f64 {
     let mut s = p.a * x[0] + b;
     s += c000(p, x) * b;
     let r1 = x[0] * p.a - x[2];
@@ -16248,26 +16252,26 @@ const C005: Case = Case {
     live: &[(0, 3)],
     f: |z, q, k| {
         let s0 = cfg_at(&q[0..4], k);
-        vec![c005(&s0, &z[0..3], q[4], loss_at(k))]
+        vec![c005(&s0, &z[0..3], q[4], &loss_at(k))]
     },
     jvp: |z, d, q, k| {
         let s0 = cfg_at(&q[0..4], k);
-        let (r, dr) = c005_jvp(&s0, &z[0..3], &d[0..3], q[4], loss_at(k));
+        let (r, dr) = c005_jvp(&s0, &z[0..3], &d[0..3], q[4], &loss_at(k));
         (vec![r], vec![dr])
     },
     vjp: |z, q, k, c| {
         let s0 = cfg_at(&q[0..4], k);
-        let (r, g1) = c005_vjp(&s0, &z[0..3], q[4], loss_at(k), c[0]);
+        let (r, g1) = c005_vjp(&s0, &z[0..3], q[4], &loss_at(k), c[0]);
         (vec![r], cat(&[&g1[..]]))
     },
     grad: Some(|z, q, k| {
         let s0 = cfg_at(&q[0..4], k);
-        let (r, g1) = c005_grad(&s0, &z[0..3], q[4], loss_at(k));
+        let (r, g1) = c005_grad(&s0, &z[0..3], q[4], &loss_at(k));
         (r, cat(&[&g1[..]]))
     }),
     hvp: Some(|z, d, q, k| {
         let s0 = cfg_at(&q[0..4], k);
-        let (r, g1, h1) = c005_hvp(&s0, &z[0..3], &d[0..3], q[4], loss_at(k));
+        let (r, g1, h1) = c005_hvp(&s0, &z[0..3], &d[0..3], q[4], &loss_at(k));
         (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
     }),
     points: [
@@ -16293,12 +16297,12 @@ const C005: Case = Case {
 };
 
 #[differentiate(wrt(p, b))]
-fn c006(p: &Cfg, x: &[f64], mut b: f64, loss: Loss) -> f64 {
+fn c006(p: &Cfg, x: &[f64], mut b: f64, loss: &Loss) -> f64 {
     b = b * p.a + x[1];
     let mut s = p.a * x[0] + b;
     let r1 = x[0] * p.a - x[2];
     s += match loss {
-        Loss::Pinball { scale: s, tau } if s > tau => s * r1 * r1,
+        Loss::Pinball { scale: sc, tau } if sc > tau => sc * r1 * r1,
         Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r1).sin(),
         Loss::Huber(d) => d * b,
         Loss::Square => r1,
@@ -16306,7 +16310,7 @@ fn c006(p: &Cfg, x: &[f64], mut b: f64, loss: Loss) -> f64 {
     if s > 0.43 {
         let r2 = x[0] * p.a - x[2];
         s += match loss {
-            Loss::Pinball { scale: s, tau } if s > tau => s * r2 * r2,
+            Loss::Pinball { scale: sc, tau } if sc > tau => sc * r2 * r2,
             Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r2).sin(),
             Loss::Huber(d) => d * b,
             Loss::Square => r2,
@@ -16321,26 +16325,26 @@ const C006: Case = Case {
     live: &[(0, 4), (4, 5)],
     f: |z, q, k| {
         let s0 = cfg_at(&z[0..4], k);
-        vec![c006(&s0, &q[0..3], z[4], loss_at(k))]
+        vec![c006(&s0, &q[0..3], z[4], &loss_at(k))]
     },
     jvp: |z, d, q, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, dr) = c006_jvp(&s0, &ds0, &q[0..3], z[4], d[4], loss_at(k));
+        let (r, dr) = c006_jvp(&s0, &ds0, &q[0..3], z[4], d[4], &loss_at(k));
         (vec![r], vec![dr])
     },
     vjp: |z, q, k, c| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g2) = c006_vjp(&s0, &q[0..3], z[4], loss_at(k), c[0]);
+        let (r, g0, g2) = c006_vjp(&s0, &q[0..3], z[4], &loss_at(k), c[0]);
         (vec![r], cat(&[&cfg_flat(&g0, k)[..], &[g2][..]]))
     },
     grad: Some(|z, q, k| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g2) = c006_grad(&s0, &q[0..3], z[4], loss_at(k));
+        let (r, g0, g2) = c006_grad(&s0, &q[0..3], z[4], &loss_at(k));
         (r, cat(&[&cfg_flat(&g0, k)[..], &[g2][..]]))
     }),
     hvp: Some(|z, d, q, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, g0, g2, h0, h2) = c006_hvp(&s0, &ds0, &q[0..3], z[4], d[4], loss_at(k));
+        let (r, g0, g2, h0, h2) = c006_hvp(&s0, &ds0, &q[0..3], z[4], d[4], &loss_at(k));
         (
             r,
             cat(&[&cfg_flat(&g0, k)[..], &[g2][..]]),
@@ -16643,7 +16647,7 @@ const C010: Case = Case {
 };
 
 #[differentiate(wrt(p, x, b))]
-fn c011(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+fn c011(p: &Cfg, x: &[f64], b: f64, loss: &Loss) -> f64 {
     let mut s = p.a * x[0] + b;
     for i1 in 0..3 {
         let c2 = p.scale;
@@ -16652,7 +16656,7 @@ fn c011(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
     s += c000(p, x) * b;
     let c4 = p.scale;
     s += c4 * x[1] * p.a + c4 * b;
-    s += c002(&x[1..], b, loss);
+    s += c002(&x[1..], b, *loss);
     s * b
 }
 
@@ -16661,27 +16665,27 @@ const C011: Case = Case {
     live: &[(0, 4), (4, 7), (7, 8)],
     f: |z, _, k| {
         let s0 = cfg_at(&z[0..4], k);
-        vec![c011(&s0, &z[4..7], z[7], loss_at(k))]
+        vec![c011(&s0, &z[4..7], z[7], &loss_at(k))]
     },
     jvp: |z, d, _, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, dr) = c011_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        let (r, dr) = c011_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], &loss_at(k));
         (vec![r], vec![dr])
     },
     vjp: |z, _, k, c| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g1, g2) = c011_vjp(&s0, &z[4..7], z[7], loss_at(k), c[0]);
+        let (r, g0, g1, g2) = c011_vjp(&s0, &z[4..7], z[7], &loss_at(k), c[0]);
         (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
     },
     grad: Some(|z, _, k| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g1, g2) = c011_grad(&s0, &z[4..7], z[7], loss_at(k));
+        let (r, g0, g1, g2) = c011_grad(&s0, &z[4..7], z[7], &loss_at(k));
         (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
     }),
     hvp: Some(|z, d, _, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
         let (r, g0, g1, g2, h0, h1, h2) =
-            c011_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+            c011_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], &loss_at(k));
         (
             r,
             cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
@@ -16884,7 +16888,7 @@ const C013: Case = Case {
 };
 
 #[differentiate(wrt(p))]
-fn c014(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+fn c014(p: &Cfg, x: &[f64], b: f64, loss: &Loss) -> f64 {
     let mut s = p.a * x[0] + b;
     let r1 = x[0] * p.a - x[2];
     s += match loss {
@@ -16908,26 +16912,26 @@ const C014: Case = Case {
     live: &[(0, 4)],
     f: |z, q, k| {
         let s0 = cfg_at(&z[0..4], k);
-        vec![c014(&s0, &q[0..3], q[3], loss_at(k))]
+        vec![c014(&s0, &q[0..3], q[3], &loss_at(k))]
     },
     jvp: |z, d, q, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, dr) = c014_jvp(&s0, &ds0, &q[0..3], q[3], loss_at(k));
+        let (r, dr) = c014_jvp(&s0, &ds0, &q[0..3], q[3], &loss_at(k));
         (vec![r], vec![dr])
     },
     vjp: |z, q, k, c| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0) = c014_vjp(&s0, &q[0..3], q[3], loss_at(k), c[0]);
+        let (r, g0) = c014_vjp(&s0, &q[0..3], q[3], &loss_at(k), c[0]);
         (vec![r], cat(&[&cfg_flat(&g0, k)[..]]))
     },
     grad: Some(|z, q, k| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0) = c014_grad(&s0, &q[0..3], q[3], loss_at(k));
+        let (r, g0) = c014_grad(&s0, &q[0..3], q[3], &loss_at(k));
         (r, cat(&[&cfg_flat(&g0, k)[..]]))
     }),
     hvp: Some(|z, d, q, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, g0, h0) = c014_hvp(&s0, &ds0, &q[0..3], q[3], loss_at(k));
+        let (r, g0, h0) = c014_hvp(&s0, &ds0, &q[0..3], q[3], &loss_at(k));
         (
             r,
             cat(&[&cfg_flat(&g0, k)[..]]),
@@ -16957,7 +16961,7 @@ const C014: Case = Case {
 };
 
 #[differentiate(wrt(p, x, b))]
-fn c015(p: &Cfg, x: &[f64], b: f64, k: usize, loss: Loss) -> f64 {
+fn c015(p: &Cfg, x: &[f64], b: f64, k: usize, loss: &Loss) -> f64 {
     let mut s = p.a * x[0] + b;
     if s > -0.48 {
         s += p.a * (p.steps - 1) as f64 + x[p.steps - 2] * b;
@@ -16966,7 +16970,7 @@ fn c015(p: &Cfg, x: &[f64], b: f64, k: usize, loss: Loss) -> f64 {
     for i1 in 0..3 {
         let r3 = x[0] * p.a - x[2];
         s += match loss {
-            Loss::Pinball { scale: s, tau } if s > tau => s * r3 * r3,
+            Loss::Pinball { scale: sc, tau } if sc > tau => sc * r3 * r3,
             Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r3).sin(),
             Loss::Huber(d) => d * b,
             Loss::Square => r3,
@@ -16980,27 +16984,27 @@ const C015: Case = Case {
     live: &[(0, 4), (4, 7), (7, 8)],
     f: |z, _, k| {
         let s0 = cfg_at(&z[0..4], k);
-        vec![c015(&s0, &z[4..7], z[7], k, loss_at(k))]
+        vec![c015(&s0, &z[4..7], z[7], k, &loss_at(k))]
     },
     jvp: |z, d, _, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, dr) = c015_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, loss_at(k));
+        let (r, dr) = c015_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, &loss_at(k));
         (vec![r], vec![dr])
     },
     vjp: |z, _, k, c| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g1, g2) = c015_vjp(&s0, &z[4..7], z[7], k, loss_at(k), c[0]);
+        let (r, g0, g1, g2) = c015_vjp(&s0, &z[4..7], z[7], k, &loss_at(k), c[0]);
         (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
     },
     grad: Some(|z, _, k| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g1, g2) = c015_grad(&s0, &z[4..7], z[7], k, loss_at(k));
+        let (r, g0, g1, g2) = c015_grad(&s0, &z[4..7], z[7], k, &loss_at(k));
         (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
     }),
     hvp: Some(|z, d, _, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
         let (r, g0, g1, g2, h0, h1, h2) =
-            c015_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, loss_at(k));
+            c015_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], k, &loss_at(k));
         (
             r,
             cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),
@@ -17280,7 +17284,7 @@ const C018: Case = Case {
 };
 
 #[differentiate(wrt(p, x, b))]
-fn c019(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
+fn c019(p: &Cfg, x: &[f64], b: f64, loss: &Loss) -> f64 {
     let mut s = p.a * x[0] + b;
     for i1 in 0..3 {
         let r1 = x[0] * p.a - x[2];
@@ -17294,7 +17298,7 @@ fn c019(p: &Cfg, x: &[f64], b: f64, loss: Loss) -> f64 {
     if s > 0.48 {
         let r2 = x[0] * p.a - x[2];
         s += match loss {
-            Loss::Pinball { scale: s, tau } if s > tau => s * r2 * r2,
+            Loss::Pinball { scale: sc, tau } if sc > tau => sc * r2 * r2,
             Loss::Pinball { tau, .. } | Loss::Quantile { tau } => (tau * r2).sin(),
             Loss::Huber(d) => d * b,
             Loss::Square => r2,
@@ -17311,27 +17315,27 @@ const C019: Case = Case {
     live: &[(0, 4), (4, 7), (7, 8)],
     f: |z, _, k| {
         let s0 = cfg_at(&z[0..4], k);
-        vec![c019(&s0, &z[4..7], z[7], loss_at(k))]
+        vec![c019(&s0, &z[4..7], z[7], &loss_at(k))]
     },
     jvp: |z, d, _, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
-        let (r, dr) = c019_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+        let (r, dr) = c019_jvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], &loss_at(k));
         (vec![r], vec![dr])
     },
     vjp: |z, _, k, c| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g1, g2) = c019_vjp(&s0, &z[4..7], z[7], loss_at(k), c[0]);
+        let (r, g0, g1, g2) = c019_vjp(&s0, &z[4..7], z[7], &loss_at(k), c[0]);
         (vec![r], cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
     },
     grad: Some(|z, _, k| {
         let s0 = cfg_at(&z[0..4], k);
-        let (r, g0, g1, g2) = c019_grad(&s0, &z[4..7], z[7], loss_at(k));
+        let (r, g0, g1, g2) = c019_grad(&s0, &z[4..7], z[7], &loss_at(k));
         (r, cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]))
     }),
     hvp: Some(|z, d, _, k| {
         let (s0, ds0) = (cfg_at(&z[0..4], k), cfg_at(&d[0..4], k));
         let (r, g0, g1, g2, h0, h1, h2) =
-            c019_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], loss_at(k));
+            c019_hvp(&s0, &ds0, &z[4..7], &d[4..7], z[7], d[7], &loss_at(k));
         (
             r,
             cat(&[&cfg_flat(&g0, k)[..], &g1[..], &[g2][..]]),

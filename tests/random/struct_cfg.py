@@ -10,7 +10,7 @@ fields of a parameter struct and struct-like enum variants,
   1) as f64`, `n * 2`, `for i in 0..n`, `let c = p.scale;`;
 - `match loss { Loss::Quantile { tau } => .., Loss::Pinball { tau, .. }
   => .., Loss::Huber(d) => .., Loss::Square => .. }` over an inactive
-  `loss: Loss` (`loss: &Loss` is EXCLUDE_LOSS_BY_REF) with the variant's fields
+  `loss: Loss` or `loss: &Loss` with the variant's fields
   in active arithmetic, with a guard (`Loss::Pinball { scale: s, tau } if
   s > tau`), or-patterns and `_` (`if let Loss::Quantile { tau } = loss`
   is rejected: only `if let Some(v) = opt` is supported);
@@ -33,9 +33,9 @@ CFG_SEED = 20261208
 CFG_N_FUNCS = 20
 CFG_MAX_LINES = 34
 # `loss: &Loss` matched by name binds `&f64` fields (`Loss::Quantile { tau }
-# => tau * r`), whose expansion does not compile (`&f64: Default`, no rule
-# for `&f64 * ..`): left out until the macro handles it.
-EXCLUDE_LOSS_BY_REF = True
+# => tau * r`), read as `*tau` in arithmetic (desugar/ref_payloads.rs); True
+# leaves such draws out.
+EXCLUDE_LOSS_BY_REF = False
 
 SG.LAYOUT["Cfg"] = [("a", "f", 1), ("w", "a", 3), ("steps", "n", 0), ("scale", "cf", 1)]
 SG.TY["Cfg"] = "&Cfg"
@@ -191,8 +191,12 @@ def loss_match(f, loss, r, b):
               "else:", "    e = f_cos({r})".format(r=r[1])]
         what = "an or-pattern { tau } | { tau, .. } and _"
     else:
+        # (By reference, the renamed field is not named like the active
+        # `s`: a payload of a borrowed enum read by the reverse sweep under
+        # an active local's name is not supported yet.)
+        sv = "sc" if loss.by_ref else "s"
         rs = ["match {} {{".format(scr),
-              "    Loss::Pinball {{ scale: s, tau }} if s > tau => s * {r} * {r},".format(r=r[0]),
+              "    Loss::Pinball {{ scale: {s}, tau }} if {s} > tau => {s} * {r} * {r},".format(r=r[0], s=sv),
               "    Loss::Pinball {{ tau, .. }} | Loss::Quantile {{ tau }} => (tau * {r}).sin(),".format(r=r[0]),
               "    Loss::Huber(d) => d * {b},".format(b=b[0]),
               "    Loss::Square => {r},".format(r=r[0]),

@@ -47,6 +47,7 @@ mod iter_more;
 mod literals;
 mod mem;
 pub(crate) mod nalgebra;
+mod ref_payloads;
 mod refs;
 mod sort;
 mod subst;
@@ -86,6 +87,7 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
         .collect();
     fields::substitute(&mut item.block, &structs);
     tuple_locals::split(&mut item.block);
+    ref_payloads::deref(&mut item.block, &d.params, d.reals, &d.tainted);
     d.chosen_slices(&mut item.block);
     exits::Exits.visit_block_mut(&mut item.block);
     let stmts = std::mem::take(&mut item.block.stmts);

@@ -250,6 +250,17 @@ impl Lowerer<'_> {
                 }
                 syn::UnOp::Not(_) => self.opaque(e),
                 _ => {
+                    // `*tau` of an inactive local whose name an active one
+                    // also has (`Loss::Pinball { scale: s, .. } => *s * r`
+                    // beside an active `s`): a value like any inactive one.
+                    // (A payload bound from an inactive parameter is never
+                    // varied, whatever the loop's hint says of its name.)
+                    let inactive = matches!(strip_parens(&u.expr), syn::Expr::Path(p)
+                        if self.local_of(p).is_some_and(|v| !self.var_varied(v)
+                            || (self.prog.vars[v].payload && !self.varied[v])));
+                    if inactive {
+                        return self.opaque(e);
+                    }
                     // `*y0` of a borrowed nalgebra value: a copy, as `y0.clone()`.
                     let matrix = matches!(strip_parens(&u.expr), syn::Expr::Path(p)
                     if self.local_of(p).is_some_and(|v| {
