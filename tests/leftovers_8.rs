@@ -404,6 +404,47 @@ fn rows_of_a_field_of_a_vec_element_passed_to_a_helper() {
     );
 }
 
+/// `net` with a layer bound by reference (`let layer = &p.layers[i];`) and
+/// read by field: rows passed on, elements read, in a loop and a branch.
+#[differentiate(wrt(p))]
+fn net_bound(p: &Net, x: &[f64]) -> f64 {
+    let mut h = x.to_vec();
+    for i in 0..p.layers.len() {
+        let layer = &p.layers[i];
+        let mut next = vec![0.0; p.width];
+        for r in 0..p.width {
+            next[r] = (dot(&layer.w[r], &h) + layer.b[r]).tanh();
+            if layer.b[r] > 0.0 {
+                next[r] += layer.w[r][0] * layer.b[r];
+            }
+        }
+        h = next;
+    }
+    let last = &p.layers[1];
+    dot(&h, &h) + last.b[2] * last.w[2][1]
+}
+
+#[test]
+fn a_layer_bound_by_reference() {
+    let p = net_at();
+    let t = Net {
+        width: GARBAGE,
+        ..direction(&p)
+    };
+    let x = [0.5, -0.4, 0.9];
+    check(
+        "net bound",
+        &p,
+        &t,
+        net_config,
+        |p| net_bound(p, &x),
+        |p| net_bound_grad(p, &x),
+        |p, c| net_bound_vjp(p, &x, c),
+        |p, t| net_bound_jvp(p, t, &x),
+        |p, t| net_bound_hvp(p, t, &x),
+    );
+}
+
 // --- 4: elements of fields of structs in a `Vec`, added in place ----------
 
 /// Elements of `p.layers[i].b` and `p.layers[i].w` read by a name, a

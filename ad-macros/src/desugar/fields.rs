@@ -4,7 +4,8 @@
 //! configuration integer read through a local (`n as f64`, `0..n`,
 //! `x[n - 1]`) would otherwise be the borrow of an active field; read in
 //! place it is a count (`count_as`) or an inactive index, and a float
-//! field read in place carries its derivative as before.
+//! field read in place carries its derivative as before. So is `let layer
+//! = &p.layers[l];` read only by field (`layer.w[r][c]`): `p.layers[l].w[r][c]`.
 
 use super::subst::{pat_names, Subst};
 use crate::fx::{HashMap, HashSet};
@@ -21,12 +22,20 @@ pub(super) fn substitute(block: &mut syn::Block, structs: &HashSet<String>) {
     bound.visit_block(block);
     let roots: HashSet<String> = structs.difference(&bound.0).cloned().collect();
     if !roots.is_empty() {
-        Fields { roots }.visit_block_mut(block);
+        let mut mutables = Mutables(HashSet::default());
+        mutables.visit_block(block);
+        Fields {
+            roots,
+            mutables: mutables.0,
+        }
+        .visit_block_mut(block);
     }
 }
 
 struct Fields {
     roots: HashSet<String>,
+    /// The names the body binds `mut` (an index that may change).
+    mutables: HashSet<String>,
 }
 
 impl VisitMut for Fields {
@@ -34,6 +43,17 @@ impl VisitMut for Fields {
         syn::visit_mut::visit_block_mut(self, b);
         let mut k = 0;
         while k < b.stmts.len() {
+            if let Some((name, place, free)) = self.element_local(&b.stmts[k], &b.stmts[k + 1..]) {
+                let mut rest = b.stmts[k + 1..].to_vec();
+                let map = HashMap::from_iter([(name, place)]);
+                let mut subst = Subst::watching(map, free);
+                subst.block(&mut rest);
+                if !subst.captured {
+                    b.stmts.truncate(k);
+                    b.stmts.extend(rest);
+                    continue;
+                }
+            }
             if let Some((name, field, root)) = self.field_local(&b.stmts[k]).filter(|(n, f, _)| {
                 // Fields combined without an integer literal may be floats:
                 // read in place only where the local is counted with, so a
@@ -60,6 +80,76 @@ impl VisitMut for Fields {
 }
 
 impl Fields {
+    /// `let layer = &p.layers[l];` (a borrow of an element of a field, `l`
+    /// a name the body never binds `mut`, or a literal) whose every later
+    /// use is a field of it (`layer.w[r][c]`, `&layer.b`): the name, the
+    /// place `p.layers[l]`, the names it reads. Read in place, it is the
+    /// form `p.layers[l].w[r][c]` that is differentiated.
+    fn element_local(
+        &self,
+        stmt: &syn::Stmt,
+        rest: &[syn::Stmt],
+    ) -> Option<(String, syn::Expr, Vec<String>)> {
+        let syn::Stmt::Local(l) = stmt else {
+            return None;
+        };
+        let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+        let pat = match &l.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            p => p,
+        };
+        let syn::Pat::Ident(i) = pat else {
+            return None;
+        };
+        if i.by_ref.is_some() || i.mutability.is_some() || i.subpat.is_some() {
+            return None;
+        }
+        let syn::Expr::Reference(r) = strip(&init.expr) else {
+            return None;
+        };
+        if r.mutability.is_some() {
+            return None;
+        }
+        // Down to the root through fields and indices, at least one index.
+        let mut free = Vec::new();
+        let mut indexed = false;
+        let mut e = strip(&r.expr);
+        loop {
+            match e {
+                syn::Expr::Field(f) => e = strip(&f.base),
+                syn::Expr::Index(x) => {
+                    match strip(&x.index) {
+                        syn::Expr::Path(p) if p.qself.is_none() => {
+                            let name = p.path.get_ident()?.unraw().to_string();
+                            if self.mutables.contains(&name) {
+                                return None;
+                            }
+                            free.push(name);
+                        }
+                        ix if integer(ix) => {}
+                        _ => return None,
+                    }
+                    indexed = true;
+                    e = strip(&x.expr);
+                }
+                syn::Expr::Path(p) if p.qself.is_none() => {
+                    let root = p.path.get_ident()?.unraw().to_string();
+                    if !self.roots.contains(&root) || !indexed {
+                        return None;
+                    }
+                    free.push(root);
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        let name = i.ident.unraw().to_string();
+        if !only_fields_of(rest, &name) {
+            return None;
+        }
+        Some((name, (*r.expr).clone(), free))
+    }
+
     /// `let n = p.a.b;` (or `let n: T = ..`, `let m = p.steps * p.count;`):
     /// the name, the value, its roots.
     fn field_local(&self, stmt: &syn::Stmt) -> Option<(String, syn::Expr, Vec<String>)> {
@@ -215,6 +305,61 @@ fn counted(stmts: &[syn::Stmt], name: &str) -> bool {
         c.visit_stmt(s);
     }
     c.1
+}
+
+/// Whether `stmts` read `name` only as the base of a field (`name.w`), and
+/// at least once.
+fn only_fields_of(stmts: &[syn::Stmt], name: &str) -> bool {
+    struct Uses<'n> {
+        name: &'n str,
+        fields: usize,
+        other: bool,
+    }
+    impl<'ast> Visit<'ast> for Uses<'_> {
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            match e {
+                syn::Expr::Field(f) if matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident(self.name)) => {
+                    self.fields += 1
+                }
+                syn::Expr::Path(p) if p.path.is_ident(self.name) => self.other = true,
+                e => syn::visit::visit_expr(self, e),
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            fn has(t: proc_macro2::TokenStream, name: &str) -> bool {
+                t.into_iter().any(|tt| match tt {
+                    proc_macro2::TokenTree::Ident(i) => i == name,
+                    proc_macro2::TokenTree::Literal(l) => l.to_string().contains(name),
+                    proc_macro2::TokenTree::Group(g) => has(g.stream(), name),
+                    _ => false,
+                })
+            }
+            self.other |= has(m.tokens.clone(), self.name);
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut uses = Uses {
+        name,
+        fields: 0,
+        other: false,
+    };
+    for s in stmts {
+        uses.visit_stmt(s);
+    }
+    uses.fields > 0 && !uses.other
+}
+
+/// Every name the body binds `mut`.
+struct Mutables(HashSet<String>);
+
+impl<'ast> Visit<'ast> for Mutables {
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        if p.mutability.is_some() {
+            self.0.insert(p.ident.unraw().to_string());
+        }
+        syn::visit::visit_pat_ident(self, p);
+    }
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// Every name a pattern of the body binds.
