@@ -90,21 +90,8 @@ impl Fields {
         stmt: &syn::Stmt,
         rest: &[syn::Stmt],
     ) -> Option<(String, syn::Expr, Vec<String>)> {
-        let syn::Stmt::Local(l) = stmt else {
-            return None;
-        };
-        let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
-        let pat = match &l.pat {
-            syn::Pat::Type(t) => &*t.pat,
-            p => p,
-        };
-        let syn::Pat::Ident(i) = pat else {
-            return None;
-        };
-        if i.by_ref.is_some() || i.mutability.is_some() || i.subpat.is_some() {
-            return None;
-        }
-        let syn::Expr::Reference(r) = strip(&init.expr) else {
+        let (i, init) = plain_let(stmt)?;
+        let syn::Expr::Reference(r) = strip(init) else {
             return None;
         };
         if r.mutability.is_some() {
@@ -153,28 +140,15 @@ impl Fields {
     /// `let n = p.a.b;` (or `let n: T = ..`, `let m = p.steps * p.count;`):
     /// the name, the value, its roots.
     fn field_local(&self, stmt: &syn::Stmt) -> Option<(String, syn::Expr, Vec<String>)> {
-        let syn::Stmt::Local(l) = stmt else {
-            return None;
-        };
-        let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
-        let pat = match &l.pat {
-            syn::Pat::Type(t) => &*t.pat,
-            p => p,
-        };
-        let syn::Pat::Ident(i) = pat else {
-            return None;
-        };
-        if i.by_ref.is_some() || i.mutability.is_some() || i.subpat.is_some() {
-            return None;
-        }
+        let (i, init) = plain_let(stmt)?;
         let mut roots = Vec::new();
-        if !self.field_arithmetic(&init.expr, &mut roots) {
+        if !self.field_arithmetic(init, &mut roots) {
             return None;
         }
         // A sum or product of fields is put in parentheses (`(p.steps *
         // p.count) as f64`).
-        let value = match strip(&init.expr) {
-            syn::Expr::Field(_) => (*init.expr).clone(),
+        let value = match strip(init) {
+            syn::Expr::Field(_) => init.clone(),
             e => syn::parse_quote!((#e)),
         };
         Some((i.ident.unraw().to_string(), value, roots))
@@ -230,6 +204,26 @@ impl Fields {
             _ => false,
         }
     }
+}
+
+/// `let name = init;` (or `let name: T = init;`), `name` not `mut`, `ref`
+/// or with a sub-pattern: the name's pattern and `init`.
+fn plain_let(stmt: &syn::Stmt) -> Option<(&syn::PatIdent, &syn::Expr)> {
+    let syn::Stmt::Local(l) = stmt else {
+        return None;
+    };
+    let init = l.init.as_ref().filter(|i| i.diverge.is_none())?;
+    let pat = match &l.pat {
+        syn::Pat::Type(t) => &*t.pat,
+        p => p,
+    };
+    let syn::Pat::Ident(i) = pat else {
+        return None;
+    };
+    if i.by_ref.is_some() || i.mutability.is_some() || i.subpat.is_some() {
+        return None;
+    }
+    Some((i, &init.expr))
 }
 
 fn strip(e: &syn::Expr) -> &syn::Expr {
