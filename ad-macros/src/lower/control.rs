@@ -222,11 +222,14 @@ impl Lowerer<'_> {
             return;
         }
         let guard = arm.guard.as_ref().map(|(i, g)| quote!(#i #g));
-        let mut reads = reads.to_vec();
+        // The guard reads the pattern's bindings, not the locals they
+        // shadow (whose versions are not what it tests, and which would make
+        // the test, and the later arms' bindings, depend on them).
+        let mut test_reads = reads.to_vec();
         let guard_tokens = match &arm.guard {
-            Some((_, g)) => match self.opaque_tokens(g) {
+            Some((_, g)) => match self.opaque_tokens_within(g, pat_names(pat)) {
                 Some((t, r)) => {
-                    reads.extend(r);
+                    test_reads.extend(r);
                     let i = &arm.guard.as_ref().map(|(i, _)| *i);
                     Some(quote!(#i #t))
                 }
@@ -255,13 +258,13 @@ impl Lowerer<'_> {
         let cond = self.temp(
             Expr::Opaque(
                 quote!(::core::matches!(#scrutinee, #test #guard_tokens)),
-                reads.clone(),
+                test_reads,
             ),
             false,
             arm.pat.span(),
         );
         let then = self.nested(body);
-        let els = self.nested(|lw| lw.lower_arms(rest, value, scrutinee, &reads, slot, k));
+        let els = self.nested(|lw| lw.lower_arms(rest, value, scrutinee, reads, slot, k));
         self.stmts.push(Stmt::If {
             cond: Expr::Use(cond),
             then,

@@ -103,6 +103,18 @@ impl Lowerer<'_> {
     /// their current versions, and the variables it reads; `None` (with
     /// errors) if it has unsupported constructs.
     pub(super) fn opaque_tokens(&mut self, e: &syn::Expr) -> Option<(TokenStream, Vec<VarId>)> {
+        self.opaque_tokens_within(e, Vec::new())
+    }
+
+    /// [`Self::opaque_tokens`] of an expression in the scope of the names
+    /// `bound` (a `match` arm's guard, which reads its pattern's bindings,
+    /// not the locals they shadow: `Loss::Pinball { scale: s, tau } if s >
+    /// tau` beside an active `s`).
+    pub(super) fn opaque_tokens_within(
+        &mut self,
+        e: &syn::Expr,
+        bound: Vec<String>,
+    ) -> Option<(TokenStream, Vec<VarId>)> {
         let mut checker = Unsupported {
             errors: Vec::new(),
             inactive: true,
@@ -119,7 +131,7 @@ impl Lowerer<'_> {
         let mut renamer = Renamer {
             lw: self,
             reads: Vec::new(),
-            params: Vec::new(),
+            params: bound,
             active: Vec::new(),
         };
         renamer.visit_expr_mut(&mut e);

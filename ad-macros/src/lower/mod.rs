@@ -948,6 +948,13 @@ impl VisitMut for Renamer<'_, '_> {
 /// The names patterns bind.
 struct PatNames(Vec<String>);
 
+/// The names `pat` binds.
+pub(super) fn pat_names(pat: &syn::Pat) -> Vec<String> {
+    let mut names = PatNames(Vec::new());
+    names.visit_pat(pat);
+    names.0
+}
+
 impl<'ast> Visit<'ast> for PatNames {
     fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
         self.0.push(p.ident.unraw().to_string());
