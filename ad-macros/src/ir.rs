@@ -450,7 +450,9 @@ impl Expr {
     /// The variable, if this is a use or a copy (`clone(&v)`) of one.
     pub fn copied_var(&self) -> Option<VarId> {
         match self {
-            Expr::Rule("clone" | "to_vec" | "lend_whole", args) if args.len() == 1 => {
+            Expr::Rule("clone" | "deref_clone" | "to_vec" | "lend_whole", args)
+                if args.len() == 1 =>
+            {
                 args[0].as_var()
             }
             e => e.as_var(),

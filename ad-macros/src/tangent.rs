@@ -891,7 +891,9 @@ impl Tangent<'_> {
             "cast_like" => t(1).map(|d| with(1, d)),
             // linear in their first (`unlend_whole(t, &like)`: `like` gives the type)
             "unlend_whole" => t(0).map(|d| with(0, d)),
-            "sum" | "sum_rows" | "clone" | "to_vec" | "lend_whole" => t(0).map(|d| with(0, d)),
+            "sum" | "sum_rows" | "clone" | "deref_clone" | "to_vec" | "lend_whole" => {
+                t(0).map(|d| with(0, d))
+            }
             // (`keep_config(p_bar, p)`: the tangent's skipped fields are the
             // primal's too.)
             "keep_config" => t(0).map(|d| with(0, d)),

@@ -44,8 +44,9 @@ pub use lanes::{cast_lanes, LaneShape, Lanes, Unlane};
 pub use nested::sum_rows;
 pub use num_traits;
 pub use ops::{
-    add, cast_like, clone, default_like, div, fixed_mut, lend_whole, like, mul, neg, one, pop, sub,
-    sum, take, to_vec, unlend_whole, zero_like, Cotangent, DivRule, LendWhole, Like, MulRule, Zero,
+    add, cast_like, clone, default_like, deref_clone, div, fixed_mut, lend_whole, like, mul, neg,
+    one, pop, sub, sum, take, to_vec, unlend_whole, zero_like, Cotangent, DivRule, LendWhole, Like,
+    MulRule, Zero,
 };
 pub use real::{Real, RealRules};
 pub use rows::Rows;

@@ -667,6 +667,19 @@ pub fn clone<T: Clone>(x: &T) -> T {
     x.clone()
 }
 
+/// A copy of the array a borrowed parameter points to (`x.clone()` of `x:
+/// &[f64; N]`, an array like `x` itself).
+///
+/// ```
+/// let x: &[f64; 2] = &[1.0, 2.0];
+/// let y: [f64; 2] = ad_runtime::deref_clone(&x);
+/// assert_eq!(y, [1.0, 2.0]);
+/// ```
+#[inline]
+pub fn deref_clone<T: Clone>(x: &&T) -> T {
+    T::clone(x)
+}
+
 /// The value of an adjoint, leaving a zero of its shape in its place (for
 /// matrices, whose `Default` is empty).
 ///

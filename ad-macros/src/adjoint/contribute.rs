@@ -32,7 +32,7 @@ impl Adjoint<'_> {
                 Expr::Index(a, i) => Some(Target::Index(*a, (**i).clone())),
                 // A copy of a local struct's field (`clone(&s.x)`).
                 Expr::Member(s, m) => Some(Target::Member(*s, m.clone())),
-                Expr::Rule("clone" | "to_vec" | "lend_whole", args) => {
+                Expr::Rule("clone" | "deref_clone" | "to_vec" | "lend_whole", args) => {
                     args.first().and_then(target_of)
                 }
                 _ => None,
@@ -242,7 +242,7 @@ impl Adjoint<'_> {
             }
             // A copy (of an array, of a member of a tuple result): its
             // cotangent is added into the original's.
-            Expr::Rule("clone" | "to_vec", _) => push(expr, ybar, false),
+            Expr::Rule("clone" | "deref_clone" | "to_vec", _) => push(expr, ybar, false),
             // A tuple result: each member's cotangent is the seed's member.
             // A struct: each field's cotangent goes to its value (nothing
             // for a configuration field: `field_cotangent`).
@@ -277,7 +277,9 @@ impl Adjoint<'_> {
         // first contribution to a whole array may take it as it is.
         self.owned_now = self.owned_seed == Some(yb)
             && match expr {
-                Expr::Use(_) | Expr::Rule("clone" | "unlend_whole", _) | Expr::Tuple(_) => true,
+                Expr::Use(_)
+                | Expr::Rule("clone" | "deref_clone" | "unlend_whole", _)
+                | Expr::Tuple(_) => true,
                 // A `Vec` copied from a fixed-size array: the seed is a
                 // `Vec`, the array's cotangent an array.
                 Expr::Rule("to_vec", args) => !args

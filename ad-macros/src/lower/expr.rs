@@ -684,9 +684,10 @@ impl Lowerer<'_> {
             }
             let value = self.lower_expr(&mc.receiver);
             // `x.clone()` of a borrowed array parameter: of `x: &[f64]`,
-            // `x` again (a `&[f64]`); of `x: &Vec<f64>` or `&[f64; N]`, a
-            // copy of the elements, as `x.to_vec()` (not of the reference,
-            // which the reverse sweep could not keep).
+            // `x` again (a `&[f64]`); of `x: &Vec<f64>`, a copy of the
+            // elements, as `x.to_vec()`, and of `x: &[f64; N]` an array
+            // (`deref_clone(&x)`); not a copy of the reference, which the
+            // reverse sweep could not keep.
             let rule = match value {
                 Operand::Var(v)
                     if rule == "clone"
@@ -697,7 +698,10 @@ impl Lowerer<'_> {
                     if self.slice_params.contains(&v) {
                         return value;
                     }
-                    "to_vec"
+                    match self.prog.vars[v].fixed {
+                        true => "deref_clone",
+                        false => "to_vec",
+                    }
                 }
                 _ => rule,
             };

@@ -236,7 +236,7 @@ impl Lowerer<'_> {
         let depth = match expr {
             Expr::List { elems, .. } => elems.iter().map(|e| elem_kind(self, e)).max().unwrap_or(0),
             Expr::Repeat { elem, .. } => elem_kind(self, elem),
-            Expr::Rule("clone" | "to_vec", _) => {
+            Expr::Rule("clone" | "deref_clone" | "to_vec", _) => {
                 return expr.copied_var().is_some_and(|v| self.prog.vars[v].nested)
             }
             _ => 0,
