@@ -102,6 +102,9 @@ pub struct Var {
     /// row in a.into_iter()`): maybe an owned value, which verbatim code
     /// may move (see `adjoint::mark_volatile`).
     pub item: bool,
+    /// A parameter struct (its type derives `Differentiable`): its
+    /// cotangent is added to with `accumulate`, having no `+=`.
+    pub structure: bool,
 }
 
 /// A leaf of an expression.
@@ -921,6 +924,7 @@ impl Program {
             payload: false,
             by_element: false,
             item: false,
+            structure: false,
         });
         self.vars.len() - 1
     }

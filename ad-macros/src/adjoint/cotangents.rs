@@ -145,8 +145,9 @@ impl Adjoint<'_> {
             Target::Var(v) => match self.adj.get(&v) {
                 Some(&vb) => out.push(Stmt::Assign {
                     place: Place::Var(vb),
-                    // A struct's field may be an array, which has no `+=`.
-                    op: if self.is_field_borrow(v) && !sub {
+                    // A struct's field may be an array, which has no `+=`;
+                    // neither has a struct (`let q = p.clone();`).
+                    op: if (self.is_field_borrow(v) || self.prog.vars[v].structure) && !sub {
                         AssignOp::Acc
                     } else {
                         op

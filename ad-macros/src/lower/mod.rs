@@ -625,6 +625,7 @@ fn lower_round(
         }
         if p.structure {
             lw.structs.insert(v);
+            lw.prog.vars[v].structure = true;
             if let Some(ty) = lw.user_type(&p.ty) {
                 lw.struct_types.insert(v, ty);
             }

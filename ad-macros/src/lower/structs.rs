@@ -28,12 +28,17 @@ impl Lowerer<'_> {
     }
 
     /// `s.d[i]` of a local struct: the element, copied where it is read
-    /// (its cotangent added into `s_bar.d[i]`).
+    /// (its cotangent added into `s_bar.d[i]`); so is `n.layers[k].b[r]`,
+    /// an element of a field of an element (not a copy of the whole field
+    /// per read, and its cotangent not a zero of the whole field).
     pub(super) fn lower_local_element(&mut self, ix: &syn::ExprIndex) -> Option<Operand> {
         let syn::Expr::Field(f) = strip_parens(&ix.expr) else {
             return None;
         };
-        let s = self.struct_of_field(f)?;
+        let s = match self.struct_of_field(f) {
+            Some(s) => s,
+            None => self.local_struct_below(&f.base)?,
+        };
         if self.structs.contains(&s) {
             return None; // `p.w[i]`: an element of the bound field `p_w`
         }
@@ -184,6 +189,23 @@ impl Lowerer<'_> {
                         self.structs.contains(v)
                             || (self.prog.matrix
                                 && !matches!(self.prog.vars[*v].kind, VarKind::Param(_)))
+                    })
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The local struct at the root of a path of fields and elements
+    /// (`n` of `n.layers[k]`), in code on structs (`Program::matrix`).
+    fn local_struct_below(&self, mut base: &syn::Expr) -> Option<VarId> {
+        loop {
+            match strip_parens(base) {
+                syn::Expr::Field(inner) => base = &inner.base,
+                syn::Expr::Index(inner) => base = &inner.expr,
+                syn::Expr::Path(path) => {
+                    return self.local_of(path).filter(|v| {
+                        self.prog.matrix && !matches!(self.prog.vars[*v].kind, VarKind::Param(_))
                     })
                 }
                 _ => return None,
