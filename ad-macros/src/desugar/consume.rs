@@ -1,5 +1,6 @@
 //! Consumers of a chain (`sum`, `product`, `fold`, `collect`, `count`,
-//! `for_each`, `max_by`/`min_by`/`reduce(..).unwrap()`, `last`, `nth`):
+//! `for_each`, `max_by`/`min_by`/`reduce(..).unwrap()`, `last`, `nth`,
+//! `next`):
 //! the loop over a stream (`iter.rs`) that computes its value.
 
 use super::iter::*;
@@ -82,7 +83,7 @@ impl Desugar<'_> {
                 syn::Expr::MethodCall(c)
                     if matches!(
                         c.method.to_string().as_str(),
-                        "max_by" | "min_by" | "reduce" | "last" | "nth"
+                        "max_by" | "min_by" | "reduce" | "last" | "nth" | "next"
                     ) =>
                 {
                     (c, copied)
@@ -278,7 +279,7 @@ impl Desugar<'_> {
                 let v = value(&item)?;
                 body.push(syn::parse_quote_spanned!(span=> #acc.push(#v);));
             }
-            "last" | "nth" => {
+            "last" | "nth" | "next" => {
                 if let Some(after) = s.irregular {
                     return Err(syn::Error::new_spanned(
                         &m.method,
@@ -292,6 +293,7 @@ impl Desugar<'_> {
                 let at: syn::Expr = match m.args.first() {
                     Some(k) if name == "nth" => syn::parse_quote!(#k),
                     None if name == "last" => syn::parse_quote!((#len - 1)),
+                    None if name == "next" => syn::parse_quote!(0),
                     _ => return Err(unsupported(m)),
                 };
                 let mut pre = Vec::new();

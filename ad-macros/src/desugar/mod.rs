@@ -472,6 +472,9 @@ impl Desugar<'_> {
                 return;
             }
         }
+        if self.option_of_chain(e) {
+            return;
+        }
         match e {
             // `if let Loss::Huber(d) = kind { a } else { b }`: the `match`
             // it means (`control.rs` lowers that).

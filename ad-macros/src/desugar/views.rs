@@ -208,29 +208,52 @@ fn place(e: &syn::Expr) -> bool {
     }
 }
 
-/// The element `w.first()`, `w.last()`, `w.iter().next()` or `w.get(i)`
-/// (`i` not a range) borrows, of a place `w`: `w` and its index (`None`
-/// for the last).
-fn element_option(e: &syn::Expr) -> Option<(&syn::Expr, Option<syn::Expr>)> {
+/// An element of a place `w` as an `Option`: `w.first()`, `w.last()`,
+/// `w.get(i)` (`i` not a range) and `w.iter().next()`, `w.iter().last()`,
+/// `w.iter().nth(i)` borrow it; `w.iter().copied()` (or `cloned()`) with
+/// `next`, `last` or `nth(i)` copies it. `w`, its index (`None` for the
+/// last) and whether the element is copied.
+fn element_option(e: &syn::Expr) -> Option<(&syn::Expr, Option<syn::Expr>, bool)> {
+    // `w.iter()`, `w.iter().copied()`: `w`, and whether it copies.
+    fn iter_of(e: &syn::Expr) -> Option<(&syn::Expr, bool)> {
+        let syn::Expr::MethodCall(it) = strip(e) else {
+            return None;
+        };
+        match it.method.to_string().as_str() {
+            "iter" if it.args.is_empty() => Some((&*it.receiver, false)),
+            "copied" | "cloned" if it.args.is_empty() => match strip(&it.receiver) {
+                syn::Expr::MethodCall(i) if i.method == "iter" && i.args.is_empty() => {
+                    Some((&*i.receiver, true))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
     let syn::Expr::MethodCall(m) = strip(e) else {
         return None;
     };
-    let (base, index) = match (m.method.to_string().as_str(), m.args.len()) {
-        ("first", 0) => (&*m.receiver, Some(syn::parse_quote!(0))),
-        ("last", 0) => (&*m.receiver, None),
+    let (base, index, copied) = match (m.method.to_string().as_str(), m.args.len()) {
+        ("first", 0) => (&*m.receiver, Some(syn::parse_quote!(0)), false),
+        ("last", 0) => match iter_of(&m.receiver) {
+            Some((w, copied)) => (w, None, copied),
+            None => (&*m.receiver, None, false),
+        },
         ("get", 1) => match strip(&m.args[0]) {
             syn::Expr::Range(_) | syn::Expr::Reference(_) => return None,
-            i => (&*m.receiver, Some(i.clone())),
+            i => (&*m.receiver, Some(i.clone()), false),
         },
-        ("next", 0) => match strip(&m.receiver) {
-            syn::Expr::MethodCall(it) if it.method == "iter" && it.args.is_empty() => {
-                (&*it.receiver, Some(syn::parse_quote!(0)))
-            }
-            _ => return None,
-        },
+        ("next", 0) => {
+            let (w, copied) = iter_of(&m.receiver)?;
+            (w, Some(syn::parse_quote!(0)), copied)
+        }
+        ("nth", 1) => {
+            let (w, copied) = iter_of(&m.receiver)?;
+            (w, Some(strip(&m.args[0]).clone()), copied)
+        }
         _ => return None,
     };
-    (m.turbofish.is_none() && place(base)).then_some((strip(base), index))
+    (m.turbofish.is_none() && place(base)).then_some((strip(base), index, copied))
 }
 
 impl Desugar<'_> {
@@ -250,7 +273,7 @@ impl Desugar<'_> {
         let syn::Pat::TupleStruct(ts) = &*l.pat else {
             return false;
         };
-        let Some((base, index)) = element_option(&l.expr) else {
+        let Some((base, index, copied)) = element_option(&l.expr) else {
             return false;
         };
         if !ts.path.is_ident("Some") || ts.elems.len() != 1 || ts.qself.is_some() {
@@ -263,11 +286,15 @@ impl Desugar<'_> {
             return false;
         }
         let bind = match &ts.elems[0] {
+            syn::Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() && copied => {
+                let a = &p.ident;
+                quote!(let #a =)
+            }
             syn::Pat::Ident(p) if p.by_ref.is_none() && p.mutability.is_none() => {
                 let a = &p.ident;
                 quote!(let #a = &)
             }
-            syn::Pat::Reference(r) if r.mutability.is_none() => {
+            syn::Pat::Reference(r) if r.mutability.is_none() && !copied => {
                 let a = &r.pat;
                 quote!(let #a =)
             }
@@ -279,8 +306,11 @@ impl Desugar<'_> {
                 syn::parse_quote_spanned!(span=> !#base.is_empty()),
                 syn::parse_quote_spanned!(span=> #base.len() - 1),
             ),
-            Some(k) if matches!(k, syn::Expr::Lit(_)) => {
+            Some(k) if matches!(&k, syn::Expr::Lit(l) if l.lit.to_token_stream().to_string() == "0") => {
                 (syn::parse_quote_spanned!(span=> !#base.is_empty()), k)
+            }
+            Some(k) if matches!(k, syn::Expr::Lit(_)) => {
+                (syn::parse_quote_spanned!(span=> #k < #base.len()), k)
             }
             Some(k) => {
                 let k = if matches!(&k, syn::Expr::Path(p) if p.path.get_ident().is_some()) {
@@ -302,11 +332,55 @@ impl Desugar<'_> {
         true
     }
 
+    /// `if let Some(v) = <chain>.last()` or `match <chain>.nth(k) { .. }`
+    /// (or `next()`) of a chain over active values with adapters, which
+    /// only the forms of [`element_option`] are as an `Option`: an error at
+    /// the method, the expression replaced by `()`. `false` if it is not
+    /// one.
+    pub(super) fn option_of_chain(&mut self, e: &mut syn::Expr) -> bool {
+        let scrutinee = match &*e {
+            syn::Expr::If(i) => match &*i.cond {
+                syn::Expr::Let(l) => &*l.expr,
+                _ => return false,
+            },
+            syn::Expr::Match(m) => &*m.expr,
+            _ => return false,
+        };
+        let syn::Expr::MethodCall(m) = strip(scrutinee) else {
+            return false;
+        };
+        let name = m.method.to_string();
+        if !matches!(name.as_str(), "last" | "nth" | "next")
+            || element_option(scrutinee).is_some()
+            || !matches!(strip(&m.receiver), syn::Expr::MethodCall(_))
+            || !self.mentions_tainted(&m.receiver)
+        {
+            return false;
+        }
+        let (arg, cond) = match name.as_str() {
+            "nth" => ("k", "k < x.len()"),
+            _ => ("", "!x.is_empty()"),
+        };
+        let method = m.method.clone();
+        self.error(
+            &method,
+            format!(
+                "`{name}({arg})` as an `Option` over active values is supported on a \
+                 container's own iterator (`if let Some(v) = x.iter().{name}({arg})`, `match \
+                 x.iter().copied().{name}({arg}) {{ Some(v) => .., None => .. }}`); after \
+                 adapters, test the length and unwrap: `if {cond} {{ let v = \
+                 x.iter().map(..).{name}({arg}).unwrap(); .. }}`"
+            ),
+        );
+        *e = syn::parse_quote!(());
+        true
+    }
+
     /// `match w.first() { Some(a) => A, None => B }` (`_` for `None`) of
     /// an array `w`: `if let Some(a) = w.first() { A } else { B }`, which
     /// [`Self::if_let_element`] rewrites. `None` if it is not such a `match`.
     pub(super) fn match_element(&self, m: &syn::ExprMatch) -> Option<syn::Expr> {
-        let (base, _) = element_option(&m.expr)?;
+        let (base, _, _) = element_option(&m.expr)?;
         if self.indexable(base) == super::refs::Known::Not || m.arms.len() != 2 {
             return None;
         }
@@ -343,7 +417,7 @@ impl Desugar<'_> {
         let syn::Expr::Let(l) = &*w.cond else {
             return None;
         };
-        let (base, _) = element_option(&l.expr)?;
+        let (base, _, _) = element_option(&l.expr)?;
         if self.indexable(base) == super::refs::Known::Not || !w.attrs.is_empty() {
             return None;
         }

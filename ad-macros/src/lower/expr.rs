@@ -800,9 +800,11 @@ impl Lowerer<'_> {
                      differentiated when they start from a container variable or a range \
                      (`x.iter()`, `x.iter().zip(&y)`, `x.windows(2)`, `(0..n).map(..)`) and \
                      end in `sum`, `product`, `fold`, `collect`, `count`, `for_each`, \
-                     `max_by(..).unwrap()`, `min_by(..).unwrap()` or `reduce(..).unwrap()`, or \
-                     feed a `for` loop; otherwise write an index loop \
-                     (`for i in 0..x.len() {{ .. x[i] .. }}`)"
+                     `max_by(..).unwrap()`, `min_by(..).unwrap()`, `reduce(..).unwrap()`, \
+                     `last().unwrap()`, `nth(k).unwrap()` or `next().unwrap()`, or feed a `for` \
+                     loop (an `Option` of an element is taken from the container itself: \
+                     `if let Some(v) = x.iter().last()`, `match x.iter().nth(k) {{ .. }}`); \
+                     otherwise write an index loop (`for i in 0..x.len() {{ .. x[i] .. }}`)"
                 ),
             );
             return self.poisoned();

@@ -332,6 +332,7 @@ pub(super) const ITERATOR_METHODS: &[&str] = &[
     "chain",
     "last",
     "nth",
+    "next",
     "position",
     "any",
     "all",
