@@ -102,6 +102,11 @@ pub struct Var {
     /// row in a.into_iter()`): maybe an owned value, which verbatim code
     /// may move (see `adjoint::mark_volatile`).
     pub item: bool,
+    /// The owned copy of a view the user passed to a call (`g(x.rows(0,
+    /// n))`, the rule `rows` on an active `x`): the call of `g` itself
+    /// (not of its wrappers, which take the owned type) passes a view of
+    /// it, as `g` takes a view (`views.rs`).
+    pub view_arg: bool,
 }
 
 /// A leaf of an expression.
@@ -919,6 +924,7 @@ impl Program {
             payload: false,
             by_element: false,
             item: false,
+            view_arg: false,
         });
         self.vars.len() - 1
     }
