@@ -145,6 +145,22 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 &model.ret,
                 crate::many::lane_types(&model),
             );
+            // The checks of the calls come first: rustc reports errors in
+            // the order of the items, and theirs name the function or method
+            // called and say what to write, where the generated code's
+            // (`cannot find function __ad_split_g`, `no method named
+            // __ad_jvp_m`) name hidden items.
+            let mut called: Vec<&[crate::ir::Stmt]> =
+                vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
+            for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
+                called.push(&j.body.stmts);
+            }
+            out.extend(crate::callcheck::check(
+                &model,
+                called,
+                &bodies.prog_vjp.lent,
+            ));
+            out.extend(crate::callcheck::method_check(&model, &prog.methods));
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(with_marker(
                 &model,
@@ -165,17 +181,6 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
             out.extend(missing_tangents(&item_fn, &bodies));
             // Callers pass buffers to the function's value form.
             out.extend(crate::buffers::expand_value_form(&stripped, &options));
-            let mut called: Vec<&[crate::ir::Stmt]> =
-                vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
-            for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
-                called.push(&j.body.stmts);
-            }
-            out.extend(crate::callcheck::check(
-                &model,
-                called,
-                &bodies.prog_vjp.lent,
-            ));
-            out.extend(crate::callcheck::method_check(&model, &prog.methods));
             out.extend(crate::callcheck::params_marker(&model));
             out.extend(crate::callcheck::receiver_marker(&model));
             out.extend(mem_check);
