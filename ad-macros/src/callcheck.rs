@@ -15,7 +15,7 @@
 //! function that is never called:
 //!
 //! ```ignore
-//! fn __ad_calls_f() {
+//! fn __ad_calls_f() -> impl Sized { // checked first (see `method_check`)
 //!     const __ad_site_f_1a2b: NotFound = NotFound; // fallbacks, found only
 //!     const __ad_has_g: NotFound = NotFound;        // when the module has none
 //!     #[diagnostic::on_unimplemented(message = "`f` calls `g`, which has no derivatives", ..)]
@@ -467,7 +467,7 @@ pub fn check<'a>(
         const #site: ::ad::__rt::call::Found = ::ad::__rt::call::Found;
         #[doc(hidden)]
         #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
-        fn #calls() {
+        fn #calls() -> impl ::core::marker::Sized {
             const #site: ::ad::__rt::call::NotFound = ::ad::__rt::call::NotFound;
             #(#markers)*
             #(#fallbacks)*
@@ -487,7 +487,10 @@ pub fn check<'a>(
 /// (`Found`) where `m` is differentiated, and the fallback of a trait of
 /// the check (`NotFound`) where it is not. The check has the caller's
 /// generics, which a receiver's type may name. Not for bodies that declare
-/// items.
+/// items. (`-> impl Sized`: rustc checks the function's body with the
+/// well-formedness of the items, before the bodies of the generated ones,
+/// which a method without derivatives makes name hidden items, `no method
+/// named __ad_vjp_m`: the error that says what to write comes first.)
 pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenStream {
     let item = model.item;
     let f = base(&item.sig.ident);
@@ -615,7 +618,7 @@ pub fn method_check(model: &Model, methods: &[crate::ir::MethodCall]) -> TokenSt
     quote! {
         #[doc(hidden)]
         #[allow(dead_code, unused_imports, non_upper_case_globals, non_camel_case_types, non_snake_case, clippy::all, clippy::pedantic, clippy::nursery)]
-        fn #calls #generics () #clause {
+        fn #calls #generics () -> impl ::core::marker::Sized #clause {
             trait __AdNoDerivatives {
                 #(#markers)*
             }

@@ -52,11 +52,16 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     // become type parameters (`impl_params.rs`).
     let mut item_fn = item_fn;
     crate::impl_params::as_generics(&mut item_fn);
+    // Active nalgebra views: the derivatives are those of the owned copy
+    // (`views.rs`).
+    let views = crate::views::as_owned(&mut item_fn, &options);
     let mut stripped = item_fn.clone();
     crate::lower::checkpoint::strip(&mut stripped);
     // (Differentiated: `*b = [..];` of an array buffer as a copy.)
     crate::buffers::whole_array_writes(&mut item_fn);
-    let model = Model::from_syn(&item_fn, &options, &mut errors);
+    let mut model = Model::from_syn(&item_fn, &options, &mut errors);
+    crate::views::check(&model, &views, &mut errors);
+    model.views = views;
     let signature_ok = errors.is_empty();
     // A `&mut` nalgebra buffer: the derivatives are the value form's
     // (`matrix_buffers.rs`), whose expansion reports the body's errors.
@@ -140,6 +145,22 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 &model.ret,
                 crate::many::lane_types(&model),
             );
+            // The checks of the calls come first: rustc reports errors in
+            // the order of the items, and theirs name the function or method
+            // called and say what to write, where the generated code's
+            // (`cannot find function __ad_split_g`, `no method named
+            // __ad_jvp_m`) name hidden items.
+            let mut called: Vec<&[crate::ir::Stmt]> =
+                vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
+            for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
+                called.push(&j.body.stmts);
+            }
+            out.extend(crate::callcheck::check(
+                &model,
+                called,
+                &bodies.prog_vjp.lent,
+            ));
+            out.extend(crate::callcheck::method_check(&model, &prog.methods));
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(with_marker(
                 &model,
@@ -160,17 +181,6 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
             out.extend(missing_tangents(&item_fn, &bodies));
             // Callers pass buffers to the function's value form.
             out.extend(crate::buffers::expand_value_form(&stripped, &options));
-            let mut called: Vec<&[crate::ir::Stmt]> =
-                vec![&bodies.tangent.body.stmts, &bodies.adjoint.body.stmts];
-            for (_, _, j) in bodies.hvp.iter().chain(&bodies.vjp_jvp) {
-                called.push(&j.body.stmts);
-            }
-            out.extend(crate::callcheck::check(
-                &model,
-                called,
-                &bodies.prog_vjp.lent,
-            ));
-            out.extend(crate::callcheck::method_check(&model, &prog.methods));
             out.extend(crate::callcheck::params_marker(&model));
             out.extend(crate::callcheck::receiver_marker(&model));
             out.extend(mem_check);

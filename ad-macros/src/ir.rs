@@ -105,6 +105,11 @@ pub struct Var {
     /// A parameter struct (its type derives `Differentiable`): its
     /// cotangent is added to with `accumulate`, having no `+=`.
     pub structure: bool,
+    /// The owned copy of a view the user passed to a call (`g(x.rows(0,
+    /// n))`, the rule `rows` on an active `x`): the call of `g` itself
+    /// (not of its wrappers, which take the owned type) passes a view of
+    /// it, as `g` takes a view (`views.rs`).
+    pub view_arg: bool,
 }
 
 /// A leaf of an expression.
@@ -925,6 +930,7 @@ impl Program {
             by_element: false,
             item: false,
             structure: false,
+            view_arg: false,
         });
         self.vars.len() - 1
     }

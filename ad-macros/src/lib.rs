@@ -43,6 +43,7 @@ mod rt_alias;
 mod scope;
 mod split;
 mod tangent;
+mod views;
 mod wrappers;
 
 use proc_macro::TokenStream;

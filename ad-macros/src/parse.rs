@@ -149,6 +149,9 @@ pub struct Model<'a> {
     /// Where the function stands, as far as its generated siblings' paths
     /// go (`scope.rs`).
     pub scope: crate::scope::Scope,
+    /// The active nalgebra views, whose types `params` hold as the owned
+    /// types (`views.rs`): the public items take the views.
+    pub views: Vec<crate::views::View>,
 }
 
 /// How the macro classifies a type by its syntax.
@@ -439,12 +442,6 @@ fn view_storage(seg: &syn::PathSegment) -> bool {
     })
 }
 
-/// What to write instead of a nalgebra view.
-const VIEW: &str = "nalgebra views (`DVectorView`, `DMatrixView`, `MatrixView<..>`) are not \
-                    supported as parameters of a differentiated function: take `&DVector<f64>` \
-                    or `&DMatrix<f64>`, and pass an owned copy of the view \
-                    (`&x.rows(a, n).into_owned()`); or leave the view out of `wrt(...)`";
-
 /// `T` in `Vec<T>`.
 fn vec_elem(seg: &syn::PathSegment) -> Option<&Type> {
     match &seg.arguments {
@@ -523,6 +520,11 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
 }
 
 impl<'a> Model<'a> {
+    /// The type written of an active view parameter (`views.rs`).
+    pub fn view_of(&self, ident: &Ident) -> Option<&Type> {
+        self.views.iter().find(|v| v.ident == *ident).map(|v| &v.ty)
+    }
+
     /// The receiver as generated items declare it first, when it is
     /// inactive (`&self`); an active one (`wrt(self)`) is `params[0]`.
     pub fn inactive_receiver(&self) -> Vec<proc_macro2::TokenStream> {
@@ -683,7 +685,7 @@ impl<'a> Model<'a> {
                 (Class::BorrowedFloat, Some(false)) => (false, false, false),
                 (Class::View, Some(false)) => (false, false, false),
                 (Class::View, _) => {
-                    errors.spanned(&pt.ty, VIEW);
+                    errors.spanned(&pt.ty, crate::views::unsupported(&pt.ty, options.custom));
                     (false, false, false)
                 }
                 (Class::Other, Some(true)) => (true, false, false),
@@ -927,6 +929,7 @@ impl<'a> Model<'a> {
             joint: options.joint,
             unseen,
             scope: crate::scope::Scope::Unknown,
+            views: Vec::new(),
         }
     }
 }

@@ -161,6 +161,17 @@ pub(crate) fn param(
     fallback: &syn::Ident,
     ty: &syn::Type,
 ) -> TokenStream {
+    let (name, m) = param_name(prog, v, fallback, ty);
+    quote!(#m #name: #ty)
+}
+
+/// A parameter's name, and `mut` when the body writes it.
+fn param_name(
+    prog: Option<(&Program, &HashSet<VarId>)>,
+    v: VarId,
+    fallback: &syn::Ident,
+    ty: &syn::Type,
+) -> (TokenStream, Option<TokenStream>) {
     match prog {
         Some((p, mutable)) => {
             let name = p.name(v);
@@ -168,9 +179,31 @@ pub(crate) fn param(
             // may be borrowed whole (`accumulate(&mut x_bar, ..)`).
             let shared = matches!(ty, syn::Type::Reference(r) if r.mutability.is_none());
             let m = (mutable.contains(&v) && !shared).then(|| quote!(mut));
-            quote!(#m #name: #ty)
+            (name.to_token_stream(), m)
         }
-        None => quote!(#fallback: #ty),
+        None => (fallback.to_token_stream(), None),
+    }
+}
+
+/// [`param`] of a public item, where an active nalgebra view (`view`, the
+/// type written; `ty` is its owned type) is declared as written and copied
+/// by a statement pushed to `copies` (`views.rs`).
+fn public_param(
+    prog: Option<(&Program, &HashSet<VarId>)>,
+    v: VarId,
+    fallback: &syn::Ident,
+    ty: &syn::Type,
+    view: Option<&syn::Type>,
+    copies: &mut Vec<TokenStream>,
+) -> TokenStream {
+    match view {
+        Some(view) => {
+            let (name, m) = param_name(prog, v, fallback, ty);
+            let (decl, copy) = crate::views::copied(&name, view, ty, m.is_some());
+            copies.push(copy);
+            decl
+        }
+        None => param(prog, v, fallback, ty),
     }
 }
 
@@ -236,10 +269,13 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
 
     // f_jvp(x, dx, n, y, dy, buf, dbuf) -> (out, dout)
     let mut jvp_params = Vec::new();
+    // (The copies of active views, `views.rs`.)
+    let mut jvp_copies = Vec::new();
     let (mut ai, mut oi) = (0, 0);
     for (i, p) in model.params.iter().enumerate() {
         let ty = &p.ty;
-        jvp_params.push(param(jp, i, &p.ident, ty));
+        let view = model.view_of(&p.ident);
+        jvp_params.push(public_param(jp, i, &p.ident, ty, view, &mut jvp_copies));
         if p.active || p.output {
             let fallback = format_ident!("d{}", p.ident);
             let d = match bodies {
@@ -248,8 +284,8 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
                 None => None,
             };
             jvp_params.push(match d {
-                Some(d) => param(jp, d, &fallback, ty),
-                None => quote!(#fallback: #ty),
+                Some(d) => public_param(jp, d, &fallback, ty, view, &mut jvp_copies),
+                None => public_param(None, 0, &fallback, ty, view, &mut jvp_copies),
             });
             if p.active {
                 ai += 1;
@@ -290,13 +326,15 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
     // f_vjp(x, n, y, buf, buf_bar, dout) -> (out, x_bar, y_bar)
     let mut vjp_params = Vec::new();
     let mut plain_params = Vec::new();
+    let (mut plain_copies, mut thin_copies) = (Vec::new(), Vec::new());
     let mut oi = 0;
     for (i, p) in model.params.iter().enumerate() {
         let ty = &p.ty;
-        let decl = param(vp, i, &p.ident, ty);
+        let view = model.view_of(&p.ident);
+        let decl = public_param(vp, i, &p.ident, ty, view, &mut plain_copies);
         plain_params.push(decl.clone());
         vjp_params.push(match thin {
-            true => param(thin_vp, i, &p.ident, ty),
+            true => public_param(thin_vp, i, &p.ident, ty, view, &mut thin_copies),
             false => decl,
         });
         if p.output {
@@ -363,8 +401,11 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         (false, _) => quote!(-> (#(#cotangent_tys),*)),
     };
     let vjp_body = match thin_vjp() {
-        Some(call) => call,
-        None => bodies.map_or(unreachable.clone(), |b| with_use(&b.vjp)),
+        Some(call) => quote!(#(#thin_copies)* #call),
+        None => {
+            let body = bodies.map_or(unreachable.clone(), |b| with_use(&b.vjp));
+            quote!(#(#plain_copies)* #body)
+        }
     };
 
     let doc_jvp = format!(
@@ -377,6 +418,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         #[doc = #doc_jvp]
         #thin_allow
         #vis fn #jvp_name #gen (#(#recv,)* #(#jvp_params),*) #jvp_ret #wher {
+            #(#jvp_copies)*
             #jvp_body
         }
         #[doc = #doc_vjp]
@@ -417,6 +459,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
             #[doc = #doc_many]
             #allow
             #vis fn #many_name #generics (#(#recv,)* #(#plain_params,)* #douts: [#ret; SEEDS]) -> (#ret, [#cotangents; SEEDS]) #many_where {
+                #(#plain_copies)*
                 #use_rt
                 #body
             }
@@ -432,16 +475,22 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         // keeps its own copy of the body.
         let (grad_params, grad_body) = match (thin_vjp(), bodies) {
             (Some(call), _) => {
+                let mut copies = Vec::new();
                 let params = model.params.iter().enumerate();
-                let params = params.map(|(i, p)| param(thin_vp, i, &p.ident, &p.ty));
+                let params = params
+                    .map(|(i, p)| {
+                        let view = model.view_of(&p.ident);
+                        public_param(thin_vp, i, &p.ident, &p.ty, view, &mut copies)
+                    })
+                    .collect();
                 // (One use: the full path.)
-                let body = quote!(let #seed: #ret = ::ad::__rt::one(); #call);
-                (params.collect(), body)
+                let body = quote!(#(#copies)* let #seed: #ret = ::ad::__rt::one(); #call);
+                (params, body)
             }
             (None, Some(b)) => {
                 let body = &b.vjp;
                 let use_rt = crate::rt_alias::use_for(crate::rt_alias::EMITTED);
-                let body = quote!(#use_rt let #seed_mut #seed: #ret = __rt::one(); #body);
+                let body = quote!(#(#plain_copies)* #use_rt let #seed_mut #seed: #ret = __rt::one(); #body);
                 (plain_params, body)
             }
             (None, None) => (plain_params, unreachable),
@@ -462,17 +511,21 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         if let Some(hvp) = hvp {
             // f_hvp(x, vx, n, y, vy) -> (out, x_bar, y_bar, hv_x, hv_y)
             let mut params = Vec::new();
+            let mut copies = Vec::new();
             let mut ai = 0;
             let hvp_mut = hvp.map(|(_, prog, j)| assigned(prog, &j.body.stmts));
             let hp = hvp.zip(hvp_mut.as_ref()).map(|((_, prog, _), m)| (prog, m));
             for (i, p) in model.params.iter().enumerate() {
                 let ty = &p.ty;
-                params.push(param(hp, i, &p.ident, ty));
+                let view = model.view_of(&p.ident);
+                params.push(public_param(hp, i, &p.ident, ty, view, &mut copies));
                 if p.active {
                     let fallback = format_ident!("v{}", p.ident);
                     params.push(match hvp {
-                        Some((_, _, j)) => param(hp, j.tangents[ai], &fallback, ty),
-                        None => quote!(#fallback: #ty),
+                        Some((_, _, j)) => {
+                            public_param(hp, j.tangents[ai], &fallback, ty, view, &mut copies)
+                        }
+                        None => public_param(None, 0, &fallback, ty, view, &mut copies),
                     });
                     ai += 1;
                 }
@@ -491,6 +544,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
                     #[doc = #doc_hvp]
                     #hvp_allow
                     #vis fn #hvp_name #gen (#(#recv,)* #(#params),*) -> (#ret, #(#cotangent_tys,)* #(#cotangent_tys),*) #wher {
+                        #(#copies)*
                         #body
                     }
                 });

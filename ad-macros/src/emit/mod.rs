@@ -101,6 +101,28 @@ impl Emitter<'_> {
         lazy(move |o| self.write_place(p, span, o))
     }
 
+    /// [`Self::call_arg`], or, in a call of the function itself (`primal`),
+    /// a view of the owned copy of a view the user passed (`ir::Var::view_arg`).
+    fn primal_arg<'b>(&'b self, e: &'b Expr, primal: bool, span: Span) -> impl ToTokens + 'b {
+        lazy(move |o| {
+            // (`&v` of a view the user lent: `&v.as_view()`.)
+            let (inner, amp) = match e {
+                Expr::Ref(r) => (&**r, Some(quote!(&))),
+                e => (e, None),
+            };
+            match inner
+                .copied_var()
+                .filter(|&v| primal && self.prog.vars[v].view_arg)
+            {
+                Some(v) => {
+                    let v = self.name_at(v, span);
+                    put!(o, span=> #amp #v.as_view())
+                }
+                None => self.call_arg(e, span).to_tokens(o),
+            }
+        })
+    }
+
     /// An argument of a call. The copy of a nalgebra value passed by value
     /// (`g(clone(&c))`, see `lower_call_arg`) is a move where nothing reads
     /// it again, and so is that of a number.
@@ -449,12 +471,19 @@ impl Emitter<'_> {
                 }
             }
             Expr::Call2 { path, args, method } => {
+                // The function itself, not its wrappers: it takes a view
+                // where the user passed one (`g(x.rows(0, n))`).
+                let primal = path
+                    .segments
+                    .last()
+                    .is_some_and(|s| !s.ident.to_string().starts_with("__ad_"));
+                let arg = |a| self.primal_arg(a, primal, span);
                 if *method {
                     let recv = self.expr(&args[0], span);
-                    let rest = args[1..].iter().map(|a| self.call_arg(a, span));
+                    let rest = args[1..].iter().map(arg);
                     put!(o, span=> #recv.#path(#(#rest),*))
                 } else {
-                    let args = args.iter().map(|a| self.call_arg(a, span));
+                    let args = args.iter().map(arg);
                     put!(o, span=> #path(#(#args),*))
                 }
             }

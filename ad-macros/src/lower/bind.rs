@@ -37,6 +37,9 @@ impl Lowerer<'_> {
                 // `Option<&T>` parameter: bound again where needed.
                 let payload = pi.mutability.is_none() && self.unwraps_copy_ref(&init.expr);
                 let value = self.lower_expr(&init.expr);
+                // `let v = x.rows(0, n);`: an owned copy of the view, which
+                // a call of a function taking a view passes as one.
+                self.mark_view_arg(&value, &init.expr);
                 let declared = ty.clone();
                 self.bind_value(&pi.ident, pi.mutability.is_some(), ty, value, init.expr.span());
                 // `let mut t = (0.0, 0usize);` given active values later.

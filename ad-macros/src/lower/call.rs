@@ -317,6 +317,7 @@ impl Lowerer<'_> {
                     return Expr::Ref(Box::new(row));
                 }
                 let op = self.lower_expr(&r.expr);
+                self.mark_view_arg(&op, &r.expr);
                 // A helper's result borrowed for another call (`h(&d)` for
                 // `let d = g(x);`) is an array: a borrowed scalar is not a
                 // parameter a differentiated function can have.
@@ -337,7 +338,9 @@ impl Lowerer<'_> {
                 };
             }
         }
-        match self.lower_expr(a) {
+        let op = self.lower_expr(a);
+        self.mark_view_arg(&op, a);
+        match op {
             Operand::Var(v) if self.prog.vars[v].array && !self.prog.vars[v].borrowed => {
                 Expr::Rule("clone", vec![Expr::var(v)])
             }

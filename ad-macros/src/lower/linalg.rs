@@ -119,6 +119,19 @@ impl Lowerer<'_> {
     }
 }
 
+impl Lowerer<'_> {
+    /// Marks the owned copy `op` of a view the user wrote, `e` (`x.rows(0,
+    /// n)`), for the call of a function that takes it as a view
+    /// (`ir::Var::view_arg`).
+    pub(super) fn mark_view_arg(&mut self, op: &Operand, e: &syn::Expr) {
+        if let Operand::Var(v) = *op {
+            if self.prog.matrix && is_view(e) {
+                self.prog.vars[v].view_arg = true;
+            }
+        }
+    }
+}
+
 /// What to write instead of a factorisation the rules do not take as it is
 /// written (kept in a variable, or one without rules).
 pub(super) fn factorisation_hint(name: &str) -> Option<String> {

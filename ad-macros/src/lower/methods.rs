@@ -27,6 +27,20 @@ impl Lowerer<'_> {
                 && !self.reals.contains(&name))
     }
 
+    /// The type parameter a parameter's type is (`E` of `E`, `&E`).
+    pub(super) fn type_param_of(&self, ty: &syn::Type) -> Option<String> {
+        match ty {
+            syn::Type::Reference(r) => self.type_param_of(&r.elem),
+            syn::Type::Paren(p) => self.type_param_of(&p.elem),
+            syn::Type::Path(p) if p.qself.is_none() => p
+                .path
+                .get_ident()
+                .map(|i| i.to_string())
+                .filter(|n| self.type_params.contains(n) && !self.reals.contains(n)),
+            _ => None,
+        }
+    }
+
     /// The user type a parameter's type names (`S` of `S`, `&S`, `&Self`).
     pub(super) fn user_type(&self, ty: &syn::Type) -> Option<syn::Type> {
         match ty {
@@ -218,7 +232,32 @@ impl Lowerer<'_> {
                 var.scalar || var.array || var.by_ref
             }))
             || matches!(strip_parens(&mc.receiver), syn::Expr::Lit(_));
-        let msg = if known {
+        let generic = match strip_parens(&mc.receiver) {
+            syn::Expr::Path(p) => self
+                .local_of(p)
+                .and_then(|v| self.generic_typed.get(&v))
+                .map(|t| (p.path.to_token_stream().to_string(), t.clone())),
+            _ => None,
+        };
+        let msg = if let Some((recv, t)) = generic {
+            // (`impl Trait` parameters are type parameters here.)
+            let opaque =
+                t.len() > 4 && t.starts_with("Impl") && t[4..].bytes().all(|b| b.is_ascii_digit());
+            let t = match opaque {
+                true => "the `impl Trait` type".to_owned(),
+                false => format!("the type parameter `{t}`"),
+            };
+            format!(
+                "`{recv}.{name}(..)` calls a method of {t}, a trait's method, which has no \
+                 derivatives (derivatives are not items of a trait, and #[differentiate] \
+                 cannot stand in `impl Trait for Type`): take a concrete type (`{recv}: \
+                 &Spring`) and call an inherent method of it with `#[differentiate]` (`impl \
+                 Spring {{ #[differentiate(wrt(x))] fn {name}_body(&self, x: f64) -> f64 }}`, \
+                 which the trait's `{name}` may call), or a free `#[differentiate]` function \
+                 of what `{name}` reads; or, if the call does not depend on the active \
+                 values, compute it before them"
+            )
+        } else if known {
             format!(
                 "differentiation rule for method `{name}` is not implemented; the float \
                  methods with rules are: {}; the nalgebra methods with rules are: {}; a \

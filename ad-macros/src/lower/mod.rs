@@ -144,6 +144,9 @@ struct Lowerer<'e> {
     user_typed: HashMap<VarId, (syn::Type, bool)>,
     /// The function's type parameters: not user types.
     type_params: HashSet<String>,
+    /// Parameters of a type parameter (`e: &E`): their methods are a
+    /// trait's, which have no derivatives (`methods.rs`, the message).
+    generic_typed: HashMap<VarId, String>,
     /// The variable bound to each field of them that active code reads
     /// (`p.w` -> `p_w`), by struct and field path.
     members: HashMap<(VarId, String), VarId>,
@@ -589,6 +592,7 @@ fn lower_round(
             .type_params()
             .map(|t| t.ident.to_string())
             .collect(),
+        generic_typed: HashMap::default(),
         members: HashMap::default(),
         member_lets: Vec::new(),
         integer_member: false,
@@ -632,6 +636,8 @@ fn lower_round(
         } else if let Some(ty) = lw.user_type(&p.ty).filter(|_| !p.active && !p.output) {
             let certain = matches!(&ty, syn::Type::Path(t) if t.path.is_ident("Self"));
             lw.user_typed.insert(v, (ty, certain));
+        } else if let Some(t) = lw.type_param_of(&p.ty) {
+            lw.generic_typed.insert(v, t);
         }
         if p.output {
             lw.prog.outputs.push(v);

@@ -1,24 +1,23 @@
+// Views are differentiated (the generated items copy them); these are not:
+// a mutable view (an in/out buffer is `&mut DVector<f64>`), a view of a
+// function with hand-written rules, and an active view beside a `&mut`
+// buffer.
 use ad::differentiate;
-use ad::nalgebra::{DMatrixView, DVectorView, Dyn, Matrix, MatrixView, ViewStorage, U1};
+use ad::nalgebra::{DVector, DVectorView, DVectorViewMut};
 
 #[differentiate]
+fn scale(k: f64, v: DVectorViewMut<f64>) -> f64 {
+    k * v[0]
+}
+
+#[differentiate(custom)]
 fn sumsq(v: DVectorView<f64>) -> f64 {
     v.dot(&v)
 }
 
-#[differentiate(wrt(m))]
-fn trace_of(m: DMatrixView<'_, f64>) -> f64 {
-    m.trace()
-}
-
 #[differentiate]
-fn first(k: f64, m: &MatrixView<f64, Dyn, Dyn>) -> f64 {
-    k * m[(0, 0)]
-}
-
-#[differentiate]
-fn total(v: Matrix<f64, Dyn, U1, ViewStorage<'_, f64, Dyn, U1, U1, Dyn>>) -> f64 {
-    v.sum()
+fn into_buffer(v: DVectorView<f64>, out: &mut DVector<f64>) {
+    out[0] = v.dot(&v);
 }
 
 fn main() {}

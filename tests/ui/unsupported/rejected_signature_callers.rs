@@ -3,16 +3,17 @@ use ad::nalgebra::{DVector, DVectorView};
 
 // Helpers rejected at their signatures: their differentiated callers report
 // nothing more (they once added type errors inside the runtime, or that the
-// helper needs `#[differentiate]`).
+// helper needs `#[differentiate]`). A view passed to one is passed as a view.
 #[differentiate]
-fn sumsq_view(v: DVectorView<f64>) -> f64 {
-    v.dot(&v)
+fn sumsq_view(v: DVectorView<f64>, o: Option<f64>) -> f64 {
+    v.dot(&v) * o.unwrap_or(1.0)
 }
 
 #[differentiate]
 fn split_energy(x: &DVector<f64>) -> f64 {
     let n = x.len() / 2;
-    sumsq_view(x.rows(0, n)) * 2.0 + sumsq_view(x.rows(n, n)).sqrt()
+    let tail = x.rows(n, n);
+    sumsq_view(x.rows(0, n), None) * 2.0 + sumsq_view(tail, Some(2.0)).sqrt()
 }
 
 #[differentiate]
@@ -38,5 +39,5 @@ fn per_element(x: &[f64]) -> f64 {
 
 fn main() {
     let x = DVector::from_vec(vec![1.0, 2.0]);
-    println!("{}", sumsq_view(x.rows(0, 1)));
+    println!("{}", sumsq_view(x.rows(0, 1), None));
 }
