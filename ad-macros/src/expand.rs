@@ -53,14 +53,14 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
     let mut item_fn = item_fn;
     crate::impl_params::as_generics(&mut item_fn);
     // Active nalgebra views: the derivatives are those of the owned copy
-    // (`views.rs`).
-    let views = crate::views::as_owned(&mut item_fn, &options);
+    // (`view_params.rs`).
+    let views = crate::view_params::as_owned(&mut item_fn, &options);
     let mut stripped = item_fn.clone();
     crate::lower::checkpoint::strip(&mut stripped);
     // (Differentiated: `*b = [..];` of an array buffer as a copy.)
     crate::buffers::whole_array_writes(&mut item_fn);
     let mut model = Model::from_syn(&item_fn, &options, &mut errors);
-    crate::views::check(&model, &views, &mut errors);
+    crate::view_params::check(&model, &views, &mut errors);
     model.views = views;
     let signature_ok = errors.is_empty();
     // A `&mut` nalgebra buffer: the derivatives are the value form's

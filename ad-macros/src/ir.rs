@@ -108,7 +108,7 @@ pub struct Var {
     /// The owned copy of a view the user passed to a call (`g(x.rows(0,
     /// n))`, the rule `rows` on an active `x`): the call of `g` itself
     /// (not of its wrappers, which take the owned type) passes a view of
-    /// it, as `g` takes a view (`views.rs`).
+    /// it, as `g` takes a view (`view_params.rs`).
     pub view_arg: bool,
 }
 

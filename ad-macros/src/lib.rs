@@ -43,7 +43,7 @@ mod rt_alias;
 mod scope;
 mod split;
 mod tangent;
-mod views;
+mod view_params;
 mod wrappers;
 
 use proc_macro::TokenStream;

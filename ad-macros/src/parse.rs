@@ -150,8 +150,8 @@ pub struct Model<'a> {
     /// go (`scope.rs`).
     pub scope: crate::scope::Scope,
     /// The active nalgebra views, whose types `params` hold as the owned
-    /// types (`views.rs`): the public items take the views.
-    pub views: Vec<crate::views::View>,
+    /// types (`view_params.rs`): the public items take the views.
+    pub views: Vec<crate::view_params::View>,
 }
 
 /// How the macro classifies a type by its syntax.
@@ -520,7 +520,7 @@ fn classify(ty: &Type, reals: &HashSet<String>) -> Class {
 }
 
 impl<'a> Model<'a> {
-    /// The type written of an active view parameter (`views.rs`).
+    /// The type written of an active view parameter (`view_params.rs`).
     pub fn view_of(&self, ident: &Ident) -> Option<&Type> {
         self.views.iter().find(|v| v.ident == *ident).map(|v| &v.ty)
     }
@@ -685,7 +685,10 @@ impl<'a> Model<'a> {
                 (Class::BorrowedFloat, Some(false)) => (false, false, false),
                 (Class::View, Some(false)) => (false, false, false),
                 (Class::View, _) => {
-                    errors.spanned(&pt.ty, crate::views::unsupported(&pt.ty, options.custom));
+                    errors.spanned(
+                        &pt.ty,
+                        crate::view_params::unsupported(&pt.ty, options.custom),
+                    );
                     (false, false, false)
                 }
                 (Class::Other, Some(true)) => (true, false, false),

@@ -187,7 +187,7 @@ fn param_name(
 
 /// [`param`] of a public item, where an active nalgebra view (`view`, the
 /// type written; `ty` is its owned type) is declared as written and copied
-/// by a statement pushed to `copies` (`views.rs`).
+/// by a statement pushed to `copies` (`view_params.rs`).
 fn public_param(
     prog: Option<(&Program, &HashSet<VarId>)>,
     v: VarId,
@@ -199,7 +199,7 @@ fn public_param(
     match view {
         Some(view) => {
             let (name, m) = param_name(prog, v, fallback, ty);
-            let (decl, copy) = crate::views::copied(&name, view, ty, m.is_some());
+            let (decl, copy) = crate::view_params::copied(&name, view, ty, m.is_some());
             copies.push(copy);
             decl
         }
@@ -269,7 +269,7 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
 
     // f_jvp(x, dx, n, y, dy, buf, dbuf) -> (out, dout)
     let mut jvp_params = Vec::new();
-    // (The copies of active views, `views.rs`.)
+    // (The copies of active views, `view_params.rs`.)
     let mut jvp_copies = Vec::new();
     let (mut ai, mut oi) = (0, 0);
     for (i, p) in model.params.iter().enumerate() {
