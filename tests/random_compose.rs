@@ -1,5 +1,5 @@
 //! Randomized differential testing of helpers composed with each other:
-//! 400 random `#[differentiate]` functions that pass one helper's result
+//! 426 random `#[differentiate]` functions that pass one helper's result
 //! straight to another (`g(h(x))`, `g(&h(x))`), call helpers written with
 //! iterators (reached through the joint split form), hold borrowed
 //! sub-slices in locals (`let r = &x[a..b];`) and aliases of slice
@@ -47,6 +47,21 @@
 //! - &[[f64; 3]]: a[i][j] in a loop: 4
 //! - &[[f64; 3]]: for row in a: 3
 //! - &[[f64; 3]]: for row in a.iter(): 6
+//! - &f64: a helper's c: &f64 given &0.75 in a branch: 1
+//! - &f64: a helper's c: &f64 given &0.75 in a loop: 2
+//! - &f64: a helper's c: &f64 given &b (b left out of wrt) in a loop: 1
+//! - &f64: a helper's c: &f64 given c: &f64 in a branch: 1
+//! - &f64: a helper's c: &f64 given c: &f64 in a loop: 1
+//! - &f64: a helper's c: &f64 given c: &f64 straight-line: 3
+//! - &f64: c: &f64 in arithmetic (add) in a loop: 2
+//! - &f64: c: &f64 in arithmetic (div) in a loop: 1
+//! - &f64: c: &f64 in arithmetic (div) straight-line: 1
+//! - &f64: c: &f64 in arithmetic (mul) in a branch: 1
+//! - &f64: c: &f64 in arithmetic (mul) in a loop: 1
+//! - &f64: c: &f64 in arithmetic (mul) straight-line: 2
+//! - &f64: c: &f64 in arithmetic (neg) in a loop: 2
+//! - &f64: c: &f64 in arithmetic (neg) straight-line: 2
+//! - &f64: c: &f64 in arithmetic (powi) straight-line: 1
 //! - 2-D rows written whole (Vec<[f64; 2]>): *r = [r[1] * a, r[0] * r[1]] over m.iter_mut() in a loop: 1
 //! - 2-D rows written whole (Vec<[f64; 2]>): *r = [r[1] * a, r[0] * r[1]] over m.iter_mut() straight-line: 1
 //! - 2-D rows written whole (Vec<[f64; 2]>): lent to a helper writing rows whole (out[i] = [..], *r = [..]) in a branch: 1
@@ -300,20 +315,41 @@
 //! - callee parameter [f64; N] in wrt: 7
 //! - callee parameter f64 in wrt: 22
 //! - callee parameter f64 left out of wrt: 17
-//! - calls (depth 1): 144
+//! - calls (depth 1): 157
 //! - calls (depth 2): 23
 //! - calls (depth 3): 38
+//! - clone: a helper cloning its &Vec<f64> given &x[..].to_vec() in a loop: 3
+//! - clone: a helper cloning its &Vec<f64> given &x[..].to_vec() straight-line: 2
+//! - clone: a helper cloning its &Vec<f64> given x: &Vec<f64> straight-line: 1
+//! - clone: let mut y = w.clone(); of a &Vec<f64> left out of wrt, written in a loop by y[j] *= x[j] * b straight-line: 2
+//! - clone: let mut y = w.clone(); of a &Vec<f64> left out of wrt, written in a loop by y[j] = y[j] * y[j - 1] * c + x[j].sin() in a branch: 1
+//! - clone: let mut y = w.clone(); of a &Vec<f64> left out of wrt, written in a loop by y[j] = y[j] * y[j - 1] * c + x[j].sin() in a loop: 1
+//! - clone: let mut y = x.clone(); of a &Vec<f64> in wrt, written in a loop by y[j] = y[j] * y[j - 1] * c + x[j].sin() in a branch: 2
+//! - clone: let mut y = x.clone(); of a &Vec<f64> in wrt, written in a loop by y[j] = y[j] * y[j - 1] * c + x[j].sin() in a loop: 1
+//! - clone: let mut y = x.clone(); of a &Vec<f64> in wrt, written in a loop by y[j] = y[j] * y[j - 1] * c + x[j].sin() straight-line: 3
+//! - clone: let y = x.clone(); of x: &[f64] read in a loop: 1
+//! - clone: let y = x.clone(); of x: &[f64] read straight-line: 1
 //! - destructuring assignment (a, b) = (b, a * x + b) in a for loop: 2
 //! - destructuring assignment (a, b) = (f(b), g(a, b)) straight-line: 1
 //! - element m[i][j] of a 2-D parameter &[Vec<f64>] read: 2
 //! - element reference let d = &data[i]; d * a of a const table in a loop of its own in a loop: 2
 //! - element reference let d = &data[i]; d * a of a const table in a loop of its own straight-line: 1
 //! - element reference let d = &data[i]; d * a of a slice left out of wrt in a loop of its own in a branch or block: 1
+//! - f64::from: f64::from of an active f64 straight-line: 1
+//! - f64::from: f64::from(j as i32 - 2) in a branch: 1
+//! - f64::from: f64::from(j as u32 + 1) in a branch: 1
+//! - f64::from: f64::from(j as u32 + 1) straight-line: 1
+//! - f64::from: f64::from(k as u32 % 4) straight-line: 2
 //! - float sum that may be empty, (len..len): always empty straight-line: 2
 //! - float sum that may be empty, (n..len) in a loop: 1
 //! - float sum that may be empty, skip(len): always empty in a branch or block: 1
 //! - float sum that may be empty, skip(len): always empty in a loop: 1
 //! - float sum that may be empty, skip(len): always empty straight-line: 1
+//! - fold with a typed accumulator: |a: f64, &v| a + v * v * 0.5 straight-line: 1
+//! - fold with a typed accumulator: |a: f64, &v| a + v * v * c (c: &f64) straight-line: 1
+//! - fold with a typed accumulator: |a: f64, v| a.max(v.abs()) straight-line: 1
+//! - fold with a typed accumulator: |p: f64, &v| p * v.sin() in a branch: 1
+//! - fold with a typed accumulator: |p: f64, &v| p * v.sin() in a loop: 1
 //! - for &(i, j) in pairs over &[(usize, usize)] straight-line: 3
 //! - for &(i, j) in pairs.iter() over &[(usize, usize)] straight-line: 2
 //! - for &(i, w) in &ws over &[(usize, f64)] (a local Vec) straight-line: 1
@@ -600,6 +636,11 @@
 //! - let mut d = [0.0; 2]; assigned by element, lent to a helper straight-line: 1
 //! - let mut d = d1; if c { d = d2; } of slices left out of wrt, dot(if c { d2 } else { d1 }, x) in a branch: 1
 //! - let mut d = d1; if c { d = d2; } of slices left out of wrt, dot(if c { d2 } else { d1 }, x) in a loop: 1
+//! - let mut m = 0.0; carried by a loop: d = j as f64 - m, 1.0 - m, x[j] - m in a branch: 1
+//! - let mut m = 0.0; carried by a loop: d = j as f64 - m, 1.0 - m, x[j] - m in a loop: 3
+//! - let mut m = 0.0; carried by a loop: d = j as f64 - m, 1.0 - m, x[j] - m straight-line: 2
+//! - let mut m = 0.0; carried by a loop: m written in a branch on j as f64 - m in a branch: 3
+//! - let mut m = 0.0; carried by a loop: m written in a branch on j as f64 - m straight-line: 2
 //! - let mut y = x.to_vec() of [f64; N] in a loop: 1
 //! - let r = a[i].clone(); of an owned Vec<Vec<f64>> left out of wrt straight-line: 1
 //! - let u = loop { .. break v; .. return e; .. } in a loop: 1
@@ -732,6 +773,11 @@
 //! - sweep3 caller: a mut f64 parameter in wrt written: 7
 //! - sweep3 caller: a mut f64 parameter left out of wrt written: 4
 //! - sweep3 helper sq(v: &[f64]): 2
+//! - sweep4 caller: a mut f64 parameter in wrt written: 2
+//! - sweep4 caller: a mut f64 parameter left out of wrt written: 1
+//! - sweep4 helper cl(v: &Vec<f64>, c: &f64), let mut y = v.clone(); written in a loop: 4
+//! - sweep4 helper sc(c: &f64, x, b), b in wrt: -c * x[0], s += c, *c * b: 1
+//! - sweep4 helper sc(c: &f64, x, b), b left out of wrt: c * x[0].sin(), x[1] * c: 1
 //! - table lookup iter().position(..).unwrap_or(0) over a sorted const table in a branch or block: 1
 //! - table lookup iter().position(..).unwrap_or(0) over sorted knots xs left out of wrt in a loop: 1
 //! - table lookup partition_point(..).clamp(1, len - 1) over a sorted const table in a branch or block: 1
@@ -28961,6 +29007,1625 @@ const M399: Case = Case {
     ],
 };
 
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(v))]
+fn m400(v: &Vec<f64>, c: &f64) -> f64 {
+    let mut y = v.clone();
+    for j in 1..y.len() {
+        y[j] = y[j] * y[j - 1] * c + v[j].sin();
+    }
+    y[2] * y[0] + y[1]
+}
+
+const M400: Case = Case {
+    name: "m400",
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m400(&z[0..3].to_vec(), &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m400_jvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m400_vjp(&z[0..3].to_vec(), &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m400_grad(&z[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m400_hvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.3197, -1.4876, -1.2638],
+            q: &[0.9003],
+            k: 4,
+            t: &[-0.0374, -0.8593, -0.0014],
+            c: &[0.8844],
+            v: &[0.8234, 0.7081, -0.7233],
+            y: &[-0.470366322917],
+        },
+        Point {
+            z: &[-1.4017, -0.2997, -0.4226],
+            q: &[-1.017],
+            k: 1,
+            t: &[-0.2129, -0.6349, -0.9219],
+            c: &[1.4231],
+            v: &[0.6036, 0.6024, 0.1059],
+            y: &[0.287652244319],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(v))]
+fn m401(v: &Vec<f64>, c: &f64) -> f64 {
+    let mut y = v.clone();
+    for j in 1..y.len() {
+        y[j] = y[j] * y[j - 1] * c + v[j].sin();
+    }
+    y[2] * y[0] + y[1]
+}
+
+const M401: Case = Case {
+    name: "m401",
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m401(&z[0..3].to_vec(), &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m401_jvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m401_vjp(&z[0..3].to_vec(), &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m401_grad(&z[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m401_hvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.2663, 0.8929, -0.5819],
+            q: &[0.8145],
+            k: 0,
+            t: &[0.0665, -0.8375, -0.2948],
+            c: &[0.8914],
+            v: &[-0.7446, 0.6476, -0.275],
+            y: &[0.468678277399],
+        },
+        Point {
+            z: &[0.3193, 0.6197, -1.1257],
+            q: &[-0.4996],
+            k: 1,
+            t: &[0.9504, -0.0416, -0.3503],
+            c: &[1.725],
+            v: &[0.9568, 0.1713, 0.7515],
+            y: &[0.280287778799],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m402(c: &f64, x: &[f64], b: f64) -> f64 {
+    let mut s = c * x[0].sin() + b;
+    s += x[1] * c;
+    s
+}
+
+const M402: Case = Case {
+    name: "m402",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![m402(&q[0], &z[0..2], q[1])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m402_jvp(&q[0], &z[0..2], &d[0..2], q[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m402_vjp(&q[0], &z[0..2], q[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m402_grad(&q[0], &z[0..2], q[1]);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m402_hvp(&q[0], &z[0..2], &d[0..2], q[1]);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.299, 1.0351],
+            q: &[0.2025, -0.6902],
+            k: 1,
+            t: &[0.2634, 0.0353],
+            c: &[0.5911],
+            v: &[0.6575, -0.7027],
+            y: &[-0.540241606321],
+        },
+        Point {
+            z: &[0.1999, 0.9214],
+            q: &[0.8138, 0.0849],
+            k: 4,
+            t: &[-0.6323, -0.2879],
+            c: &[-1.9219],
+            v: &[-0.0787, -0.4468],
+            y: &[0.996332662775],
+        },
+    ],
+};
+
+#[allow(clippy::useless_conversion, clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m403(x: &Vec<f64>, b: f64, w: &Vec<f64>) -> f64 {
+    let mut s = x[0] * 0.25 + b;
+    if s > 0.04 {
+        s += f64::from(x.len() as u32 + 1) * x[2] * b;
+    } else {
+        s -= 0.84 * s.sin();
+    }
+    let mut y1 = x.clone();
+    for j2 in 1..5 {
+        y1[j2] = y1[j2] * y1[j2 - 1] * 0.24 + x[j2].sin();
+    }
+    s += y1[4] * y1[0] + y1[1];
+    s + b
+}
+
+const M403: Case = Case {
+    name: "m403",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m403(&z[0..5].to_vec(), z[5], &q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m403_jvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            z[5],
+            d[5],
+            &q[0..3].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m403_vjp(&z[0..5].to_vec(), z[5], &q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m403_grad(&z[0..5].to_vec(), z[5], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m403_hvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            z[5],
+            d[5],
+            &q[0..3].to_vec(),
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1244, -1.2894, -0.0545, -1.0294, -1.4802, 1.3589],
+            q: &[-0.9971, 1.0144, -0.5891],
+            k: 3,
+            t: &[-0.8309, 0.3904, -0.386, -0.4765, 0.5969, 0.0191],
+            c: &[0.7655],
+            v: &[-0.024, 0.4667, 0.5293, 0.2957, 0.4299, -0.7931],
+            y: &[0.464760282899],
+        },
+        Point {
+            z: &[0.746, 1.1912, 1.1784, -1.1539, 1.038, 1.1766],
+            q: &[-0.1987, 0.9878, 1.1406],
+            k: 1,
+            t: &[0.6144, 0.2151, -0.9825, 0.8226, -0.4865, 0.3816],
+            c: &[-1.6235],
+            v: &[0.8039, 0.8588, 0.5003, -0.3727, -0.0516, 0.2179],
+            y: &[12.4093114925],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m404(x: &[f64], b: f64, c: &f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.5 + b;
+    let mut m1 = x.iter().fold(0.0, |a: f64, &v| a + v * v * c);
+    m1 *= b;
+    s += m1 * m1 + x[1] * m1;
+    for i1 in 0..2 {
+        s += x[i1] / c * b;
+        s += m402(&0.75, &x[1..3], b);
+    }
+    s + b
+}
+
+const M404: Case = Case {
+    name: "m404",
+    live: &[(0, 5)],
+    f: |z, q, k| vec![m404(&z[0..5], q[0], &q[1], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m404_jvp(&z[0..5], &d[0..5], q[0], &q[1], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0) = m404_vjp(&z[0..5], q[0], &q[1], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0) = m404_grad(&z[0..5], q[0], &q[1], k);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, h0) = m404_hvp(&z[0..5], &d[0..5], q[0], &q[1], k);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2758, -1.0707, 0.4058, 0.8158, 1.2752],
+            q: &[0.8109, -0.0112],
+            k: 0,
+            t: &[-0.9057, -0.4193, 0.8005, -0.3261, 0.8868],
+            c: &[1.1731],
+            v: &[0.7502, 0.7478, -0.2178, 0.3261, 0.1648],
+            y: &[60.2629645551],
+        },
+        Point {
+            z: &[0.4543, 1.3211, -0.335, 0.6874, -1.4442],
+            q: &[-0.425, 0.6471],
+            k: 3,
+            t: &[0.4424, -0.3461, 0.1499, -0.842, -0.6429],
+            c: &[-1.8652],
+            v: &[-0.1271, 0.7386, -0.2042, -0.7283, -0.618],
+            y: &[-1.75137607501],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(v))]
+fn m405(v: &Vec<f64>, c: &f64) -> f64 {
+    let mut y = v.clone();
+    for j in 1..y.len() {
+        y[j] = y[j] * y[j - 1] * c + v[j].sin();
+    }
+    y[2] * y[0] + y[1]
+}
+
+const M405: Case = Case {
+    name: "m405",
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m405(&z[0..3].to_vec(), &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m405_jvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m405_vjp(&z[0..3].to_vec(), &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m405_grad(&z[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m405_hvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7129, 0.1644, -1.3617],
+            q: &[-0.6741],
+            k: 0,
+            t: &[0.5456, 0.6549, -0.8926],
+            c: &[0.5587],
+            v: &[-0.116, -0.1289, -0.5492],
+            y: &[-0.557319463194],
+        },
+        Point {
+            z: &[-0.828, 1.1774, -1.3789],
+            q: &[-1.0727],
+            k: 1,
+            t: &[-0.9281, 0.8105, 0.7375],
+            c: &[1.2681],
+            v: &[-0.5465, 0.3544, -0.2977],
+            y: &[0.370218354736],
+        },
+    ],
+};
+
+#[differentiate(wrt(b))]
+fn m406(x: &[f64], b: f64, c: &f64) -> f64 {
+    let mut s = x[0] * 0.83 + b;
+    if s > 0.38 {
+        let mut m1 = 0.0;
+        for j2 in 0..5 {
+            let d3 = j2 as f64 - m1;
+            if d3 > 0.5 {
+                m1 = x[j2] * 0.5 + 0.5 * m1;
+            } else {
+                m1 = 1.0 - m1 * b;
+            }
+            s += d3 * x[j2] + (1.0 - m1) * 0.5;
+        }
+    }
+    for i1 in 0..2 {
+        s += -c * x[i1] * x[0];
+    }
+    if s > -0.25 {
+        let mut m4 = x.iter().fold(1.0, |p: f64, &v| p * v.sin());
+        m4 *= b;
+        s += m4 * m4 + x[1] * m4;
+    }
+    s * b
+}
+
+const M406: Case = Case {
+    name: "m406",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m406(&q[0..5], z[0], &q[5])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m406_jvp(&q[0..5], z[0], d[0], &q[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m406_vjp(&q[0..5], z[0], &q[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m406_grad(&q[0..5], z[0], &q[5]);
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m406_hvp(&q[0..5], z[0], d[0], &q[5]);
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.4998],
+            q: &[-0.2853, -0.5319, -1.2799, 0.7265, 1.2164, -1.194],
+            k: 2,
+            t: &[-0.3532],
+            c: &[1.7668],
+            v: &[0.7558],
+            y: &[0.282806021422],
+        },
+        Point {
+            z: &[-0.5474],
+            q: &[-0.7338, -1.1074, -1.0775, -1.2536, 1.0026, 1.4887],
+            k: 4,
+            t: &[0.223],
+            c: &[-1.9404],
+            v: &[0.6636],
+            y: &[1.73405137717],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m407(c: &f64, x: &[f64], b: f64) -> f64 {
+    let mut s = -c * x[0] * x[1];
+    s += c;
+    s += *c * b;
+    s
+}
+
+const M407: Case = Case {
+    name: "m407",
+    live: &[(0, 2), (2, 3)],
+    f: |z, q, _| vec![m407(&q[0], &z[0..2], z[2])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m407_jvp(&q[0], &z[0..2], &d[0..2], z[2], d[2]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = m407_vjp(&q[0], &z[0..2], z[2], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = m407_grad(&q[0], &z[0..2], z[2]);
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = m407_hvp(&q[0], &z[0..2], &d[0..2], z[2], d[2]);
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7147, -0.8296, -1.0409],
+            q: &[0.4376],
+            k: 0,
+            t: &[0.5429, -0.2542, -0.5711],
+            c: &[0.5825],
+            v: &[-0.1316, 0.4162, 0.5346],
+            y: &[-0.277357496512],
+        },
+        Point {
+            z: &[0.1767, 0.7715, -0.3568],
+            q: &[-1.3819],
+            k: 3,
+            t: &[0.2978, -0.8243, -0.3854],
+            c: &[0.8745],
+            v: &[0.2044, 0.7254, 0.739],
+            y: &[-0.700451875305],
+        },
+    ],
+};
+
+#[allow(clippy::useless_conversion, clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m408(x: &Vec<f64>, b: f64, c: &f64, w: &Vec<f64>, k: usize) -> f64 {
+    let mut s = x[0] * 0.83 + b;
+    for i1 in 0..3 {
+        let mut m1 = x.iter().fold(1.0, |p: f64, &v| p * v.sin());
+        m1 *= b;
+        s += m1 * m1 + x[1] * m1;
+    }
+    for i1 in 0..3 {
+        let mut m2 = 0.0;
+        for j3 in 0..5 {
+            let d4 = j3 as f64 - m2;
+            s += d4 * (1.0 - m2) + (x[j3] - m2) * b;
+            m2 = x[j3] * 0.38 + 0.5 * m2;
+        }
+    }
+    s += f64::from(x.len() as u32 + 1) * x[2] * b;
+    for i1 in 0..2 {
+        s += c;
+        s *= 1.0 + 0.25 * x[i1] * c;
+    }
+    s += m401(&x[0..3].to_vec(), c) * b;
+    s * b
+}
+
+const M408: Case = Case {
+    name: "m408",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, k| vec![m408(&z[0..5].to_vec(), z[5], &q[0], &q[1..4].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m408_jvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            z[5],
+            d[5],
+            &q[0],
+            &q[1..4].to_vec(),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m408_vjp(&z[0..5].to_vec(), z[5], &q[0], &q[1..4].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m408_grad(&z[0..5].to_vec(), z[5], &q[0], &q[1..4].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m408_hvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            z[5],
+            d[5],
+            &q[0],
+            &q[1..4].to_vec(),
+            k,
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5231, 1.0041, -0.2918, 0.5756, 0.5847, -0.1403],
+            q: &[-1.2936, -0.8067, 0.6301, -0.0153],
+            k: 0,
+            t: &[0.5351, -0.3902, -0.9249, -0.5125, -0.3695, -0.1928],
+            c: &[1.8724],
+            v: &[-0.271, 0.4168, -0.7064, -0.2657, -0.7185, 0.4871],
+            y: &[-1.33178359533],
+        },
+        Point {
+            z: &[-0.9159, -0.9786, -1.3271, -1.2403, 0.9254, -1.3299],
+            q: &[-1.2219, -0.7108, -0.712, -0.6571],
+            k: 0,
+            t: &[-0.4712, 0.442, -0.4462, -0.8855, -0.7005, -0.824],
+            c: &[0.5506],
+            v: &[0.096, 0.8965, -0.8715, 0.386, -0.9016, 0.8255],
+            y: &[-169.147528583],
+        },
+    ],
+};
+
+#[allow(clippy::useless_conversion, noop_method_call, clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m409(x: &[f64], b: f64, c: &f64, w: &Vec<f64>, k: usize) -> f64 {
+    let mut s = x[0] * 0.51 + b;
+    s += f64::from(k as u32 % 4) * x[1] + s * 0.125;
+    if s > -0.33 {
+        let mut y1 = w.clone();
+        for j2 in 1..3 {
+            y1[j2] = y1[j2] * y1[j2 - 1] * 0.88 + x[j2].sin();
+        }
+        s += y1[2] * y1[0] + y1[1];
+    }
+    s += x[1] / c * b;
+    s + b
+}
+
+const M409: Case = Case {
+    name: "m409",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, k| vec![m409(&z[0..5], z[5], &q[0], &q[1..4].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m409_jvp(&z[0..5], &d[0..5], z[5], d[5], &q[0], &q[1..4].to_vec(), k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m409_vjp(&z[0..5], z[5], &q[0], &q[1..4].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m409_grad(&z[0..5], z[5], &q[0], &q[1..4].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            m409_hvp(&z[0..5], &d[0..5], z[5], d[5], &q[0], &q[1..4].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.5257, -0.2168, 0.6935, 0.4446, 0.9044, -1.3158],
+            q: &[-1.3704, -1.3446, -1.4597, -1.3218],
+            k: 0,
+            t: &[-0.0494, -0.3441, 0.4743, -0.139, -0.5076, 0.6982],
+            c: &[0.9514],
+            v: &[-0.7585, -0.054, -0.5256, 0.5545, -0.5673, 0.8421],
+            y: &[-2.70261679663],
+        },
+        Point {
+            z: &[-0.8457, -1.0864, 0.2848, -0.2316, -0.8095, 0.099],
+            q: &[-0.5556, -0.4664, -0.1753, 0.1099],
+            k: 2,
+            t: &[0.6969, 0.0097, -0.8206, -0.259, -0.0205, -0.497],
+            c: &[-1.8253],
+            v: &[-0.9006, -0.9866, -0.7614, -0.7867, 0.0205, 0.2408],
+            y: &[-2.25406438148],
+        },
+    ],
+};
+
+#[allow(clippy::useless_conversion, clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m410(x: &Vec<f64>, b: f64, w: &Vec<f64>) -> f64 {
+    let mut s = x[0] * 0.63 + b;
+    let z1 = f64::from(x[2] * b);
+    s += f64::from(z1) * z1 + x[0];
+    for i1 in 0..3 {
+        let mut m2 = 0.0;
+        for j3 in 0..5 {
+            let d4 = j3 as f64 - m2;
+            s += d4 * (1.0 - m2) + (x[j3] - m2) * b;
+            m2 = x[j3] * 0.6 + 0.5 * m2;
+        }
+    }
+    let mut y5 = w.clone();
+    for j6 in 0..3 {
+        y5[j6] *= x[j6] * b;
+    }
+    s += y5[2] * y5[0] + y5[1];
+    s * b
+}
+
+const M410: Case = Case {
+    name: "m410",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m410(&z[0..5].to_vec(), z[5], &q[0..3].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m410_jvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            z[5],
+            d[5],
+            &q[0..3].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m410_vjp(&z[0..5].to_vec(), z[5], &q[0..3].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m410_grad(&z[0..5].to_vec(), z[5], &q[0..3].to_vec());
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m410_hvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            z[5],
+            d[5],
+            &q[0..3].to_vec(),
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8594, 1.3489, -0.2881, 1.1401, -0.7474, 0.2028],
+            q: &[-0.6642, 0.4074, 1.4629],
+            k: 4,
+            t: &[-0.1429, -0.4516, -0.8153, 0.1794, 0.0349, 0.3985],
+            c: &[-0.8357],
+            v: &[-0.2399, 0.4469, 0.3361, -0.0586, 0.9872, -0.5333],
+            y: &[1.6792129167],
+        },
+        Point {
+            z: &[-0.8069, -1.2553, -0.9565, -1.4015, -1.0804, -1.1871],
+            q: &[-0.9375, -0.7046, 0.9652],
+            k: 2,
+            t: &[-0.5481, 0.0584, -0.9411, 0.104, 0.0412, -0.7377],
+            c: &[-1.8722],
+            v: &[-0.8427, 0.8351, -0.8201, -0.253, 0.6328, -0.7266],
+            y: &[-107.468115403],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(b))]
+fn m411(x: &Vec<f64>, b: f64, c: &f64, w: &Vec<f64>) -> f64 {
+    let mut s = x[0] * 0.5 + b;
+    s += -c * x[0] * x[0];
+    for i1 in 0..2 {
+        s += m401(&x[2..5].to_vec(), &0.83) * b;
+    }
+    s * b
+}
+
+const M411: Case = Case {
+    name: "m411",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m411(&q[0..5].to_vec(), z[0], &q[5], &q[6..9].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m411_jvp(&q[0..5].to_vec(), z[0], d[0], &q[5], &q[6..9].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m411_vjp(&q[0..5].to_vec(), z[0], &q[5], &q[6..9].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m411_grad(&q[0..5].to_vec(), z[0], &q[5], &q[6..9].to_vec());
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m411_hvp(&q[0..5].to_vec(), z[0], d[0], &q[5], &q[6..9].to_vec());
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.9924],
+            q: &[
+                -0.0733, 0.6863, 0.7467, -0.1188, -0.7714, -0.2371, 0.7657, 0.8227, 1.2257,
+            ],
+            k: 0,
+            t: &[0.2302],
+            c: &[1.0214],
+            v: &[-0.8626],
+            y: &[-0.202912277734],
+        },
+        Point {
+            z: &[-1.2604],
+            q: &[
+                -0.4625, 1.174, -1.3088, -0.6095, -0.8914, 0.1736, 0.0183, 0.019, -1.314,
+            ],
+            k: 2,
+            t: &[0.1409],
+            c: &[-1.3136],
+            v: &[-0.1373],
+            y: &[5.72249114735],
+        },
+    ],
+};
+
+#[allow(noop_method_call)]
+#[differentiate(wrt(x, b))]
+fn m412(x: &[f64], mut b: f64, c: &f64, k: usize) -> f64 {
+    b = b * 0.82 + x[1];
+    let mut s = x[0] * 0.54 + b;
+    if s > 0.47 {
+        let mut m1 = 0.0;
+        for j2 in 0..4 {
+            let d3 = j2 as f64 - m1;
+            if d3 > 0.5 {
+                m1 = x[j2] * 0.25 + 0.5 * m1;
+            } else {
+                m1 = 1.0 - m1 * b;
+            }
+            s += d3 * x[j2] + (1.0 - m1) * 0.25;
+        }
+    }
+    let y4 = x.clone();
+    s += y4[1] * y4[3] * b;
+    for i1 in 0..2 {
+        s += c * x[i1].sin();
+        s += m407(&0.75, &x[0..2], b);
+    }
+    s + b
+}
+
+const M412: Case = Case {
+    name: "m412",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m412(&z[0..4], z[4], &q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m412_jvp(&z[0..4], &d[0..4], z[4], d[4], &q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m412_vjp(&z[0..4], z[4], &q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m412_grad(&z[0..4], z[4], &q[0], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m412_hvp(&z[0..4], &d[0..4], z[4], d[4], &q[0], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2296, 1.175, -0.5889, -0.6571, -0.3165],
+            q: &[-0.5985],
+            k: 3,
+            t: &[-0.2821, -0.6601, -0.0392, 0.9548, 0.2813],
+            c: &[-1.7288],
+            v: &[0.5077, 0.8272, -0.6651, -0.4729, 0.7905],
+            y: &[1.50299180277],
+        },
+        Point {
+            z: &[1.4435, -0.2493, -0.1674, -0.4091, 1.0997],
+            q: &[-0.8061],
+            k: 2,
+            t: &[0.3744, 0.8344, -0.3916, 0.4723, -0.6667],
+            c: &[-1.5362],
+            v: &[0.2502, 0.2097, -0.5893, -0.4529, -0.9331],
+            y: &[3.75798664435],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m413(x: &Vec<f64>, b: f64, c: &f64) -> f64 {
+    let mut s = x[0] * 0.79 + b;
+    let mut m1 = 0.0;
+    for j2 in 0..5 {
+        let d3 = j2 as f64 - m1;
+        if d3 > 0.5 {
+            m1 = x[j2] * 0.59 + 0.5 * m1;
+        } else {
+            m1 = 1.0 - m1 * b;
+        }
+        s += d3 * x[j2] + (1.0 - m1) * 0.59;
+    }
+    let mut y4 = x.clone();
+    for j5 in 1..5 {
+        y4[j5] = y4[j5] * y4[j5 - 1] * 0.8 + x[j5].sin();
+    }
+    s += y4[4] * y4[0] + y4[1];
+    s += c * x[1].sin();
+    s += m407(c, &x[3..5], b);
+    s * b
+}
+
+const M413: Case = Case {
+    name: "m413",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m413(&z[0..5].to_vec(), z[5], &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m413_jvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m413_vjp(&z[0..5].to_vec(), z[5], &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m413_grad(&z[0..5].to_vec(), z[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m413_hvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.2172, 0.796, -0.615, 0.2446, -0.7389, -0.3663],
+            q: &[-0.5615],
+            k: 4,
+            t: &[-0.1379, -0.8453, 0.521, -0.2029, -0.4984, 0.1601],
+            c: &[1.0383],
+            v: &[0.7135, 0.4216, 0.1377, 0.3162, -0.4628, 0.4212],
+            y: &[0.536606681665],
+        },
+        Point {
+            z: &[0.5051, 0.4845, -1.3565, 0.4866, 0.6514, -0.8407],
+            q: &[1.0635],
+            k: 3,
+            t: &[0.4981, -0.8357, 0.4054, 0.6678, 0.3964, 0.847],
+            c: &[-1.7191],
+            v: &[0.0604, 0.7914, -0.3443, -0.8673, -0.0876, 0.961],
+            y: &[1.57189331076],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn m414(x: &[f64], b: f64) -> f64 {
+    let mut s = x[0] * 0.47 + b;
+    for i1 in 0..3 {
+        s += m401(&x[0..3].to_vec(), &0.23) * b;
+    }
+    let mut m3 = 0.0;
+    for j4 in 0..4 {
+        let d5 = j4 as f64 - m3;
+        s += d5 * (1.0 - m3) + (x[j4] - m3) * b;
+        m3 = x[j4] * 0.44 + 0.5 * m3;
+    }
+    s * b
+}
+
+const M414: Case = Case {
+    name: "m414",
+    live: &[(0, 4)],
+    f: |z, q, _| vec![m414(&z[0..4], q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m414_jvp(&z[0..4], &d[0..4], q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m414_vjp(&z[0..4], q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m414_grad(&z[0..4], q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m414_hvp(&z[0..4], &d[0..4], q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.1249, -0.9269, 0.5207, 0.3849],
+            q: &[-0.4612],
+            k: 0,
+            t: &[-0.35, -0.958, 0.0428, -0.4901],
+            c: &[-1.3429],
+            v: &[-0.0462, 0.219, -0.361, -0.6536],
+            y: &[-3.70300894981],
+        },
+        Point {
+            z: &[0.4503, 1.1185, -1.2184, 0.5204],
+            q: &[0.1339],
+            k: 3,
+            t: &[-0.3205, -0.4778, 0.5712, -0.4052],
+            c: &[1.5405],
+            v: &[0.9219, -0.5899, 0.5899, -0.5499],
+            y: &[0.778489908807],
+        },
+    ],
+};
+
+#[allow(noop_method_call)]
+#[differentiate(wrt(x))]
+fn m415(x: &[f64], b: f64, c: &f64) -> f64 {
+    let mut s = x[0] * 0.85 + b;
+    for i1 in 0..3 {
+        let mut m1 = 0.0;
+        for j2 in 0..5 {
+            let d3 = j2 as f64 - m1;
+            s += d3 * (1.0 - m1) + (x[j2] - m1) * b;
+            m1 = x[j2] * 0.35 + 0.5 * m1;
+        }
+    }
+    for i1 in 0..3 {
+        s += -c * x[i1] * x[0];
+        s += m402(&b, &x[2..4], b);
+    }
+    for i1 in 0..2 {
+        let y4 = x.clone();
+        s += y4[1] * y4[4] * b;
+    }
+    s + b
+}
+
+const M415: Case = Case {
+    name: "m415",
+    live: &[(0, 5)],
+    f: |z, q, _| vec![m415(&z[0..5], q[0], &q[1])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m415_jvp(&z[0..5], &d[0..5], q[0], &q[1]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m415_vjp(&z[0..5], q[0], &q[1], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m415_grad(&z[0..5], q[0], &q[1]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m415_hvp(&z[0..5], &d[0..5], q[0], &q[1]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7051, 0.0034, 0.2266, 0.7054, -1.0186],
+            q: &[-0.7608, 0.0745],
+            k: 0,
+            t: &[0.0713, 0.7147, 0.7372, -0.6249, -0.4416],
+            c: &[1.5725],
+            v: &[0.9641, -0.0164, -0.5987, -0.5264, -0.4067],
+            y: &[23.984290462],
+        },
+        Point {
+            z: &[-1.0367, 0.3151, 1.1136, -0.3701, -0.546],
+            q: &[1.0962, -0.6092],
+            k: 1,
+            t: &[-0.1564, -0.5632, -0.6033, 0.0937, -0.5491],
+            c: &[1.6555],
+            v: &[0.6681, 0.2457, 0.3023, -0.8983, -0.9521],
+            y: &[32.738105869],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(v))]
+fn m416(v: &Vec<f64>, c: &f64) -> f64 {
+    let mut y = v.clone();
+    for j in 1..y.len() {
+        y[j] = y[j] * y[j - 1] * c + v[j].sin();
+    }
+    y[2] * y[0] + y[1]
+}
+
+const M416: Case = Case {
+    name: "m416",
+    live: &[(0, 3)],
+    f: |z, q, _| vec![m416(&z[0..3].to_vec(), &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m416_jvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m416_vjp(&z[0..3].to_vec(), &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m416_grad(&z[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m416_hvp(&z[0..3].to_vec(), &d[0..3].to_vec(), &q[0]);
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.9562, 1.0805, -0.4794],
+            q: &[0.061],
+            k: 4,
+            t: &[0.7815, -0.488, 0.7485],
+            c: &[0.5762],
+            v: &[0.3515, 0.9569, -0.4145],
+            y: &[0.477742032668],
+        },
+        Point {
+            z: &[0.4985, 0.9305, 0.0713],
+            q: &[0.0055],
+            k: 0,
+            t: &[-0.5227, -0.1186, 0.1014],
+            c: &[1.1607],
+            v: &[-0.6829, 0.1622, 0.4264],
+            y: &[0.840140161951],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m417(x: &[f64], b: f64, c: &f64) -> f64 {
+    let mut s = x[0] * 0.47 + b;
+    let mut m1 = x.iter().fold(0.0, |a: f64, v| a.max(v.abs()));
+    m1 *= b;
+    s += m1 * m1 + x[1] * m1;
+    for i1 in 0..2 {
+        s += m405(&x[0..3].to_vec(), &0.7) * b;
+    }
+    s += c.powi(2) * x[0] + s * 0.25;
+    s += m407(c, &x[0..2], b);
+    s + b
+}
+
+const M417: Case = Case {
+    name: "m417",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m417(&z[0..5], z[5], &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m417_jvp(&z[0..5], &d[0..5], z[5], d[5], &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m417_vjp(&z[0..5], z[5], &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m417_grad(&z[0..5], z[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m417_hvp(&z[0..5], &d[0..5], z[5], d[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.7211, 0.2985, 0.9755, -0.4881, 0.7067, 1.1578],
+            q: &[-0.7641],
+            k: 0,
+            t: &[-0.8989, -0.3303, 0.7542, -0.5273, 0.1659, -0.9989],
+            c: &[-1.4293],
+            v: &[0.9231, -0.0896, 0.2737, -0.3209, -0.6843, 0.7018],
+            y: &[7.6307966684],
+        },
+        Point {
+            z: &[0.9332, 0.5142, 0.0902, 0.8714, -0.055, -1.3986],
+            q: &[-1.4844],
+            k: 0,
+            t: &[-0.886, -0.4722, -0.4184, 0.2211, -0.803, 0.5641],
+            c: &[-0.6988],
+            v: &[0.4511, 0.8542, -0.3692, 0.1757, -0.1341, -0.0115],
+            y: &[-1.30654368816],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn m418(x: &[f64], b: f64, c: &f64) -> f64 {
+    let mut s = x[0] * 0.42 + b;
+    s += m416(&x[0..3].to_vec(), &0.22) * b;
+    if s > -0.07 {
+        let mut m3 = 0.0;
+        for j4 in 0..5 {
+            let d5 = j4 as f64 - m3;
+            s += d5 * (1.0 - m3) + (x[j4] - m3) * b;
+            m3 = x[j4] * 0.55 + 0.5 * m3;
+        }
+    } else {
+        s -= 0.56 * s.sin();
+    }
+    s += -c * x[2] * x[0];
+    s + b
+}
+
+const M418: Case = Case {
+    name: "m418",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m418(&z[0..5], z[5], &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m418_jvp(&z[0..5], &d[0..5], z[5], d[5], &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m418_vjp(&z[0..5], z[5], &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m418_grad(&z[0..5], z[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m418_hvp(&z[0..5], &d[0..5], z[5], d[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.9344, -0.3309, -0.1666, 0.284, 0.0527, 1.3989],
+            q: &[-0.4551],
+            k: 4,
+            t: &[0.9382, -0.2233, -0.4971, -0.1788, -0.3661, -0.772],
+            c: &[-0.7169],
+            v: &[-0.3072, 0.9589, -0.5145, 0.9647, -0.2342, -0.0452],
+            y: &[16.6960086726],
+        },
+        Point {
+            z: &[0.5126, -0.1077, 0.9674, -0.0507, -0.4528, -0.5638],
+            q: &[-0.6429],
+            k: 3,
+            t: &[0.5094, -0.0725, 0.2928, -0.7214, -0.1031, -0.453],
+            c: &[-1.2315],
+            v: &[-0.549, -0.6898, 0.8275, -0.3542, -0.7073, 0.4764],
+            y: &[-0.482466369408],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m419(x: &Vec<f64>, b: f64, c: &f64) -> f64 {
+    let mut s = x[0] * 0.56 + b;
+    let mut m1 = 0.0;
+    for j2 in 0..5 {
+        let d3 = j2 as f64 - m1;
+        if d3 > 0.5 {
+            m1 = x[j2] * 0.31 + 0.5 * m1;
+        } else {
+            m1 = 1.0 - m1 * b;
+        }
+        s += d3 * x[j2] + (1.0 - m1) * 0.31;
+    }
+    if s > 0.45 {
+        let mut y4 = x.clone();
+        for j5 in 1..5 {
+            y4[j5] = y4[j5] * y4[j5 - 1] * 0.66 + x[j5].sin();
+        }
+        s += y4[4] * y4[0] + y4[1];
+    }
+    s += c * x[0].sin();
+    s += m407(c, &x[3..5], b);
+    s * b
+}
+
+const M419: Case = Case {
+    name: "m419",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, _| vec![m419(&z[0..5].to_vec(), z[5], &q[0])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m419_jvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], &q[0]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0, g1) = m419_vjp(&z[0..5].to_vec(), z[5], &q[0], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0, g1) = m419_grad(&z[0..5].to_vec(), z[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, g1, h0, h1) = m419_hvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], &q[0]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.7269, -1.3584, -0.7177, -1.1288, -1.4222, 0.2799],
+            q: &[0.5334],
+            k: 0,
+            t: &[0.7406, -0.1578, 0.6329, 0.1953, 0.3522, -0.9231],
+            c: &[-1.53],
+            v: &[-0.7628, -0.5454, 0.4099, -0.0581, -0.9865, -0.3],
+            y: &[-2.70161375663],
+        },
+        Point {
+            z: &[-0.9703, 1.1563, -0.9207, -1.4206, 0.5637, -0.7298],
+            q: &[1.183],
+            k: 2,
+            t: &[0.6499, 0.2314, 0.3521, 0.0064, -0.8478, 0.3761],
+            c: &[0.9886],
+            v: &[0.4064, 0.6739, -0.7338, -0.4827, 0.8801, 0.4503],
+            y: &[0.573930353379],
+        },
+    ],
+};
+
+#[allow(clippy::useless_conversion, clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m420(x: &Vec<f64>, b: f64, c: &f64, k: usize) -> f64 {
+    let mut s = x[0] * 0.36 + b;
+    s += f64::from(k as u32 % 4) * x[3] + s * 0.125;
+    if s > 0.23 {
+        s += c * x[3].sin();
+        s += m407(c, &x[3..5], b);
+    } else {
+        s -= 0.61 * s.sin();
+    }
+    let mut y1 = x.clone();
+    for j2 in 1..5 {
+        y1[j2] = y1[j2] * y1[j2 - 1] * 0.8 + x[j2].sin();
+    }
+    s += y1[4] * y1[0] + y1[1];
+    s * b
+}
+
+const M420: Case = Case {
+    name: "m420",
+    live: &[(0, 5), (5, 6)],
+    f: |z, q, k| vec![m420(&z[0..5].to_vec(), z[5], &q[0], k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m420_jvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], &q[0], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m420_vjp(&z[0..5].to_vec(), z[5], &q[0], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m420_grad(&z[0..5].to_vec(), z[5], &q[0], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) =
+            m420_hvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], &q[0], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4988, -0.8049, 0.2693, 0.3592, 0.4739, 0.7369],
+            q: &[0.9922],
+            k: 0,
+            t: &[0.8655, -0.0648, 0.6979, -0.1165, -0.9229, 0.9766],
+            c: &[-1.4024],
+            v: &[0.7963, 0.5155, -0.7415, 0.878, -0.5374, 0.3167],
+            y: &[1.34615088542],
+        },
+        Point {
+            z: &[0.3997, 1.061, 0.0697, 0.8965, -0.9697, 1.2201],
+            q: &[1.086],
+            k: 0,
+            t: &[0.8522, 0.684, -0.9465, 0.3486, 0.6362, -0.2338],
+            c: &[1.7996],
+            v: &[0.6112, 0.8061, -0.6166, -0.9306, 0.7651, -0.9264],
+            y: &[7.74481046013],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(x))]
+fn m421(x: &Vec<f64>, mut b: f64, c: &f64, w: &Vec<f64>) -> f64 {
+    b = b * 0.85 + 0.1;
+    let mut s = x[0] * 0.23 + b;
+    if s > 0.22 {
+        let mut m1 = 0.0;
+        for j2 in 0..5 {
+            let d3 = j2 as f64 - m1;
+            if d3 > 0.5 {
+                m1 = x[j2] * 0.57 + 0.5 * m1;
+            } else {
+                m1 = 1.0 - m1 * b;
+            }
+            s += d3 * x[j2] + (1.0 - m1) * 0.57;
+        }
+    }
+    if s > 0.37 {
+        let mut y4 = x.clone();
+        for j5 in 1..5 {
+            y4[j5] = y4[j5] * y4[j5 - 1] * 0.34 + x[j5].sin();
+        }
+        s += y4[4] * y4[0] + y4[1];
+    } else {
+        s -= 0.6 * s.sin();
+    }
+    for i1 in 0..2 {
+        s += c;
+        s *= 1.0 + 0.25 * x[i1] * c;
+        s += m407(c, &x[3..5], b);
+    }
+    s * b
+}
+
+const M421: Case = Case {
+    name: "m421",
+    live: &[(0, 5)],
+    f: |z, q, _| vec![m421(&z[0..5].to_vec(), q[0], &q[1], &q[2..5].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m421_jvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            q[0],
+            &q[1],
+            &q[2..5].to_vec(),
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g0) = m421_vjp(&z[0..5].to_vec(), q[0], &q[1], &q[2..5].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g0) = m421_grad(&z[0..5].to_vec(), q[0], &q[1], &q[2..5].to_vec());
+        (r, cat(&[&g0[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g0, h0) = m421_hvp(
+            &z[0..5].to_vec(),
+            &d[0..5].to_vec(),
+            q[0],
+            &q[1],
+            &q[2..5].to_vec(),
+        );
+        (r, cat(&[&g0[..]]), cat(&[&h0[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.6112, 0.3362, 1.394, -0.7672, -1.0097],
+            q: &[1.4387, -0.7364, 0.8112, 0.2463, -0.9064],
+            k: 4,
+            t: &[0.1692, 0.0646, 0.8461, 0.4219, 0.0392],
+            c: &[-1.9399],
+            v: &[-0.6421, 0.5798, 0.2904, -0.0889, 0.1262],
+            y: &[-2.7143790198],
+        },
+        Point {
+            z: &[-1.2925, -0.0962, 0.9904, -0.9171, -1.0637],
+            q: &[-1.4353, -1.4752, -0.0763, -0.0565, 1.3896],
+            k: 3,
+            t: &[0.9075, -0.1691, 0.7679, 0.8258, 0.9622],
+            c: &[-1.114],
+            v: &[-0.7582, 0.2421, -0.7411, -0.6515, 0.9844],
+            y: &[1.9646057445],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate(wrt(x, b))]
+fn m422(x: &Vec<f64>, b: f64, w: &Vec<f64>, k: usize) -> f64 {
+    let mut s = x[0] * 0.8 + b;
+    let mut m1 = x.iter().fold(0.0, |a: f64, &v| a + v * v * 0.88);
+    m1 *= b;
+    s += m1 * m1 + x[1] * m1;
+    for i1 in 0..2 {
+        let mut y2 = w.clone();
+        for j3 in 1..3 {
+            y2[j3] = y2[j3] * y2[j3 - 1] * 0.44 + x[j3].sin();
+        }
+        s += y2[2] * y2[0] + y2[1];
+    }
+    s * b
+}
+
+const M422: Case = Case {
+    name: "m422",
+    live: &[(0, 4), (4, 5)],
+    f: |z, q, k| vec![m422(&z[0..4].to_vec(), z[4], &q[0..3].to_vec(), k)],
+    jvp: |z, d, q, k| {
+        let (r, dr) = m422_jvp(
+            &z[0..4].to_vec(),
+            &d[0..4].to_vec(),
+            z[4],
+            d[4],
+            &q[0..3].to_vec(),
+            k,
+        );
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, k, c| {
+        let (r, g0, g1) = m422_vjp(&z[0..4].to_vec(), z[4], &q[0..3].to_vec(), k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let (r, g0, g1) = m422_grad(&z[0..4].to_vec(), z[4], &q[0..3].to_vec(), k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (r, g0, g1, h0, h1) = m422_hvp(
+            &z[0..4].to_vec(),
+            &d[0..4].to_vec(),
+            z[4],
+            d[4],
+            &q[0..3].to_vec(),
+            k,
+        );
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1503, -0.986, 0.7741, 0.6115, 0.5174],
+            q: &[-0.3016, 0.8675, 0.1327],
+            k: 2,
+            t: &[0.4725, 0.013, 0.7326, 0.4488, -0.7449],
+            c: &[-0.6401],
+            v: &[-0.8728, -0.8772, -0.9041, -0.4631, -0.9151],
+            y: &[-0.0523176636665],
+        },
+        Point {
+            z: &[1.1713, 0.1178, -1.3145, 1.0458, -0.7437],
+            q: &[0.1538, -0.2978, 0.3234],
+            k: 2,
+            t: &[0.8375, -0.1906, -0.8565, 0.1101, 0.4158],
+            c: &[-1.1255],
+            v: &[-0.8469, -0.7976, -0.0945, 0.2147, -0.2176],
+            y: &[-5.46813864219],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate]
+fn m423(x: &Vec<f64>, b: f64) -> f64 {
+    let mut s = x[0] * 0.66 + b;
+    if s > 0.18 {
+        s += m407(&0.75, &x[2..4], b);
+    } else {
+        s -= 0.71 * s.sin();
+    }
+    s += m405(x, &0.24) * b;
+    s * b
+}
+
+const M423: Case = Case {
+    name: "m423",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, _| vec![m423(&z[0..5].to_vec(), z[5])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = m423_jvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5]);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = m423_vjp(&z[0..5].to_vec(), z[5], c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = m423_grad(&z[0..5].to_vec(), z[5]);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = m423_hvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5]);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.1351, -0.3184, 0.7448, 0.1554, -1.3591, -0.3515],
+            q: &[],
+            k: 3,
+            t: &[0.8824, -0.2187, 0.6716, -0.0417, -0.9598, -0.3807],
+            c: &[1.8942],
+            v: &[-0.1407, 0.2062, 0.5442, -0.5251, 0.2804, 0.7076],
+            y: &[0.0470461018345],
+        },
+        Point {
+            z: &[-0.8878, 1.3184, 0.1143, 0.8486, 1.1454, 1.0212],
+            q: &[],
+            k: 2,
+            t: &[-0.8419, 0.4939, 0.1738, 0.139, 0.361, -0.3195],
+            c: &[-1.4905],
+            v: &[-0.757, -0.5313, 0.8972, -0.9916, 0.9885, -0.9081],
+            y: &[2.51203356262],
+        },
+    ],
+};
+
+#[allow(clippy::ptr_arg)]
+#[differentiate]
+fn m424(x: &Vec<f64>, mut b: f64, k: usize) -> f64 {
+    b = b * 0.69 + x[1];
+    let mut s = x[0] * 0.55 + b;
+    for i1 in 0..2 {
+        let mut y1 = x.clone();
+        for j2 in 1..5 {
+            y1[j2] = y1[j2] * y1[j2 - 1] * 0.75 + x[j2].sin();
+        }
+        s += y1[4] * y1[0] + y1[1];
+    }
+    let mut m3 = 0.0;
+    for j4 in 0..5 {
+        let d5 = j4 as f64 - m3;
+        s += d5 * (1.0 - m3) + (x[j4] - m3) * b;
+        m3 = x[j4] * 0.6 + 0.5 * m3;
+    }
+    s * b
+}
+
+const M424: Case = Case {
+    name: "m424",
+    live: &[(0, 5), (5, 6)],
+    f: |z, _, k| vec![m424(&z[0..5].to_vec(), z[5], k)],
+    jvp: |z, d, _, k| {
+        let (r, dr) = m424_jvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], k);
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, _, k, c| {
+        let (r, g0, g1) = m424_vjp(&z[0..5].to_vec(), z[5], k, c[0]);
+        (cat(&[&[r][..]]), cat(&[&g0[..], &[g1][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let (r, g0, g1) = m424_grad(&z[0..5].to_vec(), z[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (r, g0, g1, h0, h1) = m424_hvp(&z[0..5].to_vec(), &d[0..5].to_vec(), z[5], d[5], k);
+        (r, cat(&[&g0[..], &[g1][..]]), cat(&[&h0[..], &[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.9336, -0.9497, 0.3663, 0.4047, 1.2498, 0.1963],
+            q: &[],
+            k: 0,
+            t: &[-0.2711, -0.1697, -0.183, -0.2304, 0.105, -0.0757],
+            c: &[1.0762],
+            v: &[0.4691, -0.8566, -0.8897, 0.2805, -0.1419, -0.9523],
+            y: &[-5.36195964668],
+        },
+        Point {
+            z: &[-1.4117, 1.1187, 0.1899, 1.0128, 0.2601, 1.1967],
+            q: &[],
+            k: 1,
+            t: &[-0.4608, 0.5808, 0.6946, -0.1615, -0.6622, -0.5057],
+            c: &[1.4788],
+            v: &[-0.3116, 0.0354, -0.382, -0.266, 0.8605, 0.0498],
+            y: &[16.795280404],
+        },
+    ],
+};
+
+#[allow(clippy::useless_conversion, clippy::ptr_arg)]
+#[differentiate(wrt(b))]
+fn m425(x: &Vec<f64>, b: f64, w: &Vec<f64>) -> f64 {
+    let mut s = x[0] * 0.39 + b;
+    if s > 0.45 {
+        s += f64::from(x.len() as i32 - 2) * x[3].cos();
+    }
+    let mut y1 = w.clone();
+    for j2 in 0..3 {
+        y1[j2] *= x[j2] * b;
+    }
+    s += y1[2] * y1[0] + y1[1];
+    s + b
+}
+
+const M425: Case = Case {
+    name: "m425",
+    live: &[(0, 1)],
+    f: |z, q, _| vec![m425(&q[0..5].to_vec(), z[0], &q[5..8].to_vec())],
+    jvp: |z, d, q, _| {
+        let (r, dr) = m425_jvp(&q[0..5].to_vec(), z[0], d[0], &q[5..8].to_vec());
+        (cat(&[&[r][..]]), cat(&[&[dr][..]]))
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = m425_vjp(&q[0..5].to_vec(), z[0], &q[5..8].to_vec(), c[0]);
+        (cat(&[&[r][..]]), cat(&[&[g1][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = m425_grad(&q[0..5].to_vec(), z[0], &q[5..8].to_vec());
+        (r, cat(&[&[g1][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = m425_hvp(&q[0..5].to_vec(), z[0], d[0], &q[5..8].to_vec());
+        (r, cat(&[&[g1][..]]), cat(&[&[h1][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.8127],
+            q: &[
+                -1.3713, -0.2603, 0.5321, -1.3559, 1.2196, 0.9339, -1.3017, 0.3173,
+            ],
+            k: 4,
+            t: &[0.3405],
+            c: &[1.7159],
+            v: &[-0.863],
+            y: &[1.22315281132],
+        },
+        Point {
+            z: &[-1.2],
+            q: &[
+                0.0146, 1.3828, -0.0361, 1.3816, -0.4497, -1.3388, -1.2971, -1.216,
+            ],
+            k: 0,
+            t: &[-0.4322],
+            c: &[1.2582],
+            v: &[0.6026],
+            y: &[-0.243185726727],
+        },
+    ],
+};
+
 // ----- the checks ------------------------------------------------------------
 
 /// The function: (z, q, k) -> y.
@@ -29279,4 +30944,6 @@ static CASES: &[Case] = &[
     M352, M353, M354, M355, M356, M357, M358, M359, M360, M361, M362, M363, M364, M365, M366, M367,
     M368, M369, M370, M371, M372, M373, M374, M375, M376, M377, M378, M379, M380, M381, M382, M383,
     M384, M385, M386, M387, M388, M389, M390, M391, M392, M393, M394, M395, M396, M397, M398, M399,
+    M400, M401, M402, M403, M404, M405, M406, M407, M408, M409, M410, M411, M412, M413, M414, M415,
+    M416, M417, M418, M419, M420, M421, M422, M423, M424, M425,
 ];

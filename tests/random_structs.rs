@@ -48,7 +48,7 @@
 //! - active mut f64: straight: 4
 //! - active mut f64: while: 2
 //! - active mut f64: while on active: 3
-//! - calls (depth 1): 53
+//! - calls (depth 1): 63
 //! - calls (depth 2): 33
 //! - calls (depth 3): 30
 //! - left out mut Vec<f64>: constants: 1
@@ -155,6 +155,41 @@
 //! - struct cfg batch: match loss, every variant ({ tau }, { tau, scale }, tuple, unit), loss: &Loss (tau: &f64) straight-line: 2
 //! - struct cfg batch: p passed to a helper looping 0..p.steps in a branch: 2
 //! - struct cfg batch: p passed to a helper looping 0..p.steps straight-line: 8
+//! - struct net batch: a caller with p in wrt, x in wrt: 12
+//! - struct net batch: a caller with p in wrt, x left out of wrt: 3
+//! - struct net batch: a caller with p left out of wrt, x in wrt: 3
+//! - struct net batch: a mut f64 parameter in wrt written: 5
+//! - struct net batch: an MLP over let layer = &p.layers[i]; (vec![0.0; p.width], h = next), elements read in a branch: 1
+//! - struct net batch: an MLP over let layer = &p.layers[i]; (vec![0.0; p.width], h = next), elements read straight-line: 3
+//! - struct net batch: an MLP over let layer = &p.layers[i]; (vec![0.0; p.width], h = next), rows passed to a helper straight-line: 2
+//! - struct net batch: c: &f64 in arithmetic (c * r, x[1] / c, c.powi(2)) in a loop: 2
+//! - struct net batch: helper ndot(u, v) (both in wrt): 3
+//! - struct net batch: helper nh(p: &Net, x) with let layer = &p.layers[i];, p in wrt: 3
+//! - struct net batch: helper nsc(c: &f64, x, b), b in wrt: c * x[0].sin() + x[1] / c * b: 1
+//! - struct net batch: helper nsc(c: &f64, x, b), b left out of wrt: c * x[0].sin() + x[1] / c * b: 1
+//! - struct net batch: if let Loss::Huber(d) = loss, loss: &Loss straight-line: 1
+//! - struct net batch: if let Loss::Huber(d) = loss, loss: Loss in a branch: 1
+//! - struct net batch: if let Loss::Quantile { tau } = loss { .. nsc(tau, ..) .. }, loss: &Loss in a loop: 1
+//! - struct net batch: if let Loss::Quantile { tau } = loss { .. nsc(tau, ..) .. }, loss: &Loss straight-line: 3
+//! - struct net batch: if let Loss::Quantile { tau } = loss { .. } else if let Loss::Pinball { tau, .. } = loss, loss: &Loss straight-line: 1
+//! - struct net batch: if let Loss::Quantile { tau } = loss { .. } else if let Loss::Pinball { tau, .. } = loss, loss: Loss straight-line: 1
+//! - struct net batch: let c = p.a * p.g[0][1]; used in a loop straight-line: 1
+//! - struct net batch: let c = p.a * p.scale; used in a loop in a branch: 1
+//! - struct net batch: let c = p.a * p.scale; used in a loop in a loop: 2
+//! - struct net batch: let layer = &p.layers[0]; read by field in a branch in a loop: 1
+//! - struct net batch: let layer = &p.layers[0]; read by field in a branch straight-line: 2
+//! - struct net batch: let layer = &p.layers[1]; read by field in a branch in a branch: 1
+//! - struct net batch: let m = p.steps * p.count; 0..m, m as f64, (p.steps * p.count) as f64 in a branch: 1
+//! - struct net batch: let m = p.steps * p.count; 0..m, m as f64, (p.steps * p.count) as f64 straight-line: 4
+//! - struct net batch: let w = &p.g; w[r][c] of [[f64; 2]; 2] straight-line: 1
+//! - struct net batch: match on &Loss: tau * r, tau.powi(2), x / tau, -d, *d, loss: &Loss in a loop: 1
+//! - struct net batch: match on &Loss: tau * r, tau.powi(2), x / tau, -d, *d, loss: &Loss straight-line: 1
+//! - struct net batch: match statements on &Loss in a loop: s += d, s *= 1.0 + t * x[j], x[j] / tau, loss: &Loss straight-line: 1
+//! - struct net batch: p passed to a helper binding its layers in a loop: 2
+//! - struct net batch: p passed to a helper binding its layers straight-line: 5
+//! - struct net batch: p.layers[i].w[r][(r + 1) % p.width], p.layers[i].b[r] (also in a condition) straight-line: 2
+//! - struct net batch: vec![0.0; p.width] written by element straight-line: 1
+//! - struct net batch: x[p.steps * p.count % 3], p.g[p.count - 1][0] in a branch: 1
 //! - struct: array copied into a field of a struct literal: 24
 //! - struct: array field passed by value `h(p.w)`: 3
 //! - struct: call of a helper returning a struct `s1 = h(&s1, p)`: 29
@@ -426,6 +461,62 @@ fn loss_at(k: usize) -> Loss {
         2 => Loss::Huber(1.25),
         _ => Loss::Square,
     }
+}
+
+/// The fifth batch's layer.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Layer {
+    w: Vec<Vec<f64>>,
+    b: Vec<f64>,
+}
+
+/// The fifth batch's struct: a `Vec` of layers beside configuration
+/// fields left out of the derivatives.
+#[derive(Clone, Debug, PartialEq, ad::Differentiable)]
+struct Net {
+    layers: Vec<Layer>,
+    a: f64,
+    g: [[f64; 2]; 2],
+    #[ad(skip)]
+    width: usize,
+    #[ad(skip)]
+    steps: usize,
+    #[ad(skip)]
+    count: usize,
+    #[ad(skip)]
+    scale: f64,
+}
+
+/// A `Net` of the point: two 2 x 2 layers, its active fields from `z`,
+/// `steps`, `count` and `scale` from `k`.
+fn net_at(z: &[f64], k: usize) -> Net {
+    let layer = Layer {
+        w: vec![vec![0.0; 2]; 2],
+        b: vec![0.0; 2],
+    };
+    let mut p = Net {
+        layers: vec![layer.clone(), layer],
+        a: 0.0,
+        g: [[0.0; 2]; 2],
+        width: 2,
+        steps: count(k),
+        count: k % 2 + 1,
+        scale: lam(k),
+    };
+    p.copy_from_flat(z);
+    p
+}
+
+/// The flat view of a `Net` returned by a derivative, whose skipped fields
+/// must be the primal's.
+fn net_flat(g: &Net, k: usize) -> Vec<f64> {
+    assert_eq!(
+        (g.width, g.steps, g.count),
+        (2, count(k), k % 2 + 1),
+        "the configuration fields of a derivative"
+    );
+    assert_eq!(g.scale, lam(k), "a skipped field of a derivative");
+    g.to_flat()
 }
 
 // ----- the functions -------------------------------------------------------
@@ -17376,6 +17467,2200 @@ const C019: Case = Case {
     ],
 };
 
+#[differentiate(wrt(u, v))]
+fn n000(u: &[f64], v: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..u.len() {
+        e += u[i] * v[i];
+    }
+    e
+}
+
+const N000: Case = Case {
+    name: "n000",
+    live: &[(0, 2), (2, 4)],
+    f: |z, _, _| vec![n000(&z[0..2], &z[2..4])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = n000_jvp(&z[0..2], &d[0..2], &z[2..4], &d[2..4]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = n000_vjp(&z[0..2], &z[2..4], c[0]);
+        (vec![r], cat(&[&g0[..], &g1[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = n000_grad(&z[0..2], &z[2..4]);
+        (r, cat(&[&g0[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = n000_hvp(&z[0..2], &d[0..2], &z[2..4], &d[2..4]);
+        (r, cat(&[&g0[..], &g1[..]]), cat(&[&h0[..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.2453, 1.2792, 0.7251, 0.4147],
+            q: &[],
+            k: 4,
+            t: &[0.5393, -0.3376, 0.5899, 0.5406],
+            c: &[-1.7666],
+            v: &[0.4674, -0.5398, -0.5048, -0.4735],
+            y: &[0.35261721],
+        },
+        Point {
+            z: &[0.0225, -0.3909, 1.4047, -0.6392],
+            q: &[],
+            k: 4,
+            t: &[-0.2154, 0.8513, 0.8231, -0.74],
+            c: &[1.5666],
+            v: &[-0.4415, 0.72, 0.7251, 0.4907],
+            y: &[0.28146903],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn n001(c: &f64, x: &[f64], b: f64) -> f64 {
+    let e = c * x[0].sin() + x[1] / c * b;
+    e
+}
+
+const N001: Case = Case {
+    name: "n001",
+    live: &[(0, 2), (2, 3)],
+    f: |z, q, _| vec![n001(&q[0], &z[0..2], z[2])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = n001_jvp(&q[0], &z[0..2], &d[0..2], z[2], d[2]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1, g2) = n001_vjp(&q[0], &z[0..2], z[2], c[0]);
+        (vec![r], cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1, g2) = n001_grad(&q[0], &z[0..2], z[2]);
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, g2, h1, h2) = n001_hvp(&q[0], &z[0..2], &d[0..2], z[2], d[2]);
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.4721, -0.3284, -0.8717],
+            q: &[-0.6875],
+            k: 2,
+            t: &[0.2562, 0.7419, 0.0276],
+            c: &[1.0606],
+            v: &[0.5774, -0.03, 0.8669],
+            y: &[-0.729033151785],
+        },
+        Point {
+            z: &[0.15, 0.0422, -0.4862],
+            q: &[0.734],
+            k: 4,
+            t: &[-0.5814, -0.9734, -0.1296],
+            c: &[1.3478],
+            v: &[-0.9945, 0.1026, -0.8785],
+            y: &[0.0817344012247],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn n002(c: &f64, x: &[f64], b: f64) -> f64 {
+    let e = c * x[0].sin() + x[1] / c * b;
+    e
+}
+
+const N002: Case = Case {
+    name: "n002",
+    live: &[(0, 2)],
+    f: |z, q, _| vec![n002(&q[0], &z[0..2], q[1])],
+    jvp: |z, d, q, _| {
+        let (r, dr) = n002_jvp(&q[0], &z[0..2], &d[0..2], q[1]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, _, c| {
+        let (r, g1) = n002_vjp(&q[0], &z[0..2], q[1], c[0]);
+        (vec![r], cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, _| {
+        let (r, g1) = n002_grad(&q[0], &z[0..2], q[1]);
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, _| {
+        let (r, g1, h1) = n002_hvp(&q[0], &z[0..2], &d[0..2], q[1]);
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.3525, 0.6992],
+            q: &[1.481, 0.0089],
+            k: 4,
+            t: &[0.6788, 0.5489],
+            c: &[1.8332],
+            v: &[-0.9951, 0.64],
+            y: &[0.515509899303],
+        },
+        Point {
+            z: &[-1.1752, 1.0887],
+            q: &[-0.7381, -0.1772],
+            k: 3,
+            t: &[0.7526, -0.8234],
+            c: &[1.5425],
+            v: &[0.5068, 0.0164],
+            y: &[0.94246487036],
+        },
+    ],
+};
+
+#[differentiate(wrt(u, v))]
+fn n003(u: &[f64], v: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..u.len() {
+        e += u[i] * v[i];
+    }
+    e
+}
+
+const N003: Case = Case {
+    name: "n003",
+    live: &[(0, 2), (2, 4)],
+    f: |z, _, _| vec![n003(&z[0..2], &z[2..4])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = n003_jvp(&z[0..2], &d[0..2], &z[2..4], &d[2..4]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = n003_vjp(&z[0..2], &z[2..4], c[0]);
+        (vec![r], cat(&[&g0[..], &g1[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = n003_grad(&z[0..2], &z[2..4]);
+        (r, cat(&[&g0[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = n003_hvp(&z[0..2], &d[0..2], &z[2..4], &d[2..4]);
+        (r, cat(&[&g0[..], &g1[..]]), cat(&[&h0[..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[-0.4868, 0.0901, -0.532, 0.037],
+            q: &[],
+            k: 4,
+            t: &[0.3267, 0.1394, -0.5525, -0.6248],
+            c: &[0.5875],
+            v: &[-0.3289, 0.024, -0.8705, 0.0976],
+            y: &[0.2623113],
+        },
+        Point {
+            z: &[-0.4254, -1.3839, -1.4078, -0.2067],
+            q: &[],
+            k: 0,
+            t: &[-0.9343, -0.4631, 0.0333, 0.9877],
+            c: &[-1.4321],
+            v: &[-0.0865, -0.5505, -0.437, -0.4228],
+            y: &[0.88493025],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b))]
+fn n004(p: &Net, x: &[f64], mut b: f64, loss: &Loss) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    let r1 = x[0] * p.a - x[2];
+    if let Loss::Huber(d) = loss {
+        s += d * r1 * b;
+    }
+    let m3 = p.steps * p.count;
+    for j2 in 0..m3 {
+        s += x[j2 % 3] * p.a / m3 as f64;
+    }
+    s += (p.steps * p.count) as f64 * b;
+    for i1 in 0..2 {
+        let layer6 = &p.layers[0];
+        if layer6.b[0] > -0.13 {
+            s += layer6.w[0][1] * b;
+        } else {
+            s -= layer6.w[1][0] * x[0];
+        }
+        s += layer6.b[1] * layer6.w[1][1] * x[2];
+    }
+    s * b
+}
+
+const N004: Case = Case {
+    name: "n004",
+    live: &[(0, 17), (17, 18)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n004(&s0, &q[0..3], z[17], &loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n004_jvp(&s0, &ds0, &q[0..3], z[17], d[17], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g2) = n004_vjp(&s0, &q[0..3], z[17], &loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g2) = n004_grad(&s0, &q[0..3], z[17], &loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g2, h0, h2) = n004_hvp(&s0, &ds0, &q[0..3], z[17], d[17], &loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.2535, -0.115, 0.1028, 0.2846, 0.4849, -0.4955, -1.4715, 0.6284, -0.3744, 0.818,
+                -0.6037, 1.082, -0.4888, -1.2384, 0.0746, -0.7143, -0.8746, -1.4352,
+            ],
+            q: &[0.2801, 0.88, -0.9812],
+            k: 4,
+            t: &[
+                0.6231, -0.3006, -0.2864, 0.4804, -0.2004, -0.5359, -0.756, 0.0262, 0.0477, 0.3176,
+                0.1573, -0.9167, -0.6301, 0.244, 0.123, -0.6397, -0.3188, -0.623,
+            ],
+            c: &[1.4086],
+            v: &[
+                0.0936, -0.872, -0.8332, 0.615, -0.6471, 0.2542, 0.733, -0.6975, -0.8753, -0.6622,
+                -0.106, -0.9878, -0.6259, 0.826, 0.4363, -0.3448, 0.2285, 0.9711,
+            ],
+            y: &[9.60464822445],
+        },
+        Point {
+            z: &[
+                -0.627, -1.1248, 1.0754, 0.9215, 1.028, 0.9092, 0.3958, 0.2304, 1.3116, 0.1398,
+                -0.2852, -1.2288, 1.4004, 0.4522, 0.5031, 0.5238, 0.9255, 0.0942,
+            ],
+            q: &[-1.1918, -1.3848, 0.5725],
+            k: 3,
+            t: &[
+                0.1677, 0.6628, -0.05, -0.604, 0.3684, -0.4677, -0.653, -0.2362, 0.5921, -0.1813,
+                0.1838, 0.2884, -0.7747, 0.9768, -0.1189, -0.1072, -0.3023, -0.2067,
+            ],
+            c: &[-1.7515],
+            v: &[
+                -0.9517, 0.8658, -0.3759, -0.7859, -0.2979, -0.6994, -0.1376, -0.5797, -0.7466,
+                0.092, 0.7499, 0.1327, -0.7754, 0.7623, -0.3753, -0.8726, 0.1487, -0.4409,
+            ],
+            y: &[6.60832280026],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n005(p: &Net, x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..p.layers.len() {
+        let layer = &p.layers[i];
+        for r in 0..p.width {
+            e += layer.w[r][(r + i) % p.width] * x[r + i] + layer.b[r] * p.scale;
+        }
+    }
+    e * p.a
+}
+
+const N005: Case = Case {
+    name: "n005",
+    live: &[(0, 17), (17, 20)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n005(&s0, &z[17..20])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n005_jvp(&s0, &ds0, &z[17..20], &d[17..20]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n005_vjp(&s0, &z[17..20], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n005_grad(&s0, &z[17..20]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n005_hvp(&s0, &ds0, &z[17..20], &d[17..20]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.1609, 0.2066, -1.0345, 0.8301, 0.7212, 0.4183, 1.4964, 0.8638, -1.4341, 1.1733,
+                0.8288, -1.1018, 0.3626, 1.4429, 1.4216, -1.0801, 0.246, 1.0607, 1.0409, -0.7881,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.195, -0.3709, -0.2392, -0.9322, -0.4325, 0.9376, 0.1385, -0.4759, 0.1505, -0.646,
+                0.9257, 0.7178, -0.9766, -0.6633, -0.3056, -0.0531, -0.182, -0.5685, -0.9235,
+                0.316,
+            ],
+            c: &[-1.3828],
+            v: &[
+                -0.392, 0.0519, -0.9661, 0.6615, -0.4975, -0.3415, -0.067, -0.2136, -0.172, 0.6674,
+                -0.2798, 0.9249, 0.2195, 0.0138, -0.5908, -0.3918, -0.055, 0.1446, 0.9675, -0.2804,
+            ],
+            y: &[1.26812509551],
+        },
+        Point {
+            z: &[
+                0.243, -1.4489, 1.322, 0.6933, -0.0556, -0.2407, -0.5841, -1.1675, -1.1098,
+                -0.1888, 0.6097, -0.1964, 0.7357, -1.4, 1.28, -0.1613, 1.3758, 0.0238, -0.6958,
+                1.062,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.6913, -0.5287, 0.3174, -0.7936, 0.9573, -0.6303, -0.6392, 0.0914, -0.308, 0.7786,
+                0.7939, -0.6488, -0.1829, 0.407, -0.0273, -0.4981, -0.4574, 0.8386, -0.3794,
+                0.5329,
+            ],
+            c: &[-1.6939],
+            v: &[
+                -0.9957, -0.4322, 0.5587, 0.9372, 0.9612, 0.9113, 0.2695, -0.1781, -0.7179, 0.4686,
+                0.5132, -0.0403, 0.9764, 0.679, -0.3137, 0.1863, 0.2253, -0.885, 0.3389, 0.0595,
+            ],
+            y: &[-0.598584530488],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n006(p: &Net, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let mut h3 = x[..2].to_vec();
+    for i1 in 0..p.layers.len() {
+        let layer5 = &p.layers[i1];
+        let mut next4 = vec![0.0; p.width];
+        for r2 in 0..p.width {
+            next4[r2] =
+                (layer5.w[r2][0] * h3[0] + layer5.w[r2][1] * h3[1] + layer5.b[r2] * b).tanh();
+        }
+        h3 = next4;
+    }
+    s += h3[0] * h3[1] + h3[1];
+    let mut h8 = x[..2].to_vec();
+    for i6 in 0..p.layers.len() {
+        let layer10 = &p.layers[i6];
+        let mut next9 = vec![0.0; p.width];
+        for r7 in 0..p.width {
+            next9[r7] = (n000(&layer10.w[r7], &h8) + layer10.b[r7] * b).tanh();
+        }
+        h8 = next9;
+    }
+    s += h8[0] * h8[1] + h8[1];
+    for i1 in 0..2 {
+        s += n005(p, x) * b;
+    }
+    s + b
+}
+
+const N006: Case = Case {
+    name: "n006",
+    live: &[(0, 17), (17, 20)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n006(&s0, &z[17..20], q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n006_jvp(&s0, &ds0, &z[17..20], &d[17..20], q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n006_vjp(&s0, &z[17..20], q[0], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n006_grad(&s0, &z[17..20], q[0]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n006_hvp(&s0, &ds0, &z[17..20], &d[17..20], q[0]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.4969, 0.6894, -0.2231, 1.4726, -0.3499, -1.2218, -0.5421, 0.5085, 0.9208,
+                -0.2437, -0.1252, -0.5916, 0.1904, -0.6371, -0.3278, -1.0892, 0.8573, 1.1573,
+                -0.2921, -0.6576,
+            ],
+            q: &[0.7632],
+            k: 1,
+            t: &[
+                0.6395, -0.098, 0.3933, -0.6122, 0.4841, -0.053, -0.6742, 0.163, -0.7044, -0.7608,
+                0.5376, -0.1405, -0.6465, -0.6287, 0.5321, -0.482, -0.2237, -0.1923, -0.2624,
+                0.8672,
+            ],
+            c: &[-0.7374],
+            v: &[
+                -0.0879, 0.3128, 0.248, -0.5314, 0.141, 0.1157, 0.1011, -0.3022, -0.1463, -0.055,
+                -0.3853, 0.5779, 0.2336, 0.3433, 0.7072, -0.4826, -0.5104, 0.7858, -0.3375,
+                -0.7482,
+            ],
+            y: &[1.12319750073],
+        },
+        Point {
+            z: &[
+                -0.3784, -1.0337, -1.4049, -1.2622, -0.0981, -0.5861, -1.3462, -0.3087, -0.5322,
+                -0.1002, 1.1932, 1.4862, 1.1828, 0.1174, -0.0657, -0.8464, -0.4553, -0.6017,
+                -1.2802, 0.0265,
+            ],
+            q: &[-0.4617],
+            k: 3,
+            t: &[
+                -0.218, -0.1364, 0.0821, -0.5753, -0.9488, 0.1526, 0.5405, 0.2481, -0.3222, 0.606,
+                0.1396, -0.3337, -0.3577, -0.9377, -0.4705, 0.3419, -0.0629, -0.8625, 0.9396,
+                -0.652,
+            ],
+            c: &[-0.8738],
+            v: &[
+                -0.3954, 0.7652, -0.7454, -0.1059, -0.6264, -0.0653, 0.5049, -0.4928, 0.1042,
+                0.1118, 0.139, 0.8035, 0.7431, 0.5717, 0.8944, 0.7492, -0.1248, -0.8254, 0.436,
+                -0.0984,
+            ],
+            y: &[-4.66047969356],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n007(p: &Net, x: &[f64], b: f64, c: &f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    s += n005(p, x) * b;
+    let m2 = p.steps * p.count;
+    for j1 in 0..m2 {
+        s += x[j1 % 3] * p.a / m2 as f64;
+    }
+    s += (p.steps * p.count) as f64 * b;
+    if s > -0.16 {
+        let mut h5 = x[..2].to_vec();
+        for i3 in 0..p.layers.len() {
+            let layer7 = &p.layers[i3];
+            let mut next6 = vec![0.0; p.width];
+            for r4 in 0..p.width {
+                next6[r4] =
+                    (layer7.w[r4][0] * h5[0] + layer7.w[r4][1] * h5[1] + layer7.b[r4] * b).tanh();
+            }
+            h5 = next6;
+        }
+        s += h5[0] * h5[1] + h5[1];
+    } else {
+        s -= 0.28 * s.sin();
+    }
+    for i1 in 0..2 {
+        let r8 = x[0] * p.a - x[2];
+        s += c * r8 + x[1] / c - c.powi(2) * b;
+    }
+    s * b
+}
+
+const N007: Case = Case {
+    name: "n007",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n007(&s0, &z[17..20], z[20], &q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n007_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n007_vjp(&s0, &z[17..20], z[20], &q[0], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n007_grad(&s0, &z[17..20], z[20], &q[0]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            n007_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &q[0]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.6339, -0.6495, -1.0434, 0.1375, -1.3929, 1.4317, -1.3927, -1.4492, 0.3877,
+                -0.883, 0.1864, -0.0271, 0.2369, 0.3249, 0.2096, -0.0786, -0.4989, 1.0079, -0.8365,
+                0.1217, 1.0985,
+            ],
+            q: &[0.2226],
+            k: 0,
+            t: &[
+                -0.1501, 0.1668, -0.3164, 0.9621, 0.3176, -0.4543, -0.6761, -0.5669, 0.8017,
+                0.4083, 0.324, 0.1387, -0.7127, 0.7056, 0.1306, -0.9625, 0.9969, 0.8653, -0.6032,
+                0.6847, 0.211,
+            ],
+            c: &[1.9153],
+            v: &[
+                0.4571, 0.8925, 0.6693, 0.8812, -0.6497, -0.5858, -0.6872, -0.261, 0.7096, -0.524,
+                -0.054, 0.6822, -0.1503, -0.4394, -0.2968, -0.6175, -0.5579, -0.6619, -0.4151,
+                0.6947, -0.9954,
+            ],
+            y: &[-5.43962298516],
+        },
+        Point {
+            z: &[
+                1.4162, 0.0726, 1.3539, -0.3347, -1.4949, 0.4763, 1.2215, -0.0032, -1.1899, 1.006,
+                0.8279, -0.4437, -0.4563, -0.6071, 0.1123, -0.138, -0.4142, -0.8221, -0.2798,
+                1.2845, 0.5765,
+            ],
+            q: &[-0.0956],
+            k: 3,
+            t: &[
+                -0.9025, 0.9081, 0.9572, 0.1707, 0.1384, -0.3773, 0.0776, 0.9843, -0.9021, 0.8618,
+                0.2359, 0.6029, -0.8076, 0.8041, 0.9073, 0.8526, 0.7838, 0.3261, -0.4278, -0.7711,
+                -0.1715,
+            ],
+            c: &[1.5198],
+            v: &[
+                -0.5076, 0.8695, 0.5725, -0.9396, -0.0991, -0.6153, -0.9587, 0.489, 0.7123, 0.9743,
+                -0.1041, -0.4422, -0.1227, 0.3887, 0.1564, 0.4342, 0.725, 0.5246, -0.8652, -0.2766,
+                0.284,
+            ],
+            y: &[5.86451750544],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn n008(p: &Net, x: &[f64], mut b: f64) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    let mut v2 = vec![0.0; p.width];
+    for j1 in 0..p.width {
+        v2[j1] = p.g[j1][1] * x[j1] + b;
+    }
+    s += v2[0] * v2[1] + v2[p.width - 1];
+    let layer5 = &p.layers[0];
+    if layer5.b[0] > -0.28 {
+        s += layer5.w[0][1] * b;
+    } else {
+        s -= layer5.w[1][0] * x[0];
+    }
+    s += layer5.b[1] * layer5.w[1][1] * x[2];
+    s += n005(p, x) * b;
+    s + b
+}
+
+const N008: Case = Case {
+    name: "n008",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        vec![n008(&s0, &z[0..3], z[3])]
+    },
+    jvp: |z, d, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, dr) = n008_jvp(&s0, &z[0..3], &d[0..3], z[3], d[3]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, g2) = n008_vjp(&s0, &z[0..3], z[3], c[0]);
+        (vec![r], cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, g2) = n008_grad(&s0, &z[0..3], z[3]);
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, g2, h1, h2) = n008_hvp(&s0, &z[0..3], &d[0..3], z[3], d[3]);
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.3813, -0.3015, -0.5654, 1.0403],
+            q: &[
+                1.1584, -0.6469, -0.3509, -1.4013, -1.4444, 0.8971, -0.7695, 0.5787, -0.1719,
+                0.2957, -0.4916, -1.3928, -1.1251, 0.2478, -1.4085, -0.3157, 0.0218,
+            ],
+            k: 2,
+            t: &[-0.1657, 0.7994, -0.4146, 0.0341],
+            c: &[1.4561],
+            v: &[0.2201, 0.2585, 0.8798, -0.0155],
+            y: &[0.473056358853],
+        },
+        Point {
+            z: &[-0.5861, 1.4786, 0.6834, -1.2047],
+            q: &[
+                -1.3243, 0.8569, 1.1324, -1.1445, -1.0206, -0.491, 0.3486, 0.8553, -0.9209,
+                -1.2501, -1.2785, 0.3329, -0.0088, 0.9119, -0.6938, 0.8437, -1.081,
+            ],
+            k: 2,
+            t: &[0.7478, -0.8404, -0.8505, -0.0349],
+            c: &[0.6356],
+            v: &[-0.536, 0.7955, 0.7353, -0.7343],
+            y: &[3.74300232067],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n009(p: &Net, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    s += n005(p, x) * b;
+    s * b
+}
+
+const N009: Case = Case {
+    name: "n009",
+    live: &[(0, 17), (17, 20)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n009(&s0, &z[17..20], q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n009_jvp(&s0, &ds0, &z[17..20], &d[17..20], q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n009_vjp(&s0, &z[17..20], q[0], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n009_grad(&s0, &z[17..20], q[0]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n009_hvp(&s0, &ds0, &z[17..20], &d[17..20], q[0]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.6119, -0.3391, 0.8191, 0.7008, -1.3166, 1.1566, -0.3034, -1.0167, 0.9024,
+                -1.2657, 1.4619, 1.2987, -0.3954, -1.4455, -0.32, 1.379, -0.9872, 1.0369, 1.0061,
+                0.9512,
+            ],
+            q: &[-0.1846],
+            k: 2,
+            t: &[
+                -0.0827, -0.2099, 0.348, 0.2559, 0.7597, -0.1345, 0.1221, 0.1416, -0.2671, -0.1331,
+                0.7219, 0.8512, -0.5799, -0.6639, -0.0861, 0.1659, 0.3038, -0.5117, -0.8078, 0.143,
+            ],
+            c: &[0.9399],
+            v: &[
+                -0.1165, 0.3086, 0.5301, 0.1724, 0.2532, 0.022, -0.8379, -0.5638, -0.7585, -0.3742,
+                -0.1011, -0.5656, -0.4227, 0.692, -0.6624, 0.5107, -0.1143, -0.4673, -0.9568,
+                0.0496,
+            ],
+            y: &[0.0676485057103],
+        },
+        Point {
+            z: &[
+                0.1225, -0.6961, 0.7696, 1.1456, 0.754, -0.3177, 0.0798, 1.1859, -1.0177, -0.7226,
+                0.3673, 0.4451, 0.2808, -0.3832, 0.033, 0.2625, 0.0629, 1.0454, 1.2652, 0.5678,
+            ],
+            q: &[0.6116],
+            k: 1,
+            t: &[
+                -0.9669, -0.3119, -0.5866, 0.8642, -0.5869, 0.0079, 0.6822, 0.6293, 0.7685,
+                -0.9832, 0.0612, 0.3566, 0.1488, 0.5164, -0.905, -0.3181, -0.5883, 0.2923, 0.4045,
+                0.2589,
+            ],
+            c: &[1.5848],
+            v: &[
+                -0.5042, -0.6888, -0.2503, 0.0681, 0.1955, 0.3759, -0.7773, -0.5256, 0.8526,
+                0.8695, -0.9455, -0.5881, 0.9876, -0.077, 0.8917, 0.9938, 0.1306, 0.2329, -0.4549,
+                0.6035,
+            ],
+            y: &[0.881755967545],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b))]
+fn n010(p: &Net, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..p.layers.len() {
+        for r2 in 0..p.width {
+            s += p.layers[i1].w[r2][(r2 + 1) % p.width] * x[r2] - p.layers[i1].b[r2] * b;
+            if p.layers[i1].b[r2] > 0.05 {
+                s *= 1.0 + 0.1 * p.layers[i1].w[0][r2];
+            }
+        }
+    }
+    s * b
+}
+
+const N010: Case = Case {
+    name: "n010",
+    live: &[(0, 17), (17, 18)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n010(&s0, &q[0..3], z[17])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n010_jvp(&s0, &ds0, &q[0..3], z[17], d[17]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g2) = n010_vjp(&s0, &q[0..3], z[17], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g2) = n010_grad(&s0, &q[0..3], z[17]);
+        (r, cat(&[&net_flat(&g0, k)[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g2, h0, h2) = n010_hvp(&s0, &ds0, &q[0..3], z[17], d[17]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.2134, 0.7963, 1.1011, -0.5772, 0.3634, -1.0155, 1.1023, 0.3448, 1.1251, -0.1083,
+                -1.0678, -1.2265, 1.2586, 0.7899, 0.1389, -0.1137, -1.3117, 0.4242,
+            ],
+            q: &[-0.9112, 0.3124, -0.704],
+            k: 1,
+            t: &[
+                -0.5126, 0.3497, -0.3912, 0.377, -0.5368, 0.4591, -0.2096, -0.294, -0.2541,
+                -0.8309, -0.2675, 0.7658, -0.0729, 0.9856, -0.7275, 0.4339, 0.3959, -0.3978,
+            ],
+            c: &[-1.3546],
+            v: &[
+                0.3835, -0.9583, 0.5393, -0.5337, -0.2905, 0.6583, -0.5836, -0.4205, -0.1578,
+                0.4577, -0.1545, -0.9822, -0.343, -0.7145, 0.5759, 0.7745, -0.1342, -0.0852,
+            ],
+            y: &[-0.0048832068378],
+        },
+        Point {
+            z: &[
+                -1.2619, 0.8918, 0.9862, 0.0888, -1.1357, 0.8123, -0.1726, 1.1832, -1.3488,
+                -1.4136, 0.5306, -1.3966, 0.6366, -1.1168, 0.3901, -0.3061, -0.1364, 0.3488,
+            ],
+            q: &[0.6053, -1.0762, -1.4673],
+            k: 2,
+            t: &[
+                0.0087, 0.9265, 0.1264, -0.6538, 0.3379, 0.574, 0.6202, 0.1597, -0.3404, -0.5675,
+                0.6349, 0.7313, 0.6924, 0.404, 0.0127, 0.3574, -0.2864, 0.7051,
+            ],
+            c: &[1.0895],
+            v: &[
+                -0.2917, -0.2672, 0.4309, -0.0617, 0.0537, -0.7783, 0.6848, -0.645, -0.6041,
+                -0.9032, -0.4173, -0.7447, -0.8519, 0.5533, -0.0884, 0.8703, 0.1325, -0.1691,
+            ],
+            y: &[0.979764795833],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n011(p: &Net, x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..p.layers.len() {
+        let layer = &p.layers[i];
+        for r in 0..p.width {
+            e += layer.w[r][(r + i) % p.width] * x[r + i] + layer.b[r] * p.scale;
+        }
+    }
+    e * p.a
+}
+
+const N011: Case = Case {
+    name: "n011",
+    live: &[(0, 17), (17, 20)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n011(&s0, &z[17..20])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n011_jvp(&s0, &ds0, &z[17..20], &d[17..20]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n011_vjp(&s0, &z[17..20], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n011_grad(&s0, &z[17..20]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n011_hvp(&s0, &ds0, &z[17..20], &d[17..20]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.3018, -1.1975, 1.3305, -1.168, -0.026, 0.622, 0.7813, -0.9798, -0.8569, 1.2412,
+                -1.1254, 0.8802, -1.4354, -0.5008, 1.1382, 1.3998, -1.1433, -0.7712, -1.4598,
+                -0.6174,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                -0.5718, -0.6277, 0.7112, 0.894, -0.8806, 0.8015, -0.3389, 0.462, 0.7388, 0.6393,
+                -0.7523, -0.6215, -0.1858, -0.8982, -0.4595, -0.4915, 0.4636, -0.4678, 0.6711,
+                0.1116,
+            ],
+            c: &[0.7664],
+            v: &[
+                -0.3288, -0.9792, -0.8162, -0.6656, 0.1547, -0.0747, -0.4324, -0.7197, -0.1416,
+                -0.1802, 0.923, 0.5662, 0.5502, -0.6125, -0.0904, -0.1029, -0.6485, -0.9627,
+                0.3415, 0.2284,
+            ],
+            y: &[-5.97163240976],
+        },
+        Point {
+            z: &[
+                -0.8026, 0.0443, -1.0593, 0.7887, 1.2408, -0.4623, 0.837, -0.4619, -0.4235,
+                -0.1672, 0.5834, -1.0047, 0.1033, 0.676, 1.3189, -0.4049, -0.8798, 0.0563, 1.1342,
+                -0.7653,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                0.5256, -0.6205, -0.7314, -0.6289, -0.384, 0.2392, -0.2928, -0.4606, -0.3943,
+                -0.8751, 0.9366, -0.84, 0.1118, -0.018, -0.3588, -0.0787, 0.7597, 0.2542, -0.519,
+                -0.2178,
+            ],
+            c: &[-1.0884],
+            v: &[
+                -0.7458, 0.3562, 0.4073, -0.0274, -0.2262, 0.2311, 0.0228, 0.8052, 0.6258, -0.3327,
+                -0.3627, 0.9413, -0.1543, 0.9881, 0.6682, -0.8605, -0.3797, 0.7117, 0.3822, 0.0971,
+            ],
+            y: &[0.076325759609],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n012(p: &Net, x: &[f64], b: f64, loss: &Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let m2 = p.steps * p.count;
+    for j1 in 0..m2 {
+        s += x[j1 % 3] * p.a / m2 as f64;
+    }
+    s += (p.steps * p.count) as f64 * b;
+    let r3 = x[0] * p.a - x[2];
+    s += match loss {
+        Loss::Quantile { tau } => tau * r3 - tau.powi(2) * x[1],
+        Loss::Pinball { tau, scale } => x[2] / tau + scale * r3,
+        Loss::Huber(d) => -d * r3.sin() + *d * b,
+        Loss::Square => r3 * r3,
+    };
+    s * b
+}
+
+const N012: Case = Case {
+    name: "n012",
+    live: &[(0, 17), (17, 20)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n012(&s0, &z[17..20], q[0], &loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n012_jvp(&s0, &ds0, &z[17..20], &d[17..20], q[0], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n012_vjp(&s0, &z[17..20], q[0], &loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n012_grad(&s0, &z[17..20], q[0], &loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n012_hvp(&s0, &ds0, &z[17..20], &d[17..20], q[0], &loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.6498, -0.2868, 1.292, -0.0051, 0.1754, 0.1466, -1.4228, -1.0069, 0.1354, 0.6356,
+                -1.159, -1.041, 0.6929, -0.5711, -0.5908, 0.0889, -0.0338, 1.1639, -0.6947,
+                -0.4184,
+            ],
+            q: &[1.0925],
+            k: 0,
+            t: &[
+                -0.5005, 0.1112, -0.2273, -0.6964, 0.4267, 0.273, 0.2885, -0.3389, -0.836, 0.1621,
+                0.5591, -0.9844, 0.6153, 0.7336, -0.9678, 0.8154, -0.4885, -0.077, -0.5056, 0.0657,
+            ],
+            c: &[-1.6203],
+            v: &[
+                0.1901, 0.1105, -0.9685, 0.9668, 0.7881, 0.7992, 0.922, -0.8685, -0.7406, 0.4818,
+                0.0569, 0.8373, 0.3735, -0.1464, -0.7901, 0.2697, 0.6794, -0.3096, -0.0345, 0.9102,
+            ],
+            y: &[5.02130040542],
+        },
+        Point {
+            z: &[
+                -1.3313, -0.3927, 0.0839, -0.9215, 0.2087, 1.2889, -1.4131, 0.3162, 0.2918,
+                -0.5185, 0.8338, 1.2424, 0.296, 0.8474, 0.5487, -0.4245, -1.0398, -0.9359, -0.1035,
+                0.9776,
+            ],
+            q: &[-1.0221],
+            k: 0,
+            t: &[
+                -0.0413, -0.3954, 0.0515, -0.221, -0.4298, -0.9965, 0.6958, 0.9952, -0.6967,
+                0.6429, -0.9494, 0.6965, -0.4873, -0.3653, 0.7057, -0.3907, 0.198, -0.6323, 0.2396,
+                0.8903,
+            ],
+            c: &[1.2607],
+            v: &[
+                -0.3642, 0.6192, -0.0448, -0.2294, -0.2578, -0.6634, -0.6908, -0.573, 0.2926,
+                -0.717, 0.2977, 0.4106, -0.1383, 0.3651, 0.2593, -0.1609, -0.3201, 0.6673, 0.0553,
+                -0.0719,
+            ],
+            y: &[3.88842148445],
+        },
+    ],
+};
+
+#[differentiate(wrt(u, v))]
+fn n013(u: &[f64], v: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..u.len() {
+        e += u[i] * v[i];
+    }
+    e
+}
+
+const N013: Case = Case {
+    name: "n013",
+    live: &[(0, 2), (2, 4)],
+    f: |z, _, _| vec![n013(&z[0..2], &z[2..4])],
+    jvp: |z, d, _, _| {
+        let (r, dr) = n013_jvp(&z[0..2], &d[0..2], &z[2..4], &d[2..4]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, _, c| {
+        let (r, g0, g1) = n013_vjp(&z[0..2], &z[2..4], c[0]);
+        (vec![r], cat(&[&g0[..], &g1[..]]))
+    },
+    grad: Some(|z, _, _| {
+        let (r, g0, g1) = n013_grad(&z[0..2], &z[2..4]);
+        (r, cat(&[&g0[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, _, _| {
+        let (r, g0, g1, h0, h1) = n013_hvp(&z[0..2], &d[0..2], &z[2..4], &d[2..4]);
+        (r, cat(&[&g0[..], &g1[..]]), cat(&[&h0[..], &h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[1.1736, 1.2242, -1.1714, 1.2468],
+            q: &[],
+            k: 1,
+            t: &[0.6652, 0.9064, -0.9531, -0.9784],
+            c: &[-1.0746],
+            v: &[0.5686, 0.0322, -0.2204, -0.487],
+            y: &[0.15157752],
+        },
+        Point {
+            z: &[0.7514, -0.6573, -1.0906, 0.5814],
+            q: &[],
+            k: 2,
+            t: &[-0.3148, -0.079, 0.6644, 0.0386],
+            c: &[1.8672],
+            v: &[0.3093, -0.6949, 0.5212, -0.2283],
+            y: &[-1.20163106],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n014(p: &Net, x: &[f64], mut b: f64, c: &f64) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    if s > 0.47 {
+        let c1 = p.a * p.scale;
+        for j2 in 0..3 {
+            s *= 1.0 + 0.1 * c1 * x[j2];
+        }
+    } else {
+        s -= 0.55 * s.sin();
+    }
+    for i1 in 0..2 {
+        let r3 = x[0] * p.a - x[2];
+        s += c * r3 + x[1] / c - c.powi(2) * b;
+    }
+    s + b
+}
+
+const N014: Case = Case {
+    name: "n014",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n014(&s0, &z[17..20], z[20], &q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n014_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n014_vjp(&s0, &z[17..20], z[20], &q[0], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n014_grad(&s0, &z[17..20], z[20], &q[0]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            n014_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &q[0]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.5764, 1.4895, -1.376, -0.7867, 0.2516, -1.1179, 0.2616, 0.5444, 1.4485, -0.3658,
+                -0.5574, -0.501, 1.1044, 1.3907, 1.3968, -0.2965, -0.1268, -0.0569, 0.2128, 1.1224,
+                1.2452,
+            ],
+            q: &[-1.4357],
+            k: 2,
+            t: &[
+                0.1817, 0.0056, -0.53, -0.9098, 0.0544, -0.5092, -0.4322, 0.2491, 0.7821, 0.6086,
+                -0.7009, 0.7587, -0.2943, 0.4947, -0.5155, -0.5731, 0.4734, -0.2238, 0.7133,
+                0.8934, -0.6249,
+            ],
+            c: &[1.8948],
+            v: &[
+                -0.6424, -0.6327, -0.5103, 0.3525, -0.5271, 0.0454, 0.9033, -0.3043, 0.6998,
+                -0.4386, -0.5715, -0.7872, -0.5464, 0.1434, 0.8729, -0.6004, -0.9744, 0.7936,
+                -0.4406, -0.6488, -0.0665,
+            ],
+            y: &[-0.163281602699],
+        },
+        Point {
+            z: &[
+                -0.2993, 0.6565, -0.7179, -0.0137, -1.4127, 0.4553, 0.8451, -1.1519, -1.4906,
+                -1.2484, 0.2534, -1.1129, -1.0877, 1.2415, 1.053, 0.8732, 1.4536, 0.1162, 1.1767,
+                0.17, 1.0049,
+            ],
+            q: &[-0.7114],
+            k: 4,
+            t: &[
+                -0.3268, 0.853, 0.0357, -0.8322, 0.6331, 0.8777, -0.6283, 0.9823, 0.6554, 0.4591,
+                -0.039, 0.3959, -0.7973, 0.8846, 0.302, 0.5899, 0.6232, 0.9474, -0.9793, 0.0501,
+                0.5172,
+            ],
+            c: &[1.6495],
+            v: &[
+                -0.0725, -0.1838, 0.2308, -0.3466, 0.8936, -0.3646, -0.8821, -0.6894, -0.3526,
+                0.0531, 0.4952, -0.2563, 0.2845, -0.5726, 0.0338, -0.0112, 0.0531, 0.9874, -0.3822,
+                0.513, 0.2951,
+            ],
+            y: &[-2.90667053439],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, b))]
+fn n015(p: &Net, x: &[f64], mut b: f64, loss: &Loss) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    s += n005(p, x) * b;
+    let r1 = x[0] * p.a - x[2];
+    if let Loss::Quantile { tau } = loss {
+        s += n001(tau, &x[1..], b) * r1;
+    }
+    for i1 in 0..2 {
+        let r2 = x[0] * p.a - x[2];
+        if let Loss::Quantile { tau } = loss {
+            s += n001(tau, &x[1..], b) * r2;
+        }
+    }
+    s * b
+}
+
+const N015: Case = Case {
+    name: "n015",
+    live: &[(0, 17), (17, 18)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n015(&s0, &q[0..3], z[17], &loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n015_jvp(&s0, &ds0, &q[0..3], z[17], d[17], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g2) = n015_vjp(&s0, &q[0..3], z[17], &loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g2) = n015_grad(&s0, &q[0..3], z[17], &loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g2, h0, h2) = n015_hvp(&s0, &ds0, &q[0..3], z[17], d[17], &loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.4158, -0.1772, 1.4308, -1.4072, 0.5024, -1.4494, 0.3334, 0.1969, -0.2305,
+                -1.1941, -0.5154, 1.3281, 0.4916, -0.128, 1.2139, -0.803, 0.4812, 1.343,
+            ],
+            q: &[-1.2236, -0.1507, -0.3861],
+            k: 0,
+            t: &[
+                0.2304, -0.2027, 0.3534, -0.4174, 0.5055, -0.308, 0.4956, 0.072, 0.378, -0.74,
+                0.355, -0.923, -0.6592, -0.2882, -0.1903, -0.633, 0.3823, 0.3676,
+            ],
+            c: &[1.6669],
+            v: &[
+                0.031, 0.1587, 0.2689, 0.8555, 0.3422, -0.6629, 0.9864, 0.9559, -0.5018, 0.6493,
+                -0.2269, 0.2753, 0.3404, 0.6257, 0.9216, 0.3928, 0.1017, 0.5833,
+            ],
+            y: &[0.0338540891809],
+        },
+        Point {
+            z: &[
+                0.2645, -0.5733, -1.3124, -0.1343, -0.7347, -1.3864, 1.3264, -1.1581, -0.0032,
+                -0.0752, 1.3541, -0.6816, -0.911, -1.4978, -0.898, 1.4032, 1.2716, -0.824,
+            ],
+            q: &[1.3741, 0.5762, 1.0044],
+            k: 2,
+            t: &[
+                0.193, -0.7782, 0.5534, -0.9921, 0.7835, -0.8142, 0.9456, -0.8492, -0.5225, 0.6654,
+                0.5569, -0.7613, 0.8087, 0.8426, 0.7507, 0.0859, 0.7468, -0.701,
+            ],
+            c: &[0.7976],
+            v: &[
+                -0.2577, 0.4453, -0.5495, -0.6623, -0.7134, -0.0344, 0.2284, 0.8007, 0.9479,
+                0.9143, 0.885, 0.6263, 0.6501, 0.2662, 0.2247, -0.4568, -0.4621, 0.3799,
+            ],
+            y: &[2.45872918897],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n016(p: &Net, x: &[f64], b: f64, loss: &Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..2 {
+        let c1 = p.a * p.scale;
+        for j2 in 0..3 {
+            s += c1 * x[j2] * b;
+        }
+    }
+    let r3 = x[0] * p.a - x[2];
+    if let Loss::Quantile { tau } = loss {
+        s += n002(tau, &x[1..], b) * r3;
+    }
+    s + b
+}
+
+const N016: Case = Case {
+    name: "n016",
+    live: &[(0, 17), (17, 20)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n016(&s0, &z[17..20], q[0], &loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n016_jvp(&s0, &ds0, &z[17..20], &d[17..20], q[0], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n016_vjp(&s0, &z[17..20], q[0], &loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n016_grad(&s0, &z[17..20], q[0], &loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n016_hvp(&s0, &ds0, &z[17..20], &d[17..20], q[0], &loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.3024, -0.052, 0.8073, 0.0988, -0.7093, -1.4584, -0.7798, -1.0698, 1.3695,
+                -1.1765, -0.3734, 0.5588, -0.3434, 1.3279, 0.3493, -0.3247, -0.1332, -0.7395,
+                0.4032, 0.6369,
+            ],
+            q: &[0.8196],
+            k: 3,
+            t: &[
+                0.0087, -0.3891, 0.4632, 0.6935, -0.8943, 0.6042, 0.5095, 0.66, -0.1551, 0.6322,
+                0.6559, 0.5448, -0.4022, 0.5466, -0.4124, -0.742, 0.6934, 0.2027, -0.38, -0.9772,
+            ],
+            c: &[-0.9429],
+            v: &[
+                -0.4856, 0.8161, -0.0474, 0.0982, -0.3818, -0.3934, 0.0332, -0.3239, -0.6476,
+                -0.8631, -0.0233, -0.862, -0.5033, -0.1754, -0.9639, -0.6154, -0.2934, 0.9422,
+                -0.1808, -0.7039,
+            ],
+            y: &[1.85084226881],
+        },
+        Point {
+            z: &[
+                -0.7156, 0.7566, 0.0255, 0.0122, -1.1618, -0.9667, -0.8037, -1.1845, -1.1694,
+                -0.2402, -1.0837, 0.4178, -0.2743, 0.5852, 0.8201, -1.4214, 0.7154, -0.3561,
+                0.3666, 0.2776,
+            ],
+            q: &[-0.2442],
+            k: 4,
+            t: &[
+                0.4516, 0.2885, 0.0568, 0.6007, 0.369, 0.1169, 0.31, 0.6627, -0.4394, -0.6026,
+                0.9498, -0.287, -0.828, 0.4905, -0.2114, 0.7676, 0.2752, 0.2832, 0.2878, 0.1234,
+            ],
+            c: &[1.8983],
+            v: &[
+                -0.4226, -0.6428, 0.4211, 0.8724, -0.6264, -0.4825, 0.8979, -0.7208, 0.4716,
+                -0.6464, 0.1654, -0.2379, 0.1978, 0.6069, -0.4812, 0.4504, -0.4509, 0.1838, 0.027,
+                -0.4437,
+            ],
+            y: &[-0.363083059069],
+        },
+    ],
+};
+
+#[differentiate(wrt(p))]
+fn n017(p: &Net, x: &[f64]) -> f64 {
+    let mut e = 0.0;
+    for i in 0..p.layers.len() {
+        let layer = &p.layers[i];
+        for r in 0..p.width {
+            e += layer.w[r][(r + i) % p.width] * x[r + i] + layer.b[r] * p.scale;
+        }
+    }
+    e * p.a
+}
+
+const N017: Case = Case {
+    name: "n017",
+    live: &[(0, 17)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n017(&s0, &q[0..3])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n017_jvp(&s0, &ds0, &q[0..3]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0) = n017_vjp(&s0, &q[0..3], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0) = n017_grad(&s0, &q[0..3]);
+        (r, cat(&[&net_flat(&g0, k)[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, h0) = n017_hvp(&s0, &ds0, &q[0..3]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..]]),
+            cat(&[&net_flat(&h0, k)[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.5987, 1.3688, 1.4876, 1.1928, 0.1086, -0.0043, -0.2571, 0.1071, 0.6712, 0.6707,
+                -0.6988, 0.918, -1.4577, 0.3704, -1.2096, -0.141, 1.4984,
+            ],
+            q: &[-0.6032, 0.1049, -0.9436],
+            k: 1,
+            t: &[
+                0.9335, -0.989, -0.1016, 0.7966, -0.4427, -0.8641, 0.1286, 0.9031, 0.6263, -0.9454,
+                -0.5858, 0.2408, 0.8533, -0.4304, 0.9537, -0.6989, -0.248,
+            ],
+            c: &[1.4163],
+            v: &[
+                -0.7651, -0.7317, -0.5972, 0.3704, -0.4935, 0.7, 0.2072, -0.2321, -0.1243, 0.3714,
+                0.138, 0.0883, 0.6268, -0.0368, 0.1446, 0.7152, 0.4167,
+            ],
+            y: &[1.0150994965],
+        },
+        Point {
+            z: &[
+                -1.265, -0.3825, 0.5554, -1.356, 0.4759, -1.1825, -0.2665, 0.7081, 1.2758, 0.074,
+                -0.4945, -0.9551, 0.1986, -1.0919, -0.102, -0.552, -0.5441,
+            ],
+            q: &[-0.1637, 0.7152, 0.2888],
+            k: 3,
+            t: &[
+                0.1982, 0.1595, -0.7895, -0.1122, 0.9755, -0.5713, -0.9903, 0.3053, -0.5801,
+                -0.7638, -0.6713, -0.1232, 0.0773, 0.2998, 0.328, 0.2204, 0.2854,
+            ],
+            c: &[-0.5358],
+            v: &[
+                0.2878, -0.7121, -0.3031, -0.2076, 0.2906, 0.246, 0.6222, 0.6766, 0.5132, -0.8696,
+                -0.8881, -0.4112, 0.5936, 0.7366, -0.2083, 0.5439, -0.9826,
+            ],
+            y: &[-0.084781652844],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x))]
+fn n018(p: &Net, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let mut h3 = x[..2].to_vec();
+    for i1 in 0..p.layers.len() {
+        let layer5 = &p.layers[i1];
+        let mut next4 = vec![0.0; p.width];
+        for r2 in 0..p.width {
+            next4[r2] =
+                (layer5.w[r2][0] * h3[0] + layer5.w[r2][1] * h3[1] + layer5.b[r2] * b).tanh();
+        }
+        h3 = next4;
+    }
+    s += h3[0] * h3[1] + h3[1];
+    s * b
+}
+
+const N018: Case = Case {
+    name: "n018",
+    live: &[(0, 17), (17, 20)],
+    f: |z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n018(&s0, &z[17..20], q[0])]
+    },
+    jvp: |z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n018_jvp(&s0, &ds0, &z[17..20], &d[17..20], q[0]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n018_vjp(&s0, &z[17..20], q[0], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1) = n018_grad(&s0, &z[17..20], q[0]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, h0, h1) = n018_hvp(&s0, &ds0, &z[17..20], &d[17..20], q[0]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.4426, 1.3156, 0.9115, 0.7457, 0.4137, 1.2245, 0.7988, 0.6519, 0.4032, 1.3407,
+                0.7435, 0.7278, -0.4543, 1.4079, -0.5479, -0.4779, 1.19, 1.0964, 0.0102, 1.2494,
+            ],
+            q: &[0.5083],
+            k: 2,
+            t: &[
+                0.7618, 0.2558, 0.0069, -0.1252, -0.0832, -0.298, -0.0846, 0.5094, 0.078, 0.0284,
+                -0.3348, 0.0802, 0.5415, -0.771, -0.3796, 0.8412, -0.7847, 0.68, -0.5324, 0.7416,
+            ],
+            c: &[-1.9269],
+            v: &[
+                -0.7412, 0.8587, 0.5936, -0.243, -0.6772, 0.8663, -0.7428, 0.3995, -0.9432, 0.3018,
+                0.8669, -0.4127, -0.6876, 0.943, -0.3335, -0.7392, 0.7333, -0.2169, 0.7109, 0.3257,
+            ],
+            y: &[0.92470946253],
+        },
+        Point {
+            z: &[
+                -0.2691, 0.0389, -1.2763, -1.0775, 0.0995, 1.3179, -1.0424, -0.0684, 1.2504, 0.752,
+                0.5135, -0.8937, -1.2769, 0.1273, -0.0976, -0.0402, -0.3468, 1.2089, 0.9277,
+                0.1058,
+            ],
+            q: &[-0.4493],
+            k: 3,
+            t: &[
+                0.28, -0.9494, -0.8211, -0.942, -0.2171, -0.6252, -0.2619, 0.0297, 0.8866, 0.6188,
+                0.5004, -0.5098, 0.5825, -0.0572, -0.5426, -0.1018, 0.5666, -0.6267, 0.5693,
+                0.2474,
+            ],
+            c: &[1.2996],
+            v: &[
+                0.8445, -0.3112, -0.3304, -0.8208, -0.8212, 0.8491, 0.7469, 0.8125, 0.0143, 0.7258,
+                -0.8524, -0.7325, -0.3451, 0.7482, 0.1124, -0.4707, 0.3062, 0.2182, 0.2903,
+                -0.8104,
+            ],
+            y: &[1.22981853441],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n019(p: &Net, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    if s > 0.49 {
+        s += x[p.steps * p.count % 3] * p.g[p.count - 1][0] + x[p.count] * b;
+    } else {
+        s -= 0.61 * s.sin();
+    }
+    if s > 0.14 {
+        let r2 = x[0] * p.a - x[2];
+        if let Loss::Huber(d) = loss {
+            s += d * r2 * b;
+        }
+    } else {
+        s -= 0.74 * s.sin();
+    }
+    s + b
+}
+
+const N019: Case = Case {
+    name: "n019",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n019(&s0, &z[17..20], z[20], loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n019_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n019_vjp(&s0, &z[17..20], z[20], loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n019_grad(&s0, &z[17..20], z[20], loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            n019_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                0.7816, 0.5781, 1.3291, -0.9471, 0.9039, -0.8149, 1.152, -0.2774, 0.3931, 0.5969,
+                -0.9616, 1.0283, 0.8786, 0.4283, -0.6801, -0.2751, -1.1841, -0.5062, 1.1195,
+                1.4576, -1.0157,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.7638, -0.5117, 0.8815, 0.0218, -0.7507, 0.7777, -0.9519, -0.1244, -0.6212,
+                -0.0183, 0.6978, -0.9978, 0.1667, -0.7649, -0.3004, 0.6165, -0.5596, -0.5322,
+                0.3915, 0.4627, -0.128,
+            ],
+            c: &[1.1971],
+            v: &[
+                -0.7392, 0.514, 0.1193, 0.7463, 0.1126, -0.0381, -0.9782, -0.178, -0.5585, 0.5831,
+                -0.4442, -0.7938, -0.6025, 0.0594, 0.344, -0.2427, 0.5312, 0.3249, 0.243, -0.0725,
+                0.0731,
+            ],
+            y: &[-1.31188434389],
+        },
+        Point {
+            z: &[
+                0.206, -0.7709, -1.1626, 1.0483, 1.0681, -1.4776, 1.39, -0.7383, -1.0662, 1.2911,
+                -0.0248, -1.4935, 0.1858, -0.0255, -0.2665, -0.7114, -1.2531, 1.4681, -1.4372,
+                0.778, -0.4411,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.34, 0.1411, 0.0238, 0.5029, 0.0373, 0.9929, 0.8086, -0.6823, -0.5036, 0.6154,
+                -0.9961, -0.1724, 0.4765, -0.131, -0.5274, -0.249, -0.5477, -0.766, 0.5346, 0.7694,
+                0.2795,
+            ],
+            c: &[-1.3545],
+            v: &[
+                -0.4828, 0.6564, 0.512, -0.5967, -0.2622, 0.7689, 0.766, 0.2071, -0.8011, -0.1606,
+                0.1276, 0.0654, -0.4037, -0.1249, -0.0027, -0.391, 0.6933, 0.5, 0.3406, -0.0461,
+                -0.0835,
+            ],
+            y: &[-0.458329914623],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n020(p: &Net, x: &[f64], b: f64, loss: &Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    for i1 in 0..3 {
+        s += n005(p, x) * b;
+    }
+    if s > -0.09 {
+        let layer3 = &p.layers[1];
+        if layer3.b[0] > 0.13 {
+            s += layer3.w[0][1] * b;
+        } else {
+            s -= layer3.w[1][0] * x[0];
+        }
+        s += layer3.b[1] * layer3.w[1][1] * x[2];
+    }
+    let r4 = x[0] * p.a - x[2];
+    for j5 in 0..3 {
+        match loss {
+            Loss::Huber(d) => s += d,
+            Loss::Quantile { tau: t } => s *= 1.0 + t * x[j5],
+            Loss::Pinball { tau, .. } => s -= x[j5] / tau,
+            Loss::Square => s += x[j5].cos() * r4,
+        }
+    }
+    s * b
+}
+
+const N020: Case = Case {
+    name: "n020",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n020(&s0, &z[17..20], z[20], &loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n020_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n020_vjp(&s0, &z[17..20], z[20], &loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n020_grad(&s0, &z[17..20], z[20], &loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            n020_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.2447, -0.6019, -0.5881, -1.2774, -1.2875, 0.9681, 0.1598, -0.3556, 0.5859,
+                -0.543, -1.2448, -0.6898, 0.7715, -1.1735, 0.341, 1.2002, -0.0453, 1.3271, 0.0881,
+                1.4768, 0.3337,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.4742, 0.3581, -0.9054, -0.166, -0.6407, 0.1482, -0.0809, -0.4656, -0.9329,
+                0.4002, 0.8023, 0.8909, 0.6242, -0.5432, 0.4188, 0.5064, -0.3673, 0.652, -0.3649,
+                0.2856, -0.0542,
+            ],
+            c: &[1.6933],
+            v: &[
+                0.9, -0.8943, -0.7948, 0.8458, -0.1023, -0.0537, -0.3103, -0.7322, 0.8041, -0.2358,
+                -0.8943, -0.1385, 0.8067, -0.2985, -0.105, 0.3669, 0.2884, 0.5725, -0.2956, 0.6188,
+                -0.3296,
+            ],
+            y: &[-0.587416443861],
+        },
+        Point {
+            z: &[
+                -1.3335, 0.6895, -0.0567, -1.3657, -0.9627, 0.3871, -0.7237, -1.2102, -1.0565,
+                -0.1458, -1.3464, -0.6306, 1.4746, 0.0568, 0.8516, 1.1448, -1.284, -1.0907, 0.2203,
+                0.9007, -0.7245,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                0.011, -0.5603, -0.3859, -0.5604, -0.0128, -0.6792, -0.1217, 0.6034, 0.1833,
+                0.8455, 0.5155, 0.3745, 0.4549, -0.2608, -0.4666, -0.1025, 0.1972, 0.5158, 0.3645,
+                0.0386, -0.2057,
+            ],
+            c: &[-1.9908],
+            v: &[
+                0.9303, 0.9, 0.3409, -0.4021, -0.9345, -0.2108, 0.5827, -0.1873, -0.8323, -0.7103,
+                -0.7427, 0.366, -0.7516, -0.1282, 0.0512, -0.6269, -0.8576, 0.5129, -0.164,
+                -0.2426, 0.6998,
+            ],
+            y: &[-0.619390451195],
+        },
+    ],
+};
+
+#[differentiate(wrt(x))]
+fn n021(p: &Net, x: &[f64], b: f64, loss: &Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let mut h3 = x[..2].to_vec();
+    for i1 in 0..p.layers.len() {
+        let layer5 = &p.layers[i1];
+        let mut next4 = vec![0.0; p.width];
+        for r2 in 0..p.width {
+            next4[r2] =
+                (layer5.w[r2][0] * h3[0] + layer5.w[r2][1] * h3[1] + layer5.b[r2] * b).tanh();
+        }
+        h3 = next4;
+    }
+    s += h3[0] * h3[1] + h3[1];
+    s += n005(p, x) * b;
+    for i1 in 0..3 {
+        let r6 = x[0] * p.a - x[2];
+        s += match loss {
+            Loss::Quantile { tau } => tau * r6 - tau.powi(2) * x[1],
+            Loss::Pinball { tau, scale } => x[2] / tau + scale * r6,
+            Loss::Huber(d) => -d * r6.sin() + *d * b,
+            Loss::Square => r6 * r6,
+        };
+    }
+    s * b
+}
+
+const N021: Case = Case {
+    name: "n021",
+    live: &[(0, 3)],
+    f: |z, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        vec![n021(&s0, &z[0..3], q[17], &loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, dr) = n021_jvp(&s0, &z[0..3], &d[0..3], q[17], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1) = n021_vjp(&s0, &z[0..3], q[17], &loss_at(k), c[0]);
+        (vec![r], cat(&[&g1[..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1) = n021_grad(&s0, &z[0..3], q[17], &loss_at(k));
+        (r, cat(&[&g1[..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, h1) = n021_hvp(&s0, &z[0..3], &d[0..3], q[17], &loss_at(k));
+        (r, cat(&[&g1[..]]), cat(&[&h1[..]]))
+    }),
+    points: [
+        Point {
+            z: &[0.9357, 1.3258, -0.6886],
+            q: &[
+                -1.3734, -0.3368, 0.3656, 0.8339, -0.8785, -1.2901, -0.3787, -0.583, -0.9622,
+                0.046, -0.9779, 1.0896, 0.7475, 0.8675, 1.3542, 0.9219, 0.5491, -0.3074,
+            ],
+            k: 1,
+            t: &[-0.5842, 0.1965, 0.4716],
+            c: &[1.7399],
+            v: &[-0.5666, 0.9243, -0.5278],
+            y: &[-0.81969724497],
+        },
+        Point {
+            z: &[-0.0255, 0.9063, 1.2432],
+            q: &[
+                0.0339, -1.2082, -1.0524, -1.3951, 0.811, 0.6626, 0.5632, -0.037, -1.3558, 0.157,
+                1.1029, -1.4173, 1.1924, -0.5322, -0.3294, 0.8743, 1.1819, -1.0657,
+            ],
+            k: 3,
+            t: &[-0.3648, -0.842, -0.8598],
+            c: &[1.3964],
+            v: &[-0.543, -0.2889, -0.4834],
+            y: &[-7.7374872507],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n022(p: &Net, x: &[f64], mut b: f64, loss: &Loss) -> f64 {
+    b = b * p.a + x[1];
+    let mut s = p.a * x[0] + b;
+    let w2 = &p.g;
+    for j1 in 0..2 {
+        for c3 in 0..2 {
+            s += w2[j1][c3] * x[(j1 + c3) % 3] * b;
+        }
+    }
+    s += w2[1][0] * w2[0][1];
+    let mut h6 = x[..2].to_vec();
+    for i4 in 0..p.layers.len() {
+        let layer8 = &p.layers[i4];
+        let mut next7 = vec![0.0; p.width];
+        for r5 in 0..p.width {
+            next7[r5] = (n003(&layer8.w[r5], &h6) + layer8.b[r5] * b).tanh();
+        }
+        h6 = next7;
+    }
+    s += h6[0] * h6[1] + h6[1];
+    let r9 = x[0] * p.a - x[2];
+    if let Loss::Quantile { tau } = loss {
+        s += tau * r9;
+    } else if let Loss::Pinball { tau, .. } = loss {
+        s += x[1] / tau * b;
+    } else {
+        s -= r9.cos() * 0.5;
+    }
+    s + b
+}
+
+const N022: Case = Case {
+    name: "n022",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n022(&s0, &z[17..20], z[20], &loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n022_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n022_vjp(&s0, &z[17..20], z[20], &loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n022_grad(&s0, &z[17..20], z[20], &loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            n022_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], &loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.1467, 0.4901, 0.5224, -1.229, 1.1636, 0.1983, 0.6291, 0.5784, -0.9605, 0.3885,
+                0.4122, -1.3446, 0.0495, -0.4406, -1.0668, 0.1666, -1.4022, 0.558, -1.4807, 0.511,
+                -0.1468,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.2127, -0.8127, 0.1174, -0.0657, 0.7255, -0.3001, -0.4439, 0.5567, -0.4029, 0.592,
+                0.5504, 0.7515, 0.6328, -0.0202, 0.0021, 0.5902, -0.6028, -0.9046, 0.0274, -0.3018,
+                0.4372,
+            ],
+            c: &[1.1467],
+            v: &[
+                -0.8349, -0.2801, 0.6734, 0.5429, -0.0487, -0.5106, -0.4832, 0.0551, -0.5021,
+                -0.0734, 0.0832, 0.2212, -0.3663, 0.6152, -0.9768, 0.1096, -0.292, -0.5055, 0.3549,
+                -0.9131, 0.9858,
+            ],
+            y: &[-3.71662133254],
+        },
+        Point {
+            z: &[
+                -1.3475, 0.2188, 0.9143, 1.0484, -1.344, 0.2552, 0.1178, 1.3011, -1.1406, -1.2004,
+                -1.4971, 0.4569, -0.7576, -1.214, 1.0602, -0.8223, -1.1202, -1.0659, -1.0958,
+                -1.281, 1.244,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.6725, -0.6859, 0.4596, -0.3722, 0.0614, 0.2733, -0.7865, 0.4995, -0.7831,
+                0.0825, -0.4069, -0.1529, -0.1007, -0.5016, -0.7092, -0.4117, -0.5777, -0.8677,
+                0.5019, -0.9213, -0.2524,
+            ],
+            c: &[-1.0351],
+            v: &[
+                -0.8693, -0.0482, 0.3618, -0.3645, -0.6281, 0.7856, 0.2623, -0.9819, 0.3883,
+                0.8334, 0.8518, -0.96, -0.1888, -0.1436, 0.5206, -0.0978, 0.0485, -0.567, 0.7347,
+                -0.6573, -0.9736,
+            ],
+            y: &[-7.57714960217],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n023(p: &Net, x: &[f64], b: f64, loss: Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let layer3 = &p.layers[0];
+    if layer3.b[0] > 0.01 {
+        s += layer3.w[0][1] * b;
+    } else {
+        s -= layer3.w[1][0] * x[0];
+    }
+    s += layer3.b[1] * layer3.w[1][1] * x[2];
+    let r4 = x[0] * p.a - x[2];
+    if let Loss::Quantile { tau } = loss {
+        s += tau * r4;
+    } else if let Loss::Pinball { tau, .. } = loss {
+        s += x[1] / tau * b;
+    } else {
+        s -= r4.cos() * 0.5;
+    }
+    let c5 = p.a * p.g[0][1];
+    for j6 in 0..3 {
+        s += c5 * x[j6] * b;
+    }
+    s + b
+}
+
+const N023: Case = Case {
+    name: "n023",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n023(&s0, &z[17..20], z[20], loss_at(k))]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n023_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n023_vjp(&s0, &z[17..20], z[20], loss_at(k), c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n023_grad(&s0, &z[17..20], z[20], loss_at(k));
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) =
+            n023_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20], loss_at(k));
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                1.3402, -1.3956, -0.6797, 0.8041, -1.3951, 0.5494, -1.3991, 0.0199, -0.0943,
+                -1.1081, 1.133, 0.2458, 1.2527, -1.3475, 0.5033, -1.124, 1.2023, 1.2752, -0.4929,
+                -1.0675, -0.5186,
+            ],
+            q: &[],
+            k: 1,
+            t: &[
+                -0.3925, 0.0421, 0.1296, -0.2096, -0.5706, -0.2662, 0.6824, 0.2338, -0.0439,
+                0.8278, -0.836, -0.3244, -0.6205, 0.2151, -0.7115, -0.6039, 0.5288, -0.752,
+                -0.9146, -0.13, -0.1323,
+            ],
+            c: &[0.7608],
+            v: &[
+                -0.4826, 0.3408, -0.5811, 0.9512, -0.1898, 0.2686, 0.7138, -0.5782, -0.6384,
+                -0.0025, 0.5111, -0.6847, 0.8683, -0.1542, -0.6874, -0.6662, -0.6418, 0.0746,
+                -0.3478, 0.9254, -0.5135,
+            ],
+            y: &[1.38947975972],
+        },
+        Point {
+            z: &[
+                -0.0568, 1.0537, 0.2153, -0.147, -0.1737, 1.3062, 0.0752, -1.0449, -1.3742, 0.2988,
+                -1.0892, 0.4686, -0.2341, 0.383, -0.9018, 0.5965, 1.0039, -0.7233, 1.0955, -0.389,
+                -1.2323,
+            ],
+            q: &[],
+            k: 0,
+            t: &[
+                -0.0025, 0.9174, 0.7628, -0.6364, -0.0299, -0.418, -0.2582, 0.5493, -0.3219,
+                -0.8514, -0.9174, 0.9229, 0.1635, -0.5237, 0.8492, -0.3018, -0.7032, -0.5766,
+                0.7645, 0.8709, 0.5898,
+            ],
+            c: &[-1.0442],
+            v: &[
+                -0.2833, 0.6678, 0.2445, 0.3416, -0.2014, 0.6685, 0.822, 0.8602, -0.9576, 0.3198,
+                0.1451, 0.8758, -0.3067, -0.5044, 0.981, -0.5279, 0.7236, 0.0276, -0.8402, 0.7709,
+                -0.1855,
+            ],
+            y: &[-1.92090485],
+        },
+    ],
+};
+
+#[differentiate(wrt(x, b))]
+fn n024(p: &Net, x: &[f64], b: f64, loss: &Loss) -> f64 {
+    let mut s = p.a * x[0] + b;
+    let m2 = p.steps * p.count;
+    for j1 in 0..m2 {
+        s += x[j1 % 3] * p.a / m2 as f64;
+    }
+    s += (p.steps * p.count) as f64 * b;
+    for i1 in 0..3 {
+        let c3 = p.a * p.scale;
+        for j4 in 0..3 {
+            s += c3 * x[j4] * b;
+        }
+    }
+    for i5 in 0..p.layers.len() {
+        for r6 in 0..p.width {
+            s += p.layers[i5].w[r6][(r6 + 1) % p.width] * x[r6] - p.layers[i5].b[r6] * b;
+            if p.layers[i5].b[r6] > -0.18 {
+                s *= 1.0 + 0.1 * p.layers[i5].w[0][r6];
+            }
+        }
+    }
+    let r7 = x[0] * p.a - x[2];
+    if let Loss::Quantile { tau } = loss {
+        s += n001(tau, &x[1..], b) * r7;
+    }
+    s * b
+}
+
+const N024: Case = Case {
+    name: "n024",
+    live: &[(0, 3), (3, 4)],
+    f: |z, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        vec![n024(&s0, &z[0..3], z[3], &loss_at(k))]
+    },
+    jvp: |z, d, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, dr) = n024_jvp(&s0, &z[0..3], &d[0..3], z[3], d[3], &loss_at(k));
+        (vec![r], vec![dr])
+    },
+    vjp: |z, q, k, c| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, g2) = n024_vjp(&s0, &z[0..3], z[3], &loss_at(k), c[0]);
+        (vec![r], cat(&[&g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, g2) = n024_grad(&s0, &z[0..3], z[3], &loss_at(k));
+        (r, cat(&[&g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, q, k| {
+        let s0 = net_at(&q[0..17], k);
+        let (r, g1, g2, h1, h2) = n024_hvp(&s0, &z[0..3], &d[0..3], z[3], d[3], &loss_at(k));
+        (r, cat(&[&g1[..], &[g2][..]]), cat(&[&h1[..], &[h2][..]]))
+    }),
+    points: [
+        Point {
+            z: &[-1.0973, 0.1823, 0.6466, -1.3302],
+            q: &[
+                0.3302, 1.1564, -1.3433, -0.7462, -0.5921, 0.7911, -1.3848, 1.1773, 0.8608,
+                -0.2547, -0.6596, 1.2241, 1.2672, 0.271, -1.246, 1.2938, 0.827,
+            ],
+            k: 4,
+            t: &[-0.9345, 0.0674, 0.2286, 0.9782],
+            c: &[0.6451],
+            v: &[0.3728, 0.8512, -0.0871, -0.1052],
+            y: &[6.80664892568],
+        },
+        Point {
+            z: &[1.2026, -0.0674, -1.1041, -0.682],
+            q: &[
+                -0.1538, 0.2929, -0.0414, 0.5469, 1.1374, 0.735, 1.297, 0.1586, 0.0862, -1.0041,
+                -0.9553, 0.9173, 0.099, 0.3731, -1.3658, -0.0975, -0.986,
+            ],
+            k: 1,
+            t: &[-0.5195, -0.6995, -0.0451, 0.3434],
+            c: &[-1.8034],
+            v: &[0.003, 0.1665, 0.7091, -0.1097],
+            y: &[2.00832761577],
+        },
+    ],
+};
+
+#[differentiate(wrt(p, x, b))]
+fn n025(p: &Net, x: &[f64], b: f64) -> f64 {
+    let mut s = p.a * x[0] + b;
+    if s > -0.4 {
+        let m2 = p.steps * p.count;
+        for j1 in 0..m2 {
+            s += x[j1 % 3] * p.a / m2 as f64;
+        }
+        s += (p.steps * p.count) as f64 * b;
+    } else {
+        s -= 0.54 * s.sin();
+    }
+    s * b
+}
+
+const N025: Case = Case {
+    name: "n025",
+    live: &[(0, 17), (17, 20), (20, 21)],
+    f: |z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        vec![n025(&s0, &z[17..20], z[20])]
+    },
+    jvp: |z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, dr) = n025_jvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20]);
+        (vec![r], vec![dr])
+    },
+    vjp: |z, _, k, c| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n025_vjp(&s0, &z[17..20], z[20], c[0]);
+        (vec![r], cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    },
+    grad: Some(|z, _, k| {
+        let s0 = net_at(&z[0..17], k);
+        let (r, g0, g1, g2) = n025_grad(&s0, &z[17..20], z[20]);
+        (r, cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]))
+    }),
+    hvp: Some(|z, d, _, k| {
+        let (s0, ds0) = (net_at(&z[0..17], k), net_at(&d[0..17], k));
+        let (r, g0, g1, g2, h0, h1, h2) = n025_hvp(&s0, &ds0, &z[17..20], &d[17..20], z[20], d[20]);
+        (
+            r,
+            cat(&[&net_flat(&g0, k)[..], &g1[..], &[g2][..]]),
+            cat(&[&net_flat(&h0, k)[..], &h1[..], &[h2][..]]),
+        )
+    }),
+    points: [
+        Point {
+            z: &[
+                -0.5947, 1.2621, 1.1815, -1.0254, -0.1584, -0.9718, 0.5274, 0.4958, -0.9663,
+                -0.2843, -1.3658, 1.3471, 0.407, 1.0969, -1.1047, 1.4282, -0.2967, 0.2303, 0.0483,
+                0.4715, 0.1178,
+            ],
+            q: &[],
+            k: 2,
+            t: &[
+                0.1982, -0.6491, -0.7579, -0.5694, 0.6255, -0.2491, -0.766, 0.8197, 0.3952, 0.3621,
+                0.5158, -0.6268, 0.1124, -0.4666, -0.5586, -0.0378, -0.9495, 0.0309, 0.7434,
+                0.9821, -0.528,
+            ],
+            c: &[-1.8957],
+            v: &[
+                -0.1016, -0.3337, 0.7545, -0.2112, -0.7267, 0.0407, -0.6663, -0.4842, -0.5167,
+                -0.0215, 0.2747, 0.5517, -0.8238, -0.4421, 0.9001, -0.2742, 0.0118, -0.0655,
+                0.7398, 0.0111, -0.5741,
+            ],
+            y: &[0.09217706284],
+        },
+        Point {
+            z: &[
+                -0.4288, -1.4965, -1.2084, -0.3047, 0.1386, -1.1378, -1.1922, 0.2174, 0.4862,
+                -0.9712, -0.2125, -0.7442, 0.3879, 0.6625, 0.8, 0.8399, 1.4624, 0.2053, -0.6853,
+                0.6754, -1.4751,
+            ],
+            q: &[],
+            k: 3,
+            t: &[
+                0.5826, -0.8989, 0.4852, -0.04, -0.9685, -0.4945, 0.8704, 0.3141, -0.8706, -0.0878,
+                0.5057, -0.2238, -0.099, 0.2726, -0.3947, -0.2883, 0.6298, -0.7324, 0.4449, 0.8504,
+                0.0058,
+            ],
+            c: &[-1.4708],
+            v: &[
+                -0.3893, -0.1668, -0.2095, 0.4407, 0.163, -0.3911, 0.3985, -0.0875, -0.6131,
+                0.7863, 0.8391, -0.9786, -0.1114, 0.9986, 0.386, -0.2666, 0.051, -0.8366, -0.6884,
+                0.9698, 0.1822,
+            ],
+            y: &[1.27410738919],
+        },
+    ],
+};
+
 // ----- the checks ------------------------------------------------------------
 
 /// The function: (z, q, k) -> y.
@@ -17664,5 +19949,7 @@ static CASES: &[Case] = &[
     R028, R029, R030, R031, R032, R033, R034, R035, R036, R037, R038, R039, G000, G001, G002, G003,
     G004, G005, G006, G007, G008, G009, G010, G011, G012, G013, G014, G015, G016, G017, G018, G019,
     G020, G021, G022, G023, G024, G025, G026, G027, G028, G029, C000, C001, C002, C003, C004, C005,
-    C006, C007, C008, C009, C010, C011, C012, C013, C014, C015, C016, C017, C018, C019,
+    C006, C007, C008, C009, C010, C011, C012, C013, C014, C015, C016, C017, C018, C019, N000, N001,
+    N002, N003, N004, N005, N006, N007, N008, N009, N010, N011, N012, N013, N014, N015, N016, N017,
+    N018, N019, N020, N021, N022, N023, N024, N025,
 ];

@@ -165,6 +165,14 @@ item, `for` loops over array literals with tuple and array patterns, whole
 rows of local 2-D arrays and of a helper's `&mut [[f64; 2]]` buffer written
 from literals (`m[i] = [a, b]`, `*r = [0.0; 2]`), and tuple locals with
 `usize` and `Vec` members (an argmax, `acc.0 += ..`, `let (t, v) = acc;`).
+
+Eleventh (`compose_sweep4.py`; COMPOSE_SWEEP4_N functions drawn after the
+tenth, calling only each other): inactive `c: &f64` parameters read in
+arithmetic (`c * x[j].sin()`, `x[j] / c`, `s += c`, `c.powi(2)`) and passed
+on to helpers taking `&f64`, `f64::from` of integers and active values,
+`let mut y = x.clone();` of `&Vec<f64>` parameters written, `fold`s whose
+closure types the accumulator (`|a: f64, v| a.max(v.abs())`), and literal
+locals carried by loops and subtracted (`j as f64 - m`).
 """
 
 import argparse
@@ -185,6 +193,7 @@ import compose_more as more  # noqa: E402
 import compose_sweep as sweep  # noqa: E402
 import compose_sweep2 as sweep2  # noqa: E402
 import compose_sweep3 as sweep3  # noqa: E402
+import compose_sweep4 as sweep4  # noqa: E402
 from compose_stmts import ComposeStmts, buf_only_helper, k_pos, k_pp  # noqa: E402
 import generate as G  # noqa: E402
 import iters  # noqa: E402
@@ -224,6 +233,9 @@ COMPOSE_SWEEP2_N = 60
 # The functions of the tenth batch (`compose_sweep3.sweep3_fn`), drawn after
 # the ninth.
 COMPOSE_SWEEP3_N = 40
+# The functions of the eleventh batch (`compose_sweep4.sweep4_fn`), drawn
+# after the tenth.
+COMPOSE_SWEEP4_N = 26
 
 
 class ComposeGen(ComposeStmts, more.MoreConstructs, iters.IterGen, G.CallsGen):
@@ -521,7 +533,8 @@ COMPOSE_HEADER = COMPOSE_HEADER.replace("use ad::differentiate;\n", "use ad::dif
 assert "use ad::Real;" in COMPOSE_HEADER
 
 
-def generate_compose(n_funcs, seed, out, n_sweep2=COMPOSE_SWEEP2_N, n_sweep3=COMPOSE_SWEEP3_N):
+def generate_compose(n_funcs, seed, out, n_sweep2=COMPOSE_SWEEP2_N, n_sweep3=COMPOSE_SWEEP3_N,
+                     n_sweep4=COMPOSE_SWEEP4_N):
     rng = random.Random(seed)
     specs = []
     namespace = dict(G.RUNTIME)
@@ -537,14 +550,17 @@ def generate_compose(n_funcs, seed, out, n_sweep2=COMPOSE_SWEEP2_N, n_sweep3=COM
     namespace.update(sweep3.TWIN)
     discarded = too_long = 0
     special = None
-    while len(specs) < n_funcs + n_sweep2 + n_sweep3:
+    while len(specs) < n_funcs + n_sweep2 + n_sweep3 + n_sweep4:
         name = "m{:03}".format(len(specs))
         # (not the functions with sorted knots: a caller would pass any data)
         # (the fifth to seventh batches' functions call only each other)
         callees = [s for s in specs if s.call_depth < 3 and not getattr(s, "knots", False)
                    and not getattr(s, "audit", None) and not getattr(s, "bufs", None)
                    and not getattr(s, "forms", None) and not getattr(s, "sweep", None)
-                   and not getattr(s, "sweep2", None) and not getattr(s, "sweep3", None)][-40:]
+                   and not getattr(s, "sweep2", None) and not getattr(s, "sweep3", None)
+                   and not getattr(s, "sweep4", None)][-40:]
+        if special is None and len(specs) >= n_funcs + n_sweep2 + n_sweep3:
+            special = "sweep4"
         if special is None and len(specs) >= n_funcs + n_sweep2:
             special = "sweep3"
         if special is None and len(specs) >= n_funcs:
@@ -579,6 +595,9 @@ def generate_compose(n_funcs, seed, out, n_sweep2=COMPOSE_SWEEP2_N, n_sweep3=COM
             spec = sweep2.sweep2_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "sweep2", None)][-40:])
         elif special == "sweep3":
             spec = sweep3.sweep3_fn(rng, name, [s for s in specs if s.call_depth < 3 and getattr(s, "sweep3", None)][-40:])
+        elif special == "sweep4":
+            spec = sweep4.sweep4_fn(rng, name,
+                                    [s for s in specs if s.call_depth < 3 and getattr(s, "sweep4", None)][-40:])
         else:
             # (its calls pass f64, slices, arrays and `Vec`s: not the nalgebra
             # values of the generic ones)
@@ -611,8 +630,8 @@ def generate_compose(n_funcs, seed, out, n_sweep2=COMPOSE_SWEEP2_N, n_sweep3=COM
     parts = [header]
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
-        parts.append(s.rust + "\n" + "\n".join(sweep3.case_entry(sweep2.case_entry(sweep.case_entry(bufs.case_entry(
-            audit.case_entry(more.case_entry(s), s), s), s), s), s)) + "\n\n")
+        parts.append(s.rust + "\n" + "\n".join(sweep4.case_entry(sweep3.case_entry(sweep2.case_entry(sweep.case_entry(
+            bufs.case_entry(audit.case_entry(more.case_entry(s), s), s), s), s), s), s)) + "\n\n")
     parts.append(COMPOSE_HARNESS)
     parts.append("\n/// Every generated function with its test points.\n")
     parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in specs) + "];\n")
@@ -632,10 +651,13 @@ def main():
                     help="number of the ninth batch's functions, after the others (experiments)")
     ap.add_argument("--sweep3-count", type=int, default=COMPOSE_SWEEP3_N,
                     help="number of the tenth batch's functions, after the ninth (experiments)")
+    ap.add_argument("--sweep4-count", type=int, default=COMPOSE_SWEEP4_N,
+                    help="number of the eleventh batch's functions, after the tenth (experiments)")
     ap.add_argument("--seed", type=int, default=COMPOSE_SEED, help="(experiments)")
     ap.add_argument("--out", default=COMPOSE_OUT, help="output file (experiments)")
     args = ap.parse_args()
-    generate_compose(args.count, args.seed, os.path.abspath(args.out), args.sweep2_count, args.sweep3_count)
+    generate_compose(args.count, args.seed, os.path.abspath(args.out), args.sweep2_count, args.sweep3_count,
+                     args.sweep4_count)
 
 
 if __name__ == "__main__":

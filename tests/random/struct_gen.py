@@ -199,12 +199,18 @@ fn flat<S: Differentiable<Scalar = f64>>(s: &S) -> Vec<f64> {
 # The row lengths of 2-D fields by kind (`struct_2d.py`'s), their flat
 # order row by row.
 ROWS = {}
+# `Vec`s of structs by kind (`struct_net.py`'s): (the element's type, the
+# length at the test points), their flat order element by element.
+VECS = {}
+# Skipped fields other than `SKIPPED`'s by kind: their value at a point's k.
+CONSTS = {}
 
 
 def flat_size(ty):
     n = 0
     for _, kind, length in LAYOUT[ty]:
-        n += flat_size(kind) if kind in LAYOUT else (0 if kind in SKIPPED else length)
+        n += (flat_size(kind) if kind in LAYOUT else flat_size(VECS[kind][0]) * VECS[kind][1] if kind in VECS
+              else 0 if kind in SKIPPED or kind in CONSTS else length)
     return n
 
 
@@ -241,6 +247,13 @@ def build(ty, vals, k):
     for name, kind, length in LAYOUT[ty]:
         if kind in LAYOUT:
             kw[py_field(name)], vals = build(kind, vals, k)
+        elif kind in VECS:
+            kw[py_field(name)] = []
+            for _ in range(VECS[kind][1]):
+                e, vals = build(VECS[kind][0], vals, k)
+                kw[py_field(name)].append(e)
+        elif kind in CONSTS:
+            kw[name] = CONSTS[kind](k)
         elif kind == "n":
             kw[name] = count_of(k)
         elif kind == "cf":

@@ -69,6 +69,17 @@ Cfg` into locals (`let n = p.steps;`) used in active arithmetic, bounds and
 indices, and matches an inactive `loss: Loss` (or `&Loss`) by struct-like
 variants (`Loss::Quantile { tau } => ..`); a `Loss` parameter is an integer
 to the harness, which passes `loss_at(k)`.
+
+A fifth batch of NET_N_FUNCS functions (`n000`, ..., `struct_net.py`, its
+own seed, drawn after the fourth) reads `struct Net { layers: Vec<Layer>,
+.. }` through layers bound by reference (`let layer = &p.layers[i];
+.. layer.w[r][c] .. ndot(&layer.w[r], &h)`) and by element
+(`p.layers[i].b[r]`), does integer arithmetic of its configuration fields
+(`p.steps * p.count`, `vec![0.0; p.width]`), reads a 2-D field through a
+borrow (`let w = &p.g;`), binds float products of fields (`let c = p.a *
+p.scale;`), and reads payloads of `loss: &Loss` and inactive `c: &f64`
+parameters in arithmetic (`tau * r`, `x / tau`), by `if let` and passed to
+helpers taking `&f64`.
 """
 
 import argparse
@@ -89,13 +100,16 @@ from generate import (  # noqa: E402
 from struct_results import *  # noqa: E402,F401,F403 (struct_gen, then the second batch)
 import struct_2d  # noqa: E402 (the third batch)
 import struct_cfg  # noqa: E402 (the fourth batch)
+import struct_net  # noqa: E402 (the fifth batch)
+import compose_sweep4  # noqa: E402 (`&f64` parameters in the `Case` entries)
 
 
 # ----------------------------------------------------------------------------
 # Rust output
 # ----------------------------------------------------------------------------
 
-AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])", "G2": struct_2d.AT, "Cfg": struct_cfg.AT}
+AT = {"P": "p_at(&{s}[{r}], k)", "Q": "q_at(&{s}[{r}])", "T": "t_at(&{s}[{r}])", "G2": struct_2d.AT,
+      "Cfg": struct_cfg.AT, "Net": struct_net.AT}
 # tangents: a `P`'s skipped floats hold garbage (`p_dot`), which no derivative may read
 DOT = dict(AT, P="p_dot(&{s}[{r}], k)")
 
@@ -127,7 +141,7 @@ def struct_adapters(spec):
         r = "{}..{}".format(at, at + n)
 
         if p.struct:
-            if p.kind in ("P", "Cfg"):
+            if p.kind in ("P", "Cfg", "Net"):
                 uses.add("k")
             pre_f.append("let s{} = {};".format(i, AT[p.kind].format(s=src, r=r)))
             if p.active:
@@ -150,7 +164,7 @@ def struct_adapters(spec):
                 gs.append(g)
                 hs.append(h)
                 cots.append("&p_flat(&{}, k)[..]" if p.kind == "P" else "&cfg_flat(&{}, k)[..]" if p.kind == "Cfg"
-                            else "&flat(&{})[..]")
+                            else "&net_flat(&{}, k)[..]" if p.kind == "Net" else "&flat(&{})[..]")
             else:
                 args_j.append("&s{}".format(i))
             continue
@@ -325,7 +339,7 @@ EXCLUSIONS = [
 
 
 def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struct_2d.GRID_N_FUNCS,
-                     n_cfg=struct_cfg.CFG_N_FUNCS):
+                     n_cfg=struct_cfg.CFG_N_FUNCS, n_net=struct_net.NET_N_FUNCS):
     rng = random.Random(seed)
     specs = []
     namespace = dict(G.RUNTIME)
@@ -387,6 +401,9 @@ def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struc
     if n_cfg:
         more = struct_cfg.draw_batch(specs, namespace, n_cfg)
         discarded, too_long = discarded + more[0], too_long + more[1]
+    if n_net:
+        more = struct_net.draw_batch(specs, namespace, n_net)
+        discarded, too_long = discarded + more[0], too_long + more[1]
 
     counts = {}
     for s in specs:
@@ -409,9 +426,11 @@ def generate_structs(n_funcs, seed, out, n_results=RESULTS_N_FUNCS, n_grid=struc
         parts.append(struct_2d.DECLS)
     if n_cfg:
         parts.append(struct_cfg.DECLS)
+    if n_net:
+        parts.append(struct_net.DECLS)
     parts.append("// ----- the functions -------------------------------------------------------\n\n")
     for s in specs:
-        parts.append(s.rust + "\n" + "\n".join(struct_case_entry(s)) + "\n\n")
+        parts.append(s.rust + "\n" + "\n".join(compose_sweep4.case_entry(struct_case_entry(s), s)) + "\n\n")
     parts.append(STRUCTS_HARNESS)
     parts.append("\n/// Every generated function with its test points.\n")
     parts.append("static CASES: &[Case] = &[" + ", ".join(s.name.upper() for s in specs) + "];\n")
@@ -438,9 +457,11 @@ def main():
                     help="number of functions of the third batch (experiments)")
     ap.add_argument("--cfg", type=int, default=struct_cfg.CFG_N_FUNCS,
                     help="number of functions of the fourth batch (experiments)")
+    ap.add_argument("--net", type=int, default=struct_net.NET_N_FUNCS,
+                    help="number of functions of the fifth batch (experiments)")
     ap.add_argument("--out", default=STRUCTS_OUT, help="output file (experiments)")
     args = ap.parse_args()
-    generate_structs(args.count, args.seed, os.path.abspath(args.out), args.results, args.grid, args.cfg)
+    generate_structs(args.count, args.seed, os.path.abspath(args.out), args.results, args.grid, args.cfg, args.net)
 
 
 if __name__ == "__main__":
