@@ -139,6 +139,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 &item_fn.sig.ident,
                 &model.ret,
                 crate::many::lane_types(&model),
+                model.ret_float.is_some() && crate::emit::wrapper_path(&model).is_some(),
             );
             let mut generated = crate::emit::generate(&model, Some(&bodies));
             generated.extend(with_marker(
