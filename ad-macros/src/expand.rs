@@ -144,6 +144,7 @@ pub fn expand_in(args: TokenStream, item: TokenStream, scope: crate::scope::Scop
                 &item_fn.sig.ident,
                 &model.ret,
                 crate::many::lane_types(&model),
+                model.ret_float.is_some() && crate::emit::wrapper_path(&model).is_some(),
             );
             // The checks of the calls come first: rustc reports errors in
             // the order of the items, and theirs name the function or method

@@ -57,6 +57,88 @@ fn tangent_inline(
     }
 }
 
+/// `__ad_vjpjvp_f` over `__ad_hvp_f`, the second order's one body (seeded
+/// with one, see `emit::bodies`): the caller's tangents converted as in
+/// the other wrappers, then each cotangent and its tangent scaled by the
+/// output cotangent `s` and its tangent `ds` (`ad_runtime::seeded`).
+/// Returns the wrapper's type parameters, parameters, bounds and body.
+fn shared_vjpjvp(
+    model: &Model,
+    prog: &crate::ir::Program,
+    j: &crate::tangent::Jvp,
+    seed: VarId,
+    (path, recv_arg): (&TokenStream, &[TokenStream]),
+) -> (
+    Vec<syn::Ident>,
+    Vec<TokenStream>,
+    Vec<TokenStream>,
+    TokenStream,
+) {
+    let span = proc_macro2::Span::call_site();
+    let mut names = prog.names.clone();
+    let no_mut = crate::fx::HashSet::default();
+    let (mut gnames, mut gparams, mut gbounds, mut lets, mut args) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut bars, mut hvs, mut scale, mut all, mut dall) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let mut ai = 0;
+    for (i, p) in model.params.iter().enumerate() {
+        let x = prog.name(i).clone();
+        let raw = names.fresh(&format!("{x}_tangent"), span);
+        let g = format_ident!("__AdU{}", i);
+        gparams.push(param(Some((prog, &no_mut)), i, &x, &p.ty));
+        gparams.push(quote!(#raw: #g));
+        args.push(x.to_token_stream());
+        if p.active {
+            let (bound, store, converted) = tangent_conversion(&g, &raw, &x, &p.ty);
+            gbounds.push(bound);
+            let dn = prog.name(j.tangents[ai]);
+            let ty = &p.ty;
+            lets.push(quote!(#store let #dn: #ty = #converted;));
+            args.push(dn.to_token_stream());
+            let base = crate::emit::base_name(&p.ident);
+            let bar = names.fresh(&format!("{base}_bar"), span);
+            let hv = names.fresh(&format!("{base}_hv"), span);
+            all.push(bar.to_token_stream());
+            dall.push(hv.to_token_stream());
+            bars.push(bar);
+            hvs.push(hv);
+            ai += 1;
+        } else {
+            gbounds.push(quote!(#g: ::ad::__rt::Inactive));
+            all.push(quote!(()));
+            dall.push(quote!(()));
+        }
+        gnames.push(g);
+    }
+    let s = prog.name(seed);
+    let ds = names.fresh(&format!("{s}_tangent"), span);
+    let g = format_ident!("__AdU{}", model.params.len());
+    let ret = &model.ret;
+    gparams.push(quote!(#s: #ret));
+    gparams.push(quote!(#ds: #g));
+    gbounds.push(quote!(#g: ::ad::__rt::TangentFor<#ret>));
+    gnames.push(g);
+    let dsv = names.fresh(&format!("d{s}"), span);
+    for (bar, hv) in bars.iter().zip(&hvs) {
+        scale.push(quote!(let (#bar, #hv) = __rt::seeded(#s, #dsv, #bar, #hv);));
+    }
+    let value = names.fresh("value", span);
+    let dvalue = names.fresh("dvalue", span);
+    let f = format_ident!("__ad_hvp_{}", crate::emit::base_name(&model.item.sig.ident));
+    let use_rt = crate::rt_alias::use_for(crate::rt_alias::EMITTED);
+    let body = quote! {
+        #use_rt
+        #(#lets)*
+        let #dsv = __rt::seed_tangent(#ds, &#s);
+        let (#value, #(#bars,)* #dvalue, #(#hvs),*) = #path #f(#(#recv_arg,)* #(#args),*);
+        // Reverse mode is linear in the output cotangent.
+        #(#scale)*
+        ((#value, #(#all),*), (#dvalue, #(#dall),*))
+    };
+    (gnames, gparams, gbounds, body)
+}
+
 /// The hidden wrappers with the uniform calling convention of
 /// `ad_runtime::call`: `__ad_jvp_f` takes a tangent (or `NoTangent`) after
 /// every argument, `__ad_vjp_f` returns a cotangent for every parameter (`()`
@@ -256,8 +338,14 @@ pub fn wrappers(model: &Model, bodies: Option<&Bodies>, mode: WrapperMode) -> To
     };
     // __ad_vjpjvp_f(x, t_x, .., dout, t_dout) -> ((out, x_bar, ()..), (dout', dx_bar, ()..))
     let wrap_vjpjvp = format_ident!("__ad_vjpjvp_{}", base);
-    let vjpjvp = match bodies.map(|b| b.vjp_jvp.as_ref()) {
-        Some(Some((tokens, prog, j))) => {
+    let shared = bodies
+        .and_then(|b| b.hvp.as_ref().zip(b.shared_hvp))
+        .zip(crate::emit::wrapper_path(model));
+    let vjpjvp = match (shared, bodies.map(|b| b.vjp_jvp.as_ref())) {
+        (Some((((_, prog, j), seed), (path, recv_arg))), _) => {
+            shared_vjpjvp(model, prog, j, seed, (&path, &recv_arg))
+        }
+        (None, Some(Some((tokens, prog, j)))) => {
             let mutable = assigned(prog, &j.body.stmts);
             let pm = Some((prog, &mutable));
             let mut names = prog.names.clone();

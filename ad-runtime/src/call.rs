@@ -33,6 +33,10 @@ pub struct NoTangent;
 /// assert_eq!(TangentFor::<f32>::tangent_for(NoTangent, &3.0f32), 0.0f32);
 /// ```
 pub trait TangentFor<P> {
+    /// `true` for [`NoTangent`]: the tangent is zero, known at compile time
+    /// (named apart from `Real::ZERO`, which `T: Real` also reaches here).
+    #[doc(hidden)]
+    const __AD_NO_TANGENT: bool = false;
     /// The tangent `g_jvp` takes.
     fn tangent_for(self, primal: &P) -> P;
 }
@@ -50,6 +54,7 @@ macro_rules! scalar_tangent {
 scalar_tangent!(f32, f64);
 
 impl<T: crate::Real> TangentFor<T> for NoTangent {
+    const __AD_NO_TANGENT: bool = true;
     #[inline]
     fn tangent_for(self, _: &T) -> T {
         T::ZERO
@@ -289,6 +294,54 @@ pub fn tangent_ref<P: ?Sized, T: TangentRef<P>>(t: T, primal: &P) -> T::Out {
 #[inline]
 pub fn tangent_for<P, T: TangentFor<P>>(t: T, primal: &P) -> P {
     t.tangent_for(primal)
+}
+
+/// The tangent of an output cotangent, `None` for [`NoTangent`] (known at
+/// compile time): what [`seeded`] takes.
+///
+/// ```
+/// use ad_runtime::{seed_tangent, NoTangent};
+///
+/// assert_eq!(seed_tangent(0.5f64, &2.0), Some(0.5));
+/// assert_eq!(seed_tangent(NoTangent, &2.0f64), None);
+/// ```
+#[inline]
+pub fn seed_tangent<R, S: TangentFor<R>>(ds: S, s: &R) -> Option<R> {
+    match S::__AD_NO_TANGENT {
+        true => None,
+        false => Some(ds.tangent_for(s)),
+    }
+}
+
+/// The cotangent `g` and its tangent `hv` of a parameter for the output
+/// cotangent `s` with the tangent `ds`, from the same at `s = 1`, `ds = 0`
+/// (what `f_hvp` computes): reverse mode is linear in the output
+/// cotangent, so they are `s g` and `s hv + ds g`. `__ad_vjpjvp_f` is this
+/// over `f_hvp`'s body; a `ds` of `None` adds nothing, and an `s` of one
+/// folds.
+///
+/// ```
+/// use ad_runtime::seeded;
+///
+/// assert_eq!(seeded(2.0f64, Some(0.5), 3.0f64, 4.0f64), (6.0, 9.5));
+/// assert_eq!(seeded(2.0f64, None, vec![3.0f64], vec![4.0]), (vec![6.0], vec![8.0]));
+/// ```
+#[inline]
+pub fn seeded<R: crate::Real, C: crate::Differentiable>(
+    s: R,
+    ds: Option<R>,
+    mut g: C,
+    mut hv: C,
+) -> (C, C) {
+    // (The same type, or a parameter of the other precision than the
+    // result: `fn f(x: f32, y: f64) -> f32`.)
+    let scalar = |r: R| <C::Scalar as crate::Real>::from_f64(r.to_f64());
+    hv.scale_mut(scalar(s));
+    if let Some(ds) = ds {
+        hv.axpy(scalar(ds), &g);
+    }
+    g.scale_mut(scalar(s));
+    (g, hv)
 }
 
 /// A cotangent that can be added into an adjoint of type `X`.

@@ -28,8 +28,8 @@ pub mod scalar;
 pub mod stack;
 
 pub use call::{
-    accumulate, start, tangent_for, tangent_ref, AddTo, Given, Inactive, NoTangent, TangentFor,
-    TangentRef,
+    accumulate, seed_tangent, seeded, start, tangent_for, tangent_ref, AddTo, Given, Inactive,
+    NoTangent, TangentFor, TangentRef,
 };
 pub use checkpoint::{checkpoint_steps, checkpoint_steps_inclusive, Action, Schedule};
 pub use config::{config_zeroed, keep_config, without_config, Config};

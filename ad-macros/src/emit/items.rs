@@ -20,8 +20,13 @@ pub struct Bodies {
     pub adjoint: crate::adjoint::Vjp,
     /// Forward over reverse, when it is generated.
     pub hvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
-    /// The forward derivative of the reverse mode, for callers.
+    /// The forward derivative of the reverse mode, for callers, when it has
+    /// a body of its own (see [`bodies`]).
     pub vjp_jvp: Option<(TokenStream, Program, crate::tangent::Jvp)>,
+    /// The body of `hvp` returns `d value` too and is shared: it stands in
+    /// the hidden `__ad_hvp_f`, which `f_hvp` and `__ad_vjpjvp_f` call.
+    /// The seed's variable in its program.
+    pub shared_hvp: Option<VarId>,
     /// The body of `f_vjp_many`, when its forward sweep can be shared (see
     /// [`vjp_many`]), and whether it runs in lanes.
     pub vjp_many: Option<(TokenStream, bool)>,
@@ -29,7 +34,19 @@ pub struct Bodies {
 
 /// `lanes`: the function's types are written in `f32`, `f64` or its float
 /// type parameter, so `f_vjp_many` may carry its cotangents in lanes.
-pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -> Bodies {
+/// `shared_hvp`: the function returns a number and its generated items can
+/// name each other (`wrapper_path`); then second order has one body,
+/// `__ad_hvp_f` (the seed one, its tangent zero, both folded), and
+/// `__ad_vjpjvp_f` scales its result by the caller's output cotangent
+/// (reverse mode is linear in it: `s g`, `s Hv + ds g`) instead of
+/// carrying a second body with the seed's tangent through it.
+pub fn bodies(
+    prog: &Program,
+    name: &syn::Ident,
+    ret: &syn::Type,
+    lanes: bool,
+    shared_hvp: bool,
+) -> Bodies {
     let mut prog_jvp = prog.clone();
     let tangent = crate::tangent::jvp(&mut prog_jvp);
     let jvp = emit_body(&prog_jvp, &tangent.body);
@@ -66,8 +83,12 @@ pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -
         }
         _ => emit_body(&prog_vjp, &adjoint.body),
     };
-    let hvp = hvp(prog_joint, joint, ret);
-    let vjp_jvp = vjp_jvp(prog_joint, joint);
+    let hvp = hvp(prog_joint, joint, ret, !shared_hvp);
+    let shared_hvp = joint.seed.filter(|_| shared_hvp && hvp.is_some());
+    let vjp_jvp = match shared_hvp {
+        Some(_) => None,
+        None => vjp_jvp(prog_joint, joint),
+    };
     // Several output cotangents at once: not for tuple results.
     let vjp_many = (!matches!(ret, syn::Type::Tuple(_)))
         .then(|| crate::many::vjp_many(prog_joint, joint, lanes))
@@ -82,6 +103,7 @@ pub fn bodies(prog: &Program, name: &syn::Ident, ret: &syn::Type, lanes: bool) -
         adjoint,
         hvp,
         vjp_jvp,
+        shared_hvp,
     }
 }
 
@@ -105,12 +127,14 @@ fn vjp_jvp(
 
 /// The Hessian-vector product: the tangent transform applied to the reverse
 /// mode seeded with one (forward over reverse, JAX's `jvp(grad(f))`). Its
-/// result is `(value, gradient..., H v...)`. Through a call, it uses the
-/// callee's `__ad_vjpjvp_` wrapper (see [`vjp_jvp`]).
+/// result is `(value, gradient..., H v...)`, with `trim`, else `(value,
+/// gradient..., d value, H v...)`. Through a call, it uses the callee's
+/// `__ad_vjpjvp_` wrapper (see [`vjp_jvp`]).
 fn hvp(
     prog_vjp: &Program,
     adjoint: &crate::adjoint::Vjp,
     ret: &syn::Type,
+    trim: bool,
 ) -> Option<(TokenStream, Program, crate::tangent::Jvp)> {
     let seed = adjoint.seed?;
     if !prog_vjp.outputs.is_empty() {
@@ -130,10 +154,12 @@ fn hvp(
         ret: adjoint.body.ret.clone(),
     };
     let mut j = crate::tangent::jvp(&mut p);
-    // (value, gradient..., d value, H v...) -> (value, gradient..., H v...)
-    let mut ret = j.body.ret[..n].to_vec();
-    ret.extend(j.body.ret[n + 1..].iter().cloned());
-    j.body.ret = ret;
+    if trim {
+        // (value, gradient..., d value, H v...) -> (value, gradient..., H v...)
+        let mut ret = j.body.ret[..n].to_vec();
+        ret.extend(j.body.ret[n + 1..].iter().cloned());
+        j.body.ret = ret;
+    }
     let tokens = emit_body(&p, &j.body);
     Some((tokens, p, j))
 }
@@ -510,29 +536,56 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         };
         if let Some(hvp) = hvp {
             // f_hvp(x, vx, n, y, vy) -> (out, x_bar, y_bar, hv_x, hv_y)
-            let mut params = Vec::new();
-            let mut copies = Vec::new();
-            let mut ai = 0;
             let hvp_mut = hvp.map(|(_, prog, j)| assigned(prog, &j.body.stmts));
             let hp = hvp.zip(hvp_mut.as_ref()).map(|((_, prog, _), m)| (prog, m));
-            for (i, p) in model.params.iter().enumerate() {
-                let ty = &p.ty;
-                let view = model.view_of(&p.ident);
-                params.push(public_param(hp, i, &p.ident, ty, view, &mut copies));
-                if p.active {
-                    let fallback = format_ident!("v{}", p.ident);
-                    params.push(match hvp {
-                        Some((_, _, j)) => {
-                            public_param(hp, j.tangents[ai], &fallback, ty, view, &mut copies)
+            let mut copies = Vec::new();
+            let mut params = param_decls(model, hp, hvp.map(|(_, _, j)| j), Some(&mut copies));
+            let shared = bodies.and_then(|b| b.shared_hvp).and(wrapper.as_ref());
+            let body = match (hvp, shared) {
+                // `f_hvp` calls `__ad_hvp_f`, which holds the body, and drops
+                // its `d value`.
+                (Some((tokens, prog, j)), Some((path, recv_arg))) => {
+                    let f = format_ident!("__ad_hvp_{}", base_name(name));
+                    let mut args = Vec::new();
+                    let (mut bars, mut hvs) = (Vec::new(), Vec::new());
+                    let mut ai = 0;
+                    for (i, p) in model.params.iter().enumerate() {
+                        args.push(prog.name(i).to_token_stream());
+                        if p.active {
+                            args.push(prog.name(j.tangents[ai]).to_token_stream());
+                            bars.push(format_ident!("{}_bar", base_name(&p.ident)));
+                            hvs.push(format_ident!("{}_hv", base_name(&p.ident)));
+                            ai += 1;
                         }
-                        None => public_param(None, 0, &fallback, ty, view, &mut copies),
+                    }
+                    // The body's own item: the parameters it writes are
+                    // `mut`; it takes views' owned types (`view_params.rs`),
+                    // `f_hvp` copies them.
+                    let hidden_params = param_decls(model, hp, Some(j), None);
+                    copies.clear();
+                    params = param_decls(model, Some((prog, &no_mut)), Some(j), Some(&mut copies));
+                    let allow = crate::emit::allow();
+                    let carried = carried_attrs(item, &["allow", "expect", "warn", "deny", "cfg"]);
+                    let hidden_ret = quote!((#ret, #(#cotangent_tys,)* #ret, #(#cotangent_tys),*));
+                    let use_rt = crate::rt_alias::use_for(crate::rt_alias::EMITTED);
+                    out.extend(quote! {
+                        // `always`: `f_hvp` is the body, as before it was
+                        // shared (see `__ad_vjp_f`).
+                        #[doc(hidden)]
+                        #[inline(always)]
+                        #allow #(#carried)*
+                        #vis fn #f #gen (#(#recv,)* #(#hidden_params),*) -> #hidden_ret #wher {
+                            #use_rt
+                            #tokens
+                        }
                     });
-                    ai += 1;
+                    quote! {
+                        let (value, #(#bars,)* _, #(#hvs),*) = #path #f(#(#recv_arg,)* #(#args),*);
+                        (value, #(#bars,)* #(#hvs),*)
+                    }
                 }
-            }
-            let body = match hvp {
-                Some((tokens, _, _)) => with_use(tokens),
-                None => quote!(::core::unreachable!(
+                (Some((tokens, _, _)), None) => with_use(tokens),
+                (None, _) => quote!(::core::unreachable!(
                     "the derivative of a function that failed to compile"
                 )),
             };
@@ -552,6 +605,39 @@ pub fn generate(model: &Model, bodies: Option<&Bodies>) -> TokenStream {
         }
     }
     out
+}
+
+/// The parameters of `f_hvp`: each parameter, an active one followed by its
+/// tangent (`prog` and `j`: the second order's program and transform). With
+/// `copies`, an active view is declared as written and its copy pushed there
+/// ([`public_param`]); without, as its owned type.
+fn param_decls(
+    model: &Model,
+    hp: Option<(&Program, &HashSet<VarId>)>,
+    j: Option<&crate::tangent::Jvp>,
+    mut copies: Option<&mut Vec<TokenStream>>,
+) -> Vec<TokenStream> {
+    let mut params = Vec::new();
+    let mut ai = 0;
+    // (`hp` and `j` are both given or both not: without a program, the
+    // names written.)
+    let mut decl = |v: VarId, ident: &syn::Ident, ty: &syn::Type| match copies.as_deref_mut() {
+        Some(copies) => public_param(hp, v, ident, ty, model.view_of(ident), copies),
+        None => param(hp, v, ident, ty),
+    };
+    for (i, p) in model.params.iter().enumerate() {
+        let ty = &p.ty;
+        params.push(decl(i, &p.ident, ty));
+        if p.active {
+            let fallback = format_ident!("v{}", p.ident);
+            params.push(match j {
+                Some(j) => decl(j.tangents[ai], &fallback, ty),
+                None => decl(0, &fallback, ty),
+            });
+            ai += 1;
+        }
+    }
+    params
 }
 
 /// An emitted body (which names the runtime `__rt`), with its `use` first.

@@ -24,7 +24,7 @@ mod windows;
 use put::{lazy, put};
 
 use facts::{is_literal, is_scalar, movable, scalars};
-pub(crate) use items::wrapper_path;
+pub(crate) use items::{base_name, wrapper_path};
 pub use items::{bodies, generate, Bodies};
 pub(crate) use items::{cotangent_type, param, with_use};
 
