@@ -264,7 +264,12 @@ impl VisitMut for Cleanup {
                 (syn::Expr::Tuple(t), syn::Member::Unnamed(i)) if is_grouped(&f.base) => {
                     t.elems.iter().nth(i.index as usize).cloned()
                 }
-                _ => None,
+                // `(&p.layers[i]).w` (an element of a `Vec` of structs by
+                // reference, `for l in &p.layers { l.w }`) -> `p.layers[i].w`.
+                _ => deref_group(&f.base).map(|b| {
+                    let m = &f.member;
+                    group(syn::parse_quote!(#b.#m))
+                }),
             },
             syn::Expr::Index(ix) => match super::views::view_parts(&ix.expr) {
                 Some(v) => Some(group(super::views::index_view(&v, &ix.index))),
