@@ -252,3 +252,51 @@ fn a_vec_of_structs_iterated_by_reference() {
         Robot::total_mass_hvp,
     );
 }
+
+// --- 3: `if let` as a value on inactive data ------------------------------
+
+/// `let w = if let Some(w) = weights { w[i] } else { 1.0 };` on data left
+/// out of `wrt` (it reads no active value), with an `else if let`; an `if
+/// let` value whose arms read active values; `s` mutated in the loop and a
+/// branch.
+#[differentiate(wrt(r))]
+fn weighted_sse(r: &[f64], weights: Option<&[f64]>, scale: Option<f64>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..r.len() {
+        let w = if let Some(w) = weights { w[i] } else { 1.0 };
+        let c = if let Some(k) = scale {
+            k * 2.0
+        } else if let Some(w) = weights {
+            w[0]
+        } else {
+            0.5
+        };
+        if r[i] > 0.0 {
+            s += w * r[i] * r[i] + c * r[i];
+        } else {
+            s -= w * r[i].sin();
+        }
+        let a = if let Some(w) = weights {
+            w[i] * r[i]
+        } else {
+            r[i] * r[i]
+        };
+        s += a * c;
+    }
+    s
+}
+
+#[test]
+fn if_let_values_on_inactive_data() {
+    let w = [1.5, 0.5, 2.0];
+    for (weights, scale) in [(Some(&w[..]), None), (None, Some(0.7)), (None, None)] {
+        every_mode(
+            "if let value",
+            |x| weighted_sse(x, weights, scale),
+            |x, t| weighted_sse_jvp(x, t, weights, scale),
+            |x, c| weighted_sse_vjp(x, weights, scale, c),
+            |x| weighted_sse_grad(x, weights, scale),
+            |x, t| weighted_sse_hvp(x, t, weights, scale),
+        );
+    }
+}

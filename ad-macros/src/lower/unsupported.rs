@@ -320,7 +320,7 @@ impl<'ast> Visit<'ast> for Unsupported {
         }
         self.err(
             l,
-            "`let` inside a block that reads no active value is not supported: bind the value before it",
+            "`let` (also the one an `if let Some(v) = o` stands for) inside a block that reads no active value is not supported: compute the value with statements before this expression (`let v = ..;`, then read `v`), or match a parameter by its name (`let w = match weights { Some(w) => w[i], None => 1.0 };`)",
         );
     }
     fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
