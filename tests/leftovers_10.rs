@@ -300,3 +300,51 @@ fn if_let_values_on_inactive_data() {
         );
     }
 }
+
+// --- 4: nested range chains beside containers written through `iter_mut` --
+
+/// Sinkhorn: `K v` and `K^T u` as nested range chains, `u` and `v`
+/// written through `iter_mut().zip(..)` (by `for_each` and by a `for`
+/// loop) from `a` (`u`'s dependence on `a` goes only through those
+/// chains); `b`, `k` and `iters` left out of `wrt`.
+#[differentiate(wrt(a))]
+fn sinkhorn(a: &[f64], b: &[f64], k: &[Vec<f64>], iters: usize) -> f64 {
+    let n = a.len();
+    let m = b.len();
+    let mut u = vec![1.0; n];
+    let mut v = vec![1.0; m];
+    for _ in 0..iters {
+        let ku: Vec<f64> = (0..n)
+            .map(|i| (0..m).map(|j| k[i][j] * v[j]).sum::<f64>())
+            .collect();
+        u.iter_mut()
+            .zip(a)
+            .zip(&ku)
+            .for_each(|((ui, ai), s)| *ui = (ai * ai + 0.1) / s);
+        let kv: Vec<f64> = (0..m)
+            .map(|j| (0..n).map(|i| k[i][j] * u[i]).sum::<f64>())
+            .collect();
+        for (vj, (bj, s)) in v.iter_mut().zip(b.iter().zip(&kv)) {
+            if *s > 0.0 {
+                *vj = bj / s;
+            }
+        }
+    }
+    u.iter().zip(&v).map(|(x, y)| x.ln() + y.ln()).sum()
+}
+
+#[test]
+fn nested_range_chains_beside_iter_mut_writes() {
+    let b = [0.4, 0.6];
+    let k = vec![vec![1.0, 0.5], vec![0.5, 1.0], vec![0.8, 0.3]];
+    for iters in [1, 3] {
+        every_mode(
+            "sinkhorn",
+            |x| sinkhorn(x, &b, &k, iters),
+            |x, t| sinkhorn_jvp(x, t, &b, &k, iters),
+            |x, c| sinkhorn_vjp(x, &b, &k, iters, c),
+            |x| sinkhorn_grad(x, &b, &k, iters),
+            |x, t| sinkhorn_hvp(x, t, &b, &k, iters),
+        );
+    }
+}

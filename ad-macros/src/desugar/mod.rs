@@ -185,6 +185,14 @@ fn taint(model: &Model) -> HashSet<String> {
             if self.mentions(&m.args) {
                 self.target(&m.receiver);
             }
+            // `u.iter_mut().zip(a).for_each(|(ui, ai)| *ui = ai / s)`,
+            // `for (vj, s) in v.iter_mut().zip(&kv)`: the chain's items
+            // are written, so the containers iterated mutably are.
+            if self.mentions(m) {
+                for root in iter_mut_roots(m) {
+                    self.target(root);
+                }
+            }
             syn::visit::visit_expr_method_call(self, m);
         }
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -214,6 +222,32 @@ fn taint(model: &Model) -> HashSet<String> {
         t.visit_block(&model.item.block);
     }
     t.names
+}
+
+/// The receivers of the `iter_mut()` calls in a chain (`u` of
+/// `u.iter_mut().zip(a)`, `v` of `a.iter().zip(v.iter_mut())`): its
+/// receivers and arguments, not closures.
+fn iter_mut_roots(m: &syn::ExprMethodCall) -> Vec<&syn::Expr> {
+    fn call<'e>(m: &'e syn::ExprMethodCall, out: &mut Vec<&'e syn::Expr>) {
+        if m.method == "iter_mut" {
+            out.push(&m.receiver);
+        }
+        walk(&m.receiver, out);
+        for a in &m.args {
+            walk(a, out);
+        }
+    }
+    fn walk<'e>(e: &'e syn::Expr, out: &mut Vec<&'e syn::Expr>) {
+        match e {
+            syn::Expr::MethodCall(m) => call(m, out),
+            syn::Expr::Paren(p) => walk(&p.expr, out),
+            syn::Expr::Reference(r) => walk(&r.expr, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    call(m, &mut out);
+    out
 }
 
 pub(crate) struct Desugar<'m> {
