@@ -165,7 +165,12 @@ impl Robot {
     /// `self.links.iter().map(|l| ..).sum()` with `wrt(self)`.
     #[differentiate(wrt(self))]
     fn moment(&self) -> f64 {
-        self.base * self.links.iter().map(|l| l.mass * l.len * l.len).sum::<f64>()
+        self.base
+            * self
+                .links
+                .iter()
+                .map(|l| l.mass * l.len * l.len)
+                .sum::<f64>()
     }
 
     /// `.map(|l| ..).sum()` as the tail, its type from the return type.
@@ -206,9 +211,18 @@ fn robot_config(r: &Robot) -> u64 {
 fn a_vec_of_structs_iterated_by_reference() {
     let r = Robot {
         links: vec![
-            Link { len: 1.1, mass: 0.7 },
-            Link { len: 0.4, mass: -1.3 },
-            Link { len: 0.8, mass: 0.9 },
+            Link {
+                len: 1.1,
+                mass: 0.7,
+            },
+            Link {
+                len: 0.4,
+                mass: -1.3,
+            },
+            Link {
+                len: 0.8,
+                mass: 0.9,
+            },
         ],
         base: 0.6,
         gravity: 9.8,

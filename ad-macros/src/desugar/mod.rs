@@ -496,12 +496,14 @@ impl Desugar<'_> {
         while let syn::Expr::If(i) = e {
             if let syn::Expr::Let(l) = &*i.cond {
                 let param = match &*l.expr {
-                    syn::Expr::Path(p) if p.qself.is_none() => p.path.get_ident().is_some_and(|n| {
-                        let n = n.unraw().to_string();
-                        self.params.contains_key(&n)
-                            && !self.tainted.contains(&n)
-                            && !self.shadowed.iter().any(|s| s.contains(&n))
-                    }),
+                    syn::Expr::Path(p) if p.qself.is_none() => {
+                        p.path.get_ident().is_some_and(|n| {
+                            let n = n.unraw().to_string();
+                            self.params.contains_key(&n)
+                                && !self.tainted.contains(&n)
+                                && !self.shadowed.iter().any(|s| s.contains(&n))
+                        })
+                    }
                     _ => false,
                 };
                 if !param {
