@@ -266,10 +266,10 @@ impl VisitMut for Cleanup {
                 }
                 // `(&p.layers[i]).w` (an element of a `Vec` of structs by
                 // reference, `for l in &p.layers { l.w }`) -> `p.layers[i].w`.
-                _ => deref_group(&f.base).map(|b| {
-                    let m = &f.member;
-                    group(syn::parse_quote!(#b.#m))
-                }),
+                (_, m @ syn::Member::Named(i)) => {
+                    deref_group(&f.base).map(|b| group(syn::parse_quote_spanned!(i.span()=> #b.#m)))
+                }
+                _ => None,
             },
             syn::Expr::Index(ix) => match super::views::view_parts(&ix.expr) {
                 Some(v) => Some(group(super::views::index_view(&v, &ix.index))),
