@@ -31,6 +31,11 @@ impl Errors {
         self.errors.is_empty()
     }
 
+    /// How many errors there are (to tell whether a step added one).
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
     /// All errors combined into one, or `Ok` if there were none.
     pub fn check(self) -> syn::Result<()> {
         let mut iter = self.errors.into_iter();

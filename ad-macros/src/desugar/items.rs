@@ -117,8 +117,15 @@ pub(super) fn bind(
             }
             Ok(())
         }
+        // `(t, c)` over `&(a, b)` (a `filter` or `skip_while` closure over a
+        // `zip`): by reference, as rustc's default binding mode does (`t`
+        // is `&a`, read as `**t` of `&&f64`).
         (syn::Pat::Tuple(t), Item::Ref(inner)) if matches!(*inner, Item::Tuple(_)) => {
-            bind(&syn::Pat::Tuple(t.clone()), *inner, map, lets)
+            let items = match *inner {
+                Item::Tuple(items) => items.into_iter().map(|i| Item::Ref(Box::new(i))).collect(),
+                other => vec![other],
+            };
+            bind(&syn::Pat::Tuple(t.clone()), Item::Tuple(items), map, lets)
         }
         // A tuple value: its fields.
         (syn::Pat::Tuple(t), item)

@@ -185,6 +185,14 @@ fn taint(model: &Model) -> HashSet<String> {
             if self.mentions(&m.args) {
                 self.target(&m.receiver);
             }
+            // `u.iter_mut().zip(a).for_each(|(ui, ai)| *ui = ai / s)`,
+            // `for (vj, s) in v.iter_mut().zip(&kv)`: the chain's items
+            // are written, so the containers iterated mutably are.
+            if self.mentions(m) {
+                for root in iter_mut_roots(m) {
+                    self.target(root);
+                }
+            }
             syn::visit::visit_expr_method_call(self, m);
         }
         fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
@@ -214,6 +222,32 @@ fn taint(model: &Model) -> HashSet<String> {
         t.visit_block(&model.item.block);
     }
     t.names
+}
+
+/// The receivers of the `iter_mut()` calls in a chain (`u` of
+/// `u.iter_mut().zip(a)`, `v` of `a.iter().zip(v.iter_mut())`): its
+/// receivers and arguments, not closures.
+fn iter_mut_roots(m: &syn::ExprMethodCall) -> Vec<&syn::Expr> {
+    fn call<'e>(m: &'e syn::ExprMethodCall, out: &mut Vec<&'e syn::Expr>) {
+        if m.method == "iter_mut" {
+            out.push(&m.receiver);
+        }
+        walk(&m.receiver, out);
+        for a in &m.args {
+            walk(a, out);
+        }
+    }
+    fn walk<'e>(e: &'e syn::Expr, out: &mut Vec<&'e syn::Expr>) {
+        match e {
+            syn::Expr::MethodCall(m) => call(m, out),
+            syn::Expr::Paren(p) => walk(&p.expr, out),
+            syn::Expr::Reference(r) => walk(&r.expr, out),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    call(m, &mut out);
+    out
 }
 
 pub(crate) struct Desugar<'m> {
@@ -399,6 +433,12 @@ impl Desugar<'_> {
                             return vec![syn::Stmt::Local(l)];
                         }
                     }
+                    // `let w = if let Some(w) = weights { w[i] } else { 1.0 };`
+                    // on an inactive parameter: the `match` it means (whose
+                    // arms bind parts of the parameter, see `lower_match`).
+                    if self.if_let_on_inactive_params(&init.expr) {
+                        *init.expr = if_lets_as_matches(&init.expr);
+                    }
                     self.expr(&mut init.expr, pre, true, ty.as_ref());
                     if let Some((_, e)) = &mut init.diverge {
                         self.expr(e, pre, false, None);
@@ -445,6 +485,38 @@ impl Desugar<'_> {
             }
             mac.tokens = args.to_token_stream();
         }
+    }
+
+    /// Whether `e` is an `if let` (or an `if` with an `else if let`) whose
+    /// every `let` matches an inactive parameter by its name (`if let
+    /// Some(w) = weights`).
+    fn if_let_on_inactive_params(&self, e: &syn::Expr) -> bool {
+        let mut lets = 0;
+        let mut e = e;
+        while let syn::Expr::If(i) = e {
+            if let syn::Expr::Let(l) = &*i.cond {
+                let param = match &*l.expr {
+                    syn::Expr::Path(p) if p.qself.is_none() => {
+                        p.path.get_ident().is_some_and(|n| {
+                            let n = n.unraw().to_string();
+                            self.params.contains_key(&n)
+                                && !self.tainted.contains(&n)
+                                && !self.shadowed.iter().any(|s| s.contains(&n))
+                        })
+                    }
+                    _ => false,
+                };
+                if !param {
+                    return false;
+                }
+                lets += 1;
+            }
+            match &i.else_branch {
+                Some((_, els)) => e = els,
+                None => break,
+            }
+        }
+        lets > 0
     }
 
     /// Desugars the chains and inlines the closures of an expression.
@@ -776,6 +848,31 @@ fn if_let_match(i: &syn::ExprIf) -> Option<syn::Expr> {
         #pat => #then,
         _ => #els,
     }))
+}
+
+/// `if let P = e { a } else { b }` (and each `else if let`) as `match e {
+/// P => { a } _ => { b } }`, whatever `P` is.
+fn if_lets_as_matches(e: &syn::Expr) -> syn::Expr {
+    let syn::Expr::If(i) = e else {
+        return e.clone();
+    };
+    let mut i = i.clone();
+    if let Some((_, els)) = &mut i.else_branch {
+        **els = if_lets_as_matches(els);
+    }
+    let syn::Expr::Let(l) = &*i.cond else {
+        return syn::Expr::If(i);
+    };
+    let span = span_of(&i.if_token);
+    let (pat, scrutinee, then) = (&l.pat, &l.expr, &i.then_branch);
+    let els: syn::Expr = match &i.else_branch {
+        Some((_, e)) => (**e).clone(),
+        None => syn::parse_quote_spanned!(span=> {}),
+    };
+    syn::parse_quote_spanned!(span=> match #scrutinee {
+        #pat => #then,
+        _ => #els,
+    })
 }
 
 /// The pattern in `Some(..)` and the scrutinee of `while let Some(p) = e`.

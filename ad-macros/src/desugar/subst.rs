@@ -264,6 +264,11 @@ impl VisitMut for Cleanup {
                 (syn::Expr::Tuple(t), syn::Member::Unnamed(i)) if is_grouped(&f.base) => {
                     t.elems.iter().nth(i.index as usize).cloned()
                 }
+                // `(&p.layers[i]).w` (an element of a `Vec` of structs by
+                // reference, `for l in &p.layers { l.w }`) -> `p.layers[i].w`.
+                (_, m @ syn::Member::Named(i)) => {
+                    deref_group(&f.base).map(|b| group(syn::parse_quote_spanned!(i.span()=> #b.#m)))
+                }
                 _ => None,
             },
             syn::Expr::Index(ix) => match super::views::view_parts(&ix.expr) {

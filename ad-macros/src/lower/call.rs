@@ -3,10 +3,64 @@
 
 use super::*;
 
+/// nalgebra's geometry types (a rotation, a unit value, a transform),
+/// which have no differentiation rules.
+const GEOMETRY: &[&str] = &[
+    "Unit",
+    "UnitQuaternion",
+    "Quaternion",
+    "UnitComplex",
+    "Rotation",
+    "Rotation2",
+    "Rotation3",
+    "Isometry",
+    "Isometry2",
+    "Isometry3",
+    "Similarity",
+    "Similarity2",
+    "Similarity3",
+    "Translation",
+    "Translation2",
+    "Translation3",
+    "Transform",
+    "Transform2",
+    "Transform3",
+    "Affine2",
+    "Affine3",
+    "Projective2",
+    "Projective3",
+    "Perspective3",
+    "Orthographic3",
+    "UnitVector2",
+    "UnitVector3",
+];
+
 impl Lowerer<'_> {
     pub(super) fn lower_call(&mut self, c: &syn::ExprCall) -> Operand {
         if let Some(op) = self.lower_tuple_struct_lit(c) {
             return op;
+        }
+        // `UnitQuaternion::from_euler_angles(roll, pitch, yaw)` of active
+        // angles: nalgebra's geometry types have no rules.
+        if let syn::Expr::Path(p) = strip_parens(&c.func) {
+            let segs = &p.path.segments;
+            if segs.len() >= 2
+                && GEOMETRY.contains(&segs[segs.len() - 2].ident.to_string().as_str())
+                && c.args.iter().any(|a| self.mentions_varied(a))
+            {
+                self.errors.spanned(
+                    p,
+                    format_args!(
+                        "nalgebra's geometry types (`{}`) are not differentiated: build \
+                         the rotation as a matrix of the active values (`Matrix3::new(c, -s, \
+                         0.0, s, c, 0.0, 0.0, 0.0, 1.0)` after `let (s, c) = yaw.sin_cos();`, \
+                         products of such matrices for Euler angles) and multiply by it \
+                         (`r * v`); a unit vector is `v / v.norm()`",
+                        segs[segs.len() - 2].ident
+                    ),
+                );
+                return self.poisoned();
+            }
         }
         if let syn::Expr::Path(p) = strip_parens(&c.func) {
             let segs = &p.path.segments;

@@ -114,9 +114,19 @@ impl Lowerer<'_> {
             let mut finder = Bindings::all();
             finder.visit_pat(pat);
             if let Some(b) = finder.found {
-                let message = match active {
-                    true => "a `match` pattern on an active value may bind the whole value (`v => ..`, `v if v > 0.0 => ..`, `v @ 0.0..=1.0 => ..`), not parts of it: match literals, ranges, `|` and `_`, or bind the parts with `let` in the arm",
-                    false => "a `match` pattern may bind parts of an inactive parameter matched by its name (`match w { Some(v) => .., None => .. }`), not of other values: match on the value as a parameter of a differentiated helper function, or compare it (`if w.is_empty() { .. } else { .. w[0] .. }`)",
+                // A local (`let mut best: Option<f64> = None;`), not a
+                // parameter: say so, and what to keep instead.
+                let local = match strip_parens(&m.expr) {
+                    syn::Expr::Path(p) => self.local_of(p).and_then(|v| {
+                        let var = &self.prog.vars[v];
+                        (!matches!(var.kind, VarKind::Param(_))).then(|| quote!(#p).to_string())
+                    }),
+                    _ => None,
+                };
+                let message = match (active, local) {
+                    (true, _) => "a `match` pattern on an active value may bind the whole value (`v => ..`, `v if v > 0.0 => ..`, `v @ 0.0..=1.0 => ..`), not parts of it: match literals, ranges, `|` and `_`, or bind the parts with `let` in the arm".to_owned(),
+                    (false, Some(name)) => format!("a `match` pattern may bind parts of an inactive parameter matched by its name, not of a local: `{name}` is a local; an `Option` (or another enum) of numbers is not differentiated: keep the number itself with a sentinel (`let mut best = f64::INFINITY;` .. `best = best.min(d);`, or a `bool` flag beside it), or match on the value as a parameter of a differentiated helper function"),
+                    (false, None) => "a `match` pattern may bind parts of an inactive parameter matched by its name (`match w { Some(v) => .., None => .. }`), not of other values: match on the value as a parameter of a differentiated helper function, or compare it (`if w.is_empty() { .. } else { .. w[0] .. }`)".to_owned(),
                 };
                 self.errors.spanned(b, message);
                 return;

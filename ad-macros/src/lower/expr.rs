@@ -387,6 +387,7 @@ impl Lowerer<'_> {
                 // With nalgebra values, any variable may be a vector or a
                 // matrix read by element (`v[i]`, `m[(i, j)]`).
                 let matrix = self.prog.matrix;
+                let before = self.errors.len();
                 let arr = match strip_parens(&ix.expr) {
                     syn::Expr::Path(p) => self.local_of(p).filter(|v| {
                         matrix || self.prog.vars[*v].array || self.call_results.contains(v)
@@ -399,6 +400,10 @@ impl Lowerer<'_> {
                     _ => None,
                 };
                 let Some(arr) = arr else {
+                    // (The base was reported already: `v.normalize()[0]`.)
+                    if self.errors.len() > before {
+                        return self.poisoned();
+                    }
                     let local = match strip_parens(&ix.expr) {
                         syn::Expr::Path(p) => self.local_of(p).is_some(),
                         _ => false,

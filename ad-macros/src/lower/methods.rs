@@ -225,6 +225,10 @@ impl Lowerer<'_> {
             self.errors.spanned(&mc.method, msg);
             return;
         }
+        if let Some(msg) = nalgebra_advice(mc).filter(|_| self.prog.matrix) {
+            self.errors.spanned(&mc.method, msg);
+            return;
+        }
         let known = self.mentions_varied(&mc.receiver)
             || matches!(strip_parens(&mc.receiver), syn::Expr::Path(p)
             if self.local_of(p).is_some_and(|v| {
@@ -367,4 +371,47 @@ pub(super) fn option_element_message(e: &syn::Expr) -> Option<String> {
         ));
     }
     None
+}
+
+/// What to write instead of a nalgebra method without a rule that has a
+/// usual replacement: `normalize` (`v / v.norm()`), the factors of a
+/// decomposition (`a.cholesky().unwrap().l()`).
+fn nalgebra_advice(mc: &syn::ExprMethodCall) -> Option<String> {
+    let name = mc.method.to_string();
+    // The decomposition a factor is taken of (`cholesky` of
+    // `a.cholesky().unwrap().l()`).
+    let mut decomposition = None;
+    let mut e = &*mc.receiver;
+    while let syn::Expr::MethodCall(m) = strip_parens(e) {
+        let n = m.method.to_string();
+        if matches!(
+            n.as_str(),
+            "cholesky" | "lu" | "qr" | "svd" | "symmetric_eigen" | "schur"
+        ) {
+            decomposition = Some(n);
+            break;
+        }
+        e = &m.receiver;
+    }
+    match (name.as_str(), decomposition) {
+        ("normalize", None) => Some(
+            "`normalize` of an active vector has no differentiation rule: write `v / v.norm()`"
+                .to_owned(),
+        ),
+        ("normalize_mut", None) => Some(
+            "`normalize_mut` of an active vector has no differentiation rule: write `v = &v / v.norm();`"
+                .to_owned(),
+        ),
+        (_, Some(d)) => Some(format!(
+            "`{name}` of `{d}()` of an active matrix has no differentiation rule; the \
+             factorisations with rules are written as one expression: \
+             `a.cholesky().unwrap().solve(&b)`, `a.lu().solve(&b).unwrap()`, \
+             `a.try_inverse().unwrap()`, and `a.determinant()` (a log-determinant: \
+             `a.determinant().ln()`); for the factor itself, write the factorisation with loops \
+             over a `Vec<f64>` of the elements (`l[j * n + j] = (a[j * n + j] - s).sqrt();`), \
+             or give a helper hand-written rules (`#[differentiate(custom)]`, see the guide's \
+             chapter on calls)"
+        )),
+        _ => None,
+    }
 }
