@@ -615,6 +615,103 @@ ITERS2_SEED = 20261207
 ITERS2_N_FUNCS = 120
 ITERS2_OUT = os.path.join(G.ROOT, "tests", "random_iters_c.rs")
 
+
+class IterGen3(IterGen):
+    """The third batch (`tests/random_iters_d.rs`): local closures whose body
+    binds again a name their argument reads (`g(s)` with `let s = ..` in
+    the body, `g(A[i])` with `let A = ..` or the body's own `for i`, a
+    tuple `let (s, q) = ..`), beside the first batch's statements. The
+    twin's closure binds a name of its own where Rust's binds the
+    argument's (Python reads a name assigned in a function as that
+    function's from its start)."""
+
+    def stmt(self, nested, loop_ok=True):
+        if self.r() < 0.45 and len(self.scopes) < 4 and (self.scalars or self.arrays):
+            self.iter_closure_rebind()
+            return
+        IterGen.stmt(self, nested, loop_ok)
+
+    def iter_closure_rebind(self):
+        g, t, u = self.fresh("g"), self.fresh("t"), self.fresh()
+        saved = self.callees
+        self.callees = []
+        # The argument: a scalar (`s`, `-s`) or an element (`A[idx]`); the
+        # name bound again: the scalar, the array, or the index's loop
+        # variable.
+        forms = []
+        if self.scalars:
+            forms += ["scalar"] * 2
+        if self.arrays:
+            forms += ["array"] * 2
+            if [v for v in self.ints if v != "k"]:
+                forms += ["index"] * 2
+        form = self.pick(forms)
+        exclude = None
+        if form == "scalar":
+            name = self.pick(self.scalars)
+            self.used.add(name)
+            arg = var(name) if self.r() < 0.7 else G.neg(var(name))
+        else:
+            arr = self.pick(self.arrays)
+            self.used.add(arr.name)
+            if form == "index":
+                v = self.pick([v for v in self.ints if v != "k"])
+                self.used.add(v)
+                i = G.ibin("%", G.ivar(v), G.ilen(arr.name))
+                name = v
+            else:
+                i = self.index(arr)
+                name, exclude = arr.name, arr.name
+            arg = self.elem(arr.name, i)
+        r = self.fresh("r")
+        if form == "index":
+            # `for i in 0..2 { acc += e * (i as f64 + 1.0); }`: `e` may read
+            # the body's `i`.
+            acc = self.fresh("acc")
+            e = self.body([t], 1, ints=(name,))
+            self.emit("let {} = |{}: f64| {{ let mut {a} = 0.0; for {n} in 0..2 {{ {a} += ({e}) * ({n} as f64 + 1.0); }} {a} }};".format(
+                g, t, a=acc, n=name, e=e.rs), "def {}({}):".format(g, t))
+            self.emit(None, "    {} = 0.0".format(acc))
+            self.emit(None, "    for {} in range(2):".format(name))
+            self.emit(None, "        {a} = chk({a} + chk({e}) * ({n} + 1.0))".format(a=acc, e=e.py, n=name))
+            self.emit(None, "    return {}".format(acc))
+            how = "its own for"
+        else:
+            e1 = self.body([t], 1)
+            e2 = self.body([t, name], 1 if self.r() < 0.5 else 2, exclude=exclude)
+            py2 = re.sub(r"\b{}\b".format(name), r, e2.py)
+            if self.r() < 0.3:
+                q = self.fresh("q")
+                e3 = self.body([t], 1)
+                self.emit("let {} = |{}: f64| {{ let ({n}, {q}) = ({e1}, {e3}); ({e2}) * {q} }};".format(
+                    g, t, n=name, q=q, e1=e1.rs, e3=e3.rs, e2=e2.rs), "def {}({}):".format(g, t))
+                self.emit(None, "    {} = chk({})".format(r, e1.py))
+                self.emit(None, "    {} = chk({})".format(q, e3.py))
+                self.emit(None, "    return chk(chk({}) * {})".format(py2, q))
+                how = "a tuple let"
+            else:
+                self.emit("let {} = |{}: f64| {{ let {} = {}; {} }};".format(g, t, name, e1.rs, e2.rs),
+                          "def {}({}):".format(g, t))
+                self.emit(None, "    {} = chk({})".format(r, e1.py))
+                self.emit(None, "    return chk({})".format(py2))
+                how = "a let"
+        if self.r() < 0.5:
+            b = self.expr(1)
+            k = self.const(0.2, 1.5)
+            self.emit("let {} = {}({}) + {} * {}({});".format(u, g, arg.rs, k, g, b.rs),
+                      "{} = chk({}({}) + {} * {}({}))".format(u, g, arg.py, k, g, b.py))
+        else:
+            self.emit("let {} = {}({});".format(u, g, arg.rs), "{} = chk({}({}))".format(u, g, arg.py))
+        self.callees = saved
+        self.tags.append("closure rebinds: {} by {}{}".format(form, how, " in a loop" if self.loops else ""))
+        self.declare_scalar(u, False)
+        self.wrote(u)
+
+
+ITERS3_SEED = 20261208
+ITERS3_N_FUNCS = 60
+ITERS3_OUT = os.path.join(G.ROOT, "tests", "random_iters_d.rs")
+
 ITERS_HEADER = G.WRT_HEADER.replace(
     "//! Randomized differential testing of activity: {n} random `#[differentiate]`\n"
     "//! functions with parameters left out of `wrt(...)`, `mut` parameters assigned\n"
@@ -721,6 +818,8 @@ def main():
     generate_iters(args.count, args.seed, [os.path.abspath(o) for o in args.out], args.per_file)
     generate_iters(args.more_count, ITERS2_SEED, [ITERS2_OUT], args.more_count, gen=IterGen2,
                    required=("iter+:",), first_part=2)
+    generate_iters(ITERS3_N_FUNCS, ITERS3_SEED, [ITERS3_OUT], ITERS3_N_FUNCS, gen=IterGen3,
+                   required=("closure rebinds:",), first_part=3)
 
 
 if __name__ == "__main__":

@@ -15,16 +15,24 @@ pub(super) struct Local {
     closure: syn::ExprClosure,
     /// The names its body reads (a superset of its captures).
     captures: Vec<String>,
-    /// A capture bound again by a `let` after the closure.
-    shadowed: Option<String>,
+    /// A capture bound again after the closure (by a `let`, or by a `for`
+    /// or a `match` arm enclosing the call), and what binds it.
+    shadowed: Option<(String, &'static str)>,
 }
 
-/// Every single-name path in `e`, and the names in macro arguments.
-fn names_in(e: &syn::Expr) -> Vec<String> {
+/// Every identifier in `e` but field and method names (`p.w`, `v.len()`),
+/// the names in macro arguments too: a superset of the names it reads.
+pub(super) fn names_in(e: &syn::Expr) -> Vec<String> {
     fn walk(t: TokenStream, out: &mut Vec<String>) {
+        // (The two tokens before: `.` after a value, not `..` of a range.)
+        let mut before: [Option<char>; 2] = [None, None];
         for tt in t {
+            let punct = match &tt {
+                proc_macro2::TokenTree::Punct(p) => Some(p.as_char()),
+                _ => None,
+            };
             match tt {
-                proc_macro2::TokenTree::Ident(i) => {
+                proc_macro2::TokenTree::Ident(i) if before != [Some('.'), None] => {
                     let s = i.unraw().to_string();
                     if !out.contains(&s) {
                         out.push(s);
@@ -33,11 +41,33 @@ fn names_in(e: &syn::Expr) -> Vec<String> {
                 proc_macro2::TokenTree::Group(g) => walk(g.stream(), out),
                 _ => {}
             }
+            before = [punct, before[0]];
         }
     }
     let mut out = Vec::new();
     walk(e.to_token_stream(), &mut out);
     out
+}
+
+/// The names a closure's body reads from outside it (a superset: every
+/// identifier not bound there by a parameter, a `let`, a pattern).
+fn captures(c: &syn::ExprClosure) -> Vec<String> {
+    // Each candidate replaced by a marker where it is not bound in the body
+    // (`Subst` follows the scopes): the markers left are the captures.
+    let marker = |n: &str| format!("__ad_free_{n}");
+    let map = names_in(&c.body)
+        .iter()
+        .map(|n| {
+            let m = syn::Ident::new(&marker(n), Span::call_site());
+            (n.clone(), syn::parse_quote!(#m))
+        })
+        .collect();
+    let mut c = c.clone();
+    Subst::new(map).visit_expr_closure_mut(&mut c);
+    names_in(&syn::Expr::Closure(c))
+        .into_iter()
+        .filter_map(|n| n.strip_prefix("__ad_free_").map(str::to_string))
+        .collect()
 }
 
 /// Whether every use of `name` in `stmts` is a call (`f(a)`) or an argument
@@ -170,11 +200,7 @@ impl Desugar<'_> {
             );
             return true;
         }
-        let params: Vec<String> = c.inputs.iter().flat_map(pat_names).collect();
-        let captures: Vec<String> = names_in(&c.body)
-            .into_iter()
-            .filter(|n| !params.contains(n))
-            .collect();
+        let captures = captures(c);
         if c.capture.is_some() {
             if let Some(a) = assigned(rest).into_iter().find(|a| captures.contains(a)) {
                 self.error(
@@ -216,11 +242,44 @@ impl Desugar<'_> {
                 scope.remove(&n);
                 for c in scope.values_mut() {
                     if c.shadowed.is_none() && c.captures.contains(&n) {
-                        c.shadowed = Some(n.clone());
+                        c.shadowed = Some((n.clone(), "a `let` after the closure"));
                     }
                 }
             }
         }
+    }
+
+    /// Runs `f` (the body of a `for` loop, a `match` arm) with the closures
+    /// in scope that capture a name of `names`, which it binds again, marked
+    /// as shadowed by `by`: a call there is reported, not inlined to read
+    /// the new binding.
+    pub(super) fn binding<R>(
+        &mut self,
+        names: &[String],
+        by: &'static str,
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> R {
+        let mut marked = Vec::new();
+        for (k, scope) in self.closures.iter_mut().enumerate() {
+            for (name, c) in scope.iter_mut() {
+                if c.shadowed.is_some() {
+                    continue;
+                }
+                // (`None`, `MAX`: a variant or a constant, not a binding.)
+                let binds = |n: &&String| !n.starts_with(|c: char| c.is_ascii_uppercase());
+                if let Some(n) = names.iter().filter(binds).find(|n| c.captures.contains(n)) {
+                    c.shadowed = Some((n.clone(), by));
+                    marked.push((k, name.clone()));
+                }
+            }
+        }
+        let r = f(self);
+        for (k, name) in marked {
+            if let Some(c) = self.closures.get_mut(k).and_then(|s| s.get_mut(&name)) {
+                c.shadowed = None;
+            }
+        }
+        r
     }
 
     /// The closure named by a path, if it is a local closure in scope.
@@ -236,8 +295,8 @@ impl Desugar<'_> {
     pub(super) fn closure_expr(&mut self, e: &syn::Expr) -> Option<syn::ExprClosure> {
         let c = self.closure_of(e)?;
         let (closure, shadowed) = (c.closure.clone(), c.shadowed.clone());
-        if let Some(n) = shadowed {
-            let msg = shadow_message(e, &n);
+        if let Some((n, by)) = shadowed {
+            let msg = shadow_message(e, &n, by);
             self.error(e, msg);
         }
         Some(closure)
@@ -256,8 +315,8 @@ impl Desugar<'_> {
         };
         let local = self.closure_of(&call.func)?;
         let c = local.closure.clone();
-        if let Some(n) = local.shadowed.clone() {
-            let msg = shadow_message(&call.func, &n);
+        if let Some((n, by)) = local.shadowed.clone() {
+            let msg = shadow_message(&call.func, &n, by);
             self.error(&call.func, msg);
             return Some(syn::parse_quote!(0.0));
         }
@@ -320,11 +379,13 @@ impl Desugar<'_> {
             body => (Vec::new(), body.clone()),
         };
         stmts.push(syn::Stmt::Expr(tail.clone(), None));
-        Subst::new(map).block(&mut stmts);
-        self.rename_lets(&mut stmts);
+        self.substitute(map, &mut stmts);
+        // (The body lands in the caller's scope, and so do the `let mut v`
+        // of `|mut v|`.)
+        lets.extend(stmts);
+        self.rename_lets(&mut lets);
         // A sub-slice argument (`f(&x[1..])`), bound above, is a view of
         // its parent in the body.
-        lets.extend(stmts);
         let mut lets = self.views(lets);
         if let Some(syn::Stmt::Expr(t, None)) = lets.pop() {
             tail = t;
@@ -339,40 +400,38 @@ impl Desugar<'_> {
         Some(syn::parse_quote!({ #(#lets)* #tail }))
     }
 
+    /// Replaces the names of `map` by their expressions in `stmts`, after
+    /// renaming the bindings there of the names those expressions read
+    /// (`hygiene.rs`).
+    pub(super) fn substitute(&mut self, map: HashMap<String, syn::Expr>, stmts: &mut [syn::Stmt]) {
+        let free = super::hygiene::free_names(map.values());
+        super::hygiene::freshen(stmts, &free, &mut |i| self.fresh("l", i.span()));
+        Subst::new(map).block(stmts);
+    }
+
     /// Gives the names a block's `let`s bind fresh names (an inlined body
-    /// lands in the caller's scope).
+    /// lands in the caller's scope). Names made by the macro stay.
     pub(super) fn rename_lets(&mut self, stmts: &mut [syn::Stmt]) {
         for k in 0..stmts.len() {
-            let syn::Stmt::Local(l) = &mut stmts[k] else {
+            let (syn::Stmt::Local(l), rest) = stmts[k..].split_first_mut().expect("k < len") else {
                 continue;
             };
-            let mut map = HashMap::default();
-            struct Rename<'a, 'b> {
-                d: &'a mut Desugar<'b>,
-                map: &'a mut HashMap<String, syn::Expr>,
-            }
-            impl VisitMut for Rename<'_, '_> {
-                fn visit_pat_ident_mut(&mut self, p: &mut syn::PatIdent) {
-                    let new = self.d.fresh("l", p.ident.span());
-                    self.map
-                        .insert(p.ident.unraw().to_string(), syn::parse_quote!(#new));
-                    p.ident = new;
+            let mut map = super::hygiene::rename_pat(&mut l.pat, None, &mut |i| {
+                if i.to_string().starts_with("__ad_") {
+                    i.clone()
+                } else {
+                    self.fresh("l", i.span())
                 }
-                fn visit_expr_mut(&mut self, _: &mut syn::Expr) {}
-            }
-            Rename {
-                d: self,
-                map: &mut map,
-            }
-            .visit_pat_mut(&mut l.pat);
-            Subst::new(map).block(&mut stmts[k + 1..]);
+            });
+            map.retain(|k, _| !k.starts_with("__ad_"));
+            Subst::new(map).block(rest);
         }
     }
 }
 
-fn shadow_message(f: &syn::Expr, n: &str) -> String {
+fn shadow_message(f: &syn::Expr, n: &str, by: &str) -> String {
     format!(
-        "the closure `{}` reads `{n}`, which a `let` after the closure binds again: the closure \
+        "the closure `{}` reads `{n}`, which {by} binds again: the closure \
          sees the earlier `{n}`, which the differentiated code cannot follow; rename one of \
          them, or pass the value as an argument of the closure",
         f.to_token_stream()

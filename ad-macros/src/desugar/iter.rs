@@ -8,7 +8,7 @@
 //! (`sum`, `fold`, `collect`, `max_by`, ...) or a `for` loop turns it into
 //! `for p in 0..len { .. }`.
 
-use super::subst::{group, Subst};
+use super::subst::group;
 use super::*;
 use std::rc::Rc;
 
@@ -525,7 +525,7 @@ impl Desugar<'_> {
             syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.clone(),
             body => vec![syn::Stmt::Expr(body.clone(), None)],
         };
-        Subst::new(map).block(&mut stmts);
+        self.substitute(map, &mut stmts);
         self.rename_lets(&mut stmts);
         match stmts.pop() {
             Some(syn::Stmt::Expr(tail, None)) => {
@@ -605,7 +605,7 @@ impl Desugar<'_> {
             return Some(Vec::new());
         }
         let mut user = f.body.stmts.clone();
-        Subst::new(map).block(&mut user);
+        self.substitute(map, &mut user);
         body.extend(user);
         if s.rows.is_some() {
             return Some(self.looped(&s, &p, quote!(0), body, span));

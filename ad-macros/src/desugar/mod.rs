@@ -41,6 +41,7 @@ mod closures;
 mod consume;
 pub(crate) mod exits;
 mod fields;
+mod hygiene;
 mod items;
 mod iter;
 mod iter_more;
@@ -581,7 +582,10 @@ impl Desugar<'_> {
             syn::Expr::ForLoop(f) => {
                 self.expr(&mut f.expr, pre, eager, None);
                 let stmts = std::mem::take(&mut f.body.stmts);
-                f.body.stmts = self.block(stmts, false);
+                let names = subst::pat_names(&f.pat);
+                f.body.stmts = self.binding(&names, "the `for` loop around the call", |d| {
+                    d.block(stmts, false)
+                });
             }
             // `while let Some(a) = w.first()`, `match w.first() { .. }`:
             // an `if let` of an element (`views.rs`).
@@ -613,14 +617,16 @@ impl Desugar<'_> {
             syn::Expr::Match(m) => {
                 self.expr(&mut m.expr, pre, eager, None);
                 for arm in &mut m.arms {
+                    let names = subst::pat_names(&arm.pat);
+                    let by = "the `match` arm around the call";
                     if let Some((_, g)) = &mut arm.guard {
-                        self.expr(g, pre, false, None);
+                        self.binding(&names, by, |d| d.expr(g, pre, false, None));
                     }
                     let stmts = match &*arm.body {
                         syn::Expr::Block(b) if b.label.is_none() => b.block.stmts.clone(),
                         other => vec![syn::Stmt::Expr(other.clone(), None)],
                     };
-                    let stmts = self.block(stmts, false);
+                    let stmts = self.binding(&names, by, |d| d.block(stmts, false));
                     *arm.body = if stmts.len() == 1 {
                         match &stmts[0] {
                             syn::Stmt::Expr(e, None) => e.clone(),

@@ -18,7 +18,6 @@
 //! active values; other sorts stay as written (lowering reports those of
 //! active arrays).
 
-use super::subst::Subst;
 use super::views::strip;
 use super::*;
 
@@ -86,7 +85,7 @@ impl Desugar<'_> {
                     }
                     body => vec![syn::Stmt::Expr(body.clone(), None)],
                 };
-                Subst::new(map).block(&mut stmts);
+                self.substitute(map, &mut stmts);
                 lets.extend(stmts);
                 let output = &c.output;
                 match (&lets[..], output) {

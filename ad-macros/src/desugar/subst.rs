@@ -158,6 +158,29 @@ impl VisitMut for Subst {
         let names = pat_names(&f.pat);
         self.shadowed(&names, |s| s.visit_block_mut(&mut f.body));
     }
+    /// `if let P = e { .. }` (and chains): the names `P` binds are not
+    /// substituted in the branch, nor in the conditions after it.
+    fn visit_expr_if_mut(&mut self, i: &mut syn::ExprIf) {
+        if !super::hygiene::binds(&i.cond) {
+            return syn::visit_mut::visit_expr_if_mut(self, i);
+        }
+        let names = super::hygiene::visit_cond(&mut i.cond, |bound, e| {
+            self.shadowed(bound, |s| s.visit_expr_mut(e))
+        });
+        self.shadowed(&names, |s| s.visit_block_mut(&mut i.then_branch));
+        if let Some((_, e)) = &mut i.else_branch {
+            self.visit_expr_mut(e);
+        }
+    }
+    fn visit_expr_while_mut(&mut self, w: &mut syn::ExprWhile) {
+        if !super::hygiene::binds(&w.cond) {
+            return syn::visit_mut::visit_expr_while_mut(self, w);
+        }
+        let names = super::hygiene::visit_cond(&mut w.cond, |bound, e| {
+            self.shadowed(bound, |s| s.visit_expr_mut(e))
+        });
+        self.shadowed(&names, |s| s.visit_block_mut(&mut w.body));
+    }
     fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
         m.tokens = self.tokens(std::mem::take(&mut m.tokens));
     }

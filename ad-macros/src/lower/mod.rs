@@ -950,6 +950,73 @@ impl VisitMut for Renamer<'_, '_> {
         self.visit_expr_mut(&mut c.body);
         self.params.truncate(outer);
     }
+    // `let k = ..;` in verbatim code (or a `.map` closure's body): `k` after
+    // it is not the function's local `k`, to the end of the block.
+    fn visit_block_mut(&mut self, b: &mut syn::Block) {
+        let outer = self.params.len();
+        for s in &mut b.stmts {
+            match s {
+                syn::Stmt::Local(l) => {
+                    if let Some(init) = &mut l.init {
+                        self.visit_expr_mut(&mut init.expr);
+                        if let Some((_, e)) = &mut init.diverge {
+                            self.visit_expr_mut(e);
+                        }
+                    }
+                    let mut names = PatNames(Vec::new());
+                    names.visit_pat(&l.pat);
+                    self.params.extend(names.0);
+                }
+                s => self.visit_stmt_mut(s),
+            }
+        }
+        self.params.truncate(outer);
+    }
+    fn visit_expr_for_loop_mut(&mut self, f: &mut syn::ExprForLoop) {
+        self.visit_expr_mut(&mut f.expr);
+        let outer = self.params.len();
+        let mut names = PatNames(Vec::new());
+        names.visit_pat(&f.pat);
+        self.params.extend(names.0);
+        self.visit_block_mut(&mut f.body);
+        self.params.truncate(outer);
+    }
+    // `if let Some(k) = o && k > 0 { k }`: `k` after its `let`.
+    fn visit_expr_if_mut(&mut self, i: &mut syn::ExprIf) {
+        let outer = self.params.len();
+        self.cond(&mut i.cond);
+        self.visit_block_mut(&mut i.then_branch);
+        self.params.truncate(outer);
+        if let Some((_, e)) = &mut i.else_branch {
+            self.visit_expr_mut(e);
+        }
+    }
+    fn visit_expr_while_mut(&mut self, w: &mut syn::ExprWhile) {
+        let outer = self.params.len();
+        self.cond(&mut w.cond);
+        self.visit_block_mut(&mut w.body);
+        self.params.truncate(outer);
+    }
+}
+
+impl Renamer<'_, '_> {
+    /// A condition, the names of its `let`s bound after them (left in
+    /// `params` for the branch).
+    fn cond(&mut self, e: &mut syn::Expr) {
+        match e {
+            syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+                self.cond(&mut b.left);
+                self.cond(&mut b.right);
+            }
+            syn::Expr::Let(l) => {
+                self.visit_expr_mut(&mut l.expr);
+                let mut names = PatNames(Vec::new());
+                names.visit_pat(&l.pat);
+                self.params.extend(names.0);
+            }
+            e => self.visit_expr_mut(e),
+        }
+    }
 }
 
 /// The names patterns bind.
