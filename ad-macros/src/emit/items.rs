@@ -621,18 +621,19 @@ fn param_decls(
     let mut ai = 0;
     // (`hp` and `j` are both given or both not: without a program, the
     // names written.)
-    let mut decl = |v: VarId, ident: &syn::Ident, ty: &syn::Type| match copies.as_deref_mut() {
-        Some(copies) => public_param(hp, v, ident, ty, model.view_of(ident), copies),
-        None => param(hp, v, ident, ty),
-    };
+    // (A tangent is declared as its parameter: as a view if it is one.)
+    let mut decl =
+        |v: VarId, ident: &syn::Ident, p: &crate::parse::Param| match copies.as_deref_mut() {
+            Some(copies) => public_param(hp, v, ident, &p.ty, model.view_of(&p.ident), copies),
+            None => param(hp, v, ident, &p.ty),
+        };
     for (i, p) in model.params.iter().enumerate() {
-        let ty = &p.ty;
-        params.push(decl(i, &p.ident, ty));
+        params.push(decl(i, &p.ident, p));
         if p.active {
             let fallback = format_ident!("v{}", p.ident);
             params.push(match j {
-                Some(j) => decl(j.tangents[ai], &fallback, ty),
-                None => decl(0, &fallback, ty),
+                Some(j) => decl(j.tangents[ai], &fallback, p),
+                None => decl(0, &fallback, p),
             });
             ai += 1;
         }
