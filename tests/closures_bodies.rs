@@ -1,6 +1,6 @@
 //! Local closures whose bodies hold what a function's body may: an iterator
-//! chain in a `let`, a `for` over an active slice, a closure of their own
-//! (called there), a closure called as a statement; and a `sort_by`
+//! chain in a `let`, a `for` over an active slice, a `while let`, a closure
+//! of their own (called there), a closure called as a statement; and a `sort_by`
 //! comparator with `let`s. Each was rejected before ("`sum` here is not
 //! supported", "a `for` loop cannot iterate over active values", "closures
 //! are supported as local closures called directly", "`sort_by` of an
@@ -129,6 +129,22 @@ fn lazy(x: f64, w: &[f64]) -> f64 {
     acc + f(x)
 }
 
+/// A `while let` in the body, walking the inactive `w`, the closure called
+/// twice in one expression: `5 sum(w) x^2`.
+#[differentiate(wrt(x))]
+fn walk(x: f64, w: &[f64]) -> f64 {
+    let f = |t: f64| {
+        let mut s = 0.0;
+        let mut k = 0;
+        while let Some(&a) = w.get(k) {
+            s += a * t * t;
+            k += 1;
+        }
+        s
+    };
+    f(x) + f(-2.0 * x)
+}
+
 #[test]
 fn chains_in_bodies() {
     let w = [1.5, -0.5, 2.0];
@@ -151,6 +167,26 @@ fn chains_in_bodies() {
             },
             |p, t| {
                 let (v, g, h) = probe_hvp(p[0], t[0], &w);
+                (v, vec![g], vec![h])
+            },
+        );
+        plain("walk", walk(x, &w), 5.0 * ws * x * x);
+        every_mode(
+            "walk",
+            &[x],
+            &[0.4],
+            |p| walk(p[0], &w),
+            |p, t| walk_jvp(p[0], t[0], &w),
+            |p, c| {
+                let (v, g) = walk_vjp(p[0], &w, c);
+                (v, vec![g])
+            },
+            |p| {
+                let (v, g) = walk_grad(p[0], &w);
+                (v, vec![g])
+            },
+            |p, t| {
+                let (v, g, h) = walk_hvp(p[0], t[0], &w);
                 (v, vec![g], vec![h])
             },
         );
