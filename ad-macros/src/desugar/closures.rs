@@ -309,6 +309,7 @@ impl Desugar<'_> {
         e: &syn::Expr,
         pre: &mut Vec<syn::Stmt>,
         eager: bool,
+        hint: Option<&syn::Type>,
     ) -> Option<syn::Expr> {
         let syn::Expr::Call(call) = e else {
             return None;
@@ -358,7 +359,7 @@ impl Desugar<'_> {
                 return Some(syn::parse_quote!(0.0));
             }
         }
-        let (mut stmts, mut tail) = match &*c.body {
+        let (mut stmts, tail) = match &*c.body {
             syn::Expr::Block(b) if b.label.is_none() => {
                 let mut stmts = b.block.stmts.clone();
                 match stmts.pop() {
@@ -378,24 +379,52 @@ impl Desugar<'_> {
             }
             body => (Vec::new(), body.clone()),
         };
-        stmts.push(syn::Stmt::Expr(tail.clone(), None));
+        stmts.push(syn::Stmt::Expr(tail, None));
         self.substitute(map, &mut stmts);
         // (The body lands in the caller's scope, and so do the `let mut v`
         // of `|mut v|`.)
         lets.extend(stmts);
         self.rename_lets(&mut lets);
+        // (The body's locals, renamed, may hold active values, from the
+        // arguments: `taint` saw the closure's parameters, not them.)
+        let tainted = std::mem::take(&mut self.tainted);
+        self.tainted = super::taint_in(tainted, &lets);
         // A sub-slice argument (`f(&x[1..])`), bound above, is a view of
-        // its parent in the body.
-        let mut lets = self.views(lets);
-        if let Some(syn::Stmt::Expr(t, None)) = lets.pop() {
-            tail = t;
-        }
+        // its parent in the body. The body is desugared as a block of the
+        // caller's (its chains, loops and closures too), once.
+        let lets = self.prepared(lets);
+        let mut lets = self.scoped(lets, hint.cloned());
+        let tail = match lets.pop() {
+            Some(syn::Stmt::Expr(t, None)) if !is_loop(&t) => t,
+            // (A loop as the tail, or the statements a `for` loop
+            // stands for: statements, of value `()`.)
+            Some(s) => {
+                lets.push(s);
+                syn::parse_quote!(())
+            }
+            None => syn::parse_quote!(()),
+        };
         if lets.is_empty() {
             return Some(group(tail));
         }
         if eager {
             pre.extend(lets);
             return Some(group(tail));
+        }
+        // (Lowering has no loop inside an expression.)
+        if lets.iter().any(has_loop) {
+            self.error(
+                call,
+                format_args!(
+                    "the body of the closure `{}` has a loop (its own or an iterator chain's), \
+                     and this call is evaluated only sometimes (the right of `&&` or `||`, a \
+                     `while` condition, a closure): compute its value in a statement before \
+                     (`let v = {};`) and use `v` here",
+                    call.func.to_token_stream(),
+                    call.to_token_stream(),
+                ),
+            );
+            return Some(syn::parse_quote!(0.0));
         }
         Some(syn::parse_quote!({ #(#lets)* #tail }))
     }
@@ -427,6 +456,31 @@ impl Desugar<'_> {
             Subst::new(map).block(rest);
         }
     }
+}
+
+fn is_loop(e: &syn::Expr) -> bool {
+    matches!(
+        e,
+        syn::Expr::ForLoop(_) | syn::Expr::While(_) | syn::Expr::Loop(_)
+    )
+}
+
+/// Whether `s` holds a loop (not in a closure).
+fn has_loop(s: &syn::Stmt) -> bool {
+    struct Find(bool);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            self.0 |= is_loop(e);
+            if !self.0 {
+                syn::visit::visit_expr(self, e);
+            }
+        }
+        fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut f = Find(false);
+    f.visit_stmt(s);
+    f.0
 }
 
 fn shadow_message(f: &syn::Expr, n: &str, by: &str) -> String {

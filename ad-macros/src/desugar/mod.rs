@@ -109,6 +109,18 @@ pub fn desugar(model: &Model, errors: &mut Errors) -> (syn::ItemFn, TokenStream)
 /// local assigned from an expression that mentions one (by name, ignoring
 /// scopes: a superset, so that desugaring never misses an active chain).
 fn taint(model: &Model) -> HashSet<String> {
+    let names = model
+        .params
+        .iter()
+        .filter(|p| p.active || p.output)
+        .map(|p| p.ident.unraw().to_string())
+        .collect();
+    taint_in(names, &model.item.block.stmts)
+}
+
+/// `names` and the names `stmts` assign from expressions that mention one
+/// (see [`taint`]).
+fn taint_in(names: HashSet<String>, stmts: &[syn::Stmt]) -> HashSet<String> {
     struct Taint {
         names: HashSet<String>,
         changed: bool,
@@ -210,17 +222,14 @@ fn taint(model: &Model) -> HashSet<String> {
         }
     }
     let mut t = Taint {
-        names: model
-            .params
-            .iter()
-            .filter(|p| p.active || p.output)
-            .map(|p| p.ident.unraw().to_string())
-            .collect(),
+        names,
         changed: true,
     };
     while t.changed {
         t.changed = false;
-        t.visit_block(&model.item.block);
+        for s in stmts {
+            t.visit_stmt(s);
+        }
     }
     t.names
 }
@@ -353,12 +362,25 @@ impl Desugar<'_> {
     /// A block's statements, desugared. `top`: the function's own block
     /// (its tail is the result, of the declared type).
     fn block(&mut self, stmts: Vec<syn::Stmt>, top: bool) -> Vec<syn::Stmt> {
+        let hint = top.then(|| self.ret.clone());
+        let stmts = self.prepared(stmts);
+        self.scoped(stmts, hint)
+    }
+
+    /// A block's statements with its sub-slices as views of their parents
+    /// (`views.rs`): what [`Self::scoped`] takes.
+    fn prepared(&mut self, stmts: Vec<syn::Stmt>) -> Vec<syn::Stmt> {
         // `let (a, b) = x.split_at(m);`: the two sub-slices, views of `x`.
         let stmts = stmts
             .into_iter()
             .flat_map(|s| split_at_halves(&s).unwrap_or_else(|| vec![s]))
             .collect();
-        let stmts = self.views(stmts);
+        self.views(stmts)
+    }
+
+    /// Prepared statements desugared in a scope of their own (closures
+    /// they define end with it); `hint`: the type of the last one's value.
+    fn scoped(&mut self, stmts: Vec<syn::Stmt>, hint: Option<syn::Type>) -> Vec<syn::Stmt> {
         self.closures.push(HashMap::default());
         self.shadowed.push(HashSet::default());
         let mut out = Vec::new();
@@ -369,11 +391,7 @@ impl Desugar<'_> {
                 continue;
             }
             let mut pre = Vec::new();
-            let hint = if top && k + 1 == n {
-                Some(self.ret.clone())
-            } else {
-                None
-            };
+            let hint = if k + 1 == n { hint.clone() } else { None };
             let new = self.stmt(stmt.clone(), &mut pre, hint);
             out.extend(pre);
             out.extend(new);
@@ -531,9 +549,10 @@ impl Desugar<'_> {
         hint: Option<&syn::Type>,
     ) {
         // A call of a local closure.
-        if let Some(new) = self.inline_call(e, pre, eager) {
+        // (Its body comes back desugared.)
+        if let Some(new) = self.inline_call(e, pre, eager, hint) {
             *e = new;
-            return self.expr(e, pre, eager, hint);
+            return;
         }
         if eager {
             if let Some(value) = self.nalgebra_value(e, pre) {

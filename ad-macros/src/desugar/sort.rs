@@ -87,6 +87,21 @@ impl Desugar<'_> {
                 };
                 self.substitute(map, &mut stmts);
                 lets.extend(stmts);
+                let lets = self.folded(lets);
+                // (Lowering would report the sort of an active array.)
+                if lets.len() > 1 {
+                    self.error(
+                        &lets[0],
+                        format_args!(
+                            "a `{method}` comparator of an active array compares values: its \
+                             `let`s of one name (not `mut`) are put in place of their uses, \
+                             other statements are not supported; write the comparison as one \
+                             expression (`|a, b| key(a).total_cmp(&key(b))`, `key` a \
+                             function)"
+                        ),
+                    );
+                    return Some(Vec::new());
+                }
                 let output = &c.output;
                 match (&lets[..], output) {
                     ([syn::Stmt::Expr(body, None)], syn::ReturnType::Default) => {
@@ -119,6 +134,38 @@ impl Desugar<'_> {
                 #v[#k] = #s[#p[#k]];
             }
         })
+    }
+}
+
+impl Desugar<'_> {
+    /// A comparator's body with its leading `let`s of one name (not `mut`)
+    /// put in place of their uses: `{ let ka = a * a; ka.total_cmp(&(b * b)) }`
+    /// becomes `(a * a).total_cmp(&(b * b))`. A comparison carries no
+    /// derivative, and lowering keeps one as written, however it reads the
+    /// array; a body with statements it would lower.
+    fn folded(&mut self, mut stmts: Vec<syn::Stmt>) -> Vec<syn::Stmt> {
+        while stmts.len() > 1 {
+            let syn::Stmt::Local(l) = &stmts[0] else {
+                break;
+            };
+            let mutable = matches!(&l.pat, syn::Pat::Ident(i) if i.mutability.is_some())
+                || matches!(&l.pat, syn::Pat::Type(t)
+                    if matches!(&*t.pat, syn::Pat::Ident(i) if i.mutability.is_some()));
+            let (Some(name), Some(init), false) = (simple_binding(&l.pat), &l.init, mutable) else {
+                break;
+            };
+            if init.diverge.is_some() {
+                break;
+            }
+            let mut map = HashMap::default();
+            map.insert(
+                name.unraw().to_string(),
+                super::subst::group((*init.expr).clone()),
+            );
+            stmts.remove(0);
+            self.substitute(map, &mut stmts);
+        }
+        stmts
     }
 }
 
