@@ -388,7 +388,7 @@ impl Desugar<'_> {
         // (The body's locals, renamed, may hold active values, from the
         // arguments: `taint` saw the closure's parameters, not them.)
         let tainted = std::mem::take(&mut self.tainted);
-        self.tainted = super::taint_in(tainted, &lets);
+        self.tainted = super::taint::taint_in(tainted, &lets);
         // A sub-slice argument (`f(&x[1..])`), bound above, is a view of
         // its parent in the body. The body is desugared as a block of the
         // caller's (its chains, loops and closures too), once.
