@@ -310,12 +310,37 @@ impl<'a> Input<'a> {
         let extend = each(&|m, f| quote!(#f::extend_flat(&self.#m, __ad_out);));
         let read = each(&|m, f| quote!(let __ad_xs = #f::read_flat(&mut self.#m, __ad_xs);));
         let config = self.config(&this);
+        // A hidden method per field telling the macro on a caller whether
+        // the field is skipped (`ad_runtime::call::FieldKind`).
+        let kinds = self.fields.iter().map(|f| {
+            let name = match &f.member {
+                Member::Named(i) => format_ident!("__ad_field_{}", i),
+                Member::Unnamed(i) => format_ident!("__ad_field_{}", i.index),
+            };
+            let kind = match f.skip {
+                true => quote!(#rt::call::SkippedField),
+                false => quote!(#rt::call::KeptField),
+            };
+            quote! {
+                #[doc(hidden)]
+                #[inline]
+                pub fn #name(&self) -> #kind {
+                    #kind
+                }
+            }
+        });
+        let (plain_generics, _, plain_where) = generics.split_for_impl();
 
         quote! {
             #[allow(non_snake_case, dead_code, clippy::extra_unused_type_parameters)]
             const _: () = {
                 fn #check_fn #check_generics () #where_clause {
                     #(#checks)*
+                }
+
+                #[automatically_derived]
+                impl #plain_generics #this #plain_where {
+                    #(#kinds)*
                 }
 
                 #[automatically_derived]
@@ -607,8 +632,11 @@ mod tests {
         .to_string();
         assert!(concrete.contains("__AdS : :: ad :: Real"), "{concrete}");
         assert!(concrete.contains("type Scalar = __AdS"));
-        // The skipped field is cloned by `zero_like` and appears nowhere else.
-        assert_eq!(concrete.matches("act").count(), 5);
+        // The skipped field is cloned by `zero_like`, marked skipped
+        // (`__ad_field_act`), and appears nowhere else.
+        assert_eq!(concrete.matches("act").count(), 6);
+        assert!(concrete
+            .contains("fn __ad_field_act (& self) -> :: ad :: __rt :: call :: SkippedField"));
         for item in [
             quote!(
                 struct P<T: Real> {

@@ -12,7 +12,8 @@ use crate::ir::{
     intern, walk, AssignOp, BinOp, Block, Body, Expr, Operand, Place, Program, Stmt, VarId,
     VarKind, DIV,
 };
-use quote::quote;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{format_ident, quote};
 use std::cell::RefCell;
 
 /// The tangent transform's result: the body, the tangent parameter of each
@@ -80,8 +81,24 @@ pub fn jvp(prog: &mut Program) -> Jvp {
         }
         _ => {}
     });
+    // Variables bound to fields (`let p_w = &p.w;`), for `Tangent::field_arg`.
+    let mut members = HashMap::default();
+    walk(&body.stmts, &mut |s| {
+        if let Stmt::Let { var, expr, .. } = s {
+            let copied = match expr {
+                Expr::Rule("clone", args) if args.len() == 1 => args[0].as_var(),
+                _ => expr.as_var(),
+            };
+            if let Some(m) = member_of(expr) {
+                members.insert(*var, (m.0, m.1.clone()));
+            } else if let Some(m) = copied.and_then(|v| members.get(&v)).cloned() {
+                members.insert(*var, m); // `let c = p.scale;`
+            }
+        }
+    });
     let mut t = Tangent {
         act: &act,
+        members,
         tan,
         updated,
         grown,
@@ -164,6 +181,9 @@ fn without_config(prog: &Program, body: &[Stmt], tan: &HashMap<VarId, VarId>) ->
 
 struct Tangent<'a> {
     act: &'a Activity,
+    /// Variables bound to a field of a struct (`let p_w = &p.w;`): the
+    /// struct and the path.
+    members: HashMap<VarId, (VarId, crate::ir::MemberPath)>,
     /// The tangent variable of each variable; none is a symbolic zero.
     tan: HashMap<VarId, VarId>,
     /// Variables updated in place (assigned, or stacks pushed to).
@@ -176,6 +196,15 @@ struct Tangent<'a> {
     /// [`Jvp::missing`]).
     missing: RefCell<Vec<VarId>>,
     prog: &'a mut Program,
+}
+
+/// `&p.w`, `p.layer.b`: the struct and the path of a field read.
+fn member_of(e: &Expr) -> Option<(VarId, &crate::ir::MemberPath)> {
+    match e {
+        Expr::Member(p, m) => Some((*p, m)),
+        Expr::Ref(e) => member_of(e),
+        _ => None,
+    }
 }
 
 /// Whether a call is to a hidden wrapper of the given kind (`vjp`, ...).
@@ -282,10 +311,10 @@ impl Tangent<'_> {
                 }
                 continue;
             }
-            jargs.push(
-                self.tan_expr(a)
-                    .unwrap_or_else(|| Expr::constant(quote!(__rt::NoTangent))),
-            );
+            jargs.push(match self.tan_expr(a) {
+                Some(d) => self.field_arg(a, d),
+                None => Expr::constant(quote!(__rt::NoTangent)),
+            });
         }
         let pair = self.prog.derived("pair");
         out.push(Stmt::Let {
@@ -299,6 +328,43 @@ impl Tangent<'_> {
             span,
         });
         pair
+    }
+
+    /// The tangent `d` of a call's argument `a`; for a field of a parameter
+    /// struct (`&p.scale`, `p.cfg.eps`, `&p.v[i]`), passed through the
+    /// derive's marker of the field, so that a skipped one passes no
+    /// tangent (`ad_runtime::call::FieldKind`): the macro does not see
+    /// `#[ad(skip)]`, and the callee may leave its parameter out of `wrt`.
+    fn field_arg(&self, a: &Expr, d: Expr) -> Expr {
+        let var = match a {
+            Expr::Rule("clone", args) if args.len() == 1 => args[0].as_var(),
+            _ => a.as_var(),
+        };
+        let found = var.and_then(|v| self.members.get(&v)).map(|(p, m)| (*p, m));
+        let Some((p, m)) = member_of(a).or(found) else {
+            return d;
+        };
+        // `layers[i].w[j]`: the parent `layers[i]`, the field `w`.
+        let tokens: Vec<TokenTree> = m.tokens.clone().into_iter().collect();
+        let dot = tokens
+            .iter()
+            .rposition(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '.'));
+        let (parent, name) = match dot {
+            Some(k) => (&tokens[..=k], tokens.get(k + 1)),
+            None => (&tokens[..0], tokens.first()),
+        };
+        let name = match name {
+            Some(TokenTree::Ident(i)) => i.to_string(),
+            Some(TokenTree::Literal(l)) => l.to_string(),
+            _ => return d,
+        };
+        let method = format_ident!("__ad_field_{}", name.trim_start_matches("r#"));
+        let parent: TokenStream = parent.iter().cloned().collect();
+        let kind = crate::ir::MemberPath {
+            tokens: quote!(#parent #method()),
+            reads: m.reads.clone(),
+        };
+        Expr::Rule("field_arg", vec![Expr::Member(p, kind), d])
     }
 
     /// Slots and arrays are updated in place: their tangents must exist.

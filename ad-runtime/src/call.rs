@@ -119,6 +119,58 @@ pub trait Inactive {}
 
 impl Inactive for NoTangent {}
 
+/// A field of a `#[derive(Differentiable)]` struct as the derive marks it
+/// (hidden methods `__ad_field_<name>`): an active field.
+#[derive(Clone, Copy, Debug)]
+pub struct KeptField;
+
+/// A field marked `#[ad(skip)]`: configuration, constant to the derivative.
+#[derive(Clone, Copy, Debug)]
+pub struct SkippedField;
+
+/// The tangent a caller passes for a field of a parameter struct given to a
+/// differentiated function (`g(&p.scale, p.a)`): the field of the tangent
+/// struct for an active field, [`NoTangent`] for a skipped one, so that a
+/// configuration field may go to a parameter the callee leaves out of
+/// `wrt(...)` (the macro on the caller does not see `#[ad(skip)]`).
+///
+/// ```
+/// use ad_runtime::call::{field_arg, KeptField, SkippedField};
+/// use ad_runtime::{Inactive, NoTangent};
+///
+/// fn inactive<T: Inactive>(_: T) {}
+/// assert_eq!(field_arg(&KeptField, 0.5f64), 0.5);
+/// inactive(field_arg(&SkippedField, &0.0f64));
+/// ```
+pub trait FieldKind<D> {
+    /// The tangent passed on.
+    type Out;
+    /// The tangent passed on for the field's tangent `d`.
+    fn field_arg(d: D) -> Self::Out;
+}
+
+impl<D> FieldKind<D> for KeptField {
+    type Out = D;
+    #[inline]
+    fn field_arg(d: D) -> D {
+        d
+    }
+}
+
+impl<D> FieldKind<D> for SkippedField {
+    type Out = NoTangent;
+    #[inline]
+    fn field_arg(_: D) -> NoTangent {
+        NoTangent
+    }
+}
+
+/// See [`FieldKind`].
+#[inline]
+pub fn field_arg<K: FieldKind<D>, D>(_kind: &K, d: D) -> K::Out {
+    K::field_arg(d)
+}
+
 /// Arrays by value: a caller's `[T; N]` or `Vec<T>` tangent as it is.
 impl<T: crate::Real, const N: usize> TangentFor<[T; N]> for [T; N] {
     #[inline]

@@ -415,6 +415,13 @@ impl Emitter<'_> {
                 let d = self.expr(&args[1], span);
                 put!(o, span=> __rt::within(|| #parent, #d))
             }
+            // `field_arg(&p.__ad_field_w(), d)`: a field's tangent passed to
+            // a call, none for a skipped field (`ad_runtime::call::FieldKind`).
+            Expr::Rule("field_arg", args) => {
+                let kind = self.expr(&args[0], span);
+                let d = self.expr(&args[1], span);
+                put!(o, span=> __rt::call::field_arg(#kind, #d))
+            }
             Expr::Rule("unlend_whole", args) => {
                 let x = self.lazy_value(&args[0], span);
                 let like = self.by_ref(&args[1], span);
