@@ -145,7 +145,7 @@ impl Lowerer<'_> {
             syn::Expr::Lit(l) => return Operand::Const(l.to_token_stream()),
             syn::Expr::Path(p) => {
                 if let Some(v) = self.local_of(p) {
-                    return Operand::Var(v);
+                    return Operand::Var(self.view_copy(v).unwrap_or(v));
                 }
                 if let Some((tokens, _)) = self.opaque_tokens(e) {
                     return Operand::Const(tokens);

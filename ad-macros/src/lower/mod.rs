@@ -154,6 +154,10 @@ struct Lowerer<'e> {
     members: HashMap<(VarId, String), VarId>,
     /// Their bindings (`let p_w = &p.w;`), at the top of the body.
     member_lets: Vec<Stmt>,
+    /// nalgebra view parameters left out of `wrt(...)` and never
+    /// reassigned, and the owned copy (`let a_owned = a.clone_owned();`,
+    /// among `member_lets`) that matrix arithmetic reads once it is made.
+    view_params: HashMap<VarId, Option<VarId>>,
     /// Variables declared without a value (`let y;`) and assigned in
     /// straight-line code, not yet assigned: their declared types.
     deferred: HashMap<VarId, Option<syn::Type>>,
@@ -597,6 +601,7 @@ fn lower_round(
         generic_typed: HashMap::default(),
         members: HashMap::default(),
         member_lets: Vec::new(),
+        view_params: HashMap::default(),
         integer_member: false,
         slice_params: HashSet::default(),
     };
@@ -640,6 +645,14 @@ fn lower_round(
             lw.user_typed.insert(v, (ty, certain));
         } else if let Some(t) = lw.type_param_of(&p.ty) {
             lw.generic_typed.insert(v, t);
+        }
+        if !p.active
+            && !p.output
+            && !p.mutable
+            && crate::parse::is_view(&p.ty, &model.reals)
+            && crate::view_params::owned(&p.ty).is_some()
+        {
+            lw.view_params.insert(v, None);
         }
         if p.output {
             lw.prog.outputs.push(v);
@@ -767,6 +780,33 @@ impl Lowerer<'_> {
             span,
         });
         Operand::Var(v)
+    }
+
+    /// The owned copy of an inactive view parameter `v` in matrix code
+    /// (the rules take `OMatrix`, as for a view made by a method call, see
+    /// `opaque`), made once at the top of the body; `None` for any other
+    /// variable.
+    pub(super) fn view_copy(&mut self, v: VarId) -> Option<VarId> {
+        if !self.prog.matrix {
+            return None;
+        }
+        if let Some(c) = *self.view_params.get(&v)? {
+            return Some(c);
+        }
+        let x = self.prog.name(v).clone();
+        let name = self
+            .prog
+            .names
+            .fresh(&format!("{x}_owned"), Span::call_site());
+        let c = self.new_var(name, VarKind::Temp, false);
+        self.member_lets.push(Stmt::Let {
+            var: c,
+            ty: None,
+            expr: Expr::Opaque(quote!((#x).clone_owned()), vec![v]),
+            span: Span::call_site(),
+        });
+        self.view_params.insert(v, Some(c));
+        Some(c)
     }
 
     /// A new slot initialised to `Default::default()`, for the value of an
