@@ -567,13 +567,22 @@ impl Lowerer<'_> {
         );
         match list {
             Ok(elems) => {
+                let mut structs = false;
                 let elems = elems
                     .iter()
                     .map(|e| {
                         let op = self.lower_expr(e);
+                        structs |=
+                            matches!(strip_parens(e), syn::Expr::Struct(_)) && self.is_varied(&op);
                         self.copied(op)
                     })
                     .collect();
+                if structs {
+                    // Its cotangent would be a `Vec` of structs, which the
+                    // runtime does not add into.
+                    self.errors.spanned(m, VEC_OF_STRUCTS);
+                    return self.poisoned();
+                }
                 self.array_temp(Expr::List { vec: true, elems }, m.span())
             }
             Err(e) => {
@@ -894,3 +903,9 @@ fn is_index(mc: &syn::ExprMethodCall) -> bool {
     INDEX_PRESERVING.contains(&name.as_str())
         && matches!(strip_parens(&mc.receiver), syn::Expr::MethodCall(r) if is_index(r))
 }
+
+/// A `Vec` of structs built from active values in the function.
+pub(super) const VEC_OF_STRUCTS: &str =
+    "a `Vec` of structs built from active values in the function (`vec![Layer { .. }]`, \
+     `layers.push(Layer { .. })`) is not supported: keep one `Vec` per field (`ws`, `bs`), \
+     or take the structs as a parameter struct named in `wrt(...)` (`p.layers[k].w`)";

@@ -143,7 +143,7 @@ pub(super) fn unsupported_message(e: &syn::Expr) -> String {
         syn::Expr::Field(f) if matches!(f.member, syn::Member::Unnamed(_)) => {
             "a tuple with active members inside an array or `Vec` (`v[k].1`, `for &(i, w) in &v`) is not supported: keep its members in separate arrays (`let idx = [..]; let w = vec![..];`) and index both with the same position"
         }
-        syn::Expr::Field(_) => "fields are read by name from a parameter struct named in `wrt(...)` (`p.w`, `p.layer.b`, `p.v[i]`), whose type derives `ad::Differentiable`; an element of a `Vec` of structs is read by field in place (`p.layers[i].w`, `let l = &p.layers[i]; l.w` with `i` never `mut`, `for l in &p.layers { .. l.w .. }`, `p.layers.iter().map(|l| l.w)`); a field of another active value (a local struct, a whole element `&p.layers[i]` passed on) is not supported: read its fields where it is used, or pass the values as parameters",
+        syn::Expr::Field(_) => "fields are read by name from a parameter struct named in `wrt(...)` (`p.w`, `p.layer.b`, `p.v[i]`), whose type derives `ad::Differentiable`; an element of a `Vec` of structs is read by field in place (`p.layers[i].w`, `let l = &p.layers[i]; l.w` with `i` never `mut`, `for l in &p.layers { .. l.w .. }`, `p.layers.iter().map(|l| l.w)`); a field of another active value (a local struct, an element of a `Vec` of structs built in the function, a whole element `&p.layers[i]` passed on) is not supported: read its fields where it is used, keep one `Vec` per field, or pass the values as parameters",
         syn::Expr::Tuple(_) => {
             "tuples of active values are supported as results, in `let (a, b) = ..;` and in `(a, b) = (.., ..);`"
         }
