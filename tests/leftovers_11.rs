@@ -11,77 +11,20 @@
 //! `common::agree` (`_jvp` against central finite differences, `_vjp` by
 //! the dot-product identity) and `flat::check_all` (`_grad`, `_jvp`,
 //! `_hvp` against finite differences, values against the plain function);
-//! functions of a parameter struct through `check` below.
+//! functions of a parameter struct through `structs::check` (`tests/common/structs.rs`).
 
-use ad::check::{check_gradient, compare, fd_jvp};
 use ad::differentiate;
 use ad::nalgebra::{
     Const, DMatrix, DMatrixView, DVector, MatrixView, SMatrix, SVector, VectorView, U1,
 };
-use ad::Differentiable;
-use std::fmt::Debug;
 
 mod common;
 #[path = "common/flat.rs"]
 mod flat;
+#[path = "common/structs.rs"]
+mod structs;
 use flat::check_all;
-
-/// A parameter struct in every mode at `p` along `t`: gradient, JVP and
-/// HVP against finite differences of its flat view (the active fields),
-/// VJP by the dot-product identity with the JVP, values against the plain
-/// function; the cotangents' skipped fields are the primal's (`config`).
-#[allow(clippy::too_many_arguments)]
-fn check<P: Differentiable<Scalar = f64> + Clone + Debug>(
-    what: &str,
-    p: &P,
-    t: &P,
-    config: impl Fn(&P) -> String,
-    f: impl Fn(&P) -> f64,
-    grad: impl Fn(&P) -> (f64, P),
-    vjp: impl Fn(&P, f64) -> (f64, P),
-    jvp: impl Fn(&P, &P) -> (f64, f64),
-    hvp: impl Fn(&P, &P) -> (f64, P, P),
-) {
-    let at = |xs: &[f64]| {
-        let mut q = p.clone();
-        q.copy_from_flat(xs);
-        q
-    };
-    let x = p.to_flat();
-    let tf = t.to_flat();
-    let (v, g) = grad(p);
-    assert_eq!(v, f(p), "{what}: value");
-    assert_eq!(config(&g), config(p), "{what}: gradient's skipped fields");
-    let g = g.to_flat();
-    assert!(g.iter().any(|g| g.abs() > 1e-3), "{what}: zero gradient");
-    check_gradient(|xs| f(&at(xs)), &x, &g).assert_close(1e-7, 1e-7);
-    let (v2, d) = jvp(p, t);
-    assert_eq!(v2, v, "{what}: jvp value");
-    let fd = fd_jvp(|xs| vec![f(&at(xs))], &x, &tf)[0];
-    assert!(
-        (d - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
-        "{what}: jvp {d} against finite differences {fd}"
-    );
-    let c = -2.5;
-    let (v1, ct) = vjp(p, c);
-    assert_eq!(v1, v, "{what}: vjp value");
-    assert_eq!(config(&ct), config(p), "{what}: cotangent's skipped fields");
-    let rhs = flat::dot_f(&tf, &ct.to_flat());
-    assert!(
-        (d * c - rhs).abs() <= 1e-12 * (1.0 + rhs.abs()),
-        "{what}: <J t, c> = {} but <t, J^T c> = {rhs}",
-        d * c
-    );
-    let (v3, g3, hv) = hvp(p, t);
-    assert_eq!(v3, v, "{what}: hvp value");
-    compare(&g3.to_flat(), &g).assert_close(1e-14, 1e-14);
-    let fd = fd_jvp(|xs| grad(&at(xs)).1.to_flat(), &x, &tf);
-    compare(&hv.to_flat(), &fd).assert_close(1e-6, 1e-6);
-    assert!(
-        hv.to_flat().iter().any(|h| h.abs() > 1e-3),
-        "{what}: zero HVP"
-    );
-}
+use structs::check;
 
 /// `f(x: &[f64]) -> f64` in every mode at `x` along `t`.
 fn every_mode(

@@ -8,19 +8,19 @@
 //! `common::agree` (`_jvp` against central finite differences, `_vjp` by
 //! the dot-product identity) and `flat::check_all` (`_grad`, `_jvp`, `_hvp`
 //! against finite differences); functions of a parameter struct through
-//! `check` below (its flat view: gradient, JVP and HVP against finite
+//! `structs::check` (`tests/common/structs.rs`) (its flat view: gradient, JVP and HVP against finite
 //! differences, VJP by the dot-product identity with the JVP, skipped
 //! fields carried through).
 
-use ad::check::{check_gradient, compare, fd_jvp};
 use ad::differentiate;
-use ad::Differentiable;
-use std::fmt::Debug;
 
 mod common;
 #[path = "common/flat.rs"]
 mod flat;
+#[path = "common/structs.rs"]
+mod structs;
 use flat::check_all;
+use structs::{check, direction};
 
 const X: [f64; 3] = [0.7, -1.3, 0.4];
 const T: [f64; 3] = [0.3, 0.9, -0.5];
@@ -36,75 +36,6 @@ fn every_mode(
 ) {
     common::agree(what, &X, &f, &jvp, &vjp, 1e-7);
     check_all(what, &X, &T, &f, &grad, &jvp, &hvp);
-}
-
-/// A scalar function of a parameter struct in every mode at `p` along `t`
-/// (whose skipped fields, `config`, hold garbage: they must not be read).
-#[allow(clippy::too_many_arguments)]
-fn check<P: Differentiable<Scalar = f64>, C: PartialEq + Debug>(
-    what: &str,
-    p: &P,
-    t: &P,
-    config: impl Fn(&P) -> C,
-    f: impl Fn(&P) -> f64,
-    grad: impl Fn(&P) -> (f64, P),
-    vjp: impl Fn(&P, f64) -> (f64, P),
-    jvp: impl Fn(&P, &P) -> (f64, f64),
-    hvp: impl Fn(&P, &P) -> (f64, P, P),
-) {
-    let at = |xs: &[f64]| {
-        let mut q = p.clone();
-        q.copy_from_flat(xs);
-        q
-    };
-    let x = p.to_flat();
-    let tf = t.to_flat();
-    let (v, g) = grad(p);
-    assert_eq!(v, f(p), "{what}: value");
-    assert_eq!(config(&g), config(p), "{what}: gradient's skipped fields");
-    let g = g.to_flat();
-    assert!(g.iter().any(|g| g.abs() > 1e-3), "{what}: zero gradient");
-    check_gradient(|xs| f(&at(xs)), &x, &g).assert_close(1e-7, 1e-7);
-    let (v2, d) = jvp(p, t);
-    assert_eq!(v2, v, "{what}: jvp value");
-    let fd = fd_jvp(|xs| vec![f(&at(xs))], &x, &tf)[0];
-    assert!(
-        (d - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
-        "{what}: jvp {d} against finite differences {fd}"
-    );
-    // The dot-product identity: <J t, c> = <t, J^T c>.
-    let c = -2.5;
-    let (v1, ct) = vjp(p, c);
-    assert_eq!(v1, v, "{what}: vjp value");
-    assert_eq!(config(&ct), config(p), "{what}: cotangent's skipped fields");
-    let rhs = flat::dot_f(&tf, &ct.to_flat());
-    assert!(
-        (d * c - rhs).abs() <= 1e-12 * (1.0 + rhs.abs()),
-        "{what}: <J t, c> = {} but <t, J^T c> = {rhs}",
-        d * c
-    );
-    let (v3, g3, hv) = hvp(p, t);
-    assert_eq!(v3, v, "{what}: hvp value");
-    assert_eq!(config(&hv), config(p), "{what}: hvp's skipped fields");
-    compare(&g3.to_flat(), &g).assert_close(1e-14, 1e-14);
-    let fd = fd_jvp(|xs| grad(&at(xs)).1.to_flat(), &x, &tf);
-    compare(&hv.to_flat(), &fd).assert_close(1e-6, 1e-6);
-    assert!(
-        hv.to_flat().iter().any(|h| h.abs() > 1e-3),
-        "{what}: zero HVP"
-    );
-}
-
-/// A direction with every active component nonzero (skipped fields as
-/// `p`'s: set them to garbage after).
-fn direction<P: Differentiable<Scalar = f64>>(p: &P) -> P {
-    let mut t = p.clone();
-    let mut k = 0.0_f64;
-    t.apply_scalars(|_| {
-        k += 1.0;
-        0.3 * (1.7 * k).sin() + 0.1
-    });
-    t
 }
 
 // --- 1: `if let` with any pattern on an inactive enum ---------------------
